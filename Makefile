@@ -1,0 +1,38 @@
+# simlib — the two commands a newcomer needs:
+#   make reports   build the environment if needed, run every scenario, write reports/
+#   make test      build the environment if needed, run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+LANG_REPORT ?= vi
+
+.PHONY: reports test bench lab clean-venv help
+
+help:
+	@echo "make reports  - run all scenarios in params/scenarios and write reports/"
+	@echo "make test     - run the full test suite"
+	@echo "make bench    - print speed and memory figures (benchmarks/)"
+	@echo "make lab      - open JupyterLab on notebooks/"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/simlib batch params/scenarios --out reports --jobs $(JOBS) --lang $(LANG_REPORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab
+	$(BIN)/jupyter lab notebooks/
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,33 @@
+"""simlib — projections of poor, near-poor, newly escaped and non-poor households under a
+budget allocation of Vietnam's National Target Program for Sustainable Poverty Reduction.
+
+Typical use::
+
+    import simlib
+    scen = simlib.load_scenario("params/scenarios/plan_2024.yaml")
+    res = simlib.run(scen, engine="expected")
+    res.indicators.head()
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:
+    __version__ = _version("simlib")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+src"
+
+from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+from simlib.scenario import Scenario, load_scenario  # noqa: E402
+from simlib.runner import run, RunResult  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "InputError",
+    "InputErrors",
+    "SimlibError",
+    "Scenario",
+    "load_scenario",
+    "run",
+    "RunResult",
+]

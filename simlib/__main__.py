@@ -1,0 +1,5 @@
+import sys
+
+from simlib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,23 @@
+"""`simlib import-review FILE --out DIR`: turn the province's annual-review counts into a dataset."""
+from __future__ import annotations
+
+from simlib import i18n
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import-review", help="nhập số liệu rà soát hộ nghèo / import annual-review counts (CSV, XLSX)")
+    p.add_argument("file", help="CSV or XLSX with columns unit_id, ethnic_group, area, state, households")
+    p.add_argument("--template", default="caobang", help="dataset whose units and flags to use (default caobang)")
+    p.add_argument("--out", default=None, help="output dataset folder (default data/<name>)")
+    p.add_argument("--name", default=None, help="dataset name")
+    p.add_argument("--year", type=int, default=None, help="review year (default: the template's)")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from simlib.dataset import import_review
+    from simlib.paths import display_path
+
+    out = import_review(args.file, template=args.template, out_dir=args.out, name=args.name, year=args.year)
+    print(i18n.t("cli.wrote", i18n.get_lang(), path=display_path(out)))
+    return 0

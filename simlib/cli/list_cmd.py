@@ -1,0 +1,38 @@
+"""`simlib list`: scenarios available and the programme's budget lines."""
+from __future__ import annotations
+
+from simlib import i18n
+
+
+def register(sub) -> None:
+    p = sub.add_parser("list", help="liệt kê kịch bản và dự án / list scenarios and programme lines")
+    p.add_argument("--scenarios", default=None, help="scenario folder (default params/scenarios)")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from pathlib import Path
+
+    from simlib.catalogue import build_catalogue
+    from simlib.parameters import load_parameters
+    from simlib.paths import display_path, scenarios_dir
+    from simlib.schema import load_yaml
+
+    lang = i18n.get_lang()
+    folder = Path(args.scenarios) if args.scenarios else scenarios_dir()
+    print(i18n.t("cli.list_scenarios", lang, path=display_path(folder)))
+    for f in sorted(folder.glob("*.yaml")):
+        try:
+            raw = load_yaml(f)
+            title = raw.get("title_vi" if lang == "vi" else "title_en", "")
+        except Exception:  # noqa: BLE001 - listing must not fail on one broken file
+            title = "(?)"
+        print(f"  {f.stem:<24} {title}")
+    cat = build_catalogue(load_parameters()["program"])
+    print()
+    print(i18n.t("cli.list_lines", lang))
+    for code, ln in cat.lines.items():
+        unit = ln.unit_vi if lang == "vi" else ln.unit_en
+        cost = i18n.fmt_number(ln.unit_cost / 1e6, lang, 1)
+        print(f"  {code:<5} {ln.name(lang)}  [{cost} {i18n.t('unit.million_vnd', lang)} / {unit}]")
+    return 0

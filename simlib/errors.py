@@ -1,0 +1,104 @@
+"""Errors a user can cause and fix, with messages that name file, field, value and what is allowed.
+
+`SimlibError` and its subclasses are caught by the CLI and printed without a traceback
+(exit status 2). Anything else is a bug in simlib.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from simlib import i18n
+
+_MISSING = object()
+
+
+class SimlibError(Exception):
+    """Base class of errors caused by the user's input or environment."""
+
+    def message(self, lang: str | None = None) -> str:  # pragma: no cover - trivial
+        return str(self)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _allowed_text(allowed: Any, limit: int = 30) -> str:
+    if isinstance(allowed, str):
+        return allowed
+    items = list(allowed)
+    shown = ", ".join(str(a) for a in items[:limit])
+    return shown + (", …" if len(items) > limit else "")
+
+
+class InputError(SimlibError):
+    """One problem in one input file.
+
+    `code` is a key of `simlib.i18n.MESSAGES` without the `err.` prefix; `fields` fill its
+    template. `field` is a dotted path inside the file (e.g. `budget.years.2024.lines.P3.1`).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        value: Any = _MISSING,
+        allowed: Any = None,
+        **fields: Any,
+    ):
+        self.code = code
+        self.file = file
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.fields = fields
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str | None = None) -> str:
+        parts = []
+        if self.file and self.field:
+            parts.append(i18n.t("err.where", lang, file=self.file, field=self.field))
+        elif self.file:
+            parts.append(i18n.t("err.where_file", lang, file=self.file))
+        elif self.field:
+            parts.append(f"«{self.field}»" if i18n.get_lang(lang) == "vi" else f"'{self.field}'")
+        reason = i18n.t(f"err.{self.code}", lang, **self.fields)
+        text = (": ".join(parts) + ": " if parts else "") + reason
+        extras = []
+        if self.value is not _MISSING:
+            extras.append(i18n.t("err.value", lang, value=_short(self.value)))
+        if self.allowed is not None:
+            extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(self.allowed)))
+        if extras:
+            text += " (" + "; ".join(extras) + ")"
+        return text
+
+    def with_file(self, file: str) -> "InputError":
+        """This error, attributed to `file` if it had none."""
+        if self.file is None:
+            self.file = file
+            self.args = (self.message("en"),)
+        return self
+
+
+class InputErrors(SimlibError):
+    """Several input problems reported together, so a user can fix them all in one go."""
+
+    def __init__(self, errors: Iterable[InputError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(e.message("en") for e in self.errors))
+
+    def message(self, lang: str | None = None) -> str:
+        head = i18n.t("cli.errors_found", lang, n=len(self.errors))
+        return head + "\n" + "\n".join(f"  - {e.message(lang)}" for e in self.errors)
+
+
+def raise_if_any(errors: list[InputError]) -> None:
+    """Raise the single error, or all of them together, if there are any."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)

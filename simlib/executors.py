@@ -1,0 +1,60 @@
+"""One seam for parallel work: a `concurrent.futures.Executor` that is local processes by
+default, or a Dask cluster (`dask.distributed`) when asked — the same calling code either way.
+
+Batches of scenarios, uncertainty draws and national chunks all go through `make_executor`.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Iterator
+
+EXECUTORS = ("local", "dask", "serial")
+
+
+class SerialExecutor(Executor):
+    """Runs each task immediately in this process (jobs=1; easiest to debug)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - delivered through the future
+            fut.set_exception(exc)
+        return fut
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """An executor for `kind`: 'local' (processes), 'dask' (a scheduler address, or a
+    LocalCluster with `jobs` workers when none is given) or 'serial'."""
+    jobs = jobs or default_jobs()
+    if kind == "serial" or (kind == "local" and jobs == 1):
+        yield SerialExecutor()
+    elif kind == "local":
+        import multiprocessing as mp
+
+        # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
+            yield ex
+    elif kind == "dask":
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            with Client(scheduler) as client:
+                yield client.get_executor()
+        else:
+            with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+                yield client.get_executor()
+    else:
+        from simlib.errors import InputError
+
+        raise InputError("enum", field="--executor", value=kind, allowed=EXECUTORS)

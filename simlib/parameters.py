@@ -1,0 +1,240 @@
+"""The parameter set: every number the model uses, read from versioned YAML files in `params/`.
+
+A `ParameterSet` holds the validated documents (`program`, `transitions`, `population`,
+`targets`, `funding`), the files they came from and their hashes. Reforms and sensitivity runs
+are parameter changes: `with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns
+a new, re-validated set (OpenFisca/PolicyEngine style); nothing is mutated in place.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path, params_dir
+from simlib.schema import load_yaml, qv, validate
+from simlib.states import STATES
+
+#: parameter documents: name -> file name in the parameter folder
+PARAM_FILES = {
+    "program": "program.yaml",
+    "transitions": "transitions.yaml",
+    "population": "population.yaml",
+    "targets": "targets.yaml",
+    "funding": "funding.yaml",
+}
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_obj(obj: Any) -> str:
+    """Hash of a JSON-able object, independent of key order and platform."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def parse_value(text: str) -> Any:
+    """A `--set` value: YAML syntax, so `0.2`, `true`, `[1, 2]` and `abc` all work."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _resolve(node: Any, segments: list[str], prefix: list[str]) -> tuple[Any, Any]:
+    """Find the container and key addressed by `segments`; keys may themselves contain dots
+    (line codes such as `P3.1`), so the longest matching key wins."""
+    for n in range(len(segments), 0, -1):
+        key = ".".join(segments[:n])
+        rest = segments[n:]
+        if isinstance(node, dict) and key in node:
+            if not rest:
+                return node, key
+            return _resolve(node[key], rest, prefix + [key])
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            if not rest:
+                return node, int(key)
+            return _resolve(node[int(key)], rest, prefix + [key])
+    raise KeyError(".".join(prefix + segments))
+
+
+def set_dotted(tree: dict, dotted: str, value: Any, *, allow_new_top: tuple[str, ...] = (),
+               allow_new_leaf: bool = False) -> None:
+    """Set `tree[a][b]... = value` for `dotted = "a.b..."`; the key must exist.
+
+    If the target is a quantity mapping and `value` a number, the quantity's `value` is set.
+    Top-level keys in `allow_new_top` may be created (optional scenario fields such as `seed`);
+    with `allow_new_leaf`, a missing last key under an existing mapping is created (the schema
+    check that follows still rejects keys that are not allowed there).
+    """
+    segments = dotted.split(".")
+    if len(segments) == 1 and dotted in allow_new_top and dotted not in tree:
+        tree[dotted] = value
+        return
+    try:
+        container, key = _resolve(tree, segments, [])
+    except KeyError:
+        if not allow_new_leaf or len(segments) < 2:
+            raise
+        for n in range(1, len(segments)):
+            parent_path, leaf = segments[:-n], ".".join(segments[-n:])
+            try:
+                parent, pkey = _resolve(tree, parent_path, [])
+            except KeyError:
+                continue
+            if isinstance(parent[pkey], dict):
+                parent[pkey][leaf] = value
+                return
+        raise
+    target = container[key]
+    if isinstance(target, dict) and "value" in target and not isinstance(value, dict):
+        target["value"] = value
+    else:
+        container[key] = value
+
+
+def get_dotted(tree: dict, dotted: str) -> Any:
+    container, key = _resolve(tree, dotted.split("."), [])
+    return container[key]
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """Validated parameter documents with their provenance."""
+
+    folder: Path
+    docs: Mapping[str, dict]
+    files: Mapping[str, Path]
+    file_hashes: Mapping[str, str]
+    overrides: tuple[tuple[str, Any], ...] = ()
+    hash: str = field(default="")
+
+    def __getitem__(self, name: str) -> dict:
+        return self.docs[name]
+
+    def with_overrides(self, overrides: Mapping[str, Any] | list[tuple[str, Any]], origin: str = "--set") -> "ParameterSet":
+        """A new set with dotted keys replaced, re-validated. Unknown keys are user errors."""
+        items = list(overrides.items()) if isinstance(overrides, Mapping) else list(overrides)
+        if not items:
+            return self
+        docs = copy.deepcopy(dict(self.docs))
+        errors = []
+        for key, value in items:
+            head, _, rest = key.partition(".")
+            if head not in docs or not rest:
+                errors.append(InputError("set_unknown", file=origin, field=key, allowed=sorted(PARAM_FILES)))
+                continue
+            try:
+                set_dotted(docs[head], rest, value)
+            except (KeyError, TypeError):
+                errors.append(InputError("set_unknown", file=origin, field=key))
+        raise_if_any(errors)
+        return _finish(self.folder, docs, self.files, self.file_hashes, tuple(self.overrides) + tuple(items))
+
+    def value(self, dotted: str) -> float:
+        """Numeric value at a dotted path, e.g. `transitions.growth.rate`."""
+        head, _, rest = dotted.partition(".")
+        return qv(get_dotted(self.docs[head], rest))
+
+
+def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
+    """Cross-field checks the schema cannot express."""
+    errors: list[InputError] = []
+    prog, pf = docs["program"], display_path(files["program"])
+    lines = prog["lines"]
+    for pcode, proj in prog["projects"].items():
+        total = 0.0
+        for lc in proj["lines"]:
+            if lc not in lines:
+                errors.append(InputError("unknown_line", file=pf, field=f"projects.{pcode}.lines", value=lc, allowed=list(lines)))
+                continue
+            if lines[lc]["project"] != pcode:
+                errors.append(InputError("schema", file=pf, field=f"lines.{lc}.project", detail=f"line listed under {pcode} but says {lines[lc]['project']}"))
+            total += qv(lines[lc]["share_of_project"])
+        if abs(total - 1.0) > 1e-6:
+            errors.append(InputError("shares_sum", file=pf, field=f"projects.{pcode}.lines (share_of_project)", total=round(total, 6)))
+    for lc, line in lines.items():
+        if line["project"] not in prog["projects"]:
+            errors.append(InputError("unknown_line", file=pf, field=f"lines.{lc}.project", value=line["project"], allowed=list(prog["projects"])))
+        ben = line["beneficiary"]
+        for key in ("unit_cost", "households_per_unit"):
+            if key in ben and qv(ben[key]) <= 0:
+                errors.append(InputError("exclusive_minimum", file=pf, field=f"lines.{lc}.beneficiary.{key}.value", value=qv(ben[key]), limit=0))
+        lag = qv(line["lag"])
+        if lag < 0 or lag != int(lag):
+            errors.append(InputError("schema", file=pf, field=f"lines.{lc}.lag.value", value=lag, detail="a whole number of years ≥ 0"))
+        pop = line["beneficiary"]["population"]
+        if pop == "households" and not line["eligible"]:
+            errors.append(InputError("schema", file=pf, field=f"lines.{lc}.eligible", detail="a household line needs at least one eligibility clause"))
+    tg, tf = docs["targets"], display_path(files["targets"])
+    for name, cov in tg["coverage"].items():
+        for lc in cov.get("lines", []):
+            if lc not in lines:
+                errors.append(InputError("unknown_line", file=tf, field=f"coverage.{name}.lines", value=lc, allowed=list(lines)))
+    tr, trf = docs["transitions"], display_path(files["transitions"])
+    entry = sum(qv(q) for q in tr["growth"]["entry_states"].values())
+    if abs(entry - 1.0) > 1e-6:
+        errors.append(InputError("shares_sum", file=trf, field="growth.entry_states", total=round(entry, 6)))
+    errors.extend(check_transition_rows(tr, trf))
+    return errors
+
+
+def check_transition_rows(tr: dict, file: str) -> list[InputError]:
+    """Every probability, after relative-risk modifiers, must lie in [0, 1], and the explicit
+    outgoing probabilities of newly escaped and non-poor households must add up to at most 1
+    (the poor and near-poor rows are sequential, so they always sum to 1)."""
+    from simlib.transitions import CELL_CLASSES, rates_for_class
+
+    errors = []
+    for cls in CELL_CLASSES:
+        rates = rates_for_class(tr, cls)
+        label = ",".join(f"{k}={v}" for k, v in cls.items())
+        for (frm, to), p in rates.items():
+            if not 0.0 <= p <= 1.0:
+                errors.append(InputError("probability", file=file, field=f"reference.{frm}.{to} ({label})", value=round(p, 6), allowed="0 ≤ p ≤ 1"))
+        for state in ("escaped_1", "escaped_2", "escaped_3", "non_poor"):
+            out = rates[(state, "poor")] + rates[(state, "near_poor")]
+            if out > 1.0 + 1e-12:
+                errors.append(InputError("row_sum", file=file, field=f"reference.{state}", state=state, total=round(out, 6), cell=label))
+    return errors
+
+
+def _finish(folder, docs, files, file_hashes, overrides) -> ParameterSet:
+    errors: list[InputError] = []
+    for name in PARAM_FILES:
+        errors.extend(validate(docs[name], name, files[name]))
+    if not errors:
+        errors.extend(_semantic_checks(docs, files))
+    raise_if_any(errors)
+    h = sha256_obj(docs)
+    return ParameterSet(folder=Path(folder), docs=docs, files=dict(files), file_hashes=dict(file_hashes), overrides=tuple(overrides), hash=h)
+
+
+def load_parameters(folder: str | Path | None = None) -> ParameterSet:
+    """Read and validate every parameter file of `folder` (default: the project's `params/`)."""
+    folder = Path(folder) if folder else params_dir()
+    docs, files, hashes = {}, {}, {}
+    errors = []
+    for name, fname in PARAM_FILES.items():
+        path = folder / fname
+        try:
+            docs[name] = load_yaml(path)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        files[name] = path
+        hashes[name] = sha256_file(path)
+    raise_if_any(errors)
+    return _finish(folder, docs, files, hashes, ())

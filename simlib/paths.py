@@ -1,0 +1,53 @@
+"""Where the project's parameters and data live.
+
+The package ships inside the project checkout (installed editable), so the defaults are the
+`params/` and `data/` folders beside `simlib/`. `SIMLIB_HOME` points elsewhere, e.g. to another
+province's project folder.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The project folder: `$SIMLIB_HOME` if set, else the folder that contains `simlib/`."""
+    env = os.environ.get("SIMLIB_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def params_dir() -> Path:
+    """Default parameter folder (`params/`)."""
+    return project_root() / "params"
+
+
+def data_dir() -> Path:
+    """Default data folder (`data/`)."""
+    return project_root() / "data"
+
+
+def scenarios_dir() -> Path:
+    """Default scenario folder (`params/scenarios/`)."""
+    return params_dir() / "scenarios"
+
+
+def notebooks_dir() -> Path:
+    """Report notebooks (`notebooks/`)."""
+    return project_root() / "notebooks"
+
+
+def display_path(path: os.PathLike | str) -> str:
+    """A path as a user should see it: relative to the current folder or the project if possible."""
+    p = Path(path)
+    try:
+        p = p.resolve()
+    except OSError:
+        return str(path)
+    for base in (Path.cwd(), project_root()):
+        try:
+            return str(p.relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(p)

@@ -1,0 +1,223 @@
+"""Tidy tables from engine arrays — the same for both engines.
+
+- states:     scenario, engine, draw, year, district, ethnic_group, area, state, years_since_escape, households
+- flows:      scenario, engine, draw, year, district, ethnic_group, area, flow, from_state, to_state, households
+- indicators: scenario, engine, draw, year, geo_type, geo, indicator, value, unit
+- programme:  scenario, engine, draw, year, district, line, spend_vnd, reached, eligible
+
+`year` is the annual review; the baseline year's row holds the starting stock, and a flow in year
+t moves households between the reviews of t-1 and t.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simlib.dataset import AREAS, GROUPS
+from simlib.engines.common import EngineOutput
+from simlib.model import ATTRIBUTE_CLASSES, Model
+from simlib.states import FLOW_CATEGORIES, FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
+
+#: indicator -> unit
+INDICATOR_UNITS = {
+    "households": "households",
+    "poor": "households",
+    "near_poor": "households",
+    "escaped": "households",
+    "non_poor": "households",
+    "poor_rate": "percent",
+    "near_poor_rate": "percent",
+    "poor_near_poor_rate": "percent",
+    "poor_rate_change": "percentage points",
+    "near_poor_rate_change": "percentage points",
+    "escapes": "households",
+    "poor_to_near_poor": "households",
+    "relapses": "households",
+    "relapses_near_poor": "households",
+    "near_poor_to_poor": "households",
+    "near_poor_exits": "households",
+    "new_poor": "households",
+    "new_near_poor": "households",
+    "new_households": "households",
+    "production_support_coverage": "percent",
+    "officers_trained": "percent",
+    "poor_districts_with_infrastructure": "percent",
+    "spend": "billion VND",
+    "poor_fewer_than_without_programme": "households",
+    "cost_per_household_lifted": "million VND per household",
+}
+FLOW_INDICATORS = {
+    "escape": "escapes",
+    "poor_to_near_poor": "poor_to_near_poor",
+    "relapse": "relapses",
+    "relapse_near_poor": "relapses_near_poor",
+    "near_poor_to_poor": "near_poor_to_poor",
+    "near_poor_exit": "near_poor_exits",
+    "new_poor": "new_poor",
+    "new_near_poor": "new_near_poor",
+}
+
+
+@dataclass
+class Tables:
+    states: pd.DataFrame
+    flows: pd.DataFrame
+    indicators: pd.DataFrame
+    programme: pd.DataFrame
+
+
+def _cells(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
+    """Sum attribute classes out of a (lead..., G, rest...) array -> (lead..., D, E, A, rest...)."""
+    D = len(model.unit_ids)
+    shape = arr.shape[:lead] + (D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES)) + arr.shape[lead + 1:]
+    return arr.reshape(shape).sum(axis=lead + 3)
+
+
+def _frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
+    grids = np.meshgrid(*[np.arange(len(v)) for v in index_arrays.values()], indexing="ij")
+    data = {k: np.asarray(v)[g.ravel()] for (k, v), g in zip(index_arrays.items(), grids)}
+    data[name] = values.ravel()
+    return pd.DataFrame(data)
+
+
+def states_table(out: EngineOutput, model: Model, baseline_year: int) -> pd.DataFrame:
+    cells = _cells(model, out.states, 2)  # (S, Y+1, D, E, A, K)
+    years = [baseline_year] + list(model.years)
+    df = _frame({"draw": range(out.n_draws), "year": years, "district": model.unit_ids, "ethnic_group": GROUPS,
+                 "area": AREAS, "k": range(N_STATES)}, cells, "households")
+    df["state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["k"].to_numpy()]]
+    df["years_since_escape"] = YEARS_SINCE_ESCAPE[df["k"].to_numpy()]
+    return df.drop(columns="k")[["draw", "year", "district", "ethnic_group", "area", "state", "years_since_escape", "households"]]
+
+
+def flows_table(out: EngineOutput, model: Model) -> pd.DataFrame:
+    cells = _cells(model, out.flows, 2)  # (S, Y, D, E, A, K, K)
+    df = _frame({"draw": range(out.n_draws), "year": model.years, "district": model.unit_ids, "ethnic_group": GROUPS,
+                 "area": AREAS, "f": range(N_STATES), "t": range(N_STATES)}, cells, "households")
+    names = np.array([[FLOW_NAME[f][t] for t in range(N_STATES)] for f in range(N_STATES)])
+    df["flow"] = names[df["f"].to_numpy(), df["t"].to_numpy()]
+    df = df[df["flow"] != ""]
+    df["from_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["f"].to_numpy()]]
+    df["to_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["t"].to_numpy()]]
+    ent = _cells(model, out.entries, 2)  # (S, Y, D, E, A, K)
+    new = _frame({"draw": range(out.n_draws), "year": model.years, "district": model.unit_ids, "ethnic_group": GROUPS,
+                  "area": AREAS, "t": range(N_STATES)}, ent, "households")
+    new = new[model.entry[new["t"].to_numpy()] > 0]
+    new["flow"] = "new_household"
+    new["from_state"] = "new"
+    new["to_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[new["t"].to_numpy()]]
+    # sum detailed escaped sub-states into the public ones
+    cols = ["draw", "year", "district", "ethnic_group", "area", "flow", "from_state", "to_state"]
+    both = pd.concat([df.drop(columns=["f", "t"]), new.drop(columns=["t"])], ignore_index=True)
+    return both.groupby(cols, sort=False, as_index=False)["households"].sum()
+
+
+def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """Reporting geographies [(geo_type, geo)] and their masks over (unit, ethnic group)."""
+    D = len(model.unit_ids)
+    geos = [("province", "province")] + [("district", u) for u in model.unit_ids]
+    masks = [np.ones((D, len(GROUPS)))] + [np.eye(D)[i][:, None] * np.ones(len(GROUPS)) for i in range(D)]
+    geos.append(("poor_districts", "poor_districts"))
+    masks.append(model.poor_district[:, None] * np.ones(len(GROUPS)))
+    for gi, g in enumerate(GROUPS):
+        geos.append(("ethnic_group", g))
+        m = np.zeros((D, len(GROUPS)))
+        m[:, gi] = 1
+        masks.append(m)
+    return geos, np.array(masks, float)
+
+
+def indicator_arrays(out: EngineOutput, model: Model) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
+    """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year."""
+    geos, masks = geographies(model)
+    S, Y1 = out.states.shape[:2]
+    cells = _cells(model, out.states, 2).sum(axis=4)  # (S, Y+1, D, E, K)
+    pub = np.zeros((N_STATES, len(PUBLIC_STATES)))
+    pub[np.arange(N_STATES), PUBLIC_OF] = 1
+    stock = np.einsum("sydek,kp,gde->sygp", cells, pub, masks)  # (S, Y+1, Ngeo, 4)
+    ind: dict[str, np.ndarray] = {}
+    total = stock.sum(-1)
+    ind["households"] = total
+    for pi, p in enumerate(PUBLIC_STATES):
+        ind[p] = stock[..., pi]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ind["poor_rate"] = 100 * stock[..., 0] / total
+        ind["near_poor_rate"] = 100 * stock[..., 1] / total
+        ind["poor_near_poor_rate"] = 100 * (stock[..., 0] + stock[..., 1]) / total
+    nan = np.full((S, 1, len(geos)), np.nan)
+    ind["poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_rate"], axis=1)], axis=1)
+    ind["near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["near_poor_rate"], axis=1)], axis=1)
+    fcells = _cells(model, out.flows, 2).sum(axis=4)  # (S, Y, D, E, K, K)
+    for cat, name in FLOW_INDICATORS.items():
+        sel = np.array([[FLOW_NAME[f][t] == cat for t in range(N_STATES)] for f in range(N_STATES)], float)
+        v = np.einsum("sydekl,kl,gde->syg", fcells, sel, masks)
+        ind[name] = np.concatenate([nan, v], axis=1)
+    ent = _cells(model, out.entries, 2).sum(axis=(4, 5))  # (S, Y, D, E)
+    ind["new_households"] = np.concatenate([nan, np.einsum("syde,gde->syg", ent, masks)], axis=1)
+    # province-level coverage indicators
+    prov = np.full((S, Y1, len(geos)), np.nan)
+    ps = prov.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ps[:, 1:, 0] = np.minimum(100.0, 100.0 * out.ps_supported / out.ps_wanting)
+    ind["production_support_coverage"] = ps
+    off = prov.copy()
+    cap = model.capacity_units[model.officer_lines].sum()
+    if cap > 0:
+        off[:, 1:, 0] = 100.0 * out.reached[:, :, model.officer_lines].sum(axis=(2, 3)) / cap
+    ind["officers_trained"] = off
+    infra = prov.copy()
+    spend_year = model.spend[1:]  # (Y, L, D) planned-and-disbursed money of each year
+    got = spend_year[:, model.infra_lines].sum(axis=1) >= model.infra_min_spend  # (Y, D)
+    npd = model.poor_district.sum()
+    if npd:
+        infra[:, 1:, 0] = 100.0 * (got & model.poor_district).sum(axis=1) / npd
+    ind["poor_districts_with_infrastructure"] = infra
+    sp = prov.copy()
+    sp[:, 1:, 0] = spend_year.sum(axis=(1, 2)) / 1e9
+    ind["spend"] = sp
+    return geos, ind
+
+
+def indicators_table(out: EngineOutput, model: Model, baseline_year: int, extra: dict | None = None) -> pd.DataFrame:
+    geos, ind = indicator_arrays(out, model)
+    ind.update(extra or {})
+    years = [baseline_year] + list(model.years)
+    frames = []
+    for name, arr in ind.items():
+        df = _frame({"draw": range(out.n_draws), "year": years, "g": range(len(geos))}, arr, "value")
+        df["indicator"] = name
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["value"].notna()]
+    gt = np.array([g[0] for g in geos])
+    gg = np.array([g[1] for g in geos])
+    df["geo_type"] = gt[df["g"].to_numpy()]
+    df["geo"] = gg[df["g"].to_numpy()]
+    df["unit"] = df["indicator"].map(INDICATOR_UNITS)
+    return df[["draw", "year", "geo_type", "geo", "indicator", "value", "unit"]].reset_index(drop=True)
+
+
+def programme_table(out: EngineOutput, model: Model) -> pd.DataFrame:
+    S = out.n_draws
+    spend = np.broadcast_to(model.spend[1:], (S,) + model.spend[1:].shape)
+    idx = {"draw": range(S), "year": model.years, "line": model.line_codes, "district": model.unit_ids}
+    df = _frame(idx, spend, "spend_vnd")
+    df["reached"] = out.reached.ravel()
+    df["eligible"] = out.eligible.ravel()
+    return df[["draw", "year", "district", "line", "spend_vnd", "reached", "eligible"]]
+
+
+def make_tables(out: EngineOutput, model: Model, baseline_year: int, scenario: str, extra_indicators: dict | None = None) -> Tables:
+    """All tidy tables, with `scenario` and `engine` columns first."""
+    tabs = Tables(
+        states=states_table(out, model, baseline_year),
+        flows=flows_table(out, model),
+        indicators=indicators_table(out, model, baseline_year, extra_indicators),
+        programme=programme_table(out, model),
+    )
+    for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme):
+        df.insert(0, "engine", out.engine)
+        df.insert(0, "scenario", scenario)
+    return tabs

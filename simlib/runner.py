@@ -1,0 +1,178 @@
+"""Run a scenario through an engine and write its tables with a manifest of what produced them."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib.atomic import atomic_dir
+from simlib.engines import ENGINES, EngineOutput, run_expected, run_microsim
+from simlib.errors import InputError
+from simlib.model import Model, compile_model
+from simlib.parameters import sha256_obj
+from simlib.paths import display_path
+from simlib.results import Tables, indicator_arrays, make_tables
+from simlib.scenario import Scenario
+from simlib.targets import evaluate_targets
+
+OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: tidy tables, the target scorecard and the manifest."""
+
+    scenario: Scenario
+    model: Model
+    output: EngineOutput
+    tables: Tables
+    targets: pd.DataFrame
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def states(self) -> pd.DataFrame:
+        return self.tables.states
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        return self.tables.flows
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.tables.indicators
+
+    @property
+    def programme(self) -> pd.DataFrame:
+        return self.tables.programme
+
+
+def _version() -> str:
+    from simlib import __version__
+
+    return __version__
+
+
+def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray | None = None,
+             progress: bool = False, label: str = "") -> EngineOutput:
+    """Run `engine` on a compiled model (optionally with another spend array)."""
+    if engine == "expected":
+        return run_expected(model, spend=None if spend is None else spend[None])
+    if spend is not None:
+        from dataclasses import replace
+
+        model = replace(model, spend=spend)
+    return run_microsim(model, draws=draws, seed=seed, progress=progress, label=label)
+
+
+def _counterfactual_indicators(model: Model, out: EngineOutput, cf: EngineOutput) -> dict:
+    geos, ind = indicator_arrays(out, model)
+    _, ind_cf = indicator_arrays(cf, model)
+    fewer = ind_cf["poor"] - ind["poor"]
+    fewer[:, 0] = np.nan
+    cost = np.full_like(fewer, np.nan)
+    cum_spend = np.nancumsum(ind["spend"][:, :, 0], axis=1) * 1e3  # million VND
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = cum_spend / fewer[:, :, 0]
+    c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
+    cost[:, :, 0] = c
+    cost[:, 0] = np.nan
+    return {"poor_fewer_than_without_programme": fewer, "cost_per_household_lifted": cost}
+
+
+def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
+    """What produced a run: scenario, hashes of every input, versions, engine, seed, draws."""
+    inputs = scen.input_hashes()
+    ident = {
+        "scenario": scen.name,
+        "scenario_content": scen.raw,
+        "parameter_hash": scen.params.hash,
+        "inputs": sorted(inputs.values()),  # content only: the same on every machine and folder
+        "engine": engine,
+        "seed": seed,
+        "draws": draws,
+        "simlib_version": _version(),
+    }
+    return {
+        "scenario": scen.name,
+        "title_vi": scen.title_vi,
+        "title_en": scen.title_en,
+        "scenario_file": display_path(scen.file) if scen.file else None,
+        "engine": engine,
+        "draws": draws,
+        "seed": seed,
+        "start_year": scen.start_year,
+        "horizon": scen.horizon,
+        "simlib_version": _version(),
+        "parameter_hash": scen.params.hash,
+        "dataset": {"name": scen.dataset.name, "version": scen.dataset.version, "baseline_year": scen.dataset.baseline_year},
+        "input_files": inputs,
+        "overrides": {k: v for k, v in (scen.raw.get("overrides") or {}).items()},
+        "set": {k: v for k, v in scen.set_overrides},
+        "run_id": sha256_obj(ident)[:16],
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "platform": platform.platform(terse=True),
+    }
+
+
+def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | None = None,
+        progress: bool = False, counterfactual: bool = True) -> RunResult:
+    """Project `scen` with `engine` ('expected' or 'microsim'); microsim uses `draws`
+    replications seeded from `seed` (default: the scenario's seed).
+
+    With `counterfactual`, the same engine and seed also run with zero budget, giving the
+    households kept out of poverty by the programme and the cost per household lifted out.
+    """
+    if engine not in ENGINES:
+        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
+    if draws < 1:
+        raise InputError("draws", field="--draws", value=draws)
+    seed = scen.seed if seed is None else int(seed)
+    draws = 1 if engine == "expected" else int(draws)
+    model = compile_model(scen)
+    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name)
+    extra = None
+    if counterfactual:
+        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend))
+        extra = _counterfactual_indicators(model, out, cf)
+    tables = make_tables(out, model, scen.baseline_year, scen.name, extra)
+    poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
+    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
+    return RunResult(scen, model, out, tables, targets, manifest_for(scen, engine, draws, seed))
+
+
+def write_outputs(result: RunResult, out_dir: str | Path) -> Path:
+    """Write the tables and manifest.json into `out_dir`, atomically (all or nothing)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("output_exists", field="--out", value=str(out_dir))
+    with atomic_dir(out_dir) as tmp:
+        result.states.to_csv(tmp / "states.csv", index=False)
+        result.flows.to_csv(tmp / "flows.csv", index=False)
+        result.indicators.to_csv(tmp / "indicators.csv", index=False)
+        result.targets.to_csv(tmp / "targets.csv", index=False)
+        result.programme.to_csv(tmp / "programme.csv", index=False)
+        manifest = dict(result.manifest, outputs=list(OUTPUT_FILES))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return out_dir
+
+
+def read_outputs(folder: str | Path) -> dict:
+    """Read a run folder back: {'states': DataFrame, ..., 'manifest': dict}."""
+    folder = Path(folder)
+    out = {}
+    for f in OUTPUT_FILES:
+        p = folder / f
+        if f.endswith(".csv"):
+            out[f[:-4]] = pd.read_csv(p)
+        else:
+            out["manifest"] = json.loads(p.read_text(encoding="utf-8"))
+    return out

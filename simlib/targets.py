@@ -1,0 +1,68 @@
+"""The plan's targets (`params/targets.yaml`) evaluated on the indicator table.
+
+One row per draw, projected year, target and geography: projected value, threshold, met or not.
+`probability_met` summarises draws (the share of draws in which a target is met).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simlib.schema import qv
+
+
+def target_specs(targets_doc: dict) -> list[dict]:
+    out = []
+    for t in targets_doc["targets"]:
+        out.append({
+            "target_id": t["id"],
+            "indicator": t["indicator"],
+            "geo_type": {"province": "province", "poor_districts": "poor_districts"}.get(t["geo"], "ethnic_group"),
+            "geo": t["geo"],
+            "each_poor_district": bool(t.get("each_poor_district", False)),
+            "comparison": t["comparison"],
+            "threshold": qv(t["threshold"]),
+            "label_vi": t["label_vi"],
+            "label_en": t["label_en"],
+        })
+    return out
+
+
+def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str]) -> pd.DataFrame:
+    """Scorecard rows: scenario, engine, draw, year, target_id, geo_type, geo, indicator, value,
+    comparison, threshold, met, label_vi, label_en."""
+    rows = []
+    keys = ["scenario", "engine", "draw", "year"]
+    for spec in target_specs(targets_doc):
+        sel = indicators["indicator"] == spec["indicator"]
+        geo_sel = (indicators["geo"] == spec["geo"]) & (indicators["geo_type"] == spec["geo_type"])
+        if spec["each_poor_district"]:
+            geo_sel |= (indicators["geo_type"] == "district") & indicators["geo"].isin(poor_units)
+        part = indicators.loc[sel & geo_sel, keys + ["geo_type", "geo", "indicator", "value"]].copy()
+        part = part[part["year"] > indicators["year"].min()] if "change" in spec["indicator"] else part
+        if part.empty:
+            continue
+        part["target_id"] = spec["target_id"]
+        part["comparison"] = spec["comparison"]
+        part["threshold"] = spec["threshold"]
+        v = part["value"].to_numpy()
+        part["met"] = v <= spec["threshold"] + 1e-9 if spec["comparison"] == "<=" else v >= spec["threshold"] - 1e-9
+        part["label_vi"] = spec["label_vi"]
+        part["label_en"] = spec["label_en"]
+        rows.append(part)
+    cols = keys + ["target_id", "geo_type", "geo", "indicator", "value", "comparison", "threshold", "met", "label_vi", "label_en"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(rows, ignore_index=True)[cols]
+
+
+def probability_met(targets: pd.DataFrame) -> pd.DataFrame:
+    """Share of draws meeting each target, with the mean projected value."""
+    g = targets.groupby(["scenario", "engine", "year", "target_id", "geo_type", "geo", "comparison", "threshold"], sort=False)
+    out = g.agg(value_mean=("value", "mean"), probability_met=("met", "mean"), draws=("met", "size")).reset_index()
+    out["probability_met"] = out["probability_met"].astype(float)
+    return out
+
+
+def all_met(targets: pd.DataFrame) -> bool:
+    return bool(np.all(targets["met"].to_numpy()))

@@ -1,0 +1,68 @@
+"""Shared fixtures: a tiny made-up dataset and scenario builders, so tests are fast and do not
+depend on the bundled (estimated) Cao Bằng figures unless they say so."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simlib.scenario import scenario_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TINY = FIXTURES / "tiny"
+
+TINY_SCENARIO = {
+    "name": "tiny_plan",
+    "title_vi": "Kịch bản thử",
+    "title_en": "Test scenario",
+    "dataset": str(TINY),
+    "start_year": 2024,
+    "horizon": 2,
+    "seed": 7,
+    "budget": {
+        "unit": "billion VND",
+        "years": {
+            "2024": {
+                "lines": {
+                    "P1.1": {"central_investment": 30},
+                    "P2": {"central_recurrent": 10},
+                    "P3.1": {"central_recurrent": 15},
+                    "P5": {"central_recurrent": 10},
+                    "P6.2": {"central_recurrent": 0.3},
+                    "P7.1": {"central_recurrent": 1},
+                }
+            },
+            "2025": {"same_as": 2024},
+        },
+    },
+}
+
+
+def tiny_raw(**changes) -> dict:
+    raw = copy.deepcopy(TINY_SCENARIO)
+    raw.update(changes)
+    return raw
+
+
+def make_scenario(raw: dict | None = None, set_overrides=()):
+    return scenario_from_dict(raw or tiny_raw(), file=None, set_overrides=list(set_overrides))
+
+
+@pytest.fixture
+def tiny_scenario():
+    return make_scenario()
+
+
+@pytest.fixture
+def zero_scenario():
+    raw = tiny_raw()
+    raw["budget"] = {"unit": "billion VND", "years": {"2023": {}, "2024": {}, "2025": {}}}
+    return make_scenario(raw)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

@@ -1,0 +1,137 @@
+"""Every kind of bad input gets a clear message naming file, field, value and what is allowed."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from conftest import TINY, make_scenario, tiny_raw
+from simlib.errors import InputError, InputErrors, SimlibError
+from simlib.scenario import load_scenario
+
+
+def messages(exc: SimlibError, lang: str = "en") -> str:
+    return exc.message(lang)
+
+
+def write(tmp_path, raw, name="s.yaml"):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def _with(path: list, value):
+    raw = tiny_raw()
+    node = raw
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    return raw
+
+
+BAD = [
+    # (description, raw scenario, fragments the English message must contain)
+    ("unknown key", {**tiny_raw(), "colour": "blue"}, ["s.yaml", "'colour'", "unknown key", "allowed:", "budget"]),
+    ("wrong type", _with(["horizon"], "two"), ["'horizon'", "wrong type", "integer"]),
+    ("negative money", _with(["budget", "years", "2024", "lines", "P2"], {"central_recurrent": -5}),
+     ["budget.years.2024.lines.P2.central_recurrent", "negative", "-5"]),
+    ("unknown line", _with(["budget", "years", "2024", "lines", "P9"], {"central_recurrent": 5}),
+     ["budget.years.2024.lines.P9", "unknown project", "'P9'", "P3.1"]),
+    ("unknown source", _with(["budget", "years", "2024", "lines", "P2"], {"lottery": 5}),
+     ["budget.years.2024.lines.P2.lottery", "unknown key", "central_recurrent"]),
+    ("capital not allowed", _with(["budget", "years", "2024", "lines", "P2"], {"central_investment": 5}),
+     ["P2.central_investment", "cannot be funded", "central_recurrent"]),
+    ("shares do not add up", _with(["budget", "years", "2024"], {"envelope": {"local": 10}, "shares": {"P2": 0.5, "P5": 0.4}}),
+     ["budget.years.2024.shares", "add up to 1", "0.9"]),
+    ("unknown district", _with(["budget", "district_split"], {"lines": {"P2": {"atlantis": 1.0}}}),
+     ["district_split.lines.P2.atlantis", "not in the dataset", "north"]),
+    ("unknown split rule", _with(["budget", "district_split"], {"default": "lottery"}),
+     ["district_split.default", "eligible_households"]),
+    ("missing year", _with(["budget", "years"], {"2024": {}}), ["budget missing for year 2025"]),
+    ("year outside", _with(["budget", "years", "2031"], {}), ["budget.years.2031", "outside the projection period 2024–2025"]),
+    ("bad same_as", _with(["budget", "years", "2025"], {"same_as": 2019}), ["same_as", "2019"]),
+    ("bad money unit", _with(["budget", "unit"], "dong"), ["budget.unit", "billion VND"]),
+    ("probability override", {**tiny_raw(), "overrides": {"transitions.reference.poor.escaped_1.value": 1.7}},
+     ["transitions.yaml", "reference.poor.escaped_1.value", "[0, 1]", "1.7"]),
+    ("unknown override", {**tiny_raw(), "overrides": {"program.lines.P2.effects.magic.value": 1}},
+     ["program.lines.P2.effects.magic.value", "no such key"]),
+    ("wrong start year", {**tiny_raw(), "start_year": 2030}, ["start_year", "2024"]),
+    ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset.yaml", "not found"]),
+]
+
+
+@pytest.mark.parametrize("desc,raw,fragments", BAD, ids=[b[0] for b in BAD])
+def test_bad_scenarios_get_clear_messages(tmp_path, desc, raw, fragments):
+    path = write(tmp_path, raw)
+    with pytest.raises(SimlibError) as info:
+        load_scenario(path)
+    text = messages(info.value)
+    for frag in fragments:
+        assert frag in text, f"{desc}: {frag!r} not in {text!r}"
+    # Vietnamese is the default language and has the same structure
+    vi = info.value.message("vi")
+    assert "s.yaml" in vi or "nowhere" in vi
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    raw = tiny_raw()
+    raw["budget"]["years"]["2024"]["lines"]["P9"] = {"local": 1}
+    raw["budget"]["years"]["2024"]["lines"]["P2"] = {"central_investment": 1}
+    raw["budget"]["years"]["2031"] = {}
+    with pytest.raises(InputErrors) as info:
+        load_scenario(write(tmp_path, raw))
+    assert len(info.value.errors) == 3
+
+
+def test_set_overrides_apply_and_unknown_keys_fail():
+    scen = make_scenario(set_overrides=[("program.lines.P3.1.effects.escape.value", 0.2), ("horizon", 3),
+                                        ("budget.years.2026", {})])
+    assert scen.catalogue.lines["P3.1"].effects["escape"] == 0.2
+    assert scen.years == (2024, 2025, 2026)
+    with pytest.raises(InputError) as info:
+        make_scenario(set_overrides=[("program.lines.P3.1.effects.nope", 1)])
+    assert "program.lines.P3.1.effects.nope" in info.value.message("en")
+    with pytest.raises(InputError):
+        make_scenario(set_overrides=[("nonsense", 1)])
+
+
+def test_quantity_override_by_key_sets_its_value():
+    scen = make_scenario(set_overrides=[("transitions.growth.rate", 0.012)])
+    assert scen.params.value("transitions.growth.rate") == 0.012
+
+
+def test_row_sums_are_validated():
+    with pytest.raises(SimlibError) as info:
+        make_scenario(set_overrides=[("transitions.reference.non_poor.poor", {"value": 0.6, "unit": "probability per year", "assumption": "x"}),
+                                     ("transitions.reference.non_poor.near_poor", {"value": 0.6, "unit": "probability per year", "assumption": "x"})])
+    assert "add up to" in info.value.message("en") and "non_poor" in info.value.message("en")
+
+
+def test_quantities_need_a_basis(tmp_path):
+    from simlib.schema import check_quantities
+
+    errs = check_quantities({"a": {"value": 1, "unit": "VND"}}, "x.yaml")
+    assert errs and "source" in errs[0].message("en")
+    assert not check_quantities({"a": {"value": 1, "unit": "VND", "assumption": "because"}}, "x.yaml")
+
+
+def test_bundled_scenarios_are_valid():
+    from simlib.paths import scenarios_dir
+
+    files = sorted(scenarios_dir().glob("*.yaml"))
+    names = {f.stem for f in files}
+    assert {"plan_2024", "no_programme", "equal_split", "infrastructure_first", "livelihoods_first"} <= names
+    for f in files:
+        s = load_scenario(f)
+        assert s.name == f.stem
+
+
+def test_project_code_is_split_over_sub_projects():
+    raw = tiny_raw()
+    raw["budget"]["years"]["2024"] = {"lines": {"P1": {"central_investment": 100}}}
+    scen = make_scenario(raw)
+    b = scen.budget
+    tot = b.amounts[1].sum(axis=1)
+    i11, i12 = scen.catalogue.index("P1.1"), scen.catalogue.index("P1.2")
+    assert tot[i11] == pytest.approx(75e9) and tot[i12] == pytest.approx(25e9)
