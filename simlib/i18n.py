@@ -153,6 +153,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_scenarios": ("không có tệp kịch bản .yaml nào", "no .yaml scenario files found"),
     "err.dataset": ("bộ dữ liệu không hợp lệ: {detail}", "invalid dataset: {detail}"),
     "err.output_exists": ("đường dẫn đầu ra là một tệp, không phải thư mục", "output path is a file, not a folder"),
+    # --- reports (notebooks, batch, index) ------------------------------------------------
+    # --- multidimensional poverty standard and deprivations ---------------------------------
+    # --- calibration and back-testing ---------------------------------------------------
+    # --- allocation and optimisation -------------------------------------------------------
+    # --- uncertainty, sensitivity, robustness ---------------------------------------------
+    # --- performance and national scale -----------------------------------------------------
 }
 
 

@@ -8,7 +8,7 @@ here, so engines are pure array code and can be vectorised over scenarios and dr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,6 +56,7 @@ class Model:
     officer_lines: np.ndarray  # (L,) bool
     infra_lines: np.ndarray  # (L,) bool
     infra_min_spend: float  # VND per district-year
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # derived index arrays
 
     @property
     def shape(self) -> dict:

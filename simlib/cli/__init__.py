@@ -16,7 +16,17 @@ from simlib import i18n
 from simlib.errors import SimlibError
 
 #: sub-command modules under simlib.cli, in the order shown by --help
-COMMANDS = ["list_cmd", "validate", "run", "batch", "import_review"]
+COMMANDS = [
+    "list_cmd",
+    "validate",
+    "run",
+    "batch",
+    "import_review",
+    # calibration
+    # allocation and optimisation
+    # uncertainty and sensitivity
+    # performance and national scale
+]
 
 
 class _Parser(argparse.ArgumentParser):

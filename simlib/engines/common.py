@@ -48,11 +48,10 @@ def reach(spend: np.ndarray, unit_cost: np.ndarray, eligible_total: np.ndarray) 
     return np.minimum(spend / unit_cost[:, None], eligible_total)
 
 
-def effective_effects(effects: np.ndarray, boost: np.ndarray, g_unit: np.ndarray) -> np.ndarray:
-    """Per-state effect pairs (..., L, G, K, 2) after the enabling boost of each group's unit.
+def effective_effects(effects: np.ndarray, boost: np.ndarray) -> np.ndarray:
+    """Per-state effect pairs (..., L, D, K, 2) after each unit's enabling boost.
 
     effects (..., L, C); boost (..., D). Effects are capped at 0.99 so no line is certain.
     """
-    b = boost[..., g_unit]  # (..., G)
-    e = effects[..., :, None, :] * (1.0 + b[..., None, :, None])  # (..., L, G, C)
+    e = effects[..., :, None, :] * (1.0 + boost[..., None, :, None])  # (..., L, D, C)
     return combined_effects(np.minimum(e, 0.99))

@@ -14,7 +14,6 @@ allocations at once (optimiser, sweeps), and optionally `effects` (S, L, C) and 
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 from simlib.engines.common import EngineOutput, effective_effects, fill_tiers, reach
 from simlib.model import Model, active_spend, enabling_boost
@@ -22,22 +21,36 @@ from simlib.states import N_STATES
 from simlib.transitions import transition_matrix
 
 
-def _aggregator(model: Model) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Sparse map from group-states (G*K) to (line, unit, tier) bins, and each eligible
-    group-state's bin index per line (L, G*K; ineligible -> a zero-coverage dummy bin)."""
+def _index(model: Model) -> dict:
+    """Sparse structure of eligibility, built once per model (cached on it): one entry m per
+    eligible (line, group-state) with its line, unit, state, group-state and (line, unit, tier)
+    bin; `ps` marks entries of the lines counted as production support."""
+    if "expected" in model.cache:
+        return model.cache["expected"]
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
-    unit = np.broadcast_to(model.g_unit[:, None], (G, K))
-    bins = (np.arange(L)[:, None, None] * D + unit[None]) * T + model.tier  # (L, G, K)
-    bins = np.where(model.eligible, bins, L * D * T).reshape(L, G * K)
-    rows, cols = [], []
-    for li in range(L):
-        ok = bins[li] < L * D * T
-        rows.append(np.flatnonzero(ok))
-        cols.append(bins[li][ok])
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    A = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(G * K, L * D * T))
-    return A, bins
+    m_line, m_g, m_k = np.nonzero(model.eligible)
+    m_unit = model.g_unit[m_g]
+    m_bin = (m_line * D + m_unit) * T + model.tier[m_line, m_g, m_k]
+    ps = model.ps_lines[m_line]
+    idx = {"m_line": m_line, "m_unit": m_unit, "m_k": m_k, "m_bin": m_bin, "m_gk": m_g * K + m_k,
+           "ps": ps, "ps_gk": (m_g * K + m_k)[ps]}
+    model.cache["expected"] = idx
+    return idx
+
+
+def _scatter(values: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
+    """Sum values (S, M) into (S, size) bins given by index (M,): a batched bincount."""
+    S = values.shape[0]
+    if S == 1:
+        return np.bincount(index, weights=values[0], minlength=size)[None]
+    flat = (np.arange(S)[:, None] * size + index[None, :]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=S * size).reshape(S, size)
+
+
+def _log_factor(terms: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log1p(-terms)
 
 
 def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndarray | None = None,
@@ -51,9 +64,11 @@ def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndar
     rts = model.rates[None] if rates is None else np.asarray(rates, float).reshape(-1, *model.rates.shape)
     L, G, K = model.eligible.shape
     D, T, Y = len(model.unit_ids), model.n_tiers, len(model.years)
-    A, bins = _aggregator(model)
+    ix = _index(model)
+    m_line, m_unit, m_k, m_bin, m_gk = ix["m_line"], ix["m_unit"], ix["m_k"], ix["m_bin"], ix["m_gk"]
     hh = model.household_line
     cap = model.capacity_units
+    ms = model.max_share
 
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
     states = np.empty((S, Y + 1, G, K))
@@ -66,25 +81,27 @@ def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndar
     states[:, 0] = n
     for y in range(Y):
         sp = active_spend(model, spend, y)  # (S, L, D)
-        E = (A.T @ n.reshape(S, G * K).T).T.reshape(S, L, D, T)
+        E = _scatter(n.reshape(S, G * K)[:, m_gk], m_bin, L * D * T).reshape(S, L, D, T)  # eligible per tier
         E_tot = np.where(hh[:, None], E.sum(-1), cap)  # (S, L, D)
-        R = reach(sp, model.unit_cost, E_tot * model.max_share[:, None])
-        cov = fill_tiers(R, E * model.max_share[:, None, None])
+        R = reach(sp, model.unit_cost, E_tot * ms[:, None])
+        cov = fill_tiers(R, E * ms[:, None, None])
         c = np.divide(cov, E, out=np.zeros_like(cov), where=E > 0).reshape(S, L * D * T)
-        c = np.concatenate([c, np.zeros((S, 1))], axis=1)
-        cg = c[:, bins].reshape(S, L, G, K)  # coverage of each line for each group-state
+        cm = c[:, m_bin]  # (S, M) coverage of each eligible (line, group-state)
         boost = enabling_boost(model, np.where(hh[:, None], 0.0, R))  # (S, D)
-        comb = effective_effects(eff, boost, model.g_unit)  # (S, L, G, K, 2)
-        F = np.prod(1.0 - cg[..., None] * comb, axis=1)  # (S, G, K, 2)
-        P = transition_matrix(rts, F[..., 0], F[..., 1])  # (S, G, K, K)
+        comb = effective_effects(eff, boost)  # (S, L, D, K, 2)
+        um = comb[:, m_line, m_unit, m_k, :]  # (S, M, 2)
+        f1 = np.exp(_scatter(_log_factor(cm * um[..., 0]), m_gk, G * K)).reshape(S, G, K)
+        f2 = np.exp(_scatter(_log_factor(cm * um[..., 1]), m_gk, G * K)).reshape(S, G, K)
+        P = transition_matrix(rts, f1, f2)  # (S, G, K, K)
         fl = n[..., None] * P
         new = model.growth * n.sum(-1, keepdims=True) * model.entry
-        n = fl.sum(axis=-2) + new
-        flows[:, y], entries[:, y], states[:, y + 1] = fl, new, n
+        flows[:, y], entries[:, y] = fl, new
         reached_out[:, y], elig_out[:, y] = R, E_tot
         # production support: union of the counted lines' coverage over the target group
-        miss = np.prod(1.0 - cg[:, model.ps_lines], axis=1)  # (S, G, K)
-        target = states[:, y] * model.ps_population
+        miss = np.exp(_scatter(_log_factor(cm[:, ix["ps"]]), ix["ps_gk"], G * K)).reshape(S, G, K)
+        target = n * model.ps_population
         ps_sup[:, y] = (target * (1.0 - miss)).sum(axis=(1, 2))
         ps_want[:, y] = model.ps_want_share * target.sum(axis=(1, 2))
+        n = fl.sum(axis=-2) + new
+        states[:, y + 1] = n
     return EngineOutput("expected", states, flows, entries, reached_out, elig_out, ps_sup, ps_want)

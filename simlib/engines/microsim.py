@@ -100,13 +100,13 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
         elig_out[0, y, ~hh_line] = model.capacity_units[~hh_line]
         reached_out[0, y] = R_all
         boost = enabling_boost(model, np.where(hh_line[:, None], 0.0, R_all))  # (D,)
-        comb = effective_effects(model.effects, boost, model.g_unit)  # (L, G, K, 2)
+        comb = effective_effects(model.effects, boost)  # (L, D, K, 2)
         f1 = np.ones(group.size)
         f2 = np.ones(group.size)
         for li in np.flatnonzero(hh_line & (model.effects[:, :4].sum(1) > 0)):
             m = reached[li]
             if m.any():
-                c = comb[li, group[m], state[m]]
+                c = comb[li, unit[m], state[m]]
                 f1[m] *= 1.0 - c[:, 0]
                 f2[m] *= 1.0 - c[:, 1]
         # production support indicator
