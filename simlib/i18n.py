@@ -129,6 +129,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.range_order": ("khoảng phải có dạng [thấp, cao]", "range must be [low, high]"),
     "err.file_missing": ("không tìm thấy tệp", "file not found"),
     "err.yaml": ("tệp YAML không đọc được: {detail}", "cannot parse YAML: {detail}"),
+    "err.duplicate_key": ("khóa bị lặp lại ở dòng {line}", "key repeated at line {line}"),
     "err.not_mapping": ("nội dung phải là một bảng khóa: giá trị", "content must be a mapping of key: value"),
     "err.year_missing": (
         "thiếu ngân sách cho năm {year} (khai báo năm đó, có thể là {{}} nếu bằng 0, hoặc same_as)",

@@ -28,6 +28,28 @@ def _stringify_keys(obj: Any) -> Any:
     return obj
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def load_yaml(path: str | Path) -> dict:
     """Read a YAML mapping; missing files and syntax errors become `InputError`s."""
     path = Path(path)
@@ -36,7 +58,9 @@ def load_yaml(path: str | Path) -> dict:
         raise InputError("file_missing", file=shown)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise InputError("duplicate_key", file=shown, field=exc.key, line=exc.line) from None
     except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
         raise InputError("yaml", file=shown, detail=detail) from None

@@ -39,7 +39,6 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
         if spec["each_poor_district"]:
             geo_sel |= (indicators["geo_type"] == "district") & indicators["geo"].isin(poor_units)
         part = indicators.loc[sel & geo_sel, keys + ["geo_type", "geo", "indicator", "value"]].copy()
-        part = part[part["year"] > indicators["year"].min()] if "change" in spec["indicator"] else part
         if part.empty:
             continue
         part["target_id"] = spec["target_id"]

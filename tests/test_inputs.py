@@ -135,3 +135,12 @@ def test_project_code_is_split_over_sub_projects():
     tot = b.amounts[1].sum(axis=1)
     i11, i12 = scen.catalogue.index("P1.1"), scen.catalogue.index("P1.2")
     assert tot[i11] == pytest.approx(75e9) and tot[i12] == pytest.approx(25e9)
+
+
+def test_duplicate_yaml_keys_are_rejected(tmp_path):
+    p = tmp_path / "dup.yaml"
+    p.write_text("name: a\nhorizon: 2\nhorizon: 3\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    text = info.value.message("en")
+    assert "dup.yaml" in text and "'horizon'" in text and "line 3" in text
