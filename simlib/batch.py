@@ -219,6 +219,21 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     return out
 
 
+def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
+    """Name and titles of an invalid scenario as far as its file can be read (for the index)."""
+    try:
+        import yaml
+
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if isinstance(raw, dict):
+            name = raw.get("name")
+            name = name if isinstance(name, str) and name.replace("_", "").replace("-", "").isalnum() else default
+            return name, str(raw.get("title_vi") or ""), str(raw.get("title_en") or "")
+    except Exception:  # noqa: BLE001 - unreadable: the validation error says why
+        pass
+    return default, "", ""
+
+
 def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected", draws: int = 1,
               seed: int | None = None, jobs: int | None = None, executor: str = "local",
               scheduler: str | None = None, set_items: list | None = None, progress: bool = True,
@@ -251,6 +266,7 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
     for p, v in checked.items():
         if isinstance(v, SimlibError):
             items[p].error, items[p].invalid = v.message(lang), True
+            items[p].name, items[p].title_vi, items[p].title_en = _names_of_invalid(p, items[p].name)
             bad[p] = v
         else:
             items[p].name, items[p].title_vi, items[p].title_en = v.name, v.title_vi, v.title_en

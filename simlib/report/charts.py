@@ -348,7 +348,8 @@ def stacked_barh(categories: Sequence[str], segments: Sequence[tuple[str, Sequen
         ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
         ax.set_xlim(0, max(left.max() * 1.18, 1e-9))
         ax.grid(axis="y", visible=False)
-        fig.legend(loc="outside lower center", ncols=3, fontsize=8.3)
+        if ax.get_legend_handles_labels()[0]:
+            fig.legend(loc="outside lower center", ncols=3, fontsize=8.3)
     return fig
 
 

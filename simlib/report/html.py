@@ -38,7 +38,7 @@ table.sl-table tbody tr:nth-child(even) td { background: #fafafa; }
 table.sl-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.sl-table th.num { text-align: right; }
 table.sl-table td:first-child { min-width: 13em; }
-table.sl-table td.nw { white-space: nowrap; }
+.sl-nw { white-space: nowrap; }
 table.sl-table td.sub { padding-left: 1.6em; color: #333; }
 .sl-met { font-weight: 600; white-space: nowrap; }
 .sl-notmet { font-weight: 700; white-space: nowrap; text-decoration: underline; }

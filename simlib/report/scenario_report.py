@@ -249,7 +249,7 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool) -> 
         first = g.iloc[0]
         label = first["label_vi" if lang == "vi" else "label_en"]
         comp = "≤" if first["comparison"] == "<=" else "≥"
-        cells = ["" if first["detail"] else H.esc(label), H.esc(geo_name(gt, geo, lang, unit_names)),
+        cells = ["" if first["detail"] else H.esc(label), f'<span class="sl-nw">{H.esc(geo_name(gt, geo, lang, unit_names))}</span>',
                  H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}")]
         for y in years:
             r = g[g["year"] == y]
