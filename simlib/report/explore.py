@@ -251,9 +251,10 @@ class Explorer:
         button = W.Button(description=t("explore.save"), icon="save", button_style="primary")
         status = W.HTML()
 
-        def redraw(*_):
-            self.shares = {p: sliders[p].value for p in self.projects}
-            self.envelope_vnd = env.value * 1e9
+        def redraw(change=None):
+            if change is not None:  # a slider moved (the first drawing keeps the exact starting budget)
+                self.shares = {p: sliders[p].value for p in self.projects}
+                self.envelope_vnd = env.value * 1e9
             self.evaluate()
             with out:
                 out.clear_output(wait=True)
