@@ -16,6 +16,7 @@ With `reports=False` only the tables are written (no notebooks), as `simlib run`
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -279,7 +280,13 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
         n_jobs = min(jobs or len(todo), len(todo))
         desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
         bar = tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="")
-        with make_executor(executor, jobs=n_jobs, scheduler=scheduler) as ex:
+        with contextlib.ExitStack() as stack:
+            try:
+                ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
+            except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
+                bar.close()
+                raise InputError("executor_start", field="--scheduler" if scheduler else "--executor",
+                                 value=scheduler or executor, detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
             futs = {}
             for p in todo:
                 it = items[p]

@@ -461,6 +461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "compare.section.money": ("Vốn theo dự án", "Money by project"),
     "compare.fig.money": ("Vốn giải ngân theo dự án (tỷ đồng, cộng các năm dự báo).", "Money spent by project (billion VND, projected years together)."),
+    "err.executor_start": ("không khởi động được bộ thực thi song song: {detail}", "cannot start the parallel executor: {detail}"),
     "err.file_exists": ("tệp đã tồn tại; hãy chọn tên khác", "file already exists; choose another name"),
     "explore.saved_header": (
         "Kịch bản lưu từ notebooks/explore.ipynb; kiểm tra bằng: simlib validate <tệp>",

@@ -2,7 +2,7 @@
 scenario (papermill + nbconvert) in parallel, a comparison and an index page."""
 from __future__ import annotations
 
-import os
+import argparse
 import sys
 
 from simlib import i18n
@@ -13,7 +13,9 @@ def register(sub) -> None:
     p.add_argument("inputs", nargs="+", help="scenario files or folders")
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
-    p.add_argument("--lang", dest="batch_lang", choices=i18n.LANGS, default=None, help="report language: vi (default) or en")
+    # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
+    # both set it (SUPPRESS: when absent here, the global value is kept)
+    p.add_argument("--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en")
     p.add_argument("--engine", default="expected", help="expected | microsim")
     p.add_argument("--draws", type=int, default=1, help="microsim replications")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: each scenario's)")
@@ -29,9 +31,7 @@ def main(args) -> int:
     from simlib.paths import display_path
     from simlib.scenario import parse_set_args
 
-    if args.batch_lang:
-        os.environ["SIMLIB_LANG"] = args.batch_lang
-    lang = i18n.get_lang(args.batch_lang)
+    lang = i18n.get_lang(getattr(args, "lang", None))
     paths = collect_scenarios(args.inputs)
 
     def on_invalid(bad: dict) -> None:
