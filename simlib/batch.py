@@ -181,7 +181,15 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
     with tempfile.TemporaryDirectory(prefix=".compare.partial-", dir=out) as tmp:
         tmp = Path(tmp)
         params = {"results": [str(Path(f).resolve()) for f in folders], "lang": lang, "output_dir": str(tmp)}
-        nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
+        try:
+            nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
+        except render.NotebookFailed as exc:
+            if exc.notebook is not None:
+                from simlib.atomic import write_text
+
+                write_text(out / "compare.failed.ipynb", nbformat.writes(exc.notebook))
+            raise
+        (out / "compare.failed.ipynb").unlink(missing_ok=True)
         render.record_manifest(nb, {"compared": [Path(f).name for f in folders]})
         nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(out)
         from simlib import i18n

@@ -162,7 +162,7 @@ def _end_labels(ax, entries: list[tuple[float, str, dict]]) -> None:
     tr = blended_transform_factory(ax.transAxes, ax.transData)
     for (y_true, text, style), y in zip(entries, ys):
         ax.annotate(text, xy=(1.0, y_true), xycoords=tr, xytext=(1.02, y), textcoords=tr, va="center", ha="left",
-                    fontsize=8.8, color=style.get("color", "black"), annotation_clip=False,
+                    fontsize=8.8, color="black", annotation_clip=False,  # grey text prints too faint
                     arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6, "shrinkA": 0, "shrinkB": 2} if abs(y - y_true) > gap * 0.3 else None)
 
 
