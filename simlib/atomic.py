@@ -10,6 +10,19 @@ from pathlib import Path
 from typing import Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, directory: bool) -> None:
+    """Give a temporary file or folder the permissions a plain open()/mkdir() would have
+    (mkstemp/mkdtemp make them private), so shared report folders stay readable."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_dir(target: str | Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside `target`; on success it replaces `target`.
@@ -19,6 +32,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    _usual_mode(tmp, directory=True)
     try:
         yield tmp
         if target.exists():
@@ -44,6 +58,7 @@ def atomic_file(target: str | Path, mode: str = "w", **kw) -> Iterator:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=target.parent)
     os.close(fd)
+    _usual_mode(Path(tmp), directory=False)
     try:
         with open(tmp, mode, **kw) as fh:
             yield fh

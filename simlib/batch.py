@@ -1,24 +1,71 @@
-"""Run a folder (or list) of scenarios: validate all first, then run each in parallel through the
-executor seam, writing `OUT/<scenario>/` atomically. One scenario's failure never stops the
-others; it is reported and makes the batch's status non-zero.
+"""Run a folder (or list) of scenarios and build their reports.
+
+1. Every scenario is validated first; all problems are reported together (`validate_all`).
+2. Each valid scenario runs `notebooks/scenario_report.ipynb` through papermill, in parallel
+   through the executor seam (`simlib.executors.make_executor`: local processes, or Dask).
+   The executed notebook, its HTML rendering (code hidden, charts embedded), the tables
+   (CSV + XLSX) and `manifest.json` go to `OUT/<scenario>/`, replaced atomically: a failed
+   run leaves the previous report in place, and its partly executed notebook is kept as
+   `OUT/<scenario>.failed.ipynb` for debugging.
+3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`).
+4. `OUT/index.html` links every report with its headline numbers and status; failed
+   scenarios are listed with their error.
+
+One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
+With `reports=False` only the tables are written (no notebooks), as `simlib run` would.
 """
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simlib.errors import InputError, SimlibError
 from simlib.paths import display_path
 
+REPORT_NOTEBOOK = "scenario_report.ipynb"
+COMPARE_NOTEBOOK = "compare_scenarios.ipynb"
+
 
 @dataclass
 class BatchItem:
+    """One scenario of a batch: its file, name, titles, status and where its report is."""
+
     path: Path
     name: str
     ok: bool = False
     error: str = ""
     out_dir: Path | None = None
     headline: dict = field(default_factory=dict)
+    title_vi: str = ""
+    title_en: str = ""
+    invalid: bool = False
+    failed_notebook: Path | None = None
+
+    def title(self, lang: str = "vi") -> str:
+        return (self.title_vi if lang == "vi" else self.title_en) or self.name
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced: its items, the comparison's status and the index page."""
+
+    items: list[BatchItem]
+    out_dir: Path
+    compare_ok: bool | None = None  # None: not attempted (fewer than one good report)
+    compare_error: str = ""
+    index: Path | None = None
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        return [it for it in self.items if not it.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.compare_ok is not False
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
@@ -44,21 +91,14 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
 
 
 def headline(result) -> dict:
-    """A few numbers for the index: poor rate at baseline and at the horizon, targets met."""
-    ind = result.indicators
-    prov = ind[(ind["geo"] == "province") & (ind["indicator"] == "poor_rate")]
-    by_year = prov.groupby("year")["value"].mean()
-    t = result.targets
-    return {
-        "poor_rate_start": float(by_year.iloc[0]),
-        "poor_rate_end": float(by_year.iloc[-1]),
-        "targets_met": int(t.groupby(["target_id", "geo", "year"])["met"].mean().ge(0.5).sum()),
-        "targets_total": int(t.groupby(["target_id", "geo", "year"]).ngroups),
-    }
+    """A few numbers for the index (see `simlib.report.data.headline`)."""
+    from simlib.report.data import headline as _headline
+
+    return _headline(result.indicators, result.targets)
 
 
 def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, set_items: list) -> dict:
-    """Worker: run one scenario file and write its folder. Returns a plain dict (picklable)."""
+    """Worker (tables only): run one scenario file and write its folder. Returns a plain dict."""
     from simlib.runner import run, write_outputs
     from simlib.scenario import load_scenario
 
@@ -72,51 +112,221 @@ def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, 
         return {"ok": False, "name": Path(path).stem, "error": exc.message(None), "out_dir": None, "headline": {}}
 
 
+def _set_strings(set_items: list | None) -> list[str]:
+    """`--set` items as `key=value` strings (the form a notebook parameter can carry)."""
+    import yaml
+
+    out = []
+    for item in set_items or []:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            key, value = item
+            text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip()
+            out.append(f"{key}={text.removesuffix('...').strip()}")
+    return out
+
+
+def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draws: int, seed: int | None,
+               lang: str, set_items: list) -> dict:
+    """Worker: execute the scenario report notebook for one scenario and render it.
+
+    Everything is staged in a temporary folder beside `OUT/<name>` and moved into place only
+    when the notebook ran, its HTML was written and its tables read back. Returns a plain dict
+    (picklable for process and Dask executors)."""
+    import nbformat
+
+    from simlib.atomic import atomic_dir, write_text
+    from simlib.report import render
+    from simlib.report.data import RunTables
+    from simlib.report.data import headline as _headline
+
+    out = Path(out_dir).resolve()
+    target = out / name
+    failed_nb = out / f"{name}.failed.ipynb"
+    try:
+        with atomic_dir(target) as tmp:
+            params = {"scenario": str(Path(path).resolve()), "engine": engine, "draws": int(draws), "seed": seed,
+                      "lang": lang, "set_items": list(set_items), "output_dir": str(tmp)}
+            try:
+                nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params)
+            except render.NotebookFailed as exc:
+                if exc.notebook is not None:
+                    write_text(failed_nb, nbformat.writes(exc.notebook))
+                raise
+            manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
+            render.record_manifest(nb, manifest)
+            nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(target)
+            write_text(tmp / "report.ipynb", nbformat.writes(nb))
+            write_text(tmp / "report.html", render.to_html(nb, title, lang))
+            tabs = RunTables.from_folder(tmp)
+            head = _headline(tabs.indicators, tabs.targets)
+        failed_nb.unlink(missing_ok=True)
+        return {"ok": True, "name": name, "out_dir": str(target), "headline": head, "error": "", "failed_notebook": None}
+    except render.NotebookFailed as exc:
+        return {"ok": False, "name": name, "out_dir": None, "headline": {}, "error": str(exc),
+                "failed_notebook": str(failed_nb) if failed_nb.is_file() else None}
+
+
+def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None:
+    """Execute the comparison notebook over result folders and write `compare.html`,
+    `compare.ipynb` and the comparison tables into `out_dir`, each file moved into place only
+    when all of them are ready."""
+    import nbformat
+
+    from simlib.report import render
+
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".compare.partial-", dir=out) as tmp:
+        tmp = Path(tmp)
+        params = {"results": [str(Path(f).resolve()) for f in folders], "lang": lang, "output_dir": str(tmp)}
+        try:
+            nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
+        except render.NotebookFailed as exc:
+            if exc.notebook is not None:
+                from simlib.atomic import write_text
+
+                write_text(out / "compare.failed.ipynb", nbformat.writes(exc.notebook))
+            raise
+        (out / "compare.failed.ipynb").unlink(missing_ok=True)
+        render.record_manifest(nb, {"compared": [Path(f).name for f in folders]})
+        nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(out)
+        from simlib import i18n
+
+        (tmp / "compare.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+        (tmp / "compare.html").write_text(render.to_html(nb, i18n.t("compare.title", lang), lang), encoding="utf-8")
+        for f in sorted(tmp.iterdir()):
+            if f.is_file():
+                os.replace(f, out / f.name)
+
+
 def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path, SimlibError]:
     """Every scenario's problems, checked before anything runs: {path: error} for invalid ones."""
+    return {p: v for p, v in check_all(paths, set_items).items() if isinstance(v, SimlibError)}
+
+
+def check_all(paths: list[Path], set_items: list | None = None) -> dict:
+    """{path: Scenario or the error that makes it invalid}; two files with the same scenario
+    name are an error too (their reports would overwrite each other)."""
     from simlib.scenario import load_scenario
 
-    bad = {}
+    out: dict = {}
+    seen: dict[str, Path] = {}
     for p in paths:
         try:
-            load_scenario(p, set_items)
+            scen = load_scenario(p, set_items)
         except SimlibError as exc:
-            bad[p] = exc
-    return bad
+            out[p] = exc
+            continue
+        if scen.name in seen:
+            out[p] = InputError("duplicate_scenario", file=display_path(p), field="name", value=scen.name,
+                                other=display_path(seen[scen.name]))
+            continue
+        seen[scen.name] = p
+        out[p] = scen
+    return out
+
+
+def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
+    """Name and titles of an invalid scenario as far as its file can be read (for the index)."""
+    try:
+        import yaml
+
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if isinstance(raw, dict):
+            name = raw.get("name")
+            name = name if isinstance(name, str) and name.replace("_", "").replace("-", "").isalnum() else default
+            return name, str(raw.get("title_vi") or ""), str(raw.get("title_en") or "")
+    except Exception:  # noqa: BLE001 - unreadable: the validation error says why
+        pass
+    return default, "", ""
 
 
 def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected", draws: int = 1,
               seed: int | None = None, jobs: int | None = None, executor: str = "local",
               scheduler: str | None = None, set_items: list | None = None, progress: bool = True,
-              lang: str | None = None) -> list[BatchItem]:
-    """Validate all scenarios, then run the valid ones in parallel. Invalid or failing scenarios
-    are returned with their error; they do not stop the others."""
+              lang: str | None = None, reports: bool = True, on_invalid=None) -> BatchResult:
+    """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
+    invalid), then run the valid ones in parallel — as reports (default) or tables only —
+    then, for reports, the comparison and the index page. Invalid or failing scenarios are
+    returned with their error; they do not stop the others."""
     from concurrent.futures import as_completed
 
     from tqdm.auto import tqdm
 
     from simlib import i18n
-    from simlib.executors import make_executor
+    from simlib.executors import EXECUTORS, make_executor
+    from simlib.runner import ENGINES
 
+    lang = i18n.get_lang(lang)
+    if engine not in ENGINES:
+        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
+    if draws < 1:
+        raise InputError("draws", field="--draws", value=draws)
+    if executor not in EXECUTORS:
+        raise InputError("enum", field="--executor", value=executor, allowed=EXECUTORS)
     out_dir = Path(out_dir)
-    bad = validate_all(paths, set_items)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("output_exists", field="--out", value=str(out_dir))
+    checked = check_all(paths, set_items)
     items = {p: BatchItem(path=p, name=p.stem) for p in paths}
-    for p, exc in bad.items():
-        items[p].error = exc.message(lang)
+    bad = {}
+    for p, v in checked.items():
+        if isinstance(v, SimlibError):
+            items[p].error, items[p].invalid = v.message(lang), True
+            items[p].name, items[p].title_vi, items[p].title_en = _names_of_invalid(p, items[p].name)
+            bad[p] = v
+        else:
+            items[p].name, items[p].title_vi, items[p].title_en = v.name, v.title_vi, v.title_en
+    if bad and on_invalid is not None:
+        on_invalid(bad)
     todo = [p for p in paths if p not in bad]
+    result = BatchResult([items[p] for p in paths], out_dir)
+    set_list = list(set_items or [])
     if todo:
-        with make_executor(executor, jobs=min(jobs or len(todo), len(todo)), scheduler=scheduler) as ex:
-            futs = {ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, list(set_items or [])): p for p in todo}
-            bar = tqdm(total=len(futs), desc=i18n.t("cli.progress_scenarios", lang), disable=not progress, unit="")
+        n_jobs = min(jobs or len(todo), len(todo))
+        desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
+        bar = tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="")
+        with contextlib.ExitStack() as stack:
+            try:
+                ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
+            except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
+                bar.close()
+                raise InputError("executor_start", field="--scheduler" if scheduler else "--executor",
+                                 value=scheduler or executor, detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+            futs = {}
+            for p in todo:
+                it = items[p]
+                if reports:
+                    fut = ex.submit(report_one, str(p), it.name, it.title(lang), str(out_dir), engine, draws, seed, lang,
+                                    _set_strings(set_list))
+                else:
+                    fut = ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, set_list)
+                futs[fut] = p
             for fut in as_completed(futs):
                 p = futs[fut]
                 try:
                     r = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
-                    r = {"ok": False, "name": p.stem, "error": f"{type(exc).__name__}: {exc}", "out_dir": None, "headline": {}}
+                    r = {"ok": False, "name": items[p].name, "error": f"{type(exc).__name__}: {exc}", "out_dir": None, "headline": {}}
                 it = items[p]
                 it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r["headline"]
                 it.out_dir = Path(r["out_dir"]) if r["out_dir"] else None
+                it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
                 bar.update(1)
-            bar.close()
-    return [items[p] for p in paths]
+        if reports:
+            good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]
+            if good:
+                try:
+                    compare_reports(good, out_dir, lang)
+                    result.compare_ok = True
+                except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
+                    result.compare_ok, result.compare_error = False, str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+            bar.update(1)
+        bar.close()
+    if reports:
+        from simlib.report.index import write_index
+
+        result.index = write_index(result, out_dir, lang, engine=engine, draws=draws)
+    return result

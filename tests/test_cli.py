@@ -92,7 +92,7 @@ def test_batch_continues_after_a_broken_scenario(tmp_path, tiny_file):
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: broken\n", encoding="utf-8")
     out = tmp_path / "reports"
-    r = simlib("--lang", "en", "batch", str(tiny_file), str(bad), "--out", str(out), "--jobs", "1")
+    r = simlib("--lang", "en", "batch", str(tiny_file), str(bad), "--out", str(out), "--jobs", "1", "--tables-only")
     assert r.returncode == 2
     assert (out / "tiny_plan" / "indicators.csv").is_file()
     assert "broken" in r.stderr and "Traceback" not in r.stderr

@@ -1,21 +1,27 @@
-"""`simlib batch SCENARIOS... --out reports/`: run many scenarios, in parallel."""
+"""`simlib batch SCENARIOS... --out reports/`: validate every scenario, render one report per
+scenario (papermill + nbconvert) in parallel, a comparison and an index page."""
 from __future__ import annotations
 
+import argparse
 import sys
 
 from simlib import i18n
 
 
 def register(sub) -> None:
-    p = sub.add_parser("batch", help="chạy nhiều kịch bản / run a batch of scenarios")
+    p = sub.add_parser("batch", help="chạy nhiều kịch bản và tạo báo cáo / run scenarios and build their reports")
     p.add_argument("inputs", nargs="+", help="scenario files or folders")
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
+    # both set it (SUPPRESS: when absent here, the global value is kept)
+    p.add_argument("--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en")
     p.add_argument("--engine", default="expected", help="expected | microsim")
-    p.add_argument("--draws", type=int, default=1)
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--executor", default="local", help="local | dask | serial")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
+    p.add_argument("--draws", type=int, default=1, help="microsim replications")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: each scenario's)")
+    p.add_argument("--executor", default="local", help="local (processes, default) | dask | serial")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask; default: a local cluster)")
+    p.add_argument("--tables-only", action="store_true", help="write the tables only, no notebooks or HTML")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(func=main)
 
@@ -25,16 +31,31 @@ def main(args) -> int:
     from simlib.paths import display_path
     from simlib.scenario import parse_set_args
 
-    lang = i18n.get_lang()
+    lang = i18n.get_lang(getattr(args, "lang", None))
     paths = collect_scenarios(args.inputs)
-    items = run_batch(paths, args.out, engine=args.engine, draws=args.draws, seed=args.seed, jobs=args.jobs,
-                      executor=args.executor, scheduler=args.scheduler, set_items=parse_set_args(args.set_items),
-                      progress=sys.stderr.isatty(), lang=lang)
-    failed = [it for it in items if not it.ok]
-    for it in items:
+
+    def on_invalid(bad: dict) -> None:
+        print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)
+        for p, exc in bad.items():
+            print(f"✗ {display_path(p)}\n  " + exc.message(lang).replace("\n", "\n  "), file=sys.stderr)
+
+    res = run_batch(paths, args.out, engine=args.engine, draws=args.draws, seed=args.seed, jobs=args.jobs,
+                    executor=args.executor, scheduler=args.scheduler, set_items=parse_set_args(args.set_items),
+                    progress=sys.stderr.isatty(), lang=lang, reports=not args.tables_only, on_invalid=on_invalid)
+    for it in res.items:
         if it.ok:
-            print(f"✓ {it.name}: {display_path(it.out_dir)}")
-        else:
-            print(f"✗ " + i18n.t("cli.scenario_failed", lang, name=it.name, error=it.error), file=sys.stderr)
-    print(i18n.t("cli.batch_summary", lang, ok=len(items) - len(failed), total=len(items), failed=len(failed)))
-    return 2 if failed else 0
+            shown = it.out_dir / "report.html" if not args.tables_only else it.out_dir
+            print(f"✓ {it.name}: {display_path(shown)}")
+        elif not it.invalid:
+            print("✗ " + i18n.t("cli.scenario_failed", lang, name=it.name, error=it.error), file=sys.stderr)
+    if res.compare_ok:
+        print(i18n.t("cli.compare_written", lang, path=display_path(res.out_dir / "compare.html")))
+    elif res.compare_ok is False:
+        print("✗ " + i18n.t("cli.compare_failed", lang, error=res.compare_error), file=sys.stderr)
+    failed = res.failed
+    print(i18n.t("cli.batch_summary", lang, ok=len(res.items) - len(failed), total=len(res.items), failed=len(failed)))
+    if res.index is not None:
+        print(i18n.t("cli.index_written", lang, path=display_path(res.index)))
+    if any(it.invalid for it in failed):
+        return 2
+    return 0 if res.ok else 1

@@ -1,2 +1,15 @@
-"""Report building blocks used by the parameterised notebooks: charts, tables, formatting,
-rendering and the batch index. Each topic has its own module; notebooks stay thin."""
+"""Report building blocks used by the parameterised notebooks in `notebooks/`; the notebooks
+only call these, so every report is made by library code.
+
+- `fmt`             numbers with units, the Vietnamese (1.234,5) or English (1,234.5) way
+- `charts`          matplotlib figures readable in black and white (styles, direct labels, targets)
+- `html`            self-contained HTML blocks and page (no scripts, charts as PNG data URIs)
+- `data`            summaries of a run's tidy tables: series with spread, headline, scorecard
+- `tables`          tables for people and their CSV + XLSX export
+- `scenario_report` the scenario report, one function per section
+- `compare`         the comparison of several runs
+- `explore`         the interactive allocation explorer (ipywidgets) and saving scenarios
+- `baseline`        the baseline dataset at a glance, published vs estimated
+- `render`          papermill execution and nbconvert HTML with the code hidden
+- `index`           the batch's index.html
+"""

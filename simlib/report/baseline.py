@@ -1,0 +1,175 @@
+"""The bundled baseline at a glance (used by `notebooks/baseline_overview.ipynb`): households by
+district, ethnic group, area and state, and what in the dataset is published, estimated or
+assumed (read from its `basis` / `*_basis` columns and its list of sources)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.dataset import AREAS, GROUPS
+from simlib.report import charts as C
+from simlib.report import fmt as F
+from simlib.report import html as H
+from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
+from simlib.states import PUBLIC_OF, PUBLIC_STATES
+
+#: provenance classes, from the tags the data files use ([V] published, [S] secondary, ...)
+PROVENANCE = ("published", "secondary", "estimated", "assumption", "unstated")
+
+
+def load(dataset: str | Path):
+    """A dataset by name (folder under data/) or path."""
+    from simlib.dataset import load_dataset
+
+    return load_dataset(str(dataset))
+
+
+def classify(basis: str) -> str:
+    """Provenance class of a basis text: an explicit assumption, an estimate, a secondary
+    source ([S]), a published source ([V] or a bare URL), or unstated."""
+    b = str(basis or "").strip()
+    low = b.lower()
+    if not b:
+        return "unstated"
+    if low.startswith("assumption") or low.startswith("[a]"):
+        return "assumption"
+    if low.startswith("est") or "estimated" in low[:20]:
+        return "estimated"
+    if "[s]" in low and "[v]" not in low:
+        return "secondary"
+    if "[v]" in low or re.match(r"https?://", low):
+        return "published"
+    return "unstated"
+
+
+def public_counts(ds) -> np.ndarray:
+    """Households (D, groups, areas, 4 public states)."""
+    out = np.zeros(ds.counts.shape[:3] + (len(PUBLIC_STATES),))
+    for k, p in enumerate(PUBLIC_OF):
+        out[..., p] += ds.counts[..., k]
+    return out
+
+
+def _names(ds, lang: str) -> list[str]:
+    return list(ds.units["name_vi" if lang == "vi" else "name_en"])
+
+
+def overview(ds, lang: str) -> list:
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    pc = public_counts(ds)
+    total = pc.sum()
+    poor, near = pc[..., 0].sum(), pc[..., 1].sum()
+    province = ds.meta.get("province_vi" if lang == "vi" else "province_en", ds.name)
+    desc = ds.meta.get("description_vi" if lang == "vi" else "description_en", "")
+    blocks = [f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
+              H.para(t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year), "sl-sub")]
+    if desc:
+        blocks.append(H.para(" ".join(str(desc).split())))
+    blocks.append(H.cards([
+        (t("indicator.households"), F.households(total, lang), t("baseline.units", n=len(ds.unit_ids), poor=int(ds.poor_district.sum()))),
+        (t("indicator.poor_rate"), F.pct(100 * poor / total, lang), F.households(poor, lang)),
+        (t("indicator.near_poor_rate"), F.pct(100 * near / total, lang), F.households(near, lang)),
+        (t("state.escaped"), F.households(pc[..., 2].sum(), lang), ""),
+    ]))
+    return blocks
+
+
+def district_frame(ds, lang: str) -> pd.DataFrame:
+    """Households by unit and public state, with poor and near-poor rates (numbers)."""
+    pc = public_counts(ds).sum(axis=(1, 2))  # (D, 4)
+    df = pd.DataFrame(pc, columns=[i18n.label("state", s, lang) for s in PUBLIC_STATES])
+    df.insert(0, i18n.t("table.district", lang), _names(ds, lang))
+    tot = pc.sum(axis=1)
+    df[i18n.t("indicator.households", lang)] = tot
+    df[i18n.t("indicator.poor_rate", lang) + " (%)"] = 100 * pc[:, 0] / tot
+    df[i18n.t("indicator.near_poor_rate", lang) + " (%)"] = 100 * pc[:, 1] / tot
+    return df
+
+
+def by_district(ds, lang: str) -> list:
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    pc = public_counts(ds).sum(axis=(1, 2))
+    names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
+    segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
+    fig = C.stacked_barh(names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: F.num(v, lang))
+    df = district_frame(ds, lang)
+    rows = [[r.iloc[0]] + [F.num(v, lang) for v in r.iloc[1:6]] + [F.pct(r.iloc[6], lang), F.pct(r.iloc[7], lang)]
+            for _, r in df.iterrows()]
+    return [H.heading(t("baseline.section.district")),
+            H.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
+            H.table(list(df.columns), rows, numeric=[False] + [True] * 7)]
+
+
+def by_group(ds, lang: str) -> list:
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    pc = public_counts(ds).sum(axis=0)  # (E, A, 4)
+    cats, poor, near, rows = [], [], [], []
+    for gi, g in enumerate(GROUPS):
+        for ai, a in enumerate(AREAS):
+            c = pc[gi, ai]
+            tot = c.sum()
+            label = f"{i18n.label('group', g, lang)} – {i18n.label('area', a, lang)}"
+            cats.append(label)
+            poor.append(100 * c[0] / tot if tot else np.nan)
+            near.append(100 * c[1] / tot if tot else np.nan)
+            rows.append([label, F.num(tot, lang), F.num(c[0], lang), F.pct(poor[-1], lang), F.num(c[1], lang), F.pct(near[-1], lang)])
+    fig = C.grouped_bars(cats, [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
+                         ylabel=t("axis.percent"), lang=lang, value_fmt=lambda v: F.pct(v, lang))
+    header = [t("baseline.group"), t("indicator.households"), t("indicator.poor"), t("indicator.poor_rate"),
+              t("indicator.near_poor"), t("indicator.near_poor_rate")]
+    return [H.heading(t("baseline.section.group")), H.Chart(fig, t("baseline.fig.group")),
+            H.table(header, rows, numeric=[False, True, True, True, True, True])]
+
+
+def provenance_frame(ds) -> pd.DataFrame:
+    """For each figure column of the units table that has a `<column>_basis` companion, how
+    many units' figures are published, secondary, estimated, assumed or unstated."""
+    rows = []
+    for col in ds.units.columns:
+        if not col.endswith("_basis"):
+            continue
+        classes = ds.units[col].map(classify)
+        rows.append({"figure": col[: -len("_basis")], **{c: int((classes == c).sum()) for c in PROVENANCE}})
+    return pd.DataFrame(rows, columns=["figure", *PROVENANCE])
+
+
+def estimated_share(ds) -> float | None:
+    from simlib.report.scenario_report import dataset_estimated_share
+
+    return dataset_estimated_share(ds)
+
+
+def provenance(ds, lang: str) -> list:
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    blocks = [H.heading(t("baseline.section.provenance"))]
+    share = estimated_share(ds)
+    if share is None:
+        blocks.append(H.para(t("baseline.no_flags")))
+    else:
+        blocks.append(H.para(t("baseline.estimated_share", pct=F.pct(100 * share, lang, 0))))
+    pf = provenance_frame(ds)
+    if len(pf):
+        header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]
+        rows = [[r["figure"]] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
+        blocks.append(H.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance")))
+    srcs = []
+    for s in ds.meta.get("sources", []) or []:
+        text = H.esc(s.get("title", s.get("id", "")))
+        if s.get("url"):
+            text += f' — <span class="mono">{H.esc(s["url"])}</span>'
+        if s.get("note"):
+            text += f' <span class="sl-small">({H.esc(s["note"])})</span>'
+        srcs.append(text)
+    if srcs:
+        blocks.append(H.para(t("report.assumptions.sources")))
+        blocks.append(H.bullet_list(srcs, raw=True))
+    if ds.meta.get("method"):
+        blocks.append(H.para(t("baseline.method") + " " + " ".join(str(ds.meta["method"]).split()), "sl-small"))
+    readme = Path(ds.path) / "README.md"
+    if readme.is_file():
+        blocks.append(H.para(t("baseline.readme", path=f"data/{Path(ds.path).name}/README.md"), "sl-small"))
+    return blocks

@@ -1,0 +1,154 @@
+"""Small HTML building blocks for reports and the batch index, and the page they sit in.
+
+Reports are self-contained: one HTML file with its own stylesheet and every chart embedded as a
+PNG data URI; no scripts, no fonts or files fetched from elsewhere; printable (A4, charts and
+tables kept whole on a page).
+"""
+from __future__ import annotations
+
+import base64
+import html as _html
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+CSS = """
+:root { --ink: #111; --muted: #555; --rule: #bbb; --soft: #f2f2f2; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink);
+  font: 15px/1.5 "Segoe UI", "Noto Sans", "DejaVu Sans", Roboto, Arial, sans-serif; }
+main.sl-page { max-width: 1020px; margin: 0 auto; padding: 28px 32px 40px; }
+h1 { font-size: 1.65em; line-height: 1.25; margin: 0 0 .2em; }
+h2 { font-size: 1.28em; margin: 1.6em 0 .5em; padding-bottom: .2em; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+p { margin: .45em 0; }
+.sl-sub { color: var(--muted); margin: 0 0 .8em; }
+.sl-note { border-left: 4px solid var(--ink); background: var(--soft); padding: .55em .9em; margin: .8em 0; font-size: .93em; }
+.sl-small { font-size: .86em; color: var(--muted); }
+.sl-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(215px, 1fr)); gap: 10px; margin: .8em 0; }
+.sl-card { border: 1px solid var(--rule); border-radius: 4px; padding: .55em .75em; break-inside: avoid; }
+.sl-card .k { font-size: .84em; color: var(--muted); line-height: 1.3; }
+.sl-card .v { font-size: 1.35em; font-weight: 700; line-height: 1.25; margin-top: .15em; }
+.sl-card .d { font-size: .82em; color: var(--muted); }
+table.sl-table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .9em; break-inside: auto; }
+table.sl-table caption { text-align: left; font-weight: 600; padding: .2em 0 .4em; }
+table.sl-table th, table.sl-table td { border: 1px solid var(--rule); padding: .3em .5em; vertical-align: top; }
+table.sl-table th { background: #e6e6e6; text-align: left; font-weight: 600; }
+table.sl-table tr { break-inside: avoid; }
+table.sl-table tbody tr:nth-child(even) td { background: #fafafa; }
+table.sl-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.sl-table th.num { text-align: right; }
+table.sl-table td:first-child { min-width: 13em; }
+.sl-nw { white-space: nowrap; }
+table.sl-table td.sub { padding-left: 1.6em; color: #333; }
+.sl-met { font-weight: 600; white-space: nowrap; }
+.sl-notmet { font-weight: 700; white-space: nowrap; text-decoration: underline; }
+.sl-fail { font-weight: 700; }
+figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; }
+figure.sl-chart img { max-width: 100%; height: auto; display: block; }
+figure.sl-chart figcaption { font-size: .86em; color: var(--muted); margin-top: .3em; }
+footer.sl-footer { margin-top: 2.4em; border-top: 1px solid var(--rule); padding-top: .6em; font-size: .8em; color: var(--muted); }
+footer.sl-footer table { border-collapse: collapse; }
+footer.sl-footer td { padding: .1em .8em .1em 0; vertical-align: top; overflow-wrap: anywhere; }
+footer.sl-footer td:first-child { white-space: nowrap; word-break: normal; }
+code, .mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .9em; }
+a { color: #000; }
+ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
+.cell, .output_wrapper, .output, .output_area, .output_subarea { margin: 0; padding: 0; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { font-size: 11pt; }
+  main.sl-page { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  a { text-decoration: none; }
+}
+"""
+
+
+def esc(text) -> str:
+    """Escape text for HTML."""
+    return _html.escape("" if text is None else str(text), quote=True)
+
+
+@dataclass
+class Chart:
+    """A figure with its caption (and alternative text for screen readers)."""
+
+    figure: object
+    caption: str = ""
+    alt: str = ""
+
+
+def img_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def figure(chart: Chart) -> str:
+    """A chart as an embedded PNG inside <figure> with its caption."""
+    from simlib.report.charts import to_png
+
+    png = to_png(chart.figure)
+    alt = esc(chart.alt or chart.caption)
+    cap = f"<figcaption>{esc(chart.caption)}</figcaption>" if chart.caption else ""
+    return f'<figure class="sl-chart"><img alt="{alt}" src="{img_data_uri(png)}">{cap}</figure>'
+
+
+def heading(text: str, level: int = 2, anchor: str | None = None) -> str:
+    ident = f' id="{esc(anchor)}"' if anchor else ""
+    return f"<h{level}{ident}>{esc(text)}</h{level}>"
+
+
+def para(text: str, cls: str | None = None) -> str:
+    c = f' class="{cls}"' if cls else ""
+    return f"<p{c}>{esc(text)}</p>"
+
+
+def note(text: str) -> str:
+    return f'<div class="sl-note">{esc(text)}</div>'
+
+
+def cards(items: Iterable[tuple[str, str, str]]) -> str:
+    """Key-figure cards: (label, value, detail)."""
+    out = []
+    for k, v, d in items:
+        det = f'<div class="d">{esc(d)}</div>' if d else ""
+        out.append(f'<div class="sl-card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>{det}</div>')
+    return '<div class="sl-cards">' + "".join(out) + "</div>"
+
+
+def bullet_list(items: Iterable[str], raw: bool = False) -> str:
+    lis = "".join(f"<li>{i if raw else esc(i)}</li>" for i in items)
+    return f'<ul class="sl-list">{lis}</ul>'
+
+
+def link(href: str, text: str) -> str:
+    return f'<a href="{esc(href)}">{esc(text)}</a>'
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence], *, numeric: Sequence[bool] | None = None,
+          caption: str | None = None, row_classes: Sequence[str] | None = None, raw_cols: Sequence[int] = ()) -> str:
+    """An HTML table from already formatted cells. `numeric[i]` right-aligns column i;
+    cells in `raw_cols` are inserted as HTML (already escaped by the caller)."""
+    numeric = list(numeric or [False] * len(header))
+    th = "".join(f'<th{" class=num" if n else ""}>{esc(h)}</th>' for h, n in zip(header, numeric))
+    body = []
+    for ri, row in enumerate(rows):
+        tds = []
+        for ci, cell in enumerate(row):
+            cls = []
+            if numeric[ci]:
+                cls.append("num")
+            if row_classes and row_classes[ri] and ci == 0:
+                cls.append(row_classes[ri])
+            c = f' class="{" ".join(cls)}"' if cls else ""
+            tds.append(f"<td{c}>{cell if ci in raw_cols else esc(cell)}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="sl-table">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def page(body: str, title: str, lang: str = "vi") -> str:
+    """A complete, self-contained HTML page around `body`."""
+    return (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="simlib">\n<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n'
+            f'<body>\n<main class="sl-page">\n{body}\n</main>\n</body>\n</html>\n')

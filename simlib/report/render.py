@@ -1,0 +1,102 @@
+"""Execute a parameterised notebook with papermill and render it to a self-contained HTML report.
+
+- `execute` runs a notebook from `notebooks/` with parameters injected after its `parameters`
+  cell, in the `python3` kernel of the running interpreter's environment (jupyter_client maps
+  that kernel's `python` to this interpreter), and returns the executed notebook.
+- `to_html` turns an executed notebook into one HTML page with the code hidden: only cell
+  outputs are kept (HTML and embedded PNG charts); cells tagged `hide`, error tracebacks and
+  stderr streams (warnings, logs) are left out of the page but stay in the .ipynb.
+- `record_manifest` stores a run manifest in the notebook metadata (`metadata.simlib.manifest`).
+
+Writing is the caller's job, through `simlib.atomic` (see `simlib.batch`), so that no
+half-written report ever replaces a good one.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from simlib.paths import notebooks_dir
+
+KERNEL_NAME = "python3"
+#: kernel log level: keeps the kernel's start-up warnings out of the batch's terminal
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+HIDE_TAG = "hide"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class NotebookFailed(Exception):
+    """A notebook raised an error in one of its cells; `notebook` is the partly executed one."""
+
+    def __init__(self, message: str, notebook=None):
+        super().__init__(message)
+        self.notebook = notebook
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook of the project (`notebooks/<name>`)."""
+    return notebooks_dir() / name
+
+
+def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, Any], *, cwd: str | Path | None = None,
+            timeout: int = 1800, kernel_name: str = KERNEL_NAME):
+    """Run `notebook` with `parameters` and write the executed copy to `output`.
+
+    Raises `NotebookFailed` (with a one-line message and the executed notebook) when a cell
+    fails. Paths in `parameters` should be absolute: the kernel starts in `cwd` (default: the
+    notebook's folder).
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = Path(notebook)
+    output = Path(output)
+    try:
+        return pm.execute_notebook(str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
+                                   progress_bar=False, log_output=False, cwd=str(cwd or notebook.parent),
+                                   execution_timeout=timeout, extra_arguments=list(KERNEL_ARGS))
+    except PapermillExecutionError as exc:
+        nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
+        msg = _ANSI.sub("", f"{exc.ename}: {exc.evalue}").strip()
+        raise NotebookFailed(msg.splitlines()[0][:500] if msg else exc.ename, nb) from None
+
+
+def record_manifest(nb, manifest: Mapping) -> None:
+    """Store the run manifest in the notebook metadata (`metadata.simlib.manifest`)."""
+    nb.metadata.setdefault("simlib", {})["manifest"] = dict(manifest)
+
+
+def _page_notebook(nb):
+    """A copy of `nb` holding only what a reader should see."""
+    nb = copy.deepcopy(nb)
+    keep = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if HIDE_TAG in tags or "parameters" in tags or "injected-parameters" in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                            and o.get("output_type") != "error"]
+            if not cell.outputs:
+                continue
+        elif cell.cell_type != "markdown":
+            continue
+        keep.append(cell)
+    nb.cells = keep
+    return nb
+
+
+def to_html(nb, title: str, lang: str = "vi") -> str:
+    """One self-contained HTML page from an executed notebook, code hidden."""
+    from nbconvert import HTMLExporter
+
+    from simlib.report.html import page
+
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, anchor_link_text="")
+    body, _ = exporter.from_notebook_node(_page_notebook(nb))
+    return page(body, title, lang)

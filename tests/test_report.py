@@ -1,0 +1,274 @@
+"""Report building blocks, checked against independent calculations on the tiny dataset:
+formatting, headline numbers, scorecard, exports, HTML rendering, the allocation explorer."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from conftest import ROOT, make_scenario, tiny_raw
+from simlib.report import charts as C
+from simlib.report import data as D
+from simlib.report import fmt as F
+from simlib.runner import run
+
+
+@pytest.fixture(scope="module")
+def tiny_run():
+    return run(make_scenario())
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+@pytest.mark.parametrize("x,lang,dec,expected", [
+    (1234.5, "vi", 1, "1.234,5"),
+    (1234.5, "en", 1, "1,234.5"),
+    (-4.234, "vi", 2, "−4,23"),
+    (-0.001, "en", 1, "0.0"),
+    (1234567, "vi", 0, "1.234.567"),
+    (float("nan"), "vi", 1, "–"),
+])
+def test_numbers_local_way(x, lang, dec, expected):
+    assert F.num(x, lang, dec) == expected
+
+
+def test_units_and_signs():
+    assert F.pct(24.71, "vi") == "24,7 %" and F.pct(24.71, "en") == "24.7%"
+    assert F.pts(-4.0, "vi") == "−4,00 điểm %" and F.pts(0.5, "en", 1) == "+0.5 percentage points"
+    assert F.billion_vnd(712e9, "vi") == "712,0 tỷ đồng"
+    assert F.households(1234, "en") == "1,234 households"
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def test_headline_matches_the_tidy_tables(tiny_run):
+    ind, states, flows = tiny_run.indicators, tiny_run.states, tiny_run.flows
+    h = D.headline(ind, tiny_run.targets)
+    y0, y1 = states["year"].min(), states["year"].max()
+    # poor rate from the states table: poor households / all households
+    for year, key in ((y0, "poor_rate_start"), (y1, "poor_rate_end")):
+        s = states[states["year"] == year]
+        assert h[key] == pytest.approx(100 * s.loc[s["state"] == "poor", "households"].sum() / s["households"].sum())
+    # households leaving poverty: escapes + moves to near-poor, summed from the flows table
+    left = flows[flows["flow"].isin(["escape", "poor_to_near_poor"])]["households"].sum()
+    assert h["left_poverty_total"] == pytest.approx(left)
+    assert h["relapses_total"] == pytest.approx(flows.loc[flows["flow"] == "relapse", "households"].sum())
+    assert h["new_poor_total"] == pytest.approx(flows.loc[flows["flow"] == "new_poor", "households"].sum())
+    # money: the programme table's spending, in billion VND
+    assert h["spend_total_billion"] == pytest.approx(tiny_run.programme["spend_vnd"].sum() / 1e9)
+    # targets met in the last year: a target counts when every one of its rows is met
+    last = tiny_run.targets[tiny_run.targets["year"] == y1]
+    per_target = last.groupby("target_id")["met"].all()
+    assert (h["targets_met"], h["targets_total"]) == (int(per_target.sum()), len(per_target))
+    # expected engine: one draw, so no spread
+    assert h["poor_rate_end_lo"] == h["poor_rate_end"] == h["poor_rate_end_hi"]
+
+
+def test_target_status_and_scorecard_by_hand():
+    rows = []
+    # target A over two areas and 4 draws: met everywhere in draws 0,1; area 'b' misses in 2,3
+    for draw in range(4):
+        rows.append(("A", "province", "a", 2024, draw, -5.0, True))
+        rows.append(("A", "district", "b", 2024, draw, -5.0 if draw < 2 else -3.0, draw < 2))
+        rows.append(("B", "province", "province", 2024, draw, 70.0 + draw, draw == 3))
+    t = pd.DataFrame(rows, columns=["target_id", "geo_type", "geo", "year", "draw", "value", "met"])
+    t["indicator"], t["comparison"], t["threshold"] = "x", "<=", -4.0
+    t["label_vi"], t["label_en"] = t["target_id"], t["target_id"]
+    st = D.target_status(t).set_index("target_id")
+    assert st.loc["A", "share_met"] == 0.5 and bool(st.loc["A", "met"])  # half of the draws: met
+    assert st.loc["B", "share_met"] == 0.25 and not bool(st.loc["B", "met"])
+    sc = D.scorecard(t)
+    b = sc[(sc["target_id"] == "A") & (sc["geo"] == "b")].iloc[0]
+    assert b["value"] == pytest.approx(-4.0) and b["share_met"] == 0.5 and b["detail"]
+    assert list(sc["target_id"]) == ["A", "A", "B"] and not sc.iloc[0]["detail"]  # own area before districts
+
+
+def test_target_path_closed_form():
+    xs, ys = D.target_path(24.7, -4.0, 2023, [2024, 2025])
+    assert xs == [2023, 2024, 2025] and ys == pytest.approx([24.7, 20.7, 16.7])
+
+
+def test_series_spread_over_draws():
+    ind = pd.DataFrame({"draw": range(5), "year": 2024, "geo": "province", "geo_type": "province", "indicator": "poor_rate",
+                        "value": [10.0, 11.0, 12.0, 13.0, 14.0]})
+    s = D.series(ind, "poor_rate").iloc[0]
+    assert s["mean"] == 12.0 and s["draws"] == 5
+    assert s["lo"] == pytest.approx(10.2) and s["hi"] == pytest.approx(13.8)  # 5th / 95th percentile, linear
+
+
+def test_budget_frame_conserves_money_and_reach(tiny_run):
+    from simlib.report.tables import budget_frame
+
+    scen = tiny_run.scenario
+    bf = budget_frame(scen, tiny_run.programme, "en")
+    assert bf["Planned total (billion VND)"].sum() == pytest.approx(scen.budget.amounts[1:].sum() / 1e9)
+    assert bf["Spent (billion VND)"].sum() == pytest.approx(tiny_run.programme["spend_vnd"].sum() / 1e9)
+    # reached is rounded to 2 decimals per row in the table
+    assert bf["Beneficiaries reached"].sum() == pytest.approx(tiny_run.programme["reached"].sum(), abs=0.005 * len(bf))
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_label_spreading_keeps_order_and_gap():
+    rng = np.random.default_rng(1)
+    ys = rng.uniform(0, 10, 12)
+    pos = np.array(C.spread_positions(ys, 0.5, 0, 10))
+    order = np.argsort(ys, kind="stable")
+    assert np.all(np.diff(pos[order]) >= 0.5 - 1e-12)
+    far = C.spread_positions([1.0, 5.0], 0.5, 0, 10)
+    assert far == [1.0, 5.0]  # labels that do not collide stay where their lines end
+
+
+def test_vietnamese_labels_render_without_missing_glyphs():
+    s = C.Series("Dự báo", [2023, 2024], [24.7, 20.1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = C.line_chart([s], ylabel="Tỷ lệ hộ nghèo (%)", xlabel="Năm (rà soát cuối năm)", lang="vi",
+                           targets=[C.Target("Lộ trình chỉ tiêu", [2023, 2024], [24.7, 20.7])],
+                           value_fmt=lambda v: F.pct(v, "vi"))
+        png = C.to_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [w for w in caught if "glyph" in str(w.message).lower()]
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_xlsx_sheets_match_the_csv_files(tmp_path, tiny_run):
+    from simlib.report.tables import export_run
+
+    written = export_run(tiny_run, tmp_path, "vi")
+    assert "tables.xlsx" in written and "manifest.json" in written
+    book = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
+    csvs = [w[:-4] for w in written if w.endswith(".csv")]
+    assert set(book) == set(csvs) and {"states", "indicators", "scorecard", "budget"} <= set(csvs)
+    for name in csvs:
+        pd.testing.assert_frame_equal(book[name], pd.read_csv(tmp_path / f"{name}.csv"), check_dtype=False)
+    # the scorecard for people agrees with the target table row by row
+    sc = pd.read_csv(tmp_path / "scorecard.csv")
+    assert (sc["Kết quả"] == "Đạt").sum() == int(tiny_run.targets["met"].sum())
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_report_html_hides_code_and_is_self_contained(tiny_run):
+    from simlib.report import render
+    from simlib.report import scenario_report as R
+
+    ctx = R.context(tiny_run, "vi")
+    blocks = R.build(ctx)
+    n_charts = sum(isinstance(b, R.H.Chart) for b in blocks)
+    nb = new_notebook(cells=[
+        new_markdown_cell("internal note", metadata={"tags": ["hide"]}),
+        new_code_cell("SECRET_CODE = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell("report.show(blocks)", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": R.to_html(blocks)}),
+            nbformat.v4.new_output("stream", name="stderr", text="a warning nobody should read\n"),
+        ]),
+    ])
+    page = render.to_html(nb, "t", "vi")
+    assert "SECRET_CODE" not in page and "report.show" not in page and "internal note" not in page
+    assert "a warning nobody should read" not in page
+    assert page.count('src="data:image/png;base64,') == n_charts >= 7
+    assert "<script" not in page and 'src="http' not in page and "<link" not in page
+    assert 'lang="vi"' in page and "Tỷ lệ hộ nghèo" in page
+
+
+def test_notebooks_run_in_this_environment(tmp_path):
+    """papermill's python3 kernel is this interpreter (no kernelspec to install by hand)."""
+    from simlib.report import render
+
+    nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+                             new_code_cell("import sys\nprint(sys.executable, x)")],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    src = tmp_path / "k.ipynb"
+    nbformat.write(nb, src)
+    out = render.execute(src, tmp_path / "o.ipynb", {"x": 7})
+    text = out.cells[-1].outputs[0]["text"].split()
+    assert text[1] == "7"
+    assert __import__("os").path.realpath(text[0]) == __import__("os").path.realpath(sys.executable)
+
+
+# --------------------------------------------------------------------------- explorer
+
+
+def test_explorer_reproduces_the_starting_budget_and_honours_shares():
+    from simlib.report import explore as E
+
+    scen = make_scenario()
+    shares, env = E.base_shares(scen), E.base_envelope(scen)
+    np.testing.assert_allclose(E.allocation_amounts(scen, shares, env), scen.budget.amounts, rtol=1e-12, atol=1e-3)
+    new = E.allocation_amounts(scen, {"P2": 1.0, "P5": 3.0}, 100e9)  # weights, rescaled to 1/4 and 3/4
+    per_year = new.sum(axis=(1, 2))
+    np.testing.assert_allclose(per_year, 100e9)
+    lines = scen.budget.lines
+    p5 = new[:, [i for i, l in enumerate(lines) if l == "P5"]].sum(axis=(1, 2))
+    np.testing.assert_allclose(p5, 75e9)
+    # a project the starting scenario does not fund gets its lines by share_of_project
+    p4 = E.allocation_amounts(scen, {"P4": 1.0}, 10e9)[1].sum(axis=1)
+    expect = {lc: w * 10e9 for lc, w in scen.catalogue.expand("P4")}
+    for lc, v in expect.items():
+        assert p4[lines.index(lc)] == pytest.approx(v)
+
+
+def test_saved_allocation_is_a_valid_scenario(tmp_path):
+    import yaml
+
+    from simlib.errors import InputError
+    from simlib.report import explore as E
+    from simlib.scenario import load_scenario
+
+    base_file = tmp_path / "base.yaml"
+    base_file.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
+    scen = load_scenario(base_file)
+    amounts = E.allocation_amounts(scen, {"P1": 0.5, "P3": 0.3, "P7": 0.2}, 60e9)
+    out = tmp_path / "saved" / "my_split.yaml"
+    E.save_scenario(scen, amounts, out, "my_split", "Phương án thử", "Trial split")
+    r = subprocess.run([sys.executable, "-m", "simlib", "validate", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    again = load_scenario(out)
+    assert again.name == "my_split"
+    np.testing.assert_allclose(again.budget.amounts, amounts, atol=1e3)  # written in billion VND to 6 decimals
+    with pytest.raises(InputError):
+        E.save_scenario(scen, amounts, out, "my_split", "x", "x")  # never overwrites silently
+
+
+def test_explorer_recomputes_like_a_scenario_run():
+    from simlib.report.explore import Explorer, allocation_amounts
+
+    ex = Explorer.__new__(Explorer)  # no widgets: the computation path only
+    ex.base, ex.lang = make_scenario(), "en"
+    ex.projects = list(ex.base.catalogue.projects)
+    res = ex.set({"P3": 1.0, "P5": 1.0}, envelope_billion=40)
+    direct = run(ex.base.replace_budget(allocation_amounts(ex.base, {"P3": 1, "P5": 1}, 40e9)))
+    pd.testing.assert_frame_equal(res.indicators, direct.indicators)
+
+
+def test_explorer_widgets_recompute_and_save(tmp_path):
+    import yaml
+
+    from simlib.report.explore import Explorer
+
+    base_file = tmp_path / "base.yaml"
+    base_file.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
+    ex = Explorer(base_file, lang="en", save_dir=tmp_path / "saved")
+    ex.show()
+    first = ex.result
+    np.testing.assert_allclose(ex.amounts(), ex.base.budget.amounts, atol=1e-3)  # starts from the scenario as it is
+    ex._widgets["sliders"]["P1"].value = 0.0  # moving a slider recomputes
+    assert ex.result is not first and ex.shares["P1"] == 0.0
+    p1 = [i for i, l in enumerate(ex.base.budget.lines) if l.startswith("P1")]
+    assert ex.amounts()[:, p1].sum() == 0
+    ex._widgets["name"].value = "trial"
+    ex._widgets["button"].click()
+    assert "✓" in ex._widgets["status"].value and (tmp_path / "saved" / "trial.yaml").is_file()
