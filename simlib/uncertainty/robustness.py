@@ -227,3 +227,81 @@ def miss_rules(parameters: pd.DataFrame, outcomes: pd.DataFrame, labels_vi: Mapp
         rows.append(rec)
     cols = keys + ["probability_met", "rule_vi", "rule_en", "density", "coverage", "support", "limits"]
     return pd.DataFrame(rows, columns=cols)
+
+
+# --- allocations compared on the same draws ------------------------------------------------------
+
+@dataclass
+class RobustnessResult:
+    """Allocations compared across the same parameter draws."""
+
+    values: pd.DataFrame  # draw, scenario, value (the metric)
+    regrets: pd.DataFrame  # + best, regret, is_best
+    summary: pd.DataFrame  # per scenario: value_mean, regret_mean, regret_p95, regret_max, share_best
+    targets: pd.DataFrame  # scenario, year, target_id, geo_type, geo, probability_met, label_vi, label_en
+    rules: pd.DataFrame  # scenario + miss_rules columns
+    info: dict
+
+
+def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is_better: bool = True,
+                        method: str = "lhs", seed: int | None = None, engine: str = "expected", replications: int = 1,
+                        executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
+                        rules: bool = True, progress: bool = False) -> RobustnessResult:
+    """Run every scenario on the same `n` parameter draws (the same design points mapped through
+    each scenario's parameter space, so identical values when they share their parameters) and
+    compare them: regret on `metric` (default: province poor-household rate in the last year,
+    lower is better), probability of meeting each target, and PRIM rules for misses."""
+    from simlib.errors import InputError
+    from simlib.uncertainty.evaluate import make_layout, map_draws
+    from simlib.uncertainty.sampling import design, to_values
+    from simlib.uncertainty.sensitivity import Output
+    from simlib.uncertainty.space import build_space
+    from simlib.uncertainty.summaries import outcomes_frame
+
+    metric = metric or Output("poor_rate", "province")
+    if len(scenarios) < 2:
+        raise InputError("length", field="scenarios", value=len(scenarios), allowed="≥ 2")
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError("schema", field="scenarios", value=names, detail="scenario names must differ")
+    seed = scenarios[0].seed if seed is None else int(seed)
+    spaces = [build_space(s.params) for s in scenarios]
+    for s, sp in zip(scenarios[1:], spaces[1:]):
+        if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
+            raise InputError("schema", field="scenarios", value=s.name,
+                             detail="its uncertain parameters differ from the first scenario's; compare scenarios that share params/")
+    U = design(n, spaces[0].dims, method, seed)
+    R = 1 if engine == "expected" else int(replications)
+    vals, tables, rule_frames = [], [], []
+    for s, sp in zip(scenarios, spaces):
+        values, _ = to_values(sp, s.params, U)
+        layout = make_layout(s, engine, counterfactual=False)
+        col = layout.index(metric.indicator, metric.year or layout.years[-1], metric.geo)
+        metric_v = np.full(n * R, np.nan)
+        tv = np.full((n * R, len(layout.target_cells)), np.nan)
+        tm = np.zeros((n * R, len(layout.target_cells)), bool)
+
+        def consume(res, metric_v=metric_v, tv=tv, tm=tm, col=col):
+            metric_v[res.samples] = res.indicators[:, col]
+            tv[res.samples] = res.target_values
+            tm[res.samples] = res.target_met
+
+        map_draws(s, sp.keys, values, layout, consume, engine=engine, replications=R, seed=seed, counterfactual=False,
+                  executor=executor, jobs=jobs, scheduler=scheduler, progress=progress, label=s.name)
+        vals.append(pd.DataFrame({"draw": np.arange(n), "scenario": s.name, "value": metric_v.reshape(n, R).mean(1)}))
+        cells = layout.target_cells.copy()
+        cells["probability_met"] = tm.mean(0)
+        cells.insert(0, "scenario", s.name)
+        tables.append(cells)
+        if rules:
+            frame = pd.DataFrame(values, columns=list(sp.keys))
+            frame.insert(0, "draw", np.arange(n))
+            r = miss_rules(frame, outcomes_frame(layout, tv, tm, R), sp.labels("vi"), sp.labels("en"), layout.target_cells)
+            r.insert(0, "scenario", s.name)
+            rule_frames.append(r)
+    values_df = pd.concat(vals, ignore_index=True)
+    reg = regret(values_df, lower_is_better)
+    info = {"draws": n, "replications": R, "sampler": method, "seed": seed, "engine": engine, "scenarios": names,
+            "metric": metric.name(make_layout(scenarios[0], engine, False).years), "lower_is_better": lower_is_better}
+    return RobustnessResult(values_df, reg, regret_summary(reg), pd.concat(tables, ignore_index=True),
+                            pd.concat(rule_frames, ignore_index=True) if rule_frames else pd.DataFrame(), info)

@@ -340,12 +340,12 @@ def repair_transitions(space: ParameterSpace, params: ParameterSet, values: np.n
     cols = [i for f, sl in zip(space.factors, space.value_columns()) if f.kind == "transition"
             for i in range(sl.start, sl.stop)]
     centre = space.central[cols]
+    shrink = np.linspace(1.0, 0.0, 41)[1:]  # candidate weights of the draw, largest first
     for r in np.flatnonzero(bad):
-        orig = values[r, cols].copy()
-        for t in np.linspace(1.0, 0.0, 41)[1:]:
-            values[r, cols] = centre + t * (orig - centre)
-            if not transition_violations(space, params, values[r:r + 1])[0]:
-                break
+        trial = np.repeat(values[r:r + 1], len(shrink), axis=0)
+        trial[:, cols] = centre + shrink[:, None] * (values[r, cols] - centre)
+        ok = np.flatnonzero(~transition_violations(space, params, trial))
+        values[r] = trial[ok[0]] if ok.size else trial[-1]
     return values, bad
 
 

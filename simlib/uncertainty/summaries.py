@@ -39,9 +39,7 @@ class Accumulator:
         self.tvalues = np.lib.format.open_memmap(self.folder / "uncertainty_target_values.npy", mode="w+", dtype=np.float64, shape=(self.n, T))
         self.tmet = np.lib.format.open_memmap(self.folder / "uncertainty_target_met.npy", mode="w+", dtype=np.bool_, shape=(self.n, T))
         self.filled = np.zeros(self.n, bool)
-        self.count = np.zeros(C)
-        self.total = np.zeros(C)
-        self.total_sq = np.zeros(C)
+        self.stats = RunningStats(C)
         self.met = np.zeros(T)
         self.seen = np.zeros(T)
 
@@ -51,11 +49,7 @@ class Accumulator:
         self.tvalues[rows] = res.target_values
         self.tmet[rows] = res.target_met
         self.filled[rows] = True
-        x = res.indicators
-        ok = ~np.isnan(x)
-        self.count += ok.sum(0)
-        self.total += np.where(ok, x, 0.0).sum(0)
-        self.total_sq += np.where(ok, x * x, 0.0).sum(0)
+        self.stats.add(res.indicators)
         tok = ~np.isnan(res.target_values)
         self.met += (res.target_met & tok).sum(0)
         self.seen += tok.sum(0)
@@ -67,11 +61,40 @@ class Accumulator:
     # --- summaries ----------------------------------------------------------------------------
     def quantile_table(self, scenario: str, engine: str, block_bytes: int = 64 << 20) -> pd.DataFrame:
         """Quantiles (5/25/50/75/95 %), mean and sd of every indicator cell that has values."""
-        return quantile_table(self.draws, self.layout, scenario, engine, block_bytes,
-                              self.count, self.total, self.total_sq)
+        return quantile_table(self.draws, self.layout, scenario, engine, block_bytes, self.stats)
 
     def target_table(self, scenario: str, engine: str) -> pd.DataFrame:
         return target_table(self.layout, self.met, self.seen, self.tvalues, scenario, engine)
+
+
+class RunningStats:
+    """Count, mean and sum of squared deviations per column, merged chunk by chunk (Chan et al.'s
+    parallel form of Welford's algorithm: stable, unlike sums of squares). NaNs are skipped."""
+
+    def __init__(self, columns: int):
+        self.count = np.zeros(columns)
+        self.mean = np.zeros(columns)
+        self.m2 = np.zeros(columns)
+
+    def add(self, x: np.ndarray) -> None:
+        x = np.asarray(x, float)
+        ok = ~np.isnan(x)
+        nb = ok.sum(0).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mb = np.where(nb > 0, np.where(ok, x, 0.0).sum(0) / nb, 0.0)
+        m2b = np.where(ok, (x - mb) ** 2, 0.0).sum(0)
+        total = self.count + nb
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.where(total > 0, nb / total, 0.0)
+        delta = mb - self.mean
+        self.mean = self.mean + delta * w
+        self.m2 = self.m2 + m2b + delta * delta * self.count * w
+        self.count = total
+
+    @property
+    def sd(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.count > 1, np.sqrt(self.m2 / np.maximum(self.count - 1, 1)), np.where(self.count == 1, 0.0, np.nan))
 
 
 def _quantiles(block: np.ndarray) -> np.ndarray:
@@ -84,32 +107,34 @@ def _quantiles(block: np.ndarray) -> np.ndarray:
 
 
 def quantile_table(draws: np.ndarray, layout: Layout, scenario: str, engine: str, block_bytes: int = 64 << 20,
-                   count=None, total=None, total_sq=None) -> pd.DataFrame:
-    """Tidy quantile table from a (samples, cells) array (memmap is fine), a block of columns at a time."""
+                   stats: RunningStats | None = None) -> pd.DataFrame:
+    """Tidy quantile table from a (samples, cells) array (memmap is fine), a block of columns at a
+    time; `stats` are the running mean and sd if they were kept while streaming."""
     n, C = draws.shape
     block = max(1, int(block_bytes // max(1, 8 * n)))
     q = np.empty((len(QUANTILES), C))
+    if stats is None:
+        stats = RunningStats(C)
+        by_block = True
+    else:
+        by_block = False
+    cm, cs, cc = np.empty(C), np.empty(C), np.empty(C)
     for s in range(0, C, block):
-        q[:, s:s + block] = _quantiles(np.asarray(draws[:, s:s + block]))
-    if count is None:
-        count = np.zeros(C)
-        total = np.zeros(C)
-        total_sq = np.zeros(C)
-        for s in range(0, C, block):
-            b = np.asarray(draws[:, s:s + block])
-            ok = ~np.isnan(b)
-            count[s:s + block] = ok.sum(0)
-            total[s:s + block] = np.where(ok, b, 0).sum(0)
-            total_sq[s:s + block] = np.where(ok, b * b, 0).sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-        var = np.maximum(total_sq / count - mean * mean, 0.0) * count / np.maximum(count - 1, 1)
+        b = np.asarray(draws[:, s:s + block])
+        q[:, s:s + block] = _quantiles(b)
+        if by_block:
+            st = RunningStats(b.shape[1])
+            st.add(b)
+            cm[s:s + block], cs[s:s + block], cc[s:s + block] = st.mean, st.sd, st.count
+    if not by_block:
+        cm, cs, cc = stats.mean, stats.sd, stats.count
+    count, mean, sd = cc, cm, cs
     df = layout.cells()
     df.insert(0, "engine", engine)
     df.insert(0, "scenario", scenario)
     df["unit"] = df["indicator"].map(INDICATOR_UNITS)
-    df["mean"] = mean
-    df["sd"] = np.sqrt(var)
+    df["mean"] = np.where(count > 0, mean, np.nan)
+    df["sd"] = sd
     for name, row in zip(QUANTILE_COLUMNS, q):
         df[name] = row
     df["samples"] = count.astype(int)
