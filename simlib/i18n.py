@@ -271,6 +271,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unc.cli.sensitivity": ("Đang phân tích độ nhạy ({n} điểm cơ sở)", "Running sensitivity analysis ({n} base points)"),
     "unc.cli.robustness": ("Đang so sánh {k} phương án trên {n} lượt tham số", "Comparing {k} allocations over {n} parameter draws"),
+    "unc.nb.title": ("Độ bất định: chắc chắn đến đâu rằng kế hoạch đạt mục tiêu?", "Uncertainty: how sure are we that the plan meets its targets?"),
+    "unc.nb.intro": (
+        "Kịch bản «{title}»: {draws} lượt rút tham số ({sampler}, hạt giống {seed}); mỗi tham số bất định được rút trong khoảng hợp lý của nó (params/).",
+        "Scenario '{title}': {draws} parameter draws ({sampler}, seed {seed}); every uncertain parameter is drawn within its plausible range (params/).",
+    ),
+    "unc.nb.fan": ("Dải dự báo", "Fan charts"),
+    "unc.nb.probabilities": ("Xác suất đạt mục tiêu", "Probability of meeting the targets"),
+    "unc.nb.rules": ("Khi nào kế hoạch không đạt mục tiêu?", "When does the plan miss its targets?"),
+    "unc.nb.rules_note": (
+        "Mỗi quy luật được tìm trên một nửa số lượt và kiểm tra lại trên nửa còn lại; khi số lượt ít (dưới vài trăm), thường không quy luật nào vượt qua kiểm tra.",
+        "Each rule is found on half of the draws and checked on the other half; with few draws (under a few hundred) none may pass the check.",
+    ),
+    "unc.nb.sensitivity": ("Độ nhạy: cần đo lường chính xác hơn điều gì?", "Sensitivity: what we most need to measure better"),
+    "unc.nb.robustness": ("Độ vững: so sánh các phương án phân bổ trên cùng các lượt tham số", "Robustness: allocations compared on the same parameter draws"),
     # --- performance and national scale -----------------------------------------------------
 }
 

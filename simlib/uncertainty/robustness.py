@@ -87,14 +87,33 @@ def _inside(X: np.ndarray, limits: np.ndarray) -> np.ndarray:
 
 
 def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_support: float = 0.05,
-             min_coverage: float = 0.5, max_dims: int = 2, min_gain: float = 0.05, min_lift: float = 0.1) -> Box | None:
+             min_coverage: float = 0.5, max_dims: int = 2, min_gain: float = 0.05, min_lift: float = 0.1,
+             holdout: bool = True) -> Box | None:
     """The PRIM box where `y` (1 = miss, or a miss share in [0, 1]) is most concentrated.
 
     Each parameter is bounded on one side only (rules read "below x" / "above y"). A restriction
     is kept only if dropping it would lower the box's share of misses by at least `min_gain`, and
     the box only if its share of misses exceeds the overall share by at least `min_lift`;
-    otherwise the box has no limits ("no simple condition"). Returns None when there is nothing
-    to explain (no misses, or every draw misses)."""
+    otherwise the box has no limits ("no simple condition"). With `holdout`, the box is found on
+    the even-numbered draws and must also show that lift on the odd-numbered ones, so a rule that
+    only fits noise (many parameters, few draws) is not reported. Its statistics are over all
+    draws. Returns None when there is nothing to explain (no misses, or every draw misses)."""
+    if holdout:
+        y_all = np.asarray(y, float)
+        if y_all.size == 0 or y_all.sum() <= 0 or y_all.sum() >= y_all.size:
+            return None
+        kw = dict(alpha=alpha, min_support=min_support, min_coverage=min_coverage, max_dims=max_dims,
+                  min_gain=min_gain, min_lift=min_lift, holdout=False)
+        train = np.arange(len(y_all)) % 2 == 0
+        fit = prim_box(X[train], y_all[train], **kw)
+        box = Box(limits=dict(fit.limits) if fit is not None else {}, density=0, coverage=0, support=0, base_rate=0)
+        test = box.contains(X[~train])
+        if box.limits and (not test.any() or y_all[~train][test].mean() - y_all[~train].mean() < min_lift):
+            box.limits = {}
+        inside = box.contains(X)
+        density, coverage, support = _stats(inside, y_all)
+        return Box(limits=box.limits, density=density, coverage=coverage, support=support, base_rate=float(y_all.mean()),
+                   n=int(inside.sum()), trajectory=fit.trajectory if fit is not None else [])
     y = np.asarray(y, float)
     cols = list(X.columns)
     A = X.to_numpy(float)
@@ -105,21 +124,22 @@ def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_suppo
     limits = np.tile([-np.inf, np.inf], (d, 1))
     inside = np.ones(n, bool)
     path = [(limits.copy(), *_stats(inside, y))]
-    varying = [j for j in range(d) if np.ptp(A[:, j]) > 0]
+    varying = np.array([np.ptp(A[:, j]) > 0 for j in range(d)])
     while inside.sum() > min_support * n:
         cur = y[inside].mean()
+        Ain, yin = A[inside], y[inside]
+        cuts = np.quantile(Ain, [alpha, 1 - alpha], axis=0)  # (2, d)
         best = None
-        for j in varying:
-            x = A[inside, j]
-            sides = [s for s in (0, 1) if not np.isfinite(limits[j, 1 - s])]  # one side per parameter
-            for side in sides:
-                cut = np.quantile(x, alpha if side == 0 else 1 - alpha)
-                keep = x > cut if side == 0 else x < cut
-                if keep.sum() == 0 or keep.all():
-                    continue
-                m = y[inside][keep].mean()
-                if best is None or (m, keep.sum()) > (best[0], best[1]):
-                    best = (m, keep.sum(), j, side, cut)
+        for side in (0, 1):
+            keep = Ain > cuts[0] if side == 0 else Ain < cuts[1]  # (m, d)
+            kept = keep.sum(0)
+            allowed = varying & ~np.isfinite(limits[:, 1 - side]) & (kept > 0) & (kept < len(yin))  # one side per parameter
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = np.where(allowed, (keep * yin[:, None]).sum(0) / kept, -np.inf)
+            for j in np.flatnonzero(allowed):
+                cand = (means[j], kept[j])
+                if best is None or cand > (best[0], best[1]):
+                    best = (means[j], kept[j], j, side, cuts[side, j])
         if best is None or best[0] <= cur:
             break
         _, _, j, side, cut = best
