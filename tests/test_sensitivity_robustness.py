@@ -133,3 +133,26 @@ def test_cli_run_with_uncertainty_writes_beside_the_usual_outputs(tmp_path):
                           "--uncertainty", "4", "--sampler", "magic"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "magic" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_cli_sensitivity_and_robustness_write_their_tables(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
+    b.write_text(yaml.safe_dump(tiny_raw(name="tiny_b", budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})),
+                 encoding="utf-8")
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "simlib", "--lang", "en", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+
+    r = cli("sensitivity", str(a), "--out", str(tmp_path / "s"), "--points", "4", "--morris", "2", "--executor", "serial")
+    assert r.returncode == 0, r.stderr
+    sob = pd.read_csv(tmp_path / "s" / "sensitivity_sobol.csv")
+    assert {"kind", "project"} == set(sob["grouping"]) and (tmp_path / "s" / "sensitivity_morris.csv").is_file()
+    r = cli("robustness", str(a), str(b), "--out", str(tmp_path / "r"), "--uncertainty", "6", "--executor", "serial")
+    assert r.returncode == 0, r.stderr
+    summary = pd.read_csv(tmp_path / "r" / "regret_summary.csv").set_index("scenario")
+    # funding the programme never does worse than funding nothing, in any draw
+    assert summary.loc["tiny_plan", "regret_max"] == 0.0 and summary.loc["tiny_b", "share_best"] == 0.0
+    r = cli("robustness", str(a), "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and not (tmp_path / "x").exists()
