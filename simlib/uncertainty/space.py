@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from simlib.parameters import ParameterSet
 from simlib.paths import display_path
 from simlib.schema import iter_quantities, qv
 from simlib.transitions import CELL_CLASSES, RATE_KEYS, UPWARD
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: kinds of uncertain quantities, in display order
 KINDS = ("effect", "unit_cost", "take_up", "transition", "demography", "disbursement", "population", "coverage", "other")
@@ -303,7 +307,6 @@ def _column_getter(space: ParameterSpace, params: ParameterSet, values: np.ndarr
     def get(key: str) -> np.ndarray:
         if key in index:
             return values[:, index[key]]
-        head, _, rest = key.partition(".")
         return np.full(values.shape[0], params.value(key))
     return get
 

@@ -113,22 +113,14 @@ def quantile_table(draws: np.ndarray, layout: Layout, scenario: str, engine: str
     n, C = draws.shape
     block = max(1, int(block_bytes // max(1, 8 * n)))
     q = np.empty((len(QUANTILES), C))
-    if stats is None:
-        stats = RunningStats(C)
-        by_block = True
-    else:
-        by_block = False
-    cm, cs, cc = np.empty(C), np.empty(C), np.empty(C)
+    mean, sd, count = (np.empty(C), np.empty(C), np.empty(C)) if stats is None else (stats.mean, stats.sd, stats.count)
     for s in range(0, C, block):
         b = np.asarray(draws[:, s:s + block])
         q[:, s:s + block] = _quantiles(b)
-        if by_block:
+        if stats is None:
             st = RunningStats(b.shape[1])
             st.add(b)
-            cm[s:s + block], cs[s:s + block], cc[s:s + block] = st.mean, st.sd, st.count
-    if not by_block:
-        cm, cs, cc = stats.mean, stats.sd, stats.count
-    count, mean, sd = cc, cm, cs
+            mean[s:s + block], sd[s:s + block], count[s:s + block] = st.mean, st.sd, st.count
     df = layout.cells()
     df.insert(0, "engine", engine)
     df.insert(0, "scenario", scenario)
