@@ -149,8 +149,12 @@ def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | No
     return RunResult(scen, model, out, tables, targets, manifest_for(scen, engine, draws, seed))
 
 
-def write_outputs(result: RunResult, out_dir: str | Path) -> Path:
-    """Write the tables and manifest.json into `out_dir`, atomically (all or nothing)."""
+def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
+    """Write the tables and manifest.json into `out_dir`, atomically (all or nothing).
+
+    `extra(folder) -> dict`, if given, writes more files into the folder being built (e.g. the
+    uncertainty tables) and returns manifest entries; its `outputs` list is added to the manifest's.
+    """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("output_exists", field="--out", value=str(out_dir))
@@ -161,6 +165,10 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> Path:
         result.targets.to_csv(tmp / "targets.csv", index=False)
         result.programme.to_csv(tmp / "programme.csv", index=False)
         manifest = dict(result.manifest, outputs=list(OUTPUT_FILES))
+        if extra is not None:
+            added = dict(extra(tmp))
+            manifest["outputs"] += list(added.pop("outputs", []))
+            manifest.update(added)
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return out_dir
 

@@ -25,6 +25,8 @@ COMMANDS = [
     # calibration
     # allocation and optimisation
     # uncertainty and sensitivity
+    "sensitivity",
+    "robustness",
     # performance and national scale
 ]
 

@@ -1,4 +1,8 @@
-"""`simlib run SCENARIO --out DIR`: project one scenario and write its tables and manifest."""
+"""`simlib run SCENARIO --out DIR`: project one scenario and write its tables and manifest.
+
+With `--uncertainty N`, also run N parameter draws (x `--draws` microsim replications) and write
+quantile tables, target probabilities and rules beside the usual outputs (simlib.uncertainty).
+"""
 from __future__ import annotations
 
 import sys
@@ -11,22 +15,53 @@ def register(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument("--engine", default="expected", help="expected | microsim")
-    p.add_argument("--draws", type=int, default=1, help="microsim replications")
+    p.add_argument("--draws", type=int, default=1, help="microsim replications (per parameter draw with --uncertainty)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter or scenario field, e.g. program.lines.P2.effects.escape.value=0.2")
+    g = p.add_argument_group("uncertainty / độ bất định")
+    g.add_argument("--uncertainty", type=int, default=None, metavar="N",
+                   help="N parameter draws: quantiles and probabilities of meeting targets")
+    g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
+    g.add_argument("--executor", default="local", help="local | dask | serial (default local processes)")
+    g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    g.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
+    from simlib.errors import InputError
     from simlib.paths import display_path
     from simlib.runner import run, write_outputs
     from simlib.scenario import load_scenario
 
     lang = i18n.get_lang()
+    if args.uncertainty is not None:
+        from simlib.executors import EXECUTORS
+        from simlib.uncertainty.sampling import METHODS
+
+        if args.uncertainty < 1:
+            raise InputError("draws", field="--uncertainty", value=args.uncertainty)
+        if args.sampler not in METHODS:
+            raise InputError("enum", field="--sampler", value=args.sampler, allowed=METHODS)
+        if args.executor not in EXECUTORS:
+            raise InputError("enum", field="--executor", value=args.executor, allowed=EXECUTORS)
     scen = load_scenario(args.scenario, args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     res = run(scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty())
-    out = write_outputs(res, args.out)
+    if args.uncertainty is None:
+        out = write_outputs(res, args.out)
+    else:
+        from simlib.uncertainty.run import read_uncertainty, write_uncertainty
+
+        reps = 1 if args.engine == "expected" else args.draws
+        print(i18n.t("unc.cli.running", lang, n=args.uncertainty, reps=reps, name=scen.name, engine=args.engine), file=sys.stderr)
+        out = write_uncertainty(res, args.out, args.uncertainty, engine=args.engine, replications=args.draws,
+                                method=args.sampler, seed=args.seed, executor=args.executor, jobs=args.jobs,
+                                scheduler=args.scheduler, progress=sys.stderr.isatty())
+        t = read_uncertainty(out)["targets"]
+        last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
+        items = "; ".join(f"{tid}: {i18n.fmt_pct(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"]))
+        print(i18n.t("unc.cli.summary", lang, year=int(t["year"].max()), items=items))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0

@@ -1,0 +1,287 @@
+"""Charts and tables for uncertainty, sensitivity and robustness (used by notebooks/uncertainty.ipynb
+and by the scenario and comparison reports).
+
+Every function takes either a run folder written by `simlib run ... --uncertainty N` (or its
+`read_uncertainty` dict) or the tidy tables themselves, and a language (`vi` default, `en`).
+Charts return a matplotlib Figure; tables return DataFrames with translated column names.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+
+#: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
+_LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
+
+
+def _tables(source) -> dict:
+    """{'quantiles', 'targets', 'rules', ..., 'indicators'?} from a folder, a dict or a DataFrame."""
+    if isinstance(source, (str, Path)):
+        from simlib.uncertainty.run import read_uncertainty
+
+        out = read_uncertainty(source)
+        ind = Path(source) / "indicators.csv"
+        if ind.exists():
+            out["indicators"] = pd.read_csv(ind)
+        return out
+    if isinstance(source, pd.DataFrame):
+        key = "quantiles" if "q50" in source.columns else "targets" if "probability_met" in source.columns else "table"
+        return {key: source}
+    if hasattr(source, "quantiles"):  # an UncertaintyResult
+        return {"quantiles": source.quantiles, "targets": source.targets, "rules": source.rules}
+    return dict(source)
+
+
+def _label(kind: str, code: str, lang) -> str:
+    return i18n.label(kind, code, lang)
+
+
+def _geo_label(geo: str, lang) -> str:
+    key = f"geo.{geo}"
+    return i18n.t(key, lang) if key in i18n.MESSAGES else geo
+
+
+def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang: str | None = None, ax=None,
+              scenario: str | None = None, central: bool = True, target_path: bool = True):
+    """Fan chart of one indicator over the years: 5–95 % and 25–75 % bands, median, the central
+    (deterministic) projection when the folder has it, and the target path for poor-rate targets."""
+    import matplotlib.pyplot as plt
+
+    tabs = _tables(source)
+    q = tabs["quantiles"]
+    q = q[(q["indicator"] == indicator) & (q["geo"] == geo)]
+    if scenario is not None:
+        q = q[q["scenario"] == scenario]
+    q = q.sort_values("year")
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4))
+    else:
+        fig = ax.figure
+    x = q["year"].to_numpy()
+    ax.fill_between(x, q["q05"], q["q95"], color="tab:blue", alpha=0.18, lw=0, label=i18n.t("unc.chart.band_90", lang))
+    ax.fill_between(x, q["q25"], q["q75"], color="tab:blue", alpha=0.35, lw=0, label=i18n.t("unc.chart.band_50", lang))
+    ax.plot(x, q["q50"], color="tab:blue", lw=2, label=i18n.t("unc.chart.median", lang))
+    ind = tabs.get("indicators")
+    if central and ind is not None:
+        c = ind[(ind["indicator"] == indicator) & (ind["geo"] == geo)].groupby("year")["value"].mean()
+        if len(c):
+            ax.plot(c.index, c.to_numpy(), color="black", ls="--", lw=1.2, label=i18n.t("unc.chart.deterministic", lang))
+    t = tabs.get("targets")
+    if target_path and t is not None and len(q):
+        rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
+        if len(rows):
+            thr = float(rows["threshold"].iloc[0])
+            start = float(q["q50"].iloc[0])
+            ax.plot(x, start + thr * (x - x[0]), color="tab:red", ls=":", lw=1.5, label=i18n.t("unc.chart.target_path", lang))
+    unit = q["unit"].iloc[0] if len(q) else ""
+    ax.set_title(i18n.t("unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)))
+    ax.set_xlabel(i18n.t("unc.chart.year", lang))
+    ax.set_ylabel({"percent": "%", "percentage points": i18n.t("unit.pts", lang), "households": i18n.t("unit.households", lang)}.get(unit, unit))
+    ax.set_xticks(x)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def headline_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """The target rows at the geography each target names (not each poor district separately)."""
+    return targets[targets["geo_type"] != "district"]
+
+
+def probability_table(source, lang: str | None = None, year: int | None = None, headline: bool = True) -> pd.DataFrame:
+    """Target, area, year, probability of meeting it, median and 90 % interval of its value."""
+    t = _tables(source)["targets"]
+    if headline:
+        t = headline_targets(t)
+    if year is not None:
+        t = t[t["year"] == year]
+    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    out = pd.DataFrame({
+        i18n.t("unc.col.target", lang): t[lab].to_numpy(),
+        i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in t["geo"]],
+        i18n.t("unc.col.year", lang): t["year"].to_numpy(),
+        i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in t["probability_met"]],
+        i18n.t("unc.col.median", lang): [i18n.fmt_number(v, lang, 2) for v in t["value_q50"]],
+        i18n.t("unc.col.interval", lang): [f"{i18n.fmt_number(a, lang, 2)} – {i18n.fmt_number(b, lang, 2)}"
+                                           for a, b in zip(t["value_q05"], t["value_q95"])],
+    })
+    if "scenario" in t.columns and t["scenario"].nunique() > 1:
+        out.insert(0, i18n.t("unc.col.scenario", lang), t["scenario"].to_numpy())
+    return out
+
+
+def probability_chart(sources, lang: str | None = None, year: int | None = None, ax=None):
+    """Horizontal bars: probability of meeting each (headline) target, one bar per scenario.
+
+    `sources`: {scenario name: folder | tables}, or one targets table with a `scenario` column
+    (e.g. `RobustnessResult.targets`), or one folder."""
+    import matplotlib.pyplot as plt
+
+    if isinstance(sources, Mapping) and not {"targets", "quantiles"} & set(sources):
+        frames = []
+        for name, src in sources.items():
+            t = _tables(src)["targets"].copy()
+            t["scenario"] = name
+            frames.append(t)
+        t = pd.concat(frames, ignore_index=True)
+    else:
+        t = _tables(sources)["targets"]
+        if "scenario" not in t.columns:
+            t = t.assign(scenario="")
+    t = headline_targets(t)
+    year = year or int(t["year"].max())
+    t = t[t["year"] == year]
+    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    targets = list(dict.fromkeys(t["target_id"]))
+    scens = list(dict.fromkeys(t["scenario"]))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
+    else:
+        fig = ax.figure
+    h = 0.8 / max(1, len(scens))
+    for si, s in enumerate(scens):
+        part = t[t["scenario"] == s].drop_duplicates("target_id").set_index("target_id").reindex(targets)
+        y = np.arange(len(targets)) + si * h - 0.4 + h / 2
+        bars = ax.barh(y, 100 * part["probability_met"].to_numpy(float), height=h, label=s or None)
+        for b, p in zip(bars, part["probability_met"].to_numpy(float)):
+            if np.isfinite(p):
+                ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, i18n.fmt_pct(100 * p, lang, 0), va="center", fontsize=7)
+    names = t.drop_duplicates("target_id").set_index("target_id").reindex(targets)[lab]
+    ax.set_yticks(np.arange(len(targets)))
+    ax.set_yticklabels([_wrap(n, 48) for n in names], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 110)
+    ax.set_xlabel(i18n.t("unc.chart.probability", lang) + " (%)")
+    ax.set_title(i18n.t("unc.chart.probability_title", lang) + f" – {year}")
+    if len(scens) > 1:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def sensitivity_chart(result, output: str | None = None, grouping: str = "kind", lang: str | None = None, ax=None):
+    """"What we most need to measure better": total Sobol index (with its bootstrap interval) and
+    first-order index of each group, largest first."""
+    import matplotlib.pyplot as plt
+
+    t = result.table if hasattr(result, "table") else result
+    t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
+    output = output or t["output"].iloc[0]
+    t = t[t["output"] == output].sort_values("ST", ascending=True)
+    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.38 * len(t)))
+    else:
+        fig = ax.figure
+    y = np.arange(len(t))
+    st = t["ST"].clip(lower=0).to_numpy(float)
+    err = np.vstack([st - t["ST_low"].clip(lower=0).to_numpy(float), t["ST_high"].to_numpy(float) - st]).clip(min=0)
+    ax.barh(y, st, color="tab:orange", alpha=0.8, label=i18n.t("unc.chart.total_index", lang), xerr=err,
+            error_kw={"lw": 0.8, "capsize": 2})
+    ax.barh(y, t["S1"].clip(lower=0).to_numpy(float), height=0.4, color="tab:blue", label=i18n.t("unc.chart.first_index", lang))
+    ax.set_yticks(y)
+    ax.set_yticklabels([_wrap(s, 40) for s in t[lab]], fontsize=8)
+    ax.set_xlim(0, max(1.0, float(np.nanmax(st + err[1])) if len(st) else 1.0))
+    ax.set_xlabel(i18n.t("unc.chart.sensitivity_xlabel", lang), fontsize=8)
+    olab = f"output_label_{'vi' if i18n.get_lang(lang) == 'vi' else 'en'}"
+    sub = t[olab].iloc[0] if olab in t.columns and len(t) else output
+    ax.set_title(i18n.t("unc.chart.sensitivity_title", lang) + "\n" + _wrap(sub, 70), fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def morris_chart(result, output: str | None = None, top: int = 15, lang: str | None = None, ax=None):
+    """Morris screening: mu* (bars) and sigma (dots) of the `top` most influential factors."""
+    import matplotlib.pyplot as plt
+
+    t = result.table if hasattr(result, "table") else result
+    output = output or t["output"].iloc[0]
+    t = t[t["output"] == output].nlargest(top, "mu_star").iloc[::-1]
+    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.33 * len(t)))
+    else:
+        fig = ax.figure
+    y = np.arange(len(t))
+    ax.barh(y, t["mu_star"], color="tab:green", alpha=0.8, label="μ*")
+    ax.plot(t["sigma"], y, "k.", label="σ")
+    ax.set_yticks(y)
+    ax.set_yticklabels([_wrap(s, 45) for s in t[lab]], fontsize=8)
+    ax.set_xlabel(i18n.t("unc.chart.morris_xlabel", lang))
+    ax.set_title(i18n.t("unc.chart.morris_title", lang), fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def regret_chart(result, lang: str | None = None, ax=None):
+    """Distribution of each allocation's regret over the draws (box plot), best first."""
+    import matplotlib.pyplot as plt
+
+    reg = result.regrets if hasattr(result, "regrets") else result
+    order = reg.groupby("scenario")["regret"].mean().sort_values().index.tolist()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.5 * len(order)))
+    else:
+        fig = ax.figure
+    ax.boxplot([reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order], vert=False, whis=(5, 95),
+               showfliers=False, tick_labels=order)
+    ax.invert_yaxis()
+    ax.set_xlabel(i18n.t("unc.chart.regret_xlabel", lang))
+    ax.set_title(i18n.t("unc.chart.regret_title", lang), fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def regret_table(result, lang: str | None = None) -> pd.DataFrame:
+    """Per allocation: mean value, mean / 95 % / largest regret and share of draws where it is best."""
+    s = result.summary if hasattr(result, "summary") else result
+    return pd.DataFrame({
+        i18n.t("unc.col.scenario", lang): s["scenario"],
+        i18n.t("unc.col.value_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["value_mean"]],
+        i18n.t("unc.col.regret_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_mean"]],
+        i18n.t("unc.col.regret_p95", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_p95"]],
+        i18n.t("unc.col.regret_max", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_max"]],
+        i18n.t("unc.col.share_best", lang): [i18n.fmt_pct(100 * v, lang, 0) for v in s["share_best"]],
+    })
+
+
+def rules_table(source, lang: str | None = None, headline: bool = True, year: int | None = None) -> pd.DataFrame:
+    """When each target is missed, in plain words (from `uncertainty_rules.csv` or a rules table)."""
+    tabs = _tables(source)
+    r = tabs.get("rules", tabs.get("table"))
+    if r is None or r.empty:
+        return pd.DataFrame(columns=[i18n.t("unc.col.target", lang), i18n.t("unc.col.geo", lang), i18n.t("unc.col.year", lang),
+                                     i18n.t("unc.col.probability", lang), i18n.t("unc.col.rule", lang)])
+    if headline:
+        r = r[r["geo_type"] != "district"]
+    if year is not None:
+        r = r[r["year"] == year]
+    col = "rule_vi" if i18n.get_lang(lang) == "vi" else "rule_en"
+    out = pd.DataFrame({
+        i18n.t("unc.col.target", lang): r["target_id"].to_numpy(),
+        i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
+        i18n.t("unc.col.year", lang): r["year"].to_numpy(),
+        i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],
+        i18n.t("unc.col.rule", lang): r[col].to_numpy(),
+    })
+    if "scenario" in r.columns:
+        out.insert(0, i18n.t("unc.col.scenario", lang), r["scenario"].to_numpy())
+    return out

@@ -1,0 +1,69 @@
+"""Apply one parameter draw to a scenario: fast, or re-validated.
+
+Values are set like `ParameterSet.with_overrides` sets them (the `value` of each dotted quantity).
+The default fast path does not re-validate the documents (under 1 ms instead of about 15 ms): the
+sampler produces physically valid draws by construction (bounded distributions, Dirichlet rows,
+`space.repair_transitions`). `validate=True` re-runs the schema and the core's semantic checks —
+probabilities in [0, 1], transition rows after relative risks, entry shares adding up to 1 — and
+raises on any problem except "central value outside its declared range": a range is the plausible
+interval, and distributions with tails (normal, lognormal, Dirichlet rows) may leave it. Tests
+check that sampled draws pass and that both paths compile to identical models.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+
+from simlib.catalogue import build_catalogue
+from simlib.model import Model, compile_model
+from simlib.errors import raise_if_any
+from simlib.parameters import PARAM_FILES, ParameterSet, set_dotted, sha256_obj
+from simlib.paths import display_path
+from simlib.schema import validate
+from simlib.scenario import Scenario
+
+
+def params_for_values(params: ParameterSet, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> ParameterSet:
+    """`params` with `keys` set to `values` (dotted keys of quantities; their `value` is set)."""
+    items = [(k, float(v)) for k, v in zip(keys, values)]
+    if not items:
+        return params
+    heads = {k.split(".", 1)[0] for k in keys}
+    docs = {name: (copy.deepcopy(doc) if name in heads else doc) for name, doc in params.docs.items()}
+    for key, value in items:
+        head, _, rest = key.partition(".")
+        set_dotted(docs[head], rest, value)
+    if validate:
+        _check(docs, params)
+        return replace(params, docs=docs, overrides=tuple(params.overrides) + tuple(items), hash=sha256_obj(docs))
+    # not re-validated, so no parameter hash is claimed for it
+    return replace(params, docs=docs, overrides=tuple(params.overrides) + tuple(items), hash="")
+
+
+def _check(docs: dict, params: ParameterSet) -> None:
+    """The core's validation of parameter documents, less the central-value-in-range rule."""
+    from simlib.parameters import _semantic_checks  # the core's cross-field checks
+
+    origin = "uncertainty draw"
+    files = {name: params.files.get(name, origin) for name in docs}
+    errors = []
+    for name, doc in docs.items():
+        if name in PARAM_FILES:
+            errors.extend(validate(doc, name, f"{display_path(files[name])} ({origin})"))
+    if not errors:
+        errors.extend(_semantic_checks(docs, files))
+    raise_if_any([e for e in errors if e.code != "range"])
+
+
+def scenario_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Scenario:
+    """The scenario with one parameter draw applied (budget and dataset unchanged)."""
+    ps = params_for_values(scen.params, keys, values, validate=validate)
+    return replace(scen, params=ps, catalogue=build_catalogue(ps["program"]))
+
+
+def model_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Model:
+    """The compiled model of one parameter draw."""
+    return compile_model(scenario_for_values(scen, keys, values, validate=validate))

@@ -1,0 +1,214 @@
+"""Run parameter draws through an engine, in chunks, through the executor seam.
+
+A *sample* is one (parameter draw, microsim replication) pair; the expected engine has one
+replication per draw. Every draw of the microsimulation runs the same replications, seeded as a
+plain run (`run_microsim(model, replications, seed)`): common random numbers, so differences
+between draws — and between allocations compared on the same draws — come from the parameters,
+not from the luck of the draw, and zero-width ranges reproduce the deterministic run exactly.
+
+`evaluate_chunk` is the worker (module-level and picklable, for local processes and Dask);
+`map_draws` submits chunks with at most a few in flight per worker, so memory stays bounded
+however many draws there are, and hands each finished chunk to a `consume` callback.
+"""
+from __future__ import annotations
+
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from simlib.engines import ENGINES
+from simlib.errors import InputError
+from simlib.model import Model
+from simlib.results import indicator_arrays
+from simlib.runner import _counterfactual_indicators, simulate
+from simlib.scenario import Scenario
+from simlib.targets import evaluate_targets
+from simlib.uncertainty.apply import model_for_values
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each number of a sample lives: indicators (names) x years x geographies."""
+
+    indicators: tuple[str, ...]
+    years: tuple[int, ...]  # baseline year first
+    geos: tuple[tuple[str, str], ...]
+    target_cells: pd.DataFrame  # target_id, geo_type, geo, year (+ indicator, comparison, threshold, labels)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.indicators), len(self.years), len(self.geos)
+
+    @property
+    def n_cells(self) -> int:
+        i, y, g = self.shape
+        return i * y * g
+
+    def cells(self) -> pd.DataFrame:
+        """One row per flattened indicator cell: indicator, year, geo_type, geo (C order)."""
+        i, y, g = np.indices(self.shape).reshape(3, -1)
+        return pd.DataFrame({
+            "indicator": np.array(self.indicators)[i],
+            "year": np.array(self.years)[y],
+            "geo_type": np.array([x[0] for x in self.geos])[g],
+            "geo": np.array([x[1] for x in self.geos])[g],
+        })
+
+    def index(self, indicator: str, year: int, geo: str, geo_type: str | None = None) -> int:
+        """Flat column of one indicator cell."""
+        gi = next(k for k, (t, n) in enumerate(self.geos) if n == geo and (geo_type is None or t == geo_type))
+        return (self.indicators.index(indicator) * len(self.years) + self.years.index(year)) * len(self.geos) + gi
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for a chunk of draws."""
+
+    draws: np.ndarray  # (m,) draw numbers
+    samples: np.ndarray  # (m * R,) sample numbers (draw * R + replication)
+    indicators: np.ndarray  # (m * R, n_cells) flattened indicator values
+    target_values: np.ndarray  # (m * R, n_target_cells)
+    target_met: np.ndarray  # (m * R, n_target_cells) bool
+
+
+def run_model(model: Model, engine: str, replications: int, seed: int, counterfactual: bool) -> dict[str, np.ndarray]:
+    """Indicator arrays (R, Y+1, Ngeo) of one model, with the counterfactual ones if asked —
+    exactly as `simlib.runner.run` computes them."""
+    out = simulate(model, engine, replications, seed)
+    _, ind = indicator_arrays(out, model)
+    if counterfactual:
+        cf = simulate(model, engine, replications, seed, spend=np.zeros_like(model.spend))
+        ind.update(_counterfactual_indicators(model, out, cf))
+    return ind
+
+
+def _indicator_frame(layout: Layout, arr: np.ndarray, samples: np.ndarray, names: Sequence[str], scenario: str,
+                     engine: str) -> pd.DataFrame:
+    """Tidy rows (as `results.indicators_table`) of the indicators `names` of flattened samples."""
+    I, Y, G = layout.shape
+    cube = arr.reshape(-1, I, Y, G)
+    frames = []
+    for name in names:
+        v = cube[:, layout.indicators.index(name)]  # (m, Y, G)
+        s, y, g = np.indices(v.shape).reshape(3, -1)
+        df = pd.DataFrame({"draw": samples[s], "year": np.array(layout.years)[y],
+                           "geo_type": np.array([x[0] for x in layout.geos])[g],
+                           "geo": np.array([x[1] for x in layout.geos])[g], "indicator": name, "value": v.ravel()})
+        frames.append(df[df["value"].notna()])
+    df = pd.concat(frames, ignore_index=True)
+    df.insert(0, "engine", engine)
+    df.insert(0, "scenario", scenario)
+    return df
+
+
+def targets_of(layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scenario, engine: str,
+               poor_units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(value, met) arrays (m, n_target_cells) from flattened indicator samples, through the core's
+    `evaluate_targets` (the one place that says what meeting a target means)."""
+    cells = layout.target_cells
+    m = len(samples)
+    if cells.empty:
+        return np.empty((m, 0)), np.empty((m, 0), bool)
+    names = sorted(set(cells["indicator"]) | {"households"})  # households: keeps the baseline year in view
+    frame = _indicator_frame(layout, arr, samples, names, scen.name, engine)
+    t = evaluate_targets(frame, scen.params["targets"], poor_units)
+    key = ["target_id", "geo_type", "geo", "year"]
+    col = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[key]))
+    row = pd.Series(np.arange(m), index=samples)
+    ci = col.reindex(pd.MultiIndex.from_frame(t[key])).to_numpy()
+    ri = row.reindex(t["draw"]).to_numpy()
+    ok = ~np.isnan(ci)
+    values = np.full((m, len(cells)), np.nan)
+    met = np.zeros((m, len(cells)), bool)
+    values[ri[ok], ci[ok].astype(int)] = t["value"].to_numpy()[ok]
+    met[ri[ok], ci[ok].astype(int)] = t["met"].to_numpy(bool)[ok]
+    return values, met
+
+
+def evaluate_chunk(scen: Scenario, keys: Sequence[str], values: np.ndarray, draws: np.ndarray, layout: Layout,
+                   engine: str = "expected", replications: int = 1, seed: int = 0,
+                   counterfactual: bool = True) -> ChunkResult:
+    """Worker: run every draw of a chunk and flatten its indicators and target scorecard."""
+    R = replications
+    rows = []
+    for v in values:
+        model = model_for_values(scen, keys, v)
+        ind = run_model(model, engine, R, seed, counterfactual)
+        nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
+        rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
+    arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
+    samples = (np.asarray(draws)[:, None] * R + np.arange(R)[None, :]).ravel()
+    poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
+    tv, tm = targets_of(layout, arr, samples, scen, engine, poor_units)
+    return ChunkResult(draws=np.asarray(draws), samples=samples, indicators=arr, target_values=tv, target_met=tm)
+
+
+def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool = True) -> Layout:
+    """The layout of a scenario's samples, from one central expected run (cheap)."""
+    from simlib.model import compile_model
+    from simlib.results import geographies
+
+    model = compile_model(scen)
+    ind = run_model(model, "expected", 1, 0, counterfactual)
+    geos, _ = geographies(model)
+    years = (scen.baseline_year,) + tuple(model.years)
+    layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())
+    arr = np.stack([ind[n] for n in layout.indicators], axis=1).reshape(1, -1)
+    names = sorted({t["indicator"] for t in scen.params["targets"]["targets"]} | {"households"})
+    frame = _indicator_frame(layout, arr, np.zeros(1, int), names, scen.name, engine)
+    poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
+    t = evaluate_targets(frame, scen.params["targets"], poor_units)
+    cells = t[["target_id", "geo_type", "geo", "year", "indicator", "comparison", "threshold", "label_vi", "label_en"]]
+    return Layout(layout.indicators, years, layout.geos, cells.reset_index(drop=True))
+
+
+def chunks(n: int, size: int) -> list[np.ndarray]:
+    return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+
+
+def default_chunk(n: int, jobs: int, engine: str) -> int:
+    """Draws per task: a few tasks per worker, smaller for the (slower) microsimulation."""
+    cap = 64 if engine == "expected" else 4
+    return int(max(1, min(cap, -(-n // (4 * max(1, jobs))))))
+
+
+def map_draws(scen: Scenario, keys: Sequence[str], values: np.ndarray, layout: Layout, consume: Callable[[ChunkResult], None],
+              *, engine: str = "expected", replications: int = 1, seed: int = 0, counterfactual: bool = True,
+              executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
+              chunk_size: int | None = None, progress: bool = False, label: str = "") -> None:
+    """Evaluate every row of `values` and pass each finished chunk to `consume` (in completion
+    order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight."""
+    from tqdm.auto import tqdm
+
+    from simlib.executors import default_jobs, make_executor
+
+    if engine not in ENGINES:
+        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
+    if replications < 1:
+        raise InputError("draws", field="--draws", value=replications)
+    replications = 1 if engine == "expected" else int(replications)
+    n = values.shape[0]
+    jobs = jobs or (1 if executor == "serial" else default_jobs())
+    size = chunk_size or default_chunk(n, jobs, engine)
+    todo = iter(chunks(n, size))
+    bar = tqdm(total=n, desc=label or "draws", disable=not progress, leave=False)
+    with make_executor(executor, jobs=jobs, scheduler=scheduler) as ex:
+        pending: set = set()
+        while True:
+            while len(pending) < 2 * jobs:
+                idx = next(todo, None)
+                if idx is None:
+                    break
+                pending.add(ex.submit(evaluate_chunk, scen, list(keys), values[idx], idx, layout, engine,
+                                      replications, seed, counterfactual))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                res = fut.result()
+                consume(res)
+                bar.update(len(res.draws))
+    bar.close()

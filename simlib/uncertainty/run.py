@@ -1,0 +1,160 @@
+"""`run_uncertainty`: N parameter draws x R replications of one scenario, summarised on the fly.
+
+What it writes (beside a run's usual tables, see `write_uncertainty`):
+
+- `uncertainty_quantiles.csv` — every indicator, year and geography: mean, sd and the 5, 25, 50,
+  75 and 95 % quantiles over all samples;
+- `uncertainty_targets.csv` — every target cell: probability of meeting it and quantiles of its
+  value;
+- `uncertainty_rules.csv` — for targets missed in some draws: when they are missed (PRIM box) in
+  plain Vietnamese and English;
+- `uncertainty_parameters.csv` — the parameter values of every draw; `uncertainty_space.csv` —
+  what was sampled, how, with its basis;
+- `uncertainty_outcomes.csv` — every sample's target values and met flags;
+- `uncertainty_draws.npy` + `uncertainty_cells.csv` — every sample's indicators (a numpy array,
+  one column per row of the cells table), the raw material of the quantiles.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib.scenario import Scenario
+from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
+from simlib.uncertainty.robustness import miss_rules
+from simlib.uncertainty.sampling import Sample, sample
+from simlib.uncertainty.space import ParameterSpace, build_space
+from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
+
+FILES = ("uncertainty_quantiles.csv", "uncertainty_targets.csv", "uncertainty_rules.csv", "uncertainty_parameters.csv",
+         "uncertainty_space.csv", "uncertainty_outcomes.csv", DRAWS_FILE, "uncertainty_cells.csv")
+
+
+@dataclass
+class UncertaintyResult:
+    """Summaries of an uncertainty run (tidy tables) and where its per-sample arrays are."""
+
+    scenario: str
+    engine: str
+    quantiles: pd.DataFrame
+    targets: pd.DataFrame
+    rules: pd.DataFrame
+    parameters: pd.DataFrame
+    space: pd.DataFrame
+    outcomes: pd.DataFrame
+    layout: Layout
+    info: dict = field(default_factory=dict)
+    folder: Path | None = None  # holds uncertainty_draws.npy while it exists
+
+    def write(self, folder: str | Path) -> list[str]:
+        """Write the tables (and copy the draws array) into `folder` (not atomic by itself:
+        call inside `simlib.atomic.atomic_dir` or use `write_uncertainty`)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.quantiles.to_csv(folder / "uncertainty_quantiles.csv", index=False)
+        self.targets.to_csv(folder / "uncertainty_targets.csv", index=False)
+        self.rules.to_csv(folder / "uncertainty_rules.csv", index=False)
+        self.parameters.to_csv(folder / "uncertainty_parameters.csv", index=False)
+        self.space.to_csv(folder / "uncertainty_space.csv", index=False)
+        self.outcomes.to_csv(folder / "uncertainty_outcomes.csv", index=False)
+        self.layout.cells().to_csv(folder / "uncertainty_cells.csv", index=False)
+        src = self.folder / DRAWS_FILE if self.folder else None
+        if src is not None and src.exists() and src.resolve() != (folder / DRAWS_FILE).resolve():
+            shutil.copyfile(src, folder / DRAWS_FILE)
+        return list(FILES)
+
+
+def run_uncertainty(scen: Scenario, n: int, *, engine: str = "expected", replications: int = 1, method: str = "lhs",
+                    seed: int | None = None, executor: str = "serial", jobs: int | None = None,
+                    scheduler: str | None = None, chunk_size: int | None = None, counterfactual: bool = True,
+                    folder: str | Path | None = None, progress: bool = False, space: ParameterSpace | None = None,
+                    draws: Sample | None = None, rules: bool = True) -> UncertaintyResult:
+    """Run `n` parameter draws (`method` lhs | sobol | random, seeded by `seed`, default the
+    scenario's) x `replications` microsim replications (expected engine: 1) and summarise them.
+
+    Per-sample indicators stream into `folder` (a temporary folder if None, removed afterwards
+    unless `folder` is given) so memory stays bounded; quantiles are exact.
+    """
+    seed = scen.seed if seed is None else int(seed)
+    space = space or build_space(scen.params)
+    draws = draws or sample(space, scen.params, n, method, seed)
+    R = 1 if engine == "expected" else int(replications)
+    layout = make_layout(scen, engine, counterfactual)
+    own_tmp = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
+    try:
+        acc = Accumulator(folder, layout, draws.n * R)
+        map_draws(scen, draws.keys, draws.values, layout, acc.add, engine=engine, replications=R, seed=seed,
+                  counterfactual=counterfactual, executor=executor, jobs=jobs, scheduler=scheduler,
+                  chunk_size=chunk_size, progress=progress, label=scen.name)
+        acc.close()
+        if not acc.filled.all():  # pragma: no cover - a lost chunk is a bug
+            raise RuntimeError("some draws were not evaluated")
+        quantiles = acc.quantile_table(scen.name, engine)
+        targets = acc.target_table(scen.name, engine)
+        outcomes = outcomes_frame(layout, acc.tvalues, acc.tmet, R)
+        params_frame = draws.frame()
+        space_table = space.table()
+        rule_table = pd.DataFrame()
+        if rules:
+            rule_table = miss_rules(params_frame, outcomes, space.labels("vi"), space.labels("en"),
+                                    target_labels=layout.target_cells)
+        info = {"draws": int(draws.n), "replications": R, "samples": int(draws.n * R), "sampler": draws.method,
+                "seed": seed, "engine": engine, "parameters": len(space.keys), "factors": len(space.factors),
+                "dimensions": space.dims, "repaired_draws": int(draws.repaired.sum()),
+                "counterfactual": counterfactual,
+                "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95]}
+        del acc
+        return UncertaintyResult(scen.name, engine, quantiles, targets, rule_table, params_frame, space_table, outcomes,
+                                 layout, info, None if own_tmp else folder)
+    finally:
+        if own_tmp:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_uncertainty(result, out_dir: str | Path, n: int, **kw) -> Path:
+    """Write a run's usual outputs (`simlib.runner.write_outputs`) and, in the same atomic step,
+    the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`). The draws stream
+    into the output folder being built, so nothing is held in memory and nothing half-written is
+    left behind."""
+    from simlib.runner import write_outputs
+
+    def extra(tmp: Path) -> dict:
+        unc = run_uncertainty(result.scenario, n, folder=tmp, **kw)
+        files = unc.write(tmp)
+        for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
+            (tmp / f).unlink(missing_ok=True)
+        return {"outputs": files, "uncertainty": unc.info}
+
+    return write_outputs(result, out_dir, extra=extra)
+
+
+def read_uncertainty(folder: str | Path) -> dict:
+    """The uncertainty tables of a run folder: {'quantiles', 'targets', 'rules', 'parameters',
+    'space', 'outcomes', 'manifest'} (missing files are left out)."""
+    folder = Path(folder)
+    out: dict = {}
+    for f in FILES:
+        p = folder / f
+        if p.suffix == ".csv" and p.exists():
+            try:
+                out[f.removeprefix("uncertainty_").removesuffix(".csv")] = pd.read_csv(p)
+            except pd.errors.EmptyDataError:
+                out[f.removeprefix("uncertainty_").removesuffix(".csv")] = pd.DataFrame()
+    m = folder / "manifest.json"
+    if m.exists():
+        out["manifest"] = json.loads(m.read_text(encoding="utf-8"))
+    return out
+
+
+def load_draws(folder: str | Path, mmap: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
+    """Per-sample indicators of a run folder: (samples x cells array, cells table)."""
+    folder = Path(folder)
+    arr = np.load(folder / DRAWS_FILE, mmap_mode="r" if mmap else None)
+    return arr, pd.read_csv(folder / "uncertainty_cells.csv")
