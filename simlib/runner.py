@@ -13,6 +13,7 @@ import pandas as pd
 
 from simlib.atomic import atomic_dir
 from simlib.engines import ENGINES, EngineOutput, run_expected, run_microsim
+from simlib.engines.fast import FAST_ENGINES
 from simlib.errors import InputError
 from simlib.model import Model, compile_model
 from simlib.parameters import sha256_obj
@@ -63,6 +64,8 @@ def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray
     """Run `engine` on a compiled model (optionally with another spend array)."""
     if engine == "expected":
         return run_expected(model, spend=None if spend is None else spend[None])
+    if engine in FAST_ENGINES:  # performance and national scale (issue 8)
+        return FAST_ENGINES[engine](model, draws, seed, spend)
     if spend is not None:
         from dataclasses import replace
 
