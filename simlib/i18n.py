@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- allocation and optimisation -------------------------------------------------------
     # --- uncertainty, sensitivity, robustness ---------------------------------------------
     # --- performance and national scale -----------------------------------------------------
+    "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
 }
 
 

@@ -62,11 +62,11 @@ def run_unit(model: Model, engine: str, draws: int, seed: int) -> EngineOutput:
     return concat_outputs([sim(model, np.random.default_rng(unit_seed(seed, uid, i))) for i in range(draws)], engine)
 
 
-def run_chunk(model: Model, engine: str, draws: int, seed: int) -> EngineOutput:
+def run_chunk(model: Model, engine: str, draws: int, seed: int) -> list[EngineOutput]:
     """Worker task: the units of a chunk one after another (only one unit's households are in
-    memory at a time); outputs joined along groups and units."""
-    outs = [run_unit(unit_slice(model, [d]), engine, draws, seed) for d in range(len(model.unit_ids))]
-    return join_units(outs, engine)
+    memory at a time); one cell-level output per unit (joined once, in unit order, by the caller,
+    so that sums over units are added in the same order whatever the chunking)."""
+    return [run_unit(unit_slice(model, [d]), engine, draws, seed) for d in range(len(model.unit_ids))]
 
 
 def join_units(outs: list[EngineOutput], engine: str) -> EngineOutput:
@@ -93,11 +93,11 @@ def run_chunked(model: Model, engine: str, draws: int = 1, seed: int = 0, chunk:
     if engine == "expected":
         draws = 1
     parts = chunks(len(model.unit_ids), chunk)
-    results: list[EngineOutput | None] = [None] * len(parts)
+    results: list[list[EngineOutput]] = [[] for _ in parts]
     with make_executor(executor, jobs=min(jobs or len(parts), len(parts)), scheduler=scheduler) as ex:
         futs = {ex.submit(run_chunk, unit_slice(model, p), engine, draws, seed): i for i, p in enumerate(parts)}
         from concurrent.futures import as_completed
 
         for fut in tqdm(as_completed(futs), total=len(futs), desc="chunks", disable=not progress, leave=False):
             results[futs[fut]] = fut.result()
-    return join_units(results, engine)
+    return join_units([o for chunk_outs in results for o in chunk_outs], engine)

@@ -37,7 +37,7 @@ def main(args) -> int:
         if args.chunk < 1:
             from simlib.errors import InputError
 
-            raise InputError("draws", field="--chunk", value=args.chunk)
+            raise InputError("chunk", field="--chunk", value=args.chunk)
         chunking = {"chunk": args.chunk, "executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler}
     res = run(scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking)
     out = write_outputs(res, args.out)
