@@ -635,6 +635,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unc.nb.sensitivity": ("Độ nhạy: cần đo lường chính xác hơn điều gì?", "Sensitivity: what we most need to measure better"),
     "unc.nb.robustness": ("Độ vững: so sánh các phương án phân bổ trên cùng các lượt tham số", "Robustness: allocations compared on the same parameter draws"),
     # --- performance and national scale -----------------------------------------------------
+    "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
 }
 
 

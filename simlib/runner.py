@@ -13,6 +13,7 @@ import pandas as pd
 
 from simlib.atomic import atomic_dir
 from simlib.engines import ENGINES, EngineOutput, run_expected, run_microsim
+from simlib.engines.fast import FAST_ENGINES
 from simlib.errors import InputError
 from simlib.model import Model, compile_model
 from simlib.parameters import sha256_obj
@@ -59,10 +60,21 @@ def _version() -> str:
 
 
 def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray | None = None,
-             progress: bool = False, label: str = "") -> EngineOutput:
-    """Run `engine` on a compiled model (optionally with another spend array)."""
+             progress: bool = False, label: str = "", chunking: dict | None = None) -> EngineOutput:
+    """Run `engine` on a compiled model (optionally with another spend array). With `chunking`
+    ({'chunk': units per task, 'executor', 'jobs', 'scheduler'}), units run in chunks through
+    the executor with one random stream per unit (`simlib.national`)."""
+    if chunking:  # performance and national scale (issue 8)
+        from dataclasses import replace
+
+        from simlib.national import run_chunked
+
+        model = model if spend is None else replace(model, spend=spend, cache={})
+        return run_chunked(model, engine, draws, seed, progress=progress, **chunking)
     if engine == "expected":
         return run_expected(model, spend=None if spend is None else spend[None])
+    if engine in FAST_ENGINES:  # performance and national scale (issue 8)
+        return FAST_ENGINES[engine](model, draws, seed, spend)
     if spend is not None:
         from dataclasses import replace
 
@@ -124,7 +136,7 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
 
 
 def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | None = None,
-        progress: bool = False, counterfactual: bool = True) -> RunResult:
+        progress: bool = False, counterfactual: bool = True, chunking: dict | None = None) -> RunResult:
     """Project `scen` with `engine` ('expected' or 'microsim'); microsim uses `draws`
     replications seeded from `seed` (default: the scenario's seed).
 
@@ -138,15 +150,18 @@ def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | No
     seed = scen.seed if seed is None else int(seed)
     draws = 1 if engine == "expected" else int(draws)
     model = compile_model(scen)
-    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name)
+    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name, chunking=chunking)
     extra = None
     if counterfactual:
-        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend))
+        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend), chunking=chunking)
         extra = _counterfactual_indicators(model, out, cf)
     tables = make_tables(out, model, scen.baseline_year, scen.name, extra)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
-    return RunResult(scen, model, out, tables, targets, manifest_for(scen, engine, draws, seed))
+    manifest = manifest_for(scen, engine, draws, seed)
+    if chunking:  # random streams are per unit, so the numbers differ from an unchunked run
+        manifest["chunking"] = {"chunk": chunking.get("chunk"), "random_streams": "one per unit (simlib.national)"}
+    return RunResult(scen, model, out, tables, targets, manifest)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

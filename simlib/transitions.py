@@ -76,56 +76,96 @@ def rate_array(tr: dict, ethnic_group: np.ndarray, area: np.ndarray, poor_distri
     return out
 
 
+#: which channels enter each state's two effect pairs: u = 1 - prod over the channels of (1 - e)
+#: (state, factor, channel), channels in CHANNELS order (the enabling channel never enters)
+EFFECT_CHANNELS = np.zeros((N_STATES, 2, len(CHANNELS)), bool)
+EFFECT_CHANNELS[POOR, 0, [ESC]] = True
+EFFECT_CHANNELS[POOR, 1, [ESC, DEP]] = True
+EFFECT_CHANNELS[NEAR_POOR, 0, [ESC]] = True
+EFFECT_CHANNELS[NEAR_POOR, 1, [ESC, DEP, NEW]] = True
+for _k in ESCAPED:
+    EFFECT_CHANNELS[_k, 0, [DEP, REL]] = True
+    EFFECT_CHANNELS[_k, 1, [REL]] = True
+EFFECT_CHANNELS[NON_POOR, 0, [DEP, NEW]] = True
+EFFECT_CHANNELS[NON_POOR, 1, [NEW]] = True
+
+
 def combined_effects(e: np.ndarray) -> np.ndarray:
     """Per-state effect pairs (u, v) used by factors F1 and F2, from channel effects.
 
-    `e` has channels on its last axis (..., len(CHANNELS)); returns (..., N_STATES, 2).
+    `e` has channels on its last axis (..., len(CHANNELS)); returns (..., N_STATES, 2)::
+
+        poor:       u = esc                      v = 1 - (1-esc)(1-dep)
+        near_poor:  u = esc                      v = 1 - (1-esc)(1-dep)(1-new)
+        escaped_k:  u = 1 - (1-dep)(1-rel)       v = rel
+        non_poor:   u = 1 - (1-dep)(1-new)       v = new
+
+    (the table is `EFFECT_CHANNELS`; one vectorised product instead of a formula per state).
     """
-    esc, dep, rel, new = e[..., ESC], e[..., DEP], e[..., REL], e[..., NEW]
-    out = np.zeros(e.shape[:-1] + (N_STATES, 2))
-    out[..., POOR, 0] = esc
-    out[..., POOR, 1] = 1 - (1 - esc) * (1 - dep)
-    out[..., NEAR_POOR, 0] = esc
-    out[..., NEAR_POOR, 1] = 1 - (1 - esc) * (1 - new) * (1 - dep)
-    for k in ESCAPED:
-        out[..., k, 0] = 1 - (1 - rel) * (1 - dep)
-        out[..., k, 1] = rel
-    out[..., NON_POOR, 0] = 1 - (1 - new) * (1 - dep)
-    out[..., NON_POOR, 1] = new
+    keep = np.where(EFFECT_CHANNELS, 1.0 - e[..., None, None, :], 1.0)  # (..., K, 2, C)
+    return 1.0 - keep.prod(axis=-1)
+
+
+def combined_effects_fast(e: np.ndarray) -> np.ndarray:
+    """`combined_effects` through one small matrix product in log space (for batches of
+    scenarios); equal to it within a few units in the last place."""
+    with np.errstate(divide="ignore"):
+        keep = np.log1p(-e) @ EFFECT_CHANNELS.reshape(-1, len(CHANNELS)).T.astype(float)
+    return -np.expm1(keep).reshape(e.shape[:-1] + (N_STATES, 2))
+
+
+def affine_parts(rates: np.ndarray) -> np.ndarray:
+    """Transition matrices as affine functions of the factors: (3, ..., K, K) arrays A, B, C
+    with P = A + B * F1[..., :, None] + C * F2[..., :, None] (row k uses state k's factors).
+
+    Built once per set of rates, so engines that evaluate many factor pairs (years, scenarios)
+    pay only three multiply-adds for each matrix. See `transition_matrix` for the rows.
+    """
+    a0, b0, x0, f0 = rates[..., 0], rates[..., 1], rates[..., 2], rates[..., 3]
+    out = np.zeros((3,) + rates.shape[:-1] + (N_STATES, N_STATES))
+    A, B, C = out
+    # poor: escape = 1 - (1-a0) F1; stay = (1-a0)(1-b0) F2; near_poor = the rest
+    B[..., POOR, ESCAPED_1] = -(1 - a0)
+    A[..., POOR, ESCAPED_1] = 1.0
+    C[..., POOR, POOR] = (1 - a0) * (1 - b0)
+    B[..., POOR, NEAR_POOR] = 1 - a0
+    C[..., POOR, NEAR_POOR] = -((1 - a0) * (1 - b0))
+    # near-poor: exit = 1 - (1-x0) F1; fall = (1-x0) f0 F2; stay = the rest
+    A[..., NEAR_POOR, NON_POOR] = 1.0
+    B[..., NEAR_POOR, NON_POOR] = -(1 - x0)
+    C[..., NEAR_POOR, POOR] = (1 - x0) * f0
+    B[..., NEAR_POOR, NEAR_POOR] = 1 - x0
+    C[..., NEAR_POOR, NEAR_POOR] = -((1 - x0) * f0)
+    # newly escaped, by years since escape; then non-poor
+    for j, (k, nxt) in enumerate(((ESCAPED_1, ESCAPED_2), (ESCAPED_2, ESCAPED_3), (ESCAPED_3, NON_POOR), (NON_POOR, NON_POOR))):
+        r, q = rates[..., 4 + 2 * j], rates[..., 5 + 2 * j]
+        B[..., k, POOR] = r
+        C[..., k, NEAR_POOR] = q
+        A[..., k, nxt] = 1.0
+        B[..., k, nxt] = -r
+        C[..., k, nxt] = -q
     return out
+
+
+def apply_affine(parts: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
+    """P = A + B F1 + C F2 from `affine_parts` and factors (..., K); the two `rest` entries
+    (poor -> near-poor, near-poor stays) are floored at 0 as in `transition_matrix`."""
+    P = parts[0] + parts[1] * f1[..., :, None]
+    P += parts[2] * f2[..., :, None]
+    np.maximum(P[..., POOR, NEAR_POOR], 0.0, out=P[..., POOR, NEAR_POOR])
+    np.maximum(P[..., NEAR_POOR, NEAR_POOR], 0.0, out=P[..., NEAR_POOR, NEAR_POOR])
+    return P
 
 
 def transition_matrix(rates: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
     """Transition matrices from baseline rates (..., N_RATES) and factors F1, F2 (..., N_STATES).
 
     Returns (..., N_STATES, N_STATES); rows sum to 1. With F1 = F2 = 1 this is the baseline.
+    Rows (a0 ... baseline probabilities, F1 and F2 the origin state's factors)::
+
+        poor:       escaped_1 = 1 - (1-a0) F1     poor = (1-a0)(1-b0) F2     near_poor = rest
+        near_poor:  non_poor = 1 - (1-x0) F1      poor = (1-x0) f0 F2        near_poor = rest
+        escaped_k:  poor = r_k F1                 near_poor = q_k F2         next = rest
+        non_poor:   poor = p_n F1                 near_poor = q_n F2         non_poor = rest
     """
-    a0, b0, x0, f0 = rates[..., 0], rates[..., 1], rates[..., 2], rates[..., 3]
-    lead = np.broadcast_shapes(rates.shape[:-1], f1.shape[:-1], f2.shape[:-1])
-    P = np.zeros(lead + (N_STATES, N_STATES))
-    # poor
-    stay_esc = (1 - a0) * f1[..., POOR]
-    stay = (1 - a0) * (1 - b0) * f2[..., POOR]
-    P[..., POOR, ESCAPED_1] = 1 - stay_esc
-    P[..., POOR, POOR] = stay
-    P[..., POOR, NEAR_POOR] = np.maximum(stay_esc - stay, 0.0)
-    # near-poor
-    no_exit = (1 - x0) * f1[..., NEAR_POOR]
-    fall = (1 - x0) * f0 * f2[..., NEAR_POOR]
-    P[..., NEAR_POOR, NON_POOR] = 1 - no_exit
-    P[..., NEAR_POOR, POOR] = fall
-    P[..., NEAR_POOR, NEAR_POOR] = np.maximum(no_exit - fall, 0.0)
-    # newly escaped, by years since escape
-    for j, (k, nxt) in enumerate(((ESCAPED_1, ESCAPED_2), (ESCAPED_2, ESCAPED_3), (ESCAPED_3, NON_POOR))):
-        to_poor = rates[..., 4 + 2 * j] * f1[..., k]
-        to_near = rates[..., 5 + 2 * j] * f2[..., k]
-        P[..., k, POOR] = to_poor
-        P[..., k, NEAR_POOR] = to_near
-        P[..., k, nxt] = 1 - to_poor - to_near
-    # non-poor
-    to_poor = rates[..., 10] * f1[..., NON_POOR]
-    to_near = rates[..., 11] * f2[..., NON_POOR]
-    P[..., NON_POOR, POOR] = to_poor
-    P[..., NON_POOR, NEAR_POOR] = to_near
-    P[..., NON_POOR, NON_POOR] = 1 - to_poor - to_near
-    return P
+    return apply_affine(affine_parts(rates), f1, f2)

@@ -14,7 +14,7 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="chạy một kịch bản / run one scenario")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
-    p.add_argument("--engine", default="expected", help="expected | microsim")
+    p.add_argument("--engine", default="expected", help="expected | microsim | microsim-fast | aggregate")
     p.add_argument("--draws", type=int, default=1, help="microsim replications (per parameter draw with --uncertainty)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE",
@@ -23,9 +23,12 @@ def register(sub) -> None:
     g.add_argument("--uncertainty", type=int, default=None, metavar="N",
                    help="N parameter draws: quantiles and probabilities of meeting targets")
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
-    g.add_argument("--executor", default="local", help="local | dask | serial (default local processes)")
-    g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
-    g.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
+    c = p.add_argument_group("parallel work / chạy song song")
+    c.add_argument("--chunk", type=int, default=None, metavar="UNITS",
+                   help="run units (provinces) in chunks of this many through the executor, one random stream per unit")
+    c.add_argument("--executor", default="local", help="local | dask | serial (for --uncertainty and --chunk)")
+    c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    c.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
     p.set_defaults(func=main)
 
 
@@ -48,7 +51,12 @@ def main(args) -> int:
             raise InputError("enum", field="--executor", value=args.executor, allowed=EXECUTORS)
     scen = load_scenario(args.scenario, args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
-    res = run(scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty())
+    chunking = None
+    if args.chunk is not None:
+        if args.chunk < 1:
+            raise InputError("chunk", field="--chunk", value=args.chunk)
+        chunking = {"chunk": args.chunk, "executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler}
+    res = run(scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking)
     if args.uncertainty is None:
         out = write_outputs(res, args.out)
     else:

@@ -15,42 +15,62 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.common import EngineOutput, effective_effects, fill_tiers, reach
-from simlib.model import Model, active_spend, enabling_boost
-from simlib.states import N_STATES
-from simlib.transitions import transition_matrix
-
-
-def _index(model: Model) -> dict:
-    """Sparse structure of eligibility, built once per model (cached on it): one entry m per
-    eligible (line, group-state) with its line, unit, state, group-state and (line, unit, tier)
-    bin; `ps` marks entries of the lines counted as production support."""
-    if "expected" in model.cache:
-        return model.cache["expected"]
-    L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
-    m_line, m_g, m_k = np.nonzero(model.eligible)
-    m_unit = model.g_unit[m_g]
-    m_bin = (m_line * D + m_unit) * T + model.tier[m_line, m_g, m_k]
-    ps = model.ps_lines[m_line]
-    idx = {"m_line": m_line, "m_unit": m_unit, "m_k": m_k, "m_bin": m_bin, "m_gk": m_g * K + m_k,
-           "ps": ps, "ps_gk": (m_g * K + m_k)[ps]}
-    model.cache["expected"] = idx
-    return idx
-
-
-def _scatter(values: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
-    """Sum values (S, M) into (S, size) bins given by index (M,): a batched bincount."""
-    S = values.shape[0]
-    if S == 1:
-        return np.bincount(index, weights=values[0], minlength=size)[None]
-    flat = (np.arange(S)[:, None] * size + index[None, :]).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=S * size).reshape(S, size)
+from simlib.engines.common import EngineOutput, fill_tiers, reach
+from simlib.model import Model
+from simlib.transitions import ENA, affine_parts, apply_affine, combined_effects_fast
 
 
 def _log_factor(terms: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.log1p(-terms)
+
+
+def _index(model: Model) -> dict:
+    """Sparse structure of eligibility, built once per model (cached on it).
+
+    Group-states with the same unit, state and priority tier (or ineligibility) for every line
+    are alike for the programme: the same coverage reaches them and their factors F1, F2 are the
+    same. They form a *class* (Cao Bằng: 140 classes for 720 group-states), and the year step
+    works on one entry e per eligible (class, line) instead of one per (group-state, line)
+    (965 instead of 4,600). Also the flat indices the step gathers and scatters with, so each
+    is a single `take` / `bincount`.
+    """
+    if "expected" in model.cache:
+        return model.cache["expected"]
+    L, G, K = model.eligible.shape
+    D, T, Y = len(model.unit_ids), model.n_tiers, len(model.years)
+    sig = np.where(model.eligible, model.tier, -1).reshape(L, G * K).T  # (GK, L)
+    g_of, k_of = np.divmod(np.arange(G * K), K)
+    key = np.column_stack([model.g_unit[g_of], k_of, sig])
+    _, first, cls = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    cls = cls.ravel()
+    C = len(first)
+    e_cls, e_line = np.nonzero(sig[first] >= 0)  # entries: eligible (class, line)
+    e_unit, e_k = model.g_unit[g_of[first]][e_cls], k_of[first][e_cls]
+    e_bin = (e_line * D + e_unit) * T + sig[first][e_cls, e_line]
+    e_ps = model.ps_lines[e_line]
+    # effect pair (e, j) in the flat (L, D, K, 2) array of `combined_effects`
+    pair = ((e_line * D + e_unit) * K + e_k)[:, None] * 2 + np.arange(2)
+    # factor bins: F1 and F2 of each class interleaved, then production-support misses
+    f_bin = np.concatenate([(e_cls[:, None] * 2 + np.arange(2)).ravel(), 2 * C + e_cls[e_ps]])
+    lag_idx = np.arange(Y)[:, None] + 1 - model.lag[None, :]  # (Y, L) spend year acting in year y
+    cap = model.capacity_units
+    inv_cap = np.divide(1.0, cap, out=np.zeros_like(cap), where=(cap > 0) & ~model.household_line[:, None])
+    idx = {"cls": cls, "n_cls": C, "e_cls": e_cls, "e_bin": e_bin, "e_ps": e_ps, "pair": pair, "f_bin": f_bin,
+           "lag_idx": np.clip(lag_idx, 0, None), "lag_ok": lag_idx >= 0, "inv_cap": inv_cap}
+    model.cache["expected"] = idx
+    return idx
+
+
+def _flat_bins(index: np.ndarray, size: int, S: int) -> np.ndarray:
+    """Bins of a batched bincount: scenario s's entries go to s * size + index."""
+    return index if S == 1 else (np.arange(S)[:, None] * size + index[None, :]).ravel()
+
+
+def _scatter(values: np.ndarray, flat_index: np.ndarray, size: int) -> np.ndarray:
+    """Sum values (S, M) into (S, size) bins given by `_flat_bins(index, size, S)`."""
+    S = values.shape[0]
+    return np.bincount(flat_index, weights=values.ravel(), minlength=S * size).reshape(S, size)
 
 
 def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndarray | None = None,
@@ -64,13 +84,8 @@ def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndar
     rts = model.rates[None] if rates is None else np.asarray(rates, float).reshape(-1, *model.rates.shape)
     L, G, K = model.eligible.shape
     D, T, Y = len(model.unit_ids), model.n_tiers, len(model.years)
-    ix = _index(model)
-    m_line, m_unit, m_k, m_bin, m_gk = ix["m_line"], ix["m_unit"], ix["m_k"], ix["m_bin"], ix["m_gk"]
-    hh = model.household_line
-    cap = model.capacity_units
-    ms = model.max_share
-
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+    steps = YearStep(model, S, eff, rts)
     states = np.empty((S, Y + 1, G, K))
     flows = np.empty((S, Y, G, K, K))
     entries = np.empty((S, Y, G, K))
@@ -79,29 +94,74 @@ def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndar
     ps_sup = np.empty((S, Y))
     ps_want = np.empty((S, Y))
     states[:, 0] = n
+    sp_all = steps.active_spend(spend)  # (S, Y, L, D)
     for y in range(Y):
-        sp = active_spend(model, spend, y)  # (S, L, D)
-        E = _scatter(n.reshape(S, G * K)[:, m_gk], m_bin, L * D * T).reshape(S, L, D, T)  # eligible per tier
-        E_tot = np.where(hh[:, None], E.sum(-1), cap)  # (S, L, D)
-        R = reach(sp, model.unit_cost, E_tot * ms[:, None])
-        cov = fill_tiers(R, E * ms[:, None, None])
-        c = np.divide(cov, E, out=np.zeros_like(cov), where=E > 0).reshape(S, L * D * T)
-        cm = c[:, m_bin]  # (S, M) coverage of each eligible (line, group-state)
-        boost = enabling_boost(model, np.where(hh[:, None], 0.0, R))  # (S, D)
-        comb = effective_effects(eff, boost)  # (S, L, D, K, 2)
-        um = comb[:, m_line, m_unit, m_k, :]  # (S, M, 2)
-        f1 = np.exp(_scatter(_log_factor(cm * um[..., 0]), m_gk, G * K)).reshape(S, G, K)
-        f2 = np.exp(_scatter(_log_factor(cm * um[..., 1]), m_gk, G * K)).reshape(S, G, K)
-        P = transition_matrix(rts, f1, f2)  # (S, G, K, K)
-        fl = n[..., None] * P
-        new = model.growth * n.sum(-1, keepdims=True) * model.entry
-        flows[:, y], entries[:, y] = fl, new
-        reached_out[:, y], elig_out[:, y] = R, E_tot
-        # production support: union of the counted lines' coverage over the target group
-        miss = np.exp(_scatter(_log_factor(cm[:, ix["ps"]]), ix["ps_gk"], G * K)).reshape(S, G, K)
-        target = n * model.ps_population
-        ps_sup[:, y] = (target * (1.0 - miss)).sum(axis=(1, 2))
-        ps_want[:, y] = model.ps_want_share * target.sum(axis=(1, 2))
+        P, reached_out[:, y], elig_out[:, y], ps_sup[:, y], ps_want[:, y] = steps(n, sp_all[:, y])
+        fl = np.multiply(n[..., None], P, out=flows[:, y])
+        new = np.multiply(model.growth * n.sum(-1, keepdims=True), model.entry, out=entries[:, y])
         n = fl.sum(axis=-2) + new
         states[:, y + 1] = n
     return EngineOutput("expected", states, flows, entries, reached_out, elig_out, ps_sup, ps_want)
+
+
+class YearStep:
+    """One projected year at cell level, for S scenarios at once: from households by
+    group-state `n` (S, G, K) and active spending (S, L, D) to the expected transition
+    matrices (S, G, K, K), beneficiaries reached and eligible (S, L, D) and the production-
+    support figures (S,). Shared by the expected engine and the stochastic cell-level paths
+    (`simlib.engines.kernel`, `simlib.engines.aggregate`), which feed it realised counts.
+    """
+
+    def __init__(self, model: Model, S: int, effects: np.ndarray, rates: np.ndarray | None = None):
+        L, G, K = model.eligible.shape
+        D, T = len(model.unit_ids), model.n_tiers
+        self.model, self.S, self.shape = model, S, (L, G, K, D, T)
+        self.ix = ix = _index(model)
+        C = ix["n_cls"]
+        self.eff = effects  # (S or 1, L, C)
+        if rates is None:  # the model's own rates: build the affine parts once per model
+            if "affine" not in model.cache:
+                model.cache["affine"] = affine_parts(model.rates[None])
+            self.parts = model.cache["affine"]
+        else:
+            self.parts = affine_parts(rates)  # (3, S or 1, G, K, K)
+        # the enabling boost uses the model's enabling effects, also when `effects` are drawn
+        # per scenario (as before this class existed; see the issue-8 report)
+        self.ena = np.broadcast_to(model.effects[None, :, ENA], (S, L))
+        self.c_bins = _flat_bins(ix["cls"], C, S)
+        self.e_bins = _flat_bins(ix["e_bin"], L * D * T, S)
+        self.f_bins = _flat_bins(ix["f_bin"], 3 * C, S)
+        self.ps_target = model.ps_population
+
+    def active_spend(self, spend: np.ndarray) -> np.ndarray:
+        """(S, Y, L, D) spending acting in each projected year (see `simlib.model.active_spend`)."""
+        ix, L = self.ix, self.shape[0]
+        return spend[:, ix["lag_idx"], np.arange(L), :] * ix["lag_ok"][None, :, :, None]
+
+    def __call__(self, n: np.ndarray, sp: np.ndarray):
+        model, ix, S = self.model, self.ix, self.S
+        L, G, K, D, T = self.shape
+        C = ix["n_cls"]
+        hh, ms = model.household_line, model.max_share
+        n_cls = _scatter(n.reshape(S, G * K), self.c_bins, C)  # households per class
+        E = _scatter(n_cls[:, ix["e_cls"]], self.e_bins, L * D * T).reshape(S, L, D, T)  # eligible per tier
+        E_tot = np.where(hh[:, None], E.sum(-1), model.capacity_units)  # (S, L, D)
+        R = reach(sp, model.unit_cost, E_tot * ms[:, None])
+        cov = fill_tiers(R, E * ms[:, None, None])
+        c = np.divide(cov, E, out=np.zeros_like(cov), where=E > 0).reshape(S, L * D * T)
+        ce = c[:, ix["e_bin"]]  # (S, entries) coverage of each eligible (class, line)
+        # enabling lines: boost (S, D) = sum over lines of effect x share of officers/communes reached
+        boost = np.einsum("sld,sl->sd", R * ix["inv_cap"], self.ena)
+        e = np.minimum(self.eff[..., :, None, :] * (1.0 + boost[..., None, :, None]), 0.99)  # as effective_effects
+        comb = combined_effects_fast(e)  # (S, L, D, K, 2)
+        ue = comb.reshape(S, -1)[:, ix["pair"]]  # (S, entries, 2)
+        terms = np.concatenate([(ce[:, :, None] * ue).reshape(S, -1), ce[:, ix["e_ps"]]], axis=1)
+        fac = np.exp(_scatter(_log_factor(terms), self.f_bins, 3 * C))  # (S, 3 C) per class
+        F = fac[:, :2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G, K, 2)  # per group-state
+        P = apply_affine(self.parts, F[..., 0], F[..., 1])  # (S, G, K, K)
+        # production support: union of the counted lines' coverage over the target group
+        miss = fac[:, 2 * C:][:, ix["cls"]].reshape(S, G, K)
+        target = n * self.ps_target
+        ps_sup = (target * (1.0 - miss)).sum(axis=(1, 2))
+        ps_want = model.ps_want_share * target.sum(axis=(1, 2))
+        return P, R, E_tot, ps_sup, ps_want

@@ -1,0 +1,230 @@
+"""`python -m benchmarks [--quick]`: every figure of the performance issue, medians over repeats.
+
+On some processors OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set for old OpenBLAS builds; they slow
+a current numpy. To measure without them, unset both for this command only:
+`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m benchmarks`. The figures are wall-clock
+and shared machines are noisy: compare medians of several runs.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results.json"
+TARGETS = {  # figure -> (target, "<=" or ">=")
+    "expected_us_per_scenario": (100.0, "<="),
+    "expected_sweep_scenarios_per_s": (1e4, ">="),
+    "microsim_fast_state_step_ns_per_household_year_1e7": (10.0, "<="),
+    "microsim_fast_peak_bytes_per_household": (16.0, "<="),
+    "microsim_fast_speedup_vs_naive": (100.0, ">="),
+    "aggregate_draws_per_s": (1000.0, ">="),
+}
+
+
+def median_time(fn, repeats: int, number: int = 1) -> float:
+    """Median seconds per call over `repeats` timings of `number` calls."""
+    fn()
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        ts.append((time.perf_counter() - t0) / number)
+    return float(np.median(ts))
+
+
+def caobang_model():
+    from simlib.model import compile_model
+    from simlib.scenario import load_scenario
+
+    return compile_model(load_scenario(ROOT / "params" / "scenarios" / "plan_2024.yaml"))
+
+
+def bench_expected(res: dict, quick: bool) -> None:
+    from simlib.engines import run_expected
+
+    m = caobang_model()
+    res["expected_us_per_scenario"] = median_time(lambda: run_expected(m), 9 if quick else 31, 20) * 1e6
+    S = 1000
+    sp = m.spend[None] * np.random.default_rng(0).uniform(0, 2, (S, 1, m.spend.shape[1], 1))
+    res["expected_sweep_scenarios_per_s"] = S / median_time(lambda: run_expected(m, spend=sp), 3 if quick else 7)
+
+
+def scaled_model(m, households: float):
+    """The Cao Bằng model with every baseline count scaled to about `households` in all."""
+    n0 = np.round(m.n0 * households / m.n0.sum())
+    return replace(m, n0=n0, cache={})
+
+
+def naive_state_step(group, state, u, t1, t2, dest, moves) -> None:
+    """Reference: the kernel's transition rule, one household at a time in plain Python."""
+    for i in range(len(group)):
+        c = int(group[i]) * 6 + int(state[i])
+        x = int(u[i])
+        j = (x >= int(t1[c])) + (x >= int(t2[c]))
+        moves[c * 3 + j] += 1
+        state[i] = dest[int(state[i]) * 3 + j]
+
+
+def bench_microsim(res: dict, quick: bool) -> None:
+    from simlib.engines.expected import YearStep
+    from simlib.engines.kernel import DEST, simulate_fast, step_households, synthesise, thresholds, uniforms
+
+    base = caobang_model()
+    sizes = (1e5, 1e6) if quick else (1e5, 1e6, 1e7)
+    for N in sizes:
+        m = scaled_model(base, N)
+        n_hh = int(m.n0.sum())
+        step = YearStep(m, 1, m.effects[None])
+        P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+        rng = np.random.default_rng(1)
+        hh = synthesise(m)
+        tag = f"1e{int(np.log10(N))}"
+        for backend in ("numba", "numpy"):
+            t = median_time(lambda: step_households(hh, P, rng, backend=backend), 3 if N >= 1e7 else 7)
+            res[f"microsim_fast_state_step_ns_per_household_year_{tag}{'' if backend == 'numba' else '_numpy'}"] = t / n_hh * 1e9
+        Y = len(m.years)
+        t = median_time(lambda: simulate_fast(m, np.random.default_rng(2)), 3)
+        res[f"microsim_fast_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
+        tracemalloc.start()
+        simulate_fast(m, np.random.default_rng(3))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        res[f"microsim_fast_peak_bytes_per_household_{tag}"] = peak / n_hh
+    res["microsim_fast_peak_bytes_per_household"] = res[f"microsim_fast_peak_bytes_per_household_{tag}"]
+    # naive reference on 10^5 households, in the same run, same rule, same random numbers
+    m = scaled_model(base, 1e5)
+    step = YearStep(m, 1, m.effects[None])
+    P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+    hh = synthesise(m)
+    t1, t2 = thresholds(P)
+    u = uniforms(np.random.default_rng(0), hh.size)
+    moves = [0] * (len(t1) * 3)
+    group, state = hh.group[:hh.size].tolist(), hh.state[:hh.size].tolist()
+    t0 = time.perf_counter()
+    naive_state_step(group, state, u.tolist(), t1.tolist(), t2.tolist(), DEST.ravel().tolist(), moves)
+    naive_ns = (time.perf_counter() - t0) / hh.size * 1e9
+    res["naive_python_ns_per_household_year"] = naive_ns
+    res["microsim_fast_speedup_vs_naive"] = naive_ns / res["microsim_fast_state_step_ns_per_household_year_1e5"]
+    # the existing household engine, for comparison
+    from simlib.engines.microsim import simulate
+
+    m = scaled_model(base, 1e5)
+    t = median_time(lambda: simulate(m, np.random.default_rng(4)), 3)
+    res["microsim_ns_per_household_year_1e5"] = t / (m.n0.sum() * len(m.years)) * 1e9
+    # deprivation model: hook for the multidimensional engine once it exists (issue 4)
+    res["microsim_deprivation_ns_per_household_year"] = None
+
+
+def bench_aggregate(res: dict, quick: bool) -> None:
+    from simlib.engines import run_aggregate
+
+    m = caobang_model()
+    S = 500
+    res["aggregate_draws_per_s"] = S / median_time(lambda: run_aggregate(m, draws=S, seed=1), 3 if quick else 5)
+
+
+def _simlib(*args) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "simlib", *args], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def bench_batch(res: dict, quick: bool) -> None:
+    """`simlib batch` on 10 scenarios (the bundled ones, each twice), serial and --jobs 2.
+    Whatever batch renders (tables now; reports once they exist) is what is timed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scen"
+        folder.mkdir()
+        src = sorted((ROOT / "params" / "scenarios").glob("*.yaml"))
+        for i in range(10):
+            f = src[i % len(src)]
+            text = f.read_text(encoding="utf-8").replace("dataset: caobang", "dataset: caobang")
+            import yaml
+
+            raw = yaml.safe_load(text)
+            raw["name"] = f"{raw['name']}_{i}"
+            (folder / f"s{i}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        for jobs in (1, 2):
+            out = Path(tmp) / f"out{jobs}"
+            t = _simlib("batch", str(folder), "--out", str(out), "--jobs", str(jobs))
+            res[f"batch_10_scenarios_s_jobs{jobs}"] = t
+        res["batch_s_per_scenario_report"] = res["batch_10_scenarios_s_jobs1"] / 10
+
+
+def bench_optimiser(res: dict, quick: bool) -> None:
+    if importlib.util.find_spec("simlib.cli.optimize") is None:
+        res["optimiser_s_to_optimum"] = None
+        return
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            res["optimiser_s_to_optimum"] = _simlib("optimize", str(ROOT / "params" / "scenarios" / "plan_2024.yaml"), "--out", tmp)
+    except Exception as exc:  # noqa: BLE001 - the optimiser's CLI is another issue's; report, don't fail
+        res["optimiser_s_to_optimum"] = None
+        res["optimiser_error"] = str(exc)[:200]
+
+
+def bench_national(res: dict, quick: bool) -> None:
+    """One national year (~27.8 million households), microsim-fast, chunks of 8 provinces on
+    local processes (2 workers)."""
+    from simlib.model import compile_model
+    from simlib.national import run_chunked
+    from simlib.scenario import load_scenario
+
+    spec = importlib.util.spec_from_file_location("build_national", ROOT / "data" / "national" / "build_national.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with tempfile.TemporaryDirectory() as tmp:
+        mod.build(Path(tmp) / "generated", scale=0.05 if quick else 1.0)
+        shutil.copy(ROOT / "data" / "national" / "national_2024.yaml", Path(tmp) / "national_2024.yaml")
+        m = compile_model(load_scenario(Path(tmp) / "national_2024.yaml"))
+        res["national_households"] = float(m.n0.sum())
+        t0 = time.perf_counter()
+        run_chunked(m, "microsim-fast", chunk=8, executor="local", jobs=2)
+        res["national_s_per_year"] = (time.perf_counter() - t0) / len(m.years)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks")
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, no 10^7 households, 5 %% national size")
+    ap.add_argument("--only", nargs="*", default=None, help="expected microsim aggregate batch optimiser national")
+    args = ap.parse_args(argv)
+    res: dict = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                 "numpy": np.__version__, "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}}
+    parts = {"expected": bench_expected, "microsim": bench_microsim, "aggregate": bench_aggregate, "batch": bench_batch,
+             "optimiser": bench_optimiser, "national": bench_national}
+    for name, fn in parts.items():
+        if args.only is None or name in args.only:
+            print(f"… {name}", file=sys.stderr, flush=True)
+            fn(res, args.quick)
+    print(f"{'figure':58s} {'value':>14s}  target")
+    for k, v in res.items():
+        if isinstance(v, (dict, str)) or k in ("cpus",):
+            continue
+        tgt = TARGETS.get(k)
+        mark = ""
+        if tgt and v is not None:
+            ok = v <= tgt[0] if tgt[1] == "<=" else v >= tgt[0]
+            mark = f"{tgt[1]} {tgt[0]:g}  {'met' if ok else 'NOT met'}"
+        print(f"{k:58s} {('skipped' if v is None else f'{v:14.4g}'):>14s}  {mark}")
+    RESULTS.write_text(json.dumps(res, indent=2), encoding="utf-8")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
