@@ -256,6 +256,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cal.col.error": ("Sai số (dự báo − quan sát)", "Error (projected − observed)"),
     "cal.col.interval": ("Khoảng 90 %", "90 % interval"),
     "cal.col.covered": ("Trong khoảng", "Inside interval"),
+    "cal.yes": ("có", "yes"),
+    "cal.no": ("không", "no"),
     "cal.col.n": ("Số so sánh", "Comparisons"),
     "cal.col.mae": ("Sai số tuyệt đối trung bình", "Mean absolute error"),
     "cal.col.bias": ("Sai lệch trung bình", "Mean error"),

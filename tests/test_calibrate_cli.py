@@ -39,6 +39,15 @@ def test_bad_data_exits_2_without_output(tmp_path):
     assert not out.exists()
 
 
+def test_bad_options_exit_2(tmp_path):
+    lists = str(SYN / "households_2021_2023.csv")
+    for args, fragment in ((["--draws", "0"], "--draws"), (["--prior-scale", "0"], "prior scale"),
+                           (["--budget-year", "2023"], "YEAR=scenario_file"), (["--template", "atlantis"], "file not found")):
+        r = simlib("--lang", "en", "calibrate", "households", lists, "--out", str(tmp_path / "o"), *args)
+        assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+    assert not (tmp_path / "o").exists()
+
+
 def test_backtest_command(tmp_path):
     out = tmp_path / "bt"
     r = simlib("--lang", "en", "calibrate", "backtest", "params/backtest/synthetic_2023.yaml", "--out", str(out), "--draws", "30")

@@ -54,6 +54,7 @@ class Series:
     budgets: dict
     budget_scale: str = "none"
     notes: list = field(default_factory=list)
+    notes_vi: list = field(default_factory=list)
 
     def title(self, lang: str = "vi") -> str:
         return self.title_vi if lang == "vi" else self.title_en
@@ -238,7 +239,7 @@ def load_backtest(path: str | Path) -> tuple[dict, list[Series], Prior]:
         for y, p in (s.get("budgets") or {}).items():
             budgets[int(y)] = load_scenario(base / p)
         out.append(Series(s["id"], s["title_vi"], s["title_en"], panel, template, budgets, s.get("budget_scale", "none"),
-                          list(s.get("notes", [])) + list(panel.notes)))
+                          list(s.get("notes", [])) + list(panel.notes), list(s.get("notes_vi", []))))
     raise_if_any(errors)
     cfg["_file"], cfg["_sha256"] = shown, sha256_file(path)
     return cfg, out, prior
@@ -260,6 +261,7 @@ def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = 
     info = {"backtest": cfg["name"], "file": cfg["_file"], "sha256": cfg["_sha256"], "draws": draws, "seed": seed,
             "prior": {"file": prior.file, "sha256": prior.sha256, "scale": prior.scale},
             "series": {s.id: {"title_vi": s.title_vi, "title_en": s.title_en, "years": list(s.panel.years), "notes": s.notes,
+                              "notes_vi": s.notes_vi,
                               "data": list(s.panel.sources),
                               "budgets": {str(y): display_path(sc.file) if sc.file else sc.name for y, sc in s.budgets.items()}}
                        for s in series}}
@@ -273,6 +275,8 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
     from simlib import __version__
 
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("output_exists", field="--out", value=str(out_dir))
     with atomic_dir(out_dir) as tmp:
         result.series.to_csv(tmp / "series.csv", index=False)
         result.errors.to_csv(tmp / "errors.csv", index=False)

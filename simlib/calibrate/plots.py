@@ -71,7 +71,7 @@ def errors_table(result: BacktestResult, lang: str | None = None, intervals: boo
         })
         if intervals:
             rows[-1][i18n.t("cal.col.interval", lang)] = f"{i18n.fmt_number(r['lo'], lang, d)} – {i18n.fmt_number(r['hi'], lang, d)}"
-            rows[-1][i18n.t("cal.col.covered", lang)] = i18n.t("target.met" if r["covered"] else "target.not_met", lang)
+            rows[-1][i18n.t("cal.col.covered", lang)] = i18n.t("cal.yes" if r["covered"] else "cal.no", lang)
     return pd.DataFrame(rows)
 
 

@@ -25,7 +25,7 @@ import yaml
 
 from simlib.atomic import atomic_dir
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
-from simlib.errors import raise_if_any
+from simlib.errors import InputError, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.transitions import CELL_CLASSES, RATE_KEYS
@@ -84,6 +84,13 @@ class Calibration:
     notes: list = field(default_factory=list)
     seed: int = 0
     entry_estimated: bool = False
+
+    def __post_init__(self):
+        if self.growth < 0:  # the model forms households but never dissolves them
+            self.notes = list(self.notes) + [f"net household growth estimated at {self.growth:.4f}/year (a decline); "
+                                             "set to 0: the model has no household dissolution"]
+            self.growth = 0.0
+        self.growth_draws = np.maximum(np.asarray(self.growth_draws, float), 0.0)
 
     @property
     def sd(self) -> np.ndarray:
@@ -253,6 +260,8 @@ def dump_yaml(doc: dict) -> str:
 def write_calibration(cal: Calibration, out_dir: str | Path) -> Path:
     """Write transitions.yaml, draws.csv and fitted.csv into `out_dir`, all or nothing."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("output_exists", field="--out", value=str(out_dir))
     doc = cal.transitions_doc()
     draws = cal.draws_frame()
     with atomic_dir(out_dir) as tmp:
