@@ -143,6 +143,16 @@ class ParameterSet:
         raise_if_any(errors)
         return _finish(self.folder, docs, self.files, self.file_hashes, tuple(self.overrides) + tuple(items))
 
+    def with_file(self, name: str, path: str | Path) -> "ParameterSet":
+        """A new set with document `name` read from another file (e.g. a calibrated
+        transitions file), re-validated; the file and its hash are recorded."""
+        path = Path(path)
+        docs = dict(self.docs)
+        docs[name] = load_yaml(path)
+        files = dict(self.files, **{name: path})
+        hashes = dict(self.file_hashes, **{name: sha256_file(path)})
+        return _finish(self.folder, docs, files, hashes, self.overrides)
+
     def value(self, dotted: str) -> float:
         """Numeric value at a dotted path, e.g. `transitions.growth.rate`."""
         head, _, rest = dotted.partition(".")

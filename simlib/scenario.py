@@ -263,6 +263,8 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
     if params is None:
         pdir = (base_dir / raw["params"]).resolve() if "params" in raw else None
         params = load_parameters(pdir)
+    if "transitions" in raw:  # a calibrated transitions file (simlib calibrate) instead of params'
+        params = params.with_file("transitions", (base_dir / raw["transitions"]).resolve())
     scen_over = [(k, v) for k, v in (raw.get("overrides") or {}).items()]
     bad = [k for k, _ in scen_over if k.split(".", 1)[0] not in PARAM_ROOTS]
     for k in bad:

@@ -51,14 +51,25 @@ CELL_CLASSES = [
 
 
 def rates_for_class(tr: dict, cls: dict) -> dict[tuple[str, str], float]:
-    """Baseline probabilities for a cell class: reference rates times matching modifiers."""
+    """Baseline probabilities for a cell class: reference rates times matching modifiers.
+
+    An optional `cells` list (written by `simlib calibrate` from household-level data) gives
+    rates for whole cell classes: for a class matching every key of an entry's `applies_to`, the
+    probabilities the entry lists replace reference x modifiers (later entries win).
+    """
     up, down = 1.0, 1.0
     for mod in tr["modifiers"]:
         if all(cls.get(k) == v for k, v in mod["applies_to"].items()):
             up *= qv(mod["upward"])
             down *= qv(mod["downward"])
     ref = tr["reference"]
-    return {(f, t): qv(ref[f][t]) * (up if (f, t) in UPWARD else down) for f, t in RATE_KEYS}
+    out = {(f, t): qv(ref[f][t]) * (up if (f, t) in UPWARD else down) for f, t in RATE_KEYS}
+    for entry in tr.get("cells") or ():
+        if all(cls.get(k) == v for k, v in entry["applies_to"].items()):
+            for f, row in entry["rates"].items():
+                for t, q in row.items():
+                    out[(f, t)] = qv(q)
+    return out
 
 
 def rate_array(tr: dict, ethnic_group: np.ndarray, area: np.ndarray, poor_district: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ COMMANDS = [
     "batch",
     "import_review",
     # calibration
+    "calibrate",
     # allocation and optimisation
     # uncertainty and sensitivity
     "sensitivity",
