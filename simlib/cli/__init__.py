@@ -24,6 +24,7 @@ COMMANDS = [
     "import_review",
     # calibration
     # allocation and optimisation
+    "optimize",
     # uncertainty and sensitivity
     # performance and national scale
 ]
