@@ -316,6 +316,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "năm {year}: vốn địa phương ({local} tỷ đồng) không đủ để đối ứng {central} tỷ đồng vốn trung ương bắt buộc",
         "{year}: local money ({local} billion VND) cannot match the {central} billion VND of central money that must be spent",
     ),
+    "err.opt_no_local": (
+        "năm {year}: không có vốn địa phương đối ứng, nên quy định đối ứng tối thiểu {pct} % không cho phép chi {central} tỷ đồng vốn trung ương; hãy thêm vốn địa phương hoặc đặt counterpart_min_share: 0",
+        "{year}: no local counterpart money, so the minimum counterpart of {pct} % forbids spending the {central} billion VND of central money; add local money or set counterpart_min_share: 0",
+    ),
     "err.opt_infeasible_bounds": (
         "các ràng buộc mâu thuẫn nhau trong phạm vi tổng vốn; nguyên nhân: {kind}",
         "the bounds cannot all hold within the envelope; the cause: {kind}",

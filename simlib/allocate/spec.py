@@ -219,13 +219,15 @@ def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") 
                                          source=SOURCES[s], envelope=_bn(e[s])))
         central = sum(e[SOURCES.index(s)] for s in CENTRAL)
         local = e[SOURCES.index("local")]
+        if spec.counterpart_min_share > 0 and local <= 0 < central:
+            errors.append(InputError("opt_no_local", file=file, field="envelope.local", value=0, year=year,
+                                     pct=f"{100 * spec.counterpart_min_share:g}", central=_bn(central)))
         # counterpart only binds on what is spent; it is infeasible if floors force central money
         # beyond what the local envelope can match
         forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
         if spec.counterpart_min_share * forced_central > local + 1e-9:
             errors.append(InputError("opt_counterpart", file=file, field="counterpart_min_share", value=spec.counterpart_min_share, year=year,
                                      local=_bn(local), central=_bn(forced_central)))
-        del central
     raise_if_any(errors)
 
 
