@@ -224,6 +224,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ tiêu «{line}» vừa đủ đạt ({year}): mỗi địa bàn nhận đúng mức chi tối thiểu cần thiết.",
         "Target '{line}' just met ({year}): every unit gets exactly the minimum it needs.",
     ),
+    "alloc.bind.no_effect": (
+        "{amount} tỷ đồng {source} ({year}) không làm thay đổi kết quả trong kỳ dự báo (ví dụ vốn hạ tầng năm cuối chỉ phát huy tác dụng sau kỳ); đã phân bổ theo tỷ lệ của kế hoạch.",
+        "{amount} billion VND of {source} ({year}) changes nothing within the projection (e.g. infrastructure money of the last year acts only after it); placed as the plan places it.",
+    ),
     "alloc.bind.unneeded": (
         "Không cần dùng {amount} tỷ đồng {source} ({year}) để đạt các chỉ tiêu.",
         "{amount} billion VND of {source} ({year}) is not needed to meet the targets.",

@@ -323,3 +323,15 @@ def test_bounds_that_only_clash_together_are_diagnosed():
     with pytest.raises(SimlibError) as exc:
         optimize(scen, spec)
     assert "bounds cannot all hold" in exc.value.message("en")
+
+
+def test_example_spec_resolves_against_the_plan():
+    from simlib.allocate.spec import read_spec
+    from simlib.scenario import load_scenario
+
+    from conftest import ROOT
+
+    scen = load_scenario(ROOT / "params/scenarios/plan_2024.yaml")
+    raw, shown = read_spec(ROOT / "params/optimize/example_commitments.yaml")
+    spec = resolve_spec(scen, raw, shown)
+    assert {b.code for b in spec.bounds} == {"P1", "P5", "P7.1", "P4.2"} and spec.earmarks[0].amount == 10

@@ -154,6 +154,39 @@ def fill_equally(p: Problem, x: np.ndarray, rounds: int = 20) -> np.ndarray:
     return x
 
 
+def place_leftover(p: Problem, x: np.ndarray, x_plan: np.ndarray, rounds: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Money the optimum leaves in an envelope because it changes nothing within the horizon
+    (infrastructure money in the last year acts only after it) is placed as the plan places that
+    source (equally where the plan has none), where lines have room — only if the objective does
+    not get worse. Returns the allocation and the money placed per constraint row."""
+    f = float(p.evaluate(x[None])[0])
+    placed = np.zeros(len(p.b))
+    for _ in range(rounds):
+        slack = p.b - p.A @ x
+        tol = 1e-4 * np.maximum(1.0, np.abs(p.b))
+        add = np.zeros_like(x)
+        rows = np.flatnonzero(p.envelope_rows & (slack > tol))
+        for i in rows:
+            vars_i = np.flatnonzero(p.A[i] > 0)
+            room = np.array([v for v in vars_i if all(slack[j] > tol[j] for j in np.flatnonzero(p.A[:, v] > 0) if j != i and not p.envelope_rows[j])], int)
+            if not len(room):
+                continue
+            w = x_plan[room] if x_plan[room].sum() > 0 else np.ones(len(room))
+            add[room] += slack[i] * w / w.sum()
+        if not add.any():
+            break
+        try:
+            cand = solve.project(p, x + add)
+        except solve.Infeasible:  # pragma: no cover - x + add is near a feasible point
+            break
+        fc = float(p.evaluate(cand[None])[0])
+        if fc > f + 1e-9 * max(abs(f), 1.0):
+            break
+        placed += np.maximum(slack - (p.b - p.A @ cand), 0.0) * p.envelope_rows
+        x, f = cand, fc
+    return x, placed
+
+
 def equal_amounts(p: Problem, scen: Scenario) -> np.ndarray:
     """Amounts (Y+1, L, S) of an equal split that respects the capital rules: each source's
     envelope split equally among the lines it may fund and that reach somebody."""
@@ -215,14 +248,20 @@ def _reached_share(out, m, li) -> float:
     return float(np.nanmin(s)) if np.isfinite(s).any() else np.nan
 
 
-def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict) -> list[Binding]:
-    """Constraints that hold with equality at x, in plain words, with what a billion more is worth."""
+def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, placed: np.ndarray | None = None) -> list[Binding]:
+    """Constraints that hold with equality at x, in plain words, with what a billion more is
+    worth; and money placed without effect within the horizon (`placed`, per row)."""
     slack = p.b - p.A @ x
     mask = source_mask(p.scenario.catalogue, p.scenario.params["funding"])
     gain = marg.groupby("line")["lifted_per_billion_added"].max()
     disb = {s: p.var_disb[p.var_source == i][0] for i, s in enumerate(SOURCES) if (p.var_source == i).any()}
     out: list[Binding] = []
     seen_caps = set()
+    # lines that cannot take more money: at a binding ceiling, or reaching everybody eligible
+    blocked = set(marg.loc[marg["reached_share"] >= 0.999, "line"])
+    for i, r in enumerate(p.rows):
+        if r.kind == "ceiling" and slack[i] <= 1e-4 * max(1.0, abs(p.b[i])):
+            blocked.update(lc for lc, _ in p.scenario.catalogue.expand(r.code))
     for i, r in enumerate(p.rows):
         tol = 1e-4 * max(1.0, abs(p.b[i]))
         if r.kind == "envelope" and slack[i] > tol:
@@ -230,9 +269,12 @@ def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict) ->
             continue
         if slack[i] > tol:
             continue
+        if r.kind == "envelope" and placed is not None and placed[i] > tol:
+            out.append(_b("no_effect", r, placed[i], None, lang_names))
+            continue
         if r.kind == "envelope":
             si = SOURCES.index(r.source)
-            cand = [gain.get(code, 0.0) for li, code in enumerate(p.model.line_codes) if mask[li, si]]
+            cand = [gain.get(code, 0.0) for li, code in enumerate(p.model.line_codes) if mask[li, si] and code not in blocked]
             v = max(cand) * disb.get(r.source, 1.0) if cand else None
             if r.amount > 0:
                 out.append(_b("envelope", r, r.amount, v, lang_names))
@@ -403,7 +445,7 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
                 rows.append({"scale": k, "feasible": False})
                 continue
             cands.append(solve.project(q, prev))
-            x, _, _ = solve.minimise(q, cands, max_iter=25, rel_tol=1e-5) if k > 0 else (cands[0], 0.0, {})
+            x, _, _ = solve.minimise(q, cands, max_iter=12, rel_tol=1e-4) if k > 0 else (cands[0], 0.0, {})
         out = run_expected(p.model, spend=q.spend(x[None]))
         poor = float(out.states[0, -1, :, POOR].sum())
         rows.append({"scale": k, "feasible": True, "total_bn": float(x @ p.cost_weights), "objective": float(p.objective_from(out)[0]),
@@ -510,6 +552,9 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
         x, _, info = solve.minimise(p, starts)
     info["engine_evaluations"] = int(p.n_evals)
     x_poverty = info.pop("poverty_optimum", x)
+    placed = np.zeros(len(p.b))
+    if spec.objective != "min_cost":
+        x, placed = place_leftover(p, x, x_plan)
     x = solve.tidy_sources(p, x)
 
     amounts = amounts_of(p, x)
@@ -528,7 +573,7 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
         comp["targets_met"] = (sl >= -1e-6).all(axis=1)
     marg = line_marginals(p, x)
     lines = _lines_table(p, scen, allocs, marg)
-    binding = _binding(p, x, marg, names)
+    binding = _binding(p, x, marg, names, placed)
     fr = pd.DataFrame()
     if with_frontier and spec.frontier:
         fp = p if spec.objective != "min_cost" else _as_objective(_without_targets(p), "poor")
@@ -566,9 +611,9 @@ def _lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -
     return pd.DataFrame(rows)
 
 
-def run_optimization(scenario_path, objective: str | None = None, spec_path=None, set_overrides=None, by_district: bool | None = None,
-                     by_year: bool | None = None, frontier_scales=None, progress: bool = False) -> OptimizationResult:
-    """Load a scenario (and an optional spec file) and optimise it: what the CLI calls."""
+def prepare(scenario_path, objective: str | None = None, spec_path=None, set_overrides=None, by_district: bool | None = None,
+            by_year: bool | None = None, frontier_scales=None) -> tuple[Scenario, OptimizeSpec]:
+    """Load a scenario and an optional spec file and resolve the request (all input errors here)."""
     from simlib.allocate.spec import read_spec
     from simlib.scenario import load_scenario
 
@@ -576,7 +621,14 @@ def run_optimization(scenario_path, objective: str | None = None, spec_path=None
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(scen, raw, shown, objective=objective, by_district=by_district or None, by_year=by_year or None,
                         frontier=list(frontier_scales) if frontier_scales is not None else None)
+    return scen, spec
+
+
+def run_optimization(scenario_path, objective: str | None = None, spec_path=None, set_overrides=None, by_district: bool | None = None,
+                     by_year: bool | None = None, frontier_scales=None, progress: bool = False) -> OptimizationResult:
+    """Load a scenario (and an optional spec file) and optimise it."""
+    scen, spec = prepare(scenario_path, objective, spec_path, set_overrides, by_district, by_year, frontier_scales)
     return optimize(scen, spec, progress=progress)
 
 
-__all__ = ["OptimizationResult", "Binding", "optimize", "run_optimization", "frontier", "line_marginals", "SimlibError"]
+__all__ = ["OptimizationResult", "Binding", "optimize", "prepare", "run_optimization", "frontier", "line_marginals", "SimlibError"]

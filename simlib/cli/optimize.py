@@ -37,16 +37,15 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from simlib.allocate.optimize import run_optimization
+    from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
     from simlib.paths import display_path
 
     lang = i18n.get_lang()
-    scales = _scales(args.frontier)
-    res = run_optimization(args.scenario, objective=args.objective, spec_path=args.spec, set_overrides=args.set_items,
-                           by_district=args.by_district, by_year=args.by_year, frontier_scales=scales,
-                           progress=sys.stderr.isatty())
-    print(i18n.t("cli.optimizing", lang, name=res.scenario.name, objective=i18n.t(f"alloc.objective.{res.spec.objective}", lang)), file=sys.stderr)
+    scen, spec = prepare(args.scenario, objective=args.objective, spec_path=args.spec, set_overrides=args.set_items,
+                         by_district=args.by_district, by_year=args.by_year, frontier_scales=_scales(args.frontier))
+    print(i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)), file=sys.stderr)
+    res = optimize(scen, spec, progress=sys.stderr.isatty())
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
