@@ -162,8 +162,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alloc.objective.welfare": ("phúc lợi có trọng số (ưu tiên hộ DTTS, huyện nghèo)", "welfare-weighted (priority to ethnic-minority households and poor districts)"),
     "alloc.objective.min_cost": ("chi phí thấp nhất để đạt mọi chỉ tiêu", "lowest cost that meets every target"),
     "alloc.allocation.optimal": ("Phương án tối ưu", "Optimal allocation"),
-    "alloc.allocation.plan": ("Kế hoạch", "Plan"),
-    "alloc.allocation.plan_feasible": ("Kế hoạch (điều chỉnh theo ràng buộc)", "Plan (adjusted to the constraints)"),
+    "alloc.allocation.plan": ("Kế hoạch (kịch bản gốc)", "Plan (the input scenario)"),
+    "alloc.allocation.plan_feasible": ("Kế hoạch, điều chỉnh theo ràng buộc", "Plan, adjusted to the constraints"),
     "alloc.allocation.equal_split": ("Chia đều theo nguồn vốn", "Equal split by source"),
     "alloc.scenario_title": ("{title} — phân bổ tối ưu ({objective})", "{title} — optimal allocation ({objective})"),
     "alloc.scenario_description": (
@@ -189,14 +189,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alloc.binds": (" ← chỉ tiêu ràng buộc chặt nhất", " ← the binding target"),
     "alloc.every_year": ("mỗi năm", "every year"),
     "alloc.in_year": ("năm {year}", "in {year}"),
-    "alloc.kind.target": ("chỉ tiêu bao phủ (cán bộ được tập huấn, hạ tầng huyện nghèo)", "coverage targets (officers trained, infrastructure in poor districts)"),
-    "alloc.kind.commitment": ("các khoản đã cam kết", "the commitments"),
-    "alloc.kind.floor": ("các mức sàn", "the floors"),
-    "alloc.kind.earmark": ("các khoản vốn dành riêng", "the earmarks"),
-    "alloc.kind.counterpart": ("tỷ lệ vốn đối ứng địa phương", "the local counterpart share"),
-    "alloc.kind.ceiling": ("các mức trần", "the ceilings"),
-    "alloc.kind.cap": ("giới hạn số đối tượng đủ điều kiện (mức sàn vượt quá nhu cầu)", "the eligible-population caps (floors above what can be used)"),
-    "alloc.kind.all": ("tổ hợp các ràng buộc", "the combination of constraints"),
     "alloc.bind.unallocated": (
         "Còn {amount} tỷ đồng {source} ({year}) chưa phân bổ: mọi dự án được dùng nguồn này đã hết đối tượng hoặc chạm mức trần.",
         "{amount} billion VND of {source} ({year}) left unallocated: every line that may use it has reached all its eligible beneficiaries or its ceiling.",
@@ -324,9 +316,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "năm {year}: không có vốn địa phương đối ứng, nên quy định đối ứng tối thiểu {pct} % không cho phép chi {central} tỷ đồng vốn trung ương; hãy thêm vốn địa phương hoặc đặt counterpart_min_share: 0",
         "{year}: no local counterpart money, so the minimum counterpart of {pct} % forbids spending the {central} billion VND of central money; add local money or set counterpart_min_share: 0",
     ),
-    "err.opt_infeasible_bounds": (
-        "các ràng buộc mâu thuẫn nhau trong phạm vi tổng vốn; nguyên nhân: {kind}",
-        "the bounds cannot all hold within the envelope; the cause: {kind}",
+    "err.opt_infeasible_target": (
+        "các chỉ tiêu bao phủ (cán bộ được tập huấn, hạ tầng ở mọi huyện nghèo) không thể đạt trong phạm vi tổng vốn và các mức trần",
+        "the coverage targets (officers trained, infrastructure in every poor district) cannot be met within the envelope and ceilings",
+    ),
+    "err.opt_infeasible_commitment": (
+        "các khoản đã cam kết không thể cùng được đáp ứng với các ràng buộc khác trong phạm vi tổng vốn",
+        "the commitments cannot all be honoured together with the other bounds within the envelope",
+    ),
+    "err.opt_infeasible_floor": (
+        "các mức sàn không thể cùng được đáp ứng với các ràng buộc khác (ví dụ mức trần của dự án thành phần thấp hơn mức sàn của cả dự án)",
+        "the floors cannot all hold together with the other bounds (e.g. sub-project ceilings below the project's floor)",
+    ),
+    "err.opt_infeasible_earmark": (
+        "các khoản vốn dành riêng không thể cùng được đáp ứng với các ràng buộc khác",
+        "the earmarks cannot all hold together with the other bounds",
+    ),
+    "err.opt_infeasible_counterpart": (
+        "tỷ lệ vốn đối ứng địa phương tối thiểu không thể đáp ứng cùng các mức sàn và khoản dành riêng từ vốn trung ương",
+        "the minimum local counterpart share cannot hold together with the floors and earmarks of central money",
+    ),
+    "err.opt_infeasible_ceiling": (
+        "các mức trần mâu thuẫn với các mức sàn, cam kết hoặc khoản dành riêng",
+        "the ceilings contradict the floors, commitments or earmarks",
+    ),
+    "err.opt_infeasible_cap": (
+        "mức sàn vượt quá số tiền có thể dùng cho số đối tượng đủ điều kiện",
+        "floors exceed the money the eligible population can use",
+    ),
+    "err.opt_infeasible_all": (
+        "các ràng buộc mâu thuẫn nhau trong phạm vi tổng vốn (không bỏ riêng nhóm nào mà giải quyết được)",
+        "the bounds cannot all hold within the envelope (no single group of them is the cause)",
     ),
     # --- uncertainty, sensitivity, robustness ---------------------------------------------
     # --- performance and national scale -----------------------------------------------------

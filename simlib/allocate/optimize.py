@@ -30,8 +30,8 @@ from simlib.allocate.problem import (BN, Problem, amounts_of, build_problem, dis
 from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget, equal_by_source, source_mask
 from simlib.engines.expected import run_expected
-from simlib.errors import InputError, SimlibError
-from simlib.scenario import SOURCES, Scenario, scenario_from_dict
+from simlib.errors import InputError
+from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 from simlib.states import POOR
 
 
@@ -82,7 +82,7 @@ class OptimizationResult:
             parts = [i18n.t("alloc.infeasible_head", lang)]
             for r in self.infeasibility:
                 parts.append("  - " + i18n.t("alloc.infeasible_row", lang, label=r["label_vi"] if lang == "vi" else r["label_en"],
-                                             geo=r["geo_label"], year=r["year"], best=_fmt_value(r["best"], r["indicator"], lang),
+                                             geo=r[f"geo_label_{lang}"], year=r["year"], best=_fmt_value(r["best"], r["indicator"], lang),
                                              threshold=_fmt_value(r["threshold"], r["indicator"], lang),
                                              binds=i18n.t("alloc.binds", lang) if r["binds"] else ""))
             return "\n".join(parts)
@@ -116,9 +116,8 @@ def _diagnose_bounds(p: Problem, spec: OptimizeSpec) -> InputError:
             solve.feasible_point(q)
         except solve.Infeasible:
             continue
-        return InputError("opt_infeasible_bounds", file=spec.file, field={"cap": "lines", "target": "targets"}.get(kind, kind),
-                          kind=i18n.t(f"alloc.kind.{kind}"))
-    return InputError("opt_infeasible_bounds", file=spec.file, field="lines", kind=i18n.t("alloc.kind.all"))
+        return InputError(f"opt_infeasible_{kind}", file=spec.file, field={"cap": "lines", "target": "targets"}.get(kind, kind))
+    return InputError("opt_infeasible_all", file=spec.file, field="lines")
 
 
 def _starts(p: Problem, scen: Scenario) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -355,7 +354,11 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     raw["description_vi"] = i18n.t("alloc.scenario_description", "vi", name=scen.name)
     raw["description_en"] = i18n.t("alloc.scenario_description", "en", name=scen.name)
     years = {}
+    orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
     for yi, y in enumerate(scen.budget.years):
+        if yi == 0:  # the year before the start is history: keep its entry as the scenario gives it
+            years[str(y)] = _rescaled(_resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale)
+            continue
         lines = {}
         for li, code in enumerate(scen.catalogue.codes):
             by_src = {s: round(float(amounts[yi, li, si]) / BN, 6) for si, s in enumerate(SOURCES) if amounts[yi, li, si] / BN >= 5e-7}
@@ -378,6 +381,25 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     if over:
         raw["overrides"] = over
     return raw
+
+
+def _resolved_entry(years: dict, key: str) -> dict:
+    """A budget year's entry with `same_as` followed."""
+    entry, seen = years[key], {key}
+    while "same_as" in entry and str(entry["same_as"]) not in seen:
+        seen.add(str(entry["same_as"]))
+        entry = years[str(entry["same_as"])]
+    return copy.deepcopy(entry)
+
+
+def _rescaled(entry: dict, factor: float) -> dict:
+    """A budget year's entry with its money converted by `factor` (shares unchanged)."""
+    out = copy.deepcopy(entry)
+    for code, by_src in (out.get("lines") or {}).items():
+        out["lines"][code] = {k: float(v) * factor for k, v in by_src.items()}
+    if "envelope" in out:
+        out["envelope"] = {k: float(v) * factor for k, v in out["envelope"].items()}
+    return out
 
 
 def _round_shares(shares: dict[str, float], digits: int = 9) -> dict[str, float]:
@@ -483,13 +505,17 @@ def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict) -> tuple[
             j = idx[int(np.argmin(sb[idx]))]
             tr = p.target_rows[j]
             rows.append({"target_id": tid, "indicator": tr.indicator, "geo": tr.geo,
-                         "geo_label": names.get(("geo", tr.geo, i18n.get_lang()), tr.geo), "year": p.model.years[tr.year_index - 1],
+                         "geo_label_vi": names.get(("geo", tr.geo, "vi"), tr.geo), "geo_label_en": names.get(("geo", tr.geo, "en"), tr.geo),
+                         "year": p.model.years[tr.year_index - 1],
                          "value_at_best_compromise": float(vals[j]), "best": float(p.target_values(p.run(xb[None]))[0, j]),
                          "threshold": tr.threshold, "label_vi": tr.label_vi, "label_en": tr.label_en,
                          "binds": bool(slack[idx].min() <= t + 1e-3)})
         info["poverty_optimum"] = x_poor
         return x_mm, "targets_infeasible", rows, info
-    x, _, info2 = solve.pl_slp(p, x_mm, "mincost", max_iter=80)
+    # the targets' boundary is curved: ask the linear model for a little slack, then less
+    x = x_mm
+    for margin in (5e-3, 1e-3, 2e-4):
+        x, _, info2 = solve.pl_slp(p, x, "mincost", max_iter=60, margin=margin)
     info2["poverty_optimum"] = x_poor
     return x, "optimal", [], info2
 
@@ -513,8 +539,8 @@ def _linear_target_failure(p_lin: Problem, p_nolin: Problem, scen: Scenario, nam
         share = float(res.x[-1]) if res.status == 0 else 0.0
         if share < 1 - 1e-9:
             spec = next(t for t in scen.params["targets"]["targets"] if t["id"] == tid)
-            rows.append({"target_id": tid, "indicator": spec["indicator"], "geo": "province", "geo_label": names.get(("geo", "province", i18n.get_lang()), ""),
-                         "year": None, "value_at_best_compromise": np.nan, "best": 100.0 * share, "threshold": 100.0,
+            rows.append({"target_id": tid, "indicator": spec["indicator"], "geo": "province", "geo_label_vi": names.get(("geo", "province", "vi"), ""),
+                         "geo_label_en": names.get(("geo", "province", "en"), ""), "year": "–", "value_at_best_compromise": np.nan, "best": 100.0 * share, "threshold": 100.0,
                          "label_vi": spec["label_vi"], "label_en": spec["label_en"], "binds": True})
     return rows
 
@@ -631,4 +657,4 @@ def run_optimization(scenario_path, objective: str | None = None, spec_path=None
     return optimize(scen, spec, progress=progress)
 
 
-__all__ = ["OptimizationResult", "Binding", "optimize", "prepare", "run_optimization", "frontier", "line_marginals", "SimlibError"]
+__all__ = ["OptimizationResult", "Binding", "optimize", "prepare", "run_optimization", "frontier", "line_marginals"]

@@ -23,7 +23,7 @@ from simlib.allocate.structure import source_mask
 from simlib.engines.common import EngineOutput
 from simlib.engines.expected import run_expected
 from simlib.model import Model, compile_model
-from simlib.results import geographies, indicator_arrays
+from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 from simlib.states import NEAR_POOR, POOR
@@ -123,9 +123,6 @@ class Problem:
         """Objective values (S,) of an engine output (weighted households at the horizon)."""
         return np.einsum("sgk,gk->s", out.states[:, -1], self.weights)
 
-    def poor_from(self, out: EngineOutput) -> np.ndarray:
-        return out.states[:, -1, :, POOR].sum(axis=-1)
-
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         """Objective values (S,) to minimise; for min_cost, the total money."""
         X = np.atleast_2d(X)
@@ -134,9 +131,6 @@ class Problem:
         return self.objective_from(self.run(X))
 
     # --- constraints --------------------------------------------------------------------------
-    def linear_slack(self, x: np.ndarray) -> np.ndarray:
-        return self.b - self.A @ x
-
     def group_masks(self) -> np.ndarray:
         """(Ngeo, G) 0/1: which groups each reporting geography holds."""
         if "_gm" not in self.__dict__:
