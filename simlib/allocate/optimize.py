@@ -282,7 +282,8 @@ def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, pl
         elif r.kind in ("floor", "commitment", "ceiling", "earmark"):
             out.append(_b(r.kind, r, r.amount, gain.get(r.code), lang_names))
         elif r.kind == "counterpart":
-            out.append(_b("counterpart", r, r.amount, None, lang_names))
+            if np.abs(p.A[i]) @ x > 1e-6:  # only when money is spent
+                out.append(_b("counterpart", r, r.amount, None, lang_names))
         elif r.kind == "target":
             key = (r.code, r.year)
             if key in seen_caps:
@@ -593,7 +594,8 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
               "equal_split": p.spend(x_equal[None])[0]}
     comp = _summaries(p, spends)
     comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not check_budget(scen), True, True]
+    findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
+    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
     if p.target_rows:
         sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
         comp["targets_met"] = (sl >= -1e-6).all(axis=1)
@@ -606,7 +608,7 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
         fr = frontier(fp, x_poverty, spec.frontier, progress=progress)
     return OptimizationResult(scenario=scen, spec=spec, problem=p, x=x, status=status, optimal=optimal, optimal_raw=raw,
                               allocation=_allocation_table(p, allocs), lines=lines, comparison=comp, binding=binding,
-                              frontier=fr, convergence=info, infeasibility=infeas, plan_findings=check_budget(scen), amounts=allocs,
+                              frontier=fr, convergence=info, infeasibility=infeas, plan_findings=findings, amounts=allocs,
                               scenarios={"optimal": optimal, "plan": scen, "equal_split": equal})
 
 
