@@ -334,3 +334,14 @@ def test_example_spec_resolves_against_the_plan():
     raw, shown = read_spec(ROOT / "params/optimize/example_commitments.yaml")
     spec = resolve_spec(scen, raw, shown)
     assert {b.code for b in spec.bounds} == {"P1", "P5", "P7.1", "P4.2"} and spec.earmarks[0].amount == 10
+
+
+def test_choosing_districts_too_is_never_worse_than_the_rule_split():
+    scen = make_scenario(with_local())
+    line = optimize(scen, objective="poor", frontier=[])
+    dist = optimize(scen, objective="poor", by_district=True, frontier=[])
+    c_line = line.comparison.set_index("allocation").loc["optimal", "objective"]
+    c_dist = dist.comparison.set_index("allocation").loc["optimal", "objective"]
+    assert c_dist <= c_line + 1e-6
+    split = dist.optimal.budget.district_split
+    assert split and all(abs(sum(v.values()) - 1) < 1e-9 for v in split.values())

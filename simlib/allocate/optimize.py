@@ -483,7 +483,7 @@ def _as_objective(p: Problem, objective: str) -> Problem:
     return replace(p, objective=objective, weights=objective_weights(p.model, objective, p.scenario.params["allocation"]))
 
 
-def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict) -> tuple[np.ndarray, str, list[dict], dict]:
+def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict, seed: np.ndarray | None = None) -> tuple[np.ndarray, str, list[dict], dict]:
     """Least money meeting the targets; or, when no allocation within the envelope and bounds
     meets them all, the allocation with the best worst target and, for each target that cannot
     be met, its best achievable value (that target alone optimised) and whether it binds."""
@@ -514,7 +514,9 @@ def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict) -> tuple[
         info["poverty_optimum"] = x_poor
         return x_mm, "targets_infeasible", rows, info
     # the targets' boundary is curved: ask the linear model for a little slack, then less
-    x = x_mm
+    x = x_mm  # start from the cheaper of the two allocations that meet every target
+    if seed is not None and p.cost_weights @ seed < p.cost_weights @ x_mm and solve.targets_met(p, seed):
+        x = seed
     for margin in (5e-3, 1e-3, 2e-4):
         x, _, info2 = solve.pl_slp(p, x, "mincost", max_iter=60, margin=margin)
     info2["poverty_optimum"] = x_poor
@@ -571,8 +573,11 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
         status = "targets_infeasible"
         p = q
     starts, x_plan, x_equal = _starts(p, scen)
+    seed = _line_level_seed(scen, spec, p, status) if spec.by_district else None
+    if seed is not None:
+        starts.append(seed)
     if spec.objective == "min_cost" and status == "optimal":
-        x, status, infeas, info = _solve_min_cost(p, starts, names)
+        x, status, infeas, info = _solve_min_cost(p, starts, names, seed)
     elif spec.objective == "min_cost":  # a linear coverage target cannot be met: best poverty result instead
         x, _, info = solve.minimise(_as_objective(p, "poor"), starts)
     else:
@@ -610,6 +615,28 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
                               allocation=_allocation_table(p, allocs), lines=lines, comparison=comp, binding=binding,
                               frontier=fr, convergence=info, infeasibility=infeas, plan_findings=findings, amounts=allocs,
                               scenarios={"optimal": optimal, "plan": scen, "equal_split": equal})
+
+
+def _line_level_seed(scen: Scenario, spec: OptimizeSpec, p: Problem, status: str) -> np.ndarray | None:
+    """For a per-district problem: the optimum of the same problem with each line split across
+    districts by the scenario's rule, as a feasible starting point (the per-district problem can
+    only do better from there)."""
+    sub_spec = replace(spec, by_district=False, frontier=())
+    q = build_problem(scen, sub_spec, model=p.model)
+    if status != "optimal":
+        q = _without_targets(q)
+    try:
+        starts, _, _ = _starts(q, scen)
+    except solve.Infeasible:  # pragma: no cover - the per-district problem is feasible
+        return None
+    if spec.objective == "min_cost" and status == "optimal":
+        xq, _, _, _ = _solve_min_cost(q, starts, {})
+    else:
+        xq, _, _ = solve.minimise(q if spec.objective != "min_cost" else _as_objective(q, "poor"), starts)
+    try:
+        return solve.project(p, from_amounts(p, amounts_of(q, xq)))
+    except solve.Infeasible:  # pragma: no cover
+        return None
 
 
 def _without_targets(p: Problem) -> Problem:
