@@ -32,7 +32,7 @@ from simlib.atomic import atomic_dir
 from simlib.dataset import resolve_dataset_path
 from simlib.errors import InputError
 from simlib.parameters import sha256_obj
-from simlib.paths import display_path, notebooks_dir
+from simlib.paths import notebooks_dir
 from simlib.runner import manifest_for, run
 
 SCENARIO_FILE = "optimal_scenario.yaml"
@@ -182,4 +182,4 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
     return nb_out
 
 
-__all__ = ["write_optimization", "read_optimization", "execute_report", "SCENARIO_FILE", "display_path"]
+__all__ = ["write_optimization", "read_optimization", "execute_report", "SCENARIO_FILE"]
