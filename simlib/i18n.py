@@ -639,6 +639,197 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rate.non_poor.poor": ("Phát sinh nghèo", "New poverty"),
     "rate.non_poor.near_poor": ("Phát sinh cận nghèo", "New near-poverty"),
     # --- allocation and optimisation -------------------------------------------------------
+    "alloc.objective.poor": ("ít hộ nghèo nhất", "fewest poor households"),
+    "alloc.objective.poor_near_poor": ("ít hộ nghèo và cận nghèo nhất", "fewest poor and near-poor households"),
+    "alloc.objective.welfare": ("phúc lợi có trọng số (ưu tiên hộ DTTS, huyện nghèo)", "welfare-weighted (priority to ethnic-minority households and poor districts)"),
+    "alloc.objective.min_cost": ("chi phí thấp nhất để đạt mọi chỉ tiêu", "lowest cost that meets every target"),
+    "alloc.allocation.optimal": ("Phương án tối ưu", "Optimal allocation"),
+    "alloc.allocation.plan": ("Kế hoạch (kịch bản gốc)", "Plan (the input scenario)"),
+    "alloc.allocation.plan_feasible": ("Kế hoạch, điều chỉnh theo ràng buộc", "Plan, adjusted to the constraints"),
+    "alloc.allocation.equal_split": ("Chia đều theo nguồn vốn", "Equal split by source"),
+    "alloc.scenario_title": ("{title} — phân bổ tối ưu ({objective})", "{title} — optimal allocation ({objective})"),
+    "alloc.scenario_description": (
+        "Phân bổ do simlib optimize tính từ kịch bản {name} (mô hình kỳ vọng).",
+        "Allocation computed by simlib optimize from scenario {name} (expected engine).",
+    ),
+    "alloc.summary": (
+        "Mục tiêu: {objective}. Dự báo cuối kỳ còn {poor} hộ nghèo, ít hơn kế hoạch {fewer} hộ (kế hoạch: {plan_poor}); tổng vốn {total} tỷ đồng.",
+        "Objective: {objective}. {poor} poor households projected at the horizon, {fewer} fewer than the plan ({plan_poor}); total {total} billion VND.",
+    ),
+    "alloc.summary_cost": (
+        "Chi phí thấp nhất để đạt mọi chỉ tiêu: {total} tỷ đồng (kế hoạch: {plan} tỷ đồng); cuối kỳ còn {poor} hộ nghèo.",
+        "Lowest cost that meets every target: {total} billion VND (plan: {plan} billion VND); {poor} poor households at the horizon.",
+    ),
+    "alloc.infeasible_head": (
+        "Không thể đạt mọi chỉ tiêu với tổng vốn và các ràng buộc đã cho. Giá trị tốt nhất có thể đạt được:",
+        "The targets cannot all be met within the envelope and bounds. Best achievable values:",
+    ),
+    "alloc.infeasible_row": (
+        "{label} — {geo}, năm {year}: tốt nhất {best} (chỉ tiêu {threshold}){binds}",
+        "{label} — {geo}, {year}: best achievable {best} (target {threshold}){binds}",
+    ),
+    "alloc.binds": (" ← chỉ tiêu ràng buộc chặt nhất", " ← the binding target"),
+    "alloc.every_year": ("mỗi năm", "every year"),
+    "alloc.in_year": ("năm {year}", "in {year}"),
+    "alloc.bind.unallocated": (
+        "Còn {amount} tỷ đồng {source} ({year}) chưa phân bổ: mọi dự án được dùng nguồn này đã hết đối tượng hoặc chạm mức trần.",
+        "{amount} billion VND of {source} ({year}) left unallocated: every line that may use it has reached all its eligible beneficiaries or its ceiling.",
+    ),
+    "alloc.bind.envelope": ("Đã dùng hết {source}: {amount} tỷ đồng ({year}).", "The {source} envelope is fully used: {amount} billion VND ({year})."),
+    "alloc.bind.cap": (
+        "{line}: đủ kinh phí cho mọi đối tượng đủ điều kiện ({year}); thêm vốn không có tác dụng.",
+        "{line}: enough money to reach every eligible beneficiary ({year}); more money buys nothing.",
+    ),
+    "alloc.bind.floor": ("{line}: ở mức sàn {amount} tỷ đồng ({year}).", "{line}: held at its floor of {amount} billion VND ({year})."),
+    "alloc.bind.commitment": (
+        "{line}: không thể cắt dưới khoản đã cam kết {amount} tỷ đồng ({year}).",
+        "{line}: cannot be cut below the {amount} billion VND already committed ({year}).",
+    ),
+    "alloc.bind.ceiling": ("{line}: chạm mức trần {amount} tỷ đồng ({year}).", "{line}: at its ceiling of {amount} billion VND ({year})."),
+    "alloc.bind.earmark": (
+        "{line}: nhận đúng khoản {source} dành riêng {amount} tỷ đồng ({year}).",
+        "{line}: receives exactly the earmarked {amount} billion VND of {source} ({year}).",
+    ),
+    "alloc.bind.counterpart": (
+        "Vốn đối ứng địa phương ở mức tối thiểu {pct} vốn trung ương ({year}).",
+        "Local counterpart money at its minimum of {pct} of central money ({year}).",
+    ),
+    "alloc.bind.target_linear": (
+        "Chỉ tiêu «{line}» vừa đủ đạt ({year}): mỗi địa bàn nhận đúng mức chi tối thiểu cần thiết.",
+        "Target '{line}' just met ({year}): every unit gets exactly the minimum it needs.",
+    ),
+    "alloc.bind.no_effect": (
+        "{amount} tỷ đồng {source} ({year}) không làm thay đổi kết quả trong kỳ dự báo (ví dụ vốn hạ tầng năm cuối chỉ phát huy tác dụng sau kỳ); đã phân bổ theo tỷ lệ của kế hoạch.",
+        "{amount} billion VND of {source} ({year}) changes nothing within the projection (e.g. infrastructure money of the last year acts only after it); placed as the plan places it.",
+    ),
+    "alloc.bind.unneeded": (
+        "Không cần dùng {amount} tỷ đồng {source} ({year}) để đạt các chỉ tiêu.",
+        "{amount} billion VND of {source} ({year}) is not needed to meet the targets.",
+    ),
+    "alloc.bind.target": (
+        "Chỉ tiêu «{label}» vừa đủ đạt — {geo}, năm {year}: {value} (chỉ tiêu {threshold}).",
+        "Target '{label}' just met — {geo}, {year}: {value} (target {threshold}).",
+    ),
+    "alloc.bind.value": ("Thêm 1 tỷ đồng: giảm thêm {value} hộ nghèo.", "One more billion VND: {value} fewer poor households."),
+    "alloc.finding.capital": (
+        "Năm {year}: dự án {line} nhận {amount} tỷ đồng từ nguồn {source}, nguồn này không được dùng cho dự án đó.",
+        "{year}: line {line} receives {amount} billion VND of {source}, which may not fund it.",
+    ),
+    "alloc.finding.counterpart": (
+        "Năm {year}: vốn đối ứng địa phương bằng {pct} vốn trung ương, thấp hơn mức tối thiểu {min_pct}.",
+        "{year}: local counterpart money is {pct} of central money, below the minimum of {min_pct}.",
+    ),
+    "alloc.progress_frontier": ("Đường giới hạn", "Frontier"),
+    "alloc.status.optimal": ("Tối ưu", "Optimal"),
+    "alloc.status.targets_infeasible": ("Không thể đạt mọi chỉ tiêu", "Targets cannot all be met"),
+    "alloc.col.line": ("Dự án/tiểu dự án", "Line"),
+    "alloc.col.optimal": ("Tối ưu (tỷ đồng/năm)", "Optimal (billion VND/year)"),
+    "alloc.col.plan": ("Kế hoạch (tỷ đồng/năm)", "Plan (billion VND/year)"),
+    "alloc.col.equal_split": ("Chia đều (tỷ đồng/năm)", "Equal split (billion VND/year)"),
+    "alloc.col.marginal": ("Số hộ thoát nghèo thêm trên 1 tỷ đồng", "Households lifted out per extra billion VND"),
+    "alloc.col.total_bn": ("Tổng vốn (tỷ đồng)", "Total money (billion VND)"),
+    "alloc.col.poor": ("Số hộ nghèo cuối kỳ", "Poor households at the horizon"),
+    "alloc.col.poor_near_poor": ("Số hộ nghèo và cận nghèo cuối kỳ", "Poor + near-poor households at the horizon"),
+    "alloc.col.households_lifted": ("Số hộ nghèo giảm so với không có Chương trình", "Fewer poor households than without the programme"),
+    "alloc.col.targets_met": ("Đạt mọi chỉ tiêu", "All targets met"),
+    "alloc.col.allocation": ("Phương án", "Allocation"),
+    "alloc.col.constraint": ("Ràng buộc chặt", "Binding constraint"),
+    "alloc.plot.frontier_title": ("Giảm nghèo theo tổng vốn (phân bổ tối ưu)", "Poverty reduction against total budget (optimal allocation)"),
+    "alloc.plot.frontier_x": ("Tổng vốn các năm dự báo (tỷ đồng)", "Total money over the projected years (billion VND)"),
+    "alloc.plot.frontier_y": ("Số hộ nghèo giảm so với không có Chương trình", "Fewer poor households than without the programme"),
+    "alloc.plot.frontier_line": ("Phân bổ tối ưu", "Optimal allocation"),
+    "alloc.plot.allocation_title": ("Phân bổ theo dự án: tối ưu và kế hoạch", "Allocation by line: optimal and plan"),
+    "alloc.plot.marginal_title": ("Giá trị biên của 1 tỷ đồng tăng thêm", "Marginal value of one more billion VND"),
+    "alloc.report.title": ("Phân bổ vốn tối ưu", "Optimal budget allocation"),
+    "alloc.report.intro": (
+        "Phân bổ tối ưu được tính bằng mô hình kỳ vọng với mục tiêu «{objective}», trong tổng vốn theo từng nguồn và các ràng buộc đã cho; các con số là dự báo kỳ vọng, chưa tính bất định.",
+        "The optimal allocation is computed with the expected engine for the objective '{objective}', within the envelope of each source and the given bounds; figures are expected values, without uncertainty.",
+    ),
+    "alloc.report.comparison": ("So sánh các phương án", "Comparison of allocations"),
+    "alloc.report.lines": ("Phân bổ theo dự án và giá trị biên", "Allocation by line and marginal values"),
+    "alloc.report.binding": ("Các ràng buộc chặt", "Binding constraints"),
+    "alloc.report.frontier": ("Đường giới hạn giảm nghèo theo tổng vốn", "Frontier of poverty reduction against total budget"),
+    "alloc.report.targets": ("Chỉ tiêu kế hoạch: tối ưu và kế hoạch", "Plan targets: optimal and plan"),
+    "alloc.report.plan_findings": ("Kế hoạch chưa tuân thủ cơ cấu nguồn vốn:", "The plan breaks the structure of the money:"),
+    "alloc.report.none": ("Không có.", "None."),
+    "alloc.report.convergence": (
+        "Giải bằng {iterations} vòng lặp, {evaluations} lần chạy mô hình; cải thiện ở 5 vòng cuối: {improvement} hộ.",
+        "Solved in {iterations} iterations, {evaluations} engine evaluations; improvement over the last 5 iterations: {improvement} households.",
+    ),
+    "cli.optimizing": ("Đang tối ưu phân bổ cho kịch bản {name} (mục tiêu: {objective})", "Optimising the allocation of scenario {name} (objective: {objective})"),
+    "cli.optimize_scenario": (
+        "Kịch bản tối ưu: {path} (chạy bằng: simlib run {path} --out …)",
+        "Optimal scenario: {path} (run it with: simlib run {path} --out …)",
+    ),
+    "err.opt_district_and_year": (
+        "không thể tối ưu đồng thời theo huyện và theo năm (kịch bản chỉ có một cách chia theo huyện cho mỗi dự án)",
+        "cannot optimise per district and per year together (a scenario holds one district split per line)",
+    ),
+    "err.opt_floor_above_ceiling": (
+        "mức sàn/cam kết {floor} tỷ đồng của {line} cao hơn mức trần {ceiling} tỷ đồng",
+        "the floor/commitment of {line} ({floor} billion VND) is above its ceiling ({ceiling} billion VND)",
+    ),
+    "err.opt_no_money_for_line": (
+        "{line} có mức sàn nhưng không có nguồn vốn nào được phép cấp cho dự án này",
+        "{line} has a floor but no source that may fund it has any money",
+    ),
+    "err.opt_target_needs_min_cost": (
+        "chỉ tiêu này chỉ có thể là ràng buộc với mục tiêu min_cost",
+        "this target can only be required with the objective min_cost",
+    ),
+    "err.opt_frontier": ("hệ số tổng vốn phải trong [0, 10]", "envelope multipliers must lie in [0, 10]"),
+    "err.opt_floors_above_envelope": (
+        "năm {year}: tổng các mức sàn, cam kết và khoản dành riêng vượt tổng vốn {envelope} tỷ đồng",
+        "{year}: floors, commitments and earmarks add up to more than the envelope of {envelope} billion VND",
+    ),
+    "err.opt_floors_above_capital": (
+        "năm {year}: mức sàn của {lines} chỉ được dùng vốn loại «{kind}», nhưng các nguồn đó chỉ có {envelope} tỷ đồng",
+        "{year}: the floors of {lines} can only use {kind} capital, but those sources hold only {envelope} billion VND",
+    ),
+    "err.opt_earmark_above_source": (
+        "năm {year}: các khoản dành riêng từ {source} vượt số vốn của nguồn này ({envelope} tỷ đồng)",
+        "{year}: earmarks of {source} exceed that source's envelope ({envelope} billion VND)",
+    ),
+    "err.opt_counterpart": (
+        "năm {year}: vốn địa phương ({local} tỷ đồng) không đủ để đối ứng {central} tỷ đồng vốn trung ương bắt buộc",
+        "{year}: local money ({local} billion VND) cannot match the {central} billion VND of central money that must be spent",
+    ),
+    "err.opt_no_local": (
+        "năm {year}: không có vốn địa phương đối ứng, nên quy định đối ứng tối thiểu {pct} % không cho phép chi {central} tỷ đồng vốn trung ương; hãy thêm vốn địa phương hoặc đặt counterpart_min_share: 0",
+        "{year}: no local counterpart money, so the minimum counterpart of {pct} % forbids spending the {central} billion VND of central money; add local money or set counterpart_min_share: 0",
+    ),
+    "err.opt_infeasible_target": (
+        "các chỉ tiêu bao phủ (cán bộ được tập huấn, hạ tầng ở mọi huyện nghèo) không thể đạt trong phạm vi tổng vốn và các mức trần",
+        "the coverage targets (officers trained, infrastructure in every poor district) cannot be met within the envelope and ceilings",
+    ),
+    "err.opt_infeasible_commitment": (
+        "các khoản đã cam kết không thể cùng được đáp ứng với các ràng buộc khác trong phạm vi tổng vốn",
+        "the commitments cannot all be honoured together with the other bounds within the envelope",
+    ),
+    "err.opt_infeasible_floor": (
+        "các mức sàn không thể cùng được đáp ứng với các ràng buộc khác (ví dụ mức trần của dự án thành phần thấp hơn mức sàn của cả dự án)",
+        "the floors cannot all hold together with the other bounds (e.g. sub-project ceilings below the project's floor)",
+    ),
+    "err.opt_infeasible_earmark": (
+        "các khoản vốn dành riêng không thể cùng được đáp ứng với các ràng buộc khác",
+        "the earmarks cannot all hold together with the other bounds",
+    ),
+    "err.opt_infeasible_counterpart": (
+        "tỷ lệ vốn đối ứng địa phương tối thiểu không thể đáp ứng cùng các mức sàn và khoản dành riêng từ vốn trung ương",
+        "the minimum local counterpart share cannot hold together with the floors and earmarks of central money",
+    ),
+    "err.opt_infeasible_ceiling": (
+        "các mức trần mâu thuẫn với các mức sàn, cam kết hoặc khoản dành riêng",
+        "the ceilings contradict the floors, commitments or earmarks",
+    ),
+    "err.opt_infeasible_cap": (
+        "mức sàn vượt quá số tiền có thể dùng cho số đối tượng đủ điều kiện",
+        "floors exceed the money the eligible population can use",
+    ),
+    "err.opt_infeasible_all": (
+        "các ràng buộc mâu thuẫn nhau trong phạm vi tổng vốn (không bỏ riêng nhóm nào mà giải quyết được)",
+        "the bounds cannot all hold within the envelope (no single group of them is the cause)",
+    ),
     # --- uncertainty, sensitivity, robustness ---------------------------------------------
     "unc.kind.effect": ("Hiệu quả của dự án", "Effect sizes"),
     "unc.kind.unit_cost": ("Định mức chi phí", "Unit costs"),

@@ -153,7 +153,9 @@ def compile_model(scen: Scenario) -> Model:
     by_unit = np.zeros((D, N_STATES))
     np.add.at(by_unit, d, n0)
     ctx = SplitContext(eligible=elig_units, households=by_unit.sum(1), poor=by_unit[:, POOR],
-                       near_poor=by_unit[:, NEAR_POOR], communes=communes, poor_district=ds.poor_district)
+                       near_poor=by_unit[:, NEAR_POOR], communes=communes, poor_district=ds.poor_district,
+                       ethnic_minority=np.bincount(d, weights=n0.sum(1) * (e == 0), minlength=D),
+                       units=ds.units, rules=ps["allocation"]["district_rules"])
     b = scen.budget
     shares = split_matrix(ctx, cat.codes, ds.unit_ids, b.district_split, b.default_split)
     disb = np.array([qv(ps["funding"]["sources"][s]["disbursement"]) for s in SOURCES])

@@ -1,7 +1,7 @@
 """The parameter set: every number the model uses, read from versioned YAML files in `params/`.
 
 A `ParameterSet` holds the validated documents (`program`, `transitions`, `population`,
-`targets`, `funding`), the files they came from and their hashes. Reforms and sensitivity runs
+`targets`, `funding`, `allocation`), the files they came from and their hashes. Reforms and sensitivity runs
 are parameter changes: `with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns
 a new, re-validated set (OpenFisca/PolicyEngine style); nothing is mutated in place.
 """
@@ -28,6 +28,7 @@ PARAM_FILES = {
     "population": "population.yaml",
     "targets": "targets.yaml",
     "funding": "funding.yaml",
+    "allocation": "allocation.yaml",
 }
 
 

@@ -17,13 +17,13 @@ import numpy as np
 from simlib.catalogue import Catalogue, build_catalogue
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
-from simlib.parameters import ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
+from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.schema import get_schema, load_yaml, qv, validate
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
-PARAM_ROOTS = ("program", "transitions", "population", "targets", "funding")
+PARAM_ROOTS = tuple(PARAM_FILES)  # top-level keys of parameter overrides
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,22 @@
 A rule maps a `SplitContext` to shares (lines x units) whose rows add up to 1 (or are all zero
 when a line has nobody eligible anywhere). Scenarios choose a default rule and may give a rule
 name or an explicit table per line (`budget.district_split`). Register new rules with `@rule`.
+
+Rules: `eligible_households`, `poor_households`, `poor_near_poor_households`, `equal`,
+`communes`, `equal_plus_need` (an equal base per poor district plus the rest by need) and
+`statutory` (criteria points in the form of Decision 02/2022/QĐ-TTg). The last two read their
+coefficients from `params/allocation.yaml` (`district_rules`), each with its source or flagged as
+an assumption.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+import pandas as pd
+
+from simlib.schema import qv
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,9 @@ class SplitContext:
     near_poor: np.ndarray  # (D,)
     communes: np.ndarray  # (D,)
     poor_district: np.ndarray  # (D,) bool
+    ethnic_minority: np.ndarray | None = None  # (D,) ethnic-minority households
+    units: pd.DataFrame | None = field(default=None, compare=False)  # the dataset's units table
+    rules: dict | None = field(default=None, compare=False)  # params allocation.district_rules
 
 
 RULES: dict[str, Callable[[SplitContext], np.ndarray]] = {}
@@ -76,6 +88,105 @@ def equal(ctx: SplitContext) -> np.ndarray:
 def communes(ctx: SplitContext) -> np.ndarray:
     """In proportion to the number of communes, among eligible units."""
     return _masked(ctx, ctx.communes.astype(float))
+
+
+MEASURES = ("households", "ethnic_minority_households", "poor_households", "near_poor_households",
+            "poor_near_poor_households", "poor_rate", "poor_district", "communes", "area_km2", "border_communes")
+
+
+def measure(ctx: SplitContext, name: str) -> np.ndarray | None:
+    """A unit-level measure (D,) used by criteria rules, or None when the dataset lacks it.
+
+    `area_km2` and `border_communes` are optional columns of the dataset's units table.
+    """
+    if name == "households":
+        return np.asarray(ctx.households, float)
+    if name == "ethnic_minority_households":
+        return None if ctx.ethnic_minority is None else np.asarray(ctx.ethnic_minority, float)
+    if name == "poor_households":
+        return np.asarray(ctx.poor, float)
+    if name == "near_poor_households":
+        return np.asarray(ctx.near_poor, float)
+    if name == "poor_near_poor_households":
+        return np.asarray(ctx.poor, float) + np.asarray(ctx.near_poor, float)
+    if name == "poor_rate":
+        hh = np.asarray(ctx.households, float)
+        return 100.0 * np.divide(ctx.poor, hh, out=np.zeros_like(hh), where=hh > 0)
+    if name == "poor_district":
+        return np.asarray(ctx.poor_district, float)
+    if name == "communes":
+        return np.asarray(ctx.communes, float)
+    if name in ("area_km2", "border_communes"):
+        if ctx.units is None or name not in ctx.units.columns:
+            return None
+        return pd.to_numeric(ctx.units[name], errors="coerce").fillna(0.0).to_numpy(float)
+    raise KeyError(name)
+
+
+def _rule_params(ctx: SplitContext, name: str) -> dict:
+    if ctx.rules is None:
+        from simlib.parameters import load_parameters
+
+        return load_parameters()["allocation"]["district_rules"][name]
+    return ctx.rules[name]
+
+
+@rule("equal_plus_need")
+def equal_plus_need(ctx: SplitContext) -> np.ndarray:
+    """Equal per poor district plus remainder by need: `base_share` of each line's money is split
+    equally among the poor districts where the line has eligible beneficiaries, the rest in
+    proportion to need (`need`, e.g. poor households) among all eligible units. Lines with no
+    eligible poor district get everything by need (`params/allocation.yaml`)."""
+    par = _rule_params(ctx, "equal_plus_need")
+    base = qv(par["base_share"])
+    need = _masked(ctx, measure(ctx, par["need"]))
+    poor = _masked(ctx, np.asarray(ctx.poor_district, float))
+    has_poor = poor.sum(axis=-1, keepdims=True) > 0
+    return np.where(has_poor, base * poor + (1.0 - base) * need, need)
+
+
+def statutory_table(ctx: SplitContext) -> tuple[pd.DataFrame, list[str]]:
+    """Points of every unit under each criterion of the statutory rule, and the criteria left out
+    because the dataset lacks their measure. Columns: one per criterion id, plus `total`."""
+    par = _rule_params(ctx, "statutory")
+    cols, missing = {}, []
+    for crit in par["criteria"]:
+        m = measure(ctx, crit["measure"])
+        if m is None:
+            missing.append(crit["id"])
+            continue
+        cols[crit["id"]] = qv(crit["points"]) * m / float(crit["per"])
+    table = pd.DataFrame(cols)
+    table["total"] = table.sum(axis=1) if cols else 0.0
+    return table, missing
+
+
+@rule("statutory")
+def statutory(ctx: SplitContext) -> np.ndarray:
+    """Criteria points in the form of Decision 02/2022/QĐ-TTg (coefficients in
+    `params/allocation.yaml`, flagged as assumptions): a unit's share of a line is its points
+    over the points of all units where the line has eligible beneficiaries."""
+    table, _ = statutory_table(ctx)
+    return _masked(ctx, table["total"].to_numpy(float))
+
+
+def context_from_model(model, units: pd.DataFrame | None = None, rules: dict | None = None) -> SplitContext:
+    """The split context of a compiled model (what `compile_model` gave the rules), for reports
+    and tables of a rule's computation."""
+    L = len(model.line_codes)
+    D = len(model.unit_ids)
+    elig = np.zeros((L, D))
+    for li in range(L):
+        elig[li] = np.bincount(model.g_unit, weights=(model.n0 * model.eligible[li]).sum(1), minlength=D)
+    elig = np.where(model.household_line[:, None], elig, model.capacity_units)
+    by_unit = np.stack([np.bincount(model.g_unit, weights=model.n0[:, k], minlength=D) for k in range(model.n0.shape[1])], 1)
+    from simlib.states import NEAR_POOR, POOR
+
+    communes = units["communes"].to_numpy(float) if units is not None else np.zeros(D)
+    return SplitContext(eligible=elig, households=by_unit.sum(1), poor=by_unit[:, POOR], near_poor=by_unit[:, NEAR_POOR],
+                        communes=communes, poor_district=model.poor_district,
+                        ethnic_minority=np.bincount(model.g_unit, weights=model.n0.sum(1) * (model.g_eth == 0), minlength=D),
+                        units=units, rules=rules)
 
 
 def split_matrix(ctx: SplitContext, line_codes: tuple[str, ...], unit_ids: tuple[str, ...],

@@ -25,6 +25,7 @@ COMMANDS = [
     # calibration
     "calibrate",
     # allocation and optimisation
+    "optimize",
     # uncertainty and sensitivity
     "sensitivity",
     "robustness",

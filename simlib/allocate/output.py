@@ -1,0 +1,185 @@
+"""Writing and reading the outputs of `simlib optimize` (one folder, written atomically).
+
+Files:
+- `optimal_scenario.yaml`  the optimal allocation as a scenario (`simlib run` / `simlib batch`)
+- `allocation.csv`         allocation, year, line, source, amount_bn (optimal, plan, plan
+                           adjusted to the constraints, equal split)
+- `spending_by_district.csv` allocation, year, line, district, spend_bn (after disbursement)
+- `lines.csv`              per line: money per year under each allocation, bounds, households
+                           lifted per extra billion VND (and per billion cut), coverage reached
+- `comparison.csv`         per allocation: objective, poor, poor + near-poor, households lifted,
+                           total money, feasible, targets met
+- `binding.csv`            binding constraints in plain words (text_vi, text_en)
+- `frontier.csv`           poverty reduction against total budget
+- `indicators.csv`, `targets.csv`  tidy indicators and target scorecards of the optimal
+                           allocation, the plan and the equal split (column `allocation`)
+- `summary.json`           status, objective, messages, convergence, infeasibility, manifest
+- `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simlib import i18n
+from simlib.allocate.optimize import OptimizationResult
+from simlib.atomic import atomic_dir
+from simlib.dataset import resolve_dataset_path
+from simlib.errors import InputError
+from simlib.parameters import sha256_obj
+from simlib.paths import notebooks_dir
+from simlib.runner import manifest_for, run
+
+SCENARIO_FILE = "optimal_scenario.yaml"
+NOTEBOOK = "optimize_allocation.ipynb"
+
+
+def _portable_raw(raw: dict, scen, out_dir: Path) -> dict:
+    """The scenario mapping with its dataset and params paths made relative to `out_dir`."""
+    raw = dict(raw)
+    base = scen.file.parent if scen.file else Path.cwd()
+    ref = str(raw["dataset"])
+    if "/" in ref or "\\" in ref:
+        raw["dataset"] = os.path.relpath(resolve_dataset_path(ref, base), out_dir.resolve())
+    if "params" in raw:
+        raw["params"] = os.path.relpath((base / raw["params"]).resolve(), out_dir.resolve())
+    return raw
+
+
+def comparison_runs(result: OptimizationResult, optimal_scenario=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicators and targets of the optimal allocation, the plan and the equal split, each
+    projected by `simlib.runner.run` (expected engine) like any scenario."""
+    runs = dict(result.scenarios)
+    if optimal_scenario is not None:
+        runs["optimal"] = optimal_scenario
+    inds, tgts = [], []
+    for name, sc in runs.items():
+        res = run(sc, engine="expected")
+        ind = res.indicators.copy()
+        ind.insert(0, "allocation", name)
+        tg = res.targets.copy()
+        tg.insert(0, "allocation", name)
+        inds.append(ind)
+        tgts.append(tg)
+    return pd.concat(inds, ignore_index=True), pd.concat(tgts, ignore_index=True)
+
+
+def spending_table(result: OptimizationResult) -> pd.DataFrame:
+    p = result.problem
+    m = p.model
+    rows = []
+    x_plan_spend = m.spend
+    named = {"optimal": p.spend(result.x[None])[0], "plan": x_plan_spend}
+    for name, sp in named.items():
+        for yi, y in enumerate(m.years):
+            for li, code in enumerate(m.line_codes):
+                for d, u in enumerate(m.unit_ids):
+                    v = sp[yi + 1, li, d] / 1e9
+                    if v > 1e-9:
+                        rows.append({"allocation": name, "year": y, "line": code, "district": u, "spend_bn": float(v)})
+    return pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "spend_bn"])
+
+
+def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
+    spec = result.spec
+    return {
+        "status": result.status,
+        "objective": spec.objective,
+        "by_district": spec.by_district,
+        "by_year": spec.by_year,
+        "message_vi": result.message("vi"),
+        "message_en": result.message("en"),
+        "scenario_file": SCENARIO_FILE,
+        "source_scenario": result.scenario.name,
+        "spec": spec.raw,
+        "spec_hash": sha256_obj(spec.raw),
+        "envelope_bn": {"years": list(result.scenario.years), "by_source": spec.envelope.tolist()},
+        "convergence": result.convergence,
+        "infeasibility": result.infeasibility,
+        "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
+        "manifest": manifest,
+    }
+
+
+def write_optimization(result: OptimizationResult, out_dir: str | Path, report: bool = True, lang: str | None = None) -> Path:
+    """Write every output of `result` into `out_dir`, atomically; the scenario YAML is checked
+    with `simlib.scenario.load_scenario` from where it is written."""
+    from simlib.scenario import load_scenario
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("output_exists", field="--out", value=str(out_dir))
+    with atomic_dir(out_dir) as tmp:
+        raw = _portable_raw(result.optimal_raw, result.scenario, out_dir)
+        (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        optimal = load_scenario(tmp / SCENARIO_FILE)
+        if not np.allclose(optimal.budget.amounts, result.optimal.budget.amounts, rtol=1e-6, atol=1e3):  # pragma: no cover - a bug
+            raise RuntimeError("the written scenario does not reproduce the optimal allocation")
+        result.allocation.to_csv(tmp / "allocation.csv", index=False)
+        spending_table(result).to_csv(tmp / "spending_by_district.csv", index=False)
+        result.lines.to_csv(tmp / "lines.csv", index=False)
+        result.comparison.to_csv(tmp / "comparison.csv", index=False)
+        pd.DataFrame([vars(b) for b in result.binding],
+                     columns=["kind", "code", "source", "year", "unit", "amount", "value_per_billion", "text_vi", "text_en"]).to_csv(tmp / "binding.csv", index=False)
+        result.frontier.to_csv(tmp / "frontier.csv", index=False)
+        ind, tg = comparison_runs(result, optimal)
+        ind.to_csv(tmp / "indicators.csv", index=False)
+        tg.to_csv(tmp / "targets.csv", index=False)
+        manifest = manifest_for(optimal, "expected", 1, optimal.seed)
+        manifest["scenario_file"] = SCENARIO_FILE
+        (tmp / "summary.json").write_text(json.dumps(summary_dict(result, manifest), ensure_ascii=False, indent=2, default=_json_default),
+                                          encoding="utf-8")
+        if report:
+            execute_report(tmp, lang=lang)
+    return out_dir
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def read_optimization(folder: str | Path) -> dict:
+    """The outputs of a `simlib optimize` folder: DataFrames by file stem, plus `summary`."""
+    folder = Path(folder)
+    out: dict = {}
+    for f in ("allocation", "spending_by_district", "lines", "comparison", "binding", "frontier", "indicators", "targets"):
+        p = folder / f"{f}.csv"
+        out[f] = pd.read_csv(p) if p.is_file() and p.stat().st_size > 1 else pd.DataFrame()
+    out["summary"] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return out
+
+
+def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> Path:
+    """Run the report notebook on a result folder (papermill, working folder = `folder`) and save
+    it there, with an HTML copy without code."""
+    import papermill as pm
+
+    nb_in = notebooks_dir() / NOTEBOOK
+    nb_out = folder / NOTEBOOK
+    pm.execute_notebook(str(nb_in), str(nb_out), parameters={"result_dir": ".", "lang": i18n.get_lang(lang)}, cwd=str(folder),
+                        progress_bar=False, kernel_name="python3")
+    if html:
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        exp = HTMLExporter()
+        exp.exclude_input = True
+        exp.exclude_input_prompt = True
+        exp.exclude_output_prompt = True
+        body, _ = exp.from_notebook_node(nbformat.read(str(nb_out), as_version=4))
+        (folder / "report.html").write_text(body, encoding="utf-8")
+    return nb_out
+
+
+__all__ = ["write_optimization", "read_optimization", "execute_report", "SCENARIO_FILE"]

@@ -1,0 +1,106 @@
+"""Charts and translated tables of an optimisation result (for the report notebook).
+
+Every function takes the tables `simlib.allocate.output.read_optimization` returns and a
+language; all labels come from `simlib.i18n`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+
+ALLOCATIONS = ("optimal", "plan", "equal_split")
+COLOURS = {"optimal": "#1b7837", "plan": "#2166ac", "equal_split": "#b2182b", "plan_feasible": "#92c5de"}
+
+
+def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """One row per allocation: total money, poor and poor + near-poor households at the
+    horizon, households lifted compared with no programme, targets met."""
+    cols = ["total_bn", "poor", "poor_near_poor", "households_lifted"] + (["targets_met"] if "targets_met" in comparison else [])
+    df = comparison.set_index("allocation")[cols].copy()
+    df.index = [i18n.t(f"alloc.allocation.{a}", lang) for a in df.index]
+    for c in ("poor", "poor_near_poor", "households_lifted"):
+        df[c] = df[c].round(0)
+    df["total_bn"] = df["total_bn"].round(1)
+    df.columns = [i18n.t(f"alloc.col.{c}", lang) for c in cols]
+    return df
+
+
+def lines_table(lines: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Per line: money per year (optimal, plan, equal split) and the marginal value."""
+    lang = i18n.get_lang(lang)
+    df = pd.DataFrame({
+        i18n.t("alloc.col.line", lang): lines["line"] + " " + lines["name_vi" if lang == "vi" else "name_en"],
+        i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
+        i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
+        i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
+        i18n.t("alloc.col.marginal", lang): lines.get("lifted_per_billion_added", pd.Series(np.nan, index=lines.index)).round(2),
+    })
+    return df.set_index(i18n.t("alloc.col.line", lang))
+
+
+def targets_table(targets: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Target rows (target, geography, year) with the projected value under each allocation."""
+    lang = i18n.get_lang(lang)
+    if targets.empty:
+        return pd.DataFrame()
+    lab = "label_vi" if lang == "vi" else "label_en"
+    t = targets.copy()
+    t["cell"] = [f"{v:.2f}{' ✓' if m else ' ✗'}" for v, m in zip(t["value"], t["met"])]
+    wide = t.pivot_table(index=[lab, "geo", "year"], columns="allocation", values="cell", aggfunc="first", sort=False)
+    wide = wide[[a for a in ALLOCATIONS if a in wide.columns]]
+    wide.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in wide.columns]
+    return wide
+
+
+def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | None = None):
+    """Households kept out of poverty (vs no programme) against total money, for the optimal
+    allocation at each envelope, with the plan and the equal split as points."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fr = frontier[frontier["feasible"].astype(bool)] if not frontier.empty else frontier
+    if not fr.empty:
+        ax.plot(fr["total_bn"], fr["households_lifted"], "-o", color=COLOURS["optimal"], label=i18n.t("alloc.plot.frontier_line", lang))
+    for a in ("plan", "equal_split"):
+        row = comparison[comparison["allocation"] == a]
+        if not row.empty:
+            ax.scatter(row["total_bn"], row["households_lifted"], s=70, marker="D", color=COLOURS[a], zorder=3,
+                       label=i18n.t(f"alloc.allocation.{a}", lang))
+    ax.set_xlabel(i18n.t("alloc.plot.frontier_x", lang))
+    ax.set_ylabel(i18n.t("alloc.plot.frontier_y", lang))
+    ax.set_title(i18n.t("alloc.plot.frontier_title", lang))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
+    """Money per year by line: optimal against plan."""
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
+    y = np.arange(len(lines))
+    ax.barh(y - 0.2, lines["optimal_bn_per_year"], height=0.4, color=COLOURS["optimal"], label=i18n.t("alloc.allocation.optimal", lang))
+    ax.barh(y + 0.2, lines["plan_bn_per_year"], height=0.4, color=COLOURS["plan"], label=i18n.t("alloc.allocation.plan", lang))
+    ax.set_yticks(y, lines["line"])
+    ax.invert_yaxis()
+    ax.set_xlabel(i18n.t("unit.billion_vnd", lang))
+    ax.set_title(i18n.t("alloc.plot.allocation_title", lang))
+    ax.legend()
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_marginal(lines: pd.DataFrame, lang: str | None = None):
+    """Households lifted out of poverty per extra billion VND, by line, at the optimum."""
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
+    v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
+    ax.barh(np.arange(len(lines)), v, color=COLOURS["optimal"])
+    ax.set_yticks(np.arange(len(lines)), lines["line"])
+    ax.invert_yaxis()
+    ax.set_xlabel(i18n.t("alloc.col.marginal", lang))
+    ax.set_title(i18n.t("alloc.plot.marginal_title", lang))
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig

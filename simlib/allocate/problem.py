@@ -1,0 +1,469 @@
+"""The optimisation problem as arrays: decision variables, linear constraints, objectives.
+
+Decision variables are amounts in billion VND per projected year of one (line, source) pair —
+optionally also per district (`by_district`) or per year (`by_year`). Only pairs the capital
+rules allow exist. A batch of allocations X (S, n) becomes spending (S, Y+1, L, D) in VND by one
+matrix product, so the expected engine evaluates many allocations in one call; the year before
+the start keeps the scenario's (historical) spending.
+
+Linear constraints A x <= b (each row labelled for the binding-constraint report): envelope per
+source and year, floors / commitments / ceilings per line or project, earmarks, the local
+counterpart share, eligible-population caps (money beyond what reaches every eligible household
+buys nothing), and the linear coverage targets (officers trained, infrastructure in every poor
+district). The other targets are non-linear functions of the allocation (`target_slacks`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simlib.allocate.spec import CENTRAL, LINEAR_TARGETS, OptimizeSpec
+from simlib.allocate.structure import source_mask
+from simlib.engines.common import EngineOutput
+from simlib.engines.expected import run_expected
+from simlib.model import Model, compile_model
+from simlib.results import geographies
+from simlib.scenario import SOURCES, Scenario
+from simlib.schema import qv
+from simlib.states import NEAR_POOR, POOR
+from simlib.targets import target_specs
+
+BN = 1e9
+
+
+@dataclass
+class Row:
+    """One linear constraint row's meaning (for the plain-words report)."""
+
+    kind: str  # envelope | floor | commitment | ceiling | earmark | counterpart | cap | target
+    code: str | None = None  # line / project code or target id
+    source: str | None = None
+    year: int | None = None  # calendar year; None = every projected year
+    unit: str | None = None  # district id
+    amount: float = 0.0  # billion VND, share or households
+
+
+@dataclass
+class TargetRow:
+    """One (target, geography, year) row: slack = sign * (value - threshold) >= 0 when met."""
+
+    target_id: str
+    indicator: str
+    geo_index: int
+    geo_type: str
+    geo: str
+    year_index: int  # 1..Y (index into Y+1)
+    comparison: str
+    threshold: float
+    label_vi: str
+    label_en: str
+    linear: bool
+
+    @property
+    def scale(self) -> float:
+        return 1.0 if self.indicator.endswith("change") else 10.0
+
+
+@dataclass
+class Problem:
+    scenario: Scenario
+    model: Model
+    spec: OptimizeSpec
+    objective: str
+    var_line: np.ndarray  # (n,)
+    var_source: np.ndarray  # (n,)
+    var_unit: np.ndarray  # (n,) -1: the scenario's district split
+    var_year: np.ndarray  # (n,) -1: every projected year
+    var_dir: np.ndarray  # (n,) index of the spending pattern (direction)
+    var_disb: np.ndarray  # (n,) disbursement share of the variable's source
+    dirs: np.ndarray  # (K, Y, L, D) VND of spending per billion of spending along a direction
+    A: np.ndarray  # (m, n)
+    b: np.ndarray  # (m,)
+    rows: list[Row]
+    envelope_rows: np.ndarray  # (m,) bool
+    target_rows: list[TargetRow]
+    weights: np.ndarray  # (G, K) objective weights at the horizon
+    cost_weights: np.ndarray  # (n,) billion VND of total money per unit of x (min_cost)
+    base_spend: np.ndarray  # (Y+1, L, D) VND: the history year; projected years zero
+    geos: list = field(default_factory=list)
+    n_evals: int = 0
+
+    @property
+    def n(self) -> int:
+        return len(self.var_line)
+
+    @property
+    def Y(self) -> int:
+        return len(self.model.years)
+
+    # --- evaluation ---------------------------------------------------------------------------
+    def spend(self, X: np.ndarray) -> np.ndarray:
+        """Spending (S, Y+1, L, D) VND for allocations X (S, n) billion VND."""
+        X = np.atleast_2d(X)
+        P = self.var_patterns()  # (n, Y*L*D)
+        body = (X @ P).reshape(len(X), self.Y, *self.dirs.shape[2:])
+        out = np.broadcast_to(self.base_spend, (len(X),) + self.base_spend.shape).copy()
+        out[:, 1:] += body
+        return out
+
+    def var_patterns(self) -> np.ndarray:
+        if "_P" not in self.__dict__:
+            K = self.dirs.shape[0]
+            flat = self.dirs.reshape(K, -1)
+            self.__dict__["_P"] = flat[self.var_dir] * self.var_disb[:, None]
+        return self.__dict__["_P"]
+
+    def run(self, X: np.ndarray) -> EngineOutput:
+        X = np.atleast_2d(X)
+        self.n_evals += len(X)
+        return run_expected(self.model, spend=self.spend(X))
+
+    def objective_from(self, out: EngineOutput) -> np.ndarray:
+        """Objective values (S,) of an engine output (weighted households at the horizon)."""
+        return np.einsum("sgk,gk->s", out.states[:, -1], self.weights)
+
+    def evaluate(self, X: np.ndarray) -> np.ndarray:
+        """Objective values (S,) to minimise; for min_cost, the total money."""
+        X = np.atleast_2d(X)
+        if self.objective == "min_cost":
+            return X @ self.cost_weights
+        return self.objective_from(self.run(X))
+
+    # --- constraints --------------------------------------------------------------------------
+    def group_masks(self) -> np.ndarray:
+        """(Ngeo, G) 0/1: which groups each reporting geography holds."""
+        if "_gm" not in self.__dict__:
+            _, masks = geographies(self.model)  # (Ngeo, D, E)
+            self.__dict__["_gm"] = masks[:, self.model.g_unit, self.model.g_eth]
+        return self.__dict__["_gm"]
+
+    def aggregate(self, out: EngineOutput, groups: np.ndarray | None = None) -> dict:
+        """Sums the objective and the targets need, additive over groups (so a run of one
+        district's groups can update a full run): objective (S,), poor / near-poor / households
+        per geography (S, Y+1, Ngeo), production support given / wanted (S, Y)."""
+        gm = self.group_masks() if groups is None else self.group_masks()[:, groups]
+        w = self.weights if groups is None else self.weights[groups]
+        st = out.states
+        return {"objective": np.einsum("sgk,gk->s", st[:, -1], w),
+                "poor": np.einsum("syg,ng->syn", st[..., POOR], gm),
+                "near_poor": np.einsum("syg,ng->syn", st[..., NEAR_POOR], gm),
+                "households": np.einsum("syg,ng->syn", st.sum(-1), gm),
+                "ps_supported": out.ps_supported, "ps_wanting": out.ps_wanting}
+
+    def values_from(self, agg: dict) -> np.ndarray:
+        """Values (S, R) of the non-linear target rows from aggregates, computed as
+        `simlib.results.indicator_arrays` does."""
+        S = agg["poor"].shape[0]
+        vals = np.empty((S, len(self.target_rows)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = {"poor": 100 * agg["poor"] / agg["households"], "near_poor": 100 * agg["near_poor"] / agg["households"]}
+            cov = np.minimum(100.0, 100.0 * agg["ps_supported"] / agg["ps_wanting"])
+        for j, tr in enumerate(self.target_rows):
+            y, g = tr.year_index, tr.geo_index
+            if tr.indicator in ("poor_rate_change", "near_poor_rate_change"):
+                r = rate[tr.indicator.removesuffix("_rate_change")]
+                vals[:, j] = r[:, y, g] - r[:, y - 1, g]
+            elif tr.indicator in ("poor_rate", "near_poor_rate"):
+                vals[:, j] = rate[tr.indicator.removesuffix("_rate")][:, y, g]
+            elif tr.indicator == "production_support_coverage":
+                vals[:, j] = cov[:, y - 1]
+            else:  # pragma: no cover - the linear targets are rows of A
+                raise ValueError(tr.indicator)
+        return vals
+
+    def slacks_from(self, agg: dict) -> np.ndarray:
+        """Scaled slacks (S, R) from aggregates: >= 0 where the target row is met."""
+        if not self.target_rows:
+            return np.zeros((agg["poor"].shape[0], 0))
+        v = self.values_from(agg)
+        thr = np.array([t.threshold for t in self.target_rows])
+        sign = np.array([1.0 if t.comparison == ">=" else -1.0 for t in self.target_rows])
+        scale = np.array([t.scale for t in self.target_rows])
+        return sign * (v - thr) / scale
+
+    def target_values(self, out: EngineOutput) -> np.ndarray:
+        """Values (S, R) of the non-linear target rows (the linear ones are rows of A)."""
+        return self.values_from(self.aggregate(out))
+
+    def target_slacks(self, out: EngineOutput) -> np.ndarray:
+        """Scaled slacks (S, R): >= 0 where the target row is met."""
+        return self.slacks_from(self.aggregate(out))
+
+    def district_model(self, d: int) -> tuple[Model, np.ndarray]:
+        """The model restricted to unit d's groups (units do not interact in the engine, so a
+        change of spending in unit d changes only these groups), and their indices."""
+        key = f"_sub{d}"
+        if key not in self.__dict__:
+            from dataclasses import replace
+
+            m = self.model
+            g = np.flatnonzero(m.g_unit == d)
+            sub = replace(m, g_unit=m.g_unit[g], g_eth=m.g_eth[g], g_area=m.g_area[g], g_attr=m.g_attr[g], n0=m.n0[g],
+                          rates=m.rates[g], eligible=m.eligible[:, g], tier=m.tier[:, g], ps_population=m.ps_population[g], cache={})
+            self.__dict__[key] = (sub, g)
+        return self.__dict__[key]
+
+    def with_envelope_scale(self, k: float) -> "Problem":
+        """The same problem with every source envelope multiplied by `k` (frontier)."""
+        from dataclasses import replace
+
+        b = np.where(self.envelope_rows, self.b * k, self.b)
+        p = replace(self, b=b, n_evals=0)
+        p.__dict__.pop("_P", None)
+        return p
+
+
+def objective_weights(model: Model, objective: str, allocation: dict) -> np.ndarray:
+    """(G, K) weight of each group-state household at the horizon in the objective."""
+    G, K = model.n0.shape
+    w = np.zeros((G, K))
+    if objective in ("poor", "min_cost"):
+        w[:, POOR] = 1.0
+    elif objective == "poor_near_poor":
+        w[:, POOR] = 1.0
+        w[:, NEAR_POOR] = 1.0
+    elif objective == "welfare":
+        wel = allocation["welfare"]
+        g = np.where(model.g_eth == 0, qv(wel["ethnic_minority_weight"]), 1.0)
+        g = g * np.where(model.poor_district[model.g_unit], qv(wel["poor_district_weight"]), 1.0)
+        w[:, POOR] = g
+        w[:, NEAR_POOR] = g * qv(wel["near_poor_weight"])
+    else:  # pragma: no cover - checked by the spec
+        raise ValueError(objective)
+    return w
+
+
+def eligible_spend_caps(model: Model) -> np.ndarray:
+    """(L, D) VND of spending per year beyond which a line reaches nobody more in a unit:
+    eligible x max share x unit cost, the largest over the projected years of the runs with no
+    programme and with the scenario's own money, plus 5 % (eligibility moves with the money)."""
+    caps = np.zeros((len(model.line_codes), len(model.unit_ids)))
+    for spend in (np.zeros_like(model.spend), model.spend):
+        out = run_expected(model, spend=spend[None])
+        e = out.eligible[0].max(axis=0)  # (L, D)
+        caps = np.maximum(caps, e * model.max_share[:, None] * model.unit_cost[:, None])
+    return caps * 1.05
+
+
+def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None) -> list[TargetRow]:
+    """Target rows as `simlib.targets.evaluate_targets` scores them (every projected year)."""
+    geos, _ = geographies(model)
+    index = {g: i for i, g in enumerate(geos)}
+    poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
+    out = []
+    for spec in target_specs(targets_doc):
+        if wanted is not None and spec["target_id"] not in wanted:
+            continue
+        gl = [(spec["geo_type"], spec["geo"])]
+        if spec["each_poor_district"]:
+            gl += [("district", u) for u in poor_units]
+        if spec["indicator"] != "poor_districts_with_infrastructure" and spec["geo_type"] == "poor_districts" and not poor_units:
+            continue
+        for gt, g in gl:
+            if (gt, g) not in index:
+                continue
+            for yi in range(1, len(model.years) + 1):
+                out.append(TargetRow(spec["target_id"], spec["indicator"], index[(gt, g)], gt, g, yi, spec["comparison"],
+                                     spec["threshold"], spec["label_vi"], spec["label_en"], spec["target_id"] in LINEAR_TARGETS))
+    return out
+
+
+def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None) -> Problem:
+    """Variables, constraints and objective weights for `scen` under `spec`."""
+    model = model or compile_model(scen)
+    cat = scen.catalogue
+    L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
+    mask = source_mask(cat, scen.params["funding"])
+    disb = np.array([qv(scen.params["funding"]["sources"][s]["disbursement"]) for s in SOURCES])
+    split = model.split  # (L, D)
+    caps = eligible_spend_caps(model)  # (L, D) VND
+
+    blocks = list(range(Y)) if spec.by_year else [-1]
+    # a scenario holds one district split per line for every year, the year before the start
+    # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
+    per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
+    dirs, dir_key = [], {}
+    v_line, v_src, v_unit, v_year, v_dir = [], [], [], [], []
+    for yb in blocks:
+        for li in range(L):
+            if split[li].sum() <= 0:
+                continue  # nobody eligible anywhere: money would buy nothing
+            units = [int(d) for d in np.flatnonzero(split[li] > 0)] if spec.by_district and per_district[li] else [-1]
+            for du in units:
+                key = (yb, li, du)
+                pat = np.zeros((Y, L, D))
+                ys = slice(None) if yb < 0 else slice(yb, yb + 1)
+                if du < 0:
+                    pat[ys, li, :] = split[li] * BN
+                else:
+                    pat[ys, li, du] = BN
+                dir_key[key] = len(dirs)
+                dirs.append(pat)
+                for si in range(len(SOURCES)):
+                    if mask[li, si]:
+                        v_line.append(li), v_src.append(si), v_unit.append(du), v_year.append(yb), v_dir.append(dir_key[key])
+    v_line, v_src, v_unit, v_year, v_dir = map(np.array, (v_line, v_src, v_unit, v_year, v_dir))
+    n = len(v_line)
+    rows: list[Row] = []
+    A_rows: list[np.ndarray] = []
+    b_rows: list[float] = []
+
+    def in_year(yi: int) -> np.ndarray:
+        return (v_year < 0) | (v_year == yi)
+
+    years_for_rows = list(range(Y)) if spec.by_year else [None]
+
+    def year_mask(yi):
+        return np.ones(n, bool) if yi is None else in_year(yi)
+
+    def cal(yi):
+        return None if yi is None else model.years[yi]
+
+    env = spec.envelope  # (Y, S) billion VND
+    # envelope: per source (and year)
+    for yi in years_for_rows:
+        for si, s in enumerate(SOURCES):
+            amount = env[:, si].min() if yi is None else env[yi, si]
+            a = (year_mask(yi) & (v_src == si)).astype(float)
+            if not a.any() and amount >= 0:
+                continue
+            A_rows.append(a), b_rows.append(amount), rows.append(Row("envelope", source=s, year=cal(yi), amount=amount))
+    n_env = len(rows)
+    # floors, commitments, ceilings
+    forced = np.zeros(L)
+    for bd in spec.bounds:
+        sel = np.isin(v_line, bd.lines)
+        for yi in years_for_rows:
+            a = (year_mask(yi) & sel).astype(float)
+            if bd.lower > 0:
+                kind = "commitment" if bd.commitment >= bd.floor and bd.commitment > 0 else "floor"
+                A_rows.append(-a), b_rows.append(-bd.lower), rows.append(Row(kind, code=bd.code, year=cal(yi), amount=bd.lower))
+            if np.isfinite(bd.ceiling):
+                A_rows.append(a), b_rows.append(bd.ceiling), rows.append(Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling))
+        if len(bd.lines) == 1:
+            forced[bd.lines[0]] = max(forced[bd.lines[0]], bd.lower)
+    for em in spec.earmarks:
+        sel = np.isin(v_line, em.lines) & (v_src == em.source)
+        for yi in years_for_rows:
+            a = (year_mask(yi) & sel).astype(float)
+            A_rows.append(-a), b_rows.append(-em.amount), rows.append(Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount))
+        if len(em.lines) == 1:
+            forced[em.lines[0]] = max(forced[em.lines[0]], em.amount)
+    # local counterpart: r * central - local <= 0
+    if spec.counterpart_min_share > 0:
+        central = np.isin(v_src, [SOURCES.index(s) for s in CENTRAL])
+        local = v_src == SOURCES.index("local")
+        for yi in years_for_rows:
+            ym = year_mask(yi)
+            a = spec.counterpart_min_share * (ym & central) - (ym & local)
+            A_rows.append(a.astype(float)), b_rows.append(0.0), rows.append(Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share))
+    # eligible-population caps, on spending (never below what floors or earmarks force)
+    for yi in years_for_rows:
+        for li in range(L):
+            sel = year_mask(yi) & (v_line == li)
+            if not sel.any():
+                continue
+            units = sorted(set(v_unit[sel].tolist()))
+            for du in units:
+                s2 = sel & (v_unit == du)
+                if du < 0:
+                    pos = split[li] > 0
+                    cap = float(np.max(caps[li, pos] / split[li, pos])) / BN
+                else:
+                    cap = caps[li, du] / BN
+                cap = max(cap, forced[li] * disb.max())
+                A_rows.append(np.where(s2, v_disb_of(v_src, disb), 0.0)), b_rows.append(cap)
+                rows.append(Row("cap", code=model.line_codes[li], year=cal(yi), unit=None if du < 0 else model.unit_ids[du], amount=cap))
+    # linear coverage targets
+    wanted = spec.targets
+    if spec.objective == "min_cost" and wanted is None:
+        wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
+    trows = target_rows(model, scen.params["targets"], wanted or ())
+    P = (np.stack(dirs).reshape(len(dirs), -1)[v_dir] * v_disb_of(v_src, disb)[:, None]).reshape(n, Y, L, D) / BN  # spend per billion
+    hist = model.spend[0]
+    lin_ids = {t.target_id for t in trows if t.linear}
+    if "officers_trained" in lin_ids:
+        cov = scen.params["targets"]["coverage"]["officers_trained"]["lines"]
+        for lc in cov:
+            li = model.line_codes.index(lc)
+            need = model.unit_cost[li] * model.capacity_units[li]  # VND: every officer of the unit
+            for yi in range(Y):
+                idx = yi + 1 - model.lag[li]
+                for d in range(D):
+                    if need[d] <= 0:
+                        continue
+                    if idx >= 1:
+                        A_rows.append(-P[:, idx - 1, li, d]), b_rows.append(-need[d] / BN)
+                    else:
+                        A_rows.append(np.zeros(n)), b_rows.append((hist[li, d] - need[d]) / BN)
+                    rows.append(Row("target", code="officers_trained", year=model.years[yi], unit=model.unit_ids[d], amount=need[d] / BN))
+    if "infrastructure_poor_districts" in lin_ids:
+        infra = np.flatnonzero(model.infra_lines)
+        for yi in range(Y):
+            for d in np.flatnonzero(model.poor_district):
+                a = -P[:, yi, infra, d].sum(axis=1)
+                A_rows.append(a), b_rows.append(-model.infra_min_spend / BN)
+                rows.append(Row("target", code="infrastructure_poor_districts", year=model.years[yi], unit=model.unit_ids[d], amount=model.infra_min_spend / BN))
+    A = np.array(A_rows) if A_rows else np.zeros((0, n))
+    b = np.array(b_rows, float)
+    env_mask = np.zeros(len(rows), bool)
+    env_mask[:n_env] = True
+    base = np.zeros((Y + 1, L, D))
+    base[0] = hist
+    cost_w = np.where(v_year < 0, float(Y), 1.0)  # billion VND over the horizon per unit of x
+    geos, _ = geographies(model)
+    return Problem(scenario=scen, model=model, spec=spec, objective=spec.objective, var_line=v_line, var_source=v_src,
+                   var_unit=v_unit, var_year=v_year, var_dir=v_dir, var_disb=v_disb_of(v_src, disb),
+                   dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)), A=A, b=b, rows=rows, envelope_rows=env_mask,
+                   target_rows=[t for t in trows if not t.linear], weights=objective_weights(model, spec.objective, scen.params["allocation"]),
+                   cost_weights=cost_w, base_spend=base, geos=geos)
+
+
+def v_disb_of(v_src: np.ndarray, disb: np.ndarray) -> np.ndarray:
+    return disb[v_src]
+
+
+def amounts_of(problem: Problem, x: np.ndarray) -> np.ndarray:
+    """Scenario amounts (Y+1, L, S) VND of allocation x; index 0 keeps the scenario's history."""
+    sc = problem.scenario
+    Y, L = problem.Y, len(problem.model.line_codes)
+    out = np.zeros((Y + 1, L, len(SOURCES)))
+    out[0] = sc.budget.amounts[0]
+    for v in range(problem.n):
+        ys = range(Y) if problem.var_year[v] < 0 else [problem.var_year[v]]
+        for yi in ys:
+            out[yi + 1, problem.var_line[v], problem.var_source[v]] += x[v] * BN
+    return out
+
+
+def district_spend_shares(problem: Problem, x: np.ndarray) -> dict[str, dict[str, float]]:
+    """For by-district allocations: each funded line's split of *spending* across units (shares
+    summing to 1), which reproduces the optimiser's spending exactly under any disbursement."""
+    out = {}
+    if not problem.spec.by_district:
+        return out
+    m = problem.model
+    for li, code in enumerate(m.line_codes):
+        sel = problem.var_line == li
+        if not sel.any() or (problem.var_unit[sel] < 0).any():
+            continue  # the line keeps the scenario's split
+        w = np.zeros(len(m.unit_ids))
+        np.add.at(w, problem.var_unit[sel], x[sel] * problem.var_disb[sel])
+        if w.sum() > 1e-12:
+            out[code] = {u: float(v) for u, v in zip(m.unit_ids, w / w.sum())}
+    return out
+
+
+def from_amounts(problem: Problem, amounts: np.ndarray, split: np.ndarray | None = None) -> np.ndarray:
+    """An allocation x of the problem's form from scenario amounts (Y+1, L, S) VND (projected years
+    averaged when the problem has one allocation for every year); by-district variables follow
+    `split` (L, D) (default the scenario's district split). Pairs without a variable are dropped."""
+    split = problem.model.split if split is None else split
+    x = np.zeros(problem.n)
+    proj = amounts[1:] / BN
+    for v in range(problem.n):
+        li, si, du, yb = problem.var_line[v], problem.var_source[v], problem.var_unit[v], problem.var_year[v]
+        a = proj[:, li, si].mean() if yb < 0 else proj[yb, li, si]
+        x[v] = a * (split[li, du] if du >= 0 else 1.0)
+    return x

@@ -1,0 +1,236 @@
+"""What an optimisation is asked to do: objective, decision variables and constraints.
+
+An `OptimizeSpec` comes from an optional YAML file (`simlib optimize --spec FILE`, schema
+`params/schema/optimize.schema.yaml`) and command-line switches. `resolve_spec` checks it against
+a scenario — codes, sources, capital rules, and bounds that contradict each other or the
+envelope — and reports every problem as an `InputError` that names the field, the value and what
+is allowed, before any solver runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simlib.allocate.structure import source_mask
+from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path
+from simlib.scenario import MONEY_UNITS, SOURCES, Scenario
+from simlib.schema import load_yaml, qv, validate
+
+OBJECTIVES = ("poor", "poor_near_poor", "welfare", "min_cost")
+#: targets that are linear in the money and may be required with any objective
+LINEAR_TARGETS = ("officers_trained", "infrastructure_poor_districts")
+DEFAULT_FRONTIER = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+CENTRAL = ("central_investment", "central_recurrent")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Floor / ceiling of one line or project code, billion VND per projected year."""
+
+    code: str
+    lines: tuple[int, ...]  # line indices the code covers
+    floor: float = 0.0
+    ceiling: float = float("inf")
+    commitment: float = 0.0
+    statutory: bool = False
+
+    @property
+    def lower(self) -> float:
+        return max(self.floor, self.commitment)
+
+
+@dataclass(frozen=True)
+class Earmark:
+    code: str
+    lines: tuple[int, ...]
+    source: int
+    amount: float  # billion VND per projected year
+
+
+@dataclass(frozen=True)
+class OptimizeSpec:
+    """A resolved optimisation request (money in billion VND per projected year)."""
+
+    objective: str = "poor"
+    by_district: bool = False
+    by_year: bool = False
+    envelope: np.ndarray | None = None  # (Y, sources) billion VND; None until resolved
+    bounds: tuple[Bound, ...] = ()
+    earmarks: tuple[Earmark, ...] = ()
+    counterpart_min_share: float = 0.0
+    targets: tuple[str, ...] | None = None  # None: all (min_cost) / none (other objectives)
+    frontier: tuple[float, ...] = DEFAULT_FRONTIER
+    file: str | None = None
+    raw: dict = field(default_factory=dict)
+
+
+def read_spec(path: str | Path | None) -> tuple[dict, str]:
+    """The raw spec mapping of a file (validated against its schema), and the name to show."""
+    if path is None:
+        return {}, "<spec>"
+    path = Path(path)
+    raw = load_yaml(path)
+    shown = display_path(path)
+    raise_if_any(validate(raw, "optimize", shown, quantities=False))
+    return raw, shown
+
+
+def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", **switches: Any) -> OptimizeSpec:
+    """Check a spec against `scen` and resolve codes and money; `switches` (objective,
+    by_district, by_year, frontier) override the file. Every problem is reported at once."""
+    raw = dict(raw or {})
+    for k, v in switches.items():
+        if v is not None:
+            raw[k] = v
+    errors: list[InputError] = []
+    objective = raw.get("objective", "poor")
+    if objective not in OBJECTIVES:
+        errors.append(InputError("enum", file=file, field="objective", value=objective, allowed=OBJECTIVES))
+    by_district, by_year = bool(raw.get("by_district", False)), bool(raw.get("by_year", False))
+    if by_district and by_year:
+        errors.append(InputError("opt_district_and_year", file=file, field="by_district"))
+    scale = MONEY_UNITS[raw.get("unit", "billion VND")] / 1e9
+    cat = scen.catalogue
+    codes, allowed = cat.codes, cat.all_codes()
+    funding = scen.params["funding"]
+    mask = source_mask(cat, funding)
+    Y = scen.horizon
+
+    if "envelope" in raw:
+        env_one = np.array([float(raw["envelope"].get(s, 0.0)) * scale for s in SOURCES])
+        envelope = np.broadcast_to(env_one, (Y, len(SOURCES))).copy()
+    else:
+        envelope = scen.budget.amounts[1:].sum(axis=1) / 1e9  # (Y, S)
+
+    def lines_of(code: str, fld: str) -> tuple[int, ...] | None:
+        if code not in allowed:
+            errors.append(InputError("unknown_line", file=file, field=fld, value=code, allowed=allowed))
+            return None
+        return tuple(codes.index(lc) for lc, _ in cat.expand(code))
+
+    bounds: list[Bound] = []
+    alloc = scen.params["allocation"]
+    total_env = envelope.sum(axis=1).min() if len(envelope) else 0.0
+    for code, b in (alloc.get("line_bounds") or {}).items():
+        idx = lines_of(code, f"line_bounds.{code}")
+        if idx is None:
+            continue
+        fl = qv(b["floor_share"]) * total_env if "floor_share" in b else 0.0
+        ce = qv(b["ceiling_share"]) * total_env if "ceiling_share" in b else float("inf")
+        bounds.append(Bound(code, idx, floor=fl, ceiling=ce, statutory=True))
+    for code, b in (raw.get("lines") or {}).items():
+        idx = lines_of(code, f"lines.{code}")
+        if idx is None:
+            continue
+        fl = float(b.get("floor", 0.0)) * scale
+        ce = float(b["ceiling"]) * scale if "ceiling" in b else float("inf")
+        cm = float(b.get("commitment", 0.0)) * scale
+        if max(fl, cm) > ce + 1e-9:
+            which = "commitment" if cm > fl else "floor"
+            errors.append(InputError("opt_floor_above_ceiling", file=file, field=f"lines.{code}", value=f"{which} {max(fl, cm):g} > ceiling {ce:g}",
+                                     line=code, floor=_bn(max(fl, cm)), ceiling=_bn(ce)))
+        reachable = mask[list(idx)].any(axis=0) & (envelope.min(axis=0) > 0)
+        if max(fl, cm) > 0 and not reachable.any():
+            errors.append(InputError("opt_no_money_for_line", file=file, field=f"lines.{code}", value=max(fl, cm), line=code))
+        bounds.append(Bound(code, idx, floor=fl, ceiling=ce, commitment=cm))
+
+    earmarks: list[Earmark] = []
+    for i, e in enumerate(raw.get("earmarks") or []):
+        fld = f"earmarks.{i}"
+        idx = lines_of(e["line"], fld + ".line")
+        if idx is None:
+            continue
+        s = SOURCES.index(e["source"])
+        amount = float(e["amount"]) * scale
+        ok = [li for li in idx if mask[li, s]]
+        if not ok:
+            allowed_src = [x for j, x in enumerate(SOURCES) if mask[list(idx)].any(axis=0)[j]]
+            errors.append(InputError("capital", file=file, field=fld + ".source", value=e["source"], line=e["line"], sources=", ".join(allowed_src)))
+            continue
+        earmarks.append(Earmark(e["line"], tuple(ok), s, amount))
+
+    cp = float(raw["counterpart_min_share"]) if "counterpart_min_share" in raw else qv(alloc["money"]["counterpart"]["min_local_share_of_central"])
+
+    target_ids = [t["id"] for t in scen.params["targets"]["targets"]]
+    targets = raw.get("targets")
+    if targets is not None:
+        for t in targets:
+            if t not in target_ids:
+                errors.append(InputError("enum", file=file, field="targets", value=t, allowed=target_ids))
+            elif objective != "min_cost" and t not in LINEAR_TARGETS:
+                errors.append(InputError("opt_target_needs_min_cost", file=file, field="targets", value=t, allowed=LINEAR_TARGETS))
+        targets = tuple(targets)
+    frontier = tuple(float(x) for x in raw.get("frontier", DEFAULT_FRONTIER))
+    for x in frontier:
+        if not 0 <= x <= 10:
+            errors.append(InputError("opt_frontier", file=file, field="frontier", value=x))
+    raise_if_any(errors)
+
+    spec = OptimizeSpec(objective=objective, by_district=by_district, by_year=by_year, envelope=envelope,
+                        bounds=tuple(bounds), earmarks=tuple(earmarks), counterpart_min_share=cp,
+                        targets=targets, frontier=frontier, file=file, raw=raw)
+    check_consistency(spec, scen, file)
+    return spec
+
+
+def _bn(x: float) -> str:
+    return "∞" if not np.isfinite(x) else f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
+def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") -> None:
+    """Bounds that cannot hold together within the envelope, named one by one: floors above
+    the envelope (in total, or for the capital they can use), earmarks above a source, a local
+    counterpart the local envelope cannot give."""
+    errors: list[InputError] = []
+    mask = source_mask(scen.catalogue, scen.params["funding"])
+    env = spec.envelope  # (Y, S)
+    years = scen.years
+    for yi, year in enumerate(years):
+        e = env[yi]
+        floors = np.zeros(len(scen.catalogue.codes))
+        for b in spec.bounds:
+            if b.lower > 0 and len(b.lines) == 1:
+                floors[b.lines[0]] = max(floors[b.lines[0]], b.lower)
+        for em in spec.earmarks:
+            if len(em.lines) == 1:
+                floors[em.lines[0]] = max(floors[em.lines[0]], em.amount)
+        proj_floor = sum(b.lower for b in spec.bounds if len(b.lines) > 1)
+        need = max(floors.sum(), proj_floor)
+        if need > e.sum() + 1e-9:
+            errors.append(InputError("opt_floors_above_envelope", file=file, field="lines", value=_bn(need), year=year, envelope=_bn(e.sum())))
+            continue
+        # Hall's condition for each capital kind: lines that can use only some sources
+        for kind in ("investment", "recurrent"):
+            only = [li for li in range(len(floors)) if mask[li].any() and all(mask[li, s] <= _takes(scen, s, kind) for s in range(len(SOURCES)))]
+            usable = sum(e[s] for s in range(len(SOURCES)) if _takes(scen, s, kind))
+            need_k = floors[only].sum()
+            if need_k > usable + 1e-9:
+                names = ", ".join(scen.catalogue.codes[li] for li in only if floors[li] > 0)
+                errors.append(InputError("opt_floors_above_capital", file=file, field="lines", value=_bn(need_k), year=year,
+                                         lines=names, kind=kind, envelope=_bn(usable)))
+        for s in range(len(SOURCES)):
+            ear = sum(em.amount for em in spec.earmarks if em.source == s)
+            if ear > e[s] + 1e-9:
+                errors.append(InputError("opt_earmark_above_source", file=file, field="earmarks", value=_bn(ear), year=year,
+                                         source=SOURCES[s], envelope=_bn(e[s])))
+        central = sum(e[SOURCES.index(s)] for s in CENTRAL)
+        local = e[SOURCES.index("local")]
+        if spec.counterpart_min_share > 0 and local <= 0 < central:
+            errors.append(InputError("opt_no_local", file=file, field="envelope.local", value=0, year=year,
+                                     pct=f"{100 * spec.counterpart_min_share:g}", central=_bn(central)))
+        # counterpart only binds on what is spent; it is infeasible if floors force central money
+        # beyond what the local envelope can match
+        forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
+        if spec.counterpart_min_share * forced_central > local + 1e-9:
+            errors.append(InputError("opt_counterpart", file=file, field="counterpart_min_share", value=spec.counterpart_min_share, year=year,
+                                     local=_bn(local), central=_bn(forced_central)))
+    raise_if_any(errors)
+
+
+def _takes(scen: Scenario, s: int, kind: str) -> bool:
+    cap = scen.params["funding"]["sources"][SOURCES[s]]["capital"]
+    return cap in (kind, "any")

@@ -1,0 +1,88 @@
+"""The structure of the money: which source may fund which line, and the local counterpart.
+
+Development-investment capital funds only lines whose catalogue `capital` includes `investment`
+(P1 and the investment parts of P4.1 and P4.3), recurrent capital the lines that list
+`recurrent`; local, policy-credit and mobilised money may fund either (`params/funding.yaml`,
+`capital: any`). Local counterpart money must be at least a share of central money
+(`params/allocation.yaml`, money.counterpart). `check_budget` lists every breach of a scenario's
+budget in plain words; the optimiser builds the same rules in as constraints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simlib import i18n
+from simlib.catalogue import Catalogue
+from simlib.scenario import SOURCES, Scenario
+from simlib.schema import qv
+
+CENTRAL_SOURCES = ("central_investment", "central_recurrent")
+LOCAL_SOURCE = "local"
+
+
+def source_mask(catalogue: Catalogue, funding: dict) -> np.ndarray:
+    """(lines, sources) bool: may source s fund line l?"""
+    out = np.zeros((len(catalogue.codes), len(SOURCES)), bool)
+    for li, code in enumerate(catalogue.codes):
+        caps = catalogue.lines[code].capital
+        for si, s in enumerate(SOURCES):
+            kind = funding["sources"][s]["capital"]
+            out[li, si] = kind == "any" or kind in caps
+    return out
+
+
+def counterpart_shares(amounts: np.ndarray) -> np.ndarray:
+    """Local money as a share of central money, per year of `amounts` (years, lines, sources);
+    NaN where there is no central money."""
+    central = amounts[..., [SOURCES.index(s) for s in CENTRAL_SOURCES]].sum(axis=(-1, -2))
+    local = amounts[..., SOURCES.index(LOCAL_SOURCE)].sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(central > 0, local / np.where(central > 0, central, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach of the money's structure in a budget."""
+
+    code: str  # capital | counterpart
+    year: int
+    line: str | None
+    source: str | None
+    amount: float  # billion VND (capital) or share (counterpart)
+    fields: dict
+
+    def message(self, lang: str | None = None) -> str:
+        return i18n.t(f"alloc.finding.{self.code}", lang, year=self.year, line=self.line, source=i18n.label("source", self.source or "", lang),
+                      amount=i18n.fmt_number(self.amount, lang, 1), **self.fields)
+
+
+def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[Finding]:
+    """Every breach of the capital rules and of the local counterpart share in `scen`'s budget
+    (projected years). A budget given as `envelope` + `shares` spreads every source over every
+    line, so it can put investment capital into recurrent lines: that is reported here."""
+    cat, b = scen.catalogue, scen.budget
+    mask = source_mask(cat, scen.params["funding"])
+    if min_counterpart is None:
+        min_counterpart = qv(scen.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"])
+    out: list[Finding] = []
+    for yi, year in enumerate(b.years):
+        if yi == 0:
+            continue  # the year before the start is history
+        a = b.amounts[yi] / 1e9
+        bad = (a > 1e-9) & ~mask
+        for li, si in zip(*np.nonzero(bad)):
+            out.append(Finding("capital", year, cat.codes[li], SOURCES[si], float(a[li, si]), {}))
+        share = counterpart_shares(b.amounts[yi][None])[0]
+        if np.isfinite(share) and share < min_counterpart - 1e-12:
+            out.append(Finding("counterpart", year, None, None, float(share), {"pct": i18n.fmt_pct(100 * share), "min_pct": i18n.fmt_pct(100 * min_counterpart)}))
+    return out
+
+
+def equal_by_source(envelope: np.ndarray, mask: np.ndarray, usable: np.ndarray | None = None) -> np.ndarray:
+    """An equal split that respects the capital rules: each source's envelope (sources,) is split
+    equally among the lines it may fund (and that are `usable`). Returns (lines, sources)."""
+    m = mask & (usable[:, None] if usable is not None else True)
+    n = m.sum(axis=0)
+    return np.where(m, envelope[None, :] / np.where(n > 0, n, 1)[None, :], 0.0)
