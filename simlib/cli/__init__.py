@@ -54,8 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.lang:
+    previous = os.environ.get("SIMLIB_LANG")
+    if args.lang:  # worker processes and notebook kernels inherit the language
         os.environ["SIMLIB_LANG"] = args.lang
+    try:
+        return _dispatch(args)
+    finally:  # in-process callers (tests, notebooks) keep their own setting
+        if previous is None:
+            os.environ.pop("SIMLIB_LANG", None)
+        else:
+            os.environ["SIMLIB_LANG"] = previous
+
+
+def _dispatch(args) -> int:
     lang = i18n.get_lang(args.lang)
     try:
         return int(args.func(args) or 0)
