@@ -141,6 +141,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dự án {line} không dùng được nguồn vốn này; nguồn được phép: {sources}",
         "line {line} cannot be funded from this source; allowed sources: {sources}",
     ),
+    "err.envelope_capital": (
+        "nguồn vốn này chỉ cấp được cho các dòng {lines}, mà theo tỷ lệ phân bổ các dòng đó chỉ nhận {room}",
+        "this source can only fund lines {lines}, which receive only {room} under the shares",
+    ),
     "err.set_syntax": ("--set cần dạng khóa.con=giá_trị", "--set needs the form dotted.key=value"),
     "err.set_unknown": ("khóa không tồn tại trong tham số hoặc kịch bản", "no such key in the parameters or the scenario"),
     "err.csv_columns": ("thiếu cột: {missing}", "missing columns: {missing}"),

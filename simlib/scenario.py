@@ -170,11 +170,38 @@ def _parse_year(entry: dict, base: str, catalogue: Catalogue, capital_of: dict, 
             errors.append(InputError("shares_sum", file=file, field=f"{base}.shares", total=round(total, 6)))
         if unknown or abs(total - 1.0) > 1e-6:
             return amounts
+        env = np.array([float(entry["envelope"].get(src, 0.0)) * scale for src in SOURCES])
+        totals = np.zeros(len(codes))
         for code, share in shares.items():
             for lc, w in catalogue.expand(code):
-                for src, amount in entry["envelope"].items():
-                    amounts[codes.index(lc), SOURCES.index(src)] += amount * share * w * scale
+                totals[codes.index(lc)] += share * w * env.sum()
+        mask = np.array([[capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital for s in SOURCES] for lc in codes])
+        for si, src in enumerate(SOURCES):
+            room = totals[mask[:, si]].sum()
+            if env[si] > room * (1 + 1e-9) + 1e-6:
+                takers = [lc for lc, ok in zip(codes, mask[:, si]) if ok]
+                errors.append(InputError("envelope_capital", file=file, field=f"{base}.envelope.{src}", value=env[si] / scale,
+                                         room=round(room / scale, 3), lines=", ".join(takers)))
+        if errors:
+            return amounts
+        amounts = assign_sources(totals, env, mask)
     return amounts
+
+
+def assign_sources(totals: np.ndarray, envelope: np.ndarray, mask: np.ndarray, iters: int = 50_000) -> np.ndarray:
+    """Split each line's total (L,) over sources (S,) so that every source's envelope is used
+    exactly and money only goes where `mask` (L, S) allows (investment capital to investment
+    lines). Iterative proportional fitting from an even start: deterministic, and it keeps each
+    line's source mix as close to the overall mix as the capital rules allow."""
+    x = mask * totals[:, None] * envelope[None, :]
+    for _ in range(iters):
+        col = x.sum(axis=0)
+        x *= np.divide(envelope, col, out=np.zeros_like(col), where=col > 0)[None, :]
+        row = x.sum(axis=1)
+        x *= np.divide(totals, row, out=np.zeros_like(row), where=row > 0)[:, None]
+        if np.allclose(x.sum(axis=0), envelope, rtol=1e-12, atol=1.0):  # within 1 VND
+            break
+    return x
 
 
 def parse_budget(raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], funding: dict,

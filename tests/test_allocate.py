@@ -122,11 +122,15 @@ def test_capital_rules_and_counterpart_findings():
     for li, code in enumerate(scen.catalogue.codes):
         assert mask[li, inv] == ("investment" in scen.catalogue.lines[code].capital)
         assert mask[li, SOURCES.index("local")]
-    raw = tiny_raw()
-    raw["budget"]["years"]["2024"] = {"envelope": {"central_investment": 10, "central_recurrent": 10}, "shares": {"P1.1": 0.5, "P2": 0.5}}
-    found = check_budget(make_scenario(raw))
+    base = make_scenario()
+    amounts = np.zeros_like(base.budget.amounts)
+    cat = base.catalogue
+    for yi in (1, 2):  # a budget built in code, not parsed: investment money in P2 and vice versa
+        amounts[yi, cat.index("P2"), inv] = 5e9
+        amounts[yi, cat.index("P1.1"), SOURCES.index("central_recurrent")] = 5e9
+    found = check_budget(base.replace_budget(amounts))
     kinds = {(f.code, f.line, f.source) for f in found}
-    assert ("capital", "P2", "central_investment") in kinds  # envelope + shares put investment money into P2
+    assert ("capital", "P2", "central_investment") in kinds
     assert ("capital", "P1.1", "central_recurrent") in kinds
     assert any(f.code == "counterpart" for f in found)  # no local money at all
     assert "P2" in found[0].message("en") or "P1.1" in found[0].message("en")

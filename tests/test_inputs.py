@@ -48,6 +48,8 @@ BAD = [
      ["district_split.lines.P2.atlantis", "not in the dataset", "north"]),
     ("unknown split rule", _with(["budget", "district_split"], {"default": "lottery"}),
      ["district_split.default", "eligible_households"]),
+    ("envelope breaks capital rules", _with(["budget", "years", "2024"], {"envelope": {"central_investment": 10, "central_recurrent": 10}, "shares": {"P2": 0.9, "P1.1": 0.1}}),
+     ["budget.years.2024.envelope.central_investment", "can only fund lines P1.1, P1.2, P4.1, P4.3", "2.0"]),
     ("missing year", _with(["budget", "years"], {"2024": {}}), ["budget missing for year 2025"]),
     ("year outside", _with(["budget", "years", "2031"], {}), ["budget.years.2031", "outside the projection period 2024–2025"]),
     ("bad same_as", _with(["budget", "years", "2025"], {"same_as": 2019}), ["same_as", "2019"]),
@@ -144,3 +146,20 @@ def test_duplicate_yaml_keys_are_rejected(tmp_path):
         load_scenario(p)
     text = info.value.message("en")
     assert "dup.yaml" in text and "'horizon'" in text and "line 3" in text
+
+
+def test_envelope_respects_capital_and_shares():
+    from simlib.allocate.structure import check_budget
+
+    raw = tiny_raw()
+    env = {"central_investment": 30, "central_recurrent": 50, "local": 20}
+    raw["budget"]["years"]["2024"] = {"envelope": env, "shares": {"P1": 0.35, "P2": 0.25, "P3.1": 0.2, "P4.1": 0.2}}
+    scen = make_scenario(raw)
+    a = scen.budget.amounts[1] / 1e9  # (lines, sources)
+    cat = scen.catalogue
+    for si, src in enumerate(scen.budget.sources):
+        assert a[:, si].sum() == pytest.approx(env.get(src, 0.0), abs=1e-6)
+    totals = a.sum(axis=1)
+    assert totals[cat.index("P2")] == pytest.approx(25.0, abs=1e-6)
+    assert totals[cat.index("P1.1")] + totals[cat.index("P1.2")] == pytest.approx(35.0, abs=1e-6)
+    assert not check_budget(scen, min_counterpart=0.0)  # no capital breach

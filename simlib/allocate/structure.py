@@ -60,8 +60,9 @@ class Finding:
 
 def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[Finding]:
     """Every breach of the capital rules and of the local counterpart share in `scen`'s budget
-    (projected years). A budget given as `envelope` + `shares` spreads every source over every
-    line, so it can put investment capital into recurrent lines: that is reported here."""
+    (projected years). Scenario parsing already refuses capital breaches (explicit lines and
+    `envelope` + `shares` alike); budgets built in code, e.g. by `Scenario.replace_budget`, are
+    checked here."""
     cat, b = scen.catalogue, scen.budget
     mask = source_mask(cat, scen.params["funding"])
     if min_counterpart is None:
