@@ -23,7 +23,9 @@ from simlib.schema import get_schema, load_yaml, qv, validate
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
-PARAM_ROOTS = ("program", "transitions", "population", "targets", "funding")
+PARAM_ROOTS = ("program", "transitions", "population", "targets", "funding", "multidim", "standards")
+#: poverty models a scenario can run (`model:` field); the first is the default
+POVERTY_MODELS = ("states", "multidim")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class Scenario:
 
     def title(self, lang: str = "vi") -> str:
         return self.title_vi if lang == "vi" else self.title_en
+
+    @property
+    def poverty_model(self) -> str:
+        """'states' (Markov transitions between states, the default) or 'multidim' (income and the
+        12 deprivation flags drive the states through the poverty standard; simlib.multidim)."""
+        return str(self.raw.get("model", POVERTY_MODELS[0]))
 
     def description(self, lang: str = "vi") -> str:
         return self.description_vi if lang == "vi" else self.description_en
