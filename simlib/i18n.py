@@ -156,8 +156,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- reports (notebooks, batch, index) ------------------------------------------------
     # --- multidimensional poverty standard and deprivations ---------------------------------
     "err.standard_overlap": (
-        "năm {value} đã thuộc chuẩn nghèo «{other}»; các giai đoạn áp dụng không được chồng lên nhau",
-        "year {value} is already covered by standard '{other}'; periods in force must not overlap",
+        "năm {year} đã thuộc chuẩn nghèo «{other}»; các giai đoạn áp dụng không được chồng lên nhau",
+        "year {year} is already covered by standard '{other}'; periods in force must not overlap",
     ),
     "err.no_standard": ("không có chuẩn nghèo nào áp dụng cho năm này (params/standards/)", "no poverty standard is in force in this year (params/standards/)"),
     "err.targeted_overlap": (
@@ -165,8 +165,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the line targets households by its own deprivations but line {other} also removes them",
     ),
     "err.standard_mismatch": (
-        "bộ dữ liệu được phân loại theo chuẩn «{value}» nhưng năm gốc {year} áp dụng chuẩn «{expected}»",
-        "the dataset was classified under standard '{value}' but standard '{expected}' is in force in its baseline year {year}",
+        "bộ dữ liệu được phân loại theo chuẩn «{declared}» nhưng năm gốc {year} áp dụng chuẩn «{expected}»",
+        "the dataset was classified under standard '{declared}' but standard '{expected}' is in force in its baseline year {year}",
     ),
     "err.mask_impossible": (
         "không thể tạo hộ thuộc trạng thái «{state}»: xác suất thiếu hụt quá thấp/cao để thỏa quy tắc đếm chỉ số",
@@ -225,8 +225,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dep.axis.households": ("lượt hộ", "households"),
     "dep.axis.index": ("chỉ số (%)", "index (%)"),
     "dep.note.break": (
-        "Lưu ý: từ năm {year} áp dụng chuẩn nghèo mới «{new}» (chuẩn thu nhập {rural} nông thôn, {urban} thành thị, trước đó {old_rural} và {old_urban}). Các hộ được phân loại lại theo chuẩn mới, vì vậy số hộ nghèo, cận nghèo năm {year} không so sánh trực tiếp được với năm trước.",
-        "Note: from {year} the new poverty standard '{new}' applies (income lines {rural} rural, {urban} urban, previously {old_rural} and {old_urban}). Households are reclassified under the new standard, so poor and near-poor counts in {year} are not directly comparable with the year before.",
+        "Lưu ý: từ năm {year} áp dụng chuẩn nghèo mới «{new}» (chuẩn thu nhập {rural} ở nông thôn và {urban} ở thành thị, trước đó {old_rural} và {old_urban} {unit}). Mọi hộ được phân loại lại theo chuẩn mới, vì vậy số hộ nghèo, cận nghèo năm {year} không so sánh trực tiếp được với năm trước.",
+        "Note: from {year} the new poverty standard '{new}' applies (income lines {rural} rural and {urban} urban, previously {old_rural} and {old_urban} {unit}). Every household is reclassified under the new standard, so poor and near-poor counts in {year} are not directly comparable with the year before.",
     ),
     "dep.note.break_states_model": (
         "Lưu ý: từ năm {year} áp dụng chuẩn nghèo mới «{new}», nhưng mô hình trạng thái không phân loại lại hộ theo chuẩn mới; hãy chạy với model=multidim để thấy sự thay đổi này.",

@@ -288,6 +288,12 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
     catalogue = build_catalogue(params["program"])
     budget, berr = parse_budget(raw["budget"], catalogue, dataset.unit_ids, params["funding"], raw["start_year"], raw["horizon"], shown)
     errors.extend(berr)
+    if raw.get("model") == "multidim":
+        from simlib.standards import build_standards, check_review_years
+
+        years = range(raw["start_year"] - 1, raw["start_year"] + raw["horizon"])
+        errors.extend(check_review_years(build_standards(params["standards"]), years, dataset.meta.get("standard"),
+                                         shown, display_path(dataset.path / "dataset.yaml")))
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],

@@ -143,7 +143,7 @@ def check_standards(docs: Mapping[str, dict], files: Mapping[str, str]) -> list[
                 continue
             for y in range(p["first"], p["last"] + 1):
                 if y in years:
-                    errors.append(InputError("standard_overlap", file=f, field=f"in_force.{pi}", value=y, other=years[y]))
+                    errors.append(InputError("standard_overlap", file=f, field=f"in_force.{pi}", value=y, year=y, other=years[y]))
                     break
                 years[y] = sid
         for area in AREA_NAMES:
@@ -164,6 +164,27 @@ def standard_for_year(standards: Iterable[Standard], year: int) -> Standard:
     covered = sorted(y for s in standards for a, b in s.periods for y in range(a, b + 1))
     span = f"{covered[0]}–{covered[-1]}" if covered else "—"
     raise InputError("no_standard", field="year", value=year, allowed=span)
+
+
+def check_review_years(standards: Iterable[Standard], years: Iterable[int], dataset_standard: str | None,
+                       file: str, dataset_file: str) -> list[InputError]:
+    """Problems running the multidimensional model over review `years` (baseline first): a year
+    no standard covers, or a dataset classified under another standard than its baseline year's."""
+    standards = tuple(standards)
+    years = list(years)
+    errors: list[InputError] = []
+    for y in years:
+        try:
+            standard_for_year(standards, y)
+        except InputError as exc:
+            errors.append(InputError("no_standard", file=file, field="horizon", value=y, allowed=exc.allowed))
+            break
+    if dataset_standard and not errors:
+        expected = standard_for_year(standards, years[0]).id
+        if dataset_standard != expected:
+            errors.append(InputError("standard_mismatch", file=dataset_file, field="standard", value=dataset_standard,
+                                     declared=dataset_standard, expected=expected, year=years[0]))
+    return errors
 
 
 def standard_changes(standards: Iterable[Standard], years: Iterable[int]) -> list[tuple[int, Standard, Standard]]:

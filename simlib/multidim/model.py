@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simlib.dataset import AREAS, GROUPS
-from simlib.errors import InputError
+from simlib.errors import InputError, raise_if_any
 from simlib.model import Model
 from simlib.multidim import income as inc
-from simlib.multidim.masks import COUNT, N_MASKS, count_window, product_distribution
+from simlib.multidim.masks import COUNT, N_MASKS, JointSpace, count_window, product_distribution
 from simlib.scenario import Scenario
 from simlib.schema import qv
 from simlib.standards import (ABOVE_C, INDICATORS, N_INDICATORS, NEAR_POOR_C, POOR_C, Standard, build_standards,
-                              mask_of, standard_changes, standard_for_year)
+                              check_review_years, mask_of, standard_changes, standard_for_year)
 from simlib.states import ESCAPED_1, ESCAPED_2, ESCAPED_3, N_STATES, NEAR_POOR, NON_POOR, POOR, PUBLIC_OF, PUBLIC_STATES
 
 #: NEXT_STATE[k, c]: detailed state after a review that classifies a household of state k as c
@@ -69,6 +69,7 @@ class MultidimModel:
     income_effect: np.ndarray  # (L,) VND per person per month
     targeted: np.ndarray  # (L,) bool: eligibility needs a deprivation among the line's bits
     line_order: tuple[int, ...]  # order lines act on flags: targeted lines first
+    joint: JointSpace  # keys the expected engine holds income with (count + linked flags)
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -116,11 +117,9 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     doc = scen.params["multidim"]
     standards = build_standards(scen.params["standards"])
     review_years = (scen.baseline_year,) + tuple(model.years)
+    raise_if_any(check_review_years(standards, review_years, scen.dataset.meta.get("standard"),
+                                    scen.name, f"{scen.dataset.name}/dataset.yaml"))
     review_std = tuple(standard_for_year(standards, y) for y in review_years)
-    declared = str(scen.dataset.meta.get("standard", ""))
-    if declared and declared != review_std[0].id:
-        raise InputError("standard_mismatch", file=f"{scen.dataset.name}/dataset.yaml", field="standard", value=declared,
-                         expected=review_std[0].id, year=review_years[0])
     lines_vnd = np.array([s.lines for s in review_std])
     ig = doc["income"]
     edges = inc.make_edges(qv(ig["grid"]["lowest"]), qv(ig["grid"]["highest"]), qv(ig["grid"]["step"]),
@@ -169,12 +168,14 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     targeted = np.array([ln.targets_deprived and ln.population == "households" for ln in lines])
     order = tuple(int(i) for i in np.concatenate([np.flatnonzero(targeted), np.flatnonzero(~targeted)]))
     changes = tuple((y, a.id, b.id) for y, a, b in standard_changes(standards, review_years))
+    hh_line = np.array([ln.population == "households" for ln in lines])
+    linked = int(np.bitwise_or.reduce(line_bits[hh_line & (income_effect > 0) & (removal > 0)], initial=0))
     return MultidimModel(
         base=model, standards=standards, review_years=review_years, review_standard=review_std, changes=changes,
         lines_vnd=lines_vnd, min_deprivations=np.array([s.min_deprivations for s in review_std]), edges=edges,
         below=below, fgt1_bin=fgt1, fgt2_bin=fgt2, drift=drift, volatility=sigma, shocks=tuple(shocks), kernel=kernel,
         income_mu=mu, income_sigma=sig, propensity=prop, gain=gain, loss=loss, line_bits=line_bits, removal=removal,
-        income_effect=income_effect, targeted=targeted, line_order=order,
+        income_effect=income_effect, targeted=targeted, line_order=order, joint=JointSpace(linked),
     )
 
 
