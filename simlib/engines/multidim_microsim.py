@@ -114,7 +114,7 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
 
 
 def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.random.Generator) -> dict:
-    """Advance every household through projected year y (review t = y + 1), in place of a copy.
+    """Advance every household through projected year y (review t = y + 1); `hh` is not changed.
 
     Returns {'households': next records (without new households), 'reached', 'eligible',
     'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.

@@ -14,9 +14,11 @@ Pieces
 - `simlib.multidim.income`, `simlib.multidim.masks` — the income grid and the 4,096-mask
   distributions, with their yearly operators.
 - `simlib.engines.multidim_microsim` — households with float32 income and a uint16 bitmask.
-- `simlib.engines.multidim_expected` — distributions per cell and state; exact for flags and
-  classification given the start-of-year distributions, approximate through the income grid and a
-  mean-field closure (income and flags independent within a cell-state); see its docstring.
+- `simlib.engines.multidim_expected` — per cell and state, households by deprivation mask (all
+  4,096) and by (key, income bin), the key being the number of deprivations and the flags that
+  income-raising lines also clear; exact for flags, classification, merges and the change of
+  standard, approximate through the income grid and in holding income independent of the
+  remaining flags given the key; see its docstring.
 - `simlib.multidim.tables` — the tidy `deprivations` and `deprivation_removals` tables and the
   extra indicators (FGT1, FGT2, income lines, the standard-change flag).
 

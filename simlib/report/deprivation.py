@@ -343,6 +343,21 @@ def plot_fgt(indicators: pd.DataFrame, geo: str = "province", lang: str | None =
 
 # --- the whole section ------------------------------------------------------------------------
 
+def display_changes(tab: pd.DataFrame, start: int, end: int, lang: str | None = None) -> pd.DataFrame:
+    """`dimension_changes` output with translated headers, for display (numbers unchanged)."""
+    level_dim = (tab["indicator"] == "any").all()
+    out = pd.DataFrame({
+        i18n.t("dep.col.dimension" if level_dim else "dep.col.indicator", lang): tab["label"],
+        i18n.t("dep.col.start", lang, year=start): tab["share_start"],
+        i18n.t("dep.col.end", lang, year=end): tab["share_end"],
+        i18n.t("dep.col.change", lang): tab["change_pts"],
+        i18n.t("dep.col.households_fewer", lang): tab["fewer_deprived"],
+    })
+    if not level_dim:
+        out.insert(0, i18n.t("dep.col.dimension", lang), [_label_dim(d, lang) for d in tab["dimension"]])
+    return out
+
+
 def _tables_of(result) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, dict]:
     """(deprivations, removals, indicators, manifest) of a RunResult or a read_outputs dict."""
     if isinstance(result, Mapping):
@@ -361,9 +376,12 @@ def _names(result, lang) -> tuple[dict, dict]:
     return units, lines
 
 
-def deprivation_section(result, lang: str | None = None, population: str = "poor_near_poor") -> Section:
+def deprivation_section(result, lang: str | None = None, population: str = "poor_near_poor",
+                        unit_names: Mapping[str, str] | None = None, line_names: Mapping[str, str] | None = None) -> Section:
     """Texts, tables and figures of the deprivation section for one run (RunResult or the dict of
-    `read_outputs`). A run of the states model gives only explanatory notes."""
+    `read_outputs`), ready to display: translated headers and labels. A run of the states model
+    gives only explanatory notes. Unit and line names come from the run's scenario (RunResult) or
+    from `unit_names` / `line_names` ({id: name}), else the codes are shown."""
     lang = i18n.get_lang(lang)
     dep, rem, ind, manifest = _tables_of(result)
     sec = Section()
@@ -373,9 +391,11 @@ def deprivation_section(result, lang: str | None = None, population: str = "poor
         return sec
     sec.texts.extend(standard_break_note(ind, manifest, lang))
     units, lines = _names(result, lang)
+    units, lines = dict(units, **(unit_names or {})), dict(lines, **(line_names or {}))
     sec.texts.extend(summary_text(dep, rem, ind, population, lines, lang))
-    sec.tables["dimensions"] = dimension_changes(dep, population, lang=lang)
-    sec.tables["indicators"] = dimension_changes(dep, population, level="indicator", lang=lang)
+    start, end = _years(dep, None, None)
+    sec.tables["dimensions"] = display_changes(dimension_changes(dep, population, lang=lang), start, end, lang)
+    sec.tables["indicators"] = display_changes(dimension_changes(dep, population, level="indicator", lang=lang), start, end, lang)
     sec.tables["districts"] = district_changes(dep, population, unit_names=units, lang=lang)
     if rem is not None and len(rem):
         sec.tables["lines"] = removals_by_line(rem, line_names=lines, lang=lang)
