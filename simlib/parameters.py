@@ -3,7 +3,8 @@
 A `ParameterSet` holds the validated documents (`program`, `transitions`, `population`,
 `targets`, `funding`, `multidim`, and `standards` from `params/standards/*.yaml`), the files they
 came from and their hashes. Reforms and sensitivity runs are parameter changes:
-`with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns a new, re-validated set (OpenFisca/PolicyEngine style); nothing is mutated in place.
+`with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns a new, re-validated
+set (OpenFisca/PolicyEngine style); nothing is mutated in place.
 """
 from __future__ import annotations
 
