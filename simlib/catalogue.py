@@ -28,6 +28,10 @@ class Line:
     effects: dict  # channel -> value (0 where absent)
     deprivations: tuple[str, ...]
     outputs: tuple[str, ...]
+    # multidimensional model only (program.yaml `multidim:`; see simlib.multidim)
+    removal: float = 0.0  # probability a reached household loses each listed deprivation it has
+    income_effect: float = 0.0  # VND per person per month added to a reached household's income
+    targets_deprived: bool = False  # only households deprived in a listed indicator are eligible
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -103,6 +107,9 @@ def build_catalogue(program: dict) -> Catalogue:
             effects=eff,
             deprivations=tuple(d.get("deprivations", [])),
             outputs=tuple(d.get("outputs", [])),
+            removal=qv(d["multidim"]["removal"]) if "removal" in d.get("multidim", {}) else 0.0,
+            income_effect=qv(d["multidim"]["income"]) if "income" in d.get("multidim", {}) else 0.0,
+            targets_deprived=bool(d.get("multidim", {}).get("targets_deprived", False)),
         )
     projects = {
         code: Project(code, p["name_vi"], p["name_en"], tuple(p["lines"])) for code, p in program["projects"].items()

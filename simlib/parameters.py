@@ -1,9 +1,10 @@
 """The parameter set: every number the model uses, read from versioned YAML files in `params/`.
 
 A `ParameterSet` holds the validated documents (`program`, `transitions`, `population`,
-`targets`, `funding`, `allocation`), the files they came from and their hashes. Reforms and sensitivity runs
-are parameter changes: `with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns
-a new, re-validated set (OpenFisca/PolicyEngine style); nothing is mutated in place.
+`targets`, `funding`, `allocation`, `multidim`, and `standards` from `params/standards/*.yaml`),
+the files they came from and their hashes. Reforms and sensitivity runs are parameter changes:
+`with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns a new, re-validated
+set (OpenFisca/PolicyEngine style); nothing is mutated in place.
 """
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ PARAM_FILES = {
     "targets": "targets.yaml",
     "funding": "funding.yaml",
     "allocation": "allocation.yaml",
+    "multidim": "multidim.yaml",
 }
+#: folder of the poverty standards (one YAML file each); loaded as the document `standards`,
+#: a mapping {file stem: document}, e.g. `standards.2027-2030.income_line.rural` in overrides
+STANDARDS_DIR = "standards"
 
 
 def sha256_file(path: Path) -> str:
@@ -194,11 +199,61 @@ def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> lis
         for lc in cov.get("lines", []):
             if lc not in lines:
                 errors.append(InputError("unknown_line", file=tf, field=f"coverage.{name}.lines", value=lc, allowed=list(lines)))
+    errors.extend(_check_multidim_channels(lines, pf))
     tr, trf = docs["transitions"], display_path(files["transitions"])
     entry = sum(qv(q) for q in tr["growth"]["entry_states"].values())
     if abs(entry - 1.0) > 1e-6:
         errors.append(InputError("shares_sum", file=trf, field="growth.entry_states", total=round(entry, 6)))
     errors.extend(check_transition_rows(tr, trf))
+    return errors
+
+
+def _check_multidim_channels(lines: dict, file: str) -> list[InputError]:
+    """A line that `targets_deprived` picks households by its own indicators at the start of the
+    year; the expected engine is exact for that only if no other line clears those indicators."""
+    errors = []
+    for lc, line in lines.items():
+        md = line.get("multidim") or {}
+        if not md.get("targets_deprived"):
+            continue
+        mine = set(line.get("deprivations", []))
+        if not mine:
+            errors.append(InputError("schema", file=file, field=f"lines.{lc}.multidim.targets_deprived", detail="the line lists no deprivations to target"))
+        for other, ol in lines.items():
+            shared = mine & set(ol.get("deprivations", [])) if other != lc else set()
+            if shared and (ol.get("multidim") or {}).get("removal"):
+                errors.append(InputError("targeted_overlap", file=file, field=f"lines.{lc}.multidim.targets_deprived",
+                                         value=sorted(shared), other=other))
+    return errors
+
+
+def _standard_docs(folder: Path) -> tuple[dict, dict, dict, list[InputError]]:
+    """The standards folder: documents by file stem, their paths and hashes."""
+    docs, files, hashes, errors = {}, {}, {}, []
+    sdir = folder / STANDARDS_DIR
+    paths = sorted(sdir.glob("*.yaml")) if sdir.is_dir() else []
+    if not paths:
+        errors.append(InputError("file_missing", file=display_path(sdir / "*.yaml")))
+    for path in paths:
+        try:
+            docs[path.stem] = load_yaml(path)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        files[f"{STANDARDS_DIR}/{path.stem}"] = path
+        hashes[f"{STANDARDS_DIR}/{path.stem}"] = sha256_file(path)
+    return docs, files, hashes, errors
+
+
+def _validate_standards(docs: dict, files: Mapping[str, Path]) -> list[InputError]:
+    from simlib.standards import check_standards
+
+    errors = []
+    shown = {stem: display_path(files[f"{STANDARDS_DIR}/{stem}"]) for stem in docs}
+    for stem, doc in docs.items():
+        errors.extend(validate(doc, "standard", shown[stem]))
+    if not errors:
+        errors.extend(check_standards(docs, shown))
     return errors
 
 
@@ -226,6 +281,7 @@ def _finish(folder, docs, files, file_hashes, overrides) -> ParameterSet:
     errors: list[InputError] = []
     for name in PARAM_FILES:
         errors.extend(validate(docs[name], name, files[name]))
+    errors.extend(_validate_standards(docs["standards"], files))
     if not errors:
         errors.extend(_semantic_checks(docs, files))
     raise_if_any(errors)
@@ -247,5 +303,10 @@ def load_parameters(folder: str | Path | None = None) -> ParameterSet:
             continue
         files[name] = path
         hashes[name] = sha256_file(path)
+    sdocs, sfiles, shashes, serr = _standard_docs(folder)
+    docs["standards"] = sdocs
+    files.update(sfiles)
+    hashes.update(shashes)
+    errors.extend(serr)
     raise_if_any(errors)
     return _finish(folder, docs, files, hashes, ())

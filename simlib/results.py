@@ -4,6 +4,7 @@
 - flows:      scenario, engine, draw, year, district, ethnic_group, area, flow, from_state, to_state, households
 - indicators: scenario, engine, draw, year, geo_type, geo, indicator, value, unit
 - programme:  scenario, engine, draw, year, district, line, spend_vnd, reached, eligible
+- deprivations, deprivation_removals: multidimensional model only (simlib.multidim.tables)
 
 `year` is the annual review; the baseline year's row holds the starting stock, and a flow in year
 t moves households between the reviews of t-1 and t.
@@ -47,6 +48,13 @@ INDICATOR_UNITS = {
     "spend": "billion VND",
     "poor_fewer_than_without_programme": "households",
     "cost_per_household_lifted": "million VND per household",
+    # multidimensional model (simlib.multidim.tables)
+    "poverty_gap_index": "percent",
+    "poverty_severity_index": "percent",
+    "income_gap_ratio": "percent",
+    "income_line_rural": "VND per person per month",
+    "income_line_urban": "VND per person per month",
+    "standard_changed": "flag",
 }
 FLOW_INDICATORS = {
     "escape": "escapes",
@@ -66,6 +74,9 @@ class Tables:
     flows: pd.DataFrame
     indicators: pd.DataFrame
     programme: pd.DataFrame
+    # multidimensional model only (simlib.multidim.tables); None for the states model
+    deprivations: pd.DataFrame | None = None
+    deprivation_removals: pd.DataFrame | None = None
 
 
 def _cells(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:

@@ -23,6 +23,8 @@ from simlib.scenario import Scenario
 from simlib.targets import evaluate_targets
 
 OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
+#: written when the run produced them (multidimensional model)
+OPTIONAL_OUTPUT_FILES = ("deprivations.csv", "deprivation_removals.csv")
 
 
 @dataclass
@@ -52,6 +54,16 @@ class RunResult:
     def programme(self) -> pd.DataFrame:
         return self.tables.programme
 
+    @property
+    def deprivations(self) -> pd.DataFrame | None:
+        """Deprivation prevalence by year, geography, population and indicator (multidim only)."""
+        return self.tables.deprivations
+
+    @property
+    def deprivation_removals(self) -> pd.DataFrame | None:
+        """Deprivations removed by each line (multidim only)."""
+        return self.tables.deprivation_removals
+
 
 def _version() -> str:
     from simlib import __version__
@@ -60,10 +72,24 @@ def _version() -> str:
 
 
 def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray | None = None,
-             progress: bool = False, label: str = "", chunking: dict | None = None) -> EngineOutput:
-    """Run `engine` on a compiled model (optionally with another spend array). With `chunking`
-    ({'chunk': units per task, 'executor', 'jobs', 'scheduler'}), units run in chunks through
-    the executor with one random stream per unit (`simlib.national`)."""
+             progress: bool = False, label: str = "", chunking: dict | None = None, multidim=None) -> EngineOutput:
+    """Run `engine` on a compiled model (optionally with another spend array).
+
+    With `multidim` (a compiled `simlib.multidim.MultidimModel`), the multidimensional model's
+    engines run. With `chunking` ({'chunk': units per task, 'executor', 'jobs', 'scheduler'}),
+    units run in chunks through the executor with one random stream per unit (`simlib.national`).
+    """
+    if multidim is not None:
+        if chunking:
+            raise InputError("chunk_multidim", field="--chunk")
+        if engine not in ("expected", "microsim"):
+            raise InputError("engine", field="--engine", value=engine, allowed=("expected", "microsim"))
+        from simlib.engines.multidim_expected import run_multidim_expected
+        from simlib.engines.multidim_microsim import run_multidim_microsim
+
+        if engine == "expected":
+            return run_multidim_expected(multidim, spend=None if spend is None else spend[None])
+        return run_multidim_microsim(multidim, draws=draws, seed=seed, progress=progress, label=label, spend=spend)
     if chunking:  # performance and national scale (issue 8)
         from dataclasses import replace
 
@@ -97,8 +123,24 @@ def _counterfactual_indicators(model: Model, out: EngineOutput, cf: EngineOutput
     return {"poor_fewer_than_without_programme": fewer, "cost_per_household_lifted": cost}
 
 
+def _standards_record(scen: Scenario) -> dict:
+    """The poverty standard in force at each review year, and the years a new one applies."""
+    from simlib.standards import build_standards, standard_changes, standard_for_year
+
+    standards = build_standards(scen.params["standards"])
+    years = (scen.baseline_year,) + scen.years
+    try:
+        by_year = {str(y): standard_for_year(standards, y).id for y in years}
+        changes = [{"year": y, "from": a.id, "to": b.id} for y, a, b in standard_changes(standards, years)]
+    except InputError:
+        return {"by_year": {}, "changes": []}
+    return {"by_year": by_year, "changes": changes}
+
+
 def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
-    """What produced a run: scenario, hashes of every input, versions, engine, seed, draws."""
+    """What produced a run: scenario, hashes of every input, versions, engine, seed, draws, the
+    poverty model and the poverty standard in force each year (and whether the model
+    reclassified households at a change of standard)."""
     inputs = scen.input_hashes()
     ident = {
         "scenario": scen.name,
@@ -118,6 +160,8 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
         "engine": engine,
         "draws": draws,
         "seed": seed,
+        "model": scen.poverty_model,
+        "standards": dict(_standards_record(scen), reclassified=scen.poverty_model == "multidim"),
         "start_year": scen.start_year,
         "horizon": scen.horizon,
         "simlib_version": _version(),
@@ -150,12 +194,26 @@ def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | No
     seed = scen.seed if seed is None else int(seed)
     draws = 1 if engine == "expected" else int(draws)
     model = compile_model(scen)
-    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name, chunking=chunking)
-    extra = None
+    mm = None
+    if scen.poverty_model == "multidim":
+        from simlib.multidim import compile_multidim
+
+        mm = compile_multidim(scen, model)
+    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name, chunking=chunking, multidim=mm)
+    extra = {}
     if counterfactual:
-        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend), chunking=chunking)
-        extra = _counterfactual_indicators(model, out, cf)
-    tables = make_tables(out, model, scen.baseline_year, scen.name, extra)
+        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend), chunking=chunking, multidim=mm)
+        extra.update(_counterfactual_indicators(model, out, cf))
+    if mm is not None:
+        from simlib.multidim.tables import multidim_indicators
+
+        extra.update(multidim_indicators(out, mm))
+    tables = make_tables(out, model, scen.baseline_year, scen.name, extra or None)
+    if mm is not None:
+        from simlib.multidim.tables import deprivation_removals_table, deprivations_table
+
+        tables.deprivations = deprivations_table(out, mm, scen.name)
+        tables.deprivation_removals = deprivation_removals_table(out, mm, scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest = manifest_for(scen, engine, draws, seed)
@@ -179,7 +237,13 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
         result.indicators.to_csv(tmp / "indicators.csv", index=False)
         result.targets.to_csv(tmp / "targets.csv", index=False)
         result.programme.to_csv(tmp / "programme.csv", index=False)
-        manifest = dict(result.manifest, outputs=list(OUTPUT_FILES))
+        written = list(OUTPUT_FILES)
+        for name in OPTIONAL_OUTPUT_FILES:
+            table = getattr(result.tables, name[:-4])
+            if table is not None:
+                table.to_csv(tmp / name, index=False)
+                written.append(name)
+        manifest = dict(result.manifest, outputs=written)
         if extra is not None:
             added = dict(extra(tmp))
             manifest["outputs"] += list(added.pop("outputs", []))
@@ -189,9 +253,13 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
 
 
 def read_outputs(folder: str | Path) -> dict:
-    """Read a run folder back: {'states': DataFrame, ..., 'manifest': dict}."""
+    """Read a run folder back: {'states': DataFrame, ..., 'manifest': dict}; optional tables
+    (deprivations, deprivation_removals) are included when the folder has them."""
     folder = Path(folder)
     out = {}
+    for f in OPTIONAL_OUTPUT_FILES:
+        if (folder / f).is_file():
+            out[f[:-4]] = pd.read_csv(folder / f)
     for f in OUTPUT_FILES:
         p = folder / f
         if f.endswith(".csv"):

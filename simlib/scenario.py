@@ -23,7 +23,9 @@ from simlib.schema import get_schema, load_yaml, qv, validate
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
-PARAM_ROOTS = tuple(PARAM_FILES)  # top-level keys of parameter overrides
+PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
+#: poverty models a scenario can run (`model:` field); the first is the default
+POVERTY_MODELS = ("states", "multidim")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class Scenario:
 
     def title(self, lang: str = "vi") -> str:
         return self.title_vi if lang == "vi" else self.title_en
+
+    @property
+    def poverty_model(self) -> str:
+        """'states' (Markov transitions between states, the default) or 'multidim' (income and the
+        12 deprivation flags drive the states through the poverty standard; simlib.multidim)."""
+        return str(self.raw.get("model", POVERTY_MODELS[0]))
 
     def description(self, lang: str = "vi") -> str:
         return self.description_vi if lang == "vi" else self.description_en
@@ -309,6 +317,12 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
     catalogue = build_catalogue(params["program"])
     budget, berr = parse_budget(raw["budget"], catalogue, dataset.unit_ids, params["funding"], raw["start_year"], raw["horizon"], shown)
     errors.extend(berr)
+    if raw.get("model") == "multidim":
+        from simlib.standards import build_standards, check_review_years
+
+        years = range(raw["start_year"] - 1, raw["start_year"] + raw["horizon"])
+        errors.extend(check_review_years(build_standards(params["standards"]), years, dataset.meta.get("standard"),
+                                         shown, display_path(dataset.path / "dataset.yaml")))
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],

@@ -18,6 +18,8 @@ class EngineOutput:
     reached  (S, Y, L, D) beneficiaries reached (households, or officers / communes)
     eligible (S, Y, L, D) eligible beneficiaries
     ps_supported, ps_wanting (S, Y) households given / wanting production support
+    multidim (optional) deprivation and income arrays of the multidimensional model
+             (simlib.multidim.output.MultidimOutput); None for the states model
     """
 
     engine: str
@@ -28,6 +30,7 @@ class EngineOutput:
     eligible: np.ndarray
     ps_supported: np.ndarray
     ps_wanting: np.ndarray
+    multidim: object | None = None
 
     @property
     def n_draws(self) -> int:

@@ -1,0 +1,254 @@
+"""Microsimulation of the multidimensional model: households with an income and 12 flags.
+
+Each household carries its group (int32), detailed state (int8), per-capita monthly income in
+VND (float32) and its deprivations as a uint16 bitmask (bit j = `INDICATORS[j]`): 11 bytes.
+`synthesise` draws them to match the baseline counts exactly — income on the right side of the
+line of the baseline standard, at least 3 deprivations for every poor household and fewer for
+every near-poor one — from the distributions in `params/multidim.yaml`. Each year (`step`):
+
+1. beneficiaries per budget line: the core's eligibility, priority tiers, take-up ceiling and
+   budget (lines that `targets_deprived` count only households deprived in their indicators),
+   exactly `n` households drawn per (line, unit, tier) as in the states microsim;
+2. lines clear their indicators (each listed flag a reached household has, with probability
+   `removal`), targeted lines first, and add their income effect;
+3. every indicator changes on its own (gain / loss probabilities);
+4. income grows with drift and volatility and may be hit by shocks (illness, harvest or
+   livestock loss) that cut it by a share — the source of relapse and new poverty;
+5. the household is classified by the standard in force at that year's review, and its state
+   follows from the classification history (`NEXT_STATE`): escaping poverty opens the 36-month
+   window, three reviews above the line close it.
+
+New households are synthesised like the baseline ones, under the standard in force. Draws use
+independent generators spawned from the scenario seed.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from simlib.engines.common import EngineOutput, fill_tiers, reach
+from simlib.engines.microsim import _stochastic_round, select_beneficiaries
+from simlib.model import active_spend, enabling_boost
+from simlib.multidim import income as inc
+from simlib.multidim.masks import DIMENSION_MATRIX, N_MASKS
+from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
+from simlib.multidim.output import MultidimOutput
+from simlib.standards import DIMENSIONS, N_INDICATORS, classify, deprivation_count, mask_of
+
+
+class Households:
+    """Household records of one draw (parallel arrays)."""
+
+    __slots__ = ("group", "state", "income", "mask")
+
+    def __init__(self, group, state, income, mask):
+        self.group = np.asarray(group, np.int32)
+        self.state = np.asarray(state, np.int8)
+        self.income = np.asarray(income, np.float32)
+        self.mask = np.asarray(mask, np.uint16)
+
+    def __len__(self) -> int:
+        return self.group.size
+
+    def append(self, other: "Households") -> "Households":
+        return Households(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
+
+
+def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> np.ndarray:
+    """One mask per household from the categorical distribution of its (group, state) row."""
+    rows = dist.reshape(-1, N_MASKS)
+    order = np.argsort(gk, kind="stable")
+    out = np.empty(gk.size, np.uint16)
+    keys, starts, counts = np.unique(gk[order], return_index=True, return_counts=True)
+    u = rng.random(gk.size)
+    for key, start, cnt in zip(keys, starts, counts):
+        cdf = np.cumsum(rows[key])
+        cdf /= cdf[-1]
+        out[order[start:start + cnt]] = np.searchsorted(cdf, u[start:start + cnt], side="right").clip(0, N_MASKS - 1)
+    return out
+
+
+def synthesise_households(mm: MultidimModel, group: np.ndarray, state: np.ndarray, t: int,
+                          rng: np.random.Generator) -> Households:
+    """Incomes and flags for households of given groups and states, consistent with their state
+    under the standard in force at review t."""
+    K = mm.base.n0.shape[1]
+    group = np.asarray(group, np.int32)
+    state = np.asarray(state, np.int8)
+    line = mm.lines_vnd[t][mm.base.g_area[group]]
+    cut = np.log(line)
+    below = BELOW_LINE_STATE[state]
+    logy = inc.sample_truncated(rng, cut + mm.income_mu[group, state], mm.income_sigma[group, state], cut, below)
+    y = np.exp(logy).astype(np.float32)
+    # keep every household on its side of the line after rounding to float32
+    lim = line.astype(np.float32)
+    y = np.where(below, np.minimum(y, lim), np.maximum(y, np.nextafter(lim, np.float32(np.inf))))
+    masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), group.astype(np.int64) * K + state)
+    return Households(group, state, y, masks)
+
+
+def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Households:
+    """One record per baseline household (counts per group and state exactly as the baseline)."""
+    K = mm.base.n0.shape[1]
+    counts = mm.base.n0.astype(np.int64).ravel()
+    gk = np.repeat(np.arange(counts.size), counts)
+    return synthesise_households(mm, gk // K, gk % K, 0, rng)
+
+
+def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
+    """Per (group, state): households, deprived by indicator and dimension, by count, FGT sums, income."""
+    key = hh.group.astype(np.int64) * K + hh.state
+    size = G * K
+    n = np.bincount(key, minlength=size).reshape(G, K)
+    bits = ((hh.mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
+    dep = np.stack([np.bincount(key[bits[:, j]], minlength=size) for j in range(N_INDICATORS)], axis=-1).reshape(G, K, -1)
+    dim_bits = [mask_of(v) for v in DIMENSIONS.values()]
+    dim = np.stack([np.bincount(key[(hh.mask & b) != 0], minlength=size) for b in dim_bits], axis=-1).reshape(G, K, -1)
+    cnt = deprivation_count(hh.mask).astype(np.int64)
+    cdist = np.bincount(key * (N_INDICATORS + 1) + cnt, minlength=size * (N_INDICATORS + 1)).reshape(G, K, -1)
+    line = mm.lines_vnd[t][mm.base.g_area[hh.group]]
+    gap = np.maximum(0.0, 1.0 - hh.income.astype(np.float64) / line)
+    f1 = np.bincount(key, weights=gap, minlength=size).reshape(G, K)
+    f2 = np.bincount(key, weights=gap * gap, minlength=size).reshape(G, K)
+    isum = np.bincount(key, weights=hh.income.astype(np.float64), minlength=size).reshape(G, K)
+    return n, dep, dim, cdist, f1, f2, isum
+
+
+def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.random.Generator) -> dict:
+    """Advance every household through projected year y (review t = y + 1); `hh` is not changed.
+
+    Returns {'households': next records (without new households), 'reached', 'eligible',
+    'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.
+    """
+    model = mm.base
+    L, G, K = model.eligible.shape
+    D, T = len(model.unit_ids), model.n_tiers
+    t = y + 1
+    hh_line = model.household_line
+    group, state = hh.group, hh.state
+    mask = hh.mask.copy()
+    income = hh.income.astype(np.float64)
+    unit = model.g_unit[group]
+    sp = active_spend(model, spend, y)  # (L, D)
+
+    reached = np.zeros((L, group.size), bool)
+    R_all = np.where(hh_line[:, None], 0.0, reach(sp, model.unit_cost, model.capacity_units))
+    elig_out = np.zeros((L, D))
+    for li in np.flatnonzero(hh_line):
+        el = model.eligible[li][group, state]
+        if mm.targeted[li]:
+            el &= (mask & np.uint16(mm.line_bits[li])) != 0
+        key = unit * T + model.tier[li][group, state]
+        E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
+        ms = model.max_share[li]
+        R = reach(sp[li][None], model.unit_cost[li:li + 1], ms * E.sum(-1)[None])[0]
+        n_sel = np.minimum(_stochastic_round(fill_tiers(R, ms * E), rng), E.astype(np.int64)).ravel()
+        sel = np.zeros(group.size, bool)
+        sel[el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
+        reached[li] = sel
+        R_all[li] = n_sel.reshape(D, T).sum(-1)
+        elig_out[li] = E.sum(-1)
+    elig_out[~hh_line] = model.capacity_units[~hh_line]
+    boost = enabling_boost(model, np.where(hh_line[:, None], 0.0, R_all))  # (D,)
+    target = model.ps_population[group, state]
+    ps_want = model.ps_want_share * target.sum()
+    ps_sup = (target & reached[model.ps_lines].any(axis=0)).sum()
+
+    # programme: flags cleared (targeted lines first), then income effects
+    removed = np.zeros((L, G, N_INDICATORS))
+    for li in mm.line_order:
+        bits = int(mm.line_bits[li])
+        if not hh_line[li] or mm.removal[li] <= 0 or bits == 0:
+            continue
+        idx = np.flatnonzero(reached[li])
+        if not idx.size:
+            continue
+        r = np.minimum(1.0, mm.removal[li] * (1.0 + boost[unit[idx]]))
+        for j in range(N_INDICATORS):
+            if not (bits >> j) & 1:
+                continue
+            has = ((mask[idx] >> np.uint16(j)) & 1).astype(bool)
+            clear = has & (rng.random(idx.size) < r)
+            mask[idx[clear]] &= np.uint16(~(1 << j) & 0xFFFF)
+            removed[li, :, j] += np.bincount(group[idx[clear]], minlength=G)
+    for li in np.flatnonzero(hh_line & (mm.income_effect > 0)):
+        m = reached[li]
+        income[m] += mm.income_effect[li] * (1.0 + boost[unit[m]])
+    # the indicators' own changes
+    u = rng.random((group.size, N_INDICATORS))
+    bits = ((mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
+    new_bits = np.where(bits, u >= mm.loss[None, :], u < mm.gain[None, :])
+    mask = (new_bits.astype(np.uint16) << np.arange(N_INDICATORS, dtype=np.uint16)[None, :]).sum(axis=1).astype(np.uint16)
+    # income growth, volatility, shocks
+    area = model.g_area[group]
+    logf = mm.drift[area] + mm.volatility * rng.standard_normal(group.size)
+    for _, prob, loss in mm.shocks:
+        hit = rng.random(group.size) < prob[area]
+        logf = logf + np.where(hit, np.log1p(-loss), 0.0)
+    income = (income * np.exp(logf)).astype(np.float32)
+    # classification at the review and the next state
+    cls = classify(income, mask, area, mm.review_standard[t])
+    new_state = NEXT_STATE[state, cls]
+    return {"households": Households(group, new_state, income, mask), "reached": R_all, "eligible": elig_out,
+            "ps_supported": ps_sup, "ps_wanting": ps_want, "removed": removed}
+
+
+def simulate_multidim(mm: MultidimModel, rng: np.random.Generator, spend: np.ndarray | None = None,
+                      population: Households | None = None) -> EngineOutput:
+    """One microsimulation draw (optionally from a given household population)."""
+    model = mm.base
+    spend = model.spend if spend is None else spend
+    L, G, K = model.eligible.shape
+    D, Y = len(model.unit_ids), len(model.years)
+    J = N_INDICATORS
+    hh = synthesise_population(mm, rng) if population is None else population
+    states = np.zeros((1, Y + 1, G, K))
+    flows = np.zeros((1, Y, G, K, K))
+    entries = np.zeros((1, Y, G, K))
+    reached_out = np.zeros((1, Y, L, D))
+    elig_out = np.zeros((1, Y, L, D))
+    ps_sup = np.zeros((1, Y))
+    ps_want = np.zeros((1, Y))
+    deprived = np.zeros((1, Y + 1, G, K, J))
+    dim_dep = np.zeros((1, Y + 1, G, K, DIMENSION_MATRIX.shape[1]))
+    count_dist = np.zeros((1, Y + 1, G, K, J + 1))
+    fgt1 = np.zeros((1, Y + 1, G, K))
+    fgt2 = np.zeros((1, Y + 1, G, K))
+    income_sum = np.zeros((1, Y + 1, G, K))
+    removed = np.zeros((1, Y, L, G, J))
+
+    def record(t: int) -> None:
+        (states[0, t], deprived[0, t], dim_dep[0, t], count_dist[0, t], fgt1[0, t], fgt2[0, t],
+         income_sum[0, t]) = _sums(mm, hh, t, G, K)
+
+    record(0)
+    for y in range(Y):
+        before = hh.group.astype(np.int64) * K + hh.state
+        res = step(mm, hh, y, spend, rng)
+        nxt = res["households"]
+        flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)
+        reached_out[0, y], elig_out[0, y] = res["reached"], res["eligible"]
+        ps_sup[0, y], ps_want[0, y] = res["ps_supported"], res["ps_wanting"]
+        removed[0, y] = res["removed"]
+        # household formation: growth x households per group, states by entry shares
+        size_g = np.bincount(hh.group, minlength=G)
+        n_new = _stochastic_round(model.growth * size_g, rng)
+        new_group = np.repeat(np.arange(G, dtype=np.int32), n_new)
+        new_state = rng.choice(K, size=new_group.size, p=model.entry).astype(np.int8)
+        entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
+        hh = nxt.append(synthesise_households(mm, new_group, new_state, y + 1, rng))
+        record(y + 1)
+    md = MultidimOutput(deprived, dim_dep, count_dist, fgt1, fgt2, income_sum, removed)
+    return EngineOutput("microsim", states, flows, entries, reached_out, elig_out, ps_sup, ps_want, multidim=md)
+
+
+def run_multidim_microsim(mm: MultidimModel, draws: int = 1, seed: int = 0, progress: bool = False,
+                          label: str = "", spend: np.ndarray | None = None) -> EngineOutput:
+    """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
+    from tqdm.auto import tqdm
+
+    children = np.random.SeedSequence(seed).spawn(draws)
+    outs = [simulate_multidim(mm, np.random.default_rng(c), spend=spend)
+            for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)]
+    cat = {f: np.concatenate([getattr(o, f) for o in outs]) for f in
+           ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")}
+    return EngineOutput("microsim", **cat, multidim=MultidimOutput.concatenate([o.multidim for o in outs]))
