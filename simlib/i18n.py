@@ -925,6 +925,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the bounds cannot all hold within the envelope (no single group of them is the cause)",
     ),
     # --- uncertainty, sensitivity, robustness ---------------------------------------------
+    "err.unc_model": (
+        "phân tích bất định, độ nhạy và độ vững hiện chỉ hỗ trợ mô hình trạng thái (model: states)",
+        "uncertainty, sensitivity and robustness analyses support the states model (model: states) only",
+    ),
     "unc.kind.effect": ("Hiệu quả của dự án", "Effect sizes"),
     "unc.kind.unit_cost": ("Định mức chi phí", "Unit costs"),
     "unc.kind.take_up": ("Tỷ lệ tham gia tối đa", "Take-up ceilings"),

@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.common import EngineOutput, fill_tiers, reach
-from simlib.engines.expected import _index, _log_factor, _scatter
+from simlib.engines.expected import _log_factor
 from simlib.model import active_spend, enabling_boost
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT_MATRIX, DIMENSION_MATRIX, INDICATOR_MATRIX, bits_list
@@ -75,6 +75,28 @@ def _shift(Hr: np.ndarray, units: np.ndarray, delta: np.ndarray, mm: MultidimMod
                 cache[key] = inc.shift_matrix(mm.edges, key)
             out[s, sel] = Hr[s, sel] @ cache[key]
     return out
+
+
+def _index(model) -> dict:
+    """One entry per eligible (line, group-state): its line, group-state and (line, unit, tier)
+    bin (cached on the model). The multidimensional engine works per group-state, as deprivation
+    masks differ within the classes the states engine merges."""
+    if "multidim_expected" in model.cache:
+        return model.cache["multidim_expected"]
+    L, G, K = model.eligible.shape
+    D, T = len(model.unit_ids), model.n_tiers
+    m_line, m_g, m_k = np.nonzero(model.eligible)
+    m_bin = (m_line * D + model.g_unit[m_g]) * T + model.tier[m_line, m_g, m_k]
+    idx = {"m_line": m_line, "m_bin": m_bin, "m_gk": m_g * K + m_k}
+    model.cache["multidim_expected"] = idx
+    return idx
+
+
+def _scatter(values: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
+    """Sum values (S, M) into (S, size) bins given by index (M,): a batched bincount."""
+    S = values.shape[0]
+    flat = (np.arange(S)[:, None] * size + index[None, :]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=S * size).reshape(S, size)
 
 
 def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) -> EngineOutput:

@@ -275,7 +275,7 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
     from simlib.uncertainty.evaluate import make_layout, map_draws
     from simlib.uncertainty.sampling import design, to_values
     from simlib.uncertainty.sensitivity import Output
-    from simlib.uncertainty.space import build_space
+    from simlib.uncertainty.space import build_space, require_states_model
     from simlib.uncertainty.summaries import outcomes_frame
 
     metric = metric or Output("poor_rate", "province")
@@ -285,6 +285,8 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
     if len(set(names)) != len(names):
         raise InputError("schema", field="scenarios", value=names, detail="scenario names must differ")
     seed = scenarios[0].seed if seed is None else int(seed)
+    for s in scenarios:
+        require_states_model(s)
     spaces = [build_space(s.params) for s in scenarios]
     for s, sp in zip(scenarios[1:], spaces[1:]):
         if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:

@@ -29,7 +29,7 @@ from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
 from simlib.uncertainty.robustness import miss_rules
 from simlib.uncertainty.sampling import Sample, sample
-from simlib.uncertainty.space import ParameterSpace, build_space
+from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
 
 FILES = ("uncertainty_quantiles.csv", "uncertainty_targets.csv", "uncertainty_rules.csv", "uncertainty_parameters.csv",
@@ -82,6 +82,7 @@ def run_uncertainty(scen: Scenario, n: int, *, engine: str = "expected", replica
     unless `folder` is given) so memory stays bounded; quantiles are exact.
     """
     seed = scen.seed if seed is None else int(seed)
+    require_states_model(scen)
     space = space or build_space(scen.params)
     draws = draws or sample(space, scen.params, n, method, seed)
     R = 1 if engine == "expected" else int(replications)

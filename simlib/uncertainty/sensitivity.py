@@ -27,7 +27,7 @@ from simlib import i18n
 from simlib.errors import InputError
 from simlib.scenario import Scenario
 from simlib.uncertainty.sampling import to_values
-from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label
+from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label, require_states_model
 
 # --- generic: Sobol ------------------------------------------------------------------------------
 
@@ -212,6 +212,7 @@ def scenario_function(scen: Scenario, outputs: Sequence[Output] = DEFAULT_OUTPUT
     With the microsimulation and several replications each output is averaged over them."""
     from simlib.uncertainty.evaluate import make_layout, map_draws
 
+    require_states_model(scen)
     space = space or build_space(scen.params)
     seed = scen.seed if seed is None else int(seed)
     needs_cf = any(o.indicator in ("poor_fewer_than_without_programme", "cost_per_household_lifted") for o in outputs)

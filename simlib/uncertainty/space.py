@@ -51,7 +51,25 @@ NOT_UNCERTAIN: tuple[tuple[tuple[str, ...], str], ...] = (
     (("targets", "targets", "*", "threshold"), "a policy target, not an estimate"),
     (("targets", "coverage", "infrastructure", "min_spend"), "the definition of an indicator"),
     (("transitions", "uncertainty", "*"), "settings of the sampler itself"),
+    (("standards", "*", "income_line", "*"), "a legal definition (the poverty standard), not an estimate"),
+    (("standards", "*", "poor_min_deprivations"), "a legal definition (the poverty standard), not an estimate"),
+    (("multidim", "income", "grid", "*"), "a numerical setting of the expected engine's income grid"),
 )
+#: documents and path elements used only by the multidimensional model (`model: multidim`)
+MULTIDIM_ONLY = "used only by the multidimensional model (model: multidim), not by this scenario's states model"
+
+
+def _multidim_only(full: tuple) -> bool:
+    return full[0] in ("multidim", "standards") or (full[0] == "program" and "multidim" in map(str, full))
+
+
+def require_states_model(scen) -> None:
+    """Uncertainty, sensitivity and robustness runs use the states model's engines; refuse a
+    multidimensional scenario clearly instead of silently running another model."""
+    if getattr(scen, "poverty_model", "states") != "states":
+        from simlib.errors import InputError
+
+        raise InputError("unc_model", field="model", value=scen.poverty_model, allowed=["states"])
 
 #: sequential rows: (state, up key, other key); the other move is conditional on no move up
 SEQUENTIAL_ROWS = {"poor": ("escaped_1", "near_poor"), "near_poor": ("non_poor", "poor")}
@@ -233,9 +251,10 @@ def _concentration(tr: dict, name: str, file: str) -> float:
     return c
 
 
-def build_space(params: ParameterSet) -> ParameterSpace:
+def build_space(params: ParameterSet, poverty_model: str = "states") -> ParameterSpace:
     """The parameter space of `params`: every ranged quantity becomes a factor (rows and entry
-    shares as Dirichlet factors); quantities in `NOT_UNCERTAIN` are listed as fixed."""
+    shares as Dirichlet factors); quantities in `NOT_UNCERTAIN`, and with the states model the
+    multidimensional model's own parameters, are listed as fixed."""
     program = params["program"]
     tr = params["transitions"]
     tr_file = display_path(params.files["transitions"]) if "transitions" in params.files else "transitions.yaml"
@@ -245,6 +264,9 @@ def build_space(params: ParameterSet) -> ParameterSpace:
         for path, q in iter_quantities(doc):
             full = (doc_name,) + tuple(path)
             key = ".".join(str(p) for p in full)
+            if poverty_model == "states" and _multidim_only(full):
+                fixed.append((key, MULTIDIM_ONLY))
+                continue
             if doc_name == "transitions" and path[0] == "reference":
                 continue  # rows, below
             if doc_name == "transitions" and path[:2] == ("growth", "entry_states"):
