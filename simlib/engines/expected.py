@@ -74,8 +74,21 @@ def _scatter(values: np.ndarray, flat_index: np.ndarray, size: int) -> np.ndarra
 
 
 def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndarray | None = None,
-                 rates: np.ndarray | None = None) -> EngineOutput:
-    """Expected counts for one scenario (default) or a batch (leading axis S on `spend`)."""
+                 rates: np.ndarray | None = None, backend: str = "auto", keep_flows: bool = True) -> EngineOutput:
+    """Expected counts for one scenario (default) or a batch (leading axis S on `spend`).
+
+    `backend`: "jit" runs the compiled loop (`simlib.engines.expected_jit`), "numpy" the
+    `YearStep` reference; "auto" (default) the compiled loop when numba is installed.
+    `keep_flows=False` (compiled loop only) skips storing the (S, Y, G, K, K) flows — the
+    largest output — for sweeps over many allocations that need only stocks; `flows` is then
+    an empty (S, Y, 0, K, K) array.
+    """
+    from simlib.engines import expected_jit
+
+    if backend not in ("auto", "jit", "numpy"):
+        raise ValueError(f"backend must be auto, jit or numpy, not {backend!r}")
+    if backend == "jit" or (backend == "auto" and expected_jit.available()):
+        return _run_jit(model, spend, effects, rates, keep_flows)
     spend = model.spend[None] if spend is None else np.asarray(spend, float)
     if spend.ndim == 3:
         spend = spend[None]
@@ -102,6 +115,35 @@ def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndar
         n = fl.sum(axis=-2) + new
         states[:, y + 1] = n
     return EngineOutput("expected", states, flows, entries, reached_out, elig_out, ps_sup, ps_want)
+
+
+def _run_jit(model: Model, spend, effects, rates, keep_flows: bool = True) -> EngineOutput:
+    from simlib.engines import expected_jit
+
+    spend = model.spend[None] if spend is None else np.asarray(spend, float)
+    if spend.ndim == 3:
+        spend = spend[None]
+    S = spend.shape[0]
+    eff = model.effects[None] if effects is None else np.asarray(effects, float).reshape(-1, *model.effects.shape)
+    if rates is None:
+        if "affine" not in model.cache:
+            model.cache["affine"] = affine_parts(model.rates[None])
+        parts = model.cache["affine"]
+    else:
+        parts = affine_parts(np.asarray(rates, float).reshape(-1, *model.rates.shape))
+    L, G, K = model.eligible.shape
+    D, Y = len(model.unit_ids), len(model.years)
+    ix = _index(model)
+    sp_all = spend[:, ix["lag_idx"], np.arange(L), :] * ix["lag_ok"][None, :, :, None]  # (S, Y, L, D)
+    flows = np.empty((S, Y, G, K, K)) if keep_flows else np.empty((1, 1, G, K, K))
+    out = {"states": np.empty((S, Y + 1, G, K)), "flows": flows, "entries": np.empty((S, Y, G, K)),
+           "reached": np.empty((S, Y, L, D)), "eligible": np.empty((S, Y, L, D)), "ps_sup": np.empty((S, Y)),
+           "ps_want": np.empty((S, Y))}
+    expected_jit.project(model, ix, sp_all, eff, parts, out)
+    if not keep_flows:
+        out["flows"] = np.empty((S, Y, 0, K, K))
+    return EngineOutput("expected", out["states"], out["flows"], out["entries"], out["reached"], out["eligible"],
+                        out["ps_sup"], out["ps_want"])
 
 
 class YearStep:
