@@ -20,7 +20,6 @@ import yaml
 from simlib.errors import InputError, raise_if_any
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
-from simlib.states import STATES
 
 #: parameter documents: name -> file name in the parameter folder
 PARAM_FILES = {

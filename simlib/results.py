@@ -19,7 +19,7 @@ import pandas as pd
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines.common import EngineOutput
 from simlib.model import ATTRIBUTE_CLASSES, Model
-from simlib.states import FLOW_CATEGORIES, FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
+from simlib.states import FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
 
 #: indicator -> unit
 INDICATOR_UNITS = {

@@ -16,10 +16,10 @@ import numpy as np
 
 from simlib.catalogue import Catalogue, build_catalogue
 from simlib.dataset import Dataset, load_dataset
-from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
+from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
-from simlib.schema import get_schema, load_yaml, qv, validate
+from simlib.schema import get_schema, load_yaml, validate
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
@@ -354,16 +354,4 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     try:
         return scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
     except InputError as exc:
-        raise exc.with_file(display_path(path))
-
-
-def check_scenarios(paths: list[Path]) -> dict[Path, SimlibError | None]:
-    """Validate several scenario files; returns each file's error (None when valid)."""
-    out: dict[Path, SimlibError | None] = {}
-    for p in paths:
-        try:
-            load_scenario(p)
-            out[p] = None
-        except SimlibError as exc:
-            out[p] = exc
-    return out
+        raise exc.with_file(display_path(path)) from None

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, TINY, tiny_raw
+from conftest import ROOT, tiny_raw
 
 
 def simlib(*args, cwd=ROOT):

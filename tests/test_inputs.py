@@ -1,12 +1,11 @@
 """Every kind of bad input gets a clear message naming file, field, value and what is allowed."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 import yaml
 
-from conftest import TINY, make_scenario, tiny_raw
+from conftest import make_scenario, tiny_raw
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.scenario import load_scenario
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput, effective_effects, fill_tiers, reach
 from simlib.model import Model, active_spend, enabling_boost
-from simlib.states import ESCAPED_1, ESCAPED_2, ESCAPED_3, N_STATES, NEAR_POOR, NON_POOR, POOR
+from simlib.states import N_STATES
 from simlib.transitions import transition_matrix
 
 
