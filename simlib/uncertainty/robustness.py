@@ -263,6 +263,21 @@ class RobustnessResult:
     info: dict
 
 
+def comparable(base, others: Sequence) -> tuple[list, list]:
+    """(kept, left out): the scenarios of `others` that `compare_allocations` can run with `base`
+    on the same draws — those sharing its uncertain parameters — and the rest (including any
+    with `base`'s name)."""
+    from simlib.uncertainty.space import build_space
+
+    sp0 = build_space(base.params)
+    kept, left = [], []
+    for s in others:
+        sp = build_space(s.params)
+        ok = s.name != base.name and sp.keys == sp0.keys and sp.dims == sp0.dims
+        (kept if ok else left).append(s)
+    return kept, left
+
+
 def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is_better: bool = True,
                         method: str = "lhs", seed: int | None = None, engine: str = "expected", replications: int = 1,
                         executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
