@@ -209,3 +209,28 @@ def test_target_probabilities_by_hand():
     # without per-draw outcomes a target of several areas has no joint probability
     q = target_probabilities(targets).set_index("target_id")
     assert q.loc["A", "probability_met"] == 1.0 and np.isnan(q.loc["B", "probability_met"])
+
+
+def test_a_failing_uncertainty_report_is_reported_not_fatal(batch, tmp_path):
+    import shutil
+
+    from simlib.batch import BatchItem, BatchResult, uncertainty_report
+    from simlib.report.index import index_html
+
+    _, out = batch
+    folder = tmp_path / "tiny_plan"
+    shutil.copytree(out / "tiny_plan", folder)
+    (folder / "uncertainty.html").unlink()
+    # the scenario file vanished: the notebook fails in its first cell
+    err = uncertainty_report(str(tmp_path / "gone.yaml"), folder, folder, "Test", "en", [], [], None, N, "lhs", {})
+    assert "gone.yaml" in err
+    assert not (folder / "uncertainty.html").exists() and not (folder / "uncertainty.ipynb").exists()
+    failed = nbformat.read(folder / "uncertainty.failed.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in failed.cells for o in c.get("outputs", []))
+    # the index shows the scenario report with the uncertainty error; the batch is not ok
+    item = BatchItem(path=tmp_path / "a.yaml", name="tiny_plan", ok=True, out_dir=folder, title_en="Test",
+                     headline={"year_start": 2023, "year_end": 2025}, uncertainty_error=err)
+    res = BatchResult([item], tmp_path, compare_ok=True, uncertainty=N)
+    assert not res.ok and not res.failed
+    page = index_html(res, tmp_path, "en")
+    assert "Uncertainty report failed" in page and "gone.yaml" in page and 'href="tiny_plan/uncertainty.failed.ipynb"' in page
