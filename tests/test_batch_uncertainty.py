@@ -206,6 +206,11 @@ def test_target_probabilities_by_hand():
     assert p.loc["A", "probability_met"] == 1.0 and p.loc["B", "probability_met"] == 0.5
     assert p.loc["B", "probability_area"] == 1.0 and p.loc["B", "areas"] == 2
     assert all_targets_probability(outcomes).loc[2024] == 0.5
+    # the uncertainty notebook's table and chart count the same way
+    from simlib.report.uncertainty import probability_table
+
+    tab = probability_table({"targets": targets.assign(scenario="s"), "outcomes": outcomes}, lang="en")
+    assert list(tab["Probability met"]) == ["100%", "50%"]
     # without per-draw outcomes a target of several areas has no joint probability
     q = target_probabilities(targets).set_index("target_id")
     assert q.loc["A", "probability_met"] == 1.0 and np.isnan(q.loc["B", "probability_met"])

@@ -105,11 +105,27 @@ def headline_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return targets[targets["geo_type"] != "district"]
 
 
+def target_rows(tabs: dict) -> pd.DataFrame:
+    """One row per target (and year, and scenario if any): with per-draw outcomes, its
+    probability of meeting the target in every area it covers, as the reports and scorecard
+    count it (`simlib.uncertainty.summaries.target_probabilities`); otherwise the row of the
+    area the target names."""
+    from simlib.uncertainty.summaries import target_probabilities
+
+    t = tabs["targets"]
+    o = tabs.get("outcomes")
+    if o is not None and len(o) and "areas" not in t.columns and ("scenario" not in t.columns or t["scenario"].nunique() <= 1):
+        return target_probabilities(t, o)
+    return headline_targets(t)
+
+
 def probability_table(source, lang: str | None = None, year: int | None = None, headline: bool = True) -> pd.DataFrame:
-    """Target, area, year, probability of meeting it, median and 90 % interval of its value."""
-    t = _tables(source)["targets"]
-    if headline:
-        t = headline_targets(t)
+    """Target, area, year, probability of meeting it, median and 90 % interval of its value.
+
+    With `headline`, one row per target: the probability of meeting it in every area it covers
+    when the source has per-draw outcomes (`target_rows`); otherwise one row per area."""
+    tabs = _tables(source)
+    t = target_rows(tabs) if headline else tabs["targets"]
     if year is not None:
         t = t[t["year"] == year]
     lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
@@ -139,12 +155,12 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     if isinstance(sources, Mapping) and not {"targets", "quantiles"} & set(sources):
         frames = []
         for name, src in sources.items():
-            t = _tables(src)["targets"].copy()
+            t = target_rows(_tables(src)).copy()
             t["scenario"] = name
             frames.append(t)
         t = pd.concat(frames, ignore_index=True)
     else:
-        t = _tables(sources)["targets"]
+        t = target_rows(_tables(sources))
         if "scenario" not in t.columns:
             t = t.assign(scenario="")
     t = headline_targets(t)
