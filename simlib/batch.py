@@ -7,6 +7,11 @@
    (CSV + XLSX) and `manifest.json` go to `OUT/<scenario>/`, replaced atomically: a failed
    run leaves the previous report in place, and its partly executed notebook is kept as
    `OUT/<scenario>.failed.ipynb` for debugging.
+   With `uncertainty` = N > 0, each report also runs N parameter draws (fan charts and the
+   probability of meeting each target; the draws run serially inside each worker, since the
+   batch already runs its scenarios in parallel), and `notebooks/uncertainty.ipynb` is
+   rendered over them into `OUT/<scenario>/uncertainty.html` (sensitivity, when the plan
+   misses, the scenario compared with the batch's other scenarios on the same draws).
 3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`).
 4. `OUT/index.html` links every report with its headline numbers and status; failed
    scenarios are listed with their error.
@@ -28,6 +33,10 @@ from simlib.paths import display_path
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
 COMPARE_NOTEBOOK = "compare_scenarios.ipynb"
+UNCERTAINTY_NOTEBOOK = "uncertainty.ipynb"
+#: the uncertainty report's sensitivity designs (see notebooks/uncertainty.ipynb): small, so that
+#: a batch stays quick; its robustness part shares the report's number of parameter draws
+UNCERTAINTY_OPTIONS = {"sensitivity_points": 16, "morris_trajectories": 4}
 
 
 @dataclass
@@ -44,6 +53,8 @@ class BatchItem:
     title_en: str = ""
     invalid: bool = False
     failed_notebook: Path | None = None
+    uncertainty_report: Path | None = None  # OUT/<name>/uncertainty.html when rendered
+    uncertainty_error: str = ""  # why the uncertainty report failed (the scenario report stands)
 
     def title(self, lang: str = "vi") -> str:
         return (self.title_vi if lang == "vi" else self.title_en) or self.name
@@ -58,6 +69,8 @@ class BatchResult:
     compare_ok: bool | None = None  # None: not attempted (fewer than one good report)
     compare_error: str = ""
     index: Path | None = None
+    uncertainty: int = 0  # parameter draws per scenario (0: none)
+    sampler: str = "lhs"
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -65,7 +78,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and self.compare_ok is not False
+        return not self.failed and self.compare_ok is not False and not any(it.uncertainty_error for it in self.items)
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
@@ -97,8 +110,11 @@ def headline(result) -> dict:
     return _headline(result.indicators, result.targets)
 
 
-def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, set_items: list) -> dict:
-    """Worker (tables only): run one scenario file and write its folder. Returns a plain dict."""
+def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, set_items: list,
+            uncertainty: int = 0, sampler: str = "lhs") -> dict:
+    """Worker (tables only): run one scenario file and write its folder (with `uncertainty` > 0,
+    also the tables of that many parameter draws, run serially, as `simlib run --uncertainty`).
+    Returns a plain dict."""
     from simlib.runner import run, write_outputs
     from simlib.scenario import load_scenario
 
@@ -106,7 +122,13 @@ def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, 
         scen = load_scenario(path, set_items)
         res = run(scen, engine=engine, draws=draws, seed=seed)
         target = Path(out_dir) / scen.name
-        write_outputs(res, target)
+        if uncertainty:
+            from simlib.uncertainty.run import write_uncertainty
+
+            write_uncertainty(res, target, int(uncertainty), engine=engine, replications=draws, method=sampler,
+                              seed=seed, executor="serial")
+        else:
+            write_outputs(res, target)
         return {"ok": True, "name": scen.name, "out_dir": str(target), "headline": headline(res), "error": ""}
     except SimlibError as exc:
         return {"ok": False, "name": Path(path).stem, "error": exc.message(None), "out_dir": None, "headline": {}}
@@ -128,8 +150,14 @@ def _set_strings(set_items: list | None) -> list[str]:
 
 
 def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draws: int, seed: int | None,
-               lang: str, set_items: list) -> dict:
+               lang: str, set_items: list, uncertainty: int = 0, sampler: str = "lhs", compare: list | tuple = ()) -> dict:
     """Worker: execute the scenario report notebook for one scenario and render it.
+
+    With `uncertainty` = N > 0 the report runs N parameter draws (serially: the batch already
+    runs scenarios in parallel) and `notebooks/uncertainty.ipynb` is then rendered over them
+    (`uncertainty.html`), comparing the scenario with the `compare` scenario files on the same
+    draws. A failing uncertainty notebook does not fail the scenario report: its error is
+    returned (`uncertainty_error`) and its partly executed notebook kept beside the report.
 
     Everything is staged in a temporary folder beside `OUT/<name>` and moved into place only
     when the notebook ran, its HTML was written and its tables read back. Returns a plain dict
@@ -148,6 +176,9 @@ def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draw
         with atomic_dir(target) as tmp:
             params = {"scenario": str(Path(path).resolve()), "engine": engine, "draws": int(draws), "seed": seed,
                       "lang": lang, "set_items": list(set_items), "output_dir": str(tmp)}
+            if uncertainty:
+                params.update(uncertainty=int(uncertainty), sampler=sampler, uncertainty_executor="serial",
+                              uncertainty_link="uncertainty.html")
             try:
                 nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params)
             except render.NotebookFailed as exc:
@@ -161,11 +192,51 @@ def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draw
             write_text(tmp / "report.html", render.to_html(nb, title, lang))
             tabs = RunTables.from_folder(tmp)
             head = _headline(tabs.indicators, tabs.targets)
+            unc_error, unc_report = "", None
+            if uncertainty:
+                from simlib.uncertainty.summaries import all_targets_probability
+
+                p_all = all_targets_probability(tabs.uncertainty["outcomes"]).get(head["year_end"])
+                head["all_targets_probability"] = None if p_all is None else float(p_all)
+                unc_error = uncertainty_report(path, tmp, target, title, lang, set_items, compare, seed, int(uncertainty),
+                                               sampler, manifest)
+                unc_report = None if unc_error else str(target / "uncertainty.html")
         failed_nb.unlink(missing_ok=True)
-        return {"ok": True, "name": name, "out_dir": str(target), "headline": head, "error": "", "failed_notebook": None}
+        return {"ok": True, "name": name, "out_dir": str(target), "headline": head, "error": "", "failed_notebook": None,
+                "uncertainty_error": unc_error, "uncertainty_report": unc_report}
     except render.NotebookFailed as exc:
         return {"ok": False, "name": name, "out_dir": None, "headline": {}, "error": str(exc),
                 "failed_notebook": str(failed_nb) if failed_nb.is_file() else None}
+
+
+def uncertainty_report(path: str, folder: Path, target: Path, title: str, lang: str, set_items: list, compare,
+                       seed: int | None, n: int, sampler: str, manifest: dict) -> str:
+    """Execute `notebooks/uncertainty.ipynb` over a report folder being built (`folder`, which
+    becomes `target`) that holds the scenario's parameter draws, and write `uncertainty.ipynb`
+    and `uncertainty.html` into it. Returns '' or the notebook's error (its partly executed
+    copy is then kept as `uncertainty.failed.ipynb`)."""
+    import nbformat
+
+    from simlib import i18n
+    from simlib.atomic import write_text
+    from simlib.report import render
+
+    params = {"scenario": str(Path(path).resolve()), "compare": [str(Path(c).resolve()) for c in compare],
+              "results": str(folder), "draws": n, "sampler": sampler, "seed": seed, "set_items": list(set_items),
+              "robustness_draws": n, "executor": "serial", "lang": lang, **UNCERTAINTY_OPTIONS}
+    out = folder / "uncertainty.ipynb"
+    try:
+        nb = render.execute(render.notebook_path(UNCERTAINTY_NOTEBOOK), out, params)
+    except render.NotebookFailed as exc:
+        out.unlink(missing_ok=True)
+        if exc.notebook is not None:
+            write_text(folder / "uncertainty.failed.ipynb", nbformat.writes(exc.notebook))
+        return str(exc)
+    render.record_manifest(nb, manifest)
+    nb.metadata.get("papermill", {}).get("parameters", {})["results"] = str(target)
+    write_text(out, nbformat.writes(nb))
+    write_text(folder / "uncertainty.html", render.to_html(nb, f"{i18n.t('unc.nb.title', lang)} — {title}", lang))
+    return ""
 
 
 def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None:
@@ -246,11 +317,14 @@ def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
 def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected", draws: int = 1,
               seed: int | None = None, jobs: int | None = None, executor: str = "local",
               scheduler: str | None = None, set_items: list | None = None, progress: bool = True,
-              lang: str | None = None, reports: bool = True, on_invalid=None) -> BatchResult:
+              lang: str | None = None, reports: bool = True, on_invalid=None, uncertainty: int = 0,
+              sampler: str = "lhs") -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
     invalid), then run the valid ones in parallel — as reports (default) or tables only —
     then, for reports, the comparison and the index page. Invalid or failing scenarios are
-    returned with their error; they do not stop the others."""
+    returned with their error; they do not stop the others. With `uncertainty` = N > 0, every
+    scenario also runs N parameter draws (`sampler` lhs | sobol | random) and, for reports,
+    gets its uncertainty report."""
     from concurrent.futures import as_completed
 
     from tqdm.auto import tqdm
@@ -266,6 +340,12 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
         raise InputError("draws", field="--draws", value=draws)
     if executor not in EXECUTORS:
         raise InputError("enum", field="--executor", value=executor, allowed=EXECUTORS)
+    from simlib.uncertainty.sampling import METHODS
+
+    if not isinstance(uncertainty, int) or uncertainty < 0:
+        raise InputError("uncertainty_draws", field="--uncertainty", value=uncertainty)
+    if sampler not in METHODS:
+        raise InputError("enum", field="--sampler", value=sampler, allowed=METHODS)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("output_exists", field="--out", value=str(out_dir))
@@ -282,7 +362,7 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
     if bad and on_invalid is not None:
         on_invalid(bad)
     todo = [p for p in paths if p not in bad]
-    result = BatchResult([items[p] for p in paths], out_dir)
+    result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
     set_list = list(set_items or [])
     if todo:
         n_jobs = min(jobs or len(todo), len(todo))
@@ -299,10 +379,11 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
             for p in todo:
                 it = items[p]
                 if reports:
+                    others = [str(q) for q in todo if q != p]
                     fut = ex.submit(report_one, str(p), it.name, it.title(lang), str(out_dir), engine, draws, seed, lang,
-                                    _set_strings(set_list))
+                                    _set_strings(set_list), uncertainty, sampler, others)
                 else:
-                    fut = ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, set_list)
+                    fut = ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, set_list, uncertainty, sampler)
                 futs[fut] = p
             for fut in as_completed(futs):
                 p = futs[fut]
@@ -314,6 +395,8 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
                 it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r["headline"]
                 it.out_dir = Path(r["out_dir"]) if r["out_dir"] else None
                 it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
+                it.uncertainty_error = r.get("uncertainty_error") or ""
+                it.uncertainty_report = Path(r["uncertainty_report"]) if r.get("uncertainty_report") else None
                 bar.update(1)
         if reports:
             good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]

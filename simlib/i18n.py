@@ -1056,6 +1056,126 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unc.nb.sensitivity": ("Độ nhạy: cần đo lường chính xác hơn điều gì?", "Sensitivity: what we most need to measure better"),
     "unc.nb.robustness": ("Độ vững: so sánh các phương án phân bổ trên cùng các lượt tham số", "Robustness: allocations compared on the same parameter draws"),
+    # reports with parameter draws (scenario report, comparison, batch index)
+    "report.section.uncertainty": (
+        "Mức độ chắc chắn: dải dự báo và xác suất đạt chỉ tiêu",
+        "How sure are we? Range of outcomes and probability of meeting each target",
+    ),
+    "report.uncertainty.intro": (
+        "Hiệu quả của các dự án, định mức chi phí, tỷ lệ giải ngân và xu hướng nền đều chưa biết chắc. "
+        "Dự báo được chạy lại với {n} bộ giá trị tham số, mỗi tham số bất định ({k} tham số) được rút trong khoảng hợp lý "
+        "của nó (cách rút {sampler}, hạt giống {seed}). Dải đậm chứa một nửa số lượt, dải nhạt chứa 90 % số lượt.",
+        "Effect sizes, unit costs, disbursement and the baseline trend are all uncertain. The projection was run again "
+        "with {n} sets of parameter values, each uncertain parameter ({k} in all) drawn within its plausible range "
+        "(sampler {sampler}, seed {seed}). The dark band holds half of the draws, the light band 90 %.",
+    ),
+    "report.uncertainty.replications": (
+        "Mỗi bộ tham số được mô phỏng {r} lần ({samples} lượt tất cả).",
+        "Each set of parameters was simulated {r} times ({samples} runs in all).",
+    ),
+    "report.fig.fans": (
+        "Dải dự báo tỷ lệ hộ nghèo theo các lượt rút tham số: đường đậm là trung vị, đường chấm là dự báo với giá trị trung tâm "
+        "của tham số, đường đứt là lộ trình mục tiêu.",
+        "Range of the projected poor-household rate over the parameter draws: the solid line is the median, the dotted line "
+        "the projection with central parameter values, the dashed line the target path.",
+    ),
+    "report.uncertainty.probabilities": ("Xác suất đạt từng chỉ tiêu", "Probability of meeting each target"),
+    "report.uncertainty.probabilities_intro": (
+        "Xác suất đạt một chỉ tiêu là tỷ lệ số lượt rút tham số mà chỉ tiêu đạt ở mọi địa bàn nó áp dụng "
+        "(với chỉ tiêu của các huyện nghèo: cả nhóm huyện nghèo và từng huyện nghèo).",
+        "The probability of meeting a target is the share of parameter draws in which it is met in every area it covers "
+        "(for the poor-district target: the poor districts together and each poor district).",
+    ),
+    "report.uncertainty.table_caption": (
+        "Xác suất đạt chỉ tiêu; dưới đó là trung vị và khoảng 90 % của giá trị dự báo ở địa bàn chỉ tiêu nêu.",
+        "Probability of meeting the target; below it the median and 90 % interval of the projected value in the area the target names.",
+    ),
+    "report.uncertainty.each_area": ("và từng huyện nghèo ({n} huyện)", "and each poor district ({n})"),
+    "report.uncertainty.named_area": ("tính chung cả nhóm:", "the group as a whole:"),
+    "report.uncertainty.median": ("trung vị {value}", "median {value}"),
+    "report.uncertainty.interval": ("90 %: {lo} – {hi}", "90 %: {lo} – {hi}"),
+    "report.fig.probabilities": (
+        "Xác suất đạt các chỉ tiêu năm {year} (ở mọi địa bàn chỉ tiêu áp dụng).",
+        "Probability of meeting each target in {year} (in every area it covers).",
+    ),
+    "report.uncertainty.precision": (
+        "Với {n} lượt, mỗi xác suất chỉ chính xác trong khoảng ±{pm} điểm %; muốn chính xác hơn, hãy tăng số lượt rút tham số.",
+        "With {n} runs each probability is known to within about ±{pm} points; use more parameter draws for more precision.",
+    ),
+    "report.uncertainty.details": (
+        "Phân tích chi tiết: tham số nào cần đo chính xác hơn, khi nào kế hoạch không đạt, so sánh các phương án →",
+        "Details: which parameters most need measuring, when the plan misses, allocations compared →",
+    ),
+    "report.probability_label": ("xác suất đạt", "probability"),
+    "report.scorecard.probability_note": (
+        "«Xác suất đạt» là tỷ lệ trong {n} lượt rút tham số mà chỉ tiêu đạt ở địa bàn đó (xem mục «Mức độ chắc chắn»); "
+        "«đạt / không đạt» là kết quả của dự báo với giá trị trung tâm của tham số.",
+        "'Probability' is the share of {n} parameter draws in which the target is met in that area (see 'How sure are we?'); "
+        "met / not met is the projection with central parameter values.",
+    ),
+    "report.card.all_targets": ("Xác suất đạt tất cả chỉ tiêu năm {year}", "Probability of meeting every target in {year}"),
+    "report.card.all_targets_detail": (
+        "tỷ lệ trong {n} lượt rút tham số (xem mục «Mức độ chắc chắn»)",
+        "share of {n} parameter draws (see 'How sure are we?')",
+    ),
+    "err.uncertainty_draws": (
+        "số lượt rút tham số phải là số nguyên ≥ 0 (0: không tính độ bất định)",
+        "the number of parameter draws must be a whole number ≥ 0 (0: no uncertainty)",
+    ),
+    "cli.uncertainty_report_failed": (
+        "{name}: báo cáo độ bất định lỗi (báo cáo kịch bản vẫn được tạo): {error}",
+        "{name}: the uncertainty report failed (the scenario report was written): {error}",
+    ),
+    "index.uncertainty_draws": ("{n} lượt rút tham số ({sampler})", "{n} parameter draws ({sampler})"),
+    "index.all_targets_probability": ("xác suất đạt tất cả:", "probability all met:"),
+    "index.link.uncertainty": ("Độ bất định", "Uncertainty"),
+    "index.uncertainty_failed": ("Báo cáo độ bất định lỗi", "Uncertainty report failed"),
+    "index.uncertainty_explain": (
+        "Mỗi kịch bản được chạy lại với {n} bộ giá trị tham số rút ngẫu nhiên trong khoảng hợp lý của chúng: báo cáo kịch bản có "
+        "dải dự báo và xác suất đạt từng chỉ tiêu; liên kết «Độ bất định» mở phân tích chi tiết (tham số nào cần đo chính xác hơn, "
+        "khi nào kế hoạch không đạt, so sánh với các kịch bản khác trên cùng các lượt rút).",
+        "Every scenario was run again with {n} sets of parameter values drawn within their plausible ranges: each report shows "
+        "the range of outcomes and the probability of meeting each target; the 'Uncertainty' link opens the details (which "
+        "parameters most need measuring, when the plan misses, the scenario against the others on the same draws).",
+    ),
+    "index.uncertainty_how": (
+        "Các con số trên dùng giá trị trung tâm của tham số. Muốn xem dải dự báo và xác suất đạt từng chỉ tiêu, chạy lại với "
+        "số lượt rút tham số, ví dụ: simlib batch params/scenarios --out reports --uncertainty 200 (hoặc make reports "
+        "UNCERTAINTY=200); mỗi kịch bản sẽ có thêm báo cáo «Độ bất định» (notebooks/uncertainty.ipynb).",
+        "The figures above use central parameter values. For the range of outcomes and the probability of meeting each target, "
+        "run again with parameter draws, e.g. simlib batch params/scenarios --out reports --uncertainty 200 (or make reports "
+        "UNCERTAINTY=200); each scenario then also gets an 'Uncertainty' report (notebooks/uncertainty.ipynb).",
+    ),
+    "unc.nb.left_out": (
+        "Không so sánh được với: {names} (các tham số bất định khác với kịch bản này).",
+        "Cannot be compared with: {names} (their uncertain parameters differ from this scenario's).",
+    ),
+    "unc.nb.no_compare": (
+        "Không có phương án nào khác để so sánh (tham số `compare`).",
+        "No other allocation to compare with (parameter `compare`).",
+    ),
+    "compare.section.probabilities": ("Xác suất đạt chỉ tiêu theo kịch bản", "Probability of meeting each target by scenario"),
+    "compare.probabilities.intro": (
+        "Mỗi kịch bản được chạy lại với các bộ giá trị tham số rút ngẫu nhiên ({draws} lượt); xác suất đạt một chỉ tiêu là tỷ lệ "
+        "số lượt mà chỉ tiêu đạt ở mọi địa bàn nó áp dụng. Kịch bản có xác suất cao hơn là kịch bản vững hơn trước những gì ta chưa biết chắc.",
+        "Each scenario was run again with randomly drawn parameter values ({draws} draws); the probability of meeting a target "
+        "is the share of draws in which it is met in every area it covers. A higher probability means a plan that holds up "
+        "better against what we do not know.",
+    ),
+    "compare.probabilities.missing": (
+        "Không có lượt rút tham số cho: {names}.",
+        "No parameter draws for: {names}.",
+    ),
+    "compare.scorecard.probability_note": (
+        "«Xác suất đạt»: tỷ lệ số lượt rút tham số mà chỉ tiêu đạt ở mọi địa bàn nó áp dụng (xem mục tiếp theo).",
+        "'Probability': the share of parameter draws in which the target is met in every area it covers (see the next section).",
+    ),
+    "table.probability_met": ("Xác suất đạt (mọi địa bàn)", "Probability met (every area)"),
+    "table.probability_area": ("Xác suất đạt (địa bàn chỉ tiêu nêu)", "Probability met (area named)"),
+    "table.median": ("Trung vị", "Median"),
+    "table.q05": ("Phân vị 5 %", "5th percentile"),
+    "table.q95": ("Phân vị 95 %", "95th percentile"),
+    "table.samples": ("Số lượt", "Runs"),
     # --- performance and national scale -----------------------------------------------------
     "err.chunk_multidim": (
         "chạy theo khối (--chunk) chưa hỗ trợ mô hình đa chiều (model: multidim)",

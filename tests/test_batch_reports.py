@@ -97,6 +97,9 @@ def test_index_lists_every_scenario_with_status(batch):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="tiny_plan/report.html"' in index and 'href="tiny_zero/report.html"' in index
     assert 'href="compare.html"' in index
+    # no parameter draws: no uncertainty report, but the index says how to get one
+    assert "uncertainty.html" not in index and "--uncertainty" in index
+    assert not list(out.glob("*/uncertainty*")) and "Probability" not in (out / "tiny_plan" / "report.html").read_text(encoding="utf-8")
     broken = index[index.index("tiny_broken"):]
     assert "Invalid scenario" in broken[:2000] and "P9" in broken[:2000]
     assert not (out / "tiny_broken").exists()

@@ -11,12 +11,17 @@ can be drawn in worker processes. `to_png` turns a figure into bytes for embeddi
 from __future__ import annotations
 
 import io
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import matplotlib
 
-matplotlib.use("Agg", force=False)  # harmless inside Jupyter: we never use pyplot
+# Charts here are drawn without pyplot, so any backend will do; pick the file-only one for worker
+# processes, but never switch a notebook's backend (that would stop its own pyplot figures showing).
+if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg", force=False)
 
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402

@@ -1,9 +1,10 @@
 """Comparison of several scenario runs (used by `notebooks/compare_scenarios.ipynb`).
 
 Runs come from result folders (`simlib run` / `simlib batch` output) or are computed from
-scenario files. Sections: title, ranked table, side-by-side scorecard, trajectories,
-cost-effectiveness, money by project, footer (what produced each run). Each returns blocks
-for `scenario_report.show`.
+scenario files. Sections: title, ranked table, side-by-side scorecard, probability of meeting
+each target (when the runs have parameter draws: `simlib run/batch --uncertainty N`),
+trajectories, cost-effectiveness, money by project, footer (what produced each run). Each
+returns blocks for `scenario_report.show`.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from simlib.report import data as D
 from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.data import RunTables
-from simlib.report.scenario_report import rate_change_targets, short_name, show, to_html  # noqa: F401 - re-exported
+from simlib.report.scenario_report import probability_span, rate_change_targets, short_name, show, to_html  # noqa: F401 - re-exported
 
 
 def label(run: RunTables, lang: str, width: int = 34) -> str:
@@ -132,6 +133,11 @@ def scorecard(runs: Sequence[RunTables], lang: str) -> list:
         values[r.name] = {(a, int(y)): (ind, v) for a, y, ind, v in zip(main["target_id"], main["year"], main["indicator"], main["value"])}
         for a, lv, le in zip(sc["target_id"], sc["label_vi"], sc["label_en"]):
             labels.setdefault(a, lv if lang == "vi" else le)
+    probs = {}
+    for r in runs:
+        p = r.target_probabilities()
+        if p is not None:
+            probs[r.name] = {(a, int(y)): float(v) for a, y, v in zip(p["target_id"], p["year"], p["probability_met"])}
     keys = list(dict.fromkeys(k for r in runs for k in status[r.name]))
     keys.sort(key=lambda k: (list(labels).index(k[0]), k[1]))
     header = [t("table.target"), t("table.year")] + [r.title(lang) for r in runs]
@@ -148,10 +154,67 @@ def scorecard(runs: Sequence[RunTables], lang: str) -> list:
             ind, v = values[r.name].get(k, ("", np.nan))
             text = ("✓ " + t("target.met")) if met else ("✗ " + t("target.not_met"))
             cls = "sl-met" if met else "sl-notmet"
-            row.append(f'{H.esc(_value_text(ind, v, lang, unit=False))}<br><span class="{cls}">{H.esc(text)}</span>')
+            cell = f'{H.esc(_value_text(ind, v, lang, unit=False))}<br><span class="{cls}">{H.esc(text)}</span>'
+            p = probs.get(r.name, {}).get(k)
+            if p is not None and np.isfinite(p):
+                cell += (f'<br><span class="sl-small">{H.esc(t("report.probability_label"))} '
+                         f'{probability_span(p, lang, k[0], "", k[1], "target")}</span>')
+            row.append(cell)
         rows.append(row)
-    return [H.heading(t("compare.section.scorecard"), anchor="scorecard"), H.para(t("compare.scorecard.intro")),
-            H.table(header, rows, numeric=[False, True] + [True] * len(runs), raw_cols=range(len(header)))]
+    blocks = [H.heading(t("compare.section.scorecard"), anchor="scorecard"), H.para(t("compare.scorecard.intro")),
+              H.table(header, rows, numeric=[False, True] + [True] * len(runs), raw_cols=range(len(header)))]
+    if probs:
+        blocks.append(H.para(t("compare.scorecard.probability_note"), "sl-small"))
+    return blocks
+
+
+def probability_frame(runs: Sequence[RunTables], lang: str | None = None) -> pd.DataFrame:
+    """Per scenario with parameter draws, target and year: the probability of meeting the
+    target in every area it covers (`RunTables.target_probabilities`), with the scenario's
+    code and (shortened) title. Empty when no run has parameter draws."""
+    frames = []
+    for r in runs:
+        p = r.target_probabilities()
+        if p is None:
+            continue
+        p = p.copy()
+        p["scenario"] = r.name
+        p["scenario_label"] = label(r, lang or "vi", 40)
+        p["draws"] = int((r.uncertainty or {}).get("manifest", {}).get("uncertainty", {}).get("draws", 0)) or np.nan
+        frames.append(p)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def probabilities(runs: Sequence[RunTables], lang: str) -> list:
+    """The probability of meeting each target per scenario over its parameter draws (only the
+    runs that have them): a chart for the last year and a table for every year. Nothing when
+    no run has parameter draws."""
+    from simlib.report.scenario_report import probability_figure
+
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    pf = probability_frame(runs, lang)
+    if pf.empty:
+        return []
+    with_draws = [r for r in runs if r.name in set(pf["scenario"])]
+    years = sorted(int(y) for y in pf["year"].unique())
+    header = [t("table.target"), t("table.year")] + [r.title(lang) for r in with_draws]
+    rows = []
+    for tid, g in pf.groupby("target_id", sort=False):
+        for y in years:
+            row = [H.esc(g["label_vi" if lang == "vi" else "label_en"].iloc[0]), str(y)]
+            for r in with_draws:
+                v = g[(g["scenario"] == r.name) & (g["year"] == y)]["probability_met"]
+                row.append(probability_span(float(v.iloc[0]), lang, tid, "", y, "target")
+                           if len(v) and np.isfinite(v.iloc[0]) else "–")
+            rows.append(row)
+    draws = sorted({int(d) for d in pf["draws"].dropna()})
+    blocks = [H.heading(t("compare.section.probabilities"), anchor="probabilities"),
+              H.para(t("compare.probabilities.intro", draws=", ".join(str(d) for d in draws) or "–"))]
+    if len(with_draws) < len(runs):
+        blocks.append(H.note(t("compare.probabilities.missing", names=", ".join(r.title(lang) for r in runs if r not in with_draws))))
+    blocks.append(probability_figure(pf, lang, by="scenario_label"))
+    blocks.append(H.table(header, rows, numeric=[False, True] + [True] * len(with_draws), raw_cols=range(len(header))))
+    return blocks
 
 
 def trajectories(runs: Sequence[RunTables], lang: str) -> list:
@@ -250,7 +313,7 @@ def footer(runs: Sequence[RunTables], lang: str) -> list:
             f'<table>{"".join(rows)}</table></footer>']
 
 
-SECTIONS = (title, ranked_table, scorecard, trajectories, cost_effectiveness, money, footer)
+SECTIONS = (title, ranked_table, scorecard, probabilities, trajectories, cost_effectiveness, money, footer)
 
 
 def build(runs: Sequence[RunTables], lang: str) -> list:
@@ -277,4 +340,11 @@ def export(runs: Sequence[RunTables], output_dir: str | Path, lang: str) -> list
     from simlib.report.tables import export_tables
 
     frames = {"compare_ranking": ranking_frame(runs, lang), "compare_scorecard": scorecard_frame(runs, lang)}
+    pf = probability_frame(runs, lang)
+    if not pf.empty:
+        from simlib.report.tables import probability_frame as people
+
+        f = people(pf, lang)
+        f.insert(0, i18n.t("compare.code", lang), pf["scenario"].to_numpy())
+        frames["compare_probabilities"] = f
     return export_tables(frames, output_dir, xlsx_name="compare.xlsx", people=tuple(frames))

@@ -37,10 +37,22 @@ class RunTables:
     states: pd.DataFrame | None = None
     folder: Path | None = None
     extra: dict = field(default_factory=dict)
+    #: the run's parameter-draw tables (`simlib.uncertainty.read_uncertainty`), if it has them
+    uncertainty: dict | None = None
 
     def title(self, lang: str = "vi") -> str:
         m = self.manifest
         return str(m.get("title_vi" if lang == "vi" else "title_en") or self.name)
+
+    def target_probabilities(self) -> pd.DataFrame | None:
+        """Per target and year, the probability of meeting it in every area it covers (None
+        without parameter draws); see `simlib.uncertainty.summaries.target_probabilities`."""
+        from simlib.uncertainty.summaries import target_probabilities
+
+        u = self.uncertainty
+        if not u or "targets" not in u:
+            return None
+        return target_probabilities(u["targets"], u.get("outcomes"))
 
     @property
     def draws(self) -> int:
@@ -69,10 +81,15 @@ class RunTables:
             p = folder / name
             return pd.read_csv(p) if p.is_file() else None
 
+        unc = None
+        if (folder / "uncertainty_targets.csv").is_file():
+            from simlib.uncertainty.run import read_uncertainty
+
+            unc = read_uncertainty(folder)
         return cls(name=str(manifest.get("scenario", folder.name)), manifest=manifest,
                    indicators=pd.read_csv(folder / "indicators.csv"), targets=pd.read_csv(folder / "targets.csv"),
                    programme=pd.read_csv(folder / "programme.csv"), flows=opt("flows.csv"), states=opt("states.csv"),
-                   folder=folder)
+                   folder=folder, uncertainty=unc)
 
 
 def spread(values: pd.Series | np.ndarray) -> tuple[float, float, float]:

@@ -45,6 +45,7 @@ table.sl-table td.sub { padding-left: 1.6em; color: #333; }
 .sl-fail { font-weight: 700; }
 figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; }
 figure.sl-chart img { max-width: 100%; height: auto; display: block; }
+main.sl-page img { max-width: 100%; height: auto; }
 figure.sl-chart figcaption { font-size: .86em; color: var(--muted); margin-top: .3em; }
 footer.sl-footer { margin-top: 2.4em; border-top: 1px solid var(--rule); padding-top: .6em; font-size: .8em; color: var(--muted); }
 footer.sl-footer table { border-collapse: collapse; }

@@ -1,5 +1,6 @@
 """The batch's `index.html`: every scenario with its status, headline numbers and links to its
-report, tables and executed notebook; failed scenarios with their error; a link to the
+report, tables and executed notebook (and its uncertainty report when the batch ran parameter
+draws, else a note on how to get one); failed scenarios with their error; a link to the
 comparison. Written atomically."""
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     n_ok = sum(it.ok for it in items)
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     eng = t(f"report.engine.{engine}") + (f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else "")
+    n_unc = int(getattr(result, "uncertainty", 0) or 0)
+    if n_unc:
+        eng += " · " + t("index.uncertainty_draws", n=n_unc, sampler=getattr(result, "sampler", "lhs"))
     parts = [f"<h1>{H.esc(t('index.title'))}</h1>",
              H.para(t("index.subtitle", ok=n_ok, total=len(items), engine=eng, time=now), "sl-sub")]
     if result.compare_ok:
@@ -49,11 +53,22 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
             status = f'<span class="sl-met">✓ {H.esc(t("index.status.ok"))}</span>'
             poor = f"{F.pct(h.get('poor_rate_start'), lang)} → {F.pct(h.get('poor_rate_end'), lang)}"
             poor += f'<br><span class="sl-small">{H.esc(t("report.card.years", y0=h.get("year_start"), y1=h.get("year_end")))}</span>'
-            targets = f"{h.get('targets_met', '–')}/{h.get('targets_total', '–')} ({h.get('year_end', '')})"
+            targets = H.esc(f"{h.get('targets_met', '–')}/{h.get('targets_total', '–')} ({h.get('year_end', '')})")
+            if h.get("all_targets_probability") is not None:
+                targets += (f'<br><span class="sl-small">{H.esc(t("index.all_targets_probability"))} '
+                            f'{H.esc(F.pct(100 * h["all_targets_probability"], lang, 0))}</span>')
             links = [H.link(_rel(rep, out), t("index.link.report")),
                      H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
                      H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook"))]
-            rows.append([name_cell, status, poor, H.esc(targets), H.esc(F.num(h.get("poor_fewer_end"), lang)),
+            if it.uncertainty_report is not None:
+                links.insert(1, H.link(_rel(Path(it.uncertainty_report), out), t("index.link.uncertainty")))
+            if it.uncertainty_error:
+                status += (f'<br><span class="sl-fail">✗ {H.esc(t("index.uncertainty_failed"))}</span>'
+                           f'<br><span class="sl-small">{H.esc(it.uncertainty_error)}</span>')
+                failed_unc = it.out_dir / "uncertainty.failed.ipynb"
+                if failed_unc.is_file():
+                    links.append(H.link(_rel(failed_unc, out), t("index.link.failed_nb")))
+            rows.append([name_cell, status, poor, targets, H.esc(F.num(h.get("poor_fewer_end"), lang)),
                          H.esc(F.num(h.get("spend_total_billion"), lang, 1)),
                          H.esc(F.num(h.get("cost_per_household_lifted_end"), lang, 1)), " · ".join(links)])
         else:
@@ -69,6 +84,10 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
             rows.append([name_cell, status, "–", "–", "–", "–", "–", " · ".join(links) or "–"])
     parts.append(H.table(header, rows, numeric=[False, False, True, True, True, True, True, False], raw_cols=range(len(header))))
     parts.append(H.para(t("index.explain"), "sl-small"))
+    if n_unc:
+        parts.append(H.para(t("index.uncertainty_explain", n=n_unc), "sl-small"))
+    else:
+        parts.append(H.para(t("index.uncertainty_how"), "sl-small"))
     if any(not it.ok for it in items):
         parts.append(H.note(t("index.failed_note")))
     parts.append(f'<footer class="sl-footer"><p>{H.esc(t("index.footer", version=__version__))}</p></footer>')

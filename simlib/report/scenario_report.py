@@ -2,10 +2,9 @@
 
 Each section function takes the `ReportContext` and returns a list of blocks — HTML strings
 and `Chart`s — that `show` displays in the notebook (and that nbconvert turns into the
-rendered report). Sections, in order: title, headline, scorecard, trajectories, flows,
-money, coverage, assumptions, footer (the run manifest). Later features add their own
-sections (fan charts and probabilities of meeting targets with uncertainty) as further
-functions here, without changing the others.
+rendered report). Sections, in order: title, headline, scorecard, trajectories,
+uncertainty (fan charts and the probability of meeting each target, only when parameter draws
+were asked for), flows, money, coverage, assumptions, footer (the run manifest).
 """
 from __future__ import annotations
 
@@ -32,6 +31,10 @@ class ReportContext:
     lang: str
     unit_names: dict = field(default_factory=dict)
     head: dict = field(default_factory=dict)
+    #: the parameter draws (`simlib.uncertainty.UncertaintyResult`), when asked for
+    uncertainty: object | None = None
+    #: link (relative to the report) to the detailed uncertainty report, when there is one
+    uncertainty_link: str | None = None
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -48,26 +51,64 @@ class ReportContext:
     def spread_shown(self) -> bool:
         return self.draws > 1
 
+    def unc_tables(self) -> dict | None:
+        """The uncertainty tables as `simlib.report.uncertainty` reads them (with the central
+        run's indicators for the fan charts), or None without parameter draws."""
+        u = self.tables.uncertainty
+        return None if u is None else dict(u, indicators=self.tables.indicators)
+
+    def target_probabilities(self):
+        """Per target and year: probability of meeting it in every area it covers (None
+        without parameter draws); see `simlib.uncertainty.summaries.target_probabilities`."""
+        return self.tables.target_probabilities()
+
 
 def prepare(scenario: str | Path, engine: str = "expected", draws: int = 1, seed: int | None = None,
-            lang: str = "vi", set_items: Sequence[str] = ()) -> ReportContext:
-    """Load and run a scenario for its report."""
+            lang: str = "vi", set_items: Sequence[str] = (), uncertainty: int = 0, sampler: str = "lhs",
+            executor: str = "serial", jobs: int | None = None, uncertainty_link: str | None = None) -> ReportContext:
+    """Load and run a scenario for its report.
+
+    With `uncertainty` = N > 0, also run N parameter draws (`sampler` lhs | sobol | random,
+    seeded by `seed`; with the microsimulation, `draws` replications each) through
+    `simlib.uncertainty.run_uncertainty` on `executor` with `jobs` workers (serial by default:
+    inside `simlib batch` the scenarios already run in parallel)."""
     from simlib.runner import run
     from simlib.scenario import load_scenario
 
     lang = i18n.get_lang(lang)
     scen = load_scenario(scenario, list(set_items or []))
     res = run(scen, engine=engine, draws=int(draws), seed=seed)
-    return context(res, lang)
+    unc = run_draws(res, int(uncertainty or 0), sampler=sampler, executor=executor, jobs=jobs) if uncertainty else None
+    return context(res, lang, unc, uncertainty_link)
 
 
-def context(result, lang: str = "vi") -> ReportContext:
-    """A report context for a run already in memory."""
+def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None):
+    """N parameter draws of a run's scenario, with the run's engine, replications and seed."""
+    from simlib.errors import InputError
+    from simlib.uncertainty.run import run_uncertainty
+    from simlib.uncertainty.sampling import METHODS
+
+    if n < 1:
+        raise InputError("draws", field="uncertainty", value=n)
+    if sampler not in METHODS:
+        raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
+    m = result.manifest
+    return run_uncertainty(result.scenario, n, engine=m["engine"], replications=int(m["draws"]), method=sampler,
+                           seed=m["seed"], executor=executor, jobs=jobs)
+
+
+def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | None = None) -> ReportContext:
+    """A report context for a run already in memory (and its parameter draws, if any)."""
     lang = i18n.get_lang(lang)
     tabs = RunTables.from_result(result)
     units = result.scenario.dataset.units
     names = dict(zip(units["unit_id"], units["name_vi" if lang == "vi" else "name_en"]))
-    return ReportContext(result, tabs, lang, names, D.headline(tabs.indicators, tabs.targets))
+    if uncertainty is not None:
+        u = uncertainty
+        tabs.uncertainty = {"quantiles": u.quantiles, "targets": u.targets, "rules": u.rules, "outcomes": u.outcomes,
+                            "parameters": u.parameters, "space": u.space, "info": u.info}
+    return ReportContext(result, tabs, lang, names, D.headline(tabs.indicators, tabs.targets), uncertainty,
+                         uncertainty_link or None)
 
 
 def to_html(blocks: Sequence) -> str:
@@ -79,10 +120,12 @@ def to_html(blocks: Sequence) -> str:
 
 
 def show(blocks: Sequence) -> None:
-    """Display blocks in a notebook as one HTML output (so the report carries no code)."""
+    """Display blocks in a notebook as one HTML output (so the report carries no code); a
+    section with nothing to say displays nothing."""
     from IPython.display import HTML, display
 
-    display(HTML(to_html(blocks)))
+    if blocks:
+        display(HTML(to_html(blocks)))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -205,6 +248,7 @@ def headline(ctx: ReportContext) -> list:
         (ctx.t("report.card.targets_met", year=y1), f"{h['targets_met']}/{h['targets_total']}",
          ctx.t("report.card.targets_detail")),
     ]
+    cards += _all_targets_card(ctx, y1)
     blocks = [H.heading(ctx.t("report.section.headline"), anchor="headline"), H.para(sentence), H.cards(cards)]
     st = D.target_status(ctx.tables.targets)
     missed = st[(st["year"] == y1) & ~st["met"]]
@@ -215,6 +259,19 @@ def headline(ctx: ReportContext) -> list:
     if ctx.spread_shown:
         blocks.append(H.para(ctx.t("report.spread_note", n=ctx.draws), "sl-small"))
     return blocks
+
+
+def _all_targets_card(ctx: ReportContext, year: int) -> list:
+    """With parameter draws: a card with the probability of meeting every target in `year`."""
+    if ctx.uncertainty is None:
+        return []
+    from simlib.uncertainty.summaries import all_targets_probability
+
+    p = all_targets_probability(ctx.uncertainty.outcomes).get(year)
+    if p is None:
+        return []
+    return [(ctx.t("report.card.all_targets", year=year), F.pct(100 * p, ctx.lang, 0),
+             ctx.t("report.card.all_targets_detail", n=ctx.uncertainty.info["draws"]))]
 
 
 def _value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
@@ -233,9 +290,19 @@ def _status_html(ctx: ReportContext, met: bool, share: float) -> str:
     return f'<span class="{cls}">{H.esc(text)}</span>{extra}'
 
 
-def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool) -> str:
+def probability_span(p: float, lang: str, target_id: str = "", geo: str = "", year: int | str = "", kind: str = "cell") -> str:
+    """A probability of meeting a target as HTML, carrying its exact value (`data-probability`,
+    a share 0–1) and what it is about, so readers and tests see the same number."""
+    attrs = f'data-probability="{p:.6f}" data-kind="{H.esc(kind)}" data-target="{H.esc(target_id)}" data-geo="{H.esc(geo)}" data-year="{H.esc(year)}"'
+    return f'<span class="sl-prob" {attrs}>{H.esc(F.pct(100 * p, lang, 0))}</span>'
+
+
+def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, probabilities=None) -> str:
     """The scorecard table: one row per target and area, one column per projected year with
-    the projected value and met / not met; the threshold beside the target."""
+    the projected value and met / not met; the threshold beside the target. With
+    `probabilities` (`uncertainty_targets.csv`: one row per target, area and year), the
+    probability of meeting the target in that area over the parameter draws is shown beside
+    met / not met."""
     ctx_t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     sc = D.scorecard(targets)
     if sc.empty:
@@ -244,6 +311,11 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool) -> 
     header = [ctx_t("table.target"), ctx_t("table.area"), ctx_t("table.threshold")] + [str(y) for y in years]
     rows, classes = [], []
     from simlib.report.tables import geo_name
+
+    prob = {}
+    if probabilities is not None:
+        prob = {(a, g, int(y)): float(p) for a, g, y, p in zip(probabilities["target_id"], probabilities["geo"],
+                                                                probabilities["year"], probabilities["probability_met"])}
 
     for (tid, gt, geo), g in sc.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
@@ -263,6 +335,10 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool) -> 
             text = ("✓ " + ctx_t("target.met")) if r["met"] else ("✗ " + ctx_t("target.not_met"))
             cls = "sl-met" if r["met"] else "sl-notmet"
             share = f' <span class="sl-small">({ctx_t("report.share_of_draws", pct=F.pct(100 * r["share_met"], lang, 0))})</span>' if spread_shown else ""
+            p = prob.get((tid, geo, int(y)))
+            if p is not None and np.isfinite(p):
+                share += (f'<br><span class="sl-small">{H.esc(ctx_t("report.probability_label"))} '
+                          f'{probability_span(p, lang, tid, geo, int(y))}</span>')
             cells.append(f'{val}<br><span class="{cls}">{H.esc(text)}</span>{share}')
         rows.append(cells)
         classes.append("sub" if first["detail"] else "")
@@ -274,9 +350,12 @@ def scorecard(ctx: ReportContext) -> list:
     """Each target of the plan: projected value, target, met or not (per projected year)."""
     blocks = [H.heading(ctx.t("report.section.scorecard"), anchor="scorecard"),
               H.para(ctx.t("report.scorecard.intro"))]
-    blocks.append(scorecard_html(ctx.tables.targets, ctx.lang, ctx.unit_names, ctx.spread_shown))
+    probs = ctx.uncertainty.targets if ctx.uncertainty is not None else None
+    blocks.append(scorecard_html(ctx.tables.targets, ctx.lang, ctx.unit_names, ctx.spread_shown, probs))
     if ctx.spread_shown:
         blocks.append(H.para(ctx.t("report.scorecard.spread_note", n=ctx.draws), "sl-small"))
+    if probs is not None:
+        blocks.append(H.para(ctx.t("report.scorecard.probability_note", n=ctx.uncertainty.info["draws"]), "sl-small"))
     return blocks
 
 
@@ -350,6 +429,114 @@ def trajectories(ctx: ReportContext) -> list:
     blocks.append(district_table(ind, L, ctx.unit_names, poor_units, thr))
     if ctx.spread_shown:
         blocks.append(H.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
+    return blocks
+
+
+def fan_panels(tables: dict, lang: str) -> H.Chart:
+    """Fan charts of the poor rate of the province, the poor districts together and
+    ethnic-minority households over the parameter draws, each against its target path."""
+    import matplotlib
+
+    from simlib.report import uncertainty as U
+
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    geos = ("province", "poor_districts", "ethnic_minority")
+    fig = C._figure(C.WIDTH, 3.3)
+    with matplotlib.rc_context(C.RC):
+        axes = fig.subplots(1, len(geos), sharey=True)
+        for i, (ax, geo) in enumerate(zip(axes, geos)):
+            U.fan_chart(tables, "poor_rate", geo, lang=lang, ax=ax, legend=False, title=False)
+            ax.set_title(i18n.label("geo", geo, lang), loc="left", fontsize=9)
+            ax.set_xlabel(t("axis.year"), fontsize=8.5)
+            ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
+            ax.grid(alpha=1.0)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper left", ncols=3, fontsize=8.5)
+    return H.Chart(fig, t("report.fig.fans"))
+
+
+def probability_table_html(probs, lang: str) -> str:
+    """Per target: the probability of meeting it in each projected year (in every area it
+    covers), with the median and 90 % interval of its value in the area it names."""
+    from simlib.report.tables import geo_name
+
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    years = sorted(int(y) for y in probs["year"].unique())
+    header = [t("table.target"), t("table.area"), t("table.threshold")] + [str(y) for y in years]
+    rows = []
+    for tid, g in probs.groupby("target_id", sort=False):
+        first = g.iloc[0]
+        comp = "≤" if first["comparison"] == "<=" else "≥"
+        area = geo_name(first["geo_type"], first["geo"], lang)
+        if int(first["areas"]) > 1:
+            area += f'<br><span class="sl-small">{H.esc(t("report.uncertainty.each_area", n=int(first["areas"]) - 1))}</span>'
+        cells = [H.esc(first["label_vi" if lang == "vi" else "label_en"]), area,
+                 H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}")]
+        for y in years:
+            r = g[g["year"] == y]
+            if r.empty or not np.isfinite(r["probability_met"].iloc[0]):
+                cells.append("–")
+                continue
+            r = r.iloc[0]
+            txt = lambda v: _value_text(r["indicator"], v, lang, unit=False)  # noqa: E731
+            cell = f'<strong>{probability_span(float(r["probability_met"]), lang, tid, r["geo"], y, "target")}</strong>'
+            if int(r["areas"]) > 1:
+                cell += (f'<br><span class="sl-small">{H.esc(t("report.uncertainty.named_area", area=geo_name(r["geo_type"], r["geo"], lang)))} '
+                         f'{probability_span(float(r["probability_area"]), lang, tid, r["geo"], y)}</span>')
+            cell += (f'<br><span class="sl-small">{H.esc(t("report.uncertainty.median", value=txt(r["value_q50"])))}'
+                     f'<br>{H.esc(t("report.uncertainty.interval", lo=txt(r["value_q05"]), hi=txt(r["value_q95"])))}</span>')
+            cells.append(cell)
+        rows.append(cells)
+    return H.table(header, rows, numeric=[False, False, True] + [True] * len(years), raw_cols=range(len(header)),
+                   caption=t("report.uncertainty.table_caption"))
+
+
+def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> H.Chart:
+    """Bars of the probability of meeting each target in `year` (default the last); with `by`
+    (a column, e.g. the scenario), one bar per value of that column."""
+    import matplotlib
+
+    from simlib.report import uncertainty as U
+
+    frame = probs.assign(scenario=probs[by] if by else "")
+    year = int(year or frame["year"].max())
+    n_targets = frame["target_id"].nunique()
+    n_bars = max(1, frame["scenario"].nunique())
+    fig = C._figure(C.WIDTH, 0.9 + 0.42 * n_targets * n_bars ** 0.8, layout=None)
+    with matplotlib.rc_context(C.RC):
+        ax = fig.add_subplot()
+        U.probability_chart(frame, lang=lang, year=year, ax=ax)
+        ax.set_title("")
+        ax.xaxis.set_major_formatter(F.axis_formatter(lang))
+    return H.Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
+
+
+def uncertainty(ctx: ReportContext) -> list:
+    """How sure the projection is, when parameter draws were asked for: fan charts of the poor
+    rate (province, poor districts, ethnic-minority households) against their target paths,
+    and the probability of meeting each target (table and chart). Nothing otherwise."""
+    tabs = ctx.unc_tables()
+    if tabs is None or ctx.uncertainty is None:
+        return []
+    info, L = ctx.uncertainty.info, ctx.lang
+    probs = ctx.target_probabilities()
+    samples = int(info.get("samples", info["draws"]))
+    reps = int(info.get("replications", 1))
+    intro = ctx.t("report.uncertainty.intro", n=info["draws"], sampler=info["sampler"], seed=info["seed"],
+                  k=info.get("parameters", "–"))
+    if reps > 1:
+        intro += " " + ctx.t("report.uncertainty.replications", r=reps, samples=samples)
+    blocks = [H.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty"), H.para(intro),
+              fan_panels(tabs, L)]
+    if probs is not None and len(probs):
+        blocks.append(H.heading(ctx.t("report.uncertainty.probabilities"), 3))
+        blocks.append(H.para(ctx.t("report.uncertainty.probabilities_intro")))
+        blocks.append(probability_table_html(probs, L))
+        blocks.append(probability_figure(probs, L))
+    pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
+    blocks.append(H.para(ctx.t("report.uncertainty.precision", n=samples, pm=F.num(pm, L, 0)), "sl-small"))
+    if ctx.uncertainty_link:
+        blocks.append(f'<p>{H.link(ctx.uncertainty_link, ctx.t("report.uncertainty.details"))}</p>')
     return blocks
 
 
@@ -567,7 +754,7 @@ def footer(ctx: ReportContext) -> list:
 
 
 #: the report's sections in order (the notebook calls them one per cell)
-SECTIONS = (title, headline, scorecard, trajectories, flows, money, coverage, assumptions, footer)
+SECTIONS = (title, headline, scorecard, trajectories, uncertainty, flows, money, coverage, assumptions, footer)
 
 
 def build(ctx: ReportContext) -> list:
@@ -581,7 +768,11 @@ def build(ctx: ReportContext) -> list:
 def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None = None) -> list[str]:
     """Write the run's tables (CSV + XLSX) and manifest into `output_dir` (see
     `simlib.report.tables.export_run`); `parameters` are the notebook's, recorded in the manifest."""
-    from simlib.report.tables import export_run
+    from simlib.report.tables import export_run, probability_frame
 
     info = {"notebook": "scenario_report.ipynb", "lang": ctx.lang, "parameters": dict(parameters or {})}
-    return export_run(ctx.result, output_dir, ctx.lang, info)
+    if ctx.uncertainty is None:
+        return export_run(ctx.result, output_dir, ctx.lang, info)
+    files = ctx.uncertainty.write(output_dir)
+    return export_run(ctx.result, output_dir, ctx.lang, info, people_frames={"probabilities": probability_frame(ctx.target_probabilities(), ctx.lang)},
+                      manifest_extra={"uncertainty": ctx.uncertainty.info}, other_outputs=tuple(files))

@@ -149,18 +149,48 @@ def write_json(obj, path: str | Path) -> None:
         json.dump(obj, fh, ensure_ascii=False, indent=2, default=str)
 
 
-def export_run(result, folder: str | Path, lang: str, report_info: Mapping | None = None) -> list[str]:
+def probability_frame(probabilities: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The probability of meeting each target (`simlib.uncertainty.summaries.target_probabilities`)
+    as a table for people: target, area, year, probability in every area the target covers,
+    probability in the area it names, median and 90 % interval of its value there, unit,
+    samples. Probabilities as shares (0–1)."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    p = probabilities
+    return pd.DataFrame({
+        t("table.target"): p["label_vi" if lang == "vi" else "label_en"].to_numpy(),
+        t("table.area"): [geo_name(gt, g, lang) for gt, g in zip(p["geo_type"], p["geo"])],
+        t("table.year"): p["year"].astype(int).to_numpy(),
+        t("table.probability_met"): p["probability_met"].round(4).to_numpy(),
+        t("table.probability_area"): p["probability_area"].round(4).to_numpy(),
+        t("table.median"): p["value_q50"].round(4).to_numpy(),
+        t("table.q05"): p["value_q05"].round(4).to_numpy(),
+        t("table.q95"): p["value_q95"].round(4).to_numpy(),
+        t("table.comparison"): p["comparison"].to_numpy(),
+        t("table.threshold"): p["threshold"].to_numpy(),
+        t("table.unit"): [indicator_unit(i, lang) for i in p["indicator"]],
+        t("table.samples"): p["samples"].astype(int).to_numpy(),
+    })
+
+
+def export_run(result, folder: str | Path, lang: str, report_info: Mapping | None = None,
+               people_frames: Mapping[str, pd.DataFrame] | None = None, manifest_extra: Mapping | None = None,
+               other_outputs: tuple[str, ...] = ()) -> list[str]:
     """Everything a scenario report exports: the run's tidy tables (as `simlib run` writes
-    them), the scorecard and budget tables for people, one workbook with all of them, and
-    `manifest.json` (the run's manifest plus what rendered the report)."""
+    them), the scorecard and budget tables for people (and `people_frames`, e.g. the
+    probabilities of meeting targets), one workbook with all of them, and `manifest.json` (the
+    run's manifest plus what rendered the report and `manifest_extra`; `other_outputs` are
+    files the caller wrote into the folder)."""
     scen = result.scenario
     names = dict(zip(scen.dataset.units["unit_id"], scen.dataset.units["name_vi" if lang == "vi" else "name_en"]))
     frames = {n: getattr(result, n) for n in RUN_TABLES}
     frames["scorecard"] = scorecard_frame(result.targets, lang, names)
     frames["budget"] = budget_frame(scen, result.programme, lang)
-    written = export_tables(frames, folder, people=("scorecard", "budget"))
+    frames.update(people_frames or {})
+    people = ("scorecard", "budget") + tuple(people_frames or ())
+    written = export_tables(frames, folder, people=people) + list(other_outputs)
     manifest = dict(result.manifest, outputs=written + ["manifest.json"])
     if report_info:
         manifest["report"] = dict(report_info)
+    manifest.update(manifest_extra or {})
     write_json(manifest, Path(folder) / "manifest.json")
     return written + ["manifest.json"]

@@ -47,10 +47,17 @@ def _geo_label(geo: str, lang) -> str:
 
 
 def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang: str | None = None, ax=None,
-              scenario: str | None = None, central: bool = True, target_path: bool = True):
+              scenario: str | None = None, central: bool = True, target_path: bool = True, legend: bool = True,
+              title: bool = True):
     """Fan chart of one indicator over the years: 5–95 % and 25–75 % bands, median, the central
-    (deterministic) projection when the folder has it, and the target path for poor-rate targets."""
+    (deterministic) projection when the folder has it, and the target path for poor-rate targets.
+
+    Readable in black and white: grey bands, a solid median with markers, a dotted central line
+    and the reports' dashed target line; tick labels use the language's number format."""
     import matplotlib.pyplot as plt
+
+    from simlib.report.charts import TARGET_STYLE
+    from simlib.report.fmt import axis_formatter
 
     tabs = _tables(source)
     q = tabs["quantiles"]
@@ -64,27 +71,31 @@ def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang:
     else:
         fig = ax.figure
     x = q["year"].to_numpy()
-    ax.fill_between(x, q["q05"], q["q95"], color="tab:blue", alpha=0.18, lw=0, label=i18n.t("unc.chart.band_90", lang))
-    ax.fill_between(x, q["q25"], q["q75"], color="tab:blue", alpha=0.35, lw=0, label=i18n.t("unc.chart.band_50", lang))
-    ax.plot(x, q["q50"], color="tab:blue", lw=2, label=i18n.t("unc.chart.median", lang))
+    ax.fill_between(x, q["q05"], q["q95"], color="0.86", lw=0, label=i18n.t("unc.chart.band_90", lang), zorder=1)
+    ax.fill_between(x, q["q25"], q["q75"], color="0.66", lw=0, label=i18n.t("unc.chart.band_50", lang), zorder=1)
+    ax.plot(x, q["q50"], color="black", lw=2, marker="o", markersize=4, label=i18n.t("unc.chart.median", lang), zorder=3)
     ind = tabs.get("indicators")
     if central and ind is not None:
         c = ind[(ind["indicator"] == indicator) & (ind["geo"] == geo)].groupby("year")["value"].mean()
         if len(c):
-            ax.plot(c.index, c.to_numpy(), color="black", ls="--", lw=1.2, label=i18n.t("unc.chart.deterministic", lang))
+            ax.plot(c.index, c.to_numpy(), color="0.3", ls=":", lw=1.6, label=i18n.t("unc.chart.deterministic", lang), zorder=3)
     t = tabs.get("targets")
     if target_path and t is not None and len(q):
         rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
         if len(rows):
             thr = float(rows["threshold"].iloc[0])
             start = float(q["q50"].iloc[0])
-            ax.plot(x, start + thr * (x - x[0]), color="tab:red", ls=":", lw=1.5, label=i18n.t("unc.chart.target_path", lang))
+            ax.plot(x, start + thr * (x - x[0]), label=i18n.t("unc.chart.target_path", lang), zorder=2, **TARGET_STYLE)
     unit = q["unit"].iloc[0] if len(q) else ""
-    ax.set_title(i18n.t("unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)))
+    if title:
+        ax.set_title(i18n.t("unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)))
     ax.set_xlabel(i18n.t("unc.chart.year", lang))
     ax.set_ylabel({"percent": "%", "percentage points": i18n.t("unit.pts", lang), "households": i18n.t("unit.households", lang)}.get(unit, unit))
     ax.set_xticks(x)
-    ax.legend(fontsize=8, loc="best")
+    ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
+    ax.yaxis.set_major_formatter(axis_formatter(lang))
+    if legend:
+        ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     return fig
 
@@ -94,11 +105,27 @@ def headline_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return targets[targets["geo_type"] != "district"]
 
 
+def target_rows(tabs: dict) -> pd.DataFrame:
+    """One row per target (and year, and scenario if any): with per-draw outcomes, its
+    probability of meeting the target in every area it covers, as the reports and scorecard
+    count it (`simlib.uncertainty.summaries.target_probabilities`); otherwise the row of the
+    area the target names."""
+    from simlib.uncertainty.summaries import target_probabilities
+
+    t = tabs["targets"]
+    o = tabs.get("outcomes")
+    if o is not None and len(o) and "areas" not in t.columns and ("scenario" not in t.columns or t["scenario"].nunique() <= 1):
+        return target_probabilities(t, o)
+    return headline_targets(t)
+
+
 def probability_table(source, lang: str | None = None, year: int | None = None, headline: bool = True) -> pd.DataFrame:
-    """Target, area, year, probability of meeting it, median and 90 % interval of its value."""
-    t = _tables(source)["targets"]
-    if headline:
-        t = headline_targets(t)
+    """Target, area, year, probability of meeting it, median and 90 % interval of its value.
+
+    With `headline`, one row per target: the probability of meeting it in every area it covers
+    when the source has per-draw outcomes (`target_rows`); otherwise one row per area."""
+    tabs = _tables(source)
+    t = target_rows(tabs) if headline else tabs["targets"]
     if year is not None:
         t = t[t["year"] == year]
     lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
@@ -123,15 +150,17 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     (e.g. `RobustnessResult.targets`), or one folder."""
     import matplotlib.pyplot as plt
 
+    from simlib.report.charts import FILLS
+
     if isinstance(sources, Mapping) and not {"targets", "quantiles"} & set(sources):
         frames = []
         for name, src in sources.items():
-            t = _tables(src)["targets"].copy()
+            t = target_rows(_tables(src)).copy()
             t["scenario"] = name
             frames.append(t)
         t = pd.concat(frames, ignore_index=True)
     else:
-        t = _tables(sources)["targets"]
+        t = target_rows(_tables(sources))
         if "scenario" not in t.columns:
             t = t.assign(scenario="")
     t = headline_targets(t)
@@ -148,7 +177,9 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     for si, s in enumerate(scens):
         part = t[t["scenario"] == s].drop_duplicates("target_id").set_index("target_id").reindex(targets)
         y = np.arange(len(targets)) + si * h - 0.4 + h / 2
-        bars = ax.barh(y, 100 * part["probability_met"].to_numpy(float), height=h, label=s or None)
+        face, hatch = FILLS[si % len(FILLS)]
+        bars = ax.barh(y, 100 * part["probability_met"].to_numpy(float), height=h, label=s or None, color=face,
+                       hatch=hatch, edgecolor="black", linewidth=0.6)
         for b, p in zip(bars, part["probability_met"].to_numpy(float)):
             if np.isfinite(p):
                 ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, i18n.fmt_pct(100 * p, lang, 0), va="center", fontsize=7)
@@ -275,8 +306,13 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
     if year is not None:
         r = r[r["year"] == year]
     col = "rule_vi" if i18n.get_lang(lang) == "vi" else "rule_en"
+    names = r["target_id"]
+    t = tabs.get("targets")
+    if t is not None and {"target_id", "label_vi", "label_en"} <= set(t.columns):  # targets by name, not code
+        lab = t.drop_duplicates("target_id").set_index("target_id")["label_vi" if i18n.get_lang(lang) == "vi" else "label_en"]
+        names = names.map(lab).fillna(names)
     out = pd.DataFrame({
-        i18n.t("unc.col.target", lang): r["target_id"].to_numpy(),
+        i18n.t("unc.col.target", lang): names.to_numpy(),
         i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
         i18n.t("unc.col.year", lang): r["year"].to_numpy(),
         i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],

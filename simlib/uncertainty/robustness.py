@@ -261,6 +261,24 @@ class RobustnessResult:
     targets: pd.DataFrame  # scenario, year, target_id, geo_type, geo, probability_met, label_vi, label_en
     rules: pd.DataFrame  # scenario + miss_rules columns
     info: dict
+    #: per scenario, target and year: probability of meeting it in every area it covers
+    #: (`simlib.uncertainty.summaries.target_probabilities`)
+    target_probabilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def comparable(base, others: Sequence) -> tuple[list, list]:
+    """(kept, left out): the scenarios of `others` that `compare_allocations` can run with `base`
+    on the same draws — those sharing its uncertain parameters — and the rest (including any
+    with `base`'s name)."""
+    from simlib.uncertainty.space import build_space
+
+    sp0 = build_space(base.params)
+    kept, left = [], []
+    for s in others:
+        sp = build_space(s.params)
+        ok = s.name != base.name and sp.keys == sp0.keys and sp.dims == sp0.dims
+        (kept if ok else left).append(s)
+    return kept, left
 
 
 def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is_better: bool = True,
@@ -276,7 +294,7 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
     from simlib.uncertainty.sampling import design, to_values
     from simlib.uncertainty.sensitivity import Output
     from simlib.uncertainty.space import build_space, require_states_model
-    from simlib.uncertainty.summaries import outcomes_frame
+    from simlib.uncertainty.summaries import outcomes_frame, target_probabilities
 
     metric = metric or Output("poor_rate", "province")
     if len(scenarios) < 2:
@@ -294,7 +312,7 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
                              detail="its uncertain parameters differ from the first scenario's; compare scenarios that share params/")
     U = design(n, spaces[0].dims, method, seed)
     R = 1 if engine == "expected" else int(replications)
-    vals, tables, rule_frames = [], [], []
+    vals, tables, rule_frames, joint = [], [], [], []
     for s, sp in zip(scenarios, spaces):
         values, _ = to_values(sp, s.params, U)
         layout = make_layout(s, engine, counterfactual=False)
@@ -315,10 +333,12 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
         cells["probability_met"] = tm.mean(0)
         cells.insert(0, "scenario", s.name)
         tables.append(cells)
+        outcomes = outcomes_frame(layout, tv, tm, R)
+        joint.append(target_probabilities(cells.assign(samples=n * R), outcomes))
         if rules:
             frame = pd.DataFrame(values, columns=list(sp.keys))
             frame.insert(0, "draw", np.arange(n))
-            r = miss_rules(frame, outcomes_frame(layout, tv, tm, R), sp.labels("vi"), sp.labels("en"), layout.target_cells)
+            r = miss_rules(frame, outcomes, sp.labels("vi"), sp.labels("en"), layout.target_cells)
             r.insert(0, "scenario", s.name)
             rule_frames.append(r)
     values_df = pd.concat(vals, ignore_index=True)
@@ -326,4 +346,5 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
     info = {"draws": n, "replications": R, "sampler": method, "seed": seed, "engine": engine, "scenarios": names,
             "metric": metric.name(make_layout(scenarios[0], engine, False).years), "lower_is_better": lower_is_better}
     return RobustnessResult(values_df, reg, regret_summary(reg), pd.concat(tables, ignore_index=True),
-                            pd.concat(rule_frames, ignore_index=True) if rule_frames else pd.DataFrame(), info)
+                            pd.concat(rule_frames, ignore_index=True) if rule_frames else pd.DataFrame(), info,
+                            pd.concat(joint, ignore_index=True))

@@ -53,8 +53,9 @@ class UncertaintyResult:
     folder: Path | None = None  # holds uncertainty_draws.npy while it exists
 
     def write(self, folder: str | Path) -> list[str]:
-        """Write the tables (and copy the draws array) into `folder` (not atomic by itself:
-        call inside `simlib.atomic.atomic_dir` or use `write_uncertainty`)."""
+        """Write the tables (and copy the draws array, when it was kept) into `folder` (not
+        atomic by itself: call inside `simlib.atomic.atomic_dir` or use `write_uncertainty`).
+        Returns the names of the files written."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.quantiles.to_csv(folder / "uncertainty_quantiles.csv", index=False)
@@ -63,10 +64,12 @@ class UncertaintyResult:
         self.parameters.to_csv(folder / "uncertainty_parameters.csv", index=False)
         self.space.to_csv(folder / "uncertainty_space.csv", index=False)
         self.outcomes.to_csv(folder / "uncertainty_outcomes.csv", index=False)
-        self.layout.cells().to_csv(folder / "uncertainty_cells.csv", index=False)
         src = self.folder / DRAWS_FILE if self.folder else None
         if src is not None and src.exists() and src.resolve() != (folder / DRAWS_FILE).resolve():
             shutil.copyfile(src, folder / DRAWS_FILE)
+        if not (folder / DRAWS_FILE).exists():  # run in a temporary folder: the per-sample array is gone
+            return [f for f in FILES if f not in (DRAWS_FILE, "uncertainty_cells.csv")]
+        self.layout.cells().to_csv(folder / "uncertainty_cells.csv", index=False)
         return list(FILES)
 
 

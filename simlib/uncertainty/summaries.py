@@ -161,3 +161,45 @@ def outcomes_frame(layout: Layout, values: np.ndarray, met: np.ndarray, replicat
         "geo_type": cells["geo_type"].to_numpy()[c], "geo": cells["geo"].to_numpy()[c],
         "value": np.asarray(values).ravel(), "met": np.asarray(met).ravel(),
     })
+
+
+def _sample_met(outcomes: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per sample (draw, replication) and `keys`: every cell with a value met (False if none has one)."""
+    o = outcomes.assign(_ok=outcomes["met"].astype(bool) | outcomes["value"].isna(), _has=outcomes["value"].notna())
+    g = o.groupby(["draw", "replication", *keys], sort=False)
+    return g["_ok"].all() & g["_has"].any()
+
+
+def target_probabilities(targets: pd.DataFrame, outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per target and year: the probability of meeting it (`probability_met`).
+
+    A target met means met in every area it covers — the area it names and, for targets checked
+    in each poor district too, every poor district — as the scorecard counts it
+    (`simlib.report.data.target_status`). So `probability_met` is the share of samples in which
+    all of the target's cells are met, from the per-sample `outcomes`
+    (`uncertainty_outcomes.csv`). The row keeps the named area's own cell: `probability_area`
+    and the quantiles of its value (`value_q05` ... `value_q95`); `areas` counts the cells.
+    Without outcomes, a target of several areas gets NaN (its joint probability is unknown).
+    """
+    if targets.empty:
+        return targets.assign(probability_area=pd.Series(dtype=float), areas=pd.Series(dtype=int))
+    named = targets[targets["geo_type"] != "district"].copy()
+    areas = targets.groupby(["target_id", "year"], sort=False).size().rename("areas")
+    named = named.join(areas, on=["target_id", "year"])
+    named["probability_area"] = named["probability_met"].astype(float)
+    joint = pd.Series(np.nan, index=named.index)
+    one = named["areas"] == 1
+    joint[one] = named.loc[one, "probability_area"]
+    if outcomes is not None and len(outcomes):
+        p = _sample_met(outcomes, ["target_id", "year"]).groupby(["target_id", "year"], sort=False).mean()
+        joint = pd.Series(p.reindex(pd.MultiIndex.from_frame(named[["target_id", "year"]])).to_numpy(float), index=named.index)
+    named["probability_met"] = joint
+    return named.reset_index(drop=True)
+
+
+def all_targets_probability(outcomes: pd.DataFrame) -> pd.Series:
+    """Per year: the share of samples in which every target is met in every area it covers."""
+    if outcomes is None or outcomes.empty:
+        return pd.Series(dtype=float)
+    per = _sample_met(outcomes, ["year"])
+    return per.groupby("year").mean().astype(float)
