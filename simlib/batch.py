@@ -193,7 +193,7 @@ def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draw
             tabs = RunTables.from_folder(tmp)
             head = _headline(tabs.indicators, tabs.targets)
             unc_error, unc_report = "", None
-            if uncertainty:
+            if uncertainty and manifest.get("model", "states") == "states":  # draws need the states model
                 from simlib.uncertainty.summaries import all_targets_probability
 
                 p_all = all_targets_probability(tabs.uncertainty["outcomes"]).get(head["year_end"])

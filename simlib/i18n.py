@@ -598,6 +598,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Khoảng cách nghèo thu nhập (FGT1) {start_v} năm {start}, {end_v} năm {end}; mức độ trầm trọng (FGT2) {start_v2} và {end_v2}.",
         "Income poverty gap (FGT1) {start_v} in {start}, {end_v} in {end}; severity (FGT2) {start_v2} and {end_v2}.",
     ),
+    "report.section.deprivations": ("Cải thiện các chiều thiếu hụt", "Improvement of the deprivation dimensions"),
+    "report.fig.dep_shares": (
+        "Tỷ lệ hộ nghèo và cận nghèo thiếu hụt theo từng chỉ số, năm đầu và năm cuối",
+        "Share of poor and near-poor households deprived in each indicator, first and last year",
+    ),
+    "report.fig.dep_districts": ("Thay đổi tỷ lệ thiếu hụt theo huyện", "Change in deprivation shares by district"),
+    "report.fig.dep_lines": ("Số thiếu hụt được xóa nhờ từng dự án", "Deprivations removed by each line"),
+    "report.fig.dep_fgt": ("Khoảng cách nghèo (FGT1) và mức độ nghèo (FGT2)", "Poverty gap (FGT1) and severity (FGT2)"),
+    "report.table.dep_dimensions": ("Thiếu hụt theo chiều", "Deprivation by dimension"),
+    "report.table.dep_indicators": ("Thiếu hụt theo chỉ số", "Deprivation by indicator"),
+    "report.table.dep_districts": ("Thiếu hụt theo huyện", "Deprivation by district"),
+    "report.table.dep_lines": ("Thiếu hụt được xóa theo dự án", "Deprivations removed by line"),
+    "report.table.dep_fgt": ("Khoảng cách nghèo và mức độ nghèo", "Poverty gap and severity"),
     # --- calibration and back-testing ---------------------------------------------------
     "err.cal_prior_scale": ("độ mạnh của tiên nghiệm phải > 0", "the prior scale must be > 0"),
     "err.cal_no_files": ("chưa chỉ ra tệp số liệu nào", "no data file given"),
@@ -925,6 +938,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the bounds cannot all hold within the envelope (no single group of them is the cause)",
     ),
     # --- uncertainty, sensitivity, robustness ---------------------------------------------
+    "report.uncertainty.states_only": (
+        "Phân tích độ bất định (các lượt rút tham số) hiện chỉ áp dụng cho mô hình trạng thái; kịch bản này dùng mô hình đa chiều nên không có phần này.",
+        "The uncertainty analysis (parameter draws) applies to the states model only; this scenario uses the multidimensional model, so it has no such section.",
+    ),
     "err.unc_model": (
         "phân tích bất định, độ nhạy và độ vững hiện chỉ hỗ trợ mô hình trạng thái (model: states)",
         "uncertainty, sensitivity and robustness analyses support the states model (model: states) only",

@@ -272,3 +272,19 @@ def test_explorer_widgets_recompute_and_save(tmp_path):
     ex._widgets["name"].value = "trial"
     ex._widgets["button"].click()
     assert "✓" in ex._widgets["status"].value and (tmp_path / "saved" / "trial.yaml").is_file()
+
+
+def test_deprivation_section_for_the_multidimensional_model():
+    """A multidim run's report has the deprivation section (charts embedded, tables filled);
+    a states run's report has none."""
+    from conftest import make_scenario, tiny_raw
+    from simlib.report import scenario_report as R
+    from simlib.runner import run
+
+    md = R.context(run(make_scenario(tiny_raw(model="multidim"))), "en")
+    blocks = R.deprivations(md)
+    html = R.to_html(blocks)
+    assert 'id="deprivations"' in html and html.count("data:image/png;base64,") >= 3
+    assert "<table" in html and "Housing" in html
+    st = R.context(run(make_scenario(tiny_raw())), "en")
+    assert R.deprivations(st) == []

@@ -35,6 +35,8 @@ class ReportContext:
     uncertainty: object | None = None
     #: link (relative to the report) to the detailed uncertainty report, when there is one
     uncertainty_link: str | None = None
+    #: why draws were asked for but not run (e.g. the multidimensional model), shown in their place
+    uncertainty_note: str = ""
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -78,8 +80,13 @@ def prepare(scenario: str | Path, engine: str = "expected", draws: int = 1, seed
     lang = i18n.get_lang(lang)
     scen = load_scenario(scenario, list(set_items or []))
     res = run(scen, engine=engine, draws=int(draws), seed=seed)
+    note = ""
+    if uncertainty and scen.poverty_model != "states":  # draws need the states model's engines
+        uncertainty, note = 0, i18n.t("report.uncertainty.states_only", lang)
     unc = run_draws(res, int(uncertainty or 0), sampler=sampler, executor=executor, jobs=jobs) if uncertainty else None
-    return context(res, lang, unc, uncertainty_link)
+    ctx = context(res, lang, unc, uncertainty_link)
+    ctx.uncertainty_note = note
+    return ctx
 
 
 def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None):
@@ -516,6 +523,8 @@ def uncertainty(ctx: ReportContext) -> list:
     rate (province, poor districts, ethnic-minority households) against their target paths,
     and the probability of meeting each target (table and chart). Nothing otherwise."""
     tabs = ctx.unc_tables()
+    if ctx.uncertainty_note:
+        return [H.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty"), H.para(ctx.uncertainty_note)]
     if tabs is None or ctx.uncertainty is None:
         return []
     info, L = ctx.uncertainty.info, ctx.lang
@@ -754,7 +763,41 @@ def footer(ctx: ReportContext) -> list:
 
 
 #: the report's sections in order (the notebook calls them one per cell)
-SECTIONS = (title, headline, scorecard, trajectories, uncertainty, flows, money, coverage, assumptions, footer)
+def _frame_table(df, lang: str, caption: str = "") -> str:
+    """A display table (already translated headers) as HTML, numbers formatted the local way."""
+    import numbers
+
+    numeric = [bool(len(df)) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in df[c]) for c in df.columns]
+    rows = [[F.num(v, lang, 1) if isinstance(v, numbers.Number) and not isinstance(v, bool) else ("" if v is None else str(v))
+             for v in row] for row in df.itertuples(index=False)]
+    return H.table([str(c) for c in df.columns], rows, numeric=numeric, caption=caption)
+
+
+def deprivations(ctx: ReportContext) -> list:
+    """The deprivation dimensions (multidimensional model): which dimensions and indicators
+    improve among poor and near-poor households, where, and thanks to which line; poverty gap and
+    severity; a note where the poverty standard changes. Nothing for the states model."""
+    from simlib.report import deprivation as dep
+
+    res = ctx.result
+    if getattr(res.tables, "deprivations", None) is None:
+        return []
+    sec = dep.deprivation_section(res, lang=ctx.lang, unit_names=ctx.unit_names)
+    L = ctx.lang
+    blocks = [H.heading(ctx.t("report.section.deprivations"), anchor="deprivations")]
+    blocks += [H.para(t) for t in sec.texts]
+    captions = {"shares": "report.fig.dep_shares", "districts": "report.fig.dep_districts", "lines": "report.fig.dep_lines",
+                "fgt": "report.fig.dep_fgt"}
+    tables = {"dimensions": "report.table.dep_dimensions", "indicators": "report.table.dep_indicators",
+              "districts": "report.table.dep_districts", "lines": "report.table.dep_lines", "fgt": "report.table.dep_fgt"}
+    for key, fig in sec.figures.items():
+        blocks.append(H.Chart(fig, ctx.t(captions.get(key, ""))))
+    for key, df in sec.tables.items():
+        blocks.append(_frame_table(df, L, ctx.t(tables.get(key, ""))))
+    return blocks
+
+
+SECTIONS = (title, headline, scorecard, trajectories, uncertainty, deprivations, flows, money, coverage, assumptions, footer)
 
 
 def build(ctx: ReportContext) -> list:

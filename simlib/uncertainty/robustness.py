@@ -268,13 +268,16 @@ class RobustnessResult:
 
 def comparable(base, others: Sequence) -> tuple[list, list]:
     """(kept, left out): the scenarios of `others` that `compare_allocations` can run with `base`
-    on the same draws — those sharing its uncertain parameters — and the rest (including any
-    with `base`'s name)."""
+    on the same draws — states-model scenarios sharing its uncertain parameters — and the rest
+    (including any with `base`'s name)."""
     from simlib.uncertainty.space import build_space
 
     sp0 = build_space(base.params)
     kept, left = [], []
     for s in others:
+        if getattr(s, "poverty_model", "states") != "states":  # the draws need the states model
+            left.append(s)
+            continue
         sp = build_space(s.params)
         ok = s.name != base.name and sp.keys == sp0.keys and sp.dims == sp0.dims
         (kept if ok else left).append(s)
