@@ -365,7 +365,9 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
     result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
     set_list = list(set_items or [])
     if todo:
-        n_jobs = min(jobs or len(todo), len(todo))
+        from simlib.executors import default_jobs
+
+        n_jobs = min(jobs or default_jobs(), len(todo))  # default: one worker per core
         desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
         bar = tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="")
         with contextlib.ExitStack() as stack:
