@@ -34,6 +34,8 @@ def _project_python(n0, sp_all, cls, n_cls, e_cls, e_line, e_unit, e_k, e_tier, 
     boost = np.empty(D)
     fac = np.empty((C, 2))
     miss = np.empty(C)
+    kc = np.empty((L, D, NCH))
+    u = np.empty((L, D, K, 2))
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
         es = s if eff.shape[0] > 1 else 0
@@ -75,19 +77,29 @@ def _project_python(n0, sp_all, cls, n_cls, e_cls, e_line, e_unit, e_k, e_tier, 
             for li in range(L):
                 for d in range(D):
                     boost[d] += reached[s, y, li, d] * inv_cap[li, d] * ena[li]
-            # factors F1, F2 per class and production-support misses: products over lines
-            # (the numpy reference sums logs; equal to rounding, and no transcendental calls here)
+            # effect pairs u[l, d, k, j] after the unit's enabling boost (channels per state from
+            # EFFECT_CHANNELS, given as index lists), then factors F1, F2 per class and the
+            # production-support misses: products over lines (the numpy reference sums logs;
+            # equal to rounding, and no transcendental calls here)
+            for li in range(L):
+                for d in range(D):
+                    for ch in range(NCH):
+                        kc[li, d, ch] = 1.0 - min(eff[es, li, ch] * (1.0 + boost[d]), 0.99)
+                    for k in range(K):
+                        for j in range(2):
+                            keep = 1.0
+                            for q in range(effch.shape[2]):
+                                ch = effch[k, j, q]
+                                if ch >= 0:
+                                    keep *= kc[li, d, ch]
+                            u[li, d, k, j] = 1.0 - keep
             fac[:] = 1.0
             miss[:] = 1.0
             for e in range(M):
                 li, d, k = e_line[e], e_unit[e], e_k[e]
                 ce = cov[li, d, e_tier[e]]
-                for j in range(2):
-                    keep = 1.0
-                    for ch in range(NCH):
-                        if effch[k, j, ch]:
-                            keep *= 1.0 - min(eff[es, li, ch] * (1.0 + boost[d]), 0.99)
-                    fac[e_cls[e], j] *= 1.0 - ce * (1.0 - keep)
+                fac[e_cls[e], 0] *= 1.0 - ce * u[li, d, k, 0]
+                fac[e_cls[e], 1] *= 1.0 - ce * u[li, d, k, 1]
                 if e_ps[e]:
                     miss[e_cls[e]] *= 1.0 - ce
             # transitions, flows, new households, production support
@@ -125,24 +137,52 @@ def _project_python(n0, sp_all, cls, n_cls, e_cls, e_line, e_unit, e_k, e_tier, 
 _project = _numba.njit(cache=True, nogil=True)(_project_python) if _numba is not None else None
 
 
+def _channel_lists() -> np.ndarray:
+    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1."""
+    width = int(EFFECT_CHANNELS.sum(axis=-1).max())
+    out = np.full(EFFECT_CHANNELS.shape[:2] + (width,), -1, dtype=np.int64)
+    for k in range(EFFECT_CHANNELS.shape[0]):
+        for j in range(2):
+            chans = np.flatnonzero(EFFECT_CHANNELS[k, j])
+            out[k, j, :len(chans)] = chans
+    return out
+
+
 def available() -> bool:
     return _project is not None
 
 
 def prepare(model, ix: dict) -> dict:
-    """Entry arrays of the compiled loop, from the engine's cached index (cached on the model)."""
+    """The compiled loop's static arguments, converted once per model (cached on it)."""
     if "expected_jit" in model.cache:
         return model.cache["expected_jit"]
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
     e_bin = ix["e_bin"]
+    c = np.ascontiguousarray
     prep = {
-        "e_line": (e_bin // (D * T)).astype(np.int64),
-        "e_unit": ((e_bin // T) % D).astype(np.int64),
-        "e_tier": (e_bin % T).astype(np.int64),
-        "e_k": ((ix["pair"][:, 0] // 2) % K).astype(np.int64),
-        "effch": np.ascontiguousarray(EFFECT_CHANNELS),
-        "ena": np.ascontiguousarray(model.effects[:, ENA]),
+        "cls": c(ix["cls"], dtype=np.int64),
+        "n_cls": int(ix["n_cls"]),
+        "e_cls": c(ix["e_cls"], dtype=np.int64),
+        "e_line": c(e_bin // (D * T), dtype=np.int64),
+        "e_unit": c((e_bin // T) % D, dtype=np.int64),
+        "e_k": c((ix["pair"][:, 0] // 2) % K, dtype=np.int64),
+        "e_tier": c(e_bin % T, dtype=np.int64),
+        "e_ps": c(ix["e_ps"], dtype=np.bool_),
+        "hh": c(model.household_line, dtype=np.bool_),
+        "cap": c(model.capacity_units, dtype=float),
+        "inv_cap": c(ix["inv_cap"], dtype=float),
+        "unit_cost": c(model.unit_cost, dtype=float),
+        "ms": c(model.max_share, dtype=float),
+        "ena": c(model.effects[:, ENA], dtype=float),
+        "n0": c(model.n0, dtype=float),
+        "ps_target": c(model.ps_population, dtype=np.bool_),
+        "want": float(model.ps_want_share),
+        "growth": float(model.growth),
+        "entry": c(model.entry, dtype=float),
+        "effch": c(_channel_lists()),
+        "D": D,
+        "T": T,
     }
     model.cache["expected_jit"] = prep
     return prep
@@ -151,13 +191,9 @@ def prepare(model, ix: dict) -> dict:
 def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out: dict) -> None:
     """Fill the output arrays in `out` (states, flows, entries, reached, eligible, ps_sup,
     ps_want) for spending acting in each year `sp_all` (S, Y, L, D)."""
-    prep = prepare(model, ix)
-    D, T = len(model.unit_ids), model.n_tiers
-    _project(np.ascontiguousarray(model.n0, dtype=float), np.ascontiguousarray(sp_all), ix["cls"].astype(np.int64),
-             int(ix["n_cls"]), ix["e_cls"].astype(np.int64), prep["e_line"], prep["e_unit"], prep["e_k"], prep["e_tier"],
-             ix["e_ps"].astype(np.bool_), model.household_line.astype(np.bool_), np.ascontiguousarray(model.capacity_units, dtype=float),
-             np.ascontiguousarray(ix["inv_cap"]), np.ascontiguousarray(model.unit_cost, dtype=float),
-             np.ascontiguousarray(model.max_share, dtype=float), prep["ena"], np.ascontiguousarray(eff, dtype=float),
-             np.ascontiguousarray(parts), model.ps_population.astype(np.bool_), float(model.ps_want_share), float(model.growth),
-             np.ascontiguousarray(model.entry, dtype=float), prep["effch"], D, T,
+    p = prepare(model, ix)
+    _project(p["n0"], np.ascontiguousarray(sp_all, dtype=float), p["cls"], p["n_cls"], p["e_cls"], p["e_line"], p["e_unit"],
+             p["e_k"], p["e_tier"], p["e_ps"], p["hh"], p["cap"], p["inv_cap"], p["unit_cost"], p["ms"], p["ena"],
+             np.ascontiguousarray(eff, dtype=float), np.ascontiguousarray(parts, dtype=float), p["ps_target"], p["want"],
+             p["growth"], p["entry"], p["effch"], p["D"], p["T"],
              out["states"], out["flows"], out["entries"], out["reached"], out["eligible"], out["ps_sup"], out["ps_want"])
