@@ -36,6 +36,16 @@ class EngineOutput:
     def n_draws(self) -> int:
         return self.states.shape[0]
 
+    @classmethod
+    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int) -> "EngineOutput":
+        """Zero-filled arrays of the documented shapes, for an engine to fill in place."""
+        return cls(engine, np.zeros((S, Y + 1, G, K)), np.zeros((S, Y, G, K, K)), np.zeros((S, Y, G, K)),
+                   np.zeros((S, Y, L, D)), np.zeros((S, Y, L, D)), np.zeros((S, Y)), np.zeros((S, Y)))
+
+    def arrays(self) -> tuple:
+        """(states, flows, entries, reached, eligible, ps_supported, ps_wanting)."""
+        return self.states, self.flows, self.entries, self.reached, self.eligible, self.ps_supported, self.ps_wanting
+
 
 def fill_tiers(reached: np.ndarray, eligible_by_tier: np.ndarray) -> np.ndarray:
     """Beneficiaries per priority tier: tier 0 first, each up to its eligible count.

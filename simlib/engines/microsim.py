@@ -69,13 +69,8 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
     hh_line = model.household_line
     group, state = synthesise_population(model)
 
-    states = np.zeros((1, Y + 1, G, K))
-    flows = np.zeros((1, Y, G, K, K))
-    entries = np.zeros((1, Y, G, K))
-    reached_out = np.zeros((1, Y, L, D))
-    elig_out = np.zeros((1, Y, L, D))
-    ps_sup = np.zeros((1, Y))
-    ps_want = np.zeros((1, Y))
+    out = EngineOutput.zeros("microsim", 1, Y, G, K, L, D)
+    states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     states[0, 0] = np.bincount(group * K + state, minlength=G * K).reshape(G, K)
 
     for y in range(Y):

@@ -201,13 +201,8 @@ def simulate_multidim(mm: MultidimModel, rng: np.random.Generator, spend: np.nda
     D, Y = len(model.unit_ids), len(model.years)
     J = N_INDICATORS
     hh = synthesise_population(mm, rng) if population is None else population
-    states = np.zeros((1, Y + 1, G, K))
-    flows = np.zeros((1, Y, G, K, K))
-    entries = np.zeros((1, Y, G, K))
-    reached_out = np.zeros((1, Y, L, D))
-    elig_out = np.zeros((1, Y, L, D))
-    ps_sup = np.zeros((1, Y))
-    ps_want = np.zeros((1, Y))
+    out = EngineOutput.zeros("microsim", 1, Y, G, K, L, D)
+    states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     deprived = np.zeros((1, Y + 1, G, K, J))
     dim_dep = np.zeros((1, Y + 1, G, K, DIMENSION_MATRIX.shape[1]))
     count_dist = np.zeros((1, Y + 1, G, K, J + 1))

@@ -682,14 +682,9 @@ def assumptions(ctx: ReportContext) -> list:
     blocks.append(H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)))
     if desc:
         blocks.append(H.para(" ".join(str(desc).split())))
-    srcs = []
-    for s in ds.meta.get("sources", []) or []:
-        text = H.esc(s.get("title", s.get("id", "")))
-        if s.get("url"):
-            text += f' — <span class="mono">{H.esc(s["url"])}</span>'
-        if s.get("note"):
-            text += f' <span class="sl-small">({H.esc(s["note"])})</span>'
-        srcs.append(text)
+    from simlib.report.baseline import dataset_sources
+
+    srcs = dataset_sources(ds.meta)
     if srcs:
         blocks.append(H.para(ctx.t("report.assumptions.sources")))
         blocks.append(H.bullet_list(srcs, raw=True))
