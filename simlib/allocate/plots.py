@@ -12,7 +12,10 @@ import pandas as pd
 from simlib import i18n
 
 ALLOCATIONS = ("optimal", "plan", "equal_split")
-COLOURS = {"optimal": "#1b7837", "plan": "#2166ac", "equal_split": "#b2182b", "plan_feasible": "#92c5de"}
+#: print-safe styles (greys, markers, hatches): the charts stay readable in black and white
+COLOURS = {"optimal": "black", "plan": "0.35", "equal_split": "0.6", "plan_feasible": "0.8"}
+MARKERS = {"plan": "D", "equal_split": "s"}
+FILLS = {"optimal": ("0.3", ""), "plan": ("white", "///")}
 
 
 def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
@@ -65,7 +68,7 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
     for a in ("plan", "equal_split"):
         row = comparison[comparison["allocation"] == a]
         if not row.empty:
-            ax.scatter(row["total_bn"], row["households_lifted"], s=70, marker="D", color=COLOURS[a], zorder=3,
+            ax.scatter(row["total_bn"], row["households_lifted"], s=70, marker=MARKERS[a], color=COLOURS[a], edgecolor="black", zorder=3,
                        label=i18n.t(f"alloc.allocation.{a}", lang))
     ax.set_xlabel(i18n.t("alloc.plot.frontier_x", lang))
     ax.set_ylabel(i18n.t("alloc.plot.frontier_y", lang))
@@ -80,8 +83,10 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
     """Money per year by line: optimal against plan."""
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     y = np.arange(len(lines))
-    ax.barh(y - 0.2, lines["optimal_bn_per_year"], height=0.4, color=COLOURS["optimal"], label=i18n.t("alloc.allocation.optimal", lang))
-    ax.barh(y + 0.2, lines["plan_bn_per_year"], height=0.4, color=COLOURS["plan"], label=i18n.t("alloc.allocation.plan", lang))
+    for off, a, col in ((-0.2, "optimal", "optimal_bn_per_year"), (0.2, "plan", "plan_bn_per_year")):
+        face, hatch = FILLS[a]
+        ax.barh(y + off, lines[col], height=0.4, color=face, hatch=hatch, edgecolor="black", linewidth=0.6,
+                label=i18n.t(f"alloc.allocation.{a}", lang))
     ax.set_yticks(y, lines["line"])
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unit.billion_vnd", lang))
@@ -96,7 +101,7 @@ def plot_marginal(lines: pd.DataFrame, lang: str | None = None):
     """Households lifted out of poverty per extra billion VND, by line, at the optimum."""
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
-    ax.barh(np.arange(len(lines)), v, color=COLOURS["optimal"])
+    ax.barh(np.arange(len(lines)), v, color="0.45", edgecolor="black", linewidth=0.6)
     ax.set_yticks(np.arange(len(lines)), lines["line"])
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("alloc.col.marginal", lang))

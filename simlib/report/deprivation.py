@@ -44,13 +44,17 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from simlib import i18n
+from simlib.report.charts import FILLS, STYLES
+from simlib.report.fmt import axis_formatter
 from simlib.standards import DIMENSIONS, INDICATORS
 
 DIMENSION_ORDER = tuple(DIMENSIONS)
 #: one colour per dimension, the same in every chart
-DIMENSION_COLORS = dict(zip(DIMENSION_ORDER, ("#1f77b4", "#d62728", "#2ca02c", "#8c564b", "#17becf", "#9467bd")))
+#: print-safe (face, hatch) per dimension: distinct when printed in black and white
+DIMENSION_FILLS = dict(zip(DIMENSION_ORDER, FILLS))
 
 
 @dataclass
@@ -253,11 +257,12 @@ def plot_dimension_shares(deprivations: pd.DataFrame, population: str = "poor_ne
     fig = Figure(figsize=(8, 6.5), layout="constrained")
     ax = fig.add_subplot()
     ypos = np.arange(len(order))[::-1]
-    for off, year, color in ((0.2, start, "#9aa5b1"), (-0.2, end, "#c0392b")):
+    for off, year, (face, hatch) in ((0.2, start, ("white", "///")), (-0.2, end, ("0.3", ""))):
         p = part[part["year"] == year]
         g = p.groupby("indicator")["share"]
         mean = g.mean().reindex(order)
-        ax.barh(ypos + off, mean.to_numpy(), height=0.38, color=color, label=str(year))
+        ax.barh(ypos + off, mean.to_numpy(), height=0.38, color=face, hatch=hatch, edgecolor="black",
+                linewidth=0.6, label=str(year))
         if p["draw"].nunique() > 1:
             lo, hi = g.quantile(0.05).reindex(order), g.quantile(0.95).reindex(order)
             ax.errorbar(mean.to_numpy(), ypos + off, xerr=[mean - lo, hi - mean], fmt="none", ecolor="black", lw=0.8)
@@ -283,8 +288,9 @@ def plot_district_changes(deprivations: pd.DataFrame, population: str = "poor_ne
     ax.set_xticks(range(tab.shape[1]), tab.columns, rotation=30, ha="right")
     ax.set_yticks(range(tab.shape[0]), tab.index)
     for (r, c), x in np.ndenumerate(v):
-        if np.isfinite(x):
-            ax.text(c, r, i18n.fmt_number(x, lang, 1), ha="center", va="center", fontsize=8)
+        if np.isfinite(x):  # printed values make the map readable in black and white; light text on dark cells
+            ax.text(c, r, i18n.fmt_number(x, lang, 1), ha="center", va="center", fontsize=8,
+                    color="white" if abs(x) > 0.6 * lim else "black")
     fig.colorbar(im, ax=ax, label=i18n.t("dep.axis.points", lang))
     fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
     return fig
@@ -305,10 +311,13 @@ def plot_removals_by_line(removals: pd.DataFrame, line_names: Mapping[str, str] 
         if col not in tab.columns or not (tab[col] > 0).any():
             continue
         vals = tab[col].to_numpy(float)
-        ax.barh(ypos, vals, left=left, color=DIMENSION_COLORS[d], label=col)
+        face, hatch = DIMENSION_FILLS[d]
+        ax.barh(ypos, vals, left=left, color=face, hatch=hatch, edgecolor="black", linewidth=0.6, label=col)
         left += vals
     labels = [textwrap.shorten(f"{c} – {(line_names or {}).get(c, '')}".rstrip(" –"), 60, placeholder="…") for c in tab.index]
     ax.set_yticks(ypos, labels)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(i18n.t("dep.axis.households", lang))
     years = sorted(removals["year"].unique())
     fig.suptitle(i18n.t("dep.title.lines", lang, start=years[0], end=years[-1]))
@@ -322,21 +331,24 @@ def plot_fgt(indicators: pd.DataFrame, geo: str = "province", lang: str | None =
     fig = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig.add_subplot()
     ind = indicators[indicators["geo"] == geo]
-    for name, color in (("poverty_gap_index", "#c0392b"), ("poverty_severity_index", "#2c3e50")):
+    for name, style in (("poverty_gap_index", STYLES[0]), ("poverty_severity_index", STYLES[1])):
         p = ind[ind["indicator"] == name]
         if p.empty:
             continue
         g = p.groupby("year")["value"]
         mean = g.mean()
-        ax.plot(mean.index, mean.to_numpy(), marker="o", color=color, label=i18n.t(f"indicator.{name}", lang))
+        ax.plot(mean.index, mean.to_numpy(), **style, label=i18n.t(f"indicator.{name}", lang))
         if p["draw"].nunique() > 1:
-            ax.fill_between(mean.index, g.quantile(0.05).to_numpy(), g.quantile(0.95).to_numpy(), color=color, alpha=0.2)
+            ax.fill_between(mean.index, g.quantile(0.05).to_numpy(), g.quantile(0.95).to_numpy(), color="0.85", lw=0)
     flag = indicators[(indicators["indicator"] == "standard_changed") & (indicators["value"] > 0)]
     for y in sorted(flag["year"].unique()):
         ax.axvline(y - 0.5, ls="--", color="grey")
+        ax.annotate(i18n.t("indicator.standard_changed", lang), xy=(y - 0.5, 0), xycoords=("data", "axes fraction"),
+                    xytext=(4, 4), textcoords="offset points", ha="left", va="bottom", fontsize=8, color="0.3")
     ax.set_ylabel(i18n.t("dep.axis.index", lang))
     fig.suptitle(i18n.t("dep.title.fgt", lang))
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # below the plot: never over the lines or the standard-change note
+        fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
     return fig
 

@@ -220,9 +220,11 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     y = np.arange(len(t))
     st = t["ST"].clip(lower=0).to_numpy(float)
     err = np.vstack([st - t["ST_low"].clip(lower=0).to_numpy(float), t["ST_high"].to_numpy(float) - st]).clip(min=0)
-    ax.barh(y, st, color="tab:orange", alpha=0.8, label=i18n.t("unc.chart.total_index", lang), xerr=err,
-            error_kw={"lw": 0.8, "capsize": 2})
-    ax.barh(y, t["S1"].clip(lower=0).to_numpy(float), height=0.4, color="tab:blue", label=i18n.t("unc.chart.first_index", lang))
+    # print-safe: hatched outline for the total index, solid dark bar for the first-order part inside it
+    ax.barh(y, st, color="white", hatch="///", edgecolor="black", linewidth=0.6,
+            label=i18n.t("unc.chart.total_index", lang), xerr=err, error_kw={"lw": 0.8, "capsize": 2})
+    ax.barh(y, t["S1"].clip(lower=0).to_numpy(float), height=0.4, color="0.3", edgecolor="black", linewidth=0.6,
+            label=i18n.t("unc.chart.first_index", lang))
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(s, 40) for s in t[lab]], fontsize=8)
     ax.set_xlim(0, max(1.0, float(np.nanmax(st + err[1])) if len(st) else 1.0))
@@ -249,7 +251,7 @@ def morris_chart(result, output: str | None = None, top: int = 15, lang: str | N
     else:
         fig = ax.figure
     y = np.arange(len(t))
-    ax.barh(y, t["mu_star"], color="tab:green", alpha=0.8, label="μ*")
+    ax.barh(y, t["mu_star"], color="0.6", edgecolor="black", linewidth=0.6, label="μ*")
     ax.plot(t["sigma"], y, "k.", label="σ")
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(s, 45) for s in t[lab]], fontsize=8)
