@@ -130,8 +130,35 @@ def bench_microsim(res: dict, quick: bool) -> None:
     m = scaled_model(base, 1e5)
     t = median_time(lambda: simulate(m, np.random.default_rng(4)), 3)
     res["microsim_ns_per_household_year_1e5"] = t / (m.n0.sum() * len(m.years)) * 1e9
-    # deprivation model: hook for the multidimensional engine once it exists (issue 4)
-    res["microsim_deprivation_ns_per_household_year"] = None
+
+
+def bench_deprivation(res: dict, quick: bool) -> None:
+    """The multidimensional household engine (income and 12 deprivation flags per household) on
+    the multidim_2030 scenario scaled to 10^5 (and 10^6) households: one year's step, a whole
+    projection, and peak memory per household."""
+    from simlib.engines.multidim_microsim import simulate_multidim, step, synthesise_population
+    from simlib.model import compile_model
+    from simlib.multidim import compile_multidim
+    from simlib.scenario import load_scenario
+
+    scen = load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml")
+    mm0 = compile_multidim(scen, compile_model(scen))
+    for N in ((1e5,) if quick else (1e5, 1e6)):
+        mm = replace(mm0, base=scaled_model(mm0.base, N), cache={})
+        n_hh = int(mm.base.n0.sum())
+        tag = f"1e{int(np.log10(N))}"
+        hh = synthesise_population(mm, np.random.default_rng(5))
+        t = median_time(lambda: step(mm, hh, 0, mm.base.spend, np.random.default_rng(6)), 3 if N >= 1e6 else 5)
+        res[f"microsim_deprivation_step_ns_per_household_year_{tag}"] = t / n_hh * 1e9
+        Y = len(mm.base.years)
+        t = median_time(lambda: simulate_multidim(mm, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
+        res[f"microsim_deprivation_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
+        tracemalloc.start()
+        simulate_multidim(mm, np.random.default_rng(8))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = peak / n_hh
+    res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
 
 def bench_aggregate(res: dict, quick: bool) -> None:
@@ -205,11 +232,14 @@ def bench_national(res: dict, quick: bool) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument("--quick", action="store_true", help="fewer repeats, no 10^7 households, 5 %% national size")
-    ap.add_argument("--only", nargs="*", default=None, help="expected microsim aggregate batch optimiser national")
+    ap.add_argument("--only", nargs="*", default=None, help="expected microsim deprivation aggregate batch optimiser national")
     args = ap.parse_args(argv)
-    res: dict = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
+    res: dict = {}
+    if args.only is not None and RESULTS.exists():  # a partial run updates the figures it measures
+        res = json.loads(RESULTS.read_text(encoding="utf-8"))
+    res |= {"machine": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
                  "numpy": np.__version__, "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}}
-    parts = {"expected": bench_expected, "microsim": bench_microsim, "aggregate": bench_aggregate, "batch": bench_batch,
+    parts = {"expected": bench_expected, "microsim": bench_microsim, "deprivation": bench_deprivation, "aggregate": bench_aggregate, "batch": bench_batch,
              "optimiser": bench_optimiser, "national": bench_national}
     for name, fn in parts.items():
         if args.only is None or name in args.only:

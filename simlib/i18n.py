@@ -1081,10 +1081,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.uncertainty.intro": (
         "Hiệu quả của các dự án, định mức chi phí, tỷ lệ giải ngân và xu hướng nền đều chưa biết chắc. "
         "Dự báo được chạy lại với {n} bộ giá trị tham số, mỗi tham số bất định ({k} tham số) được rút trong khoảng hợp lý "
-        "của nó (cách rút {sampler}, hạt giống {seed}). Dải đậm chứa một nửa số lượt, dải nhạt chứa 90 % số lượt.",
+        "của nó (cách rút {sampler}, hạt giống {seed}). Dải đậm chứa một nửa số lượt, dải nhạt chứa 90 % số lượt. "
+        "Dự báo với giá trị trung tâm giả định toàn bộ vốn kế hoạch được giải ngân trong năm; các lượt rút cho phép giải ngân "
+        "thấp hơn (như đã xảy ra những năm trước), nên một chỉ tiêu «đạt» ở dự báo trung tâm vẫn có thể có xác suất đạt thấp.",
         "Effect sizes, unit costs, disbursement and the baseline trend are all uncertain. The projection was run again "
         "with {n} sets of parameter values, each uncertain parameter ({k} in all) drawn within its plausible range "
-        "(sampler {sampler}, seed {seed}). The dark band holds half of the draws, the light band 90 %.",
+        "(sampler {sampler}, seed {seed}). The dark band holds half of the draws, the light band 90 %. "
+        "The central projection assumes that all planned money is disbursed within the year; the draws allow lower "
+        "disbursement (as happened in earlier years), so a target 'met' in the central projection can still have a low "
+        "probability of being met.",
     ),
     "report.uncertainty.replications": (
         "Mỗi bộ tham số được mô phỏng {r} lần ({samples} lượt tất cả).",

@@ -167,3 +167,29 @@ def test_priority_order_fills_first_tier_first(tiny_scenario):
     np.add.at(by_unit, model.g_unit, (model.n0 * tier0).sum(1))
     assert np.all(out.reached[0, 0, li] <= by_unit + 1e-9)
     assert out.reached[0, 0, li].sum() > 0
+
+
+def test_select_beneficiaries_exact_counts_and_uniform():
+    """Exactly n_select per bin (full and empty bins included), and within a partly covered bin
+    every household is equally likely: selection frequencies over many calls pass a chi-square
+    test at a fixed seed (the statistic would be far off if, e.g., the first households of a bin
+    were always taken)."""
+    from scipy import stats
+
+    from simlib.engines.microsim import select_beneficiaries
+
+    rng = np.random.default_rng(11)
+    key = np.repeat(np.arange(4), [30, 20, 10, 0 + 5])[rng.permutation(65)]
+    n_groups = np.bincount(key, minlength=4)
+    n_select = np.array([7, 0, 10, 2])  # partial, empty, full, partial
+    freq = np.zeros(key.size)
+    reps = 4000
+    for _ in range(reps):
+        chosen = select_beneficiaries(key, n_select, n_groups, rng)
+        assert np.array_equal(np.bincount(key[chosen], minlength=4), np.minimum(n_select, n_groups))
+        freq += chosen
+    for b in (0, 3):  # partly covered bins: observed counts against the uniform expectation
+        obs = freq[key == b]
+        exp = np.full(obs.size, reps * n_select[b] / n_groups[b])
+        assert stats.chisquare(obs, exp).pvalue > 0.001
+    assert (freq[key == 2] == reps).all() and (freq[key == 1] == 0).all()

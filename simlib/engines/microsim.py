@@ -34,15 +34,20 @@ def select_beneficiaries(key: np.ndarray, n_select: np.ndarray, n_groups: np.nda
     """Pick exactly `n_select[b]` of the households in each bin b uniformly at random.
 
     key (n,) bin of each eligible household; n_select, n_groups (B,) ints. Returns (n,) bool.
-    Bins that are fully covered or empty need no random numbers; only partly covered ones sort.
+    Bins that are fully covered or empty need no random numbers; only partly covered ones sort:
+    a random permutation, then a stable sort by bin (a linear-time radix sort for 16-bit bins),
+    leaves each bin's households in uniformly random order.
     """
     full = n_select >= n_groups
     chosen = full[key]
     partial = (n_select > 0) & ~full
     idx = np.flatnonzero(partial[key])
     if idx.size:
+        perm = rng.permutation(idx.size)
+        k = key[idx[perm]]
+        k = k.astype(np.int16 if n_groups.size <= np.iinfo(np.int16).max else np.int64)
+        order = perm[np.argsort(k, kind="stable")]
         k = key[idx]
-        order = np.lexsort((rng.random(idx.size), k))
         ks = k[order]
         first = np.searchsorted(ks, ks, side="left")
         rank = np.arange(ks.size) - first
