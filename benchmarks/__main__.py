@@ -47,6 +47,16 @@ def median_time(fn, repeats: int, number: int = 1) -> float:
     return float(np.median(ts))
 
 
+def peak_bytes(fn) -> int:
+    """Peak bytes Python-traced allocations (numpy arrays included) reach while `fn()` runs."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def caobang_model():
     from simlib.model import compile_model
     from simlib.scenario import load_scenario
@@ -104,11 +114,7 @@ def bench_microsim(res: dict, quick: bool) -> None:
         Y = len(m.years)
         t = median_time(lambda: simulate_fast(m, np.random.default_rng(2)), 3)
         res[f"microsim_fast_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
-        tracemalloc.start()
-        simulate_fast(m, np.random.default_rng(3))
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        res[f"microsim_fast_peak_bytes_per_household_{tag}"] = peak / n_hh
+        res[f"microsim_fast_peak_bytes_per_household_{tag}"] = peak_bytes(lambda: simulate_fast(m, np.random.default_rng(3))) / n_hh
     res["microsim_fast_peak_bytes_per_household"] = res[f"microsim_fast_peak_bytes_per_household_{tag}"]
     # naive reference on 10^5 households, in the same run, same rule, same random numbers
     m = scaled_model(base, 1e5)
@@ -153,11 +159,7 @@ def bench_deprivation(res: dict, quick: bool) -> None:
         Y = len(mm.base.years)
         t = median_time(lambda: simulate_multidim(mm, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
         res[f"microsim_deprivation_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
-        tracemalloc.start()
-        simulate_multidim(mm, np.random.default_rng(8))
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = peak / n_hh
+        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = peak_bytes(lambda: simulate_multidim(mm, np.random.default_rng(8))) / n_hh
     res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
 
