@@ -140,8 +140,12 @@ def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
     return geos, np.array(masks, float)
 
 
-def indicator_arrays(out: EngineOutput, model: Model) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
-    """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year."""
+def indicator_arrays(out: EngineOutput, model: Model, spend: np.ndarray | None = None
+                     ) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
+    """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year.
+
+    `spend` (Y+1, L, D, VND) is the money the run used when it was not the model's own (e.g. the
+    no-programme counterfactual): infrastructure coverage and money spent are read from it."""
     geos, masks = geographies(model)
     S, Y1 = out.states.shape[:2]
     cells = _cells(model, out.states, 2).sum(axis=4)  # (S, Y+1, D, E, K)
@@ -179,7 +183,7 @@ def indicator_arrays(out: EngineOutput, model: Model) -> tuple[list[tuple[str, s
         off[:, 1:, 0] = 100.0 * out.reached[:, :, model.officer_lines].sum(axis=(2, 3)) / cap
     ind["officers_trained"] = off
     infra = prov.copy()
-    spend_year = model.spend[1:]  # (Y, L, D) planned-and-disbursed money of each year
+    spend_year = (model.spend if spend is None else np.asarray(spend, float))[1:]  # (Y, L, D) money of each year
     got = spend_year[:, model.infra_lines].sum(axis=1) >= model.infra_min_spend  # (Y, D)
     npd = model.poor_district.sum()
     if npd:

@@ -110,7 +110,7 @@ def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray
 
 def _counterfactual_indicators(model: Model, out: EngineOutput, cf: EngineOutput) -> dict:
     geos, ind = indicator_arrays(out, model)
-    _, ind_cf = indicator_arrays(cf, model)
+    _, ind_cf = indicator_arrays(cf, model, spend=np.zeros_like(model.spend))
     fewer = ind_cf["poor"] - ind["poor"]
     fewer[:, 0] = np.nan
     cost = np.full_like(fewer, np.nan)

@@ -193,3 +193,18 @@ def test_select_beneficiaries_exact_counts_and_uniform():
         exp = np.full(obs.size, reps * n_select[b] / n_groups[b])
         assert stats.chisquare(obs, exp).pvalue > 0.001
     assert (freq[key == 2] == reps).all() and (freq[key == 1] == 0).all()
+
+
+def test_indicator_arrays_read_the_money_the_run_used(tiny_scenario):
+    """Money spent and infrastructure coverage come from the spend passed in (the counterfactual's
+    zero money), not from the scenario's own allocation."""
+    from simlib.results import indicator_arrays
+
+    m = compile_model(tiny_scenario)
+    zero = np.zeros_like(m.spend)
+    _, own = indicator_arrays(run_expected(m), m)
+    _, cf = indicator_arrays(run_expected(m, spend=zero), m, spend=zero)
+    assert np.allclose(own["spend"][0, 1:, 0], m.spend[1:].sum(axis=(1, 2)) / 1e9)
+    assert (cf["spend"][0, 1:, 0] == 0).all()
+    assert (own["poor_districts_with_infrastructure"][0, 1:, 0] == 100).all()  # the tiny plan funds them
+    assert (cf["poor_districts_with_infrastructure"][0, 1:, 0] == 0).all()
