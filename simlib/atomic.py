@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from simlib.errors import InputError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -21,6 +23,15 @@ def _usual_mode(path: Path, directory: bool) -> None:
     (mkstemp/mkdtemp make them private), so shared report folders stay readable."""
     with contextlib.suppress(OSError):
         os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def output_folder(path: str | Path, field: str = "--out") -> Path:
+    """`path` as the output folder of a command; a file standing there is a user error (checked
+    before any work starts, so nothing is computed for an output that cannot be written)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError("output_exists", field=field, value=str(path))
+    return path
 
 
 @contextlib.contextmanager

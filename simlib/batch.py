@@ -330,6 +330,7 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
     from tqdm.auto import tqdm
 
     from simlib import i18n
+    from simlib.atomic import output_folder
     from simlib.executors import EXECUTORS, make_executor
     from simlib.runner import ENGINES
 
@@ -346,9 +347,7 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
         raise InputError("uncertainty_draws", field="--uncertainty", value=uncertainty)
     if sampler not in METHODS:
         raise InputError("enum", field="--sampler", value=sampler, allowed=METHODS)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("output_exists", field="--out", value=str(out_dir))
+    out_dir = output_folder(out_dir)
     checked = check_all(paths, set_items)
     items = {p: BatchItem(path=p, name=p.stem) for p in paths}
     bad = {}

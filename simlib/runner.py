@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.atomic import atomic_dir
+from simlib.atomic import atomic_dir, output_folder
 from simlib.engines import ENGINES, EngineOutput, run_expected, run_microsim
 from simlib.engines.fast import FAST_ENGINES
 from simlib.errors import InputError
@@ -228,9 +228,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
     `extra(folder) -> dict`, if given, writes more files into the folder being built (e.g. the
     uncertainty tables) and returns manifest entries; its `outputs` list is added to the manifest's.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("output_exists", field="--out", value=str(out_dir))
+    out_dir = output_folder(out_dir)
     with atomic_dir(out_dir) as tmp:
         result.states.to_csv(tmp / "states.csv", index=False)
         result.flows.to_csv(tmp / "flows.csv", index=False)

@@ -96,3 +96,14 @@ def test_batch_continues_after_a_broken_scenario(tmp_path, tiny_file):
     assert r.returncode == 2
     assert (out / "tiny_plan" / "indicators.csv").is_file()
     assert "broken" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_output_path_that_is_a_file_is_a_user_error(tmp_path, tiny_file, command):
+    """--out naming an existing file: one message naming --out, exit 2, the file untouched."""
+    out = tmp_path / "taken.txt"
+    out.write_text("keep me", encoding="utf-8")
+    r = simlib("--lang", "en", command, str(tiny_file), "--out", str(out))
+    assert r.returncode == 2
+    assert "--out" in r.stderr and "not a folder" in r.stderr and "Traceback" not in r.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"

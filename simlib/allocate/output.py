@@ -28,9 +28,8 @@ import yaml
 
 from simlib import i18n
 from simlib.allocate.optimize import OptimizationResult
-from simlib.atomic import atomic_dir
+from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
-from simlib.errors import InputError
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
 from simlib.runner import manifest_for, run
@@ -111,9 +110,7 @@ def write_optimization(result: OptimizationResult, out_dir: str | Path, report: 
     with `simlib.scenario.load_scenario` from where it is written."""
     from simlib.scenario import load_scenario
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("output_exists", field="--out", value=str(out_dir))
+    out_dir = output_folder(out_dir)
     with atomic_dir(out_dir) as tmp:
         raw = _portable_raw(result.optimal_raw, result.scenario, out_dir)
         (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")

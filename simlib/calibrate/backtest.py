@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.atomic import atomic_dir
+from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.aggregate import Prepared, calibrate_aggregate, entry_vector, panel_exposure, run_filter, step
 from simlib.calibrate.exposure import LAMBDA_GRID, Exposure, programme_factors
 from simlib.calibrate.io import read_aggregate, read_published
@@ -274,9 +274,7 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
     manifest.json, written atomically."""
     from simlib import __version__
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("output_exists", field="--out", value=str(out_dir))
+    out_dir = output_folder(out_dir)
     with atomic_dir(out_dir) as tmp:
         result.series.to_csv(tmp / "series.csv", index=False)
         result.errors.to_csv(tmp / "errors.csv", index=False)

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simlib.atomic import atomic_dir
+from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.transitions import CELL_CLASSES, RATE_KEYS
@@ -259,9 +259,7 @@ def dump_yaml(doc: dict) -> str:
 
 def write_calibration(cal: Calibration, out_dir: str | Path) -> Path:
     """Write transitions.yaml, draws.csv and fitted.csv into `out_dir`, all or nothing."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("output_exists", field="--out", value=str(out_dir))
+    out_dir = output_folder(out_dir)
     doc = cal.transitions_doc()
     draws = cal.draws_frame()
     with atomic_dir(out_dir) as tmp:

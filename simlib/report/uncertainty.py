@@ -54,8 +54,6 @@ def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang:
 
     Readable in black and white: grey bands, a solid median with markers, a dotted central line
     and the reports' dashed target line; tick labels use the language's number format."""
-    import matplotlib.pyplot as plt
-
     from simlib.report.charts import TARGET_STYLE
     from simlib.report.fmt import axis_formatter
 
@@ -65,11 +63,7 @@ def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang:
     if scenario is not None:
         q = q[q["scenario"] == scenario]
     q = q.sort_values("year")
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4))
-    else:
-        fig = ax.figure
+    fig, ax = _fig_ax(ax, (7, 4))
     x = q["year"].to_numpy()
     ax.fill_between(x, q["q05"], q["q95"], color="0.86", lw=0, label=i18n.t("unc.chart.band_90", lang), zorder=1)
     ax.fill_between(x, q["q25"], q["q75"], color="0.66", lw=0, label=i18n.t("unc.chart.band_50", lang), zorder=1)
@@ -148,8 +142,6 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
 
     `sources`: {scenario name: folder | tables}, or one targets table with a `scenario` column
     (e.g. `RobustnessResult.targets`), or one folder."""
-    import matplotlib.pyplot as plt
-
     from simlib.report.charts import FILLS
 
     if isinstance(sources, Mapping) and not {"targets", "quantiles"} & set(sources):
@@ -169,10 +161,7 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
     targets = list(dict.fromkeys(t["target_id"]))
     scens = list(dict.fromkeys(t["scenario"]))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
-    else:
-        fig = ax.figure
+    fig, ax = _fig_ax(ax, (8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
     h = 0.8 / max(1, len(scens))
     for si, s in enumerate(scens):
         part = t[t["scenario"] == s].drop_duplicates("target_id").set_index("target_id").reindex(targets)
@@ -197,6 +186,15 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     return fig
 
 
+def _fig_ax(ax, figsize: tuple[float, float]):
+    """(figure, axes): the given axes and its figure, or a new figure of `figsize` (inches)."""
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)
+
+
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
@@ -206,17 +204,12 @@ def _wrap(text: str, width: int) -> str:
 def sensitivity_chart(result, output: str | None = None, grouping: str = "kind", lang: str | None = None, ax=None):
     """"What we most need to measure better": total Sobol index (with its bootstrap interval) and
     first-order index of each group, largest first."""
-    import matplotlib.pyplot as plt
-
     t = result.table if hasattr(result, "table") else result
     t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].sort_values("ST", ascending=True)
     lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.38 * len(t)))
-    else:
-        fig = ax.figure
+    fig, ax = _fig_ax(ax, (7, 0.6 + 0.38 * len(t)))
     y = np.arange(len(t))
     st = t["ST"].clip(lower=0).to_numpy(float)
     err = np.vstack([st - t["ST_low"].clip(lower=0).to_numpy(float), t["ST_high"].to_numpy(float) - st]).clip(min=0)
@@ -240,16 +233,11 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
 
 def morris_chart(result, output: str | None = None, top: int = 15, lang: str | None = None, ax=None):
     """Morris screening: mu* (bars) and sigma (dots) of the `top` most influential factors."""
-    import matplotlib.pyplot as plt
-
     t = result.table if hasattr(result, "table") else result
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].nlargest(top, "mu_star").iloc[::-1]
     lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.33 * len(t)))
-    else:
-        fig = ax.figure
+    fig, ax = _fig_ax(ax, (7, 0.6 + 0.33 * len(t)))
     y = np.arange(len(t))
     ax.barh(y, t["mu_star"], color="0.6", edgecolor="black", linewidth=0.6, label="μ*")
     ax.plot(t["sigma"], y, "k.", label="σ")
@@ -265,14 +253,9 @@ def morris_chart(result, output: str | None = None, top: int = 15, lang: str | N
 
 def regret_chart(result, lang: str | None = None, ax=None):
     """Distribution of each allocation's regret over the draws (box plot), best first."""
-    import matplotlib.pyplot as plt
-
     reg = result.regrets if hasattr(result, "regrets") else result
     order = reg.groupby("scenario")["regret"].mean().sort_values().index.tolist()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.5 * len(order)))
-    else:
-        fig = ax.figure
+    fig, ax = _fig_ax(ax, (7, 0.8 + 0.5 * len(order)))
     ax.boxplot([reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order], vert=False, whis=(5, 95),
                showfliers=False, tick_labels=order)
     ax.invert_yaxis()
