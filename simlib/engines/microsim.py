@@ -44,11 +44,9 @@ def select_beneficiaries(key: np.ndarray, n_select: np.ndarray, n_groups: np.nda
     idx = np.flatnonzero(partial[key])
     if idx.size:
         perm = rng.permutation(idx.size)
-        k = key[idx[perm]]
-        k = k.astype(np.int16 if n_groups.size <= np.iinfo(np.int16).max else np.int64)
-        order = perm[np.argsort(k, kind="stable")]
-        k = key[idx]
-        ks = k[order]
+        small = n_groups.size <= np.iinfo(np.int16).max  # bins fit 16 bits: numpy radix-sorts them
+        order = perm[np.argsort(key[idx[perm]].astype(np.int16 if small else np.int64), kind="stable")]
+        ks = key[idx][order]
         first = np.searchsorted(ks, ks, side="left")
         rank = np.arange(ks.size) - first
         chosen[idx[order[rank < n_select[ks]]]] = True

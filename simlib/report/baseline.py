@@ -21,19 +21,6 @@ from simlib.states import PUBLIC_OF, PUBLIC_STATES
 PROVENANCE = ("published", "secondary", "estimated", "assumption", "unstated")
 
 
-
-def dataset_sources(meta: dict) -> list[str]:
-    """A dataset's sources (`dataset.yaml` → sources) as HTML list items: title, URL, note."""
-    out = []
-    for src in meta.get("sources", []) or []:
-        text = H.esc(src.get("title", src.get("id", "")))
-        if src.get("url"):
-            text += f' — <span class="mono">{H.esc(src["url"])}</span>'
-        if src.get("note"):
-            text += f' <span class="sl-small">({H.esc(src["note"])})</span>'
-        out.append(text)
-    return out
-
 def load(dataset: str | Path):
     """A dataset by name (folder under data/) or path."""
     from simlib.dataset import load_dataset
@@ -169,7 +156,7 @@ def provenance(ds, lang: str) -> list:
         header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]
         rows = [[r["figure"]] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
         blocks.append(H.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance")))
-    srcs = dataset_sources(ds.meta)
+    srcs = H.source_items(ds.meta.get("sources"))
     if srcs:
         blocks.append(H.para(t("report.assumptions.sources")))
         blocks.append(H.bullet_list(srcs, raw=True))

@@ -121,6 +121,19 @@ def bullet_list(items: Iterable[str], raw: bool = False) -> str:
     return f'<ul class="sl-list">{lis}</ul>'
 
 
+def source_items(sources) -> list[str]:
+    """Sources (a dataset's `sources` list: title or id, url, note) as HTML list items."""
+    out = []
+    for src in sources or []:
+        text = esc(src.get("title", src.get("id", "")))
+        if src.get("url"):
+            text += f' — <span class="mono">{esc(src["url"])}</span>'
+        if src.get("note"):
+            text += f' <span class="sl-small">({esc(src["note"])})</span>'
+        out.append(text)
+    return out
+
+
 def link(href: str, text: str) -> str:
     return f'<a href="{esc(href)}">{esc(text)}</a>'
 

@@ -682,9 +682,7 @@ def assumptions(ctx: ReportContext) -> list:
     blocks.append(H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)))
     if desc:
         blocks.append(H.para(" ".join(str(desc).split())))
-    from simlib.report.baseline import dataset_sources
-
-    srcs = dataset_sources(ds.meta)
+    srcs = H.source_items(ds.meta.get("sources"))
     if srcs:
         blocks.append(H.para(ctx.t("report.assumptions.sources")))
         blocks.append(H.bullet_list(srcs, raw=True))
