@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.report.charts import FILLS as CHART_FILLS
 
 ALLOCATIONS = ("optimal", "plan", "equal_split")
 #: print-safe styles (greys, markers, hatches): the charts stay readable in black and white
 COLOURS = {"optimal": "black", "plan": "0.35", "equal_split": "0.6", "plan_feasible": "0.8"}
 MARKERS = {"plan": "D", "equal_split": "s"}
-FILLS = {"optimal": ("0.3", ""), "plan": ("white", "///")}
+FILLS = {"optimal": CHART_FILLS[0], "plan": CHART_FILLS[1]}
 
 
 def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

@@ -52,7 +52,6 @@ from simlib.report.fmt import axis_formatter
 from simlib.standards import DIMENSIONS, INDICATORS
 
 DIMENSION_ORDER = tuple(DIMENSIONS)
-#: one colour per dimension, the same in every chart
 #: print-safe (face, hatch) per dimension: distinct when printed in black and white
 DIMENSION_FILLS = dict(zip(DIMENSION_ORDER, FILLS))
 
