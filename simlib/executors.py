@@ -52,7 +52,9 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
             with Client(scheduler) as client:
                 yield client.get_executor()
         else:
-            with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            # dashboard on a free port: two local clusters at once (e.g. parallel runs) never clash
+            with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+                    Client(cluster) as client:
                 yield client.get_executor()
     else:
         from simlib.errors import InputError
