@@ -26,6 +26,7 @@ MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
 PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
 #: poverty models a scenario can run (`model:` field); the first is the default
 POVERTY_MODELS = ("states", "multidim")
+DEFAULT_HORIZON = 2  # projected years when a scenario does not say (the plan's 2024–2025 window)
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,8 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
         raise
     if dataset is None:
         dataset = load_dataset(raw["dataset"], relative_to=base_dir)
+    raw.setdefault("start_year", dataset.baseline_year + 1)  # the projection starts after the baseline review
+    raw.setdefault("horizon", DEFAULT_HORIZON)
     if raw["start_year"] != dataset.baseline_year + 1:
         errors.append(InputError("schema", file=shown, field="start_year", detail=f"the dataset '{dataset.name}' describes the end of {dataset.baseline_year}, so the projection starts in {dataset.baseline_year + 1}", value=raw["start_year"], allowed=[dataset.baseline_year + 1]))
     catalogue = build_catalogue(params["program"])

@@ -162,3 +162,20 @@ def test_envelope_respects_capital_and_shares():
     assert totals[cat.index("P2")] == pytest.approx(25.0, abs=1e-6)
     assert totals[cat.index("P1.1")] + totals[cat.index("P1.2")] == pytest.approx(35.0, abs=1e-6)
     assert not check_budget(scen, min_counterpart=0.0)  # no capital breach
+
+
+def test_start_year_and_horizon_default_to_the_dataset_and_two_years():
+    """Left out, the projection starts the year after the dataset's baseline review and runs two
+    years (the plan's window); a misspelt key is still an error, not a silent default."""
+    from simlib.scenario import DEFAULT_HORIZON
+
+    full = make_scenario()
+    raw = tiny_raw()
+    del raw["start_year"], raw["horizon"]
+    short = make_scenario(raw)
+    assert short.start_year == full.start_year == full.dataset.baseline_year + 1
+    assert short.horizon == DEFAULT_HORIZON == 2
+    raw["horzion"] = 2
+    with pytest.raises((InputError, InputErrors)) as e:
+        make_scenario(raw)
+    assert "horzion" in messages(e.value) and "horizon" in messages(e.value)
