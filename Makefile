@@ -28,6 +28,8 @@ reports: $(STAMP)
 	$(BIN)/simlib batch params/scenarios --out reports --jobs $(JOBS) --lang $(LANG_REPORT) --uncertainty $(UNCERTAINTY)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 bench: $(STAMP)

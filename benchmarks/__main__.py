@@ -5,6 +5,7 @@ a current numpy. To measure without them, unset both for this command only:
 `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m benchmarks`. The figures are wall-clock
 and shared machines are noisy: compare medians of several runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,12 +71,18 @@ def bench_expected(res: dict, quick: bool) -> None:
     m = caobang_model()
     run_expected(m)  # compile (numba caches the machine code on disk) before timing
     res["expected_us_per_scenario"] = median_time(lambda: run_expected(m), 9 if quick else 31, 20) * 1e6
-    res["expected_numpy_reference_us_per_scenario"] = median_time(lambda: run_expected(m, backend="numpy"), 5 if quick else 15, 5) * 1e6
+    res["expected_numpy_reference_us_per_scenario"] = (
+        median_time(lambda: run_expected(m, backend="numpy"), 5 if quick else 15, 5) * 1e6
+    )
     S = 1000
     sp = m.spend[None] * np.random.default_rng(0).uniform(0, 2, (S, 1, m.spend.shape[1], 1))
     # a sweep keeps stocks, reach and coverage per scenario; flows (the largest output) are skipped
-    res["expected_sweep_scenarios_per_s"] = S / median_time(lambda: run_expected(m, spend=sp, keep_flows=False), 3 if quick else 7)
-    res["expected_sweep_with_flows_scenarios_per_s"] = S / median_time(lambda: run_expected(m, spend=sp), 3 if quick else 7)
+    res["expected_sweep_scenarios_per_s"] = S / median_time(
+        lambda: run_expected(m, spend=sp, keep_flows=False), 3 if quick else 7
+    )
+    res["expected_sweep_with_flows_scenarios_per_s"] = S / median_time(
+        lambda: run_expected(m, spend=sp), 3 if quick else 7
+    )
 
 
 def scaled_model(m, households: float):
@@ -110,11 +117,15 @@ def bench_microsim(res: dict, quick: bool) -> None:
         tag = f"1e{int(np.log10(N))}"
         for backend in ("numba", "numpy"):
             t = median_time(lambda: step_households(hh, P, rng, backend=backend), 3 if N >= 1e7 else 7)
-            res[f"microsim_fast_state_step_ns_per_household_year_{tag}{'' if backend == 'numba' else '_numpy'}"] = t / n_hh * 1e9
+            res[f"microsim_fast_state_step_ns_per_household_year_{tag}{'' if backend == 'numba' else '_numpy'}"] = (
+                t / n_hh * 1e9
+            )
         Y = len(m.years)
         t = median_time(lambda: simulate_fast(m, np.random.default_rng(2)), 3)
         res[f"microsim_fast_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
-        res[f"microsim_fast_peak_bytes_per_household_{tag}"] = peak_bytes(lambda: simulate_fast(m, np.random.default_rng(3))) / n_hh
+        res[f"microsim_fast_peak_bytes_per_household_{tag}"] = (
+            peak_bytes(lambda: simulate_fast(m, np.random.default_rng(3))) / n_hh
+        )
     res["microsim_fast_peak_bytes_per_household"] = res[f"microsim_fast_peak_bytes_per_household_{tag}"]
     # naive reference on 10^5 households, in the same run, same rule, same random numbers
     m = scaled_model(base, 1e5)
@@ -124,7 +135,7 @@ def bench_microsim(res: dict, quick: bool) -> None:
     t1, t2 = thresholds(P)
     u = uniforms(np.random.default_rng(0), hh.size)
     moves = [0] * (len(t1) * 3)
-    group, state = hh.group[:hh.size].tolist(), hh.state[:hh.size].tolist()
+    group, state = hh.group[: hh.size].tolist(), hh.state[: hh.size].tolist()
     t0 = time.perf_counter()
     naive_state_step(group, state, u.tolist(), t1.tolist(), t2.tolist(), DEST.ravel().tolist(), moves)
     naive_ns = (time.perf_counter() - t0) / hh.size * 1e9
@@ -149,7 +160,7 @@ def bench_deprivation(res: dict, quick: bool) -> None:
 
     scen = load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml")
     mm0 = compile_multidim(scen, compile_model(scen))
-    for N in ((1e5,) if quick else (1e5, 1e6)):
+    for N in (1e5,) if quick else (1e5, 1e6):
         mm = replace(mm0, base=scaled_model(mm0.base, N), cache={})
         n_hh = int(mm.base.n0.sum())
         tag = f"1e{int(np.log10(N))}"
@@ -159,7 +170,9 @@ def bench_deprivation(res: dict, quick: bool) -> None:
         Y = len(mm.base.years)
         t = median_time(lambda: simulate_multidim(mm, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
         res[f"microsim_deprivation_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
-        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = peak_bytes(lambda: simulate_multidim(mm, np.random.default_rng(8))) / n_hh
+        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = (
+            peak_bytes(lambda: simulate_multidim(mm, np.random.default_rng(8))) / n_hh
+        )
     res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
 
@@ -205,7 +218,9 @@ def bench_optimiser(res: dict, quick: bool) -> None:
         return
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            res["optimiser_s_to_optimum"] = _simlib("optimize", str(ROOT / "params" / "scenarios" / "plan_2024.yaml"), "--out", tmp)
+            res["optimiser_s_to_optimum"] = _simlib(
+                "optimize", str(ROOT / "params" / "scenarios" / "plan_2024.yaml"), "--out", tmp
+            )
     except Exception as exc:  # noqa: BLE001 - the optimiser's CLI is another issue's; report, don't fail
         res["optimiser_s_to_optimum"] = None
         res["optimiser_error"] = str(exc)[:200]
@@ -234,15 +249,29 @@ def bench_national(res: dict, quick: bool) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument("--quick", action="store_true", help="fewer repeats, no 10^7 households, 5 %% national size")
-    ap.add_argument("--only", nargs="*", default=None, help="expected microsim deprivation aggregate batch optimiser national")
+    ap.add_argument(
+        "--only", nargs="*", default=None, help="expected microsim deprivation aggregate batch optimiser national"
+    )
     args = ap.parse_args(argv)
     res: dict = {}
     if args.only is not None and RESULTS.exists():  # a partial run updates the figures it measures
         res = json.loads(RESULTS.read_text(encoding="utf-8"))
-    res |= {"machine": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
-                 "numpy": np.__version__, "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}}
-    parts = {"expected": bench_expected, "microsim": bench_microsim, "deprivation": bench_deprivation, "aggregate": bench_aggregate, "batch": bench_batch,
-             "optimiser": bench_optimiser, "national": bench_national}
+    res |= {
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+    }
+    parts = {
+        "expected": bench_expected,
+        "microsim": bench_microsim,
+        "deprivation": bench_deprivation,
+        "aggregate": bench_aggregate,
+        "batch": bench_batch,
+        "optimiser": bench_optimiser,
+        "national": bench_national,
+    }
     for name, fn in parts.items():
         if args.only is None or name in args.only:
             print(f"… {name}", file=sys.stderr, flush=True)

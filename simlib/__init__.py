@@ -8,9 +8,11 @@ Typical use::
     res = simlib.run(scen, engine="expected")
     res.indicators.head()
 """
+
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("simlib")
@@ -18,8 +20,8 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+src"
 
 from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+from simlib.runner import RunResult, run  # noqa: E402
 from simlib.scenario import Scenario, load_scenario  # noqa: E402
-from simlib.runner import run, RunResult  # noqa: E402
 
 __all__ = [
     "__version__",

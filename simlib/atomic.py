@@ -1,13 +1,14 @@
 """Atomic writes: a reader never sees a half-written file or folder, and a failed run leaves
 nothing behind (the previous good output, if any, stays in place)."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from simlib.errors import InputError
 

@@ -19,6 +19,7 @@
 One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
 With `reports=False` only the tables are written (no notebooks), as `simlib run` would.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -110,8 +111,16 @@ def headline(result) -> dict:
     return _headline(result.indicators, result.targets)
 
 
-def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, set_items: list,
-            uncertainty: int = 0, sampler: str = "lhs") -> dict:
+def run_one(
+    path: str,
+    out_dir: str,
+    engine: str,
+    draws: int,
+    seed: int | None,
+    set_items: list,
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+) -> dict:
     """Worker (tables only): run one scenario file and write its folder (with `uncertainty` > 0,
     also the tables of that many parameter draws, run serially, as `simlib run --uncertainty`).
     Returns a plain dict."""
@@ -125,8 +134,16 @@ def run_one(path: str, out_dir: str, engine: str, draws: int, seed: int | None, 
         if uncertainty:
             from simlib.uncertainty.run import write_uncertainty
 
-            write_uncertainty(res, target, int(uncertainty), engine=engine, replications=draws, method=sampler,
-                              seed=seed, executor="serial")
+            write_uncertainty(
+                res,
+                target,
+                int(uncertainty),
+                engine=engine,
+                replications=draws,
+                method=sampler,
+                seed=seed,
+                executor="serial",
+            )
         else:
             write_outputs(res, target)
         return {"ok": True, "name": scen.name, "out_dir": str(target), "headline": headline(res), "error": ""}
@@ -149,8 +166,20 @@ def _set_strings(set_items: list | None) -> list[str]:
     return out
 
 
-def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draws: int, seed: int | None,
-               lang: str, set_items: list, uncertainty: int = 0, sampler: str = "lhs", compare: list | tuple = ()) -> dict:
+def report_one(
+    path: str,
+    name: str,
+    title: str,
+    out_dir: str,
+    engine: str,
+    draws: int,
+    seed: int | None,
+    lang: str,
+    set_items: list,
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+    compare: list | tuple = (),
+) -> dict:
     """Worker: execute the scenario report notebook for one scenario and render it.
 
     With `uncertainty` = N > 0 the report runs N parameter draws (serially: the batch already
@@ -174,11 +203,22 @@ def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draw
     failed_nb = out / f"{name}.failed.ipynb"
     try:
         with atomic_dir(target) as tmp:
-            params = {"scenario": str(Path(path).resolve()), "engine": engine, "draws": int(draws), "seed": seed,
-                      "lang": lang, "set_items": list(set_items), "output_dir": str(tmp)}
+            params = {
+                "scenario": str(Path(path).resolve()),
+                "engine": engine,
+                "draws": int(draws),
+                "seed": seed,
+                "lang": lang,
+                "set_items": list(set_items),
+                "output_dir": str(tmp),
+            }
             if uncertainty:
-                params.update(uncertainty=int(uncertainty), sampler=sampler, uncertainty_executor="serial",
-                              uncertainty_link="uncertainty.html")
+                params.update(
+                    uncertainty=int(uncertainty),
+                    sampler=sampler,
+                    uncertainty_executor="serial",
+                    uncertainty_link="uncertainty.html",
+                )
             try:
                 nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params)
             except render.NotebookFailed as exc:
@@ -198,19 +238,45 @@ def report_one(path: str, name: str, title: str, out_dir: str, engine: str, draw
 
                 p_all = all_targets_probability(tabs.uncertainty["outcomes"]).get(head["year_end"])
                 head["all_targets_probability"] = None if p_all is None else float(p_all)
-                unc_error = uncertainty_report(path, tmp, target, title, lang, set_items, compare, seed, int(uncertainty),
-                                               sampler, manifest)
+                unc_error = uncertainty_report(
+                    path, tmp, target, title, lang, set_items, compare, seed, int(uncertainty), sampler, manifest
+                )
                 unc_report = None if unc_error else str(target / "uncertainty.html")
         failed_nb.unlink(missing_ok=True)
-        return {"ok": True, "name": name, "out_dir": str(target), "headline": head, "error": "", "failed_notebook": None,
-                "uncertainty_error": unc_error, "uncertainty_report": unc_report}
+        return {
+            "ok": True,
+            "name": name,
+            "out_dir": str(target),
+            "headline": head,
+            "error": "",
+            "failed_notebook": None,
+            "uncertainty_error": unc_error,
+            "uncertainty_report": unc_report,
+        }
     except render.NotebookFailed as exc:
-        return {"ok": False, "name": name, "out_dir": None, "headline": {}, "error": str(exc),
-                "failed_notebook": str(failed_nb) if failed_nb.is_file() else None}
+        return {
+            "ok": False,
+            "name": name,
+            "out_dir": None,
+            "headline": {},
+            "error": str(exc),
+            "failed_notebook": str(failed_nb) if failed_nb.is_file() else None,
+        }
 
 
-def uncertainty_report(path: str, folder: Path, target: Path, title: str, lang: str, set_items: list, compare,
-                       seed: int | None, n: int, sampler: str, manifest: dict) -> str:
+def uncertainty_report(
+    path: str,
+    folder: Path,
+    target: Path,
+    title: str,
+    lang: str,
+    set_items: list,
+    compare,
+    seed: int | None,
+    n: int,
+    sampler: str,
+    manifest: dict,
+) -> str:
     """Execute `notebooks/uncertainty.ipynb` over a report folder being built (`folder`, which
     becomes `target`) that holds the scenario's parameter draws, and write `uncertainty.ipynb`
     and `uncertainty.html` into it. Returns '' or the notebook's error (its partly executed
@@ -221,9 +287,19 @@ def uncertainty_report(path: str, folder: Path, target: Path, title: str, lang: 
     from simlib.atomic import write_text
     from simlib.report import render
 
-    params = {"scenario": str(Path(path).resolve()), "compare": [str(Path(c).resolve()) for c in compare],
-              "results": str(folder), "draws": n, "sampler": sampler, "seed": seed, "set_items": list(set_items),
-              "robustness_draws": n, "executor": "serial", "lang": lang, **UNCERTAINTY_OPTIONS}
+    params = {
+        "scenario": str(Path(path).resolve()),
+        "compare": [str(Path(c).resolve()) for c in compare],
+        "results": str(folder),
+        "draws": n,
+        "sampler": sampler,
+        "seed": seed,
+        "set_items": list(set_items),
+        "robustness_draws": n,
+        "executor": "serial",
+        "lang": lang,
+        **UNCERTAINTY_OPTIONS,
+    }
     out = folder / "uncertainty.ipynb"
     try:
         nb = render.execute(render.notebook_path(UNCERTAINTY_NOTEBOOK), out, params)
@@ -291,8 +367,13 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
             out[p] = exc
             continue
         if scen.name in seen:
-            out[p] = InputError("duplicate_scenario", file=display_path(p), field="name", value=scen.name,
-                                other=display_path(seen[scen.name]))
+            out[p] = InputError(
+                "duplicate_scenario",
+                file=display_path(p),
+                field="name",
+                value=scen.name,
+                other=display_path(seen[scen.name]),
+            )
             continue
         seen[scen.name] = p
         out[p] = scen
@@ -314,11 +395,24 @@ def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
     return default, "", ""
 
 
-def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected", draws: int = 1,
-              seed: int | None = None, jobs: int | None = None, executor: str = "local",
-              scheduler: str | None = None, set_items: list | None = None, progress: bool = True,
-              lang: str | None = None, reports: bool = True, on_invalid=None, uncertainty: int = 0,
-              sampler: str = "lhs") -> BatchResult:
+def run_batch(
+    paths: list[Path],
+    out_dir: str | Path,
+    *,
+    engine: str = "expected",
+    draws: int = 1,
+    seed: int | None = None,
+    jobs: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    set_items: list | None = None,
+    progress: bool = True,
+    lang: str | None = None,
+    reports: bool = True,
+    on_invalid=None,
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
     invalid), then run the valid ones in parallel — as reports (default) or tables only —
     then, for reports, the comparison and the index page. Invalid or failing scenarios are
@@ -374,15 +468,32 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
                 ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
             except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
                 bar.close()
-                raise InputError("executor_start", field="--scheduler" if scheduler else "--executor",
-                                 value=scheduler or executor, detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+                raise InputError(
+                    "executor_start",
+                    field="--scheduler" if scheduler else "--executor",
+                    value=scheduler or executor,
+                    detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+                ) from None
             futs = {}
             for p in todo:
                 it = items[p]
                 if reports:
                     others = [str(q) for q in todo if q != p]
-                    fut = ex.submit(report_one, str(p), it.name, it.title(lang), str(out_dir), engine, draws, seed, lang,
-                                    _set_strings(set_list), uncertainty, sampler, others)
+                    fut = ex.submit(
+                        report_one,
+                        str(p),
+                        it.name,
+                        it.title(lang),
+                        str(out_dir),
+                        engine,
+                        draws,
+                        seed,
+                        lang,
+                        _set_strings(set_list),
+                        uncertainty,
+                        sampler,
+                        others,
+                    )
                 else:
                     fut = ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, set_list, uncertainty, sampler)
                 futs[fut] = p
@@ -391,7 +502,13 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
                 try:
                     r = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
-                    r = {"ok": False, "name": items[p].name, "error": f"{type(exc).__name__}: {exc}", "out_dir": None, "headline": {}}
+                    r = {
+                        "ok": False,
+                        "name": items[p].name,
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "out_dir": None,
+                        "headline": {},
+                    }
                 it = items[p]
                 it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r["headline"]
                 it.out_dir = Path(r["out_dir"]) if r["out_dir"] else None
@@ -406,7 +523,10 @@ def run_batch(paths: list[Path], out_dir: str | Path, *, engine: str = "expected
                     compare_reports(good, out_dir, lang)
                     result.compare_ok = True
                 except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
-                    result.compare_ok, result.compare_error = False, str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+                    result.compare_ok, result.compare_error = (
+                        False,
+                        str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
+                    )
             bar.update(1)
         bar.close()
     if reports:

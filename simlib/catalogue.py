@@ -1,4 +1,5 @@
 """The programme catalogue: 7 projects, 11 sub-projects, 13 budget lines (`params/program.yaml`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

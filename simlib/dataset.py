@@ -6,6 +6,7 @@ communes, ...`) and `baseline_<year>.csv` (`unit_id, ethnic_group, area, state, 
 Geography is data: another province, or communes instead of districts, is another folder.
 `import_review` turns a province's own annual-review counts (CSV or XLSX) into such a folder.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -128,7 +129,9 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
         errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup)))
     flags, bad = parse_bool(df["poor_district"])
     if bad.any():
-        errors.append(InputError("csv_values", file=file, field="poor_district", rows=_rows(bad), allowed="true, false"))
+        errors.append(
+            InputError("csv_values", file=file, field="poor_district", rows=_rows(bad), allowed="true, false")
+        )
     df["poor_district"] = flags
     communes = pd.to_numeric(df["communes"], errors="coerce")
     bad = (communes.isna() | (communes < 0)).to_numpy()
@@ -153,7 +156,9 @@ def validate_counts(
     errors: list[InputError] = []
     missing = [c for c in COUNT_COLUMNS if c not in df.columns]
     if missing:
-        return np.zeros(0), [InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(COUNT_COLUMNS))]
+        return np.zeros(0), [
+            InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(COUNT_COLUMNS))
+        ]
     df = df.copy()
     for c in ("unit_id", "ethnic_group", "area", "state"):
         df[c] = df[c].astype(str).str.strip()
@@ -169,9 +174,15 @@ def validate_counts(
         if bad.any():
             values = sorted(set(df.loc[bad, col]))[:5]
             if code == "unknown_unit":
-                errors.append(InputError("unknown_unit", file=file, field=col, value=", ".join(values), allowed=allowed))
+                errors.append(
+                    InputError("unknown_unit", file=file, field=col, value=", ".join(values), allowed=allowed)
+                )
             else:
-                errors.append(InputError("csv_values", file=file, field=col, rows=_rows(bad), value=", ".join(values), allowed=allowed))
+                errors.append(
+                    InputError(
+                        "csv_values", file=file, field=col, rows=_rows(bad), value=", ".join(values), allowed=allowed
+                    )
+                )
         bad_any |= bad
     hh = pd.to_numeric(df["households"].astype(str).str.replace(",", "").str.strip(), errors="coerce")
     nan = hh.isna().to_numpy()
@@ -248,7 +259,13 @@ def import_review(
         "baseline_file": f"baseline_{year}.csv",
         "description_en": f"Imported from the annual review file {review_file.name} (sha256 {sha256_file(review_file)[:12]}); units from dataset {tmpl.name}.",
         "description_vi": f"Nhập từ tệp kết quả rà soát {review_file.name}; danh sách địa bàn lấy từ bộ dữ liệu {tmpl.name}.",
-        "sources": [{"id": "review", "title": review_file.name, "note": "province annual review counts (published=true for every figure)"}],
+        "sources": [
+            {
+                "id": "review",
+                "title": review_file.name,
+                "note": "province annual review counts (published=true for every figure)",
+            }
+        ],
     }
     with atomic_dir(out_dir) as tmp:
         (tmp / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -3,9 +3,11 @@
 `SimlibError` and its subclasses are caught by the CLI and printed without a traceback
 (exit status 2). Anything else is a bug in simlib.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from simlib import i18n
 
@@ -76,7 +78,7 @@ class InputError(SimlibError):
             text += " (" + "; ".join(extras) + ")"
         return text
 
-    def with_file(self, file: str) -> "InputError":
+    def with_file(self, file: str) -> InputError:
         """This error, attributed to `file` if it had none."""
         if self.file is None:
             self.file = file

@@ -3,12 +3,13 @@ default, or a Dask cluster (`dask.distributed`) when asked — the same calling 
 
 Batches of scenarios, uncertainty draws and national chunks all go through `make_executor`.
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from typing import Iterator
 
 EXECUTORS = ("local", "dask", "serial")
 
@@ -53,8 +54,10 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
                 yield client.get_executor()
         else:
             # dashboard on a free port: two local clusters at once (e.g. parallel runs) never clash
-            with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-                    Client(cluster) as client:
+            with (
+                LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+                Client(cluster) as client,
+            ):
                 yield client.get_executor()
     else:
         from simlib.errors import InputError

@@ -3,6 +3,7 @@
 Vietnamese (`vi`) is the default; English (`en`) is available everywhere. Keys are stable
 English identifiers; add a pair here rather than writing user-facing text elsewhere.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,7 +68,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tỷ lệ người có nhu cầu được hỗ trợ phát triển sản xuất",
         "Share of those wanting production support who receive it",
     ),
-    "indicator.officers_trained": ("Tỷ lệ cán bộ giảm nghèo được tập huấn", "Share of poverty-reduction officers trained"),
+    "indicator.officers_trained": (
+        "Tỷ lệ cán bộ giảm nghèo được tập huấn",
+        "Share of poverty-reduction officers trained",
+    ),
     "indicator.poor_districts_with_infrastructure": (
         "Tỷ lệ huyện nghèo được đầu tư hạ tầng",
         "Share of poor districts receiving infrastructure investment",
@@ -135,7 +139,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "thiếu ngân sách cho năm {year} (khai báo năm đó, có thể là {{}} nếu bằng 0, hoặc same_as)",
         "budget missing for year {year} (list it, as {{}} for zero, or with same_as)",
     ),
-    "err.year_outside": ("năm nằm ngoài giai đoạn mô phỏng {first}–{last}", "year outside the projection period {first}–{last}"),
+    "err.year_outside": (
+        "năm nằm ngoài giai đoạn mô phỏng {first}–{last}",
+        "year outside the projection period {first}–{last}",
+    ),
     "err.same_as": ("same_as phải trỏ tới một năm đã khai báo", "same_as must name another listed year"),
     "err.capital": (
         "dự án {line} không dùng được nguồn vốn này; nguồn được phép: {sources}",
@@ -146,7 +153,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this source can only fund lines {lines}, which receive only {room} under the shares",
     ),
     "err.set_syntax": ("--set cần dạng khóa.con=giá_trị", "--set needs the form dotted.key=value"),
-    "err.set_unknown": ("khóa không tồn tại trong tham số hoặc kịch bản", "no such key in the parameters or the scenario"),
+    "err.set_unknown": (
+        "khóa không tồn tại trong tham số hoặc kịch bản",
+        "no such key in the parameters or the scenario",
+    ),
     "err.csv_columns": ("thiếu cột: {missing}", "missing columns: {missing}"),
     "err.csv_duplicate": ("ô dữ liệu bị trùng ở các dòng {rows}", "duplicated cells at rows {rows}"),
     "err.csv_negative": ("số hộ âm ở các dòng {rows}", "negative household counts at rows {rows}"),
@@ -184,9 +194,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "short.P7": ("Nâng cao năng lực, giám sát", "Capacity, monitoring"),
     "short.P7.1": ("Nâng cao năng lực", "Capacity building"),
     "short.P7.2": ("Giám sát, đánh giá", "Monitoring and evaluation"),
-    "short.indicator.production_support_coverage": ("Hỗ trợ phát triển sản xuất (người có nhu cầu)", "Production support (of those wanting it)"),
+    "short.indicator.production_support_coverage": (
+        "Hỗ trợ phát triển sản xuất (người có nhu cầu)",
+        "Production support (of those wanting it)",
+    ),
     "short.indicator.officers_trained": ("Cán bộ giảm nghèo được tập huấn", "Officers trained"),
-    "short.indicator.poor_districts_with_infrastructure": ("Huyện nghèo được đầu tư hạ tầng", "Poor districts with infrastructure"),
+    "short.indicator.poor_districts_with_infrastructure": (
+        "Huyện nghèo được đầu tư hạ tầng",
+        "Poor districts with infrastructure",
+    ),
     "report.spread_range": (" · khoảng 90 %: {low} – {high}", " · 90 % range: {low} – {high}"),
     "report.engine.expected": ("mô hình giá trị kỳ vọng (expected)", "expected-value engine"),
     "report.engine.microsim": ("vi mô phỏng từng hộ (microsim)", "household microsimulation"),
@@ -222,13 +238,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.card.near_poor_rate": ("Tỷ lệ hộ cận nghèo toàn tỉnh", "Province near-poor household rate"),
     "report.card.years": ("cuối năm {y0} → cuối năm {y1}", "end of {y0} → end of {y1}"),
     "report.card.left_poverty": ("Số hộ ra khỏi diện hộ nghèo {y0}–{y1}", "Households leaving poverty {y0}–{y1}"),
-    "report.card.left_poverty_detail": ("thoát nghèo {escapes}; chuyển sang cận nghèo {near}", "escaped {escapes}; moved to near-poor {near}"),
-    "report.card.fell_in": ("Số hộ tái nghèo và phát sinh nghèo {y0}–{y1}", "Households relapsing or newly poor {y0}–{y1}"),
-    "report.card.fell_in_detail": ("tái nghèo {relapses}; phát sinh nghèo {new}", "relapsed {relapses}; newly poor {new}"),
-    "report.card.fewer_poor": ("Số hộ nghèo ít hơn so với khi không có Chương trình (cuối năm {y1})", "Fewer poor households than without the programme (end of {y1})"),
-    "report.card.fewer_poor_detail": ("so với cùng giả định nhưng không có vốn", "against the same assumptions with no money"),
-    "report.card.cost_per_lifted": ("Chi phí bình quân cho một hộ giảm nghèo nhờ Chương trình", "Cost per household lifted out by the programme"),
-    "report.card.cost_detail": ("vốn giải ngân {y0}–{y1}: {money} tỷ đồng", "money spent {y0}–{y1}: {money} billion VND"),
+    "report.card.left_poverty_detail": (
+        "thoát nghèo {escapes}; chuyển sang cận nghèo {near}",
+        "escaped {escapes}; moved to near-poor {near}",
+    ),
+    "report.card.fell_in": (
+        "Số hộ tái nghèo và phát sinh nghèo {y0}–{y1}",
+        "Households relapsing or newly poor {y0}–{y1}",
+    ),
+    "report.card.fell_in_detail": (
+        "tái nghèo {relapses}; phát sinh nghèo {new}",
+        "relapsed {relapses}; newly poor {new}",
+    ),
+    "report.card.fewer_poor": (
+        "Số hộ nghèo ít hơn so với khi không có Chương trình (cuối năm {y1})",
+        "Fewer poor households than without the programme (end of {y1})",
+    ),
+    "report.card.fewer_poor_detail": (
+        "so với cùng giả định nhưng không có vốn",
+        "against the same assumptions with no money",
+    ),
+    "report.card.cost_per_lifted": (
+        "Chi phí bình quân cho một hộ giảm nghèo nhờ Chương trình",
+        "Cost per household lifted out by the programme",
+    ),
+    "report.card.cost_detail": (
+        "vốn giải ngân {y0}–{y1}: {money} tỷ đồng",
+        "money spent {y0}–{y1}: {money} billion VND",
+    ),
     "report.card.targets_met": ("Chỉ tiêu kế hoạch đạt được năm {year}", "Plan targets met in {year}"),
     "report.card.targets_detail": ("xem bảng chỉ tiêu bên dưới", "see the scorecard below"),
     "report.headline.missed": ("Các chỉ tiêu chưa đạt năm {year}:", "Targets not met in {year}:"),
@@ -276,7 +313,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "axis.points": ("Điểm %", "Percentage points"),
     "table.district": ("Huyện, thành phố", "District"),
     "table.change_per_year": ("Thay đổi bình quân/năm {y0}–{y1}", "Average change a year {y0}–{y1}"),
-    "report.table.districts": ("Tỷ lệ hộ nghèo theo huyện, thành phố (★ huyện nghèo)", "Poor-household rate by district (★ poor district)"),
+    "report.table.districts": (
+        "Tỷ lệ hộ nghèo theo huyện, thành phố (★ huyện nghèo)",
+        "Poor-household rate by district (★ poor district)",
+    ),
     "report.band_note": ("Vùng tô xám: khoảng 90 % của {n} lượt mô phỏng.", "Grey band: 90 % range of {n} draws."),
     "report.section.flows": ("Biến động hộ nghèo hằng năm", "Movements into and out of poverty each year"),
     "report.flows.intro": (
@@ -292,7 +332,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tổng vốn kế hoạch {y0}–{y1}: {total} tỷ đồng, theo dự án và nguồn vốn như dưới đây.",
         "Planned money {y0}–{y1}: {total} billion VND, by project and source as below.",
     ),
-    "report.fig.budget": ("Vốn kế hoạch theo dự án và nguồn vốn (tỷ đồng, cộng các năm dự báo).", "Planned money by project and source (billion VND, projected years together)."),
+    "report.fig.budget": (
+        "Vốn kế hoạch theo dự án và nguồn vốn (tỷ đồng, cộng các năm dự báo).",
+        "Planned money by project and source (billion VND, projected years together).",
+    ),
     "report.fig.reached": (
         "Số hộ được hỗ trợ theo dự án, tiểu dự án và năm (các dòng vốn hỗ trợ trực tiếp hộ gia đình).",
         "Households reached by line and year (lines that support households directly).",
@@ -311,7 +354,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.each_year": ("mỗi năm {y0}–{y1}", "each year {y0}–{y1}"),
     "report.with_programme": ("Có Chương trình", "With the programme"),
     "report.without_programme": ("Không có Chương trình", "Without the programme"),
-    "report.money.buys": ("Hiệu quả: số hộ nghèo khi có và không có Chương trình", "What it buys: poor households with and without the programme"),
+    "report.money.buys": (
+        "Hiệu quả: số hộ nghèo khi có và không có Chương trình",
+        "What it buys: poor households with and without the programme",
+    ),
     "report.money.cost_sentence": (
         "Đến cuối năm {y1}, số hộ nghèo ít hơn {fewer} so với khi không có Chương trình (cùng giả định, không có vốn). Với {money} tỷ đồng đã giải ngân, chi phí bình quân là {cost} cho mỗi hộ giảm nghèo nhờ Chương trình.",
         "By the end of {y1} there are {fewer} fewer poor households than without the programme (same assumptions, no money). With {money} billion VND spent, that is {cost} per household lifted out by the programme.",
@@ -326,7 +372,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The plan's output targets by year, against the plan's threshold (dashed line).",
     ),
     "report.target_value": ("Chỉ tiêu {value}", "Target {value}"),
-    "report.fig.coverage": ("Độ bao phủ (%) theo năm; đường đứt nét là chỉ tiêu của kế hoạch.", "Coverage (%) by year; the dashed line is the plan's target."),
+    "report.fig.coverage": (
+        "Độ bao phủ (%) theo năm; đường đứt nét là chỉ tiêu của kế hoạch.",
+        "Coverage (%) by year; the dashed line is the plan's target.",
+    ),
     "table.indicator": ("Chỉ tiêu", "Indicator"),
     "table.threshold": ("Ngưỡng kế hoạch", "Plan threshold"),
     "report.section.assumptions": ("Giả định và nguồn số liệu", "Assumptions and data sources"),
@@ -348,14 +397,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "* giả định, không có nguồn công bố. Nội dung đầy đủ và lý do của từng giả định: params/program.yaml.",
         "* assumption, no published source. Full text with the reasoning behind every assumption: params/program.yaml.",
     ),
-    "report.assumptions.disbursement": ("Tỷ lệ giải ngân trong năm theo nguồn vốn: {shares}.", "Share of planned money disbursed in the year, by source: {shares}."),
-    "report.assumptions.overrides": ("Tham số được thay đổi riêng cho kịch bản này:", "Parameters changed for this scenario:"),
+    "report.assumptions.disbursement": (
+        "Tỷ lệ giải ngân trong năm theo nguồn vốn: {shares}.",
+        "Share of planned money disbursed in the year, by source: {shares}.",
+    ),
+    "report.assumptions.overrides": (
+        "Tham số được thay đổi riêng cho kịch bản này:",
+        "Parameters changed for this scenario:",
+    ),
     "report.assumptions.files": (
         "Mọi tham số nằm trong thư mục params/ (mỗi giá trị kèm đơn vị, nguồn hoặc giả định và khoảng hợp lý); số liệu nền nằm trong data/.",
         "All parameters are in params/ (each value with its unit, source or assumption, and range); the baseline data are in data/.",
     ),
     "manifest.title": ("Thông tin lần chạy", "Run manifest"),
-    "manifest.explain": ("các thông tin cho phép tái tạo đúng các con số trong báo cáo.", "what produced this report, so its numbers can be reproduced exactly."),
+    "manifest.explain": (
+        "các thông tin cho phép tái tạo đúng các con số trong báo cáo.",
+        "what produced this report, so its numbers can be reproduced exactly.",
+    ),
     "manifest.scenario": ("Kịch bản", "Scenario"),
     "manifest.engine": ("Bộ máy tính", "Engine"),
     "manifest.draws": ("số lượt", "draws"),
@@ -381,15 +439,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.spent": ("Vốn giải ngân (tỷ đồng)", "Spent (billion VND)"),
     "table.reached": ("Số đối tượng được hỗ trợ", "Beneficiaries reached"),
     "table.eligible": ("Số đối tượng đủ điều kiện", "Eligible beneficiaries"),
-    "err.report_folder": ("không phải thư mục kết quả của simlib (thiếu {missing})", "not a simlib result folder (missing {missing})"),
+    "err.report_folder": (
+        "không phải thư mục kết quả của simlib (thiếu {missing})",
+        "not a simlib result folder (missing {missing})",
+    ),
     "err.duplicate_scenario": ("tên kịch bản đã được dùng trong {other}", "scenario name already used by {other}"),
     "cli.progress_reports": ("Báo cáo", "Reports"),
-    "cli.validation_failed": ("{n} kịch bản không hợp lệ (các kịch bản còn lại vẫn được chạy):", "{n} invalid scenario(s) (the others still run):"),
+    "cli.validation_failed": (
+        "{n} kịch bản không hợp lệ (các kịch bản còn lại vẫn được chạy):",
+        "{n} invalid scenario(s) (the others still run):",
+    ),
     "cli.compare_written": ("Báo cáo so sánh: {path}", "Comparison: {path}"),
     "cli.compare_failed": ("Không tạo được báo cáo so sánh: {error}", "The comparison failed: {error}"),
     "cli.index_written": ("Mở {path} để xem các báo cáo.", "Open {path} to read the reports."),
     "index.title": ("Báo cáo các kịch bản giảm nghèo", "Poverty-reduction scenario reports"),
-    "index.subtitle": ("{ok}/{total} kịch bản hoàn thành · {engine} · tạo lúc {time} (UTC)", "{ok}/{total} scenarios done · {engine} · made {time} (UTC)"),
+    "index.subtitle": (
+        "{ok}/{total} kịch bản hoàn thành · {engine} · tạo lúc {time} (UTC)",
+        "{ok}/{total} scenarios done · {engine} · made {time} (UTC)",
+    ),
     "index.compare_link": ("So sánh các kịch bản", "Compare the scenarios"),
     "index.compare_failed": ("Không tạo được báo cáo so sánh: {error}", "The comparison could not be made: {error}"),
     "index.col.scenario": ("Kịch bản", "Scenario"),
@@ -423,7 +490,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Các kịch bản được tính theo cùng một phương pháp; chênh lệch giữa các kịch bản đáng tin cậy hơn giá trị tuyệt đối của từng kịch bản.",
         "All scenarios are computed the same way; the differences between them are more reliable than the level of any one.",
     ),
-    "compare.mixed_engines": ("Chú ý: các kịch bản được tính bằng các bộ máy khác nhau ({engines}).", "Note: the scenarios were computed with different engines ({engines})."),
+    "compare.mixed_engines": (
+        "Chú ý: các kịch bản được tính bằng các bộ máy khác nhau ({engines}).",
+        "Note: the scenarios were computed with different engines ({engines}).",
+    ),
     "compare.rank": ("Hạng", "Rank"),
     "compare.scenario": ("Kịch bản", "Scenario"),
     "compare.code": ("Mã kịch bản", "Scenario code"),
@@ -432,9 +502,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.poor_rate": ("Tỷ lệ hộ nghèo cuối năm {year} (%)", "Poor rate, end of {year} (%)"),
     "compare.poor_rate_change": ("Thay đổi {y0}–{y1} (điểm %)", "Change {y0}–{y1} (pts)"),
     "compare.left_poverty": ("Hộ ra khỏi diện nghèo {y0}–{y1} (hộ)", "Households leaving poverty {y0}–{y1}"),
-    "compare.fewer_poor": ("Hộ nghèo ít hơn nhờ Chương trình, cuối năm {year} (hộ)", "Fewer poor households thanks to the programme, end of {year}"),
+    "compare.fewer_poor": (
+        "Hộ nghèo ít hơn nhờ Chương trình, cuối năm {year} (hộ)",
+        "Fewer poor households thanks to the programme, end of {year}",
+    ),
     "compare.money": ("Vốn giải ngân {y0}–{y1} (tỷ đồng)", "Money spent {y0}–{y1} (billion VND)"),
-    "compare.cost_per_lifted": ("Chi phí cho mỗi hộ giảm nghèo nhờ Chương trình (triệu đồng/hộ)", "Cost per household lifted out (million VND)"),
+    "compare.cost_per_lifted": (
+        "Chi phí cho mỗi hộ giảm nghèo nhờ Chương trình (triệu đồng/hộ)",
+        "Cost per household lifted out (million VND)",
+    ),
     "compare.section.ranking": ("Xếp hạng các kịch bản", "Ranking"),
     "compare.ranking.intro": (
         "Xếp theo: số chỉ tiêu đạt trong năm cuối, rồi tỷ lệ hộ nghèo cuối kỳ thấp hơn, rồi chi phí cho mỗi hộ giảm nghèo thấp hơn.",
@@ -459,14 +535,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Số hộ nghèo giảm được nhờ Chương trình (so với cùng giả định nhưng không có vốn) và chi phí bình quân cho mỗi hộ đó, tính trên vốn giải ngân {y0}–{y1}.",
         "Poor households fewer thanks to the programme (against the same assumptions with no money) and the cost per such household, from the money spent {y0}–{y1}.",
     ),
-    "compare.fig.fewer": ("Số hộ nghèo ít hơn so với khi không có Chương trình, cuối năm {year} (hộ).", "Fewer poor households than without the programme, end of {year}."),
+    "compare.fig.fewer": (
+        "Số hộ nghèo ít hơn so với khi không có Chương trình, cuối năm {year} (hộ).",
+        "Fewer poor households than without the programme, end of {year}.",
+    ),
     "compare.fig.cost": (
         "Chi phí bình quân cho mỗi hộ giảm nghèo nhờ Chương trình (triệu đồng/hộ, vốn {y0}–{y1}); «–» khi không có hộ nào.",
         "Cost per household lifted out by the programme (million VND, money of {y0}–{y1}); '–' when there is none.",
     ),
     "compare.section.money": ("Vốn theo dự án", "Money by project"),
-    "compare.fig.money": ("Vốn giải ngân theo dự án (tỷ đồng, cộng các năm dự báo).", "Money spent by project (billion VND, projected years together)."),
-    "err.executor_start": ("không khởi động được bộ thực thi song song: {detail}", "cannot start the parallel executor: {detail}"),
+    "compare.fig.money": (
+        "Vốn giải ngân theo dự án (tỷ đồng, cộng các năm dự báo).",
+        "Money spent by project (billion VND, projected years together).",
+    ),
+    "err.executor_start": (
+        "không khởi động được bộ thực thi song song: {detail}",
+        "cannot start the parallel executor: {detail}",
+    ),
     "err.file_exists": ("tệp đã tồn tại; hãy chọn tên khác", "file already exists; choose another name"),
     "explore.saved_header": (
         "Kịch bản lưu từ notebooks/explore.ipynb; kiểm tra bằng: simlib validate <tệp>",
@@ -476,7 +561,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lưu từ explore.ipynb, dựa trên kịch bản {base}: {envelope} tỷ đồng mỗi năm.",
         "Saved from explore.ipynb, starting from {base}: {envelope} billion VND a year.",
     ),
-    "explore.current": ("Tổng vốn mỗi năm: {envelope} tỷ đồng; tỷ trọng: {shares}.", "Envelope per year: {envelope} billion VND; shares: {shares}."),
+    "explore.current": (
+        "Tổng vốn mỗi năm: {envelope} tỷ đồng; tỷ trọng: {shares}.",
+        "Envelope per year: {envelope} billion VND; shares: {shares}.",
+    ),
     "explore.envelope": ("Tổng vốn mỗi năm", "Total per year"),
     "explore.name": ("Tên tệp", "File name"),
     "explore.save": ("Lưu kịch bản", "Save scenario"),
@@ -488,11 +576,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "baseline.title": ("Số liệu nền: {province}, rà soát cuối năm {year}", "Baseline: {province}, end-{year} review"),
     "baseline.units": ("{n} địa bàn, trong đó {poor} huyện nghèo", "{n} units, {poor} of them poor districts"),
     "baseline.section.district": ("Số hộ theo huyện, thành phố và tình trạng", "Households by district and state"),
-    "baseline.fig.district": ("Số hộ theo tình trạng tại kỳ rà soát cuối năm {year} (hộ). ★ huyện nghèo.", "Households by state at the end-{year} review. ★ poor district."),
+    "baseline.fig.district": (
+        "Số hộ theo tình trạng tại kỳ rà soát cuối năm {year} (hộ). ★ huyện nghèo.",
+        "Households by state at the end-{year} review. ★ poor district.",
+    ),
     "baseline.section.group": ("Theo nhóm dân tộc và khu vực", "By ethnic group and area"),
-    "baseline.fig.group": ("Tỷ lệ hộ nghèo và cận nghèo (%) theo nhóm dân tộc và khu vực.", "Poor and near-poor rates (%) by ethnic group and area."),
+    "baseline.fig.group": (
+        "Tỷ lệ hộ nghèo và cận nghèo (%) theo nhóm dân tộc và khu vực.",
+        "Poor and near-poor rates (%) by ethnic group and area.",
+    ),
     "baseline.group": ("Nhóm", "Group"),
-    "baseline.section.provenance": ("Số liệu nào được công bố, số liệu nào là ước tính", "What is published and what is estimated"),
+    "baseline.section.provenance": (
+        "Số liệu nào được công bố, số liệu nào là ước tính",
+        "What is published and what is estimated",
+    ),
     "baseline.no_flags": ("Bộ dữ liệu không ghi rõ dòng nào là ước tính.", "The dataset does not flag estimated rows."),
     "baseline.estimated_share": (
         "{pct} số hộ nằm ở các ô số liệu được đánh dấu là ước tính (cột «estimated» của tệp số liệu nền).",
@@ -504,7 +601,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "baseline.prov.estimated": ("Ước tính", "Estimated"),
     "baseline.prov.assumption": ("Giả định", "Assumption"),
     "baseline.prov.unstated": ("Không ghi", "Unstated"),
-    "baseline.table.provenance": ("Nguồn gốc số liệu theo địa bàn (số địa bàn)", "Provenance of the per-unit figures (number of units)"),
+    "baseline.table.provenance": (
+        "Nguồn gốc số liệu theo địa bàn (số địa bàn)",
+        "Provenance of the per-unit figures (number of units)",
+    ),
     "baseline.method": ("Phương pháp:", "Method:"),
     "baseline.readme": ("Chi tiết: {path}", "Details: {path}"),
     # --- multidimensional poverty standard and deprivations ---------------------------------
@@ -512,7 +612,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "năm {year} đã thuộc chuẩn nghèo «{other}»; các giai đoạn áp dụng không được chồng lên nhau",
         "year {year} is already covered by standard '{other}'; periods in force must not overlap",
     ),
-    "err.no_standard": ("không có chuẩn nghèo nào áp dụng cho năm này (params/standards/)", "no poverty standard is in force in this year (params/standards/)"),
+    "err.no_standard": (
+        "không có chuẩn nghèo nào áp dụng cho năm này (params/standards/)",
+        "no poverty standard is in force in this year (params/standards/)",
+    ),
     "err.targeted_overlap": (
         "dự án chọn hộ theo chỉ số thiếu hụt của mình nhưng dự án {other} cũng xóa các chỉ số này",
         "the line targets households by its own deprivations but line {other} also removes them",
@@ -526,7 +629,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot synthesise households in state '{state}': the deprivation propensities cannot satisfy the count rule",
     ),
     "model.states": ("Mô hình trạng thái (xác suất chuyển)", "State model (transition probabilities)"),
-    "model.multidim": ("Mô hình đa chiều (thu nhập và 12 chỉ số thiếu hụt)", "Multidimensional model (income and 12 deprivation indicators)"),
+    "model.multidim": (
+        "Mô hình đa chiều (thu nhập và 12 chỉ số thiếu hụt)",
+        "Multidimensional model (income and 12 deprivation indicators)",
+    ),
     "dimension.employment": ("Việc làm", "Employment"),
     "dimension.health": ("Y tế", "Health"),
     "dimension.education": ("Giáo dục", "Education"),
@@ -546,15 +652,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "deprivation.sanitation": ("Nhà tiêu hợp vệ sinh", "Hygienic latrine"),
     "deprivation.telecom_use": ("Sử dụng dịch vụ viễn thông", "Use of telecommunication services"),
     "deprivation.information_access": ("Phương tiện tiếp cận thông tin", "Means of access to information"),
-    "deprivation.any": ("Thiếu hụt ít nhất một chỉ số của chiều", "Deprived in at least one indicator of the dimension"),
+    "deprivation.any": (
+        "Thiếu hụt ít nhất một chỉ số của chiều",
+        "Deprived in at least one indicator of the dimension",
+    ),
     "deprivation.three_or_more": ("Thiếu hụt từ 3 chỉ số trở lên", "Deprived in 3 or more indicators"),
     "population.poor": ("Hộ nghèo", "Poor households"),
     "population.near_poor": ("Hộ cận nghèo", "Near-poor households"),
     "population.poor_near_poor": ("Hộ nghèo và cận nghèo", "Poor and near-poor households"),
     "population.all": ("Tất cả các hộ", "All households"),
     "indicator.poverty_gap_index": ("Chỉ số khoảng cách nghèo thu nhập (FGT1)", "Income poverty-gap index (FGT1)"),
-    "indicator.poverty_severity_index": ("Chỉ số mức độ trầm trọng của nghèo thu nhập (FGT2)", "Income poverty-severity index (FGT2)"),
-    "indicator.income_gap_ratio": ("Khoảng cách thu nhập bình quân của hộ dưới chuẩn", "Average income gap of households below the line"),
+    "indicator.poverty_severity_index": (
+        "Chỉ số mức độ trầm trọng của nghèo thu nhập (FGT2)",
+        "Income poverty-severity index (FGT2)",
+    ),
+    "indicator.income_gap_ratio": (
+        "Khoảng cách thu nhập bình quân của hộ dưới chuẩn",
+        "Average income gap of households below the line",
+    ),
     "indicator.income_line_rural": ("Chuẩn thu nhập nông thôn", "Rural income line"),
     "indicator.income_line_urban": ("Chuẩn thu nhập thành thị", "Urban income line"),
     "indicator.standard_changed": ("Năm áp dụng chuẩn nghèo mới", "Year a new poverty standard applies"),
@@ -569,9 +684,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dep.col.line": ("Dự án/tiểu dự án", "Project / sub-project"),
     "dep.col.removed": ("Số lượt hộ được xóa thiếu hụt", "Household deprivations removed"),
     "dep.col.share_of_removals": ("Tỷ trọng (%)", "Share (%)"),
-    "dep.title.shares": ("Tỷ lệ hộ thiếu hụt theo chỉ số – {population}", "Share of households deprived, by indicator – {population}"),
-    "dep.title.district": ("Thay đổi tỷ lệ thiếu hụt theo địa bàn và chiều ({start}–{end}, điểm %)", "Change in deprivation by unit and dimension ({start}–{end}, points)"),
-    "dep.title.lines": ("Thiếu hụt được xóa nhờ từng dự án ({start}–{end})", "Deprivations removed by each project ({start}–{end})"),
+    "dep.title.shares": (
+        "Tỷ lệ hộ thiếu hụt theo chỉ số – {population}",
+        "Share of households deprived, by indicator – {population}",
+    ),
+    "dep.title.district": (
+        "Thay đổi tỷ lệ thiếu hụt theo địa bàn và chiều ({start}–{end}, điểm %)",
+        "Change in deprivation by unit and dimension ({start}–{end}, points)",
+    ),
+    "dep.title.lines": (
+        "Thiếu hụt được xóa nhờ từng dự án ({start}–{end})",
+        "Deprivations removed by each project ({start}–{end})",
+    ),
     "dep.title.fgt": ("Khoảng cách và mức độ trầm trọng của nghèo thu nhập", "Income poverty gap and severity"),
     "dep.axis.share": ("% số hộ", "% of households"),
     "dep.axis.points": ("điểm %", "points"),
@@ -593,7 +717,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{population}: tỷ lệ thiếu hụt giảm nhiều nhất ở chiều {best} ({best_change}); {n_improve}/{n_dims} chiều được cải thiện từ {start} đến {end}.",
         "{population}: deprivation fell most in {best} ({best_change}); {n_improve} of {n_dims} dimensions improved from {start} to {end}.",
     ),
-    "dep.text.lines": ("Dự án đóng góp nhiều nhất: {line} ({share} số lượt xóa thiếu hụt).", "Largest contribution: {line} ({share} of deprivations removed)."),
+    "dep.text.lines": (
+        "Dự án đóng góp nhiều nhất: {line} ({share} số lượt xóa thiếu hụt).",
+        "Largest contribution: {line} ({share} of deprivations removed).",
+    ),
     "dep.text.fgt": (
         "Khoảng cách nghèo thu nhập (FGT1) {start_v} năm {start}, {end_v} năm {end}; mức độ trầm trọng (FGT2) {start_v2} và {end_v2}.",
         "Income poverty gap (FGT1) {start_v} in {start}, {end_v} in {end}; severity (FGT2) {start_v2} and {end_v2}.",
@@ -615,9 +742,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.cal_prior_scale": ("độ mạnh của tiên nghiệm phải > 0", "the prior scale must be > 0"),
     "err.cal_no_files": ("chưa chỉ ra tệp số liệu nào", "no data file given"),
     "err.cal_year_value": ("năm không hợp lệ ở các dòng {rows}", "not a valid year at rows {rows}"),
-    "err.cal_years_gap": ("các năm rà soát phải liên tiếp; thiếu năm {missing}", "review years must follow one another; missing {missing}"),
+    "err.cal_years_gap": (
+        "các năm rà soát phải liên tiếp; thiếu năm {missing}",
+        "review years must follow one another; missing {missing}",
+    ),
     "err.cal_year_order": ("các cột năm không theo thứ tự tăng dần", "year columns are not in increasing order"),
-    "err.cal_unknown_unit": ("địa bàn không có trong bộ dữ liệu mẫu ở các dòng {rows}", "unit not in the template dataset at rows {rows}"),
+    "err.cal_unknown_unit": (
+        "địa bàn không có trong bộ dữ liệu mẫu ở các dòng {rows}",
+        "unit not in the template dataset at rows {rows}",
+    ),
     "err.cal_missing_rows": ("thiếu số liệu của: {detail}", "no row for: {detail}"),
     "err.cal_totals": ("tổng không khớp ({detail}) ở các dòng {rows}", "inconsistent totals ({detail}) at rows {rows}"),
     "err.cal_flow_exceeds": (
@@ -625,7 +758,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "more households moving than there were '{origin}' the year before, at rows {rows}",
     ),
     "err.cal_empty_id": ("thiếu mã hộ ở các dòng {rows}", "household id missing at rows {rows}"),
-    "err.cal_duplicate_id": ("mã hộ lặp lại trong cùng một năm ở các dòng {rows}", "household id repeated within a year at rows {rows}"),
+    "err.cal_duplicate_id": (
+        "mã hộ lặp lại trong cùng một năm ở các dòng {rows}",
+        "household id repeated within a year at rows {rows}",
+    ),
     "err.cal_from_nowhere": (
         "hộ xuất hiện mà năm trước không có trong danh sách và không được đánh dấu là hộ mới (cột «new») ở các dòng {rows}",
         "household appears without a listing the year before and is not marked new (column 'new') at rows {rows}",
@@ -638,13 +774,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "trạng thái «mới thoát nghèo» không khớp với lịch sử của hộ (năm trước không phải hộ nghèo, đã quá 36 tháng, hoặc là hộ mới) ở các dòng {rows}",
         "status 'newly escaped' contradicts the household's history (not poor the year before, escaped more than 36 months ago, or a new household) at rows {rows}",
     ),
-    "err.cal_escape_year_order": ("năm thoát nghèo sau năm rà soát ở các dòng {rows}", "escape year after the review year at rows {rows}"),
+    "err.cal_escape_year_order": (
+        "năm thoát nghèo sau năm rà soát ở các dòng {rows}",
+        "escape year after the review year at rows {rows}",
+    ),
     "err.cal_area": ("không có khu vực này trong bảng số liệu", "no such area in the table"),
     "err.cal_series_year": (
         "cần đúng một dòng của «{area}» với nhãn năm này (tìm thấy {n})",
         "exactly one row of '{area}' with this year label is needed ({n} found)",
     ),
-    "err.cal_series_households": ("không tính được tổng số hộ của «{area}» cho năm nào", "the household total of '{area}' cannot be derived for any year"),
+    "err.cal_series_households": (
+        "không tính được tổng số hộ của «{area}» cho năm nào",
+        "the household total of '{area}' cannot be derived for any year",
+    ),
     "err.cal_series_poor": ("thiếu tỷ lệ hộ nghèo của «{area}»", "the poor rate of '{area}' is missing"),
     "err.cal_prior_cells": (
         "tệp tiên nghiệm có xác suất riêng theo nhóm («cells»): hãy dùng --structure per_class hoặc một tệp tiên nghiệm không có «cells»",
@@ -662,7 +804,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chuỗi «{series}» không có số liệu của năm kiểm định và năm trước đó",
         "series '{series}' has no data for the held-out year and the year before",
     ),
-    "err.cal_budget_syntax": ("--budget-year cần dạng NĂM=tệp_kịch_bản", "--budget-year needs the form YEAR=scenario_file"),
+    "err.cal_budget_syntax": (
+        "--budget-year cần dạng NĂM=tệp_kịch_bản",
+        "--budget-year needs the form YEAR=scenario_file",
+    ),
     "cli.cal_estimating": ("Đang ước lượng từ {what} ({n} tệp)…", "Estimating from {what} ({n} file(s))…"),
     "cli.cal_what_aggregate": ("số liệu tổng hợp kết quả rà soát", "aggregate review counts"),
     "cli.cal_what_household": ("danh sách hộ rà soát", "household review lists"),
@@ -684,7 +829,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Programme effect multiplier: {value} (95 %: {lo}–{hi}); {verdict}",
     ),
     "cli.cal_identified": ("số liệu xác định được hệ số này", "identified by the data"),
-    "cli.cal_not_identified": ("số liệu chưa đủ để xác định (chủ yếu là tiên nghiệm)", "not identified by the data (mostly the prior)"),
+    "cli.cal_not_identified": (
+        "số liệu chưa đủ để xác định (chủ yếu là tiên nghiệm)",
+        "not identified by the data (mostly the prior)",
+    ),
     "cli.cal_use": ("Dùng trong kịch bản: transitions: {path}", "To use it in a scenario: transitions: {path}"),
     "cli.bt_head": ("Kiểm định ngược «{name}», năm kiểm định {years}:", "Back-test '{name}', held-out years {years}:"),
     "cli.bt_line": (
@@ -725,7 +873,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kiểm định ngược: ước lượng trên các năm trước năm T, dự báo năm T, so với số liệu công bố của năm T",
         "Back-test: fit on the years before T, project year T, compare with T's published figures",
     ),
-    "cal.nb_errors": ("Sai số trên các năm kiểm định (không dùng để ước lượng)", "Errors on the held-out years (not used in the fit)"),
+    "cal.nb_errors": (
+        "Sai số trên các năm kiểm định (không dùng để ước lượng)",
+        "Errors on the held-out years (not used in the fit)",
+    ),
     "cal.nb_summary": ("Sai số theo chỉ tiêu", "Errors by indicator"),
     "cal.nb_notes": ("Giả định và giới hạn của số liệu", "Assumptions and limits of the data"),
     "cal.nb_household": (
@@ -748,7 +899,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- allocation and optimisation -------------------------------------------------------
     "alloc.objective.poor": ("ít hộ nghèo nhất", "fewest poor households"),
     "alloc.objective.poor_near_poor": ("ít hộ nghèo và cận nghèo nhất", "fewest poor and near-poor households"),
-    "alloc.objective.welfare": ("phúc lợi có trọng số (ưu tiên hộ DTTS, huyện nghèo)", "welfare-weighted (priority to ethnic-minority households and poor districts)"),
+    "alloc.objective.welfare": (
+        "phúc lợi có trọng số (ưu tiên hộ DTTS, huyện nghèo)",
+        "welfare-weighted (priority to ethnic-minority households and poor districts)",
+    ),
     "alloc.objective.min_cost": ("chi phí thấp nhất để đạt mọi chỉ tiêu", "lowest cost that meets every target"),
     "alloc.allocation.optimal": ("Phương án tối ưu", "Optimal allocation"),
     "alloc.allocation.plan": ("Kế hoạch (kịch bản gốc)", "Plan (the input scenario)"),
@@ -782,17 +936,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Còn {amount} tỷ đồng {source} ({year}) chưa phân bổ: mọi dự án được dùng nguồn này đã hết đối tượng hoặc chạm mức trần.",
         "{amount} billion VND of {source} ({year}) left unallocated: every line that may use it has reached all its eligible beneficiaries or its ceiling.",
     ),
-    "alloc.bind.envelope": ("Đã dùng hết {source}: {amount} tỷ đồng ({year}).", "The {source} envelope is fully used: {amount} billion VND ({year})."),
+    "alloc.bind.envelope": (
+        "Đã dùng hết {source}: {amount} tỷ đồng ({year}).",
+        "The {source} envelope is fully used: {amount} billion VND ({year}).",
+    ),
     "alloc.bind.cap": (
         "{line}: đủ kinh phí cho mọi đối tượng đủ điều kiện ({year}); thêm vốn không có tác dụng.",
         "{line}: enough money to reach every eligible beneficiary ({year}); more money buys nothing.",
     ),
-    "alloc.bind.floor": ("{line}: ở mức sàn {amount} tỷ đồng ({year}).", "{line}: held at its floor of {amount} billion VND ({year})."),
+    "alloc.bind.floor": (
+        "{line}: ở mức sàn {amount} tỷ đồng ({year}).",
+        "{line}: held at its floor of {amount} billion VND ({year}).",
+    ),
     "alloc.bind.commitment": (
         "{line}: không thể cắt dưới khoản đã cam kết {amount} tỷ đồng ({year}).",
         "{line}: cannot be cut below the {amount} billion VND already committed ({year}).",
     ),
-    "alloc.bind.ceiling": ("{line}: chạm mức trần {amount} tỷ đồng ({year}).", "{line}: at its ceiling of {amount} billion VND ({year})."),
+    "alloc.bind.ceiling": (
+        "{line}: chạm mức trần {amount} tỷ đồng ({year}).",
+        "{line}: at its ceiling of {amount} billion VND ({year}).",
+    ),
     "alloc.bind.earmark": (
         "{line}: nhận đúng khoản {source} dành riêng {amount} tỷ đồng ({year}).",
         "{line}: receives exactly the earmarked {amount} billion VND of {source} ({year}).",
@@ -817,7 +980,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ tiêu «{label}» vừa đủ đạt — {geo}, năm {year}: {value} (chỉ tiêu {threshold}).",
         "Target '{label}' just met — {geo}, {year}: {value} (target {threshold}).",
     ),
-    "alloc.bind.value": ("Thêm 1 tỷ đồng: giảm thêm {value} hộ nghèo.", "One more billion VND: {value} fewer poor households."),
+    "alloc.bind.value": (
+        "Thêm 1 tỷ đồng: giảm thêm {value} hộ nghèo.",
+        "One more billion VND: {value} fewer poor households.",
+    ),
     "alloc.finding.capital": (
         "Năm {year}: dự án {line} nhận {amount} tỷ đồng từ nguồn {source}, nguồn này không được dùng cho dự án đó.",
         "{year}: line {line} receives {amount} billion VND of {source}, which may not fund it.",
@@ -837,13 +1003,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alloc.col.total_bn": ("Tổng vốn (tỷ đồng)", "Total money (billion VND)"),
     "alloc.col.poor": ("Số hộ nghèo cuối kỳ", "Poor households at the horizon"),
     "alloc.col.poor_near_poor": ("Số hộ nghèo và cận nghèo cuối kỳ", "Poor + near-poor households at the horizon"),
-    "alloc.col.households_lifted": ("Số hộ nghèo giảm so với không có Chương trình", "Fewer poor households than without the programme"),
+    "alloc.col.households_lifted": (
+        "Số hộ nghèo giảm so với không có Chương trình",
+        "Fewer poor households than without the programme",
+    ),
     "alloc.col.targets_met": ("Đạt mọi chỉ tiêu", "All targets met"),
     "alloc.col.allocation": ("Phương án", "Allocation"),
     "alloc.col.constraint": ("Ràng buộc chặt", "Binding constraint"),
-    "alloc.plot.frontier_title": ("Giảm nghèo theo tổng vốn (phân bổ tối ưu)", "Poverty reduction against total budget (optimal allocation)"),
-    "alloc.plot.frontier_x": ("Tổng vốn các năm dự báo (tỷ đồng)", "Total money over the projected years (billion VND)"),
-    "alloc.plot.frontier_y": ("Số hộ nghèo giảm so với không có Chương trình", "Fewer poor households than without the programme"),
+    "alloc.plot.frontier_title": (
+        "Giảm nghèo theo tổng vốn (phân bổ tối ưu)",
+        "Poverty reduction against total budget (optimal allocation)",
+    ),
+    "alloc.plot.frontier_x": (
+        "Tổng vốn các năm dự báo (tỷ đồng)",
+        "Total money over the projected years (billion VND)",
+    ),
+    "alloc.plot.frontier_y": (
+        "Số hộ nghèo giảm so với không có Chương trình",
+        "Fewer poor households than without the programme",
+    ),
     "alloc.plot.frontier_line": ("Phân bổ tối ưu", "Optimal allocation"),
     "alloc.plot.allocation_title": ("Phân bổ theo dự án: tối ưu và kế hoạch", "Allocation by line: optimal and plan"),
     "alloc.plot.marginal_title": ("Giá trị biên của 1 tỷ đồng tăng thêm", "Marginal value of one more billion VND"),
@@ -855,15 +1033,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alloc.report.comparison": ("So sánh các phương án", "Comparison of allocations"),
     "alloc.report.lines": ("Phân bổ theo dự án và giá trị biên", "Allocation by line and marginal values"),
     "alloc.report.binding": ("Các ràng buộc chặt", "Binding constraints"),
-    "alloc.report.frontier": ("Đường giới hạn giảm nghèo theo tổng vốn", "Frontier of poverty reduction against total budget"),
+    "alloc.report.frontier": (
+        "Đường giới hạn giảm nghèo theo tổng vốn",
+        "Frontier of poverty reduction against total budget",
+    ),
     "alloc.report.targets": ("Chỉ tiêu kế hoạch: tối ưu và kế hoạch", "Plan targets: optimal and plan"),
-    "alloc.report.plan_findings": ("Kế hoạch chưa tuân thủ cơ cấu nguồn vốn:", "The plan breaks the structure of the money:"),
+    "alloc.report.plan_findings": (
+        "Kế hoạch chưa tuân thủ cơ cấu nguồn vốn:",
+        "The plan breaks the structure of the money:",
+    ),
     "alloc.report.none": ("Không có.", "None."),
     "alloc.report.convergence": (
         "Giải bằng {iterations} vòng lặp, {evaluations} lần chạy mô hình; cải thiện ở 5 vòng cuối: {improvement} hộ.",
         "Solved in {iterations} iterations, {evaluations} engine evaluations; improvement over the last 5 iterations: {improvement} households.",
     ),
-    "cli.optimizing": ("Đang tối ưu phân bổ cho kịch bản {name} (mục tiêu: {objective})", "Optimising the allocation of scenario {name} (objective: {objective})"),
+    "cli.optimizing": (
+        "Đang tối ưu phân bổ cho kịch bản {name} (mục tiêu: {objective})",
+        "Optimising the allocation of scenario {name} (objective: {objective})",
+    ),
     "cli.optimize_scenario": (
         "Kịch bản tối ưu: {path} (chạy bằng: simlib run {path} --out …)",
         "Optimal scenario: {path} (run it with: simlib run {path} --out …)",
@@ -983,12 +1170,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unc.param.entry_shares": ("Cơ cấu hộ mới tách", "State shares of new households"),
     "unc.param.growth": ("Tốc độ tăng số hộ", "Household growth rate"),
     "unc.param.disbursement": ("Tỷ lệ giải ngân – {source}", "Disbursement share – {source}"),
-    "unc.param.population.attributes.meritorious.share": ("Tỷ lệ hộ có người có công", "Share of households with a person of meritorious service"),
-    "unc.param.population.attributes.vulnerable.share": ("Tỷ lệ hộ có phụ nữ, trẻ em, người khuyết tật", "Share of households with women, children or disabled members"),
-    "unc.param.population.sizes.working_age_per_household": ("Số người trong tuổi lao động mỗi hộ", "Working-age people per household"),
-    "unc.param.population.sizes.officers_per_commune": ("Số cán bộ giảm nghèo mỗi xã", "Poverty-reduction officers per commune"),
-    "unc.param.population.sizes.officers_per_district": ("Số cán bộ giảm nghèo mỗi huyện", "Poverty-reduction officers per district"),
-    "unc.param.targets.coverage.production_support.want_share": ("Tỷ lệ hộ có nhu cầu hỗ trợ sản xuất", "Share of households wanting production support"),
+    "unc.param.population.attributes.meritorious.share": (
+        "Tỷ lệ hộ có người có công",
+        "Share of households with a person of meritorious service",
+    ),
+    "unc.param.population.attributes.vulnerable.share": (
+        "Tỷ lệ hộ có phụ nữ, trẻ em, người khuyết tật",
+        "Share of households with women, children or disabled members",
+    ),
+    "unc.param.population.sizes.working_age_per_household": (
+        "Số người trong tuổi lao động mỗi hộ",
+        "Working-age people per household",
+    ),
+    "unc.param.population.sizes.officers_per_commune": (
+        "Số cán bộ giảm nghèo mỗi xã",
+        "Poverty-reduction officers per commune",
+    ),
+    "unc.param.population.sizes.officers_per_district": (
+        "Số cán bộ giảm nghèo mỗi huyện",
+        "Poverty-reduction officers per district",
+    ),
+    "unc.param.targets.coverage.production_support.want_share": (
+        "Tỷ lệ hộ có nhu cầu hỗ trợ sản xuất",
+        "Share of households wanting production support",
+    ),
     "unc.modifier.kinh": ("hộ Kinh", "Kinh households"),
     "unc.modifier.urban": ("thành thị", "urban"),
     "unc.modifier.non_poor_district": ("huyện không nghèo", "non-poor districts"),
@@ -1008,7 +1213,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trong các lượt như vậy, {density} không đạt (so với {base} trong tất cả các lượt); chúng chiếm {coverage} tổng số lượt không đạt.",
         "In such draws it is missed {density} of the time (against {base} over all draws); they hold {coverage} of all misses.",
     ),
-    "unc.rule.none": ("Không có quy luật: mục tiêu luôn đạt hoặc luôn không đạt.", "No rule: the target is always met or always missed."),
+    "unc.rule.none": (
+        "Không có quy luật: mục tiêu luôn đạt hoặc luôn không đạt.",
+        "No rule: the target is always met or always missed.",
+    ),
     "unc.rule.no_pattern": (
         "Không tìm thấy điều kiện đơn giản nào; mục tiêu không đạt trong {rate} số lượt.",
         "No simple condition found; the target is missed in {rate} of draws.",
@@ -1024,7 +1232,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unc.chart.target_path": ("Lộ trình mục tiêu", "Target path"),
     "unc.chart.year": ("Năm", "Year"),
     "unc.chart.probability": ("Xác suất đạt mục tiêu", "Probability of meeting the target"),
-    "unc.chart.probability_title": ("Xác suất đạt các mục tiêu của kế hoạch", "Probability of meeting the plan's targets"),
+    "unc.chart.probability_title": (
+        "Xác suất đạt các mục tiêu của kế hoạch",
+        "Probability of meeting the plan's targets",
+    ),
     "unc.chart.sensitivity_title": ("Cần đo lường chính xác hơn điều gì?", "What we most need to measure better"),
     "unc.chart.sensitivity_xlabel": (
         "Phần độ bất định của kết quả do nhóm tham số này (chỉ số Sobol)",
@@ -1034,7 +1245,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unc.chart.first_index": ("Riêng nhóm này", "This group alone"),
     "unc.chart.morris_title": ("Sàng lọc tham số (phương pháp Morris)", "Parameter screening (Morris method)"),
     "unc.chart.morris_xlabel": ("Ảnh hưởng trung bình μ*", "Mean absolute effect μ*"),
-    "unc.chart.regret_title": ("Mức thiệt so với phương án tốt nhất trong từng lượt", "Regret against the best allocation in each draw"),
+    "unc.chart.regret_title": (
+        "Mức thiệt so với phương án tốt nhất trong từng lượt",
+        "Regret against the best allocation in each draw",
+    ),
     "unc.chart.regret_xlabel": ("Thiệt (điểm % tỷ lệ hộ nghèo)", "Regret (points of poor-household rate)"),
     "unc.col.scenario": ("Kịch bản", "Scenario"),
     "unc.col.target": ("Mục tiêu", "Target"),
@@ -1057,9 +1271,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Xác suất đạt mục tiêu (năm {year}): {items}",
         "Probability of meeting targets ({year}): {items}",
     ),
-    "unc.cli.sensitivity": ("Đang phân tích độ nhạy ({n} điểm cơ sở)", "Running sensitivity analysis ({n} base points)"),
-    "unc.cli.robustness": ("Đang so sánh {k} phương án trên {n} lượt tham số", "Comparing {k} allocations over {n} parameter draws"),
-    "unc.nb.title": ("Độ bất định: chắc chắn đến đâu rằng kế hoạch đạt mục tiêu?", "Uncertainty: how sure are we that the plan meets its targets?"),
+    "unc.cli.sensitivity": (
+        "Đang phân tích độ nhạy ({n} điểm cơ sở)",
+        "Running sensitivity analysis ({n} base points)",
+    ),
+    "unc.cli.robustness": (
+        "Đang so sánh {k} phương án trên {n} lượt tham số",
+        "Comparing {k} allocations over {n} parameter draws",
+    ),
+    "unc.nb.title": (
+        "Độ bất định: chắc chắn đến đâu rằng kế hoạch đạt mục tiêu?",
+        "Uncertainty: how sure are we that the plan meets its targets?",
+    ),
     "unc.nb.intro": (
         "Kịch bản «{title}»: {draws} lượt rút tham số ({sampler}, hạt giống {seed}); mỗi tham số bất định được rút trong khoảng hợp lý của nó (params/).",
         "Scenario '{title}': {draws} parameter draws ({sampler}, seed {seed}); every uncertain parameter is drawn within its plausible range (params/).",
@@ -1071,8 +1294,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mỗi quy luật được tìm trên một nửa số lượt và kiểm tra lại trên nửa còn lại; khi số lượt ít (dưới vài trăm), thường không quy luật nào vượt qua kiểm tra.",
         "Each rule is found on half of the draws and checked on the other half; with few draws (under a few hundred) none may pass the check.",
     ),
-    "unc.nb.sensitivity": ("Độ nhạy: cần đo lường chính xác hơn điều gì?", "Sensitivity: what we most need to measure better"),
-    "unc.nb.robustness": ("Độ vững: so sánh các phương án phân bổ trên cùng các lượt tham số", "Robustness: allocations compared on the same parameter draws"),
+    "unc.nb.sensitivity": (
+        "Độ nhạy: cần đo lường chính xác hơn điều gì?",
+        "Sensitivity: what we most need to measure better",
+    ),
+    "unc.nb.robustness": (
+        "Độ vững: so sánh các phương án phân bổ trên cùng các lượt tham số",
+        "Robustness: allocations compared on the same parameter draws",
+    ),
     # reports with parameter draws (scenario report, comparison, batch index)
     "report.section.uncertainty": (
         "Mức độ chắc chắn: dải dự báo và xác suất đạt chỉ tiêu",
@@ -1135,7 +1364,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'Probability' is the share of {n} parameter draws in which the target is met in that area (see 'How sure are we?'); "
         "met / not met is the projection with central parameter values.",
     ),
-    "report.card.all_targets": ("Xác suất đạt tất cả chỉ tiêu năm {year}", "Probability of meeting every target in {year}"),
+    "report.card.all_targets": (
+        "Xác suất đạt tất cả chỉ tiêu năm {year}",
+        "Probability of meeting every target in {year}",
+    ),
     "report.card.all_targets_detail": (
         "tỷ lệ trong {n} lượt rút tham số (xem mục «Mức độ chắc chắn»)",
         "share of {n} parameter draws (see 'How sure are we?')",
@@ -1176,7 +1408,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không có phương án nào khác để so sánh (tham số `compare`).",
         "No other allocation to compare with (parameter `compare`).",
     ),
-    "compare.section.probabilities": ("Xác suất đạt chỉ tiêu theo kịch bản", "Probability of meeting each target by scenario"),
+    "compare.section.probabilities": (
+        "Xác suất đạt chỉ tiêu theo kịch bản",
+        "Probability of meeting each target by scenario",
+    ),
     "compare.probabilities.intro": (
         "Mỗi kịch bản được chạy lại với các bộ giá trị tham số rút ngẫu nhiên ({draws} lượt); xác suất đạt một chỉ tiêu là tỷ lệ "
         "số lượt mà chỉ tiêu đạt ở mọi địa bàn nó áp dụng. Kịch bản có xác suất cao hơn là kịch bản vững hơn trước những gì ta chưa biết chắc.",

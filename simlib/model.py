@@ -6,6 +6,7 @@ has 6 detailed states. Everything the engines need — baseline counts, baseline
 eligibility and priority tiers, unit costs, effects, lags, spending by district — is an array
 here, so engines are pure array code and can be vectorised over scenarios and draws.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,7 +61,13 @@ class Model:
 
     @property
     def shape(self) -> dict:
-        return {"D": len(self.unit_ids), "G": len(self.g_unit), "K": N_STATES, "L": len(self.line_codes), "Y": len(self.years)}
+        return {
+            "D": len(self.unit_ids),
+            "G": len(self.g_unit),
+            "K": N_STATES,
+            "L": len(self.line_codes),
+            "Y": len(self.years),
+        }
 
 
 def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -152,10 +159,17 @@ def compile_model(scen: Scenario) -> Model:
     elig_units = np.where(household_line[:, None], elig_hh, capacity)
     by_unit = np.zeros((D, N_STATES))
     np.add.at(by_unit, d, n0)
-    ctx = SplitContext(eligible=elig_units, households=by_unit.sum(1), poor=by_unit[:, POOR],
-                       near_poor=by_unit[:, NEAR_POOR], communes=communes, poor_district=ds.poor_district,
-                       ethnic_minority=np.bincount(d, weights=n0.sum(1) * (e == 0), minlength=D),
-                       units=ds.units, rules=ps["allocation"]["district_rules"])
+    ctx = SplitContext(
+        eligible=elig_units,
+        households=by_unit.sum(1),
+        poor=by_unit[:, POOR],
+        near_poor=by_unit[:, NEAR_POOR],
+        communes=communes,
+        poor_district=ds.poor_district,
+        ethnic_minority=np.bincount(d, weights=n0.sum(1) * (e == 0), minlength=D),
+        units=ds.units,
+        rules=ps["allocation"]["district_rules"],
+    )
     b = scen.budget
     shares = split_matrix(ctx, cat.codes, ds.unit_ids, b.district_split, b.default_split)
     disb = np.array([qv(ps["funding"]["sources"][s]["disbursement"]) for s in SOURCES])

@@ -12,6 +12,7 @@ SeedSequence(seed, spawn_key=(crc32(u), i)) (all draws of `aggregate` use
 SeedSequence(seed, spawn_key=(crc32(u),))). Any chunk size, executor or number of workers gives
 identical numbers for the same seed.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -23,8 +24,17 @@ from simlib.engines.common import EngineOutput
 from simlib.model import Model
 
 #: per-unit fields of Model and the axis that indexes units (g: groups, d: units)
-_GROUP_FIELDS = {"g_unit": 0, "g_eth": 0, "g_area": 0, "g_attr": 0, "n0": 0, "rates": 0, "eligible": 1, "tier": 1,
-                 "ps_population": 0}
+_GROUP_FIELDS = {
+    "g_unit": 0,
+    "g_eth": 0,
+    "g_area": 0,
+    "g_attr": 0,
+    "n0": 0,
+    "rates": 0,
+    "eligible": 1,
+    "tier": 1,
+    "ps_population": 0,
+}
 _UNIT_FIELDS = {"poor_district": 0, "capacity_units": 1, "spend": 2, "split": 1}
 
 
@@ -83,8 +93,17 @@ def chunks(n_units: int, chunk: int) -> list[np.ndarray]:
     return [np.arange(a, min(a + chunk, n_units)) for a in range(0, n_units, chunk)]
 
 
-def run_chunked(model: Model, engine: str, draws: int = 1, seed: int = 0, chunk: int = 8, executor: str = "local",
-                jobs: int | None = None, scheduler: str | None = None, progress: bool = False) -> EngineOutput:
+def run_chunked(
+    model: Model,
+    engine: str,
+    draws: int = 1,
+    seed: int = 0,
+    chunk: int = 8,
+    executor: str = "local",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> EngineOutput:
     """Run `model` chunk by chunk of units through the executor and join the results."""
     from tqdm.auto import tqdm
 

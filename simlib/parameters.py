@@ -6,14 +6,16 @@ the files they came from and their hashes. Reforms and sensitivity runs are para
 `with_overrides({"program.lines.P2.effects.escape.value": 0.2})` returns a new, re-validated
 set (OpenFisca/PolicyEngine style); nothing is mutated in place.
 """
+
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -75,8 +77,9 @@ def _resolve(node: Any, segments: list[str], prefix: list[str]) -> tuple[Any, An
     raise KeyError(".".join(prefix + segments))
 
 
-def set_dotted(tree: dict, dotted: str, value: Any, *, allow_new_top: tuple[str, ...] = (),
-               allow_new_leaf: bool = False) -> None:
+def set_dotted(
+    tree: dict, dotted: str, value: Any, *, allow_new_top: tuple[str, ...] = (), allow_new_leaf: bool = False
+) -> None:
     """Set `tree[a][b]... = value` for `dotted = "a.b..."`; the key must exist.
 
     If the target is a quantity mapping and `value` a number, the quantity's `value` is set.
@@ -129,7 +132,9 @@ class ParameterSet:
     def __getitem__(self, name: str) -> dict:
         return self.docs[name]
 
-    def with_overrides(self, overrides: Mapping[str, Any] | list[tuple[str, Any]], origin: str = "--set") -> "ParameterSet":
+    def with_overrides(
+        self, overrides: Mapping[str, Any] | list[tuple[str, Any]], origin: str = "--set"
+    ) -> ParameterSet:
         """A new set with dotted keys replaced, re-validated. Unknown keys are user errors."""
         items = list(overrides.items()) if isinstance(overrides, Mapping) else list(overrides)
         if not items:
@@ -148,7 +153,7 @@ class ParameterSet:
         raise_if_any(errors)
         return _finish(self.folder, docs, self.files, self.file_hashes, tuple(self.overrides) + tuple(items))
 
-    def with_file(self, name: str, path: str | Path) -> "ParameterSet":
+    def with_file(self, name: str, path: str | Path) -> ParameterSet:
         """A new set with document `name` read from another file (e.g. a calibrated
         transitions file), re-validated; the file and its hash are recorded."""
         path = Path(path)
@@ -173,31 +178,73 @@ def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> lis
         total = 0.0
         for lc in proj["lines"]:
             if lc not in lines:
-                errors.append(InputError("unknown_line", file=pf, field=f"projects.{pcode}.lines", value=lc, allowed=list(lines)))
+                errors.append(
+                    InputError("unknown_line", file=pf, field=f"projects.{pcode}.lines", value=lc, allowed=list(lines))
+                )
                 continue
             if lines[lc]["project"] != pcode:
-                errors.append(InputError("schema", file=pf, field=f"lines.{lc}.project", detail=f"line listed under {pcode} but says {lines[lc]['project']}"))
+                errors.append(
+                    InputError(
+                        "schema",
+                        file=pf,
+                        field=f"lines.{lc}.project",
+                        detail=f"line listed under {pcode} but says {lines[lc]['project']}",
+                    )
+                )
             total += qv(lines[lc]["share_of_project"])
         if abs(total - 1.0) > 1e-6:
-            errors.append(InputError("shares_sum", file=pf, field=f"projects.{pcode}.lines (share_of_project)", total=round(total, 6)))
+            errors.append(
+                InputError(
+                    "shares_sum", file=pf, field=f"projects.{pcode}.lines (share_of_project)", total=round(total, 6)
+                )
+            )
     for lc, line in lines.items():
         if line["project"] not in prog["projects"]:
-            errors.append(InputError("unknown_line", file=pf, field=f"lines.{lc}.project", value=line["project"], allowed=list(prog["projects"])))
+            errors.append(
+                InputError(
+                    "unknown_line",
+                    file=pf,
+                    field=f"lines.{lc}.project",
+                    value=line["project"],
+                    allowed=list(prog["projects"]),
+                )
+            )
         ben = line["beneficiary"]
         for key in ("unit_cost", "households_per_unit"):
             if key in ben and qv(ben[key]) <= 0:
-                errors.append(InputError("exclusive_minimum", file=pf, field=f"lines.{lc}.beneficiary.{key}.value", value=qv(ben[key]), limit=0))
+                errors.append(
+                    InputError(
+                        "exclusive_minimum",
+                        file=pf,
+                        field=f"lines.{lc}.beneficiary.{key}.value",
+                        value=qv(ben[key]),
+                        limit=0,
+                    )
+                )
         lag = qv(line["lag"])
         if lag < 0 or lag != int(lag):
-            errors.append(InputError("schema", file=pf, field=f"lines.{lc}.lag.value", value=lag, detail="a whole number of years ≥ 0"))
+            errors.append(
+                InputError(
+                    "schema", file=pf, field=f"lines.{lc}.lag.value", value=lag, detail="a whole number of years ≥ 0"
+                )
+            )
         pop = line["beneficiary"]["population"]
         if pop == "households" and not line["eligible"]:
-            errors.append(InputError("schema", file=pf, field=f"lines.{lc}.eligible", detail="a household line needs at least one eligibility clause"))
+            errors.append(
+                InputError(
+                    "schema",
+                    file=pf,
+                    field=f"lines.{lc}.eligible",
+                    detail="a household line needs at least one eligibility clause",
+                )
+            )
     tg, tf = docs["targets"], display_path(files["targets"])
     for name, cov in tg["coverage"].items():
         for lc in cov.get("lines", []):
             if lc not in lines:
-                errors.append(InputError("unknown_line", file=tf, field=f"coverage.{name}.lines", value=lc, allowed=list(lines)))
+                errors.append(
+                    InputError("unknown_line", file=tf, field=f"coverage.{name}.lines", value=lc, allowed=list(lines))
+                )
     errors.extend(_check_multidim_channels(lines, pf))
     tr, trf = docs["transitions"], display_path(files["transitions"])
     entry = sum(qv(q) for q in tr["growth"]["entry_states"].values())
@@ -217,12 +264,26 @@ def _check_multidim_channels(lines: dict, file: str) -> list[InputError]:
             continue
         mine = set(line.get("deprivations", []))
         if not mine:
-            errors.append(InputError("schema", file=file, field=f"lines.{lc}.multidim.targets_deprived", detail="the line lists no deprivations to target"))
+            errors.append(
+                InputError(
+                    "schema",
+                    file=file,
+                    field=f"lines.{lc}.multidim.targets_deprived",
+                    detail="the line lists no deprivations to target",
+                )
+            )
         for other, ol in lines.items():
             shared = mine & set(ol.get("deprivations", [])) if other != lc else set()
             if shared and (ol.get("multidim") or {}).get("removal"):
-                errors.append(InputError("targeted_overlap", file=file, field=f"lines.{lc}.multidim.targets_deprived",
-                                         value=sorted(shared), other=other))
+                errors.append(
+                    InputError(
+                        "targeted_overlap",
+                        file=file,
+                        field=f"lines.{lc}.multidim.targets_deprived",
+                        value=sorted(shared),
+                        other=other,
+                    )
+                )
     return errors
 
 
@@ -268,11 +329,23 @@ def check_transition_rows(tr: dict, file: str) -> list[InputError]:
         label = ",".join(f"{k}={v}" for k, v in cls.items())
         for (frm, to), p in rates.items():
             if not 0.0 <= p <= 1.0:
-                errors.append(InputError("probability", file=file, field=f"reference.{frm}.{to} ({label})", value=round(p, 6), allowed="0 ≤ p ≤ 1"))
+                errors.append(
+                    InputError(
+                        "probability",
+                        file=file,
+                        field=f"reference.{frm}.{to} ({label})",
+                        value=round(p, 6),
+                        allowed="0 ≤ p ≤ 1",
+                    )
+                )
         for state in ("escaped_1", "escaped_2", "escaped_3", "non_poor"):
             out = rates[(state, "poor")] + rates[(state, "near_poor")]
             if out > 1.0 + 1e-12:
-                errors.append(InputError("row_sum", file=file, field=f"reference.{state}", state=state, total=round(out, 6), cell=label))
+                errors.append(
+                    InputError(
+                        "row_sum", file=file, field=f"reference.{state}", state=state, total=round(out, 6), cell=label
+                    )
+                )
     return errors
 
 
@@ -285,7 +358,14 @@ def _finish(folder, docs, files, file_hashes, overrides) -> ParameterSet:
         errors.extend(_semantic_checks(docs, files))
     raise_if_any(errors)
     h = sha256_obj(docs)
-    return ParameterSet(folder=Path(folder), docs=docs, files=dict(files), file_hashes=dict(file_hashes), overrides=tuple(overrides), hash=h)
+    return ParameterSet(
+        folder=Path(folder),
+        docs=docs,
+        files=dict(files),
+        file_hashes=dict(file_hashes),
+        overrides=tuple(overrides),
+        hash=h,
+    )
 
 
 def load_parameters(folder: str | Path | None = None) -> ParameterSet:

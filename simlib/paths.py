@@ -4,6 +4,7 @@ The package ships inside the project checkout (installed editable), so the defau
 `params/` and `data/` folders beside `simlib/`. `SIMLIB_HOME` points elsewhere, e.g. to another
 province's project folder.
 """
+
 from __future__ import annotations
 
 import os

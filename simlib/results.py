@@ -9,6 +9,7 @@
 `year` is the annual review; the baseline year's row holds the starting stock, and a flow in year
 t moves households between the reviews of t-1 and t.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ class Tables:
 def _cells(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
     """Sum attribute classes out of a (lead..., G, rest...) array -> (lead..., D, E, A, rest...)."""
     D = len(model.unit_ids)
-    shape = arr.shape[:lead] + (D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES)) + arr.shape[lead + 1:]
+    shape = arr.shape[:lead] + (D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES)) + arr.shape[lead + 1 :]
     return arr.reshape(shape).sum(axis=lead + 3)
 
 
@@ -96,25 +97,58 @@ def _frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
 def states_table(out: EngineOutput, model: Model, baseline_year: int) -> pd.DataFrame:
     cells = _cells(model, out.states, 2)  # (S, Y+1, D, E, A, K)
     years = [baseline_year] + list(model.years)
-    df = _frame({"draw": range(out.n_draws), "year": years, "district": model.unit_ids, "ethnic_group": GROUPS,
-                 "area": AREAS, "k": range(N_STATES)}, cells, "households")
+    df = _frame(
+        {
+            "draw": range(out.n_draws),
+            "year": years,
+            "district": model.unit_ids,
+            "ethnic_group": GROUPS,
+            "area": AREAS,
+            "k": range(N_STATES),
+        },
+        cells,
+        "households",
+    )
     df["state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["k"].to_numpy()]]
     df["years_since_escape"] = YEARS_SINCE_ESCAPE[df["k"].to_numpy()]
-    return df.drop(columns="k")[["draw", "year", "district", "ethnic_group", "area", "state", "years_since_escape", "households"]]
+    return df.drop(columns="k")[
+        ["draw", "year", "district", "ethnic_group", "area", "state", "years_since_escape", "households"]
+    ]
 
 
 def flows_table(out: EngineOutput, model: Model) -> pd.DataFrame:
     cells = _cells(model, out.flows, 2)  # (S, Y, D, E, A, K, K)
-    df = _frame({"draw": range(out.n_draws), "year": model.years, "district": model.unit_ids, "ethnic_group": GROUPS,
-                 "area": AREAS, "f": range(N_STATES), "t": range(N_STATES)}, cells, "households")
+    df = _frame(
+        {
+            "draw": range(out.n_draws),
+            "year": model.years,
+            "district": model.unit_ids,
+            "ethnic_group": GROUPS,
+            "area": AREAS,
+            "f": range(N_STATES),
+            "t": range(N_STATES),
+        },
+        cells,
+        "households",
+    )
     names = np.array([[FLOW_NAME[f][t] for t in range(N_STATES)] for f in range(N_STATES)])
     df["flow"] = names[df["f"].to_numpy(), df["t"].to_numpy()]
     df = df[df["flow"] != ""]
     df["from_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["f"].to_numpy()]]
     df["to_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["t"].to_numpy()]]
     ent = _cells(model, out.entries, 2)  # (S, Y, D, E, A, K)
-    new = _frame({"draw": range(out.n_draws), "year": model.years, "district": model.unit_ids, "ethnic_group": GROUPS,
-                  "area": AREAS, "t": range(N_STATES)}, ent, "households")
+    new = _frame(
+        {
+            "draw": range(out.n_draws),
+            "year": model.years,
+            "district": model.unit_ids,
+            "ethnic_group": GROUPS,
+            "area": AREAS,
+            "t": range(N_STATES),
+        },
+        ent,
+        "households",
+    )
     new = new[model.entry[new["t"].to_numpy()] > 0]
     new["flow"] = "new_household"
     new["from_state"] = "new"
@@ -140,8 +174,9 @@ def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
     return geos, np.array(masks, float)
 
 
-def indicator_arrays(out: EngineOutput, model: Model, spend: np.ndarray | None = None
-                     ) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
+def indicator_arrays(
+    out: EngineOutput, model: Model, spend: np.ndarray | None = None
+) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
     """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year.
 
     `spend` (Y+1, L, D, VND) is the money the run used when it was not the model's own (e.g. the
@@ -224,7 +259,9 @@ def programme_table(out: EngineOutput, model: Model) -> pd.DataFrame:
     return df[["draw", "year", "district", "line", "spend_vnd", "reached", "eligible"]]
 
 
-def make_tables(out: EngineOutput, model: Model, baseline_year: int, scenario: str, extra_indicators: dict | None = None) -> Tables:
+def make_tables(
+    out: EngineOutput, model: Model, baseline_year: int, scenario: str, extra_indicators: dict | None = None
+) -> Tables:
     """All tidy tables, with `scenario` and `engine` columns first."""
     tabs = Tables(
         states=states_table(out, model, baseline_year),

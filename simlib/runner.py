@@ -1,4 +1,5 @@
 """Run a scenario through an engine and write its tables with a manifest of what produced them."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -71,8 +72,17 @@ def _version() -> str:
     return __version__
 
 
-def simulate(model: Model, engine: str, draws: int, seed: int, spend: np.ndarray | None = None,
-             progress: bool = False, label: str = "", chunking: dict | None = None, multidim=None) -> EngineOutput:
+def simulate(
+    model: Model,
+    engine: str,
+    draws: int,
+    seed: int,
+    spend: np.ndarray | None = None,
+    progress: bool = False,
+    label: str = "",
+    chunking: dict | None = None,
+    multidim=None,
+) -> EngineOutput:
     """Run `engine` on a compiled model (optionally with another spend array).
 
     With `multidim` (a compiled `simlib.multidim.MultidimModel`), the multidimensional model's
@@ -166,12 +176,16 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
         "horizon": scen.horizon,
         "simlib_version": _version(),
         "parameter_hash": scen.params.hash,
-        "dataset": {"name": scen.dataset.name, "version": scen.dataset.version, "baseline_year": scen.dataset.baseline_year},
+        "dataset": {
+            "name": scen.dataset.name,
+            "version": scen.dataset.version,
+            "baseline_year": scen.dataset.baseline_year,
+        },
         "input_files": inputs,
         "overrides": {k: v for k, v in (scen.raw.get("overrides") or {}).items()},
         "set": {k: v for k, v in scen.set_overrides},
         "run_id": sha256_obj(ident)[:16],
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "pandas": pd.__version__,
@@ -179,8 +193,15 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
     }
 
 
-def run(scen: Scenario, engine: str = "expected", draws: int = 1, seed: int | None = None,
-        progress: bool = False, counterfactual: bool = True, chunking: dict | None = None) -> RunResult:
+def run(
+    scen: Scenario,
+    engine: str = "expected",
+    draws: int = 1,
+    seed: int | None = None,
+    progress: bool = False,
+    counterfactual: bool = True,
+    chunking: dict | None = None,
+) -> RunResult:
     """Project `scen` with `engine` ('expected' or 'microsim'); microsim uses `draws`
     replications seeded from `seed` (default: the scenario's seed).
 
@@ -246,7 +267,9 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
             added = dict(extra(tmp))
             manifest["outputs"] += list(added.pop("outputs", []))
             manifest.update(added)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
     return out_dir
 
 

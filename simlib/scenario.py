@@ -5,12 +5,14 @@ shares that do not add up, unknown line codes or districts, years outside the pr
 funding sources a line cannot take, probabilities outside [0, 1] after overrides.
 See `params/schema/scenario.schema.yaml` for the format and `params/scenarios/` for examples.
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +107,7 @@ class Scenario:
         out.update(self.dataset.file_hashes)
         return out
 
-    def replace_budget(self, amounts: np.ndarray) -> "Scenario":
+    def replace_budget(self, amounts: np.ndarray) -> Scenario:
         """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers."""
         from dataclasses import replace
 
@@ -138,20 +140,31 @@ def _resolve_year(years_raw: dict, year: str, file: str, errors: list, seen=()) 
     if "same_as" in entry:
         ref = str(entry["same_as"])
         if ref not in years_raw or ref in seen or ref == year:
-            errors.append(InputError("same_as", file=file, field=f"budget.years.{year}.same_as", value=entry["same_as"], allowed=sorted(set(years_raw) - {year})))
+            errors.append(
+                InputError(
+                    "same_as",
+                    file=file,
+                    field=f"budget.years.{year}.same_as",
+                    value=entry["same_as"],
+                    allowed=sorted(set(years_raw) - {year}),
+                )
+            )
             return None
         return _resolve_year(years_raw, ref, file, errors, seen + (year,))
     return entry
 
 
-def _parse_year(entry: dict, base: str, catalogue: Catalogue, capital_of: dict, scale: float, file: str,
-                errors: list[InputError]) -> np.ndarray:
+def _parse_year(
+    entry: dict, base: str, catalogue: Catalogue, capital_of: dict, scale: float, file: str, errors: list[InputError]
+) -> np.ndarray:
     """Amounts (lines, sources) in VND of one year's budget entry; problems go to `errors`."""
     codes = catalogue.codes
     allowed_codes = catalogue.all_codes()
     amounts = np.zeros((len(codes), len(SOURCES)))
     if "lines" in entry and ("envelope" in entry or "shares" in entry):
-        errors.append(InputError("schema", file=file, field=base, detail="give either 'lines' or 'envelope' + 'shares', not both"))
+        errors.append(
+            InputError("schema", file=file, field=base, detail="give either 'lines' or 'envelope' + 'shares', not both")
+        )
         return amounts
     if ("envelope" in entry) != ("shares" in entry):
         errors.append(InputError("schema", file=file, field=base, detail="'envelope' and 'shares' go together"))
@@ -159,21 +172,38 @@ def _parse_year(entry: dict, base: str, catalogue: Catalogue, capital_of: dict, 
     if "lines" in entry:
         for code, by_src in entry["lines"].items():
             if code not in allowed_codes:
-                errors.append(InputError("unknown_line", file=file, field=f"{base}.lines.{code}", value=code, allowed=allowed_codes))
+                errors.append(
+                    InputError(
+                        "unknown_line", file=file, field=f"{base}.lines.{code}", value=code, allowed=allowed_codes
+                    )
+                )
                 continue
             for src, amount in by_src.items():
                 for lc, w in catalogue.expand(code):
                     cap = capital_of[src]
                     if cap != "any" and cap not in catalogue.lines[lc].capital:
-                        allowed_src = [s for s in SOURCES if capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital]
-                        errors.append(InputError("capital", file=file, field=f"{base}.lines.{code}.{src}", value=amount, line=lc, sources=", ".join(allowed_src)))
+                        allowed_src = [
+                            s for s in SOURCES if capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital
+                        ]
+                        errors.append(
+                            InputError(
+                                "capital",
+                                file=file,
+                                field=f"{base}.lines.{code}.{src}",
+                                value=amount,
+                                line=lc,
+                                sources=", ".join(allowed_src),
+                            )
+                        )
                         continue
                     amounts[codes.index(lc), SOURCES.index(src)] += amount * w * scale
     elif "envelope" in entry:
         shares = entry["shares"]
         unknown = [c for c in shares if c not in allowed_codes]
         for c in unknown:
-            errors.append(InputError("unknown_line", file=file, field=f"{base}.shares.{c}", value=c, allowed=allowed_codes))
+            errors.append(
+                InputError("unknown_line", file=file, field=f"{base}.shares.{c}", value=c, allowed=allowed_codes)
+            )
         total = sum(shares.values())
         if abs(total - 1.0) > 1e-6:
             errors.append(InputError("shares_sum", file=file, field=f"{base}.shares", total=round(total, 6)))
@@ -184,13 +214,23 @@ def _parse_year(entry: dict, base: str, catalogue: Catalogue, capital_of: dict, 
         for code, share in shares.items():
             for lc, w in catalogue.expand(code):
                 totals[codes.index(lc)] += share * w * env.sum()
-        mask = np.array([[capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital for s in SOURCES] for lc in codes])
+        mask = np.array(
+            [[capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital for s in SOURCES] for lc in codes]
+        )
         for si, src in enumerate(SOURCES):
             room = totals[mask[:, si]].sum()
             if env[si] > room * (1 + 1e-9) + 1e-6:
                 takers = [lc for lc, ok in zip(codes, mask[:, si]) if ok]
-                errors.append(InputError("envelope_capital", file=file, field=f"{base}.envelope.{src}", value=env[si] / scale,
-                                         room=round(room / scale, 3), lines=", ".join(takers)))
+                errors.append(
+                    InputError(
+                        "envelope_capital",
+                        file=file,
+                        field=f"{base}.envelope.{src}",
+                        value=env[si] / scale,
+                        room=round(room / scale, 3),
+                        lines=", ".join(takers),
+                    )
+                )
         if errors:
             return amounts
         amounts = assign_sources(totals, env, mask)
@@ -213,8 +253,9 @@ def assign_sources(totals: np.ndarray, envelope: np.ndarray, mask: np.ndarray, i
     return x
 
 
-def parse_budget(raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], funding: dict,
-                 start: int, horizon: int, file: str) -> tuple[Budget | None, list[InputError]]:
+def parse_budget(
+    raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], funding: dict, start: int, horizon: int, file: str
+) -> tuple[Budget | None, list[InputError]]:
     """Budget amounts (VND) from the scenario's `budget` mapping, with every problem listed."""
     errors: list[InputError] = []
     scale = MONEY_UNITS[raw["unit"]]
@@ -224,7 +265,11 @@ def parse_budget(raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], fun
     allowed_codes = catalogue.all_codes()
     for y in years_raw:
         if int(y) not in years:
-            errors.append(InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=start + horizon - 1))
+            errors.append(
+                InputError(
+                    "year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=start + horizon - 1
+                )
+            )
     for y in years[1:]:
         if str(y) not in years_raw:
             errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
@@ -251,7 +296,9 @@ def parse_budget(raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], fun
 
     default = split_raw.get("default", "eligible_households")
     if default not in RULES:
-        errors.append(InputError("enum", file=file, field="budget.district_split.default", value=default, allowed=sorted(RULES)))
+        errors.append(
+            InputError("enum", file=file, field="budget.district_split.default", value=default, allowed=sorted(RULES))
+        )
     split = {}
     for code, spec in (split_raw.get("lines") or {}).items():
         f = f"budget.district_split.lines.{code}"
@@ -275,11 +322,18 @@ def parse_budget(raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], fun
             split[lc] = spec
     if errors:
         return None, errors
-    return Budget(years=years, lines=codes, sources=SOURCES, amounts=amounts, district_split=split, default_split=default), []
+    return Budget(
+        years=years, lines=codes, sources=SOURCES, amounts=amounts, district_split=split, default_split=default
+    ), []
 
 
-def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), params: ParameterSet | None = None,
-                       dataset: Dataset | None = None) -> Scenario:
+def scenario_from_dict(
+    raw: dict,
+    file: Path | None = None,
+    set_overrides=(),
+    params: ParameterSet | None = None,
+    dataset: Dataset | None = None,
+) -> Scenario:
     """Validate a scenario mapping (as read from YAML) and resolve everything it refers to."""
     shown = display_path(file) if file else "<scenario>"
     raw = copy.deepcopy(raw)
@@ -291,7 +345,9 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
         try:
             set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
         except (KeyError, TypeError):
-            errors.append(InputError("set_unknown", file="--set", field=key, allowed=list(PARAM_ROOTS) + list(top_allowed)))
+            errors.append(
+                InputError("set_unknown", file="--set", field=key, allowed=list(PARAM_ROOTS) + list(top_allowed))
+            )
     raise_if_any(errors)
     errors = validate(raw, "scenario", shown, quantities=False)
     raise_if_any(errors)
@@ -304,7 +360,9 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
     scen_over = [(k, v) for k, v in (raw.get("overrides") or {}).items()]
     bad = [k for k, _ in scen_over if k.split(".", 1)[0] not in PARAM_ROOTS]
     for k in bad:
-        errors.append(InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=[r + ".…" for r in PARAM_ROOTS]))
+        errors.append(
+            InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=[r + ".…" for r in PARAM_ROOTS])
+        )
     raise_if_any(errors)
     try:
         params = params.with_overrides(scen_over, origin=f"{shown} (overrides)")
@@ -316,16 +374,34 @@ def scenario_from_dict(raw: dict, file: Path | None = None, set_overrides=(), pa
     raw.setdefault("start_year", dataset.baseline_year + 1)  # the projection starts after the baseline review
     raw.setdefault("horizon", DEFAULT_HORIZON)
     if raw["start_year"] != dataset.baseline_year + 1:
-        errors.append(InputError("schema", file=shown, field="start_year", detail=f"the dataset '{dataset.name}' describes the end of {dataset.baseline_year}, so the projection starts in {dataset.baseline_year + 1}", value=raw["start_year"], allowed=[dataset.baseline_year + 1]))
+        errors.append(
+            InputError(
+                "schema",
+                file=shown,
+                field="start_year",
+                detail=f"the dataset '{dataset.name}' describes the end of {dataset.baseline_year}, so the projection starts in {dataset.baseline_year + 1}",
+                value=raw["start_year"],
+                allowed=[dataset.baseline_year + 1],
+            )
+        )
     catalogue = build_catalogue(params["program"])
-    budget, berr = parse_budget(raw["budget"], catalogue, dataset.unit_ids, params["funding"], raw["start_year"], raw["horizon"], shown)
+    budget, berr = parse_budget(
+        raw["budget"], catalogue, dataset.unit_ids, params["funding"], raw["start_year"], raw["horizon"], shown
+    )
     errors.extend(berr)
     if raw.get("model") == "multidim":
         from simlib.standards import build_standards, check_review_years
 
         years = range(raw["start_year"] - 1, raw["start_year"] + raw["horizon"])
-        errors.extend(check_review_years(build_standards(params["standards"]), years, dataset.meta.get("standard"),
-                                         shown, display_path(dataset.path / "dataset.yaml")))
+        errors.extend(
+            check_review_years(
+                build_standards(params["standards"]),
+                years,
+                dataset.meta.get("standard"),
+                shown,
+                display_path(dataset.path / "dataset.yaml"),
+            )
+        )
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],

@@ -5,11 +5,13 @@ the offending value and what is allowed. Beyond the JSON schema, every quantity
 (`{value, unit, ...}`) must carry a `source` or an `assumption`, its value must lie inside its
 `range`, and probabilities and shares must lie in [0, 1].
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -75,7 +77,7 @@ def schema_dir() -> Path:
     return params_dir() / "schema"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _registry_and_schemas(folder: str) -> tuple[Registry, dict[str, dict]]:
     schemas: dict[str, dict] = {}
     resources = []
@@ -106,8 +108,7 @@ def _convert(err, file: str) -> list[InputError]:
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
         return [
-            InputError("unknown_key", file=file, field=_join(path + [k]), allowed=sorted(props) or "—")
-            for k in unknown
+            InputError("unknown_key", file=file, field=_join(path + [k]), allowed=sorted(props) or "—") for k in unknown
         ]
     if v == "required":
         missing = [r for r in err.validator_value if r not in err.instance]
@@ -169,7 +170,9 @@ def check_quantities(doc: dict, file: str) -> list[InputError]:
             elif not lo <= val <= hi:
                 errors.append(InputError("range", file=file, field=field + ".value", value=val, lo=lo, hi=hi))
             if _bounded_unit(str(q.get("unit", ""))) and (lo < 0 or hi > 1):
-                errors.append(InputError("probability", file=file, field=field + ".range", value=rng, allowed="0 ≤ p ≤ 1"))
+                errors.append(
+                    InputError("probability", file=file, field=field + ".range", value=rng, allowed="0 ≤ p ≤ 1")
+                )
     return errors
 
 

@@ -17,10 +17,11 @@ Because the standard in force is chosen by the review year, a projection across 
 classifies the same households against a higher line in 2027: `standard_changes` lists those
 years so that results and reports can flag the break.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -29,12 +30,18 @@ from simlib.schema import qv
 
 #: the 12 indicators in bit order (bit j of a household's mask is INDICATORS[j])
 INDICATORS: tuple[str, ...] = (
-    "employment", "dependants",  # employment
-    "nutrition", "health_insurance",  # health
-    "adult_education", "school_attendance",  # education
-    "housing_quality", "housing_area",  # housing
-    "drinking_water", "sanitation",  # water and sanitation
-    "telecom_use", "information_access",  # information
+    "employment",
+    "dependants",  # employment
+    "nutrition",
+    "health_insurance",  # health
+    "adult_education",
+    "school_attendance",  # education
+    "housing_quality",
+    "housing_area",  # housing
+    "drinking_water",
+    "sanitation",  # water and sanitation
+    "telecom_use",
+    "information_access",  # information
 )
 N_INDICATORS = len(INDICATORS)
 #: dimension -> its indicators, in the standard's order
@@ -106,16 +113,18 @@ def build_standards(docs: Mapping[str, dict]) -> tuple[Standard, ...]:
     """Typed standards from validated `params/standards/*.yaml` documents, sorted by first year."""
     out = []
     for doc in docs.values():
-        out.append(Standard(
-            id=str(doc["id"]),
-            name_vi=doc["name_vi"],
-            name_en=doc["name_en"],
-            periods=tuple((int(p["first"]), int(p["last"])) for p in doc["in_force"]),
-            line_rural=qv(doc["income_line"]["rural"]),
-            line_urban=qv(doc["income_line"]["urban"]),
-            min_deprivations=int(round(qv(doc["poor_min_deprivations"]))),
-            doc=doc,
-        ))
+        out.append(
+            Standard(
+                id=str(doc["id"]),
+                name_vi=doc["name_vi"],
+                name_en=doc["name_en"],
+                periods=tuple((int(p["first"]), int(p["last"])) for p in doc["in_force"]),
+                line_rural=qv(doc["income_line"]["rural"]),
+                line_urban=qv(doc["income_line"]["urban"]),
+                min_deprivations=int(round(qv(doc["poor_min_deprivations"]))),
+                doc=doc,
+            )
+        )
     return tuple(sorted(out, key=lambda s: min(p[0] for p in s.periods)))
 
 
@@ -134,24 +143,49 @@ def check_standards(docs: Mapping[str, dict], files: Mapping[str, str]) -> list[
         found = [(d["id"], i["id"]) for d in doc["dimensions"] for i in d["indicators"]]
         expected = [(DIMENSION_OF[i], i) for i in INDICATORS]
         if found != expected:
-            errors.append(InputError("schema", file=f, field="dimensions", value=[i for _, i in found],
-                                     detail="the 12 indicators must be listed by dimension in this order",
-                                     allowed=list(INDICATORS)))
+            errors.append(
+                InputError(
+                    "schema",
+                    file=f,
+                    field="dimensions",
+                    value=[i for _, i in found],
+                    detail="the 12 indicators must be listed by dimension in this order",
+                    allowed=list(INDICATORS),
+                )
+            )
         for pi, p in enumerate(doc["in_force"]):
             if p["first"] > p["last"]:
                 errors.append(InputError("range_order", file=f, field=f"in_force.{pi}", value=[p["first"], p["last"]]))
                 continue
             for y in range(p["first"], p["last"] + 1):
                 if y in years:
-                    errors.append(InputError("standard_overlap", file=f, field=f"in_force.{pi}", value=y, year=y, other=years[y]))
+                    errors.append(
+                        InputError("standard_overlap", file=f, field=f"in_force.{pi}", value=y, year=y, other=years[y])
+                    )
                     break
                 years[y] = sid
         for area in AREA_NAMES:
             if qv(doc["income_line"][area]) <= 0:
-                errors.append(InputError("exclusive_minimum", file=f, field=f"income_line.{area}.value", value=qv(doc["income_line"][area]), limit=0))
+                errors.append(
+                    InputError(
+                        "exclusive_minimum",
+                        file=f,
+                        field=f"income_line.{area}.value",
+                        value=qv(doc["income_line"][area]),
+                        limit=0,
+                    )
+                )
         k = qv(doc["poor_min_deprivations"])
         if k != int(k) or not 1 <= k <= N_INDICATORS:
-            errors.append(InputError("schema", file=f, field="poor_min_deprivations.value", value=k, detail=f"a whole number from 1 to {N_INDICATORS}"))
+            errors.append(
+                InputError(
+                    "schema",
+                    file=f,
+                    field="poor_min_deprivations.value",
+                    value=k,
+                    detail=f"a whole number from 1 to {N_INDICATORS}",
+                )
+            )
     return errors
 
 
@@ -166,8 +200,9 @@ def standard_for_year(standards: Iterable[Standard], year: int) -> Standard:
     raise InputError("no_standard", field="year", value=year, allowed=span)
 
 
-def check_review_years(standards: Iterable[Standard], years: Iterable[int], dataset_standard: str | None,
-                       file: str, dataset_file: str) -> list[InputError]:
+def check_review_years(
+    standards: Iterable[Standard], years: Iterable[int], dataset_standard: str | None, file: str, dataset_file: str
+) -> list[InputError]:
     """Problems running the multidimensional model over review `years` (baseline first): a year
     no standard covers, or a dataset classified under another standard than its baseline year's."""
     standards = tuple(standards)
@@ -182,8 +217,17 @@ def check_review_years(standards: Iterable[Standard], years: Iterable[int], data
     if dataset_standard and not errors:
         expected = standard_for_year(standards, years[0]).id
         if dataset_standard != expected:
-            errors.append(InputError("standard_mismatch", file=dataset_file, field="standard", value=dataset_standard,
-                                     declared=dataset_standard, expected=expected, year=years[0]))
+            errors.append(
+                InputError(
+                    "standard_mismatch",
+                    file=dataset_file,
+                    field="standard",
+                    value=dataset_standard,
+                    declared=dataset_standard,
+                    expected=expected,
+                    year=years[0],
+                )
+            )
     return errors
 
 

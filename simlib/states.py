@@ -11,6 +11,7 @@ Allowed moves in one year (everything else is a structural zero)::
     escaped_k  -> poor | near_poor | escaped_{k+1}   (escaped_3 -> non_poor: ages out)
     non_poor   -> non_poor | poor | near_poor
 """
+
 from __future__ import annotations
 
 import numpy as np

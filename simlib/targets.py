@@ -3,6 +3,7 @@
 One row per draw, projected year, target and geography: projected value, threshold, met or not.
 `probability_met` summarises draws (the share of draws in which a target is met).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,17 +15,19 @@ from simlib.schema import qv
 def target_specs(targets_doc: dict) -> list[dict]:
     out = []
     for t in targets_doc["targets"]:
-        out.append({
-            "target_id": t["id"],
-            "indicator": t["indicator"],
-            "geo_type": {"province": "province", "poor_districts": "poor_districts"}.get(t["geo"], "ethnic_group"),
-            "geo": t["geo"],
-            "each_poor_district": bool(t.get("each_poor_district", False)),
-            "comparison": t["comparison"],
-            "threshold": qv(t["threshold"]),
-            "label_vi": t["label_vi"],
-            "label_en": t["label_en"],
-        })
+        out.append(
+            {
+                "target_id": t["id"],
+                "indicator": t["indicator"],
+                "geo_type": {"province": "province", "poor_districts": "poor_districts"}.get(t["geo"], "ethnic_group"),
+                "geo": t["geo"],
+                "each_poor_district": bool(t.get("each_poor_district", False)),
+                "comparison": t["comparison"],
+                "threshold": qv(t["threshold"]),
+                "label_vi": t["label_vi"],
+                "label_en": t["label_en"],
+            }
+        )
     return out
 
 
@@ -49,7 +52,18 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
         part["label_vi"] = spec["label_vi"]
         part["label_en"] = spec["label_en"]
         rows.append(part)
-    cols = keys + ["target_id", "geo_type", "geo", "indicator", "value", "comparison", "threshold", "met", "label_vi", "label_en"]
+    cols = keys + [
+        "target_id",
+        "geo_type",
+        "geo",
+        "indicator",
+        "value",
+        "comparison",
+        "threshold",
+        "met",
+        "label_vi",
+        "label_en",
+    ]
     if not rows:
         return pd.DataFrame(columns=cols)
     return pd.concat(rows, ignore_index=True)[cols]
@@ -57,7 +71,9 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
 
 def probability_met(targets: pd.DataFrame) -> pd.DataFrame:
     """Share of draws meeting each target, with the mean projected value."""
-    g = targets.groupby(["scenario", "engine", "year", "target_id", "geo_type", "geo", "comparison", "threshold"], sort=False)
+    g = targets.groupby(
+        ["scenario", "engine", "year", "target_id", "geo_type", "geo", "comparison", "threshold"], sort=False
+    )
     out = g.agg(value_mean=("value", "mean"), probability_met=("met", "mean"), draws=("met", "size")).reset_index()
     out["probability_met"] = out["probability_met"].astype(float)
     return out

@@ -13,6 +13,7 @@ Rows (a0 ... are baseline probabilities, F1 and F2 the state's two factors)::
     escaped_k:  poor = r_k F1                   near_poor = q_k F2         next = rest
     non_poor:   poor = p_n F1                   near_poor = q_n F2         stay = rest
 """
+
 from __future__ import annotations
 
 import itertools
@@ -80,7 +81,11 @@ def rate_array(tr: dict, ethnic_group: np.ndarray, area: np.ndarray, poor_distri
     for i, (e, a, p) in enumerate(zip(ethnic_group, area, poor_district)):
         key = (int(e), int(a), bool(p))
         if key not in cache:
-            cls = {"ethnic_group": ("ethnic_minority", "kinh")[key[0]], "area": ("rural", "urban")[key[1]], "poor_district": key[2]}
+            cls = {
+                "ethnic_group": ("ethnic_minority", "kinh")[key[0]],
+                "area": ("rural", "urban")[key[1]],
+                "poor_district": key[2],
+            }
             r = rates_for_class(tr, cls)
             cache[key] = np.array([r[k] for k in RATE_KEYS])
         out[i] = cache[key]
@@ -148,7 +153,9 @@ def affine_parts(rates: np.ndarray) -> np.ndarray:
     B[..., NEAR_POOR, NEAR_POOR] = 1 - x0
     C[..., NEAR_POOR, NEAR_POOR] = -((1 - x0) * f0)
     # newly escaped, by years since escape; then non-poor
-    for j, (k, nxt) in enumerate(((ESCAPED_1, ESCAPED_2), (ESCAPED_2, ESCAPED_3), (ESCAPED_3, NON_POOR), (NON_POOR, NON_POOR))):
+    for j, (k, nxt) in enumerate(
+        ((ESCAPED_1, ESCAPED_2), (ESCAPED_2, ESCAPED_3), (ESCAPED_3, NON_POOR), (NON_POOR, NON_POOR))
+    ):
         r, q = rates[..., 4 + 2 * j], rates[..., 5 + 2 * j]
         B[..., k, POOR] = r
         C[..., k, NEAR_POOR] = q

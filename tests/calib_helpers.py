@@ -1,4 +1,5 @@
 """Helpers shared by the calibration tests: known models, hand-made review lists."""
+
 from __future__ import annotations
 
 import copy
@@ -41,11 +42,23 @@ def write_rows(tmp_path, rows, name="list.csv", columns=None) -> str:
     return str(p)
 
 
-def household(hid, statuses: dict, unit="bao_lac", eth="ethnic_minority", area="rural", new_year=None, escape_year=None):
+def household(
+    hid, statuses: dict, unit="bao_lac", eth="ethnic_minority", area="rural", new_year=None, escape_year=None
+):
     """Long rows of one household: statuses {year: status}."""
-    return [{"household_id": hid, "year": y, "unit_id": unit, "ethnic_group": eth, "area": area, "status": s,
-             "new": "true" if new_year == y else "", "escape_year": escape_year if (s == "escaped" and escape_year) else ""}
-            for y, s in statuses.items()]
+    return [
+        {
+            "household_id": hid,
+            "year": y,
+            "unit_id": unit,
+            "ethnic_group": eth,
+            "area": area,
+            "status": s,
+            "new": "true" if new_year == y else "",
+            "escape_year": escape_year if (s == "escaped" and escape_year) else "",
+        }
+        for y, s in statuses.items()
+    ]
 
 
 def rng(seed=0):

@@ -1,5 +1,6 @@
 """Shared fixtures: a tiny made-up dataset and scenario builders, so tests are fast and do not
 depend on the bundled (estimated) Cao Bằng figures unless they say so."""
+
 from __future__ import annotations
 
 import copy

@@ -1,12 +1,13 @@
 """Budget allocation: district-split rules, the structure of the money, and the optimiser on
 constructed cases with known answers (tiny fixture, horizon 1, homogeneous transition rates)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import TINY, make_scenario, tiny_raw
+
 from simlib.allocate.district import RULES, context_from_model, split_matrix, statutory_table
 from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
@@ -32,18 +33,23 @@ def known_raw(extra: dict | None = None) -> dict:
     effect e leaves poverty with extra probability K_STAY * e, so each line lowers the poor count
     linearly in its money until every eligible household is reached."""
     raw = tiny_raw(horizon=1)
-    raw["budget"] = {"unit": "billion VND", "years": {"2023": {}, "2024": {"lines": {"P2": {"central_recurrent": 1}, "P3.1": {"central_recurrent": 1}}}}}
+    raw["budget"] = {
+        "unit": "billion VND",
+        "years": {"2023": {}, "2024": {"lines": {"P2": {"central_recurrent": 1}, "P3.1": {"central_recurrent": 1}}}},
+    }
     ov = {f"transitions.modifiers.{i}.{d}": q(1.0, "relative risk") for i in range(3) for d in ("upward", "downward")}
-    ov.update({
-        "program.lines.P2.eligible": [{"states": ["poor"], "groups": ["ethnic_minority"]}],
-        "program.lines.P3.1.eligible": [{"states": ["poor"], "groups": ["kinh"]}],
-        "program.lines.P2.effects": {"escape": q(0.5)},
-        "program.lines.P3.1.effects": {"escape": q(0.6)},
-        "program.lines.P2.beneficiary.unit_cost": q(10e6, "VND"),
-        "program.lines.P3.1.beneficiary.unit_cost": q(5e6, "VND"),
-        "program.lines.P2.beneficiary.max_share": q(1.0),
-        "program.lines.P3.1.beneficiary.max_share": q(1.0),
-    })
+    ov.update(
+        {
+            "program.lines.P2.eligible": [{"states": ["poor"], "groups": ["ethnic_minority"]}],
+            "program.lines.P3.1.eligible": [{"states": ["poor"], "groups": ["kinh"]}],
+            "program.lines.P2.effects": {"escape": q(0.5)},
+            "program.lines.P3.1.effects": {"escape": q(0.6)},
+            "program.lines.P2.beneficiary.unit_cost": q(10e6, "VND"),
+            "program.lines.P3.1.beneficiary.unit_cost": q(5e6, "VND"),
+            "program.lines.P2.beneficiary.max_share": q(1.0),
+            "program.lines.P3.1.beneficiary.max_share": q(1.0),
+        }
+    )
     ov.update(extra or {})
     raw["overrides"] = ov
     return raw
@@ -82,7 +88,10 @@ def test_statutory_and_equal_plus_need_rules_match_hand_computation():
     scen = make_scenario()
     model = compile_model(scen)
     ctx = context_from_model(model, scen.dataset.units, scen.params["allocation"]["district_rules"])
-    assert np.allclose(split_matrix(ctx, model.line_codes, model.unit_ids, scen.budget.district_split, scen.budget.default_split), model.split)
+    assert np.allclose(
+        split_matrix(ctx, model.line_codes, model.unit_ids, scen.budget.district_split, scen.budget.default_split),
+        model.split,
+    )
     c = tiny_counts()
     units = pd.read_csv(TINY / "units.csv").set_index("unit_id")
     hh = c.groupby("unit_id")["households"].sum()
@@ -142,9 +151,15 @@ def test_one_line_strictly_dominant_gets_everything():
     households per million VND; no other household line can lift more than one household per
     household reached, and the cheapest costs 1.5 million (0.67 per million). Budget below P2's
     cap: all of it to P2."""
-    scen = make_scenario(known_raw({"program.lines.P2.effects": {"escape": q(0.9)},
-                                    "program.lines.P2.eligible": [{"states": ["poor"]}],
-                                    "program.lines.P2.beneficiary.unit_cost": q(1e6, "VND")}))
+    scen = make_scenario(
+        known_raw(
+            {
+                "program.lines.P2.effects": {"escape": q(0.9)},
+                "program.lines.P2.eligible": [{"states": ["poor"]}],
+                "program.lines.P2.beneficiary.unit_cost": q(1e6, "VND"),
+            }
+        )
+    )
     assert 2.0 < poor_count() * 1e6 / 1e9  # the cap of P2 is above the budget
     res = optimize(scen, spec_for(scen, {"central_recurrent": 2.0}, {c: {"ceiling": 0} for c in ENABLING}))
     assert per_year(res, "P2") == pytest.approx(2.0, abs=2e-3)
@@ -176,7 +191,9 @@ def test_two_lines_with_concave_returns_meet_the_analytic_optimum():
 
 def test_binding_floor_is_held_and_reported():
     scen = make_scenario(known_raw())
-    res = optimize(scen, spec_for(scen, {"central_recurrent": 5.0}, {"P2": {"floor": 4.5}, **{c: {"ceiling": 0} for c in ALL_BUT}}))
+    res = optimize(
+        scen, spec_for(scen, {"central_recurrent": 5.0}, {"P2": {"floor": 4.5}, **{c: {"ceiling": 0} for c in ALL_BUT}})
+    )
     assert per_year(res, "P2") == pytest.approx(4.5, abs=1e-3)
     assert per_year(res, "P3.1") == pytest.approx(0.5, abs=1e-3)
     floors = [b for b in res.binding if b.kind == "floor" and b.code == "P2"]
@@ -206,13 +223,21 @@ def _check_constraints(res, spec):
     assert np.all(local >= spec.counterpart_min_share * central - 1e-5)
 
 
-@pytest.mark.parametrize("objective,extra", [
-    ("poor", {}),
-    ("welfare", {"lines": {"P5": {"commitment": 5}, "P2": {"ceiling": 3}, "P1": {"floor": 20}},
-                 "earmarks": [{"line": "P3.1", "source": "mobilised", "amount": 1}]}),
-    ("poor_near_poor", {"by_year": True, "lines": {"P3.1": {"floor": 2}}}),
-    ("poor", {"by_district": True}),
-])
+@pytest.mark.parametrize(
+    "objective,extra",
+    [
+        ("poor", {}),
+        (
+            "welfare",
+            {
+                "lines": {"P5": {"commitment": 5}, "P2": {"ceiling": 3}, "P1": {"floor": 20}},
+                "earmarks": [{"line": "P3.1", "source": "mobilised", "amount": 1}],
+            },
+        ),
+        ("poor_near_poor", {"by_year": True, "lines": {"P3.1": {"floor": 2}}}),
+        ("poor", {"by_district": True}),
+    ],
+)
 def test_constraints_hold_and_optimum_beats_plan_and_equal_split(objective, extra):
     scen = make_scenario(with_local())
     spec = resolve_spec(scen, {"objective": objective, "frontier": [], **extra})
@@ -229,7 +254,9 @@ def test_constraints_hold_and_optimum_beats_plan_and_equal_split(objective, extr
         if objective == "poor_near_poor":
             return last.loc[last["state"].isin(["poor", "near_poor"]), "households"].sum()
         poor_d = {u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p}
-        w = np.where(last["ethnic_group"] == "ethnic_minority", w_em, 1.0) * np.where(last["district"].isin(poor_d), w_pd, 1.0)
+        w = np.where(last["ethnic_group"] == "ethnic_minority", w_em, 1.0) * np.where(
+            last["district"].isin(poor_d), w_pd, 1.0
+        )
         w = w * np.where(last["state"] == "poor", 1.0, np.where(last["state"] == "near_poor", w_np, 0.0))
         return float((w * last["households"]).sum())
 
@@ -269,7 +296,9 @@ def test_min_cost_meets_every_target_and_less_money_does_not():
     assert r.targets["met"].all()
     total = res.comparison.set_index("allocation").loc["optimal", "total_bn"]
     assert total < scen.budget.amounts[1:].sum() / 1e9
-    less = res.optimal.replace_budget(np.concatenate([res.optimal.budget.amounts[:1], 0.97 * res.optimal.budget.amounts[1:]]))
+    less = res.optimal.replace_budget(
+        np.concatenate([res.optimal.budget.amounts[:1], 0.97 * res.optimal.budget.amounts[1:]])
+    )
     assert not run(less, counterfactual=False).targets["met"].all()
 
 
@@ -291,17 +320,23 @@ def test_infeasible_targets_give_best_achievable_values_and_the_binding_target()
 
 
 # --- bad inputs -------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw,fragments", [
-    ({"lines": {"P2": {"floor": 5, "ceiling": 2}}}, ["P2", "ceiling"]),
-    ({"lines": {"P2": {"floor": 500}}}, ["floors", "envelope"]),
-    ({"lines": {"P1.1": {"floor": 35}}}, ["investment", "P1.1"]),
-    ({"earmarks": [{"line": "P2", "source": "central_investment", "amount": 1}]}, ["P2", "central_recurrent"]),
-    ({"earmarks": [{"line": "P5", "source": "central_recurrent", "amount": 40}]}, ["earmarks", "central_recurrent"]),
-    ({"lines": {"P9": {"floor": 1}}}, ["P9", "allowed"]),
-    ({"by_district": True, "by_year": True}, ["per district and per year"]),
-    ({"objective": "cheapest"}, ["cheapest", "min_cost"]),
-    ({"targets": ["poor_rate_province"]}, ["min_cost"]),
-])
+@pytest.mark.parametrize(
+    "raw,fragments",
+    [
+        ({"lines": {"P2": {"floor": 5, "ceiling": 2}}}, ["P2", "ceiling"]),
+        ({"lines": {"P2": {"floor": 500}}}, ["floors", "envelope"]),
+        ({"lines": {"P1.1": {"floor": 35}}}, ["investment", "P1.1"]),
+        ({"earmarks": [{"line": "P2", "source": "central_investment", "amount": 1}]}, ["P2", "central_recurrent"]),
+        (
+            {"earmarks": [{"line": "P5", "source": "central_recurrent", "amount": 40}]},
+            ["earmarks", "central_recurrent"],
+        ),
+        ({"lines": {"P9": {"floor": 1}}}, ["P9", "allowed"]),
+        ({"by_district": True, "by_year": True}, ["per district and per year"]),
+        ({"objective": "cheapest"}, ["cheapest", "min_cost"]),
+        ({"targets": ["poor_rate_province"]}, ["min_cost"]),
+    ],
+)
 def test_inconsistent_specs_give_clear_input_errors(raw, fragments):
     scen = make_scenario()
     with pytest.raises((InputError, InputErrors)) as exc:
@@ -322,17 +357,20 @@ def test_no_local_money_with_a_counterpart_rule_is_explained():
 def test_bounds_that_only_clash_together_are_diagnosed():
     scen = make_scenario()
     # each bound fits alone; together the P1 project floor and the P1.1/P1.2 ceilings cannot hold
-    spec = resolve_spec(scen, {"counterpart_min_share": 0, "lines": {"P1": {"floor": 20}, "P1.1": {"ceiling": 5}, "P1.2": {"ceiling": 5}}})
+    spec = resolve_spec(
+        scen,
+        {"counterpart_min_share": 0, "lines": {"P1": {"floor": 20}, "P1.1": {"ceiling": 5}, "P1.2": {"ceiling": 5}}},
+    )
     with pytest.raises(SimlibError) as exc:
         optimize(scen, spec)
     assert "floors cannot all hold" in exc.value.message("en") and "mức sàn" in exc.value.message("vi")
 
 
 def test_example_spec_resolves_against_the_plan():
+    from conftest import ROOT
+
     from simlib.allocate.spec import read_spec
     from simlib.scenario import load_scenario
-
-    from conftest import ROOT
 
     scen = load_scenario(ROOT / "params/scenarios/plan_2024.yaml")
     raw, shown = read_spec(ROOT / "params/optimize/example_commitments.yaml")

@@ -1,6 +1,7 @@
 """Back-testing: the fit never sees the held-out year, errors are reported on held-out years
 only and equal projected minus observed, and the bundled back-test against the published Cao
 Bằng and regional figures runs."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,8 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
 from simlib.calibrate.backtest import Series, backtest_series, run_backtest, write_backtest
 from simlib.calibrate.io import read_aggregate
 from simlib.calibrate.prior import load_prior
@@ -60,7 +61,9 @@ def test_published_backtest(tmp_path):
     assert set(e["year"]) == {2023} and set(e["series"]) == {"caobang", "region"}
     fig = pd.read_csv(PUBLISHED)
     cb = e[(e["series"] == "caobang") & (e["indicator"] == "poor_rate")].iloc[0]
-    assert cb["observed"] == pytest.approx(float(fig.query("area == 'Cao Bang (province)' and year == '2023'")["poor_rate_pct"].iloc[0]))
+    assert cb["observed"] == pytest.approx(
+        float(fig.query("area == 'Cao Bang (province)' and year == '2023'")["poor_rate_pct"].iloc[0])
+    )
     # Cao Bằng publishes rates only: no comparison of household counts derived from estimated totals
     assert set(e[e["series"] == "caobang"]["indicator"]) == {"poor_rate", "poor_rate_change"}
     reg = fig.query("area == 'Northern Midlands and Mountains (region)' and year == '2023'").iloc[0]

@@ -1,11 +1,12 @@
 """The baseline transitions reproduce the province's published trend (params/transitions.yaml):
 with the 2024 plan funded, the poor rate falls by about 4 points a year, as it did in 2023
 (28.94 % -> 24.71 %), and clearly less without the programme."""
+
 from __future__ import annotations
 
+from simlib.paths import scenarios_dir
 from simlib.runner import run
 from simlib.scenario import load_scenario
-from simlib.paths import scenarios_dir
 
 
 def _change(name: str) -> float:

@@ -1,5 +1,6 @@
 """`simlib batch` end to end with papermill on the tiny dataset: two good scenarios and one broken
 one; reports, comparison, index, exports, manifests, the Dask path, and atomic replacement."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, tiny_raw
 
 pytestmark = pytest.mark.slow
@@ -99,8 +99,10 @@ def test_index_lists_every_scenario_with_status(batch):
     assert 'href="compare.html"' in index
     # no parameter draws: no uncertainty report, but the index says how to get one
     assert "uncertainty.html" not in index and "--uncertainty" in index
-    assert not list(out.glob("*/uncertainty*")) and "Probability" not in (out / "tiny_plan" / "report.html").read_text(encoding="utf-8")
-    broken = index[index.index("tiny_broken"):]
+    assert not list(out.glob("*/uncertainty*")) and "Probability" not in (out / "tiny_plan" / "report.html").read_text(
+        encoding="utf-8"
+    )
+    broken = index[index.index("tiny_broken") :]
     assert "Invalid scenario" in broken[:2000] and "P9" in broken[:2000]
     assert not (out / "tiny_broken").exists()
     for h in ("Test scenario", "No money"):
@@ -129,7 +131,9 @@ def test_dask_local_cluster_same_tables(batch, tmp_path):
     res = run_batch([plan], tmp_path / "dask", executor="dask", jobs=1, progress=False, lang="en")
     assert res.ok and res.items[0].ok, res.items[0].error
     for f in ("indicators.csv", "targets.csv", "programme.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / "tiny_plan" / f), pd.read_csv(out / "tiny_plan" / f))
+        pd.testing.assert_frame_equal(
+            pd.read_csv(tmp_path / "dask" / "tiny_plan" / f), pd.read_csv(out / "tiny_plan" / f)
+        )
     assert (tmp_path / "dask" / "index.html").is_file()
 
 

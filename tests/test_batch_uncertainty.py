@@ -2,6 +2,7 @@
 (fan charts and probabilities of meeting targets in each report, probabilities per scenario in
 the comparison, the uncertainty report linked from the index), checked against the per-draw
 outcomes the run wrote; and `target_probabilities` on a hand-worked example."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, tiny_raw
 
 pytestmark = pytest.mark.slow
@@ -62,7 +62,7 @@ def spans(html: str, kind: str | None = None) -> list[tuple[float, str, str, str
 def section(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     nxt = html.find("<h2 id=", start + 10)
-    return html[start:nxt if nxt > 0 else len(html)]
+    return html[start : nxt if nxt > 0 else len(html)]
 
 
 def test_batch_runs_draws_and_writes_their_tables(batch):
@@ -73,8 +73,14 @@ def test_batch_runs_draws_and_writes_their_tables(batch):
         folder = out / name
         man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert man["uncertainty"]["draws"] == N and man["report"]["parameters"]["uncertainty"] == N
-        for f in ("uncertainty_targets.csv", "uncertainty_quantiles.csv", "uncertainty_outcomes.csv", "probabilities.csv",
-                  "uncertainty.html", "uncertainty.ipynb"):
+        for f in (
+            "uncertainty_targets.csv",
+            "uncertainty_quantiles.csv",
+            "uncertainty_outcomes.csv",
+            "probabilities.csv",
+            "uncertainty.html",
+            "uncertainty.ipynb",
+        ):
             assert (folder / f).is_file(), f
             if f.endswith(".csv"):
                 assert f in man["outputs"]
@@ -90,7 +96,9 @@ def test_batch_runs_draws_and_writes_their_tables(batch):
         ind = pd.read_csv(folder / "indicators.csv")
         y0 = q["year"].min()
         base = q[(q["indicator"] == "poor_rate") & (q["geo"] == "province") & (q["year"] == y0)].iloc[0]
-        central = ind[(ind["indicator"] == "poor_rate") & (ind["geo"] == "province") & (ind["year"] == y0)]["value"].iloc[0]
+        central = ind[(ind["indicator"] == "poor_rate") & (ind["geo"] == "province") & (ind["year"] == y0)][
+            "value"
+        ].iloc[0]
         assert base["q05"] == pytest.approx(central) and base["q95"] == pytest.approx(central)
         assert (q["q05"] <= q["q50"] + 1e-9).all() and (q["q50"] <= q["q95"] + 1e-9).all()
         book = pd.read_excel(folder / "tables.xlsx", sheet_name="probabilities")
@@ -133,7 +141,7 @@ def test_report_shows_fan_charts_and_probabilities_consistent_with_the_draws(bat
         last = o[o["year"] == years[-1]].groupby(["draw", "replication"])["met"].all().mean()
         card = i18n.t("report.card.all_targets", "en", year=years[-1])
         assert card in html
-        after = html[html.index(card):][:400]
+        after = html[html.index(card) :][:400]
         assert f'<div class="v">{round(100 * last):.0f}%</div>' in after
         assert 'href="uncertainty.html"' in sec
 
@@ -173,12 +181,15 @@ def test_index_links_the_uncertainty_reports(batch):
         nb = nbformat.read(out / name / "uncertainty.ipynb", as_version=4)
         params = nb.metadata["papermill"]["parameters"]
         assert Path(params["results"]) == (out / name).resolve()
-        assert [Path(c).name for c in params["compare"]] == [f for f in ("a_plan.yaml", "b_zero.yaml") if not f.startswith(
-            "a" if name == "tiny_plan" else "b")]
+        assert [Path(c).name for c in params["compare"]] == [
+            f for f in ("a_plan.yaml", "b_zero.yaml") if not f.startswith("a" if name == "tiny_plan" else "b")
+        ]
         assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
 
 
-@pytest.mark.parametrize("args, word", [(("--uncertainty", "-1"), "--uncertainty"), (("--sampler", "halton"), "--sampler")])
+@pytest.mark.parametrize(
+    "args, word", [(("--uncertainty", "-1"), "--uncertainty"), (("--sampler", "halton"), "--sampler")]
+)
 def test_bad_uncertainty_options_are_input_errors(tmp_path, args, word):
     sc = tmp_path / "a.yaml"
     sc.write_text(yaml.safe_dump(tiny_raw(), allow_unicode=True), encoding="utf-8")
@@ -194,13 +205,46 @@ def test_target_probabilities_by_hand():
     from simlib.uncertainty.summaries import all_targets_probability, target_probabilities
 
     cells = [("A", "province", "province"), ("B", "poor_districts", "poor_districts"), ("B", "district", "d1")]
-    targets = pd.DataFrame([{"target_id": t, "geo_type": gt, "geo": g, "year": 2024, "indicator": "x", "comparison": "<=",
-                             "threshold": 0.0, "probability_met": p, "value_q05": 0, "value_q25": 0, "value_q50": 0,
-                             "value_q75": 0, "value_q95": 0, "samples": 2, "label_vi": t, "label_en": t}
-                            for (t, gt, g), p in zip(cells, (1.0, 1.0, 0.5))])
+    targets = pd.DataFrame(
+        [
+            {
+                "target_id": t,
+                "geo_type": gt,
+                "geo": g,
+                "year": 2024,
+                "indicator": "x",
+                "comparison": "<=",
+                "threshold": 0.0,
+                "probability_met": p,
+                "value_q05": 0,
+                "value_q25": 0,
+                "value_q50": 0,
+                "value_q75": 0,
+                "value_q95": 0,
+                "samples": 2,
+                "label_vi": t,
+                "label_en": t,
+            }
+            for (t, gt, g), p in zip(cells, (1.0, 1.0, 0.5))
+        ]
+    )
     met = {0: (True, True, False), 1: (True, True, True)}
-    outcomes = pd.DataFrame([{"draw": d, "replication": 0, "year": 2024, "target_id": t, "geo_type": gt, "geo": g,
-                              "value": 0.0, "met": m} for d in met for (t, gt, g), m in zip(cells, met[d])])
+    outcomes = pd.DataFrame(
+        [
+            {
+                "draw": d,
+                "replication": 0,
+                "year": 2024,
+                "target_id": t,
+                "geo_type": gt,
+                "geo": g,
+                "value": 0.0,
+                "met": m,
+            }
+            for d in met
+            for (t, gt, g), m in zip(cells, met[d])
+        ]
+    )
     p = target_probabilities(targets, outcomes).set_index("target_id")
     assert list(p.index) == ["A", "B"]
     assert p.loc["A", "probability_met"] == 1.0 and p.loc["B", "probability_met"] == 0.5
@@ -233,9 +277,20 @@ def test_a_failing_uncertainty_report_is_reported_not_fatal(batch, tmp_path):
     failed = nbformat.read(folder / "uncertainty.failed.ipynb", as_version=4)
     assert any(o.get("output_type") == "error" for c in failed.cells for o in c.get("outputs", []))
     # the index shows the scenario report with the uncertainty error; the batch is not ok
-    item = BatchItem(path=tmp_path / "a.yaml", name="tiny_plan", ok=True, out_dir=folder, title_en="Test",
-                     headline={"year_start": 2023, "year_end": 2025}, uncertainty_error=err)
+    item = BatchItem(
+        path=tmp_path / "a.yaml",
+        name="tiny_plan",
+        ok=True,
+        out_dir=folder,
+        title_en="Test",
+        headline={"year_start": 2023, "year_end": 2025},
+        uncertainty_error=err,
+    )
     res = BatchResult([item], tmp_path, compare_ok=True, uncertainty=N)
     assert not res.ok and not res.failed
     page = index_html(res, tmp_path, "en")
-    assert "Uncertainty report failed" in page and "gone.yaml" in page and 'href="tiny_plan/uncertainty.failed.ipynb"' in page
+    assert (
+        "Uncertainty report failed" in page
+        and "gone.yaml" in page
+        and 'href="tiny_plan/uncertainty.failed.ipynb"' in page
+    )

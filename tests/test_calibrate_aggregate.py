@@ -1,15 +1,16 @@
 """The aggregate path: a known model recovered from counts of many cells and years, the prior
 exactly when there is nothing to fit, the prior's pull shrinking as data grow, and the programme
 factors read off the expected engine exactly."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from calib_helpers import truth_doc
 from conftest import TINY, make_scenario
+
 from simlib.calibrate.aggregate import calibrate_aggregate, panel_exposure, run_filter
 from simlib.calibrate.exposure import Exposure, programme_factors
 from simlib.calibrate.io import read_aggregate
@@ -29,8 +30,16 @@ ENTRY = np.array([0.1, 0.1, 0, 0, 0, 0.8])
 def _panel(tmp_path, ds, truth, years, scale=1.0, flows=FLOWS, seed=0, level="cell", f1=None, f2=None):
     cells = template_cells(ds)
     counts0 = np.round(template_counts(ds) * scale).astype(int)
-    st, mv = simulate_cells(counts0, class_rates_of(truth)[cells.klass], years, np.random.default_rng(seed),
-                            f1=f1, f2=f2, growth=0.01, entry=ENTRY)
+    st, mv = simulate_cells(
+        counts0,
+        class_rates_of(truth)[cells.klass],
+        years,
+        np.random.default_rng(seed),
+        f1=f1,
+        f2=f2,
+        growth=0.01,
+        entry=ENTRY,
+    )
     df = aggregate_table(list(range(2016, 2016 + years)), cells, st, mv, level=level, flows=flows)
     p = tmp_path / f"agg_{seed}_{scale}.csv"
     df.to_csv(p, index=False)

@@ -1,12 +1,14 @@
 """The household path: hand-worked conjugate posteriors, the 36-month escaped cohort, recovery of
 a known model in the limit, priors dominating empty data and vanishing as data grow, and the
 programme netted out of the estimate."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from calib_helpers import household, kappa, truth_doc, write_rows
+from conftest import TINY
+
 from simlib.calibrate.exposure import Exposure
 from simlib.calibrate.household import U0, calibrate_households, count_transitions, detailed_states
 from simlib.calibrate.io import read_register
@@ -15,8 +17,6 @@ from simlib.calibrate.prior import load_prior
 from simlib.calibrate.synthetic import class_rates_of, simulate_cells
 from simlib.dataset import load_dataset
 from simlib.states import ESCAPED_1, ESCAPED_2, ESCAPED_3, NEAR_POOR, NON_POOR, POOR
-
-from conftest import TINY
 
 EM_RURAL_POOR_DISTRICT = 0  # class index of the reference cell
 
@@ -57,10 +57,12 @@ def test_posterior_mean_by_hand(tmp_path, tiny):
 def test_36_month_escaped_cohort():
     """poor -> escaped 3 reviews -> ages out; an unknown first-year cohort is not guessed."""
     S = {"poor": 0, "near_poor": 1, "escaped": 2, "non_poor": 3}
-    hist = [["poor", "escaped", "escaped", "escaped", "non_poor"],
-            ["poor", "non_poor", "non_poor", "non_poor", "non_poor"],  # lists without the escaped label
-            ["escaped", "escaped", "poor", "near_poor", "non_poor"],  # first-year escaped, year known (k=2)
-            ["escaped", "escaped", "escaped", "non_poor", "non_poor"]]  # first-year escaped, year unknown
+    hist = [
+        ["poor", "escaped", "escaped", "escaped", "non_poor"],
+        ["poor", "non_poor", "non_poor", "non_poor", "non_poor"],  # lists without the escaped label
+        ["escaped", "escaped", "poor", "near_poor", "non_poor"],  # first-year escaped, year known (k=2)
+        ["escaped", "escaped", "escaped", "non_poor", "non_poor"],
+    ]  # first-year escaped, year unknown
     status = np.array([[S[s] for s in h] for h in hist])
     first_k = np.zeros_like(status)
     first_k[2, 0] = 2
@@ -71,8 +73,9 @@ def test_36_month_escaped_cohort():
     assert list(states[2]) == [ESCAPED_2, ESCAPED_3, POOR, NEAR_POOR, NON_POOR]
     assert states[3, 0] == U0 and states[3, 2] == ESCAPED_3 and states[3, 3] == NON_POOR
     cells = template_cells(load_dataset(TINY))
-    tc = count_transitions(states, np.zeros(status.shape, int), np.zeros(status.shape, bool), len(cells),
-                           tuple(range(2019, 2024)), cells)
+    tc = count_transitions(
+        states, np.zeros(status.shape, int), np.zeros(status.shape, bool), len(cells), tuple(range(2019, 2024)), cells
+    )
     n = tc.counts.sum(axis=(0, 1))
     assert n[ESCAPED_1, ESCAPED_2] == 2 and n[ESCAPED_2, ESCAPED_3] == 3 and n[ESCAPED_3, NON_POOR] == 3
     assert n[ESCAPED_3, POOR] == 1
@@ -87,13 +90,20 @@ def _counts_from_cells(ds, rates_doc, per_cell, years, seed, f1=None, f2=None):
     """TransitionCounts from multinomial moves (the distribution of a household simulation)."""
     cells = template_cells(ds)
     counts0 = np.zeros((len(cells), 6), int)
-    counts0[:, [POOR, NEAR_POOR, ESCAPED_1, ESCAPED_2, ESCAPED_3, NON_POOR]] = np.array([30, 20, 5, 5, 5, 35]) * per_cell // 100
+    counts0[:, [POOR, NEAR_POOR, ESCAPED_1, ESCAPED_2, ESCAPED_3, NON_POOR]] = (
+        np.array([30, 20, 5, 5, 5, 35]) * per_cell // 100
+    )
     R = class_rates_of(rates_doc)[cells.klass]
     stocks, moves = simulate_cells(counts0, R, years, np.random.default_rng(seed), f1=f1, f2=f2)
     T = years
-    return TransitionCounts(years=tuple(range(2020, 2020 + T)), cells=cells, counts=moves.astype(float),
-                            entries=np.zeros((T - 1, len(cells), 6)), households=stocks.sum(axis=2).astype(float),
-                            left=np.zeros(T - 1))
+    return TransitionCounts(
+        years=tuple(range(2020, 2020 + T)),
+        cells=cells,
+        counts=moves.astype(float),
+        entries=np.zeros((T - 1, len(cells), 6)),
+        households=stocks.sum(axis=2).astype(float),
+        left=np.zeros(T - 1),
+    )
 
 
 def test_recovers_truth_in_the_limit(tiny):

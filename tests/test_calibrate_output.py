@@ -1,14 +1,15 @@
 """A calibration plugs into the parameter system: the file it writes is a valid transitions file
 with provenance, a scenario selects it with `transitions:`, the engine then runs on the estimated
 rates (and on posterior draws of them), and the default stays exactly as it was."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import yaml
-
 from conftest import ROOT, tiny_raw
-from simlib.calibrate import calibrate_files, read_draws, rates_for_model, write_calibration
+
+from simlib.calibrate import calibrate_files, rates_for_model, read_draws, write_calibration
 from simlib.calibrate.aggregate import entry_vector, run_filter, step
 from simlib.calibrate.exposure import programme_factors
 from simlib.calibrate.io import read_aggregate
@@ -54,7 +55,9 @@ def test_scenario_runs_on_the_estimated_rates(request, tmp_path, which):
     k = class_index(model.g_eth, model.g_area, model.poor_district[model.g_unit])
     np.testing.assert_allclose(model.rates, cal.class_rates[k], rtol=3e-5)  # file values: 6 significant digits
     # the run records the calibrated file among its inputs
-    assert scen.input_hashes()[next(x for x in scen.input_hashes() if x.endswith("transitions.yaml"))] == sha256_file(out / "transitions.yaml")
+    assert scen.input_hashes()[next(x for x in scen.input_hashes() if x.endswith("transitions.yaml"))] == sha256_file(
+        out / "transitions.yaml"
+    )
 
 
 def test_default_is_unchanged():
@@ -108,14 +111,19 @@ def test_one_step_projection_equals_the_engine(tmp_path, aggregate_cal):
     panel = read_aggregate([SYN / "aggregate_2021_2023.csv"], ds)
     ones = np.ones((len(panel.years) - 1, len(panel.cells), 6))
     R = cal.class_rates[panel.cells.klass]
-    stock = np.round(run_filter(panel, R, ones, ones, cal.growth, entry_vector(cal.entry)).stock[0, -1] * 3)  # whole households
+    stock = np.round(
+        run_filter(panel, R, ones, ones, cal.growth, entry_vector(cal.entry)).stock[0, -1] * 3
+    )  # whole households
     scen = _scenario_with(tmp_path, out / "transitions.yaml")
     f1, f2, _ = programme_factors(scen, 2024, panel.cells, stock)
-    _, _, mine = step(stock[None], R[None], f1, f2, scen.params.value("transitions.growth.rate"), entry_vector(cal.entry))
+    _, _, mine = step(
+        stock[None], R[None], f1, f2, scen.params.value("transitions.growth.rate"), entry_vector(cal.entry)
+    )
     counts = np.zeros((len(ds.unit_ids) * 4, 6))
     pos = np.array([ds.unit_ids.index(u) for u in panel.cells.unit_id]) * 4 + panel.cells.eth * 2 + panel.cells.area
     counts[pos] = stock
     from dataclasses import replace
+
     scen2 = replace(scen, dataset=replace(ds, counts=counts.reshape(ds.counts.shape)))
     eng = run_expected(compile_model(scen2)).states[0, 1].reshape(len(ds.unit_ids) * 4, 3, 6).sum(axis=1)
     np.testing.assert_allclose(mine[0], eng[pos], rtol=1e-5, atol=1e-6)
@@ -124,6 +132,7 @@ def test_one_step_projection_equals_the_engine(tmp_path, aggregate_cal):
 def test_a_bad_transitions_path_is_a_clear_error(tmp_path):
     raw = tiny_raw(transitions="nowhere/transitions.yaml")
     from simlib.errors import SimlibError
+
     with pytest.raises(SimlibError) as info:
         scenario_from_dict(raw, file=tmp_path / "s.yaml")
     assert "file not found" in info.value.message("en")

@@ -1,4 +1,5 @@
 """The command line as a user meets it: exit codes, messages without tracebacks, atomic output."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, tiny_raw
 
 
@@ -41,19 +41,27 @@ def test_run_writes_tables_and_manifest(tmp_path, tiny_file):
 def test_same_seed_same_files_on_rerun(tmp_path, tiny_file):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert simlib("run", str(tiny_file), "--out", str(out), "--engine", "microsim", "--draws", "2", "--seed", "5").returncode == 0
+        assert (
+            simlib(
+                "run", str(tiny_file), "--out", str(out), "--engine", "microsim", "--draws", "2", "--seed", "5"
+            ).returncode
+            == 0
+        )
     for f in ("states.csv", "flows.csv", "indicators.csv", "targets.csv"):
         assert (a / f).read_bytes() == (b / f).read_bytes()
     ma, mb = (json.loads((x / "manifest.json").read_text()) for x in (a, b))
     assert ma["run_id"] == mb["run_id"]
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--set", "program.lines.P2.effects.nothing=1"], "program.lines.P2.effects.nothing"),
-    (["--set", "noequals"], "dotted.key=value"),
-    (["--engine", "magic"], "magic"),
-    (["--draws", "0"], "--draws"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--set", "program.lines.P2.effects.nothing=1"], "program.lines.P2.effects.nothing"),
+        (["--set", "noequals"], "dotted.key=value"),
+        (["--engine", "magic"], "magic"),
+        (["--draws", "0"], "--draws"),
+    ],
+)
 def test_user_errors_exit_2_without_traceback(tmp_path, tiny_file, args, fragment):
     out = tmp_path / "out"
     r = simlib("--lang", "en", "run", str(tiny_file), "--out", str(out), *args)

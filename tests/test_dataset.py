@@ -1,11 +1,12 @@
 """The bundled baseline and the import path for a province's own annual-review counts."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import TINY
+
 from simlib.dataset import import_review, load_dataset
 from simlib.errors import SimlibError
 from simlib.states import POOR
@@ -48,14 +49,23 @@ def _review(tmp_path, df, name="r.csv"):
     return p
 
 
-@pytest.mark.parametrize("mutate,fragment", [
-    (lambda df: df.drop(columns=["households"]), "missing columns: households"),
-    (lambda df: df.assign(households=df["households"].where(df.index != 3, -7)), "negative household counts at rows 5"),
-    (lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated cells"),
-    (lambda df: df.assign(unit_id=df["unit_id"].where(df.index != 0, "atlantis")), "atlantis"),
-    (lambda df: df.assign(state=df["state"].where(df.index != 1, "rich")), "rich"),
-    (lambda df: df.assign(households=df["households"].astype(str).where(df.index != 2, "many")), "not a number at rows 4"),
-])
+@pytest.mark.parametrize(
+    "mutate,fragment",
+    [
+        (lambda df: df.drop(columns=["households"]), "missing columns: households"),
+        (
+            lambda df: df.assign(households=df["households"].where(df.index != 3, -7)),
+            "negative household counts at rows 5",
+        ),
+        (lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated cells"),
+        (lambda df: df.assign(unit_id=df["unit_id"].where(df.index != 0, "atlantis")), "atlantis"),
+        (lambda df: df.assign(state=df["state"].where(df.index != 1, "rich")), "rich"),
+        (
+            lambda df: df.assign(households=df["households"].astype(str).where(df.index != 2, "many")),
+            "not a number at rows 4",
+        ),
+    ],
+)
 def test_import_review_rejects_bad_data(tmp_path, mutate, fragment):
     df = mutate(load_dataset(TINY).counts_frame())
     with pytest.raises(SimlibError) as info:
@@ -66,7 +76,11 @@ def test_import_review_rejects_bad_data(tmp_path, mutate, fragment):
 
 def test_escaped_without_years_is_split(tmp_path):
     df = load_dataset(TINY).counts_frame()
-    esc = df[df["state"].str.startswith("escaped")].groupby(["unit_id", "ethnic_group", "area"], as_index=False)["households"].sum()
+    esc = (
+        df[df["state"].str.startswith("escaped")]
+        .groupby(["unit_id", "ethnic_group", "area"], as_index=False)["households"]
+        .sum()
+    )
     esc["state"] = "escaped"
     df = pd.concat([df[~df["state"].str.startswith("escaped")], esc])
     out = import_review(_review(tmp_path, df), template=TINY, out_dir=tmp_path / "y")

@@ -1,11 +1,12 @@
 """Engines against independent calculations: closed-form Markov powers, a hand-worked line
 effect, conservation of households, and agreement between the two engines."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import make_scenario, tiny_raw
+
 from simlib.engines import run_expected, run_microsim
 from simlib.model import compile_model
 from simlib.schema import qv
@@ -18,7 +19,11 @@ def hand_matrix(tr: dict, eth: str, area: str, poor_district: bool) -> np.ndarra
     up, down = 1.0, 1.0
     for mod in tr["modifiers"]:
         cond = mod["applies_to"]
-        if cond.get("ethnic_group", eth) == eth and cond.get("area", area) == area and cond.get("poor_district", poor_district) == poor_district:
+        if (
+            cond.get("ethnic_group", eth) == eth
+            and cond.get("area", area) == area
+            and cond.get("poor_district", poor_district) == poor_district
+        ):
             up *= qv(mod["upward"])
             down *= qv(mod["downward"])
     ref = {f: {t: qv(q) for t, q in row.items()} for f, row in tr["reference"].items()}
@@ -31,14 +36,20 @@ def hand_matrix(tr: dict, eth: str, area: str, poor_district: bool) -> np.ndarra
     M[NEAR_POOR, NON_POOR] = x
     M[NEAR_POOR, POOR] = (1 - x) * f
     M[NEAR_POOR, NEAR_POOR] = (1 - x) * (1 - f)
-    for k, nxt, name in ((ESCAPED_1, ESCAPED_2, "escaped_1"), (ESCAPED_2, ESCAPED_3, "escaped_2"), (ESCAPED_3, NON_POOR, "escaped_3")):
+    for k, nxt, name in (
+        (ESCAPED_1, ESCAPED_2, "escaped_1"),
+        (ESCAPED_2, ESCAPED_3, "escaped_2"),
+        (ESCAPED_3, NON_POOR, "escaped_3"),
+    ):
         r, q = ref[name]["poor"] * down, ref[name]["near_poor"] * down
         M[k, POOR], M[k, NEAR_POOR], M[k, nxt] = r, q, 1 - r - q
     p, q = ref["non_poor"]["poor"] * down, ref["non_poor"]["near_poor"] * down
     M[NON_POOR, POOR], M[NON_POOR, NEAR_POOR], M[NON_POOR, NON_POOR] = p, q, 1 - p - q
     g = qv(tr["growth"]["rate"])
     entry = np.zeros(6)
-    entry[[POOR, NEAR_POOR, NON_POOR]] = [qv(tr["growth"]["entry_states"][s]) for s in ("poor", "near_poor", "non_poor")]
+    entry[[POOR, NEAR_POOR, NON_POOR]] = [
+        qv(tr["growth"]["entry_states"][s]) for s in ("poor", "near_poor", "non_poor")
+    ]
     return M + g * entry[None, :]  # every household brings g new households distributed by entry
 
 
@@ -63,11 +74,17 @@ def test_households_are_conserved_up_to_growth(tiny_scenario):
             # every household either stays somewhere or moves: flows out of each state = its stock
             np.testing.assert_allclose(out.flows[:, y].sum(axis=-1), out.states[:, y], atol=1e-9)
             # the next stock = flows into each state + new households
-            np.testing.assert_allclose(out.flows[:, y].sum(axis=-2) + out.entries[:, y], out.states[:, y + 1], atol=1e-9)
+            np.testing.assert_allclose(
+                out.flows[:, y].sum(axis=-2) + out.entries[:, y], out.states[:, y + 1], atol=1e-9
+            )
             if out.engine == "expected":
-                np.testing.assert_allclose(out.states[:, y + 1].sum(axis=(1, 2)), before * (1 + model.growth), rtol=1e-12)
+                np.testing.assert_allclose(
+                    out.states[:, y + 1].sum(axis=(1, 2)), before * (1 + model.growth), rtol=1e-12
+                )
             else:  # stochastic rounding of g * N per group: within one household per group
-                assert np.all(np.abs(out.states[:, y + 1].sum(axis=(1, 2)) - before * (1 + model.growth)) <= len(model.g_unit))
+                assert np.all(
+                    np.abs(out.states[:, y + 1].sum(axis=(1, 2)) - before * (1 + model.growth)) <= len(model.g_unit)
+                )
 
 
 def test_hand_worked_line_effect():
@@ -81,8 +98,11 @@ def test_hand_worked_line_effect():
     n_tier0 = model0.n0[tier0, POOR].sum()
     cost = qv(scen0.params["program"]["lines"]["P2"]["beneficiary"]["unit_cost"])
     budget_bn = 0.5 * n_tier0 * cost / 1e9
-    raw["budget"] = {"unit": "billion VND", "years": {"2024": {"lines": {"P2": {"central_recurrent": budget_bn}}}, "2025": {}},
-                     "district_split": {"lines": {"P2": {"north": 1.0}}}}
+    raw["budget"] = {
+        "unit": "billion VND",
+        "years": {"2024": {"lines": {"P2": {"central_recurrent": budget_bn}}}, "2025": {}},
+        "district_split": {"lines": {"P2": {"north": 1.0}}},
+    }
     scen = make_scenario(raw, set_overrides=[("program.lines.P2.effects.escape.value", 0.15)])
     model = compile_model(scen)
     out = run_expected(model)
@@ -92,7 +112,9 @@ def test_hand_worked_line_effect():
     np.testing.assert_allclose(escaped, model.n0[g, POOR] * (1 - (1 - a_ref) * (1 - 0.5 * 0.15)), rtol=1e-12)
     # the second priority tier (and everybody in other districts) got nothing
     others = np.flatnonzero(~tier0)
-    base = run_expected(compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}))))
+    base = run_expected(
+        compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})))
+    )
     np.testing.assert_allclose(out.flows[0, 0, others], base.flows[0, 0, others], rtol=1e-12)
 
 
@@ -128,7 +150,21 @@ def test_same_seed_same_numbers_different_seed_differs(tiny_scenario):
     assert not np.array_equal(a.states[0], a.states[1])  # draws are independent
 
 
-LINES_THAT_LOWER_POVERTY = ["P1.1", "P1.2", "P2", "P3.1", "P3.2", "P4.1", "P4.2", "P4.3", "P5", "P6.1", "P6.2", "P7.1", "P7.2"]
+LINES_THAT_LOWER_POVERTY = [
+    "P1.1",
+    "P1.2",
+    "P2",
+    "P3.1",
+    "P3.2",
+    "P4.1",
+    "P4.2",
+    "P4.3",
+    "P5",
+    "P6.1",
+    "P6.2",
+    "P7.1",
+    "P7.2",
+]
 
 
 @pytest.mark.parametrize("line", LINES_THAT_LOWER_POVERTY)

@@ -1,11 +1,12 @@
 """The compiled expected loop agrees with the numpy reference (`YearStep`) to rounding, for
 single scenarios, batches, drawn effects and rates, and without stored flows."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import make_scenario
+
 from simlib.engines import expected_jit
 from simlib.engines.expected import run_expected
 from simlib.model import compile_model

@@ -1,13 +1,14 @@
 """The fast household kernel (`microsim-fast`) and the aggregate path (`aggregate`) against a
 naive per-household reference with explicit per-line beneficiary draws, against each other
 (same distribution) and against the expected engine (same expectation)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_scenario, tiny_raw
 from scipy import stats
 
-from conftest import make_scenario, tiny_raw
 from simlib.engines import run_aggregate, run_expected, run_microsim_fast
 from simlib.engines.expected import YearStep
 from simlib.engines.kernel import DEST, simulate_fast, step_households, synthesise
@@ -163,7 +164,11 @@ def test_aggregate_has_the_kernels_distribution(tiny_scenario):
         a, b = fast.states[:, -1, :, k].sum(1), agg.states[:, -1, :, k].sum(1)
         assert stats.ks_2samp(a, b).pvalue > 1e-3
     # and the KS test can tell a different budget apart
-    none = run_aggregate(compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}))), draws=300, seed=3)
+    none = run_aggregate(
+        compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}))),
+        draws=300,
+        seed=3,
+    )
     assert stats.ks_2samp(agg.states[:, -1, :, 0].sum(1), none.states[:, -1, :, 0].sum(1)).pvalue < 1e-6
 
 
@@ -172,7 +177,11 @@ def test_fast_paths_agree_with_expected_in_expectation(tiny_scenario, engine):
     m = compile_model(tiny_scenario)
     exp = run_expected(m)
     draws = 200
-    out = run_microsim_fast(m, draws=draws, seed=8) if engine == "microsim-fast" else run_aggregate(m, draws=draws, seed=8)
+    out = (
+        run_microsim_fast(m, draws=draws, seed=8)
+        if engine == "microsim-fast"
+        else run_aggregate(m, draws=draws, seed=8)
+    )
     e = exp.states[0].sum(axis=1)  # (Y+1, K)
     s = out.states.sum(axis=2)
     mean, se = s.mean(0), s.std(0, ddof=1) / np.sqrt(draws)

@@ -1,11 +1,11 @@
 """Every kind of bad input gets a clear message naming file, field, value and what is allowed."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import make_scenario, tiny_raw
+
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.scenario import load_scenario
 
@@ -33,30 +33,67 @@ BAD = [
     # (description, raw scenario, fragments the English message must contain)
     ("unknown key", {**tiny_raw(), "colour": "blue"}, ["s.yaml", "'colour'", "unknown key", "allowed:", "budget"]),
     ("wrong type", _with(["horizon"], "two"), ["'horizon'", "wrong type", "integer"]),
-    ("negative money", _with(["budget", "years", "2024", "lines", "P2"], {"central_recurrent": -5}),
-     ["budget.years.2024.lines.P2.central_recurrent", "negative", "-5"]),
-    ("unknown line", _with(["budget", "years", "2024", "lines", "P9"], {"central_recurrent": 5}),
-     ["budget.years.2024.lines.P9", "unknown project", "'P9'", "P3.1"]),
-    ("unknown source", _with(["budget", "years", "2024", "lines", "P2"], {"lottery": 5}),
-     ["budget.years.2024.lines.P2.lottery", "unknown key", "central_recurrent"]),
-    ("capital not allowed", _with(["budget", "years", "2024", "lines", "P2"], {"central_investment": 5}),
-     ["P2.central_investment", "cannot be funded", "central_recurrent"]),
-    ("shares do not add up", _with(["budget", "years", "2024"], {"envelope": {"local": 10}, "shares": {"P2": 0.5, "P5": 0.4}}),
-     ["budget.years.2024.shares", "add up to 1", "0.9"]),
-    ("unknown district", _with(["budget", "district_split"], {"lines": {"P2": {"atlantis": 1.0}}}),
-     ["district_split.lines.P2.atlantis", "not in the dataset", "north"]),
-    ("unknown split rule", _with(["budget", "district_split"], {"default": "lottery"}),
-     ["district_split.default", "eligible_households"]),
-    ("envelope breaks capital rules", _with(["budget", "years", "2024"], {"envelope": {"central_investment": 10, "central_recurrent": 10}, "shares": {"P2": 0.9, "P1.1": 0.1}}),
-     ["budget.years.2024.envelope.central_investment", "can only fund lines P1.1, P1.2, P4.1, P4.3", "2.0"]),
+    (
+        "negative money",
+        _with(["budget", "years", "2024", "lines", "P2"], {"central_recurrent": -5}),
+        ["budget.years.2024.lines.P2.central_recurrent", "negative", "-5"],
+    ),
+    (
+        "unknown line",
+        _with(["budget", "years", "2024", "lines", "P9"], {"central_recurrent": 5}),
+        ["budget.years.2024.lines.P9", "unknown project", "'P9'", "P3.1"],
+    ),
+    (
+        "unknown source",
+        _with(["budget", "years", "2024", "lines", "P2"], {"lottery": 5}),
+        ["budget.years.2024.lines.P2.lottery", "unknown key", "central_recurrent"],
+    ),
+    (
+        "capital not allowed",
+        _with(["budget", "years", "2024", "lines", "P2"], {"central_investment": 5}),
+        ["P2.central_investment", "cannot be funded", "central_recurrent"],
+    ),
+    (
+        "shares do not add up",
+        _with(["budget", "years", "2024"], {"envelope": {"local": 10}, "shares": {"P2": 0.5, "P5": 0.4}}),
+        ["budget.years.2024.shares", "add up to 1", "0.9"],
+    ),
+    (
+        "unknown district",
+        _with(["budget", "district_split"], {"lines": {"P2": {"atlantis": 1.0}}}),
+        ["district_split.lines.P2.atlantis", "not in the dataset", "north"],
+    ),
+    (
+        "unknown split rule",
+        _with(["budget", "district_split"], {"default": "lottery"}),
+        ["district_split.default", "eligible_households"],
+    ),
+    (
+        "envelope breaks capital rules",
+        _with(
+            ["budget", "years", "2024"],
+            {"envelope": {"central_investment": 10, "central_recurrent": 10}, "shares": {"P2": 0.9, "P1.1": 0.1}},
+        ),
+        ["budget.years.2024.envelope.central_investment", "can only fund lines P1.1, P1.2, P4.1, P4.3", "2.0"],
+    ),
     ("missing year", _with(["budget", "years"], {"2024": {}}), ["budget missing for year 2025"]),
-    ("year outside", _with(["budget", "years", "2031"], {}), ["budget.years.2031", "outside the projection period 2024–2025"]),
+    (
+        "year outside",
+        _with(["budget", "years", "2031"], {}),
+        ["budget.years.2031", "outside the projection period 2024–2025"],
+    ),
     ("bad same_as", _with(["budget", "years", "2025"], {"same_as": 2019}), ["same_as", "2019"]),
     ("bad money unit", _with(["budget", "unit"], "dong"), ["budget.unit", "billion VND"]),
-    ("probability override", {**tiny_raw(), "overrides": {"transitions.reference.poor.escaped_1.value": 1.7}},
-     ["transitions.yaml", "reference.poor.escaped_1.value", "[0, 1]", "1.7"]),
-    ("unknown override", {**tiny_raw(), "overrides": {"program.lines.P2.effects.magic.value": 1}},
-     ["program.lines.P2.effects.magic.value", "no such key"]),
+    (
+        "probability override",
+        {**tiny_raw(), "overrides": {"transitions.reference.poor.escaped_1.value": 1.7}},
+        ["transitions.yaml", "reference.poor.escaped_1.value", "[0, 1]", "1.7"],
+    ),
+    (
+        "unknown override",
+        {**tiny_raw(), "overrides": {"program.lines.P2.effects.magic.value": 1}},
+        ["program.lines.P2.effects.magic.value", "no such key"],
+    ),
     ("wrong start year", {**tiny_raw(), "start_year": 2030}, ["start_year", "2024"]),
     ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset.yaml", "not found"]),
 ]
@@ -86,8 +123,9 @@ def test_all_problems_reported_at_once(tmp_path):
 
 
 def test_set_overrides_apply_and_unknown_keys_fail():
-    scen = make_scenario(set_overrides=[("program.lines.P3.1.effects.escape.value", 0.2), ("horizon", 3),
-                                        ("budget.years.2026", {})])
+    scen = make_scenario(
+        set_overrides=[("program.lines.P3.1.effects.escape.value", 0.2), ("horizon", 3), ("budget.years.2026", {})]
+    )
     assert scen.catalogue.lines["P3.1"].effects["escape"] == 0.2
     assert scen.years == (2024, 2025, 2026)
     with pytest.raises(InputError) as info:
@@ -104,8 +142,18 @@ def test_quantity_override_by_key_sets_its_value():
 
 def test_row_sums_are_validated():
     with pytest.raises(SimlibError) as info:
-        make_scenario(set_overrides=[("transitions.reference.non_poor.poor", {"value": 0.6, "unit": "probability per year", "assumption": "x"}),
-                                     ("transitions.reference.non_poor.near_poor", {"value": 0.6, "unit": "probability per year", "assumption": "x"})])
+        make_scenario(
+            set_overrides=[
+                (
+                    "transitions.reference.non_poor.poor",
+                    {"value": 0.6, "unit": "probability per year", "assumption": "x"},
+                ),
+                (
+                    "transitions.reference.non_poor.near_poor",
+                    {"value": 0.6, "unit": "probability per year", "assumption": "x"},
+                ),
+            ]
+        )
     assert "add up to" in info.value.message("en") and "non_poor" in info.value.message("en")
 
 

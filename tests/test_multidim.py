@@ -2,6 +2,7 @@
 baseline states, a housing removal moving households poor -> near-poor exactly when their count
 drops below 3, reclassification at the 2026 -> 2027 change of standard (closed-form truncated
 normal), closed-form FGT, and agreement of the two engines' deprivation bookkeeping."""
+
 from __future__ import annotations
 
 import itertools
@@ -9,11 +10,17 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import make_scenario, tiny_raw
 from scipy.stats import norm
 
-from conftest import make_scenario, tiny_raw
 from simlib.engines.multidim_expected import run_multidim_expected
-from simlib.engines.multidim_microsim import Households, run_multidim_microsim, simulate_multidim, step, synthesise_population
+from simlib.engines.multidim_microsim import (
+    Households,
+    run_multidim_microsim,
+    simulate_multidim,
+    step,
+    synthesise_population,
+)
 from simlib.model import compile_model
 from simlib.multidim import compile_multidim
 from simlib.multidim import income as inc
@@ -46,8 +53,17 @@ def frozen(mm):
     """The same model with nothing moving on its own: no income growth, volatility or shocks, no
     indicator gain or loss, no new households. Only the programme and the standard act."""
     B = mm.B
-    return replace(mm, base=replace(mm.base, growth=0.0), drift=np.zeros(2), volatility=0.0, shocks=(),
-                   kernel=np.stack([np.eye(B), np.eye(B)]), gain=np.zeros(12), loss=np.zeros(12), cache={})
+    return replace(
+        mm,
+        base=replace(mm.base, growth=0.0),
+        drift=np.zeros(2),
+        volatility=0.0,
+        shocks=(),
+        kernel=np.stack([np.eye(B), np.eye(B)]),
+        gain=np.zeros(12),
+        loss=np.zeros(12),
+        cache={},
+    )
 
 
 def independent_mask_probs(p: np.ndarray, low: int, high: int) -> dict[int, float]:
@@ -67,6 +83,7 @@ def independent_mask_probs(p: np.ndarray, low: int, high: int) -> dict[int, floa
 
 # --- building blocks ------------------------------------------------------------------------
 
+
 def test_mask_operators_against_independent_formulas():
     rng = np.random.default_rng(1)
     p, g, lo = rng.random(12), rng.random(12) * 0.2, rng.random(12) * 0.3
@@ -76,7 +93,9 @@ def test_mask_operators_against_independent_formulas():
     # clearing bit j with probability r: p_j' = p_j (1 - r)
     q = p.copy()
     q[[3, 6]] *= 1 - 0.4
-    np.testing.assert_allclose(clear_bits(M, BIT["health_insurance"] | BIT["housing_quality"], 0.4), 7.0 * product_distribution(q), atol=1e-12)
+    np.testing.assert_allclose(
+        clear_bits(M, BIT["health_insurance"] | BIT["housing_quality"], 0.4), 7.0 * product_distribution(q), atol=1e-12
+    )
     # a share c reached: a mixture (not a product), total preserved
     M2 = M.copy()
     mix_clear_bits(M2, HOUSING, 1.0, 0.25)
@@ -112,15 +131,18 @@ def test_binned_fgt_matches_closed_form_for_truncated_lognormal():
     Ey = np.exp(mu + s * s / 2) * norm.cdf(z - s) / norm.cdf(z)  # E[y | y <= L]
     Ey2 = np.exp(2 * mu + 2 * s * s) * norm.cdf(z - 2 * s) / norm.cdf(z)
     assert w @ f1 == pytest.approx(1 - Ey / L, rel=2e-3)
-    assert w @ f2 == pytest.approx(1 - 2 * Ey / L + Ey2 / L ** 2, rel=5e-3)
+    assert w @ f2 == pytest.approx(1 - 2 * Ey / L + Ey2 / L**2, rel=5e-3)
 
 
 # --- synthesis ------------------------------------------------------------------------------
 
+
 def test_synthetic_households_reproduce_the_baseline_states_under_the_standard():
     model, mm = compiled(md_scenario())
     hh = synthesise_population(mm, np.random.default_rng(3))
-    counts = np.bincount(hh.group.astype(np.int64) * N_STATES + hh.state, minlength=model.n0.size).reshape(model.n0.shape)
+    counts = np.bincount(hh.group.astype(np.int64) * N_STATES + hh.state, minlength=model.n0.size).reshape(
+        model.n0.shape
+    )
     np.testing.assert_array_equal(counts, model.n0)
     cls = classify(hh.income, hh.mask, model.g_area[hh.group], mm.review_standard[0])
     want = np.where(hh.state == POOR, POOR_C, np.where(hh.state == NEAR_POOR, NEAR_POOR_C, ABOVE_C))
@@ -141,6 +163,7 @@ def test_initial_prevalence_matches_enumeration():
 
 # --- the housing removal ----------------------------------------------------------------------
 
+
 def _p5_only(model, mm):
     """Every eligible household reached by P5 (housing), removal certain, nothing else funded."""
     li = model.line_codes.index("P5")
@@ -160,8 +183,11 @@ def test_housing_removal_moves_poor_to_near_poor_exactly_when_count_drops_below_
     fm, spend, li = _p5_only(model, mm)
     north = model.unit_ids.index("north")
     g = int(np.flatnonzero((model.g_unit == north) & (model.g_eth == 0) & (model.g_area == 0) & (model.g_attr == 2))[0])
-    others = [BIT["sanitation"], BIT["sanitation"] | BIT["employment"],
-              BIT["sanitation"] | BIT["employment"] | BIT["nutrition"]]
+    others = [
+        BIT["sanitation"],
+        BIT["sanitation"] | BIT["employment"],
+        BIT["sanitation"] | BIT["employment"] | BIT["nutrition"],
+    ]
     masks = [h | o for h in (BIT["housing_quality"], BIT["housing_area"], HOUSING) for o in others]
     masks += [BIT["sanitation"] | BIT["employment"] | BIT["nutrition"]]  # no housing deprivation: not eligible
     masks = np.array([m for m in masks if bin(m).count("1") >= 3], np.uint16)
@@ -184,13 +210,18 @@ def test_housing_removal_expected_engine_matches_enumeration():
     for g in np.flatnonzero(model.poor_district[model.g_unit]):
         probs = independent_mask_probs(mm.propensity[g, POOR], k3, 13)
         to_near = sum(v for m, v in probs.items() if (m & HOUSING) and bin(m & ~HOUSING).count("1") < k3)
-        np.testing.assert_allclose(out.flows[0, 0, g, POOR, NEAR_POOR], model.n0[g, POOR] * to_near, rtol=1e-9, atol=1e-9)
-        np.testing.assert_allclose(out.flows[0, 0, g, POOR, POOR], model.n0[g, POOR] * (1 - to_near), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            out.flows[0, 0, g, POOR, NEAR_POOR], model.n0[g, POOR] * to_near, rtol=1e-9, atol=1e-9
+        )
+        np.testing.assert_allclose(
+            out.flows[0, 0, g, POOR, POOR], model.n0[g, POOR] * (1 - to_near), rtol=1e-9, atol=1e-9
+        )
     others = ~model.poor_district[model.g_unit]  # P5 is for poor districts only
     assert np.all(out.flows[0, 0, others, POOR, NEAR_POOR] < 1e-9)
 
 
 # --- reclassification at the standard change --------------------------------------------------
+
 
 def test_reclassification_at_2027_expected_engine_closed_form():
     """Nothing moves 2024-2026; at the 2027 review households between the old and the new line
@@ -237,6 +268,7 @@ def test_reclassification_at_2027_microsim_counts_households():
 
 
 # --- the two engines agree ----------------------------------------------------------------------
+
 
 def _close(exp: np.ndarray, mic: np.ndarray, rel: float, z: float = 4.5) -> np.ndarray:
     """Where the microsim mean is within z standard errors + rel * |expected| + 1 household."""
@@ -307,21 +339,30 @@ def test_first_year_without_programme_is_exact_up_to_the_grid():
 
 # --- tables -------------------------------------------------------------------------------------
 
+
 def test_deprivations_table_bookkeeping(plan_runs):
     mm, _, mic = plan_runs
     df = deprivations_table(mic, mm, "x")
     base = df[df["year"] == 2023]
     # every poor household has >= 3 deprivations at the baseline, no near-poor household has
-    three = base[(base["indicator"] == "three_or_more") & (base["geo_type"] == "province")].set_index(["draw", "population"])["share"]
+    three = base[(base["indicator"] == "three_or_more") & (base["geo_type"] == "province")].set_index(
+        ["draw", "population"]
+    )["share"]
     assert np.allclose(three.xs("poor", level="population"), 100.0)
     assert np.allclose(three.xs("near_poor", level="population"), 0.0)
     key = ["draw", "year", "population", "dimension", "indicator"]
     prov = df[df["geo_type"] == "province"].set_index(key)
     dist = df[df["geo_type"] == "district"].groupby(key)[["deprived", "households"]].sum()
     np.testing.assert_allclose(prov[["deprived", "households"]].loc[dist.index], dist, rtol=1e-12)
-    by_pop = df[df["geo_type"] == "province"].pivot_table(index=["draw", "year", "dimension", "indicator"], columns="population", values="deprived")
+    by_pop = df[df["geo_type"] == "province"].pivot_table(
+        index=["draw", "year", "dimension", "indicator"], columns="population", values="deprived"
+    )
     np.testing.assert_allclose(by_pop["poor"] + by_pop["near_poor"], by_pop["poor_near_poor"], rtol=1e-12)
     anyd = prov.xs("any", level="indicator")["deprived"]
-    per = prov[~prov.index.get_level_values("indicator").isin(["any", "three_or_more"])].groupby(["draw", "year", "population", "dimension"])["deprived"].max()
+    per = (
+        prov[~prov.index.get_level_values("indicator").isin(["any", "three_or_more"])]
+        .groupby(["draw", "year", "population", "dimension"])["deprived"]
+        .max()
+    )
     assert (anyd.loc[per.index] >= per - 1e-9).all()
     assert df["share"].dropna().between(0, 100).all()

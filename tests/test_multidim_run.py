@@ -1,6 +1,7 @@
 """The multidimensional model end to end: scenario option, runner outputs (deprivations.csv),
 the break at the 2027 change of standard in tables, manifest and report, the report section's
 numbers against the tables, bad input, and the published trend on the bundled data."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, TINY, make_scenario, tiny_raw
 from matplotlib.figure import Figure
 
-from conftest import ROOT, TINY, make_scenario, tiny_raw
 from simlib.errors import SimlibError
 from simlib.paths import scenarios_dir
 from simlib.report import deprivation as dep
@@ -80,8 +81,10 @@ def test_fgt_indicators_follow_from_the_engine_sums(run_2027):
     below = out.states[0][..., :2].sum(axis=(1, 2))
     ind = run_2027.indicators
     prov = ind[ind["geo"] == "province"]
-    got = {k: prov[prov["indicator"] == k].sort_values("year")["value"].to_numpy() for k in
-           ("poverty_gap_index", "poverty_severity_index", "income_gap_ratio")}
+    got = {
+        k: prov[prov["indicator"] == k].sort_values("year")["value"].to_numpy()
+        for k in ("poverty_gap_index", "poverty_severity_index", "income_gap_ratio")
+    }
     np.testing.assert_allclose(got["poverty_gap_index"], 100 * f1 / n)
     np.testing.assert_allclose(got["poverty_severity_index"], 100 * f2 / n)
     np.testing.assert_allclose(got["income_gap_ratio"], 100 * f1 / below)
@@ -93,7 +96,12 @@ def test_report_section_numbers_come_from_the_tables(run_2027):
     tab = dep.dimension_changes(d, "poor_near_poor", lang="en")
     # compared years stay within one standard by default
     row = tab.set_index("dimension").loc["housing"]
-    sel = (d["geo"] == "province") & (d["population"] == "poor_near_poor") & (d["dimension"] == "housing") & (d["indicator"] == "any")
+    sel = (
+        (d["geo"] == "province")
+        & (d["population"] == "poor_near_poor")
+        & (d["dimension"] == "housing")
+        & (d["indicator"] == "any")
+    )
     s23 = d[sel & (d["year"] == 2023)].iloc[0]
     s26 = d[sel & (d["year"] == 2026)].iloc[0]
     assert row["share_start"] == pytest.approx(100 * s23["deprived"] / s23["households"])
@@ -132,26 +140,72 @@ def test_cli_set_model_multidim_writes_deprivations(tmp_path):
     p = tmp_path / "tiny.yaml"
     p.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "simlib", "run", str(p), "--out", str(out), "--set", "model=multidim",
-                        "--engine", "microsim", "--draws", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simlib",
+            "run",
+            str(p),
+            "--out",
+            str(out),
+            "--set",
+            "model=multidim",
+            "--engine",
+            "microsim",
+            "--draws",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["model"] == "multidim" and "deprivations.csv" in man["outputs"]
     d = pd.read_csv(out / "deprivations.csv")
-    assert list(d.columns) == ["scenario", "engine", "draw", "year", "standard", "geo_type", "geo", "population",
-                               "dimension", "indicator", "households", "deprived", "share"]
+    assert list(d.columns) == [
+        "scenario",
+        "engine",
+        "draw",
+        "year",
+        "standard",
+        "geo_type",
+        "geo",
+        "population",
+        "dimension",
+        "indicator",
+        "households",
+        "deprived",
+        "share",
+    ]
     assert set(d["draw"]) == {0, 1} and (d["deprived"] <= d["households"] + 1e-9).all()
     assert set(d.loc[d["indicator"].ne("any") & d["dimension"].ne("all"), "indicator"]) == {
-        "employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
-        "housing_quality", "housing_area", "drinking_water", "sanitation", "telecom_use", "information_access"}
+        "employment",
+        "dependants",
+        "nutrition",
+        "health_insurance",
+        "adult_education",
+        "school_attendance",
+        "housing_quality",
+        "housing_area",
+        "drinking_water",
+        "sanitation",
+        "telecom_use",
+        "information_access",
+    }
     rem = pd.read_csv(out / "deprivation_removals.csv")
     assert set(rem.loc[rem["line"] == "P5", "indicator"]) == {"housing_quality", "housing_area"}
 
 
-@pytest.mark.parametrize("change,fragments", [
-    ({"model": "markov"}, ["'model'", "states", "multidim"]),
-    ({"model": "multidim", "horizon": 8}, ["'horizon'", "2031", "2022–2030"]),
-])
+@pytest.mark.parametrize(
+    "change,fragments",
+    [
+        ({"model": "markov"}, ["'model'", "states", "multidim"]),
+        ({"model": "multidim", "horizon": 8}, ["'horizon'", "2031", "2022–2030"]),
+    ],
+)
 def test_bad_multidim_scenarios(tmp_path, change, fragments):
     raw = raw_to(2030) if change.get("horizon") == 8 else tiny_raw()
     raw.update(change)
@@ -182,6 +236,7 @@ def test_dataset_classified_under_another_standard_is_rejected(tmp_path):
 def test_multidim_reproduces_the_published_trend_roughly():
     """Cao Bằng: with the 2024 plan the poor rate falls about 4 points (published 2023: -4.23), as
     in the states model's test, and clearly less without the programme."""
+
     def change(name):
         res = run(load_scenario(scenarios_dir() / f"{name}.yaml", ["model=multidim"]), counterfactual=False)
         ind = res.indicators

@@ -1,5 +1,6 @@
 """National scale on a reduced synthetic country: chunked and unchunked runs give identical
 numbers for the same seed, through every executor (serial, local processes, a Dask LocalCluster)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -8,8 +9,8 @@ import shutil
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+
 from simlib.cli import main
 from simlib.engines import run_expected
 from simlib.model import compile_model
@@ -48,7 +49,9 @@ def test_builder_matches_published_totals():
         assert sum(p[key] for p in provs) == pytest.approx(b.NATIONAL[key], rel=1e-9)
         assert sum(p[key] for p in provs if p["nmm"]) == pytest.approx(b.NMM[key], rel=1e-9)
     cells = b.cells(provs[1])  # Cao Bằng
-    assert cells.sum() == round(b.CAOBANG["households"]) and cells[..., 0].sum() == round(b.CAOBANG["households"] * 0.2471)
+    assert cells.sum() == round(b.CAOBANG["households"]) and cells[..., 0].sum() == round(
+        b.CAOBANG["households"] * 0.2471
+    )
 
 
 def test_unit_slices_reproduce_the_whole_expected_run(model):
@@ -80,10 +83,31 @@ def test_parallel_executors_give_the_same_numbers(model, executor):
 
 def test_cli_runs_the_national_scenario_in_chunks(national, tmp_path, capsys):
     out = tmp_path / "out"
-    rc = main(["--lang", "en", "run", str(national / "national_2024.yaml"), "--engine", "aggregate", "--draws", "2",
-               "--chunk", "20", "--executor", "serial", "--out", str(out)])
+    rc = main(
+        [
+            "--lang",
+            "en",
+            "run",
+            str(national / "national_2024.yaml"),
+            "--engine",
+            "aggregate",
+            "--draws",
+            "2",
+            "--chunk",
+            "20",
+            "--executor",
+            "serial",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["chunking"]["chunk"] == 20 and manifest["engine"] == "aggregate"
-    assert main(["--lang", "en", "run", str(national / "national_2024.yaml"), "--chunk", "0", "--out", str(tmp_path / "x")]) == 2
+    assert (
+        main(
+            ["--lang", "en", "run", str(national / "national_2024.yaml"), "--chunk", "0", "--out", str(tmp_path / "x")]
+        )
+        == 2
+    )
     assert "--chunk" in capsys.readouterr().err

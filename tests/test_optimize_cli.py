@@ -1,5 +1,6 @@
 """`simlib optimize` as a user meets it: outputs that `simlib run` and `simlib batch` accept,
 exit codes, messages without tracebacks, and the report notebook."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import sys
 
 import pandas as pd
 import yaml
-
 from conftest import ROOT, tiny_raw
 
 NO_COUNTERPART = "allocation.money.counterpart.min_local_share_of_central.value=0"
@@ -26,11 +26,24 @@ def write(path, obj):
 def test_optimize_writes_a_scenario_that_run_and_batch_accept(tmp_path):
     scen = write(tmp_path / "tiny.yaml", tiny_raw())
     out = tmp_path / "opt"
-    r = simlib("optimize", str(scen), "--objective", "poor", "--out", str(out), "--frontier", "0,1", "--set", NO_COUNTERPART)
+    r = simlib(
+        "optimize", str(scen), "--objective", "poor", "--out", str(out), "--frontier", "0,1", "--set", NO_COUNTERPART
+    )
     assert r.returncode == 0, r.stderr
     assert "hộ nghèo" in r.stdout  # Vietnamese by default
-    for f in ("optimal_scenario.yaml", "allocation.csv", "lines.csv", "comparison.csv", "binding.csv", "frontier.csv",
-              "indicators.csv", "targets.csv", "summary.json", "optimize_allocation.ipynb", "report.html"):
+    for f in (
+        "optimal_scenario.yaml",
+        "allocation.csv",
+        "lines.csv",
+        "comparison.csv",
+        "binding.csv",
+        "frontier.csv",
+        "indicators.csv",
+        "targets.csv",
+        "summary.json",
+        "optimize_allocation.ipynb",
+        "report.html",
+    ):
         assert (out / f).is_file(), f
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and summary["manifest"]["parameter_hash"]
@@ -67,8 +80,23 @@ def test_bad_bounds_exit_2_without_traceback_or_output(tmp_path):
 def test_infeasible_targets_exit_3_with_the_best_achievable_allocation(tmp_path):
     scen = write(tmp_path / "tiny.yaml", tiny_raw())
     out = tmp_path / "opt"
-    r = simlib("--lang", "en", "optimize", str(scen), "--objective", "min_cost", "--out", str(out), "--no-report", "--frontier", "",
-               "--set", NO_COUNTERPART, "--set", "targets.targets.2.threshold.value=-30")
+    r = simlib(
+        "--lang",
+        "en",
+        "optimize",
+        str(scen),
+        "--objective",
+        "min_cost",
+        "--out",
+        str(out),
+        "--no-report",
+        "--frontier",
+        "",
+        "--set",
+        NO_COUNTERPART,
+        "--set",
+        "targets.targets.2.threshold.value=-30",
+    )
     assert r.returncode == 3, r.stderr
     assert "cannot all be met" in r.stderr and "Ethnic-minority" in r.stderr and "Traceback" not in r.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -1,11 +1,11 @@
 """environment.yml (conda) and pyproject.toml (pip) must list the same dependencies."""
+
 from __future__ import annotations
 
 import re
 import tomllib
 
 import yaml
-
 from conftest import ROOT
 
 # conda names that differ from the pip names; dask[distributed] is `dask` + `distributed` on conda

@@ -1,5 +1,6 @@
 """Report building blocks, checked against independent calculations on the tiny dataset:
 formatting, headline numbers, scorecard, exports, HTML rendering, the allocation explorer."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,9 +11,9 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, make_scenario, tiny_raw
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import ROOT, make_scenario, tiny_raw
 from simlib.report import charts as C
 from simlib.report import data as D
 from simlib.report import fmt as F
@@ -27,14 +28,17 @@ def tiny_run():
 # --------------------------------------------------------------------------- formatting
 
 
-@pytest.mark.parametrize("x,lang,dec,expected", [
-    (1234.5, "vi", 1, "1.234,5"),
-    (1234.5, "en", 1, "1,234.5"),
-    (-4.234, "vi", 2, "−4,23"),
-    (-0.001, "en", 1, "0.0"),
-    (1234567, "vi", 0, "1.234.567"),
-    (float("nan"), "vi", 1, "–"),
-])
+@pytest.mark.parametrize(
+    "x,lang,dec,expected",
+    [
+        (1234.5, "vi", 1, "1.234,5"),
+        (1234.5, "en", 1, "1,234.5"),
+        (-4.234, "vi", 2, "−4,23"),
+        (-0.001, "en", 1, "0.0"),
+        (1234567, "vi", 0, "1.234.567"),
+        (float("nan"), "vi", 1, "–"),
+    ],
+)
 def test_numbers_local_way(x, lang, dec, expected):
     assert F.num(x, lang, dec) == expected
 
@@ -97,8 +101,16 @@ def test_target_path_closed_form():
 
 
 def test_series_spread_over_draws():
-    ind = pd.DataFrame({"draw": range(5), "year": 2024, "geo": "province", "geo_type": "province", "indicator": "poor_rate",
-                        "value": [10.0, 11.0, 12.0, 13.0, 14.0]})
+    ind = pd.DataFrame(
+        {
+            "draw": range(5),
+            "year": 2024,
+            "geo": "province",
+            "geo_type": "province",
+            "indicator": "poor_rate",
+            "value": [10.0, 11.0, 12.0, 13.0, 14.0],
+        }
+    )
     s = D.series(ind, "poor_rate").iloc[0]
     assert s["mean"] == 12.0 and s["draws"] == 5
     assert s["lo"] == pytest.approx(10.2) and s["hi"] == pytest.approx(13.8)  # 5th / 95th percentile, linear
@@ -132,9 +144,14 @@ def test_vietnamese_labels_render_without_missing_glyphs():
     s = C.Series("Dự báo", [2023, 2024], [24.7, 20.1])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig = C.line_chart([s], ylabel="Tỷ lệ hộ nghèo (%)", xlabel="Năm (rà soát cuối năm)", lang="vi",
-                           targets=[C.Target("Lộ trình chỉ tiêu", [2023, 2024], [24.7, 20.7])],
-                           value_fmt=lambda v: F.pct(v, "vi"))
+        fig = C.line_chart(
+            [s],
+            ylabel="Tỷ lệ hộ nghèo (%)",
+            xlabel="Năm (rà soát cuối năm)",
+            lang="vi",
+            targets=[C.Target("Lộ trình chỉ tiêu", [2023, 2024], [24.7, 20.7])],
+            value_fmt=lambda v: F.pct(v, "vi"),
+        )
         png = C.to_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [w for w in caught if "glyph" in str(w.message).lower()]
@@ -168,14 +185,19 @@ def test_report_html_hides_code_and_is_self_contained(tiny_run):
     ctx = R.context(tiny_run, "vi")
     blocks = R.build(ctx)
     n_charts = sum(isinstance(b, R.H.Chart) for b in blocks)
-    nb = new_notebook(cells=[
-        new_markdown_cell("internal note", metadata={"tags": ["hide"]}),
-        new_code_cell("SECRET_CODE = 1", metadata={"tags": ["parameters"]}),
-        new_code_cell("report.show(blocks)", outputs=[
-            nbformat.v4.new_output("display_data", data={"text/html": R.to_html(blocks)}),
-            nbformat.v4.new_output("stream", name="stderr", text="a warning nobody should read\n"),
-        ]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("internal note", metadata={"tags": ["hide"]}),
+            new_code_cell("SECRET_CODE = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "report.show(blocks)",
+                outputs=[
+                    nbformat.v4.new_output("display_data", data={"text/html": R.to_html(blocks)}),
+                    nbformat.v4.new_output("stream", name="stderr", text="a warning nobody should read\n"),
+                ],
+            ),
+        ]
+    )
     page = render.to_html(nb, "t", "vi")
     assert "SECRET_CODE" not in page and "report.show" not in page and "internal note" not in page
     assert "a warning nobody should read" not in page
@@ -188,9 +210,13 @@ def test_notebooks_run_in_this_environment(tmp_path):
     """papermill's python3 kernel is this interpreter (no kernelspec to install by hand)."""
     from simlib.report import render
 
-    nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
-                             new_code_cell("import sys\nprint(sys.executable, x)")],
-                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=[
+            new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+            new_code_cell("import sys\nprint(sys.executable, x)"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     src = tmp_path / "k.ipynb"
     nbformat.write(nb, src)
     out = render.execute(src, tmp_path / "o.ipynb", {"x": 7})
@@ -212,7 +238,7 @@ def test_explorer_reproduces_the_starting_budget_and_honours_shares():
     per_year = new.sum(axis=(1, 2))
     np.testing.assert_allclose(per_year, 100e9)
     lines = scen.budget.lines
-    p5 = new[:, [i for i, l in enumerate(lines) if l == "P5"]].sum(axis=(1, 2))
+    p5 = new[:, [i for i, code in enumerate(lines) if code == "P5"]].sum(axis=(1, 2))
     np.testing.assert_allclose(p5, 75e9)
     # a project the starting scenario does not fund gets its lines by share_of_project
     p4 = E.allocation_amounts(scen, {"P4": 1.0}, 10e9)[1].sum(axis=1)
@@ -267,7 +293,7 @@ def test_explorer_widgets_recompute_and_save(tmp_path):
     np.testing.assert_allclose(ex.amounts(), ex.base.budget.amounts, atol=1e-3)  # starts from the scenario as it is
     ex._widgets["sliders"]["P1"].value = 0.0  # moving a slider recomputes
     assert ex.result is not first and ex.shares["P1"] == 0.0
-    p1 = [i for i, l in enumerate(ex.base.budget.lines) if l.startswith("P1")]
+    p1 = [i for i, code in enumerate(ex.base.budget.lines) if code.startswith("P1")]
     assert ex.amounts()[:, p1].sum() == 0
     ex._widgets["name"].value = "trial"
     ex._widgets["button"].click()
@@ -278,6 +304,7 @@ def test_deprivation_section_for_the_multidimensional_model():
     """A multidim run's report has the deprivation section (charts embedded, tables filled);
     a states run's report has none."""
     from conftest import make_scenario, tiny_raw
+
     from simlib.report import scenario_report as R
     from simlib.runner import run
 

@@ -1,5 +1,6 @@
 """Sensitivity and robustness against known answers: Ishigami's Sobol indices, exact Morris
 effects of a linear function, a planted PRIM box, hand-worked regret; and the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, make_scenario, tiny_raw
+
 from simlib.uncertainty.robustness import compare_allocations, describe_box, prim_box, regret, regret_summary
 from simlib.uncertainty.sensitivity import Output, morris_analysis, sensitivity_analysis, sobol_analysis
 
@@ -26,9 +27,9 @@ def ishigami(U):
 def ishigami_indices():
     """Closed forms (Ishigami & Homma 1990; Sobol' & Levitan 1999)."""
     a, b, pi = A_ISH, B_ISH, np.pi
-    V1 = 0.5 * (1 + b * pi ** 4 / 5) ** 2
-    V2 = a ** 2 / 8
-    V13 = b ** 2 * pi ** 8 * (1 / 18 - 1 / 50)
+    V1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    V2 = a**2 / 8
+    V13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
     V = V1 + V2 + V13
     return {"S1": (V1 / V, V2 / V, 0.0), "ST": ((V1 + V13) / V, V2 / V, V13 / V), "S13": (V1 + V13) / V}
 
@@ -83,7 +84,9 @@ def test_prim_finds_a_planted_box_and_says_it_in_both_languages():
 
 
 def test_regret_by_hand():
-    v = pd.DataFrame({"draw": [0, 0, 0, 1, 1, 1], "scenario": list("abcabc"), "value": [10.0, 12.0, 11.0, 9.0, 8.0, 8.5]})
+    v = pd.DataFrame(
+        {"draw": [0, 0, 0, 1, 1, 1], "scenario": list("abcabc"), "value": [10.0, 12.0, 11.0, 9.0, 8.0, 8.5]}
+    )
     r = regret(v).set_index(["draw", "scenario"])["regret"]
     assert r.to_dict() == {(0, "a"): 0.0, (0, "b"): 2.0, (0, "c"): 1.0, (1, "a"): 1.0, (1, "b"): 0.0, (1, "c"): 0.5}
     s = regret_summary(regret(v)).set_index("scenario")
@@ -94,8 +97,13 @@ def test_regret_by_hand():
 
 def test_scenario_sensitivity_and_robustness_run_on_the_tiny_plan():
     scen = make_scenario()
-    res = sensitivity_analysis(scen, n=16, groupings=("kind",), n_boot=10,
-                               outputs=(Output("poor_rate", "province"), Output("officers_trained", "province")))
+    res = sensitivity_analysis(
+        scen,
+        n=16,
+        groupings=("kind",),
+        n_boot=10,
+        outputs=(Output("poor_rate", "province"), Output("officers_trained", "province")),
+    )
     t = res.table
     assert set(t["group"]) >= {"effect", "transition", "disbursement"}
     assert res.info["runs"] == 16 * (2 + t["group"].nunique())
@@ -119,8 +127,27 @@ def test_cli_run_with_uncertainty_writes_beside_the_usual_outputs(tmp_path):
     scen = tmp_path / "tiny.yaml"
     scen.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "simlib", "--lang", "en", "run", str(scen), "--out", str(out),
-                        "--uncertainty", "8", "--executor", "serial"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simlib",
+            "--lang",
+            "en",
+            "run",
+            str(scen),
+            "--out",
+            str(out),
+            "--uncertainty",
+            "8",
+            "--executor",
+            "serial",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert "Probability of meeting targets" in r.stdout
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -129,8 +156,27 @@ def test_cli_run_with_uncertainty_writes_beside_the_usual_outputs(tmp_path):
     assert man["uncertainty"]["draws"] == 8 and man["uncertainty"]["sampler"] == "lhs"
     q = pd.read_csv(out / "uncertainty_quantiles.csv")
     assert np.all(q["q05"] <= q["q25"] + 1e-9) and np.all(q["q75"] <= q["q95"] + 1e-9)
-    bad = subprocess.run([sys.executable, "-m", "simlib", "--lang", "en", "run", str(scen), "--out", str(tmp_path / "x"),
-                          "--uncertainty", "4", "--sampler", "magic"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simlib",
+            "--lang",
+            "en",
+            "run",
+            str(scen),
+            "--out",
+            str(tmp_path / "x"),
+            "--uncertainty",
+            "4",
+            "--sampler",
+            "magic",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and "magic" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x").exists()
 
@@ -138,14 +184,23 @@ def test_cli_run_with_uncertainty_writes_beside_the_usual_outputs(tmp_path):
 def test_cli_sensitivity_and_robustness_write_their_tables(tmp_path):
     a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
     a.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
-    b.write_text(yaml.safe_dump(tiny_raw(name="tiny_b", budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})),
-                 encoding="utf-8")
+    b.write_text(
+        yaml.safe_dump(tiny_raw(name="tiny_b", budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})),
+        encoding="utf-8",
+    )
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "simlib", "--lang", "en", *args], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "simlib", "--lang", "en", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
-    r = cli("sensitivity", str(a), "--out", str(tmp_path / "s"), "--points", "4", "--morris", "2", "--executor", "serial")
+    r = cli(
+        "sensitivity", str(a), "--out", str(tmp_path / "s"), "--points", "4", "--morris", "2", "--executor", "serial"
+    )
     assert r.returncode == 0, r.stderr
     sob = pd.read_csv(tmp_path / "s" / "sensitivity_sobol.csv")
     assert {"kind", "project"} == set(sob["grouping"]) and (tmp_path / "s" / "sensitivity_morris.csv").is_file()

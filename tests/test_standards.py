@@ -1,5 +1,6 @@
 """The poverty standards: data, the standard in force by year, and classification against
 hand-worked households (boundaries exactly on the line, exactly 3 deprivations, rural vs urban)."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,20 @@ import pytest
 
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.parameters import load_parameters
-from simlib.standards import (ABOVE_C, BIT, INDICATORS, NEAR_POOR_C, POOR_C, build_standards, check_standards, classify,
-                              deprivation_count, mask_of, standard_changes, standard_for_year)
+from simlib.standards import (
+    ABOVE_C,
+    BIT,
+    INDICATORS,
+    NEAR_POOR_C,
+    POOR_C,
+    build_standards,
+    check_standards,
+    classify,
+    deprivation_count,
+    mask_of,
+    standard_changes,
+    standard_for_year,
+)
 
 P, N, A = POOR_C, NEAR_POOR_C, ABOVE_C
 D3 = ["sanitation", "housing_quality", "employment"]
@@ -20,22 +33,22 @@ D2 = ["sanitation", "housing_quality"]
 # Decree 07/2021 (1.5 M rural / 2.0 M urban; poor = income <= line and >= 3 deprivations) and the
 # 2027-2030 lines (2.2 M / 2.8 M, same rule)
 HAND = [
-    (2024, 1_500_000, False, D3, P),          # exactly on the rural line, exactly 3: poor
-    (2024, 1_500_000, False, D2, N),          # on the line, 2 deprivations: near-poor
+    (2024, 1_500_000, False, D3, P),  # exactly on the rural line, exactly 3: poor
+    (2024, 1_500_000, False, D2, N),  # on the line, 2 deprivations: near-poor
     (2024, 1_500_001, False, D3 + ["nutrition"], A),  # 1 VND above the line: neither
-    (2024, 1_499_999, False, [], N),          # below the line, no deprivation: near-poor
-    (2024, 1_999_999, False, D3, A),          # below the URBAN line but rural: above
-    (2024, 1_999_999, True, D3, P),           # the same household in town: poor
-    (2024, 2_000_000, True, D2, N),           # exactly on the urban line, 2: near-poor
-    (2024, 2_000_000, True, D3, P),           # exactly on the urban line, 3: poor
+    (2024, 1_499_999, False, [], N),  # below the line, no deprivation: near-poor
+    (2024, 1_999_999, False, D3, A),  # below the URBAN line but rural: above
+    (2024, 1_999_999, True, D3, P),  # the same household in town: poor
+    (2024, 2_000_000, True, D2, N),  # exactly on the urban line, 2: near-poor
+    (2024, 2_000_000, True, D3, P),  # exactly on the urban line, 3: poor
     (2024, 2_000_001, True, list(INDICATORS), A),  # all 12 deprivations but above the line
     (2024, 0, False, list(INDICATORS), P),
-    (2026, 1_500_000, False, D3, P),          # the extension through 2026 keeps the lines
+    (2026, 1_500_000, False, D3, P),  # the extension through 2026 keeps the lines
     (2026, 1_800_000, False, D3, A),
-    (2027, 1_800_000, False, D3, P),          # the same household under the 2027 lines
-    (2027, 2_200_000, False, D2, N),          # exactly on the new rural line
+    (2027, 1_800_000, False, D3, P),  # the same household under the 2027 lines
+    (2027, 2_200_000, False, D2, N),  # exactly on the new rural line
     (2027, 2_200_001, False, D3, A),
-    (2027, 2_800_000, True, D3, P),           # exactly on the new urban line
+    (2027, 2_800_000, True, D3, P),  # exactly on the new urban line
     (2027, 2_800_001, True, D2, A),
 ]
 

@@ -1,6 +1,7 @@
 """Uncertainty sampling and summaries against independent answers: rows on the simplex, known
 means and quantiles of the declared distributions, zero-width ranges reproducing the
 deterministic run, deterministic outcomes giving probabilities 0 or 1, seeds, streaming."""
+
 from __future__ import annotations
 
 import copy
@@ -9,12 +10,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_scenario, tiny_raw
+
 from simlib.parameters import load_parameters
 from simlib.runner import run
-from simlib.schema import iter_quantities
 from simlib.scenario import scenario_from_dict
+from simlib.schema import iter_quantities
 from simlib.uncertainty.apply import model_for_values, params_for_values
 from simlib.uncertainty.evaluate import make_layout
 from simlib.uncertainty.run import run_uncertainty
@@ -42,7 +43,7 @@ def test_every_quantity_is_sampled_or_fixed_for_a_stated_reason(params):
     sampled = set(space.keys)
     fixed = dict(space.fixed)
     for name, doc in params.docs.items():
-        for path, q in iter_quantities(doc):
+        for path, _q in iter_quantities(doc):
             key = ".".join([name, *map(str, path)])
             assert key in sampled or key in fixed, key
             if key in fixed:  # never "just forgot the range"
@@ -85,8 +86,18 @@ def test_dirichlet_rows_are_centred_with_the_declared_concentration(params):
 
 def test_scalar_distributions_have_their_documented_quantiles():
     def fac(dist, v, lo, hi, bounds=(0.0, np.inf)):
-        return Factor(name="x", keys=("x",), central=(v,), kind="other", project="other", distribution=dist, low=lo,
-                      high=hi, bounds=bounds)
+        return Factor(
+            name="x",
+            keys=("x",),
+            central=(v,),
+            kind="other",
+            project="other",
+            distribution=dist,
+            low=lo,
+            high=hi,
+            bounds=bounds,
+        )
+
     u = np.array([0.05, 0.5, 0.95])
     np.testing.assert_allclose(scalar_ppf(fac("uniform", 2, 1, 5), u), [1.2, 3.0, 4.8])
     # triangular (lo=0, mode=1, hi=4): F(x) = x^2/4 on [0, 1], so the 5 % point is sqrt(0.2)
@@ -103,8 +114,9 @@ def test_scalar_distributions_have_their_documented_quantiles():
 
 
 def test_invalid_rows_after_relative_risks_are_repaired_towards_the_centre(params):
-    wide = params.with_overrides({"transitions.modifiers.0.upward.range": [1.1, 9.0],
-                                  "transitions.modifiers.1.upward.range": [1.0, 6.0]})
+    wide = params.with_overrides(
+        {"transitions.modifiers.0.upward.range": [1.1, 9.0], "transitions.modifiers.1.upward.range": [1.0, 6.0]}
+    )
     space = build_space(wide)
     s = sample(space, wide, 256, "lhs", seed=5)
     assert s.repaired.any()  # the test would be empty otherwise
@@ -182,8 +194,13 @@ def test_streamed_quantiles_equal_numpy_on_the_whole_array(tmp_path, tiny):
     unc = run_uncertainty(tiny, 20, folder=tmp_path, rules=False)
     draws = np.load(tmp_path / "uncertainty_draws.npy")
     layout = make_layout(tiny)
-    small = quantile_table(np.load(tmp_path / "uncertainty_draws.npy", mmap_mode="r"), layout, tiny.name, "expected",
-                           block_bytes=8 * 20 * 7)  # 7 columns at a time
+    small = quantile_table(
+        np.load(tmp_path / "uncertainty_draws.npy", mmap_mode="r"),
+        layout,
+        tiny.name,
+        "expected",
+        block_bytes=8 * 20 * 7,
+    )  # 7 columns at a time
     pd.testing.assert_frame_equal(small, unc.quantiles, rtol=1e-12)
     cells = layout.cells()
     i = cells.index[(cells["indicator"] == "poor_rate") & (cells["geo"] == "province") & (cells["year"] == 2025)][0]

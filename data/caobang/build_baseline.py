@@ -30,6 +30,7 @@ assumption. Method (see README.md for the reasoning behind each step):
  9. Integers: controlled rounding (each value rounded down or up, never further) that keeps
     the province totals by state exact, then the unit totals by state, then the cell totals.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,20 @@ GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
 STATES = ("poor", "near_poor", "escaped_1", "escaped_2", "escaped_3", "non_poor")
 UNIT_COLUMNS = (
-    "unit_id", "name_vi", "name_en", "unit_type", "poor_district", "poor_district_basis",
-    "communes", "communes_basis", "households_2023", "households_basis",
-    "ethnic_minority_share", "ethnic_minority_basis", "urban_share", "urban_basis",
+    "unit_id",
+    "name_vi",
+    "name_en",
+    "unit_type",
+    "poor_district",
+    "poor_district_basis",
+    "communes",
+    "communes_basis",
+    "households_2023",
+    "households_basis",
+    "ethnic_minority_share",
+    "ethnic_minority_basis",
+    "urban_share",
+    "urban_basis",
 )
 COUNT_COLUMNS = ("unit_id", "ethnic_group", "area", "state", "households", "estimated", "basis")
 
@@ -195,8 +207,7 @@ def build(a: dict) -> tuple[str, str, str]:
     h_2022 = h_2021 * (1 + growth)
     h_2023 = h_2022 * (1 + growth)
     H = int(round(h_2023))
-    log.append(f"households end-{y1} {h_y1:,.0f}; end-{y2} {h_y2:,.0f}; growth {100 * growth:.3f} %/yr; "
-               f"end-2023 {H:,}")
+    log.append(f"households end-{y1} {h_y1:,.0f}; end-{y2} {h_y2:,.0f}; growth {100 * growth:.3f} %/yr; end-2023 {H:,}")
 
     # 2. households per unit -------------------------------------------------------------------
     pop = np.array([val(u["population_2019"]) for u in units], dtype=float)
@@ -220,7 +231,8 @@ def build(a: dict) -> tuple[str, str, str]:
             urban_pop[k] = val(u["urban_population_2019"])
             urban_basis.append(
                 f"2019 census urban population {int(urban_pop[k]):,} of {int(pop[k]):,} [S] "
-                f"{u['urban_population_2019']['source']}; household share taken = population share")
+                f"{u['urban_population_2019']['source']}; household share taken = population share"
+            )
         else:
             known = list(u.get("town_population_2019", {}).get("value", []))
             towns = int(val(u["towns"]))
@@ -235,8 +247,10 @@ def build(a: dict) -> tuple[str, str, str]:
             urban_basis.append(txt)
     urban_share_in = urban_pop / pop
     kinh_share_in = np.array([val(u["kinh_share"]) for u in units], dtype=float)
-    log.append(f"urban population share (2019, estimated) {pct(urban_pop.sum() / pop.sum())} "
-               f"(check: 2022 province {pct(val(a['structure']['province_urban_population_share_2022']))})")
+    log.append(
+        f"urban population share (2019, estimated) {pct(urban_pop.sum() / pop.sum())} "
+        f"(check: 2022 province {pct(val(a['structure']['province_urban_population_share_2022']))})"
+    )
 
     # 3. poor per unit ---------------------------------------------------------------------------
     r23 = val(prov["poor_rate_2023"])
@@ -278,8 +292,9 @@ def build(a: dict) -> tuple[str, str, str]:
     w = hf * rate_u ** val(conc["escaped_elasticity"])
     esc_u = [t * w / w.sum() for t in esc_total]
     for y in (2023, 2022, 2021):
-        log.append(f"review {y}: net fall {net[y]:,.0f}, gross exits {gross[y]:,.0f}, "
-                   f"above near-poor line {above[y]:,.0f}")
+        log.append(
+            f"review {y}: net fall {net[y]:,.0f}, gross exits {gross[y]:,.0f}, above near-poor line {above[y]:,.0f}"
+        )
 
     # 6. non-poor and unit x state table -----------------------------------------------------------
     X = np.column_stack([poor_u, near_u, esc_u[0], esc_u[1], esc_u[2], np.zeros(n)])
@@ -294,14 +309,20 @@ def build(a: dict) -> tuple[str, str, str]:
     # 7-8. cells ----------------------------------------------------------------------------------
     st = a["structure"]
     rr = a["relative_risk"]
-    rr_k = np.array([val(rr["kinh_vs_ethnic_minority"][s]) for s in ("poor", "near_poor", "escaped", "escaped", "escaped")] + [1.0])
-    rr_a = np.array([val(rr["urban_vs_rural"][s]) for s in ("poor", "near_poor", "escaped", "escaped", "escaped")] + [1.0])
+    rr_k = np.array(
+        [val(rr["kinh_vs_ethnic_minority"][s]) for s in ("poor", "near_poor", "escaped", "escaped", "escaped")] + [1.0]
+    )
+    rr_a = np.array(
+        [val(rr["urban_vs_rural"][s]) for s in ("poor", "near_poor", "escaped", "escaped", "escaped")] + [1.0]
+    )
     odds = val(st["kinh_urban_odds_ratio"])
     counts = np.zeros((n, 2, 2, 6), dtype=np.int64)
     for k in range(n):
-        ga = ipf2(np.array([[1.0, 1.0], [1.0, odds]]),
-                  [hf[k] * (1 - kinh_share_in[k]), hf[k] * kinh_share_in[k]],
-                  [hf[k] * (1 - urban_share_in[k]), hf[k] * urban_share_in[k]])
+        ga = ipf2(
+            np.array([[1.0, 1.0], [1.0, odds]]),
+            [hf[k] * (1 - kinh_share_in[k]), hf[k] * kinh_share_in[k]],
+            [hf[k] * (1 - urban_share_in[k]), hf[k] * urban_share_in[k]],
+        )
         cells = ga.ravel()  # (EM rural, EM urban, Kinh rural, Kinh urban)
         seed = np.zeros((4, 6))
         for c in range(4):
@@ -322,22 +343,36 @@ def build(a: dict) -> tuple[str, str, str]:
     ratio_pd = val(prov["poor_district_ratio"])
     np_ratio = val(prov["near_poor_to_poor_ratio"])
     state_basis = {
-        "poor": (f"EST: unit poor total from province {pct(r23)} [V] with poor districts at {ratio_pd:.2f}x the "
-                 f"province rate [A: 2019 ratio] and a district index [A]; split to cells by Kinh/urban relative risk [A] via IPF; controlled rounding"),
-        "near_poor": (f"EST: province near-poor = poor x {np_ratio:.4f} [A: region 2023 ratio 6.91/11.29 (V)]; "
-                      f"unit share ~ households x poor_rate^{val(conc['near_poor_elasticity'])} [A]; cells via IPF [A]"),
-        "escaped_1": (f"EST: exits at the 2023 review = net fall {pct(r22)} -> {pct(r23)} [V] grossed up for 1 inflow per "
-                      f"{val(fl['exits_per_inflow'])} exits [S: Hà Giang]; {val(fl['exit_share_to_near_poor']):.0%} of exits to near-poor [A]; cells via IPF [A]"),
-        "escaped_2": (f"EST: exits at the 2022 review = net fall {pct(r21)} [S] -> {pct(r22)} [V] grossed up as escaped_1; "
-                      f"survival {1 - hz:.3f}/yr after relapse [A]; cells via IPF [A]"),
-        "escaped_3": (f"EST: exits at the 2021 review (standard change) = old-standard pace "
-                      f"{100 * val(fl['pace_2021_points']):.3f} points/yr [A from V]; grossed up; survival {1 - hz:.3f}/yr for 2 yrs [A]; cells via IPF [A]"),
+        "poor": (
+            f"EST: unit poor total from province {pct(r23)} [V] with poor districts at {ratio_pd:.2f}x the "
+            f"province rate [A: 2019 ratio] and a district index [A]; split to cells by Kinh/urban relative risk [A] via IPF; controlled rounding"
+        ),
+        "near_poor": (
+            f"EST: province near-poor = poor x {np_ratio:.4f} [A: region 2023 ratio 6.91/11.29 (V)]; "
+            f"unit share ~ households x poor_rate^{val(conc['near_poor_elasticity'])} [A]; cells via IPF [A]"
+        ),
+        "escaped_1": (
+            f"EST: exits at the 2023 review = net fall {pct(r22)} -> {pct(r23)} [V] grossed up for 1 inflow per "
+            f"{val(fl['exits_per_inflow'])} exits [S: Hà Giang]; {val(fl['exit_share_to_near_poor']):.0%} of exits to near-poor [A]; cells via IPF [A]"
+        ),
+        "escaped_2": (
+            f"EST: exits at the 2022 review = net fall {pct(r21)} [S] -> {pct(r22)} [V] grossed up as escaped_1; "
+            f"survival {1 - hz:.3f}/yr after relapse [A]; cells via IPF [A]"
+        ),
+        "escaped_3": (
+            f"EST: exits at the 2021 review (standard change) = old-standard pace "
+            f"{100 * val(fl['pace_2021_points']):.3f} points/yr [A from V]; grossed up; survival {1 - hz:.3f}/yr for 2 yrs [A]; cells via IPF [A]"
+        ),
         "non_poor": "EST: rest of the cell's households (unit households = end-2023 province total [EST] x 2019 population share [S]); cells via IPF [A]",
     }
-    ta_poor_basis = (f"EST: Thạch An poor total pinned to {pct(val(anchor['poor_rate']))} [V ubdkcgvn.org.vn; year unstated]; "
-                     f"split to cells by Kinh/urban relative risk [A] via IPF; controlled rounding")
-    ta_non_poor_basis = ("EST: rest of the cell's households (Thạch An households = 3,700 poor / 46.7 % [V], "
-                         "a lower bound); cells via IPF [A]")
+    ta_poor_basis = (
+        f"EST: Thạch An poor total pinned to {pct(val(anchor['poor_rate']))} [V ubdkcgvn.org.vn; year unstated]; "
+        f"split to cells by Kinh/urban relative risk [A] via IPF; controlled rounding"
+    )
+    ta_non_poor_basis = (
+        "EST: rest of the cell's households (Thạch An households = 3,700 poor / 46.7 % [V], "
+        "a lower bound); cells via IPF [A]"
+    )
 
     buf = io.StringIO()
     wr = csv.writer(buf, lineterminator="\n")
@@ -354,9 +389,11 @@ def build(a: dict) -> tuple[str, str, str]:
                     wr.writerow([uid, grp_name, area, state, int(counts[k, g, ar, s]), "true", b])
     baseline_csv = buf.getvalue()
 
-    hh_basis_common = (f"estimated: province end-2023 households {H:,} [EST: {val(prov['poor_households_2021']):,} poor / "
-                       f"{pct(r21)} at end-2021 [S], grown {100 * growth:.2f} %/yr (from 52,409 / 42 % at end-2016 [S])] "
-                       f"x 2019 population share [S] (Thạch An excluded)")
+    hh_basis_common = (
+        f"estimated: province end-2023 households {H:,} [EST: {val(prov['poor_households_2021']):,} poor / "
+        f"{pct(r21)} at end-2021 [S], grown {100 * growth:.2f} %/yr (from 52,409 / 42 % at end-2016 [S])] "
+        f"x 2019 population share [S] (Thạch An excluded)"
+    )
     buf = io.StringIO()
     wr = csv.writer(buf, lineterminator="\n")
     wr.writerow(UNIT_COLUMNS)
@@ -368,8 +405,10 @@ def build(a: dict) -> tuple[str, str, str]:
         cq = u["communes"]
         c_basis = basis_of(cq)
         if u["unit_id"] == "thach_an":
-            h_basis = (f"estimated: 3,700 poor households / 46.7 % poor [V {anchor['poor_households']['source']}] "
-                       f"= {hu[k]:,} (lower bound: 'over 3,700'; year unstated); population share would give {pop_hh_ta:,.0f}")
+            h_basis = (
+                f"estimated: 3,700 poor households / 46.7 % poor [V {anchor['poor_households']['source']}] "
+                f"= {hu[k]:,} (lower bound: 'over 3,700'; year unstated); population share would give {pop_hh_ta:,.0f}"
+            )
         else:
             h_basis = hh_basis_common
         kq = u["kinh_share"]
@@ -377,33 +416,51 @@ def build(a: dict) -> tuple[str, str, str]:
             e_basis = f"Kinh share {kq['value']}: {basis_of(kq)}"
         else:
             e_basis = f"assumption: Kinh {kq['value']:.1%} of households: {kq['assumption']}"
-        wr.writerow([
-            u["unit_id"], u["name_vi"], u["name_en"], u["unit_type"],
-            "true" if val(pdq) else "false", pd_basis,
-            int(val(cq)), c_basis, int(hu[k]), h_basis,
-            f"{em:.4f}", e_basis, f"{urb:.4f}", urban_basis[k],
-        ])
+        wr.writerow(
+            [
+                u["unit_id"],
+                u["name_vi"],
+                u["name_en"],
+                u["unit_type"],
+                "true" if val(pdq) else "false",
+                pd_basis,
+                int(val(cq)),
+                c_basis,
+                int(hu[k]),
+                h_basis,
+                f"{em:.4f}",
+                e_basis,
+                f"{urb:.4f}",
+                urban_basis[k],
+            ]
+        )
     units_csv = buf.getvalue()
 
     # summary ------------------------------------------------------------------------------------------
     pd_rate = counts[pd_flag][..., 0].sum() / hu[pd_flag].sum()
-    lines = [*log, "",
-             f"province: {H:,} households; poor {counts[..., 0].sum():,} ({pct(prov_rate)}); "
-             f"near-poor {counts[..., 1].sum():,} ({pct(counts[..., 1].sum() / H)}); "
-             f"escaped 1/2/3 {counts[..., 2].sum():,}/{counts[..., 3].sum():,}/{counts[..., 4].sum():,}; "
-             f"non-poor {counts[..., 5].sum():,}",
-             f"poor districts: {hu[pd_flag].sum():,} households, poor rate {pct(pd_rate)} = {pd_rate / prov_rate:.3f}x province; "
-             f"other units {pct(counts[~pd_flag][..., 0].sum() / hu[~pd_flag].sum())}",
-             f"ethnic minority: {counts[:, 0].sum() / H:.4f} of households, poor rate {pct(counts[:, 0, :, 0].sum() / counts[:, 0].sum())}; "
-             f"Kinh poor rate {pct(counts[:, 1, :, 0].sum() / counts[:, 1].sum())}",
-             f"urban share of households {counts[:, :, 1].sum() / H:.4f}; urban poor rate "
-             f"{pct(counts[:, :, 1, 0].sum() / counts[:, :, 1].sum())}, rural {pct(counts[:, :, 0, 0].sum() / counts[:, :, 0].sum())}",
-             "", f"{'unit':<12} {'pd':>2} {'households':>10} {'poor':>6} {'poor%':>7} {'near%':>7} {'esc%':>6} {'EM':>6} {'urban':>6}"]
+    lines = [
+        *log,
+        "",
+        f"province: {H:,} households; poor {counts[..., 0].sum():,} ({pct(prov_rate)}); "
+        f"near-poor {counts[..., 1].sum():,} ({pct(counts[..., 1].sum() / H)}); "
+        f"escaped 1/2/3 {counts[..., 2].sum():,}/{counts[..., 3].sum():,}/{counts[..., 4].sum():,}; "
+        f"non-poor {counts[..., 5].sum():,}",
+        f"poor districts: {hu[pd_flag].sum():,} households, poor rate {pct(pd_rate)} = {pd_rate / prov_rate:.3f}x province; "
+        f"other units {pct(counts[~pd_flag][..., 0].sum() / hu[~pd_flag].sum())}",
+        f"ethnic minority: {counts[:, 0].sum() / H:.4f} of households, poor rate {pct(counts[:, 0, :, 0].sum() / counts[:, 0].sum())}; "
+        f"Kinh poor rate {pct(counts[:, 1, :, 0].sum() / counts[:, 1].sum())}",
+        f"urban share of households {counts[:, :, 1].sum() / H:.4f}; urban poor rate "
+        f"{pct(counts[:, :, 1, 0].sum() / counts[:, :, 1].sum())}, rural {pct(counts[:, :, 0, 0].sum() / counts[:, :, 0].sum())}",
+        "",
+        f"{'unit':<12} {'pd':>2} {'households':>10} {'poor':>6} {'poor%':>7} {'near%':>7} {'esc%':>6} {'EM':>6} {'urban':>6}",
+    ]
     for k, uid in enumerate(ids):
         c = counts[k]
-        lines.append(f"{uid:<12} {'Y' if pd_flag[k] else '-':>2} {hu[k]:>10,} {c[..., 0].sum():>6,} "
-                     f"{100 * c[..., 0].sum() / hu[k]:>6.2f}% {100 * c[..., 1].sum() / hu[k]:>6.2f}% "
-                     f"{100 * c[..., 2:5].sum() / hu[k]:>5.2f}% {c[0].sum() / hu[k]:>6.3f} {c[:, 1].sum() / hu[k]:>6.3f}")
+        lines.append(
+            f"{uid:<12} {'Y' if pd_flag[k] else '-':>2} {hu[k]:>10,} {c[..., 0].sum():>6,} "
+            f"{100 * c[..., 0].sum() / hu[k]:>6.2f}% {100 * c[..., 1].sum() / hu[k]:>6.2f}% "
+            f"{100 * c[..., 2:5].sum() / hu[k]:>5.2f}% {c[0].sum() / hu[k]:>6.3f} {c[:, 1].sum() / hu[k]:>6.3f}"
+        )
     return units_csv, baseline_csv, "\n".join(lines) + "\n"
 
 
@@ -417,8 +474,7 @@ def main(argv=None) -> int:
     units_csv, baseline_csv, summary = build(a)
     targets = {HERE / "units.csv": units_csv, HERE / f"baseline_{a['meta']['baseline_year']}.csv": baseline_csv}
     if args.check:
-        bad = [p.name for p, text in targets.items()
-               if not p.is_file() or p.read_text(encoding="utf-8") != text]
+        bad = [p.name for p, text in targets.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
         if bad:
             print("out of date: " + ", ".join(bad), file=sys.stderr)
             return 1

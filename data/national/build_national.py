@@ -29,6 +29,7 @@ Assumptions [A]:
 - Newly escaped households (left poverty at the 2023, 2022, 2021 reviews): 25 %, 20 %, 15 % of
   the province's poor households, spread over cells like the poor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,22 @@ HERE = Path(__file__).resolve().parent
 NATIONAL = {"households": 815_101 / 0.0293, "poor": 815_101, "near_poor": 771_235}
 NMM = {"households": 364_681 / 0.1129, "poor": 364_681, "near_poor": 223_271}
 CAOBANG = {"households": 131_296, "poor_rate": 0.2471}
-NMM_PROVINCES = ["Hà Giang", "Cao Bằng", "Bắc Kạn", "Tuyên Quang", "Lào Cai", "Yên Bái", "Thái Nguyên", "Lạng Sơn",
-                 "Bắc Giang", "Phú Thọ", "Điện Biên", "Lai Châu", "Sơn La", "Hòa Bình"]
+NMM_PROVINCES = [
+    "Hà Giang",
+    "Cao Bằng",
+    "Bắc Kạn",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Yên Bái",
+    "Thái Nguyên",
+    "Lạng Sơn",
+    "Bắc Giang",
+    "Phú Thọ",
+    "Điện Biên",
+    "Lai Châu",
+    "Sơn La",
+    "Hòa Bình",
+]
 N_PROVINCES = 63
 ESCAPED_SHARES = (0.25, 0.20, 0.15)
 STATES = ("poor", "near_poor", "escaped_1", "escaped_2", "escaped_3", "non_poor")
@@ -96,9 +111,17 @@ def provinces(scale: float = 1.0) -> list[dict]:
                 c = w / w.sum() * tot[key]
             counts[key] = c
         for i, name in enumerate(names):
-            out.append({"unit_id": _ascii(name), "name_vi": name, "name_en": _ascii(name).replace("_", " ").title(),
-                        "nmm": nmm, "households": hh[i] * scale, "poor": counts["poor"][i] * scale,
-                        "near_poor": counts["near_poor"][i] * scale})
+            out.append(
+                {
+                    "unit_id": _ascii(name),
+                    "name_vi": name,
+                    "name_en": _ascii(name).replace("_", " ").title(),
+                    "nmm": nmm,
+                    "households": hh[i] * scale,
+                    "poor": counts["poor"][i] * scale,
+                    "near_poor": counts["near_poor"][i] * scale,
+                }
+            )
     return out
 
 
@@ -126,9 +149,17 @@ def build(out_dir: Path = HERE / "generated", scale: float = 1.0) -> Path:
         w = csv.writer(f)
         w.writerow(["unit_id", "name_vi", "name_en", "unit_type", "poor_district", "communes", "basis"])
         for p in provs:
-            w.writerow([p["unit_id"], p["name_vi"], p["name_en"], "province",
-                        str(p["poor"] / p["households"] >= 0.10).lower(), 150 if p["nmm"] else 170,
-                        "SYNTHETIC: see data/national/build_national.py"])
+            w.writerow(
+                [
+                    p["unit_id"],
+                    p["name_vi"],
+                    p["name_en"],
+                    "province",
+                    str(p["poor"] / p["households"] >= 0.10).lower(),
+                    150 if p["nmm"] else 170,
+                    "SYNTHETIC: see data/national/build_national.py",
+                ]
+            )
     total = 0
     with open(out_dir / "baseline_2023.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -154,7 +185,9 @@ baseline_file: baseline_2023.csv
 description_en: "Synthetic national baseline, {len(provs)} provinces, {total:,} households."
 sources:
   - {{id: national_2023, title: "QĐ / MOLISA 2023 review totals (via data/published/poverty_figures.csv)", note: "national and NMM totals only"}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return out_dir
 
 

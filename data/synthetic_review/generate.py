@@ -9,6 +9,7 @@ script produces.
     python data/synthetic_review/generate.py           # (re)write the files
     python data/synthetic_review/generate.py --check   # exit 1 if they differ
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,11 @@ def truth_doc() -> dict:
         q.pop("assumption", None)
         q["source"] = "SYNTHETIC: the known model behind data/synthetic_review (generate.py)"
         q["range"] = [min(q["range"][0], value), max(q["range"][1], value)]
-    doc["meta"] = {"version": "synthetic-truth", "description_en": "SYNTHETIC known model (not an estimate of anything real).",
-                   "description_vi": "Mô hình đã biết dùng để sinh DỮ LIỆU TỔNG HỢP (không phải ước lượng thực tế)."}
+    doc["meta"] = {
+        "version": "synthetic-truth",
+        "description_en": "SYNTHETIC known model (not an estimate of anything real).",
+        "description_vi": "Mô hình đã biết dùng để sinh DỮ LIỆU TỔNG HỢP (không phải ước lượng thực tế).",
+    }
     return doc
 
 
@@ -67,13 +71,15 @@ def build() -> dict[str, str]:
     counts = np.round(template_counts(ds) * SCALE).astype(int)
     truth = truth_doc()
     rng = np.random.default_rng(SEED)
-    reg = simulate_register(cells, counts, cell_rates(truth, cells), YEARS, rng, growth=GROWTH, entry=ENTRY,
-                            attrition=ATTRITION)
+    reg = simulate_register(
+        cells, counts, cell_rates(truth, cells), YEARS, rng, growth=GROWTH, entry=ENTRY, attrition=ATTRITION
+    )
     out = {"households_2021_2023.csv": reg.drop(columns="state").to_csv(index=False, lineterminator="\n")}
     # the same households counted per cell and year, with flows: exercises the aggregate path
     out["aggregate_2021_2023.csv"] = aggregate_from_register(reg, FLOWS).to_csv(index=False, lineterminator="\n")
-    out["truth_transitions.yaml"] = ("# SYNTHETIC known model behind this folder's review lists (generate.py). Not real data.\n"
-                                     + dump_yaml(truth))
+    out["truth_transitions.yaml"] = (
+        "# SYNTHETIC known model behind this folder's review lists (generate.py). Not real data.\n" + dump_yaml(truth)
+    )
     return out
 
 
@@ -83,7 +89,9 @@ def main() -> int:
     args = ap.parse_args()
     files = build()
     if args.check:
-        bad = [n for n, text in files.items() if not (HERE / n).is_file() or (HERE / n).read_text(encoding="utf-8") != text]
+        bad = [
+            n for n, text in files.items() if not (HERE / n).is_file() or (HERE / n).read_text(encoding="utf-8") != text
+        ]
         for n in bad:
             print(f"differs: {n}")
         return 1 if bad else 0

@@ -10,10 +10,11 @@ Rules: `eligible_households`, `poor_households`, `poor_near_poor_households`, `e
 coefficients from `params/allocation.yaml` (`district_rules`), each with its source or flagged as
 an assumption.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -90,8 +91,18 @@ def communes(ctx: SplitContext) -> np.ndarray:
     return _masked(ctx, ctx.communes.astype(float))
 
 
-MEASURES = ("households", "ethnic_minority_households", "poor_households", "near_poor_households",
-            "poor_near_poor_households", "poor_rate", "poor_district", "communes", "area_km2", "border_communes")
+MEASURES = (
+    "households",
+    "ethnic_minority_households",
+    "poor_households",
+    "near_poor_households",
+    "poor_near_poor_households",
+    "poor_rate",
+    "poor_district",
+    "communes",
+    "area_km2",
+    "border_communes",
+)
 
 
 def measure(ctx: SplitContext, name: str) -> np.ndarray | None:
@@ -179,18 +190,28 @@ def context_from_model(model, units: pd.DataFrame | None = None, rules: dict | N
     for li in range(L):
         elig[li] = np.bincount(model.g_unit, weights=(model.n0 * model.eligible[li]).sum(1), minlength=D)
     elig = np.where(model.household_line[:, None], elig, model.capacity_units)
-    by_unit = np.stack([np.bincount(model.g_unit, weights=model.n0[:, k], minlength=D) for k in range(model.n0.shape[1])], 1)
+    by_unit = np.stack(
+        [np.bincount(model.g_unit, weights=model.n0[:, k], minlength=D) for k in range(model.n0.shape[1])], 1
+    )
     from simlib.states import NEAR_POOR, POOR
 
     communes = units["communes"].to_numpy(float) if units is not None else np.zeros(D)
-    return SplitContext(eligible=elig, households=by_unit.sum(1), poor=by_unit[:, POOR], near_poor=by_unit[:, NEAR_POOR],
-                        communes=communes, poor_district=model.poor_district,
-                        ethnic_minority=np.bincount(model.g_unit, weights=model.n0.sum(1) * (model.g_eth == 0), minlength=D),
-                        units=units, rules=rules)
+    return SplitContext(
+        eligible=elig,
+        households=by_unit.sum(1),
+        poor=by_unit[:, POOR],
+        near_poor=by_unit[:, NEAR_POOR],
+        communes=communes,
+        poor_district=model.poor_district,
+        ethnic_minority=np.bincount(model.g_unit, weights=model.n0.sum(1) * (model.g_eth == 0), minlength=D),
+        units=units,
+        rules=rules,
+    )
 
 
-def split_matrix(ctx: SplitContext, line_codes: tuple[str, ...], unit_ids: tuple[str, ...],
-                 per_line: dict, default: str) -> np.ndarray:
+def split_matrix(
+    ctx: SplitContext, line_codes: tuple[str, ...], unit_ids: tuple[str, ...], per_line: dict, default: str
+) -> np.ndarray:
     """Shares (L, D) for every line: its own rule or table, else the default rule."""
     cache: dict[str, np.ndarray] = {}
 

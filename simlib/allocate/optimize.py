@@ -14,6 +14,7 @@ more billion VND in each line, the binding constraints in plain words (Vietnames
 and the frontier of poverty reduction against the total budget. When the targets cannot be met,
 the result says so with the best achievable value of each target and which target binds.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,8 +26,15 @@ from tqdm.auto import tqdm
 
 from simlib import i18n
 from simlib.allocate import solve
-from simlib.allocate.problem import (BN, Problem, amounts_of, build_problem, district_spend_shares, from_amounts,
-                                     objective_weights)
+from simlib.allocate.problem import (
+    BN,
+    Problem,
+    amounts_of,
+    build_problem,
+    district_spend_shares,
+    from_amounts,
+    objective_weights,
+)
 from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget, equal_by_source, source_mask
 from simlib.engines.expected import run_expected
@@ -81,19 +89,39 @@ class OptimizationResult:
         if self.status == "targets_infeasible":
             parts = [i18n.t("alloc.infeasible_head", lang)]
             for r in self.infeasibility:
-                parts.append("  - " + i18n.t("alloc.infeasible_row", lang, label=r["label_vi"] if lang == "vi" else r["label_en"],
-                                             geo=r[f"geo_label_{lang}"], year=r["year"], best=_fmt_value(r["best"], r["indicator"], lang),
-                                             threshold=_fmt_value(r["threshold"], r["indicator"], lang),
-                                             binds=i18n.t("alloc.binds", lang) if r["binds"] else ""))
+                parts.append(
+                    "  - "
+                    + i18n.t(
+                        "alloc.infeasible_row",
+                        lang,
+                        label=r["label_vi"] if lang == "vi" else r["label_en"],
+                        geo=r[f"geo_label_{lang}"],
+                        year=r["year"],
+                        best=_fmt_value(r["best"], r["indicator"], lang),
+                        threshold=_fmt_value(r["threshold"], r["indicator"], lang),
+                        binds=i18n.t("alloc.binds", lang) if r["binds"] else "",
+                    )
+                )
             return "\n".join(parts)
         c = self.comparison.set_index("allocation")
         opt, plan = c.loc["optimal"], c.loc["plan"]
         if self.spec.objective == "min_cost":
-            return i18n.t("alloc.summary_cost", lang, total=i18n.fmt_number(opt["total_bn"], lang, 1),
-                          plan=i18n.fmt_number(plan["total_bn"], lang, 1), poor=i18n.fmt_number(opt["poor"], lang))
-        return i18n.t("alloc.summary", lang, objective=i18n.t(f"alloc.objective.{self.spec.objective}", lang),
-                      poor=i18n.fmt_number(opt["poor"], lang), plan_poor=i18n.fmt_number(plan["poor"], lang),
-                      fewer=i18n.fmt_number(plan["poor"] - opt["poor"], lang), total=i18n.fmt_number(opt["total_bn"], lang, 1))
+            return i18n.t(
+                "alloc.summary_cost",
+                lang,
+                total=i18n.fmt_number(opt["total_bn"], lang, 1),
+                plan=i18n.fmt_number(plan["total_bn"], lang, 1),
+                poor=i18n.fmt_number(opt["poor"], lang),
+            )
+        return i18n.t(
+            "alloc.summary",
+            lang,
+            objective=i18n.t(f"alloc.objective.{self.spec.objective}", lang),
+            poor=i18n.fmt_number(opt["poor"], lang),
+            plan_poor=i18n.fmt_number(plan["poor"], lang),
+            fewer=i18n.fmt_number(plan["poor"] - opt["poor"], lang),
+            total=i18n.fmt_number(opt["total_bn"], lang, 1),
+        )
 
 
 def _fmt_value(v: float, indicator: str, lang: str) -> str:
@@ -111,12 +139,20 @@ def _diagnose_bounds(p: Problem, spec: OptimizeSpec) -> InputError:
         if kind not in groups:
             continue
         keep = np.array([r.kind != kind for r in p.rows])
-        q = replace(p, A=p.A[keep], b=p.b[keep], rows=[r for r, k in zip(p.rows, keep) if k], envelope_rows=p.envelope_rows[keep])
+        q = replace(
+            p,
+            A=p.A[keep],
+            b=p.b[keep],
+            rows=[r for r, k in zip(p.rows, keep) if k],
+            envelope_rows=p.envelope_rows[keep],
+        )
         try:
             solve.feasible_point(q)
         except solve.Infeasible:
             continue
-        return InputError(f"opt_infeasible_{kind}", file=spec.file, field={"cap": "lines", "target": "targets"}.get(kind, kind))
+        return InputError(
+            f"opt_infeasible_{kind}", file=spec.file, field={"cap": "lines", "target": "targets"}.get(kind, kind)
+        )
     return InputError("opt_infeasible_all", file=spec.file, field="lines")
 
 
@@ -138,7 +174,11 @@ def fill_equally(p: Problem, x: np.ndarray, rounds: int = 20) -> np.ndarray:
         add = np.zeros_like(x)
         for i in np.flatnonzero(p.envelope_rows & (slack > tol)):
             vars_i = np.flatnonzero(p.A[i] > 0)
-            room = [v for v in vars_i if all(slack[j] > tol[j] for j in np.flatnonzero(p.A[:, v] > 0) if j != i and not p.envelope_rows[j])]
+            room = [
+                v
+                for v in vars_i
+                if all(slack[j] > tol[j] for j in np.flatnonzero(p.A[:, v] > 0) if j != i and not p.envelope_rows[j])
+            ]
             lines_r = sorted(set(p.var_line[room].tolist())) if room else []
             for li in lines_r:
                 vs = [v for v in room if p.var_line[v] == li]
@@ -167,7 +207,16 @@ def place_leftover(p: Problem, x: np.ndarray, x_plan: np.ndarray, rounds: int = 
         rows = np.flatnonzero(p.envelope_rows & (slack > tol))
         for i in rows:
             vars_i = np.flatnonzero(p.A[i] > 0)
-            room = np.array([v for v in vars_i if all(slack[j] > tol[j] for j in np.flatnonzero(p.A[:, v] > 0) if j != i and not p.envelope_rows[j])], int)
+            room = np.array(
+                [
+                    v
+                    for v in vars_i
+                    if all(
+                        slack[j] > tol[j] for j in np.flatnonzero(p.A[:, v] > 0) if j != i and not p.envelope_rows[j]
+                    )
+                ],
+                int,
+            )
             if not len(room):
                 continue
             w = x_plan[room] if x_plan[room].sum() > 0 else np.ones(len(room))
@@ -227,14 +276,16 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
     cut_ok = np.array([(sp[1:, li] - pats[k, 1:, li] >= -1e-6).all() for k, (_, li) in enumerate(keys)])
     rows = []
     for k, (yb, li) in enumerate(keys):
-        rows.append({
-            "line": m.line_codes[li],
-            "year": None if yb is None else m.years[yb],
-            "lifted_per_billion_added": float(poor[0] - poor[1 + k]),
-            "lifted_per_billion_cut": float(poor[1 + n + k] - poor[0]) if cut_ok[k] else np.nan,
-            "objective_per_billion_added": float(obj[0] - obj[1 + k]),
-            "reached_share": float(_reached_share(out, m, li)),
-        })
+        rows.append(
+            {
+                "line": m.line_codes[li],
+                "year": None if yb is None else m.years[yb],
+                "lifted_per_billion_added": float(poor[0] - poor[1 + k]),
+                "lifted_per_billion_cut": float(poor[1 + n + k] - poor[0]) if cut_ok[k] else np.nan,
+                "objective_per_billion_added": float(obj[0] - obj[1 + k]),
+                "reached_share": float(_reached_share(out, m, li)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -247,7 +298,9 @@ def _reached_share(out, m, li) -> float:
     return float(np.nanmin(s)) if np.isfinite(s).any() else np.nan
 
 
-def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, placed: np.ndarray | None = None) -> list[Binding]:
+def _binding(
+    p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, placed: np.ndarray | None = None
+) -> list[Binding]:
     """Constraints that hold with equality at x, in plain words, with what a billion more is
     worth; and money placed without effect within the horizon (`placed`, per row)."""
     slack = p.b - p.A @ x
@@ -273,7 +326,11 @@ def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, pl
             continue
         if r.kind == "envelope":
             si = SOURCES.index(r.source)
-            cand = [gain.get(code, 0.0) for li, code in enumerate(p.model.line_codes) if mask[li, si] and code not in blocked]
+            cand = [
+                gain.get(code, 0.0)
+                for li, code in enumerate(p.model.line_codes)
+                if mask[li, si] and code not in blocked
+            ]
             v = max(cand) * disb.get(r.source, 1.0) if cand else None
             if r.amount > 0:
                 out.append(_b("envelope", r, r.amount, v, lang_names))
@@ -294,24 +351,56 @@ def _binding(p: Problem, x: np.ndarray, marg: pd.DataFrame, lang_names: dict, pl
 
     for _, mrow in marg.iterrows():
         if mrow["reached_share"] >= 0.999:
-            out.append(_b("cap", Row("cap", code=mrow["line"], year=None if pd.isna(mrow["year"]) else int(mrow["year"])), 0.0, None, lang_names))
+            out.append(
+                _b(
+                    "cap",
+                    Row("cap", code=mrow["line"], year=None if pd.isna(mrow["year"]) else int(mrow["year"])),
+                    0.0,
+                    None,
+                    lang_names,
+                )
+            )
     if p.target_rows:
         sl = p.target_slacks(p.run(x[None]))[0]
         vals = p.target_values(p.run(x[None]))[0]
         for j, tr in enumerate(p.target_rows):
             if sl[j] <= 1e-3:
-                fields = {"label_vi": tr.label_vi, "label_en": tr.label_en, "geo": tr.geo, "value": vals[j], "threshold": tr.threshold,
-                          "indicator": tr.indicator}
+                fields = {
+                    "label_vi": tr.label_vi,
+                    "label_en": tr.label_en,
+                    "geo": tr.geo,
+                    "value": vals[j],
+                    "threshold": tr.threshold,
+                    "indicator": tr.indicator,
+                }
                 year = p.model.years[tr.year_index - 1]
-                out.append(Binding("target", tr.target_id, None, year, tr.geo if tr.geo_type == "district" else None, vals[j], None,
-                                   _target_text("vi", fields, year, lang_names), _target_text("en", fields, year, lang_names)))
+                out.append(
+                    Binding(
+                        "target",
+                        tr.target_id,
+                        None,
+                        year,
+                        tr.geo if tr.geo_type == "district" else None,
+                        vals[j],
+                        None,
+                        _target_text("vi", fields, year, lang_names),
+                        _target_text("en", fields, year, lang_names),
+                    )
+                )
     return out
 
 
 def _target_text(lang: str, f: dict, year: int, names: dict) -> str:
     geo = names.get(("geo", f["geo"], lang), f["geo"])
-    return i18n.t("alloc.bind.target", lang, label=f["label_vi"] if lang == "vi" else f["label_en"], geo=geo, year=year,
-                  value=_fmt_value(f["value"], f["indicator"], lang), threshold=_fmt_value(f["threshold"], f["indicator"], lang))
+    return i18n.t(
+        "alloc.bind.target",
+        lang,
+        label=f["label_vi"] if lang == "vi" else f["label_en"],
+        geo=geo,
+        year=year,
+        value=_fmt_value(f["value"], f["indicator"], lang),
+        threshold=_fmt_value(f["threshold"], f["indicator"], lang),
+    )
 
 
 def _b(kind: str, r, amount: float, value: float | None, names: dict) -> Binding:
@@ -319,8 +408,16 @@ def _b(kind: str, r, amount: float, value: float | None, names: dict) -> Binding
     for lang in ("vi", "en"):
         year = i18n.t("alloc.every_year", lang) if r.year is None else i18n.t("alloc.in_year", lang, year=r.year)
         line = names.get(("line", r.code, lang), r.code or "")
-        text = i18n.t(f"alloc.bind.{kind}", lang, line=line, code=r.code or "", source=i18n.label("source", r.source or "", lang),
-                      amount=i18n.fmt_number(amount, lang, 2), year=year, pct=i18n.fmt_pct(100 * r.amount, lang))
+        text = i18n.t(
+            f"alloc.bind.{kind}",
+            lang,
+            line=line,
+            code=r.code or "",
+            source=i18n.label("source", r.source or "", lang),
+            amount=i18n.fmt_number(amount, lang, 2),
+            year=year,
+            pct=i18n.fmt_pct(100 * r.amount, lang),
+        )
         if value is not None and np.isfinite(value):
             text += " " + i18n.t("alloc.bind.value", lang, value=i18n.fmt_number(value, lang, 1))
         texts.append(text)
@@ -350,19 +447,29 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     (`write_optimization` rewrites them for the output folder)."""
     raw = copy.deepcopy(scen.raw)
     raw["name"] = f"{scen.name}_optimal_{objective}"
-    raw["title_vi"] = i18n.t("alloc.scenario_title", "vi", title=scen.title_vi, objective=i18n.t(f"alloc.objective.{objective}", "vi"))
-    raw["title_en"] = i18n.t("alloc.scenario_title", "en", title=scen.title_en, objective=i18n.t(f"alloc.objective.{objective}", "en"))
+    raw["title_vi"] = i18n.t(
+        "alloc.scenario_title", "vi", title=scen.title_vi, objective=i18n.t(f"alloc.objective.{objective}", "vi")
+    )
+    raw["title_en"] = i18n.t(
+        "alloc.scenario_title", "en", title=scen.title_en, objective=i18n.t(f"alloc.objective.{objective}", "en")
+    )
     raw["description_vi"] = i18n.t("alloc.scenario_description", "vi", name=scen.name)
     raw["description_en"] = i18n.t("alloc.scenario_description", "en", name=scen.name)
     years = {}
     orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
     for yi, y in enumerate(scen.budget.years):
         if yi == 0:  # the year before the start is history: keep its entry as the scenario gives it
-            years[str(y)] = _rescaled(_resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale)
+            years[str(y)] = _rescaled(
+                _resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale
+            )
             continue
         lines = {}
         for li, code in enumerate(scen.catalogue.codes):
-            by_src = {s: round(float(amounts[yi, li, si]) / BN, 6) for si, s in enumerate(SOURCES) if amounts[yi, li, si] / BN >= 5e-7}
+            by_src = {
+                s: round(float(amounts[yi, li, si]) / BN, 6)
+                for si, s in enumerate(SOURCES)
+                if amounts[yi, li, si] / BN >= 5e-7
+            }
             if by_src:
                 lines[code] = by_src
         years[str(y)] = {"lines": lines} if lines else {}
@@ -429,8 +536,9 @@ def _summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
     pnp = np.einsum("sgk,gk->s", out.states[:, -1], w_pnp)
     obj = p.objective_from(out) if p.objective != "min_cost" else poor
     poor0 = zero.states[0, -1, :, POOR].sum()
-    return pd.DataFrame({"allocation": names, "objective": obj, "poor": poor, "poor_near_poor": pnp,
-                         "households_lifted": poor0 - poor})
+    return pd.DataFrame(
+        {"allocation": names, "objective": obj, "poor": poor, "poor_near_poor": pnp, "households_lifted": poor0 - poor}
+    )
 
 
 def _allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -457,7 +565,12 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
     poor0 = float(zero.states[0, -1, :, POOR].sum())
     rows = []
     prev = x_ref
-    for k in tqdm(sorted(scales, key=lambda s: (abs(s - 1.0), s)), desc=i18n.t("alloc.progress_frontier"), disable=not progress, leave=False):
+    for k in tqdm(
+        sorted(scales, key=lambda s: (abs(s - 1.0), s)),
+        desc=i18n.t("alloc.progress_frontier"),
+        disable=not progress,
+        leave=False,
+    ):
         q = p.with_envelope_scale(k)
         if abs(k - 1.0) < 1e-12:
             x = x_ref
@@ -471,8 +584,16 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
             x, _, _ = solve.minimise(q, cands, max_iter=12, rel_tol=1e-4) if k > 0 else (cands[0], 0.0, {})
         out = run_expected(p.model, spend=q.spend(x[None]))
         poor = float(out.states[0, -1, :, POOR].sum())
-        rows.append({"scale": k, "feasible": True, "total_bn": float(x @ p.cost_weights), "objective": float(p.objective_from(out)[0]),
-                     "poor": poor, "households_lifted": poor0 - poor})
+        rows.append(
+            {
+                "scale": k,
+                "feasible": True,
+                "total_bn": float(x @ p.cost_weights),
+                "objective": float(p.objective_from(out)[0]),
+                "poor": poor,
+                "households_lifted": poor0 - poor,
+            }
+        )
         prev = x
     df = pd.DataFrame(rows, columns=["scale", "feasible", "total_bn", "objective", "poor", "households_lifted"])
     return df.sort_values("scale").reset_index(drop=True)
@@ -480,10 +601,14 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
 
 # --- min cost -------------------------------------------------------------------------------
 def _as_objective(p: Problem, objective: str) -> Problem:
-    return replace(p, objective=objective, weights=objective_weights(p.model, objective, p.scenario.params["allocation"]))
+    return replace(
+        p, objective=objective, weights=objective_weights(p.model, objective, p.scenario.params["allocation"])
+    )
 
 
-def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict, seed: np.ndarray | None = None) -> tuple[np.ndarray, str, list[dict], dict]:
+def _solve_min_cost(
+    p: Problem, starts: list[np.ndarray], names: dict, seed: np.ndarray | None = None
+) -> tuple[np.ndarray, str, list[dict], dict]:
     """Least money meeting the targets; or, when no allocation within the envelope and bounds
     meets them all, the allocation with the best worst target and, for each target that cannot
     be met, its best achievable value (that target alone optimised) and whether it binds."""
@@ -505,12 +630,22 @@ def _solve_min_cost(p: Problem, starts: list[np.ndarray], names: dict, seed: np.
             sb = p.target_slacks(p.run(xb[None]))[0]
             j = idx[int(np.argmin(sb[idx]))]
             tr = p.target_rows[j]
-            rows.append({"target_id": tid, "indicator": tr.indicator, "geo": tr.geo,
-                         "geo_label_vi": names.get(("geo", tr.geo, "vi"), tr.geo), "geo_label_en": names.get(("geo", tr.geo, "en"), tr.geo),
-                         "year": p.model.years[tr.year_index - 1],
-                         "value_at_best_compromise": float(vals[j]), "best": float(p.target_values(p.run(xb[None]))[0, j]),
-                         "threshold": tr.threshold, "label_vi": tr.label_vi, "label_en": tr.label_en,
-                         "binds": bool(slack[idx].min() <= t + 1e-3)})
+            rows.append(
+                {
+                    "target_id": tid,
+                    "indicator": tr.indicator,
+                    "geo": tr.geo,
+                    "geo_label_vi": names.get(("geo", tr.geo, "vi"), tr.geo),
+                    "geo_label_en": names.get(("geo", tr.geo, "en"), tr.geo),
+                    "year": p.model.years[tr.year_index - 1],
+                    "value_at_best_compromise": float(vals[j]),
+                    "best": float(p.target_values(p.run(xb[None]))[0, j]),
+                    "threshold": tr.threshold,
+                    "label_vi": tr.label_vi,
+                    "label_en": tr.label_en,
+                    "binds": bool(slack[idx].min() <= t + 1e-3),
+                }
+            )
         info["poverty_optimum"] = x_poor
         return x_mm, "targets_infeasible", rows, info
     # the targets' boundary is curved: ask the linear model for a little slack, then less
@@ -535,22 +670,42 @@ def _linear_target_failure(p_lin: Problem, p_nolin: Problem, scen: Scenario, nam
         idx = [i for i in t_rows if p_lin.rows[i].code == tid]
         n = p_lin.n
         # maximise s: a_r x >= s * need_r for the target's rows (rows are -a x <= -need)
-        A = np.vstack([np.hstack([p_lin.A[base], np.zeros((len(base), 1))]),
-                       np.hstack([p_lin.A[idx], np.array([[p_lin.rows[i].amount] for i in idx])])])
+        A = np.vstack(
+            [
+                np.hstack([p_lin.A[base], np.zeros((len(base), 1))]),
+                np.hstack([p_lin.A[idx], np.array([[p_lin.rows[i].amount] for i in idx])]),
+            ]
+        )
         b = np.concatenate([p_lin.b[base], np.zeros(len(idx))])
-        res = linprog(np.concatenate([np.zeros(n), [-1.0]]), A_ub=A, b_ub=b, bounds=[(0, None)] * n + [(0, 1)], method="highs")
+        res = linprog(
+            np.concatenate([np.zeros(n), [-1.0]]), A_ub=A, b_ub=b, bounds=[(0, None)] * n + [(0, 1)], method="highs"
+        )
         share = float(res.x[-1]) if res.status == 0 else 0.0
         if share < 1 - 1e-9:
             spec = next(t for t in scen.params["targets"]["targets"] if t["id"] == tid)
-            rows.append({"target_id": tid, "indicator": spec["indicator"], "geo": "province", "geo_label_vi": names.get(("geo", "province", "vi"), ""),
-                         "geo_label_en": names.get(("geo", "province", "en"), ""), "year": "–", "value_at_best_compromise": np.nan, "best": 100.0 * share, "threshold": 100.0,
-                         "label_vi": spec["label_vi"], "label_en": spec["label_en"], "binds": True})
+            rows.append(
+                {
+                    "target_id": tid,
+                    "indicator": spec["indicator"],
+                    "geo": "province",
+                    "geo_label_vi": names.get(("geo", "province", "vi"), ""),
+                    "geo_label_en": names.get(("geo", "province", "en"), ""),
+                    "year": "–",
+                    "value_at_best_compromise": np.nan,
+                    "best": 100.0 * share,
+                    "threshold": 100.0,
+                    "label_vi": spec["label_vi"],
+                    "label_en": spec["label_en"],
+                    "binds": True,
+                }
+            )
     return rows
 
 
 # --- entry point ----------------------------------------------------------------------------
-def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = False, with_frontier: bool = True,
-             **switches) -> OptimizationResult:
+def optimize(
+    scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = False, with_frontier: bool = True, **switches
+) -> OptimizationResult:
     """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as
     objective='poor' or by_district=True build a spec when none is given."""
     spec = spec or resolve_spec(scen, **switches)
@@ -562,7 +717,13 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
     except solve.Infeasible:
         lin_targets = [r for r in p.rows if r.kind == "target"]
         keep = np.array([r.kind != "target" for r in p.rows])
-        q = replace(p, A=p.A[keep], b=p.b[keep], rows=[r for r, k in zip(p.rows, keep) if k], envelope_rows=p.envelope_rows[keep])
+        q = replace(
+            p,
+            A=p.A[keep],
+            b=p.b[keep],
+            rows=[r for r, k in zip(p.rows, keep) if k],
+            envelope_rows=p.envelope_rows[keep],
+        )
         try:
             solve.feasible_point(q)
         except solve.Infeasible:
@@ -592,11 +753,21 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
     amounts = amounts_of(p, x)
     raw = optimal_scenario_raw(scen, amounts, spec.objective, district_spend_shares(p, x))
     optimal = _scenario_from_raw(raw, scen)
-    equal = _scenario_from_raw(optimal_scenario_raw(scen, amounts_of(p, x_equal), spec.objective, district_spend_shares(p, x_equal)), scen)
-    allocs = {"optimal": amounts, "plan": scen.budget.amounts, "plan_feasible": amounts_of(p, x_plan),
-              "equal_split": amounts_of(p, x_equal)}
-    spends = {"optimal": p.spend(x[None])[0], "plan": p.model.spend, "plan_feasible": p.spend(x_plan[None])[0],
-              "equal_split": p.spend(x_equal[None])[0]}
+    equal = _scenario_from_raw(
+        optimal_scenario_raw(scen, amounts_of(p, x_equal), spec.objective, district_spend_shares(p, x_equal)), scen
+    )
+    allocs = {
+        "optimal": amounts,
+        "plan": scen.budget.amounts,
+        "plan_feasible": amounts_of(p, x_plan),
+        "equal_split": amounts_of(p, x_equal),
+    }
+    spends = {
+        "optimal": p.spend(x[None])[0],
+        "plan": p.model.spend,
+        "plan_feasible": p.spend(x_plan[None])[0],
+        "equal_split": p.spend(x_equal[None])[0],
+    }
     comp = _summaries(p, spends)
     comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
     findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
@@ -611,10 +782,25 @@ def optimize(scen: Scenario, spec: OptimizeSpec | None = None, progress: bool = 
     if with_frontier and spec.frontier:
         fp = p if spec.objective != "min_cost" else _as_objective(_without_targets(p), "poor")
         fr = frontier(fp, x_poverty, spec.frontier, progress=progress)
-    return OptimizationResult(scenario=scen, spec=spec, problem=p, x=x, status=status, optimal=optimal, optimal_raw=raw,
-                              allocation=_allocation_table(p, allocs), lines=lines, comparison=comp, binding=binding,
-                              frontier=fr, convergence=info, infeasibility=infeas, plan_findings=findings, amounts=allocs,
-                              scenarios={"optimal": optimal, "plan": scen, "equal_split": equal})
+    return OptimizationResult(
+        scenario=scen,
+        spec=spec,
+        problem=p,
+        x=x,
+        status=status,
+        optimal=optimal,
+        optimal_raw=raw,
+        allocation=_allocation_table(p, allocs),
+        lines=lines,
+        comparison=comp,
+        binding=binding,
+        frontier=fr,
+        convergence=info,
+        infeasibility=infeas,
+        plan_findings=findings,
+        amounts=allocs,
+        scenarios={"optimal": optimal, "plan": scen, "equal_split": equal},
+    )
 
 
 def _line_level_seed(scen: Scenario, spec: OptimizeSpec, p: Problem, status: str) -> np.ndarray | None:
@@ -641,14 +827,25 @@ def _line_level_seed(scen: Scenario, spec: OptimizeSpec, p: Problem, status: str
 
 def _without_targets(p: Problem) -> Problem:
     keep = np.array([r.kind != "target" for r in p.rows])
-    return replace(p, A=p.A[keep], b=p.b[keep], rows=[r for r, k in zip(p.rows, keep) if k], envelope_rows=p.envelope_rows[keep], target_rows=[])
+    return replace(
+        p,
+        A=p.A[keep],
+        b=p.b[keep],
+        rows=[r for r, k in zip(p.rows, keep) if k],
+        envelope_rows=p.envelope_rows[keep],
+        target_rows=[],
+    )
 
 
 def _lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -> pd.DataFrame:
     """Per line: money per projected year under each allocation, bounds, marginal values."""
     m = p.model
     rows = []
-    first = marg[marg["year"].isna()] if not p.spec.by_year else marg.groupby("line", as_index=False).mean(numeric_only=True)
+    first = (
+        marg[marg["year"].isna()]
+        if not p.spec.by_year
+        else marg.groupby("line", as_index=False).mean(numeric_only=True)
+    )
     first = first.set_index("line")
     for li, code in enumerate(m.line_codes):
         ln = scen.catalogue.lines[code]
@@ -660,27 +857,54 @@ def _lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -
         row["floor_bn"] = lower
         row["ceiling_bn"] = upper if np.isfinite(upper) else np.nan
         if code in first.index:
-            for c in ("lifted_per_billion_added", "lifted_per_billion_cut", "objective_per_billion_added", "reached_share"):
+            for c in (
+                "lifted_per_billion_added",
+                "lifted_per_billion_cut",
+                "objective_per_billion_added",
+                "reached_share",
+            ):
                 row[c] = float(first.loc[code, c])
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def prepare(scenario_path, objective: str | None = None, spec_path=None, set_overrides=None, by_district: bool | None = None,
-            by_year: bool | None = None, frontier_scales=None) -> tuple[Scenario, OptimizeSpec]:
+def prepare(
+    scenario_path,
+    objective: str | None = None,
+    spec_path=None,
+    set_overrides=None,
+    by_district: bool | None = None,
+    by_year: bool | None = None,
+    frontier_scales=None,
+) -> tuple[Scenario, OptimizeSpec]:
     """Load a scenario and an optional spec file and resolve the request (all input errors here)."""
     from simlib.allocate.spec import read_spec
     from simlib.scenario import load_scenario
 
     scen = load_scenario(scenario_path, set_overrides)
     raw, shown = read_spec(spec_path)
-    spec = resolve_spec(scen, raw, shown, objective=objective, by_district=by_district or None, by_year=by_year or None,
-                        frontier=list(frontier_scales) if frontier_scales is not None else None)
+    spec = resolve_spec(
+        scen,
+        raw,
+        shown,
+        objective=objective,
+        by_district=by_district or None,
+        by_year=by_year or None,
+        frontier=list(frontier_scales) if frontier_scales is not None else None,
+    )
     return scen, spec
 
 
-def run_optimization(scenario_path, objective: str | None = None, spec_path=None, set_overrides=None, by_district: bool | None = None,
-                     by_year: bool | None = None, frontier_scales=None, progress: bool = False) -> OptimizationResult:
+def run_optimization(
+    scenario_path,
+    objective: str | None = None,
+    spec_path=None,
+    set_overrides=None,
+    by_district: bool | None = None,
+    by_year: bool | None = None,
+    frontier_scales=None,
+    progress: bool = False,
+) -> OptimizationResult:
     """Load a scenario (and an optional spec file) and optimise it."""
     scen, spec = prepare(scenario_path, objective, spec_path, set_overrides, by_district, by_year, frontier_scales)
     return optimize(scen, spec, progress=progress)

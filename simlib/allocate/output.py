@@ -16,6 +16,7 @@ Files:
 - `summary.json`           status, objective, messages, convergence, infeasibility, manifest
 - `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
 """
+
 from __future__ import annotations
 
 import json
@@ -105,7 +106,9 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
     }
 
 
-def write_optimization(result: OptimizationResult, out_dir: str | Path, report: bool = True, lang: str | None = None) -> Path:
+def write_optimization(
+    result: OptimizationResult, out_dir: str | Path, report: bool = True, lang: str | None = None
+) -> Path:
     """Write every output of `result` into `out_dir`, atomically; the scenario YAML is checked
     with `simlib.scenario.load_scenario` from where it is written."""
     from simlib.scenario import load_scenario
@@ -115,22 +118,28 @@ def write_optimization(result: OptimizationResult, out_dir: str | Path, report: 
         raw = _portable_raw(result.optimal_raw, result.scenario, out_dir)
         (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
         optimal = load_scenario(tmp / SCENARIO_FILE)
-        if not np.allclose(optimal.budget.amounts, result.optimal.budget.amounts, rtol=1e-6, atol=1e3):  # pragma: no cover - a bug
+        if not np.allclose(
+            optimal.budget.amounts, result.optimal.budget.amounts, rtol=1e-6, atol=1e3
+        ):  # pragma: no cover - a bug
             raise RuntimeError("the written scenario does not reproduce the optimal allocation")
         result.allocation.to_csv(tmp / "allocation.csv", index=False)
         spending_table(result).to_csv(tmp / "spending_by_district.csv", index=False)
         result.lines.to_csv(tmp / "lines.csv", index=False)
         result.comparison.to_csv(tmp / "comparison.csv", index=False)
-        pd.DataFrame([vars(b) for b in result.binding],
-                     columns=["kind", "code", "source", "year", "unit", "amount", "value_per_billion", "text_vi", "text_en"]).to_csv(tmp / "binding.csv", index=False)
+        pd.DataFrame(
+            [vars(b) for b in result.binding],
+            columns=["kind", "code", "source", "year", "unit", "amount", "value_per_billion", "text_vi", "text_en"],
+        ).to_csv(tmp / "binding.csv", index=False)
         result.frontier.to_csv(tmp / "frontier.csv", index=False)
         ind, tg = comparison_runs(result, optimal)
         ind.to_csv(tmp / "indicators.csv", index=False)
         tg.to_csv(tmp / "targets.csv", index=False)
         manifest = manifest_for(optimal, "expected", 1, optimal.seed)
         manifest["scenario_file"] = SCENARIO_FILE
-        (tmp / "summary.json").write_text(json.dumps(summary_dict(result, manifest), ensure_ascii=False, indent=2, default=_json_default),
-                                          encoding="utf-8")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary_dict(result, manifest), ensure_ascii=False, indent=2, default=_json_default),
+            encoding="utf-8",
+        )
         if report:
             execute_report(tmp, lang=lang)
     return out_dir
@@ -150,7 +159,16 @@ def read_optimization(folder: str | Path) -> dict:
     """The outputs of a `simlib optimize` folder: DataFrames by file stem, plus `summary`."""
     folder = Path(folder)
     out: dict = {}
-    for f in ("allocation", "spending_by_district", "lines", "comparison", "binding", "frontier", "indicators", "targets"):
+    for f in (
+        "allocation",
+        "spending_by_district",
+        "lines",
+        "comparison",
+        "binding",
+        "frontier",
+        "indicators",
+        "targets",
+    ):
         p = folder / f"{f}.csv"
         out[f] = pd.read_csv(p) if p.is_file() and p.stat().st_size > 1 else pd.DataFrame()
     out["summary"] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -164,8 +182,14 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
 
     nb_in = notebooks_dir() / NOTEBOOK
     nb_out = folder / NOTEBOOK
-    pm.execute_notebook(str(nb_in), str(nb_out), parameters={"result_dir": ".", "lang": i18n.get_lang(lang)}, cwd=str(folder),
-                        progress_bar=False, kernel_name="python3")
+    pm.execute_notebook(
+        str(nb_in),
+        str(nb_out),
+        parameters={"result_dir": ".", "lang": i18n.get_lang(lang)},
+        cwd=str(folder),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     if html:
         import nbformat
         from nbconvert import HTMLExporter

@@ -3,6 +3,7 @@
 Every function takes the tables `simlib.allocate.output.read_optimization` returns and a
 language; all labels come from `simlib.i18n`.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -22,7 +23,9 @@ FILLS = {"optimal": CHART_FILLS[0], "plan": CHART_FILLS[1]}
 def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """One row per allocation: total money, poor and poor + near-poor households at the
     horizon, households lifted compared with no programme, targets met."""
-    cols = ["total_bn", "poor", "poor_near_poor", "households_lifted"] + (["targets_met"] if "targets_met" in comparison else [])
+    cols = ["total_bn", "poor", "poor_near_poor", "households_lifted"] + (
+        ["targets_met"] if "targets_met" in comparison else []
+    )
     df = comparison.set_index("allocation")[cols].copy()
     df.index = [i18n.t(f"alloc.allocation.{a}", lang) for a in df.index]
     for c in ("poor", "poor_near_poor", "households_lifted"):
@@ -35,13 +38,17 @@ def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.Da
 def lines_table(lines: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Per line: money per year (optimal, plan, equal split) and the marginal value."""
     lang = i18n.get_lang(lang)
-    df = pd.DataFrame({
-        i18n.t("alloc.col.line", lang): lines["line"] + " " + lines["name_vi" if lang == "vi" else "name_en"],
-        i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
-        i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
-        i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
-        i18n.t("alloc.col.marginal", lang): lines.get("lifted_per_billion_added", pd.Series(np.nan, index=lines.index)).round(2),
-    })
+    df = pd.DataFrame(
+        {
+            i18n.t("alloc.col.line", lang): lines["line"] + " " + lines["name_vi" if lang == "vi" else "name_en"],
+            i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
+            i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
+            i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
+            i18n.t("alloc.col.marginal", lang): lines.get(
+                "lifted_per_billion_added", pd.Series(np.nan, index=lines.index)
+            ).round(2),
+        }
+    )
     return df.set_index(i18n.t("alloc.col.line", lang))
 
 
@@ -65,12 +72,26 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     fr = frontier[frontier["feasible"].astype(bool)] if not frontier.empty else frontier
     if not fr.empty:
-        ax.plot(fr["total_bn"], fr["households_lifted"], "-o", color=COLOURS["optimal"], label=i18n.t("alloc.plot.frontier_line", lang))
+        ax.plot(
+            fr["total_bn"],
+            fr["households_lifted"],
+            "-o",
+            color=COLOURS["optimal"],
+            label=i18n.t("alloc.plot.frontier_line", lang),
+        )
     for a in ("plan", "equal_split"):
         row = comparison[comparison["allocation"] == a]
         if not row.empty:
-            ax.scatter(row["total_bn"], row["households_lifted"], s=70, marker=MARKERS[a], color=COLOURS[a], edgecolor="black", zorder=3,
-                       label=i18n.t(f"alloc.allocation.{a}", lang))
+            ax.scatter(
+                row["total_bn"],
+                row["households_lifted"],
+                s=70,
+                marker=MARKERS[a],
+                color=COLOURS[a],
+                edgecolor="black",
+                zorder=3,
+                label=i18n.t(f"alloc.allocation.{a}", lang),
+            )
     ax.set_xlabel(i18n.t("alloc.plot.frontier_x", lang))
     ax.set_ylabel(i18n.t("alloc.plot.frontier_y", lang))
     ax.set_title(i18n.t("alloc.plot.frontier_title", lang))
@@ -86,8 +107,16 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
     y = np.arange(len(lines))
     for off, a, col in ((-0.2, "optimal", "optimal_bn_per_year"), (0.2, "plan", "plan_bn_per_year")):
         face, hatch = FILLS[a]
-        ax.barh(y + off, lines[col], height=0.4, color=face, hatch=hatch, edgecolor="black", linewidth=0.6,
-                label=i18n.t(f"alloc.allocation.{a}", lang))
+        ax.barh(
+            y + off,
+            lines[col],
+            height=0.4,
+            color=face,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.6,
+            label=i18n.t(f"alloc.allocation.{a}", lang),
+        )
     ax.set_yticks(y, lines["line"])
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unit.billion_vnd", lang))

@@ -12,6 +12,7 @@ counterpart share, eligible-population caps (money beyond what reaches every eli
 buys nothing), and the linear coverage targets (officers trained, infrastructure in every poor
 district). The other targets are non-linear functions of the allocation (`target_slacks`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -145,11 +146,14 @@ class Problem:
         gm = self.group_masks() if groups is None else self.group_masks()[:, groups]
         w = self.weights if groups is None else self.weights[groups]
         st = out.states
-        return {"objective": np.einsum("sgk,gk->s", st[:, -1], w),
-                "poor": np.einsum("syg,ng->syn", st[..., POOR], gm),
-                "near_poor": np.einsum("syg,ng->syn", st[..., NEAR_POOR], gm),
-                "households": np.einsum("syg,ng->syn", st.sum(-1), gm),
-                "ps_supported": out.ps_supported, "ps_wanting": out.ps_wanting}
+        return {
+            "objective": np.einsum("sgk,gk->s", st[:, -1], w),
+            "poor": np.einsum("syg,ng->syn", st[..., POOR], gm),
+            "near_poor": np.einsum("syg,ng->syn", st[..., NEAR_POOR], gm),
+            "households": np.einsum("syg,ng->syn", st.sum(-1), gm),
+            "ps_supported": out.ps_supported,
+            "ps_wanting": out.ps_wanting,
+        }
 
     def values_from(self, agg: dict) -> np.ndarray:
         """Values (S, R) of the non-linear target rows from aggregates, computed as
@@ -157,7 +161,10 @@ class Problem:
         S = agg["poor"].shape[0]
         vals = np.empty((S, len(self.target_rows)))
         with np.errstate(invalid="ignore", divide="ignore"):
-            rate = {"poor": 100 * agg["poor"] / agg["households"], "near_poor": 100 * agg["near_poor"] / agg["households"]}
+            rate = {
+                "poor": 100 * agg["poor"] / agg["households"],
+                "near_poor": 100 * agg["near_poor"] / agg["households"],
+            }
             cov = np.minimum(100.0, 100.0 * agg["ps_supported"] / agg["ps_wanting"])
         for j, tr in enumerate(self.target_rows):
             y, g = tr.year_index, tr.geo_index
@@ -199,12 +206,23 @@ class Problem:
 
             m = self.model
             g = np.flatnonzero(m.g_unit == d)
-            sub = replace(m, g_unit=m.g_unit[g], g_eth=m.g_eth[g], g_area=m.g_area[g], g_attr=m.g_attr[g], n0=m.n0[g],
-                          rates=m.rates[g], eligible=m.eligible[:, g], tier=m.tier[:, g], ps_population=m.ps_population[g], cache={})
+            sub = replace(
+                m,
+                g_unit=m.g_unit[g],
+                g_eth=m.g_eth[g],
+                g_area=m.g_area[g],
+                g_attr=m.g_attr[g],
+                n0=m.n0[g],
+                rates=m.rates[g],
+                eligible=m.eligible[:, g],
+                tier=m.tier[:, g],
+                ps_population=m.ps_population[g],
+                cache={},
+            )
             self.__dict__[key] = (sub, g)
         return self.__dict__[key]
 
-    def with_envelope_scale(self, k: float) -> "Problem":
+    def with_envelope_scale(self, k: float) -> Problem:
         """The same problem with every source envelope multiplied by `k` (frontier)."""
         from dataclasses import replace
 
@@ -258,14 +276,31 @@ def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None)
         gl = [(spec["geo_type"], spec["geo"])]
         if spec["each_poor_district"]:
             gl += [("district", u) for u in poor_units]
-        if spec["indicator"] != "poor_districts_with_infrastructure" and spec["geo_type"] == "poor_districts" and not poor_units:
+        if (
+            spec["indicator"] != "poor_districts_with_infrastructure"
+            and spec["geo_type"] == "poor_districts"
+            and not poor_units
+        ):
             continue
         for gt, g in gl:
             if (gt, g) not in index:
                 continue
             for yi in range(1, len(model.years) + 1):
-                out.append(TargetRow(spec["target_id"], spec["indicator"], index[(gt, g)], gt, g, yi, spec["comparison"],
-                                     spec["threshold"], spec["label_vi"], spec["label_en"], spec["target_id"] in LINEAR_TARGETS))
+                out.append(
+                    TargetRow(
+                        spec["target_id"],
+                        spec["indicator"],
+                        index[(gt, g)],
+                        gt,
+                        g,
+                        yi,
+                        spec["comparison"],
+                        spec["threshold"],
+                        spec["label_vi"],
+                        spec["label_en"],
+                        spec["target_id"] in LINEAR_TARGETS,
+                    )
+                )
     return out
 
 
@@ -302,7 +337,13 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
                 dirs.append(pat)
                 for si in range(len(SOURCES)):
                     if mask[li, si]:
-                        v_line.append(li), v_src.append(si), v_unit.append(du), v_year.append(yb), v_dir.append(dir_key[key])
+                        (
+                            v_line.append(li),
+                            v_src.append(si),
+                            v_unit.append(du),
+                            v_year.append(yb),
+                            v_dir.append(dir_key[key]),
+                        )
     v_line, v_src, v_unit, v_year, v_dir = map(np.array, (v_line, v_src, v_unit, v_year, v_dir))
     n = len(v_line)
     rows: list[Row] = []
@@ -338,16 +379,28 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
             a = (year_mask(yi) & sel).astype(float)
             if bd.lower > 0:
                 kind = "commitment" if bd.commitment >= bd.floor and bd.commitment > 0 else "floor"
-                A_rows.append(-a), b_rows.append(-bd.lower), rows.append(Row(kind, code=bd.code, year=cal(yi), amount=bd.lower))
+                (
+                    A_rows.append(-a),
+                    b_rows.append(-bd.lower),
+                    rows.append(Row(kind, code=bd.code, year=cal(yi), amount=bd.lower)),
+                )
             if np.isfinite(bd.ceiling):
-                A_rows.append(a), b_rows.append(bd.ceiling), rows.append(Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling))
+                (
+                    A_rows.append(a),
+                    b_rows.append(bd.ceiling),
+                    rows.append(Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling)),
+                )
         if len(bd.lines) == 1:
             forced[bd.lines[0]] = max(forced[bd.lines[0]], bd.lower)
     for em in spec.earmarks:
         sel = np.isin(v_line, em.lines) & (v_src == em.source)
         for yi in years_for_rows:
             a = (year_mask(yi) & sel).astype(float)
-            A_rows.append(-a), b_rows.append(-em.amount), rows.append(Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount))
+            (
+                A_rows.append(-a),
+                b_rows.append(-em.amount),
+                rows.append(Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount)),
+            )
         if len(em.lines) == 1:
             forced[em.lines[0]] = max(forced[em.lines[0]], em.amount)
     # local counterpart: r * central - local <= 0
@@ -357,7 +410,11 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
         for yi in years_for_rows:
             ym = year_mask(yi)
             a = spec.counterpart_min_share * (ym & central) - (ym & local)
-            A_rows.append(a.astype(float)), b_rows.append(0.0), rows.append(Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share))
+            (
+                A_rows.append(a.astype(float)),
+                b_rows.append(0.0),
+                rows.append(Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share)),
+            )
     # eligible-population caps, on spending (never below what floors or earmarks force)
     for yi in years_for_rows:
         for li in range(L):
@@ -374,13 +431,23 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
                     cap = caps[li, du] / BN
                 cap = max(cap, forced[li] * disb.max())
                 A_rows.append(np.where(s2, v_disb_of(v_src, disb), 0.0)), b_rows.append(cap)
-                rows.append(Row("cap", code=model.line_codes[li], year=cal(yi), unit=None if du < 0 else model.unit_ids[du], amount=cap))
+                rows.append(
+                    Row(
+                        "cap",
+                        code=model.line_codes[li],
+                        year=cal(yi),
+                        unit=None if du < 0 else model.unit_ids[du],
+                        amount=cap,
+                    )
+                )
     # linear coverage targets
     wanted = spec.targets
     if spec.objective == "min_cost" and wanted is None:
         wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
     trows = target_rows(model, scen.params["targets"], wanted or ())
-    P = (np.stack(dirs).reshape(len(dirs), -1)[v_dir] * v_disb_of(v_src, disb)[:, None]).reshape(n, Y, L, D) / BN  # spend per billion
+    P = (np.stack(dirs).reshape(len(dirs), -1)[v_dir] * v_disb_of(v_src, disb)[:, None]).reshape(
+        n, Y, L, D
+    ) / BN  # spend per billion
     hist = model.spend[0]
     lin_ids = {t.target_id for t in trows if t.linear}
     if "officers_trained" in lin_ids:
@@ -397,14 +464,30 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
                         A_rows.append(-P[:, idx - 1, li, d]), b_rows.append(-need[d] / BN)
                     else:
                         A_rows.append(np.zeros(n)), b_rows.append((hist[li, d] - need[d]) / BN)
-                    rows.append(Row("target", code="officers_trained", year=model.years[yi], unit=model.unit_ids[d], amount=need[d] / BN))
+                    rows.append(
+                        Row(
+                            "target",
+                            code="officers_trained",
+                            year=model.years[yi],
+                            unit=model.unit_ids[d],
+                            amount=need[d] / BN,
+                        )
+                    )
     if "infrastructure_poor_districts" in lin_ids:
         infra = np.flatnonzero(model.infra_lines)
         for yi in range(Y):
             for d in np.flatnonzero(model.poor_district):
                 a = -P[:, yi, infra, d].sum(axis=1)
                 A_rows.append(a), b_rows.append(-model.infra_min_spend / BN)
-                rows.append(Row("target", code="infrastructure_poor_districts", year=model.years[yi], unit=model.unit_ids[d], amount=model.infra_min_spend / BN))
+                rows.append(
+                    Row(
+                        "target",
+                        code="infrastructure_poor_districts",
+                        year=model.years[yi],
+                        unit=model.unit_ids[d],
+                        amount=model.infra_min_spend / BN,
+                    )
+                )
     A = np.array(A_rows) if A_rows else np.zeros((0, n))
     b = np.array(b_rows, float)
     env_mask = np.zeros(len(rows), bool)
@@ -413,11 +496,28 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
     base[0] = hist
     cost_w = np.where(v_year < 0, float(Y), 1.0)  # billion VND over the horizon per unit of x
     geos, _ = geographies(model)
-    return Problem(scenario=scen, model=model, spec=spec, objective=spec.objective, var_line=v_line, var_source=v_src,
-                   var_unit=v_unit, var_year=v_year, var_dir=v_dir, var_disb=v_disb_of(v_src, disb),
-                   dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)), A=A, b=b, rows=rows, envelope_rows=env_mask,
-                   target_rows=[t for t in trows if not t.linear], weights=objective_weights(model, spec.objective, scen.params["allocation"]),
-                   cost_weights=cost_w, base_spend=base, geos=geos)
+    return Problem(
+        scenario=scen,
+        model=model,
+        spec=spec,
+        objective=spec.objective,
+        var_line=v_line,
+        var_source=v_src,
+        var_unit=v_unit,
+        var_year=v_year,
+        var_dir=v_dir,
+        var_disb=v_disb_of(v_src, disb),
+        dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)),
+        A=A,
+        b=b,
+        rows=rows,
+        envelope_rows=env_mask,
+        target_rows=[t for t in trows if not t.linear],
+        weights=objective_weights(model, spec.objective, scen.params["allocation"]),
+        cost_weights=cost_w,
+        base_spend=base,
+        geos=geos,
+    )
 
 
 def v_disb_of(v_src: np.ndarray, disb: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ the objective never gets worse; everything is deterministic.
 Three modes: "objective" (fewest weighted households), "maxmin" (the best worst target slack)
 and "mincost" (the least money that keeps every target met).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,15 @@ class Infeasible(Exception):
 
 def _lp(c, A=None, b=None, bounds=None, A_eq=None, b_eq=None):
     A = None if A is None or len(A) == 0 else A
-    return linprog(c, A_ub=A, b_ub=None if A is None else b, A_eq=A_eq, b_eq=b_eq,
-                   bounds=bounds if bounds is not None else [(0, None)] * len(c), method="highs")
+    return linprog(
+        c,
+        A_ub=A,
+        b_ub=None if A is None else b,
+        A_eq=A_eq,
+        b_eq=b_eq,
+        bounds=bounds if bounds is not None else [(0, None)] * len(c),
+        method="highs",
+    )
 
 
 def feasible_point(p: Problem) -> np.ndarray:
@@ -49,8 +57,8 @@ def project(p: Problem, x0: np.ndarray) -> np.ndarray:
     """The feasible allocation closest to x0 (least sum of absolute differences)."""
     n = p.n
     c = np.concatenate([np.zeros(n), np.ones(n)])
-    I = np.eye(n)
-    A = np.vstack([np.hstack([p.A, np.zeros((len(p.A), n))]), np.hstack([I, -I]), np.hstack([-I, -I])])
+    eye = np.eye(n)
+    A = np.vstack([np.hstack([p.A, np.zeros((len(p.A), n))]), np.hstack([eye, -eye]), np.hstack([-eye, -eye])])
     b = np.concatenate([p.b, x0, -x0])
     res = _lp(c, A, b)
     if res.status != 0:
@@ -138,9 +146,18 @@ def _segment_slopes(v0: np.ndarray, vals: np.ndarray, lens_up: np.ndarray, lens_
     return su, sd
 
 
-def pl_slp(p: Problem, x0: np.ndarray, mode: str, rows: np.ndarray | None = None, max_iter: int = 60,
-           delta0: float | None = None, min_delta: float = 1e-3, rel_tol: float = 1e-6, stop_at: float | None = None,
-           margin: float = 0.0) -> tuple[np.ndarray, float, dict]:
+def pl_slp(
+    p: Problem,
+    x0: np.ndarray,
+    mode: str,
+    rows: np.ndarray | None = None,
+    max_iter: int = 60,
+    delta0: float | None = None,
+    min_delta: float = 1e-3,
+    rel_tol: float = 1e-6,
+    stop_at: float | None = None,
+    margin: float = 0.0,
+) -> tuple[np.ndarray, float, dict]:
     """Trust-region SLP with the separable piecewise-linear model (see the module docstring).
 
     mode "objective": minimise the problem's objective; returns (x, objective, info).
@@ -172,10 +189,10 @@ def pl_slp(p: Problem, x0: np.ndarray, mode: str, rows: np.ndarray | None = None
     A_eq = np.zeros((K, nv))
     A_eq[p.var_dir, np.arange(n)] = p.var_disb
     for k in range(K):
-        A_eq[k, n + k * B: n + (k + 1) * B] = -1.0
-        A_eq[k, n + nu + k * B: n + nu + (k + 1) * B] = 1.0
+        A_eq[k, n + k * B : n + (k + 1) * B] = -1.0
+        A_eq[k, n + nu + k * B : n + nu + (k + 1) * B] = 1.0
     A_lin = np.hstack([p.A, np.zeros((len(p.A), nv - n))]) if len(p.A) else np.zeros((0, nv))
-    for it in range(max_iter):
+    for _ in range(max_iter):
         if delta < min_delta or (stop_at is not None and cur >= stop_at):
             break
         if len(hist) > 4 and abs(hist[-1] - hist[-5]) <= rel_tol * max(1.0, abs(hist[-1])):
@@ -188,13 +205,13 @@ def pl_slp(p: Problem, x0: np.ndarray, mode: str, rows: np.ndarray | None = None
         A_ub, b_ub = [A_lin], [p.b]
         if mode == "objective":
             su, sd = _segment_slopes(f[0], f[1:].reshape(K, 2 * B), lens_up, lens_dn)
-            cost[n:n + nu], cost[n + nu:n + 2 * nu] = su.ravel(), sd.ravel()
+            cost[n : n + nu], cost[n + nu : n + 2 * nu] = su.ravel(), sd.ravel()
         else:
             su, sd = _segment_slopes(sl[0], sl[1:].reshape(K, 2 * B, R), lens_up, lens_dn)  # (K, B, R)
             use = rows if mode == "maxmin" else np.arange(R)
             G = np.zeros((len(use), nv))  # model slack change: -G[:, vars] . u
-            G[:, n:n + nu] = -su[:, :, use].reshape(nu, -1).T
-            G[:, n + nu:n + 2 * nu] = -sd[:, :, use].reshape(nu, -1).T
+            G[:, n : n + nu] = -su[:, :, use].reshape(nu, -1).T
+            G[:, n + nu : n + 2 * nu] = -sd[:, :, use].reshape(nu, -1).T
             if mode == "maxmin":
                 bounds.append((None, None))
                 G[:, -1] = 1.0  # t - model change <= slack
@@ -224,13 +241,18 @@ def pl_slp(p: Problem, x0: np.ndarray, mode: str, rows: np.ndarray | None = None
         else:
             delta *= 0.25
         hist.append(cur)
-    info = {"iterations": it + 1, "converged": it + 1 < max_iter,
-            "last_improvement": float(abs(hist[-1] - hist[-5])) if len(hist) > 4 else float(abs(hist[-1] - hist[0]))}
+    info = {
+        "iterations": it + 1,
+        "converged": it + 1 < max_iter,
+        "last_improvement": float(abs(hist[-1] - hist[-5])) if len(hist) > 4 else float(abs(hist[-1] - hist[0])),
+    }
     value = -cur if mode == "objective" else (cur if mode == "maxmin" else float(x @ c))
     return x, value, info
 
 
-def minimise(p: Problem, starts: list[np.ndarray], max_iter: int = 60, rel_tol: float = 1e-6) -> tuple[np.ndarray, float, dict]:
+def minimise(
+    p: Problem, starts: list[np.ndarray], max_iter: int = 60, rel_tol: float = 1e-6
+) -> tuple[np.ndarray, float, dict]:
     """The best allocation found from the best of the feasible `starts` (never worse than any)."""
     X = np.array(starts)
     fs = p.evaluate(X)
@@ -246,7 +268,13 @@ def targets_met(p: Problem, x: np.ndarray) -> bool:
     return not p.target_rows or bool(np.all(p.target_slacks(p.run(x[None]))[0] >= 0))
 
 
-SOURCE_PREFERENCE = {"central_investment": 0.0, "central_recurrent": 0.0, "local": 1.0, "policy_credit": 2.0, "mobilised": 3.0}
+SOURCE_PREFERENCE = {
+    "central_investment": 0.0,
+    "central_recurrent": 0.0,
+    "local": 1.0,
+    "policy_credit": 2.0,
+    "mobilised": 3.0,
+}
 
 
 def tidy_sources(p: Problem, x: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ a scenario — codes, sources, capital rules, and bounds that contradict each ot
 envelope — and reports every problem as an `InputError` that names the field, the value and what
 is allowed, before any solver runs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -131,11 +132,22 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         cm = float(b.get("commitment", 0.0)) * scale
         if max(fl, cm) > ce + 1e-9:
             which = "commitment" if cm > fl else "floor"
-            errors.append(InputError("opt_floor_above_ceiling", file=file, field=f"lines.{code}", value=f"{which} {max(fl, cm):g} > ceiling {ce:g}",
-                                     line=code, floor=_bn(max(fl, cm)), ceiling=_bn(ce)))
+            errors.append(
+                InputError(
+                    "opt_floor_above_ceiling",
+                    file=file,
+                    field=f"lines.{code}",
+                    value=f"{which} {max(fl, cm):g} > ceiling {ce:g}",
+                    line=code,
+                    floor=_bn(max(fl, cm)),
+                    ceiling=_bn(ce),
+                )
+            )
         reachable = mask[list(idx)].any(axis=0) & (envelope.min(axis=0) > 0)
         if max(fl, cm) > 0 and not reachable.any():
-            errors.append(InputError("opt_no_money_for_line", file=file, field=f"lines.{code}", value=max(fl, cm), line=code))
+            errors.append(
+                InputError("opt_no_money_for_line", file=file, field=f"lines.{code}", value=max(fl, cm), line=code)
+            )
         bounds.append(Bound(code, idx, floor=fl, ceiling=ce, commitment=cm))
 
     earmarks: list[Earmark] = []
@@ -149,11 +161,24 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         ok = [li for li in idx if mask[li, s]]
         if not ok:
             allowed_src = [x for j, x in enumerate(SOURCES) if mask[list(idx)].any(axis=0)[j]]
-            errors.append(InputError("capital", file=file, field=fld + ".source", value=e["source"], line=e["line"], sources=", ".join(allowed_src)))
+            errors.append(
+                InputError(
+                    "capital",
+                    file=file,
+                    field=fld + ".source",
+                    value=e["source"],
+                    line=e["line"],
+                    sources=", ".join(allowed_src),
+                )
+            )
             continue
         earmarks.append(Earmark(e["line"], tuple(ok), s, amount))
 
-    cp = float(raw["counterpart_min_share"]) if "counterpart_min_share" in raw else qv(alloc["money"]["counterpart"]["min_local_share_of_central"])
+    cp = (
+        float(raw["counterpart_min_share"])
+        if "counterpart_min_share" in raw
+        else qv(alloc["money"]["counterpart"]["min_local_share_of_central"])
+    )
 
     target_ids = [t["id"] for t in scen.params["targets"]["targets"]]
     targets = raw.get("targets")
@@ -162,7 +187,9 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
             if t not in target_ids:
                 errors.append(InputError("enum", file=file, field="targets", value=t, allowed=target_ids))
             elif objective != "min_cost" and t not in LINEAR_TARGETS:
-                errors.append(InputError("opt_target_needs_min_cost", file=file, field="targets", value=t, allowed=LINEAR_TARGETS))
+                errors.append(
+                    InputError("opt_target_needs_min_cost", file=file, field="targets", value=t, allowed=LINEAR_TARGETS)
+                )
         targets = tuple(targets)
     frontier = tuple(float(x) for x in raw.get("frontier", DEFAULT_FRONTIER))
     for x in frontier:
@@ -170,9 +197,19 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
             errors.append(InputError("opt_frontier", file=file, field="frontier", value=x))
     raise_if_any(errors)
 
-    spec = OptimizeSpec(objective=objective, by_district=by_district, by_year=by_year, envelope=envelope,
-                        bounds=tuple(bounds), earmarks=tuple(earmarks), counterpart_min_share=cp,
-                        targets=targets, frontier=frontier, file=file, raw=raw)
+    spec = OptimizeSpec(
+        objective=objective,
+        by_district=by_district,
+        by_year=by_year,
+        envelope=envelope,
+        bounds=tuple(bounds),
+        earmarks=tuple(earmarks),
+        counterpart_min_share=cp,
+        targets=targets,
+        frontier=frontier,
+        file=file,
+        raw=raw,
+    )
     check_consistency(spec, scen, file)
     return spec
 
@@ -201,33 +238,83 @@ def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") 
         proj_floor = sum(b.lower for b in spec.bounds if len(b.lines) > 1)
         need = max(floors.sum(), proj_floor)
         if need > e.sum() + 1e-9:
-            errors.append(InputError("opt_floors_above_envelope", file=file, field="lines", value=_bn(need), year=year, envelope=_bn(e.sum())))
+            errors.append(
+                InputError(
+                    "opt_floors_above_envelope",
+                    file=file,
+                    field="lines",
+                    value=_bn(need),
+                    year=year,
+                    envelope=_bn(e.sum()),
+                )
+            )
             continue
         # Hall's condition for each capital kind: lines that can use only some sources
         for kind in ("investment", "recurrent"):
-            only = [li for li in range(len(floors)) if mask[li].any() and all(mask[li, s] <= _takes(scen, s, kind) for s in range(len(SOURCES)))]
+            only = [
+                li
+                for li in range(len(floors))
+                if mask[li].any() and all(mask[li, s] <= _takes(scen, s, kind) for s in range(len(SOURCES)))
+            ]
             usable = sum(e[s] for s in range(len(SOURCES)) if _takes(scen, s, kind))
             need_k = floors[only].sum()
             if need_k > usable + 1e-9:
                 names = ", ".join(scen.catalogue.codes[li] for li in only if floors[li] > 0)
-                errors.append(InputError("opt_floors_above_capital", file=file, field="lines", value=_bn(need_k), year=year,
-                                         lines=names, kind=kind, envelope=_bn(usable)))
+                errors.append(
+                    InputError(
+                        "opt_floors_above_capital",
+                        file=file,
+                        field="lines",
+                        value=_bn(need_k),
+                        year=year,
+                        lines=names,
+                        kind=kind,
+                        envelope=_bn(usable),
+                    )
+                )
         for s in range(len(SOURCES)):
             ear = sum(em.amount for em in spec.earmarks if em.source == s)
             if ear > e[s] + 1e-9:
-                errors.append(InputError("opt_earmark_above_source", file=file, field="earmarks", value=_bn(ear), year=year,
-                                         source=SOURCES[s], envelope=_bn(e[s])))
+                errors.append(
+                    InputError(
+                        "opt_earmark_above_source",
+                        file=file,
+                        field="earmarks",
+                        value=_bn(ear),
+                        year=year,
+                        source=SOURCES[s],
+                        envelope=_bn(e[s]),
+                    )
+                )
         central = sum(e[SOURCES.index(s)] for s in CENTRAL)
         local = e[SOURCES.index("local")]
         if spec.counterpart_min_share > 0 and local <= 0 < central:
-            errors.append(InputError("opt_no_local", file=file, field="envelope.local", value=0, year=year,
-                                     pct=f"{100 * spec.counterpart_min_share:g}", central=_bn(central)))
+            errors.append(
+                InputError(
+                    "opt_no_local",
+                    file=file,
+                    field="envelope.local",
+                    value=0,
+                    year=year,
+                    pct=f"{100 * spec.counterpart_min_share:g}",
+                    central=_bn(central),
+                )
+            )
         # counterpart only binds on what is spent; it is infeasible if floors force central money
         # beyond what the local envelope can match
         forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
         if spec.counterpart_min_share * forced_central > local + 1e-9:
-            errors.append(InputError("opt_counterpart", file=file, field="counterpart_min_share", value=spec.counterpart_min_share, year=year,
-                                     local=_bn(local), central=_bn(forced_central)))
+            errors.append(
+                InputError(
+                    "opt_counterpart",
+                    file=file,
+                    field="counterpart_min_share",
+                    value=spec.counterpart_min_share,
+                    year=year,
+                    local=_bn(local),
+                    central=_bn(forced_central),
+                )
+            )
     raise_if_any(errors)
 
 

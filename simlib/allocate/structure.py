@@ -7,6 +7,7 @@ Development-investment capital funds only lines whose catalogue `capital` includ
 (`params/allocation.yaml`, money.counterpart). `check_budget` lists every breach of a scenario's
 budget in plain words; the optimiser builds the same rules in as constraints.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,8 +55,15 @@ class Finding:
     fields: dict
 
     def message(self, lang: str | None = None) -> str:
-        return i18n.t(f"alloc.finding.{self.code}", lang, year=self.year, line=self.line, source=i18n.label("source", self.source or "", lang),
-                      amount=i18n.fmt_number(self.amount, lang, 1), **self.fields)
+        return i18n.t(
+            f"alloc.finding.{self.code}",
+            lang,
+            year=self.year,
+            line=self.line,
+            source=i18n.label("source", self.source or "", lang),
+            amount=i18n.fmt_number(self.amount, lang, 1),
+            **self.fields,
+        )
 
 
 def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[Finding]:
@@ -77,7 +85,16 @@ def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[F
             out.append(Finding("capital", year, cat.codes[li], SOURCES[si], float(a[li, si]), {}))
         share = counterpart_shares(b.amounts[yi][None])[0]
         if np.isfinite(share) and share < min_counterpart - 1e-12:
-            out.append(Finding("counterpart", year, None, None, float(share), {"pct": i18n.fmt_pct(100 * share), "min_pct": i18n.fmt_pct(100 * min_counterpart)}))
+            out.append(
+                Finding(
+                    "counterpart",
+                    year,
+                    None,
+                    None,
+                    float(share),
+                    {"pct": i18n.fmt_pct(100 * share), "min_pct": i18n.fmt_pct(100 * min_counterpart)},
+                )
+            )
     return out
 
 

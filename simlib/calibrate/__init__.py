@@ -17,14 +17,22 @@ selects with `transitions: <path>`. `backtest.py` fits on years before T, projec
 errors on the held-out years only. Readers and their checks are in `io.py`; synthetic data from a
 known model in `synthetic.py`; charts in `plots.py`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from simlib.calibrate.result import Calibration, read_draws, rates_for_model, write_calibration
+from simlib.calibrate.result import Calibration, rates_for_model, read_draws, write_calibration
 
-__all__ = ["calibrate_files", "Calibration", "read_draws", "rates_for_model", "write_calibration",
-           "run_backtest", "write_backtest"]
+__all__ = [
+    "calibrate_files",
+    "Calibration",
+    "read_draws",
+    "rates_for_model",
+    "write_calibration",
+    "run_backtest",
+    "write_backtest",
+]
 
 
 def run_backtest(*args, **kw):
@@ -39,10 +47,20 @@ def write_backtest(*args, **kw):
     return _write(*args, **kw)
 
 
-def calibrate_files(kind: str, files, template: str | Path = "caobang", prior: str | Path | None = None,
-                    prior_scale: float = 1.0, budget: str | Path | None = None, budgets: dict | None = None,
-                    budget_scale: str = "none", effects: bool = False, structure: str | None = None,
-                    draws: int = 200, seed: int = 0) -> Calibration:
+def calibrate_files(
+    kind: str,
+    files,
+    template: str | Path = "caobang",
+    prior: str | Path | None = None,
+    prior_scale: float = 1.0,
+    budget: str | Path | None = None,
+    budgets: dict | None = None,
+    budget_scale: str = "none",
+    effects: bool = False,
+    structure: str | None = None,
+    draws: int = 200,
+    seed: int = 0,
+) -> Calibration:
     """Read review data and estimate baseline rates.
 
     kind: "aggregate" (review counts) or "household" (review lists); files: CSV/XLSX paths;
@@ -84,5 +102,6 @@ def calibrate_files(kind: str, files, template: str | Path = "caobang", prior: s
     by_year = {y: scen_by_year.get(y, scen_by_year.get("*")) for y in tc.years[1:]}
     by_year = {y: s for y, s in by_year.items() if s is not None}
     ex = register_exposure(tc, by_year, mult)
-    return calibrate_households(tc, pr, ex, structure=structure or "per_class", effects=effects, draws=draws,
-                                seed=seed, template=tmpl)
+    return calibrate_households(
+        tc, pr, ex, structure=structure or "per_class", effects=effects, draws=draws, seed=seed, template=tmpl
+    )

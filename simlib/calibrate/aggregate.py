@@ -15,12 +15,12 @@ The stock in states the data do not separate (escaped cohorts; near-poor if not 
 filled in by the model: at the first year from a composition (the template dataset), later by
 the model's own prediction, raked so every observed total is met exactly ("filtering").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-
 import pandas as pd
 
 from simlib.calibrate.exposure import Exposure, programme_factors
@@ -39,7 +39,9 @@ K = N_STATES
 CATEGORIES = ("poor", "near_poor", "escaped", "rest")
 _CAT_OF_FLOW = {v: k for k, v in FLOW_INDICATORS.items()}
 #: (F, K, K) which moves each flow column counts; (F, K) which states it starts from
-FLOW_SEL = np.array([[[FLOW_NAME[k][j] == _CAT_OF_FLOW[f] for j in range(K)] for k in range(K)] for f in FLOW_COLUMNS], float)
+FLOW_SEL = np.array(
+    [[[FLOW_NAME[k][j] == _CAT_OF_FLOW[f] for j in range(K)] for k in range(K)] for f in FLOW_COLUMNS], float
+)
 FLOW_ORIGIN = FLOW_SEL.max(axis=2)
 
 
@@ -48,7 +50,7 @@ def groups(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     A state belongs to 'near_poor' / 'escaped' only where that count is given; otherwise to 'rest'
     (households minus the given counts)."""
-    O = obs.shape[0]
+    O = obs.shape[0]  # noqa: E741 - O/I: the shape letters of the docstrings
     grp = np.full((O, K), 3)
     grp[:, POOR] = 0
     near = ~np.isnan(obs[:, NEAR_OBS])
@@ -70,7 +72,7 @@ class Prepared:
 
     def __init__(self, panel: AggregatePanel):
         self.panel = panel
-        O, C = panel.n_obs, len(panel.cells)
+        O, C = panel.n_obs, len(panel.cells)  # noqa: E741 - O/I: the shape letters of the docstrings
         self.A = np.zeros((O, C))
         self.A[panel.member, np.arange(C)] = 1.0
         self.index, self.target = [], []
@@ -125,8 +127,14 @@ def entry_vector(entry3: np.ndarray) -> np.ndarray:
     return e
 
 
-def run_filter(panel: AggregatePanel | Prepared, rates: np.ndarray, f1: np.ndarray, f2: np.ndarray, growth: float,
-               entry: np.ndarray) -> FilterResult:
+def run_filter(
+    panel: AggregatePanel | Prepared,
+    rates: np.ndarray,
+    f1: np.ndarray,
+    f2: np.ndarray,
+    growth: float,
+    entry: np.ndarray,
+) -> FilterResult:
     """Filter the panel with cell rates (S, C, 12) and programme factors (S or 1, T-1, C, K).
     Unbatched arguments (C, 12), (T-1, C, K) give S = 1."""
     prep = panel if isinstance(panel, Prepared) else Prepared(panel)
@@ -135,7 +143,7 @@ def run_filter(panel: AggregatePanel | Prepared, rates: np.ndarray, f1: np.ndarr
     f1 = f1[None] if f1.ndim == 3 else f1
     f2 = f2[None] if f2.ndim == 3 else f2
     S = rates.shape[0]
-    T, O = len(panel.years), panel.n_obs
+    T, O = len(panel.years), panel.n_obs  # noqa: E741 - O/I: the shape letters of the docstrings
     s = prep.rake(np.broadcast_to(panel.guess0, (S,) + panel.guess0.shape), 0)
     stocks = np.empty((S, T) + s.shape[1:])
     stocks[:, 0] = s
@@ -190,6 +198,7 @@ def growth_estimate(panel: AggregatePanel, g0: float, sd0: float) -> tuple[float
 
 # --- estimation ----------------------------------------------------------------------------------
 
+
 def panel_exposure(panel: AggregatePanel, budgets: dict, prior, multipliers=(1.0,), budget_scale: str = "none"):
     """Programme factors for every transition year of the panel from scenario budgets.
 
@@ -223,8 +232,15 @@ def panel_exposure(panel: AggregatePanel, budgets: dict, prior, multipliers=(1.0
     return Exposure(mult, f1, f2, tuple(sources))
 
 
-def calibrate_aggregate(panel: AggregatePanel, prior, exposure=None, effects: bool = False, draws: int = 200,
-                        seed: int = 0, template: dict | None = None):
+def calibrate_aggregate(
+    panel: AggregatePanel,
+    prior,
+    exposure=None,
+    effects: bool = False,
+    draws: int = 200,
+    seed: int = 0,
+    template: dict | None = None,
+):
     """Posterior of reference rates x modifiers (x effect multiplier) given aggregate counts.
 
     The estimate is the posterior mode in unconstrained coordinates (the prior exactly when the
@@ -285,26 +301,48 @@ def calibrate_aggregate(panel: AggregatePanel, prior, exposure=None, effects: bo
     rate_rows = fitted[fitted["quantity"] == "poor_rate"]
     err = (rate_rows["fitted"] - rate_rows["observed"]).to_numpy()
     fit = {
-        "observation_units": panel.n_obs, "cells": C, "transition_years": max(T - 1, 0),
-        "household_years": round(hh_years), "log_likelihood": round(float(fr.loglik[0]), 3),
-        "log_likelihood_stocks": round(float(fr.ll_stock[0]), 3), "log_likelihood_flows": round(float(fr.ll_flows[0]), 3),
+        "observation_units": panel.n_obs,
+        "cells": C,
+        "transition_years": max(T - 1, 0),
+        "household_years": round(hh_years),
+        "log_likelihood": round(float(fr.loglik[0]), 3),
+        "log_likelihood_stocks": round(float(fr.ll_stock[0]), 3),
+        "log_likelihood_flows": round(float(fr.ll_flows[0]), 3),
         "deviance_stocks": round(dev, 3),
         "rmse_poor_rate_points": round(float(np.sqrt(np.mean(err**2))), 4) if err.size else None,
         "max_abs_error_poor_rate_points": round(float(np.abs(err).max()), 4) if err.size else None,
-        "parameters": model.size, "converged": res.converged, "iterations": res.iterations,
+        "parameters": model.size,
+        "converged": res.converged,
+        "iterations": res.iterations,
         "growth_pairs": pairs,
     }
     g_draws = rng.normal(growth, growth_sd, draws)
     return Calibration(
-        method="aggregate", structure="parametric", prior=prior, years=panel.years,
-        class_rates=R8, class_draws=class_draws, class_households=class_hh,
-        growth=growth, growth_draws=g_draws, entry=prior.entry0.copy(),
+        method="aggregate",
+        structure="parametric",
+        prior=prior,
+        years=panel.years,
+        class_rates=R8,
+        class_draws=class_draws,
+        class_households=class_hh,
+        growth=growth,
+        growth_draws=g_draws,
+        entry=prior.entry0.copy(),
         entry_draws=np.broadcast_to(prior.entry0, (draws, 3)).copy(),
-        ref=ref, ref_draws=ref_draws, mods=np.exp(lm), mod_draws=mod_draws,
+        ref=ref,
+        ref_draws=ref_draws,
+        mods=np.exp(lm),
+        mod_draws=mod_draws,
         effect_multiplier=float(lam) if effects else None,
         effect_draws=lam_draws if effects else None,
-        data_weight=data_weight, fit=fit, fitted=fitted, data=list(panel.sources), template=template,
-        exposure=list(exposure.sources), notes=list(panel.notes), seed=seed,
+        data_weight=data_weight,
+        fit=fit,
+        fitted=fitted,
+        data=list(panel.sources),
+        template=template,
+        exposure=list(exposure.sources),
+        notes=list(panel.notes),
+        seed=seed,
     )
 
 
@@ -323,7 +361,9 @@ def fitted_table(panel: AggregatePanel, fr: FilterResult):
                     continue
                 fitted = pred[o, c] / tot_pred * obs[o, HH]
                 rows.append((panel.years[t], name, cat, target[o, c], fitted))
-            rows.append((panel.years[t], name, "poor_rate", 100 * obs[o, POOR_OBS] / obs[o, HH], 100 * pred[o, 0] / tot_pred))
+            rows.append(
+                (panel.years[t], name, "poor_rate", 100 * obs[o, POOR_OBS] / obs[o, HH], 100 * pred[o, 0] / tot_pred)
+            )
             for j, fc in enumerate(FLOW_COLUMNS):
                 if np.isfinite(panel.flows[t, o, j]):
                     rows.append((panel.years[t], name, fc, panel.flows[t, o, j], fr.flows_pred[0, t - 1, o, j]))

@@ -10,6 +10,7 @@ give a 90 % projection interval. A series with a single year before T is "fitted
 A back-test is described by a YAML file (`params/backtest/*.yaml`, schema
 `params/schema/backtest.schema.yaml`); `run_backtest` reads it and returns tidy tables.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,13 @@ from simlib.states import ESCAPED, NEAR_POOR, POOR
 from simlib.transitions import transition_matrix
 
 #: indicators compared, with their unit; counts only where the household total is published
-RATE_INDICATORS = {"poor_rate": "percent", "near_poor_rate": "percent", "poor_near_poor_rate": "percent",
-                   "poor_rate_change": "percentage points", "near_poor_rate_change": "percentage points"}
+RATE_INDICATORS = {
+    "poor_rate": "percent",
+    "near_poor_rate": "percent",
+    "poor_near_poor_rate": "percent",
+    "poor_rate_change": "percentage points",
+    "near_poor_rate_change": "percentage points",
+}
 COUNT_INDICATORS = {"households": "households", "poor": "households", "near_poor": "households"}
 INTERVAL = (0.05, 0.95)
 
@@ -84,22 +90,42 @@ def _indicators(stock: np.ndarray, A: np.ndarray) -> dict[str, np.ndarray]:
     by = np.einsum("oc,sck->sok", A, stock)
     hh = by.sum(axis=-1)
     poor, near = by[..., POOR], by[..., NEAR_POOR]
-    return {"households": hh, "poor": poor, "near_poor": near, "escaped": by[..., list(ESCAPED)].sum(axis=-1),
-            "poor_rate": 100 * poor / hh, "near_poor_rate": 100 * near / hh, "poor_near_poor_rate": 100 * (poor + near) / hh}
+    return {
+        "households": hh,
+        "poor": poor,
+        "near_poor": near,
+        "escaped": by[..., list(ESCAPED)].sum(axis=-1),
+        "poor_rate": 100 * poor / hh,
+        "near_poor_rate": 100 * near / hh,
+        "poor_near_poor_rate": 100 * (poor + near) / hh,
+    }
 
 
 def _observed(panel: AggregatePanel, t: int) -> dict[str, np.ndarray]:
     """Observed indicators (O,) of review index t (NaN where not published)."""
     st = panel.stock[t]
     hh = st[:, HH]
-    out = {"households": hh, "poor": st[:, POOR_OBS], "near_poor": st[:, NEAR_OBS], "escaped": st[:, ESC_OBS],
-           "poor_rate": 100 * st[:, POOR_OBS] / hh, "near_poor_rate": 100 * st[:, NEAR_OBS] / hh}
+    out = {
+        "households": hh,
+        "poor": st[:, POOR_OBS],
+        "near_poor": st[:, NEAR_OBS],
+        "escaped": st[:, ESC_OBS],
+        "poor_rate": 100 * st[:, POOR_OBS] / hh,
+        "near_poor_rate": 100 * st[:, NEAR_OBS] / hh,
+    }
     out["poor_near_poor_rate"] = out["poor_rate"] + out["near_poor_rate"]
     return out
 
 
-def project_year(cal: Calibration, train: AggregatePanel, exposure_train: Exposure, scen: Scenario | None,
-                 year: int, budget_scale: str = "none", seed: int = 0) -> dict[str, np.ndarray]:
+def project_year(
+    cal: Calibration,
+    train: AggregatePanel,
+    exposure_train: Exposure,
+    scen: Scenario | None,
+    year: int,
+    budget_scale: str = "none",
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
     """Indicators of review `year` (the one after the training panel's last): point projection
     (O,) under key 'point' and posterior draws (S, O) under 'draws'."""
     prep = Prepared(train)
@@ -155,22 +181,30 @@ def backtest_series(series: Series, holdout_years, prior: Prior, draws: int = 20
                     rows.append((series.id, area, y, name, "observed", float(v[o]), np.nan, np.nan, np.nan))
     for T in holdout_years:
         if T not in panel.years or T - 1 not in panel.years:
-            raise InputError("cal_holdout", field="holdout_years", value=T, series=series.id,
-                             allowed=", ".join(str(y) for y in panel.years[1:]))
+            raise InputError(
+                "cal_holdout",
+                field="holdout_years",
+                value=T,
+                series=series.id,
+                allowed=", ".join(str(y) for y in panel.years[1:]),
+            )
         train = panel.until(T - 1)  # nothing of year T or later reaches the fit
         ex_train = panel_exposure(train, series.budgets, prior)
         cal = calibrate_aggregate(train, prior, ex_train, draws=draws, seed=seed)
         fits[(series.id, T)] = cal
         # one-step-ahead fitted values of the training years
-        fr = run_filter(train, cal.class_rates[train.cells.klass], *ex_train.factors(1.0), cal.growth,
-                        entry_vector(cal.entry))
+        fr = run_filter(
+            train, cal.class_rates[train.cells.klass], *ex_train.factors(1.0), cal.growth, entry_vector(cal.entry)
+        )
         A = Prepared(train).A
         for t in range(1, len(train.years)):
             fit_ind = _indicators(fr.predicted_stock[:, t - 1], A)
             for name, v in fit_ind.items():
                 for o, area in enumerate(panel.areas):
                     if np.isfinite(obs_all[t][name][o]):
-                        rows.append((series.id, area, train.years[t], name, "fitted", float(v[0, o]), np.nan, np.nan, T))
+                        rows.append(
+                            (series.id, area, train.years[t], name, "fitted", float(v[0, o]), np.nan, np.nan, T)
+                        )
         proj = project_year(cal, train, ex_train, series.budgets.get(T), T, series.budget_scale, seed)
         ti = panel.years.index(T)
         obs, prev = obs_all[ti], obs_all[ti - 1]
@@ -188,12 +222,24 @@ def backtest_series(series: Series, holdout_years, prior: Prior, draws: int = 20
                 ob = obs[name][o]
                 if not np.isfinite(ob) or (name in COUNT_INDICATORS and est[o]):
                     continue
-                errs.append({"series": series.id, "area": area, "year": T, "indicator": name, "unit": unit,
-                             "observed": float(ob), "projected": float(point[name][o]),
-                             "error": float(point[name][o] - ob), "abs_error": float(abs(point[name][o] - ob)),
-                             "lo": float(lo), "hi": float(hi), "covered": bool(lo <= ob <= hi),
-                             "training_years": f"{train.years[0]}–{train.years[-1]}",
-                             "transitions_fitted": len(train.years) - 1})
+                errs.append(
+                    {
+                        "series": series.id,
+                        "area": area,
+                        "year": T,
+                        "indicator": name,
+                        "unit": unit,
+                        "observed": float(ob),
+                        "projected": float(point[name][o]),
+                        "error": float(point[name][o] - ob),
+                        "abs_error": float(abs(point[name][o] - ob)),
+                        "lo": float(lo),
+                        "hi": float(hi),
+                        "covered": bool(lo <= ob <= hi),
+                        "training_years": f"{train.years[0]}–{train.years[-1]}",
+                        "transitions_fitted": len(train.years) - 1,
+                    }
+                )
     return rows, errs, fits
 
 
@@ -203,9 +249,18 @@ def summarise(errors: pd.DataFrame) -> pd.DataFrame:
     if errors.empty:
         return pd.DataFrame(columns=["indicator", "unit", "n", "bias", "mae", "rmse", "coverage"])
     g = errors.groupby(["indicator", "unit"], sort=False)
-    return g.apply(lambda d: pd.Series({"n": len(d), "bias": d["error"].mean(), "mae": d["abs_error"].mean(),
-                                        "rmse": float(np.sqrt((d["error"] ** 2).mean())), "coverage": d["covered"].mean()}),
-                   include_groups=False).reset_index()
+    return g.apply(
+        lambda d: pd.Series(
+            {
+                "n": len(d),
+                "bias": d["error"].mean(),
+                "mae": d["abs_error"].mean(),
+                "rmse": float(np.sqrt((d["error"] ** 2).mean())),
+                "coverage": d["covered"].mean(),
+            }
+        ),
+        include_groups=False,
+    ).reset_index()
 
 
 def load_backtest(path: str | Path) -> tuple[dict, list[Series], Prior]:
@@ -225,8 +280,9 @@ def load_backtest(path: str | Path) -> tuple[dict, list[Series], Prior]:
             if missing:
                 errors.extend(InputError("missing", file=shown, field=f, name=m) for m in missing)
                 continue
-            panel = read_published(base / s["file"], s["area"], {int(k): v for k, v in s["years"].items()}, template,
-                                   prior.growth0)
+            panel = read_published(
+                base / s["file"], s["area"], {int(k): v for k, v in s["years"].items()}, template, prior.growth0
+            )
         else:
             if "files" not in s:
                 errors.append(InputError("missing", file=shown, field=f, name="files"))
@@ -238,8 +294,19 @@ def load_backtest(path: str | Path) -> tuple[dict, list[Series], Prior]:
             budgets = {y: scen for y in panel.years[1:]}
         for y, p in (s.get("budgets") or {}).items():
             budgets[int(y)] = load_scenario(base / p)
-        out.append(Series(s["id"], s["title_vi"], s["title_en"], panel, template, budgets, s.get("budget_scale", "none"),
-                          list(s.get("notes", [])) + list(panel.notes), list(s.get("notes_vi", []))))
+        out.append(
+            Series(
+                s["id"],
+                s["title_vi"],
+                s["title_en"],
+                panel,
+                template,
+                budgets,
+                s.get("budget_scale", "none"),
+                list(s.get("notes", [])) + list(panel.notes),
+                list(s.get("notes_vi", [])),
+            )
+        )
     raise_if_any(errors)
     cfg["_file"], cfg["_sha256"] = shown, sha256_file(path)
     return cfg, out, prior
@@ -256,17 +323,41 @@ def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = 
         rows += r
         errs += e
         fits.update(f)
-    table = pd.DataFrame(rows, columns=["series", "area", "year", "indicator", "kind", "value", "lo", "hi", "holdout_year"])
+    table = pd.DataFrame(
+        rows, columns=["series", "area", "year", "indicator", "kind", "value", "lo", "hi", "holdout_year"]
+    )
     errors = pd.DataFrame(errs)
-    info = {"backtest": cfg["name"], "file": cfg["_file"], "sha256": cfg["_sha256"], "draws": draws, "seed": seed,
-            "prior": {"file": prior.file, "sha256": prior.sha256, "scale": prior.scale},
-            "series": {s.id: {"title_vi": s.title_vi, "title_en": s.title_en, "years": list(s.panel.years), "notes": s.notes,
-                              "notes_vi": s.notes_vi,
-                              "data": list(s.panel.sources),
-                              "budgets": {str(y): display_path(sc.file) if sc.file else sc.name for y, sc in s.budgets.items()}}
-                       for s in series}}
-    return BacktestResult(cfg["name"], cfg["title_vi"], cfg["title_en"], tuple(cfg["holdout_years"]), table, errors,
-                          summarise(errors), fits, info)
+    info = {
+        "backtest": cfg["name"],
+        "file": cfg["_file"],
+        "sha256": cfg["_sha256"],
+        "draws": draws,
+        "seed": seed,
+        "prior": {"file": prior.file, "sha256": prior.sha256, "scale": prior.scale},
+        "series": {
+            s.id: {
+                "title_vi": s.title_vi,
+                "title_en": s.title_en,
+                "years": list(s.panel.years),
+                "notes": s.notes,
+                "notes_vi": s.notes_vi,
+                "data": list(s.panel.sources),
+                "budgets": {str(y): display_path(sc.file) if sc.file else sc.name for y, sc in s.budgets.items()},
+            }
+            for s in series
+        },
+    }
+    return BacktestResult(
+        cfg["name"],
+        cfg["title_vi"],
+        cfg["title_en"],
+        tuple(cfg["holdout_years"]),
+        table,
+        errors,
+        summarise(errors),
+        fits,
+        info,
+    )
 
 
 def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
@@ -282,9 +373,15 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
         (tmp / "fits").mkdir()
         for (sid, T), cal in result.fits.items():
             (tmp / "fits" / f"{sid}_{T}.yaml").write_text(dump_yaml(cal.transitions_doc()), encoding="utf-8")
-        manifest = dict(result.info, simlib_version=__version__, holdout_years=list(result.holdout_years),
-                        outputs=["series.csv", "errors.csv", "summary.csv", "fits/"])
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        manifest = dict(
+            result.info,
+            simlib_version=__version__,
+            holdout_years=list(result.holdout_years),
+            outputs=["series.csv", "errors.csv", "summary.csv", "fits/"],
+        )
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
     return out_dir
 
 
@@ -304,8 +401,18 @@ def error_lines(result: BacktestResult, lang: str | None = None) -> list[str]:
     out = [i18n.t("cli.bt_head", lang, name=result.title(lang), years=", ".join(map(str, result.holdout_years)))]
     for _, r in result.errors.iterrows():
         d = 2 if r["unit"] != "households" else 0
-        out.append(i18n.t("cli.bt_line", lang, series=r["series"], year=r["year"], indicator=indicator_label(r["indicator"], lang),
-                          obs=i18n.fmt_number(r["observed"], lang, d), proj=i18n.fmt_number(r["projected"], lang, d),
-                          err=("+" if r["error"] >= 0 else "−") + i18n.fmt_number(abs(r["error"]), lang, d),
-                          lo=i18n.fmt_number(r["lo"], lang, d), hi=i18n.fmt_number(r["hi"], lang, d)))
+        out.append(
+            i18n.t(
+                "cli.bt_line",
+                lang,
+                series=r["series"],
+                year=r["year"],
+                indicator=indicator_label(r["indicator"], lang),
+                obs=i18n.fmt_number(r["observed"], lang, d),
+                proj=i18n.fmt_number(r["projected"], lang, d),
+                err=("+" if r["error"] >= 0 else "−") + i18n.fmt_number(abs(r["error"]), lang, d),
+                lo=i18n.fmt_number(r["lo"], lang, d),
+                hi=i18n.fmt_number(r["hi"], lang, d),
+            )
+        )
     return out

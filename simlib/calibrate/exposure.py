@@ -13,6 +13,7 @@ estimate includes whatever the programme did in those years ("gross" rates).
 A grid of effect multipliers (all line effects x lambda) gives factors as a function of lambda,
 interpolated in log space, for estimating lambda where the data identify it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -45,7 +46,7 @@ class Exposure:
     sources: tuple[dict, ...] = ()
 
     @classmethod
-    def none(cls, n_years: int, n_cells: int) -> "Exposure":
+    def none(cls, n_years: int, n_cells: int) -> Exposure:
         ones = np.ones((1, n_years, n_cells, K))
         return cls(np.array([1.0]), ones, ones.copy(), ())
 
@@ -67,7 +68,7 @@ class Exposure:
             out.append(np.exp((1 - w) * lo + w * hi))
         return out[0], out[1]
 
-    def years(self, idx) -> "Exposure":
+    def years(self, idx) -> Exposure:
         """The factors of some transition years only."""
         return replace(self, f1=self.f1[:, idx], f2=self.f2[:, idx])
 
@@ -105,14 +106,25 @@ def cell_positions(scen: Scenario, cells: Cells) -> np.ndarray:
     units = {u: i for i, u in enumerate(scen.dataset.unit_ids)}
     missing = sorted({u for u in cells.unit_id if u not in units})
     if missing:
-        raise InputError("unknown_unit", file=display_path(scen.file) if scen.file else None, field="dataset",
-                         value=", ".join(missing[:5]), allowed=scen.dataset.unit_ids)
+        raise InputError(
+            "unknown_unit",
+            file=display_path(scen.file) if scen.file else None,
+            field="dataset",
+            value=", ".join(missing[:5]),
+            allowed=scen.dataset.unit_ids,
+        )
     d = np.array([units[u] for u in cells.unit_id])
     return d * 4 + cells.eth * 2 + cells.area
 
 
-def programme_factors(scen: Scenario, year: int, cells: Cells, stock: np.ndarray,
-                      multipliers: np.ndarray = np.array([1.0]), budget_scale: float = 1.0):
+def programme_factors(
+    scen: Scenario,
+    year: int,
+    cells: Cells,
+    stock: np.ndarray,
+    multipliers: np.ndarray | None = None,
+    budget_scale: float = 1.0,
+):
     """Factors (M, C, K) of `year`'s budget in `scen` for cells holding `stock` (C, K) at the
     start of the year. `budget_scale` multiplies the money (e.g. to keep money per poor household
     when the cells stand for a larger area). Returns (f1, f2, provenance dict)."""
@@ -125,6 +137,7 @@ def programme_factors(scen: Scenario, year: int, cells: Cells, stock: np.ndarray
     np.add.at(counts, pos, stock)
     ds = replace(scen.dataset, counts=counts.reshape(D, 2, 2, K))
     model = compile_model(replace(one, dataset=ds))
+    multipliers = np.array([1.0]) if multipliers is None else multipliers
     M = len(multipliers)
     eff = model.effects[None] * np.asarray(multipliers, float)[:, None, None]
     spend = np.broadcast_to(model.spend, (M,) + model.spend.shape)
@@ -137,8 +150,12 @@ def programme_factors(scen: Scenario, year: int, cells: Cells, stock: np.ndarray
     f1, f2 = invert_factors(P)
     empty = n <= 0
     f1[empty], f2[empty] = 1.0, 1.0
-    src = {"year": int(year), "scenario": display_path(scen.file) if scen.file else scen.name,
-           "sha256": sha256_file(scen.file) if scen.file else None, "budget": note,
-           "budget_scale": round(float(budget_scale), 6),
-           "spend_billion_vnd": round(float(model.spend[1].sum()) / 1e9, 3)}
+    src = {
+        "year": int(year),
+        "scenario": display_path(scen.file) if scen.file else scen.name,
+        "sha256": sha256_file(scen.file) if scen.file else None,
+        "budget": note,
+        "budget_scale": round(float(budget_scale), 6),
+        "spend_billion_vnd": round(float(model.spend[1].sum()) / 1e9, 3),
+    }
     return f1[:, pos], f2[:, pos], src

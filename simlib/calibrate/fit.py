@@ -9,10 +9,11 @@ Objectives are *batched*: they take a stack of coordinate vectors (n, P) and ret
 so the 2P points of a gradient, or the ~2P^2 points of a Hessian, are evaluated in one vectorised
 call (the aggregate filter runs all of them through each year at once).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.optimize import minimize
@@ -31,14 +32,14 @@ class MapResult:
 
 
 def _eval(f: Batch, X: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.asarray(f(X[i:i + CHUNK]), float) for i in range(0, len(X), CHUNK)])
+    return np.concatenate([np.asarray(f(X[i : i + CHUNK]), float) for i in range(0, len(X), CHUNK)])
 
 
 def fd_grad(f: Batch, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a batched function at x."""
     E = np.eye(x.size) * h
     v = _eval(f, np.concatenate([x + E, x - E]))
-    return (v[:x.size] - v[x.size:]) / (2 * h)
+    return (v[: x.size] - v[x.size :]) / (2 * h)
 
 
 def fd_hessian(f: Batch, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
@@ -46,12 +47,11 @@ def fd_hessian(f: Batch, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
     n = x.size
     E = np.eye(n) * h
     iu, ju = np.tril_indices(n, -1)
-    pts = [x[None], x + E, x - E,
-           x + E[iu] + E[ju], x + E[iu] - E[ju], x - E[iu] + E[ju], x - E[iu] - E[ju]]
+    pts = [x[None], x + E, x - E, x + E[iu] + E[ju], x + E[iu] - E[ju], x - E[iu] + E[ju], x - E[iu] - E[ju]]
     v = _eval(f, np.concatenate(pts))
-    f0, fp, fm = v[0], v[1:n + 1], v[n + 1:2 * n + 1]
+    f0, fp, fm = v[0], v[1 : n + 1], v[n + 1 : 2 * n + 1]
     m = len(iu)
-    a, b, c, d = (v[2 * n + 1 + k * m: 2 * n + 1 + (k + 1) * m] for k in range(4))
+    a, b, c, d = (v[2 * n + 1 + k * m : 2 * n + 1 + (k + 1) * m] for k in range(4))
     H = np.empty((n, n))
     H[np.arange(n), np.arange(n)] = (fp - 2 * f0 + fm) / h**2
     H[iu, ju] = H[ju, iu] = (a - b - c + d) / (4 * h**2)
@@ -75,8 +75,13 @@ def fit_map(neg_log_post: Batch, x0: np.ndarray, scale: float = 1.0, newton_step
     def f1(x):
         return float(fb(x[None])[0])
 
-    res = minimize(f1, np.asarray(x0, float), jac=lambda x: fd_grad(fb, x), method="L-BFGS-B",
-                   options={"maxiter": 3000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30})
+    res = minimize(
+        f1,
+        np.asarray(x0, float),
+        jac=lambda x: fd_grad(fb, x),
+        method="L-BFGS-B",
+        options={"maxiter": 3000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30},
+    )
     x, fx = res.x, float(res.fun)
     H = fd_hessian(fb, x)
     for _ in range(newton_steps):

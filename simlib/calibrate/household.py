@@ -14,6 +14,7 @@ the prior when there are no data, the observed share in the limit. With a progra
 the observed years the factors enter the likelihood and the same posterior is found numerically
 (posterior mode in the unconstrained coordinates, which *is* the posterior mean without programme).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -84,8 +85,9 @@ def detailed_states(status: np.ndarray, first_k: np.ndarray, is_new: np.ndarray)
     return out, bad
 
 
-def count_transitions(states: np.ndarray, cell: np.ndarray, is_new: np.ndarray, n_cells: int,
-                      years: tuple[int, ...], cells, sources=()) -> TransitionCounts:
+def count_transitions(
+    states: np.ndarray, cell: np.ndarray, is_new: np.ndarray, n_cells: int, years: tuple[int, ...], cells, sources=()
+) -> TransitionCounts:
     """Counts of moves between consecutive reviews, new households and leavers.
 
     states (H, T) from `detailed_states`; cell (H, T) the household's cell index at each review."""
@@ -107,8 +109,16 @@ def count_transitions(states: np.ndarray, cell: np.ndarray, is_new: np.ndarray, 
         new = (b >= 0) & is_new[:, t]
         np.add.at(entries[t - 1], (cell[new, t], np.minimum(b[new], K - 1)), 1)
         left[t - 1] = ((a >= 0) & (b < 0)).sum()
-    return TransitionCounts(years=tuple(years), cells=cells, counts=counts, entries=entries, households=households,
-                            left=left, unknown_origin=unknown, sources=tuple(sources))
+    return TransitionCounts(
+        years=tuple(years),
+        cells=cells,
+        counts=counts,
+        entries=entries,
+        households=households,
+        left=left,
+        unknown_origin=unknown,
+        sources=tuple(sources),
+    )
 
 
 def rate_counts(n: np.ndarray) -> np.ndarray:
@@ -141,6 +151,7 @@ def loglik_counts(rates: np.ndarray, counts: np.ndarray, f1: np.ndarray, f2: np.
 
 # --- estimation ----------------------------------------------------------------------------------
 
+
 def register_exposure(tc: TransitionCounts, budgets: dict, multipliers=(1.0,)):
     """Programme factors for each transition year of household counts from scenario budgets
     ({review year t: Scenario}); coverage from the households' states at review t-1."""
@@ -160,8 +171,16 @@ def register_exposure(tc: TransitionCounts, budgets: dict, multipliers=(1.0,)):
     return Exposure(mult, f1, f2, tuple(sources))
 
 
-def calibrate_households(tc: TransitionCounts, prior, exposure=None, structure: str = "per_class",
-                         effects: bool = False, draws: int = 200, seed: int = 0, template: dict | None = None):
+def calibrate_households(
+    tc: TransitionCounts,
+    prior,
+    exposure=None,
+    structure: str = "per_class",
+    effects: bool = False,
+    draws: int = 200,
+    seed: int = 0,
+    template: dict | None = None,
+):
     """Posterior of baseline rates from household transition counts. Returns a `Calibration`.
 
     structure "per_class": the 12 rates of every cell class, each with the prior's class rates as
@@ -197,7 +216,9 @@ def calibrate_households(tc: TransitionCounts, prior, exposure=None, structure: 
         for i in range(N_CLASSES):
             if class_hh[i] > 0:
                 post, pri = coordinate_prior_sd(a2[i], b2[i]), coordinate_prior_sd(alpha[i], beta[i])
-                data_weight.update({f"{_cls(i)}.{n}": float(1 - (post[j] / pri[j]) ** 2) for j, n in enumerate(_RATE_NAMES)})
+                data_weight.update(
+                    {f"{_cls(i)}.{n}": float(1 - (post[j] / pri[j]) ** 2) for j, n in enumerate(_RATE_NAMES)}
+                )
         fit["method"] = "conjugate posterior mean (Beta / Dirichlet)"
     elif structure == "per_class":
         R8 = prior.class_rates.copy()
@@ -215,14 +236,18 @@ def calibrate_households(tc: TransitionCounts, prior, exposure=None, structure: 
 
             def nlp(th, m=m, cnt=cnt, a_=a_, b_=b_):
                 R = m.unpack(th)[0]
-                return np.array([-loglik_counts(np.broadcast_to(r, (cnt.shape[1], 12)), cnt, a_, b_) for r in R]) - m.log_prior(th)
+                return np.array(
+                    [-loglik_counts(np.broadcast_to(r, (cnt.shape[1], 12)), cnt, a_, b_) for r in R]
+                ) - m.log_prior(th)
 
             res = fit_map(nlp, m.theta0(), scale=class_hh[i] + 1.0)
             R8[i] = m.unpack(res.theta[None])[0][0]
             class_draws[:, i] = m.unpack(laplace_draws(res, draws, rng))[0]
             post = np.sqrt(np.diag(res.cov))
             psd = laplace_prior_sd(m)
-            data_weight.update({f"{_cls(i)}.{n}": float(1 - (post[j] / psd[j]) ** 2) for j, n in enumerate(_RATE_NAMES)})
+            data_weight.update(
+                {f"{_cls(i)}.{n}": float(1 - (post[j] / psd[j]) ** 2) for j, n in enumerate(_RATE_NAMES)}
+            )
             conv.append(res.converged)
         fit["method"] = "posterior mode and Laplace approximation per class (programme factors in the likelihood)"
         fit["converged"] = bool(all(conv))
@@ -254,7 +279,7 @@ def calibrate_households(tc: TransitionCounts, prior, exposure=None, structure: 
     N = tc.households.sum(axis=1)[:, None]
     growth, gsd, pairs = growth_posterior(N, np.zeros(N.shape, bool), prior.growth0, prior.growth_sd)
     ent = tc.entries.sum(axis=(0, 1))
-    ent3 = np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1:].sum()])
+    ent3 = np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1 :].sum()])
     a_e = prior.entry_kappa * prior.entry0 + ent3
     entry = a_e / a_e.sum()
     entry_draws = rng.dirichlet(a_e, draws)
@@ -273,25 +298,63 @@ def calibrate_households(tc: TransitionCounts, prior, exposure=None, structure: 
             for j in range(K):
                 if ALLOWED[k, j]:
                     c = CELL_CLASSES[i]
-                    rows.append((c["ethnic_group"], c["area"], c["poor_district"], STATES[k], STATES[j], n_class[i, k, j], e_class[i, k, j]))
-    fitted = pd.DataFrame(rows, columns=["ethnic_group", "area", "poor_district", "from_state", "to_state", "observed", "fitted"])
-    fit.update({
-        "household_years": int(class_hh.sum()), "transition_years": max(T - 1, 0), "log_likelihood": round(ll, 3),
-        "households_per_review": [int(x) for x in tc.households.sum(axis=1)],
-        "new_households": int(tc.entries.sum()), "households_left": int(tc.left.sum()),
-        "unknown_origin_household_years": int(tc.unknown_origin), "growth_pairs": pairs,
-        "classes_with_data": int((class_hh > 0).sum()),
-    })
+                    rows.append(
+                        (
+                            c["ethnic_group"],
+                            c["area"],
+                            c["poor_district"],
+                            STATES[k],
+                            STATES[j],
+                            n_class[i, k, j],
+                            e_class[i, k, j],
+                        )
+                    )
+    fitted = pd.DataFrame(
+        rows, columns=["ethnic_group", "area", "poor_district", "from_state", "to_state", "observed", "fitted"]
+    )
+    fit.update(
+        {
+            "household_years": int(class_hh.sum()),
+            "transition_years": max(T - 1, 0),
+            "log_likelihood": round(ll, 3),
+            "households_per_review": [int(x) for x in tc.households.sum(axis=1)],
+            "new_households": int(tc.entries.sum()),
+            "households_left": int(tc.left.sum()),
+            "unknown_origin_household_years": int(tc.unknown_origin),
+            "growth_pairs": pairs,
+            "classes_with_data": int((class_hh > 0).sum()),
+        }
+    )
     notes = []
     if tc.unknown_origin:
-        notes.append(f"{tc.unknown_origin} household-years left out: newly escaped at the first review without an escape year")
+        notes.append(
+            f"{tc.unknown_origin} household-years left out: newly escaped at the first review without an escape year"
+        )
     return Calibration(
-        method="household", structure=structure, prior=prior, years=tc.years, class_rates=R8, class_draws=class_draws,
-        class_households=class_hh, growth=growth, growth_draws=rng.normal(growth, gsd, draws), entry=entry,
-        entry_draws=entry_draws, ref=ref, ref_draws=ref_draws, mods=mods, mod_draws=mod_draws,
-        effect_multiplier=lam if effects else None, effect_draws=lam_draws if effects else None,
-        data_weight=data_weight, fit=fit, fitted=fitted, data=list(tc.sources), template=template,
-        exposure=list(exposure.sources), notes=notes, seed=seed, entry_estimated=True,
+        method="household",
+        structure=structure,
+        prior=prior,
+        years=tc.years,
+        class_rates=R8,
+        class_draws=class_draws,
+        class_households=class_hh,
+        growth=growth,
+        growth_draws=rng.normal(growth, gsd, draws),
+        entry=entry,
+        entry_draws=entry_draws,
+        ref=ref,
+        ref_draws=ref_draws,
+        mods=mods,
+        mod_draws=mod_draws,
+        effect_multiplier=lam if effects else None,
+        effect_draws=lam_draws if effects else None,
+        data_weight=data_weight,
+        fit=fit,
+        fitted=fitted,
+        data=list(tc.sources),
+        template=template,
+        exposure=list(exposure.sources),
+        notes=notes,
+        seed=seed,
+        entry_estimated=True,
     )
-
-

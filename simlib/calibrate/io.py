@@ -23,6 +23,7 @@ review year or more than 36 months back, negative counts, counts that exceed the
 near-poor + escaped > households; flows larger than the stock they come from or go to), gaps
 between years, wide-format year columns out of order, rows missing for some years.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,19 @@ import pandas as pd
 
 from simlib.calibrate.aggregate import FLOW_ORIGIN, FLOW_SEL
 from simlib.calibrate.household import S_ABSENT, S_ESC, S_NEAR, S_NON, S_POOR, count_transitions, detailed_states
-from simlib.calibrate.panel import (ESC_OBS, FLOW_COLUMNS, HH, NEAR_OBS, POOR_OBS, STOCK, AggregatePanel, Cells,
-                                    TransitionCounts, template_cells, template_counts)
+from simlib.calibrate.panel import (
+    ESC_OBS,
+    FLOW_COLUMNS,
+    HH,
+    NEAR_OBS,
+    POOR_OBS,
+    STOCK,
+    AggregatePanel,
+    Cells,
+    TransitionCounts,
+    template_cells,
+    template_counts,
+)
 from simlib.dataset import AREAS, GROUPS, Dataset, _read_table, parse_bool
 from simlib.errors import InputError, raise_if_any
 from simlib.parameters import sha256_file
@@ -43,12 +55,29 @@ from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
 
 STATUS_LABELS = {
-    "poor": S_POOR, "nghèo": S_POOR, "hộ nghèo": S_POOR, "ngheo": S_POOR, "ho ngheo": S_POOR,
-    "near_poor": S_NEAR, "near-poor": S_NEAR, "cận nghèo": S_NEAR, "hộ cận nghèo": S_NEAR, "can ngheo": S_NEAR,
+    "poor": S_POOR,
+    "nghèo": S_POOR,
+    "hộ nghèo": S_POOR,
+    "ngheo": S_POOR,
+    "ho ngheo": S_POOR,
+    "near_poor": S_NEAR,
+    "near-poor": S_NEAR,
+    "cận nghèo": S_NEAR,
+    "hộ cận nghèo": S_NEAR,
+    "can ngheo": S_NEAR,
     "ho can ngheo": S_NEAR,
-    "escaped": S_ESC, "newly_escaped": S_ESC, "mới thoát nghèo": S_ESC, "hộ mới thoát nghèo": S_ESC,
-    "thoát nghèo": S_ESC, "moi thoat ngheo": S_ESC, "thoat ngheo": S_ESC,
-    "non_poor": S_NON, "non-poor": S_NON, "không nghèo": S_NON, "hộ không nghèo": S_NON, "khong ngheo": S_NON,
+    "escaped": S_ESC,
+    "newly_escaped": S_ESC,
+    "mới thoát nghèo": S_ESC,
+    "hộ mới thoát nghèo": S_ESC,
+    "thoát nghèo": S_ESC,
+    "moi thoat ngheo": S_ESC,
+    "thoat ngheo": S_ESC,
+    "non_poor": S_NON,
+    "non-poor": S_NON,
+    "không nghèo": S_NON,
+    "hộ không nghèo": S_NON,
+    "khong ngheo": S_NON,
 }
 STATUS_ALLOWED = "poor, near_poor, escaped, non_poor (nghèo, cận nghèo, mới thoát nghèo, không nghèo)"
 AGG_REQUIRED = ("year", "unit_id", "households", "poor")
@@ -59,6 +88,7 @@ ROW_LIMIT = 10
 
 
 # --- shared helpers ------------------------------------------------------------------------------
+
 
 def _norm(text) -> str:
     return unicodedata.normalize("NFC", str(text)).strip().lower()
@@ -108,7 +138,9 @@ def _missing_columns(df: pd.DataFrame, required, records) -> list[InputError]:
         part = df[df["_file"] == rec["file"]]
         missing = [c for c in required if c not in part.columns or part[c].isna().all()]
         if missing:
-            errors.append(InputError("csv_columns", file=rec["file"], missing=", ".join(missing), allowed=", ".join(required)))
+            errors.append(
+                InputError("csv_columns", file=rec["file"], missing=", ".join(missing), allowed=", ".join(required))
+            )
     return errors
 
 
@@ -143,8 +175,15 @@ def check_consecutive(years, file: str | None) -> list[InputError]:
     ys = sorted(set(int(y) for y in years if y))
     missing = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys)) if ys else []
     if missing:
-        return [InputError("cal_years_gap", file=file, field="year", missing=", ".join(map(str, missing)),
-                           value=", ".join(map(str, ys)))]
+        return [
+            InputError(
+                "cal_years_gap",
+                file=file,
+                field="year",
+                missing=", ".join(map(str, missing)),
+                value=", ".join(map(str, ys)),
+            )
+        ]
     return []
 
 
@@ -153,7 +192,9 @@ def _codes(df: pd.DataFrame, col: str, allowed: tuple[str, ...], errors: list) -
     bad = ~vals.isin(allowed).to_numpy()
     for file, part in df.loc[bad].groupby("_file", sort=False):
         shown = ", ".join(sorted(set(vals[part.index]))[:5])
-        errors.append(InputError("csv_values", file=file, field=col, rows=_rows_text(part["_row"]), value=shown, allowed=allowed))
+        errors.append(
+            InputError("csv_values", file=file, field=col, rows=_rows_text(part["_row"]), value=shown, allowed=allowed)
+        )
     return np.array([allowed.index(v) if v in allowed else 0 for v in vals])
 
 
@@ -163,12 +204,17 @@ def _units(df: pd.DataFrame, template: Dataset, errors: list) -> np.ndarray:
     bad = ~vals.isin(ids).to_numpy()
     for file, part in df.loc[bad].groupby("_file", sort=False):
         shown = ", ".join(sorted(set(vals[part.index]))[:5])
-        errors.append(InputError("cal_unknown_unit", file=file, field="unit_id", rows=_rows_text(part["_row"]), value=shown, allowed=ids))
+        errors.append(
+            InputError(
+                "cal_unknown_unit", file=file, field="unit_id", rows=_rows_text(part["_row"]), value=shown, allowed=ids
+            )
+        )
     pos = {u: i for i, u in enumerate(ids)}
     return np.array([pos.get(v, 0) for v in vals])
 
 
 # --- aggregate review counts -------------------------------------------------------------------
+
 
 def read_aggregate(files, template: Dataset) -> AggregatePanel:
     """Aggregate review counts (see module docstring) -> AggregatePanel over the template's cells."""
@@ -190,7 +236,7 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     raise_if_any(errors)
     years = tuple(range(int(year.min()), int(year.max()) + 1))
     obs_keys = np.unique(key)
-    O, T = len(obs_keys), len(years)
+    O, T = len(obs_keys), len(years)  # noqa: E741 - O/I: the shape letters of the docstrings
     o_of = {k: i for i, k in enumerate(obs_keys)}
     o = np.array([o_of[k] for k in key])
     t = year - years[0]
@@ -200,8 +246,13 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
         miss = []
         for ti, oi in zip(*np.nonzero(~present)):
             miss.append(f"{years[ti]}: {_obs_label(obs_keys[oi], template, cell_level)}")
-        errors.append(InputError("cal_missing_rows", file=", ".join(r["file"] for r in records),
-                                 detail="; ".join(miss[:ROW_LIMIT]) + ("; …" if len(miss) > ROW_LIMIT else "")))
+        errors.append(
+            InputError(
+                "cal_missing_rows",
+                file=", ".join(r["file"] for r in records),
+                detail="; ".join(miss[:ROW_LIMIT]) + ("; …" if len(miss) > ROW_LIMIT else ""),
+            )
+        )
     stock = np.full((T, O, len(STOCK)), np.nan)
     flows = np.full((T, O, len(FLOW_COLUMNS)), np.nan)
     for j, c in enumerate(STOCK):
@@ -210,8 +261,11 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
         flows[t, o, j] = vals[c]
     # totals: the parts cannot exceed the whole
     parts = np.nansum(np.stack([vals["poor"], vals["near_poor"], vals["escaped"]]), axis=0)
-    errors.extend(row_errors("cal_totals", df, parts > vals["households"] + 1e-9,
-                             detail="poor + near_poor + escaped > households"))
+    errors.extend(
+        row_errors(
+            "cal_totals", df, parts > vals["households"] + 1e-9, detail="poor + near_poor + escaped > households"
+        )
+    )
     errors.extend(_flow_checks(df, stock, flows, t, o))
     raise_if_any(errors)
     notes = []
@@ -226,12 +280,25 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     else:
         cell_pos = (obs_keys[:, None] + np.arange(4)[None, :]).ravel()
         member = np.repeat(np.arange(O), 4)
-    cells = Cells(unit_id=all_cells.unit_id[cell_pos], eth=all_cells.eth[cell_pos], area=all_cells.area[cell_pos],
-                  poor_district=all_cells.poor_district[cell_pos])
+    cells = Cells(
+        unit_id=all_cells.unit_id[cell_pos],
+        eth=all_cells.eth[cell_pos],
+        area=all_cells.area[cell_pos],
+        poor_district=all_cells.poor_district[cell_pos],
+    )
     areas = tuple(_obs_label(k, template, cell_level) for k in obs_keys)
-    return AggregatePanel(years=years, areas=areas, cells=cells, member=member, stock=stock, flows=flows,
-                          guess0=guess_all[cell_pos].astype(float), sources=tuple(records),
-                          households_estimated=np.zeros((T, O), bool), notes=tuple(notes))
+    return AggregatePanel(
+        years=years,
+        areas=areas,
+        cells=cells,
+        member=member,
+        stock=stock,
+        flows=flows,
+        guess0=guess_all[cell_pos].astype(float),
+        sources=tuple(records),
+        households_estimated=np.zeros((T, O), bool),
+        notes=tuple(notes),
+    )
 
 
 def _obs_label(key: int, template: Dataset, cell_level: bool) -> str:
@@ -241,7 +308,9 @@ def _obs_label(key: int, template: Dataset, cell_level: bool) -> str:
     return f"{u}/{GROUPS[(key % 4) // 2]}/{AREAS[key % 2]}"
 
 
-def _flow_checks(df: pd.DataFrame, stock: np.ndarray, flows: np.ndarray, t: np.ndarray, o: np.ndarray) -> list[InputError]:
+def _flow_checks(
+    df: pd.DataFrame, stock: np.ndarray, flows: np.ndarray, t: np.ndarray, o: np.ndarray
+) -> list[InputError]:
     """Flows cannot exceed the stock they leave (previous review) or enter (this review)."""
     errors = []
     prev = np.where((t >= 1)[:, None], stock[np.maximum(t - 1, 0), o], np.nan)  # (rows, 4)
@@ -272,6 +341,7 @@ def _flow_checks(df: pd.DataFrame, stock: np.ndarray, flows: np.ndarray, t: np.n
 
 
 # --- household review lists --------------------------------------------------------------------
+
 
 def _wide_to_long(df: pd.DataFrame, columns: dict, errors: list) -> pd.DataFrame:
     """Wide lists (status_<year> columns) as long rows, keeping each household's row number.
@@ -319,7 +389,16 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     bad_status = ~status_text.isin(STATUS_LABELS).to_numpy()
     for file, part in df.loc[bad_status].groupby("_file", sort=False):
         shown = ", ".join(sorted(set(_text(df, "status")[part.index]))[:5])
-        errors.append(InputError("csv_values", file=file, field="status", rows=_rows_text(part["_row"]), value=shown, allowed=STATUS_ALLOWED))
+        errors.append(
+            InputError(
+                "csv_values",
+                file=file,
+                field="status",
+                rows=_rows_text(part["_row"]),
+                value=shown,
+                allowed=STATUS_ALLOWED,
+            )
+        )
     status = status_text.map(STATUS_LABELS).fillna(S_NON).to_numpy(int)
     ids = _text(df, "household_id")
     errors.extend(row_errors("cal_empty_id", df, (ids == "").to_numpy(), field="household_id"))
@@ -334,7 +413,11 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     errors.extend(row_errors("cal_duplicate_id", df, dup))
     errors.extend(check_consecutive(year, ", ".join(r["file"] for r in records)))
     k = np.where(np.isfinite(esc_year), year - np.nan_to_num(esc_year) + 1, 0).astype(int)
-    errors.extend(row_errors("cal_escape_year_order", df, (status == S_ESC) & np.isfinite(esc_year) & (k < 1), field="escape_year"))
+    errors.extend(
+        row_errors(
+            "cal_escape_year_order", df, (status == S_ESC) & np.isfinite(esc_year) & (k < 1), field="escape_year"
+        )
+    )
     raise_if_any(errors)
 
     years = tuple(range(int(year.min()), int(year.max()) + 1))
@@ -372,6 +455,7 @@ def read_register(files, template: Dataset) -> TransitionCounts:
 
 # --- published series --------------------------------------------------------------------------
 
+
 def read_published(path, area: str, years: dict, template: Dataset, growth: float) -> AggregatePanel:
     """One area of a published-figures table (`data/published/poverty_figures.csv` layout) as a
     one-unit panel spread over the template's cells.
@@ -399,10 +483,20 @@ def read_published(path, area: str, years: dict, template: Dataset, growth: floa
         label = str(years[y] if y in years else years[str(y)])
         rows = sub[_text(sub, "year") == label]
         if len(rows) != 1:
-            raise InputError("cal_series_year", file=shown, field="year", value=label, area=area, n=len(rows),
-                             allowed=sorted(set(_text(sub, "year"))))
+            raise InputError(
+                "cal_series_year",
+                file=shown,
+                field="year",
+                value=label,
+                area=area,
+                n=len(rows),
+                allowed=sorted(set(_text(sub, "year"))),
+            )
         errs: list = []
-        vals[i, :5] = [_numbers(rows, c, False, errs)[0] for c in ("households_total", "poor", "near_poor", "poor_rate_pct", "near_poor_rate_pct")]
+        vals[i, :5] = [
+            _numbers(rows, c, False, errs)[0]
+            for c in ("households_total", "poor", "near_poor", "poor_rate_pct", "near_poor_rate_pct")
+        ]
         raise_if_any(errs)
     N = vals[:, 0].copy()
     derived = np.isnan(N) & np.isfinite(vals[:, 1]) & np.isfinite(vals[:, 3])
@@ -419,14 +513,34 @@ def read_published(path, area: str, years: dict, template: Dataset, growth: floa
     poor = np.where(np.isfinite(vals[:, 1]), vals[:, 1], vals[:, 3] / 100 * N)
     near = np.where(np.isfinite(vals[:, 2]), vals[:, 2], vals[:, 4] / 100 * N)
     if np.isnan(poor).any():
-        raise InputError("cal_series_poor", file=shown, field="poor_rate_pct", area=area,
-                         value=", ".join(str(ys[i]) for i in np.flatnonzero(np.isnan(poor))))
+        raise InputError(
+            "cal_series_poor",
+            file=shown,
+            field="poor_rate_pct",
+            area=area,
+            value=", ".join(str(ys[i]) for i in np.flatnonzero(np.isnan(poor))),
+        )
     stock = np.full((T, 1, len(STOCK)), np.nan)
     stock[:, 0, HH], stock[:, 0, POOR_OBS], stock[:, 0, NEAR_OBS] = N, poor, near
     cells = template_cells(template)
     C = len(cells)
-    notes = [f"households of {area} in {', '.join(str(ys[i]) for i in np.flatnonzero(estimated))} extrapolated at "
-             f"{growth:.3%}/year from {', '.join(str(ys[i]) for i in known)}"] if estimated.any() else []
-    return AggregatePanel(years=tuple(ys), areas=(area,), cells=cells, member=np.zeros(C, int), stock=stock,
-                          flows=np.full((T, 1, len(FLOW_COLUMNS)), np.nan), guess0=template_counts(template).astype(float),
-                          sources=tuple(records), households_estimated=estimated[:, None], notes=tuple(notes))
+    notes = (
+        [
+            f"households of {area} in {', '.join(str(ys[i]) for i in np.flatnonzero(estimated))} extrapolated at "
+            f"{growth:.3%}/year from {', '.join(str(ys[i]) for i in known)}"
+        ]
+        if estimated.any()
+        else []
+    )
+    return AggregatePanel(
+        years=tuple(ys),
+        areas=(area,),
+        cells=cells,
+        member=np.zeros(C, int),
+        stock=stock,
+        flows=np.full((T, 1, len(FLOW_COLUMNS)), np.nan),
+        guess0=template_counts(template).astype(float),
+        sources=tuple(records),
+        households_estimated=estimated[:, None],
+        notes=tuple(notes),
+    )

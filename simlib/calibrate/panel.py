@@ -8,6 +8,7 @@
 - `TransitionCounts`: household-level review lists turned into counts of households moving
   between detailed states (escaped by years since escape) per cell and year.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -22,8 +23,16 @@ from simlib.states import N_STATES
 STOCK = ("households", "poor", "near_poor", "escaped")
 HH, POOR_OBS, NEAR_OBS, ESC_OBS = range(len(STOCK))
 #: optional flow columns: the flow indicators of simlib.results (households moving during the year)
-FLOW_COLUMNS = ("escapes", "poor_to_near_poor", "relapses", "relapses_near_poor", "near_poor_to_poor",
-                "near_poor_exits", "new_poor", "new_near_poor")
+FLOW_COLUMNS = (
+    "escapes",
+    "poor_to_near_poor",
+    "relapses",
+    "relapses_near_poor",
+    "near_poor_to_poor",
+    "near_poor_exits",
+    "new_poor",
+    "new_near_poor",
+)
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,17 @@ class AggregatePanel:
     def n_obs(self) -> int:
         return len(self.areas)
 
-    def until(self, last_year: int) -> "AggregatePanel":
+    def until(self, last_year: int) -> AggregatePanel:
         """The panel restricted to years <= last_year (the training part of a back-test)."""
         keep = np.array([y <= last_year for y in self.years])
         est = None if self.households_estimated is None else self.households_estimated[keep]
-        return replace(self, years=tuple(y for y in self.years if y <= last_year), stock=self.stock[keep],
-                       flows=self.flows[keep], households_estimated=est)
+        return replace(
+            self,
+            years=tuple(y for y in self.years if y <= last_year),
+            stock=self.stock[keep],
+            flows=self.flows[keep],
+            households_estimated=est,
+        )
 
 
 @dataclass(frozen=True)

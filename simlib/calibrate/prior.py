@@ -10,6 +10,7 @@ modifiers get log-normal priors (log-sd = log-width / 4), the growth rate a norm
 entry shares of new households a Dirichlet prior, all from their ranges. `scale` multiplies every
 pseudo-count (and every prior precision): 0.1 = a ten times weaker prior.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ ENTRY_STATES = ("poor", "near_poor", "non_poor")
 def class_index(eth: np.ndarray, area: np.ndarray, poor_district: np.ndarray) -> np.ndarray:
     """Index into `CELL_CLASSES` of cells given ethnic group (0 EM, 1 Kinh), area (0 rural,
     1 urban) and the poor-district flag."""
-    return (np.asarray(eth, int) * 4 + np.asarray(area, int) * 2 + (~np.asarray(poor_district, bool)).astype(int))
+    return np.asarray(eth, int) * 4 + np.asarray(area, int) * 2 + (~np.asarray(poor_district, bool)).astype(int)
 
 
 def class_key(i: int) -> str:
@@ -131,9 +132,13 @@ def load_prior(source: str | Path | dict | None = None, scale: float = 1.0) -> P
     ref = np.array([qv(ref_doc[f][t]) for f, t in RATE_KEYS])
     ref_kappa = np.array([kappa_of(ref_doc[f][t]) for f, t in RATE_KEYS]) * scale
     mods = doc["modifiers"]
-    applies = np.array([[all(cls.get(k) == v for k, v in m["applies_to"].items()) for m in mods] for cls in CELL_CLASSES], bool).reshape(N_CLASSES, len(mods))
+    applies = np.array(
+        [[all(cls.get(k) == v for k, v in m["applies_to"].items()) for m in mods] for cls in CELL_CLASSES], bool
+    ).reshape(N_CLASSES, len(mods))
     log0 = np.array([[np.log(qv(m["upward"])), np.log(qv(m["downward"]))] for m in mods]).reshape(len(mods), 2)
-    sd = np.array([[log_sd_of(m["upward"]), log_sd_of(m["downward"])] for m in mods]).reshape(len(mods), 2) / np.sqrt(scale)
+    sd = np.array([[log_sd_of(m["upward"]), log_sd_of(m["downward"])] for m in mods]).reshape(len(mods), 2) / np.sqrt(
+        scale
+    )
     class_rates = np.array([[rates_for_class(doc, cls)[k] for k in RATE_KEYS] for cls in CELL_CLASSES])
     class_kappa = np.empty_like(class_rates)
     for i, cls in enumerate(CELL_CLASSES):
@@ -155,7 +160,21 @@ def load_prior(source: str | Path | dict | None = None, scale: float = 1.0) -> P
     growth_sd = ((rng[1] - rng[0]) / 4.0 if rng else 0.005) / np.sqrt(scale)
     entry0 = np.array([qv(g["entry_states"][s]) for s in ENTRY_STATES])
     entry_kappa = min(kappa_of(g["entry_states"][s]) for s in ENTRY_STATES) * scale
-    return Prior(doc=doc, file=file, sha256=digest, scale=float(scale), ref=ref, ref_kappa=ref_kappa,
-                 mod_names=tuple(m["name"] for m in mods), mod_applies=applies, mod_log0=log0, mod_sd=sd,
-                 class_rates=class_rates, class_kappa=class_kappa, growth0=qv(g["rate"]), growth_sd=float(growth_sd),
-                 entry0=entry0, entry_kappa=float(entry_kappa))
+    return Prior(
+        doc=doc,
+        file=file,
+        sha256=digest,
+        scale=float(scale),
+        ref=ref,
+        ref_kappa=ref_kappa,
+        mod_names=tuple(m["name"] for m in mods),
+        mod_applies=applies,
+        mod_log0=log0,
+        mod_sd=sd,
+        class_rates=class_rates,
+        class_kappa=class_kappa,
+        growth0=qv(g["rate"]),
+        growth_sd=float(growth_sd),
+        entry0=entry0,
+        entry_kappa=float(entry_kappa),
+    )

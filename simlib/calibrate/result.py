@@ -13,6 +13,7 @@ Output folder (written atomically):
   `rates_for_model` turns them into the `rates` argument (S, G, 12) of the expected engine.
 - `fitted.csv` — observed versus fitted values, for checking the fit.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -39,12 +40,13 @@ def _r(x: float) -> float:
     return float(f"{float(x):.6g}")
 
 
-def quantity(value: float, draws: np.ndarray, unit: str, source: str, note: str, distribution: str,
-             bounded: bool) -> dict:
+def quantity(
+    value: float, draws: np.ndarray, unit: str, source: str, note: str, distribution: str, bounded: bool
+) -> dict:
     """A `{value, unit, range, distribution, source, note}` quantity; the range is the central
     95 % interval of the draws, widened if needed so it contains the value after rounding."""
     v = _r(value)
-    lo, hi = (np.quantile(draws, [0.025, 0.975]) if len(draws) else (value, value))
+    lo, hi = np.quantile(draws, [0.025, 0.975]) if len(draws) else (value, value)
     lo, hi = min(_r(lo), v), max(_r(hi), v)
     if bounded:
         lo, hi = max(lo, 0.0), min(hi, 1.0)
@@ -87,8 +89,10 @@ class Calibration:
 
     def __post_init__(self):
         if self.growth < 0:  # the model forms households but never dissolves them
-            self.notes = list(self.notes) + [f"net household growth estimated at {self.growth:.4f}/year (a decline); "
-                                             "set to 0: the model has no household dissolution"]
+            self.notes = list(self.notes) + [
+                f"net household growth estimated at {self.growth:.4f}/year (a decline); "
+                "set to 0: the model has no household dissolution"
+            ]
             self.growth = 0.0
         self.growth_draws = np.maximum(np.asarray(self.growth_draws, float), 0.0)
 
@@ -104,9 +108,19 @@ class Calibration:
         for i in range(N_CLASSES):
             c = CELL_CLASSES[i]
             for j, (f, t) in enumerate(RATE_KEYS):
-                rows.append({"ethnic_group": c["ethnic_group"], "area": c["area"], "poor_district": c["poor_district"],
-                             "rate": f"{f}.{t}", "estimate": self.class_rates[i, j], "lo": lo[i, j], "hi": hi[i, j],
-                             "prior": self.prior.class_rates[i, j], "households": self.class_households[i]})
+                rows.append(
+                    {
+                        "ethnic_group": c["ethnic_group"],
+                        "area": c["area"],
+                        "poor_district": c["poor_district"],
+                        "rate": f"{f}.{t}",
+                        "estimate": self.class_rates[i, j],
+                        "lo": lo[i, j],
+                        "hi": hi[i, j],
+                        "prior": self.prior.class_rates[i, j],
+                        "households": self.class_households[i],
+                    }
+                )
         return pd.DataFrame(rows)
 
     # --- the parameter file ---------------------------------------------------------------
@@ -121,18 +135,24 @@ class Calibration:
         pr = self.prior.doc
         src = self._source()
         today = _dt.date.today().isoformat()
-        doc: dict = {"meta": {
-            "version": f"calibrated-{today}",
-            "description_en": f"Baseline (no-programme) transition probabilities calibrated from {self.method} data, reviews {self.years[0]}–{self.years[-1]}.",
-            "description_vi": f"Xác suất chuyển trạng thái cơ sở (không có Chương trình) hiệu chỉnh từ số liệu {'tổng hợp' if self.method == 'aggregate' else 'danh sách hộ'} rà soát các năm {self.years[0]}–{self.years[-1]}.",
-        }}
+        doc: dict = {
+            "meta": {
+                "version": f"calibrated-{today}",
+                "description_en": f"Baseline (no-programme) transition probabilities calibrated from {self.method} data, reviews {self.years[0]}–{self.years[-1]}.",
+                "description_vi": f"Xác suất chuyển trạng thái cơ sở (không có Chương trình) hiệu chỉnh từ số liệu {'tổng hợp' if self.method == 'aggregate' else 'danh sách hộ'} rà soát các năm {self.years[0]}–{self.years[-1]}.",
+            }
+        }
         if self.structure == "parametric":
             ref = {}
             for j, (f, t) in enumerate(RATE_KEYS):
                 sd = float(self.ref_draws[:, j].std())
-                note = (f"posterior sd {sd:.3g}; prior {self.prior.ref[j]:.4g} ({self.prior.ref_kappa[j]:.0f} household-years); "
-                        f"data weight {self.data_weight.get(f'reference.{f}.{t}', 0.0):.2f}")
-                ref.setdefault(f, {})[t] = quantity(self.ref[j], self.ref_draws[:, j], "probability per year", src, note, "beta", True)
+                note = (
+                    f"posterior sd {sd:.3g}; prior {self.prior.ref[j]:.4g} ({self.prior.ref_kappa[j]:.0f} household-years); "
+                    f"data weight {self.data_weight.get(f'reference.{f}.{t}', 0.0):.2f}"
+                )
+                ref.setdefault(f, {})[t] = quantity(
+                    self.ref[j], self.ref_draws[:, j], "probability per year", src, note, "beta", True
+                )
             doc["reference"] = ref
             mods = []
             for m, old in enumerate(pr["modifiers"]):
@@ -140,21 +160,45 @@ class Calibration:
                 for d, key in enumerate(("upward", "downward")):
                     w = self.data_weight.get(f"modifiers.{old['name']}.{key}", 0.0)
                     note = f"posterior sd of log {np.log(self.mod_draws[:, m, d]).std():.3g}; prior {np.exp(self.prior.mod_log0[m, d]):.3g}; data weight {w:.2f}"
-                    entry[key] = quantity(self.mods[m, d], self.mod_draws[:, m, d], "relative risk", src, note, "lognormal", False)
+                    entry[key] = quantity(
+                        self.mods[m, d], self.mod_draws[:, m, d], "relative risk", src, note, "lognormal", False
+                    )
                 mods.append(entry)
             doc["modifiers"] = mods
         else:
             doc["reference"] = pr["reference"]
             doc["modifiers"] = pr["modifiers"]
-        gsrc = src if self.fit.get("growth_pairs", 0) else f"prior: {self.prior.file or 'transitions'} (no household totals to estimate it from)"
-        growth = {"rate": quantity(self.growth, self.growth_draws, "share per year", gsrc,
-                                   f"net growth of households; posterior sd {self.growth_draws.std():.3g}", "normal", False)}
+        gsrc = (
+            src
+            if self.fit.get("growth_pairs", 0)
+            else f"prior: {self.prior.file or 'transitions'} (no household totals to estimate it from)"
+        )
+        growth = {
+            "rate": quantity(
+                self.growth,
+                self.growth_draws,
+                "share per year",
+                gsrc,
+                f"net growth of households; posterior sd {self.growth_draws.std():.3g}",
+                "normal",
+                False,
+            )
+        }
         if self.entry_estimated:
             shares = [_r(x) for x in self.entry]
             shares[-1] = _r(1.0 - sum(shares[:-1]))
-            growth["entry_states"] = {s: quantity(shares[i], self.entry_draws[:, i], "share", src,
-                                                  "state of new households at their first review", "beta", True)
-                                      for i, s in enumerate(ENTRY_STATES)}
+            growth["entry_states"] = {
+                s: quantity(
+                    shares[i],
+                    self.entry_draws[:, i],
+                    "share",
+                    src,
+                    "state of new households at their first review",
+                    "beta",
+                    True,
+                )
+                for i, s in enumerate(ENTRY_STATES)
+            }
         else:
             growth["entry_states"] = pr["growth"]["entry_states"]
         doc["growth"] = growth
@@ -165,10 +209,21 @@ class Calibration:
                     continue
                 rates = {}
                 for j, (f, t) in enumerate(RATE_KEYS):
-                    note = f"posterior sd {self.class_draws[:, i, j].std():.3g}; prior {self.prior.class_rates[i, j]:.4g}"
-                    rates.setdefault(f, {})[t] = quantity(self.class_rates[i, j], self.class_draws[:, i, j],
-                                                          "probability per year", src, note, "beta", True)
-                cells.append({"applies_to": dict(CELL_CLASSES[i]), "households": float(self.class_households[i]), "rates": rates})
+                    note = (
+                        f"posterior sd {self.class_draws[:, i, j].std():.3g}; prior {self.prior.class_rates[i, j]:.4g}"
+                    )
+                    rates.setdefault(f, {})[t] = quantity(
+                        self.class_rates[i, j],
+                        self.class_draws[:, i, j],
+                        "probability per year",
+                        src,
+                        note,
+                        "beta",
+                        True,
+                    )
+                cells.append(
+                    {"applies_to": dict(CELL_CLASSES[i]), "households": float(self.class_households[i]), "rates": rates}
+                )
             doc["cells"] = cells
         doc["calibration"] = self.provenance()
         return doc
@@ -178,8 +233,10 @@ class Calibration:
 
         prog = {"budgets": self.exposure}
         if not self.exposure:
-            prog["note"] = ("no budget given: the rates include whatever the programme did in the observed years "
-                            "(gross rates); a scenario that adds the programme on top double-counts it")
+            prog["note"] = (
+                "no budget given: the rates include whatever the programme did in the observed years "
+                "(gross rates); a scenario that adds the programme on top double-counts it"
+            )
         if self.effect_multiplier is not None:
             prog["effect_multiplier"] = {
                 "value": _r(self.effect_multiplier),
@@ -187,18 +244,22 @@ class Calibration:
                 "data_weight": round(self.data_weight.get("effect_multiplier", 0.0), 3),
                 "identified": bool(self.data_weight.get("effect_multiplier", 0.0) >= 0.5),
                 "note": "all line effects in program.yaml times this multiplier explain the data best; apply it "
-                        "with overrides only if 'identified' (the data, not the prior, determine it)",
+                "with overrides only if 'identified' (the data, not the prior, determine it)",
             }
         return {
             "method": self.method,
             "structure": self.structure,
-            "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
             "simlib_version": __version__,
             "years": list(self.years),
             "data": self.data,
             "template": self.template,
-            "prior": {"file": self.prior.file, "sha256": self.prior.sha256, "scale": self.prior.scale,
-                      "pseudo_counts": self.prior.pseudo_counts()},
+            "prior": {
+                "file": self.prior.file,
+                "sha256": self.prior.sha256,
+                "scale": self.prior.scale,
+                "pseudo_counts": self.prior.pseudo_counts(),
+            },
             "programme": prog,
             "fit": self.fit,
             "data_weight": {k: round(float(v), 3) for k, v in self.data_weight.items()},
@@ -212,19 +273,33 @@ class Calibration:
         s, i, j = (x.ravel() for x in np.indices(self.class_draws.shape))
         cls = [CELL_CLASSES[k] for k in range(N_CLASSES)]
         names = np.array([f"{f}.{t}" for f, t in RATE_KEYS])
-        df = pd.DataFrame({
-            "draw": s, "parameter": names[j],
-            "ethnic_group": np.array([c["ethnic_group"] for c in cls])[i],
-            "area": np.array([c["area"] for c in cls])[i],
-            "poor_district": np.array([c["poor_district"] for c in cls])[i],
-            "value": self.class_draws.ravel(),
-        })
+        df = pd.DataFrame(
+            {
+                "draw": s,
+                "parameter": names[j],
+                "ethnic_group": np.array([c["ethnic_group"] for c in cls])[i],
+                "area": np.array([c["area"] for c in cls])[i],
+                "poor_district": np.array([c["poor_district"] for c in cls])[i],
+                "value": self.class_draws.ravel(),
+            }
+        )
         extra = [("growth.rate", self.growth_draws)]
         extra += [(f"growth.entry_states.{st}", self.entry_draws[:, k]) for k, st in enumerate(ENTRY_STATES)]
         if self.effect_draws is not None:
             extra.append(("effect_multiplier", self.effect_draws))
-        rest = [pd.DataFrame({"draw": np.arange(S), "parameter": name, "ethnic_group": "", "area": "",
-                              "poor_district": "", "value": v}) for name, v in extra]
+        rest = [
+            pd.DataFrame(
+                {
+                    "draw": np.arange(S),
+                    "parameter": name,
+                    "ethnic_group": "",
+                    "area": "",
+                    "poor_district": "",
+                    "value": v,
+                }
+            )
+            for name, v in extra
+        ]
         return pd.concat([df] + rest, ignore_index=True)
 
 
@@ -309,30 +384,53 @@ def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 
 
     what = i18n.t(f"cli.cal_what_{cal.method}", lang)
     span = f"{cal.years[0]}–{cal.years[-1]}"
-    out = [i18n.t("cli.cal_summary", lang, years=span, hh=i18n.fmt_number(cal.class_households.sum(), lang),
-                  method=f"{what}, {cal.structure}")]
+    out = [
+        i18n.t(
+            "cli.cal_summary",
+            lang,
+            years=span,
+            hh=i18n.fmt_number(cal.class_households.sum(), lang),
+            method=f"{what}, {cal.structure}",
+        )
+    ]
     lo, hi = np.quantile(cal.class_draws, [0.025, 0.975], axis=0)
 
     def line(i, j):
         f, t = RATE_KEYS[j]
         w = cal.data_weight.get(f"reference.{f}.{t}", cal.data_weight.get(f"{class_key(i)}.{f}.{t}", 0.0))
-        return i18n.t("cli.cal_rate_line", lang, rate=i18n.t(f"rate.{f}.{t}", lang),
-                      prior=i18n.fmt_number(cal.prior.class_rates[i, j], lang, 4), est=i18n.fmt_number(cal.class_rates[i, j], lang, 4),
-                      lo=i18n.fmt_number(lo[i, j], lang, 4), hi=i18n.fmt_number(hi[i, j], lang, 4), w=i18n.fmt_number(w, lang, 2))
+        return i18n.t(
+            "cli.cal_rate_line",
+            lang,
+            rate=i18n.t(f"rate.{f}.{t}", lang),
+            prior=i18n.fmt_number(cal.prior.class_rates[i, j], lang, 4),
+            est=i18n.fmt_number(cal.class_rates[i, j], lang, 4),
+            lo=i18n.fmt_number(lo[i, j], lang, 4),
+            hi=i18n.fmt_number(hi[i, j], lang, 4),
+            w=i18n.fmt_number(w, lang, 2),
+        )
 
     if cal.structure == "parametric":  # the reference class carries the fitted structure
         classes, rates = [REFERENCE_CLASS], range(len(RATE_KEYS))
     else:  # per class: the headline moves (escape, near-poverty exit, first-year relapse, new poverty)
         classes, rates = [i for i in range(N_CLASSES) if cal.class_households[i] > 0], KEY_RATES
     for i in classes[:max_classes]:
-        out.append(i18n.t("cli.cal_class_head", lang, cls=class_key(i), hh=i18n.fmt_number(cal.class_households[i], lang)))
+        out.append(
+            i18n.t("cli.cal_class_head", lang, cls=class_key(i), hh=i18n.fmt_number(cal.class_households[i], lang))
+        )
         out.extend(line(i, j) for j in rates)
     if cal.effect_multiplier is not None:
         elo, ehi = np.quantile(cal.effect_draws, [0.025, 0.975])
         ok = cal.data_weight.get("effect_multiplier", 0.0) >= 0.5
-        out.append(i18n.t("cli.cal_effect", lang, value=i18n.fmt_number(cal.effect_multiplier, lang, 2),
-                          lo=i18n.fmt_number(elo, lang, 2), hi=i18n.fmt_number(ehi, lang, 2),
-                          verdict=i18n.t("cli.cal_identified" if ok else "cli.cal_not_identified", lang)))
+        out.append(
+            i18n.t(
+                "cli.cal_effect",
+                lang,
+                value=i18n.fmt_number(cal.effect_multiplier, lang, 2),
+                lo=i18n.fmt_number(elo, lang, 2),
+                hi=i18n.fmt_number(ehi, lang, 2),
+                verdict=i18n.t("cli.cal_identified" if ok else "cli.cal_not_identified", lang),
+            )
+        )
     if not cal.exposure:
         out.append(i18n.t("cli.cal_gross", lang))
     return out

@@ -14,11 +14,11 @@ prod p^alpha (no "-1"), so with transition counts n the mode in these coordinate
 posterior mean (n + kappa*p0) / (N + kappa) — the estimate is the conjugate posterior mean, and
 with no data it is exactly the prior.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import expit, logit
-
 
 #: indices of free (sequential) rates: poor->escaped_1, poor->near_poor | no escape, near_poor->non_poor, near_poor->poor | no exit
 SEQ = np.array([0, 1, 2, 3])
@@ -118,10 +118,13 @@ def posterior_draws(alpha: np.ndarray, beta: np.ndarray, n: int, rng: np.random.
     """n draws (n, ..., 12) from independent Beta (sequential) and Dirichlet (simplex) posteriors."""
     shape = (n,) + alpha.shape
     out = np.empty(shape)
-    out[..., SEQ] = rng.beta(np.broadcast_to(alpha[..., SEQ], shape[:-1] + (4,)),
-                             np.broadcast_to(beta[..., SEQ], shape[:-1] + (4,)))
-    g = [rng.gamma(np.broadcast_to(x, shape[:-1] + (4,))) for x in
-         (alpha[..., SIMPLEX[:, 0]], alpha[..., SIMPLEX[:, 1]], beta[..., SIMPLEX[:, 0]])]
+    out[..., SEQ] = rng.beta(
+        np.broadcast_to(alpha[..., SEQ], shape[:-1] + (4,)), np.broadcast_to(beta[..., SEQ], shape[:-1] + (4,))
+    )
+    g = [
+        rng.gamma(np.broadcast_to(x, shape[:-1] + (4,)))
+        for x in (alpha[..., SIMPLEX[:, 0]], alpha[..., SIMPLEX[:, 1]], beta[..., SIMPLEX[:, 0]])
+    ]
     tot = g[0] + g[1] + g[2]
     out[..., SIMPLEX[:, 0]] = g[0] / tot
     out[..., SIMPLEX[:, 1]] = g[1] / tot

@@ -11,6 +11,7 @@ each coordinate under the same (Laplace) approximation a fit uses, so a fit can 
 data taught it about each parameter (`data_weight` = 1 - posterior var / prior var: 0 = the prior
 alone, 1 = the data alone).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,10 +62,12 @@ class Parametric:
         self.with_lambda = with_lambda
         self.alpha, self.beta = dirichlet_alphas(prior.ref, prior.ref_kappa)
         self.lam_sd = EFFECT_LOG_SD / np.sqrt(prior.scale)
-        self.names = (tuple(f"reference.{n}" for n in RATE_NAMES)
-                      + tuple(f"modifiers.{m}.upward" for m in prior.mod_names)
-                      + tuple(f"modifiers.{m}.downward" for m in prior.mod_names)
-                      + (("effect_multiplier",) if with_lambda else ()))
+        self.names = (
+            tuple(f"reference.{n}" for n in RATE_NAMES)
+            + tuple(f"modifiers.{m}.upward" for m in prior.mod_names)
+            + tuple(f"modifiers.{m}.downward" for m in prior.mod_names)
+            + (("effect_multiplier",) if with_lambda else ())
+        )
 
     @property
     def size(self) -> int:
@@ -79,7 +82,7 @@ class Parametric:
     def split(self, theta: np.ndarray):
         """Reference rates (n, 12), log modifiers (n, M, 2), multipliers (n,) of coordinates (n, P)."""
         ref = rates_from_eta(theta[:, :12])
-        lm = np.stack([theta[:, 12:12 + self.M], theta[:, 12 + self.M:12 + 2 * self.M]], axis=2)
+        lm = np.stack([theta[:, 12 : 12 + self.M], theta[:, 12 + self.M : 12 + 2 * self.M]], axis=2)
         lam = np.exp(theta[:, -1]) if self.with_lambda else np.ones(len(theta))
         return ref, lm, lam
 

@@ -6,13 +6,14 @@ draws a household-level review list (ids, cell, status every year, new household
 that leave). Both use `simlib.transitions.transition_matrix` with given rates and factors, so an
 estimate can be checked against the truth.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from simlib.calibrate.panel import FLOW_COLUMNS, Cells
 from simlib.calibrate.aggregate import FLOW_SEL
+from simlib.calibrate.panel import FLOW_COLUMNS, Cells
 from simlib.dataset import AREAS, GROUPS
 from simlib.states import ESCAPED_1, ESCAPED_2, ESCAPED_3, N_STATES, NEAR_POOR, POOR, STATES
 from simlib.transitions import CELL_CLASSES, RATE_KEYS, rates_for_class, transition_matrix
@@ -31,9 +32,16 @@ def cell_rates(doc: dict, cells: Cells) -> np.ndarray:
     return class_rates_of(doc)[cells.klass]
 
 
-def simulate_cells(counts0: np.ndarray, rates: np.ndarray, n_years: int, rng: np.random.Generator,
-                   f1: np.ndarray | None = None, f2: np.ndarray | None = None, growth: float = 0.0,
-                   entry: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def simulate_cells(
+    counts0: np.ndarray,
+    rates: np.ndarray,
+    n_years: int,
+    rng: np.random.Generator,
+    f1: np.ndarray | None = None,
+    f2: np.ndarray | None = None,
+    growth: float = 0.0,
+    entry: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Stocks (T, C, K) and moves (T-1, C, K, K) over `n_years` reviews from integer counts0 (C, K).
 
     New households: Poisson(growth x households) per cell, states by `entry` (K,)."""
@@ -58,8 +66,14 @@ def simulate_cells(counts0: np.ndarray, rates: np.ndarray, n_years: int, rng: np
     return stocks, moves
 
 
-def aggregate_table(years, cells: Cells, stocks: np.ndarray, moves: np.ndarray | None = None,
-                    level: str = "cell", flows: tuple[str, ...] = ()) -> pd.DataFrame:
+def aggregate_table(
+    years,
+    cells: Cells,
+    stocks: np.ndarray,
+    moves: np.ndarray | None = None,
+    level: str = "cell",
+    flows: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Counts in the aggregate review format (see `simlib.calibrate.io`): per year and cell (or
     unit), households, poor, near_poor, escaped, and the requested flow columns."""
     T, C, _ = stocks.shape
@@ -67,9 +81,16 @@ def aggregate_table(years, cells: Cells, stocks: np.ndarray, moves: np.ndarray |
     for t in range(T):
         for c in range(C):
             s = stocks[t, c]
-            r = {"year": years[t], "unit_id": cells.unit_id[c], "ethnic_group": GROUPS[cells.eth[c]],
-                 "area": AREAS[cells.area[c]], "households": s.sum(), "poor": s[POOR], "near_poor": s[NEAR_POOR],
-                 "escaped": s[ESCAPED_1] + s[ESCAPED_2] + s[ESCAPED_3]}
+            r = {
+                "year": years[t],
+                "unit_id": cells.unit_id[c],
+                "ethnic_group": GROUPS[cells.eth[c]],
+                "area": AREAS[cells.area[c]],
+                "households": s.sum(),
+                "poor": s[POOR],
+                "near_poor": s[NEAR_POOR],
+                "escaped": s[ESCAPED_1] + s[ESCAPED_2] + s[ESCAPED_3],
+            }
             for f in flows:
                 j = FLOW_COLUMNS.index(f)
                 r[f] = (moves[t - 1, c] * FLOW_SEL[j]).sum() if t > 0 else ""
@@ -86,8 +107,16 @@ def aggregate_table(years, cells: Cells, stocks: np.ndarray, moves: np.ndarray |
     return df
 
 
-def simulate_register(cells: Cells, counts0: np.ndarray, rates: np.ndarray, years, rng: np.random.Generator,
-                      growth: float = 0.0, entry: np.ndarray | None = None, attrition: float = 0.0) -> pd.DataFrame:
+def simulate_register(
+    cells: Cells,
+    counts0: np.ndarray,
+    rates: np.ndarray,
+    years,
+    rng: np.random.Generator,
+    growth: float = 0.0,
+    entry: np.ndarray | None = None,
+    attrition: float = 0.0,
+) -> pd.DataFrame:
     """A household review list, long format: one row per household and review with
     `household_id, year, unit_id, ethnic_group, area, status, new, escape_year`, and the true
     detailed `state` (drop it to get what a province would have).
@@ -121,14 +150,21 @@ def simulate_register(cells: Cells, counts0: np.ndarray, rates: np.ndarray, year
             next_id += bc.size
             new = np.concatenate([np.zeros(stay.sum(), bool), np.ones(bc.size, bool)])
         ysince = YEARS_SINCE[state]
-        frames.append(pd.DataFrame({
-            "household_id": [f"H{i:06d}" for i in ids], "year": y,
-            "unit_id": cells.unit_id[cell], "ethnic_group": np.array(GROUPS)[cells.eth[cell]],
-            "area": np.array(AREAS)[cells.area[cell]], "status": STATUS_OF[state],
-            "new": np.where(new, "true", ""),
-            "escape_year": np.where(ysince > 0, (y - ysince + 1).astype(str), ""),
-            "state": np.array(STATES)[state],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "household_id": [f"H{i:06d}" for i in ids],
+                    "year": y,
+                    "unit_id": cells.unit_id[cell],
+                    "ethnic_group": np.array(GROUPS)[cells.eth[cell]],
+                    "area": np.array(AREAS)[cells.area[cell]],
+                    "status": STATUS_OF[state],
+                    "new": np.where(new, "true", ""),
+                    "escape_year": np.where(ysince > 0, (y - ysince + 1).astype(str), ""),
+                    "state": np.array(STATES)[state],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -154,8 +190,6 @@ def aggregate_from_register(reg: pd.DataFrame, flows: tuple[str, ...] = ()) -> p
             sel = FLOW_SEL[FLOW_COLUMNS.index(f)]
             hit = pair[sel[pair["k0"].to_numpy(), pair["k"].to_numpy()] > 0]
             n = hit.groupby(keys).size()
-            col = out.set_index(keys).index.map(lambda i: int(n.get(i, 0)))
+            col = out.set_index(keys).index.map(lambda i, n=n: int(n.get(i, 0)))
             out[f] = np.where(first, "", np.asarray(col).astype(object))
     return out
-
-

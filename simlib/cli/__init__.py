@@ -4,6 +4,7 @@ Thin: parses arguments, calls the library, prints. User errors print one clear m
 Vietnamese by default, `--lang en` for English) and exit with status 2, without a traceback.
 Each sub-command lives in its own module with `register(subparsers)`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="simlib", description="Mô phỏng Chương trình MTQG giảm nghèo bền vững / Poverty-reduction programme simulator")
-    parser.add_argument("--lang", choices=i18n.LANGS, default=None, help="ngôn ngữ thông báo / message language (vi, en)")
+    parser = _Parser(
+        prog="simlib",
+        description="Mô phỏng Chương trình MTQG giảm nghèo bền vững / Poverty-reduction programme simulator",
+    )
+    parser.add_argument(
+        "--lang", choices=i18n.LANGS, default=None, help="ngôn ngữ thông báo / message language (vi, en)"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True

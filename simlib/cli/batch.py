@@ -1,5 +1,6 @@
 """`simlib batch SCENARIOS... --out reports/`: validate every scenario, render one report per
 scenario (papermill + nbconvert) in parallel, a comparison and an index page."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,17 +16,26 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
     # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
     # both set it (SUPPRESS: when absent here, the global value is kept)
-    p.add_argument("--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en")
+    p.add_argument(
+        "--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en"
+    )
     p.add_argument("--engine", default="expected", help="expected | microsim")
     p.add_argument("--draws", type=int, default=1, help="microsim replications")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: each scenario's)")
     p.add_argument("--executor", default="local", help="local (processes, default) | dask | serial")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask; default: a local cluster)")
+    p.add_argument(
+        "--scheduler", default=None, help="Dask scheduler address (with --executor dask; default: a local cluster)"
+    )
     p.add_argument("--tables-only", action="store_true", help="write the tables only, no notebooks or HTML")
     g = p.add_argument_group("uncertainty / độ bất định")
-    g.add_argument("--uncertainty", type=int, default=0, metavar="N",
-                   help="N parameter draws per scenario: fan charts, probability of meeting each target and an "
-                        "uncertainty report per scenario (default 0: off)")
+    g.add_argument(
+        "--uncertainty",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N parameter draws per scenario: fan charts, probability of meeting each target and an "
+        "uncertainty report per scenario (default 0: off)",
+    )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(func=main)
@@ -44,10 +54,23 @@ def main(args) -> int:
         for p, exc in bad.items():
             print(f"✗ {display_path(p)}\n  " + exc.message(lang).replace("\n", "\n  "), file=sys.stderr)
 
-    res = run_batch(paths, args.out, engine=args.engine, draws=args.draws, seed=args.seed, jobs=args.jobs,
-                    executor=args.executor, scheduler=args.scheduler, set_items=parse_set_args(args.set_items),
-                    progress=sys.stderr.isatty(), lang=lang, reports=not args.tables_only, on_invalid=on_invalid,
-                    uncertainty=args.uncertainty, sampler=args.sampler)
+    res = run_batch(
+        paths,
+        args.out,
+        engine=args.engine,
+        draws=args.draws,
+        seed=args.seed,
+        jobs=args.jobs,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        set_items=parse_set_args(args.set_items),
+        progress=sys.stderr.isatty(),
+        lang=lang,
+        reports=not args.tables_only,
+        on_invalid=on_invalid,
+        uncertainty=args.uncertainty,
+        sampler=args.sampler,
+    )
     for it in res.items:
         if it.ok:
             shown = it.out_dir / "report.html" if not args.tables_only else it.out_dir
@@ -55,7 +78,10 @@ def main(args) -> int:
         elif not it.invalid:
             print("✗ " + i18n.t("cli.scenario_failed", lang, name=it.name, error=it.error), file=sys.stderr)
         if it.uncertainty_error:
-            print("✗ " + i18n.t("cli.uncertainty_report_failed", lang, name=it.name, error=it.uncertainty_error), file=sys.stderr)
+            print(
+                "✗ " + i18n.t("cli.uncertainty_report_failed", lang, name=it.name, error=it.uncertainty_error),
+                file=sys.stderr,
+            )
     if res.compare_ok:
         print(i18n.t("cli.compare_written", lang, path=display_path(res.out_dir / "compare.html")))
     elif res.compare_ok is False:

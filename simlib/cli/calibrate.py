@@ -1,5 +1,6 @@
 """`simlib calibrate aggregate|households FILE... --out DIR` and `simlib calibrate backtest CONFIG
 --out DIR`: estimate baseline transitions from review data, or back-test against published figures."""
+
 from __future__ import annotations
 
 import sys
@@ -9,30 +10,48 @@ from simlib import i18n
 
 def _common(p) -> None:
     p.add_argument("files", nargs="+", help="CSV or XLSX files")
-    p.add_argument("--out", required=True, help="output folder: transitions.yaml, draws.csv, fitted.csv (replaced atomically)")
+    p.add_argument(
+        "--out", required=True, help="output folder: transitions.yaml, draws.csv, fitted.csv (replaced atomically)"
+    )
     p.add_argument("--template", default="caobang", help="dataset whose units the data refer to (default caobang)")
     p.add_argument("--prior", default=None, help="transitions file used as prior (default params/transitions.yaml)")
     p.add_argument("--prior-scale", type=float, default=1.0, help="prior strength multiplier (default 1)")
-    p.add_argument("--budget", default=None, help="scenario whose budget acted in every observed year (to net out the programme)")
-    p.add_argument("--budget-year", action="append", default=[], metavar="YEAR=SCENARIO", help="budget of one observed year")
-    p.add_argument("--effects", action="store_true", help="also estimate a multiplier of all programme effects (needs budgets)")
+    p.add_argument(
+        "--budget", default=None, help="scenario whose budget acted in every observed year (to net out the programme)"
+    )
+    p.add_argument(
+        "--budget-year", action="append", default=[], metavar="YEAR=SCENARIO", help="budget of one observed year"
+    )
+    p.add_argument(
+        "--effects", action="store_true", help="also estimate a multiplier of all programme effects (needs budgets)"
+    )
     p.add_argument("--draws", type=int, default=200, help="posterior draws written to draws.csv (default 200)")
     p.add_argument("--seed", type=int, default=0, help="seed of the posterior draws")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("calibrate", help="hiệu chỉnh xác suất chuyển trạng thái / calibrate transitions from review data")
+    p = sub.add_parser(
+        "calibrate", help="hiệu chỉnh xác suất chuyển trạng thái / calibrate transitions from review data"
+    )
     cs = p.add_subparsers(dest="calibrate_command", metavar="KIND", parser_class=type(p))
     cs.required = True
     a = cs.add_parser("aggregate", help="từ số liệu tổng hợp rà soát / from aggregate review counts")
     _common(a)
-    a.add_argument("--budget-scale", choices=["none", "poor_households"], default="none",
-                   help="scale budgets to the data's poor households (default none)")
+    a.add_argument(
+        "--budget-scale",
+        choices=["none", "poor_households"],
+        default="none",
+        help="scale budgets to the data's poor households (default none)",
+    )
     a.set_defaults(func=main, kind="aggregate")
     h = cs.add_parser("households", help="từ danh sách hộ các năm / from household review lists")
     _common(h)
-    h.add_argument("--structure", choices=["per_class", "parametric"], default="per_class",
-                   help="per_class: rates per cell class (default); parametric: reference x modifiers")
+    h.add_argument(
+        "--structure",
+        choices=["per_class", "parametric"],
+        default="per_class",
+        help="per_class: rates per cell class (default); parametric: reference x modifiers",
+    )
     h.set_defaults(func=main, kind="household")
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
@@ -62,10 +81,20 @@ def main(args) -> int:
     lang = i18n.get_lang()
     what = i18n.t(f"cli.cal_what_{args.kind}", lang)
     print(i18n.t("cli.cal_estimating", lang, what=what, n=len(args.files)), file=sys.stderr)
-    cal = calibrate_files(args.kind, args.files, template=args.template, prior=args.prior, prior_scale=args.prior_scale,
-                          budget=args.budget, budgets=_budgets(args.budget_year),
-                          budget_scale=getattr(args, "budget_scale", "none"), effects=args.effects,
-                          structure=getattr(args, "structure", None), draws=args.draws, seed=args.seed)
+    cal = calibrate_files(
+        args.kind,
+        args.files,
+        template=args.template,
+        prior=args.prior,
+        prior_scale=args.prior_scale,
+        budget=args.budget,
+        budgets=_budgets(args.budget_year),
+        budget_scale=getattr(args, "budget_scale", "none"),
+        effects=args.effects,
+        structure=getattr(args, "structure", None),
+        draws=args.draws,
+        seed=args.seed,
+    )
     out = write_calibration(cal, args.out)
     for line in summary_lines(cal, lang):
         print(line)

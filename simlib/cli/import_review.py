@@ -1,4 +1,5 @@
 """`simlib import-review FILE --out DIR`: turn the province's annual-review counts into a dataset."""
+
 from __future__ import annotations
 
 from simlib import i18n

@@ -1,4 +1,5 @@
 """`simlib list`: scenarios available and the programme's budget lines."""
+
 from __future__ import annotations
 
 from simlib import i18n

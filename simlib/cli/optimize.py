@@ -4,6 +4,7 @@ Exit status: 0 optimal; 2 bad input (nothing written); 3 the targets cannot all 
 folder holds the allocation with the best achievable values, and the message says which target
 binds).
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,10 +28,19 @@ def register(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file (its budget gives the envelope by source)")
     p.add_argument("--objective", default=None, help="poor | poor_near_poor | welfare | min_cost (default poor)")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
-    p.add_argument("--spec", default=None, help="YAML with envelope, floors, ceilings, commitments, earmarks (params/schema/optimize.schema.yaml)")
+    p.add_argument(
+        "--spec",
+        default=None,
+        help="YAML with envelope, floors, ceilings, commitments, earmarks (params/schema/optimize.schema.yaml)",
+    )
     p.add_argument("--by-district", action="store_true", help="also choose each line's split across districts")
     p.add_argument("--by-year", action="store_true", help="a separate allocation for each projected year")
-    p.add_argument("--frontier", default=None, metavar="K1,K2,…", help="envelope multipliers for the frontier (default 0,0.25,…,1.5; '' for none)")
+    p.add_argument(
+        "--frontier",
+        default=None,
+        metavar="K1,K2,…",
+        help="envelope multipliers for the frontier (default 0,0.25,…,1.5; '' for none)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(func=main)
@@ -42,9 +52,19 @@ def main(args) -> int:
     from simlib.paths import display_path
 
     lang = i18n.get_lang()
-    scen, spec = prepare(args.scenario, objective=args.objective, spec_path=args.spec, set_overrides=args.set_items,
-                         by_district=args.by_district, by_year=args.by_year, frontier_scales=_scales(args.frontier))
-    print(i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)), file=sys.stderr)
+    scen, spec = prepare(
+        args.scenario,
+        objective=args.objective,
+        spec_path=args.spec,
+        set_overrides=args.set_items,
+        by_district=args.by_district,
+        by_year=args.by_year,
+        frontier_scales=_scales(args.frontier),
+    )
+    print(
+        i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
+        file=sys.stderr,
+    )
     res = optimize(scen, spec, progress=sys.stderr.isatty())
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout

@@ -1,5 +1,6 @@
 """`simlib robustness A.yaml B.yaml ... --out DIR`: allocations compared on the same parameter
 draws — regret, probability of meeting each target, and when each misses."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,9 @@ def register(sub) -> None:
     p = sub.add_parser("robustness", help="so sánh độ vững của các phương án / compare allocations under uncertainty")
     p.add_argument("scenarios", nargs="+", help="two or more scenario files (or folders)")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
-    p.add_argument("--uncertainty", type=int, default=200, metavar="N", help="parameter draws shared by all allocations")
+    p.add_argument(
+        "--uncertainty", type=int, default=200, metavar="N", help="parameter draws shared by all allocations"
+    )
     p.add_argument("--sampler", default="lhs", help="lhs | sobol | random")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--executor", default="local", help="local | dask | serial")
@@ -37,8 +40,16 @@ def main(args) -> int:
     if len(scens) < 2:
         raise InputError("length", field="scenarios", value=len(scens), allowed="≥ 2")
     print(i18n.t("unc.cli.robustness", lang, k=len(scens), n=args.uncertainty), file=sys.stderr)
-    res = compare_allocations(scens, n=args.uncertainty, method=args.sampler, seed=args.seed, executor=args.executor,
-                              jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty())
+    res = compare_allocations(
+        scens,
+        n=args.uncertainty,
+        method=args.sampler,
+        seed=args.seed,
+        executor=args.executor,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=sys.stderr.isatty(),
+    )
     with atomic_dir(args.out) as tmp:
         res.summary.to_csv(tmp / "regret_summary.csv", index=False)
         res.regrets.to_csv(tmp / "regret.csv", index=False)
@@ -46,7 +57,9 @@ def main(args) -> int:
         res.rules.to_csv(tmp / "robustness_rules.csv", index=False)
         (tmp / "robustness.json").write_text(json.dumps(res.info, ensure_ascii=False, indent=2), encoding="utf-8")
     for _, row in res.summary.iterrows():
-        print(f"{row['scenario']}: {i18n.t('unc.col.regret_mean', lang)} {i18n.fmt_number(row['regret_mean'], lang, 2)}; "
-              f"{i18n.t('unc.col.share_best', lang)} {i18n.fmt_pct(100 * row['share_best'], lang, 0)}")
+        print(
+            f"{row['scenario']}: {i18n.t('unc.col.regret_mean', lang)} {i18n.fmt_number(row['regret_mean'], lang, 2)}; "
+            f"{i18n.t('unc.col.share_best', lang)} {i18n.fmt_pct(100 * row['share_best'], lang, 0)}"
+        )
     print(i18n.t("cli.wrote", lang, path=display_path(args.out)))
     return 0

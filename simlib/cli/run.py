@@ -3,6 +3,7 @@
 With `--uncertainty N`, also run N parameter draws (x `--draws` microsim replications) and write
 quantile tables, target probabilities and rules beside the usual outputs (simlib.uncertainty).
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,15 +18,31 @@ def register(sub) -> None:
     p.add_argument("--engine", default="expected", help="expected | microsim | microsim-fast | aggregate")
     p.add_argument("--draws", type=int, default=1, help="microsim replications (per parameter draw with --uncertainty)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
-    p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter or scenario field, e.g. program.lines.P2.effects.escape.value=0.2")
+    p.add_argument(
+        "--set",
+        dest="set_items",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter or scenario field, e.g. program.lines.P2.effects.escape.value=0.2",
+    )
     g = p.add_argument_group("uncertainty / độ bất định")
-    g.add_argument("--uncertainty", type=int, default=None, metavar="N",
-                   help="N parameter draws: quantiles and probabilities of meeting targets")
+    g.add_argument(
+        "--uncertainty",
+        type=int,
+        default=None,
+        metavar="N",
+        help="N parameter draws: quantiles and probabilities of meeting targets",
+    )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     c = p.add_argument_group("parallel work / chạy song song")
-    c.add_argument("--chunk", type=int, default=None, metavar="UNITS",
-                   help="run units (provinces) in chunks of this many through the executor, one random stream per unit")
+    c.add_argument(
+        "--chunk",
+        type=int,
+        default=None,
+        metavar="UNITS",
+        help="run units (provinces) in chunks of this many through the executor, one random stream per unit",
+    )
     c.add_argument("--executor", default="local", help="local | dask | serial (for --uncertainty and --chunk)")
     c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
@@ -56,20 +73,37 @@ def main(args) -> int:
         if args.chunk < 1:
             raise InputError("chunk", field="--chunk", value=args.chunk)
         chunking = {"chunk": args.chunk, "executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler}
-    res = run(scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking)
+    res = run(
+        scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking
+    )
     if args.uncertainty is None:
         out = write_outputs(res, args.out)
     else:
         from simlib.uncertainty.run import read_uncertainty, write_uncertainty
 
         reps = 1 if args.engine == "expected" else args.draws
-        print(i18n.t("unc.cli.running", lang, n=args.uncertainty, reps=reps, name=scen.name, engine=args.engine), file=sys.stderr)
-        out = write_uncertainty(res, args.out, args.uncertainty, engine=args.engine, replications=args.draws,
-                                method=args.sampler, seed=args.seed, executor=args.executor, jobs=args.jobs,
-                                scheduler=args.scheduler, progress=sys.stderr.isatty())
+        print(
+            i18n.t("unc.cli.running", lang, n=args.uncertainty, reps=reps, name=scen.name, engine=args.engine),
+            file=sys.stderr,
+        )
+        out = write_uncertainty(
+            res,
+            args.out,
+            args.uncertainty,
+            engine=args.engine,
+            replications=args.draws,
+            method=args.sampler,
+            seed=args.seed,
+            executor=args.executor,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            progress=sys.stderr.isatty(),
+        )
         t = read_uncertainty(out)["targets"]
         last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
-        items = "; ".join(f"{tid}: {i18n.fmt_pct(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"]))
+        items = "; ".join(
+            f"{tid}: {i18n.fmt_pct(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"])
+        )
         print(i18n.t("unc.cli.summary", lang, year=int(t["year"].max()), items=items))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0

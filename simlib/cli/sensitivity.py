@@ -1,5 +1,6 @@
 """`simlib sensitivity SCENARIO --out DIR`: which parameter groups drive the projected poor rate
 and the chance of meeting the province target (grouped Sobol indices + Morris screening)."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,9 @@ def register(sub) -> None:
     p = sub.add_parser("sensitivity", help="phân tích độ nhạy / global sensitivity analysis")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
-    p.add_argument("--points", type=int, default=256, help="Sobol base points (power of 2); runs = points x (2 + groups)")
+    p.add_argument(
+        "--points", type=int, default=256, help="Sobol base points (power of 2); runs = points x (2 + groups)"
+    )
     p.add_argument("--groupings", default="kind,project", help="comma-separated: kind, project, parameter")
     p.add_argument("--morris", type=int, default=10, help="Morris trajectories over single parameters (0: none)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
@@ -37,7 +40,9 @@ def main(args) -> int:
     scen = load_scenario(args.scenario, args.set_items)
     groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
-    kw = dict(seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty())
+    kw = dict(
+        seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
+    )
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, **kw)
     screen = screening_analysis(scen, r=args.morris, **kw) if args.morris > 0 else None
     with atomic_dir(args.out) as tmp:

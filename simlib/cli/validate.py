@@ -1,4 +1,5 @@
 """`simlib validate FILE...`: check scenario files (and the parameters they use) without running."""
+
 from __future__ import annotations
 
 from simlib import i18n

@@ -5,6 +5,7 @@ and `aggregate` (multinomial draws per cell).
 Both take a compiled `Model` and return an `EngineOutput` of arrays with the same shapes, so
 tables, indicators and reports never depend on which engine ran.
 """
+
 from simlib.engines.common import EngineOutput
 from simlib.engines.expected import run_expected
 from simlib.engines.microsim import run_microsim

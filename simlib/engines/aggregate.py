@@ -10,6 +10,7 @@ number of households, and vectorises over draws: all draws advance together thro
 All draws of one call come from one generator seeded by SeedSequence(seed): the same seed and
 number of draws give identical numbers.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ from simlib.engines.kernel import DEST, new_households
 from simlib.model import Model
 
 
-def run_aggregate(model: Model, draws: int = 1, seed: int | np.random.SeedSequence = 0,
-                  spend: np.ndarray | None = None) -> EngineOutput:
+def run_aggregate(
+    model: Model, draws: int = 1, seed: int | np.random.SeedSequence = 0, spend: np.ndarray | None = None
+) -> EngineOutput:
     """`draws` replications (leading axis), all advanced at once."""
     spend = model.spend if spend is None else spend
     rng = np.random.default_rng(seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed))
@@ -29,8 +31,16 @@ def run_aggregate(model: Model, draws: int = 1, seed: int | np.random.SeedSequen
     D, Y, S = len(model.unit_ids), len(model.years), int(draws)
     step = YearStep(model, S, model.effects[None])
     sp_all = step.active_spend(np.broadcast_to(spend, (S,) + spend.shape))
-    out = EngineOutput("aggregate", np.zeros((S, Y + 1, G, K)), np.zeros((S, Y, G, K, K)), np.zeros((S, Y, G, K)),
-                       np.zeros((S, Y, L, D)), np.zeros((S, Y, L, D)), np.zeros((S, Y)), np.zeros((S, Y)))
+    out = EngineOutput(
+        "aggregate",
+        np.zeros((S, Y + 1, G, K)),
+        np.zeros((S, Y, G, K, K)),
+        np.zeros((S, Y, G, K)),
+        np.zeros((S, Y, L, D)),
+        np.zeros((S, Y, L, D)),
+        np.zeros((S, Y)),
+        np.zeros((S, Y)),
+    )
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
     dest = np.broadcast_to(DEST.astype(np.intp), (S, G, K, 3))
     out.states[:, 0] = n

@@ -1,4 +1,5 @@
 """What both engines share: the output container and the beneficiary rules at cell level."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,10 +38,18 @@ class EngineOutput:
         return self.states.shape[0]
 
     @classmethod
-    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int) -> "EngineOutput":
+    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int) -> EngineOutput:
         """Zero-filled arrays of the documented shapes, for an engine to fill in place."""
-        return cls(engine, np.zeros((S, Y + 1, G, K)), np.zeros((S, Y, G, K, K)), np.zeros((S, Y, G, K)),
-                   np.zeros((S, Y, L, D)), np.zeros((S, Y, L, D)), np.zeros((S, Y)), np.zeros((S, Y)))
+        return cls(
+            engine,
+            np.zeros((S, Y + 1, G, K)),
+            np.zeros((S, Y, G, K, K)),
+            np.zeros((S, Y, G, K)),
+            np.zeros((S, Y, L, D)),
+            np.zeros((S, Y, L, D)),
+            np.zeros((S, Y)),
+            np.zeros((S, Y)),
+        )
 
     def arrays(self) -> tuple:
         """(states, flows, entries, reached, eligible, ps_supported, ps_wanting)."""

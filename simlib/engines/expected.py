@@ -11,6 +11,7 @@ Vectorised over a leading scenario axis S: pass `spend` of shape (S, Y+1, L, D) 
 allocations at once (optimiser, sweeps), and optionally `effects` (S, L, C) and `rates`
 (S, G, R) for parameter draws.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,8 +57,18 @@ def _index(model: Model) -> dict:
     lag_idx = np.arange(Y)[:, None] + 1 - model.lag[None, :]  # (Y, L) spend year acting in year y
     cap = model.capacity_units
     inv_cap = np.divide(1.0, cap, out=np.zeros_like(cap), where=(cap > 0) & ~model.household_line[:, None])
-    idx = {"cls": cls, "n_cls": C, "e_cls": e_cls, "e_bin": e_bin, "e_ps": e_ps, "pair": pair, "f_bin": f_bin,
-           "lag_idx": np.clip(lag_idx, 0, None), "lag_ok": lag_idx >= 0, "inv_cap": inv_cap}
+    idx = {
+        "cls": cls,
+        "n_cls": C,
+        "e_cls": e_cls,
+        "e_bin": e_bin,
+        "e_ps": e_ps,
+        "pair": pair,
+        "f_bin": f_bin,
+        "lag_idx": np.clip(lag_idx, 0, None),
+        "lag_ok": lag_idx >= 0,
+        "inv_cap": inv_cap,
+    }
     model.cache["expected"] = idx
     return idx
 
@@ -73,8 +84,14 @@ def _scatter(values: np.ndarray, flat_index: np.ndarray, size: int) -> np.ndarra
     return np.bincount(flat_index, weights=values.ravel(), minlength=S * size).reshape(S, size)
 
 
-def run_expected(model: Model, spend: np.ndarray | None = None, effects: np.ndarray | None = None,
-                 rates: np.ndarray | None = None, backend: str = "auto", keep_flows: bool = True) -> EngineOutput:
+def run_expected(
+    model: Model,
+    spend: np.ndarray | None = None,
+    effects: np.ndarray | None = None,
+    rates: np.ndarray | None = None,
+    backend: str = "auto",
+    keep_flows: bool = True,
+) -> EngineOutput:
     """Expected counts for one scenario (default) or a batch (leading axis S on `spend`).
 
     `backend`: "jit" runs the compiled loop (`simlib.engines.expected_jit`), "numpy" the
@@ -136,14 +153,28 @@ def _run_jit(model: Model, spend, effects, rates, keep_flows: bool = True) -> En
     ix = _index(model)
     sp_all = spend[:, ix["lag_idx"], np.arange(L), :] * ix["lag_ok"][None, :, :, None]  # (S, Y, L, D)
     flows = np.empty((S, Y, G, K, K)) if keep_flows else np.empty((1, 1, G, K, K))
-    out = {"states": np.empty((S, Y + 1, G, K)), "flows": flows, "entries": np.empty((S, Y, G, K)),
-           "reached": np.empty((S, Y, L, D)), "eligible": np.empty((S, Y, L, D)), "ps_sup": np.empty((S, Y)),
-           "ps_want": np.empty((S, Y))}
+    out = {
+        "states": np.empty((S, Y + 1, G, K)),
+        "flows": flows,
+        "entries": np.empty((S, Y, G, K)),
+        "reached": np.empty((S, Y, L, D)),
+        "eligible": np.empty((S, Y, L, D)),
+        "ps_sup": np.empty((S, Y)),
+        "ps_want": np.empty((S, Y)),
+    }
     expected_jit.project(model, ix, sp_all, eff, parts, out)
     if not keep_flows:
         out["flows"] = np.empty((S, Y, 0, K, K))
-    return EngineOutput("expected", out["states"], out["flows"], out["entries"], out["reached"], out["eligible"],
-                        out["ps_sup"], out["ps_want"])
+    return EngineOutput(
+        "expected",
+        out["states"],
+        out["flows"],
+        out["entries"],
+        out["reached"],
+        out["eligible"],
+        out["ps_sup"],
+        out["ps_want"],
+    )
 
 
 class YearStep:
@@ -199,10 +230,10 @@ class YearStep:
         ue = comb.reshape(S, -1)[:, ix["pair"]]  # (S, entries, 2)
         terms = np.concatenate([(ce[:, :, None] * ue).reshape(S, -1), ce[:, ix["e_ps"]]], axis=1)
         fac = np.exp(_scatter(_log_factor(terms), self.f_bins, 3 * C))  # (S, 3 C) per class
-        F = fac[:, :2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G, K, 2)  # per group-state
+        F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G, K, 2)  # per group-state
         P = apply_affine(self.parts, F[..., 0], F[..., 1])  # (S, G, K, K)
         # production support: union of the counted lines' coverage over the target group
-        miss = fac[:, 2 * C:][:, ix["cls"]].reshape(S, G, K)
+        miss = fac[:, 2 * C :][:, ix["cls"]].reshape(S, G, K)
         target = n * self.ps_target
         ps_sup = (target * (1.0 - miss)).sum(axis=(1, 2))
         ps_want = model.ps_want_share * target.sum(axis=(1, 2))

@@ -7,6 +7,7 @@ Python between steps — several times faster than the numpy step for one scenar
 sweeps (`make bench` measures both). Factors are products over lines here where the numpy step
 sums logs; the two agree to rounding. Used by `run_expected` when numba is installed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,9 +20,40 @@ except ImportError:  # pragma: no cover
     _numba = None
 
 
-def _project_python(n0, sp_all, cls, n_cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, hh, cap, inv_cap,
-                    unit_cost, ms, ena, eff, parts, ps_target, want_share, growth, entry, effch, D, T,
-                    states, flows, entries, reached, elig, ps_sup, ps_want):  # compiled below
+def _project_python(
+    n0,
+    sp_all,
+    cls,
+    n_cls,
+    e_cls,
+    e_line,
+    e_unit,
+    e_k,
+    e_tier,
+    e_ps,
+    hh,
+    cap,
+    inv_cap,
+    unit_cost,
+    ms,
+    ena,
+    eff,
+    parts,
+    ps_target,
+    want_share,
+    growth,
+    entry,
+    effch,
+    D,
+    T,
+    states,
+    flows,
+    entries,
+    reached,
+    elig,
+    ps_sup,
+    ps_want,
+):  # compiled below
     S, Y, L, _ = sp_all.shape
     G, K = n0.shape
     C = n_cls
@@ -144,7 +176,7 @@ def _channel_lists() -> np.ndarray:
     for k in range(EFFECT_CHANNELS.shape[0]):
         for j in range(2):
             chans = np.flatnonzero(EFFECT_CHANNELS[k, j])
-            out[k, j, :len(chans)] = chans
+            out[k, j, : len(chans)] = chans
     return out
 
 
@@ -192,8 +224,37 @@ def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndar
     """Fill the output arrays in `out` (states, flows, entries, reached, eligible, ps_sup,
     ps_want) for spending acting in each year `sp_all` (S, Y, L, D)."""
     p = prepare(model, ix)
-    _project(p["n0"], np.ascontiguousarray(sp_all, dtype=float), p["cls"], p["n_cls"], p["e_cls"], p["e_line"], p["e_unit"],
-             p["e_k"], p["e_tier"], p["e_ps"], p["hh"], p["cap"], p["inv_cap"], p["unit_cost"], p["ms"], p["ena"],
-             np.ascontiguousarray(eff, dtype=float), np.ascontiguousarray(parts, dtype=float), p["ps_target"], p["want"],
-             p["growth"], p["entry"], p["effch"], p["D"], p["T"],
-             out["states"], out["flows"], out["entries"], out["reached"], out["eligible"], out["ps_sup"], out["ps_want"])
+    _project(
+        p["n0"],
+        np.ascontiguousarray(sp_all, dtype=float),
+        p["cls"],
+        p["n_cls"],
+        p["e_cls"],
+        p["e_line"],
+        p["e_unit"],
+        p["e_k"],
+        p["e_tier"],
+        p["e_ps"],
+        p["hh"],
+        p["cap"],
+        p["inv_cap"],
+        p["unit_cost"],
+        p["ms"],
+        p["ena"],
+        np.ascontiguousarray(eff, dtype=float),
+        np.ascontiguousarray(parts, dtype=float),
+        p["ps_target"],
+        p["want"],
+        p["growth"],
+        p["entry"],
+        p["effch"],
+        p["D"],
+        p["T"],
+        out["states"],
+        out["flows"],
+        out["entries"],
+        out["reached"],
+        out["eligible"],
+        out["ps_sup"],
+        out["ps_want"],
+    )

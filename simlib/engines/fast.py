@@ -1,5 +1,6 @@
 """Dispatch for the issue-8 engines, so the runner needs one line per call site:
 FAST_ENGINES[name](model, draws, seed, spend) -> EngineOutput."""
+
 from __future__ import annotations
 
 from dataclasses import replace

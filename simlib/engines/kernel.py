@@ -28,6 +28,7 @@ are the cell-level (expected) numbers given the realised households.
 The household loop runs in numba when it is installed (`backend="numba"`), else in numpy
 (`backend="numpy"`); both give identical numbers from the same random numbers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -145,8 +146,9 @@ def uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
 
 
-def step_households(hh: Households, P: np.ndarray, rng: np.random.Generator, backend: str = "auto",
-                    chunk: int = CHUNK) -> np.ndarray:
+def step_households(
+    hh: Households, P: np.ndarray, rng: np.random.Generator, backend: str = "auto", chunk: int = CHUNK
+) -> np.ndarray:
     """Move every household one year with rows P (G, K, K); returns moves (G, K, K)."""
     G, K = P.shape[:2]
     step = _backend(backend)
@@ -157,7 +159,9 @@ def step_households(hh: Households, P: np.ndarray, rng: np.random.Generator, bac
         b = min(a + chunk, hh.size)
         step(hh.group[a:b], hh.state[a:b], uniforms(rng, b - a), t1, t2, dest, moves)
     flows = np.zeros((G, K, K))
-    np.put_along_axis(flows, DEST[None, :, :].astype(np.intp).repeat(G, 0), moves.reshape(G, K, 3).astype(float), axis=2)
+    np.put_along_axis(
+        flows, DEST[None, :, :].astype(np.intp).repeat(G, 0), moves.reshape(G, K, 3).astype(float), axis=2
+    )
     return flows
 
 
@@ -181,13 +185,14 @@ def append(hh: Households, entries: np.ndarray) -> None:
     if hh.size + m > hh.group.size:  # pragma: no cover - capacity() has room for the rounding
         raise RuntimeError("household arrays full")
     gk = np.arange(counts.size)
-    hh.group[hh.size:hh.size + m] = np.repeat(gk // N_STATES, counts)
-    hh.state[hh.size:hh.size + m] = np.repeat(gk % N_STATES, counts)
+    hh.group[hh.size : hh.size + m] = np.repeat(gk // N_STATES, counts)
+    hh.state[hh.size : hh.size + m] = np.repeat(gk % N_STATES, counts)
     hh.size += m
 
 
-def simulate_fast(model: Model, rng: np.random.Generator, spend: np.ndarray | None = None,
-                  backend: str = "auto", chunk: int = CHUNK) -> EngineOutput:
+def simulate_fast(
+    model: Model, rng: np.random.Generator, spend: np.ndarray | None = None, backend: str = "auto", chunk: int = CHUNK
+) -> EngineOutput:
     """One draw of the fast household microsimulation (see the module docstring)."""
     spend = model.spend if spend is None else spend
     L, G, K = model.eligible.shape
@@ -195,12 +200,22 @@ def simulate_fast(model: Model, rng: np.random.Generator, spend: np.ndarray | No
     hh = synthesise(model)
     step = YearStep(model, 1, model.effects[None])
     sp_all = step.active_spend(spend[None])
-    out = EngineOutput("microsim-fast", np.zeros((1, Y + 1, G, K)), np.zeros((1, Y, G, K, K)), np.zeros((1, Y, G, K)),
-                       np.zeros((1, Y, L, D)), np.zeros((1, Y, L, D)), np.zeros((1, Y)), np.zeros((1, Y)))
+    out = EngineOutput(
+        "microsim-fast",
+        np.zeros((1, Y + 1, G, K)),
+        np.zeros((1, Y, G, K, K)),
+        np.zeros((1, Y, G, K)),
+        np.zeros((1, Y, L, D)),
+        np.zeros((1, Y, L, D)),
+        np.zeros((1, Y)),
+        np.zeros((1, Y)),
+    )
     n = model.n0.astype(float)
     out.states[0, 0] = n
     for y in range(Y):
-        P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(n[None], sp_all[:, y])
+        P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(
+            n[None], sp_all[:, y]
+        )
         flows = step_households(hh, P[0], rng, backend, chunk)
         entries = new_households(model, n.sum(-1), rng)
         append(hh, entries)
@@ -210,19 +225,24 @@ def simulate_fast(model: Model, rng: np.random.Generator, spend: np.ndarray | No
     return out
 
 
-def run_microsim_fast(model: Model, draws: int = 1, seed: int = 0, progress: bool = False, label: str = "",
-                      backend: str = "auto") -> EngineOutput:
+def run_microsim_fast(
+    model: Model, draws: int = 1, seed: int = 0, progress: bool = False, label: str = "", backend: str = "auto"
+) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
     from tqdm.auto import tqdm
 
     children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [simulate_fast(model, np.random.default_rng(c), backend=backend)
-            for c in tqdm(children, desc=label or "microsim-fast", disable=not progress, leave=False)]
+    outs = [
+        simulate_fast(model, np.random.default_rng(c), backend=backend)
+        for c in tqdm(children, desc=label or "microsim-fast", disable=not progress, leave=False)
+    ]
     return concat_outputs(outs, "microsim-fast")
 
 
 def concat_outputs(outs: list[EngineOutput], engine: str) -> EngineOutput:
     """Stack single-draw outputs along the draw axis."""
-    cat = {f: np.concatenate([getattr(o, f) for o in outs]) for f in
-           ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")}
+    cat = {
+        f: np.concatenate([getattr(o, f) for o in outs])
+        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
+    }
     return EngineOutput(engine, **cat)

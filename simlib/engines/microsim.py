@@ -6,6 +6,7 @@ attribute classes split exactly by their shares) and uses its own `numpy.random.
 spawned from the scenario seed, so draws are independent and reproducible on any machine.
 Vectorised over households: the only Python loops are over years and budget lines.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,9 @@ def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
 
 
-def select_beneficiaries(key: np.ndarray, n_select: np.ndarray, n_groups: np.ndarray,
-                         rng: np.random.Generator) -> np.ndarray:
+def select_beneficiaries(
+    key: np.ndarray, n_select: np.ndarray, n_groups: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Pick exactly `n_select[b]` of the households in each bin b uniformly at random.
 
     key (n,) bin of each eligible household; n_select, n_groups (B,) ints. Returns (n,) bool.
@@ -86,7 +88,7 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
             key = unit * T + model.tier[li][group, state]
             E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
             ms = model.max_share[li]
-            R = reach(sp[li][None], model.unit_cost[li:li + 1], ms * E.sum(-1)[None])[0]
+            R = reach(sp[li][None], model.unit_cost[li : li + 1], ms * E.sum(-1)[None])[0]
             # the expected engine's coverage per tier, rounded to whole households without bias
             n_sel = np.minimum(_stochastic_round(fill_tiers(R, ms * E), rng), E.astype(np.int64)).ravel()
             R_int = n_sel.reshape(D, T).sum(-1)
@@ -115,7 +117,9 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
         rows = _rows(model.rates[group], state, f1, f2)
         u = rng.random(group.size)
         new_state = (u[:, None] > np.cumsum(rows, axis=1)).sum(axis=1).clip(0, K - 1).astype(np.int8)
-        flows[0, y] = np.bincount((group.astype(np.int64) * K + state) * K + new_state, minlength=G * K * K).reshape(G, K, K)
+        flows[0, y] = np.bincount((group.astype(np.int64) * K + state) * K + new_state, minlength=G * K * K).reshape(
+            G, K, K
+        )
         # household formation: expected growth * households per group, states by entry shares
         size_g = np.bincount(group, minlength=G)
         n_new = _stochastic_round(model.growth * size_g, rng)
@@ -128,13 +132,17 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
     return EngineOutput("microsim", states, flows, entries, reached_out, elig_out, ps_sup, ps_want)
 
 
-def run_microsim(model: Model, draws: int = 1, seed: int = 0, progress: bool = False,
-                 label: str = "") -> EngineOutput:
+def run_microsim(model: Model, draws: int = 1, seed: int = 0, progress: bool = False, label: str = "") -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
     from tqdm.auto import tqdm
 
     children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [simulate(model, np.random.default_rng(c)) for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)]
-    cat = {f: np.concatenate([getattr(o, f) for o in outs]) for f in
-           ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")}
+    outs = [
+        simulate(model, np.random.default_rng(c))
+        for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)
+    ]
+    cat = {
+        f: np.concatenate([getattr(o, f) for o in outs])
+        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
+    }
     return EngineOutput("microsim", **cat)

@@ -37,6 +37,7 @@ What is exact and what is approximate (relative to the mean of the microsimulati
 
 Vectorised over a leading scenario axis S through `spend` (S, Y+1, L, D), as the core engine.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,7 +50,6 @@ from simlib.multidim.masks import COUNT_MATRIX, DIMENSION_MATRIX, INDICATOR_MATR
 from simlib.multidim.model import NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
 from simlib.standards import ABOVE_C, N_INDICATORS, NEAR_POOR_C, POOR_C
-
 
 
 def _any_bits(bits: int) -> np.ndarray:
@@ -118,7 +118,7 @@ def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) ->
     cap, ms = model.capacity_units, model.max_share
     area = model.g_area
     m1, _ = inc.bin_moments(mm.edges)
-    any_bits = {l: _any_bits(int(mm.line_bits[l])) for l in range(L) if mm.targeted[l]}
+    any_bits = {li: _any_bits(int(mm.line_bits[li])) for li in range(L) if mm.targeted[li]}
     ps_lines = np.flatnonzero(model.ps_lines)
 
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
@@ -152,8 +152,8 @@ def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) ->
         # share of each (g, k) a line can select: 1, or the share deprived in its indicators
         frac = np.ones((S, L, G, K))
         with np.errstate(invalid="ignore", divide="ignore"):
-            for l, ab in any_bits.items():
-                frac[:, l] = np.where(n > 0, (M @ ab) / n, 0.0)
+            for li, ab in any_bits.items():
+                frac[:, li] = np.where(n > 0, (M @ ab) / n, 0.0)
         w = n.reshape(S, G * K)[:, m_gk] * frac.reshape(S, L * G * K)[:, m_lgk]
         E = _scatter(w, m_bin, L * D * T).reshape(S, L, D, T)
         E_tot = np.where(hh[:, None], E.sum(-1), cap)
@@ -174,19 +174,19 @@ def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) ->
 
         # 1. each line acts on the households it reaches (targeted lines first): flags cleared,
         #    income raised; reached and not reached households are kept apart while it acts
-        for l in mm.line_order:
-            bits = int(mm.line_bits[l])
-            acts_flags = mm.removal[l] > 0 and bits != 0
-            acts_income = mm.income_effect[l] > 0
-            if not hh[l] or not (acts_flags or acts_income) or not np.any(cov_lgk[:, l] > 0):
+        for li in mm.line_order:
+            bits = int(mm.line_bits[li])
+            acts_flags = mm.removal[li] > 0 and bits != 0
+            acts_income = mm.income_effect[li] > 0
+            if not hh[li] or not (acts_flags or acts_income) or not np.any(cov_lgk[:, li] > 0):
                 continue
-            rows = np.flatnonzero((cov_lgk[:, l] > 0).any(axis=0).ravel())  # (g, k) the line reaches
+            rows = np.flatnonzero((cov_lgk[:, li] > 0).any(axis=0).ravel())  # (g, k) the line reaches
             Mg = M.reshape(S, G * K, -1)
             Hg = Hc.reshape(S, G * K, NC, B)
             Msub, Hsub = Mg[:, rows], Hg[:, rows]
-            cl = cov_lgk[:, l].reshape(S, -1)[:, rows]  # (S, R)
-            if mm.targeted[l]:
-                Msel = Msub * any_bits[l]
+            cl = cov_lgk[:, li].reshape(S, -1)[:, rows]  # (S, R)
+            if mm.targeted[li]:
+                Msel = Msub * any_bits[li]
                 with np.errstate(invalid="ignore", divide="ignore"):
                     nc = sp_.counts(Msub)
                     fc = np.where(nc > 0, sp_.counts(Msel) / nc, 0.0)  # deprived share by key
@@ -199,14 +199,14 @@ def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) ->
             Hsub = Hsub - Hr
             if acts_flags:
                 before = Mr @ INDICATOR_MATRIX
-                r = np.minimum(1.0, mm.removal[l] * (1.0 + bg)).repeat(K, axis=1)[:, rows]  # (S, R)
+                r = np.minimum(1.0, mm.removal[li] * (1.0 + bg)).repeat(K, axis=1)[:, rows]  # (S, R)
                 for j in bits_list(bits):
                     sp_.bit_op(Mr, Hr, j, 0.0, r)
                 dep = np.zeros((S, G * K, J))
                 dep[:, rows] = before - Mr @ INDICATOR_MATRIX
-                removed[:, y, l] = dep.reshape(S, G, K, J).sum(axis=2)
+                removed[:, y, li] = dep.reshape(S, G, K, J).sum(axis=2)
             if acts_income:
-                delta = mm.income_effect[l] * (1.0 + boost)  # (S, D)
+                delta = mm.income_effect[li] * (1.0 + boost)  # (S, D)
                 Hr = _shift(Hr, model.g_unit[rows // K], delta, mm, shift_cache)
             Mg[:, rows] = Msub + Mr
             Hg[:, rows] = Hsub + Hr

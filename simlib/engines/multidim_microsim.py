@@ -21,6 +21,7 @@ every near-poor one — from the distributions in `params/multidim.yaml`. Each y
 New households are synthesised like the baseline ones, under the standard in force. Draws use
 independent generators spawned from the scenario seed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,7 +50,7 @@ class Households:
     def __len__(self) -> int:
         return self.group.size
 
-    def append(self, other: "Households") -> "Households":
+    def append(self, other: Households) -> Households:
         return Households(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
 
 
@@ -63,12 +64,15 @@ def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> n
     for key, start, cnt in zip(keys, starts, counts):
         cdf = np.cumsum(rows[key])
         cdf /= cdf[-1]
-        out[order[start:start + cnt]] = np.searchsorted(cdf, u[start:start + cnt], side="right").clip(0, N_MASKS - 1)
+        out[order[start : start + cnt]] = np.searchsorted(cdf, u[start : start + cnt], side="right").clip(
+            0, N_MASKS - 1
+        )
     return out
 
 
-def synthesise_households(mm: MultidimModel, group: np.ndarray, state: np.ndarray, t: int,
-                          rng: np.random.Generator) -> Households:
+def synthesise_households(
+    mm: MultidimModel, group: np.ndarray, state: np.ndarray, t: int, rng: np.random.Generator
+) -> Households:
     """Incomes and flags for households of given groups and states, consistent with their state
     under the standard in force at review t."""
     K = mm.base.n0.shape[1]
@@ -100,7 +104,9 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
     size = G * K
     n = np.bincount(key, minlength=size).reshape(G, K)
     bits = ((hh.mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
-    dep = np.stack([np.bincount(key[bits[:, j]], minlength=size) for j in range(N_INDICATORS)], axis=-1).reshape(G, K, -1)
+    dep = np.stack([np.bincount(key[bits[:, j]], minlength=size) for j in range(N_INDICATORS)], axis=-1).reshape(
+        G, K, -1
+    )
     dim_bits = [mask_of(v) for v in DIMENSIONS.values()]
     dim = np.stack([np.bincount(key[(hh.mask & b) != 0], minlength=size) for b in dim_bits], axis=-1).reshape(G, K, -1)
     cnt = deprivation_count(hh.mask).astype(np.int64)
@@ -140,7 +146,7 @@ def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.r
         key = unit * T + model.tier[li][group, state]
         E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
         ms = model.max_share[li]
-        R = reach(sp[li][None], model.unit_cost[li:li + 1], ms * E.sum(-1)[None])[0]
+        R = reach(sp[li][None], model.unit_cost[li : li + 1], ms * E.sum(-1)[None])[0]
         n_sel = np.minimum(_stochastic_round(fill_tiers(R, ms * E), rng), E.astype(np.int64)).ravel()
         sel = np.zeros(group.size, bool)
         sel[el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
@@ -177,7 +183,9 @@ def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.r
     u = rng.random((group.size, N_INDICATORS))
     bits = ((mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
     new_bits = np.where(bits, u >= mm.loss[None, :], u < mm.gain[None, :])
-    mask = (new_bits.astype(np.uint16) << np.arange(N_INDICATORS, dtype=np.uint16)[None, :]).sum(axis=1).astype(np.uint16)
+    mask = (
+        (new_bits.astype(np.uint16) << np.arange(N_INDICATORS, dtype=np.uint16)[None, :]).sum(axis=1).astype(np.uint16)
+    )
     # income growth, volatility, shocks
     area = model.g_area[group]
     logf = mm.drift[area] + mm.volatility * rng.standard_normal(group.size)
@@ -188,12 +196,19 @@ def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.r
     # classification at the review and the next state
     cls = classify(income, mask, area, mm.review_standard[t])
     new_state = NEXT_STATE[state, cls]
-    return {"households": Households(group, new_state, income, mask), "reached": R_all, "eligible": elig_out,
-            "ps_supported": ps_sup, "ps_wanting": ps_want, "removed": removed}
+    return {
+        "households": Households(group, new_state, income, mask),
+        "reached": R_all,
+        "eligible": elig_out,
+        "ps_supported": ps_sup,
+        "ps_wanting": ps_want,
+        "removed": removed,
+    }
 
 
-def simulate_multidim(mm: MultidimModel, rng: np.random.Generator, spend: np.ndarray | None = None,
-                      population: Households | None = None) -> EngineOutput:
+def simulate_multidim(
+    mm: MultidimModel, rng: np.random.Generator, spend: np.ndarray | None = None, population: Households | None = None
+) -> EngineOutput:
     """One microsimulation draw (optionally from a given household population)."""
     model = mm.base
     spend = model.spend if spend is None else spend
@@ -212,8 +227,9 @@ def simulate_multidim(mm: MultidimModel, rng: np.random.Generator, spend: np.nda
     removed = np.zeros((1, Y, L, G, J))
 
     def record(t: int) -> None:
-        (states[0, t], deprived[0, t], dim_dep[0, t], count_dist[0, t], fgt1[0, t], fgt2[0, t],
-         income_sum[0, t]) = _sums(mm, hh, t, G, K)
+        (states[0, t], deprived[0, t], dim_dep[0, t], count_dist[0, t], fgt1[0, t], fgt2[0, t], income_sum[0, t]) = (
+            _sums(mm, hh, t, G, K)
+        )
 
     record(0)
     for y in range(Y):
@@ -236,14 +252,24 @@ def simulate_multidim(mm: MultidimModel, rng: np.random.Generator, spend: np.nda
     return EngineOutput("microsim", states, flows, entries, reached_out, elig_out, ps_sup, ps_want, multidim=md)
 
 
-def run_multidim_microsim(mm: MultidimModel, draws: int = 1, seed: int = 0, progress: bool = False,
-                          label: str = "", spend: np.ndarray | None = None) -> EngineOutput:
+def run_multidim_microsim(
+    mm: MultidimModel,
+    draws: int = 1,
+    seed: int = 0,
+    progress: bool = False,
+    label: str = "",
+    spend: np.ndarray | None = None,
+) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
     from tqdm.auto import tqdm
 
     children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [simulate_multidim(mm, np.random.default_rng(c), spend=spend)
-            for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)]
-    cat = {f: np.concatenate([getattr(o, f) for o in outs]) for f in
-           ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")}
+    outs = [
+        simulate_multidim(mm, np.random.default_rng(c), spend=spend)
+        for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)
+    ]
+    cat = {
+        f: np.concatenate([getattr(o, f) for o in outs])
+        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
+    }
     return EngineOutput("microsim", **cat, multidim=MultidimOutput.concatenate([o.multidim for o in outs]))

@@ -35,6 +35,7 @@ At a change of standard (2026 -> 2027: lines 1.5/2.0 -> 2.2/2.8 million VND) eve
 classified against the new line at the 2027 review: the reclassification shows up as flows (e.g.
 non-poor -> poor) in that year, and the `standard_changed` indicator is 1 for it.
 """
+
 from simlib.multidim.model import NEXT_STATE, MultidimModel, compile_multidim
 
 __all__ = ["MultidimModel", "compile_multidim", "NEXT_STATE"]

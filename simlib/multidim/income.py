@@ -15,6 +15,7 @@ Operators (row-stochastic matrices, bins x bins):
 
 Everything is in VND per person per month; logs are natural logs of VND.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -112,11 +113,13 @@ def fgt_weights(edges: np.ndarray, line: float) -> tuple[np.ndarray, np.ndarray]
     m1, m2 = bin_moments(edges)
     below = below_line(edges, line)
     f1 = np.where(below, 1 - m1 / line, 0.0)
-    f2 = np.where(below, 1 - 2 * m1 / line + m2 / line ** 2, 0.0)
+    f2 = np.where(below, 1 - 2 * m1 / line + m2 / line**2, 0.0)
     return np.clip(f1, 0, 1), np.clip(f2, 0, 1)
 
 
-def truncated_bins(edges: np.ndarray, mu: np.ndarray, sigma: np.ndarray, cut: np.ndarray, below: np.ndarray) -> np.ndarray:
+def truncated_bins(
+    edges: np.ndarray, mu: np.ndarray, sigma: np.ndarray, cut: np.ndarray, below: np.ndarray
+) -> np.ndarray:
     """Bin probabilities (..., B) of log y ~ N(mu, sigma) truncated to log y <= cut (below=True)
     or > cut; `cut` must be an edge. Outer bins absorb the tails. mu, sigma, cut, below broadcast."""
     mu, sigma, cut, below = (np.asarray(x)[..., None] for x in (mu, sigma, cut, below))
@@ -131,8 +134,9 @@ def truncated_bins(edges: np.ndarray, mu: np.ndarray, sigma: np.ndarray, cut: np
     return np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
 
 
-def sample_truncated(rng: np.random.Generator, mu: np.ndarray, sigma: np.ndarray, cut: np.ndarray,
-                     below: np.ndarray) -> np.ndarray:
+def sample_truncated(
+    rng: np.random.Generator, mu: np.ndarray, sigma: np.ndarray, cut: np.ndarray, below: np.ndarray
+) -> np.ndarray:
     """Log incomes drawn from N(mu, sigma) truncated to <= cut (below) or > cut, by inverse CDF."""
     z = (cut - mu) / sigma
     u = np.clip(rng.random(np.shape(mu)), 1e-300, None)

@@ -14,6 +14,7 @@ exact counterpart here:
 Index arithmetic: mask m has bit j set iff (m >> j) & 1. Reshaping the last axis to
 (2**(11-j), 2, 2**j) puts bit j on the middle axis, so a per-bit operation is two slices.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,7 +39,7 @@ def product_distribution(p: np.ndarray) -> np.ndarray:
     out = np.ones(p.shape[:-1] + (N_MASKS,))
     for j in range(N_INDICATORS):
         bit = INDICATOR_MATRIX[:, j]
-        out *= np.where(bit > 0, p[..., j:j + 1], 1.0 - p[..., j:j + 1])
+        out *= np.where(bit > 0, p[..., j : j + 1], 1.0 - p[..., j : j + 1])
     return out
 
 
@@ -124,8 +125,21 @@ def bits_list(bits: int) -> list[int]:
     return [j for j in range(N_INDICATORS) if (bits >> j) & 1]
 
 
-__all__ = ["N_MASKS", "COUNT", "INDICATOR_MATRIX", "DIMENSION_MATRIX", "COUNT_MATRIX", "INDICATORS",
-           "product_distribution", "count_window", "flip_bits", "clear_bits", "mix_clear_bits", "indicator_bits", "bits_list"]
+__all__ = [
+    "N_MASKS",
+    "COUNT",
+    "INDICATOR_MATRIX",
+    "DIMENSION_MATRIX",
+    "COUNT_MATRIX",
+    "INDICATORS",
+    "product_distribution",
+    "count_window",
+    "flip_bits",
+    "clear_bits",
+    "mix_clear_bits",
+    "indicator_bits",
+    "bits_list",
+]
 
 
 # --- income held jointly with a key of the mask ---------------------------------------------------

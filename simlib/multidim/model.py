@@ -6,6 +6,7 @@ income grid and yearly income kernels, the synthesis distributions of income and
 flags by group and state, the indicators' yearly gain and loss, and each budget line's channels
 (bits it clears, removal probability, income effect, whether it targets deprived households).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,8 +20,19 @@ from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, N_MASKS, JointSpace, count_window, product_distribution
 from simlib.scenario import Scenario
 from simlib.schema import qv
-from simlib.standards import (ABOVE_C, INDICATORS, N_INDICATORS, NEAR_POOR_C, POOR_C, Standard, build_standards,
-                              check_review_years, mask_of, standard_changes, standard_for_year)
+from simlib.standards import (
+    ABOVE_C,
+    INDICATORS,
+    N_INDICATORS,
+    NEAR_POOR_C,
+    POOR_C,
+    Standard,
+    build_standards,
+    check_review_years,
+    mask_of,
+    standard_changes,
+    standard_for_year,
+)
 from simlib.states import ESCAPED_1, ESCAPED_2, ESCAPED_3, N_STATES, NEAR_POOR, NON_POOR, POOR, PUBLIC_OF, PUBLIC_STATES
 
 #: NEXT_STATE[k, c]: detailed state after a review that classifies a household of state k as c
@@ -102,8 +114,13 @@ class MultidimModel:
         key = ("income", float(self.lines_vnd[t, 0]), float(self.lines_vnd[t, 1]))
         if key not in self.cache:
             cut = np.log(self.lines_vnd[t][self.base.g_area])[:, None]  # (G, 1)
-            self.cache[key] = inc.truncated_bins(self.edges, cut + self.income_mu, self.income_sigma,
-                                                 np.broadcast_to(cut, self.income_mu.shape), BELOW_LINE_STATE[None, :])
+            self.cache[key] = inc.truncated_bins(
+                self.edges,
+                cut + self.income_mu,
+                self.income_sigma,
+                np.broadcast_to(cut, self.income_mu.shape),
+                BELOW_LINE_STATE[None, :],
+            )
         return self.cache[key]
 
 
@@ -117,13 +134,20 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     doc = scen.params["multidim"]
     standards = build_standards(scen.params["standards"])
     review_years = (scen.baseline_year,) + tuple(model.years)
-    raise_if_any(check_review_years(standards, review_years, scen.dataset.meta.get("standard"),
-                                    scen.name, f"{scen.dataset.name}/dataset.yaml"))
+    raise_if_any(
+        check_review_years(
+            standards, review_years, scen.dataset.meta.get("standard"), scen.name, f"{scen.dataset.name}/dataset.yaml"
+        )
+    )
     review_std = tuple(standard_for_year(standards, y) for y in review_years)
     lines_vnd = np.array([s.lines for s in review_std])
     ig = doc["income"]
-    edges = inc.make_edges(qv(ig["grid"]["lowest"]), qv(ig["grid"]["highest"]), qv(ig["grid"]["step"]),
-                           [v for s in standards for v in s.lines])
+    edges = inc.make_edges(
+        qv(ig["grid"]["lowest"]),
+        qv(ig["grid"]["highest"]),
+        qv(ig["grid"]["step"]),
+        [v for s in standards for v in s.lines],
+    )
     below = np.array([[inc.below_line(edges, L) for L in row] for row in lines_vnd])
     fgt = [[inc.fgt_weights(edges, L) for L in row] for row in lines_vnd]
     fgt1 = np.array([[f[0] for f in row] for row in fgt])
@@ -131,13 +155,14 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
 
     sigma = qv(ig["volatility"])
     growth = np.array([qv(ig["growth"][a]) for a in AREAS])
-    drift = np.log1p(growth) - 0.5 * sigma ** 2
+    drift = np.log1p(growth) - 0.5 * sigma**2
     shocks = []
     for name, sh in (ig.get("shocks") or {}).items():
         p = np.array([qv(sh["probability"]) if a in sh["areas"] else 0.0 for a in AREAS])
         shocks.append((name, p, qv(sh["loss"])))
-    kernel = np.array([inc.growth_kernel(edges, drift[a], sigma, [(p[a], loss) for _, p, loss in shocks])
-                       for a in range(len(AREAS))])
+    kernel = np.array(
+        [inc.growth_kernel(edges, drift[a], sigma, [(p[a], loss) for _, p, loss in shocks]) for a in range(len(AREAS))]
+    )
 
     G = len(model.g_unit)
     unit_poor = model.poor_district[model.g_unit]
@@ -171,11 +196,32 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     hh_line = np.array([ln.population == "households" for ln in lines])
     linked = int(np.bitwise_or.reduce(line_bits[hh_line & (income_effect > 0) & (removal > 0)], initial=0))
     return MultidimModel(
-        base=model, standards=standards, review_years=review_years, review_standard=review_std, changes=changes,
-        lines_vnd=lines_vnd, min_deprivations=np.array([s.min_deprivations for s in review_std]), edges=edges,
-        below=below, fgt1_bin=fgt1, fgt2_bin=fgt2, drift=drift, volatility=sigma, shocks=tuple(shocks), kernel=kernel,
-        income_mu=mu, income_sigma=sig, propensity=prop, gain=gain, loss=loss, line_bits=line_bits, removal=removal,
-        income_effect=income_effect, targeted=targeted, line_order=order, joint=JointSpace(linked),
+        base=model,
+        standards=standards,
+        review_years=review_years,
+        review_standard=review_std,
+        changes=changes,
+        lines_vnd=lines_vnd,
+        min_deprivations=np.array([s.min_deprivations for s in review_std]),
+        edges=edges,
+        below=below,
+        fgt1_bin=fgt1,
+        fgt2_bin=fgt2,
+        drift=drift,
+        volatility=sigma,
+        shocks=tuple(shocks),
+        kernel=kernel,
+        income_mu=mu,
+        income_sigma=sig,
+        propensity=prop,
+        gain=gain,
+        loss=loss,
+        line_bits=line_bits,
+        removal=removal,
+        income_effect=income_effect,
+        targeted=targeted,
+        line_order=order,
+        joint=JointSpace(linked),
     )
 
 

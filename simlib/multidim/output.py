@@ -3,6 +3,7 @@
 All arrays have a leading axis S (draws for microsim, scenarios for expected); t indexes reviews
 (0 = baseline), y projected years; G groups, K detailed states, L lines.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -31,5 +32,7 @@ class MultidimOutput:
     removed: np.ndarray
 
     @staticmethod
-    def concatenate(parts: list["MultidimOutput"]) -> "MultidimOutput":
-        return MultidimOutput(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(MultidimOutput)})
+    def concatenate(parts: list[MultidimOutput]) -> MultidimOutput:
+        return MultidimOutput(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(MultidimOutput)}
+        )

@@ -19,6 +19,7 @@ households below the line, percent); income_line_rural / income_line_urban (VND 
 month) and standard_changed (1 in the first review year of a new standard, else 0), province
 rows only.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -87,7 +88,7 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
     S, T = out.states.shape[:2]
     # items per (S, T, G, K): 12 indicators, 6 dimensions, >= minimum number of deprivations
     k_min = mm.min_deprivations
-    three = np.stack([md.count_dist[:, t, ..., k_min[t]:].sum(-1) for t in range(T)], axis=1)
+    three = np.stack([md.count_dist[:, t, ..., k_min[t] :].sum(-1) for t in range(T)], axis=1)
     items = np.concatenate([md.deprived, md.dim_deprived, three[..., None]], axis=-1)  # (S, T, G, K, I)
     pop_sel = np.zeros((N_STATES, len(POPULATIONS)))
     for p, ks in enumerate(POPULATIONS.values()):
@@ -97,8 +98,17 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
     dep_geo = _by_geo(model, dep)  # (S, T, Ngeo, P, I)
     hh_geo = np.broadcast_to(_by_geo(model, hh)[..., None], dep_geo.shape)
     years = mm.review_years
-    df = _frame({"draw": range(S), "year": years, "g": range(len(geos)), "population": list(POPULATIONS),
-                 "i": range(len(ITEMS))}, dep_geo, "deprived")
+    df = _frame(
+        {
+            "draw": range(S),
+            "year": years,
+            "g": range(len(geos)),
+            "population": list(POPULATIONS),
+            "i": range(len(ITEMS)),
+        },
+        dep_geo,
+        "deprived",
+    )
     df["households"] = hh_geo.ravel()
     gi, ii = df["g"].to_numpy(), df["i"].to_numpy()
     df["geo_type"] = np.array([g[0] for g in geos])[gi]
@@ -111,8 +121,21 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
         df["share"] = 100.0 * df["deprived"] / df["households"].where(df["households"] > 0)
     df.insert(0, "engine", out.engine)
     df.insert(0, "scenario", scenario)
-    cols = ["scenario", "engine", "draw", "year", "standard", "geo_type", "geo", "population", "dimension",
-            "indicator", "households", "deprived", "share"]
+    cols = [
+        "scenario",
+        "engine",
+        "draw",
+        "year",
+        "standard",
+        "geo_type",
+        "geo",
+        "population",
+        "dimension",
+        "indicator",
+        "households",
+        "deprived",
+        "share",
+    ]
     return df[cols].reset_index(drop=True)
 
 
@@ -123,8 +146,17 @@ def deprivation_removals_table(out: EngineOutput, mm: MultidimModel, scenario: s
     S, Y, L = rem.shape[:3]
     by_unit = np.zeros((S, Y, L, len(model.unit_ids), len(INDICATORS)))
     np.add.at(by_unit, (slice(None), slice(None), slice(None), model.g_unit), rem)
-    df = _frame({"draw": range(S), "year": model.years, "line": model.line_codes, "district": model.unit_ids,
-                 "indicator": INDICATORS}, np.clip(by_unit, 0.0, None), "households")
+    df = _frame(
+        {
+            "draw": range(S),
+            "year": model.years,
+            "line": model.line_codes,
+            "district": model.unit_ids,
+            "indicator": INDICATORS,
+        },
+        np.clip(by_unit, 0.0, None),
+        "households",
+    )
     # keep the indicators each line acts on (the others are structurally zero)
     acts = np.array([[bool((int(b) >> j) & 1) for j in range(len(INDICATORS))] for b in mm.line_bits])
     li = pd.Index(model.line_codes).get_indexer(df["line"])
@@ -133,4 +165,6 @@ def deprivation_removals_table(out: EngineOutput, mm: MultidimModel, scenario: s
     df["dimension"] = df["indicator"].map(DIMENSION_OF)
     df.insert(0, "engine", out.engine)
     df.insert(0, "scenario", scenario)
-    return df[["scenario", "engine", "draw", "year", "district", "line", "dimension", "indicator", "households"]].reset_index(drop=True)
+    return df[
+        ["scenario", "engine", "draw", "year", "district", "line", "dimension", "indicator", "households"]
+    ].reset_index(drop=True)

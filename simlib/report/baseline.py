@@ -1,6 +1,7 @@
 """The bundled baseline at a glance (used by `notebooks/baseline_overview.ipynb`): households by
 district, ethnic group, area and state, and what in the dataset is published, estimated or
 assumed (read from its `basis` / `*_basis` columns and its list of sources)."""
+
 from __future__ import annotations
 
 import re
@@ -65,16 +66,28 @@ def overview(ds, lang: str) -> list:
     poor, near = pc[..., 0].sum(), pc[..., 1].sum()
     province = ds.meta.get("province_vi" if lang == "vi" else "province_en", ds.name)
     desc = ds.meta.get("description_vi" if lang == "vi" else "description_en", "")
-    blocks = [f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
-              H.para(t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year), "sl-sub")]
+    blocks = [
+        f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
+        H.para(
+            t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year), "sl-sub"
+        ),
+    ]
     if desc:
         blocks.append(H.para(" ".join(str(desc).split())))
-    blocks.append(H.cards([
-        (t("indicator.households"), F.households(total, lang), t("baseline.units", n=len(ds.unit_ids), poor=int(ds.poor_district.sum()))),
-        (t("indicator.poor_rate"), F.pct(100 * poor / total, lang), F.households(poor, lang)),
-        (t("indicator.near_poor_rate"), F.pct(100 * near / total, lang), F.households(near, lang)),
-        (t("state.escaped"), F.households(pc[..., 2].sum(), lang), ""),
-    ]))
+    blocks.append(
+        H.cards(
+            [
+                (
+                    t("indicator.households"),
+                    F.households(total, lang),
+                    t("baseline.units", n=len(ds.unit_ids), poor=int(ds.poor_district.sum())),
+                ),
+                (t("indicator.poor_rate"), F.pct(100 * poor / total, lang), F.households(poor, lang)),
+                (t("indicator.near_poor_rate"), F.pct(100 * near / total, lang), F.households(near, lang)),
+                (t("state.escaped"), F.households(pc[..., 2].sum(), lang), ""),
+            ]
+        )
+    )
     return blocks
 
 
@@ -97,11 +110,15 @@ def by_district(ds, lang: str) -> list:
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
     fig = C.stacked_barh(names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: F.num(v, lang))
     df = district_frame(ds, lang)
-    rows = [[r.iloc[0]] + [F.num(v, lang) for v in r.iloc[1:6]] + [F.pct(r.iloc[6], lang), F.pct(r.iloc[7], lang)]
-            for _, r in df.iterrows()]
-    return [H.heading(t("baseline.section.district")),
-            H.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
-            H.table(list(df.columns), rows, numeric=[False] + [True] * 7)]
+    rows = [
+        [r.iloc[0]] + [F.num(v, lang) for v in r.iloc[1:6]] + [F.pct(r.iloc[6], lang), F.pct(r.iloc[7], lang)]
+        for _, r in df.iterrows()
+    ]
+    return [
+        H.heading(t("baseline.section.district")),
+        H.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
+        H.table(list(df.columns), rows, numeric=[False] + [True] * 7),
+    ]
 
 
 def by_group(ds, lang: str) -> list:
@@ -116,13 +133,36 @@ def by_group(ds, lang: str) -> list:
             cats.append(label)
             poor.append(100 * c[0] / tot if tot else np.nan)
             near.append(100 * c[1] / tot if tot else np.nan)
-            rows.append([label, F.num(tot, lang), F.num(c[0], lang), F.pct(poor[-1], lang), F.num(c[1], lang), F.pct(near[-1], lang)])
-    fig = C.grouped_bars(cats, [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
-                         ylabel=t("axis.percent"), lang=lang, value_fmt=lambda v: F.pct(v, lang))
-    header = [t("baseline.group"), t("indicator.households"), t("indicator.poor"), t("indicator.poor_rate"),
-              t("indicator.near_poor"), t("indicator.near_poor_rate")]
-    return [H.heading(t("baseline.section.group")), H.Chart(fig, t("baseline.fig.group")),
-            H.table(header, rows, numeric=[False, True, True, True, True, True])]
+            rows.append(
+                [
+                    label,
+                    F.num(tot, lang),
+                    F.num(c[0], lang),
+                    F.pct(poor[-1], lang),
+                    F.num(c[1], lang),
+                    F.pct(near[-1], lang),
+                ]
+            )
+    fig = C.grouped_bars(
+        cats,
+        [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
+        ylabel=t("axis.percent"),
+        lang=lang,
+        value_fmt=lambda v: F.pct(v, lang),
+    )
+    header = [
+        t("baseline.group"),
+        t("indicator.households"),
+        t("indicator.poor"),
+        t("indicator.poor_rate"),
+        t("indicator.near_poor"),
+        t("indicator.near_poor_rate"),
+    ]
+    return [
+        H.heading(t("baseline.section.group")),
+        H.Chart(fig, t("baseline.fig.group")),
+        H.table(header, rows, numeric=[False, True, True, True, True, True]),
+    ]
 
 
 def provenance_frame(ds) -> pd.DataFrame:
@@ -155,7 +195,9 @@ def provenance(ds, lang: str) -> list:
     if len(pf):
         header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]
         rows = [[r["figure"]] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
-        blocks.append(H.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance")))
+        blocks.append(
+            H.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance"))
+        )
     srcs = H.source_items(ds.meta.get("sources"))
     if srcs:
         blocks.append(H.para(t("report.assumptions.sources")))

@@ -8,13 +8,14 @@ The functions take plain numbers and labels (already translated) and return a
 `matplotlib.figure.Figure` built without pyplot, so nothing here touches global state and charts
 can be drawn in worker processes. `to_png` turns a figure into bytes for embedding.
 """
+
 from __future__ import annotations
 
 import io
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import matplotlib
 
@@ -165,10 +166,22 @@ def _end_labels(ax, entries: list[tuple[float, str, dict]]) -> None:
     gap = (y1 - y0) * 0.075
     ys = spread_positions([e[0] for e in entries], gap, y0, y1)
     tr = blended_transform_factory(ax.transAxes, ax.transData)
-    for (y_true, text, style), y in zip(entries, ys):
-        ax.annotate(text, xy=(1.0, y_true), xycoords=tr, xytext=(1.02, y), textcoords=tr, va="center", ha="left",
-                    fontsize=8.8, color="black", annotation_clip=False,  # grey text prints too faint
-                    arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6, "shrinkA": 0, "shrinkB": 2} if abs(y - y_true) > gap * 0.3 else None)
+    for (y_true, text, _style), y in zip(entries, ys):
+        ax.annotate(
+            text,
+            xy=(1.0, y_true),
+            xycoords=tr,
+            xytext=(1.02, y),
+            textcoords=tr,
+            va="center",
+            ha="left",
+            fontsize=8.8,
+            color="black",
+            annotation_clip=False,  # grey text prints too faint
+            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6, "shrinkA": 0, "shrinkB": 2}
+            if abs(y - y_true) > gap * 0.3
+            else None,
+        )
 
 
 def _draw_line(ax, s: Series, value_fmt: Callable | None) -> dict:
@@ -177,12 +190,29 @@ def _draw_line(ax, s: Series, value_fmt: Callable | None) -> dict:
     y = np.asarray(s.y, float)
     if s.lo is not None and s.hi is not None and np.any(np.asarray(s.hi) - np.asarray(s.lo) > 0):
         ax.fill_between(x, np.asarray(s.lo, float), np.asarray(s.hi, float), color=BAND_COLOUR, linewidth=0, zorder=1)
-    ax.plot(x, y, color=st["color"], linestyle=st["linestyle"], marker=st["marker"], markersize=5, linewidth=1.8, zorder=3,
-            markerfacecolor="white" if s.style % 2 else st["color"])
+    ax.plot(
+        x,
+        y,
+        color=st["color"],
+        linestyle=st["linestyle"],
+        marker=st["marker"],
+        markersize=5,
+        linewidth=1.8,
+        zorder=3,
+        markerfacecolor="white" if s.style % 2 else st["color"],
+    )
     if s.value_labels and value_fmt is not None:
         for xi, yi in zip(x[:-1], y[:-1]):  # the last value goes into the end label
             if np.isfinite(yi):
-                ax.annotate(value_fmt(yi), (xi, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8, color=st["color"])
+                ax.annotate(
+                    value_fmt(yi),
+                    (xi, yi),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=st["color"],
+                )
     return st
 
 
@@ -212,9 +242,20 @@ def _lines_on(ax, series: Sequence[Series], targets: Sequence[Target], value_fmt
         _end_labels(ax, entries)
 
 
-def line_chart(series: Sequence[Series], *, ylabel: str, xlabel: str, lang: str, title: str | None = None,
-               targets: Sequence[Target] = (), value_fmt: Callable[[float], str] | None = None,
-               ymin: float | None = 0.0, height: float = 3.6, width: float = WIDTH, label_room: float = 0.34) -> Figure:
+def line_chart(
+    series: Sequence[Series],
+    *,
+    ylabel: str,
+    xlabel: str,
+    lang: str,
+    title: str | None = None,
+    targets: Sequence[Target] = (),
+    value_fmt: Callable[[float], str] | None = None,
+    ymin: float | None = 0.0,
+    height: float = 3.6,
+    width: float = WIDTH,
+    label_room: float = 0.34,
+) -> Figure:
     """Lines over years, each labelled at its end (in the right `label_room` share of the
     figure), with dashed target lines."""
     fig = _figure(width, height, layout=None)
@@ -243,9 +284,19 @@ def _data_range(p: Panel) -> tuple[float, float]:
     return (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
 
 
-def line_panels(panels: Sequence[Panel], *, ylabel: str, xlabel: str, lang: str, ncols: int = 3,
-                value_fmt: Callable[[float], str] | None = None, sharey: bool = True, ymin: float | None = 0.0,
-                legend: Sequence[tuple[str, int | str]] = (), panel_height: float = 2.3) -> Figure:
+def line_panels(
+    panels: Sequence[Panel],
+    *,
+    ylabel: str,
+    xlabel: str,
+    lang: str,
+    ncols: int = 3,
+    value_fmt: Callable[[float], str] | None = None,
+    sharey: bool = True,
+    ymin: float | None = 0.0,
+    legend: Sequence[tuple[str, int | str]] = (),
+    panel_height: float = 2.3,
+) -> Figure:
     """Small multiples: one panel per area with its lines and targets; `legend` = [(label,
     style index or 'target')] shown once above the panels."""
     n = len(panels)
@@ -260,8 +311,15 @@ def line_panels(panels: Sequence[Panel], *, ylabel: str, xlabel: str, lang: str,
             if value_fmt:
                 for s in p.series:
                     y = np.asarray(s.y, float)
-                    ax.annotate(value_fmt(y[-1]), (s.x[-1], y[-1]), xytext=(4, 0), textcoords="offset points",
-                                ha="left", va="center", fontsize=7.5)
+                    ax.annotate(
+                        value_fmt(y[-1]),
+                        (s.x[-1], y[-1]),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=7.5,
+                    )
             _years_axis(ax, [x for s in p.series for x in s.x], None)
             ax.set_title(p.title, loc="left", fontsize=9)
             ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
@@ -286,15 +344,32 @@ def line_panels(panels: Sequence[Panel], *, ylabel: str, xlabel: str, lang: str,
                     handles.append(Line2D([], [], label=label, **TARGET_STYLE))
                 else:
                     s = STYLES[int(st) % len(STYLES)]
-                    handles.append(Line2D([], [], label=label, color=s["color"], linestyle=s["linestyle"], marker=s["marker"],
-                                          markerfacecolor="white" if int(st) % 2 else s["color"]))
+                    handles.append(
+                        Line2D(
+                            [],
+                            [],
+                            label=label,
+                            color=s["color"],
+                            linestyle=s["linestyle"],
+                            marker=s["marker"],
+                            markerfacecolor="white" if int(st) % 2 else s["color"],
+                        )
+                    )
             fig.legend(handles=handles, loc="outside upper left", ncols=min(len(handles), 3), fontsize=8.8)
     return fig
 
 
-def grouped_bars(categories: Sequence[str], groups: Sequence[tuple[str, Sequence[float]]], *, ylabel: str, lang: str,
-                 value_fmt: Callable[[float], str], xlabel: str | None = None, height: float = 3.6,
-                 errors: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None) -> Figure:
+def grouped_bars(
+    categories: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[float]]],
+    *,
+    ylabel: str,
+    lang: str,
+    value_fmt: Callable[[float], str],
+    xlabel: str | None = None,
+    height: float = 3.6,
+    errors: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None,
+) -> Figure:
     """Vertical bars: categories on the x axis (labelled directly), one hatched bar per group;
     every bar carries its value."""
     fig = _figure(WIDTH, height)
@@ -307,14 +382,41 @@ def grouped_bars(categories: Sequence[str], groups: Sequence[tuple[str, Sequence
             face, hatch = FILLS[gi % len(FILLS)]
             pos = x - 0.4 + width * (gi + 0.5)
             vals = np.asarray(values, float)
-            bars = ax.bar(pos, vals, width * 0.92, color=face, hatch=hatch, edgecolor="black", linewidth=0.7, label=label, zorder=3)
+            bars = ax.bar(
+                pos,
+                vals,
+                width * 0.92,
+                color=face,
+                hatch=hatch,
+                edgecolor="black",
+                linewidth=0.7,
+                label=label,
+                zorder=3,
+            )
             if errors is not None:
                 lo, hi = (np.asarray(a, float) for a in errors[gi])
-                ax.errorbar(pos, vals, yerr=[vals - lo, hi - vals], fmt="none", ecolor="black", elinewidth=0.8, capsize=2, zorder=4)
+                ax.errorbar(
+                    pos,
+                    vals,
+                    yerr=[vals - lo, hi - vals],
+                    fmt="none",
+                    ecolor="black",
+                    elinewidth=0.8,
+                    capsize=2,
+                    zorder=4,
+                )
             tops = vals if errors is None else np.fmax(vals, np.asarray(errors[gi][1], float))
             for b, v, top in zip(bars, vals, tops):
-                ax.annotate(value_fmt(v), (b.get_x() + b.get_width() / 2, top), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=7.5, rotation=90 if n > 2 else 0)
+                ax.annotate(
+                    value_fmt(v),
+                    (b.get_x() + b.get_width() / 2, top),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    rotation=90 if n > 2 else 0,
+                )
         ax.set_xticks(x)
         ax.set_xticklabels(categories, fontsize=8.5)
         ax.set_ylabel(ylabel)
@@ -329,8 +431,15 @@ def grouped_bars(categories: Sequence[str], groups: Sequence[tuple[str, Sequence
     return fig
 
 
-def stacked_barh(categories: Sequence[str], segments: Sequence[tuple[str, Sequence[float]]], *, xlabel: str, lang: str,
-                 total_fmt: Callable[[float], str], height: float | None = None) -> Figure:
+def stacked_barh(
+    categories: Sequence[str],
+    segments: Sequence[tuple[str, Sequence[float]]],
+    *,
+    xlabel: str,
+    lang: str,
+    total_fmt: Callable[[float], str],
+    height: float | None = None,
+) -> Figure:
     """Horizontal stacked bars (e.g. money by project, split by source), total at each bar's end;
     the first category is at the top."""
     fig = _figure(WIDTH, height or max(2.2, 0.42 * len(categories) + 1.2))
@@ -343,7 +452,18 @@ def stacked_barh(categories: Sequence[str], segments: Sequence[tuple[str, Sequen
             if not np.any(vals > 0):
                 continue
             face, hatch = FILLS[si % len(FILLS)]
-            ax.barh(y, vals, 0.68, left=left, color=face, hatch=hatch, edgecolor="black", linewidth=0.6, label=label, zorder=3)
+            ax.barh(
+                y,
+                vals,
+                0.68,
+                left=left,
+                color=face,
+                hatch=hatch,
+                edgecolor="black",
+                linewidth=0.6,
+                label=label,
+                zorder=3,
+            )
             left += vals
         for yi, tot in zip(y, left):
             ax.annotate(total_fmt(tot), (tot, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8.3)
@@ -358,8 +478,15 @@ def stacked_barh(categories: Sequence[str], segments: Sequence[tuple[str, Sequen
     return fig
 
 
-def barh(categories: Sequence[str], groups: Sequence[tuple[str, Sequence[float]]], *, xlabel: str, lang: str,
-         value_fmt: Callable[[float], str], height: float | None = None) -> Figure:
+def barh(
+    categories: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[float]]],
+    *,
+    xlabel: str,
+    lang: str,
+    value_fmt: Callable[[float], str],
+    height: float | None = None,
+) -> Figure:
     """Horizontal bars, one hatched bar per group (e.g. per year) for each category, with the
     value at each bar's end; the first category is at the top."""
     n = max(len(groups), 1)
@@ -373,10 +500,26 @@ def barh(categories: Sequence[str], groups: Sequence[tuple[str, Sequence[float]]
             vals = np.asarray(values, float)
             face, hatch = FILLS[gi % len(FILLS)]
             pos = y + 0.38 - h * (gi + 0.5)
-            ax.barh(pos, np.nan_to_num(vals), h * 0.9, color=face, hatch=hatch, edgecolor="black", linewidth=0.6, label=label, zorder=3)
+            ax.barh(
+                pos,
+                np.nan_to_num(vals),
+                h * 0.9,
+                color=face,
+                hatch=hatch,
+                edgecolor="black",
+                linewidth=0.6,
+                label=label,
+                zorder=3,
+            )
             for yi, v in zip(pos, vals):
-                ax.annotate(value_fmt(v), (v if np.isfinite(v) else 0, yi), xytext=(4, 0), textcoords="offset points",
-                            va="center", fontsize=7.8)
+                ax.annotate(
+                    value_fmt(v),
+                    (v if np.isfinite(v) else 0, yi),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7.8,
+                )
             if np.any(np.isfinite(vals)):
                 top = max(top, float(np.nanmax(vals)))
         ax.set_yticks(y)
@@ -390,8 +533,15 @@ def barh(categories: Sequence[str], groups: Sequence[tuple[str, Sequence[float]]
     return fig
 
 
-def bar_panels(panels: Sequence[BarPanel], *, ylabel: str, lang: str, value_fmt: Callable[[float], str],
-               ymax: float | None = None, height: float = 2.8) -> Figure:
+def bar_panels(
+    panels: Sequence[BarPanel],
+    *,
+    ylabel: str,
+    lang: str,
+    value_fmt: Callable[[float], str],
+    ymax: float | None = None,
+    height: float = 2.8,
+) -> Figure:
     """Side-by-side panels of vertical bars with a dashed target line each (e.g. coverage
     indicators per year against 80 % / 100 %)."""
     n = len(panels)
@@ -403,21 +553,48 @@ def bar_panels(panels: Sequence[BarPanel], *, ylabel: str, lang: str, value_fmt:
             x = np.arange(len(p.categories))
             ax.bar(x, np.nan_to_num(vals), 0.6, color="0.55", edgecolor="black", linewidth=0.6, zorder=3)
             if p.lo is not None and p.hi is not None:
-                ax.errorbar(x, vals, yerr=[vals - np.asarray(p.lo, float), np.asarray(p.hi, float) - vals], fmt="none", ecolor="black", capsize=2, zorder=4)
+                ax.errorbar(
+                    x,
+                    vals,
+                    yerr=[vals - np.asarray(p.lo, float), np.asarray(p.hi, float) - vals],
+                    fmt="none",
+                    ecolor="black",
+                    capsize=2,
+                    zorder=4,
+                )
             for xi, v in zip(x, vals):
-                ax.annotate(value_fmt(v), (xi, v if np.isfinite(v) else 0), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=8)
+                ax.annotate(
+                    value_fmt(v),
+                    (xi, v if np.isfinite(v) else 0),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                )
             if p.target is not None:
                 ax.axhline(p.target, zorder=4, **TARGET_STYLE)
-                ax.annotate(p.target_label, (1.0, p.target), xycoords=blended_transform_factory(ax.transAxes, ax.transData),
-                            xytext=(0, 3), textcoords="offset points", ha="right", va="bottom", fontsize=8,
-                            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
+                ax.annotate(
+                    p.target_label,
+                    (1.0, p.target),
+                    xycoords=blended_transform_factory(ax.transAxes, ax.transData),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="right",
+                    va="bottom",
+                    fontsize=8,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                )
             ax.set_xticks(x)
             ax.set_xticklabels(list(p.categories))
             ax.set_title(p.title, loc="left", fontsize=8.8, wrap=True)
             ax.grid(axis="x", visible=False)
             ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
         axes[0].set_ylabel(ylabel)
-        top = ymax if ymax is not None else max([np.nanmax(np.asarray(p.values, float)) for p in panels] + [p.target or 0 for p in panels] + [1])
+        top = (
+            ymax
+            if ymax is not None
+            else max([np.nanmax(np.asarray(p.values, float)) for p in panels] + [p.target or 0 for p in panels] + [1])
+        )
         axes[0].set_ylim(0, top * 1.15)
     return fig

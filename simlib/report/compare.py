@@ -6,10 +6,11 @@ each target (when the runs have parameter draws: `simlib run/batch --uncertainty
 trajectories, cost-effectiveness, money by project, footer (what produced each run). Each
 returns blocks for `scenario_report.show`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,12 @@ def label(run: RunTables, lang: str, width: int = 34) -> str:
     return textwrap.shorten(run.title(lang), width, placeholder="…")
 
 
-def load(results: Sequence[str | Path] = (), scenarios: str | Path | Sequence[str | Path] = (),
-         engine: str = "expected", draws: int = 1) -> list[RunTables]:
+def load(
+    results: Sequence[str | Path] = (),
+    scenarios: str | Path | Sequence[str | Path] = (),
+    engine: str = "expected",
+    draws: int = 1,
+) -> list[RunTables]:
     """Runs to compare: the result folders in `results`; if there are none, the scenario files
     (or folders of them) in `scenarios`, run now with `engine`."""
     if results:
@@ -69,27 +74,32 @@ def ranking_frame(runs: Sequence[RunTables], lang: str) -> pd.DataFrame:
     if rk.empty:
         return rk
     y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
-    return pd.DataFrame({
-        t("compare.rank"): rk["rank"],
-        t("compare.scenario"): rk["title_vi" if lang == "vi" else "title_en"],
-        t("compare.code"): rk["scenario"],
-        t("compare.targets_met", year=y1): rk["targets_met"],
-        t("compare.targets_total"): rk["targets_total"],
-        t("compare.poor_rate", year=y1): rk["poor_rate_end"].round(4),
-        t("compare.poor_rate_change", y0=y0, y1=y1): (rk["poor_rate_end"] - rk["poor_rate_start"]).round(4),
-        t("compare.left_poverty", y0=y0 + 1, y1=y1): rk["left_poverty_total"].round(1),
-        t("compare.fewer_poor", year=y1): rk["poor_fewer_end"].round(1),
-        t("compare.money", y0=y0 + 1, y1=y1): rk["spend_total_billion"].round(4),
-        t("compare.cost_per_lifted"): rk["cost_per_household_lifted_end"].round(4),
-    })
+    return pd.DataFrame(
+        {
+            t("compare.rank"): rk["rank"],
+            t("compare.scenario"): rk["title_vi" if lang == "vi" else "title_en"],
+            t("compare.code"): rk["scenario"],
+            t("compare.targets_met", year=y1): rk["targets_met"],
+            t("compare.targets_total"): rk["targets_total"],
+            t("compare.poor_rate", year=y1): rk["poor_rate_end"].round(4),
+            t("compare.poor_rate_change", y0=y0, y1=y1): (rk["poor_rate_end"] - rk["poor_rate_start"]).round(4),
+            t("compare.left_poverty", y0=y0 + 1, y1=y1): rk["left_poverty_total"].round(1),
+            t("compare.fewer_poor", year=y1): rk["poor_fewer_end"].round(1),
+            t("compare.money", y0=y0 + 1, y1=y1): rk["spend_total_billion"].round(4),
+            t("compare.cost_per_lifted"): rk["cost_per_household_lifted_end"].round(4),
+        }
+    )
 
 
 def title(runs: Sequence[RunTables], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     names = [r.title(lang) for r in runs]
-    blocks = [f"<h1>{H.esc(t('compare.title'))}</h1>",
-              H.para(t("compare.subtitle", n=len(runs)), "sl-sub"), H.bullet_list(names),
-              H.note(t("compare.caveat"))]
+    blocks = [
+        f"<h1>{H.esc(t('compare.title'))}</h1>",
+        H.para(t("compare.subtitle", n=len(runs)), "sl-sub"),
+        H.bullet_list(names),
+        H.note(t("compare.caveat")),
+    ]
     engines = sorted({str(r.manifest.get("engine", "")) for r in runs})
     if len(engines) > 1:
         blocks.append(H.note(t("compare.mixed_engines", engines=", ".join(engines))))
@@ -103,17 +113,35 @@ def ranked_table(runs: Sequence[RunTables], lang: str) -> list:
     if rk.empty:
         return []
     y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
-    header = [t("compare.rank"), t("compare.scenario"), t("compare.targets_met", year=y1), t("compare.poor_rate", year=y1),
-              t("compare.poor_rate_change", y0=y0, y1=y1), t("compare.fewer_poor", year=y1), t("compare.money", y0=y0 + 1, y1=y1),
-              t("compare.cost_per_lifted")]
+    header = [
+        t("compare.rank"),
+        t("compare.scenario"),
+        t("compare.targets_met", year=y1),
+        t("compare.poor_rate", year=y1),
+        t("compare.poor_rate_change", y0=y0, y1=y1),
+        t("compare.fewer_poor", year=y1),
+        t("compare.money", y0=y0 + 1, y1=y1),
+        t("compare.cost_per_lifted"),
+    ]
     rows = []
     for _, r in rk.iterrows():
-        rows.append([str(r["rank"]), r["title_vi" if lang == "vi" else "title_en"], f"{r['targets_met']}/{r['targets_total']}",
-                     F.pct(r["poor_rate_end"], lang), F.num(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
-                     F.num(r["poor_fewer_end"], lang), F.num(r["spend_total_billion"], lang, 1),
-                     F.num(r["cost_per_household_lifted_end"], lang, 1)])
-    return [H.heading(t("compare.section.ranking"), anchor="ranking"), H.para(t("compare.ranking.intro")),
-            H.table(header, rows, numeric=[True, False, True, True, True, True, True, True])]
+        rows.append(
+            [
+                str(r["rank"]),
+                r["title_vi" if lang == "vi" else "title_en"],
+                f"{r['targets_met']}/{r['targets_total']}",
+                F.pct(r["poor_rate_end"], lang),
+                F.num(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
+                F.num(r["poor_fewer_end"], lang),
+                F.num(r["spend_total_billion"], lang, 1),
+                F.num(r["cost_per_household_lifted_end"], lang, 1),
+            ]
+        )
+    return [
+        H.heading(t("compare.section.ranking"), anchor="ranking"),
+        H.para(t("compare.ranking.intro")),
+        H.table(header, rows, numeric=[True, False, True, True, True, True, True, True]),
+    ]
 
 
 def scorecard(runs: Sequence[RunTables], lang: str) -> list:
@@ -127,10 +155,16 @@ def scorecard(runs: Sequence[RunTables], lang: str) -> list:
     values = {}
     for r in runs:
         st = D.target_status(r.targets)
-        status[r.name] = {(a, int(y)): (bool(m), float(s)) for a, y, m, s in zip(st["target_id"], st["year"], st["met"], st["share_met"])}
+        status[r.name] = {
+            (a, int(y)): (bool(m), float(s))
+            for a, y, m, s in zip(st["target_id"], st["year"], st["met"], st["share_met"])
+        }
         sc = D.scorecard(r.targets)
         main = sc[~sc["detail"]]
-        values[r.name] = {(a, int(y)): (ind, v) for a, y, ind, v in zip(main["target_id"], main["year"], main["indicator"], main["value"])}
+        values[r.name] = {
+            (a, int(y)): (ind, v)
+            for a, y, ind, v in zip(main["target_id"], main["year"], main["indicator"], main["value"])
+        }
         for a, lv, le in zip(sc["target_id"], sc["label_vi"], sc["label_en"]):
             labels.setdefault(a, lv if lang == "vi" else le)
     probs = {}
@@ -157,12 +191,17 @@ def scorecard(runs: Sequence[RunTables], lang: str) -> list:
             cell = f'{H.esc(_value_text(ind, v, lang, unit=False))}<br><span class="{cls}">{H.esc(text)}</span>'
             p = probs.get(r.name, {}).get(k)
             if p is not None and np.isfinite(p):
-                cell += (f'<br><span class="sl-small">{H.esc(t("report.probability_label"))} '
-                         f'{probability_span(p, lang, k[0], "", k[1], "target")}</span>')
+                cell += (
+                    f'<br><span class="sl-small">{H.esc(t("report.probability_label"))} '
+                    f"{probability_span(p, lang, k[0], '', k[1], 'target')}</span>"
+                )
             row.append(cell)
         rows.append(row)
-    blocks = [H.heading(t("compare.section.scorecard"), anchor="scorecard"), H.para(t("compare.scorecard.intro")),
-              H.table(header, rows, numeric=[False, True] + [True] * len(runs), raw_cols=range(len(header)))]
+    blocks = [
+        H.heading(t("compare.section.scorecard"), anchor="scorecard"),
+        H.para(t("compare.scorecard.intro")),
+        H.table(header, rows, numeric=[False, True] + [True] * len(runs), raw_cols=range(len(header))),
+    ]
     if probs:
         blocks.append(H.para(t("compare.scorecard.probability_note"), "sl-small"))
     return blocks
@@ -204,14 +243,23 @@ def probabilities(runs: Sequence[RunTables], lang: str) -> list:
             row = [H.esc(g["label_vi" if lang == "vi" else "label_en"].iloc[0]), str(y)]
             for r in with_draws:
                 v = g[(g["scenario"] == r.name) & (g["year"] == y)]["probability_met"]
-                row.append(probability_span(float(v.iloc[0]), lang, tid, "", y, "target")
-                           if len(v) and np.isfinite(v.iloc[0]) else "–")
+                row.append(
+                    probability_span(float(v.iloc[0]), lang, tid, "", y, "target")
+                    if len(v) and np.isfinite(v.iloc[0])
+                    else "–"
+                )
             rows.append(row)
     draws = sorted({int(d) for d in pf["draws"].dropna()})
-    blocks = [H.heading(t("compare.section.probabilities"), anchor="probabilities"),
-              H.para(t("compare.probabilities.intro", draws=", ".join(str(d) for d in draws) or "–"))]
+    blocks = [
+        H.heading(t("compare.section.probabilities"), anchor="probabilities"),
+        H.para(t("compare.probabilities.intro", draws=", ".join(str(d) for d in draws) or "–")),
+    ]
     if len(with_draws) < len(runs):
-        blocks.append(H.note(t("compare.probabilities.missing", names=", ".join(r.title(lang) for r in runs if r not in with_draws))))
+        blocks.append(
+            H.note(
+                t("compare.probabilities.missing", names=", ".join(r.title(lang) for r in runs if r not in with_draws))
+            )
+        )
     blocks.append(probability_figure(pf, lang, by="scenario_label"))
     blocks.append(H.table(header, rows, numeric=[False, True] + [True] * len(with_draws), raw_cols=range(len(header))))
     return blocks
@@ -229,13 +277,23 @@ def trajectories(runs: Sequence[RunTables], lang: str) -> list:
     series = []
     for i, r in enumerate(runs):
         s = D.series(r.indicators, "poor_rate", "province", "province")
-        series.append(C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i))
+        series.append(
+            C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i)
+        )
     targets = []
     if "province" in thr and series:
         xs, yv = D.target_path(series[0].y[0], thr["province"], ys[0], ys[1:])
         targets.append(C.Target(t("report.target_path"), xs, yv))
-    fig = C.line_chart(series, ylabel=t("axis.poor_rate"), xlabel=t("axis.year"), lang=lang, targets=targets,
-                       value_fmt=lambda v: F.pct(v, lang), ymin=None, height=4.2)
+    fig = C.line_chart(
+        series,
+        ylabel=t("axis.poor_rate"),
+        xlabel=t("axis.year"),
+        lang=lang,
+        targets=targets,
+        value_fmt=lambda v: F.pct(v, lang),
+        ymin=None,
+        height=4.2,
+    )
     panels = []
     for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
         ss = []
@@ -248,10 +306,21 @@ def trajectories(runs: Sequence[RunTables], lang: str) -> list:
             tg.append(C.Target(t("report.target_path"), xs, yv))
         panels.append(C.Panel(i18n.label("geo", geo, lang), ss, tg))
     legend = [(label(r, lang), i) for i, r in enumerate(runs)] + [(t("report.target_path_legend"), "target")]
-    fig2 = C.line_panels(panels, ylabel=t("axis.poor_rate"), xlabel=t("axis.year"), lang=lang, ncols=2, ymin=None,
-                         legend=legend, panel_height=3.0)
-    return [H.heading(t("compare.section.trajectories"), anchor="trajectories"),
-            H.Chart(fig, t("compare.fig.province")), H.Chart(fig2, t("compare.fig.groups"))]
+    fig2 = C.line_panels(
+        panels,
+        ylabel=t("axis.poor_rate"),
+        xlabel=t("axis.year"),
+        lang=lang,
+        ncols=2,
+        ymin=None,
+        legend=legend,
+        panel_height=3.0,
+    )
+    return [
+        H.heading(t("compare.section.trajectories"), anchor="trajectories"),
+        H.Chart(fig, t("compare.fig.province")),
+        H.Chart(fig2, t("compare.fig.groups")),
+    ]
 
 
 def cost_effectiveness(runs: Sequence[RunTables], lang: str) -> list:
@@ -265,12 +334,26 @@ def cost_effectiveness(runs: Sequence[RunTables], lang: str) -> list:
     import textwrap
 
     names = [textwrap.shorten(n, 40, placeholder="…") for n in rk["title_vi" if lang == "vi" else "title_en"]]
-    fig1 = C.barh(names, [(str(y1), rk["poor_fewer_end"].tolist())], xlabel=t("axis.households"), lang=lang,
-                  value_fmt=lambda v: F.num(v, lang))
-    fig2 = C.barh(names, [(str(y1), rk["cost_per_household_lifted_end"].tolist())], xlabel=t("axis.million_vnd_per_household"),
-                  lang=lang, value_fmt=lambda v: F.num(v, lang, 1))
-    return [H.heading(t("compare.section.cost"), anchor="cost"), H.para(t("compare.cost.intro", y0=y0 + 1, y1=y1)),
-            H.Chart(fig1, t("compare.fig.fewer", year=y1)), H.Chart(fig2, t("compare.fig.cost", y0=y0 + 1, y1=y1))]
+    fig1 = C.barh(
+        names,
+        [(str(y1), rk["poor_fewer_end"].tolist())],
+        xlabel=t("axis.households"),
+        lang=lang,
+        value_fmt=lambda v: F.num(v, lang),
+    )
+    fig2 = C.barh(
+        names,
+        [(str(y1), rk["cost_per_household_lifted_end"].tolist())],
+        xlabel=t("axis.million_vnd_per_household"),
+        lang=lang,
+        value_fmt=lambda v: F.num(v, lang, 1),
+    )
+    return [
+        H.heading(t("compare.section.cost"), anchor="cost"),
+        H.para(t("compare.cost.intro", y0=y0 + 1, y1=y1)),
+        H.Chart(fig1, t("compare.fig.fewer", year=y1)),
+        H.Chart(fig2, t("compare.fig.cost", y0=y0 + 1, y1=y1)),
+    ]
 
 
 def money(runs: Sequence[RunTables], lang: str) -> list:
@@ -293,8 +376,13 @@ def money(runs: Sequence[RunTables], lang: str) -> list:
         per.append(by_p)
     projects = list(dict.fromkeys(projects + [p for d in per for p in d]))
     segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-    fig = C.stacked_barh([label(r, lang, 40) for r in runs], segments, xlabel=t("axis.billion_vnd"), lang=lang,
-                         total_fmt=lambda v: F.num(v, lang, 1))
+    fig = C.stacked_barh(
+        [label(r, lang, 40) for r in runs],
+        segments,
+        xlabel=t("axis.billion_vnd"),
+        lang=lang,
+        total_fmt=lambda v: F.num(v, lang, 1),
+    )
     return [H.heading(t("compare.section.money"), anchor="money"), H.Chart(fig, t("compare.fig.money"))]
 
 
@@ -304,13 +392,17 @@ def footer(runs: Sequence[RunTables], lang: str) -> list:
     rows = []
     for r in runs:
         m = r.manifest
-        rows.append(f"<tr><td>{H.esc(r.name)}</td><td>{H.esc(m.get('engine', ''))}, {H.esc(t('manifest.draws'))} "
-                    f"{H.esc(m.get('draws', ''))}, {H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; "
-                    f"{H.esc(t('manifest.parameter_hash'))} {H.esc(str(m.get('parameter_hash', ''))[:16])}…; "
-                    f"{H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; simlib {H.esc(m.get('simlib_version', ''))}; "
-                    f"{H.esc(m.get('created_utc', ''))}</td></tr>")
-    return [f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p>'
-            f'<table>{"".join(rows)}</table></footer>']
+        rows.append(
+            f"<tr><td>{H.esc(r.name)}</td><td>{H.esc(m.get('engine', ''))}, {H.esc(t('manifest.draws'))} "
+            f"{H.esc(m.get('draws', ''))}, {H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; "
+            f"{H.esc(t('manifest.parameter_hash'))} {H.esc(str(m.get('parameter_hash', ''))[:16])}…; "
+            f"{H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; simlib {H.esc(m.get('simlib_version', ''))}; "
+            f"{H.esc(m.get('created_utc', ''))}</td></tr>"
+        )
+    return [
+        f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p>'
+        f"<table>{''.join(rows)}</table></footer>"
+    ]
 
 
 SECTIONS = (title, ranked_table, scorecard, probabilities, trajectories, cost_effectiveness, money, footer)

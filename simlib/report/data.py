@@ -5,6 +5,7 @@ target scorecard. Pure functions over DataFrames; no plotting, no formatting.
 Spread: with several microsim draws a value is shown as its mean over draws and the 5th–95th
 percentile range; with the expected engine (one draw) the range collapses to the value.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,13 @@ SPREAD = (0.05, 0.95)
 #: flows shown in reports, in reading order (indicator names in indicators.csv)
 FLOW_INDICATORS = ("escapes", "poor_to_near_poor", "relapses", "new_poor", "near_poor_to_poor")
 #: indicator name -> flow category (i18n key `flow.<category>`)
-FLOW_OF_INDICATOR = {"escapes": "escape", "poor_to_near_poor": "poor_to_near_poor", "relapses": "relapse",
-                     "new_poor": "new_poor", "near_poor_to_poor": "near_poor_to_poor"}
+FLOW_OF_INDICATOR = {
+    "escapes": "escape",
+    "poor_to_near_poor": "poor_to_near_poor",
+    "relapses": "relapse",
+    "new_poor": "new_poor",
+    "near_poor_to_poor": "near_poor_to_poor",
+}
 COVERAGE_INDICATORS = ("production_support_coverage", "officers_trained", "poor_districts_with_infrastructure")
 
 
@@ -59,13 +65,20 @@ class RunTables:
         return int(self.indicators["draw"].nunique()) if len(self.indicators) else 0
 
     @classmethod
-    def from_result(cls, result) -> "RunTables":
+    def from_result(cls, result) -> RunTables:
         """From a `simlib.runner.RunResult` in memory."""
-        return cls(name=result.scenario.name, manifest=dict(result.manifest), indicators=result.indicators,
-                   targets=result.targets, programme=result.programme, flows=result.flows, states=result.states)
+        return cls(
+            name=result.scenario.name,
+            manifest=dict(result.manifest),
+            indicators=result.indicators,
+            targets=result.targets,
+            programme=result.programme,
+            flows=result.flows,
+            states=result.states,
+        )
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> "RunTables":
+    def from_folder(cls, folder: str | Path) -> RunTables:
         """From a run folder written by `simlib run` / `simlib batch` (CSV tables + manifest.json)."""
         from simlib.errors import InputError
         from simlib.paths import display_path
@@ -86,10 +99,17 @@ class RunTables:
             from simlib.uncertainty.run import read_uncertainty
 
             unc = read_uncertainty(folder)
-        return cls(name=str(manifest.get("scenario", folder.name)), manifest=manifest,
-                   indicators=pd.read_csv(folder / "indicators.csv"), targets=pd.read_csv(folder / "targets.csv"),
-                   programme=pd.read_csv(folder / "programme.csv"), flows=opt("flows.csv"), states=opt("states.csv"),
-                   folder=folder, uncertainty=unc)
+        return cls(
+            name=str(manifest.get("scenario", folder.name)),
+            manifest=manifest,
+            indicators=pd.read_csv(folder / "indicators.csv"),
+            targets=pd.read_csv(folder / "targets.csv"),
+            programme=pd.read_csv(folder / "programme.csv"),
+            flows=opt("flows.csv"),
+            states=opt("states.csv"),
+            folder=folder,
+            uncertainty=unc,
+        )
 
 
 def spread(values: pd.Series | np.ndarray) -> tuple[float, float, float]:
@@ -157,8 +177,24 @@ def scorecard(targets: pd.DataFrame) -> pd.DataFrame:
     """One row per target, area and projected year: mean projected value, spread, threshold and
     the share of draws meeting it. Rows keep the order of targets.yaml; a target's own area
     comes before its individual districts."""
-    cols = ["target_id", "geo_type", "geo", "year", "indicator", "value", "lo", "hi", "comparison", "threshold",
-            "share_met", "met", "draws", "label_vi", "label_en", "detail"]
+    cols = [
+        "target_id",
+        "geo_type",
+        "geo",
+        "year",
+        "indicator",
+        "value",
+        "lo",
+        "hi",
+        "comparison",
+        "threshold",
+        "share_met",
+        "met",
+        "draws",
+        "label_vi",
+        "label_en",
+        "detail",
+    ]
     if targets.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -167,10 +203,26 @@ def scorecard(targets: pd.DataFrame) -> pd.DataFrame:
         m, lo, hi = spread(g["value"])
         share = float(g["met"].astype(float).mean())
         first = g.iloc[0]
-        rows.append({"target_id": tid, "geo_type": gt, "geo": geo, "year": int(year), "indicator": first["indicator"],
-                     "value": m, "lo": lo, "hi": hi, "comparison": first["comparison"], "threshold": float(first["threshold"]),
-                     "share_met": share, "met": share >= 0.5, "draws": int(g["draw"].nunique()),
-                     "label_vi": first["label_vi"], "label_en": first["label_en"], "detail": gt == "district"})
+        rows.append(
+            {
+                "target_id": tid,
+                "geo_type": gt,
+                "geo": geo,
+                "year": int(year),
+                "indicator": first["indicator"],
+                "value": m,
+                "lo": lo,
+                "hi": hi,
+                "comparison": first["comparison"],
+                "threshold": float(first["threshold"]),
+                "share_met": share,
+                "met": share >= 0.5,
+                "draws": int(g["draw"].nunique()),
+                "label_vi": first["label_vi"],
+                "label_en": first["label_en"],
+                "detail": gt == "district",
+            }
+        )
     df = pd.DataFrame(rows, columns=cols)
     df["_t"] = df["target_id"].map({t: i for i, t in enumerate(order)})
     return df.sort_values(["_t", "detail", "geo", "year"], kind="stable").drop(columns="_t").reset_index(drop=True)
@@ -216,8 +268,15 @@ def budget_by_line(scenario) -> pd.DataFrame:
             continue  # the year before the start funds lagged effects; shown separately
         for li, line in enumerate(b.lines):
             for si, src in enumerate(b.sources):
-                rows.append({"year": year, "line": line, "project": scenario.catalogue.lines[line].project,
-                             "source": src, "vnd": float(b.amounts[yi, li, si])})
+                rows.append(
+                    {
+                        "year": year,
+                        "line": line,
+                        "project": scenario.catalogue.lines[line].project,
+                        "source": src,
+                        "vnd": float(b.amounts[yi, li, si]),
+                    }
+                )
     return pd.DataFrame(rows, columns=["year", "line", "project", "source", "vnd"])
 
 

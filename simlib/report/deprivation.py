@@ -35,11 +35,12 @@ Example (the tests run the same on the tiny fixture)::
 For a run of the states model the section holds only a note saying that deprivations are not
 tracked (and, across 2026 -> 2027, that the new standard was not applied).
 """
+
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -103,9 +104,15 @@ def _select(dep: pd.DataFrame, population: str, geo: str, geo_type: str | None =
     return dep[sel]
 
 
-def dimension_changes(deprivations: pd.DataFrame, population: str = "poor_near_poor", geo: str = "province",
-                      start: int | None = None, end: int | None = None, level: str = "dimension",
-                      lang: str | None = None) -> pd.DataFrame:
+def dimension_changes(
+    deprivations: pd.DataFrame,
+    population: str = "poor_near_poor",
+    geo: str = "province",
+    start: int | None = None,
+    end: int | None = None,
+    level: str = "dimension",
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Which dimensions (level='dimension') or indicators (level='indicator') improve.
 
     Columns: dimension, indicator (codes), label, share_start, share_end (percent of the
@@ -121,26 +128,52 @@ def dimension_changes(deprivations: pd.DataFrame, population: str = "poor_near_p
         m["share"] = 100 * m["deprived"] / m["households"].where(m["households"] > 0)
     a = m[m["year"] == start].set_index(["dimension", "indicator"])
     b = m[m["year"] == end].set_index(["dimension", "indicator"])
-    out = pd.DataFrame({
-        "share_start": a["share"], "share_end": b["share"],
-        "deprived_start": a["deprived"], "deprived_end": b["deprived"],
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "share_start": a["share"],
+            "share_end": b["share"],
+            "deprived_start": a["deprived"],
+            "deprived_end": b["deprived"],
+        }
+    ).reset_index()
     out["change_pts"] = out["share_end"] - out["share_start"]
     out["fewer_deprived"] = out["deprived_start"] - out["deprived_end"]
-    out["label"] = [(_label_dim(d, lang) if level == "dimension" else _label_ind(i, lang))
-                    for d, i in zip(out["dimension"], out["indicator"])]
+    out["label"] = [
+        (_label_dim(d, lang) if level == "dimension" else _label_ind(i, lang))
+        for d, i in zip(out["dimension"], out["indicator"])
+    ]
     out = out.sort_values("change_pts", kind="stable").reset_index(drop=True)
-    return out[["dimension", "indicator", "label", "share_start", "share_end", "change_pts", "deprived_start",
-                "deprived_end", "fewer_deprived"]]
+    return out[
+        [
+            "dimension",
+            "indicator",
+            "label",
+            "share_start",
+            "share_end",
+            "change_pts",
+            "deprived_start",
+            "deprived_end",
+            "fewer_deprived",
+        ]
+    ]
 
 
-def district_changes(deprivations: pd.DataFrame, population: str = "poor_near_poor", start: int | None = None,
-                     end: int | None = None, unit_names: Mapping[str, str] | None = None,
-                     lang: str | None = None) -> pd.DataFrame:
+def district_changes(
+    deprivations: pd.DataFrame,
+    population: str = "poor_near_poor",
+    start: int | None = None,
+    end: int | None = None,
+    unit_names: Mapping[str, str] | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Change in the share deprived (points, end - start) by unit (rows) and dimension (columns)."""
     start, end = _years(deprivations, start, end)
-    part = deprivations[(deprivations["geo_type"] == "district") & (deprivations["population"] == population)
-                        & (deprivations["indicator"] == "any") & deprivations["year"].isin([start, end])]
+    part = deprivations[
+        (deprivations["geo_type"] == "district")
+        & (deprivations["population"] == population)
+        & (deprivations["indicator"] == "any")
+        & deprivations["year"].isin([start, end])
+    ]
     m = _mean_over_draws(part, ["year", "geo", "dimension"], ["households", "deprived"])
     with np.errstate(invalid="ignore", divide="ignore"):
         m["share"] = 100 * m["deprived"] / m["households"].where(m["households"] > 0)
@@ -152,8 +185,13 @@ def district_changes(deprivations: pd.DataFrame, population: str = "poor_near_po
     return out
 
 
-def removals_by_line(removals: pd.DataFrame, start: int | None = None, end: int | None = None,
-                     line_names: Mapping[str, str] | None = None, lang: str | None = None) -> pd.DataFrame:
+def removals_by_line(
+    removals: pd.DataFrame,
+    start: int | None = None,
+    end: int | None = None,
+    line_names: Mapping[str, str] | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Deprivations removed by each line over the years start..end (households, mean over draws),
     by dimension (columns), with a total and each line's share of all removals (percent)."""
     if removals is None or removals.empty:
@@ -177,7 +215,13 @@ def removals_by_line(removals: pd.DataFrame, start: int | None = None, end: int 
 
 def fgt_table(indicators: pd.DataFrame, geo: str = "province", lang: str | None = None) -> pd.DataFrame:
     """FGT1 and FGT2 (percent) by year, mean over draws, with the income lines in force."""
-    names = ["poverty_gap_index", "poverty_severity_index", "income_gap_ratio", "income_line_rural", "income_line_urban"]
+    names = [
+        "poverty_gap_index",
+        "poverty_severity_index",
+        "income_gap_ratio",
+        "income_line_rural",
+        "income_line_urban",
+    ]
     part = indicators[indicators["indicator"].isin(names) & (indicators["geo"].isin([geo, "province"]))]
     part = part[(part["geo"] == geo) | part["indicator"].str.startswith("income_line")]
     m = part.groupby(["year", "indicator"])["value"].mean().unstack("indicator")
@@ -186,8 +230,9 @@ def fgt_table(indicators: pd.DataFrame, geo: str = "province", lang: str | None 
     return m
 
 
-def standard_break_note(indicators: pd.DataFrame | None = None, manifest: Mapping | None = None,
-                        lang: str | None = None) -> list[str]:
+def standard_break_note(
+    indicators: pd.DataFrame | None = None, manifest: Mapping | None = None, lang: str | None = None
+) -> list[str]:
     """One sentence per change of poverty standard inside the projection, saying that households
     were reclassified (multidimensional model) or that the states model did not reclassify them."""
     notes = []
@@ -197,7 +242,10 @@ def standard_break_note(indicators: pd.DataFrame | None = None, manifest: Mappin
     if indicators is not None and "standard_changed" in set(indicators["indicator"]):
         ind = indicators[indicators["geo"] == "province"]
         flag = ind[ind["indicator"] == "standard_changed"].groupby("year")["value"].max()
-        lines = {n: ind[ind["indicator"] == n].groupby("year")["value"].mean() for n in ("income_line_rural", "income_line_urban")}
+        lines = {
+            n: ind[ind["indicator"] == n].groupby("year")["value"].mean()
+            for n in ("income_line_rural", "income_line_urban")
+        }
         if not changes:
             changes = [{"year": int(y), "from": "", "to": ""} for y, v in flag.items() if v > 0]
     for ch in changes:
@@ -210,43 +258,82 @@ def standard_break_note(indicators: pd.DataFrame | None = None, manifest: Mappin
             s = lines.get(name)
             vals[key] = i18n.fmt_number(s.get(y, np.nan) if s is not None else np.nan, lang)
             vals[f"old_{key}"] = i18n.fmt_number(s.get(y - 1, np.nan) if s is not None else np.nan, lang)
-        notes.append(i18n.t("dep.note.break", lang, year=y, new=ch["to"], unit=i18n.t("unit.vnd_person_month", lang), **vals))
+        notes.append(
+            i18n.t("dep.note.break", lang, year=y, new=ch["to"], unit=i18n.t("unit.vnd_person_month", lang), **vals)
+        )
     return notes
 
 
-def summary_text(deprivations: pd.DataFrame, removals: pd.DataFrame | None = None,
-                 indicators: pd.DataFrame | None = None, population: str = "poor_near_poor",
-                 line_names: Mapping[str, str] | None = None, lang: str | None = None) -> list[str]:
+def summary_text(
+    deprivations: pd.DataFrame,
+    removals: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
+    population: str = "poor_near_poor",
+    line_names: Mapping[str, str] | None = None,
+    lang: str | None = None,
+) -> list[str]:
     """Opening sentences: which dimensions improved most, the largest contributing line, FGT."""
     start, end = _years(deprivations, None, None)
     dims = dimension_changes(deprivations, population=population, start=start, end=end, lang=lang)
     out = []
     if not dims.empty:
         best = dims.iloc[0]
-        out.append(i18n.t("dep.text.improves", lang, population=i18n.t(f"population.{population}", lang),
-                          best=best["label"], best_change=i18n.fmt_pts(best["change_pts"], lang),
-                          n_improve=int((dims["change_pts"] < 0).sum()), n_dims=len(dims), start=start, end=end))
+        out.append(
+            i18n.t(
+                "dep.text.improves",
+                lang,
+                population=i18n.t(f"population.{population}", lang),
+                best=best["label"],
+                best_change=i18n.fmt_pts(best["change_pts"], lang),
+                n_improve=int((dims["change_pts"] < 0).sum()),
+                n_dims=len(dims),
+                start=start,
+                end=end,
+            )
+        )
     if removals is not None and not removals.empty:
         tab = removals_by_line(removals, start + 1, end, lang=lang)
         if not tab.empty:
             code = tab.index[0]
             name = (line_names or {}).get(code)
-            out.append(i18n.t("dep.text.lines", lang, line=f"{code} – {name}" if name else code,
-                              share=i18n.fmt_pct(tab.iloc[0, -1], lang)))
+            out.append(
+                i18n.t(
+                    "dep.text.lines",
+                    lang,
+                    line=f"{code} – {name}" if name else code,
+                    share=i18n.fmt_pct(tab.iloc[0, -1], lang),
+                )
+            )
     if indicators is not None and "poverty_gap_index" in set(indicators["indicator"]):
         prov = indicators[indicators["geo"] == "province"]
         f1 = prov[prov["indicator"] == "poverty_gap_index"].groupby("year")["value"].mean()
         f2 = prov[prov["indicator"] == "poverty_severity_index"].groupby("year")["value"].mean()
-        out.append(i18n.t("dep.text.fgt", lang, start=start, end=end, start_v=i18n.fmt_pct(f1.get(start), lang),
-                          end_v=i18n.fmt_pct(f1.get(end), lang), start_v2=i18n.fmt_pct(f2.get(start), lang),
-                          end_v2=i18n.fmt_pct(f2.get(end), lang)))
+        out.append(
+            i18n.t(
+                "dep.text.fgt",
+                lang,
+                start=start,
+                end=end,
+                start_v=i18n.fmt_pct(f1.get(start), lang),
+                end_v=i18n.fmt_pct(f1.get(end), lang),
+                start_v2=i18n.fmt_pct(f2.get(start), lang),
+                end_v2=i18n.fmt_pct(f2.get(end), lang),
+            )
+        )
     return out
 
 
 # --- charts ------------------------------------------------------------------------------------
 
-def plot_dimension_shares(deprivations: pd.DataFrame, population: str = "poor_near_poor", geo: str = "province",
-                          start: int | None = None, end: int | None = None, lang: str | None = None) -> Figure:
+
+def plot_dimension_shares(
+    deprivations: pd.DataFrame,
+    population: str = "poor_near_poor",
+    geo: str = "province",
+    start: int | None = None,
+    end: int | None = None,
+    lang: str | None = None,
+) -> Figure:
     """Horizontal bars: share of the population deprived in each indicator, start vs end year,
     indicators grouped by dimension; 5–95 % range across draws as whiskers when there are draws."""
     start, end = _years(deprivations, start, end)
@@ -260,12 +347,22 @@ def plot_dimension_shares(deprivations: pd.DataFrame, population: str = "poor_ne
         p = part[part["year"] == year]
         g = p.groupby("indicator")["share"]
         mean = g.mean().reindex(order)
-        ax.barh(ypos + off, mean.to_numpy(), height=0.38, color=face, hatch=hatch, edgecolor="black",
-                linewidth=0.6, label=str(year))
+        ax.barh(
+            ypos + off,
+            mean.to_numpy(),
+            height=0.38,
+            color=face,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.6,
+            label=str(year),
+        )
         if p["draw"].nunique() > 1:
             lo, hi = g.quantile(0.05).reindex(order), g.quantile(0.95).reindex(order)
             ax.errorbar(mean.to_numpy(), ypos + off, xerr=[mean - lo, hi - mean], fmt="none", ecolor="black", lw=0.8)
-    ax.set_yticks(ypos, [f"{_label_ind(i, lang)} ({_label_dim(d, lang)})" for d, inds in DIMENSIONS.items() for i in inds])
+    ax.set_yticks(
+        ypos, [f"{_label_ind(i, lang)} ({_label_dim(d, lang)})" for d, inds in DIMENSIONS.items() for i in inds]
+    )
     ax.set_xlabel(i18n.t("dep.axis.share", lang))
     fig.suptitle(i18n.t("dep.title.shares", lang, population=i18n.t(f"population.{population}", lang)))
     ax.legend(loc="lower right")
@@ -273,9 +370,14 @@ def plot_dimension_shares(deprivations: pd.DataFrame, population: str = "poor_ne
     return fig
 
 
-def plot_district_changes(deprivations: pd.DataFrame, population: str = "poor_near_poor", start: int | None = None,
-                          end: int | None = None, unit_names: Mapping[str, str] | None = None,
-                          lang: str | None = None) -> Figure:
+def plot_district_changes(
+    deprivations: pd.DataFrame,
+    population: str = "poor_near_poor",
+    start: int | None = None,
+    end: int | None = None,
+    unit_names: Mapping[str, str] | None = None,
+    lang: str | None = None,
+) -> Figure:
     """Heat map of `district_changes` (points; green = fewer deprived)."""
     start, end = _years(deprivations, start, end)
     tab = district_changes(deprivations, population, start, end, unit_names, lang)
@@ -288,15 +390,23 @@ def plot_district_changes(deprivations: pd.DataFrame, population: str = "poor_ne
     ax.set_yticks(range(tab.shape[0]), tab.index)
     for (r, c), x in np.ndenumerate(v):
         if np.isfinite(x):  # printed values make the map readable in black and white; light text on dark cells
-            ax.text(c, r, i18n.fmt_number(x, lang, 1), ha="center", va="center", fontsize=8,
-                    color="white" if abs(x) > 0.6 * lim else "black")
+            ax.text(
+                c,
+                r,
+                i18n.fmt_number(x, lang, 1),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if abs(x) > 0.6 * lim else "black",
+            )
     fig.colorbar(im, ax=ax, label=i18n.t("dep.axis.points", lang))
     fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
     return fig
 
 
-def plot_removals_by_line(removals: pd.DataFrame, line_names: Mapping[str, str] | None = None,
-                          lang: str | None = None) -> Figure:
+def plot_removals_by_line(
+    removals: pd.DataFrame, line_names: Mapping[str, str] | None = None, lang: str | None = None
+) -> Figure:
     """Stacked bars: deprivations removed by each line over the projection, by dimension."""
     tab = removals_by_line(removals, lang=lang)
     fig = Figure(figsize=(8, 0.5 * max(len(tab), 1) + 2), layout="constrained")
@@ -313,7 +423,9 @@ def plot_removals_by_line(removals: pd.DataFrame, line_names: Mapping[str, str] 
         face, hatch = DIMENSION_FILLS[d]
         ax.barh(ypos, vals, left=left, color=face, hatch=hatch, edgecolor="black", linewidth=0.6, label=col)
         left += vals
-    labels = [textwrap.shorten(f"{c} – {(line_names or {}).get(c, '')}".rstrip(" –"), 60, placeholder="…") for c in tab.index]
+    labels = [
+        textwrap.shorten(f"{c} – {(line_names or {}).get(c, '')}".rstrip(" –"), 60, placeholder="…") for c in tab.index
+    ]
     ax.set_yticks(ypos, labels)
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.xaxis.set_major_formatter(axis_formatter(lang))
@@ -342,8 +454,17 @@ def plot_fgt(indicators: pd.DataFrame, geo: str = "province", lang: str | None =
     flag = indicators[(indicators["indicator"] == "standard_changed") & (indicators["value"] > 0)]
     for y in sorted(flag["year"].unique()):
         ax.axvline(y - 0.5, ls="--", color="grey")
-        ax.annotate(i18n.t("indicator.standard_changed", lang), xy=(y - 0.5, 0), xycoords=("data", "axes fraction"),
-                    xytext=(4, 4), textcoords="offset points", ha="left", va="bottom", fontsize=8, color="0.3")
+        ax.annotate(
+            i18n.t("indicator.standard_changed", lang),
+            xy=(y - 0.5, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color="0.3",
+        )
     ax.set_ylabel(i18n.t("dep.axis.index", lang))
     fig.suptitle(i18n.t("dep.title.fgt", lang))
     if ax.get_legend_handles_labels()[0]:  # below the plot: never over the lines or the standard-change note
@@ -354,16 +475,19 @@ def plot_fgt(indicators: pd.DataFrame, geo: str = "province", lang: str | None =
 
 # --- the whole section ------------------------------------------------------------------------
 
+
 def display_changes(tab: pd.DataFrame, start: int, end: int, lang: str | None = None) -> pd.DataFrame:
     """`dimension_changes` output with translated headers, for display (numbers unchanged)."""
     level_dim = (tab["indicator"] == "any").all()
-    out = pd.DataFrame({
-        i18n.t("dep.col.dimension" if level_dim else "dep.col.indicator", lang): tab["label"],
-        i18n.t("dep.col.start", lang, year=start): tab["share_start"],
-        i18n.t("dep.col.end", lang, year=end): tab["share_end"],
-        i18n.t("dep.col.change", lang): tab["change_pts"],
-        i18n.t("dep.col.households_fewer", lang): tab["fewer_deprived"],
-    })
+    out = pd.DataFrame(
+        {
+            i18n.t("dep.col.dimension" if level_dim else "dep.col.indicator", lang): tab["label"],
+            i18n.t("dep.col.start", lang, year=start): tab["share_start"],
+            i18n.t("dep.col.end", lang, year=end): tab["share_end"],
+            i18n.t("dep.col.change", lang): tab["change_pts"],
+            i18n.t("dep.col.households_fewer", lang): tab["fewer_deprived"],
+        }
+    )
     if not level_dim:
         out.insert(0, i18n.t("dep.col.dimension", lang), [_label_dim(d, lang) for d in tab["dimension"]])
     return out
@@ -372,8 +496,12 @@ def display_changes(tab: pd.DataFrame, start: int, end: int, lang: str | None = 
 def _tables_of(result) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, dict]:
     """(deprivations, removals, indicators, manifest) of a RunResult or a read_outputs dict."""
     if isinstance(result, Mapping):
-        return (result.get("deprivations"), result.get("deprivation_removals"), result.get("indicators"),
-                result.get("manifest") or {})
+        return (
+            result.get("deprivations"),
+            result.get("deprivation_removals"),
+            result.get("indicators"),
+            result.get("manifest") or {},
+        )
     return result.deprivations, result.deprivation_removals, result.indicators, result.manifest
 
 
@@ -387,8 +515,13 @@ def _names(result, lang) -> tuple[dict, dict]:
     return units, lines
 
 
-def deprivation_section(result, lang: str | None = None, population: str = "poor_near_poor",
-                        unit_names: Mapping[str, str] | None = None, line_names: Mapping[str, str] | None = None) -> Section:
+def deprivation_section(
+    result,
+    lang: str | None = None,
+    population: str = "poor_near_poor",
+    unit_names: Mapping[str, str] | None = None,
+    line_names: Mapping[str, str] | None = None,
+) -> Section:
     """Texts, tables and figures of the deprivation section for one run (RunResult or the dict of
     `read_outputs`), ready to display: translated headers and labels. A run of the states model
     gives only explanatory notes. Unit and line names come from the run's scenario (RunResult) or
@@ -406,7 +539,9 @@ def deprivation_section(result, lang: str | None = None, population: str = "poor
     sec.texts.extend(summary_text(dep, rem, ind, population, lines, lang))
     start, end = _years(dep, None, None)
     sec.tables["dimensions"] = display_changes(dimension_changes(dep, population, lang=lang), start, end, lang)
-    sec.tables["indicators"] = display_changes(dimension_changes(dep, population, level="indicator", lang=lang), start, end, lang)
+    sec.tables["indicators"] = display_changes(
+        dimension_changes(dep, population, level="indicator", lang=lang), start, end, lang
+    )
     sec.tables["districts"] = district_changes(dep, population, unit_names=units, lang=lang)
     if rem is not None and len(rem):
         sec.tables["lines"] = removals_by_line(rem, line_names=lines, lang=lang)

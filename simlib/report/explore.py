@@ -9,12 +9,13 @@ The arithmetic lives in plain functions (`allocation_amounts`, `scenario_dict`,
 and funding sources as in the starting scenario (or, where that scenario gives the project
 nothing, by the catalogue's `share_of_project` from the first source the line may use).
 """
+
 from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def allocation_amounts(scenario, shares: Mapping[str, float], envelope_vnd: floa
     out = np.zeros_like(b.amounts, dtype=float)
     if total_share <= 0 or envelope_vnd <= 0:
         return out
-    proj_of_line = np.array([cat.lines[l].project for l in b.lines])
+    proj_of_line = np.array([cat.lines[code].project for code in b.lines])
     for yi in range(b.amounts.shape[0]):
         for p in cat.projects:
             share = max(0.0, float(shares.get(p, 0.0))) / total_share
@@ -97,8 +98,16 @@ def _relocate(ref: str, old_dir: Path, new_dir: Path) -> str:
         return str(p)
 
 
-def scenario_dict(scenario, amounts: np.ndarray, name: str, title_vi: str, title_en: str,
-                  target_dir: str | Path, description_vi: str = "", description_en: str = "") -> dict:
+def scenario_dict(
+    scenario,
+    amounts: np.ndarray,
+    name: str,
+    title_vi: str,
+    title_en: str,
+    target_dir: str | Path,
+    description_vi: str = "",
+    description_en: str = "",
+) -> dict:
     """A scenario mapping (as in a YAML file) with `amounts` (VND) as its budget, every year
     listed explicitly in billion VND; everything else (dataset, horizon, seed, district split,
     overrides) kept from `scenario`."""
@@ -108,8 +117,11 @@ def scenario_dict(scenario, amounts: np.ndarray, name: str, title_vi: str, title
     for yi, year in enumerate(b.years):
         lines = {}
         for li, line in enumerate(b.lines):
-            by_src = {src: round(float(amounts[yi, li, si]) / 1e9, 6) for si, src in enumerate(b.sources)
-                      if round(float(amounts[yi, li, si]) / 1e9, 6) > 0}
+            by_src = {
+                src: round(float(amounts[yi, li, si]) / 1e9, 6)
+                for si, src in enumerate(b.sources)
+                if round(float(amounts[yi, li, si]) / 1e9, 6) > 0
+            }
             if by_src:
                 lines[line] = by_src
         years[int(year)] = {"lines": lines} if lines else {}
@@ -127,8 +139,16 @@ def scenario_dict(scenario, amounts: np.ndarray, name: str, title_vi: str, title
     return raw
 
 
-def save_scenario(scenario, amounts: np.ndarray, path: str | Path, name: str, title_vi: str, title_en: str,
-                  overwrite: bool = False, **descriptions) -> Path:
+def save_scenario(
+    scenario,
+    amounts: np.ndarray,
+    path: str | Path,
+    name: str,
+    title_vi: str,
+    title_en: str,
+    overwrite: bool = False,
+    **descriptions,
+) -> Path:
     """Write the allocation as a scenario YAML at `path` (atomically) and check it loads as a
     valid scenario; an invalid result is removed and its error raised."""
     import yaml
@@ -200,19 +220,29 @@ class Explorer:
         h, L = ctx.head, self.lang
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
         share_txt = "; ".join(f"{p} {F.pct(100 * max(0.0, self.shares[p]) / total, L, 0)}" for p in self.projects)
-        cards = H.cards([
-            (ctx.t("report.card.poor_rate"), f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
-             ctx.t("report.card.years", y0=h["year_start"], y1=h["year_end"])),
-            (ctx.t("report.card.fewer_poor", y1=h["year_end"]), F.households(h["poor_fewer_end"], L), ""),
-            (ctx.t("report.card.cost_per_lifted"), F.million_vnd(h["cost_per_household_lifted_end"], L), ""),
-            (ctx.t("report.card.targets_met", year=h["year_end"]), f"{h['targets_met']}/{h['targets_total']}", ""),
-        ])
-        return "\n".join([
-            H.para(ctx.t("explore.current", envelope=F.num(self.envelope_vnd / 1e9, L, 1), shares=share_txt), "sl-small"),
-            cards,
-            H.figure(rate_panels(ctx.tables.indicators, ctx.tables.targets, L)),
-            scorecard_html(ctx.tables.targets, L, ctx.unit_names, False),
-        ])
+        cards = H.cards(
+            [
+                (
+                    ctx.t("report.card.poor_rate"),
+                    f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
+                    ctx.t("report.card.years", y0=h["year_start"], y1=h["year_end"]),
+                ),
+                (ctx.t("report.card.fewer_poor", y1=h["year_end"]), F.households(h["poor_fewer_end"], L), ""),
+                (ctx.t("report.card.cost_per_lifted"), F.million_vnd(h["cost_per_household_lifted_end"], L), ""),
+                (ctx.t("report.card.targets_met", year=h["year_end"]), f"{h['targets_met']}/{h['targets_total']}", ""),
+            ]
+        )
+        return "\n".join(
+            [
+                H.para(
+                    ctx.t("explore.current", envelope=F.num(self.envelope_vnd / 1e9, L, 1), shares=share_txt),
+                    "sl-small",
+                ),
+                cards,
+                H.figure(rate_panels(ctx.tables.indicators, ctx.tables.targets, L)),
+                scorecard_html(ctx.tables.targets, L, ctx.unit_names, False),
+            ]
+        )
 
     def save(self, name: str, title: str | None = None, overwrite: bool = False) -> Path:
         """Save the current allocation as `<save_dir>/<name>.yaml`."""
@@ -221,9 +251,20 @@ class Explorer:
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
         share_txt = ", ".join(f"{p} {F.num(100 * max(0.0, self.shares[p]) / total, 'en', 1)}%" for p in self.projects)
         desc_en = f"Saved from explore.ipynb, starting from {self.base.name}: {self.envelope_vnd / 1e9:.1f} billion VND a year; {share_txt}."
-        desc_vi = i18n.t("explore.saved_description", "vi", base=self.base.name, envelope=F.num(self.envelope_vnd / 1e9, "vi", 1))
-        return save_scenario(self.base, self.amounts(), self.save_dir / f"{name}.yaml", name, title or name, title or name,
-                             overwrite=overwrite, description_vi=desc_vi, description_en=desc_en)
+        desc_vi = i18n.t(
+            "explore.saved_description", "vi", base=self.base.name, envelope=F.num(self.envelope_vnd / 1e9, "vi", 1)
+        )
+        return save_scenario(
+            self.base,
+            self.amounts(),
+            self.save_dir / f"{name}.yaml",
+            name,
+            title or name,
+            title or name,
+            overwrite=overwrite,
+            description_vi=desc_vi,
+            description_en=desc_en,
+        )
 
     # -- widgets -----------------------------------------------------------------------
     def show(self):
@@ -239,14 +280,39 @@ class Explorer:
         sliders = {}
         rows = []
         for p in self.projects:
-            s = W.FloatSlider(value=round(100 * self.shares[p], 1), min=0, max=100, step=0.5, continuous_update=False,
-                              readout_format=".1f", layout=W.Layout(width="340px"))
+            s = W.FloatSlider(
+                value=round(100 * self.shares[p], 1),
+                min=0,
+                max=100,
+                step=0.5,
+                continuous_update=False,
+                readout_format=".1f",
+                layout=W.Layout(width="340px"),
+            )
             sliders[p] = s
-            rows.append(W.HBox([W.Label(short_name(p, self.base.catalogue, self.lang, 44), layout=W.Layout(width="330px")), s,
-                                W.Label("%")]))
-        env = W.FloatSlider(value=round(self.envelope_vnd / 1e9, 1), min=0, max=max(100.0, round(3 * self.envelope_vnd / 1e9, -1)),
-                            step=5, continuous_update=False, readout_format=",.0f", layout=W.Layout(width="340px"))
-        rows.append(W.HBox([W.Label(t("explore.envelope"), layout=W.Layout(width="330px")), env, W.Label(t("unit.billion_vnd"))]))
+            rows.append(
+                W.HBox(
+                    [
+                        W.Label(short_name(p, self.base.catalogue, self.lang, 44), layout=W.Layout(width="330px")),
+                        s,
+                        W.Label("%"),
+                    ]
+                )
+            )
+        env = W.FloatSlider(
+            value=round(self.envelope_vnd / 1e9, 1),
+            min=0,
+            max=max(100.0, round(3 * self.envelope_vnd / 1e9, -1)),
+            step=5,
+            continuous_update=False,
+            readout_format=",.0f",
+            layout=W.Layout(width="340px"),
+        )
+        rows.append(
+            W.HBox(
+                [W.Label(t("explore.envelope"), layout=W.Layout(width="330px")), env, W.Label(t("unit.billion_vnd"))]
+            )
+        )
         name = W.Text(value=f"{self.base.name}_explore", description=t("explore.name"), layout=W.Layout(width="420px"))
         button = W.Button(description=t("explore.save"), icon="save", button_style="primary")
         status = W.HTML()
@@ -273,6 +339,13 @@ class Explorer:
         for w in list(sliders.values()) + [env]:
             w.observe(redraw, names="value")
         button.on_click(on_save)
-        self._widgets = {"sliders": sliders, "envelope": env, "name": name, "button": button, "status": status, "output": out}
+        self._widgets = {
+            "sliders": sliders,
+            "envelope": env,
+            "name": name,
+            "button": button,
+            "status": status,
+            "output": out,
+        }
         display(W.VBox([W.HTML(f"<b>{t('explore.shares')}</b>"), *rows, W.HBox([name, button]), status, out]))
         redraw()

@@ -3,6 +3,7 @@
 Thin wrappers over `simlib.i18n.fmt_number` (Vietnamese `1.234,5`, English `1,234.5`) that add
 units and a true minus sign (−), so every figure a reader sees is formatted in one place.
 """
+
 from __future__ import annotations
 
 import math

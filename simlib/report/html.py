@@ -4,12 +4,13 @@ Reports are self-contained: one HTML file with its own stylesheet and every char
 PNG data URI; no scripts, no fonts or files fetched from elsewhere; printable (A4, charts and
 tables kept whole on a page).
 """
+
 from __future__ import annotations
 
 import base64
 import html as _html
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 CSS = """
 :root { --ink: #111; --muted: #555; --rule: #bbb; --soft: #f2f2f2; }
@@ -138,12 +139,19 @@ def link(href: str, text: str) -> str:
     return f'<a href="{esc(href)}">{esc(text)}</a>'
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence], *, numeric: Sequence[bool] | None = None,
-          caption: str | None = None, row_classes: Sequence[str] | None = None, raw_cols: Sequence[int] = ()) -> str:
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    numeric: Sequence[bool] | None = None,
+    caption: str | None = None,
+    row_classes: Sequence[str] | None = None,
+    raw_cols: Sequence[int] = (),
+) -> str:
     """An HTML table from already formatted cells. `numeric[i]` right-aligns column i;
     cells in `raw_cols` are inserted as HTML (already escaped by the caller)."""
     numeric = list(numeric or [False] * len(header))
-    th = "".join(f'<th{" class=num" if n else ""}>{esc(h)}</th>' for h, n in zip(header, numeric))
+    th = "".join(f"<th{' class=num' if n else ''}>{esc(h)}</th>" for h, n in zip(header, numeric))
     body = []
     for ri, row in enumerate(rows):
         tds = []
@@ -162,7 +170,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence], *, numeric: Sequence[
 
 def page(body: str, title: str, lang: str = "vi") -> str:
     """A complete, self-contained HTML page around `body`."""
-    return (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="simlib">\n<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n'
-            f'<body>\n<main class="sl-page">\n{body}\n</main>\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="simlib">\n<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n'
+        f'<body>\n<main class="sl-page">\n{body}\n</main>\n</body>\n</html>\n'
+    )

@@ -2,6 +2,7 @@
 report, tables and executed notebook (and its uncertainty report when the batch ran parameter
 draws, else a note on how to get one); failed scenarios with their error; a link to the
 comparison. Written atomically."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -28,53 +29,86 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     out = Path(out_dir)
     items = result.items
     n_ok = sum(it.ok for it in items)
-    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
-    eng = t(f"report.engine.{engine}") + (f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else "")
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M")
+    eng = t(f"report.engine.{engine}") + (
+        f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else ""
+    )
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
     if n_unc:
         eng += " · " + t("index.uncertainty_draws", n=n_unc, sampler=getattr(result, "sampler", "lhs"))
-    parts = [f"<h1>{H.esc(t('index.title'))}</h1>",
-             H.para(t("index.subtitle", ok=n_ok, total=len(items), engine=eng, time=now), "sl-sub")]
+    parts = [
+        f"<h1>{H.esc(t('index.title'))}</h1>",
+        H.para(t("index.subtitle", ok=n_ok, total=len(items), engine=eng, time=now), "sl-sub"),
+    ]
     if result.compare_ok:
-        parts.append(f'<p><strong>{H.link("compare.html", t("index.compare_link"))}</strong> '
-                     f'<span class="sl-small">({H.link("compare.xlsx", t("index.link.xlsx"))})</span></p>')
+        parts.append(
+            f"<p><strong>{H.link('compare.html', t('index.compare_link'))}</strong> "
+            f'<span class="sl-small">({H.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
+        )
     elif result.compare_ok is False:
         parts.append(H.note(t("index.compare_failed", error=result.compare_error)))
-    header = [t("index.col.scenario"), t("index.col.status"), t("index.col.poor_rate"), t("index.col.targets"),
-              t("index.col.fewer_poor"), t("index.col.money"), t("index.col.cost"), t("index.col.files")]
+    header = [
+        t("index.col.scenario"),
+        t("index.col.status"),
+        t("index.col.poor_rate"),
+        t("index.col.targets"),
+        t("index.col.fewer_poor"),
+        t("index.col.money"),
+        t("index.col.cost"),
+        t("index.col.files"),
+    ]
     rows = []
     for it in items:
-        name_cell = f"<strong>{H.esc(it.title(lang))}</strong><br><span class=\"sl-small mono\">{H.esc(it.name)}</span>"
+        name_cell = f'<strong>{H.esc(it.title(lang))}</strong><br><span class="sl-small mono">{H.esc(it.name)}</span>'
         if it.ok and it.out_dir is not None:
             h = it.headline
             rep = it.out_dir / "report.html"
-            name_cell = (f'<strong>{H.link(_rel(rep, out), it.title(lang))}</strong><br>'
-                         f'<span class="sl-small mono">{H.esc(it.name)}</span>')
+            name_cell = (
+                f"<strong>{H.link(_rel(rep, out), it.title(lang))}</strong><br>"
+                f'<span class="sl-small mono">{H.esc(it.name)}</span>'
+            )
             status = f'<span class="sl-met">✓ {H.esc(t("index.status.ok"))}</span>'
             poor = f"{F.pct(h.get('poor_rate_start'), lang)} → {F.pct(h.get('poor_rate_end'), lang)}"
             poor += f'<br><span class="sl-small">{H.esc(t("report.card.years", y0=h.get("year_start"), y1=h.get("year_end")))}</span>'
             targets = H.esc(f"{h.get('targets_met', '–')}/{h.get('targets_total', '–')} ({h.get('year_end', '')})")
             if h.get("all_targets_probability") is not None:
-                targets += (f'<br><span class="sl-small">{H.esc(t("index.all_targets_probability"))} '
-                            f'{H.esc(F.pct(100 * h["all_targets_probability"], lang, 0))}</span>')
-            links = [H.link(_rel(rep, out), t("index.link.report")),
-                     H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
-                     H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook"))]
+                targets += (
+                    f'<br><span class="sl-small">{H.esc(t("index.all_targets_probability"))} '
+                    f"{H.esc(F.pct(100 * h['all_targets_probability'], lang, 0))}</span>"
+                )
+            links = [
+                H.link(_rel(rep, out), t("index.link.report")),
+                H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
+                H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook")),
+            ]
             if it.uncertainty_report is not None:
                 links.insert(1, H.link(_rel(Path(it.uncertainty_report), out), t("index.link.uncertainty")))
             if it.uncertainty_error:
-                status += (f'<br><span class="sl-fail">✗ {H.esc(t("index.uncertainty_failed"))}</span>'
-                           f'<br><span class="sl-small">{H.esc(it.uncertainty_error)}</span>')
+                status += (
+                    f'<br><span class="sl-fail">✗ {H.esc(t("index.uncertainty_failed"))}</span>'
+                    f'<br><span class="sl-small">{H.esc(it.uncertainty_error)}</span>'
+                )
                 failed_unc = it.out_dir / "uncertainty.failed.ipynb"
                 if failed_unc.is_file():
                     links.append(H.link(_rel(failed_unc, out), t("index.link.failed_nb")))
-            rows.append([name_cell, status, poor, targets, H.esc(F.num(h.get("poor_fewer_end"), lang)),
-                         H.esc(F.num(h.get("spend_total_billion"), lang, 1)),
-                         H.esc(F.num(h.get("cost_per_household_lifted_end"), lang, 1)), " · ".join(links)])
+            rows.append(
+                [
+                    name_cell,
+                    status,
+                    poor,
+                    targets,
+                    H.esc(F.num(h.get("poor_fewer_end"), lang)),
+                    H.esc(F.num(h.get("spend_total_billion"), lang, 1)),
+                    H.esc(F.num(h.get("cost_per_household_lifted_end"), lang, 1)),
+                    " · ".join(links),
+                ]
+            )
         else:
             key = "index.status.invalid" if it.invalid else "index.status.failed"
-            status = (f'<span class="sl-fail">✗ {H.esc(t(key))}</span><br>'
-                      f'<span class="sl-small">{H.esc(it.error).replace(chr(10), "<br>")}</span>')
+            status = (
+                f'<span class="sl-fail">✗ {H.esc(t(key))}</span><br>'
+                f'<span class="sl-small">{H.esc(it.error).replace(chr(10), "<br>")}</span>'
+            )
             links = []
             prev = out / it.name / "report.html"
             if prev.is_file():
@@ -82,7 +116,9 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
             if it.failed_notebook is not None and Path(it.failed_notebook).is_file():
                 links.append(H.link(_rel(Path(it.failed_notebook), out), t("index.link.failed_nb")))
             rows.append([name_cell, status, "–", "–", "–", "–", "–", " · ".join(links) or "–"])
-    parts.append(H.table(header, rows, numeric=[False, False, True, True, True, True, True, False], raw_cols=range(len(header))))
+    parts.append(
+        H.table(header, rows, numeric=[False, False, True, True, True, True, True, False], raw_cols=range(len(header)))
+    )
     parts.append(H.para(t("index.explain"), "sl-small"))
     if n_unc:
         parts.append(H.para(t("index.uncertainty_explain", n=n_unc), "sl-small"))

@@ -11,12 +11,14 @@
 Writing is the caller's job, through `simlib.atomic` (see `simlib.batch`), so that no
 half-written report ever replaces a good one.
 """
+
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from simlib.paths import notebooks_dir
 
@@ -40,8 +42,15 @@ def notebook_path(name: str) -> Path:
     return notebooks_dir() / name
 
 
-def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, Any], *, cwd: str | Path | None = None,
-            timeout: int = 1800, kernel_name: str = KERNEL_NAME):
+def execute(
+    notebook: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    cwd: str | Path | None = None,
+    timeout: int = 1800,
+    kernel_name: str = KERNEL_NAME,
+):
     """Run `notebook` with `parameters` and write the executed copy to `output`.
 
     Raises `NotebookFailed` (with a one-line message and the executed notebook) when a cell
@@ -55,9 +64,17 @@ def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, A
     notebook = Path(notebook)
     output = Path(output)
     try:
-        return pm.execute_notebook(str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
-                                   progress_bar=False, log_output=False, cwd=str(cwd or notebook.parent),
-                                   execution_timeout=timeout, extra_arguments=list(KERNEL_ARGS))
+        return pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd or notebook.parent),
+            execution_timeout=timeout,
+            extra_arguments=list(KERNEL_ARGS),
+        )
     except PapermillExecutionError as exc:
         nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
         msg = _ANSI.sub("", f"{exc.ename}: {exc.evalue}").strip()
@@ -78,9 +95,12 @@ def _page_notebook(nb):
         if HIDE_TAG in tags or "parameters" in tags or "injected-parameters" in tags:
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                            and o.get("output_type") != "error"]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and o.get("output_type") != "error"
+            ]
             if not cell.outputs:
                 continue
         elif cell.cell_type != "markdown":
@@ -96,7 +116,12 @@ def to_html(nb, title: str, lang: str = "vi") -> str:
 
     from simlib.report.html import page
 
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, anchor_link_text="")
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
     body, _ = exporter.from_notebook_node(_page_notebook(nb))
     return page(body, title, lang)

@@ -6,12 +6,13 @@ rendered report). Sections, in order: title, headline, scorecard, trajectories,
 uncertainty (fan charts and the probability of meeting each target, only when parameter draws
 were asked for), flows, money, coverage, assumptions, footer (the run manifest).
 """
+
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from simlib.report import data as D
 from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.data import RunTables
+
 
 @dataclass
 class ReportContext:
@@ -65,9 +67,19 @@ class ReportContext:
         return self.tables.target_probabilities()
 
 
-def prepare(scenario: str | Path, engine: str = "expected", draws: int = 1, seed: int | None = None,
-            lang: str = "vi", set_items: Sequence[str] = (), uncertainty: int = 0, sampler: str = "lhs",
-            executor: str = "serial", jobs: int | None = None, uncertainty_link: str | None = None) -> ReportContext:
+def prepare(
+    scenario: str | Path,
+    engine: str = "expected",
+    draws: int = 1,
+    seed: int | None = None,
+    lang: str = "vi",
+    set_items: Sequence[str] = (),
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+    executor: str = "serial",
+    jobs: int | None = None,
+    uncertainty_link: str | None = None,
+) -> ReportContext:
     """Load and run a scenario for its report.
 
     With `uncertainty` = N > 0, also run N parameter draws (`sampler` lhs | sobol | random,
@@ -100,8 +112,16 @@ def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jo
     if sampler not in METHODS:
         raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
     m = result.manifest
-    return run_uncertainty(result.scenario, n, engine=m["engine"], replications=int(m["draws"]), method=sampler,
-                           seed=m["seed"], executor=executor, jobs=jobs)
+    return run_uncertainty(
+        result.scenario,
+        n,
+        engine=m["engine"],
+        replications=int(m["draws"]),
+        method=sampler,
+        seed=m["seed"],
+        executor=executor,
+        jobs=jobs,
+    )
 
 
 def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | None = None) -> ReportContext:
@@ -112,10 +132,18 @@ def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | 
     names = dict(zip(units["unit_id"], units["name_vi" if lang == "vi" else "name_en"]))
     if uncertainty is not None:
         u = uncertainty
-        tabs.uncertainty = {"quantiles": u.quantiles, "targets": u.targets, "rules": u.rules, "outcomes": u.outcomes,
-                            "parameters": u.parameters, "space": u.space, "info": u.info}
-    return ReportContext(result, tabs, lang, names, D.headline(tabs.indicators, tabs.targets), uncertainty,
-                         uncertainty_link or None)
+        tabs.uncertainty = {
+            "quantiles": u.quantiles,
+            "targets": u.targets,
+            "rules": u.rules,
+            "outcomes": u.outcomes,
+            "parameters": u.parameters,
+            "space": u.space,
+            "info": u.info,
+        }
+    return ReportContext(
+        result, tabs, lang, names, D.headline(tabs.indicators, tabs.targets), uncertainty, uncertainty_link or None
+    )
 
 
 def to_html(blocks: Sequence) -> str:
@@ -167,7 +195,9 @@ def rate_change_targets(targets, geo_types=("province", "poor_districts", "ethni
 
 def _series(ind, indicator, geo, label, style, geo_type=None, value_labels=False) -> C.Series:
     s = D.series(ind, indicator, geo, geo_type)
-    return C.Series(label, s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), style, value_labels)
+    return C.Series(
+        label, s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), style, value_labels
+    )
 
 
 # --------------------------------------------------------------------------- sections
@@ -182,7 +212,7 @@ def title(ctx: ReportContext) -> list:
         engine += " — " + ctx.t("report.draws", n=ctx.draws)
     created = ctx.result.manifest.get("created_utc", "")[:10]
     blocks = [
-        f'<h1>{H.esc(ctx.t("report.title", title=scen.title(ctx.lang)))}</h1>',
+        f"<h1>{H.esc(ctx.t('report.title', title=scen.title(ctx.lang)))}</h1>",
         H.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
         H.para(ctx.t("report.produced", engine=engine, date=created), "sl-small"),
     ]
@@ -237,30 +267,66 @@ def headline(ctx: ReportContext) -> list:
     n_years = y1 - y0
     change = h["poor_rate_end"] - h["poor_rate_start"]
     key = "report.headline.fall" if change < 0 else "report.headline.rise"
-    sentence = ctx.t(key, start=F.pct(h["poor_rate_start"], L), end=F.pct(h["poor_rate_end"], L), y0=y0, y1=y1,
-                     change=f"{F.num(abs(change), L, 2)} {ctx.t('unit.pts')}", n=n_years)
+    sentence = ctx.t(
+        key,
+        start=F.pct(h["poor_rate_start"], L),
+        end=F.pct(h["poor_rate_end"], L),
+        y0=y0,
+        y1=y1,
+        change=f"{F.num(abs(change), L, 2)} {ctx.t('unit.pts')}",
+        n=n_years,
+    )
     cards = [
-        (ctx.t("report.card.poor_rate"), f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
-         ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "poor_rate_end", F.pct)),
-        (ctx.t("report.card.near_poor_rate"), f"{F.pct(h['near_poor_rate_start'], L)} → {F.pct(h['near_poor_rate_end'], L)}",
-         ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "near_poor_rate_end", F.pct)),
-        (ctx.t("report.card.left_poverty", y0=y0 + 1, y1=y1), F.households(h["left_poverty_total"], L),
-         ctx.t("report.card.left_poverty_detail", escapes=F.num(h["escapes_total"], L), near=F.num(h["poor_to_near_poor_total"], L))),
-        (ctx.t("report.card.fell_in", y0=y0 + 1, y1=y1), F.households(h["relapses_total"] + h["new_poor_total"], L),
-         ctx.t("report.card.fell_in_detail", relapses=F.num(h["relapses_total"], L), new=F.num(h["new_poor_total"], L))),
-        (ctx.t("report.card.fewer_poor", y1=y1), F.households(h["poor_fewer_end"], L),
-         ctx.t("report.card.fewer_poor_detail") + _with_spread(ctx, h, "poor_fewer_end", F.households)),
-        (ctx.t("report.card.cost_per_lifted"), F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
-         ctx.t("report.card.cost_detail", money=F.num(h["spend_total_billion"], L, 1), y0=y0 + 1, y1=y1)),
-        (ctx.t("report.card.targets_met", year=y1), f"{h['targets_met']}/{h['targets_total']}",
-         ctx.t("report.card.targets_detail")),
+        (
+            ctx.t("report.card.poor_rate"),
+            f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
+            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "poor_rate_end", F.pct),
+        ),
+        (
+            ctx.t("report.card.near_poor_rate"),
+            f"{F.pct(h['near_poor_rate_start'], L)} → {F.pct(h['near_poor_rate_end'], L)}",
+            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "near_poor_rate_end", F.pct),
+        ),
+        (
+            ctx.t("report.card.left_poverty", y0=y0 + 1, y1=y1),
+            F.households(h["left_poverty_total"], L),
+            ctx.t(
+                "report.card.left_poverty_detail",
+                escapes=F.num(h["escapes_total"], L),
+                near=F.num(h["poor_to_near_poor_total"], L),
+            ),
+        ),
+        (
+            ctx.t("report.card.fell_in", y0=y0 + 1, y1=y1),
+            F.households(h["relapses_total"] + h["new_poor_total"], L),
+            ctx.t(
+                "report.card.fell_in_detail", relapses=F.num(h["relapses_total"], L), new=F.num(h["new_poor_total"], L)
+            ),
+        ),
+        (
+            ctx.t("report.card.fewer_poor", y1=y1),
+            F.households(h["poor_fewer_end"], L),
+            ctx.t("report.card.fewer_poor_detail") + _with_spread(ctx, h, "poor_fewer_end", F.households),
+        ),
+        (
+            ctx.t("report.card.cost_per_lifted"),
+            F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
+            ctx.t("report.card.cost_detail", money=F.num(h["spend_total_billion"], L, 1), y0=y0 + 1, y1=y1),
+        ),
+        (
+            ctx.t("report.card.targets_met", year=y1),
+            f"{h['targets_met']}/{h['targets_total']}",
+            ctx.t("report.card.targets_detail"),
+        ),
     ]
     cards += _all_targets_card(ctx, y1)
     blocks = [H.heading(ctx.t("report.section.headline"), anchor="headline"), H.para(sentence), H.cards(cards)]
     st = D.target_status(ctx.tables.targets)
     missed = st[(st["year"] == y1) & ~st["met"]]
     if len(missed):
-        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")["label_vi" if L == "vi" else "label_en"]
+        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[
+            "label_vi" if L == "vi" else "label_en"
+        ]
         blocks.append(H.para(ctx.t("report.headline.missed", year=y1)))
         blocks.append(H.bullet_list([labels[t] for t in missed["target_id"]]))
     if ctx.spread_shown:
@@ -277,8 +343,13 @@ def _all_targets_card(ctx: ReportContext, year: int) -> list:
     p = all_targets_probability(ctx.uncertainty.outcomes).get(year)
     if p is None:
         return []
-    return [(ctx.t("report.card.all_targets", year=year), F.pct(100 * p, ctx.lang, 0),
-             ctx.t("report.card.all_targets_detail", n=ctx.uncertainty.info["draws"]))]
+    return [
+        (
+            ctx.t("report.card.all_targets", year=year),
+            F.pct(100 * p, ctx.lang, 0),
+            ctx.t("report.card.all_targets_detail", n=ctx.uncertainty.info["draws"]),
+        )
+    ]
 
 
 def _value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
@@ -293,11 +364,17 @@ def _value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
 def _status_html(ctx: ReportContext, met: bool, share: float) -> str:
     text = ("✓ " + ctx.t("target.met")) if met else ("✗ " + ctx.t("target.not_met"))
     cls = "sl-met" if met else "sl-notmet"
-    extra = f' <span class="sl-small">({ctx.t("report.share_of_draws", pct=F.pct(100 * share, ctx.lang, 0))})</span>' if ctx.spread_shown else ""
+    extra = (
+        f' <span class="sl-small">({ctx.t("report.share_of_draws", pct=F.pct(100 * share, ctx.lang, 0))})</span>'
+        if ctx.spread_shown
+        else ""
+    )
     return f'<span class="{cls}">{H.esc(text)}</span>{extra}'
 
 
-def probability_span(p: float, lang: str, target_id: str = "", geo: str = "", year: int | str = "", kind: str = "cell") -> str:
+def probability_span(
+    p: float, lang: str, target_id: str = "", geo: str = "", year: int | str = "", kind: str = "cell"
+) -> str:
     """A probability of meeting a target as HTML, carrying its exact value (`data-probability`,
     a share 0–1) and what it is about, so readers and tests see the same number."""
     attrs = f'data-probability="{p:.6f}" data-kind="{H.esc(kind)}" data-target="{H.esc(target_id)}" data-geo="{H.esc(geo)}" data-year="{H.esc(year)}"'
@@ -321,15 +398,25 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
 
     prob = {}
     if probabilities is not None:
-        prob = {(a, g, int(y)): float(p) for a, g, y, p in zip(probabilities["target_id"], probabilities["geo"],
-                                                                probabilities["year"], probabilities["probability_met"])}
+        prob = {
+            (a, g, int(y)): float(p)
+            for a, g, y, p in zip(
+                probabilities["target_id"],
+                probabilities["geo"],
+                probabilities["year"],
+                probabilities["probability_met"],
+            )
+        }
 
     for (tid, gt, geo), g in sc.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         label = first["label_vi" if lang == "vi" else "label_en"]
         comp = "≤" if first["comparison"] == "<=" else "≥"
-        cells = ["" if first["detail"] else H.esc(label), f'<span class="sl-nw">{H.esc(geo_name(gt, geo, lang, unit_names))}</span>',
-                 H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}")]
+        cells = [
+            "" if first["detail"] else H.esc(label),
+            f'<span class="sl-nw">{H.esc(geo_name(gt, geo, lang, unit_names))}</span>',
+            H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}"),
+        ]
         for y in years:
             r = g[g["year"] == y]
             if r.empty:
@@ -338,14 +425,20 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
             r = r.iloc[0]
             val = _value_text(r["indicator"], r["value"], lang, unit=False)
             if spread_shown:
-                val += f'<br><span class="sl-small">{H.esc(F.span(r["lo"], r["hi"], lambda x, l: _value_text(r["indicator"], x, l, False), lang))}</span>'
+                val += f'<br><span class="sl-small">{H.esc(F.span(r["lo"], r["hi"], lambda x, lg, r=r: _value_text(r["indicator"], x, lg, False), lang))}</span>'
             text = ("✓ " + ctx_t("target.met")) if r["met"] else ("✗ " + ctx_t("target.not_met"))
             cls = "sl-met" if r["met"] else "sl-notmet"
-            share = f' <span class="sl-small">({ctx_t("report.share_of_draws", pct=F.pct(100 * r["share_met"], lang, 0))})</span>' if spread_shown else ""
+            share = (
+                f' <span class="sl-small">({ctx_t("report.share_of_draws", pct=F.pct(100 * r["share_met"], lang, 0))})</span>'
+                if spread_shown
+                else ""
+            )
             p = prob.get((tid, geo, int(y)))
             if p is not None and np.isfinite(p):
-                share += (f'<br><span class="sl-small">{H.esc(ctx_t("report.probability_label"))} '
-                          f'{probability_span(p, lang, tid, geo, int(y))}</span>')
+                share += (
+                    f'<br><span class="sl-small">{H.esc(ctx_t("report.probability_label"))} '
+                    f"{probability_span(p, lang, tid, geo, int(y))}</span>"
+                )
             cells.append(f'{val}<br><span class="{cls}">{H.esc(text)}</span>{share}')
         rows.append(cells)
         classes.append("sub" if first["detail"] else "")
@@ -355,8 +448,7 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
 
 def scorecard(ctx: ReportContext) -> list:
     """Each target of the plan: projected value, target, met or not (per projected year)."""
-    blocks = [H.heading(ctx.t("report.section.scorecard"), anchor="scorecard"),
-              H.para(ctx.t("report.scorecard.intro"))]
+    blocks = [H.heading(ctx.t("report.section.scorecard"), anchor="scorecard"), H.para(ctx.t("report.scorecard.intro"))]
     probs = ctx.uncertainty.targets if ctx.uncertainty is not None else None
     blocks.append(scorecard_html(ctx.tables.targets, ctx.lang, ctx.unit_names, ctx.spread_shown, probs))
     if ctx.spread_shown:
@@ -373,16 +465,27 @@ def rate_panels(ind, targets, lang: str) -> C.Chart:
     thresholds = rate_change_targets(targets)
     y = D.years(ind)
     panels = []
-    for geo, gt in (("province", "province"), ("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
+    for geo, gt in (
+        ("province", "province"),
+        ("poor_districts", "poor_districts"),
+        ("ethnic_minority", "ethnic_group"),
+    ):
         s = _series(ind, "poor_rate", geo, t("report.projected"), 0, gt)
         tg = []
         if geo in thresholds and len(s.y):
             xs, ys = D.target_path(s.y[0], thresholds[geo], y[0], y[1:])
             tg.append(C.Target(t("report.target_path"), xs, ys))
         panels.append(C.Panel(i18n.label("geo", geo, lang), [s], tg))
-    fig = C.line_panels(panels, ylabel=t("axis.poor_rate"), xlabel=t("axis.year"), lang=lang, ncols=3,
-                        value_fmt=lambda v: F.pct(v, lang), legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
-                        panel_height=2.6)
+    fig = C.line_panels(
+        panels,
+        ylabel=t("axis.poor_rate"),
+        xlabel=t("axis.year"),
+        lang=lang,
+        ncols=3,
+        value_fmt=lambda v: F.pct(v, lang),
+        legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
+        panel_height=2.6,
+    )
     parts = [f"{i18n.label('geo', g, lang)} {F.pts(v, lang, 0)}/{t('unit.year')}" for g, v in thresholds.items()]
     return H.Chart(fig, t("report.fig.rates", targets="; ".join(parts)))
 
@@ -403,9 +506,16 @@ def district_panels(ind, targets, lang: str, unit_names: dict, poor_units: Seque
                 xs, ys = D.target_path(s.y[0], thr, y[0], y[1:])
                 tg.append(C.Target(t("report.target_path"), xs, ys))
         panels.append(C.Panel(title, [s], tg))
-    fig = C.line_panels(panels, ylabel=t("axis.poor_rate_short"), xlabel=t("axis.year"), lang=lang, ncols=5,
-                        value_fmt=lambda v: F.pct(v, lang), legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
-                        panel_height=2.0)
+    fig = C.line_panels(
+        panels,
+        ylabel=t("axis.poor_rate_short"),
+        xlabel=t("axis.year"),
+        lang=lang,
+        ncols=5,
+        value_fmt=lambda v: F.pct(v, lang),
+        legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
+        panel_height=2.0,
+    )
     cap = t("report.fig.districts", rule=F.pts(thr, lang, 0) if thr is not None else "–")
     return H.Chart(fig, cap)
 
@@ -429,8 +539,10 @@ def trajectories(ctx: ReportContext) -> list:
     ind, L = ctx.tables.indicators, ctx.lang
     poor_units = [u for u, p in zip(ctx.scenario.dataset.unit_ids, ctx.scenario.dataset.poor_district) if p]
     thr = rate_change_targets(ctx.tables.targets, ("poor_districts",)).get("poor_districts")
-    blocks = [H.heading(ctx.t("report.section.trajectories"), anchor="trajectories"),
-              H.para(ctx.t("report.trajectories.intro"))]
+    blocks = [
+        H.heading(ctx.t("report.section.trajectories"), anchor="trajectories"),
+        H.para(ctx.t("report.trajectories.intro")),
+    ]
     blocks.append(rate_panels(ind, ctx.tables.targets, L))
     blocks.append(district_panels(ind, ctx.tables.targets, L, ctx.unit_names, poor_units))
     blocks.append(district_table(ind, L, ctx.unit_names, poor_units, thr))
@@ -477,25 +589,37 @@ def probability_table_html(probs, lang: str) -> str:
         area = geo_name(first["geo_type"], first["geo"], lang)
         if int(first["areas"]) > 1:
             area += f'<br><span class="sl-small">{H.esc(t("report.uncertainty.each_area", n=int(first["areas"]) - 1))}</span>'
-        cells = [H.esc(first["label_vi" if lang == "vi" else "label_en"]), area,
-                 H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}")]
+        cells = [
+            H.esc(first["label_vi" if lang == "vi" else "label_en"]),
+            area,
+            H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}"),
+        ]
         for y in years:
             r = g[g["year"] == y]
             if r.empty or not np.isfinite(r["probability_met"].iloc[0]):
                 cells.append("–")
                 continue
             r = r.iloc[0]
-            txt = lambda v: _value_text(r["indicator"], v, lang, unit=False)  # noqa: E731
-            cell = f'<strong>{probability_span(float(r["probability_met"]), lang, tid, r["geo"], y, "target")}</strong>'
+            txt = lambda v, r=r: _value_text(r["indicator"], v, lang, unit=False)  # noqa: E731
+            cell = f"<strong>{probability_span(float(r['probability_met']), lang, tid, r['geo'], y, 'target')}</strong>"
             if int(r["areas"]) > 1:
-                cell += (f'<br><span class="sl-small">{H.esc(t("report.uncertainty.named_area", area=geo_name(r["geo_type"], r["geo"], lang)))} '
-                         f'{probability_span(float(r["probability_area"]), lang, tid, r["geo"], y)}</span>')
-            cell += (f'<br><span class="sl-small">{H.esc(t("report.uncertainty.median", value=txt(r["value_q50"])))}'
-                     f'<br>{H.esc(t("report.uncertainty.interval", lo=txt(r["value_q05"]), hi=txt(r["value_q95"])))}</span>')
+                cell += (
+                    f'<br><span class="sl-small">{H.esc(t("report.uncertainty.named_area", area=geo_name(r["geo_type"], r["geo"], lang)))} '
+                    f"{probability_span(float(r['probability_area']), lang, tid, r['geo'], y)}</span>"
+                )
+            cell += (
+                f'<br><span class="sl-small">{H.esc(t("report.uncertainty.median", value=txt(r["value_q50"])))}'
+                f"<br>{H.esc(t('report.uncertainty.interval', lo=txt(r['value_q05']), hi=txt(r['value_q95'])))}</span>"
+            )
             cells.append(cell)
         rows.append(cells)
-    return H.table(header, rows, numeric=[False, False, True] + [True] * len(years), raw_cols=range(len(header)),
-                   caption=t("report.uncertainty.table_caption"))
+    return H.table(
+        header,
+        rows,
+        numeric=[False, False, True] + [True] * len(years),
+        raw_cols=range(len(header)),
+        caption=t("report.uncertainty.table_caption"),
+    )
 
 
 def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> H.Chart:
@@ -509,7 +633,7 @@ def probability_figure(probs, lang: str, year: int | None = None, by: str | None
     year = int(year or frame["year"].max())
     n_targets = frame["target_id"].nunique()
     n_bars = max(1, frame["scenario"].nunique())
-    fig = C._figure(C.WIDTH, 0.9 + 0.42 * n_targets * n_bars ** 0.8, layout=None)
+    fig = C._figure(C.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
     with matplotlib.rc_context(C.RC):
         ax = fig.add_subplot()
         U.probability_chart(frame, lang=lang, year=year, ax=ax)
@@ -531,12 +655,16 @@ def uncertainty(ctx: ReportContext) -> list:
     probs = ctx.target_probabilities()
     samples = int(info.get("samples", info["draws"]))
     reps = int(info.get("replications", 1))
-    intro = ctx.t("report.uncertainty.intro", n=info["draws"], sampler=info["sampler"], seed=info["seed"],
-                  k=info.get("parameters", "–"))
+    intro = ctx.t(
+        "report.uncertainty.intro",
+        n=info["draws"],
+        sampler=info["sampler"],
+        seed=info["seed"],
+        k=info.get("parameters", "–"),
+    )
     if reps > 1:
         intro += " " + ctx.t("report.uncertainty.replications", r=reps, samples=samples)
-    blocks = [H.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty"), H.para(intro),
-              fan_panels(tabs, L)]
+    blocks = [H.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty"), H.para(intro), fan_panels(tabs, L)]
     if probs is not None and len(probs):
         blocks.append(H.heading(ctx.t("report.uncertainty.probabilities"), 3))
         blocks.append(H.para(ctx.t("report.uncertainty.probabilities_intro")))
@@ -545,7 +673,7 @@ def uncertainty(ctx: ReportContext) -> list:
     pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
     blocks.append(H.para(ctx.t("report.uncertainty.precision", n=samples, pm=F.num(pm, L, 0)), "sl-small"))
     if ctx.uncertainty_link:
-        blocks.append(f'<p>{H.link(ctx.uncertainty_link, ctx.t("report.uncertainty.details"))}</p>')
+        blocks.append(f"<p>{H.link(ctx.uncertainty_link, ctx.t('report.uncertainty.details'))}</p>")
     return blocks
 
 
@@ -562,15 +690,24 @@ def flows(ctx: ReportContext) -> list:
             vals.append(m), lo.append(a), hi.append(b)
         groups.append((str(y), vals))
         errors.append((lo, hi))
-    fig = C.grouped_bars(cats, groups, ylabel=ctx.t("axis.households"), lang=L, value_fmt=lambda v: F.num(v, L),
-                         errors=errors if ctx.spread_shown else None)
-    for ci, i in enumerate(D.FLOW_INDICATORS):
+    fig = C.grouped_bars(
+        cats,
+        groups,
+        ylabel=ctx.t("axis.households"),
+        lang=L,
+        value_fmt=lambda v: F.num(v, L),
+        errors=errors if ctx.spread_shown else None,
+    )
+    for ci in range(len(D.FLOW_INDICATORS)):
         vals = [g[1][ci] for g in groups]
         rows.append([cats[ci]] + [F.num(v, L) for v in vals] + [F.num(sum(vals), L)])
     header = [ctx.t("table.flow")] + [str(y) for y in ys] + [ctx.t("table.total")]
-    return [H.heading(ctx.t("report.section.flows"), anchor="flows"), H.para(ctx.t("report.flows.intro")),
-            H.Chart(fig, ctx.t("report.fig.flows")),
-            H.table(header, rows, numeric=[False] + [True] * (len(ys) + 1), caption=ctx.t("report.table.flows"))]
+    return [
+        H.heading(ctx.t("report.section.flows"), anchor="flows"),
+        H.para(ctx.t("report.flows.intro")),
+        H.Chart(fig, ctx.t("report.fig.flows")),
+        H.table(header, rows, numeric=[False] + [True] * (len(ys) + 1), caption=ctx.t("report.table.flows")),
+    ]
 
 
 def money(ctx: ReportContext) -> list:
@@ -586,12 +723,18 @@ def money(ctx: ReportContext) -> list:
     for src in scen.budget.sources:
         segments.append((i18n.t(f"source.{src}", L), [by.get((p, src), 0.0) / 1e9 for p in projects]))
     y_first, y_last = scen.years[0], scen.years[-1]
-    fig1 = C.stacked_barh([short_name(p, cat, L) for p in projects], segments,
-                          xlabel=ctx.t("axis.billion_vnd_period", y0=y_first, y1=y_last), lang=L,
-                          total_fmt=lambda v: F.num(v, L, 1))
-    blocks = [H.heading(ctx.t("report.section.money"), anchor="money"),
-              H.para(ctx.t("report.money.intro", total=F.num(bud["vnd"].sum() / 1e9, L, 1), y0=y_first, y1=y_last)),
-              H.Chart(fig1, ctx.t("report.fig.budget"))]
+    fig1 = C.stacked_barh(
+        [short_name(p, cat, L) for p in projects],
+        segments,
+        xlabel=ctx.t("axis.billion_vnd_period", y0=y_first, y1=y_last),
+        lang=L,
+        total_fmt=lambda v: F.num(v, L, 1),
+    )
+    blocks = [
+        H.heading(ctx.t("report.section.money"), anchor="money"),
+        H.para(ctx.t("report.money.intro", total=F.num(bud["vnd"].sum() / 1e9, L, 1), y0=y_first, y1=y_last)),
+        H.Chart(fig1, ctx.t("report.fig.budget")),
+    ]
     reach = D.reach_by_line(ctx.tables.programme)
     hh_lines = [c for c in cat.codes if cat.lines[c].population == "households"]
     groups = []
@@ -600,12 +743,20 @@ def money(ctx: ReportContext) -> list:
         groups.append((str(y), [float(r.get(c, 0.0)) for c in hh_lines]))
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=y_first, y1=y_last), groups[0][1])]  # the same every year: one bar
-    fig2 = C.barh([short_name(c, cat, L, 40) for c in hh_lines], groups, xlabel=ctx.t("axis.households_reached"), lang=L,
-                  value_fmt=lambda v: F.num(v, L))
+    fig2 = C.barh(
+        [short_name(c, cat, L, 40) for c in hh_lines],
+        groups,
+        xlabel=ctx.t("axis.households_reached"),
+        lang=L,
+        value_fmt=lambda v: F.num(v, L),
+    )
     blocks.append(H.Chart(fig2, ctx.t("report.fig.reached")))
     # table: money, reach and cost per beneficiary by line
     header = [ctx.t("table.line"), ctx.t("table.planned_period", y0=y_first, y1=y_last), ctx.t("table.spent_period")]
-    header += [ctx.t("table.reached_year", year=y) for y in scen.years] + [ctx.t("table.beneficiary_unit"), ctx.t("table.cost_per_beneficiary")]
+    header += [ctx.t("table.reached_year", year=y) for y in scen.years] + [
+        ctx.t("table.beneficiary_unit"),
+        ctx.t("table.cost_per_beneficiary"),
+    ]
     rows = []
     for c in cat.codes:
         ln = cat.lines[c]
@@ -614,23 +765,55 @@ def money(ctx: ReportContext) -> list:
         spent = float(r["spend_vnd"].sum()) / 1e9 if len(r) else 0.0
         reached = [float(r["reached"].get(y, 0.0)) if len(r) else 0.0 for y in scen.years]
         cost = spent * 1e3 / sum(reached) if sum(reached) > 0 else float("nan")
-        rows.append([short_name(c, cat, L, 60), F.num(planned, L, 1), F.num(spent, L, 1)] + [F.num(v, L) for v in reached]
-                    + [ln.unit_vi if L == "vi" else ln.unit_en, F.num(cost, L, 1)])
-    blocks.append(H.table(header, rows, numeric=[False, True, True] + [True] * len(scen.years) + [False, True],
-                          caption=ctx.t("report.table.money")))
+        rows.append(
+            [short_name(c, cat, L, 60), F.num(planned, L, 1), F.num(spent, L, 1)]
+            + [F.num(v, L) for v in reached]
+            + [ln.unit_vi if L == "vi" else ln.unit_en, F.num(cost, L, 1)]
+        )
+    blocks.append(
+        H.table(
+            header,
+            rows,
+            numeric=[False, True, True] + [True] * len(scen.years) + [False, True],
+            caption=ctx.t("report.table.money"),
+        )
+    )
     # what the money buys: poor households with and without the programme
     ind = ctx.tables.indicators
     with_p = D.series(ind, "poor", "province")
     fewer = D.series(ind, "poor_fewer_than_without_programme", "province").set_index("year")
-    without = [m + (fewer["mean"].get(y, 0.0) if y in fewer.index else 0.0) for y, m in zip(with_p["year"], with_p["mean"])]
-    s1 = C.Series(ctx.t("report.with_programme"), with_p["year"].tolist(), with_p["mean"].tolist(), with_p["lo"].tolist(), with_p["hi"].tolist(), 0)
+    without = [
+        m + (fewer["mean"].get(y, 0.0) if y in fewer.index else 0.0) for y, m in zip(with_p["year"], with_p["mean"])
+    ]
+    s1 = C.Series(
+        ctx.t("report.with_programme"),
+        with_p["year"].tolist(),
+        with_p["mean"].tolist(),
+        with_p["lo"].tolist(),
+        with_p["hi"].tolist(),
+        0,
+    )
     s2 = C.Series(ctx.t("report.without_programme"), with_p["year"].tolist(), without, style=1)
-    fig3 = C.line_chart([s1, s2], ylabel=ctx.t("axis.poor_households"), xlabel=ctx.t("axis.year"), lang=L,
-                        value_fmt=lambda v: F.num(v, L), ymin=None)
+    fig3 = C.line_chart(
+        [s1, s2],
+        ylabel=ctx.t("axis.poor_households"),
+        xlabel=ctx.t("axis.year"),
+        lang=L,
+        value_fmt=lambda v: F.num(v, L),
+        ymin=None,
+    )
     blocks.append(H.heading(ctx.t("report.money.buys"), 3))
-    blocks.append(H.para(ctx.t("report.money.cost_sentence", fewer=F.households(h["poor_fewer_end"], L), y1=h["year_end"],
-                               cost=F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
-                               money=F.num(h["spend_total_billion"], L, 1))))
+    blocks.append(
+        H.para(
+            ctx.t(
+                "report.money.cost_sentence",
+                fewer=F.households(h["poor_fewer_end"], L),
+                y1=h["year_end"],
+                cost=F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
+                money=F.num(h["spend_total_billion"], L, 1),
+            )
+        )
+    )
     blocks.append(H.Chart(fig3, ctx.t("report.fig.with_without")))
     return blocks
 
@@ -649,15 +832,30 @@ def coverage(ctx: ReportContext) -> list:
         lo = [float(s["lo"].get(y, np.nan)) for y in ys]
         hi = [float(s["hi"].get(y, np.nan)) for y in ys]
         target = thr.get(i)
-        panels.append(C.BarPanel(textwrap.fill(i18n.t(f"short.indicator.{i}", L), 28), [str(y) for y in ys], vals, target,
-                                 ctx.t("report.target_value", value=F.pct(target, L, 0)) if target is not None else "",
-                                 lo if ctx.spread_shown else None, hi if ctx.spread_shown else None))
-        rows.append([i18n.label("indicator", i, L)] + [F.pct(v, L) for v in vals] + [F.pct(target, L, 0) if target is not None else "–"])
+        panels.append(
+            C.BarPanel(
+                textwrap.fill(i18n.t(f"short.indicator.{i}", L), 28),
+                [str(y) for y in ys],
+                vals,
+                target,
+                ctx.t("report.target_value", value=F.pct(target, L, 0)) if target is not None else "",
+                lo if ctx.spread_shown else None,
+                hi if ctx.spread_shown else None,
+            )
+        )
+        rows.append(
+            [i18n.label("indicator", i, L)]
+            + [F.pct(v, L) for v in vals]
+            + [F.pct(target, L, 0) if target is not None else "–"]
+        )
     fig = C.bar_panels(panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: F.pct(v, L, 0), ymax=100.0)
     header = [ctx.t("table.indicator")] + [str(y) for y in ys] + [ctx.t("table.threshold")]
-    return [H.heading(ctx.t("report.section.coverage"), anchor="coverage"), H.para(ctx.t("report.coverage.intro")),
-            H.Chart(fig, ctx.t("report.fig.coverage")),
-            H.table(header, rows, numeric=[False] + [True] * (len(ys) + 1))]
+    return [
+        H.heading(ctx.t("report.section.coverage"), anchor="coverage"),
+        H.para(ctx.t("report.coverage.intro")),
+        H.Chart(fig, ctx.t("report.fig.coverage")),
+        H.table(header, rows, numeric=[False] + [True] * (len(ys) + 1)),
+    ]
 
 
 def _basis(q) -> str:
@@ -679,7 +877,9 @@ def assumptions(ctx: ReportContext) -> list:
     blocks = [H.heading(ctx.t("report.section.assumptions"), anchor="assumptions")]
     blocks.append(H.heading(ctx.t("report.assumptions.data"), 3))
     desc = ds.meta.get("description_vi" if L == "vi" else "description_en", "")
-    blocks.append(H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)))
+    blocks.append(
+        H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year))
+    )
     if desc:
         blocks.append(H.para(" ".join(str(desc).split())))
     srcs = H.source_items(ds.meta.get("sources"))
@@ -704,11 +904,29 @@ def assumptions(ctx: ReportContext) -> list:
                 txt += f" [{F.num(rng[0], L, 2)}–{F.num(rng[1], L, 2)}]"
             effs.append(txt + ("*" if _basis(q) == "assumption" else ""))
         uc = ben["unit_cost"]
-        rows.append([short_name(code, scen.catalogue, L, 50), F.num(qv(uc) / 1e6, L, 1) + ("*" if _basis(uc) == "assumption" else ""),
-                     ben.get("unit_vi" if L == "vi" else "unit_en", ""), F.num(qv(d["lag"]), L), "; ".join(effs) or "–"])
+        rows.append(
+            [
+                short_name(code, scen.catalogue, L, 50),
+                F.num(qv(uc) / 1e6, L, 1) + ("*" if _basis(uc) == "assumption" else ""),
+                ben.get("unit_vi" if L == "vi" else "unit_en", ""),
+                F.num(qv(d["lag"]), L),
+                "; ".join(effs) or "–",
+            ]
+        )
     blocks.append(H.para(ctx.t("report.assumptions.effects_note", n=n_ass, total=n_eff)))
-    blocks.append(H.table([ctx.t("table.line"), ctx.t("table.unit_cost"), ctx.t("table.beneficiary_unit"), ctx.t("table.lag"),
-                           ctx.t("table.effects")], rows, numeric=[False, True, False, True, False]))
+    blocks.append(
+        H.table(
+            [
+                ctx.t("table.line"),
+                ctx.t("table.unit_cost"),
+                ctx.t("table.beneficiary_unit"),
+                ctx.t("table.lag"),
+                ctx.t("table.effects"),
+            ],
+            rows,
+            numeric=[False, True, False, True, False],
+        )
+    )
     blocks.append(H.para(ctx.t("report.assumptions.star"), "sl-small"))
     # disbursement
     fund = scen.params["funding"]["sources"]
@@ -718,7 +936,9 @@ def assumptions(ctx: ReportContext) -> list:
     over.update(ctx.result.manifest.get("set") or {})
     if over:
         blocks.append(H.para(ctx.t("report.assumptions.overrides")))
-        blocks.append(H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True))
+        blocks.append(
+            H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True)
+        )
     blocks.append(H.para(ctx.t("report.assumptions.files"), "sl-small"))
     return blocks
 
@@ -729,13 +949,19 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
     ds = manifest.get("dataset") or {}
     rows = [
         (t("manifest.scenario"), f"{manifest.get('scenario', '')} ({manifest.get('scenario_file') or '–'})"),
-        (t("manifest.engine"), f"{manifest.get('engine', '')}, {t('manifest.draws')} {manifest.get('draws', '')}, "
-                               f"{t('manifest.seed')} {manifest.get('seed', '')}"),
+        (
+            t("manifest.engine"),
+            f"{manifest.get('engine', '')}, {t('manifest.draws')} {manifest.get('draws', '')}, "
+            f"{t('manifest.seed')} {manifest.get('seed', '')}",
+        ),
         (t("manifest.dataset"), f"{ds.get('name', '')} {ds.get('version', '')} ({ds.get('baseline_year', '')})"),
         (t("manifest.parameter_hash"), str(manifest.get("parameter_hash", ""))),
         (t("manifest.run_id"), str(manifest.get("run_id", ""))),
-        (t("manifest.version"), f"simlib {manifest.get('simlib_version', '')}, Python {manifest.get('python', '')}, "
-                                f"numpy {manifest.get('numpy', '')}, pandas {manifest.get('pandas', '')}"),
+        (
+            t("manifest.version"),
+            f"simlib {manifest.get('simlib_version', '')}, Python {manifest.get('python', '')}, "
+            f"numpy {manifest.get('numpy', '')}, pandas {manifest.get('pandas', '')}",
+        ),
         (t("manifest.created"), str(manifest.get("created_utc", ""))),
     ]
     for path, sha in sorted((manifest.get("input_files") or {}).items()):
@@ -746,8 +972,10 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
 def footer_html(manifest: dict, lang: str) -> str:
     rows = manifest_rows(manifest, lang)
     trs = "".join(f"<tr><td>{H.esc(k)}</td><td>{H.esc(v)}</td></tr>" for k, v in rows)
-    return (f'<footer class="sl-footer"><p><strong>{H.esc(i18n.t("manifest.title", lang))}</strong> — '
-            f'{H.esc(i18n.t("manifest.explain", lang))}</p><table>{trs}</table></footer>')
+    return (
+        f'<footer class="sl-footer"><p><strong>{H.esc(i18n.t("manifest.title", lang))}</strong> — '
+        f"{H.esc(i18n.t('manifest.explain', lang))}</p><table>{trs}</table></footer>"
+    )
 
 
 def footer(ctx: ReportContext) -> list:
@@ -760,9 +988,19 @@ def _frame_table(df, lang: str, caption: str = "") -> str:
     """A display table (already translated headers) as HTML, numbers formatted the local way."""
     import numbers
 
-    numeric = [bool(len(df)) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in df[c]) for c in df.columns]
-    rows = [[F.num(v, lang, 1) if isinstance(v, numbers.Number) and not isinstance(v, bool) else ("" if v is None else str(v))
-             for v in row] for row in df.itertuples(index=False)]
+    numeric = [
+        bool(len(df)) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in df[c])
+        for c in df.columns
+    ]
+    rows = [
+        [
+            F.num(v, lang, 1)
+            if isinstance(v, numbers.Number) and not isinstance(v, bool)
+            else ("" if v is None else str(v))
+            for v in row
+        ]
+        for row in df.itertuples(index=False)
+    ]
     return H.table([str(c) for c in df.columns], rows, numeric=numeric, caption=caption)
 
 
@@ -779,10 +1017,19 @@ def deprivations(ctx: ReportContext) -> list:
     L = ctx.lang
     blocks = [H.heading(ctx.t("report.section.deprivations"), anchor="deprivations")]
     blocks += [H.para(t) for t in sec.texts]
-    captions = {"shares": "report.fig.dep_shares", "districts": "report.fig.dep_districts", "lines": "report.fig.dep_lines",
-                "fgt": "report.fig.dep_fgt"}
-    tables = {"dimensions": "report.table.dep_dimensions", "indicators": "report.table.dep_indicators",
-              "districts": "report.table.dep_districts", "lines": "report.table.dep_lines", "fgt": "report.table.dep_fgt"}
+    captions = {
+        "shares": "report.fig.dep_shares",
+        "districts": "report.fig.dep_districts",
+        "lines": "report.fig.dep_lines",
+        "fgt": "report.fig.dep_fgt",
+    }
+    tables = {
+        "dimensions": "report.table.dep_dimensions",
+        "indicators": "report.table.dep_indicators",
+        "districts": "report.table.dep_districts",
+        "lines": "report.table.dep_lines",
+        "fgt": "report.table.dep_fgt",
+    }
     for key, fig in sec.figures.items():
         blocks.append(H.Chart(fig, ctx.t(captions.get(key, ""))))
     for key, df in sec.tables.items():
@@ -790,7 +1037,19 @@ def deprivations(ctx: ReportContext) -> list:
     return blocks
 
 
-SECTIONS = (title, headline, scorecard, trajectories, uncertainty, deprivations, flows, money, coverage, assumptions, footer)
+SECTIONS = (
+    title,
+    headline,
+    scorecard,
+    trajectories,
+    uncertainty,
+    deprivations,
+    flows,
+    money,
+    coverage,
+    assumptions,
+    footer,
+)
 
 
 def build(ctx: ReportContext) -> list:
@@ -810,5 +1069,12 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
     if ctx.uncertainty is None:
         return export_run(ctx.result, output_dir, ctx.lang, info)
     files = ctx.uncertainty.write(output_dir)
-    return export_run(ctx.result, output_dir, ctx.lang, info, people_frames={"probabilities": probability_frame(ctx.target_probabilities(), ctx.lang)},
-                      manifest_extra={"uncertainty": ctx.uncertainty.info}, other_outputs=tuple(files))
+    return export_run(
+        ctx.result,
+        output_dir,
+        ctx.lang,
+        info,
+        people_frames={"probabilities": probability_frame(ctx.target_probabilities(), ctx.lang)},
+        manifest_extra={"uncertainty": ctx.uncertainty.info},
+        other_outputs=tuple(files),
+    )

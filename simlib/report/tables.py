@@ -4,11 +4,12 @@ export as CSV and XLSX — planners work in Excel.
 `export_tables` writes each table as `<name>.csv` and all of them as sheets of one workbook,
 the same rows and columns in both, each file written atomically.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -34,19 +35,21 @@ def scorecard_frame(targets: pd.DataFrame, lang: str, unit_names: Mapping[str, s
     spread over draws, comparison, threshold, unit, share of draws meeting it, met or not."""
     sc = D.scorecard(targets)
     t = lambda k: i18n.t(k, lang)  # noqa: E731
-    out = pd.DataFrame({
-        t("table.target"): sc["label_vi" if lang == "vi" else "label_en"],
-        t("table.area"): [geo_name(gt, g, lang, unit_names) for gt, g in zip(sc["geo_type"], sc["geo"])],
-        t("table.year"): sc["year"].astype(int),
-        t("table.projected"): sc["value"].round(4),
-        t("table.low"): sc["lo"].round(4),
-        t("table.high"): sc["hi"].round(4),
-        t("table.comparison"): sc["comparison"],
-        t("table.threshold"): sc["threshold"],
-        t("table.unit"): [indicator_unit(i, lang) for i in sc["indicator"]],
-        t("table.share_met"): sc["share_met"].round(4),
-        t("table.status"): [t("target.met") if m else t("target.not_met") for m in sc["met"]],
-    })
+    out = pd.DataFrame(
+        {
+            t("table.target"): sc["label_vi" if lang == "vi" else "label_en"],
+            t("table.area"): [geo_name(gt, g, lang, unit_names) for gt, g in zip(sc["geo_type"], sc["geo"])],
+            t("table.year"): sc["year"].astype(int),
+            t("table.projected"): sc["value"].round(4),
+            t("table.low"): sc["lo"].round(4),
+            t("table.high"): sc["hi"].round(4),
+            t("table.comparison"): sc["comparison"],
+            t("table.threshold"): sc["threshold"],
+            t("table.unit"): [indicator_unit(i, lang) for i in sc["indicator"]],
+            t("table.share_met"): sc["share_met"].round(4),
+            t("table.status"): [t("target.met") if m else t("target.not_met") for m in sc["met"]],
+        }
+    )
     return out
 
 
@@ -54,8 +57,13 @@ def indicator_unit(indicator: str, lang: str) -> str:
     from simlib.results import INDICATOR_UNITS
 
     unit = INDICATOR_UNITS.get(indicator, "")
-    key = {"percent": "unit.pct", "percentage points": "unit.pts", "households": "unit.households",
-           "billion VND": "unit.billion_vnd", "million VND per household": "unit.million_vnd_per_household"}.get(unit)
+    key = {
+        "percent": "unit.pct",
+        "percentage points": "unit.pts",
+        "households": "unit.households",
+        "billion VND": "unit.billion_vnd",
+        "million VND per household": "unit.million_vnd_per_household",
+    }.get(unit)
     return i18n.t(key, lang) if key else unit
 
 
@@ -79,7 +87,11 @@ def budget_frame(scenario, programme: pd.DataFrame, lang: str) -> pd.DataFrame:
             }
             total = 0.0
             for src in scenario.budget.sources:
-                v = float(planned.loc[(line, year), src]) / 1e9 if (line, year) in planned.index and src in planned.columns else 0.0
+                v = (
+                    float(planned.loc[(line, year), src]) / 1e9
+                    if (line, year) in planned.index and src in planned.columns
+                    else 0.0
+                )
                 r[i18n.t(f"source.{src}", lang) + f" ({t('unit.billion_vnd')})"] = round(v, 6)
                 total += v
             r[t("table.planned_total")] = round(total, 6)
@@ -96,7 +108,7 @@ def budget_frame(scenario, programme: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _sheet_name(name: str, used: set) -> str:
-    base = "".join(c for c in name if c not in '[]:*?/\\')[:31] or "sheet"
+    base = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "sheet"
     s, i = base, 1
     while s in used:
         i += 1
@@ -127,8 +139,9 @@ def write_xlsx(frames: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     return path
 
 
-def export_tables(frames: Mapping[str, pd.DataFrame], folder: str | Path, xlsx_name: str = "tables.xlsx",
-                  people: tuple[str, ...] = ()) -> list[str]:
+def export_tables(
+    frames: Mapping[str, pd.DataFrame], folder: str | Path, xlsx_name: str = "tables.xlsx", people: tuple[str, ...] = ()
+) -> list[str]:
     """Write each table as `<name>.csv` and all of them into `xlsx_name` in `folder`; tables
     named in `people` (translated headers) get a BOM so Excel shows Vietnamese correctly.
     Returns the file names written."""
@@ -136,7 +149,9 @@ def export_tables(frames: Mapping[str, pd.DataFrame], folder: str | Path, xlsx_n
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in frames.items():
-        with atomic_file(folder / f"{name}.csv", "w", encoding=CSV_ENCODING if name in people else "utf-8", newline="") as fh:
+        with atomic_file(
+            folder / f"{name}.csv", "w", encoding=CSV_ENCODING if name in people else "utf-8", newline=""
+        ) as fh:
             df.to_csv(fh, index=False)
         written.append(f"{name}.csv")
     write_xlsx(frames, folder / xlsx_name)
@@ -156,25 +171,33 @@ def probability_frame(probabilities: pd.DataFrame, lang: str) -> pd.DataFrame:
     samples. Probabilities as shares (0–1)."""
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     p = probabilities
-    return pd.DataFrame({
-        t("table.target"): p["label_vi" if lang == "vi" else "label_en"].to_numpy(),
-        t("table.area"): [geo_name(gt, g, lang) for gt, g in zip(p["geo_type"], p["geo"])],
-        t("table.year"): p["year"].astype(int).to_numpy(),
-        t("table.probability_met"): p["probability_met"].round(4).to_numpy(),
-        t("table.probability_area"): p["probability_area"].round(4).to_numpy(),
-        t("table.median"): p["value_q50"].round(4).to_numpy(),
-        t("table.q05"): p["value_q05"].round(4).to_numpy(),
-        t("table.q95"): p["value_q95"].round(4).to_numpy(),
-        t("table.comparison"): p["comparison"].to_numpy(),
-        t("table.threshold"): p["threshold"].to_numpy(),
-        t("table.unit"): [indicator_unit(i, lang) for i in p["indicator"]],
-        t("table.samples"): p["samples"].astype(int).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            t("table.target"): p["label_vi" if lang == "vi" else "label_en"].to_numpy(),
+            t("table.area"): [geo_name(gt, g, lang) for gt, g in zip(p["geo_type"], p["geo"])],
+            t("table.year"): p["year"].astype(int).to_numpy(),
+            t("table.probability_met"): p["probability_met"].round(4).to_numpy(),
+            t("table.probability_area"): p["probability_area"].round(4).to_numpy(),
+            t("table.median"): p["value_q50"].round(4).to_numpy(),
+            t("table.q05"): p["value_q05"].round(4).to_numpy(),
+            t("table.q95"): p["value_q95"].round(4).to_numpy(),
+            t("table.comparison"): p["comparison"].to_numpy(),
+            t("table.threshold"): p["threshold"].to_numpy(),
+            t("table.unit"): [indicator_unit(i, lang) for i in p["indicator"]],
+            t("table.samples"): p["samples"].astype(int).to_numpy(),
+        }
+    )
 
 
-def export_run(result, folder: str | Path, lang: str, report_info: Mapping | None = None,
-               people_frames: Mapping[str, pd.DataFrame] | None = None, manifest_extra: Mapping | None = None,
-               other_outputs: tuple[str, ...] = ()) -> list[str]:
+def export_run(
+    result,
+    folder: str | Path,
+    lang: str,
+    report_info: Mapping | None = None,
+    people_frames: Mapping[str, pd.DataFrame] | None = None,
+    manifest_extra: Mapping | None = None,
+    other_outputs: tuple[str, ...] = (),
+) -> list[str]:
     """Everything a scenario report exports: the run's tidy tables (as `simlib run` writes
     them), the scorecard and budget tables for people (and `people_frames`, e.g. the
     probabilities of meeting targets), one workbook with all of them, and `manifest.json` (the

@@ -5,10 +5,11 @@ Every function takes either a run folder written by `simlib run ... --uncertaint
 `read_uncertainty` dict) or the tidy tables themselves, and a language (`vi` default, `en`).
 Charts return a matplotlib Figure; tables return DataFrames with translated column names.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -46,9 +47,18 @@ def _geo_label(geo: str, lang) -> str:
     return i18n.t(key, lang) if key in i18n.MESSAGES else geo
 
 
-def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang: str | None = None, ax=None,
-              scenario: str | None = None, central: bool = True, target_path: bool = True, legend: bool = True,
-              title: bool = True):
+def fan_chart(
+    source,
+    indicator: str = "poor_rate",
+    geo: str = "province",
+    lang: str | None = None,
+    ax=None,
+    scenario: str | None = None,
+    central: bool = True,
+    target_path: bool = True,
+    legend: bool = True,
+    title: bool = True,
+):
     """Fan chart of one indicator over the years: 5–95 % and 25–75 % bands, median, the central
     (deterministic) projection when the folder has it, and the target path for poor-rate targets.
 
@@ -67,12 +77,22 @@ def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang:
     x = q["year"].to_numpy()
     ax.fill_between(x, q["q05"], q["q95"], color="0.86", lw=0, label=i18n.t("unc.chart.band_90", lang), zorder=1)
     ax.fill_between(x, q["q25"], q["q75"], color="0.66", lw=0, label=i18n.t("unc.chart.band_50", lang), zorder=1)
-    ax.plot(x, q["q50"], color="black", lw=2, marker="o", markersize=4, label=i18n.t("unc.chart.median", lang), zorder=3)
+    ax.plot(
+        x, q["q50"], color="black", lw=2, marker="o", markersize=4, label=i18n.t("unc.chart.median", lang), zorder=3
+    )
     ind = tabs.get("indicators")
     if central and ind is not None:
         c = ind[(ind["indicator"] == indicator) & (ind["geo"] == geo)].groupby("year")["value"].mean()
         if len(c):
-            ax.plot(c.index, c.to_numpy(), color="0.3", ls=":", lw=1.6, label=i18n.t("unc.chart.deterministic", lang), zorder=3)
+            ax.plot(
+                c.index,
+                c.to_numpy(),
+                color="0.3",
+                ls=":",
+                lw=1.6,
+                label=i18n.t("unc.chart.deterministic", lang),
+                zorder=3,
+            )
     t = tabs.get("targets")
     if target_path and t is not None and len(q):
         rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
@@ -82,9 +102,19 @@ def fan_chart(source, indicator: str = "poor_rate", geo: str = "province", lang:
             ax.plot(x, start + thr * (x - x[0]), label=i18n.t("unc.chart.target_path", lang), zorder=2, **TARGET_STYLE)
     unit = q["unit"].iloc[0] if len(q) else ""
     if title:
-        ax.set_title(i18n.t("unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)))
+        ax.set_title(
+            i18n.t(
+                "unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)
+            )
+        )
     ax.set_xlabel(i18n.t("unc.chart.year", lang))
-    ax.set_ylabel({"percent": "%", "percentage points": i18n.t("unit.pts", lang), "households": i18n.t("unit.households", lang)}.get(unit, unit))
+    ax.set_ylabel(
+        {
+            "percent": "%",
+            "percentage points": i18n.t("unit.pts", lang),
+            "households": i18n.t("unit.households", lang),
+        }.get(unit, unit)
+    )
     ax.set_xticks(x)
     ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
     ax.yaxis.set_major_formatter(axis_formatter(lang))
@@ -108,7 +138,12 @@ def target_rows(tabs: dict) -> pd.DataFrame:
 
     t = tabs["targets"]
     o = tabs.get("outcomes")
-    if o is not None and len(o) and "areas" not in t.columns and ("scenario" not in t.columns or t["scenario"].nunique() <= 1):
+    if (
+        o is not None
+        and len(o)
+        and "areas" not in t.columns
+        and ("scenario" not in t.columns or t["scenario"].nunique() <= 1)
+    ):
         return target_probabilities(t, o)
     return headline_targets(t)
 
@@ -123,15 +158,19 @@ def probability_table(source, lang: str | None = None, year: int | None = None, 
     if year is not None:
         t = t[t["year"] == year]
     lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
-    out = pd.DataFrame({
-        i18n.t("unc.col.target", lang): t[lab].to_numpy(),
-        i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in t["geo"]],
-        i18n.t("unc.col.year", lang): t["year"].to_numpy(),
-        i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in t["probability_met"]],
-        i18n.t("unc.col.median", lang): [i18n.fmt_number(v, lang, 2) for v in t["value_q50"]],
-        i18n.t("unc.col.interval", lang): [f"{i18n.fmt_number(a, lang, 2)} – {i18n.fmt_number(b, lang, 2)}"
-                                           for a, b in zip(t["value_q05"], t["value_q95"])],
-    })
+    out = pd.DataFrame(
+        {
+            i18n.t("unc.col.target", lang): t[lab].to_numpy(),
+            i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in t["geo"]],
+            i18n.t("unc.col.year", lang): t["year"].to_numpy(),
+            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in t["probability_met"]],
+            i18n.t("unc.col.median", lang): [i18n.fmt_number(v, lang, 2) for v in t["value_q50"]],
+            i18n.t("unc.col.interval", lang): [
+                f"{i18n.fmt_number(a, lang, 2)} – {i18n.fmt_number(b, lang, 2)}"
+                for a, b in zip(t["value_q05"], t["value_q95"])
+            ],
+        }
+    )
     if "scenario" in t.columns and t["scenario"].nunique() > 1:
         out.insert(0, i18n.t("unc.col.scenario", lang), t["scenario"].to_numpy())
     return out
@@ -167,11 +206,25 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
         part = t[t["scenario"] == s].drop_duplicates("target_id").set_index("target_id").reindex(targets)
         y = np.arange(len(targets)) + si * h - 0.4 + h / 2
         face, hatch = FILLS[si % len(FILLS)]
-        bars = ax.barh(y, 100 * part["probability_met"].to_numpy(float), height=h, label=s or None, color=face,
-                       hatch=hatch, edgecolor="black", linewidth=0.6)
+        bars = ax.barh(
+            y,
+            100 * part["probability_met"].to_numpy(float),
+            height=h,
+            label=s or None,
+            color=face,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.6,
+        )
         for b, p in zip(bars, part["probability_met"].to_numpy(float)):
             if np.isfinite(p):
-                ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, i18n.fmt_pct(100 * p, lang, 0), va="center", fontsize=7)
+                ax.text(
+                    b.get_width() + 1,
+                    b.get_y() + b.get_height() / 2,
+                    i18n.fmt_pct(100 * p, lang, 0),
+                    va="center",
+                    fontsize=7,
+                )
     names = t.drop_duplicates("target_id").set_index("target_id").reindex(targets)[lab]
     ax.set_yticks(np.arange(len(targets)))
     ax.set_yticklabels([_wrap(n, 48) for n in names], fontsize=8)
@@ -202,7 +255,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def sensitivity_chart(result, output: str | None = None, grouping: str = "kind", lang: str | None = None, ax=None):
-    """"What we most need to measure better": total Sobol index (with its bootstrap interval) and
+    """ "What we most need to measure better": total Sobol index (with its bootstrap interval) and
     first-order index of each group, largest first."""
     t = result.table if hasattr(result, "table") else result
     t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
@@ -214,10 +267,26 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     st = t["ST"].clip(lower=0).to_numpy(float)
     err = np.vstack([st - t["ST_low"].clip(lower=0).to_numpy(float), t["ST_high"].to_numpy(float) - st]).clip(min=0)
     # print-safe: hatched outline for the total index, solid dark bar for the first-order part inside it
-    ax.barh(y, st, color="white", hatch="///", edgecolor="black", linewidth=0.6,
-            label=i18n.t("unc.chart.total_index", lang), xerr=err, error_kw={"lw": 0.8, "capsize": 2})
-    ax.barh(y, t["S1"].clip(lower=0).to_numpy(float), height=0.4, color="0.3", edgecolor="black", linewidth=0.6,
-            label=i18n.t("unc.chart.first_index", lang))
+    ax.barh(
+        y,
+        st,
+        color="white",
+        hatch="///",
+        edgecolor="black",
+        linewidth=0.6,
+        label=i18n.t("unc.chart.total_index", lang),
+        xerr=err,
+        error_kw={"lw": 0.8, "capsize": 2},
+    )
+    ax.barh(
+        y,
+        t["S1"].clip(lower=0).to_numpy(float),
+        height=0.4,
+        color="0.3",
+        edgecolor="black",
+        linewidth=0.6,
+        label=i18n.t("unc.chart.first_index", lang),
+    )
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(s, 40) for s in t[lab]], fontsize=8)
     ax.set_xlim(0, max(1.0, float(np.nanmax(st + err[1])) if len(st) else 1.0))
@@ -256,8 +325,13 @@ def regret_chart(result, lang: str | None = None, ax=None):
     reg = result.regrets if hasattr(result, "regrets") else result
     order = reg.groupby("scenario")["regret"].mean().sort_values().index.tolist()
     fig, ax = _fig_ax(ax, (7, 0.8 + 0.5 * len(order)))
-    ax.boxplot([reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order], vert=False, whis=(5, 95),
-               showfliers=False, tick_labels=order)
+    ax.boxplot(
+        [reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order],
+        vert=False,
+        whis=(5, 95),
+        showfliers=False,
+        tick_labels=order,
+    )
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unc.chart.regret_xlabel", lang))
     ax.set_title(i18n.t("unc.chart.regret_title", lang), fontsize=10)
@@ -269,14 +343,16 @@ def regret_chart(result, lang: str | None = None, ax=None):
 def regret_table(result, lang: str | None = None) -> pd.DataFrame:
     """Per allocation: mean value, mean / 95 % / largest regret and share of draws where it is best."""
     s = result.summary if hasattr(result, "summary") else result
-    return pd.DataFrame({
-        i18n.t("unc.col.scenario", lang): s["scenario"],
-        i18n.t("unc.col.value_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["value_mean"]],
-        i18n.t("unc.col.regret_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_mean"]],
-        i18n.t("unc.col.regret_p95", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_p95"]],
-        i18n.t("unc.col.regret_max", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_max"]],
-        i18n.t("unc.col.share_best", lang): [i18n.fmt_pct(100 * v, lang, 0) for v in s["share_best"]],
-    })
+    return pd.DataFrame(
+        {
+            i18n.t("unc.col.scenario", lang): s["scenario"],
+            i18n.t("unc.col.value_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["value_mean"]],
+            i18n.t("unc.col.regret_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_mean"]],
+            i18n.t("unc.col.regret_p95", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_p95"]],
+            i18n.t("unc.col.regret_max", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_max"]],
+            i18n.t("unc.col.share_best", lang): [i18n.fmt_pct(100 * v, lang, 0) for v in s["share_best"]],
+        }
+    )
 
 
 def rules_table(source, lang: str | None = None, headline: bool = True, year: int | None = None) -> pd.DataFrame:
@@ -284,8 +360,15 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
     tabs = _tables(source)
     r = tabs.get("rules", tabs.get("table"))
     if r is None or r.empty:
-        return pd.DataFrame(columns=[i18n.t("unc.col.target", lang), i18n.t("unc.col.geo", lang), i18n.t("unc.col.year", lang),
-                                     i18n.t("unc.col.probability", lang), i18n.t("unc.col.rule", lang)])
+        return pd.DataFrame(
+            columns=[
+                i18n.t("unc.col.target", lang),
+                i18n.t("unc.col.geo", lang),
+                i18n.t("unc.col.year", lang),
+                i18n.t("unc.col.probability", lang),
+                i18n.t("unc.col.rule", lang),
+            ]
+        )
     if headline:
         r = r[r["geo_type"] != "district"]
     if year is not None:
@@ -294,15 +377,19 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
     names = r["target_id"]
     t = tabs.get("targets")
     if t is not None and {"target_id", "label_vi", "label_en"} <= set(t.columns):  # targets by name, not code
-        lab = t.drop_duplicates("target_id").set_index("target_id")["label_vi" if i18n.get_lang(lang) == "vi" else "label_en"]
+        lab = t.drop_duplicates("target_id").set_index("target_id")[
+            "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+        ]
         names = names.map(lab).fillna(names)
-    out = pd.DataFrame({
-        i18n.t("unc.col.target", lang): names.to_numpy(),
-        i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
-        i18n.t("unc.col.year", lang): r["year"].to_numpy(),
-        i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],
-        i18n.t("unc.col.rule", lang): r[col].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            i18n.t("unc.col.target", lang): names.to_numpy(),
+            i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
+            i18n.t("unc.col.year", lang): r["year"].to_numpy(),
+            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],
+            i18n.t("unc.col.rule", lang): r[col].to_numpy(),
+        }
+    )
     if "scenario" in r.columns:
         out.insert(0, i18n.t("unc.col.scenario", lang), r["scenario"].to_numpy())
     return out

@@ -10,9 +10,20 @@
 - `sensitivity` variance-based (Sobol, grouped) indices and Morris screening;
 - `robustness`  regret across allocations and PRIM rules for when a plan misses its target.
 """
+
 from simlib.uncertainty.run import UncertaintyResult, read_uncertainty, run_uncertainty, write_uncertainty
 from simlib.uncertainty.sampling import METHODS, Sample, sample
 from simlib.uncertainty.space import KINDS, ParameterSpace, build_space
 
-__all__ = ["KINDS", "METHODS", "ParameterSpace", "Sample", "UncertaintyResult", "build_space", "read_uncertainty",
-           "run_uncertainty", "sample", "write_uncertainty"]
+__all__ = [
+    "KINDS",
+    "METHODS",
+    "ParameterSpace",
+    "Sample",
+    "UncertaintyResult",
+    "build_space",
+    "read_uncertainty",
+    "run_uncertainty",
+    "sample",
+    "write_uncertainty",
+]

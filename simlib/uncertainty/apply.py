@@ -9,24 +9,27 @@ raises on any problem except "central value outside its declared range": a range
 interval, and distributions with tails (normal, lognormal, Dirichlet rows) may leave it. Tests
 check that sampled draws pass and that both paths compile to identical models.
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 
 from simlib.catalogue import build_catalogue
-from simlib.model import Model, compile_model
 from simlib.errors import raise_if_any
+from simlib.model import Model, compile_model
 from simlib.parameters import PARAM_FILES, ParameterSet, set_dotted, sha256_obj
 from simlib.paths import display_path
-from simlib.schema import validate
 from simlib.scenario import Scenario
+from simlib.schema import validate
 
 
-def params_for_values(params: ParameterSet, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> ParameterSet:
+def params_for_values(
+    params: ParameterSet, keys: Sequence[str], values: np.ndarray, validate: bool = False
+) -> ParameterSet:
     """`params` with `keys` set to `values` (dotted keys of quantities; their `value` is set)."""
     items = [(k, float(v)) for k, v in zip(keys, values)]
     if not items:

@@ -10,11 +10,12 @@ not from the luck of the draw, and zero-width ranges reproduce the deterministic
 `map_draws` submits chunks with at most a few in flight per worker, so memory stays bounded
 however many draws there are, and hands each finished chunk to a `consume` callback.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,12 +51,14 @@ class Layout:
     def cells(self) -> pd.DataFrame:
         """One row per flattened indicator cell: indicator, year, geo_type, geo (C order)."""
         i, y, g = np.indices(self.shape).reshape(3, -1)
-        return pd.DataFrame({
-            "indicator": np.array(self.indicators)[i],
-            "year": np.array(self.years)[y],
-            "geo_type": np.array([x[0] for x in self.geos])[g],
-            "geo": np.array([x[1] for x in self.geos])[g],
-        })
+        return pd.DataFrame(
+            {
+                "indicator": np.array(self.indicators)[i],
+                "year": np.array(self.years)[y],
+                "geo_type": np.array([x[0] for x in self.geos])[g],
+                "geo": np.array([x[1] for x in self.geos])[g],
+            }
+        )
 
     def index(self, indicator: str, year: int, geo: str, geo_type: str | None = None) -> int:
         """Flat column of one indicator cell."""
@@ -85,18 +88,26 @@ def run_model(model: Model, engine: str, replications: int, seed: int, counterfa
     return ind
 
 
-def _indicator_frame(layout: Layout, arr: np.ndarray, samples: np.ndarray, names: Sequence[str], scenario: str,
-                     engine: str) -> pd.DataFrame:
+def _indicator_frame(
+    layout: Layout, arr: np.ndarray, samples: np.ndarray, names: Sequence[str], scenario: str, engine: str
+) -> pd.DataFrame:
     """Tidy rows (as `results.indicators_table`) of the indicators `names` of flattened samples."""
-    I, Y, G = layout.shape
+    I, Y, G = layout.shape  # noqa: E741 - O/I: the shape letters of the docstrings
     cube = arr.reshape(-1, I, Y, G)
     frames = []
     for name in names:
         v = cube[:, layout.indicators.index(name)]  # (m, Y, G)
         s, y, g = np.indices(v.shape).reshape(3, -1)
-        df = pd.DataFrame({"draw": samples[s], "year": np.array(layout.years)[y],
-                           "geo_type": np.array([x[0] for x in layout.geos])[g],
-                           "geo": np.array([x[1] for x in layout.geos])[g], "indicator": name, "value": v.ravel()})
+        df = pd.DataFrame(
+            {
+                "draw": samples[s],
+                "year": np.array(layout.years)[y],
+                "geo_type": np.array([x[0] for x in layout.geos])[g],
+                "geo": np.array([x[1] for x in layout.geos])[g],
+                "indicator": name,
+                "value": v.ravel(),
+            }
+        )
         frames.append(df[df["value"].notna()])
     df = pd.concat(frames, ignore_index=True)
     df.insert(0, "engine", engine)
@@ -104,8 +115,9 @@ def _indicator_frame(layout: Layout, arr: np.ndarray, samples: np.ndarray, names
     return df
 
 
-def targets_of(layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scenario, engine: str,
-               poor_units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def targets_of(
+    layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scenario, engine: str, poor_units: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """(value, met) arrays (m, n_target_cells) from flattened indicator samples, through the core's
     `evaluate_targets` (the one place that says what meeting a target means)."""
     cells = layout.target_cells
@@ -128,9 +140,17 @@ def targets_of(layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scena
     return values, met
 
 
-def evaluate_chunk(scen: Scenario, keys: Sequence[str], values: np.ndarray, draws: np.ndarray, layout: Layout,
-                   engine: str = "expected", replications: int = 1, seed: int = 0,
-                   counterfactual: bool = True) -> ChunkResult:
+def evaluate_chunk(
+    scen: Scenario,
+    keys: Sequence[str],
+    values: np.ndarray,
+    draws: np.ndarray,
+    layout: Layout,
+    engine: str = "expected",
+    replications: int = 1,
+    seed: int = 0,
+    counterfactual: bool = True,
+) -> ChunkResult:
     """Worker: run every draw of a chunk and flatten its indicators and target scorecard."""
     R = replications
     rows = []
@@ -175,10 +195,24 @@ def default_chunk(n: int, jobs: int, engine: str) -> int:
     return int(max(1, min(cap, -(-n // (4 * max(1, jobs))))))
 
 
-def map_draws(scen: Scenario, keys: Sequence[str], values: np.ndarray, layout: Layout, consume: Callable[[ChunkResult], None],
-              *, engine: str = "expected", replications: int = 1, seed: int = 0, counterfactual: bool = True,
-              executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
-              chunk_size: int | None = None, progress: bool = False, label: str = "") -> None:
+def map_draws(
+    scen: Scenario,
+    keys: Sequence[str],
+    values: np.ndarray,
+    layout: Layout,
+    consume: Callable[[ChunkResult], None],
+    *,
+    engine: str = "expected",
+    replications: int = 1,
+    seed: int = 0,
+    counterfactual: bool = True,
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    progress: bool = False,
+    label: str = "",
+) -> None:
     """Evaluate every row of `values` and pass each finished chunk to `consume` (in completion
     order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight."""
     from tqdm.auto import tqdm
@@ -202,8 +236,20 @@ def map_draws(scen: Scenario, keys: Sequence[str], values: np.ndarray, layout: L
                 idx = next(todo, None)
                 if idx is None:
                     break
-                pending.add(ex.submit(evaluate_chunk, scen, list(keys), values[idx], idx, layout, engine,
-                                      replications, seed, counterfactual))
+                pending.add(
+                    ex.submit(
+                        evaluate_chunk,
+                        scen,
+                        list(keys),
+                        values[idx],
+                        idx,
+                        layout,
+                        engine,
+                        replications,
+                        seed,
+                        counterfactual,
+                    )
+                )
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -12,19 +12,20 @@ which a plan misses its target.
   whose removal costs least). `describe_box` says it in plain words, e.g. "misses when P2 – escape
   effect is below 0.08 and disbursement of central recurrent funds is below 0.62".
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
 
-
 # --- regret -------------------------------------------------------------------------------------
+
 
 def regret(values: pd.DataFrame, lower_is_better: bool = True) -> pd.DataFrame:
     """Per-draw regret from a long table with columns draw, scenario, value.
@@ -42,13 +43,19 @@ def regret(values: pd.DataFrame, lower_is_better: bool = True) -> pd.DataFrame:
 def regret_summary(regrets: pd.DataFrame) -> pd.DataFrame:
     """Per scenario: mean value, mean / 95th-percentile / largest regret, share of draws where it is best."""
     g = regrets.groupby("scenario", sort=False)
-    out = g.agg(value_mean=("value", "mean"), regret_mean=("regret", "mean"),
-                regret_p95=("regret", lambda x: float(np.quantile(x, 0.95))), regret_max=("regret", "max"),
-                share_best=("is_best", "mean"), draws=("draw", "nunique")).reset_index()
+    out = g.agg(
+        value_mean=("value", "mean"),
+        regret_mean=("regret", "mean"),
+        regret_p95=("regret", lambda x: float(np.quantile(x, 0.95))),
+        regret_max=("regret", "max"),
+        share_best=("is_best", "mean"),
+        draws=("draw", "nunique"),
+    ).reset_index()
     return out.sort_values(["regret_mean", "regret_p95"]).reset_index(drop=True)
 
 
 # --- PRIM ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Box:
@@ -70,8 +77,12 @@ class Box:
         return inside
 
     def to_json(self) -> str:
-        return json.dumps({c: [None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi]
-                           for c, (lo, hi) in self.limits.items()})
+        return json.dumps(
+            {
+                c: [None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi]
+                for c, (lo, hi) in self.limits.items()
+            }
+        )
 
 
 def _stats(inside: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -86,9 +97,17 @@ def _inside(X: np.ndarray, limits: np.ndarray) -> np.ndarray:
     return np.all((X >= limits[:, 0]) & (X <= limits[:, 1]), axis=1)
 
 
-def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_support: float = 0.05,
-             min_coverage: float = 0.5, max_dims: int = 2, min_gain: float = 0.05, min_lift: float = 0.1,
-             holdout: bool = True) -> Box | None:
+def prim_box(
+    X: pd.DataFrame,
+    y: Sequence[float],
+    alpha: float = 0.05,
+    min_support: float = 0.05,
+    min_coverage: float = 0.5,
+    max_dims: int = 2,
+    min_gain: float = 0.05,
+    min_lift: float = 0.1,
+    holdout: bool = True,
+) -> Box | None:
     """The PRIM box where `y` (1 = miss, or a miss share in [0, 1]) is most concentrated.
 
     Each parameter is bounded on one side only (rules read "below x" / "above y"). A restriction
@@ -102,8 +121,15 @@ def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_suppo
         y_all = np.asarray(y, float)
         if y_all.size == 0 or y_all.sum() <= 0 or y_all.sum() >= y_all.size:
             return None
-        kw = dict(alpha=alpha, min_support=min_support, min_coverage=min_coverage, max_dims=max_dims,
-                  min_gain=min_gain, min_lift=min_lift, holdout=False)
+        kw = dict(
+            alpha=alpha,
+            min_support=min_support,
+            min_coverage=min_coverage,
+            max_dims=max_dims,
+            min_gain=min_gain,
+            min_lift=min_lift,
+            holdout=False,
+        )
         train = np.arange(len(y_all)) % 2 == 0
         fit = prim_box(X[train], y_all[train], **kw)
         box = Box(limits=dict(fit.limits) if fit is not None else {}, density=0, coverage=0, support=0, base_rate=0)
@@ -112,8 +138,15 @@ def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_suppo
             box.limits = {}
         inside = box.contains(X)
         density, coverage, support = _stats(inside, y_all)
-        return Box(limits=box.limits, density=density, coverage=coverage, support=support, base_rate=float(y_all.mean()),
-                   n=int(inside.sum()), trajectory=fit.trajectory if fit is not None else [])
+        return Box(
+            limits=box.limits,
+            density=density,
+            coverage=coverage,
+            support=support,
+            base_rate=float(y_all.mean()),
+            n=int(inside.sum()),
+            trajectory=fit.trajectory if fit is not None else [],
+        )
     y = np.asarray(y, float)
     cols = list(X.columns)
     A = X.to_numpy(float)
@@ -133,7 +166,9 @@ def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_suppo
         for side in (0, 1):
             keep = Ain > cuts[0] if side == 0 else Ain < cuts[1]  # (m, d)
             kept = keep.sum(0)
-            allowed = varying & ~np.isfinite(limits[:, 1 - side]) & (kept > 0) & (kept < len(yin))  # one side per parameter
+            allowed = (
+                varying & ~np.isfinite(limits[:, 1 - side]) & (kept > 0) & (kept < len(yin))
+            )  # one side per parameter
             with np.errstate(invalid="ignore", divide="ignore"):
                 means = np.where(allowed, (keep * yin[:, None]).sum(0) / kept, -np.inf)
             for j in np.flatnonzero(allowed):
@@ -177,8 +212,15 @@ def prim_box(X: pd.DataFrame, y: Sequence[float], alpha: float = 0.05, min_suppo
         inside = _inside(A, chosen)
         density, coverage, support = _stats(inside, y)
     lim = {cols[j]: (float(chosen[j, 0]), float(chosen[j, 1])) for j in range(d) if np.isfinite(chosen[j]).any()}
-    return Box(limits=lim, density=density, coverage=coverage, support=support, base_rate=float(y.mean()),
-               n=int(inside.sum()), trajectory=[(p[3], p[2], p[1]) for p in path])
+    return Box(
+        limits=lim,
+        density=density,
+        coverage=coverage,
+        support=support,
+        base_rate=float(y.mean()),
+        n=int(inside.sum()),
+        trajectory=[(p[3], p[2], p[1]) for p in path],
+    )
 
 
 def _num(x: float, lang: str | None) -> str:
@@ -202,23 +244,43 @@ def describe_conditions(box: Box, labels: Mapping[str, str] | None = None, lang:
     return i18n.t("unc.rule.and", lang).join(parts)
 
 
-def describe_box(box: Box | None, labels: Mapping[str, str] | None = None, lang: str | None = None,
-                 what: str | None = None) -> str:
+def describe_box(
+    box: Box | None, labels: Mapping[str, str] | None = None, lang: str | None = None, what: str | None = None
+) -> str:
     """A plain-words rule: when the target is missed, how often, and how much of the misses it explains."""
     if box is None:
         return i18n.t("unc.rule.none", lang)
     if not box.limits:
         return i18n.t("unc.rule.no_pattern", lang, rate=i18n.fmt_pct(100 * box.base_rate, lang, 0))
-    text = i18n.t("unc.rule.misses_when", lang, what=what or i18n.t("unc.rule.the_plan", lang),
-                  conditions=describe_conditions(box, labels, lang))
-    return text + " " + i18n.t("unc.rule.stats", lang, density=i18n.fmt_pct(100 * box.density, lang, 0),
-                               coverage=i18n.fmt_pct(100 * box.coverage, lang, 0),
-                               base=i18n.fmt_pct(100 * box.base_rate, lang, 0))
+    text = i18n.t(
+        "unc.rule.misses_when",
+        lang,
+        what=what or i18n.t("unc.rule.the_plan", lang),
+        conditions=describe_conditions(box, labels, lang),
+    )
+    return (
+        text
+        + " "
+        + i18n.t(
+            "unc.rule.stats",
+            lang,
+            density=i18n.fmt_pct(100 * box.density, lang, 0),
+            coverage=i18n.fmt_pct(100 * box.coverage, lang, 0),
+            base=i18n.fmt_pct(100 * box.base_rate, lang, 0),
+        )
+    )
 
 
-def miss_rules(parameters: pd.DataFrame, outcomes: pd.DataFrame, labels_vi: Mapping[str, str],
-               labels_en: Mapping[str, str], target_labels: pd.DataFrame | None = None,
-               lo: float = 0.02, hi: float = 0.98, **prim_kw) -> pd.DataFrame:
+def miss_rules(
+    parameters: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    labels_vi: Mapping[str, str],
+    labels_en: Mapping[str, str],
+    target_labels: pd.DataFrame | None = None,
+    lo: float = 0.02,
+    hi: float = 0.98,
+    **prim_kw,
+) -> pd.DataFrame:
     """A PRIM rule for every target cell missed in some but not all draws.
 
     `parameters`: draw + one column per parameter key; `outcomes`: draw, year, target_id,
@@ -242,14 +304,21 @@ def miss_rules(parameters: pd.DataFrame, outcomes: pd.DataFrame, labels_vi: Mapp
             lab = target_labels[(target_labels["target_id"] == cell[0])]
             if len(lab):
                 what_vi, what_en = lab["label_vi"].iloc[0], lab["label_en"].iloc[0]
-        rec.update(rule_vi=describe_box(box, labels_vi, "vi", what_vi), rule_en=describe_box(box, labels_en, "en", what_en),
-                   density=box.density, coverage=box.coverage, support=box.support, limits=box.to_json())
+        rec.update(
+            rule_vi=describe_box(box, labels_vi, "vi", what_vi),
+            rule_en=describe_box(box, labels_en, "en", what_en),
+            density=box.density,
+            coverage=box.coverage,
+            support=box.support,
+            limits=box.to_json(),
+        )
         rows.append(rec)
     cols = keys + ["probability_met", "rule_vi", "rule_en", "density", "coverage", "support", "limits"]
     return pd.DataFrame(rows, columns=cols)
 
 
 # --- allocations compared on the same draws ------------------------------------------------------
+
 
 @dataclass
 class RobustnessResult:
@@ -284,10 +353,21 @@ def comparable(base, others: Sequence) -> tuple[list, list]:
     return kept, left
 
 
-def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is_better: bool = True,
-                        method: str = "lhs", seed: int | None = None, engine: str = "expected", replications: int = 1,
-                        executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
-                        rules: bool = True, progress: bool = False) -> RobustnessResult:
+def compare_allocations(
+    scenarios: Sequence,
+    n: int = 200,
+    metric=None,
+    lower_is_better: bool = True,
+    method: str = "lhs",
+    seed: int | None = None,
+    engine: str = "expected",
+    replications: int = 1,
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    rules: bool = True,
+    progress: bool = False,
+) -> RobustnessResult:
     """Run every scenario on the same `n` parameter draws (the same design points mapped through
     each scenario's parameter space, so identical values when they share their parameters) and
     compare them: regret on `metric` (default: province poor-household rate in the last year,
@@ -311,8 +391,12 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
     spaces = [build_space(s.params) for s in scenarios]
     for s, sp in zip(scenarios[1:], spaces[1:]):
         if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
-            raise InputError("schema", field="scenarios", value=s.name,
-                             detail="its uncertain parameters differ from the first scenario's; compare scenarios that share params/")
+            raise InputError(
+                "schema",
+                field="scenarios",
+                value=s.name,
+                detail="its uncertain parameters differ from the first scenario's; compare scenarios that share params/",
+            )
     U = design(n, spaces[0].dims, method, seed)
     R = 1 if engine == "expected" else int(replications)
     vals, tables, rule_frames, joint = [], [], [], []
@@ -329,8 +413,22 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
             tv[res.samples] = res.target_values
             tm[res.samples] = res.target_met
 
-        map_draws(s, sp.keys, values, layout, consume, engine=engine, replications=R, seed=seed, counterfactual=False,
-                  executor=executor, jobs=jobs, scheduler=scheduler, progress=progress, label=s.name)
+        map_draws(
+            s,
+            sp.keys,
+            values,
+            layout,
+            consume,
+            engine=engine,
+            replications=R,
+            seed=seed,
+            counterfactual=False,
+            executor=executor,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=progress,
+            label=s.name,
+        )
         vals.append(pd.DataFrame({"draw": np.arange(n), "scenario": s.name, "value": metric_v.reshape(n, R).mean(1)}))
         cells = layout.target_cells.copy()
         cells["probability_met"] = tm.mean(0)
@@ -346,8 +444,22 @@ def compare_allocations(scenarios: Sequence, n: int = 200, metric=None, lower_is
             rule_frames.append(r)
     values_df = pd.concat(vals, ignore_index=True)
     reg = regret(values_df, lower_is_better)
-    info = {"draws": n, "replications": R, "sampler": method, "seed": seed, "engine": engine, "scenarios": names,
-            "metric": metric.name(make_layout(scenarios[0], engine, False).years), "lower_is_better": lower_is_better}
-    return RobustnessResult(values_df, reg, regret_summary(reg), pd.concat(tables, ignore_index=True),
-                            pd.concat(rule_frames, ignore_index=True) if rule_frames else pd.DataFrame(), info,
-                            pd.concat(joint, ignore_index=True))
+    info = {
+        "draws": n,
+        "replications": R,
+        "sampler": method,
+        "seed": seed,
+        "engine": engine,
+        "scenarios": names,
+        "metric": metric.name(make_layout(scenarios[0], engine, False).years),
+        "lower_is_better": lower_is_better,
+    }
+    return RobustnessResult(
+        values_df,
+        reg,
+        regret_summary(reg),
+        pd.concat(tables, ignore_index=True),
+        pd.concat(rule_frames, ignore_index=True) if rule_frames else pd.DataFrame(),
+        info,
+        pd.concat(joint, ignore_index=True),
+    )

@@ -14,6 +14,7 @@ What it writes (beside a run's usual tables, see `write_uncertainty`):
 - `uncertainty_draws.npy` + `uncertainty_cells.csv` — every sample's indicators (a numpy array,
   one column per row of the cells table), the raw material of the quantiles.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,16 @@ from simlib.uncertainty.sampling import Sample, sample
 from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
 
-FILES = ("uncertainty_quantiles.csv", "uncertainty_targets.csv", "uncertainty_rules.csv", "uncertainty_parameters.csv",
-         "uncertainty_space.csv", "uncertainty_outcomes.csv", DRAWS_FILE, "uncertainty_cells.csv")
+FILES = (
+    "uncertainty_quantiles.csv",
+    "uncertainty_targets.csv",
+    "uncertainty_rules.csv",
+    "uncertainty_parameters.csv",
+    "uncertainty_space.csv",
+    "uncertainty_outcomes.csv",
+    DRAWS_FILE,
+    "uncertainty_cells.csv",
+)
 
 
 @dataclass
@@ -73,11 +82,25 @@ class UncertaintyResult:
         return list(FILES)
 
 
-def run_uncertainty(scen: Scenario, n: int, *, engine: str = "expected", replications: int = 1, method: str = "lhs",
-                    seed: int | None = None, executor: str = "serial", jobs: int | None = None,
-                    scheduler: str | None = None, chunk_size: int | None = None, counterfactual: bool = True,
-                    folder: str | Path | None = None, progress: bool = False, space: ParameterSpace | None = None,
-                    draws: Sample | None = None, rules: bool = True) -> UncertaintyResult:
+def run_uncertainty(
+    scen: Scenario,
+    n: int,
+    *,
+    engine: str = "expected",
+    replications: int = 1,
+    method: str = "lhs",
+    seed: int | None = None,
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    counterfactual: bool = True,
+    folder: str | Path | None = None,
+    progress: bool = False,
+    space: ParameterSpace | None = None,
+    draws: Sample | None = None,
+    rules: bool = True,
+) -> UncertaintyResult:
     """Run `n` parameter draws (`method` lhs | sobol | random, seeded by `seed`, default the
     scenario's) x `replications` microsim replications (expected engine: 1) and summarise them.
 
@@ -94,9 +117,23 @@ def run_uncertainty(scen: Scenario, n: int, *, engine: str = "expected", replica
     folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
     try:
         acc = Accumulator(folder, layout, draws.n * R)
-        map_draws(scen, draws.keys, draws.values, layout, acc.add, engine=engine, replications=R, seed=seed,
-                  counterfactual=counterfactual, executor=executor, jobs=jobs, scheduler=scheduler,
-                  chunk_size=chunk_size, progress=progress, label=scen.name)
+        map_draws(
+            scen,
+            draws.keys,
+            draws.values,
+            layout,
+            acc.add,
+            engine=engine,
+            replications=R,
+            seed=seed,
+            counterfactual=counterfactual,
+            executor=executor,
+            jobs=jobs,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            progress=progress,
+            label=scen.name,
+        )
         acc.close()
         if not acc.filled.all():  # pragma: no cover - a lost chunk is a bug
             raise RuntimeError("some draws were not evaluated")
@@ -107,16 +144,37 @@ def run_uncertainty(scen: Scenario, n: int, *, engine: str = "expected", replica
         space_table = space.table()
         rule_table = pd.DataFrame()
         if rules:
-            rule_table = miss_rules(params_frame, outcomes, space.labels("vi"), space.labels("en"),
-                                    target_labels=layout.target_cells)
-        info = {"draws": int(draws.n), "replications": R, "samples": int(draws.n * R), "sampler": draws.method,
-                "seed": seed, "engine": engine, "parameters": len(space.keys), "factors": len(space.factors),
-                "dimensions": space.dims, "repaired_draws": int(draws.repaired.sum()),
-                "counterfactual": counterfactual,
-                "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95]}
+            rule_table = miss_rules(
+                params_frame, outcomes, space.labels("vi"), space.labels("en"), target_labels=layout.target_cells
+            )
+        info = {
+            "draws": int(draws.n),
+            "replications": R,
+            "samples": int(draws.n * R),
+            "sampler": draws.method,
+            "seed": seed,
+            "engine": engine,
+            "parameters": len(space.keys),
+            "factors": len(space.factors),
+            "dimensions": space.dims,
+            "repaired_draws": int(draws.repaired.sum()),
+            "counterfactual": counterfactual,
+            "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
+        }
         del acc
-        return UncertaintyResult(scen.name, engine, quantiles, targets, rule_table, params_frame, space_table, outcomes,
-                                 layout, info, None if own_tmp else folder)
+        return UncertaintyResult(
+            scen.name,
+            engine,
+            quantiles,
+            targets,
+            rule_table,
+            params_frame,
+            space_table,
+            outcomes,
+            layout,
+            info,
+            None if own_tmp else folder,
+        )
     finally:
         if own_tmp:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,6 +19,7 @@ A simplex factor (a transition row, entry shares) maps its k uniforms to indepen
 Gamma(concentration x central share) variables and normalises them: a Dirichlet draw whose mean
 is the central vector, so it always lies on the simplex.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

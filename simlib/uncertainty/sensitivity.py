@@ -15,10 +15,11 @@ The generic functions take a function of the unit hypercube; `sensitivity_analys
 `screening_analysis` wire them to a scenario through the parameter space (expected engine by
 default: the microsimulation's household-level noise would count as "unexplained" variance).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from simlib.uncertainty.sampling import to_values
 from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label, require_states_model
 
 # --- generic: Sobol ------------------------------------------------------------------------------
+
 
 def saltelli_design(d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two independent (n, d) designs A, B: the halves of a scrambled 2d-dimensional Sobol
@@ -58,8 +60,16 @@ def sobol_from_runs(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray) -> tuple[np
     return S1, ST
 
 
-def sobol_indices(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray, names: Sequence[str], outputs: Sequence[str],
-                  n_boot: int = 200, seed: int = 0, conf: float = 0.95) -> pd.DataFrame:
+def sobol_indices(
+    fA: np.ndarray,
+    fB: np.ndarray,
+    fAB: np.ndarray,
+    names: Sequence[str],
+    outputs: Sequence[str],
+    n_boot: int = 200,
+    seed: int = 0,
+    conf: float = 0.95,
+) -> pd.DataFrame:
     """Tidy table: output, group, S1, S1_low, S1_high, ST, ST_low, ST_high (bootstrap intervals)."""
     fA, fB = np.asarray(fA, float).reshape(len(fA), -1), np.asarray(fB, float).reshape(len(fB), -1)
     fAB = np.asarray(fAB, float).reshape(len(names), len(fA), -1)
@@ -78,13 +88,30 @@ def sobol_indices(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray, names: Sequen
     rows = []
     for gi, g in enumerate(names):
         for oi, o in enumerate(outputs):
-            rows.append({"output": o, "group": g, "S1": S1[gi, oi], "S1_low": q1[0, gi, oi], "S1_high": q1[1, gi, oi],
-                         "ST": ST[gi, oi], "ST_low": qT[0, gi, oi], "ST_high": qT[1, gi, oi]})
+            rows.append(
+                {
+                    "output": o,
+                    "group": g,
+                    "S1": S1[gi, oi],
+                    "S1_low": q1[0, gi, oi],
+                    "S1_high": q1[1, gi, oi],
+                    "ST": ST[gi, oi],
+                    "ST_low": qT[0, gi, oi],
+                    "ST_high": qT[1, gi, oi],
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def sobol_analysis(func: Callable[[np.ndarray], np.ndarray], d: int, groups: Mapping[str, Sequence[int]], n: int = 1024,
-                   seed: int = 0, outputs: Sequence[str] | None = None, n_boot: int = 200) -> pd.DataFrame:
+def sobol_analysis(
+    func: Callable[[np.ndarray], np.ndarray],
+    d: int,
+    groups: Mapping[str, Sequence[int]],
+    n: int = 1024,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    n_boot: int = 200,
+) -> pd.DataFrame:
     """Grouped Sobol indices of `func` ((rows, d) points in the unit cube -> (rows,) or (rows, m)).
 
     All n (2 + len(groups)) points are passed to `func` in one call, so it can parallelise."""
@@ -93,13 +120,14 @@ def sobol_analysis(func: Callable[[np.ndarray], np.ndarray], d: int, groups: Map
     names = list(groups)
     X = np.concatenate([A, B] + [ab_matrix(A, B, groups[g]) for g in names])
     Y = np.asarray(func(X), float).reshape(X.shape[0], -1)
-    fA, fB = Y[:n], Y[n:2 * n]
-    fAB = Y[2 * n:].reshape(len(names), n, -1)
+    fA, fB = Y[:n], Y[n : 2 * n]
+    fAB = Y[2 * n :].reshape(len(names), n, -1)
     outputs = list(outputs) if outputs is not None else [f"y{i}" for i in range(Y.shape[1])]
     return sobol_indices(fA, fB, fAB, names, outputs, n_boot=n_boot, seed=seed)
 
 
 # --- generic: Morris -------------------------------------------------------------------------------
+
 
 @dataclass
 class MorrisDesign:
@@ -113,7 +141,9 @@ class MorrisDesign:
     groups: tuple[str, ...]
 
 
-def morris_design(d: int, groups: Mapping[str, Sequence[int]], r: int = 20, levels: int = 4, seed: int = 0) -> MorrisDesign:
+def morris_design(
+    d: int, groups: Mapping[str, Sequence[int]], r: int = 20, levels: int = 4, seed: int = 0
+) -> MorrisDesign:
     """r random one-group-at-a-time trajectories on a grid of `levels` (even) points of [0, 1]^d.
 
     The grid sits at the centres of `levels` equal-probability bins ((i + 1/2) / levels), so
@@ -162,18 +192,33 @@ def morris_indices(design: MorrisDesign, Y: np.ndarray, outputs: Sequence[str] |
     for gi, g in enumerate(design.groups):
         for oi, o in enumerate(outputs):
             e = by_group[:, gi, oi]
-            rows.append({"output": o, "group": g, "mu": float(np.mean(e)), "mu_star": float(np.mean(np.abs(e))),
-                         "sigma": float(np.std(e, ddof=1)) if r > 1 else np.nan})
+            rows.append(
+                {
+                    "output": o,
+                    "group": g,
+                    "mu": float(np.mean(e)),
+                    "mu_star": float(np.mean(np.abs(e))),
+                    "sigma": float(np.std(e, ddof=1)) if r > 1 else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def morris_analysis(func: Callable[[np.ndarray], np.ndarray], d: int, groups: Mapping[str, Sequence[int]], r: int = 20,
-                    levels: int = 4, seed: int = 0, outputs: Sequence[str] | None = None) -> pd.DataFrame:
+def morris_analysis(
+    func: Callable[[np.ndarray], np.ndarray],
+    d: int,
+    groups: Mapping[str, Sequence[int]],
+    r: int = 20,
+    levels: int = 4,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+) -> pd.DataFrame:
     design = morris_design(d, groups, r, levels, seed)
     return morris_indices(design, func(design.points), outputs)
 
 
 # --- scenario level -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Output:
@@ -197,16 +242,29 @@ class Output:
             return i18n.t("unc.output.target", lang, label=target_label or self.target_id, geo=geo, year=y)
         if self.indicator == "poor_rate" and self.geo == "province":
             return i18n.t("unc.output.poor_rate", lang, year=y)
-        return i18n.t("unc.output.indicator", lang, indicator=i18n.label("indicator", self.indicator, lang), geo=geo, year=y)
+        return i18n.t(
+            "unc.output.indicator", lang, indicator=i18n.label("indicator", self.indicator, lang), geo=geo, year=y
+        )
 
 
-DEFAULT_OUTPUTS = (Output("poor_rate", "province"), Output("poor_rate_change", "province", target_id="poor_rate_province"))
+DEFAULT_OUTPUTS = (
+    Output("poor_rate", "province"),
+    Output("poor_rate_change", "province", target_id="poor_rate_province"),
+)
 
 
-def scenario_function(scen: Scenario, outputs: Sequence[Output] = DEFAULT_OUTPUTS, space: ParameterSpace | None = None,
-                      engine: str = "expected", replications: int = 1, seed: int | None = None,
-                      executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
-                      progress: bool = False) -> tuple[Callable[[np.ndarray], np.ndarray], ParameterSpace, list[str]]:
+def scenario_function(
+    scen: Scenario,
+    outputs: Sequence[Output] = DEFAULT_OUTPUTS,
+    space: ParameterSpace | None = None,
+    engine: str = "expected",
+    replications: int = 1,
+    seed: int | None = None,
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> tuple[Callable[[np.ndarray], np.ndarray], ParameterSpace, list[str]]:
     """f(U) -> (rows, len(outputs)) for points U of the space's unit cube, and the output names.
 
     With the microsimulation and several replications each output is averaged over them."""
@@ -244,9 +302,22 @@ def scenario_function(scen: Scenario, outputs: Sequence[Output] = DEFAULT_OUTPUT
                 v = res.target_met[:, c].astype(float) if kind == "target" else res.indicators[:, c]
                 out[res.draws, :, j] = v.reshape(len(res.draws), R)
 
-        map_draws(scen, space.keys, values, layout, consume, engine=engine, replications=R, seed=seed,
-                  counterfactual=needs_cf, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress,
-                  label="sensitivity")
+        map_draws(
+            scen,
+            space.keys,
+            values,
+            layout,
+            consume,
+            engine=engine,
+            replications=R,
+            seed=seed,
+            counterfactual=needs_cf,
+            executor=executor,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=progress,
+            label="sensitivity",
+        )
         return out.mean(axis=1)
 
     return f, space, [o.name(years) for o in outputs]
@@ -261,8 +332,14 @@ class SensitivityResult:
     info: dict
 
 
-def _labels(table: pd.DataFrame, grouping_col: str, outputs: Sequence[Output], names: Sequence[str], scen: Scenario,
-            years: Sequence[int]) -> pd.DataFrame:
+def _labels(
+    table: pd.DataFrame,
+    grouping_col: str,
+    outputs: Sequence[Output],
+    names: Sequence[str],
+    scen: Scenario,
+    years: Sequence[int],
+) -> pd.DataFrame:
     targets = {t["id"]: t for t in scen.params["targets"]["targets"]}
     for lang in ("vi", "en"):
         table[f"group_label_{lang}"] = [group_label(gp, g, lang) for gp, g in zip(table[grouping_col], table["group"])]
@@ -274,25 +351,35 @@ def _labels(table: pd.DataFrame, grouping_col: str, outputs: Sequence[Output], n
     return table
 
 
-def sensitivity_analysis(scen: Scenario, n: int = 256, groupings: Sequence[str] = ("kind", "project"),
-                         outputs: Sequence[Output] = DEFAULT_OUTPUTS, seed: int | None = None, n_boot: int = 200,
-                         engine: str = "expected", executor: str = "serial", jobs: int | None = None,
-                         scheduler: str | None = None, progress: bool = False) -> SensitivityResult:
+def sensitivity_analysis(
+    scen: Scenario,
+    n: int = 256,
+    groupings: Sequence[str] = ("kind", "project"),
+    outputs: Sequence[Output] = DEFAULT_OUTPUTS,
+    seed: int | None = None,
+    n_boot: int = 200,
+    engine: str = "expected",
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> SensitivityResult:
     """Grouped Sobol indices of `outputs` for each grouping (`kind`, `project`, `parameter`),
     sharing the base designs: n (2 + total groups) runs (n rounded up to a power of 2)."""
     for g in groupings:
         if g not in GROUPINGS:
             raise InputError("enum", field="grouping", value=g, allowed=GROUPINGS)
     seed = scen.seed if seed is None else int(seed)
-    f, space, names = scenario_function(scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs,
-                                        scheduler=scheduler, progress=progress)
+    f, space, names = scenario_function(
+        scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
+    )
     A, B = saltelli_design(space.dims, n, seed)
     nb = A.shape[0]
     plan = [(gp, g, cols) for gp in groupings for g, cols in space.groups(gp).items()]
     X = np.concatenate([A, B] + [ab_matrix(A, B, cols) for _, _, cols in plan])
     Y = f(X)
-    fA, fB = Y[:nb], Y[nb:2 * nb]
-    fAB = Y[2 * nb:].reshape(len(plan), nb, -1)
+    fA, fB = Y[:nb], Y[nb : 2 * nb]
+    fAB = Y[2 * nb :].reshape(len(plan), nb, -1)
     frames = []
     for gp in groupings:
         idx = [i for i, p in enumerate(plan) if p[0] == gp]
@@ -301,20 +388,37 @@ def sensitivity_analysis(scen: Scenario, n: int = 256, groupings: Sequence[str] 
         frames.append(t)
     table = _labels(pd.concat(frames, ignore_index=True), "grouping", outputs, names, scen, _years(scen))
     variance = {nm: float(np.var(np.concatenate([fA[:, j], fB[:, j]]))) for j, nm in enumerate(names)}
-    info = {"method": "sobol", "base_points": nb, "runs": int(X.shape[0]), "seed": seed, "engine": engine,
-            "groupings": list(groupings), "output_variance": variance,
-            "output_mean": {nm: float(np.mean(np.concatenate([fA[:, j], fB[:, j]]))) for j, nm in enumerate(names)}}
+    info = {
+        "method": "sobol",
+        "base_points": nb,
+        "runs": int(X.shape[0]),
+        "seed": seed,
+        "engine": engine,
+        "groupings": list(groupings),
+        "output_variance": variance,
+        "output_mean": {nm: float(np.mean(np.concatenate([fA[:, j], fB[:, j]]))) for j, nm in enumerate(names)},
+    }
     return SensitivityResult("sobol", table, info)
 
 
-def screening_analysis(scen: Scenario, r: int = 20, levels: int = 4, grouping: str = "parameter",
-                       outputs: Sequence[Output] = DEFAULT_OUTPUTS, seed: int | None = None, engine: str = "expected",
-                       executor: str = "serial", jobs: int | None = None, scheduler: str | None = None,
-                       progress: bool = False) -> SensitivityResult:
+def screening_analysis(
+    scen: Scenario,
+    r: int = 20,
+    levels: int = 4,
+    grouping: str = "parameter",
+    outputs: Sequence[Output] = DEFAULT_OUTPUTS,
+    seed: int | None = None,
+    engine: str = "expected",
+    executor: str = "serial",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> SensitivityResult:
     """Morris screening of every factor (or group): r (k + 1) runs."""
     seed = scen.seed if seed is None else int(seed)
-    f, space, names = scenario_function(scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs,
-                                        scheduler=scheduler, progress=progress)
+    f, space, names = scenario_function(
+        scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
+    )
     groups = space.groups(grouping)
     design = morris_design(space.dims, groups, r, levels, seed)
     table = morris_indices(design, f(design.points), names)
@@ -326,8 +430,15 @@ def screening_analysis(scen: Scenario, r: int = 20, levels: int = 4, grouping: s
         table["group_label_en"] = table["group"].map(lambda g: labels[g][1])
     else:
         table = _labels(table, "grouping", outputs, names, scen, _years(scen))
-    info = {"method": "morris", "trajectories": r, "levels": levels, "runs": int(design.points.shape[0]), "seed": seed,
-            "engine": engine, "grouping": grouping}
+    info = {
+        "method": "morris",
+        "trajectories": r,
+        "levels": levels,
+        "runs": int(design.points.shape[0]),
+        "seed": seed,
+        "engine": engine,
+        "grouping": grouping,
+    }
     return SensitivityResult("morris", table, info)
 
 

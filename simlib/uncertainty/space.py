@@ -19,6 +19,7 @@ Factors are grouped for variance-based sensitivity by *kind* (effect size, unit 
 baseline transition, disbursement, ...) and by *project* (P1 ... P7; `baseline`, `funding`,
 `other` for the rest).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,14 +39,27 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: kinds of uncertain quantities, in display order
-KINDS = ("effect", "unit_cost", "take_up", "transition", "demography", "disbursement", "population", "coverage", "other")
+KINDS = (
+    "effect",
+    "unit_cost",
+    "take_up",
+    "transition",
+    "demography",
+    "disbursement",
+    "population",
+    "coverage",
+    "other",
+)
 
 #: groupings for sensitivity analysis
 GROUPINGS = ("kind", "project", "parameter")
 
 #: quantities that are never sampled: (path pattern, reason). `*` matches one path element.
 NOT_UNCERTAIN: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("program", "lines", "*", "share_of_project"), "a budgeting convention: how a project-level amount is split over its lines"),
+    (
+        ("program", "lines", "*", "share_of_project"),
+        "a budgeting convention: how a project-level amount is split over its lines",
+    ),
     (("program", "lines", "*", "lag"), "whole years: part of the model's structure"),
     (("program", "lines", "*", "beneficiary", "households_per_unit"), "the definition of the beneficiary unit"),
     (("targets", "targets", "*", "threshold"), "a policy target, not an estimate"),
@@ -71,6 +85,7 @@ def require_states_model(scen) -> None:
 
         raise InputError("unc_model", field="model", value=scen.poverty_model, allowed=["states"])
 
+
 #: sequential rows: (state, up key, other key); the other move is conditional on no move up
 SEQUENTIAL_ROWS = {"poor": ("escaped_1", "near_poor"), "near_poor": ("non_poor", "poor")}
 #: explicit rows: (state, two falls); staying is the rest
@@ -91,8 +106,12 @@ def fixed_reason(path: tuple) -> str | None:
 
 def _is_ranged(q: dict) -> bool:
     rng = q.get("range")
-    return (isinstance(rng, list) and len(rng) == 2 and float(rng[1]) > float(rng[0])
-            and q.get("distribution", "triangular") != "fixed")
+    return (
+        isinstance(rng, list)
+        and len(rng) == 2
+        and float(rng[1]) > float(rng[0])
+        and q.get("distribution", "triangular") != "fixed"
+    )
 
 
 def _bounds(unit: str) -> tuple[float, float]:
@@ -190,21 +209,30 @@ class ParameterSpace:
             out = {k: out[k] for k in sorted(out, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))}
         return out
 
-    def table(self) -> "pd.DataFrame":
+    def table(self) -> pd.DataFrame:
         """One row per written key: what is sampled, how, with its basis."""
         import pandas as pd
 
         rows = []
         for f in self.factors:
             for i, k in enumerate(f.keys):
-                rows.append({
-                    "key": k, "factor": f.name, "kind": f.kind, "project": f.project,
-                    "distribution": f.distribution, "value": f.central[i],
-                    "low": f.low if f.distribution != "dirichlet" else np.nan,
-                    "high": f.high if f.distribution != "dirichlet" else np.nan,
-                    "concentration": f.concentration, "unit": f.unit, "basis": f.basis,
-                    "label_vi": key_label(f, k, "vi"), "label_en": key_label(f, k, "en"),
-                })
+                rows.append(
+                    {
+                        "key": k,
+                        "factor": f.name,
+                        "kind": f.kind,
+                        "project": f.project,
+                        "distribution": f.distribution,
+                        "value": f.central[i],
+                        "low": f.low if f.distribution != "dirichlet" else np.nan,
+                        "high": f.high if f.distribution != "dirichlet" else np.nan,
+                        "concentration": f.concentration,
+                        "unit": f.unit,
+                        "basis": f.basis,
+                        "label_vi": key_label(f, k, "vi"),
+                        "label_en": key_label(f, k, "en"),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def labels(self, lang: str | None = None) -> dict[str, str]:
@@ -281,10 +309,22 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
             kind, proj = _classify(full, program)
             lo, hi = (float(x) for x in q["range"])
             tag = str(tr["modifiers"][path[1]]["name"]) if full[:2] == ("transitions", "modifiers") else ""
-            factors.append(Factor(name=key, keys=(key,), central=(qv(q),), kind=kind, project=proj,
-                                  distribution=q.get("distribution", "triangular"), low=lo, high=hi,
-                                  unit=str(q.get("unit", "")), basis=_basis(q), bounds=_bounds(str(q.get("unit", ""))),
-                                  tag=tag))
+            factors.append(
+                Factor(
+                    name=key,
+                    keys=(key,),
+                    central=(qv(q),),
+                    kind=kind,
+                    project=proj,
+                    distribution=q.get("distribution", "triangular"),
+                    low=lo,
+                    high=hi,
+                    unit=str(q.get("unit", "")),
+                    basis=_basis(q),
+                    bounds=_bounds(str(q.get("unit", ""))),
+                    tag=tag,
+                )
+            )
     # reference rows as wholes
     ref = tr["reference"]
     for state, row in ref.items():
@@ -301,20 +341,44 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
         keys = tuple(f"transitions.reference.{state}.{n}" for n in names)
         central = tuple(qv(row[n]) for n in names)
         if any(_is_ranged(row[n]) for n in names):
-            factors.append(Factor(name=f"transitions.reference.{state}", keys=keys, central=central, kind="transition",
-                                  project="baseline", distribution="dirichlet", unit="probability per year",
-                                  basis="; ".join(_basis(row[n]) for n in names), bounds=(0.0, 1.0), explicit=explicit,
-                                  concentration=_concentration(tr, "row_concentration", tr_file), row=kind_row))
+            factors.append(
+                Factor(
+                    name=f"transitions.reference.{state}",
+                    keys=keys,
+                    central=central,
+                    kind="transition",
+                    project="baseline",
+                    distribution="dirichlet",
+                    unit="probability per year",
+                    basis="; ".join(_basis(row[n]) for n in names),
+                    bounds=(0.0, 1.0),
+                    explicit=explicit,
+                    concentration=_concentration(tr, "row_concentration", tr_file),
+                    row=kind_row,
+                )
+            )
         else:
             fixed.extend((k, "zero-width ranges") for k in keys)
     entry = tr["growth"]["entry_states"]
     ekeys = tuple(f"transitions.growth.entry_states.{s}" for s in entry)
     ecentral = tuple(qv(q) for q in entry.values())
     if any(_is_ranged(q) for q in entry.values()):
-        factors.append(Factor(name="transitions.growth.entry_states", keys=ekeys, central=ecentral, kind="demography",
-                              project="baseline", distribution="dirichlet", unit="share",
-                              basis="; ".join(_basis(q) for q in entry.values()), bounds=(0.0, 1.0), explicit=ecentral,
-                              concentration=_concentration(tr, "entry_concentration", tr_file), row="shares"))
+        factors.append(
+            Factor(
+                name="transitions.growth.entry_states",
+                keys=ekeys,
+                central=ecentral,
+                kind="demography",
+                project="baseline",
+                distribution="dirichlet",
+                unit="share",
+                basis="; ".join(_basis(q) for q in entry.values()),
+                bounds=(0.0, 1.0),
+                explicit=ecentral,
+                concentration=_concentration(tr, "entry_concentration", tr_file),
+                row="shares",
+            )
+        )
     else:
         fixed.extend((k, "zero-width ranges") for k in ekeys)
     mods = tuple(dict(m["applies_to"]) for m in tr["modifiers"])
@@ -323,6 +387,7 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
 
 # --- validity of sampled transition parameters ----------------------------------------------
 
+
 def _column_getter(space: ParameterSpace, params: ParameterSet, values: np.ndarray):
     index = {k: i for i, k in enumerate(space.keys)}
 
@@ -330,6 +395,7 @@ def _column_getter(space: ParameterSpace, params: ParameterSet, values: np.ndarr
         if key in index:
             return values[:, index[key]]
         return np.full(values.shape[0], params.value(key))
+
     return get
 
 
@@ -346,7 +412,9 @@ def transition_violations(space: ParameterSpace, params: ParameterSet, values: n
             if all(cls.get(k) == v for k, v in cond.items()):
                 up = up * get(f"transitions.modifiers.{i}.upward")
                 down = down * get(f"transitions.modifiers.{i}.downward")
-        rates = {(f, t): get(f"transitions.reference.{f}.{t}") * (up if (f, t) in UPWARD else down) for f, t in RATE_KEYS}
+        rates = {
+            (f, t): get(f"transitions.reference.{f}.{t}") * (up if (f, t) in UPWARD else down) for f, t in RATE_KEYS
+        }
         for p in rates.values():
             bad |= (p < 0) | (p > 1)
         for state in EXPLICIT_ROWS:
@@ -354,7 +422,9 @@ def transition_violations(space: ParameterSpace, params: ParameterSet, values: n
     return bad
 
 
-def repair_transitions(space: ParameterSpace, params: ParameterSet, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def repair_transitions(
+    space: ParameterSpace, params: ParameterSet, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Pull the transition parameters (rows and modifiers) of invalid draws towards their central
     values, just enough to make them valid. A convex combination of two valid rows is valid, so
     this keeps every row summing to 1. Returns (values, repaired (n,) bool)."""
@@ -362,12 +432,16 @@ def repair_transitions(space: ParameterSpace, params: ParameterSet, values: np.n
     if not bad.any():
         return values, bad
     values = values.copy()
-    cols = [i for f, sl in zip(space.factors, space.value_columns()) if f.kind == "transition"
-            for i in range(sl.start, sl.stop)]
+    cols = [
+        i
+        for f, sl in zip(space.factors, space.value_columns())
+        if f.kind == "transition"
+        for i in range(sl.start, sl.stop)
+    ]
     centre = space.central[cols]
     shrink = np.linspace(1.0, 0.0, 41)[1:]  # candidate weights of the draw, largest first
     for r in np.flatnonzero(bad):
-        trial = np.repeat(values[r:r + 1], len(shrink), axis=0)
+        trial = np.repeat(values[r : r + 1], len(shrink), axis=0)
         trial[:, cols] = centre + shrink[:, None] * (values[r, cols] - centre)
         ok = np.flatnonzero(~transition_violations(space, params, trial))
         values[r] = trial[ok[0]] if ok.size else trial[-1]
@@ -377,6 +451,7 @@ def repair_transitions(space: ParameterSpace, params: ParameterSet, values: np.n
 # --- labels -----------------------------------------------------------------------------------
 
 _LINE_KEY = re.compile(r"^program\.lines\.(P[1-9](?:\.[1-9])?)\.(.+)$")
+
 
 def _t(key: str, lang, fallback: str) -> str:
     return i18n.t(key, lang) if key in i18n.MESSAGES else fallback
@@ -398,8 +473,12 @@ def key_label(f: Factor, key: str, lang: str | None = None) -> str:
             text += " " + i18n.t("unc.param.given_no_move_up", lang)
         return i18n.t("unc.param.baseline_rate", lang, move=text)
     if key.startswith("transitions.modifiers."):
-        return i18n.t("unc.param.modifier", lang, name=_t(f"unc.modifier.{f.tag}", lang, f.tag or parts[2]),
-                      direction=_t(f"unc.param.{parts[3]}", lang, parts[3]))
+        return i18n.t(
+            "unc.param.modifier",
+            lang,
+            name=_t(f"unc.modifier.{f.tag}", lang, f.tag or parts[2]),
+            direction=_t(f"unc.param.{parts[3]}", lang, parts[3]),
+        )
     if key.startswith("transitions.growth.entry_states."):
         return i18n.t("unc.param.entry_share", lang, state=_t(f"unc.state.{parts[-1]}", lang, parts[-1]))
     if key == "transitions.growth.rate":

@@ -7,6 +7,7 @@ Samples are streamed, chunk by chunk, into a disk-backed array (`numpy` memmap,
 read back a block of columns at a time, so memory stays at about `block_bytes` however many
 draws were run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,8 +37,12 @@ class Accumulator:
         self.n = int(n_samples)
         C, T = layout.n_cells, len(layout.target_cells)
         self.draws = np.lib.format.open_memmap(self.folder / DRAWS_FILE, mode="w+", dtype=np.float64, shape=(self.n, C))
-        self.tvalues = np.lib.format.open_memmap(self.folder / "uncertainty_target_values.npy", mode="w+", dtype=np.float64, shape=(self.n, T))
-        self.tmet = np.lib.format.open_memmap(self.folder / "uncertainty_target_met.npy", mode="w+", dtype=np.bool_, shape=(self.n, T))
+        self.tvalues = np.lib.format.open_memmap(
+            self.folder / "uncertainty_target_values.npy", mode="w+", dtype=np.float64, shape=(self.n, T)
+        )
+        self.tmet = np.lib.format.open_memmap(
+            self.folder / "uncertainty_target_met.npy", mode="w+", dtype=np.bool_, shape=(self.n, T)
+        )
         self.filled = np.zeros(self.n, bool)
         self.stats = RunningStats(C)
         self.met = np.zeros(T)
@@ -94,7 +99,9 @@ class RunningStats:
     @property
     def sd(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.count > 1, np.sqrt(self.m2 / np.maximum(self.count - 1, 1)), np.where(self.count == 1, 0.0, np.nan))
+            return np.where(
+                self.count > 1, np.sqrt(self.m2 / np.maximum(self.count - 1, 1)), np.where(self.count == 1, 0.0, np.nan)
+            )
 
 
 def _quantiles(block: np.ndarray) -> np.ndarray:
@@ -106,8 +113,14 @@ def _quantiles(block: np.ndarray) -> np.ndarray:
     return out
 
 
-def quantile_table(draws: np.ndarray, layout: Layout, scenario: str, engine: str, block_bytes: int = 64 << 20,
-                   stats: RunningStats | None = None) -> pd.DataFrame:
+def quantile_table(
+    draws: np.ndarray,
+    layout: Layout,
+    scenario: str,
+    engine: str,
+    block_bytes: int = 64 << 20,
+    stats: RunningStats | None = None,
+) -> pd.DataFrame:
     """Tidy quantile table from a (samples, cells) array (memmap is fine), a block of columns at a
     time; `stats` are the running mean and sd if they were kept while streaming."""
     n, C = draws.shape
@@ -115,12 +128,12 @@ def quantile_table(draws: np.ndarray, layout: Layout, scenario: str, engine: str
     q = np.empty((len(QUANTILES), C))
     mean, sd, count = (np.empty(C), np.empty(C), np.empty(C)) if stats is None else (stats.mean, stats.sd, stats.count)
     for s in range(0, C, block):
-        b = np.asarray(draws[:, s:s + block])
-        q[:, s:s + block] = _quantiles(b)
+        b = np.asarray(draws[:, s : s + block])
+        q[:, s : s + block] = _quantiles(b)
         if stats is None:
             st = RunningStats(b.shape[1])
             st.add(b)
-            mean[s:s + block], sd[s:s + block], count[s:s + block] = st.mean, st.sd, st.count
+            mean[s : s + block], sd[s : s + block], count[s : s + block] = st.mean, st.sd, st.count
     df = layout.cells()
     df.insert(0, "engine", engine)
     df.insert(0, "scenario", scenario)
@@ -131,10 +144,26 @@ def quantile_table(draws: np.ndarray, layout: Layout, scenario: str, engine: str
         df[name] = row
     df["samples"] = count.astype(int)
     df = df[df["samples"] > 0]
-    return df[["scenario", "engine", "year", "geo_type", "geo", "indicator", "unit", "mean", "sd", *QUANTILE_COLUMNS, "samples"]].reset_index(drop=True)
+    return df[
+        [
+            "scenario",
+            "engine",
+            "year",
+            "geo_type",
+            "geo",
+            "indicator",
+            "unit",
+            "mean",
+            "sd",
+            *QUANTILE_COLUMNS,
+            "samples",
+        ]
+    ].reset_index(drop=True)
 
 
-def target_table(layout: Layout, met: np.ndarray, seen: np.ndarray, values: np.ndarray, scenario: str, engine: str) -> pd.DataFrame:
+def target_table(
+    layout: Layout, met: np.ndarray, seen: np.ndarray, values: np.ndarray, scenario: str, engine: str
+) -> pd.DataFrame:
     """Probability of meeting each target cell (share of samples meeting it) with value quantiles."""
     cells = layout.target_cells.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -145,8 +174,22 @@ def target_table(layout: Layout, met: np.ndarray, seen: np.ndarray, values: np.n
     cells["samples"] = seen.astype(int)
     cells.insert(0, "engine", engine)
     cells.insert(0, "scenario", scenario)
-    cols = ["scenario", "engine", "year", "target_id", "geo_type", "geo", "indicator", "comparison", "threshold",
-            "probability_met", *[f"value_{c}" for c in QUANTILE_COLUMNS], "samples", "label_vi", "label_en"]
+    cols = [
+        "scenario",
+        "engine",
+        "year",
+        "target_id",
+        "geo_type",
+        "geo",
+        "indicator",
+        "comparison",
+        "threshold",
+        "probability_met",
+        *[f"value_{c}" for c in QUANTILE_COLUMNS],
+        "samples",
+        "label_vi",
+        "label_en",
+    ]
     return cells[cols]
 
 
@@ -155,12 +198,18 @@ def outcomes_frame(layout: Layout, values: np.ndarray, met: np.ndarray, replicat
     cells = layout.target_cells
     n, T = values.shape
     s, c = np.indices((n, T)).reshape(2, -1)
-    return pd.DataFrame({
-        "draw": s // replications, "replication": s % replications,
-        "year": cells["year"].to_numpy()[c], "target_id": cells["target_id"].to_numpy()[c],
-        "geo_type": cells["geo_type"].to_numpy()[c], "geo": cells["geo"].to_numpy()[c],
-        "value": np.asarray(values).ravel(), "met": np.asarray(met).ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "draw": s // replications,
+            "replication": s % replications,
+            "year": cells["year"].to_numpy()[c],
+            "target_id": cells["target_id"].to_numpy()[c],
+            "geo_type": cells["geo_type"].to_numpy()[c],
+            "geo": cells["geo"].to_numpy()[c],
+            "value": np.asarray(values).ravel(),
+            "met": np.asarray(met).ravel(),
+        }
+    )
 
 
 def _sample_met(outcomes: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -192,7 +241,9 @@ def target_probabilities(targets: pd.DataFrame, outcomes: pd.DataFrame | None = 
     joint[one] = named.loc[one, "probability_area"]
     if outcomes is not None and len(outcomes):
         p = _sample_met(outcomes, ["target_id", "year"]).groupby(["target_id", "year"], sort=False).mean()
-        joint = pd.Series(p.reindex(pd.MultiIndex.from_frame(named[["target_id", "year"]])).to_numpy(float), index=named.index)
+        joint = pd.Series(
+            p.reindex(pd.MultiIndex.from_frame(named[["target_id", "year"]])).to_numpy(float), index=named.index
+        )
     named["probability_met"] = joint
     return named.reset_index(drop=True)
 
