@@ -39,6 +39,7 @@ from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget, equal_by_source, source_mask
 from simlib.engines.expected import run_expected
 from simlib.errors import InputError
+from simlib.i18n import fmt
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 from simlib.states import POOR
 
@@ -109,23 +110,23 @@ class OptimizationResult:
             return i18n.t(
                 "alloc.summary_cost",
                 lang,
-                total=i18n.fmt_number(opt["total_bn"], lang, 1),
-                plan=i18n.fmt_number(plan["total_bn"], lang, 1),
-                poor=i18n.fmt_number(opt["poor"], lang),
+                total=fmt.number(opt["total_bn"], lang, 1),
+                plan=fmt.number(plan["total_bn"], lang, 1),
+                poor=fmt.number(opt["poor"], lang),
             )
         return i18n.t(
             "alloc.summary",
             lang,
             objective=i18n.t(f"alloc.objective.{self.spec.objective}", lang),
-            poor=i18n.fmt_number(opt["poor"], lang),
-            plan_poor=i18n.fmt_number(plan["poor"], lang),
-            fewer=i18n.fmt_number(plan["poor"] - opt["poor"], lang),
-            total=i18n.fmt_number(opt["total_bn"], lang, 1),
+            poor=fmt.number(opt["poor"], lang),
+            plan_poor=fmt.number(plan["poor"], lang),
+            fewer=fmt.number(plan["poor"] - opt["poor"], lang),
+            total=fmt.number(opt["total_bn"], lang, 1),
         )
 
 
 def _fmt_value(v: float, indicator: str, lang: str) -> str:
-    return i18n.fmt_pts(v, lang) if indicator.endswith("change") else i18n.fmt_pct(v, lang)
+    return fmt.points(v, lang) if indicator.endswith("change") else fmt.percent(v, lang)
 
 
 # --- the pieces -----------------------------------------------------------------------------
@@ -413,13 +414,13 @@ def _b(kind: str, r, amount: float, value: float | None, names: dict) -> Binding
             lang,
             line=line,
             code=r.code or "",
-            source=i18n.label("source", r.source or "", lang),
-            amount=i18n.fmt_number(amount, lang, 2),
+            source=i18n.label("source", r.source, lang) if r.source else "",
+            amount=fmt.number(amount, lang, 2),
             year=year,
-            pct=i18n.fmt_pct(100 * r.amount, lang),
+            pct=fmt.percent(100 * r.amount, lang),
         )
         if value is not None and np.isfinite(value):
-            text += " " + i18n.t("alloc.bind.value", lang, value=i18n.fmt_number(value, lang, 1))
+            text += " " + i18n.t("alloc.bind.value", lang, value=fmt.number(value, lang, 1))
         texts.append(text)
     return Binding(kind, r.code, r.source, r.year, r.unit, float(amount), value, texts[0], texts[1])
 

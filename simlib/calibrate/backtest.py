@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.aggregate import Prepared, calibrate_aggregate, entry_vector, panel_exposure, run_filter, step
 from simlib.calibrate.exposure import LAMBDA_GRID, Exposure, programme_factors
@@ -29,6 +30,7 @@ from simlib.calibrate.prior import Prior, load_prior
 from simlib.calibrate.result import Calibration, dump_yaml
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, raise_if_any
+from simlib.i18n import fmt
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.scenario import Scenario, load_scenario
@@ -386,18 +388,14 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
 
 
 def indicator_label(code: str, lang: str | None = None) -> str:
-    from simlib import i18n
-
     for key in (f"indicator.{code}", f"cal.indicator.{code}"):
-        if key in i18n.MESSAGES:
+        if i18n.has(key):
             return i18n.t(key, lang)
     return code
 
 
 def error_lines(result: BacktestResult, lang: str | None = None) -> list[str]:
     """The held-out errors as lines of text (CLI)."""
-    from simlib import i18n
-
     out = [i18n.t("cli.bt_head", lang, name=result.title(lang), years=", ".join(map(str, result.holdout_years)))]
     for _, r in result.errors.iterrows():
         d = 2 if r["unit"] != "households" else 0
@@ -408,11 +406,11 @@ def error_lines(result: BacktestResult, lang: str | None = None) -> list[str]:
                 series=r["series"],
                 year=r["year"],
                 indicator=indicator_label(r["indicator"], lang),
-                obs=i18n.fmt_number(r["observed"], lang, d),
-                proj=i18n.fmt_number(r["projected"], lang, d),
-                err=("+" if r["error"] >= 0 else "−") + i18n.fmt_number(abs(r["error"]), lang, d),
-                lo=i18n.fmt_number(r["lo"], lang, d),
-                hi=i18n.fmt_number(r["hi"], lang, d),
+                obs=fmt.number(r["observed"], lang, d),
+                proj=fmt.number(r["projected"], lang, d),
+                err=("+" if r["error"] >= 0 else "−") + fmt.number(abs(r["error"]), lang, d),
+                lo=fmt.number(r["lo"], lang, d),
+                hi=fmt.number(r["hi"], lang, d),
             )
         )
     return out

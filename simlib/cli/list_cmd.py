@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 
 def register(sub) -> None:
@@ -34,6 +35,6 @@ def main(args) -> int:
     print(i18n.t("cli.list_lines", lang))
     for code, ln in cat.lines.items():
         unit = ln.unit_vi if lang == "vi" else ln.unit_en
-        cost = i18n.fmt_number(ln.unit_cost / 1e6, lang, 1)
+        cost = fmt.number(ln.unit_cost / 1e6, lang, 1)
         print(f"  {code:<5} {ln.name(lang)}  [{cost} {i18n.t('unit.million_vnd', lang)} / {unit}]")
     return 0

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import charts as C
 from simlib.report import data as D
-from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.data import RunTables
 from simlib.report.scenario_report import probability_span, rate_change_targets, short_name, show, to_html  # noqa: F401 - re-exported
@@ -130,11 +130,11 @@ def ranked_table(runs: Sequence[RunTables], lang: str) -> list:
                 str(r["rank"]),
                 r["title_vi" if lang == "vi" else "title_en"],
                 f"{r['targets_met']}/{r['targets_total']}",
-                F.pct(r["poor_rate_end"], lang),
-                F.num(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
-                F.num(r["poor_fewer_end"], lang),
-                F.num(r["spend_total_billion"], lang, 1),
-                F.num(r["cost_per_household_lifted_end"], lang, 1),
+                fmt.percent(r["poor_rate_end"], lang),
+                fmt.number(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
+                fmt.number(r["poor_fewer_end"], lang),
+                fmt.number(r["spend_total_billion"], lang, 1),
+                fmt.number(r["cost_per_household_lifted_end"], lang, 1),
             ]
         )
     return [
@@ -290,7 +290,7 @@ def trajectories(runs: Sequence[RunTables], lang: str) -> list:
         xlabel=t("axis.year"),
         lang=lang,
         targets=targets,
-        value_fmt=lambda v: F.pct(v, lang),
+        value_fmt=lambda v: fmt.percent(v, lang),
         ymin=None,
         height=4.2,
     )
@@ -339,14 +339,14 @@ def cost_effectiveness(runs: Sequence[RunTables], lang: str) -> list:
         [(str(y1), rk["poor_fewer_end"].tolist())],
         xlabel=t("axis.households"),
         lang=lang,
-        value_fmt=lambda v: F.num(v, lang),
+        value_fmt=lambda v: fmt.number(v, lang),
     )
     fig2 = C.barh(
         names,
         [(str(y1), rk["cost_per_household_lifted_end"].tolist())],
         xlabel=t("axis.million_vnd_per_household"),
         lang=lang,
-        value_fmt=lambda v: F.num(v, lang, 1),
+        value_fmt=lambda v: fmt.number(v, lang, 1),
     )
     return [
         H.heading(t("compare.section.cost"), anchor="cost"),
@@ -381,7 +381,7 @@ def money(runs: Sequence[RunTables], lang: str) -> list:
         segments,
         xlabel=t("axis.billion_vnd"),
         lang=lang,
-        total_fmt=lambda v: F.num(v, lang, 1),
+        total_fmt=lambda v: fmt.number(v, lang, 1),
     )
     return [H.heading(t("compare.section.money"), anchor="money"), H.Chart(fig, t("compare.fig.money"))]
 

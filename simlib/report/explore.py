@@ -21,6 +21,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.errors import InputError
+from simlib.i18n import fmt
 
 SOURCE_FOR_CAPITAL = {"investment": "central_investment", "recurrent": "central_recurrent"}
 
@@ -211,7 +212,6 @@ class Explorer:
 
     def summary_html(self) -> str:
         """Headline cards, the rate panels against targets and the scorecard of the current run."""
-        from simlib.report import fmt as F
         from simlib.report import html as H
         from simlib.report.scenario_report import context, rate_panels, scorecard_html
 
@@ -219,23 +219,23 @@ class Explorer:
         ctx = context(res, self.lang)
         h, L = ctx.head, self.lang
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
-        share_txt = "; ".join(f"{p} {F.pct(100 * max(0.0, self.shares[p]) / total, L, 0)}" for p in self.projects)
+        share_txt = "; ".join(f"{p} {fmt.percent(100 * max(0.0, self.shares[p]) / total, L, 0)}" for p in self.projects)
         cards = H.cards(
             [
                 (
                     ctx.t("report.card.poor_rate"),
-                    f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
+                    f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
                     ctx.t("report.card.years", y0=h["year_start"], y1=h["year_end"]),
                 ),
-                (ctx.t("report.card.fewer_poor", y1=h["year_end"]), F.households(h["poor_fewer_end"], L), ""),
-                (ctx.t("report.card.cost_per_lifted"), F.million_vnd(h["cost_per_household_lifted_end"], L), ""),
+                (ctx.t("report.card.fewer_poor", y1=h["year_end"]), fmt.households(h["poor_fewer_end"], L), ""),
+                (ctx.t("report.card.cost_per_lifted"), fmt.million_vnd(h["cost_per_household_lifted_end"], L), ""),
                 (ctx.t("report.card.targets_met", year=h["year_end"]), f"{h['targets_met']}/{h['targets_total']}", ""),
             ]
         )
         return "\n".join(
             [
                 H.para(
-                    ctx.t("explore.current", envelope=F.num(self.envelope_vnd / 1e9, L, 1), shares=share_txt),
+                    ctx.t("explore.current", envelope=fmt.number(self.envelope_vnd / 1e9, L, 1), shares=share_txt),
                     "sl-small",
                 ),
                 cards,
@@ -246,13 +246,17 @@ class Explorer:
 
     def save(self, name: str, title: str | None = None, overwrite: bool = False) -> Path:
         """Save the current allocation as `<save_dir>/<name>.yaml`."""
-        from simlib.report import fmt as F
 
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
-        share_txt = ", ".join(f"{p} {F.num(100 * max(0.0, self.shares[p]) / total, 'en', 1)}%" for p in self.projects)
+        share_txt = ", ".join(
+            f"{p} {fmt.number(100 * max(0.0, self.shares[p]) / total, 'en', 1)}%" for p in self.projects
+        )
         desc_en = f"Saved from explore.ipynb, starting from {self.base.name}: {self.envelope_vnd / 1e9:.1f} billion VND a year; {share_txt}."
         desc_vi = i18n.t(
-            "explore.saved_description", "vi", base=self.base.name, envelope=F.num(self.envelope_vnd / 1e9, "vi", 1)
+            "explore.saved_description",
+            "vi",
+            base=self.base.name,
+            envelope=fmt.number(self.envelope_vnd / 1e9, "vi", 1),
         )
         return save_scenario(
             self.base,

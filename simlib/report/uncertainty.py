@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
 _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
@@ -43,8 +44,7 @@ def _label(kind: str, code: str, lang) -> str:
 
 
 def _geo_label(geo: str, lang) -> str:
-    key = f"geo.{geo}"
-    return i18n.t(key, lang) if key in i18n.MESSAGES else geo
+    return i18n.label("geo", geo, lang, default=geo)
 
 
 def fan_chart(
@@ -65,7 +65,6 @@ def fan_chart(
     Readable in black and white: grey bands, a solid median with markers, a dotted central line
     and the reports' dashed target line; tick labels use the language's number format."""
     from simlib.report.charts import TARGET_STYLE
-    from simlib.report.fmt import axis_formatter
 
     tabs = _tables(source)
     q = tabs["quantiles"]
@@ -117,7 +116,7 @@ def fan_chart(
     )
     ax.set_xticks(x)
     ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
-    ax.yaxis.set_major_formatter(axis_formatter(lang))
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
     if legend:
         ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
@@ -163,11 +162,10 @@ def probability_table(source, lang: str | None = None, year: int | None = None, 
             i18n.t("unc.col.target", lang): t[lab].to_numpy(),
             i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in t["geo"]],
             i18n.t("unc.col.year", lang): t["year"].to_numpy(),
-            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in t["probability_met"]],
-            i18n.t("unc.col.median", lang): [i18n.fmt_number(v, lang, 2) for v in t["value_q50"]],
+            i18n.t("unc.col.probability", lang): [fmt.percent(100 * p, lang, 0) for p in t["probability_met"]],
+            i18n.t("unc.col.median", lang): [fmt.number(v, lang, 2) for v in t["value_q50"]],
             i18n.t("unc.col.interval", lang): [
-                f"{i18n.fmt_number(a, lang, 2)} – {i18n.fmt_number(b, lang, 2)}"
-                for a, b in zip(t["value_q05"], t["value_q95"])
+                f"{fmt.number(a, lang, 2)} – {fmt.number(b, lang, 2)}" for a, b in zip(t["value_q05"], t["value_q95"])
             ],
         }
     )
@@ -221,7 +219,7 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
                 ax.text(
                     b.get_width() + 1,
                     b.get_y() + b.get_height() / 2,
-                    i18n.fmt_pct(100 * p, lang, 0),
+                    fmt.percent(100 * p, lang, 0),
                     va="center",
                     fontsize=7,
                 )
@@ -346,11 +344,11 @@ def regret_table(result, lang: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             i18n.t("unc.col.scenario", lang): s["scenario"],
-            i18n.t("unc.col.value_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["value_mean"]],
-            i18n.t("unc.col.regret_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_mean"]],
-            i18n.t("unc.col.regret_p95", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_p95"]],
-            i18n.t("unc.col.regret_max", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_max"]],
-            i18n.t("unc.col.share_best", lang): [i18n.fmt_pct(100 * v, lang, 0) for v in s["share_best"]],
+            i18n.t("unc.col.value_mean", lang): [fmt.number(v, lang, 2) for v in s["value_mean"]],
+            i18n.t("unc.col.regret_mean", lang): [fmt.number(v, lang, 2) for v in s["regret_mean"]],
+            i18n.t("unc.col.regret_p95", lang): [fmt.number(v, lang, 2) for v in s["regret_p95"]],
+            i18n.t("unc.col.regret_max", lang): [fmt.number(v, lang, 2) for v in s["regret_max"]],
+            i18n.t("unc.col.share_best", lang): [fmt.percent(100 * v, lang, 0) for v in s["share_best"]],
         }
     )
 
@@ -386,7 +384,7 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
             i18n.t("unc.col.target", lang): names.to_numpy(),
             i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
             i18n.t("unc.col.year", lang): r["year"].to_numpy(),
-            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],
+            i18n.t("unc.col.probability", lang): [fmt.percent(100 * p, lang, 0) for p in r["probability_met"]],
             i18n.t("unc.col.rule", lang): r[col].to_numpy(),
         }
     )

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 # --- regret -------------------------------------------------------------------------------------
 
@@ -226,7 +227,7 @@ def prim_box(
 def _num(x: float, lang: str | None) -> str:
     ax = abs(x)
     decimals = 0 if ax >= 1000 else 2 if ax >= 1 else 3 if ax >= 0.01 else 4
-    return i18n.fmt_number(x, lang, decimals)
+    return fmt.number(x, lang, decimals)
 
 
 def describe_conditions(box: Box, labels: Mapping[str, str] | None = None, lang: str | None = None) -> str:
@@ -251,7 +252,7 @@ def describe_box(
     if box is None:
         return i18n.t("unc.rule.none", lang)
     if not box.limits:
-        return i18n.t("unc.rule.no_pattern", lang, rate=i18n.fmt_pct(100 * box.base_rate, lang, 0))
+        return i18n.t("unc.rule.no_pattern", lang, rate=fmt.percent(100 * box.base_rate, lang, 0))
     text = i18n.t(
         "unc.rule.misses_when",
         lang,
@@ -264,9 +265,9 @@ def describe_box(
         + i18n.t(
             "unc.rule.stats",
             lang,
-            density=i18n.fmt_pct(100 * box.density, lang, 0),
-            coverage=i18n.fmt_pct(100 * box.coverage, lang, 0),
-            base=i18n.fmt_pct(100 * box.base_rate, lang, 0),
+            density=fmt.percent(100 * box.density, lang, 0),
+            coverage=fmt.percent(100 * box.coverage, lang, 0),
+            base=fmt.percent(100 * box.base_rate, lang, 0),
         )
     )
 

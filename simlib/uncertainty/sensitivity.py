@@ -237,7 +237,7 @@ class Output:
 
     def label(self, years: Sequence[int], lang: str | None = None, target_label: str | None = None) -> str:
         y = self.year or years[-1]
-        geo = i18n.label("geo", self.geo, lang)
+        geo = i18n.label("geo", self.geo, lang, default=self.geo)
         if self.target_id:
             return i18n.t("unc.output.target", lang, label=target_label or self.target_id, geo=geo, year=y)
         if self.indicator == "poor_rate" and self.geo == "province":
