@@ -35,6 +35,7 @@ from simlib.scenario import SOURCES
 from simlib.standards import DIMENSIONS, INDICATORS
 from simlib.states import FLOW_CATEGORIES, PUBLIC_STATES, STATES
 from simlib.transitions import CHANNELS, RATE_KEYS
+from simlib.uncertainty.sampling import METHODS as SAMPLERS
 from simlib.uncertainty.space import KINDS
 
 GEO_GROUPS = ("province", "poor_districts", "ethnic_minority", "kinh")
@@ -67,6 +68,8 @@ INDIRECT_ERR_CODES = (
     "cal_from_nowhere",
     "cal_new_existing",
     "cal_escaped_history",
+    "empty",
+    "too_short",
 )
 
 
@@ -97,6 +100,8 @@ def dynamic() -> dict[str, Dynamic]:
         ),
         "rate.": Dynamic(tuple(f"{a}.{b}" for a, b in RATE_KEYS)),
         "report.engine.": Dynamic(tuple(ENGINES)),
+        "unc.sampler.": Dynamic(SAMPLERS),
+        "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),
         "cli.cal_what_": Dynamic(("aggregate", "household")),
         "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "min_cost")),
@@ -163,6 +168,11 @@ def _name(func) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+def _is_label(call: ast.Call) -> bool:
+    """`i18n.label(kind, code, ...)` (or a module's `_label` wrapper)."""
+    return _name(call.func) in ("label", "_label") and len(call.args) >= 2
+
+
 @dataclass
 class Uses:
     static: dict[str, list[str]] = field(default_factory=dict)  # key-like literal -> where
@@ -175,6 +185,7 @@ def uses() -> Uses:
     out = Uses()
     for where, tree in _trees():
         in_fstring = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        kinds = {id(n.args[0]) for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_label(n)}  # label("a.b", ...)
         for n in ast.walk(tree):
             at = f"{where}:{getattr(n, 'lineno', '?')}"
             if isinstance(n, ast.JoinedStr) and n.values and isinstance(n.values[0], ast.Constant):
@@ -185,7 +196,7 @@ def uses() -> Uses:
                 head = n.left.value  # "alloc.status." + code
                 if isinstance(head, str) and head.endswith(".") and head.split(".", 1)[0] in prefixes:
                     out.heads.setdefault(head, []).append(at)
-            elif isinstance(n, ast.Call) and _name(n.func) in ("label", "_label") and len(n.args) >= 2:
+            elif isinstance(n, ast.Call) and _is_label(n):
                 kind = n.args[0]
                 if isinstance(kind, ast.Constant) and isinstance(kind.value, str):
                     out.heads.setdefault(kind.value + ".", []).append(at)
@@ -193,7 +204,7 @@ def uses() -> Uses:
                 code = n.args[0]  # InputError(f"opt_infeasible_{kind}") -> err.opt_infeasible_
                 if isinstance(code, ast.JoinedStr) and code.values and isinstance(code.values[0], ast.Constant):
                     out.heads.setdefault("err." + code.values[0].value, []).append(at)
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in in_fstring:
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in in_fstring | kinds:
                 v = n.value
                 if v in keys or (
                     KEYLIKE.match(v) and v.split(".", 1)[0] in prefixes and v.rsplit(".", 1)[1] not in FILE_SUFFIXES
@@ -265,3 +276,18 @@ def test_declared_prefixes_are_used():
     """A declared prefix whose f-string or label call is gone is stale."""
     stale = sorted(set(dynamic()) - set(uses().heads))
     assert not stale, f"declared prefixes no code builds keys with: {stale}"
+
+
+def test_input_errors_carry_no_sentence_written_in_code():
+    """An InputError's reason is a catalogue text in every language; `detail` may carry what the
+    input or a library said (an exception's message), never an English sentence written in code."""
+    found = []
+    for where, tree in _trees():
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and _name(n.func) == "InputError":
+                found += [
+                    f"{where}:{n.lineno}"
+                    for kw in n.keywords
+                    if kw.arg == "detail" and isinstance(kw.value, (ast.Constant, ast.JoinedStr))
+                ]
+    assert not found, f"give these a catalogue text (err.<code>) instead of detail=...: {found}"

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, make_scenario, tiny_raw
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from simlib.i18n import fmt
+from simlib.i18n import LocalText, fmt
 from simlib.report import charts as C
 from simlib.report import data as D
 from simlib.runner import run
@@ -237,14 +237,14 @@ def test_saved_allocation_is_a_valid_scenario(tmp_path):
     scen = load_scenario(base_file)
     amounts = E.allocation_amounts(scen, {"P1": 0.5, "P3": 0.3, "P7": 0.2}, 60e9)
     out = tmp_path / "saved" / "my_split.yaml"
-    E.save_scenario(scen, amounts, out, "my_split", "Phương án thử", "Trial split")
+    E.save_scenario(scen, amounts, out, "my_split", LocalText("Phương án thử", "Trial split"))
     r = subprocess.run([sys.executable, "-m", "simlib", "validate", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     again = load_scenario(out)
     assert again.name == "my_split"
     np.testing.assert_allclose(again.budget.amounts, amounts, atol=1e3)  # written in billion VND to 6 decimals
     with pytest.raises(InputError):
-        E.save_scenario(scen, amounts, out, "my_split", "x", "x")  # never overwrites silently
+        E.save_scenario(scen, amounts, out, "my_split", LocalText("x", "x"))  # never overwrites silently
 
 
 def test_explorer_recomputes_like_a_scenario_run():

@@ -66,7 +66,7 @@ def plot_backtest(
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8, loc="best")
     info = result.info["series"].get(series, {})
-    name = info.get("title_en" if i18n.get_lang(lang) == "en" else "title_vi", series)
+    name = info.get(i18n.column("title", lang), series)
     fig.suptitle(i18n.t("cal.backtest_title", lang, series=name))
     fig.tight_layout()
     return fig
@@ -88,7 +88,7 @@ def errors_table(result: BacktestResult, lang: str | None = None, intervals: boo
                 i18n.t("cal.col.indicator", lang): indicator_label(r["indicator"], lang),
                 i18n.t("cal.col.observed", lang): fmt.number(r["observed"], lang, d),
                 i18n.t("cal.col.projected", lang): fmt.number(r["projected"], lang, d),
-                i18n.t("cal.col.error", lang): ("+" if r["error"] >= 0 else "−") + fmt.number(abs(r["error"]), lang, d),
+                i18n.t("cal.col.error", lang): fmt.signed(r["error"], lang, d),
             }
         )
         if intervals:

@@ -28,7 +28,7 @@ from simlib import i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
 from simlib.errors import raise_if_any
-from simlib.i18n import fmt
+from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.transitions import CELL_CLASSES, RATE_KEYS
@@ -85,16 +85,14 @@ class Calibration:
     data: list = field(default_factory=list)
     template: dict | None = None
     exposure: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # LocalText: what was estimated or left out
     seed: int = 0
     entry_estimated: bool = False
 
     def __post_init__(self):
         if self.growth < 0:  # the model forms households but never dissolves them
-            self.notes = list(self.notes) + [
-                f"net household growth estimated at {self.growth:.4f}/year (a decline); "
-                "set to 0: the model has no household dissolution"
-            ]
+            growth = fmt.local_text(fmt.number, self.growth, decimals=4)
+            self.notes = list(self.notes) + [LocalText.of("cal.note.growth_negative", growth=growth)]
             self.growth = 0.0
         self.growth_draws = np.maximum(np.asarray(self.growth_draws, float), 0.0)
 
@@ -137,13 +135,9 @@ class Calibration:
         pr = self.prior.doc
         src = self._source()
         today = _dt.date.today().isoformat()
-        doc: dict = {
-            "meta": {
-                "version": f"calibrated-{today}",
-                "description_en": f"Baseline (no-programme) transition probabilities calibrated from {self.method} data, reviews {self.years[0]}–{self.years[-1]}.",
-                "description_vi": f"Xác suất chuyển trạng thái cơ sở (không có Chương trình) hiệu chỉnh từ số liệu {'tổng hợp' if self.method == 'aggregate' else 'danh sách hộ'} rà soát các năm {self.years[0]}–{self.years[-1]}.",
-            }
-        }
+        what = LocalText.of(f"cli.cal_what_{self.method}")
+        description = LocalText.of("cal.record_description", what=what, first=self.years[0], last=self.years[-1])
+        doc: dict = {"meta": {"version": f"calibrated-{today}", **description.to_fields("description")}}
         if self.structure == "parametric":
             ref = {}
             for j, (f, t) in enumerate(RATE_KEYS):
@@ -266,7 +260,8 @@ class Calibration:
             "fit": self.fit,
             "data_weight": {k: round(float(v), 3) for k, v in self.data_weight.items()},
             "draws": {"file": "draws.csv", "n": int(len(self.class_draws)), "seed": int(self.seed)},
-            "notes": list(self.notes),
+            "notes": [n.en for n in self.notes],
+            "notes_vi": [n.vi for n in self.notes],
         }
 
     def draws_frame(self) -> pd.DataFrame:

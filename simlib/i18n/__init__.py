@@ -12,7 +12,10 @@ every language.
   `tests/test_i18n_catalogue.py` fails on every key the code uses that no catalogue holds.
 - `label(kind, code, lang, default=...)` — the display label of a coded value (`state.poor`).
 - `LocalText(vi=..., en=...)` — one text in every language (titles, names and labels read from
-  input files with `title_vi`/`title_en` keys); `.get(lang)`.
+  input files with `title_vi`/`title_en` keys); `.get(lang)`. A `LocalText` given as a field
+  to `t` is filled in the same language.
+- Machine tables (CSV) carry codes; where a human label helps, one column per language named
+  `<stem>_vi`, `<stem>_en` (`column(stem, lang)` names the one to show).
 - Numbers, percentages, money and dates: `simlib.i18n.fmt`.
 
 Adding a text: add the key to both `simlib/locale/vi/<domain>.yaml` and `…/en/<domain>.yaml`
@@ -30,7 +33,7 @@ from simlib.i18n.catalogue import LANGS, messages
 
 DEFAULT_LANG = "vi"
 
-__all__ = ["DEFAULT_LANG", "LANGS", "LocalText", "MissingTranslation", "get_lang", "has", "label", "t"]
+__all__ = ["DEFAULT_LANG", "LANGS", "LocalText", "MissingTranslation", "column", "get_lang", "has", "label", "t"]
 
 _NO_DEFAULT = object()
 
@@ -61,13 +64,16 @@ def has(key: str) -> bool:
 
 
 def t(key: str, lang: str | None = None, **fields) -> str:
-    """The text of `key` in `lang`, its `{fields}` filled; `MissingTranslation` if there is none."""
+    """The text of `key` in `lang`, its `{fields}` filled (a `LocalText` field in the same
+    language); `MissingTranslation` if there is none."""
     lang = get_lang(lang)
     try:
         text = messages(lang)[key]
     except KeyError:
         raise MissingTranslation(key, lang) from None
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    return text.format(**{k: v.get(lang) if isinstance(v, LocalText) else v for k, v in fields.items()})
 
 
 def label(kind: str, code: str, lang: str | None = None, default=_NO_DEFAULT) -> str:
@@ -81,6 +87,13 @@ def label(kind: str, code: str, lang: str | None = None, default=_NO_DEFAULT) ->
     if default is not _NO_DEFAULT and not has(key):
         return default
     return t(key, lang)
+
+
+def column(stem: str, lang: str | None = None) -> str:
+    """The column holding `stem` in `lang` in a table with one column per language: machine
+    tables carry codes, and human labels as `<stem>_vi`, `<stem>_en` (`column("label", "en")`
+    -> "label_en")."""
+    return f"{stem}_{get_lang(lang)}"
 
 
 @dataclass(frozen=True)
@@ -103,13 +116,9 @@ class LocalText:
 
     @classmethod
     def of(cls, key: str, **fields) -> LocalText:
-        """The catalogue text of `key` in every language, fields filled (each field may itself be
-        a `LocalText`, then its text in the same language is used)."""
-
-        def fill(lang):
-            return t(key, lang, **{k: v.get(lang) if isinstance(v, LocalText) else v for k, v in fields.items()})
-
-        return cls(**{lang: fill(lang) for lang in LANGS})
+        """The catalogue text of `key` in every language, fields filled (a `LocalText` field in
+        the same language)."""
+        return cls(**{lang: t(key, lang, **fields) for lang in LANGS})
 
     @classmethod
     def from_fields(cls, doc: Mapping, stem: str, default: str = "") -> LocalText:

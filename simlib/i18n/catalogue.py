@@ -35,7 +35,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "target",
         "unit",
     ),
-    "errors": ("err",),
+    "errors": ("err", "type"),
     "cli": ("cli",),
     "report": ("axis", "manifest", "report", "table"),
     "baseline": ("baseline", "explore"),

@@ -29,12 +29,13 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
-from simlib.i18n import get_lang, t
+from simlib.i18n import LANGS, LocalText, get_lang, t
 
 MINUS = "\u2212"
 DASH = "–"
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALES = {"vi": Locale.parse("vi"), "en": Locale.parse("en")}
+_PERCENT = {"vi": "{} %", "en": "{}%"}
 _DATE_PATTERNS = {"vi": "'ngày' dd 'tháng' MM 'năm' y", "en": "d MMMM y"}
 
 
@@ -80,7 +81,7 @@ def percent(x, lang: str | None = None, decimals: int = 1) -> str:
     if is_missing(x):
         return DASH
     text = number(x, lang, decimals)
-    return f"{text} %" if get_lang(lang) == "vi" else f"{text}%"
+    return _PERCENT[get_lang(lang)].format(text)
 
 
 def points(x, lang: str | None = None, decimals: int = 2) -> str:
@@ -146,6 +147,12 @@ def timestamp(value, lang: str | None = None) -> str:
     lang = get_lang(lang)
     clock = format_time(when, "HH:mm", locale=_LOCALES[lang])
     return f"{date(when, lang)}, {clock} ({t('unit.vietnam_time', lang)})"
+
+
+def local_text(format_fn: Callable[..., str], x, **kw) -> LocalText:
+    """`format_fn(x, lang, **kw)` in every language, e.g. a figure for a field of
+    `LocalText.of(key, growth=local_text(percent, 0.512, decimals=3))`."""
+    return LocalText(**{lang: format_fn(x, lang, **kw) for lang in LANGS})
 
 
 def decimals_for(step: float) -> int:

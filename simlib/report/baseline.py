@@ -56,7 +56,7 @@ def public_counts(ds) -> np.ndarray:
 
 
 def _names(ds, lang: str) -> list[str]:
-    return list(ds.units["name_vi" if lang == "vi" else "name_en"])
+    return list(ds.units[i18n.column("name", lang)])
 
 
 def overview(ds, lang: str) -> list:
@@ -64,8 +64,8 @@ def overview(ds, lang: str) -> list:
     pc = public_counts(ds)
     total = pc.sum()
     poor, near = pc[..., 0].sum(), pc[..., 1].sum()
-    province = ds.meta.get("province_vi" if lang == "vi" else "province_en", ds.name)
-    desc = ds.meta.get("description_vi" if lang == "vi" else "description_en", "")
+    province = ds.meta.get(i18n.column("province", lang), ds.name)
+    desc = ds.meta.get(i18n.column("description", lang), "")
     blocks = [
         f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
         H.para(

@@ -29,13 +29,17 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     out = Path(out_dir)
     items = result.items
     n_ok = sum(it.ok for it in items)
-    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M")
+    now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
     eng = t(f"report.engine.{engine}") + (
         f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else ""
     )
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
     if n_unc:
-        eng += " · " + t("index.uncertainty_draws", n=n_unc, sampler=getattr(result, "sampler", "lhs"))
+        eng += " · " + t(
+            "index.uncertainty_draws",
+            n=n_unc,
+            sampler=i18n.label("unc.sampler", getattr(result, "sampler", "lhs"), lang),
+        )
     parts = [
         f"<h1>{H.esc(t('index.title'))}</h1>",
         H.para(t("index.subtitle", ok=n_ok, total=len(items), engine=eng, time=now), "sl-sub"),

@@ -129,7 +129,7 @@ def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | 
     lang = i18n.get_lang(lang)
     tabs = RunTables.from_result(result)
     units = result.scenario.dataset.units
-    names = dict(zip(units["unit_id"], units["name_vi" if lang == "vi" else "name_en"]))
+    names = dict(zip(units["unit_id"], units[i18n.column("name", lang)]))
     if uncertainty is not None:
         u = uncertainty
         tabs.uncertainty = {
@@ -206,11 +206,11 @@ def _series(ind, indicator, geo, label, style, geo_type=None, value_labels=False
 def title(ctx: ReportContext) -> list:
     """Report title, what it covers, and the caveat on estimated data and assumed effects."""
     scen, h = ctx.scenario, ctx.head
-    province = scen.dataset.meta.get("province_vi" if ctx.lang == "vi" else "province_en", "")
+    province = scen.dataset.meta.get(i18n.column("province", ctx.lang), "")
     engine = ctx.t(f"report.engine.{ctx.result.manifest['engine']}")
     if ctx.spread_shown:
         engine += " — " + ctx.t("report.draws", n=ctx.draws)
-    created = ctx.result.manifest.get("created_utc", "")[:10]
+    created = fmt.date(ctx.result.manifest.get("created_utc"), ctx.lang)
     blocks = [
         f"<h1>{H.esc(ctx.t('report.title', title=scen.title(ctx.lang)))}</h1>",
         H.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
@@ -326,9 +326,7 @@ def headline(ctx: ReportContext) -> list:
     st = D.target_status(ctx.tables.targets)
     missed = st[(st["year"] == y1) & ~st["met"]]
     if len(missed):
-        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[
-            "label_vi" if L == "vi" else "label_en"
-        ]
+        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", L)]
         blocks.append(H.para(ctx.t("report.headline.missed", year=y1)))
         blocks.append(H.bullet_list([labels[t] for t in missed["target_id"]]))
     if ctx.spread_shown:
@@ -356,8 +354,7 @@ def _all_targets_card(ctx: ReportContext, year: int) -> list:
 
 def _value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
     if indicator.endswith("_change"):
-        sign = "+" if v > 0 and round(v, 2) != 0 else ""
-        return sign + fmt.number(v, lang, 2) + (f" {i18n.t('unit.pts_short', lang)}" if unit else "")
+        return fmt.signed(v, lang, 2) + (f" {i18n.t('unit.pts_short', lang)}" if unit else "")
     if indicator.endswith("_rate") or indicator in D.COVERAGE_INDICATORS:
         return fmt.percent(v, lang)
     return fmt.number(v, lang, 1)
@@ -412,7 +409,7 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
 
     for (tid, gt, geo), g in sc.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
-        label = first["label_vi" if lang == "vi" else "label_en"]
+        label = first[i18n.column("label", lang)]
         comp = "≤" if first["comparison"] == "<=" else "≥"
         cells = [
             "" if first["detail"] else H.esc(label),
@@ -595,7 +592,7 @@ def probability_table_html(probs, lang: str) -> str:
         if int(first["areas"]) > 1:
             area += f'<br><span class="sl-small">{H.esc(t("report.uncertainty.each_area", n=int(first["areas"]) - 1))}</span>'
         cells = [
-            H.esc(first["label_vi" if lang == "vi" else "label_en"]),
+            H.esc(first[i18n.column("label", lang)]),
             area,
             H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}"),
         ]
@@ -663,7 +660,7 @@ def uncertainty(ctx: ReportContext) -> list:
     intro = ctx.t(
         "report.uncertainty.intro",
         n=info["draws"],
-        sampler=info["sampler"],
+        sampler=i18n.label("unc.sampler", info["sampler"], L),
         seed=info["seed"],
         k=info.get("parameters", "–"),
     )
@@ -773,7 +770,7 @@ def money(ctx: ReportContext) -> list:
         rows.append(
             [short_name(c, cat, L, 60), fmt.number(planned, L, 1), fmt.number(spent, L, 1)]
             + [fmt.number(v, L) for v in reached]
-            + [ln.unit_vi if L == "vi" else ln.unit_en, fmt.number(cost, L, 1)]
+            + [ln.unit(L), fmt.number(cost, L, 1)]
         )
     blocks.append(
         H.table(
@@ -883,7 +880,7 @@ def assumptions(ctx: ReportContext) -> list:
     ds = scen.dataset
     blocks = [H.heading(ctx.t("report.section.assumptions"), anchor="assumptions")]
     blocks.append(H.heading(ctx.t("report.assumptions.data"), 3))
-    desc = ds.meta.get("description_vi" if L == "vi" else "description_en", "")
+    desc = ds.meta.get(i18n.column("description", L), "")
     blocks.append(
         H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year))
     )
@@ -915,7 +912,7 @@ def assumptions(ctx: ReportContext) -> list:
             [
                 short_name(code, scen.catalogue, L, 50),
                 fmt.number(qv(uc) / 1e6, L, 1) + ("*" if _basis(uc) == "assumption" else ""),
-                ben.get("unit_vi" if L == "vi" else "unit_en", ""),
+                ben.get(i18n.column("unit", L), ""),
                 fmt.number(qv(d["lag"]), L),
                 "; ".join(effs) or "–",
             ]
@@ -958,7 +955,8 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
         (t("manifest.scenario"), f"{manifest.get('scenario', '')} ({manifest.get('scenario_file') or '–'})"),
         (
             t("manifest.engine"),
-            f"{manifest.get('engine', '')}, {t('manifest.draws')} {manifest.get('draws', '')}, "
+            f"{i18n.label('report.engine', manifest.get('engine', ''), lang, default=manifest.get('engine', ''))}, "
+            f"{t('manifest.draws')} {manifest.get('draws', '')}, "
             f"{t('manifest.seed')} {manifest.get('seed', '')}",
         ),
         (t("manifest.dataset"), f"{ds.get('name', '')} {ds.get('version', '')} ({ds.get('baseline_year', '')})"),
@@ -969,7 +967,7 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
             f"simlib {manifest.get('simlib_version', '')}, Python {manifest.get('python', '')}, "
             f"numpy {manifest.get('numpy', '')}, pandas {manifest.get('pandas', '')}",
         ),
-        (t("manifest.created"), str(manifest.get("created_utc", ""))),
+        (t("manifest.created"), fmt.timestamp(manifest.get("created_utc"), lang)),
     ]
     for path, sha in sorted((manifest.get("input_files") or {}).items()):
         rows.append((t("manifest.input"), f"{path}  sha256:{sha[:16]}…"))

@@ -156,7 +156,7 @@ def probability_table(source, lang: str | None = None, year: int | None = None, 
     t = target_rows(tabs) if headline else tabs["targets"]
     if year is not None:
         t = t[t["year"] == year]
-    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    lab = i18n.column("label", lang)
     out = pd.DataFrame(
         {
             i18n.t("unc.col.target", lang): t[lab].to_numpy(),
@@ -195,7 +195,7 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     t = headline_targets(t)
     year = year or int(t["year"].max())
     t = t[t["year"] == year]
-    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    lab = i18n.column("label", lang)
     targets = list(dict.fromkeys(t["target_id"]))
     scens = list(dict.fromkeys(t["scenario"]))
     fig, ax = _fig_ax(ax, (8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
@@ -259,7 +259,7 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].sort_values("ST", ascending=True)
-    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    lab = i18n.column("group_label", lang)
     fig, ax = _fig_ax(ax, (7, 0.6 + 0.38 * len(t)))
     y = np.arange(len(t))
     st = t["ST"].clip(lower=0).to_numpy(float)
@@ -289,7 +289,7 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     ax.set_yticklabels([_wrap(s, 40) for s in t[lab]], fontsize=8)
     ax.set_xlim(0, max(1.0, float(np.nanmax(st + err[1])) if len(st) else 1.0))
     ax.set_xlabel(i18n.t("unc.chart.sensitivity_xlabel", lang), fontsize=8)
-    olab = f"output_label_{'vi' if i18n.get_lang(lang) == 'vi' else 'en'}"
+    olab = i18n.column("output_label", lang)
     sub = t[olab].iloc[0] if olab in t.columns and len(t) else output
     ax.set_title(i18n.t("unc.chart.sensitivity_title", lang) + "\n" + _wrap(sub, 70), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
@@ -303,7 +303,7 @@ def morris_chart(result, output: str | None = None, top: int = 15, lang: str | N
     t = result.table if hasattr(result, "table") else result
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].nlargest(top, "mu_star").iloc[::-1]
-    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    lab = i18n.column("group_label", lang)
     fig, ax = _fig_ax(ax, (7, 0.6 + 0.33 * len(t)))
     y = np.arange(len(t))
     ax.barh(y, t["mu_star"], color="0.6", edgecolor="black", linewidth=0.6, label="μ*")
@@ -371,13 +371,11 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
         r = r[r["geo_type"] != "district"]
     if year is not None:
         r = r[r["year"] == year]
-    col = "rule_vi" if i18n.get_lang(lang) == "vi" else "rule_en"
+    col = i18n.column("rule", lang)
     names = r["target_id"]
     t = tabs.get("targets")
     if t is not None and {"target_id", "label_vi", "label_en"} <= set(t.columns):  # targets by name, not code
-        lab = t.drop_duplicates("target_id").set_index("target_id")[
-            "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
-        ]
+        lab = t.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", lang)]
         names = names.map(lab).fillna(names)
     out = pd.DataFrame(
         {
