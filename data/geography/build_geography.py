@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sqlite3
 import sys
 import unicodedata
@@ -158,8 +159,6 @@ def vau_mapping(communes, districts, units) -> dict[int, set[int]]:
     old_code = {f"{PROVINCE_KEY}_{dk}_{wk}": int(code) for dk, wk, code in legacy}
     new_code = {wk: int(code) for wk, code in new}
     conv = resources.files("vietnamadminunits") / "data" / "converter_2025.json"
-    import json
-
     data = json.loads(conv.read_text(encoding="utf-8"))
     out: dict[int, set[int]] = defaultdict(set)
     for new_key, olds in data["DICT_PROVINCE_WARD_NO_DIVIDED"][PROVINCE_KEY].items():
