@@ -145,7 +145,12 @@ def run_uncertainty(
         rule_table = pd.DataFrame()
         if rules:
             rule_table = miss_rules(
-                params_frame, outcomes, space.labels("vi"), space.labels("en"), target_labels=layout.target_cells
+                params_frame,
+                outcomes,
+                space.labels("vi"),
+                space.labels("en"),
+                target_labels=layout.target_cells,
+                units=dict(zip(space_table["key"], space_table["unit"])),
             )
         info = {
             "draws": int(draws.n),
