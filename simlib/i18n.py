@@ -1457,8 +1457,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too imprecise (*): 95 % interval only",
     ),
     "unc.nb.sensitivity_note": (
-        "Ước lượng theo phương pháp Sobol từ {runs} lượt chạy mô hình ({base} điểm cơ sở). Thanh sai số là khoảng tin cậy 95 %. Nhóm đánh dấu * có khoảng tin cậy rộng hơn ±{width} điểm phần trăm hoặc ước lượng chưa nhất quán: chỉ vẽ khoảng tin cậy, không vẽ giá trị.",
-        "Sobol estimates from {runs} model runs ({base} base points). Error bars are 95 % confidence intervals. Groups marked * have an interval wider than ±{width} percentage points or an inconsistent estimate: only the interval is drawn, not a value.",
+        "Ước lượng theo phương pháp Sobol từ {runs} lượt chạy mô hình ({base} điểm cơ sở). Thanh sai số là khoảng tin cậy 95 %. Chỉ số nào có khoảng tin cậy rộng hơn ±{width} điểm phần trăm hoặc ước lượng chưa nhất quán thì không vẽ giá trị (nhóm đánh dấu *); với chỉ số tổng, khi đó chỉ vẽ khoảng tin cậy (đường gạch).",
+        "Sobol estimates from {runs} model runs ({base} base points). Error bars are 95 % confidence intervals. An index whose interval is wider than ±{width} percentage points, or whose estimate is inconsistent, is not drawn (group marked *); for the total index, its interval is drawn instead (dashed line).",
     ),
     "unc.nb.rules_none_other": (
         "Với {n} chỉ tiêu khác có lượt không đạt, không tìm thấy điều kiện đơn giản nào đứng vững khi kiểm tra trên nửa số lượt còn lại.",

@@ -260,8 +260,8 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     output's variance, largest first.
 
     Only the values `simlib.uncertainty.sensitivity.bound_indices` marks as shown are drawn as
-    bars (within [0, 100 %], first-order ≤ total); a group whose estimate is too noisy gets its
-    interval only, as a dashed line, and a mark on its label."""
+    bars (within [0, 100 %], first-order ≤ total); a group with a value not drawn gets a mark on
+    its label, and when its total index is too imprecise, that index's interval as a dashed line."""
     t = result.table if hasattr(result, "table") else result
     t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
     output = output or t["output"].iloc[0]
@@ -271,7 +271,8 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
     fig, ax = _fig_ax(ax, (7, 0.9 + 0.38 * len(t)))
     y = np.arange(len(t))
-    ok = t["reliable"].to_numpy(bool)
+    ok = t["ST_reliable"].to_numpy(bool)
+    s1_ok = t["S1_reliable"].to_numpy(bool)
     st, lo, hi = (100 * t[c].to_numpy(float) for c in ("ST_shown", "ST_low", "ST_high"))
     # print-safe: hatched outline for the total index, solid dark bar for the first-order part inside it
     ax.barh(
@@ -286,8 +287,8 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
         error_kw={"lw": 0.8, "capsize": 2},
     )
     ax.barh(
-        y[ok],
-        100 * t["S1_shown"].to_numpy(float)[ok],
+        y[s1_ok],
+        100 * t["S1_shown"].to_numpy(float)[s1_ok],
         height=0.4,
         color="0.3",
         edgecolor="black",
@@ -299,7 +300,7 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
             y[~ok], lo[~ok], hi[~ok], colors="0.3", linestyles="--", lw=1.2, label=i18n.t("unc.chart.noisy", lang)
         )
         ax.plot(np.r_[lo[~ok], hi[~ok]], np.r_[y[~ok], y[~ok]], "|", color="0.3", markersize=8)
-    names = [_wrap(s, 40) + ("" if k else " *") for s, k in zip(t[lab], ok)]
+    names = [_wrap(s, 40) + ("" if k else " *") for s, k in zip(t[lab], s1_ok)]
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=8)
     ax.set_xlim(0, 100)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
-from simlib.uncertainty.robustness import miss_rules
+from simlib.uncertainty.rules import miss_rules
 from simlib.uncertainty.sampling import Sample, sample
 from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame

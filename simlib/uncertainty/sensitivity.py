@@ -9,10 +9,10 @@ module wires them to a scenario and makes their results safe to show.
   g's interactions. Cost: n (2 + number of groups) runs. SALib bootstraps each index over the n
   base rows and reports the half-width of its 95 % interval (`S1_conf`, `ST_conf`).
 - **Shown values**: an estimate from few runs can fall outside [0, 1] or put S1 above ST, which
-  no true index does. `bound_indices` therefore adds the intervals clipped to [0, 1], a
-  `reliable` flag (interval half-widths at most `MAX_HALF_WIDTH` and no bound violated beyond
-  the interval) and `S1_shown` / `ST_shown`: clipped to [0, 1] with S1 ≤ ST when reliable,
-  empty otherwise. Reports draw only the shown values and say when a group is too noisy.
+  no true index does. `bound_indices` therefore adds the intervals clipped to [0, 1], flags
+  (`ST_reliable`, `S1_reliable`, `reliable`: interval half-width at most `MAX_HALF_WIDTH` and no
+  bound broken beyond the interval) and `S1_shown` / `ST_shown`: clipped to [0, 1] with
+  S1 ≤ ST when reliable, empty otherwise. Reports draw only the shown values and mark the rest.
 - **Morris elementary effects** (screening; `SALib.sample.morris` + `SALib.analyze.morris`):
   r trajectories on a `levels`-point grid, each moving one group at a time; mu* = mean |effect|
   ranks influence, sigma shows non-linearity or interactions. The grid sits at the centres of
@@ -126,24 +126,25 @@ def sobol_indices(
 
 
 def bound_indices(table: pd.DataFrame, max_half_width: float = MAX_HALF_WIDTH) -> pd.DataFrame:
-    """Add intervals clipped to [0, 1] (`S1_low` … `ST_high`), `reliable` and the values a report
-    may show (`S1_shown` ≤ `ST_shown`, both in [0, 1]; empty when not reliable).
+    """Add intervals clipped to [0, 1] (`S1_low` … `ST_high`), flags and the values a report may
+    show: `ST_shown` in [0, 1] when `ST_reliable`, `S1_shown` ≤ `ST_shown` when `S1_reliable`,
+    empty otherwise; `reliable` when both are.
 
-    Reliable: both intervals are known and at most ± `max_half_width`, and the raw estimates break
-    no property of true indices (0 ≤ S1 ≤ ST ≤ 1) by more than their intervals."""
+    An index is reliable when its interval is known and at most ± `max_half_width` and its
+    estimate breaks no property of true indices (0 ≤ S1 ≤ ST ≤ 1) by more than the intervals;
+    S1 is shown only beside a shown ST."""
     t = table.copy()
     s1, c1, st, ct = (t[c].to_numpy(float) for c in ("S1", "S1_conf", "ST", "ST_conf"))
     for name, est, conf in (("S1", s1, c1), ("ST", st, ct)):
         t[f"{name}_low"] = np.clip(est - conf, 0, 1)
         t[f"{name}_high"] = np.clip(est + conf, 0, 1)
     with np.errstate(invalid="ignore"):
-        precise = (c1 <= max_half_width) & (ct <= max_half_width)
-        consistent = (s1 + c1 >= 0) & (st + ct >= 0) & (st - ct <= 1) & (s1 - c1 <= st + ct)
-    t["reliable"] = precise & consistent
+        st_ok = (ct <= max_half_width) & (st + ct >= 0) & (st - ct <= 1)
+        s1_ok = st_ok & (c1 <= max_half_width) & (s1 + c1 >= 0) & (s1 - c1 <= st + ct)
+    t["ST_reliable"], t["S1_reliable"], t["reliable"] = st_ok, s1_ok, st_ok & s1_ok
     st_shown = np.clip(st, 0, 1)
-    s1_shown = np.minimum(np.clip(s1, 0, 1), st_shown)
-    t["ST_shown"] = np.where(t["reliable"], st_shown, np.nan)
-    t["S1_shown"] = np.where(t["reliable"], s1_shown, np.nan)
+    t["ST_shown"] = np.where(st_ok, st_shown, np.nan)
+    t["S1_shown"] = np.where(s1_ok, np.minimum(np.clip(s1, 0, 1), st_shown), np.nan)
     return t
 
 
@@ -265,6 +266,28 @@ DEFAULT_OUTPUTS = (
 )
 
 
+def output_columns(layout, outputs: Sequence[Output]) -> tuple[list[int], list[str]]:
+    """Where each output is in an engine's per-draw results: (column, 'target' | 'indicator')."""
+    cols, kinds = [], []
+    tc = layout.target_cells
+    for o in outputs:
+        y = o.year or layout.years[-1]
+        if o.target_id:
+            hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
+            if not len(hit):
+                raise InputError(
+                    "enum", field="output", value=o.name(layout.years), allowed=sorted(set(tc["target_id"]))
+                )
+            cols.append(int(hit[0]))
+            kinds.append("target")
+        else:
+            if o.indicator not in layout.indicators:
+                raise InputError("enum", field="output", value=o.indicator, allowed=layout.indicators)
+            cols.append(layout.index(o.indicator, y, o.geo))
+            kinds.append("indicator")
+    return cols, kinds
+
+
 def scenario_function(
     scen: Scenario,
     outputs: Sequence[Output] = DEFAULT_OUTPUTS,
@@ -286,21 +309,7 @@ def scenario_function(
     needs_cf = any(o.indicator in ("poor_fewer_than_without_programme", "cost_per_household_lifted") for o in outputs)
     layout = make_layout(scen, engine, needs_cf)
     years = layout.years
-    cols, kinds = [], []
-    tc = layout.target_cells
-    for o in outputs:
-        y = o.year or years[-1]
-        if o.target_id:
-            hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
-            if not len(hit):
-                raise InputError("enum", field="output", value=o.name(years), allowed=sorted(set(tc["target_id"])))
-            cols.append(int(hit[0]))
-            kinds.append("target")
-        else:
-            if o.indicator not in layout.indicators:
-                raise InputError("enum", field="output", value=o.indicator, allowed=layout.indicators)
-            cols.append(layout.index(o.indicator, y, o.geo))
-            kinds.append("indicator")
+    cols, kinds = output_columns(layout, outputs)
     R = 1 if engine == "expected" else int(replications)
 
     def f(U: np.ndarray) -> np.ndarray:
