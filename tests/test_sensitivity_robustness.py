@@ -164,6 +164,20 @@ def test_prim_finds_a_planted_box_and_says_it_in_both_languages():
     assert prim_box(X, (rng.random(len(X)) < 0.3).astype(float)).limits == {}
 
 
+def test_prim_rules_stay_short():
+    # misses driven by one parameter, with 15 % of outcomes flipped at random: PRIM's densest box
+    # also trims noise parameters; the rule keeps the one that matters
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.random((400, 8)), columns=[f"p{i}" for i in range(8)])
+    y = ((X["p0"] < 0.35) ^ (rng.random(400) < 0.15)).to_numpy(float)
+    box = prim_box(X, y)
+    assert set(box.limits) == {"p0"} and box.limits["p0"][1] == pytest.approx(0.35, abs=0.06)
+    # at most max_dims conditions, the one whose removal costs least dropped first
+    Xp = pd.DataFrame(rng.random((3000, 5)), columns=[f"p{i}" for i in range(5)])
+    yp = ((Xp["p0"] < 0.3) & (Xp["p3"] > 0.6)).to_numpy(float)
+    assert len(prim_box(Xp, yp, max_dims=1).limits) == 1
+
+
 def test_thresholds_carry_units_in_the_local_format():
     cases = [
         (12_500_000, "VND per household", "12,5 triệu đồng/hộ", "12.5 million VND per household"),

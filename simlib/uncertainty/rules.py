@@ -23,9 +23,10 @@ from simlib import i18n
 # --- PRIM ---------------------------------------------------------------------------------------
 
 #: at most this many parameters — those whose ranks differ most between misses and the other
-#: draws of the training half — are handed to PRIM. The `prim` package's peeling step costs
-#: O(parameters²): one box over 100 parameters and 150 draws took 2.4 s, over 10 parameters
-#: 0.05 s (measured here); and a few hundred draws cannot support a rule over many parameters.
+#: draws of the training half — are handed to PRIM. Hand-written because the `prim` package has
+#: no such pre-selection and its peeling step costs O(parameters²): one box over 100 parameters
+#: and 150 draws took 2.4 s, over 10 parameters about 0.1 s (measured on this project's draws);
+#: and a few hundred draws cannot support a rule over many parameters.
 MAX_CANDIDATES = 10
 
 
@@ -108,8 +109,10 @@ def _fit_box(X: pd.DataFrame, y: np.ndarray, kw: Mapping) -> tuple[dict, list]:
 def _simplify(limits: dict, X: pd.DataFrame, y: np.ndarray, kw: Mapping) -> dict:
     """Drop restrictions until at most `max_dims` remain and each one left raises the box's share
     of misses by at least `min_gain` (the one whose removal costs least goes first); no box at
-    all unless its share of misses beats the overall share by `min_lift`. PRIM itself stops at
-    the densest box, which can keep restrictions a reader does not need."""
+    all unless its share of misses beats the overall share by `min_lift`. Hand-written: the
+    `prim` package offers only manual `drop_restriction`, and its densest box on this project's
+    draws restricts up to 7 parameters (measured: 16 cells of plan_2024, 100 draws), which no
+    reader can act on (tests/test_sensitivity_robustness.py::test_prim_rules_stay_short)."""
     limits = dict(limits)
     while limits:
         dens = _density(X, y, limits)
