@@ -150,7 +150,7 @@ def run_uncertainty(
                 space.labels("vi"),
                 space.labels("en"),
                 target_labels=layout.target_cells,
-                units=dict(zip(space_table["key"], space_table["unit"])),
+                units={k: f.unit for f in space.factors for k in f.keys},
             )
         info = {
             "draws": int(draws.n),
