@@ -1439,6 +1439,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chunked runs (--chunk) do not support the multidimensional model (model: multidim) yet",
     ),
     "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
+    # --- sensitivity (issue 13) ---
+    "unc.unit.vnd": ("đồng", "VND"),
+    "unc.unit.per_household": ("/hộ", " per household"),
+    "unc.unit.per_household_served": ("/hộ được hưởng lợi", " per household served"),
+    "unc.unit.per_worker": ("/lao động", " per worker"),
+    "unc.unit.per_commune": ("/xã", " per commune"),
+    "unc.unit.per_trainee": ("/học viên", " per trainee"),
+    "unc.unit.per_house": ("/căn nhà", " per house"),
+    "unc.unit.per_officer": ("/cán bộ", " per officer"),
+    "unc.unit.per_year": ("/năm", " a year"),
+    "unc.unit.persons_per_household": ("người/hộ", "persons per household"),
+    "unc.unit.officers_per_commune": ("cán bộ/xã", "officers per commune"),
+    "unc.unit.officers_per_district": ("cán bộ/huyện", "officers per district"),
+    "unc.chart.noisy": (
+        "Chưa đủ chính xác (*): chỉ vẽ khoảng tin cậy 95 %",
+        "Too imprecise (*): 95 % interval only",
+    ),
+    "unc.nb.sensitivity_note": (
+        "Ước lượng theo phương pháp Sobol từ {runs} lượt chạy mô hình ({base} điểm cơ sở). Thanh sai số là khoảng tin cậy 95 %. Chỉ số nào có khoảng tin cậy rộng hơn ±{width} điểm phần trăm hoặc ước lượng chưa nhất quán thì không vẽ giá trị (nhóm đánh dấu *); với chỉ số tổng, khi đó chỉ vẽ khoảng tin cậy (đường gạch).",
+        "Sobol estimates from {runs} model runs ({base} base points). Error bars are 95 % confidence intervals. An index whose interval is wider than ±{width} percentage points, or whose estimate is inconsistent, is not drawn (group marked *); for the total index, its interval is drawn instead (dashed line).",
+    ),
+    "unc.nb.rules_none_other": (
+        "Với {n} chỉ tiêu khác có lượt không đạt, không tìm thấy điều kiện đơn giản nào đứng vững khi kiểm tra trên nửa số lượt còn lại.",
+        "For {n} other targets missed in some draws, no simple condition held when checked on the other half of the draws.",
+    ),
+    "unc.nb.rules_none_all": (
+        "Có {n} chỉ tiêu không đạt trong một số lượt, nhưng không tìm thấy điều kiện đơn giản nào đứng vững khi kiểm tra trên nửa số lượt còn lại.",
+        "{n} targets are missed in some draws, but no simple condition held when checked on the other half of the draws.",
+    ),
 }
 
 
