@@ -107,6 +107,8 @@ def test_units():
     assert fmt.million_vnd(262.44, "vi") == "262,4 triệu đồng"
     assert fmt.households(1234.4, "en") == "1,234 households" and fmt.households(13601.8, "vi") == "13.602 hộ"
     assert fmt.span(1, 2.5, lambda x, lg: fmt.number(x, lg, 1), "vi") == "1,0 – 2,5"
+    assert fmt.number(0.0750, "vi", 3, trim=True) == "0,075" and fmt.number(2.0, "en", 2, trim=True) == "2"
+    assert fmt.number(1500.0, "en", 2, trim=True) == "1,500" and fmt.number(-12.5, "vi", 3, trim=True) == "−12,5"
     tick = fmt.axis_formatter("vi")
     assert tick(12.5, 0) == "12,5" and tick(-3.0, 0) == "−3"
 

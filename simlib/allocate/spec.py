@@ -219,8 +219,7 @@ def _bn(x: float) -> LocalText:
     """Billion VND in every language, with as few decimals (up to 3) as show the value."""
     if not np.isfinite(x):
         return LocalText("∞", "∞")
-    decimals = next(d for d in range(4) if round(x, d) == round(x, 3))
-    return fmt.local_text(fmt.number, x, decimals=decimals)
+    return fmt.local_text(fmt.number, x, decimals=3, trim=True)
 
 
 def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") -> None:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 
 from simlib.i18n import LANGS, LocalText, get_lang, t
 
@@ -60,11 +60,15 @@ def _digits(x: float, lang: str, decimals: int) -> tuple[str, int]:
     return format_decimal(rounded, format=pattern, locale=_LOCALES[lang]), sign if rounded else 0
 
 
-def number(x, lang: str | None = None, decimals: int = 0) -> str:
-    """`12.345,6` (vi) / `12,345.6` (en); `−` for negatives; `–` for a missing value."""
+def number(x, lang: str | None = None, decimals: int = 0, trim: bool = False) -> str:
+    """`12.345,6` (vi) / `12,345.6` (en); `−` for negatives; `–` for a missing value; with `trim`,
+    no trailing zeros after the decimal sign (`0,075`, `12,5`, `2`)."""
     if is_missing(x):
         return DASH
-    text, sign = _digits(float(x), get_lang(lang), max(0, int(decimals)))
+    lang = get_lang(lang)
+    text, sign = _digits(float(x), lang, max(0, int(decimals)))
+    if trim and decimals > 0:
+        text = text.rstrip("0").rstrip(get_decimal_symbol(_LOCALES[lang]))
     return MINUS + text if sign < 0 else text
 
 

@@ -253,42 +253,57 @@ def _wrap(text: str, width: int) -> str:
 
 
 def sensitivity_chart(result, output: str | None = None, grouping: str = "kind", lang: str | None = None, ax=None):
-    """ "What we most need to measure better": total Sobol index (with its bootstrap interval) and
-    first-order index of each group, largest first."""
+    """ "What we most need to measure better": each group's total Sobol index (hatched bar, with
+    its 95 % bootstrap interval) and first-order index (dark bar inside it), in % of the
+    output's variance, largest first.
+
+    Only the values `simlib.uncertainty.sensitivity.bound_indices` marks as shown are drawn as
+    bars (within [0, 100 %], first-order ≤ total); a group with a value not drawn gets a mark on
+    its label, and when its total index is too imprecise, that index's interval as a dashed line."""
     t = result.table if hasattr(result, "table") else result
     t = t[t["grouping"] == grouping] if "grouping" in t.columns else t
     output = output or t["output"].iloc[0]
-    t = t[t["output"] == output].sort_values("ST", ascending=True)
+    t = t[t["output"] == output].copy()
+    t["_order"] = t["ST_shown"].fillna((t["ST_low"] + t["ST_high"]) / 2).fillna(-1)
+    t = t.sort_values("_order", ascending=True)
     lab = i18n.column("group_label", lang)
-    fig, ax = _fig_ax(ax, (7, 0.6 + 0.38 * len(t)))
+    fig, ax = _fig_ax(ax, (7, 0.9 + 0.38 * len(t)))
     y = np.arange(len(t))
-    st = t["ST"].clip(lower=0).to_numpy(float)
-    err = np.vstack([st - t["ST_low"].clip(lower=0).to_numpy(float), t["ST_high"].to_numpy(float) - st]).clip(min=0)
+    ok = t["ST_reliable"].to_numpy(bool)
+    s1_ok = t["S1_reliable"].to_numpy(bool)
+    st, lo, hi = (100 * t[c].to_numpy(float) for c in ("ST_shown", "ST_low", "ST_high"))
     # print-safe: hatched outline for the total index, solid dark bar for the first-order part inside it
     ax.barh(
-        y,
-        st,
+        y[ok],
+        st[ok],
         color="white",
         hatch="///",
         edgecolor="black",
         linewidth=0.6,
         label=i18n.t("unc.chart.total_index", lang),
-        xerr=err,
+        xerr=np.vstack([st[ok] - lo[ok], hi[ok] - st[ok]]).clip(min=0),
         error_kw={"lw": 0.8, "capsize": 2},
     )
     ax.barh(
-        y,
-        t["S1"].clip(lower=0).to_numpy(float),
+        y[s1_ok],
+        100 * t["S1_shown"].to_numpy(float)[s1_ok],
         height=0.4,
         color="0.3",
         edgecolor="black",
         linewidth=0.6,
         label=i18n.t("unc.chart.first_index", lang),
     )
+    if (~ok).any():
+        ax.hlines(
+            y[~ok], lo[~ok], hi[~ok], colors="0.3", linestyles="--", lw=1.2, label=i18n.t("unc.chart.noisy", lang)
+        )
+        ax.plot(np.r_[lo[~ok], hi[~ok]], np.r_[y[~ok], y[~ok]], "|", color="0.3", markersize=8)
+    names = [_wrap(s, 40) + ("" if k else " *") for s, k in zip(t[lab], s1_ok)]
     ax.set_yticks(y)
-    ax.set_yticklabels([_wrap(s, 40) for s in t[lab]], fontsize=8)
-    ax.set_xlim(0, max(1.0, float(np.nanmax(st + err[1])) if len(st) else 1.0))
-    ax.set_xlabel(i18n.t("unc.chart.sensitivity_xlabel", lang), fontsize=8)
+    ax.set_yticklabels(names, fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang, 0))
+    ax.set_xlabel(i18n.t("unc.chart.sensitivity_xlabel", lang) + " (%)", fontsize=8)
     olab = i18n.column("output_label", lang)
     sub = t[olab].iloc[0] if olab in t.columns and len(t) else output
     ax.set_title(i18n.t("unc.chart.sensitivity_title", lang) + "\n" + _wrap(sub, 70), fontsize=10)
@@ -298,19 +313,36 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     return fig
 
 
+def sensitivity_note(result, lang: str | None = None) -> str:
+    """One sentence under the sensitivity charts: how many runs, the interval level, and what a
+    mark on a group means."""
+    info = result.info if hasattr(result, "info") else dict(result)
+    return i18n.t(
+        "unc.nb.sensitivity_note",
+        lang,
+        runs=fmt.number(info.get("runs", 0), lang),
+        base=fmt.number(info.get("base_points", 0), lang),
+        width=fmt.number(100 * info.get("max_half_width", 0.1), lang, 0),
+    )
+
+
 def morris_chart(result, output: str | None = None, top: int = 15, lang: str | None = None, ax=None):
-    """Morris screening: mu* (bars) and sigma (dots) of the `top` most influential factors."""
+    """Morris screening: mu* (bars, with their 95 % bootstrap interval) and sigma (dots; empty
+    for a factor of several columns, such as a transition row) of the `top` most influential
+    factors."""
     t = result.table if hasattr(result, "table") else result
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].nlargest(top, "mu_star").iloc[::-1]
     lab = i18n.column("group_label", lang)
     fig, ax = _fig_ax(ax, (7, 0.6 + 0.33 * len(t)))
     y = np.arange(len(t))
-    ax.barh(y, t["mu_star"], color="0.6", edgecolor="black", linewidth=0.6, label="μ*")
+    conf = t["mu_star_conf"] if "mu_star_conf" in t.columns else None  # 95 % bootstrap interval of mu*
+    ax.barh(y, t["mu_star"], color="0.6", edgecolor="black", linewidth=0.6, label="μ*", xerr=conf, error_kw={"lw": 0.8})
     ax.plot(t["sigma"], y, "k.", label="σ")
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(s, 45) for s in t[lab]], fontsize=8)
     ax.set_xlabel(i18n.t("unc.chart.morris_xlabel", lang))
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
     ax.set_title(i18n.t("unc.chart.morris_title", lang), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
@@ -367,6 +399,7 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
                 i18n.t("unc.col.rule", lang),
             ]
         )
+    r = r[r["limits"].fillna("{}") != "{}"] if "limits" in r.columns else r  # folders from before: rules only
     if headline:
         r = r[r["geo_type"] != "district"]
     if year is not None:
@@ -389,3 +422,25 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
     if "scenario" in r.columns:
         out.insert(0, i18n.t("unc.col.scenario", lang), r["scenario"].to_numpy())
     return out
+
+
+def rules_note(source, lang: str | None = None, headline: bool = True, lo: float = 0.02, hi: float = 0.98) -> str:
+    """A sentence on the targets missed in some draws (between `lo` and `hi` of them, as
+    `miss_rules` analyses) for which no rule held: they get no row in `rules_table`. Empty when
+    there are none."""
+    tabs = _tables(source)
+    t, r = tabs.get("targets"), tabs.get("rules")
+    if t is None or t.empty:
+        return ""
+    keys = ["target_id", "geo", "year"]
+    t = headline_targets(t) if headline else t
+    missed = t[(1 - t["probability_met"]).between(lo, hi)]
+    if r is not None and not r.empty:
+        found = r[r["limits"].fillna("{}") != "{}"] if "limits" in r.columns else r
+        missed = missed.merge(found[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        n, n_found = int((missed["_merge"] == "left_only").sum()), int((missed["_merge"] == "both").sum())
+    else:
+        n, n_found = len(missed), 0
+    if n == 0:
+        return ""
+    return i18n.t("unc.nb.rules_none_other" if n_found else "unc.nb.rules_none_all", lang, n=n)

@@ -7,8 +7,9 @@
 - `evaluate`    draws run through an engine in chunks, through the executor seam;
 - `summaries`   quantiles and probabilities of meeting targets with bounded memory;
 - `run`         `run_uncertainty` / `write_uncertainty` / `read_uncertainty`;
-- `sensitivity` variance-based (Sobol, grouped) indices and Morris screening;
-- `robustness`  regret across allocations and PRIM rules for when a plan misses its target.
+- `sensitivity` variance-based (Sobol, grouped) indices and Morris screening (SALib);
+- `rules`       PRIM rules (the `prim` package) for when a plan misses its target;
+- `robustness`  allocations compared on the same draws: regret, probabilities, rules.
 """
 
 from simlib.uncertainty.run import UncertaintyResult, read_uncertainty, run_uncertainty, write_uncertainty

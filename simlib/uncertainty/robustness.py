@@ -1,29 +1,21 @@
-"""Robustness: regret of allocations across the same parameter draws, and the conditions under
-which a plan misses its target.
+"""Robustness: allocations compared on the same parameter draws.
 
 - `regret`: for each draw, how much worse an allocation does than the best allocation *in that
   draw* (e.g. percentage points of poor-household rate). A robust allocation has low regret in
   most draws, not only a good average.
-- `prim_box`: rule induction with PRIM (the Patient Rule Induction Method, Friedman & Fisher
-  1999): starting from all draws, repeatedly peel off the `alpha` share of draws at the low or
-  high end of one parameter, whichever raises the share of misses most, until few draws are left;
-  then keep the box with the highest share of misses among those that still hold at least
-  `min_coverage` of all misses, and drop restrictions until at most `max_dims` remain (those
-  whose removal costs least). `describe_box` says it in plain words, e.g. "misses when P2 – escape
-  effect is below 0.08 and disbursement of central recurrent funds is below 0.62".
+- `compare_allocations`: every allocation run on the same draws: regret, probability of meeting
+  each target and, for each, when it misses (`simlib.uncertainty.rules.miss_rules`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from simlib import i18n
-from simlib.i18n import fmt
+from simlib.uncertainty.rules import miss_rules
 
 # --- regret -------------------------------------------------------------------------------------
 
@@ -53,269 +45,6 @@ def regret_summary(regrets: pd.DataFrame) -> pd.DataFrame:
         draws=("draw", "nunique"),
     ).reset_index()
     return out.sort_values(["regret_mean", "regret_p95"]).reset_index(drop=True)
-
-
-# --- PRIM ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Box:
-    """A box in parameter space: x >= low and x <= high for each restricted column."""
-
-    limits: dict[str, tuple[float, float]]  # column -> (low or -inf, high or +inf)
-    density: float  # share of draws in the box that miss
-    coverage: float  # share of all misses that fall in the box
-    support: float  # share of all draws in the box
-    base_rate: float  # share of all draws that miss
-    n: int = 0  # draws in the box
-    trajectory: list[tuple[float, float, float]] = field(default_factory=list)  # (support, coverage, density)
-
-    def contains(self, X: pd.DataFrame) -> np.ndarray:
-        inside = np.ones(len(X), bool)
-        for col, (lo, hi) in self.limits.items():
-            x = X[col].to_numpy(float)
-            inside &= (x >= lo) & (x <= hi)
-        return inside
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                c: [None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi]
-                for c, (lo, hi) in self.limits.items()
-            }
-        )
-
-
-def _stats(inside: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    n_in = inside.sum()
-    total = y.sum()
-    density = float(y[inside].mean()) if n_in else 0.0
-    coverage = float(y[inside].sum() / total) if total > 0 else 0.0
-    return density, coverage, float(n_in / len(y))
-
-
-def _inside(X: np.ndarray, limits: np.ndarray) -> np.ndarray:
-    return np.all((X >= limits[:, 0]) & (X <= limits[:, 1]), axis=1)
-
-
-def prim_box(
-    X: pd.DataFrame,
-    y: Sequence[float],
-    alpha: float = 0.05,
-    min_support: float = 0.05,
-    min_coverage: float = 0.5,
-    max_dims: int = 2,
-    min_gain: float = 0.05,
-    min_lift: float = 0.1,
-    holdout: bool = True,
-) -> Box | None:
-    """The PRIM box where `y` (1 = miss, or a miss share in [0, 1]) is most concentrated.
-
-    Each parameter is bounded on one side only (rules read "below x" / "above y"). A restriction
-    is kept only if dropping it would lower the box's share of misses by at least `min_gain`, and
-    the box only if its share of misses exceeds the overall share by at least `min_lift`;
-    otherwise the box has no limits ("no simple condition"). With `holdout`, the box is found on
-    the even-numbered draws and must also show that lift on the odd-numbered ones, so a rule that
-    only fits noise (many parameters, few draws) is not reported. Its statistics are over all
-    draws. Returns None when there is nothing to explain (no misses, or every draw misses)."""
-    if holdout:
-        y_all = np.asarray(y, float)
-        if y_all.size == 0 or y_all.sum() <= 0 or y_all.sum() >= y_all.size:
-            return None
-        kw = dict(
-            alpha=alpha,
-            min_support=min_support,
-            min_coverage=min_coverage,
-            max_dims=max_dims,
-            min_gain=min_gain,
-            min_lift=min_lift,
-            holdout=False,
-        )
-        train = np.arange(len(y_all)) % 2 == 0
-        fit = prim_box(X[train], y_all[train], **kw)
-        box = Box(limits=dict(fit.limits) if fit is not None else {}, density=0, coverage=0, support=0, base_rate=0)
-        test = box.contains(X[~train])
-        if box.limits and (not test.any() or y_all[~train][test].mean() - y_all[~train].mean() < min_lift):
-            box.limits = {}
-        inside = box.contains(X)
-        density, coverage, support = _stats(inside, y_all)
-        return Box(
-            limits=box.limits,
-            density=density,
-            coverage=coverage,
-            support=support,
-            base_rate=float(y_all.mean()),
-            n=int(inside.sum()),
-            trajectory=fit.trajectory if fit is not None else [],
-        )
-    y = np.asarray(y, float)
-    cols = list(X.columns)
-    A = X.to_numpy(float)
-    n, d = A.shape
-    total = y.sum()
-    if n == 0 or total <= 0 or total >= n:
-        return None
-    limits = np.tile([-np.inf, np.inf], (d, 1))
-    inside = np.ones(n, bool)
-    path = [(limits.copy(), *_stats(inside, y))]
-    varying = np.array([np.ptp(A[:, j]) > 0 for j in range(d)])
-    while inside.sum() > min_support * n:
-        cur = y[inside].mean()
-        Ain, yin = A[inside], y[inside]
-        cuts = np.quantile(Ain, [alpha, 1 - alpha], axis=0)  # (2, d)
-        best = None
-        for side in (0, 1):
-            keep = Ain > cuts[0] if side == 0 else Ain < cuts[1]  # (m, d)
-            kept = keep.sum(0)
-            allowed = (
-                varying & ~np.isfinite(limits[:, 1 - side]) & (kept > 0) & (kept < len(yin))
-            )  # one side per parameter
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means = np.where(allowed, (keep * yin[:, None]).sum(0) / kept, -np.inf)
-            for j in np.flatnonzero(allowed):
-                cand = (means[j], kept[j])
-                if best is None or cand > (best[0], best[1]):
-                    best = (means[j], kept[j], j, side, cuts[side, j])
-        if best is None or best[0] <= cur:
-            break
-        _, _, j, side, cut = best
-        x = A[:, j]
-        if side == 0:
-            limits[j, 0] = np.min(x[inside & (x > cut)])
-        else:
-            limits[j, 1] = np.max(x[inside & (x < cut)])
-        inside = _inside(A, limits)
-        path.append((limits.copy(), *_stats(inside, y)))
-    ok = [p for p in path if p[2] >= min_coverage] or path[:1]
-    chosen = max(ok, key=lambda p: (p[1], p[2]))[0].copy()
-
-    # keep at most max_dims restrictions, dropping those whose removal costs least
-    def density_without(lims, j):
-        trial = lims.copy()
-        trial[j] = [-np.inf, np.inf]
-        return _stats(_inside(A, trial), y)[0]
-
-    while True:
-        restricted = [j for j in range(d) if np.isfinite(chosen[j]).any()]
-        if not restricted:
-            break
-        dens = _stats(_inside(A, chosen), y)[0]
-        costs = {j: dens - density_without(chosen, j) for j in restricted}
-        j = min(costs, key=costs.get)
-        if len(restricted) > max_dims or costs[j] < min_gain:
-            chosen[j] = [-np.inf, np.inf]
-        else:
-            break
-    inside = _inside(A, chosen)
-    density, coverage, support = _stats(inside, y)
-    if density - y.mean() < min_lift:
-        chosen[:] = [-np.inf, np.inf]
-        inside = _inside(A, chosen)
-        density, coverage, support = _stats(inside, y)
-    lim = {cols[j]: (float(chosen[j, 0]), float(chosen[j, 1])) for j in range(d) if np.isfinite(chosen[j]).any()}
-    return Box(
-        limits=lim,
-        density=density,
-        coverage=coverage,
-        support=support,
-        base_rate=float(y.mean()),
-        n=int(inside.sum()),
-        trajectory=[(p[3], p[2], p[1]) for p in path],
-    )
-
-
-def _num(x: float, lang: str | None) -> str:
-    ax = abs(x)
-    decimals = 0 if ax >= 1000 else 2 if ax >= 1 else 3 if ax >= 0.01 else 4
-    return fmt.number(x, lang, decimals)
-
-
-def describe_conditions(box: Box, labels: Mapping[str, str] | None = None, lang: str | None = None) -> str:
-    """'P2 – escape effect below 0.08 and …' in `lang`."""
-    labels = labels or {}
-    parts = []
-    for col, (lo, hi) in box.limits.items():
-        name = labels.get(col, col)
-        if np.isfinite(lo) and np.isfinite(hi):
-            parts.append(i18n.t("unc.rule.between", lang, name=name, lo=_num(lo, lang), hi=_num(hi, lang)))
-        elif np.isfinite(hi):
-            parts.append(i18n.t("unc.rule.below", lang, name=name, x=_num(hi, lang)))
-        else:
-            parts.append(i18n.t("unc.rule.above", lang, name=name, x=_num(lo, lang)))
-    return i18n.t("unc.rule.and", lang).join(parts)
-
-
-def describe_box(
-    box: Box | None, labels: Mapping[str, str] | None = None, lang: str | None = None, what: str | None = None
-) -> str:
-    """A plain-words rule: when the target is missed, how often, and how much of the misses it explains."""
-    if box is None:
-        return i18n.t("unc.rule.none", lang)
-    if not box.limits:
-        return i18n.t("unc.rule.no_pattern", lang, rate=fmt.percent(100 * box.base_rate, lang, 0))
-    text = i18n.t(
-        "unc.rule.misses_when",
-        lang,
-        what=what or i18n.t("unc.rule.the_plan", lang),
-        conditions=describe_conditions(box, labels, lang),
-    )
-    return (
-        text
-        + " "
-        + i18n.t(
-            "unc.rule.stats",
-            lang,
-            density=fmt.percent(100 * box.density, lang, 0),
-            coverage=fmt.percent(100 * box.coverage, lang, 0),
-            base=fmt.percent(100 * box.base_rate, lang, 0),
-        )
-    )
-
-
-def miss_rules(
-    parameters: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    labels_vi: Mapping[str, str],
-    labels_en: Mapping[str, str],
-    target_labels: pd.DataFrame | None = None,
-    lo: float = 0.02,
-    hi: float = 0.98,
-    **prim_kw,
-) -> pd.DataFrame:
-    """A PRIM rule for every target cell missed in some but not all draws.
-
-    `parameters`: draw + one column per parameter key; `outcomes`: draw, year, target_id,
-    geo_type, geo, met (several replications per draw are averaged into a miss share)."""
-    X = parameters.set_index("draw").sort_index()
-    X = X.loc[:, X.nunique() > 1]
-    rows = []
-    keys = ["target_id", "geo_type", "geo", "year"]
-    miss = outcomes.assign(miss=1.0 - outcomes["met"].astype(float)).groupby(keys + ["draw"], sort=False)["miss"].mean()
-    for cell, s in miss.groupby(level=list(range(4)), sort=False):
-        y = s.droplevel(list(range(4))).reindex(X.index).to_numpy()
-        rate = float(np.nanmean(y))
-        rec = dict(zip(keys, cell), probability_met=1 - rate)
-        if not lo <= rate <= hi or X.shape[1] == 0:
-            continue
-        box = prim_box(X, np.nan_to_num(y), **prim_kw)
-        if box is None:
-            continue
-        what_vi = what_en = None
-        if target_labels is not None:
-            lab = target_labels[(target_labels["target_id"] == cell[0])]
-            if len(lab):
-                what_vi, what_en = lab["label_vi"].iloc[0], lab["label_en"].iloc[0]
-        rec.update(
-            rule_vi=describe_box(box, labels_vi, "vi", what_vi),
-            rule_en=describe_box(box, labels_en, "en", what_en),
-            density=box.density,
-            coverage=box.coverage,
-            support=box.support,
-            limits=box.to_json(),
-        )
-        rows.append(rec)
-    cols = keys + ["probability_met", "rule_vi", "rule_en", "density", "coverage", "support", "limits"]
-    return pd.DataFrame(rows, columns=cols)
 
 
 # --- allocations compared on the same draws ------------------------------------------------------
@@ -435,7 +164,8 @@ def compare_allocations(
         if rules:
             frame = pd.DataFrame(values, columns=list(sp.keys))
             frame.insert(0, "draw", np.arange(n))
-            r = miss_rules(frame, outcomes, sp.labels("vi"), sp.labels("en"), layout.target_cells)
+            units = {k: f.unit for f in sp.factors for k in f.keys}
+            r = miss_rules(frame, outcomes, sp.labels("vi"), sp.labels("en"), layout.target_cells, units=units)
             r.insert(0, "scenario", s.name)
             rule_frames.append(r)
     values_df = pd.concat(vals, ignore_index=True)

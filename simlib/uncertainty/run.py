@@ -28,7 +28,7 @@ import pandas as pd
 
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
-from simlib.uncertainty.robustness import miss_rules
+from simlib.uncertainty.rules import miss_rules
 from simlib.uncertainty.sampling import Sample, sample
 from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
@@ -145,7 +145,12 @@ def run_uncertainty(
         rule_table = pd.DataFrame()
         if rules:
             rule_table = miss_rules(
-                params_frame, outcomes, space.labels("vi"), space.labels("en"), target_labels=layout.target_cells
+                params_frame,
+                outcomes,
+                space.labels("vi"),
+                space.labels("en"),
+                target_labels=layout.target_cells,
+                units={k: f.unit for f in space.factors for k in f.keys},
             )
         info = {
             "draws": int(draws.n),

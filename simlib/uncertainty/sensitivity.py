@@ -1,15 +1,24 @@
-"""Global sensitivity: which groups of parameters drive the projected poor rate and the
-probability of meeting a target — "what we most need to measure better".
+"""Global sensitivity: which groups of parameters drive the projected poor rate and the chance of
+meeting a target — "what we most need to measure better". The estimators are SALib's; this
+module wires them to a scenario and makes their results safe to show.
 
-- **Sobol indices with groups** (variance-based). From two independent designs A and B (the two
-  halves of one scrambled Sobol sequence) and, for each group g, A with g's columns taken from B:
-  first-order S_g = mean(f(B) (f(A_B^g) - f(A))) / V (Saltelli et al. 2010) — the share of the
-  output's variance explained by g alone; total S_T,g = mean((f(A) - f(A_B^g))^2) / 2V (Jansen
-  1999) — including g's interactions. Cost: n (2 + number of groups) model runs. Confidence
-  intervals by bootstrap over the n base rows.
-- **Morris elementary effects** (screening, for many single parameters cheaply): r trajectories
-  through a p-level grid (bin centres), each moving one group by +-Delta at a time; mu* = mean |effect| / Delta
-  ranks influence, sigma shows non-linearity or interactions. Cost: r (k + 1) runs.
+- **Sobol indices with groups** (variance-based; `SALib.sample.sobol` + `SALib.analyze.sobol`,
+  Saltelli et al. 2010 first-order and Jansen 1999 total estimators): from two independent
+  designs A and B (one scrambled Sobol sequence) and, for each group g, A with g's columns taken
+  from B. S1 is the share of the output's variance explained by g alone, ST the share including
+  g's interactions. Cost: n (2 + number of groups) runs. SALib bootstraps each index over the n
+  base rows and reports the half-width of its 95 % interval (`S1_conf`, `ST_conf`).
+- **Shown values**: an estimate from few runs can fall outside [0, 1] or put S1 above ST, which
+  no true index does. `bound_indices` therefore adds the intervals clipped to [0, 1], flags
+  (`ST_reliable`, `S1_reliable`, `reliable`: interval half-width at most `MAX_HALF_WIDTH` and no
+  bound broken beyond the interval) and `S1_shown` / `ST_shown`: clipped to [0, 1] with
+  S1 ≤ ST when reliable, empty otherwise. Reports draw only the shown values and mark the rest.
+- **Morris elementary effects** (screening; `SALib.sample.morris` + `SALib.analyze.morris`):
+  r trajectories on a `levels`-point grid, each moving one group at a time; mu* = mean |effect|
+  ranks influence, sigma shows non-linearity or interactions. The grid sits at the centres of
+  `levels` equal-probability bins ((i + 1/2) / levels), so distributions with long tails are
+  never evaluated at their extremes; effects are per unit of the uniform (a move across the
+  whole probability range). Cost: r (groups + 1) runs.
 
 The generic functions take a function of the unit hypercube; `sensitivity_analysis` and
 `screening_analysis` wire them to a scenario through the parameter space (expected engine by
@@ -23,84 +32,118 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import morris as salib_morris
+from SALib.analyze import sobol as salib_sobol
+from SALib.sample import morris as morris_sampler
+from SALib.sample import sobol as sobol_sampler
 
 from simlib import i18n
 from simlib.errors import InputError
 from simlib.scenario import Scenario
+from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
 from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label, require_states_model
+
+#: a Sobol index is shown only when its 95 % interval is at most ± this wide (a share of variance)
+MAX_HALF_WIDTH = 0.1
+#: confidence level of the bootstrap intervals
+CONF_LEVEL = 0.95
+_EPS = 1e-9  # design points stay inside (0, 1): some distributions have infinite tails
+
+# --- generic: problem and designs ----------------------------------------------------------------
+
+
+def unit_problem(d: int, groups: Mapping[str, Sequence[int]], low: float = 0.0, high: float = 1.0) -> dict:
+    """A SALib problem over [low, high]^d whose groups are `groups` (names -> column indices),
+    which must put every column in exactly one group."""
+    member: list[str | None] = [None] * d
+    for g, cols in groups.items():
+        for c in cols:
+            if not 0 <= int(c) < d or member[int(c)] is not None:
+                raise InputError("group_column", field="groups", value=g, column=c, last=d - 1)
+            member[int(c)] = str(g)
+    missing = [i for i, g in enumerate(member) if g is None]
+    if missing:
+        raise InputError("group_missing", field="groups", value=missing)
+    return {"num_vars": d, "names": [f"u{i}" for i in range(d)], "bounds": [[low, high]] * d, "groups": member}
+
+
+def sobol_design(d: int, groups: Mapping[str, Sequence[int]], n: int, seed: int = 0) -> tuple[np.ndarray, int]:
+    """SALib's Saltelli design for grouped first-order and total indices: (n (2 + groups), d)
+    points in (0, 1) and the number of base rows (n rounded up to a power of 2).
+
+    Designs with the same d and seed share their base rows A and B whatever the groups, so
+    several groupings can be evaluated once (`evaluate_unique`)."""
+    n = 2 ** int(np.ceil(np.log2(max(2, n))))
+    X = sobol_sampler.sample(unit_problem(d, groups), n, calc_second_order=False, scramble=True, seed=seed)
+    return np.clip(X, _EPS, 1 - _EPS), n
+
+
+def evaluate_unique(func: Callable[[np.ndarray], np.ndarray], X: np.ndarray) -> np.ndarray:
+    """func(X) as (rows, outputs), evaluating each distinct row of X once (in one call)."""
+    uniq, inverse = np.unique(X, axis=0, return_inverse=True)
+    Y = np.asarray(func(uniq), float).reshape(len(uniq), -1)
+    return Y[inverse.reshape(-1)]
+
 
 # --- generic: Sobol ------------------------------------------------------------------------------
 
 
-def saltelli_design(d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent (n, d) designs A, B: the halves of a scrambled 2d-dimensional Sobol
-    sequence (n is rounded up to a power of 2)."""
-    from scipy.stats import qmc
-
-    m = int(np.ceil(np.log2(max(2, n))))
-    base = qmc.Sobol(2 * d, scramble=True, rng=np.random.default_rng(seed)).random_base2(m)
-    base = np.clip(base, 1e-9, 1 - 1e-9)
-    return base[:, :d], base[:, d:]
-
-
-def ab_matrix(A: np.ndarray, B: np.ndarray, cols: Sequence[int]) -> np.ndarray:
-    """A with the columns `cols` taken from B."""
-    M = A.copy()
-    M[:, list(cols)] = B[:, list(cols)]
-    return M
-
-
-def sobol_from_runs(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First-order and total indices from runs fA, fB (n, m) and fAB (k, n, m) -> (k, m) each."""
-    V = np.var(np.concatenate([fA, fB]), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        S1 = np.mean(fB[None] * (fAB - fA[None]), axis=1) / V
-        ST = 0.5 * np.mean((fA[None] - fAB) ** 2, axis=1) / V
-    return S1, ST
-
-
 def sobol_indices(
-    fA: np.ndarray,
-    fB: np.ndarray,
-    fAB: np.ndarray,
-    names: Sequence[str],
-    outputs: Sequence[str],
+    problem: dict,
+    Y: np.ndarray,
+    outputs: Sequence[str] | None = None,
     n_boot: int = 200,
     seed: int = 0,
-    conf: float = 0.95,
+    order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Tidy table: output, group, S1, S1_low, S1_high, ST, ST_low, ST_high (bootstrap intervals)."""
-    fA, fB = np.asarray(fA, float).reshape(len(fA), -1), np.asarray(fB, float).reshape(len(fB), -1)
-    fAB = np.asarray(fAB, float).reshape(len(names), len(fA), -1)
-    S1, ST = sobol_from_runs(fA, fB, fAB)
-    n = fA.shape[0]
-    rng = np.random.default_rng(seed)
-    lo_q, hi_q = (1 - conf) / 2, 1 - (1 - conf) / 2
-    b1 = np.empty((n_boot,) + S1.shape)
-    bT = np.empty((n_boot,) + ST.shape)
-    for b in range(n_boot):
-        r = rng.integers(0, n, n)
-        b1[b], bT[b] = sobol_from_runs(fA[r], fB[r], fAB[:, r])
-    with np.errstate(invalid="ignore"):
-        q1 = np.nanquantile(b1, [lo_q, hi_q], axis=0) if n_boot else np.full((2,) + S1.shape, np.nan)
-        qT = np.nanquantile(bT, [lo_q, hi_q], axis=0) if n_boot else np.full((2,) + ST.shape, np.nan)
-    rows = []
-    for gi, g in enumerate(names):
-        for oi, o in enumerate(outputs):
-            rows.append(
-                {
-                    "output": o,
-                    "group": g,
-                    "S1": S1[gi, oi],
-                    "S1_low": q1[0, gi, oi],
-                    "S1_high": q1[1, gi, oi],
-                    "ST": ST[gi, oi],
-                    "ST_low": qT[0, gi, oi],
-                    "ST_high": qT[1, gi, oi],
-                }
+    """Tidy table of SALib's grouped Sobol indices from runs Y (rows of `sobol_design`, one column
+    per output): output, group, S1, S1_conf, ST, ST_conf, then `bound_indices`' columns."""
+    Y = np.asarray(Y, float).reshape(len(Y), -1)
+    outputs = list(outputs) if outputs is not None else [f"y{i}" for i in range(Y.shape[1])]
+    names = list(dict.fromkeys(problem["groups"]))
+    order = list(order) if order is not None else names
+    frames = []
+    for j, o in enumerate(outputs):
+        y = Y[:, j]
+        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:  # no variance to share out: undefined
+            t = pd.DataFrame(np.nan, index=names, columns=["S1", "S1_conf", "ST", "ST_conf"])
+        else:
+            # SALib bootstraps unseeded when given seed 0, hence + 1
+            si = salib_sobol.analyze(
+                problem, y, calc_second_order=False, num_resamples=max(2, n_boot), conf_level=CONF_LEVEL, seed=seed + 1
             )
-    return pd.DataFrame(rows)
+            total, first = si.to_df()
+            t = pd.concat([first, total], axis=1)[["S1", "S1_conf", "ST", "ST_conf"]]
+            if n_boot < 2:
+                t[["S1_conf", "ST_conf"]] = np.nan
+        t = t.reindex(order).rename_axis("group").reset_index()
+        t.insert(0, "output", o)
+        frames.append(t)
+    return bound_indices(pd.concat(frames, ignore_index=True))
+
+
+def bound_indices(table: pd.DataFrame, max_half_width: float = MAX_HALF_WIDTH) -> pd.DataFrame:
+    """Add intervals clipped to [0, 1] (`S1_low` … `ST_high`), flags and the values a report may
+    show: `ST_shown` in [0, 1] when `ST_reliable`, `S1_shown` ≤ `ST_shown` when `S1_reliable`,
+    empty otherwise; `reliable` when both are.
+
+    An index is reliable when its interval is known and at most ± `max_half_width` and its
+    estimate breaks no property of true indices (0 ≤ S1 ≤ ST ≤ 1) by more than the intervals;
+    S1 is shown only beside a shown ST."""
+    t = table.copy()
+    s1, c1, st, ct = (t[c].to_numpy(float) for c in ("S1", "S1_conf", "ST", "ST_conf"))
+    for name, est, conf in (("S1", s1, c1), ("ST", st, ct)):
+        t[f"{name}_low"] = np.clip(est - conf, 0, 1)
+        t[f"{name}_high"] = np.clip(est + conf, 0, 1)
+    with np.errstate(invalid="ignore"):
+        st_ok = (ct <= max_half_width) & (st + ct >= 0) & (st - ct <= 1)
+        s1_ok = st_ok & (c1 <= max_half_width) & (s1 + c1 >= 0) & (s1 - c1 <= st + ct)
+    t["ST_reliable"], t["S1_reliable"], t["reliable"] = st_ok, s1_ok, st_ok & s1_ok
+    st_shown = np.clip(st, 0, 1)
+    t["ST_shown"] = np.where(st_ok, st_shown, np.nan)
+    t["S1_shown"] = np.where(s1_ok, np.minimum(np.clip(s1, 0, 1), st_shown), np.nan)
+    return t
 
 
 def sobol_analysis(
@@ -112,96 +155,64 @@ def sobol_analysis(
     outputs: Sequence[str] | None = None,
     n_boot: int = 200,
 ) -> pd.DataFrame:
-    """Grouped Sobol indices of `func` ((rows, d) points in the unit cube -> (rows,) or (rows, m)).
+    """Grouped Sobol indices of `func` ((rows, d) points in the unit cube -> (rows,) or (rows, m));
+    `groups` must put each of the d columns in exactly one group.
 
     All n (2 + len(groups)) points are passed to `func` in one call, so it can parallelise."""
-    A, B = saltelli_design(d, n, seed)
-    n = A.shape[0]
-    names = list(groups)
-    X = np.concatenate([A, B] + [ab_matrix(A, B, groups[g]) for g in names])
-    Y = np.asarray(func(X), float).reshape(X.shape[0], -1)
-    fA, fB = Y[:n], Y[n : 2 * n]
-    fAB = Y[2 * n :].reshape(len(names), n, -1)
-    outputs = list(outputs) if outputs is not None else [f"y{i}" for i in range(Y.shape[1])]
-    return sobol_indices(fA, fB, fAB, names, outputs, n_boot=n_boot, seed=seed)
+    X, _ = sobol_design(d, groups, n, seed)
+    Y = np.asarray(func(X), float).reshape(len(X), -1)
+    return sobol_indices(unit_problem(d, groups), Y, outputs, n_boot, seed, order=list(groups))
 
 
-# --- generic: Morris -------------------------------------------------------------------------------
+# --- generic: Morris -----------------------------------------------------------------------------
 
 
-@dataclass
-class MorrisDesign:
-    """Points of r trajectories: (r (k+1), d); `moved[t, s]` = group moved at step s of
-    trajectory t; `sign[t, s]` = +1 if its factors went up."""
-
-    points: np.ndarray
-    moved: np.ndarray
-    sign: np.ndarray
-    delta: float
-    groups: tuple[str, ...]
+def _morris_problem(d: int, groups: Mapping[str, Sequence[int]], levels: int) -> dict:
+    """The unit problem with bounds at the outer bin centres, so SALib's grid i / (levels - 1)
+    lands on (i + 1/2) / levels."""
+    if levels < 2 or levels % 2:
+        raise InputError("enum", field="levels", value=levels, allowed="an even number ≥ 2")
+    return unit_problem(d, groups, 0.5 / levels, 1 - 0.5 / levels)
 
 
 def morris_design(
     d: int, groups: Mapping[str, Sequence[int]], r: int = 20, levels: int = 4, seed: int = 0
-) -> MorrisDesign:
-    """r random one-group-at-a-time trajectories on a grid of `levels` (even) points of [0, 1]^d.
-
-    The grid sits at the centres of `levels` equal-probability bins ((i + 1/2) / levels), so
-    distributions with long tails (normal, lognormal, Dirichlet rows) are never evaluated at their
-    extremes; each step moves half the range (Delta = 1/2, the usual `levels / 2` grid steps).
-    All factors of a group move together, in the same direction."""
-    if levels < 2 or levels % 2:
-        raise InputError("enum", field="levels", value=levels, allowed="an even number ≥ 2")
-    rng = np.random.default_rng(seed)
-    names = tuple(groups)
-    k = len(names)
-    grid = (np.arange(levels) + 0.5) / levels
-    delta = (levels // 2) / levels
-    low_half = grid[: levels // 2]
-    pts = np.empty((r, k + 1, d))
-    moved = np.empty((r, k), int)
-    sign = np.empty((r, k), int)
-    for t in range(r):
-        up = rng.random(k) < 0.5
-        x = rng.choice(low_half, size=d)
-        for gi, g in enumerate(names):  # a group going down starts at its upper point
-            if not up[gi]:
-                x[list(groups[g])] += delta
-        order = rng.permutation(k)
-        pts[t, 0] = x
-        for s, gi in enumerate(order):
-            x = x.copy()
-            step = delta if up[gi] else -delta
-            x[list(groups[names[gi]])] += step
-            pts[t, s + 1] = x
-            moved[t, s] = gi
-            sign[t, s] = 1 if up[gi] else -1
-    return MorrisDesign(pts.reshape(-1, d), moved, sign, delta, names)
+) -> np.ndarray:
+    """r random one-group-at-a-time trajectories (SALib): (r (groups + 1), d) points, each step
+    moving a group's members by half the probability range."""
+    return morris_sampler.sample(_morris_problem(d, groups, levels), r, num_levels=levels, seed=seed)
 
 
-def morris_indices(design: MorrisDesign, Y: np.ndarray, outputs: Sequence[str] | None = None) -> pd.DataFrame:
-    """Tidy table: output, group, mu, mu_star, sigma from the runs Y (rows of design.points)."""
-    r, k = design.moved.shape
-    Y = np.asarray(Y, float).reshape(r, k + 1, -1)
-    ee = (np.diff(Y, axis=1) / design.delta) * design.sign[..., None]  # (r, k, m), by step
-    by_group = np.empty_like(ee)
-    for t in range(r):
-        by_group[t, design.moved[t]] = ee[t]
-    outputs = list(outputs) if outputs is not None else [f"y{i}" for i in range(Y.shape[2])]
-    rows = []
-    for gi, g in enumerate(design.groups):
-        for oi, o in enumerate(outputs):
-            e = by_group[:, gi, oi]
-            rows.append(
-                {
-                    "output": o,
-                    "group": g,
-                    "mu": float(np.mean(e)),
-                    "mu_star": float(np.mean(np.abs(e))),
-                    "sigma": float(np.std(e, ddof=1)) if r > 1 else np.nan,
-                }
-            )
-    return pd.DataFrame(rows)
+def morris_indices(
+    X: np.ndarray,
+    Y: np.ndarray,
+    groups: Mapping[str, Sequence[int]],
+    levels: int = 4,
+    outputs: Sequence[str] | None = None,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Tidy table: output, group, mu, mu_star, mu_star_conf, sigma from runs Y at the rows of X
+    (`morris_design`). Effects are per unit of the uniform: SALib divides by its grid step
+    levels / (2 (levels - 1)) while each step moves 1/2, so its figures are scaled by
+    levels / (levels - 1). For groups of several factors SALib leaves mu and sigma empty."""
+    problem = _morris_problem(X.shape[1], groups, levels)
+    Y = np.asarray(Y, float).reshape(len(X), -1)
+    outputs = list(outputs) if outputs is not None else [f"y{i}" for i in range(Y.shape[1])]
+    scale = levels / (levels - 1)
+    frames = []
+    for j, o in enumerate(outputs):
+        si = salib_morris.analyze(
+            problem, X, Y[:, j], num_resamples=max(2, n_boot), conf_level=CONF_LEVEL, num_levels=levels, seed=seed
+        )
+        t = pd.DataFrame(
+            {k: np.ma.filled(np.ma.asarray(si[k], float), np.nan) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
+        )
+        t = t.assign(group=list(si["names"])).set_index("group").reindex(list(groups)) * scale
+        t = t.reset_index()
+        t.insert(0, "output", o)
+        frames.append(t[["output", "group", "mu", "mu_star", "mu_star_conf", "sigma"]])
+    return pd.concat(frames, ignore_index=True)
 
 
 def morris_analysis(
@@ -213,8 +224,8 @@ def morris_analysis(
     seed: int = 0,
     outputs: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    design = morris_design(d, groups, r, levels, seed)
-    return morris_indices(design, func(design.points), outputs)
+    X = morris_design(d, groups, r, levels, seed)
+    return morris_indices(X, func(X), groups, levels, outputs, seed=seed)
 
 
 # --- scenario level -----------------------------------------------------------------------------
@@ -253,6 +264,28 @@ DEFAULT_OUTPUTS = (
 )
 
 
+def output_columns(layout, outputs: Sequence[Output]) -> tuple[list[int], list[str]]:
+    """Where each output is in an engine's per-draw results: (column, 'target' | 'indicator')."""
+    cols, kinds = [], []
+    tc = layout.target_cells
+    for o in outputs:
+        y = o.year or layout.years[-1]
+        if o.target_id:
+            hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
+            if not len(hit):
+                raise InputError(
+                    "enum", field="output", value=o.name(layout.years), allowed=sorted(set(tc["target_id"]))
+                )
+            cols.append(int(hit[0]))
+            kinds.append("target")
+        else:
+            if o.indicator not in layout.indicators:
+                raise InputError("enum", field="output", value=o.indicator, allowed=layout.indicators)
+            cols.append(layout.index(o.indicator, y, o.geo))
+            kinds.append("indicator")
+    return cols, kinds
+
+
 def scenario_function(
     scen: Scenario,
     outputs: Sequence[Output] = DEFAULT_OUTPUTS,
@@ -268,29 +301,13 @@ def scenario_function(
     """f(U) -> (rows, len(outputs)) for points U of the space's unit cube, and the output names.
 
     With the microsimulation and several replications each output is averaged over them."""
-    from simlib.uncertainty.evaluate import make_layout, map_draws
-
     require_states_model(scen)
     space = space or build_space(scen.params)
     seed = scen.seed if seed is None else int(seed)
     needs_cf = any(o.indicator in ("poor_fewer_than_without_programme", "cost_per_household_lifted") for o in outputs)
     layout = make_layout(scen, engine, needs_cf)
     years = layout.years
-    cols, kinds = [], []
-    tc = layout.target_cells
-    for o in outputs:
-        y = o.year or years[-1]
-        if o.target_id:
-            hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
-            if not len(hit):
-                raise InputError("enum", field="output", value=o.name(years), allowed=sorted(set(tc["target_id"])))
-            cols.append(int(hit[0]))
-            kinds.append("target")
-        else:
-            if o.indicator not in layout.indicators:
-                raise InputError("enum", field="output", value=o.indicator, allowed=layout.indicators)
-            cols.append(layout.index(o.indicator, y, o.geo))
-            kinds.append("indicator")
+    cols, kinds = output_columns(layout, outputs)
     R = 1 if engine == "expected" else int(replications)
 
     def f(U: np.ndarray) -> np.ndarray:
@@ -364,8 +381,10 @@ def sensitivity_analysis(
     scheduler: str | None = None,
     progress: bool = False,
 ) -> SensitivityResult:
-    """Grouped Sobol indices of `outputs` for each grouping (`kind`, `project`, `parameter`),
-    sharing the base designs: n (2 + total groups) runs (n rounded up to a power of 2)."""
+    """Grouped Sobol indices of `outputs` for each grouping (`kind`, `project`, `parameter`).
+
+    One SALib design per grouping (n base rows, rounded up to a power of 2); the designs share
+    their base rows, which are run once: n (2 + total groups) runs in all."""
     for g in groupings:
         if g not in GROUPINGS:
             raise InputError("enum", field="grouping", value=g, allowed=GROUPINGS)
@@ -373,30 +392,35 @@ def sensitivity_analysis(
     f, space, names = scenario_function(
         scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
     )
-    A, B = saltelli_design(space.dims, n, seed)
-    nb = A.shape[0]
-    plan = [(gp, g, cols) for gp in groupings for g, cols in space.groups(gp).items()]
-    X = np.concatenate([A, B] + [ab_matrix(A, B, cols) for _, _, cols in plan])
-    Y = f(X)
-    fA, fB = Y[:nb], Y[nb : 2 * nb]
-    fAB = Y[2 * nb :].reshape(len(plan), nb, -1)
-    frames = []
-    for gp in groupings:
-        idx = [i for i, p in enumerate(plan) if p[0] == gp]
-        t = sobol_indices(fA, fB, fAB[idx], [plan[i][1] for i in idx], names, n_boot=n_boot, seed=seed)
+    groups = {gp: space.groups(gp) for gp in groupings}
+    designs = {gp: sobol_design(space.dims, groups[gp], n, seed) for gp in groupings}
+    X = np.concatenate([x for x, _ in designs.values()])
+    Y = evaluate_unique(f, X)
+    frames, start = [], 0
+    for gp, (x, _) in designs.items():
+        problem = unit_problem(space.dims, groups[gp])
+        t = sobol_indices(problem, Y[start : start + len(x)], names, n_boot, seed, order=list(groups[gp]))
         t.insert(0, "grouping", gp)
         frames.append(t)
+        start += len(x)
     table = _labels(pd.concat(frames, ignore_index=True), "grouping", outputs, names, scen, _years(scen))
-    variance = {nm: float(np.var(np.concatenate([fA[:, j], fB[:, j]]))) for j, nm in enumerate(names)}
+    first = Y[: len(designs[groupings[0]][0])]  # SALib's layout per base row: A, A_B^g for each group, B
+    step = len(groups[groupings[0]]) + 2
+    base = np.concatenate([first[0::step], first[step - 1 :: step]])
     info = {
         "method": "sobol",
-        "base_points": nb,
-        "runs": int(X.shape[0]),
+        "estimator": "SALib sobol (Saltelli 2010 first-order, Jansen total), bootstrap intervals",
+        "base_points": designs[groupings[0]][1],
+        "runs": int(len(np.unique(X, axis=0))),
         "seed": seed,
         "engine": engine,
         "groupings": list(groupings),
-        "output_variance": variance,
-        "output_mean": {nm: float(np.mean(np.concatenate([fA[:, j], fB[:, j]]))) for j, nm in enumerate(names)},
+        "conf_level": CONF_LEVEL,
+        "max_half_width": MAX_HALF_WIDTH,
+        "reliable": int(table["reliable"].sum()),
+        "indices": len(table),
+        "output_variance": {nm: float(np.var(base[:, j])) for j, nm in enumerate(names)},
+        "output_mean": {nm: float(np.mean(base[:, j])) for j, nm in enumerate(names)},
     }
     return SensitivityResult("sobol", table, info)
 
@@ -420,21 +444,20 @@ def screening_analysis(
         scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
     )
     groups = space.groups(grouping)
-    design = morris_design(space.dims, groups, r, levels, seed)
-    table = morris_indices(design, f(design.points), names)
+    X = morris_design(space.dims, groups, r, levels, seed)
+    table = morris_indices(X, f(X), groups, levels, names, seed=seed)
     table.insert(0, "grouping", grouping)
+    table = _labels(table, "grouping", outputs, names, scen, _years(scen))
     if grouping == "parameter":
         labels = {fac.name: (fac.label("vi"), fac.label("en")) for fac in space.factors}
-        table = _labels(table, "grouping", outputs, names, scen, _years(scen))
         table["group_label_vi"] = table["group"].map(lambda g: labels[g][0])
         table["group_label_en"] = table["group"].map(lambda g: labels[g][1])
-    else:
-        table = _labels(table, "grouping", outputs, names, scen, _years(scen))
     info = {
         "method": "morris",
+        "estimator": "SALib morris, bootstrap interval of mu*",
         "trajectories": r,
         "levels": levels,
-        "runs": int(design.points.shape[0]),
+        "runs": int(X.shape[0]),
         "seed": seed,
         "engine": engine,
         "grouping": grouping,
