@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simlib.errors import InputError, SimlibError
+from simlib.i18n import LocalText
 from simlib.paths import display_path
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
@@ -52,15 +53,14 @@ class BatchItem:
     error: str = ""
     out_dir: Path | None = None
     headline: dict = field(default_factory=dict)
-    title_vi: str = ""
-    title_en: str = ""
+    titles: LocalText = field(default_factory=LocalText)
     invalid: bool = False
     failed_notebook: Path | None = None
     uncertainty_report: Path | None = None  # OUT/<name>/uncertainty.html when rendered
     uncertainty_error: str = ""  # why the uncertainty report failed (the scenario report stands)
 
     def title(self, lang: str = "vi") -> str:
-        return (self.title_vi if lang == "vi" else self.title_en) or self.name
+        return self.titles.get(lang) or self.name
 
 
 @dataclass
@@ -382,7 +382,7 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     return out
 
 
-def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
+def _names_of_invalid(path: Path, default: str) -> tuple[str, LocalText]:
     """Name and titles of an invalid scenario as far as its file can be read (for the index)."""
     try:
         import yaml
@@ -391,10 +391,10 @@ def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
         if isinstance(raw, dict):
             name = raw.get("name")
             name = name if isinstance(name, str) and name.replace("_", "").replace("-", "").isalnum() else default
-            return name, str(raw.get("title_vi") or ""), str(raw.get("title_en") or "")
+            return name, LocalText.from_fields(raw, "title")
     except Exception:  # noqa: BLE001 - unreadable: the validation error says why
         pass
-    return default, "", ""
+    return default, LocalText()
 
 
 def run_batch(
@@ -450,10 +450,10 @@ def run_batch(
     for p, v in checked.items():
         if isinstance(v, SimlibError):
             items[p].error, items[p].invalid = v.message(lang), True
-            items[p].name, items[p].title_vi, items[p].title_en = _names_of_invalid(p, items[p].name)
+            items[p].name, items[p].titles = _names_of_invalid(p, items[p].name)
             bad[p] = v
         else:
-            items[p].name, items[p].title_vi, items[p].title_en = v.name, v.title_vi, v.title_en
+            items[p].name, items[p].titles = v.name, v.title
     if bad and on_invalid is not None:
         on_invalid(bad)
     todo = [p for p in paths if p not in bad]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simlib.i18n import LocalText
 from simlib.schema import qv
 from simlib.transitions import CHANNELS
 
@@ -14,14 +15,12 @@ class Line:
 
     code: str
     project: str
-    name_vi: str
-    name_en: str
+    name: LocalText  # `line.name(lang)`
     capital: tuple[str, ...]
     share_of_project: float
     eligible: tuple[dict, ...]
     population: str  # households | communes | officers
-    unit_vi: str
-    unit_en: str
+    unit: LocalText  # the beneficiary unit, e.g. "hộ" / "household"
     unit_cost: float  # VND per beneficiary unit
     households_per_unit: float
     max_share: float  # largest share of eligible households that take part
@@ -33,9 +32,6 @@ class Line:
     removal: float = 0.0  # probability a reached household loses each listed deprivation it has
     income_effect: float = 0.0  # VND per person per month added to a reached household's income
     targets_deprived: bool = False  # only households deprived in a listed indicator are eligible
-
-    def name(self, lang: str = "vi") -> str:
-        return self.name_vi if lang == "vi" else self.name_en
 
     @property
     def cost_per_household(self) -> float:
@@ -50,12 +46,8 @@ class Line:
 @dataclass(frozen=True)
 class Project:
     code: str
-    name_vi: str
-    name_en: str
+    name: LocalText  # `project.name(lang)`
     lines: tuple[str, ...]
-
-    def name(self, lang: str = "vi") -> str:
-        return self.name_vi if lang == "vi" else self.name_en
 
 
 @dataclass(frozen=True)
@@ -93,14 +85,12 @@ def build_catalogue(program: dict) -> Catalogue:
         lines[code] = Line(
             code=code,
             project=d["project"],
-            name_vi=d["name_vi"],
-            name_en=d["name_en"],
+            name=LocalText.from_fields(d, "name"),
             capital=tuple(d["capital"]),
             share_of_project=qv(d["share_of_project"]),
             eligible=tuple(d["eligible"]),
             population=ben["population"],
-            unit_vi=ben["unit_vi"],
-            unit_en=ben["unit_en"],
+            unit=LocalText.from_fields(ben, "unit"),
             unit_cost=qv(ben["unit_cost"]),
             households_per_unit=qv(ben["households_per_unit"]) if "households_per_unit" in ben else 1.0,
             max_share=qv(ben["max_share"]) if "max_share" in ben else 1.0,
@@ -113,6 +103,7 @@ def build_catalogue(program: dict) -> Catalogue:
             targets_deprived=bool(d.get("multidim", {}).get("targets_deprived", False)),
         )
     projects = {
-        code: Project(code, p["name_vi"], p["name_en"], tuple(p["lines"])) for code, p in program["projects"].items()
+        code: Project(code, LocalText.from_fields(p, "name"), tuple(p["lines"]))
+        for code, p in program["projects"].items()
     }
     return Catalogue(projects=projects, lines=lines)

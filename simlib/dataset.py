@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simlib import i18n
 from simlib.atomic import atomic_dir
 from simlib.errors import InputError, raise_if_any
 from simlib.parameters import sha256_file
@@ -60,7 +61,7 @@ class Dataset:
 
     def unit_name(self, unit_id: str, lang: str = "vi") -> str:
         row = self.units.loc[self.units["unit_id"] == unit_id].iloc[0]
-        return str(row["name_vi"] if lang == "vi" else row["name_en"])
+        return str(row[i18n.column("name", lang)])
 
     def counts_frame(self) -> pd.DataFrame:
         """Counts as a tidy table (unit_id, ethnic_group, area, state, households)."""

@@ -37,8 +37,8 @@ def _allowed_text(allowed: Any, limit: int = 30) -> str:
 class InputError(SimlibError):
     """One problem in one input file.
 
-    `code` is a key of `simlib.i18n.MESSAGES` without the `err.` prefix; `fields` fill its
-    template. `field` is a dotted path inside the file (e.g. `budget.years.2024.lines.P3.1`).
+    `code` names the catalogue text `err.<code>` (simlib/locale/<lang>/errors.yaml); `fields`
+    fill its template. `field` is a dotted path inside the file (e.g. `budget.years.2024.lines.P3.1`).
     """
 
     def __init__(
@@ -66,12 +66,13 @@ class InputError(SimlibError):
         elif self.file:
             parts.append(i18n.t("err.where_file", lang, file=self.file))
         elif self.field:
-            parts.append(f"«{self.field}»" if i18n.get_lang(lang) == "vi" else f"'{self.field}'")
+            parts.append(i18n.t("err.where_field", lang, field=self.field))
         reason = i18n.t(f"err.{self.code}", lang, **self.fields)
         text = (": ".join(parts) + ": " if parts else "") + reason
         extras = []
         if self.value is not _MISSING:
-            extras.append(i18n.t("err.value", lang, value=_short(self.value)))
+            value = self.value.get(lang) if isinstance(self.value, i18n.LocalText) else self.value
+            extras.append(i18n.t("err.value", lang, value=_short(value)))
         if self.allowed is not None:
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(self.allowed)))
         if extras:

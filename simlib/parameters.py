@@ -185,10 +185,7 @@ def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> lis
             if lines[lc]["project"] != pcode:
                 errors.append(
                     InputError(
-                        "schema",
-                        file=pf,
-                        field=f"lines.{lc}.project",
-                        detail=f"line listed under {pcode} but says {lines[lc]['project']}",
+                        "line_project", file=pf, field=f"lines.{lc}.project", pcode=pcode, project=lines[lc]["project"]
                     )
                 )
             total += qv(lines[lc]["share_of_project"])
@@ -223,21 +220,10 @@ def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> lis
                 )
         lag = qv(line["lag"])
         if lag < 0 or lag != int(lag):
-            errors.append(
-                InputError(
-                    "schema", file=pf, field=f"lines.{lc}.lag.value", value=lag, detail="a whole number of years ≥ 0"
-                )
-            )
+            errors.append(InputError("whole_years", file=pf, field=f"lines.{lc}.lag.value", value=lag))
         pop = line["beneficiary"]["population"]
         if pop == "households" and not line["eligible"]:
-            errors.append(
-                InputError(
-                    "schema",
-                    file=pf,
-                    field=f"lines.{lc}.eligible",
-                    detail="a household line needs at least one eligibility clause",
-                )
-            )
+            errors.append(InputError("no_eligibility", file=pf, field=f"lines.{lc}.eligible"))
     tg, tf = docs["targets"], display_path(files["targets"])
     for name, cov in tg["coverage"].items():
         for lc in cov.get("lines", []):
@@ -264,14 +250,7 @@ def _check_multidim_channels(lines: dict, file: str) -> list[InputError]:
             continue
         mine = set(line.get("deprivations", []))
         if not mine:
-            errors.append(
-                InputError(
-                    "schema",
-                    file=file,
-                    field=f"lines.{lc}.multidim.targets_deprived",
-                    detail="the line lists no deprivations to target",
-                )
-            )
+            errors.append(InputError("no_deprivations", file=file, field=f"lines.{lc}.multidim.targets_deprived"))
         for other, ol in lines.items():
             shared = mine & set(ol.get("deprivations", [])) if other != lc else set()
             if shared and (ol.get("multidim") or {}).get("removal"):

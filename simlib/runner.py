@@ -164,8 +164,8 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
     }
     return {
         "scenario": scen.name,
-        "title_vi": scen.title_vi,
-        "title_en": scen.title_en,
+        "title_vi": scen.title.vi,
+        "title_en": scen.title.en,
         "scenario_file": display_path(scen.file) if scen.file else None,
         "engine": engine,
         "draws": draws,

@@ -19,6 +19,7 @@ import numpy as np
 from simlib.catalogue import Catalogue, build_catalogue
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.i18n import LocalText
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.schema import get_schema, load_yaml, validate
@@ -61,10 +62,8 @@ class Scenario:
     """A validated, fully resolved scenario, ready to run."""
 
     name: str
-    title_vi: str
-    title_en: str
-    description_vi: str
-    description_en: str
+    title: LocalText  # `scen.title(lang)`; the file's title_vi, title_en
+    description: LocalText  # the file's description_vi, description_en (may be empty)
     file: Path | None
     raw: dict
     start_year: int
@@ -85,17 +84,11 @@ class Scenario:
     def baseline_year(self) -> int:
         return self.start_year - 1
 
-    def title(self, lang: str = "vi") -> str:
-        return self.title_vi if lang == "vi" else self.title_en
-
     @property
     def poverty_model(self) -> str:
         """'states' (Markov transitions between states, the default) or 'multidim' (income and the
         12 deprivation flags drive the states through the poverty standard; simlib.multidim)."""
         return str(self.raw.get("model", POVERTY_MODELS[0]))
-
-    def description(self, lang: str = "vi") -> str:
-        return self.description_vi if lang == "vi" else self.description_en
 
     def input_hashes(self) -> dict[str, str]:
         """sha256 of every input file: scenario, parameter files, dataset files."""
@@ -162,12 +155,10 @@ def _parse_year(
     allowed_codes = catalogue.all_codes()
     amounts = np.zeros((len(codes), len(SOURCES)))
     if "lines" in entry and ("envelope" in entry or "shares" in entry):
-        errors.append(
-            InputError("schema", file=file, field=base, detail="give either 'lines' or 'envelope' + 'shares', not both")
-        )
+        errors.append(InputError("budget_lines_or_shares", file=file, field=base))
         return amounts
     if ("envelope" in entry) != ("shares" in entry):
-        errors.append(InputError("schema", file=file, field=base, detail="'envelope' and 'shares' go together"))
+        errors.append(InputError("budget_envelope_shares", file=file, field=base))
         return amounts
     if "lines" in entry:
         for code, by_src in entry["lines"].items():
@@ -376,10 +367,12 @@ def scenario_from_dict(
     if raw["start_year"] != dataset.baseline_year + 1:
         errors.append(
             InputError(
-                "schema",
+                "start_year_dataset",
                 file=shown,
                 field="start_year",
-                detail=f"the dataset '{dataset.name}' describes the end of {dataset.baseline_year}, so the projection starts in {dataset.baseline_year + 1}",
+                dataset=dataset.name,
+                baseline=dataset.baseline_year,
+                start=dataset.baseline_year + 1,
                 value=raw["start_year"],
                 allowed=[dataset.baseline_year + 1],
             )
@@ -405,10 +398,8 @@ def scenario_from_dict(
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],
-        title_vi=raw["title_vi"],
-        title_en=raw["title_en"],
-        description_vi=raw.get("description_vi", ""),
-        description_en=raw.get("description_en", ""),
+        title=LocalText.from_fields(raw, "title"),
+        description=LocalText.from_fields(raw, "description"),
         file=file,
         raw=raw,
         start_year=raw["start_year"],

@@ -17,7 +17,9 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from simlib import i18n
 from simlib.errors import InputError
+from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 
 
@@ -67,7 +69,7 @@ def load_yaml(path: str | Path) -> dict:
         detail = str(exc).replace("\n", " ")
         raise InputError("yaml", file=shown, detail=detail) from None
     except UnicodeDecodeError as exc:
-        raise InputError("yaml", file=shown, detail=f"not UTF-8 text ({exc.reason})") from None
+        raise InputError("not_utf8", file=shown, reason=exc.reason) from None
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)
     return _stringify_keys(data)
@@ -99,6 +101,12 @@ def _join(path) -> str:
     return ".".join(str(p) for p in path)
 
 
+def _type_names(expected) -> LocalText:
+    """JSON schema type names ('integer', ['number', 'null']) as the reader's words."""
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return LocalText(**{lg: ", ".join(i18n.label("type", n, lg, default=n) for n in names) for lg in LANGS})
+
+
 def _convert(err, file: str) -> list[InputError]:
     """One jsonschema error -> one or more InputErrors with our wording."""
     path = list(err.absolute_path)
@@ -114,7 +122,9 @@ def _convert(err, file: str) -> list[InputError]:
         missing = [r for r in err.validator_value if r not in err.instance]
         return [InputError("missing", file=file, field=field, name=m) for m in missing]
     if v == "type":
-        return [InputError("type", file=file, field=field, value=err.instance, expected=err.validator_value)]
+        return [
+            InputError("type", file=file, field=field, value=err.instance, expected=_type_names(err.validator_value))
+        ]
     if v == "enum":
         return [InputError("enum", file=file, field=field, value=err.instance, allowed=err.validator_value)]
     if v in ("minimum", "maximum", "exclusiveMinimum"):
@@ -124,6 +134,11 @@ def _convert(err, file: str) -> list[InputError]:
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
     if v == "pattern":
         return [InputError("pattern", file=file, field=field, value=err.instance, allowed=err.validator_value)]
+    if v == "minLength":
+        code = "empty" if err.validator_value == 1 else "too_short"
+        return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
+    if v == "oneOf":
+        return [InputError("one_of", file=file, field=field, value=err.instance)]
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simlib.errors import InputError
+from simlib.i18n import LocalText
 from simlib.schema import qv
 
 #: the 12 indicators in bit order (bit j of a household's mask is INDICATORS[j])
@@ -85,16 +86,12 @@ class Standard:
     """One standard: income lines (VND per person per month) and the deprivation rule."""
 
     id: str
-    name_vi: str
-    name_en: str
+    name: LocalText  # `standard.name(lang)`
     periods: tuple[tuple[int, int], ...]  # (first, last) review years in force, inclusive
     line_rural: float
     line_urban: float
     min_deprivations: int
     doc: Mapping = field(repr=False, compare=False)
-
-    def name(self, lang: str = "vi") -> str:
-        return self.name_vi if lang == "vi" else self.name_en
 
     def in_force(self, year: int) -> bool:
         return any(a <= year <= b for a, b in self.periods)
@@ -116,8 +113,7 @@ def build_standards(docs: Mapping[str, dict]) -> tuple[Standard, ...]:
         out.append(
             Standard(
                 id=str(doc["id"]),
-                name_vi=doc["name_vi"],
-                name_en=doc["name_en"],
+                name=LocalText.from_fields(doc, "name"),
                 periods=tuple((int(p["first"]), int(p["last"])) for p in doc["in_force"]),
                 line_rural=qv(doc["income_line"]["rural"]),
                 line_urban=qv(doc["income_line"]["urban"]),
@@ -138,19 +134,14 @@ def check_standards(docs: Mapping[str, dict], files: Mapping[str, str]) -> list[
         f = files.get(key, key)
         sid = str(doc["id"])
         if sid in seen_ids:
-            errors.append(InputError("schema", file=f, field="id", value=sid, detail=f"the same id as {seen_ids[sid]}"))
+            errors.append(InputError("duplicate_id", file=f, field="id", value=sid, other=seen_ids[sid]))
         seen_ids[sid] = f
         found = [(d["id"], i["id"]) for d in doc["dimensions"] for i in d["indicators"]]
         expected = [(DIMENSION_OF[i], i) for i in INDICATORS]
         if found != expected:
             errors.append(
                 InputError(
-                    "schema",
-                    file=f,
-                    field="dimensions",
-                    value=[i for _, i in found],
-                    detail="the 12 indicators must be listed by dimension in this order",
-                    allowed=list(INDICATORS),
+                    "indicator_order", file=f, field="dimensions", value=[i for _, i in found], allowed=list(INDICATORS)
                 )
             )
         for pi, p in enumerate(doc["in_force"]):
@@ -178,13 +169,7 @@ def check_standards(docs: Mapping[str, dict], files: Mapping[str, str]) -> list[
         k = qv(doc["poor_min_deprivations"])
         if k != int(k) or not 1 <= k <= N_INDICATORS:
             errors.append(
-                InputError(
-                    "schema",
-                    file=f,
-                    field="poor_min_deprivations.value",
-                    value=k,
-                    detail=f"a whole number from 1 to {N_INDICATORS}",
-                )
+                InputError("whole_number_range", file=f, field="poor_min_deprivations.value", value=k, n=N_INDICATORS)
             )
     return errors
 

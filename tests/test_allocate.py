@@ -197,7 +197,7 @@ def test_binding_floor_is_held_and_reported():
     assert per_year(res, "P2") == pytest.approx(4.5, abs=1e-3)
     assert per_year(res, "P3.1") == pytest.approx(0.5, abs=1e-3)
     floors = [b for b in res.binding if b.kind == "floor" and b.code == "P2"]
-    assert floors and "4,50" in floors[0].text_vi and "4.50" in floors[0].text_en
+    assert floors and "4,50" in floors[0].text.vi and "4.50" in floors[0].text.en
 
 
 def test_small_budget_goes_to_the_steeper_line():

@@ -16,6 +16,7 @@ from simlib.calibrate.io import read_aggregate
 from simlib.calibrate.prior import load_prior
 from simlib.dataset import load_dataset
 from simlib.errors import SimlibError
+from simlib.i18n import LocalText
 
 SYN = ROOT / "data" / "synthetic_review" / "aggregate_2021_2023.csv"
 PUBLISHED = ROOT / "data" / "published" / "poverty_figures.csv"
@@ -24,7 +25,7 @@ PUBLISHED = ROOT / "data" / "published" / "poverty_figures.csv"
 @pytest.fixture(scope="module")
 def series():
     ds = load_dataset("caobang")
-    return Series("syn", "Tổng hợp", "Synthetic", read_aggregate([SYN], ds), ds, {})
+    return Series("syn", LocalText("Tổng hợp", "Synthetic"), read_aggregate([SYN], ds), ds, {})
 
 
 def test_held_out_year_never_reaches_the_fit(series):

@@ -264,6 +264,7 @@ def test_a_failing_uncertainty_report_is_reported_not_fatal(batch, tmp_path):
     import shutil
 
     from simlib.batch import BatchItem, BatchResult, uncertainty_report
+    from simlib.i18n import LocalText
     from simlib.report.index import index_html
 
     _, out = batch
@@ -282,7 +283,7 @@ def test_a_failing_uncertainty_report_is_reported_not_fatal(batch, tmp_path):
         name="tiny_plan",
         ok=True,
         out_dir=folder,
-        title_en="Test",
+        titles=LocalText(en="Test"),
         headline={"year_start": 2023, "year_end": 2025},
         uncertainty_error=err,
     )

@@ -112,6 +112,43 @@ def test_bad_scenarios_get_clear_messages(tmp_path, desc, raw, fragments):
     assert "s.yaml" in vi or "nowhere" in vi
 
 
+VI = [
+    # (description, raw scenario, fragments of the English and of the Vietnamese message)
+    (
+        "lines and shares",
+        _with(
+            ["budget", "years", "2024"],
+            {"lines": {"P2": {"central_recurrent": 1}}, "envelope": {"local": 10}, "shares": {"P2": 1}},
+        ),
+        ["budget.years.2024", "not both"],
+        ["trường «budget.years.2024»", "chỉ khai báo một trong hai cách"],
+    ),
+    (
+        "envelope without shares",
+        _with(["budget", "years", "2024"], {"envelope": {"local": 10}}),
+        ["'envelope' and 'shares' go together"],
+        ["«envelope» và «shares» phải được khai báo cùng nhau"],
+    ),
+    (
+        "wrong start year",
+        {**tiny_raw(), "start_year": 2030},
+        ["the dataset 'tiny' describes the end of 2023, so the projection starts in 2024"],
+        ["bộ dữ liệu «tiny» mô tả tình hình cuối năm 2023, nên kỳ dự báo bắt đầu từ năm 2024"],
+    ),
+    ("empty title", {**tiny_raw(), "title_vi": ""}, ["'title_vi'", "must not be empty"], ["không được để trống"]),
+]
+
+
+@pytest.mark.parametrize("desc,raw,en,vi", VI, ids=[b[0] for b in VI])
+def test_messages_written_in_both_languages(tmp_path, desc, raw, en, vi):
+    """Problems once reported in English only are catalogue texts in every language."""
+    with pytest.raises(SimlibError) as info:
+        load_scenario(write(tmp_path, raw))
+    for lang, fragments in (("en", en), ("vi", vi)):
+        text = info.value.message(lang)
+        assert all(f in text for f in fragments), (desc, lang, text)
+
+
 def test_all_problems_reported_at_once(tmp_path):
     raw = tiny_raw()
     raw["budget"]["years"]["2024"]["lines"]["P9"] = {"local": 1}

@@ -9,7 +9,7 @@ import yaml
 from conftest import ROOT
 
 # conda names that differ from the pip names; dask[distributed] is `dask` + `distributed` on conda
-PIP_TO_CONDA = {"pyyaml": "pyyaml"}
+PIP_TO_CONDA = {"pyyaml": "pyyaml", "tzdata": "python-tzdata"}
 
 
 def _split(spec: str) -> tuple[str, str]:

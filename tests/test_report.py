@@ -14,9 +14,9 @@ import pytest
 from conftest import ROOT, make_scenario, tiny_raw
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from simlib.i18n import LocalText, fmt
 from simlib.report import charts as C
 from simlib.report import data as D
-from simlib.report import fmt as F
 from simlib.runner import run
 
 
@@ -26,28 +26,6 @@ def tiny_run():
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-@pytest.mark.parametrize(
-    "x,lang,dec,expected",
-    [
-        (1234.5, "vi", 1, "1.234,5"),
-        (1234.5, "en", 1, "1,234.5"),
-        (-4.234, "vi", 2, "−4,23"),
-        (-0.001, "en", 1, "0.0"),
-        (1234567, "vi", 0, "1.234.567"),
-        (float("nan"), "vi", 1, "–"),
-    ],
-)
-def test_numbers_local_way(x, lang, dec, expected):
-    assert F.num(x, lang, dec) == expected
-
-
-def test_units_and_signs():
-    assert F.pct(24.71, "vi") == "24,7 %" and F.pct(24.71, "en") == "24.7%"
-    assert F.pts(-4.0, "vi") == "−4,00 điểm %" and F.pts(0.5, "en", 1) == "+0.5 percentage points"
-    assert F.billion_vnd(712e9, "vi") == "712,0 tỷ đồng"
-    assert F.households(1234, "en") == "1,234 households"
 
 
 # --------------------------------------------------------------------------- summaries
@@ -150,7 +128,7 @@ def test_vietnamese_labels_render_without_missing_glyphs():
             xlabel="Năm (rà soát cuối năm)",
             lang="vi",
             targets=[C.Target("Lộ trình chỉ tiêu", [2023, 2024], [24.7, 20.7])],
-            value_fmt=lambda v: F.pct(v, "vi"),
+            value_fmt=lambda v: fmt.percent(v, "vi"),
         )
         png = C.to_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -259,14 +237,14 @@ def test_saved_allocation_is_a_valid_scenario(tmp_path):
     scen = load_scenario(base_file)
     amounts = E.allocation_amounts(scen, {"P1": 0.5, "P3": 0.3, "P7": 0.2}, 60e9)
     out = tmp_path / "saved" / "my_split.yaml"
-    E.save_scenario(scen, amounts, out, "my_split", "Phương án thử", "Trial split")
+    E.save_scenario(scen, amounts, out, "my_split", LocalText("Phương án thử", "Trial split"))
     r = subprocess.run([sys.executable, "-m", "simlib", "validate", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     again = load_scenario(out)
     assert again.name == "my_split"
     np.testing.assert_allclose(again.budget.amounts, amounts, atol=1e3)  # written in billion VND to 6 decimals
     with pytest.raises(InputError):
-        E.save_scenario(scen, amounts, out, "my_split", "x", "x")  # never overwrites silently
+        E.save_scenario(scen, amounts, out, "my_split", LocalText("x", "x"))  # never overwrites silently
 
 
 def test_explorer_recomputes_like_a_scenario_run():

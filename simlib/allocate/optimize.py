@@ -39,6 +39,7 @@ from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget, equal_by_source, source_mask
 from simlib.engines.expected import run_expected
 from simlib.errors import InputError
+from simlib.i18n import LANGS, LocalText, fmt
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 from simlib.states import POOR
 
@@ -54,11 +55,7 @@ class Binding:
     unit: str | None
     amount: float
     value_per_billion: float | None  # households lifted per extra billion VND where meaningful
-    text_vi: str
-    text_en: str
-
-    def text(self, lang: str | None = None) -> str:
-        return self.text_vi if i18n.get_lang(lang) == "vi" else self.text_en
+    text: LocalText  # binding.csv: text_vi, text_en
 
 
 @dataclass
@@ -94,8 +91,8 @@ class OptimizationResult:
                     + i18n.t(
                         "alloc.infeasible_row",
                         lang,
-                        label=r["label_vi"] if lang == "vi" else r["label_en"],
-                        geo=r[f"geo_label_{lang}"],
+                        label=r[i18n.column("label", lang)],
+                        geo=r[i18n.column("geo_label", lang)],
                         year=r["year"],
                         best=_fmt_value(r["best"], r["indicator"], lang),
                         threshold=_fmt_value(r["threshold"], r["indicator"], lang),
@@ -109,23 +106,23 @@ class OptimizationResult:
             return i18n.t(
                 "alloc.summary_cost",
                 lang,
-                total=i18n.fmt_number(opt["total_bn"], lang, 1),
-                plan=i18n.fmt_number(plan["total_bn"], lang, 1),
-                poor=i18n.fmt_number(opt["poor"], lang),
+                total=fmt.number(opt["total_bn"], lang, 1),
+                plan=fmt.number(plan["total_bn"], lang, 1),
+                poor=fmt.number(opt["poor"], lang),
             )
         return i18n.t(
             "alloc.summary",
             lang,
             objective=i18n.t(f"alloc.objective.{self.spec.objective}", lang),
-            poor=i18n.fmt_number(opt["poor"], lang),
-            plan_poor=i18n.fmt_number(plan["poor"], lang),
-            fewer=i18n.fmt_number(plan["poor"] - opt["poor"], lang),
-            total=i18n.fmt_number(opt["total_bn"], lang, 1),
+            poor=fmt.number(opt["poor"], lang),
+            plan_poor=fmt.number(plan["poor"], lang),
+            fewer=fmt.number(plan["poor"] - opt["poor"], lang),
+            total=fmt.number(opt["total_bn"], lang, 1),
         )
 
 
 def _fmt_value(v: float, indicator: str, lang: str) -> str:
-    return i18n.fmt_pts(v, lang) if indicator.endswith("change") else i18n.fmt_pct(v, lang)
+    return fmt.points(v, lang) if indicator.endswith("change") else fmt.percent(v, lang)
 
 
 # --- the pieces -----------------------------------------------------------------------------
@@ -366,8 +363,7 @@ def _binding(
         for j, tr in enumerate(p.target_rows):
             if sl[j] <= 1e-3:
                 fields = {
-                    "label_vi": tr.label_vi,
-                    "label_en": tr.label_en,
+                    "label": tr.label,
                     "geo": tr.geo,
                     "value": vals[j],
                     "threshold": tr.threshold,
@@ -383,8 +379,10 @@ def _binding(
                         tr.geo if tr.geo_type == "district" else None,
                         vals[j],
                         None,
-                        _target_text("vi", fields, year, lang_names),
-                        _target_text("en", fields, year, lang_names),
+                        LocalText(
+                            vi=_target_text("vi", fields, year, lang_names),
+                            en=_target_text("en", fields, year, lang_names),
+                        ),
                     )
                 )
     return out
@@ -395,7 +393,7 @@ def _target_text(lang: str, f: dict, year: int, names: dict) -> str:
     return i18n.t(
         "alloc.bind.target",
         lang,
-        label=f["label_vi"] if lang == "vi" else f["label_en"],
+        label=f["label"],
         geo=geo,
         year=year,
         value=_fmt_value(f["value"], f["indicator"], lang),
@@ -404,8 +402,8 @@ def _target_text(lang: str, f: dict, year: int, names: dict) -> str:
 
 
 def _b(kind: str, r, amount: float, value: float | None, names: dict) -> Binding:
-    texts = []
-    for lang in ("vi", "en"):
+    texts = {}
+    for lang in LANGS:
         year = i18n.t("alloc.every_year", lang) if r.year is None else i18n.t("alloc.in_year", lang, year=r.year)
         line = names.get(("line", r.code, lang), r.code or "")
         text = i18n.t(
@@ -413,20 +411,20 @@ def _b(kind: str, r, amount: float, value: float | None, names: dict) -> Binding
             lang,
             line=line,
             code=r.code or "",
-            source=i18n.label("source", r.source or "", lang),
-            amount=i18n.fmt_number(amount, lang, 2),
+            source=i18n.label("source", r.source, lang) if r.source else "",
+            amount=fmt.number(amount, lang, 2),
             year=year,
-            pct=i18n.fmt_pct(100 * r.amount, lang),
+            pct=fmt.percent(100 * r.amount, lang),
         )
         if value is not None and np.isfinite(value):
-            text += " " + i18n.t("alloc.bind.value", lang, value=i18n.fmt_number(value, lang, 1))
-        texts.append(text)
-    return Binding(kind, r.code, r.source, r.year, r.unit, float(amount), value, texts[0], texts[1])
+            text += " " + i18n.t("alloc.bind.value", lang, value=fmt.number(value, lang, 1))
+        texts[lang] = text
+    return Binding(kind, r.code, r.source, r.year, r.unit, float(amount), value, LocalText(**texts))
 
 
 def _names(scen: Scenario) -> dict:
     out = {}
-    for lang in ("vi", "en"):
+    for lang in LANGS:
         for code, ln in scen.catalogue.lines.items():
             out[("line", code, lang)] = f"{code} ({ln.name(lang)})"
         for code, pj in scen.catalogue.projects.items():
@@ -436,7 +434,7 @@ def _names(scen: Scenario) -> dict:
         for g in ("province", "poor_districts", "ethnic_minority", "kinh"):
             out[("geo", g, lang)] = i18n.t(f"geo.{g}", lang)
         for t in scen.params["targets"]["targets"]:
-            out[("line", t["id"], lang)] = t["label_vi"] if lang == "vi" else t["label_en"]
+            out[("line", t["id"], lang)] = t[i18n.column("label", lang)]
     return out
 
 
@@ -447,14 +445,9 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     (`write_optimization` rewrites them for the output folder)."""
     raw = copy.deepcopy(scen.raw)
     raw["name"] = f"{scen.name}_optimal_{objective}"
-    raw["title_vi"] = i18n.t(
-        "alloc.scenario_title", "vi", title=scen.title_vi, objective=i18n.t(f"alloc.objective.{objective}", "vi")
-    )
-    raw["title_en"] = i18n.t(
-        "alloc.scenario_title", "en", title=scen.title_en, objective=i18n.t(f"alloc.objective.{objective}", "en")
-    )
-    raw["description_vi"] = i18n.t("alloc.scenario_description", "vi", name=scen.name)
-    raw["description_en"] = i18n.t("alloc.scenario_description", "en", name=scen.name)
+    goal = LocalText.of(f"alloc.objective.{objective}")
+    raw.update(LocalText.of("alloc.scenario_title", title=scen.title, objective=goal).to_fields("title"))
+    raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
     years = {}
     orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
     for yi, y in enumerate(scen.budget.years):
@@ -641,8 +634,7 @@ def _solve_min_cost(
                     "value_at_best_compromise": float(vals[j]),
                     "best": float(p.target_values(p.run(xb[None]))[0, j]),
                     "threshold": tr.threshold,
-                    "label_vi": tr.label_vi,
-                    "label_en": tr.label_en,
+                    **tr.label.to_fields("label"),
                     "binds": bool(slack[idx].min() <= t + 1e-3),
                 }
             )
@@ -851,7 +843,7 @@ def _lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -
         ln = scen.catalogue.lines[code]
         lower = max([b.lower for b in p.spec.bounds if b.lines == (li,)] + [0.0])
         upper = min([b.ceiling for b in p.spec.bounds if b.lines == (li,)] + [np.inf])
-        row = {"line": code, "name_vi": ln.name("vi"), "name_en": ln.name("en"), "capital": "+".join(ln.capital)}
+        row = {"line": code, **ln.name.to_fields("name"), "capital": "+".join(ln.capital)}
         for k in ("optimal", "plan", "equal_split"):
             row[f"{k}_bn_per_year"] = float(allocs[k][1:, li].sum() / BN / p.Y)
         row["floor_bn"] = lower

@@ -127,7 +127,7 @@ def write_optimization(
         result.lines.to_csv(tmp / "lines.csv", index=False)
         result.comparison.to_csv(tmp / "comparison.csv", index=False)
         pd.DataFrame(
-            [vars(b) for b in result.binding],
+            [{**vars(b), **b.text.to_fields("text")} for b in result.binding],
             columns=["kind", "code", "source", "year", "unit", "amount", "value_per_billion", "text_vi", "text_en"],
         ).to_csv(tmp / "binding.csv", index=False)
         result.frontier.to_csv(tmp / "frontier.csv", index=False)

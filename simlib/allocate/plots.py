@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report.charts import FILLS as CHART_FILLS
 
 ALLOCATIONS = ("optimal", "plan", "equal_split")
@@ -40,7 +41,7 @@ def lines_table(lines: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     lang = i18n.get_lang(lang)
     df = pd.DataFrame(
         {
-            i18n.t("alloc.col.line", lang): lines["line"] + " " + lines["name_vi" if lang == "vi" else "name_en"],
+            i18n.t("alloc.col.line", lang): lines["line"] + " " + lines[i18n.column("name", lang)],
             i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
             i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
             i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
@@ -57,9 +58,9 @@ def targets_table(targets: pd.DataFrame, lang: str | None = None) -> pd.DataFram
     lang = i18n.get_lang(lang)
     if targets.empty:
         return pd.DataFrame()
-    lab = "label_vi" if lang == "vi" else "label_en"
+    lab = i18n.column("label", lang)
     t = targets.copy()
-    t["cell"] = [f"{v:.2f}{' ✓' if m else ' ✗'}" for v, m in zip(t["value"], t["met"])]
+    t["cell"] = [f"{fmt.number(v, lang, 2)}{' ✓' if m else ' ✗'}" for v, m in zip(t["value"], t["met"])]
     wide = t.pivot_table(index=[lab, "geo", "year"], columns="allocation", values="cell", aggfunc="first", sort=False)
     wide = wide[[a for a in ALLOCATIONS if a in wide.columns]]
     wide.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in wide.columns]

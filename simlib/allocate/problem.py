@@ -23,6 +23,7 @@ from simlib.allocate.spec import CENTRAL, LINEAR_TARGETS, OptimizeSpec
 from simlib.allocate.structure import source_mask
 from simlib.engines.common import EngineOutput
 from simlib.engines.expected import run_expected
+from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
@@ -57,8 +58,7 @@ class TargetRow:
     year_index: int  # 1..Y (index into Y+1)
     comparison: str
     threshold: float
-    label_vi: str
-    label_en: str
+    label: LocalText
     linear: bool
 
     @property
@@ -296,8 +296,7 @@ def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None)
                         yi,
                         spec["comparison"],
                         spec["threshold"],
-                        spec["label_vi"],
-                        spec["label_en"],
+                        LocalText.from_fields(spec, "label"),
                         spec["target_id"] in LINEAR_TARGETS,
                     )
                 )

@@ -17,6 +17,7 @@ import numpy as np
 
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario
 from simlib.schema import load_yaml, qv, validate
@@ -214,8 +215,11 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
     return spec
 
 
-def _bn(x: float) -> str:
-    return "∞" if not np.isfinite(x) else f"{x:,.3f}".rstrip("0").rstrip(".")
+def _bn(x: float) -> LocalText:
+    """Billion VND in every language, with as few decimals (up to 3) as show the value."""
+    if not np.isfinite(x):
+        return LocalText("∞", "∞")
+    return fmt.local_text(fmt.number, x, decimals=3, trim=True)
 
 
 def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.catalogue import Catalogue
+from simlib.i18n import fmt
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 
@@ -60,8 +61,8 @@ class Finding:
             lang,
             year=self.year,
             line=self.line,
-            source=i18n.label("source", self.source or "", lang),
-            amount=i18n.fmt_number(self.amount, lang, 1),
+            source=i18n.label("source", self.source, lang) if self.source else "",
+            amount=fmt.number(self.amount, lang, 1),
             **self.fields,
         )
 
@@ -92,7 +93,7 @@ def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[F
                     None,
                     None,
                     float(share),
-                    {"pct": i18n.fmt_pct(100 * share), "min_pct": i18n.fmt_pct(100 * min_counterpart)},
+                    {"pct": fmt.percent(100 * share), "min_pct": fmt.percent(100 * min_counterpart)},
                 )
             )
     return out

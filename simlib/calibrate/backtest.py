@@ -13,6 +13,7 @@ A back-test is described by a YAML file (`params/backtest/*.yaml`, schema
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.aggregate import Prepared, calibrate_aggregate, entry_vector, panel_exposure, run_filter, step
 from simlib.calibrate.exposure import LAMBDA_GRID, Exposure, programme_factors
@@ -29,6 +31,7 @@ from simlib.calibrate.prior import Prior, load_prior
 from simlib.calibrate.result import Calibration, dump_yaml
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.scenario import Scenario, load_scenario
@@ -53,17 +56,12 @@ class Series:
     """One series of a back-test: a panel, the dataset its cells come from, budgets per year."""
 
     id: str
-    title_vi: str
-    title_en: str
+    title: LocalText
     panel: AggregatePanel
     template: Dataset
     budgets: dict
     budget_scale: str = "none"
-    notes: list = field(default_factory=list)
-    notes_vi: list = field(default_factory=list)
-
-    def title(self, lang: str = "vi") -> str:
-        return self.title_vi if lang == "vi" else self.title_en
+    notes: list[LocalText] = field(default_factory=list)  # assumptions behind the series
 
 
 @dataclass
@@ -72,17 +70,13 @@ class BacktestResult:
     errors: one row per held-out year, series and indicator; summary: errors per indicator."""
 
     name: str
-    title_vi: str
-    title_en: str
+    title: LocalText
     holdout_years: tuple[int, ...]
     series: pd.DataFrame
     errors: pd.DataFrame
     summary: pd.DataFrame
     fits: dict
     info: dict
-
-    def title(self, lang: str = "vi") -> str:
-        return self.title_vi if lang == "vi" else self.title_en
 
 
 def _indicators(stock: np.ndarray, A: np.ndarray) -> dict[str, np.ndarray]:
@@ -297,19 +291,24 @@ def load_backtest(path: str | Path) -> tuple[dict, list[Series], Prior]:
         out.append(
             Series(
                 s["id"],
-                s["title_vi"],
-                s["title_en"],
+                LocalText.from_fields(s, "title"),
                 panel,
                 template,
                 budgets,
                 s.get("budget_scale", "none"),
-                list(s.get("notes", [])) + list(panel.notes),
-                list(s.get("notes_vi", [])),
+                _file_notes(s) + list(panel.notes),
             )
         )
     raise_if_any(errors)
     cfg["_file"], cfg["_sha256"] = shown, sha256_file(path)
     return cfg, out, prior
+
+
+def _file_notes(s: dict) -> list[LocalText]:
+    """A series' `notes` (English) and `notes_vi`, item by item; a note given in one language only
+    stands in for the other."""
+    en, vi = list(s.get("notes", [])), list(s.get("notes_vi", []))
+    return [LocalText(vi=v or e, en=e or v) for e, v in itertools.zip_longest(en, vi, fillvalue="")]
 
 
 def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = None) -> BacktestResult:
@@ -336,11 +335,10 @@ def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = 
         "prior": {"file": prior.file, "sha256": prior.sha256, "scale": prior.scale},
         "series": {
             s.id: {
-                "title_vi": s.title_vi,
-                "title_en": s.title_en,
+                **s.title.to_fields("title"),
                 "years": list(s.panel.years),
-                "notes": s.notes,
-                "notes_vi": s.notes_vi,
+                "notes_vi": [n.vi for n in s.notes],
+                "notes_en": [n.en for n in s.notes],
                 "data": list(s.panel.sources),
                 "budgets": {str(y): display_path(sc.file) if sc.file else sc.name for y, sc in s.budgets.items()},
             }
@@ -349,8 +347,7 @@ def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = 
     }
     return BacktestResult(
         cfg["name"],
-        cfg["title_vi"],
-        cfg["title_en"],
+        LocalText.from_fields(cfg, "title"),
         tuple(cfg["holdout_years"]),
         table,
         errors,
@@ -386,18 +383,14 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
 
 
 def indicator_label(code: str, lang: str | None = None) -> str:
-    from simlib import i18n
-
     for key in (f"indicator.{code}", f"cal.indicator.{code}"):
-        if key in i18n.MESSAGES:
+        if i18n.has(key):
             return i18n.t(key, lang)
     return code
 
 
 def error_lines(result: BacktestResult, lang: str | None = None) -> list[str]:
     """The held-out errors as lines of text (CLI)."""
-    from simlib import i18n
-
     out = [i18n.t("cli.bt_head", lang, name=result.title(lang), years=", ".join(map(str, result.holdout_years)))]
     for _, r in result.errors.iterrows():
         d = 2 if r["unit"] != "households" else 0
@@ -408,11 +401,11 @@ def error_lines(result: BacktestResult, lang: str | None = None) -> list[str]:
                 series=r["series"],
                 year=r["year"],
                 indicator=indicator_label(r["indicator"], lang),
-                obs=i18n.fmt_number(r["observed"], lang, d),
-                proj=i18n.fmt_number(r["projected"], lang, d),
-                err=("+" if r["error"] >= 0 else "−") + i18n.fmt_number(abs(r["error"]), lang, d),
-                lo=i18n.fmt_number(r["lo"], lang, d),
-                hi=i18n.fmt_number(r["hi"], lang, d),
+                obs=fmt.number(r["observed"], lang, d),
+                proj=fmt.number(r["projected"], lang, d),
+                err=fmt.signed(r["error"], lang, d),
+                lo=fmt.number(r["lo"], lang, d),
+                hi=fmt.number(r["hi"], lang, d),
             )
         )
     return out

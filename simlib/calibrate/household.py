@@ -30,6 +30,7 @@ from simlib.calibrate.result import Calibration
 from simlib.calibrate.rows import conjugate_posterior, dirichlet_alphas, posterior_draws, posterior_mean
 from simlib.calibrate.structure import Parametric, PerClass, coordinate_prior_sd, laplace_prior_sd
 from simlib.errors import InputError
+from simlib.i18n import LocalText
 from simlib.states import ALLOWED, ESCAPED_1, ESCAPED_2, ESCAPED_3, N_STATES, NEAR_POOR, NON_POOR, POOR, STATES
 from simlib.transitions import CELL_CLASSES, RATE_KEYS, transition_matrix
 
@@ -327,9 +328,7 @@ def calibrate_households(
     )
     notes = []
     if tc.unknown_origin:
-        notes.append(
-            f"{tc.unknown_origin} household-years left out: newly escaped at the first review without an escape year"
-        )
+        notes.append(LocalText.of("cal.note.unknown_origin", n=tc.unknown_origin))
     return Calibration(
         method="household",
         structure=structure,

@@ -50,6 +50,7 @@ from simlib.calibrate.panel import (
 )
 from simlib.dataset import AREAS, GROUPS, Dataset, _read_table, parse_bool
 from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
@@ -270,7 +271,7 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     raise_if_any(errors)
     notes = []
     if np.isfinite(flows[0]).any():
-        notes.append(f"flow counts of {years[0]} ignored: the year before is not in the data")
+        notes.append(LocalText.of("cal.note.flows_ignored", year=years[0]))
         flows[0] = np.nan
     # cells: each observation unit holds one cell (cell level) or the unit's four cells
     all_cells = template_cells(template)
@@ -526,8 +527,13 @@ def read_published(path, area: str, years: dict, template: Dataset, growth: floa
     C = len(cells)
     notes = (
         [
-            f"households of {area} in {', '.join(str(ys[i]) for i in np.flatnonzero(estimated))} extrapolated at "
-            f"{growth:.3%}/year from {', '.join(str(ys[i]) for i in known)}"
+            LocalText.of(
+                "cal.note.households_extrapolated",
+                area=area,
+                years=", ".join(str(ys[i]) for i in np.flatnonzero(estimated)),
+                growth=fmt.local_text(fmt.percent, 100 * growth, decimals=3),
+                known=", ".join(str(ys[i]) for i in known),
+            )
         ]
         if estimated.any()
         else []

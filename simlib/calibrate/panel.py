@@ -17,6 +17,7 @@ import numpy as np
 
 from simlib.calibrate.prior import class_index
 from simlib.dataset import AREAS, GROUPS, Dataset
+from simlib.i18n import LocalText
 from simlib.states import N_STATES
 
 #: stock columns of an aggregate panel; households and poor are required, the others optional
@@ -88,7 +89,7 @@ class AggregatePanel:
     guess0: np.ndarray
     sources: tuple[dict, ...] = ()
     households_estimated: np.ndarray | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[LocalText, ...] = field(default=())  # what was estimated or left out, for the reader
 
     @property
     def n_obs(self) -> int:

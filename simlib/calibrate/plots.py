@@ -8,6 +8,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.calibrate.backtest import BacktestResult, indicator_label
 from simlib.calibrate.result import Calibration
+from simlib.i18n import fmt
 from simlib.transitions import CELL_CLASSES, RATE_KEYS
 
 COLORS = {"observed": "#222222", "fitted": "#1f77b4", "projected": "#d62728", "prior": "#7f7f7f", "truth": "#2ca02c"}
@@ -65,7 +66,7 @@ def plot_backtest(
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8, loc="best")
     info = result.info["series"].get(series, {})
-    name = info.get("title_en" if i18n.get_lang(lang) == "en" else "title_vi", series)
+    name = info.get(i18n.column("title", lang), series)
     fig.suptitle(i18n.t("cal.backtest_title", lang, series=name))
     fig.tight_layout()
     return fig
@@ -85,15 +86,14 @@ def errors_table(result: BacktestResult, lang: str | None = None, intervals: boo
                 i18n.t("cal.col.series", lang): r["series"],
                 i18n.t("cal.col.year", lang): int(r["year"]),
                 i18n.t("cal.col.indicator", lang): indicator_label(r["indicator"], lang),
-                i18n.t("cal.col.observed", lang): i18n.fmt_number(r["observed"], lang, d),
-                i18n.t("cal.col.projected", lang): i18n.fmt_number(r["projected"], lang, d),
-                i18n.t("cal.col.error", lang): ("+" if r["error"] >= 0 else "−")
-                + i18n.fmt_number(abs(r["error"]), lang, d),
+                i18n.t("cal.col.observed", lang): fmt.number(r["observed"], lang, d),
+                i18n.t("cal.col.projected", lang): fmt.number(r["projected"], lang, d),
+                i18n.t("cal.col.error", lang): fmt.signed(r["error"], lang, d),
             }
         )
         if intervals:
             rows[-1][i18n.t("cal.col.interval", lang)] = (
-                f"{i18n.fmt_number(r['lo'], lang, d)} – {i18n.fmt_number(r['hi'], lang, d)}"
+                f"{fmt.number(r['lo'], lang, d)} – {fmt.number(r['hi'], lang, d)}"
             )
             rows[-1][i18n.t("cal.col.covered", lang)] = i18n.t("cal.yes" if r["covered"] else "cal.no", lang)
     return pd.DataFrame(rows)

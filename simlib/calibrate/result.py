@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simlib import i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
 from simlib.errors import raise_if_any
+from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.transitions import CELL_CLASSES, RATE_KEYS
@@ -83,16 +85,14 @@ class Calibration:
     data: list = field(default_factory=list)
     template: dict | None = None
     exposure: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # LocalText: what was estimated or left out
     seed: int = 0
     entry_estimated: bool = False
 
     def __post_init__(self):
         if self.growth < 0:  # the model forms households but never dissolves them
-            self.notes = list(self.notes) + [
-                f"net household growth estimated at {self.growth:.4f}/year (a decline); "
-                "set to 0: the model has no household dissolution"
-            ]
+            growth = fmt.local_text(fmt.number, self.growth, decimals=4)
+            self.notes = list(self.notes) + [LocalText.of("cal.note.growth_negative", growth=growth)]
             self.growth = 0.0
         self.growth_draws = np.maximum(np.asarray(self.growth_draws, float), 0.0)
 
@@ -135,13 +135,9 @@ class Calibration:
         pr = self.prior.doc
         src = self._source()
         today = _dt.date.today().isoformat()
-        doc: dict = {
-            "meta": {
-                "version": f"calibrated-{today}",
-                "description_en": f"Baseline (no-programme) transition probabilities calibrated from {self.method} data, reviews {self.years[0]}–{self.years[-1]}.",
-                "description_vi": f"Xác suất chuyển trạng thái cơ sở (không có Chương trình) hiệu chỉnh từ số liệu {'tổng hợp' if self.method == 'aggregate' else 'danh sách hộ'} rà soát các năm {self.years[0]}–{self.years[-1]}.",
-            }
-        }
+        what = LocalText.of(f"cli.cal_what_{self.method}")
+        description = LocalText.of("cal.record_description", what=what, first=self.years[0], last=self.years[-1])
+        doc: dict = {"meta": {"version": f"calibrated-{today}", **description.to_fields("description")}}
         if self.structure == "parametric":
             ref = {}
             for j, (f, t) in enumerate(RATE_KEYS):
@@ -264,7 +260,8 @@ class Calibration:
             "fit": self.fit,
             "data_weight": {k: round(float(v), 3) for k, v in self.data_weight.items()},
             "draws": {"file": "draws.csv", "n": int(len(self.class_draws)), "seed": int(self.seed)},
-            "notes": list(self.notes),
+            "notes": [n.en for n in self.notes],
+            "notes_vi": [n.vi for n in self.notes],
         }
 
     def draws_frame(self) -> pd.DataFrame:
@@ -380,8 +377,6 @@ def rates_for_model(draws: pd.DataFrame | np.ndarray, model) -> np.ndarray:
 def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 8) -> list[str]:
     """What a user should see after a calibration: data, method, the main rates against their
     prior with intervals and data weights, the effect multiplier, the gross-rates warning."""
-    from simlib import i18n
-
     what = i18n.t(f"cli.cal_what_{cal.method}", lang)
     span = f"{cal.years[0]}–{cal.years[-1]}"
     out = [
@@ -389,7 +384,7 @@ def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 
             "cli.cal_summary",
             lang,
             years=span,
-            hh=i18n.fmt_number(cal.class_households.sum(), lang),
+            hh=fmt.number(cal.class_households.sum(), lang),
             method=f"{what}, {cal.structure}",
         )
     ]
@@ -402,11 +397,11 @@ def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 
             "cli.cal_rate_line",
             lang,
             rate=i18n.t(f"rate.{f}.{t}", lang),
-            prior=i18n.fmt_number(cal.prior.class_rates[i, j], lang, 4),
-            est=i18n.fmt_number(cal.class_rates[i, j], lang, 4),
-            lo=i18n.fmt_number(lo[i, j], lang, 4),
-            hi=i18n.fmt_number(hi[i, j], lang, 4),
-            w=i18n.fmt_number(w, lang, 2),
+            prior=fmt.number(cal.prior.class_rates[i, j], lang, 4),
+            est=fmt.number(cal.class_rates[i, j], lang, 4),
+            lo=fmt.number(lo[i, j], lang, 4),
+            hi=fmt.number(hi[i, j], lang, 4),
+            w=fmt.number(w, lang, 2),
         )
 
     if cal.structure == "parametric":  # the reference class carries the fitted structure
@@ -414,9 +409,7 @@ def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 
     else:  # per class: the headline moves (escape, near-poverty exit, first-year relapse, new poverty)
         classes, rates = [i for i in range(N_CLASSES) if cal.class_households[i] > 0], KEY_RATES
     for i in classes[:max_classes]:
-        out.append(
-            i18n.t("cli.cal_class_head", lang, cls=class_key(i), hh=i18n.fmt_number(cal.class_households[i], lang))
-        )
+        out.append(i18n.t("cli.cal_class_head", lang, cls=class_key(i), hh=fmt.number(cal.class_households[i], lang)))
         out.extend(line(i, j) for j in rates)
     if cal.effect_multiplier is not None:
         elo, ehi = np.quantile(cal.effect_draws, [0.025, 0.975])
@@ -425,9 +418,9 @@ def summary_lines(cal: Calibration, lang: str | None = None, max_classes: int = 
             i18n.t(
                 "cli.cal_effect",
                 lang,
-                value=i18n.fmt_number(cal.effect_multiplier, lang, 2),
-                lo=i18n.fmt_number(elo, lang, 2),
-                hi=i18n.fmt_number(ehi, lang, 2),
+                value=fmt.number(cal.effect_multiplier, lang, 2),
+                lo=fmt.number(elo, lang, 2),
+                hi=fmt.number(ehi, lang, 2),
                 verdict=i18n.t("cli.cal_identified" if ok else "cli.cal_not_identified", lang),
             )
         )

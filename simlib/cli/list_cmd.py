@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 
 def register(sub) -> None:
@@ -25,7 +26,7 @@ def main(args) -> int:
     for f in sorted(folder.glob("*.yaml")):
         try:
             raw = load_yaml(f)
-            title = raw.get("title_vi" if lang == "vi" else "title_en", "")
+            title = raw.get(i18n.column("title", lang), "")
         except Exception:  # noqa: BLE001 - listing must not fail on one broken file
             title = "(?)"
         print(f"  {f.stem:<24} {title}")
@@ -33,7 +34,7 @@ def main(args) -> int:
     print()
     print(i18n.t("cli.list_lines", lang))
     for code, ln in cat.lines.items():
-        unit = ln.unit_vi if lang == "vi" else ln.unit_en
-        cost = i18n.fmt_number(ln.unit_cost / 1e6, lang, 1)
+        unit = ln.unit(lang)
+        cost = fmt.number(ln.unit_cost / 1e6, lang, 1)
         print(f"  {code:<5} {ln.name(lang)}  [{cost} {i18n.t('unit.million_vnd', lang)} / {unit}]")
     return 0

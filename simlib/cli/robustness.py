@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 
 def register(sub) -> None:
@@ -58,8 +59,8 @@ def main(args) -> int:
         (tmp / "robustness.json").write_text(json.dumps(res.info, ensure_ascii=False, indent=2), encoding="utf-8")
     for _, row in res.summary.iterrows():
         print(
-            f"{row['scenario']}: {i18n.t('unc.col.regret_mean', lang)} {i18n.fmt_number(row['regret_mean'], lang, 2)}; "
-            f"{i18n.t('unc.col.share_best', lang)} {i18n.fmt_pct(100 * row['share_best'], lang, 0)}"
+            f"{row['scenario']}: {i18n.t('unc.col.regret_mean', lang)} {fmt.number(row['regret_mean'], lang, 2)}; "
+            f"{i18n.t('unc.col.share_best', lang)} {fmt.percent(100 * row['share_best'], lang, 0)}"
         )
     print(i18n.t("cli.wrote", lang, path=display_path(args.out)))
     return 0

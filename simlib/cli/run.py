@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 
 def register(sub) -> None:
@@ -102,7 +103,7 @@ def main(args) -> int:
         t = read_uncertainty(out)["targets"]
         last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
         items = "; ".join(
-            f"{tid}: {i18n.fmt_pct(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"])
+            f"{tid}: {fmt.percent(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"])
         )
         print(i18n.t("unc.cli.summary", lang, year=int(t["year"].max()), items=items))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))

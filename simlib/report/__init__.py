@@ -1,7 +1,6 @@
 """Report building blocks used by the parameterised notebooks in `notebooks/`; the notebooks
 only call these, so every report is made by library code.
 
-- `fmt`             numbers with units, the Vietnamese (1.234,5) or English (1,234.5) way
 - `charts`          matplotlib figures readable in black and white (styles, direct labels, targets)
 - `html`            self-contained HTML blocks and page (no scripts, charts as PNG data URIs)
 - `data`            summaries of a run's tidy tables: series with spread, headline, scorecard

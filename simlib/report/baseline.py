@@ -12,8 +12,8 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.dataset import AREAS, GROUPS
+from simlib.i18n import fmt
 from simlib.report import charts as C
-from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
@@ -56,7 +56,7 @@ def public_counts(ds) -> np.ndarray:
 
 
 def _names(ds, lang: str) -> list[str]:
-    return list(ds.units["name_vi" if lang == "vi" else "name_en"])
+    return list(ds.units[i18n.column("name", lang)])
 
 
 def overview(ds, lang: str) -> list:
@@ -64,8 +64,8 @@ def overview(ds, lang: str) -> list:
     pc = public_counts(ds)
     total = pc.sum()
     poor, near = pc[..., 0].sum(), pc[..., 1].sum()
-    province = ds.meta.get("province_vi" if lang == "vi" else "province_en", ds.name)
-    desc = ds.meta.get("description_vi" if lang == "vi" else "description_en", "")
+    province = ds.meta.get(i18n.column("province", lang), ds.name)
+    desc = ds.meta.get(i18n.column("description", lang), "")
     blocks = [
         f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
         H.para(
@@ -79,12 +79,12 @@ def overview(ds, lang: str) -> list:
             [
                 (
                     t("indicator.households"),
-                    F.households(total, lang),
+                    fmt.households(total, lang),
                     t("baseline.units", n=len(ds.unit_ids), poor=int(ds.poor_district.sum())),
                 ),
-                (t("indicator.poor_rate"), F.pct(100 * poor / total, lang), F.households(poor, lang)),
-                (t("indicator.near_poor_rate"), F.pct(100 * near / total, lang), F.households(near, lang)),
-                (t("state.escaped"), F.households(pc[..., 2].sum(), lang), ""),
+                (t("indicator.poor_rate"), fmt.percent(100 * poor / total, lang), fmt.households(poor, lang)),
+                (t("indicator.near_poor_rate"), fmt.percent(100 * near / total, lang), fmt.households(near, lang)),
+                (t("state.escaped"), fmt.households(pc[..., 2].sum(), lang), ""),
             ]
         )
     )
@@ -108,10 +108,14 @@ def by_district(ds, lang: str) -> list:
     pc = public_counts(ds).sum(axis=(1, 2))
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
-    fig = C.stacked_barh(names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: F.num(v, lang))
+    fig = C.stacked_barh(
+        names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: fmt.number(v, lang)
+    )
     df = district_frame(ds, lang)
     rows = [
-        [r.iloc[0]] + [F.num(v, lang) for v in r.iloc[1:6]] + [F.pct(r.iloc[6], lang), F.pct(r.iloc[7], lang)]
+        [r.iloc[0]]
+        + [fmt.number(v, lang) for v in r.iloc[1:6]]
+        + [fmt.percent(r.iloc[6], lang), fmt.percent(r.iloc[7], lang)]
         for _, r in df.iterrows()
     ]
     return [
@@ -136,11 +140,11 @@ def by_group(ds, lang: str) -> list:
             rows.append(
                 [
                     label,
-                    F.num(tot, lang),
-                    F.num(c[0], lang),
-                    F.pct(poor[-1], lang),
-                    F.num(c[1], lang),
-                    F.pct(near[-1], lang),
+                    fmt.number(tot, lang),
+                    fmt.number(c[0], lang),
+                    fmt.percent(poor[-1], lang),
+                    fmt.number(c[1], lang),
+                    fmt.percent(near[-1], lang),
                 ]
             )
     fig = C.grouped_bars(
@@ -148,7 +152,7 @@ def by_group(ds, lang: str) -> list:
         [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
         ylabel=t("axis.percent"),
         lang=lang,
-        value_fmt=lambda v: F.pct(v, lang),
+        value_fmt=lambda v: fmt.percent(v, lang),
     )
     header = [
         t("baseline.group"),
@@ -190,7 +194,7 @@ def provenance(ds, lang: str) -> list:
     if share is None:
         blocks.append(H.para(t("baseline.no_flags")))
     else:
-        blocks.append(H.para(t("baseline.estimated_share", pct=F.pct(100 * share, lang, 0))))
+        blocks.append(H.para(t("baseline.estimated_share", pct=fmt.percent(100 * share, lang, 0))))
     pf = provenance_frame(ds)
     if len(pf):
         header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]

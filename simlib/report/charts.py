@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from simlib.report import fmt  # noqa: E402
+from simlib.i18n import fmt  # noqa: E402
 
 #: print-safe series styles: (colour, line style, marker); greys stay distinct when printed
 STYLES: tuple[dict, ...] = (

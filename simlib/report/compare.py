@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import charts as C
 from simlib.report import data as D
-from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.data import RunTables
 from simlib.report.scenario_report import probability_span, rate_change_targets, short_name, show, to_html  # noqa: F401 - re-exported
@@ -77,7 +77,7 @@ def ranking_frame(runs: Sequence[RunTables], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("compare.rank"): rk["rank"],
-            t("compare.scenario"): rk["title_vi" if lang == "vi" else "title_en"],
+            t("compare.scenario"): rk[i18n.column("title", lang)],
             t("compare.code"): rk["scenario"],
             t("compare.targets_met", year=y1): rk["targets_met"],
             t("compare.targets_total"): rk["targets_total"],
@@ -128,13 +128,13 @@ def ranked_table(runs: Sequence[RunTables], lang: str) -> list:
         rows.append(
             [
                 str(r["rank"]),
-                r["title_vi" if lang == "vi" else "title_en"],
+                r[i18n.column("title", lang)],
                 f"{r['targets_met']}/{r['targets_total']}",
-                F.pct(r["poor_rate_end"], lang),
-                F.num(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
-                F.num(r["poor_fewer_end"], lang),
-                F.num(r["spend_total_billion"], lang, 1),
-                F.num(r["cost_per_household_lifted_end"], lang, 1),
+                fmt.percent(r["poor_rate_end"], lang),
+                fmt.number(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
+                fmt.number(r["poor_fewer_end"], lang),
+                fmt.number(r["spend_total_billion"], lang, 1),
+                fmt.number(r["cost_per_household_lifted_end"], lang, 1),
             ]
         )
     return [
@@ -165,8 +165,8 @@ def scorecard(runs: Sequence[RunTables], lang: str) -> list:
             (a, int(y)): (ind, v)
             for a, y, ind, v in zip(main["target_id"], main["year"], main["indicator"], main["value"])
         }
-        for a, lv, le in zip(sc["target_id"], sc["label_vi"], sc["label_en"]):
-            labels.setdefault(a, lv if lang == "vi" else le)
+        for a, lab in zip(sc["target_id"], sc[i18n.column("label", lang)]):
+            labels.setdefault(a, lab)
     probs = {}
     for r in runs:
         p = r.target_probabilities()
@@ -240,7 +240,7 @@ def probabilities(runs: Sequence[RunTables], lang: str) -> list:
     rows = []
     for tid, g in pf.groupby("target_id", sort=False):
         for y in years:
-            row = [H.esc(g["label_vi" if lang == "vi" else "label_en"].iloc[0]), str(y)]
+            row = [H.esc(g[i18n.column("label", lang)].iloc[0]), str(y)]
             for r in with_draws:
                 v = g[(g["scenario"] == r.name) & (g["year"] == y)]["probability_met"]
                 row.append(
@@ -290,7 +290,7 @@ def trajectories(runs: Sequence[RunTables], lang: str) -> list:
         xlabel=t("axis.year"),
         lang=lang,
         targets=targets,
-        value_fmt=lambda v: F.pct(v, lang),
+        value_fmt=lambda v: fmt.percent(v, lang),
         ymin=None,
         height=4.2,
     )
@@ -333,20 +333,20 @@ def cost_effectiveness(runs: Sequence[RunTables], lang: str) -> list:
     y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
     import textwrap
 
-    names = [textwrap.shorten(n, 40, placeholder="…") for n in rk["title_vi" if lang == "vi" else "title_en"]]
+    names = [textwrap.shorten(n, 40, placeholder="…") for n in rk[i18n.column("title", lang)]]
     fig1 = C.barh(
         names,
         [(str(y1), rk["poor_fewer_end"].tolist())],
         xlabel=t("axis.households"),
         lang=lang,
-        value_fmt=lambda v: F.num(v, lang),
+        value_fmt=lambda v: fmt.number(v, lang),
     )
     fig2 = C.barh(
         names,
         [(str(y1), rk["cost_per_household_lifted_end"].tolist())],
         xlabel=t("axis.million_vnd_per_household"),
         lang=lang,
-        value_fmt=lambda v: F.num(v, lang, 1),
+        value_fmt=lambda v: fmt.number(v, lang, 1),
     )
     return [
         H.heading(t("compare.section.cost"), anchor="cost"),
@@ -381,9 +381,13 @@ def money(runs: Sequence[RunTables], lang: str) -> list:
         segments,
         xlabel=t("axis.billion_vnd"),
         lang=lang,
-        total_fmt=lambda v: F.num(v, lang, 1),
+        total_fmt=lambda v: fmt.number(v, lang, 1),
     )
     return [H.heading(t("compare.section.money"), anchor="money"), H.Chart(fig, t("compare.fig.money"))]
+
+
+def _engine(code: str, lang: str) -> str:
+    return i18n.label("report.engine", code, lang, default=code)
 
 
 def footer(runs: Sequence[RunTables], lang: str) -> list:
@@ -393,11 +397,11 @@ def footer(runs: Sequence[RunTables], lang: str) -> list:
     for r in runs:
         m = r.manifest
         rows.append(
-            f"<tr><td>{H.esc(r.name)}</td><td>{H.esc(m.get('engine', ''))}, {H.esc(t('manifest.draws'))} "
+            f"<tr><td>{H.esc(r.name)}</td><td>{H.esc(_engine(m.get('engine', ''), lang))}, {H.esc(t('manifest.draws'))} "
             f"{H.esc(m.get('draws', ''))}, {H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; "
             f"{H.esc(t('manifest.parameter_hash'))} {H.esc(str(m.get('parameter_hash', ''))[:16])}…; "
             f"{H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; simlib {H.esc(m.get('simlib_version', ''))}; "
-            f"{H.esc(m.get('created_utc', ''))}</td></tr>"
+            f"{H.esc(fmt.timestamp(m.get('created_utc'), lang))}</td></tr>"
         )
     return [
         f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p>'

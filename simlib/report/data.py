@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
+
 #: lower and upper quantile of the spread shown for microsim draws
 SPREAD = (0.05, 0.95)
 #: flows shown in reports, in reading order (indicator names in indicators.csv)
@@ -48,7 +50,7 @@ class RunTables:
 
     def title(self, lang: str = "vi") -> str:
         m = self.manifest
-        return str(m.get("title_vi" if lang == "vi" else "title_en") or self.name)
+        return str(m.get(i18n.column("title", lang)) or self.name)
 
     def target_probabilities(self) -> pd.DataFrame | None:
         """Per target and year, the probability of meeting it in every area it covers (None

@@ -48,8 +48,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report.charts import FILLS, STYLES
-from simlib.report.fmt import axis_formatter
 from simlib.standards import DIMENSIONS, INDICATORS
 
 DIMENSION_ORDER = tuple(DIMENSIONS)
@@ -256,8 +256,8 @@ def standard_break_note(
         vals = {}
         for key, name in (("rural", "income_line_rural"), ("urban", "income_line_urban")):
             s = lines.get(name)
-            vals[key] = i18n.fmt_number(s.get(y, np.nan) if s is not None else np.nan, lang)
-            vals[f"old_{key}"] = i18n.fmt_number(s.get(y - 1, np.nan) if s is not None else np.nan, lang)
+            vals[key] = fmt.number(s.get(y, np.nan) if s is not None else np.nan, lang)
+            vals[f"old_{key}"] = fmt.number(s.get(y - 1, np.nan) if s is not None else np.nan, lang)
         notes.append(
             i18n.t("dep.note.break", lang, year=y, new=ch["to"], unit=i18n.t("unit.vnd_person_month", lang), **vals)
         )
@@ -284,7 +284,7 @@ def summary_text(
                 lang,
                 population=i18n.t(f"population.{population}", lang),
                 best=best["label"],
-                best_change=i18n.fmt_pts(best["change_pts"], lang),
+                best_change=fmt.points(best["change_pts"], lang),
                 n_improve=int((dims["change_pts"] < 0).sum()),
                 n_dims=len(dims),
                 start=start,
@@ -301,7 +301,7 @@ def summary_text(
                     "dep.text.lines",
                     lang,
                     line=f"{code} – {name}" if name else code,
-                    share=i18n.fmt_pct(tab.iloc[0, -1], lang),
+                    share=fmt.percent(tab.iloc[0, -1], lang),
                 )
             )
     if indicators is not None and "poverty_gap_index" in set(indicators["indicator"]):
@@ -314,10 +314,10 @@ def summary_text(
                 lang,
                 start=start,
                 end=end,
-                start_v=i18n.fmt_pct(f1.get(start), lang),
-                end_v=i18n.fmt_pct(f1.get(end), lang),
-                start_v2=i18n.fmt_pct(f2.get(start), lang),
-                end_v2=i18n.fmt_pct(f2.get(end), lang),
+                start_v=fmt.percent(f1.get(start), lang),
+                end_v=fmt.percent(f1.get(end), lang),
+                start_v2=fmt.percent(f2.get(start), lang),
+                end_v2=fmt.percent(f2.get(end), lang),
             )
         )
     return out
@@ -393,7 +393,7 @@ def plot_district_changes(
             ax.text(
                 c,
                 r,
-                i18n.fmt_number(x, lang, 1),
+                fmt.number(x, lang, 1),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -428,7 +428,7 @@ def plot_removals_by_line(
     ]
     ax.set_yticks(ypos, labels)
     ax.xaxis.set_major_locator(MaxNLocator(6))
-    ax.xaxis.set_major_formatter(axis_formatter(lang))
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
     ax.set_xlabel(i18n.t("dep.axis.households", lang))
     years = sorted(removals["year"].unique())
     fig.suptitle(i18n.t("dep.title.lines", lang, start=years[0], end=years[-1]))

@@ -21,6 +21,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.errors import InputError
+from simlib.i18n import LANGS, LocalText, fmt
 
 SOURCE_FOR_CAPITAL = {"investment": "central_investment", "recurrent": "central_recurrent"}
 
@@ -102,11 +103,9 @@ def scenario_dict(
     scenario,
     amounts: np.ndarray,
     name: str,
-    title_vi: str,
-    title_en: str,
+    title: LocalText,
     target_dir: str | Path,
-    description_vi: str = "",
-    description_en: str = "",
+    description: LocalText | None = None,
 ) -> dict:
     """A scenario mapping (as in a YAML file) with `amounts` (VND) as its budget, every year
     listed explicitly in billion VND; everything else (dataset, horizon, seed, district split,
@@ -130,8 +129,8 @@ def scenario_dict(
         budget["district_split"] = raw["budget"]["district_split"]
     raw["budget"] = budget
     raw["name"] = name
-    raw["title_vi"], raw["title_en"] = title_vi, title_en
-    raw["description_vi"], raw["description_en"] = description_vi, description_en
+    raw.update(title.to_fields("title"))
+    raw.update((description or LocalText()).to_fields("description"))
     old_dir = Path(scenario.file).parent if scenario.file else Path.cwd()
     for key in ("dataset", "params"):
         if key in raw:
@@ -144,10 +143,9 @@ def save_scenario(
     amounts: np.ndarray,
     path: str | Path,
     name: str,
-    title_vi: str,
-    title_en: str,
+    title: LocalText,
     overwrite: bool = False,
-    **descriptions,
+    description: LocalText | None = None,
 ) -> Path:
     """Write the allocation as a scenario YAML at `path` (atomically) and check it loads as a
     valid scenario; an invalid result is removed and its error raised."""
@@ -160,7 +158,7 @@ def save_scenario(
     path = Path(path)
     if path.exists() and not overwrite:
         raise InputError("file_exists", file=display_path(path))
-    raw = scenario_dict(scenario, amounts, name, title_vi, title_en, path.parent, **descriptions)
+    raw = scenario_dict(scenario, amounts, name, title, path.parent, description)
     head = f"# {i18n.t('explore.saved_header', 'en')}\n"
     write_text(path, head + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     try:
@@ -211,7 +209,6 @@ class Explorer:
 
     def summary_html(self) -> str:
         """Headline cards, the rate panels against targets and the scorecard of the current run."""
-        from simlib.report import fmt as F
         from simlib.report import html as H
         from simlib.report.scenario_report import context, rate_panels, scorecard_html
 
@@ -219,23 +216,23 @@ class Explorer:
         ctx = context(res, self.lang)
         h, L = ctx.head, self.lang
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
-        share_txt = "; ".join(f"{p} {F.pct(100 * max(0.0, self.shares[p]) / total, L, 0)}" for p in self.projects)
+        share_txt = "; ".join(f"{p} {fmt.percent(100 * max(0.0, self.shares[p]) / total, L, 0)}" for p in self.projects)
         cards = H.cards(
             [
                 (
                     ctx.t("report.card.poor_rate"),
-                    f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
+                    f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
                     ctx.t("report.card.years", y0=h["year_start"], y1=h["year_end"]),
                 ),
-                (ctx.t("report.card.fewer_poor", y1=h["year_end"]), F.households(h["poor_fewer_end"], L), ""),
-                (ctx.t("report.card.cost_per_lifted"), F.million_vnd(h["cost_per_household_lifted_end"], L), ""),
+                (ctx.t("report.card.fewer_poor", y1=h["year_end"]), fmt.households(h["poor_fewer_end"], L), ""),
+                (ctx.t("report.card.cost_per_lifted"), fmt.million_vnd(h["cost_per_household_lifted_end"], L), ""),
                 (ctx.t("report.card.targets_met", year=h["year_end"]), f"{h['targets_met']}/{h['targets_total']}", ""),
             ]
         )
         return "\n".join(
             [
                 H.para(
-                    ctx.t("explore.current", envelope=F.num(self.envelope_vnd / 1e9, L, 1), shares=share_txt),
+                    ctx.t("explore.current", envelope=fmt.number(self.envelope_vnd / 1e9, L, 1), shares=share_txt),
                     "sl-small",
                 ),
                 cards,
@@ -246,24 +243,23 @@ class Explorer:
 
     def save(self, name: str, title: str | None = None, overwrite: bool = False) -> Path:
         """Save the current allocation as `<save_dir>/<name>.yaml`."""
-        from simlib.report import fmt as F
 
         total = sum(max(0.0, v) for v in self.shares.values()) or 1.0
-        share_txt = ", ".join(f"{p} {F.num(100 * max(0.0, self.shares[p]) / total, 'en', 1)}%" for p in self.projects)
-        desc_en = f"Saved from explore.ipynb, starting from {self.base.name}: {self.envelope_vnd / 1e9:.1f} billion VND a year; {share_txt}."
-        desc_vi = i18n.t(
-            "explore.saved_description", "vi", base=self.base.name, envelope=F.num(self.envelope_vnd / 1e9, "vi", 1)
+        shares = {p: 100 * max(0.0, self.shares[p]) / total for p in self.projects}
+        description = LocalText.of(
+            "explore.saved_description",
+            base=self.base.name,
+            envelope=fmt.local_text(fmt.number, self.envelope_vnd / 1e9, decimals=1),
+            shares=LocalText(**{lg: ", ".join(f"{p} {fmt.percent(v, lg)}" for p, v in shares.items()) for lg in LANGS}),
         )
         return save_scenario(
             self.base,
             self.amounts(),
             self.save_dir / f"{name}.yaml",
             name,
-            title or name,
-            title or name,
+            LocalText(title or name, title or name),
             overwrite=overwrite,
-            description_vi=desc_vi,
-            description_en=desc_en,
+            description=description,
         )
 
     # -- widgets -----------------------------------------------------------------------

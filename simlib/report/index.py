@@ -10,7 +10,7 @@ from pathlib import Path
 
 from simlib import i18n
 from simlib.atomic import write_text
-from simlib.report import fmt as F
+from simlib.i18n import fmt
 from simlib.report import html as H
 
 
@@ -29,13 +29,17 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     out = Path(out_dir)
     items = result.items
     n_ok = sum(it.ok for it in items)
-    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M")
+    now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
     eng = t(f"report.engine.{engine}") + (
         f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else ""
     )
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
     if n_unc:
-        eng += " · " + t("index.uncertainty_draws", n=n_unc, sampler=getattr(result, "sampler", "lhs"))
+        eng += " · " + t(
+            "index.uncertainty_draws",
+            n=n_unc,
+            sampler=i18n.label("unc.sampler", getattr(result, "sampler", "lhs"), lang),
+        )
     parts = [
         f"<h1>{H.esc(t('index.title'))}</h1>",
         H.para(t("index.subtitle", ok=n_ok, total=len(items), engine=eng, time=now), "sl-sub"),
@@ -68,13 +72,13 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
                 f'<span class="sl-small mono">{H.esc(it.name)}</span>'
             )
             status = f'<span class="sl-met">✓ {H.esc(t("index.status.ok"))}</span>'
-            poor = f"{F.pct(h.get('poor_rate_start'), lang)} → {F.pct(h.get('poor_rate_end'), lang)}"
+            poor = f"{fmt.percent(h.get('poor_rate_start'), lang)} → {fmt.percent(h.get('poor_rate_end'), lang)}"
             poor += f'<br><span class="sl-small">{H.esc(t("report.card.years", y0=h.get("year_start"), y1=h.get("year_end")))}</span>'
             targets = H.esc(f"{h.get('targets_met', '–')}/{h.get('targets_total', '–')} ({h.get('year_end', '')})")
             if h.get("all_targets_probability") is not None:
                 targets += (
                     f'<br><span class="sl-small">{H.esc(t("index.all_targets_probability"))} '
-                    f"{H.esc(F.pct(100 * h['all_targets_probability'], lang, 0))}</span>"
+                    f"{H.esc(fmt.percent(100 * h['all_targets_probability'], lang, 0))}</span>"
                 )
             links = [
                 H.link(_rel(rep, out), t("index.link.report")),
@@ -97,9 +101,9 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
                     status,
                     poor,
                     targets,
-                    H.esc(F.num(h.get("poor_fewer_end"), lang)),
-                    H.esc(F.num(h.get("spend_total_billion"), lang, 1)),
-                    H.esc(F.num(h.get("cost_per_household_lifted_end"), lang, 1)),
+                    H.esc(fmt.number(h.get("poor_fewer_end"), lang)),
+                    H.esc(fmt.number(h.get("spend_total_billion"), lang, 1)),
+                    H.esc(fmt.number(h.get("cost_per_household_lifted_end"), lang, 1)),
                     " · ".join(links),
                 ]
             )

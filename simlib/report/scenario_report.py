@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import charts as C
 from simlib.report import data as D
-from simlib.report import fmt as F
 from simlib.report import html as H
 from simlib.report.data import RunTables
 
@@ -129,7 +129,7 @@ def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | 
     lang = i18n.get_lang(lang)
     tabs = RunTables.from_result(result)
     units = result.scenario.dataset.units
-    names = dict(zip(units["unit_id"], units["name_vi" if lang == "vi" else "name_en"]))
+    names = dict(zip(units["unit_id"], units[i18n.column("name", lang)]))
     if uncertainty is not None:
         u = uncertainty
         tabs.uncertainty = {
@@ -170,7 +170,7 @@ def short_name(code: str, catalogue, lang: str, width: int = 46) -> str:
     """`P3.1 Hỗ trợ phát triển sản xuất…`: the code and a short display name (a translation
     key `short.<code>` when there is one, else the catalogue name shortened)."""
     key = f"short.{code}"
-    if key in i18n.MESSAGES:
+    if i18n.has(key):
         name = i18n.t(key, lang)
     elif code in catalogue.lines:
         name = catalogue.lines[code].name(lang)
@@ -206,11 +206,11 @@ def _series(ind, indicator, geo, label, style, geo_type=None, value_labels=False
 def title(ctx: ReportContext) -> list:
     """Report title, what it covers, and the caveat on estimated data and assumed effects."""
     scen, h = ctx.scenario, ctx.head
-    province = scen.dataset.meta.get("province_vi" if ctx.lang == "vi" else "province_en", "")
+    province = scen.dataset.meta.get(i18n.column("province", ctx.lang), "")
     engine = ctx.t(f"report.engine.{ctx.result.manifest['engine']}")
     if ctx.spread_shown:
         engine += " — " + ctx.t("report.draws", n=ctx.draws)
-    created = ctx.result.manifest.get("created_utc", "")[:10]
+    created = fmt.date(ctx.result.manifest.get("created_utc"), ctx.lang)
     blocks = [
         f"<h1>{H.esc(ctx.t('report.title', title=scen.title(ctx.lang)))}</h1>",
         H.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
@@ -269,49 +269,51 @@ def headline(ctx: ReportContext) -> list:
     key = "report.headline.fall" if change < 0 else "report.headline.rise"
     sentence = ctx.t(
         key,
-        start=F.pct(h["poor_rate_start"], L),
-        end=F.pct(h["poor_rate_end"], L),
+        start=fmt.percent(h["poor_rate_start"], L),
+        end=fmt.percent(h["poor_rate_end"], L),
         y0=y0,
         y1=y1,
-        change=f"{F.num(abs(change), L, 2)} {ctx.t('unit.pts')}",
+        change=f"{fmt.number(abs(change), L, 2)} {ctx.t('unit.pts')}",
         n=n_years,
     )
     cards = [
         (
             ctx.t("report.card.poor_rate"),
-            f"{F.pct(h['poor_rate_start'], L)} → {F.pct(h['poor_rate_end'], L)}",
-            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "poor_rate_end", F.pct),
+            f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
+            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "poor_rate_end", fmt.percent),
         ),
         (
             ctx.t("report.card.near_poor_rate"),
-            f"{F.pct(h['near_poor_rate_start'], L)} → {F.pct(h['near_poor_rate_end'], L)}",
-            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "near_poor_rate_end", F.pct),
+            f"{fmt.percent(h['near_poor_rate_start'], L)} → {fmt.percent(h['near_poor_rate_end'], L)}",
+            ctx.t("report.card.years", y0=y0, y1=y1) + _with_spread(ctx, h, "near_poor_rate_end", fmt.percent),
         ),
         (
             ctx.t("report.card.left_poverty", y0=y0 + 1, y1=y1),
-            F.households(h["left_poverty_total"], L),
+            fmt.households(h["left_poverty_total"], L),
             ctx.t(
                 "report.card.left_poverty_detail",
-                escapes=F.num(h["escapes_total"], L),
-                near=F.num(h["poor_to_near_poor_total"], L),
+                escapes=fmt.number(h["escapes_total"], L),
+                near=fmt.number(h["poor_to_near_poor_total"], L),
             ),
         ),
         (
             ctx.t("report.card.fell_in", y0=y0 + 1, y1=y1),
-            F.households(h["relapses_total"] + h["new_poor_total"], L),
+            fmt.households(h["relapses_total"] + h["new_poor_total"], L),
             ctx.t(
-                "report.card.fell_in_detail", relapses=F.num(h["relapses_total"], L), new=F.num(h["new_poor_total"], L)
+                "report.card.fell_in_detail",
+                relapses=fmt.number(h["relapses_total"], L),
+                new=fmt.number(h["new_poor_total"], L),
             ),
         ),
         (
             ctx.t("report.card.fewer_poor", y1=y1),
-            F.households(h["poor_fewer_end"], L),
-            ctx.t("report.card.fewer_poor_detail") + _with_spread(ctx, h, "poor_fewer_end", F.households),
+            fmt.households(h["poor_fewer_end"], L),
+            ctx.t("report.card.fewer_poor_detail") + _with_spread(ctx, h, "poor_fewer_end", fmt.households),
         ),
         (
             ctx.t("report.card.cost_per_lifted"),
-            F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
-            ctx.t("report.card.cost_detail", money=F.num(h["spend_total_billion"], L, 1), y0=y0 + 1, y1=y1),
+            fmt.million_vnd(h["cost_per_household_lifted_end"], L, 1),
+            ctx.t("report.card.cost_detail", money=fmt.number(h["spend_total_billion"], L, 1), y0=y0 + 1, y1=y1),
         ),
         (
             ctx.t("report.card.targets_met", year=y1),
@@ -324,9 +326,7 @@ def headline(ctx: ReportContext) -> list:
     st = D.target_status(ctx.tables.targets)
     missed = st[(st["year"] == y1) & ~st["met"]]
     if len(missed):
-        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[
-            "label_vi" if L == "vi" else "label_en"
-        ]
+        labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", L)]
         blocks.append(H.para(ctx.t("report.headline.missed", year=y1)))
         blocks.append(H.bullet_list([labels[t] for t in missed["target_id"]]))
     if ctx.spread_shown:
@@ -346,7 +346,7 @@ def _all_targets_card(ctx: ReportContext, year: int) -> list:
     return [
         (
             ctx.t("report.card.all_targets", year=year),
-            F.pct(100 * p, ctx.lang, 0),
+            fmt.percent(100 * p, ctx.lang, 0),
             ctx.t("report.card.all_targets_detail", n=ctx.uncertainty.info["draws"]),
         )
     ]
@@ -354,18 +354,17 @@ def _all_targets_card(ctx: ReportContext, year: int) -> list:
 
 def _value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
     if indicator.endswith("_change"):
-        sign = "+" if v > 0 and round(v, 2) != 0 else ""
-        return sign + F.num(v, lang, 2) + (f" {i18n.t('unit.pts_short', lang)}" if unit else "")
+        return fmt.signed(v, lang, 2) + (f" {i18n.t('unit.pts_short', lang)}" if unit else "")
     if indicator.endswith("_rate") or indicator in D.COVERAGE_INDICATORS:
-        return F.pct(v, lang)
-    return F.num(v, lang, 1)
+        return fmt.percent(v, lang)
+    return fmt.number(v, lang, 1)
 
 
 def _status_html(ctx: ReportContext, met: bool, share: float) -> str:
     text = ("✓ " + ctx.t("target.met")) if met else ("✗ " + ctx.t("target.not_met"))
     cls = "sl-met" if met else "sl-notmet"
     extra = (
-        f' <span class="sl-small">({ctx.t("report.share_of_draws", pct=F.pct(100 * share, ctx.lang, 0))})</span>'
+        f' <span class="sl-small">({ctx.t("report.share_of_draws", pct=fmt.percent(100 * share, ctx.lang, 0))})</span>'
         if ctx.spread_shown
         else ""
     )
@@ -378,7 +377,7 @@ def probability_span(
     """A probability of meeting a target as HTML, carrying its exact value (`data-probability`,
     a share 0–1) and what it is about, so readers and tests see the same number."""
     attrs = f'data-probability="{p:.6f}" data-kind="{H.esc(kind)}" data-target="{H.esc(target_id)}" data-geo="{H.esc(geo)}" data-year="{H.esc(year)}"'
-    return f'<span class="sl-prob" {attrs}>{H.esc(F.pct(100 * p, lang, 0))}</span>'
+    return f'<span class="sl-prob" {attrs}>{H.esc(fmt.percent(100 * p, lang, 0))}</span>'
 
 
 def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, probabilities=None) -> str:
@@ -410,7 +409,7 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
 
     for (tid, gt, geo), g in sc.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
-        label = first["label_vi" if lang == "vi" else "label_en"]
+        label = first[i18n.column("label", lang)]
         comp = "≤" if first["comparison"] == "<=" else "≥"
         cells = [
             "" if first["detail"] else H.esc(label),
@@ -425,11 +424,11 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool, pro
             r = r.iloc[0]
             val = _value_text(r["indicator"], r["value"], lang, unit=False)
             if spread_shown:
-                val += f'<br><span class="sl-small">{H.esc(F.span(r["lo"], r["hi"], lambda x, lg, r=r: _value_text(r["indicator"], x, lg, False), lang))}</span>'
+                val += f'<br><span class="sl-small">{H.esc(fmt.span(r["lo"], r["hi"], lambda x, lg, r=r: _value_text(r["indicator"], x, lg, False), lang))}</span>'
             text = ("✓ " + ctx_t("target.met")) if r["met"] else ("✗ " + ctx_t("target.not_met"))
             cls = "sl-met" if r["met"] else "sl-notmet"
             share = (
-                f' <span class="sl-small">({ctx_t("report.share_of_draws", pct=F.pct(100 * r["share_met"], lang, 0))})</span>'
+                f' <span class="sl-small">({ctx_t("report.share_of_draws", pct=fmt.percent(100 * r["share_met"], lang, 0))})</span>'
                 if spread_shown
                 else ""
             )
@@ -482,11 +481,14 @@ def rate_panels(ind, targets, lang: str) -> C.Chart:
         xlabel=t("axis.year"),
         lang=lang,
         ncols=3,
-        value_fmt=lambda v: F.pct(v, lang),
+        value_fmt=lambda v: fmt.percent(v, lang),
         legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
         panel_height=2.6,
     )
-    parts = [f"{i18n.label('geo', g, lang)} {F.pts(v, lang, 0)}/{t('unit.year')}" for g, v in thresholds.items()]
+    parts = [
+        f"{i18n.label('geo', g, lang, default=g)} {fmt.points(v, lang, 0)}/{t('unit.year')}"
+        for g, v in thresholds.items()
+    ]
     return H.Chart(fig, t("report.fig.rates", targets="; ".join(parts)))
 
 
@@ -512,11 +514,11 @@ def district_panels(ind, targets, lang: str, unit_names: dict, poor_units: Seque
         xlabel=t("axis.year"),
         lang=lang,
         ncols=5,
-        value_fmt=lambda v: F.pct(v, lang),
+        value_fmt=lambda v: fmt.percent(v, lang),
         legend=[(t("report.projected"), 0), (t("report.target_path_legend"), "target")],
         panel_height=2.0,
     )
-    cap = t("report.fig.districts", rule=F.pts(thr, lang, 0) if thr is not None else "–")
+    cap = t("report.fig.districts", rule=fmt.points(thr, lang, 0) if thr is not None else "–")
     return H.Chart(fig, cap)
 
 
@@ -529,7 +531,7 @@ def district_table(ind, lang: str, unit_names: dict, poor_units: Sequence[str], 
         s = D.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
         ch = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
         label = name + (" ★" if u in poor_units else "")
-        rows.append([label] + [F.pct(s.get(y), lang) for y in ys] + [F.pts(ch, lang)])
+        rows.append([label] + [fmt.percent(s.get(y), lang) for y in ys] + [fmt.points(ch, lang)])
     return H.table(header, rows, numeric=[False] + [True] * (len(ys) + 1), caption=t("report.table.districts"))
 
 
@@ -590,7 +592,7 @@ def probability_table_html(probs, lang: str) -> str:
         if int(first["areas"]) > 1:
             area += f'<br><span class="sl-small">{H.esc(t("report.uncertainty.each_area", n=int(first["areas"]) - 1))}</span>'
         cells = [
-            H.esc(first["label_vi" if lang == "vi" else "label_en"]),
+            H.esc(first[i18n.column("label", lang)]),
             area,
             H.esc(f"{comp} {_value_text(first['indicator'], first['threshold'], lang)}"),
         ]
@@ -638,7 +640,7 @@ def probability_figure(probs, lang: str, year: int | None = None, by: str | None
         ax = fig.add_subplot()
         U.probability_chart(frame, lang=lang, year=year, ax=ax)
         ax.set_title("")
-        ax.xaxis.set_major_formatter(F.axis_formatter(lang))
+        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
     return H.Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
 
 
@@ -658,7 +660,7 @@ def uncertainty(ctx: ReportContext) -> list:
     intro = ctx.t(
         "report.uncertainty.intro",
         n=info["draws"],
-        sampler=info["sampler"],
+        sampler=i18n.label("unc.sampler", info["sampler"], L),
         seed=info["seed"],
         k=info.get("parameters", "–"),
     )
@@ -671,7 +673,7 @@ def uncertainty(ctx: ReportContext) -> list:
         blocks.append(probability_table_html(probs, L))
         blocks.append(probability_figure(probs, L))
     pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
-    blocks.append(H.para(ctx.t("report.uncertainty.precision", n=samples, pm=F.num(pm, L, 0)), "sl-small"))
+    blocks.append(H.para(ctx.t("report.uncertainty.precision", n=samples, pm=fmt.number(pm, L, 0)), "sl-small"))
     if ctx.uncertainty_link:
         blocks.append(f"<p>{H.link(ctx.uncertainty_link, ctx.t('report.uncertainty.details'))}</p>")
     return blocks
@@ -695,12 +697,12 @@ def flows(ctx: ReportContext) -> list:
         groups,
         ylabel=ctx.t("axis.households"),
         lang=L,
-        value_fmt=lambda v: F.num(v, L),
+        value_fmt=lambda v: fmt.number(v, L),
         errors=errors if ctx.spread_shown else None,
     )
     for ci in range(len(D.FLOW_INDICATORS)):
         vals = [g[1][ci] for g in groups]
-        rows.append([cats[ci]] + [F.num(v, L) for v in vals] + [F.num(sum(vals), L)])
+        rows.append([cats[ci]] + [fmt.number(v, L) for v in vals] + [fmt.number(sum(vals), L)])
     header = [ctx.t("table.flow")] + [str(y) for y in ys] + [ctx.t("table.total")]
     return [
         H.heading(ctx.t("report.section.flows"), anchor="flows"),
@@ -728,11 +730,11 @@ def money(ctx: ReportContext) -> list:
         segments,
         xlabel=ctx.t("axis.billion_vnd_period", y0=y_first, y1=y_last),
         lang=L,
-        total_fmt=lambda v: F.num(v, L, 1),
+        total_fmt=lambda v: fmt.number(v, L, 1),
     )
     blocks = [
         H.heading(ctx.t("report.section.money"), anchor="money"),
-        H.para(ctx.t("report.money.intro", total=F.num(bud["vnd"].sum() / 1e9, L, 1), y0=y_first, y1=y_last)),
+        H.para(ctx.t("report.money.intro", total=fmt.number(bud["vnd"].sum() / 1e9, L, 1), y0=y_first, y1=y_last)),
         H.Chart(fig1, ctx.t("report.fig.budget")),
     ]
     reach = D.reach_by_line(ctx.tables.programme)
@@ -748,7 +750,7 @@ def money(ctx: ReportContext) -> list:
         groups,
         xlabel=ctx.t("axis.households_reached"),
         lang=L,
-        value_fmt=lambda v: F.num(v, L),
+        value_fmt=lambda v: fmt.number(v, L),
     )
     blocks.append(H.Chart(fig2, ctx.t("report.fig.reached")))
     # table: money, reach and cost per beneficiary by line
@@ -766,9 +768,9 @@ def money(ctx: ReportContext) -> list:
         reached = [float(r["reached"].get(y, 0.0)) if len(r) else 0.0 for y in scen.years]
         cost = spent * 1e3 / sum(reached) if sum(reached) > 0 else float("nan")
         rows.append(
-            [short_name(c, cat, L, 60), F.num(planned, L, 1), F.num(spent, L, 1)]
-            + [F.num(v, L) for v in reached]
-            + [ln.unit_vi if L == "vi" else ln.unit_en, F.num(cost, L, 1)]
+            [short_name(c, cat, L, 60), fmt.number(planned, L, 1), fmt.number(spent, L, 1)]
+            + [fmt.number(v, L) for v in reached]
+            + [ln.unit(L), fmt.number(cost, L, 1)]
         )
     blocks.append(
         H.table(
@@ -799,7 +801,7 @@ def money(ctx: ReportContext) -> list:
         ylabel=ctx.t("axis.poor_households"),
         xlabel=ctx.t("axis.year"),
         lang=L,
-        value_fmt=lambda v: F.num(v, L),
+        value_fmt=lambda v: fmt.number(v, L),
         ymin=None,
     )
     blocks.append(H.heading(ctx.t("report.money.buys"), 3))
@@ -807,10 +809,10 @@ def money(ctx: ReportContext) -> list:
         H.para(
             ctx.t(
                 "report.money.cost_sentence",
-                fewer=F.households(h["poor_fewer_end"], L),
+                fewer=fmt.households(h["poor_fewer_end"], L),
                 y1=h["year_end"],
-                cost=F.million_vnd(h["cost_per_household_lifted_end"], L, 1),
-                money=F.num(h["spend_total_billion"], L, 1),
+                cost=fmt.million_vnd(h["cost_per_household_lifted_end"], L, 1),
+                money=fmt.number(h["spend_total_billion"], L, 1),
             )
         )
     )
@@ -838,17 +840,19 @@ def coverage(ctx: ReportContext) -> list:
                 [str(y) for y in ys],
                 vals,
                 target,
-                ctx.t("report.target_value", value=F.pct(target, L, 0)) if target is not None else "",
+                ctx.t("report.target_value", value=fmt.percent(target, L, 0)) if target is not None else "",
                 lo if ctx.spread_shown else None,
                 hi if ctx.spread_shown else None,
             )
         )
         rows.append(
             [i18n.label("indicator", i, L)]
-            + [F.pct(v, L) for v in vals]
-            + [F.pct(target, L, 0) if target is not None else "–"]
+            + [fmt.percent(v, L) for v in vals]
+            + [fmt.percent(target, L, 0) if target is not None else "–"]
         )
-    fig = C.bar_panels(panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: F.pct(v, L, 0), ymax=100.0)
+    fig = C.bar_panels(
+        panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: fmt.percent(v, L, 0), ymax=100.0
+    )
     header = [ctx.t("table.indicator")] + [str(y) for y in ys] + [ctx.t("table.threshold")]
     return [
         H.heading(ctx.t("report.section.coverage"), anchor="coverage"),
@@ -876,7 +880,7 @@ def assumptions(ctx: ReportContext) -> list:
     ds = scen.dataset
     blocks = [H.heading(ctx.t("report.section.assumptions"), anchor="assumptions")]
     blocks.append(H.heading(ctx.t("report.assumptions.data"), 3))
-    desc = ds.meta.get("description_vi" if L == "vi" else "description_en", "")
+    desc = ds.meta.get(i18n.column("description", L), "")
     blocks.append(
         H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year))
     )
@@ -899,17 +903,17 @@ def assumptions(ctx: ReportContext) -> list:
             n_eff += 1
             n_ass += _basis(q) == "assumption"
             rng = q.get("range") if isinstance(q, dict) else None
-            txt = f"{i18n.t('channel.' + ch, L)} {F.num(qv(q), L, 2)}"
+            txt = f"{i18n.t('channel.' + ch, L)} {fmt.number(qv(q), L, 2)}"
             if rng:
-                txt += f" [{F.num(rng[0], L, 2)}–{F.num(rng[1], L, 2)}]"
+                txt += f" [{fmt.number(rng[0], L, 2)}–{fmt.number(rng[1], L, 2)}]"
             effs.append(txt + ("*" if _basis(q) == "assumption" else ""))
         uc = ben["unit_cost"]
         rows.append(
             [
                 short_name(code, scen.catalogue, L, 50),
-                F.num(qv(uc) / 1e6, L, 1) + ("*" if _basis(uc) == "assumption" else ""),
-                ben.get("unit_vi" if L == "vi" else "unit_en", ""),
-                F.num(qv(d["lag"]), L),
+                fmt.number(qv(uc) / 1e6, L, 1) + ("*" if _basis(uc) == "assumption" else ""),
+                ben.get(i18n.column("unit", L), ""),
+                fmt.number(qv(d["lag"]), L),
                 "; ".join(effs) or "–",
             ]
         )
@@ -930,7 +934,7 @@ def assumptions(ctx: ReportContext) -> list:
     blocks.append(H.para(ctx.t("report.assumptions.star"), "sl-small"))
     # disbursement
     fund = scen.params["funding"]["sources"]
-    disb = [f"{i18n.t('source.' + s, L)}: {F.pct(100 * qv(v['disbursement']), L, 0)}" for s, v in fund.items()]
+    disb = [f"{i18n.t('source.' + s, L)}: {fmt.percent(100 * qv(v['disbursement']), L, 0)}" for s, v in fund.items()]
     blocks.append(H.para(ctx.t("report.assumptions.disbursement", shares="; ".join(disb))))
     over = dict(ctx.result.manifest.get("overrides") or {})
     over.update(ctx.result.manifest.get("set") or {})
@@ -951,7 +955,8 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
         (t("manifest.scenario"), f"{manifest.get('scenario', '')} ({manifest.get('scenario_file') or '–'})"),
         (
             t("manifest.engine"),
-            f"{manifest.get('engine', '')}, {t('manifest.draws')} {manifest.get('draws', '')}, "
+            f"{i18n.label('report.engine', manifest.get('engine', ''), lang, default=manifest.get('engine', ''))}, "
+            f"{t('manifest.draws')} {manifest.get('draws', '')}, "
             f"{t('manifest.seed')} {manifest.get('seed', '')}",
         ),
         (t("manifest.dataset"), f"{ds.get('name', '')} {ds.get('version', '')} ({ds.get('baseline_year', '')})"),
@@ -962,7 +967,7 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
             f"simlib {manifest.get('simlib_version', '')}, Python {manifest.get('python', '')}, "
             f"numpy {manifest.get('numpy', '')}, pandas {manifest.get('pandas', '')}",
         ),
-        (t("manifest.created"), str(manifest.get("created_utc", ""))),
+        (t("manifest.created"), fmt.timestamp(manifest.get("created_utc"), lang)),
     ]
     for path, sha in sorted((manifest.get("input_files") or {}).items()):
         rows.append((t("manifest.input"), f"{path}  sha256:{sha[:16]}…"))
@@ -994,7 +999,7 @@ def _frame_table(df, lang: str, caption: str = "") -> str:
     ]
     rows = [
         [
-            F.num(v, lang, 1)
+            fmt.number(v, lang, 1)
             if isinstance(v, numbers.Number) and not isinstance(v, bool)
             else ("" if v is None else str(v))
             for v in row

@@ -37,7 +37,7 @@ def scorecard_frame(targets: pd.DataFrame, lang: str, unit_names: Mapping[str, s
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     out = pd.DataFrame(
         {
-            t("table.target"): sc["label_vi" if lang == "vi" else "label_en"],
+            t("table.target"): sc[i18n.column("label", lang)],
             t("table.area"): [geo_name(gt, g, lang, unit_names) for gt, g in zip(sc["geo_type"], sc["geo"])],
             t("table.year"): sc["year"].astype(int),
             t("table.projected"): sc["value"].round(4),
@@ -101,7 +101,7 @@ def budget_frame(scenario, programme: pd.DataFrame, lang: str) -> pd.DataFrame:
             r[t("table.spent")] = round(spent, 6)
             r[t("table.reached")] = round(reached, 2)
             r[t("table.eligible")] = round(float(rr["eligible"]), 2) if rr is not None else 0.0
-            r[t("table.beneficiary_unit")] = ln.unit_vi if lang == "vi" else ln.unit_en
+            r[t("table.beneficiary_unit")] = ln.unit(lang)
             r[t("table.cost_per_beneficiary")] = round(spent * 1e3 / reached, 4) if reached > 0 else float("nan")
             rows.append(r)
     return pd.DataFrame(rows)
@@ -173,7 +173,7 @@ def probability_frame(probabilities: pd.DataFrame, lang: str) -> pd.DataFrame:
     p = probabilities
     return pd.DataFrame(
         {
-            t("table.target"): p["label_vi" if lang == "vi" else "label_en"].to_numpy(),
+            t("table.target"): p[i18n.column("label", lang)].to_numpy(),
             t("table.area"): [geo_name(gt, g, lang) for gt, g in zip(p["geo_type"], p["geo"])],
             t("table.year"): p["year"].astype(int).to_numpy(),
             t("table.probability_met"): p["probability_met"].round(4).to_numpy(),
@@ -204,7 +204,7 @@ def export_run(
     run's manifest plus what rendered the report and `manifest_extra`; `other_outputs` are
     files the caller wrote into the folder)."""
     scen = result.scenario
-    names = dict(zip(scen.dataset.units["unit_id"], scen.dataset.units["name_vi" if lang == "vi" else "name_en"]))
+    names = dict(zip(scen.dataset.units["unit_id"], scen.dataset.units[i18n.column("name", lang)]))
     frames = {n: getattr(result, n) for n in RUN_TABLES}
     frames["scorecard"] = scorecard_frame(result.targets, lang, names)
     frames["budget"] = budget_frame(scen, result.programme, lang)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.report.fmt import axis_formatter
+from simlib.i18n import fmt
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
 _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
@@ -44,8 +44,7 @@ def _label(kind: str, code: str, lang) -> str:
 
 
 def _geo_label(geo: str, lang) -> str:
-    key = f"geo.{geo}"
-    return i18n.t(key, lang) if key in i18n.MESSAGES else geo
+    return i18n.label("geo", geo, lang, default=geo)
 
 
 def fan_chart(
@@ -117,7 +116,7 @@ def fan_chart(
     )
     ax.set_xticks(x)
     ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
-    ax.yaxis.set_major_formatter(axis_formatter(lang))
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
     if legend:
         ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
@@ -157,17 +156,16 @@ def probability_table(source, lang: str | None = None, year: int | None = None, 
     t = target_rows(tabs) if headline else tabs["targets"]
     if year is not None:
         t = t[t["year"] == year]
-    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    lab = i18n.column("label", lang)
     out = pd.DataFrame(
         {
             i18n.t("unc.col.target", lang): t[lab].to_numpy(),
             i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in t["geo"]],
             i18n.t("unc.col.year", lang): t["year"].to_numpy(),
-            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in t["probability_met"]],
-            i18n.t("unc.col.median", lang): [i18n.fmt_number(v, lang, 2) for v in t["value_q50"]],
+            i18n.t("unc.col.probability", lang): [fmt.percent(100 * p, lang, 0) for p in t["probability_met"]],
+            i18n.t("unc.col.median", lang): [fmt.number(v, lang, 2) for v in t["value_q50"]],
             i18n.t("unc.col.interval", lang): [
-                f"{i18n.fmt_number(a, lang, 2)} – {i18n.fmt_number(b, lang, 2)}"
-                for a, b in zip(t["value_q05"], t["value_q95"])
+                f"{fmt.number(a, lang, 2)} – {fmt.number(b, lang, 2)}" for a, b in zip(t["value_q05"], t["value_q95"])
             ],
         }
     )
@@ -197,7 +195,7 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     t = headline_targets(t)
     year = year or int(t["year"].max())
     t = t[t["year"] == year]
-    lab = "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
+    lab = i18n.column("label", lang)
     targets = list(dict.fromkeys(t["target_id"]))
     scens = list(dict.fromkeys(t["scenario"]))
     fig, ax = _fig_ax(ax, (8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
@@ -221,7 +219,7 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
                 ax.text(
                     b.get_width() + 1,
                     b.get_y() + b.get_height() / 2,
-                    i18n.fmt_pct(100 * p, lang, 0),
+                    fmt.percent(100 * p, lang, 0),
                     va="center",
                     fontsize=7,
                 )
@@ -268,7 +266,7 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     t = t[t["output"] == output].copy()
     t["_order"] = t["ST_shown"].fillna((t["ST_low"] + t["ST_high"]) / 2).fillna(-1)
     t = t.sort_values("_order", ascending=True)
-    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    lab = i18n.column("group_label", lang)
     fig, ax = _fig_ax(ax, (7, 0.9 + 0.38 * len(t)))
     y = np.arange(len(t))
     ok = t["ST_reliable"].to_numpy(bool)
@@ -304,9 +302,9 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=8)
     ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(axis_formatter(lang, 0))
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang, 0))
     ax.set_xlabel(i18n.t("unc.chart.sensitivity_xlabel", lang) + " (%)", fontsize=8)
-    olab = f"output_label_{'vi' if i18n.get_lang(lang) == 'vi' else 'en'}"
+    olab = i18n.column("output_label", lang)
     sub = t[olab].iloc[0] if olab in t.columns and len(t) else output
     ax.set_title(i18n.t("unc.chart.sensitivity_title", lang) + "\n" + _wrap(sub, 70), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
@@ -322,9 +320,9 @@ def sensitivity_note(result, lang: str | None = None) -> str:
     return i18n.t(
         "unc.nb.sensitivity_note",
         lang,
-        runs=i18n.fmt_number(info.get("runs", 0), lang),
-        base=i18n.fmt_number(info.get("base_points", 0), lang),
-        width=i18n.fmt_number(100 * info.get("max_half_width", 0.1), lang, 0),
+        runs=fmt.number(info.get("runs", 0), lang),
+        base=fmt.number(info.get("base_points", 0), lang),
+        width=fmt.number(100 * info.get("max_half_width", 0.1), lang, 0),
     )
 
 
@@ -335,7 +333,7 @@ def morris_chart(result, output: str | None = None, top: int = 15, lang: str | N
     t = result.table if hasattr(result, "table") else result
     output = output or t["output"].iloc[0]
     t = t[t["output"] == output].nlargest(top, "mu_star").iloc[::-1]
-    lab = "group_label_vi" if i18n.get_lang(lang) == "vi" else "group_label_en"
+    lab = i18n.column("group_label", lang)
     fig, ax = _fig_ax(ax, (7, 0.6 + 0.33 * len(t)))
     y = np.arange(len(t))
     conf = t["mu_star_conf"] if "mu_star_conf" in t.columns else None  # 95 % bootstrap interval of mu*
@@ -344,7 +342,7 @@ def morris_chart(result, output: str | None = None, top: int = 15, lang: str | N
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(s, 45) for s in t[lab]], fontsize=8)
     ax.set_xlabel(i18n.t("unc.chart.morris_xlabel", lang))
-    ax.xaxis.set_major_formatter(axis_formatter(lang))
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
     ax.set_title(i18n.t("unc.chart.morris_title", lang), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
@@ -378,11 +376,11 @@ def regret_table(result, lang: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             i18n.t("unc.col.scenario", lang): s["scenario"],
-            i18n.t("unc.col.value_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["value_mean"]],
-            i18n.t("unc.col.regret_mean", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_mean"]],
-            i18n.t("unc.col.regret_p95", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_p95"]],
-            i18n.t("unc.col.regret_max", lang): [i18n.fmt_number(v, lang, 2) for v in s["regret_max"]],
-            i18n.t("unc.col.share_best", lang): [i18n.fmt_pct(100 * v, lang, 0) for v in s["share_best"]],
+            i18n.t("unc.col.value_mean", lang): [fmt.number(v, lang, 2) for v in s["value_mean"]],
+            i18n.t("unc.col.regret_mean", lang): [fmt.number(v, lang, 2) for v in s["regret_mean"]],
+            i18n.t("unc.col.regret_p95", lang): [fmt.number(v, lang, 2) for v in s["regret_p95"]],
+            i18n.t("unc.col.regret_max", lang): [fmt.number(v, lang, 2) for v in s["regret_max"]],
+            i18n.t("unc.col.share_best", lang): [fmt.percent(100 * v, lang, 0) for v in s["share_best"]],
         }
     )
 
@@ -406,20 +404,18 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
         r = r[r["geo_type"] != "district"]
     if year is not None:
         r = r[r["year"] == year]
-    col = "rule_vi" if i18n.get_lang(lang) == "vi" else "rule_en"
+    col = i18n.column("rule", lang)
     names = r["target_id"]
     t = tabs.get("targets")
     if t is not None and {"target_id", "label_vi", "label_en"} <= set(t.columns):  # targets by name, not code
-        lab = t.drop_duplicates("target_id").set_index("target_id")[
-            "label_vi" if i18n.get_lang(lang) == "vi" else "label_en"
-        ]
+        lab = t.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", lang)]
         names = names.map(lab).fillna(names)
     out = pd.DataFrame(
         {
             i18n.t("unc.col.target", lang): names.to_numpy(),
             i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
             i18n.t("unc.col.year", lang): r["year"].to_numpy(),
-            i18n.t("unc.col.probability", lang): [i18n.fmt_pct(100 * p, lang, 0) for p in r["probability_met"]],
+            i18n.t("unc.col.probability", lang): [fmt.percent(100 * p, lang, 0) for p in r["probability_met"]],
             i18n.t("unc.col.rule", lang): r[col].to_numpy(),
         }
     )

@@ -114,19 +114,14 @@ def compare_allocations(
         raise InputError("length", field="scenarios", value=len(scenarios), allowed="≥ 2")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise InputError("schema", field="scenarios", value=names, detail="scenario names must differ")
+        raise InputError("scenario_names_repeat", field="scenarios", value=names)
     seed = scenarios[0].seed if seed is None else int(seed)
     for s in scenarios:
         require_states_model(s)
     spaces = [build_space(s.params) for s in scenarios]
     for s, sp in zip(scenarios[1:], spaces[1:]):
         if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
-            raise InputError(
-                "schema",
-                field="scenarios",
-                value=s.name,
-                detail="its uncertain parameters differ from the first scenario's; compare scenarios that share params/",
-            )
+            raise InputError("compare_params_differ", field="scenarios", value=s.name)
     U = design(n, spaces[0].dims, method, seed)
     R = 1 if engine == "expected" else int(replications)
     vals, tables, rule_frames, joint = [], [], [], []

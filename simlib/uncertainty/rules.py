@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 
 # --- PRIM ---------------------------------------------------------------------------------------
 
@@ -184,10 +185,7 @@ def _num(x: float, lang: str | None) -> str:
     """About three significant digits, without trailing zeros: 1.234, 12,5, 2, 0,075."""
     ax = abs(x)
     decimals = 0 if ax >= 100 else 1 if ax >= 10 else 2 if ax >= 0.1 else 3
-    text = i18n.fmt_number(x, lang, decimals)
-    if decimals:
-        text = text.rstrip("0").rstrip("," if i18n.get_lang(lang) == "vi" else ".")
-    return text
+    return fmt.number(x, lang, decimals, trim=True)
 
 
 #: units written after a number ("VND per X" and shares are handled apart): unit -> message key
@@ -222,7 +220,7 @@ def format_value(x: float, unit: str | None = None, lang: str | None = None) -> 
                 break
         return money + (i18n.t(PER_KEYS[per], lang) if per in PER_KEYS else "")
     if u.startswith("share") or u.startswith("probability"):
-        text = i18n.fmt_pct(100 * x, lang, 1 if abs(x) >= 0.01 else 2)
+        text = fmt.percent(100 * x, lang, 1 if abs(x) >= 0.01 else 2)
         return text + (i18n.t("unc.unit.per_year", lang) if u.endswith("per year") else "")
     if u in UNIT_KEYS:
         return f"{_num(x, lang)} {i18n.t(UNIT_KEYS[u], lang)}"
@@ -262,7 +260,7 @@ def describe_box(
     if box is None:
         return i18n.t("unc.rule.none", lang)
     if not box.limits:
-        return i18n.t("unc.rule.no_pattern", lang, rate=i18n.fmt_pct(100 * box.base_rate, lang, 0))
+        return i18n.t("unc.rule.no_pattern", lang, rate=fmt.percent(100 * box.base_rate, lang, 0))
     text = i18n.t(
         "unc.rule.misses_when",
         lang,
@@ -275,9 +273,9 @@ def describe_box(
         + i18n.t(
             "unc.rule.stats",
             lang,
-            density=i18n.fmt_pct(100 * box.density, lang, 0),
-            coverage=i18n.fmt_pct(100 * box.coverage, lang, 0),
-            base=i18n.fmt_pct(100 * box.base_rate, lang, 0),
+            density=fmt.percent(100 * box.density, lang, 0),
+            coverage=fmt.percent(100 * box.coverage, lang, 0),
+            base=fmt.percent(100 * box.base_rate, lang, 0),
         )
     )
 

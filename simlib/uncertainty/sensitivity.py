@@ -60,13 +60,11 @@ def unit_problem(d: int, groups: Mapping[str, Sequence[int]], low: float = 0.0, 
     for g, cols in groups.items():
         for c in cols:
             if not 0 <= int(c) < d or member[int(c)] is not None:
-                raise InputError(
-                    "schema", field="groups", value=g, detail=f"column {c} is outside 0..{d - 1} or in two groups"
-                )
+                raise InputError("group_column", field="groups", value=g, column=c, last=d - 1)
             member[int(c)] = str(g)
     missing = [i for i, g in enumerate(member) if g is None]
     if missing:
-        raise InputError("schema", field="groups", value=missing, detail="every column must be in one group")
+        raise InputError("group_missing", field="groups", value=missing)
     return {"num_vars": d, "names": [f"u{i}" for i in range(d)], "bounds": [[low, high]] * d, "groups": member}
 
 
@@ -250,7 +248,7 @@ class Output:
 
     def label(self, years: Sequence[int], lang: str | None = None, target_label: str | None = None) -> str:
         y = self.year or years[-1]
-        geo = i18n.label("geo", self.geo, lang)
+        geo = i18n.label("geo", self.geo, lang, default=self.geo)
         if self.target_id:
             return i18n.t("unc.output.target", lang, label=target_label or self.target_id, geo=geo, year=y)
         if self.indicator == "poor_rate" and self.geo == "province":

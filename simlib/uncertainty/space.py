@@ -454,7 +454,7 @@ _LINE_KEY = re.compile(r"^program\.lines\.(P[1-9](?:\.[1-9])?)\.(.+)$")
 
 
 def _t(key: str, lang, fallback: str) -> str:
-    return i18n.t(key, lang) if key in i18n.MESSAGES else fallback
+    return i18n.t(key, lang) if i18n.has(key) else fallback
 
 
 def key_label(f: Factor, key: str, lang: str | None = None) -> str:

@@ -1,0 +1,130 @@
+"""Translations for everything a user reads (CLI, reports, charts): one API over message catalogues.
+
+Vietnamese (`vi`) is the default; English (`en`) is available everywhere. Texts live in YAML
+catalogues, one file per domain and language: `simlib/locale/<lang>/<domain>.yaml` (the domain of
+a key follows from its first segment, `catalogue.DOMAINS`). Keys are stable English identifiers
+(`err.missing`, `state.poor`); texts are `str.format` templates whose `{fields}` are the same in
+every language.
+
+- `t(key, lang, **fields)` — the text of `key` in `lang` (default: `get_lang()`), fields filled.
+  A key missing from the catalogue raises `MissingTranslation` (a `KeyError` naming the key and
+  the language) — always, in tests and in use: a missing text is a bug in simlib, and
+  `tests/test_i18n_catalogue.py` fails on every key the code uses that no catalogue holds.
+- `label(kind, code, lang, default=...)` — the display label of a coded value (`state.poor`).
+- `LocalText(vi=..., en=...)` — one text in every language (titles, names and labels read from
+  input files with `title_vi`/`title_en` keys); `.get(lang)`. A `LocalText` given as a field
+  to `t` is filled in the same language.
+- Machine tables (CSV) carry codes; where a human label helps, one column per language named
+  `<stem>_vi`, `<stem>_en` (`column(stem, lang)` names the one to show).
+- Numbers, percentages, money and dates: `simlib.i18n.fmt`.
+
+Adding a text: add the key to both `simlib/locale/vi/<domain>.yaml` and `…/en/<domain>.yaml`
+(keys sorted). Moving `(vi, en)` pairs from a Python `MESSAGES` dict into the catalogues:
+`python -m simlib.i18n.migrate FILE` (see that module).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from simlib.i18n.catalogue import LANGS, messages
+
+DEFAULT_LANG = "vi"
+
+__all__ = ["DEFAULT_LANG", "LANGS", "LocalText", "MissingTranslation", "column", "get_lang", "has", "label", "t"]
+
+_NO_DEFAULT = object()
+
+
+class MissingTranslation(KeyError):
+    """No text for a key in a language: a bug in simlib (a key used in code but not in the catalogue)."""
+
+    def __init__(self, key: str, lang: str):
+        self.key = key
+        self.lang = lang
+        super().__init__(key)
+
+    def __str__(self) -> str:
+        return f"no text for key {self.key!r} in language {self.lang!r} (simlib/locale/{self.lang}/*.yaml)"
+
+
+def get_lang(lang: str | None = None) -> str:
+    """The language to use: the argument, else `$SIMLIB_LANG`, else Vietnamese."""
+    lang = lang or os.environ.get("SIMLIB_LANG") or DEFAULT_LANG
+    lang = lang.lower()[:2]
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue holds `key` (in the default language; the check test keeps the
+    languages in step)."""
+    return key in messages(DEFAULT_LANG)
+
+
+def t(key: str, lang: str | None = None, **fields) -> str:
+    """The text of `key` in `lang`, its `{fields}` filled (a `LocalText` field in the same
+    language); `MissingTranslation` if there is none."""
+    lang = get_lang(lang)
+    try:
+        text = messages(lang)[key]
+    except KeyError:
+        raise MissingTranslation(key, lang) from None
+    if not fields:
+        return text
+    return text.format(**{k: v.get(lang) if isinstance(v, LocalText) else v for k, v in fields.items()})
+
+
+def label(kind: str, code: str, lang: str | None = None, default=_NO_DEFAULT) -> str:
+    """Display label of a coded value, e.g. `label('state', 'poor')` -> "Hộ nghèo".
+
+    Codes that come from data rather than from simlib (a district's unit id under `geo`) have no
+    catalogue entry: pass `default` (usually the code itself or the unit's name) for them;
+    without it an unknown code raises `MissingTranslation`.
+    """
+    key = f"{kind}.{code}"
+    if default is not _NO_DEFAULT and not has(key):
+        return default
+    return t(key, lang)
+
+
+def column(stem: str, lang: str | None = None) -> str:
+    """The column holding `stem` in `lang` in a table with one column per language: machine
+    tables carry codes, and human labels as `<stem>_vi`, `<stem>_en` (`column("label", "en")`
+    -> "label_en")."""
+    return f"{stem}_{get_lang(lang)}"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """One text in every language (`vi`, `en`): a title, a name, a label, a finding.
+
+    `text.get(lang)` (or `text(lang)`, so that `scenario.title(lang)` reads naturally) gives the
+    text in `lang` (default: `get_lang()`). Input files keep their `title_vi`/`title_en` keys:
+    `LocalText.from_fields(doc, "title")` reads them, `to_fields("title")` writes them back.
+    """
+
+    vi: str = ""
+    en: str = ""
+
+    def get(self, lang: str | None = None) -> str:
+        return getattr(self, get_lang(lang))
+
+    def __call__(self, lang: str | None = None) -> str:
+        return self.get(lang)
+
+    @classmethod
+    def of(cls, key: str, **fields) -> LocalText:
+        """The catalogue text of `key` in every language, fields filled (a `LocalText` field in
+        the same language)."""
+        return cls(**{lang: t(key, lang, **fields) for lang in LANGS})
+
+    @classmethod
+    def from_fields(cls, doc: Mapping, stem: str, default: str = "") -> LocalText:
+        """`doc[stem_vi]`, `doc[stem_en]` (missing or empty -> `default`)."""
+        return cls(**{lang: str(doc.get(f"{stem}_{lang}") or default) for lang in LANGS})
+
+    def to_fields(self, stem: str) -> dict[str, str]:
+        """`{stem_vi: ..., stem_en: ...}`, as input files and CSV columns spell it."""
+        return {f"{stem}_{lang}": getattr(self, lang) for lang in LANGS}

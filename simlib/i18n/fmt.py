@@ -1,0 +1,177 @@
+"""Numbers, percentages, points, money, household counts and dates as a reader of `lang` expects.
+
+The one formatter for everything a user reads (reports, tables, chart axes, CLI). Built on Babel
+(digits, separators, month names) with these rules, the same in every function:
+
+- separators: Vietnamese `1.234,5`, English `1,234.5` (Babel's `vi` / `en` locales);
+- sign: a true minus sign `−` (U+2212) for negative values in both languages, never a hyphen;
+  a value that rounds to zero shows no sign (`0,0`, not `−0,0`); changes (`points`) carry `+`
+  when they round above zero;
+- rounding: Python's (round half to even on the exact binary value), as `f"{x:.1f}"` does;
+- percentages: Vietnamese `24,7 %` (a space before %, as the glossary writes it), English `24.7%`;
+- percentage points: `−4,23 điểm %` / `−4.23 percentage points`;
+- money: `1.424,0 tỷ đồng`, `262,4 triệu đồng` / `1,424.0 billion VND`;
+- dates: `ngày 02 tháng 12 năm 2026` / `2 December 2026`, in Vietnam's time zone
+  (Asia/Ho_Chi_Minh): a time stamp written in UTC late in the evening is already the next day
+  there. A naive datetime is taken as UTC (simlib writes its manifests in UTC);
+- missing values (None, NaN, text that is not a number): an en dash `–`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, get_decimal_symbol
+
+from simlib.i18n import LANGS, LocalText, get_lang, t
+
+MINUS = "\u2212"
+DASH = "–"
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_LOCALES = {"vi": Locale.parse("vi"), "en": Locale.parse("en")}
+_PERCENT = {"vi": "{} %", "en": "{}%"}
+_DATE_PATTERNS = {"vi": "'ngày' dd 'tháng' MM 'năm' y", "en": "d MMMM y"}
+
+
+def is_missing(x) -> bool:
+    """None, NaN or anything that is not a number."""
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _digits(x: float, lang: str, decimals: int) -> tuple[str, int]:
+    """|x| rounded to `decimals` with the language's separators, and the sign of the rounded value
+    (-1, 0 or 1)."""
+    sign = (x > 0) - (x < 0)
+    if not math.isfinite(x):
+        return "∞", sign
+    rounded = Decimal(f"{abs(x):.{decimals}f}")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(rounded, format=pattern, locale=_LOCALES[lang]), sign if rounded else 0
+
+
+def number(x, lang: str | None = None, decimals: int = 0, trim: bool = False) -> str:
+    """`12.345,6` (vi) / `12,345.6` (en); `−` for negatives; `–` for a missing value; with `trim`,
+    no trailing zeros after the decimal sign (`0,075`, `12,5`, `2`)."""
+    if is_missing(x):
+        return DASH
+    lang = get_lang(lang)
+    text, sign = _digits(float(x), lang, max(0, int(decimals)))
+    if trim and decimals > 0:
+        text = text.rstrip("0").rstrip(get_decimal_symbol(_LOCALES[lang]))
+    return MINUS + text if sign < 0 else text
+
+
+def signed(x, lang: str | None = None, decimals: int = 0) -> str:
+    """A change with its sign: `+1,2`, `−3,4`, `0,0`."""
+    if is_missing(x):
+        return DASH
+    text, sign = _digits(float(x), get_lang(lang), max(0, int(decimals)))
+    return {-1: MINUS, 0: "", 1: "+"}[sign] + text
+
+
+def percent(x, lang: str | None = None, decimals: int = 1) -> str:
+    """A percentage given in % (24.7 -> `24,7 %` / `24.7%`)."""
+    if is_missing(x):
+        return DASH
+    text = number(x, lang, decimals)
+    return _PERCENT[get_lang(lang)].format(text)
+
+
+def points(x, lang: str | None = None, decimals: int = 2) -> str:
+    """A change in percentage points with its sign: `−4,23 điểm %` / `−4.23 percentage points`."""
+    if is_missing(x):
+        return DASH
+    return f"{signed(x, lang, decimals)} {t('unit.pts', lang)}"
+
+
+def households(x, lang: str | None = None) -> str:
+    """A household count with its unit: `12.345 hộ` / `12,345 households` (whole households)."""
+    if is_missing(x):
+        return DASH
+    return f"{number(x, lang, 0)} {t('unit.households', lang)}"
+
+
+def billion_vnd(vnd, lang: str | None = None, decimals: int = 1) -> str:
+    """Money given in VND, shown in billion VND: `712,0 tỷ đồng`."""
+    if is_missing(vnd):
+        return DASH
+    return f"{number(float(vnd) / 1e9, lang, decimals)} {t('unit.billion_vnd', lang)}"
+
+
+def million_vnd(million, lang: str | None = None, decimals: int = 1) -> str:
+    """Money given in million VND: `245,7 triệu đồng`."""
+    if is_missing(million):
+        return DASH
+    return f"{number(million, lang, decimals)} {t('unit.million_vnd', lang)}"
+
+
+def span(lo, hi, fmt: Callable[[object, str | None], str], lang: str | None = None) -> str:
+    """A range `lo – hi`, each end formatted with `fmt(x, lang)`."""
+    return f"{fmt(lo, lang)} – {fmt(hi, lang)}"
+
+
+def _vietnam_time(value) -> _dt.datetime | _dt.date | None:
+    """A date as is; a datetime (naive: UTC) or an ISO text in Vietnam's time zone; None if unreadable."""
+    if isinstance(value, str):
+        try:
+            value = _dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, _dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.UTC)
+        return aware.astimezone(VIETNAM_TZ)
+    return value if isinstance(value, _dt.date) else None
+
+
+def date(value, lang: str | None = None) -> str:
+    """`ngày 02 tháng 12 năm 2026` / `2 December 2026` (the day in Vietnam); `–` if unreadable."""
+    when = _vietnam_time(value)
+    if when is None:
+        return DASH
+    lang = get_lang(lang)
+    return format_date(when, _DATE_PATTERNS[lang], locale=_LOCALES[lang])
+
+
+def timestamp(value, lang: str | None = None) -> str:
+    """Date and time in Vietnam: `ngày 02 tháng 12 năm 2026, 05:05 (giờ Việt Nam)`."""
+    when = _vietnam_time(value)
+    if not isinstance(when, _dt.datetime):
+        return date(value, lang)
+    lang = get_lang(lang)
+    clock = format_time(when, "HH:mm", locale=_LOCALES[lang])
+    return f"{date(when, lang)}, {clock} ({t('unit.vietnam_time', lang)})"
+
+
+def local_text(format_fn: Callable[..., str], x, **kw) -> LocalText:
+    """`format_fn(x, lang, **kw)` in every language, e.g. a figure for a field of
+    `LocalText.of(key, growth=local_text(percent, 0.512, decimals=3))`."""
+    return LocalText(**{lang: format_fn(x, lang, **kw) for lang in LANGS})
+
+
+def decimals_for(step: float) -> int:
+    """How many decimals show a quantity that varies in steps of about `step`."""
+    if not step or not math.isfinite(step) or step >= 1:
+        return 0
+    return min(3, max(0, int(math.ceil(-math.log10(step)))))
+
+
+def axis_formatter(lang: str | None = None, decimals: int | None = None) -> Callable[[float, object], str]:
+    """A tick formatter for matplotlib axes (`ax.yaxis.set_major_formatter(axis_formatter(lang))`):
+    local separators and sign; decimals from the tick value when not given."""
+
+    def tick(x, pos=None):
+        d = decimals if decimals is not None else (0 if float(x).is_integer() else 1)
+        return number(x, lang, d)
+
+    return tick
