@@ -1439,6 +1439,130 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chunked runs (--chunk) do not support the multidimensional model (model: multidim) yet",
     ),
     "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
+    # --- safety (issue 12) ---
+    "err.output_not_simlib": (
+        "thư mục này đã có tệp không do simlib ghi ra ({files}); simlib không xóa hay ghi đè tệp của người dùng "
+        "— hãy chọn một thư mục mới hoặc thư mục trống",
+        "this folder already holds files simlib did not write ({files}); simlib never deletes or overwrites "
+        "your files — choose a new or empty folder",
+    ),
+    "err.output_other_kind": (
+        "thư mục này chứa kết quả loại «{other}» của simlib, không phải loại «{kind}»; hãy chọn thư mục khác "
+        "(hoặc tự xóa thư mục đó nếu không còn cần)",
+        "this folder holds simlib's '{other}' output, not a '{kind}' output; choose another folder "
+        "(or delete it yourself if it is no longer needed)",
+    ),
+    "err.output_changed": (
+        "thư mục kết quả cũ của simlib có tệp được thêm vào hoặc sửa đổi sau khi ghi ({files}); hãy chuyển "
+        "các tệp đó đi nơi khác hoặc chọn thư mục khác",
+        "files were added to or changed in this earlier simlib output after it was written ({files}); move "
+        "them elsewhere or choose another folder",
+    ),
+    "err.input_inside_output": (
+        "tệp đầu vào nằm trong thư mục kết quả sẽ được thay thế ({files}); hãy chọn thư mục kết quả khác",
+        "input files lie inside the output folder, which would be replaced ({files}); choose another output folder",
+    ),
+    "err.output_busy": (
+        "một tiến trình simlib khác (PID {pid}) đang ghi vào thư mục này; hãy chờ tiến trình đó kết thúc "
+        "hoặc chọn thư mục khác",
+        "another simlib process (PID {pid}) is writing this folder; wait for it to finish or choose another folder",
+    ),
+    "err.output_blocked": (
+        "không tạo được thư mục vì «{blocker}» là một tệp",
+        "cannot create the folder: '{blocker}' is a file",
+    ),
+    "err.output_name_long": (
+        "tên dài {n} ký tự, vượt giới hạn {limit} ký tự của hệ thống tệp tại đây",
+        "the name is {n} characters long; the file system allows at most {limit} here",
+    ),
+    "err.os_disk_full": (
+        "ổ đĩa đã hết dung lượng (hoặc vượt hạn mức); hãy giải phóng dung lượng rồi chạy lại",
+        "the disk is full (or over quota); free some space and run again",
+    ),
+    "err.os_read_only": (
+        "ổ đĩa chỉ cho phép đọc; hãy chọn thư mục ở nơi ghi được",
+        "the disk is read-only; choose a folder where files can be written",
+    ),
+    "err.os_permission": (
+        "không có quyền truy cập; hãy kiểm tra quyền của thư mục hoặc chọn thư mục khác",
+        "permission denied; check the folder's permissions or choose another folder",
+    ),
+    "err.os_name_long": ("tên tệp hoặc thư mục quá dài", "the file or folder name is too long"),
+    "err.dataset_missing": (
+        "không tìm thấy thư mục bộ dữ liệu {path} (cần tên một thư mục trong data/ hoặc đường dẫn tới thư mục "
+        "bộ dữ liệu)",
+        "dataset folder {path} not found (give a folder name under data/, or the path of a dataset folder)",
+    ),
+    "err.dataset_incomplete": (
+        "bộ dữ liệu đang được thay thế hoặc lần nhập trước bị ngắt giữa chừng; hãy chạy lại lệnh "
+        "simlib import-review … --replace",
+        "the dataset is being replaced, or its last import was interrupted; run simlib import-review … --replace again",
+    ),
+    "err.dataset_exists": (
+        "bộ dữ liệu này đã có; simlib chỉ thay thế khi được yêu cầu rõ bằng --replace (các tệp không do "
+        "simlib ghi ra được giữ nguyên) — hoặc hãy đặt tên khác bằng --name",
+        "this dataset already exists; simlib replaces it only when asked with --replace (files simlib did not "
+        "write are kept) — or choose another name with --name",
+    ),
+    "err.dataset_not_imported": (
+        "thư mục này đã có dữ liệu không do lệnh import-review ghi ra; simlib không ghi đè — hãy đặt tên "
+        "khác bằng --name hoặc chọn thư mục khác",
+        "this folder holds data that simlib import-review did not write; simlib does not overwrite it — choose "
+        "another name with --name or another folder",
+    ),
+    "err.csv_no_rows": (
+        "bảng chỉ có dòng tiêu đề, không có dòng số liệu nào (cần các cột {allowed})",
+        "the table has a header but no rows of data (columns needed: {allowed})",
+    ),
+    "err.csv_no_households": (
+        "bảng không có hộ nào (tổng số hộ bằng 0)",
+        "the table counts no households (the total is 0)",
+    ),
+    "err.csv_too_large": (
+        "số không hữu hạn hoặc quá lớn ở các dòng {rows}",
+        "number not finite or too large at rows {rows}",
+    ),
+    "err.not_finite": (
+        "phải là một số hữu hạn (không được là .nan, .inf hay số vượt quá khả năng biểu diễn)",
+        "must be a finite number (not .nan, .inf, or a number too large to represent)",
+    ),
+    "err.yaml_too_large": (
+        "tệp YAML dùng bí danh (*tên) khiến nội dung bung ra quá {limit} giá trị; hãy viết các giá trị ra trực tiếp",
+        "the YAML file's aliases (*name) expand to more than {limit} values; write the values out instead",
+    ),
+    "err.yaml_recursive": (
+        "tệp YAML có bí danh (*tên) tự tham chiếu đến chính nó",
+        "the YAML file has an alias (*name) that refers to itself",
+    ),
+    "err.yaml_too_deep": ("tệp YAML lồng nhau quá nhiều cấp", "the YAML file is nested too deeply"),
+    "err.same_as_cycle": (
+        "các năm dùng same_as trỏ vòng tròn ({chain}); ít nhất một năm phải tự khai báo số tiền",
+        "these years refer to each other with same_as in a circle ({chain}); at least one must list its own amounts",
+    ),
+    "err.start_year": (
+        "bộ dữ liệu «{dataset}» là số liệu rà soát cuối năm {baseline}, nên kỳ dự báo bắt đầu từ năm kế tiếp "
+        "(có thể bỏ trường này)",
+        "the dataset '{dataset}' holds the review at the end of {baseline}, so the projection starts the year after "
+        "(this field may be left out)",
+    ),
+    "err.money_too_large": (
+        "số tiền quá lớn (khi quy ra đồng vượt 2^53 đồng, mức lớn nhất được lưu chính xác)",
+        "amount too large (in VND it exceeds 2^53 dong, the largest amount held exactly)",
+    ),
+    "err.cal_one_year": (
+        "cần số liệu rà soát của ít nhất hai năm liên tiếp để ước lượng xác suất chuyển trạng thái",
+        "at least two consecutive review years are needed to estimate transitions",
+    ),
+    "err.nb_parameter_unknown": (
+        "sổ tính (notebook) này không có tham số này (có thể viết sai tên)",
+        "this notebook has no such parameter (a misspelt name?)",
+    ),
+    "err.nb_parameter_type": ("sai kiểu dữ liệu, cần {expected}", "wrong type, expected {expected}"),
+    "err.option_range": ("giá trị của tùy chọn nằm ngoài phạm vi cho phép", "option value out of range"),
+    "err.os_error": (
+        "hệ thống từ chối thao tác: {detail}",
+        "the system refused: {detail}",
+    ),
 }
 
 

@@ -95,7 +95,7 @@ BAD = [
         ["program.lines.P2.effects.magic.value", "no such key"],
     ),
     ("wrong start year", {**tiny_raw(), "start_year": 2030}, ["start_year", "2024"]),
-    ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset.yaml", "not found"]),
+    ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset folder", "not found"]),
 ]
 
 

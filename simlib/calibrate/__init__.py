@@ -83,7 +83,12 @@ def calibrate_files(
         raise InputError("enum", field="kind", value=kind, allowed=["aggregate", "household"])
     if draws < 1:
         raise InputError("draws", field="--draws", value=draws)
-    ds = load_dataset(template)
+    try:
+        ds = load_dataset(template)
+    except InputError as exc:
+        if exc.code == "dataset_missing":
+            exc.field = "--template"
+        raise
     pr = load_prior(prior, scale=prior_scale)
     tmpl = {"dataset": ds.name, "version": ds.version, "files": ds.file_hashes}
     scen_by_year = {}
