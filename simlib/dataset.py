@@ -145,7 +145,7 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     if missing:
         return df, [InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(UNIT_COLUMNS))]
     if df.empty:
-        return df, [InputError("csv_no_rows", file=file, allowed=", ".join(UNIT_COLUMNS))]
+        return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
     df["unit_id"] = df["unit_id"].str.strip()
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
@@ -187,7 +187,7 @@ def validate_counts(
             InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(COUNT_COLUMNS))
         ]
     if df.empty:
-        return np.zeros(0), [InputError("csv_no_rows", file=file, allowed=", ".join(COUNT_COLUMNS))]
+        return np.zeros(0), [InputError("csv_no_rows", file=file, columns=", ".join(COUNT_COLUMNS))]
     df = df.copy()
     for c in ("unit_id", "ethnic_group", "area", "state"):
         df[c] = df[c].astype(str).str.strip()

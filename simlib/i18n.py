@@ -1511,8 +1511,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "another name with --name or another folder",
     ),
     "err.csv_no_rows": (
-        "bảng chỉ có dòng tiêu đề, không có dòng số liệu nào (cần các cột {allowed})",
-        "the table has a header but no rows of data (columns needed: {allowed})",
+        "bảng chỉ có dòng tiêu đề, không có dòng số liệu nào (các cột cần có: {columns})",
+        "the table has a header but no rows of data (columns needed: {columns})",
     ),
     "err.csv_no_households": (
         "bảng không có hộ nào (tổng số hộ bằng 0)",
@@ -1534,7 +1534,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tệp YAML có bí danh (*tên) tự tham chiếu đến chính nó",
         "the YAML file has an alias (*name) that refers to itself",
     ),
-    "err.yaml_too_deep": ("tệp YAML lồng nhau quá nhiều cấp", "the YAML file is nested too deeply"),
+    "err.yaml_too_deep": (
+        "tệp YAML lồng nhau quá {limit} cấp",
+        "the YAML file is nested more than {limit} levels deep",
+    ),
     "err.same_as_cycle": (
         "các năm dùng same_as trỏ vòng tròn ({chain}); ít nhất một năm phải tự khai báo số tiền",
         "these years refer to each other with same_as in a circle ({chain}); at least one must list its own amounts",

@@ -36,8 +36,22 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+#: the deepest nesting of lists and mappings a YAML file may have (parameter files need about 8)
+MAX_YAML_DEPTH = 100
+
+
+class _TooDeep(Exception):
+    pass
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and nesting
+    deeper than `MAX_YAML_DEPTH` (which PyYAML's scanner handles in quadratic time)."""
+
+    def fetch_more_tokens(self):
+        if self.flow_level > MAX_YAML_DEPTH or len(self.indents) > MAX_YAML_DEPTH:
+            raise _TooDeep
+        super().fetch_more_tokens()
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -118,14 +132,14 @@ def load_yaml(path: str | Path) -> dict:
         raise InputError("duplicate_key", file=shown, field=exc.key, line=exc.line) from None
     except _TooLarge as exc:
         code = "yaml_recursive" if exc.nodes is None else "yaml_too_large"
-        raise InputError(code, file=shown, limit=f"{MAX_YAML_NODES:,}") from None
+        raise InputError(code, file=shown, limit=MAX_YAML_NODES) from None
     except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
         raise InputError("yaml", file=shown, detail=detail) from None
     except UnicodeDecodeError as exc:
         raise InputError("yaml", file=shown, detail=f"not UTF-8 text ({exc.reason})") from None
-    except RecursionError:
-        raise InputError("yaml_too_deep", file=shown) from None
+    except (_TooDeep, RecursionError):
+        raise InputError("yaml_too_deep", file=shown, limit=MAX_YAML_DEPTH) from None
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)
     return _stringify_keys(data)
@@ -296,7 +310,7 @@ def validate(doc: dict, schema_name: str, file: str | Path, quantities: bool = T
     errors: list[InputError] = finite_problems(doc, shown)
     raw = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     for err in raw:
-        if isinstance(err.instance, float) and not math.isfinite(err.instance):
+        if finite_problems(err.instance, shown):
             continue  # reported once, as not finite
         errors.extend(_convert(err, shown))
     if quantities and not errors:

@@ -139,7 +139,7 @@ def _missing_columns(df: pd.DataFrame, required, records, columns: dict | None =
     for rec in records:
         part = df[df["_file"] == rec["file"]]
         if part.empty:
-            errors.append(InputError("csv_no_rows", file=rec["file"], allowed=", ".join(required)))
+            errors.append(InputError("csv_no_rows", file=rec["file"], columns=", ".join(required)))
             continue
         own = columns.get(rec["file"], part.columns) if columns else part.columns
         missing = [c for c in required if c not in own or part[c].isna().all()]
