@@ -87,7 +87,8 @@ def listing(folder: Path) -> dict[str, int]:
         for f in files:
             if rel == Path(".") and f == MARKER:
                 continue
-            out[(rel / f).as_posix()] = (Path(root) / f).stat().st_size
+            with contextlib.suppress(FileNotFoundError):  # removed while we look: not there
+                out[(rel / f).as_posix()] = (Path(root) / f).stat().st_size
     return out
 
 
@@ -274,12 +275,13 @@ def environment_problems(target: Path, field: str = "--out") -> list[InputError]
 
 def check_output(target: str | Path, kind: str, inputs: Iterable = (), field: str = "--out") -> Path:
     """Everything that would stop `target` from being written as output `kind`, checked before
-    any work: ownership, inputs inside it, and the environment. Raises all problems at once."""
+    any work: ownership, inputs inside it, another writer, and the environment. Raises all
+    problems at once."""
     target = Path(target)
     errors = ownership_problems(target, kind, field)
     errors += inputs_inside(target, inputs, field)
     if not errors:
-        errors += environment_problems(target, field)
+        errors += lock_problems(target, field) or environment_problems(target, field)
     raise_if_any(errors)
     return target
 
@@ -304,6 +306,33 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _holder(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+    return "?"
+
+
+def lock_problems(target: Path, field: str = "--out") -> list[InputError]:
+    """Another process writing `target` right now (checked before any work; `folder_lock`
+    settles it for good when writing)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return []
+    try:
+        fd = os.open(target.parent / f".{target.name}.lock", os.O_RDONLY)
+    except OSError:
+        return []
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return []
+    except BlockingIOError:
+        return [InputError("output_busy", file=_shown(target), field=field, pid=_holder(fd))]
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def folder_lock(target: Path, field: str = "--out") -> Iterator[None]:
     """Hold the exclusive right to write `target` (lock file `.NAME.lock` beside it)."""
@@ -316,8 +345,7 @@ def folder_lock(target: Path, field: str = "--out") -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            with contextlib.suppress(OSError):
-                other = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            other = _holder(fd)
             os.close(fd)
             raise InputError("output_busy", file=_shown(target), field=field, pid=other) from None
         try:

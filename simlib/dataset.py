@@ -394,6 +394,8 @@ def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
         return [InputError("output_other_kind", file=shown, field="--out", other=marker["kind"], kind="dataset")]
     if not replace:
         return [InputError("dataset_exists", file=shown, field="--out")]
+    if read_yaml_quietly(out_dir / "dataset.yaml").get("import_in_progress"):
+        return []  # simlib's own replacement, interrupted: its files are half new, half old
     changed = []
     for rel, size in marker["files"].items():
         p = out_dir / rel

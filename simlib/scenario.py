@@ -489,15 +489,26 @@ def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputE
     return errors
 
 
+#: schema problems with a value that still has the right type: the budget can be read on, so
+#: that its other problems (unknown lines, capital rules, shares) are reported with them
+VALUE_PROBLEMS = ("negative_money", "minimum", "maximum", "exclusive_minimum", "not_finite")
+
+
 def _broken_fields(errors: list[InputError]) -> set[str]:
     """Top-level scenario fields whose content cannot be used (an unknown top-level key breaks
-    nothing: it is simply not used)."""
+    nothing: it is simply not used; a budget amount out of range does not stop the budget from
+    being read)."""
     broken = set()
     for e in errors:
         if e.field is None:
             broken.add(str(e.fields.get("name", "")))
-        elif not (e.code == "unknown_key" and "." not in e.field):
-            broken.add(e.field.split(".", 1)[0])
+            continue
+        top = e.field.split(".", 1)[0]
+        if e.code == "unknown_key" and "." not in e.field:
+            continue
+        if top == "budget" and e.code in VALUE_PROBLEMS:
+            continue
+        broken.add(top)
     return broken
 
 

@@ -125,9 +125,15 @@ def load_yaml(path: str | Path) -> dict:
     shown = display_path(path)
     if not path.is_file():
         raise InputError("file_missing", file=shown)
+    with open(path, encoding="utf-8") as fh:
+        return parse_yaml(fh, shown)
+
+
+def parse_yaml(stream, shown: str) -> dict:
+    """A YAML mapping from text or an open file (shown as `shown` in messages), read as
+    `load_yaml` reads files."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = _parse_yaml(fh)
+        data = _parse_yaml(stream)
     except _DuplicateKey as exc:
         raise InputError("duplicate_key", file=shown, field=exc.key, line=exc.line) from None
     except _TooLarge as exc:

@@ -87,7 +87,7 @@ BAD = [
     (
         "probability override",
         {**tiny_raw(), "overrides": {"transitions.reference.poor.escaped_1.value": 1.7}},
-        ["transitions.yaml", "reference.poor.escaped_1.value", "[0, 1]", "1.7"],
+        ["s.yaml (overrides)", "transitions.reference.poor.escaped_1.value", "[0, 1]", "1.7"],
     ),
     (
         "unknown override",

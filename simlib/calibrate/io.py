@@ -249,7 +249,6 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     dup = pd.DataFrame({"y": year, "k": key}).duplicated(keep=False).to_numpy()
     errors.extend(row_errors("csv_duplicate", df, dup))
     errors.extend(check_consecutive(year, ", ".join(r["file"] for r in records)))
-    errors.extend(check_two_years(year, ", ".join(r["file"] for r in records)))
     raise_if_any(errors)
     years = tuple(range(int(year.min()), int(year.max()) + 1))
     obs_keys = np.unique(key)
@@ -429,7 +428,6 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     dup = pd.DataFrame({"id": ids, "y": year}).duplicated(keep=False).to_numpy()
     errors.extend(row_errors("cal_duplicate_id", df, dup))
     errors.extend(check_consecutive(year, ", ".join(r["file"] for r in records)))
-    errors.extend(check_two_years(year, ", ".join(r["file"] for r in records)))
     k = np.where(np.isfinite(esc_year), year - np.nan_to_num(esc_year) + 1, 0).astype(int)
     errors.extend(
         row_errors(
