@@ -350,6 +350,11 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
         mark_collection(out, "batch", [f.name for f in files])
         for f in files:
             os.replace(f, out / f.name)
+        written = {f.name for f in files}
+        for name in sorted(set(COMPARE_FILES) - written - {"compare.failed.ipynb"}):
+            old = out / name  # an earlier comparison's table this one no longer has, unchanged since
+            if old.is_file() and listed.get(name) == old.stat().st_size:
+                old.unlink()
 
 
 def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path, BaseException]:

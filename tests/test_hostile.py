@@ -551,7 +551,7 @@ def test_means_do_not_depend_on_the_order_chunks_arrive():
 def test_notebook_parameter_check():
     from simlib.report.notebook import _assignments, parameter_problems
 
-    declared = _assignments('# Parameters (papermill)\nscenario = "a.yaml"\ndraws = 1\nseed: int | None = None\n')
+    declared = _assignments('# Parameters (papermill)\nscenario = "a.yaml"\ndraws = 1\nseed: int = None\n')
     ns = {"scenario_path": "x.yaml", "draws": "abc", "seed": 3}
     errors = parameter_problems(declared, _assignments("# Parameters\nscenario_path = 'x.yaml'\ndraws = 'abc'\n"), ns)
     text = "\n".join(e.message("en") for e in errors)
@@ -582,3 +582,17 @@ def test_papermill_run_with_unknown_or_mistyped_parameters_fails_clearly(tmp_pat
     text = str(info.value)
     assert "scenario_path" in text and "no such parameter" in text
     assert "draws" in text and "'abc'" in text
+
+
+def test_papermill_and_the_check_read_the_same_parameters():
+    """Papermill's own reading of each parameters cell (used for its `--help-notebook` and its
+    warnings) finds every parameter the check declares, with the annotation's type."""
+    import nbformat
+    import papermill as pm
+
+    from simlib.report.notebook import _assignments
+
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert set(pm.inspect_notebook(str(nb_path))) == set(_assignments(cell.source)), nb_path.name

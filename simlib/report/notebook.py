@@ -5,8 +5,9 @@ Papermill injects the parameters it is given (`-p name value`) as a cell after t
 would otherwise leave the default scenario running silently) and in whatever type the command
 line produced (`-p draws abc` is the text "abc"). Each notebook calls `check_parameters(globals())`
 first thing after its parameters cell: the injected assignments are compared with the declared
-ones — their names, and the type of each default, or of its annotation where the default is None
-(`seed: int | None = None`). A whole float for an int parameter (`-p draws 20.0`) becomes the int.
+ones — their names, and the type of each default and of its annotation (`seed: int = None` takes
+an int or None: papermill reads only such simple annotations). A whole float for an int parameter
+(`-p draws 20.0`) becomes the int.
 
 Both cells are read from the kernel's input history (`In`), where the injected cell is the one
 that starts with papermill's `# Parameters` comment; without one (a plain run, nbval) nothing was
@@ -67,16 +68,17 @@ def _annotation_types(node: ast.expr) -> tuple[type, ...]:
 
 
 def declared_types(annotation: ast.expr | None, default: ast.expr | None) -> tuple[type, ...]:
-    """The types a parameter accepts: its annotation's, else its default's; () for any."""
-    if annotation is not None:
-        return _annotation_types(annotation)
+    """The types a parameter accepts: its annotation's and its default's (`seed: int = None`
+    takes an int or None; `scenarios: list = "folder"` a list or a text); () for any."""
     try:
         value = ast.literal_eval(default) if default is not None else None
     except ValueError:
         return ()
-    if value is None:
-        return ()
-    return (float, int) if isinstance(value, float) else (type(value),)
+    own = (float, int) if isinstance(value, float) else (type(value),)
+    if annotation is not None:
+        found = _annotation_types(annotation)
+        return found + own if found else ()
+    return () if value is None else own
 
 
 def _fits(value, types: tuple[type, ...]) -> bool:
