@@ -250,7 +250,7 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     huge = ~nan & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
     if huge.any():
         errors.append(
-            InputError("csv_too_large", file=file, field=field, rows=_rows(huge), allowed=f"0 … {MAX_HOUSEHOLDS:.0e}")
+            InputError("csv_too_large", file=file, field=field, rows=_rows(huge), allowed=f"0 … {int(MAX_HOUSEHOLDS)}")
         )
     neg = hh < 0
     if neg.any():

@@ -164,7 +164,7 @@ def _numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.nda
     bad = (np.isnan(vals) & ~empty) | (empty & required)
     errors.extend(row_errors("csv_not_number", df, bad, field=col))
     huge = ~np.isnan(vals) & ~(np.abs(vals) <= MAX_HOUSEHOLDS)
-    errors.extend(row_errors("csv_too_large", df, huge, field=col, allowed=f"0 … {MAX_HOUSEHOLDS:.0e}"))
+    errors.extend(row_errors("csv_too_large", df, huge, field=col, allowed=f"0 … {int(MAX_HOUSEHOLDS)}"))
     neg = vals < 0
     errors.extend(row_errors("csv_negative", df, neg, field=col))
     return np.where(huge, np.nan, vals)
