@@ -29,7 +29,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simlib.errors import InputError, SimlibError
+from simlib.dataset import NAME_PATTERN
+from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.i18n import LocalText
 from simlib.paths import display_path
 
@@ -320,44 +321,55 @@ def uncertainty_report(
 def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None:
     """Execute the comparison notebook over result folders and write `compare.html`,
     `compare.ipynb` and the comparison tables into `out_dir`, each file moved into place only
-    when all of them are ready."""
+    when all of them are ready (and recorded in the folder's marker as simlib's)."""
     import nbformat
 
+    from simlib import i18n
+    from simlib.atomic import mark_collection, read_marker, write_text
     from simlib.report import render
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".compare.partial-", dir=out) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".compare.partial-{os.getpid()}-", dir=out) as tmp:
         tmp = Path(tmp)
         params = {"results": [str(Path(f).resolve()) for f in folders], "lang": lang, "output_dir": str(tmp)}
         try:
             nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
         except render.NotebookFailed as exc:
             if exc.notebook is not None:
-                from simlib.atomic import write_text
-
                 write_text(out / "compare.failed.ipynb", nbformat.writes(exc.notebook))
             raise
         (out / "compare.failed.ipynb").unlink(missing_ok=True)
         render.record_manifest(nb, {"compared": [Path(f).name for f in folders]})
         nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(out)
-        from simlib import i18n
-
         (tmp / "compare.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
         (tmp / "compare.html").write_text(render.to_html(nb, i18n.t("compare.title", lang), lang), encoding="utf-8")
-        for f in sorted(tmp.iterdir()):
-            if f.is_file():
-                os.replace(f, out / f.name)
+        files = sorted(f for f in tmp.iterdir() if f.is_file())
+        listed = (read_marker(out) or {"files": {}})["files"]
+        foreign = [f.name for f in files if (out / f.name).exists() and f.name not in listed]
+        if foreign:
+            raise InputError("output_not_simlib", file=display_path(out), field="--out", files=", ".join(foreign))
+        mark_collection(out, "batch", [f.name for f in files])
+        for f in files:
+            os.replace(f, out / f.name)
+        written = {f.name for f in files}
+        for name in sorted(set(COMPARE_FILES) - written - {"compare.failed.ipynb"}):
+            old = out / name  # an earlier comparison's table this one no longer has, unchanged since
+            if old.is_file() and listed.get(name) == old.stat().st_size:
+                old.unlink()
 
 
-def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path, SimlibError]:
-    """Every scenario's problems, checked before anything runs: {path: error} for invalid ones."""
-    return {p: v for p, v in check_all(paths, set_items).items() if isinstance(v, SimlibError)}
+def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path, BaseException]:
+    """Every scenario's problems, checked before anything runs: {path: error} for invalid ones
+    (an error that is not a user error is a crash of simlib on that file, kept apart so that the
+    other files are still checked)."""
+    return {p: v for p, v in check_all(paths, set_items).items() if isinstance(v, BaseException)}
 
 
 def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     """{path: Scenario or the error that makes it invalid}; two files with the same scenario
-    name are an error too (their reports would overwrite each other)."""
+    name are an error too (their reports would overwrite each other). A crash on one file is
+    recorded for that file and does not stop the others."""
     from simlib.scenario import load_scenario
 
     out: dict = {}
@@ -365,7 +377,7 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     for p in paths:
         try:
             scen = load_scenario(p, set_items)
-        except SimlibError as exc:
+        except Exception as exc:  # noqa: BLE001 - one file's problem never hides the others'
             out[p] = exc
             continue
         if scen.name in seen:
@@ -382,19 +394,86 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     return out
 
 
+def load_all(paths: list[Path], set_items: list | None = None) -> list:
+    """Every scenario of `paths` (validated), or every problem of every file at once."""
+    checked = check_all(paths, set_items)
+    errors: list[InputError] = []
+    for p, v in checked.items():
+        if isinstance(v, InputErrors):
+            errors.extend(e.with_file(display_path(p)) for e in v.errors)
+        elif isinstance(v, InputError):
+            errors.append(v.with_file(display_path(p)))
+        elif isinstance(v, BaseException):
+            raise v
+    raise_if_any(errors)
+    return [checked[p] for p in paths]
+
+
 def _names_of_invalid(path: Path, default: str) -> tuple[str, LocalText]:
     """Name and titles of an invalid scenario as far as its file can be read (for the index)."""
-    try:
-        import yaml
+    from simlib.schema import load_yaml
 
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        if isinstance(raw, dict):
-            name = raw.get("name")
-            name = name if isinstance(name, str) and name.replace("_", "").replace("-", "").isalnum() else default
-            return name, LocalText.from_fields(raw, "title")
+    try:
+        raw = load_yaml(path)
+        name = raw.get("name")
+        name = name if isinstance(name, str) and NAME_PATTERN.match(name) else default
+        return name, LocalText.from_fields(raw, "title")
     except Exception:  # noqa: BLE001 - unreadable: the validation error says why
-        pass
-    return default, LocalText()
+        return default, LocalText()
+
+
+#: files a batch writes beside the scenario folders (the comparison and the index)
+COMPARE_FILES = (
+    "compare.html",
+    "compare.ipynb",
+    "compare.failed.ipynb",
+    "compare.xlsx",
+    "compare_ranking.csv",
+    "compare_scorecard.csv",
+    "compare_probabilities.csv",
+)
+
+
+def batch_names(names: list[str], reports: bool) -> list[str]:
+    """Every file a batch of scenarios `names` may write at the top of its output folder."""
+    if not reports:
+        return []
+    return ["index.html", *COMPARE_FILES, *(f"{n}.failed.ipynb" for n in names)]
+
+
+def check_batch_output(out_dir: Path, scenarios: dict, reports: bool) -> None:
+    """Before any work: the batch's folder may hold other files, but nothing the batch writes
+    may replace a file simlib did not write (`simlib.atomic`); each scenario's folder must be new,
+    empty or an earlier simlib run or report, and must not contain the scenario's own inputs."""
+    from simlib.atomic import collection_problems, environment_problems, inputs_inside, ownership_problems
+
+    errors = collection_problems(out_dir, "batch", batch_names(list(scenarios), reports))
+    if not errors:
+        for name, scen in scenarios.items():
+            errors += ownership_problems(out_dir / name, "run")
+            errors += inputs_inside(out_dir / name, scen.input_paths())
+    if not errors:
+        errors += environment_problems(out_dir)
+    raise_if_any(errors)
+
+
+def _batch_options(engine: str, draws: int, executor: str, uncertainty: int, sampler: str) -> None:
+    from simlib.executors import EXECUTORS
+    from simlib.runner import ENGINES
+    from simlib.uncertainty.sampling import METHODS
+
+    errors = []
+    if engine not in ENGINES:
+        errors.append(InputError("engine", field="--engine", value=engine, allowed=ENGINES))
+    if not isinstance(draws, int) or draws < 1:
+        errors.append(InputError("draws", field="--draws", value=draws))
+    if executor not in EXECUTORS:
+        errors.append(InputError("enum", field="--executor", value=executor, allowed=EXECUTORS))
+    if not isinstance(uncertainty, int) or uncertainty < 0:
+        errors.append(InputError("uncertainty_draws", field="--uncertainty", value=uncertainty))
+    if sampler not in METHODS:
+        errors.append(InputError("enum", field="--sampler", value=sampler, allowed=METHODS))
+    raise_if_any(errors)
 
 
 def run_batch(
@@ -416,123 +495,137 @@ def run_batch(
     sampler: str = "lhs",
 ) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
-    invalid), then run the valid ones in parallel — as reports (default) or tables only —
-    then, for reports, the comparison and the index page. Invalid or failing scenarios are
-    returned with their error; they do not stop the others. With `uncertainty` = N > 0, every
-    scenario also runs N parameter draws (`sampler` lhs | sobol | random) and, for reports,
-    gets its uncertainty report."""
+    invalid), check the output folder, then run the valid ones in parallel — as reports
+    (default) or tables only — then, for reports, the comparison and the index page. Invalid,
+    crashing or failing scenarios are returned with their error; they never stop the others.
+    With `uncertainty` = N > 0, every scenario also runs N parameter draws (`sampler` lhs |
+    sobol | random) and, for reports, gets its uncertainty report."""
+    from simlib import i18n
+    from simlib.atomic import folder_lock, mark_collection
+
+    lang = i18n.get_lang(lang)
+    _batch_options(engine, draws, executor, uncertainty, sampler)
+    out_dir = Path(out_dir)
+    checked = check_all(paths, set_items)
+    items = _batch_items(paths, checked, lang, on_invalid)
+    todo = [p for p in paths if not isinstance(checked[p], BaseException)]
+    check_batch_output(out_dir, {items[p].name: checked[p] for p in todo}, reports)
+    result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out_dir):
+        reserved = batch_names([items[p].name for p in todo], reports)
+        mark_collection(out_dir, "batch", reserved)
+        opts = dict(engine=engine, draws=draws, seed=seed, uncertainty=uncertainty, sampler=sampler)
+        if todo:
+            _run_all(
+                todo, items, out_dir, opts, list(set_items or []), reports, lang, progress, executor, jobs, scheduler
+            )
+        if reports:
+            _compare_all(result, out_dir, lang)
+            from simlib.report.index import write_index
+
+            result.index = write_index(result, out_dir, lang, engine=engine, draws=draws)
+        mark_collection(out_dir, "batch", [n for n in reserved if (out_dir / n).is_file()])
+    return result
+
+
+def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dict[Path, BatchItem]:
+    """One item per file; invalid files get their message (and `on_invalid` is told at once),
+    files simlib crashed on are marked failed with the crash."""
+    items = {p: BatchItem(path=p, name=p.stem) for p in paths}
+    bad = {}
+    for p, v in checked.items():
+        it = items[p]
+        if isinstance(v, SimlibError):
+            it.error, it.invalid = v.message(lang), True
+            it.name, it.titles = _names_of_invalid(p, it.name)
+            bad[p] = v
+        elif isinstance(v, BaseException):
+            it.error = f"{type(v).__name__}: {v}"
+            it.name, it.titles = _names_of_invalid(p, it.name)
+        else:
+            it.name, it.titles = v.name, v.title
+    if bad and on_invalid is not None:
+        on_invalid(bad)
+    return items
+
+
+def _run_all(todo, items, out_dir, opts, set_list, reports, lang, progress, executor, jobs, scheduler) -> None:
+    """Run every valid scenario through the executor; results go into `items`."""
     from concurrent.futures import as_completed
 
     from tqdm.auto import tqdm
 
     from simlib import i18n
-    from simlib.atomic import output_folder
-    from simlib.executors import EXECUTORS, make_executor
-    from simlib.runner import ENGINES
+    from simlib.executors import default_jobs, make_executor
 
-    lang = i18n.get_lang(lang)
-    if engine not in ENGINES:
-        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
-    if draws < 1:
-        raise InputError("draws", field="--draws", value=draws)
-    if executor not in EXECUTORS:
-        raise InputError("enum", field="--executor", value=executor, allowed=EXECUTORS)
-    from simlib.uncertainty.sampling import METHODS
-
-    if not isinstance(uncertainty, int) or uncertainty < 0:
-        raise InputError("uncertainty_draws", field="--uncertainty", value=uncertainty)
-    if sampler not in METHODS:
-        raise InputError("enum", field="--sampler", value=sampler, allowed=METHODS)
-    out_dir = output_folder(out_dir)
-    checked = check_all(paths, set_items)
-    items = {p: BatchItem(path=p, name=p.stem) for p in paths}
-    bad = {}
-    for p, v in checked.items():
-        if isinstance(v, SimlibError):
-            items[p].error, items[p].invalid = v.message(lang), True
-            items[p].name, items[p].titles = _names_of_invalid(p, items[p].name)
-            bad[p] = v
-        else:
-            items[p].name, items[p].titles = v.name, v.title
-    if bad and on_invalid is not None:
-        on_invalid(bad)
-    todo = [p for p in paths if p not in bad]
-    result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
-    set_list = list(set_items or [])
-    if todo:
-        from simlib.executors import default_jobs
-
-        n_jobs = min(jobs or default_jobs(), len(todo))  # default: one worker per core
-        desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
-        bar = tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="")
-        with contextlib.ExitStack() as stack:
+    n_jobs = min(jobs or default_jobs(), len(todo))  # default: one worker per core
+    desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
+    with (
+        tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="") as bar,
+        contextlib.ExitStack() as stack,
+    ):
+        try:
+            ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
+        except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
+            raise InputError(
+                "executor_start",
+                field="--scheduler" if scheduler else "--executor",
+                value=scheduler or executor,
+                detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+            ) from None
+        futs = {_submit(ex, p, items[p], todo, out_dir, opts, set_list, reports, lang): p for p in todo}
+        for fut in as_completed(futs):
+            p = futs[fut]
             try:
-                ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
-            except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
-                bar.close()
-                raise InputError(
-                    "executor_start",
-                    field="--scheduler" if scheduler else "--executor",
-                    value=scheduler or executor,
-                    detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
-                ) from None
-            futs = {}
-            for p in todo:
-                it = items[p]
-                if reports:
-                    others = [str(q) for q in todo if q != p]
-                    fut = ex.submit(
-                        report_one,
-                        str(p),
-                        it.name,
-                        it.title(lang),
-                        str(out_dir),
-                        engine,
-                        draws,
-                        seed,
-                        lang,
-                        _set_strings(set_list),
-                        uncertainty,
-                        sampler,
-                        others,
-                    )
-                else:
-                    fut = ex.submit(run_one, str(p), str(out_dir), engine, draws, seed, set_list, uncertainty, sampler)
-                futs[fut] = p
-            for fut in as_completed(futs):
-                p = futs[fut]
-                try:
-                    r = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
-                    r = {
-                        "ok": False,
-                        "name": items[p].name,
-                        "error": f"{type(exc).__name__}: {exc}",
-                        "out_dir": None,
-                        "headline": {},
-                    }
-                it = items[p]
-                it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r["headline"]
-                it.out_dir = Path(r["out_dir"]) if r["out_dir"] else None
-                it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
-                it.uncertainty_error = r.get("uncertainty_error") or ""
-                it.uncertainty_report = Path(r["uncertainty_report"]) if r.get("uncertainty_report") else None
-                bar.update(1)
-        if reports:
-            good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]
-            if good:
-                try:
-                    compare_reports(good, out_dir, lang)
-                    result.compare_ok = True
-                except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
-                    result.compare_ok, result.compare_error = (
-                        False,
-                        str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
-                    )
+                r = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
+                r = {"ok": False, "name": items[p].name, "error": f"{type(exc).__name__}: {exc}", "out_dir": None}
+            _record(items[p], r)
             bar.update(1)
-        bar.close()
-    if reports:
-        from simlib.report.index import write_index
 
-        result.index = write_index(result, out_dir, lang, engine=engine, draws=draws)
-    return result
+
+def _submit(ex, p, it, todo, out_dir, opts, set_list, reports, lang):
+    o = opts
+    if reports:
+        others = [str(q) for q in todo if q != p]
+        return ex.submit(
+            report_one,
+            str(p),
+            it.name,
+            it.title(lang),
+            str(out_dir),
+            o["engine"],
+            o["draws"],
+            o["seed"],
+            lang,
+            _set_strings(set_list),
+            o["uncertainty"],
+            o["sampler"],
+            others,
+        )
+    return ex.submit(
+        run_one, str(p), str(out_dir), o["engine"], o["draws"], o["seed"], set_list, o["uncertainty"], o["sampler"]
+    )
+
+
+def _record(it: BatchItem, r: dict) -> None:
+    it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r.get("headline") or {}
+    it.out_dir = Path(r["out_dir"]) if r.get("out_dir") else None
+    it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
+    it.uncertainty_error = r.get("uncertainty_error") or ""
+    it.uncertainty_report = Path(r["uncertainty_report"]) if r.get("uncertainty_report") else None
+
+
+def _compare_all(result: BatchResult, out_dir: Path, lang: str) -> None:
+    good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]
+    if not good:
+        return
+    try:
+        compare_reports(good, out_dir, lang)
+        result.compare_ok = True
+    except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
+        result.compare_ok, result.compare_error = (
+            False,
+            str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
+        )

@@ -10,6 +10,7 @@ Geography is data: another province, or communes instead of districts, is anothe
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,17 @@ import pandas as pd
 import yaml
 
 from simlib import i18n
-from simlib.atomic import atomic_dir
+from simlib.atomic import (
+    atomic_dir,
+    atomic_file,
+    environment_problems,
+    folder_lock,
+    inputs_inside,
+    os_problem,
+    read_marker,
+    write_marker,
+    write_text,
+)
 from simlib.errors import InputError, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
@@ -30,6 +41,10 @@ GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
 COUNT_COLUMNS = ("unit_id", "ethnic_group", "area", "state", "households")
 UNIT_COLUMNS = ("unit_id", "name_vi", "name_en", "poor_district", "communes")
+#: the most households one row may hold: a plausibility bound, not a model figure (no country
+#: has a billion households; Vietnam has about 28 million), which keeps every sum finite
+MAX_HOUSEHOLDS = 1e9
+MAX_COMMUNES = 100_000  # communes of one unit: a plausibility bound, far above any real unit
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,12 @@ class Dataset:
     @property
     def version(self) -> str:
         return str(self.meta.get("version", ""))
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files this dataset was read from."""
+        base = self.meta.get("baseline_file", f"baseline_{self.meta['baseline_year']}.csv")
+        return (self.path / "dataset.yaml", self.path / "units.csv", self.path / base)
 
     def unit_name(self, unit_id: str, lang: str = "vi") -> str:
         row = self.units.loc[self.units["unit_id"] == unit_id].iloc[0]
@@ -88,7 +109,8 @@ def resolve_dataset_path(ref: str, relative_to: Path | None = None) -> Path:
     return p.resolve()
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV or XLSX table as text columns; unreadable files become `InputError`s."""
     shown = display_path(path)
     if not path.is_file():
         raise InputError("file_missing", file=shown)
@@ -123,6 +145,8 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     missing = [c for c in UNIT_COLUMNS if c not in df.columns]
     if missing:
         return df, [InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(UNIT_COLUMNS))]
+    if df.empty:
+        return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
     df["unit_id"] = df["unit_id"].str.strip()
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
@@ -134,17 +158,20 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
             InputError("csv_values", file=file, field="poor_district", rows=_rows(bad), allowed="true, false")
         )
     df["poor_district"] = flags
-    communes = pd.to_numeric(df["communes"], errors="coerce")
-    bad = (communes.isna() | (communes < 0)).to_numpy()
+    communes = pd.to_numeric(df["communes"].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes)))
     if bad.any():
-        errors.append(InputError("csv_not_number", file=file, field="communes", rows=_rows(bad)))
-    df["communes"] = communes.fillna(0).astype(int)
+        errors.append(
+            InputError("csv_values", file=file, field="communes", rows=_rows(bad), allowed=f"0 … {MAX_COMMUNES}")
+        )
+    df["communes"] = np.where(bad, 0, communes).astype(int)
     return df.reset_index(drop=True), errors
 
 
 def validate_counts(
     df: pd.DataFrame,
-    unit_ids: tuple[str, ...],
+    unit_ids: tuple[str, ...] | None,
     file: str,
     escaped_split: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[InputError]]:
@@ -152,80 +179,134 @@ def validate_counts(
 
     Rows name a cell (unit_id, ethnic_group, area, state) and its households. Cells not listed
     are zero. `state` may be `escaped` (years since escape unknown): it is then split over
-    escaped_1..3 by `escaped_split` (shares summing to 1).
+    escaped_1..3 by `escaped_split` (shares summing to 1). With `unit_ids` None (the units could
+    not be read) unit ids are not checked and no counts are returned.
     """
-    errors: list[InputError] = []
     missing = [c for c in COUNT_COLUMNS if c not in df.columns]
     if missing:
         return np.zeros(0), [
             InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(COUNT_COLUMNS))
         ]
+    if df.empty:
+        return np.zeros(0), [InputError("csv_no_rows", file=file, columns=", ".join(COUNT_COLUMNS))]
     df = df.copy()
     for c in ("unit_id", "ethnic_group", "area", "state"):
         df[c] = df[c].astype(str).str.strip()
+    errors = _cell_errors(df, unit_ids, file)
+    hh = household_numbers(df["households"], file, "households", errors)
+    dup = df.duplicated(subset=["unit_id", "ethnic_group", "area", "state"], keep=False).to_numpy()
+    if dup.any():
+        errors.append(InputError("csv_duplicate", file=file, rows=_rows(dup)))
+    if not errors and not hh.sum() > 0:
+        errors.append(InputError("csv_no_households", file=file, field="households"))
+    if errors or unit_ids is None:
+        return np.zeros(0), errors
+    counts = np.zeros((len(unit_ids), len(GROUPS), len(AREAS), len(STATES)))
+    d = df["unit_id"].map({u: i for i, u in enumerate(unit_ids)}).to_numpy()
+    g = df["ethnic_group"].map({x: i for i, x in enumerate(GROUPS)}).to_numpy()
+    a = df["area"].map({x: i for i, x in enumerate(AREAS)}).to_numpy()
+    is_esc = (df["state"] == "escaped").to_numpy()
+    s = df["state"].map({x: i for i, x in enumerate(STATES)}).to_numpy()
+    np.add.at(counts, (d[~is_esc], g[~is_esc], a[~is_esc], s[~is_esc].astype(int)), hh[~is_esc])
+    if is_esc.any():
+        split = np.asarray(escaped_split if escaped_split is not None else (1 / 3, 1 / 3, 1 / 3))
+        for j, share in enumerate(split):
+            np.add.at(counts, (d[is_esc], g[is_esc], a[is_esc], np.full(is_esc.sum(), 2 + j)), hh[is_esc] * share)
+    return counts, errors
+
+
+def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
+    """Unknown units, groups, areas and states of a count table."""
+    errors = []
     checks = {
         "unit_id": (unit_ids, "unknown_unit"),
         "ethnic_group": (GROUPS, "csv_values"),
         "area": (AREAS, "csv_values"),
         "state": (STATES + ("escaped",), "csv_values"),
     }
-    bad_any = np.zeros(len(df), bool)
     for col, (allowed, code) in checks.items():
+        if allowed is None:
+            continue
         bad = ~df[col].isin(allowed).to_numpy()
-        if bad.any():
-            values = sorted(set(df.loc[bad, col]))[:5]
-            if code == "unknown_unit":
-                errors.append(
-                    InputError("unknown_unit", file=file, field=col, value=", ".join(values), allowed=allowed)
-                )
-            else:
-                errors.append(
-                    InputError(
-                        "csv_values", file=file, field=col, rows=_rows(bad), value=", ".join(values), allowed=allowed
-                    )
-                )
-        bad_any |= bad
-    hh = pd.to_numeric(df["households"].astype(str).str.replace(",", "").str.strip(), errors="coerce")
-    nan = hh.isna().to_numpy()
+        if not bad.any():
+            continue
+        values = ", ".join(sorted(set(df.loc[bad, col]))[:5])
+        if code == "unknown_unit":
+            errors.append(InputError("unknown_unit", file=file, field=col, value=values, allowed=allowed))
+        else:
+            errors.append(
+                InputError("csv_values", file=file, field=col, rows=_rows(bad), value=values, allowed=allowed)
+            )
+    return errors
+
+
+def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:
+    """Household counts of a text column: numbers (thousands separators `,` allowed), finite,
+    ≥ 0 and at most `MAX_HOUSEHOLDS`; problems go to `errors` (bad values become 0)."""
+    text = column.astype(str).str.replace(",", "").str.strip()
+    hh = pd.to_numeric(text, errors="coerce").to_numpy(float)
+    nan = np.isnan(hh)
     if nan.any():
-        errors.append(InputError("csv_not_number", file=file, field="households", rows=_rows(nan)))
-    neg = (hh < 0).to_numpy()
+        errors.append(InputError("csv_not_number", file=file, field=field, rows=_rows(nan)))
+    huge = ~nan & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
+    if huge.any():
+        errors.append(
+            InputError("csv_too_large", file=file, field=field, rows=_rows(huge), allowed=f"0 … {int(MAX_HOUSEHOLDS)}")
+        )
+    neg = hh < 0
     if neg.any():
-        errors.append(InputError("csv_negative", file=file, field="households", rows=_rows(neg)))
-    dup = df.duplicated(subset=["unit_id", "ethnic_group", "area", "state"], keep=False).to_numpy()
-    if dup.any():
-        errors.append(InputError("csv_duplicate", file=file, rows=_rows(dup)))
-    if errors:
-        return np.zeros(0), errors
-    counts = np.zeros((len(unit_ids), len(GROUPS), len(AREAS), len(STATES)))
-    d = df["unit_id"].map({u: i for i, u in enumerate(unit_ids)}).to_numpy()
-    g = df["ethnic_group"].map({x: i for i, x in enumerate(GROUPS)}).to_numpy()
-    a = df["area"].map({x: i for i, x in enumerate(AREAS)}).to_numpy()
-    vals = hh.to_numpy(float)
-    is_esc = (df["state"] == "escaped").to_numpy()
-    s = df["state"].map({x: i for i, x in enumerate(STATES)}).to_numpy()
-    np.add.at(counts, (d[~is_esc], g[~is_esc], a[~is_esc], s[~is_esc].astype(int)), vals[~is_esc])
-    if is_esc.any():
-        split = np.asarray(escaped_split if escaped_split is not None else (1 / 3, 1 / 3, 1 / 3))
-        for j, share in enumerate(split):
-            np.add.at(counts, (d[is_esc], g[is_esc], a[is_esc], np.full(is_esc.sum(), 2 + j)), vals[is_esc] * share)
-    return counts, errors
+        errors.append(InputError("csv_negative", file=file, field=field, rows=_rows(neg)))
+    return np.where(nan | huge | neg, 0.0, hh)
 
 
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
-    """Load and validate a dataset folder (see module docstring)."""
+    """Load and validate a dataset folder (see module docstring); every problem of its three
+    files is reported at once."""
     path = resolve_dataset_path(str(ref), relative_to) if not isinstance(ref, Path) else ref
     meta_file = path / "dataset.yaml"
-    meta = load_yaml(meta_file)
-    raise_if_any(validate(meta, "dataset", meta_file, quantities=False))
+    if not path.is_dir():
+        raise InputError("dataset_missing", field="dataset", value=str(ref), path=display_path(path))
+    errors: list[InputError] = []
+    meta = _dataset_meta(meta_file, errors)
     units_file = path / "units.csv"
-    units, errors = validate_units(_read_table(units_file), display_path(units_file))
-    raise_if_any(errors)
-    base_file = path / meta.get("baseline_file", f"baseline_{meta['baseline_year']}.csv")
-    counts, errors = validate_counts(_read_table(base_file), tuple(units["unit_id"]), display_path(base_file))
+    units = None
+    try:
+        units, uerr = validate_units(read_table(units_file), display_path(units_file))
+        errors.extend(uerr)
+    except InputError as exc:
+        errors.append(exc)
+    counts, base_file = None, None
+    if meta is not None:
+        base_file = path / meta.get("baseline_file", f"baseline_{meta['baseline_year']}.csv")
+        unit_ids = tuple(units["unit_id"]) if units is not None and not errors else None
+        try:
+            counts, cerr = validate_counts(read_table(base_file), unit_ids, display_path(base_file))
+            errors.extend(cerr)
+        except InputError as exc:
+            errors.append(exc)
     raise_if_any(errors)
     hashes = {display_path(f): sha256_file(f) for f in (meta_file, units_file, base_file)}
     return Dataset(name=str(meta["name"]), path=path, meta=meta, units=units, counts=counts, file_hashes=hashes)
+
+
+def _dataset_meta(meta_file: Path, errors: list[InputError]) -> dict | None:
+    """dataset.yaml, validated (problems go to `errors`; None if it cannot be used)."""
+    try:
+        meta = load_yaml(meta_file)
+    except InputError as exc:
+        errors.append(exc)
+        return None
+    problems = validate(meta, "dataset", meta_file, quantities=False)
+    if meta.get("import_in_progress"):
+        problems.append(InputError("dataset_incomplete", file=display_path(meta_file), field="import_in_progress"))
+    errors.extend(problems)
+    return None if problems else meta
+
+
+#: a dataset name: a single folder under data/ (no separators, no `..`)
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+NAME_ALLOWED = "A–Z, a–z, 0–9, _ -"
+DATASET_FILES = ("dataset.yaml", "units.csv")  # + the baseline file
 
 
 def import_review(
@@ -234,23 +315,48 @@ def import_review(
     out_dir: str | Path | None = None,
     name: str | None = None,
     year: int | None = None,
+    replace: bool = False,
 ) -> Path:
     """Build a dataset folder from a province's annual-review counts (CSV or XLSX).
 
     The review table has columns `unit_id, ethnic_group, area, state, households` (more columns
-    are ignored). Units and their flags come from the `template` dataset. Written atomically.
+    are ignored). Units and their flags come from the `template` dataset. The folder (default
+    `data/<name>`) must be new or empty; an existing dataset is replaced only with `replace` and
+    only if `import_review` wrote it (its other files are kept), see `replace_dataset`.
     """
     review_file = Path(review_file)
     tmpl = load_dataset(template) if not isinstance(template, Dataset) else template
-    df = _read_table(review_file)
+    df = read_table(review_file)
     base = tmpl.counts[..., 2:5].sum(axis=(0, 1, 2))
     split = base / base.sum() if base.sum() > 0 else None
     counts, errors = validate_counts(df, tmpl.unit_ids, display_path(review_file), escaped_split=split)
-    raise_if_any(errors)
     year = int(year or tmpl.baseline_year)
+    if not 2000 <= year <= 2099:
+        errors.append(InputError("option_range", field="--year", value=year, allowed="2000 … 2099"))
     name = name or f"{tmpl.name}_review_{year}"
+    if not NAME_PATTERN.match(name):
+        errors.append(InputError("pattern", field="--name", value=name, allowed=NAME_ALLOWED))
+        raise_if_any(errors)
     out_dir = Path(out_dir) if out_dir else data_dir() / name
-    meta = {
+    errors += dataset_target_problems(out_dir, replace)
+    errors += inputs_inside(out_dir, [review_file, *tmpl.files])
+    raise_if_any(errors)
+    meta = _review_meta(review_file, tmpl, name, year)
+    frame = Dataset(name, out_dir, meta, tmpl.units, counts, {}).counts_frame()
+    frame["estimated"] = False
+    frame["basis"] = f"annual review ({review_file.name})"
+    if replace and read_marker(out_dir) is not None:
+        replace_dataset(out_dir, meta, tmpl.path / "units.csv", frame)
+        return out_dir
+    with atomic_dir(out_dir, "dataset", [review_file, *tmpl.files]) as tmp:
+        (tmp / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        shutil.copyfile(tmpl.path / "units.csv", tmp / "units.csv")
+        frame.to_csv(tmp / meta["baseline_file"], index=False)
+    return out_dir
+
+
+def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int) -> dict:
+    return {
         "name": name,
         "province_vi": tmpl.meta.get("province_vi", ""),
         "province_en": tmpl.meta.get("province_en", ""),
@@ -268,11 +374,69 @@ def import_review(
             }
         ],
     }
-    with atomic_dir(out_dir) as tmp:
-        (tmp / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        shutil.copyfile(tmpl.path / "units.csv", tmp / "units.csv")
-        frame = Dataset(name, tmp, meta, tmpl.units, counts, {}).counts_frame()
-        frame["estimated"] = False
-        frame["basis"] = f"annual review ({review_file.name})"
-        frame.to_csv(tmp / meta["baseline_file"], index=False)
-    return out_dir
+
+
+def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
+    """Why `import_review` may not write `out_dir`: it must be new or empty, or — with `replace`
+    — a dataset `import_review` wrote whose own files are unchanged (other files may be there)."""
+    shown = display_path(out_dir)
+    try:
+        exists = out_dir.exists()
+    except OSError as exc:
+        return [os_problem(exc, out_dir, "--out")]
+    if not exists or (out_dir.is_dir() and not any(out_dir.iterdir())):
+        return environment_problems(out_dir)
+    if not out_dir.is_dir():
+        return [InputError("output_exists", file=shown, field="--out")]
+    marker = read_marker(out_dir)
+    if marker is None:
+        return [InputError("dataset_not_imported", file=shown, field="--out")]
+    if marker["kind"] != "dataset":
+        return [InputError("output_other_kind", file=shown, field="--out", other=marker["kind"], kind="dataset")]
+    if not replace:
+        return [InputError("dataset_exists", file=shown, field="--out")]
+    if read_yaml_quietly(out_dir / "dataset.yaml").get("import_in_progress"):
+        return []  # simlib's own replacement, interrupted: its files are half new, half old
+    changed = []
+    for rel, size in marker["files"].items():
+        p = out_dir / rel
+        if size >= 0 and p.is_file() and p.stat().st_size != size:
+            changed.append(rel)
+    if changed:
+        return [InputError("output_changed", file=shown, field="--out", files=", ".join(sorted(changed)))]
+    return []
+
+
+def replace_dataset(folder: Path, meta: dict, units_file: Path, frame: pd.DataFrame) -> None:
+    """Replace a dataset `import_review` wrote, in place, keeping every file it did not write.
+
+    `dataset.yaml` is first rewritten with `import_in_progress: true` (a dataset in that state
+    refuses to load), then the units and baseline files are replaced one by one, then
+    `dataset.yaml` is written in full: a reader never takes a half-replaced dataset for a whole
+    one, and an interrupted import is repeated by running it again."""
+    with folder_lock(folder):
+        marker = read_marker(folder) or {"files": {}}
+        old = read_yaml_quietly(folder / "dataset.yaml")
+        write_text(
+            folder / "dataset.yaml",
+            yaml.safe_dump({**old, "import_in_progress": True}, allow_unicode=True, sort_keys=False),
+        )
+        with atomic_file(folder / "units.csv", "wb") as fh:
+            fh.write(units_file.read_bytes())
+        with atomic_file(folder / meta["baseline_file"], "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        write_text(folder / "dataset.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+        mine = set(DATASET_FILES) | {meta["baseline_file"]}
+        for rel in set(marker["files"]) - mine:  # an earlier import's baseline of another year
+            p = folder / rel
+            if p.is_file() and p.stat().st_size == marker["files"][rel]:
+                p.unlink()
+        write_marker(folder, "dataset", {rel: (folder / rel).stat().st_size for rel in sorted(mine)})
+
+
+def read_yaml_quietly(path: Path) -> dict:
+    """A YAML mapping, or {} if it cannot be read (used only to carry fields over)."""
+    try:
+        return load_yaml(path)
+    except InputError:
+        return {}

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
 
@@ -151,7 +151,24 @@ class ParameterSet:
             except (KeyError, TypeError):
                 errors.append(InputError("set_unknown", file=origin, field=key))
         raise_if_any(errors)
-        return _finish(self.folder, docs, self.files, self.file_hashes, tuple(self.overrides) + tuple(items))
+        try:
+            return _finish(self.folder, docs, self.files, self.file_hashes, tuple(self.overrides) + tuple(items))
+        except (InputError, InputErrors) as exc:
+            found = exc.errors if isinstance(exc, InputErrors) else [exc]
+            raise_if_any([self._blame(e, items, origin) for e in found])
+            raise  # pragma: no cover - raise_if_any raised
+
+    def _blame(self, error: InputError, items: list[tuple[str, Any]], origin: str) -> InputError:
+        """An error found in a document after overrides, attributed to the override that caused
+        it (`--set`, or the scenario's `overrides`) rather than to the untouched file."""
+        for key, _ in items:
+            head, _, rest = key.partition(".")
+            shown = display_path(self.files[head]) if head in self.files else None
+            if error.file == shown and error.field and error.field.startswith(rest):
+                error.file, error.field = origin, key + error.field[len(rest) :]
+                error.args = (error.message("en"),)
+                break
+        return error
 
     def with_file(self, name: str, path: str | Path) -> ParameterSet:
         """A new set with document `name` read from another file (e.g. a calibrated

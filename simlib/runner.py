@@ -249,8 +249,9 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
     `extra(folder) -> dict`, if given, writes more files into the folder being built (e.g. the
     uncertainty tables) and returns manifest entries; its `outputs` list is added to the manifest's.
     """
-    out_dir = output_folder(out_dir)
-    with atomic_dir(out_dir) as tmp:
+    inputs = result.scenario.input_paths()
+    out_dir = output_folder(out_dir, inputs=inputs)
+    with atomic_dir(out_dir, "run", inputs) as tmp:
         result.states.to_csv(tmp / "states.csv", index=False)
         result.flows.to_csv(tmp / "flows.csv", index=False)
         result.indicators.to_csv(tmp / "indicators.csv", index=False)

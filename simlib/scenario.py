@@ -100,6 +100,12 @@ class Scenario:
         out.update(self.dataset.file_hashes)
         return out
 
+    def input_paths(self) -> list[Path]:
+        """Every file this scenario was read from: scenario, parameter files, dataset files (an
+        output folder must never contain one of them, see `simlib.atomic`)."""
+        paths = [self.file] if self.file is not None else []
+        return paths + [Path(p) for p in self.params.files.values()] + list(self.dataset.files)
+
     def replace_budget(self, amounts: np.ndarray) -> Scenario:
         """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers."""
         from dataclasses import replace
@@ -128,23 +134,47 @@ def parse_set_args(items: list[str] | None, origin: str = "--set") -> list[tuple
     return out
 
 
-def _resolve_year(years_raw: dict, year: str, file: str, errors: list, seen=()) -> dict | None:
-    entry = years_raw[year]
-    if "same_as" in entry:
+def _resolve_year(years_raw: dict, year: str) -> tuple[str | None, list[str]]:
+    """The year whose amounts `year` uses (following same_as), and the chain followed; None if
+    the chain ends at a year not listed or runs in a circle."""
+    chain = [year]
+    while "same_as" in years_raw[chain[-1]]:
+        ref = str(years_raw[chain[-1]]["same_as"])
+        if ref not in years_raw or ref in chain:
+            return None, chain + [ref]
+        chain.append(ref)
+    return chain[-1], chain
+
+
+def _same_as_errors(years_raw: dict, file: str) -> list[InputError]:
+    """Every same_as that names a year not listed, and every circle of same_as, once."""
+    errors, circles = [], set()
+    with_amounts = sorted(y for y, e in years_raw.items() if "same_as" not in e)
+    for year, entry in years_raw.items():
+        if "same_as" not in entry:
+            continue
         ref = str(entry["same_as"])
-        if ref not in years_raw or ref in seen or ref == year:
-            errors.append(
-                InputError(
-                    "same_as",
-                    file=file,
-                    field=f"budget.years.{year}.same_as",
-                    value=entry["same_as"],
-                    allowed=sorted(set(years_raw) - {year}),
+        field = f"budget.years.{year}.same_as"
+        if ref not in years_raw:
+            allowed = with_amounts or "—"
+            errors.append(InputError("same_as", file=file, field=field, value=entry["same_as"], allowed=allowed))
+            continue
+        found, chain = _resolve_year(years_raw, year)
+        if found is None and chain[-1] in chain[:-1]:
+            loop = chain[chain.index(chain[-1]) :]
+            key = frozenset(loop)
+            if key not in circles:
+                circles.add(key)
+                errors.append(
+                    InputError(
+                        "same_as_cycle",
+                        file=file,
+                        field=field,
+                        chain=" → ".join(loop),
+                        allowed=with_amounts or None,
+                    )
                 )
-            )
-            return None
-        return _resolve_year(years_raw, ref, file, errors, seen + (year,))
-    return entry
+    return errors
 
 
 def _parse_year(
@@ -244,47 +274,95 @@ def assign_sources(totals: np.ndarray, envelope: np.ndarray, mask: np.ndarray, i
     return x
 
 
-def parse_budget(
-    raw: dict, catalogue: Catalogue, unit_ids: tuple[str, ...], funding: dict, start: int, horizon: int, file: str
-) -> tuple[Budget | None, list[InputError]]:
-    """Budget amounts (VND) from the scenario's `budget` mapping, with every problem listed."""
-    errors: list[InputError] = []
-    scale = MONEY_UNITS[raw["unit"]]
-    years_raw: dict = raw["years"]
-    years = tuple(range(start - 1, start + horizon))
-    codes = catalogue.codes
-    allowed_codes = catalogue.all_codes()
+#: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
+#: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
+MAX_VND = float(2**53)
+
+
+def _money_errors(years_raw: dict, scale: float, unit: str, file: str) -> list[InputError]:
+    """Amounts that exceed `MAX_VND` once converted to VND."""
+    errors = []
+    limit = MAX_VND / scale
+    for y, entry in years_raw.items():
+        items = [
+            (f"lines.{code}.{src}", amt) for code, by in (entry.get("lines") or {}).items() for src, amt in by.items()
+        ]
+        items += [(f"envelope.{src}", amt) for src, amt in (entry.get("envelope") or {}).items()]
+        for where, amt in items:
+            if isinstance(amt, (int, float)) and abs(amt) > limit:
+                errors.append(
+                    InputError(
+                        "money_too_large",
+                        file=file,
+                        field=f"budget.years.{y}.{where}",
+                        value=amt,
+                        allowed=f"≤ {int(limit)} {unit}",
+                    )
+                )
+    return errors
+
+
+def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[InputError]:
+    errors = []
+    start, last = years[1], years[-1]
     for y in years_raw:
         if int(y) not in years:
             errors.append(
-                InputError(
-                    "year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=start + horizon - 1
-                )
+                InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=last)
             )
     for y in years[1:]:
         if str(y) not in years_raw:
             errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
-    amounts = np.zeros((len(years), len(codes), len(SOURCES)))
+    return errors
+
+
+def parse_budget(
+    raw: dict,
+    catalogue: Catalogue,
+    unit_ids: tuple[str, ...] | None,
+    funding: dict,
+    start: int | None,
+    horizon: int | None,
+    file: str,
+) -> tuple[Budget | None, list[InputError]]:
+    """Budget amounts (VND) from the scenario's `budget` mapping, with every problem listed.
+
+    With `start` or `horizon` None (not known: the dataset or those fields have problems of
+    their own) the years are not checked; with `unit_ids` None the district names are not."""
+    scale = MONEY_UNITS[raw["unit"]]
+    years_raw: dict = raw["years"]
+    errors = _money_errors(years_raw, scale, raw["unit"], file)
+    errors += _same_as_errors(years_raw, file)
+    known = start is not None and horizon is not None
+    years = tuple(range(start - 1, start + horizon)) if known else ()
+    if known:
+        errors += _year_errors(years_raw, years, file)
+    codes = catalogue.codes
     capital_of = {s: funding["sources"][s]["capital"] for s in SOURCES}
     parsed: dict[str, np.ndarray] = {}
     for key, entry in years_raw.items():
-        if "same_as" in entry:
-            continue
-        parsed[key] = _parse_year(entry, f"budget.years.{key}", catalogue, capital_of, scale, file, errors)
+        if "same_as" not in entry:
+            parsed[key] = _parse_year(entry, f"budget.years.{key}", catalogue, capital_of, scale, file, errors)
+    split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
+    if errors or not known:
+        return None, errors
+    amounts = np.zeros((len(years), len(codes), len(SOURCES)))
     for yi, y in enumerate(years):
-        key = str(y)
-        if key not in years_raw:
-            continue
-        entry = _resolve_year(years_raw, key, file, errors)
-        if entry is None:
-            continue
-        ref = next(k for k, v in years_raw.items() if v is entry)
-        amounts[yi] = parsed.get(ref, 0.0)
+        if str(y) in years_raw:
+            found, _ = _resolve_year(years_raw, str(y))
+            amounts[yi] = parsed[found]
     if str(years[0]) not in years_raw:
         amounts[0] = amounts[1]
-    split_raw = raw.get("district_split", {}) or {}
+    return Budget(
+        years=years, lines=codes, sources=SOURCES, amounts=amounts, district_split=split, default_split=default
+    ), []
+
+
+def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
+    """The budget's district split: {line code: rule or {unit: share}} and the default rule."""
     from simlib.allocate.district import RULES
 
+    allowed_codes = catalogue.all_codes()
     default = split_raw.get("default", "eligible_households")
     if default not in RULES:
         errors.append(
@@ -301,7 +379,7 @@ def parse_budget(
                 errors.append(InputError("enum", file=file, field=f, value=spec, allowed=sorted(RULES)))
                 continue
         else:
-            bad = [u for u in spec if u not in unit_ids]
+            bad = [u for u in spec if unit_ids is not None and u not in unit_ids]
             for u in bad:
                 errors.append(InputError("unknown_unit", file=file, field=f"{f}.{u}", value=u, allowed=unit_ids))
             total = sum(spec.values())
@@ -311,11 +389,7 @@ def parse_budget(
                 continue
         for lc, _ in catalogue.expand(code):
             split[lc] = spec
-    if errors:
-        return None, errors
-    return Budget(
-        years=years, lines=codes, sources=SOURCES, amounts=amounts, district_split=split, default_split=default
-    ), []
+    return split, default
 
 
 def scenario_from_dict(
@@ -325,74 +399,39 @@ def scenario_from_dict(
     params: ParameterSet | None = None,
     dataset: Dataset | None = None,
 ) -> Scenario:
-    """Validate a scenario mapping (as read from YAML) and resolve everything it refers to."""
+    """Validate a scenario mapping (as read from YAML) and resolve everything it refers to.
+
+    Every problem is reported at once, across stages, as far as the stages can go on without
+    the part that failed: an unknown key does not stop the budget check, a missing dataset does
+    not hide the budget's own problems (only the checks that need the dataset are left out)."""
     shown = display_path(file) if file else "<scenario>"
     raw = copy.deepcopy(raw)
     set_items = list(set_overrides)
     to_params, to_scen = _route_overrides(set_items)
-    errors: list[InputError] = []
-    top_allowed = tuple(get_schema("scenario")["properties"])
-    for key, value in to_scen:
-        try:
-            set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
-        except (KeyError, TypeError):
-            errors.append(
-                InputError("set_unknown", file="--set", field=key, allowed=list(PARAM_ROOTS) + list(top_allowed))
-            )
-    raise_if_any(errors)
-    errors = validate(raw, "scenario", shown, quantities=False)
-    raise_if_any(errors)
+    errors = _apply_scenario_sets(raw, to_scen)
+    schema_errors = validate(raw, "scenario", shown, quantities=False)
+    errors += schema_errors
+    broken = _broken_fields(schema_errors)
     base_dir = file.parent if file else Path.cwd()
-    if params is None:
-        pdir = (base_dir / raw["params"]).resolve() if "params" in raw else None
-        params = load_parameters(pdir)
-    if "transitions" in raw:  # a calibrated transitions file (simlib calibrate) instead of params'
-        params = params.with_file("transitions", (base_dir / raw["transitions"]).resolve())
-    scen_over = [(k, v) for k, v in (raw.get("overrides") or {}).items()]
-    bad = [k for k, _ in scen_over if k.split(".", 1)[0] not in PARAM_ROOTS]
-    for k in bad:
-        errors.append(
-            InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=[r + ".…" for r in PARAM_ROOTS])
-        )
-    raise_if_any(errors)
-    try:
-        params = params.with_overrides(scen_over, origin=f"{shown} (overrides)")
-        params = params.with_overrides(to_params, origin="--set")
-    except (InputError, InputErrors):
-        raise
-    if dataset is None:
-        dataset = load_dataset(raw["dataset"], relative_to=base_dir)
-    raw.setdefault("start_year", dataset.baseline_year + 1)  # the projection starts after the baseline review
-    raw.setdefault("horizon", DEFAULT_HORIZON)
-    if raw["start_year"] != dataset.baseline_year + 1:
-        errors.append(
-            InputError(
-                "start_year_dataset",
-                file=shown,
-                field="start_year",
-                dataset=dataset.name,
-                baseline=dataset.baseline_year,
-                start=dataset.baseline_year + 1,
-                value=raw["start_year"],
-                allowed=[dataset.baseline_year + 1],
-            )
-        )
-    catalogue = build_catalogue(params["program"])
-    budget, berr = parse_budget(
-        raw["budget"], catalogue, dataset.unit_ids, params["funding"], raw["start_year"], raw["horizon"], shown
-    )
-    errors.extend(berr)
-    if raw.get("model") == "multidim":
+    params = _scenario_params(raw, base_dir, params, to_params, shown, broken, errors)
+    if dataset is None and "dataset" not in broken:
+        dataset = _collect(errors, load_dataset, raw["dataset"], relative_to=base_dir, file=shown)
+    start, horizon = _projection_years(raw, dataset, broken, shown, errors)
+    catalogue = budget = None
+    if params is not None:
+        catalogue = build_catalogue(params["program"])
+    if catalogue is not None and "budget" not in broken:
+        unit_ids = dataset.unit_ids if dataset is not None else None
+        budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
+        errors.extend(berr)
+    if raw.get("model") == "multidim" and params is not None and dataset is not None and start is not None:
         from simlib.standards import build_standards, check_review_years
 
-        years = range(raw["start_year"] - 1, raw["start_year"] + raw["horizon"])
+        years = range(start - 1, start + horizon)
+        meta_file = display_path(dataset.path / "dataset.yaml")
         errors.extend(
             check_review_years(
-                build_standards(params["standards"]),
-                years,
-                dataset.meta.get("standard"),
-                shown,
-                display_path(dataset.path / "dataset.yaml"),
+                build_standards(params["standards"]), years, dataset.meta.get("standard"), shown, meta_file
             )
         )
     raise_if_any(errors)
@@ -402,8 +441,8 @@ def scenario_from_dict(
         description=LocalText.from_fields(raw, "description"),
         file=file,
         raw=raw,
-        start_year=raw["start_year"],
-        horizon=raw["horizon"],
+        start_year=start,
+        horizon=horizon,
         seed=int(raw.get("seed", 20240415)),
         params=params,
         dataset=dataset,
@@ -411,6 +450,107 @@ def scenario_from_dict(
         budget=budget,
         set_overrides=tuple(set_items),
     )
+
+
+def _collect(errors: list[InputError], fn, *args, file: str | None = None, **kw):
+    """`fn(*args, **kw)`, or None with its input errors added to `errors` (attributed to `file`
+    when they name none)."""
+    try:
+        return fn(*args, **kw)
+    except InputErrors as exc:
+        errors.extend(e.with_file(file) if file else e for e in exc.errors)
+    except InputError as exc:
+        errors.append(exc.with_file(file) if file else exc)
+    return None
+
+
+def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputError]:
+    """Apply `--set` items that address scenario fields; unknown keys are errors."""
+    errors = []
+    top_allowed = tuple(get_schema("scenario")["properties"])
+    for key, value in items:
+        try:
+            set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
+        except (KeyError, TypeError, IndexError):
+            errors.append(
+                InputError("set_unknown", file="--set", field=key, allowed=list(PARAM_ROOTS) + list(top_allowed))
+            )
+    return errors
+
+
+#: schema problems with a value that still has the right type: the budget can be read on, so
+#: that its other problems (unknown lines, capital rules, shares) are reported with them
+VALUE_PROBLEMS = ("negative_money", "minimum", "maximum", "exclusive_minimum", "not_finite")
+
+
+def _broken_fields(errors: list[InputError]) -> set[str]:
+    """Top-level scenario fields whose content cannot be used (an unknown top-level key breaks
+    nothing: it is simply not used; a budget amount out of range does not stop the budget from
+    being read)."""
+    broken = set()
+    for e in errors:
+        if e.field is None:
+            broken.add(str(e.fields.get("name", "")))
+            continue
+        top = e.field.split(".", 1)[0]
+        if e.code == "unknown_key" and "." not in e.field:
+            continue
+        if top == "budget" and e.code in VALUE_PROBLEMS:
+            continue
+        broken.add(top)
+    return broken
+
+
+def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) -> ParameterSet | None:
+    """The parameter set a scenario runs with (its folder, transitions file and overrides), or
+    None if it cannot be built (the problems go to `errors`)."""
+    if params is None and "params" not in broken:
+        pdir = (base_dir / raw["params"]).resolve() if "params" in raw else None
+        params = _collect(errors, load_parameters, pdir)
+    if params is None:
+        return None
+    if "transitions" in raw and "transitions" not in broken:  # a calibrated transitions file (simlib calibrate)
+        params = _collect(errors, params.with_file, "transitions", (base_dir / raw["transitions"]).resolve())
+        if params is None:
+            return None
+    scen_over = [] if "overrides" in broken else list((raw.get("overrides") or {}).items())
+    for k, _ in scen_over:
+        if k.split(".", 1)[0] not in PARAM_ROOTS:
+            errors.append(
+                InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=[r + ".…" for r in PARAM_ROOTS])
+            )
+    scen_over = [(k, v) for k, v in scen_over if k.split(".", 1)[0] in PARAM_ROOTS]
+    over = _collect(errors, params.with_overrides, scen_over, origin=f"{shown} (overrides)")
+    if over is not None:
+        over = _collect(errors, over.with_overrides, to_params, origin="--set")
+    return over
+
+
+def _projection_years(raw, dataset, broken, shown, errors) -> tuple[int | None, int | None]:
+    """First projected year and horizon: by default the year after the dataset's baseline review
+    and two years; a start year given must be that year. (None, horizon) when unknown."""
+    horizon = raw.setdefault("horizon", DEFAULT_HORIZON) if "horizon" not in broken else None
+    if "start_year" in broken:
+        return None, horizon
+    if dataset is None:
+        return raw.get("start_year"), horizon
+    first = dataset.baseline_year + 1
+    raw.setdefault("start_year", first)  # the projection starts after the baseline review
+    if raw["start_year"] != first:
+        errors.append(
+            InputError(
+                "start_year_dataset",
+                file=shown,
+                field="start_year",
+                value=raw["start_year"],
+                allowed=[first],
+                dataset=dataset.name,
+                baseline=dataset.baseline_year,
+                start=first,
+            )
+        )
+        return None, horizon
+    return first, horizon
 
 
 def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[str] | None = None) -> Scenario:

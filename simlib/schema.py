@@ -9,12 +9,13 @@ the offending value and what is allowed. Beyond the JSON schema, every quantity
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 
 from simlib import i18n
@@ -37,8 +38,22 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+#: the deepest nesting of lists and mappings a YAML file may have (parameter files need about 8)
+MAX_YAML_DEPTH = 100
+
+
+class _TooDeep(Exception):
+    pass
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and nesting
+    deeper than `MAX_YAML_DEPTH` (which PyYAML's scanner handles in quadratic time)."""
+
+    def fetch_more_tokens(self):
+        if self.flow_level > MAX_YAML_DEPTH or len(self.indents) > MAX_YAML_DEPTH:
+            raise _TooDeep
+        super().fetch_more_tokens()
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -54,22 +69,85 @@ def _construct_mapping(loader, node, deep=False):
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+#: the most values a YAML file may hold once its aliases (`*name`) are expanded: far above any
+#: parameter file (program.yaml has a few thousand), far below what exhausts memory
+MAX_YAML_NODES = 1_000_000
+
+
+class _TooLarge(Exception):
+    def __init__(self, nodes: int | None):
+        self.nodes = nodes
+
+
+def _expanded_size(node: yaml.Node) -> int:
+    """How many values `node` stands for with every alias expanded, computed on the shared node
+    graph (so a "billion laughs" file is measured, never built); a node that contains itself
+    raises `_TooLarge(None)`."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise _TooLarge(None)
+        active.add(key)
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(v) for v in n.value)
+        else:
+            total = 1
+        active.discard(key)
+        if total > MAX_YAML_NODES:
+            raise _TooLarge(total)
+        memo[key] = total
+        return total
+
+    return size(node)
+
+
+def _parse_yaml(fh) -> Any:
+    loader = _StrictLoader(fh)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path: str | Path) -> dict:
-    """Read a YAML mapping; missing files and syntax errors become `InputError`s."""
+    """Read a YAML mapping; missing files, syntax errors and aliases that expand beyond
+    `MAX_YAML_NODES` values (or into themselves) become `InputError`s."""
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
         raise InputError("file_missing", file=shown)
+    with open(path, encoding="utf-8") as fh:
+        return parse_yaml(fh, shown)
+
+
+def parse_yaml(stream, shown: str) -> dict:
+    """A YAML mapping from text or an open file (shown as `shown` in messages), read as
+    `load_yaml` reads files."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = _parse_yaml(stream)
     except _DuplicateKey as exc:
         raise InputError("duplicate_key", file=shown, field=exc.key, line=exc.line) from None
+    except _TooLarge as exc:
+        code = "yaml_recursive" if exc.nodes is None else "yaml_too_large"
+        raise InputError(code, file=shown, limit=MAX_YAML_NODES) from None
     except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
         raise InputError("yaml", file=shown, detail=detail) from None
     except UnicodeDecodeError as exc:
         raise InputError("not_utf8", file=shown, reason=exc.reason) from None
+    except (_TooDeep, RecursionError):
+        raise InputError("yaml_too_deep", file=shown, limit=MAX_YAML_DEPTH) from None
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)
     return _stringify_keys(data)
@@ -191,14 +269,70 @@ def check_quantities(doc: dict, file: str) -> list[InputError]:
     return errors
 
 
+def _is_whole(checker, instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+#: JSON Schema's `integer` accepts 2.0; ours does not, so that such a value is found and turned
+#: into the integer 2 (`_coerce_whole`) instead of reaching code that needs an int
+_Validator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole)
+)
+
+
+def _whole_float_paths(errors) -> Iterator[list]:
+    """Paths of integral floats (2.0) where the schema asks for an integer, at any depth."""
+    for err in errors:
+        types = err.validator_value if err.validator == "type" else ()
+        types = [types] if isinstance(types, str) else list(types or ())
+        inst = err.instance
+        if "integer" in types and isinstance(inst, float) and math.isfinite(inst) and inst.is_integer():
+            yield list(err.absolute_path)
+        yield from _whole_float_paths(err.context or ())
+
+
+def _coerce_whole(doc: Any, errors) -> bool:
+    """Replace, in `doc`, every integral float the schema wants as an integer; True if any."""
+    changed = False
+    for path in _whole_float_paths(errors):
+        if not path:
+            continue
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = int(node[path[-1]])
+        changed = True
+    return changed
+
+
+def finite_problems(obj: Any, file: str, path: tuple = ()) -> list[InputError]:
+    """Every number that is not finite (`.nan`, `.inf`, or a literal too large for a float such
+    as `1e400`) anywhere in a document."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [InputError("not_finite", file=file, field=_join(path) or None, value=obj)]
+    if isinstance(obj, dict):
+        return [e for k, v in obj.items() for e in finite_problems(v, file, path + (k,))]
+    if isinstance(obj, list):
+        return [e for i, v in enumerate(obj) for e in finite_problems(v, file, path + (i,))]
+    return []
+
+
 def validate(doc: dict, schema_name: str, file: str | Path, quantities: bool = True) -> list[InputError]:
-    """All problems of `doc` against schema `schema_name`, as InputErrors (empty if valid)."""
+    """All problems of `doc` against schema `schema_name`, as InputErrors (empty if valid).
+
+    Integral floats (`horizon: 2.0`) where the schema asks for an integer are turned into
+    integers in `doc` itself; numbers that are not finite are errors wherever they are."""
     shown = display_path(file) if isinstance(file, Path) else str(file)
     registry, schemas = _registry_and_schemas(str(schema_dir()))
-    validator = Draft202012Validator(schemas[schema_name], registry=registry)
-    errors: list[InputError] = []
-    raw = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    validator = _Validator(schemas[schema_name], registry=registry)
+    found = list(validator.iter_errors(doc))
+    if _coerce_whole(doc, found):
+        found = list(validator.iter_errors(doc))
+    errors: list[InputError] = finite_problems(doc, shown)
+    raw = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     for err in raw:
+        if finite_problems(err.instance, shown):
+            continue  # reported once, as not finite
         errors.extend(_convert(err, shown))
     if quantities and not errors:
         errors.extend(check_quantities(doc, shown))

@@ -62,7 +62,7 @@ def test_bad_options_exit_2(tmp_path):
         (["--draws", "0"], "--draws"),
         (["--prior-scale", "0"], "prior scale"),
         (["--budget-year", "2023"], "YEAR=scenario_file"),
-        (["--template", "atlantis"], "file not found"),
+        (["--template", "atlantis"], "atlantis not found"),
     ):
         r = simlib("--lang", "en", "calibrate", "households", lists, "--out", str(tmp_path / "o"), *args)
         assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)

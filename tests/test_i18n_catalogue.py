@@ -70,6 +70,15 @@ INDIRECT_ERR_CODES = (
     "cal_escaped_history",
     "empty",
     "too_short",
+    # simlib.atomic maps system errors (errno) to these
+    "os_disk_full",
+    "os_read_only",
+    "os_permission",
+    "os_name_long",
+    "os_error",
+    # simlib.schema: an alias that refers to itself, or too many expanded values
+    "yaml_recursive",
+    "yaml_too_large",
 )
 
 

@@ -87,7 +87,7 @@ BAD = [
     (
         "probability override",
         {**tiny_raw(), "overrides": {"transitions.reference.poor.escaped_1.value": 1.7}},
-        ["transitions.yaml", "reference.poor.escaped_1.value", "[0, 1]", "1.7"],
+        ["s.yaml (overrides)", "transitions.reference.poor.escaped_1.value", "[0, 1]", "1.7"],
     ),
     (
         "unknown override",
@@ -95,7 +95,7 @@ BAD = [
         ["program.lines.P2.effects.magic.value", "no such key"],
     ),
     ("wrong start year", {**tiny_raw(), "start_year": 2030}, ["start_year", "2024"]),
-    ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset.yaml", "not found"]),
+    ("missing dataset", {**tiny_raw(), "dataset": "./nowhere"}, ["nowhere", "dataset folder", "not found"]),
 ]
 
 

@@ -113,8 +113,9 @@ def write_optimization(
     with `simlib.scenario.load_scenario` from where it is written."""
     from simlib.scenario import load_scenario
 
-    out_dir = output_folder(out_dir)
-    with atomic_dir(out_dir) as tmp:
+    inputs = result.scenario.input_paths()
+    out_dir = output_folder(out_dir, kind="optimization", inputs=inputs)
+    with atomic_dir(out_dir, "optimization", inputs) as tmp:
         raw = _portable_raw(result.optimal_raw, result.scenario, out_dir)
         (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
         optimal = load_scenario(tmp / SCENARIO_FILE)

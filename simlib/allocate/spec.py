@@ -19,7 +19,7 @@ from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path
-from simlib.scenario import MONEY_UNITS, SOURCES, Scenario
+from simlib.scenario import MAX_VND, MONEY_UNITS, SOURCES, Scenario
 from simlib.schema import load_yaml, qv, validate
 
 OBJECTIVES = ("poor", "poor_near_poor", "welfare", "min_cost")
@@ -77,8 +77,23 @@ def read_spec(path: str | Path | None) -> tuple[dict, str]:
     path = Path(path)
     raw = load_yaml(path)
     shown = display_path(path)
-    raise_if_any(validate(raw, "optimize", shown, quantities=False))
+    errors = validate(raw, "optimize", shown, quantities=False)
+    raise_if_any(errors or money_problems(raw, shown))
     return raw, shown
+
+
+def money_problems(raw: dict, file: str) -> list[InputError]:
+    """Amounts of a spec that exceed `simlib.scenario.MAX_VND` once converted to VND."""
+    unit = raw.get("unit", "billion VND")
+    limit = MAX_VND / MONEY_UNITS[unit]
+    items = [(f"envelope.{s}", v) for s, v in (raw.get("envelope") or {}).items()]
+    items += [(f"lines.{c}.{k}", v) for c, b in (raw.get("lines") or {}).items() for k, v in b.items()]
+    items += [(f"earmarks.{i}.amount", e.get("amount")) for i, e in enumerate(raw.get("earmarks") or [])]
+    return [
+        InputError("money_too_large", file=file, field=f, value=v, allowed=f"≤ {int(limit)} {unit}")
+        for f, v in items
+        if isinstance(v, (int, float)) and abs(v) > limit
+    ]
 
 
 def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", **switches: Any) -> OptimizeSpec:

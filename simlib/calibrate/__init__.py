@@ -73,17 +73,23 @@ def calibrate_files(
     from simlib.calibrate.aggregate import calibrate_aggregate, panel_exposure
     from simlib.calibrate.exposure import LAMBDA_GRID
     from simlib.calibrate.household import calibrate_households, register_exposure
-    from simlib.calibrate.io import read_aggregate, read_register
+    from simlib.calibrate.io import check_two_years, read_aggregate, read_register
     from simlib.calibrate.prior import load_prior
     from simlib.dataset import load_dataset
-    from simlib.errors import InputError
+    from simlib.errors import InputError, raise_if_any
+    from simlib.paths import display_path
     from simlib.scenario import load_scenario
 
     if kind not in ("aggregate", "household"):
         raise InputError("enum", field="kind", value=kind, allowed=["aggregate", "household"])
     if draws < 1:
         raise InputError("draws", field="--draws", value=draws)
-    ds = load_dataset(template)
+    try:
+        ds = load_dataset(template)
+    except InputError as exc:
+        if exc.code == "dataset_missing":
+            exc.field = "--template"
+        raise
     pr = load_prior(prior, scale=prior_scale)
     tmpl = {"dataset": ds.name, "version": ds.version, "files": ds.file_hashes}
     scen_by_year = {}
@@ -92,13 +98,16 @@ def calibrate_files(
     for y, p in (budgets or {}).items():
         scen_by_year[int(y)] = load_scenario(p)
     mult = LAMBDA_GRID if effects else (1.0,)
+    shown = ", ".join(display_path(f) for f in files)
     if kind == "aggregate":
         panel = read_aggregate(files, ds)
+        raise_if_any(check_two_years(panel.years, shown))  # one review: nothing to calibrate from
         by_year = {y: scen_by_year.get(y, scen_by_year.get("*")) for y in panel.years[1:]}
         by_year = {y: s for y, s in by_year.items() if s is not None}
         ex = panel_exposure(panel, by_year, pr, mult, budget_scale)
         return calibrate_aggregate(panel, pr, ex, effects=effects, draws=draws, seed=seed, template=tmpl)
     tc = read_register(files, ds)
+    raise_if_any(check_two_years(tc.years, shown))
     by_year = {y: scen_by_year.get(y, scen_by_year.get("*")) for y in tc.years[1:]}
     by_year = {y: s for y, s in by_year.items() if s is not None}
     ex = register_exposure(tc, by_year, mult)

@@ -362,8 +362,8 @@ def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
     manifest.json, written atomically."""
     from simlib import __version__
 
-    out_dir = output_folder(out_dir)
-    with atomic_dir(out_dir) as tmp:
+    out_dir = output_folder(out_dir, kind="backtest")
+    with atomic_dir(out_dir, "backtest") as tmp:
         result.series.to_csv(tmp / "series.csv", index=False)
         result.errors.to_csv(tmp / "errors.csv", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)

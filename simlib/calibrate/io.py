@@ -48,7 +48,7 @@ from simlib.calibrate.panel import (
     template_cells,
     template_counts,
 )
-from simlib.dataset import AREAS, GROUPS, Dataset, _read_table, parse_bool
+from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool, read_table
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
@@ -106,7 +106,7 @@ def _load(files, columns: dict | None = None) -> tuple[pd.DataFrame, list[dict]]
     frames, records = [], []
     for f in files:
         path = Path(f)
-        df = _read_table(path)
+        df = read_table(path)
         if columns is not None:
             columns[display_path(path)] = list(df.columns)
         df["_file"] = display_path(path)
@@ -133,11 +133,17 @@ def row_errors(code: str, df: pd.DataFrame, mask, **fields) -> list[InputError]:
     return out
 
 
-def _missing_columns(df: pd.DataFrame, required, records) -> list[InputError]:
+def _missing_columns(df: pd.DataFrame, required, records, columns: dict | None = None) -> list[InputError]:
+    """Required columns a file lacks (or leaves empty), and files with no rows at all; `columns`
+    (file -> its own header) tells a column a file has from one another file brought in."""
     errors = []
     for rec in records:
         part = df[df["_file"] == rec["file"]]
-        missing = [c for c in required if c not in part.columns or part[c].isna().all()]
+        if part.empty:
+            errors.append(InputError("csv_no_rows", file=rec["file"], columns=", ".join(required)))
+            continue
+        own = columns.get(rec["file"], part.columns) if columns else part.columns
+        missing = [c for c in required if c not in own or part[c].isna().all()]
         if missing:
             errors.append(
                 InputError("csv_columns", file=rec["file"], missing=", ".join(missing), allowed=", ".join(required))
@@ -158,9 +164,11 @@ def _numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.nda
     empty = (raw == "").to_numpy()
     bad = (np.isnan(vals) & ~empty) | (empty & required)
     errors.extend(row_errors("csv_not_number", df, bad, field=col))
+    huge = ~np.isnan(vals) & ~(np.abs(vals) <= MAX_HOUSEHOLDS)
+    errors.extend(row_errors("csv_too_large", df, huge, field=col, allowed=f"0 … {int(MAX_HOUSEHOLDS)}"))
     neg = vals < 0
     errors.extend(row_errors("csv_negative", df, neg, field=col))
-    return vals
+    return np.where(huge, np.nan, vals)
 
 
 def _years(df: pd.DataFrame, col: str, errors: list) -> np.ndarray:
@@ -169,6 +177,14 @@ def _years(df: pd.DataFrame, col: str, errors: list) -> np.ndarray:
     bad = np.isnan(vals) | (vals != np.round(vals)) | (vals < 1990) | (vals > 2100)
     errors.extend(row_errors("cal_year_value", df, bad, field=col))
     return np.where(bad, 0, vals).astype(int)
+
+
+def check_two_years(years, file: str | None) -> list[InputError]:
+    """Transitions are counted from one review to the next: the data need two reviews or more."""
+    ys = sorted(set(int(y) for y in years if y))
+    if len(ys) < 2:
+        return [InputError("cal_one_year", file=file, field="year", value=", ".join(map(str, ys)) or "—")]
+    return []
 
 
 def check_consecutive(years, file: str | None) -> list[InputError]:
@@ -375,12 +391,12 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     wide = any(_WIDE_STATUS.match(c) for c in df.columns)
     errors: list[InputError] = []
     if wide:
-        errors.extend(_missing_columns(df, HH_WIDE, records))
+        errors.extend(_missing_columns(df, HH_WIDE, records, columns))
         raise_if_any(errors)
         df = _wide_to_long(df, columns, errors)
         raise_if_any(errors)
     else:
-        errors.extend(_missing_columns(df, HH_LONG, records))
+        errors.extend(_missing_columns(df, HH_LONG, records, columns))
         raise_if_any(errors)
     year = _years(df, "year", errors)
     unit = _units(df, template, errors)

@@ -331,10 +331,10 @@ def dump_yaml(doc: dict) -> str:
 
 def write_calibration(cal: Calibration, out_dir: str | Path) -> Path:
     """Write transitions.yaml, draws.csv and fitted.csv into `out_dir`, all or nothing."""
-    out_dir = output_folder(out_dir)
+    out_dir = output_folder(out_dir, kind="calibration")
     doc = cal.transitions_doc()
     draws = cal.draws_frame()
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, "calibration") as tmp:
         draws.to_csv(tmp / "draws.csv", index=False)
         cal.fitted.to_csv(tmp / "fitted.csv", index=False)
         doc["calibration"]["draws"]["sha256"] = sha256_file(tmp / "draws.csv")

@@ -8,10 +8,13 @@ Each sub-command lives in its own module with `register(subparsers)`.
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import importlib
 import os
 import sys
 import traceback
+import unicodedata
 
 from simlib import i18n
 from simlib.errors import SimlibError
@@ -57,7 +60,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ASCII stand-ins for the punctuation simlib's messages use
+_ASCII = str.maketrans(
+    {"đ": "d", "Đ": "D", "—": "-", "–": "-", "−": "-", "→": "->", "…": "...", "«": '"', "»": '"', "≥": ">=", "≤": "<="}
+)
+
+
+def _ascii_fallback(error: UnicodeEncodeError) -> tuple[str, int]:
+    """Codec error handler: Vietnamese letters without their marks (ắ -> a, đ -> d), anything
+    else that the terminal cannot show as '?', so an ASCII-only terminal still gets the message."""
+    text = error.object[error.start : error.end]
+    plain = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    out = "".join(c for c in plain if not unicodedata.combining(c))
+    return "".join(c if ord(c) < 128 else "?" for c in out), error.end
+
+
+codecs.register_error("simlib-ascii", _ascii_fallback)
+
+
+def _safe_streams() -> None:
+    """Let stdout/stderr degrade gracefully where they cannot encode Vietnamese (e.g. an ASCII
+    terminal): messages lose their diacritics instead of crashing with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "Lỗi đ ắ → …".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="simlib-ascii")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = os.environ.get("SIMLIB_LANG")
@@ -73,20 +107,39 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
+    from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
+    from simlib.cli.common import check_options
+
     lang = i18n.get_lang(args.lang)
     try:
+        check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:
         print(f"{i18n.t('cli.error_prefix', lang)}: {exc.message(lang)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader of our output went away (e.g. `simlib list | head`)
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more to flush there
+        return 1
+    except OSError as exc:  # disk full, read-only folder, no permission, name too long: the user can fix it
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            return _internal(args, exc, lang)
+        if args.debug or os.environ.get("SIMLIB_DEBUG"):
+            traceback.print_exc()
+        print(f"{i18n.t('cli.error_prefix', lang)}: {os_problem(exc).message(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(i18n.t("cli.interrupted", lang), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: a bug, not a user error
-        if args.debug or os.environ.get("SIMLIB_DEBUG"):
-            traceback.print_exc()
-        print(i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
-        return 1
+        return _internal(args, exc, lang)
+
+
+def _internal(args, exc: BaseException, lang: str) -> int:
+    if args.debug or os.environ.get("SIMLIB_DEBUG"):
+        traceback.print_exc()
+    print(i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

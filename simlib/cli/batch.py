@@ -38,7 +38,7 @@ def register(sub) -> None:
     )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, option_limits={"uncertainty": ("--uncertainty", 0, None)})
 
 
 def main(args) -> int:

@@ -58,7 +58,7 @@ def register(sub) -> None:
     b.add_argument("--out", required=True, help="output folder (replaced atomically)")
     b.add_argument("--draws", type=int, default=None, help="posterior draws (default: the file's)")
     b.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
-    b.set_defaults(func=backtest)
+    b.set_defaults(func=backtest, option_limits={"draws": ("--draws", 10, 10000)})
 
 
 def _budgets(items: list[str]) -> dict:
@@ -76,9 +76,12 @@ def _budgets(items: list[str]) -> dict:
 def main(args) -> int:
     from simlib.calibrate import calibrate_files, write_calibration
     from simlib.calibrate.result import summary_lines
+    from simlib.cli.common import check_out
     from simlib.paths import display_path
 
     lang = i18n.get_lang()
+    budgets = _budgets(args.budget_year)
+    check_out(args.out, "calibration", [*args.files, args.prior, args.budget, *budgets.values()])
     what = i18n.t(f"cli.cal_what_{args.kind}", lang)
     print(i18n.t("cli.cal_estimating", lang, what=what, n=len(args.files)), file=sys.stderr)
     cal = calibrate_files(
@@ -88,7 +91,7 @@ def main(args) -> int:
         prior=args.prior,
         prior_scale=args.prior_scale,
         budget=args.budget,
-        budgets=_budgets(args.budget_year),
+        budgets=budgets,
         budget_scale=getattr(args, "budget_scale", "none"),
         effects=args.effects,
         structure=getattr(args, "structure", None),
@@ -105,9 +108,11 @@ def main(args) -> int:
 
 def backtest(args) -> int:
     from simlib.calibrate.backtest import error_lines, run_backtest, write_backtest
+    from simlib.cli.common import check_out
     from simlib.paths import display_path
 
     lang = i18n.get_lang()
+    check_out(args.out, "backtest", [args.config])
     res = run_backtest(args.config, draws=args.draws, seed=args.seed)
     out = write_backtest(res, args.out)
     for line in error_lines(res, lang):

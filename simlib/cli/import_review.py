@@ -9,9 +9,18 @@ def register(sub) -> None:
     p = sub.add_parser("import-review", help="nhập số liệu rà soát hộ nghèo / import annual-review counts (CSV, XLSX)")
     p.add_argument("file", help="CSV or XLSX with columns unit_id, ethnic_group, area, state, households")
     p.add_argument("--template", default="caobang", help="dataset whose units and flags to use (default caobang)")
-    p.add_argument("--out", default=None, help="output dataset folder (default data/<name>)")
-    p.add_argument("--name", default=None, help="dataset name")
+    p.add_argument(
+        "--out", default=None, help="output dataset folder (default data/<name>); must be new or empty, see --replace"
+    )
+    p.add_argument(
+        "--name", default=None, help="dataset name: letters, digits, _ and - (default <template>_review_<year>)"
+    )
     p.add_argument("--year", type=int, default=None, help="review year (default: the template's)")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a dataset that import-review wrote before (files it did not write are kept)",
+    )
     p.set_defaults(func=main)
 
 
@@ -19,6 +28,8 @@ def main(args) -> int:
     from simlib.dataset import import_review
     from simlib.paths import display_path
 
-    out = import_review(args.file, template=args.template, out_dir=args.out, name=args.name, year=args.year)
+    out = import_review(
+        args.file, template=args.template, out_dir=args.out, name=args.name, year=args.year, replace=args.replace
+    )
     print(i18n.t("cli.wrote", i18n.get_lang(), path=display_path(out)))
     return 0

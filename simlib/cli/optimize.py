@@ -18,9 +18,12 @@ def _scales(text: str | None):
     from simlib.errors import InputError
 
     try:
-        return [float(x) for x in text.split(",") if x.strip()]
+        scales = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
         raise InputError("opt_frontier", field="--frontier", value=text) from None
+    if not all(0 <= k <= 10 for k in scales):  # as in params/schema/optimize.schema.yaml; NaN fails too
+        raise InputError("opt_frontier", field="--frontier", value=text, allowed="0 … 10")
+    return scales
 
 
 def register(sub) -> None:
@@ -49,6 +52,7 @@ def register(sub) -> None:
 def main(args) -> int:
     from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
+    from simlib.cli.common import check_out
     from simlib.paths import display_path
 
     lang = i18n.get_lang()
@@ -61,6 +65,7 @@ def main(args) -> int:
         by_year=args.by_year,
         frontier_scales=_scales(args.frontier),
     )
+    check_out(args.out, "optimization", scen.input_paths() + [args.spec])
     print(
         i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
         file=sys.stderr,

@@ -28,18 +28,18 @@ def main(args) -> int:
     import json
 
     from simlib.atomic import atomic_dir
-    from simlib.batch import collect_scenarios
+    from simlib.batch import collect_scenarios, load_all
+    from simlib.cli.common import check_out
     from simlib.errors import InputError
     from simlib.paths import display_path
-    from simlib.scenario import load_scenario
     from simlib.uncertainty.robustness import compare_allocations
 
     lang = i18n.get_lang()
-    if args.uncertainty < 1:
-        raise InputError("draws", field="--uncertainty", value=args.uncertainty)
-    scens = [load_scenario(p) for p in collect_scenarios(args.scenarios)]
+    scens = load_all(collect_scenarios(args.scenarios))
     if len(scens) < 2:
         raise InputError("length", field="scenarios", value=len(scens), allowed="≥ 2")
+    inputs = [p for s in scens for p in s.input_paths()]
+    check_out(args.out, "robustness", inputs)
     print(i18n.t("unc.cli.robustness", lang, k=len(scens), n=args.uncertainty), file=sys.stderr)
     res = compare_allocations(
         scens,
@@ -51,7 +51,7 @@ def main(args) -> int:
         scheduler=args.scheduler,
         progress=sys.stderr.isatty(),
     )
-    with atomic_dir(args.out) as tmp:
+    with atomic_dir(args.out, "robustness", inputs) as tmp:
         res.summary.to_csv(tmp / "regret_summary.csv", index=False)
         res.regrets.to_csv(tmp / "regret.csv", index=False)
         res.targets.to_csv(tmp / "robustness_targets.csv", index=False)

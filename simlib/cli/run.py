@@ -51,28 +51,17 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from simlib.errors import InputError
+    from simlib.cli.common import check_out
     from simlib.paths import display_path
     from simlib.runner import run, write_outputs
     from simlib.scenario import load_scenario
 
     lang = i18n.get_lang()
-    if args.uncertainty is not None:
-        from simlib.executors import EXECUTORS
-        from simlib.uncertainty.sampling import METHODS
-
-        if args.uncertainty < 1:
-            raise InputError("draws", field="--uncertainty", value=args.uncertainty)
-        if args.sampler not in METHODS:
-            raise InputError("enum", field="--sampler", value=args.sampler, allowed=METHODS)
-        if args.executor not in EXECUTORS:
-            raise InputError("enum", field="--executor", value=args.executor, allowed=EXECUTORS)
     scen = load_scenario(args.scenario, args.set_items)
+    check_out(args.out, "run", scen.input_paths())
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     chunking = None
     if args.chunk is not None:
-        if args.chunk < 1:
-            raise InputError("chunk", field="--chunk", value=args.chunk)
         chunking = {"chunk": args.chunk, "executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler}
     res = run(
         scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking

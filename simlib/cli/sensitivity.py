@@ -29,15 +29,15 @@ def main(args) -> int:
     import json
 
     from simlib.atomic import atomic_dir
-    from simlib.errors import InputError
+    from simlib.cli.common import check_out
     from simlib.paths import display_path
     from simlib.scenario import load_scenario
     from simlib.uncertainty.sensitivity import screening_analysis, sensitivity_analysis
 
     lang = i18n.get_lang()
-    if args.points < 2:
-        raise InputError("minimum", field="--points", value=args.points, limit=2)
     scen = load_scenario(args.scenario, args.set_items)
+    inputs = scen.input_paths()
+    check_out(args.out, "sensitivity", inputs)
     groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
     kw = dict(
@@ -45,7 +45,7 @@ def main(args) -> int:
     )
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, **kw)
     screen = screening_analysis(scen, r=args.morris, **kw) if args.morris > 0 else None
-    with atomic_dir(args.out) as tmp:
+    with atomic_dir(args.out, "sensitivity", inputs) as tmp:
         sens.table.to_csv(tmp / "sensitivity_sobol.csv", index=False)
         info = {"scenario": scen.name, "parameter_hash": scen.params.hash, "sobol": sens.info}
         if screen is not None:

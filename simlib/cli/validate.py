@@ -14,6 +14,7 @@ def register(sub) -> None:
 
 def main(args) -> int:
     from simlib.batch import collect_scenarios, validate_all
+    from simlib.errors import SimlibError
     from simlib.paths import display_path
     from simlib.scenario import parse_set_args
 
@@ -21,8 +22,14 @@ def main(args) -> int:
     paths = collect_scenarios(args.files)
     bad = validate_all(paths, parse_set_args(args.set_items))
     for p in paths:
-        if p in bad:
-            print(f"✗ {display_path(p)}\n  {bad[p].message(lang)}")
-        else:
+        exc = bad.get(p)
+        if exc is None:
             print("✓ " + i18n.t("cli.valid", lang, path=display_path(p)))
+        elif isinstance(exc, SimlibError):
+            print(f"✗ {display_path(p)}\n  " + exc.message(lang).replace("\n", "\n  "))
+        else:  # a bug in simlib on this file: said so, and the other files are still checked
+            error = i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}")
+            print(f"✗ {display_path(p)}\n  {error}")
+    if any(not isinstance(e, SimlibError) for e in bad.values()):
+        return 1
     return 2 if bad else 0

@@ -147,25 +147,23 @@ def save_scenario(
     overwrite: bool = False,
     description: LocalText | None = None,
 ) -> Path:
-    """Write the allocation as a scenario YAML at `path` (atomically) and check it loads as a
-    valid scenario; an invalid result is removed and its error raised."""
+    """Write the allocation as a scenario YAML at `path` (atomically), once it is known to load
+    as a valid scenario from there: an invalid result is never written (and an existing file,
+    with `overwrite`, is kept)."""
     import yaml
 
     from simlib.atomic import write_text
     from simlib.paths import display_path
-    from simlib.scenario import load_scenario
+    from simlib.scenario import scenario_from_dict
+    from simlib.schema import parse_yaml
 
     path = Path(path)
     if path.exists() and not overwrite:
         raise InputError("file_exists", file=display_path(path))
     raw = scenario_dict(scenario, amounts, name, title, path.parent, description)
-    head = f"# {i18n.t('explore.saved_header', 'en')}\n"
-    write_text(path, head + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
-    try:
-        load_scenario(path)
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    scenario_from_dict(parse_yaml(text, display_path(path)), file=path.resolve())  # as it will be read back
+    write_text(path, f"# {i18n.t('explore.saved_header', 'en')}\n" + text)
     return path
 
 

@@ -2,10 +2,10 @@
 probability of meeting each target.
 
 Samples are streamed, chunk by chunk, into a disk-backed array (`numpy` memmap,
-`uncertainty_draws.npy`: one row per sample, one column per indicator cell) while running sums
-(mean, standard deviation) and target counts are kept as they arrive. Exact quantiles are then
-read back a block of columns at a time, so memory stays at about `block_bytes` however many
-draws were run.
+`uncertainty_draws.npy`: one row per sample, one column per indicator cell) while target counts
+are kept as they arrive. Exact quantiles, means and standard deviations are then read back a
+block of columns at a time, in sample order (so the numbers do not depend on which worker
+finished first), and memory stays at about `block_bytes` however many draws were run.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ class Accumulator:
             self.folder / "uncertainty_target_met.npy", mode="w+", dtype=np.bool_, shape=(self.n, T)
         )
         self.filled = np.zeros(self.n, bool)
-        self.stats = RunningStats(C)
         self.met = np.zeros(T)
         self.seen = np.zeros(T)
 
@@ -54,7 +53,6 @@ class Accumulator:
         self.tvalues[rows] = res.target_values
         self.tmet[rows] = res.target_met
         self.filled[rows] = True
-        self.stats.add(res.indicators)
         tok = ~np.isnan(res.target_values)
         self.met += (res.target_met & tok).sum(0)
         self.seen += tok.sum(0)
@@ -65,8 +63,13 @@ class Accumulator:
 
     # --- summaries ----------------------------------------------------------------------------
     def quantile_table(self, scenario: str, engine: str, block_bytes: int = 64 << 20) -> pd.DataFrame:
-        """Quantiles (5/25/50/75/95 %), mean and sd of every indicator cell that has values."""
-        return quantile_table(self.draws, self.layout, scenario, engine, block_bytes, self.stats)
+        """Quantiles (5/25/50/75/95 %), mean and sd of every indicator cell that has values.
+
+        Mean and sd are computed here from the stored samples in sample order, not accumulated
+        as chunks arrive: workers finish in any order, and floating-point sums depend on their
+        order, so this is what makes the numbers bit-for-bit the same whatever `--jobs` or
+        executor ran the draws. (Target counts are sums of whole numbers: exact in any order.)"""
+        return quantile_table(self.draws, self.layout, scenario, engine, block_bytes)
 
     def target_table(self, scenario: str, engine: str) -> pd.DataFrame:
         return target_table(self.layout, self.met, self.seen, self.tvalues, scenario, engine)

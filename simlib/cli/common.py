@@ -1,0 +1,83 @@
+"""What every command shares: one check of the command-line options, before any work starts, and
+the check of the output folder (`--out`) before anything is computed.
+
+`check_options` is the one place where `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`,
+`--points`, `--morris`, `--prior-scale`, `--year`, `--executor` and `--sampler` are checked (a
+later typed set of run options can take it over whole). Every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from simlib.errors import InputError, raise_if_any
+
+#: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
+MAX_SEED = 2**63 - 1
+#: option (argparse dest) -> (flag, lowest allowed, highest allowed); None: no bound
+LIMITS: dict[str, tuple[str, float | None, float | None]] = {
+    "seed": ("--seed", 0, MAX_SEED),
+    "jobs": ("--jobs", 1, None),
+    "draws": ("--draws", 1, None),
+    "chunk": ("--chunk", 1, None),
+    "uncertainty": ("--uncertainty", 1, None),
+    "points": ("--points", 2, None),
+    "morris": ("--morris", 0, None),
+    "year": ("--year", 2000, 2099),
+}
+
+
+def _bound_text(lo, hi) -> str:
+    if hi is None:
+        return f"≥ {lo}"
+    return f"{lo} … {hi}"
+
+
+def option_problems(args, limits: dict | None = None) -> list[InputError]:
+    """Problems with the options of parsed `args` (attributes that a command does not have, or
+    that are None — not given — are skipped). `limits` overrides `LIMITS` per command."""
+    table = dict(LIMITS, **(limits or {}))
+    errors: list[InputError] = []
+    for dest, (flag, lo, hi) in table.items():
+        value = getattr(args, dest, None)
+        if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            errors.append(InputError("option_range", field=flag, value=value, allowed=_bound_text(lo, hi)))
+    scale = getattr(args, "prior_scale", None)
+    if scale is not None and not (math.isfinite(scale) and scale > 0):
+        errors.append(InputError("cal_prior_scale", field="--prior-scale", value=scale, allowed="> 0, finite"))
+    errors.extend(_choice_problems(args))
+    return errors
+
+
+def _choice_problems(args) -> list[InputError]:
+    errors = []
+    executor = getattr(args, "executor", None)
+    if executor is not None:
+        from simlib.executors import EXECUTORS
+
+        if executor not in EXECUTORS:
+            errors.append(InputError("enum", field="--executor", value=executor, allowed=EXECUTORS))
+    sampler = getattr(args, "sampler", None)
+    if sampler is not None:
+        from simlib.uncertainty.sampling import METHODS
+
+        if sampler not in METHODS:
+            errors.append(InputError("enum", field="--sampler", value=sampler, allowed=METHODS))
+    return errors
+
+
+def check_options(args) -> None:
+    """Raise every problem with the command-line options at once (see `option_problems`); a
+    command declares its own limits with `set_defaults(option_limits={...})`."""
+    raise_if_any(option_problems(args, getattr(args, "option_limits", None)))
+
+
+def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
+    """The output folder `--out`, checked before any computation (see `simlib.atomic`)."""
+    from simlib.atomic import check_output
+
+    return check_output(out, kind, [Path(p) for p in inputs if p], field="--out")
