@@ -62,7 +62,7 @@ NOT_FINITE = [
     ("seed_huge", ["'seed'", "≤ 9223372036854775807", "value: 1180591620717411303424"]),
     ("bool_horizon", ["'horizon'", "expected integer", "value: True"]),
     ("money_as_text", ["budget.years.2024.lines.P2.central_recurrent", "expected number", "'ten'"]),
-    ("line_null", ["budget.years.2024.lines.P2", "expected object", "value: None"]),
+    ("line_null", ["budget.years.2024.lines.P2", "expected mapping", "value: None"]),
     ("name_traversal", ["'name'", "wrong format", "'../../evil'", "A-Za-z0-9"]),
 ]
 
