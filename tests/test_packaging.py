@@ -33,10 +33,9 @@ def pip_requirements() -> dict[str, str]:
 def conda_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     out = {}
-    deps = []
-    for dep in env["dependencies"]:  # a `pip:` entry lists packages conda-forge does not have
-        deps.extend(dep.get("pip", []) if isinstance(dep, dict) else [dep])
-    for dep in deps:
+    for dep in env["dependencies"]:
+        if not isinstance(dep, str):
+            continue
         name, ver = _split(dep)
         if name in ("python", "pip"):
             continue

@@ -8,7 +8,8 @@
 - `summaries`   quantiles and probabilities of meeting targets with bounded memory;
 - `run`         `run_uncertainty` / `write_uncertainty` / `read_uncertainty`;
 - `sensitivity` variance-based (Sobol, grouped) indices and Morris screening (SALib);
-- `rules`       PRIM rules (the `prim` package) for when a plan misses its target;
+- `prim_box`    PRIM peeling and pasting (Friedman & Fisher 1999) in numpy;
+- `rules`       PRIM rules for when a plan misses its target;
 - `robustness`  allocations compared on the same draws: regret, probabilities, rules.
 """
 

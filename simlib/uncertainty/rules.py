@@ -1,9 +1,9 @@
 """When does a plan miss its target? Rules found by PRIM over the parameter draws.
 
 - `prim_box`: rule induction with PRIM (the Patient Rule Induction Method, Friedman & Fisher
-  1999), peeling and pasting by the `prim` package (the standalone version of EMA Workbench's
-  PRIM): found on half of the draws over the parameters most associated with misses, kept only
-  if it holds on the other half, then cut to at most two plain conditions.
+  1999), peeling and pasting by simlib's own `simlib.uncertainty.prim_box` (which says why it is
+  not a package): found on half of the draws over the parameters most associated with misses,
+  kept only if it holds on the other half, then cut to at most two plain conditions.
 - `describe_box` says it in plain words with units, e.g. "misses when P2 – escape effect is below
   8.0% and P3.2 – unit cost is above 3.11 million VND per household" (`format_value`).
 - `miss_rules` lists, for the target cells missed in some draws, the rules found — and only those.
@@ -20,14 +20,13 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.uncertainty.prim_box import box_stats, paste, peel
 
 # --- PRIM ---------------------------------------------------------------------------------------
 
 #: at most this many parameters — those whose ranks differ most between misses and the other
-#: draws of the training half — are handed to PRIM. Hand-written because the `prim` package has
-#: no such pre-selection and its peeling step costs O(parameters²): one box over 100 parameters
-#: and 150 draws took 2.4 s, over 10 parameters about 0.1 s (measured on this project's draws);
-#: and a few hundred draws cannot support a rule over many parameters.
+#: draws of the training half — are handed to PRIM: a few hundred draws cannot support a rule
+#: over many parameters, and every parameter more is one more chance to peel on noise.
 MAX_CANDIDATES = 10
 
 
@@ -81,39 +80,29 @@ def candidate_columns(X: pd.DataFrame, y: np.ndarray, k: int = MAX_CANDIDATES) -
 
 
 def _fit_box(X: pd.DataFrame, y: np.ndarray, kw: Mapping) -> tuple[dict, list]:
-    """PRIM (the `prim` package) on the candidate columns: the densest box on the peeling and
-    pasting trajectory that holds `min_coverage` of the misses, simplified (`_simplify`)."""
-    from prim import Prim  # imported here: the package loads matplotlib.pyplot on import
-
+    """PRIM on the candidate columns: of the peeling trajectory, the densest box that holds
+    `min_coverage` of the misses (the whole space if none does; ties: the larger coverage),
+    pasted, then simplified (`_simplify`). Also the trajectory's (support, coverage, density)."""
     cols = candidate_columns(X, y.astype(float), kw["max_candidates"])
     if not cols:
         return {}, []
-    Xc = X[cols].reset_index(drop=True)
-    box = Prim(Xc, y, peel_alpha=kw["alpha"], paste_alpha=kw["alpha"], mass_min=kw["min_support"]).find_box()
-    traj = box.peeling_trajectory.reset_index(drop=True)
-    ok = traj[traj["coverage"] >= kw["min_coverage"]]
-    best = (ok if len(ok) else traj.iloc[:1]).sort_values(["density", "coverage"], kind="stable").index[-1]
-    box.select(int(best))
-    lows, highs = Xc.min(), Xc.max()
-    limits = {
-        str(c): (
-            -np.inf if r["min"] <= lows[c] else float(r["min"]),
-            np.inf if r["max"] >= highs[c] else float(r["max"]),
-        )
-        for c, r in box.limits.iterrows()
-    }
-    limits = _simplify({c: v for c, v in limits.items() if np.isfinite(v).any()}, Xc, y, kw)
-    trajectory = [(float(m), float(c), float(d)) for m, c, d in zip(traj["mass"], traj["coverage"], traj["density"])]
-    return limits, trajectory
+    Xc, yf = X[cols].to_numpy(float), y.astype(float)
+    boxes = peel(Xc, yf, kw["alpha"], kw["min_support"])
+    trajectory = [box_stats(Xc, yf, low, high) for low, high in boxes]
+    ok = [i for i, (_, cov, _) in enumerate(trajectory) if cov >= kw["min_coverage"]] or [0]
+    best = max(ok, key=lambda i: (trajectory[i][2], trajectory[i][1], i))
+    low, high = paste(Xc, yf, *boxes[best], kw["alpha"])
+    limits = {c: (float(lo), float(hi)) for c, lo, hi in zip(cols, low, high) if np.isfinite([lo, hi]).any()}
+    return _simplify(limits, X[cols].reset_index(drop=True), y, kw), trajectory
 
 
 def _simplify(limits: dict, X: pd.DataFrame, y: np.ndarray, kw: Mapping) -> dict:
     """Drop restrictions until at most `max_dims` remain and each one left raises the box's share
     of misses by at least `min_gain` (the one whose removal costs least goes first); no box at
-    all unless its share of misses beats the overall share by `min_lift`. Hand-written: the
-    `prim` package offers only manual `drop_restriction`, and its densest box on this project's
-    draws restricts up to 7 parameters (measured: 16 cells of plan_2024, 100 draws), which no
-    reader can act on (tests/test_sensitivity_robustness.py::test_prim_rules_stay_short)."""
+    all unless its share of misses beats the overall share by `min_lift`. PRIM's densest box
+    also trims parameters that only fit noise: before this, it restricts up to 8 parameters
+    (measured: the 17 cells of plan_2024 missed in 2–98 % of 300 draws), which no reader can act
+    on (tests/test_sensitivity_robustness.py::test_prim_rules_stay_short)."""
     limits = dict(limits)
     while limits:
         dens = _density(X, y, limits)
@@ -142,10 +131,11 @@ def prim_box(
 ) -> Box | None:
     """The PRIM box where misses (`y` = 1, or a miss share ≥ 1/2 over replications) concentrate.
 
-    Peeling (`alpha` of the draws at a time, down to `min_support` of them) and pasting are the
-    `prim` package's; the box kept is the densest holding at least `min_coverage` of the misses,
-    with at most `max_dims` restrictions, each raising its share of misses by `min_gain`, and a
-    share of misses at least `min_lift` above the overall share — otherwise it has no limits
+    Peeling (`alpha` of the draws at a time, down to `min_support` of them) and pasting are
+    `simlib.uncertainty.prim_box`'s; the box kept is the densest on the peeling trajectory
+    holding at least `min_coverage` of the misses, pasted, with at most `max_dims` restrictions,
+    each raising its share of misses by `min_gain`, and a share of misses at least `min_lift`
+    above the overall share — otherwise it has no limits
     ("no simple condition"). With `holdout`, the box is found on the even-numbered draws and must
     show that lift on the odd-numbered ones too, so a rule that only fits noise (many parameters,
     few draws) is not reported. Its statistics are over all draws. Returns None when there is
