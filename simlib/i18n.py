@@ -1439,6 +1439,85 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chunked runs (--chunk) do not support the multidimensional model (model: multidim) yet",
     ),
     "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
+    # --- workbench (issue 17) ---
+    "wb.weights": (
+        "Trọng số vốn của từng dự án (0–100; tỷ trọng thực tế = trọng số / tổng các trọng số, hiện bên phải)",
+        "Weight of each project (0–100; its share = weight / sum of weights, shown on the right)",
+    ),
+    "wb.envelope": ("Tổng vốn mỗi năm", "Total money per year"),
+    "wb.envelope_kept": ("Tổng vốn vẫn giữ {value} tỷ đồng.", "The total stays at {value} billion VND."),
+    "wb.busy": ("Đang tính lại…", "Recomputing…"),
+    "wb.rerun": (
+        "Công cụ thử phân bổ chỉ hoạt động khi ô lệnh đang chạy: hãy chạy lại ô này (Shift+Enter).",
+        "The allocation explorer works only while its cell runs: run this cell again (Shift+Enter).",
+    ),
+    "wb.card.money": ("Vốn phân bổ mỗi năm", "Money allocated per year"),
+    "wb.card.per_year": ("mọi năm của kịch bản", "every year of the scenario"),
+    "wb.card.poor_end": ("Số hộ nghèo cuối năm {year}", "Poor households, end of {year}"),
+    "wb.card.vs_start": ("so với kịch bản ban đầu: {delta}", "against the starting scenario: {delta}"),
+    "wb.chart.current": ("Phương án đang thử", "Allocation being explored"),
+    "wb.chart.start": ("Kịch bản ban đầu", "Starting scenario"),
+    "wb.problem.nothing_allocated": (
+        "Phương án không phân bổ vốn cho dự án nào (tổng vốn bằng 0 hoặc mọi trọng số bằng 0); không thể lưu.",
+        "The allocation gives no project any money (total 0 or every weight 0); it cannot be saved.",
+    ),
+    "wb.problem.unknown_project": (
+        "Không có dự án «{project}» (các dự án: {allowed}).",
+        "There is no project '{project}' (projects: {allowed}).",
+    ),
+    "wb.problem.weight": (
+        "Trọng số của {project} phải là một số không âm; giá trị «{value}» không được chấp nhận.",
+        "The weight of {project} must be a number of at least 0; '{value}' is not accepted.",
+    ),
+    "wb.problem.envelope": (
+        "Tổng vốn mỗi năm phải là một số không âm, viết kiểu 1.234,5 (tỷ đồng); «{value}» không được chấp nhận.",
+        "The total per year must be a number of at least 0, written like 1,234.5 (billion VND); '{value}' is not accepted.",
+    ),
+    "wb.problem.title_missing": (
+        "Hãy nhập tên kịch bản bằng tiếng Việt (tên tệp được tạo từ tên này).",
+        "Enter the scenario's Vietnamese title (the file name is made from it).",
+    ),
+    "wb.problem.title_no_name": (
+        "Tên «{value}» không có chữ cái hay chữ số nào để đặt tên tệp; hãy thêm chữ hoặc số.",
+        "The title '{value}' has no letter or digit to make a file name from; add some.",
+    ),
+    "wb.save_heading": ("Lưu phương án thành kịch bản", "Save the allocation as a scenario"),
+    "wb.title_vi": ("Tên (tiếng Việt)", "Title (Vietnamese)"),
+    "wb.title_en": ("Tên (tiếng Anh)", "Title (English)"),
+    "wb.save": ("Lưu kịch bản", "Save scenario"),
+    "wb.overwrite": ("Ghi đè tệp cũ", "Replace the old file"),
+    "wb.save_exists": (
+        "Đã có tệp {path}. Bấm «Ghi đè tệp cũ» để thay thế, hoặc đổi tên kịch bản.",
+        "{path} already exists. Click 'Replace the old file' to replace it, or change the title.",
+    ),
+    "wb.saved": (
+        "Đã lưu {path}; kiểm tra bằng: simlib validate {path}",
+        "Saved {path}; check it with: simlib validate {path}",
+    ),
+    "wb.saved_description": (
+        "Lưu từ công cụ thử phân bổ, dựa trên kịch bản {base}: {envelope} tỷ đồng mỗi năm; tỷ trọng: {shares}.",
+        "Saved from the allocation explorer, starting from {base}: {envelope} billion VND a year; shares: {shares}.",
+    ),
+    "err.wb_save_blocked": ("không lưu được: {reason}", "cannot save: {reason}"),
+    "wb.lab.error_title": ("Lỗi dữ liệu đầu vào", "Input error"),
+    "wb.lab.no_scenarios": ("Chưa có tệp kịch bản nào.", "There is no scenario file yet."),
+    "wb.lab.scenario_value": ("Giá trị cho «scenario»", "Value for 'scenario'"),
+    "wb.lab.scenario_title": ("Tên kịch bản", "Scenario title"),
+    "wb.lab.scenarios_caption": (
+        "Các kịch bản có sẵn (chép một giá trị vào ô tham số ở trên, rồi chạy lại mọi ô)",
+        "Available scenarios (copy a value into the parameters cell above, then run all cells)",
+    ),
+    "wb.sync.copied": ("đã chép", "copied"),
+    "wb.sync.refreshed": ("đã cập nhật theo bản gốc", "refreshed from the template"),
+    "wb.sync.kept": (
+        "giữ nguyên bản bạn đã sửa (bản gốc: {template})",
+        "kept as you changed it (template: {template})",
+    ),
+    "wb.sync.current": ("đã mới nhất", "up to date"),
+    "wb.sync.done": (
+        "Thư mục làm việc {path}: sổ tay JupyterLab mở từ đây; kịch bản lưu vào {scenarios}.",
+        "Workspace {path}: JupyterLab opens the notebooks here; scenarios are saved in {scenarios}.",
+    ),
 }
 
 
