@@ -82,6 +82,7 @@ class ExplorerView:
         self.result = self.start
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
+        self._start_head: dict | None = None  # the starting scenario's headline numbers
         self.input_problems: dict[str, Problem] = {}
         self.w: dict = {}
         self._build()
@@ -203,7 +204,9 @@ class ExplorerView:
         from simlib.report.data import headline
 
         h = headline(self.result.indicators, self.result.targets)
-        h0 = headline(self.start.indicators, self.start.targets)
+        if self._start_head is None:
+            self._start_head = headline(self.start.indicators, self.start.targets)
+        h0 = self._start_head
         L, y0, y1 = self.lang, h["year_start"], h["year_end"]
         d_rate = h["poor_rate_end"] - h0["poor_rate_end"]
         d_poor = h["poor_end"] - h0["poor_end"]
