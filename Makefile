@@ -17,7 +17,7 @@ help:
 	@echo "make reports  - run all scenarios in params/scenarios and write reports/"
 	@echo "make test     - run the full test suite"
 	@echo "make bench    - print speed and memory figures (benchmarks/)"
-	@echo "make lab      - open JupyterLab on notebooks/"
+	@echo "make lab      - open JupyterLab on your workspace copy of the notebooks (workspace/)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# JupyterLab opens copies of the notebooks in the git-ignored workspace/ (refreshed from notebooks/
+# without overwriting your changes), so the templates simlib batch renders stay as committed.
+# LAB_ARGS passes options on, e.g. make lab LAB_ARGS="--no-browser --port 8890".
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python -m simlib.workbench
+	$(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

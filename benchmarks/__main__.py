@@ -33,6 +33,7 @@ TARGETS = {  # figure -> (target, "<=" or ">=")
     "microsim_fast_peak_bytes_per_household": (16.0, "<="),
     "microsim_fast_speedup_vs_naive": (100.0, ">="),
     "aggregate_draws_per_s": (1000.0, ">="),
+    "explorer_change_to_view_ms": (300.0, "<="),
 }
 
 
@@ -246,11 +247,20 @@ def bench_national(res: dict, quick: bool) -> None:
         res["national_s_per_year"] = (time.perf_counter() - t0) / len(m.years)
 
 
+def bench_explorer(res: dict, quick: bool) -> None:
+    from benchmarks.explorer import bench_explorer as run
+
+    run(res, quick)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument("--quick", action="store_true", help="fewer repeats, no 10^7 households, 5 %% national size")
     ap.add_argument(
-        "--only", nargs="*", default=None, help="expected microsim deprivation aggregate batch optimiser national"
+        "--only",
+        nargs="*",
+        default=None,
+        help="expected microsim deprivation aggregate batch optimiser national explorer",
     )
     args = ap.parse_args(argv)
     res: dict = {}
@@ -271,6 +281,7 @@ def main(argv=None) -> int:
         "batch": bench_batch,
         "optimiser": bench_optimiser,
         "national": bench_national,
+        "explorer": bench_explorer,
     }
     for name, fn in parts.items():
         if args.only is None or name in args.only:

@@ -206,6 +206,7 @@ def report_one(
     failed_nb = out / f"{name}.failed.ipynb"
     try:
         with atomic_dir(target) as tmp:
+            # every parameter the template declares, so that no default in it (edited or not) is used
             params = {
                 "scenario": str(Path(path).resolve()),
                 "engine": engine,
@@ -213,15 +214,15 @@ def report_one(
                 "seed": seed,
                 "lang": lang,
                 "set_items": list(set_items),
-                "output_dir": str(tmp),
+                "uncertainty": int(uncertainty),
+                "sampler": sampler,
+                "batch_options": {
+                    "output_dir": str(tmp),
+                    "uncertainty_executor": "serial",
+                    "uncertainty_jobs": None,
+                    "uncertainty_link": "uncertainty.html" if uncertainty else None,
+                },
             }
-            if uncertainty:
-                params.update(
-                    uncertainty=int(uncertainty),
-                    sampler=sampler,
-                    uncertainty_executor="serial",
-                    uncertainty_link="uncertainty.html",
-                )
             try:
                 nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params)
             except render.NotebookFailed as exc:
@@ -230,7 +231,7 @@ def report_one(
                 raise
             manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
             render.record_manifest(nb, manifest)
-            nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(target)
+            nb.metadata.get("papermill", {}).get("parameters", {}).get("batch_options", {})["output_dir"] = str(target)
             write_text(tmp / "report.ipynb", nbformat.writes(nb))
             write_text(tmp / "report.html", render.to_html(nb, title, lang))
             tabs = RunTables.from_folder(tmp)
@@ -300,6 +301,7 @@ def uncertainty_report(
         "set_items": list(set_items),
         "robustness_draws": n,
         "executor": "serial",
+        "jobs": None,
         "lang": lang,
         **UNCERTAINTY_OPTIONS,
     }
@@ -332,7 +334,12 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".compare.partial-{os.getpid()}-", dir=out) as tmp:
         tmp = Path(tmp)
-        params = {"results": [str(Path(f).resolve()) for f in folders], "lang": lang, "output_dir": str(tmp)}
+        params = {
+            "results": [str(Path(f).resolve()) for f in folders],
+            "scenarios": [],  # read only when `results` is empty
+            "lang": lang,
+            "output_dir": str(tmp),
+        }
         try:
             nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
         except render.NotebookFailed as exc:

@@ -39,6 +39,15 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
+def workspace_dir() -> Path:
+    """The user's workspace (`$SIMLIB_WORKSPACE`, else `workspace/` in the project; git-ignored):
+    copies of the notebooks opened by `make lab` and the scenarios saved from the explorer."""
+    env = os.environ.get("SIMLIB_WORKSPACE")
+    if env:
+        return Path(env).expanduser().resolve()
+    return project_root() / "workspace"
+
+
 def display_path(path: os.PathLike | str) -> str:
     """A path as a user should see it: relative to the current folder or the project if possible."""
     p = Path(path)

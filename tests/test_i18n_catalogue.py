@@ -129,6 +129,7 @@ def dynamic() -> dict[str, Dynamic]:
         "unc.kind.": Dynamic(KINDS),
         "unc.group.": Dynamic(_program_codes(projects_only=True) + ("baseline", "funding", "other")),
         "channel.": Dynamic(CHANNELS),
+        "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
     }
 
 

@@ -247,37 +247,6 @@ def test_saved_allocation_is_a_valid_scenario(tmp_path):
         E.save_scenario(scen, amounts, out, "my_split", LocalText("x", "x"))  # never overwrites silently
 
 
-def test_explorer_recomputes_like_a_scenario_run():
-    from simlib.report.explore import Explorer, allocation_amounts
-
-    ex = Explorer.__new__(Explorer)  # no widgets: the computation path only
-    ex.base, ex.lang = make_scenario(), "en"
-    ex.projects = list(ex.base.catalogue.projects)
-    res = ex.set({"P3": 1.0, "P5": 1.0}, envelope_billion=40)
-    direct = run(ex.base.replace_budget(allocation_amounts(ex.base, {"P3": 1, "P5": 1}, 40e9)))
-    pd.testing.assert_frame_equal(res.indicators, direct.indicators)
-
-
-def test_explorer_widgets_recompute_and_save(tmp_path):
-    import yaml
-
-    from simlib.report.explore import Explorer
-
-    base_file = tmp_path / "base.yaml"
-    base_file.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
-    ex = Explorer(base_file, lang="en", save_dir=tmp_path / "saved")
-    ex.show()
-    first = ex.result
-    np.testing.assert_allclose(ex.amounts(), ex.base.budget.amounts, atol=1e-3)  # starts from the scenario as it is
-    ex._widgets["sliders"]["P1"].value = 0.0  # moving a slider recomputes
-    assert ex.result is not first and ex.shares["P1"] == 0.0
-    p1 = [i for i, code in enumerate(ex.base.budget.lines) if code.startswith("P1")]
-    assert ex.amounts()[:, p1].sum() == 0
-    ex._widgets["name"].value = "trial"
-    ex._widgets["button"].click()
-    assert "✓" in ex._widgets["status"].value and (tmp_path / "saved" / "trial.yaml").is_file()
-
-
 def test_deprivation_section_for_the_multidimensional_model():
     """A multidim run's report has the deprivation section (charts embedded, tables filled);
     a states run's report has none."""

@@ -44,6 +44,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "calibration": ("cal",),
     "allocation": ("alloc",),
     "uncertainty": ("unc",),
+    "workbench": ("wb",),
 }
 _DOMAIN_OF_PREFIX = {p: d for d, prefixes in DOMAINS.items() for p in prefixes}
 

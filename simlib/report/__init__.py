@@ -7,8 +7,9 @@ only call these, so every report is made by library code.
 - `tables`          tables for people and their CSV + XLSX export
 - `scenario_report` the scenario report, one function per section
 - `compare`         the comparison of several runs
-- `explore`         the interactive allocation explorer (ipywidgets) and saving scenarios
+- `explore`         the explorer's allocation arithmetic and scenario writing (widgets: `simlib.workbench`)
 - `baseline`        the baseline dataset at a glance, published vs estimated
 - `render`          papermill execution and nbconvert HTML with the code hidden
 - `index`           the batch's index.html
+- `lab`             report notebooks read in JupyterLab: styles, plain error messages, scenario list
 """

@@ -30,9 +30,9 @@ p { margin: .45em 0; }
 .sl-card .k { font-size: .84em; color: var(--muted); line-height: 1.3; }
 .sl-card .v { font-size: 1.35em; font-weight: 700; line-height: 1.25; margin-top: .15em; }
 .sl-card .d { font-size: .82em; color: var(--muted); }
-table.sl-table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .9em; break-inside: auto; }
+table.sl-table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .9em; break-inside: auto; table-layout: auto; }
 table.sl-table caption { text-align: left; font-weight: 600; padding: .2em 0 .4em; }
-table.sl-table th, table.sl-table td { border: 1px solid var(--rule); padding: .3em .5em; vertical-align: top; }
+table.sl-table th, table.sl-table td { border: 1px solid var(--rule); padding: .3em .5em; vertical-align: top; text-align: left; }
 table.sl-table th { background: #e6e6e6; text-align: left; font-weight: 600; }
 table.sl-table tr { break-inside: avoid; }
 table.sl-table tbody tr:nth-child(even) td { background: #fafafa; }
@@ -64,6 +64,45 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   a { text-decoration: none; }
 }
 """
+
+#: JupyterLab styles rendered HTML tables its own way (cells right-aligned, fixed layout, centred):
+#: these rules, more specific than JupyterLab's, keep a report's tables as in the HTML report
+LAB_CSS = """
+.jp-RenderedHTMLCommon table.sl-table { margin: .6em 0 1em; table-layout: auto; width: 100%; font-size: .9em; }
+.jp-RenderedHTMLCommon table.sl-table th, .jp-RenderedHTMLCommon table.sl-table td { text-align: left; vertical-align: top; }
+.jp-RenderedHTMLCommon table.sl-table th.num, .jp-RenderedHTMLCommon table.sl-table td.num { text-align: right; }
+.jp-RenderedHTMLCommon .sl-card .v { font-size: 1.35em; font-weight: 700; }
+"""
+
+
+def notebook_css() -> str:
+    """The report stylesheet for HTML shown inside JupyterLab (report notebooks, the explorer):
+    the rules of `CSS` for simlib's own classes (`sl-…`) and its colour variables, without the
+    rules for plain elements, the page and printing (they would restyle JupyterLab itself), plus
+    `LAB_CSS`."""
+    out = []
+    for selectors, body in _css_rules(CSS):
+        keep = [s for s in selectors if "sl-" in s or s == ":root"]
+        if keep:
+            out.append(f"{', '.join(keep)} {{{body}}}")
+    return "\n".join(out) + LAB_CSS
+
+
+def _css_rules(css: str) -> list[tuple[list[str], str]]:
+    """Top-level rules of a stylesheet as (selectors, body); @-blocks (@page, @media) left out."""
+    rules, i = [], 0
+    while True:
+        start = css.find("{", i)
+        if start < 0:
+            return rules
+        head = css[i:start].strip()
+        depth, j = 1, start + 1
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        if not head.startswith("@"):
+            rules.append(([s.strip() for s in head.split(",")], css[start + 1 : j - 1].strip()))
+        i = j
 
 
 def esc(text) -> str:
