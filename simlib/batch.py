@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simlib.errors import InputError, SimlibError
+from simlib.options import RunOptions
 from simlib.paths import display_path
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
@@ -135,14 +136,7 @@ def run_one(
             from simlib.uncertainty.run import write_uncertainty
 
             write_uncertainty(
-                res,
-                target,
-                int(uncertainty),
-                engine=engine,
-                replications=draws,
-                method=sampler,
-                seed=seed,
-                executor="serial",
+                res, target, int(uncertainty), method=sampler, engine=engine, draws=draws, seed=seed, executor="serial"
             )
         else:
             write_outputs(res, target)
@@ -398,25 +392,22 @@ def _names_of_invalid(path: Path, default: str) -> tuple[str, str, str]:
 def run_batch(
     paths: list[Path],
     out_dir: str | Path,
+    options: RunOptions | None = None,
     *,
-    engine: str = "expected",
-    draws: int = 1,
-    seed: int | None = None,
-    jobs: int | None = None,
-    executor: str = "local",
-    scheduler: str | None = None,
     set_items: list | None = None,
-    progress: bool = True,
     lang: str | None = None,
     reports: bool = True,
     on_invalid=None,
     uncertainty: int = 0,
     sampler: str = "lhs",
+    **option_fields,
 ) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
     invalid), then run the valid ones in parallel — as reports (default) or tables only —
     then, for reports, the comparison and the index page. Invalid or failing scenarios are
-    returned with their error; they do not stop the others. With `uncertainty` = N > 0, every
+    returned with their error; they do not stop the others. `options` (a `RunOptions`, or its
+    fields as keywords; default: local processes with a progress bar) give each scenario's engine,
+    draws and seed and spread the scenarios over workers. With `uncertainty` = N > 0, every
     scenario also runs N parameter draws (`sampler` lhs | sobol | random) and, for reports,
     gets its uncertainty report."""
     from concurrent.futures import as_completed
@@ -425,22 +416,20 @@ def run_batch(
 
     from simlib import i18n
     from simlib.atomic import output_folder
-    from simlib.executors import EXECUTORS, make_executor
-    from simlib.runner import ENGINES
+    from simlib.executors import make_executor
 
     lang = i18n.get_lang(lang)
-    if engine not in ENGINES:
-        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
-    if draws < 1:
-        raise InputError("draws", field="--draws", value=draws)
-    if executor not in EXECUTORS:
-        raise InputError("enum", field="--executor", value=executor, allowed=EXECUTORS)
+    options = RunOptions.of(
+        options if options is not None else RunOptions(executor="local", progress=True), **option_fields
+    )
+    engine, draws, seed = options.engine, options.draws, options.seed
+    jobs, executor, scheduler, progress = options.jobs, options.executor, options.scheduler, options.progress
     from simlib.uncertainty.sampling import METHODS
 
     if not isinstance(uncertainty, int) or uncertainty < 0:
-        raise InputError("uncertainty_draws", field="--uncertainty", value=uncertainty)
+        raise InputError("uncertainty_draws", field="uncertainty", value=uncertainty)
     if sampler not in METHODS:
-        raise InputError("enum", field="--sampler", value=sampler, allowed=METHODS)
+        raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
     out_dir = output_folder(out_dir)
     checked = check_all(paths, set_items)
     items = {p: BatchItem(path=p, name=p.stem) for p in paths}
@@ -470,7 +459,7 @@ def run_batch(
                 bar.close()
                 raise InputError(
                     "executor_start",
-                    field="--scheduler" if scheduler else "--executor",
+                    field="scheduler" if scheduler else "executor",
                     value=scheduler or executor,
                     detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
                 ) from None

@@ -1439,6 +1439,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chunked runs (--chunk) do not support the multidimensional model (model: multidim) yet",
     ),
     "err.chunk": ("số địa bàn mỗi phần (--chunk) phải ≥ 1", "units per chunk (--chunk) must be ≥ 1"),
+    # --- engine core (issue 13) ---
+    "err.seed": (
+        "số khởi tạo ngẫu nhiên phải là số nguyên ≥ 0",
+        "the random seed must be a whole number ≥ 0",
+    ),
+    "err.jobs": (
+        "số tiến trình chạy song song phải là số nguyên ≥ 1",
+        "the number of workers must be a whole number ≥ 1",
+    ),
+    "err.chunk_units": ("số địa bàn mỗi phần phải là số nguyên ≥ 1", "units per chunk must be a whole number ≥ 1"),
+    "err.engine_model": (
+        "phương pháp tính này không tính được mô hình nghèo «{model}»",
+        "this engine does not run the '{model}' poverty model",
+    ),
+    "err.engine_chunking": (
+        "phương pháp tính này không chạy được mô hình nghèo «{model}» theo từng phần địa bàn",
+        "this engine cannot run the '{model}' poverty model unit by unit",
+    ),
 }
 
 

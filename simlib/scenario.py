@@ -292,7 +292,7 @@ def parse_budget(
     if str(years[0]) not in years_raw:
         amounts[0] = amounts[1]
     split_raw = raw.get("district_split", {}) or {}
-    from simlib.allocate.district import RULES
+    from simlib.district import RULES
 
     default = split_raw.get("default", "eligible_households")
     if default not in RULES:

@@ -82,7 +82,7 @@ def calibrate_files(
     if kind not in ("aggregate", "household"):
         raise InputError("enum", field="kind", value=kind, allowed=["aggregate", "household"])
     if draws < 1:
-        raise InputError("draws", field="--draws", value=draws)
+        raise InputError("draws", field="draws", value=draws)
     ds = load_dataset(template)
     pr = load_prior(prior, scale=prior_scale)
     tmpl = {"dataset": ds.name, "version": ds.version, "files": ds.file_hashes}

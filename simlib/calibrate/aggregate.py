@@ -253,7 +253,7 @@ def calibrate_aggregate(
     T, C = len(panel.years), len(panel.cells)
     exposure = exposure or Exposure.none(max(T - 1, 0), C)
     if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
-        raise InputError("cal_effects_budget", field="--effects")
+        raise InputError("cal_effects_budget", field="effects")
     model = Parametric(prior, with_lambda=effects)
     klass = panel.cells.klass
     growth, growth_sd, pairs = growth_estimate(panel, prior.growth0, prior.growth_sd)

@@ -190,15 +190,15 @@ def calibrate_households(
     entry shares: Dirichlet posterior from the new households' first status.
     """
     if structure not in ("per_class", "parametric"):
-        raise InputError("enum", field="--structure", value=structure, allowed=["per_class", "parametric"])
+        raise InputError("enum", field="structure", value=structure, allowed=["per_class", "parametric"])
     if structure == "parametric" and prior.has_cells:
         raise InputError("cal_prior_cells", file=prior.file, field="cells")
     if effects and structure != "parametric":
-        raise InputError("cal_effects_structure", field="--effects")
+        raise InputError("cal_effects_structure", field="effects")
     T, C = len(tc.years), len(tc.cells)
     exposure = exposure or Exposure.none(max(T - 1, 0), C)
     if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
-        raise InputError("cal_effects_budget", field="--effects")
+        raise InputError("cal_effects_budget", field="effects")
     rng = np.random.default_rng(seed)
     klass = tc.cells.klass
     n_class = np.zeros((N_CLASSES, K, K))

@@ -1,7 +1,7 @@
 """The expected engine's projection as one compiled loop (numba), for speed.
 
-Same arithmetic as `simlib.engines.expected.YearStep` (the numpy reference, which the stochastic
-cell-level paths also use), entry by entry and in the same summation order, so the two agree to
+Same arithmetic as `simlib.engines.expected.YearStep` with the shared programme step
+(`simlib.engines.reach`: the numpy reference, which the stochastic cell-level paths also use), entry by entry and in the same summation order, so the two agree to
 rounding (tests compare them). One call projects S scenarios for all years without touching
 Python between steps — several times faster than the numpy step for one scenario, and more for
 sweeps (`make bench` measures both). Factors are products over lines here where the numpy step
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.memo import memoised
 from simlib.transitions import EFFECT_CHANNELS, ENA, NEAR_POOR, POOR
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
@@ -184,15 +185,12 @@ def available() -> bool:
     return _project is not None
 
 
-def prepare(model, ix: dict) -> dict:
-    """The compiled loop's static arguments, converted once per model (cached on it)."""
-    if "expected_jit" in model.cache:
-        return model.cache["expected_jit"]
+def _static_arguments(model, ix: dict) -> dict:
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
     e_bin = ix["e_bin"]
     c = np.ascontiguousarray
-    prep = {
+    return {
         "cls": c(ix["cls"], dtype=np.int64),
         "n_cls": int(ix["n_cls"]),
         "e_cls": c(ix["e_cls"], dtype=np.int64),
@@ -203,7 +201,7 @@ def prepare(model, ix: dict) -> dict:
         "e_ps": c(ix["e_ps"], dtype=np.bool_),
         "hh": c(model.household_line, dtype=np.bool_),
         "cap": c(model.capacity_units, dtype=float),
-        "inv_cap": c(ix["inv_cap"], dtype=float),
+        "inv_cap": c(model.structure.inv_capacity, dtype=float),
         "unit_cost": c(model.unit_cost, dtype=float),
         "ms": c(model.max_share, dtype=float),
         "ena": c(model.effects[:, ENA], dtype=float),
@@ -216,13 +214,17 @@ def prepare(model, ix: dict) -> dict:
         "D": D,
         "T": T,
     }
-    model.cache["expected_jit"] = prep
-    return prep
 
 
-def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out: dict) -> None:
-    """Fill the output arrays in `out` (states, flows, entries, reached, eligible, ps_sup,
-    ps_want) for spending acting in each year `sp_all` (S, Y, L, D)."""
+def prepare(model, ix: dict) -> dict:
+    """The compiled loop's static arguments, converted once per model (cached on it: they depend
+    on its structure and parameters)."""
+    return memoised(model, "expected_jit.arguments", lambda: _static_arguments(model, ix))
+
+
+def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out) -> None:
+    """Fill the arrays of `out` (an `EngineOutput`; its flows may be a one-scenario scratch
+    buffer) for spending acting in each year `sp_all` (S, Y, L, D)."""
     p = prepare(model, ix)
     _project(
         p["n0"],
@@ -250,11 +252,5 @@ def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndar
         p["effch"],
         p["D"],
         p["T"],
-        out["states"],
-        out["flows"],
-        out["entries"],
-        out["reached"],
-        out["eligible"],
-        out["ps_sup"],
-        out["ps_want"],
+        *out.arrays(),
     )

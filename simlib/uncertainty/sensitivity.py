@@ -26,6 +26,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.errors import InputError
+from simlib.options import RunOptions
 from simlib.scenario import Scenario
 from simlib.uncertainty.sampling import to_values
 from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label, require_states_model
@@ -291,7 +292,16 @@ def scenario_function(
                 raise InputError("enum", field="output", value=o.indicator, allowed=layout.indicators)
             cols.append(layout.index(o.indicator, y, o.geo))
             kinds.append("indicator")
-    R = 1 if engine == "expected" else int(replications)
+    options = RunOptions(
+        engine=engine,
+        draws=replications,
+        seed=seed,
+        executor=executor,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    R = options.replications
 
     def f(U: np.ndarray) -> np.ndarray:
         values, _ = to_values(space, scen.params, U)
@@ -308,14 +318,8 @@ def scenario_function(
             values,
             layout,
             consume,
-            engine=engine,
-            replications=R,
-            seed=seed,
+            options,
             counterfactual=needs_cf,
-            executor=executor,
-            jobs=jobs,
-            scheduler=scheduler,
-            progress=progress,
             label="sensitivity",
         )
         return out.mean(axis=1)
