@@ -35,6 +35,7 @@ from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
 from simlib.runner import manifest_for, run
+from simlib.scenario import load_scenario
 
 SCENARIO_FILE = "optimal_scenario.yaml"
 NOTEBOOK = "optimize_allocation.ipynb"
@@ -112,8 +113,6 @@ def write_optimization(
 ) -> Path:
     """Write every output of `result` into `out_dir`, atomically; the scenario YAML is checked
     with `simlib.scenario.load_scenario` from where it is written."""
-    from simlib.scenario import load_scenario
-
     out_dir = output_folder(out_dir)
     with atomic_dir(out_dir) as tmp:
         raw = _portable_raw(result.optimal_raw, result.scenario, out_dir)

@@ -86,7 +86,7 @@ def _with_uncertainty(res, args, options, lang: str):
         ),
         file=sys.stderr,
     )
-    out = write_uncertainty(res, args.out, args.uncertainty, options.but(chunk=None), method=args.sampler)
+    out = write_uncertainty(res, args.out, args.uncertainty, options=options.but(chunk=None), method=args.sampler)
     t = read_uncertainty(out)["targets"]
     last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
     items = "; ".join(
