@@ -79,10 +79,11 @@ def simulate(model: Model | MultidimModel, spend: np.ndarray, options: RunOption
     `spend` (Y+1, L, D): unit by unit through the executor when `options.chunk` is set
     (`simlib.national`), else in one piece. The one place a run's engine is chosen."""
     engine = select(options.engine, model.poverty_model, chunked=options.chunk is not None)
+    if engine.stochastic and options.seed is None:
+        raise ValueError("a stochastic run needs a seed: options.for_scenario(scenario) gives the scenario's")
     if options.chunk is not None:
         return run_chunked(model, spend, engine, options)
-    seed = 0 if options.seed is None else options.seed
-    return engine.run(model, spend, draws=options.draws, seed=seed, progress=options.progress, label=label)
+    return engine.run(model, spend, draws=options.draws, seed=options.seed or 0, progress=options.progress, label=label)
 
 
 def _standards_record(scen: Scenario) -> dict:
