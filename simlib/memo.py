@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _SLOT = "_memo"
+_MISSING = object()
 
 
 def memoised(owner: Any, key: str, build: Callable[[], T]) -> T:
@@ -22,9 +23,10 @@ def memoised(owner: Any, key: str, build: Callable[[], T]) -> T:
     memo = owner.__dict__.get(_SLOT)
     if memo is None:
         memo = owner.__dict__[_SLOT] = {}
-    if key not in memo:
-        memo[key] = build()
-    return memo[key]
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = memo[key] = build()
+    return value
 
 
 class Memoised:

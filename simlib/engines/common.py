@@ -43,28 +43,30 @@ class EngineOutput:
         return self.states.shape[0]
 
     @classmethod
-    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int) -> EngineOutput:
-        """Zero-filled arrays of the documented shapes, for an engine to fill in place."""
+    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int, alloc=np.zeros) -> EngineOutput:
+        """Arrays of the documented shapes for an engine to fill in place: zero-filled, or left
+        unset with `alloc=np.empty` by an engine that writes every element."""
         return cls(
             engine,
-            np.zeros((S, Y + 1, G, K)),
-            np.zeros((S, Y, G, K, K)),
-            np.zeros((S, Y, G, K)),
-            np.zeros((S, Y, L, D)),
-            np.zeros((S, Y, L, D)),
-            np.zeros((S, Y)),
-            np.zeros((S, Y)),
+            alloc((S, Y + 1, G, K)),
+            alloc((S, Y, G, K, K)),
+            alloc((S, Y, G, K)),
+            alloc((S, Y, L, D)),
+            alloc((S, Y, L, D)),
+            alloc((S, Y)),
+            alloc((S, Y)),
         )
 
     @classmethod
-    def like(cls, engine: str, model, S: int) -> EngineOutput:
+    def like(cls, engine: str, model, S: int, alloc=np.zeros) -> EngineOutput:
         """`zeros` with the shapes of a compiled model (`simlib.model.Model`)."""
-        sh = model.shape
-        return cls.zeros(engine, S, sh["Y"], sh["G"], sh["K"], sh["L"], sh["D"])
+        s = model.structure
+        L, G, K = s.eligible.shape
+        return cls.zeros(engine, S, len(s.years), G, K, L, len(s.unit_ids), alloc)
 
     def arrays(self) -> tuple:
         """(states, flows, entries, reached, eligible, ps_supported, ps_wanting)."""
-        return tuple(getattr(self, f) for f in ARRAYS)
+        return self.states, self.flows, self.entries, self.reached, self.eligible, self.ps_supported, self.ps_wanting
 
     @classmethod
     def stack(cls, outs: list[EngineOutput], engine: str | None = None) -> EngineOutput:

@@ -107,7 +107,7 @@ def run_expected(
     S = spend.shape[0]
     n = np.broadcast_to(model.n0, (S,) + model.n0.shape).astype(float)
     steps = YearStep(model, S, eff, rts)
-    out = EngineOutput.like("expected", model, S)
+    out = EngineOutput.like("expected", model, S, np.empty)  # every element is written below
     states, flows, entries, reached, eligible, ps_sup, ps_want = out.arrays()
     states[:, 0] = n
     sp_all = acting_spend(model, spend)  # (S, Y, L, D)
@@ -122,15 +122,12 @@ def run_expected(
 
 def _run_jit(model: Model, spend, eff, rates, keep_flows: bool = True) -> EngineOutput:
     parts = model.params.affine if rates is None else affine_parts(rates)
-    S = spend.shape[0]
-    _, G, K = model.eligible.shape
-    sh = model.shape
-    out = EngineOutput.like("expected", model, S)
+    out = EngineOutput.like("expected", model, spend.shape[0], np.empty)  # the loop writes every element
     if not keep_flows:  # a one-scenario scratch buffer for the loop
-        out.flows = np.empty((1, 1, G, K, K))
+        out.flows = np.empty((1, 1) + out.flows.shape[2:])
     expected_jit.project(model, class_index(model.structure), acting_spend(model, spend), eff, parts, out)
     if not keep_flows:
-        out.flows = np.empty((S, sh["Y"], 0, K, K))
+        out.flows = np.empty(out.states.shape[:1] + (len(model.years), 0) + out.flows.shape[3:])
     return out
 
 

@@ -8,12 +8,15 @@ faster than the numpy step for one scenario, and more for sweeps (`make bench` m
 Factors are products over lines here where the numpy step sums logs; the two agree to rounding.
 Used by `run_expected` when numba is installed.
 
-The loop's static arguments travel in four tuples: `index` (the expected engine's classes and
-their eligible (class, line) entries, `simlib.engines.expected.class_index`), `lines` (per-line
-arrays), `people` (baseline, target group, growth) and `out` (the `EngineOutput` arrays).
+Inside the loop the static arguments travel in four tuples: `index` (the expected engine's
+classes and their eligible (class, line) entries, `simlib.engines.expected.class_index`), `lines`
+(per-line arrays), `people` (baseline, target group, growth) and `out` (the `EngineOutput`
+arrays); the compiled entry point takes them flat, which numba dispatches fastest.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -28,7 +31,7 @@ except ImportError:  # pragma: no cover
 
 def _compiled(fn):
     """`fn` compiled by numba (cached on disk) when numba is installed."""
-    return _numba.njit(cache=True, nogil=True, inline="always")(fn) if _numba is not None else fn
+    return _numba.njit(cache=True, nogil=True)(fn) if _numba is not None else fn
 
 
 @_compiled
@@ -150,7 +153,9 @@ def _advance(n, flows, entries, states):
             states[g, j] = n[g, j]
 
 
-def _project_python(sp_all, eff, parts, index, lines, people, out):  # compiled below
+@_compiled
+def _loop(sp_all, eff, parts, index, lines, people, out):
+    """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
     n0, want_share = people[0], people[2]
     S, Y, L, D = sp_all.shape
@@ -179,6 +184,45 @@ def _project_python(sp_all, eff, parts, index, lines, people, out):  # compiled 
             ps_want[s, y] = want_share * wanting
 
 
+def _project_python(
+    sp_all,
+    eff,
+    parts,
+    cls,
+    e_cls,
+    e_line,
+    e_unit,
+    e_k,
+    e_tier,
+    e_ps,
+    n_cls,
+    T,
+    hh,
+    cap,
+    inv_cap,
+    unit_cost,
+    ms,
+    ena,
+    effch,
+    n0,
+    ps_target,
+    want_share,
+    growth,
+    entry,
+    states,
+    flows,
+    entries,
+    reached,
+    elig,
+    ps_sup,
+    ps_want,
+):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
+    index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T)
+    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch)
+    people = (n0, ps_target, want_share, growth, entry)
+    _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
+
+
 _project = _numba.njit(cache=True, nogil=True)(_project_python) if _numba is not None else None
 
 
@@ -198,6 +242,7 @@ def available() -> bool:
 
 
 def _static_arguments(model, ix: dict) -> tuple:
+    """The loop's arguments after the spending, effects and rates: index, lines, people (flat)."""
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
     e_bin = ix["e_bin"]
@@ -229,18 +274,17 @@ def _static_arguments(model, ix: dict) -> tuple:
         float(model.growth),
         c(model.entry, dtype=float),
     )
-    return index, lines, people
+    return index + lines + people
 
 
 def prepare(model, ix: dict) -> dict:
     """The compiled loop's static arguments, converted once per model (cached on it: they depend
     on its structure and parameters)."""
-    return memoised(model, "expected_jit.arguments", lambda: _static_arguments(model, ix))
+    return memoised(model, "expected_jit.arguments", partial(_static_arguments, model, ix))
 
 
 def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out) -> None:
     """Fill the arrays of `out` (an `EngineOutput`; its flows may be a one-scenario scratch
     buffer) for spending acting in each year `sp_all` (S, Y, L, D)."""
-    index, lines, people = prepare(model, ix)
     c = np.ascontiguousarray
-    _project(c(sp_all, dtype=float), c(eff, dtype=float), c(parts, dtype=float), index, lines, people, out.arrays())
+    _project(c(sp_all, dtype=float), c(eff, dtype=float), c(parts, dtype=float), *prepare(model, ix), *out.arrays())

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -33,23 +34,23 @@ from simlib.memo import memoised
 from simlib.transitions import ENA, combined_effects
 
 
-def lag_index(model) -> tuple[np.ndarray, np.ndarray]:
-    """(Y, L) index of the spending year acting in each projected year (clipped at 0), and
-    whether it exists (index 0 of `spend` is the year before the start)."""
+def _lag_index(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    idx = np.arange(len(model.years))[:, None] + 1 - model.params.lag[None, :]
+    return np.clip(idx, 0, None), np.arange(idx.shape[1]), (idx >= 0)[:, :, None]
 
-    def build():
-        idx = np.arange(len(model.years))[:, None] + 1 - model.params.lag[None, :]
-        return np.clip(idx, 0, None), idx >= 0
 
-    return memoised(model, "lag_index", build)
+def lag_index(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Y, L) index of the spending year acting in each projected year (clipped at 0), the line
+    index (L,), and (Y, L, 1) whether that year exists (index 0 of `spend` is the year before the
+    start); cached on the model (years and lags)."""
+    return memoised(model, "lag_index", partial(_lag_index, model))
 
 
 def acting_spend(model, spend: np.ndarray) -> np.ndarray:
     """Spending (..., Y, L, D) that acts on each projected year's transitions: each line's money
     from `lag` years earlier, from spending (..., Y+1, L, D)."""
-    idx, ok = lag_index(model)
-    L = idx.shape[1]
-    return spend[..., idx, np.arange(L), :] * ok[:, :, None]
+    year, line, ok = lag_index(model)
+    return spend[..., year, line, :] * ok
 
 
 def reach(spend: np.ndarray, unit_cost: np.ndarray, eligible_total: np.ndarray) -> np.ndarray:
