@@ -70,26 +70,24 @@ def bench_expected(res: dict, quick: bool) -> None:
     from simlib.engines import run_expected
 
     m = caobang_model()
-    run_expected(m)  # compile (numba caches the machine code on disk) before timing
-    res["expected_us_per_scenario"] = median_time(lambda: run_expected(m), 9 if quick else 31, 20) * 1e6
+    run_expected(m, m.spend)  # compile (numba caches the machine code on disk) before timing
+    res["expected_us_per_scenario"] = median_time(lambda: run_expected(m, m.spend), 9 if quick else 31, 20) * 1e6
     res["expected_numpy_reference_us_per_scenario"] = (
-        median_time(lambda: run_expected(m, backend="numpy"), 5 if quick else 15, 5) * 1e6
+        median_time(lambda: run_expected(m, m.spend, backend="numpy"), 5 if quick else 15, 5) * 1e6
     )
     S = 1000
     sp = m.spend[None] * np.random.default_rng(0).uniform(0, 2, (S, 1, m.spend.shape[1], 1))
     # a sweep keeps stocks, reach and coverage per scenario; flows (the largest output) are skipped
     res["expected_sweep_scenarios_per_s"] = S / median_time(
-        lambda: run_expected(m, spend=sp, keep_flows=False), 3 if quick else 7
+        lambda: run_expected(m, sp, keep_flows=False), 3 if quick else 7
     )
-    res["expected_sweep_with_flows_scenarios_per_s"] = S / median_time(
-        lambda: run_expected(m, spend=sp), 3 if quick else 7
-    )
+    res["expected_sweep_with_flows_scenarios_per_s"] = S / median_time(lambda: run_expected(m, sp), 3 if quick else 7)
 
 
 def scaled_model(m, households: float):
     """The Cao Bằng model with every baseline count scaled to about `households` in all."""
     n0 = np.round(m.n0 * households / m.n0.sum())
-    return replace(m, n0=n0, cache={})
+    return replace(m, structure=replace(m.structure, n0=n0))
 
 
 def naive_state_step(group, state, u, t1, t2, dest, moves) -> None:
@@ -105,6 +103,7 @@ def naive_state_step(group, state, u, t1, t2, dest, moves) -> None:
 def bench_microsim(res: dict, quick: bool) -> None:
     from simlib.engines.expected import YearStep
     from simlib.engines.kernel import DEST, simulate_fast, step_households, synthesise, thresholds, uniforms
+    from simlib.engines.reach import acting_spend
 
     base = caobang_model()
     sizes = (1e5, 1e6) if quick else (1e5, 1e6, 1e7)
@@ -112,7 +111,7 @@ def bench_microsim(res: dict, quick: bool) -> None:
         m = scaled_model(base, N)
         n_hh = int(m.n0.sum())
         step = YearStep(m, 1, m.effects[None])
-        P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+        P = step(m.n0[None].astype(float), acting_spend(m, m.spend[None])[:, 0])[0][0]
         rng = np.random.default_rng(1)
         hh = synthesise(m)
         tag = f"1e{int(np.log10(N))}"
@@ -122,16 +121,16 @@ def bench_microsim(res: dict, quick: bool) -> None:
                 t / n_hh * 1e9
             )
         Y = len(m.years)
-        t = median_time(lambda: simulate_fast(m, np.random.default_rng(2)), 3)
+        t = median_time(lambda: simulate_fast(m, m.spend, np.random.default_rng(2)), 3)
         res[f"microsim_fast_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
         res[f"microsim_fast_peak_bytes_per_household_{tag}"] = (
-            peak_bytes(lambda: simulate_fast(m, np.random.default_rng(3))) / n_hh
+            peak_bytes(lambda: simulate_fast(m, m.spend, np.random.default_rng(3))) / n_hh
         )
     res["microsim_fast_peak_bytes_per_household"] = res[f"microsim_fast_peak_bytes_per_household_{tag}"]
     # naive reference on 10^5 households, in the same run, same rule, same random numbers
     m = scaled_model(base, 1e5)
     step = YearStep(m, 1, m.effects[None])
-    P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+    P = step(m.n0[None].astype(float), acting_spend(m, m.spend[None])[:, 0])[0][0]
     hh = synthesise(m)
     t1, t2 = thresholds(P)
     u = uniforms(np.random.default_rng(0), hh.size)
@@ -146,7 +145,7 @@ def bench_microsim(res: dict, quick: bool) -> None:
     from simlib.engines.microsim import simulate
 
     m = scaled_model(base, 1e5)
-    t = median_time(lambda: simulate(m, np.random.default_rng(4)), 3)
+    t = median_time(lambda: simulate(m, m.spend, np.random.default_rng(4)), 3)
     res["microsim_ns_per_household_year_1e5"] = t / (m.n0.sum() * len(m.years)) * 1e9
 
 
@@ -155,6 +154,7 @@ def bench_deprivation(res: dict, quick: bool) -> None:
     the multidim_2030 scenario scaled to 10^5 (and 10^6) households: one year's step, a whole
     projection, and peak memory per household."""
     from simlib.engines.multidim_microsim import simulate_multidim, step, synthesise_population
+    from simlib.engines.reach import acting_spend
     from simlib.model import compile_model
     from simlib.multidim import compile_multidim
     from simlib.scenario import load_scenario
@@ -162,17 +162,19 @@ def bench_deprivation(res: dict, quick: bool) -> None:
     scen = load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml")
     mm0 = compile_multidim(scen, compile_model(scen))
     for N in (1e5,) if quick else (1e5, 1e6):
-        mm = replace(mm0, base=scaled_model(mm0.base, N), cache={})
+        mm = replace(mm0, base=scaled_model(mm0.base, N))
+        spend = mm.base.spend
         n_hh = int(mm.base.n0.sum())
         tag = f"1e{int(np.log10(N))}"
         hh = synthesise_population(mm, np.random.default_rng(5))
-        t = median_time(lambda: step(mm, hh, 0, mm.base.spend, np.random.default_rng(6)), 3 if N >= 1e6 else 5)
+        sp0 = acting_spend(mm.base, spend)[0]
+        t = median_time(lambda: step(mm, hh, 0, sp0, np.random.default_rng(6)), 3 if N >= 1e6 else 5)
         res[f"microsim_deprivation_step_ns_per_household_year_{tag}"] = t / n_hh * 1e9
         Y = len(mm.base.years)
-        t = median_time(lambda: simulate_multidim(mm, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
+        t = median_time(lambda: simulate_multidim(mm, spend, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
         res[f"microsim_deprivation_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
         res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = (
-            peak_bytes(lambda: simulate_multidim(mm, np.random.default_rng(8))) / n_hh
+            peak_bytes(lambda: simulate_multidim(mm, spend, np.random.default_rng(8))) / n_hh
         )
     res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
@@ -182,7 +184,9 @@ def bench_aggregate(res: dict, quick: bool) -> None:
 
     m = caobang_model()
     S = 500
-    res["aggregate_draws_per_s"] = S / median_time(lambda: run_aggregate(m, draws=S, seed=1), 3 if quick else 5)
+    res["aggregate_draws_per_s"] = S / median_time(
+        lambda: run_aggregate(m, m.spend, draws=S, seed=1), 3 if quick else 5
+    )
 
 
 def _simlib(*args) -> float:
@@ -230,8 +234,10 @@ def bench_optimiser(res: dict, quick: bool) -> None:
 def bench_national(res: dict, quick: bool) -> None:
     """One national year (~27.8 million households), microsim-fast, chunks of 8 provinces on
     local processes (2 workers)."""
+    from simlib.engines import get_engine
     from simlib.model import compile_model
     from simlib.national import run_chunked
+    from simlib.options import RunOptions
     from simlib.scenario import load_scenario
 
     spec = importlib.util.spec_from_file_location("build_national", ROOT / "data" / "national" / "build_national.py")
@@ -243,7 +249,7 @@ def bench_national(res: dict, quick: bool) -> None:
         m = compile_model(load_scenario(Path(tmp) / "national_2024.yaml"))
         res["national_households"] = float(m.n0.sum())
         t0 = time.perf_counter()
-        run_chunked(m, "microsim-fast", chunk=8, executor="local", jobs=2)
+        run_chunked(m, m.spend, get_engine("microsim-fast"), RunOptions(seed=0, chunk=8, executor="local", jobs=2))
         res["national_s_per_year"] = (time.perf_counter() - t0) / len(m.years)
 
 

@@ -5,7 +5,8 @@ Typical use::
 
     import simlib
     scen = simlib.load_scenario("params/scenarios/plan_2024.yaml")
-    res = simlib.run(scen, engine="expected")
+    res = simlib.run(scen)                                   # expected engine
+    res = simlib.run(scen, simlib.RunOptions(engine="microsim", draws=20, seed=1))
     res.indicators.head()
 """
 
@@ -20,6 +21,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+src"
 
 from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+from simlib.options import RunOptions  # noqa: E402
 from simlib.runner import RunResult, run  # noqa: E402
 from simlib.scenario import Scenario, load_scenario  # noqa: E402
 
@@ -31,5 +33,6 @@ __all__ = [
     "Scenario",
     "load_scenario",
     "run",
+    "RunOptions",
     "RunResult",
 ]

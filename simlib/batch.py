@@ -32,6 +32,7 @@ from pathlib import Path
 from simlib.dataset import NAME_PATTERN
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.i18n import LocalText
+from simlib.options import RunOptions
 from simlib.paths import display_path
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
@@ -141,9 +142,9 @@ def run_one(
                 res,
                 target,
                 int(uncertainty),
-                engine=engine,
-                replications=draws,
                 method=sampler,
+                engine=engine,
+                draws=draws,
                 seed=seed,
                 executor="serial",
             )
@@ -464,54 +465,55 @@ def check_batch_output(out_dir: Path, scenarios: dict, reports: bool) -> None:
     raise_if_any(errors)
 
 
-def _batch_options(engine: str, draws: int, executor: str, uncertainty: int, sampler: str) -> None:
-    from simlib.executors import EXECUTORS
-    from simlib.runner import ENGINES
+def _batch_options(options: RunOptions | None, option_fields: dict, uncertainty: int, sampler: str) -> RunOptions:
+    """The batch's run options (default: local processes with a progress bar), checked together
+    with the uncertainty options: every problem at once."""
     from simlib.uncertainty.sampling import METHODS
 
     errors = []
-    if engine not in ENGINES:
-        errors.append(InputError("engine", field="--engine", value=engine, allowed=ENGINES))
-    if not isinstance(draws, int) or draws < 1:
-        errors.append(InputError("draws", field="--draws", value=draws))
-    if executor not in EXECUTORS:
-        errors.append(InputError("enum", field="--executor", value=executor, allowed=EXECUTORS))
     if not isinstance(uncertainty, int) or uncertainty < 0:
-        errors.append(InputError("uncertainty_draws", field="--uncertainty", value=uncertainty))
+        errors.append(InputError("uncertainty_draws", field="uncertainty", value=uncertainty))
     if sampler not in METHODS:
-        errors.append(InputError("enum", field="--sampler", value=sampler, allowed=METHODS))
+        errors.append(InputError("enum", field="sampler", value=sampler, allowed=METHODS))
+    try:
+        base = options if options is not None else RunOptions(executor="local", progress=True)
+        options = RunOptions.of(base, **option_fields)
+    except InputErrors as exc:
+        errors = exc.errors + errors
+    except InputError as exc:
+        errors = [exc] + errors
     raise_if_any(errors)
+    return options
 
 
 def run_batch(
     paths: list[Path],
     out_dir: str | Path,
+    options: RunOptions | None = None,
     *,
-    engine: str = "expected",
-    draws: int = 1,
-    seed: int | None = None,
-    jobs: int | None = None,
-    executor: str = "local",
-    scheduler: str | None = None,
     set_items: list | None = None,
-    progress: bool = True,
     lang: str | None = None,
     reports: bool = True,
     on_invalid=None,
     uncertainty: int = 0,
     sampler: str = "lhs",
+    **option_fields,
 ) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
     invalid), check the output folder, then run the valid ones in parallel — as reports
     (default) or tables only — then, for reports, the comparison and the index page. Invalid,
     crashing or failing scenarios are returned with their error; they never stop the others.
-    With `uncertainty` = N > 0, every scenario also runs N parameter draws (`sampler` lhs |
-    sobol | random) and, for reports, gets its uncertainty report."""
+    `options` (a `RunOptions`, or its fields as keywords; default: local processes with a
+    progress bar) give each scenario's engine, draws and seed and spread the scenarios over
+    workers. With `uncertainty` = N > 0, every scenario also runs N parameter draws (`sampler`
+    lhs | sobol | random) and, for reports, gets its uncertainty report."""
     from simlib import i18n
     from simlib.atomic import folder_lock, mark_collection
 
     lang = i18n.get_lang(lang)
-    _batch_options(engine, draws, executor, uncertainty, sampler)
+    options = _batch_options(options, option_fields, uncertainty, sampler)
+    engine, draws, seed = options.engine, options.draws, options.seed
+    jobs, executor, scheduler, progress = options.jobs, options.executor, options.scheduler, options.progress
     out_dir = Path(out_dir)
     checked = check_all(paths, set_items)
     items = _batch_items(paths, checked, lang, on_invalid)
@@ -577,7 +579,7 @@ def _run_all(todo, items, out_dir, opts, set_list, reports, lang, progress, exec
         except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
             raise InputError(
                 "executor_start",
-                field="--scheduler" if scheduler else "--executor",
+                field="scheduler" if scheduler else "executor",
                 value=scheduler or executor,
                 detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
             ) from None

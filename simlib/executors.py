@@ -11,6 +11,8 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
+from simlib.errors import InputError
+
 EXECUTORS = ("local", "dask", "serial")
 
 
@@ -60,6 +62,4 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
             ):
                 yield client.get_executor()
     else:
-        from simlib.errors import InputError
-
-        raise InputError("enum", field="--executor", value=kind, allowed=EXECUTORS)
+        raise InputError("enum", field="executor", value=kind, allowed=EXECUTORS)

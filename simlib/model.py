@@ -1,32 +1,61 @@
-"""Compile a scenario into the arrays both engines run on.
+"""Compile a scenario into the arrays the engines run on: structure, parameters and levers apart.
 
 Households are grouped by *group* g = (unit, ethnic group, area, attribute class), where the
 attribute class (meritorious / vulnerable / none) drives the plan's priority order; each group
-has 6 detailed states. Everything the engines need — baseline counts, baseline rates, line
-eligibility and priority tiers, unit costs, effects, lags, spending by district — is an array
-here, so engines are pure array code and can be vectorised over scenarios and draws.
+has 6 detailed states. A compiled scenario (`Model`) has three parts, as an exploratory model
+keeps uncertainties, levers and outcomes apart:
+
+- `Structure` — what the dataset, the catalogue and the population rules fix: units, groups,
+  baseline households, which lines each group-state is eligible for and in which priority tier,
+  capacities (officers, communes), the indicators' target groups;
+- `Parameters` — what is estimated and may be drawn: baseline transition rates, household
+  growth, unit costs, take-up ceilings, lags, effects, disbursement of each funding source;
+- `Levers` — the policy: money by year, line and source, and each line's split across units.
+
+Engines read the structure and the parameters and are given the money explicitly
+(`spend`, VND actually spent by year, line and unit): `model.spend` is the scenario's own, and
+sweeps, draws and counterfactuals pass other arrays the same way. Everything is an array, so
+engines are pure array code, vectorised over scenarios and draws. The parts are immutable;
+whatever an engine derives from them is cached on the part it depends on (`simlib.memo`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.district import SplitContext, split_matrix
 from simlib.dataset import AREAS, GROUPS
+from simlib.district import split_context, split_matrix
+from simlib.memo import Memoised
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
-from simlib.states import EXPAND_PUBLIC, N_STATES, NEAR_POOR, POOR, STATE_INDEX
-from simlib.transitions import CHANNELS, ENA, rate_array
+from simlib.states import EXPAND_PUBLIC, N_STATES, STATE_INDEX
+from simlib.transitions import CHANNELS, affine_parts, rate_array
 
 ATTRIBUTE_CLASSES = ("meritorious", "vulnerable", "none")
 POPULATIONS = ("households", "communes", "officers")
 
+#: arrays indexed by group, and the axis that indexes groups
+GROUP_AXES = {
+    "g_unit": 0,
+    "g_eth": 0,
+    "g_area": 0,
+    "g_attr": 0,
+    "n0": 0,
+    "eligible": 1,
+    "tier": 1,
+    "ps_population": 0,
+}
+#: arrays indexed by unit, and the axis that indexes units
+UNIT_AXES = {"poor_district": 0, "capacity_units": 1}
 
-@dataclass(frozen=True)
-class Model:
-    """Arrays for one scenario. Shapes: D units, G groups, K states, L lines, Y projected years."""
+
+@dataclass(frozen=True, eq=False)
+class Structure(Memoised):
+    """What the dataset, catalogue and population rules fix. Shapes: D units, G groups, K states,
+    L lines, Y projected years."""
 
     years: tuple[int, ...]
     unit_ids: tuple[str, ...]
@@ -37,27 +66,16 @@ class Model:
     g_area: np.ndarray  # (G,) 0 rural, 1 urban
     g_attr: np.ndarray  # (G,) attribute class
     n0: np.ndarray  # (G, K) households at the baseline review (integers)
-    rates: np.ndarray  # (G, R) baseline transition probabilities
-    growth: float  # households per household per year
-    entry: np.ndarray  # (K,) state shares of new households
     line_codes: tuple[str, ...]
     household_line: np.ndarray  # (L,) bool
-    unit_cost: np.ndarray  # (L,) VND per household reached, or per officer / commune
-    max_share: np.ndarray  # (L,) largest share of eligible households a line can reach
-    lag: np.ndarray  # (L,) years
-    effects: np.ndarray  # (L, C) channel effects
     eligible: np.ndarray  # (L, G, K) bool
     tier: np.ndarray  # (L, G, K) priority tier, 0 first
     n_tiers: int
-    spend: np.ndarray  # (Y+1, L, D) VND actually spent; index 0 = year before the start
-    split: np.ndarray  # (L, D) district shares used
     ps_lines: np.ndarray  # (L,) bool: lines counted as production support
     ps_population: np.ndarray  # (G, K) bool: target group of the production-support indicator
-    ps_want_share: float
     officer_lines: np.ndarray  # (L,) bool
     infra_lines: np.ndarray  # (L,) bool
-    infra_min_spend: float  # VND per district-year
-    cache: dict = field(default_factory=dict, compare=False, repr=False)  # derived index arrays
+    infra_min_spend: float  # VND per district-year: the definition of "gets infrastructure"
 
     @property
     def shape(self) -> dict:
@@ -68,6 +86,110 @@ class Model:
             "L": len(self.line_codes),
             "Y": len(self.years),
         }
+
+    @cached_property
+    def inv_capacity(self) -> np.ndarray:
+        """(L, D) 1 / officers or communes of a unit for non-household lines, else 0."""
+        cap = self.capacity_units
+        ok = (cap > 0) & ~self.household_line[:, None]
+        return np.divide(1.0, cap, out=np.zeros_like(cap, dtype=float), where=ok)
+
+    def take_groups(self, groups: np.ndarray) -> Structure:
+        """The structure of some groups only (units unchanged)."""
+        return replace(self, **{f: np.take(getattr(self, f), groups, axis=ax) for f, ax in GROUP_AXES.items()})
+
+    def take_units(self, units: np.ndarray) -> tuple[Structure, np.ndarray]:
+        """The structure of some units only, units renumbered; and the groups kept."""
+        units = np.asarray(units, int)
+        groups = np.flatnonzero(np.isin(self.g_unit, units))
+        part = self.take_groups(groups)
+        remap = np.full(len(self.unit_ids), -1)
+        remap[units] = np.arange(len(units))
+        changes = {f: np.take(getattr(self, f), units, axis=ax) for f, ax in UNIT_AXES.items()}
+        changes.update(g_unit=remap[part.g_unit], unit_ids=tuple(self.unit_ids[u] for u in units))
+        return replace(part, **changes), groups
+
+
+@dataclass(frozen=True, eq=False)
+class Parameters(Memoised):
+    """What is estimated (and drawn for uncertainty): R baseline rates per group, C channels,
+    S funding sources."""
+
+    rates: np.ndarray  # (G, R) baseline transition probabilities
+    growth: float  # households per household per year
+    entry: np.ndarray  # (K,) state shares of new households
+    unit_cost: np.ndarray  # (L,) VND per household reached, or per officer / commune
+    max_share: np.ndarray  # (L,) largest share of eligible households a line can reach (take-up)
+    lag: np.ndarray  # (L,) years between spending and effect
+    effects: np.ndarray  # (L, C) channel effects
+    disbursement: np.ndarray  # (S,) share of each source's money actually spent
+    ps_want_share: float  # share of the production-support target group that wants support
+
+    @cached_property
+    def affine(self) -> np.ndarray:
+        """Transition matrices as affine functions of the factors (`transitions.affine_parts`),
+        (3, 1, G, K, K)."""
+        return affine_parts(self.rates[None])
+
+    def take_groups(self, groups: np.ndarray) -> Parameters:
+        return replace(self, rates=np.take(self.rates, groups, axis=0))
+
+
+@dataclass(frozen=True, eq=False)
+class Levers:
+    """The policy: money by year, line and source, and how each line's money is split by unit.
+    Index 0 of the years is the year before the start (it funds lines acting with a lag)."""
+
+    amounts: np.ndarray  # (Y+1, L, S) VND planned
+    split: np.ndarray  # (L, D) shares of each line's money by unit
+
+    def spend(self, disbursement: np.ndarray) -> np.ndarray:
+        """(Y+1, L, D) VND actually spent: planned money x disbursement of its source x split."""
+        return np.einsum("yls,s,ld->yld", self.amounts, disbursement, self.split)
+
+    def take_units(self, units: np.ndarray) -> Levers:
+        return replace(self, split=np.take(self.split, units, axis=1))
+
+
+@dataclass(frozen=True, eq=False)
+class Model(Memoised):
+    """A compiled scenario: structure, parameters and levers. Every field of the three parts can
+    be read as `model.<field>` (e.g. `model.n0`, `model.rates`, `model.split`)."""
+
+    structure: Structure
+    params: Parameters
+    levers: Levers
+
+    #: the poverty model an engine must implement to run this model
+    poverty_model = "states"
+
+    @cached_property
+    def spend(self) -> np.ndarray:
+        """(Y+1, L, D) VND the scenario's levers spend, after disbursement."""
+        return self.levers.spend(self.params.disbursement)
+
+    @property
+    def shape(self) -> dict:
+        return self.structure.shape
+
+    def take_groups(self, groups: np.ndarray) -> Model:
+        """The model of some groups only (units and levers unchanged): units do not interact in a
+        projected year, so a unit's groups can run alone."""
+        return replace(self, structure=self.structure.take_groups(groups), params=self.params.take_groups(groups))
+
+    def take_units(self, units: np.ndarray) -> Model:
+        """The model of some units only (indices into `unit_ids`), units and groups renumbered."""
+        structure, groups = self.structure.take_units(units)
+        return Model(structure, self.params.take_groups(groups), self.levers.take_units(np.asarray(units, int)))
+
+
+def _shortcut(part: str, name: str) -> property:
+    return property(lambda self: getattr(getattr(self, part), name), doc=f"`{part}.{name}`")
+
+
+for _part, _cls in (("structure", Structure), ("params", Parameters), ("levers", Levers)):
+    for _f in fields(_cls):
+        setattr(Model, _f.name, _shortcut(_part, _f.name))
 
 
 def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -101,134 +223,116 @@ def matches(clause: dict, unit_poor: np.ndarray, eth: np.ndarray, area: np.ndarr
     return m
 
 
-def compile_model(scen: Scenario) -> Model:
-    """Arrays for `scen` (see `Model`)."""
-    ds, cat, ps = scen.dataset, scen.catalogue, scen.params
-    D = len(ds.unit_ids)
-    pop = ps["population"]
+def _groups(scen: Scenario) -> tuple[np.ndarray, ...]:
+    """Groups (unit, ethnic group, area, attribute class) in that nesting order, and the baseline
+    households (G, K) of each: a cell's households split exactly by the attribute classes' shares."""
+    ds, pop = scen.dataset, scen.params["population"]
     m_share = qv(pop["attributes"]["meritorious"]["share"])
     v_share = qv(pop["attributes"]["vulnerable"]["share"])
     cls_shares = np.array([m_share, (1 - m_share) * v_share, (1 - m_share) * (1 - v_share)])
-
-    # groups: (unit, ethnic group, area, attribute class), in that nesting order
-    d, e, a, c = (x.ravel() for x in np.indices((D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES))))
+    d, e, a, c = (x.ravel() for x in np.indices((len(ds.unit_ids), len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES))))
     counts = np.round(ds.counts)  # (D, 2, 2, K)
     split = _largest_remainder(np.moveaxis(counts, -1, 0), cls_shares)  # (K, D, 2, 2, C)
     n0 = np.moveaxis(split, 0, -1).reshape(-1, N_STATES)  # (G, K) in (d, e, a, c) order
-    unit_poor = ds.poor_district[d]
+    return d, e, a, c, n0
 
-    tr = ps["transitions"]
-    rates = rate_array(tr, e, a, unit_poor)
-    growth = qv(tr["growth"]["rate"])
-    entry = np.zeros(N_STATES)
-    for s, q in tr["growth"]["entry_states"].items():
-        entry[STATE_INDEX[s]] = qv(q)
 
-    priority = pop["priority"]
-    tiers = np.full((len(d), N_STATES), len(priority), dtype=np.int8)
+def _eligibility(scen: Scenario, who: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(L, G, K) eligibility of each group-state for each line, its priority tier, and the number
+    of tiers (the plan's priority clauses, then everybody else)."""
+    priority = scen.params["population"]["priority"]
+    tiers = np.full(who[1].shape + (N_STATES,), len(priority), dtype=np.int8)
     for i in reversed(range(len(priority))):
-        tiers[matches(priority[i], unit_poor, e, a, c)] = i
+        tiers[matches(priority[i], *who)] = i
+    cat = scen.catalogue
+    eligible = np.zeros((len(cat.codes),) + tiers.shape, bool)
+    for li, code in enumerate(cat.codes):
+        for clause in cat.lines[code].eligible:
+            eligible[li] |= matches(clause, *who)
+    return eligible, np.broadcast_to(tiers, eligible.shape).copy(), len(priority) + 1
 
-    lines = [cat.lines[code] for code in cat.codes]
-    L = len(lines)
-    eligible = np.zeros((L, len(d), N_STATES), bool)
-    household_line = np.array([ln.population == "households" for ln in lines])
-    for li, ln in enumerate(lines):
-        for clause in ln.eligible:
-            eligible[li] |= matches(clause, unit_poor, e, a, c)
-    tier = np.broadcast_to(tiers, eligible.shape).copy()
 
-    sizes = pop["sizes"]
+def _capacity(scen: Scenario) -> np.ndarray:
+    """(L, D) officers or communes of each unit for the lines that reach them, else 0."""
+    ds, sizes = scen.dataset, scen.params["population"]["sizes"]
     communes = ds.units["communes"].to_numpy(float)
     officers = communes * qv(sizes["officers_per_commune"]) + qv(sizes["officers_per_district"])
-    capacity = np.zeros((L, D))
-    for li, ln in enumerate(lines):
-        if ln.population == "officers":
+    cat = scen.catalogue
+    capacity = np.zeros((len(cat.codes), len(ds.unit_ids)))
+    for li, code in enumerate(cat.codes):
+        population = cat.lines[code].population
+        if population == "officers":
             capacity[li] = officers
-        elif ln.population == "communes":
+        elif population == "communes":
             capacity[li] = communes
+    return capacity
 
-    unit_cost = np.array([ln.cost_per_household if ln.population == "households" else ln.unit_cost for ln in lines])
-    lag = np.array([ln.lag for ln in lines], dtype=int)
-    effects = np.array([[ln.effects[ch] for ch in CHANNELS] for ln in lines])
 
-    # eligible households per line and unit at the baseline, for district-split rules
-    elig_hh = np.zeros((L, D))
-    for li in range(L):
-        np.add.at(elig_hh[li], d, (n0 * eligible[li]).sum(axis=1))
-    elig_units = np.where(household_line[:, None], elig_hh, capacity)
-    by_unit = np.zeros((D, N_STATES))
-    np.add.at(by_unit, d, n0)
-    ctx = SplitContext(
-        eligible=elig_units,
-        households=by_unit.sum(1),
-        poor=by_unit[:, POOR],
-        near_poor=by_unit[:, NEAR_POOR],
-        communes=communes,
-        poor_district=ds.poor_district,
-        ethnic_minority=np.bincount(d, weights=n0.sum(1) * (e == 0), minlength=D),
-        units=ds.units,
-        rules=ps["allocation"]["district_rules"],
-    )
-    b = scen.budget
-    shares = split_matrix(ctx, cat.codes, ds.unit_ids, b.district_split, b.default_split)
-    disb = np.array([qv(ps["funding"]["sources"][s]["disbursement"]) for s in SOURCES])
-    spend = np.einsum("yls,s,ld->yld", b.amounts, disb, shares)
-
-    cov = ps["targets"]["coverage"]
-    ps_lines = np.isin(cat.codes, cov["production_support"]["lines"])
+def compile_structure(scen: Scenario) -> Structure:
+    """The structure of `scen` (see `Structure`)."""
+    ds, cat = scen.dataset, scen.catalogue
+    d, e, a, c, n0 = _groups(scen)
+    who = (ds.poor_district[d], e, a, c)
+    eligible, tier, n_tiers = _eligibility(scen, who)
+    cov = scen.params["targets"]["coverage"]
     ps_pop = np.zeros((len(d), N_STATES), bool)
     for clause in cov["production_support"]["population"]:
-        ps_pop |= matches(clause, unit_poor, e, a, c)
-
-    return Model(
+        ps_pop |= matches(clause, *who)
+    return Structure(
         years=scen.years,
         unit_ids=ds.unit_ids,
         poor_district=ds.poor_district,
-        capacity_units=capacity,
+        capacity_units=_capacity(scen),
         g_unit=d,
         g_eth=e,
         g_area=a,
         g_attr=c,
         n0=n0,
-        rates=rates,
-        growth=growth,
-        entry=entry,
         line_codes=cat.codes,
-        household_line=household_line,
-        unit_cost=unit_cost,
-        max_share=np.array([ln.max_share for ln in lines]),
-        lag=lag,
-        effects=effects,
+        household_line=np.array([cat.lines[code].population == "households" for code in cat.codes]),
         eligible=eligible,
         tier=tier,
-        n_tiers=len(priority) + 1,
-        spend=spend,
-        split=shares,
-        ps_lines=ps_lines,
+        n_tiers=n_tiers,
+        ps_lines=np.isin(cat.codes, cov["production_support"]["lines"]),
         ps_population=ps_pop,
-        ps_want_share=qv(cov["production_support"]["want_share"]),
         officer_lines=np.isin(cat.codes, cov["officers_trained"]["lines"]),
         infra_lines=np.isin(cat.codes, cov["infrastructure"]["lines"]),
         infra_min_spend=qv(cov["infrastructure"]["min_spend"]),
     )
 
 
-def enabling_boost(model: Model, reached: np.ndarray) -> np.ndarray:
-    """Relative boost (..., D) of household lines' effects from enabling lines' coverage.
+def compile_parameters(scen: Scenario, structure: Structure) -> Parameters:
+    """The parameter values of `scen` for the groups of `structure` (see `Parameters`)."""
+    ps, cat = scen.params, scen.catalogue
+    tr = ps["transitions"]
+    unit_poor = structure.poor_district[structure.g_unit]
+    entry = np.zeros(N_STATES)
+    for s, q in tr["growth"]["entry_states"].items():
+        entry[STATE_INDEX[s]] = qv(q)
+    lines = [cat.lines[code] for code in cat.codes]
+    return Parameters(
+        rates=rate_array(tr, structure.g_eth, structure.g_area, unit_poor),
+        growth=qv(tr["growth"]["rate"]),
+        entry=entry,
+        unit_cost=np.array([ln.cost_per_household if ln.population == "households" else ln.unit_cost for ln in lines]),
+        max_share=np.array([ln.max_share for ln in lines]),
+        lag=np.array([ln.lag for ln in lines], dtype=int),
+        effects=np.array([[ln.effects[ch] for ch in CHANNELS] for ln in lines]),
+        disbursement=np.array([qv(ps["funding"]["sources"][s]["disbursement"]) for s in SOURCES]),
+        ps_want_share=qv(ps["targets"]["coverage"]["production_support"]["want_share"]),
+    )
 
-    `reached` is (..., L, D) units reached (officers, communes); boost = sum of enabling effect x
-    share of the unit's officers/communes reached.
-    """
-    cap = model.capacity_units
-    share = np.divide(reached, cap, out=np.zeros(np.broadcast_shapes(reached.shape, cap.shape)), where=cap > 0)
-    return np.einsum("...ld,l->...d", share, model.effects[:, ENA])
+
+def compile_levers(scen: Scenario, structure: Structure) -> Levers:
+    """The budget of `scen` and each line's split across units by the scenario's rules, which see
+    the baseline structure (`simlib.district`)."""
+    ctx = split_context(structure, scen.dataset.units, scen.params["allocation"]["district_rules"])
+    b = scen.budget
+    shares = split_matrix(ctx, structure.line_codes, structure.unit_ids, b.district_split, b.default_split)
+    return Levers(amounts=b.amounts, split=shares)
 
 
-def active_spend(model: Model, spend: np.ndarray, y: int) -> np.ndarray:
-    """Spending (..., L, D) that acts on transitions of projected year index `y`: each line's
-    money from `lag` years earlier (index 0 of `spend` is the year before the start)."""
-    idx = y + 1 - model.lag
-    L = len(model.line_codes)
-    out = spend[..., np.clip(idx, 0, None), np.arange(L), :]
-    return out * (idx >= 0)[:, None]
+def compile_model(scen: Scenario) -> Model:
+    """Structure, parameters and levers of `scen` (see `Model`)."""
+    structure = compile_structure(scen)
+    return Model(structure, compile_parameters(scen, structure), compile_levers(scen, structure))

@@ -16,39 +16,20 @@ identical numbers for the same seed.
 from __future__ import annotations
 
 import zlib
-from dataclasses import replace
+from concurrent.futures import as_completed
 
 import numpy as np
+from tqdm.auto import tqdm
 
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import ARRAYS, EngineOutput
+from simlib.engines.registry import Engine
+from simlib.executors import make_executor
 from simlib.model import Model
-
-#: per-unit fields of Model and the axis that indexes units (g: groups, d: units)
-_GROUP_FIELDS = {
-    "g_unit": 0,
-    "g_eth": 0,
-    "g_area": 0,
-    "g_attr": 0,
-    "n0": 0,
-    "rates": 0,
-    "eligible": 1,
-    "tier": 1,
-    "ps_population": 0,
-}
-_UNIT_FIELDS = {"poor_district": 0, "capacity_units": 1, "spend": 2, "split": 1}
 
 
 def unit_slice(model: Model, units: list[int] | np.ndarray) -> Model:
     """The model restricted to `units` (indices into model.unit_ids), groups renumbered."""
-    units = np.asarray(units, int)
-    groups = np.flatnonzero(np.isin(model.g_unit, units))
-    changes = {f: np.take(getattr(model, f), groups, axis=ax) for f, ax in _GROUP_FIELDS.items()}
-    changes.update({f: np.take(getattr(model, f), units, axis=ax) for f, ax in _UNIT_FIELDS.items()})
-    remap = np.full(len(model.unit_ids), -1)
-    remap[units] = np.arange(len(units))
-    changes["g_unit"] = remap[changes["g_unit"]]
-    changes["unit_ids"] = tuple(model.unit_ids[u] for u in units)
-    return replace(model, cache={}, **changes)
+    return model.take_units(units)
 
 
 def unit_seed(seed: int, unit_id: str, draw: int | None = None) -> np.random.SeedSequence:
@@ -57,33 +38,24 @@ def unit_seed(seed: int, unit_id: str, draw: int | None = None) -> np.random.See
     return np.random.SeedSequence(seed, spawn_key=key)
 
 
-def run_unit(model: Model, engine: str, draws: int, seed: int) -> EngineOutput:
-    """Run a one-unit model with that unit's own random streams."""
-    from simlib.engines import run_aggregate, run_expected
-    from simlib.engines.kernel import concat_outputs, simulate_fast
-    from simlib.engines.microsim import simulate
-
+def run_unit(model: Model, spend: np.ndarray, engine: Engine, draws: int, seed: int) -> EngineOutput:
+    """Run a one-unit model with that unit's own random streams (draw i: `unit_seed(seed, unit, i)`)."""
     (uid,) = model.unit_ids
-    if engine == "expected":
-        return run_expected(model)
-    if engine == "aggregate":
-        return run_aggregate(model, draws=draws, seed=unit_seed(seed, uid))
-    sim = {"microsim-fast": simulate_fast, "microsim": simulate}[engine]
-    return concat_outputs([sim(model, np.random.default_rng(unit_seed(seed, uid, i))) for i in range(draws)], engine)
+    return engine.run(model, spend, draws=draws, seed=unit_seed(seed, uid))
 
 
-def run_chunk(model: Model, engine: str, draws: int, seed: int) -> list[EngineOutput]:
+def run_chunk(model: Model, spend: np.ndarray, engine: Engine, draws: int, seed: int) -> list[EngineOutput]:
     """Worker task: the units of a chunk one after another (only one unit's households are in
     memory at a time); one cell-level output per unit (joined once, in unit order, by the caller,
     so that sums over units are added in the same order whatever the chunking)."""
-    return [run_unit(unit_slice(model, [d]), engine, draws, seed) for d in range(len(model.unit_ids))]
+    return [run_unit(unit_slice(model, [d]), spend[..., [d]], engine, draws, seed) for d in range(len(model.unit_ids))]
 
 
 def join_units(outs: list[EngineOutput], engine: str) -> EngineOutput:
     """Outputs of consecutive units -> one output (groups are unit-major, so groups concatenate)."""
-    cat = {f: np.concatenate([getattr(o, f) for o in outs], axis=2) for f in ("states", "flows", "entries")}
-    cat.update({f: np.concatenate([getattr(o, f) for o in outs], axis=3) for f in ("reached", "eligible")})
-    cat.update({f: sum(getattr(o, f) for o in outs) for f in ("ps_supported", "ps_wanting")})
+    axis = {"states": 2, "flows": 2, "entries": 2, "reached": 3, "eligible": 3}
+    cat = {f: np.concatenate([getattr(o, f) for o in outs], axis=ax) for f, ax in axis.items()}
+    cat.update({f: sum(getattr(o, f) for o in outs) for f in ARRAYS if f not in axis})
     return EngineOutput(engine, **cat)
 
 
@@ -93,30 +65,18 @@ def chunks(n_units: int, chunk: int) -> list[np.ndarray]:
     return [np.arange(a, min(a + chunk, n_units)) for a in range(0, n_units, chunk)]
 
 
-def run_chunked(
-    model: Model,
-    engine: str,
-    draws: int = 1,
-    seed: int = 0,
-    chunk: int = 8,
-    executor: str = "local",
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
-) -> EngineOutput:
-    """Run `model` chunk by chunk of units through the executor and join the results."""
-    from tqdm.auto import tqdm
-
-    from simlib.executors import make_executor
-
-    if engine == "expected":
-        draws = 1
-    parts = chunks(len(model.unit_ids), chunk)
+def run_chunked(model: Model, spend: np.ndarray, engine: Engine, options) -> EngineOutput:
+    """Run `model` with spending `spend` (Y+1, L, D) chunk by chunk of `options.chunk` units
+    through the executor of `options` (a `simlib.options.RunOptions`) and join the results."""
+    draws, seed = engine.replications(options.draws), int(options.seed or 0)
+    parts = chunks(len(model.unit_ids), options.chunk or 8)
     results: list[list[EngineOutput]] = [[] for _ in parts]
-    with make_executor(executor, jobs=min(jobs or len(parts), len(parts)), scheduler=scheduler) as ex:
-        futs = {ex.submit(run_chunk, unit_slice(model, p), engine, draws, seed): i for i, p in enumerate(parts)}
-        from concurrent.futures import as_completed
-
-        for fut in tqdm(as_completed(futs), total=len(futs), desc="chunks", disable=not progress, leave=False):
+    jobs = min(options.jobs or len(parts), len(parts))
+    with make_executor(options.executor, jobs=jobs, scheduler=options.scheduler) as ex:
+        futs = {
+            ex.submit(run_chunk, unit_slice(model, p), spend[..., p], engine, draws, seed): i
+            for i, p in enumerate(parts)
+        }
+        for fut in tqdm(as_completed(futs), total=len(futs), desc="chunks", disable=not options.progress, leave=False):
             results[futs[fut]] = fut.result()
-    return join_units([o for chunk_outs in results for o in chunk_outs], engine)
+    return join_units([o for chunk_outs in results for o in chunk_outs], engine.name)

@@ -186,7 +186,7 @@ class ParameterSet:
         return qv(get_dotted(self.docs[head], rest))
 
 
-def _semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
+def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
     """Cross-field checks the schema cannot express."""
     errors: list[InputError] = []
     prog, pf = docs["program"], display_path(files["program"])
@@ -351,7 +351,7 @@ def _finish(folder, docs, files, file_hashes, overrides) -> ParameterSet:
         errors.extend(validate(docs[name], name, files[name]))
     errors.extend(_validate_standards(docs["standards"], files))
     if not errors:
-        errors.extend(_semantic_checks(docs, files))
+        errors.extend(semantic_checks(docs, files))
     raise_if_any(errors)
     h = sha256_obj(docs)
     return ParameterSet(

@@ -80,14 +80,17 @@ class Tables:
     deprivation_removals: pd.DataFrame | None = None
 
 
-def _cells(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
-    """Sum attribute classes out of a (lead..., G, rest...) array -> (lead..., D, E, A, rest...)."""
+def by_cell(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
+    """Sum attribute classes out of a (lead..., G, rest...) array -> (lead..., D, E, A, rest...)
+    (`lead` axes before the group axis)."""
     D = len(model.unit_ids)
     shape = arr.shape[:lead] + (D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES)) + arr.shape[lead + 1 :]
     return arr.reshape(shape).sum(axis=lead + 3)
 
 
-def _frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
+def long_frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
+    """A long table of `values` (one axis per entry of `index_arrays`, in order): one column per
+    index (its labels) and the values in column `name`."""
     grids = np.meshgrid(*[np.arange(len(v)) for v in index_arrays.values()], indexing="ij")
     data = {k: np.asarray(v)[g.ravel()] for (k, v), g in zip(index_arrays.items(), grids)}
     data[name] = values.ravel()
@@ -95,9 +98,9 @@ def _frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
 
 
 def states_table(out: EngineOutput, model: Model, baseline_year: int) -> pd.DataFrame:
-    cells = _cells(model, out.states, 2)  # (S, Y+1, D, E, A, K)
+    cells = by_cell(model, out.states, 2)  # (S, Y+1, D, E, A, K)
     years = [baseline_year] + list(model.years)
-    df = _frame(
+    df = long_frame(
         {
             "draw": range(out.n_draws),
             "year": years,
@@ -117,8 +120,8 @@ def states_table(out: EngineOutput, model: Model, baseline_year: int) -> pd.Data
 
 
 def flows_table(out: EngineOutput, model: Model) -> pd.DataFrame:
-    cells = _cells(model, out.flows, 2)  # (S, Y, D, E, A, K, K)
-    df = _frame(
+    cells = by_cell(model, out.flows, 2)  # (S, Y, D, E, A, K, K)
+    df = long_frame(
         {
             "draw": range(out.n_draws),
             "year": model.years,
@@ -136,8 +139,8 @@ def flows_table(out: EngineOutput, model: Model) -> pd.DataFrame:
     df = df[df["flow"] != ""]
     df["from_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["f"].to_numpy()]]
     df["to_state"] = np.array(PUBLIC_STATES)[PUBLIC_OF[df["t"].to_numpy()]]
-    ent = _cells(model, out.entries, 2)  # (S, Y, D, E, A, K)
-    new = _frame(
+    ent = by_cell(model, out.entries, 2)  # (S, Y, D, E, A, K)
+    new = long_frame(
         {
             "draw": range(out.n_draws),
             "year": model.years,
@@ -175,15 +178,15 @@ def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
 
 
 def indicator_arrays(
-    out: EngineOutput, model: Model, spend: np.ndarray | None = None
+    out: EngineOutput, model: Model, spend: np.ndarray
 ) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
     """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year.
 
-    `spend` (Y+1, L, D, VND) is the money the run used when it was not the model's own (e.g. the
+    `spend` (Y+1, L, D, VND) is the money the run used (the scenario's own, or none for the
     no-programme counterfactual): infrastructure coverage and money spent are read from it."""
     geos, masks = geographies(model)
     S, Y1 = out.states.shape[:2]
-    cells = _cells(model, out.states, 2).sum(axis=4)  # (S, Y+1, D, E, K)
+    cells = by_cell(model, out.states, 2).sum(axis=4)  # (S, Y+1, D, E, K)
     pub = np.zeros((N_STATES, len(PUBLIC_STATES)))
     pub[np.arange(N_STATES), PUBLIC_OF] = 1
     stock = np.einsum("sydek,kp,gde->sygp", cells, pub, masks)  # (S, Y+1, Ngeo, 4)
@@ -199,12 +202,12 @@ def indicator_arrays(
     nan = np.full((S, 1, len(geos)), np.nan)
     ind["poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_rate"], axis=1)], axis=1)
     ind["near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["near_poor_rate"], axis=1)], axis=1)
-    fcells = _cells(model, out.flows, 2).sum(axis=4)  # (S, Y, D, E, K, K)
+    fcells = by_cell(model, out.flows, 2).sum(axis=4)  # (S, Y, D, E, K, K)
     for cat, name in FLOW_INDICATORS.items():
         sel = np.array([[FLOW_NAME[f][t] == cat for t in range(N_STATES)] for f in range(N_STATES)], float)
         v = np.einsum("sydekl,kl,gde->syg", fcells, sel, masks)
         ind[name] = np.concatenate([nan, v], axis=1)
-    ent = _cells(model, out.entries, 2).sum(axis=(4, 5))  # (S, Y, D, E)
+    ent = by_cell(model, out.entries, 2).sum(axis=(4, 5))  # (S, Y, D, E)
     ind["new_households"] = np.concatenate([nan, np.einsum("syde,gde->syg", ent, masks)], axis=1)
     # province-level coverage indicators
     prov = np.full((S, Y1, len(geos)), np.nan)
@@ -218,7 +221,7 @@ def indicator_arrays(
         off[:, 1:, 0] = 100.0 * out.reached[:, :, model.officer_lines].sum(axis=(2, 3)) / cap
     ind["officers_trained"] = off
     infra = prov.copy()
-    spend_year = (model.spend if spend is None else np.asarray(spend, float))[1:]  # (Y, L, D) money of each year
+    spend_year = np.asarray(spend, float)[1:]  # (Y, L, D) money of each year
     got = spend_year[:, model.infra_lines].sum(axis=1) >= model.infra_min_spend  # (Y, D)
     npd = model.poor_district.sum()
     if npd:
@@ -230,13 +233,33 @@ def indicator_arrays(
     return geos, ind
 
 
-def indicators_table(out: EngineOutput, model: Model, baseline_year: int, extra: dict | None = None) -> pd.DataFrame:
-    geos, ind = indicator_arrays(out, model)
+def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutput, without: EngineOutput) -> dict:
+    """Households kept out of poverty by the programme (the run `out` with `spend` against the same
+    engine and seed with no money, `without`) and the cumulative cost per household lifted out
+    (million VND; NaN where the programme lifted nobody), as indicator arrays (S, Y+1, Ngeo)."""
+    _, ind = indicator_arrays(out, model, spend)
+    _, ind_cf = indicator_arrays(without, model, np.zeros_like(spend))
+    fewer = ind_cf["poor"] - ind["poor"]
+    fewer[:, 0] = np.nan
+    cost = np.full_like(fewer, np.nan)
+    cum_spend = np.nancumsum(ind["spend"][:, :, 0], axis=1) * 1e3  # million VND
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = cum_spend / fewer[:, :, 0]
+    c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
+    cost[:, :, 0] = c
+    cost[:, 0] = np.nan
+    return {"poor_fewer_than_without_programme": fewer, "cost_per_household_lifted": cost}
+
+
+def indicators_table(
+    out: EngineOutput, model: Model, spend: np.ndarray, baseline_year: int, extra: dict | None = None
+) -> pd.DataFrame:
+    geos, ind = indicator_arrays(out, model, spend)
     ind.update(extra or {})
     years = [baseline_year] + list(model.years)
     frames = []
     for name, arr in ind.items():
-        df = _frame({"draw": range(out.n_draws), "year": years, "g": range(len(geos))}, arr, "value")
+        df = long_frame({"draw": range(out.n_draws), "year": years, "g": range(len(geos))}, arr, "value")
         df["indicator"] = name
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
@@ -249,25 +272,30 @@ def indicators_table(out: EngineOutput, model: Model, baseline_year: int, extra:
     return df[["draw", "year", "geo_type", "geo", "indicator", "value", "unit"]].reset_index(drop=True)
 
 
-def programme_table(out: EngineOutput, model: Model) -> pd.DataFrame:
+def programme_table(out: EngineOutput, model: Model, spend: np.ndarray) -> pd.DataFrame:
     S = out.n_draws
-    spend = np.broadcast_to(model.spend[1:], (S,) + model.spend[1:].shape)
+    spend = np.broadcast_to(spend[1:], (S,) + spend[1:].shape)
     idx = {"draw": range(S), "year": model.years, "line": model.line_codes, "district": model.unit_ids}
-    df = _frame(idx, spend, "spend_vnd")
+    df = long_frame(idx, spend, "spend_vnd")
     df["reached"] = out.reached.ravel()
     df["eligible"] = out.eligible.ravel()
     return df[["draw", "year", "district", "line", "spend_vnd", "reached", "eligible"]]
 
 
 def make_tables(
-    out: EngineOutput, model: Model, baseline_year: int, scenario: str, extra_indicators: dict | None = None
+    out: EngineOutput,
+    model: Model,
+    spend: np.ndarray,
+    baseline_year: int,
+    scenario: str,
+    extra_indicators: dict | None = None,
 ) -> Tables:
-    """All tidy tables, with `scenario` and `engine` columns first."""
+    """All tidy tables of a run with spending `spend`, with `scenario` and `engine` columns first."""
     tabs = Tables(
         states=states_table(out, model, baseline_year),
         flows=flows_table(out, model),
-        indicators=indicators_table(out, model, baseline_year, extra_indicators),
-        programme=programme_table(out, model),
+        indicators=indicators_table(out, model, spend, baseline_year, extra_indicators),
+        programme=programme_table(out, model, spend),
     )
     for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme):
         df.insert(0, "engine", out.engine)

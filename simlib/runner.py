@@ -12,16 +12,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib import __version__
 from simlib.atomic import atomic_dir, output_folder
-from simlib.engines import ENGINES, EngineOutput, run_expected, run_microsim
-from simlib.engines.fast import FAST_ENGINES
+from simlib.engines.common import EngineOutput
+from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
 from simlib.model import Model, compile_model
+from simlib.multidim import MultidimModel, compile_multidim
+from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
+from simlib.national import run_chunked
+from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
-from simlib.results import Tables, indicator_arrays, make_tables
+from simlib.results import Tables, make_tables, programme_effect_indicators
 from simlib.scenario import Scenario
+from simlib.standards import build_standards, standard_changes, standard_for_year
 from simlib.targets import evaluate_targets
+
+__all__ = ["ENGINES", "RunOptions", "RunResult", "read_outputs", "run", "simulate", "write_outputs"]
 
 OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
 #: written when the run produced them (multidimensional model)
@@ -66,77 +74,20 @@ class RunResult:
         return self.tables.deprivation_removals
 
 
-def _version() -> str:
-    from simlib import __version__
-
-    return __version__
-
-
-def simulate(
-    model: Model,
-    engine: str,
-    draws: int,
-    seed: int,
-    spend: np.ndarray | None = None,
-    progress: bool = False,
-    label: str = "",
-    chunking: dict | None = None,
-    multidim=None,
-) -> EngineOutput:
-    """Run `engine` on a compiled model (optionally with another spend array).
-
-    With `multidim` (a compiled `simlib.multidim.MultidimModel`), the multidimensional model's
-    engines run. With `chunking` ({'chunk': units per task, 'executor', 'jobs', 'scheduler'}),
-    units run in chunks through the executor with one random stream per unit (`simlib.national`).
-    """
-    if multidim is not None:
-        if chunking:
-            raise InputError("chunk_multidim", field="--chunk")
-        if engine not in ("expected", "microsim"):
-            raise InputError("engine", field="--engine", value=engine, allowed=("expected", "microsim"))
-        from simlib.engines.multidim_expected import run_multidim_expected
-        from simlib.engines.multidim_microsim import run_multidim_microsim
-
-        if engine == "expected":
-            return run_multidim_expected(multidim, spend=None if spend is None else spend[None])
-        return run_multidim_microsim(multidim, draws=draws, seed=seed, progress=progress, label=label, spend=spend)
-    if chunking:  # performance and national scale (issue 8)
-        from dataclasses import replace
-
-        from simlib.national import run_chunked
-
-        model = model if spend is None else replace(model, spend=spend, cache={})
-        return run_chunked(model, engine, draws, seed, progress=progress, **chunking)
-    if engine == "expected":
-        return run_expected(model, spend=None if spend is None else spend[None])
-    if engine in FAST_ENGINES:  # performance and national scale (issue 8)
-        return FAST_ENGINES[engine](model, draws, seed, spend)
-    if spend is not None:
-        from dataclasses import replace
-
-        model = replace(model, spend=spend)
-    return run_microsim(model, draws=draws, seed=seed, progress=progress, label=label)
-
-
-def _counterfactual_indicators(model: Model, out: EngineOutput, cf: EngineOutput) -> dict:
-    geos, ind = indicator_arrays(out, model)
-    _, ind_cf = indicator_arrays(cf, model, spend=np.zeros_like(model.spend))
-    fewer = ind_cf["poor"] - ind["poor"]
-    fewer[:, 0] = np.nan
-    cost = np.full_like(fewer, np.nan)
-    cum_spend = np.nancumsum(ind["spend"][:, :, 0], axis=1) * 1e3  # million VND
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = cum_spend / fewer[:, :, 0]
-    c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
-    cost[:, :, 0] = c
-    cost[:, 0] = np.nan
-    return {"poor_fewer_than_without_programme": fewer, "cost_per_household_lifted": cost}
+def simulate(model: Model | MultidimModel, spend: np.ndarray, options: RunOptions, label: str = "") -> EngineOutput:
+    """Run the engine `options` name on a compiled model (of either poverty model) with spending
+    `spend` (Y+1, L, D): unit by unit through the executor when `options.chunk` is set
+    (`simlib.national`), else in one piece. The one place a run's engine is chosen."""
+    engine = select(options.engine, model.poverty_model, chunked=options.chunk is not None)
+    if engine.stochastic and options.seed is None:
+        raise ValueError("a stochastic run needs a seed: options.for_scenario(scenario) gives the scenario's")
+    if options.chunk is not None:
+        return run_chunked(model, spend, engine, options)
+    return engine.run(model, spend, draws=options.draws, seed=options.seed or 0, progress=options.progress, label=label)
 
 
 def _standards_record(scen: Scenario) -> dict:
     """The poverty standard in force at each review year, and the years a new one applies."""
-    from simlib.standards import build_standards, standard_changes, standard_for_year
-
     standards = build_standards(scen.params["standards"])
     years = (scen.baseline_year,) + scen.years
     try:
@@ -147,10 +98,12 @@ def _standards_record(scen: Scenario) -> dict:
     return {"by_year": by_year, "changes": changes}
 
 
-def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
+def manifest_for(scen: Scenario, options: RunOptions) -> dict:
     """What produced a run: scenario, hashes of every input, versions, engine, seed, draws, the
     poverty model and the poverty standard in force each year (and whether the model
     reclassified households at a change of standard)."""
+    options = options.for_scenario(scen)
+    engine, draws, seed = options.engine, options.replications, options.seed
     inputs = scen.input_hashes()
     ident = {
         "scenario": scen.name,
@@ -160,9 +113,9 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
         "engine": engine,
         "seed": seed,
         "draws": draws,
-        "simlib_version": _version(),
+        "simlib_version": __version__,
     }
-    return {
+    manifest = {
         "scenario": scen.name,
         "title_vi": scen.title.vi,
         "title_en": scen.title.en,
@@ -174,7 +127,7 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
         "standards": dict(_standards_record(scen), reclassified=scen.poverty_model == "multidim"),
         "start_year": scen.start_year,
         "horizon": scen.horizon,
-        "simlib_version": _version(),
+        "simlib_version": __version__,
         "parameter_hash": scen.params.hash,
         "dataset": {
             "name": scen.dataset.name,
@@ -191,56 +144,45 @@ def manifest_for(scen: Scenario, engine: str, draws: int, seed: int) -> dict:
         "pandas": pd.__version__,
         "platform": platform.platform(terse=True),
     }
+    if options.chunk is not None:  # random streams are per unit, so the numbers differ from an unchunked run
+        manifest["chunking"] = {"chunk": options.chunk, "random_streams": "one per unit (simlib.national)"}
+    return manifest
+
+
+def compile_run_model(scen: Scenario) -> tuple[Model, Model | MultidimModel]:
+    """The scenario's compiled model, and the model its engine runs (the multidimensional model
+    on top of it for `model: multidim`)."""
+    model = compile_model(scen)
+    return model, (compile_multidim(scen, model) if scen.poverty_model == "multidim" else model)
 
 
 def run(
-    scen: Scenario,
-    engine: str = "expected",
-    draws: int = 1,
-    seed: int | None = None,
-    progress: bool = False,
-    counterfactual: bool = True,
-    chunking: dict | None = None,
+    scen: Scenario, options: RunOptions | None = None, *, counterfactual: bool = True, **option_fields
 ) -> RunResult:
-    """Project `scen` with `engine` ('expected' or 'microsim'); microsim uses `draws`
-    replications seeded from `seed` (default: the scenario's seed).
+    """Project `scen` with the engine, draws and seed of `options` (a `RunOptions`, or its fields
+    as keywords: `run(scen, engine="microsim", draws=20)`; seed default: the scenario's).
 
-    With `counterfactual`, the same engine and seed also run with zero budget, giving the
+    With `counterfactual`, the same engine and seed also run with no money, giving the
     households kept out of poverty by the programme and the cost per household lifted out.
     """
-    if engine not in ENGINES:
-        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
-    if draws < 1:
-        raise InputError("draws", field="--draws", value=draws)
-    seed = scen.seed if seed is None else int(seed)
-    draws = 1 if engine == "expected" else int(draws)
-    model = compile_model(scen)
-    mm = None
-    if scen.poverty_model == "multidim":
-        from simlib.multidim import compile_multidim
-
-        mm = compile_multidim(scen, model)
-    out = simulate(model, engine, draws, seed, progress=progress, label=scen.name, chunking=chunking, multidim=mm)
+    options = RunOptions.of(options, **option_fields).for_scenario(scen)
+    select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
+    model, target = compile_run_model(scen)
+    spend = model.spend
+    out = simulate(target, spend, options, label=scen.name)
     extra = {}
     if counterfactual:
-        cf = simulate(model, engine, draws, seed, spend=np.zeros_like(model.spend), chunking=chunking, multidim=mm)
-        extra.update(_counterfactual_indicators(model, out, cf))
-    if mm is not None:
-        from simlib.multidim.tables import multidim_indicators
-
-        extra.update(multidim_indicators(out, mm))
-    tables = make_tables(out, model, scen.baseline_year, scen.name, extra or None)
-    if mm is not None:
-        from simlib.multidim.tables import deprivation_removals_table, deprivations_table
-
-        tables.deprivations = deprivations_table(out, mm, scen.name)
-        tables.deprivation_removals = deprivation_removals_table(out, mm, scen.name)
+        without = simulate(target, np.zeros_like(spend), options.but(progress=False))
+        extra.update(programme_effect_indicators(model, spend, out, without))
+    if isinstance(target, MultidimModel):
+        extra.update(multidim_indicators(out, target))
+    tables = make_tables(out, model, spend, scen.baseline_year, scen.name, extra or None)
+    if isinstance(target, MultidimModel):
+        tables.deprivations = deprivations_table(out, target, scen.name)
+        tables.deprivation_removals = deprivation_removals_table(out, target, scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
-    manifest = manifest_for(scen, engine, draws, seed)
-    if chunking:  # random streams are per unit, so the numbers differ from an unchunked run
-        manifest["chunking"] = {"chunk": chunking.get("chunk"), "random_streams": "one per unit (simlib.national)"}
-    return RunResult(scen, model, out, tables, targets, manifest)
+    return RunResult(scen, model, out, tables, targets, manifest_for(scen, options))
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

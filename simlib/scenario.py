@@ -360,7 +360,7 @@ def parse_budget(
 
 def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
     """The budget's district split: {line code: rule or {unit: share}} and the default rule."""
-    from simlib.allocate.district import RULES
+    from simlib.district import RULES
 
     allowed_codes = catalogue.all_codes()
     default = split_raw.get("default", "eligible_households")

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from conftest import TINY, make_scenario, tiny_raw
 
-from simlib.allocate.district import RULES, context_from_model, split_matrix, statutory_table
 from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
 from simlib.allocate.structure import check_budget, source_mask
+from simlib.district import RULES, split_context, split_matrix, statutory_table
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.model import compile_model
 from simlib.runner import run
@@ -87,7 +87,7 @@ def spec_for(scen, envelope, lines=None, **more):
 def test_statutory_and_equal_plus_need_rules_match_hand_computation():
     scen = make_scenario()
     model = compile_model(scen)
-    ctx = context_from_model(model, scen.dataset.units, scen.params["allocation"]["district_rules"])
+    ctx = split_context(model, scen.dataset.units, scen.params["allocation"]["district_rules"])
     assert np.allclose(
         split_matrix(ctx, model.line_codes, model.unit_ids, scen.budget.district_split, scen.budget.default_split),
         model.split,

@@ -110,7 +110,7 @@ def test_programme_factors_reproduce_the_engine():
     cells = template_cells(scen.dataset)
     f1, f2, src = programme_factors(scen, 2024, cells, template_counts(scen.dataset), np.array([1.0]))
     model = compile_model(scen)
-    out = run_expected(model)
+    out = run_expected(model, model.spend)
     D = len(scen.dataset.unit_ids)
     fl = out.flows[0, 0].reshape(D * 4, 3, 6, 6).sum(axis=1)
     n = out.states[0, 0].reshape(D * 4, 3, 6).sum(axis=1)

@@ -97,7 +97,7 @@ def test_draws_feed_the_engine(household_cal):
     assert rates.shape == (60, len(model.g_unit), 12)
     k = class_index(model.g_eth, model.g_area, model.poor_district[model.g_unit])
     np.testing.assert_allclose(rates, cal.class_draws[:, k])
-    res = run_expected(model, spend=np.broadcast_to(model.spend, (60,) + model.spend.shape), rates=rates)
+    res = run_expected(model, np.broadcast_to(model.spend, (60,) + model.spend.shape), rates=rates)
     poor = res.states[:, -1, :, 0].sum(axis=1)
     assert poor.std() > 0 and np.isfinite(poor).all()
 
@@ -125,7 +125,8 @@ def test_one_step_projection_equals_the_engine(tmp_path, aggregate_cal):
     from dataclasses import replace
 
     scen2 = replace(scen, dataset=replace(ds, counts=counts.reshape(ds.counts.shape)))
-    eng = run_expected(compile_model(scen2)).states[0, 1].reshape(len(ds.unit_ids) * 4, 3, 6).sum(axis=1)
+    m2 = compile_model(scen2)
+    eng = run_expected(m2, m2.spend).states[0, 1].reshape(len(ds.unit_ids) * 4, 3, 6).sum(axis=1)
     np.testing.assert_allclose(mine[0], eng[pos], rtol=1e-5, atol=1e-6)
 
 

@@ -57,7 +57,7 @@ def test_zero_budget_equals_closed_form_matrix_power():
     years = {str(y): {} for y in range(2023, 2029)}
     scen = make_scenario(tiny_raw(horizon=5, budget={"unit": "VND", "years": years}))
     model = compile_model(scen)
-    out = run_expected(model)
+    out = run_expected(model, model.spend)
     tr = scen.params["transitions"]
     eth, area = ("ethnic_minority", "kinh"), ("rural", "urban")
     for gi in range(len(model.g_unit)):
@@ -68,7 +68,7 @@ def test_zero_budget_equals_closed_form_matrix_power():
 
 def test_households_are_conserved_up_to_growth(tiny_scenario):
     model = compile_model(tiny_scenario)
-    for out in (run_expected(model), run_microsim(model, draws=3, seed=1)):
+    for out in (run_expected(model, model.spend), run_microsim(model, model.spend, draws=3, seed=1)):
         for y in range(len(model.years)):
             before = out.states[:, y].sum(axis=(1, 2))
             # every household either stays somewhere or moves: flows out of each state = its stock
@@ -105,24 +105,23 @@ def test_hand_worked_line_effect():
     }
     scen = make_scenario(raw, set_overrides=[("program.lines.P2.effects.escape.value", 0.15)])
     model = compile_model(scen)
-    out = run_expected(model)
+    out = run_expected(model, model.spend)
     a_ref = qv(scen.params["transitions"]["reference"]["poor"]["escaped_1"])  # EM, rural, poor district
     g = np.flatnonzero(tier0 & (model.g_area == 0))
     escaped = out.flows[0, 0, g, POOR, ESCAPED_1]
     np.testing.assert_allclose(escaped, model.n0[g, POOR] * (1 - (1 - a_ref) * (1 - 0.5 * 0.15)), rtol=1e-12)
     # the second priority tier (and everybody in other districts) got nothing
     others = np.flatnonzero(~tier0)
-    base = run_expected(
-        compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})))
-    )
+    none = compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}})))
+    base = run_expected(none, none.spend)
     np.testing.assert_allclose(out.flows[0, 0, others], base.flows[0, 0, others], rtol=1e-12)
 
 
 def test_microsim_mean_matches_expected(tiny_scenario):
     model = compile_model(tiny_scenario)
-    exp = run_expected(model)
+    exp = run_expected(model, model.spend)
     draws = 40
-    mic = run_microsim(model, draws=draws, seed=2024)
+    mic = run_microsim(model, model.spend, draws=draws, seed=2024)
     for arr_e, arr_m in ((exp.states, mic.states), (exp.flows.sum(axis=-2), mic.flows.sum(axis=-2))):
         e = arr_e.sum(axis=2)[0]  # (Y, K) province totals by state
         m = arr_m.sum(axis=2)
@@ -133,8 +132,8 @@ def test_microsim_mean_matches_expected(tiny_scenario):
 
 def test_microsim_reaches_exactly_what_the_budget_buys(tiny_scenario):
     model = compile_model(tiny_scenario)
-    mic = run_microsim(model, draws=2, seed=3)
-    exp = run_expected(model)
+    mic = run_microsim(model, model.spend, draws=2, seed=3)
+    exp = run_expected(model, model.spend)
     # year 1: identical eligible counts, so reached differs only by integer rounding
     hh = model.household_line
     assert np.all(np.abs(mic.reached[:, 0][:, hh] - exp.reached[0, 0][hh]) <= model.n_tiers)
@@ -142,9 +141,9 @@ def test_microsim_reaches_exactly_what_the_budget_buys(tiny_scenario):
 
 def test_same_seed_same_numbers_different_seed_differs(tiny_scenario):
     model = compile_model(tiny_scenario)
-    a = run_microsim(model, draws=2, seed=11)
-    b = run_microsim(model, draws=2, seed=11)
-    c = run_microsim(model, draws=2, seed=12)
+    a = run_microsim(model, model.spend, draws=2, seed=11)
+    b = run_microsim(model, model.spend, draws=2, seed=11)
+    c = run_microsim(model, model.spend, draws=2, seed=12)
     assert np.array_equal(a.states, b.states) and np.array_equal(a.flows, b.flows)
     assert not np.array_equal(a.states, c.states)
     assert not np.array_equal(a.states[0], a.states[1])  # draws are independent
@@ -175,7 +174,7 @@ def test_more_money_never_raises_expected_poor(tiny_scenario, line):
     spend = np.repeat(model.spend[None], len(levels), axis=0)
     share = model.split[li]
     spend[:, :, li, :] = levels[:, None, None] * share[None, None, :]
-    out = run_expected(model, spend=spend)
+    out = run_expected(model, spend)
     poor = out.states[:, :, :, POOR].sum(axis=2)  # (levels, Y+1)
     assert np.all(np.diff(poor[:, -1]) <= 1e-9), poor[:, -1]
     assert np.all(np.diff(poor[:, 1]) <= 1e-9)
@@ -185,9 +184,9 @@ def test_vectorised_sweep_equals_one_by_one(tiny_scenario):
     model = compile_model(tiny_scenario)
     rng = np.random.default_rng(0)
     spend = model.spend[None] * rng.uniform(0, 2, size=(5, 1, len(model.line_codes), 1))
-    batch = run_expected(model, spend=spend)
+    batch = run_expected(model, spend)
     for s in range(5):
-        single = run_expected(model, spend=spend[s])
+        single = run_expected(model, spend[s])
         np.testing.assert_allclose(batch.states[s], single.states[0], rtol=1e-12)
 
 
@@ -196,7 +195,7 @@ def test_priority_order_fills_first_tier_first(tiny_scenario):
     li = model.line_codes.index("P3.1")
     spend = np.zeros_like(model.spend)
     spend[:, li] = 2e9 * model.split[li]  # small budget
-    out = run_expected(model, spend=spend[None])
+    out = run_expected(model, spend[None])
     # with little money nobody outside tier 0 is reached: reached <= tier-0 eligible households
     tier0 = model.eligible[li] & (model.tier[li] == 0)
     by_unit = np.zeros(len(model.unit_ids))
@@ -212,7 +211,7 @@ def test_select_beneficiaries_exact_counts_and_uniform():
     were always taken)."""
     from scipy import stats
 
-    from simlib.engines.microsim import select_beneficiaries
+    from simlib.engines.reach import select_beneficiaries
 
     rng = np.random.default_rng(11)
     key = np.repeat(np.arange(4), [30, 20, 10, 0 + 5])[rng.permutation(65)]
@@ -238,8 +237,8 @@ def test_indicator_arrays_read_the_money_the_run_used(tiny_scenario):
 
     m = compile_model(tiny_scenario)
     zero = np.zeros_like(m.spend)
-    _, own = indicator_arrays(run_expected(m), m)
-    _, cf = indicator_arrays(run_expected(m, spend=zero), m, spend=zero)
+    _, own = indicator_arrays(run_expected(m, m.spend), m, m.spend)
+    _, cf = indicator_arrays(run_expected(m, zero), m, zero)
     assert np.allclose(own["spend"][0, 1:, 0], m.spend[1:].sum(axis=(1, 2)) / 1e9)
     assert (cf["spend"][0, 1:, 0] == 0).all()
     assert (own["poor_districts_with_infrastructure"][0, 1:, 0] == 100).all()  # the tiny plan funds them

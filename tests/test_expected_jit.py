@@ -27,7 +27,7 @@ def model():
 
 
 def test_single_scenario(model):
-    _close(run_expected(model, backend="jit"), run_expected(model, backend="numpy"))
+    _close(run_expected(model, model.spend, backend="jit"), run_expected(model, model.spend, backend="numpy"))
 
 
 def test_batch_with_drawn_effects_and_rates(model):
@@ -36,19 +36,19 @@ def test_batch_with_drawn_effects_and_rates(model):
     spend = model.spend[None] * rng.uniform(0, 3, size=(S, 1, len(model.line_codes), 1))
     effects = np.clip(model.effects[None] * rng.uniform(0.5, 1.5, size=(S,) + model.effects.shape), 0, 0.9)
     rates = np.clip(model.rates[None] * rng.uniform(0.7, 1.3, size=(S,) + model.rates.shape), 0, 0.4)
-    a = run_expected(model, spend=spend, effects=effects, rates=rates, backend="jit")
-    b = run_expected(model, spend=spend, effects=effects, rates=rates, backend="numpy")
+    a = run_expected(model, spend, effects=effects, rates=rates, backend="jit")
+    b = run_expected(model, spend, effects=effects, rates=rates, backend="numpy")
     _close(a, b)
     assert not np.allclose(a.states[0], a.states[1])  # the batch really differs
 
 
 def test_full_coverage_and_zero_budget(model):
     spend = np.stack([np.zeros_like(model.spend), model.spend * 1e4])  # nothing, and more than enough
-    _close(run_expected(model, spend=spend, backend="jit"), run_expected(model, spend=spend, backend="numpy"))
+    _close(run_expected(model, spend, backend="jit"), run_expected(model, spend, backend="numpy"))
 
 
 def test_without_flows_same_stocks(model):
-    a = run_expected(model, keep_flows=False)
-    b = run_expected(model)
+    a = run_expected(model, model.spend, keep_flows=False)
+    b = run_expected(model, model.spend)
     _close(a, b, [f for f in FIELDS if f != "flows"])
     assert a.flows.shape[2] == 0

@@ -12,6 +12,7 @@ from scipy import stats
 from simlib.engines import run_aggregate, run_expected, run_microsim_fast
 from simlib.engines.expected import YearStep
 from simlib.engines.kernel import DEST, simulate_fast, step_households, synthesise
+from simlib.engines.reach import acting_spend
 from simlib.model import compile_model
 from simlib.runner import run
 from simlib.states import N_STATES
@@ -20,17 +21,15 @@ from simlib.transitions import combined_effects, transition_matrix
 
 @pytest.fixture(scope="module")
 def household_model():
-    """The tiny scenario with the enabling lines unfunded (no boost), so that the reference
-    below needs only the household lines' coverage."""
+    """The tiny scenario and its spending with the enabling lines unfunded (no boost), so that
+    the reference below needs only the household lines' coverage."""
     model = compile_model(make_scenario())
     spend = model.spend.copy()
     spend[:, ~model.household_line] = 0.0
-    from dataclasses import replace
-
-    return replace(model, spend=spend, cache={})
+    return model, spend
 
 
-def hand_coverage(model) -> np.ndarray:
+def hand_coverage(model, spend) -> np.ndarray:
     """Coverage share (L, G, K) of each eligible group-state in the first year, worked out from
     the budget directly: reach = min(spend / cost, max_share x eligible), priority tiers filled in
     order, each tier's households equally likely."""
@@ -38,7 +37,7 @@ def hand_coverage(model) -> np.ndarray:
     D, T = len(model.unit_ids), model.n_tiers
     cov = np.zeros((L, G, K))
     for li in np.flatnonzero(model.household_line):
-        spent = model.spend[1 - model.lag[li], li] if 1 - model.lag[li] >= 0 else np.zeros(D)
+        spent = spend[1 - model.lag[li], li] if 1 - model.lag[li] >= 0 else np.zeros(D)
         for d in range(D):
             in_unit = model.g_unit == d
             E = np.array([(model.n0 * (model.eligible[li] & (model.tier[li] == t)))[in_unit].sum() for t in range(T)])
@@ -103,9 +102,9 @@ def cell_moves(flows: np.ndarray) -> np.ndarray:
 def test_hand_coverage_matches_the_year_step(household_model):
     """The reference's coverage is worked out independently of the engine; check it yields the
     engine's expected beneficiaries (else the comparisons below would test nothing)."""
-    m = household_model
-    cov = hand_coverage(m)
-    out = run_expected(m)
+    m, spend = household_model
+    cov = hand_coverage(m, spend)
+    out = run_expected(m, spend)
     reached = np.zeros((len(m.line_codes), len(m.unit_ids)))
     for d in range(len(m.unit_ids)):
         reached[:, d] = (cov * m.n0)[:, m.g_unit == d].sum(axis=(1, 2))
@@ -114,12 +113,12 @@ def test_hand_coverage_matches_the_year_step(household_model):
 
 
 def test_kernel_moves_match_naive_reference_chi_square(household_model):
-    m = household_model
-    cov = hand_coverage(m)
+    m, spend = household_model
+    cov = hand_coverage(m, spend)
     rng = np.random.default_rng(20240)
     ref = sum(naive_year(m, cov, rng) for _ in range(6))
     step = YearStep(m, 1, m.effects[None])
-    P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+    P = step(m.n0[None].astype(float), acting_spend(m, spend[None])[:, 0])[0][0]
     fast = np.zeros_like(ref)
     krng = np.random.default_rng(99)
     for _ in range(6):
@@ -134,9 +133,9 @@ def test_kernel_moves_match_naive_reference_chi_square(household_model):
 
 def test_kernel_goodness_of_fit_to_rows(household_model):
     """Pooled moves of many households against N x row probabilities (chi-square GOF)."""
-    m = household_model
+    m, spend = household_model
     step = YearStep(m, 1, m.effects[None])
-    P = step(m.n0[None].astype(float), step.active_spend(m.spend[None])[:, 0])[0][0]
+    P = step(m.n0[None].astype(float), acting_spend(m, spend[None])[:, 0])[0][0]
     rng = np.random.default_rng(5)
     reps = 20
     moves = cell_moves(sum(step_households(synthesise(m), P, rng) for _ in range(reps)))
@@ -149,8 +148,8 @@ def test_kernel_goodness_of_fit_to_rows(household_model):
 
 def test_backends_give_identical_numbers(tiny_scenario):
     m = compile_model(tiny_scenario)
-    a = simulate_fast(m, np.random.default_rng(4), backend="numba")
-    b = simulate_fast(m, np.random.default_rng(4), backend="numpy")
+    a = simulate_fast(m, m.spend, np.random.default_rng(4), backend="numba")
+    b = simulate_fast(m, m.spend, np.random.default_rng(4), backend="numpy")
     for f in ("states", "flows", "entries", "reached"):
         assert np.array_equal(getattr(a, f), getattr(b, f))
 
@@ -158,30 +157,26 @@ def test_backends_give_identical_numbers(tiny_scenario):
 def test_aggregate_has_the_kernels_distribution(tiny_scenario):
     """Two-sample KS tests on the horizon's poor and near-poor counts (300 draws each)."""
     m = compile_model(tiny_scenario)
-    fast = run_microsim_fast(m, draws=300, seed=1)
-    agg = run_aggregate(m, draws=300, seed=2)
+    fast = run_microsim_fast(m, m.spend, draws=300, seed=1)
+    agg = run_aggregate(m, m.spend, draws=300, seed=2)
     for k in (0, 1):
         a, b = fast.states[:, -1, :, k].sum(1), agg.states[:, -1, :, k].sum(1)
         assert stats.ks_2samp(a, b).pvalue > 1e-3
     # and the KS test can tell a different budget apart
-    none = run_aggregate(
-        compile_model(make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}))),
-        draws=300,
-        seed=3,
+    unfunded = compile_model(
+        make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}))
     )
+    none = run_aggregate(unfunded, unfunded.spend, draws=300, seed=3)
     assert stats.ks_2samp(agg.states[:, -1, :, 0].sum(1), none.states[:, -1, :, 0].sum(1)).pvalue < 1e-6
 
 
 @pytest.mark.parametrize("engine", ["microsim-fast", "aggregate"])
 def test_fast_paths_agree_with_expected_in_expectation(tiny_scenario, engine):
     m = compile_model(tiny_scenario)
-    exp = run_expected(m)
+    exp = run_expected(m, m.spend)
     draws = 200
-    out = (
-        run_microsim_fast(m, draws=draws, seed=8)
-        if engine == "microsim-fast"
-        else run_aggregate(m, draws=draws, seed=8)
-    )
+    run = run_microsim_fast if engine == "microsim-fast" else run_aggregate
+    out = run(m, m.spend, draws=draws, seed=8)
     e = exp.states[0].sum(axis=1)  # (Y+1, K)
     s = out.states.sum(axis=2)
     mean, se = s.mean(0), s.std(0, ddof=1) / np.sqrt(draws)
@@ -195,7 +190,7 @@ def test_fast_paths_agree_with_expected_in_expectation(tiny_scenario, engine):
 def test_same_seed_same_numbers(tiny_scenario):
     m = compile_model(tiny_scenario)
     for fn in (run_microsim_fast, run_aggregate):
-        a, b, c = fn(m, draws=2, seed=5), fn(m, draws=2, seed=5), fn(m, draws=2, seed=6)
+        a, b, c = fn(m, m.spend, draws=2, seed=5), fn(m, m.spend, draws=2, seed=5), fn(m, m.spend, draws=2, seed=6)
         assert np.array_equal(a.states, b.states) and not np.array_equal(a.states, c.states)
 
 

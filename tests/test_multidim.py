@@ -21,6 +21,7 @@ from simlib.engines.multidim_microsim import (
     step,
     synthesise_population,
 )
+from simlib.engines.reach import acting_spend
 from simlib.model import compile_model
 from simlib.multidim import compile_multidim
 from simlib.multidim import income as inc
@@ -55,14 +56,13 @@ def frozen(mm):
     B = mm.B
     return replace(
         mm,
-        base=replace(mm.base, growth=0.0),
+        base=replace(mm.base, params=replace(mm.base.params, growth=0.0)),
         drift=np.zeros(2),
         volatility=0.0,
         shocks=(),
         kernel=np.stack([np.eye(B), np.eye(B)]),
         gain=np.zeros(12),
         loss=np.zeros(12),
-        cache={},
     )
 
 
@@ -152,7 +152,7 @@ def test_synthetic_households_reproduce_the_baseline_states_under_the_standard()
 
 def test_initial_prevalence_matches_enumeration():
     model, mm = compiled(md_scenario())
-    out = run_multidim_expected(mm)
+    out = run_multidim_expected(mm, model.spend)
     g = int(np.flatnonzero((model.g_eth == 0) & (model.g_area == 0) & (model.g_attr == 2))[0])
     k3 = int(mm.min_deprivations[0])
     for k, (lo, hi) in ((POOR, (k3, 13)), (NEAR_POOR, (0, k3)), (NON_POOR, (0, 13))):
@@ -174,7 +174,7 @@ def _p5_only(model, mm):
     spend = np.zeros_like(model.spend)
     spend[:, li, :] = 1e15
     fm = frozen(mm)
-    fm = replace(fm, base=replace(fm.base, max_share=ms, spend=spend), removal=removal)
+    fm = replace(fm, base=replace(fm.base, params=replace(fm.base.params, max_share=ms)), removal=removal)
     return fm, spend, li
 
 
@@ -192,7 +192,7 @@ def test_housing_removal_moves_poor_to_near_poor_exactly_when_count_drops_below_
     masks += [BIT["sanitation"] | BIT["employment"] | BIT["nutrition"]]  # no housing deprivation: not eligible
     masks = np.array([m for m in masks if bin(m).count("1") >= 3], np.uint16)
     pop = Households(np.full(masks.size, g), np.full(masks.size, POOR), np.full(masks.size, 1.0e6), masks)
-    res = step(fm, pop, 0, spend, np.random.default_rng(0))
+    res = step(fm, pop, 0, acting_spend(fm.base, spend)[0], np.random.default_rng(0))
     after = res["households"]
     np.testing.assert_array_equal(after.mask, masks & ~np.uint16(HOUSING))  # only the housing flags changed
     np.testing.assert_array_equal(after.income, pop.income)
@@ -205,7 +205,7 @@ def test_housing_removal_moves_poor_to_near_poor_exactly_when_count_drops_below_
 def test_housing_removal_expected_engine_matches_enumeration():
     model, mm = compiled(md_scenario(horizon=1, zero_budget=True))
     fm, spend, li = _p5_only(model, mm)
-    out = run_multidim_expected(fm)
+    out = run_multidim_expected(fm, spend)
     k3 = int(mm.min_deprivations[0])
     for g in np.flatnonzero(model.poor_district[model.g_unit]):
         probs = independent_mask_probs(mm.propensity[g, POOR], k3, 13)
@@ -228,7 +228,7 @@ def test_reclassification_at_2027_expected_engine_closed_form():
     with >= 3 deprivations become poor, with < 3 near-poor: truncated normal x enumeration."""
     model, mm = compiled(md_scenario(horizon=4, zero_budget=True))
     fm = frozen(mm)
-    out = run_multidim_expected(fm)
+    out = run_multidim_expected(fm, model.spend)
     assert fm.review_years[-1] == 2027 and [c[0] for c in fm.changes] == [2027]
     for y in range(3):  # no one crosses a line before 2027 (escaped households only age)
         assert out.flows[0, y][:, :, POOR].sum() == pytest.approx(out.states[0, y][:, POOR].sum(), rel=1e-12)
@@ -254,7 +254,7 @@ def test_reclassification_at_2027_microsim_counts_households():
     model, mm = compiled(md_scenario(horizon=4, zero_budget=True))
     fm = frozen(mm)
     pop = synthesise_population(fm, np.random.default_rng(11))
-    out = simulate_multidim(fm, np.random.default_rng(12), population=pop)
+    out = simulate_multidim(fm, model.spend, np.random.default_rng(12), population=pop)
     area = model.g_area[pop.group]
     L1, L2 = fm.lines_vnd[0][area], fm.lines_vnd[-1][area]
     was_above = ~BELOW_LINE_STATE[pop.state]
@@ -287,7 +287,7 @@ def _province_items(out):
 @pytest.fixture(scope="module")
 def plan_runs():
     model, mm = compiled(md_scenario(horizon=2))
-    return mm, run_multidim_expected(mm), run_multidim_microsim(mm, draws=30, seed=2024)
+    return mm, run_multidim_expected(mm, model.spend), run_multidim_microsim(mm, model.spend, draws=30, seed=2024)
 
 
 def test_engines_agree_on_states_flows_prevalence_and_fgt(plan_runs):
@@ -317,7 +317,7 @@ def test_engine_comparison_detects_a_real_difference(plan_runs):
     li = mm.base.line_codes.index("P5")
     removal = mm.removal.copy()
     removal[li] *= 0.5
-    other = run_multidim_expected(replace(mm, removal=removal, cache={}))
+    other = run_multidim_expected(replace(mm, removal=removal), mm.base.spend)
     ie, _, _ = _province_items(other)
     im, _, _ = _province_items(mic)
     j = INDICATORS.index("housing_quality")
@@ -328,8 +328,8 @@ def test_first_year_without_programme_is_exact_up_to_the_grid():
     """With no programme the expected engine's first year is the microsim's expectation (flags
     exactly; income up to the grid): 4.5 standard errors + 0.5 %."""
     model, mm = compiled(md_scenario(horizon=1, zero_budget=True))
-    exp = run_multidim_expected(mm)
-    mic = run_multidim_microsim(mm, draws=40, seed=7)
+    exp = run_multidim_expected(mm, model.spend)
+    mic = run_multidim_microsim(mm, model.spend, draws=40, seed=7)
     assert _close(exp.states.sum(2)[0, 1], mic.states.sum(2)[:, 1], 0.005).all()
     ie, fe1, _ = _province_items(exp)
     im, fm1, _ = _province_items(mic)

@@ -12,9 +12,10 @@ import pytest
 from conftest import ROOT
 
 from simlib.cli import main
-from simlib.engines import run_expected
+from simlib.engines import get_engine, run_expected
 from simlib.model import compile_model
 from simlib.national import run_chunked, unit_slice
+from simlib.options import RunOptions
 from simlib.scenario import load_scenario
 
 SCALE = 0.0005  # about 14,000 households in 63 provinces
@@ -55,9 +56,9 @@ def test_builder_matches_published_totals():
 
 
 def test_unit_slices_reproduce_the_whole_expected_run(model):
-    whole = run_expected(model)
+    whole = run_expected(model, model.spend)
     d = model.unit_ids.index("cao_bang")
-    part = run_expected(unit_slice(model, [d]))
+    part = run_expected(unit_slice(model, [d]), model.spend[..., [d]])
     g = model.g_unit == d
     np.testing.assert_allclose(part.states[0], whole.states[0][:, g], rtol=1e-12)
     np.testing.assert_allclose(part.reached[0][..., 0], whole.reached[0][..., d], rtol=1e-12)
@@ -65,19 +66,21 @@ def test_unit_slices_reproduce_the_whole_expected_run(model):
 
 @pytest.mark.parametrize("engine", ["microsim-fast", "aggregate"])
 def test_chunked_equals_unchunked(model, engine):
-    one = run_chunked(model, engine, draws=2, seed=11, chunk=len(model.unit_ids), executor="serial")
-    many = run_chunked(model, engine, draws=2, seed=11, chunk=5, executor="serial")
+    options = RunOptions(engine=engine, draws=2, seed=11, executor="serial")
+    one = run_chunked(model, model.spend, get_engine(engine), options.but(chunk=len(model.unit_ids)))
+    many = run_chunked(model, model.spend, get_engine(engine), options.but(chunk=5))
     for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting"):
         assert np.array_equal(getattr(one, f), getattr(many, f)), f
-    other_seed = run_chunked(model, engine, draws=2, seed=12, chunk=5, executor="serial")
+    other_seed = run_chunked(model, model.spend, get_engine(engine), options.but(chunk=5, seed=12))
     assert not np.array_equal(one.states, other_seed.states)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("executor", ["local", "dask"])
 def test_parallel_executors_give_the_same_numbers(model, executor):
-    ref = run_chunked(model, "microsim-fast", draws=1, seed=3, chunk=63, executor="serial")
-    par = run_chunked(model, "microsim-fast", draws=1, seed=3, chunk=16, executor=executor, jobs=2)
+    fast = get_engine("microsim-fast")
+    ref = run_chunked(model, model.spend, fast, RunOptions(seed=3, chunk=63, executor="serial"))
+    par = run_chunked(model, model.spend, fast, RunOptions(seed=3, chunk=16, executor=executor, jobs=2))
     assert np.array_equal(ref.states, par.states) and np.array_equal(ref.flows, par.flows)
 
 

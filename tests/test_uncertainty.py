@@ -151,7 +151,7 @@ def test_zero_width_ranges_reproduce_the_deterministic_run(tiny, engine, reps):
     ps = _zero_width(tiny.params)
     scen = scenario_from_dict(tiny_raw(), params=ps)
     assert build_space(ps).dims == 0
-    unc = run_uncertainty(scen, 3, engine=engine, replications=reps)
+    unc = run_uncertainty(scen, 3, engine=engine, draws=reps)
     det = run(scen, engine=engine, draws=reps)
     key = ["year", "geo_type", "geo", "indicator"]
     # three identical draws, each the deterministic run's replications

@@ -31,9 +31,11 @@ from simlib import i18n
 from simlib.allocate.optimize import OptimizationResult
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
+from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
 from simlib.runner import manifest_for, run
+from simlib.scenario import load_scenario
 
 SCENARIO_FILE = "optimal_scenario.yaml"
 NOTEBOOK = "optimize_allocation.ipynb"
@@ -135,7 +137,7 @@ def write_optimization(
         ind, tg = comparison_runs(result, optimal)
         ind.to_csv(tmp / "indicators.csv", index=False)
         tg.to_csv(tmp / "targets.csv", index=False)
-        manifest = manifest_for(optimal, "expected", 1, optimal.seed)
+        manifest = manifest_for(optimal, RunOptions(seed=optimal.seed))
         manifest["scenario_file"] = SCENARIO_FILE
         (tmp / "summary.json").write_text(
             json.dumps(summary_dict(result, manifest), ensure_ascii=False, indent=2, default=_json_default),

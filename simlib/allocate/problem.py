@@ -15,7 +15,7 @@ district). The other targets are non-linear functions of the allocation (`target
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -202,30 +202,12 @@ class Problem:
         change of spending in unit d changes only these groups), and their indices."""
         key = f"_sub{d}"
         if key not in self.__dict__:
-            from dataclasses import replace
-
-            m = self.model
-            g = np.flatnonzero(m.g_unit == d)
-            sub = replace(
-                m,
-                g_unit=m.g_unit[g],
-                g_eth=m.g_eth[g],
-                g_area=m.g_area[g],
-                g_attr=m.g_attr[g],
-                n0=m.n0[g],
-                rates=m.rates[g],
-                eligible=m.eligible[:, g],
-                tier=m.tier[:, g],
-                ps_population=m.ps_population[g],
-                cache={},
-            )
-            self.__dict__[key] = (sub, g)
+            g = np.flatnonzero(self.model.g_unit == d)
+            self.__dict__[key] = (self.model.take_groups(g), g)
         return self.__dict__[key]
 
     def with_envelope_scale(self, k: float) -> Problem:
         """The same problem with every source envelope multiplied by `k` (frontier)."""
-        from dataclasses import replace
-
         b = np.where(self.envelope_rows, self.b * k, self.b)
         p = replace(self, b=b, n_evals=0)
         p.__dict__.pop("_P", None)
@@ -303,217 +285,217 @@ def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None)
     return out
 
 
-def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None) -> Problem:
-    """Variables, constraints and objective weights for `scen` under `spec`."""
-    model = model or compile_model(scen)
-    cat = scen.catalogue
-    L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
-    mask = source_mask(cat, scen.params["funding"])
-    disb = np.array([qv(scen.params["funding"]["sources"][s]["disbursement"]) for s in SOURCES])
-    split = model.split  # (L, D)
-    caps = eligible_spend_caps(model)  # (L, D) VND
+@dataclass
+class _Variables:
+    """Decision variables: each a (line, source) pair in one unit (-1: the scenario's split) and
+    one projected year (-1: every year), spending along direction `dir` (`dirs` (K, Y, L, D) VND
+    per billion)."""
 
-    blocks = list(range(Y)) if spec.by_year else [-1]
+    line: np.ndarray
+    source: np.ndarray
+    unit: np.ndarray
+    year: np.ndarray
+    dir: np.ndarray
+    dirs: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.line)
+
+    def in_year(self, yi: int | None) -> np.ndarray:
+        """Variables spending in projected year yi (None: every variable)."""
+        return np.ones(self.n, bool) if yi is None else (self.year < 0) | (self.year == yi)
+
+
+def _variables(model: Model, spec: OptimizeSpec, mask: np.ndarray) -> _Variables:
+    """One variable per allowed (line, source), per district (`by_district`) and year (`by_year`)."""
+    L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
+    split = model.split
     # a scenario holds one district split per line for every year, the year before the start
     # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
     per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
-    dirs, dir_key = [], {}
-    v_line, v_src, v_unit, v_year, v_dir = [], [], [], [], []
-    for yb in blocks:
+    dirs, cols = [], []
+    for yb in list(range(Y)) if spec.by_year else [-1]:
         for li in range(L):
             if split[li].sum() <= 0:
                 continue  # nobody eligible anywhere: money would buy nothing
             units = [int(d) for d in np.flatnonzero(split[li] > 0)] if spec.by_district and per_district[li] else [-1]
             for du in units:
-                key = (yb, li, du)
                 pat = np.zeros((Y, L, D))
                 ys = slice(None) if yb < 0 else slice(yb, yb + 1)
                 if du < 0:
                     pat[ys, li, :] = split[li] * BN
                 else:
                     pat[ys, li, du] = BN
-                dir_key[key] = len(dirs)
+                cols += [(li, si, du, yb, len(dirs)) for si in range(len(SOURCES)) if mask[li, si]]
                 dirs.append(pat)
-                for si in range(len(SOURCES)):
-                    if mask[li, si]:
-                        (
-                            v_line.append(li),
-                            v_src.append(si),
-                            v_unit.append(du),
-                            v_year.append(yb),
-                            v_dir.append(dir_key[key]),
-                        )
-    v_line, v_src, v_unit, v_year, v_dir = map(np.array, (v_line, v_src, v_unit, v_year, v_dir))
-    n = len(v_line)
-    rows: list[Row] = []
-    A_rows: list[np.ndarray] = []
-    b_rows: list[float] = []
+    v = np.array(cols, dtype=int).reshape(-1, 5).T
+    return _Variables(*v, dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)))
 
-    def in_year(yi: int) -> np.ndarray:
-        return (v_year < 0) | (v_year == yi)
 
-    years_for_rows = list(range(Y)) if spec.by_year else [None]
+class _Rows:
+    """Linear constraint rows A x <= b with their meaning, in the order they are added."""
 
-    def year_mask(yi):
-        return np.ones(n, bool) if yi is None else in_year(yi)
+    def __init__(self):
+        self.A: list[np.ndarray] = []
+        self.b: list[float] = []
+        self.rows: list[Row] = []
 
-    def cal(yi):
-        return None if yi is None else model.years[yi]
+    def add(self, a: np.ndarray, b: float, row: Row) -> None:
+        self.A.append(a)
+        self.b.append(b)
+        self.rows.append(row)
 
+
+def _money_rows(out: _Rows, v: _Variables, spec: OptimizeSpec, years: list, cal) -> np.ndarray:
+    """Envelopes per source (and year); floors, commitments and ceilings; earmarks; the local
+    counterpart share. Returns the money (L,) floors and earmarks force onto single lines."""
     env = spec.envelope  # (Y, S) billion VND
-    # envelope: per source (and year)
-    for yi in years_for_rows:
-        for si, s in enumerate(SOURCES):
+    for yi in years:
+        for si, src in enumerate(SOURCES):
             amount = env[:, si].min() if yi is None else env[yi, si]
-            a = (year_mask(yi) & (v_src == si)).astype(float)
-            if not a.any() and amount >= 0:
-                continue
-            A_rows.append(a), b_rows.append(amount), rows.append(Row("envelope", source=s, year=cal(yi), amount=amount))
-    n_env = len(rows)
-    # floors, commitments, ceilings
-    forced = np.zeros(L)
+            a = (v.in_year(yi) & (v.source == si)).astype(float)
+            if a.any() or amount < 0:
+                out.add(a, amount, Row("envelope", source=src, year=cal(yi), amount=amount))
+    forced = np.zeros(v.dirs.shape[2])
     for bd in spec.bounds:
-        sel = np.isin(v_line, bd.lines)
-        for yi in years_for_rows:
-            a = (year_mask(yi) & sel).astype(float)
+        sel = np.isin(v.line, bd.lines)
+        for yi in years:
+            a = (v.in_year(yi) & sel).astype(float)
             if bd.lower > 0:
                 kind = "commitment" if bd.commitment >= bd.floor and bd.commitment > 0 else "floor"
-                (
-                    A_rows.append(-a),
-                    b_rows.append(-bd.lower),
-                    rows.append(Row(kind, code=bd.code, year=cal(yi), amount=bd.lower)),
-                )
+                out.add(-a, -bd.lower, Row(kind, code=bd.code, year=cal(yi), amount=bd.lower))
             if np.isfinite(bd.ceiling):
-                (
-                    A_rows.append(a),
-                    b_rows.append(bd.ceiling),
-                    rows.append(Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling)),
-                )
+                out.add(a, bd.ceiling, Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling))
         if len(bd.lines) == 1:
             forced[bd.lines[0]] = max(forced[bd.lines[0]], bd.lower)
     for em in spec.earmarks:
-        sel = np.isin(v_line, em.lines) & (v_src == em.source)
-        for yi in years_for_rows:
-            a = (year_mask(yi) & sel).astype(float)
-            (
-                A_rows.append(-a),
-                b_rows.append(-em.amount),
-                rows.append(Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount)),
+        sel = np.isin(v.line, em.lines) & (v.source == em.source)
+        for yi in years:
+            a = (v.in_year(yi) & sel).astype(float)
+            out.add(
+                -a, -em.amount, Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount)
             )
         if len(em.lines) == 1:
             forced[em.lines[0]] = max(forced[em.lines[0]], em.amount)
-    # local counterpart: r * central - local <= 0
-    if spec.counterpart_min_share > 0:
-        central = np.isin(v_src, [SOURCES.index(s) for s in CENTRAL])
-        local = v_src == SOURCES.index("local")
-        for yi in years_for_rows:
-            ym = year_mask(yi)
+    if spec.counterpart_min_share > 0:  # local counterpart: r * central - local <= 0
+        central = np.isin(v.source, [SOURCES.index(s) for s in CENTRAL])
+        local = v.source == SOURCES.index("local")
+        for yi in years:
+            ym = v.in_year(yi)
             a = spec.counterpart_min_share * (ym & central) - (ym & local)
-            (
-                A_rows.append(a.astype(float)),
-                b_rows.append(0.0),
-                rows.append(Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share)),
-            )
-    # eligible-population caps, on spending (never below what floors or earmarks force)
-    for yi in years_for_rows:
-        for li in range(L):
-            sel = year_mask(yi) & (v_line == li)
+            out.add(a.astype(float), 0.0, Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share))
+    return forced
+
+
+def _cap_rows(out: _Rows, v: _Variables, model: Model, years: list, cal, forced: np.ndarray, disb: np.ndarray) -> None:
+    """Eligible-population caps, on spending (never below what floors or earmarks force)."""
+    caps = eligible_spend_caps(model)  # (L, D) VND
+    split = model.split
+    for yi in years:
+        for li in range(len(model.line_codes)):
+            sel = v.in_year(yi) & (v.line == li)
             if not sel.any():
                 continue
-            units = sorted(set(v_unit[sel].tolist()))
-            for du in units:
-                s2 = sel & (v_unit == du)
+            for du in sorted(set(v.unit[sel].tolist())):
+                s2 = sel & (v.unit == du)
                 if du < 0:
                     pos = split[li] > 0
                     cap = float(np.max(caps[li, pos] / split[li, pos])) / BN
                 else:
                     cap = caps[li, du] / BN
                 cap = max(cap, forced[li] * disb.max())
-                A_rows.append(np.where(s2, v_disb_of(v_src, disb), 0.0)), b_rows.append(cap)
-                rows.append(
-                    Row(
-                        "cap",
-                        code=model.line_codes[li],
-                        year=cal(yi),
-                        unit=None if du < 0 else model.unit_ids[du],
-                        amount=cap,
-                    )
+                unit = None if du < 0 else model.unit_ids[du]
+                out.add(
+                    np.where(s2, v_disb_of(v.source, disb), 0.0),
+                    cap,
+                    Row("cap", model.line_codes[li], None, cal(yi), unit, cap),
                 )
-    # linear coverage targets
-    wanted = spec.targets
-    if spec.objective == "min_cost" and wanted is None:
-        wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
-    trows = target_rows(model, scen.params["targets"], wanted or ())
-    P = (np.stack(dirs).reshape(len(dirs), -1)[v_dir] * v_disb_of(v_src, disb)[:, None]).reshape(
-        n, Y, L, D
-    ) / BN  # spend per billion
+
+
+def _coverage_rows(out: _Rows, model: Model, scen: Scenario, P: np.ndarray, lin_ids: set) -> None:
+    """The linear coverage targets: every officer trained, infrastructure in every poor district."""
+    n, Y = P.shape[0], len(model.years)
     hist = model.spend[0]
-    lin_ids = {t.target_id for t in trows if t.linear}
     if "officers_trained" in lin_ids:
-        cov = scen.params["targets"]["coverage"]["officers_trained"]["lines"]
-        for lc in cov:
+        for lc in scen.params["targets"]["coverage"]["officers_trained"]["lines"]:
             li = model.line_codes.index(lc)
             need = model.unit_cost[li] * model.capacity_units[li]  # VND: every officer of the unit
             for yi in range(Y):
                 idx = yi + 1 - model.lag[li]
-                for d in range(D):
-                    if need[d] <= 0:
-                        continue
-                    if idx >= 1:
-                        A_rows.append(-P[:, idx - 1, li, d]), b_rows.append(-need[d] / BN)
-                    else:
-                        A_rows.append(np.zeros(n)), b_rows.append((hist[li, d] - need[d]) / BN)
-                    rows.append(
-                        Row(
-                            "target",
-                            code="officers_trained",
-                            year=model.years[yi],
-                            unit=model.unit_ids[d],
-                            amount=need[d] / BN,
-                        )
-                    )
-    if "infrastructure_poor_districts" in lin_ids:
-        infra = np.flatnonzero(model.infra_lines)
-        for yi in range(Y):
-            for d in np.flatnonzero(model.poor_district):
-                a = -P[:, yi, infra, d].sum(axis=1)
-                A_rows.append(a), b_rows.append(-model.infra_min_spend / BN)
-                rows.append(
-                    Row(
+                for d in np.flatnonzero(need > 0):
+                    row = Row(
                         "target",
-                        code="infrastructure_poor_districts",
+                        code="officers_trained",
                         year=model.years[yi],
                         unit=model.unit_ids[d],
-                        amount=model.infra_min_spend / BN,
+                        amount=need[d] / BN,
                     )
+                    if idx >= 1:
+                        out.add(-P[:, idx - 1, li, d], -need[d] / BN, row)
+                    else:
+                        out.add(np.zeros(n), (hist[li, d] - need[d]) / BN, row)
+    if "infrastructure_poor_districts" in lin_ids:
+        infra = np.flatnonzero(model.infra_lines)
+        amount = model.infra_min_spend / BN
+        for yi in range(Y):
+            for d in np.flatnonzero(model.poor_district):
+                row = Row(
+                    "target",
+                    code="infrastructure_poor_districts",
+                    year=model.years[yi],
+                    unit=model.unit_ids[d],
+                    amount=amount,
                 )
-    A = np.array(A_rows) if A_rows else np.zeros((0, n))
-    b = np.array(b_rows, float)
-    env_mask = np.zeros(len(rows), bool)
+                out.add(-P[:, yi, infra, d].sum(axis=1), -amount, row)
+
+
+def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None) -> Problem:
+    """Variables, constraints and objective weights for `scen` under `spec`."""
+    model = model or compile_model(scen)
+    Y = len(model.years)
+    disb = np.array([qv(scen.params["funding"]["sources"][s]["disbursement"]) for s in SOURCES])
+    v = _variables(model, spec, source_mask(scen.catalogue, scen.params["funding"]))
+    years = list(range(Y)) if spec.by_year else [None]
+
+    def cal(yi):
+        return None if yi is None else model.years[yi]
+
+    rows = _Rows()
+    forced = _money_rows(rows, v, spec, years, cal)
+    n_env = sum(r.kind == "envelope" for r in rows.rows)
+    _cap_rows(rows, v, model, years, cal, forced, disb)
+    wanted = spec.targets
+    if spec.objective == "min_cost" and wanted is None:
+        wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
+    trows = target_rows(model, scen.params["targets"], wanted or ())
+    var_disb = v_disb_of(v.source, disb)
+    P = (v.dirs.reshape(len(v.dirs), -1)[v.dir] * var_disb[:, None]).reshape((v.n,) + v.dirs.shape[1:]) / BN
+    _coverage_rows(rows, model, scen, P, {t.target_id for t in trows if t.linear})
+    env_mask = np.zeros(len(rows.rows), bool)
     env_mask[:n_env] = True
-    base = np.zeros((Y + 1, L, D))
-    base[0] = hist
-    cost_w = np.where(v_year < 0, float(Y), 1.0)  # billion VND over the horizon per unit of x
+    base = np.zeros(model.spend.shape)
+    base[0] = model.spend[0]
     geos, _ = geographies(model)
     return Problem(
         scenario=scen,
         model=model,
         spec=spec,
         objective=spec.objective,
-        var_line=v_line,
-        var_source=v_src,
-        var_unit=v_unit,
-        var_year=v_year,
-        var_dir=v_dir,
-        var_disb=v_disb_of(v_src, disb),
-        dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)),
-        A=A,
-        b=b,
-        rows=rows,
+        var_line=v.line,
+        var_source=v.source,
+        var_unit=v.unit,
+        var_year=v.year,
+        var_dir=v.dir,
+        var_disb=var_disb,
+        dirs=v.dirs,
+        A=np.array(rows.A) if rows.A else np.zeros((0, v.n)),
+        b=np.array(rows.b, float),
+        rows=rows.rows,
         envelope_rows=env_mask,
         target_rows=[t for t in trows if not t.linear],
         weights=objective_weights(model, spec.objective, scen.params["allocation"]),
-        cost_weights=cost_w,
+        cost_weights=np.where(v.year < 0, float(Y), 1.0),  # billion VND over the horizon per unit of x
         base_spend=base,
         geos=geos,
     )

@@ -83,12 +83,12 @@ def calibrate_files(
     if kind not in ("aggregate", "household"):
         raise InputError("enum", field="kind", value=kind, allowed=["aggregate", "household"])
     if draws < 1:
-        raise InputError("draws", field="--draws", value=draws)
+        raise InputError("draws", field="draws", value=draws)
     try:
         ds = load_dataset(template)
     except InputError as exc:
         if exc.code == "dataset_missing":
-            exc.field = "--template"
+            exc.field = "template"
         raise
     pr = load_prior(prior, scale=prior_scale)
     tmpl = {"dataset": ds.name, "version": ds.version, "files": ds.file_hashes}

@@ -232,6 +232,46 @@ def panel_exposure(panel: AggregatePanel, budgets: dict, prior, multipliers=(1.0
     return Exposure(mult, f1, f2, tuple(sources))
 
 
+def _filter(panel: AggregatePanel, model, exposure: Exposure, effects: bool, growth: float, entry: np.ndarray):
+    """thetas (n, p) -> (the filter run with each parameter vector, penalty)."""
+    prep, klass = Prepared(panel), panel.cells.klass
+
+    def filt(thetas):
+        R8, lam, pen = model.unpack(thetas)
+        if effects:
+            fs = [exposure.factors(x) for x in lam]
+            f1, f2 = np.array([f[0] for f in fs]), np.array([f[1] for f in fs])
+        else:
+            f1, f2 = exposure.factors(1.0)
+        return run_filter(prep, R8[:, klass], f1, f2, growth, entry), pen
+
+    return filt
+
+
+def _fit_summary(panel: AggregatePanel, fr: FilterResult, fitted, hh_years: float) -> dict:
+    """Size of the data, log-likelihoods, the stocks' deviance and the poor rate's errors."""
+    stock_rows = fitted[fitted["quantity"].isin(["poor", "near_poor", "escaped", "rest"])]
+    dev = 0.0
+    if len(stock_rows):
+        y, mu = stock_rows["observed"].to_numpy(), stock_rows["fitted"].to_numpy()
+        ok = y > 0
+        dev = float(2 * (y[ok] * np.log(y[ok] / np.maximum(mu[ok], 1e-300))).sum() - 2 * (y - mu).sum())
+    rate_rows = fitted[fitted["quantity"] == "poor_rate"]
+    err = (rate_rows["fitted"] - rate_rows["observed"]).to_numpy()
+    return {
+        "observation_units": panel.n_obs,
+        "cells": len(panel.cells),
+        "transition_years": max(len(panel.years) - 1, 0),
+        "household_years": round(hh_years),
+        "log_likelihood": round(float(fr.loglik[0]), 3),
+        "log_likelihood_stocks": round(float(fr.ll_stock[0]), 3),
+        "log_likelihood_flows": round(float(fr.ll_flows[0]), 3),
+        "deviance_stocks": round(dev, 3),
+        "rmse_poor_rate_points": round(float(np.sqrt(np.mean(err**2))), 4) if err.size else None,
+        "max_abs_error_poor_rate_points": round(float(np.abs(err).max()), 4) if err.size else None,
+    }
+
+
 def calibrate_aggregate(
     panel: AggregatePanel,
     prior,
@@ -253,22 +293,11 @@ def calibrate_aggregate(
     T, C = len(panel.years), len(panel.cells)
     exposure = exposure or Exposure.none(max(T - 1, 0), C)
     if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
-        raise InputError("cal_effects_budget", field="--effects")
+        raise InputError("cal_effects_budget", field="effects")
     model = Parametric(prior, with_lambda=effects)
     klass = panel.cells.klass
     growth, growth_sd, pairs = growth_estimate(panel, prior.growth0, prior.growth_sd)
-    entry = entry_vector(prior.entry0)
-
-    prep = Prepared(panel)
-
-    def filt(thetas):
-        R8, lam, pen = model.unpack(thetas)
-        if effects:
-            fs = [exposure.factors(x) for x in lam]
-            f1, f2 = np.array([f[0] for f in fs]), np.array([f[1] for f in fs])
-        else:
-            f1, f2 = exposure.factors(1.0)
-        return run_filter(prep, R8[:, klass], f1, f2, growth, entry), pen
+    filt = _filter(panel, model, exposure, effects, growth, entry_vector(prior.entry0))
 
     def nlp(thetas):
         fr, pen = filt(thetas)
@@ -282,41 +311,19 @@ def calibrate_aggregate(
     R8, lam, _ = (x[0] for x in model.unpack(res.theta[None]))
     ref, lm, _ = (x[0] for x in model.split(res.theta[None]))
     ref_draws, mod_draws, _ = model.split(th)
-    mod_draws = np.exp(mod_draws)
-    prior_sd = laplace_prior_sd(model)
-    weight = 1.0 - np.diag(res.cov) / prior_sd**2
-    data_weight = {n: float(np.clip(w, 0.0, 1.0)) for n, w in zip(model.names, weight)}
+    weight = 1.0 - np.diag(res.cov) / laplace_prior_sd(model) ** 2
     fr, _ = filt(res.theta[None])
     fitted = fitted_table(panel, fr)
     # household-years of data behind each class: start-of-year stocks of its cells
     class_hh = np.zeros(N_CLASSES)
     if T > 1:
         np.add.at(class_hh, klass, fr.stock[0, :-1].sum(axis=(0, 2)))
-    stock_rows = fitted[fitted["quantity"].isin(["poor", "near_poor", "escaped", "rest"])]
-    dev = 0.0
-    if len(stock_rows):
-        y, mu = stock_rows["observed"].to_numpy(), stock_rows["fitted"].to_numpy()
-        ok = y > 0
-        dev = float(2 * (y[ok] * np.log(y[ok] / np.maximum(mu[ok], 1e-300))).sum() - 2 * (y - mu).sum())
-    rate_rows = fitted[fitted["quantity"] == "poor_rate"]
-    err = (rate_rows["fitted"] - rate_rows["observed"]).to_numpy()
-    fit = {
-        "observation_units": panel.n_obs,
-        "cells": C,
-        "transition_years": max(T - 1, 0),
-        "household_years": round(hh_years),
-        "log_likelihood": round(float(fr.loglik[0]), 3),
-        "log_likelihood_stocks": round(float(fr.ll_stock[0]), 3),
-        "log_likelihood_flows": round(float(fr.ll_flows[0]), 3),
-        "deviance_stocks": round(dev, 3),
-        "rmse_poor_rate_points": round(float(np.sqrt(np.mean(err**2))), 4) if err.size else None,
-        "max_abs_error_poor_rate_points": round(float(np.abs(err).max()), 4) if err.size else None,
+    fit = _fit_summary(panel, fr, fitted, hh_years) | {
         "parameters": model.size,
         "converged": res.converged,
         "iterations": res.iterations,
         "growth_pairs": pairs,
     }
-    g_draws = rng.normal(growth, growth_sd, draws)
     return Calibration(
         method="aggregate",
         structure="parametric",
@@ -326,16 +333,16 @@ def calibrate_aggregate(
         class_draws=class_draws,
         class_households=class_hh,
         growth=growth,
-        growth_draws=g_draws,
+        growth_draws=rng.normal(growth, growth_sd, draws),
         entry=prior.entry0.copy(),
         entry_draws=np.broadcast_to(prior.entry0, (draws, 3)).copy(),
         ref=ref,
         ref_draws=ref_draws,
         mods=np.exp(lm),
-        mod_draws=mod_draws,
+        mod_draws=np.exp(mod_draws),
         effect_multiplier=float(lam) if effects else None,
         effect_draws=lam_draws if effects else None,
-        data_weight=data_weight,
+        data_weight={n: float(np.clip(w, 0.0, 1.0)) for n, w in zip(model.names, weight)},
         fit=fit,
         fitted=fitted,
         data=list(panel.sources),

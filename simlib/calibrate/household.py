@@ -17,6 +17,8 @@ the observed years the factors enter the likelihood and the same posterior is fo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -172,6 +174,154 @@ def register_exposure(tc: TransitionCounts, budgets: dict, multipliers=(1.0,)):
     return Exposure(mult, f1, f2, tuple(sources))
 
 
+@dataclass
+class _RateFit:
+    """Class rates (8, 12), their draws and what the fit says about them."""
+
+    rates: np.ndarray
+    draws: np.ndarray
+    data_weight: dict
+    fit: dict
+    ref: np.ndarray | None = None
+    ref_draws: np.ndarray | None = None
+    mods: np.ndarray | None = None
+    mod_draws: np.ndarray | None = None
+    lam: float | None = None
+    lam_draws: np.ndarray | None = None
+
+
+def _check_options(structure: str, prior, effects: bool, exposure: Exposure) -> None:
+    if structure not in ("per_class", "parametric"):
+        raise InputError("enum", field="structure", value=structure, allowed=["per_class", "parametric"])
+    if structure == "parametric" and prior.has_cells:
+        raise InputError("cal_prior_cells", file=prior.file, field="cells")
+    if effects and structure != "parametric":
+        raise InputError("cal_effects_structure", field="effects")
+    if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
+        raise InputError("cal_effects_budget", field="effects")
+
+
+def _conjugate_classes(prior, n_class: np.ndarray, class_hh: np.ndarray, draws: int, rng) -> _RateFit:
+    """Per class, without a programme: the conjugate posterior (exact draws)."""
+    alpha, beta = dirichlet_alphas(prior.class_rates, prior.class_kappa)
+    a2, b2 = conjugate_posterior(rate_counts(n_class), alpha, beta)
+    R8 = posterior_mean(a2, b2)
+    R8[class_hh <= 0] = prior.class_rates[class_hh <= 0]  # no data: the prior, exactly
+    class_draws = posterior_draws(a2, b2, draws, rng)
+    weight = {}
+    for i in np.flatnonzero(class_hh > 0):
+        post, pri = coordinate_prior_sd(a2[i], b2[i]), coordinate_prior_sd(alpha[i], beta[i])
+        weight.update({f"{_cls(i)}.{n}": float(1 - (post[j] / pri[j]) ** 2) for j, n in enumerate(_RATE_NAMES)})
+    return _RateFit(R8, class_draws, weight, {"method": "conjugate posterior mean (Beta / Dirichlet)"})
+
+
+def _laplace_classes(tc: TransitionCounts, prior, exposure: Exposure, class_hh: np.ndarray, draws: int, rng):
+    """Per class, with the programme's factors in the likelihood: posterior mode and Laplace draws."""
+    klass = tc.cells.klass
+    R8 = prior.class_rates.copy()
+    class_draws = np.broadcast_to(R8, (draws,) + R8.shape).copy()
+    alpha, beta = dirichlet_alphas(prior.class_rates, prior.class_kappa)
+    class_draws[:] = posterior_draws(alpha, beta, draws, rng)  # classes without data: the prior
+    f1, f2 = exposure.factors(1.0)
+    conv, weight = [], {}
+    for i in np.flatnonzero(class_hh > 0):
+        sel = klass == i
+        m = PerClass(prior, i)
+        cnt, a_, b_ = tc.counts[:, sel], f1[:, sel], f2[:, sel]
+
+        def nlp(th, m=m, cnt=cnt, a_=a_, b_=b_):
+            R = m.unpack(th)[0]
+            return np.array([-loglik_counts(np.broadcast_to(r, (cnt.shape[1], 12)), cnt, a_, b_) for r in R]) - (
+                m.log_prior(th)
+            )
+
+        res = fit_map(nlp, m.theta0(), scale=class_hh[i] + 1.0)
+        R8[i] = m.unpack(res.theta[None])[0][0]
+        class_draws[:, i] = m.unpack(laplace_draws(res, draws, rng))[0]
+        post, psd = np.sqrt(np.diag(res.cov)), laplace_prior_sd(m)
+        weight.update({f"{_cls(i)}.{n}": float(1 - (post[j] / psd[j]) ** 2) for j, n in enumerate(_RATE_NAMES)})
+        conv.append(res.converged)
+    method = "posterior mode and Laplace approximation per class (programme factors in the likelihood)"
+    return _RateFit(R8, class_draws, weight, {"method": method, "converged": bool(all(conv))})
+
+
+def _parametric(tc: TransitionCounts, prior, exposure: Exposure, effects: bool, class_hh, draws: int, rng):
+    """Reference x modifiers (x effect multiplier): posterior mode and Laplace draws."""
+    klass = tc.cells.klass
+    model = Parametric(prior, with_lambda=effects)
+
+    def nlp(thetas):
+        R8_, lam_, pen = model.unpack(thetas)
+        out = np.empty(len(thetas))
+        for s in range(len(thetas)):
+            f1, f2 = exposure.factors(lam_[s])
+            out[s] = -loglik_counts(R8_[s][klass], tc.counts, f1, f2)
+        return out - model.log_prior(thetas) + pen
+
+    res = fit_map(nlp, model.theta0(), scale=class_hh.sum() + 1.0)
+    th = laplace_draws(res, draws, rng)
+    class_draws, lam_draws, _ = model.unpack(th)
+    R8, lam_arr, _ = model.unpack(res.theta[None])
+    r_, lm, _ = model.split(res.theta[None])
+    ref_draws, md, _ = model.split(th)
+    weight = 1 - np.diag(res.cov) / laplace_prior_sd(model) ** 2
+    return _RateFit(
+        R8[0],
+        class_draws,
+        {n: float(np.clip(w, 0, 1)) for n, w in zip(model.names, weight)},
+        {"method": "posterior mode and Laplace approximation (reference x modifiers)", "converged": res.converged},
+        r_[0],
+        ref_draws,
+        np.exp(lm[0]),
+        np.exp(md),
+        float(lam_arr[0]),
+        lam_draws,
+    )
+
+
+def _fitted(tc: TransitionCounts, rf: _RateFit, exposure: Exposure, n_class: np.ndarray, class_hh: np.ndarray):
+    """Observed and fitted moves per class (a table) and the log-likelihood of the fit."""
+    klass = tc.cells.klass
+    f1, f2 = exposure.factors(rf.lam if rf.lam is not None else 1.0)
+    P = transition_matrix(rf.rates[klass][None], f1, f2)  # (Ty, C, K, K)
+    expected = tc.counts.sum(axis=-1)[..., None] * P
+    e_class = np.zeros((N_CLASSES, K, K))
+    np.add.at(e_class, klass, expected.sum(axis=0))
+    rows = []
+    for i in np.flatnonzero(class_hh > 0):
+        c = CELL_CLASSES[i]
+        for k, j in zip(*np.nonzero(ALLOWED)):
+            rows.append(
+                (
+                    c["ethnic_group"],
+                    c["area"],
+                    c["poor_district"],
+                    STATES[k],
+                    STATES[j],
+                    n_class[i, k, j],
+                    e_class[i, k, j],
+                )
+            )
+    fitted = pd.DataFrame(
+        rows, columns=["ethnic_group", "area", "poor_district", "from_state", "to_state", "observed", "fitted"]
+    )
+    return fitted, loglik_counts(rf.rates[klass], tc.counts, f1, f2)
+
+
+def _fit_summary(tc: TransitionCounts, class_hh: np.ndarray, ll: float, pairs) -> dict:
+    return {
+        "household_years": int(class_hh.sum()),
+        "transition_years": max(len(tc.years) - 1, 0),
+        "log_likelihood": round(ll, 3),
+        "households_per_review": [int(x) for x in tc.households.sum(axis=1)],
+        "new_households": int(tc.entries.sum()),
+        "households_left": int(tc.left.sum()),
+        "unknown_origin_household_years": int(tc.unknown_origin),
+        "growth_pairs": pairs,
+        "classes_with_data": int((class_hh > 0).sum()),
+    }
+
+
 def calibrate_households(
     tc: TransitionCounts,
     prior,
@@ -190,170 +340,50 @@ def calibrate_households(
     (x effect multiplier), as the aggregate path. Growth: net growth of the listed households;
     entry shares: Dirichlet posterior from the new households' first status.
     """
-    if structure not in ("per_class", "parametric"):
-        raise InputError("enum", field="--structure", value=structure, allowed=["per_class", "parametric"])
-    if structure == "parametric" and prior.has_cells:
-        raise InputError("cal_prior_cells", file=prior.file, field="cells")
-    if effects and structure != "parametric":
-        raise InputError("cal_effects_structure", field="--effects")
     T, C = len(tc.years), len(tc.cells)
     exposure = exposure or Exposure.none(max(T - 1, 0), C)
-    if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
-        raise InputError("cal_effects_budget", field="--effects")
+    _check_options(structure, prior, effects, exposure)
     rng = np.random.default_rng(seed)
-    klass = tc.cells.klass
     n_class = np.zeros((N_CLASSES, K, K))
-    np.add.at(n_class, klass, tc.counts.sum(axis=0))
+    np.add.at(n_class, tc.cells.klass, tc.counts.sum(axis=0))
     class_hh = n_class.sum(axis=(1, 2))
-    data_weight: dict = {}
-    ref = ref_draws = mods = mod_draws = lam = lam_draws = None
-    fit: dict = {}
     if structure == "per_class" and not exposure.has_programme:
-        alpha, beta = dirichlet_alphas(prior.class_rates, prior.class_kappa)
-        a2, b2 = conjugate_posterior(rate_counts(n_class), alpha, beta)
-        R8 = posterior_mean(a2, b2)
-        R8[class_hh <= 0] = prior.class_rates[class_hh <= 0]  # no data: the prior, exactly
-        class_draws = posterior_draws(a2, b2, draws, rng)
-        for i in range(N_CLASSES):
-            if class_hh[i] > 0:
-                post, pri = coordinate_prior_sd(a2[i], b2[i]), coordinate_prior_sd(alpha[i], beta[i])
-                data_weight.update(
-                    {f"{_cls(i)}.{n}": float(1 - (post[j] / pri[j]) ** 2) for j, n in enumerate(_RATE_NAMES)}
-                )
-        fit["method"] = "conjugate posterior mean (Beta / Dirichlet)"
+        rf = _conjugate_classes(prior, n_class, class_hh, draws, rng)
     elif structure == "per_class":
-        R8 = prior.class_rates.copy()
-        class_draws = np.broadcast_to(R8, (draws,) + R8.shape).copy()
-        alpha, beta = dirichlet_alphas(prior.class_rates, prior.class_kappa)
-        class_draws[:] = posterior_draws(alpha, beta, draws, rng)  # classes without data: the prior
-        f1, f2 = exposure.factors(1.0)
-        conv = []
-        for i in range(N_CLASSES):
-            if class_hh[i] <= 0:
-                continue
-            sel = klass == i
-            m = PerClass(prior, i)
-            cnt, a_, b_ = tc.counts[:, sel], f1[:, sel], f2[:, sel]
-
-            def nlp(th, m=m, cnt=cnt, a_=a_, b_=b_):
-                R = m.unpack(th)[0]
-                return np.array(
-                    [-loglik_counts(np.broadcast_to(r, (cnt.shape[1], 12)), cnt, a_, b_) for r in R]
-                ) - m.log_prior(th)
-
-            res = fit_map(nlp, m.theta0(), scale=class_hh[i] + 1.0)
-            R8[i] = m.unpack(res.theta[None])[0][0]
-            class_draws[:, i] = m.unpack(laplace_draws(res, draws, rng))[0]
-            post = np.sqrt(np.diag(res.cov))
-            psd = laplace_prior_sd(m)
-            data_weight.update(
-                {f"{_cls(i)}.{n}": float(1 - (post[j] / psd[j]) ** 2) for j, n in enumerate(_RATE_NAMES)}
-            )
-            conv.append(res.converged)
-        fit["method"] = "posterior mode and Laplace approximation per class (programme factors in the likelihood)"
-        fit["converged"] = bool(all(conv))
+        rf = _laplace_classes(tc, prior, exposure, class_hh, draws, rng)
     else:
-        model = Parametric(prior, with_lambda=effects)
-
-        def nlp(thetas):
-            R8_, lam_, pen = model.unpack(thetas)
-            out = np.empty(len(thetas))
-            for s in range(len(thetas)):
-                f1, f2 = exposure.factors(lam_[s])
-                out[s] = -loglik_counts(R8_[s][klass], tc.counts, f1, f2)
-            return out - model.log_prior(thetas) + pen
-
-        res = fit_map(nlp, model.theta0(), scale=class_hh.sum() + 1.0)
-        th = laplace_draws(res, draws, rng)
-        class_draws, lam_draws, _ = model.unpack(th)
-        R8, lam_arr, _ = model.unpack(res.theta[None])
-        R8, lam = R8[0], float(lam_arr[0])
-        r_, lm, _ = model.split(res.theta[None])
-        ref, mods = r_[0], np.exp(lm[0])
-        ref_draws, md, _ = model.split(th)
-        mod_draws = np.exp(md)
-        weight = 1 - np.diag(res.cov) / laplace_prior_sd(model) ** 2
-        data_weight = {n: float(np.clip(w, 0, 1)) for n, w in zip(model.names, weight)}
-        fit["method"] = "posterior mode and Laplace approximation (reference x modifiers)"
-        fit["converged"] = res.converged
-    # growth and entry
-    N = tc.households.sum(axis=1)[:, None]
+        rf = _parametric(tc, prior, exposure, effects, class_hh, draws, rng)
+    N = tc.households.sum(axis=1)[:, None]  # growth: net growth of the listed households
     growth, gsd, pairs = growth_posterior(N, np.zeros(N.shape, bool), prior.growth0, prior.growth_sd)
-    ent = tc.entries.sum(axis=(0, 1))
-    ent3 = np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1 :].sum()])
-    a_e = prior.entry_kappa * prior.entry0 + ent3
-    entry = a_e / a_e.sum()
+    ent = tc.entries.sum(axis=(0, 1))  # entry shares: Dirichlet posterior from new households' first status
+    a_e = prior.entry_kappa * prior.entry0 + np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1 :].sum()])
     entry_draws = rng.dirichlet(a_e, draws)
-    # fit statistics and fitted table
-    f1, f2 = exposure.factors(lam if lam is not None else 1.0)
-    P = transition_matrix(R8[klass][None], f1, f2)  # (Ty, C, K, K)
-    expected = tc.counts.sum(axis=-1)[..., None] * P
-    e_class = np.zeros((N_CLASSES, K, K))
-    np.add.at(e_class, klass, expected.sum(axis=0))
-    ll = loglik_counts(R8[klass], tc.counts, f1, f2)
-    rows = []
-    for i in range(N_CLASSES):
-        if class_hh[i] <= 0:
-            continue
-        for k in range(K):
-            for j in range(K):
-                if ALLOWED[k, j]:
-                    c = CELL_CLASSES[i]
-                    rows.append(
-                        (
-                            c["ethnic_group"],
-                            c["area"],
-                            c["poor_district"],
-                            STATES[k],
-                            STATES[j],
-                            n_class[i, k, j],
-                            e_class[i, k, j],
-                        )
-                    )
-    fitted = pd.DataFrame(
-        rows, columns=["ethnic_group", "area", "poor_district", "from_state", "to_state", "observed", "fitted"]
-    )
-    fit.update(
-        {
-            "household_years": int(class_hh.sum()),
-            "transition_years": max(T - 1, 0),
-            "log_likelihood": round(ll, 3),
-            "households_per_review": [int(x) for x in tc.households.sum(axis=1)],
-            "new_households": int(tc.entries.sum()),
-            "households_left": int(tc.left.sum()),
-            "unknown_origin_household_years": int(tc.unknown_origin),
-            "growth_pairs": pairs,
-            "classes_with_data": int((class_hh > 0).sum()),
-        }
-    )
-    notes = []
-    if tc.unknown_origin:
-        notes.append(LocalText.of("cal.note.unknown_origin", n=tc.unknown_origin))
+    fitted, ll = _fitted(tc, rf, exposure, n_class, class_hh)
     return Calibration(
         method="household",
         structure=structure,
         prior=prior,
         years=tc.years,
-        class_rates=R8,
-        class_draws=class_draws,
+        class_rates=rf.rates,
+        class_draws=rf.draws,
         class_households=class_hh,
         growth=growth,
         growth_draws=rng.normal(growth, gsd, draws),
-        entry=entry,
+        entry=a_e / a_e.sum(),
         entry_draws=entry_draws,
-        ref=ref,
-        ref_draws=ref_draws,
-        mods=mods,
-        mod_draws=mod_draws,
-        effect_multiplier=lam if effects else None,
-        effect_draws=lam_draws if effects else None,
-        data_weight=data_weight,
-        fit=fit,
+        ref=rf.ref,
+        ref_draws=rf.ref_draws,
+        mods=rf.mods,
+        mod_draws=rf.mod_draws,
+        effect_multiplier=rf.lam if effects else None,
+        effect_draws=rf.lam_draws if effects else None,
+        data_weight=rf.data_weight,
+        fit=dict(rf.fit, **_fit_summary(tc, class_hh, ll, pairs)),
         fitted=fitted,
         data=list(tc.sources),
         template=template,
         exposure=list(exposure.sources),
-        notes=notes,
+        notes=[LocalText.of("cal.note.unknown_origin", n=tc.unknown_origin)] if tc.unknown_origin else [],
         seed=seed,
         entry_estimated=True,
     )

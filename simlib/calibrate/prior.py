@@ -119,7 +119,7 @@ def check_transitions_doc(doc: dict, file: str) -> list[InputError]:
 def load_prior(source: str | Path | dict | None = None, scale: float = 1.0) -> Prior:
     """A prior from a transitions file (default `params/transitions.yaml`) or document."""
     if not (np.isfinite(scale) and scale > 0):
-        raise InputError("cal_prior_scale", field="--prior-scale", value=scale, allowed="> 0")
+        raise InputError("cal_prior_scale", field="prior_scale", value=scale, allowed="> 0")
     if isinstance(source, dict):
         doc, file, digest = source, None, None
         raise_if_any(check_transitions_doc(doc, "<transitions>"))

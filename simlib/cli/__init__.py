@@ -17,7 +17,7 @@ import traceback
 import unicodedata
 
 from simlib import i18n
-from simlib.errors import SimlibError
+from simlib.errors import InputError, SimlibError
 
 #: sub-command modules under simlib.cli, in the order shown by --help
 COMMANDS = [
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"simlib.cli.{name}").register(sub)
+    _name_flags(parser, {})
     return parser
 
 
@@ -90,6 +91,25 @@ def _safe_streams() -> None:
                 stream.reconfigure(errors="simlib-ascii")
 
 
+def _name_flags(parser: argparse.ArgumentParser, inherited: dict[str, str]) -> None:
+    """Record each (sub-)command's flags by field name (`engine` -> `--engine`): the library names
+    options by field, the command line shows its flags."""
+    flags = dict(inherited)
+    flags.update({a.dest: max(a.option_strings, key=len) for a in parser._actions if a.option_strings})
+    parser.set_defaults(cli_flags=flags)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                _name_flags(command, flags)
+
+
+def _as_flags(exc: SimlibError, flags: dict[str, str]) -> None:
+    """Errors about an option (no file) are shown by the command's flag: `engine` -> `--engine`."""
+    for err in getattr(exc, "errors", [exc]):
+        if isinstance(err, InputError) and err.file is None and err.field in flags:
+            err.field = flags[err.field]
+
+
 def main(argv: list[str] | None = None) -> int:
     _safe_streams()
     parser = build_parser()
@@ -115,6 +135,7 @@ def _dispatch(args) -> int:
         check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:
+        _as_flags(exc, getattr(args, "cli_flags", {}))
         print(f"{i18n.t('cli.error_prefix', lang)}: {exc.message(lang)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader of our output went away (e.g. `simlib list | head`)

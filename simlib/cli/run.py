@@ -50,6 +50,51 @@ def register(sub) -> None:
     p.set_defaults(func=main)
 
 
+def _options(args):
+    """The run options of the command line (checked: a bad value is an error naming its flag)."""
+    from simlib.options import RunOptions
+
+    return RunOptions(
+        engine=args.engine,
+        draws=args.draws,
+        seed=args.seed,
+        chunk=args.chunk,
+        executor=args.executor,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=sys.stderr.isatty(),
+    )
+
+
+def _check_uncertainty(args) -> None:
+    from simlib.errors import InputError
+    from simlib.uncertainty.sampling import METHODS
+
+    if args.uncertainty is not None and args.sampler not in METHODS:
+        raise InputError("enum", field="sampler", value=args.sampler, allowed=METHODS)
+
+
+def _with_uncertainty(res, args, options, lang: str):
+    """Write the run and `--uncertainty` parameter draws with it; print the last year's chances."""
+    from simlib.uncertainty.run import read_uncertainty, write_uncertainty
+
+    scen = res.scenario
+    print(
+        i18n.t(
+            "unc.cli.running", lang, n=args.uncertainty, reps=options.replications, name=scen.name, engine=args.engine
+        ),
+        file=sys.stderr,
+    )
+    out = write_uncertainty(res, args.out, args.uncertainty, options=options.but(chunk=None), method=args.sampler)
+    t = read_uncertainty(out)["targets"]
+    last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
+    items = "; ".join(
+        f"{tid}: {fmt.percent(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"])
+    )
+    print(i18n.t("unc.cli.summary", lang, year=int(t["year"].max()), items=items))
+    return out
+
+
 def main(args) -> int:
     from simlib.cli.common import check_out
     from simlib.paths import display_path
@@ -57,43 +102,12 @@ def main(args) -> int:
     from simlib.scenario import load_scenario
 
     lang = i18n.get_lang()
+    options = _options(args)
+    _check_uncertainty(args)
     scen = load_scenario(args.scenario, args.set_items)
     check_out(args.out, "run", scen.input_paths())
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
-    chunking = None
-    if args.chunk is not None:
-        chunking = {"chunk": args.chunk, "executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler}
-    res = run(
-        scen, engine=args.engine, draws=args.draws, seed=args.seed, progress=sys.stderr.isatty(), chunking=chunking
-    )
-    if args.uncertainty is None:
-        out = write_outputs(res, args.out)
-    else:
-        from simlib.uncertainty.run import read_uncertainty, write_uncertainty
-
-        reps = 1 if args.engine == "expected" else args.draws
-        print(
-            i18n.t("unc.cli.running", lang, n=args.uncertainty, reps=reps, name=scen.name, engine=args.engine),
-            file=sys.stderr,
-        )
-        out = write_uncertainty(
-            res,
-            args.out,
-            args.uncertainty,
-            engine=args.engine,
-            replications=args.draws,
-            method=args.sampler,
-            seed=args.seed,
-            executor=args.executor,
-            jobs=args.jobs,
-            scheduler=args.scheduler,
-            progress=sys.stderr.isatty(),
-        )
-        t = read_uncertainty(out)["targets"]
-        last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
-        items = "; ".join(
-            f"{tid}: {fmt.percent(100 * p, lang, 0)}" for tid, p in zip(last["target_id"], last["probability_met"])
-        )
-        print(i18n.t("unc.cli.summary", lang, year=int(t["year"].max()), items=items))
+    res = run(scen, options)
+    out = write_outputs(res, args.out) if args.uncertainty is None else _with_uncertainty(res, args, options, lang)
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0

@@ -15,36 +15,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import EngineOutput, seed_sequence
 from simlib.engines.expected import YearStep
 from simlib.engines.kernel import DEST, new_households
+from simlib.engines.reach import acting_spend
 from simlib.model import Model
 
 
 def run_aggregate(
-    model: Model, draws: int = 1, seed: int | np.random.SeedSequence = 0, spend: np.ndarray | None = None
+    model: Model,
+    spend: np.ndarray,
+    draws: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    progress: bool = False,
+    label: str = "",
 ) -> EngineOutput:
-    """`draws` replications (leading axis), all advanced at once."""
-    spend = model.spend if spend is None else spend
-    rng = np.random.default_rng(seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed))
-    L, G, K = model.eligible.shape
-    D, Y, S = len(model.unit_ids), len(model.years), int(draws)
+    """`draws` replications (leading axis) with spending `spend` (Y+1, L, D), all advanced at once
+    (`progress` and `label` are accepted for a uniform engine signature; one call has no steps
+    worth showing)."""
+    rng = np.random.default_rng(seed_sequence(seed))
+    G, K = model.n0.shape
+    S = int(draws)
     step = YearStep(model, S, model.effects[None])
-    sp_all = step.active_spend(np.broadcast_to(spend, (S,) + spend.shape))
-    out = EngineOutput(
-        "aggregate",
-        np.zeros((S, Y + 1, G, K)),
-        np.zeros((S, Y, G, K, K)),
-        np.zeros((S, Y, G, K)),
-        np.zeros((S, Y, L, D)),
-        np.zeros((S, Y, L, D)),
-        np.zeros((S, Y)),
-        np.zeros((S, Y)),
-    )
+    sp_all = acting_spend(model, np.broadcast_to(spend, (S,) + spend.shape))
+    out = EngineOutput.like("aggregate", model, S)
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
     dest = np.broadcast_to(DEST.astype(np.intp), (S, G, K, 3))
     out.states[:, 0] = n
-    for y in range(Y):
+    for y in range(len(model.years)):
         P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(n, sp_all[:, y])
         rows = np.take_along_axis(P, dest, axis=-1)  # (S, G, K, 3): the three possible moves
         moves = rng.multinomial(n.astype(np.int64), np.clip(rows, 0.0, 1.0)).astype(float)

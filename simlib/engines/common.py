@@ -1,17 +1,22 @@
-"""What both engines share: the output container and the beneficiary rules at cell level."""
+"""What every engine shares besides the programme step: the output container, random streams per
+draw, the stacking of draws and batched sums into bins."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
-from simlib.transitions import combined_effects
+#: the arrays of an `EngineOutput`, in order
+ARRAYS = ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
 
 
 @dataclass
 class EngineOutput:
-    """Arrays from one engine run; leading axis S = draws (microsim) or scenarios (expected).
+    """Arrays from one engine run; leading axis S = draws (stochastic engines) or scenarios
+    (expected engine over a batch of spending).
 
     states   (S, Y+1, G, K) households at each review, index 0 = baseline
     flows    (S, Y, G, K, K) households moving from -> to during projected year y
@@ -38,42 +43,82 @@ class EngineOutput:
         return self.states.shape[0]
 
     @classmethod
-    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int) -> EngineOutput:
-        """Zero-filled arrays of the documented shapes, for an engine to fill in place."""
+    def zeros(cls, engine: str, S: int, Y: int, G: int, K: int, L: int, D: int, alloc=np.zeros) -> EngineOutput:
+        """Arrays of the documented shapes for an engine to fill in place: zero-filled, or left
+        unset with `alloc=np.empty` by an engine that writes every element."""
         return cls(
             engine,
-            np.zeros((S, Y + 1, G, K)),
-            np.zeros((S, Y, G, K, K)),
-            np.zeros((S, Y, G, K)),
-            np.zeros((S, Y, L, D)),
-            np.zeros((S, Y, L, D)),
-            np.zeros((S, Y)),
-            np.zeros((S, Y)),
+            alloc((S, Y + 1, G, K)),
+            alloc((S, Y, G, K, K)),
+            alloc((S, Y, G, K)),
+            alloc((S, Y, L, D)),
+            alloc((S, Y, L, D)),
+            alloc((S, Y)),
+            alloc((S, Y)),
         )
+
+    @classmethod
+    def like(cls, engine: str, model, S: int, alloc=np.zeros) -> EngineOutput:
+        """`zeros` with the shapes of a compiled model (`simlib.model.Model`)."""
+        s = model.structure
+        L, G, K = s.eligible.shape
+        return cls.zeros(engine, S, len(s.years), G, K, L, len(s.unit_ids), alloc)
 
     def arrays(self) -> tuple:
         """(states, flows, entries, reached, eligible, ps_supported, ps_wanting)."""
         return self.states, self.flows, self.entries, self.reached, self.eligible, self.ps_supported, self.ps_wanting
 
-
-def fill_tiers(reached: np.ndarray, eligible_by_tier: np.ndarray) -> np.ndarray:
-    """Beneficiaries per priority tier: tier 0 first, each up to its eligible count.
-
-    reached (...,), eligible_by_tier (..., T) -> covered (..., T), summing to min(reached, total).
-    """
-    before = np.cumsum(eligible_by_tier, axis=-1) - eligible_by_tier
-    return np.clip(reached[..., None] - before, 0.0, eligible_by_tier)
-
-
-def reach(spend: np.ndarray, unit_cost: np.ndarray, eligible_total: np.ndarray) -> np.ndarray:
-    """Beneficiaries a budget buys: min(spend / unit cost, eligible). Shapes (..., L, D)."""
-    return np.minimum(spend / unit_cost[:, None], eligible_total)
+    @classmethod
+    def stack(cls, outs: list[EngineOutput], engine: str | None = None) -> EngineOutput:
+        """Outputs of single draws stacked along the draw axis (the multidimensional arrays too)."""
+        cat = {f: np.concatenate([getattr(o, f) for o in outs]) for f in ARRAYS}
+        extra = [o.multidim for o in outs]
+        md = type(extra[0]).concatenate(extra) if extra and extra[0] is not None else None
+        return cls(engine or outs[0].engine, **cat, multidim=md)
 
 
-def effective_effects(effects: np.ndarray, boost: np.ndarray) -> np.ndarray:
-    """Per-state effect pairs (..., L, D, K, 2) after each unit's enabling boost.
+def seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
+    """The root of a run's random streams."""
+    return seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
 
-    effects (..., L, C); boost (..., D). Effects are capped at 0.99 so no line is certain.
-    """
-    e = effects[..., :, None, :] * (1.0 + boost[..., None, :, None])  # (..., L, D, C)
-    return combined_effects(np.minimum(e, 0.99))
+
+def draw_seeds(seed: int | np.random.SeedSequence, draws: int) -> list[np.random.SeedSequence]:
+    """The stream of each draw: the i-th child of the root, as `SeedSequence.spawn` numbers them
+    (without changing the root, so a root can start two runs, e.g. with and without the programme)."""
+    root = seed_sequence(seed)
+    return [
+        np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (i,), pool_size=root.pool_size)
+        for i in range(int(draws))
+    ]
+
+
+def run_draws(
+    simulate_one: Callable[[np.random.Generator], EngineOutput],
+    engine: str,
+    draws: int,
+    seed: int | np.random.SeedSequence,
+    progress: bool = False,
+    label: str = "",
+) -> EngineOutput:
+    """`draws` independent replications of `simulate_one(rng)`, draw i on the i-th child stream
+    of `seed`, stacked along the draw axis."""
+    seeds = draw_seeds(seed, draws)
+    bar = tqdm(seeds, desc=label or engine, disable=not progress, leave=False)
+    return EngineOutput.stack([simulate_one(np.random.default_rng(s)) for s in bar], engine)
+
+
+def batched_bins(index: np.ndarray, size: int, S: int) -> np.ndarray:
+    """Bins of a batched bincount: scenario s's entries go to s * size + index."""
+    return index if S == 1 else (np.arange(S)[:, None] * size + index[None, :]).ravel()
+
+
+def scatter_sum(values: np.ndarray, bins: np.ndarray, size: int) -> np.ndarray:
+    """Sum values (S, M) into (S, size) bins given by `batched_bins(index, size, S)`."""
+    S = values.shape[0]
+    return np.bincount(bins, weights=values.ravel(), minlength=S * size).reshape(S, size)
+
+
+def stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Integers with expectation x (x >= 0)."""
+    base = np.floor(x)
+    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)

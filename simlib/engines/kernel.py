@@ -35,8 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import EngineOutput, run_draws, stochastic_round
 from simlib.engines.expected import YearStep
+from simlib.engines.reach import acting_spend
+from simlib.errors import InputError
 from simlib.model import Model
 from simlib.states import ALLOWED, N_STATES
 
@@ -131,8 +133,6 @@ _step_numba = _numba.njit(cache=True, nogil=True)(_step_python) if _numba is not
 
 def _backend(name: str):
     if name not in BACKENDS:
-        from simlib.errors import InputError
-
         raise InputError("enum", field="backend", value=name, allowed=BACKENDS)
     if name == "numpy" or (name == "auto" and _step_numba is None):
         return _step_numpy
@@ -165,12 +165,6 @@ def step_households(
     return flows
 
 
-def stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Integers with expectation x (x >= 0), as `microsim` rounds household formation."""
-    base = np.floor(x)
-    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
-
-
 def new_households(model: Model, sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """New households (..., G, K) from group sizes (..., G): growth x size rounded without
     bias, states from the entry shares (one multinomial per group)."""
@@ -191,28 +185,17 @@ def append(hh: Households, entries: np.ndarray) -> None:
 
 
 def simulate_fast(
-    model: Model, rng: np.random.Generator, spend: np.ndarray | None = None, backend: str = "auto", chunk: int = CHUNK
+    model: Model, spend: np.ndarray, rng: np.random.Generator, backend: str = "auto", chunk: int = CHUNK
 ) -> EngineOutput:
-    """One draw of the fast household microsimulation (see the module docstring)."""
-    spend = model.spend if spend is None else spend
-    L, G, K = model.eligible.shape
-    D, Y = len(model.unit_ids), len(model.years)
+    """One draw of the fast household microsimulation (see the module docstring) with spending
+    `spend` (Y+1, L, D)."""
     hh = synthesise(model)
     step = YearStep(model, 1, model.effects[None])
-    sp_all = step.active_spend(spend[None])
-    out = EngineOutput(
-        "microsim-fast",
-        np.zeros((1, Y + 1, G, K)),
-        np.zeros((1, Y, G, K, K)),
-        np.zeros((1, Y, G, K)),
-        np.zeros((1, Y, L, D)),
-        np.zeros((1, Y, L, D)),
-        np.zeros((1, Y)),
-        np.zeros((1, Y)),
-    )
+    sp_all = acting_spend(model, spend[None])
+    out = EngineOutput.like("microsim-fast", model, 1)
     n = model.n0.astype(float)
     out.states[0, 0] = n
-    for y in range(Y):
+    for y in range(len(model.years)):
         P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(
             n[None], sp_all[:, y]
         )
@@ -226,23 +209,15 @@ def simulate_fast(
 
 
 def run_microsim_fast(
-    model: Model, draws: int = 1, seed: int = 0, progress: bool = False, label: str = "", backend: str = "auto"
+    model: Model,
+    spend: np.ndarray,
+    draws: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    progress: bool = False,
+    label: str = "",
+    backend: str = "auto",
 ) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
-    from tqdm.auto import tqdm
-
-    children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [
-        simulate_fast(model, np.random.default_rng(c), backend=backend)
-        for c in tqdm(children, desc=label or "microsim-fast", disable=not progress, leave=False)
-    ]
-    return concat_outputs(outs, "microsim-fast")
-
-
-def concat_outputs(outs: list[EngineOutput], engine: str) -> EngineOutput:
-    """Stack single-draw outputs along the draw axis."""
-    cat = {
-        f: np.concatenate([getattr(o, f) for o in outs])
-        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
-    }
-    return EngineOutput(engine, **cat)
+    return run_draws(
+        lambda rng: simulate_fast(model, spend, rng, backend=backend), "microsim-fast", draws, seed, progress, label
+    )

@@ -4,15 +4,23 @@ order, budgets exhausted by unit costs, transitions drawn per household.
 Each draw starts from the same synthetic population (one record per household of the baseline,
 attribute classes split exactly by their shares) and uses its own `numpy.random.Generator`
 spawned from the scenario seed, so draws are independent and reproducible on any machine.
-Vectorised over households: the only Python loops are over years and budget lines.
+Vectorised over households: the only Python loops are over years and budget lines. Who is
+reached follows the shared programme step (`simlib.engines.reach.reach_households`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.common import EngineOutput, effective_effects, fill_tiers, reach
-from simlib.model import Model, active_spend, enabling_boost
+from simlib.engines.common import EngineOutput, run_draws
+from simlib.engines.reach import (
+    acting_spend,
+    effect_pairs,
+    new_household_records,
+    production_support_households,
+    reach_households,
+)
+from simlib.model import Model
 from simlib.states import N_STATES
 from simlib.transitions import transition_matrix
 
@@ -22,37 +30,6 @@ def synthesise_population(model: Model) -> tuple[np.ndarray, np.ndarray]:
     counts = model.n0.astype(np.int64).ravel()
     gk = np.repeat(np.arange(counts.size), counts)
     return (gk // N_STATES).astype(np.int32), (gk % N_STATES).astype(np.int8)
-
-
-def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Integers with expectation x (x >= 0)."""
-    base = np.floor(x)
-    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
-
-
-def select_beneficiaries(
-    key: np.ndarray, n_select: np.ndarray, n_groups: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Pick exactly `n_select[b]` of the households in each bin b uniformly at random.
-
-    key (n,) bin of each eligible household; n_select, n_groups (B,) ints. Returns (n,) bool.
-    Bins that are fully covered or empty need no random numbers; only partly covered ones sort:
-    a random permutation, then a stable sort by bin (a linear-time radix sort for 16-bit bins),
-    leaves each bin's households in uniformly random order.
-    """
-    full = n_select >= n_groups
-    chosen = full[key]
-    partial = (n_select > 0) & ~full
-    idx = np.flatnonzero(partial[key])
-    if idx.size:
-        perm = rng.permutation(idx.size)
-        small = n_groups.size <= np.iinfo(np.int16).max  # bins fit 16 bits: numpy radix-sorts them
-        order = perm[np.argsort(key[idx[perm]].astype(np.int16 if small else np.int64), kind="stable")]
-        ks = key[idx][order]
-        first = np.searchsorted(ks, ks, side="left")
-        rank = np.arange(ks.size) - first
-        chosen[idx[order[rank < n_select[ks]]]] = True
-    return chosen
 
 
 def _rows(rates_g: np.ndarray, state: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
@@ -66,53 +43,39 @@ def _rows(rates_g: np.ndarray, state: np.ndarray, f1: np.ndarray, f2: np.ndarray
     return P[ar, state]
 
 
-def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = None) -> EngineOutput:
-    """One microsimulation draw."""
-    spend = model.spend if spend is None else spend
-    L, G, K = model.eligible.shape
-    D, T, Y = len(model.unit_ids), model.n_tiers, len(model.years)
-    hh_line = model.household_line
+def household_factors(model: Model, group: np.ndarray, state: np.ndarray, chosen: np.ndarray, boost: np.ndarray):
+    """Each household's factors F1, F2 (n,): the product over the lines reaching it of one minus
+    the line's effect pair for its state (`simlib.transitions`)."""
+    comb = effect_pairs(model.effects, boost)  # (L, D, K, 2)
+    unit = model.g_unit[group]
+    f1 = np.ones(group.size)
+    f2 = np.ones(group.size)
+    for li in np.flatnonzero(model.household_line & (model.effects[:, :4].sum(1) > 0)):
+        m = chosen[li]
+        if m.any():
+            c = comb[li, unit[m], state[m]]
+            f1[m] *= 1.0 - c[:, 0]
+            f2[m] *= 1.0 - c[:, 1]
+    return f1, f2
+
+
+def _cell_counts(group: np.ndarray, state: np.ndarray, G: int) -> np.ndarray:
+    return np.bincount(group * N_STATES + state, minlength=G * N_STATES).reshape(G, N_STATES)
+
+
+def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> EngineOutput:
+    """One microsimulation draw with spending `spend` (Y+1, L, D)."""
+    G, K, Y = len(model.g_unit), N_STATES, len(model.years)
     group, state = synthesise_population(model)
-
-    out = EngineOutput.zeros("microsim", 1, Y, G, K, L, D)
+    out = EngineOutput.like("microsim", model, 1)
     states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
-    states[0, 0] = np.bincount(group * K + state, minlength=G * K).reshape(G, K)
-
+    states[0, 0] = _cell_counts(group, state, G)
+    acting = acting_spend(model, spend)  # (Y, L, D)
     for y in range(Y):
-        sp = active_spend(model, spend, y)  # (L, D)
-        unit = model.g_unit[group]
-        reached = np.zeros((L, group.size), bool)
-        R_all = np.where(hh_line[:, None], 0.0, reach(sp, model.unit_cost, model.capacity_units))
-        for li in np.flatnonzero(hh_line):
-            el = model.eligible[li][group, state]
-            key = unit * T + model.tier[li][group, state]
-            E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
-            ms = model.max_share[li]
-            R = reach(sp[li][None], model.unit_cost[li : li + 1], ms * E.sum(-1)[None])[0]
-            # the expected engine's coverage per tier, rounded to whole households without bias
-            n_sel = np.minimum(_stochastic_round(fill_tiers(R, ms * E), rng), E.astype(np.int64)).ravel()
-            R_int = n_sel.reshape(D, T).sum(-1)
-            sel = np.zeros(group.size, bool)
-            sel[el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
-            reached[li] = sel
-            R_all[li] = R_int
-            elig_out[0, y, li] = E.sum(-1)
-        elig_out[0, y, ~hh_line] = model.capacity_units[~hh_line]
-        reached_out[0, y] = R_all
-        boost = enabling_boost(model, np.where(hh_line[:, None], 0.0, R_all))  # (D,)
-        comb = effective_effects(model.effects, boost)  # (L, D, K, 2)
-        f1 = np.ones(group.size)
-        f2 = np.ones(group.size)
-        for li in np.flatnonzero(hh_line & (model.effects[:, :4].sum(1) > 0)):
-            m = reached[li]
-            if m.any():
-                c = comb[li, unit[m], state[m]]
-                f1[m] *= 1.0 - c[:, 0]
-                f2[m] *= 1.0 - c[:, 1]
-        # production support indicator
-        target = model.ps_population[group, state]
-        ps_want[0, y] = model.ps_want_share * target.sum()
-        ps_sup[0, y] = (target & reached[model.ps_lines].any(axis=0)).sum()
+        r = reach_households(model, acting[y], group, state, rng)
+        reached_out[0, y], elig_out[0, y] = r.reached, r.eligible
+        ps_sup[0, y], ps_want[0, y] = production_support_households(model, group, state, r.chosen)
+        f1, f2 = household_factors(model, group, state, r.chosen, r.boost)
         # transitions: one uniform per household
         rows = _rows(model.rates[group], state, f1, f2)
         u = rng.random(group.size)
@@ -121,28 +84,21 @@ def simulate(model: Model, rng: np.random.Generator, spend: np.ndarray | None = 
             G, K, K
         )
         # household formation: expected growth * households per group, states by entry shares
-        size_g = np.bincount(group, minlength=G)
-        n_new = _stochastic_round(model.growth * size_g, rng)
-        new_group = np.repeat(np.arange(G, dtype=np.int32), n_new)
-        new_st = rng.choice(K, size=new_group.size, p=model.entry).astype(np.int8)
-        entries[0, y] = np.bincount(new_group * K + new_st, minlength=G * K).reshape(G, K)
+        new_group, new_st = new_household_records(model, group, rng)
+        entries[0, y] = _cell_counts(new_group, new_st, G)
         group = np.concatenate([group, new_group])
         state = np.concatenate([new_state, new_st])
-        states[0, y + 1] = np.bincount(group * K + state, minlength=G * K).reshape(G, K)
-    return EngineOutput("microsim", states, flows, entries, reached_out, elig_out, ps_sup, ps_want)
+        states[0, y + 1] = _cell_counts(group, state, G)
+    return out
 
 
-def run_microsim(model: Model, draws: int = 1, seed: int = 0, progress: bool = False, label: str = "") -> EngineOutput:
+def run_microsim(
+    model: Model,
+    spend: np.ndarray,
+    draws: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    progress: bool = False,
+    label: str = "",
+) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
-    from tqdm.auto import tqdm
-
-    children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [
-        simulate(model, np.random.default_rng(c))
-        for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)
-    ]
-    cat = {
-        f: np.concatenate([getattr(o, f) for o in outs])
-        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
-    }
-    return EngineOutput("microsim", **cat)
+    return run_draws(lambda rng: simulate(model, spend, rng), "microsim", draws, seed, progress, label)

@@ -40,11 +40,20 @@ Vectorised over a leading scenario axis S through `spend` (S, Y+1, L, D), as the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simlib.engines.common import EngineOutput, fill_tiers, reach
-from simlib.engines.expected import _log_factor
-from simlib.model import active_spend, enabling_boost
+from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
+from simlib.engines.expected import log_factor
+from simlib.engines.reach import (
+    acting_spend,
+    beneficiaries,
+    coverage_shares,
+    enabling_boost,
+    production_support_cells,
+)
+from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT_MATRIX, DIMENSION_MATRIX, INDICATOR_MATRIX, bits_list
 from simlib.multidim.model import NEXT_STATE, MultidimModel
@@ -52,8 +61,26 @@ from simlib.multidim.output import MultidimOutput
 from simlib.standards import ABOVE_C, N_INDICATORS, NEAR_POOR_C, POOR_C
 
 
-def _any_bits(bits: int) -> np.ndarray:
-    return ((np.arange(1 << N_INDICATORS) & bits) != 0).astype(float)
+def _targeting_bits(mm: MultidimModel) -> dict[int, np.ndarray]:
+    """{line: (4096,) 1.0 where a mask has one of the line's indicators} for the lines that
+    target deprived households (cached on the model)."""
+
+    def build():
+        masks = np.arange(1 << N_INDICATORS)
+        return {li: ((masks & int(b)) != 0).astype(float) for li, b in enumerate(mm.line_bits) if mm.targeted[li]}
+
+    return memoised(mm, "multidim_expected.targeting", build)
+
+
+@dataclass
+class _Cells:
+    """What the engine carries from review to review, for S scenarios: households by group and
+    state `n` (S, G, K), by deprivation mask `M` (S, G, K, 4096) and by (key, income bin)
+    `Hc` (S, G, K, keys, B)."""
+
+    n: np.ndarray
+    M: np.ndarray
+    Hc: np.ndarray
 
 
 def _initial(mm: MultidimModel, t: int, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,177 +104,198 @@ def _shift(Hr: np.ndarray, units: np.ndarray, delta: np.ndarray, mm: MultidimMod
     return out
 
 
-def _index(model) -> dict:
-    """One entry per eligible (line, group-state): its line, group-state and (line, unit, tier)
-    bin (cached on the model). The multidimensional engine works per group-state, as deprivation
-    masks differ within the classes the states engine merges."""
-    if "multidim_expected" in model.cache:
-        return model.cache["multidim_expected"]
+def _build_index(structure) -> dict:
+    L, G, K = structure.eligible.shape
+    D, T = len(structure.unit_ids), structure.n_tiers
+    m_line, m_g, m_k = np.nonzero(structure.eligible)
+    m_bin = (m_line * D + structure.g_unit[m_g]) * T + structure.tier[m_line, m_g, m_k]
+    return {"m_bin": m_bin, "m_gk": m_g * K + m_k, "m_lgk": m_line * (G * K) + m_g * K + m_k}
+
+
+def _index(structure) -> dict:
+    """One entry per eligible (line, group-state): its group-state, (line, group-state) and
+    (line, unit, tier) bin (cached on the structure). The multidimensional engine works per
+    group-state, as deprivation masks differ within the classes the states engine merges."""
+    return memoised(structure, "multidim_expected.index", lambda: _build_index(structure))
+
+
+def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict):
+    """The shared programme step on the cells: eligible households per line, unit and tier (only
+    those deprived in a targeting line's indicators count for it), beneficiaries, and the share
+    of each group-state's households each line reaches. Returns (Reach, coverage of the
+    selectable households (S, L, G, K), share of all households reached (S, L, G, K))."""
+    model = mm.base
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
-    m_line, m_g, m_k = np.nonzero(model.eligible)
-    m_bin = (m_line * D + model.g_unit[m_g]) * T + model.tier[m_line, m_g, m_k]
-    idx = {"m_line": m_line, "m_bin": m_bin, "m_gk": m_g * K + m_k}
-    model.cache["multidim_expected"] = idx
-    return idx
+    n, S = cells.n, cells.n.shape[0]
+    ix = _index(model.structure)
+    frac = np.ones((S, L, G, K))  # share of each (g, k) a line can select: 1, or the share deprived
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for li, ab in any_bits.items():
+            frac[:, li] = np.where(n > 0, (cells.M @ ab) / n, 0.0)
+    w = n.reshape(S, G * K)[:, ix["m_gk"]] * frac.reshape(S, L * G * K)[:, ix["m_lgk"]]
+    E = scatter_sum(w, batched_bins(ix["m_bin"], L * D * T, S), L * D * T).reshape(S, L, D, T)
+    r = beneficiaries(model, sp, E)
+    c = coverage_shares(r.covered, E).reshape(S, L * D * T)
+    cov_lgk = np.zeros((S, L * G * K))
+    cov_lgk[:, ix["m_lgk"]] = c[:, ix["m_bin"]]
+    cov_lgk = cov_lgk.reshape(S, L, G, K)
+    return r, cov_lgk, cov_lgk * frac
 
 
-def _scatter(values: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
-    """Sum values (S, M) into (S, size) bins given by index (M,): a batched bincount."""
-    S = values.shape[0]
-    flat = (np.arange(S)[:, None] * size + index[None, :]).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=S * size).reshape(S, size)
+def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, any_bits: dict, shift_cache: dict):
+    """Line li acts on the households it reaches (coverage `cov` (S, G, K) of its selectable
+    households): flags cleared, income raised; reached and not reached households are kept apart
+    while it acts. Returns deprivations removed (S, G, 12) or None."""
+    model, joint = mm.base, mm.joint
+    S, G, K = cells.n.shape
+    bits = int(mm.line_bits[li])
+    acts_flags = mm.removal[li] > 0 and bits != 0
+    rows = np.flatnonzero((cov > 0).any(axis=0).ravel())  # (g, k) the line reaches
+    Mg = cells.M.reshape(S, G * K, -1)
+    Hg = cells.Hc.reshape(S, G * K, joint.n_keys, mm.B)
+    Msub, Hsub = Mg[:, rows], Hg[:, rows]
+    cl = cov.reshape(S, -1)[:, rows]  # (S, R)
+    if mm.targeted[li]:
+        Msel = Msub * any_bits[li]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            nc = joint.counts(Msub)
+            fc = np.where(nc > 0, joint.counts(Msel) / nc, 0.0)  # deprived share by key
+        Mr = cl[..., None] * Msel
+        Hr = Hsub * (cl[..., None] * fc)[..., None]
+    else:
+        Mr = cl[..., None] * Msub
+        Hr = cl[..., None, None] * Hsub
+    Msub = Msub - Mr
+    Hsub = Hsub - Hr
+    removed = None
+    if acts_flags:
+        before = Mr @ INDICATOR_MATRIX
+        bg = boost[:, model.g_unit]  # (S, G)
+        r = np.minimum(1.0, mm.removal[li] * (1.0 + bg)).repeat(K, axis=1)[:, rows]  # (S, R)
+        for j in bits_list(bits):
+            joint.bit_op(Mr, Hr, j, 0.0, r)
+        dep = np.zeros((S, G * K, N_INDICATORS))
+        dep[:, rows] = before - Mr @ INDICATOR_MATRIX
+        removed = dep.reshape(S, G, K, N_INDICATORS).sum(axis=2)
+    if mm.income_effect[li] > 0:
+        delta = mm.income_effect[li] * (1.0 + boost)  # (S, D)
+        Hr = _shift(Hr, model.g_unit[rows // K], delta, mm, shift_cache)
+    Mg[:, rows] = Msub + Mr
+    Hg[:, rows] = Hsub + Hr
+    return removed
 
 
-def run_multidim_expected(mm: MultidimModel, spend: np.ndarray | None = None) -> EngineOutput:
-    """Expected counts and deprivation prevalence for one scenario or a batch (leading S on spend)."""
+def _own_changes(mm: MultidimModel, cells: _Cells) -> None:
+    """The indicators' own yearly changes, then income growth, volatility and shocks."""
+    cells.M, cells.Hc = mm.joint.flip(cells.M, cells.Hc, mm.gain, mm.loss)
+    area = mm.base.g_area
+    for a in range(mm.kernel.shape[0]):
+        sel = area == a
+        cells.Hc[:, sel] = cells.Hc[:, sel] @ mm.kernel[a]
+
+
+def _classify(mm: MultidimModel, cells: _Cells, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classification by the standard in force at review t (income <= line, count >= k) and the
+    next detailed state: flows (S, G, K, K) and the households' masks and incomes by new state."""
+    joint, K = mm.joint, cells.n.shape[2]
+    M, Hc = cells.M, cells.Hc
+    below = mm.below[t][mm.base.g_area][None, :, None, None, :]  # (1, G, 1, 1, B)
+    Hb = Hc * below
+    Ha = Hc - Hb
+    k3 = int(mm.min_deprivations[t])
+    nb_c = Hb.sum(-1)  # (S, G, K, keys) below the line, by key
+    nc = Hc.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a_c = np.where(nc > 0, nb_c / nc, 0.0)  # share below the line, by key
+    a_m = a_c[..., joint.key_of]  # (S, G, K, 4096)
+    poor_m = joint.key_of // joint.n_linked >= k3
+    poor_k = joint.key_count >= k3
+    fl = np.zeros(cells.n.shape + (K,))
+    H_new = np.zeros_like(Hc)
+    M_new = np.zeros_like(M)
+    for k in range(K):
+        kp, kn, ka = NEXT_STATE[k, POOR_C], NEXT_STATE[k, NEAR_POOR_C], NEXT_STATE[k, ABOVE_C]
+        fl[:, :, k, kp] += nb_c[:, :, k, poor_k].sum(-1)
+        fl[:, :, k, kn] += nb_c[:, :, k, ~poor_k].sum(-1)
+        fl[:, :, k, ka] += Ha[:, :, k].sum(axis=(-2, -1))
+        H_new[:, :, kp, poor_k] += Hb[:, :, k, poor_k]
+        H_new[:, :, kn, ~poor_k] += Hb[:, :, k, ~poor_k]
+        H_new[:, :, ka] += Ha[:, :, k]
+        Mb = M[:, :, k] * a_m[:, :, k]
+        M_new[:, :, kp] += Mb * poor_m
+        M_new[:, :, kn] += Mb * ~poor_m
+        M_new[:, :, ka] += M[:, :, k] - Mb
+    return fl, M_new, H_new
+
+
+def _record(mm: MultidimModel, cells: _Cells, t: int, states: np.ndarray, md: MultidimOutput) -> None:
+    """Households, deprivation prevalence, FGT sums and income at review t."""
+    H = cells.Hc.sum(-2)
+    area = mm.base.g_area
+    states[:, t] = cells.n
+    md.deprived[:, t] = cells.M @ INDICATOR_MATRIX
+    md.dim_deprived[:, t] = cells.M @ DIMENSION_MATRIX
+    md.count_dist[:, t] = cells.M @ COUNT_MATRIX
+    md.fgt1[:, t] = (H * mm.fgt1_bin[t][area][None, :, None, :]).sum(-1)
+    md.fgt2[:, t] = (H * mm.fgt2_bin[t][area][None, :, None, :]).sum(-1)
+    md.income_sum[:, t] = H @ memoised(mm, "bin_means", lambda: inc.bin_moments(mm.edges)[0])
+
+
+def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineOutput, shift_cache: dict) -> None:
+    """Projected year y = t - 1 in the microsimulation's order (see the module docstring)."""
+    model, y, md = mm.base, t - 1, out.multidim
+    any_bits = _targeting_bits(mm)
+    r, cov_lgk, share = _reach(mm, cells, sp, any_bits)
+    out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
+    ps_lines = np.flatnonzero(model.ps_lines)
+    S, G, K = cells.n.shape
+    miss = np.exp(log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones((S, G, K))
+    out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, cells.n, miss)
+    boost = enabling_boost(model, r.reached)  # (S, D)
+    for li in mm.line_order:
+        acts = (mm.removal[li] > 0 and int(mm.line_bits[li]) != 0) or mm.income_effect[li] > 0
+        if not model.household_line[li] or not acts or not np.any(cov_lgk[:, li] > 0):
+            continue
+        removed = _line_acts(mm, cells, li, cov_lgk[:, li], boost, any_bits, shift_cache)
+        if removed is not None:
+            md.removed[:, y, li] = removed
+    _own_changes(mm, cells)
+    fl, M_new, H_new = _classify(mm, cells, t)
+    # household formation, synthesised under the standard in force
+    new = model.growth * cells.n.sum(-1, keepdims=True) * model.entry  # (S, G, K)
+    M_add, H_add = _initial(mm, t, new)
+    out.flows[:, y], out.entries[:, y] = fl, new
+    cells.M, cells.Hc = M_new + M_add, H_new + H_add
+    cells.n = fl.sum(axis=-2) + new
+
+
+def run_multidim_expected(
+    mm: MultidimModel,
+    spend: np.ndarray,
+    draws: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    progress: bool = False,
+    label: str = "",
+) -> EngineOutput:
+    """Expected counts and deprivation prevalence for spending `spend` (Y+1, L, D), or a batch
+    (S, Y+1, L, D) (`draws`, `seed`, `progress` and `label` are accepted for a uniform engine
+    signature; the engine is deterministic)."""
     model = mm.base
-    spend = model.spend[None] if spend is None else np.asarray(spend, float)
+    spend = np.asarray(spend, float)
     if spend.ndim == 3:
         spend = spend[None]
     S = spend.shape[0]
-    L, G, K = model.eligible.shape
-    D, T, Y, B = len(model.unit_ids), model.n_tiers, len(model.years), mm.B
-    J = N_INDICATORS
-    sp_ = mm.joint
-    NC = sp_.n_keys
-    ix = _index(model)
-    m_line, m_bin, m_gk = ix["m_line"], ix["m_bin"], ix["m_gk"]
-    m_lgk = m_line * (G * K) + m_gk
-    hh = model.household_line
-    cap, ms = model.capacity_units, model.max_share
-    area = model.g_area
-    m1, _ = inc.bin_moments(mm.edges)
-    any_bits = {li: _any_bits(int(mm.line_bits[li])) for li in range(L) if mm.targeted[li]}
-    ps_lines = np.flatnonzero(model.ps_lines)
-
+    G, K = model.n0.shape
+    Y = len(model.years)
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-    M, Hc = _initial(mm, 0, n)
-
-    out = EngineOutput.zeros("expected", S, Y, G, K, L, D)
-    states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
-    deprived = np.empty((S, Y + 1, G, K, J))
-    dim_dep = np.empty((S, Y + 1, G, K, DIMENSION_MATRIX.shape[1]))
-    count_dist = np.empty((S, Y + 1, G, K, J + 1))
-    fgt1 = np.empty((S, Y + 1, G, K))
-    fgt2 = np.empty((S, Y + 1, G, K))
-    income_sum = np.empty((S, Y + 1, G, K))
-    removed = np.zeros((S, Y, L, G, J))
-
-    def record(t: int) -> None:
-        H = Hc.sum(-2)
-        states[:, t] = n
-        deprived[:, t] = M @ INDICATOR_MATRIX
-        dim_dep[:, t] = M @ DIMENSION_MATRIX
-        count_dist[:, t] = M @ COUNT_MATRIX
-        fgt1[:, t] = (H * mm.fgt1_bin[t][area][None, :, None, :]).sum(-1)
-        fgt2[:, t] = (H * mm.fgt2_bin[t][area][None, :, None, :]).sum(-1)
-        income_sum[:, t] = H @ m1
-
-    record(0)
+    cells = _Cells(n, *_initial(mm, 0, n))
+    out = EngineOutput.like("expected", model, S)
+    out.multidim = MultidimOutput.zeros(S, Y, G, K, len(model.line_codes))
     shift_cache: dict[float, np.ndarray] = {}
+    _record(mm, cells, 0, out.states, out.multidim)
+    sp_all = acting_spend(model, spend)  # (S, Y, L, D)
     for y in range(Y):
-        t = y + 1
-        sp = active_spend(model, spend, y)  # (S, L, D)
-        # share of each (g, k) a line can select: 1, or the share deprived in its indicators
-        frac = np.ones((S, L, G, K))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for li, ab in any_bits.items():
-                frac[:, li] = np.where(n > 0, (M @ ab) / n, 0.0)
-        w = n.reshape(S, G * K)[:, m_gk] * frac.reshape(S, L * G * K)[:, m_lgk]
-        E = _scatter(w, m_bin, L * D * T).reshape(S, L, D, T)
-        E_tot = np.where(hh[:, None], E.sum(-1), cap)
-        R = reach(sp, model.unit_cost, E_tot * ms[:, None])
-        cov = fill_tiers(R, E * ms[:, None, None])
-        c = np.divide(cov, E, out=np.zeros_like(cov), where=E > 0).reshape(S, L * D * T)
-        cov_lgk = np.zeros((S, L * G * K))
-        cov_lgk[:, m_lgk] = c[:, m_bin]
-        cov_lgk = cov_lgk.reshape(S, L, G, K)  # coverage of the selectable households
-        share = cov_lgk * frac  # share of all households of (g, k) reached
-        boost = enabling_boost(model, np.where(hh[:, None], 0.0, R))  # (S, D)
-        bg = boost[:, model.g_unit]  # (S, G)
-        reached_out[:, y], elig_out[:, y] = R, E_tot
-        miss = np.exp(_log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones((S, G, K))
-        target = n * model.ps_population
-        ps_sup[:, y] = (target * (1.0 - miss)).sum(axis=(1, 2))
-        ps_want[:, y] = model.ps_want_share * target.sum(axis=(1, 2))
-
-        # 1. each line acts on the households it reaches (targeted lines first): flags cleared,
-        #    income raised; reached and not reached households are kept apart while it acts
-        for li in mm.line_order:
-            bits = int(mm.line_bits[li])
-            acts_flags = mm.removal[li] > 0 and bits != 0
-            acts_income = mm.income_effect[li] > 0
-            if not hh[li] or not (acts_flags or acts_income) or not np.any(cov_lgk[:, li] > 0):
-                continue
-            rows = np.flatnonzero((cov_lgk[:, li] > 0).any(axis=0).ravel())  # (g, k) the line reaches
-            Mg = M.reshape(S, G * K, -1)
-            Hg = Hc.reshape(S, G * K, NC, B)
-            Msub, Hsub = Mg[:, rows], Hg[:, rows]
-            cl = cov_lgk[:, li].reshape(S, -1)[:, rows]  # (S, R)
-            if mm.targeted[li]:
-                Msel = Msub * any_bits[li]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    nc = sp_.counts(Msub)
-                    fc = np.where(nc > 0, sp_.counts(Msel) / nc, 0.0)  # deprived share by key
-                Mr = cl[..., None] * Msel
-                Hr = Hsub * (cl[..., None] * fc)[..., None]
-            else:
-                Mr = cl[..., None] * Msub
-                Hr = cl[..., None, None] * Hsub
-            Msub = Msub - Mr
-            Hsub = Hsub - Hr
-            if acts_flags:
-                before = Mr @ INDICATOR_MATRIX
-                r = np.minimum(1.0, mm.removal[li] * (1.0 + bg)).repeat(K, axis=1)[:, rows]  # (S, R)
-                for j in bits_list(bits):
-                    sp_.bit_op(Mr, Hr, j, 0.0, r)
-                dep = np.zeros((S, G * K, J))
-                dep[:, rows] = before - Mr @ INDICATOR_MATRIX
-                removed[:, y, li] = dep.reshape(S, G, K, J).sum(axis=2)
-            if acts_income:
-                delta = mm.income_effect[li] * (1.0 + boost)  # (S, D)
-                Hr = _shift(Hr, model.g_unit[rows // K], delta, mm, shift_cache)
-            Mg[:, rows] = Msub + Mr
-            Hg[:, rows] = Hsub + Hr
-        # 2. the indicators' own yearly changes; 3. income growth, volatility, shocks
-        M, Hc = sp_.flip(M, Hc, mm.gain, mm.loss)
-        for a in range(mm.kernel.shape[0]):
-            sel = area == a
-            Hc[:, sel] = Hc[:, sel] @ mm.kernel[a]
-        # 4. classification by the standard in force at review t: income <= line, count >= k
-        below = mm.below[t][area][None, :, None, None, :]  # (1, G, 1, 1, B)
-        Hb = Hc * below
-        Ha = Hc - Hb
-        k3 = int(mm.min_deprivations[t])
-        nb_c = Hb.sum(-1)  # (S, G, K, keys) below the line, by key
-        nc = Hc.sum(-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            a_c = np.where(nc > 0, nb_c / nc, 0.0)  # share below the line, by key
-        a_m = a_c[..., sp_.key_of]  # (S, G, K, 4096)
-        poor_m = sp_.key_of // sp_.n_linked >= k3
-        poor_k = sp_.key_count >= k3
-        fl = np.zeros((S, G, K, K))
-        H_new = np.zeros_like(Hc)
-        M_new = np.zeros_like(M)
-        for k in range(K):
-            kp, kn, ka = NEXT_STATE[k, POOR_C], NEXT_STATE[k, NEAR_POOR_C], NEXT_STATE[k, ABOVE_C]
-            fl[:, :, k, kp] += nb_c[:, :, k, poor_k].sum(-1)
-            fl[:, :, k, kn] += nb_c[:, :, k, ~poor_k].sum(-1)
-            fl[:, :, k, ka] += Ha[:, :, k].sum(axis=(-2, -1))
-            H_new[:, :, kp, poor_k] += Hb[:, :, k, poor_k]
-            H_new[:, :, kn, ~poor_k] += Hb[:, :, k, ~poor_k]
-            H_new[:, :, ka] += Ha[:, :, k]
-            Mb = M[:, :, k] * a_m[:, :, k]
-            M_new[:, :, kp] += Mb * poor_m
-            M_new[:, :, kn] += Mb * ~poor_m
-            M_new[:, :, ka] += M[:, :, k] - Mb
-        # 5. household formation, synthesised under the standard in force
-        new = model.growth * n.sum(-1, keepdims=True) * model.entry  # (S, G, K)
-        M_add, H_add = _initial(mm, t, new)
-        M, Hc = M_new + M_add, H_new + H_add
-        flows[:, y], entries[:, y] = fl, new
-        n = fl.sum(axis=-2) + new
-        record(t)
-    md = MultidimOutput(deprived, dim_dep, count_dist, fgt1, fgt2, income_sum, removed)
-    return EngineOutput("expected", states, flows, entries, reached_out, elig_out, ps_sup, ps_want, multidim=md)
+        _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache)
+        _record(mm, cells, y + 1, out.states, out.multidim)
+    return out

@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.common import EngineOutput, fill_tiers, reach
-from simlib.engines.microsim import _stochastic_round, select_beneficiaries
-from simlib.model import active_spend, enabling_boost
+from simlib.engines.common import EngineOutput, run_draws
+from simlib.engines.reach import (
+    acting_spend,
+    new_household_records,
+    production_support_households,
+    reach_households,
+)
 from simlib.multidim import income as inc
-from simlib.multidim.masks import DIMENSION_MATRIX, N_MASKS
+from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
 from simlib.standards import DIMENSIONS, N_INDICATORS, classify, deprivation_count, mask_of
@@ -119,87 +123,76 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
     return n, dep, dim, cdist, f1, f2, isum
 
 
-def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.random.Generator) -> dict:
-    """Advance every household through projected year y (review t = y + 1); `hh` is not changed.
-
-    Returns {'households': next records (without new households), 'reached', 'eligible',
-    'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.
-    """
+def _programme(mm: MultidimModel, hh: Households, sp: np.ndarray, rng: np.random.Generator):
+    """The year's programme: who each line reaches (the shared step; lines that target deprived
+    households select among those deprived in their indicators), then lines clear their flags
+    (targeted lines first) and add their income effects. Returns (reach, mask, income (float64),
+    deprivations removed (L, G, 12))."""
     model = mm.base
     L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
-    t = y + 1
-    hh_line = model.household_line
     group, state = hh.group, hh.state
     mask = hh.mask.copy()
     income = hh.income.astype(np.float64)
     unit = model.g_unit[group]
-    sp = active_spend(model, spend, y)  # (L, D)
 
-    reached = np.zeros((L, group.size), bool)
-    R_all = np.where(hh_line[:, None], 0.0, reach(sp, model.unit_cost, model.capacity_units))
-    elig_out = np.zeros((L, D))
-    for li in np.flatnonzero(hh_line):
-        el = model.eligible[li][group, state]
-        if mm.targeted[li]:
-            el &= (mask & np.uint16(mm.line_bits[li])) != 0
-        key = unit * T + model.tier[li][group, state]
-        E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
-        ms = model.max_share[li]
-        R = reach(sp[li][None], model.unit_cost[li : li + 1], ms * E.sum(-1)[None])[0]
-        n_sel = np.minimum(_stochastic_round(fill_tiers(R, ms * E), rng), E.astype(np.int64)).ravel()
-        sel = np.zeros(group.size, bool)
-        sel[el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
-        reached[li] = sel
-        R_all[li] = n_sel.reshape(D, T).sum(-1)
-        elig_out[li] = E.sum(-1)
-    elig_out[~hh_line] = model.capacity_units[~hh_line]
-    boost = enabling_boost(model, np.where(hh_line[:, None], 0.0, R_all))  # (D,)
-    target = model.ps_population[group, state]
-    ps_want = model.ps_want_share * target.sum()
-    ps_sup = (target & reached[model.ps_lines].any(axis=0)).sum()
+    def selectable(li: int, el: np.ndarray) -> np.ndarray:
+        return el & ((mask & np.uint16(mm.line_bits[li])) != 0) if mm.targeted[li] else el
 
-    # programme: flags cleared (targeted lines first), then income effects
+    r = reach_households(model, sp, group, state, rng, selectable)
     removed = np.zeros((L, G, N_INDICATORS))
     for li in mm.line_order:
         bits = int(mm.line_bits[li])
-        if not hh_line[li] or mm.removal[li] <= 0 or bits == 0:
+        if not model.household_line[li] or mm.removal[li] <= 0 or bits == 0:
             continue
-        idx = np.flatnonzero(reached[li])
+        idx = np.flatnonzero(r.chosen[li])
         if not idx.size:
             continue
-        r = np.minimum(1.0, mm.removal[li] * (1.0 + boost[unit[idx]]))
+        p_clear = np.minimum(1.0, mm.removal[li] * (1.0 + r.boost[unit[idx]]))
         for j in range(N_INDICATORS):
             if not (bits >> j) & 1:
                 continue
             has = ((mask[idx] >> np.uint16(j)) & 1).astype(bool)
-            clear = has & (rng.random(idx.size) < r)
+            clear = has & (rng.random(idx.size) < p_clear)
             mask[idx[clear]] &= np.uint16(~(1 << j) & 0xFFFF)
             removed[li, :, j] += np.bincount(group[idx[clear]], minlength=G)
-    for li in np.flatnonzero(hh_line & (mm.income_effect > 0)):
-        m = reached[li]
-        income[m] += mm.income_effect[li] * (1.0 + boost[unit[m]])
-    # the indicators' own changes
+    for li in np.flatnonzero(model.household_line & (mm.income_effect > 0)):
+        m = r.chosen[li]
+        income[m] += mm.income_effect[li] * (1.0 + r.boost[unit[m]])
+    return r, mask, income, removed
+
+
+def _own_changes(mm: MultidimModel, group: np.ndarray, mask: np.ndarray, income: np.ndarray, rng) -> tuple:
+    """The indicators' own yearly gain and loss, then income growth, volatility and shocks."""
     u = rng.random((group.size, N_INDICATORS))
     bits = ((mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
     new_bits = np.where(bits, u >= mm.loss[None, :], u < mm.gain[None, :])
     mask = (
         (new_bits.astype(np.uint16) << np.arange(N_INDICATORS, dtype=np.uint16)[None, :]).sum(axis=1).astype(np.uint16)
     )
-    # income growth, volatility, shocks
-    area = model.g_area[group]
+    area = mm.base.g_area[group]
     logf = mm.drift[area] + mm.volatility * rng.standard_normal(group.size)
     for _, prob, loss in mm.shocks:
         hit = rng.random(group.size) < prob[area]
         logf = logf + np.where(hit, np.log1p(-loss), 0.0)
-    income = (income * np.exp(logf)).astype(np.float32)
+    return mask, (income * np.exp(logf)).astype(np.float32)
+
+
+def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.random.Generator) -> dict:
+    """Advance every household through projected year y (review t = y + 1) with money acting
+    this year `sp` (L, D); `hh` is not changed.
+
+    Returns {'households': next records (without new households), 'reached', 'eligible',
+    'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.
+    """
+    r, mask, income, removed = _programme(mm, hh, sp, rng)
+    ps_sup, ps_want = production_support_households(mm.base, hh.group, hh.state, r.chosen)
+    mask, income = _own_changes(mm, hh.group, mask, income, rng)
     # classification at the review and the next state
-    cls = classify(income, mask, area, mm.review_standard[t])
-    new_state = NEXT_STATE[state, cls]
+    cls = classify(income, mask, mm.base.g_area[hh.group], mm.review_standard[y + 1])
     return {
-        "households": Households(group, new_state, income, mask),
-        "reached": R_all,
-        "eligible": elig_out,
+        "households": Households(hh.group, NEXT_STATE[hh.state, cls], income, mask),
+        "reached": r.reached,
+        "eligible": r.eligible,
         "ps_supported": ps_sup,
         "ps_wanting": ps_want,
         "removed": removed,
@@ -207,69 +200,49 @@ def step(mm: MultidimModel, hh: Households, y: int, spend: np.ndarray, rng: np.r
 
 
 def simulate_multidim(
-    mm: MultidimModel, rng: np.random.Generator, spend: np.ndarray | None = None, population: Households | None = None
+    mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population: Households | None = None
 ) -> EngineOutput:
-    """One microsimulation draw (optionally from a given household population)."""
+    """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
+    household population)."""
     model = mm.base
-    spend = model.spend if spend is None else spend
-    L, G, K = model.eligible.shape
-    D, Y = len(model.unit_ids), len(model.years)
-    J = N_INDICATORS
+    G, K = model.n0.shape
+    Y = len(model.years)
     hh = synthesise_population(mm, rng) if population is None else population
-    out = EngineOutput.zeros("microsim", 1, Y, G, K, L, D)
+    out = EngineOutput.like("microsim", model, 1)
     states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
-    deprived = np.zeros((1, Y + 1, G, K, J))
-    dim_dep = np.zeros((1, Y + 1, G, K, DIMENSION_MATRIX.shape[1]))
-    count_dist = np.zeros((1, Y + 1, G, K, J + 1))
-    fgt1 = np.zeros((1, Y + 1, G, K))
-    fgt2 = np.zeros((1, Y + 1, G, K))
-    income_sum = np.zeros((1, Y + 1, G, K))
-    removed = np.zeros((1, Y, L, G, J))
+    md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
 
     def record(t: int) -> None:
-        (states[0, t], deprived[0, t], dim_dep[0, t], count_dist[0, t], fgt1[0, t], fgt2[0, t], income_sum[0, t]) = (
-            _sums(mm, hh, t, G, K)
-        )
+        sums = _sums(mm, hh, t, G, K)
+        for arr, v in zip((states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums):
+            arr[0, t] = v
 
     record(0)
+    acting = acting_spend(model, spend)  # (Y, L, D)
     for y in range(Y):
         before = hh.group.astype(np.int64) * K + hh.state
-        res = step(mm, hh, y, spend, rng)
+        res = step(mm, hh, y, acting[y], rng)
         nxt = res["households"]
         flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)
         reached_out[0, y], elig_out[0, y] = res["reached"], res["eligible"]
         ps_sup[0, y], ps_want[0, y] = res["ps_supported"], res["ps_wanting"]
-        removed[0, y] = res["removed"]
+        md.removed[0, y] = res["removed"]
         # household formation: growth x households per group, states by entry shares
-        size_g = np.bincount(hh.group, minlength=G)
-        n_new = _stochastic_round(model.growth * size_g, rng)
-        new_group = np.repeat(np.arange(G, dtype=np.int32), n_new)
-        new_state = rng.choice(K, size=new_group.size, p=model.entry).astype(np.int8)
+        new_group, new_state = new_household_records(model, hh.group, rng)
         entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = nxt.append(synthesise_households(mm, new_group, new_state, y + 1, rng))
         record(y + 1)
-    md = MultidimOutput(deprived, dim_dep, count_dist, fgt1, fgt2, income_sum, removed)
-    return EngineOutput("microsim", states, flows, entries, reached_out, elig_out, ps_sup, ps_want, multidim=md)
+    out.multidim = md
+    return out
 
 
 def run_multidim_microsim(
     mm: MultidimModel,
+    spend: np.ndarray,
     draws: int = 1,
-    seed: int = 0,
+    seed: int | np.random.SeedSequence = 0,
     progress: bool = False,
     label: str = "",
-    spend: np.ndarray | None = None,
 ) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
-    from tqdm.auto import tqdm
-
-    children = np.random.SeedSequence(seed).spawn(draws)
-    outs = [
-        simulate_multidim(mm, np.random.default_rng(c), spend=spend)
-        for c in tqdm(children, desc=label or "microsim", disable=not progress, leave=False)
-    ]
-    cat = {
-        f: np.concatenate([getattr(o, f) for o in outs])
-        for f in ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
-    }
-    return EngineOutput("microsim", **cat, multidim=MultidimOutput.concatenate([o.multidim for o in outs]))
+    return run_draws(lambda rng: simulate_multidim(mm, spend, rng), "microsim", draws, seed, progress, label)

@@ -9,12 +9,13 @@ flags by group and state, the indicators' yearly gain and loss, and each budget 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from simlib.dataset import AREAS, GROUPS
 from simlib.errors import InputError, raise_if_any
+from simlib.memo import Memoised, memoised
 from simlib.model import Model
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, N_MASKS, JointSpace, count_window, product_distribution
@@ -48,8 +49,8 @@ BELOW_LINE_STATE = np.isin(np.arange(N_STATES), [POOR, NEAR_POOR])
 SYNTH_CLASS = np.array(PUBLIC_STATES)[PUBLIC_OF]
 
 
-@dataclass(frozen=True)
-class MultidimModel:
+@dataclass(frozen=True, eq=False)
+class MultidimModel(Memoised):
     """Arrays for the multidimensional model of one scenario (see module docstring).
 
     Shapes: G groups, K = 6 detailed states, L lines, D units, B income bins, Y projected years;
@@ -82,7 +83,9 @@ class MultidimModel:
     targeted: np.ndarray  # (L,) bool: eligibility needs a deprivation among the line's bits
     line_order: tuple[int, ...]  # order lines act on flags: targeted lines first
     joint: JointSpace  # keys the expected engine holds income with (count + linked flags)
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    #: the poverty model an engine must implement to run this model
+    poverty_model = "multidim"
 
     @property
     def G(self) -> int:
@@ -96,32 +99,33 @@ class MultidimModel:
         """(G, K, 4096) mask distribution of a new household by group and state (sums to 1):
         independent flags with `propensity`, conditioned on >= min_dep deprivations for the poor
         and < min_dep for the near-poor."""
-        key = ("masks", int(min_dep))
-        if key not in self.cache:
-            M = product_distribution(self.propensity)
-            M[:, POOR] = count_window(M[:, POOR], min_dep, N_INDICATORS + 1)
-            M[:, NEAR_POOR] = count_window(M[:, NEAR_POOR], 0, min_dep)
-            tot = M.sum(-1, keepdims=True)
-            if np.any(tot <= 0):
-                state = PUBLIC_STATES[PUBLIC_OF[np.argwhere(tot[..., 0] <= 0)[0][1]]]
-                raise InputError("mask_impossible", file="multidim.yaml", field="deprivations.propensity", state=state)
-            self.cache[key] = M / tot
-        return self.cache[key]
+        return memoised(self, f"masks.{int(min_dep)}", lambda: self._init_masks(int(min_dep)))
+
+    def _init_masks(self, min_dep: int) -> np.ndarray:
+        M = product_distribution(self.propensity)
+        M[:, POOR] = count_window(M[:, POOR], min_dep, N_INDICATORS + 1)
+        M[:, NEAR_POOR] = count_window(M[:, NEAR_POOR], 0, min_dep)
+        tot = M.sum(-1, keepdims=True)
+        if np.any(tot <= 0):
+            state = PUBLIC_STATES[PUBLIC_OF[np.argwhere(tot[..., 0] <= 0)[0][1]]]
+            raise InputError("mask_impossible", file="multidim.yaml", field="deprivations.propensity", state=state)
+        return M / tot
 
     def init_income(self, t: int) -> np.ndarray:
         """(G, K, B) income distribution of a new household at review t (sums to 1), relative to
         the line in force then."""
-        key = ("income", float(self.lines_vnd[t, 0]), float(self.lines_vnd[t, 1]))
-        if key not in self.cache:
-            cut = np.log(self.lines_vnd[t][self.base.g_area])[:, None]  # (G, 1)
-            self.cache[key] = inc.truncated_bins(
-                self.edges,
-                cut + self.income_mu,
-                self.income_sigma,
-                np.broadcast_to(cut, self.income_mu.shape),
-                BELOW_LINE_STATE[None, :],
-            )
-        return self.cache[key]
+        key = f"income.{float(self.lines_vnd[t, 0])}.{float(self.lines_vnd[t, 1])}"
+        return memoised(self, key, lambda: self._init_income(t))
+
+    def _init_income(self, t: int) -> np.ndarray:
+        cut = np.log(self.lines_vnd[t][self.base.g_area])[:, None]  # (G, 1)
+        return inc.truncated_bins(
+            self.edges,
+            cut + self.income_mu,
+            self.income_sigma,
+            np.broadcast_to(cut, self.income_mu.shape),
+            BELOW_LINE_STATE[None, :],
+        )
 
 
 def _applies(applies_to: dict, eth: int, area: int, poor_district: bool) -> bool:
@@ -129,9 +133,8 @@ def _applies(applies_to: dict, eth: int, area: int, poor_district: bool) -> bool
     return all(values[k] == v for k, v in applies_to.items())
 
 
-def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
-    """Multidimensional arrays for `scen` on top of its compiled core `model`."""
-    doc = scen.params["multidim"]
+def _standards(scen: Scenario, model: Model) -> dict:
+    """The standard in force at each review and the years a new one applies."""
     standards = build_standards(scen.params["standards"])
     review_years = (scen.baseline_year,) + tuple(model.years)
     raise_if_any(
@@ -140,19 +143,27 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
         )
     )
     review_std = tuple(standard_for_year(standards, y) for y in review_years)
-    lines_vnd = np.array([s.lines for s in review_std])
-    ig = doc["income"]
+    return {
+        "standards": standards,
+        "review_years": review_years,
+        "review_standard": review_std,
+        "changes": tuple((y, a.id, b.id) for y, a, b in standard_changes(standards, review_years)),
+        "lines_vnd": np.array([s.lines for s in review_std]),
+        "min_deprivations": np.array([s.min_deprivations for s in review_std]),
+    }
+
+
+def _income_grid(ig: dict, std: dict) -> dict:
+    """The log-income grid, which bins are below each review's line, FGT weights per bin, and the
+    yearly income kernel by area (drift, volatility, shocks)."""
     edges = inc.make_edges(
         qv(ig["grid"]["lowest"]),
         qv(ig["grid"]["highest"]),
         qv(ig["grid"]["step"]),
-        [v for s in standards for v in s.lines],
+        [v for s in std["standards"] for v in s.lines],
     )
-    below = np.array([[inc.below_line(edges, L) for L in row] for row in lines_vnd])
+    lines_vnd = std["lines_vnd"]
     fgt = [[inc.fgt_weights(edges, L) for L in row] for row in lines_vnd]
-    fgt1 = np.array([[f[0] for f in row] for row in fgt])
-    fgt2 = np.array([[f[1] for f in row] for row in fgt])
-
     sigma = qv(ig["volatility"])
     growth = np.array([qv(ig["growth"][a]) for a in AREAS])
     drift = np.log1p(growth) - 0.5 * sigma**2
@@ -163,65 +174,77 @@ def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     kernel = np.array(
         [inc.growth_kernel(edges, drift[a], sigma, [(p[a], loss) for _, p, loss in shocks]) for a in range(len(AREAS))]
     )
+    return {
+        "edges": edges,
+        "below": np.array([[inc.below_line(edges, L) for L in row] for row in lines_vnd]),
+        "fgt1_bin": np.array([[f[0] for f in row] for row in fgt]),
+        "fgt2_bin": np.array([[f[1] for f in row] for row in fgt]),
+        "drift": drift,
+        "volatility": sigma,
+        "shocks": tuple(shocks),
+        "kernel": kernel,
+    }
 
+
+def _synthesis(doc: dict, model: Model) -> dict:
+    """Distributions of new households' income and flags by group and state, and the flags'
+    yearly gain and loss."""
+    ig, dep = doc["income"], doc["deprivations"]
     G = len(model.g_unit)
-    unit_poor = model.poor_district[model.g_unit]
+    cells = list(zip(model.g_eth, model.g_area, model.poor_district[model.g_unit]))
     synth = np.array([SYNTH_CLASS[k] for k in range(N_STATES)])
     base_ratio = {s: qv(ig["baseline"][s]["median_ratio"]) for s in ("poor", "near_poor", "escaped", "non_poor")}
     base_sigma = {s: qv(ig["baseline"][s]["sigma"]) for s in base_ratio}
     mu = np.log(np.array([[base_ratio[c] for c in synth]] * G))
     sig = np.array([[base_sigma[c] for c in synth]] * G)
     for mod in ig.get("modifiers") or []:
-        hit = np.array([_applies(mod["applies_to"], e, a, p) for e, a, p in zip(model.g_eth, model.g_area, unit_poor)])
+        hit = np.array([_applies(mod["applies_to"], e, a, p) for e, a, p in cells])
         mu[hit] += np.log(qv(mod["median_factor"]))
-
-    dep = doc["deprivations"]
     prop = np.array([[qv(dep["propensity"][ind][c]) for ind in INDICATORS] for c in synth])  # (K, 12)
     prop = np.broadcast_to(prop, (G, N_STATES, N_INDICATORS)).copy()
     for mod in dep.get("modifiers") or []:
-        hit = np.array([_applies(mod["applies_to"], e, a, p) for e, a, p in zip(model.g_eth, model.g_area, unit_poor)])
+        hit = np.array([_applies(mod["applies_to"], e, a, p) for e, a, p in cells])
         prop[hit] *= qv(mod["factor"])
-    prop = np.clip(prop, 0.0, 1.0)
-    gain = np.array([qv(dep["dynamics"][ind]["gain"]) for ind in INDICATORS])
-    loss = np.array([qv(dep["dynamics"][ind]["loss"]) for ind in INDICATORS])
+    return {
+        "income_mu": mu,
+        "income_sigma": sig,
+        "propensity": np.clip(prop, 0.0, 1.0),
+        "gain": np.array([qv(dep["dynamics"][ind]["gain"]) for ind in INDICATORS]),
+        "loss": np.array([qv(dep["dynamics"][ind]["loss"]) for ind in INDICATORS]),
+    }
 
+
+def _line_channels(scen: Scenario) -> dict:
+    """Each line's indicators, removal probability, income effect and targeting; the order lines
+    act in; and the key space the expected engine holds income with."""
     cat = scen.catalogue
     lines = [cat.lines[c] for c in cat.codes]
     line_bits = np.array([mask_of(ln.deprivations) for ln in lines], dtype=np.int64)
     removal = np.array([ln.removal for ln in lines])
     income_effect = np.array([ln.income_effect for ln in lines])
     targeted = np.array([ln.targets_deprived and ln.population == "households" for ln in lines])
-    order = tuple(int(i) for i in np.concatenate([np.flatnonzero(targeted), np.flatnonzero(~targeted)]))
-    changes = tuple((y, a.id, b.id) for y, a, b in standard_changes(standards, review_years))
     hh_line = np.array([ln.population == "households" for ln in lines])
     linked = int(np.bitwise_or.reduce(line_bits[hh_line & (income_effect > 0) & (removal > 0)], initial=0))
+    return {
+        "line_bits": line_bits,
+        "removal": removal,
+        "income_effect": income_effect,
+        "targeted": targeted,
+        "line_order": tuple(int(i) for i in np.concatenate([np.flatnonzero(targeted), np.flatnonzero(~targeted)])),
+        "joint": JointSpace(linked),
+    }
+
+
+def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
+    """Multidimensional arrays for `scen` on top of its compiled core `model`."""
+    doc = scen.params["multidim"]
+    std = _standards(scen, model)
     return MultidimModel(
         base=model,
-        standards=standards,
-        review_years=review_years,
-        review_standard=review_std,
-        changes=changes,
-        lines_vnd=lines_vnd,
-        min_deprivations=np.array([s.min_deprivations for s in review_std]),
-        edges=edges,
-        below=below,
-        fgt1_bin=fgt1,
-        fgt2_bin=fgt2,
-        drift=drift,
-        volatility=sigma,
-        shocks=tuple(shocks),
-        kernel=kernel,
-        income_mu=mu,
-        income_sigma=sig,
-        propensity=prop,
-        gain=gain,
-        loss=loss,
-        line_bits=line_bits,
-        removal=removal,
-        income_effect=income_effect,
-        targeted=targeted,
-        line_order=order,
-        joint=JointSpace(linked),
+        **std,
+        **_income_grid(doc["income"], std),
+        **_synthesis(doc, model),
+        **_line_channels(scen),
     )
 
 

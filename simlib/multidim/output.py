@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from simlib.standards import DIMENSIONS, N_INDICATORS
+
 
 @dataclass
 class MultidimOutput:
@@ -30,6 +32,19 @@ class MultidimOutput:
     fgt2: np.ndarray
     income_sum: np.ndarray
     removed: np.ndarray
+
+    @classmethod
+    def zeros(cls, S: int, Y: int, G: int, K: int, L: int) -> MultidimOutput:
+        """Zero-filled arrays of the documented shapes, for an engine to fill in place."""
+        return cls(
+            np.zeros((S, Y + 1, G, K, N_INDICATORS)),
+            np.zeros((S, Y + 1, G, K, len(DIMENSIONS))),
+            np.zeros((S, Y + 1, G, K, N_INDICATORS + 1)),
+            np.zeros((S, Y + 1, G, K)),
+            np.zeros((S, Y + 1, G, K)),
+            np.zeros((S, Y + 1, G, K)),
+            np.zeros((S, Y, L, G, N_INDICATORS)),
+        )
 
     @staticmethod
     def concatenate(parts: list[MultidimOutput]) -> MultidimOutput:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from simlib.engines.common import EngineOutput
 from simlib.multidim.model import MultidimModel
-from simlib.results import _cells, _frame, geographies
+from simlib.results import by_cell, geographies, long_frame
 from simlib.standards import DIMENSION_OF, DIMENSIONS, INDICATORS
 from simlib.states import N_STATES, NEAR_POOR, POOR
 
@@ -48,7 +48,7 @@ ITEMS: tuple[tuple[str, str], ...] = (
 def _by_geo(model, arr: np.ndarray) -> np.ndarray:
     """(S, T, G, rest...) summed to (S, T, Ngeo, rest...) over the indicator geographies."""
     _, masks = geographies(model)
-    cells = _cells(model, arr, 2).sum(axis=4)  # (S, T, D, E, rest...)
+    cells = by_cell(model, arr, 2).sum(axis=4)  # (S, T, D, E, rest...)
     return np.einsum("sTde...,gde->sTg...", cells, masks)
 
 
@@ -98,7 +98,7 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
     dep_geo = _by_geo(model, dep)  # (S, T, Ngeo, P, I)
     hh_geo = np.broadcast_to(_by_geo(model, hh)[..., None], dep_geo.shape)
     years = mm.review_years
-    df = _frame(
+    df = long_frame(
         {
             "draw": range(S),
             "year": years,
@@ -146,7 +146,7 @@ def deprivation_removals_table(out: EngineOutput, mm: MultidimModel, scenario: s
     S, Y, L = rem.shape[:3]
     by_unit = np.zeros((S, Y, L, len(model.unit_ids), len(INDICATORS)))
     np.add.at(by_unit, (slice(None), slice(None), slice(None), model.g_unit), rem)
-    df = _frame(
+    df = long_frame(
         {
             "draw": range(S),
             "year": model.years,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from simlib import i18n
 from simlib.atomic import write_text
+from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
 from simlib.report import html as H
 
@@ -31,7 +32,7 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     n_ok = sum(it.ok for it in items)
     now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
     eng = t(f"report.engine.{engine}") + (
-        f" — {t('report.draws', n=draws)}" if engine != "expected" and draws > 1 else ""
+        f" — {t('report.draws', n=draws)}" if get_engine(engine).replications(draws) > 1 else ""
     )
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
     if n_unc:

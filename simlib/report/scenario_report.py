@@ -116,7 +116,7 @@ def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jo
         result.scenario,
         n,
         engine=m["engine"],
-        replications=int(m["draws"]),
+        draws=int(m["draws"]),
         method=sampler,
         seed=m["seed"],
         executor=executor,

@@ -21,7 +21,7 @@ import numpy as np
 from simlib.catalogue import build_catalogue
 from simlib.errors import raise_if_any
 from simlib.model import Model, compile_model
-from simlib.parameters import PARAM_FILES, ParameterSet, set_dotted, sha256_obj
+from simlib.parameters import PARAM_FILES, ParameterSet, semantic_checks, set_dotted, sha256_obj
 from simlib.paths import display_path
 from simlib.scenario import Scenario
 from simlib.schema import validate
@@ -48,8 +48,6 @@ def params_for_values(
 
 def _check(docs: dict, params: ParameterSet) -> None:
     """The core's validation of parameter documents, less the central-value-in-range rule."""
-    from simlib.parameters import _semantic_checks  # the core's cross-field checks
-
     origin = "uncertainty draw"
     files = {name: params.files.get(name, origin) for name in docs}
     errors = []
@@ -57,7 +55,7 @@ def _check(docs: dict, params: ParameterSet) -> None:
         if name in PARAM_FILES:
             errors.extend(validate(doc, name, f"{display_path(files[name])} ({origin})"))
     if not errors:
-        errors.extend(_semantic_checks(docs, files))
+        errors.extend(semantic_checks(docs, files))  # the core's cross-field checks
     raise_if_any([e for e in errors if e.code != "range"])
 
 

@@ -2,7 +2,7 @@
 
 A *sample* is one (parameter draw, microsim replication) pair; the expected engine has one
 replication per draw. Every draw of the microsimulation runs the same replications, seeded as a
-plain run (`run_microsim(model, replications, seed)`): common random numbers, so differences
+plain run (`simlib.runner.simulate` with the same options): common random numbers, so differences
 between draws — and between allocations compared on the same draws — come from the parameters,
 not from the luck of the draw, and zero-width ranges reproduce the deterministic run exactly.
 
@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from simlib.engines import ENGINES
-from simlib.errors import InputError
-from simlib.model import Model
-from simlib.results import indicator_arrays
-from simlib.runner import _counterfactual_indicators, simulate
+from simlib.executors import default_jobs, make_executor
+from simlib.model import Model, compile_model
+from simlib.options import RunOptions
+from simlib.results import geographies, indicator_arrays, programme_effect_indicators
+from simlib.runner import simulate
 from simlib.scenario import Scenario
 from simlib.targets import evaluate_targets
 from simlib.uncertainty.apply import model_for_values
@@ -77,14 +78,15 @@ class ChunkResult:
     target_met: np.ndarray  # (m * R, n_target_cells) bool
 
 
-def run_model(model: Model, engine: str, replications: int, seed: int, counterfactual: bool) -> dict[str, np.ndarray]:
-    """Indicator arrays (R, Y+1, Ngeo) of one model, with the counterfactual ones if asked —
-    exactly as `simlib.runner.run` computes them."""
-    out = simulate(model, engine, replications, seed)
-    _, ind = indicator_arrays(out, model)
+def run_model(model: Model, options: RunOptions, counterfactual: bool) -> dict[str, np.ndarray]:
+    """Indicator arrays (R, Y+1, Ngeo) of one model with its own money, with the counterfactual
+    ones if asked — exactly as `simlib.runner.run` computes them."""
+    spend = model.spend
+    out = simulate(model, spend, options)
+    _, ind = indicator_arrays(out, model, spend)
     if counterfactual:
-        cf = simulate(model, engine, replications, seed, spend=np.zeros_like(model.spend))
-        ind.update(_counterfactual_indicators(model, out, cf))
+        without = simulate(model, np.zeros_like(spend), options)
+        ind.update(programme_effect_indicators(model, spend, out, without))
     return ind
 
 
@@ -146,33 +148,28 @@ def evaluate_chunk(
     values: np.ndarray,
     draws: np.ndarray,
     layout: Layout,
-    engine: str = "expected",
-    replications: int = 1,
-    seed: int = 0,
+    options: RunOptions,
     counterfactual: bool = True,
 ) -> ChunkResult:
     """Worker: run every draw of a chunk and flatten its indicators and target scorecard."""
-    R = replications
+    R = options.replications
     rows = []
     for v in values:
         model = model_for_values(scen, keys, v)
-        ind = run_model(model, engine, R, seed, counterfactual)
+        ind = run_model(model, options, counterfactual)
         nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
     arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
     samples = (np.asarray(draws)[:, None] * R + np.arange(R)[None, :]).ravel()
     poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
-    tv, tm = targets_of(layout, arr, samples, scen, engine, poor_units)
+    tv, tm = targets_of(layout, arr, samples, scen, options.engine, poor_units)
     return ChunkResult(draws=np.asarray(draws), samples=samples, indicators=arr, target_values=tv, target_met=tm)
 
 
 def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool = True) -> Layout:
     """The layout of a scenario's samples, from one central expected run (cheap)."""
-    from simlib.model import compile_model
-    from simlib.results import geographies
-
     model = compile_model(scen)
-    ind = run_model(model, "expected", 1, 0, counterfactual)
+    ind = run_model(model, RunOptions(seed=0), counterfactual)
     geos, _ = geographies(model)
     years = (scen.baseline_year,) + tuple(model.years)
     layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())
@@ -189,9 +186,9 @@ def chunks(n: int, size: int) -> list[np.ndarray]:
     return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
 
 
-def default_chunk(n: int, jobs: int, engine: str) -> int:
-    """Draws per task: a few tasks per worker, smaller for the (slower) microsimulation."""
-    cap = 64 if engine == "expected" else 4
+def default_chunk(n: int, jobs: int, options: RunOptions) -> int:
+    """Draws per task: a few tasks per worker, smaller for the (slower) stochastic engines."""
+    cap = 4 if options.engine_spec.stochastic else 64
     return int(max(1, min(cap, -(-n // (4 * max(1, jobs))))))
 
 
@@ -201,55 +198,26 @@ def map_draws(
     values: np.ndarray,
     layout: Layout,
     consume: Callable[[ChunkResult], None],
+    options: RunOptions,
     *,
-    engine: str = "expected",
-    replications: int = 1,
-    seed: int = 0,
     counterfactual: bool = True,
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
     chunk_size: int | None = None,
-    progress: bool = False,
     label: str = "",
 ) -> None:
-    """Evaluate every row of `values` and pass each finished chunk to `consume` (in completion
-    order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight."""
-    from tqdm.auto import tqdm
-
-    from simlib.executors import default_jobs, make_executor
-
-    if engine not in ENGINES:
-        raise InputError("engine", field="--engine", value=engine, allowed=ENGINES)
-    if replications < 1:
-        raise InputError("draws", field="--draws", value=replications)
-    replications = 1 if engine == "expected" else int(replications)
+    """Evaluate every row of `values` with the engine, replications and seed of `options` (its
+    executor, jobs and scheduler spread the chunks) and pass each finished chunk to `consume` (in
+    completion order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight."""
     n = values.shape[0]
-    jobs = jobs or (1 if executor == "serial" else default_jobs())
-    size = chunk_size or default_chunk(n, jobs, engine)
+    jobs = options.jobs or (1 if options.executor == "serial" else default_jobs())
+    size = chunk_size or default_chunk(n, jobs, options)
+    task = options.for_scenario(scen).in_worker()
     todo = iter(chunks(n, size))
-    bar = tqdm(total=n, desc=label or "draws", disable=not progress, leave=False)
-    with make_executor(executor, jobs=jobs, scheduler=scheduler) as ex:
+    bar = tqdm(total=n, desc=label or "draws", disable=not options.progress, leave=False)
+    with make_executor(options.executor, jobs=jobs, scheduler=options.scheduler) as ex:
         pending: set = set()
         while True:
-            while len(pending) < 2 * jobs:
-                idx = next(todo, None)
-                if idx is None:
-                    break
-                pending.add(
-                    ex.submit(
-                        evaluate_chunk,
-                        scen,
-                        list(keys),
-                        values[idx],
-                        idx,
-                        layout,
-                        engine,
-                        replications,
-                        seed,
-                        counterfactual,
-                    )
-                )
+            while len(pending) < 2 * jobs and (idx := next(todo, None)) is not None:
+                pending.add(ex.submit(evaluate_chunk, scen, list(keys), values[idx], idx, layout, task, counterfactual))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -103,6 +103,7 @@ def compare_allocations(
     compare them: regret on `metric` (default: province poor-household rate in the last year,
     lower is better), probability of meeting each target, and PRIM rules for misses."""
     from simlib.errors import InputError
+    from simlib.options import RunOptions
     from simlib.uncertainty.evaluate import make_layout, map_draws
     from simlib.uncertainty.sampling import design, to_values
     from simlib.uncertainty.sensitivity import Output
@@ -123,7 +124,16 @@ def compare_allocations(
         if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
             raise InputError("compare_params_differ", field="scenarios", value=s.name)
     U = design(n, spaces[0].dims, method, seed)
-    R = 1 if engine == "expected" else int(replications)
+    options = RunOptions(
+        engine=engine,
+        draws=replications,
+        seed=seed,
+        executor=executor,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    R = options.replications
     vals, tables, rule_frames, joint = [], [], [], []
     for s, sp in zip(scenarios, spaces):
         values, _ = to_values(sp, s.params, U)
@@ -144,14 +154,8 @@ def compare_allocations(
             values,
             layout,
             consume,
-            engine=engine,
-            replications=R,
-            seed=seed,
+            options,
             counterfactual=False,
-            executor=executor,
-            jobs=jobs,
-            scheduler=scheduler,
-            progress=progress,
             label=s.name,
         )
         vals.append(pd.DataFrame({"draw": np.arange(n), "scenario": s.name, "value": metric_v.reshape(n, R).mean(1)}))

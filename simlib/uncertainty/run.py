@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib.options import RunOptions
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
 from simlib.uncertainty.rules import miss_rules
@@ -85,33 +86,30 @@ class UncertaintyResult:
 def run_uncertainty(
     scen: Scenario,
     n: int,
+    options: RunOptions | None = None,
     *,
-    engine: str = "expected",
-    replications: int = 1,
     method: str = "lhs",
-    seed: int | None = None,
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
     chunk_size: int | None = None,
     counterfactual: bool = True,
     folder: str | Path | None = None,
-    progress: bool = False,
     space: ParameterSpace | None = None,
-    draws: Sample | None = None,
+    sample_points: Sample | None = None,
     rules: bool = True,
+    **option_fields,
 ) -> UncertaintyResult:
-    """Run `n` parameter draws (`method` lhs | sobol | random, seeded by `seed`, default the
-    scenario's) x `replications` microsim replications (expected engine: 1) and summarise them.
+    """Run `n` parameter draws (`method` lhs | sobol | random) x the replications of `options`
+    (a `RunOptions`, or its fields as keywords: engine, draws — microsim replications per
+    parameter draw —, seed — default the scenario's, also seeding the sampler —, executor, jobs,
+    scheduler, progress) and summarise them.
 
     Per-sample indicators stream into `folder` (a temporary folder if None, removed afterwards
     unless `folder` is given) so memory stays bounded; quantiles are exact.
     """
-    seed = scen.seed if seed is None else int(seed)
+    options = RunOptions.of(options, **option_fields).for_scenario(scen)
+    seed, engine, R = options.seed, options.engine, options.replications
     require_states_model(scen)
     space = space or build_space(scen.params)
-    draws = draws or sample(space, scen.params, n, method, seed)
-    R = 1 if engine == "expected" else int(replications)
+    draws = sample_points or sample(space, scen.params, n, method, seed)
     layout = make_layout(scen, engine, counterfactual)
     own_tmp = folder is None
     folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
@@ -123,15 +121,9 @@ def run_uncertainty(
             draws.values,
             layout,
             acc.add,
-            engine=engine,
-            replications=R,
-            seed=seed,
+            options,
             counterfactual=counterfactual,
-            executor=executor,
-            jobs=jobs,
-            scheduler=scheduler,
             chunk_size=chunk_size,
-            progress=progress,
             label=scen.name,
         )
         acc.close()
@@ -187,7 +179,8 @@ def run_uncertainty(
 
 def write_uncertainty(result, out_dir: str | Path, n: int, **kw) -> Path:
     """Write a run's usual outputs (`simlib.runner.write_outputs`) and, in the same atomic step,
-    the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`). The draws stream
+    the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`, run options
+    included). The draws stream
     into the output folder being built, so nothing is held in memory and nothing half-written is
     left behind."""
     from simlib.runner import write_outputs

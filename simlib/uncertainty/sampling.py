@@ -42,9 +42,9 @@ _EPS = 1e-9
 def design(n: int, d: int, method: str = "lhs", seed: int | np.random.SeedSequence = 0) -> np.ndarray:
     """(n, d) seeded points in (0, 1)."""
     if method not in METHODS:
-        raise InputError("enum", field="--sampler", value=method, allowed=METHODS)
+        raise InputError("enum", field="sampler", value=method, allowed=METHODS)
     if n < 1:
-        raise InputError("draws", field="--uncertainty", value=n)
+        raise InputError("draws", field="uncertainty", value=n)
     rng = np.random.default_rng(seed)
     if d == 0:
         return np.empty((n, 0))

@@ -39,6 +39,7 @@ from SALib.sample import sobol as sobol_sampler
 
 from simlib import i18n
 from simlib.errors import InputError
+from simlib.options import RunOptions
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
@@ -308,7 +309,16 @@ def scenario_function(
     layout = make_layout(scen, engine, needs_cf)
     years = layout.years
     cols, kinds = output_columns(layout, outputs)
-    R = 1 if engine == "expected" else int(replications)
+    options = RunOptions(
+        engine=engine,
+        draws=replications,
+        seed=seed,
+        executor=executor,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    R = options.replications
 
     def f(U: np.ndarray) -> np.ndarray:
         values, _ = to_values(space, scen.params, U)
@@ -325,14 +335,8 @@ def scenario_function(
             values,
             layout,
             consume,
-            engine=engine,
-            replications=R,
-            seed=seed,
+            options,
             counterfactual=needs_cf,
-            executor=executor,
-            jobs=jobs,
-            scheduler=scheduler,
-            progress=progress,
             label="sensitivity",
         )
         return out.mean(axis=1)

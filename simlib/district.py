@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simlib.parameters import load_parameters
 from simlib.schema import qv
+from simlib.states import NEAR_POOR, POOR
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,6 @@ def measure(ctx: SplitContext, name: str) -> np.ndarray | None:
 
 def _rule_params(ctx: SplitContext, name: str) -> dict:
     if ctx.rules is None:
-        from simlib.parameters import load_parameters
-
         return load_parameters()["allocation"]["district_rules"][name]
     return ctx.rules[name]
 
@@ -181,20 +181,18 @@ def statutory(ctx: SplitContext) -> np.ndarray:
     return _masked(ctx, table["total"].to_numpy(float))
 
 
-def context_from_model(model, units: pd.DataFrame | None = None, rules: dict | None = None) -> SplitContext:
-    """The split context of a compiled model (what `compile_model` gave the rules), for reports
-    and tables of a rule's computation."""
-    L = len(model.line_codes)
-    D = len(model.unit_ids)
+def split_context(structure, units: pd.DataFrame | None = None, rules: dict | None = None) -> SplitContext:
+    """What the rules see of a compiled structure (`simlib.model.Structure`: baseline households by
+    group and state, eligibility, capacities): eligible beneficiaries per line and unit, households,
+    poor and near-poor households, communes (from the dataset's `units` table) and ethnic-minority
+    households. `compile_model` splits the budget with it; reports show a rule's computation."""
+    L, D = len(structure.line_codes), len(structure.unit_ids)
+    g_unit, n0 = structure.g_unit, structure.n0
     elig = np.zeros((L, D))
     for li in range(L):
-        elig[li] = np.bincount(model.g_unit, weights=(model.n0 * model.eligible[li]).sum(1), minlength=D)
-    elig = np.where(model.household_line[:, None], elig, model.capacity_units)
-    by_unit = np.stack(
-        [np.bincount(model.g_unit, weights=model.n0[:, k], minlength=D) for k in range(model.n0.shape[1])], 1
-    )
-    from simlib.states import NEAR_POOR, POOR
-
+        elig[li] = np.bincount(g_unit, weights=(n0 * structure.eligible[li]).sum(1), minlength=D)
+    elig = np.where(structure.household_line[:, None], elig, structure.capacity_units)
+    by_unit = np.stack([np.bincount(g_unit, weights=n0[:, k], minlength=D) for k in range(n0.shape[1])], 1)
     communes = units["communes"].to_numpy(float) if units is not None else np.zeros(D)
     return SplitContext(
         eligible=elig,
@@ -202,8 +200,8 @@ def context_from_model(model, units: pd.DataFrame | None = None, rules: dict | N
         poor=by_unit[:, POOR],
         near_poor=by_unit[:, NEAR_POOR],
         communes=communes,
-        poor_district=model.poor_district,
-        ethnic_minority=np.bincount(model.g_unit, weights=model.n0.sum(1) * (model.g_eth == 0), minlength=D),
+        poor_district=structure.poor_district,
+        ethnic_minority=np.bincount(g_unit, weights=n0.sum(1) * (structure.g_eth == 0), minlength=D),
         units=units,
         rules=rules,
     )

@@ -1,0 +1,143 @@
+"""Engines as registered objects: the one place that knows which engines exist, what each can do,
+and how to run it.
+
+An `Engine` declares whether it is stochastic (runs `draws` replications from a seed), which
+poverty models it implements (`states`, `multidim`; each with its own runner), which of them it
+can run unit by unit (`chunking`: national scale, `simlib.national`) and which it evaluates over
+a leading scenario axis of spending (`sweeps`: optimiser, calibration). Every runner has the same
+signature::
+
+    runner(model, spend, draws=1, seed=0, progress=False, label="") -> EngineOutput
+
+where `model` is the compiled model of its poverty model (`simlib.model.Model`,
+`simlib.multidim.MultidimModel`), `spend` the money actually spent (Y+1, L, D) VND and `seed`
+an int or the `numpy.random.SeedSequence` at the root of the run's streams.
+
+`select(name, poverty_model, chunked)` is the only place an engine is chosen by name; an unknown
+engine, or one that cannot run what is asked, is an `InputError` that lists what is allowed. To
+add an engine, write its runner and `register` it below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from simlib.engines.aggregate import run_aggregate
+from simlib.engines.common import EngineOutput
+from simlib.engines.expected import run_expected
+from simlib.engines.kernel import run_microsim_fast
+from simlib.engines.microsim import run_microsim
+from simlib.engines.multidim_expected import run_multidim_expected
+from simlib.engines.multidim_microsim import run_multidim_microsim
+from simlib.errors import InputError
+
+POVERTY_MODELS = ("states", "multidim")
+
+Runner = Callable[..., EngineOutput]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine: what it supports and how to run it (see the module docstring)."""
+
+    name: str
+    stochastic: bool
+    runners: Mapping[str, Runner]  # poverty model -> runner
+    chunking: tuple[str, ...] = ()  # poverty models it can run unit by unit
+    sweeps: tuple[str, ...] = ()  # poverty models it evaluates over a leading scenario axis
+    summary: str = ""
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(self.runners)
+
+    def replications(self, draws: int) -> int:
+        """Replications a run makes when `draws` are asked (1 for a deterministic engine)."""
+        return int(draws) if self.stochastic else 1
+
+    def run(self, model, spend, draws: int = 1, seed=0, progress: bool = False, label: str = "") -> EngineOutput:
+        """Run on a compiled model with spending `spend` (the runner of the model's poverty model)."""
+        runner = self.runners[model.poverty_model]
+        return runner(model, spend, draws=self.replications(draws), seed=seed, progress=progress, label=label)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def register(engine: Engine) -> Engine:
+    """Add an engine (its name must be new)."""
+    if engine.name in _ENGINES:
+        raise ValueError(f"engine {engine.name!r} is already registered")
+    _ENGINES[engine.name] = engine
+    return engine
+
+
+def engine_names() -> tuple[str, ...]:
+    return tuple(_ENGINES)
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called `name`, or an `InputError` listing the engines."""
+    if name not in _ENGINES:
+        raise InputError("engine", field="engine", value=name, allowed=engine_names())
+    return _ENGINES[name]
+
+
+def select(name: str, poverty_model: str = "states", chunked: bool = False) -> Engine:
+    """The engine to run a model of `poverty_model` (unit by unit when `chunked`), or an
+    `InputError` naming what the engine supports and which engines would do."""
+    engine = get_engine(name)
+    if poverty_model not in engine.models:
+        able = [e.name for e in _ENGINES.values() if poverty_model in e.models]
+        raise InputError("engine_model", field="engine", value=name, allowed=able, model=poverty_model)
+    if chunked and poverty_model not in engine.chunking:
+        able = [e.name for e in _ENGINES.values() if poverty_model in e.chunking]
+        raise InputError("engine_chunking", field="chunk", value=name, allowed=able or "—", model=poverty_model)
+    return engine
+
+
+def _expected(model, spend, draws=1, seed=0, progress=False, label="") -> EngineOutput:
+    return run_expected(model, spend)
+
+
+register(
+    Engine(
+        "expected",
+        stochastic=False,
+        runners={"states": _expected, "multidim": run_multidim_expected},
+        chunking=("states",),
+        sweeps=("states", "multidim"),
+        summary="exact expected counts (cohort Markov projection with budget-dependent matrices)",
+    )
+)
+register(
+    Engine(
+        "microsim",
+        stochastic=True,
+        runners={"states": run_microsim, "multidim": run_multidim_microsim},
+        chunking=("states",),
+        summary="individual households: beneficiaries drawn by priority, transitions drawn per household",
+    )
+)
+register(
+    Engine(
+        "microsim-fast",
+        stochastic=True,
+        runners={"states": run_microsim_fast},
+        chunking=("states",),
+        summary="households in 3 bytes, one random number per household-year",
+    )
+)
+register(
+    Engine(
+        "aggregate",
+        stochastic=True,
+        runners={"states": run_aggregate},
+        chunking=("states",),
+        summary="one multinomial draw per cell and year",
+    )
+)
+
+#: the registered engines' names
+ENGINES = engine_names()
