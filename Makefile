@@ -30,6 +30,7 @@ reports: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 bench: $(STAMP)

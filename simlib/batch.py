@@ -356,7 +356,7 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
         listed = (read_marker(out) or {"files": {}})["files"]
         foreign = [f.name for f in files if (out / f.name).exists() and f.name not in listed]
         if foreign:
-            raise InputError("output_not_simlib", file=display_path(out), field="--out", files=", ".join(foreign))
+            raise InputError("output_not_simlib", file=display_path(out), field="out", files=", ".join(foreign))
         mark_collection(out, "batch", [f.name for f in files])
         for f in files:
             os.replace(f, out / f.name)

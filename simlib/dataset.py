@@ -332,10 +332,10 @@ def import_review(
     counts, errors = validate_counts(df, tmpl.unit_ids, display_path(review_file), escaped_split=split)
     year = int(year or tmpl.baseline_year)
     if not 2000 <= year <= 2099:
-        errors.append(InputError("option_range", field="--year", value=year, allowed="2000 … 2099"))
+        errors.append(InputError("option_range", field="year", value=year, allowed="2000 … 2099"))
     name = name or f"{tmpl.name}_review_{year}"
     if not NAME_PATTERN.match(name):
-        errors.append(InputError("pattern", field="--name", value=name, allowed=NAME_ALLOWED))
+        errors.append(InputError("pattern", field="name", value=name, allowed=NAME_ALLOWED))
         raise_if_any(errors)
     out_dir = Path(out_dir) if out_dir else data_dir() / name
     errors += dataset_target_problems(out_dir, replace)
@@ -387,14 +387,14 @@ def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
     if not exists or (out_dir.is_dir() and not any(out_dir.iterdir())):
         return environment_problems(out_dir)
     if not out_dir.is_dir():
-        return [InputError("output_exists", file=shown, field="--out")]
+        return [InputError("output_exists", file=shown, field="out")]
     marker = read_marker(out_dir)
     if marker is None:
-        return [InputError("dataset_not_imported", file=shown, field="--out")]
+        return [InputError("dataset_not_imported", file=shown, field="out")]
     if marker["kind"] != "dataset":
-        return [InputError("output_other_kind", file=shown, field="--out", other=marker["kind"], kind="dataset")]
+        return [InputError("output_other_kind", file=shown, field="out", other=marker["kind"], kind="dataset")]
     if not replace:
-        return [InputError("dataset_exists", file=shown, field="--out")]
+        return [InputError("dataset_exists", file=shown, field="out")]
     if read_yaml_quietly(out_dir / "dataset.yaml").get("import_in_progress"):
         return []  # simlib's own replacement, interrupted: its files are half new, half old
     changed = []
@@ -403,7 +403,7 @@ def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
         if size >= 0 and p.is_file() and p.stat().st_size != size:
             changed.append(rel)
     if changed:
-        return [InputError("output_changed", file=shown, field="--out", files=", ".join(sorted(changed)))]
+        return [InputError("output_changed", file=shown, field="out", files=", ".join(sorted(changed)))]
     return []
 
 

@@ -113,7 +113,6 @@ def write_optimization(
 ) -> Path:
     """Write every output of `result` into `out_dir`, atomically; the scenario YAML is checked
     with `simlib.scenario.load_scenario` from where it is written."""
-    from simlib.scenario import load_scenario
 
     inputs = result.scenario.input_paths()
     out_dir = output_folder(out_dir, kind="optimization", inputs=inputs)

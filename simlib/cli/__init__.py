@@ -18,6 +18,7 @@ import unicodedata
 
 from simlib import i18n
 from simlib.errors import InputError, SimlibError
+from simlib.paths import display_path
 
 #: sub-command modules under simlib.cli, in the order shown by --help
 COMMANDS = [
@@ -103,10 +104,15 @@ def _name_flags(parser: argparse.ArgumentParser, inherited: dict[str, str]) -> N
                 _name_flags(command, flags)
 
 
-def _as_flags(exc: SimlibError, flags: dict[str, str]) -> None:
-    """Errors about an option (no file) are shown by the command's flag: `engine` -> `--engine`."""
+def _as_flags(exc: SimlibError, args) -> None:
+    """Errors about an option are shown by the command's flag (`engine` -> `--engine`): those with
+    no file, and those whose file is the option's own path (`out` for the folder given as --out)."""
+    flags = getattr(args, "cli_flags", {})
     for err in getattr(exc, "errors", [exc]):
-        if isinstance(err, InputError) and err.file is None and err.field in flags:
+        if not isinstance(err, InputError) or err.field not in flags:
+            continue
+        own = getattr(args, err.field, None)
+        if err.file is None or (isinstance(own, str | os.PathLike) and err.file == display_path(own)):
             err.field = flags[err.field]
 
 
@@ -135,7 +141,7 @@ def _dispatch(args) -> int:
         check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:
-        _as_flags(exc, getattr(args, "cli_flags", {}))
+        _as_flags(exc, args)
         print(f"{i18n.t('cli.error_prefix', lang)}: {exc.message(lang)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader of our output went away (e.g. `simlib list | head`)

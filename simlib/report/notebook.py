@@ -24,7 +24,6 @@ from simlib import i18n
 from simlib.errors import InputError, SimlibError
 
 INJECTED_HEADER = "# Parameters"  # papermill's comment on the cell it injects
-DECLARED_HEADER = "# Parameters (papermill)"  # how simlib's notebooks start their parameters cell
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "None": type(None)}
 
 
@@ -118,14 +117,14 @@ def parameter_problems(declared: dict, injected: dict, namespace: MutableMapping
 
 
 def _cells(history) -> tuple[str | None, str | None]:
-    """(declared, injected) parameter cells among the executed cells, the latest of each."""
+    """(declared, injected) parameter cells among the executed cells, the latest injection: papermill
+    puts its cell right after the cell tagged `parameters`, so the declared cell is the one run just
+    before it (whatever its first comment says)."""
     declared = injected = None
-    for source in history or ():
-        first = source.lstrip().split("\n", 1)[0].strip()
-        if first == INJECTED_HEADER:
-            injected = source
-        elif first.startswith(DECLARED_HEADER):
-            declared, injected = source, None
+    cells = [c for c in (history or ()) if c and c.strip()]
+    for i, source in enumerate(cells):
+        if source.lstrip().split("\n", 1)[0].strip() == INJECTED_HEADER and i > 0:
+            declared, injected = cells[i - 1], source
     return declared, injected
 
 
