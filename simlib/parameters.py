@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.evidence import check_register, resolve_priors
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
 
@@ -33,6 +34,11 @@ PARAM_FILES = {
     "allocation": "allocation.yaml",
     "multidim": "multidim.yaml",
 }
+#: the evidence register: read and checked with the parameters, not a target of overrides (the
+#: documents that refer to its priors are: `program.lines.P2.effects.escape.value`)
+REGISTER = ("evidence", "evidence.yaml")
+#: documents whose `{prior: <path>}` references are resolved from the register when loaded
+CITING = ("program", "population")
 #: folder of the poverty standards (one YAML file each); loaded as the document `standards`,
 #: a mapping {file stem: document}, e.g. `standards.2027-2030.income_line.rural` in overrides
 STANDARDS_DIR = "standards"
@@ -143,7 +149,7 @@ class ParameterSet:
         errors = []
         for key, value in items:
             head, _, rest = key.partition(".")
-            if head not in docs or not rest:
+            if head not in docs or head == REGISTER[0] or not rest:
                 errors.append(InputError("set_unknown", file=origin, field=key, allowed=sorted(PARAM_FILES)))
                 continue
             try:
@@ -345,10 +351,27 @@ def check_transition_rows(tr: dict, file: str) -> list[InputError]:
     return errors
 
 
+def _register_errors(docs: dict, files: Mapping[str, Path]) -> list[InputError]:
+    """The register's own problems, then the references of the citing documents resolved from it
+    (in place; a document without references is left as it is)."""
+    name = REGISTER[0]
+    shown = display_path(files[name])
+    errors = validate(docs[name], name, files[name], quantities=False)
+    if not errors:
+        errors.extend(check_register(docs[name], shown))
+    if errors:
+        return errors
+    for cited in CITING:
+        errors.extend(resolve_priors(docs[cited], docs[name], display_path(files[cited])))
+    return errors
+
+
 def _finish(folder, docs, files, file_hashes, overrides) -> ParameterSet:
-    errors: list[InputError] = []
+    errors: list[InputError] = _register_errors(docs, files)
+    unresolved = set(CITING) if errors else set()  # their references would only repeat the problem
     for name in PARAM_FILES:
-        errors.extend(validate(docs[name], name, files[name]))
+        if name not in unresolved:
+            errors.extend(validate(docs[name], name, files[name]))
     errors.extend(_validate_standards(docs["standards"], files))
     if not errors:
         errors.extend(semantic_checks(docs, files))
@@ -369,7 +392,7 @@ def load_parameters(folder: str | Path | None = None) -> ParameterSet:
     folder = Path(folder) if folder else params_dir()
     docs, files, hashes = {}, {}, {}
     errors = []
-    for name, fname in PARAM_FILES.items():
+    for name, fname in list(PARAM_FILES.items()) + [REGISTER]:
         path = folder / fname
         try:
             docs[name] = load_yaml(path)

@@ -161,9 +161,9 @@ def test_all_problems_reported_at_once(tmp_path):
 
 def test_set_overrides_apply_and_unknown_keys_fail():
     scen = make_scenario(
-        set_overrides=[("program.lines.P3.1.effects.escape.value", 0.2), ("horizon", 3), ("budget.years.2026", {})]
+        set_overrides=[("program.lines.P3.1.effects.escape.value", 0.08), ("horizon", 3), ("budget.years.2026", {})]
     )
-    assert scen.catalogue.lines["P3.1"].effects["escape"] == 0.2
+    assert scen.catalogue.lines["P3.1"].effects["escape"] == 0.08
     assert scen.years == (2024, 2025, 2026)
     with pytest.raises(InputError) as info:
         make_scenario(set_overrides=[("program.lines.P3.1.effects.nope", 1)])

@@ -23,6 +23,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "terms": (
         "area",
         "channel",
+        "evidence",
         "flow",
         "geo",
         "group",

@@ -30,7 +30,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.errors import InputError
-from simlib.parameters import ParameterSet
+from simlib.parameters import REGISTER, ParameterSet
 from simlib.paths import display_path
 from simlib.schema import iter_quantities, qv
 from simlib.transitions import CELL_CLASSES, RATE_KEYS, UPWARD
@@ -289,6 +289,8 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
     factors: list[Factor] = []
     fixed: list[tuple[str, str]] = []
     for doc_name, doc in params.docs.items():
+        if doc_name == REGISTER[0]:
+            continue  # the evidence register is sampled through the quantities that cite it
         for path, q in iter_quantities(doc):
             full = (doc_name,) + tuple(path)
             key = ".".join(str(p) for p in full)
