@@ -32,6 +32,10 @@ class Line:
     removal: float = 0.0  # probability a reached household loses each listed deprivation it has
     income_effect: float = 0.0  # VND per person per month added to a reached household's income
     targets_deprived: bool = False  # only households deprived in a listed indicator are eligible
+    # how the line reaches households (program.yaml `reach`, `once_per_household`, `durable`)
+    reach: str = "household"  # household: in priority order; area: in proportion to the area's households
+    once_per_household: bool = False  # a household reached once is never eligible again (a house)
+    life: float = 0.0  # years an asset built by the line lasts (0: the line builds none)
 
     @property
     def cost_per_household(self) -> float:
@@ -54,6 +58,7 @@ class Project:
 class Catalogue:
     projects: dict[str, Project]
     lines: dict[str, Line]
+    cost_rise: float = 0.0  # diminishing returns: marginal cost at the take-up ceiling is (1 + cost_rise) x unit cost
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -101,9 +106,13 @@ def build_catalogue(program: dict) -> Catalogue:
             removal=qv(d["multidim"]["removal"]) if "removal" in d.get("multidim", {}) else 0.0,
             income_effect=qv(d["multidim"]["income"]) if "income" in d.get("multidim", {}) else 0.0,
             targets_deprived=bool(d.get("multidim", {}).get("targets_deprived", False)),
+            reach=str(d.get("reach", "household")),
+            once_per_household=bool(d.get("once_per_household", False)),
+            life=qv(d["durable"]["life"]) if "durable" in d else 0.0,
         )
     projects = {
         code: Project(code, LocalText.from_fields(p, "name"), tuple(p["lines"]))
         for code, p in program["projects"].items()
     }
-    return Catalogue(projects=projects, lines=lines)
+    rise = (program.get("reach") or {}).get("cost_rise")
+    return Catalogue(projects=projects, lines=lines, cost_rise=qv(rise) if rise is not None else 0.0)

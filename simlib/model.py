@@ -1,8 +1,11 @@
 """Compile a scenario into the arrays the engines run on: structure, parameters and levers apart.
 
-Households are grouped by *group* g = (unit, ethnic group, area, attribute class), where the
-attribute class (meritorious / vulnerable / none) drives the plan's priority order; each group
-has 6 detailed states. A compiled scenario (`Model`) has three parts, as an exploratory model
+Households are grouped by *group* g = (unit, ethnic group, area, attribute class, labour
+capacity), where the attribute class (meritorious / vulnerable / none) drives the plan's priority
+order and households without labour capacity cannot be reached by lines that ask for it
+(livelihoods); each group has 6 detailed states. A group that a once-per-household line (a house)
+can reach has a *housed twin*: the same households after the line reached them, never eligible
+for it again. Groups are unit-major (a unit's groups, then its twins), so units concatenate. A compiled scenario (`Model`) has three parts, as an exploratory model
 keeps uncertainties, levers and outcomes apart:
 
 - `Structure` — what the dataset, the catalogue and the population rules fix: units, groups,
@@ -35,6 +38,7 @@ from simlib.states import EXPAND_PUBLIC, N_STATES, STATE_INDEX
 from simlib.transitions import CHANNELS, affine_parts, rate_array
 
 ATTRIBUTE_CLASSES = ("meritorious", "vulnerable", "none")
+LABOUR = ("able", "unable")
 POPULATIONS = ("households", "communes", "officers")
 
 #: arrays indexed by group, and the axis that indexes groups
@@ -43,6 +47,9 @@ GROUP_AXES = {
     "g_eth": 0,
     "g_area": 0,
     "g_attr": 0,
+    "g_labour": 0,
+    "g_housed": 0,
+    "twin": 0,
     "n0": 0,
     "eligible": 1,
     "tier": 1,
@@ -76,6 +83,26 @@ class Structure(Memoised):
     officer_lines: np.ndarray  # (L,) bool
     infra_lines: np.ndarray  # (L,) bool
     infra_min_spend: float  # VND per district-year: the definition of "gets infrastructure"
+    # defaults (None) for models built by hand: everybody with labour capacity, no twins, every
+    # line household-targeted and without memory
+    g_labour: np.ndarray | None = None  # (G,) 0 with labour capacity, 1 without
+    g_housed: np.ndarray | None = None  # (G,) bool: a once-per-household line reached them
+    twin: np.ndarray | None = None  # (G,) index of the group's housed twin, -1 if none
+    area_line: np.ndarray | None = None  # (L,) bool: reach in proportion to the area's households
+    once_line: np.ndarray | None = None  # (L,) bool: once per household (moves them to the twin)
+
+    def __post_init__(self):
+        G, L = len(self.g_unit), len(self.line_codes)
+        defaults = {
+            "g_labour": np.zeros(G, np.int8),
+            "g_housed": np.zeros(G, bool),
+            "twin": np.full(G, -1),
+            "area_line": np.zeros(L, bool),
+            "once_line": np.zeros(L, bool),
+        }
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
 
     @property
     def shape(self) -> dict:
@@ -95,8 +122,13 @@ class Structure(Memoised):
         return np.divide(1.0, cap, out=np.zeros_like(cap, dtype=float), where=ok)
 
     def take_groups(self, groups: np.ndarray) -> Structure:
-        """The structure of some groups only (units unchanged)."""
-        return replace(self, **{f: np.take(getattr(self, f), groups, axis=ax) for f, ax in GROUP_AXES.items()})
+        """The structure of some groups only (units unchanged); a twin not taken is dropped."""
+        groups = np.asarray(groups, int)
+        part = {f: np.take(getattr(self, f), groups, axis=ax) for f, ax in GROUP_AXES.items()}
+        new_index = np.full(len(self.g_unit), -1)
+        new_index[groups] = np.arange(len(groups))
+        part["twin"] = np.where(part["twin"] >= 0, new_index[part["twin"]], -1)
+        return replace(self, **part)
 
     def take_units(self, units: np.ndarray) -> tuple[Structure, np.ndarray]:
         """The structure of some units only, units renumbered; and the groups kept."""
@@ -124,6 +156,15 @@ class Parameters(Memoised):
     effects: np.ndarray  # (L, C) channel effects
     disbursement: np.ndarray  # (S,) share of each source's money actually spent
     ps_want_share: float  # share of the production-support target group that wants support
+    # defaults (None) for models built by hand: no durable assets, constant cost per beneficiary
+    life: np.ndarray | None = None  # (L,) years an asset built by the line lasts, 0 if none
+    cost_rise: np.ndarray | None = None  # (L,) diminishing returns (simlib.engines.reach.saturating)
+
+    def __post_init__(self):
+        L = len(self.unit_cost)
+        for name in ("life", "cost_rise"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(L))
 
     @cached_property
     def affine(self) -> np.ndarray:
@@ -203,8 +244,16 @@ def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
     return base + (ranks < left[..., None])
 
 
-def matches(clause: dict, unit_poor: np.ndarray, eth: np.ndarray, area: np.ndarray, attr: np.ndarray) -> np.ndarray:
-    """(G, K) bool: which group-states a population clause covers."""
+def matches(
+    clause: dict,
+    unit_poor: np.ndarray,
+    eth: np.ndarray,
+    area: np.ndarray,
+    attr: np.ndarray,
+    labour: np.ndarray | None = None,
+) -> np.ndarray:
+    """(G, K) bool: which group-states a population clause covers (`labour` 0 with labour
+    capacity, 1 without; everybody has it if not given)."""
     G = len(eth)
     m = np.ones((G, N_STATES), bool)
     if "states" in clause:
@@ -220,21 +269,43 @@ def matches(clause: dict, unit_poor: np.ndarray, eth: np.ndarray, area: np.ndarr
         m &= np.isin(area, [AREAS.index(x) for x in clause["areas"]])[:, None]
     if "attributes" in clause:
         m &= np.isin(attr, [ATTRIBUTE_CLASSES.index(x) for x in clause["attributes"]])[:, None]
+    if "labour" in clause:
+        lab = np.zeros(G, np.int8) if labour is None else labour
+        m &= np.isin(lab, [LABOUR.index(x) for x in clause["labour"]])[:, None]
     return m
 
 
 def _groups(scen: Scenario) -> tuple[np.ndarray, ...]:
-    """Groups (unit, ethnic group, area, attribute class) in that nesting order, and the baseline
-    households (G, K) of each: a cell's households split exactly by the attribute classes' shares."""
+    """Base groups (unit, ethnic group, area, attribute class, labour capacity) in that nesting
+    order, and the baseline households (G, K) of each: a cell's households split exactly by the
+    product of the attribute classes' and the labour-capacity shares (the same in every state)."""
     ds, pop = scen.dataset, scen.params["population"]
     m_share = qv(pop["attributes"]["meritorious"]["share"])
     v_share = qv(pop["attributes"]["vulnerable"]["share"])
+    u_share = qv(pop["labour_capacity"]["without_share"])
     cls_shares = np.array([m_share, (1 - m_share) * v_share, (1 - m_share) * (1 - v_share)])
-    d, e, a, c = (x.ravel() for x in np.indices((len(ds.unit_ids), len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES))))
+    shares = np.outer(cls_shares, [1 - u_share, u_share]).ravel()  # (C x 2,) in (class, labour) order
+    dims = (len(ds.unit_ids), len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES), len(LABOUR))
+    d, e, a, c, lab = (x.ravel() for x in np.indices(dims))
     counts = np.round(ds.counts)  # (D, 2, 2, K)
-    split = _largest_remainder(np.moveaxis(counts, -1, 0), cls_shares)  # (K, D, 2, 2, C)
-    n0 = np.moveaxis(split, 0, -1).reshape(-1, N_STATES)  # (G, K) in (d, e, a, c) order
-    return d, e, a, c, n0
+    split = _largest_remainder(np.moveaxis(counts, -1, 0), shares)  # (K, D, 2, 2, C x 2)
+    n0 = np.moveaxis(split, 0, -1).reshape(-1, N_STATES)  # (G, K) in (d, e, a, c, labour) order
+    return d, e, a, c, lab.astype(np.int8), n0
+
+
+def with_twins(unit: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Groups after adding a housed twin to every base group that `need`s one, unit-major (a
+    unit's base groups, then its twins): the base group each stands for (G,), whether it is a
+    twin (G,), and each base group's twin index (G,), -1 for none and for twins."""
+    base = np.arange(len(unit))
+    src = np.concatenate([base, base[need]])
+    housed = np.concatenate([np.zeros(len(unit), bool), np.ones(int(need.sum()), bool)])
+    order = np.lexsort((np.arange(len(src)), housed, unit[src]))
+    src, housed = src[order], housed[order]
+    twin_of_base = np.full(len(unit), -1)
+    twin_of_base[src[housed]] = np.flatnonzero(housed)
+    twin = np.where(housed, -1, twin_of_base[src])
+    return src, housed, twin
 
 
 def _eligibility(scen: Scenario, who: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -271,9 +342,15 @@ def _capacity(scen: Scenario) -> np.ndarray:
 def compile_structure(scen: Scenario) -> Structure:
     """The structure of `scen` (see `Structure`)."""
     ds, cat = scen.dataset, scen.catalogue
-    d, e, a, c, n0 = _groups(scen)
-    who = (ds.poor_district[d], e, a, c)
+    d, e, a, c, lab, n0 = _groups(scen)
+    who = (ds.poor_district[d], e, a, c, lab)
     eligible, tier, n_tiers = _eligibility(scen, who)
+    once = np.array([cat.lines[code].once_per_household for code in cat.codes])
+    src, housed, twin = with_twins(d, eligible[once].any(axis=(0, 2)))
+    d, e, a, c, lab, tier = d[src], e[src], a[src], c[src], lab[src], tier[:, src]
+    eligible = eligible[:, src] & ~(once[:, None, None] & housed[None, :, None])
+    n0 = np.where(housed[:, None], 0.0, n0[src])
+    who = (ds.poor_district[d], e, a, c, lab)
     cov = scen.params["targets"]["coverage"]
     ps_pop = np.zeros((len(d), N_STATES), bool)
     for clause in cov["production_support"]["population"]:
@@ -298,6 +375,11 @@ def compile_structure(scen: Scenario) -> Structure:
         officer_lines=np.isin(cat.codes, cov["officers_trained"]["lines"]),
         infra_lines=np.isin(cat.codes, cov["infrastructure"]["lines"]),
         infra_min_spend=qv(cov["infrastructure"]["min_spend"]),
+        g_labour=lab,
+        g_housed=housed,
+        twin=twin,
+        area_line=np.array([cat.lines[code].reach == "area" for code in cat.codes]),
+        once_line=once,
     )
 
 
@@ -320,6 +402,8 @@ def compile_parameters(scen: Scenario, structure: Structure) -> Parameters:
         effects=np.array([[ln.effects[ch] for ch in CHANNELS] for ln in lines]),
         disbursement=np.array([qv(ps["funding"]["sources"][s]["disbursement"]) for s in SOURCES]),
         ps_want_share=qv(ps["targets"]["coverage"]["production_support"]["want_share"]),
+        life=np.array([ln.life for ln in lines]),
+        cost_rise=np.array([cat.cost_rise if ln.population == "households" else 0.0 for ln in lines]),
     )
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines.common import EngineOutput
-from simlib.model import ATTRIBUTE_CLASSES, Model
+from simlib.model import Model
 from simlib.states import FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
 
 #: indicator -> unit
@@ -80,12 +80,20 @@ class Tables:
     deprivation_removals: pd.DataFrame | None = None
 
 
+def cell_of_group(model: Model) -> np.ndarray:
+    """(G,) the (unit, ethnic group, area) cell of each group, flat in that nesting order."""
+    return (model.g_unit * len(GROUPS) + model.g_eth) * len(AREAS) + model.g_area
+
+
 def by_cell(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
-    """Sum attribute classes out of a (lead..., G, rest...) array -> (lead..., D, E, A, rest...)
-    (`lead` axes before the group axis)."""
+    """Sum attribute classes, labour capacity and housed twins out of a (lead..., G, rest...)
+    array -> (lead..., D, E, A, rest...) (`lead` axes before the group axis)."""
     D = len(model.unit_ids)
-    shape = arr.shape[:lead] + (D, len(GROUPS), len(AREAS), len(ATTRIBUTE_CLASSES)) + arr.shape[lead + 1 :]
-    return arr.reshape(shape).sum(axis=lead + 3)
+    cell = cell_of_group(model)
+    order = np.argsort(cell, kind="stable")
+    starts = np.searchsorted(cell[order], np.arange(D * len(GROUPS) * len(AREAS)))
+    summed = np.add.reduceat(np.take(arr, order, axis=lead), starts, axis=lead)  # every cell has groups
+    return summed.reshape(arr.shape[:lead] + (D, len(GROUPS), len(AREAS)) + arr.shape[lead + 1 :])
 
 
 def long_frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:

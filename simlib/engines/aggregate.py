@@ -18,7 +18,7 @@ import numpy as np
 from simlib.engines.common import EngineOutput, seed_sequence
 from simlib.engines.expected import YearStep
 from simlib.engines.kernel import DEST, new_households
-from simlib.engines.reach import acting_spend
+from simlib.engines.reach import acting_spend, formation_sizes
 from simlib.model import Model
 
 
@@ -43,12 +43,18 @@ def run_aggregate(
     dest = np.broadcast_to(DEST.astype(np.intp), (S, G, K, 3))
     out.states[:, 0] = n
     for y in range(len(model.years)):
-        P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(n, sp_all[:, y])
-        rows = np.take_along_axis(P, dest, axis=-1)  # (S, G, K, 3): the three possible moves
-        moves = rng.multinomial(n.astype(np.int64), np.clip(rows, 0.0, 1.0)).astype(float)
+        st = step(n, sp_all[:, y], y, rng=rng)
+        out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = (
+            st.reached,
+            st.eligible,
+            st.ps_sup,
+            st.ps_want,
+        )
+        rows = np.take_along_axis(st.P, dest, axis=-1)  # (S, G, K, 3): the three possible moves
+        moves = rng.multinomial(np.rint(st.n).astype(np.int64), np.clip(rows, 0.0, 1.0)).astype(float)
         flows = np.zeros((S, G, K, K))
         np.put_along_axis(flows, dest, moves, axis=-1)
-        entries = new_households(model, n.sum(-1), rng)
+        entries = new_households(model, formation_sizes(model, n), rng)
         out.flows[:, y], out.entries[:, y] = flows, entries
         n = flows.sum(axis=-2) + entries
         out.states[:, y + 1] = n

@@ -14,17 +14,26 @@ allocations at once (optimiser, sweeps), and optionally `effects` (S, L, C) and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simlib.engines import expected_jit
 from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.reach import (
     acting_spend,
+    apply_moves,
+    area_stock,
     beneficiaries,
     boosted_effects,
     coverage_shares,
     enabling_boost,
+    formation_sizes,
+    newly_housed,
+    once_shares,
     production_support_cells,
+    protective,
+    twin_shares,
 )
 from simlib.memo import memoised
 from simlib.model import Model, Structure
@@ -56,7 +65,24 @@ def _build_classes(s: Structure) -> dict:
     pair = ((e_line * D + e_unit) * K + e_k)[:, None] * 2 + np.arange(2)
     # factor bins: F1 and F2 of each class interleaved, then production-support misses
     f_bin = np.concatenate([(e_cls[:, None] * 2 + np.arange(2)).ravel(), 2 * C + e_cls[e_ps]])
-    return {"cls": cls, "n_cls": C, "e_cls": e_cls, "e_bin": e_bin, "e_ps": e_ps, "pair": pair, "f_bin": f_bin}
+    # twin group-states and the once-per-household line's effect pair there (one such line)
+    once = np.flatnonzero(s.once_line)
+    t_g, t_k = np.nonzero(np.broadcast_to(s.g_housed[:, None], (G, K)))
+    t_line = once[0] if once.size else 0
+    t_pair = ((t_line * D + s.g_unit[t_g]) * K + t_k)[:, None] * 2 + np.arange(2)
+    return {
+        "cls": cls,
+        "n_cls": C,
+        "e_cls": e_cls,
+        "e_bin": e_bin,
+        "e_ps": e_ps,
+        "e_once": s.once_line[e_line],
+        "e_area": s.area_line[e_line],
+        "pair": pair,
+        "f_bin": f_bin,
+        "t_gk": t_g * K + t_k,
+        "t_pair": t_pair if once.size else t_pair[:0],
+    }
 
 
 def class_index(structure: Structure) -> dict:
@@ -112,9 +138,10 @@ def run_expected(
     states[:, 0] = n
     sp_all = acting_spend(model, spend)  # (S, Y, L, D)
     for y in range(len(model.years)):
-        P, reached[:, y], eligible[:, y], ps_sup[:, y], ps_want[:, y] = steps(n, sp_all[:, y])
-        fl = np.multiply(n[..., None], P, out=flows[:, y])
-        new = np.multiply(model.growth * n.sum(-1, keepdims=True), model.entry, out=entries[:, y])
+        st = steps(n, sp_all[:, y], y)
+        reached[:, y], eligible[:, y], ps_sup[:, y], ps_want[:, y] = st.reached, st.eligible, st.ps_sup, st.ps_want
+        fl = np.multiply(st.n[..., None], st.P, out=flows[:, y])
+        new = np.multiply(model.growth * formation_sizes(model, n)[..., None], model.entry, out=entries[:, y])
         n = fl.sum(axis=-2) + new
         states[:, y + 1] = n
     return out
@@ -131,14 +158,29 @@ def _run_jit(model: Model, spend, eff, rates, keep_flows: bool = True) -> Engine
     return out
 
 
+@dataclass
+class StepResult:
+    """One projected year of `YearStep` for S scenarios."""
+
+    P: np.ndarray  # (S, G, K, K) transition matrices of the households `n`
+    n: np.ndarray  # (S, G, K) households after the year's moves to housed twins
+    moved: np.ndarray  # (S, G, K) households that left each group-state for its twin
+    reached: np.ndarray  # (S, L, D) new beneficiaries
+    eligible: np.ndarray  # (S, L, D)
+    ps_sup: np.ndarray  # (S,) production-support target households supported
+    ps_want: np.ndarray  # (S,) and wanting support
+
+
 class YearStep:
     """One projected year at cell level, for S scenarios at once: from households by
-    group-state `n` (S, G, K) and active spending (S, L, D) to the expected transition
-    matrices (S, G, K, K), beneficiaries reached and eligible (S, L, D) and the production-
-    support figures (S,). Shared by the expected engine and the stochastic cell-level paths
-    (`simlib.engines.kernel`, `simlib.engines.aggregate`), which feed it realised counts.
-    The programme step itself is `simlib.engines.reach`'s; this class counts the eligible
-    households of each class and turns coverage into the classes' transition factors.
+    group-state `n` (S, G, K) and active spending (S, L, D) to the households after the year's
+    moves to housed twins and their expected transition matrices (S, G, K, K), beneficiaries
+    reached and eligible (S, L, D) and the production-support figures (S,). Shared by the expected
+    engine and the stochastic cell-level paths (`simlib.engines.kernel`, `simlib.engines.aggregate`),
+    which feed it realised counts and draw the moves (`rng`). The programme step itself is
+    `simlib.engines.reach`'s; this class counts the eligible households of each class, keeps the
+    record of what area lines built (`built`, for their standing works) and turns coverage into
+    the classes' transition factors. Call it for years 0, 1, ... of one run in order.
     """
 
     def __init__(self, model: Model, S: int, effects: np.ndarray, rates: np.ndarray | None = None):
@@ -148,11 +190,13 @@ class YearStep:
         self.ix = ix = class_index(model.structure)
         C = ix["n_cls"]
         self.eff = effects  # (S or 1, L, C)
+        self.prot = protective(effects)
         # the model's own rates: the affine parts built once per parameter set
         self.parts = model.params.affine if rates is None else affine_parts(rates)  # (3, S or 1, G, K, K)
         self.c_bins = batched_bins(ix["cls"], C, S)
         self.e_bins = batched_bins(ix["e_bin"], L * D * T, S)
         self.f_bins = batched_bins(ix["f_bin"], 3 * C, S)
+        self.built = np.zeros((S, len(model.years), L, D))  # households area lines newly served
 
     def eligible_by_tier(self, n: np.ndarray) -> np.ndarray:
         """Eligible households (S, L, D, T) per line, unit and priority tier."""
@@ -161,22 +205,43 @@ class YearStep:
         n_cls = scatter_sum(n.reshape(S, G * K), self.c_bins, ix["n_cls"])  # households per class
         return scatter_sum(n_cls[:, ix["e_cls"]], self.e_bins, L * D * T).reshape(S, L, D, T)
 
-    def __call__(self, n: np.ndarray, sp: np.ndarray):
+    def _moves(self, n: np.ndarray, cov: np.ndarray, rng) -> tuple[np.ndarray, ...]:
+        """Households moved by the once-per-household line (expected, or binomial draws with
+        `rng`), the households after the moves and the share of each twin group-state reached
+        anew."""
+        share = once_shares(self.model, cov)
+        if rng is None:
+            moved = share * n
+        else:
+            moved = rng.binomial(np.rint(n).astype(np.int64), np.clip(share, 0.0, 1.0)).astype(float)
+        after = apply_moves(self.model, n, moved)
+        return moved, after, twin_shares(self.model, after, newly_housed(self.model, moved))
+
+    def __call__(self, n: np.ndarray, sp: np.ndarray, y: int, rng: np.random.Generator | None = None) -> StepResult:
         model, ix, S = self.model, self.ix, self.S
         L, G, K, D, T = self.shape
         C = ix["n_cls"]
         E = self.eligible_by_tier(n)
-        r = beneficiaries(model, sp, E)
-        c = coverage_shares(r.covered, E).reshape(S, L * D * T)
-        ce = c[:, ix["e_bin"]]  # (S, entries) coverage of each eligible (class, line)
+        r = beneficiaries(model, sp, E, stock=area_stock(model, self.built, y))
+        self.built[:, y] = r.reached * model.area_line[:, None]
+        cov = coverage_shares(r.covered, E)
+        moved, after, s_tw = self._moves(n, cov, rng)
+        c = cov.reshape(S, L * D * T)
+        ce = np.where(ix["e_once"], 0.0, c[:, ix["e_bin"]])  # once-line households moved out
+        co = np.where(ix["e_area"], coverage_shares(r.old, E).reshape(S, -1)[:, ix["e_bin"]], 0.0)
         # the enabling boost uses the model's enabling effects, also when `effects` are drawn
-        comb = combined_effects_fast(boosted_effects(self.eff, enabling_boost(model, r.reached)))  # (S, L, D, K, 2)
-        ue = comb.reshape(S, -1)[:, ix["pair"]]  # (S, entries, 2)
-        terms = np.concatenate([(ce[:, :, None] * ue).reshape(S, -1), ce[:, ix["e_ps"]]], axis=1)
+        boost = enabling_boost(model, r.reached)
+        ua = combined_effects_fast(boosted_effects(self.eff, boost)).reshape(S, -1)  # (S, L D K 2)
+        up = combined_effects_fast(boosted_effects(self.prot, boost)).reshape(S, -1)
+        terms = ce[:, :, None] * ua[:, ix["pair"]] + co[:, :, None] * up[:, ix["pair"]]  # (S, entries, 2)
+        terms = np.concatenate([terms.reshape(S, -1), ce[:, ix["e_ps"]]], axis=1)
         fac = np.exp(scatter_sum(log_factor(terms), self.f_bins, 3 * C))  # (S, 3 C) per class
-        F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G, K, 2)  # per group-state
+        F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G * K, 2)  # per group-state
+        st = s_tw.reshape(S, G * K)[:, ix["t_gk"], None]  # twins: reached anew, or housed before
+        F[:, ix["t_gk"]] *= 1.0 - st * ua[:, ix["t_pair"]] - (1.0 - st) * up[:, ix["t_pair"]]
+        F = F.reshape(S, G, K, 2)
         P = apply_affine(self.parts, F[..., 0], F[..., 1])  # (S, G, K, K)
         # production support: union of the counted lines' coverage over the target group
         miss = fac[:, 2 * C :][:, ix["cls"]].reshape(S, G, K)
         ps_sup, ps_want = production_support_cells(model, n, miss)
-        return P, r.reached, r.eligible, ps_sup, ps_want
+        return StepResult(P, after, moved, r.reached, r.eligible, ps_sup, ps_want)

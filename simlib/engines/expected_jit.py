@@ -2,16 +2,16 @@
 
 The same arithmetic as `simlib.engines.expected.YearStep` with the shared programme step
 (`simlib.engines.reach`, the numpy reference the stochastic cell-level paths also use), entry by
-entry and in the same summation order, so the two agree to rounding (tests compare them). One
-call projects S scenarios for all years without touching Python between steps — several times
-faster than the numpy step for one scenario, and more for sweeps (`make bench` measures both).
-Factors are products over lines here where the numpy step sums logs; the two agree to rounding.
+entry, so the two agree to rounding (tests compare them). One call projects S scenarios for all
+years without touching Python between steps — several times faster than the numpy step for one
+scenario, and more for sweeps (`make bench` measures both). Factors are products over lines here
+where the numpy step sums logs; the two agree to rounding.
 Used by `run_expected` when numba is installed.
 
 Inside the loop the static arguments travel in four tuples: `index` (the expected engine's
 classes and their eligible (class, line) entries, `simlib.engines.expected.class_index`), `lines`
-(per-line arrays), `people` (baseline, target group, growth) and `out` (the `EngineOutput`
-arrays); the compiled entry point takes them flat, which numba dispatches fastest.
+(per-line arrays), `people` (baseline, target group, growth, twins) and `out` (the
+`EngineOutput` arrays); the compiled entry point takes them flat, which numba dispatches fastest.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 
 from simlib.memo import memoised
-from simlib.transitions import EFFECT_CHANNELS, ENA, NEAR_POOR, POOR
+from simlib.transitions import DEP, EFFECT_CHANNELS, ENA, ESC, NEAR_POOR, POOR
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
@@ -49,9 +49,33 @@ def _eligible_by_tier(n, index, E, ncl):
 
 
 @_compiled
-def _beneficiaries(E, sp, lines, reached, elig, cov):
-    """min(spend / unit cost, eligible x take-up), filled tier by tier; coverage per tier."""
-    hh, cap, unit_cost, ms = lines[0], lines[1], lines[3], lines[4]
+def _standing(built, y, lines, stock):
+    """Households (L, D) area lines' works of earlier years still serve (straight-line)."""
+    area, life = lines[7], lines[8]
+    L, D = stock.shape
+    stock[:] = 0.0
+    for li in range(L):
+        if not area[li] or life[li] <= 0.0:
+            continue
+        for v in range(y):
+            surv = min(max(1.0 - (y - v) / life[li], 0.0), 1.0)
+            for d in range(D):
+                stock[li, d] += built[v, li, d] * surv
+
+
+@_compiled
+def _saturating(x, pool, rise):
+    """`simlib.engines.reach.saturating` for one number."""
+    z = 2.0 * rise * x / pool if pool > 0.0 else 0.0
+    r = 2.0 * x / (1.0 + np.sqrt(1.0 + z))
+    return min(max(r, 0.0), max(pool, 0.0))
+
+
+@_compiled
+def _beneficiaries(E, sp, lines, stock, reached, elig, cov, old):
+    """New beneficiaries bought in the reachable pool (diminishing returns), filled tier by tier
+    (area lines: every tier in proportion); coverage per tier, new and by standing works."""
+    hh, cap, unit_cost, ms, area, rise = lines[0], lines[1], lines[3], lines[4], lines[7], lines[9]
     L, D, T = E.shape
     for li in range(L):
         for d in range(D):
@@ -62,20 +86,67 @@ def _beneficiaries(E, sp, lines, reached, elig, cov):
             else:
                 tot = cap[li, d]
             elig[li, d] = tot
-            r = min(sp[li, d] / unit_cost[li], tot * ms[li])
+            ceiling = tot * ms[li]
+            standing = min(stock[li, d], ceiling) if area[li] else 0.0
+            r = _saturating(sp[li, d] / unit_cost[li], ceiling - standing, rise[li])
             reached[li, d] = r
             before = 0.0
             for t in range(T):
-                room = E[li, d, t] * ms[li]
-                got = min(max(r - before, 0.0), room)
-                before += room
-                cov[li, d, t] = got / E[li, d, t] if E[li, d, t] > 0 else 0.0
+                if E[li, d, t] <= 0.0:
+                    cov[li, d, t] = 0.0
+                    old[li, d, t] = 0.0
+                elif area[li]:
+                    cov[li, d, t] = r / tot
+                    old[li, d, t] = standing / tot
+                else:
+                    room = E[li, d, t] * ms[li]
+                    got = min(max(r - before, 0.0), room)
+                    before += room
+                    cov[li, d, t] = got / E[li, d, t]
+                    old[li, d, t] = 0.0
 
 
 @_compiled
-def _effect_pairs(reached, eff, lines, boost, kc, u):
-    """The enabling boost per unit, then effect pairs u (L, D, K, 2) after it (channels per
-    state from EFFECT_CHANNELS, given as index lists)."""
+def _moves(n, cov, people, after, share):
+    """Households after the once-per-household line moved those it reached to their twins
+    (`after`), and the share of each twin group-state reached anew (`share`)."""
+    g_unit, twin, once_el, once_tier, t_line = people[5], people[6], people[7], people[8], people[9]
+    G, K = n.shape
+    after[:] = n
+    share[:] = 0.0
+    if t_line < 0:
+        return
+    for g in range(G):
+        tw = twin[g]
+        if tw < 0:
+            continue
+        for k in range(K):
+            if once_el[g, k]:
+                moved = cov[t_line, g_unit[g], once_tier[g, k]] * n[g, k]
+                after[g, k] -= moved
+                after[tw, k] += moved
+                share[tw, k] = moved
+    for g in range(G):
+        for k in range(K):
+            share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
+
+
+@_compiled
+def _pairs(kc, effch, li, d, k, u):
+    """Effect pair (2,) of line li in unit d for state k from kept shares kc (L, D, C)."""
+    for j in range(2):
+        keep = 1.0
+        for q in range(effch.shape[2]):
+            ch = effch[k, j, q]
+            if ch >= 0:
+                keep *= kc[li, d, ch]
+        u[li, d, k, j] = 1.0 - keep
+
+
+@_compiled
+def _effect_pairs(reached, eff, lines, boost, kc, u, up):
+    """The enabling boost per unit, then effect pairs after it: every channel (u) and the
+    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS)."""
     inv_cap, ena, effch = lines[2], lines[5], lines[6]
     L, D, NCH = kc.shape
     K = u.shape[2]
@@ -88,62 +159,76 @@ def _effect_pairs(reached, eff, lines, boost, kc, u):
             for ch in range(NCH):
                 kc[li, d, ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
             for k in range(K):
-                for j in range(2):
-                    keep = 1.0
-                    for q in range(effch.shape[2]):
-                        ch = effch[k, j, q]
-                        if ch >= 0:
-                            keep *= kc[li, d, ch]
-                    u[li, d, k, j] = 1.0 - keep
+                _pairs(kc, effch, li, d, k, u)
+            kc[li, d, ESC] = 1.0
+            kc[li, d, DEP] = 1.0
+            for k in range(K):
+                _pairs(kc, effch, li, d, k, up)
 
 
 @_compiled
-def _factors(cov, u, index, fac, miss):
+def _factors(cov, old, u, up, index, fac, miss):
     """Factors F1, F2 per class and the production-support misses: products over lines (the
-    numpy reference sums logs; equal to rounding, and no transcendental calls here)."""
+    numpy reference sums logs; equal to rounding, and no transcendental calls here). Entries of
+    the once-per-household line are left out: the households it reached have moved."""
     e_cls, e_line, e_unit, e_k, e_tier, e_ps = index[1], index[2], index[3], index[4], index[5], index[6]
+    e_once = index[9]
     fac[:] = 1.0
     miss[:] = 1.0
     for e in range(e_cls.shape[0]):
-        li, d, k = e_line[e], e_unit[e], e_k[e]
-        ce = cov[li, d, e_tier[e]]
-        fac[e_cls[e], 0] *= 1.0 - ce * u[li, d, k, 0]
-        fac[e_cls[e], 1] *= 1.0 - ce * u[li, d, k, 1]
+        if e_once[e]:
+            continue
+        li, d, k, t = e_line[e], e_unit[e], e_k[e], e_tier[e]
+        ce, co = cov[li, d, t], old[li, d, t]
+        fac[e_cls[e], 0] *= 1.0 - ce * u[li, d, k, 0] - co * up[li, d, k, 0]
+        fac[e_cls[e], 1] *= 1.0 - ce * u[li, d, k, 1] - co * up[li, d, k, 1]
         if e_ps[e]:
             miss[e_cls[e]] *= 1.0 - ce
 
 
 @_compiled
-def _transitions(n, cls, fac, miss, parts, ps, people, flows, entries):
-    """Flows (G, K, K) and new households (G, K) of the year; returns the production-support
+def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flows):
+    """Flows (G, K, K) of the households after the year's moves; returns the production-support
     target group's households supported and wanting (before the wanting share)."""
-    ps_target, growth, entry = people[1], people[3], people[4]
+    ps_target, g_unit, g_housed, t_line = people[1], people[5], people[10], people[9]
     G, K = n.shape
     sup = 0.0
     wanting = 0.0
     for g in range(G):
-        size = 0.0
-        for k in range(K):
-            size += n[g, k]
         for k in range(K):
             c = cls[g * K + k]
             if ps_target[g, k]:
                 sup += n[g, k] * (1.0 - miss[c])
                 wanting += n[g, k]
+            f1, f2 = fac[c, 0], fac[c, 1]
+            if g_housed[g] and t_line >= 0:
+                s, d = share[g, k], g_unit[g]
+                f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
+                f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
             for j in range(K):
-                p = parts[0, ps, g, k, j] + parts[1, ps, g, k, j] * fac[c, 0] + parts[2, ps, g, k, j] * fac[c, 1]
+                p = parts[0, ps, g, k, j] + parts[1, ps, g, k, j] * f1 + parts[2, ps, g, k, j] * f2
                 if (k == POOR and j == NEAR_POOR) or (k == NEAR_POOR and j == NEAR_POOR):
                     p = max(p, 0.0)
-                flows[g, k, j] = n[g, k] * p
-        for j in range(K):
-            entries[g, j] = growth * size * entry[j]
+                flows[g, k, j] = after[g, k] * p
     return sup, wanting
 
 
 @_compiled
-def _advance(n, flows, entries, states):
-    """Households at the review: flows in plus new households."""
+def _advance(n, flows, people, entries, states, size):
+    """New households (never housed: a twin's households count for its base group), then the
+    households at the review: flows in plus new households."""
+    growth, entry, twin, g_housed = people[3], people[4], people[6], people[10]
     G, K = n.shape
+    for g in range(G):
+        size[g] = 0.0
+        for k in range(K):
+            size[g] += n[g, k]
+    for g in range(G):
+        base = 0.0 if g_housed[g] else size[g]
+        if twin[g] >= 0:
+            base += size[twin[g]]
+        for j in range(K):
+            entries[g, j] = growth * base * entry[j]
     for g in range(G):
         for j in range(K):
             acc = 0.0
@@ -160,9 +245,12 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
     n0, want_share = people[0], people[2]
     S, Y, L, D = sp_all.shape
     G, K = n0.shape
-    n, ncl = np.empty((G, K)), np.empty(index[7])
-    E, cov = np.empty((L, D, index[8])), np.empty((L, D, index[8]))
-    boost, kc, u = np.empty(D), np.empty((L, D, eff.shape[2])), np.empty((L, D, K, 2))
+    T = index[8]
+    n, after, share, size, ncl = np.empty((G, K)), np.empty((G, K)), np.empty((G, K)), np.empty(G), np.empty(index[7])
+    E, cov, old = np.empty((L, D, T)), np.empty((L, D, T)), np.empty((L, D, T))
+    built, stock = np.empty((Y, L, D)), np.empty((L, D))
+    boost, kc = np.empty(D), np.empty((L, D, eff.shape[2]))
+    u, up = np.empty((L, D, K, 2)), np.empty((L, D, K, 2))
     fac, miss = np.empty((index[7], 2)), np.empty(index[7])
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
@@ -172,14 +260,21 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
             for k in range(K):
                 n[g, k] = n0[g, k]
                 states[s, 0, g, k] = n0[g, k]
+        built[:] = 0.0
         for y in range(Y):
             fy = y if flows.shape[1] > 1 else 0
             _eligible_by_tier(n, index, E, ncl)
-            _beneficiaries(E, sp_all[s, y], lines, reached[s, y], elig[s, y], cov)
-            _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u)
-            _factors(cov, u, index, fac, miss)
-            sup, wanting = _transitions(n, index[0], fac, miss, parts, ps, people, flows[fs, fy], entries[s, y])
-            _advance(n, flows[fs, fy], entries[s, y], states[s, y + 1])
+            _standing(built, y, lines, stock)
+            _beneficiaries(E, sp_all[s, y], lines, stock, reached[s, y], elig[s, y], cov, old)
+            for li in range(L):
+                if lines[7][li]:
+                    for d in range(D):
+                        built[y, li, d] = reached[s, y, li, d]
+            _moves(n, cov, people, after, share)
+            _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
+            _factors(cov, old, u, up, index, fac, miss)
+            sup, wanting = _transitions(n, after, share, index[0], fac, miss, u, up, parts, ps, people, flows[fs, fy])
+            _advance(n, flows[fs, fy], people, entries[s, y], states[s, y + 1], size)
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
 
@@ -197,6 +292,7 @@ def _project_python(
     e_ps,
     n_cls,
     T,
+    e_once,
     hh,
     cap,
     inv_cap,
@@ -204,11 +300,20 @@ def _project_python(
     ms,
     ena,
     effch,
+    area,
+    life,
+    rise,
     n0,
     ps_target,
     want_share,
     growth,
     entry,
+    g_unit,
+    twin,
+    once_el,
+    once_tier,
+    t_line,
+    g_housed,
     states,
     flows,
     entries,
@@ -217,9 +322,9 @@ def _project_python(
     ps_sup,
     ps_want,
 ):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
-    index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T)
-    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch)
-    people = (n0, ps_target, want_share, growth, entry)
+    index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T, e_once)
+    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise)
+    people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
     _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
 
 
@@ -241,6 +346,16 @@ def available() -> bool:
     return _project is not None
 
 
+def _once_arrays(model) -> tuple:
+    """The once-per-household line (-1 if none), where it is eligible (G, K) and in which tier."""
+    s = model.structure
+    once = np.flatnonzero(s.once_line)
+    t_line = int(once[0]) if once.size else -1
+    el = s.eligible[t_line] if once.size else np.zeros(s.n0.shape, bool)
+    tier = s.tier[t_line] if once.size else np.zeros(s.n0.shape, np.int8)
+    return el, tier, t_line
+
+
 def _static_arguments(model, ix: dict) -> tuple:
     """The loop's arguments after the spending, effects and rates: index, lines, people (flat)."""
     L, G, K = model.eligible.shape
@@ -257,6 +372,7 @@ def _static_arguments(model, ix: dict) -> tuple:
         c(ix["e_ps"], dtype=np.bool_),
         int(ix["n_cls"]),
         int(T),
+        c(ix["e_once"], dtype=np.bool_),
     )
     lines = (
         c(model.household_line, dtype=np.bool_),
@@ -266,13 +382,23 @@ def _static_arguments(model, ix: dict) -> tuple:
         c(model.max_share, dtype=float),
         c(model.effects[:, ENA], dtype=float),
         c(_channel_lists()),
+        c(model.area_line, dtype=np.bool_),
+        c(model.life, dtype=float),
+        c(model.cost_rise, dtype=float),
     )
+    once_el, once_tier, t_line = _once_arrays(model)
     people = (
         c(model.n0, dtype=float),
         c(model.ps_population, dtype=np.bool_),
         float(model.ps_want_share),
         float(model.growth),
         c(model.entry, dtype=float),
+        c(model.g_unit, dtype=np.int64),
+        c(model.twin, dtype=np.int64),
+        c(once_el, dtype=np.bool_),
+        c(once_tier, dtype=np.int64),
+        t_line,
+        c(model.g_housed, dtype=np.bool_),
     )
     return index + lines + people
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput, run_draws, stochastic_round
 from simlib.engines.expected import YearStep
-from simlib.engines.reach import acting_spend
+from simlib.engines.reach import acting_spend, formation_sizes
 from simlib.errors import InputError
 from simlib.model import Model
 from simlib.states import ALLOWED, N_STATES
@@ -184,6 +184,22 @@ def append(hh: Households, entries: np.ndarray) -> None:
     hh.size += m
 
 
+def move_records(hh: Households, moved: np.ndarray, twin: np.ndarray) -> None:
+    """Move `moved` (G, K) households of each group-state to the group's housed twin: the first
+    ones of the cell in array order (households of a cell are exchangeable, so any choice has
+    the same law)."""
+    counts = np.rint(moved).astype(np.int64).ravel()
+    if not counts.any():
+        return
+    key = cell_key(hh.group[: hh.size], hh.state[: hh.size])
+    idx = np.flatnonzero(counts[key] > 0)
+    order = idx[np.argsort(key[idx], kind="stable")]
+    ks = key[order]
+    rank = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
+    pick = order[rank < counts[ks]]
+    hh.group[pick] = twin[hh.group[pick]].astype(hh.group.dtype)
+
+
 def simulate_fast(
     model: Model, spend: np.ndarray, rng: np.random.Generator, backend: str = "auto", chunk: int = CHUNK
 ) -> EngineOutput:
@@ -196,11 +212,16 @@ def simulate_fast(
     n = model.n0.astype(float)
     out.states[0, 0] = n
     for y in range(len(model.years)):
-        P, out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = step(
-            n[None], sp_all[:, y]
+        st = step(n[None], sp_all[:, y], y, rng=rng)
+        out.reached[:, y], out.eligible[:, y], out.ps_supported[:, y], out.ps_wanting[:, y] = (
+            st.reached,
+            st.eligible,
+            st.ps_sup,
+            st.ps_want,
         )
-        flows = step_households(hh, P[0], rng, backend, chunk)
-        entries = new_households(model, n.sum(-1), rng)
+        move_records(hh, st.moved[0], model.twin)
+        flows = step_households(hh, st.P[0], rng, backend, chunk)
+        entries = new_households(model, formation_sizes(model, n), rng)
         append(hh, entries)
         out.flows[0, y], out.entries[0, y] = flows, entries
         n = flows.sum(axis=-2) + entries

@@ -14,10 +14,13 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import (
+    HouseholdReach,
     acting_spend,
+    area_stock,
     effect_pairs,
     new_household_records,
     production_support_households,
+    protective,
     reach_households,
 )
 from simlib.model import Model
@@ -43,20 +46,32 @@ def _rows(rates_g: np.ndarray, state: np.ndarray, f1: np.ndarray, f2: np.ndarray
     return P[ar, state]
 
 
-def household_factors(model: Model, group: np.ndarray, state: np.ndarray, chosen: np.ndarray, boost: np.ndarray):
+def household_factors(model: Model, group: np.ndarray, state: np.ndarray, r: HouseholdReach):
     """Each household's factors F1, F2 (n,): the product over the lines reaching it of one minus
-    the line's effect pair for its state (`simlib.transitions`)."""
-    comb = effect_pairs(model.effects, boost)  # (L, D, K, 2)
+    the line's effect pair for its state (`simlib.transitions`) — every channel for a household
+    reached anew, the protective ones for one served by an area line's standing works or living
+    in a house the once-per-household line built in an earlier year (`group` before this year's
+    moves)."""
+    act = effect_pairs(model.effects, r.boost)  # (L, D, K, 2)
+    prot = effect_pairs(protective(model.effects), r.boost)
     unit = model.g_unit[group]
+    housed = model.g_housed[group]
     f1 = np.ones(group.size)
     f2 = np.ones(group.size)
     for li in np.flatnonzero(model.household_line & (model.effects[:, :4].sum(1) > 0)):
-        m = chosen[li]
-        if m.any():
-            c = comb[li, unit[m], state[m]]
-            f1[m] *= 1.0 - c[:, 0]
-            f2[m] *= 1.0 - c[:, 1]
+        standing = r.old[li] | (housed & ~r.chosen[li]) if model.once_line[li] else r.old[li]
+        for m, comb in ((r.chosen[li], act), (standing, prot)):
+            if m.any():
+                c = comb[li, unit[m], state[m]]
+                f1[m] *= 1.0 - c[:, 0]
+                f2[m] *= 1.0 - c[:, 1]
     return f1, f2
+
+
+def move_housed(model: Model, group: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Groups after the once-per-household line moved the households it reached to their twins."""
+    moved = chosen[model.once_line].any(axis=0)
+    return np.where(moved, model.twin[group], group).astype(group.dtype)
 
 
 def _cell_counts(group: np.ndarray, state: np.ndarray, G: int) -> np.ndarray:
@@ -71,11 +86,14 @@ def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> Engin
     states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     states[0, 0] = _cell_counts(group, state, G)
     acting = acting_spend(model, spend)  # (Y, L, D)
+    built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
     for y in range(Y):
-        r = reach_households(model, acting[y], group, state, rng)
+        r = reach_households(model, acting[y], group, state, rng, stock=area_stock(model, built, y))
+        built[y] = r.reached * model.area_line[:, None]
         reached_out[0, y], elig_out[0, y] = r.reached, r.eligible
         ps_sup[0, y], ps_want[0, y] = production_support_households(model, group, state, r.chosen)
-        f1, f2 = household_factors(model, group, state, r.chosen, r.boost)
+        f1, f2 = household_factors(model, group, state, r)
+        group = move_housed(model, group, r.chosen)
         # transitions: one uniform per household
         rows = _rows(model.rates[group], state, f1, f2)
         u = rng.random(group.size)

@@ -48,9 +48,11 @@ from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
 from simlib.engines.reach import (
     acting_spend,
+    area_stock,
     beneficiaries,
     coverage_shares,
     enabling_boost,
+    formation_sizes,
     production_support_cells,
 )
 from simlib.memo import memoised
@@ -119,7 +121,7 @@ def _index(structure) -> dict:
     return memoised(structure, "multidim_expected.index", lambda: _build_index(structure))
 
 
-def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict):
+def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict, stock: np.ndarray):
     """The shared programme step on the cells: eligible households per line, unit and tier (only
     those deprived in a targeting line's indicators count for it), beneficiaries, and the share
     of each group-state's households each line reaches. Returns (Reach, coverage of the
@@ -135,7 +137,7 @@ def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict):
             frac[:, li] = np.where(n > 0, (cells.M @ ab) / n, 0.0)
     w = n.reshape(S, G * K)[:, ix["m_gk"]] * frac.reshape(S, L * G * K)[:, ix["m_lgk"]]
     E = scatter_sum(w, batched_bins(ix["m_bin"], L * D * T, S), L * D * T).reshape(S, L, D, T)
-    r = beneficiaries(model, sp, E)
+    r = beneficiaries(model, sp, E, stock=stock)  # standing works only narrow the pool here
     c = coverage_shares(r.covered, E).reshape(S, L * D * T)
     cov_lgk = np.zeros((S, L * G * K))
     cov_lgk[:, ix["m_lgk"]] = c[:, ix["m_bin"]]
@@ -181,8 +183,18 @@ def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, a
     if mm.income_effect[li] > 0:
         delta = mm.income_effect[li] * (1.0 + boost)  # (S, D)
         Hr = _shift(Hr, model.g_unit[rows // K], delta, mm, shift_cache)
-    Mg[:, rows] = Msub + Mr
-    Hg[:, rows] = Hsub + Hr
+    if model.once_line[li]:  # the households it reached move to their group's housed twin
+        tw = model.twin[rows // K] * K + rows % K
+        moved = Mr.sum(-1)
+        Mg[:, rows], Hg[:, rows] = Msub, Hsub
+        Mg[:, tw] += Mr
+        Hg[:, tw] += Hr
+        ng = cells.n.reshape(S, G * K)
+        ng[:, rows] -= moved
+        ng[:, tw] += moved
+    else:
+        Mg[:, rows] = Msub + Mr
+        Hg[:, rows] = Hsub + Hr
     return removed
 
 
@@ -242,11 +254,15 @@ def _record(mm: MultidimModel, cells: _Cells, t: int, states: np.ndarray, md: Mu
     md.income_sum[:, t] = H @ memoised(mm, "bin_means", lambda: inc.bin_moments(mm.edges)[0])
 
 
-def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineOutput, shift_cache: dict) -> None:
-    """Projected year y = t - 1 in the microsimulation's order (see the module docstring)."""
+def _year(
+    mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineOutput, shift_cache: dict, built: np.ndarray
+) -> None:
+    """Projected year y = t - 1 in the microsimulation's order (see the module docstring);
+    `built` (S, Y, L, D) records the households area lines newly serve."""
     model, y, md = mm.base, t - 1, out.multidim
     any_bits = _targeting_bits(mm)
-    r, cov_lgk, share = _reach(mm, cells, sp, any_bits)
+    r, cov_lgk, share = _reach(mm, cells, sp, any_bits, area_stock(model, built, y))
+    built[:, y] = r.reached * model.area_line[:, None]
     out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
     ps_lines = np.flatnonzero(model.ps_lines)
     S, G, K = cells.n.shape
@@ -254,7 +270,7 @@ def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineO
     out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, cells.n, miss)
     boost = enabling_boost(model, r.reached)  # (S, D)
     for li in mm.line_order:
-        acts = (mm.removal[li] > 0 and int(mm.line_bits[li]) != 0) or mm.income_effect[li] > 0
+        acts = (mm.removal[li] > 0 and int(mm.line_bits[li]) != 0) or mm.income_effect[li] > 0 or model.once_line[li]
         if not model.household_line[li] or not acts or not np.any(cov_lgk[:, li] > 0):
             continue
         removed = _line_acts(mm, cells, li, cov_lgk[:, li], boost, any_bits, shift_cache)
@@ -263,7 +279,7 @@ def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineO
     _own_changes(mm, cells)
     fl, M_new, H_new = _classify(mm, cells, t)
     # household formation, synthesised under the standard in force
-    new = model.growth * cells.n.sum(-1, keepdims=True) * model.entry  # (S, G, K)
+    new = model.growth * formation_sizes(model, cells.n)[..., None] * model.entry  # (S, G, K)
     M_add, H_add = _initial(mm, t, new)
     out.flows[:, y], out.entries[:, y] = fl, new
     cells.M, cells.Hc = M_new + M_add, H_new + H_add
@@ -295,7 +311,8 @@ def run_multidim_expected(
     shift_cache: dict[float, np.ndarray] = {}
     _record(mm, cells, 0, out.states, out.multidim)
     sp_all = acting_spend(model, spend)  # (S, Y, L, D)
+    built = np.zeros(sp_all.shape)
     for y in range(Y):
-        _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache)
+        _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache, built)
         _record(mm, cells, y + 1, out.states, out.multidim)
     return out

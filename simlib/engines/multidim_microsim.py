@@ -29,6 +29,7 @@ import numpy as np
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import (
     acting_spend,
+    area_stock,
     new_household_records,
     production_support_households,
     reach_households,
@@ -123,7 +124,7 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
     return n, dep, dim, cdist, f1, f2, isum
 
 
-def _programme(mm: MultidimModel, hh: Households, sp: np.ndarray, rng: np.random.Generator):
+def _programme(mm: MultidimModel, hh: Households, sp: np.ndarray, rng: np.random.Generator, stock=None):
     """The year's programme: who each line reaches (the shared step; lines that target deprived
     households select among those deprived in their indicators), then lines clear their flags
     (targeted lines first) and add their income effects. Returns (reach, mask, income (float64),
@@ -138,7 +139,7 @@ def _programme(mm: MultidimModel, hh: Households, sp: np.ndarray, rng: np.random
     def selectable(li: int, el: np.ndarray) -> np.ndarray:
         return el & ((mask & np.uint16(mm.line_bits[li])) != 0) if mm.targeted[li] else el
 
-    r = reach_households(model, sp, group, state, rng, selectable)
+    r = reach_households(model, sp, group, state, rng, selectable, stock=stock)
     removed = np.zeros((L, G, N_INDICATORS))
     for li in mm.line_order:
         bits = int(mm.line_bits[li])
@@ -177,20 +178,24 @@ def _own_changes(mm: MultidimModel, group: np.ndarray, mask: np.ndarray, income:
     return mask, (income * np.exp(logf)).astype(np.float32)
 
 
-def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.random.Generator) -> dict:
+def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.random.Generator, stock=None) -> dict:
     """Advance every household through projected year y (review t = y + 1) with money acting
-    this year `sp` (L, D); `hh` is not changed.
+    this year `sp` (L, D) (area lines' standing works serving `stock` (L, D) households); `hh`
+    is not changed. A household a once-per-household line reached moves to its group's twin.
 
     Returns {'households': next records (without new households), 'reached', 'eligible',
     'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.
     """
-    r, mask, income, removed = _programme(mm, hh, sp, rng)
-    ps_sup, ps_want = production_support_households(mm.base, hh.group, hh.state, r.chosen)
+    model = mm.base
+    r, mask, income, removed = _programme(mm, hh, sp, rng, stock)
+    ps_sup, ps_want = production_support_households(model, hh.group, hh.state, r.chosen)
     mask, income = _own_changes(mm, hh.group, mask, income, rng)
     # classification at the review and the next state
-    cls = classify(income, mask, mm.base.g_area[hh.group], mm.review_standard[y + 1])
+    cls = classify(income, mask, model.g_area[hh.group], mm.review_standard[y + 1])
+    moved = r.chosen[model.once_line].any(axis=0)
+    group = np.where(moved, model.twin[hh.group], hh.group)
     return {
-        "households": Households(hh.group, NEXT_STATE[hh.state, cls], income, mask),
+        "households": Households(group, NEXT_STATE[hh.state, cls], income, mask),
         "reached": r.reached,
         "eligible": r.eligible,
         "ps_supported": ps_sup,
@@ -219,10 +224,12 @@ def simulate_multidim(
 
     record(0)
     acting = acting_spend(model, spend)  # (Y, L, D)
+    built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
     for y in range(Y):
-        before = hh.group.astype(np.int64) * K + hh.state
-        res = step(mm, hh, y, acting[y], rng)
+        res = step(mm, hh, y, acting[y], rng, stock=area_stock(model, built, y))
+        built[y] = res["reached"] * model.area_line[:, None]
         nxt = res["households"]
+        before = nxt.group.astype(np.int64) * K + hh.state  # from the group after the year's moves
         flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)
         reached_out[0, y], elig_out[0, y] = res["reached"], res["eligible"]
         ps_sup[0, y], ps_want[0, y] = res["ps_supported"], res["ps_wanting"]

@@ -6,16 +6,31 @@ Each projected year, for every budget line and unit:
 2. eligible households per priority tier — counted by each engine in its own way (cells, classes
    of cells, individual households, households deprived in the line's indicators) and handed in
    as `by_tier` (..., L, D, T); officer and commune lines count officers / communes instead;
-3. beneficiaries = min(money / unit cost, eligible x take-up ceiling `max_share`), filled in the
-   plan's priority order, tier by tier, each up to its take-up ceiling (`beneficiaries`);
-4. the share of each tier's eligible households reached (`coverage_shares`) — the expected
-   engines' probability of being reached; the household engines round it to whole households
-   without bias and draw exactly that many (`whole_beneficiaries`, `reach_households`);
-5. the enabling boost: communication, training and monitoring raise the household lines' effects
+3. new beneficiaries: the money buys `saturating(money / unit cost, pool, cost_rise)` in the
+   unit's reachable pool — eligible x take-up ceiling `max_share`, less, for an area line, the
+   households its earlier works still serve (`area_stock`) — at a cost per beneficiary that rises
+   with the share of the pool already reached (diminishing returns). Household lines fill the
+   plan's priority tiers in order, each up to its take-up ceiling; area lines (`reach: area`,
+   works) cover every tier in proportion to its households, whatever their state
+   (`beneficiaries`);
+4. the share of each tier reached (`coverage_shares`) — newly, and for an area line also by its
+   standing works (`Reach.old`); the expected engines' probabilities of being reached; the
+   household engines round them to whole households without bias and draw exactly that many
+   (`whole_beneficiaries`, `reach_households`);
+5. a once-per-household line (a house) moves the households it reaches to their group's housed
+   twin (`once_moves`, `apply_moves`), where it can never reach them again;
+6. the enabling boost: communication, training and monitoring raise the household lines' effects
    in a unit by the sum of their enabling effects x share of the unit's officers / communes
    reached (`enabling_boost`);
-6. each line's channel effects after the boost, capped at 0.99 (`boosted_effects`), and the
-   per-state effect pairs the transition factors use (`effect_pairs`).
+7. each line's channel effects after the boost, capped at 0.99 (`boosted_effects`), and the
+   per-state effect pairs the transition factors use (`effect_pairs`): a household reached anew
+   takes every channel; one served by a standing work, or living in a house the line built in an
+   earlier year, only the protective ones, relapse and new poverty (`protective`) — escape and
+   deprivation removal are level shifts that happen once, when a household is first served.
+
+A household's transition factors are products over lines of (1 - its effect pair); over the
+lines' independent selections their expectation is the product of (1 - new share x pair -
+standing share x protective pair), which the expected engines use (`factor_terms`).
 
 The compiled expected loop (`simlib.engines.expected_jit`) repeats this arithmetic inside numba
 for speed; tests hold it equal to this reference.
@@ -31,7 +46,7 @@ import numpy as np
 
 from simlib.engines.common import stochastic_round
 from simlib.memo import memoised
-from simlib.transitions import ENA, combined_effects
+from simlib.transitions import DEP, ENA, ESC, combined_effects
 
 
 def _lag_index(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,9 +68,45 @@ def acting_spend(model, spend: np.ndarray) -> np.ndarray:
     return spend[..., year, line, :] * ok
 
 
-def reach(spend: np.ndarray, unit_cost: np.ndarray, eligible_total: np.ndarray) -> np.ndarray:
-    """Beneficiaries a budget buys: min(spend / unit cost, eligible). Shapes (..., L, D)."""
-    return np.minimum(spend / unit_cost[:, None], eligible_total)
+def saturating(x: np.ndarray, pool: np.ndarray, rise: np.ndarray) -> np.ndarray:
+    """Beneficiaries bought in a pool of `pool` reachable beneficiaries by money worth `x`
+    beneficiaries at the unit cost, when the marginal cost rises linearly with the share of the
+    pool reached, from the unit cost to (1 + rise) x unit cost when the pool is exhausted.
+
+    The money for r beneficiaries is unit cost x (r + rise r² / (2 pool)); solved for r (in a
+    form without cancellation) and capped at the pool. rise = 0 gives min(x, pool): the first
+    money buys at the unit cost in every case. Shapes broadcast.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(pool > 0, 2.0 * rise * x / np.where(pool > 0, pool, 1.0), 0.0)
+    return np.clip(2.0 * x / (1.0 + np.sqrt(1.0 + z)), 0.0, np.maximum(pool, 0.0))
+
+
+def money_to_reach(r: np.ndarray, pool: np.ndarray, unit_cost: np.ndarray, rise: np.ndarray) -> np.ndarray:
+    """VND that buy `r` beneficiaries in a pool of `pool` (the inverse of `saturating`); the
+    whole pool costs unit cost x pool x (1 + rise / 2)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra = np.where(pool > 0, rise * r * r / (2.0 * np.where(pool > 0, pool, 1.0)), 0.0)
+    return unit_cost * (r + extra)
+
+
+def survival(life: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Share of a line's works still standing `age` years after the year they were built:
+    straight-line, 1 - age / life (the wear-rate norm's method), 0 for a line that builds none."""
+    life = np.asarray(life, float)
+    safe = np.where(life > 0, life, 1.0)
+    return np.where(life > 0, np.clip(1.0 - np.asarray(age, float) / safe, 0.0, 1.0), 0.0)
+
+
+def area_stock(model, new_hist: np.ndarray, y: int) -> np.ndarray:
+    """Households (..., L, D) that works built in years before projected year y still serve:
+    the households each year newly served (`new_hist` (..., Y, L, D), area lines; 0 for others)
+    times the share of those works still standing (`survival`)."""
+    if y == 0:
+        return np.zeros(new_hist.shape[:-3] + new_hist.shape[-2:])
+    ages = y - np.arange(y)
+    surv = survival(model.params.life[None, :], ages[:, None])  # (y, L)
+    return np.einsum("...vld,vl->...ld", new_hist[..., :y, :, :], surv)
 
 
 def fill_tiers(reached: np.ndarray, eligible_by_tier: np.ndarray) -> np.ndarray:
@@ -71,20 +122,27 @@ def fill_tiers(reached: np.ndarray, eligible_by_tier: np.ndarray) -> np.ndarray:
 class Reach:
     """What a year's money buys, by line and unit (leading axes as the inputs')."""
 
-    reached: np.ndarray  # (..., L, D) beneficiaries: households, officers or communes
+    reached: np.ndarray  # (..., L, D) new beneficiaries: households, officers or communes
     eligible: np.ndarray  # (..., L, D) eligible households (officers / communes for those lines)
-    covered: np.ndarray  # (..., L, D, T) households reached in each priority tier
+    covered: np.ndarray  # (..., L, D, T) households newly reached in each priority tier
+    old: np.ndarray  # (..., L, D, T) households served by an area line's standing works
 
 
-def beneficiaries(model, sp: np.ndarray, by_tier: np.ndarray, lines=None) -> Reach:
-    """Steps 3 of the module docstring for money acting `sp` (..., L, D) and eligible households
-    `by_tier` (..., L, D, T); `lines` (indices) when the arrays hold some lines only."""
+def beneficiaries(model, sp: np.ndarray, by_tier: np.ndarray, lines=None, stock=None) -> Reach:
+    """Step 3 of the module docstring for money acting `sp` (..., L, D), eligible households
+    `by_tier` (..., L, D, T) and the households area lines' earlier works still serve `stock`
+    (..., L, D; none if not given); `lines` (indices) when the arrays hold some lines only."""
     sel = slice(None) if lines is None else lines
     p, s = model.params, model.structure
-    hh, ms = s.household_line[sel], p.max_share[sel]
+    hh, ms, area = s.household_line[sel], p.max_share[sel], s.area_line[sel]
     eligible = np.where(hh[:, None], by_tier.sum(-1), s.capacity_units[sel])
-    reached = reach(sp, p.unit_cost[sel], eligible * ms[:, None])
-    return Reach(reached, eligible, fill_tiers(reached, by_tier * ms[:, None, None]))
+    ceiling = eligible * ms[:, None]
+    standing = np.zeros_like(ceiling) if stock is None else np.minimum(stock * area[:, None], ceiling)
+    reached = saturating(sp / p.unit_cost[sel][:, None], ceiling - standing, p.cost_rise[sel][:, None])
+    share = np.divide(by_tier, eligible[..., None], out=np.zeros_like(by_tier), where=eligible[..., None] > 0)
+    ordered = fill_tiers(reached, by_tier * ms[:, None, None])
+    covered = np.where(area[:, None, None], reached[..., None] * share, ordered)
+    return Reach(reached, eligible, covered, standing[..., None] * share)
 
 
 def coverage_shares(covered: np.ndarray, by_tier: np.ndarray) -> np.ndarray:
@@ -108,6 +166,62 @@ def boosted_effects(effects: np.ndarray, boost: np.ndarray) -> np.ndarray:
 def effect_pairs(effects: np.ndarray, boost: np.ndarray) -> np.ndarray:
     """Per-state effect pairs (..., L, D, K, 2) of `simlib.transitions.combined_effects`."""
     return combined_effects(boosted_effects(effects, boost))
+
+
+def protective(effects: np.ndarray) -> np.ndarray:
+    """The channels a standing work or a house keeps acting through (relapse, new poverty): the
+    escape and deprivation channels set to 0. effects (..., C)."""
+    out = np.array(effects, float, copy=True)
+    out[..., [ESC, DEP]] = 0.0
+    return out
+
+
+def once_shares(model, cov: np.ndarray) -> np.ndarray:
+    """Share (..., G, K) of each group-state's households a once-per-household line reaches this
+    year (its coverage of their tier where they are eligible), from coverage (..., L, D, T). The
+    expected engines move that share of the households to the group's housed twin; the
+    stochastic ones draw how many."""
+    s = model.structure
+    out = np.zeros(cov.shape[:-3] + s.n0.shape)
+    for li in np.flatnonzero(s.once_line):
+        c = cov[..., li, :, :][..., s.g_unit[:, None], s.tier[li]]  # (..., G, K)
+        out += np.where(s.eligible[li], c, 0.0)
+    return out
+
+
+def apply_moves(model, n: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """Households (..., G, K) after `moved` left their group for its housed twin."""
+    twin = model.structure.twin
+    has = np.flatnonzero(twin >= 0)
+    out = n - moved
+    out[..., twin[has], :] += moved[..., has, :]
+    return out
+
+
+def newly_housed(model, moved: np.ndarray) -> np.ndarray:
+    """Households (..., G, K) that arrived in each twin group this year."""
+    twin = model.structure.twin
+    has = np.flatnonzero(twin >= 0)
+    out = np.zeros_like(moved)
+    out[..., twin[has], :] = moved[..., has, :]
+    return out
+
+
+def twin_shares(model, n_after: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Share (..., G, K) of each twin group-state's households reached anew this year (the rest
+    were housed earlier); 0 outside twins."""
+    return np.divide(new, n_after, out=np.zeros_like(n_after), where=n_after > 0)
+
+
+def formation_sizes(model, n: np.ndarray) -> np.ndarray:
+    """Households (..., G) that form new households in each group: new households are never
+    housed, so a twin's households count for its base group and twins get none."""
+    s = model.structure
+    sizes = n.sum(-1)
+    has = np.flatnonzero(s.twin >= 0)
+    out = np.where(s.g_housed, 0.0, sizes)
+    out[..., has] += sizes[..., s.twin[has]]
+    return out
 
 
 def production_support_cells(model, n: np.ndarray, miss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,8 +267,9 @@ def select_beneficiaries(
 class HouseholdReach:
     """What a year's money buys among individual households."""
 
-    chosen: np.ndarray  # (L, n) bool: which households each line reaches
-    reached: np.ndarray  # (L, D) beneficiaries (whole households; officers / communes)
+    chosen: np.ndarray  # (L, n) bool: which households each line reaches anew
+    old: np.ndarray  # (L, n) bool: which households an area line's standing works serve
+    reached: np.ndarray  # (L, D) new beneficiaries (whole households; officers / communes)
     eligible: np.ndarray  # (L, D)
     boost: np.ndarray  # (D,) enabling boost
 
@@ -166,16 +281,19 @@ def reach_households(
     state: np.ndarray,
     rng: np.random.Generator,
     selectable: Callable[[int, np.ndarray], np.ndarray] | None = None,
+    stock: np.ndarray | None = None,
 ) -> HouseholdReach:
     """The programme step for engines that hold households one by one (group, state (n,)) and
     money acting `sp` (L, D): eligible households counted by (unit, tier), beneficiaries as in
-    `beneficiaries`, then exactly that many households drawn per bin, line by line.
-    `selectable(line, eligible_mask)` narrows who a line may reach (e.g. deprived households)."""
+    `beneficiaries` (area lines' standing works serving `stock` (L, D) households), then exactly
+    that many households drawn per bin, line by line — for an area line, those its standing
+    works serve among the rest. `selectable(line, eligible_mask)` narrows who a line may reach
+    (e.g. deprived households)."""
     s = model.structure
     L, D, T = len(s.line_codes), len(s.unit_ids), s.n_tiers
     hh = s.household_line
     unit = s.g_unit[group]
-    chosen = np.zeros((L, group.size), bool)
+    chosen, old = np.zeros((L, group.size), bool), np.zeros((L, group.size), bool)
     others = np.flatnonzero(~hh)
     out = beneficiaries(model, sp[others], np.zeros((len(others), D, T)), lines=others)
     reached, eligible = np.zeros((L, D)), np.zeros((L, D))
@@ -186,11 +304,16 @@ def reach_households(
             el = selectable(li, el)
         key = unit * T + s.tier[li][group, state]
         E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
-        r = beneficiaries(model, sp[li][None], E[None], lines=[li])
+        r = beneficiaries(model, sp[li][None], E[None], lines=[li], stock=None if stock is None else stock[li][None])
         n_sel = whole_beneficiaries(r.covered[0], E, rng)
         chosen[li, el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
         reached[li], eligible[li] = n_sel.reshape(D, T).sum(-1), r.eligible[0]
-    return HouseholdReach(chosen, reached, eligible, enabling_boost(model, reached))
+        if s.area_line[li] and r.old.any():
+            left = E.ravel() - n_sel
+            n_old = np.minimum(stochastic_round(r.old[0].ravel(), rng), left.astype(np.int64))
+            rest = el & ~chosen[li]
+            old[li, rest] = select_beneficiaries(key[rest], n_old, left.astype(np.int64), rng)
+    return HouseholdReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 
 def production_support_households(
@@ -207,7 +330,8 @@ def new_household_records(model, group: np.ndarray, rng: np.random.Generator) ->
     """Groups (int32) and states (int8) of the households formed in a year: growth x households
     per group, rounded without bias; states drawn from the entry shares."""
     G, K = model.structure.n0.shape
-    n_new = stochastic_round(model.params.growth * np.bincount(group, minlength=G), rng)
+    sizes = formation_sizes(model, np.bincount(group, minlength=G)[:, None].astype(float))
+    n_new = stochastic_round(model.params.growth * sizes, rng)
     new_group = np.repeat(np.arange(G, dtype=np.int32), n_new)
     new_state = rng.choice(K, size=new_group.size, p=model.params.entry).astype(np.int8)
     return new_group, new_state
