@@ -119,7 +119,7 @@ def test_hand_worked_line_effect():
         "district_split": {"lines": {"P2": {"north": 1.0}}},
     }
     # worked without diminishing returns, with the money acting in its own year
-    flat = [("program.reach.cost_rise.value", 0.0), ("program.lines.P2.lag.value", 0)]
+    flat = [("program.reach.cost_rise.value", 0.0), ("program.lines.P2.lag.range", [0, 2]), ("program.lines.P2.lag.value", 0)]
     scen = make_scenario(raw, set_overrides=[("program.lines.P2.effects.escape.value", 0.15)] + flat)
     model = compile_model(scen)
     out = run_expected(model, model.spend)

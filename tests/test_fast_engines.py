@@ -22,9 +22,10 @@ from simlib.transitions import combined_effects, transition_matrix
 @pytest.fixture(scope="module")
 def household_model():
     """The tiny scenario and its spending with the enabling lines unfunded (no boost), so that
-    the reference below needs only the household lines' coverage."""
+    the reference below needs only the household lines' coverage; the household lines' money
+    tripled so that the programme moves enough households for the tests below to have power."""
     model = compile_model(make_scenario())
-    spend = model.spend.copy()
+    spend = 3.0 * model.spend
     spend[:, ~model.household_line] = 0.0
     return model, spend
 

@@ -1,0 +1,165 @@
+"""Mechanics of issue 14: durable works keep acting, area lines reach everybody of an area alike,
+a house never goes twice to a household, livelihood lines cannot lift households without labour
+capacity, diminishing returns. Checked against hand-worked values and counts, not copied outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_scenario, tiny_raw
+
+from simlib.engines import run_expected, run_microsim
+from simlib.engines.expected import YearStep
+from simlib.engines.microsim import move_housed
+from simlib.engines.reach import (
+    acting_spend,
+    area_stock,
+    beneficiaries,
+    coverage_shares,
+    reach_households,
+    saturating,
+    survival,
+)
+from simlib.model import compile_model
+from simlib.states import ESCAPED_1, NON_POOR, POOR
+
+
+def _only(lines: dict, years=("2023",), horizon: int = 2):
+    """A tiny scenario whose budget funds `lines` (code -> billion VND of its capital) in `years` only."""
+    yrs = {str(y): {} for y in range(2023, 2024 + horizon)}
+    for y in years:
+        yrs[y] = {"lines": lines}
+    return make_scenario(tiny_raw(horizon=horizon, budget={"unit": "billion VND", "years": yrs}))
+
+
+def _none(horizon: int = 2):
+    return _only({}, years=(), horizon=horizon)
+
+
+def test_saturating_is_the_root_of_the_rising_cost_and_spends_the_money():
+    x, pool = np.array([0.0, 10.0, 50.0, 500.0]), np.array(100.0)
+    for rise in (0.0, 0.5, 2.0):
+        r = saturating(x, pool, np.array(rise))
+        # money spent = unit cost x (r + rise r^2 / (2 pool)), until the pool is exhausted
+        spent = r + rise * r**2 / (2 * pool)
+        inside = r < pool
+        np.testing.assert_allclose(spent[inside], x[inside], rtol=1e-12)
+        assert r[-1] == pool
+    # diminishing returns: the second 10 beneficiaries' worth of money buys fewer than the first
+    r10, r20 = saturating(np.array([10.0, 20.0]), pool, np.array(1.0))
+    assert r20 - r10 < r10
+
+
+def test_survival_is_straight_line_over_the_life():
+    np.testing.assert_allclose(survival(np.array(20.0), np.arange(0, 25, 5)), [1, 0.75, 0.5, 0.25, 0])
+    assert survival(np.array(0.0), np.array(1)) == 0.0
+
+
+def test_area_line_covers_every_tier_alike_household_line_fills_tiers_in_order():
+    model = compile_model(make_scenario())
+    area, hh = model.line_codes.index("P1.1"), model.line_codes.index("P2")
+    by_tier = np.zeros((2, len(model.unit_ids), model.n_tiers))
+    by_tier[:, 0, :3] = [100.0, 300.0, 600.0]  # e.g. poor, near-poor and non-poor tiers of unit 0
+    sp = np.zeros((2, len(model.unit_ids)))
+    sp[:, 0] = [200.0 * model.unit_cost[area], 200.0 * model.unit_cost[hh]]
+    r = beneficiaries(model, sp, by_tier, lines=[area, hh])
+    share = coverage_shares(r.covered, by_tier)
+    # area: the same share of every tier (the poor and the rest of the area in proportion)
+    np.testing.assert_allclose(share[0, 0, :3], r.reached[0, 0] / 1000.0, rtol=1e-12)
+    # household line: the first tier first, up to its take-up ceiling
+    assert share[1, 0, 0] == pytest.approx(model.max_share[hh])
+    assert share[1, 0, 1] < share[1, 0, 0] and share[1, 0, 2] == 0.0
+
+
+def test_area_line_reaches_poor_and_non_poor_households_in_proportion_microsim():
+    scen = _only({"P1.1": {"central_investment": 30}})
+    model = compile_model(scen)
+    li = model.line_codes.index("P1.1")
+    group = np.repeat(np.arange(len(model.g_unit)), model.n0.sum(1).astype(int))
+    state = np.concatenate([np.repeat(np.arange(6), model.n0[g].astype(int)) for g in range(len(model.g_unit))])
+    sp = acting_spend(model, model.spend)[0]
+    r = reach_households(model, sp, group, state.astype(np.int8), np.random.default_rng(1))
+    for d in np.flatnonzero(r.reached[li] > 0):
+        in_d = model.g_unit[group] == d
+        poor, rest = in_d & (state == POOR), in_d & (state == NON_POOR)
+        p_all = r.chosen[li, in_d].mean()
+        for m in (poor, rest):  # each within 4.5 binomial standard errors of the unit's share
+            se = np.sqrt(p_all * (1 - p_all) / m.sum())
+            assert abs(r.chosen[li, m].mean() - p_all) < 4.5 * se + 1e-12
+        assert r.chosen[li, rest].sum() > 0  # non-poor households are served too
+
+
+def test_infrastructure_keeps_acting_in_the_years_after_it_is_built():
+    """Works paid in 2023 (acting 2024, lag 1) still serve (1 - age / life) of the households
+    they first served in 2025 and 2026, with no new money, and lower relapse there."""
+    scen, none = _only({"P1.1": {"central_investment": 30}}, horizon=3), _none(horizon=3)
+    model, base = compile_model(scen), compile_model(none)
+    li = model.line_codes.index("P1.1")
+    step = YearStep(model, 1, model.effects[None])
+    n, sp = model.n0[None].astype(float), acting_spend(model, model.spend[None])[0]
+    served = []
+    for y in range(3):
+        st = step(n, sp[y], y)
+        served.append(st.reached[0, li].sum())
+        n = np.einsum("sgk,sgkj->sgj", st.n, st.P)
+    life = model.params.life[li]
+    built = step.built[0, 0, li]
+    assert built.sum() == pytest.approx(served[0]) and served[1] == served[2] == 0.0
+    for y in (1, 2):
+        np.testing.assert_allclose(area_stock(model, step.built, y)[0, li], built * (1 - y / life), rtol=1e-12)
+    out, ref = run_expected(model, model.spend), run_expected(base, base.spend)
+    served_units = np.flatnonzero(built > 0)
+    in_served = np.isin(model.g_unit, served_units)
+    elsewhere = ~in_served & ~model.g_housed
+    for y in (1, 2):  # later years: fewer relapses from escaped households where the works stand
+        relapse = out.flows[0, y][:, ESCAPED_1, POOR]
+        relapse_ref = ref.flows[0, y][:, ESCAPED_1, POOR]
+        rate, rate_ref = (
+            relapse[in_served].sum() / out.states[0, y][in_served, ESCAPED_1].sum(),
+            (relapse_ref[in_served].sum() / ref.states[0, y][in_served, ESCAPED_1].sum()),
+        )
+        assert rate < rate_ref
+        np.testing.assert_allclose(out.flows[0, y][elsewhere], ref.flows[0, y][elsewhere], rtol=1e-9, atol=1e-9)
+
+
+def test_no_household_receives_a_house_twice_microsim():
+    scen = _only({"P5": {"central_recurrent": 400}}, years=("2023", "2024", "2025", "2026"), horizon=4)
+    model = compile_model(scen)
+    li = model.line_codes.index("P5")
+    rng = np.random.default_rng(5)
+    group = np.repeat(np.arange(len(model.g_unit)), model.n0.sum(1).astype(int)).astype(np.int32)
+    state = np.concatenate([np.repeat(np.arange(6), model.n0[g].astype(int)) for g in range(len(model.g_unit))])
+    state = state.astype(np.int8)
+    houses = np.zeros(group.size, int)
+    sp = acting_spend(model, model.spend)
+    eligible = []
+    for y in range(len(model.years)):
+        r = reach_households(model, sp[y], group, state, rng)
+        houses += r.chosen[li]
+        eligible.append(r.eligible[li].sum())
+        group = move_housed(model, group, r.chosen)
+        assert model.g_housed[group[r.chosen[li]]].all()
+    assert houses.max() == 1 and houses.sum() > 0
+    assert eligible[-1] < eligible[0]  # the served stock leaves the eligible pool
+    # the engine itself: houses given over the run never exceed the households eligible at the start
+    out = run_microsim(model, model.spend, draws=2, seed=3)
+    start_pool = model.n0[model.eligible[li].any(1) & ~model.g_housed].sum()
+    assert np.all(out.reached[:, :, li].sum(axis=(1, 2)) <= start_pool)
+
+
+@pytest.mark.parametrize("line", ["P2", "P3.1", "P4.1"])
+def test_a_livelihood_line_does_not_lift_a_household_without_labour_capacity(line):
+    scen = _only({line: {"central_recurrent": 40}})
+    model, base = compile_model(scen), compile_model(_none())
+    li = model.line_codes.index(line)
+    unable = model.g_labour == 1
+    assert unable.any() and not model.eligible[li][unable].any()
+    out, ref = run_expected(model, model.spend), run_expected(base, base.spend)
+    np.testing.assert_allclose(out.flows[0, 0][unable], ref.flows[0, 0][unable], rtol=1e-12, atol=1e-12)
+    assert out.flows[0, 0][~unable][:, POOR, ESCAPED_1].sum() > ref.flows[0, 0][~unable][:, POOR, ESCAPED_1].sum()
+    # microsim: never chosen
+    rng = np.random.default_rng(2)
+    group = np.repeat(np.arange(len(model.g_unit)), model.n0.sum(1).astype(int)).astype(np.int32)
+    state = np.concatenate([np.repeat(np.arange(6), model.n0[g].astype(int)) for g in range(len(model.g_unit))])
+    r = reach_households(model, acting_spend(model, model.spend)[0], group, state.astype(np.int8), rng)
+    assert r.chosen[li].any() and not r.chosen[li][model.g_labour[group] == 1].any()
