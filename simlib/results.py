@@ -48,7 +48,12 @@ INDICATOR_UNITS = {
     "poor_districts_with_infrastructure": "percent",
     "spend": "billion VND",
     "poor_fewer_than_without_programme": "households",
+    "poor_near_poor_fewer_than_without_programme": "households",
+    "reclassified_by_programme": "households",
     "cost_per_household_lifted": "million VND per household",
+    # the annual review's own categories (REVIEW_CATEGORIES)
+    "review_escapes": "households",
+    "review_added_poor": "households",
     # multidimensional model (simlib.multidim.tables)
     "poverty_gap_index": "percent",
     "poverty_severity_index": "percent",
@@ -69,6 +74,29 @@ FLOW_INDICATORS = {
 }
 
 
+#: the annual review's flow report (Thông tư 07/2021/TT-BLĐTBXH, forms replaced by Thông tư
+#: 02/2022/TT-BLĐTBXH; params/evidence.yaml `review_accounting`): (list, category) -> the model's
+#: flow category and destination list. Each model flow into or out of a list is one column of
+#: that list's table; the model has no exits ("khác giảm"), so that column is always 0 and left out.
+REVIEW_CATEGORIES = {
+    ("poor", "to_near_poor"): ("poor_to_near_poor", "near_poor"),  # trở thành hộ cận nghèo (thoát nghèo)
+    ("poor", "above_near_poor_line"): ("escape", "escaped"),  # vượt chuẩn cận nghèo (thoát nghèo)
+    ("poor", "from_near_poor"): ("near_poor_to_poor", "poor"),  # số hộ cận nghèo trở thành hộ nghèo
+    ("poor", "relapse"): ("relapse", "poor"),  # tái nghèo
+    ("poor", "new"): ("new_poor", "poor"),  # phát sinh mới
+    ("poor", "other_increase"): ("new_household", "poor"),  # khác tăng (new households)
+    ("near_poor", "to_poor"): ("near_poor_to_poor", "poor"),  # trở thành hộ nghèo (thoát cận nghèo)
+    ("near_poor", "above_near_poor_line"): ("near_poor_exit", "non_poor"),  # vượt chuẩn cận nghèo
+    ("near_poor", "from_poor"): ("poor_to_near_poor", "near_poor"),  # số hộ nghèo trở thành hộ cận nghèo
+    ("near_poor", "relapse"): ("relapse_near_poor", "near_poor"),  # tái cận nghèo
+    ("near_poor", "new"): ("new_near_poor", "near_poor"),  # phát sinh mới
+    ("near_poor", "other_increase"): ("new_household", "near_poor"),  # khác tăng (new households)
+}
+#: categories that leave the list (the rest join it)
+REVIEW_OUT = {("poor", "to_near_poor"), ("poor", "above_near_poor_line"), ("near_poor", "to_poor")}
+REVIEW_OUT |= {("near_poor", "above_near_poor_line")}
+
+
 @dataclass
 class Tables:
     states: pd.DataFrame
@@ -78,6 +106,7 @@ class Tables:
     # multidimensional model only (simlib.multidim.tables); None for the states model
     deprivations: pd.DataFrame | None = None
     deprivation_removals: pd.DataFrame | None = None
+    review_flows: pd.DataFrame | None = None
 
 
 def cell_of_group(model: Model) -> np.ndarray:
@@ -170,6 +199,39 @@ def flows_table(out: EngineOutput, model: Model) -> pd.DataFrame:
     return both.groupby(cols, sort=False, as_index=False)["households"].sum()
 
 
+def review_flows_table(flows: pd.DataFrame) -> pd.DataFrame:
+    """The flows in the annual review's own categories (`REVIEW_CATEGORIES`), from the tidy flows
+    table: per draw, year and cell, each list's (poor, near-poor) categories with the model flow
+    each is (`model_flow`, `to_state`) and whether it leaves the list (`direction` out / in). The
+    review's "thoát nghèo" is both poor "out" rows; its added poor are relapse + new (near-poor ->
+    poor a column of its own). Start + in - out of a list = its end (tested)."""
+    keys = ["draw", "year", "district", "ethnic_group", "area"]
+    frames = []
+    for (lst, cat), (flow, to) in REVIEW_CATEGORIES.items():
+        sel = flows[(flows["flow"] == flow) & (flows["to_state"] == to)]
+        part = sel.groupby(keys, sort=False, as_index=False)["households"].sum()
+        part = part.assign(list=lst, category=cat, direction="out" if (lst, cat) in REVIEW_OUT else "in")
+        frames.append(part.assign(model_flow=flow, to_state=to))
+    cols = keys + ["list", "category", "direction", "model_flow", "to_state", "households"]
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def review_indicators(fcells: np.ndarray, ent: np.ndarray, masks: np.ndarray) -> dict[str, np.ndarray]:
+    """The review's headline flows (S, Y, Ngeo) from flows (S, Y, D, E, K, K) and entries
+    (S, Y, D, E, K): "thoát nghèo" (every household leaving the poor list, poor -> near-poor
+    included) and the added poor ("hộ nghèo bổ sung": relapse + new poor + new households entering
+    poor; near-poor -> poor is reported on its own)."""
+    f = np.array([[FLOW_NAME[a][b] for b in range(N_STATES)] for a in range(N_STATES)])
+    leave = np.isin(f, ("escape", "poor_to_near_poor")).astype(float)
+    added = np.isin(f, ("relapse", "new_poor")).astype(float)
+    poor_entry = (PUBLIC_OF == 0).astype(float)
+    return {
+        "review_escapes": np.einsum("sydekl,kl,gde->syg", fcells, leave, masks),
+        "review_added_poor": np.einsum("sydekl,kl,gde->syg", fcells, added, masks)
+        + np.einsum("sydek,k,gde->syg", ent, poor_entry, masks),
+    }
+
+
 def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
     """Reporting geographies [(geo_type, geo)] and their masks over (unit, ethnic group)."""
     D = len(model.unit_ids)
@@ -215,8 +277,10 @@ def indicator_arrays(
         sel = np.array([[FLOW_NAME[f][t] == cat for t in range(N_STATES)] for f in range(N_STATES)], float)
         v = np.einsum("sydekl,kl,gde->syg", fcells, sel, masks)
         ind[name] = np.concatenate([nan, v], axis=1)
-    ent = by_cell(model, out.entries, 2).sum(axis=(4, 5))  # (S, Y, D, E)
-    ind["new_households"] = np.concatenate([nan, np.einsum("syde,gde->syg", ent, masks)], axis=1)
+    ent = by_cell(model, out.entries, 2).sum(axis=4)  # (S, Y, D, E, K)
+    ind["new_households"] = np.concatenate([nan, np.einsum("sydek,gde->syg", ent, masks)], axis=1)
+    for name, v in review_indicators(fcells, ent, masks).items():
+        ind[name] = np.concatenate([nan, v], axis=1)
     # province-level coverage indicators
     prov = np.full((S, Y1, len(geos)), np.nan)
     ps = prov.copy()
@@ -243,12 +307,17 @@ def indicator_arrays(
 
 def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutput, without: EngineOutput) -> dict:
     """Households kept out of poverty by the programme (the run `out` with `spend` against the same
-    engine and seed with no money, `without`) and the cumulative cost per household lifted out
-    (million VND; NaN where the programme lifted nobody), as indicator arrays (S, Y+1, Ngeo)."""
+    engine and seed with no money, `without`), kept out of poverty and near-poverty, the
+    difference — households the programme only reclassified from poor to near-poor (deprivations
+    removed, income still under the near-poor line), which the review counts as "thoát nghèo" —
+    and the cumulative cost per household lifted out (million VND; NaN where the programme lifted
+    nobody), as indicator arrays (S, Y+1, Ngeo)."""
     _, ind = indicator_arrays(out, model, spend)
     _, ind_cf = indicator_arrays(without, model, np.zeros_like(spend))
     fewer = ind_cf["poor"] - ind["poor"]
     fewer[:, 0] = np.nan
+    fewer_pn = ind_cf["poor"] + ind_cf["near_poor"] - ind["poor"] - ind["near_poor"]
+    fewer_pn[:, 0] = np.nan
     cost = np.full_like(fewer, np.nan)
     cum_spend = np.nancumsum(ind["spend"][:, :, 0], axis=1) * 1e3  # million VND
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -256,7 +325,12 @@ def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutp
     c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
     cost[:, :, 0] = c
     cost[:, 0] = np.nan
-    return {"poor_fewer_than_without_programme": fewer, "cost_per_household_lifted": cost}
+    return {
+        "poor_fewer_than_without_programme": fewer,
+        "poor_near_poor_fewer_than_without_programme": fewer_pn,
+        "reclassified_by_programme": fewer - fewer_pn,
+        "cost_per_household_lifted": cost,
+    }
 
 
 def indicators_table(
@@ -305,7 +379,8 @@ def make_tables(
         indicators=indicators_table(out, model, spend, baseline_year, extra_indicators),
         programme=programme_table(out, model, spend),
     )
-    for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme):
+    tabs.review_flows = review_flows_table(tabs.flows)
+    for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme, tabs.review_flows):
         df.insert(0, "engine", out.engine)
         df.insert(0, "scenario", scenario)
     return tabs

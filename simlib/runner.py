@@ -32,8 +32,9 @@ from simlib.targets import evaluate_targets
 __all__ = ["ENGINES", "RunOptions", "RunResult", "read_outputs", "run", "simulate", "write_outputs"]
 
 OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
-#: written when the run produced them (multidimensional model)
-OPTIONAL_OUTPUT_FILES = ("deprivations.csv", "deprivation_removals.csv")
+#: written when the run produced them (review flows: every run made by `run`; deprivations: the
+#: multidimensional model)
+OPTIONAL_OUTPUT_FILES = ("review_flows.csv", "deprivations.csv", "deprivation_removals.csv")
 
 
 @dataclass
@@ -62,6 +63,11 @@ class RunResult:
     @property
     def programme(self) -> pd.DataFrame:
         return self.tables.programme
+
+    @property
+    def review_flows(self) -> pd.DataFrame | None:
+        """The flows in the annual review's own categories (`simlib.results.review_flows_table`)."""
+        return self.tables.review_flows
 
     @property
     def deprivations(self) -> pd.DataFrame | None:

@@ -21,6 +21,7 @@ from simlib.engines.reach import (
     survival,
 )
 from simlib.model import compile_model
+from simlib.runner import run
 from simlib.states import ESCAPED_1, NON_POOR, POOR
 
 
@@ -163,3 +164,39 @@ def test_a_livelihood_line_does_not_lift_a_household_without_labour_capacity(lin
     state = np.concatenate([np.repeat(np.arange(6), model.n0[g].astype(int)) for g in range(len(model.g_unit))])
     r = reach_households(model, acting_spend(model, model.spend)[0], group, state.astype(np.int8), rng)
     assert r.chosen[li].any() and not r.chosen[li][model.g_labour[group] == 1].any()
+
+
+def test_review_flows_add_up_to_the_model_flows_and_close_each_list():
+    res = run(make_scenario(), engine="expected")
+    rf, fl, st = res.review_flows, res.flows, res.states
+    keys = ["draw", "year", "district", "ethnic_group", "area"]
+    # every row is exactly one model flow: per model flow and destination, the totals agree
+    for (flow, to), part in rf.groupby(["model_flow", "to_state"]):
+        model = fl[(fl["flow"] == flow) & (fl["to_state"] == to)]["households"].sum()
+        for _, one_list in part.groupby("list"):  # a move between the lists is a row of each
+            assert one_list["households"].sum() == pytest.approx(model, rel=1e-12)
+    # the review's identity for each list: end = start + in - out, per cell and year
+    for lst in ("poor", "near_poor"):
+        part = rf[rf["list"] == lst]
+        sign = np.where(part["direction"] == "out", -1.0, 1.0)
+        net = part.assign(h=sign * part["households"]).groupby(keys)["h"].sum()
+        stock = st[st["state"] == lst].groupby(["draw", "year", "district", "ethnic_group", "area"])["households"].sum()
+        for (draw, year, d, e, a), v in net.items():
+            assert stock[(draw, year, d, e, a)] - stock[(draw, year - 1, d, e, a)] == pytest.approx(v, abs=1e-6)
+    # the headline: the review's "thoát nghèo" counts poor -> near-poor too
+    ind = res.indicators
+    prov = ind[(ind["geo"] == "province") & (ind["year"] == 2024)].set_index("indicator")["value"]
+    assert prov["review_escapes"] == pytest.approx(prov["escapes"] + prov["poor_to_near_poor"], rel=1e-12)
+    assert prov["review_added_poor"] > prov["relapses"] + prov["new_poor"]  # + new households entering poor
+
+
+def test_reclassification_by_the_programme_is_visible():
+    ind = run(make_scenario(), engine="expected").indicators
+    prov = ind[(ind["geo"] == "province") & (ind["year"] == 2025)].set_index("indicator")["value"]
+    assert prov["reclassified_by_programme"] == pytest.approx(
+        prov["poor_fewer_than_without_programme"] - prov["poor_near_poor_fewer_than_without_programme"], rel=1e-12
+    )
+    # a line acting only through deprivations (P5: houses) mostly reclassifies
+    only = run(_only({"P5": {"central_recurrent": 40}}, years=("2023", "2024")), engine="expected").indicators
+    p5 = only[(only["geo"] == "province") & (only["year"] == 2025)].set_index("indicator")["value"]
+    assert p5["reclassified_by_programme"] > 0
