@@ -19,6 +19,7 @@ import pandas as pd
 
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines.common import EngineOutput
+from simlib.i18n import t
 from simlib.model import Model
 from simlib.states import FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
 
@@ -214,6 +215,11 @@ def review_flows_table(flows: pd.DataFrame) -> pd.DataFrame:
         frames.append(part.assign(model_flow=flow, to_state=to))
     cols = keys + ["list", "category", "direction", "model_flow", "to_state", "households"]
     return pd.concat(frames, ignore_index=True)[cols]
+
+
+def review_category_name(lst: str, category: str, lang: str | None = None) -> str:
+    """The review form's name of a `review_flows` category (e.g. "Tái nghèo") in `lang`."""
+    return t(f"review.{lst}.{category}", lang)
 
 
 def review_indicators(fcells: np.ndarray, ent: np.ndarray, masks: np.ndarray) -> dict[str, np.ndarray]:

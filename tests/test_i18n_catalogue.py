@@ -30,7 +30,7 @@ from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
 from simlib.report.baseline import PROVENANCE
-from simlib.results import INDICATOR_UNITS
+from simlib.results import INDICATOR_UNITS, REVIEW_CATEGORIES
 from simlib.scenario import SOURCES
 from simlib.standards import DIMENSIONS, INDICATORS
 from simlib.states import FLOW_CATEGORIES, PUBLIC_STATES, STATES
@@ -99,6 +99,7 @@ def dynamic() -> dict[str, Dynamic]:
         "area.": Dynamic(AREAS),
         "source.": Dynamic(SOURCES),
         "indicator.": Dynamic(tuple(INDICATOR_UNITS)),
+        "review.": Dynamic(tuple(f"{lst}.{cat}" for lst, cat in REVIEW_CATEGORIES)),
         "cal.indicator.": Dynamic(tuple(RATE_INDICATORS) + tuple(COUNT_INDICATORS), partial=True),
         "dimension.": Dynamic(tuple(DIMENSIONS) + ("all",)),  # multidim.tables: `all` / `any`, `three_or_more`
         "deprivation.": Dynamic(tuple(INDICATORS) + ("any", "three_or_more")),

@@ -21,6 +21,7 @@ from simlib.engines.reach import (
     survival,
 )
 from simlib.model import compile_model
+from simlib.results import review_category_name
 from simlib.runner import run
 from simlib.states import ESCAPED_1, NON_POOR, POOR
 
@@ -200,3 +201,8 @@ def test_reclassification_by_the_programme_is_visible():
     only = run(_only({"P5": {"central_recurrent": 40}}, years=("2023", "2024")), engine="expected").indicators
     p5 = only[(only["geo"] == "province") & (only["year"] == 2025)].set_index("indicator")["value"]
     assert p5["reclassified_by_programme"] > 0
+
+
+def test_review_categories_carry_the_form_s_names():
+    assert review_category_name("poor", "relapse", "vi") == "Tái nghèo"
+    assert review_category_name("poor", "to_near_poor", "en").startswith("Becoming near-poor")

@@ -30,6 +30,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "indicator",
         "model",
         "rate",
+        "review",
         "short",
         "source",
         "state",
