@@ -35,6 +35,7 @@ INDICATOR_UNITS = {
     "poor_near_poor_rate": "percent",
     "poor_rate_change": "percentage points",
     "near_poor_rate_change": "percentage points",
+    "poor_near_poor_rate_change": "percentage points",
     "escapes": "households",
     "poor_to_near_poor": "households",
     "relapses": "households",
@@ -278,6 +279,7 @@ def indicator_arrays(
     nan = np.full((S, 1, len(geos)), np.nan)
     ind["poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_rate"], axis=1)], axis=1)
     ind["near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["near_poor_rate"], axis=1)], axis=1)
+    ind["poor_near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_near_poor_rate"], axis=1)], axis=1)
     fcells = by_cell(model, out.flows, 2).sum(axis=4)  # (S, Y, D, E, K, K)
     for cat, name in FLOW_INDICATORS.items():
         sel = np.array([[FLOW_NAME[f][t] == cat for t in range(N_STATES)] for f in range(N_STATES)], float)

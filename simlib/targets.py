@@ -11,6 +11,10 @@ import pandas as pd
 
 from simlib.schema import qv
 
+#: the headline shown next to a poverty-rate target: the poor-plus-near-poor measure, so that a
+#: target met by moving poor households to near-poor only (reclassification) is visible
+COMPANION = {"poor_rate_change": "poor_near_poor_rate_change", "poor_rate": "poor_near_poor_rate"}
+
 
 def target_specs(targets_doc: dict) -> list[dict]:
     out = []
@@ -33,7 +37,8 @@ def target_specs(targets_doc: dict) -> list[dict]:
 
 def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str]) -> pd.DataFrame:
     """Scorecard rows: scenario, engine, draw, year, target_id, geo_type, geo, indicator, value,
-    comparison, threshold, met, label_vi, label_en."""
+    comparison, threshold, met, label_vi, label_en, and `poor_near_poor_value`: for a poverty-rate
+    target, the same measure for poor and near-poor households together (`COMPANION`), else NaN."""
     rows = []
     keys = ["scenario", "engine", "draw", "year"]
     for spec in target_specs(targets_doc):
@@ -51,7 +56,7 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
         part["met"] = v <= spec["threshold"] + 1e-9 if spec["comparison"] == "<=" else v >= spec["threshold"] - 1e-9
         part["label_vi"] = spec["label_vi"]
         part["label_en"] = spec["label_en"]
-        rows.append(part)
+        rows.append(_with_companion(part, indicators, keys))
     cols = keys + [
         "target_id",
         "geo_type",
@@ -63,10 +68,21 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
         "met",
         "label_vi",
         "label_en",
+        "poor_near_poor_value",
     ]
     if not rows:
         return pd.DataFrame(columns=cols)
     return pd.concat(rows, ignore_index=True)[cols]
+
+
+def _with_companion(part: pd.DataFrame, indicators: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`part` with the companion indicator's value of the same draw, year and geography."""
+    name = COMPANION.get(str(part["indicator"].iloc[0]))
+    if name is None:
+        return part.assign(poor_near_poor_value=np.nan)
+    comp = indicators.loc[indicators["indicator"] == name, keys + ["geo_type", "geo", "value"]]
+    comp = comp.rename(columns={"value": "poor_near_poor_value"})
+    return part.merge(comp, on=keys + ["geo_type", "geo"], how="left")
 
 
 def probability_met(targets: pd.DataFrame) -> pd.DataFrame:

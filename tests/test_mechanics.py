@@ -206,3 +206,13 @@ def test_reclassification_by_the_programme_is_visible():
 def test_review_categories_carry_the_form_s_names():
     assert review_category_name("poor", "relapse", "vi") == "Tái nghèo"
     assert review_category_name("poor", "to_near_poor", "en").startswith("Becoming near-poor")
+
+
+def test_scorecard_shows_the_poor_plus_near_poor_change_next_to_the_poor_rate_target():
+    res = run(make_scenario(), engine="expected")
+    ind, tg = res.indicators, res.targets
+    row = tg[(tg["target_id"] == "poor_rate_province") & (tg["year"] == 2024)].iloc[0]
+    rates = ind[(ind["geo"] == "province")].set_index(["year", "indicator"])["value"]
+    expect = rates[(2024, "poor_near_poor_rate")] - rates[(2023, "poor_near_poor_rate")]
+    assert row["poor_near_poor_value"] == pytest.approx(expect, rel=1e-12)
+    assert tg[tg["indicator"] != "poor_rate_change"]["poor_near_poor_value"].isna().all()
