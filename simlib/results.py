@@ -19,6 +19,7 @@ import pandas as pd
 
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines.common import EngineOutput
+from simlib.engines.reach import survival
 from simlib.i18n import t
 from simlib.model import Model
 from simlib.states import FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
@@ -53,6 +54,8 @@ INDICATOR_UNITS = {
     "poor_near_poor_fewer_than_without_programme": "households",
     "reclassified_by_programme": "households",
     "cost_per_household_lifted": "million VND per household",
+    "cost_per_household_lifted_net": "million VND per household",
+    "value_left": "billion VND",
     # the annual review's own categories (REVIEW_CATEGORIES)
     "review_escapes": "households",
     "review_added_poor": "households",
@@ -239,6 +242,17 @@ def review_indicators(fcells: np.ndarray, ent: np.ndarray, masks: np.ndarray) ->
     }
 
 
+def value_left(model: Model, spend_years: np.ndarray) -> np.ndarray:
+    """VND (Y, L, D) that the durable assets bought with each projected year's money (spend_years
+    (Y, L, D)) are still worth at the end of each later year t, summed over the years up to t:
+    out[t] = sum over y <= t of spend[y] x survival(life, t - y + 1) — straight-line wear over the
+    line's asset life (`simlib.engines.reach.survival`); 0 for lines that build no asset."""
+    Y = spend_years.shape[0]
+    age = np.arange(Y)[:, None] - np.arange(Y)[None, :] + 1  # (t, y)
+    surv = np.where(age[..., None] >= 1, survival(model.params.life[None, None, :], age[..., None]), 0.0)
+    return np.einsum("yld,tyl->tld", np.asarray(spend_years, float), surv)
+
+
 def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
     """Reporting geographies [(geo_type, geo)] and their masks over (unit, ethnic group)."""
     D = len(model.unit_ids)
@@ -310,6 +324,9 @@ def indicator_arrays(
     sp = prov.copy()
     sp[:, 1:, 0] = spend_year.sum(axis=(1, 2)) / 1e9
     ind["spend"] = sp
+    left = prov.copy()
+    left[:, 1:, 0] = value_left(model, spend_year).sum(axis=(1, 2)) / 1e9
+    ind["value_left"] = left
     return geos, ind
 
 
@@ -333,11 +350,18 @@ def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutp
     c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
     cost[:, :, 0] = c
     cost[:, 0] = np.nan
+    net = np.full_like(fewer, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = (cum_spend - np.nan_to_num(ind["value_left"][:, :, 0]) * 1e3) / fewer[:, :, 0]
+    c[~np.isfinite(c) | (fewer[:, :, 0] <= 0)] = np.nan
+    net[:, :, 0] = c
+    net[:, 0] = np.nan
     return {
         "poor_fewer_than_without_programme": fewer,
         "poor_near_poor_fewer_than_without_programme": fewer_pn,
         "reclassified_by_programme": fewer - fewer_pn,
         "cost_per_household_lifted": cost,
+        "cost_per_household_lifted_net": net,
     }
 
 
@@ -369,7 +393,11 @@ def programme_table(out: EngineOutput, model: Model, spend: np.ndarray) -> pd.Da
     df = long_frame(idx, spend, "spend_vnd")
     df["reached"] = out.reached.ravel()
     df["eligible"] = out.eligible.ravel()
-    return df[["draw", "year", "district", "line", "spend_vnd", "reached", "eligible"]]
+    # what each year's money for durable assets is still worth after the horizon
+    Y = len(model.years)
+    after = spend[0] * survival(model.params.life[None, :, None], (Y - np.arange(Y))[:, None, None])
+    df["value_left_after_horizon_vnd"] = np.broadcast_to(after, spend.shape).ravel()
+    return df[["draw", "year", "district", "line", "spend_vnd", "reached", "eligible", "value_left_after_horizon_vnd"]]
 
 
 def make_tables(

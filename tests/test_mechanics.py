@@ -216,3 +216,19 @@ def test_scorecard_shows_the_poor_plus_near_poor_change_next_to_the_poor_rate_ta
     expect = rates[(2024, "poor_near_poor_rate")] - rates[(2023, "poor_near_poor_rate")]
     assert row["poor_near_poor_value"] == pytest.approx(expect, rel=1e-12)
     assert tg[tg["indicator"] != "poor_rate_change"]["poor_near_poor_value"].isna().all()
+
+
+def test_value_left_of_durable_assets_is_straight_line_wear():
+    res = run(_only({"P1.1": {"central_investment": 30}, "P2": {"central_recurrent": 10}}, years=("2024",), horizon=3))
+    model, prog, ind = res.model, res.programme, res.indicators
+    life = model.params.life[model.line_codes.index("P1.1")]
+    # money of 2024 (first projected year, horizon 2024-2026): 3 years of wear by the end of 2026
+    p11 = prog[(prog["line"] == "P1.1") & (prog["year"] == 2024)]
+    np.testing.assert_allclose(p11["value_left_after_horizon_vnd"], p11["spend_vnd"] * (1 - 3 / life), rtol=1e-12)
+    assert (prog[prog["line"] == "P2"]["value_left_after_horizon_vnd"] == 0).all()  # no asset
+    prov = ind[(ind["geo"] == "province")].set_index(["year", "indicator"])["value"]
+    for year, age in ((2024, 1), (2026, 3)):
+        assert prov[(year, "value_left")] == pytest.approx(30 * (1 - age / life), rel=1e-9)
+    cum = 40e3  # million VND spent by 2026
+    expect = (cum - prov[(2026, "value_left")] * 1e3) / prov[(2026, "poor_fewer_than_without_programme")]
+    assert prov[(2026, "cost_per_household_lifted_net")] == pytest.approx(expect, rel=1e-9)
