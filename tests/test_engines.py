@@ -119,7 +119,11 @@ def test_hand_worked_line_effect():
         "district_split": {"lines": {"P2": {"north": 1.0}}},
     }
     # worked without diminishing returns, with the money acting in its own year
-    flat = [("program.reach.cost_rise.value", 0.0), ("program.lines.P2.lag.range", [0, 2]), ("program.lines.P2.lag.value", 0)]
+    flat = [
+        ("program.reach.cost_rise.value", 0.0),
+        ("program.lines.P2.lag.range", [0, 2]),
+        ("program.lines.P2.lag.value", 0),
+    ]
     scen = make_scenario(raw, set_overrides=[("program.lines.P2.effects.escape.value", 0.15)] + flat)
     model = compile_model(scen)
     out = run_expected(model, model.spend)
@@ -130,7 +134,9 @@ def test_hand_worked_line_effect():
     # the second priority tier (and everybody in other districts) got nothing
     others = np.flatnonzero(~tier0)
     none = compile_model(
-        make_scenario(tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}), set_overrides=flat)
+        make_scenario(
+            tiny_raw(budget={"unit": "VND", "years": {"2023": {}, "2024": {}, "2025": {}}}), set_overrides=flat
+        )
     )
     base = run_expected(none, none.spend)
     np.testing.assert_allclose(out.flows[0, 0, others], base.flows[0, 0, others], rtol=1e-12)
