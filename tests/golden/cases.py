@@ -15,7 +15,16 @@ from simlib.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCENARIOS = ROOT / "params" / "scenarios"
-TABLES = ("states", "flows", "indicators", "targets", "programme", "deprivations", "deprivation_removals")
+TABLES = (
+    "states",
+    "flows",
+    "indicators",
+    "targets",
+    "programme",
+    "review_flows",
+    "deprivations",
+    "deprivation_removals",
+)
 
 
 @dataclass(frozen=True)
