@@ -86,7 +86,8 @@ def load_geography(province: str | Path = "caobang") -> Geography:
     path = province if isinstance(province, Path) else geography_dir(province)
     meta_file = path / "geography.yaml"
     meta = load_yaml(meta_file)
-    raise_if_any(validate(meta, "geography", meta_file, quantities=False) + period_problems(meta, meta_file))
+    raise_if_any(validate(meta, "geography", meta_file, quantities=False))
+    raise_if_any(period_problems(meta, meta_file))
     periods = tuple(read_period(p, path) for p in meta["periods"])
     weights = read_csv(path / meta["transition"]["weights_file"], {"population_part": float})
     part_sum = weights.groupby("district_id")["population_part"].transform("sum")

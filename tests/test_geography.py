@@ -161,3 +161,13 @@ def test_geography_file_problems_reported_together(tmp_path):
         load_geography(folder)
     message = info.value.message("en")
     assert "periods.1.valid_from" in message and "transition.to_period" in message and "communes_2026" in message
+
+
+def test_geography_schema_problems(tmp_path):
+    folder = shutil.copytree(geography_dir(), tmp_path / "geo")
+    text = (folder / "geography.yaml").read_text(encoding="utf-8")
+    (folder / "geography.yaml").write_text(text.replace("level: commune", "level: county"), encoding="utf-8")
+    with pytest.raises(SimlibError) as info:
+        load_geography(folder)
+    message = info.value.message("en")
+    assert "geography.yaml" in message and "periods.1.level" in message and "county" in message
