@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hostile_helpers import cli
+from hostile_helpers import HOSTILE, cli
 
 from simlib.dataset import AREAS, GROUPS, import_review, load_dataset
 from simlib.errors import SimlibError
@@ -89,3 +89,18 @@ def test_cli_commune_review(tmp_path, monkeypatch, commune_review):
     assert code == 2 and "Traceback" not in text
     assert "bad.csv" in text and "'Bảo Lâm'" in text and "dòng 5" in text
     assert not (tmp_path / "xa2").exists()
+
+
+def test_hostile_commune_names(tmp_path, monkeypatch):
+    """tests/hostile/reviews/review_communes_names.csv: a typo, a unit of another province and one
+    cell written twice (with and without diacritics) — all three reported, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    src = HOSTILE / "reviews" / "review_communes_names.csv"
+    code, text = cli("--lang", "en", "import-review", src, "--level", "commune", "--out", "xa")
+    assert code == 2 and "Traceback" not in text
+    assert "3 problem(s) found" in text, text
+    assert "review_communes_names.csv" in text
+    assert "rows 5" in text and "did you mean 'Thục Phán'" in text
+    assert "'Hà Nội'" in text and "rows 6" in text and "Bảo Lâm" in text  # the allowed names
+    assert "duplicated cells at rows 2, 3" in text
+    assert list(tmp_path.iterdir()) == []
