@@ -262,6 +262,36 @@ def move_to_communes(counts: np.ndarray, district_ids: tuple[str, ...], geo: Geo
     return split_by_district(counts, district_ids, geo).sum(axis=0)
 
 
+@dataclass(frozen=True)
+class CommuneBaseline:
+    """District counts moved to communes, with the flag and method that travel with them.
+
+    `counts` (C, ...) follow `units` (the commune period's table); `estimated` stays True until the
+    counts come from commune-level review data (`simlib import-review --level commune`)."""
+
+    units: pd.DataFrame
+    counts: np.ndarray
+    estimated: bool
+    method_en: str
+    method_vi: str
+    period: str
+
+
+def commune_baseline(counts: np.ndarray, district_ids: tuple[str, ...], geo: Geography) -> CommuneBaseline:
+    """`move_to_communes` with its provenance: the commune units, the counts, and the transition's
+    method and `estimated` flag (population weights: an estimate)."""
+    to_period = geo.period(geo.transition["to_period"])
+    weights = geo.transition["weights"]
+    return CommuneBaseline(
+        units=to_period.units,
+        counts=move_to_communes(counts, district_ids, geo),
+        estimated=bool(weights["estimated"]),
+        method_en=" ".join(weights["method_en"].split()),
+        method_vi=" ".join(weights["method_vi"].split()),
+        period=to_period.id,
+    )
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (`đ` → `d`), separators as single spaces."""
     text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))

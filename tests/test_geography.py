@@ -18,6 +18,7 @@ from simlib.geography import (
     Geography,
     Period,
     apportion,
+    commune_baseline,
     fold,
     geography_dir,
     geography_for_year,
@@ -171,3 +172,13 @@ def test_geography_schema_problems(tmp_path):
         load_geography(folder)
     message = info.value.message("en")
     assert "geography.yaml" in message and "periods.1.level" in message and "county" in message
+
+
+def test_commune_baseline_is_flagged_estimated(geo):
+    ds = load_dataset("caobang")
+    base = commune_baseline(ds.counts, ds.unit_ids, geo)
+    assert base.estimated and base.period == "communes_2025"
+    assert "Population weights" in base.method_en and "largest remainder" in base.method_en
+    assert "ƯỚC TÍNH" in base.method_vi
+    assert list(base.units["unit_id"]) == list(geo.period("communes_2025").unit_ids)
+    np.testing.assert_array_equal(base.counts, move_to_communes(ds.counts, ds.unit_ids, geo))
