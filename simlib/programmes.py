@@ -63,8 +63,8 @@ class Link:
 
 @dataclass(frozen=True)
 class ProgrammeCatalogue:
-    """A dated catalogue: `projects` and `lines` (contents) as in the file, `links` by 2021–2025
-    line; `status` is `draft` until the approving decision's contents are read."""
+    """A dated catalogue: `id` is its file's stem, `projects` and `lines` (contents) as in the file,
+    `links` by 2021–2025 line; `status` is `draft` until the approving decision's contents are read."""
 
     id: str
     first: int
