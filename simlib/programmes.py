@@ -25,6 +25,8 @@ from simlib.schema import load_yaml, validate
 CAPITAL = ("investment", "recurrent")
 #: the 2021–2025 keys a content takes its values from
 FROM_KEYS = ("unit_cost_from", "lag_from", "effects_from")
+#: the kinds of file each section of the period register may name
+KINDS = {"catalogues": ("program", "dated"), "targets": ("plan_targets", "period_targets")}
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,12 @@ def load_periods(file: Path | None = None) -> dict[str, tuple[Period, ...]]:
 
 
 def sequence_problems(periods: tuple[Period, ...], shown: str, key: str) -> list[InputError]:
-    """Each period starts the year after the previous one ends, after its own start; files exist."""
+    """Each period starts the year after the previous one ends, after its own start, names a file
+    of its section's kinds, and the file exists."""
     errors = []
     for i, p in enumerate(periods):
+        if p.kind not in KINDS[key]:
+            errors.append(InputError("enum", file=shown, field=f"{key}.{i}.kind", value=p.kind, allowed=KINDS[key]))
         if p.last < p.first:
             errors.append(InputError("range_order", file=shown, field=f"{key}.{i}.last", value=p.last))
         if i and p.first != periods[i - 1].last + 1:

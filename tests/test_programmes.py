@@ -69,11 +69,13 @@ def test_period_register_problems_all_at_once(tmp_path):
     doc["catalogues"][1]["first"] = 2027  # a gap after 2025
     doc["targets"][1]["file"] = "targets/absent.yaml"
     doc["targets"][0]["last"] = 2019  # ends before it starts
+    doc["catalogues"][0]["kind"] = "period_targets"  # a targets file in the catalogue section
     with pytest.raises(InputErrors) as info:
         load_periods(write(tmp_path / "periods.yaml", doc))
     text = "\n".join(messages(info.value))
     assert "catalogues.1.first" in text and "2027" in text
     assert "targets.0.last" in text and "absent.yaml" in text
+    assert "catalogues.0.kind" in text and "'period_targets'" in text
 
 
 def test_bundled_catalogue_links_every_2021_2025_line(catalogue):
