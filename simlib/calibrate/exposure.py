@@ -23,9 +23,10 @@ import numpy as np
 from simlib.calibrate.panel import Cells
 from simlib.engines.expected import run_expected
 from simlib.errors import InputError
-from simlib.model import ATTRIBUTE_CLASSES, compile_model
+from simlib.model import compile_model
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
+from simlib.results import by_cell
 from simlib.scenario import Scenario
 from simlib.states import ESCAPED, N_STATES, NEAR_POOR, NON_POOR, POOR
 from simlib.transitions import N_RATES
@@ -143,9 +144,9 @@ def programme_factors(
     spend = np.broadcast_to(model.spend, (M,) + model.spend.shape)
     rates = np.full((M, len(model.g_unit), N_RATES), HALF)
     out = run_expected(model, spend=spend, effects=eff, rates=rates)
-    A = len(ATTRIBUTE_CLASSES)
-    flows = out.flows[:, 0].reshape(M, D * 4, A, K, K).sum(axis=2)
-    n = out.states[:, 0].reshape(M, D * 4, A, K).sum(axis=2)
+    # groups (attribute classes, labour capacity, housed twins) summed into their (unit, ethnic group, area) cells
+    flows = by_cell(model, out.flows[:, 0], 1).reshape(M, D * 4, K, K)
+    n = by_cell(model, out.states[:, 0], 1).reshape(M, D * 4, K)
     P = np.divide(flows, n[..., None], out=np.zeros_like(flows), where=n[..., None] > 0)
     f1, f2 = invert_factors(P)
     empty = n <= 0
