@@ -20,6 +20,7 @@ from simlib.calibrate.synthetic import aggregate_table, class_rates_of, simulate
 from simlib.dataset import load_dataset
 from simlib.engines.expected import run_expected
 from simlib.model import compile_model
+from simlib.results import by_cell
 from simlib.states import NEAR_POOR, POOR
 from simlib.transitions import rate_array, transition_matrix
 
@@ -112,8 +113,8 @@ def test_programme_factors_reproduce_the_engine():
     model = compile_model(scen)
     out = run_expected(model, model.spend)
     D = len(scen.dataset.unit_ids)
-    fl = out.flows[0, 0].reshape(D * 4, 3, 6, 6).sum(axis=1)
-    n = out.states[0, 0].reshape(D * 4, 3, 6).sum(axis=1)
+    fl = by_cell(model, out.flows[0, 0], 0).reshape(D * 4, 6, 6)  # groups summed into cells
+    n = by_cell(model, out.states[0, 0], 0).reshape(D * 4, 6)
     P_engine = fl / np.where(n > 0, n, 1)[..., None]
     R = rate_array(scen.params["transitions"], cells.eth, cells.area, cells.poor_district)
     P = transition_matrix(R, f1[0], f2[0])

@@ -19,6 +19,7 @@ from simlib.dataset import load_dataset
 from simlib.engines.expected import run_expected
 from simlib.model import compile_model
 from simlib.parameters import load_parameters, sha256_file
+from simlib.results import by_cell
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
 
@@ -126,7 +127,7 @@ def test_one_step_projection_equals_the_engine(tmp_path, aggregate_cal):
 
     scen2 = replace(scen, dataset=replace(ds, counts=counts.reshape(ds.counts.shape)))
     m2 = compile_model(scen2)
-    eng = run_expected(m2, m2.spend).states[0, 1].reshape(len(ds.unit_ids) * 4, 3, 6).sum(axis=1)
+    eng = by_cell(m2, run_expected(m2, m2.spend).states[0, 1], 0).reshape(len(ds.unit_ids) * 4, 6)
     np.testing.assert_allclose(mine[0], eng[pos], rtol=1e-5, atol=1e-6)
 
 
