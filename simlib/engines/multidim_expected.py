@@ -62,7 +62,6 @@ from simlib.multidim.model import NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
 from simlib.standards import ABOVE_C, N_INDICATORS, NEAR_POOR_C, POOR_C
 
-
 BACKENDS = ("auto", "jit", "numpy")
 
 

@@ -519,18 +519,49 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, g_unit, g_area, lines, keys, flip
         a, u = g_area[g], g_unit[g]
         if n[s, g].sum() == 0.0:  # no households: none join, nothing to record (all zero)
             continue
-        lw, fw = _scratch_jit(K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0])
+        lw, fw = _scratch_jit(
+            K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0]
+        )
         Mg, Hg = M[s, g], H[s, g]
-        _lines(Mg, Hg, cov[s, :, g], rr[s, :, u], sh_lo[s, :, u], sh_w[s, :, u], sh_v[s, :, u], lines, keys,
-               removed[s, :, g], lw)
+        _lines(
+            Mg,
+            Hg,
+            cov[s, :, g],
+            rr[s, :, u],
+            sh_lo[s, :, u],
+            sh_w[s, :, u],
+            sh_v[s, :, u],
+            lines,
+            keys,
+            removed[s, :, g],
+            lw,
+        )
         H3 = np.empty((K, NK, B))
         _own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
         Mnew = np.empty((K, NM))
         _classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], lw[3])
         _add_entries(n[s, g], flows[s, g], growth, entry, Mn[g], kd[g], inc0[g], Mnew, Hg, entries[s, g])
         Mg[:, :] = Mnew
-        _record(Mg, Hg, n[s, g], f1b[a], f2b[a], means, dims, count, sel_of, states[s, g], dep[s, g], dim[s, g],
-                cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g], lw[6])
+        _record(
+            Mg,
+            Hg,
+            n[s, g],
+            f1b[a],
+            f2b[a],
+            means,
+            dims,
+            count,
+            sel_of,
+            states[s, g],
+            dep[s, g],
+            dim[s, g],
+            cnt[s, g],
+            f1[s, g],
+            f2[s, g],
+            inc_sum[s, g],
+            sel[s, :, g],
+            lw[6],
+        )
 
 
 @_parallel
@@ -543,8 +574,26 @@ def _record_all(M, H, n, g_area, review, out):
         s, g = sg // G, sg % G
         a = g_area[g]
         hs = np.empty(H.shape[4])
-        _record(M[s, g], H[s, g], n[s, g], f1b[a], f2b[a], means, dims, count, sel_of, states[s, g], dep[s, g],
-                dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g], hs)
+        _record(
+            M[s, g],
+            H[s, g],
+            n[s, g],
+            f1b[a],
+            f2b[a],
+            means,
+            dims,
+            count,
+            sel_of,
+            states[s, g],
+            dep[s, g],
+            dim[s, g],
+            cnt[s, g],
+            f1[s, g],
+            f2[s, g],
+            inc_sum[s, g],
+            sel[s, :, g],
+            hs,
+        )
 
 
 @_compiled
@@ -762,6 +811,19 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     rec = _records(st, out, t, sel)
     outs = (out.flows[:, y], out.entries[:, y], out.multidim.removed[:, y]) + rec + (st["next_state"],)
     _year(
-        M, H, n, np.ascontiguousarray(cov), np.ascontiguousarray(rr), *shifts, st["g_unit"], st["g_area"],
-        st["lines"], st["keys"], st["flips"], st["kernel"], _review(mm, t), people, outs,
+        M,
+        H,
+        n,
+        np.ascontiguousarray(cov),
+        np.ascontiguousarray(rr),
+        *shifts,
+        st["g_unit"],
+        st["g_area"],
+        st["lines"],
+        st["keys"],
+        st["flips"],
+        st["kernel"],
+        _review(mm, t),
+        people,
+        outs,
     )
