@@ -304,6 +304,35 @@ def bench_national(res: dict, quick: bool) -> None:
         res["national_s_per_year"] = (time.perf_counter() - t0) / len(m.years)
 
 
+def bench_national_multidim(res: dict, quick: bool) -> None:
+    """One national year of the multidimensional model (expected engine; its cost grows with the
+    groups, not the households), chunks of 8 provinces on local processes (2 workers): seconds per
+    year and the peak bytes traced in one chunk's task (what a worker holds at once)."""
+    from simlib.engines import get_engine
+    from simlib.national import run_chunk, run_chunked, unit_slice
+    from simlib.options import RunOptions
+    from simlib.runner import compile_run_model
+    from simlib.scenario import load_scenario
+
+    spec = importlib.util.spec_from_file_location("build_national", ROOT / "data" / "national" / "build_national.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with tempfile.TemporaryDirectory() as tmp:
+        mod.build(Path(tmp) / "generated", scale=0.05 if quick else 1.0)
+        shutil.copy(ROOT / "data" / "national" / "national_2024.yaml", Path(tmp) / "national_2024.yaml")
+        scen = load_scenario(Path(tmp) / "national_2024.yaml", set_overrides=["model=multidim"])
+        _, mm = compile_run_model(scen)
+        res["national_multidim_households"] = float(mm.base.n0.sum())
+        engine = get_engine("expected")
+        t0 = time.perf_counter()
+        run_chunked(mm, mm.spend, engine, RunOptions(seed=0, chunk=8, executor="local", jobs=2))
+        res["national_multidim_s_per_year"] = (time.perf_counter() - t0) / len(mm.base.years)
+        part = unit_slice(mm, np.arange(8))
+        res["national_multidim_peak_bytes_per_chunk_of_8"] = float(
+            peak_bytes(lambda: run_chunk(part, mm.spend[..., :8], engine, 1, 0))
+        )
+
+
 def bench_explorer(res: dict, quick: bool) -> None:
     from benchmarks.explorer import bench_explorer as run
 
@@ -317,7 +346,7 @@ def main(argv=None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="expected microsim deprivation multidim aggregate batch optimiser national explorer",
+        help="expected microsim deprivation multidim aggregate batch optimiser national national_multidim explorer",
     )
     args = ap.parse_args(argv)
     res: dict = {}
@@ -333,6 +362,7 @@ def main(argv=None) -> int:
         "batch": bench_batch,
         "optimiser": bench_optimiser,
         "national": bench_national,
+        "national_multidim": bench_national_multidim,
         "explorer": bench_explorer,
     }
     for name, fn in parts.items():
