@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib.engines import multidim_jit
+from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
 from simlib.engines.reach import (
@@ -350,7 +350,7 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
     Y, L = len(model.years), len(model.line_codes)
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
-    Mn, kd, inc0 = multidim_jit.entry_arrays(mm, 0)
+    Mn, kd, inc0 = multidim_tables.entry_arrays(mm, 0)
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
     M = np.repeat((model.n0[..., None] * Mn)[None], S, axis=0)
     H = np.repeat((model.n0[..., None, None] * (kd[..., None] * inc0[..., None, :]))[None], S, axis=0)
@@ -363,5 +363,5 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
         rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
         raise_ = mm.income_effect[None, :, None] > 0
         delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
-        multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_jit.shift_tables(mm, delta), out)
+        multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_tables.shift_tables(mm, delta), out)
     return out
