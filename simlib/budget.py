@@ -134,22 +134,24 @@ def _lines_entry(entry, base, catalogue, capital_of, scale, file, errors, notes)
 
 
 def _share_targets(catalogue: Catalogue, shares: Mapping[str, float]) -> dict[str, float]:
-    """Shares per budget line or explicit item (projects split by `share_of_project`)."""
+    """Shares per budget line or content (projects split over their lines by `share_of_project`)."""
     out: dict[str, float] = {}
     for code, share in shares.items():
         pairs = [(code, 1.0)] if code in catalogue.contents or code in catalogue.lines else catalogue.expand(code)
         for tc, w in pairs:
-            tc = catalogue.contents[tc].item if tc in catalogue.contents else tc
             out[tc] = out.get(tc, 0.0) + share * w
     return out
 
 
 def _target_item(catalogue: Catalogue, target: str, cap: str) -> tuple[str | None, bool]:
-    """The item money of capital `cap` for a share target goes to (see `Catalogue.route`)."""
+    """The item money of capital `cap` for a share target (a budget line, routed as in
+    `Catalogue.route`, or a content, which takes only its own capital) goes to."""
     if target in catalogue.budget_lines:
         return catalogue.route(target, cap)
-    ok = cap == "any" or cap in catalogue.lines[target].capital
-    return (target if ok else None), False
+    content = catalogue.contents.get(target)
+    item = content.item if content is not None else target
+    ok = cap == "any" or cap in catalogue.lines[item].capital
+    return (item if ok else None), False
 
 
 def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:

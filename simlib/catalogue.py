@@ -33,6 +33,13 @@ from simlib.transitions import CHANNELS
 
 #: population of an item whose money buys no household benefit in the model
 MONEY_ONLY = "none"
+#: an eligibility list of the legal frame as a population clause on the dataset's unit flags
+#: (lists the dataset has no flag for — extremely disadvantaged communes, border communes — are
+#: not known by unit and do not narrow the split; simlib.compliance reports them as unverified)
+TERRITORY_CLAUSES = {
+    "poor_districts": {"poor_districts_only": True},
+    "exit_scheme_districts": {"unit_flag": "exit_scheme_district"},
+}
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ def _line(code: str, d: dict, content: Content | None) -> Line:
 
 def _money_only(c: Content, parent: Line) -> Line:
     """The item of a content the model gives no household benefit: money spent, nobody reached."""
-    territory = {"poor_districts": {"poor_districts_only": True}}.get(c.territory or "", {})
+    territory = TERRITORY_CLAUSES.get(c.territory or "", {})
     return Line(
         code=c.code,
         project=parent.project,

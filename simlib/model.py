@@ -78,6 +78,7 @@ class Structure(Memoised):
     infra_lines: np.ndarray  # (L,) bool
     infra_min_spend: float  # VND per district-year: the definition of "gets infrastructure"
     money_only: np.ndarray | None = None  # (L,) bool: items buying no household benefit (simlib.catalogue)
+    line_contents: tuple[str, ...] | None = None  # (L,) the content each item carries (simlib.catalogue)
 
     @property
     def shape(self) -> dict:
@@ -299,6 +300,7 @@ def compile_structure(scen: Scenario) -> Structure:
         line_codes=cat.codes,
         household_line=np.array([cat.lines[code].population == "households" for code in cat.codes]),
         money_only=np.array([cat.lines[code].money_only for code in cat.codes], dtype=bool),
+        line_contents=tuple(cat.lines[code].content or code for code in cat.codes),
         eligible=eligible,
         tier=tier,
         n_tiers=n_tiers,
