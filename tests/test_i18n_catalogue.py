@@ -26,14 +26,14 @@ from conftest import ROOT
 
 from simlib import i18n
 from simlib.calibrate.backtest import COUNT_INDICATORS, RATE_INDICATORS
+from simlib.compliance import RULES as LEGAL_RULES
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
-from simlib.report.baseline import PROVENANCE
-from simlib.results import INDICATOR_UNITS
-from simlib.compliance import RULES as LEGAL_RULES
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
+from simlib.report.baseline import PROVENANCE
+from simlib.results import INDICATOR_UNITS
 from simlib.scenario import SOURCES
 from simlib.standards import DIMENSIONS, INDICATORS
 from simlib.states import FLOW_CATEGORIES, PUBLIC_STATES, STATES
