@@ -152,12 +152,12 @@ class Catalogue:
 
     def items_of(self, code: str) -> tuple[str, ...]:
         """Every item a project, budget line, content or item code covers."""
-        if code in self.projects:
-            return tuple(it for lc in self.projects[code].lines for it in self.items_of(lc))
         if code in self.contents:
             return (self.contents[code].item,)
-        if code in self.budget_lines:
+        if code in self.budget_lines:  # before projects: P2 and P5 are both
             return tuple(c.item for c in self.contents_of(code)) or (code,)
+        if code in self.projects:
+            return tuple(it for lc in self.projects[code].lines for it in self.items_of(lc))
         return (code,) if code in self.lines else ()
 
     def route(self, line: str, capital: str) -> tuple[str | None, bool]:

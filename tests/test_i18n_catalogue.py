@@ -133,7 +133,7 @@ def dynamic() -> dict[str, Dynamic]:
         "unc.group.": Dynamic(_program_codes(projects_only=True) + ("baseline", "funding", "other")),
         "channel.": Dynamic(CHANNELS),
         "legal.violation.": Dynamic(LEGAL_RULES),
-        "legal.rule.": Dynamic(LEGAL_RULES),
+        "legal.rule.": Dynamic(LEGAL_RULES + ("all",)),
         "legal.list.": Dynamic(
             ("poor_districts", "exit_scheme_districts", "extremely_disadvantaged_communes", "border_communes")
         ),
