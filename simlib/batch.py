@@ -377,8 +377,9 @@ def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path,
 
 def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     """{path: Scenario or the error that makes it invalid (an input problem, or a breach of the legal
-    frame, `simlib.compliance.enforce`)}; two files with the same scenario name are an error too (their reports would overwrite each other). A crash on one file is
-    recorded for that file and does not stop the others."""
+    frame, `simlib.compliance.enforce`)}; two files with the same scenario name are an error too
+    (their reports would overwrite each other). A crash on one file is recorded for that file and
+    does not stop the others."""
     from simlib.scenario import load_scenario
 
     out: dict = {}

@@ -7,8 +7,8 @@ tested without a browser.
 
 Checks are *validators*: functions `state -> list[Problem]`. `DEFAULT_VALIDATORS` holds the
 rules: an allocation must give some project money, and it must respect the legal frame (capital
-by content, central envelopes by source, eligibility lists; `legal_frame`, `simlib.compliance`). A blocking problem stops a save;
-every problem is shown to the planner in words.
+by content, central envelopes by source, eligibility lists; `legal_frame`, `simlib.compliance`).
+A blocking problem stops a save; every problem is shown to the planner in words.
 
 Inputs are refused, never bent: a weight that is negative, not a number or infinite, or an
 envelope that cannot be read, leaves the state unchanged and comes back as a `Problem`.
