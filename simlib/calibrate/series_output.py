@@ -168,7 +168,7 @@ def write_series_fit(fit: SeriesFit, out_dir: str | Path) -> Path:
     out_dir = output_folder(out_dir, kind="calibration")
     doc = transitions_doc(fit)
     with atomic_dir(out_dir, "calibration") as tmp:
-        fit.posterior_frame().to_csv(tmp / "posterior.csv", index=False)
+        fit.posterior_frame().to_csv(tmp / "posterior.csv", index=False, float_format="%.8g")
         fit.summary.to_csv(tmp / "summary.csv", index=False)
         fit.fitted.to_csv(tmp / "fitted.csv", index=False)
         fit.holdout.to_csv(tmp / "holdout.csv", index=False)
@@ -180,10 +180,15 @@ def write_series_fit(fit: SeriesFit, out_dir: str | Path) -> Path:
 
 
 def _interval(row, lang: str | None, decimals: int, percent: bool = False) -> str:
-    def show(x):
-        return fmt.percent(x, lang, decimals) if percent else fmt.number(x, lang, decimals)
-
-    return i18n.t("cli.series_interval", lang, lo=show(row["q05"]), mid=show(row["q50"]), hi=show(row["q95"]))
+    """`median (90 %: lo–hi)`, percentages with the sign after the range's upper end only."""
+    last = (lambda x: fmt.percent(x, lang, decimals)) if percent else (lambda x: fmt.number(x, lang, decimals))
+    return i18n.t(
+        "cli.series_interval",
+        lang,
+        lo=fmt.number(row["q05"], lang, decimals),
+        mid=last(row["q50"]),
+        hi=last(row["q95"]),
+    )
 
 
 def summary_lines(fit: SeriesFit, lang: str | None = None) -> list[str]:
