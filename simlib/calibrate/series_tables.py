@@ -64,8 +64,17 @@ def plot_series(fit: dict, lang: str | None = None):
 def holdout_table(fit: dict, lang: str | None = None) -> pd.DataFrame:
     """The held-out back-test, in the reader's language."""
     h = fit["holdout"]
-    c = {k: i18n.t(f"cal.col.{k}", lang) for k in ("year", "geo", "training", "observed", "projected", "interval")}
-    c |= {k: i18n.t(f"cal.col.{k}", lang) for k in ("error", "persistence", "covered")}
+    c = {
+        "year": i18n.t("cal.col.year", lang),
+        "geo": i18n.t("cal.col.geo", lang),
+        "training": i18n.t("cal.col.training", lang),
+        "observed": i18n.t("cal.col.observed", lang),
+        "projected": i18n.t("cal.col.projected", lang),
+        "interval": i18n.t("cal.col.interval", lang),
+        "error": i18n.t("cal.col.error", lang),
+        "persistence": i18n.t("cal.col.persistence", lang),
+        "covered": i18n.t("cal.col.covered", lang),
+    }
     return pd.DataFrame(
         {
             c["year"]: h["year"],
@@ -96,3 +105,29 @@ def shares_table(fit: dict, lang: str | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def intervals_table(iv, lang: str | None = None, geo: str = "province") -> pd.DataFrame:
+    """A scenario's programme intervals (`simlib.calibrate.intervals.ProgrammeIntervals`) for one
+    geography, in the reader's language: per indicator and projected year, the median and the
+    90 % interval over the posterior draws."""
+    names = {
+        "poor_rate": i18n.t("indicator.poor_rate", lang) + " (%)",
+        "poor_rate_without_programme": i18n.t("cal.iv.poor_rate_without_programme", lang),
+        "poor_rate_decline": i18n.t("cal.iv.poor_rate_decline", lang),
+        "programme_points": i18n.t("cal.iv.programme_points", lang),
+        "poor_fewer_than_without_programme": i18n.t("indicator.poor_fewer_than_without_programme", lang),
+        "programme_share_of_decline": i18n.t("cal.iv.programme_share_of_decline", lang),
+        "cost_per_household_lifted": i18n.t("cal.iv.cost_per_household_lifted", lang),
+    }
+    t = iv.table[iv.table["geo"] == geo]
+    return pd.DataFrame(
+        {
+            i18n.t("cal.col.indicator", lang): [names[k] for k in t["indicator"]],
+            i18n.t("cal.col.year", lang): t["year"].to_numpy(),
+            i18n.t("cal.col.median", lang): [fmt.number(x, lang, 1) for x in t["q50"]],
+            i18n.t("cal.col.interval", lang): [
+                f"{fmt.number(a, lang, 1)}–{fmt.number(b, lang, 1)}" for a, b in zip(t["q05"], t["q95"])
+            ],
+        }
+    )
