@@ -4,6 +4,7 @@ the intervals checked against the runner's own counterfactual at a single centra
 from __future__ import annotations
 
 import copy
+import html
 import json
 import subprocess
 import sys
@@ -15,12 +16,14 @@ import yaml
 from conftest import ROOT, TINY_SCENARIO
 from series_helpers import write_series
 
-from simlib.calibrate.intervals import programme_intervals
+from simlib.calibrate.intervals import posterior_of, programme_intervals
 from simlib.calibrate.prior import check_transitions_doc
 from simlib.calibrate.series_prior import JointDraws, JointPrior
+from simlib.calibrate.series_tables import intervals_table
 from simlib.errors import InputError
 from simlib.parameters import sha256_file
-from simlib.paths import params_dir
+from simlib.paths import params_dir, scenarios_dir
+from simlib.report import scenario_report as R
 from simlib.runner import run
 from simlib.scenario import SOURCES, load_scenario
 from simlib.schema import load_yaml
@@ -158,3 +161,33 @@ def test_intervals_at_a_central_draw_are_the_runners_counterfactual(tmp_path):
 
 def test_no_posterior_no_intervals(tiny_scenario):
     assert programme_intervals(tiny_scenario) is None
+
+
+def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
+    scen = load_scenario(_central_posterior(tmp_path, TINY_SCENARIO))
+    res = run(scen)
+    ctx = R.context(res, "en")
+    text = html.unescape(R.to_html(R.headline(ctx)))
+    assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
+    plain = R.context(run(tiny_scenario), "en")
+    assert plain.intervals is None and "posterior draws" not in html.unescape(R.to_html(R.headline(plain)))
+
+
+def test_intervals_table_shows_every_indicator_and_year(tmp_path):
+    iv = programme_intervals(load_scenario(_central_posterior(tmp_path, TINY_SCENARIO)))
+    t = intervals_table(iv, "en")
+    prov = iv.table[iv.table["geo"] == "province"]
+    assert len(t) == len(prov) and list(t.columns) == ["Indicator", "Year", "Median", "90 % interval"]
+    first = prov.iloc[0]
+    assert t.iloc[0]["Median"] == f"{first['q50']:,.1f}"
+
+
+def test_the_estimated_plan_is_the_plan_with_the_bundled_series_fit():
+    plan = load_yaml(scenarios_dir() / "plan_2024.yaml")
+    est = load_yaml(scenarios_dir() / "plan_2024_estimated.yaml")
+    assert est["budget"] == plan["budget"]  # the two files must keep the same amounts
+    assert {
+        k: v for k, v in est.items() if k not in ("name", "transitions") and not k.startswith(("title", "desc"))
+    } == {k: v for k, v in plan.items() if k != "name" and not k.startswith(("title", "desc"))}
+    post = posterior_of(load_scenario(scenarios_dir() / "plan_2024_estimated.yaml"))
+    assert post is not None and len(post.draws) == post.record["draws"]
