@@ -169,6 +169,11 @@ def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
     ctx = R.context(res, "en")
     text = html.unescape(R.to_html(R.headline(ctx)))
     assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
+    written = R.export(ctx, tmp_path / "report")
+    assert "programme_intervals.csv" in written
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "report" / "programme_intervals.csv"), ctx.intervals.table)
+    manifest = json.loads((tmp_path / "report" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["programme_intervals"]["draws"] == 3
     plain = R.context(run(tiny_scenario), "en")
     assert plain.intervals is None and "posterior draws" not in html.unescape(R.to_html(R.headline(plain)))
 

@@ -14,8 +14,10 @@ through the expected engine with and without the money; per projected year and g
   over the households kept out of poverty; left out where the programme lifted nobody).
 
 `programme_intervals(scen)` returns their 5/50/95 % points and means (`ProgrammeIntervals.table`,
-written as `programme_intervals.csv` by `simlib run`) and the sentence for the CLI and the reports
-(`ProgrammeIntervals.sentence(lang)`); None when the scenario has no posterior. A posterior
+written as `programme_intervals.csv` by `ProgrammeIntervals.write`, which `simlib run` and the
+scenario report's export call) and the sentence for the CLI and the reports
+(`ProgrammeIntervals.sentence(lang)`); None when the scenario has no posterior. This is the
+function the reports call (`simlib.report.scenario_report.context` puts it in `ctx.intervals`). A posterior
 estimated with other effect, unit-cost or disbursement priors than the scenario declares (a
 changed params/program.yaml, overrides) still applies, but `stale` says so: re-run the fit.
 """
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.atomic import atomic_file
 from simlib.calibrate.series_model import run_chunks
 from simlib.calibrate.series_prior import JointDraws, JointPrior
 from simlib.dataset import GROUPS
@@ -41,6 +44,7 @@ from simlib.scenario import Scenario
 from simlib.states import POOR
 
 QUANTILES = (0.05, 0.5, 0.95)
+FILE = "programme_intervals.csv"
 UNITS = {
     "poor_rate": "percent",
     "poor_rate_without_programme": "percent",
@@ -145,6 +149,18 @@ class ProgrammeIntervals:
         t = self.table
         year = int(t["year"].max()) if year is None else year
         return t[(t["indicator"] == indicator) & (t["geo"] == geo) & (t["year"] == year)].iloc[0]
+
+    @property
+    def info(self) -> dict:
+        """What the manifest records about the intervals: the draws file, their number, staleness."""
+        return {"posterior": self.source, "draws": self.draws, "stale": self.stale}
+
+    def write(self, folder: str | Path) -> str:
+        """Write `table` as `programme_intervals.csv` into `folder` (atomically); its file name."""
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with atomic_file(Path(folder) / FILE, "w", encoding="utf-8", newline="") as fh:
+            self.table.to_csv(fh, index=False)
+        return FILE
 
     def sentence(self, lang: str | None = None) -> str:
         """The programme's share of the decline and the cost per household lifted out at the

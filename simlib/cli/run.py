@@ -92,9 +92,7 @@ def _intervals(res, lang: str):
     print(iv.sentence(lang))
 
     def extra(tmp) -> dict:
-        iv.table.to_csv(tmp / "programme_intervals.csv", index=False)
-        info = {"posterior": iv.source, "draws": iv.draws, "stale": iv.stale}
-        return {"outputs": ["programme_intervals.csv"], "programme_intervals": info}
+        return {"outputs": [iv.write(tmp)], "programme_intervals": iv.info}
 
     return extra
 

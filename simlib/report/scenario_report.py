@@ -1079,15 +1079,18 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
     from simlib.report.tables import export_run, probability_frame
 
     info = {"notebook": "scenario_report.ipynb", "lang": ctx.lang, "parameters": dict(parameters or {})}
+    files, extra = [], {}
+    if ctx.intervals is not None:  # programme_intervals.csv, as `simlib run` writes it
+        files, extra = [ctx.intervals.write(output_dir)], {"programme_intervals": ctx.intervals.info}
     if ctx.uncertainty is None:
-        return export_run(ctx.result, output_dir, ctx.lang, info)
-    files = ctx.uncertainty.write(output_dir)
+        return export_run(ctx.result, output_dir, ctx.lang, info, manifest_extra=extra, other_outputs=tuple(files))
+    files += ctx.uncertainty.write(output_dir)
     return export_run(
         ctx.result,
         output_dir,
         ctx.lang,
         info,
         people_frames={"probabilities": probability_frame(ctx.target_probabilities(), ctx.lang)},
-        manifest_extra={"uncertainty": ctx.uncertainty.info},
+        manifest_extra={"uncertainty": ctx.uncertainty.info} | extra,
         other_outputs=tuple(files),
     )
