@@ -185,6 +185,9 @@ def test_intervals_table_shows_every_indicator_and_year(tmp_path):
     assert len(t) == len(prov) and list(t.columns) == ["Indicator", "Year", "Median", "90 % interval"]
     first = prov.iloc[0]
     assert t.iloc[0]["Median"] == f"{first['q50']:,.1f}"
+    cost = prov[prov["indicator"] == "cost_per_household_lifted"].iloc[0]
+    row = t[t["Indicator"].str.startswith("Cost per household")].iloc[0]
+    assert row["90 % interval"] == f"{cost['q05']:,.0f}–{cost['q95']:,.0f}"
 
 
 def test_the_estimated_plan_is_the_plan_with_the_bundled_series_fit():

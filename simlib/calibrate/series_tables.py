@@ -13,6 +13,7 @@ from simlib.i18n import fmt
 from simlib.schema import load_yaml
 
 TABLES = ("summary", "fitted", "holdout", "checks")
+WHOLE_UNITS = ("households", "million VND per household")
 COLORS = {"observed": "#222222", "fitted": "#1f77b4", "holdout": "#d62728"}
 
 
@@ -121,13 +122,14 @@ def intervals_table(iv, lang: str | None = None, geo: str = "province") -> pd.Da
         "cost_per_household_lifted": i18n.t("cal.iv.cost_per_household_lifted", lang),
     }
     t = iv.table[iv.table["geo"] == geo]
+    dec = [0 if unit in WHOLE_UNITS else 1 for unit in t["unit"]]  # households and money: whole numbers
     return pd.DataFrame(
         {
             i18n.t("cal.col.indicator", lang): [names[k] for k in t["indicator"]],
             i18n.t("cal.col.year", lang): t["year"].to_numpy(),
-            i18n.t("cal.col.median", lang): [fmt.number(x, lang, 1) for x in t["q50"]],
+            i18n.t("cal.col.median", lang): [fmt.number(x, lang, d) for x, d in zip(t["q50"], dec)],
             i18n.t("cal.col.interval", lang): [
-                f"{fmt.number(a, lang, 1)}–{fmt.number(b, lang, 1)}" for a, b in zip(t["q05"], t["q95"])
+                f"{fmt.number(a, lang, d)}–{fmt.number(b, lang, d)}" for a, b, d in zip(t["q05"], t["q95"], dec)
             ],
         }
     )
