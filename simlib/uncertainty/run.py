@@ -176,22 +176,27 @@ def run_uncertainty(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_uncertainty(result, out_dir: str | Path, n: int, **kw) -> Path:
+def write_uncertainty(result, out_dir: str | Path, n: int, extra=None, **kw) -> Path:
     """Write a run's usual outputs (`simlib.runner.write_outputs`) and, in the same atomic step,
     the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`, run options
     included). The draws stream
     into the output folder being built, so nothing is held in memory and nothing half-written is
-    left behind."""
+    left behind. `extra(folder) -> dict` writes more files in the same step (as in `write_outputs`)."""
     from simlib.runner import write_outputs
 
-    def extra(tmp: Path) -> dict:
+    def both(tmp: Path) -> dict:
         unc = run_uncertainty(result.scenario, n, folder=tmp, **kw)
         files = unc.write(tmp)
         for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
             (tmp / f).unlink(missing_ok=True)
-        return {"outputs": files, "uncertainty": unc.info}
+        out = {"outputs": files, "uncertainty": unc.info}
+        if extra is not None:
+            more = dict(extra(tmp))
+            out["outputs"] = list(files) + list(more.pop("outputs", []))
+            out.update(more)
+        return out
 
-    return write_outputs(result, out_dir, extra=extra)
+    return write_outputs(result, out_dir, extra=both)
 
 
 def read_uncertainty(folder: str | Path) -> dict:
