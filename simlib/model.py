@@ -24,12 +24,13 @@ whatever an engine derives from them is cached on the part it depends on (`simli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 
 import numpy as np
 
-from simlib.dataset import AREAS, GROUPS
+from simlib.dataset import AREAS, FLAG_COLUMNS, GROUPS
 from simlib.district import split_context, split_matrix
 from simlib.memo import Memoised
 from simlib.scenario import SOURCES, Scenario
@@ -90,6 +91,8 @@ class Structure(Memoised):
     twin: np.ndarray | None = None  # (G,) index of the group's housed twin, -1 if none
     area_line: np.ndarray | None = None  # (L,) bool: reach in proportion to the area's households
     once_line: np.ndarray | None = None  # (L,) bool: once per household (moves them to the twin)
+    money_only: np.ndarray | None = None  # (L,) bool: items buying no household benefit (simlib.catalogue)
+    line_contents: tuple[str, ...] | None = None  # (L,) the content each item carries (simlib.catalogue)
 
     def __post_init__(self):
         G, L = len(self.g_unit), len(self.line_codes)
@@ -246,14 +249,16 @@ def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
 
 def matches(
     clause: dict,
-    unit_poor: np.ndarray,
+    unit_flags: Mapping[str, np.ndarray],
     eth: np.ndarray,
     area: np.ndarray,
     attr: np.ndarray,
     labour: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(G, K) bool: which group-states a population clause covers (`labour` 0 with labour
-    capacity, 1 without; everybody has it if not given)."""
+    """(G, K) bool: which group-states a population clause covers. `unit_flags` holds, per flag
+    column of the dataset's units (`poor_district`, `exit_scheme_district`, …), the (G,) flag of
+    each group's unit; `poor_districts_only: true` is `unit_flag: poor_district`. `labour` is 0
+    with labour capacity, 1 without (everybody has it if not given)."""
     G = len(eth)
     m = np.ones((G, N_STATES), bool)
     if "states" in clause:
@@ -262,7 +267,9 @@ def matches(
             allowed[list(EXPAND_PUBLIC.get(s, (STATE_INDEX.get(s, -1),)))] = True
         m &= allowed[None, :]
     if clause.get("poor_districts_only"):
-        m &= unit_poor[:, None]
+        m &= unit_flags["poor_district"][:, None]
+    if "unit_flag" in clause:
+        m &= unit_flags.get(clause["unit_flag"], np.zeros(G, bool))[:, None]
     if "groups" in clause:
         m &= np.isin(eth, [GROUPS.index(x) for x in clause["groups"]])[:, None]
     if "areas" in clause:
@@ -343,14 +350,14 @@ def compile_structure(scen: Scenario) -> Structure:
     """The structure of `scen` (see `Structure`)."""
     ds, cat = scen.dataset, scen.catalogue
     d, e, a, c, lab, n0 = _groups(scen)
-    who = (ds.poor_district[d], e, a, c, lab)
+    who = ({f: ds.unit_flag(f)[d] for f in FLAG_COLUMNS}, e, a, c, lab)
     eligible, tier, n_tiers = _eligibility(scen, who)
     once = np.array([cat.lines[code].once_per_household for code in cat.codes])
     src, housed, twin = with_twins(d, eligible[once].any(axis=(0, 2)))
     d, e, a, c, lab, tier = d[src], e[src], a[src], c[src], lab[src], tier[:, src]
     eligible = eligible[:, src] & ~(once[:, None, None] & housed[None, :, None])
     n0 = np.where(housed[:, None], 0.0, n0[src])
-    who = (ds.poor_district[d], e, a, c, lab)
+    who = ({f: ds.unit_flag(f)[d] for f in FLAG_COLUMNS}, e, a, c, lab)
     cov = scen.params["targets"]["coverage"]
     ps_pop = np.zeros((len(d), N_STATES), bool)
     for clause in cov["production_support"]["population"]:
@@ -367,6 +374,8 @@ def compile_structure(scen: Scenario) -> Structure:
         n0=n0,
         line_codes=cat.codes,
         household_line=np.array([cat.lines[code].population == "households" for code in cat.codes]),
+        money_only=np.array([cat.lines[code].money_only for code in cat.codes], dtype=bool),
+        line_contents=tuple(cat.lines[code].content or code for code in cat.codes),
         eligible=eligible,
         tier=tier,
         n_tiers=n_tiers,

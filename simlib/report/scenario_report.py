@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib import i18n
+from simlib.calibrate.intervals import programme_intervals
 from simlib.i18n import fmt
 from simlib.report import charts as C
 from simlib.report import data as D
@@ -39,6 +40,9 @@ class ReportContext:
     uncertainty_link: str | None = None
     #: why draws were asked for but not run (e.g. the multidimensional model), shown in their place
     uncertainty_note: str = ""
+    #: the programme's share of the decline and cost per household lifted out over the posterior
+    #: draws of the scenario's transitions (`simlib.calibrate.intervals`), None without a posterior
+    intervals: object | None = None
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -141,9 +145,11 @@ def context(result, lang: str = "vi", uncertainty=None, uncertainty_link: str | 
             "space": u.space,
             "info": u.info,
         }
-    return ReportContext(
+    ctx = ReportContext(
         result, tabs, lang, names, D.headline(tabs.indicators, tabs.targets), uncertainty, uncertainty_link or None
     )
+    ctx.intervals = programme_intervals(result.scenario, result.model)
+    return ctx
 
 
 def to_html(blocks: Sequence) -> str:
@@ -323,6 +329,8 @@ def headline(ctx: ReportContext) -> list:
     ]
     cards += _all_targets_card(ctx, y1)
     blocks = [H.heading(ctx.t("report.section.headline"), anchor="headline"), H.para(sentence), H.cards(cards)]
+    if ctx.intervals is not None:  # the programme's share and cost as intervals over posterior draws
+        blocks.append(H.para(ctx.intervals.sentence(L)))
     st = D.target_status(ctx.tables.targets)
     missed = st[(st["year"] == y1) & ~st["met"]]
     if len(missed):
@@ -896,6 +904,12 @@ def assumptions(ctx: ReportContext) -> list:
     n_eff = n_ass = 0
     rows = []
     for code in scen.catalogue.codes:
+        if scen.catalogue.lines[code].money_only:  # a content with no household benefit in the model
+            dash = "–"
+            rows.append(
+                [short_name(code, scen.catalogue, L, 50), dash, dash, dash, ctx.t("report.assumptions.money_only")]
+            )
+            continue
         d = prog["lines"][code]
         ben = d["beneficiary"]
         effs = []
@@ -1071,15 +1085,18 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
     from simlib.report.tables import export_run, probability_frame
 
     info = {"notebook": "scenario_report.ipynb", "lang": ctx.lang, "parameters": dict(parameters or {})}
+    files, extra = [], {}
+    if ctx.intervals is not None:  # programme_intervals.csv, as `simlib run` writes it
+        files, extra = [ctx.intervals.write(output_dir)], {"programme_intervals": ctx.intervals.info}
     if ctx.uncertainty is None:
-        return export_run(ctx.result, output_dir, ctx.lang, info)
-    files = ctx.uncertainty.write(output_dir)
+        return export_run(ctx.result, output_dir, ctx.lang, info, manifest_extra=extra, other_outputs=tuple(files))
+    files += ctx.uncertainty.write(output_dir)
     return export_run(
         ctx.result,
         output_dir,
         ctx.lang,
         info,
         people_frames={"probabilities": probability_frame(ctx.target_probabilities(), ctx.lang)},
-        manifest_extra={"uncertainty": ctx.uncertainty.info},
+        manifest_extra={"uncertainty": ctx.uncertainty.info} | extra,
         other_outputs=tuple(files),
     )
