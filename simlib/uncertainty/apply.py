@@ -21,8 +21,10 @@ import numpy as np
 from simlib.catalogue import catalogue_of
 from simlib.errors import raise_if_any
 from simlib.model import Model, compile_model
+from simlib.multidim import MultidimModel
 from simlib.parameters import PARAM_FILES, ParameterSet, semantic_checks, set_dotted, sha256_obj
 from simlib.paths import display_path
+from simlib.runner import compile_run_model
 from simlib.scenario import Scenario
 from simlib.schema import validate
 
@@ -68,3 +70,11 @@ def scenario_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray,
 def model_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Model:
     """The compiled model of one parameter draw."""
     return compile_model(scenario_for_values(scen, keys, values, validate=validate))
+
+
+def target_for_values(
+    scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False
+) -> Model | MultidimModel:
+    """The model the scenario's engine runs for one parameter draw: the compiled core, or the
+    multidimensional model on top of it (`model: multidim`)."""
+    return compile_run_model(scenario_for_values(scen, keys, values, validate=validate))[1]

@@ -31,7 +31,7 @@ from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
 from simlib.uncertainty.rules import miss_rules
 from simlib.uncertainty.sampling import Sample, sample
-from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
+from simlib.uncertainty.space import ParameterSpace, scenario_space
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
 
 FILES = (
@@ -107,8 +107,7 @@ def run_uncertainty(
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     seed, engine, R = options.seed, options.engine, options.replications
-    require_states_model(scen)
-    space = space or build_space(scen.params)
+    space = space or scenario_space(scen)
     draws = sample_points or sample(space, scen.params, n, method, seed)
     layout = make_layout(scen, engine, counterfactual)
     own_tmp = folder is None
