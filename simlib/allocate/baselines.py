@@ -22,6 +22,20 @@ def starts(p: Problem, scen: Scenario) -> tuple[list[np.ndarray], np.ndarray, np
     return [x_plan, x_equal, solve.feasible_point(p)], x_plan, x_equal
 
 
+def corners(p: Problem) -> list[np.ndarray]:
+    """Further starts for a multistart: for each line, the allocation with the most money on it
+    (and the rest of each envelope shared equally where it fits), distinct allocations only."""
+    out = []
+    for li in sorted(set(p.var_line.tolist())):
+        x = solve.concentrated(p, p.var_line == li)
+        if x is None:
+            continue
+        x = fill_equally(p, x)
+        if all(np.abs(x - y).sum() > 1e-6 * max(1.0, np.abs(y).sum()) for y in out):
+            out.append(x)
+    return out
+
+
 def fill_equally(p: Problem, x: np.ndarray, rounds: int = 20) -> np.ndarray:
     """Share money left in an envelope equally among the lines that may use that source and still
     have room (below their eligible cap and ceiling; per district by the scenario's split),

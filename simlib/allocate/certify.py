@@ -17,8 +17,11 @@ tolerance. The certificate then says:
   `scale`: the model is exact at the reference and along each direction through it, and this
   says how much the interactions of directions matter away from it.
 
-Where the gap cannot be brought under the promise (the model keeps overrating its solutions), a
-multistart from several allocations reports the best and the spread of the results.
+The gap is a proof about the model, and the model is separable: where the gap cannot be brought
+under the promise, or the model's measured error is larger than the promise (lines reaching the
+same households interact, so a better allocation far from the reference may be invisible from
+it), a multistart from several allocations (the plan, the equal split, the cheapest allocation,
+all money on each line in turn) reports the best and the spread of the results.
 """
 
 from __future__ import annotations
@@ -146,29 +149,32 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
     return x, cert
 
 
-def multistart(task: Task, starts: list[np.ndarray], tests: list[np.ndarray]) -> tuple[np.ndarray, Certificate]:
-    """The certified loop from every start; the best result, with the spread of the results."""
-    results = [run_certified(task, s, tests) for s in starts]
-    vals = np.array([c.value for _, c in results])
+def certified(
+    task: Task, starts: list[np.ndarray], tests: list[np.ndarray], extra: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, Certificate]:
+    """The loop from the best of `starts`. When its gap stays above the promise, or the model's
+    error at the tested allocations is larger than the promise (the lines interact, and the
+    model built around one allocation may not see a better one far from it), a multistart from
+    every start and every `extra` one (e.g. all money on one line): the best result, with the
+    spread of the results."""
+    vals = np.asarray(task.true(np.array(starts)), float)
     k = int(np.argmin(vals))
-    x, cert = results[k]
+    x, cert = run_certified(task, starts[k], tests)
+    others = [s for i, s in enumerate(starts) if i != k] + list(extra or [])
+    if (cert.certified and cert.approx_error <= PROMISED_GAP) or not others:
+        return x, cert
+    results = [(x, cert)] + [run_certified(task, s, tests) for s in others]
+    values = np.array([c.value for _, c in results])
+    best = int(np.argmin(values))
+    x, cert = results[best]
+    finite = values[np.isfinite(values)]
     cert.method = "multistart"
-    cert.starts = [float(v) for v in vals]
-    cert.spread = float((vals.max() - vals.min()) / cert.scale)
+    cert.starts = [float(v) for v in values]
+    cert.spread = float((finite.max() - finite.min()) / cert.scale) if len(finite) else 0.0
     cert.evaluations = int(sum(c.evaluations for _, c in results))
     cert.seconds = float(sum(c.seconds for _, c in results))
+    cert.tests = int(max(c.tests for _, c in results))
     return x, cert
-
-
-def certified(task: Task, starts: list[np.ndarray], tests: list[np.ndarray]) -> tuple[np.ndarray, Certificate]:
-    """The loop from the best of `starts`; when its gap stays above the promise, a multistart
-    from every start (best and spread reported)."""
-    vals = np.asarray(task.true(np.array(starts)), float)
-    x, cert = run_certified(task, starts[int(np.argmin(vals))], tests)
-    if cert.certified or len(starts) < 2:
-        return x, cert
-    x2, cert2 = multistart(task, starts, tests)
-    return (x2, cert2) if cert2.value <= cert.value else (x, cert)
 
 
 # --- the tasks --------------------------------------------------------------------------------
@@ -244,7 +250,9 @@ def mincost_task(problem) -> Task:
         return solve_pl(problem.A, problem.b, models, "mincost", margin=m, cost=problem.cost_weights)
 
     def after(x, value):
-        if not np.isfinite(value):
+        if np.isfinite(value):  # the model's own step met every target: ask no margin next
+            margin[:] = 0.0
+        else:
             sl = problem.target_slacks(problem.run(x[None]))[0]
             margin[:] += np.maximum(-sl, 0.0) + 1e-4 * (sl < 0)
 

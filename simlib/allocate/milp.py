@@ -33,6 +33,7 @@ from simlib.allocate.pwl import Curves
 MIP_REL_GAP = 1e-3  # HiGHS stops at this relative gap (the optimiser promises 0.5 %)
 TIME_LIMIT = 60.0  # seconds per programme
 LAZY_ROUNDS = 6
+DUAL_ROOM = 1e-6  # room below the present spending in the dual programme, as a share of the curve range
 
 
 @dataclass
@@ -282,7 +283,11 @@ def shadow_prices(A: np.ndarray, b: np.ndarray, cs: Curves, x: np.ndarray) -> np
             bounds.append((0.0, 0.0))
         else:
             cost.append((cs.f[k][j + 1] - cs.f[k][j]) / (bk[j + 1] - bk[j]))
-            bounds.append((bk[j], bk[j + 1]))
+            # a little room below the present spending: with the segment's start (a breakpoint
+            # at the reference) as a bound, the duals are degenerate and may credit a row with
+            # the value of a direction that cannot take more money
+            eps = DUAL_ROOM * max(bk[-1] - bk[0], 1e-12)
+            bounds.append((min(bk[j], s[k]) - eps, bk[j + 1]))
         row = np.zeros(n + K)
         vs = np.flatnonzero(cs.var_dir == k)
         row[vs] = cs.disb[vs]

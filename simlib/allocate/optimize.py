@@ -197,14 +197,15 @@ def _feasible(p: Problem, spec: OptimizeSpec, scen: Scenario, names: dict) -> tu
 
 
 # --- solving -----------------------------------------------------------------------------------
-def _solve(p: Problem, starts: list, names: dict, f_zero: float, status: str, tests: list) -> tuple:
-    """(x, status, infeasibility rows, certificate, poverty optimum) for the problem's objective."""
+def _solve(p: Problem, starts: list, names: dict, f_zero: float, status: str, tests: list, corners: bool) -> tuple:
+    """(x, status, infeasibility rows, certificate, poverty optimum) for the problem's objective;
+    `corners`: the multistart (when one is needed) also starts from all money on each line."""
     if p.objective == "min_cost" and status == "optimal":
         return solve_min_cost(p, starts, names, f_zero)
     if p.objective == "min_cost":  # a linear coverage target cannot be met: best poverty result
         x, cert = poverty_optimum(p, starts, f_zero)
         return x, status, [], cert, x
-    x, cert = certified(objective_task(p, f_zero), starts, tests)
+    x, cert = certified(objective_task(p, f_zero), starts, tests, extra=baselines.corners(p) if corners else None)
     return x, status, [], cert, x
 
 
@@ -212,10 +213,11 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
     """Solve with absorption caps from the eligible counts of the runs with no programme and with
     the scenario's money; then, since the optimum's own money moves who is eligible, with caps
     from the optimum's own run, until they settle. The best allocation that spends no money
-    where it reaches no one is kept (the last one when none does)."""
+    where it reaches no one is kept (the last one when none does). Only the first round's
+    multistart starts from every line's corner; later rounds start from the previous optimum."""
     best, caps = None, None
-    for _ in range(ABSORB_ROUNDS):
-        out = _solve(p, starts, names, f_zero, status, tests)
+    for rnd in range(ABSORB_ROUNDS):
+        out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0)
         x = out[0]
         sp = p.spend(x[None])
         lost, _ = unallocatable(p.model, sp)

@@ -39,6 +39,16 @@ def feasible_point(p: Problem) -> np.ndarray:
     return np.maximum(res.x, 0.0)
 
 
+def concentrated(p: Problem, select: np.ndarray) -> np.ndarray | None:
+    """The feasible allocation with the most money on the selected variables (a boolean mask),
+    the least elsewhere; None when the rules allow nothing there."""
+    c = np.where(select, -1.0, 1e-6) * p.cost_weights
+    res = _lp(c, p.A, p.b)
+    if res.status != 0 or res.x[select].sum() <= 1e-9:
+        return None
+    return np.maximum(res.x, 0.0)
+
+
 def project(p: Problem, x0: np.ndarray) -> np.ndarray:
     """The feasible allocation closest to x0 (least sum of absolute differences)."""
     n = p.n
