@@ -5,6 +5,8 @@ plan or the equal split, the robust optimum against the plan draw by draw)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,8 +15,10 @@ from test_allocate import ALL_BUT, K_STAY, known_raw, poor_count, q, spec_for, w
 
 from simlib.allocate.certify import PROMISED_GAP
 from simlib.allocate.optimize import optimize
+from simlib.allocate.rules import DEFAULT_PROVIDERS, constraint_rows, provider_of
 from simlib.allocate.spec import resolve_spec
 from simlib.errors import InputError, InputErrors
+from simlib.i18n import LocalText
 from simlib.runner import run
 from simlib.scenario import load_scenario
 
@@ -219,3 +223,42 @@ def test_robust_optimum_beats_the_plan_in_more_draws_than_the_plan_beats_it(plan
     # the expected objective is the mean over the draws: the robust optimum's is the best of those compared
     assert s.loc["optimal", "value_mean"] <= s["value_mean"].min() + 1e-6
     assert res.certificate.gap <= PROMISED_GAP
+
+
+# --- a legal frame's constraints through the provider interface ------------------------------------
+def legal_cap_on(code: str, amount: float):
+    """A provider in the legal frame's format: one named rule capping a line's money."""
+
+    def constraints_of(ctx):
+        li = ctx.model.line_codes.index(code)
+        row = (ctx.v.line == li).astype(float)
+        text = LocalText(vi="Quyết định thử 1/QĐ-UBND", en="Test decision 1/QĐ-UBND")
+        return [SimpleNamespace(name="test_cap", source=text, row=row, sense="<=", rhs=amount, key={"item": code})]
+
+    return provider_of(constraints_of)
+
+
+def test_a_legal_frame_rule_binds_with_its_id_and_source():
+    """The legal frame's rule caps P3.1 (the steeper line) at 0.5 billion VND a year: the rest of
+    the 5 billion goes to P2; the rule binds under its own id and source, its shadow price is the
+    difference of the slopes, and it is what stops more money reaching the best line."""
+    scen = make_scenario(known_raw())
+    spec = spec_for(scen, {"central_recurrent": 5.0}, {c: {"ceiling": 0} for c in ALL_BUT})
+    res = optimize(scen, spec, providers=DEFAULT_PROVIDERS + (legal_cap_on("P3.1", 0.5),))
+    assert by_line(res)["P3.1"] == pytest.approx(0.5, abs=1e-6) and by_line(res)["P2"] == pytest.approx(4.5, abs=1e-6)
+    rule = next(b for b in res.binding if b.rule == "test_cap")
+    assert rule.kind == "legal" and rule.code == "P3.1" and "1/QĐ-UBND" in rule.basis.vi
+    assert rule.value_per_billion == pytest.approx(SLOPE_P31 - SLOPE_P2, rel=1e-3)
+    assert res.best_line["line"] == "P3.1" and res.best_line["rules"] == ["test_cap"]
+    assert "1/QĐ-UBND" in res.best_line["text"].en
+
+
+def test_constraint_rows_turn_senses_into_upper_rows():
+    c = [
+        SimpleNamespace(name="a", source=None, row=[1.0, 2.0], sense=">=", rhs=3.0, key=None),
+        SimpleNamespace(name="b", source=None, row=[1.0, 0.0], sense="==", rhs=1.0, key={"line": "P2", "year": 2025}),
+    ]
+    rows = constraint_rows(c)
+    assert [(list(a), b) for a, b, _ in rows] == [([-1.0, -2.0], -3.0), ([1.0, 0.0], 1.0), ([-1.0, -0.0], -1.0)]
+    assert rows[0][2].code == "a" and rows[1][2].code == "P2" and rows[1][2].year == 2025
+    assert {r.kind for _, _, r in rows} == {"legal"}

@@ -17,8 +17,9 @@ Built in (`DEFAULT_PROVIDERS`):
 - `absorption_rows`: no line spends more in a unit than reaches people there (eligible
   households x take-up ceiling x unit cost), so the optimiser never puts money where it reaches
   no one.
-A legal frame adds its own provider (`build_problem(..., providers=...)`); its rows carry its
-rule ids and legal sources.
+A legal frame adds its own provider (`build_problem(..., providers=...)` or `optimize(...,
+providers=DEFAULT_PROVIDERS + (provider_of(fn),))`, where `fn(ctx)` gives the frame's named
+constraints, see `constraint_rows`); its rows carry its rule ids and legal sources.
 """
 
 from __future__ import annotations
@@ -238,6 +239,35 @@ def absorption_rows(ctx: RowContext, caps: np.ndarray | None = None) -> list:
                 a = np.where(sel & (v.unit == du), v.disb, 0.0)
                 out.append((a, cap, Row("cap", code, None, ctx.cal(yi), unit, cap, "absorption", _basis("absorption"))))
     return out
+
+
+def constraint_rows(constraints) -> list:
+    """Rows from named linear constraints over the optimiser's variables — the legal frame's
+    format: each with `name` (the rule's id), `source` (its legal source in words, a LocalText),
+    `row` (n,), `sense` ('<=', '>=' or '=='), `rhs` (billion VND) and `key` (a mapping that may
+    name the item or line, source, year and unit). They bind as kind `legal`, named by their
+    rule id and basis; '>=' rows are negated, '==' rows give two rows."""
+    out = []
+    for c in constraints:
+        key = dict(getattr(c, "key", None) or {})
+        code = key.get("item", key.get("line", c.name))
+        row = Row("legal", code, key.get("source"), key.get("year"), key.get("unit"), float(c.rhs), c.name, c.source)
+        a, b = np.asarray(c.row, float), float(c.rhs)
+        if c.sense in ("<=", "=="):
+            out.append((a, b, row))
+        if c.sense in (">=", "=="):
+            out.append((-a, -b, row))
+    return out
+
+
+def provider_of(constraints_of: Callable) -> Provider:
+    """A rule provider from a function `constraints_of(ctx)` giving named linear constraints (see
+    `constraint_rows`): how a legal frame's constraints join the optimiser's rules."""
+
+    def provider(ctx: RowContext) -> list:
+        return constraint_rows(constraints_of(ctx))
+
+    return provider
 
 
 DEFAULT_PROVIDERS: tuple[Provider, ...] = (capital_rows, envelope_rows, bound_rows, counterpart_rows, absorption_rows)
