@@ -2,13 +2,15 @@
 optimum alone (in process, objective `poor`, no frontier), of the whole command without the
 report notebook (default frontier of 7 envelope scales), and with it; plus the certificate's
 figures (gap, model error, evaluations). Run: `python -m benchmarks.optimize [--quick]`; the
-figures are written to `benchmarks/optimize_results.json`. The target is seconds to a minute on
+figures are written to `benchmarks/optimize_results.json` (with the machine's load average at
+the start: on a shared machine the figures move with it). The target is seconds to a minute on
 2 cores for the command."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -50,7 +52,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="skip the run with the report notebook")
     args = ap.parse_args()
-    res = {"machine": platform.platform(), "python": platform.python_version()}
+    res = {"machine": platform.platform(), "python": platform.python_version(), "load_average_1min": os.getloadavg()[0]}
     bench_optimize(res, args.quick)
     RESULTS.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(res, indent=2))

@@ -300,9 +300,12 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
         allowed = [SOURCES[s] for s in np.unique(p.var_source[vs]) if not _forbidden(p, li, s)]
         alt = max((env.get(s, 0.0) for s in allowed), default=0.0)
         own = float(per_line.get(code, np.nan))
+        # worth nothing within the horizon, or no money it may take is left: said as such
+        key = "alloc.zero_line" if own >= WORTH and alt >= WORTH else "alloc.zero_line_no_money"
+        key = "alloc.zero_line_nothing" if not own >= WORTH else key
         texts = {
             lang: i18n.t(
-                "alloc.zero_line",
+                key,
                 lang,
                 line=names.get(("line", code, lang), code),
                 value=fmt.number(own, lang, 2),

@@ -115,6 +115,14 @@ def explain_to(res, lang: str, stream=None) -> None:
     if len(top):
         items = ", ".join(f"{r.line} {fmt.number(r.objective_per_billion_added, lang, 2)}" for r in top.itertuples())
         print(i18n.t("cli.opt_marginal", lang, items=items), file=stream)
+    if len(res.districts):
+        ds = res.scenario.dataset
+        top = res.districts.sort_values("objective_per_billion_added", ascending=False).head(5)
+        items = ", ".join(
+            f"{r.line} – {ds.unit_name(r.district, lang)} {fmt.number(r.objective_per_billion_added, lang, 2)}"
+            for r in top.itertuples()
+        )
+        print(i18n.t("cli.opt_marginal_district", lang, items=items), file=stream)
     for z in res.zero_lines:
         print("  ○ " + z["text"](lang), file=stream)
     lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}
