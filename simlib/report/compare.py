@@ -361,10 +361,10 @@ def money(runs: Sequence[RunTables], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     if not runs:
         return []
-    from simlib.catalogue import build_catalogue
+    from simlib.catalogue import catalogue_of
     from simlib.parameters import load_parameters
 
-    cat = build_catalogue(load_parameters()["program"])
+    cat = catalogue_of(load_parameters())
     projects = list(cat.projects)
     per = []
     for r in runs:

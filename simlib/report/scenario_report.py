@@ -896,6 +896,12 @@ def assumptions(ctx: ReportContext) -> list:
     n_eff = n_ass = 0
     rows = []
     for code in scen.catalogue.codes:
+        if scen.catalogue.lines[code].money_only:  # a content with no household benefit in the model
+            dash = "–"
+            rows.append(
+                [short_name(code, scen.catalogue, L, 50), dash, dash, dash, ctx.t("report.assumptions.money_only")]
+            )
+            continue
         d = prog["lines"][code]
         ben = d["beneficiary"]
         effs = []

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from simlib.catalogue import build_catalogue
+from simlib.catalogue import catalogue_of
 from simlib.errors import raise_if_any
 from simlib.model import Model, compile_model
 from simlib.parameters import PARAM_FILES, ParameterSet, semantic_checks, set_dotted, sha256_obj
@@ -62,7 +62,7 @@ def _check(docs: dict, params: ParameterSet) -> None:
 def scenario_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Scenario:
     """The scenario with one parameter draw applied (budget and dataset unchanged)."""
     ps = params_for_values(scen.params, keys, values, validate=validate)
-    return replace(scen, params=ps, catalogue=build_catalogue(ps["program"]))
+    return replace(scen, params=ps, catalogue=catalogue_of(ps))
 
 
 def model_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Model:
