@@ -116,13 +116,28 @@ def dynamic() -> dict[str, Dynamic]:
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),
         "cli.cal_what_": Dynamic(("aggregate", "household")),
-        "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "min_cost")),
-        "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split")),
+        "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),
+        "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
         "alloc.status.": Dynamic(("optimal", "targets_infeasible")),
-        "alloc.col.": Dynamic(("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")),
+        "alloc.col.": Dynamic(
+            ("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")
+            + ("value_mean", "value_worst", "regret_mean", "regret_max", "share_best")
+            + ("draws_better_than_plan", "draws_worse_than_plan")
+        ),
         "alloc.bind.": Dynamic(
             ("envelope", "floor", "commitment", "ceiling", "earmark", "counterpart", "cap", "target_linear")
-            + ("unneeded", "unallocated", "no_effect")
+            + ("unneeded", "unallocated", "no_effect", "capital", "legal")
+        ),
+        "alloc.basis.": Dynamic(
+            ("capital", "envelope_spec", "envelope_scenario", "statutory", "spec", "source", "assumption", "absorption")
+        ),
+        "alloc.best.": Dynamic(("returns", "rule")),
+        "alloc.measure.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap")),
+        "alloc.certificate.robust_": Dynamic(("expected", "regret")),
+        "alloc.cert.method.": Dynamic(("milp", "multistart")),
+        "alloc.cert.": Dynamic(
+            ("method", "gap", "approx_error", "tests", "scale", "rounds", "evaluations", "breakpoints", "binaries")
+            + ("seconds", "spread")
         ),
         "alloc.finding.": Dynamic(("capital", "counterpart")),
         "err.opt_infeasible_": Dynamic(("cap", "ceiling", "commitment", "counterpart", "earmark", "floor", "target")),
