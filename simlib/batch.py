@@ -232,7 +232,9 @@ def report_one(
                 },
             }
             try:
-                nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params, in_process=True)
+                nb = render.execute(
+                    render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params, in_process=True
+                )
             except render.NotebookFailed as exc:
                 if exc.notebook is not None:
                     write_text(failed_nb, nbformat.writes(exc.notebook))

@@ -73,7 +73,9 @@ def parameters_table(ctx) -> ReportTable:
             }
         )
     formats = {t("table.unit_cost"): "num1", t("table.lag"): "int"}
-    return ReportTable("parameters", t("report.table.parameters"), pd.DataFrame(rows), formats, t("report.assumptions.star"))
+    return ReportTable(
+        "parameters", t("report.table.parameters"), pd.DataFrame(rows), formats, t("report.assumptions.star")
+    )
 
 
 def effect_counts(program: dict) -> tuple[int, int]:
@@ -106,7 +108,10 @@ def sources(ctx) -> list:
     """The dataset's sources and the plan's, as links cited in the reader's language."""
     L, ds = ctx.lang, ctx.scenario.dataset
     items = H.source_items(
-        [dict(s, title=s.get(i18n.column("title", L)) or s.get("title", s.get("id", ""))) for s in ds.meta.get("sources") or []],
+        [
+            dict(s, title=s.get(i18n.column("title", L)) or s.get("title", s.get("id", "")))
+            for s in ds.meta.get("sources") or []
+        ],
         note_key=i18n.column("note", L),
     )
     meta = ctx.scenario.params["targets"].get("meta") or {}
@@ -156,7 +161,9 @@ def assumptions(ctx) -> list:
     over.update(ctx.result.manifest.get("set") or {})
     if over:
         blocks.append(H.para(ctx.t("report.assumptions.overrides")))
-        blocks.append(H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True))
+        blocks.append(
+            H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True)
+        )
     blocks.append(H.para(ctx.t("report.assumptions.files"), "sl-small"))
     return blocks
 
@@ -167,7 +174,10 @@ def glossary(ctx) -> list:
     for key in GLOSSARY:
         term, _, text = ctx.t(key).partition(":")
         items.append(f"<strong>{H.esc(term.strip())}</strong>: {H.esc(text.strip())}")
-    return [H.heading(ctx.t("report.section.glossary"), anchor="glossary", up=ctx.t("report.toc.up")), H.bullet_list(items, raw=True)]
+    return [
+        H.heading(ctx.t("report.section.glossary"), anchor="glossary", up=ctx.t("report.toc.up")),
+        H.bullet_list(items, raw=True),
+    ]
 
 
 def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:

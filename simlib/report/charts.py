@@ -377,7 +377,9 @@ def line_panels(
             pad = (hi - lo) * 0.08 or 1.0
             axes[0][0].set_ylim(lo if ymin is not None else lo - pad, hi + pad)
         if legend:
-            fig.legend(handles=legend_handles(legend), loc="outside upper left", ncols=min(len(legend), 3), fontsize=8.8)
+            fig.legend(
+                handles=legend_handles(legend), loc="outside upper left", ncols=min(len(legend), 3), fontsize=8.8
+            )
     return fig
 
 

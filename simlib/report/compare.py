@@ -47,7 +47,10 @@ def load(results: Sequence[str | Path] = (), scenarios=(), engine: str = "expect
     from simlib.scenario import load_scenario
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
-    return [DC.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws))) for p in collect_scenarios(items)]
+    return [
+        DC.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)))
+        for p in collect_scenarios(items)
+    ]
 
 
 def group_title(group: Sequence[DC.Run], lang: str) -> str:
@@ -58,7 +61,9 @@ def group_title(group: Sequence[DC.Run], lang: str) -> str:
 def _section(group: Sequence[DC.Run], body: Sequence[str]) -> str:
     """A group's blocks inside a section that names the group (model and years)."""
     model, y0, y1 = group[0].key
-    return f'<section class="sl-group" data-model="{H.esc(model)}" data-years="{y0}-{y1}">' + "".join(body) + "</section>"
+    return (
+        f'<section class="sl-group" data-model="{H.esc(model)}" data-years="{y0}-{y1}">' + "".join(body) + "</section>"
+    )
 
 
 def _head(run: DC.Run, lang: str) -> str:
@@ -104,13 +109,25 @@ def ranking_table(group: Sequence[DC.Run], lang: str, rob: DC.Robustness | None,
             t("compare.unallocated"): unallocated.get(r.name, 0.0),
             t("compare.all_met", year=year or y1): 100 * DC.all_met_probability(r, year) if year else np.nan,
             t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if s is not None and r.name in s.index else np.nan,
-            t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"] if s is not None and r.name in s.index else np.nan,
+            t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"]
+            if s is not None and r.name in s.index
+            else np.nan,
         }
         rows.append(row)
     frame = pd.DataFrame(rows)
     c = list(frame.columns)
     frame = frame.sort_values(c[9] if s is not None else c[2], kind="stable", na_position="last").reset_index(drop=True)
-    formats = {c[2]: "pct1", c[3]: "pts2", c[4]: "int", c[5]: "num1", c[6]: "num1", c[7]: "num1", c[8]: "pct1", c[9]: "num2", c[10]: "pct1"}
+    formats = {
+        c[2]: "pct1",
+        c[3]: "pts2",
+        c[4]: "int",
+        c[5]: "num1",
+        c[6]: "num1",
+        c[7]: "num1",
+        c[8]: "pct1",
+        c[9]: "num2",
+        c[10]: "pct1",
+    }
     return ReportTable("ranking", t("compare.table.ranking"), frame, formats)
 
 
@@ -119,7 +136,10 @@ def groups(runs: Sequence[DC.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     unallocated = DC.unallocated_by_run(runs)
     gs = DC.groups(runs)
-    blocks = [H.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")), H.para(t("compare.groups.intro"))]
+    blocks = [
+        H.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
+        H.para(t("compare.groups.intro")),
+    ]
     if len(gs) > 1:
         blocks.append(H.note(t("compare.groups.apart", n=len(gs))))
     blocks.append('<span id="ranking"></span>')
@@ -136,17 +156,30 @@ def groups(runs: Sequence[DC.Run], lang: str) -> list:
 def verdicts(runs: Sequence[DC.Run], lang: str) -> list:
     """Per group: each target in the plan's year (its own year), one column per scenario."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    blocks = [H.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")), H.para(t("compare.verdicts.intro"))]
+    blocks = [
+        H.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")),
+        H.para(t("compare.verdicts.intro")),
+    ]
     for g in DC.groups(runs):
         heads = [V.headline_verdicts(r.verdicts) for r in g]
         keys = list(dict.fromkeys((tid, int(y)) for h in heads for tid, y in zip(h["target_id"], h["year"])))
         if not keys:
             continue
-        header = [H.esc(t("table.target")), H.esc(t("table.year")), H.esc(t("table.threshold"))] + [_head(r, lang) for r in g]
+        header = [H.esc(t("table.target")), H.esc(t("table.year")), H.esc(t("table.threshold"))] + [
+            _head(r, lang) for r in g
+        ]
         rows = []
         for tid, y in keys:
-            first = next(h[(h["target_id"] == tid) & (h["year"] == y)].iloc[0] for h in heads if ((h["target_id"] == tid) & (h["year"] == y)).any())
-            row = [H.esc(first[i18n.column("label", lang)]), str(y), H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang))]
+            first = next(
+                h[(h["target_id"] == tid) & (h["year"] == y)].iloc[0]
+                for h in heads
+                if ((h["target_id"] == tid) & (h["year"] == y)).any()
+            )
+            row = [
+                H.esc(first[i18n.column("label", lang)]),
+                str(y),
+                H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
+            ]
             for h in heads:
                 m = h[(h["target_id"] == tid) & (h["year"] == y)]
                 row.append(verdict_cell(m.iloc[0], lang) if len(m) else "–")
@@ -185,7 +218,14 @@ def regret_chart(rob: DC.Robustness, titles: dict, lang: str) -> H.Chart:
 
     with matplotlib.rc_context(C.RC):
         ax = fig.add_subplot()
-        ax.boxplot([reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order], vert=False, whis=(5, 95), showfliers=False, tick_labels=[textwrap.shorten(titles.get(s, s), 40, placeholder="…") for s in order], medianprops={"color": "black"})
+        ax.boxplot(
+            [reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order],
+            vert=False,
+            whis=(5, 95),
+            showfliers=False,
+            tick_labels=[textwrap.shorten(titles.get(s, s), 40, placeholder="…") for s in order],
+            medianprops={"color": "black"},
+        )
         ax.invert_yaxis()
         ax.set_xlabel(i18n.t("unc.chart.regret_xlabel", lang))
         ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
@@ -202,14 +242,27 @@ def trajectories(runs: Sequence[DC.Run], lang: str) -> list:
         series = []
         for i, r in enumerate(g):
             s = D.series(r.tables.indicators, "poor_rate", "province", "province")
-            series.append(C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i))
+            series.append(
+                C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i)
+            )
         thr = rate_change_targets(g[0].tables.targets).get("province")
         steps = []
         if thr is not None:
             s0 = series[0]
             steps = [C.Target("", [a, c], [b, d]) for a, b, c, d in target_steps(s0.x, s0.y, thr)]
-        fig = C.line_chart(series, ylabel=t("axis.poor_rate"), xlabel=t("axis.year"), lang=lang, targets=steps, value_fmt=lambda v: fmt.percent(v, lang), ymin=None, height=4.2)
-        blocks.append(_section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.province"))])]))
+        fig = C.line_chart(
+            series,
+            ylabel=t("axis.poor_rate"),
+            xlabel=t("axis.year"),
+            lang=lang,
+            targets=steps,
+            value_fmt=lambda v: fmt.percent(v, lang),
+            ymin=None,
+            height=4.2,
+        )
+        blocks.append(
+            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.province"))])])
+        )
     return blocks
 
 
@@ -232,8 +285,16 @@ def money(runs: Sequence[DC.Run], lang: str) -> list:
             per.append(by_p)
         projects = list(dict.fromkeys(list(cat.projects) + [p for d in per for p in d]))
         segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-        fig = C.stacked_barh([label(r, lang, 40) for r in g], segments, xlabel=t("axis.billion_vnd"), lang=lang, total_fmt=lambda v: fmt.number(v, lang, 1))
-        blocks.append(_section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.money"))])]))
+        fig = C.stacked_barh(
+            [label(r, lang, 40) for r in g],
+            segments,
+            xlabel=t("axis.billion_vnd"),
+            lang=lang,
+            total_fmt=lambda v: fmt.number(v, lang, 1),
+        )
+        blocks.append(
+            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.money"))])])
+        )
     return blocks
 
 
@@ -250,7 +311,9 @@ def footer(runs: Sequence[DC.Run], lang: str) -> list:
             f"{H.esc(str(m.get('parameter_hash', ''))[:16])}…; {H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; "
             f"{H.esc(fmt.timestamp(m.get('created_utc'), lang))}</td></tr>"
         )
-    return [f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p><table>{"".join(rows)}</table></footer>']
+    return [
+        f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p><table>{"".join(rows)}</table></footer>'
+    ]
 
 
 TOC = (
@@ -277,7 +340,9 @@ def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[st
     from simlib.report import table as T
 
     out = Path(output_dir)
-    verdict_rows = [r.verdicts.assign(scenario=r.name, model=r.key[0], first_year=r.key[1], last_year=r.key[2]) for r in runs]
+    verdict_rows = [
+        r.verdicts.assign(scenario=r.name, model=r.key[0], first_year=r.key[1], last_year=r.key[2]) for r in runs
+    ]
     pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
     written = ["compare_verdicts.csv"]
     unallocated = DC.unallocated_by_run(runs)

@@ -131,9 +131,7 @@ def prepare(
     return ctx
 
 
-def run_draws(
-    result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None, folder=None
-):
+def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None, folder=None):
     """N parameter draws of a run's scenario, with the run's engine, replications and seed."""
     from simlib.errors import InputError
     from simlib.uncertainty.run import run_uncertainty

@@ -132,7 +132,11 @@ def shared_robustness(group: Sequence[Run]) -> Robustness | None:
     kept = [r for r in allocs if sigs[r.name] == common]
     if len(kept) < 2:
         return None
-    frames = [pd.DataFrame({"draw": np.arange(len(v)), "scenario": r.name, "value": v}) for r in kept for v in [horizon_rates(r)]]
+    frames = [
+        pd.DataFrame({"draw": np.arange(len(v)), "scenario": r.name, "value": v})
+        for r in kept
+        for v in [horizon_rates(r)]
+    ]
     reg = regret(pd.concat(frames, ignore_index=True), lower_is_better=True)
     return Robustness(reg, regret_summary(reg), [r.name for r in allocs if r not in kept])
 
@@ -145,14 +149,22 @@ def run_robustness(scenario, compare: Sequence, draws: int, seed=None, executor=
     others, _ = comparable(scenario, [load_scenario(c) for c in compare])
     if not others:
         return pd.DataFrame()
-    rob = compare_allocations([scenario] + others, n=max(2, int(draws)), seed=seed, executor=executor, jobs=jobs, rules=False)
+    rob = compare_allocations(
+        [scenario] + others, n=max(2, int(draws)), seed=seed, executor=executor, jobs=jobs, rules=False
+    )
     return rob.summary
 
 
 def robustness_section_rows(summary: pd.DataFrame, name: str, lang: str, titles: dict | None = None) -> list:
     """The regret summary as a table (this scenario's row in bold), with its reading."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    header = [t("unc.col.scenario"), t("decision.col.rate"), t("unc.col.regret_mean"), t("unc.col.regret_p95"), t("unc.col.share_best")]
+    header = [
+        t("unc.col.scenario"),
+        t("decision.col.rate"),
+        t("unc.col.regret_mean"),
+        t("unc.col.regret_p95"),
+        t("unc.col.share_best"),
+    ]
     rows = []
     for r in summary.itertuples():
         label = (titles or {}).get(r.scenario, r.scenario)
@@ -164,7 +176,10 @@ def robustness_section_rows(summary: pd.DataFrame, name: str, lang: str, titles:
             fmt.percent(100 * r.share_best, lang, 0),
         ]
         rows.append([f"<strong>{H.esc(c)}</strong>" if r.scenario == name else H.esc(c) for c in cells])
-    return [H.para(t("decision.robustness_intro")), H.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5))]
+    return [
+        H.para(t("decision.robustness_intro")),
+        H.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5)),
+    ]
 
 
 # --- key messages ------------------------------------------------------------------------------
@@ -209,7 +224,9 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
     plan = next((r for r in allocs if r.role == "plan"), None)
     if rob is None:
         best = min(allocs, key=lambda r: r.rate(y1))
-        text = t("decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2))
+        text = t(
+            "decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2)
+        )
         return best, Message(text, "compare.html#ranking", t("decision.evidence"))
     s = rob.summary.set_index("scenario")
     best = by_name[s.index[0]]
@@ -243,10 +260,22 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
         counts = {r.name: V.counts(r.verdicts)["met"] for r in allocs}
         top = max(allocs, key=lambda r: counts[r.name])
         n = len(V.headline_verdicts(top.verdicts))
-        return Message(t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n), "compare.html#verdicts", t("decision.evidence"))
+        return Message(
+            t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n),
+            "compare.html#verdicts",
+            t("decision.evidence"),
+        )
     top = max(allocs, key=lambda r: np.nan_to_num(probs[r.name], nan=-1))
-    others = "; ".join(f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top)
-    text = t("decision.targets", year=year, title=_q(top.title(lang)), p=fmt.percent(100 * probs[top.name], lang, 0), others=others)
+    others = "; ".join(
+        f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
+    )
+    text = t(
+        "decision.targets",
+        year=year,
+        title=_q(top.title(lang)),
+        p=fmt.percent(100 * probs[top.name], lang, 0),
+        others=others,
+    )
     return Message(text, "compare.html#verdicts", t("decision.evidence"))
 
 
@@ -258,11 +287,17 @@ def weakest_target(r: Run, year: int, lang: str) -> str:
         return ""
     key = v["probability"].fillna(v["margin"].rank(pct=True))
     w = v.loc[key.idxmin()]
-    p = fmt.percent(100 * w["probability"], lang, 0) if np.isfinite(w["probability"]) else i18n.t(f"target.{w['status']}", lang).lower()
+    p = (
+        fmt.percent(100 * w["probability"], lang, 0)
+        if np.isfinite(w["probability"])
+        else i18n.t(f"target.{w['status']}", lang).lower()
+    )
     return i18n.t("decision.weakest", lang, target=w[i18n.column("label", lang)], p=p)
 
 
-def tradeoffs(group: Sequence[Run], best: Run | None, rob: Robustness | None, lang: str, unallocated: dict) -> Message | None:
+def tradeoffs(
+    group: Sequence[Run], best: Run | None, rob: Robustness | None, lang: str, unallocated: dict
+) -> Message | None:
     """Each other allocation's trade-off: poor rate and regret, its weakest target, money that
     reaches no one."""
     allocs = [r for r in allocations(group) if best is None or r.name != best.name]
@@ -296,7 +331,16 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         return None
     c = V.counts(plan.verdicts)
     year = int(v["year"].min())
-    text = i18n.t("decision.plan", lang, title=_q(plan.title(lang)), year=year, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"], total=len(v))
+    text = i18n.t(
+        "decision.plan",
+        lang,
+        title=_q(plan.title(lang)),
+        year=year,
+        met=c["met"],
+        uncertain=c["uncertain"],
+        not_met=c["not_met"],
+        total=len(v),
+    )
     from simlib.report.scorecard import shortfall_text
 
     worst = v[v["status"] != "met"]
@@ -317,14 +361,35 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     plan = next((r for r in main if r.role == "plan"), allocations(main)[0] if allocations(main) else None)
     cf = next((r for r in main if r.role == "counterfactual"), None)
     if cf is not None and plan is not None:
-        parts.append(t("decision.counterfactual", title=_q(cf.title(lang)), year=y1, rate=fmt.percent(cf.rate(y1), lang, 1), gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2), plan=_q(plan.title(lang))))
+        parts.append(
+            t(
+                "decision.counterfactual",
+                title=_q(cf.title(lang)),
+                year=y1,
+                rate=fmt.percent(cf.rate(y1), lang, 1),
+                gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2),
+                plan=_q(plan.title(lang)),
+            )
+        )
     spread = [r.rate(y1) for r in allocations(main)]
     for g in others:
         for r in g:
             ys = D.years(r.tables.indicators)
-            text = t("decision.other_group", title=_q(r.title(lang)), model=t(f"decision.model.{r.key[0]}"), y0=ys[0], y1=ys[-1])
+            text = t(
+                "decision.other_group",
+                title=_q(r.title(lang)),
+                model=t(f"decision.model.{r.key[0]}"),
+                y0=ys[0],
+                y1=ys[-1],
+            )
             if plan is not None and y1 in ys and len(spread) > 1:
-                text += " " + t("decision.other_gap", year=y1, gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2), plan=_q(plan.title(lang)), spread=fmt.number(max(spread) - min(spread), lang, 2))
+                text += " " + t(
+                    "decision.other_gap",
+                    year=y1,
+                    gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2),
+                    plan=_q(plan.title(lang)),
+                    spread=fmt.number(max(spread) - min(spread), lang, 2),
+                )
             parts.append(text)
     return Message(" ".join(H.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
 
@@ -337,7 +402,13 @@ def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tu
     main = gs[0]
     rob = shared_robustness(main)
     best, first = choice(main, rob, lang)
-    msgs = [first, targets_message(main, best, lang), tradeoffs(main, best, rob, lang, unallocated or {}), plan_message(main, lang), context_message(main, gs[1:], lang)]
+    msgs = [
+        first,
+        targets_message(main, best, lang),
+        tradeoffs(main, best, rob, lang, unallocated or {}),
+        plan_message(main, lang),
+        context_message(main, gs[1:], lang),
+    ]
     return [m for m in msgs if m is not None], best
 
 
@@ -348,7 +419,9 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     for m in messages:
         link = f' <span class="sl-small">({H.link(m.link, m.link_text)})</span>' if m.link else ""
         items.append(f"<li>{m.html}{link}</li>")
-    answer = f'<p class="sl-answer">{H.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
+    answer = (
+        f'<p class="sl-answer">{H.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
+    )
     note = H.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{H.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 

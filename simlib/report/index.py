@@ -32,10 +32,16 @@ def _rel(path: Path, base: Path) -> str:
 
 def _engine_text(result, engine: str, draws: int, lang: str) -> str:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    eng = t(f"report.engine.{engine}") + (f" — {t('report.draws', n=draws)}" if get_engine(engine).replications(draws) > 1 else "")
+    eng = t(f"report.engine.{engine}") + (
+        f" — {t('report.draws', n=draws)}" if get_engine(engine).replications(draws) > 1 else ""
+    )
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
     if n_unc:
-        eng += " · " + t("index.uncertainty_draws", n=n_unc, sampler=i18n.label("unc.sampler", getattr(result, "sampler", "lhs"), lang))
+        eng += " · " + t(
+            "index.uncertainty_draws",
+            n=n_unc,
+            sampler=i18n.label("unc.sampler", getattr(result, "sampler", "lhs"), lang),
+        )
     return eng
 
 
@@ -58,7 +64,10 @@ def _links(it, out: Path, lang: str) -> list[str]:
     links = [H.link(_rel(rep, out), t("index.link.report"))]
     if it.uncertainty_report is not None:
         links.append(H.link(_rel(Path(it.uncertainty_report), out), t("index.link.uncertainty")))
-    links += [H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")), H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook"))]
+    links += [
+        H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
+        H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook")),
+    ]
     failed_unc = it.out_dir / "uncertainty.failed.ipynb"
     if it.uncertainty_error and failed_unc.is_file():
         links.append(H.link(_rel(failed_unc, out), t("index.link.failed_nb")))
@@ -108,7 +117,15 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     from simlib.report.compare import group_title
 
-    header = [t("index.col.scenario"), t("index.col.poor_rate"), t("index.col.verdict"), t("index.col.fewer_poor"), t("index.col.money"), t("index.col.cost"), t("index.col.files")]
+    header = [
+        t("index.col.scenario"),
+        t("index.col.poor_rate"),
+        t("index.col.verdict"),
+        t("index.col.fewer_poor"),
+        t("index.col.money"),
+        t("index.col.cost"),
+        t("index.col.files"),
+    ]
     by_name = {it.name: it for it in result.items}
     parts = [H.heading(t("index.section.scenarios"), anchor="scenarios")]
     for g in DC.groups(list(runs.values())):
@@ -117,7 +134,15 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
         parts += [H.heading(group_title(g, lang), 3), table]
     failed = [it for it in result.items if not it.ok]
     if failed:
-        parts += [H.heading(t("index.section.failed"), 3), H.table([t("index.col.scenario"), t("index.col.status"), t("index.col.files")], _failed_rows(failed, out, lang), raw_cols=range(3)), H.note(t("index.failed_note"))]
+        parts += [
+            H.heading(t("index.section.failed"), 3),
+            H.table(
+                [t("index.col.scenario"), t("index.col.status"), t("index.col.files")],
+                _failed_rows(failed, out, lang),
+                raw_cols=range(3),
+            ),
+            H.note(t("index.failed_note")),
+        ]
     return parts
 
 
@@ -132,7 +157,16 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
     parts = [
         f"<h1>{H.esc(t('index.title'))}</h1>",
-        H.para(t("index.subtitle", ok=len(ok), total=len(items), engine=_engine_text(result, engine, draws, lang), time=now), "sl-sub"),
+        H.para(
+            t(
+                "index.subtitle",
+                ok=len(ok),
+                total=len(items),
+                engine=_engine_text(result, engine, draws, lang),
+                time=now,
+            ),
+            "sl-sub",
+        ),
     ]
     runs = {it.name: DC.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok}
     if runs:
@@ -141,7 +175,9 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
             messages = [DC.Message(m.html) for m in messages]  # no comparison page to link to
         parts.append(DC.brief_html(messages, best, lang, t("decision.caveat")))
     if result.compare_ok:
-        parts.append(f"<p><strong>{H.link('compare.html', t('index.compare_link'))}</strong> <span class=\"sl-small\">({H.link('compare.xlsx', t('index.link.xlsx'))})</span></p>")
+        parts.append(
+            f'<p><strong>{H.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({H.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
+        )
     elif result.compare_ok is False:
         parts.append(H.note(t("index.compare_failed", error=result.compare_error)))
     parts += scenario_tables(result, runs, out, lang)

@@ -216,7 +216,9 @@ def _with_without_chart(ctx) -> H.Chart:
     fewer = D.series(ind, "poor_fewer_than_without_programme", "province").set_index("year")
     without = [m + float(fewer["mean"].get(y, 0.0)) for y, m in zip(with_p["year"], with_p["mean"])]
     years = with_p["year"].tolist()
-    s1 = C.Series(ctx.t("report.with_programme"), years, with_p["mean"].tolist(), with_p["lo"].tolist(), with_p["hi"].tolist(), 0)
+    s1 = C.Series(
+        ctx.t("report.with_programme"), years, with_p["mean"].tolist(), with_p["lo"].tolist(), with_p["hi"].tolist(), 0
+    )
     s2 = C.Series(ctx.t("report.without_programme"), years, without, style=1)
     fig = C.line_chart(
         [s1, s2],
@@ -227,7 +229,9 @@ def _with_without_chart(ctx) -> H.Chart:
         ymin=None,
         breaks=[(y - 0.5, ctx.t("report.new_standard")) for y in standard_breaks(ind)],
     )
-    title = ctx.t("report.finding.with_without", fewer=fmt.households(ctx.head["poor_fewer_end"], L), y1=ctx.head["year_end"])
+    title = ctx.t(
+        "report.finding.with_without", fewer=fmt.households(ctx.head["poor_fewer_end"], L), y1=ctx.head["year_end"]
+    )
     return H.Chart(fig, ctx.t("report.fig.with_without"), title=title)
 
 
@@ -247,7 +251,9 @@ def money(ctx) -> list:
     if un is not None:
         lost = float(un.frame.iloc[:, 2].sum())
         blocks.append(H.heading(ctx.t("report.unallocated.title"), 3, anchor="unallocated"))
-        blocks.append(H.note(ctx.t("report.unallocated.sentence", money=fmt.number(lost, L, 1), total=fmt.number(total, L, 1))))
+        blocks.append(
+            H.note(ctx.t("report.unallocated.sentence", money=fmt.number(lost, L, 1), total=fmt.number(total, L, 1)))
+        )
         blocks.append(to_html(un, L))
     blocks.append(H.heading(ctx.t("report.money.buys"), 3))
     sentence = ctx.t(
@@ -298,7 +304,9 @@ def coverage(ctx) -> list:
                 [float(s["hi"].get(y, np.nan)) for y in ys] if ctx.spread_shown else None,
             )
         )
-    fig = C.bar_panels(panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: fmt.percent(v, L, 0), ymax=100.0)
+    fig = C.bar_panels(
+        panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: fmt.percent(v, L, 0), ymax=100.0
+    )
     return [
         H.heading(ctx.t("report.section.coverage"), anchor="coverage", up=_up(ctx)),
         H.para(ctx.t("report.coverage.intro")),

@@ -116,7 +116,9 @@ def moved(nb, old: str | Path, new: str | Path) -> None:
             cell.source = cell.source.replace(old, new)
     pm = nb.metadata.get("papermill", {})
     if "parameters" in pm:
-        pm["parameters"] = json.loads(json.dumps(pm["parameters"]).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1]))
+        pm["parameters"] = json.loads(
+            json.dumps(pm["parameters"]).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+        )
 
 
 def record_manifest(nb, manifest: Mapping) -> None:

@@ -159,7 +159,9 @@ def headline_sentence(ctx: ReportContext) -> str:
         n=before - y0,
     )
     if breaks:
-        sentence += " " + ctx.t("report.headline.after_break", year=breaks[0], y1=y1, end=fmt.percent(h["poor_rate_end"], L))
+        sentence += " " + ctx.t(
+            "report.headline.after_break", year=breaks[0], y1=y1, end=fmt.percent(h["poor_rate_end"], L)
+        )
     return sentence
 
 
@@ -171,14 +173,24 @@ def verdict_sentence(ctx: ReportContext) -> str:
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     c = V.counts(ctx.verdicts)
     basis = ctx.t("report.verdict.basis_note_projection") if (v["basis"] == "projection").all() else ""
-    text = ctx.t("report.verdict.summary", years=years, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"], total=len(v))
+    text = ctx.t(
+        "report.verdict.summary",
+        years=years,
+        met=c["met"],
+        uncertain=c["uncertain"],
+        not_met=c["not_met"],
+        total=len(v),
+    )
     return " ".join(x for x in (text, basis) if x)
 
 
 def _rate_card(ctx: ReportContext, key: str, indicator: str, breaks: list[int]) -> tuple[str, str, str]:
     h, L = ctx.head, ctx.lang
     y0, y1 = h["year_start"], h["year_end"]
-    start, end = D.value_at(ctx.tables.indicators, indicator, y0)[0], D.value_at(ctx.tables.indicators, indicator, y1)[0]
+    start, end = (
+        D.value_at(ctx.tables.indicators, indicator, y0)[0],
+        D.value_at(ctx.tables.indicators, indicator, y1)[0],
+    )
     detail = ctx.t("report.card.years", y0=y0, y1=y1) + _interval(ctx, indicator, y1, fmt.percent)
     if breaks:
         before = D.value_at(ctx.tables.indicators, indicator, breaks[0] - 1)[0]
@@ -191,7 +203,9 @@ def _movement_cards(ctx: ReportContext, breaks: list[int]) -> list[tuple[str, st
     standard; the year of a change apart (its flows include reclassification)."""
     ind, L = ctx.tables.indicators, ctx.lang
     ys = [y for y in D.years(ind)[1:] if y not in breaks]
-    tot = {i: sum(D.value_at(ind, i, y)[0] for y in ys) for i in ("escapes", "poor_to_near_poor", "relapses", "new_poor")}
+    tot = {
+        i: sum(D.value_at(ind, i, y)[0] for y in ys) for i in ("escapes", "poor_to_near_poor", "relapses", "new_poor")
+    }
     span = f"{ys[0]}–{ys[-1]}" if ys else "–"
     if breaks:
         span += " " + ctx.t("report.card.except_break", years=", ".join(str(y) for y in breaks))
@@ -199,12 +213,20 @@ def _movement_cards(ctx: ReportContext, breaks: list[int]) -> list[tuple[str, st
         (
             ctx.t("report.card.left_poverty_span", span=span),
             fmt.households(tot["escapes"] + tot["poor_to_near_poor"], L),
-            ctx.t("report.card.left_poverty_detail", escapes=fmt.number(tot["escapes"], L), near=fmt.number(tot["poor_to_near_poor"], L)),
+            ctx.t(
+                "report.card.left_poverty_detail",
+                escapes=fmt.number(tot["escapes"], L),
+                near=fmt.number(tot["poor_to_near_poor"], L),
+            ),
         ),
         (
             ctx.t("report.card.fell_in_span", span=span),
             fmt.households(tot["relapses"] + tot["new_poor"], L),
-            ctx.t("report.card.fell_in_detail", relapses=fmt.number(tot["relapses"], L), new=fmt.number(tot["new_poor"], L)),
+            ctx.t(
+                "report.card.fell_in_detail",
+                relapses=fmt.number(tot["relapses"], L),
+                new=fmt.number(tot["new_poor"], L),
+            ),
         ),
     ]
     for y in breaks:
@@ -226,7 +248,10 @@ def headline(ctx: ReportContext) -> list:
     h, L = ctx.head, ctx.lang
     y1 = h["year_end"]
     breaks = TR.standard_breaks(ctx.tables.indicators)
-    cards = [_rate_card(ctx, "report.card.poor_rate", "poor_rate", breaks), _rate_card(ctx, "report.card.near_poor_rate", "near_poor_rate", breaks)]
+    cards = [
+        _rate_card(ctx, "report.card.poor_rate", "poor_rate", breaks),
+        _rate_card(ctx, "report.card.near_poor_rate", "near_poor_rate", breaks),
+    ]
     if "poor_near_poor_rate" in set(ctx.tables.indicators["indicator"]):
         cards.append(_rate_card(ctx, "report.card.poor_near_poor_rate", "poor_near_poor_rate", breaks))
     cards += _movement_cards(ctx, breaks)
@@ -235,19 +260,28 @@ def headline(ctx: ReportContext) -> list:
         (
             ctx.t("report.card.fewer_poor", y1=y1),
             fewer,
-            ctx.t("report.card.fewer_poor_detail") + _interval(ctx, "poor_fewer_than_without_programme", y1, fmt.households),
+            ctx.t("report.card.fewer_poor_detail")
+            + _interval(ctx, "poor_fewer_than_without_programme", y1, fmt.households),
         )
     )
     cards.append(
         (
             ctx.t("report.card.cost_per_lifted"),
             fmt.million_vnd(h["cost_per_household_lifted_end"], L, 1),
-            ctx.t("report.card.cost_detail", money=fmt.number(h["spend_total_billion"], L, 1), y0=h["year_start"] + 1, y1=y1)
+            ctx.t(
+                "report.card.cost_detail",
+                money=fmt.number(h["spend_total_billion"], L, 1),
+                y0=h["year_start"] + 1,
+                y1=y1,
+            )
             + _interval(ctx, "cost_per_household_lifted", y1, lambda x, lg: fmt.number(x, lg, 0)),
         )
     )
     cards += _verdict_cards(ctx)
-    blocks = [H.heading(ctx.t("report.section.headline"), anchor="headline", up=_up(ctx)), H.para(headline_sentence(ctx))]
+    blocks = [
+        H.heading(ctx.t("report.section.headline"), anchor="headline", up=_up(ctx)),
+        H.para(headline_sentence(ctx)),
+    ]
     sentence = verdict_sentence(ctx)
     if sentence:
         blocks.append(f'<p class="sl-answer">{H.esc(sentence)}</p>')
@@ -303,7 +337,13 @@ def scorecard(ctx: ReportContext) -> list:
     and then as an outlook."""
     blocks = [
         H.heading(ctx.t("report.section.scorecard"), anchor="scorecard", up=_up(ctx)),
-        H.para(ctx.t("report.scorecard.intro", p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0), p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0))),
+        H.para(
+            ctx.t(
+                "report.scorecard.intro",
+                p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0),
+                p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0),
+            )
+        ),
         S.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names),
     ]
     if ctx.uncertainty is None:
@@ -348,7 +388,13 @@ def uncertainty(ctx: ReportContext) -> list:
         return []
     info, L = ctx.uncertainty.info, ctx.lang
     samples = int(info.get("samples", info["draws"]))
-    intro = ctx.t("report.uncertainty.intro", n=info["draws"], sampler=i18n.label("unc.sampler", info["sampler"], L), seed=info["seed"], k=info.get("parameters", "–"))
+    intro = ctx.t(
+        "report.uncertainty.intro",
+        n=info["draws"],
+        sampler=i18n.label("unc.sampler", info["sampler"], L),
+        seed=info["seed"],
+        k=info.get("parameters", "–"),
+    )
     if int(info.get("replications", 1)) > 1:
         intro += " " + ctx.t("report.uncertainty.replications", r=int(info["replications"]), samples=samples)
     blocks = [head, H.para(intro), TR.fan_panels(ctx)]
@@ -372,7 +418,12 @@ def deprivations(ctx: ReportContext) -> list:
     if getattr(ctx.result.tables, "deprivations", None) is None:
         return []
     sec = dep.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
-    captions = {"shares": "report.fig.dep_shares", "districts": "report.fig.dep_districts", "lines": "report.fig.dep_lines", "fgt": "report.fig.dep_fgt"}
+    captions = {
+        "shares": "report.fig.dep_shares",
+        "districts": "report.fig.dep_districts",
+        "lines": "report.fig.dep_lines",
+        "fgt": "report.fig.dep_fgt",
+    }
     blocks = [H.heading(ctx.t("report.section.deprivations"), anchor="deprivations", up=_up(ctx))]
     blocks += [H.para(t) for t in sec.texts]
     blocks += [H.Chart(fig, ctx.t(captions.get(key, "report.fig.dep_shares"))) for key, fig in sec.figures.items()]
@@ -409,7 +460,19 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool = Fa
     return S.scorecard_html(V.verdict_table(targets, ind), lang, unit_names)
 
 
-SECTIONS = (title, headline, scorecard, trajectories, uncertainty, deprivations, flows, money, coverage, assumptions, footer)
+SECTIONS = (
+    title,
+    headline,
+    scorecard,
+    trajectories,
+    uncertainty,
+    deprivations,
+    flows,
+    money,
+    coverage,
+    assumptions,
+    footer,
+)
 
 
 def build(ctx: ReportContext) -> list:
@@ -426,5 +489,10 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
     notebook's, recorded in the manifest with the scenario's role."""
     from simlib.report.tables import export_run
 
-    info = {"notebook": "scenario_report.ipynb", "lang": ctx.lang, "role": role(ctx.scenario), "parameters": dict(parameters or {})}
+    info = {
+        "notebook": "scenario_report.ipynb",
+        "lang": ctx.lang,
+        "role": role(ctx.scenario),
+        "parameters": dict(parameters or {}),
+    }
     return export_run(ctx, output_dir, info)

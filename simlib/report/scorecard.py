@@ -103,7 +103,7 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     header += [str(y) for y in own] + [t("report.verdict.outlook", year=y) for y in later]
     hcls = ["", ""] + [""] * len(own) + ["sl-outlook-h"] * len(later)
     rows, classes = [], []
-    for (tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
+    for (_tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names)
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
@@ -116,7 +116,12 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
         classes.append("sub" if first["detail"] else "")
     n = len(header)
     return H.table(
-        header, rows, numeric=[False, True] + [True] * (n - 2), row_classes=classes, raw_cols=range(n), header_classes=hcls
+        header,
+        rows,
+        numeric=[False, True] + [True] * (n - 2),
+        row_classes=classes,
+        raw_cols=range(n),
+        header_classes=hcls,
     )
 
 

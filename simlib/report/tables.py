@@ -36,7 +36,14 @@ RUN_TABLES = ("states", "flows", "indicators", "targets", "programme")
 #: written when the run has them (multidimensional model; review-category flows; absorption)
 OPTIONAL_RUN_TABLES = ("deprivations", "deprivation_removals", "review_flows", "absorption")
 #: indicators whose spread over the parameter draws the uncertainty table shows
-KEY_INDICATORS = ("poor_rate", "near_poor_rate", "poor_near_poor_rate", "poor", "poor_fewer_than_without_programme", "cost_per_household_lifted")
+KEY_INDICATORS = (
+    "poor_rate",
+    "near_poor_rate",
+    "poor_near_poor_rate",
+    "poor",
+    "poor_fewer_than_without_programme",
+    "cost_per_household_lifted",
+)
 
 
 def run_table(result, name: str):
@@ -65,7 +72,11 @@ def budget_table(ctx) -> ReportTable:
             r = {t("table.line"): f"{line} {cat.lines[line].name(lang)}", t("table.year"): int(year)}
             total = 0.0
             for src, col in src_cols.items():
-                v = float(planned.loc[(line, year), src]) / 1e9 if (line, year) in planned.index and src in planned.columns else 0.0
+                v = (
+                    float(planned.loc[(line, year), src]) / 1e9
+                    if (line, year) in planned.index and src in planned.columns
+                    else 0.0
+                )
                 r[col], total = v, total + v
             rr = reach.loc[(line, year)] if (line, year) in reach.index else None
             spent = float(rr["spend_vnd"]) / 1e9 if rr is not None else 0.0
@@ -117,7 +128,11 @@ def _dep_formats(key: str, frame: pd.DataFrame, ctx) -> dict:
             out[c] = "int" if c.startswith(ctx.t("indicator.income_line_rural")[:8]) else "num1"
         return out
     households = {ctx.t("dep.col.households_fewer"), ctx.t("dep.col.removed")}
-    return {c: ("int" if (c in households or key == "lines") and "%" not in c else "num1") for c in cols[1:] if frame[c].dtype.kind in "fi"}
+    return {
+        c: ("int" if (c in households or key == "lines") and "%" not in c else "num1")
+        for c in cols[1:]
+        if frame[c].dtype.kind in "fi"
+    }
 
 
 def uncertainty_tables(ctx) -> list[ReportTable]:
@@ -190,7 +205,17 @@ def info_rows(ctx) -> list[tuple[str, str]]:
     rows += [(t("xlsx.caveats"), " ".join(caveats(ctx))), (t("xlsx.disbursement"), A.disbursement_text(ctx))]
     if ctx.uncertainty is not None:
         info = ctx.uncertainty.info
-        rows.append((t("xlsx.draws"), t("xlsx.draws_text", n=info["draws"], sampler=i18n.label("unc.sampler", info["sampler"], ctx.lang), seed=info["seed"])))
+        rows.append(
+            (
+                t("xlsx.draws"),
+                t(
+                    "xlsx.draws_text",
+                    n=info["draws"],
+                    sampler=i18n.label("unc.sampler", info["sampler"], ctx.lang),
+                    seed=info["seed"],
+                ),
+            )
+        )
     rows.append((t("xlsx.formats"), t("xlsx.formats_text")))
     return rows
 

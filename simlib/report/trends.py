@@ -51,7 +51,9 @@ def published_history(province_en: str, folder=None, first_year: int = 2015) -> 
         if start:
             year = int(start.group(1)) - 1
         std = _STANDARD.search(notes)
-        rows.append({"year": year, "rate": float(rate), "standard": std.group(0)[:9] if std else "", "url": r.source_url})
+        rows.append(
+            {"year": year, "rate": float(rate), "standard": std.group(0)[:9] if std else "", "url": r.source_url}
+        )
     out = pd.DataFrame(rows, columns=["year", "rate", "standard", "url"])
     spans = [tuple(int(x) for x in st.split("-")) for st in set(out["standard"]) if st]
     for i, r in out[out["standard"] == ""].iterrows():
@@ -127,7 +129,9 @@ def province_chart(ctx) -> H.Chart:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     s = D.series(ind, "poor_rate", "province", "province")
     lo, hi = _band(ctx, "province")
-    proj = C.Series(t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo or s["lo"].tolist(), hi or s["hi"].tolist(), 0)
+    proj = C.Series(
+        t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo or s["lo"].tolist(), hi or s["hi"].tolist(), 0
+    )
     hist = published_history(ctx.scenario.dataset.meta.get("province_en", ""))
     breaks = standard_breaks(ind)
     thr = _thresholds(ctx).get("province")
@@ -144,7 +148,9 @@ def province_chart(ctx) -> H.Chart:
         breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
     )
     note = t("report.fig.province_history") if len(hist) else ""
-    return H.Chart(fig, " ".join(x for x in (t("report.fig.province"), note) if x), title=rate_finding(ctx.verdicts, "province", L))
+    return H.Chart(
+        fig, " ".join(x for x in (t("report.fig.province"), note) if x), title=rate_finding(ctx.verdicts, "province", L)
+    )
 
 
 def _band(ctx, geo: str) -> tuple[list | None, list | None]:
@@ -201,8 +207,12 @@ def district_panels(ctx) -> H.Chart:
     panels = []
     for u, name in ctx.unit_names.items():
         s = D.series(ind, "poor_rate", u, "district")
-        line = C.Series(t("report.projected"), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), 0)
-        steps = _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if u in poor and thr is not None else []
+        line = C.Series(
+            t("report.projected"), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), 0
+        )
+        steps = (
+            _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if u in poor and thr is not None else []
+        )
         panels.append(C.Panel(name + (" ★" if u in poor else ""), [line], steps))
     fig = C.line_panels(
         panels,

@@ -103,7 +103,11 @@ def title(ctx: PageContext) -> list:
 def fans(ctx: PageContext) -> list:
     from simlib.report.trends import fan_panels
 
-    return [H.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)), H.para(ctx.t("unc.page.fans_intro")), fan_panels(ctx)]
+    return [
+        H.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)),
+        H.para(ctx.t("unc.page.fans_intro")),
+        fan_panels(ctx),
+    ]
 
 
 def verdicts(ctx: PageContext) -> list:
@@ -111,12 +115,20 @@ def verdicts(ctx: PageContext) -> list:
 
     blocks = [
         H.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),
-        H.para(ctx.t("report.scorecard.intro", p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0), p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0))),
+        H.para(
+            ctx.t(
+                "report.scorecard.intro",
+                p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0),
+                p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0),
+            )
+        ),
         S.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx)),
     ]
     v = V.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
-        blocks.append(probability_figure(v.rename(columns={"probability": "probability_met"}), ctx.lang, int(v["year"].min())))
+        blocks.append(
+            probability_figure(v.rename(columns={"probability": "probability_met"}), ctx.lang, int(v["year"].min()))
+        )
     return blocks
 
 
@@ -139,7 +151,10 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
     t = ctx.t
     frame = pd.DataFrame(
         {
-            t("table.target_area"): [f"{labels.get(a, a)} ({area_name(gt, g, ctx.lang, _unit_names(ctx))})" for a, gt, g in zip(r["target_id"], r["geo_type"], r["geo"])],
+            t("table.target_area"): [
+                f"{labels.get(a, a)} ({area_name(gt, g, ctx.lang, _unit_names(ctx))})"
+                for a, gt, g in zip(r["target_id"], r["geo_type"], r["geo"])
+            ],
             t("table.year"): r["year"].astype(int).to_numpy(),
             t("table.probability_pct"): (100 * r["probability_met"]).to_numpy(),
             t("unc.col.rule"): r[i18n.column("rule", ctx.lang)].to_numpy(),
@@ -161,7 +176,9 @@ def rules(ctx: PageContext) -> list:
     return blocks
 
 
-def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, seed=None, executor: str = "serial", jobs=None) -> list:
+def sensitivity(
+    ctx: PageContext, points: int = 64, morris: int = 0, seed=None, executor: str = "serial", jobs=None
+) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
     of parameter and by project); Morris screening when `morris` trajectories are asked for."""
     from simlib.report import uncertainty as ru
@@ -170,19 +187,39 @@ def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, seed=None, 
     blocks = [H.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
     if points <= 0:
         return blocks + [H.para(ctx.t("unc.page.no_sensitivity"))]
-    sens = sensitivity_analysis(ctx.scenario, n=points, groupings=("kind", "project"), seed=seed, executor=executor, jobs=jobs)
+    sens = sensitivity_analysis(
+        ctx.scenario, n=points, groupings=("kind", "project"), seed=seed, executor=executor, jobs=jobs
+    )
     blocks.append(H.para(ru.sensitivity_note(sens, ctx.lang)))
     for output in sens.table["output"].unique():
-        blocks.append(H.Chart(ru.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang), ctx.t("unc.page.fig_kind")))
+        blocks.append(
+            H.Chart(
+                ru.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang), ctx.t("unc.page.fig_kind")
+            )
+        )
     first = sens.table["output"].iloc[0]
-    blocks.append(H.Chart(ru.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang), ctx.t("unc.page.fig_project")))
+    blocks.append(
+        H.Chart(
+            ru.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang), ctx.t("unc.page.fig_project")
+        )
+    )
     if morris > 0:
-        screen = screening_analysis(ctx.scenario, r=morris, seed=seed, executor=executor, jobs=jobs, outputs=DEFAULT_OUTPUTS[:1])
+        screen = screening_analysis(
+            ctx.scenario, r=morris, seed=seed, executor=executor, jobs=jobs, outputs=DEFAULT_OUTPUTS[:1]
+        )
         blocks.append(H.Chart(ru.morris_chart(screen, lang=ctx.lang), ctx.t("unc.page.fig_morris")))
     return blocks
 
 
-def robustness(ctx: PageContext, shared: str | Path | None = None, compare=(), draws: int = 0, seed=None, executor="serial", jobs=None) -> list:
+def robustness(
+    ctx: PageContext,
+    shared: str | Path | None = None,
+    compare=(),
+    draws: int = 0,
+    seed=None,
+    executor="serial",
+    jobs=None,
+) -> list:
     """This allocation against the others on the same draws: from the batch's shared comparison
     (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare`."""
     from simlib.report.decision import robustness_section_rows, run_robustness
@@ -193,7 +230,10 @@ def robustness(ctx: PageContext, shared: str | Path | None = None, compare=(), d
     elif compare:
         summary = run_robustness(ctx.scenario, compare, draws, seed, executor, jobs)
     elif ctx.links.compare:  # a batch: compared once for all scenarios, on the comparison page
-        return blocks + [H.para(ctx.t("unc.page.shared")), f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>"]
+        return blocks + [
+            H.para(ctx.t("unc.page.shared")),
+            f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>",
+        ]
     else:
         return blocks + [H.para(ctx.t("unc.nb.no_compare"))]
     if summary is None or summary.empty:
