@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,22 @@ def shell() -> _Shell:
     cfg.HistoryManager.enabled = False  # no history database: `In` is kept in memory
     cfg.InteractiveShell.colors = "nocolor"
     cfg.InteractiveShell.xmode = "Plain"
-    sh = _Shell.instance(config=cfg, displayhook_class=_RecordingHook)
+    with _as_main(sys.modules.get("__main__")):  # IPython installs its own `__main__`: keep the real one
+        sh = _Shell.instance(config=cfg, displayhook_class=_RecordingHook)
     sh.enable_matplotlib("inline")
     return sh
+
+
+@contextmanager
+def _as_main(module):
+    """`module` as `sys.modules["__main__"]` inside the block, the previous one restored after
+    (a process that starts workers — multiprocessing, Dask — needs its own `__main__`)."""
+    old = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = old
 
 
 @contextmanager
@@ -136,7 +150,7 @@ def execute(nb, cwd: str | Path) -> BaseException | None:
     hist = sh.history_manager
     hist.input_hist_parsed[:], hist.input_hist_raw[:] = [""], [""]  # `In` as in a new kernel
     sh.execution_count = 1
-    with _cwd(Path(cwd)):
+    with _cwd(Path(cwd)), _as_main(sh.user_module):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
