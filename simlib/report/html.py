@@ -38,6 +38,7 @@ table.sl-table tr { break-inside: avoid; }
 table.sl-table tbody th { background: #fff; font-weight: 500; }
 table.sl-table tbody tr:nth-child(even) td, table.sl-table tbody tr:nth-child(even) th { background: #fafafa; }
 table.sl-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.sl-table td.num .sl-small { white-space: normal; }
 table.sl-table th.num { text-align: right; }
 table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 13em; }
 table.sl-table th.sub, table.sl-table td.sub { padding-left: 1.6em; color: #333; font-weight: 400; }
