@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from simlib.atomic import (
     write_text,
 )
 from simlib.errors import InputError, raise_if_any
+from simlib.geography import Period, dataset_units, load_geography, match_units
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
@@ -316,47 +316,77 @@ def import_review(
     name: str | None = None,
     year: int | None = None,
     replace: bool = False,
+    level: str = "district",
 ) -> Path:
     """Build a dataset folder from a province's annual-review counts (CSV or XLSX).
 
     The review table has columns `unit_id, ethnic_group, area, state, households` (more columns
-    are ignored). Units and their flags come from the `template` dataset. The folder (default
-    `data/<name>`) must be new or empty; an existing dataset is replaced only with `replace` and
-    only if `import_review` wrote it (its other files are kept), see `replace_dataset`.
+    are ignored). With `level="district"` units and their flags come from the `template` dataset
+    and `unit_id` must be one of its ids; with `level="commune"` the units are the commune-level
+    units of the province's dated geography (`simlib.geography`) and `unit_id` may give a unit's
+    code or name, with or without diacritics. The template gives the province, standard and the
+    split of `escaped` counts. The folder (default `data/<name>`) must be new or empty; an existing
+    dataset is replaced only with `replace` and only if `import_review` wrote it (its other files
+    are kept), see `replace_dataset`.
     """
     review_file = Path(review_file)
     tmpl = load_dataset(template) if not isinstance(template, Dataset) else template
-    df = read_table(review_file)
-    base = tmpl.counts[..., 2:5].sum(axis=(0, 1, 2))
-    split = base / base.sum() if base.sum() > 0 else None
-    counts, errors = validate_counts(df, tmpl.unit_ids, display_path(review_file), escaped_split=split)
+    period = commune_period() if level == "commune" else None
+    units = dataset_units(period) if period is not None else tmpl.units
+    counts, errors = review_counts(read_table(review_file), tmpl, period, display_path(review_file))
     year = int(year or tmpl.baseline_year)
     if not 2000 <= year <= 2099:
         errors.append(InputError("option_range", field="year", value=year, allowed="2000 … 2099"))
-    name = name or f"{tmpl.name}_review_{year}"
+    name = name or f"{tmpl.name}_{'commune_' if period is not None else ''}review_{year}"
     if not NAME_PATTERN.match(name):
         errors.append(InputError("pattern", field="name", value=name, allowed=NAME_ALLOWED))
         raise_if_any(errors)
     out_dir = Path(out_dir) if out_dir else data_dir() / name
     errors += dataset_target_problems(out_dir, replace)
-    errors += inputs_inside(out_dir, [review_file, *tmpl.files])
+    inputs = [review_file, *tmpl.files] + ([period.source_file] if period is not None else [])
+    errors += inputs_inside(out_dir, inputs)
     raise_if_any(errors)
-    meta = _review_meta(review_file, tmpl, name, year)
-    frame = Dataset(name, out_dir, meta, tmpl.units, counts, {}).counts_frame()
+    meta = _review_meta(review_file, tmpl, name, year, period)
+    frame = Dataset(name, out_dir, meta, units, counts, {}).counts_frame()
     frame["estimated"] = False
     frame["basis"] = f"annual review ({review_file.name})"
+    units_csv = units.to_csv(index=False).encode("utf-8") if period else (tmpl.path / "units.csv").read_bytes()
     if replace and read_marker(out_dir) is not None:
-        replace_dataset(out_dir, meta, tmpl.path / "units.csv", frame)
+        replace_dataset(out_dir, meta, units_csv, frame)
         return out_dir
-    with atomic_dir(out_dir, "dataset", [review_file, *tmpl.files]) as tmp:
+    with atomic_dir(out_dir, "dataset", inputs) as tmp:
         (tmp / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        shutil.copyfile(tmpl.path / "units.csv", tmp / "units.csv")
+        (tmp / "units.csv").write_bytes(units_csv)
         frame.to_csv(tmp / meta["baseline_file"], index=False)
     return out_dir
 
 
-def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int) -> dict:
-    return {
+def commune_period() -> Period:
+    """The commune-level units of the province's dated geography (Cao Bằng from 1 July 2025)."""
+    geo = load_geography()
+    return geo.period(geo.transition["to_period"])
+
+
+def review_counts(
+    df: pd.DataFrame, tmpl: Dataset, period: Period | None, file: str
+) -> tuple[np.ndarray, list[InputError]]:
+    """Counts (D, 2, 2, 6) of a review table on the template's units, or on `period`'s commune
+    units with `unit_id` read as names (`match_units`); every problem at once."""
+    base = tmpl.counts[..., 2:5].sum(axis=(0, 1, 2))
+    split = base / base.sum() if base.sum() > 0 else None
+    if period is None or "unit_id" not in df.columns:
+        unit_ids = tmpl.unit_ids if period is None else period.unit_ids
+        return validate_counts(df, unit_ids, file, escaped_split=split)
+    ids, errors = match_units(df["unit_id"], period.units, file, "unit_id")
+    df = df.assign(unit_id=ids.where(ids.notna(), df["unit_id"]))
+    counts, cell_errors = validate_counts(df, None if errors else period.unit_ids, file, escaped_split=split)
+    return counts, errors + cell_errors
+
+
+def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int, period: Period | None = None) -> dict:
+    source = f"geography {period.id} ({display_path(period.source_file)})" if period else f"dataset {tmpl.name}"
+    source_vi = f"các đơn vị hành chính cấp xã {period.id} ({display_path(period.source_file)})" if period else ""
+    meta = {
         "name": name,
         "province_vi": tmpl.meta.get("province_vi", ""),
         "province_en": tmpl.meta.get("province_en", ""),
@@ -364,8 +394,10 @@ def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int) -> dict
         "version": f"review-{_dt.date.today().isoformat()}",
         "standard": tmpl.meta.get("standard", ""),
         "baseline_file": f"baseline_{year}.csv",
-        "description_en": f"Imported from the annual review file {review_file.name} (sha256 {sha256_file(review_file)[:12]}); units from dataset {tmpl.name}.",
-        "description_vi": f"Nhập từ tệp kết quả rà soát {review_file.name}; danh sách địa bàn lấy từ bộ dữ liệu {tmpl.name}.",
+        "description_en": f"Imported from the annual review file {review_file.name} (sha256 {sha256_file(review_file)[:12]}); units from {source}.",
+        "description_vi": f"Nhập từ tệp kết quả rà soát {review_file.name}; danh sách địa bàn lấy từ "
+        + (source_vi or f"bộ dữ liệu {tmpl.name}")
+        + ".",
         "sources": [
             {
                 "id": "review",
@@ -374,6 +406,9 @@ def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int) -> dict
             }
         ],
     }
+    if period is not None:
+        meta["geography"] = {"period": period.id, "level": period.level, "units_file": display_path(period.source_file)}
+    return meta
 
 
 def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
@@ -407,7 +442,7 @@ def dataset_target_problems(out_dir: Path, replace: bool) -> list[InputError]:
     return []
 
 
-def replace_dataset(folder: Path, meta: dict, units_file: Path, frame: pd.DataFrame) -> None:
+def replace_dataset(folder: Path, meta: dict, units_csv: bytes, frame: pd.DataFrame) -> None:
     """Replace a dataset `import_review` wrote, in place, keeping every file it did not write.
 
     `dataset.yaml` is first rewritten with `import_in_progress: true` (a dataset in that state
@@ -422,7 +457,7 @@ def replace_dataset(folder: Path, meta: dict, units_file: Path, frame: pd.DataFr
             yaml.safe_dump({**old, "import_in_progress": True}, allow_unicode=True, sort_keys=False),
         )
         with atomic_file(folder / "units.csv", "wb") as fh:
-            fh.write(units_file.read_bytes())
+            fh.write(units_csv)
         with atomic_file(folder / meta["baseline_file"], "w", encoding="utf-8", newline="") as fh:
             frame.to_csv(fh, index=False)
         write_text(folder / "dataset.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))

@@ -15,6 +15,13 @@ def register(sub) -> None:
     p.add_argument(
         "--name", default=None, help="dataset name: letters, digits, _ and - (default <template>_review_<year>)"
     )
+    p.add_argument(
+        "--level",
+        choices=("district", "commune"),
+        default="district",
+        help="units of the file: the template's districts (default) or the communes from 1 July 2025, "
+        "named by code or name, with or without diacritics",
+    )
     p.add_argument("--year", type=int, default=None, help="review year (default: the template's)")
     p.add_argument(
         "--replace",
@@ -29,7 +36,13 @@ def main(args) -> int:
     from simlib.paths import display_path
 
     out = import_review(
-        args.file, template=args.template, out_dir=args.out, name=args.name, year=args.year, replace=args.replace
+        args.file,
+        template=args.template,
+        out_dir=args.out,
+        name=args.name,
+        year=args.year,
+        replace=args.replace,
+        level=args.level,
     )
     print(i18n.t("cli.wrote", i18n.get_lang(), path=display_path(out)))
     return 0

@@ -1,0 +1,135 @@
+"""Targets by period: which targets are in force in a year, as the target specs `simlib.targets`
+evaluates.
+
+The period register (`params/catalogues/periods.yaml`, section `targets`) gives up to 2025 the
+province plan's targets (`params/targets.yaml`, Kế hoạch 415/KH-UBND, judged every projected
+year) and from 2026 the merged programme's phase-I targets (`params/targets/2026_2030.yaml`: press
+reports of Nghị quyết 257/2025/QH15 and of the Government's proposal; national or regional
+figures, not Cao Bằng's, whose own targets were not found). `targets_for_year(year)` returns a
+`TargetSet` whose `specs` have the keys of `simlib.targets.target_specs` plus the period's own:
+`status` (adopted / proposal), `source`, `kind`, `judged_years`, `unit`, `range` and `indicator_modelled`
+(whether simlib computes the indicator at all; none of the 2026–2030 targets is set for Cao Bằng). Nothing evaluates the 2026–2030 targets yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path
+from simlib.programmes import Period, load_periods, period_for_year
+from simlib.results import INDICATOR_UNITS
+from simlib.schema import load_yaml, validate
+from simlib.targets import target_specs
+
+#: comparisons under which a lower value is better (the weaker end of a range is its high end)
+LOWER_IS_BETTER = ("<=", "<")
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """The targets of one period: `specs` as `simlib.targets.target_specs` gives them, extended."""
+
+    period: Period
+    specs: tuple[dict, ...]
+
+    def judged_in(self, year: int) -> tuple[dict, ...]:
+        """The targets judged in `year` (every year for changes, the target year for levels)."""
+        return tuple(s for s in self.specs if year in s["judged_years"])
+
+
+def plan_specs(doc: dict, period: Period, source: str) -> tuple[dict, ...]:
+    """The province plan's targets (params/targets.yaml), judged every year of the period."""
+    years = tuple(range(period.first, period.last + 1))
+    specs = []
+    for spec, raw in zip(target_specs(doc), doc["targets"], strict=True):
+        extra = {"status": "adopted", "source": raw["threshold"].get("source", source), "kind": "plan"}
+        extra |= {"judged_years": years, "unit": raw["threshold"]["unit"], "range": None, "indicator_modelled": True}
+        specs.append(spec | extra)
+    return tuple(specs)
+
+
+def threshold_of(value: dict, comparison: str) -> float:
+    """The number a target is judged against: its value, or the weaker end of its range."""
+    if "value" in value:
+        return float(value["value"])
+    return float(value["high"] if comparison in LOWER_IS_BETTER else value["low"])
+
+
+def period_spec(raw: dict, first: int, last: int) -> dict:
+    """One 2026-on target as a spec of `simlib.targets` plus its period fields."""
+    value = raw["value"]
+    years = tuple(range(first, last + 1)) if raw["kind"] == "change_per_year" else (raw["year"],)
+    each = bool(raw.get("each_unit", False))
+    return {
+        "target_id": raw["id"],
+        "indicator": raw["indicator"],
+        "geo_type": raw["geography"],
+        "geo": raw["geography"],
+        "each_poor_district": False,
+        "each_poor_commune": each and raw["geography"] == "poor_communes",
+        "comparison": raw["comparison"],
+        "threshold": threshold_of(value, raw["comparison"]),
+        "label_vi": raw["label_vi"],
+        "label_en": raw["label_en"],
+        "status": raw["status"],
+        "source": raw["source"],
+        "kind": raw["kind"],
+        "judged_years": years,
+        "unit": value["unit"],
+        "range": (float(value["low"]), float(value["high"])) if "low" in value else None,
+        "indicator_modelled": raw["indicator"] in INDICATOR_UNITS,
+    }
+
+
+def load_period_targets(path: Path, period: Period) -> tuple[dict, ...]:
+    """Read and check a period's targets file: schema, then years within the file's period and the
+    register's, ids unique (every problem at once)."""
+    doc = load_yaml(path)
+    raise_if_any(validate(doc, "period_targets", path, quantities=False))
+    shown, errors = display_path(path), []
+    first, last = doc["meta"]["period"]["first"], doc["meta"]["period"]["last"]
+    if (first, last) != (period.first, period.last):
+        errors.append(
+            InputError(
+                "period_year",
+                file=shown,
+                field="meta.period",
+                value=f"{first}–{last}",
+                first=period.first,
+                last=period.last,
+            )
+        )
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(doc["targets"]):
+        if raw["id"] in seen:
+            errors.append(
+                InputError(
+                    "duplicate_id",
+                    file=shown,
+                    field=f"targets.{i}.id",
+                    value=raw["id"],
+                    other=f"targets.{seen[raw['id']]}",
+                )
+            )
+        seen.setdefault(raw["id"], i)
+        if raw["kind"] == "level" and not first <= raw["year"] <= last:
+            errors.append(
+                InputError(
+                    "period_year", file=shown, field=f"targets.{i}.year", value=raw["year"], first=first, last=last
+                )
+            )
+    raise_if_any(errors)
+    return tuple(period_spec(raw, first, last) for raw in doc["targets"])
+
+
+def targets_for_year(year: int, file: Path | None = None) -> TargetSet:
+    """The targets in force in `year`: the 2024 plan's up to 2025, the 2026–2030 programme's from
+    2026 (see the module docstring)."""
+    period = period_for_year(load_periods(file)["targets"], year)
+    if period.kind == "plan_targets":
+        doc = load_yaml(period.file)
+        raise_if_any(validate(doc, "targets", period.file))
+        return TargetSet(period, plan_specs(doc, period, period.source))
+    return TargetSet(period, load_period_targets(period.file, period))
