@@ -34,6 +34,10 @@ TARGETS = {  # figure -> (target, "<=" or ">=")
     "microsim_fast_speedup_vs_naive": (100.0, ">="),
     "aggregate_draws_per_s": (1000.0, ">="),
     "explorer_change_to_view_ms": (300.0, "<="),
+    "multidim_expected_ms_per_scenario_year": (50.0, "<="),
+    "multidim_expected_speedup_vs_numpy": (60.0, ">="),
+    "microsim_deprivation_ns_per_household_year": (30.0, "<="),
+    "microsim_deprivation_peak_bytes_per_household_1e5": (32.0, "<="),
 }
 
 
@@ -179,6 +183,53 @@ def bench_deprivation(res: dict, quick: bool) -> None:
     res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
 
+def bench_multidim(res: dict, quick: bool) -> None:
+    """The multidimensional expected engine on multidim_2030 (Cao Bằng): the compiled engine
+    (`simlib.engines.multidim_jit`) per scenario-year, alone and in a batch of 8 scenarios, and
+    the numpy reference (the engine before it, kept as `backend="numpy"`) in the same run."""
+    from simlib.engines.multidim_expected import run_multidim_expected
+    from simlib.runner import compile_run_model
+    from simlib.scenario import load_scenario
+
+    _, mm = compile_run_model(load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml"))
+    spend = mm.base.spend
+    Y = len(mm.base.years)
+    run_multidim_expected(mm, spend)  # compile (numba caches the machine code on disk) before timing
+    t = median_time(lambda: run_multidim_expected(mm, spend), 3 if quick else 5)
+    res["multidim_expected_ms_per_scenario_year"] = t / Y * 1e3
+    batch = spend[None] * np.linspace(0.5, 1.5, 8)[:, None, None, None]
+    t = median_time(lambda: run_multidim_expected(mm, batch), 1 if quick else 3)
+    res["multidim_expected_batch8_ms_per_scenario_year"] = t / (8 * Y) * 1e3
+    t = median_time(lambda: run_multidim_expected(mm, spend, backend="numpy"), 1)
+    res["multidim_expected_numpy_reference_ms_per_scenario_year"] = t / Y * 1e3
+    res["multidim_expected_speedup_vs_numpy"] = (
+        res["multidim_expected_numpy_reference_ms_per_scenario_year"] / res["multidim_expected_ms_per_scenario_year"]
+    )
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    numba = importlib.util.find_spec("numba")
+    return {
+        "machine": platform.platform(),
+        "cpu_model": cpu,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "numba": __import__("numba").__version__ if numba else None,
+        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+    }
+
+
 def bench_aggregate(res: dict, quick: bool) -> None:
     from simlib.engines import run_aggregate
 
@@ -253,6 +304,35 @@ def bench_national(res: dict, quick: bool) -> None:
         res["national_s_per_year"] = (time.perf_counter() - t0) / len(m.years)
 
 
+def bench_national_multidim(res: dict, quick: bool) -> None:
+    """One national year of the multidimensional model (expected engine; its cost grows with the
+    groups, not the households), chunks of 8 provinces on local processes (2 workers): seconds per
+    year and the peak bytes traced in one chunk's task (what a worker holds at once)."""
+    from simlib.engines import get_engine
+    from simlib.national import run_chunk, run_chunked, unit_slice
+    from simlib.options import RunOptions
+    from simlib.runner import compile_run_model
+    from simlib.scenario import load_scenario
+
+    spec = importlib.util.spec_from_file_location("build_national", ROOT / "data" / "national" / "build_national.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with tempfile.TemporaryDirectory() as tmp:
+        mod.build(Path(tmp) / "generated", scale=0.05 if quick else 1.0)
+        shutil.copy(ROOT / "data" / "national" / "national_2024.yaml", Path(tmp) / "national_2024.yaml")
+        scen = load_scenario(Path(tmp) / "national_2024.yaml", set_overrides=["model=multidim"])
+        _, mm = compile_run_model(scen)
+        res["national_multidim_households"] = float(mm.base.n0.sum())
+        engine = get_engine("expected")
+        t0 = time.perf_counter()
+        run_chunked(mm, mm.spend, engine, RunOptions(seed=0, chunk=8, executor="local", jobs=2))
+        res["national_multidim_s_per_year"] = (time.perf_counter() - t0) / len(mm.base.years)
+        part = unit_slice(mm, np.arange(8))
+        res["national_multidim_peak_bytes_per_chunk_of_8"] = float(
+            peak_bytes(lambda: run_chunk(part, mm.spend[..., :8], engine, 1, 0))
+        )
+
+
 def bench_explorer(res: dict, quick: bool) -> None:
     from benchmarks.explorer import bench_explorer as run
 
@@ -266,27 +346,23 @@ def main(argv=None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="expected microsim deprivation aggregate batch optimiser national explorer",
+        help="expected microsim deprivation multidim aggregate batch optimiser national national_multidim explorer",
     )
     args = ap.parse_args(argv)
     res: dict = {}
     if args.only is not None and RESULTS.exists():  # a partial run updates the figures it measures
         res = json.loads(RESULTS.read_text(encoding="utf-8"))
-    res |= {
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
-    }
+    res |= machine()
     parts = {
         "expected": bench_expected,
         "microsim": bench_microsim,
         "deprivation": bench_deprivation,
+        "multidim": bench_multidim,
         "aggregate": bench_aggregate,
         "batch": bench_batch,
         "optimiser": bench_optimiser,
         "national": bench_national,
+        "national_multidim": bench_national_multidim,
         "explorer": bench_explorer,
     }
     for name, fn in parts.items():
@@ -295,7 +371,7 @@ def main(argv=None) -> int:
             fn(res, args.quick)
     print(f"{'figure':58s} {'value':>14s}  target")
     for k, v in res.items():
-        if isinstance(v, (dict, str)) or k in ("cpus",):
+        if isinstance(v, (dict, str, list)) or k in ("cpus",):
             continue
         tgt = TARGETS.get(k)
         mark = ""
@@ -303,6 +379,7 @@ def main(argv=None) -> int:
             ok = v <= tgt[0] if tgt[1] == "<=" else v >= tgt[0]
             mark = f"{tgt[1]} {tgt[0]:g}  {'met' if ok else 'NOT met'}"
         print(f"{k:58s} {('skipped' if v is None else f'{v:14.4g}'):>14s}  {mark}")
+    res["targets"] = {k: {"target": t, "comparison": c} for k, (t, c) in TARGETS.items()}
     RESULTS.write_text(json.dumps(res, indent=2), encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0

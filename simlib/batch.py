@@ -33,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simlib.compliance import enforce
 from simlib.dataset import NAME_PATTERN
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.i18n import LocalText
@@ -385,9 +386,10 @@ def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path,
 
 
 def check_all(paths: list[Path], set_items: list | None = None) -> dict:
-    """{path: Scenario or the error that makes it invalid}; two files with the same scenario
-    name are an error too (their reports would overwrite each other). A crash on one file is
-    recorded for that file and does not stop the others."""
+    """{path: Scenario or the error that makes it invalid (an input problem, or a breach of the legal
+    frame, `simlib.compliance.enforce`)}; two files with the same scenario name are an error too
+    (their reports would overwrite each other). A crash on one file is recorded for that file and
+    does not stop the others."""
     from simlib.scenario import load_scenario
 
     out: dict = {}
@@ -395,6 +397,7 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
     for p in paths:
         try:
             scen = load_scenario(p, set_items)
+            enforce(scen)  # the legal frame: a breach the scenario does not ask to ignore is an error
         except Exception as exc:  # noqa: BLE001 - one file's problem never hides the others'
             out[p] = exc
             continue

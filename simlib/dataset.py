@@ -41,6 +41,9 @@ GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
 COUNT_COLUMNS = ("unit_id", "ethnic_group", "area", "state", "households")
 UNIT_COLUMNS = ("unit_id", "name_vi", "name_en", "poor_district", "communes")
+#: optional true/false columns of units.csv naming eligibility lists (a missing column: no unit is
+#: on the list); `poor_district` is required. Each has a `<flag>_basis` column with its source.
+FLAG_COLUMNS = ("poor_district", "exit_scheme_district")
 #: the most households one row may hold: a plausibility bound, not a model figure (no country
 #: has a billion households; Vietnam has about 28 million), which keeps every sum finite
 MAX_HOUSEHOLDS = 1e9
@@ -65,6 +68,13 @@ class Dataset:
     @property
     def poor_district(self) -> np.ndarray:
         return self.units["poor_district"].to_numpy(bool)
+
+    def unit_flag(self, name: str) -> np.ndarray:
+        """(D,) bool: a flag column of units.csv (`FLAG_COLUMNS`); all False when the dataset has
+        no such column."""
+        if name not in self.units.columns:
+            return np.zeros(len(self.units), bool)
+        return self.units[name].to_numpy(bool)
 
     @property
     def baseline_year(self) -> int:
@@ -152,12 +162,11 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
     if dup.any():
         errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup)))
-    flags, bad = parse_bool(df["poor_district"])
-    if bad.any():
-        errors.append(
-            InputError("csv_values", file=file, field="poor_district", rows=_rows(bad), allowed="true, false")
-        )
-    df["poor_district"] = flags
+    for flag in (c for c in FLAG_COLUMNS if c in df.columns):
+        flags, bad = parse_bool(df[flag])
+        if bad.any():
+            errors.append(InputError("csv_values", file=file, field=flag, rows=_rows(bad), allowed="true, false"))
+        df[flag] = flags
     communes = pd.to_numeric(df["communes"].astype(str).str.strip(), errors="coerce").to_numpy(float)
     with np.errstate(invalid="ignore"):
         bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes)))

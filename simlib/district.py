@@ -191,7 +191,12 @@ def split_context(structure, units: pd.DataFrame | None = None, rules: dict | No
     elig = np.zeros((L, D))
     for li in range(L):
         elig[li] = np.bincount(g_unit, weights=(n0 * structure.eligible[li]).sum(1), minlength=D)
-    elig = np.where(structure.household_line[:, None], elig, structure.capacity_units)
+    # household lines: eligible households; items buying no household benefit: the households of
+    # their territory (so that their money is split and shown); enabling lines: officers / communes
+    by_households = structure.household_line.copy()
+    if structure.money_only is not None:
+        by_households |= structure.money_only
+    elig = np.where(by_households[:, None], elig, structure.capacity_units)
     by_unit = np.stack([np.bincount(g_unit, weights=n0[:, k], minlength=D) for k in range(n0.shape[1])], 1)
     communes = units["communes"].to_numpy(float) if units is not None else np.zeros(D)
     return SplitContext(

@@ -21,12 +21,13 @@ whatever an engine derives from them is cached on the part it depends on (`simli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 
 import numpy as np
 
-from simlib.dataset import AREAS, GROUPS
+from simlib.dataset import AREAS, FLAG_COLUMNS, GROUPS
 from simlib.district import split_context, split_matrix
 from simlib.memo import Memoised
 from simlib.scenario import SOURCES, Scenario
@@ -76,6 +77,8 @@ class Structure(Memoised):
     officer_lines: np.ndarray  # (L,) bool
     infra_lines: np.ndarray  # (L,) bool
     infra_min_spend: float  # VND per district-year: the definition of "gets infrastructure"
+    money_only: np.ndarray | None = None  # (L,) bool: items buying no household benefit (simlib.catalogue)
+    line_contents: tuple[str, ...] | None = None  # (L,) the content each item carries (simlib.catalogue)
 
     @property
     def shape(self) -> dict:
@@ -203,8 +206,12 @@ def _largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
     return base + (ranks < left[..., None])
 
 
-def matches(clause: dict, unit_poor: np.ndarray, eth: np.ndarray, area: np.ndarray, attr: np.ndarray) -> np.ndarray:
-    """(G, K) bool: which group-states a population clause covers."""
+def matches(
+    clause: dict, unit_flags: Mapping[str, np.ndarray], eth: np.ndarray, area: np.ndarray, attr: np.ndarray
+) -> np.ndarray:
+    """(G, K) bool: which group-states a population clause covers. `unit_flags` holds, per flag
+    column of the dataset's units (`poor_district`, `exit_scheme_district`, …), the (G,) flag of
+    each group's unit; `poor_districts_only: true` is `unit_flag: poor_district`."""
     G = len(eth)
     m = np.ones((G, N_STATES), bool)
     if "states" in clause:
@@ -213,7 +220,9 @@ def matches(clause: dict, unit_poor: np.ndarray, eth: np.ndarray, area: np.ndarr
             allowed[list(EXPAND_PUBLIC.get(s, (STATE_INDEX.get(s, -1),)))] = True
         m &= allowed[None, :]
     if clause.get("poor_districts_only"):
-        m &= unit_poor[:, None]
+        m &= unit_flags["poor_district"][:, None]
+    if "unit_flag" in clause:
+        m &= unit_flags.get(clause["unit_flag"], np.zeros(G, bool))[:, None]
     if "groups" in clause:
         m &= np.isin(eth, [GROUPS.index(x) for x in clause["groups"]])[:, None]
     if "areas" in clause:
@@ -272,7 +281,7 @@ def compile_structure(scen: Scenario) -> Structure:
     """The structure of `scen` (see `Structure`)."""
     ds, cat = scen.dataset, scen.catalogue
     d, e, a, c, n0 = _groups(scen)
-    who = (ds.poor_district[d], e, a, c)
+    who = ({f: ds.unit_flag(f)[d] for f in FLAG_COLUMNS}, e, a, c)
     eligible, tier, n_tiers = _eligibility(scen, who)
     cov = scen.params["targets"]["coverage"]
     ps_pop = np.zeros((len(d), N_STATES), bool)
@@ -290,6 +299,8 @@ def compile_structure(scen: Scenario) -> Structure:
         n0=n0,
         line_codes=cat.codes,
         household_line=np.array([cat.lines[code].population == "households" for code in cat.codes]),
+        money_only=np.array([cat.lines[code].money_only for code in cat.codes], dtype=bool),
+        line_contents=tuple(cat.lines[code].content or code for code in cat.codes),
         eligible=eligible,
         tier=tier,
         n_tiers=n_tiers,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import zlib
 from concurrent.futures import as_completed
+from dataclasses import fields
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -25,6 +26,7 @@ from simlib.engines.common import ARRAYS, EngineOutput
 from simlib.engines.registry import Engine
 from simlib.executors import make_executor
 from simlib.model import Model
+from simlib.multidim.output import MultidimOutput
 
 
 def unit_slice(model: Model, units: list[int] | np.ndarray) -> Model:
@@ -56,7 +58,16 @@ def join_units(outs: list[EngineOutput], engine: str) -> EngineOutput:
     axis = {"states": 2, "flows": 2, "entries": 2, "reached": 3, "eligible": 3}
     cat = {f: np.concatenate([getattr(o, f) for o in outs], axis=ax) for f, ax in axis.items()}
     cat.update({f: sum(getattr(o, f) for o in outs) for f in ARRAYS if f not in axis})
-    return EngineOutput(engine, **cat)
+    out = EngineOutput(engine, **cat)
+    if outs[0].multidim is not None:  # groups: axis 2 of the review arrays, 3 of `removed`
+        md = [o.multidim for o in outs]
+        out.multidim = MultidimOutput(
+            **{
+                f.name: np.concatenate([getattr(m, f.name) for m in md], axis=3 if f.name == "removed" else 2)
+                for f in fields(MultidimOutput)
+            }
+        )
+    return out
 
 
 def chunks(n_units: int, chunk: int) -> list[np.ndarray]:

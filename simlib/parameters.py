@@ -32,6 +32,8 @@ PARAM_FILES = {
     "funding": "funding.yaml",
     "allocation": "allocation.yaml",
     "multidim": "multidim.yaml",
+    # the programme's contents by capital, norm and beneficiaries (simlib.catalogue, simlib.legal)
+    "legal_contents": "legal/contents_2021_2025.yaml",
 }
 #: folder of the poverty standards (one YAML file each); loaded as the document `standards`,
 #: a mapping {file stem: document}, e.g. `standards.2027-2030.income_line.rural` in overrides
@@ -270,11 +272,31 @@ def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list
                     InputError("unknown_line", file=tf, field=f"coverage.{name}.lines", value=lc, allowed=list(lines))
                 )
     errors.extend(_check_multidim_channels(lines, pf))
+    errors.extend(_check_contents(lines, docs["legal_contents"]["contents"], pf, display_path(files["legal_contents"])))
     tr, trf = docs["transitions"], display_path(files["transitions"])
     entry = sum(qv(q) for q in tr["growth"]["entry_states"].values())
     if abs(entry - 1.0) > 1e-6:
         errors.append(InputError("shares_sum", file=trf, field="growth.entry_states", total=round(entry, 6)))
     errors.extend(check_transition_rows(tr, trf))
+    return errors
+
+
+def _check_contents(lines: dict, contents: dict, pf: str, cf: str) -> list[InputError]:
+    """Each line models one of its own contents, and every content belongs to a line."""
+    errors = []
+    for lc, line in lines.items():
+        cc = line["content"]
+        if cc not in contents:
+            errors.append(InputError("enum", file=pf, field=f"lines.{lc}.content", value=cc, allowed=sorted(contents)))
+        elif contents[cc]["line"] != lc:
+            errors.append(
+                InputError("content_line", file=pf, field=f"lines.{lc}.content", value=cc, line=contents[cc]["line"])
+            )
+    for cc, c in contents.items():
+        if c["line"] not in lines:
+            errors.append(
+                InputError("unknown_line", file=cf, field=f"contents.{cc}.line", value=c["line"], allowed=list(lines))
+            )
     return errors
 
 

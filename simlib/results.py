@@ -5,6 +5,8 @@
 - indicators: scenario, engine, draw, year, geo_type, geo, indicator, value, unit
 - programme:  scenario, engine, draw, year, district, line, spend_vnd, reached, eligible
 - deprivations, deprivation_removals: multidimensional model only (simlib.multidim.tables)
+- absorption: scenario, engine, draw, year, spend_year, district, line, content, role, spend_vnd,
+  capacity_vnd, usable_vnd, unallocatable_vnd, no_household_effect_vnd (simlib.compliance.absorption)
 
 `year` is the annual review; the baseline year's row holds the starting stock, and a flow in year
 t moves households between the reviews of t-1 and t.
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simlib.compliance.absorption import absorption_table, unplaced_money
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines.common import EngineOutput
 from simlib.model import ATTRIBUTE_CLASSES, Model
@@ -78,6 +81,8 @@ class Tables:
     # multidimensional model only (simlib.multidim.tables); None for the states model
     deprivations: pd.DataFrame | None = None
     deprivation_removals: pd.DataFrame | None = None
+    # money that reaches no one, by acting year, item and unit (simlib.compliance.absorption)
+    absorption: pd.DataFrame | None = None
 
 
 def by_cell(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
@@ -296,8 +301,9 @@ def make_tables(
         flows=flows_table(out, model),
         indicators=indicators_table(out, model, spend, baseline_year, extra_indicators),
         programme=programme_table(out, model, spend),
+        absorption=absorption_table(out, model, spend, unplaced_money(model) if spend is model.spend else None),
     )
-    for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme):
+    for df in (tabs.states, tabs.flows, tabs.indicators, tabs.programme, tabs.absorption):
         df.insert(0, "engine", out.engine)
         df.insert(0, "scenario", scenario)
     return tabs

@@ -14,6 +14,7 @@ import pandas as pd
 
 from simlib import __version__
 from simlib.atomic import atomic_dir, output_folder
+from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
@@ -32,8 +33,9 @@ from simlib.targets import evaluate_targets
 __all__ = ["ENGINES", "RunOptions", "RunResult", "read_outputs", "run", "simulate", "write_outputs"]
 
 OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
-#: written when the run produced them (multidimensional model)
-OPTIONAL_OUTPUT_FILES = ("deprivations.csv", "deprivation_removals.csv")
+#: written when the run produced them (deprivations: multidimensional model; absorption: money
+#: that reaches no one, simlib.compliance.absorption)
+OPTIONAL_OUTPUT_FILES = ("deprivations.csv", "deprivation_removals.csv", "absorption.csv")
 
 
 @dataclass
@@ -62,6 +64,17 @@ class RunResult:
     @property
     def programme(self) -> pd.DataFrame:
         return self.tables.programme
+
+    @property
+    def absorption(self) -> pd.DataFrame | None:
+        """Money acting each year by item and unit: capacity, usable, unallocatable, no household effect."""
+        return self.tables.absorption
+
+    @property
+    def legal(self) -> dict:
+        """What the run records about the legal frame (`simlib.compliance.legal_status`): frame,
+        illustrative envelope, years not covered, ignored rules and the breaches let through, notes."""
+        return self.manifest.get("legal", {})
 
     @property
     def deprivations(self) -> pd.DataFrame | None:
@@ -168,6 +181,7 @@ def run(
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
     model, target = compile_run_model(scen)
+    let_through = enforce(scen, model.levers.split)  # breaches of the legal frame are input errors
     spend = model.spend
     out = simulate(target, spend, options, label=scen.name)
     extra = {}
@@ -182,7 +196,11 @@ def run(
         tables.deprivation_removals = deprivation_removals_table(out, target, scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
-    return RunResult(scen, model, out, tables, targets, manifest_for(scen, options))
+    manifest = manifest_for(scen, options)
+    manifest["legal"] = legal_status(scen, model.levers.split, let_through)
+    if tables.absorption is not None:
+        manifest["absorption"] = absorption_totals(tables.absorption)
+    return RunResult(scen, model, out, tables, targets, manifest)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

@@ -9,52 +9,29 @@ See `params/schema/scenario.schema.yaml` for the format and `params/scenarios/` 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from simlib.catalogue import Catalogue, build_catalogue
+from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, parse_budget
+from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import LocalText
+from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.schema import get_schema, load_yaml, validate
 
-SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
-MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
+#: budget names kept importable from here (they live in simlib.budget)
+__all__ = ["MAX_VND", "MONEY_UNITS", "SOURCES", "Budget", "Scenario", "assign_sources", "load_scenario", "parse_budget"]
+
 PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
 #: poverty models a scenario can run (`model:` field); the first is the default
 POVERTY_MODELS = ("states", "multidim")
 DEFAULT_HORIZON = 2  # projected years when a scenario does not say (the plan's 2024–2025 window)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Planned money in VND by year, line and source.
-
-    `years[0]` is the year before the projection starts: it funds lines whose effects come with a
-    lag (infrastructure). Unless the scenario lists it, it repeats the first projected year.
-    """
-
-    years: tuple[int, ...]
-    lines: tuple[str, ...]
-    sources: tuple[str, ...]
-    amounts: np.ndarray  # (len(years), len(lines), len(sources)) VND
-    district_split: Mapping[str, Any]  # line code -> rule name or {unit_id: share}
-    default_split: str = "eligible_households"
-
-    def total(self, year: int | None = None) -> float:
-        if year is None:
-            return float(self.amounts[1:].sum())
-        return float(self.amounts[self.years.index(year)].sum())
-
-    def line_totals(self) -> np.ndarray:
-        """(years, lines) VND."""
-        return self.amounts.sum(axis=2)
 
 
 @dataclass(frozen=True)
@@ -74,6 +51,12 @@ class Scenario:
     catalogue: Catalogue
     budget: Budget
     set_overrides: tuple[tuple[str, Any], ...] = field(default=())
+    legal: LegalFrame | None = None  # the legal frame the allocation must respect (simlib.legal)
+
+    @property
+    def ignored_rules(self) -> tuple[str, ...]:
+        """Legal rules this what-if run asks to ignore (`ignore_legal_rules`; `all` = every rule)."""
+        return tuple(self.raw.get("ignore_legal_rules") or ())
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -98,13 +81,17 @@ class Scenario:
         for name, path in self.params.files.items():
             out[display_path(path)] = self.params.file_hashes[name]
         out.update(self.dataset.file_hashes)
+        if self.legal is not None:
+            for name, path in self.legal.files.items():
+                out[display_path(path)] = self.legal.file_hashes[name]
         return out
 
     def input_paths(self) -> list[Path]:
         """Every file this scenario was read from: scenario, parameter files, dataset files (an
         output folder must never contain one of them, see `simlib.atomic`)."""
         paths = [self.file] if self.file is not None else []
-        return paths + [Path(p) for p in self.params.files.values()] + list(self.dataset.files)
+        legal = list(self.legal.files.values()) if self.legal is not None else []
+        return paths + [Path(p) for p in self.params.files.values()] + list(self.dataset.files) + legal
 
     def replace_budget(self, amounts: np.ndarray) -> Scenario:
         """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers."""
@@ -134,264 +121,6 @@ def parse_set_args(items: list[str] | None, origin: str = "--set") -> list[tuple
     return out
 
 
-def _resolve_year(years_raw: dict, year: str) -> tuple[str | None, list[str]]:
-    """The year whose amounts `year` uses (following same_as), and the chain followed; None if
-    the chain ends at a year not listed or runs in a circle."""
-    chain = [year]
-    while "same_as" in years_raw[chain[-1]]:
-        ref = str(years_raw[chain[-1]]["same_as"])
-        if ref not in years_raw or ref in chain:
-            return None, chain + [ref]
-        chain.append(ref)
-    return chain[-1], chain
-
-
-def _same_as_errors(years_raw: dict, file: str) -> list[InputError]:
-    """Every same_as that names a year not listed, and every circle of same_as, once."""
-    errors, circles = [], set()
-    with_amounts = sorted(y for y, e in years_raw.items() if "same_as" not in e)
-    for year, entry in years_raw.items():
-        if "same_as" not in entry:
-            continue
-        ref = str(entry["same_as"])
-        field = f"budget.years.{year}.same_as"
-        if ref not in years_raw:
-            allowed = with_amounts or "—"
-            errors.append(InputError("same_as", file=file, field=field, value=entry["same_as"], allowed=allowed))
-            continue
-        found, chain = _resolve_year(years_raw, year)
-        if found is None and chain[-1] in chain[:-1]:
-            loop = chain[chain.index(chain[-1]) :]
-            key = frozenset(loop)
-            if key not in circles:
-                circles.add(key)
-                errors.append(
-                    InputError(
-                        "same_as_cycle",
-                        file=file,
-                        field=field,
-                        chain=" → ".join(loop),
-                        allowed=with_amounts or None,
-                    )
-                )
-    return errors
-
-
-def _parse_year(
-    entry: dict, base: str, catalogue: Catalogue, capital_of: dict, scale: float, file: str, errors: list[InputError]
-) -> np.ndarray:
-    """Amounts (lines, sources) in VND of one year's budget entry; problems go to `errors`."""
-    codes = catalogue.codes
-    allowed_codes = catalogue.all_codes()
-    amounts = np.zeros((len(codes), len(SOURCES)))
-    if "lines" in entry and ("envelope" in entry or "shares" in entry):
-        errors.append(InputError("budget_lines_or_shares", file=file, field=base))
-        return amounts
-    if ("envelope" in entry) != ("shares" in entry):
-        errors.append(InputError("budget_envelope_shares", file=file, field=base))
-        return amounts
-    if "lines" in entry:
-        for code, by_src in entry["lines"].items():
-            if code not in allowed_codes:
-                errors.append(
-                    InputError(
-                        "unknown_line", file=file, field=f"{base}.lines.{code}", value=code, allowed=allowed_codes
-                    )
-                )
-                continue
-            for src, amount in by_src.items():
-                for lc, w in catalogue.expand(code):
-                    cap = capital_of[src]
-                    if cap != "any" and cap not in catalogue.lines[lc].capital:
-                        allowed_src = [
-                            s for s in SOURCES if capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital
-                        ]
-                        errors.append(
-                            InputError(
-                                "capital",
-                                file=file,
-                                field=f"{base}.lines.{code}.{src}",
-                                value=amount,
-                                line=lc,
-                                sources=", ".join(allowed_src),
-                            )
-                        )
-                        continue
-                    amounts[codes.index(lc), SOURCES.index(src)] += amount * w * scale
-    elif "envelope" in entry:
-        shares = entry["shares"]
-        unknown = [c for c in shares if c not in allowed_codes]
-        for c in unknown:
-            errors.append(
-                InputError("unknown_line", file=file, field=f"{base}.shares.{c}", value=c, allowed=allowed_codes)
-            )
-        total = sum(shares.values())
-        if abs(total - 1.0) > 1e-6:
-            errors.append(InputError("shares_sum", file=file, field=f"{base}.shares", total=round(total, 6)))
-        if unknown or abs(total - 1.0) > 1e-6:
-            return amounts
-        env = np.array([float(entry["envelope"].get(src, 0.0)) * scale for src in SOURCES])
-        totals = np.zeros(len(codes))
-        for code, share in shares.items():
-            for lc, w in catalogue.expand(code):
-                totals[codes.index(lc)] += share * w * env.sum()
-        mask = np.array(
-            [[capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital for s in SOURCES] for lc in codes]
-        )
-        for si, src in enumerate(SOURCES):
-            room = totals[mask[:, si]].sum()
-            if env[si] > room * (1 + 1e-9) + 1e-6:
-                takers = [lc for lc, ok in zip(codes, mask[:, si]) if ok]
-                errors.append(
-                    InputError(
-                        "envelope_capital",
-                        file=file,
-                        field=f"{base}.envelope.{src}",
-                        value=env[si] / scale,
-                        room=round(room / scale, 3),
-                        lines=", ".join(takers),
-                    )
-                )
-        if errors:
-            return amounts
-        amounts = assign_sources(totals, env, mask)
-    return amounts
-
-
-def assign_sources(totals: np.ndarray, envelope: np.ndarray, mask: np.ndarray, iters: int = 50_000) -> np.ndarray:
-    """Split each line's total (L,) over sources (S,) so that every source's envelope is used
-    exactly and money only goes where `mask` (L, S) allows (investment capital to investment
-    lines). Iterative proportional fitting from an even start: deterministic, and it keeps each
-    line's source mix as close to the overall mix as the capital rules allow."""
-    x = mask * totals[:, None] * envelope[None, :]
-    for _ in range(iters):
-        col = x.sum(axis=0)
-        x *= np.divide(envelope, col, out=np.zeros_like(col), where=col > 0)[None, :]
-        row = x.sum(axis=1)
-        x *= np.divide(totals, row, out=np.zeros_like(row), where=row > 0)[:, None]
-        if np.allclose(x.sum(axis=0), envelope, rtol=1e-12, atol=1.0):  # within 1 VND
-            break
-    return x
-
-
-#: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
-#: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
-MAX_VND = float(2**53)
-
-
-def _money_errors(years_raw: dict, scale: float, unit: str, file: str) -> list[InputError]:
-    """Amounts that exceed `MAX_VND` once converted to VND."""
-    errors = []
-    limit = MAX_VND / scale
-    for y, entry in years_raw.items():
-        items = [
-            (f"lines.{code}.{src}", amt) for code, by in (entry.get("lines") or {}).items() for src, amt in by.items()
-        ]
-        items += [(f"envelope.{src}", amt) for src, amt in (entry.get("envelope") or {}).items()]
-        for where, amt in items:
-            if isinstance(amt, (int, float)) and abs(amt) > limit:
-                errors.append(
-                    InputError(
-                        "money_too_large",
-                        file=file,
-                        field=f"budget.years.{y}.{where}",
-                        value=amt,
-                        allowed=f"≤ {int(limit)} {unit}",
-                    )
-                )
-    return errors
-
-
-def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[InputError]:
-    errors = []
-    start, last = years[1], years[-1]
-    for y in years_raw:
-        if int(y) not in years:
-            errors.append(
-                InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=last)
-            )
-    for y in years[1:]:
-        if str(y) not in years_raw:
-            errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
-    return errors
-
-
-def parse_budget(
-    raw: dict,
-    catalogue: Catalogue,
-    unit_ids: tuple[str, ...] | None,
-    funding: dict,
-    start: int | None,
-    horizon: int | None,
-    file: str,
-) -> tuple[Budget | None, list[InputError]]:
-    """Budget amounts (VND) from the scenario's `budget` mapping, with every problem listed.
-
-    With `start` or `horizon` None (not known: the dataset or those fields have problems of
-    their own) the years are not checked; with `unit_ids` None the district names are not."""
-    scale = MONEY_UNITS[raw["unit"]]
-    years_raw: dict = raw["years"]
-    errors = _money_errors(years_raw, scale, raw["unit"], file)
-    errors += _same_as_errors(years_raw, file)
-    known = start is not None and horizon is not None
-    years = tuple(range(start - 1, start + horizon)) if known else ()
-    if known:
-        errors += _year_errors(years_raw, years, file)
-    codes = catalogue.codes
-    capital_of = {s: funding["sources"][s]["capital"] for s in SOURCES}
-    parsed: dict[str, np.ndarray] = {}
-    for key, entry in years_raw.items():
-        if "same_as" not in entry:
-            parsed[key] = _parse_year(entry, f"budget.years.{key}", catalogue, capital_of, scale, file, errors)
-    split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
-    if errors or not known:
-        return None, errors
-    amounts = np.zeros((len(years), len(codes), len(SOURCES)))
-    for yi, y in enumerate(years):
-        if str(y) in years_raw:
-            found, _ = _resolve_year(years_raw, str(y))
-            amounts[yi] = parsed[found]
-    if str(years[0]) not in years_raw:
-        amounts[0] = amounts[1]
-    return Budget(
-        years=years, lines=codes, sources=SOURCES, amounts=amounts, district_split=split, default_split=default
-    ), []
-
-
-def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
-    """The budget's district split: {line code: rule or {unit: share}} and the default rule."""
-    from simlib.district import RULES
-
-    allowed_codes = catalogue.all_codes()
-    default = split_raw.get("default", "eligible_households")
-    if default not in RULES:
-        errors.append(
-            InputError("enum", file=file, field="budget.district_split.default", value=default, allowed=sorted(RULES))
-        )
-    split = {}
-    for code, spec in (split_raw.get("lines") or {}).items():
-        f = f"budget.district_split.lines.{code}"
-        if code not in allowed_codes:
-            errors.append(InputError("unknown_line", file=file, field=f, value=code, allowed=allowed_codes))
-            continue
-        if isinstance(spec, str):
-            if spec not in RULES:
-                errors.append(InputError("enum", file=file, field=f, value=spec, allowed=sorted(RULES)))
-                continue
-        else:
-            bad = [u for u in spec if unit_ids is not None and u not in unit_ids]
-            for u in bad:
-                errors.append(InputError("unknown_unit", file=file, field=f"{f}.{u}", value=u, allowed=unit_ids))
-            total = sum(spec.values())
-            if abs(total - 1.0) > 1e-6:
-                errors.append(InputError("shares_sum", file=file, field=f, total=round(total, 6)))
-            if bad or abs(total - 1.0) > 1e-6:
-                continue
-        for lc, _ in catalogue.expand(code):
-            split[lc] = spec
-    return split, default
-
-
 def scenario_from_dict(
     raw: dict,
     file: Path | None = None,
@@ -417,9 +146,10 @@ def scenario_from_dict(
     if dataset is None and "dataset" not in broken:
         dataset = _collect(errors, load_dataset, raw["dataset"], relative_to=base_dir, file=shown)
     start, horizon = _projection_years(raw, dataset, broken, shown, errors)
-    catalogue = budget = None
+    catalogue = budget = frame = None
     if params is not None:
-        catalogue = build_catalogue(params["program"])
+        catalogue = catalogue_of(params)
+        frame = _legal_frame(raw, base_dir, params, dataset, broken, shown, errors)
     if catalogue is not None and "budget" not in broken:
         unit_ids = dataset.unit_ids if dataset is not None else None
         budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
@@ -449,7 +179,37 @@ def scenario_from_dict(
         catalogue=catalogue,
         budget=budget,
         set_overrides=tuple(set_items),
+        legal=frame,
     )
+
+
+#: `legal_frame: none` runs a scenario without a legal frame (its reports say so)
+NO_FRAME = "none"
+
+
+def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors) -> LegalFrame | None:
+    """The legal frame a scenario names (`legal_frame`: a frame name in the parameter folder's
+    `legal/`, a path relative to the scenario, or `none`), by default the frame of the dataset's
+    province (none if there is no such file)."""
+    folder = params.folder / "legal"
+    ref = raw.get("legal_frame")
+    if "legal_frame" in broken or ref == NO_FRAME:
+        return None
+    if ref is None:
+        if dataset is None:
+            return None
+        path = find_frame(folder, dataset.name) if folder.is_dir() else None
+    elif "/" in ref or ref.endswith(".yaml"):
+        path = (base_dir / ref).resolve()
+    else:
+        names = frame_files(folder) if folder.is_dir() else {}
+        if ref not in names:
+            errors.append(
+                InputError("enum", file=shown, field="legal_frame", value=ref, allowed=sorted(names) + [NO_FRAME])
+            )
+            return None
+        path = names[ref]
+    return None if path is None else _collect(errors, load_frame, path)
 
 
 def _collect(errors: list[InputError], fn, *args, file: str | None = None, **kw):

@@ -26,9 +26,12 @@ from conftest import ROOT
 
 from simlib import i18n
 from simlib.calibrate.backtest import COUNT_INDICATORS, RATE_INDICATORS
+from simlib.compliance import RULES as LEGAL_RULES
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
+from simlib.legal import KINDS as LEGAL_KINDS
+from simlib.legal import STATUSES as LEGAL_STATUSES
 from simlib.report.baseline import PROVENANCE
 from simlib.results import INDICATOR_UNITS
 from simlib.scenario import SOURCES
@@ -129,6 +132,14 @@ def dynamic() -> dict[str, Dynamic]:
         "unc.kind.": Dynamic(KINDS),
         "unc.group.": Dynamic(_program_codes(projects_only=True) + ("baseline", "funding", "other")),
         "channel.": Dynamic(CHANNELS),
+        "legal.violation.": Dynamic(LEGAL_RULES),
+        "legal.rule.": Dynamic(LEGAL_RULES + ("all",)),
+        "legal.list.": Dynamic(
+            ("poor_districts", "exit_scheme_districts", "extremely_disadvantaged_communes", "border_communes")
+        ),
+        "legal.capital.": Dynamic(("investment", "recurrent")),
+        "legal.kind.": Dynamic(tuple(LEGAL_KINDS.values())),
+        "legal.status.": Dynamic(LEGAL_STATUSES),
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
         "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
         "report.verdict.basis_": Dynamic(("probability", "projection")),

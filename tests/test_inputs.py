@@ -51,7 +51,7 @@ BAD = [
     (
         "capital not allowed",
         _with(["budget", "years", "2024", "lines", "P2"], {"central_investment": 5}),
-        ["P2.central_investment", "cannot be funded", "central_recurrent"],
+        ["P2.central_investment", "capital by content", "P2.models: recurrent"],
     ),
     (
         "shares do not add up",
@@ -74,7 +74,7 @@ BAD = [
             ["budget", "years", "2024"],
             {"envelope": {"central_investment": 10, "central_recurrent": 10}, "shares": {"P2": 0.9, "P1.1": 0.1}},
         ),
-        ["budget.years.2024.envelope.central_investment", "can only fund lines P1.1, P1.2, P4.1, P4.3", "2.0"],
+        ["budget.years.2024.envelope.central_investment", "can only fund lines P1.1", "2.0"],
     ),
     ("missing year", _with(["budget", "years"], {"2024": {}}), ["budget missing for year 2025"]),
     (
@@ -245,7 +245,12 @@ def test_envelope_respects_capital_and_shares():
         assert a[:, si].sum() == pytest.approx(env.get(src, 0.0), abs=1e-6)
     totals = a.sum(axis=1)
     assert totals[cat.index("P2")] == pytest.approx(25.0, abs=1e-6)
-    assert totals[cat.index("P1.1")] + totals[cat.index("P1.2")] == pytest.approx(35.0, abs=1e-6)
+    # P1's money goes to all its contents (works, maintenance, the exit scheme's recurrent part)
+    assert sum(totals[cat.index(it)] for it in cat.items_of("P1")) == pytest.approx(35.0, abs=1e-6)
+    # investment capital only where a content takes it: P1 works, P4.1 facilities
+    takes_investment = {it for it in cat.codes if "investment" in cat.lines[it].capital}
+    assert takes_investment == {"P1.1", "P1.2", "P4.1.facilities", "P4.3.labour_market_system"}
+    assert all(a[cat.index(it), 0] == 0 for it in cat.codes if it not in takes_investment)
     assert not check_budget(scen, min_counterpart=0.0)  # no capital breach
 
 

@@ -234,8 +234,9 @@ def test_dataset_classified_under_another_standard_is_rejected(tmp_path):
 
 
 def test_multidim_reproduces_the_published_trend_roughly():
-    """Cao Bằng: with the 2024 plan the poor rate falls about 4 points (published 2023: -4.23), as
-    in the states model's test, and clearly less without the programme."""
+    """Cao Bằng: with the 2024 plan the poor rate falls about 4 points (published 2023: -4.23), and
+    less without the programme. How much less is not pinned (issue 14: no test fixes the
+    programme's share; `simlib calibrate series` estimates it)."""
 
     def change(name):
         res = run(load_scenario(scenarios_dir() / f"{name}.yaml", ["model=multidim"]), counterfactual=False)
@@ -245,7 +246,7 @@ def test_multidim_reproduces_the_published_trend_roughly():
 
     plan, none = change("plan_2024"), change("no_programme")
     assert -5.5 <= plan <= -3.5
-    assert none > plan and -3.5 <= none <= -1.0
+    assert none > plan
 
 
 def test_bundled_multidim_scenario_is_valid_and_crosses_the_standard_change():

@@ -101,4 +101,8 @@ def test_infeasible_targets_exit_3_with_the_best_achievable_allocation(tmp_path)
     assert "cannot all be met" in r.stderr and "Ethnic-minority" in r.stderr and "Traceback" not in r.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "targets_infeasible"
-    assert [row["target_id"] for row in summary["infeasibility"]] == ["poor_rate_ethnic_minority"]
+    rows = summary["infeasibility"]
+    assert [row["target_id"] for row in rows if row["binds"]] == ["poor_rate_ethnic_minority"]
+    # other targets missed at the best compromise (production support since P2 is also open to
+    # non-poor residents of poor districts) can each be met on their own
+    assert all(row["best"] >= row["threshold"] for row in rows if not row["binds"])

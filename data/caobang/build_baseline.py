@@ -53,6 +53,8 @@ UNIT_COLUMNS = (
     "unit_type",
     "poor_district",
     "poor_district_basis",
+    "exit_scheme_district",
+    "exit_scheme_district_basis",
     "communes",
     "communes_basis",
     "households_2023",
@@ -257,7 +259,9 @@ def build(a: dict) -> tuple[str, str, str]:
     r22 = val(prov["poor_rate_2022"])
     r21 = val(prov["poor_rate_2021"])
     poor_total = int(round(r23 * H))
-    pd_flag = np.array([bool(val(u["poor_district"])) for u in units])
+    # the group the 2019 poor-district rate describes (the 30a districts): a unit's
+    # `estimation_group_poor_district` where given, else its poor-district flag
+    pd_flag = np.array([bool(val(u.get("estimation_group_poor_district", u["poor_district"]))) for u in units])
     idx = np.array([val(u["poverty_index"]) for u in units], dtype=float)
     hf = hu.astype(float)
     p_pd = val(prov["poor_district_ratio"]) * r23 * hf[pd_flag].sum()
@@ -394,6 +398,9 @@ def build(a: dict) -> tuple[str, str, str]:
         f"{pct(r21)} at end-2021 [S], grown {100 * growth:.2f} %/yr (from 52,409 / 42 % at end-2016 [S])] "
         f"x 2019 population share [S] (Thạch An excluded)"
     )
+    exit_q = a["exit_scheme_districts"]
+    exit_units = set(exit_q["units"])
+    exit_basis = f"{exit_q['source']} ({exit_q['note']})"
     buf = io.StringIO()
     wr = csv.writer(buf, lineterminator="\n")
     wr.writerow(UNIT_COLUMNS)
@@ -424,6 +431,8 @@ def build(a: dict) -> tuple[str, str, str]:
                 u["unit_type"],
                 "true" if val(pdq) else "false",
                 pd_basis,
+                "true" if u["unit_id"] in exit_units else "false",
+                exit_basis if u["unit_id"] in exit_units else f"not among the exit-scheme districts: {exit_basis}",
                 int(val(cq)),
                 c_basis,
                 int(hu[k]),

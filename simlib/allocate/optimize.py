@@ -37,7 +37,6 @@ from simlib.allocate.problem import (
 )
 from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget, equal_by_source, source_mask
-from simlib.engines.expected import run_expected
 from simlib.errors import InputError
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
@@ -266,7 +265,7 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
             keys.append((yb, li))
     pats = np.array(pats)
     batch = np.concatenate([sp[None], sp[None] + pats, np.maximum(sp[None] - pats, 0.0)])
-    out = run_expected(m, spend=batch)
+    out = p.run_spend(batch)
     poor = out.states[:, -1, :, POOR].sum(-1)
     obj = p.objective_from(out) if p.objective != "min_cost" else poor
     n = len(keys)
@@ -522,8 +521,8 @@ def _summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
     allocations given as spending (Y+1, L, D) VND, in one engine call."""
     names = list(named)
     spend = np.array([named[k] for k in names])
-    out = run_expected(p.model, spend=spend)
-    zero = run_expected(p.model, spend=np.zeros_like(spend[:1]))
+    out = p.run_spend(spend)
+    zero = p.run_spend(np.zeros_like(spend[:1]))
     poor = out.states[:, -1, :, POOR].sum(-1)
     w_pnp = objective_weights(p.model, "poor_near_poor", p.scenario.params["allocation"])
     pnp = np.einsum("sgk,gk->s", out.states[:, -1], w_pnp)
@@ -554,7 +553,7 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
     objective) with every source envelope multiplied by each scale, warm-started from the
     neighbouring point. `x_ref` is the optimum at scale 1. Points where floors or commitments do
     not fit the smaller envelope are marked infeasible."""
-    zero = run_expected(p.model, spend=np.zeros((1,) + p.base_spend.shape))
+    zero = p.run_spend(np.zeros((1,) + p.base_spend.shape))
     poor0 = float(zero.states[0, -1, :, POOR].sum())
     rows = []
     prev = x_ref
@@ -575,7 +574,7 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
                 continue
             cands.append(solve.project(q, prev))
             x, _, _ = solve.minimise(q, cands, max_iter=12, rel_tol=1e-4) if k > 0 else (cands[0], 0.0, {})
-        out = run_expected(p.model, spend=q.spend(x[None]))
+        out = p.run_spend(q.spend(x[None]))
         poor = float(out.states[0, -1, :, POOR].sum())
         rows.append(
             {

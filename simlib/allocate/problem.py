@@ -23,8 +23,10 @@ from simlib.allocate.spec import CENTRAL, LINEAR_TARGETS, OptimizeSpec
 from simlib.allocate.structure import source_mask
 from simlib.engines.common import EngineOutput
 from simlib.engines.expected import run_expected
+from simlib.engines.multidim_expected import run_multidim_expected
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
+from simlib.multidim import MultidimModel, compile_multidim
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
@@ -89,6 +91,8 @@ class Problem:
     base_spend: np.ndarray  # (Y+1, L, D) VND: the history year; projected years zero
     geos: list = field(default_factory=list)
     n_evals: int = 0
+    #: the multidimensional model the engine runs (`model: multidim`), else None (the states model)
+    multidim: MultidimModel | None = None
 
     @property
     def n(self) -> int:
@@ -118,7 +122,13 @@ class Problem:
     def run(self, X: np.ndarray) -> EngineOutput:
         X = np.atleast_2d(X)
         self.n_evals += len(X)
-        return run_expected(self.model, spend=self.spend(X))
+        return self.run_spend(self.spend(X))
+
+    def run_spend(self, spend: np.ndarray) -> EngineOutput:
+        """The expected engine of the scenario's poverty model on spending (S, Y+1, L, D) VND."""
+        if self.multidim is not None:
+            return run_multidim_expected(self.multidim, spend)
+        return run_expected(self.model, spend=spend)
 
     def objective_from(self, out: EngineOutput) -> np.ndarray:
         """Objective values (S,) of an engine output (weighted households at the horizon)."""
@@ -498,6 +508,7 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
         cost_weights=np.where(v.year < 0, float(Y), 1.0),  # billion VND over the horizon per unit of x
         base_spend=base,
         geos=geos,
+        multidim=compile_multidim(scen, model) if scen.poverty_model == "multidim" else None,
     )
 
 

@@ -87,14 +87,14 @@ def sample(p: Problem, x: np.ndarray, delta: float, with_slacks: bool):
     up = np.broadcast_to(delta * FRACS, (K, B)).copy()
     dn = np.minimum(delta * FRACS[None, :], cur[:, None])
     steps = np.concatenate([up, -dn], axis=1).reshape(-1)  # (K * 2B,)
-    if p.spec.by_district and (p.var_unit >= 0).any():
+    if p.spec.by_district and (p.var_unit >= 0).any() and p.multidim is None:  # per-unit models: states only
         f, sl = _sample_by_district(p, sp, steps.reshape(K, 2 * B), with_slacks)
         return cur, up, dn, f, sl
     batch = np.broadcast_to(sp, (1 + K * 2 * B,) + sp.shape).copy()
     batch[1:, 1:] += steps[:, None, None, None] * np.repeat(p.dirs, 2 * B, axis=0)
     np.maximum(batch, 0.0, out=batch)
     p.n_evals += len(batch)
-    out = run_expected(p.model, spend=batch)
+    out = p.run_spend(batch)
     f = p.objective_from(out)
     sl = p.target_slacks(out) if with_slacks else None
     return cur, up, dn, f, sl
@@ -112,7 +112,7 @@ def _sample_by_district(p: Problem, sp: np.ndarray, steps: np.ndarray, with_slac
     batch[1:, 1:] += steps[glob].reshape(-1)[:, None, None, None] * np.repeat(p.dirs[glob], S2, axis=0)
     np.maximum(batch, 0.0, out=batch)
     p.n_evals += len(batch)
-    agg_g = p.aggregate(run_expected(p.model, spend=batch))
+    agg_g = p.aggregate(p.run_spend(batch))
     agg0 = {k: v[:1] for k, v in agg_g.items()}
     full = {k: np.repeat(v, 1 + K * S2, axis=0) for k, v in agg0.items()}
     pos_g = 1 + (glob[:, None] * S2 + np.arange(S2)[None, :]).ravel()

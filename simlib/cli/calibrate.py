@@ -1,5 +1,7 @@
-"""`simlib calibrate aggregate|households FILE... --out DIR` and `simlib calibrate backtest CONFIG
---out DIR`: estimate baseline transitions from review data, or back-test against published figures."""
+"""`simlib calibrate aggregate|households FILE... --out DIR`, `simlib calibrate series SPEC --out DIR`
+and `simlib calibrate backtest CONFIG --out DIR`: estimate baseline transitions from review data, or
+the trend and the programme's effects together from published rates, or back-test against
+published figures."""
 
 from __future__ import annotations
 
@@ -53,6 +55,17 @@ def register(sub) -> None:
         help="per_class: rates per cell class (default); parametric: reference x modifiers",
     )
     h.set_defaults(func=main, kind="household")
+    s = cs.add_parser(
+        "series",
+        help="xu hướng và tác động của Chương trình từ chuỗi tỷ lệ công bố / trend and programme effects from published rates",
+    )
+    s.add_argument("spec", help="series fit file, e.g. params/series/caobang.yaml")
+    s.add_argument(
+        "--out", required=True, help="output folder: transitions.yaml, posterior.csv, … (replaced atomically)"
+    )
+    s.add_argument("--draws", type=int, default=None, help="prior draws weighed by the data (default: the file's)")
+    s.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
+    s.set_defaults(func=series, option_limits={"draws": ("--draws", 50, 100000)})
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
     b.add_argument("--out", required=True, help="output folder (replaced atomically)")
@@ -118,4 +131,25 @@ def backtest(args) -> int:
     for line in error_lines(res, lang):
         print(line)
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
+    return 0
+
+
+def series(args) -> int:
+    from simlib.calibrate.series import fit_series
+    from simlib.calibrate.series_output import summary_lines, write_series_fit
+    from simlib.calibrate.series_spec import load_series_spec
+    from simlib.cli.common import check_out
+    from simlib.paths import display_path
+
+    lang = i18n.get_lang()
+    check_out(args.out, "calibration", [args.spec])
+    spec = load_series_spec(args.spec)
+    n = args.draws or spec.draws
+    print(i18n.t("cli.series_estimating", lang, draws=n, n=len(spec.observations)), file=sys.stderr)
+    fit = fit_series(spec, draws=n, seed=args.seed)
+    out = write_series_fit(fit, args.out)
+    for line in summary_lines(fit, lang):
+        print(line)
+    print(i18n.t("cli.wrote", lang, path=display_path(out)))
+    print(i18n.t("cli.cal_use", lang, path=display_path(out / "transitions.yaml")))
     return 0

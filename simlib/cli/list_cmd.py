@@ -15,7 +15,7 @@ def register(sub) -> None:
 def main(args) -> int:
     from pathlib import Path
 
-    from simlib.catalogue import build_catalogue
+    from simlib.catalogue import catalogue_of
     from simlib.parameters import load_parameters
     from simlib.paths import display_path, scenarios_dir
     from simlib.schema import load_yaml
@@ -30,7 +30,7 @@ def main(args) -> int:
         except Exception:  # noqa: BLE001 - listing must not fail on one broken file
             title = "(?)"
         print(f"  {f.stem:<24} {title}")
-    cat = build_catalogue(load_parameters()["program"])
+    cat = catalogue_of(load_parameters())
     print()
     print(i18n.t("cli.list_lines", lang))
     for code, ln in cat.lines.items():

@@ -2,6 +2,10 @@
 
 With `--uncertainty N`, also run N parameter draws (x `--draws` microsim replications) and write
 quantile tables, target probabilities and rules beside the usual outputs (simlib.uncertainty).
+
+When the scenario's transitions file carries posterior draws (`simlib calibrate series`), the
+programme's share of the decline and the cost per household lifted out are printed as 90 %
+intervals and written to `programme_intervals.csv` (simlib.calibrate.intervals).
 """
 
 from __future__ import annotations
@@ -74,7 +78,26 @@ def _check_uncertainty(args) -> None:
         raise InputError("enum", field="sampler", value=args.sampler, allowed=METHODS)
 
 
-def _with_uncertainty(res, args, options, lang: str):
+def _intervals(res, lang: str):
+    """Print the programme's intervals from the scenario's posterior (states model); return the
+    writer of programme_intervals.csv for the output folder, or None."""
+    from simlib.calibrate.intervals import programme_intervals
+
+    if res.scenario.poverty_model != "states":
+        return None
+    iv = programme_intervals(res.scenario, res.model)
+    if iv is None:
+        print(i18n.t("cli.intervals_none", lang))
+        return None
+    print(iv.sentence(lang))
+
+    def extra(tmp) -> dict:
+        return {"outputs": [iv.write(tmp)], "programme_intervals": iv.info}
+
+    return extra
+
+
+def _with_uncertainty(res, args, options, lang: str, extra=None):
     """Write the run and `--uncertainty` parameter draws with it; print the last year's chances."""
     from simlib.uncertainty.run import read_uncertainty, write_uncertainty
 
@@ -85,7 +108,9 @@ def _with_uncertainty(res, args, options, lang: str):
         ),
         file=sys.stderr,
     )
-    out = write_uncertainty(res, args.out, args.uncertainty, options=options.but(chunk=None), method=args.sampler)
+    out = write_uncertainty(
+        res, args.out, args.uncertainty, extra=extra, options=options.but(chunk=None), method=args.sampler
+    )
     t = read_uncertainty(out)["targets"]
     last = t[t["year"] == t["year"].max()].drop_duplicates("target_id")
     items = "; ".join(
@@ -108,6 +133,10 @@ def main(args) -> int:
     check_out(args.out, "run", scen.input_paths())
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     res = run(scen, options)
-    out = write_outputs(res, args.out) if args.uncertainty is None else _with_uncertainty(res, args, options, lang)
+    extra = _intervals(res, lang)
+    if args.uncertainty is None:
+        out = write_outputs(res, args.out, extra=extra)
+    else:
+        out = _with_uncertainty(res, args, options, lang, extra)
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0

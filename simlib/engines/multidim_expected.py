@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
 from simlib.engines.reach import (
@@ -53,12 +54,15 @@ from simlib.engines.reach import (
     enabling_boost,
     production_support_cells,
 )
+from simlib.errors import InputError
 from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT_MATRIX, DIMENSION_MATRIX, INDICATOR_MATRIX, bits_list
 from simlib.multidim.model import NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
 from simlib.standards import ABOVE_C, N_INDICATORS, NEAR_POOR_C, POOR_C
+
+BACKENDS = ("auto", "jit", "numpy")
 
 
 def _targeting_bits(mm: MultidimModel) -> dict[int, np.ndarray]:
@@ -119,20 +123,31 @@ def _index(structure) -> dict:
     return memoised(structure, "multidim_expected.index", lambda: _build_index(structure))
 
 
-def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict):
+def _selectable(mm: MultidimModel, M: np.ndarray, any_bits: dict) -> np.ndarray:
+    """Households (S, L, G, K) deprived in the indicators of each line that targets deprived
+    households (zero for the other lines), from households by mask M (S, G, K, 4096)."""
+    S, G, K = M.shape[:3]
+    sel = np.zeros((S, len(mm.line_bits), G, K))
+    for li, ab in any_bits.items():
+        sel[:, li] = M @ ab
+    return sel
+
+
+def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, any_bits: dict):
     """The shared programme step on the cells: eligible households per line, unit and tier (only
-    those deprived in a targeting line's indicators count for it), beneficiaries, and the share
-    of each group-state's households each line reaches. Returns (Reach, coverage of the
-    selectable households (S, L, G, K), share of all households reached (S, L, G, K))."""
+    those deprived in a targeting line's indicators, `sel` (S, L, G, K), count for it),
+    beneficiaries, and the share of each group-state's households each line reaches. Returns
+    (Reach, coverage of the selectable households (S, L, G, K), share of all households reached
+    (S, L, G, K))."""
     model = mm.base
     L, G, K = model.eligible.shape
     D, T = len(model.unit_ids), model.n_tiers
-    n, S = cells.n, cells.n.shape[0]
+    S = n.shape[0]
     ix = _index(model.structure)
     frac = np.ones((S, L, G, K))  # share of each (g, k) a line can select: 1, or the share deprived
     with np.errstate(invalid="ignore", divide="ignore"):
-        for li, ab in any_bits.items():
-            frac[:, li] = np.where(n > 0, (cells.M @ ab) / n, 0.0)
+        for li in any_bits:
+            frac[:, li] = np.where(n > 0, sel[:, li] / n, 0.0)
     w = n.reshape(S, G * K)[:, ix["m_gk"]] * frac.reshape(S, L * G * K)[:, ix["m_lgk"]]
     E = scatter_sum(w, batched_bins(ix["m_bin"], L * D * T, S), L * D * T).reshape(S, L, D, T)
     r = beneficiaries(model, sp, E)
@@ -141,6 +156,18 @@ def _reach(mm: MultidimModel, cells: _Cells, sp: np.ndarray, any_bits: dict):
     cov_lgk[:, ix["m_lgk"]] = c[:, ix["m_bin"]]
     cov_lgk = cov_lgk.reshape(S, L, G, K)
     return r, cov_lgk, cov_lgk * frac
+
+
+def _programme_step(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, out: EngineOutput, y: int):
+    """The year's shared programme step for both backends: reach, coverage, production support
+    (written into `out`) and the enabling boost (S, D). Returns (coverage (S, L, G, K), boost)."""
+    model = mm.base
+    r, cov_lgk, share = _reach(mm, n, sel, sp, _targeting_bits(mm))
+    out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
+    ps_lines = np.flatnonzero(model.ps_lines)
+    miss = np.exp(log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones(n.shape)
+    out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, n, miss)
+    return cov_lgk, enabling_boost(model, r.reached)
 
 
 def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, any_bits: dict, shift_cache: dict):
@@ -246,13 +273,7 @@ def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineO
     """Projected year y = t - 1 in the microsimulation's order (see the module docstring)."""
     model, y, md = mm.base, t - 1, out.multidim
     any_bits = _targeting_bits(mm)
-    r, cov_lgk, share = _reach(mm, cells, sp, any_bits)
-    out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
-    ps_lines = np.flatnonzero(model.ps_lines)
-    S, G, K = cells.n.shape
-    miss = np.exp(log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones((S, G, K))
-    out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, cells.n, miss)
-    boost = enabling_boost(model, r.reached)  # (S, D)
+    cov_lgk, boost = _programme_step(mm, cells.n, _selectable(mm, cells.M, any_bits), sp, out, y)
     for li in mm.line_order:
         acts = (mm.removal[li] > 0 and int(mm.line_bits[li]) != 0) or mm.income_effect[li] > 0
         if not model.household_line[li] or not acts or not np.any(cov_lgk[:, li] > 0):
@@ -270,21 +291,9 @@ def _year(mm: MultidimModel, cells: _Cells, sp: np.ndarray, t: int, out: EngineO
     cells.n = fl.sum(axis=-2) + new
 
 
-def run_multidim_expected(
-    mm: MultidimModel,
-    spend: np.ndarray,
-    draws: int = 1,
-    seed: int | np.random.SeedSequence = 0,
-    progress: bool = False,
-    label: str = "",
-) -> EngineOutput:
-    """Expected counts and deprivation prevalence for spending `spend` (Y+1, L, D), or a batch
-    (S, Y+1, L, D) (`draws`, `seed`, `progress` and `label` are accepted for a uniform engine
-    signature; the engine is deterministic)."""
+def _run_numpy(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
+    """The numpy reference: every operation on the whole (S, G, K, ...) arrays."""
     model = mm.base
-    spend = np.asarray(spend, float)
-    if spend.ndim == 3:
-        spend = spend[None]
     S = spend.shape[0]
     G, K = model.n0.shape
     Y = len(model.years)
@@ -298,4 +307,61 @@ def run_multidim_expected(
     for y in range(Y):
         _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache)
         _record(mm, cells, y + 1, out.states, out.multidim)
+    return out
+
+
+def run_multidim_expected(
+    mm: MultidimModel,
+    spend: np.ndarray,
+    draws: int = 1,
+    seed: int | np.random.SeedSequence = 0,
+    progress: bool = False,
+    label: str = "",
+    backend: str = "auto",
+) -> EngineOutput:
+    """Expected counts and deprivation prevalence for spending `spend` (Y+1, L, D), or a batch
+    (S, Y+1, L, D) (`draws`, `seed`, `progress` and `label` are accepted for a uniform engine
+    signature; the engine is deterministic). `backend`: "jit" (compiled, the default when numba is
+    installed), "numpy" (the reference), "auto"."""
+    if backend not in BACKENDS:
+        raise InputError("enum", field="backend", value=backend, allowed=BACKENDS)
+    spend = np.asarray(spend, float)
+    if spend.ndim == 3:
+        spend = spend[None]
+    if backend == "numpy" or (backend == "auto" and not multidim_jit.available()):
+        return _run_numpy(mm, spend)
+    return run_compiled(mm, spend)
+
+
+#: scenarios the compiled engine holds at once: about 64 MB each for Cao Bằng
+BATCH_BYTES = 1 << 29
+
+
+def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
+    """The compiled engine (`simlib.engines.multidim_jit`) for spending (S, Y+1, L, D), in
+    batches of scenarios that keep its memory near `BATCH_BYTES`."""
+    model = mm.base
+    S = spend.shape[0]
+    G, K = model.n0.shape
+    per = G * K * (1 << N_INDICATORS) * 8 + G * K * mm.joint.n_keys * mm.B * 8
+    size = max(1, BATCH_BYTES // per)
+    if S > size:
+        return EngineOutput.stack([run_compiled(mm, spend[a : a + size]) for a in range(0, S, size)], "expected")
+    Y, L = len(model.years), len(model.line_codes)
+    out = EngineOutput.like("expected", model, S)
+    out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
+    Mn, kd, inc0 = multidim_tables.entry_arrays(mm, 0)
+    n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+    M = np.repeat((model.n0[..., None] * Mn)[None], S, axis=0)
+    H = np.repeat((model.n0[..., None, None] * (kd[..., None] * inc0[..., None, :]))[None], S, axis=0)
+    sel = np.zeros((S, L, G, K))
+    multidim_jit.record(mm, M, H, n, out, sel)
+    sp_all = acting_spend(model, spend)  # (S, Y, L, D)
+    for y in range(Y):
+        cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y)
+        gain = 1.0 + boost[:, None, :]  # (S, 1, D)
+        rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
+        raise_ = mm.income_effect[None, :, None] > 0
+        delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
+        multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_tables.shift_tables(mm, delta), out)
     return out

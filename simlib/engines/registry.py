@@ -106,7 +106,7 @@ register(
         "expected",
         stochastic=False,
         runners={"states": _expected, "multidim": run_multidim_expected},
-        chunking=("states",),
+        chunking=("states", "multidim"),
         sweeps=("states", "multidim"),
         summary="exact expected counts (cohort Markov projection with budget-dependent matrices)",
     )

@@ -45,6 +45,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "allocation": ("alloc",),
     "uncertainty": ("unc",),
     "workbench": ("wb",),
+    "legal": ("legal",),
 }
 _DOMAIN_OF_PREFIX = {p: d for d, prefixes in DOMAINS.items() for p in prefixes}
 

@@ -17,6 +17,8 @@ Index arithmetic: mask m has bit j set iff (m >> j) & 1. Reshaping the last axis
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from simlib.standards import DIMENSIONS, INDICATORS, N_INDICATORS, POPCOUNT, mask_of
@@ -33,14 +35,23 @@ DIMENSION_MATRIX = np.stack([(MASKS & mask_of(inds)) != 0 for inds in DIMENSIONS
 COUNT_MATRIX = (COUNT[:, None] == np.arange(N_INDICATORS + 1)[None, :]).astype(float)
 
 
-def product_distribution(p: np.ndarray) -> np.ndarray:
-    """Distribution (..., 4096) of masks whose bits are independent with probabilities p (..., 12)."""
-    p = np.asarray(p, float)
-    out = np.ones(p.shape[:-1] + (N_MASKS,))
-    for j in range(N_INDICATORS):
-        bit = INDICATOR_MATRIX[:, j]
-        out *= np.where(bit > 0, p[..., j : j + 1], 1.0 - p[..., j : j + 1])
+def _half_product(p: np.ndarray, bits: range) -> np.ndarray:
+    """(..., 2**len(bits)) probabilities of the patterns of `bits` (lowest bit first), independent."""
+    out = np.ones(p.shape[:-1] + (1,))
+    for j in bits:
+        pj = p[..., j : j + 1]
+        out = np.concatenate([out * (1.0 - pj), out * pj], axis=-1)
     return out
+
+
+def product_distribution(p: np.ndarray) -> np.ndarray:
+    """Distribution (..., 4096) of masks whose bits are independent with probabilities p (..., 12):
+    the outer product of the distributions of the low and the high six bits."""
+    p = np.asarray(p, float)
+    half = N_INDICATORS // 2
+    lo = _half_product(p, range(half))
+    hi = _half_product(p, range(half, N_INDICATORS))
+    return (hi[..., :, None] * lo[..., None, :]).reshape(p.shape[:-1] + (N_MASKS,))
 
 
 def count_window(dist: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -167,8 +178,6 @@ class JointSpace:
         #: (n_keys,) number of deprivations of every key
         self.key_count = np.arange(self.n_keys) // self.n_linked
         self.key_matrix = (self.key_of[:, None] == np.arange(self.n_keys)[None, :]).astype(float)
-        # per bit j: masks having it, by key; key after setting / clearing it
-        self.bit_key = INDICATOR_MATRIX.T[:, :, None] * self.key_matrix[None, :, :]  # (12, 4096, n_keys)
         keys = np.arange(self.n_keys)
         c, ee = keys // self.n_linked, keys % self.n_linked
         self.up = np.zeros((N_INDICATORS, self.n_keys, self.n_keys))
@@ -179,7 +188,17 @@ class JointSpace:
             k_dn = np.maximum(c - 1, 0) * self.n_linked + (ee & ~ebit)
             self.up[j, keys, k_up] = 1.0
             self.down[j, keys, k_dn] = 1.0
+        #: (12, n_keys) key after clearing bit j (the `down` matrices as an index)
+        self.down_key = np.argmax(self.down, axis=2)
+        #: (n_keys,) keys that masks can have: |linked part| <= count <= |linked part| + unlinked bits
+        e_size = COUNT[keys % self.n_linked]  # linked flags set
+        self.valid = (self.key_count >= e_size) & (self.key_count - e_size <= N_INDICATORS - len(self.linked))
         self._flip_cache: dict = {}
+
+    @cached_property
+    def bit_key(self) -> np.ndarray:
+        """(12, 4096, n_keys): 1.0 where mask m has bit j and key k (built when first used)."""
+        return INDICATOR_MATRIX.T[:, :, None] * self.key_matrix[None, :, :]
 
     def counts(self, M: np.ndarray) -> np.ndarray:
         """Households by key (..., n_keys)."""
@@ -240,6 +259,39 @@ class JointSpace:
                 T = new + shifted * p1
             self._flip_cache[key] = T.reshape(N_MASKS, self.n_keys)
         return self._flip_cache[key]
+
+    def split_masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(4096,) linked part e and unlinked part u of every mask, each as a compact bit pattern
+        (bit i = the i-th linked, resp. unlinked, indicator)."""
+        unlinked = [j for j in range(N_INDICATORS) if j not in self.linked]
+        e = np.zeros(N_MASKS, np.int64)
+        u = np.zeros(N_MASKS, np.int64)
+        for i, j in enumerate(self.linked):
+            e |= ((MASKS >> j) & 1) << i
+        for i, j in enumerate(unlinked):
+            u |= ((MASKS >> j) & 1) << i
+        return e, u
+
+    def flip_factors(self, gain: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The yearly flips' key transition in factors (bits flip independently):
+        Pl (n_linked, n_linked) probability that linked pattern e becomes e', and Pu (2**nu, nu + 1)
+        probability that unlinked pattern u has c deprivations after the flips (nu unlinked
+        indicators). `_flip_key_transition` is their product on keys."""
+        unlinked = [j for j in range(N_INDICATORS) if j not in self.linked]
+        Pl = np.ones((self.n_linked, self.n_linked))
+        pats = np.arange(self.n_linked)
+        for i, j in enumerate(self.linked):
+            bit = (pats >> i) & 1
+            P = np.array([[1 - gain[j], gain[j]], [loss[j], 1 - loss[j]]])
+            Pl *= P[bit[:, None], bit[None, :]]
+        nu = len(unlinked)
+        Pu = np.zeros((1 << nu, nu + 1))
+        Pu[:, 0] = 1.0
+        us = np.arange(1 << nu)
+        for i, j in enumerate(unlinked):
+            p1 = np.where((us >> i) & 1, 1 - loss[j], gain[j])[:, None]
+            Pu = Pu * (1 - p1) + np.concatenate([np.zeros((1 << nu, 1)), Pu[:, :-1]], axis=1) * p1
+        return Pl, Pu
 
     def flip(self, M: np.ndarray, H: np.ndarray, gain: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every bit's yearly gain / loss, all bits at once as in the microsim: masks exactly

@@ -9,7 +9,7 @@ flags by group and state, the indicators' yearly gain and loss, and each budget 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -94,6 +94,27 @@ class MultidimModel(Memoised):
     @property
     def B(self) -> int:
         return len(self.edges) - 1
+
+    @property
+    def unit_ids(self) -> tuple[str, ...]:
+        return self.base.unit_ids
+
+    @property
+    def spend(self) -> np.ndarray:
+        return self.base.spend
+
+    def take_units(self, units: np.ndarray) -> MultidimModel:
+        """The model of some units only (units renumbered; `simlib.national` runs it unit by unit):
+        the core's slice and the synthesis arrays of the groups kept."""
+        units = np.asarray(units, int)
+        groups = np.flatnonzero(np.isin(self.base.g_unit, units))
+        return replace(
+            self,
+            base=self.base.take_units(units),
+            income_mu=self.income_mu[groups],
+            income_sigma=self.income_sigma[groups],
+            propensity=self.propensity[groups],
+        )
 
     def init_masks(self, min_dep: int) -> np.ndarray:
         """(G, K, 4096) mask distribution of a new household by group and state (sums to 1):

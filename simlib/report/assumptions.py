@@ -53,6 +53,18 @@ def parameters_table(ctx) -> ReportTable:
     prog = scen.params["program"]
     rows = []
     for code in scen.catalogue.codes:
+        if scen.catalogue.lines[code].money_only:  # a content with no household benefit in the model
+            rows.append(
+                {
+                    t("table.line"): short_name(code, scen.catalogue, L, 50),
+                    t("table.unit_cost"): float("nan"),
+                    t("table.assumed"): "",
+                    t("table.beneficiary_unit"): "–",
+                    t("table.lag"): float("nan"),
+                    t("table.effects"): t("report.assumptions.money_only"),
+                }
+            )
+            continue
         d = prog["lines"][code]
         effs = []
         for ch, q in d.get("effects", {}).items():

@@ -268,11 +268,11 @@ def trajectories(runs: Sequence[DC.Run], lang: str) -> list:
 
 def money(runs: Sequence[DC.Run], lang: str) -> list:
     """Money spent by project in each scenario (billion VND, projected years together)."""
-    from simlib.catalogue import build_catalogue
+    from simlib.catalogue import catalogue_of
     from simlib.parameters import load_parameters
 
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    cat = build_catalogue(load_parameters()["program"])
+    cat = catalogue_of(load_parameters())
     blocks = [H.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
     for g in DC.groups(runs):
         per = []

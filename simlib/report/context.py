@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from simlib import i18n
+from simlib.calibrate.intervals import programme_intervals
 from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import verdict as V
@@ -49,6 +50,9 @@ class ReportContext:
     uncertainty_note: str = ""
     #: one row per target, area and year (`simlib.report.verdict.verdict_table`)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the programme's share of the decline and cost per household lifted out over the posterior
+    #: draws of the scenario's transitions (`simlib.calibrate.intervals`), None without a posterior
+    intervals: object | None = None
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -177,7 +181,8 @@ def context(result, lang: str = "vi", uncertainty=None, links: Links | str | Non
         links = Links(uncertainty=links or None)
     verdicts = verdicts_of(tabs, result.scenario.params["targets"])
     head = D.headline(tabs.indicators, tabs.targets)
-    return ReportContext(result, tabs, lang, names, head, uncertainty, links, "", verdicts)
+    intervals = programme_intervals(result.scenario, result.model)
+    return ReportContext(result, tabs, lang, names, head, uncertainty, links, "", verdicts, intervals)
 
 
 def to_html(blocks: Sequence) -> str:

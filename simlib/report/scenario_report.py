@@ -282,6 +282,8 @@ def headline(ctx: ReportContext) -> list:
         H.heading(ctx.t("report.section.headline"), anchor="headline", up=_up(ctx)),
         H.para(headline_sentence(ctx)),
     ]
+    if ctx.intervals is not None:  # the programme's share and cost as intervals over posterior draws
+        blocks.append(H.para(ctx.intervals.sentence(L)))
     sentence = verdict_sentence(ctx)
     if sentence:
         blocks.append(f'<p class="sl-answer">{H.esc(sentence)}</p>')

@@ -243,6 +243,9 @@ def export_run(ctx, folder: str | Path, report_info: Mapping | None = None) -> l
         for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
             (folder / f).unlink(missing_ok=True)
         extra["uncertainty"] = ctx.uncertainty.info
+    if getattr(ctx, "intervals", None) is not None:  # programme_intervals.csv, as `simlib run` writes it
+        written.append(ctx.intervals.write(folder))
+        extra["programme_intervals"] = ctx.intervals.info
     written += T.export(report_tables(ctx), folder, ctx.lang, info=info_rows(ctx))
     manifest = dict(ctx.result.manifest, outputs=written + ["manifest.json"], **extra)
     if report_info:

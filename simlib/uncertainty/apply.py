@@ -19,11 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from simlib.catalogue import build_catalogue
+from simlib.catalogue import catalogue_of
 from simlib.errors import raise_if_any
 from simlib.model import Model, compile_model
+from simlib.multidim import MultidimModel
 from simlib.parameters import PARAM_FILES, ParameterSet, dotted_keys, semantic_checks, set_dotted, sha256_obj
 from simlib.paths import display_path
+from simlib.runner import compile_run_model
 from simlib.scenario import Scenario
 from simlib.schema import validate
 
@@ -77,9 +79,17 @@ def _check(docs: dict, params: ParameterSet) -> None:
 def scenario_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Scenario:
     """The scenario with one parameter draw applied (budget and dataset unchanged)."""
     ps = params_for_values(scen.params, keys, values, validate=validate)
-    return replace(scen, params=ps, catalogue=build_catalogue(ps["program"]))
+    return replace(scen, params=ps, catalogue=catalogue_of(ps))
 
 
 def model_for_values(scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False) -> Model:
     """The compiled model of one parameter draw."""
     return compile_model(scenario_for_values(scen, keys, values, validate=validate))
+
+
+def target_for_values(
+    scen: Scenario, keys: Sequence[str], values: np.ndarray, validate: bool = False
+) -> Model | MultidimModel:
+    """The model the scenario's engine runs for one parameter draw: the compiled core, or the
+    multidimensional model on top of it (`model: multidim`)."""
+    return compile_run_model(scenario_for_values(scen, keys, values, validate=validate))[1]

@@ -22,13 +22,15 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simlib.executors import default_jobs, make_executor
-from simlib.model import Model, compile_model
+from simlib.model import Model
+from simlib.multidim import MultidimModel
+from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
 from simlib.results import geographies, indicator_arrays, programme_effect_indicators
-from simlib.runner import simulate
+from simlib.runner import compile_run_model, simulate
 from simlib.scenario import Scenario
 from simlib.targets import evaluate_targets
-from simlib.uncertainty.apply import model_for_values
+from simlib.uncertainty.apply import target_for_values
 
 
 @dataclass(frozen=True)
@@ -78,15 +80,19 @@ class ChunkResult:
     target_met: np.ndarray  # (m * R, n_target_cells) bool
 
 
-def run_model(model: Model, options: RunOptions, counterfactual: bool) -> dict[str, np.ndarray]:
-    """Indicator arrays (R, Y+1, Ngeo) of one model with its own money, with the counterfactual
-    ones if asked — exactly as `simlib.runner.run` computes them."""
-    spend = model.spend
+def run_model(model: Model | MultidimModel, options: RunOptions, counterfactual: bool) -> dict[str, np.ndarray]:
+    """Indicator arrays (R, Y+1, Ngeo) of one model (the core, or the multidimensional model on
+    top of it) with its own money, with the counterfactual ones if asked — exactly as
+    `simlib.runner.run` computes them."""
+    base = model.base if isinstance(model, MultidimModel) else model
+    spend = base.spend
     out = simulate(model, spend, options)
-    _, ind = indicator_arrays(out, model, spend)
+    _, ind = indicator_arrays(out, base, spend)
     if counterfactual:
         without = simulate(model, np.zeros_like(spend), options)
-        ind.update(programme_effect_indicators(model, spend, out, without))
+        ind.update(programme_effect_indicators(base, spend, out, without))
+    if isinstance(model, MultidimModel):
+        ind.update(multidim_indicators(out, model))
     return ind
 
 
@@ -155,7 +161,7 @@ def evaluate_chunk(
     R = options.replications
     rows = []
     for v in values:
-        model = model_for_values(scen, keys, v)
+        model = target_for_values(scen, keys, v)
         ind = run_model(model, options, counterfactual)
         nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
@@ -168,8 +174,8 @@ def evaluate_chunk(
 
 def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool = True) -> Layout:
     """The layout of a scenario's samples, from one central expected run (cheap)."""
-    model = compile_model(scen)
-    ind = run_model(model, RunOptions(seed=0), counterfactual)
+    model, target = compile_run_model(scen)
+    ind = run_model(target, RunOptions(seed=0), counterfactual)
     geos, _ = geographies(model)
     years = (scen.baseline_year,) + tuple(model.years)
     layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())

@@ -67,17 +67,14 @@ class RobustnessResult:
 
 def comparable(base, others: Sequence) -> tuple[list, list]:
     """(kept, left out): the scenarios of `others` that `compare_allocations` can run with `base`
-    on the same draws — states-model scenarios sharing its uncertain parameters — and the rest
+    on the same draws — scenarios of the same poverty model sharing its uncertain parameters — and the rest
     (including any with `base`'s name)."""
-    from simlib.uncertainty.space import build_space
+    from simlib.uncertainty.space import scenario_space
 
-    sp0 = build_space(base.params)
+    sp0 = scenario_space(base)
     kept, left = [], []
     for s in others:
-        if getattr(s, "poverty_model", "states") != "states":  # the draws need the states model
-            left.append(s)
-            continue
-        sp = build_space(s.params)
+        sp = scenario_space(s)
         ok = s.name != base.name and sp.keys == sp0.keys and sp.dims == sp0.dims
         (kept if ok else left).append(s)
     return kept, left
@@ -107,7 +104,7 @@ def compare_allocations(
     from simlib.uncertainty.evaluate import make_layout, map_draws
     from simlib.uncertainty.sampling import design, to_values
     from simlib.uncertainty.sensitivity import Output
-    from simlib.uncertainty.space import build_space, require_states_model
+    from simlib.uncertainty.space import scenario_space
     from simlib.uncertainty.summaries import outcomes_frame, target_probabilities
 
     metric = metric or Output("poor_rate", "province")
@@ -117,9 +114,7 @@ def compare_allocations(
     if len(set(names)) != len(names):
         raise InputError("scenario_names_repeat", field="scenarios", value=names)
     seed = scenarios[0].seed if seed is None else int(seed)
-    for s in scenarios:
-        require_states_model(s)
-    spaces = [build_space(s.params) for s in scenarios]
+    spaces = [scenario_space(s) for s in scenarios]
     for s, sp in zip(scenarios[1:], spaces[1:]):
         if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
             raise InputError("compare_params_differ", field="scenarios", value=s.name)

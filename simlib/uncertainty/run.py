@@ -31,7 +31,7 @@ from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
 from simlib.uncertainty.rules import miss_rules
 from simlib.uncertainty.sampling import Sample, sample
-from simlib.uncertainty.space import ParameterSpace, build_space, require_states_model
+from simlib.uncertainty.space import ParameterSpace, scenario_space
 from simlib.uncertainty.summaries import DRAWS_FILE, Accumulator, outcomes_frame
 
 FILES = (
@@ -107,8 +107,7 @@ def run_uncertainty(
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     seed, engine, R = options.seed, options.engine, options.replications
-    require_states_model(scen)
-    space = space or build_space(scen.params)
+    space = space or scenario_space(scen)
     draws = sample_points or sample(space, scen.params, n, method, seed)
     layout = make_layout(scen, engine, counterfactual)
     own_tmp = folder is None
@@ -177,22 +176,27 @@ def run_uncertainty(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_uncertainty(result, out_dir: str | Path, n: int, **kw) -> Path:
+def write_uncertainty(result, out_dir: str | Path, n: int, extra=None, **kw) -> Path:
     """Write a run's usual outputs (`simlib.runner.write_outputs`) and, in the same atomic step,
     the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`, run options
     included). The draws stream
     into the output folder being built, so nothing is held in memory and nothing half-written is
-    left behind."""
+    left behind. `extra(folder) -> dict` writes more files in the same step (as in `write_outputs`)."""
     from simlib.runner import write_outputs
 
-    def extra(tmp: Path) -> dict:
+    def both(tmp: Path) -> dict:
         unc = run_uncertainty(result.scenario, n, folder=tmp, **kw)
         files = unc.write(tmp)
         for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
             (tmp / f).unlink(missing_ok=True)
-        return {"outputs": files, "uncertainty": unc.info}
+        out = {"outputs": files, "uncertainty": unc.info}
+        if extra is not None:
+            more = dict(extra(tmp))
+            out["outputs"] = list(files) + list(more.pop("outputs", []))
+            out.update(more)
+        return out
 
-    return write_outputs(result, out_dir, extra=extra)
+    return write_outputs(result, out_dir, extra=both)
 
 
 def read_uncertainty(folder: str | Path) -> dict:

@@ -6,14 +6,8 @@ evenly for any n), scrambled Sobol (`sobol`, best with n a power of 2) or plain 
 (`random`). All come from `scipy.stats.qmc` / numpy with an explicit seed, so the same seed gives
 the same draws on every machine.
 
-Each scalar factor maps its uniform through the inverse CDF of its declared distribution:
-
-- `uniform` on [low, high]; `triangular` (low, mode = central value, high);
-- `beta`: PERT — a beta distribution on [low, high] with mode = central value (shape 4);
-- `normal`: mean = central value, [low, high] its 5–95 % interval, truncated to the quantity's
-  physical bounds ([0, 1] for probabilities and shares, > 0 otherwise);
-- `lognormal`: median = central value, [low, high] its 5–95 % interval;
-- `fixed`: the central value.
+Each scalar factor maps its uniform through the inverse CDF of its declared distribution, read as
+`simlib.distributions` says (uniform, triangular, PERT beta, truncated normal, lognormal, fixed).
 
 A simplex factor (a transition row, entry shares) maps its k uniforms to independent
 Gamma(concentration x central share) variables and normalises them: a Dirichlet draw whose mean
@@ -29,14 +23,13 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
+from simlib.distributions import EPS, quantity_ppf
 from simlib.errors import InputError
 from simlib.parameters import ParameterSet
 from simlib.uncertainty.space import Factor, ParameterSpace, repair_transitions
 
 METHODS = ("lhs", "sobol", "random")
-DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal", "lognormal", "beta")
-Z95 = stats.norm.ppf(0.95)  # 1.645: half-width of a 90 % interval in standard deviations
-_EPS = 1e-9
+_EPS = EPS
 
 
 def design(n: int, d: int, method: str = "lhs", seed: int | np.random.SeedSequence = 0) -> np.ndarray:
@@ -61,31 +54,7 @@ def design(n: int, d: int, method: str = "lhs", seed: int | np.random.SeedSequen
 
 def scalar_ppf(f: Factor, u: np.ndarray) -> np.ndarray:
     """Values of scalar factor `f` at uniforms `u` (inverse CDF of its distribution)."""
-    u = np.clip(np.asarray(u, float), _EPS, 1 - _EPS)
-    mode, lo, hi = f.central[0], f.low, f.high
-    dist = f.distribution
-    if dist == "fixed" or not hi > lo:
-        return np.full(u.shape, mode)
-    if dist == "uniform":
-        return lo + u * (hi - lo)
-    if dist == "triangular":
-        return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
-    if dist == "beta":
-        a = 1 + 4 * (mode - lo) / (hi - lo)
-        b = 1 + 4 * (hi - mode) / (hi - lo)
-        return lo + (hi - lo) * stats.beta.ppf(u, a, b)
-    if dist == "normal":
-        sd = (hi - lo) / (2 * Z95)
-        blo, bhi = f.bounds
-        a, b = (blo - mode) / sd, (bhi - mode) / sd
-        return stats.truncnorm.ppf(u, a, b, loc=mode, scale=sd)
-    if dist == "lognormal":
-        if lo <= 0 or mode <= 0:
-            raise InputError("minimum", field=f"{f.name}.range", value=[lo, hi], limit="> 0 (lognormal)")
-        sigma = np.log(hi / lo) / (2 * Z95)
-        out = mode * np.exp(sigma * stats.norm.ppf(u))
-        return np.minimum(out, f.bounds[1])
-    raise InputError("enum", field=f"{f.name}.distribution", value=dist, allowed=DISTRIBUTIONS)
+    return quantity_ppf(f.distribution, f.central[0], f.low, f.high, u, f.bounds, f.name)
 
 
 def dirichlet_ppf(u: np.ndarray, alpha: np.ndarray) -> np.ndarray:

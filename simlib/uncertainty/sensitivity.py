@@ -43,7 +43,7 @@ from simlib.options import RunOptions
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
-from simlib.uncertainty.space import GROUPINGS, ParameterSpace, build_space, group_label, require_states_model
+from simlib.uncertainty.space import GROUPINGS, ParameterSpace, group_label, scenario_space
 
 #: a Sobol index is shown only when its 95 % interval is at most ± this wide (a share of variance)
 MAX_HALF_WIDTH = 0.1
@@ -302,8 +302,7 @@ def scenario_function(
     """f(U) -> (rows, len(outputs)) for points U of the space's unit cube, and the output names.
 
     With the microsimulation and several replications each output is averaged over them."""
-    require_states_model(scen)
-    space = space or build_space(scen.params)
+    space = space or scenario_space(scen)
     seed = scen.seed if seed is None else int(seed)
     needs_cf = any(o.indicator in ("poor_fewer_than_without_programme", "cost_per_household_lifted") for o in outputs)
     layout = make_layout(scen, engine, needs_cf)

@@ -77,13 +77,10 @@ def _multidim_only(full: tuple) -> bool:
     return full[0] in ("multidim", "standards") or (full[0] == "program" and "multidim" in map(str, full))
 
 
-def require_states_model(scen) -> None:
-    """Uncertainty, sensitivity and robustness runs use the states model's engines; refuse a
-    multidimensional scenario clearly instead of silently running another model."""
-    if getattr(scen, "poverty_model", "states") != "states":
-        from simlib.errors import InputError
-
-        raise InputError("unc_model", field="model", value=scen.poverty_model, allowed=["states"])
+def scenario_space(scen) -> ParameterSpace:
+    """The parameter space of a scenario: with the multidimensional model (`model: multidim`) its
+    own parameters (`params/multidim.yaml`, the lines' `multidim` effects) are sampled too."""
+    return build_space(scen.params, getattr(scen, "poverty_model", "states"))
 
 
 #: sequential rows: (state, up key, other key); the other move is conditional on no move up

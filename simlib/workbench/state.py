@@ -6,9 +6,9 @@ The widgets (`simlib.workbench.view`) only read and write it, so every rule live
 tested without a browser.
 
 Checks are *validators*: functions `state -> list[Problem]`. `DEFAULT_VALIDATORS` holds the
-rules known today; the legal frame (capital by content, envelopes by source, eligibility lists)
-plugs in later as more validators, without touching the view. A blocking problem stops a save;
-every problem is shown to the planner in words.
+rules: an allocation must give some project money, and it must respect the legal frame (capital
+by content, central envelopes by source, eligibility lists; `legal_frame`, `simlib.compliance`).
+A blocking problem stops a save; every problem is shown to the planner in words.
 
 Inputs are refused, never bent: a weight that is negative, not a number or infinite, or an
 envelope that cannot be read, leaves the state unchanged and comes back as a `Problem`.
@@ -19,12 +19,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from simlib import i18n
+from simlib.compliance import check_allocation, ignored
+from simlib.i18n import LocalText
+from simlib.memo import memoised
+from simlib.model import compile_levers, compile_structure
 from simlib.report.explore import allocation_amounts, base_envelope, base_shares
 
 
@@ -55,8 +59,21 @@ def nothing_allocated(state: AllocationState) -> list[Problem]:
     return []
 
 
-#: the rules every allocation is checked against today (the legal frame adds its own)
-DEFAULT_VALIDATORS: tuple[Validator, ...] = (nothing_allocated,)
+def legal_frame(state: AllocationState) -> list[Problem]:
+    """The legal frame of the starting scenario (`simlib.compliance`: capital by content, central
+    envelope, territory, counterpart, norm): each breach in words, naming the rule and its legal
+    source; a breach the starting scenario does not ask to ignore blocks saving."""
+    scen = state.scenario()
+    split = memoised(state.base, "legal_split", lambda: compile_levers(state.base, compile_structure(state.base)).split)
+    out = []
+    for v in check_allocation(scen, split):
+        text = LocalText(**{lg: v.message(lg) for lg in i18n.LANGS})
+        out.append(Problem("allocation", "wb.problem.legal", {"text": text}, blocking=not ignored(scen, v.rule)))
+    return out
+
+
+#: the rules every allocation is checked against
+DEFAULT_VALIDATORS: tuple[Validator, ...] = (nothing_allocated, legal_frame)
 
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 _EN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -160,10 +177,13 @@ class AllocationState:
         return out
 
     def evaluate(self):
-        """Project the allocation with the expected engine."""
+        """Project the allocation with the expected engine — also one that breaks the legal frame
+        (the validators say so and block saving; the run records the breaches it let through)."""
         from simlib.runner import run
 
-        return run(self.scenario(), engine="expected")
+        scen = self.scenario()
+        what_if = replace(scen, raw={**scen.raw, "ignore_legal_rules": ["all"]})
+        return run(what_if, engine="expected")
 
 
 def _finite(value) -> float | None:

@@ -1,0 +1,381 @@
+"""A scenario's budget: money by year, budget item (content) and funding source, and its split
+across units.
+
+Money is planned by *content* (`simlib.catalogue`): the items of the budget are the budget lines'
+modelled contents (coded by the line, `P4.1`) and the lines' other contents (`P4.1.facilities`).
+A scenario may give money
+
+- per content (`P4.1.facilities: {central_investment: 10}`): it goes to that item as given — the
+  capital rule is then checked with the rest of the legal frame (`simlib.compliance`), so that a
+  what-if run may ignore it;
+- per budget line (`P4.1: {central_investment: 10, central_recurrent: 20}`): each source goes to
+  the only content of the line that takes its capital (investment → facilities, recurrent →
+  training); where several contents take it (local money, P5 recurrent: new house or repair), to
+  the line's modelled content — a default recorded in `Budget.routing` and flagged as an
+  assumption; money no content of the line may take is an error naming the capital rule;
+- per project (`P3: {central_recurrent: 87}`): split over its lines by `share_of_project`, then
+  as per line;
+- as `envelope` + `shares`: each line receives its share of the total and the sources are
+  assigned to respect the capital rules, then routed as above.
+
+Parsing is strict and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simlib.catalogue import Catalogue
+from simlib.errors import InputError
+
+SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
+MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
+#: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
+#: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
+MAX_VND = float(2**53)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Money given per line that went to the line's modelled content by default (an assumption:
+    several contents of the line take that capital and the scenario did not say which)."""
+
+    year: str  # the budget year's key as written (before same_as is followed)
+    line: str
+    source: str
+    item: str
+    vnd: float
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Planned money in VND by year, item and source.
+
+    `years[0]` is the year before the projection starts: it funds lines whose effects come with a
+    lag (infrastructure). Unless the scenario lists it, it repeats the first projected year.
+    """
+
+    years: tuple[int, ...]
+    lines: tuple[str, ...]  # item codes (simlib.catalogue: budget lines' contents)
+    sources: tuple[str, ...]
+    amounts: np.ndarray  # (len(years), len(lines), len(sources)) VND
+    district_split: Mapping[str, Any]  # item code -> rule name or {unit_id: share}
+    default_split: str = "eligible_households"
+    routing: tuple[Routing, ...] = field(default=())
+
+    def total(self, year: int | None = None) -> float:
+        if year is None:
+            return float(self.amounts[1:].sum())
+        return float(self.amounts[self.years.index(year)].sum())
+
+    def line_totals(self) -> np.ndarray:
+        """(years, lines) VND."""
+        return self.amounts.sum(axis=2)
+
+
+def capital_mask(catalogue: Catalogue, capital_of: Mapping[str, str]) -> np.ndarray:
+    """(items, sources) bool: may source s fund item l under its content's capital rule?"""
+    return np.array(
+        [
+            [capital_of[s] == "any" or capital_of[s] in catalogue.lines[lc].capital for s in SOURCES]
+            for lc in catalogue.codes
+        ]
+    )
+
+
+def _capital_text(catalogue: Catalogue, line: str) -> str:
+    contents = catalogue.contents_of(line)
+    if not contents:
+        return "+".join(catalogue.lines[line].capital)
+    return ", ".join(f"{c.code}: {'+'.join(c.capital)}" for c in contents)
+
+
+def _route(catalogue, code, src, capital_of, where, file, errors) -> list[tuple[str, float, bool]]:
+    """[(item, weight, by_default)] for money of source `src` given to `code` (a project, budget
+    line or content); a routing failure goes to `errors` (named by the capital rule)."""
+    cap = capital_of[src]
+    if code in catalogue.contents or (code in catalogue.lines and code not in catalogue.budget_lines):
+        return [(catalogue.expand(code)[0][0], 1.0, False)]
+    out = []
+    for lc, w in catalogue.expand(code):
+        item, default = catalogue.route(lc, cap)
+        if item is None:
+            err = InputError(
+                "capital_route", file=file, field=where, line=lc, capital=cap, contents=_capital_text(catalogue, lc)
+            )
+            errors.append(err)
+            continue
+        out.append((item, w, default))
+    return out
+
+
+def _lines_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:
+    codes = catalogue.codes
+    allowed_codes = catalogue.all_codes()
+    amounts = np.zeros((len(codes), len(SOURCES)))
+    for code, by_src in entry["lines"].items():
+        if code not in allowed_codes:
+            errors.append(
+                InputError("unknown_line", file=file, field=f"{base}.lines.{code}", value=code, allowed=allowed_codes)
+            )
+            continue
+        for src, amount in by_src.items():
+            for item, w, default in _route(
+                catalogue, code, src, capital_of, f"{base}.lines.{code}.{src}", file, errors
+            ):
+                amounts[codes.index(item), SOURCES.index(src)] += amount * w * scale
+                if default and amount:
+                    notes.append(Routing(base.rsplit(".", 1)[-1], code, src, item, amount * w * scale))
+    return amounts
+
+
+def _share_targets(catalogue: Catalogue, shares: Mapping[str, float]) -> dict[str, float]:
+    """Shares per budget line or content (projects split over their lines by `share_of_project`)."""
+    out: dict[str, float] = {}
+    for code, share in shares.items():
+        pairs = [(code, 1.0)] if code in catalogue.contents or code in catalogue.lines else catalogue.expand(code)
+        for tc, w in pairs:
+            out[tc] = out.get(tc, 0.0) + share * w
+    return out
+
+
+def _target_item(catalogue: Catalogue, target: str, cap: str) -> tuple[str | None, bool]:
+    """The item money of capital `cap` for a share target (a budget line, routed as in
+    `Catalogue.route`, or a content, which takes only its own capital) goes to."""
+    if target in catalogue.budget_lines:
+        return catalogue.route(target, cap)
+    content = catalogue.contents.get(target)
+    item = content.item if content is not None else target
+    ok = cap == "any" or cap in catalogue.lines[item].capital
+    return (item if ok else None), False
+
+
+def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:
+    codes = catalogue.codes
+    allowed_codes = catalogue.all_codes()
+    amounts = np.zeros((len(codes), len(SOURCES)))
+    shares = entry["shares"]
+    unknown = [c for c in shares if c not in allowed_codes]
+    for c in unknown:
+        errors.append(InputError("unknown_line", file=file, field=f"{base}.shares.{c}", value=c, allowed=allowed_codes))
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        errors.append(InputError("shares_sum", file=file, field=f"{base}.shares", total=round(total, 6)))
+    if unknown or abs(total - 1.0) > 1e-6:
+        return amounts
+    env = np.array([float(entry["envelope"].get(src, 0.0)) * scale for src in SOURCES])
+    targets = _share_targets(catalogue, shares)
+    tcodes = list(targets)
+    dest = [[_target_item(catalogue, t, capital_of[s]) for s in SOURCES] for t in tcodes]
+    mask = np.array([[d[0] is not None for d in row] for row in dest])
+    totals = np.array([targets[t] for t in tcodes]) * env.sum()
+    for si, src in enumerate(SOURCES):
+        room = totals[mask[:, si]].sum()
+        if env[si] > room * (1 + 1e-9) + 1e-6:
+            takers = [t for t, ok in zip(tcodes, mask[:, si]) if ok]
+            errors.append(
+                InputError(
+                    "envelope_capital",
+                    file=file,
+                    field=f"{base}.envelope.{src}",
+                    value=env[si] / scale,
+                    room=round(room / scale, 3),
+                    lines=", ".join(takers),
+                )
+            )
+    if errors:
+        return amounts
+    x = assign_sources(totals, env, mask)
+    for ti, t in enumerate(tcodes):
+        for si, src in enumerate(SOURCES):
+            item, default = dest[ti][si]
+            if item is not None and x[ti, si] > 0:
+                amounts[codes.index(item), si] += x[ti, si]
+                if default:
+                    notes.append(Routing(base.rsplit(".", 1)[-1], t, src, item, float(x[ti, si])))
+    return amounts
+
+
+def _parse_year(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:
+    """Amounts (items, sources) in VND of one year's budget entry; problems go to `errors`,
+    money routed by default to `notes`."""
+    if "lines" in entry and ("envelope" in entry or "shares" in entry):
+        errors.append(InputError("budget_lines_or_shares", file=file, field=base))
+    elif ("envelope" in entry) != ("shares" in entry):
+        errors.append(InputError("budget_envelope_shares", file=file, field=base))
+    elif "lines" in entry:
+        return _lines_entry(entry, base, catalogue, capital_of, scale, file, errors, notes)
+    elif "envelope" in entry:
+        return _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes)
+    return np.zeros((len(catalogue.codes), len(SOURCES)))
+
+
+def assign_sources(totals: np.ndarray, envelope: np.ndarray, mask: np.ndarray, iters: int = 50_000) -> np.ndarray:
+    """Split each line's total (L,) over sources (S,) so that every source's envelope is used
+    exactly and money only goes where `mask` (L, S) allows (investment capital to investment
+    lines). Iterative proportional fitting from an even start: deterministic, and it keeps each
+    line's source mix as close to the overall mix as the capital rules allow."""
+    x = mask * totals[:, None] * envelope[None, :]
+    for _ in range(iters):
+        col = x.sum(axis=0)
+        x *= np.divide(envelope, col, out=np.zeros_like(col), where=col > 0)[None, :]
+        row = x.sum(axis=1)
+        x *= np.divide(totals, row, out=np.zeros_like(row), where=row > 0)[:, None]
+        if np.allclose(x.sum(axis=0), envelope, rtol=1e-12, atol=1.0):  # within 1 VND
+            break
+    return x
+
+
+def _resolve_year(years_raw: dict, year: str) -> tuple[str | None, list[str]]:
+    """The year whose amounts `year` uses (following same_as), and the chain followed; None if
+    the chain ends at a year not listed or runs in a circle."""
+    chain = [year]
+    while "same_as" in years_raw[chain[-1]]:
+        ref = str(years_raw[chain[-1]]["same_as"])
+        if ref not in years_raw or ref in chain:
+            return None, chain + [ref]
+        chain.append(ref)
+    return chain[-1], chain
+
+
+def _same_as_errors(years_raw: dict, file: str) -> list[InputError]:
+    """Every same_as that names a year not listed, and every circle of same_as, once."""
+    errors, circles = [], set()
+    with_amounts = sorted(y for y, e in years_raw.items() if "same_as" not in e)
+    for year, entry in years_raw.items():
+        if "same_as" not in entry:
+            continue
+        ref = str(entry["same_as"])
+        field_ = f"budget.years.{year}.same_as"
+        if ref not in years_raw:
+            allowed = with_amounts or "—"
+            errors.append(InputError("same_as", file=file, field=field_, value=entry["same_as"], allowed=allowed))
+            continue
+        found, chain = _resolve_year(years_raw, year)
+        if found is None and chain[-1] in chain[:-1]:
+            loop = chain[chain.index(chain[-1]) :]
+            key = frozenset(loop)
+            if key not in circles:
+                circles.add(key)
+                errors.append(
+                    InputError(
+                        "same_as_cycle", file=file, field=field_, chain=" → ".join(loop), allowed=with_amounts or None
+                    )
+                )
+    return errors
+
+
+def _money_errors(years_raw: dict, scale: float, unit: str, file: str) -> list[InputError]:
+    """Amounts that exceed `MAX_VND` once converted to VND."""
+    errors = []
+    limit = MAX_VND / scale
+    for y, entry in years_raw.items():
+        items = [
+            (f"lines.{code}.{src}", amt) for code, by in (entry.get("lines") or {}).items() for src, amt in by.items()
+        ]
+        items += [(f"envelope.{src}", amt) for src, amt in (entry.get("envelope") or {}).items()]
+        for where, amt in items:
+            if isinstance(amt, (int, float)) and abs(amt) > limit:
+                errors.append(
+                    InputError(
+                        "money_too_large",
+                        file=file,
+                        field=f"budget.years.{y}.{where}",
+                        value=amt,
+                        allowed=f"≤ {int(limit)} {unit}",
+                    )
+                )
+    return errors
+
+
+def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[InputError]:
+    errors = []
+    start, last = years[1], years[-1]
+    for y in years_raw:
+        if int(y) not in years:
+            errors.append(
+                InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=last)
+            )
+    for y in years[1:]:
+        if str(y) not in years_raw:
+            errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
+    return errors
+
+
+def parse_budget(
+    raw: dict,
+    catalogue: Catalogue,
+    unit_ids: tuple[str, ...] | None,
+    funding: dict,
+    start: int | None,
+    horizon: int | None,
+    file: str,
+) -> tuple[Budget | None, list[InputError]]:
+    """Budget amounts (VND) from the scenario's `budget` mapping, with every problem listed.
+
+    With `start` or `horizon` None (not known: the dataset or those fields have problems of
+    their own) the years are not checked; with `unit_ids` None the district names are not."""
+    scale = MONEY_UNITS[raw["unit"]]
+    years_raw: dict = raw["years"]
+    errors = _money_errors(years_raw, scale, raw["unit"], file)
+    errors += _same_as_errors(years_raw, file)
+    known = start is not None and horizon is not None
+    years = tuple(range(start - 1, start + horizon)) if known else ()
+    if known:
+        errors += _year_errors(years_raw, years, file)
+    capital_of = {s: funding["sources"][s]["capital"] for s in SOURCES}
+    parsed: dict[str, np.ndarray] = {}
+    notes: list[Routing] = []
+    for key, entry in years_raw.items():
+        if "same_as" not in entry:
+            args = (catalogue, capital_of, scale, file, errors, notes)
+            parsed[key] = _parse_year(entry, f"budget.years.{key}", *args)
+    split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
+    if errors or not known:
+        return None, errors
+    amounts = np.zeros((len(years), len(catalogue.codes), len(SOURCES)))
+    for yi, y in enumerate(years):
+        if str(y) in years_raw:
+            found, _ = _resolve_year(years_raw, str(y))
+            amounts[yi] = parsed[found]
+    if str(years[0]) not in years_raw:
+        amounts[0] = amounts[1]
+    return Budget(years, catalogue.codes, SOURCES, amounts, split, default, tuple(notes)), []
+
+
+def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
+    """The budget's district split: {item code: rule or {unit: share}} and the default rule."""
+    from simlib.district import RULES
+
+    allowed_codes = catalogue.all_codes()
+    default = split_raw.get("default", "eligible_households")
+    if default not in RULES:
+        errors.append(
+            InputError("enum", file=file, field="budget.district_split.default", value=default, allowed=sorted(RULES))
+        )
+    split = {}
+    for code, spec in (split_raw.get("lines") or {}).items():
+        f = f"budget.district_split.lines.{code}"
+        if code not in allowed_codes:
+            errors.append(InputError("unknown_line", file=file, field=f, value=code, allowed=allowed_codes))
+            continue
+        if isinstance(spec, str):
+            if spec not in RULES:
+                errors.append(InputError("enum", file=file, field=f, value=spec, allowed=sorted(RULES)))
+                continue
+        else:
+            bad = [u for u in spec if unit_ids is not None and u not in unit_ids]
+            for u in bad:
+                errors.append(InputError("unknown_unit", file=file, field=f"{f}.{u}", value=u, allowed=unit_ids))
+            total = sum(spec.values())
+            if abs(total - 1.0) > 1e-6:
+                errors.append(InputError("shares_sum", file=file, field=f, total=round(total, 6)))
+            if bad or abs(total - 1.0) > 1e-6:
+                continue
+        for item in catalogue.items_of(code):
+            split[item] = spec
+    return split, default

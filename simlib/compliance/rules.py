@@ -1,0 +1,272 @@
+"""The legal rules an allocation must respect, checked on money by year, item, source and unit.
+
+Each rule has an id, and each breach (`Violation`) names the rule and its legal source:
+
+- `capital` — an item takes only the capital its content may take (development investment or
+  recurrent; local, credit and mobilised money any content), `legal_contents`;
+- `envelope` — central money per year and source at most the frame's envelope (flagged when the
+  envelope is illustrative); years without an envelope are listed as not covered, never as met;
+- `territory` — a content limited to an eligibility list (poor districts, the exit-scheme
+  districts, …) gets no money in a unit off the list; where the list does not say, the dataset's
+  own flag decides and the unit is reported as unverified;
+- `counterpart` — local money at least the frame's ratio of central money, when a ratio is known
+  (otherwise reported as unknown, never as met);
+- `norm` — central support per beneficiary at most the legal ceiling (P5: 40 million VND per new
+  house): the item's unit cost × its central share of money.
+
+`check_allocation` returns every breach; `enforce` raises them as input errors unless the scenario
+asks to ignore the rule (`ignore_legal_rules`). `legal_status` is what a run records about the
+frame (manifest entry `legal`), for the first screen of its reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from simlib import i18n
+from simlib.budget import SOURCES
+from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LANGS, LocalText, fmt
+from simlib.legal import ENVELOPE_SOURCES, Citation, LegalFrame
+from simlib.model import compile_levers, compile_structure
+from simlib.paths import display_path
+
+RULES = ("capital", "envelope", "territory", "counterpart", "norm")
+#: eligibility list of the legal frame -> the dataset's flag column that stands in where it is silent
+LIST_FLAGS = {"poor_districts": "poor_district", "exit_scheme_districts": "exit_scheme_district"}
+CENTRAL = ENVELOPE_SOURCES
+LOCAL = "local"
+BN = 1e9
+TOL = 1.0  # VND: amounts within this are equal
+
+
+def above(value: float, limit: float) -> bool:
+    """Whether `value` exceeds `limit` by more than rounding (1 VND, or a billionth of the limit:
+    the source assignment of `envelope` + `shares` budgets is exact to about 1 VND per source)."""
+    return value > limit + max(TOL, 1e-9 * abs(limit))
+
+
+def both(key: str, **fields) -> LocalText:
+    """A catalogue text in every language."""
+    return LocalText(**{lg: i18n.t(key, lg, **fields) for lg in LANGS})
+
+
+def cited(frame: LegalFrame | None, citations) -> LocalText:
+    """Legal sources in words, in every language (document ids when there is no frame)."""
+    citations = [c for c in citations if c is not None]
+    if frame is None:
+        text = "; ".join(c.doc for c in citations)
+        return LocalText(vi=text, en=text)
+    return LocalText(**{lg: frame.cite_all(citations, lg) for lg in LANGS})
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One breach of a legal rule."""
+
+    rule: str  # one of RULES
+    year: int
+    item: str | None  # item code (simlib.catalogue)
+    unit: str | None
+    source: str | None  # funding source
+    amount: float  # VND (capital, envelope, territory, counterpart) or VND per beneficiary (norm)
+    limit: float  # the rule's bound in the same unit
+    basis: LocalText  # the legal source, in words
+    fields: dict = field(default_factory=dict)
+    item_name: LocalText | None = None  # `P4.1 – <content name>`
+
+    def message(self, lang: str | None = None) -> str:
+        return i18n.t(f"legal.violation.{self.rule}", lang, **self._fields(lang))
+
+    def _fields(self, lang: str | None) -> dict:
+        out = dict(
+            year=self.year,
+            item=self.item_name.get(lang) if self.item_name is not None else (self.item or ""),
+            unit=self.unit or "",
+            source=i18n.label("source", self.source, lang) if self.source else "",
+            amount=self._number(self.amount, lang),
+            limit=self._number(self.limit, lang),
+            rule=i18n.t(f"legal.rule.{self.rule}", lang),
+            basis=self.basis.get(lang),
+        )
+        out.update({k: v.get(lang) if isinstance(v, LocalText) else v for k, v in self.fields.items()})
+        return out
+
+    def _number(self, vnd: float, lang: str | None) -> str:
+        """Billion VND (money), or million VND per beneficiary (norm)."""
+        if self.rule == "norm":
+            return fmt.number(vnd / 1e6, lang, 1)
+        return fmt.number(vnd / BN, lang, 3, trim=True)
+
+    def to_error(self, file: str | None) -> InputError:
+        """This breach as an input error (exit status 2), naming the rule and its source."""
+        fields = {lg: self._fields(lg) for lg in LANGS}
+        texts = LocalText(**{lg: i18n.t(f"legal.violation.{self.rule}", lg, **fields[lg]) for lg in LANGS})
+        return InputError("legal_violation", file=file, field=f"budget.years.{self.year}", text=texts)
+
+    def record(self) -> dict:
+        """A JSON-able record (manifest)."""
+        return {
+            "rule": self.rule,
+            "year": self.year,
+            "item": self.item,
+            "unit": self.unit,
+            "source": self.source,
+            "amount": self.amount,
+            "limit": self.limit,
+            **{f"text_{lg}": self.message(lg) for lg in LANGS},
+        }
+
+
+def territory(scen, frame: LegalFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """(L, D) whether each item may spend in each unit, and (L, D) whether that is verified in the
+    frame's lists (False: the dataset's flag stood in, or the list is not known for the unit)."""
+    cat, ds = scen.catalogue, scen.dataset
+    L, D = len(cat.codes), len(ds.unit_ids)
+    ok, verified = np.ones((L, D), bool), np.ones((L, D), bool)
+    for li, code in enumerate(cat.codes):
+        content = cat.contents.get(cat.lines[code].content)
+        lst = content.territory if content is not None else None
+        if lst is None:
+            continue
+        fallback = ds.unit_flag(LIST_FLAGS[lst]) if lst in LIST_FLAGS else np.ones(D, bool)
+        for di, unit in enumerate(ds.unit_ids):
+            member = frame.member(lst, unit) if frame is not None else None
+            ok[li, di] = fallback[di] if member is None else member
+            verified[li, di] = member is not None
+    return ok, verified
+
+
+def territory_citation(content, frame: LegalFrame | None) -> Citation:
+    """The legal source of a content's territory: its own, else the frame's list."""
+    if content.territory_source is not None:
+        return content.territory_source
+    lst = frame.lists.get(content.territory) if frame is not None else None
+    return lst.citation if lst is not None else Citation("", "not_found")
+
+
+def unit_name(scen, unit: str) -> LocalText:
+    """A unit's name in every language (`Huyện Hà Quảng`)."""
+    return LocalText(**{lg: scen.dataset.unit_name(unit, lg) for lg in LANGS})
+
+
+def _capital(scen, frame, a, year) -> list[Violation]:
+    cat = scen.catalogue
+    capital_of = {s: scen.params["funding"]["sources"][s]["capital"] for s in SOURCES}
+    out = []
+    for li, code in enumerate(cat.codes):
+        line = cat.lines[code]
+        content = cat.contents.get(line.content)
+        for si, src in enumerate(SOURCES):
+            cap = capital_of[src]
+            if a[li, si] > TOL and cap != "any" and cap not in line.capital:
+                cites = [Citation(c.doc, content.capital_status, c.part) for c in content.sources] if content else []
+                allowed = LocalText(
+                    **{lg: ", ".join(i18n.t(f"legal.capital.{c}", lg) for c in line.capital) for lg in LANGS}
+                )
+                v = Violation(
+                    "capital", year, code, None, src, a[li, si], 0.0, cited(frame, cites), {"allowed": allowed}
+                )
+                out.append(v)
+    return out
+
+
+def _envelope(frame, a, year) -> list[Violation]:
+    out = []
+    for src in CENTRAL:
+        limit = frame.envelope.amount(year, src)
+        total = float(a[:, SOURCES.index(src)].sum())
+        if limit is not None and above(total, limit):
+            flag = both("legal.illustrative") if frame.envelope.illustrative else LocalText(vi="", en="")
+            basis = cited(frame, frame.envelope.citations[:3])
+            out.append(Violation("envelope", year, None, None, src, total, limit, basis, {"flag": flag}))
+    return out
+
+
+def _territory(scen, frame, a, split, year, ok) -> list[Violation]:
+    cat, units = scen.catalogue, scen.dataset.unit_ids
+    money = a.sum(axis=1)[:, None] * split  # (L, D) VND planned in each unit
+    out = []
+    for li, di in zip(*np.nonzero((money > TOL) & ~ok)):
+        content = cat.contents[cat.lines[cat.codes[li]].content]
+        basis = cited(frame, [territory_citation(content, frame)])
+        fields = {"list": both(f"legal.list.{content.territory}"), "unit": unit_name(scen, units[di])}
+        out.append(Violation("territory", year, cat.codes[li], units[di], None, money[li, di], 0.0, basis, fields))
+    return out
+
+
+def _counterpart(frame, a, year) -> list[Violation]:
+    ratio = frame.counterpart.ratio
+    if ratio is None:
+        return []
+    central = float(a[:, [SOURCES.index(s) for s in CENTRAL]].sum())
+    local = float(a[:, SOURCES.index(LOCAL)].sum())
+    if above(ratio * central, local):
+        basis = cited(frame, [frame.counterpart.citation])
+        return [Violation("counterpart", year, None, None, LOCAL, local, ratio * central, basis, {})]
+    return []
+
+
+def _norm(scen, frame, a, year) -> list[Violation]:
+    cat = scen.catalogue
+    out = []
+    for li, code in enumerate(cat.codes):
+        line = cat.lines[code]
+        cap = frame.per_beneficiary.get(line.content)
+        total = float(a[li].sum())
+        if cap is None or line.money_only or total <= TOL:
+            continue
+        central = float(a[li, [SOURCES.index(s) for s in CENTRAL]].sum())
+        per_ben = line.cost_per_household * central / total
+        if per_ben > cap[0] * (1 + 1e-9):
+            content = cat.contents[line.content]
+            out.append(Violation("norm", year, code, None, None, per_ben, cap[0], cited(frame, content.sources), {}))
+    return out
+
+
+def check_allocation(scen, split: np.ndarray | None = None, frame: LegalFrame | None = None) -> list[Violation]:
+    """Every breach of the legal rules by `scen`'s budget in its projected years. `split` (L, D) is
+    each item's split across units (default: the scenario's, `simlib.model.compile_levers`);
+    `frame` defaults to the scenario's. Without a frame only the capital rule is checked."""
+    frame = frame if frame is not None else scen.legal
+    b = scen.budget
+    if split is None:
+        split = compile_levers(scen, compile_structure(scen)).split
+    ok, _ = territory(scen, frame)
+    out: list[Violation] = []
+    for yi, year in enumerate(b.years):
+        if yi == 0:
+            continue  # the year before the start is history
+        a = b.amounts[yi]
+        out += _capital(scen, frame, a, year)
+        out += _territory(scen, frame, a, split, year, ok)
+        if frame is not None and frame.covers(year):
+            out += _envelope(frame, a, year) + _counterpart(frame, a, year) + _norm(scen, frame, a, year)
+    return [_named(scen, v) for v in out]
+
+
+def _named(scen, v: Violation) -> Violation:
+    """The violation with its item's display name (`P4.1 – Hỗ trợ đào tạo nghề …`)."""
+    if v.item is None:
+        return v
+    line = scen.catalogue.lines[v.item]
+    content = scen.catalogue.contents.get(line.content)
+    name = content.name if content is not None else line.name
+    return replace(v, item_name=LocalText(**{lg: f"{v.item} – {name.get(lg)}" for lg in LANGS}))
+
+
+def ignored(scen, rule: str) -> bool:
+    """Whether the scenario asks to ignore `rule` (a what-if run)."""
+    rules = scen.ignored_rules
+    return "all" in rules or rule in rules
+
+
+def enforce(scen, split: np.ndarray | None = None) -> list[Violation]:
+    """Raise every breach the scenario does not ask to ignore (each an input error naming the rule
+    and its source); return the ignored ones."""
+    found = check_allocation(scen, split)
+    file = display_path(scen.file) if scen.file is not None else None
+    raise_if_any([v.to_error(file) for v in found if not ignored(scen, v.rule)])
+    return [v for v in found if ignored(scen, v.rule)]

@@ -1,0 +1,104 @@
+"""What a run records about the legal frame (manifest entry `legal`), for its reports' first screen.
+
+`legal_status(scen, split, ignored)` says which frame applied (or that none did), whether its
+envelope is illustrative, which projected years it does not cover, that the counterpart ratio is
+unknown (when it is), where a territory rests on the dataset's flag rather than the frame's list,
+where the frame's lists and the dataset disagree, which money went to a line's modelled content by
+default (an assumption), and which rules the run ignored with the breaches it let through. Each
+point is also given as a sentence in every language (`notes_vi`, `notes_en`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simlib.compliance.rules import LIST_FLAGS, TOL, Violation, both, territory
+from simlib.i18n import LANGS, LocalText
+
+
+def _uncovered(scen, frame) -> list[int]:
+    """Projected years the frame does not speak for, or for which it has no envelope."""
+    if frame is None:
+        return list(scen.years)
+    return [y for y in scen.years if not frame.covers(y) or not frame.envelope.amounts.get(y)]
+
+
+def _unverified(scen, frame, split) -> list[dict]:
+    """Funded items whose territory in some unit rests on the dataset's flag (the frame's list
+    does not say)."""
+    _, verified = territory(scen, frame)
+    money = scen.budget.amounts[1:].sum(axis=(0, 2))[:, None] * split
+    out = []
+    for li, code in enumerate(scen.catalogue.codes):
+        units = [u for di, u in enumerate(scen.dataset.unit_ids) if money[li, di] > TOL and not verified[li, di]]
+        if units:
+            out.append({"item": code, "units": units})
+    return out
+
+
+def _disagreements(scen, frame) -> list[dict]:
+    """Units where a list of the frame and the dataset's flag for it disagree."""
+    if frame is None:
+        return []
+    out = []
+    for lst, flag in LIST_FLAGS.items():
+        data = scen.dataset.unit_flag(flag)
+        for di, unit in enumerate(scen.dataset.unit_ids):
+            member = frame.member(lst, unit)
+            if member is not None and bool(member) != bool(data[di]):
+                out.append({"list": lst, "unit": unit, "frame": bool(member), "dataset": bool(data[di])})
+    return out
+
+
+def _routing(scen) -> list[dict]:
+    agg: dict[tuple, float] = {}
+    for r in scen.budget.routing:
+        agg[(r.line, r.source, r.item)] = agg.get((r.line, r.source, r.item), 0.0) + r.vnd
+    return [{"line": k[0], "source": k[1], "item": k[2], "vnd_per_listed_year": v} for k, v in agg.items()]
+
+
+def _notes(rec: dict, frame) -> list[LocalText]:
+    """The first-screen sentences."""
+    notes = []
+    if frame is None:
+        notes.append(both("legal.note.no_frame"))
+        return notes
+    if rec["ignored_rules"]:
+        rules = {lg: ", ".join(both(f"legal.rule.{r}").get(lg) for r in rec["ignored_rules"]) for lg in LANGS}
+        n = len(rec["ignored_violations"])
+        notes.append(LocalText(**{lg: both("legal.note.ignored", rules=rules[lg], n=n).get(lg) for lg in LANGS}))
+    if frame.envelope.illustrative:
+        notes.append(both("legal.note.illustrative"))
+    if rec["years_not_covered"]:
+        notes.append(both("legal.note.uncovered", years=", ".join(map(str, rec["years_not_covered"]))))
+    if rec["counterpart"]["ratio"] is None:
+        notes.append(both("legal.note.counterpart_unknown"))
+    if rec["default_routing"]:
+        notes.append(both("legal.note.default_routing", n=len(rec["default_routing"])))
+    if rec["unverified_territory"]:
+        items = ", ".join(e["item"] for e in rec["unverified_territory"])
+        notes.append(both("legal.note.unverified", items=items))
+    return notes
+
+
+def legal_status(scen, split: np.ndarray, ignored: list[Violation]) -> dict:
+    """The manifest entry `legal` of a run of `scen` (JSON-able)."""
+    frame = scen.legal
+    ratio = frame.counterpart.ratio if frame is not None else None
+    rec = {
+        "frame": frame.name if frame is not None else None,
+        "title_vi": frame.title.vi if frame is not None else None,
+        "title_en": frame.title.en if frame is not None else None,
+        "envelope_illustrative": bool(frame.envelope.illustrative) if frame is not None else None,
+        "years_not_covered": _uncovered(scen, frame),
+        "counterpart": {"ratio": ratio, "known": ratio is not None},
+        "ignored_rules": list(scen.ignored_rules),
+        "ignored_violations": [v.record() for v in ignored],
+        "unverified_territory": _unverified(scen, frame, split),
+        "list_disagreements": _disagreements(scen, frame),
+        "default_routing": _routing(scen),
+    }
+    notes = _notes(rec, frame)
+    for lg in LANGS:
+        rec[f"notes_{lg}"] = [n.get(lg) for n in notes]
+    return rec

@@ -1,0 +1,220 @@
+"""Static arrays of the compiled multidimensional expected engine (`simlib.engines.multidim_jit`):
+per model (cached on it) the lines' indicators and patterns, the yearly flips in factors, the
+income kernel as bands, the new households' masks and incomes per standard; per year the sparse
+rows of the lines' income shifts, and the review's weights and output views.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from simlib.memo import memoised
+from simlib.multidim import income as inc
+from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, N_MASKS, bits_list
+from simlib.multidim.model import NEXT_STATE, MultidimModel
+from simlib.standards import N_INDICATORS
+
+try:  # numba is a dependency; without it the shift rows are computed in plain Python
+    import numba as _numba
+except ImportError:  # pragma: no cover
+    _numba = None
+
+
+def _compiled(fn):
+    return _numba.njit(cache=True, nogil=True)(fn) if _numba is not None else fn
+
+
+@_compiled
+def _shift_rows(edges, exp_edges, delta, lo, w, v):
+    """Sparse rows of `income.shift_matrix(edges, delta)`: bin b lands in bins lo[b] .. lo[b] +
+    w[b] - 1 with shares v[b, :w[b]] (the same closed form, row by row)."""
+    B = edges.shape[0] - 1
+    for b in range(B):
+        if delta == 0.0:
+            lo[b], w[b], v[b, 0] = b, 1, 1.0
+            continue
+        a = math.log(exp_edges[b] + delta)
+        z = math.log(exp_edges[b + 1] + delta)
+        i = b + 1
+        while i < B and edges[i] <= a:
+            i += 1
+        t, f_prev, cnt = i - 1, 0.0, 0
+        lo[b] = t
+        while True:
+            f_next = 1.0 if t + 1 >= B else min(max((edges[t + 1] - a) / (z - a), 0.0), 1.0)
+            v[b, cnt] = f_next - f_prev
+            cnt += 1
+            if f_next >= 1.0 or cnt >= v.shape[1]:
+                break
+            f_prev, t = f_next, t + 1
+        w[b] = cnt
+
+
+@_compiled
+def _shift_tables(edges, exp_edges, delta, lo, w, v):
+    """Shift rows for every (scenario, line, unit) with an income effect (delta (S, L, D), VND;
+    NaN where the line raises no income)."""
+    S, L, D = delta.shape
+    for s in range(S):
+        for li in range(L):
+            for d in range(D):
+                if not math.isnan(delta[s, li, d]):
+                    _shift_rows(edges, exp_edges, delta[s, li, d], lo[s, li, d], w[s, li, d], v[s, li, d])
+
+
+def shift_tables(mm: MultidimModel, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lo, width, values) of the income shift rows for delta (S, L, D) VND (NaN: no effect)."""
+    st = prepare(mm)
+    S, L, D = delta.shape
+    B = mm.B
+    lo = np.zeros((S, L, D, B), np.int64)
+    w = np.zeros((S, L, D, B), np.int64)
+    v = np.zeros((S, L, D, B, st["shift_width"]))
+    _shift_tables(mm.edges, st["exp_edges"], np.ascontiguousarray(delta, dtype=float), lo, w, v)
+    return lo, w, v
+
+
+# --- static arrays -------------------------------------------------------------------------------
+
+
+def _line_arrays(mm: MultidimModel) -> tuple:
+    """(order, acts, flags, income, targeted, nbits, bitpos, pat) per line: which lines act and
+    how, each line's indicators, and the pattern of those indicators in every mask."""
+    model = mm.base
+    L = len(mm.line_bits)
+    flags = (mm.removal > 0) & (mm.line_bits != 0)
+    income = mm.income_effect > 0
+    acts = model.household_line & (flags | income)
+    nbits = np.array([len(bits_list(int(b))) for b in mm.line_bits], np.int64)
+    bitpos = np.zeros((L, N_INDICATORS), np.int64)
+    pat = np.zeros((L, N_MASKS), np.int64)
+    masks = np.arange(N_MASKS)
+    for li, b in enumerate(mm.line_bits):
+        for i, j in enumerate(bits_list(int(b))):
+            bitpos[li, i] = j
+            pat[li] |= ((masks >> j) & 1) << i
+    c = np.ascontiguousarray
+    return (
+        c(mm.line_order, dtype=np.int64),
+        c(acts, dtype=np.bool_),
+        c(flags, dtype=np.bool_),
+        c(income, dtype=np.bool_),
+        c(mm.targeted, dtype=np.bool_),
+        nbits,
+        bitpos,
+        pat,
+    )
+
+
+def _flip_arrays(mm: MultidimModel) -> tuple:
+    """(gain, loss, row_of, cls_cu, epop, Pl, Pc) of the yearly flips in factors: row_of (4096,)
+    the (linked pattern, class of unlinked pattern) of every mask, cls_cu the number of
+    deprivations of each class, Pc (classes, nu + 1) the count after the flips by class."""
+    joint = mm.joint
+    e_of, u_of = joint.split_masks()
+    Pl, Pu = joint.flip_factors(mm.gain, mm.loss)
+    unlinked = [j for j in range(N_INDICATORS) if j not in joint.linked]
+    kinds = {}
+    for i, j in enumerate(unlinked):  # indicators that gain and lose alike form a group
+        kinds.setdefault((float(mm.gain[j]), float(mm.loss[j])), []).append(i)
+    us = np.arange(Pu.shape[0])
+    counts = np.stack([sum((us >> i) & 1 for i in grp) for grp in kinds.values()], axis=1)
+    _, first, cls = np.unique(counts, axis=0, return_index=True, return_inverse=True)
+    cls = cls.ravel()
+    nc = len(first)
+    c = np.ascontiguousarray
+    return (
+        c(mm.gain, dtype=float),
+        c(mm.loss, dtype=float),
+        (e_of * nc + cls[u_of]).astype(np.int64),
+        COUNT[us[first]].astype(np.int64),
+        COUNT[: joint.n_linked].astype(np.int64),
+        c(Pl),
+        c(Pu[first]),
+    )
+
+
+def _kernel_bands(mm: MultidimModel) -> tuple:
+    """(lo, width, values, outer) of each area's income kernel as bands, stacked by area."""
+    bands = [inc.band(K) for K in mm.kernel]
+    W = max(b[2].shape[1] for b in bands)
+    vals = np.zeros((len(bands), mm.B, W))
+    for a, b in enumerate(bands):
+        vals[a, :, : b[2].shape[1]] = b[2]
+    return (np.stack([b[0] for b in bands]), np.stack([b[1] for b in bands]), vals, np.stack([b[3] for b in bands]))
+
+
+def _static(mm: MultidimModel) -> dict:
+    joint = mm.joint
+    model = mm.base
+    widths = np.diff(mm.edges)
+    c = np.ascontiguousarray
+    return {
+        "lines": _line_arrays(mm),
+        "keys": (
+            c(joint.key_of, dtype=np.int64),
+            c(joint.valid, dtype=np.bool_),
+            c(joint.down_key, dtype=np.int64),
+            c(joint.key_count, dtype=np.int64),
+        ),
+        "flips": _flip_arrays(mm),
+        "kernel": _kernel_bands(mm),
+        "g_unit": c(model.g_unit, dtype=np.int64),
+        "g_area": c(model.g_area, dtype=np.int64),
+        "count": COUNT.astype(np.int64),
+        "dims": c(DIMENSION_MATRIX.T),
+        "sel_of": c([((np.arange(N_MASKS) & int(b)) != 0) & t for b, t in zip(mm.line_bits, mm.targeted)], dtype=float),
+        "next_state": c(NEXT_STATE, dtype=np.int64),
+        "means": c(inc.bin_moments(mm.edges)[0]),
+        "exp_edges": np.exp(mm.edges),
+        "shift_width": int(np.ceil(widths.max() / widths.min())) + 3,
+    }
+
+
+def prepare(mm: MultidimModel) -> dict:
+    """The compiled engine's static arrays of a model (cached on it)."""
+    return memoised(mm, "multidim_jit.static", partial(_static, mm))
+
+
+def _entry_build(mm: MultidimModel, t: int) -> tuple:
+    Mn = mm.init_masks(int(mm.min_deprivations[t]))
+    G, K = Mn.shape[:2]
+    order = np.argsort(mm.joint.key_of, kind="stable")
+    keys, starts = np.unique(mm.joint.key_of[order], return_index=True)
+    kd = np.zeros((G, K, mm.joint.n_keys))
+    kd[..., keys] = np.add.reduceat(Mn[..., order], starts, axis=-1)
+    c = np.ascontiguousarray
+    return c(Mn), kd, c(mm.init_income(t))
+
+
+def entry_arrays(mm: MultidimModel, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """New households at review t by group and state: masks Mn (G, K, 4096), keys kd (G, K, NK)
+    and income bins inc0 (G, K, B), each a distribution (cached on the model per standard)."""
+    key = f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
+    return memoised(mm, key, partial(_entry_build, mm, t))
+
+
+def review_arrays(mm: MultidimModel, t: int) -> tuple:
+    nb = np.ascontiguousarray(mm.below[t].sum(-1), dtype=np.int64)  # the bins below the line lead
+    return nb, int(mm.min_deprivations[t]), np.ascontiguousarray(mm.fgt1_bin[t]), np.ascontiguousarray(mm.fgt2_bin[t])
+
+
+def record_arrays(st: dict, out, t: int, sel: np.ndarray) -> tuple:
+    md = out.multidim
+    return (
+        out.states[:, t],
+        md.deprived[:, t],
+        md.dim_deprived[:, t],
+        md.count_dist[:, t],
+        md.fgt1[:, t],
+        md.fgt2[:, t],
+        md.income_sum[:, t],
+        sel,
+        st["means"],
+        st["dims"],
+        st["count"],
+        st["sel_of"],
+    )

@@ -1,0 +1,287 @@
+"""The legal frame of the programme for one province and period, read from `params/legal/`.
+
+A `LegalFrame` holds what the law and the centre fix for a province, each with its source and a
+status (`read`, `seen_in`, `not_read`, `not_found`, `assumption`; see the README of that folder):
+
+- `documents` — the register of legal documents (`documents_<period>.yaml`), cited by id;
+- `lists` — eligibility lists of units (poor districts, the exit-scheme districts of Decision
+  880/QĐ-TTg, units with extremely disadvantaged communes, border communes): for each unit
+  True (on the list), False (not on it) or None (not found: the dataset's own flag is the fallback,
+  marked unverified);
+- `envelope` — central money the province receives per year and source (VND), flagged
+  `illustrative` when it is a placeholder, with the years it does not cover;
+- `counterpart` — the local counterpart rule: a ratio, or None when no rule was found (then it is
+  reported as unknown, never as met);
+- `per_beneficiary` — legal ceilings of central support per beneficiary, by content.
+
+The contents of the programme (capital, norm, territory and legal source of each content) are
+national and part of the parameters (`legal_contents`, read by `simlib.catalogue`). The rules that
+use both — checks of an allocation, linear constraints for the optimiser, absorption — are in
+`simlib.compliance`. Nothing here replaces a `not_found` with a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simlib import i18n
+from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LocalText
+from simlib.parameters import sha256_file
+from simlib.paths import display_path
+from simlib.schema import load_yaml, validate
+
+STATUSES = ("read", "seen_in", "not_read", "not_found", "assumption")
+#: central sources an envelope may bind (simlib.budget.SOURCES spells them the same)
+ENVELOPE_SOURCES = ("central_investment", "central_recurrent")
+MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
+#: the Vietnamese kind of a document (first words of its `kind`) -> catalogue key
+KINDS = {
+    "Quyết định": "decision",
+    "Thông tư": "circular",
+    "Nghị quyết": "resolution",
+    "Nghị định": "decree",
+    "Công văn": "letter",
+}
+
+
+def status_word(text: str | None) -> str:
+    """The status word a status text starts with (`"not_read (…)"` -> `not_read`)."""
+    word = str(text or "not_found").split(" ", 1)[0].strip()
+    return word if word in STATUSES else "not_found"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One legal document of the register."""
+
+    id: str
+    number: str
+    kind_vi: str  # e.g. "Quyết định" (empty when unknown)
+    title_vi: str
+    status: str
+
+    def cite(self, lang: str | None = None) -> str:
+        """`Quyết định 90/QĐ-TTg` / `Decision 90/QĐ-TTg` (the number alone if its kind is unknown)."""
+        key = KINDS.get(self.kind_vi)
+        if key is None or self.number == "not_found":
+            return self.number if self.number != "not_found" else self.id
+        return i18n.t(f"legal.kind.{key}", lang, number=self.number)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A legal source of a rule: a document id, the part of it, and how it was seen."""
+
+    doc: str
+    status: str  # a status word
+    part: str = ""
+
+    @classmethod
+    def of(cls, raw: Mapping | None) -> Citation:
+        raw = raw or {}
+        return cls(str(raw.get("doc", "")), status_word(raw.get("status")), str(raw.get("part", "")))
+
+
+@dataclass(frozen=True)
+class EligibilityList:
+    """A named list of units; `members[unit]` True, False, or None (not found)."""
+
+    id: str
+    citation: Citation
+    members: Mapping[str, bool | None]
+
+    def member(self, unit: str) -> bool | None:
+        return self.members.get(unit)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Central money for the province by year and source, in VND."""
+
+    illustrative: bool
+    title: LocalText
+    amounts: Mapping[int, Mapping[str, float]]  # year -> source -> VND
+    citations: tuple[Citation, ...] = ()
+
+    def amount(self, year: int, source: str) -> float | None:
+        """VND the centre gives in `year` from `source`, or None when no envelope is known."""
+        return self.amounts.get(int(year), {}).get(source)
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """The local counterpart rule: local money ≥ `ratio` × central money, or unknown (None)."""
+
+    ratio: float | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class LegalFrame:
+    """The legal frame of one province and period (see the module docstring)."""
+
+    name: str
+    title: LocalText
+    province: str
+    years: tuple[int, ...]
+    documents: Mapping[str, Document]
+    lists: Mapping[str, EligibilityList]
+    envelope: Envelope
+    counterpart: Counterpart
+    per_beneficiary: Mapping[str, tuple[float, str]]  # content -> (VND, status word)
+    files: Mapping[str, Path] = field(default_factory=dict)
+    file_hashes: Mapping[str, str] = field(default_factory=dict)
+
+    def covers(self, year: int) -> bool:
+        """Whether the frame speaks for `year` (the programme's years in the file)."""
+        return int(year) in self.years
+
+    def member(self, list_id: str, unit: str) -> bool | None:
+        """Whether `unit` is on list `list_id` (None: not found, or no such list)."""
+        lst = self.lists.get(list_id)
+        return None if lst is None else lst.member(unit)
+
+    def cite(self, citation: Citation, lang: str | None = None) -> str:
+        """A citation in words: `Quyết định 90/QĐ-TTg, Dự án 4 (chưa đọc trực tiếp)`."""
+        doc = self.documents.get(citation.doc)
+        text = doc.cite(lang) if doc is not None else (citation.doc or i18n.t("legal.no_document", lang))
+        if citation.part:
+            text += f", {citation.part}"
+        return text + " " + i18n.t(f"legal.status.{citation.status}", lang)
+
+    def cite_all(self, citations, lang: str | None = None) -> str:
+        """Several citations, joined with `; `."""
+        return "; ".join(self.cite(c, lang) for c in citations) or i18n.t("legal.no_document", lang)
+
+
+def _members(raw: Mapping) -> dict[str, bool | None]:
+    """Units of one eligibility list, from `units` (a complete list or per-unit entries) or
+    `by_unit` (communes; a unit with a region III commune is on the list)."""
+    units = raw.get("units")
+    if isinstance(units, list):
+        return {"*": False, **{u: True for u in units}}
+    out: dict[str, bool | None] = {}
+    for u, entry in (units or {}).items():
+        listed = entry.get("listed")
+        out[u] = listed if isinstance(listed, bool) else None
+    for u, entry in (raw.get("by_unit") or {}).items():
+        if not isinstance(entry, Mapping):
+            out[u] = None
+            continue
+        r3 = entry.get("region_III")
+        count = r3.get("count") if isinstance(r3, Mapping) else r3
+        out[u] = None if count is None else int(count) > 0
+    return out
+
+
+class _CompleteList(dict):
+    """Members of a complete list: a unit not named is not on it."""
+
+    def get(self, key, default=None):
+        return super().get(key, super().get("*", default))
+
+
+def _eligibility(raw: Mapping) -> dict[str, EligibilityList]:
+    out = {}
+    for lid, entry in raw.items():
+        members = _members(entry)
+        if "*" in members:
+            members = _CompleteList(members)
+        out[lid] = EligibilityList(lid, Citation.of(entry.get("document")), members)
+    return out
+
+
+def _envelope(raw: Mapping) -> Envelope:
+    amounts: dict[int, dict[str, float]] = {}
+    for year, by_source in (raw.get("years") or {}).items():
+        if not isinstance(by_source, Mapping):
+            continue  # not_found
+        amounts[int(year)] = {s: float(e["value"]) * MONEY_UNITS[e["unit"]] for s, e in by_source.items()}
+    cites = tuple(Citation.of(d) for d in raw.get("documents") or () if isinstance(d, Mapping))
+    title = LocalText.from_fields(raw, "title") if "title_vi" in raw else LocalText(vi="", en="")
+    return Envelope(bool(raw["illustrative"]), title, amounts, cites)
+
+
+def _documents(raw: Mapping) -> dict[str, Document]:
+    out = {}
+    for did, d in raw["documents"].items():
+        kind = str(d.get("kind", "")).split(" (", 1)[0].strip()
+        out[did] = Document(did, str(d["number"]), kind, str(d.get("title_vi", "")), status_word(d.get("status")))
+    return out
+
+
+def load_frame(path: str | Path) -> LegalFrame:
+    """Read and validate a frame file and the document register it names; every problem at once."""
+    path = Path(path)
+    raw = load_yaml(path)
+    errors = validate(raw, "legal_frame", path, quantities=False)
+    raise_if_any(errors)
+    doc_path = path.parent / raw["meta"]["documents"]
+    docs_raw = load_yaml(doc_path)
+    raise_if_any(validate(docs_raw, "legal_documents", doc_path, quantities=False))
+    documents = _documents(docs_raw)
+    errors = _unknown_documents(raw, documents, display_path(path))
+    raise_if_any(errors)
+    cp = raw["counterpart"]
+    ratio = cp.get("min_local_share_of_central")
+    per_ben = {
+        e["content"]: (float(e["max"]), status_word(e["status"]))
+        for e in (raw["caps_and_floors"].get("per_beneficiary") or [])
+    }
+    return LegalFrame(
+        name=path.stem,
+        title=LocalText.from_fields(raw["meta"], "title"),
+        province=raw["meta"]["province"],
+        years=tuple(int(y) for y in raw["meta"]["years"]),
+        documents=documents,
+        lists=_eligibility(raw["eligibility"]),
+        envelope=_envelope(raw["envelopes"]),
+        counterpart=Counterpart(None if ratio is None else float(ratio), Citation.of(cp.get("document"))),
+        per_beneficiary=per_ben,
+        files={"frame": path, "documents": doc_path},
+        file_hashes={"frame": sha256_file(path), "documents": sha256_file(doc_path)},
+    )
+
+
+def _unknown_documents(raw: Mapping, documents: Mapping, shown: str) -> list[InputError]:
+    """Citations in the frame that name a document the register does not hold."""
+    errors = []
+    for lid, entry in raw["eligibility"].items():
+        doc = (entry.get("document") or {}).get("doc")
+        if doc and doc not in documents:
+            field_ = f"eligibility.{lid}.document.doc"
+            errors.append(
+                InputError("unknown_document", file=shown, field=field_, value=doc, allowed=sorted(documents))
+            )
+    doc = (raw["counterpart"].get("document") or {}).get("doc")
+    if doc and doc not in documents:
+        errors.append(
+            InputError(
+                "unknown_document", file=shown, field="counterpart.document.doc", value=doc, allowed=sorted(documents)
+            )
+        )
+    return errors
+
+
+def frame_files(folder: Path) -> dict[str, Path]:
+    """Frame files of a legal folder by name (files whose `meta` names a province)."""
+    out = {}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        try:
+            meta = load_yaml(path).get("meta") or {}
+        except InputError:
+            continue
+        if isinstance(meta, Mapping) and "province" in meta:
+            out[path.stem] = path
+    return out
+
+
+def find_frame(folder: Path, province: str) -> Path | None:
+    """The frame file of `province` in a legal folder (the first by name), or None."""
+    for path in frame_files(folder).values():
+        if (load_yaml(path).get("meta") or {}).get("province") == province:
+            return path
+    return None
