@@ -156,6 +156,11 @@ def dynamic() -> dict[str, Dynamic]:
         "legal.kind.": Dynamic(tuple(LEGAL_KINDS.values())),
         "legal.status.": Dynamic(LEGAL_STATUSES),
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
+        "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
+        "report.verdict.basis_": Dynamic(("probability", "projection")),
+        "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
+        "index.role.": Dynamic(("plan", "counterfactual")),
+        "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code
     }
 
 
