@@ -1,20 +1,24 @@
 """Run a folder (or list) of scenarios and build their reports.
 
 1. Every scenario is validated first; all problems are reported together (`validate_all`).
-2. Each valid scenario runs `notebooks/scenario_report.ipynb` through papermill, in parallel
-   through the executor seam (`simlib.executors.make_executor`: local processes, or Dask).
+2. Each valid scenario runs `notebooks/scenario_report.ipynb`, in parallel through the executor
+   seam (`simlib.executors.make_executor`: local processes, or Dask). Each worker runs the
+   notebooks in its own IPython shell (`simlib.report.inprocess`: no kernel start per page;
+   the report notebooks only call library functions), so simlib is imported once per worker.
    The executed notebook, its HTML rendering (code hidden, charts embedded), the tables
    (CSV + XLSX) and `manifest.json` go to `OUT/<scenario>/`, replaced atomically: a failed
    run leaves the previous report in place, and its partly executed notebook is kept as
    `OUT/<scenario>.failed.ipynb` for debugging.
    With `uncertainty` = N > 0, each report also runs N parameter draws (fan charts and the
    probability of meeting each target; the draws run serially inside each worker, since the
-   batch already runs its scenarios in parallel), and `notebooks/uncertainty.ipynb` is
-   rendered over them into `OUT/<scenario>/uncertainty.html` (sensitivity, when the plan
-   misses, the scenario compared with the batch's other scenarios on the same draws).
-3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`).
-4. `OUT/index.html` links every report with its headline numbers and status; failed
-   scenarios are listed with their error.
+   batch already runs its scenarios in parallel) and keeps them (`uncertainty_draws.npy`), and
+   `notebooks/uncertainty.ipynb` is rendered over them into `OUT/<scenario>/uncertainty.html`
+   (when targets are missed, what we most need to measure better).
+3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`): groups
+   of like scenarios, and the allocations compared on the draws their reports already ran —
+   robustness computed once for the batch, no run repeated (`simlib.report.decision`).
+4. `OUT/index.html` opens with the decision brief (which allocation to choose, how sure), then
+   every report with its verdict, headline numbers and status; failed scenarios with their error.
 
 One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
 With `reports=False` only the tables are written (no notebooks), as `simlib run` would.
@@ -39,11 +43,12 @@ from simlib.paths import display_path
 REPORT_NOTEBOOK = "scenario_report.ipynb"
 COMPARE_NOTEBOOK = "compare_scenarios.ipynb"
 UNCERTAINTY_NOTEBOOK = "uncertainty.ipynb"
-#: the uncertainty report's sensitivity designs (see notebooks/uncertainty.ipynb): small, so that
-#: a batch stays quick (64 Sobol base points: about 1 300 runs, 12 s per scenario on one core;
-#: groups whose 95 % interval is still wider than ±10 points are marked and drawn as intervals);
-#: its robustness part shares the report's number of parameter draws
-UNCERTAINTY_OPTIONS = {"sensitivity_points": 64, "morris_trajectories": 4}
+#: the uncertainty page's sensitivity designs (see notebooks/uncertainty.ipynb): small, so that a
+#: batch stays quick (64 Sobol base points: about 1 300 runs per scenario; groups whose 95 %
+#: interval is still wider than ±10 points are marked and drawn as intervals); no Morris
+#: screening (a check for analysts, `simlib sensitivity`); no robustness runs — the allocations
+#: are compared once for the batch, on the draws the reports ran (compare.html)
+UNCERTAINTY_OPTIONS = {"sensitivity_points": 64, "morris_trajectories": 0, "robustness": None}
 
 
 @dataclass
@@ -223,17 +228,21 @@ def report_one(
                     "uncertainty_executor": "serial",
                     "uncertainty_jobs": None,
                     "uncertainty_link": "uncertainty.html" if uncertainty else None,
+                    "index_link": "../index.html",
+                    "compare_link": "../compare.html",
                 },
             }
             try:
-                nb = render.execute(render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params)
+                nb = render.execute(
+                    render.notebook_path(REPORT_NOTEBOOK), tmp / "report.ipynb", params, in_process=True
+                )
             except render.NotebookFailed as exc:
                 if exc.notebook is not None:
                     write_text(failed_nb, nbformat.writes(exc.notebook))
                 raise
             manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
             render.record_manifest(nb, manifest)
-            nb.metadata.get("papermill", {}).get("parameters", {}).get("batch_options", {})["output_dir"] = str(target)
+            render.moved(nb, tmp, target)  # the notebook names the report's folder, not the staging one
             write_text(tmp / "report.ipynb", nbformat.writes(nb))
             write_text(tmp / "report.html", render.to_html(nb, title, lang))
             tabs = RunTables.from_folder(tmp)
@@ -305,18 +314,19 @@ def uncertainty_report(
         "executor": "serial",
         "jobs": None,
         "lang": lang,
+        "links": {"report": "report.html", "index": "../index.html", "compare": "../compare.html"},
         **UNCERTAINTY_OPTIONS,
     }
     out = folder / "uncertainty.ipynb"
     try:
-        nb = render.execute(render.notebook_path(UNCERTAINTY_NOTEBOOK), out, params)
+        nb = render.execute(render.notebook_path(UNCERTAINTY_NOTEBOOK), out, params, in_process=True)
     except render.NotebookFailed as exc:
         out.unlink(missing_ok=True)
         if exc.notebook is not None:
             write_text(folder / "uncertainty.failed.ipynb", nbformat.writes(exc.notebook))
         return str(exc)
     render.record_manifest(nb, manifest)
-    nb.metadata.get("papermill", {}).get("parameters", {})["results"] = str(target)
+    render.moved(nb, folder, target)
     write_text(out, nbformat.writes(nb))
     write_text(folder / "uncertainty.html", render.to_html(nb, f"{i18n.t('unc.nb.title', lang)} — {title}", lang))
     return ""
@@ -343,14 +353,14 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
             "output_dir": str(tmp),
         }
         try:
-            nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params)
+            nb = render.execute(render.notebook_path(COMPARE_NOTEBOOK), tmp / "compare.ipynb", params, in_process=True)
         except render.NotebookFailed as exc:
             if exc.notebook is not None:
                 write_text(out / "compare.failed.ipynb", nbformat.writes(exc.notebook))
             raise
         (out / "compare.failed.ipynb").unlink(missing_ok=True)
         render.record_manifest(nb, {"compared": [Path(f).name for f in folders]})
-        nb.metadata.get("papermill", {}).get("parameters", {})["output_dir"] = str(out)
+        render.moved(nb, tmp, out)
         (tmp / "compare.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
         (tmp / "compare.html").write_text(render.to_html(nb, i18n.t("compare.title", lang), lang), encoding="utf-8")
         files = sorted(f for f in tmp.iterdir() if f.is_file())
@@ -433,12 +443,17 @@ def _names_of_invalid(path: Path, default: str) -> tuple[str, LocalText]:
         return default, LocalText()
 
 
-#: files a batch writes beside the scenario folders (the comparison and the index)
+#: files a batch writes beside the scenario folders (the comparison and the index; the last
+#: three are earlier versions' names, removed when unchanged since)
 COMPARE_FILES = (
     "compare.html",
     "compare.ipynb",
     "compare.failed.ipynb",
     "compare.xlsx",
+    "compare_verdicts.csv",
+    "compare_robustness.csv",
+    "compare_regret.csv",
+    "compare_table_ranking.csv",
     "compare_ranking.csv",
     "compare_scorecard.csv",
     "compare_probabilities.csv",
@@ -600,7 +615,6 @@ def _run_all(todo, items, out_dir, opts, set_list, reports, lang, progress, exec
 def _submit(ex, p, it, todo, out_dir, opts, set_list, reports, lang):
     o = opts
     if reports:
-        others = [str(q) for q in todo if q != p]
         return ex.submit(
             report_one,
             str(p),
@@ -614,7 +628,6 @@ def _submit(ex, p, it, todo, out_dir, opts, set_list, reports, lang):
             _set_strings(set_list),
             o["uncertainty"],
             o["sampler"],
-            others,
         )
     return ex.submit(
         run_one, str(p), str(out_dir), o["engine"], o["draws"], o["seed"], set_list, o["uncertainty"], o["sampler"]

@@ -85,6 +85,27 @@ def _resolve(node: Any, segments: list[str], prefix: list[str]) -> tuple[Any, An
     raise KeyError(".".join(prefix + segments))
 
 
+def dotted_keys(tree: Any, dotted: str) -> list:
+    """The keys (and list indices) `dotted` addresses in `tree`, outermost first, found as
+    `set_dotted` finds them (a key may contain dots, the longest match wins); KeyError if none."""
+    keys: list = []
+    node, segments = tree, dotted.split(".")
+    while segments:
+        for n in range(len(segments), 0, -1):
+            key = ".".join(segments[:n])
+            if isinstance(node, dict) and key in node:
+                keys.append(key)
+                node, segments = node[key], segments[n:]
+                break
+            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                keys.append(int(key))
+                node, segments = node[int(key)], segments[n:]
+                break
+        else:
+            raise KeyError(dotted)
+    return keys
+
+
 def set_dotted(
     tree: dict, dotted: str, value: Any, *, allow_new_top: tuple[str, ...] = (), allow_new_leaf: bool = False
 ) -> None:

@@ -81,11 +81,17 @@ def test_good_scenarios_render_with_scorecard_and_embedded_charts(batch):
 
 
 def test_tables_xlsx_matches_csv(batch):
+    from simlib.report import table as T
+
     _, out = batch
     folder = out / "tiny_plan"
     book = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
-    for sheet, df in book.items():
-        pd.testing.assert_frame_equal(df, pd.read_csv(folder / f"{sheet}.csv"), check_dtype=False)
+    names = list(book)
+    assert names[0] == "Information" and len(names) == len(list(folder.glob("table_*.csv"))) + 1
+    csvs = {tuple(T.read_csv(f, "en").columns): T.read_csv(f, "en") for f in folder.glob("table_*.csv")}
+    for sheet in names[1:]:
+        df = book[sheet]
+        pd.testing.assert_frame_equal(df, csvs[tuple(df.columns)], check_dtype=False)
     # the run's own tables are the same as `simlib run` writes
     from simlib.runner import OUTPUT_FILES
 
@@ -99,7 +105,7 @@ def test_index_lists_every_scenario_with_status(batch):
     assert 'href="compare.html"' in index
     # no parameter draws: no uncertainty report, but the index says how to get one
     assert "uncertainty.html" not in index and "--uncertainty" in index
-    assert not list(out.glob("*/uncertainty*")) and "Probability" not in (out / "tiny_plan" / "report.html").read_text(
+    assert not list(out.glob("*/uncertainty*")) and "sl-prob" not in (out / "tiny_plan" / "report.html").read_text(
         encoding="utf-8"
     )
     broken = index[index.index("tiny_broken") :]
@@ -117,8 +123,8 @@ def test_comparison_over_the_batch(batch):
     _, out = batch
     html = (out / "compare.html").read_text(encoding="utf-8")
     assert "Test scenario" in html and "No money" in html and "Broken" not in html
-    ranking = pd.read_csv(out / "compare_ranking.csv")
-    assert list(ranking["Scenario code"]) == ["tiny_plan", "tiny_zero"]  # the funded plan meets more targets
+    ranking = pd.read_csv(out / "compare_table_ranking.csv", encoding="utf-8-sig")
+    assert list(ranking["Scenario"]) == ["Test scenario", "No money"]  # lower poor rate first, the counterfactual last
     assert (out / "compare.ipynb").is_file() and (out / "compare.xlsx").is_file()
     assert not list(out.glob(".*partial*"))
 

@@ -117,13 +117,28 @@ def dynamic() -> dict[str, Dynamic]:
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),
         "cli.cal_what_": Dynamic(("aggregate", "household")),
-        "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "min_cost")),
-        "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split")),
+        "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),
+        "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
         "alloc.status.": Dynamic(("optimal", "targets_infeasible")),
-        "alloc.col.": Dynamic(("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")),
+        "alloc.col.": Dynamic(
+            ("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")
+            + ("value_mean", "value_worst", "regret_mean", "regret_max", "share_best")
+            + ("draws_better_than_plan", "draws_worse_than_plan")
+        ),
         "alloc.bind.": Dynamic(
             ("envelope", "floor", "commitment", "ceiling", "earmark", "counterpart", "cap", "target_linear")
-            + ("unneeded", "unallocated", "no_effect")
+            + ("unneeded", "unallocated", "no_effect", "capital", "legal")
+        ),
+        "alloc.basis.": Dynamic(
+            ("capital", "envelope_spec", "envelope_scenario", "statutory", "spec", "source", "assumption", "absorption")
+        ),
+        "alloc.best.": Dynamic(("returns", "rule")),
+        "alloc.measure.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap")),
+        "alloc.certificate.robust_": Dynamic(("expected", "regret")),
+        "alloc.cert.method.": Dynamic(("milp", "multistart")),
+        "alloc.cert.": Dynamic(
+            ("method", "gap", "approx_error", "tests", "scale", "rounds", "evaluations", "breakpoints", "binaries")
+            + ("seconds", "spread")
         ),
         "alloc.finding.": Dynamic(("capital", "counterpart")),
         "err.opt_infeasible_": Dynamic(("cap", "ceiling", "commitment", "counterpart", "earmark", "floor", "target")),
@@ -142,6 +157,11 @@ def dynamic() -> dict[str, Dynamic]:
         "legal.kind.": Dynamic(tuple(LEGAL_KINDS.values())),
         "legal.status.": Dynamic(LEGAL_STATUSES),
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
+        "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
+        "report.verdict.basis_": Dynamic(("probability", "projection")),
+        "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
+        "index.role.": Dynamic(("plan", "counterfactual")),
+        "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code
     }
 
 

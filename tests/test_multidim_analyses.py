@@ -19,13 +19,11 @@ from conftest import make_scenario, tiny_raw
 from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
 from simlib.engines import get_engine
-from simlib.engines.expected import run_expected
 from simlib.engines.multidim_expected import run_multidim_expected
-from simlib.model import compile_model
+from simlib.errors import InputError
 from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.runner import compile_run_model, run
-from simlib.states import POOR
 from simlib.uncertainty.apply import scenario_for_values
 from simlib.uncertainty.evaluate import evaluate_chunk, make_layout
 from simlib.uncertainty.sampling import sample
@@ -103,31 +101,16 @@ def test_cli_uncertainty_on_a_multidim_scenario(tmp_path):
     assert (out / "deprivations.csv").exists()
 
 
-def test_optimiser_on_a_multidim_scenario():
-    """The optimiser evaluates allocations with the multidimensional engine: its optimum's
-    objective is what a plain multidim run of the optimal scenario gives (not the states model's
-    number for the same money), and it is no worse than the equal split or the feasible plan."""
+def test_optimiser_refuses_a_multidim_scenario():
+    """The optimiser evaluates the states model only: a multidimensional scenario is refused with
+    a message naming the field and what is allowed, not silently optimised on the other model."""
     raw = tiny_raw(model="multidim", horizon=1)
     raw["budget"]["years"] = {y: v for y, v in raw["budget"]["years"].items() if int(y) <= 2024}
     scen = make_scenario(raw)
     spec = resolve_spec(scen, {"objective": "poor", "frontier": [], "counterpart_min_share": 0})
-    res = optimize(scen, spec)
-
-    def poor(sc):
-        st = run(sc, counterfactual=False).states
-        last = st[st["year"] == st["year"].max()]
-        return float(last.loc[last["state"] == "poor", "households"].sum())
-
-    assert res.optimal.poverty_model == "multidim"
-    opt = poor(res.optimal)
-    comp = res.comparison.set_index("allocation")
-    assert opt == pytest.approx(comp.loc["optimal", "objective"], rel=1e-7)
-    assert opt <= poor(res.scenarios["equal_split"]) + 1e-6
-    assert opt <= comp.loc["plan_feasible", "objective"] + 1e-6
-    # negative control: the states model gives another number for the same allocation
-    states = compile_model(res.optimal)
-    st = run_expected(states, states.spend)
-    assert abs(float(st.states[0, -1, :, POOR].sum()) - opt) > 1.0
+    with pytest.raises(InputError) as e:
+        optimize(scen, spec)
+    assert e.value.code == "opt_multidim" and e.value.field == "model"
 
 
 @pytest.mark.parametrize("chunk", [1, 2])

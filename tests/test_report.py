@@ -94,15 +94,16 @@ def test_series_spread_over_draws():
     assert s["lo"] == pytest.approx(10.2) and s["hi"] == pytest.approx(13.8)  # 5th / 95th percentile, linear
 
 
-def test_budget_frame_conserves_money_and_reach(tiny_run):
-    from simlib.report.tables import budget_frame
+def test_budget_table_conserves_money_and_reach(tiny_run):
+    from simlib.report import scenario_report as R
+    from simlib.report.tables import budget_table
 
     scen = tiny_run.scenario
-    bf = budget_frame(scen, tiny_run.programme, "en")
+    bf = budget_table(R.context(tiny_run, "en")).frame
     assert bf["Planned total (billion VND)"].sum() == pytest.approx(scen.budget.amounts[1:].sum() / 1e9)
     assert bf["Spent (billion VND)"].sum() == pytest.approx(tiny_run.programme["spend_vnd"].sum() / 1e9)
-    # reached is rounded to 2 decimals per row in the table
-    assert bf["Beneficiaries reached"].sum() == pytest.approx(tiny_run.programme["reached"].sum(), abs=0.005 * len(bf))
+    assert bf["Beneficiaries reached"].sum() == pytest.approx(tiny_run.programme["reached"].sum())
+    assert bf.iloc[:, 0].astype(str).str.strip().ne("").all()  # every row labelled (line code and name)
 
 
 # --------------------------------------------------------------------------- charts
@@ -139,18 +140,27 @@ def test_vietnamese_labels_render_without_missing_glyphs():
 
 
 def test_xlsx_sheets_match_the_csv_files(tmp_path, tiny_run):
-    from simlib.report.tables import export_run
+    from simlib.report import scenario_report as R
+    from simlib.report import table as T
+    from simlib.report.tables import export_run, report_tables
 
-    written = export_run(tiny_run, tmp_path, "vi")
-    assert "tables.xlsx" in written and "manifest.json" in written
+    ctx = R.context(tiny_run, "vi")
+    written = export_run(ctx, tmp_path)
+    assert "tables.xlsx" in written and "manifest.json" in written and "verdicts.csv" in written
     book = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
-    csvs = [w[:-4] for w in written if w.endswith(".csv")]
-    assert set(book) == set(csvs) and {"states", "indicators", "scorecard", "budget"} <= set(csvs)
-    for name in csvs:
-        pd.testing.assert_frame_equal(book[name], pd.read_csv(tmp_path / f"{name}.csv"), check_dtype=False)
-    # the scorecard for people agrees with the target table row by row
-    sc = pd.read_csv(tmp_path / "scorecard.csv")
-    assert (sc["Kết quả"] == "Đạt").sum() == int(tiny_run.targets["met"].sum())
+    tables = report_tables(ctx)
+    assert list(book)[0] == "Thông tin" and len(book) == len(tables) + 1
+    for t, sheet in zip(tables, list(book)[1:], strict=True):
+        csv = T.read_csv(tmp_path / f"table_{t.key}.csv", "vi")
+        pd.testing.assert_frame_equal(book[sheet], csv, check_dtype=False)
+        assert list(csv.columns) == [str(c) for c in t.frame.columns]
+    # the scorecard for people agrees with the machine-readable verdicts row by row
+    v = pd.read_csv(tmp_path / "verdicts.csv")
+    sc = T.read_csv(tmp_path / "table_scorecard.csv", "vi")
+    assert len(sc) == len(v)
+    assert list(sc["Kết quả"]) == [
+        {"met": "Đạt", "not_met": "Không đạt", "uncertain": "Chưa chắc đạt"}[s] for s in v["status"]
+    ]
 
 
 # --------------------------------------------------------------------------- HTML

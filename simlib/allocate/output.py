@@ -7,13 +7,22 @@ Files:
 - `spending_by_district.csv` allocation, year, line, district, spend_bn (after disbursement)
 - `lines.csv`              per line: money per year under each allocation, bounds, households
                            lifted per extra billion VND (and per billion cut), coverage reached
+- `marginals_by_district.csv` per line and district: money per year at the optimum, households
+                           lifted (and objective change) per extra billion VND spent there
 - `comparison.csv`         per allocation: objective, poor, poor + near-poor, households lifted,
                            total money, feasible, targets met
-- `binding.csv`            binding constraints in plain words (text_vi, text_en)
+- `binding.csv`            binding rules in plain words (text_vi, text_en), with the rule id, its
+                           basis (basis_vi, basis_en) and what a billion more room is worth
+- `unallocatable.csv`      money that reaches no one, per allocation, year, line and district
 - `frontier.csv`           poverty reduction against total budget
+- `robust_draws.csv`, `robust_summary.csv`  (robust runs) every allocation's value and regret in
+                           each parameter draw, and per allocation the mean, worst, regrets and
+                           draws better / worse than the plan
 - `indicators.csv`, `targets.csv`  tidy indicators and target scorecards of the optimal
                            allocation, the plan and the equal split (column `allocation`)
-- `summary.json`           status, objective, messages, convergence, infeasibility, manifest
+- `summary.json`           status, objective, messages, certificate (gap, model error, rounds),
+                           the best line and what stops it, lines left without money,
+                           infeasibility, manifest
 - `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
 """
 
@@ -87,13 +96,40 @@ def spending_table(result: OptimizationResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "spend_bn"])
 
 
+def _local(text) -> dict:
+    return {} if text is None else {"vi": text.vi, "en": text.en}
+
+
+def explanation_dict(result: OptimizationResult) -> dict:
+    """The best line and the rules that stop it, and the lines left without money (texts in
+    both languages)."""
+    best = result.best_line
+    if best is not None:
+        best = {
+            "line": best["line"],
+            "year": best.get("year"),
+            "value_per_billion": best["value_per_billion"],
+            "kind": best["kind"],
+            "rules": best.get("rules", []),
+            "text": _local(best["text"]),
+        }
+    zero = [{k: (_local(v) if k == "text" else v) for k, v in z.items()} for z in result.zero_lines]
+    return {"best_line": best, "zero_lines": zero}
+
+
 def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
     spec = result.spec
+    cert = {k: v for k, v in result.certificate.as_dict().items()}
+    rob = None
+    if result.robust is not None:
+        d = result.robust.draws
+        rob = {"kind": spec.robust, "draws": d.n, "sampler": d.method, "seed": d.seed}
     return {
         "status": result.status,
         "objective": spec.objective,
         "by_district": spec.by_district,
         "by_year": spec.by_year,
+        "robust": rob,
         "message_vi": result.message("vi"),
         "message_en": result.message("en"),
         "scenario_file": SCENARIO_FILE,
@@ -101,11 +137,40 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "spec": spec.raw,
         "spec_hash": sha256_obj(spec.raw),
         "envelope_bn": {"years": list(result.scenario.years), "by_source": spec.envelope.tolist()},
-        "convergence": result.convergence,
+        "certificate": cert,
+        "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
         "manifest": manifest,
     }
+
+
+BINDING_COLUMNS = [
+    "kind",
+    "rule",
+    "code",
+    "source",
+    "year",
+    "unit",
+    "amount",
+    "value_per_billion",
+    "text_vi",
+    "text_en",
+    "basis_vi",
+    "basis_en",
+]
+
+
+def binding_table(result: OptimizationResult) -> pd.DataFrame:
+    rows = []
+    for b in result.binding:
+        row = {
+            k: getattr(b, k) for k in ("kind", "rule", "code", "source", "year", "unit", "amount", "value_per_billion")
+        }
+        row.update(b.text.to_fields("text"))
+        row.update(b.basis.to_fields("basis") if b.basis is not None else {"basis_vi": "", "basis_en": ""})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=BINDING_COLUMNS)
 
 
 def write_optimization(
@@ -128,11 +193,13 @@ def write_optimization(
         spending_table(result).to_csv(tmp / "spending_by_district.csv", index=False)
         result.lines.to_csv(tmp / "lines.csv", index=False)
         result.comparison.to_csv(tmp / "comparison.csv", index=False)
-        pd.DataFrame(
-            [{**vars(b), **b.text.to_fields("text")} for b in result.binding],
-            columns=["kind", "code", "source", "year", "unit", "amount", "value_per_billion", "text_vi", "text_en"],
-        ).to_csv(tmp / "binding.csv", index=False)
+        result.districts.to_csv(tmp / "marginals_by_district.csv", index=False)
+        binding_table(result).to_csv(tmp / "binding.csv", index=False)
+        result.unallocatable.to_csv(tmp / "unallocatable.csv", index=False)
         result.frontier.to_csv(tmp / "frontier.csv", index=False)
+        if result.robust is not None:
+            result.robust.table.to_csv(tmp / "robust_draws.csv", index=False)
+            result.robust.summary.to_csv(tmp / "robust_summary.csv", index=False)
         ind, tg = comparison_runs(result, optimal)
         ind.to_csv(tmp / "indicators.csv", index=False)
         tg.to_csv(tmp / "targets.csv", index=False)
@@ -165,9 +232,13 @@ def read_optimization(folder: str | Path) -> dict:
         "allocation",
         "spending_by_district",
         "lines",
+        "marginals_by_district",
         "comparison",
         "binding",
+        "unallocatable",
         "frontier",
+        "robust_draws",
+        "robust_summary",
         "indicators",
         "targets",
     ):

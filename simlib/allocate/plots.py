@@ -140,3 +140,86 @@ def plot_marginal(lines: pd.DataFrame, lang: str | None = None):
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def certificate_table(certificate: dict, lang: str | None = None) -> pd.DataFrame:
+    """The certificate of an optimum as a two-column table (what, value)."""
+    c = certificate
+    rows = [
+        ("method", i18n.t(f"alloc.cert.method.{c['method']}", lang)),
+        ("gap", fmt.percent(100 * c["gap"], lang, 3)),
+        ("approx_error", fmt.percent(100 * c["approx_error"], lang, 2)),
+        ("tests", fmt.number(c["tests"], lang)),
+        ("scale", fmt.number(c["scale"], lang, 1)),
+        ("rounds", fmt.number(c["rounds"], lang)),
+        ("evaluations", fmt.number(c["evaluations"], lang)),
+        ("breakpoints", fmt.number(c["breakpoints"], lang)),
+        ("binaries", fmt.number(c["binaries"], lang)),
+        ("seconds", fmt.number(c["seconds"], lang, 1)),
+    ]
+    if c.get("starts"):
+        rows.append(("spread", fmt.percent(100 * c["spread"], lang, 2)))
+    return pd.DataFrame(
+        {i18n.t("alloc.cert.col.value", lang): [v for _, v in rows]},
+        index=[i18n.t(f"alloc.cert.{k}", lang) for k, _ in rows],
+    )
+
+
+def rules_table(binding: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Binding rules: the rule in words, its basis, and what one more billion of room is worth."""
+    lang = i18n.get_lang(lang)
+    if binding.empty:
+        return pd.DataFrame()
+    value = binding["value_per_billion"].astype(float)
+    return pd.DataFrame(
+        {
+            i18n.t("alloc.col.rule", lang): binding[i18n.column("text", lang)],
+            i18n.t("alloc.col.basis", lang): binding[i18n.column("basis", lang)].fillna(""),
+            i18n.t("alloc.col.room_value", lang): [fmt.number(v, lang, 2) if np.isfinite(v) else "–" for v in value],
+        }
+    )
+
+
+def district_table(
+    marginals: pd.DataFrame,
+    lang: str | None = None,
+    names: dict | None = None,
+    value: str = "objective_per_billion_added",
+) -> pd.DataFrame:
+    """Marginal value of one more billion VND per line (rows) and district (columns, named by
+    `names` {district id: name} when given)."""
+    if marginals.empty:
+        return pd.DataFrame()
+    wide = marginals.pivot_table(index="line", columns="district", values=value, aggfunc="first", sort=False)
+    wide.columns = [(names or {}).get(c, c) for c in wide.columns]
+    return wide.round(2)
+
+
+def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Money that reaches no one, per allocation and line (billion VND over the projection)."""
+    if unallocatable.empty:
+        return pd.DataFrame()
+    t = unallocatable.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
+    t.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in t.columns]
+    return t.round(2)
+
+
+def robust_table(summary: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Per allocation over the parameter draws: mean and worst value, mean and largest regret,
+    share of draws where it is best, draws better and worse than the plan."""
+    if summary.empty:
+        return pd.DataFrame()
+    cols = [
+        "value_mean",
+        "value_worst",
+        "regret_mean",
+        "regret_max",
+        "share_best",
+        "draws_better_than_plan",
+        "draws_worse_than_plan",
+    ]
+    df = summary.set_index("allocation")[cols].copy()
+    df.index = [i18n.t(f"alloc.allocation.{a}", lang) for a in df.index]
+    df["share_best"] = 100 * df["share_best"]
+    df.columns = [i18n.t(f"alloc.col.{c}", lang) for c in cols]
+    return df.round(1)

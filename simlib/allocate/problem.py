@@ -1,51 +1,46 @@
 """The optimisation problem as arrays: decision variables, linear constraints, objectives.
 
 Decision variables are amounts in billion VND per projected year of one (line, source) pair —
-optionally also per district (`by_district`) or per year (`by_year`). Only pairs the capital
-rules allow exist. A batch of allocations X (S, n) becomes spending (S, Y+1, L, D) in VND by one
-matrix product, so the expected engine evaluates many allocations in one call; the year before
-the start keeps the scenario's (historical) spending.
+optionally also per district (`by_district`) or per year (`by_year`); see `rules.Variables`. A
+batch of allocations X (S, n) becomes spending (S, Y+1, L, D) in VND by one matrix product, so
+the expected engine evaluates many allocations in one call; the year before the start keeps the
+scenario's (historical) spending.
 
-Linear constraints A x <= b (each row labelled for the binding-constraint report): envelope per
-source and year, floors / commitments / ceilings per line or project, earmarks, the local
-counterpart share, eligible-population caps (money beyond what reaches every eligible household
-buys nothing), and the linear coverage targets (officers trained, infrastructure in every poor
-district). The other targets are non-linear functions of the allocation (`target_slacks`).
+Linear constraints A x <= b come from rule providers (`simlib.allocate.rules`: capital rules,
+envelopes, bounds, counterpart, absorption caps, and a legal frame's own rules), each row
+labelled with its rule and basis, plus the linear coverage targets (officers trained,
+infrastructure in every poor district). The other targets are non-linear functions of the
+allocation (`target_slacks`).
+
+Objectives count households at the horizon's review with weights per group and state
+(`objective_weights`): poor; poor + near-poor; welfare weights; and the poverty gap — in the
+states model a documented proxy: each poor or near-poor household counts its state's mean
+relative income shortfall, max(0, 1 - income / line), at the baseline synthesis of the
+multidimensional model (`params/multidim.yaml`, income by state), so the objective is the sum of
+households' income gaps (FGT1 x households) as far as the states show it; it does not see
+incomes moving within a state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.spec import CENTRAL, LINEAR_TARGETS, OptimizeSpec
-from simlib.allocate.structure import source_mask
+from simlib.allocate.evaluate import run_batch
+from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
+from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec
 from simlib.engines.common import EngineOutput
-from simlib.engines.expected import run_expected
-from simlib.engines.multidim_expected import run_multidim_expected
+from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
-from simlib.multidim import MultidimModel, compile_multidim
+from simlib.multidim import compile_multidim
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 from simlib.states import NEAR_POOR, POOR
 from simlib.targets import target_specs
-
-BN = 1e9
-
-
-@dataclass
-class Row:
-    """One linear constraint row's meaning (for the plain-words report)."""
-
-    kind: str  # envelope | floor | commitment | ceiling | earmark | counterpart | cap | target
-    code: str | None = None  # line / project code or target id
-    source: str | None = None
-    year: int | None = None  # calendar year; None = every projected year
-    unit: str | None = None  # district id
-    amount: float = 0.0  # billion VND, share or households
 
 
 @dataclass
@@ -84,15 +79,12 @@ class Problem:
     A: np.ndarray  # (m, n)
     b: np.ndarray  # (m,)
     rows: list[Row]
-    envelope_rows: np.ndarray  # (m,) bool
     target_rows: list[TargetRow]
     weights: np.ndarray  # (G, K) objective weights at the horizon
     cost_weights: np.ndarray  # (n,) billion VND of total money per unit of x (min_cost)
     base_spend: np.ndarray  # (Y+1, L, D) VND: the history year; projected years zero
     geos: list = field(default_factory=list)
     n_evals: int = 0
-    #: the multidimensional model the engine runs (`model: multidim`), else None (the states model)
-    multidim: MultidimModel | None = None
 
     @property
     def n(self) -> int:
@@ -101,6 +93,11 @@ class Problem:
     @property
     def Y(self) -> int:
         return len(self.model.years)
+
+    @cached_property
+    def envelope_rows(self) -> np.ndarray:
+        """(m,) bool: the envelope rows."""
+        return np.array([r.kind == "envelope" for r in self.rows], bool)
 
     # --- evaluation ---------------------------------------------------------------------------
     def spend(self, X: np.ndarray) -> np.ndarray:
@@ -122,13 +119,7 @@ class Problem:
     def run(self, X: np.ndarray) -> EngineOutput:
         X = np.atleast_2d(X)
         self.n_evals += len(X)
-        return self.run_spend(self.spend(X))
-
-    def run_spend(self, spend: np.ndarray) -> EngineOutput:
-        """The expected engine of the scenario's poverty model on spending (S, Y+1, L, D) VND."""
-        if self.multidim is not None:
-            return run_multidim_expected(self.multidim, spend)
-        return run_expected(self.model, spend=spend)
+        return run_batch(self.model, self.spend(X))
 
     def objective_from(self, out: EngineOutput) -> np.ndarray:
         """Objective values (S,) of an engine output (weighted households at the horizon)."""
@@ -218,16 +209,41 @@ class Problem:
 
     def with_envelope_scale(self, k: float) -> Problem:
         """The same problem with every source envelope multiplied by `k` (frontier)."""
-        b = np.where(self.envelope_rows, self.b * k, self.b)
-        p = replace(self, b=b, n_evals=0)
-        p.__dict__.pop("_P", None)
+        return self.with_rows(b=np.where(self.envelope_rows, self.b * k, self.b))
+
+    def with_rows(self, keep: np.ndarray | None = None, b: np.ndarray | None = None, **changes) -> Problem:
+        """The same problem with only the rows `keep` (bool (m,)) and/or new right-hand sides."""
+        keep = np.ones(len(self.rows), bool) if keep is None else keep
+        b = self.b if b is None else b
+        return replace(self, A=self.A[keep], b=b[keep], rows=[r for r, k in zip(self.rows, keep) if k], **changes)
+
+    def with_objective(self, objective: str) -> Problem:
+        """The same problem with another objective's weights."""
+        return replace(self, objective=objective, weights=objective_weights(self.scenario, self.model, objective))
+
+    def with_model(self, model: Model) -> Problem:
+        """The same variables and rows on another compiled model of the scenario (a parameter
+        draw): its disbursement shares and objective weights."""
+        p = replace(self, model=model, var_disb=model.disbursement[self.var_source], n_evals=0)
+        p.weights = objective_weights(self.scenario, model, self.objective)
         return p
 
 
-def objective_weights(model: Model, objective: str, allocation: dict) -> np.ndarray:
+def gap_weights(scen: Scenario, model: Model) -> np.ndarray:
+    """(G, K) mean relative income shortfall max(0, 1 - income / line) of a household of each
+    group and state at the baseline synthesis of the multidimensional model (0 above the line):
+    the weights of the states model's poverty-gap proxy (module docstring)."""
+    mm = compile_multidim(scen, model)
+    return np.einsum("gkb,gb->gk", mm.init_income(0), mm.fgt1_bin[0][model.g_area])
+
+
+def objective_weights(scen: Scenario, model: Model, objective: str) -> np.ndarray:
     """(G, K) weight of each group-state household at the horizon in the objective."""
     G, K = model.n0.shape
     w = np.zeros((G, K))
+    allocation = scen.params["allocation"]
+    if objective == "poverty_gap":
+        return gap_weights(scen, model)
     if objective in ("poor", "min_cost"):
         w[:, POOR] = 1.0
     elif objective == "poor_near_poor":
@@ -242,18 +258,6 @@ def objective_weights(model: Model, objective: str, allocation: dict) -> np.ndar
     else:  # pragma: no cover - checked by the spec
         raise ValueError(objective)
     return w
-
-
-def eligible_spend_caps(model: Model) -> np.ndarray:
-    """(L, D) VND of spending per year beyond which a line reaches nobody more in a unit:
-    eligible x max share x unit cost, the largest over the projected years of the runs with no
-    programme and with the scenario's own money, plus 5 % (eligibility moves with the money)."""
-    caps = np.zeros((len(model.line_codes), len(model.unit_ids)))
-    for spend in (np.zeros_like(model.spend), model.spend):
-        out = run_expected(model, spend=spend[None])
-        e = out.eligible[0].max(axis=0)  # (L, D)
-        caps = np.maximum(caps, e * model.max_share[:, None] * model.unit_cost[:, None])
-    return caps * 1.05
 
 
 def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None) -> list[TargetRow]:
@@ -295,138 +299,13 @@ def target_rows(model: Model, targets_doc: dict, wanted: tuple[str, ...] | None)
     return out
 
 
-@dataclass
-class _Variables:
-    """Decision variables: each a (line, source) pair in one unit (-1: the scenario's split) and
-    one projected year (-1: every year), spending along direction `dir` (`dirs` (K, Y, L, D) VND
-    per billion)."""
-
-    line: np.ndarray
-    source: np.ndarray
-    unit: np.ndarray
-    year: np.ndarray
-    dir: np.ndarray
-    dirs: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return len(self.line)
-
-    def in_year(self, yi: int | None) -> np.ndarray:
-        """Variables spending in projected year yi (None: every variable)."""
-        return np.ones(self.n, bool) if yi is None else (self.year < 0) | (self.year == yi)
-
-
-def _variables(model: Model, spec: OptimizeSpec, mask: np.ndarray) -> _Variables:
-    """One variable per allowed (line, source), per district (`by_district`) and year (`by_year`)."""
-    L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
-    split = model.split
-    # a scenario holds one district split per line for every year, the year before the start
-    # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
-    per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
-    dirs, cols = [], []
-    for yb in list(range(Y)) if spec.by_year else [-1]:
-        for li in range(L):
-            if split[li].sum() <= 0:
-                continue  # nobody eligible anywhere: money would buy nothing
-            units = [int(d) for d in np.flatnonzero(split[li] > 0)] if spec.by_district and per_district[li] else [-1]
-            for du in units:
-                pat = np.zeros((Y, L, D))
-                ys = slice(None) if yb < 0 else slice(yb, yb + 1)
-                if du < 0:
-                    pat[ys, li, :] = split[li] * BN
-                else:
-                    pat[ys, li, du] = BN
-                cols += [(li, si, du, yb, len(dirs)) for si in range(len(SOURCES)) if mask[li, si]]
-                dirs.append(pat)
-    v = np.array(cols, dtype=int).reshape(-1, 5).T
-    return _Variables(*v, dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)))
-
-
-class _Rows:
-    """Linear constraint rows A x <= b with their meaning, in the order they are added."""
-
-    def __init__(self):
-        self.A: list[np.ndarray] = []
-        self.b: list[float] = []
-        self.rows: list[Row] = []
-
-    def add(self, a: np.ndarray, b: float, row: Row) -> None:
-        self.A.append(a)
-        self.b.append(b)
-        self.rows.append(row)
-
-
-def _money_rows(out: _Rows, v: _Variables, spec: OptimizeSpec, years: list, cal) -> np.ndarray:
-    """Envelopes per source (and year); floors, commitments and ceilings; earmarks; the local
-    counterpart share. Returns the money (L,) floors and earmarks force onto single lines."""
-    env = spec.envelope  # (Y, S) billion VND
-    for yi in years:
-        for si, src in enumerate(SOURCES):
-            amount = env[:, si].min() if yi is None else env[yi, si]
-            a = (v.in_year(yi) & (v.source == si)).astype(float)
-            if a.any() or amount < 0:
-                out.add(a, amount, Row("envelope", source=src, year=cal(yi), amount=amount))
-    forced = np.zeros(v.dirs.shape[2])
-    for bd in spec.bounds:
-        sel = np.isin(v.line, bd.lines)
-        for yi in years:
-            a = (v.in_year(yi) & sel).astype(float)
-            if bd.lower > 0:
-                kind = "commitment" if bd.commitment >= bd.floor and bd.commitment > 0 else "floor"
-                out.add(-a, -bd.lower, Row(kind, code=bd.code, year=cal(yi), amount=bd.lower))
-            if np.isfinite(bd.ceiling):
-                out.add(a, bd.ceiling, Row("ceiling", code=bd.code, year=cal(yi), amount=bd.ceiling))
-        if len(bd.lines) == 1:
-            forced[bd.lines[0]] = max(forced[bd.lines[0]], bd.lower)
-    for em in spec.earmarks:
-        sel = np.isin(v.line, em.lines) & (v.source == em.source)
-        for yi in years:
-            a = (v.in_year(yi) & sel).astype(float)
-            out.add(
-                -a, -em.amount, Row("earmark", code=em.code, source=SOURCES[em.source], year=cal(yi), amount=em.amount)
-            )
-        if len(em.lines) == 1:
-            forced[em.lines[0]] = max(forced[em.lines[0]], em.amount)
-    if spec.counterpart_min_share > 0:  # local counterpart: r * central - local <= 0
-        central = np.isin(v.source, [SOURCES.index(s) for s in CENTRAL])
-        local = v.source == SOURCES.index("local")
-        for yi in years:
-            ym = v.in_year(yi)
-            a = spec.counterpart_min_share * (ym & central) - (ym & local)
-            out.add(a.astype(float), 0.0, Row("counterpart", year=cal(yi), amount=spec.counterpart_min_share))
-    return forced
-
-
-def _cap_rows(out: _Rows, v: _Variables, model: Model, years: list, cal, forced: np.ndarray, disb: np.ndarray) -> None:
-    """Eligible-population caps, on spending (never below what floors or earmarks force)."""
-    caps = eligible_spend_caps(model)  # (L, D) VND
-    split = model.split
-    for yi in years:
-        for li in range(len(model.line_codes)):
-            sel = v.in_year(yi) & (v.line == li)
-            if not sel.any():
-                continue
-            for du in sorted(set(v.unit[sel].tolist())):
-                s2 = sel & (v.unit == du)
-                if du < 0:
-                    pos = split[li] > 0
-                    cap = float(np.max(caps[li, pos] / split[li, pos])) / BN
-                else:
-                    cap = caps[li, du] / BN
-                cap = max(cap, forced[li] * disb.max())
-                unit = None if du < 0 else model.unit_ids[du]
-                out.add(
-                    np.where(s2, v_disb_of(v.source, disb), 0.0),
-                    cap,
-                    Row("cap", model.line_codes[li], None, cal(yi), unit, cap),
-                )
-
-
-def _coverage_rows(out: _Rows, model: Model, scen: Scenario, P: np.ndarray, lin_ids: set) -> None:
-    """The linear coverage targets: every officer trained, infrastructure in every poor district."""
+def coverage_rows(ctx: RowContext, P: np.ndarray, lin_ids: set) -> list:
+    """The linear coverage targets: every officer trained, infrastructure in every poor district.
+    P (n, Y, L, D) billion VND of spending per unit of each variable."""
+    model, scen = ctx.model, ctx.scenario
     n, Y = P.shape[0], len(model.years)
-    hist = model.spend[0]
+    hist, out = model.spend[0], []
+    basis = LocalText.of("alloc.basis.targets")
     if "officers_trained" in lin_ids:
         for lc in scen.params["targets"]["coverage"]["officers_trained"]["lines"]:
             li = model.line_codes.index(lc)
@@ -434,56 +313,45 @@ def _coverage_rows(out: _Rows, model: Model, scen: Scenario, P: np.ndarray, lin_
             for yi in range(Y):
                 idx = yi + 1 - model.lag[li]
                 for d in np.flatnonzero(need > 0):
-                    row = Row(
-                        "target",
-                        code="officers_trained",
-                        year=model.years[yi],
-                        unit=model.unit_ids[d],
-                        amount=need[d] / BN,
-                    )
+                    row = Row("target", "officers_trained", None, model.years[yi], model.unit_ids[d], need[d] / BN)
+                    row.rule, row.basis = "officers_trained", basis
                     if idx >= 1:
-                        out.add(-P[:, idx - 1, li, d], -need[d] / BN, row)
+                        out.append((-P[:, idx - 1, li, d], -need[d] / BN, row))
                     else:
-                        out.add(np.zeros(n), (hist[li, d] - need[d]) / BN, row)
+                        out.append((np.zeros(n), (hist[li, d] - need[d]) / BN, row))
     if "infrastructure_poor_districts" in lin_ids:
         infra = np.flatnonzero(model.infra_lines)
         amount = model.infra_min_spend / BN
         for yi in range(Y):
             for d in np.flatnonzero(model.poor_district):
-                row = Row(
-                    "target",
-                    code="infrastructure_poor_districts",
-                    year=model.years[yi],
-                    unit=model.unit_ids[d],
-                    amount=amount,
-                )
-                out.add(-P[:, yi, infra, d].sum(axis=1), -amount, row)
+                row = Row("target", "infrastructure_poor_districts", None, model.years[yi], model.unit_ids[d], amount)
+                row.rule, row.basis = "infrastructure_poor_districts", basis
+                out.append((-P[:, yi, infra, d].sum(axis=1), -amount, row))
+    return out
 
 
-def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None) -> Problem:
-    """Variables, constraints and objective weights for `scen` under `spec`."""
+def build_problem(
+    scen: Scenario, spec: OptimizeSpec, model: Model | None = None, providers: tuple | None = None
+) -> Problem:
+    """Variables, constraints and objective weights for `scen` under `spec`; the rules come from
+    `providers` (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own). The optimiser
+    evaluates the states model; a scenario of the multidimensional model is refused rather than
+    optimised on another model than the one it names."""
+    if scen.poverty_model != "states":
+        raise InputError("opt_multidim", file=scen.file, field="model", value=scen.poverty_model, allowed=["states"])
     model = model or compile_model(scen)
     Y = len(model.years)
-    disb = np.array([qv(scen.params["funding"]["sources"][s]["disbursement"]) for s in SOURCES])
-    v = _variables(model, spec, source_mask(scen.catalogue, scen.params["funding"]))
-    years = list(range(Y)) if spec.by_year else [None]
-
-    def cal(yi):
-        return None if yi is None else model.years[yi]
-
-    rows = _Rows()
-    forced = _money_rows(rows, v, spec, years, cal)
-    n_env = sum(r.kind == "envelope" for r in rows.rows)
-    _cap_rows(rows, v, model, years, cal, forced, disb)
+    v = variables(model, spec, model.disbursement)
+    ctx = RowContext(scen, model, spec, v, list(range(Y)) if spec.by_year else [None])
+    rows = Rows()
+    for provider in DEFAULT_PROVIDERS if providers is None else providers:
+        rows.extend(provider(ctx))
     wanted = spec.targets
     if spec.objective == "min_cost" and wanted is None:
         wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
     trows = target_rows(model, scen.params["targets"], wanted or ())
-    var_disb = v_disb_of(v.source, disb)
-    P = (v.dirs.reshape(len(v.dirs), -1)[v.dir] * var_disb[:, None]).reshape((v.n,) + v.dirs.shape[1:]) / BN
-    _coverage_rows(rows, model, scen, P, {t.target_id for t in trows if t.linear})
-    env_mask = np.zeros(len(rows.rows), bool)
-    env_mask[:n_env] = True
+    P = (v.dirs.reshape(len(v.dirs), -1)[v.dir] * v.disb[:, None]).reshape((v.n,) + v.dirs.shape[1:]) / BN
+    rows.extend(coverage_rows(ctx, P, {t.target_id for t in trows if t.linear}))
     base = np.zeros(model.spend.shape)
     base[0] = model.spend[0]
     geos, _ = geographies(model)
@@ -497,23 +365,17 @@ def build_problem(scen: Scenario, spec: OptimizeSpec, model: Model | None = None
         var_unit=v.unit,
         var_year=v.year,
         var_dir=v.dir,
-        var_disb=var_disb,
+        var_disb=v.disb,
         dirs=v.dirs,
         A=np.array(rows.A) if rows.A else np.zeros((0, v.n)),
         b=np.array(rows.b, float),
         rows=rows.rows,
-        envelope_rows=env_mask,
         target_rows=[t for t in trows if not t.linear],
-        weights=objective_weights(model, spec.objective, scen.params["allocation"]),
+        weights=objective_weights(scen, model, spec.objective),
         cost_weights=np.where(v.year < 0, float(Y), 1.0),  # billion VND over the horizon per unit of x
         base_spend=base,
         geos=geos,
-        multidim=compile_multidim(scen, model) if scen.poverty_model == "multidim" else None,
     )
-
-
-def v_disb_of(v_src: np.ndarray, disb: np.ndarray) -> np.ndarray:
-    return disb[v_src]
 
 
 def amounts_of(problem: Problem, x: np.ndarray) -> np.ndarray:

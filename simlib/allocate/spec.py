@@ -22,7 +22,9 @@ from simlib.paths import display_path
 from simlib.scenario import MAX_VND, MONEY_UNITS, SOURCES, Scenario
 from simlib.schema import load_yaml, qv, validate
 
-OBJECTIVES = ("poor", "poor_near_poor", "welfare", "min_cost")
+OBJECTIVES = ("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")
+ROBUST = ("expected", "regret")
+DEFAULT_DRAWS = 30
 #: targets that are linear in the money and may be required with any objective
 LINEAR_TARGETS = ("officers_trained", "infrastructure_poor_districts")
 DEFAULT_FRONTIER = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
@@ -66,6 +68,10 @@ class OptimizeSpec:
     counterpart_min_share: float = 0.0
     targets: tuple[str, ...] | None = None  # None: all (min_cost) / none (other objectives)
     frontier: tuple[float, ...] = DEFAULT_FRONTIER
+    robust: str | None = None  # expected | regret: over parameter draws
+    draws: int = DEFAULT_DRAWS
+    sampler: str = "lhs"
+    seed: int | None = None  # None: the scenario's
     file: str | None = None
     raw: dict = field(default_factory=dict)
 
@@ -211,6 +217,7 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
     for x in frontier:
         if not 0 <= x <= 10:
             errors.append(InputError("opt_frontier", file=file, field="frontier", value=x))
+    errors += _robust_problems(raw, objective, file)
     raise_if_any(errors)
 
     spec = OptimizeSpec(
@@ -223,11 +230,33 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         counterpart_min_share=cp,
         targets=targets,
         frontier=frontier,
+        robust=raw.get("robust"),
+        draws=int(raw.get("draws", DEFAULT_DRAWS)),
+        sampler=str(raw.get("sampler", "lhs")),
+        seed=None if raw.get("seed") is None else int(raw["seed"]),
         file=file,
         raw=raw,
     )
     check_consistency(spec, scen, file)
     return spec
+
+
+def _robust_problems(raw: dict, objective: str, file: str) -> list[InputError]:
+    """A robust request: a known kind, not with min_cost, a sensible number of draws."""
+    out = []
+    robust = raw.get("robust")
+    if robust is not None and robust not in ROBUST:
+        out.append(InputError("enum", file=file, field="robust", value=robust, allowed=ROBUST))
+    if robust is not None and objective == "min_cost":
+        out.append(InputError("opt_robust_min_cost", file=file, field="robust", value=robust))
+    draws = raw.get("draws", DEFAULT_DRAWS)
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 2 <= draws <= 400:
+        out.append(InputError("opt_draws", file=file, field="draws", value=draws, allowed="2 … 400"))
+    if raw.get("sampler", "lhs") not in ("lhs", "sobol", "random"):
+        out.append(
+            InputError("enum", file=file, field="sampler", value=raw.get("sampler"), allowed=("lhs", "sobol", "random"))
+        )
+    return out
 
 
 def _bn(x: float) -> LocalText:

@@ -86,10 +86,12 @@ class JointPrior:
     # --- the quantities -------------------------------------------------------------------
 
     def effect_quantity(self, code: str, channel: str) -> dict | None:
-        return self.program[code]["effects"].get(channel)
+        """None for a channel the line lacks and for budget items that buy no household benefit."""
+        return self.program[code]["effects"].get(channel) if code in self.program else None
 
     def cost_quantity(self, code: str) -> dict:
-        return self.program[code]["beneficiary"]["unit_cost"]
+        """A line's unit cost; a fixed placeholder for budget items without beneficiaries (never used)."""
+        return self.program[code]["beneficiary"]["unit_cost"] if code in self.program else {"value": 1.0}
 
     def quantities(self) -> dict[str, dict]:
         """Every drawn quantity of the parameter files by its column name (not the baseline rates)."""
@@ -99,7 +101,8 @@ class JointPrior:
                 q = self.effect_quantity(code, ch)
                 if q is not None:
                     out[f"program.lines.{code}.effects.{ch}"] = q
-            out[f"program.lines.{code}.beneficiary.unit_cost"] = self.cost_quantity(code)
+            if code in self.program:
+                out[f"program.lines.{code}.beneficiary.unit_cost"] = self.cost_quantity(code)
         for s in SOURCES:
             out[f"funding.sources.{s}.disbursement"] = self.funding[s]["disbursement"]
         for b in self.budgets:
@@ -157,7 +160,7 @@ class JointPrior:
         central = np.array(
             [float(self.cost_quantity(c)["value"]) if c in self.program else np.nan for c in model.line_codes]
         )
-        idx = [self.lines.index(c) if c in self.lines else -1 for c in model.line_codes]
+        idx = [self.lines.index(c) if c in self.lines and c in self.program else -1 for c in model.line_codes]
         out = np.ones((len(draws), len(idx)))
         for j, i in enumerate(idx):
             if i >= 0:

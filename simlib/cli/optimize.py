@@ -1,8 +1,11 @@
-"""`simlib optimize SCENARIO --objective … --out DIR`: the best split of the budget.
+"""`simlib optimize SCENARIO --objective … --out DIR`: the best split of the budget, certified.
 
-Exit status: 0 optimal; 2 bad input (nothing written); 3 the targets cannot all be met (the
-folder holds the allocation with the best achievable values, and the message says which target
-binds).
+Prints the headline, the certificate (proven gap, error of the piecewise-linear model), the
+binding rules with their basis and what a billion more room in each is worth, the line where
+one more billion does most and what stops it, lines left without money and why, and money that
+reaches no one. Exit status: 0 optimal; 2 bad input (nothing written); 3 the targets cannot all
+be met (the folder holds the allocation with the best achievable values, and the message says
+which target binds).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ def _scales(text: str | None):
 def register(sub) -> None:
     p = sub.add_parser("optimize", help="tối ưu phân bổ vốn / optimise the budget allocation")
     p.add_argument("scenario", help="scenario YAML file (its budget gives the envelope by source)")
-    p.add_argument("--objective", default=None, help="poor | poor_near_poor | welfare | min_cost (default poor)")
+    p.add_argument(
+        "--objective", default=None, help="poor | poor_near_poor | welfare | poverty_gap | min_cost (default poor)"
+    )
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument(
         "--spec",
@@ -44,6 +49,15 @@ def register(sub) -> None:
         metavar="K1,K2,…",
         help="envelope multipliers for the frontier (default 0,0.25,…,1.5; '' for none)",
     )
+    p.add_argument(
+        "--robust",
+        default=None,
+        choices=("expected", "regret"),
+        help="optimise over parameter draws: best mean outcome, or least largest regret",
+    )
+    p.add_argument("--draws", type=int, default=None, metavar="N", help="parameter draws of --robust (default 30)")
+    p.add_argument("--sampler", default=None, help="design of the draws: lhs | sobol | random (default lhs)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the draws (default the scenario's)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(func=main)
@@ -64,6 +78,10 @@ def main(args) -> int:
         by_district=args.by_district,
         by_year=args.by_year,
         frontier_scales=_scales(args.frontier),
+        robust=args.robust,
+        draws=args.draws,
+        sampler=args.sampler,
+        seed=args.seed,
     )
     check_out(args.out, "optimization", scen.input_paths() + [args.spec])
     print(
@@ -74,10 +92,45 @@ def main(args) -> int:
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
-    for b in res.binding:
-        print("  • " + b.text(lang))
-    for f in res.plan_findings:
-        print("  ! " + f.message(lang))
+    explain_to(res, lang)
     print(i18n.t("cli.optimize_scenario", lang, path=display_path(out / SCENARIO_FILE)))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0 if res.status == "optimal" else 3
+
+
+def explain_to(res, lang: str, stream=None) -> None:
+    """The explanation of an optimum: binding rules with their basis, the best line and what
+    stops it, the most valuable lines per billion, lines without money, unallocatable money."""
+    from simlib.i18n import fmt
+
+    stream = stream or sys.stdout
+    print(i18n.t("cli.opt_binding", lang), file=stream)
+    for b in res.binding:
+        basis = f" [{b.basis(lang)}]" if b.basis is not None else ""
+        print("  • " + b.text(lang) + basis, file=stream)
+    if res.best_line is not None:
+        print("  → " + res.best_line["text"](lang), file=stream)
+    marg = res.lines.dropna(subset=["objective_per_billion_added"])
+    top = marg.sort_values("objective_per_billion_added", ascending=False).head(5)
+    if len(top):
+        items = ", ".join(f"{r.line} {fmt.number(r.objective_per_billion_added, lang, 2)}" for r in top.itertuples())
+        print(i18n.t("cli.opt_marginal", lang, items=items), file=stream)
+    if len(res.districts):
+        ds = res.scenario.dataset
+        top = res.districts.sort_values("objective_per_billion_added", ascending=False).head(5)
+        items = ", ".join(
+            f"{r.line} – {ds.unit_name(r.district, lang)} {fmt.number(r.objective_per_billion_added, lang, 2)}"
+            for r in top.itertuples()
+        )
+        print(i18n.t("cli.opt_marginal_district", lang, items=items), file=stream)
+    for z in res.zero_lines:
+        print("  ○ " + z["text"](lang), file=stream)
+    lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}
+    for name, v in dict(lost).items():
+        name_t = i18n.t(f"alloc.allocation.{name}", lang)
+        print(
+            "  ! " + i18n.t("cli.opt_unallocatable", lang, allocation=name_t, amount=fmt.number(v, lang, 2)),
+            file=stream,
+        )
+    for f in res.plan_findings:
+        print("  ! " + f.message(lang), file=stream)

@@ -39,9 +39,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "errors": ("err", "type"),
     "cli": ("cli",),
-    "report": ("axis", "manifest", "report", "table"),
+    "report": ("axis", "manifest", "report", "table", "xlsx"),
     "baseline": ("baseline", "explore"),
-    "compare": ("compare", "index"),
+    "compare": ("compare", "decision", "index"),
     "multidim": ("dep", "deprivation", "dimension", "population"),
     "calibration": ("cal",),
     "allocation": ("alloc",),
@@ -81,7 +81,11 @@ def field_names(template: str) -> frozenset[str]:
     return frozenset(names)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (about ten times faster), else the Python one
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BaseLoader):
     """A safe loader that refuses a key given twice in one mapping."""
 
 
@@ -92,7 +96,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         if key in seen:
             raise CatalogueError(f"key {key!r} given twice (line {key_node.start_mark.line + 1})")
         seen[key] = True
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -112,12 +116,12 @@ def read_file(path: Path) -> dict[str, str]:
     return data
 
 
-def read_files(folder: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
-    """Every catalogue file as {lang: {domain: {key: text}}}."""
+def read_files(folder: Path | None = None, langs: tuple[str, ...] = LANGS) -> dict[str, dict[str, dict[str, str]]]:
+    """Every catalogue file of `langs` as {lang: {domain: {key: text}}}."""
     folder = folder or locale_dir()
     return {
         lang: {p.stem: read_file(p) for p in sorted((folder / lang).glob("*.yaml"))}
-        for lang in LANGS
+        for lang in langs
         if (folder / lang).is_dir()
     }
 
@@ -126,7 +130,7 @@ def read_files(folder: Path | None = None) -> dict[str, dict[str, dict[str, str]
 def messages(lang: str) -> dict[str, str]:
     """All texts of one language as {key: text} (read once per process from the package data)."""
     out: dict[str, str] = {}
-    for domain, entries in read_files().get(lang, {}).items():
+    for domain, entries in read_files(langs=(lang,)).get(lang, {}).items():
         twice = sorted(set(out) & set(entries))
         if twice:
             raise CatalogueError(f"{lang}/{domain}.yaml: keys also in another file: {twice[:5]}")

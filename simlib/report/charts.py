@@ -85,11 +85,13 @@ class Series:
     hi: Sequence[float] | None = None
     style: int = 0
     value_labels: bool = False  # write the value at each point
+    end_label: bool = True  # label the line at the right edge with its last value
 
 
 @dataclass
 class Target:
-    """A target drawn as a dashed line (a path over years, or a constant)."""
+    """A target drawn as a dashed line (a path over years, or a constant; a step of a yearly
+    change target is a two-point Target). Only targets with a label get an end label."""
 
     label: str
     x: Sequence[float]
@@ -130,12 +132,23 @@ def _figure(width: float, height: float, layout: str | None = "constrained") -> 
         return Figure(figsize=(width, height), layout=layout)
 
 
-def _years_axis(ax, xs: Sequence[float], xlabel: str | None) -> None:
+def year_ticks(xs: Sequence[float], max_ticks: int = 9) -> list[int]:
+    """The years to label on an axis: all of them, or every k-th (the last always) when there are
+    more than `max_ticks`, so labels never overlap."""
     xs = sorted(set(int(x) for x in xs))
-    ax.set_xticks(xs)
-    ax.set_xticklabels([str(x) for x in xs])  # years: never thousands separators
-    pad = 0.25 if len(xs) > 1 else 0.5
-    ax.set_xlim(xs[0] - pad, xs[-1] + pad)
+    if len(xs) <= max_ticks:
+        return xs
+    step = int(np.ceil(len(xs) / max_ticks))
+    return [x for x in xs if (xs[-1] - x) % step == 0]
+
+
+def _years_axis(ax, xs: Sequence[float], xlabel: str | None, max_ticks: int = 9) -> None:
+    years = sorted(set(int(x) for x in xs))
+    ticks = year_ticks(years, max_ticks)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([str(x) for x in ticks])  # years: never thousands separators
+    pad = 0.25 if len(years) > 1 else 0.5
+    ax.set_xlim(years[0] - pad, years[-1] + pad)
     if xlabel:
         ax.set_xlabel(xlabel)
 
@@ -220,17 +233,36 @@ def _draw_target(ax, t: Target) -> None:
     ax.plot(np.asarray(t.x, float), np.asarray(t.y, float), zorder=2, **TARGET_STYLE)
 
 
+def _draw_breaks(ax, breaks: Sequence[tuple[float, str]]) -> None:
+    """Vertical dashed lines at a change of standard (or of series), labelled at the bottom."""
+    for x, label in breaks:
+        ax.axvline(x, color="0.45", linestyle=(0, (2, 2)), linewidth=1.0, zorder=1)
+        if label:
+            ax.annotate(
+                label,
+                xy=(x, 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 3),
+                textcoords="offset points",
+                fontsize=7.5,
+                color="0.25",
+                rotation=90,
+                va="bottom",
+            )
+
+
 def _lines_on(ax, series: Sequence[Series], targets: Sequence[Target], value_fmt, end_labels: bool, ymin) -> None:
     entries = []
     for s in series:
         st = _draw_line(ax, s, value_fmt)
-        if end_labels and len(s.y):
-            last = float(np.asarray(s.y, float)[-1])
+        finite = np.asarray(s.y, float)[np.isfinite(np.asarray(s.y, float))]
+        if end_labels and s.end_label and len(finite):
+            last = float(finite[-1])
             text = s.label + (f": {value_fmt(last)}" if value_fmt else "")
             entries.append((last, text, st))
     for t in targets:
         _draw_target(ax, t)
-        if end_labels and len(t.y):
+        if end_labels and t.label and len(t.y):
             last = float(np.asarray(t.y, float)[-1])
             text = t.label + (f": {value_fmt(last)}" if value_fmt else "")
             entries.append((last, text, TARGET_STYLE))
@@ -255,15 +287,21 @@ def line_chart(
     height: float = 3.6,
     width: float = WIDTH,
     label_room: float = 0.34,
+    breaks: Sequence[tuple[float, str]] = (),
+    legend: Sequence[tuple[str, int | str]] = (),
 ) -> Figure:
     """Lines over years, each labelled at its end (in the right `label_room` share of the
-    figure), with dashed target lines."""
+    figure), with dashed target lines, vertical `breaks` (x, label) and an optional legend
+    above (see `line_panels`)."""
     fig = _figure(width, height, layout=None)
     with matplotlib.rc_context(RC):
         ax = fig.add_subplot()
-        fig.subplots_adjust(left=0.1, right=1.0 - label_room, bottom=0.15, top=0.93)
+        fig.subplots_adjust(left=0.1, right=1.0 - label_room, bottom=0.15, top=0.86 if legend else 0.93)
         _lines_on(ax, series, targets, value_fmt, True, ymin)
+        _draw_breaks(ax, breaks)
         _years_axis(ax, [x for s in series for x in s.x], xlabel)
+        if legend:
+            fig.legend(handles=legend_handles(legend), loc="upper left", ncols=min(len(legend), 3), fontsize=8.5)
         ax.set_ylabel(ylabel)
         ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
         if title:
@@ -296,9 +334,11 @@ def line_panels(
     ymin: float | None = 0.0,
     legend: Sequence[tuple[str, int | str]] = (),
     panel_height: float = 2.3,
+    breaks: Sequence[tuple[float, str]] = (),
 ) -> Figure:
     """Small multiples: one panel per area with its lines and targets; `legend` = [(label,
-    style index or 'target')] shown once above the panels."""
+    style index or 'target')] shown once above the panels; `breaks` marked in every panel (the
+    label in the first). Year labels are thinned in narrow panels so they never overlap."""
     n = len(panels)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
@@ -320,7 +360,8 @@ def line_panels(
                         va="center",
                         fontsize=7.5,
                     )
-            _years_axis(ax, [x for s in p.series for x in s.x], None)
+            _draw_breaks(ax, [(x, lab if i == 0 else "") for x, lab in breaks])
+            _years_axis(ax, [x for s in p.series for x in s.x], None, max_ticks=4 if ncols >= 4 else 6)
             ax.set_title(p.title, loc="left", fontsize=9)
             ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
             if i % ncols == 0:
@@ -336,27 +377,34 @@ def line_panels(
             pad = (hi - lo) * 0.08 or 1.0
             axes[0][0].set_ylim(lo if ymin is not None else lo - pad, hi + pad)
         if legend:
-            from matplotlib.lines import Line2D
-
-            handles = []
-            for label, st in legend:
-                if st == "target":
-                    handles.append(Line2D([], [], label=label, **TARGET_STYLE))
-                else:
-                    s = STYLES[int(st) % len(STYLES)]
-                    handles.append(
-                        Line2D(
-                            [],
-                            [],
-                            label=label,
-                            color=s["color"],
-                            linestyle=s["linestyle"],
-                            marker=s["marker"],
-                            markerfacecolor="white" if int(st) % 2 else s["color"],
-                        )
-                    )
-            fig.legend(handles=handles, loc="outside upper left", ncols=min(len(handles), 3), fontsize=8.8)
+            fig.legend(
+                handles=legend_handles(legend), loc="outside upper left", ncols=min(len(legend), 3), fontsize=8.8
+            )
     return fig
+
+
+def legend_handles(legend: Sequence[tuple[str, int | str]]) -> list:
+    """Legend entries (label, style index | 'target') as line handles in the charts' styles."""
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for label, st in legend:
+        if st == "target":
+            handles.append(Line2D([], [], label=label, **TARGET_STYLE))
+            continue
+        s = STYLES[int(st) % len(STYLES)]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                label=label,
+                color=s["color"],
+                linestyle=s["linestyle"],
+                marker=s["marker"],
+                markerfacecolor="white" if int(st) % 2 else s["color"],
+            )
+        )
+    return handles
 
 
 def grouped_bars(

@@ -1,14 +1,16 @@
-"""Comparison of several scenario runs (used by `notebooks/compare_scenarios.ipynb`).
+"""The comparison of a batch's scenarios (used by `notebooks/compare_scenarios.ipynb`).
 
-Runs come from result folders (`simlib run` / `simlib batch` output) or are computed from
-scenario files. Sections: title, ranked table, side-by-side scorecard, probability of meeting
-each target (when the runs have parameter draws: `simlib run/batch --uncertainty N`),
-trajectories, cost-effectiveness, money by project, footer (what produced each run). Each
-returns blocks for `scenario_report.show`.
+Only like is compared with like: runs of the same poverty model over the same years form a group
+(`simlib.report.decision.groups`); each group has its own tables and charts, and a sentence says
+how the groups differ. Sections: title with the key messages (the same brief as the index), the
+groups and their trade-offs, the verdict on each target in the plan's year, the allocations
+compared on the same parameter draws (regret), trajectories, cost-effectiveness, money by
+project, footer. Each returns blocks for `show`.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,428 +21,344 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import charts as C
 from simlib.report import data as D
+from simlib.report import decision as DC
 from simlib.report import html as H
+from simlib.report import verdict as V
+from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
-from simlib.report.scenario_report import probability_span, rate_change_targets, short_name, show, to_html  # noqa: F401 - re-exported
+from simlib.report.scorecard import threshold_text, verdict_cell
+from simlib.report.table import ReportTable
+from simlib.report.table import to_html as table_html
 
 
-def label(run: RunTables, lang: str, width: int = 34) -> str:
+def label(run, lang: str, width: int = 34) -> str:
     """A scenario's title, shortened for chart labels."""
-    import textwrap
-
     return textwrap.shorten(run.title(lang), width, placeholder="…")
 
 
-def load(
-    results: Sequence[str | Path] = (),
-    scenarios: str | Path | Sequence[str | Path] = (),
-    engine: str = "expected",
-    draws: int = 1,
-) -> list[RunTables]:
-    """Runs to compare: the result folders in `results`; if there are none, the scenario files
-    (or folders of them) in `scenarios`, run now with `engine`."""
+def load(results: Sequence[str | Path] = (), scenarios=(), engine: str = "expected", draws: int = 1) -> list[DC.Run]:
+    """Runs to compare: the report folders in `results` (links to their reports relative to the
+    batch folder); if there are none, the scenario files (or folders of them) in `scenarios`,
+    run now with `engine`."""
     if results:
-        return [RunTables.from_folder(f) for f in results]
+        return DC.folder_runs(results, lambda f: f"{f.name}/report.html")
     from simlib.batch import collect_scenarios
     from simlib.runner import run
     from simlib.scenario import load_scenario
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
-    return [RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)) for p in collect_scenarios(items)]
+    return [
+        DC.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)))
+        for p in collect_scenarios(items)
+    ]
 
 
-def ranking(runs: Sequence[RunTables]) -> pd.DataFrame:
-    """One row per run with its headline numbers, ranked: most targets met in the last year
-    first, then the lowest poor rate at the horizon, then the lowest cost per household lifted
-    out. Columns: rank, scenario, title_vi, title_en, and the `data.headline` numbers."""
-    rows = []
-    for r in runs:
-        h = D.headline(r.indicators, r.targets)
-        rows.append({"scenario": r.name, "title_vi": r.title("vi"), "title_en": r.title("en"), **h})
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    df["_cost"] = df["cost_per_household_lifted_end"].fillna(np.inf)
-    df = df.sort_values(["targets_met", "poor_rate_end", "_cost"], ascending=[False, True, True], kind="stable")
-    df = df.drop(columns="_cost").reset_index(drop=True)
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
-    return df
+def group_title(group: Sequence[DC.Run], lang: str) -> str:
+    model, y0, y1 = group[0].key
+    return i18n.t("compare.group", lang, model=i18n.t(f"decision.model.{model}", lang), y0=y0 + 1, y1=y1)
 
 
-def ranking_frame(runs: Sequence[RunTables], lang: str) -> pd.DataFrame:
-    """The ranked table for people (translated headers; numbers kept numeric)."""
-    rk = ranking(runs)
-    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    if rk.empty:
-        return rk
-    y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
-    return pd.DataFrame(
-        {
-            t("compare.rank"): rk["rank"],
-            t("compare.scenario"): rk[i18n.column("title", lang)],
-            t("compare.code"): rk["scenario"],
-            t("compare.targets_met", year=y1): rk["targets_met"],
-            t("compare.targets_total"): rk["targets_total"],
-            t("compare.poor_rate", year=y1): rk["poor_rate_end"].round(4),
-            t("compare.poor_rate_change", y0=y0, y1=y1): (rk["poor_rate_end"] - rk["poor_rate_start"]).round(4),
-            t("compare.left_poverty", y0=y0 + 1, y1=y1): rk["left_poverty_total"].round(1),
-            t("compare.fewer_poor", year=y1): rk["poor_fewer_end"].round(1),
-            t("compare.money", y0=y0 + 1, y1=y1): rk["spend_total_billion"].round(4),
-            t("compare.cost_per_lifted"): rk["cost_per_household_lifted_end"].round(4),
-        }
+def _section(group: Sequence[DC.Run], body: Sequence[str]) -> str:
+    """A group's blocks inside a section that names the group (model and years)."""
+    model, y0, y1 = group[0].key
+    return (
+        f'<section class="sl-group" data-model="{H.esc(model)}" data-years="{y0}-{y1}">' + "".join(body) + "</section>"
     )
 
 
-def title(runs: Sequence[RunTables], lang: str) -> list:
+def _head(run: DC.Run, lang: str) -> str:
+    return f'<span data-scenario="{H.esc(run.name)}">{H.esc(run.title(lang))}</span>'
+
+
+def title(runs: Sequence[DC.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    names = [r.title(lang) for r in runs]
+    messages, best = DC.brief(runs, lang, DC.unallocated_by_run(runs))
     blocks = [
+        H.nav([("index.html", t("report.nav.index"))]),
         f"<h1>{H.esc(t('compare.title'))}</h1>",
         H.para(t("compare.subtitle", n=len(runs)), "sl-sub"),
-        H.bullet_list(names),
-        H.note(t("compare.caveat")),
+        DC.brief_html(messages, best, lang, t("decision.caveat")),
+        H.toc(t("report.toc.title"), [(a, t(k)) for a, k in TOC]),
     ]
-    engines = sorted({str(r.manifest.get("engine", "")) for r in runs})
+    engines = sorted({str(r.tables.manifest.get("engine", "")) for r in runs})
     if len(engines) > 1:
         blocks.append(H.note(t("compare.mixed_engines", engines=", ".join(engines))))
     return blocks
 
 
-def ranked_table(runs: Sequence[RunTables], lang: str) -> list:
-    """The ranked table: targets met, poor rate, households lifted out, money, cost per household."""
+def ranking_table(group: Sequence[DC.Run], lang: str, rob: DC.Robustness | None, unallocated: dict) -> ReportTable:
+    """The trade-offs of a group's scenarios: poor rate, households kept out of poverty, cost per
+    household, money that reaches no one, chance of meeting every target in the plan's year,
+    regret and share of draws best. Sorted by mean regret (or poor rate without draws)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    rk = ranking(runs)
-    if rk.empty:
-        return []
-    y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
-    header = [
-        t("compare.rank"),
-        t("compare.scenario"),
-        t("compare.targets_met", year=y1),
-        t("compare.poor_rate", year=y1),
-        t("compare.poor_rate_change", y0=y0, y1=y1),
-        t("compare.fewer_poor", year=y1),
-        t("compare.money", y0=y0 + 1, y1=y1),
-        t("compare.cost_per_lifted"),
-    ]
+    ys = D.years(group[0].tables.indicators)
+    y0, y1 = ys[0], ys[-1]
+    year = DC.own_year(group)
+    s = rob.summary.set_index("scenario") if rob is not None else None
     rows = []
-    for _, r in rk.iterrows():
-        rows.append(
-            [
-                str(r["rank"]),
-                r[i18n.column("title", lang)],
-                f"{r['targets_met']}/{r['targets_total']}",
-                fmt.percent(r["poor_rate_end"], lang),
-                fmt.number(r["poor_rate_end"] - r["poor_rate_start"], lang, 2),
-                fmt.number(r["poor_fewer_end"], lang),
-                fmt.number(r["spend_total_billion"], lang, 1),
-                fmt.number(r["cost_per_household_lifted_end"], lang, 1),
-            ]
-        )
-    return [
-        H.heading(t("compare.section.ranking"), anchor="ranking"),
-        H.para(t("compare.ranking.intro")),
-        H.table(header, rows, numeric=[True, False, True, True, True, True, True, True]),
-    ]
-
-
-def scorecard(runs: Sequence[RunTables], lang: str) -> list:
-    """Side-by-side scorecard: each target and year, one column per scenario (met in every
-    area the target covers)."""
-    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    if not runs:
-        return []
-    labels = {}
-    status = {}
-    values = {}
-    for r in runs:
-        st = D.target_status(r.targets)
-        status[r.name] = {
-            (a, int(y)): (bool(m), float(s))
-            for a, y, m, s in zip(st["target_id"], st["year"], st["met"], st["share_met"])
+    for r in group:
+        h = D.headline(r.tables.indicators, r.tables.targets)
+        row = {
+            t("compare.scenario"): r.title(lang),
+            t("compare.group_col"): group_title(group, lang),
+            t("compare.poor_rate", year=y1): h["poor_rate_end"],
+            t("compare.poor_rate_change", y0=y0, y1=y1): h["poor_rate_end"] - h["poor_rate_start"],
+            t("compare.fewer_poor", year=y1): h["poor_fewer_end"],
+            t("compare.money", y0=y0 + 1, y1=y1): h["spend_total_billion"],
+            t("compare.cost_per_lifted"): h["cost_per_household_lifted_end"],
+            t("compare.unallocated"): unallocated.get(r.name, 0.0),
+            t("compare.all_met", year=year or y1): 100 * DC.all_met_probability(r, year) if year else np.nan,
+            t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if s is not None and r.name in s.index else np.nan,
+            t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"]
+            if s is not None and r.name in s.index
+            else np.nan,
         }
-        sc = D.scorecard(r.targets)
-        main = sc[~sc["detail"]]
-        values[r.name] = {
-            (a, int(y)): (ind, v)
-            for a, y, ind, v in zip(main["target_id"], main["year"], main["indicator"], main["value"])
-        }
-        for a, lab in zip(sc["target_id"], sc[i18n.column("label", lang)]):
-            labels.setdefault(a, lab)
-    probs = {}
-    for r in runs:
-        p = r.target_probabilities()
-        if p is not None:
-            probs[r.name] = {(a, int(y)): float(v) for a, y, v in zip(p["target_id"], p["year"], p["probability_met"])}
-    keys = list(dict.fromkeys(k for r in runs for k in status[r.name]))
-    keys.sort(key=lambda k: (list(labels).index(k[0]), k[1]))
-    header = [t("table.target"), t("table.year")] + [r.title(lang) for r in runs]
-    rows = []
-    from simlib.report.scenario_report import _value_text
-
-    for k in keys:
-        row = [H.esc(labels[k[0]]), str(k[1])]
-        for r in runs:
-            if k not in status[r.name]:
-                row.append("–")
-                continue
-            met, share = status[r.name][k]
-            ind, v = values[r.name].get(k, ("", np.nan))
-            text = ("✓ " + t("target.met")) if met else ("✗ " + t("target.not_met"))
-            cls = "sl-met" if met else "sl-notmet"
-            cell = f'{H.esc(_value_text(ind, v, lang, unit=False))}<br><span class="{cls}">{H.esc(text)}</span>'
-            p = probs.get(r.name, {}).get(k)
-            if p is not None and np.isfinite(p):
-                cell += (
-                    f'<br><span class="sl-small">{H.esc(t("report.probability_label"))} '
-                    f"{probability_span(p, lang, k[0], '', k[1], 'target')}</span>"
-                )
-            row.append(cell)
         rows.append(row)
+    frame = pd.DataFrame(rows)
+    c = list(frame.columns)
+    frame = frame.sort_values(c[9] if s is not None else c[2], kind="stable", na_position="last").reset_index(drop=True)
+    formats = {
+        c[2]: "pct1",
+        c[3]: "pts2",
+        c[4]: "int",
+        c[5]: "num1",
+        c[6]: "num1",
+        c[7]: "num1",
+        c[8]: "pct1",
+        c[9]: "num2",
+        c[10]: "pct1",
+    }
+    return ReportTable("ranking", t("compare.table.ranking"), frame, formats)
+
+
+def groups(runs: Sequence[DC.Run], lang: str) -> list:
+    """Each group of comparable scenarios with its trade-off table."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    unallocated = DC.unallocated_by_run(runs)
+    gs = DC.groups(runs)
     blocks = [
-        H.heading(t("compare.section.scorecard"), anchor="scorecard"),
-        H.para(t("compare.scorecard.intro")),
-        H.table(header, rows, numeric=[False, True] + [True] * len(runs), raw_cols=range(len(header))),
+        H.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
+        H.para(t("compare.groups.intro")),
     ]
-    if probs:
-        blocks.append(H.para(t("compare.scorecard.probability_note"), "sl-small"))
+    if len(gs) > 1:
+        blocks.append(H.note(t("compare.groups.apart", n=len(gs))))
+    blocks.append('<span id="ranking"></span>')
+    for g in gs:
+        rob = DC.shared_robustness(g)
+        rt = ranking_table(g, lang, rob, unallocated)
+        rt.frame = rt.frame.drop(columns=t("compare.group_col"))
+        body = [H.heading(group_title(g, lang), 3), table_html(rt, lang, caption=False)]
+        blocks.append(_section(g, body))
+    blocks.append(H.para(t("compare.ranking.intro"), "sl-small"))
     return blocks
 
 
-def probability_frame(runs: Sequence[RunTables], lang: str | None = None) -> pd.DataFrame:
-    """Per scenario with parameter draws, target and year: the probability of meeting the
-    target in every area it covers (`RunTables.target_probabilities`), with the scenario's
-    code and (shortened) title. Empty when no run has parameter draws."""
-    frames = []
-    for r in runs:
-        p = r.target_probabilities()
-        if p is None:
+def verdicts(runs: Sequence[DC.Run], lang: str) -> list:
+    """Per group: each target in the plan's year (its own year), one column per scenario."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    blocks = [
+        H.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")),
+        H.para(t("compare.verdicts.intro")),
+    ]
+    for g in DC.groups(runs):
+        heads = [V.headline_verdicts(r.verdicts) for r in g]
+        keys = list(dict.fromkeys((tid, int(y)) for h in heads for tid, y in zip(h["target_id"], h["year"])))
+        if not keys:
             continue
-        p = p.copy()
-        p["scenario"] = r.name
-        p["scenario_label"] = label(r, lang or "vi", 40)
-        p["draws"] = int((r.uncertainty or {}).get("manifest", {}).get("uncertainty", {}).get("draws", 0)) or np.nan
-        frames.append(p)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def probabilities(runs: Sequence[RunTables], lang: str) -> list:
-    """The probability of meeting each target per scenario over its parameter draws (only the
-    runs that have them): a chart for the last year and a table for every year. Nothing when
-    no run has parameter draws."""
-    from simlib.report.scenario_report import probability_figure
-
-    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    pf = probability_frame(runs, lang)
-    if pf.empty:
-        return []
-    with_draws = [r for r in runs if r.name in set(pf["scenario"])]
-    years = sorted(int(y) for y in pf["year"].unique())
-    header = [t("table.target"), t("table.year")] + [r.title(lang) for r in with_draws]
-    rows = []
-    for tid, g in pf.groupby("target_id", sort=False):
-        for y in years:
-            row = [H.esc(g[i18n.column("label", lang)].iloc[0]), str(y)]
-            for r in with_draws:
-                v = g[(g["scenario"] == r.name) & (g["year"] == y)]["probability_met"]
-                row.append(
-                    probability_span(float(v.iloc[0]), lang, tid, "", y, "target")
-                    if len(v) and np.isfinite(v.iloc[0])
-                    else "–"
-                )
-            rows.append(row)
-    draws = sorted({int(d) for d in pf["draws"].dropna()})
-    blocks = [
-        H.heading(t("compare.section.probabilities"), anchor="probabilities"),
-        H.para(t("compare.probabilities.intro", draws=", ".join(str(d) for d in draws) or "–")),
-    ]
-    if len(with_draws) < len(runs):
-        blocks.append(
-            H.note(
-                t("compare.probabilities.missing", names=", ".join(r.title(lang) for r in runs if r not in with_draws))
+        header = [H.esc(t("table.target")), H.esc(t("table.year")), H.esc(t("table.threshold"))] + [
+            _head(r, lang) for r in g
+        ]
+        rows = []
+        for tid, y in keys:
+            first = next(
+                h[(h["target_id"] == tid) & (h["year"] == y)].iloc[0]
+                for h in heads
+                if ((h["target_id"] == tid) & (h["year"] == y)).any()
             )
-        )
-    blocks.append(probability_figure(pf, lang, by="scenario_label"))
-    blocks.append(H.table(header, rows, numeric=[False, True] + [True] * len(with_draws), raw_cols=range(len(header))))
+            row = [
+                H.esc(first[i18n.column("label", lang)]),
+                str(y),
+                H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
+            ]
+            for h in heads:
+                m = h[(h["target_id"] == tid) & (h["year"] == y)]
+                row.append(verdict_cell(m.iloc[0], lang) if len(m) else "–")
+            rows.append(row)
+        n = len(header)
+        table = H.table(header, rows, numeric=[False, True, True] + [True] * len(g), raw_cols=range(n), raw_header=True)
+        blocks.append(_section(g, [H.heading(group_title(g, lang), 3), table]))
     return blocks
 
 
-def trajectories(runs: Sequence[RunTables], lang: str) -> list:
-    """Poor rate of the province over the years, one line per scenario, against the target
-    path; and the poor districts and ethnic-minority households side by side."""
+def robustness(runs: Sequence[DC.Run], lang: str) -> list:
+    """The allocations of each group on the same parameter draws: regret and share best."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    if not runs:
-        return []
-    ind0 = runs[0].indicators
-    ys = D.years(ind0)
-    thr = rate_change_targets(runs[0].targets)
-    series = []
-    for i, r in enumerate(runs):
-        s = D.series(r.indicators, "poor_rate", "province", "province")
-        series.append(
-            C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i)
+    blocks = [H.heading(t("unc.nb.robustness"), anchor="robustness", up=t("report.toc.up"))]
+    found = False
+    for g in DC.groups(runs):
+        rob = DC.shared_robustness(g)
+        if rob is None:
+            continue
+        found = True
+        titles = {r.name: r.title(lang) for r in g}
+        body = [H.heading(group_title(g, lang), 3)] + DC.robustness_section_rows(rob.summary, "", lang, titles)
+        body.append(to_html([regret_chart(rob, titles, lang)]))
+        blocks.append(_section(g, body))
+    if not found:
+        blocks.append(H.para(t("compare.robustness.none")))
+    return blocks
+
+
+def regret_chart(rob: DC.Robustness, titles: dict, lang: str) -> H.Chart:
+    """Each allocation's regret over the draws (box: 25–75 %, whiskers 5–95 %), least first."""
+    reg = rob.values
+    order = list(rob.summary["scenario"])
+    fig = C._figure(C.WIDTH, 0.9 + 0.5 * len(order))
+    import matplotlib
+
+    with matplotlib.rc_context(C.RC):
+        ax = fig.add_subplot()
+        ax.boxplot(
+            [reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order],
+            vert=False,
+            whis=(5, 95),
+            showfliers=False,
+            tick_labels=[textwrap.shorten(titles.get(s, s), 40, placeholder="…") for s in order],
+            medianprops={"color": "black"},
         )
-    targets = []
-    if "province" in thr and series:
-        xs, yv = D.target_path(series[0].y[0], thr["province"], ys[0], ys[1:])
-        targets.append(C.Target(t("report.target_path"), xs, yv))
-    fig = C.line_chart(
-        series,
-        ylabel=t("axis.poor_rate"),
-        xlabel=t("axis.year"),
-        lang=lang,
-        targets=targets,
-        value_fmt=lambda v: fmt.percent(v, lang),
-        ymin=None,
-        height=4.2,
-    )
-    panels = []
-    for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
-        ss = []
-        for i, r in enumerate(runs):
-            s = D.series(r.indicators, "poor_rate", geo, gt)
-            ss.append(C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), style=i))
-        tg = []
-        if geo in thr and ss and len(ss[0].y):
-            xs, yv = D.target_path(ss[0].y[0], thr[geo], ys[0], ys[1:])
-            tg.append(C.Target(t("report.target_path"), xs, yv))
-        panels.append(C.Panel(i18n.label("geo", geo, lang), ss, tg))
-    legend = [(label(r, lang), i) for i, r in enumerate(runs)] + [(t("report.target_path_legend"), "target")]
-    fig2 = C.line_panels(
-        panels,
-        ylabel=t("axis.poor_rate"),
-        xlabel=t("axis.year"),
-        lang=lang,
-        ncols=2,
-        ymin=None,
-        legend=legend,
-        panel_height=3.0,
-    )
-    return [
-        H.heading(t("compare.section.trajectories"), anchor="trajectories"),
-        H.Chart(fig, t("compare.fig.province")),
-        H.Chart(fig2, t("compare.fig.groups")),
-    ]
+        ax.invert_yaxis()
+        ax.set_xlabel(i18n.t("unc.chart.regret_xlabel", lang))
+        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
+    return H.Chart(fig, i18n.t("compare.fig.regret", lang))
 
 
-def cost_effectiveness(runs: Sequence[RunTables], lang: str) -> list:
-    """What each allocation buys: poor households fewer than without the programme, and the
-    cost per household lifted out."""
+def trajectories(runs: Sequence[DC.Run], lang: str) -> list:
+    """Per group: the province poor rate, one line per scenario, with the plan's target steps."""
+    from simlib.report.trends import rate_change_targets, target_steps
+
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    rk = ranking(runs)
-    if rk.empty:
-        return []
-    y0, y1 = int(rk["year_start"].iloc[0]), int(rk["year_end"].iloc[0])
-    import textwrap
+    blocks = [H.heading(t("compare.section.trajectories"), anchor="trajectories", up=t("report.toc.up"))]
+    for g in DC.groups(runs):
+        series = []
+        for i, r in enumerate(g):
+            s = D.series(r.tables.indicators, "poor_rate", "province", "province")
+            series.append(
+                C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i)
+            )
+        thr = rate_change_targets(g[0].tables.targets).get("province")
+        steps = []
+        if thr is not None:
+            s0 = series[0]
+            steps = [C.Target("", [a, c], [b, d]) for a, b, c, d in target_steps(s0.x, s0.y, thr)]
+        fig = C.line_chart(
+            series,
+            ylabel=t("axis.poor_rate"),
+            xlabel=t("axis.year"),
+            lang=lang,
+            targets=steps,
+            value_fmt=lambda v: fmt.percent(v, lang),
+            ymin=None,
+            height=4.2,
+        )
+        blocks.append(
+            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.province"))])])
+        )
+    return blocks
 
-    names = [textwrap.shorten(n, 40, placeholder="…") for n in rk[i18n.column("title", lang)]]
-    fig1 = C.barh(
-        names,
-        [(str(y1), rk["poor_fewer_end"].tolist())],
-        xlabel=t("axis.households"),
-        lang=lang,
-        value_fmt=lambda v: fmt.number(v, lang),
-    )
-    fig2 = C.barh(
-        names,
-        [(str(y1), rk["cost_per_household_lifted_end"].tolist())],
-        xlabel=t("axis.million_vnd_per_household"),
-        lang=lang,
-        value_fmt=lambda v: fmt.number(v, lang, 1),
-    )
-    return [
-        H.heading(t("compare.section.cost"), anchor="cost"),
-        H.para(t("compare.cost.intro", y0=y0 + 1, y1=y1)),
-        H.Chart(fig1, t("compare.fig.fewer", year=y1)),
-        H.Chart(fig2, t("compare.fig.cost", y0=y0 + 1, y1=y1)),
-    ]
 
-
-def money(runs: Sequence[RunTables], lang: str) -> list:
+def money(runs: Sequence[DC.Run], lang: str) -> list:
     """Money spent by project in each scenario (billion VND, projected years together)."""
-    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    if not runs:
-        return []
     from simlib.catalogue import catalogue_of
     from simlib.parameters import load_parameters
 
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = catalogue_of(load_parameters())
-    projects = list(cat.projects)
-    per = []
-    for r in runs:
-        pr = r.programme.groupby(["draw", "line"])["spend_vnd"].sum().groupby("line").mean()
-        by_p = {p: 0.0 for p in projects}
-        for line, v in pr.items():
-            by_p.setdefault(D.project_of(str(line), cat), 0.0)
-            by_p[D.project_of(str(line), cat)] += float(v) / 1e9
-        per.append(by_p)
-    projects = list(dict.fromkeys(projects + [p for d in per for p in d]))
-    segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-    fig = C.stacked_barh(
-        [label(r, lang, 40) for r in runs],
-        segments,
-        xlabel=t("axis.billion_vnd"),
-        lang=lang,
-        total_fmt=lambda v: fmt.number(v, lang, 1),
-    )
-    return [H.heading(t("compare.section.money"), anchor="money"), H.Chart(fig, t("compare.fig.money"))]
+    blocks = [H.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
+    for g in DC.groups(runs):
+        per = []
+        for r in g:
+            pr = r.tables.programme.groupby(["draw", "line"])["spend_vnd"].sum().groupby("line").mean()
+            by_p: dict = {}
+            for line, v in pr.items():
+                p = D.project_of(str(line), cat)
+                by_p[p] = by_p.get(p, 0.0) + float(v) / 1e9
+            per.append(by_p)
+        projects = list(dict.fromkeys(list(cat.projects) + [p for d in per for p in d]))
+        segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
+        fig = C.stacked_barh(
+            [label(r, lang, 40) for r in g],
+            segments,
+            xlabel=t("axis.billion_vnd"),
+            lang=lang,
+            total_fmt=lambda v: fmt.number(v, lang, 1),
+        )
+        blocks.append(
+            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.money"))])])
+        )
+    return blocks
 
 
-def _engine(code: str, lang: str) -> str:
-    return i18n.label("report.engine", code, lang, default=code)
-
-
-def footer(runs: Sequence[RunTables], lang: str) -> list:
+def footer(runs: Sequence[DC.Run], lang: str) -> list:
     """What produced each run (scenario, engine, seed, parameter hash, run id, version)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     rows = []
     for r in runs:
-        m = r.manifest
+        m = r.tables.manifest
+        eng = i18n.label("report.engine", m.get("engine", ""), lang, default=m.get("engine", ""))
         rows.append(
-            f"<tr><td>{H.esc(r.name)}</td><td>{H.esc(_engine(m.get('engine', ''), lang))}, {H.esc(t('manifest.draws'))} "
-            f"{H.esc(m.get('draws', ''))}, {H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; "
-            f"{H.esc(t('manifest.parameter_hash'))} {H.esc(str(m.get('parameter_hash', ''))[:16])}…; "
-            f"{H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; simlib {H.esc(m.get('simlib_version', ''))}; "
+            f"<tr><td>{H.esc(r.title(lang))}</td><td>{H.esc(eng)}, {H.esc(t('manifest.draws'))} {H.esc(m.get('draws', ''))}, "
+            f"{H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; {H.esc(t('manifest.parameter_hash'))} "
+            f"{H.esc(str(m.get('parameter_hash', ''))[:16])}…; {H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; "
             f"{H.esc(fmt.timestamp(m.get('created_utc'), lang))}</td></tr>"
         )
     return [
-        f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p>'
-        f"<table>{''.join(rows)}</table></footer>"
+        f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p><table>{"".join(rows)}</table></footer>'
     ]
 
 
-SECTIONS = (title, ranked_table, scorecard, probabilities, trajectories, cost_effectiveness, money, footer)
+TOC = (
+    ("groups", "compare.section.groups"),
+    ("verdicts", "compare.section.verdicts"),
+    ("robustness", "unc.nb.robustness"),
+    ("trajectories", "compare.section.trajectories"),
+    ("money", "compare.section.money"),
+)
+SECTIONS = (title, groups, verdicts, robustness, trajectories, money, footer)
 
 
-def build(runs: Sequence[RunTables], lang: str) -> list:
+def build(runs: Sequence[DC.Run], lang: str) -> list:
     out: list = []
     for s in SECTIONS:
         out.extend(s(runs, lang))
     return out
 
 
-def scorecard_frame(runs: Sequence[RunTables], lang: str) -> pd.DataFrame:
-    """Every scenario's scorecard in one table (translated headers), scenario first."""
-    from simlib.report.tables import scorecard_frame as one
+def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[str]:
+    """The comparison's tables: machine-readable (`compare_verdicts.csv`: every run's verdicts;
+    `compare_robustness.csv`: regret summary per group; `compare_regret.csv`: per draw) and for
+    people (`compare_table_<key>.csv` and `compare.xlsx`)."""
+    from simlib.report import table as T
 
-    frames = []
-    for r in runs:
-        f = one(r.targets, lang)
-        f.insert(0, i18n.t("compare.code", lang), r.name)
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def export(runs: Sequence[RunTables], output_dir: str | Path, lang: str) -> list[str]:
-    """The comparison's tables as CSV and one workbook (`compare.xlsx`) in `output_dir`."""
-    from simlib.report.tables import export_tables
-
-    frames = {"compare_ranking": ranking_frame(runs, lang), "compare_scorecard": scorecard_frame(runs, lang)}
-    pf = probability_frame(runs, lang)
-    if not pf.empty:
-        from simlib.report.tables import probability_frame as people
-
-        f = people(pf, lang)
-        f.insert(0, i18n.t("compare.code", lang), pf["scenario"].to_numpy())
-        frames["compare_probabilities"] = f
-    return export_tables(frames, output_dir, xlsx_name="compare.xlsx", people=tuple(frames))
+    out = Path(output_dir)
+    verdict_rows = [
+        r.verdicts.assign(scenario=r.name, model=r.key[0], first_year=r.key[1], last_year=r.key[2]) for r in runs
+    ]
+    pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
+    written = ["compare_verdicts.csv"]
+    unallocated = DC.unallocated_by_run(runs)
+    ranks, summaries, values = [], [], []
+    for i, g in enumerate(DC.groups(runs), start=1):
+        rob = DC.shared_robustness(g)
+        ranks.append(ranking_table(g, lang, rob, unallocated))
+        if rob is not None:
+            summaries.append(rob.summary.assign(group=i))
+            values.append(rob.values.assign(group=i))
+    rank = ranks[0]
+    rank.frame = pd.concat([r.frame for r in ranks], ignore_index=True)
+    tables = [rank]
+    if summaries:
+        pd.concat(summaries, ignore_index=True).to_csv(out / "compare_robustness.csv", index=False)
+        pd.concat(values, ignore_index=True).to_csv(out / "compare_regret.csv", index=False)
+        written += ["compare_robustness.csv", "compare_regret.csv"]
+    written += T.export(tables, out, lang, xlsx_name="compare.xlsx", prefix="compare_table_")
+    return written

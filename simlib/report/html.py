@@ -35,18 +35,36 @@ table.sl-table caption { text-align: left; font-weight: 600; padding: .2em 0 .4e
 table.sl-table th, table.sl-table td { border: 1px solid var(--rule); padding: .3em .5em; vertical-align: top; text-align: left; }
 table.sl-table th { background: #e6e6e6; text-align: left; font-weight: 600; }
 table.sl-table tr { break-inside: avoid; }
-table.sl-table tbody tr:nth-child(even) td { background: #fafafa; }
+table.sl-table tbody th { background: #fff; font-weight: 500; }
+table.sl-table tbody tr:nth-child(even) td, table.sl-table tbody tr:nth-child(even) th { background: #fafafa; }
 table.sl-table td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.sl-table td.num .sl-small { white-space: normal; }
 table.sl-table th.num { text-align: right; }
-table.sl-table td:first-child { min-width: 13em; }
+table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 13em; }
+table.sl-table th.sub, table.sl-table td.sub { padding-left: 1.6em; color: #333; font-weight: 400; }
 .sl-nw { white-space: nowrap; }
 table.sl-table td.sub { padding-left: 1.6em; color: #333; }
 .sl-met { font-weight: 600; white-space: nowrap; }
 .sl-notmet { font-weight: 700; white-space: nowrap; text-decoration: underline; }
+.sl-unsure { font-weight: 600; font-style: italic; white-space: nowrap; }
+.sl-outlook { color: var(--muted); }
+table.sl-table th.sl-outlook-h { background: #f0f0f0; font-weight: 500; font-style: italic; }
+.sl-brief { border: 2px solid var(--ink); padding: .7em 1em; margin: 1em 0 1.2em; break-inside: avoid; }
+.sl-brief h2 { margin-top: .1em; border: 0; }
+.sl-brief ol { margin: .3em 0 .2em 1.3em; padding: 0; }
+.sl-brief li { margin: .35em 0; }
+.sl-answer { font-size: 1.12em; font-weight: 700; margin: .2em 0 .5em; }
+nav.sl-toc { font-size: .9em; margin: .6em 0 1em; padding: .4em .8em; border: 1px solid var(--rule); break-inside: avoid; }
+nav.sl-toc ol { margin: .2em 0 .2em 1.3em; padding: 0; columns: 2; }
+nav.sl-toc a, .sl-nav a { text-decoration: none; border-bottom: 1px solid var(--rule); }
+.sl-nav { font-size: .85em; margin: 0 0 .6em; }
+.sl-up { font-size: .8em; font-weight: 400; float: right; }
+.sl-up a { text-decoration: none; }
 .sl-fail { font-weight: 700; }
-figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; }
+figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; page-break-inside: avoid; }
 figure.sl-chart img { max-width: 100%; height: auto; display: block; }
 main.sl-page img { max-width: 100%; height: auto; }
+figure.sl-chart .sl-fig-title { font-weight: 700; margin: 0 0 .3em; }
 figure.sl-chart figcaption { font-size: .86em; color: var(--muted); margin-top: .3em; }
 footer.sl-footer { margin-top: 2.4em; border-top: 1px solid var(--rule); padding-top: .6em; font-size: .8em; color: var(--muted); }
 footer.sl-footer table { border-collapse: collapse; }
@@ -56,12 +74,16 @@ code, .mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .
 a { color: #000; }
 ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 .cell, .output_wrapper, .output, .output_area, .output_subarea { margin: 0; padding: 0; }
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 14mm 12mm 16mm;
+  @bottom-right { content: "Trang " counter(page) " / " counter(pages); font-size: 8.5pt; color: #555; } }
+@page :lang(en) { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }
 @media print {
   body { font-size: 11pt; }
   main.sl-page { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
+  h2, h3, table.sl-table caption { break-after: avoid; }
+  figure.sl-chart img { max-height: 235mm; width: auto; }
   a { text-decoration: none; }
+  .sl-up { display: none; }
 }
 """
 
@@ -117,6 +139,8 @@ class Chart:
     figure: object
     caption: str = ""
     alt: str = ""
+    #: a title above the chart that states its finding ("… giảm 4,69 điểm % năm 2024 …")
+    title: str = ""
 
 
 def img_data_uri(png: bytes) -> str:
@@ -130,12 +154,27 @@ def figure(chart: Chart) -> str:
     png = to_png(chart.figure)
     alt = esc(chart.alt or chart.caption)
     cap = f"<figcaption>{esc(chart.caption)}</figcaption>" if chart.caption else ""
-    return f'<figure class="sl-chart"><img alt="{alt}" src="{img_data_uri(png)}">{cap}</figure>'
+    head = f'<p class="sl-fig-title">{esc(chart.title)}</p>' if chart.title else ""
+    return f'<figure class="sl-chart">{head}<img alt="{alt}" src="{img_data_uri(png)}">{cap}</figure>'
 
 
-def heading(text: str, level: int = 2, anchor: str | None = None) -> str:
+def heading(text: str, level: int = 2, anchor: str | None = None, up: str | None = None) -> str:
+    """A heading; `up` is the text of a link back to the table of contents (`#toc`)."""
     ident = f' id="{esc(anchor)}"' if anchor else ""
-    return f"<h{level}{ident}>{esc(text)}</h{level}>"
+    back = f'<span class="sl-up"><a href="#toc">↑ {esc(up)}</a></span>' if up else ""
+    return f"<h{level}{ident}>{esc(text)}{back}</h{level}>"
+
+
+def toc(title: str, entries: Iterable[tuple[str, str]]) -> str:
+    """A table of contents: (anchor, text) entries as links, under `title`."""
+    items = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in entries)
+    return f'<nav class="sl-toc" id="toc"><strong>{esc(title)}</strong><ol>{items}</ol></nav>'
+
+
+def nav(links: Iterable[tuple[str, str]]) -> str:
+    """A line of links to the pages around this one: (href, text)."""
+    parts = [link(h, t) for h, t in links if h]
+    return f'<p class="sl-nav">{" · ".join(parts)}</p>' if parts else ""
 
 
 def para(text: str, cls: str | None = None) -> str:
@@ -161,15 +200,17 @@ def bullet_list(items: Iterable[str], raw: bool = False) -> str:
     return f'<ul class="sl-list">{lis}</ul>'
 
 
-def source_items(sources) -> list[str]:
-    """Sources (a dataset's `sources` list: title or id, url, note) as HTML list items."""
+def source_items(sources, note_key: str = "note") -> list[str]:
+    """Sources (a dataset's `sources` list: title or id, url, note) as HTML list items, each
+    title a link to its address; `note_key` picks the note in the reader's language
+    (`note_vi`), falling back to `note`."""
     out = []
     for src in sources or []:
-        text = esc(src.get("title", src.get("id", "")))
-        if src.get("url"):
-            text += f' — <span class="mono">{esc(src["url"])}</span>'
-        if src.get("note"):
-            text += f' <span class="sl-small">({esc(src["note"])})</span>'
+        title = src.get("title", src.get("id", ""))
+        text = link(src["url"], title) if src.get("url") else esc(title)
+        note = src.get(note_key) or (src.get("note") if note_key == "note" else None)
+        if note:
+            text += f' <span class="sl-small">({esc(note)})</span>'
         out.append(text)
     return out
 
@@ -186,11 +227,24 @@ def table(
     caption: str | None = None,
     row_classes: Sequence[str] | None = None,
     raw_cols: Sequence[int] = (),
+    row_header: bool = True,
+    header_classes: Sequence[str] | None = None,
+    raw_header: bool = False,
 ) -> str:
     """An HTML table from already formatted cells. `numeric[i]` right-aligns column i;
-    cells in `raw_cols` are inserted as HTML (already escaped by the caller)."""
+    cells in `raw_cols` are inserted as HTML (already escaped by the caller). The first cell of
+    each row is its label (`<th scope="row">`) unless `row_header` is False;
+    `header_classes[i]` styles header cell i (e.g. an outlook year); with `raw_header` the
+    header cells are HTML already escaped by the caller."""
     numeric = list(numeric or [False] * len(header))
-    th = "".join(f"<th{' class=num' if n else ''}>{esc(h)}</th>" for h, n in zip(header, numeric))
+    hcls = list(header_classes or [""] * len(header))
+    text = (lambda h: h) if raw_header else esc
+    th = "".join(
+        f'<th class="{" ".join(c for c in ("num" if n else "", k) if c)}">{text(h)}</th>'
+        if (n or k)
+        else f"<th>{text(h)}</th>"
+        for h, n, k in zip(header, numeric, hcls)
+    )
     body = []
     for ri, row in enumerate(rows):
         tds = []
@@ -201,7 +255,9 @@ def table(
             if row_classes and row_classes[ri] and ci == 0:
                 cls.append(row_classes[ri])
             c = f' class="{" ".join(cls)}"' if cls else ""
-            tds.append(f"<td{c}>{cell if ci in raw_cols else esc(cell)}</td>")
+            tag = "th" if ci == 0 and row_header else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            tds.append(f"<{tag}{scope}{c}>{cell if ci in raw_cols else esc(cell)}</{tag}>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="sl-table">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -50,19 +50,24 @@ def execute(
     cwd: str | Path | None = None,
     timeout: int = 1800,
     kernel_name: str = KERNEL_NAME,
+    in_process: bool = False,
 ):
     """Run `notebook` with `parameters` and write the executed copy to `output`.
 
     Raises `NotebookFailed` (with a one-line message and the executed notebook) when a cell
-    fails. Paths in `parameters` should be absolute: the kernel starts in `cwd` (default: the
-    notebook's folder).
+    fails. Paths in `parameters` should be absolute: the notebook runs in `cwd` (default: the
+    notebook's folder). With `in_process`, the cells run in this process's IPython shell
+    (`simlib.report.inprocess`: no kernel start; for the project's report notebooks); otherwise
+    papermill runs them in a new kernel (with `timeout` seconds per cell).
     """
+    notebook = Path(notebook)
+    output = Path(output)
+    if in_process:
+        return _execute_in_process(notebook, output, parameters, cwd or notebook.parent, kernel_name)
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    notebook = Path(notebook)
-    output = Path(output)
     try:
         return pm.execute_notebook(
             str(notebook),
@@ -79,6 +84,41 @@ def execute(
         nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
         msg = _ANSI.sub("", f"{exc.ename}: {exc.evalue}").strip()
         raise NotebookFailed(msg.splitlines()[0][:500] if msg else exc.ename, nb) from None
+
+
+def _execute_in_process(notebook: Path, output: Path, parameters: Mapping[str, Any], cwd, kernel_name: str):
+    """`execute` without a kernel: papermill's parameter cell, then `inprocess.execute`; the
+    executed notebook is written to `output` (also when a cell failed, as papermill does)."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from simlib.atomic import write_text
+    from simlib.report import inprocess
+
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), dict(parameters), kernel_name=kernel_name)
+    error = inprocess.execute(nb, cwd)
+    write_text(output, nbformat.writes(nb))
+    if error is not None:
+        msg = _ANSI.sub("", f"{type(error).__name__}: {error}").strip()
+        raise NotebookFailed(msg.splitlines()[0][:500], nb)
+    return nb
+
+
+def moved(nb, old: str | Path, new: str | Path) -> None:
+    """The notebook ran in a staging folder `old` that becomes `new`: say `new` wherever the
+    injected parameters (cell and metadata) named `old`, so no deleted folder is recorded."""
+    import json
+
+    old, new = str(old), str(new)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(old, new)
+    pm = nb.metadata.get("papermill", {})
+    if "parameters" in pm:
+        pm["parameters"] = json.loads(
+            json.dumps(pm["parameters"]).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+        )
 
 
 def record_manifest(nb, manifest: Mapping) -> None:

@@ -1,8 +1,19 @@
-"""Report tables for people (translated headers and labels, numbers kept numeric) and their
-export as CSV and XLSX — planners work in Excel.
+"""Every table of a scenario report for people, and the files a report exports.
 
-`export_tables` writes each table as `<name>.csv` and all of them as sheets of one workbook,
-the same rows and columns in both, each file written atomically.
+`report_tables(ctx)` lists the report's tables (`simlib.report.table.ReportTable`: translated
+headers with units, row labels first, a format per column) — the same builders the page's
+sections render, so the page, the workbook and the CSV files hold the same rows and numbers.
+
+`export_run` writes into a report folder:
+
+- the run's machine-readable tables as `simlib run` writes them (`states.csv`, `flows.csv`,
+  `indicators.csv`, `targets.csv`, `programme.csv`, and the multidimensional model's), and
+  `verdicts.csv` (the verdict on every target, area and year, with codes; `simlib.report.verdict`);
+- with parameter draws, their tables (`uncertainty_*.csv`, and the per-sample array
+  `uncertainty_draws.npy` + `uncertainty_cells.csv` when kept);
+- every report table as `table_<key>.csv` for Excel in the report's language and all of them in
+  `tables.xlsx`, after an information sheet (run, inputs, assumptions);
+- `manifest.json`.
 """
 
 from __future__ import annotations
@@ -11,152 +22,202 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
 from simlib.report import data as D
+from simlib.report import table as T
+from simlib.report.table import ReportTable
 
-#: CSV files written for people (translated headers) carry a BOM so Excel reads the diacritics
-CSV_ENCODING = "utf-8-sig"
 #: the run's own tidy tables, as `simlib run` writes them
 RUN_TABLES = ("states", "flows", "indicators", "targets", "programme")
+#: written when the run has them (multidimensional model; review-category flows; absorption)
+OPTIONAL_RUN_TABLES = ("deprivations", "deprivation_removals", "review_flows", "absorption")
+#: indicators whose spread over the parameter draws the uncertainty table shows
+KEY_INDICATORS = (
+    "poor_rate",
+    "near_poor_rate",
+    "poor_near_poor_rate",
+    "poor",
+    "poor_fewer_than_without_programme",
+    "cost_per_household_lifted",
+)
 
 
-def geo_name(geo_type: str, geo: str, lang: str, unit_names: Mapping[str, str] | None = None) -> str:
-    """Display name of a reporting geography (province, a district, poor districts, a group)."""
-    if geo_type == "district":
-        return (unit_names or {}).get(geo, geo)
-    return i18n.label("geo", geo, lang)
+def run_table(result, name: str):
+    """A table of a run (`RunResult` or its `tables`) by name, or None."""
+    for holder in (result, getattr(result, "tables", None)):
+        v = getattr(holder, name, None) if holder is not None else None
+        if isinstance(v, pd.DataFrame):
+            return v
+    return None
 
 
-def scorecard_frame(targets: pd.DataFrame, lang: str, unit_names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The target scorecard as a table for people: target, area, year, projected value, its
-    spread over draws, comparison, threshold, unit, share of draws meeting it, met or not."""
-    sc = D.scorecard(targets)
-    t = lambda k: i18n.t(k, lang)  # noqa: E731
-    out = pd.DataFrame(
-        {
-            t("table.target"): sc[i18n.column("label", lang)],
-            t("table.area"): [geo_name(gt, g, lang, unit_names) for gt, g in zip(sc["geo_type"], sc["geo"])],
-            t("table.year"): sc["year"].astype(int),
-            t("table.projected"): sc["value"].round(4),
-            t("table.low"): sc["lo"].round(4),
-            t("table.high"): sc["hi"].round(4),
-            t("table.comparison"): sc["comparison"],
-            t("table.threshold"): sc["threshold"],
-            t("table.unit"): [indicator_unit(i, lang) for i in sc["indicator"]],
-            t("table.share_met"): sc["share_met"].round(4),
-            t("table.status"): [t("target.met") if m else t("target.not_met") for m in sc["met"]],
-        }
-    )
+def budget_table(ctx) -> ReportTable:
+    """Money and reach per budget line and year: planned amounts by source (billion VND), money
+    spent after disbursement, beneficiaries reached and eligible (mean over draws), and the cost
+    per beneficiary reached (million VND)."""
+    scen, lang = ctx.scenario, ctx.lang
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    cat = scen.catalogue
+    bud = D.budget_by_line(scen)
+    planned = bud.pivot_table(index=["line", "year"], columns="source", values="vnd", aggfunc="sum", fill_value=0.0)
+    reach = D.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
+    src_cols = {src: f"{t(f'source.{src}')} ({t('unit.billion_vnd')})" for src in scen.budget.sources}
+    rows = []
+    for line in cat.codes:
+        for year in scen.years:
+            r = {t("table.line"): f"{line} {cat.lines[line].name(lang)}", t("table.year"): int(year)}
+            total = 0.0
+            for src, col in src_cols.items():
+                v = (
+                    float(planned.loc[(line, year), src]) / 1e9
+                    if (line, year) in planned.index and src in planned.columns
+                    else 0.0
+                )
+                r[col], total = v, total + v
+            rr = reach.loc[(line, year)] if (line, year) in reach.index else None
+            spent = float(rr["spend_vnd"]) / 1e9 if rr is not None else 0.0
+            reached = float(rr["reached"]) if rr is not None else 0.0
+            r[t("table.planned_total")] = total
+            r[t("table.spent")] = spent
+            r[t("table.reached")] = reached
+            r[t("table.eligible")] = float(rr["eligible"]) if rr is not None else 0.0
+            r[t("table.beneficiary_unit")] = cat.lines[line].unit(lang)
+            r[t("table.cost_per_beneficiary")] = spent * 1e3 / reached if reached > 0 else np.nan
+            rows.append(r)
+    frame = pd.DataFrame(rows)
+    formats = {c: "num1" for c in src_cols.values()}
+    formats.update({t("table.year"): "year", t("table.planned_total"): "num1", t("table.spent"): "num1"})
+    formats.update({t("table.reached"): "int", t("table.eligible"): "int", t("table.cost_per_beneficiary"): "num1"})
+    return ReportTable("budget", t("report.table.budget"), frame, formats)
+
+
+def deprivation_tables(ctx) -> list[ReportTable]:
+    """The deprivation section's tables (multidimensional model), each with its row labels."""
+    from simlib.report import deprivation as dep
+
+    if run_table(ctx.result, "deprivations") is None:
+        return []
+    sec = dep.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
+    titles = {
+        "dimensions": "report.table.dep_dimensions",
+        "indicators": "report.table.dep_indicators",
+        "districts": "report.table.dep_districts",
+        "lines": "report.table.dep_lines",
+        "fgt": "report.table.dep_fgt",
+    }
+    out = []
+    for key, df in sec.tables.items():
+        frame = df.reset_index() if (df.index.name or key in ("districts", "lines", "fgt")) else df
+        if key == "fgt":
+            frame = frame.rename(columns={frame.columns[0]: ctx.t("table.year")})
+        out.append(ReportTable(f"deprivation_{key}", ctx.t(titles[key]), frame, _dep_formats(key, frame, ctx)))
     return out
 
 
-def indicator_unit(indicator: str, lang: str) -> str:
+def _dep_formats(key: str, frame: pd.DataFrame, ctx) -> dict:
+    """Formats of a deprivation table: shares and changes with one decimal, households whole,
+    income lines in whole VND."""
+    cols = list(frame.columns)
+    if key == "fgt":
+        out = {cols[0]: "year"}
+        for c in cols[1:]:
+            out[c] = "int" if c.startswith(ctx.t("indicator.income_line_rural")[:8]) else "num1"
+        return out
+    households = {ctx.t("dep.col.households_fewer"), ctx.t("dep.col.removed")}
+    return {
+        c: ("int" if (c in households or key == "lines") and "%" not in c else "num1")
+        for c in cols[1:]
+        if frame[c].dtype.kind in "fi"
+    }
+
+
+def uncertainty_tables(ctx) -> list[ReportTable]:
+    """With parameter draws: the median and 90 % interval of the key indicators by year."""
+    u = ctx.tables.uncertainty
+    if not u or "quantiles" not in u:
+        return []
+    t = lambda k, **kw: i18n.t(k, ctx.lang, **kw)  # noqa: E731
+    q = u["quantiles"]
+    q = q[q["indicator"].isin(KEY_INDICATORS) & (q["geo"] == "province")]
+    if q.empty:
+        return []
+    frame = pd.DataFrame(
+        {
+            t("table.indicator"): [i18n.label("indicator", i, ctx.lang) for i in q["indicator"]],
+            t("table.year"): q["year"].astype(int).to_numpy(),
+            t("table.median"): q["q50"].to_numpy(),
+            t("table.q05"): q["q05"].to_numpy(),
+            t("table.q95"): q["q95"].to_numpy(),
+            t("table.unit"): [unit_text(i, ctx.lang) for i in q["indicator"]],
+            t("table.samples"): q["samples"].astype(int).to_numpy(),
+        }
+    )
+    formats = {t("table.year"): "year", t("table.median"): "num2", t("table.q05"): "num2", t("table.q95"): "num2"}
+    formats[t("table.samples")] = "int"
+    return [ReportTable("uncertainty", t("report.table.uncertainty"), frame, formats)]
+
+
+def unit_text(indicator: str, lang: str) -> str:
+    """The unit of an indicator in the reader's language (%, điểm %, hộ, tỷ đồng…)."""
     from simlib.results import INDICATOR_UNITS
 
-    unit = INDICATOR_UNITS.get(indicator, "")
     key = {
         "percent": "unit.pct",
         "percentage points": "unit.pts",
         "households": "unit.households",
         "billion VND": "unit.billion_vnd",
         "million VND per household": "unit.million_vnd_per_household",
-    }.get(unit)
-    return i18n.t(key, lang) if key else unit
+    }.get(INDICATOR_UNITS.get(indicator, ""))
+    return i18n.t(key, lang) if key else ""
 
 
-def budget_frame(scenario, programme: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Money and reach per budget line and year: planned amounts by source (billion VND), money
-    spent after disbursement, beneficiaries reached and eligible (mean over draws), and the cost
-    per beneficiary reached (million VND)."""
-    t = lambda k: i18n.t(k, lang)  # noqa: E731
-    cat = scenario.catalogue
-    bud = D.budget_by_line(scenario)
-    planned = bud.pivot_table(index=["line", "year"], columns="source", values="vnd", aggfunc="sum", fill_value=0.0)
-    reach = D.reach_by_line(programme).set_index(["line", "year"])
-    rows = []
-    for line in cat.codes:
-        ln = cat.lines[line]
-        for year in scenario.years:
-            r = {
-                t("table.code"): line,
-                t("table.line"): ln.name(lang),
-                t("table.year"): int(year),
-            }
-            total = 0.0
-            for src in scenario.budget.sources:
-                v = (
-                    float(planned.loc[(line, year), src]) / 1e9
-                    if (line, year) in planned.index and src in planned.columns
-                    else 0.0
-                )
-                r[i18n.t(f"source.{src}", lang) + f" ({t('unit.billion_vnd')})"] = round(v, 6)
-                total += v
-            r[t("table.planned_total")] = round(total, 6)
-            rr = reach.loc[(line, year)] if (line, year) in reach.index else None
-            spent = float(rr["spend_vnd"]) / 1e9 if rr is not None else 0.0
-            reached = float(rr["reached"]) if rr is not None else 0.0
-            r[t("table.spent")] = round(spent, 6)
-            r[t("table.reached")] = round(reached, 2)
-            r[t("table.eligible")] = round(float(rr["eligible"]), 2) if rr is not None else 0.0
-            r[t("table.beneficiary_unit")] = ln.unit(lang)
-            r[t("table.cost_per_beneficiary")] = round(spent * 1e3 / reached, 4) if reached > 0 else float("nan")
-            rows.append(r)
-    return pd.DataFrame(rows)
+def report_tables(ctx) -> list[ReportTable]:
+    """Every table of the scenario report, in the report's order."""
+    from simlib.report import assumptions as A
+    from simlib.report import money as M
+    from simlib.report import scorecard as S
+    from simlib.report import trends as TR
+
+    out = [S.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names), TR.district_table(ctx)]
+    out += uncertainty_tables(ctx)
+    out += deprivation_tables(ctx)
+    out += [M.flows_table(ctx)]
+    out += [x for x in (M.review_flows_table(ctx),) if x is not None]
+    out += [M.money_table(ctx), budget_table(ctx)]
+    out += [x for x in (M.unallocated_table(ctx),) if x is not None]
+    out += [M.coverage_table(ctx), A.parameters_table(ctx)]
+    out += [x for x in (A.evidence_table(ctx),) if x is not None]
+    return out
 
 
-def _sheet_name(name: str, used: set) -> str:
-    base = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "sheet"
-    s, i = base, 1
-    while s in used:
-        i += 1
-        s = f"{base[:28]}_{i}"
-    used.add(s)
-    return s
+def info_rows(ctx) -> list[tuple[str, str]]:
+    """The workbook's information sheet: what the tables are, the run, the main assumptions."""
+    from simlib.report import assumptions as A
+    from simlib.report.scenario_report import caveats
 
-
-def write_xlsx(frames: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """All tables as sheets of one workbook (header row bold and frozen, columns sized)."""
-    from openpyxl.styles import Font
-
-    path = Path(path)
-    used: set = set()
-    with atomic_file(path, "wb") as fh:
-        with pd.ExcelWriter(fh, engine="openpyxl") as xw:
-            for name, df in frames.items():
-                sheet = _sheet_name(name, used)
-                df.to_excel(xw, sheet_name=sheet, index=False)
-                ws = xw.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for cell in ws[1]:
-                    cell.font = Font(bold=True)
-                for ci, col in enumerate(df.columns, start=1):
-                    sample = [str(col)] + [str(v) for v in df[col].head(200).tolist()]
-                    width = min(60, max(8, max(len(s) for s in sample) + 2))
-                    ws.column_dimensions[ws.cell(row=1, column=ci).column_letter].width = width
-    return path
-
-
-def export_tables(
-    frames: Mapping[str, pd.DataFrame], folder: str | Path, xlsx_name: str = "tables.xlsx", people: tuple[str, ...] = ()
-) -> list[str]:
-    """Write each table as `<name>.csv` and all of them into `xlsx_name` in `folder`; tables
-    named in `people` (translated headers) get a BOM so Excel shows Vietnamese correctly.
-    Returns the file names written."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in frames.items():
-        with atomic_file(
-            folder / f"{name}.csv", "w", encoding=CSV_ENCODING if name in people else "utf-8", newline=""
-        ) as fh:
-            df.to_csv(fh, index=False)
-        written.append(f"{name}.csv")
-    write_xlsx(frames, folder / xlsx_name)
-    written.append(xlsx_name)
-    return written
+    t = ctx.t
+    rows = [(t("xlsx.title"), t("report.title", title=ctx.scenario.title(ctx.lang)))]
+    rows += A.manifest_rows(ctx.result.manifest, ctx.lang)
+    rows += [(t("xlsx.caveats"), " ".join(caveats(ctx))), (t("xlsx.disbursement"), A.disbursement_text(ctx))]
+    if ctx.uncertainty is not None:
+        info = ctx.uncertainty.info
+        rows.append(
+            (
+                t("xlsx.draws"),
+                t(
+                    "xlsx.draws_text",
+                    n=info["draws"],
+                    sampler=i18n.label("unc.sampler", info["sampler"], ctx.lang),
+                    seed=info["seed"],
+                ),
+            )
+        )
+    rows.append((t("xlsx.formats"), t("xlsx.formats_text")))
+    return rows
 
 
 def write_json(obj, path: str | Path) -> None:
@@ -164,56 +225,30 @@ def write_json(obj, path: str | Path) -> None:
         json.dump(obj, fh, ensure_ascii=False, indent=2, default=str)
 
 
-def probability_frame(probabilities: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The probability of meeting each target (`simlib.uncertainty.summaries.target_probabilities`)
-    as a table for people: target, area, year, probability in every area the target covers,
-    probability in the area it names, median and 90 % interval of its value there, unit,
-    samples. Probabilities as shares (0–1)."""
-    t = lambda k: i18n.t(k, lang)  # noqa: E731
-    p = probabilities
-    return pd.DataFrame(
-        {
-            t("table.target"): p[i18n.column("label", lang)].to_numpy(),
-            t("table.area"): [geo_name(gt, g, lang) for gt, g in zip(p["geo_type"], p["geo"])],
-            t("table.year"): p["year"].astype(int).to_numpy(),
-            t("table.probability_met"): p["probability_met"].round(4).to_numpy(),
-            t("table.probability_area"): p["probability_area"].round(4).to_numpy(),
-            t("table.median"): p["value_q50"].round(4).to_numpy(),
-            t("table.q05"): p["value_q05"].round(4).to_numpy(),
-            t("table.q95"): p["value_q95"].round(4).to_numpy(),
-            t("table.comparison"): p["comparison"].to_numpy(),
-            t("table.threshold"): p["threshold"].to_numpy(),
-            t("table.unit"): [indicator_unit(i, lang) for i in p["indicator"]],
-            t("table.samples"): p["samples"].astype(int).to_numpy(),
-        }
-    )
-
-
-def export_run(
-    result,
-    folder: str | Path,
-    lang: str,
-    report_info: Mapping | None = None,
-    people_frames: Mapping[str, pd.DataFrame] | None = None,
-    manifest_extra: Mapping | None = None,
-    other_outputs: tuple[str, ...] = (),
-) -> list[str]:
-    """Everything a scenario report exports: the run's tidy tables (as `simlib run` writes
-    them), the scorecard and budget tables for people (and `people_frames`, e.g. the
-    probabilities of meeting targets), one workbook with all of them, and `manifest.json` (the
-    run's manifest plus what rendered the report and `manifest_extra`; `other_outputs` are
-    files the caller wrote into the folder)."""
-    scen = result.scenario
-    names = dict(zip(scen.dataset.units["unit_id"], scen.dataset.units[i18n.column("name", lang)]))
-    frames = {n: getattr(result, n) for n in RUN_TABLES}
-    frames["scorecard"] = scorecard_frame(result.targets, lang, names)
-    frames["budget"] = budget_frame(scen, result.programme, lang)
-    frames.update(people_frames or {})
-    people = ("scorecard", "budget") + tuple(people_frames or ())
-    written = export_tables(frames, folder, people=people) + list(other_outputs)
-    manifest = dict(result.manifest, outputs=written + ["manifest.json"])
+def export_run(ctx, folder: str | Path, report_info: Mapping | None = None) -> list[str]:
+    """Everything a scenario report exports (see the module docstring); returns the file names."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in RUN_TABLES + OPTIONAL_RUN_TABLES:
+        df = run_table(ctx.result, name)
+        if df is not None:
+            df.to_csv(folder / f"{name}.csv", index=False)
+            written.append(f"{name}.csv")
+    ctx.verdicts.to_csv(folder / "verdicts.csv", index=False)
+    written.append("verdicts.csv")
+    extra = {}
+    if ctx.uncertainty is not None:
+        written += ctx.uncertainty.write(folder)
+        for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
+            (folder / f).unlink(missing_ok=True)
+        extra["uncertainty"] = ctx.uncertainty.info
+    if getattr(ctx, "intervals", None) is not None:  # programme_intervals.csv, as `simlib run` writes it
+        written.append(ctx.intervals.write(folder))
+        extra["programme_intervals"] = ctx.intervals.info
+    written += T.export(report_tables(ctx), folder, ctx.lang, info=info_rows(ctx))
+    manifest = dict(ctx.result.manifest, outputs=written + ["manifest.json"], **extra)
     if report_info:
         manifest["report"] = dict(report_info)
-    manifest.update(manifest_extra or {})
-    write_json(manifest, Path(folder) / "manifest.json")
+    write_json(manifest, folder / "manifest.json")
     return written + ["manifest.json"]

@@ -1,7 +1,8 @@
 """Apply one parameter draw to a scenario: fast, or re-validated.
 
 Values are set like `ParameterSet.with_overrides` sets them (the `value` of each dotted quantity).
-The default fast path does not re-validate the documents (under 1 ms instead of about 15 ms): the
+Each draw copies only the containers on the path to each value it changes (copy on write), so the
+scenario's own documents are never modified and the rest is shared. The default fast path does not re-validate the documents (under 1 ms instead of about 15 ms): the
 sampler produces physically valid draws by construction (bounded distributions, Dirichlet rows,
 `space.repair_transitions`). `validate=True` re-runs the schema and the core's semantic checks —
 probabilities in [0, 1], transition rows after relative risks, entry shares adding up to 1 — and
@@ -22,7 +23,7 @@ from simlib.catalogue import catalogue_of
 from simlib.errors import raise_if_any
 from simlib.model import Model, compile_model
 from simlib.multidim import MultidimModel
-from simlib.parameters import PARAM_FILES, ParameterSet, semantic_checks, set_dotted, sha256_obj
+from simlib.parameters import PARAM_FILES, ParameterSet, dotted_keys, semantic_checks, set_dotted, sha256_obj
 from simlib.paths import display_path
 from simlib.runner import compile_run_model
 from simlib.scenario import Scenario
@@ -36,16 +37,30 @@ def params_for_values(
     items = [(k, float(v)) for k, v in zip(keys, values)]
     if not items:
         return params
-    heads = {k.split(".", 1)[0] for k in keys}
-    docs = {name: (copy.deepcopy(doc) if name in heads else doc) for name, doc in params.docs.items()}
+    docs = dict(params.docs)
+    copied: set[int] = set()  # containers already copied for this draw
     for key, value in items:
         head, _, rest = key.partition(".")
+        docs[head] = _own(docs[head], copied)
+        node = docs[head]
+        for k in dotted_keys(node, rest):  # copy on write: the path to each changed value, and a quantity
+            node[k] = _own(node[k], copied)  # mapping at its end (set_dotted sets its `value`)
+            node = node[k]
         set_dotted(docs[head], rest, value)
     if validate:
         _check(docs, params)
         return replace(params, docs=docs, overrides=tuple(params.overrides) + tuple(items), hash=sha256_obj(docs))
     # not re-validated, so no parameter hash is claimed for it
     return replace(params, docs=docs, overrides=tuple(params.overrides) + tuple(items), hash="")
+
+
+def _own(node, copied: set[int]):
+    """`node` itself if this draw copied it already, else a shallow copy of it (then recorded)."""
+    if id(node) in copied or not isinstance(node, (dict, list)):
+        return node
+    node = copy.copy(node)
+    copied.add(id(node))
+    return node
 
 
 def _check(docs: dict, params: ParameterSet) -> None:

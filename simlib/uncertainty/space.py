@@ -68,6 +68,7 @@ NOT_UNCERTAIN: tuple[tuple[tuple[str, ...], str], ...] = (
     (("standards", "*", "income_line", "*"), "a legal definition (the poverty standard), not an estimate"),
     (("standards", "*", "poor_min_deprivations"), "a legal definition (the poverty standard), not an estimate"),
     (("multidim", "income", "grid", "*"), "a numerical setting of the expected engine's income grid"),
+    (("legal_contents", "contents", "*", "norm"), "a legal norm (amount per beneficiary set by law), not an estimate"),
 )
 #: documents and path elements used only by the multidimensional model (`model: multidim`)
 MULTIDIM_ONLY = "used only by the multidimensional model (model: multidim), not by this scenario's states model"

@@ -1,0 +1,53 @@
+"""Money that reaches people, and money that reaches no one.
+
+A line reaches at most `eligible x take-up ceiling` beneficiaries in a unit and year (the
+programme step, `simlib.engines.reach`), so money beyond `eligible x take-up x unit cost` buys
+nothing there: it is *unallocatable* (vốn không phân bổ được). Money acts `lag` years after it
+is spent (infrastructure a year later), so the spending of projected year y is absorbed by the
+eligible households of year y + lag; money whose effect falls after the horizon is measured
+against the last projected year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simlib.allocate.evaluate import run_batch
+from simlib.engines.reach import acting_spend
+from simlib.model import Model
+
+
+def _acting_year(model: Model) -> np.ndarray:
+    """(Y, L) projected year in which the spending of projected year y acts (clipped to Y-1)."""
+    Y = len(model.years)
+    return np.minimum(np.arange(Y)[:, None] + model.lag[None, :], Y - 1)
+
+
+def reachable_spend(model: Model, eligible: np.ndarray) -> np.ndarray:
+    """(..., Y, L, D) VND a line can spend in a unit in each projected spending year and still
+    reach people, from eligible beneficiaries (..., Y, L, D) by acting year."""
+    act = _acting_year(model)
+    line = np.arange(len(model.line_codes))
+    e = eligible[..., act, line, :]  # (..., Y, L, D)
+    return e * (model.max_share * model.unit_cost)[:, None]
+
+
+def absorbable_spend(model: Model, spends: list[np.ndarray] | None = None) -> np.ndarray:
+    """(Y, L, D) VND per spending year that reaches people under every run of `spends` (default:
+    no programme and the scenario's own spending): the smallest over the runs, as eligibility
+    moves with the money (households leaving poverty leave lines for the poor)."""
+    spends = [np.zeros_like(model.spend), model.spend] if spends is None else spends
+    out = run_batch(model, np.array(spends))
+    return reachable_spend(model, out.eligible).min(axis=0)
+
+
+def unallocatable(model: Model, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Money (S, Y, L, D) VND spent that reaches no one, by projected *acting* year, and the
+    money acting then (same shape), for spending (S, Y+1, L, D): acting money beyond what the
+    beneficiaries reached cost. Money acting after the horizon is not counted."""
+    spend = np.asarray(spend, float)
+    spend = spend[None] if spend.ndim == 3 else spend
+    out = run_batch(model, spend)
+    acting = acting_spend(model, spend)  # (S, Y, L, D)
+    used = out.reached * model.unit_cost[:, None]
+    return np.maximum(acting - used, 0.0), acting

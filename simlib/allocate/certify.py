@@ -1,0 +1,276 @@
+"""A certified optimum: piecewise-linear models of the engine, solved to a proven gap, re-sampled
+around each new solution until the solution is the model's own optimum.
+
+Each round samples the engine's response curves around the reference allocation
+(`simlib.allocate.pwl`), solves the mixed-integer programme on them (`simlib.allocate.milp`,
+HiGHS, to a proven relative gap), and evaluates the solution on the true engine. A better
+solution becomes the next reference; a solution that the model overrates (interactions the
+separable model misses) is shortened towards the reference until the engine confirms it. The
+loop stops when the model built around the reference finds nothing better by more than a
+tolerance. The certificate then says:
+
+- `gap`: how far, at most, the reference is from the model's optimum (HiGHS's dual bound), as a
+  share of `scale` — households the programme keeps out of poverty (weighted as the objective
+  weighs them), or the money (min_cost); the optimiser promises 0.5 %;
+- `approx_error`: the model's error against the engine where it was tested — the solutions of
+  every round and the test allocations the caller gives (plan, equal split), as a share of
+  `scale`: the model is exact at the reference and along each direction through it, and this
+  says how much the interactions of directions matter away from it.
+
+The gap is a proof about the model, and the model is separable: where the gap cannot be brought
+under the promise, or the model's measured error is larger than the promise (lines reaching the
+same households interact, so a better allocation far from the reference may be invisible from
+it), a multistart from several allocations (the plan, the equal split, the cheapest allocation,
+all money on each line in turn) reports the best and the spread of the results.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simlib.allocate.milp import PLSolution, solve_pl
+from simlib.allocate.pwl import build_curves, direction_ranges
+
+PROMISED_GAP = 0.005  # the optimiser's promise: within 0.5 % of the model's optimum
+STOP = 2e-4  # a round that gains less than this share of `scale` ends the loop
+MAX_ROUNDS = 10
+MAX_EXTRA = 4  # extra multistart starts kept (the best on the engine)
+STEPS = (0.5, 0.25, 0.1)  # shortened steps towards a solution the model overrates
+
+
+@dataclass
+class Certificate:
+    """How good the allocation is, and how sure (see the module docstring)."""
+
+    mode: str  # min | regret | mincost | maxmin
+    method: str  # milp (certified) | multistart
+    value: float  # the engine's objective at the allocation
+    bound: float  # no allocation does better on the model (households / billion VND)
+    scale: float  # what the gap and errors are shares of
+    gap: float  # (value - bound) / scale, on the model built around the allocation
+    approx_error: float  # largest |engine - model| / scale at the tested allocations
+    tests: int  # allocations the model was tested at
+    rounds: int
+    evaluations: int
+    binaries: int
+    breakpoints: int
+    seconds: float
+    certified: bool  # gap <= PROMISED_GAP
+    history: list = field(default_factory=list)  # per round: model value, engine value, step
+    starts: list = field(default_factory=list)  # multistart: engine value from each start
+    spread: float = 0.0  # multistart: (worst - best) / scale
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items()}
+
+
+@dataclass
+class Task:
+    """What a certified loop minimises: `true(X)` the engine's values (S,) of allocations (S, n);
+    `curves(x)` the models around x; `solve(models)` the programme on them (a `PLSolution` whose
+    value and bound have the sign of `true`); `scale(value)` what gaps are shares of;
+    `error(models, X, values)` the models' largest error at allocations X; optional `final`
+    (the programme whose bound certifies, default `solve`) and `after(x, value)` (told the
+    engine's value of each round's full step)."""
+
+    mode: str
+    true: Callable
+    curves: Callable
+    solve: Callable
+    scale: Callable
+    error: Callable
+    final: Callable | None = None
+    after: Callable | None = None
+
+
+def _round(task: Task, x: np.ndarray, fx: float, sol: PLSolution) -> tuple[list, np.ndarray]:
+    """The full step to the programme's solution and shortened ones, with the engine's values."""
+    cands = [x + g * (sol.x - x) for g in (1.0,) + STEPS]
+    vals = np.asarray(task.true(np.array(cands)), float)
+    if task.after is not None:
+        task.after(cands[0], float(vals[0]))
+    return cands, vals
+
+
+def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[np.ndarray, Certificate]:
+    """The certified loop from x0 (feasible; see the module docstring); `tests` are further
+    allocations to test the models at."""
+    t0 = time.perf_counter()
+    x, fx = x0.copy(), float(task.true(x0[None])[0])
+    history, seen, evals = [], [], 0
+    models = task.curves(x)
+    evals += sum(m.evaluations for m in models)
+    sol = task.solve(models)
+    for rnd in range(1, MAX_ROUNDS + 1):
+        if sol is None:
+            break
+        cands, vals = _round(task, x, fx, sol)
+        seen += [c for c, v in zip(cands, vals) if np.isfinite(v)]
+        k = int(np.argmin(vals))
+        history.append({"round": rnd, "model": sol.value, "bound": sol.bound, "engine": float(vals[0]), "step": 0.0})
+        if not vals[k] < fx:
+            if np.isfinite(vals[0]) or task.after is None:
+                break
+            sol = task.solve(models)  # `after` asked for a safer programme on the same models
+            continue
+        history[-1]["step"] = ((1.0,) + STEPS)[k]
+        gain, x, fx = fx - float(vals[k]), cands[k], float(vals[k])
+        models = task.curves(x)
+        evals += sum(m.evaluations for m in models)
+        sol = task.solve(models)
+        if gain < STOP * task.scale(fx):
+            break
+    final = task.final(models) if task.final is not None else sol
+    scale = task.scale(fx)
+    bound = final.bound if final is not None else np.nan
+    gap = max(0.0, fx - bound) / scale if final is not None else np.inf
+    test_x = tests + seen
+    err = task.error(models, np.array(test_x)) / scale if test_x else 0.0
+    cert = Certificate(
+        mode=task.mode,
+        method="milp",
+        value=fx,
+        bound=float(bound),
+        scale=scale,
+        gap=float(gap),
+        approx_error=float(err),
+        tests=len(test_x),
+        rounds=len(history),
+        evaluations=evals,
+        binaries=final.binaries if final is not None else 0,
+        breakpoints=int(sum(len(b) for m in models for b in m.breaks)),
+        seconds=time.perf_counter() - t0,
+        certified=bool(gap <= PROMISED_GAP),
+        history=history,
+    )
+    return x, cert
+
+
+def certified(
+    task: Task, starts: list[np.ndarray], tests: list[np.ndarray], extra: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, Certificate]:
+    """The loop from the best of `starts`. When its gap stays above the promise, or the model's
+    error at the tested allocations is larger than the promise (the lines interact, and the
+    model built around one allocation may not see a better one far from it), a multistart from
+    every start and every `extra` one (e.g. all money on one line): the best result, with the
+    spread of the results. Of the `extra` starts, the `MAX_EXTRA` best on the engine are used."""
+    vals = np.asarray(task.true(np.array(starts)), float)
+    k = int(np.argmin(vals))
+    x, cert = run_certified(task, starts[k], tests)
+    others = [s for i, s in enumerate(starts) if i != k]
+    if extra:  # the most promising extra starts on the engine only (each loop costs ~1 s on the plan)
+        ev = np.asarray(task.true(np.array(extra)), float)
+        others += [extra[i] for i in np.argsort(ev, kind="stable")[:MAX_EXTRA] if np.isfinite(ev[i])]
+    if (cert.certified and cert.approx_error <= PROMISED_GAP) or not others:
+        return x, cert
+    results = [(x, cert)] + [run_certified(task, s, tests) for s in others]
+    values = np.array([c.value for _, c in results])
+    best = int(np.argmin(values))
+    x, cert = results[best]
+    finite = values[np.isfinite(values)]
+    cert.method = "multistart"
+    cert.starts = [float(v) for v in values]
+    cert.spread = float((finite.max() - finite.min()) / cert.scale) if len(finite) else 0.0
+    cert.evaluations = int(sum(c.evaluations for _, c in results))
+    cert.seconds = float(sum(c.seconds for _, c in results))
+    cert.tests = int(max(c.tests for _, c in results))
+    return x, cert
+
+
+# --- the tasks --------------------------------------------------------------------------------
+def _value_error(models, X, true_vals) -> float:
+    return float(max((abs(models[0].value(x) - v) for x, v in zip(X, true_vals)), default=0.0))
+
+
+def objective_task(problem, f_zero: float) -> Task:
+    """Fewest households (the problem's objective weights) under the linear constraints; gaps
+    are shares of the households the programme keeps out of poverty (`f_zero`: no programme)."""
+    ranges = direction_ranges(problem)
+    K = max(len(ranges), 1)
+
+    def scale(fx):
+        return max(abs(f_zero - fx), 1.0)
+
+    def curves(x):
+        fx = float(problem.evaluate(x[None])[0])
+        return [build_curves(problem, x, ranges, tol_f=2e-4 * scale(fx) / K)]
+
+    def solve(models):
+        return solve_pl(problem.A, problem.b, models, "min", offset=f_zero, scale=scale(models[0].f_ref))
+
+    def error(models, X):
+        return _value_error(models, X, problem.evaluate(X))
+
+    return Task("min", problem.evaluate, curves, solve, scale, error)
+
+
+def _neg(sol: PLSolution | None) -> PLSolution | None:
+    if sol is not None:
+        sol.value, sol.bound = -sol.value, -sol.bound
+    return sol
+
+
+def maxmin_task(problem, rows: np.ndarray | None = None) -> Task:
+    """The largest worst target slack over `rows` (all by default); values are its negative."""
+    ranges = direction_ranges(problem)
+    rows = np.arange(len(problem.target_rows)) if rows is None else np.asarray(rows, int)
+
+    def true(X):
+        return -problem.target_slacks(problem.run(X))[:, rows].min(axis=1)
+
+    def curves(x):
+        return [build_curves(problem, x, ranges, tol_f=np.inf, tol_g=1e-4, with_slacks=True)]
+
+    def solve(models):
+        return _neg(solve_pl(problem.A, problem.b, models, "maxmin", rows=rows))
+
+    def error(models, X):
+        sl = problem.target_slacks(problem.run(X))[:, rows]
+        return float(max((np.abs(models[0].slacks(x)[rows] - s).max() for x, s in zip(X, sl)), default=0.0))
+
+    return Task("maxmin", true, curves, solve, lambda fx: 1.0, error)
+
+
+def mincost_task(problem) -> Task:
+    """The least money meeting every target row; a step the engine finds short of a target asks
+    the next programme for that much more slack on it."""
+    ranges = direction_ranges(problem)
+    R = len(problem.target_rows)
+    margin = np.zeros(R)
+
+    def true(X):
+        ok = (problem.target_slacks(problem.run(X)) >= 0).all(axis=1)
+        return np.where(ok, X @ problem.cost_weights, np.inf)
+
+    def curves(x):
+        return [build_curves(problem, x, ranges, tol_f=np.inf, tol_g=1e-4, with_slacks=True)]
+
+    def solve(models, m=None):
+        m = margin if m is None else m
+        return solve_pl(problem.A, problem.b, models, "mincost", margin=m, cost=problem.cost_weights)
+
+    def after(x, value):
+        if np.isfinite(value):  # the model's own step met every target: ask no margin next
+            margin[:] = 0.0
+        else:
+            sl = problem.target_slacks(problem.run(x[None]))[0]
+            margin[:] += np.maximum(-sl, 0.0) + 1e-4 * (sl < 0)
+
+    def error(models, X):
+        sl = problem.target_slacks(problem.run(X))
+        return float(max((np.abs(models[0].slacks(x) - s).max() for x, s in zip(X, sl)), default=0.0))
+
+    return Task(
+        "mincost",
+        true,
+        curves,
+        solve,
+        lambda fx: max(abs(fx), 1e-9),
+        error,
+        final=lambda models: solve(models, np.zeros(R)),
+        after=after,
+    )

@@ -1,0 +1,291 @@
+"""The rules an allocation must respect, as linear constraints on the optimiser's variables.
+
+Decision variables are billion VND per projected year of one (line, source) pair — optionally
+per district (`by_district`) or per year (`by_year`); `Variables` says which. Every rule is a set
+of rows A x <= b, each labelled with a `Row`: what it is (`kind`), which rule it comes from
+(`rule`) and on what basis (`basis`: a legal source, the scenario's budget, the spec file, or an
+assumption, in words) — so that the optimum can say which rules bind and where they come from.
+
+Rules come from providers: callables `provider(ctx) -> list[(a, b, Row)]` over a `RowContext`.
+Built in (`DEFAULT_PROVIDERS`):
+- `capital_rows`: a source may fund only the lines whose capital it is (development investment
+  for investment lines, recurrent for recurrent lines; local, credit and mobilised money any),
+  as the catalogue records Decision 90/QĐ-TTg — one row `sum x <= 0` per forbidden pair;
+- `envelope_rows`: money per source and year within the envelope;
+- `bound_rows`: floors, commitments and ceilings per line or project, and earmarks;
+- `counterpart_rows`: local money at least a share of central money;
+- `absorption_rows`: no line spends more in a unit than reaches people there (eligible
+  households x take-up ceiling x unit cost), so the optimiser never puts money where it reaches
+  no one.
+A legal frame adds its own provider (`build_problem(..., providers=...)` or `optimize(...,
+providers=DEFAULT_PROVIDERS + (provider_of(fn),))`, where `fn(ctx)` gives the frame's named
+constraints, see `constraint_rows`); its rows carry its rule ids and legal sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from simlib.allocate.absorption import absorbable_spend
+from simlib.allocate.spec import CENTRAL, OptimizeSpec
+from simlib.allocate.structure import source_mask
+from simlib.i18n import LocalText
+from simlib.model import Model
+from simlib.scenario import SOURCES, Scenario
+
+BN = 1e9
+
+
+@dataclass
+class Row:
+    """One linear constraint row's meaning (for the plain-words report)."""
+
+    kind: str  # capital | envelope | floor | commitment | ceiling | earmark | counterpart | cap | target | legal
+    code: str | None = None  # line / project code or target id
+    source: str | None = None
+    year: int | None = None  # calendar year; None = every projected year
+    unit: str | None = None  # district id
+    amount: float = 0.0  # billion VND, share or households
+    rule: str = ""  # the rule's id (a legal frame's rule id, or the kind)
+    basis: LocalText | None = None  # where the rule comes from, in words
+
+
+@dataclass
+class Variables:
+    """Decision variables: each a (line, source) pair in one unit (-1: the scenario's split) and
+    one projected year (-1: every year), spending along direction `dir` (`dirs` (K, Y, L, D) VND
+    per billion), `disb` the disbursed share of the variable's source."""
+
+    line: np.ndarray
+    source: np.ndarray
+    unit: np.ndarray
+    year: np.ndarray
+    dir: np.ndarray
+    dirs: np.ndarray
+    disb: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.line)
+
+    def in_year(self, yi: int | None) -> np.ndarray:
+        """Variables spending in projected year yi (None: every variable)."""
+        return np.ones(self.n, bool) if yi is None else (self.year < 0) | (self.year == yi)
+
+
+@dataclass
+class RowContext:
+    """What a rule provider sees: the scenario, its model, the request and the variables;
+    `years` the projected-year blocks rows are made for (None: one block for every year)."""
+
+    scenario: Scenario
+    model: Model
+    spec: OptimizeSpec
+    v: Variables
+    years: list
+
+    def cal(self, yi: int | None) -> int | None:
+        return None if yi is None else self.model.years[yi]
+
+
+Provider = Callable[[RowContext], list]
+
+
+def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
+    """One variable per (line, source with money), per district (`by_district`) and year
+    (`by_year`); lines nobody is eligible for anywhere get none."""
+    L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
+    split = model.split
+    sources = [si for si in range(len(SOURCES)) if spec.envelope[:, si].max() > 0]
+    # a scenario holds one district split per line for every year, the year before the start
+    # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
+    per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
+    dirs, cols = [], []
+    for yb in list(range(Y)) if spec.by_year else [-1]:
+        for li in range(L):
+            if split[li].sum() <= 0:
+                continue
+            units = [int(d) for d in np.flatnonzero(split[li] > 0)] if spec.by_district and per_district[li] else [-1]
+            for du in units:
+                pat = np.zeros((Y, L, D))
+                ys = slice(None) if yb < 0 else slice(yb, yb + 1)
+                if du < 0:
+                    pat[ys, li, :] = split[li] * BN
+                else:
+                    pat[ys, li, du] = BN
+                cols += [(li, si, du, yb, len(dirs)) for si in sources]
+                dirs.append(pat)
+    v = np.array(cols, dtype=int).reshape(-1, 5).T
+    return Variables(*v, dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)), disb=disb[v[1]])
+
+
+def _basis(key: str, **fields) -> LocalText:
+    return LocalText.of(f"alloc.basis.{key}", **fields)
+
+
+def capital_rows(ctx: RowContext) -> list:
+    """One row per (line, source) the capital rules forbid: sum x <= 0."""
+    cat, v = ctx.scenario.catalogue, ctx.v
+    mask = source_mask(cat, ctx.scenario.params["funding"])
+    out = []
+    for li, code in enumerate(ctx.model.line_codes):
+        for si in np.unique(v.source[v.line == li]):
+            if mask[li, si]:
+                continue
+            a = ((v.line == li) & (v.source == si)).astype(float)
+            capital = "+".join(cat.lines[code].capital)
+            row = Row(
+                "capital", code=code, source=SOURCES[si], rule="capital", basis=_basis("capital", capital=capital)
+            )
+            out.append((a, 0.0, row))
+    return out
+
+
+def envelope_rows(ctx: RowContext) -> list:
+    """Money per source within the envelope of each year (or of every year)."""
+    env, v = ctx.spec.envelope, ctx.v
+    basis = _basis("envelope_spec" if "envelope" in ctx.spec.raw else "envelope_scenario")
+    out = []
+    for yi in ctx.years:
+        for si, src in enumerate(SOURCES):
+            amount = env[:, si].min() if yi is None else env[yi, si]
+            a = (v.in_year(yi) & (v.source == si)).astype(float)
+            if a.any() or amount < 0:
+                row = Row("envelope", source=src, year=ctx.cal(yi), amount=amount, rule="envelope", basis=basis)
+                out.append((a, amount, row))
+    return out
+
+
+def forced_money(ctx: RowContext) -> np.ndarray:
+    """(L,) billion VND per year that floors, commitments and earmarks force onto single lines."""
+    forced = np.zeros(len(ctx.model.line_codes))
+    for bd in ctx.spec.bounds:
+        if len(bd.lines) == 1:
+            forced[bd.lines[0]] = max(forced[bd.lines[0]], bd.lower)
+    for em in ctx.spec.earmarks:
+        if len(em.lines) == 1:
+            forced[em.lines[0]] = max(forced[em.lines[0]], em.amount)
+    return forced
+
+
+def bound_rows(ctx: RowContext) -> list:
+    """Floors, commitments and ceilings per line or project; earmarks of a source."""
+    v, spec, out = ctx.v, ctx.spec, []
+    for bd in spec.bounds:
+        sel = np.isin(v.line, bd.lines)
+        basis = _basis("statutory") if bd.statutory else _basis("spec", file=spec.file or "")
+        for yi in ctx.years:
+            a = (v.in_year(yi) & sel).astype(float)
+            if bd.lower > 0:
+                kind = "commitment" if bd.commitment >= bd.floor and bd.commitment > 0 else "floor"
+                out.append((-a, -bd.lower, Row(kind, bd.code, None, ctx.cal(yi), None, bd.lower, kind, basis)))
+            if np.isfinite(bd.ceiling):
+                out.append(
+                    (a, bd.ceiling, Row("ceiling", bd.code, None, ctx.cal(yi), None, bd.ceiling, "ceiling", basis))
+                )
+    for em in spec.earmarks:
+        sel = np.isin(v.line, em.lines) & (v.source == em.source)
+        basis = _basis("spec", file=spec.file or "")
+        for yi in ctx.years:
+            a = (v.in_year(yi) & sel).astype(float)
+            row = Row("earmark", em.code, SOURCES[em.source], ctx.cal(yi), None, em.amount, "earmark", basis)
+            out.append((-a, -em.amount, row))
+    return out
+
+
+def counterpart_rows(ctx: RowContext) -> list:
+    """Local money at least `counterpart_min_share` of central money: r x central - local <= 0."""
+    spec, v = ctx.spec, ctx.v
+    if spec.counterpart_min_share <= 0:
+        return []
+    q = ctx.scenario.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"]
+    if "counterpart_min_share" in spec.raw:
+        basis = _basis("spec", file=spec.file or "")
+    else:
+        basis = _basis("source", file="params/allocation.yaml") if "source" in q else _basis("assumption")
+    central = np.isin(v.source, [SOURCES.index(s) for s in CENTRAL])
+    local = v.source == SOURCES.index("local")
+    out = []
+    for yi in ctx.years:
+        ym = v.in_year(yi)
+        a = (spec.counterpart_min_share * (ym & central) - (ym & local)).astype(float)
+        row = Row("counterpart", year=ctx.cal(yi), amount=spec.counterpart_min_share, rule="counterpart", basis=basis)
+        out.append((a, 0.0, row))
+    return out
+
+
+def absorption_rows(ctx: RowContext, caps: np.ndarray | None = None) -> list:
+    """Per line, unit (or the line's split) and year block: spending at most what reaches people
+    (`absorption.absorbable_spend`), never below what floors and earmarks force."""
+    model, v = ctx.model, ctx.v
+    caps = absorbable_spend(model) if caps is None else caps  # (Y, L, D) VND
+    forced = forced_money(ctx) * (v.disb.max() if v.n else 1.0)
+    split, out = model.split, []
+    for yi in ctx.years:
+        cy = caps.min(axis=0) if yi is None else caps[yi]
+        for li, code in enumerate(model.line_codes):
+            sel = v.in_year(yi) & (v.line == li)
+            for du in sorted(set(v.unit[sel].tolist())):
+                if du < 0:
+                    pos = split[li] > 0
+                    cap = float(np.min(cy[li, pos] / split[li, pos])) / BN
+                else:
+                    cap = cy[li, du] / BN
+                cap = max(cap, forced[li])
+                unit = None if du < 0 else model.unit_ids[du]
+                a = np.where(sel & (v.unit == du), v.disb, 0.0)
+                out.append((a, cap, Row("cap", code, None, ctx.cal(yi), unit, cap, "absorption", _basis("absorption"))))
+    return out
+
+
+def constraint_rows(constraints) -> list:
+    """Rows from named linear constraints over the optimiser's variables — the legal frame's
+    format: each with `name` (the rule's id), `source` (its legal source in words, a LocalText),
+    `row` (n,), `sense` ('<=', '>=' or '=='), `rhs` (billion VND) and `key` (a mapping that may
+    name the item or line, source, year and unit). They bind as kind `legal`, named by their
+    rule id and basis; '>=' rows are negated, '==' rows give two rows."""
+    out = []
+    for c in constraints:
+        key = dict(getattr(c, "key", None) or {})
+        code = key.get("item", key.get("line", c.name))
+        row = Row("legal", code, key.get("source"), key.get("year"), key.get("unit"), float(c.rhs), c.name, c.source)
+        a, b = np.asarray(c.row, float), float(c.rhs)
+        if c.sense in ("<=", "=="):
+            out.append((a, b, row))
+        if c.sense in (">=", "=="):
+            out.append((-a, -b, row))
+    return out
+
+
+def provider_of(constraints_of: Callable) -> Provider:
+    """A rule provider from a function `constraints_of(ctx)` giving named linear constraints (see
+    `constraint_rows`): how a legal frame's constraints join the optimiser's rules."""
+
+    def provider(ctx: RowContext) -> list:
+        return constraint_rows(constraints_of(ctx))
+
+    return provider
+
+
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (capital_rows, envelope_rows, bound_rows, counterpart_rows, absorption_rows)
+
+
+class Rows:
+    """Linear constraint rows A x <= b with their meaning, in the order they are added."""
+
+    def __init__(self):
+        self.A: list[np.ndarray] = []
+        self.b: list[float] = []
+        self.rows: list[Row] = []
+
+    def add(self, a: np.ndarray, b: float, row: Row) -> None:
+        self.A.append(a)
+        self.b.append(b)
+        self.rows.append(row)
+
+    def extend(self, items: list) -> None:
+        for a, b, row in items:
+            self.add(a, b, row)

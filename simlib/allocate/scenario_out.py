@@ -1,0 +1,90 @@
+"""The optimal allocation as a scenario: a mapping a YAML file holds, which `simlib run` and
+`simlib batch` reproduce (same dataset, parameters, overrides and district rules as the source
+scenario; the money and, per district, the optimiser's split replaced)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from simlib.allocate.rules import BN
+from simlib.i18n import LocalText
+from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
+
+
+def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, district_split: dict | None) -> dict:
+    """A scenario mapping (as a YAML file holds it) with `amounts` (Y+1, L, S) VND; the rest —
+    dataset, parameters, overrides, district split — as in `scen`. Paths are left as they are
+    (`write_optimization` rewrites them for the output folder)."""
+    raw = copy.deepcopy(scen.raw)
+    raw["name"] = f"{scen.name}_optimal_{objective}"
+    goal = LocalText.of(f"alloc.objective.{objective}")
+    raw.update(LocalText.of("alloc.scenario_title", title=scen.title, objective=goal).to_fields("title"))
+    raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
+    years = {}
+    orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
+    for yi, y in enumerate(scen.budget.years):
+        if yi == 0:  # the year before the start is history: keep its entry as the scenario gives it
+            years[str(y)] = _rescaled(
+                resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale
+            )
+            continue
+        lines = {}
+        for li, code in enumerate(scen.catalogue.codes):
+            by_src = {
+                s: round(float(amounts[yi, li, si]) / BN, 6)
+                for si, s in enumerate(SOURCES)
+                if amounts[yi, li, si] / BN >= 5e-7
+            }
+            if by_src:
+                lines[code] = by_src
+        years[str(y)] = {"lines": lines} if lines else {}
+    split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
+    if district_split:
+        per_line = dict(split.get("lines") or {})
+        for code, shares in district_split.items():
+            per_line[code] = _round_shares(shares)
+        split["lines"] = per_line
+    raw["budget"] = {"unit": "billion VND", "years": years}
+    if split:
+        raw["budget"]["district_split"] = split
+    over = dict(raw.get("overrides") or {})
+    for k, v in scen.set_overrides:
+        if k.split(".", 1)[0] in scen.params.docs:
+            over[k] = v
+    if over:
+        raw["overrides"] = over
+    return raw
+
+
+def resolved_entry(years: dict, key: str) -> dict:
+    """A budget year's entry with `same_as` followed."""
+    entry, seen = years[key], {key}
+    while "same_as" in entry and str(entry["same_as"]) not in seen:
+        seen.add(str(entry["same_as"]))
+        entry = years[str(entry["same_as"])]
+    return copy.deepcopy(entry)
+
+
+def _rescaled(entry: dict, factor: float) -> dict:
+    """A budget year's entry with its money converted by `factor` (shares unchanged)."""
+    out = copy.deepcopy(entry)
+    for code, by_src in (out.get("lines") or {}).items():
+        out["lines"][code] = {k: float(v) * factor for k, v in by_src.items()}
+    if "envelope" in out:
+        out["envelope"] = {k: float(v) * factor for k, v in out["envelope"].items()}
+    return out
+
+
+def _round_shares(shares: dict[str, float], digits: int = 9) -> dict[str, float]:
+    """Shares rounded for a YAML file that still add up to exactly 1 (within 1e-9)."""
+    keys = list(shares)
+    vals = np.round(np.array([shares[k] for k in keys], float), digits)
+    vals[int(np.argmax(vals))] += 1.0 - vals.sum()
+    return {k: float(round(v, digits)) for k, v in zip(keys, vals) if v > 0}
+
+
+def scenario_from_raw(raw: dict, scen: Scenario) -> Scenario:
+    """The optimal scenario in memory (same parameters and dataset objects as `scen`)."""
+    return scenario_from_dict(raw, file=None, params=scen.params, dataset=scen.dataset)

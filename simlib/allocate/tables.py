@@ -1,0 +1,95 @@
+"""The tables of an optimisation result: allocations compared, money by line, source, district."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simlib.allocate.absorption import unallocatable
+from simlib.allocate.evaluate import run_batch
+from simlib.allocate.problem import BN, Problem, objective_weights
+from simlib.scenario import SOURCES, Scenario
+from simlib.states import POOR
+
+
+def summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Objective, poor and poor + near-poor households at the horizon and total money for
+    allocations given as spending (Y+1, L, D) VND, in one engine call."""
+    names = list(named)
+    spend = np.array([named[k] for k in names])
+    out = run_batch(p.model, spend)
+    zero = run_batch(p.model, np.zeros_like(spend[:1]))
+    poor = out.states[:, -1, :, POOR].sum(-1)
+    w_pnp = objective_weights(p.scenario, p.model, "poor_near_poor")
+    pnp = np.einsum("sgk,gk->s", out.states[:, -1], w_pnp)
+    obj = p.objective_from(out) if p.objective != "min_cost" else poor
+    poor0 = zero.states[0, -1, :, POOR].sum()
+    return pd.DataFrame(
+        {"allocation": names, "objective": obj, "poor": poor, "poor_near_poor": pnp, "households_lifted": poor0 - poor}
+    )
+
+
+def allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Long table: allocation, year, line, source, amount_bn (projected years)."""
+    m = p.model
+    rows = []
+    for name, a in allocations.items():
+        for yi, y in enumerate(m.years):
+            for li, code in enumerate(m.line_codes):
+                for si, s in enumerate(SOURCES):
+                    v = a[yi + 1, li, si] / BN
+                    if abs(v) > 1e-9:
+                        rows.append({"allocation": name, "year": y, "line": code, "source": s, "amount_bn": float(v)})
+    return pd.DataFrame(rows, columns=["allocation", "year", "line", "source", "amount_bn"])
+
+
+def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -> pd.DataFrame:
+    """Per line: money per projected year under each allocation, bounds, marginal values."""
+    m = p.model
+    rows = []
+    first = (
+        marg[marg["year"].isna()]
+        if not p.spec.by_year
+        else marg.groupby("line", as_index=False).mean(numeric_only=True)
+    )
+    first = first.set_index("line")
+    for li, code in enumerate(m.line_codes):
+        ln = scen.catalogue.lines[code]
+        lower = max([b.lower for b in p.spec.bounds if b.lines == (li,)] + [0.0])
+        upper = min([b.ceiling for b in p.spec.bounds if b.lines == (li,)] + [np.inf])
+        row = {"line": code, **ln.name.to_fields("name"), "capital": "+".join(ln.capital)}
+        for k in ("optimal", "plan", "equal_split"):
+            row[f"{k}_bn_per_year"] = float(allocs[k][1:, li].sum() / BN / p.Y)
+        row["floor_bn"] = lower
+        row["ceiling_bn"] = upper if np.isfinite(upper) else np.nan
+        if code in first.index:
+            for c in (
+                "lifted_per_billion_added",
+                "lifted_per_billion_cut",
+                "objective_per_billion_added",
+                "reached_share",
+            ):
+                row[c] = float(first.loc[code, c])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def unallocatable_table(p: Problem, spends: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Money that reaches no one (`absorption.unallocatable`), per allocation, acting year, line
+    and district, in billion VND; rows with less than a thousandth of a billion are left out."""
+    names = list(spends)
+    lost, acting = unallocatable(p.model, np.array([spends[k] for k in names]))
+    m, rows = p.model, []
+    for a, name in enumerate(names):
+        for y, li, d in zip(*np.nonzero(lost[a] > 1e6)):
+            rows.append(
+                {
+                    "allocation": name,
+                    "year": m.years[y],
+                    "line": m.line_codes[li],
+                    "district": m.unit_ids[d],
+                    "acting_bn": float(acting[a, y, li, d] / BN),
+                    "unallocatable_bn": float(lost[a, y, li, d] / BN),
+                }
+            )
+    return pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "acting_bn", "unallocatable_bn"])

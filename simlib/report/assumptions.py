@@ -1,0 +1,229 @@
+"""What a scenario report rests on, and what produced it: the baseline data and its sources (each
+a link, cited in the reader's language, with the plan's document number), the programme's
+parameters (which are assumptions), disbursement, the evidence register when the parameters
+carry one, a glossary of the terms the report uses, and the run manifest in the footer.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.report import html as H
+from simlib.report.context import short_name
+from simlib.report.table import ReportTable, to_html
+from simlib.schema import qv
+
+#: the terms the glossary explains, in reading order (each key holds "term: explanation")
+GLOSSARY = (
+    "report.glossary.poor",
+    "report.glossary.escape",
+    "report.glossary.relapse",
+    "report.glossary.new_poor",
+    "report.glossary.target",
+    "report.glossary.verdict",
+    "report.glossary.projection",
+    "report.glossary.interval",
+    "report.glossary.probability",
+    "report.glossary.counterfactual",
+    "report.glossary.regret",
+    "report.glossary.disbursement",
+    "report.glossary.unallocated",
+)
+
+
+def basis(q) -> str:
+    """'source', 'assumption' or '' for a quantity of the parameter files."""
+    if isinstance(q, dict):
+        if "source" in q:
+            return "source"
+        if "assumption" in q:
+            return "assumption"
+    return ""
+
+
+def parameters_table(ctx) -> ReportTable:
+    """Per budget line: unit cost, beneficiary unit, lag and effect sizes with their ranges
+    (assumptions marked *)."""
+    scen, L = ctx.scenario, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    prog = scen.params["program"]
+    rows = []
+    for code in scen.catalogue.codes:
+        if scen.catalogue.lines[code].money_only:  # a content with no household benefit in the model
+            rows.append(
+                {
+                    t("table.line"): short_name(code, scen.catalogue, L, 50),
+                    t("table.unit_cost"): float("nan"),
+                    t("table.assumed"): "",
+                    t("table.beneficiary_unit"): "–",
+                    t("table.lag"): float("nan"),
+                    t("table.effects"): t("report.assumptions.money_only"),
+                }
+            )
+            continue
+        d = prog["lines"][code]
+        effs = []
+        for ch, q in d.get("effects", {}).items():
+            rng = q.get("range") if isinstance(q, dict) else None
+            txt = f"{i18n.t('channel.' + ch, L)} {fmt.number(qv(q), L, 2)}"
+            if rng:
+                txt += f" [{fmt.number(rng[0], L, 2)}–{fmt.number(rng[1], L, 2)}]"
+            effs.append(txt + ("*" if basis(q) == "assumption" else ""))
+        uc = d["beneficiary"]["unit_cost"]
+        rows.append(
+            {
+                t("table.line"): short_name(code, scen.catalogue, L, 50),
+                t("table.unit_cost"): qv(uc) / 1e6,
+                t("table.assumed"): "*" if basis(uc) == "assumption" else "",
+                t("table.beneficiary_unit"): d["beneficiary"].get(i18n.column("unit", L), ""),
+                t("table.lag"): qv(d["lag"]),
+                t("table.effects"): "; ".join(effs) or "–",
+            }
+        )
+    formats = {t("table.unit_cost"): "num1", t("table.lag"): "int"}
+    return ReportTable(
+        "parameters", t("report.table.parameters"), pd.DataFrame(rows), formats, t("report.assumptions.star")
+    )
+
+
+def effect_counts(program: dict) -> tuple[int, int]:
+    """(effect sizes flagged as assumptions, all effect sizes) in the programme parameters."""
+    n = total = 0
+    for d in program["lines"].values():
+        for q in (d.get("effects") or {}).values():
+            total += 1
+            n += basis(q) == "assumption"
+    return n, total
+
+
+def evidence_table(ctx) -> ReportTable | None:
+    """The evidence register behind the effect sizes, when the installed simlib provides it
+    (`simlib.evidence.evidence_table(params, lang)` returning a DataFrame), else None."""
+    try:
+        mod = importlib.import_module("simlib.evidence")
+    except ImportError:
+        return None
+    fn = getattr(mod, "evidence_table", None)
+    if fn is None:
+        return None
+    df = fn(ctx.scenario.params, ctx.lang)
+    if not isinstance(df, pd.DataFrame) or df.empty:
+        return None
+    return ReportTable("evidence", ctx.t("report.table.evidence"), df.reset_index(drop=df.index.name is None))
+
+
+def sources(ctx) -> list:
+    """The dataset's sources and the plan's, as links cited in the reader's language."""
+    L, ds = ctx.lang, ctx.scenario.dataset
+    items = H.source_items(
+        [
+            dict(s, title=s.get(i18n.column("title", L)) or s.get("title", s.get("id", "")))
+            for s in ds.meta.get("sources") or []
+        ],
+        note_key=i18n.column("note", L),
+    )
+    meta = ctx.scenario.params["targets"].get("meta") or {}
+    if meta.get("source"):
+        items.insert(0, H.link(meta["source"], ctx.t("report.assumptions.plan_source")))
+    return [H.para(ctx.t("report.assumptions.sources")), H.bullet_list(items, raw=True)] if items else []
+
+
+def disbursement_text(ctx) -> str:
+    fund = ctx.scenario.params["funding"]["sources"]
+    parts = []
+    for s, v in fund.items():
+        q = v["disbursement"]
+        rng = q.get("range") if isinstance(q, dict) else None
+        txt = f"{i18n.t('source.' + s, ctx.lang)} {fmt.percent(100 * qv(q), ctx.lang, 0)}"
+        if rng:
+            txt += f" ({fmt.percent(100 * rng[0], ctx.lang, 0)}–{fmt.percent(100 * rng[1], ctx.lang, 0)})"
+        parts.append(txt)
+    return ctx.t("report.assumptions.disbursement", shares="; ".join(parts))
+
+
+def assumptions(ctx) -> list:
+    """What the projection rests on: the baseline data and where it comes from, the programme
+    parameters (and which are assumptions), disbursement, any overrides, and a glossary."""
+    scen, L = ctx.scenario, ctx.lang
+    ds = scen.dataset
+    blocks = [
+        H.heading(ctx.t("report.section.assumptions"), anchor="assumptions", up=ctx.t("report.toc.up")),
+        H.heading(ctx.t("report.assumptions.data"), 3),
+        H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)),
+    ]
+    desc = ds.meta.get(i18n.column("description", L), "")
+    if desc:
+        blocks.append(H.para(" ".join(str(desc).split())))
+    blocks += sources(ctx)
+    n_ass, n_eff = effect_counts(scen.params["program"])
+    blocks += [
+        H.heading(ctx.t("report.assumptions.parameters"), 3),
+        H.para(ctx.t("report.assumptions.effects_note", n=n_ass, total=n_eff)),
+        to_html(parameters_table(ctx), L, caption=False),
+        H.para(disbursement_text(ctx)),
+    ]
+    ev = evidence_table(ctx)
+    if ev is not None:
+        blocks += [H.heading(ev.title, 3), to_html(ev, L, caption=False)]
+    over = dict(ctx.result.manifest.get("overrides") or {})
+    over.update(ctx.result.manifest.get("set") or {})
+    if over:
+        blocks.append(H.para(ctx.t("report.assumptions.overrides")))
+        blocks.append(
+            H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True)
+        )
+    blocks.append(H.para(ctx.t("report.assumptions.files"), "sl-small"))
+    return blocks
+
+
+def glossary(ctx) -> list:
+    """The terms the report uses, explained in one line each."""
+    items = []
+    for key in GLOSSARY:
+        term, _, text = ctx.t(key).partition(":")
+        items.append(f"<strong>{H.esc(term.strip())}</strong>: {H.esc(text.strip())}")
+    return [
+        H.heading(ctx.t("report.section.glossary"), anchor="glossary", up=ctx.t("report.toc.up")),
+        H.bullet_list(items, raw=True),
+    ]
+
+
+def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
+    """The run manifest as (label, value) rows for a report footer and the workbook's
+    information sheet."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    ds = manifest.get("dataset") or {}
+    eng = manifest.get("engine", "")
+    rows = [
+        (t("manifest.scenario"), f"{manifest.get('scenario', '')} ({manifest.get('scenario_file') or '–'})"),
+        (
+            t("manifest.engine"),
+            f"{i18n.label('report.engine', eng, lang, default=eng)}, {t('manifest.draws')} {manifest.get('draws', '')}, "
+            f"{t('manifest.seed')} {manifest.get('seed', '')}",
+        ),
+        (t("manifest.dataset"), f"{ds.get('name', '')} {ds.get('version', '')} ({ds.get('baseline_year', '')})"),
+        (t("manifest.parameter_hash"), str(manifest.get("parameter_hash", ""))),
+        (t("manifest.run_id"), str(manifest.get("run_id", ""))),
+        (
+            t("manifest.version"),
+            f"simlib {manifest.get('simlib_version', '')}, Python {manifest.get('python', '')}, "
+            f"numpy {manifest.get('numpy', '')}, pandas {manifest.get('pandas', '')}",
+        ),
+        (t("manifest.created"), fmt.timestamp(manifest.get("created_utc"), lang)),
+    ]
+    for path, sha in sorted((manifest.get("input_files") or {}).items()):
+        rows.append((t("manifest.input"), f"{path}  sha256:{sha[:16]}…"))
+    return rows
+
+
+def footer_html(manifest: dict, lang: str) -> str:
+    rows = manifest_rows(manifest, lang)
+    trs = "".join(f"<tr><td>{H.esc(k)}</td><td>{H.esc(v)}</td></tr>" for k, v in rows)
+    return (
+        f'<footer class="sl-footer"><p><strong>{H.esc(i18n.t("manifest.title", lang))}</strong> — '
+        f"{H.esc(i18n.t('manifest.explain', lang))}</p><table>{trs}</table></footer>"
+    )

@@ -1,0 +1,214 @@
+"""What a scenario report reads (`ReportContext`): the run, its tables, its parameter draws, the
+verdict on every target (`simlib.report.verdict`, computed once here and read by every section,
+table and file), the language and the links to the pages around it; and how blocks of HTML and
+charts are shown in a notebook.
+
+`prepare` loads and runs a scenario (and its parameter draws) for the report notebook;
+`context` wraps a run already in memory (tests, the workbench).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from simlib import i18n
+from simlib.calibrate.intervals import programme_intervals
+from simlib.report import data as D
+from simlib.report import html as H
+from simlib.report import verdict as V
+from simlib.report.data import RunTables
+
+
+@dataclass
+class Links:
+    """Pages around a report (relative links; None when there is no such page)."""
+
+    index: str | None = None  # the batch's index.html
+    uncertainty: str | None = None  # this scenario's uncertainty page
+    compare: str | None = None  # the batch's comparison
+    report: str | None = None  # the scenario report (from its uncertainty page)
+
+
+@dataclass
+class ReportContext:
+    """What every section reads: the run, its tables, the verdicts, the language, display names."""
+
+    result: object  # simlib.runner.RunResult
+    tables: RunTables
+    lang: str
+    unit_names: dict = field(default_factory=dict)
+    head: dict = field(default_factory=dict)
+    #: the parameter draws (`simlib.uncertainty.UncertaintyResult`), when asked for
+    uncertainty: object | None = None
+    links: Links = field(default_factory=Links)
+    #: why draws were asked for but not run (e.g. the multidimensional model), shown in their place
+    uncertainty_note: str = ""
+    #: one row per target, area and year (`simlib.report.verdict.verdict_table`)
+    verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the programme's share of the decline and cost per household lifted out over the posterior
+    #: draws of the scenario's transitions (`simlib.calibrate.intervals`), None without a posterior
+    intervals: object | None = None
+
+    def t(self, key: str, **kw) -> str:
+        return i18n.t(key, self.lang, **kw)
+
+    @property
+    def scenario(self):
+        return self.result.scenario
+
+    @property
+    def draws(self) -> int:
+        return self.tables.draws
+
+    @property
+    def spread_shown(self) -> bool:
+        return self.draws > 1
+
+    @property
+    def uncertainty_link(self) -> str | None:
+        return self.links.uncertainty
+
+    def unc_tables(self) -> dict | None:
+        """The uncertainty tables as `simlib.report.uncertainty` reads them (with the central
+        run's indicators for the fan charts), or None without parameter draws."""
+        u = self.tables.uncertainty
+        return None if u is None else dict(u, indicators=self.tables.indicators)
+
+    def target_probabilities(self):
+        """Per target and year: probability of meeting it in every area it covers (None
+        without parameter draws); see `simlib.uncertainty.summaries.target_probabilities`."""
+        return self.tables.target_probabilities()
+
+
+def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFrame:
+    """The verdict table of a run's tables (and of its parameter draws, if any)."""
+    u = tables.uncertainty or {}
+    return V.verdict_table(
+        tables.targets,
+        tables.indicators,
+        u.get("targets"),
+        u.get("outcomes"),
+        V.plan_years(targets_doc) if targets_doc is not None else None,
+    )
+
+
+def prepare(
+    scenario: str | Path,
+    engine: str = "expected",
+    draws: int = 1,
+    seed: int | None = None,
+    lang: str = "vi",
+    set_items: Sequence[str] = (),
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+    executor: str = "serial",
+    jobs: int | None = None,
+    links: Links | None = None,
+    draws_folder: str | Path | None = None,
+) -> ReportContext:
+    """Load and run a scenario for its report.
+
+    With `uncertainty` = N > 0, also run N parameter draws (`sampler` lhs | sobol | random,
+    seeded by `seed`; with the microsimulation, `draws` replications each) through
+    `simlib.uncertainty.run_uncertainty` on `executor` with `jobs` workers (serial by default:
+    inside `simlib batch` the scenarios already run in parallel); their per-sample array stays in
+    `draws_folder` when given (the batch compares allocations on it)."""
+    from simlib.runner import run
+    from simlib.scenario import load_scenario
+
+    lang = i18n.get_lang(lang)
+    scen = load_scenario(scenario, list(set_items or []))
+    res = run(scen, engine=engine, draws=int(draws), seed=seed)
+    note = ""
+    if uncertainty and scen.poverty_model != "states":  # draws need the states model's engines
+        uncertainty, note = 0, i18n.t("report.uncertainty.states_only", lang)
+    unc = None
+    if uncertainty:
+        unc = run_draws(res, int(uncertainty), sampler=sampler, executor=executor, jobs=jobs, folder=draws_folder)
+    ctx = context(res, lang, unc, links)
+    ctx.uncertainty_note = note
+    return ctx
+
+
+def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None, folder=None):
+    """N parameter draws of a run's scenario, with the run's engine, replications and seed."""
+    from simlib.errors import InputError
+    from simlib.uncertainty.run import run_uncertainty
+    from simlib.uncertainty.sampling import METHODS
+
+    if n < 1:
+        raise InputError("draws", field="uncertainty", value=n)
+    if sampler not in METHODS:
+        raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
+    m = result.manifest
+    return run_uncertainty(
+        result.scenario,
+        n,
+        engine=m["engine"],
+        draws=int(m["draws"]),
+        method=sampler,
+        seed=m["seed"],
+        executor=executor,
+        jobs=jobs,
+        folder=folder,
+    )
+
+
+def context(result, lang: str = "vi", uncertainty=None, links: Links | str | None = None) -> ReportContext:
+    """A report context for a run already in memory (and its parameter draws, if any); `links`
+    may be the link to the uncertainty page alone (as before)."""
+    lang = i18n.get_lang(lang)
+    tabs = RunTables.from_result(result)
+    units = result.scenario.dataset.units
+    names = dict(zip(units["unit_id"], units[i18n.column("name", lang)]))
+    if uncertainty is not None:
+        u = uncertainty
+        tabs.uncertainty = {
+            "quantiles": u.quantiles,
+            "targets": u.targets,
+            "rules": u.rules,
+            "outcomes": u.outcomes,
+            "parameters": u.parameters,
+            "space": u.space,
+            "info": u.info,
+        }
+    if not isinstance(links, Links):
+        links = Links(uncertainty=links or None)
+    verdicts = verdicts_of(tabs, result.scenario.params["targets"])
+    head = D.headline(tabs.indicators, tabs.targets)
+    intervals = programme_intervals(result.scenario, result.model)
+    return ReportContext(result, tabs, lang, names, head, uncertainty, links, "", verdicts, intervals)
+
+
+def to_html(blocks: Sequence) -> str:
+    """Blocks as one HTML fragment (charts become embedded PNGs)."""
+    return "\n".join(H.figure(b) if isinstance(b, H.Chart) else str(b) for b in blocks)
+
+
+def show(blocks: Sequence) -> None:
+    """Display blocks in a notebook as one HTML output (so the report carries no code); a
+    section with nothing to say displays nothing."""
+    from IPython.display import HTML, display
+
+    if blocks:
+        display(HTML(to_html(blocks)))
+
+
+def short_name(code: str, catalogue, lang: str, width: int = 46) -> str:
+    """`P3.1 Hỗ trợ phát triển sản xuất…`: the code and a short display name (a translation
+    key `short.<code>` when there is one, else the catalogue name shortened)."""
+    key = f"short.{code}"
+    if i18n.has(key):
+        name = i18n.t(key, lang)
+    elif code in catalogue.lines:
+        name = catalogue.lines[code].name(lang)
+    elif code in catalogue.projects:
+        name = catalogue.projects[code].name(lang)
+    else:
+        name = code
+    return f"{code} " + textwrap.shorten(name, width, placeholder="…")

@@ -1,0 +1,446 @@
+"""The decision a batch of scenarios informs: which allocation to choose and how sure that is.
+
+- `groups` puts runs that can be compared side by side together — same poverty model, same
+  projected years — with the plan first and the counterfactual last; other groups are shown
+  apart, with a sentence on how they differ.
+- `shared_robustness` compares the allocations of a group on the parameter draws each scenario
+  report already ran (same design, sampler and seed, same uncertain parameters): per draw, each
+  allocation's poor rate at the horizon, its regret against the best allocation of that draw,
+  and how often it is the best — computed once per batch, no run repeated. The counterfactual is
+  not an allocation and takes no part.
+- `brief` writes three to five key messages from the results (the choice and how sure; the
+  targets in the plan's year; the trade-offs; the plan's own verdict; the counterfactual and the
+  scenarios computed differently), each with a link to its evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.report import data as D
+from simlib.report import html as H
+from simlib.report import verdict as V
+from simlib.report.data import RunTables
+
+ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
+
+
+@dataclass
+class Run:
+    """One scenario's results as the decision reads them."""
+
+    tables: RunTables
+    verdicts: pd.DataFrame
+    role: str
+    link: str = ""  # its report, relative to the page that links it
+
+    @property
+    def name(self) -> str:
+        return self.tables.name
+
+    def title(self, lang: str) -> str:
+        return self.tables.title(lang)
+
+    @property
+    def key(self) -> tuple:
+        m, ys = self.tables.manifest, D.years(self.tables.indicators)
+        return (str(m.get("model", "states")), ys[0], ys[-1])
+
+    def rate(self, year: int) -> float:
+        return D.value_at(self.tables.indicators, "poor_rate", year)[0]
+
+
+def run_of(tables: RunTables, link: str = "") -> Run:
+    """A Run from a report folder's tables (its verdicts and role as the report wrote them)."""
+    from simlib.report.context import verdicts_of
+
+    f = tables.folder / "verdicts.csv" if tables.folder is not None else None
+    verdicts = pd.read_csv(f) if f is not None and f.is_file() else verdicts_of(tables)
+    role = str((tables.manifest.get("report") or {}).get("role") or "")
+    if not role:
+        spent = float(tables.indicators.loc[tables.indicators["indicator"] == "spend", "value"].sum())
+        role = "counterfactual" if spent == 0 else "alternative"
+    return Run(tables, verdicts, role, link)
+
+
+def groups(runs: Sequence[Run]) -> list[list[Run]]:
+    """Runs grouped by (poverty model, first and last year): the group holding the plan first,
+    then larger groups; inside a group the plan first, the counterfactual last."""
+    by: dict[tuple, list[Run]] = {}
+    for r in runs:
+        by.setdefault(r.key, []).append(r)
+    out = [sorted(g, key=lambda r: ROLE_ORDER.get(r.role, 1)) for g in by.values()]
+    return sorted(out, key=lambda g: (not any(r.role == "plan" for r in g), -len(g)))
+
+
+def allocations(group: Sequence[Run]) -> list[Run]:
+    return [r for r in group if r.role != "counterfactual"]
+
+
+# --- shared robustness ------------------------------------------------------------------------
+
+
+def _draw_signature(r: Run) -> tuple | None:
+    """What makes two scenarios' parameter draws the same draws, or None without draws."""
+    u = r.tables.uncertainty
+    if not u or r.tables.folder is None or not (r.tables.folder / "uncertainty_draws.npy").is_file():
+        return None
+    info = (u.get("manifest") or {}).get("uncertainty") or {}
+    space = u.get("space")
+    keys = tuple(space["key"]) if space is not None and "key" in space.columns else ()
+    return (info.get("draws"), info.get("sampler"), info.get("seed"), info.get("replications"), keys)
+
+
+def horizon_rates(r: Run) -> np.ndarray:
+    """The province poor rate at the horizon in every parameter draw (mean over replications)."""
+    from simlib.uncertainty.run import load_draws
+
+    arr, cells = load_draws(r.tables.folder)
+    year = D.years(r.tables.indicators)[-1]
+    col = cells.index[(cells["indicator"] == "poor_rate") & (cells["geo"] == "province") & (cells["year"] == year)]
+    reps = int(((r.tables.uncertainty or {}).get("manifest") or {}).get("uncertainty", {}).get("replications", 1) or 1)
+    return np.asarray(arr[:, col[0]], float).reshape(-1, reps).mean(axis=1)
+
+
+@dataclass
+class Robustness:
+    """Allocations of one group on the same draws: per draw values and regrets, a summary."""
+
+    values: pd.DataFrame  # draw, scenario, value, best, regret, is_best
+    summary: pd.DataFrame  # scenario, value_mean, regret_mean, regret_p95, regret_max, share_best, draws
+    left_out: list[str] = field(default_factory=list)
+
+
+def shared_robustness(group: Sequence[Run]) -> Robustness | None:
+    """Regret and share best of the group's allocations on their common draws (None when fewer
+    than two allocations share draws)."""
+    from simlib.uncertainty.robustness import regret, regret_summary
+
+    allocs = allocations(group)
+    sigs = {r.name: _draw_signature(r) for r in allocs}
+    known = [s for s in sigs.values() if s is not None]
+    if not known:
+        return None
+    common = max(set(known), key=known.count)
+    kept = [r for r in allocs if sigs[r.name] == common]
+    if len(kept) < 2:
+        return None
+    frames = [
+        pd.DataFrame({"draw": np.arange(len(v)), "scenario": r.name, "value": v})
+        for r in kept
+        for v in [horizon_rates(r)]
+    ]
+    reg = regret(pd.concat(frames, ignore_index=True), lower_is_better=True)
+    return Robustness(reg, regret_summary(reg), [r.name for r in allocs if r not in kept])
+
+
+def run_robustness(scenario, compare: Sequence, draws: int, seed=None, executor="serial", jobs=None) -> pd.DataFrame:
+    """A scenario against others on `draws` common draws (a notebook run on its own)."""
+    from simlib.scenario import load_scenario
+    from simlib.uncertainty.robustness import comparable, compare_allocations
+
+    others, _ = comparable(scenario, [load_scenario(c) for c in compare])
+    if not others:
+        return pd.DataFrame()
+    rob = compare_allocations(
+        [scenario] + others, n=max(2, int(draws)), seed=seed, executor=executor, jobs=jobs, rules=False
+    )
+    return rob.summary
+
+
+def robustness_section_rows(summary: pd.DataFrame, name: str, lang: str, titles: dict | None = None) -> list:
+    """The regret summary as a table (this scenario's row in bold), with its reading."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    header = [
+        t("unc.col.scenario"),
+        t("decision.col.rate"),
+        t("unc.col.regret_mean"),
+        t("unc.col.regret_p95"),
+        t("unc.col.share_best"),
+    ]
+    rows = []
+    for r in summary.itertuples():
+        label = (titles or {}).get(r.scenario, r.scenario)
+        cells = [
+            label,
+            fmt.percent(r.value_mean, lang, 2),
+            fmt.number(r.regret_mean, lang, 2),
+            fmt.number(r.regret_p95, lang, 2),
+            fmt.percent(100 * r.share_best, lang, 0),
+        ]
+        rows.append([f"<strong>{H.esc(c)}</strong>" if r.scenario == name else H.esc(c) for c in cells])
+    return [
+        H.para(t("decision.robustness_intro")),
+        H.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5)),
+    ]
+
+
+# --- key messages ------------------------------------------------------------------------------
+
+
+@dataclass
+class Message:
+    """One key message: its text (HTML) and a link to its evidence."""
+
+    html: str
+    link: str = ""
+    link_text: str = ""
+
+
+def _q(text: str) -> str:
+    return f"«{H.esc(text)}»"
+
+
+def own_year(runs: Sequence[Run]) -> int | None:
+    years = [int(y) for r in runs for y in V.headline_verdicts(r.verdicts)["year"]]
+    return min(years) if years else None
+
+
+def all_met_probability(r: Run, year: int) -> float:
+    """Probability that every target is met in `year` (NaN without draws)."""
+    from simlib.uncertainty.summaries import all_targets_probability
+
+    o = (r.tables.uncertainty or {}).get("outcomes")
+    p = all_targets_probability(o) if o is not None else pd.Series(dtype=float)
+    return float(p.get(year, np.nan))
+
+
+def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run | None, Message | None]:
+    """The allocation to choose — least mean regret (or, without draws, lowest projected poor
+    rate at the horizon) — and the message saying so and how sure it is."""
+    allocs = allocations(group)
+    if not allocs:
+        return None, None
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    by_name = {r.name: r for r in allocs}
+    y1 = D.years(allocs[0].tables.indicators)[-1]
+    plan = next((r for r in allocs if r.role == "plan"), None)
+    if rob is None:
+        best = min(allocs, key=lambda r: r.rate(y1))
+        text = t(
+            "decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2)
+        )
+        return best, Message(text, "compare.html#ranking", t("decision.evidence"))
+    s = rob.summary.set_index("scenario")
+    best = by_name[s.index[0]]
+    text = t(
+        "decision.choice",
+        title=_q(best.title(lang)),
+        year=y1,
+        share=fmt.percent(100 * s.loc[best.name, "share_best"], lang, 0),
+        draws=int(s.loc[best.name, "draws"]),
+        regret=fmt.number(s.loc[best.name, "regret_mean"], lang, 2),
+        rate=fmt.percent(s.loc[best.name, "value_mean"], lang, 2),
+    )
+    if plan is not None and plan.name != best.name and plan.name in s.index:
+        text += " " + t(
+            "decision.choice_plan",
+            regret=fmt.number(s.loc[plan.name, "regret_mean"], lang, 2),
+            share=fmt.percent(100 * s.loc[plan.name, "share_best"], lang, 0),
+        )
+    return best, Message(text, "compare.html#robustness", t("decision.evidence"))
+
+
+def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Message | None:
+    """The targets in the plan's year: the chance each allocation meets all of them."""
+    allocs = allocations(group)
+    year = own_year(allocs)
+    if year is None:
+        return None
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    probs = {r.name: all_met_probability(r, year) for r in allocs}
+    if all(np.isnan(p) for p in probs.values()):
+        counts = {r.name: V.counts(r.verdicts)["met"] for r in allocs}
+        top = max(allocs, key=lambda r: counts[r.name])
+        n = len(V.headline_verdicts(top.verdicts))
+        return Message(
+            t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n),
+            "compare.html#verdicts",
+            t("decision.evidence"),
+        )
+    top = max(allocs, key=lambda r: np.nan_to_num(probs[r.name], nan=-1))
+    others = "; ".join(
+        f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
+    )
+    text = t(
+        "decision.targets",
+        year=year,
+        title=_q(top.title(lang)),
+        p=fmt.percent(100 * probs[top.name], lang, 0),
+        others=others,
+    )
+    return Message(text, "compare.html#verdicts", t("decision.evidence"))
+
+
+def weakest_target(r: Run, year: int, lang: str) -> str:
+    """The target `r` is least likely (or furthest) to meet in `year`, with its probability."""
+    v = V.headline_verdicts(r.verdicts)
+    v = v[v["year"] == year]
+    if v.empty:
+        return ""
+    key = v["probability"].fillna(v["margin"].rank(pct=True))
+    w = v.loc[key.idxmin()]
+    p = (
+        fmt.percent(100 * w["probability"], lang, 0)
+        if np.isfinite(w["probability"])
+        else i18n.t(f"target.{w['status']}", lang).lower()
+    )
+    return i18n.t("decision.weakest", lang, target=w[i18n.column("label", lang)], p=p)
+
+
+def tradeoffs(
+    group: Sequence[Run], best: Run | None, rob: Robustness | None, lang: str, unallocated: dict
+) -> Message | None:
+    """Each other allocation's trade-off: poor rate and regret, its weakest target, money that
+    reaches no one."""
+    allocs = [r for r in allocations(group) if best is None or r.name != best.name]
+    year = own_year(allocations(group))
+    if not allocs:
+        return None
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    y1 = D.years(allocs[0].tables.indicators)[-1]
+    s = rob.summary.set_index("scenario") if rob is not None else None
+    items = []
+    for r in allocs:
+        parts = [t("decision.trade_rate", year=y1, rate=fmt.percent(r.rate(y1), lang, 2))]
+        if s is not None and r.name in s.index:
+            parts.append(t("decision.trade_regret", regret=fmt.number(s.loc[r.name, "regret_mean"], lang, 2)))
+        if year is not None:
+            parts.append(weakest_target(r, year, lang))
+        if unallocated.get(r.name, 0) > 0.5:
+            parts.append(t("decision.trade_unallocated", money=fmt.number(unallocated[r.name], lang, 1)))
+        items.append(f"{_q(r.title(lang))}: " + "; ".join(H.esc(p) for p in parts if p))
+    text = H.esc(t("decision.tradeoffs")) + "<ul class='sl-list'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+    return Message(text, "compare.html#ranking", t("decision.evidence"))
+
+
+def plan_message(group: Sequence[Run], lang: str) -> Message | None:
+    """The plan's own verdict in its year, and its largest shortfall."""
+    plan = next((r for r in group if r.role == "plan"), None)
+    if plan is None:
+        return None
+    v = V.headline_verdicts(plan.verdicts)
+    if v.empty:
+        return None
+    c = V.counts(plan.verdicts)
+    year = int(v["year"].min())
+    text = i18n.t(
+        "decision.plan",
+        lang,
+        title=_q(plan.title(lang)),
+        year=year,
+        met=c["met"],
+        uncertain=c["uncertain"],
+        not_met=c["not_met"],
+        total=len(v),
+    )
+    from simlib.report.scorecard import shortfall_text
+
+    worst = v[v["status"] != "met"]
+    if len(worst):
+        w = worst.loc[worst["margin"].idxmin()]
+        short = shortfall_text(w, lang)
+        if short:
+            text += " " + i18n.t("decision.plan_worst", lang, target=w[i18n.column("label", lang)], short=short)
+    return Message(text, f"{plan.link}#scorecard" if plan.link else "", i18n.t("decision.evidence", lang))
+
+
+def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: str) -> Message | None:
+    """What the programme buys (against the counterfactual) and how the scenarios computed
+    differently (another model or other years) differ — never in the same column."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    parts = []
+    y1 = D.years(main[0].tables.indicators)[-1]
+    plan = next((r for r in main if r.role == "plan"), allocations(main)[0] if allocations(main) else None)
+    cf = next((r for r in main if r.role == "counterfactual"), None)
+    if cf is not None and plan is not None:
+        parts.append(
+            t(
+                "decision.counterfactual",
+                title=_q(cf.title(lang)),
+                year=y1,
+                rate=fmt.percent(cf.rate(y1), lang, 1),
+                gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2),
+                plan=_q(plan.title(lang)),
+            )
+        )
+    spread = [r.rate(y1) for r in allocations(main)]
+    for g in others:
+        for r in g:
+            ys = D.years(r.tables.indicators)
+            text = t(
+                "decision.other_group",
+                title=_q(r.title(lang)),
+                model=t(f"decision.model.{r.key[0]}"),
+                y0=ys[0],
+                y1=ys[-1],
+            )
+            if plan is not None and y1 in ys and len(spread) > 1:
+                text += " " + t(
+                    "decision.other_gap",
+                    year=y1,
+                    gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2),
+                    plan=_q(plan.title(lang)),
+                    spread=fmt.number(max(spread) - min(spread), lang, 2),
+                )
+            parts.append(text)
+    return Message(" ".join(H.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
+
+
+def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
+    """The key messages of a batch and the allocation it points to."""
+    gs = groups(runs)
+    if not gs:
+        return [], None
+    main = gs[0]
+    rob = shared_robustness(main)
+    best, first = choice(main, rob, lang)
+    msgs = [
+        first,
+        targets_message(main, best, lang),
+        tradeoffs(main, best, rob, lang, unallocated or {}),
+        plan_message(main, lang),
+        context_message(main, gs[1:], lang),
+    ]
+    return [m for m in msgs if m is not None], best
+
+
+def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat: str = "") -> str:
+    """The brief as the first thing on a page: the answer, then the numbered messages."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    items = []
+    for m in messages:
+        link = f' <span class="sl-small">({H.link(m.link, m.link_text)})</span>' if m.link else ""
+        items.append(f"<li>{m.html}{link}</li>")
+    answer = (
+        f'<p class="sl-answer">{H.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
+    )
+    note = H.para(caveat, "sl-small") if caveat else ""
+    return f'<section class="sl-brief" id="brief"><h2>{H.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
+
+
+def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
+    """Billion VND reaching no one per run, from the report's table (0 when it has none)."""
+    out = {}
+    for r in runs:
+        f = r.tables.folder / "table_unallocated.csv" if r.tables.folder is not None else None
+        out[r.name] = 0.0
+        if f is not None and f.is_file():
+            from simlib.report.table import read_csv
+
+            lang = (r.tables.manifest.get("report") or {}).get("lang", "vi")
+            df = read_csv(f, lang)
+            out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").sum())
+    return out
+
+
+def folder_runs(folders: Sequence[str | Path], link_of=None) -> list[Run]:
+    """Runs from report folders; `link_of(folder)` gives each report's link."""
+    return [run_of(RunTables.from_folder(f), link_of(Path(f)) if link_of else "") for f in folders]

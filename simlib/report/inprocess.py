@@ -1,0 +1,162 @@
+"""Run a report notebook inside the current process, without starting a kernel.
+
+A batch renders about a dozen notebooks; a Jupyter kernel per notebook costs a process start and
+the import of simlib, numpy, pandas and matplotlib each time (several seconds). Here each worker
+process keeps one IPython shell (`InteractiveShell`, the interpreter a kernel runs, without the
+kernel's messaging) and runs the notebooks' cells in it, one notebook after another:
+
+- every notebook starts from an empty namespace and history (`shell.reset`), so nothing a
+  notebook defines is seen by the next one; only imported modules (and their caches on immutable
+  objects, `simlib.memo`) are shared — which is the point;
+- what a cell displays (`IPython.display.display`, a cell's last value, matplotlib figures through
+  the inline backend) and prints becomes the cell's outputs, in the notebook's own format, so
+  `render.to_html` renders them as it renders a kernel's;
+- a failing cell stops the notebook as papermill does: the partly executed notebook carries the
+  error output and `render.NotebookFailed` is raised by the caller.
+
+It is safe for the project's report notebooks, which only call library functions. A notebook that
+changes the interpreter itself (`sys.path`, environment variables, global matplotlib settings)
+would leak into the next one: use a kernel for such notebooks (`render.execute(...,
+in_process=False)`, the default).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from IPython.core.displayhook import DisplayHook
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from traitlets.config import Config
+
+
+class _RecordingHook(DisplayHook):
+    """A cell's last value, formatted as a kernel would send it, kept instead of printed."""
+
+    sink: list | None = None
+
+    def write_output_prompt(self):  # no "Out[n]:" in a notebook's outputs
+        pass
+
+    def write_format_data(self, format_dict, md_dict=None):
+        if self.sink is not None:
+            self.sink.append(
+                nbformat.v4.new_output(
+                    "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.prompt_count
+                )
+            )
+
+
+class _Shell(InteractiveShell):
+    """An IPython shell whose error reports go into the notebook's error output, as a kernel
+    sends them, rather than to the terminal."""
+
+    last_traceback: list | None = None
+
+    def _showtraceback(self, etype, evalue, stb):
+        self.last_traceback = list(stb)
+
+    def enable_gui(self, gui=None):  # the inline backend needs no event loop
+        pass
+
+
+@dataclass
+class CellRun:
+    """The outputs of one cell and the error that stopped it (None if it ran)."""
+
+    outputs: list = field(default_factory=list)
+    error: BaseException | None = None
+
+
+@functools.cache
+def shell() -> _Shell:
+    """This process's shell (made once): no history file, the inline matplotlib backend."""
+    cfg = Config()
+    cfg.HistoryManager.enabled = False  # no history database: `In` is kept in memory
+    cfg.InteractiveShell.colors = "nocolor"
+    cfg.InteractiveShell.xmode = "Plain"
+    with _as_main(sys.modules.get("__main__")):  # IPython installs its own `__main__`: keep the real one
+        sh = _Shell.instance(config=cfg, displayhook_class=_RecordingHook)
+    sh.enable_matplotlib("inline")
+    return sh
+
+
+@contextmanager
+def _as_main(module):
+    """`module` as `sys.modules["__main__"]` inside the block, the previous one restored after
+    (a process that starts workers — multiprocessing, Dask — needs its own `__main__`)."""
+    old = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = old
+
+
+@contextmanager
+def _cwd(path: Path):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _stream(name: str, text: str) -> dict:
+    return nbformat.v4.new_output("stream", name=name, text=text)
+
+
+def run_cell(sh: _Shell, source: str) -> CellRun:
+    """Run one cell's source; its displays, last value and printed text as notebook outputs."""
+    out = CellRun()
+    sh.displayhook.sink, sh.last_traceback = out.outputs, None
+    try:
+        with capture_output() as cap:
+            result = sh.run_cell(source, store_history=True)
+    finally:
+        sh.displayhook.sink = None
+    if cap.stdout:
+        out.outputs.insert(0, _stream("stdout", cap.stdout))
+    if cap.stderr:
+        out.outputs.insert(0, _stream("stderr", cap.stderr))
+    out.outputs.extend(nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata) for o in cap.outputs)
+    err = result.error_before_exec or result.error_in_exec
+    if err is not None:
+        out.error = err
+        out.outputs.append(
+            nbformat.v4.new_output(
+                "error",
+                ename=type(err).__name__,
+                evalue=str(err),
+                traceback=sh.last_traceback or [f"{type(err).__name__}: {err}"],
+            )
+        )
+    return out
+
+
+def execute(nb, cwd: str | Path) -> BaseException | None:
+    """Run every code cell of `nb` (a parameterised notebook) in this process's shell, in `cwd`,
+    filling in each cell's outputs and execution count; stops at the first failing cell and
+    returns its error (None when every cell ran)."""
+    sh = shell()
+    sh.reset(new_session=False)
+    hist = sh.history_manager
+    hist.input_hist_parsed[:], hist.input_hist_raw[:] = [""], [""]  # `In` as in a new kernel
+    sh.execution_count = 1
+    with _cwd(Path(cwd)), _as_main(sh.user_module):
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            count = sh.execution_count
+            run = run_cell(sh, cell.source)
+            cell.outputs, cell.execution_count = run.outputs, count
+            if run.error is not None:
+                return run.error
+    return None

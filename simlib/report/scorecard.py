@@ -1,0 +1,165 @@
+"""The verdict on each target as people read it: in the page (a cell per target, area and year:
+value, 90 % interval, đạt / chưa chắc đạt / không đạt, probability, and by how much it falls
+short) and as a table for Excel — both from the one verdict table (`simlib.report.verdict`).
+
+Columns of the page's scorecard: the targets' own years first, then the later years as an
+outlook (greyed, "Triển vọng"), so a 2024 plan is judged on 2024.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.report import html as H
+from simlib.report.table import ReportTable
+
+MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
+CLASSES = {"met": "sl-met", "uncertain": "sl-unsure", "not_met": "sl-notmet"}
+COVERAGE = ("production_support_coverage", "officers_trained", "poor_districts_with_infrastructure")
+
+
+def status_word(status: str, lang: str) -> str:
+    return i18n.t(f"target.{status}", lang)
+
+
+def status_html(status: str, lang: str) -> str:
+    """`✓ Đạt`, `? Chưa chắc đạt`, `✗ Không đạt`: distinct in black and white (mark and style)."""
+    return f'<span class="{CLASSES[status]}">{H.esc(MARKS[status] + " " + status_word(status, lang))}</span>'
+
+
+def value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
+    """A target's value: a change in points (`−4,69 điểm %`), a rate or coverage (`24,7 %`)."""
+    if indicator.endswith("_change"):
+        return fmt.signed(v, lang, 2) + (f" {i18n.t('unit.pts_short', lang)}" if unit else "")
+    if indicator.endswith("_rate") or indicator in COVERAGE:
+        return fmt.percent(v, lang)
+    return fmt.number(v, lang, 1)
+
+
+def threshold_text(indicator: str, comparison: str, threshold: float, lang: str) -> str:
+    return f"{'≤' if comparison == '<=' else '≥'} {value_text(indicator, threshold, lang)}"
+
+
+def probability_span(
+    p: float, lang: str, target_id: str = "", geo: str = "", year: int | str = "", kind: str = "cell"
+) -> str:
+    """A probability of meeting a target as HTML, carrying its exact value (`data-probability`,
+    a share 0–1) and what it is about, so readers and tests see the same number."""
+    attrs = (
+        f'data-probability="{p:.6f}" data-kind="{H.esc(kind)}" data-target="{H.esc(target_id)}" '
+        f'data-geo="{H.esc(geo)}" data-year="{H.esc(year)}"'
+    )
+    return f'<span class="sl-prob" {attrs}>{H.esc(fmt.percent(100 * p, lang, 0))}</span>'
+
+
+def shortfall_text(r, lang: str) -> str:
+    """`thiếu 0,04 điểm % (khoảng 52 hộ)` when the projection is short of the threshold, else ''."""
+    if not np.isfinite(r["margin"]) or r["margin"] >= -1e-9:
+        return ""
+    points = r["indicator"].endswith("_change") or r["indicator"].endswith("_rate") or r["indicator"] in COVERAGE
+    gap = fmt.number(-r["margin"], lang, 2 if r["indicator"].endswith("_change") else 1)
+    gap += " " + i18n.t("unit.pts_short", lang) if points else ""
+    text = i18n.t("report.verdict.short", lang, gap=gap)
+    if np.isfinite(r.get("margin_households", np.nan)):
+        text += " " + i18n.t("report.verdict.short_households", lang, n=fmt.number(-r["margin_households"], lang))
+    return text
+
+
+def verdict_cell(r, lang: str, kind: str = "target") -> str:
+    """One verdict as a scorecard cell (`r`: a row of the verdict table)."""
+    parts = [H.esc(value_text(r["indicator"], r["value"], lang, unit=False))]
+    if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
+        lo, hi = (value_text(r["indicator"], x, lang, unit=False) for x in (r["lo"], r["hi"]))
+        parts.append(f'<span class="sl-small">{H.esc(i18n.t("report.verdict.interval", lang, lo=lo, hi=hi))}</span>')
+    parts.append(status_html(r["status"], lang))
+    if np.isfinite(r["probability"]):
+        p = probability_span(float(r["probability"]), lang, r["target_id"], r["geo"], int(r["year"]), kind)
+        parts.append(f'<span class="sl-small">{H.esc(i18n.t("report.probability_label", lang))} {p}</span>')
+    short = shortfall_text(r, lang)
+    if short:
+        parts.append(f'<span class="sl-small">{H.esc(short)}</span>')
+    return "<br>".join(parts)
+
+
+def area_name(geo_type: str, geo: str, lang: str, unit_names: dict | None = None) -> str:
+    """Display name of a reporting geography (province, a district, poor districts, a group)."""
+    if geo_type == "district":
+        return (unit_names or {}).get(geo, geo)
+    return i18n.label("geo", geo, lang)
+
+
+def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None) -> str:
+    """The scorecard: one row per target (its districts indented below it), the threshold, then
+    one column per year — the targets' own years, then the outlook years."""
+    if verdicts.empty:
+        return H.para(i18n.t("report.no_targets", lang))
+    own = sorted(verdicts.loc[verdicts["own_year"], "year"].unique())
+    later = sorted(set(verdicts["year"]) - set(own))
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    header = [t("table.target_area"), t("table.threshold")]
+    header += [str(y) for y in own] + [t("report.verdict.outlook", year=y) for y in later]
+    hcls = ["", ""] + [""] * len(own) + ["sl-outlook-h"] * len(later)
+    rows, classes = [], []
+    for (_tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
+        first = g.iloc[0]
+        area = area_name(gt, geo, lang, unit_names)
+        label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
+        cells = [H.esc(label), H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang))]
+        for y in own + later:
+            r = g[g["year"] == y]
+            cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target") if len(r) else "–"
+            cells.append(cell if y in own else f'<span class="sl-outlook">{cell}</span>')
+        rows.append(cells)
+        classes.append("sub" if first["detail"] else "")
+    n = len(header)
+    return H.table(
+        header,
+        rows,
+        numeric=[False, True] + [True] * (n - 2),
+        row_classes=classes,
+        raw_cols=range(n),
+        header_classes=hcls,
+    )
+
+
+def scorecard_table(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None) -> ReportTable:
+    """The verdicts as a table for Excel: one row per target, area and year."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    v = verdicts
+    unit = [
+        t("unit.pts") if i.endswith("_change") else t("unit.pct") if (i.endswith("_rate") or i in COVERAGE) else ""
+        for i in v["indicator"]
+    ]
+    frame = pd.DataFrame(
+        {
+            t("table.target"): v[i18n.column("label", lang)].to_numpy(),
+            t("table.area"): [area_name(a, b, lang, unit_names) for a, b in zip(v["geo_type"], v["geo"])],
+            t("table.year"): v["year"].astype(int).to_numpy(),
+            t("table.judged"): [t("report.verdict.own") if o else t("report.verdict.later") for o in v["own_year"]],
+            t("table.projected"): v["value"].to_numpy(),
+            t("table.low"): v["lo"].to_numpy(),
+            t("table.high"): v["hi"].to_numpy(),
+            t("table.comparison"): ["≤" if c == "<=" else "≥" for c in v["comparison"]],
+            t("table.threshold"): v["threshold"].to_numpy(),
+            t("table.unit"): unit,
+            t("table.probability_pct"): (100 * v["probability"]).to_numpy(),
+            t("table.status"): [status_word(s, lang) for s in v["status"]],
+            t("table.basis"): [t(f"report.verdict.basis_{b}") for b in v["basis"]],
+            t("table.margin"): v["margin"].to_numpy(),
+            t("table.margin_households"): v["margin_households"].to_numpy(),
+        }
+    )
+    formats = {
+        t("table.year"): "year",
+        t("table.projected"): "num2",
+        t("table.low"): "num2",
+        t("table.high"): "num2",
+        t("table.threshold"): "num2",
+        t("table.probability_pct"): "pct1",
+        t("table.margin"): "pts2",
+        t("table.margin_households"): "int",
+    }
+    return ReportTable("scorecard", t("report.table.scorecard"), frame, formats, t("report.table.scorecard_note"))

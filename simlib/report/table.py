@@ -1,0 +1,233 @@
+"""A report table for people, and the three forms it takes: an HTML table in the page, a sheet of
+the report's workbook and a CSV file for Excel — the same rows and numbers in all three.
+
+A `ReportTable` holds a DataFrame whose first column labels the rows and whose headers are in the
+report's language (with their units), and a format code per column:
+
+| code   | shown as (vi)        | Excel number format       |
+|--------|----------------------|---------------------------|
+| text   | as written           | text                      |
+| year   | 2024                 | 0                         |
+| int    | 1.234 (whole number) | #,##0                     |
+| num1   | 1.234,5              | #,##0.0                   |
+| num2   | 1.234,56             | #,##0.00                  |
+| pct1   | 24,7 % (value in %)  | #,##0.0 "%"               |
+| pts2   | −4,23 (points)       | +#,##0.00;-#,##0.00;0.00  |
+
+CSV files for people are written the way Excel in the report's language opens them: UTF-8 with a
+byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
+Windows uses `,` for decimals, so Excel splits on `;`); in English `,` and `.`. Values are rounded
+to the decimals shown. Machine-readable tables (codes, full precision, `,`) are written elsewhere
+(`simlib.runner.write_outputs`, `verdicts.csv`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.atomic import atomic_file
+from simlib.i18n import fmt
+from simlib.report import html as H
+
+FORMATS = ("text", "year", "int", "num1", "num2", "pct1", "pts2")
+_DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct1": 1, "pts2": 2, "year": 0}
+_EXCEL = {
+    "text": "@",
+    "year": "0",
+    "int": "#,##0",
+    "num1": "#,##0.0",
+    "num2": "#,##0.00",
+    "pct1": '#,##0.0" %"',
+    "pts2": "+#,##0.00;-#,##0.00;0.00",
+}
+#: CSV conventions of Excel in each language: (field separator, decimal sign)
+CSV_STYLE = {"vi": (";", ","), "en": (",", ".")}
+CSV_ENCODING = "utf-8-sig"
+
+
+@dataclass
+class ReportTable:
+    """One table of a report: `key` names its files (`table_<key>.csv`), `title` is its caption
+    and sheet name, `frame` its rows (first column: the row labels), `formats` a code per column
+    (`FORMATS`; text when absent), `note` a line under it."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    #: columns whose row cells are indented detail rows (e.g. districts under their target)
+    detail: Sequence[bool] | None = None
+
+    def fmt_of(self, column: str) -> str:
+        return self.formats.get(column, "text")
+
+
+def cell_text(value, code: str, lang: str) -> str:
+    """One value as the page shows it."""
+    if code == "text":
+        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    if fmt.is_missing(value):
+        return fmt.DASH
+    if code == "year":
+        return str(int(value))
+    if code == "pct1":
+        return fmt.percent(value, lang, 1)
+    if code == "pts2":
+        return fmt.signed(value, lang, 2)
+    return fmt.number(value, lang, _DECIMALS[code])
+
+
+def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
+    """The table in a page (numbers right-aligned, the first column labelling the rows)."""
+    df = table.frame
+    codes = [table.fmt_of(c) for c in df.columns]
+    rows = [[cell_text(v, c, lang) for v, c in zip(row, codes)] for row in df.itertuples(index=False)]
+    classes = ["sub" if d else "" for d in table.detail] if table.detail is not None else None
+    out = H.table(
+        [str(c) for c in df.columns],
+        rows,
+        numeric=[c != "text" for c in codes],
+        caption=table.title if caption else None,
+        row_classes=classes,
+    )
+    return out + (H.para(table.note, "sl-small") if table.note else "")
+
+
+def rounded(table: ReportTable) -> pd.DataFrame:
+    """The frame with every number rounded to the decimals it is shown with."""
+    df = table.frame.copy()
+    for c in df.columns:
+        code = table.fmt_of(c)
+        if code in _DECIMALS:
+            v = pd.to_numeric(df[c], errors="coerce").round(_DECIMALS[code])
+            df[c] = v.astype("Int64") if _DECIMALS[code] == 0 and v.notna().all() else v
+    return df
+
+
+def write_csv(table: ReportTable, path: str | Path, lang: str) -> Path:
+    """`table` as a CSV file Excel in `lang` opens correctly (see the module docstring)."""
+    sep, dec = CSV_STYLE[i18n.get_lang(lang)]
+    path = Path(path)
+    with atomic_file(path, "w", encoding=CSV_ENCODING, newline="") as fh:
+        rounded(table).to_csv(fh, index=False, sep=sep, decimal=dec, quoting=csv.QUOTE_MINIMAL)
+    return path
+
+
+def read_csv(path: str | Path, lang: str) -> pd.DataFrame:
+    """A CSV file written by `write_csv` in `lang`, read back."""
+    sep, dec = CSV_STYLE[i18n.get_lang(lang)]
+    return pd.read_csv(path, sep=sep, decimal=dec, encoding=CSV_ENCODING)
+
+
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str, used: set) -> str:
+    """An Excel sheet name from a title: at most 31 characters, none of []:*?/\\, unique."""
+    base = _BAD_SHEET.sub("", title).strip()[:31] or "Sheet"
+    name, i = base, 1
+    while name.lower() in used:
+        i += 1
+        name = f"{base[:28]} {i}"
+    used.add(name.lower())
+    return name
+
+
+def _info_sheet(wb, title: str, rows: Sequence[tuple[str, str]]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(title, 0)
+    for r, (k, v) in enumerate(rows, start=1):
+        ws.cell(row=r, column=1, value=k).font = Font(bold=True)
+        ws.cell(row=r, column=2, value=v).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 110
+
+
+def _table_sheet(wb, name: str, table: ReportTable, lang: str) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    df = rounded(table)
+    ws.append([str(c) for c in df.columns])
+    for row in df.itertuples(index=False):
+        ws.append([None if (v is pd.NA or (isinstance(v, float) and np.isnan(v))) else _plain(v) for v in row])
+    for ci, col in enumerate(df.columns, start=1):
+        letter = get_column_letter(ci)
+        head = ws.cell(row=1, column=ci)
+        head.font, head.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        code = table.fmt_of(col)
+        for cell in ws[letter][1:]:
+            cell.number_format = _EXCEL[code]
+        sample = [str(col)] + [cell_text(v, code, lang) for v in table.frame[col].head(200)]
+        ws.column_dimensions[letter].width = min(60, max(9, max(len(s) for s in sample) + 2))
+    ws.freeze_panes = "B2"
+    if len(df):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+
+
+def _plain(v):
+    """Numpy scalars as Python ones (openpyxl writes Python numbers)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def write_xlsx(
+    tables: Sequence[ReportTable],
+    path: str | Path,
+    lang: str,
+    info: Sequence[tuple[str, str]] = (),
+    prefix: str = "table_",
+) -> dict[str, str]:
+    """One workbook: an information sheet first (`info` rows: label, text), then one sheet per
+    table with its headers bold and frozen with the row labels, filters, and each column's
+    number format. Returns {table key: sheet name}."""
+    from openpyxl import Workbook
+
+    lang = i18n.get_lang(lang)
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set = set()
+    info_title = sheet_name(i18n.t("xlsx.info_sheet", lang), used)
+    names = {t.key: sheet_name(t.title, used) for t in tables}
+    rows = list(info) + [(i18n.t("xlsx.sheets", lang), "")]
+    rows += [(names[t.key], f"{prefix}{t.key}.csv" + (f" — {t.note}" if t.note else "")) for t in tables]
+    _info_sheet(wb, info_title, rows)
+    for t in tables:
+        _table_sheet(wb, names[t.key], t, lang)
+    with atomic_file(Path(path), "wb") as fh:
+        wb.save(fh)
+    return names
+
+
+def export(
+    tables: Sequence[ReportTable],
+    folder: str | Path,
+    lang: str,
+    xlsx_name: str = "tables.xlsx",
+    info: Sequence[tuple[str, str]] = (),
+    prefix: str = "table_",
+) -> list[str]:
+    """Every table as `<prefix><key>.csv` and all of them in one workbook; returns the file names."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for t in tables:
+        write_csv(t, folder / f"{prefix}{t.key}.csv", lang)
+        written.append(f"{prefix}{t.key}.csv")
+    write_xlsx(tables, folder / xlsx_name, lang, info, prefix)
+    return written + [xlsx_name]
+
+
+def frame_of(rows: Sequence[Mapping], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame from row dicts, with exactly `columns` in that order."""
+    return pd.DataFrame(list(rows), columns=list(columns))

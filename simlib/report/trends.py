@@ -1,0 +1,292 @@
+"""The poor rate over the years in a scenario report: the published history before the
+projection, the projection, and each yearly target drawn as the plan defines it — a change on
+the previous year's rate, so each year's step starts from the year before (not a path from the
+baseline that would let a year's miss hide behind an earlier year's gain).
+
+A change of poverty standard inside the projection (2027) is marked on the charts, and no target
+step is drawn across it: the rates on either side count households under different lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.paths import data_dir
+from simlib.report import charts as C
+from simlib.report import data as D
+from simlib.report import html as H
+from simlib.report.table import ReportTable
+
+PUBLISHED = "published/poverty_figures.csv"
+_START = re.compile(r"\bstart of (\d{4})")
+_STANDARD = re.compile(r"(\d{4})-(\d{4}) standard")
+
+
+def published_history(province_en: str, folder=None, first_year: int = 2015) -> pd.DataFrame:
+    """The published poor rates of a province (`data/published/poverty_figures.csv`, rows of
+    `<province_en> (province)` with a year and a rate) from `first_year` on: year (end of year; a
+    figure for the start of a year counts for the end of the one before), rate (%), standard
+    (e.g. 2016-2020, from the notes; a row that does not say takes the stated standard whose
+    years cover it; '' if none) and source address. Later rows of the same year and standard
+    replace earlier ones."""
+    path = (folder or data_dir()) / PUBLISHED
+    if not path.is_file() or not province_en:
+        return pd.DataFrame(columns=["year", "rate", "standard", "url"])
+    df = pd.read_csv(path, dtype=str)
+    df = df[df["area"].str.strip() == f"{province_en} (province)"]
+    rows = []
+    for r in df.itertuples(index=False):
+        rate = pd.to_numeric(r.poor_rate_pct, errors="coerce")
+        notes = str(r.notes or "")
+        if not str(r.year).isdigit() or not np.isfinite(rate):
+            continue
+        year = int(r.year)
+        start = _START.search(notes)
+        if start:
+            year = int(start.group(1)) - 1
+        std = _STANDARD.search(notes)
+        rows.append(
+            {"year": year, "rate": float(rate), "standard": std.group(0)[:9] if std else "", "url": r.source_url}
+        )
+    out = pd.DataFrame(rows, columns=["year", "rate", "standard", "url"])
+    spans = [tuple(int(x) for x in st.split("-")) for st in set(out["standard"]) if st]
+    for i, r in out[out["standard"] == ""].iterrows():
+        cover = [f"{a}-{b}" for a, b in spans if a <= r["year"] <= b]
+        out.loc[i, "standard"] = cover[0] if cover else ""
+    out = out[out["year"] >= first_year]
+    return out.drop_duplicates(["year", "standard"], keep="last").sort_values("year").reset_index(drop=True)
+
+
+def standard_breaks(ind: pd.DataFrame) -> list[int]:
+    """Projected years in which a new poverty standard applies (the `standard_changed` flag)."""
+    if "standard_changed" not in set(ind["indicator"]):
+        return []
+    flag = ind[(ind["indicator"] == "standard_changed") & (ind["geo"] == "province")]
+    return sorted(int(y) for y, v in flag.groupby("year")["value"].max().items() if v > 0)
+
+
+def target_steps(years: Sequence[int], values: Sequence[float], per_year: float, skip: Sequence[int] = ()) -> list:
+    """The plan's yearly change targets as steps: for each year y after the first, from last
+    year's projected value to that value plus `per_year` (none into a year in `skip`).
+    Returns [(x0, y0, x1, y1)]."""
+    out = []
+    for (y0, v0), y1 in zip(zip(years[:-1], values[:-1]), years[1:]):
+        if y1 not in skip and np.isfinite(v0):
+            out.append((y0, v0, y1, v0 + per_year))
+    return out
+
+
+def rate_change_targets(targets, geo_types=("province", "poor_districts", "ethnic_group")) -> dict:
+    """{geo: threshold in points per year} of the poor-rate change targets in a target table."""
+    sel = targets[(targets["indicator"] == "poor_rate_change") & targets["geo_type"].isin(geo_types)]
+    return {g: float(v) for g, v in sel.groupby("geo", sort=False)["threshold"].first().items()}
+
+
+def _steps(xs, ys, per_year, skip, label: str) -> list[C.Target]:
+    steps = target_steps(list(xs), list(ys), per_year, skip)
+    return [C.Target(label if i == 0 else "", [a, c], [b, d]) for i, (a, b, c, d) in enumerate(steps)]
+
+
+def _history_series(hist: pd.DataFrame, lang: str) -> list[C.Series]:
+    """One dotted line per standard (a gap between standards), no end labels."""
+    out = []
+    for std, g in hist.groupby("standard", sort=False):
+        label = i18n.t("report.history", lang, standard=std) if std else i18n.t("report.history_plain", lang)
+        out.append(C.Series(label, g["year"].tolist(), g["rate"].tolist(), style=3, end_label=False))
+    return out
+
+
+def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str) -> str:
+    """One sentence stating what the chart shows: the change each year against its target."""
+    v = verdicts[(verdicts["geo"] == geo) & (verdicts["indicator"] == "poor_rate_change")]
+    if v.empty:
+        return ""
+    parts = [
+        i18n.t(
+            "report.finding.year",
+            lang,
+            year=int(r.year),
+            change=fmt.number(abs(r.value), lang, 2),
+            direction=i18n.t("report.finding.fall" if r.value < 0 else "report.finding.rise", lang),
+            status=i18n.t(f"target.{r.status}", lang).lower(),
+        )
+        for r in v.itertuples()
+    ]
+    thr = fmt.number(abs(float(v["threshold"].iloc[0])), lang, 0)
+    return i18n.t("report.finding.rates", lang, area=i18n.label("geo", geo, lang), years="; ".join(parts), target=thr)
+
+
+def province_chart(ctx) -> H.Chart:
+    """The province's poor rate: published history, projection (with its 90 % band from the
+    parameter draws when there are any) and the yearly target steps."""
+    ind, L = ctx.tables.indicators, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    s = D.series(ind, "poor_rate", "province", "province")
+    lo, hi = _band(ctx, "province")
+    proj = C.Series(
+        t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo or s["lo"].tolist(), hi or s["hi"].tolist(), 0
+    )
+    hist = published_history(ctx.scenario.dataset.meta.get("province_en", ""))
+    breaks = standard_breaks(ind)
+    thr = _thresholds(ctx).get("province")
+    targets = _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if thr is not None else []
+    fig = C.line_chart(
+        _history_series(hist, L) + [proj],
+        ylabel=t("axis.poor_rate"),
+        xlabel=t("axis.year"),
+        lang=L,
+        targets=targets,
+        value_fmt=lambda v: fmt.percent(v, L),
+        ymin=0.0,
+        height=3.8,
+        breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
+    )
+    note = t("report.fig.province_history") if len(hist) else ""
+    return H.Chart(
+        fig, " ".join(x for x in (t("report.fig.province"), note) if x), title=rate_finding(ctx.verdicts, "province", L)
+    )
+
+
+def _band(ctx, geo: str) -> tuple[list | None, list | None]:
+    """The 90 % band of the poor rate over the parameter draws, by year (None without draws)."""
+    u = ctx.tables.uncertainty
+    if not u or "quantiles" not in u:
+        return None, None
+    q = u["quantiles"]
+    q = q[(q["indicator"] == "poor_rate") & (q["geo"] == geo)].sort_values("year")
+    return (q["q05"].tolist(), q["q95"].tolist()) if len(q) else (None, None)
+
+
+def _thresholds(ctx) -> dict[str, float]:
+    return rate_change_targets(ctx.tables.targets)
+
+
+def group_panels(ctx) -> H.Chart:
+    """Poor districts together and ethnic-minority households: projection and target steps."""
+    ind, L = ctx.tables.indicators, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    thr, breaks = _thresholds(ctx), standard_breaks(ind)
+    panels = []
+    for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
+        s = D.series(ind, "poor_rate", geo, gt)
+        lo, hi = _band(ctx, geo)
+        line = C.Series(t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo, hi, 0)
+        steps = _steps(s["year"], s["mean"], thr[geo], breaks, t("report.target_step")) if geo in thr else []
+        panels.append(C.Panel(i18n.label("geo", geo, L), [line], steps))
+    fig = C.line_panels(
+        panels,
+        ylabel=t("axis.poor_rate"),
+        xlabel=t("axis.year"),
+        lang=L,
+        ncols=2,
+        value_fmt=lambda v: fmt.percent(v, L),
+        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
+        panel_height=2.8,
+        breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
+    )
+    title = " ".join(x for x in (rate_finding(ctx.verdicts, g, L) for g in ("poor_districts", "ethnic_minority")) if x)
+    return H.Chart(fig, t("report.fig.groups"), title=title)
+
+
+def poor_units(ctx) -> list[str]:
+    ds = ctx.scenario.dataset
+    return [u for u, p in zip(ds.unit_ids, ds.poor_district) if p]
+
+
+def district_panels(ctx) -> H.Chart:
+    """Small multiples: the poor rate of every district, with the poor-district target steps."""
+    ind, L = ctx.tables.indicators, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    thr, breaks, poor = _thresholds(ctx).get("poor_districts"), standard_breaks(ind), poor_units(ctx)
+    panels = []
+    for u, name in ctx.unit_names.items():
+        s = D.series(ind, "poor_rate", u, "district")
+        line = C.Series(
+            t("report.projected"), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), 0
+        )
+        steps = (
+            _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if u in poor and thr is not None else []
+        )
+        panels.append(C.Panel(name + (" ★" if u in poor else ""), [line], steps))
+    fig = C.line_panels(
+        panels,
+        ylabel=t("axis.poor_rate_short"),
+        xlabel=t("axis.year"),
+        lang=L,
+        ncols=5,
+        value_fmt=lambda v: fmt.percent(v, L),
+        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
+        panel_height=2.0,
+        breaks=[(y - 0.5, "") for y in breaks],
+    )
+    rule = fmt.points(thr, L, 0) if thr is not None else "–"
+    return H.Chart(fig, t("report.fig.districts", rule=rule))
+
+
+def district_table(ctx) -> ReportTable:
+    """The poor rate of every district by year, and its average yearly change."""
+    ind, L = ctx.tables.indicators, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    ys = D.years(ind)
+    poor = poor_units(ctx)
+    change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
+    rows = []
+    for u, name in ctx.unit_names.items():
+        s = D.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
+        row = {t("table.district"): name + (" ★" if u in poor else "")}
+        row.update({str(y): s.get(y, np.nan) for y in ys})
+        row[change] = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[t("table.district")] + [str(y) for y in ys] + [change])
+    formats = {str(y): "pct1" for y in ys} | {change: "pts2"}
+    return ReportTable("district_rates", t("report.table.districts"), frame, formats)
+
+
+def fan_panels(ctx) -> H.Chart:
+    """Fan charts of the poor rate of the province, the poor districts together and
+    ethnic-minority households over the parameter draws, each with its target steps."""
+    import matplotlib
+
+    from simlib.report import uncertainty as U
+
+    L = ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    tables = ctx.unc_tables()
+    geos = ("province", "poor_districts", "ethnic_minority")
+    fig = C._figure(C.WIDTH, 3.3)
+    with matplotlib.rc_context(C.RC):
+        axes = fig.subplots(1, len(geos), sharey=True)
+        for i, (ax, geo) in enumerate(zip(axes, geos)):
+            U.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
+            ax.set_title(i18n.label("geo", geo, L), loc="left", fontsize=9)
+            ax.set_xlabel(t("axis.year"), fontsize=8.5)
+            ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
+            ax.grid(alpha=1.0)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper left", ncols=3, fontsize=8.5)
+    return H.Chart(fig, t("report.fig.fans"))
+
+
+def trajectories(ctx) -> list:
+    """Poor rate over the years: province (with the published history), poor districts and
+    ethnic-minority households, every district; each against the yearly target steps."""
+    from simlib.report.table import to_html
+
+    L = ctx.lang
+    blocks = [
+        H.heading(ctx.t("report.section.trajectories"), anchor="trajectories", up=ctx.t("report.toc.up")),
+        H.para(ctx.t("report.trajectories.intro")),
+        province_chart(ctx),
+        group_panels(ctx),
+        district_panels(ctx),
+        to_html(district_table(ctx), L),
+    ]
+    if ctx.spread_shown:
+        blocks.append(H.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
+    return blocks

@@ -1,0 +1,251 @@
+"""The uncertainty page of a scenario (used by `notebooks/uncertainty.ipynb`): how sure the
+projection is, for a decision-maker — sections as blocks for `context.show`, like the scenario
+report's.
+
+1. title, links back to the scenario report, the overview and the comparison; contents;
+2. fan charts of the poor rate against the yearly target steps;
+3. the verdict on each target (the run's `verdicts.csv`, the same numbers as the scenario report);
+4. when a target is missed — only the rules that were found and held on the other half of the
+   draws, in plain words with units; one sentence for the rest;
+5. what we most need to measure better: Sobol shares of the output's variance by kind of
+   parameter and by project (shown only within [0, 1] with first order ≤ total; imprecise ones
+   as their interval), optionally Morris screening;
+6. the allocations compared on the same draws: in a batch, computed once for all scenarios and
+   shown on the comparison page (linked here, with this scenario's own line); on its own, the
+   allocations in `compare` are run here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.report import html as H
+from simlib.report import scorecard as S
+from simlib.report import verdict as V
+from simlib.report.context import Links, show, to_html  # noqa: F401 - the notebook's API
+from simlib.report.data import RunTables
+from simlib.report.table import ReportTable
+from simlib.report.table import to_html as table_html
+
+TOC = (
+    ("fans", "unc.page.fans"),
+    ("verdicts", "unc.page.verdicts"),
+    ("rules", "unc.nb.rules"),
+    ("sensitivity", "unc.nb.sensitivity"),
+    ("robustness", "unc.nb.robustness"),
+)
+
+
+@dataclass
+class PageContext:
+    """What the page reads: a report folder's tables (with its parameter draws), the verdicts the
+    scenario report wrote, the scenario, the language and the links around the page."""
+
+    tables: RunTables
+    verdicts: pd.DataFrame
+    scenario: object
+    lang: str
+    links: Links = field(default_factory=Links)
+
+    def t(self, key: str, **kw) -> str:
+        return i18n.t(key, self.lang, **kw)
+
+    def unc_tables(self) -> dict | None:
+        u = self.tables.uncertainty
+        return None if u is None else dict(u, indicators=self.tables.indicators)
+
+    @property
+    def info(self) -> dict:
+        return ((self.tables.uncertainty or {}).get("manifest") or {}).get("uncertainty") or {}
+
+
+def load(folder: str | Path, scenario, lang: str = "vi", links: Links | None = None) -> PageContext:
+    """The page's context from a report folder (`simlib run --uncertainty N` or a batch report)."""
+    from simlib.report.context import verdicts_of
+
+    tabs = RunTables.from_folder(folder)
+    f = Path(folder) / "verdicts.csv"
+    verdicts = pd.read_csv(f) if f.is_file() else verdicts_of(tabs, scenario.params["targets"])
+    return PageContext(tabs, verdicts, scenario, i18n.get_lang(lang), links or Links())
+
+
+def _up(ctx) -> str:
+    return ctx.t("report.toc.up")
+
+
+def title(ctx: PageContext) -> list:
+    info = ctx.info
+    intro = ctx.t(
+        "unc.nb.intro",
+        title=ctx.scenario.title(ctx.lang),
+        draws=info.get("draws", "–"),
+        sampler=i18n.label("unc.sampler", info.get("sampler", "lhs"), ctx.lang),
+        seed=info.get("seed", "–"),
+    )
+    links = [
+        (ctx.links.report, ctx.t("unc.page.back_report")),
+        (ctx.links.index, ctx.t("report.nav.index")),
+        (ctx.links.compare, ctx.t("report.nav.compare")),
+    ]
+    return [
+        H.nav(links),
+        f"<h1>{H.esc(ctx.t('unc.nb.title'))}</h1>",
+        H.para(intro, "sl-sub"),
+        H.toc(ctx.t("report.toc.title"), [(a, ctx.t(k)) for a, k in TOC]),
+    ]
+
+
+def fans(ctx: PageContext) -> list:
+    from simlib.report.trends import fan_panels
+
+    return [
+        H.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)),
+        H.para(ctx.t("unc.page.fans_intro")),
+        fan_panels(ctx),
+    ]
+
+
+def verdicts(ctx: PageContext) -> list:
+    from simlib.report.scenario_report import probability_figure
+
+    blocks = [
+        H.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),
+        H.para(
+            ctx.t(
+                "report.scorecard.intro",
+                p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0),
+                p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0),
+            )
+        ),
+        S.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx)),
+    ]
+    v = V.headline_verdicts(ctx.verdicts)
+    if len(v) and v["probability"].notna().any():
+        blocks.append(
+            probability_figure(v.rename(columns={"probability": "probability_met"}), ctx.lang, int(v["year"].min()))
+        )
+    return blocks
+
+
+def _unit_names(ctx: PageContext) -> dict:
+    units = ctx.scenario.dataset.units
+    return dict(zip(units["unit_id"], units[i18n.column("name", ctx.lang)]))
+
+
+def rules_table(ctx: PageContext) -> ReportTable | None:
+    """The rules found for misses (targets' named areas and districts), or None."""
+    from simlib.report.scorecard import area_name
+
+    r = (ctx.tables.uncertainty or {}).get("rules")
+    if r is None or r.empty:
+        return None
+    r = r[r["limits"].fillna("{}") != "{}"] if "limits" in r.columns else r
+    if r.empty:
+        return None
+    labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", ctx.lang)]
+    t = ctx.t
+    frame = pd.DataFrame(
+        {
+            t("table.target_area"): [
+                f"{labels.get(a, a)} ({area_name(gt, g, ctx.lang, _unit_names(ctx))})"
+                for a, gt, g in zip(r["target_id"], r["geo_type"], r["geo"])
+            ],
+            t("table.year"): r["year"].astype(int).to_numpy(),
+            t("table.probability_pct"): (100 * r["probability_met"]).to_numpy(),
+            t("unc.col.rule"): r[i18n.column("rule", ctx.lang)].to_numpy(),
+        }
+    )
+    return ReportTable("rules", t("unc.nb.rules"), frame, {t("table.year"): "year", t("table.probability_pct"): "pct1"})
+
+
+def rules(ctx: PageContext) -> list:
+    from simlib.report.uncertainty import rules_note
+
+    blocks = [H.heading(ctx.t("unc.nb.rules"), anchor="rules", up=_up(ctx)), H.para(ctx.t("unc.nb.rules_note"))]
+    table = rules_table(ctx)
+    if table is not None:
+        blocks.append(table_html(table, ctx.lang, caption=False))
+    note = rules_note(ctx.unc_tables(), lang=ctx.lang, headline=False)
+    if note:
+        blocks.append(H.para(note))
+    return blocks
+
+
+def sensitivity(
+    ctx: PageContext, points: int = 64, morris: int = 0, seed=None, executor: str = "serial", jobs=None
+) -> list:
+    """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
+    of parameter and by project); Morris screening when `morris` trajectories are asked for."""
+    from simlib.report import uncertainty as ru
+    from simlib.uncertainty.sensitivity import DEFAULT_OUTPUTS, screening_analysis, sensitivity_analysis
+
+    blocks = [H.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
+    if points <= 0:
+        return blocks + [H.para(ctx.t("unc.page.no_sensitivity"))]
+    sens = sensitivity_analysis(
+        ctx.scenario, n=points, groupings=("kind", "project"), seed=seed, executor=executor, jobs=jobs
+    )
+    blocks.append(H.para(ru.sensitivity_note(sens, ctx.lang)))
+    for output in sens.table["output"].unique():
+        blocks.append(
+            H.Chart(
+                ru.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang), ctx.t("unc.page.fig_kind")
+            )
+        )
+    first = sens.table["output"].iloc[0]
+    blocks.append(
+        H.Chart(
+            ru.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang), ctx.t("unc.page.fig_project")
+        )
+    )
+    if morris > 0:
+        screen = screening_analysis(
+            ctx.scenario, r=morris, seed=seed, executor=executor, jobs=jobs, outputs=DEFAULT_OUTPUTS[:1]
+        )
+        blocks.append(H.Chart(ru.morris_chart(screen, lang=ctx.lang), ctx.t("unc.page.fig_morris")))
+    return blocks
+
+
+def robustness(
+    ctx: PageContext,
+    shared: str | Path | None = None,
+    compare=(),
+    draws: int = 0,
+    seed=None,
+    executor="serial",
+    jobs=None,
+) -> list:
+    """This allocation against the others on the same draws: from the batch's shared comparison
+    (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare`."""
+    from simlib.report.decision import robustness_section_rows, run_robustness
+
+    blocks = [H.heading(ctx.t("unc.nb.robustness"), anchor="robustness", up=_up(ctx))]
+    if shared is not None and Path(shared).is_file():
+        summary = pd.read_csv(shared)
+    elif compare:
+        summary = run_robustness(ctx.scenario, compare, draws, seed, executor, jobs)
+    elif ctx.links.compare:  # a batch: compared once for all scenarios, on the comparison page
+        return blocks + [
+            H.para(ctx.t("unc.page.shared")),
+            f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>",
+        ]
+    else:
+        return blocks + [H.para(ctx.t("unc.nb.no_compare"))]
+    if summary is None or summary.empty:
+        return blocks + [H.para(ctx.t("unc.nb.no_compare"))]
+    blocks += robustness_section_rows(summary, ctx.scenario.name, ctx.lang)
+    if ctx.links.compare:
+        blocks.append(f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>")
+    return blocks
+
+
+def footer(ctx: PageContext) -> list:
+    """What produced the draws (the run manifest)."""
+    from simlib.report.assumptions import footer_html
+
+    return [footer_html(ctx.tables.manifest, ctx.lang)]

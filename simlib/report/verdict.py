@@ -1,0 +1,191 @@
+"""One verdict per target, area and year — the single computation behind every page and file that
+says whether a target is met (scenario report, uncertainty page, comparison, index, CSV, XLSX).
+
+A verdict is the projected value, its 90 % interval and the probability of meeting the target
+over the parameter draws, and one of three states:
+
+- **met** (đạt) when the probability is at least `P_MET`,
+- **not met** (không đạt) when it is at most `P_NOT_MET`,
+- **uncertain** (chưa chắc đạt) in between.
+
+Without parameter draws there is no probability: the state is the central projection's (met or
+not met, `basis` = "projection"), and pages say so; the interval is then the spread of the
+microsimulation's replications, if any (household-level chance only, not parameter uncertainty). A target of several areas (the poor districts
+together and each poor district) is judged on the probability of meeting it in all of them; its
+district rows keep their own.
+
+Targets belong to the years their plan sets them for (`meta.years` of the targets file: 2024
+for Plan 415); later projected years are an outlook (`own_year` False), shown apart and never
+counted as "targets met". For poor-rate changes the margin is also given in households (points x
+households of the area / 100), so a near miss reads as "about 50 households short".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: probability of meeting a target from which it is called met (and at most which not met)
+P_MET = 0.8
+P_NOT_MET = 0.2
+STATUSES = ("met", "uncertain", "not_met")
+#: indicators whose margin in points converts to households (a rate of households, in %)
+RATE_INDICATORS = ("poor_rate_change", "near_poor_rate_change", "poor_near_poor_rate_change", "poor_rate")
+
+COLUMNS = [
+    "target_id",
+    "geo_type",
+    "geo",
+    "detail",
+    "year",
+    "own_year",
+    "indicator",
+    "comparison",
+    "threshold",
+    "value",
+    "lo",
+    "hi",
+    "probability",
+    "status",
+    "basis",
+    "margin",
+    "margin_households",
+    "samples",
+    "label_vi",
+    "label_en",
+]
+
+
+def status_of(probability: float | None, central_met: bool) -> tuple[str, str]:
+    """(status, basis) from a probability of meeting a target (NaN/None: the projection's)."""
+    if probability is None or not np.isfinite(probability):
+        return ("met" if central_met else "not_met"), "projection"
+    if probability >= P_MET - 1e-12:
+        return "met", "probability"
+    if probability <= P_NOT_MET + 1e-12:
+        return "not_met", "probability"
+    return "uncertain", "probability"
+
+
+def margin(value: float, threshold: float, comparison: str) -> float:
+    """How far the value is on the good side of the threshold (negative: short of it)."""
+    return (threshold - value) if comparison == "<=" else (value - threshold)
+
+
+def _central(targets: pd.DataFrame) -> pd.DataFrame:
+    """Mean over microsimulation draws per target, area and year (the expected engine has one)."""
+    keys = ["target_id", "geo_type", "geo", "year"]
+    first = targets.drop_duplicates(keys).set_index(keys)
+    g = targets.groupby(keys, sort=False)
+    out = first[["indicator", "comparison", "threshold", "label_vi", "label_en"]].copy()
+    out["value"] = g["value"].mean()
+    several = g["draw"].nunique() > 1  # microsimulation replications: their 90 % range
+    out["rep_lo"] = g["value"].quantile(0.05).where(several)
+    out["rep_hi"] = g["value"].quantile(0.95).where(several)
+    out["central_met"] = [
+        margin(v, t, c) >= -1e-9 for v, t, c in zip(out["value"], out["threshold"], out["comparison"])
+    ]
+    return out.reset_index()
+
+
+def _probabilities(unc_targets: pd.DataFrame | None, outcomes: pd.DataFrame | None) -> pd.DataFrame:
+    """Per target, area and year: probability of meeting it there and the 90 % interval of the
+    value (parameter draws); on a target's named area, the probability in all its areas."""
+    keys = ["target_id", "geo_type", "geo", "year"]
+    if unc_targets is None or unc_targets.empty:
+        return pd.DataFrame(columns=keys + ["probability", "lo", "hi", "samples"])
+    from simlib.uncertainty.summaries import target_probabilities
+
+    cells = unc_targets[keys + ["probability_met", "value_q05", "value_q95", "samples"]].rename(
+        columns={"probability_met": "probability", "value_q05": "lo", "value_q95": "hi"}
+    )
+    joint = target_probabilities(unc_targets, outcomes)[["target_id", "year", "probability_met"]]
+    cells = cells.merge(joint.rename(columns={"probability_met": "joint"}), on=["target_id", "year"], how="left")
+    named = cells["geo_type"] != "district"
+    cells.loc[named, "probability"] = cells.loc[named, "joint"].where(
+        cells.loc[named, "joint"].notna(), cells.loc[named, "probability"]
+    )
+    return cells.drop(columns="joint")
+
+
+def _households(indicators: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """{(geo, year): households} (mean over draws) for the margins in households."""
+    h = indicators[indicators["indicator"] == "households"]
+    return {(g, int(y)): float(v) for (g, y), v in h.groupby(["geo", "year"])["value"].mean().items()}
+
+
+def verdict_table(
+    targets: pd.DataFrame,
+    indicators: pd.DataFrame,
+    unc_targets: pd.DataFrame | None = None,
+    outcomes: pd.DataFrame | None = None,
+    plan_years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per target, area and projected year (see the module docstring).
+
+    `targets`: the run's `targets.csv`; `indicators`: its `indicators.csv` (households for the
+    margins); `unc_targets`, `outcomes`: `uncertainty_targets.csv` and `uncertainty_outcomes.csv`
+    of its parameter draws (None without draws); `plan_years`: the years the targets are set for
+    (None: every year). Rows keep the order of the targets file; a target's named area comes
+    before its districts."""
+    if targets.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    keys = ["target_id", "geo_type", "geo", "year"]
+    out = _central(targets).merge(_probabilities(unc_targets, outcomes), on=keys, how="left")
+    hh = _households(indicators)
+    rows = []
+    for r in out.itertuples(index=False):
+        status, basis = status_of(r.probability, bool(r.central_met))
+        m = margin(r.value, r.threshold, r.comparison)
+        households = hh.get((r.geo, int(r.year)), np.nan) if r.indicator in RATE_INDICATORS else np.nan
+        rows.append(
+            {
+                "target_id": r.target_id,
+                "geo_type": r.geo_type,
+                "geo": r.geo,
+                "detail": r.geo_type == "district",
+                "year": int(r.year),
+                "own_year": plan_years is None or int(r.year) in set(int(y) for y in plan_years),
+                "indicator": r.indicator,
+                "comparison": r.comparison,
+                "threshold": float(r.threshold),
+                "value": float(r.value),
+                "lo": float(r.lo) if pd.notna(r.lo) else float(r.rep_lo),
+                "hi": float(r.hi) if pd.notna(r.hi) else float(r.rep_hi),
+                "probability": float(r.probability) if pd.notna(r.probability) else np.nan,
+                "status": status,
+                "basis": basis,
+                "margin": m,
+                "margin_households": m * households / 100.0 if np.isfinite(households) else np.nan,
+                "samples": int(r.samples) if pd.notna(r.samples) else 0,
+                "label_vi": r.label_vi,
+                "label_en": r.label_en,
+            }
+        )
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    order = {t: i for i, t in enumerate(dict.fromkeys(targets["target_id"]))}
+    df["_t"] = df["target_id"].map(order)
+    return df.sort_values(["_t", "detail", "geo", "year"], kind="stable").drop(columns="_t").reset_index(drop=True)
+
+
+def headline_verdicts(table: pd.DataFrame, own_year_only: bool = True) -> pd.DataFrame:
+    """The verdicts of each target as a whole (its named area), in the years it is set for."""
+    t = table[~table["detail"]]
+    return t[t["own_year"]] if own_year_only else t
+
+
+def counts(table: pd.DataFrame, year: int | None = None) -> dict[str, int]:
+    """{status: number of targets} among the headline verdicts of the targets' own years (or of
+    `year`)."""
+    t = headline_verdicts(table, own_year_only=year is None)
+    if year is not None:
+        t = t[t["year"] == year]
+    return {s: int((t["status"] == s).sum()) for s in STATUSES}
+
+
+def plan_years(targets_doc: dict) -> list[int] | None:
+    """The years a targets file sets its targets for (`meta.years`), None when it does not say."""
+    years = ((targets_doc or {}).get("meta") or {}).get("years")
+    return [int(y) for y in years] if years else None
