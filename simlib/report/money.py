@@ -66,10 +66,17 @@ def review_flows_table(ctx) -> ReportTable | None:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     if "geo" in rf.columns:
         rf = rf[rf["geo"] == "province"]
-    per = rf.groupby([c for c in ("draw", "category", "year") if c in rf.columns], sort=False)["households"].sum()
-    mean = per.groupby(["category", "year"], sort=False).mean().unstack("year")
+    rows = [c for c in ("list", "category") if c in rf.columns]  # a category is named within its list
+    per = rf.groupby([c for c in ("draw", *rows, "year") if c in rf.columns], sort=False)["households"].sum()
+    mean = per.groupby([*rows, "year"], sort=False).mean().unstack("year")
     frame = mean.reset_index()
-    frame["category"] = [i18n.label("review_flow", c, L, default=c.replace("_", " ")) for c in frame["category"]]
+    if "list" in frame.columns:
+        names = [
+            f"{i18n.label('state', a, L)} — {t(f'review.{a}.{c}')}" for a, c in zip(frame["list"], frame["category"])
+        ]
+        frame = frame.drop(columns="list").assign(category=names)
+    else:
+        frame["category"] = [i18n.label("review_flow", c, L, default=c.replace("_", " ")) for c in frame["category"]]
     frame.columns = [t("table.flow")] + [str(int(y)) for y in mean.columns]
     return ReportTable("review_flows", t("report.table.review_flows"), frame, {c: "int" for c in frame.columns[1:]})
 
