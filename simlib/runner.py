@@ -142,6 +142,8 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
         "draws": draws,
         "seed": seed,
         "model": scen.poverty_model,
+        # the transitions in force (bundled, or a calibrated file the scenario selects)
+        "transitions": display_path(scen.params.files["transitions"]) if "transitions" in scen.params.files else None,
         "standards": dict(_standards_record(scen), reclassified=scen.poverty_model == "multidim"),
         "start_year": scen.start_year,
         "horizon": scen.horizon,

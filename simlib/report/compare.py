@@ -54,13 +54,16 @@ def load(results: Sequence[str | Path] = (), scenarios=(), engine: str = "expect
 
 
 def group_title(group: Sequence[DC.Run], lang: str) -> str:
-    model, y0, y1 = group[0].key
-    return i18n.t("compare.group", lang, model=i18n.t(f"decision.model.{model}", lang), y0=y0 + 1, y1=y1)
+    model, transitions, y0, y1 = group[0].key
+    title = i18n.t("compare.group", lang, model=i18n.t(f"decision.model.{model}", lang), y0=y0 + 1, y1=y1)
+    if transitions not in ("None", "params/transitions.yaml"):  # a calibrated or estimated transitions file
+        title += i18n.t("compare.group_transitions", lang, file=transitions)
+    return title
 
 
 def _section(group: Sequence[DC.Run], body: Sequence[str]) -> str:
     """A group's blocks inside a section that names the group (model and years)."""
-    model, y0, y1 = group[0].key
+    model, _, y0, y1 = group[0].key
     return (
         f'<section class="sl-group" data-model="{H.esc(model)}" data-years="{y0}-{y1}">' + "".join(body) + "</section>"
     )
@@ -341,7 +344,10 @@ def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[st
 
     out = Path(output_dir)
     verdict_rows = [
-        r.verdicts.assign(scenario=r.name, model=r.key[0], first_year=r.key[1], last_year=r.key[2]) for r in runs
+        r.verdicts.assign(
+            scenario=r.name, model=r.key[0], transitions=r.key[1], first_year=r.key[2], last_year=r.key[3]
+        )
+        for r in runs
     ]
     pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
     written = ["compare_verdicts.csv"]

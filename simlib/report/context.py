@@ -9,6 +9,7 @@ charts are shown in a notebook.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -199,6 +200,10 @@ def show(blocks: Sequence) -> None:
         display(HTML(to_html(blocks)))
 
 
+#: the public code of a budget line (P1.1, P4.3) at the start of a content's code
+LINE_CODE = re.compile(r"P\d+(?:\.\d+)?")
+
+
 def short_name(code: str, catalogue, lang: str, width: int = 46) -> str:
     """`P3.1 Hỗ trợ phát triển sản xuất…`: the code and a short display name (a translation
     key `short.<code>` when there is one, else the catalogue name shortened)."""
@@ -211,4 +216,6 @@ def short_name(code: str, catalogue, lang: str, width: int = 46) -> str:
         name = catalogue.projects[code].name(lang)
     else:
         name = code
-    return f"{code} " + textwrap.shorten(name, width, placeholder="…")
+    # a content's internal suffix (`P4.3.labour_market_system`) is not shown: its name says it
+    shown = m.group(0) if (m := LINE_CODE.match(code)) else code
+    return f"{shown} " + textwrap.shorten(name, width, placeholder="…")

@@ -51,7 +51,7 @@ class Run:
     @property
     def key(self) -> tuple:
         m, ys = self.tables.manifest, D.years(self.tables.indicators)
-        return (str(m.get("model", "states")), ys[0], ys[-1])
+        return (str(m.get("model", "states")), str(m.get("transitions")), ys[0], ys[-1])
 
     def rate(self, year: int) -> float:
         return D.value_at(self.tables.indicators, "poor_rate", year)[0]
@@ -71,7 +71,7 @@ def run_of(tables: RunTables, link: str = "") -> Run:
 
 
 def groups(runs: Sequence[Run]) -> list[list[Run]]:
-    """Runs grouped by (poverty model, first and last year): the group holding the plan first,
+    """Runs grouped by (poverty model, transitions in force, first and last year): the group holding the plan first,
     then larger groups; inside a group the plan first, the counterfactual last."""
     by: dict[tuple, list[Run]] = {}
     for r in runs:
