@@ -31,7 +31,7 @@ def known_raw(extra: dict | None = None) -> dict:
     (escape effect 0.5, 10 million VND each), P3.1 Kinh poor households (0.6, 5 million); both
     reach every eligible household they can pay for. A household reached by a line with escape
     effect e leaves poverty with extra probability K_STAY * e, so each line lowers the poor count
-    linearly in its money until every eligible household is reached."""
+    linearly in its money until every eligible household is reached (no lag, no rising cost)."""
     raw = tiny_raw(horizon=1)
     raw["budget"] = {
         "unit": "billion VND",
@@ -48,6 +48,12 @@ def known_raw(extra: dict | None = None) -> dict:
             "program.lines.P3.1.beneficiary.unit_cost": q(5e6, "VND"),
             "program.lines.P2.beneficiary.max_share": q(1.0),
             "program.lines.P3.1.beneficiary.max_share": q(1.0),
+            # hand-worked: money acts in its own year at a constant cost per household
+            "program.reach.cost_rise.value": 0.0,
+            "program.lines.P2.lag.range": [0, 2],
+            "program.lines.P2.lag.value": 0,
+            "program.lines.P3.1.lag.range": [0, 2],
+            "program.lines.P3.1.lag.value": 0,
         }
     )
     ov.update(extra or {})
