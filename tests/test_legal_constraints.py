@@ -146,7 +146,9 @@ def test_absorption_caps_are_eligible_times_take_up_times_unit_cost(plan, layout
     assert mine
     for c in mine:
         di = units.index(c.key["unit"])
-        assert c.rhs == pytest.approx(eligible[li, di] * p.max_share[li] * p.unit_cost[li] / BN)
+        # the whole pool at a cost per beneficiary rising linearly to (1 + cost_rise) x unit cost
+        whole_pool = eligible[li, di] * p.max_share[li] * p.unit_cost[li] * (1 + p.cost_rise[li] / 2)
+        assert p.cost_rise[li] > 0 and c.rhs == pytest.approx(whole_pool / BN)
         assert c.status == "model"
     # items that buy no household benefit get no cap: they are listed as money only
     money_only = layout_money_only(plan)

@@ -15,6 +15,7 @@ from simlib.engines.reach import (
     acting_spend,
     area_stock,
     beneficiaries,
+    beneficiary_money,
     coverage_shares,
     reach_households,
     saturating,
@@ -232,3 +233,20 @@ def test_value_left_of_durable_assets_is_straight_line_wear():
     cum = 40e3  # million VND spent by 2026
     expect = (cum - prov[(2026, "value_left")] * 1e3) / prov[(2026, "poor_fewer_than_without_programme")]
     assert prov[(2026, "cost_per_household_lifted_net")] == pytest.approx(expect, rel=1e-9)
+
+
+def test_money_a_run_spends_on_its_beneficiaries_is_the_money_acting_below_the_pool():
+    """At a cost per beneficiary rising with the share of the pool reached, the beneficiaries a
+    line's money buys cost exactly that money (the inverse of the saturating reach) wherever the
+    pool is not exhausted, more than unit cost x beneficiaries; so absorption finds no money
+    unallocatable there."""
+    model = compile_model(make_scenario())
+    out = run_expected(model, model.spend)
+    acting = acting_spend(model, model.spend)[None]  # (1, Y, L, D) as the run's arrays
+    used = beneficiary_money(model, out.reached, out.eligible)
+    s, p = model.structure, model.params
+    pool_left = out.eligible * p.max_share[:, None] - out.reached > 1e-6
+    check = (acting > 1e6) & s.household_line[:, None] & pool_left
+    assert check.sum() > 3 and (p.cost_rise[s.household_line] > 0).all()
+    np.testing.assert_allclose(used[check], acting[check], rtol=1e-9)
+    assert (used[check] > (out.reached * p.unit_cost[:, None])[check] * (1 + 1e-6)).all()

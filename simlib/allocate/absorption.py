@@ -1,8 +1,9 @@
 """Money that reaches people, and money that reaches no one.
 
 A line reaches at most `eligible x take-up ceiling` beneficiaries in a unit and year (the
-programme step, `simlib.engines.reach`), so money beyond `eligible x take-up x unit cost` buys
-nothing there: it is *unallocatable* (vốn không phân bổ được). Money acts `lag` years after it
+programme step, `simlib.engines.reach`), at a cost per beneficiary rising to (1 + cost_rise) x
+unit cost as the pool fills, so money beyond `eligible x take-up x unit cost x (1 + cost_rise / 2)`
+buys nothing there: it is *unallocatable* (vốn không phân bổ được). Money acts `lag` years after it
 is spent (infrastructure a year later), so the spending of projected year y is absorbed by the
 eligible households of year y + lag; money whose effect falls after the horizon is measured
 against the last projected year.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.allocate.evaluate import run_batch
-from simlib.engines.reach import acting_spend
+from simlib.engines.reach import acting_spend, beneficiary_money
 from simlib.model import Model
 
 
@@ -29,7 +30,7 @@ def reachable_spend(model: Model, eligible: np.ndarray) -> np.ndarray:
     act = _acting_year(model)
     line = np.arange(len(model.line_codes))
     e = eligible[..., act, line, :]  # (..., Y, L, D)
-    return e * (model.max_share * model.unit_cost)[:, None]
+    return e * (model.max_share * model.unit_cost * (1.0 + model.params.cost_rise / 2.0))[:, None]
 
 
 def absorbable_spend(model: Model, spends: list[np.ndarray] | None = None) -> np.ndarray:
@@ -49,5 +50,5 @@ def unallocatable(model: Model, spend: np.ndarray) -> tuple[np.ndarray, np.ndarr
     spend = spend[None] if spend.ndim == 3 else spend
     out = run_batch(model, spend)
     acting = acting_spend(model, spend)  # (S, Y, L, D)
-    used = out.reached * model.unit_cost[:, None]
+    used = beneficiary_money(model, out.reached, out.eligible)
     return np.maximum(acting - used, 0.0), acting

@@ -1,9 +1,11 @@
 """Absorption: how much of each item's money can reach anyone.
 
-An item's money in a unit buys at most `capacity = eligible × take-up ceiling × unit cost`
-(households eligible for the line — or officers / communes for enabling lines — times the share
-that would take part, times the cost per beneficiary: the model's unit cost, which equals the
-legal norm where one exists, P5). Money beyond it reaches no one: it is **unallocatable** (vốn
+An item's money in a unit buys at most `capacity = eligible × take-up ceiling × unit cost ×
+(1 + cost_rise / 2)` (households eligible for the line — or officers / communes for enabling
+lines — times the share that would take part, times the cost per beneficiary: the model's unit
+cost, which equals the legal norm where one exists, P5, rising with the share of the pool reached,
+`simlib.engines.reach.money_to_reach`). The money a run's beneficiaries cost is usable (for an area
+line, in the pool its standing works leave); money beyond it reaches no one: it is **unallocatable** (vốn
 không phân bổ được). Money an item's split cannot place in any unit (no unit with anybody
 eligible) is unallocatable too (district left empty). Items that buy no household benefit in the
 model (`population: none`: facilities, information systems, maintenance, repairs, …) are not
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.district import split_context
-from simlib.engines.reach import acting_spend, lag_index
+from simlib.engines.reach import acting_spend, beneficiary_money, lag_index
 
 ROLES = ("household", "enabling", "none")
 COLUMNS = (
@@ -57,7 +59,7 @@ def absorption_capacity(model, eligible: np.ndarray | None = None) -> np.ndarray
     if eligible is None:
         eligible = split_context(s).eligible
     none = roles(s) == "none"
-    cap = np.asarray(eligible, float) * (p.max_share * p.unit_cost)[:, None]
+    cap = np.asarray(eligible, float) * (p.max_share * p.unit_cost * (1.0 + p.cost_rise / 2.0))[:, None]
     return np.where(none[:, None], 0.0, cap)
 
 
@@ -73,10 +75,9 @@ def absorption_arrays(out, model, spend: np.ndarray, unplaced: np.ndarray | None
     """Arrays (S, Y, L, D) of money acting each projected year, capacity, usable, unallocatable and
     no-household-effect money; `unplaced` (Y+1, L) money placed in no unit (then (S, Y, L, 1) extra)."""
     role = roles(model.structure)
-    p = model.params
     acting = np.broadcast_to(acting_spend(model, np.asarray(spend, float)), out.reached.shape)
     capacity = absorption_capacity(model, out.eligible)
-    usable = np.minimum(out.reached * p.unit_cost[:, None], acting)
+    usable = np.minimum(beneficiary_money(model, out.reached, out.eligible), acting)
     usable = np.where((role == "none")[:, None], 0.0, usable)
     unalloc = np.maximum(acting - usable, 0.0)
     unalloc = np.where((role == "none")[:, None] | (unalloc < 1.0), 0.0, unalloc)  # below 1 VND: rounding

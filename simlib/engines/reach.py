@@ -109,6 +109,22 @@ def area_stock(model, new_hist: np.ndarray, y: int) -> np.ndarray:
     return np.einsum("...vld,vl->...ld", new_hist[..., :y, :, :], surv)
 
 
+def beneficiary_money(model, reached: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """VND (..., Y, L, D) the beneficiaries reached each year (`reached`, `eligible` (..., Y, L, D)
+    of a run) cost at the rising cost per beneficiary, in the pool the year left them: eligible ×
+    take-up ceiling, less for an area line the households its earlier works still serve."""
+    s, p = model.structure, model.params
+    area = s.area_line[:, None]
+    new_hist = np.where(area, reached, 0.0)
+    out = np.empty_like(np.asarray(reached, float))
+    for y in range(reached.shape[-3]):
+        ceiling = eligible[..., y, :, :] * p.max_share[:, None]
+        standing = np.minimum(area_stock(model, new_hist, y) * area, ceiling)
+        pool = ceiling - standing
+        out[..., y, :, :] = money_to_reach(reached[..., y, :, :], pool, p.unit_cost[:, None], p.cost_rise[:, None])
+    return out
+
+
 def fill_tiers(reached: np.ndarray, eligible_by_tier: np.ndarray) -> np.ndarray:
     """Beneficiaries per priority tier: tier 0 first, each up to its eligible count.
 
