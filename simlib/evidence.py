@@ -21,8 +21,10 @@ entry `same_as: P1.1` under `priors` stands for that line's priors.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simlib import i18n
@@ -221,3 +223,47 @@ def evidence_table(params, lang: str | None = None) -> pd.DataFrame:
             rows.append(_row(path if name == "program" else (name,) + path, q, prior, lang))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     return df.rename(columns={c: i18n.t(k, lang) for c, k in COLUMNS.items()})
+
+
+#: parameters the register gives (`evidence_table`'s parameter column) -> readable names
+#: (catalogue keys `evidence.param.<code>`); others are shown by their code
+PARAMETERS = (
+    "beneficiary.unit_cost",
+    "durable.life",
+    "effects.deprivation",
+    "effects.enabling",
+    "effects.escape",
+    "effects.new_poverty",
+    "effects.relapse",
+    "lag",
+    "multidim.income",
+    "multidim.removal",
+    ".".join(("population", "labour_capacity", "without_share")),  # joined: not a catalogue key itself
+    "reach.cost_rise",
+)
+
+
+def _citation(study: dict | None, key: str) -> str:
+    """'first author (year)' of a register study (the register's `authors` up to its first comma or
+    bracket: the first author, or the body that issued it), its id when the register has no authors."""
+    if not study or not study.get("authors"):
+        return key
+    first = re.split(r",\s| \(", str(study["authors"]), maxsplit=1)[0].strip()
+    return f"{first} ({study['year']})" if study.get("year") else first
+
+
+def readable_evidence_table(params, lang: str | None = None) -> pd.DataFrame:
+    """`evidence_table` for a reader: rows that belong to no line named (the whole programme, the
+    population), parameters by name, studies by authors and year, without the register's own
+    keys (column `prior`)."""
+    df = evidence_table(params, lang)
+    col = {c: i18n.t(k, lang) for c, k in COLUMNS.items()}
+    studies = params["evidence"].get("studies") or {}
+    codes = df[col["parameter"]]
+    whole = np.where(codes.str.startswith("population."), "evidence.row_population", "evidence.row_programme")
+    df[col["line"]] = [ln or i18n.t(k, lang) for ln, k in zip(df[col["line"]], whole)]
+    df[col["parameter"]] = [i18n.t(f"evidence.param.{c}", lang) if c in PARAMETERS else c for c in codes]
+    df[col["evidence"]] = [
+        "; ".join(_citation(studies.get(k), k) for k in filter(None, ids.split(", "))) for ids in df[col["evidence"]]
+    ]
+    return df.drop(columns=[col["prior"]])

@@ -29,6 +29,7 @@ from simlib.calibrate.backtest import COUNT_INDICATORS, RATE_INDICATORS
 from simlib.compliance import RULES as LEGAL_RULES
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
+from simlib.evidence import PARAMETERS as EVIDENCE_PARAMETERS
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
@@ -102,6 +103,7 @@ def dynamic() -> dict[str, Dynamic]:
         "area.": Dynamic(AREAS),
         "source.": Dynamic(SOURCES),
         "indicator.": Dynamic(tuple(INDICATOR_UNITS)),
+        "evidence.param.": Dynamic(EVIDENCE_PARAMETERS),
         "review.": Dynamic(tuple(f"{lst}.{cat}" for lst, cat in REVIEW_CATEGORIES)),
         "cal.indicator.": Dynamic(tuple(RATE_INDICATORS) + tuple(COUNT_INDICATORS), partial=True),
         "dimension.": Dynamic(tuple(DIMENSIONS) + ("all",)),  # multidim.tables: `all` / `any`, `three_or_more`

@@ -107,7 +107,7 @@ def evidence_table(ctx) -> ReportTable | None:
         mod = importlib.import_module("simlib.evidence")
     except ImportError:
         return None
-    fn = getattr(mod, "evidence_table", None)
+    fn = getattr(mod, "readable_evidence_table", None) or getattr(mod, "evidence_table", None)
     if fn is None:
         return None
     df = fn(ctx.scenario.params, ctx.lang)
