@@ -158,7 +158,9 @@ def check_live_explorer(page) -> None:
     assert card_value(page, "Vốn phân bổ mỗi năm") == "712,0 tỷ đồng"
     # the report stylesheet reached JupyterLab, text columns are left-aligned, the note is hidden
     border = page.locator(".sl-card").first.evaluate("e => getComputedStyle(e).borderTopStyle")
-    align = page.locator("table.sl-table td:not(.num)").first.evaluate("e => getComputedStyle(e).textAlign")
+    align = page.locator("table.sl-table tbody th, table.sl-table td:not(.num)").first.evaluate(
+        "e => getComputedStyle(e).textAlign"
+    )
     note = page.locator("[class^='sl-fallback-']").first.evaluate("e => getComputedStyle(e).display")
     assert (border, align, note) == ("solid", "left", "none")
     envelope = page.locator(".widget-text input").first
