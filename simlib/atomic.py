@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path
 
 try:  # pragma: no cover - always present on Linux and macOS
     import fcntl
@@ -63,8 +64,6 @@ def _usual_mode(path: Path, directory: bool) -> None:
 
 
 def _shown(path: Path) -> str:
-    from simlib.paths import display_path
-
     return display_path(path)
 
 

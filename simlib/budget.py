@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from simlib.catalogue import Catalogue
+from simlib.district import RULES
 from simlib.errors import InputError
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
@@ -349,8 +350,6 @@ def parse_budget(
 
 def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
     """The budget's district split: {item code: rule or {unit: share}} and the default rule."""
-    from simlib.district import RULES
-
     allowed_codes = catalogue.all_codes()
     default = split_raw.get("default", "eligible_households")
     if default not in RULES:

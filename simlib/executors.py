@@ -7,6 +7,7 @@ Batches of scenarios, uncertainty draws and national chunks all go through `make
 from __future__ import annotations
 
 import contextlib
+import multiprocessing as mp
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -43,13 +44,11 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
     if kind == "serial" or (kind == "local" and jobs == 1):
         yield SerialExecutor()
     elif kind == "local":
-        import multiprocessing as mp
-
         # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
             yield ex
     elif kind == "dask":
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # local import: dask is heavy and used only here
 
         if scheduler:
             with Client(scheduler) as client:

@@ -23,6 +23,8 @@ from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.evidence import check_register, resolve_priors
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
+from simlib.standards import check_standards
+from simlib.transitions import CELL_CLASSES, rates_for_class
 
 #: parameter documents: name -> file name in the parameter folder
 PARAM_FILES = {
@@ -351,8 +353,6 @@ def _standard_docs(folder: Path) -> tuple[dict, dict, dict, list[InputError]]:
 
 
 def _validate_standards(docs: dict, files: Mapping[str, Path]) -> list[InputError]:
-    from simlib.standards import check_standards
-
     errors = []
     shown = {stem: display_path(files[f"{STANDARDS_DIR}/{stem}"]) for stem in docs}
     for stem, doc in docs.items():
@@ -366,8 +366,6 @@ def check_transition_rows(tr: dict, file: str) -> list[InputError]:
     """Every probability, after relative-risk modifiers, must lie in [0, 1], and the explicit
     outgoing probabilities of newly escaped and non-poor households must add up to at most 1
     (the poor and near-poor rows are sequential, so they always sum to 1)."""
-    from simlib.transitions import CELL_CLASSES, rates_for_class
-
     errors = []
     for cls in CELL_CLASSES:
         rates = rates_for_class(tr, cls)

@@ -39,7 +39,6 @@ LONG_FUNCTIONS: set[str] = {
     "simlib/allocate/spec.py:check_consistency",
     "simlib/allocate/spec.py:resolve_spec",
     "simlib/batch.py:report_one",
-    "simlib/calibrate/__init__.py:calibrate_files",
     "simlib/calibrate/aggregate.py:calibrate_aggregate",
     "simlib/calibrate/backtest.py:backtest_series",
     "simlib/calibrate/household.py:calibrate_households",
@@ -53,7 +52,6 @@ LONG_FUNCTIONS: set[str] = {
     "simlib/report/charts.py:grouped_bars",
     "simlib/report/uncertainty.py:fan_chart",
     "simlib/report/uncertainty.py:probability_chart",
-    "simlib/uncertainty/robustness.py:compare_allocations",
     "simlib/uncertainty/run.py:run_uncertainty",
     "simlib/uncertainty/space.py:build_space",
 }
@@ -67,14 +65,11 @@ LONG_MODULES: set[str] = {
     "simlib/uncertainty/space.py",
 }
 
-PRIVATE_IMPORTS: set[str] = {
-    "simlib/calibrate/structure.py:simlib.calibrate.fit._positive_definite",
-}
+PRIVATE_IMPORTS: set[str] = set()
 
 LOCAL_IMPORTS: set[str] = {
     "simlib/allocate/optimize.py:prepare",
     "simlib/allocate/output.py:execute_report",
-    "simlib/atomic.py:_shown",
     "simlib/batch.py:_batch_options",
     "simlib/batch.py:_names_of_invalid",
     "simlib/batch.py:_run_all",
@@ -88,17 +83,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/batch.py:run_batch",
     "simlib/batch.py:run_one",
     "simlib/batch.py:uncertainty_report",
-    "simlib/budget.py:_district_split",
-    "simlib/calibrate/__init__.py:calibrate_files",
-    "simlib/calibrate/__init__.py:run_backtest",
-    "simlib/calibrate/__init__.py:write_backtest",
-    "simlib/calibrate/backtest.py:write_backtest",
-    "simlib/calibrate/plots.py:plot_backtest",
-    "simlib/calibrate/plots.py:plot_class_rates",
-    "simlib/calibrate/result.py:Calibration.provenance",
-    "simlib/calibrate/series_output.py:calibration_record",
-    "simlib/calibrate/series_tables.py:plot_series",
-    "simlib/calibrate/structure.py:laplace_prior_sd",
     "simlib/cli/__init__.py:_dispatch",
     "simlib/cli/batch.py:main",
     "simlib/cli/calibrate.py:_budgets",
@@ -120,9 +104,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/cli/run.py:main",
     "simlib/cli/sensitivity.py:main",
     "simlib/cli/validate.py:main",
-    "simlib/executors.py:make_executor",
-    "simlib/parameters.py:_validate_standards",
-    "simlib/parameters.py:check_transition_rows",
     "simlib/report/baseline.py:estimated_share",
     "simlib/report/baseline.py:load",
     "simlib/report/charts.py:legend_handles",
@@ -186,10 +167,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/verdict.py:_probabilities",
     "simlib/scenario.py:Scenario.replace_budget",
     "simlib/scenario.py:scenario_from_dict",
-    "simlib/uncertainty/robustness.py:comparable",
-    "simlib/uncertainty/robustness.py:compare_allocations",
-    "simlib/uncertainty/run.py:write_uncertainty",
-    "simlib/uncertainty/space.py:ParameterSpace.table",
     "simlib/workbench/__init__.py:explore",
     "simlib/workbench/state.py:AllocationState.evaluate",
     "simlib/workbench/state.py:AllocationState.load",

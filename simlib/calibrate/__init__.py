@@ -22,7 +22,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simlib.calibrate.aggregate import calibrate_aggregate, panel_exposure
+from simlib.calibrate.backtest import run_backtest, write_backtest
+from simlib.calibrate.exposure import LAMBDA_GRID
+from simlib.calibrate.household import calibrate_households, register_exposure
+from simlib.calibrate.io import check_two_years, read_aggregate, read_register
+from simlib.calibrate.prior import load_prior
 from simlib.calibrate.result import Calibration, rates_for_model, read_draws, write_calibration
+from simlib.dataset import load_dataset
+from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path
+from simlib.scenario import load_scenario
 
 __all__ = [
     "calibrate_files",
@@ -33,18 +43,6 @@ __all__ = [
     "run_backtest",
     "write_backtest",
 ]
-
-
-def run_backtest(*args, **kw):
-    from simlib.calibrate.backtest import run_backtest as _run
-
-    return _run(*args, **kw)
-
-
-def write_backtest(*args, **kw):
-    from simlib.calibrate.backtest import write_backtest as _write
-
-    return _write(*args, **kw)
 
 
 def calibrate_files(
@@ -70,16 +68,6 @@ def calibrate_files(
     effects: also estimate a multiplier of all programme effects (needs budgets); structure:
     "parametric" or "per_class" (household lists only; default per_class).
     """
-    from simlib.calibrate.aggregate import calibrate_aggregate, panel_exposure
-    from simlib.calibrate.exposure import LAMBDA_GRID
-    from simlib.calibrate.household import calibrate_households, register_exposure
-    from simlib.calibrate.io import check_two_years, read_aggregate, read_register
-    from simlib.calibrate.prior import load_prior
-    from simlib.dataset import load_dataset
-    from simlib.errors import InputError, raise_if_any
-    from simlib.paths import display_path
-    from simlib.scenario import load_scenario
-
     if kind not in ("aggregate", "household"):
         raise InputError("enum", field="kind", value=kind, allowed=["aggregate", "household"])
     if draws < 1:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib import i18n
+from simlib import __version__, i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.aggregate import Prepared, calibrate_aggregate, entry_vector, panel_exposure, run_filter, step
 from simlib.calibrate.exposure import LAMBDA_GRID, Exposure, programme_factors
@@ -360,8 +360,6 @@ def run_backtest(path: str | Path, draws: int | None = None, seed: int | None = 
 def write_backtest(result: BacktestResult, out_dir: str | Path) -> Path:
     """series.csv, errors.csv, summary.csv, the fitted transitions of every (series, year) and
     manifest.json, written atomically."""
-    from simlib import __version__
-
     out_dir = output_folder(out_dir, kind="backtest")
     with atomic_dir(out_dir, "backtest") as tmp:
         result.series.to_csv(tmp / "series.csv", index=False)

@@ -58,7 +58,7 @@ def fd_hessian(f: Batch, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
     return H
 
 
-def _positive_definite(H: np.ndarray) -> np.ndarray:
+def positive_definite(H: np.ndarray) -> np.ndarray:
     w, V = np.linalg.eigh((H + H.T) / 2)
     floor = max(w.max(), 1.0) * 1e-10
     return (V * np.maximum(w, floor)) @ V.T
@@ -86,7 +86,7 @@ def fit_map(neg_log_post: Batch, x0: np.ndarray, scale: float = 1.0, newton_step
     H = fd_hessian(fb, x)
     for _ in range(newton_steps):
         g = fd_grad(fb, x)
-        dx = -np.linalg.solve(_positive_definite(H), g)
+        dx = -np.linalg.solve(positive_definite(H), g)
         if np.abs(dx).max() < 1e-9:
             break
         t, moved = 1.0, False
@@ -99,7 +99,7 @@ def fit_map(neg_log_post: Batch, x0: np.ndarray, scale: float = 1.0, newton_step
         if not moved:
             break
         H = fd_hessian(fb, x)
-    cov = np.linalg.inv(_positive_definite(H)) / s
+    cov = np.linalg.inv(positive_definite(H)) / s
     return MapResult(theta=x, cov=(cov + cov.T) / 2, value=fx * s, converged=bool(res.success), iterations=int(res.nit))
 
 

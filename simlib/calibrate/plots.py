@@ -25,7 +25,7 @@ def plot_backtest(
 ):
     """Observed (all years), fitted (one step ahead on training years) and projected (held-out
     years, with the 90 % interval) values of one series, one panel per indicator observed."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # local import: pyplot is heavy; loaded only when a chart is drawn
 
     df = result.series[result.series["series"] == series]
     inds = [i for i in indicators if ((df["indicator"] == i) & (df["kind"] == "observed")).any()]
@@ -119,7 +119,7 @@ def plot_class_rates(
 ):
     """Estimate (95 % interval), prior and — for synthetic data — the true value of some rates, by
     cell class (classes without data are left out)."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # local import: pyplot is heavy; loaded only when a chart is drawn
 
     names = [f"{f}.{t}" for f, t in RATE_KEYS]
     classes = [i for i in range(len(CELL_CLASSES)) if cal.class_households[i] > 0] or list(range(len(CELL_CLASSES)))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simlib import i18n
+from simlib import __version__, i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
 from simlib.errors import raise_if_any
@@ -225,8 +225,6 @@ class Calibration:
         return doc
 
     def provenance(self) -> dict:
-        from simlib import __version__
-
         prog = {"budgets": self.exposure}
         if not self.exposure:
             prog["note"] = (

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simlib import i18n
+from simlib import __version__, i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import check_transitions_doc
 from simlib.calibrate.result import dump_yaml, quantity
@@ -119,8 +119,6 @@ def _shares(fit: SeriesFit) -> dict:
 
 def calibration_record(fit: SeriesFit) -> dict:
     """The `calibration` section of the written transitions file (see the module docstring)."""
-    from simlib import __version__
-
     spec, scen = fit.spec, fit.spec.scenario
     return {
         "method": "series",

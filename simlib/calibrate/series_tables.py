@@ -36,7 +36,7 @@ def _geo(code: str, lang: str | None) -> str:
 def plot_series(fit: dict, lang: str | None = None):
     """Published figures, their posterior predictive (90 %) and the held-out predictions (from
     the earlier years only), one panel per geography."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # local import: pyplot is heavy; loaded only when a chart is drawn
 
     fitted, hold = fit["fitted"], fit["holdout"]
     geos = list(dict.fromkeys(fitted["geo"]))

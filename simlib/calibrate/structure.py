@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import polygamma
 
+from simlib.calibrate.fit import fd_hessian, positive_definite
 from simlib.calibrate.prior import EFFECT_LOG_SD, Prior
 from simlib.calibrate.rows import SEQ, SIMPLEX, dirichlet_alphas, eta_from_rates, log_prior, rates_from_eta
 from simlib.transitions import RATE_KEYS
@@ -130,7 +131,5 @@ class PerClass:
 def laplace_prior_sd(model) -> np.ndarray:
     """Prior sd of every coordinate by the Laplace approximation at the prior mode (comparable
     with a fit's Laplace posterior sd)."""
-    from simlib.calibrate.fit import _positive_definite, fd_hessian
-
     H = fd_hessian(lambda X: -model.log_prior(X), model.theta0())
-    return np.sqrt(np.diag(np.linalg.inv(_positive_definite(H))))
+    return np.sqrt(np.diag(np.linalg.inv(positive_definite(H))))

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simlib.errors import InputError
+from simlib.options import RunOptions
+from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.rules import miss_rules
+from simlib.uncertainty.sampling import design, to_values
+from simlib.uncertainty.sensitivity import Output
+from simlib.uncertainty.space import scenario_space
+from simlib.uncertainty.summaries import outcomes_frame, target_probabilities
 
 # --- regret -------------------------------------------------------------------------------------
 
@@ -69,8 +76,6 @@ def comparable(base, others: Sequence) -> tuple[list, list]:
     """(kept, left out): the scenarios of `others` that `compare_allocations` can run with `base`
     on the same draws — scenarios of the same poverty model sharing its uncertain parameters — and the rest
     (including any with `base`'s name)."""
-    from simlib.uncertainty.space import scenario_space
-
     sp0 = scenario_space(base)
     kept, left = [], []
     for s in others:
@@ -78,6 +83,55 @@ def comparable(base, others: Sequence) -> tuple[list, list]:
         ok = s.name != base.name and sp.keys == sp0.keys and sp.dims == sp0.dims
         (kept if ok else left).append(s)
     return kept, left
+
+
+def _spaces(scenarios: Sequence) -> list:
+    """The parameter space of every scenario, checked: at least two, distinct names, the same
+    uncertain parameters."""
+    if len(scenarios) < 2:
+        raise InputError("length", field="scenarios", value=len(scenarios), allowed="≥ 2")
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError("scenario_names_repeat", field="scenarios", value=names)
+    spaces = [scenario_space(s) for s in scenarios]
+    for s, sp in zip(scenarios[1:], spaces[1:]):
+        if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
+            raise InputError("compare_params_differ", field="scenarios", value=s.name)
+    return spaces
+
+
+def _one_allocation(s, sp, U: np.ndarray, metric, options: RunOptions, rules: bool) -> tuple:
+    """Run one scenario on the design points `U` (n, dims): its metric per draw (mean over
+    replications), its target table with the probability of meeting each, the joint target
+    probabilities and (with `rules`) its miss rules, or None."""
+    n, R = len(U), options.replications
+    values, _ = to_values(sp, s.params, U)
+    layout = make_layout(s, options.engine, counterfactual=False)
+    col = layout.index(metric.indicator, metric.year or layout.years[-1], metric.geo)
+    metric_v = np.full(n * R, np.nan)
+    tv = np.full((n * R, len(layout.target_cells)), np.nan)
+    tm = np.zeros((n * R, len(layout.target_cells)), bool)
+
+    def consume(res):
+        metric_v[res.samples] = res.indicators[:, col]
+        tv[res.samples] = res.target_values
+        tm[res.samples] = res.target_met
+
+    map_draws(s, sp.keys, values, layout, consume, options, counterfactual=False, label=s.name)
+    vals = pd.DataFrame({"draw": np.arange(n), "scenario": s.name, "value": metric_v.reshape(n, R).mean(1)})
+    cells = layout.target_cells.copy()
+    cells["probability_met"] = tm.mean(0)
+    cells.insert(0, "scenario", s.name)
+    outcomes = outcomes_frame(layout, tv, tm, R)
+    joint = target_probabilities(cells.assign(samples=n * R), outcomes)
+    if not rules:
+        return vals, cells, joint, None
+    frame = pd.DataFrame(values, columns=list(sp.keys))
+    frame.insert(0, "draw", np.arange(n))
+    units = {k: f.unit for f in sp.factors for k in f.keys}
+    r = miss_rules(frame, outcomes, sp.labels("vi"), sp.labels("en"), layout.target_cells, units=units)
+    r.insert(0, "scenario", s.name)
+    return vals, cells, joint, r
 
 
 def compare_allocations(
@@ -99,25 +153,9 @@ def compare_allocations(
     each scenario's parameter space, so identical values when they share their parameters) and
     compare them: regret on `metric` (default: province poor-household rate in the last year,
     lower is better), probability of meeting each target, and PRIM rules for misses."""
-    from simlib.errors import InputError
-    from simlib.options import RunOptions
-    from simlib.uncertainty.evaluate import make_layout, map_draws
-    from simlib.uncertainty.sampling import design, to_values
-    from simlib.uncertainty.sensitivity import Output
-    from simlib.uncertainty.space import scenario_space
-    from simlib.uncertainty.summaries import outcomes_frame, target_probabilities
-
     metric = metric or Output("poor_rate", "province")
-    if len(scenarios) < 2:
-        raise InputError("length", field="scenarios", value=len(scenarios), allowed="≥ 2")
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise InputError("scenario_names_repeat", field="scenarios", value=names)
+    spaces = _spaces(scenarios)
     seed = scenarios[0].seed if seed is None else int(seed)
-    spaces = [scenario_space(s) for s in scenarios]
-    for s, sp in zip(scenarios[1:], spaces[1:]):
-        if sp.keys != spaces[0].keys or sp.dims != spaces[0].dims:
-            raise InputError("compare_params_differ", field="scenarios", value=s.name)
     U = design(n, spaces[0].dims, method, seed)
     options = RunOptions(
         engine=engine,
@@ -128,54 +166,19 @@ def compare_allocations(
         scheduler=scheduler,
         progress=progress,
     )
-    R = options.replications
-    vals, tables, rule_frames, joint = [], [], [], []
-    for s, sp in zip(scenarios, spaces):
-        values, _ = to_values(sp, s.params, U)
-        layout = make_layout(s, engine, counterfactual=False)
-        col = layout.index(metric.indicator, metric.year or layout.years[-1], metric.geo)
-        metric_v = np.full(n * R, np.nan)
-        tv = np.full((n * R, len(layout.target_cells)), np.nan)
-        tm = np.zeros((n * R, len(layout.target_cells)), bool)
-
-        def consume(res, metric_v=metric_v, tv=tv, tm=tm, col=col):
-            metric_v[res.samples] = res.indicators[:, col]
-            tv[res.samples] = res.target_values
-            tm[res.samples] = res.target_met
-
-        map_draws(
-            s,
-            sp.keys,
-            values,
-            layout,
-            consume,
-            options,
-            counterfactual=False,
-            label=s.name,
-        )
-        vals.append(pd.DataFrame({"draw": np.arange(n), "scenario": s.name, "value": metric_v.reshape(n, R).mean(1)}))
-        cells = layout.target_cells.copy()
-        cells["probability_met"] = tm.mean(0)
-        cells.insert(0, "scenario", s.name)
-        tables.append(cells)
-        outcomes = outcomes_frame(layout, tv, tm, R)
-        joint.append(target_probabilities(cells.assign(samples=n * R), outcomes))
-        if rules:
-            frame = pd.DataFrame(values, columns=list(sp.keys))
-            frame.insert(0, "draw", np.arange(n))
-            units = {k: f.unit for f in sp.factors for k in f.keys}
-            r = miss_rules(frame, outcomes, sp.labels("vi"), sp.labels("en"), layout.target_cells, units=units)
-            r.insert(0, "scenario", s.name)
-            rule_frames.append(r)
+    vals, tables, joint, rule_frames = zip(
+        *(_one_allocation(s, sp, U, metric, options, rules) for s, sp in zip(scenarios, spaces))
+    )
+    rule_frames = [r for r in rule_frames if r is not None]
     values_df = pd.concat(vals, ignore_index=True)
     reg = regret(values_df, lower_is_better)
     info = {
         "draws": n,
-        "replications": R,
+        "replications": options.replications,
         "sampler": method,
         "seed": seed,
         "engine": engine,
-        "scenarios": names,
+        "scenarios": [s.name for s in scenarios],
         "metric": metric.name(make_layout(scenarios[0], engine, False).years),
         "lower_is_better": lower_is_better,
     }

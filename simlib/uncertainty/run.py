@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.options import RunOptions
+from simlib.runner import write_outputs
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import Layout, make_layout, map_draws
 from simlib.uncertainty.rules import miss_rules
@@ -182,7 +183,6 @@ def write_uncertainty(result, out_dir: str | Path, n: int, extra=None, **kw) -> 
     included). The draws stream
     into the output folder being built, so nothing is held in memory and nothing half-written is
     left behind. `extra(folder) -> dict` writes more files in the same step (as in `write_outputs`)."""
-    from simlib.runner import write_outputs
 
     def both(tmp: Path) -> dict:
         unc = run_uncertainty(result.scenario, n, folder=tmp, **kw)

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from simlib import i18n
 from simlib.errors import InputError
@@ -34,9 +34,6 @@ from simlib.parameters import REGISTER, ParameterSet
 from simlib.paths import display_path
 from simlib.schema import iter_quantities, qv
 from simlib.transitions import CELL_CLASSES, RATE_KEYS, UPWARD
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: kinds of uncertain quantities, in display order
 KINDS = (
@@ -209,8 +206,6 @@ class ParameterSpace:
 
     def table(self) -> pd.DataFrame:
         """One row per written key: what is sampled, how, with its basis."""
-        import pandas as pd
-
         rows = []
         for f in self.factors:
             for i, k in enumerate(f.keys):
