@@ -26,6 +26,7 @@ from simlib.engines.reach import survival
 from simlib.i18n import t
 from simlib.model import Model
 from simlib.states import FLOW_NAME, N_STATES, PUBLIC_OF, PUBLIC_STATES, YEARS_SINCE_ESCAPE
+from simlib.tabulate import by_cell, geographies, long_frame
 
 #: indicator -> unit
 INDICATOR_UNITS = {
@@ -117,31 +118,6 @@ class Tables:
     review_flows: pd.DataFrame | None = None
     # money that reaches no one, by acting year, item and unit (simlib.compliance.absorption)
     absorption: pd.DataFrame | None = None
-
-
-def cell_of_group(model: Model) -> np.ndarray:
-    """(G,) the (unit, ethnic group, area) cell of each group, flat in that nesting order."""
-    return (model.g_unit * len(GROUPS) + model.g_eth) * len(AREAS) + model.g_area
-
-
-def by_cell(model: Model, arr: np.ndarray, lead: int) -> np.ndarray:
-    """Sum attribute classes, labour capacity and housed twins out of a (lead..., G, rest...)
-    array -> (lead..., D, E, A, rest...) (`lead` axes before the group axis)."""
-    D = len(model.unit_ids)
-    cell = cell_of_group(model)
-    order = np.argsort(cell, kind="stable")
-    starts = np.searchsorted(cell[order], np.arange(D * len(GROUPS) * len(AREAS)))
-    summed = np.add.reduceat(np.take(arr, order, axis=lead), starts, axis=lead)  # every cell has groups
-    return summed.reshape(arr.shape[:lead] + (D, len(GROUPS), len(AREAS)) + arr.shape[lead + 1 :])
-
-
-def long_frame(index_arrays: dict, values: np.ndarray, name: str) -> pd.DataFrame:
-    """A long table of `values` (one axis per entry of `index_arrays`, in order): one column per
-    index (its labels) and the values in column `name`."""
-    grids = np.meshgrid(*[np.arange(len(v)) for v in index_arrays.values()], indexing="ij")
-    data = {k: np.asarray(v)[g.ravel()] for (k, v), g in zip(index_arrays.items(), grids)}
-    data[name] = values.ravel()
-    return pd.DataFrame(data)
 
 
 def states_table(out: EngineOutput, model: Model, baseline_year: int) -> pd.DataFrame:
@@ -256,21 +232,6 @@ def value_left(model: Model, spend_years: np.ndarray) -> np.ndarray:
     age = np.arange(Y)[:, None] - np.arange(Y)[None, :] + 1  # (t, y)
     surv = np.where(age[..., None] >= 1, survival(model.params.life[None, None, :], age[..., None]), 0.0)
     return np.einsum("yld,tyl->tld", np.asarray(spend_years, float), surv)
-
-
-def geographies(model: Model) -> tuple[list[tuple[str, str]], np.ndarray]:
-    """Reporting geographies [(geo_type, geo)] and their masks over (unit, ethnic group)."""
-    D = len(model.unit_ids)
-    geos = [("province", "province")] + [("district", u) for u in model.unit_ids]
-    masks = [np.ones((D, len(GROUPS)))] + [np.eye(D)[i][:, None] * np.ones(len(GROUPS)) for i in range(D)]
-    geos.append(("poor_districts", "poor_districts"))
-    masks.append(model.poor_district[:, None] * np.ones(len(GROUPS)))
-    for gi, g in enumerate(GROUPS):
-        geos.append(("ethnic_group", g))
-        m = np.zeros((D, len(GROUPS)))
-        m[:, gi] = 1
-        masks.append(m)
-    return geos, np.array(masks, float)
 
 
 def indicator_arrays(

@@ -26,9 +26,9 @@ from simlib.errors import InputError
 from simlib.model import compile_model
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
-from simlib.results import by_cell
 from simlib.scenario import Scenario
 from simlib.states import ESCAPED, N_STATES, NEAR_POOR, NON_POOR, POOR
+from simlib.tabulate import by_cell
 from simlib.transitions import N_RATES
 
 K = N_STATES

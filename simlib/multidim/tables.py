@@ -22,14 +22,18 @@ rows only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from simlib.engines.common import EngineOutput
 from simlib.multidim.model import MultidimModel
-from simlib.results import by_cell, geographies, long_frame
 from simlib.standards import DIMENSION_OF, DIMENSIONS, INDICATORS
 from simlib.states import N_STATES, NEAR_POOR, POOR
+from simlib.tabulate import by_cell, geographies, long_frame
+
+if TYPE_CHECKING:  # the engines' output type, for annotations only (engines sit above this layer)
+    from simlib.engines.common import EngineOutput
 
 POPULATIONS: dict[str, tuple[int, ...]] = {
     "poor": (POOR,),

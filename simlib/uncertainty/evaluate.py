@@ -26,9 +26,10 @@ from simlib.model import Model
 from simlib.multidim import MultidimModel
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
-from simlib.results import geographies, indicator_arrays, programme_effect_indicators
+from simlib.results import indicator_arrays, programme_effect_indicators
 from simlib.runner import compile_run_model, simulate
 from simlib.scenario import Scenario
+from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
 from simlib.uncertainty.apply import target_for_values
 
