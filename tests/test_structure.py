@@ -83,27 +83,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/batch.py:run_batch",
     "simlib/batch.py:run_one",
     "simlib/batch.py:uncertainty_report",
-    "simlib/cli/__init__.py:_dispatch",
-    "simlib/cli/batch.py:main",
-    "simlib/cli/calibrate.py:_budgets",
-    "simlib/cli/calibrate.py:backtest",
-    "simlib/cli/calibrate.py:main",
-    "simlib/cli/calibrate.py:series",
-    "simlib/cli/common.py:_choice_problems",
-    "simlib/cli/common.py:check_out",
-    "simlib/cli/import_review.py:main",
-    "simlib/cli/list_cmd.py:main",
-    "simlib/cli/optimize.py:_scales",
-    "simlib/cli/optimize.py:explain_to",
-    "simlib/cli/optimize.py:main",
-    "simlib/cli/robustness.py:main",
-    "simlib/cli/run.py:_check_uncertainty",
-    "simlib/cli/run.py:_intervals",
-    "simlib/cli/run.py:_options",
-    "simlib/cli/run.py:_with_uncertainty",
-    "simlib/cli/run.py:main",
-    "simlib/cli/sensitivity.py:main",
-    "simlib/cli/validate.py:main",
     "simlib/report/baseline.py:estimated_share",
     "simlib/report/baseline.py:load",
     "simlib/report/charts.py:legend_handles",
@@ -221,17 +200,20 @@ def private_imports(source: str) -> list[str]:
 
 
 def uncommented_local_imports(source: str) -> list[str]:
-    """Names of the functions holding an import without a `# local import: <reason>` comment."""
+    """Names of the functions holding an import without a `# local import: <reason>` comment on
+    its line or the line above (one comment above a block of consecutive imports covers the block)."""
     lines = source.splitlines()
     found = []
     for name, func in _functions(ast.parse(source)):
-        own = [n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom))]
         inner = {id(n) for _, f in _functions(func) for n in ast.walk(f)}  # counted for the inner one
-        for node in own:
-            if id(node) in inner:
-                continue
+        own = [n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in inner]
+        block_end, explained = -1, False
+        for node in sorted(own, key=lambda n: n.lineno):
             here, above = lines[node.lineno - 1], lines[node.lineno - 2] if node.lineno > 1 else ""
-            if not (LOCAL_IMPORT_NOTE.search(here) or LOCAL_IMPORT_NOTE.search(above.strip())):
+            noted = bool(LOCAL_IMPORT_NOTE.search(here) or LOCAL_IMPORT_NOTE.search(above.strip()))
+            explained = noted or (explained and node.lineno == block_end + 1)
+            block_end = node.end_lineno
+            if not explained:
                 found.append(name)
                 break
     return found
@@ -288,11 +270,14 @@ def test_local_import_needs_a_reason():
     inline = "def f():\n    import dask  # local import: optional dependency\n"
     empty = "def f():\n    import json  # local import:\n"
     inner = "def f():\n    def g():\n        import json\n    return g\n"
+    block = "def f():\n    # local import: heavy\n    import a\n    from b import c\n\n    import d\n"
     assert uncommented_local_imports(bare) == ["f"]
     assert uncommented_local_imports(above) == []
     assert uncommented_local_imports(inline) == []
     assert uncommented_local_imports(empty) == ["f"]
     assert uncommented_local_imports(inner) == ["f.g"]
+    assert uncommented_local_imports(block) == ["f"]  # `import d` is not in the commented block
+    assert uncommented_local_imports(block.replace("\n\n", "\n")) == []
     assert uncommented_local_imports("import json\n\ndef f():\n    return json\n") == []
 
 

@@ -17,6 +17,8 @@ import traceback
 import unicodedata
 
 from simlib import i18n
+from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
+from simlib.cli.common import check_options
 from simlib.errors import InputError, SimlibError
 from simlib.paths import display_path
 
@@ -34,7 +36,6 @@ COMMANDS = [
     # uncertainty and sensitivity
     "sensitivity",
     "robustness",
-    # performance and national scale
 ]
 
 
@@ -133,9 +134,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
-    from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
-    from simlib.cli.common import check_options
-
     lang = i18n.get_lang(args.lang)
     try:
         check_options(args)

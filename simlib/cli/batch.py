@@ -7,6 +7,9 @@ import argparse
 import sys
 
 from simlib import i18n
+from simlib.batch import collect_scenarios, run_batch
+from simlib.paths import display_path
+from simlib.scenario import parse_set_args
 
 
 def register(sub) -> None:
@@ -42,10 +45,6 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from simlib.batch import collect_scenarios, run_batch
-    from simlib.paths import display_path
-    from simlib.scenario import parse_set_args
-
     lang = i18n.get_lang(getattr(args, "lang", None))
     paths = collect_scenarios(args.inputs)
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
+from simlib.cli.common import check_out
+from simlib.errors import InputError
+from simlib.paths import display_path
 
 
 def _common(p) -> None:
@@ -75,8 +78,6 @@ def register(sub) -> None:
 
 
 def _budgets(items: list[str]) -> dict:
-    from simlib.errors import InputError
-
     out = {}
     for item in items:
         year, sep, path = item.partition("=")
@@ -87,10 +88,9 @@ def _budgets(items: list[str]) -> dict:
 
 
 def main(args) -> int:
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
     from simlib.calibrate import calibrate_files, write_calibration
     from simlib.calibrate.result import summary_lines
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
 
     lang = i18n.get_lang()
     budgets = _budgets(args.budget_year)
@@ -120,9 +120,8 @@ def main(args) -> int:
 
 
 def backtest(args) -> int:
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
     from simlib.calibrate.backtest import error_lines, run_backtest, write_backtest
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
 
     lang = i18n.get_lang()
     check_out(args.out, "backtest", [args.config])
@@ -135,11 +134,10 @@ def backtest(args) -> int:
 
 
 def series(args) -> int:
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
     from simlib.calibrate.series import fit_series
     from simlib.calibrate.series_output import summary_lines, write_series_fit
     from simlib.calibrate.series_spec import load_series_spec
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
 
     lang = i18n.get_lang()
     check_out(args.out, "calibration", [args.spec])

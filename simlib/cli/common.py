@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+from simlib.atomic import check_output
 from simlib.errors import InputError, raise_if_any
+from simlib.executors import EXECUTORS
 
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
@@ -57,12 +59,11 @@ def _choice_problems(args) -> list[InputError]:
     errors = []
     executor = getattr(args, "executor", None)
     if executor is not None:
-        from simlib.executors import EXECUTORS
-
         if executor not in EXECUTORS:
             errors.append(InputError("enum", field="--executor", value=executor, allowed=EXECUTORS))
     sampler = getattr(args, "sampler", None)
     if sampler is not None:
+        # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
         from simlib.uncertainty.sampling import METHODS
 
         if sampler not in METHODS:
@@ -78,6 +79,4 @@ def check_options(args) -> None:
 
 def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
     """The output folder `--out`, checked before any computation (see `simlib.atomic`)."""
-    from simlib.atomic import check_output
-
     return check_output(out, kind, [Path(p) for p in inputs if p], field="--out")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from simlib import i18n
+from simlib.dataset import import_review
+from simlib.paths import display_path
 
 
 def register(sub) -> None:
@@ -32,9 +34,6 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from simlib.dataset import import_review
-    from simlib.paths import display_path
-
     out = import_review(
         args.file,
         template=args.template,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from simlib import i18n
+from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
+from simlib.parameters import load_parameters
+from simlib.paths import display_path, scenarios_dir
+from simlib.schema import load_yaml
 
 
 def register(sub) -> None:
@@ -13,13 +19,6 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from pathlib import Path
-
-    from simlib.catalogue import catalogue_of
-    from simlib.parameters import load_parameters
-    from simlib.paths import display_path, scenarios_dir
-    from simlib.schema import load_yaml
-
     lang = i18n.get_lang()
     folder = Path(args.scenarios) if args.scenarios else scenarios_dir()
     print(i18n.t("cli.list_scenarios", lang, path=display_path(folder)))

@@ -13,12 +13,15 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
+from simlib.cli.common import check_out
+from simlib.errors import InputError
+from simlib.i18n import fmt
+from simlib.paths import display_path
 
 
 def _scales(text: str | None):
     if text is None:
         return None
-    from simlib.errors import InputError
 
     try:
         scales = [float(x) for x in text.split(",") if x.strip()]
@@ -64,10 +67,9 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
+    # local import: the optimiser stack takes seconds to load; only this command needs it
     from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
 
     lang = i18n.get_lang()
     scen, spec = prepare(
@@ -101,8 +103,6 @@ def main(args) -> int:
 def explain_to(res, lang: str, stream=None) -> None:
     """The explanation of an optimum: binding rules with their basis, the best line and what
     stops it, the most valuable lines per billion, lines without money, unallocatable money."""
-    from simlib.i18n import fmt
-
     stream = stream or sys.stdout
     print(i18n.t("cli.opt_binding", lang), file=stream)
     for b in res.binding:

@@ -3,10 +3,16 @@ draws — regret, probability of meeting each target, and when each misses."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 from simlib import i18n
+from simlib.atomic import atomic_dir
+from simlib.batch import collect_scenarios, load_all
+from simlib.cli.common import check_out
+from simlib.errors import InputError
 from simlib.i18n import fmt
+from simlib.paths import display_path
 
 
 def register(sub) -> None:
@@ -25,13 +31,7 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    import json
-
-    from simlib.atomic import atomic_dir
-    from simlib.batch import collect_scenarios, load_all
-    from simlib.cli.common import check_out
-    from simlib.errors import InputError
-    from simlib.paths import display_path
+    # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
     from simlib.uncertainty.robustness import compare_allocations
 
     lang = i18n.get_lang()

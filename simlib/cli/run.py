@@ -13,7 +13,13 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
+from simlib.cli.common import check_out
+from simlib.errors import InputError
 from simlib.i18n import fmt
+from simlib.options import RunOptions
+from simlib.paths import display_path
+from simlib.runner import run, write_outputs
+from simlib.scenario import load_scenario
 
 
 def register(sub) -> None:
@@ -56,8 +62,6 @@ def register(sub) -> None:
 
 def _options(args):
     """The run options of the command line (checked: a bad value is an error naming its flag)."""
-    from simlib.options import RunOptions
-
     return RunOptions(
         engine=args.engine,
         draws=args.draws,
@@ -71,7 +75,7 @@ def _options(args):
 
 
 def _check_uncertainty(args) -> None:
-    from simlib.errors import InputError
+    # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
     from simlib.uncertainty.sampling import METHODS
 
     if args.uncertainty is not None and args.sampler not in METHODS:
@@ -81,6 +85,7 @@ def _check_uncertainty(args) -> None:
 def _intervals(res, lang: str):
     """Print the programme's intervals from the scenario's posterior (states model); return the
     writer of programme_intervals.csv for the output folder, or None."""
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
     from simlib.calibrate.intervals import programme_intervals
 
     if res.scenario.poverty_model != "states":
@@ -99,6 +104,7 @@ def _intervals(res, lang: str):
 
 def _with_uncertainty(res, args, options, lang: str, extra=None):
     """Write the run and `--uncertainty` parameter draws with it; print the last year's chances."""
+    # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
     from simlib.uncertainty.run import read_uncertainty, write_uncertainty
 
     scen = res.scenario
@@ -121,11 +127,6 @@ def _with_uncertainty(res, args, options, lang: str, extra=None):
 
 
 def main(args) -> int:
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
-    from simlib.runner import run, write_outputs
-    from simlib.scenario import load_scenario
-
     lang = i18n.get_lang()
     options = _options(args)
     _check_uncertainty(args)

@@ -3,9 +3,14 @@ and the chance of meeting the province target (grouped Sobol indices + Morris sc
 
 from __future__ import annotations
 
+import json
 import sys
 
 from simlib import i18n
+from simlib.atomic import atomic_dir
+from simlib.cli.common import check_out
+from simlib.paths import display_path
+from simlib.scenario import load_scenario
 
 
 def register(sub) -> None:
@@ -26,12 +31,7 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    import json
-
-    from simlib.atomic import atomic_dir
-    from simlib.cli.common import check_out
-    from simlib.paths import display_path
-    from simlib.scenario import load_scenario
+    # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
     from simlib.uncertainty.sensitivity import screening_analysis, sensitivity_analysis
 
     lang = i18n.get_lang()

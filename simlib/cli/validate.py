@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from simlib import i18n
+from simlib.batch import collect_scenarios, validate_all
+from simlib.errors import SimlibError
+from simlib.paths import display_path
+from simlib.scenario import parse_set_args
 
 
 def register(sub) -> None:
@@ -13,11 +17,6 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from simlib.batch import collect_scenarios, validate_all
-    from simlib.errors import SimlibError
-    from simlib.paths import display_path
-    from simlib.scenario import parse_set_args
-
     lang = i18n.get_lang()
     paths = collect_scenarios(args.files)
     bad = validate_all(paths, parse_set_args(args.set_items))
