@@ -1,5 +1,5 @@
 """The programme's share of the decline and the cost per household lifted out, as intervals over
-posterior draws (issue 14).
+posterior draws.
 
 A scenario whose transitions file was written by `simlib calibrate series` carries posterior draws
 (`calibration.posterior`: baseline rates, every line's effects and unit costs, disbursement,
