@@ -217,10 +217,9 @@ class ParameterSet:
         return qv(get_dotted(self.docs[head], rest))
 
 
-def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
-    """Cross-field checks the schema cannot express."""
+def _check_projects(prog: dict, pf: str) -> list[InputError]:
+    """Every project's lines exist, belong to it and their shares of the project add up to 1."""
     errors: list[InputError] = []
-    prog, pf = docs["program"], display_path(files["program"])
     lines = prog["lines"]
     for pcode, proj in prog["projects"].items():
         total = 0.0
@@ -243,7 +242,14 @@ def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list
                     "shares_sum", file=pf, field=f"projects.{pcode}.lines (share_of_project)", total=round(total, 6)
                 )
             )
-    for lc, line in lines.items():
+    return errors
+
+
+def _check_lines(prog: dict, pf: str) -> list[InputError]:
+    """Every line's project exists, its unit cost is positive, its lag whole years, and a line
+    for households has an eligibility rule."""
+    errors: list[InputError] = []
+    for lc, line in prog["lines"].items():
         if line["project"] not in prog["projects"]:
             errors.append(
                 InputError(
@@ -272,6 +278,16 @@ def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list
         pop = line["beneficiary"]["population"]
         if pop == "households" and not line["eligible"]:
             errors.append(InputError("no_eligibility", file=pf, field=f"lines.{lc}.eligible"))
+    return errors
+
+
+def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
+    """Cross-field checks the schema cannot express."""
+    errors: list[InputError] = []
+    prog, pf = docs["program"], display_path(files["program"])
+    lines = prog["lines"]
+    errors.extend(_check_projects(prog, pf))
+    errors.extend(_check_lines(prog, pf))
     tg, tf = docs["targets"], display_path(files["targets"])
     for name, cov in tg["coverage"].items():
         for lc in cov.get("lines", []):

@@ -41,28 +41,19 @@ LONG_FUNCTIONS: set[str] = {
     "simlib/batch.py:report_one",
     "simlib/calibrate/aggregate.py:calibrate_aggregate",
     "simlib/calibrate/backtest.py:backtest_series",
-    "simlib/calibrate/household.py:calibrate_households",
     "simlib/calibrate/io.py:read_aggregate",
-    "simlib/calibrate/io.py:read_published",
     "simlib/calibrate/io.py:read_register",
-    "simlib/calibrate/prior.py:load_prior",
-    "simlib/calibrate/result.py:Calibration.transitions_doc",
-    "simlib/parameters.py:semantic_checks",
     "simlib/report/charts.py:bar_panels",
     "simlib/report/charts.py:grouped_bars",
     "simlib/report/uncertainty.py:fan_chart",
     "simlib/report/uncertainty.py:probability_chart",
-    "simlib/uncertainty/run.py:run_uncertainty",
-    "simlib/uncertainty/space.py:build_space",
 }
 
 LONG_MODULES: set[str] = {
     "simlib/batch.py",
-    "simlib/calibrate/io.py",
     "simlib/engines/multidim_jit.py",
     "simlib/report/charts.py",
     "simlib/report/deprivation.py",
-    "simlib/uncertainty/space.py",
 }
 
 PRIVATE_IMPORTS: set[str] = set()

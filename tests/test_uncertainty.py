@@ -20,8 +20,9 @@ from simlib.uncertainty.apply import model_for_values, params_for_values
 from simlib.uncertainty.evaluate import make_layout
 from simlib.uncertainty.run import run_uncertainty
 from simlib.uncertainty.sampling import dirichlet_ppf, sample, scalar_ppf
-from simlib.uncertainty.space import Factor, build_space, transition_violations
+from simlib.uncertainty.space import Factor, build_space
 from simlib.uncertainty.summaries import QUANTILES, quantile_table
+from simlib.uncertainty.validity import transition_violations
 
 
 @pytest.fixture(scope="module")

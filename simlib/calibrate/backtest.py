@@ -25,9 +25,10 @@ from simlib import __version__, i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.aggregate import Prepared, calibrate_aggregate, entry_vector, panel_exposure, run_filter, step
 from simlib.calibrate.exposure import LAMBDA_GRID, Exposure, programme_factors
-from simlib.calibrate.io import read_aggregate, read_published
+from simlib.calibrate.io import read_aggregate
 from simlib.calibrate.panel import ESC_OBS, HH, NEAR_OBS, POOR_OBS, AggregatePanel
 from simlib.calibrate.prior import Prior, load_prior
+from simlib.calibrate.published import read_published
 from simlib.calibrate.result import Calibration, dump_yaml
 from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, raise_if_any

@@ -322,6 +322,24 @@ def _fit_summary(tc: TransitionCounts, class_hh: np.ndarray, ll: float, pairs) -
     }
 
 
+def _class_posterior(tc: TransitionCounts, prior, exposure, structure: str, effects: bool, n_class, draws: int, rng):
+    """The class rates' posterior of `structure` (see `calibrate_households`)."""
+    class_hh = n_class.sum(axis=(1, 2))
+    if structure == "per_class" and not exposure.has_programme:
+        return _conjugate_classes(prior, n_class, class_hh, draws, rng)
+    if structure == "per_class":
+        return _laplace_classes(tc, prior, exposure, class_hh, draws, rng)
+    return _parametric(tc, prior, exposure, effects, class_hh, draws, rng)
+
+
+def _entry_posterior(tc: TransitionCounts, prior, draws: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Entry shares (poor, near-poor, other): Dirichlet parameters from the prior and the new
+    households' first status, and `draws` draws of them."""
+    ent = tc.entries.sum(axis=(0, 1))
+    a_e = prior.entry_kappa * prior.entry0 + np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1 :].sum()])
+    return a_e, rng.dirichlet(a_e, draws)
+
+
 def calibrate_households(
     tc: TransitionCounts,
     prior,
@@ -347,17 +365,10 @@ def calibrate_households(
     n_class = np.zeros((N_CLASSES, K, K))
     np.add.at(n_class, tc.cells.klass, tc.counts.sum(axis=0))
     class_hh = n_class.sum(axis=(1, 2))
-    if structure == "per_class" and not exposure.has_programme:
-        rf = _conjugate_classes(prior, n_class, class_hh, draws, rng)
-    elif structure == "per_class":
-        rf = _laplace_classes(tc, prior, exposure, class_hh, draws, rng)
-    else:
-        rf = _parametric(tc, prior, exposure, effects, class_hh, draws, rng)
+    rf = _class_posterior(tc, prior, exposure, structure, effects, n_class, draws, rng)
     N = tc.households.sum(axis=1)[:, None]  # growth: net growth of the listed households
     growth, gsd, pairs = growth_posterior(N, np.zeros(N.shape, bool), prior.growth0, prior.growth_sd)
-    ent = tc.entries.sum(axis=(0, 1))  # entry shares: Dirichlet posterior from new households' first status
-    a_e = prior.entry_kappa * prior.entry0 + np.array([ent[POOR], ent[NEAR_POOR], ent[NEAR_POOR + 1 :].sum()])
-    entry_draws = rng.dirichlet(a_e, draws)
+    a_e, entry_draws = _entry_posterior(tc, prior, draws, rng)
     fitted, ll = _fitted(tc, rf, exposure, n_class, class_hh)
     return Calibration(
         method="household",

@@ -50,7 +50,7 @@ from simlib.calibrate.panel import (
 )
 from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool, read_table
 from simlib.errors import InputError, raise_if_any
-from simlib.i18n import LocalText, fmt
+from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
@@ -100,7 +100,7 @@ def file_record(path: Path, rows: int) -> dict:
     return {"file": display_path(path), "sha256": sha256_file(path), "rows": int(rows)}
 
 
-def _load(files, columns: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
+def load_tables(files, columns: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """All files stacked, with `_file` (as shown to the user) and `_row` (spreadsheet row);
     `columns`, if given, receives each file's column order."""
     frames, records = [], []
@@ -133,7 +133,7 @@ def row_errors(code: str, df: pd.DataFrame, mask, **fields) -> list[InputError]:
     return out
 
 
-def _missing_columns(df: pd.DataFrame, required, records, columns: dict | None = None) -> list[InputError]:
+def missing_columns(df: pd.DataFrame, required, records, columns: dict | None = None) -> list[InputError]:
     """Required columns a file lacks (or leaves empty), and files with no rows at all; `columns`
     (file -> its own header) tells a column a file has from one another file brought in."""
     errors = []
@@ -151,15 +151,15 @@ def _missing_columns(df: pd.DataFrame, required, records, columns: dict | None =
     return errors
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
+def text_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].fillna("").astype(str).map(lambda v: unicodedata.normalize("NFC", v).strip())
 
 
-def _numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.ndarray:
+def numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.ndarray:
     """Column as floats (NaN where empty); non-numbers, and empties where required, are errors."""
     if col not in df.columns:
         return np.full(len(df), np.nan)
-    raw = _text(df, col).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    raw = text_column(df, col).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
     vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     empty = (raw == "").to_numpy()
     bad = (np.isnan(vals) & ~empty) | (empty & required)
@@ -172,7 +172,7 @@ def _numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.nda
 
 
 def _years(df: pd.DataFrame, col: str, errors: list) -> np.ndarray:
-    raw = _text(df, col)
+    raw = text_column(df, col)
     vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     bad = np.isnan(vals) | (vals != np.round(vals)) | (vals < 1990) | (vals > 2100)
     errors.extend(row_errors("cal_year_value", df, bad, field=col))
@@ -205,7 +205,7 @@ def check_consecutive(years, file: str | None) -> list[InputError]:
 
 
 def _codes(df: pd.DataFrame, col: str, allowed: tuple[str, ...], errors: list) -> np.ndarray:
-    vals = _text(df, col)
+    vals = text_column(df, col)
     bad = ~vals.isin(allowed).to_numpy()
     for file, part in df.loc[bad].groupby("_file", sort=False):
         shown = ", ".join(sorted(set(vals[part.index]))[:5])
@@ -216,7 +216,7 @@ def _codes(df: pd.DataFrame, col: str, allowed: tuple[str, ...], errors: list) -
 
 
 def _units(df: pd.DataFrame, template: Dataset, errors: list) -> np.ndarray:
-    vals = _text(df, "unit_id")
+    vals = text_column(df, "unit_id")
     ids = template.unit_ids
     bad = ~vals.isin(ids).to_numpy()
     for file, part in df.loc[bad].groupby("_file", sort=False):
@@ -235,8 +235,8 @@ def _units(df: pd.DataFrame, template: Dataset, errors: list) -> np.ndarray:
 
 def read_aggregate(files, template: Dataset) -> AggregatePanel:
     """Aggregate review counts (see module docstring) -> AggregatePanel over the template's cells."""
-    df, records = _load(files)
-    errors = _missing_columns(df, AGG_REQUIRED, records)
+    df, records = load_tables(files)
+    errors = missing_columns(df, AGG_REQUIRED, records)
     raise_if_any(errors)
     cell_level = "ethnic_group" in df.columns and "area" in df.columns
     year = _years(df, "year", errors)
@@ -244,7 +244,7 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     if cell_level:
         eth = _codes(df, "ethnic_group", GROUPS, errors)
         area = _codes(df, "area", AREAS, errors)
-    vals = {c: _numbers(df, c, c in AGG_REQUIRED, errors) for c in STOCK[:] + FLOW_COLUMNS}
+    vals = {c: numbers(df, c, c in AGG_REQUIRED, errors) for c in STOCK[:] + FLOW_COLUMNS}
     raise_if_any(errors)
     key = unit * 4 + (eth * 2 + area if cell_level else 0)
     dup = pd.DataFrame({"y": year, "k": key}).duplicated(keep=False).to_numpy()
@@ -374,11 +374,11 @@ def _wide_to_long(df: pd.DataFrame, columns: dict, errors: list) -> pd.DataFrame
         return df
     long = []
     for c, y in zip(cols, years):
-        part = df[df[c].notna() & (_text(df, c) != "")].copy()
+        part = df[df[c].notna() & (text_column(df, c) != "")].copy()
         part["year"] = str(y)
         part["status"] = part[c]
         if "new_year" in df.columns:
-            part["new"] = (_text(part, "new_year") == str(y)).map({True: "true", False: "false"})
+            part["new"] = (text_column(part, "new_year") == str(y)).map({True: "true", False: "false"})
         long.append(part)
     out = pd.concat(long, ignore_index=True) if long else df.iloc[:0].assign(year="", status="")
     return out
@@ -387,25 +387,25 @@ def _wide_to_long(df: pd.DataFrame, columns: dict, errors: list) -> pd.DataFrame
 def read_register(files, template: Dataset) -> TransitionCounts:
     """Household review lists (see module docstring) -> transition counts over the template's cells."""
     columns: dict = {}
-    df, records = _load(files, columns)
+    df, records = load_tables(files, columns)
     wide = any(_WIDE_STATUS.match(c) for c in df.columns)
     errors: list[InputError] = []
     if wide:
-        errors.extend(_missing_columns(df, HH_WIDE, records, columns))
+        errors.extend(missing_columns(df, HH_WIDE, records, columns))
         raise_if_any(errors)
         df = _wide_to_long(df, columns, errors)
         raise_if_any(errors)
     else:
-        errors.extend(_missing_columns(df, HH_LONG, records, columns))
+        errors.extend(missing_columns(df, HH_LONG, records, columns))
         raise_if_any(errors)
     year = _years(df, "year", errors)
     unit = _units(df, template, errors)
     eth = _codes(df, "ethnic_group", GROUPS, errors)
     area = _codes(df, "area", AREAS, errors)
-    status_text = _text(df, "status").map(_norm)
+    status_text = text_column(df, "status").map(_norm)
     bad_status = ~status_text.isin(STATUS_LABELS).to_numpy()
     for file, part in df.loc[bad_status].groupby("_file", sort=False):
-        shown = ", ".join(sorted(set(_text(df, "status")[part.index]))[:5])
+        shown = ", ".join(sorted(set(text_column(df, "status")[part.index]))[:5])
         errors.append(
             InputError(
                 "csv_values",
@@ -417,14 +417,14 @@ def read_register(files, template: Dataset) -> TransitionCounts:
             )
         )
     status = status_text.map(STATUS_LABELS).fillna(S_NON).to_numpy(int)
-    ids = _text(df, "household_id")
+    ids = text_column(df, "household_id")
     errors.extend(row_errors("cal_empty_id", df, (ids == "").to_numpy(), field="household_id"))
     if "new" in df.columns:
         is_new, bad_new = parse_bool(df["new"].fillna(""))
         errors.extend(row_errors("csv_values", df, bad_new, field="new", value="…", allowed="true, false"))
     else:
         is_new = np.zeros(len(df), bool)
-    esc_year = _numbers(df, "escape_year", False, errors) if "escape_year" in df.columns else np.full(len(df), np.nan)
+    esc_year = numbers(df, "escape_year", False, errors) if "escape_year" in df.columns else np.full(len(df), np.nan)
     raise_if_any(errors)
     dup = pd.DataFrame({"id": ids, "y": year}).duplicated(keep=False).to_numpy()
     errors.extend(row_errors("cal_duplicate_id", df, dup))
@@ -468,101 +468,3 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     raise_if_any(errors)
     cells = template_cells(template)
     return count_transitions(states, grid_cell, grid_new, len(cells), years, cells, records)
-
-
-# --- published series --------------------------------------------------------------------------
-
-
-def read_published(path, area: str, years: dict, template: Dataset, growth: float) -> AggregatePanel:
-    """One area of a published-figures table (`data/published/poverty_figures.csv` layout) as a
-    one-unit panel spread over the template's cells.
-
-    `years` maps review year -> the file's `year` label (labels such as `baseline_year_unstated`
-    need a reading, which the caller states). Where the household total is not published it is
-    count / rate where both are; otherwise extrapolated from the nearest year that has it at the
-    `growth` rate, and flagged estimated. Counts not published are rate x households.
-    """
-    path = Path(path)
-    df, records = _load([path])
-    shown = display_path(path)
-    need = ("year", "area", "households_total", "poor", "near_poor", "poor_rate_pct", "near_poor_rate_pct")
-    raise_if_any(_missing_columns(df, need, records))
-    areas = sorted(set(_text(df, "area")))
-    if area not in areas:
-        raise InputError("cal_area", file=shown, field="area", value=area, allowed=areas)
-    sub = df[_text(df, "area") == area]
-    ys = sorted(int(y) for y in years)
-    errors = check_consecutive(ys, shown)
-    raise_if_any(errors)
-    T = len(ys)
-    vals = np.full((T, 6), np.nan)  # households, poor, near_poor, poor %, near-poor %
-    for i, y in enumerate(ys):
-        label = str(years[y] if y in years else years[str(y)])
-        rows = sub[_text(sub, "year") == label]
-        if len(rows) != 1:
-            raise InputError(
-                "cal_series_year",
-                file=shown,
-                field="year",
-                value=label,
-                area=area,
-                n=len(rows),
-                allowed=sorted(set(_text(sub, "year"))),
-            )
-        errs: list = []
-        vals[i, :5] = [
-            _numbers(rows, c, False, errs)[0]
-            for c in ("households_total", "poor", "near_poor", "poor_rate_pct", "near_poor_rate_pct")
-        ]
-        raise_if_any(errs)
-    N = vals[:, 0].copy()
-    derived = np.isnan(N) & np.isfinite(vals[:, 1]) & np.isfinite(vals[:, 3])
-    N[derived] = vals[derived, 1] / (vals[derived, 3] / 100)
-    d2 = np.isnan(N) & np.isfinite(vals[:, 2]) & np.isfinite(vals[:, 4])
-    N[d2] = vals[d2, 2] / (vals[d2, 4] / 100)
-    known = np.flatnonzero(np.isfinite(N))
-    if known.size == 0:
-        raise InputError("cal_series_households", file=shown, field="households_total", area=area)
-    estimated = np.isnan(N)
-    for i in np.flatnonzero(estimated):
-        j = known[np.argmin(np.abs(known - i))]
-        N[i] = N[j] * (1 + growth) ** (ys[i] - ys[j])
-    poor = np.where(np.isfinite(vals[:, 1]), vals[:, 1], vals[:, 3] / 100 * N)
-    near = np.where(np.isfinite(vals[:, 2]), vals[:, 2], vals[:, 4] / 100 * N)
-    if np.isnan(poor).any():
-        raise InputError(
-            "cal_series_poor",
-            file=shown,
-            field="poor_rate_pct",
-            area=area,
-            value=", ".join(str(ys[i]) for i in np.flatnonzero(np.isnan(poor))),
-        )
-    stock = np.full((T, 1, len(STOCK)), np.nan)
-    stock[:, 0, HH], stock[:, 0, POOR_OBS], stock[:, 0, NEAR_OBS] = N, poor, near
-    cells = template_cells(template)
-    C = len(cells)
-    notes = (
-        [
-            LocalText.of(
-                "cal.note.households_extrapolated",
-                area=area,
-                years=", ".join(str(ys[i]) for i in np.flatnonzero(estimated)),
-                growth=fmt.local_text(fmt.percent, 100 * growth, decimals=3),
-                known=", ".join(str(ys[i]) for i in known),
-            )
-        ]
-        if estimated.any()
-        else []
-    )
-    return AggregatePanel(
-        years=tuple(ys),
-        areas=(area,),
-        cells=cells,
-        member=np.zeros(C, int),
-        stock=stock,
-        flows=np.full((T, 1, len(FLOW_COLUMNS)), np.nan),
-        guess0=template_counts(template).astype(float),
-        sources=tuple(records),
-        households_estimated=estimated[:, None],
-        notes=tuple(notes),
-    )

@@ -116,6 +116,27 @@ def check_transitions_doc(doc: dict, file: str) -> list[InputError]:
     return errors
 
 
+def _class_kappa(doc: dict, class_rates: np.ndarray) -> np.ndarray:
+    """(classes, rates) pseudo-count strength of every class rate: a class's own `cells` entry
+    where the file gives one, else the reference quantity's at the class rate."""
+    ref_doc = doc["reference"]
+    class_kappa = np.empty_like(class_rates)
+    for i, cls in enumerate(CELL_CLASSES):
+        quantities = {k: ref_doc[k[0]][k[1]] for k in RATE_KEYS}
+        for entry in doc.get("cells") or ():
+            if all(cls.get(a) == v for a, v in entry["applies_to"].items()):
+                for f, row in entry["rates"].items():
+                    for t, q in row.items():
+                        quantities[(f, t)] = {**q, "_final": True}
+        for j, k in enumerate(RATE_KEYS):
+            q = quantities[k]
+            if q.get("_final"):
+                class_kappa[i, j] = kappa_of(q)
+            else:
+                class_kappa[i, j] = kappa_of(q, p=class_rates[i, j])
+    return class_kappa
+
+
 def load_prior(source: str | Path | dict | None = None, scale: float = 1.0) -> Prior:
     """A prior from a transitions file (default `params/transitions.yaml`) or document."""
     if not (np.isfinite(scale) and scale > 0):
@@ -140,21 +161,7 @@ def load_prior(source: str | Path | dict | None = None, scale: float = 1.0) -> P
         scale
     )
     class_rates = np.array([[rates_for_class(doc, cls)[k] for k in RATE_KEYS] for cls in CELL_CLASSES])
-    class_kappa = np.empty_like(class_rates)
-    for i, cls in enumerate(CELL_CLASSES):
-        quantities = {k: ref_doc[k[0]][k[1]] for k in RATE_KEYS}
-        for entry in doc.get("cells") or ():
-            if all(cls.get(a) == v for a, v in entry["applies_to"].items()):
-                for f, row in entry["rates"].items():
-                    for t, q in row.items():
-                        quantities[(f, t)] = {**q, "_final": True}
-        for j, k in enumerate(RATE_KEYS):
-            q = quantities[k]
-            if q.get("_final"):
-                class_kappa[i, j] = kappa_of(q)
-            else:
-                class_kappa[i, j] = kappa_of(q, p=class_rates[i, j])
-    class_kappa *= scale
+    class_kappa = _class_kappa(doc, class_rates) * scale
     g = doc["growth"]
     rng = g["rate"].get("range")
     growth_sd = ((rng[1] - rng[0]) / 4.0 if rng else 0.005) / np.sqrt(scale)

@@ -139,31 +139,48 @@ class Calibration:
         description = LocalText.of("cal.record_description", what=what, first=self.years[0], last=self.years[-1])
         doc: dict = {"meta": {"version": f"calibrated-{today}", **description.to_fields("description")}}
         if self.structure == "parametric":
-            ref = {}
-            for j, (f, t) in enumerate(RATE_KEYS):
-                sd = float(self.ref_draws[:, j].std())
-                note = (
-                    f"posterior sd {sd:.3g}; prior {self.prior.ref[j]:.4g} ({self.prior.ref_kappa[j]:.0f} household-years); "
-                    f"data weight {self.data_weight.get(f'reference.{f}.{t}', 0.0):.2f}"
-                )
-                ref.setdefault(f, {})[t] = quantity(
-                    self.ref[j], self.ref_draws[:, j], "probability per year", src, note, "beta", True
-                )
-            doc["reference"] = ref
-            mods = []
-            for m, old in enumerate(pr["modifiers"]):
-                entry = {"name": old["name"], "applies_to": dict(old["applies_to"])}
-                for d, key in enumerate(("upward", "downward")):
-                    w = self.data_weight.get(f"modifiers.{old['name']}.{key}", 0.0)
-                    note = f"posterior sd of log {np.log(self.mod_draws[:, m, d]).std():.3g}; prior {np.exp(self.prior.mod_log0[m, d]):.3g}; data weight {w:.2f}"
-                    entry[key] = quantity(
-                        self.mods[m, d], self.mod_draws[:, m, d], "relative risk", src, note, "lognormal", False
-                    )
-                mods.append(entry)
-            doc["modifiers"] = mods
+            doc["reference"], doc["modifiers"] = self._reference_doc(src), self._modifiers_doc(src)
         else:
             doc["reference"] = pr["reference"]
             doc["modifiers"] = pr["modifiers"]
+        doc["growth"] = self._growth_doc(src)
+        if self.structure == "per_class":
+            doc["cells"] = self._cells_doc(src)
+        doc["calibration"] = self.provenance()
+        return doc
+
+    def _reference_doc(self, src: str) -> dict:
+        """The reference rates estimated by the parametric structure, as quantities."""
+        ref = {}
+        for j, (f, t) in enumerate(RATE_KEYS):
+            sd = float(self.ref_draws[:, j].std())
+            note = (
+                f"posterior sd {sd:.3g}; prior {self.prior.ref[j]:.4g} ({self.prior.ref_kappa[j]:.0f} household-years); "
+                f"data weight {self.data_weight.get(f'reference.{f}.{t}', 0.0):.2f}"
+            )
+            ref.setdefault(f, {})[t] = quantity(
+                self.ref[j], self.ref_draws[:, j], "probability per year", src, note, "beta", True
+            )
+        return ref
+
+    def _modifiers_doc(self, src: str) -> list:
+        """The relative-risk modifiers estimated by the parametric structure, as quantities."""
+        pr = self.prior.doc
+        mods = []
+        for m, old in enumerate(pr["modifiers"]):
+            entry = {"name": old["name"], "applies_to": dict(old["applies_to"])}
+            for d, key in enumerate(("upward", "downward")):
+                w = self.data_weight.get(f"modifiers.{old['name']}.{key}", 0.0)
+                note = f"posterior sd of log {np.log(self.mod_draws[:, m, d]).std():.3g}; prior {np.exp(self.prior.mod_log0[m, d]):.3g}; data weight {w:.2f}"
+                entry[key] = quantity(
+                    self.mods[m, d], self.mod_draws[:, m, d], "relative risk", src, note, "lognormal", False
+                )
+            mods.append(entry)
+        return mods
+
+    def _growth_doc(self, src: str) -> dict:
+        """Household growth and the entry shares of new households, as quantities."""
+        pr = self.prior.doc
         gsrc = (
             src
             if self.fit.get("growth_pairs", 0)
@@ -197,32 +214,31 @@ class Calibration:
             }
         else:
             growth["entry_states"] = pr["growth"]["entry_states"]
-        doc["growth"] = growth
-        if self.structure == "per_class":
-            cells = list(pr.get("cells") or [])  # the prior's own class rates stay where no data
-            for i in range(N_CLASSES):
-                if self.class_households[i] <= 0:
-                    continue
-                rates = {}
-                for j, (f, t) in enumerate(RATE_KEYS):
-                    note = (
-                        f"posterior sd {self.class_draws[:, i, j].std():.3g}; prior {self.prior.class_rates[i, j]:.4g}"
-                    )
-                    rates.setdefault(f, {})[t] = quantity(
-                        self.class_rates[i, j],
-                        self.class_draws[:, i, j],
-                        "probability per year",
-                        src,
-                        note,
-                        "beta",
-                        True,
-                    )
-                cells.append(
-                    {"applies_to": dict(CELL_CLASSES[i]), "households": float(self.class_households[i]), "rates": rates}
+        return growth
+
+    def _cells_doc(self, src: str) -> list:
+        """The prior's class-rate entries, then one per class with households (per-class structure)."""
+        pr = self.prior.doc
+        cells = list(pr.get("cells") or [])  # the prior's own class rates stay where no data
+        for i in range(N_CLASSES):
+            if self.class_households[i] <= 0:
+                continue
+            rates = {}
+            for j, (f, t) in enumerate(RATE_KEYS):
+                note = f"posterior sd {self.class_draws[:, i, j].std():.3g}; prior {self.prior.class_rates[i, j]:.4g}"
+                rates.setdefault(f, {})[t] = quantity(
+                    self.class_rates[i, j],
+                    self.class_draws[:, i, j],
+                    "probability per year",
+                    src,
+                    note,
+                    "beta",
+                    True,
                 )
-            doc["cells"] = cells
-        doc["calibration"] = self.provenance()
-        return doc
+            cells.append(
+                {"applies_to": dict(CELL_CLASSES[i]), "households": float(self.class_households[i]), "rates": rates}
+            )
+        return cells
 
     def provenance(self) -> dict:
         prog = {"budgets": self.exposure}

@@ -84,6 +84,57 @@ class UncertaintyResult:
         return list(FILES)
 
 
+def _rules(space: ParameterSpace, params_frame: pd.DataFrame, outcomes: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    """PRIM rules for when each target is missed (`simlib.uncertainty.rules.miss_rules`)."""
+    return miss_rules(
+        params_frame,
+        outcomes,
+        space.labels("vi"),
+        space.labels("en"),
+        target_labels=layout.target_cells,
+        units={k: f.unit for f in space.factors for k in f.keys},
+    )
+
+
+def _info(draws: Sample, space: ParameterSpace, options: RunOptions, counterfactual: bool) -> dict:
+    """What the draws were: sizes, sampler, seed, engine, the space's dimensions."""
+    return {
+        "draws": int(draws.n),
+        "replications": options.replications,
+        "samples": int(draws.n * options.replications),
+        "sampler": draws.method,
+        "seed": options.seed,
+        "engine": options.engine,
+        "parameters": len(space.keys),
+        "factors": len(space.factors),
+        "dimensions": space.dims,
+        "repaired_draws": int(draws.repaired.sum()),
+        "counterfactual": counterfactual,
+        "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
+    }
+
+
+def _result(scen, acc: Accumulator, draws: Sample, space, layout: Layout, options, counterfactual, rules, folder):
+    """The summaries of the evaluated draws in `acc`, as an `UncertaintyResult`."""
+    name, engine = scen.name, options.engine
+    outcomes = outcomes_frame(layout, acc.tvalues, acc.tmet, options.replications)
+    params_frame = draws.frame()
+    rule_table = _rules(space, params_frame, outcomes, layout) if rules else pd.DataFrame()
+    return UncertaintyResult(
+        name,
+        engine,
+        acc.quantile_table(name, engine),
+        acc.target_table(name, engine),
+        rule_table,
+        params_frame,
+        space.table(),
+        outcomes,
+        layout,
+        _info(draws, space, options, counterfactual),
+        folder,
+    )
+
+
 def run_uncertainty(
     scen: Scenario,
     n: int,
@@ -107,14 +158,13 @@ def run_uncertainty(
     unless `folder` is given) so memory stays bounded; quantiles are exact.
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
-    seed, engine, R = options.seed, options.engine, options.replications
     space = space or scenario_space(scen)
-    draws = sample_points or sample(space, scen.params, n, method, seed)
-    layout = make_layout(scen, engine, counterfactual)
+    draws = sample_points or sample(space, scen.params, n, method, options.seed)
+    layout = make_layout(scen, options.engine, counterfactual)
     own_tmp = folder is None
     folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
     try:
-        acc = Accumulator(folder, layout, draws.n * R)
+        acc = Accumulator(folder, layout, draws.n * options.replications)
         map_draws(
             scen,
             draws.keys,
@@ -129,49 +179,9 @@ def run_uncertainty(
         acc.close()
         if not acc.filled.all():  # pragma: no cover - a lost chunk is a bug
             raise RuntimeError("some draws were not evaluated")
-        quantiles = acc.quantile_table(scen.name, engine)
-        targets = acc.target_table(scen.name, engine)
-        outcomes = outcomes_frame(layout, acc.tvalues, acc.tmet, R)
-        params_frame = draws.frame()
-        space_table = space.table()
-        rule_table = pd.DataFrame()
-        if rules:
-            rule_table = miss_rules(
-                params_frame,
-                outcomes,
-                space.labels("vi"),
-                space.labels("en"),
-                target_labels=layout.target_cells,
-                units={k: f.unit for f in space.factors for k in f.keys},
-            )
-        info = {
-            "draws": int(draws.n),
-            "replications": R,
-            "samples": int(draws.n * R),
-            "sampler": draws.method,
-            "seed": seed,
-            "engine": engine,
-            "parameters": len(space.keys),
-            "factors": len(space.factors),
-            "dimensions": space.dims,
-            "repaired_draws": int(draws.repaired.sum()),
-            "counterfactual": counterfactual,
-            "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
-        }
+        result = _result(scen, acc, draws, space, layout, options, counterfactual, rules, None if own_tmp else folder)
         del acc
-        return UncertaintyResult(
-            scen.name,
-            engine,
-            quantiles,
-            targets,
-            rule_table,
-            params_frame,
-            space_table,
-            outcomes,
-            layout,
-            info,
-            None if own_tmp else folder,
-        )
+        return result
     finally:
         if own_tmp:
             shutil.rmtree(folder, ignore_errors=True)

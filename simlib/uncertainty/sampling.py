@@ -26,7 +26,8 @@ from scipy.stats import qmc
 from simlib.distributions import EPS, quantity_ppf
 from simlib.errors import InputError
 from simlib.parameters import ParameterSet
-from simlib.uncertainty.space import Factor, ParameterSpace, repair_transitions
+from simlib.uncertainty.space import Factor, ParameterSpace
+from simlib.uncertainty.validity import repair_transitions
 
 METHODS = ("lhs", "sobol", "random")
 _EPS = EPS

@@ -33,7 +33,6 @@ from simlib.errors import InputError
 from simlib.parameters import REGISTER, ParameterSet
 from simlib.paths import display_path
 from simlib.schema import iter_quantities, qv
-from simlib.transitions import CELL_CLASSES, RATE_KEYS, UPWARD
 
 #: kinds of uncertain quantities, in display order
 KINDS = (
@@ -272,13 +271,11 @@ def _concentration(tr: dict, name: str, file: str) -> float:
     return c
 
 
-def build_space(params: ParameterSet, poverty_model: str = "states") -> ParameterSpace:
-    """The parameter space of `params`: every ranged quantity becomes a factor (rows and entry
-    shares as Dirichlet factors); quantities in `NOT_UNCERTAIN`, and with the states model the
-    multidimensional model's own parameters, are listed as fixed."""
+def _scalar_factors(params: ParameterSet, poverty_model: str) -> tuple[list[Factor], list[tuple[str, str]]]:
+    """One factor per ranged quantity of every parameter document (transition rows and entry
+    shares apart), and the (key, reason) of the quantities kept fixed."""
     program = params["program"]
     tr = params["transitions"]
-    tr_file = display_path(params.files["transitions"]) if "transitions" in params.files else "transitions.yaml"
     factors: list[Factor] = []
     fixed: list[tuple[str, str]] = []
     for doc_name, doc in params.docs.items():
@@ -320,7 +317,13 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
                     tag=tag,
                 )
             )
-    # reference rows as wholes
+    return factors, fixed
+
+
+def _row_factors(tr: dict, tr_file: str) -> tuple[list[Factor], list[tuple[str, str]]]:
+    """The reference transition rows as wholes: one Dirichlet factor per ranged row."""
+    factors: list[Factor] = []
+    fixed: list[tuple[str, str]] = []
     ref = tr["reference"]
     for state, row in ref.items():
         if state in SEQUENTIAL_ROWS:
@@ -354,6 +357,13 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
             )
         else:
             fixed.extend((k, "zero-width ranges") for k in keys)
+    return factors, fixed
+
+
+def _entry_factors(tr: dict, tr_file: str) -> tuple[list[Factor], list[tuple[str, str]]]:
+    """The entry shares of new households as one Dirichlet factor, if ranged."""
+    factors: list[Factor] = []
+    fixed: list[tuple[str, str]] = []
     entry = tr["growth"]["entry_states"]
     ekeys = tuple(f"transitions.growth.entry_states.{s}" for s in entry)
     ecentral = tuple(qv(q) for q in entry.values())
@@ -376,71 +386,21 @@ def build_space(params: ParameterSet, poverty_model: str = "states") -> Paramete
         )
     else:
         fixed.extend((k, "zero-width ranges") for k in ekeys)
+    return factors, fixed
+
+
+def build_space(params: ParameterSet, poverty_model: str = "states") -> ParameterSpace:
+    """The parameter space of `params`: every ranged quantity becomes a factor (rows and entry
+    shares as Dirichlet factors); quantities in `NOT_UNCERTAIN`, and with the states model the
+    multidimensional model's own parameters, are listed as fixed."""
+    tr = params["transitions"]
+    tr_file = display_path(params.files["transitions"]) if "transitions" in params.files else "transitions.yaml"
+    factors, fixed = _scalar_factors(params, poverty_model)
+    for more, more_fixed in (_row_factors(tr, tr_file), _entry_factors(tr, tr_file)):
+        factors.extend(more)
+        fixed.extend(more_fixed)
     mods = tuple(dict(m["applies_to"]) for m in tr["modifiers"])
     return ParameterSpace(factors=tuple(factors), fixed=tuple(fixed), modifiers=mods)
-
-
-# --- validity of sampled transition parameters ----------------------------------------------
-
-
-def _column_getter(space: ParameterSpace, params: ParameterSet, values: np.ndarray):
-    index = {k: i for i, k in enumerate(space.keys)}
-
-    def get(key: str) -> np.ndarray:
-        if key in index:
-            return values[:, index[key]]
-        return np.full(values.shape[0], params.value(key))
-
-    return get
-
-
-def transition_violations(space: ParameterSpace, params: ParameterSet, values: np.ndarray) -> np.ndarray:
-    """(n,) bool: draws whose baseline rates leave [0, 1] in some cell class after relative-risk
-    modifiers, or whose explicit falls add up to more than 1 (the core's validation rules)."""
-    get = _column_getter(space, params, values)
-    n = values.shape[0]
-    bad = np.zeros(n, bool)
-    for cls in CELL_CLASSES:
-        up = np.ones(n)
-        down = np.ones(n)
-        for i, cond in enumerate(space.modifiers):
-            if all(cls.get(k) == v for k, v in cond.items()):
-                up = up * get(f"transitions.modifiers.{i}.upward")
-                down = down * get(f"transitions.modifiers.{i}.downward")
-        rates = {
-            (f, t): get(f"transitions.reference.{f}.{t}") * (up if (f, t) in UPWARD else down) for f, t in RATE_KEYS
-        }
-        for p in rates.values():
-            bad |= (p < 0) | (p > 1)
-        for state in EXPLICIT_ROWS:
-            bad |= rates[(state, "poor")] + rates[(state, "near_poor")] > 1 + 1e-12
-    return bad
-
-
-def repair_transitions(
-    space: ParameterSpace, params: ParameterSet, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pull the transition parameters (rows and modifiers) of invalid draws towards their central
-    values, just enough to make them valid. A convex combination of two valid rows is valid, so
-    this keeps every row summing to 1. Returns (values, repaired (n,) bool)."""
-    bad = transition_violations(space, params, values)
-    if not bad.any():
-        return values, bad
-    values = values.copy()
-    cols = [
-        i
-        for f, sl in zip(space.factors, space.value_columns())
-        if f.kind == "transition"
-        for i in range(sl.start, sl.stop)
-    ]
-    centre = space.central[cols]
-    shrink = np.linspace(1.0, 0.0, 41)[1:]  # candidate weights of the draw, largest first
-    for r in np.flatnonzero(bad):
-        trial = np.repeat(values[r : r + 1], len(shrink), axis=0)
-        trial[:, cols] = centre + shrink[:, None] * (values[r, cols] - centre)
-        ok = np.flatnonzero(~transition_violations(space, params, trial))
-        values[r] = trial[ok[0]] if ok.size else trial[-1]
-    return values, bad
 
 
 # --- labels -----------------------------------------------------------------------------------
