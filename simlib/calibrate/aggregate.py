@@ -272,6 +272,39 @@ def _fit_summary(panel: AggregatePanel, fr: FilterResult, fitted, hh_years: floa
     }
 
 
+def _checked_exposure(panel: AggregatePanel, prior, exposure, effects: bool):
+    """The exposure to the programme (none when not given), checked against the prior and `effects`."""
+    if prior.has_cells:
+        raise InputError("cal_prior_cells", file=prior.file, field="cells")
+    exposure = exposure or Exposure.none(max(len(panel.years) - 1, 0), len(panel.cells))
+    if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
+        raise InputError("cal_effects_budget", field="effects")
+    return exposure
+
+
+def _map_fit(model, filt, hh_years: float):
+    """The posterior mode: the filter's log-likelihood plus the model's log prior, maximised."""
+
+    def nlp(thetas):
+        fr, pen = filt(thetas)
+        return -(fr.loglik + model.log_prior(thetas)) + pen
+
+    return fit_map(nlp, model.theta0(), scale=hh_years + 1.0)
+
+
+def _fit_info(model, res, pairs: int) -> dict:
+    """How the fit went: parameters, convergence, iterations, year pairs behind the growth rate."""
+    return {"parameters": model.size, "converged": res.converged, "iterations": res.iterations, "growth_pairs": pairs}
+
+
+def _class_households(panel: AggregatePanel, fr) -> np.ndarray:
+    """(classes,) household-years of data behind each class: start-of-year stocks of its cells."""
+    class_hh = np.zeros(N_CLASSES)
+    if len(panel.years) > 1:
+        np.add.at(class_hh, panel.cells.klass, fr.stock[0, :-1].sum(axis=(0, 2)))
+    return class_hh
+
+
 def calibrate_aggregate(
     panel: AggregatePanel,
     prior,
@@ -288,23 +321,12 @@ def calibrate_aggregate(
     posterior draws (seeded). Growth is the net household growth (normal prior, Poisson-
     approximate likelihood); entry shares stay at the prior. Returns a `Calibration`.
     """
-    if prior.has_cells:
-        raise InputError("cal_prior_cells", file=prior.file, field="cells")
-    T, C = len(panel.years), len(panel.cells)
-    exposure = exposure or Exposure.none(max(T - 1, 0), C)
-    if effects and (not exposure.has_programme or len(exposure.multipliers) < 2):
-        raise InputError("cal_effects_budget", field="effects")
+    exposure = _checked_exposure(panel, prior, exposure, effects)
     model = Parametric(prior, with_lambda=effects)
-    klass = panel.cells.klass
     growth, growth_sd, pairs = growth_estimate(panel, prior.growth0, prior.growth_sd)
     filt = _filter(panel, model, exposure, effects, growth, entry_vector(prior.entry0))
-
-    def nlp(thetas):
-        fr, pen = filt(thetas)
-        return -(fr.loglik + model.log_prior(thetas)) + pen
-
-    hh_years = float(np.nansum(panel.stock[:-1, :, HH])) if T > 1 else 0.0
-    res = fit_map(nlp, model.theta0(), scale=hh_years + 1.0)
+    hh_years = float(np.nansum(panel.stock[:-1, :, HH])) if len(panel.years) > 1 else 0.0
+    res = _map_fit(model, filt, hh_years)
     rng = np.random.default_rng(seed)
     th = laplace_draws(res, draws, rng)
     class_draws, lam_draws, _ = model.unpack(th)
@@ -314,16 +336,7 @@ def calibrate_aggregate(
     weight = 1.0 - np.diag(res.cov) / laplace_prior_sd(model) ** 2
     fr, _ = filt(res.theta[None])
     fitted = fitted_table(panel, fr)
-    # household-years of data behind each class: start-of-year stocks of its cells
-    class_hh = np.zeros(N_CLASSES)
-    if T > 1:
-        np.add.at(class_hh, klass, fr.stock[0, :-1].sum(axis=(0, 2)))
-    fit = _fit_summary(panel, fr, fitted, hh_years) | {
-        "parameters": model.size,
-        "converged": res.converged,
-        "iterations": res.iterations,
-        "growth_pairs": pairs,
-    }
+    fit = _fit_summary(panel, fr, fitted, hh_years) | _fit_info(model, res, pairs)
     return Calibration(
         method="aggregate",
         structure="parametric",
@@ -331,7 +344,7 @@ def calibrate_aggregate(
         years=panel.years,
         class_rates=R8,
         class_draws=class_draws,
-        class_households=class_hh,
+        class_households=_class_households(panel, fr),
         growth=growth,
         growth_draws=rng.normal(growth, growth_sd, draws),
         entry=prior.entry0.copy(),

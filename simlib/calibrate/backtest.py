@@ -164,16 +164,82 @@ def project_year(
     return {"point": {k: v[0] for k, v in point.items()}, "draws": _indicators(md.astype(float), prep.A)}
 
 
-def backtest_series(series: Series, holdout_years, prior: Prior, draws: int = 200, seed: int = 0):
-    """Rows of the series table and the error table for one series, and the fits by year."""
-    panel = series.panel
-    rows, errs, fits = [], [], {}
-    obs_all = {t: _observed(panel, t) for t in range(len(panel.years))}
+def _observed_rows(series: Series, obs_all: dict) -> list[tuple]:
+    """Series-table rows of every observed value."""
+    panel, rows = series.panel, []
     for t, y in enumerate(panel.years):
         for name, v in obs_all[t].items():
             for o, area in enumerate(panel.areas):
                 if np.isfinite(v[o]):
                     rows.append((series.id, area, y, name, "observed", float(v[o]), np.nan, np.nan, np.nan))
+    return rows
+
+
+def _fitted_rows(series: Series, train, cal, ex_train, obs_all: dict, T: int) -> list[tuple]:
+    """Series-table rows of the one-step-ahead fitted values of the training years (fit held out at `T`)."""
+    fr = run_filter(
+        train, cal.class_rates[train.cells.klass], *ex_train.factors(1.0), cal.growth, entry_vector(cal.entry)
+    )
+    A = Prepared(train).A
+    rows = []
+    for t in range(1, len(train.years)):
+        for name, v in _indicators(fr.predicted_stock[:, t - 1], A).items():
+            for o, area in enumerate(series.panel.areas):
+                if np.isfinite(obs_all[t][name][o]):
+                    rows.append((series.id, area, train.years[t], name, "fitted", float(v[0, o]), np.nan, np.nan, T))
+    return rows
+
+
+def _with_changes(proj: dict, obs: dict, prev: dict) -> tuple[dict, dict, dict]:
+    """Point, draws and observed values with the year's change of each rate added."""
+    point, dr = dict(proj["point"]), dict(proj["draws"])
+    for base in ("poor_rate", "near_poor_rate"):
+        point[f"{base}_change"] = point[base] - prev[base]
+        dr[f"{base}_change"] = dr[base] - prev[base][None]
+        obs = dict(obs, **{f"{base}_change": obs[base] - prev[base]})
+    return point, dr, obs
+
+
+def _projected(series: Series, train, proj: dict, obs_all: dict, T: int) -> tuple[list[tuple], list[dict]]:
+    """Series-table rows of the projection of year `T` and the error rows where it was observed."""
+    panel = series.panel
+    ti = panel.years.index(T)
+    point, dr, obs = _with_changes(proj, obs_all[ti], obs_all[ti - 1])
+    est = panel.households_estimated[ti] if panel.households_estimated is not None else np.zeros(panel.n_obs, bool)
+    rows, errs = [], []
+    for o, area in enumerate(panel.areas):
+        for name, unit in {**RATE_INDICATORS, **COUNT_INDICATORS}.items():
+            lo, hi = np.quantile(dr[name][:, o], INTERVAL)
+            rows.append((series.id, area, T, name, "projected", float(point[name][o]), float(lo), float(hi), T))
+            ob = obs[name][o]
+            if not np.isfinite(ob) or (name in COUNT_INDICATORS and est[o]):
+                continue
+            errs.append(
+                {
+                    "series": series.id,
+                    "area": area,
+                    "year": T,
+                    "indicator": name,
+                    "unit": unit,
+                    "observed": float(ob),
+                    "projected": float(point[name][o]),
+                    "error": float(point[name][o] - ob),
+                    "abs_error": float(abs(point[name][o] - ob)),
+                    "lo": float(lo),
+                    "hi": float(hi),
+                    "covered": bool(lo <= ob <= hi),
+                    "training_years": f"{train.years[0]}–{train.years[-1]}",
+                    "transitions_fitted": len(train.years) - 1,
+                }
+            )
+    return rows, errs
+
+
+def backtest_series(series: Series, holdout_years, prior: Prior, draws: int = 200, seed: int = 0):
+    """Rows of the series table and the error table for one series, and the fits by year."""
+    panel = series.panel
+    obs_all = {t: _observed(panel, t) for t in range(len(panel.years))}
+    rows, errs, fits = _observed_rows(series, obs_all), [], {}
     for T in holdout_years:
         if T not in panel.years or T - 1 not in panel.years:
             raise InputError(
@@ -187,54 +253,11 @@ def backtest_series(series: Series, holdout_years, prior: Prior, draws: int = 20
         ex_train = panel_exposure(train, series.budgets, prior)
         cal = calibrate_aggregate(train, prior, ex_train, draws=draws, seed=seed)
         fits[(series.id, T)] = cal
-        # one-step-ahead fitted values of the training years
-        fr = run_filter(
-            train, cal.class_rates[train.cells.klass], *ex_train.factors(1.0), cal.growth, entry_vector(cal.entry)
-        )
-        A = Prepared(train).A
-        for t in range(1, len(train.years)):
-            fit_ind = _indicators(fr.predicted_stock[:, t - 1], A)
-            for name, v in fit_ind.items():
-                for o, area in enumerate(panel.areas):
-                    if np.isfinite(obs_all[t][name][o]):
-                        rows.append(
-                            (series.id, area, train.years[t], name, "fitted", float(v[0, o]), np.nan, np.nan, T)
-                        )
+        rows += _fitted_rows(series, train, cal, ex_train, obs_all, T)
         proj = project_year(cal, train, ex_train, series.budgets.get(T), T, series.budget_scale, seed)
-        ti = panel.years.index(T)
-        obs, prev = obs_all[ti], obs_all[ti - 1]
-        point = dict(proj["point"])
-        dr = dict(proj["draws"])
-        for base in ("poor_rate", "near_poor_rate"):
-            point[f"{base}_change"] = point[base] - prev[base]
-            dr[f"{base}_change"] = dr[base] - prev[base][None]
-            obs = dict(obs, **{f"{base}_change": obs[base] - prev[base]})
-        est = panel.households_estimated[ti] if panel.households_estimated is not None else np.zeros(panel.n_obs, bool)
-        for o, area in enumerate(panel.areas):
-            for name, unit in {**RATE_INDICATORS, **COUNT_INDICATORS}.items():
-                lo, hi = np.quantile(dr[name][:, o], INTERVAL)
-                rows.append((series.id, area, T, name, "projected", float(point[name][o]), float(lo), float(hi), T))
-                ob = obs[name][o]
-                if not np.isfinite(ob) or (name in COUNT_INDICATORS and est[o]):
-                    continue
-                errs.append(
-                    {
-                        "series": series.id,
-                        "area": area,
-                        "year": T,
-                        "indicator": name,
-                        "unit": unit,
-                        "observed": float(ob),
-                        "projected": float(point[name][o]),
-                        "error": float(point[name][o] - ob),
-                        "abs_error": float(abs(point[name][o] - ob)),
-                        "lo": float(lo),
-                        "hi": float(hi),
-                        "covered": bool(lo <= ob <= hi),
-                        "training_years": f"{train.years[0]}–{train.years[-1]}",
-                        "transitions_fitted": len(train.years) - 1,
-                    }
-                )
+        more_rows, more_errs = _projected(series, train, proj, obs_all, T)
+        rows += more_rows
+        errs += more_errs
     return rows, errs, fits
 
 

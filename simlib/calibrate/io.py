@@ -233,6 +233,41 @@ def _units(df: pd.DataFrame, template: Dataset, errors: list) -> np.ndarray:
 # --- aggregate review counts -------------------------------------------------------------------
 
 
+def _missing_rows(present, years, obs_keys, template: Dataset, cell_level: bool, records) -> list[InputError]:
+    """An error listing the (year, observation unit) pairs without a row, if any; `present` (T, O) bool."""
+    if present.all():
+        return []
+    miss = [f"{years[ti]}: {_obs_label(obs_keys[oi], template, cell_level)}" for ti, oi in zip(*np.nonzero(~present))]
+    detail = "; ".join(miss[:ROW_LIMIT]) + ("; …" if len(miss) > ROW_LIMIT else "")
+    return [InputError("cal_missing_rows", file=", ".join(r["file"] for r in records), detail=detail)]
+
+
+def _totals_errors(df: pd.DataFrame, vals: dict) -> list[InputError]:
+    """The rows whose parts exceed the whole: poor + near_poor + escaped > households."""
+    parts = np.nansum(np.stack([vals["poor"], vals["near_poor"], vals["escaped"]]), axis=0)
+    return row_errors(
+        "cal_totals", df, parts > vals["households"] + 1e-9, detail="poor + near_poor + escaped > households"
+    )
+
+
+def _panel_cells(template: Dataset, obs_keys: np.ndarray, cell_level: bool) -> tuple[Cells, np.ndarray, np.ndarray]:
+    """The template's cells behind the observation units: each holds one cell (cell level) or the
+    unit's four cells. Returns the cells, the observation unit of each and their template positions."""
+    all_cells = template_cells(template)
+    if cell_level:
+        cell_pos, member = obs_keys, np.arange(len(obs_keys))
+    else:
+        cell_pos = (obs_keys[:, None] + np.arange(4)[None, :]).ravel()
+        member = np.repeat(np.arange(len(obs_keys)), 4)
+    cells = Cells(
+        unit_id=all_cells.unit_id[cell_pos],
+        eth=all_cells.eth[cell_pos],
+        area=all_cells.area[cell_pos],
+        poor_district=all_cells.poor_district[cell_pos],
+    )
+    return cells, member, cell_pos
+
+
 def read_aggregate(files, template: Dataset) -> AggregatePanel:
     """Aggregate review counts (see module docstring) -> AggregatePanel over the template's cells."""
     df, records = load_tables(files)
@@ -259,50 +294,21 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
     t = year - years[0]
     present = np.zeros((T, O), bool)
     present[t, o] = True
-    if not present.all():
-        miss = []
-        for ti, oi in zip(*np.nonzero(~present)):
-            miss.append(f"{years[ti]}: {_obs_label(obs_keys[oi], template, cell_level)}")
-        errors.append(
-            InputError(
-                "cal_missing_rows",
-                file=", ".join(r["file"] for r in records),
-                detail="; ".join(miss[:ROW_LIMIT]) + ("; …" if len(miss) > ROW_LIMIT else ""),
-            )
-        )
+    errors.extend(_missing_rows(present, years, obs_keys, template, cell_level, records))
     stock = np.full((T, O, len(STOCK)), np.nan)
     flows = np.full((T, O, len(FLOW_COLUMNS)), np.nan)
     for j, c in enumerate(STOCK):
         stock[t, o, j] = vals[c]
     for j, c in enumerate(FLOW_COLUMNS):
         flows[t, o, j] = vals[c]
-    # totals: the parts cannot exceed the whole
-    parts = np.nansum(np.stack([vals["poor"], vals["near_poor"], vals["escaped"]]), axis=0)
-    errors.extend(
-        row_errors(
-            "cal_totals", df, parts > vals["households"] + 1e-9, detail="poor + near_poor + escaped > households"
-        )
-    )
+    errors.extend(_totals_errors(df, vals))
     errors.extend(_flow_checks(df, stock, flows, t, o))
     raise_if_any(errors)
     notes = []
     if np.isfinite(flows[0]).any():
         notes.append(LocalText.of("cal.note.flows_ignored", year=years[0]))
         flows[0] = np.nan
-    # cells: each observation unit holds one cell (cell level) or the unit's four cells
-    all_cells = template_cells(template)
-    guess_all = template_counts(template)
-    if cell_level:
-        cell_pos, member = obs_keys, np.arange(O)
-    else:
-        cell_pos = (obs_keys[:, None] + np.arange(4)[None, :]).ravel()
-        member = np.repeat(np.arange(O), 4)
-    cells = Cells(
-        unit_id=all_cells.unit_id[cell_pos],
-        eth=all_cells.eth[cell_pos],
-        area=all_cells.area[cell_pos],
-        poor_district=all_cells.poor_district[cell_pos],
-    )
+    cells, member, cell_pos = _panel_cells(template, obs_keys, cell_level)
     areas = tuple(_obs_label(k, template, cell_level) for k in obs_keys)
     return AggregatePanel(
         years=years,
@@ -311,7 +317,7 @@ def read_aggregate(files, template: Dataset) -> AggregatePanel:
         member=member,
         stock=stock,
         flows=flows,
-        guess0=guess_all[cell_pos].astype(float),
+        guess0=template_counts(template)[cell_pos].astype(float),
         sources=tuple(records),
         households_estimated=np.zeros((T, O), bool),
         notes=tuple(notes),
@@ -384,6 +390,50 @@ def _wide_to_long(df: pd.DataFrame, columns: dict, errors: list) -> pd.DataFrame
     return out
 
 
+def _status(df: pd.DataFrame, errors: list) -> np.ndarray:
+    """(rows,) each row's status code (`STATUS_LABELS`); unknown labels are errors, by file."""
+    status_text = text_column(df, "status").map(_norm)
+    bad_status = ~status_text.isin(STATUS_LABELS).to_numpy()
+    for file, part in df.loc[bad_status].groupby("_file", sort=False):
+        shown = ", ".join(sorted(set(text_column(df, "status")[part.index]))[:5])
+        errors.append(
+            InputError(
+                "csv_values",
+                file=file,
+                field="status",
+                rows=_rows_text(part["_row"]),
+                value=shown,
+                allowed=STATUS_ALLOWED,
+            )
+        )
+    return status_text.map(STATUS_LABELS).fillna(S_NON).to_numpy(int)
+
+
+def _new_flags(df: pd.DataFrame, errors: list) -> np.ndarray:
+    """(rows,) bool: the optional `new` column (a household formed since the last review)."""
+    if "new" not in df.columns:
+        return np.zeros(len(df), bool)
+    is_new, bad_new = parse_bool(df["new"].fillna(""))
+    errors.extend(row_errors("csv_values", df, bad_new, field="new", value="…", allowed="true, false"))
+    return is_new
+
+
+def _history_errors(df: pd.DataFrame, here, grid_new, grid_row, bad_esc) -> list[InputError]:
+    """Rows whose household's history is impossible, as (households, years) masks: listed without a
+    previous listing and not marked new; marked new but listed the year before; escaped histories
+    that do not add up (`bad_esc`)."""
+    nowhere = np.zeros(here.shape, bool)
+    nowhere[:, 1:] = here[:, 1:] & ~here[:, :-1] & ~grid_new[:, 1:]
+    not_new = np.zeros(here.shape, bool)
+    not_new[:, 1:] = here[:, 1:] & here[:, :-1] & grid_new[:, 1:]
+    errors = []
+    for code, mask in (("cal_from_nowhere", nowhere), ("cal_new_existing", not_new), ("cal_escaped_history", bad_esc)):
+        rows = np.zeros(len(df), bool)
+        rows[grid_row[mask]] = True
+        errors.extend(row_errors(code, df, rows))
+    return errors
+
+
 def read_register(files, template: Dataset) -> TransitionCounts:
     """Household review lists (see module docstring) -> transition counts over the template's cells."""
     columns: dict = {}
@@ -402,28 +452,10 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     unit = _units(df, template, errors)
     eth = _codes(df, "ethnic_group", GROUPS, errors)
     area = _codes(df, "area", AREAS, errors)
-    status_text = text_column(df, "status").map(_norm)
-    bad_status = ~status_text.isin(STATUS_LABELS).to_numpy()
-    for file, part in df.loc[bad_status].groupby("_file", sort=False):
-        shown = ", ".join(sorted(set(text_column(df, "status")[part.index]))[:5])
-        errors.append(
-            InputError(
-                "csv_values",
-                file=file,
-                field="status",
-                rows=_rows_text(part["_row"]),
-                value=shown,
-                allowed=STATUS_ALLOWED,
-            )
-        )
-    status = status_text.map(STATUS_LABELS).fillna(S_NON).to_numpy(int)
+    status = _status(df, errors)
     ids = text_column(df, "household_id")
     errors.extend(row_errors("cal_empty_id", df, (ids == "").to_numpy(), field="household_id"))
-    if "new" in df.columns:
-        is_new, bad_new = parse_bool(df["new"].fillna(""))
-        errors.extend(row_errors("csv_values", df, bad_new, field="new", value="…", allowed="true, false"))
-    else:
-        is_new = np.zeros(len(df), bool)
+    is_new = _new_flags(df, errors)
     esc_year = numbers(df, "escape_year", False, errors) if "escape_year" in df.columns else np.full(len(df), np.nan)
     raise_if_any(errors)
     dup = pd.DataFrame({"id": ids, "y": year}).duplicated(keep=False).to_numpy()
@@ -452,19 +484,9 @@ def read_register(files, template: Dataset) -> TransitionCounts:
     grid_new[h, t] = is_new
     grid_k[h, t] = np.where(status == S_ESC, np.maximum(k, 0), 0)
     grid_row[h, t] = np.arange(len(df))
-    here = grid_status != S_ABSENT
-    # households appearing without a previous listing, not marked new
-    nowhere = np.zeros((H, T), bool)
-    nowhere[:, 1:] = here[:, 1:] & ~here[:, :-1] & ~grid_new[:, 1:]
-    # households marked new that were listed the year before
-    not_new = np.zeros((H, T), bool)
-    not_new[:, 1:] = here[:, 1:] & here[:, :-1] & grid_new[:, 1:]
     grid_new[:, 0] = False  # formation before the first review is not observed
     states, bad_esc = detailed_states(grid_status, grid_k, grid_new)
-    for code, mask in (("cal_from_nowhere", nowhere), ("cal_new_existing", not_new), ("cal_escaped_history", bad_esc)):
-        rows = np.zeros(len(df), bool)
-        rows[grid_row[mask]] = True
-        errors.extend(row_errors(code, df, rows))
+    errors.extend(_history_errors(df, grid_status != S_ABSENT, grid_new, grid_row, bad_esc))
     raise_if_any(errors)
     cells = template_cells(template)
     return count_transitions(states, grid_cell, grid_new, len(cells), years, cells, records)
