@@ -14,8 +14,8 @@ Both use `params/transitions.yaml` (or another transitions file) as a pseudo-cou
 is the *baseline* without the programme (`exposure.py`), and write a transitions file with its
 provenance, posterior draws and a fitted-versus-observed table (`result.py`) that a scenario
 selects with `transitions: <path>`. `backtest.py` fits on years before T, projects T and reports
-errors on the held-out years only. Readers and their checks are in `io.py`; synthetic data from a
-known model in `synthetic.py`; charts in `plots.py`.
+errors on the held-out years only. Readers and their checks are in `io.py` (published figures:
+`published.py`); synthetic data from a known model in `synthetic.py`; charts in `plots.py`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Uncertainty, sensitivity and robustness: how sure are we that a plan meets its targets?
 
 - `space`       which parameters are uncertain, their kinds and groups (`build_space`);
+- `validity`    sampled transition parameters checked and pulled back towards the centre if invalid;
 - `sampling`    seeded Latin hypercube / Sobol designs and the map to declared distributions
                 (transition rows and entry shares drawn whole, from Dirichlet distributions);
 - `apply`       one draw applied to a scenario (fast, or re-validated);
