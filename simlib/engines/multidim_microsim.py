@@ -34,6 +34,7 @@ from simlib.engines.reach import (
     production_support_households,
     reach_households,
 )
+from simlib.engines.reach import record as pool_record
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
@@ -227,7 +228,7 @@ def simulate_multidim(
     built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
     for y in range(Y):
         res = step(mm, hh, y, acting[y], rng, stock=held_stock(model, built, y))
-        built[y] = record(model, res["reached"], res["eligible"])
+        built[y] = pool_record(model, res["reached"], res["eligible"])
         nxt = res["households"]
         before = nxt.group.astype(np.int64) * K + hh.state  # from the group after the year's moves
         flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)
