@@ -157,7 +157,8 @@ def scenario_from_dict(
         budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
         errors.extend(berr)
     others = ()
-    if catalogue is not None and start is not None and not {"other_programmes", "budget"} & broken:
+    known = start is not None and horizon is not None
+    if catalogue is not None and known and not {"other_programmes", "budget"} & broken:
         entries, unit = raw.get("other_programmes"), raw["budget"]["unit"]
         others, oerr = parse_other_programmes(entries, catalogue, params["evidence"], start, horizon, unit, shown)
         errors.extend(oerr)
