@@ -91,6 +91,7 @@ class Line:
     reach: str = "household"  # household: in priority order; area: in proportion to the area's households
     once_per_household: bool = False  # a household reached once is never eligible again (a house)
     life: float = 0.0  # years an asset built by the line lasts (0: the line builds none)
+    cycle: int = 0  # whole years between two supports of one household (0 or 1: no memory)
     content: str = ""  # the content this item carries
     parent: str = ""  # the budget line it belongs to (its own code for a line's modelled content)
 
@@ -207,6 +208,7 @@ def _line(code: str, d: dict, content: Content | None) -> Line:
         reach=str(d.get("reach", "household")),
         once_per_household=bool(d.get("once_per_household", False)),
         life=qv(d["durable"]["life"]) if "durable" in d else 0.0,
+        cycle=int(round(qv(d["support_cycle"]))) if "support_cycle" in d else 0,
         content=content.code if content is not None else "",
         parent=code,
     )

@@ -240,7 +240,35 @@ PARAMETERS = (
     "multidim.removal",
     ".".join(("population", "labour_capacity", "without_share")),  # joined: not a catalogue key itself
     "reach.cost_rise",
+    "support_cycle",
 )
+#: the register's units (`unit` of its priors) -> catalogue keys; a unit not listed is shown as written
+UNITS = {
+    "share": "evidence.unit.share",
+    "years": "evidence.unit.years",
+    "VND per commune": "evidence.unit.vnd_per_commune",
+    "VND per house": "evidence.unit.vnd_per_house",
+    "VND per household": "evidence.unit.vnd_per_household",
+    "VND per household served": "evidence.unit.vnd_per_household_served",
+    "VND per officer": "evidence.unit.vnd_per_officer",
+    "VND per person per month": "evidence.unit.vnd_per_person_month",
+    "VND per trainee": "evidence.unit.vnd_per_trainee",
+    "VND per worker": "evidence.unit.vnd_per_worker",
+    "share (probability that a reached household loses the nutrition deprivation in a year)": (
+        "evidence.unit.share_nutrition_removed"
+    ),
+    "share (probability that a served household loses each listed deprivation it has)": (
+        "evidence.unit.share_deprivation_removed"
+    ),
+    "share of poor households without labour capacity": "evidence.unit.share_without_labour",
+    "relative rise of the marginal cost per beneficiary at the take-up ceiling": "evidence.unit.cost_rise",
+}
+#: quantity distributions (`evidence_table`'s distribution column) -> catalogue keys
+DISTRIBUTIONS = {
+    "triangular": "evidence.dist.triangular",
+    "uniform": "evidence.dist.uniform",
+    "fixed": "evidence.dist.fixed",
+}
 
 
 def _citation(study: dict | None, key: str) -> str:
@@ -254,8 +282,9 @@ def _citation(study: dict | None, key: str) -> str:
 
 def readable_evidence_table(params, lang: str | None = None) -> pd.DataFrame:
     """`evidence_table` for a reader: rows that belong to no line named (the whole programme, the
-    population), parameters by name, studies by authors and year, without the register's own
-    keys (column `prior`)."""
+    population), parameters, units and distributions by name in `lang` (`UNITS`, `DISTRIBUTIONS`;
+    a unit the catalogues lack is shown as the register writes it), studies by authors and year,
+    without the register's own keys (column `prior`)."""
     df = evidence_table(params, lang)
     col = {c: i18n.t(k, lang) for c, k in COLUMNS.items()}
     studies = params["evidence"].get("studies") or {}
@@ -263,6 +292,9 @@ def readable_evidence_table(params, lang: str | None = None) -> pd.DataFrame:
     whole = np.where(codes.str.startswith("population."), "evidence.row_population", "evidence.row_programme")
     df[col["line"]] = [ln or i18n.t(k, lang) for ln, k in zip(df[col["line"]], whole)]
     df[col["parameter"]] = [i18n.t(f"evidence.param.{c}", lang) if c in PARAMETERS else c for c in codes]
+    df[col["unit"]] = [i18n.t(UNITS[u], lang) if u in UNITS else u for u in df[col["unit"]]]
+    dist = df[col["distribution"]]
+    df[col["distribution"]] = [i18n.t(DISTRIBUTIONS[d], lang) if d in DISTRIBUTIONS else d for d in dist]
     df[col["evidence"]] = [
         "; ".join(_citation(studies.get(k), k) for k in filter(None, ids.split(", "))) for ids in df[col["evidence"]]
     ]

@@ -12,7 +12,8 @@ keeps uncertainties, levers and outcomes apart:
   baseline households, which lines each group-state is eligible for and in which priority tier,
   capacities (officers, communes), the indicators' target groups;
 - `Parameters` — what is estimated and may be drawn: baseline transition rates, household
-  growth, unit costs, take-up ceilings, lags, effects, disbursement of each funding source;
+  growth, unit costs, take-up ceilings, lags, effects, disbursement of each funding source, asset
+  lives, rising costs and support cycles (production support once per N years);
 - `Levers` — the policy: money by year, line and source, and each line's split across units.
 
 Engines read the structure and the parameters and are given the money explicitly
@@ -33,6 +34,7 @@ import numpy as np
 from simlib.dataset import AREAS, FLAG_COLUMNS, GROUPS
 from simlib.district import split_context, split_matrix
 from simlib.memo import Memoised
+from simlib.other_programmes import other_amounts
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 from simlib.states import EXPAND_PUBLIC, N_STATES, STATE_INDEX
@@ -162,12 +164,15 @@ class Parameters(Memoised):
     # defaults (None) for models built by hand: no durable assets, constant cost per beneficiary
     life: np.ndarray | None = None  # (L,) years an asset built by the line lasts, 0 if none
     cost_rise: np.ndarray | None = None  # (L,) diminishing returns (simlib.engines.reach.saturating)
+    cycle: np.ndarray | None = None  # (L,) int: years between two supports of a household (0, 1: no memory)
 
     def __post_init__(self):
         L = len(self.unit_cost)
         for name in ("life", "cost_rise"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.zeros(L))
+        if self.cycle is None:
+            object.__setattr__(self, "cycle", np.zeros(L, dtype=int))
 
     @cached_property
     def affine(self) -> np.ndarray:
@@ -186,6 +191,10 @@ class Levers:
 
     amounts: np.ndarray  # (Y+1, L, S) VND planned
     split: np.ndarray  # (L, D) shares of each line's money by unit
+    #: (Y+1, L) VND other programmes spend above their baseline level, acting as these items
+    #: (simlib.other_programmes); None: none declared. Not this programme's money: engines add it
+    #: to every spending they are given (`simlib.engines.reach.acting_spend`)
+    other: np.ndarray | None = None
 
     def spend(self, disbursement: np.ndarray) -> np.ndarray:
         """(Y+1, L, D) VND actually spent: planned money x disbursement of its source x split."""
@@ -193,6 +202,10 @@ class Levers:
 
     def take_units(self, units: np.ndarray) -> Levers:
         return replace(self, split=np.take(self.split, units, axis=1))
+
+    def other_spend(self) -> np.ndarray | None:
+        """(Y+1, L, D) VND of the other programmes declared, split like the items they act as."""
+        return None if self.other is None else self.other[:, :, None] * self.split[None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -413,6 +426,7 @@ def compile_parameters(scen: Scenario, structure: Structure) -> Parameters:
         ps_want_share=qv(ps["targets"]["coverage"]["production_support"]["want_share"]),
         life=np.array([ln.life for ln in lines]),
         cost_rise=np.array([cat.cost_rise if ln.population == "households" else 0.0 for ln in lines]),
+        cycle=np.array([ln.cycle if ln.population == "households" else 0 for ln in lines], dtype=int),
     )
 
 
@@ -422,7 +436,8 @@ def compile_levers(scen: Scenario, structure: Structure) -> Levers:
     ctx = split_context(structure, scen.dataset.units, scen.params["allocation"]["district_rules"])
     b = scen.budget
     shares = split_matrix(ctx, structure.line_codes, structure.unit_ids, b.district_split, b.default_split)
-    return Levers(amounts=b.amounts, split=shares)
+    other = other_amounts(scen.other_programmes, structure.line_codes, scen.start_year, scen.horizon)
+    return Levers(amounts=b.amounts, split=shares, other=other if other.any() else None)
 
 
 def compile_model(scen: Scenario) -> Model:

@@ -21,6 +21,7 @@ from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
+from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.schema import get_schema, load_yaml, validate
@@ -52,6 +53,7 @@ class Scenario:
     budget: Budget
     set_overrides: tuple[tuple[str, Any], ...] = field(default=())
     legal: LegalFrame | None = None  # the legal frame the allocation must respect (simlib.legal)
+    other_programmes: tuple[OtherProgramme, ...] = ()  # other programmes declared (simlib.other_programmes)
 
     @property
     def ignored_rules(self) -> tuple[str, ...]:
@@ -154,6 +156,12 @@ def scenario_from_dict(
         unit_ids = dataset.unit_ids if dataset is not None else None
         budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
         errors.extend(berr)
+    others = ()
+    known = start is not None and horizon is not None
+    if catalogue is not None and known and not {"other_programmes", "budget"} & broken:
+        entries, unit = raw.get("other_programmes"), raw["budget"]["unit"]
+        others, oerr = parse_other_programmes(entries, catalogue, params["evidence"], start, horizon, unit, shown)
+        errors.extend(oerr)
     if raw.get("model") == "multidim" and params is not None and dataset is not None and start is not None:
         from simlib.standards import build_standards, check_review_years
 
@@ -180,6 +188,7 @@ def scenario_from_dict(
         budget=budget,
         set_overrides=tuple(set_items),
         legal=frame,
+        other_programmes=others,
     )
 
 

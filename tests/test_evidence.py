@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 
 from simlib.errors import InputError, InputErrors
-from simlib.evidence import evidence_table, lookup, prior_quantity
+from simlib.evidence import DISTRIBUTIONS, UNITS, evidence_table, lookup, prior_quantity, readable_evidence_table
 from simlib.parameters import load_parameters
 from simlib.transitions import CHANNELS
 from simlib.uncertainty.space import build_space
@@ -131,7 +131,8 @@ def test_the_register_itself_is_not_a_target_of_overrides(params):
 
 def test_evidence_table_lists_every_cited_parameter_in_both_languages(params):
     vi, en = evidence_table(params, "vi"), evidence_table(params, "en")
-    assert len(vi) == len(en) == sum(1 for _ in _lines_quantities(params)) + 5  # cost_rise, 3 lives, labour
+    # + cost_rise, 3 lives, labour capacity, the support cycles of P2 and P3.1
+    assert len(vi) == len(en) == sum(1 for _ in _lines_quantities(params)) + 7
     assert len(vi) > 0
     assert "Tiểu dự án" in vi.columns and "Line" in en.columns
     assert set(en["Line"]) >= set(params["program"]["lines"])
@@ -174,3 +175,32 @@ def test_a_prior_citing_no_study_and_not_flagged_is_refused(tmp_path):
 def test_channels_of_the_register_are_the_model_s(params):
     for entry in params["evidence"]["priors"].values():
         assert set(entry.get("effects", {})) <= set(CHANNELS)
+
+
+def _register_units(node):
+    if isinstance(node, dict):
+        if "central" in node and "unit" in node:
+            yield node["unit"]
+        for v in node.values():
+            yield from _register_units(v)
+
+
+def test_every_unit_of_the_register_has_a_name_in_the_catalogues(params):
+    """Units and distributions on a Vietnamese page are Vietnamese: every unit a prior of the
+    register gives is translated (a new unit must be added to `evidence.UNITS` and both catalogues)."""
+    missing = set(_register_units(params["evidence"])) - set(UNITS)
+    assert not missing, f"units without a catalogue name: {sorted(missing)}"
+
+
+def test_readable_table_shows_units_and_distributions_in_the_page_s_language(params):
+    vi, en = readable_evidence_table(params, "vi"), readable_evidence_table(params, "en")
+    raw = evidence_table(params, "en")
+    assert set(raw["Distribution"]) <= set(DISTRIBUTIONS) and set(raw["Unit"]) <= set(UNITS)
+    # every row's unit and distribution named in the page's language, not the register's English
+    assert not set(vi["Đơn vị"]) & set(UNITS)
+    assert not set(vi["Dạng phân phối"]) & set(DISTRIBUTIONS)
+    assert {"tỷ lệ", "năm", "đồng/hộ"} <= set(vi["Đơn vị"])
+    assert {"tam giác", "đều"} <= set(vi["Dạng phân phối"])
+    assert set(en["Unit"]) == set(raw["Unit"]) and set(en["Distribution"]) == set(raw["Distribution"])
+    cycle = vi[vi["Tham số"].str.startswith("Chu kỳ hỗ trợ")]
+    assert set(cycle["Tiểu dự án"]) == {"P2", "P3.1"} and set(cycle["Đơn vị"]) == {"năm"}

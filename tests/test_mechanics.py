@@ -13,11 +13,13 @@ from simlib.engines.expected import YearStep
 from simlib.engines.microsim import move_housed
 from simlib.engines.reach import (
     acting_spend,
-    area_stock,
     beneficiaries,
     beneficiary_money,
     coverage_shares,
+    held_stock,
+    pool_left,
     reach_households,
+    record,
     saturating,
     survival,
 )
@@ -109,7 +111,7 @@ def test_infrastructure_keeps_acting_in_the_years_after_it_is_built():
     built = step.built[0, 0, li]
     assert built.sum() == pytest.approx(served[0]) and served[1] == served[2] == 0.0
     for y in (1, 2):
-        np.testing.assert_allclose(area_stock(model, step.built, y)[0, li], built * (1 - y / life), rtol=1e-12)
+        np.testing.assert_allclose(held_stock(model, step.built, y)[0, li], built * (1 - y / life), rtol=1e-12)
     out, ref = run_expected(model, model.spend), run_expected(base, base.spend)
     served_units = np.flatnonzero(built > 0)
     in_served = np.isin(model.g_unit, served_units)
@@ -245,8 +247,15 @@ def test_money_a_run_spends_on_its_beneficiaries_is_the_money_acting_below_the_p
     acting = acting_spend(model, model.spend)[None]  # (1, Y, L, D) as the run's arrays
     used = beneficiary_money(model, out.reached, out.eligible)
     s, p = model.structure, model.params
-    pool_left = out.eligible * p.max_share[:, None] - out.reached > 1e-6
-    check = (acting > 1e6) & s.household_line[:, None] & pool_left
+    hist = record(model, out.reached[0], out.eligible[0])
+    pools = np.stack(
+        [
+            pool_left(model, out.eligible[0, y] * p.max_share[:, None], held_stock(model, hist, y))[0]
+            for y in range(len(model.years))
+        ]
+    )
+    below = pools[None] - out.reached > 1e-6
+    check = (acting > 1e6) & s.household_line[:, None] & below
     assert check.sum() > 3 and (p.cost_rise[s.household_line] > 0).all()
     np.testing.assert_allclose(used[check], acting[check], rtol=1e-9)
     assert (used[check] > (out.reached * p.unit_cost[:, None])[check] * (1 + 1e-6)).all()

@@ -18,7 +18,7 @@ import numpy as np
 from simlib.engines.common import EngineOutput, seed_sequence
 from simlib.engines.expected import YearStep
 from simlib.engines.kernel import DEST, new_households
-from simlib.engines.reach import acting_spend, formation_sizes
+from simlib.engines.reach import acting_money, formation_sizes
 from simlib.model import Model
 
 
@@ -37,7 +37,7 @@ def run_aggregate(
     G, K = model.n0.shape
     S = int(draws)
     step = YearStep(model, S, model.effects[None])
-    sp_all = acting_spend(model, np.broadcast_to(spend, (S,) + spend.shape))
+    sp_all = acting_money(model, np.broadcast_to(spend, (S,) + spend.shape))
     out = EngineOutput.like("aggregate", model, S)
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
     dest = np.broadcast_to(DEST.astype(np.intp), (S, G, K, 3))

@@ -21,18 +21,19 @@ import numpy as np
 from simlib.engines import expected_jit
 from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.reach import (
-    acting_spend,
+    acting_money,
     apply_moves,
-    area_stock,
     beneficiaries,
     boosted_effects,
     coverage_shares,
     enabling_boost,
     formation_sizes,
+    held_stock,
     newly_housed,
     once_shares,
     production_support_cells,
     protective,
+    record,
     twin_shares,
 )
 from simlib.memo import memoised
@@ -136,7 +137,7 @@ def run_expected(
     out = EngineOutput.like("expected", model, S, np.empty)  # every element is written below
     states, flows, entries, reached, eligible, ps_sup, ps_want = out.arrays()
     states[:, 0] = n
-    sp_all = acting_spend(model, spend)  # (S, Y, L, D)
+    sp_all = acting_money(model, spend)  # (S, Y, L, D)
     for y in range(len(model.years)):
         st = steps(n, sp_all[:, y], y)
         reached[:, y], eligible[:, y], ps_sup[:, y], ps_want[:, y] = st.reached, st.eligible, st.ps_sup, st.ps_want
@@ -152,7 +153,7 @@ def _run_jit(model: Model, spend, eff, rates, keep_flows: bool = True) -> Engine
     out = EngineOutput.like("expected", model, spend.shape[0], np.empty)  # the loop writes every element
     if not keep_flows:  # a one-scenario scratch buffer for the loop
         out.flows = np.empty((1, 1) + out.flows.shape[2:])
-    expected_jit.project(model, class_index(model.structure), acting_spend(model, spend), eff, parts, out)
+    expected_jit.project(model, class_index(model.structure), acting_money(model, spend), eff, parts, out)
     if not keep_flows:
         out.flows = np.empty(out.states.shape[:1] + (len(model.years), 0) + out.flows.shape[3:])
     return out
@@ -179,7 +180,8 @@ class YearStep:
     engine and the stochastic cell-level paths (`simlib.engines.kernel`, `simlib.engines.aggregate`),
     which feed it realised counts and draw the moves (`rng`). The programme step itself is
     `simlib.engines.reach`'s; this class counts the eligible households of each class, keeps the
-    record of what area lines built (`built`, for their standing works) and turns coverage into
+    record of what each year leaves in the lines' pools (`built`: area lines' standing works,
+    cycle lines' supported shares) and turns coverage into
     the classes' transition factors. Call it for years 0, 1, ... of one run in order.
     """
 
@@ -196,7 +198,7 @@ class YearStep:
         self.c_bins = batched_bins(ix["cls"], C, S)
         self.e_bins = batched_bins(ix["e_bin"], L * D * T, S)
         self.f_bins = batched_bins(ix["f_bin"], 3 * C, S)
-        self.built = np.zeros((S, len(model.years), L, D))  # households area lines newly served
+        self.built = np.zeros((S, len(model.years), L, D))  # each year's `reach.record`
 
     def eligible_by_tier(self, n: np.ndarray) -> np.ndarray:
         """Eligible households (S, L, D, T) per line, unit and priority tier."""
@@ -222,8 +224,8 @@ class YearStep:
         L, G, K, D, T = self.shape
         C = ix["n_cls"]
         E = self.eligible_by_tier(n)
-        r = beneficiaries(model, sp, E, stock=area_stock(model, self.built, y))
-        self.built[:, y] = r.reached * model.area_line[:, None]
+        r = beneficiaries(model, sp, E, stock=held_stock(model, self.built, y))
+        self.built[:, y] = record(model, r.reached, r.eligible)
         cov = coverage_shares(r.covered, E)
         moved, after, s_tw = self._moves(n, cov, rng)
         c = cov.reshape(S, L * D * T)

@@ -20,6 +20,7 @@ from functools import partial
 
 import numpy as np
 
+from simlib.engines.reach import cycle_line
 from simlib.memo import memoised
 from simlib.transitions import DEP, EFFECT_CHANNELS, ENA, ESC, NEAR_POOR, POOR
 
@@ -50,11 +51,18 @@ def _eligible_by_tier(n, index, E, ncl):
 
 @_compiled
 def _standing(built, y, lines, stock):
-    """Households (L, D) area lines' works of earlier years still serve (straight-line)."""
-    area, life = lines[7], lines[8]
+    """What earlier years hold in the lines' pools (L, D), `reach.held_stock`: households area
+    lines' works of earlier years still serve (straight-line); the share of the eligible
+    households a cycle line supported within its cycle."""
+    area, life, cycle = lines[7], lines[8], lines[10]
     L, D = stock.shape
     stock[:] = 0.0
     for li in range(L):
+        if cycle[li] > 1:
+            for v in range(max(0, y - cycle[li] + 1), y):
+                for d in range(D):
+                    stock[li, d] += built[v, li, d]
+            continue
         if not area[li] or life[li] <= 0.0:
             continue
         for v in range(y):
@@ -75,7 +83,7 @@ def _saturating(x, pool, rise):
 def _beneficiaries(E, sp, lines, stock, reached, elig, cov, old):
     """New beneficiaries bought in the reachable pool (diminishing returns), filled tier by tier
     (area lines: every tier in proportion); coverage per tier, new and by standing works."""
-    hh, cap, unit_cost, ms, area, rise = lines[0], lines[1], lines[3], lines[4], lines[7], lines[9]
+    hh, cap, unit_cost, ms, area, rise, cycle = lines[0], lines[1], lines[3], lines[4], lines[7], lines[9], lines[10]
     L, D, T = E.shape
     for li in range(L):
         for d in range(D):
@@ -88,7 +96,8 @@ def _beneficiaries(E, sp, lines, stock, reached, elig, cov, old):
             elig[li, d] = tot
             ceiling = tot * ms[li]
             standing = min(stock[li, d], ceiling) if area[li] else 0.0
-            r = _saturating(sp[li, d] / unit_cost[li], ceiling - standing, rise[li])
+            left = 1.0 - min(max(stock[li, d], 0.0), 1.0) if cycle[li] > 1 else 1.0
+            r = _saturating(sp[li, d] / unit_cost[li], ceiling * left - standing, rise[li])
             reached[li, d] = r
             before = 0.0
             for t in range(T):
@@ -99,11 +108,25 @@ def _beneficiaries(E, sp, lines, stock, reached, elig, cov, old):
                     cov[li, d, t] = r / tot
                     old[li, d, t] = standing / tot
                 else:
-                    room = E[li, d, t] * ms[li]
+                    room = E[li, d, t] * ms[li] * left
                     got = min(max(r - before, 0.0), room)
                     before += room
                     cov[li, d, t] = got / E[li, d, t]
                     old[li, d, t] = 0.0
+
+
+@_compiled
+def _record(reached, elig, lines, out):
+    """`reach.record` of a year: households area lines newly served, shares cycle lines supported."""
+    area, cycle = lines[7], lines[10]
+    L, D = reached.shape
+    out[:] = 0.0
+    for li in range(L):
+        for d in range(D):
+            if area[li]:
+                out[li, d] = reached[li, d]
+            elif cycle[li] > 1 and elig[li, d] > 0.0:
+                out[li, d] = reached[li, d] / elig[li, d]
 
 
 @_compiled
@@ -266,10 +289,7 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
             _eligible_by_tier(n, index, E, ncl)
             _standing(built, y, lines, stock)
             _beneficiaries(E, sp_all[s, y], lines, stock, reached[s, y], elig[s, y], cov, old)
-            for li in range(L):
-                if lines[7][li]:
-                    for d in range(D):
-                        built[y, li, d] = reached[s, y, li, d]
+            _record(reached[s, y], elig[s, y], lines, built[y])
             _moves(n, cov, people, after, share)
             _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
             _factors(cov, old, u, up, index, fac, miss)
@@ -303,6 +323,7 @@ def _project_python(
     area,
     life,
     rise,
+    cycle,
     n0,
     ps_target,
     want_share,
@@ -323,7 +344,7 @@ def _project_python(
     ps_want,
 ):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
     index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T, e_once)
-    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise)
+    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
     people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
     _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
 
@@ -385,6 +406,7 @@ def _static_arguments(model, ix: dict) -> tuple:
         c(model.area_line, dtype=np.bool_),
         c(model.life, dtype=float),
         c(model.cost_rise, dtype=float),
+        c(np.where(cycle_line(model), model.params.cycle, 0), dtype=np.int64),
     )
     once_el, once_tier, t_line = _once_arrays(model)
     people = (

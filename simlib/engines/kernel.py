@@ -37,7 +37,7 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput, run_draws, stochastic_round
 from simlib.engines.expected import YearStep
-from simlib.engines.reach import acting_spend, formation_sizes
+from simlib.engines.reach import acting_money, formation_sizes
 from simlib.errors import InputError
 from simlib.model import Model
 from simlib.states import ALLOWED, N_STATES
@@ -207,7 +207,7 @@ def simulate_fast(
     `spend` (Y+1, L, D)."""
     hh = synthesise(model)
     step = YearStep(model, 1, model.effects[None])
-    sp_all = acting_spend(model, spend[None])
+    sp_all = acting_money(model, spend[None])
     out = EngineOutput.like("microsim-fast", model, 1)
     n = model.n0.astype(float)
     out.states[0, 0] = n

@@ -1,5 +1,7 @@
 """Household microsimulation: individual households, beneficiaries chosen by the plan's priority
-order, budgets exhausted by unit costs, transitions drawn per household.
+order, budgets exhausted by unit costs, transitions drawn per household; a line with a support
+cycle does not reach a household it supported within the cycle (each household's last support
+year per line is kept).
 
 Each draw starts from the same synthetic population (one record per household of the baseline,
 attribute classes split exactly by their shares) and uses its own `numpy.random.Generator`
@@ -15,17 +17,22 @@ import numpy as np
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import (
     HouseholdReach,
-    acting_spend,
-    area_stock,
+    acting_money,
     effect_pairs,
+    held_stock,
     new_household_records,
     production_support_households,
     protective,
     reach_households,
+    record,
+    supported_within,
 )
 from simlib.model import Model
 from simlib.states import N_STATES
 from simlib.transitions import transition_matrix
+
+#: `last` of a household a line never supported
+NEVER = -(2**30)
 
 
 def synthesise_population(model: Model) -> tuple[np.ndarray, np.ndarray]:
@@ -85,11 +92,14 @@ def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> Engin
     out = EngineOutput.like("microsim", model, 1)
     states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     states[0, 0] = _cell_counts(group, state, G)
-    acting = acting_spend(model, spend)  # (Y, L, D)
-    built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
+    acting = acting_money(model, spend)  # (Y, L, D)
+    built = np.zeros((Y,) + acting.shape[1:])  # each year's `reach.record` (area lines' works)
+    last = np.full((len(model.line_codes), group.size), NEVER)  # year each line last supported each household
     for y in range(Y):
-        r = reach_households(model, acting[y], group, state, rng, stock=area_stock(model, built, y))
-        built[y] = r.reached * model.area_line[:, None]
+        recent = supported_within(model, last, y)
+        r = reach_households(model, acting[y], group, state, rng, stock=held_stock(model, built, y), recent=recent)
+        built[y] = record(model, r.reached, r.eligible)
+        last[r.chosen] = y
         reached_out[0, y], elig_out[0, y] = r.reached, r.eligible
         ps_sup[0, y], ps_want[0, y] = production_support_households(model, group, state, r.chosen)
         f1, f2 = household_factors(model, group, state, r)
@@ -106,6 +116,7 @@ def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> Engin
         entries[0, y] = _cell_counts(new_group, new_st, G)
         group = np.concatenate([group, new_group])
         state = np.concatenate([new_state, new_st])
+        last = np.concatenate([last, np.full((last.shape[0], new_group.size), NEVER)], axis=1)
         states[0, y + 1] = _cell_counts(group, state, G)
     return out
 

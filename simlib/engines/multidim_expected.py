@@ -48,13 +48,14 @@ from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
 from simlib.engines.reach import (
-    acting_spend,
-    area_stock,
+    acting_money,
     beneficiaries,
     coverage_shares,
     enabling_boost,
     formation_sizes,
+    held_stock,
     production_support_cells,
+    record,
 )
 from simlib.errors import InputError
 from simlib.memo import memoised
@@ -168,8 +169,8 @@ def _programme_step(
     production support (written into `out`) and the enabling boost (S, D). Returns (coverage
     (S, L, G, K), boost)."""
     model = mm.base
-    r, cov_lgk, share = _reach(mm, n, sel, sp, _targeting_bits(mm), area_stock(model, built, y))
-    built[:, y] = r.reached * model.area_line[:, None]
+    r, cov_lgk, share = _reach(mm, n, sel, sp, _targeting_bits(mm), held_stock(model, built, y))
+    built[:, y] = record(model, r.reached, r.eligible)
     out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
     ps_lines = np.flatnonzero(model.ps_lines)
     miss = np.exp(log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones(n.shape)
@@ -323,7 +324,7 @@ def _run_numpy(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
     out.multidim = MultidimOutput.zeros(S, Y, G, K, len(model.line_codes))
     shift_cache: dict[float, np.ndarray] = {}
     _record(mm, cells, 0, out.states, out.multidim)
-    sp_all = acting_spend(model, spend)  # (S, Y, L, D)
+    sp_all = acting_money(model, spend)  # (S, Y, L, D)
     built = np.zeros(sp_all.shape)
     for y in range(Y):
         _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache, built)
@@ -377,7 +378,7 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
     H = np.repeat((model.n0[..., None, None] * (kd[..., None] * inc0[..., None, :]))[None], S, axis=0)
     sel = np.zeros((S, L, G, K))
     multidim_jit.record(mm, M, H, n, out, sel)
-    sp_all = acting_spend(model, spend)  # (S, Y, L, D)
+    sp_all = acting_money(model, spend)  # (S, Y, L, D)
     built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     for y in range(Y):
         cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y, built)

@@ -28,12 +28,13 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import (
-    acting_spend,
-    area_stock,
+    acting_money,
+    held_stock,
     new_household_records,
     production_support_households,
     reach_households,
 )
+from simlib.engines.reach import record as pool_record
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
@@ -223,11 +224,11 @@ def simulate_multidim(
             arr[0, t] = v
 
     record(0)
-    acting = acting_spend(model, spend)  # (Y, L, D)
+    acting = acting_money(model, spend)  # (Y, L, D)
     built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
     for y in range(Y):
-        res = step(mm, hh, y, acting[y], rng, stock=area_stock(model, built, y))
-        built[y] = res["reached"] * model.area_line[:, None]
+        res = step(mm, hh, y, acting[y], rng, stock=held_stock(model, built, y))
+        built[y] = pool_record(model, res["reached"], res["eligible"])
         nxt = res["households"]
         before = nxt.group.astype(np.int64) * K + hh.state  # from the group after the year's moves
         flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)

@@ -8,7 +8,9 @@ Each projected year, for every budget line and unit:
    as `by_tier` (..., L, D, T); officer and commune lines count officers / communes instead;
 3. new beneficiaries: the money buys `saturating(money / unit cost, pool, cost_rise)` in the
    unit's reachable pool — eligible x take-up ceiling `max_share`, less, for an area line, the
-   households its earlier works still serve (`area_stock`) — at a cost per beneficiary that rises
+   households its earlier works still serve, and, for a line with a support cycle of N years
+   (production support once per N years), less the share of the eligible households it supported
+   in the last N - 1 years (`held_stock`, `pool_left`) — at a cost per beneficiary that rises
    with the share of the pool already reached (diminishing returns). Household lines fill the
    plan's priority tiers in order, each up to its take-up ceiling; area lines (`reach: area`,
    works) cover every tier in proportion to its households, whatever their state
@@ -68,6 +70,15 @@ def acting_spend(model, spend: np.ndarray) -> np.ndarray:
     return spend[..., year, line, :] * ok
 
 
+def acting_money(model, spend: np.ndarray) -> np.ndarray:
+    """What the engines spend (..., Y, L, D): `acting_spend` of this programme's money `spend`
+    (..., Y+1, L, D) plus the money other programmes spend above their baseline level as these
+    lines (`Levers.other_spend`, `simlib.other_programmes`) — in every run, the run without this
+    programme's money included, so their effect is never credited to this programme."""
+    others = model.levers.other_spend()
+    return acting_spend(model, spend if others is None else spend + others)
+
+
 def saturating(x: np.ndarray, pool: np.ndarray, rise: np.ndarray) -> np.ndarray:
     """Beneficiaries bought in a pool of `pool` reachable beneficiaries by money worth `x`
     beneficiaries at the unit cost, when the marginal cost rises linearly with the share of the
@@ -98,29 +109,61 @@ def survival(life: np.ndarray, age: np.ndarray) -> np.ndarray:
     return np.where(life > 0, np.clip(1.0 - np.asarray(age, float) / safe, 0.0, 1.0), 0.0)
 
 
-def area_stock(model, new_hist: np.ndarray, y: int) -> np.ndarray:
-    """Households (..., L, D) that works built in years before projected year y still serve:
-    the households each year newly served (`new_hist` (..., Y, L, D), area lines; 0 for others)
-    times the share of those works still standing (`survival`)."""
+def cycle_line(model) -> np.ndarray:
+    """(L,) bool: lines with a support cycle (a household they supported is out of their pool
+    for `cycle` - 1 years); area lines never (their standing works serve everybody)."""
+    return (model.params.cycle > 1) & ~model.structure.area_line
+
+
+def record(model, reached: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """What a year leaves for later years' pools (..., L, D), from its new beneficiaries and
+    eligible households (..., L, D): households an area line newly served; the share of the
+    eligible households a cycle line supported; 0 for other lines. Engines keep one per year."""
+    share = np.divide(reached, eligible, out=np.zeros_like(np.asarray(reached, float)), where=eligible > 0)
+    return np.where(model.structure.area_line[:, None], reached, np.where(cycle_line(model)[:, None], share, 0.0))
+
+
+def held_stock(model, hist: np.ndarray, y: int) -> np.ndarray:
+    """What earlier years hold in each line's pool in projected year y (..., L, D), from the
+    `record` of each year (`hist` (..., Y, L, D)): for an area line, the households its works
+    built before y still serve (times the share still standing, `survival`); for a cycle line,
+    the share of the eligible households it supported in the last cycle - 1 years (a cohort per
+    year; households are supported independently of their state, so a supported cohort's share
+    is taken to hold among the households eligible now)."""
     if y == 0:
-        return np.zeros(new_hist.shape[:-3] + new_hist.shape[-2:])
-    ages = y - np.arange(y)
-    surv = survival(model.params.life[None, :], ages[:, None])  # (y, L)
-    return np.einsum("...vld,vl->...ld", new_hist[..., :y, :, :], surv)
+        return np.zeros(hist.shape[:-3] + hist.shape[-2:])
+    ages = y - np.arange(y)[:, None]  # (y, 1)
+    p = model.params
+    surv = survival(p.life[None, :], ages)  # (y, L)
+    within = (ages < p.cycle[None, :]) & cycle_line(model)[None, :]
+    weight = np.where(model.structure.area_line[None, :], surv, within.astype(float))
+    return np.einsum("...vld,vl->...ld", hist[..., :y, :, :], weight)
+
+
+def pool_left(model, ceiling: np.ndarray, stock: np.ndarray | None, lines=None) -> tuple[np.ndarray, np.ndarray]:
+    """The reachable pool (..., L, D) left this year under the take-up `ceiling` (eligible x
+    `max_share`), and the households an area line's standing works serve in it, given what
+    earlier years hold (`held_stock`; none if not given): an area line's pool less its standing
+    works' households; a cycle line's pool times (1 - the share it supported within its cycle)."""
+    sel = slice(None) if lines is None else lines
+    if stock is None:
+        return ceiling, np.zeros_like(ceiling)
+    area, cyc = model.structure.area_line[sel][:, None], cycle_line(model)[sel][:, None]
+    standing = np.minimum(stock * area, ceiling)
+    held = np.where(cyc, ceiling * np.clip(stock, 0.0, 1.0), 0.0)
+    return ceiling - standing - held, standing
 
 
 def beneficiary_money(model, reached: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """VND (..., Y, L, D) the beneficiaries reached each year (`reached`, `eligible` (..., Y, L, D)
-    of a run) cost at the rising cost per beneficiary, in the pool the year left them: eligible ×
-    take-up ceiling, less for an area line the households its earlier works still serve."""
-    s, p = model.structure, model.params
-    area = s.area_line[:, None]
-    new_hist = np.where(area, reached, 0.0)
+    of a run) cost at the rising cost per beneficiary, in the pool the year left them (`pool_left`:
+    eligible × take-up ceiling, less what earlier years hold)."""
+    p = model.params
+    hist = record(model, reached, eligible)
     out = np.empty_like(np.asarray(reached, float))
     for y in range(reached.shape[-3]):
         ceiling = eligible[..., y, :, :] * p.max_share[:, None]
-        standing = np.minimum(area_stock(model, new_hist, y) * area, ceiling)
-        pool = ceiling - standing
+        pool, _ = pool_left(model, ceiling, held_stock(model, hist, y))
         out[..., y, :, :] = money_to_reach(reached[..., y, :, :], pool, p.unit_cost[:, None], p.cost_rise[:, None])
     return out
 
@@ -146,17 +189,20 @@ class Reach:
 
 def beneficiaries(model, sp: np.ndarray, by_tier: np.ndarray, lines=None, stock=None) -> Reach:
     """Step 3 of the module docstring for money acting `sp` (..., L, D), eligible households
-    `by_tier` (..., L, D, T) and the households area lines' earlier works still serve `stock`
-    (..., L, D; none if not given); `lines` (indices) when the arrays hold some lines only."""
+    `by_tier` (..., L, D, T) and what earlier years hold in the lines' pools `stock` (..., L, D,
+    `held_stock`; none if not given); `lines` (indices) when the arrays hold some lines only."""
     sel = slice(None) if lines is None else lines
     p, s = model.params, model.structure
     hh, ms, area = s.household_line[sel], p.max_share[sel], s.area_line[sel]
     eligible = np.where(hh[:, None], by_tier.sum(-1), s.capacity_units[sel])
     ceiling = eligible * ms[:, None]
-    standing = np.zeros_like(ceiling) if stock is None else np.minimum(stock * area[:, None], ceiling)
-    reached = saturating(sp / p.unit_cost[sel][:, None], ceiling - standing, p.cost_rise[sel][:, None])
+    pool, standing = pool_left(model, ceiling, stock, lines)
+    reached = saturating(sp / p.unit_cost[sel][:, None], pool, p.cost_rise[sel][:, None])
     share = np.divide(by_tier, eligible[..., None], out=np.zeros_like(by_tier), where=eligible[..., None] > 0)
-    ordered = fill_tiers(reached, by_tier * ms[:, None, None])
+    # a cycle line's households supported within the cycle are taken to be spread over the tiers
+    # like the eligible ones: each tier's room shrinks by the pool's share held
+    left = np.divide(pool, ceiling, out=np.ones_like(pool), where=~area[:, None] & (ceiling > 0))
+    ordered = fill_tiers(reached, by_tier * (ms[:, None] * left)[..., None])
     covered = np.where(area[:, None, None], reached[..., None] * share, ordered)
     return Reach(reached, eligible, covered, standing[..., None] * share)
 
@@ -298,13 +344,16 @@ def reach_households(
     rng: np.random.Generator,
     selectable: Callable[[int, np.ndarray], np.ndarray] | None = None,
     stock: np.ndarray | None = None,
+    recent: np.ndarray | None = None,
 ) -> HouseholdReach:
     """The programme step for engines that hold households one by one (group, state (n,)) and
     money acting `sp` (L, D): eligible households counted by (unit, tier), beneficiaries as in
-    `beneficiaries` (area lines' standing works serving `stock` (L, D) households), then exactly
-    that many households drawn per bin, line by line — for an area line, those its standing
-    works serve among the rest. `selectable(line, eligible_mask)` narrows who a line may reach
-    (e.g. deprived households)."""
+    `beneficiaries` (what earlier years hold in the pools: `stock` (L, D), `held_stock`), then
+    exactly that many households drawn per bin, line by line — for an area line, those its
+    standing works serve among the rest. `selectable(line, eligible_mask)` narrows who a line may
+    reach (e.g. deprived households). `recent` (L, n) bool, if given, marks the households each
+    cycle line supported within its cycle: they are out of its pool one by one (exact memory,
+    `supported_within`), instead of the cohort share of `stock`; `eligible` still counts them."""
     s = model.structure
     L, D, T = len(s.line_codes), len(s.unit_ids), s.n_tiers
     hh = s.household_line
@@ -314,22 +363,33 @@ def reach_households(
     out = beneficiaries(model, sp[others], np.zeros((len(others), D, T)), lines=others)
     reached, eligible = np.zeros((L, D)), np.zeros((L, D))
     reached[others], eligible[others] = out.reached, out.eligible
+    exact = cycle_line(model) & (recent is not None)
     for li in np.flatnonzero(hh):
         el = s.eligible[li][group, state]
         if selectable is not None:
             el = selectable(li, el)
         key = unit * T + s.tier[li][group, state]
+        eligible[li] = np.bincount(unit[el], minlength=D)
+        line_stock = None if stock is None or exact[li] else stock[li][None]
+        if exact[li]:
+            el = el & ~recent[li]
         E = np.bincount(key[el], minlength=D * T).reshape(D, T).astype(float)
-        r = beneficiaries(model, sp[li][None], E[None], lines=[li], stock=None if stock is None else stock[li][None])
+        r = beneficiaries(model, sp[li][None], E[None], lines=[li], stock=line_stock)
         n_sel = whole_beneficiaries(r.covered[0], E, rng)
         chosen[li, el] = select_beneficiaries(key[el], n_sel, E.ravel().astype(np.int64), rng)
-        reached[li], eligible[li] = n_sel.reshape(D, T).sum(-1), r.eligible[0]
+        reached[li] = n_sel.reshape(D, T).sum(-1)
         if s.area_line[li] and r.old.any():
             left = E.ravel() - n_sel
             n_old = np.minimum(stochastic_round(r.old[0].ravel(), rng), left.astype(np.int64))
             rest = el & ~chosen[li]
             old[li, rest] = select_beneficiaries(key[rest], n_old, left.astype(np.int64), rng)
     return HouseholdReach(chosen, old, reached, eligible, enabling_boost(model, reached))
+
+
+def supported_within(model, last: np.ndarray, y: int) -> np.ndarray:
+    """(L, n) bool: households each cycle line supported within its cycle before projected year
+    y, from the year each was last supported by each line (`last` (L, n), very negative if never)."""
+    return cycle_line(model)[:, None] & (y - last < model.params.cycle[:, None])
 
 
 def production_support_households(

@@ -57,6 +57,7 @@ NOT_UNCERTAIN: tuple[tuple[tuple[str, ...], str], ...] = (
         "a budgeting convention: how a project-level amount is split over its lines",
     ),
     (("program", "lines", "*", "lag"), "whole years: part of the model's structure"),
+    (("program", "lines", "*", "support_cycle"), "whole years: part of the model's structure"),
     (("program", "lines", "*", "beneficiary", "households_per_unit"), "the definition of the beneficiary unit"),
     (("targets", "targets", "*", "threshold"), "a policy target, not an estimate"),
     (("targets", "coverage", "infrastructure", "min_spend"), "the definition of an indicator"),
