@@ -17,7 +17,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simlib.engines.household_reach import GAMMA, LOW32, S32, mix
+from simlib.engines.household_reach import GAMMA, LOW32, S11, S32, TWO_M53, mix
+
+TWO_M32 = 2.0**-32
 
 #: households per chunk of the yearly pass (temporaries stay small and in cache)
 CHUNK = 1 << 16
@@ -39,22 +41,37 @@ def _clear(i, g, u, mask, chosen, clear_bits, clear_line, clear_t, removed, s):
     return mask, s
 
 
+def no_change_thresholds(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """32-bit thresholds (4096,) of the probability that no indicator of a household with each
+    mask changes on its own in a year: the product over indicators of one minus its gain (not
+    deprived) or loss (deprived) probability."""
+    masks = np.arange(1 << 12)
+    bits = (masks[:, None] >> np.arange(12)[None, :]) & 1
+    p = np.where(bits == 1, loss[None, :], gain[None, :])
+    return np.floor(np.prod(1.0 - p, axis=1) * 2.0**32).astype(np.uint64)
+
+
 @numba.njit(cache=True, nogil=True)
-def _flip(mask, gain_t, loss_t, s):
-    """Every indicator's own yearly gain or loss: one 32-bit uniform per indicator."""
-    out = np.uint16(0)
-    for j in range(0, 12, 2):
-        s += GAMMA
-        x = mix(s)
-        for q in range(2):
-            u = (x >> S32) if q == 0 else (x & LOW32)
-            jj = j + q
-            if (mask >> jj) & 1:
-                keep = u >= loss_t[jj]
-            else:
-                keep = u < gain_t[jj]
-            if keep:
-                out |= np.uint16(1 << jj)
+def _flip(mask, no_change_t, gain, loss, s):
+    """Every indicator's own yearly gain or loss, exactly as twelve independent draws but with
+    one uniform per change plus one: a uniform u decides whether anything changes (probability
+    1 - prod(1 - p_j), `no_change_thresholds`); if so, the first indicator to change is the first
+    j at which the running product of (1 - p) falls to u or below; after it, the same with a
+    fresh uniform for the indicators that follow."""
+    s += GAMMA
+    u = mix(s) >> S32
+    if u < no_change_t[mask]:
+        return mask, s
+    x = np.float64(u) * TWO_M32
+    out = mask
+    surv = 1.0
+    for j in range(12):
+        surv *= 1.0 - (loss[j] if (mask >> j) & 1 else gain[j])
+        if x >= surv:  # indicator j is the first of those left to change
+            out ^= np.uint16(1 << j)
+            s += GAMMA
+            x = np.float64(mix(s) >> S11) * TWO_M53
+            surv = 1.0
     return out, s
 
 
@@ -63,14 +80,15 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
     standard normal per household (z). `lines` = (clear_line, clear_bits, clear_t (C, D),
-    income_lines, income_add (I, D), once_bits, ps_bits); `people` = (unit, area, twin,
-    ps_population (G, K), gain_t, loss_t, drift (2,), volatility, shock_t (S, 2), shock_log (S,));
+    income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
+    income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
+    (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), minimum deprivations, next_state (K, 3)); `out` = (flows
     (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits = lines
-    unit, area, twin, ps_pop, gain_t, loss_t, drift, vol, shock_t, shock_log = people
+    clear_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = lines
+    unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
     line_of_area, k3, next_state = review
     flows, removed, ps = out
     K = ps_pop.shape[1]
@@ -78,33 +96,33 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     for i in range(group.size):
         g, k, c = group[i], state[i], chosen[i]
         u, a = unit[g], area[g]
-        if ps_pop[g, k]:
-            ps[1] += 1.0
-            if c & ps_bits:
-                ps[0] += 1.0
-        m, s = _clear(i, g, u, mask[i], chosen, clear_bits, clear_line, clear_t, removed, s)
+        target = ps_pop[g, k]
+        ps[1] += target
+        ps[0] += target and (c & ps_bits) != 0
+        m = mask[i]
+        if c & clear_any:
+            m, s = _clear(i, g, u, m, chosen, clear_bits, clear_line, clear_t, removed, s)
         y = np.float64(income[i])
-        for q in range(income_lines.size):
-            if (c >> np.uint32(income_lines[q])) & np.uint32(1):
-                y += income_add[q, u]
-        m, s = _flip(m, gain_t, loss_t, s)
+        if c & income_any:
+            for q in range(income_lines.size):
+                if (c >> np.uint32(income_lines[q])) & np.uint32(1):
+                    y += income_add[q, u]
+        m, s = _flip(m, no_change_t, gain, loss, s)
         logf = drift[a] + vol * np.float64(z[i])
         s += GAMMA
         x = mix(s)
         for q in range(shock_t.shape[0]):
             r = (x >> S32) if q % 2 == 0 else (x & LOW32)
-            if r < shock_t[q, a]:
-                logf += shock_log[q]
+            logf += shock_log[q] * (r < shock_t[q, a])
             if q % 2 == 1:
                 s += GAMMA
                 x = mix(s)
-        inc = np.float32(y * np.exp(logf))
+        inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
         n = 0
         for j in range(12):
             n += (m >> j) & 1
-        cls = 2
-        if np.float64(inc) <= line_of_area[a]:
-            cls = 0 if n >= k3 else 1
+        below = np.int64(np.float64(inc) <= line_of_area[a])
+        cls = 2 - below * (1 + np.int64(n >= k3))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
         g2 = twin[g] if (c & once_bits) != 0 else g
         k2 = next_state[k, cls]
         flows[(g2 * K + k) * K + k2] += 1
@@ -118,22 +136,22 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
     by deprivation count, FGT1 and FGT2 sums, income sum, into
     sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,))."""
     n, dep, dim, cnt, f1, f2, isum = sums
+    inv_line = 1.0 / line_of_area
     for i in range(group.size):
         g = group[i]
         c = g * K + state[i]
         m = mask[i]
         n[c] += 1.0
         nd = 0
-        for j in range(12):
-            if (m >> j) & 1:
-                dep[c, j] += 1.0
-                nd += 1
+        for j in range(12):  # branch-free: flags are unpredictable
+            b = (m >> j) & 1
+            dep[c, j] += b
+            nd += b
         for d in range(dim_bits.size):
-            if m & dim_bits[d]:
-                dim[c, d] += 1.0
+            dim[c, d] += (m & dim_bits[d]) != 0
         cnt[c, nd] += 1.0
         y = np.float64(income[i])
-        gap = max(0.0, 1.0 - y / line_of_area[area[g]])
+        gap = max(0.0, 1.0 - y * inv_line[area[g]])
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y

@@ -8,12 +8,15 @@ per bin, `reach.whole_beneficiaries` rounds them without bias, and for an area l
 households its standing works still serve are rounded the same way. What differs from
 `reach.reach_households` is only how exactly that many households of each bin are picked:
 
-1. one pass counts every household line's eligible households per bin (`_count`);
+1. one pass counts the households of every cell (group, state) — and those deprived in the
+   indicators of each line that targets deprived households — and the cells' counts give every
+   household line's eligible households per bin (`_count`, `_bins`);
 2. one pass picks them by *selection sampling* (Knuth's algorithm S): walking the households in
    array order, a household of bin b is taken with probability need_b / left_b, where need_b is
    how many the bin still needs and left_b how many of its households are still to come. Every
    subset of the bin's size is equally likely — the same law as a random permutation followed by
-   a sort by bin, at one comparison per household instead of a sort. For an area line the same
+   a sort by bin, at one comparison per household instead of a sort; each household looks only
+   at the lines its cell is eligible for that pick someone this year. For an area line the same
    walk picks, among the bin's households not reached anew, those its standing works serve.
 
 Bins fully covered or not covered at all use no random numbers. The kernel draws its uniforms
@@ -39,8 +42,10 @@ GAMMA = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
 S30, S27, S31, S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+S11 = np.uint64(11)
 LOW32 = np.uint64(0xFFFFFFFF)
 TWO32 = float(2**32)
+TWO_M53 = 2.0**-53
 
 
 @numba.njit(inline="always")
@@ -80,57 +85,75 @@ def mask_of_lines(flags: np.ndarray, dtype):
 
 
 @numba.njit(cache=True, nogil=True)
-def _count(group, state, mask, unit, elig, tier, need_bits, T, E):
-    """Eligible households per household line and (unit, tier) bin: E (H, D*T) += counts.
-    A line with need_bits[h] != 0 counts only households deprived in one of those indicators."""
-    H = elig.shape[0]
+def _count(group, state, mask, K, targeted_bits, n_cell, n_deprived):
+    """Households per cell c = g*K + k (n_cell (C,)) and, for each line that targets deprived
+    households, those deprived in one of its indicators (n_deprived (Q, C))."""
     for i in range(group.size):
-        g, k = group[i], state[i]
-        base = unit[g] * T
-        for h in range(H):
-            if elig[h, g, k] and (need_bits[h] == 0 or (mask[i] & need_bits[h]) != 0):
-                E[h, base + tier[h, g, k]] += 1
+        c = group[i] * K + state[i]
+        n_cell[c] += 1
+        for q in range(targeted_bits.size):  # branch-free: deprivations are unpredictable
+            n_deprived[q, c] += (mask[i] & targeted_bits[q]) != 0
 
 
 @numba.njit(cache=True, nogil=True)
-def _select(group, state, mask, unit, elig, tier, need_bits, T, need, left, need_old, left_old, bits, seed, chosen, old):
-    """Selection sampling of every household line's beneficiaries (see the module docstring):
+def _bins(ptr, line, bin_, which, n_cell, n_deprived, E):
+    """Eligible households per line and bin E (H, D*T) from the cells' counts: each cell adds
+    its households (or, for a targeting line, its deprived ones: which[h] >= 0) to the bin of
+    each line it is eligible for (the cell's list ptr / line / bin_)."""
+    for c in range(ptr.size - 1):
+        for e in range(ptr[c], ptr[c + 1]):
+            h = line[e]
+            E[h, bin_[e]] += n_cell[c] if which[h] < 0 else n_deprived[which[h], c]
+
+
+@numba.njit(cache=True, nogil=True)
+def _active(ptr, line, bin_, need, need_old):
+    """The cells' lists restricted to the (line, bin) pairs that pick someone this year."""
+    keep = np.zeros(line.size, np.bool_)
+    for e in range(line.size):
+        keep[e] = need[line[e], bin_[e]] > 0 or need_old[line[e], bin_[e]] > 0
+    aptr = np.zeros(ptr.size, np.int64)
+    for c in range(ptr.size - 1):
+        aptr[c + 1] = aptr[c] + keep[ptr[c] : ptr[c + 1]].sum()
+    return aptr, line[keep], bin_[keep]
+
+
+@numba.njit(cache=True, nogil=True)
+def _select(group, state, mask, K, need_bits, ptr, line, bin_, need, left, need_old, left_old, bits, seed, chosen, old):
+    """Selection sampling of every household line's beneficiaries (see the module docstring),
+    walking each household's cell list of lines that pick someone (ptr / line / bin_):
     need / left (H, D*T) new beneficiaries still to pick / eligible households still to come,
     need_old / left_old the same for households an area line's standing works serve among those
     not reached anew. Sets bit bits[h] of chosen[i] / old[i] (zeroed by the caller); need and
-    left arrays are consumed."""
-    H = elig.shape[0]
+    left arrays are consumed. Returns the stream's state."""
     s = seed
     for i in range(group.size):
-        g, k = group[i], state[i]
-        base = unit[g] * T
-        for h in range(H):
-            if not elig[h, g, k] or (need_bits[h] != 0 and (mask[i] & need_bits[h]) == 0):
+        c = group[i] * K + state[i]
+        for e in range(ptr[c], ptr[c + 1]):
+            h, b = line[e], bin_[e]
+            if need_bits[h] != 0 and (mask[i] & need_bits[h]) == 0:
                 continue
-            b = base + tier[h, g, k]
             take = False
             if need[h, b] > 0:
                 if need[h, b] >= left[h, b]:
                     take = True
                 else:
                     s += GAMMA
-                    u = mix(s) >> S32
-                    take = (u * np.uint64(left[h, b])) >> S32 < np.uint64(need[h, b])
+                    take = ((mix(s) >> S32) * np.uint64(left[h, b])) >> S32 < np.uint64(need[h, b])
                 left[h, b] -= 1
                 if take:
                     need[h, b] -= 1
                     chosen[i] |= bits[h]
             if not take and need_old[h, b] > 0:
-                if need_old[h, b] >= left_old[h, b]:
+                pick = True
+                if need_old[h, b] < left_old[h, b]:
+                    s += GAMMA
+                    pick = ((mix(s) >> S32) * np.uint64(left_old[h, b])) >> S32 < np.uint64(need_old[h, b])
+                if pick:
                     old[i] |= bits[h]
                     need_old[h, b] -= 1
-                else:
-                    s += GAMMA
-                    u = mix(s) >> S32
-                    if (u * np.uint64(left_old[h, b])) >> S32 < np.uint64(need_old[h, b]):
-                        old[i] |= bits[h]
-                        need_old[h, b] -= 1
                 left_old[h, b] -= 1
+    return s
 
 
 @dataclass
@@ -145,21 +168,28 @@ class BitReach:
 
 
 class Tables:
-    """A model's per-line arrays in the kernels' layout (built once per run)."""
+    """A model's per-line arrays in the kernels' layout (built once per run): for each cell
+    (group, state), the household lines it is eligible for and its bin (unit, tier) in each."""
 
     def __init__(self, model, need_bits: np.ndarray | None = None):
         s = model.structure
         L = len(s.line_codes)
+        G, K = s.n0.shape
         self.hh = np.flatnonzero(s.household_line)
         self.others = np.flatnonzero(~s.household_line)
-        self.elig = np.ascontiguousarray(s.eligible[self.hh]).astype(np.uint8)
-        self.tier = np.ascontiguousarray(s.tier[self.hh]).astype(np.int64)
         nb = np.zeros(L, np.uint16) if need_bits is None else np.asarray(need_bits, np.uint16)
         self.need_bits = np.ascontiguousarray(nb[self.hh])
-        self.unit = np.asarray(s.g_unit, np.int64)
+        self.targeted_bits = self.need_bits[self.need_bits != 0]
+        self.which = np.where(self.need_bits != 0, np.cumsum(self.need_bits != 0) - 1, -1).astype(np.int64)
         self.dtype = bits_dtype(L)
         self.bits = line_bits(self.hh, self.dtype)
-        self.D, self.T = len(s.unit_ids), s.n_tiers
+        self.D, self.T, self.K = len(s.unit_ids), s.n_tiers, K
+        elig = s.eligible[self.hh].reshape(len(self.hh), G * K)  # (H, C)
+        cell, h = np.nonzero(elig.T)  # cell-major
+        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=G * K))]).astype(np.int64)
+        self.line = h.astype(np.int64)
+        tier = s.tier[self.hh].reshape(len(self.hh), G * K)
+        self.bin = (s.g_unit[cell // K] * self.T + tier[h, cell]).astype(np.int64)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
@@ -173,8 +203,10 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     out = beneficiaries(model, sp[tab.others], np.zeros((tab.others.size, D, T)), lines=tab.others)
     reached[tab.others], eligible[tab.others] = out.reached, out.eligible
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
+    n_cell, n_dep = np.zeros(tab.ptr.size - 1, np.int64), np.zeros((tab.targeted_bits.size, tab.ptr.size - 1), np.int64)
+    _count(group, state, mask, tab.K, tab.targeted_bits, n_cell, n_dep)
     E = np.zeros((H, D * T), np.int64)
-    _count(group, state, mask, tab.unit, tab.elig, tab.tier, tab.need_bits, T, E)
+    _bins(tab.ptr, tab.line, tab.bin, tab.which, n_cell, n_dep, E)
     need, need_old = np.zeros((H, D * T), np.int64), np.zeros((H, D * T), np.int64)
     for h, li in enumerate(tab.hh):
         Eh = E[h].reshape(D, T).astype(float)
@@ -184,9 +216,9 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         if with_old and s.area_line[li] and r.old.any():
             need_old[h] = np.minimum(stochastic_round(r.old[0].ravel(), rng), E[h] - need[h])
     chosen, old = np.zeros(group.size, tab.dtype), np.zeros(group.size, tab.dtype)
-    left_old = E - need
-    _select(group, state, mask, tab.unit, tab.elig, tab.tier, tab.need_bits, T, need, E.copy(), need_old, left_old,
-            tab.bits, seed_of(rng), chosen, old)  # fmt: skip
+    ptr, line, bin_ = _active(tab.ptr, tab.line, tab.bin, need, need_old)
+    _select(group, state, mask, tab.K, tab.need_bits, ptr, line, bin_, need, E.copy(), need_old, E - need, tab.bits,
+            seed_of(rng), chosen, old)  # fmt: skip
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 
@@ -204,7 +236,9 @@ class ProgrammeYears:
     def reach(self, y: int, group, state, mask, rng) -> BitReach:
         """Year y's reach; records reached and eligible households into the output."""
         m = self.model
-        r = reach_bits(m, self.tab, self.acting[y], group, state, mask, rng, area_stock(m, self.built, y), self.with_old)
+        r = reach_bits(
+            m, self.tab, self.acting[y], group, state, mask, rng, area_stock(m, self.built, y), self.with_old
+        )
         self.built[y] = r.reached * m.area_line[:, None]
         self.out.reached[0, y], self.out.eligible[0, y] = r.reached, r.eligible
         return r

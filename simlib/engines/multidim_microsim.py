@@ -127,9 +127,20 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
     lines = (clear, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
-    lines += (hr.mask_of_lines(s.once_line, dtype), hr.mask_of_lines(s.ps_lines, dtype))
+    L = len(model.line_codes)
+    lines += tuple(
+        hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
+        for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
+    )
     people = (np.asarray(s.g_unit, np.int64), np.asarray(s.g_area, np.int64), np.asarray(s.twin, np.int64))
-    people += (s.ps_population, hr.thresholds32(mm.gain), hr.thresholds32(mm.loss), mm.drift, float(mm.volatility))
+    people += (
+        s.ps_population,
+        kern.no_change_thresholds(mm.gain, mm.loss),
+        mm.gain,
+        mm.loss,
+        mm.drift,
+        float(mm.volatility),
+    )
     people += (
         hr.thresholds32(np.array([p for _, p, _ in mm.shocks]).reshape(-1, 2)),
         np.log1p(-np.array([loss for _, _, loss in mm.shocks], float)),
@@ -151,8 +162,8 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     for a in range(0, len(hh), kern.CHUNK):
         b = min(a + kern.CHUNK, len(hh))
         z = rng.standard_normal(b - a, dtype=np.float32)
-        part = lambda h: (h.group[a:b], h.state[a:b], h.income[a:b], h.mask[a:b])  # noqa: E731
-        seed = kern.year_pass(part(hh), part(nxt), r.chosen[a:b], z, seed, lines, people, review, (flows, removed, ps))
+        ins, outs = (tuple(getattr(h, f)[a:b] for f in Households.__slots__) for h in (hh, nxt))
+        seed = np.uint64(kern.year_pass(ins, outs, r.chosen[a:b], z, seed, lines, people, review, (flows, removed, ps)))
     return {
         "households": nxt,
         "reached": r.reached,
@@ -192,7 +203,9 @@ def simulate_multidim(
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
-        for arr, v in zip((out.states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums):
+        for arr, v in zip(
+            (out.states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums
+        ):
             arr[0, t] = v
 
     record(0)
