@@ -37,6 +37,7 @@ import numpy as np
 
 from simlib.engines.common import stochastic_round
 from simlib.engines.reach import acting_spend, area_stock, beneficiaries, enabling_boost, whole_beneficiaries
+from simlib.memo import memoised
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -192,6 +193,12 @@ class Tables:
         self.bin = (s.g_unit[cell // K] * self.T + tier[h, cell]).astype(np.int64)
 
 
+def tables(model, need_bits: np.ndarray | None = None) -> Tables:
+    """`Tables` of a model (and lines' targeted indicators), cached on the model."""
+    key = "household_reach." + ("" if need_bits is None else np.asarray(need_bits, np.uint16).tobytes().hex())
+    return memoised(model, key, lambda: Tables(model, need_bits))
+
+
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
     """The programme step (`reach.reach_households`) for households (group, state, mask (n,))
     and money acting `sp` (L, D), area lines' standing works serving `stock` (L, D) households.
@@ -229,7 +236,7 @@ class ProgrammeYears:
 
     def __init__(self, model, spend: np.ndarray, out, need_bits=None, with_old=True):
         self.model, self.out, self.with_old = model, out, with_old
-        self.tab = Tables(model, need_bits)
+        self.tab = tables(model, need_bits)
         self.acting = acting_spend(model, spend)  # (Y, L, D)
         self.built = np.zeros((len(model.years),) + self.acting.shape[1:])
 

@@ -50,7 +50,17 @@ def _year_arrays(model: Model, r) -> tuple:
     act = effect_pairs(model.effects, r.boost)  # (L, D, K, 2)
     prot = effect_pairs(protective(model.effects), r.boost)
     dtype = r.chosen.dtype.type
-    return (eff, s.once_line, act, prot, hr.mask_of_lines(s.once_line, dtype), hr.mask_of_lines(s.ps_lines, dtype))
+    L = len(s.line_codes)
+    eff_bits = hr.mask_of_lines(np.isin(np.arange(L), eff), dtype)
+    return (
+        eff,
+        s.once_line,
+        act,
+        prot,
+        hr.mask_of_lines(s.once_line, dtype),
+        hr.mask_of_lines(s.ps_lines, dtype),
+        eff_bits,
+    )
 
 
 def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> EngineOutput:

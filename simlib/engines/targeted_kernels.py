@@ -21,10 +21,13 @@ from simlib.states import NEAR_POOR, POOR
 
 
 @numba.njit(cache=True, nogil=True)
-def _factors(c, o, housed, u, k, eff_lines, once, act, prot):
-    """F1, F2 of one household (see the module docstring)."""
+def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot):
+    """F1, F2 of one household (see the module docstring); 1, 1 at once for a household no
+    line with effects reaches (most households in most years)."""
     f1 = 1.0
     f2 = 1.0
+    if ((c | o | (once_bits if housed else np.uint32(0))) & eff_bits) == 0:
+        return f1, f2
     for q in range(eff_lines.size):
         li = eff_lines[q]
         new = (c >> np.uint32(li)) & np.uint32(1)
@@ -45,9 +48,9 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
     """One projected year: next group and state of every household into g_out, s_out; moves
     counted into flows (G*K*K,) from the group after the year's move; production-support
     households reached and in the target group into ps (2,). `lines` = (eff_lines, once (L,),
-    act (L, D, K, 2), prot (L, D, K, 2), once_bits, ps_bits); `groups` = (unit, housed, twin,
+    act (L, D, K, 2), prot (L, D, K, 2), once_bits, ps_bits, eff_bits); `groups` = (unit, housed, twin,
     ps_population (G, K)); parts = (3, G, K, K) affine parts of the rows. Returns the stream."""
-    eff_lines, once, act, prot, once_bits, ps_bits = lines
+    eff_lines, once, act, prot, once_bits, ps_bits, eff_bits = lines
     unit, housed, twin, ps_pop = groups
     K = ps_pop.shape[1]
     s = seed
@@ -57,7 +60,7 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
             ps[1] += 1.0
             if c & ps_bits:
                 ps[0] += 1.0
-        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, once, act, prot)
+        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, eff_bits, once, once_bits, act, prot)
         g2 = twin[g] if (c & once_bits) != 0 else g
         s += GAMMA
         x = np.float64(mix(s) >> S11) * TWO_M53
