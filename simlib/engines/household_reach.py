@@ -162,7 +162,7 @@ class BitReach:
     """What a year's money buys among individual households, lines as bits."""
 
     chosen: np.ndarray  # (n,) uint32/uint64: bit li set when line li reaches the household anew
-    old: np.ndarray  # (n,) same: an area line's standing works serve the household
+    old: np.ndarray  # (n,) same: an area line's standing works serve the household (empty if not picked)
     reached: np.ndarray  # (L, D) new beneficiaries (whole households; officers / communes)
     eligible: np.ndarray  # (L, D)
     boost: np.ndarray  # (D,) enabling boost
@@ -222,7 +222,8 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         reached[li], eligible[li] = need[h].reshape(D, T).sum(-1), r.eligible[0]
         if with_old and s.area_line[li] and r.old.any():
             need_old[h] = np.minimum(stochastic_round(r.old[0].ravel(), rng), E[h] - need[h])
-    chosen, old = np.zeros(group.size, tab.dtype), np.zeros(group.size, tab.dtype)
+    # without standing works to pick (with_old=False: need_old stays 0), `old` is never written
+    chosen, old = np.zeros(group.size, tab.dtype), np.zeros(group.size if with_old else 0, tab.dtype)
     ptr, line, bin_ = _active(tab.ptr, tab.line, tab.bin, need, need_old)
     _select(group, state, mask, tab.K, tab.need_bits, ptr, line, bin_, need, E.copy(), need_old, E - need, tab.bits,
             seed_of(rng), chosen, old)  # fmt: skip

@@ -100,11 +100,17 @@ def synthesise_households(
 
 
 def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Households:
-    """One record per baseline household (counts per group and state exactly as the baseline)."""
-    K = mm.base.n0.shape[1]
+    """One record per baseline household (counts per group and state exactly as the baseline),
+    synthesised by chunks of households so that the temporaries stay bounded."""
+    G, K = mm.base.n0.shape
     counts = mm.base.n0.astype(np.int64).ravel()
-    gk = np.repeat(np.arange(counts.size), counts)
-    return synthesise_households(mm, gk // K, gk % K, 0, rng)
+    cells = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
+    out = Households.empty(cells.size, G)
+    for a in range(0, cells.size, kern.CHUNK):
+        part = synthesise_households(mm, cells[a : a + kern.CHUNK] // K, cells[a : a + kern.CHUNK] % K, 0, rng)
+        for f in Households.__slots__:
+            getattr(out, f)[a : a + kern.CHUNK] = getattr(part, f)
+    return out
 
 
 def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
