@@ -65,7 +65,7 @@ def test_own_changes_have_the_law_of_independent_draws():
     s = np.uint64(12345)
     changed = np.zeros((reps, 12), bool)
     for r in range(reps):
-        out, s = _flip(mask, table, gain, loss, s)
+        out, s = _flip(mask, table, gain, loss, np.uint64(s))
         changed[r] = ((int(out) ^ int(mask)) >> np.arange(12)) & 1
     freq = changed.mean(0)
     assert np.all(np.abs(freq - p) <= 4.5 * np.sqrt(p * (1 - p) / reps) + 1e-12)
@@ -96,7 +96,7 @@ def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):
             full = [took[inu & (tier == t)].all() for t in range(s.n_tiers)]
             some = [took[inu & (tier == t)].any() for t in range(s.n_tiers)]
             for t in range(1, s.n_tiers):
-                if some[t] and s.params.max_share[li] >= 1.0:
+                if some[t] and model.params.max_share[li] >= 1.0:
                     assert all(full[u] for u in range(t) if (inu & (tier == u)).any())
 
 

@@ -92,7 +92,7 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     line_of_area, k3, next_state = review
     flows, removed, ps = out
     K = ps_pop.shape[1]
-    s = seed
+    s = np.uint64(seed)
     for i in range(group.size):
         g, k, c = group[i], state[i], chosen[i]
         u, a = unit[g], area[g]

@@ -127,7 +127,7 @@ def _select(group, state, mask, K, need_bits, ptr, line, bin_, need, left, need_
     need_old / left_old the same for households an area line's standing works serve among those
     not reached anew. Sets bit bits[h] of chosen[i] / old[i] (zeroed by the caller); need and
     left arrays are consumed. Returns the stream's state."""
-    s = seed
+    s = np.uint64(seed)
     for i in range(group.size):
         c = group[i] * K + state[i]
         for e in range(ptr[c], ptr[c + 1]):

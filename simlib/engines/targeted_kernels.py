@@ -53,7 +53,7 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
     eff_lines, once, act, prot, once_bits, ps_bits, eff_bits = lines
     unit, housed, twin, ps_pop = groups
     K = ps_pop.shape[1]
-    s = seed
+    s = np.uint64(seed)
     for i in range(group.size):
         g, k, c = group[i], state[i], chosen[i]
         if ps_pop[g, k]:
