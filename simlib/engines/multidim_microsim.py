@@ -1,14 +1,16 @@
 """Microsimulation of the multidimensional model: households with an income and 12 flags.
 
-Each household carries its group (int32), detailed state (int8), per-capita monthly income in
-VND (float32) and its deprivations as a uint16 bitmask (bit j = `INDICATORS[j]`): 11 bytes.
+Each household carries its group (uint16; int32 above 65,536 groups), detailed state (int8),
+per-capita monthly income in VND (float32) and its deprivations as a uint16 bitmask (bit j =
+`INDICATORS[j]`): 9 bytes.
 `synthesise` draws them to match the baseline counts exactly — income on the right side of the
 line of the baseline standard, at least 3 deprivations for every poor household and fewer for
 every near-poor one — from the distributions in `params/multidim.yaml`. Each year (`step`):
 
 1. beneficiaries per budget line: the core's eligibility, priority tiers, take-up ceiling and
    budget (lines that `targets_deprived` count only households deprived in their indicators),
-   exactly `n` households drawn per (line, unit, tier) as in the states microsim;
+   exactly `n` households drawn per (line, unit, tier) as in the states microsim
+   (`simlib.engines.household_reach`);
 2. lines clear their indicators (each listed flag a reached household has, with probability
    `removal`), targeted lines first, and add their income effect;
 3. every indicator changes on its own (gain / loss probabilities);
@@ -18,8 +20,9 @@ every near-poor one — from the distributions in `params/multidim.yaml`. Each y
    follows from the classification history (`NEXT_STATE`): escaping poverty opens the 36-month
    window, three reviews above the line close it.
 
-New households are synthesised like the baseline ones, under the standard in force. Draws use
-independent generators spawned from the scenario seed.
+Steps 2–5 are one compiled pass over the households (`simlib.engines.deprivation_kernels`), the
+review's records another. New households are synthesised like the baseline ones, under the
+standard in force. Draws use independent generators spawned from the scenario seed.
 """
 
 from __future__ import annotations
