@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.households import bench_households, bench_multidim_draws
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 TARGETS = {  # figure -> (target, "<=" or ">=")
@@ -38,6 +40,9 @@ TARGETS = {  # figure -> (target, "<=" or ">=")
     "multidim_expected_speedup_vs_numpy": (60.0, ">="),
     "microsim_deprivation_ns_per_household_year": (30.0, "<="),
     "microsim_deprivation_peak_bytes_per_household_1e5": (32.0, "<="),
+    "microsim_deprivation_marginal_bytes_per_household": (32.0, "<="),
+    "microsim_targeted_ns_per_household_year": (50.0, "<="),
+    "multidim_uncertainty_draws": (200.0, ">="),
 }
 
 
@@ -145,42 +150,6 @@ def bench_microsim(res: dict, quick: bool) -> None:
     naive_ns = (time.perf_counter() - t0) / hh.size * 1e9
     res["naive_python_ns_per_household_year"] = naive_ns
     res["microsim_fast_speedup_vs_naive"] = naive_ns / res["microsim_fast_state_step_ns_per_household_year_1e5"]
-    # the existing household engine, for comparison
-    from simlib.engines.microsim import simulate
-
-    m = scaled_model(base, 1e5)
-    t = median_time(lambda: simulate(m, m.spend, np.random.default_rng(4)), 3)
-    res["microsim_ns_per_household_year_1e5"] = t / (m.n0.sum() * len(m.years)) * 1e9
-
-
-def bench_deprivation(res: dict, quick: bool) -> None:
-    """The multidimensional household engine (income and 12 deprivation flags per household) on
-    the multidim_2030 scenario scaled to 10^5 (and 10^6) households: one year's step, a whole
-    projection, and peak memory per household."""
-    from simlib.engines.multidim_microsim import simulate_multidim, step, synthesise_population
-    from simlib.engines.reach import acting_spend
-    from simlib.model import compile_model
-    from simlib.multidim import compile_multidim
-    from simlib.scenario import load_scenario
-
-    scen = load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml")
-    mm0 = compile_multidim(scen, compile_model(scen))
-    for N in (1e5,) if quick else (1e5, 1e6):
-        mm = replace(mm0, base=scaled_model(mm0.base, N))
-        spend = mm.base.spend
-        n_hh = int(mm.base.n0.sum())
-        tag = f"1e{int(np.log10(N))}"
-        hh = synthesise_population(mm, np.random.default_rng(5))
-        sp0 = acting_spend(mm.base, spend)[0]
-        t = median_time(lambda: step(mm, hh, 0, sp0, np.random.default_rng(6)), 3 if N >= 1e6 else 5)
-        res[f"microsim_deprivation_step_ns_per_household_year_{tag}"] = t / n_hh * 1e9
-        Y = len(mm.base.years)
-        t = median_time(lambda: simulate_multidim(mm, spend, np.random.default_rng(7)), 1 if N >= 1e6 else 3)
-        res[f"microsim_deprivation_full_ns_per_household_year_{tag}"] = t / (n_hh * Y) * 1e9
-        res[f"microsim_deprivation_peak_bytes_per_household_{tag}"] = (
-            peak_bytes(lambda: simulate_multidim(mm, spend, np.random.default_rng(8))) / n_hh
-        )
-    res["microsim_deprivation_ns_per_household_year"] = res["microsim_deprivation_step_ns_per_household_year_1e5"]
 
 
 def bench_multidim(res: dict, quick: bool) -> None:
@@ -346,7 +315,8 @@ def main(argv=None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="expected microsim deprivation multidim aggregate batch optimiser national national_multidim explorer",
+        help="expected microsim households multidim_draws multidim aggregate batch optimiser national national_multidim "
+        "explorer",
     )
     args = ap.parse_args(argv)
     res: dict = {}
@@ -356,7 +326,8 @@ def main(argv=None) -> int:
     parts = {
         "expected": bench_expected,
         "microsim": bench_microsim,
-        "deprivation": bench_deprivation,
+        "households": bench_households,
+        "multidim_draws": bench_multidim_draws,
         "multidim": bench_multidim,
         "aggregate": bench_aggregate,
         "batch": bench_batch,

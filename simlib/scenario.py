@@ -25,6 +25,7 @@ from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.schema import get_schema, load_yaml, validate
+from simlib.standards import build_standards, check_review_years
 
 #: budget names kept importable from here (they live in simlib.budget)
 __all__ = ["MAX_VND", "MONEY_UNITS", "SOURCES", "Budget", "Scenario", "assign_sources", "load_scenario", "parse_budget"]
@@ -156,22 +157,8 @@ def scenario_from_dict(
         unit_ids = dataset.unit_ids if dataset is not None else None
         budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
         errors.extend(berr)
-    others = ()
-    known = start is not None and horizon is not None
-    if catalogue is not None and known and not {"other_programmes", "budget"} & broken:
-        entries, unit = raw.get("other_programmes"), raw["budget"]["unit"]
-        others, oerr = parse_other_programmes(entries, catalogue, params["evidence"], start, horizon, unit, shown)
-        errors.extend(oerr)
-    if raw.get("model") == "multidim" and params is not None and dataset is not None and start is not None:
-        from simlib.standards import build_standards, check_review_years
-
-        years = range(start - 1, start + horizon)
-        meta_file = display_path(dataset.path / "dataset.yaml")
-        errors.extend(
-            check_review_years(
-                build_standards(params["standards"]), years, dataset.meta.get("standard"), shown, meta_file
-            )
-        )
+    others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
+    _check_review_years(raw, params, dataset, start, horizon, shown, errors)
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],
@@ -190,6 +177,28 @@ def scenario_from_dict(
         legal=frame,
         other_programmes=others,
     )
+
+
+def _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors) -> tuple:
+    """Other programmes' money the scenario declares (`simlib.other_programmes`), () when the
+    parts it needs failed; problems go to `errors`."""
+    known = start is not None and horizon is not None
+    if catalogue is None or not known or {"other_programmes", "budget"} & broken:
+        return ()
+    entries, unit = raw.get("other_programmes"), raw["budget"]["unit"]
+    others, oerr = parse_other_programmes(entries, catalogue, params["evidence"], start, horizon, unit, shown)
+    errors.extend(oerr)
+    return others
+
+
+def _check_review_years(raw, params, dataset, start, horizon, shown, errors) -> None:
+    """A multidimensional scenario's review years must each have a poverty standard in force."""
+    if raw.get("model") != "multidim" or params is None or dataset is None or start is None:
+        return
+    years = range(start - 1, start + horizon)
+    meta_file = display_path(dataset.path / "dataset.yaml")
+    standards = build_standards(params["standards"])
+    errors.extend(check_review_years(standards, years, dataset.meta.get("standard"), shown, meta_file))
 
 
 #: `legal_frame: none` runs a scenario without a legal frame (its reports say so)

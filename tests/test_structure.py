@@ -132,7 +132,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/uncertainty_page.py:verdicts",
     "simlib/report/verdict.py:_probabilities",
     "simlib/scenario.py:Scenario.replace_budget",
-    "simlib/scenario.py:scenario_from_dict",
     "simlib/workbench/__init__.py:explore",
     "simlib/workbench/state.py:AllocationState.evaluate",
     "simlib/workbench/state.py:AllocationState.load",

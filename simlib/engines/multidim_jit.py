@@ -456,6 +456,15 @@ def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, c
         f1[k], f2[k], inc_sum[k] = a1, a2, a3
 
 
+@_compiled
+def _record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
+    """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
+    f1, f2, inc_sum, sel, means, dims, count, line_bits) with the area's FGT weights f1b, f2b."""
+    states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, sel_of = rec
+    sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
+    _record(Mg, Hg, ng, f1b, f2b, means, dims, count, sel_of, *sg, hs)
+
+
 # --- a group's year --------------------------------------------------------------------------------
 
 
@@ -500,41 +509,10 @@ def _lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines,
     twin (which it never reaches), as the reference does line by line."""
     order, once = lines[0], lines[8]
     for li in order:
-        _line(
-            li,
-            Mg,
-            Hg,
-            Mt,
-            Ht,
-            has_twin and once[li],
-            cov_g[li],
-            rr[li],
-            sh_lo[li],
-            sh_w[li],
-            sh_v[li],
-            lines,
-            keys,
-            rem_g[li],
-            work,
-        )
-        if has_twin:
-            _line(
-                li,
-                Mt,
-                Ht,
-                Mt,
-                Ht,
-                False,
-                cov_t[li],
-                rr[li],
-                sh_lo[li],
-                sh_w[li],
-                sh_v[li],
-                lines,
-                keys,
-                rem_t[li],
-                work,
-            )
+        for side in range(2 if has_twin else 1):
+            M, H, cov, rem = (Mg, Hg, cov_g, rem_g) if side == 0 else (Mt, Ht, cov_t, rem_t)
+            move = side == 0 and has_twin and once[li]
+            _line(li, M, H, Mt, Ht, move, cov[li], rr[li], sh_lo[li], sh_w[li], sh_v[li], lines, keys, rem[li], work)
 
 
 @_compiled
@@ -585,33 +563,14 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     NK, B = Hg.shape[1], Hg.shape[2]
     nb, k3, f1b, f2b = review
     growth, entry, Mn, kd, inc0 = people
-    flows, entries, removed, states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, sel_of, nxt = out
+    flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     H3 = np.empty((K, NK, B))
     _own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
     Mnew = np.empty((K, NM))
     _classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], lw[3])
     _add_entries(ng, flows[s, g], growth, entry, Mn[g], kd[g], inc0[g], Mnew, Hg, entries[s, g], size)
     Mg[:, :] = Mnew
-    _record(
-        Mg,
-        Hg,
-        ng,
-        f1b[a],
-        f2b[a],
-        means,
-        dims,
-        count,
-        sel_of,
-        states[s, g],
-        dep[s, g],
-        dim[s, g],
-        cnt[s, g],
-        f1[s, g],
-        f2[s, g],
-        inc_sum[s, g],
-        sel[s, :, g],
-        lw[6],
-    )
+    _record_group(Mg, Hg, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
 
 
 @_parallel
@@ -669,31 +628,10 @@ def _record_all(M, H, n, g_area, review, out):
     """The baseline review's records of every scenario and group (as `_year` ends with)."""
     S, G = M.shape[0], M.shape[1]
     f1b, f2b = review[2], review[3]
-    states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, sel_of = out
     for sg in prange(S * G):
         s, g = sg // G, sg % G
         a = g_area[g]
-        hs = np.empty(H.shape[4])
-        _record(
-            M[s, g],
-            H[s, g],
-            n[s, g],
-            f1b[a],
-            f2b[a],
-            means,
-            dims,
-            count,
-            sel_of,
-            states[s, g],
-            dep[s, g],
-            dim[s, g],
-            cnt[s, g],
-            f1[s, g],
-            f2[s, g],
-            inc_sum[s, g],
-            sel[s, :, g],
-            hs,
-        )
+        _record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, np.empty(H.shape[4]))
 
 
 # --- entry points ------------------------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """Microsimulation of the multidimensional model: households with an income and 12 flags.
 
-Each household carries its group (int32), detailed state (int8), per-capita monthly income in
-VND (float32) and its deprivations as a uint16 bitmask (bit j = `INDICATORS[j]`): 11 bytes.
+Each household carries its group (uint16; int32 above 65,536 groups), detailed state (int8),
+per-capita monthly income in VND (float32) and its deprivations as a uint16 bitmask (bit j =
+`INDICATORS[j]`): 9 bytes.
 `synthesise` draws them to match the baseline counts exactly — income on the right side of the
 line of the baseline standard, at least 3 deprivations for every poor household and fewer for
 every near-poor one — from the distributions in `params/multidim.yaml`. Each year (`step`):
 
 1. beneficiaries per budget line: the core's eligibility, priority tiers, take-up ceiling and
    budget (lines that `targets_deprived` count only households deprived in their indicators),
-   exactly `n` households drawn per (line, unit, tier) as in the states microsim;
+   exactly `n` households drawn per (line, unit, tier) as in the states microsim
+   (`simlib.engines.household_reach`);
 2. lines clear their indicators (each listed flag a reached household has, with probability
    `removal`), targeted lines first, and add their income effect;
 3. every indicator changes on its own (gain / loss probabilities);
@@ -18,28 +20,24 @@ every near-poor one — from the distributions in `params/multidim.yaml`. Each y
    follows from the classification history (`NEXT_STATE`): escaping poverty opens the 36-month
    window, three reviews above the line close it.
 
-New households are synthesised like the baseline ones, under the standard in force. Draws use
-independent generators spawned from the scenario seed.
+Steps 2–5 are one compiled pass over the households (`simlib.engines.deprivation_kernels`), the
+review's records another. New households are synthesised like the baseline ones, under the
+standard in force. Draws use independent generators spawned from the scenario seed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from simlib.engines import deprivation_kernels as kern
+from simlib.engines import household_reach as hr
 from simlib.engines.common import EngineOutput, run_draws
-from simlib.engines.reach import (
-    acting_money,
-    held_stock,
-    new_household_records,
-    production_support_households,
-    reach_households,
-)
-from simlib.engines.reach import record as pool_record
+from simlib.engines.reach import new_household_records
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
-from simlib.standards import DIMENSIONS, N_INDICATORS, classify, deprivation_count, mask_of
+from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 
 class Households:
@@ -48,10 +46,18 @@ class Households:
     __slots__ = ("group", "state", "income", "mask")
 
     def __init__(self, group, state, income, mask):
-        self.group = np.asarray(group, np.int32)
+        group = np.asarray(group)
+        small = group.size == 0 or (group.min() >= 0 and group.max() <= np.iinfo(np.uint16).max)
+        self.group = group.astype(np.uint16 if small else np.int32, copy=False)
         self.state = np.asarray(state, np.int8)
         self.income = np.asarray(income, np.float32)
         self.mask = np.asarray(mask, np.uint16)
+
+    @classmethod
+    def empty(cls, n: int, n_groups: int) -> Households:
+        """Records of n households, to be filled (group uint16 up to 65,536 groups)."""
+        gtype = np.uint16 if n_groups <= np.iinfo(np.uint16).max + 1 else np.int32
+        return cls(np.zeros(n, gtype), np.empty(n, np.int8), np.empty(n, np.float32), np.empty(n, np.uint16))
 
     def __len__(self) -> int:
         return self.group.size
@@ -97,86 +103,85 @@ def synthesise_households(
 
 
 def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Households:
-    """One record per baseline household (counts per group and state exactly as the baseline)."""
-    K = mm.base.n0.shape[1]
+    """One record per baseline household (counts per group and state exactly as the baseline),
+    synthesised by chunks of households so that the temporaries stay bounded."""
+    G, K = mm.base.n0.shape
     counts = mm.base.n0.astype(np.int64).ravel()
-    gk = np.repeat(np.arange(counts.size), counts)
-    return synthesise_households(mm, gk // K, gk % K, 0, rng)
+    cells = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
+    out = Households.empty(cells.size, G)
+    for a in range(0, cells.size, kern.CHUNK):
+        part = synthesise_households(mm, cells[a : a + kern.CHUNK] // K, cells[a : a + kern.CHUNK] % K, 0, rng)
+        for f in Households.__slots__:
+            getattr(out, f)[a : a + kern.CHUNK] = getattr(part, f)
+    return out
 
 
 def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
     """Per (group, state): households, deprived by indicator and dimension, by count, FGT sums, income."""
-    key = hh.group.astype(np.int64) * K + hh.state
-    size = G * K
-    n = np.bincount(key, minlength=size).reshape(G, K)
-    bits = ((hh.mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
-    dep = np.stack([np.bincount(key[bits[:, j]], minlength=size) for j in range(N_INDICATORS)], axis=-1).reshape(
-        G, K, -1
-    )
-    dim_bits = [mask_of(v) for v in DIMENSIONS.values()]
-    dim = np.stack([np.bincount(key[(hh.mask & b) != 0], minlength=size) for b in dim_bits], axis=-1).reshape(G, K, -1)
-    cnt = deprivation_count(hh.mask).astype(np.int64)
-    cdist = np.bincount(key * (N_INDICATORS + 1) + cnt, minlength=size * (N_INDICATORS + 1)).reshape(G, K, -1)
-    line = mm.lines_vnd[t][mm.base.g_area[hh.group]]
-    gap = np.maximum(0.0, 1.0 - hh.income.astype(np.float64) / line)
-    f1 = np.bincount(key, weights=gap, minlength=size).reshape(G, K)
-    f2 = np.bincount(key, weights=gap * gap, minlength=size).reshape(G, K)
-    isum = np.bincount(key, weights=hh.income.astype(np.float64), minlength=size).reshape(G, K)
-    return n, dep, dim, cdist, f1, f2, isum
+    C, dim_bits = G * K, np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
+    sums = tuple(np.zeros((C,) + shape) for shape in ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,)))
+    sums += tuple(np.zeros(C) for _ in range(3))
+    area = np.asarray(mm.base.g_area, np.int64)
+    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, mm.lines_vnd[t].astype(float), area, dim_bits, K, sums)
+    return tuple(a.reshape((G, K) + a.shape[1:]) for a in sums)
 
 
-def _programme(mm: MultidimModel, hh: Households, sp: np.ndarray, rng: np.random.Generator, stock=None):
-    """The year's programme: who each line reaches (the shared step; lines that target deprived
-    households select among those deprived in their indicators), then lines clear their flags
-    (targeted lines first) and add their income effects. Returns (reach, mask, income (float64),
-    deprivations removed (L, G, 12))."""
+def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
+    """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`)."""
     model = mm.base
-    L, G, K = model.eligible.shape
-    group, state = hh.group, hh.state
-    mask = hh.mask.copy()
-    income = hh.income.astype(np.float64)
-    unit = model.g_unit[group]
-
-    def selectable(li: int, el: np.ndarray) -> np.ndarray:
-        return el & ((mask & np.uint16(mm.line_bits[li])) != 0) if mm.targeted[li] else el
-
-    r = reach_households(model, sp, group, state, rng, selectable, stock=stock)
-    removed = np.zeros((L, G, N_INDICATORS))
-    for li in mm.line_order:
-        bits = int(mm.line_bits[li])
-        if not model.household_line[li] or mm.removal[li] <= 0 or bits == 0:
-            continue
-        idx = np.flatnonzero(r.chosen[li])
-        if not idx.size:
-            continue
-        p_clear = np.minimum(1.0, mm.removal[li] * (1.0 + r.boost[unit[idx]]))
-        for j in range(N_INDICATORS):
-            if not (bits >> j) & 1:
-                continue
-            has = ((mask[idx] >> np.uint16(j)) & 1).astype(bool)
-            clear = has & (rng.random(idx.size) < p_clear)
-            mask[idx[clear]] &= np.uint16(~(1 << j) & 0xFFFF)
-            removed[li, :, j] += np.bincount(group[idx[clear]], minlength=G)
-    for li in np.flatnonzero(model.household_line & (mm.income_effect > 0)):
-        m = r.chosen[li]
-        income[m] += mm.income_effect[li] * (1.0 + r.boost[unit[m]])
-    return r, mask, income, removed
-
-
-def _own_changes(mm: MultidimModel, group: np.ndarray, mask: np.ndarray, income: np.ndarray, rng) -> tuple:
-    """The indicators' own yearly gain and loss, then income growth, volatility and shocks."""
-    u = rng.random((group.size, N_INDICATORS))
-    bits = ((mask[:, None] >> np.arange(N_INDICATORS, dtype=np.uint16)[None, :]) & 1).astype(bool)
-    new_bits = np.where(bits, u >= mm.loss[None, :], u < mm.gain[None, :])
-    mask = (
-        (new_bits.astype(np.uint16) << np.arange(N_INDICATORS, dtype=np.uint16)[None, :]).sum(axis=1).astype(np.uint16)
+    s = model.structure
+    hh_line = model.household_line
+    clear = np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
+    clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
+    inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
+    inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
+    lines = (clear, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
+    L = len(model.line_codes)
+    lines += tuple(
+        hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
+        for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
-    area = mm.base.g_area[group]
-    logf = mm.drift[area] + mm.volatility * rng.standard_normal(group.size)
-    for _, prob, loss in mm.shocks:
-        hit = rng.random(group.size) < prob[area]
-        logf = logf + np.where(hit, np.log1p(-loss), 0.0)
-    return mask, (income * np.exp(logf)).astype(np.float32)
+    people = (np.asarray(s.g_unit, np.int64), np.asarray(s.g_area, np.int64), np.asarray(s.twin, np.int64))
+    people += (
+        s.ps_population,
+        kern.no_change_thresholds(mm.gain, mm.loss),
+        mm.gain,
+        mm.loss,
+        mm.drift,
+        float(mm.volatility),
+    )
+    people += (
+        hr.thresholds32(np.array([p for _, p, _ in mm.shocks]).reshape(-1, 2)),
+        np.log1p(-np.array([loss for _, _, loss in mm.shocks], float)),
+    )
+    std = mm.review_standard[y + 1]
+    review = (np.asarray(std.lines, float), int(std.min_deprivations), NEXT_STATE.astype(np.int64))
+    return lines, people, review
+
+
+def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator) -> dict:
+    """Households after projected year y given who the lines reach (`r`, a
+    `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`)."""
+    model = mm.base
+    G, K = model.n0.shape
+    lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
+    nxt = Households.empty(len(hh), G)
+    flows, removed, ps = np.zeros(G * K * K, np.int64), np.zeros((len(model.line_codes), G, N_INDICATORS)), np.zeros(2)
+    seed = hr.seed_of(rng)
+    for a in range(0, len(hh), kern.CHUNK):
+        b = min(a + kern.CHUNK, len(hh))
+        z = rng.standard_normal(b - a, dtype=np.float32)
+        ins, outs = (tuple(getattr(h, f)[a:b] for f in Households.__slots__) for h in (hh, nxt))
+        seed = np.uint64(kern.year_pass(ins, outs, r.chosen[a:b], z, seed, lines, people, review, (flows, removed, ps)))
+    return {
+        "households": nxt,
+        "reached": r.reached,
+        "eligible": r.eligible,
+        "ps_supported": ps[0],
+        "ps_wanting": model.params.ps_want_share * ps[1],
+        "removed": removed,
+        "flows": flows.reshape(G, K, K).astype(float),
+    }
 
 
 def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.random.Generator, stock=None) -> dict:
@@ -185,24 +190,12 @@ def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.rand
     is not changed. A household a once-per-household line reached moves to its group's twin.
 
     Returns {'households': next records (without new households), 'reached', 'eligible',
-    'ps_supported', 'ps_wanting', 'removed' (L, G, 12)}.
+    'ps_supported', 'ps_wanting', 'removed' (L, G, 12), 'flows' (G, K, K) from the group after
+    the year's moves}.
     """
-    model = mm.base
-    r, mask, income, removed = _programme(mm, hh, sp, rng, stock)
-    ps_sup, ps_want = production_support_households(model, hh.group, hh.state, r.chosen)
-    mask, income = _own_changes(mm, hh.group, mask, income, rng)
-    # classification at the review and the next state
-    cls = classify(income, mask, model.g_area[hh.group], mm.review_standard[y + 1])
-    moved = r.chosen[model.once_line].any(axis=0)
-    group = np.where(moved, model.twin[hh.group], hh.group)
-    return {
-        "households": Households(group, NEXT_STATE[hh.state, cls], income, mask),
-        "reached": r.reached,
-        "eligible": r.eligible,
-        "ps_supported": ps_sup,
-        "ps_wanting": ps_want,
-        "removed": removed,
-    }
+    tab = hr.tables(mm.base, mm.line_bits * mm.targeted)
+    r = hr.reach_bits(mm.base, tab, sp, hh.group, hh.state, hh.mask, rng, stock, with_old=False)
+    return advance(mm, hh, y, r, rng)
 
 
 def simulate_multidim(
@@ -215,30 +208,26 @@ def simulate_multidim(
     Y = len(model.years)
     hh = synthesise_population(mm, rng) if population is None else population
     out = EngineOutput.like("microsim", model, 1)
-    states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
-        for arr, v in zip((states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums):
+        for arr, v in zip(
+            (out.states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums
+        ):
             arr[0, t] = v
 
     record(0)
-    acting = acting_money(model, spend)  # (Y, L, D)
-    built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
+    years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        res = step(mm, hh, y, acting[y], rng, stock=held_stock(model, built, y))
-        built[y] = pool_record(model, res["reached"], res["eligible"])
-        nxt = res["households"]
-        before = nxt.group.astype(np.int64) * K + hh.state  # from the group after the year's moves
-        flows[0, y] = np.bincount(before * K + nxt.state, minlength=G * K * K).reshape(G, K, K)
-        reached_out[0, y], elig_out[0, y] = res["reached"], res["eligible"]
-        ps_sup[0, y], ps_want[0, y] = res["ps_supported"], res["ps_wanting"]
-        md.removed[0, y] = res["removed"]
+        res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng)
+        out.flows[0, y], md.removed[0, y] = res["flows"], res["removed"]
+        out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, hh.group, rng)
-        entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
-        hh = nxt.append(synthesise_households(mm, new_group, new_state, y + 1, rng))
+        out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
+        hh = None  # the year's records replace the last year's before the new households join
+        hh = res.pop("households").append(synthesise_households(mm, new_group, new_state, y + 1, rng))
         record(y + 1)
     out.multidim = md
     return out

@@ -1,0 +1,157 @@
+"""Compiled household loops of the multidimensional microsimulation (`multidim_microsim`): one
+pass per year over the households after the programme step, one pass for each review's records.
+
+A household is its group (uint16, or uint32 above 65,535 groups), state (int8), income (float32)
+and deprivations (uint16 bitmask): 9 bytes; the year's lines reaching it are one more uint32
+(`household_reach`). `year_pass` does, household by household, what `multidim_microsim.step`
+describes: lines clear their indicators (targeted lines first) and add their income effects, the
+indicators change on their own, income grows and may be hit by shocks, the household is
+classified at the review and moves to its next state (and, reached by a once-per-household line,
+to its group's housed twin). Uniforms are 32-bit draws of a SplitMix64 stream seeded from the
+run's generator (`household_reach.seed_of`); the income's normal shocks are numpy's float32
+standard normals, drawn by chunks so that memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from simlib.engines.household_reach import GAMMA, LOW32, S11, S32, TWO_M53, mix
+
+TWO_M32 = 2.0**-32
+
+#: households per chunk of the yearly pass (temporaries stay small and in cache)
+CHUNK = 1 << 16
+
+
+@numba.njit(cache=True, nogil=True)
+def _clear(i, g, u, mask, chosen, clear_bits, clear_line, clear_t, removed, s):
+    """Line by line (targeted lines first), the flags household i's reaching lines clear."""
+    for c in range(clear_line.size):
+        if ((chosen[i] >> np.uint32(clear_line[c])) & np.uint32(1)) == 0:
+            continue
+        t = clear_t[c, u]
+        for j in range(12):
+            if (clear_bits[c] >> j) & 1 and (mask >> j) & 1:
+                s += GAMMA
+                if (mix(s) >> S32) < t:
+                    mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
+                    removed[clear_line[c], g, j] += 1.0
+    return mask, s
+
+
+def no_change_thresholds(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """32-bit thresholds (4096,) of the probability that no indicator of a household with each
+    mask changes on its own in a year: the product over indicators of one minus its gain (not
+    deprived) or loss (deprived) probability."""
+    masks = np.arange(1 << 12)
+    bits = (masks[:, None] >> np.arange(12)[None, :]) & 1
+    p = np.where(bits == 1, loss[None, :], gain[None, :])
+    return np.floor(np.prod(1.0 - p, axis=1) * 2.0**32).astype(np.uint64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _flip(mask, no_change_t, gain, loss, s):
+    """Every indicator's own yearly gain or loss, exactly as twelve independent draws but with
+    one uniform per change plus one: a uniform u decides whether anything changes (probability
+    1 - prod(1 - p_j), `no_change_thresholds`); if so, the first indicator to change is the first
+    j at which the running product of (1 - p) falls to u or below; after it, the same with a
+    fresh uniform for the indicators that follow."""
+    s += GAMMA
+    u = mix(s) >> S32
+    if u < no_change_t[mask]:
+        return mask, s
+    x = np.float64(u) * TWO_M32
+    out = mask
+    surv = 1.0
+    for j in range(12):
+        surv *= 1.0 - (loss[j] if (mask >> j) & 1 else gain[j])
+        if x >= surv:  # indicator j is the first of those left to change
+            out ^= np.uint16(1 << j)
+            s += GAMMA
+            x = np.float64(mix(s) >> S11) * TWO_M53
+            surv = 1.0
+    return out, s
+
+
+@numba.njit(cache=True, nogil=True)
+def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
+    """One projected year for households hh_in = (group, state, income, mask) into hh_out
+    (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
+    standard normal per household (z). `lines` = (clear_line, clear_bits, clear_t (C, D),
+    income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
+    income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
+    (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
+    `review` = (line by area (2,), minimum deprivations, next_state (K, 3)); `out` = (flows
+    (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
+    group, state, income, mask = hh_in
+    g_out, s_out, y_out, m_out = hh_out
+    clear_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = lines
+    unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
+    line_of_area, k3, next_state = review
+    flows, removed, ps = out
+    K = ps_pop.shape[1]
+    s = np.uint64(seed)
+    for i in range(group.size):
+        g, k, c = group[i], state[i], chosen[i]
+        u, a = unit[g], area[g]
+        target = ps_pop[g, k]
+        ps[1] += target
+        ps[0] += target and (c & ps_bits) != 0
+        m = mask[i]
+        if c & clear_any:
+            m, s = _clear(i, g, u, m, chosen, clear_bits, clear_line, clear_t, removed, s)
+        y = np.float64(income[i])
+        if c & income_any:
+            for q in range(income_lines.size):
+                if (c >> np.uint32(income_lines[q])) & np.uint32(1):
+                    y += income_add[q, u]
+        m, s = _flip(m, no_change_t, gain, loss, s)
+        logf = drift[a] + vol * np.float64(z[i])
+        s += GAMMA
+        x = mix(s)
+        for q in range(shock_t.shape[0]):
+            r = (x >> S32) if q % 2 == 0 else (x & LOW32)
+            logf += shock_log[q] * (r < shock_t[q, a])
+            if q % 2 == 1:
+                s += GAMMA
+                x = mix(s)
+        inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
+        n = 0
+        for j in range(12):
+            n += (m >> j) & 1
+        below = np.int64(np.float64(inc) <= line_of_area[a])
+        cls = 2 - below * (1 + np.int64(n >= k3))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
+        g2 = twin[g] if (c & once_bits) != 0 else g
+        k2 = next_state[k, cls]
+        flows[(g2 * K + k) * K + k2] += 1
+        g_out[i], s_out[i], y_out[i], m_out[i] = g2, k2, inc, m
+    return s
+
+
+@numba.njit(cache=True, nogil=True)
+def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sums):
+    """Per (group, state) cell c = g*K + k: households, deprived by indicator and dimension,
+    by deprivation count, FGT1 and FGT2 sums, income sum, into
+    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,))."""
+    n, dep, dim, cnt, f1, f2, isum = sums
+    inv_line = 1.0 / line_of_area
+    for i in range(group.size):
+        g = group[i]
+        c = g * K + state[i]
+        m = mask[i]
+        n[c] += 1.0
+        nd = 0
+        for j in range(12):  # branch-free: flags are unpredictable
+            b = (m >> j) & 1
+            dep[c, j] += b
+            nd += b
+        for d in range(dim_bits.size):
+            dim[c, d] += (m & dim_bits[d]) != 0
+        cnt[c, nd] += 1.0
+        y = np.float64(income[i])
+        gap = max(0.0, 1.0 - y * inv_line[area[g]])
+        f1[c] += gap
+        f2[c] += gap * gap
+        isum[c] += y

@@ -1,0 +1,79 @@
+"""Compiled household loop of the microsimulation with priority targeting (`microsim`): after the
+programme step (`household_reach`), one pass per year over the households computes each one's
+transition factors from the lines reaching it, its transition row and its next state.
+
+For household i of group g and state k, reached anew by lines `chosen` (bits) and served by
+standing works or a house built earlier (`old` bits, or the once-per-household line for a
+housed group), F1 and F2 are the products over those lines of one minus the line's effect pair
+(`reach.effect_pairs`: every channel when reached anew, the protective ones otherwise). The row is P = A + B F1 + C F2 of the group after the
+year's move (`transitions.affine_parts`, the two `rest` entries floored at 0), and one uniform
+(53 bits of a SplitMix64 stream seeded from the run's generator) against the row's cumulative
+sums picks the next state.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from simlib.engines.household_reach import GAMMA, S11, TWO_M53, mix
+from simlib.states import NEAR_POOR, POOR
+
+
+@numba.njit(cache=True, nogil=True)
+def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot):
+    """F1, F2 of one household (see the module docstring); 1, 1 at once for a household no
+    line with effects reaches (most households in most years)."""
+    f1 = 1.0
+    f2 = 1.0
+    if ((c | o | (once_bits if housed else np.uint32(0))) & eff_bits) == 0:
+        return f1, f2
+    for q in range(eff_lines.size):
+        li = eff_lines[q]
+        new = (c >> np.uint32(li)) & np.uint32(1)
+        standing = (o >> np.uint32(li)) & np.uint32(1)
+        if once[li] and housed and not new:
+            standing = 1
+        if new:
+            f1 *= 1.0 - act[li, u, k, 0]
+            f2 *= 1.0 - act[li, u, k, 1]
+        if standing:
+            f1 *= 1.0 - prot[li, u, k, 0]
+            f2 *= 1.0 - prot[li, u, k, 1]
+    return f1, f2
+
+
+@numba.njit(cache=True, nogil=True)
+def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_out, flows, ps):
+    """One projected year: next group and state of every household into g_out, s_out; moves
+    counted into flows (G*K*K,) from the group after the year's move; production-support
+    households reached and in the target group into ps (2,). `lines` = (eff_lines, once (L,),
+    act (L, D, K, 2), prot (L, D, K, 2), once_bits, ps_bits, eff_bits); `groups` = (unit, housed, twin,
+    ps_population (G, K)); parts = (3, G, K, K) affine parts of the rows. Returns the stream."""
+    eff_lines, once, act, prot, once_bits, ps_bits, eff_bits = lines
+    unit, housed, twin, ps_pop = groups
+    K = ps_pop.shape[1]
+    s = np.uint64(seed)
+    for i in range(group.size):
+        g, k, c = group[i], state[i], chosen[i]
+        if ps_pop[g, k]:
+            ps[1] += 1.0
+            if c & ps_bits:
+                ps[0] += 1.0
+        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, eff_bits, once, once_bits, act, prot)
+        g2 = twin[g] if (c & once_bits) != 0 else g
+        s += GAMMA
+        x = np.float64(mix(s) >> S11) * TWO_M53
+        cum = 0.0
+        nxt = 0
+        for j in range(K):
+            p = parts[0, g2, k, j] + parts[1, g2, k, j] * f1 + parts[2, g2, k, j] * f2
+            if (k == POOR or k == NEAR_POOR) and j == NEAR_POOR:
+                p = max(p, 0.0)
+            cum += p
+            if x > cum:
+                nxt = j + 1
+        nxt = min(nxt, K - 1)
+        flows[(g2 * K + k) * K + nxt] += 1
+        g_out[i], s_out[i] = g2, nxt
+    return s

@@ -1,0 +1,118 @@
+"""The compiled household kernels against independent calculations: selection sampling picks
+exactly the bins' numbers with the inclusion probabilities of a uniform subset (singles and
+pairs), the indicators' own changes have the law of twelve independent draws, who the programme
+reaches respects eligibility, priority tiers and the budget, and runs are reproducible for a
+seed whatever the number of workers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.engines import household_reach as hr
+from simlib.engines.deprivation_kernels import _flip, no_change_thresholds
+from simlib.engines.microsim import run_microsim, synthesise_population
+from simlib.engines.reach import acting_spend
+from simlib.model import compile_model
+
+
+def _pick(n_bins: int, sizes: list[int], need: list[int], seed: int, shuffle: np.ndarray):
+    """Run the selection kernel on one household line (eligible everywhere) with bins given by
+    `shuffle` (bin of each household); returns the chosen mask."""
+    key = shuffle.astype(np.int64)
+    n = key.size
+    group = key.astype(np.uint16)  # one group per bin, one state
+    state = np.zeros(n, np.int8)
+    ptr = np.arange(n_bins + 1, dtype=np.int64)  # cell g is eligible for line 0, in bin g
+    line, bin_ = np.zeros(n_bins, np.int64), np.arange(n_bins, dtype=np.int64)
+    need_a = np.array([need], np.int64)
+    left = np.array([sizes], np.int64)
+    zeros = np.zeros((1, n_bins), np.int64)
+    chosen, old = np.zeros(n, np.uint32), np.zeros(0, np.uint32)
+    hr._select(group, state, np.zeros(n, np.uint16), 1, np.zeros(1, np.uint16), ptr, line, bin_, need_a, left,
+               zeros, zeros.copy(), np.ones(1, np.uint32), np.uint64(seed), chosen, old)  # fmt: skip
+    return chosen == 1
+
+
+def test_selection_sampling_picks_exactly_and_uniformly():
+    rng = np.random.default_rng(0)
+    sizes, need = [7, 5, 9, 4], [3, 0, 9, 1]
+    key = rng.permutation(np.repeat(np.arange(4), sizes))
+    reps = 20000
+    hits = np.zeros(key.size)
+    pair = 0.0
+    a, b = np.flatnonzero(key == 0)[:2]  # two households of bin 0
+    for s in range(reps):
+        c = _pick(4, sizes, need, s + 1, key)
+        np.testing.assert_array_equal(np.bincount(key[c], minlength=4), need)  # exactly what each bin needs
+        hits += c
+        pair += c[a] and c[b]
+    p = np.array(need, float)[key] / np.array(sizes, float)[key]  # uniform subsets: k / N each
+    se = np.sqrt(p * (1 - p) / reps)
+    assert np.all(np.abs(hits / reps - p) <= 4.5 * se + 1e-12)
+    p2 = 3 * 2 / (7 * 6)  # both of a pair: k(k-1) / (N(N-1))
+    assert abs(pair / reps - p2) <= 4.5 * np.sqrt(p2 * (1 - p2) / reps)
+
+
+def test_own_changes_have_the_law_of_independent_draws():
+    gain = np.array([0.01, 0.2, 0.05, 0.0, 0.3, 0.01, 0.02, 0.5, 0.01, 0.1, 0.0, 0.04])
+    loss = np.array([0.08, 0.06, 0.5, 1.0, 0.02, 0.15, 0.04, 0.3, 0.04, 0.04, 0.15, 0.1])
+    table = no_change_thresholds(gain, loss)
+    mask = np.uint16(0b101100100110)
+    bits = (int(mask) >> np.arange(12)) & 1
+    p = np.where(bits == 1, loss, gain)  # chance each indicator changes
+    reps = 200_000
+    s = np.uint64(12345)
+    changed = np.zeros((reps, 12), bool)
+    for r in range(reps):
+        out, s = _flip(mask, table, gain, loss, np.uint64(s))
+        changed[r] = ((int(out) ^ int(mask)) >> np.arange(12)) & 1
+    freq = changed.mean(0)
+    assert np.all(np.abs(freq - p) <= 4.5 * np.sqrt(p * (1 - p) / reps) + 1e-12)
+    # independence: pairs and "nothing changes" as products of the single chances
+    both = (changed[:, 1] & changed[:, 2]).mean()
+    assert abs(both - p[1] * p[2]) <= 4.5 * np.sqrt(p[1] * p[2] / reps)
+    none = (~changed.any(1)).mean()
+    p0 = np.prod(1 - p)
+    assert abs(none - p0) <= 4.5 * np.sqrt(p0 * (1 - p0) / reps)
+
+
+def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):
+    model = compile_model(tiny_scenario)
+    group, state = synthesise_population(model)
+    s = model.structure
+    tab = hr.tables(model)
+    sp = acting_spend(model, model.spend)[0]
+    r = hr.reach_bits(model, tab, sp, group, state, None, np.random.default_rng(3))
+    unit = s.g_unit[group]
+    for li in np.flatnonzero(s.household_line):
+        took = ((r.chosen >> np.uint32(li)) & 1).astype(bool)
+        el = s.eligible[li][group, state]
+        assert not (took & ~el).any()  # only eligible households
+        np.testing.assert_array_equal(np.bincount(unit[took], minlength=len(s.unit_ids)), r.reached[li])
+        tier = s.tier[li][group, state]
+        for d in range(len(s.unit_ids)):  # a later tier only once the earlier ones are full (priority)
+            inu = el & (unit == d)
+            full = [took[inu & (tier == t)].all() for t in range(s.n_tiers)]
+            some = [took[inu & (tier == t)].any() for t in range(s.n_tiers)]
+            for t in range(1, s.n_tiers):
+                if some[t] and model.params.max_share[li] >= 1.0 and not s.area_line[li]:  # area lines: all tiers
+                    assert all(full[u] for u in range(t) if (inu & (tier == u)).any())
+
+
+def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
+    from simlib.options import RunOptions
+    from simlib.runner import run
+
+    one = run(tiny_scenario, RunOptions(engine="microsim", draws=4, seed=9, executor="serial"))
+    two = run(tiny_scenario, RunOptions(engine="microsim", draws=4, seed=9, executor="local", jobs=2))
+    for name in ("states", "flows", "entries", "reached"):
+        np.testing.assert_array_equal(getattr(one.output, name), getattr(two.output, name))
+    again = run_microsim(compile_model(tiny_scenario), compile_model(tiny_scenario).spend, draws=4, seed=9)
+    np.testing.assert_array_equal(again.states, one.output.states)
+
+
+@pytest.mark.parametrize("bad", [65])
+def test_too_many_lines_for_bits_is_refused(bad):
+    with pytest.raises(ValueError, match="64"):
+        hr.bits_dtype(bad)
