@@ -56,6 +56,8 @@ def known_raw(extra: dict | None = None) -> dict:
             "program.lines.P3.1.lag.value": 0,
         }
     )
+    # hand-worked: every planned VND is spent in its year (the defaults follow published rates)
+    ov.update({f"funding.sources.{s}.disbursement.value": 1.0 for s in SOURCES})
     ov.update(extra or {})
     raw["overrides"] = ov
     return raw

@@ -22,7 +22,9 @@ Files:
                            allocation, the plan and the equal split (column `allocation`)
 - `summary.json`           status, objective, messages, certificate (gap, model error, rounds),
                            the best line and what stops it, lines left without money,
-                           infeasibility, manifest
+                           infeasibility, the optimum under the legal frame (`legal`: frame,
+                           rules a what-if run ignores and what it lets through, notes;
+                           `legal_violations`: breaches, always empty unless a bug), manifest
 - `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
 """
 
@@ -141,6 +143,8 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
+        "legal": result.legal,
+        "legal_violations": [v.record() for v in result.legal_violations],
         "manifest": manifest,
     }
 

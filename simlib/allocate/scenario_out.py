@@ -5,6 +5,7 @@ scenario; the money and, per district, the optimiser's split replaced)."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,15 +31,12 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
                 resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale
             )
             continue
-        lines = {}
+        lines: dict = {}
         for li, code in enumerate(scen.catalogue.codes):
-            by_src = {
-                s: round(float(amounts[yi, li, si]) / BN, 6)
-                for si, s in enumerate(SOURCES)
-                if amounts[yi, li, si] / BN >= 5e-7
-            }
-            if by_src:
-                lines[code] = by_src
+            for si, s in enumerate(SOURCES):
+                if amounts[yi, li, si] / BN >= 5e-7:
+                    key = entry_code(scen, code, s)
+                    lines.setdefault(key, {})[s] = round(float(amounts[yi, li, si]) / BN, 6)
         years[str(y)] = {"lines": lines} if lines else {}
     split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
     if district_split:
@@ -56,6 +54,18 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     if over:
         raw["overrides"] = over
     return raw
+
+
+def entry_code(scen: Scenario, item: str, source: str) -> str:
+    """The code under which a scenario gives `source` money to budget item `item`: the item's own
+    code, or its content's id where money given to the line would be routed elsewhere (only in a
+    what-if run that ignores the capital rule: `simlib.budget` routes a line's money by capital)."""
+    cat = scen.catalogue
+    if item not in cat.budget_lines:
+        return item
+    capital = scen.params["funding"]["sources"][source]["capital"]
+    routed, _ = cat.route(item, capital)
+    return item if routed == item else cat.lines[item].content
 
 
 def resolved_entry(years: dict, key: str) -> dict:
@@ -86,5 +96,5 @@ def _round_shares(shares: dict[str, float], digits: int = 9) -> dict[str, float]
 
 
 def scenario_from_raw(raw: dict, scen: Scenario) -> Scenario:
-    """The optimal scenario in memory (same parameters and dataset objects as `scen`)."""
-    return scenario_from_dict(raw, file=None, params=scen.params, dataset=scen.dataset)
+    """The optimal scenario in memory (same parameters, dataset and legal frame as `scen`)."""
+    return replace(scenario_from_dict(raw, file=None, params=scen.params, dataset=scen.dataset), legal=scen.legal)
