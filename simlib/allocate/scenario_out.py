@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -95,6 +96,28 @@ def _round_shares(shares: dict[str, float], digits: int = 9) -> dict[str, float]
     return {k: float(round(v, digits)) for k, v in zip(keys, vals) if v > 0}
 
 
+#: scenario keys that name a file or folder relative to the scenario file
+PATH_KEYS = ("params", "transitions", "legal_frame")
+
+
+def is_path(value) -> bool:
+    """Whether a scenario's reference is a path (not a name such as a frame's or `none`)."""
+    text = str(value)
+    return "/" in text or "\\" in text or text.endswith((".yaml", ".yml"))
+
+
+def anchored(raw: dict, scen: Scenario) -> dict:
+    """The mapping with the file references of `PATH_KEYS` made absolute against `scen`'s folder
+    (a scenario held in memory has no folder of its own)."""
+    base = scen.file.parent if scen.file is not None else Path.cwd()
+    out = dict(raw)
+    for key in PATH_KEYS:
+        if key in out and is_path(out[key]):
+            out[key] = str((base / str(out[key])).resolve())
+    return out
+
+
 def scenario_from_raw(raw: dict, scen: Scenario) -> Scenario:
     """The optimal scenario in memory (same parameters, dataset and legal frame as `scen`)."""
-    return replace(scenario_from_dict(raw, file=None, params=scen.params, dataset=scen.dataset), legal=scen.legal)
+    made = scenario_from_dict(anchored(raw, scen), file=None, params=scen.params, dataset=scen.dataset)
+    return replace(made, raw=raw, legal=scen.legal)
