@@ -213,6 +213,22 @@ def _documents(raw: Mapping) -> dict[str, Document]:
     return out
 
 
+def load_documents(path: str | Path) -> dict[str, Document]:
+    """The document register of a file (`documents_*.yaml`, schema `legal_documents`)."""
+    path = Path(path)
+    raw = load_yaml(path)
+    raise_if_any(validate(raw, "legal_documents", path, quantities=False))
+    return _documents(raw)
+
+
+def register_only(documents: Mapping[str, Document]) -> LegalFrame:
+    """A frame that holds only a document register: no list, envelope, counterpart or norm (it
+    lets rules that need no frame, such as capital by content, cite their documents by number)."""
+    none = Citation("", "not_found")
+    empty = LocalText(vi="", en="")
+    return LegalFrame("", empty, "", (), documents, {}, Envelope(False, empty, {}), Counterpart(None, none), {})
+
+
 def load_frame(path: str | Path) -> LegalFrame:
     """Read and validate a frame file and the document register it names; every problem at once."""
     path = Path(path)
@@ -220,9 +236,7 @@ def load_frame(path: str | Path) -> LegalFrame:
     errors = validate(raw, "legal_frame", path, quantities=False)
     raise_if_any(errors)
     doc_path = path.parent / raw["meta"]["documents"]
-    docs_raw = load_yaml(doc_path)
-    raise_if_any(validate(docs_raw, "legal_documents", doc_path, quantities=False))
-    documents = _documents(docs_raw)
+    documents = load_documents(doc_path)
     errors = _unknown_documents(raw, documents, display_path(path))
     raise_if_any(errors)
     cp = raw["counterpart"]

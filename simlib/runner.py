@@ -27,6 +27,7 @@ from simlib.parameters import sha256_obj
 from simlib.paths import display_path
 from simlib.results import Tables, make_tables, programme_effect_indicators
 from simlib.scenario import Scenario
+from simlib.schema import qv
 from simlib.standards import build_standards, standard_changes, standard_for_year
 from simlib.targets import evaluate_targets
 
@@ -156,6 +157,7 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
         },
         "input_files": inputs,
         "overrides": {k: v for k, v in (scen.raw.get("overrides") or {}).items()},
+        "disbursement": {s: qv(v["disbursement"]) for s, v in scen.params["funding"]["sources"].items()},
         "set": {k: v for k, v in scen.set_overrides},
         "run_id": sha256_obj(ident)[:16],
         "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),

@@ -118,11 +118,12 @@ def test_hand_worked_line_effect():
         "years": {"2024": {"lines": {"P2": {"central_recurrent": budget_bn}}}, "2025": {}},
         "district_split": {"lines": {"P2": {"north": 1.0}}},
     }
-    # worked without diminishing returns, with the money acting in its own year
+    # worked without diminishing returns, with the money acting in its own year, all of it spent
     flat = [
         ("program.reach.cost_rise.value", 0.0),
         ("program.lines.P2.lag.range", [0, 2]),
         ("program.lines.P2.lag.value", 0),
+        ("funding.sources.central_recurrent.disbursement.value", 1.0),
     ]
     scen = make_scenario(raw, set_overrides=[("program.lines.P2.effects.escape.value", 0.15)] + flat)
     model = compile_model(scen)

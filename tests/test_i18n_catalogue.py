@@ -130,9 +130,10 @@ def dynamic() -> dict[str, Dynamic]:
         "alloc.bind.": Dynamic(
             ("envelope", "floor", "commitment", "ceiling", "earmark", "counterpart", "cap", "target_linear")
             + ("unneeded", "unallocated", "no_effect", "capital", "legal")
+            + ("legal_envelope", "territory", "norm")  # simlib.allocate.rules.LEGAL_KINDS
         ),
         "alloc.basis.": Dynamic(
-            ("capital", "envelope_spec", "envelope_scenario", "statutory", "spec", "source", "assumption", "absorption")
+            ("envelope_spec", "envelope_scenario", "statutory", "spec", "source", "assumption", "absorption")
         ),
         "alloc.best.": Dynamic(("returns", "rule")),
         "alloc.measure.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap")),

@@ -26,15 +26,19 @@ from simlib.engines.reach import (
 from simlib.model import compile_model
 from simlib.results import review_category_name
 from simlib.runner import run
+from simlib.scenario import SOURCES
 from simlib.states import ESCAPED_1, NON_POOR, POOR
 
+#: every planned VND spent in its year (the defaults follow published disbursement rates)
+FULL_DISBURSEMENT = [(f"funding.sources.{s}.disbursement.value", 1.0) for s in SOURCES]
 
-def _only(lines: dict, years=("2023",), horizon: int = 2):
+
+def _only(lines: dict, years=("2023",), horizon: int = 2, set_overrides=()):
     """A tiny scenario whose budget funds `lines` (code -> billion VND of its capital) in `years` only."""
     yrs = {str(y): {} for y in range(2023, 2024 + horizon)}
     for y in years:
         yrs[y] = {"lines": lines}
-    return make_scenario(tiny_raw(horizon=horizon, budget={"unit": "billion VND", "years": yrs}))
+    return make_scenario(tiny_raw(horizon=horizon, budget={"unit": "billion VND", "years": yrs}), set_overrides)
 
 
 def _none(horizon: int = 2):
@@ -222,7 +226,9 @@ def test_scorecard_shows_the_poor_plus_near_poor_change_next_to_the_poor_rate_ta
 
 
 def test_value_left_of_durable_assets_is_straight_line_wear():
-    res = run(_only({"P1.1": {"central_investment": 30}, "P2": {"central_recurrent": 10}}, years=("2024",), horizon=3))
+    # worked with every planned VND spent (30 + 10 billion in 2024)
+    lines = {"P1.1": {"central_investment": 30}, "P2": {"central_recurrent": 10}}
+    res = run(_only(lines, years=("2024",), horizon=3, set_overrides=FULL_DISBURSEMENT))
     model, prog, ind = res.model, res.programme, res.indicators
     life = model.params.life[model.line_codes.index("P1.1")]
     # money of 2024 (first projected year, horizon 2024-2026): 3 years of wear by the end of 2026

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT, make_scenario
-from test_allocate import ALL_BUT, K_STAY, known_raw, poor_count, q, spec_for, with_local
+from test_allocate import ALL_BUT, FULL, K_STAY, known_raw, poor_count, q, spec_for, with_local
 
 from simlib.allocate.certify import PROMISED_GAP
 from simlib.allocate.optimize import optimize
@@ -178,7 +178,7 @@ def test_poverty_gap_objective_is_never_worse_than_plan_or_equal_split():
 
 def test_min_cost_is_certified():
     # a province target within the tiny fixture's reach (see test_allocate's min-cost test)
-    scen = make_scenario(with_local(), set_overrides=[("targets.targets.0.threshold.value", -3.5)])
+    scen = make_scenario(with_local(), set_overrides=[("targets.targets.0.threshold.value", -3.5)] + FULL)
     res = optimize(scen, objective="min_cost", frontier=[])
     assert res.status == "optimal" and res.certificate.mode == "mincost"
     assert res.certificate.gap <= PROMISED_GAP

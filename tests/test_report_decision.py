@@ -225,6 +225,20 @@ def test_index_names_the_choice_and_how_sure_as_the_draws_give_it(batch):
     assert order[0] < order[1]
 
 
+def test_the_disbursement_assumed_is_said_in_the_brief_and_on_the_scenario_page(batch):
+    """The share of planned money spent in its year, by source, as params/funding.yaml sets it."""
+    from simlib.i18n import fmt, t
+    from simlib.parameters import load_parameters
+    from simlib.schema import qv
+
+    fund = load_parameters()["funding"]["sources"]
+    shares = [f"{t('source.' + s, 'vi')} {fmt.percent(100 * qv(v['disbursement']), 'vi', 0)}" for s, v in fund.items()]
+    brief = " ".join(parsed(batch / "index.html").text)
+    page = " ".join(parsed(batch / "tiny_plan" / "report.html").text)
+    for text in (brief, page):
+        assert all(s in text for s in shares), shares
+
+
 def fake_run(model: str, y0: int, y1: int, role: str = "alternative"):
     return SimpleNamespace(key=(model, y0, y1), role=role, name=f"{model}_{y0}_{y1}_{role}")
 

@@ -46,8 +46,10 @@ from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, resolve_spec
 from simlib.allocate.structure import check_budget
+from simlib.compliance import check_allocation, ignored, legal_status
 from simlib.errors import InputError
 from simlib.i18n import fmt
+from simlib.model import compile_levers, compile_structure
 from simlib.scenario import Scenario
 
 ABSORB_ROUNDS = 3  # re-solves with caps tightened to the optimum's own eligible counts
@@ -79,6 +81,8 @@ class OptimizationResult:
     zero_lines: list = field(default_factory=list)
     unallocatable: pd.DataFrame = field(default_factory=pd.DataFrame)
     robust: RobustResult | None = None
+    legal: dict = field(default_factory=dict)  # the optimum under the legal frame (compliance.legal_status)
+    legal_violations: list = field(default_factory=list)  # breaches not asked to be ignored (none, or a bug)
 
     @property
     def convergence(self) -> dict:
@@ -86,8 +90,13 @@ class OptimizationResult:
         return {k: v for k, v in self.certificate.as_dict().items() if k != "models"}
 
     def message(self, lang: str | None = None) -> str:
-        """A short summary: headline numbers, or why the targets cannot be met."""
+        """A short summary: headline numbers, or why the targets cannot be met; a what-if run that
+        ignores legal rules says so first."""
         lang = i18n.get_lang(lang)
+        head = whatif_text(self.scenario, lang)
+        return head + "\n" + self._message(lang) if head else self._message(lang)
+
+    def _message(self, lang: str) -> str:
         if self.status == "targets_infeasible":
             return infeasible_message(self.infeasibility, lang)
         c = self.comparison.set_index("allocation")
@@ -111,6 +120,16 @@ class OptimizationResult:
                 total=fmt.number(opt["total_bn"], lang, 1),
             )
         return head + "\n" + certificate_text(self.certificate, self.spec, lang)
+
+
+def whatif_text(scen: Scenario, lang: str) -> str:
+    """'' — or, for a what-if scenario that asks to ignore legal rules, a sentence naming them and
+    saying the allocation could not be adopted as it stands."""
+    rules = scen.ignored_rules
+    if not rules:
+        return ""
+    names = ", ".join(i18n.t(f"legal.rule.{r}", lang) for r in rules)
+    return i18n.t("alloc.whatif_ignored", lang, rules=names)
 
 
 def infeasible_message(rows: list[dict], lang: str) -> str:
@@ -320,7 +339,9 @@ def _result(
     }
     comp = tables.summaries(p, spends)
     comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
+    # the plan's breaches: capital and the requested counterpart share, then the legal frame's other rules
     findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
+    findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
     comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
     if p.target_rows:
         sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
@@ -331,6 +352,7 @@ def _result(
     if with_frontier and spec.frontier:
         fp = p if spec.objective != "min_cost" else _without_targets(p).with_objective("poor")
         fr = frontier(fp, x_poverty if spec.objective == "min_cost" or spec.robust else x, spec.frontier, progress)
+    legal, breaches = legal_check(optimal)
     return OptimizationResult(
         scenario=scen,
         spec=spec,
@@ -354,7 +376,18 @@ def _result(
         zero_lines=ex["zero"],
         unallocatable=tables.unallocatable_table(p, spends),
         robust=rob,
+        legal=legal,
+        legal_violations=breaches,
     )
+
+
+def legal_check(optimal: Scenario) -> tuple[dict, list]:
+    """The optimal scenario under its legal frame (`simlib.compliance`, as `simlib run` checks it):
+    what a run would record (`legal_status`) and the breaches it does not ask to ignore."""
+    split = compile_levers(optimal, compile_structure(optimal)).split
+    found = check_allocation(optimal, split)
+    let_through = [v for v in found if ignored(optimal, v.rule)]
+    return legal_status(optimal, split, let_through), [v for v in found if not ignored(optimal, v.rule)]
 
 
 def _line_level_start(scen: Scenario, spec: OptimizeSpec, p: Problem, providers) -> np.ndarray:

@@ -22,7 +22,9 @@ Files:
                            allocation, the plan and the equal split (column `allocation`)
 - `summary.json`           status, objective, messages, certificate (gap, model error, rounds),
                            the best line and what stops it, lines left without money,
-                           infeasibility, manifest
+                           infeasibility, the optimum under the legal frame (`legal`: frame,
+                           rules a what-if run ignores and what it lets through, notes;
+                           `legal_violations`: breaches, always empty unless a bug), manifest
 - `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
 """
 
@@ -38,6 +40,7 @@ import yaml
 
 from simlib import i18n
 from simlib.allocate.optimize import OptimizationResult
+from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
 from simlib.options import RunOptions
@@ -51,14 +54,16 @@ NOTEBOOK = "optimize_allocation.ipynb"
 
 
 def _portable_raw(raw: dict, scen, out_dir: Path) -> dict:
-    """The scenario mapping with its dataset and params paths made relative to `out_dir`."""
+    """The scenario mapping with its dataset, params, transitions and legal-frame paths made
+    relative to `out_dir`."""
     raw = dict(raw)
     base = scen.file.parent if scen.file else Path.cwd()
     ref = str(raw["dataset"])
     if "/" in ref or "\\" in ref:
         raw["dataset"] = os.path.relpath(resolve_dataset_path(ref, base), out_dir.resolve())
-    if "params" in raw:
-        raw["params"] = os.path.relpath((base / raw["params"]).resolve(), out_dir.resolve())
+    for key in PATH_KEYS:
+        if key in raw and is_path(raw[key]):
+            raw[key] = os.path.relpath((base / str(raw[key])).resolve(), out_dir.resolve())
     return raw
 
 
@@ -141,6 +146,8 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
+        "legal": result.legal,
+        "legal_violations": [v.record() for v in result.legal_violations],
         "manifest": manifest,
     }
 

@@ -8,18 +8,21 @@ assumption, in words) — so that the optimum can say which rules bind and where
 
 Rules come from providers: callables `provider(ctx) -> list[(a, b, Row)]` over a `RowContext`.
 Built in (`DEFAULT_PROVIDERS`):
-- `capital_rows`: a source may fund only the lines whose capital it is (development investment
-  for investment lines, recurrent for recurrent lines; local, credit and mobilised money any),
-  as the catalogue records Decision 90/QĐ-TTg — one row `sum x <= 0` per forbidden pair;
-- `envelope_rows`: money per source and year within the envelope;
+- `envelope_rows`: money per source and year within the money to allocate (the scenario's
+  budget by source, or the spec file's envelope);
 - `bound_rows`: floors, commitments and ceilings per line or project, and earmarks;
-- `counterpart_rows`: local money at least a share of central money;
+- `legal_rows`: the scenario's legal frame, exactly as `simlib.compliance.legal_constraints`
+  states it — capital by content (Decision 90/QĐ-TTg as `params/legal/` records it), the
+  central envelopes by year and source (illustrative where the frame says so), eligibility lists
+  (P1.2 only in the exit-scheme districts), per-beneficiary norms, and the local counterpart
+  (the frame's ratio, or the request's share as the labelled assumption it is); no rule is
+  restated here. Rules a what-if scenario asks to ignore (`ignore_legal_rules`) are left out;
 - `absorption_rows`: no line spends more in a unit than reaches people there (eligible
   households x take-up ceiling x unit cost), so the optimiser never puts money where it reaches
   no one.
-A legal frame adds its own provider (`build_problem(..., providers=...)` or `optimize(...,
-providers=DEFAULT_PROVIDERS + (provider_of(fn),))`, where `fn(ctx)` gives the frame's named
-constraints, see `constraint_rows`); its rows carry its rule ids and legal sources.
+Other rules join through their own provider (`build_problem(..., providers=...)` or
+`optimize(..., providers=DEFAULT_PROVIDERS + (provider_of(fn),))`, where `fn(ctx)` gives named
+linear constraints, see `constraint_rows`); their rows carry their rule ids and sources.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.allocate.absorption import absorbable_spend
-from simlib.allocate.spec import CENTRAL, OptimizeSpec
-from simlib.allocate.structure import source_mask
+from simlib.allocate.spec import OptimizeSpec
+from simlib.compliance import LeverLayout, legal_constraints
 from simlib.i18n import LocalText
 from simlib.model import Model
 from simlib.scenario import SOURCES, Scenario
@@ -43,7 +46,7 @@ BN = 1e9
 class Row:
     """One linear constraint row's meaning (for the plain-words report)."""
 
-    kind: str  # capital | envelope | floor | commitment | ceiling | earmark | counterpart | cap | target | legal
+    kind: str  # envelope | floor | commitment | ceiling | earmark | cap | target | LEGAL_KINDS' values | legal
     code: str | None = None  # line / project code or target id
     source: str | None = None
     year: int | None = None  # calendar year; None = every projected year
@@ -126,24 +129,6 @@ def _basis(key: str, **fields) -> LocalText:
     return LocalText.of(f"alloc.basis.{key}", **fields)
 
 
-def capital_rows(ctx: RowContext) -> list:
-    """One row per (line, source) the capital rules forbid: sum x <= 0."""
-    cat, v = ctx.scenario.catalogue, ctx.v
-    mask = source_mask(cat, ctx.scenario.params["funding"])
-    out = []
-    for li, code in enumerate(ctx.model.line_codes):
-        for si in np.unique(v.source[v.line == li]):
-            if mask[li, si]:
-                continue
-            a = ((v.line == li) & (v.source == si)).astype(float)
-            capital = "+".join(cat.lines[code].capital)
-            row = Row(
-                "capital", code=code, source=SOURCES[si], rule="capital", basis=_basis("capital", capital=capital)
-            )
-            out.append((a, 0.0, row))
-    return out
-
-
 def envelope_rows(ctx: RowContext) -> list:
     """Money per source within the envelope of each year (or of every year)."""
     env, v = ctx.spec.envelope, ctx.v
@@ -193,27 +178,6 @@ def bound_rows(ctx: RowContext) -> list:
             a = (v.in_year(yi) & sel).astype(float)
             row = Row("earmark", em.code, SOURCES[em.source], ctx.cal(yi), None, em.amount, "earmark", basis)
             out.append((-a, -em.amount, row))
-    return out
-
-
-def counterpart_rows(ctx: RowContext) -> list:
-    """Local money at least `counterpart_min_share` of central money: r x central - local <= 0."""
-    spec, v = ctx.spec, ctx.v
-    if spec.counterpart_min_share <= 0:
-        return []
-    q = ctx.scenario.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"]
-    if "counterpart_min_share" in spec.raw:
-        basis = _basis("spec", file=spec.file or "")
-    else:
-        basis = _basis("source", file="params/allocation.yaml") if "source" in q else _basis("assumption")
-    central = np.isin(v.source, [SOURCES.index(s) for s in CENTRAL])
-    local = v.source == SOURCES.index("local")
-    out = []
-    for yi in ctx.years:
-        ym = v.in_year(yi)
-        a = (spec.counterpart_min_share * (ym & central) - (ym & local)).astype(float)
-        row = Row("counterpart", year=ctx.cal(yi), amount=spec.counterpart_min_share, rule="counterpart", basis=basis)
-        out.append((a, 0.0, row))
     return out
 
 
@@ -270,7 +234,66 @@ def provider_of(constraints_of: Callable) -> Provider:
     return provider
 
 
-DEFAULT_PROVIDERS: tuple[Provider, ...] = (capital_rows, envelope_rows, bound_rows, counterpart_rows, absorption_rows)
+#: a legal rule's id (`simlib.compliance.RULES`) -> the row kind the explanation words it by
+LEGAL_KINDS = {
+    "capital": "capital",
+    "counterpart": "counterpart",
+    "envelope": "legal_envelope",
+    "territory": "territory",
+    "norm": "norm",
+}
+
+
+def legal_layout(ctx: RowContext) -> LeverLayout:
+    """The optimiser's variables in the legal frame's terms (`simlib.compliance.LeverLayout`):
+    items are the model's lines, years index the budget's years (0 the history year)."""
+    v, model, scen = ctx.v, ctx.model, ctx.scenario
+    year = np.where(v.year < 0, -1, v.year + 1)
+    units = tuple(model.unit_ids)
+    return LeverLayout(
+        tuple(scen.budget.years), tuple(model.line_codes), SOURCES, units, v.line, v.source, year, v.unit, model.split
+    )
+
+
+def counterpart_assumption(ctx: RowContext) -> tuple[float, LocalText] | None:
+    """The local counterpart share the request asks for, as the labelled assumption the legal frame
+    uses where it knows no ratio (the spec file's, else `params/allocation.yaml`'s)."""
+    spec = ctx.spec
+    if spec.counterpart_min_share <= 0:
+        return None
+    q = ctx.scenario.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"]
+    if "counterpart_min_share" in spec.raw:
+        basis = _basis("spec", file=spec.file or "")
+    else:
+        basis = _basis("source", file="params/allocation.yaml") if "source" in q else _basis("assumption")
+    return spec.counterpart_min_share, basis
+
+
+def legal_rows(ctx: RowContext) -> list:
+    """The scenario's legal frame (`simlib.compliance.legal_constraints`: capital by content,
+    central envelopes by year and source, eligibility lists, the local counterpart, support norms)
+    as rows, each under its rule id and legal source; rules a what-if scenario asks to ignore are
+    left out. Rows that repeat unchanged in every year (variables for every year) are kept once."""
+    assumed = counterpart_assumption(ctx)
+    frame = ctx.scenario.legal
+    ratio = frame.counterpart.ratio if frame is not None and frame.counterpart.ratio is not None else None
+    found = legal_constraints(
+        ctx.scenario, legal_layout(ctx), model=ctx.model, absorption=False, assumed_counterpart=assumed
+    )
+    seen: dict = {}
+    for a, b, row in constraint_rows(found):
+        row.kind = LEGAL_KINDS.get(row.rule, "legal")
+        if row.kind == "counterpart":
+            row.amount = ratio if ratio is not None else assumed[0]
+        key = (row.rule, row.code, row.source, row.unit, a.tobytes(), b)
+        if key in seen:
+            seen[key][2].year = None
+        else:
+            seen[key] = (a, b, row)
+    return list(seen.values())
+
+
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (envelope_rows, bound_rows, legal_rows, absorption_rows)
 
 
 class Rows:

@@ -5,6 +5,8 @@ scenario; the money and, per district, the optimiser's split replaced)."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -30,15 +32,12 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
                 resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale
             )
             continue
-        lines = {}
+        lines: dict = {}
         for li, code in enumerate(scen.catalogue.codes):
-            by_src = {
-                s: round(float(amounts[yi, li, si]) / BN, 6)
-                for si, s in enumerate(SOURCES)
-                if amounts[yi, li, si] / BN >= 5e-7
-            }
-            if by_src:
-                lines[code] = by_src
+            for si, s in enumerate(SOURCES):
+                if amounts[yi, li, si] / BN >= 5e-7:
+                    key = entry_code(scen, code, s)
+                    lines.setdefault(key, {})[s] = round(float(amounts[yi, li, si]) / BN, 6)
         years[str(y)] = {"lines": lines} if lines else {}
     split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
     if district_split:
@@ -56,6 +55,18 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     if over:
         raw["overrides"] = over
     return raw
+
+
+def entry_code(scen: Scenario, item: str, source: str) -> str:
+    """The code under which a scenario gives `source` money to budget item `item`: the item's own
+    code, or its content's id where money given to the line would be routed elsewhere (only in a
+    what-if run that ignores the capital rule: `simlib.budget` routes a line's money by capital)."""
+    cat = scen.catalogue
+    if item not in cat.budget_lines:
+        return item
+    capital = scen.params["funding"]["sources"][source]["capital"]
+    routed, _ = cat.route(item, capital)
+    return item if routed == item else cat.lines[item].content
 
 
 def resolved_entry(years: dict, key: str) -> dict:
@@ -85,6 +96,28 @@ def _round_shares(shares: dict[str, float], digits: int = 9) -> dict[str, float]
     return {k: float(round(v, digits)) for k, v in zip(keys, vals) if v > 0}
 
 
+#: scenario keys that name a file or folder relative to the scenario file
+PATH_KEYS = ("params", "transitions", "legal_frame")
+
+
+def is_path(value) -> bool:
+    """Whether a scenario's reference is a path (not a name such as a frame's or `none`)."""
+    text = str(value)
+    return "/" in text or "\\" in text or text.endswith((".yaml", ".yml"))
+
+
+def anchored(raw: dict, scen: Scenario) -> dict:
+    """The mapping with the file references of `PATH_KEYS` made absolute against `scen`'s folder
+    (a scenario held in memory has no folder of its own)."""
+    base = scen.file.parent if scen.file is not None else Path.cwd()
+    out = dict(raw)
+    for key in PATH_KEYS:
+        if key in out and is_path(out[key]):
+            out[key] = str((base / str(out[key])).resolve())
+    return out
+
+
 def scenario_from_raw(raw: dict, scen: Scenario) -> Scenario:
-    """The optimal scenario in memory (same parameters and dataset objects as `scen`)."""
-    return scenario_from_dict(raw, file=None, params=scen.params, dataset=scen.dataset)
+    """The optimal scenario in memory (same parameters, dataset and legal frame as `scen`)."""
+    made = scenario_from_dict(anchored(raw, scen), file=None, params=scen.params, dataset=scen.dataset)
+    return replace(made, raw=raw, legal=scen.legal)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib import i18n
+from simlib.budget import capital_mask
 from simlib.catalogue import Catalogue
 from simlib.i18n import fmt
 from simlib.scenario import SOURCES, Scenario
@@ -25,14 +26,9 @@ LOCAL_SOURCE = "local"
 
 
 def source_mask(catalogue: Catalogue, funding: dict) -> np.ndarray:
-    """(lines, sources) bool: may source s fund line l?"""
-    out = np.zeros((len(catalogue.codes), len(SOURCES)), bool)
-    for li, code in enumerate(catalogue.codes):
-        caps = catalogue.lines[code].capital
-        for si, s in enumerate(SOURCES):
-            kind = funding["sources"][s]["capital"]
-            out[li, si] = kind == "any" or kind in caps
-    return out
+    """(lines, sources) bool: may source s fund line l? The capital rule of `simlib.budget`
+    (`capital_mask`, the one the legal frame checks), with `params/funding.yaml`'s capital kinds."""
+    return capital_mask(catalogue, {s: funding["sources"][s]["capital"] for s in SOURCES})
 
 
 def counterpart_shares(amounts: np.ndarray) -> np.ndarray:

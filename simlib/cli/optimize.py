@@ -134,3 +134,7 @@ def explain_to(res, lang: str, stream=None) -> None:
         )
     for f in res.plan_findings:
         print("  ! " + f.message(lang), file=stream)
+    for note in res.legal.get(f"notes_{lang}", []):
+        print("  § " + note, file=stream)
+    for v in res.legal_violations:
+        print("  ! " + v.message(lang), file=stream)

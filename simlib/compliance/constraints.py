@@ -36,7 +36,16 @@ import numpy as np
 
 from simlib.budget import SOURCES
 from simlib.compliance.absorption import absorption_capacity, roles
-from simlib.compliance.rules import CENTRAL, LOCAL, both, cited, ignored, territory, territory_citation
+from simlib.compliance.rules import (
+    CENTRAL,
+    LOCAL,
+    both,
+    cited,
+    citing_frame,
+    ignored,
+    territory,
+    territory_citation,
+)
 from simlib.i18n import LocalText
 from simlib.legal import Citation
 from simlib.model import compile_levers, compile_model, compile_structure
@@ -123,7 +132,7 @@ class Constraint:
 
 def _bounds(scen, layout, frame, ok) -> list[Constraint]:
     """capital and territory: variables that must stay at zero."""
-    cat = scen.catalogue
+    cat, citing = scen.catalogue, citing_frame(scen)
     capital_of = {s: scen.params["funding"]["sources"][s]["capital"] for s in SOURCES}
     out = []
     uw = layout.unit_weights()
@@ -137,7 +146,7 @@ def _bounds(scen, layout, frame, ok) -> list[Constraint]:
         if capital_of[src] != "any" and capital_of[src] not in line.capital:
             cites = [Citation(c.doc, content.capital_status, c.part) for c in content.sources] if content else []
             status = content.capital_status if content else "not_found"
-            out.append(Constraint("capital", cited(frame, cites), row, "<=", 0.0, status, key))
+            out.append(Constraint("capital", cited(citing, cites), row, "<=", 0.0, status, key))
         off = uw[i] @ ~ok[layout.item[i]]
         if off > 1e-12 and content is not None:
             cite = territory_citation(content, frame)

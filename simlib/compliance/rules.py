@@ -21,7 +21,9 @@ frame (manifest entry `legal`), for the first screen of its reports.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -29,7 +31,7 @@ from simlib import i18n
 from simlib.budget import SOURCES
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LANGS, LocalText, fmt
-from simlib.legal import ENVELOPE_SOURCES, Citation, LegalFrame
+from simlib.legal import ENVELOPE_SOURCES, Citation, LegalFrame, load_documents, register_only
 from simlib.model import compile_levers, compile_structure
 from simlib.paths import display_path
 
@@ -147,13 +149,33 @@ def territory_citation(content, frame: LegalFrame | None) -> Citation:
     return lst.citation if lst is not None else Citation("", "not_found")
 
 
+def citing_frame(scen) -> LegalFrame | None:
+    """The frame whose register cites the scenario's rules: its legal frame, else (`legal_frame:
+    none`, or a dataset without a frame) only the register the contents file names, so that capital
+    rules still cite their documents by number; None when there is none."""
+    if scen.legal is not None:
+        return scen.legal
+    contents = scen.params.docs.get("legal_contents") or {}
+    name = (contents.get("meta") or {}).get("documents")
+    path = scen.params.files.get("legal_contents")
+    if not name or path is None or not (Path(path).parent / name).is_file():
+        return None
+    return register_of(Path(path).parent / name)
+
+
+@functools.lru_cache(maxsize=8)
+def register_of(path: Path) -> LegalFrame:
+    """A register-only frame of a document file (read once per path)."""
+    return register_only(load_documents(path))
+
+
 def unit_name(scen, unit: str) -> LocalText:
     """A unit's name in every language (`Huyện Hà Quảng`)."""
     return LocalText(**{lg: scen.dataset.unit_name(unit, lg) for lg in LANGS})
 
 
-def _capital(scen, frame, a, year) -> list[Violation]:
-    cat = scen.catalogue
+def _capital(scen, a, year) -> list[Violation]:
+    cat, frame = scen.catalogue, citing_frame(scen)
     capital_of = {s: scen.params["funding"]["sources"][s]["capital"] for s in SOURCES}
     out = []
     for li, code in enumerate(cat.codes):
@@ -240,7 +262,7 @@ def check_allocation(scen, split: np.ndarray | None = None, frame: LegalFrame | 
         if yi == 0:
             continue  # the year before the start is history
         a = b.amounts[yi]
-        out += _capital(scen, frame, a, year)
+        out += _capital(scen, a, year)
         out += _territory(scen, frame, a, split, year, ok)
         if frame is not None and frame.covers(year):
             out += _envelope(frame, a, year) + _counterpart(frame, a, year) + _norm(scen, frame, a, year)

@@ -426,6 +426,19 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     return f'<section class="sl-brief" id="brief"><h2>{H.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 
 
+def disbursement_note(runs: Sequence[Run], lang: str) -> str:
+    """One sentence: the share of planned money the projections assume disbursed in the year, by
+    source (from the runs' manifests; said once when every run assumes the same shares)."""
+    found = [r.tables.manifest.get("disbursement") for r in runs]
+    found = [d for d in found if d]
+    if not found:
+        return ""
+    if any(d != found[0] for d in found[1:]):
+        return i18n.t("decision.disbursement_differs", lang)
+    shares = "; ".join(f"{i18n.t('source.' + s, lang)} {fmt.percent(100 * v, lang, 0)}" for s, v in found[0].items())
+    return i18n.t("decision.disbursement", lang, shares=shares)
+
+
 def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
     """Billion VND reaching no one per run, from the report's table (0 when it has none)."""
     out = {}

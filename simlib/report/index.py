@@ -173,7 +173,8 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
         messages, best = DC.brief(list(runs.values()), lang, DC.unallocated_by_run(list(runs.values())))
         if not result.compare_ok:
             messages = [DC.Message(m.html) for m in messages]  # no comparison page to link to
-        parts.append(DC.brief_html(messages, best, lang, t("decision.caveat")))
+        caveat = " ".join(x for x in (t("decision.caveat"), DC.disbursement_note(list(runs.values()), lang)) if x)
+        parts.append(DC.brief_html(messages, best, lang, caveat))
     if result.compare_ok:
         parts.append(
             f'<p><strong>{H.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({H.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'

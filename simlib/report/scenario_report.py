@@ -284,6 +284,7 @@ def headline(ctx: ReportContext) -> list:
     ]
     if ctx.intervals is not None:  # the programme's share and cost as intervals over posterior draws
         blocks.append(H.para(ctx.intervals.sentence(L)))
+    blocks.append(H.para(A.disbursement_text(ctx), "sl-small"))  # money spent is not money planned
     sentence = verdict_sentence(ctx)
     if sentence:
         blocks.append(f'<p class="sl-answer">{H.esc(sentence)}</p>')
