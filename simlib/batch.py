@@ -39,6 +39,7 @@ from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.i18n import LocalText
 from simlib.options import RunOptions
 from simlib.paths import display_path
+from simlib.scenario_files import collect_scenarios  # noqa: F401 - the CLI's import
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
 COMPARE_NOTEBOOK = "compare_scenarios.ipynb"
@@ -90,28 +91,6 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return not self.failed and self.compare_ok is not False and not any(it.uncertainty_error for it in self.items)
-
-
-def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
-    """Scenario files from files and folders (folders: every *.yaml, sorted)."""
-    paths: list[Path] = []
-    errors = []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
-            if not found:
-                errors.append(InputError("no_scenarios", file=display_path(p)))
-            paths.extend(found)
-        elif p.is_file():
-            paths.append(p)
-        else:
-            errors.append(InputError("file_missing", file=display_path(p)))
-    if errors:
-        from simlib.errors import raise_if_any
-
-        raise_if_any(errors)
-    return paths
 
 
 def headline(result) -> dict:
