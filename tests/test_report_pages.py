@@ -7,7 +7,11 @@ from types import SimpleNamespace
 import pytest
 
 from simlib import i18n
+from simlib.paths import project_root
 from simlib.report.compare import group_title, transitions_name
+from simlib.report.parameter_names import parameter_name, readable
+from simlib.scenario import load_scenario
+from simlib.uncertainty.space import scenario_space
 
 ESTIMATED = "params/calibrated/caobang_series/transitions.yaml"
 
@@ -33,3 +37,26 @@ def test_unknown_transitions_file_is_named_generically(tmp_path):
     f.write_text("meta: {version: x}\n", encoding="utf-8")
     assert transitions_name(str(f), "vi") == i18n.t("compare.transitions.file", "vi")
     assert transitions_name(str(tmp_path / "missing.yaml"), "en") == i18n.t("compare.transitions.file", "en")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_parameter_labelled_by_its_key_gets_a_plain_name(lang):
+    """The uncertainty space of the plan labels some parameters by their dotted key; every one of
+    them has a plain name on pages, and rule texts carry no key."""
+    space = scenario_space(load_scenario(project_root() / "params/scenarios/plan_2024.yaml"))
+    raw = [k for k, lab in space.labels(lang).items() if lab == k]
+    assert raw, "the space names no parameter by its key any more: this test can go"
+    for key in raw:
+        name = parameter_name(key, lang)
+        assert name and "." not in name and "_" not in name, (key, name)
+        text = readable(f"khi {key} > 0,5 và {key} < 0,9", lang)
+        assert key not in text and name in text
+
+
+def test_criteria_are_named_in_the_scenarios_order():
+    key = "allocation.district_rules.statutory.criteria.1.points"
+    assert i18n.t("report.param.criterion.poor_households", "en") in parameter_name(
+        key, "en", ("households", "poor_households")
+    )
+    assert parameter_name("allocation.district_rules.statutory.criteria.9.points", "vi").count("10") == 1
+    assert readable("no key here: P2.escape", "vi") == "no key here: P2.escape"

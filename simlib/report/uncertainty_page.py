@@ -27,6 +27,7 @@ from simlib.i18n import fmt
 from simlib.report import html, scorecard, verdict
 from simlib.report.context import Links, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
+from simlib.report.parameter_names import criteria_of, readable
 from simlib.report.table import ReportTable
 from simlib.report.table import to_html as table_html
 
@@ -147,6 +148,7 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
         return None
     labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", ctx.lang)]
     t = ctx.t
+    criteria = criteria_of(ctx.scenario.params)
     frame = pd.DataFrame(
         {
             t("table.target_area"): [
@@ -155,7 +157,7 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
             ],
             t("table.year"): r["year"].astype(int).to_numpy(),
             t("table.probability_pct"): (100 * r["probability_met"]).to_numpy(),
-            t("unc.col.rule"): r[i18n.column("rule", ctx.lang)].to_numpy(),
+            t("unc.col.rule"): [readable(x, ctx.lang, criteria) for x in r[i18n.column("rule", ctx.lang)]],
         }
     )
     return ReportTable("rules", t("unc.nb.rules"), frame, {t("table.year"): "year", t("table.probability_pct"): "pct1"})
