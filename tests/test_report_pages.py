@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from simlib import i18n
 from simlib.paths import project_root
+from simlib.report import baseline
 from simlib.report.compare import group_title, transitions_name
 from simlib.report.parameter_names import parameter_name, readable
 from simlib.scenario import load_scenario
@@ -60,3 +63,35 @@ def test_criteria_are_named_in_the_scenarios_order():
     )
     assert parameter_name("allocation.district_rules.statutory.criteria.9.points", "vi").count("10") == 1
     assert readable("no key here: P2.escape", "vi") == "no key here: P2.escape"
+
+
+@pytest.fixture(scope="module")
+def caobang():
+    return baseline.load("caobang")
+
+
+def _text(blocks) -> str:
+    raw = "".join(b if isinstance(b, str) else "" for b in blocks)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "\n", raw))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_baseline_provenance_rows_are_named(caobang, lang):
+    text = _text(baseline.provenance(caobang, lang))
+    figures = list(baseline.provenance_frame(caobang)["figure"])
+    assert figures, "the bundled units table has basis columns"
+    for col in figures:
+        assert baseline.figure_name(col, lang) != col, col
+        assert f"\n{col}\n" not in text  # no raw column name as a row label
+        assert f"\n{baseline.figure_name(col, lang)}\n" in text
+
+
+def test_baseline_vietnamese_shows_no_english_method_or_notes(caobang):
+    vi = _text(baseline.provenance(caobang, "vi"))
+    en = _text(baseline.provenance(caobang, "en"))
+    method = " ".join(str(caobang.meta["method"]).split())
+    assert method[:40] in en and method[:40] not in vi
+    notes = [s["note"] for s in caobang.meta.get("sources", []) if s.get("note") and not s.get("note_vi")]
+    assert notes and all(n not in vi for n in notes) and any(n in en for n in notes)
+    for word in ("Estimated", "published", "households", "poor rate", "(expected)"):
+        assert word not in vi, word

@@ -186,6 +186,25 @@ def estimated_share(ds) -> float | None:
     return dataset_estimated_share(ds)
 
 
+#: figure columns of a units table that carry a `<column>_basis` companion and have a name
+FIGURES = ("poor_district", "exit_scheme_district", "communes", "households", "ethnic_minority", "urban")
+
+
+def figure_name(column: str, lang: str) -> str:
+    """A figure column of the units table by name (the column itself when it has none)."""
+    return i18n.t(f"baseline.col.{column}", lang) if column in FIGURES else column
+
+
+def method_text(ds, lang: str) -> str:
+    """How the dataset was built, in the page's language: the dataset's `method_<lang>` (or, in
+    English, its `method`); a Vietnamese page without `method_vi` says in one sentence that the
+    figures are estimated and where the steps are described, rather than show English."""
+    own = ds.meta.get(i18n.column("method", lang)) or (ds.meta.get("method") if lang == "en" else None)
+    if own:
+        return " ".join(str(own).split())
+    return i18n.t("baseline.method_estimated", lang) if ds.meta.get("method") else ""
+
+
 def provenance(ds, lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [html.heading(t("baseline.section.provenance"))]
@@ -197,16 +216,19 @@ def provenance(ds, lang: str) -> list:
     pf = provenance_frame(ds)
     if len(pf):
         header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]
-        rows = [[r["figure"]] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
+        rows = [[figure_name(r["figure"], lang)] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
         blocks.append(
             html.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance"))
         )
-    srcs = html.source_items(ds.meta.get("sources"))
+    # notes on the sources are written in English in the data files: a Vietnamese page shows a
+    # source's `note_vi` when it has one, else its title and link only
+    srcs = html.source_items(ds.meta.get("sources"), i18n.column("note", lang) if lang != "en" else "note")
     if srcs:
         blocks.append(html.para(t("report.assumptions.sources")))
         blocks.append(html.bullet_list(srcs, raw=True))
-    if ds.meta.get("method"):
-        blocks.append(html.para(t("baseline.method") + " " + " ".join(str(ds.meta["method"]).split()), "sl-small"))
+    method = method_text(ds, lang)
+    if method:
+        blocks.append(html.para(t("baseline.method") + " " + method, "sl-small"))
     readme = Path(ds.path) / "README.md"
     if readme.is_file():
         blocks.append(html.para(t("baseline.readme", path=f"data/{Path(ds.path).name}/README.md"), "sl-small"))
