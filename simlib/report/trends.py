@@ -165,31 +165,43 @@ def _thresholds(ctx) -> dict[str, float]:
     return rate_change_targets(ctx.tables.targets)
 
 
+def rate_panel(ctx, geo: str, geo_type: str, title: str, threshold: float | None, breaks, band=None) -> charts.Panel:
+    """One small multiple: the projected poor rate of `geo` with its band — `band` (lo, hi) by
+    year, or the run's own spread (`lo`, `hi` of its series) when None — and the target steps of
+    `threshold` points a year (none when `threshold` is None)."""
+    s = data.series(ctx.tables.indicators, "poor_rate", geo, geo_type)
+    lo, hi = band if band is not None else (s["lo"].tolist(), s["hi"].tolist())
+    line = charts.Series(ctx.t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo, hi, 0)
+    steps = [] if threshold is None else _steps(s["year"], s["mean"], threshold, breaks, ctx.t("report.target_step"))
+    return charts.Panel(title, [line], steps)
+
+
+def rate_panels_figure(ctx, panels: list, ncols: int, panel_height: float, ylabel: str, break_label: str):
+    """The small multiples of `rate_panel`s, with the legend and the standard change marked."""
+    L = ctx.lang
+    return charts.line_panels(
+        panels,
+        ylabel=ctx.t(ylabel),
+        xlabel=ctx.t("axis.year"),
+        lang=L,
+        ncols=ncols,
+        value_fmt=lambda v: fmt.percent(v, L),
+        legend=[(ctx.t("report.projected"), 0), (ctx.t("report.target_step"), "target")],
+        panel_height=panel_height,
+        breaks=[(y - 0.5, break_label) for y in standard_breaks(ctx.tables.indicators)],
+    )
+
+
 def group_panels(ctx) -> html.Chart:
     """Poor districts together and ethnic-minority households: projection and target steps."""
-    ind, L = ctx.tables.indicators, ctx.lang
-    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    thr, breaks = _thresholds(ctx), standard_breaks(ind)
-    panels = []
-    for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
-        s = data.series(ind, "poor_rate", geo, gt)
-        lo, hi = _band(ctx, geo)
-        line = charts.Series(t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo, hi, 0)
-        steps = _steps(s["year"], s["mean"], thr[geo], breaks, t("report.target_step")) if geo in thr else []
-        panels.append(charts.Panel(i18n.label("geo", geo, L), [line], steps))
-    fig = charts.line_panels(
-        panels,
-        ylabel=t("axis.poor_rate"),
-        xlabel=t("axis.year"),
-        lang=L,
-        ncols=2,
-        value_fmt=lambda v: fmt.percent(v, L),
-        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
-        panel_height=2.8,
-        breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
-    )
+    L, thr, breaks = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators)
+    panels = [
+        rate_panel(ctx, geo, gt, i18n.label("geo", geo, L), thr.get(geo), breaks, band=_band(ctx, geo))
+        for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
+    ]
+    fig = rate_panels_figure(ctx, panels, 2, 2.8, "axis.poor_rate", ctx.t("report.new_standard"))
     title = " ".join(x for x in (rate_finding(ctx.verdicts, g, L) for g in ("poor_districts", "ethnic_minority")) if x)
-    return html.Chart(fig, t("report.fig.groups"), title=title)
+    return html.Chart(fig, ctx.t("report.fig.groups"), title=title)
 
 
 def poor_units(ctx) -> list[str]:
@@ -199,32 +211,14 @@ def poor_units(ctx) -> list[str]:
 
 def district_panels(ctx) -> html.Chart:
     """Small multiples: the poor rate of every district, with the poor-district target steps."""
-    ind, L = ctx.tables.indicators, ctx.lang
-    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    thr, breaks, poor = _thresholds(ctx).get("poor_districts"), standard_breaks(ind), poor_units(ctx)
-    panels = []
-    for u, name in ctx.unit_names.items():
-        s = data.series(ind, "poor_rate", u, "district")
-        line = charts.Series(
-            t("report.projected"), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), 0
-        )
-        steps = (
-            _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if u in poor and thr is not None else []
-        )
-        panels.append(charts.Panel(name + (" ★" if u in poor else ""), [line], steps))
-    fig = charts.line_panels(
-        panels,
-        ylabel=t("axis.poor_rate_short"),
-        xlabel=t("axis.year"),
-        lang=L,
-        ncols=5,
-        value_fmt=lambda v: fmt.percent(v, L),
-        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
-        panel_height=2.0,
-        breaks=[(y - 0.5, "") for y in breaks],
-    )
-    rule = fmt.points(thr, L, 0) if thr is not None else "–"
-    return html.Chart(fig, t("report.fig.districts", rule=rule))
+    thr, breaks, poor = _thresholds(ctx).get("poor_districts"), standard_breaks(ctx.tables.indicators), poor_units(ctx)
+    panels = [
+        rate_panel(ctx, u, "district", name + (" ★" if u in poor else ""), thr if u in poor else None, breaks)
+        for u, name in ctx.unit_names.items()
+    ]
+    fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
+    rule = fmt.points(thr, ctx.lang, 0) if thr is not None else "–"
+    return html.Chart(fig, ctx.t("report.fig.districts", rule=rule))
 
 
 def district_table(ctx) -> ReportTable:
