@@ -63,7 +63,7 @@ def test_good_scenarios_render_with_scorecard_and_embedded_charts(batch):
         html = (folder / "report.html").read_text(encoding="utf-8")
         # every chart the report has, embedded as a PNG data URI; nothing fetched from elsewhere
         ctx = R.context(run(load_scenario(out.parent / "scenarios" / file)), "en")
-        n_charts = sum(isinstance(b, R.H.Chart) for b in R.build(ctx))
+        n_charts = sum(isinstance(b, R.html.Chart) for b in R.build(ctx))
         assert html.count('<img alt="') == html.count('src="data:image/png;base64,') == n_charts
         assert not re.search(r'(src|href)="(?!data:)[^"#]*\.(png|svg|js|css)"', html) and "<script" not in html
         # the scorecard: every target of the plan with its status as in targets.csv

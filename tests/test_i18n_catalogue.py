@@ -33,7 +33,12 @@ from simlib.evidence import PARAMETERS as EVIDENCE_PARAMETERS
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
+from simlib.report.baseline import FIGURES as BASELINE_FIGURES
 from simlib.report.baseline import PROVENANCE
+from simlib.report.compare import TRANSITION_METHODS
+from simlib.report.parameter_names import CRITERIA as PARAM_CRITERIA
+from simlib.report.parameter_names import RULES as PARAM_RULES
+from simlib.report.parameter_names import SIMPLE as PARAM_NAMES
 from simlib.results import INDICATOR_UNITS, REVIEW_CATEGORIES
 from simlib.scenario import SOURCES
 from simlib.standards import DIMENSIONS, INDICATORS
@@ -115,6 +120,11 @@ def dynamic() -> dict[str, Dynamic]:
         ),
         "rate.": Dynamic(tuple(f"{a}.{b}" for a, b in RATE_KEYS)),
         "report.engine.": Dynamic(tuple(ENGINES)),
+        "compare.transitions.": Dynamic(TRANSITION_METHODS + ("file",)),
+        "baseline.col.": Dynamic(BASELINE_FIGURES),
+        "report.param.": Dynamic(tuple(PARAM_NAMES.values())),
+        "report.param.rule.": Dynamic(PARAM_RULES),
+        "report.param.criterion.": Dynamic(PARAM_CRITERIA),
         "unc.sampler.": Dynamic(SAMPLERS),
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),

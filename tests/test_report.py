@@ -172,7 +172,7 @@ def test_report_html_hides_code_and_is_self_contained(tiny_run):
 
     ctx = R.context(tiny_run, "vi")
     blocks = R.build(ctx)
-    n_charts = sum(isinstance(b, R.H.Chart) for b in blocks)
+    n_charts = sum(isinstance(b, R.html.Chart) for b in blocks)
     nb = new_notebook(
         cells=[
             new_markdown_cell("internal note", metadata={"tags": ["hide"]}),

@@ -14,6 +14,8 @@ allocations at once (optimiser, sweeps), and optionally `effects` (S, L, C) and 
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +88,47 @@ def _build_classes(s: Structure) -> dict:
     }
 
 
+#: the fields of a structure its class index depends on (not its household counts `n0`)
+CLASS_FIELDS = ("eligible", "tier", "g_unit", "ps_lines", "once_line", "area_line", "g_housed")
+#: class indices by content (`class_key`), at most `SHARED_CLASSES` of them: every parameter draw
+#: compiles a new structure, almost always with the same eligibility, so its index is built once
+SHARED_CLASSES = 16
+_shared_classes: OrderedDict[bytes, dict] = OrderedDict()
+
+
+def class_key(s: Structure) -> bytes:
+    """A digest of everything `_build_classes` reads from `s`."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((len(s.unit_ids), s.n_tiers)).encode())
+    for name in CLASS_FIELDS:
+        a = np.ascontiguousarray(getattr(s, name))
+        h.update(repr((name, a.dtype.str, a.shape)).encode())
+        h.update(a.tobytes())
+    return h.digest()
+
+
+def shared_classes(s: Structure) -> dict:
+    """`_build_classes(s)`, shared by structures with the same content (read-only arrays). A
+    content-addressed cache: the same inputs always give the same index, so it holds no state a
+    caller could observe."""
+    key = class_key(s)
+    ix = _shared_classes.get(key)
+    if ix is None:
+        ix = _build_classes(s)
+        for v in ix.values():
+            if isinstance(v, np.ndarray):
+                v.flags.writeable = False
+        _shared_classes[key] = ix
+        if len(_shared_classes) > SHARED_CLASSES:
+            _shared_classes.popitem(last=False)
+    else:
+        _shared_classes.move_to_end(key)
+    return ix
+
+
 def class_index(structure: Structure) -> dict:
-    """Sparse structure of eligibility, built once per structure (cached on it).
+    """Sparse structure of eligibility, built once per structure content (cached on the structure
+    and shared with structures of the same content, `shared_classes`).
 
     Group-states with the same unit, state and priority tier (or ineligibility) for every line
     are alike for the programme: the same coverage reaches them and their factors F1, F2 are the
@@ -96,7 +137,7 @@ def class_index(structure: Structure) -> dict:
     (965 instead of 4,600). Also the flat indices the step gathers and scatters with, so each
     is a single `take` / `bincount`.
     """
-    return memoised(structure, "expected.classes", lambda: _build_classes(structure))
+    return memoised(structure, "expected.classes", lambda: shared_classes(structure))
 
 
 def _batch(model: Model, spend, effects, rates) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

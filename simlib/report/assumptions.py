@@ -12,7 +12,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import html as H
+from simlib.report import html
 from simlib.report.context import short_name
 from simlib.report.table import ReportTable, to_html
 from simlib.schema import qv
@@ -119,7 +119,7 @@ def evidence_table(ctx) -> ReportTable | None:
 def sources(ctx) -> list:
     """The dataset's sources and the plan's, as links cited in the reader's language."""
     L, ds = ctx.lang, ctx.scenario.dataset
-    items = H.source_items(
+    items = html.source_items(
         [
             dict(s, title=s.get(i18n.column("title", L)) or s.get("title", s.get("id", "")))
             for s in ds.meta.get("sources") or []
@@ -128,8 +128,8 @@ def sources(ctx) -> list:
     )
     meta = ctx.scenario.params["targets"].get("meta") or {}
     if meta.get("source"):
-        items.insert(0, H.link(meta["source"], ctx.t("report.assumptions.plan_source")))
-    return [H.para(ctx.t("report.assumptions.sources")), H.bullet_list(items, raw=True)] if items else []
+        items.insert(0, html.link(meta["source"], ctx.t("report.assumptions.plan_source")))
+    return [html.para(ctx.t("report.assumptions.sources")), html.bullet_list(items, raw=True)] if items else []
 
 
 def disbursement_text(ctx) -> str:
@@ -151,32 +151,34 @@ def assumptions(ctx) -> list:
     scen, L = ctx.scenario, ctx.lang
     ds = scen.dataset
     blocks = [
-        H.heading(ctx.t("report.section.assumptions"), anchor="assumptions", up=ctx.t("report.toc.up")),
-        H.heading(ctx.t("report.assumptions.data"), 3),
-        H.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)),
+        html.heading(ctx.t("report.section.assumptions"), anchor="assumptions", up=ctx.t("report.toc.up")),
+        html.heading(ctx.t("report.assumptions.data"), 3),
+        html.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)),
     ]
     desc = ds.meta.get(i18n.column("description", L), "")
     if desc:
-        blocks.append(H.para(" ".join(str(desc).split())))
+        blocks.append(html.para(" ".join(str(desc).split())))
     blocks += sources(ctx)
     n_ass, n_eff = effect_counts(scen.params["program"])
     blocks += [
-        H.heading(ctx.t("report.assumptions.parameters"), 3),
-        H.para(ctx.t("report.assumptions.effects_note", n=n_ass, total=n_eff)),
+        html.heading(ctx.t("report.assumptions.parameters"), 3),
+        html.para(ctx.t("report.assumptions.effects_note", n=n_ass, total=n_eff)),
         to_html(parameters_table(ctx), L, caption=False),
-        H.para(disbursement_text(ctx)),
+        html.para(disbursement_text(ctx)),
     ]
     ev = evidence_table(ctx)
     if ev is not None:
-        blocks += [H.heading(ev.title, 3), to_html(ev, L, caption=False)]
+        blocks += [html.heading(ev.title, 3), to_html(ev, L, caption=False)]
     over = dict(ctx.result.manifest.get("overrides") or {})
     over.update(ctx.result.manifest.get("set") or {})
     if over:
-        blocks.append(H.para(ctx.t("report.assumptions.overrides")))
+        blocks.append(html.para(ctx.t("report.assumptions.overrides")))
         blocks.append(
-            H.bullet_list([f'<span class="mono">{H.esc(k)} = {H.esc(v)}</span>' for k, v in over.items()], raw=True)
+            html.bullet_list(
+                [f'<span class="mono">{html.esc(k)} = {html.esc(v)}</span>' for k, v in over.items()], raw=True
+            )
         )
-    blocks.append(H.para(ctx.t("report.assumptions.files"), "sl-small"))
+    blocks.append(html.para(ctx.t("report.assumptions.files"), "sl-small"))
     return blocks
 
 
@@ -185,10 +187,10 @@ def glossary(ctx) -> list:
     items = []
     for key in GLOSSARY:
         term, _, text = ctx.t(key).partition(":")
-        items.append(f"<strong>{H.esc(term.strip())}</strong>: {H.esc(text.strip())}")
+        items.append(f"<strong>{html.esc(term.strip())}</strong>: {html.esc(text.strip())}")
     return [
-        H.heading(ctx.t("report.section.glossary"), anchor="glossary", up=ctx.t("report.toc.up")),
-        H.bullet_list(items, raw=True),
+        html.heading(ctx.t("report.section.glossary"), anchor="glossary", up=ctx.t("report.toc.up")),
+        html.bullet_list(items, raw=True),
     ]
 
 
@@ -222,8 +224,8 @@ def manifest_rows(manifest: dict, lang: str) -> list[tuple[str, str]]:
 
 def footer_html(manifest: dict, lang: str) -> str:
     rows = manifest_rows(manifest, lang)
-    trs = "".join(f"<tr><td>{H.esc(k)}</td><td>{H.esc(v)}</td></tr>" for k, v in rows)
+    trs = "".join(f"<tr><td>{html.esc(k)}</td><td>{html.esc(v)}</td></tr>" for k, v in rows)
     return (
-        f'<footer class="sl-footer"><p><strong>{H.esc(i18n.t("manifest.title", lang))}</strong> — '
-        f"{H.esc(i18n.t('manifest.explain', lang))}</p><table>{trs}</table></footer>"
+        f'<footer class="sl-footer"><p><strong>{html.esc(i18n.t("manifest.title", lang))}</strong> — '
+        f"{html.esc(i18n.t('manifest.explain', lang))}</p><table>{trs}</table></footer>"
     )

@@ -13,8 +13,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.dataset import AREAS, GROUPS
 from simlib.i18n import fmt
-from simlib.report import charts as C
-from simlib.report import html as H
+from simlib.report import charts, html
 from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
@@ -67,15 +66,15 @@ def overview(ds, lang: str) -> list:
     province = ds.meta.get(i18n.column("province", lang), ds.name)
     desc = ds.meta.get(i18n.column("description", lang), "")
     blocks = [
-        f"<h1>{H.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
-        H.para(
+        f"<h1>{html.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
+        html.para(
             t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year), "sl-sub"
         ),
     ]
     if desc:
-        blocks.append(H.para(" ".join(str(desc).split())))
+        blocks.append(html.para(" ".join(str(desc).split())))
     blocks.append(
-        H.cards(
+        html.cards(
             [
                 (
                     t("indicator.households"),
@@ -108,7 +107,7 @@ def by_district(ds, lang: str) -> list:
     pc = public_counts(ds).sum(axis=(1, 2))
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
-    fig = C.stacked_barh(
+    fig = charts.stacked_barh(
         names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: fmt.number(v, lang)
     )
     df = district_frame(ds, lang)
@@ -119,9 +118,9 @@ def by_district(ds, lang: str) -> list:
         for _, r in df.iterrows()
     ]
     return [
-        H.heading(t("baseline.section.district")),
-        H.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
-        H.table(list(df.columns), rows, numeric=[False] + [True] * 7),
+        html.heading(t("baseline.section.district")),
+        html.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
+        html.table(list(df.columns), rows, numeric=[False] + [True] * 7),
     ]
 
 
@@ -147,7 +146,7 @@ def by_group(ds, lang: str) -> list:
                     fmt.percent(near[-1], lang),
                 ]
             )
-    fig = C.grouped_bars(
+    fig = charts.grouped_bars(
         cats,
         [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
         ylabel=t("axis.percent"),
@@ -163,9 +162,9 @@ def by_group(ds, lang: str) -> list:
         t("indicator.near_poor_rate"),
     ]
     return [
-        H.heading(t("baseline.section.group")),
-        H.Chart(fig, t("baseline.fig.group")),
-        H.table(header, rows, numeric=[False, True, True, True, True, True]),
+        html.heading(t("baseline.section.group")),
+        html.Chart(fig, t("baseline.fig.group")),
+        html.table(header, rows, numeric=[False, True, True, True, True, True]),
     ]
 
 
@@ -187,28 +186,50 @@ def estimated_share(ds) -> float | None:
     return dataset_estimated_share(ds)
 
 
+#: figure columns of a units table that carry a `<column>_basis` companion and have a name
+FIGURES = ("poor_district", "exit_scheme_district", "communes", "households", "ethnic_minority", "urban")
+
+
+def figure_name(column: str, lang: str) -> str:
+    """A figure column of the units table by name (the column itself when it has none)."""
+    return i18n.t(f"baseline.col.{column}", lang) if column in FIGURES else column
+
+
+def method_text(ds, lang: str) -> str:
+    """How the dataset was built, in the page's language: the dataset's `method_<lang>` (or, in
+    English, its `method`); a Vietnamese page without `method_vi` says in one sentence that the
+    figures are estimated and where the steps are described, rather than show English."""
+    own = ds.meta.get(i18n.column("method", lang)) or (ds.meta.get("method") if lang == "en" else None)
+    if own:
+        return " ".join(str(own).split())
+    return i18n.t("baseline.method_estimated", lang) if ds.meta.get("method") else ""
+
+
 def provenance(ds, lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    blocks = [H.heading(t("baseline.section.provenance"))]
+    blocks = [html.heading(t("baseline.section.provenance"))]
     share = estimated_share(ds)
     if share is None:
-        blocks.append(H.para(t("baseline.no_flags")))
+        blocks.append(html.para(t("baseline.no_flags")))
     else:
-        blocks.append(H.para(t("baseline.estimated_share", pct=fmt.percent(100 * share, lang, 0))))
+        blocks.append(html.para(t("baseline.estimated_share", pct=fmt.percent(100 * share, lang, 0))))
     pf = provenance_frame(ds)
     if len(pf):
         header = [t("baseline.figure")] + [t(f"baseline.prov.{c}") for c in PROVENANCE]
-        rows = [[r["figure"]] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
+        rows = [[figure_name(r["figure"], lang)] + [str(r[c]) for c in PROVENANCE] for _, r in pf.iterrows()]
         blocks.append(
-            H.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance"))
+            html.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance"))
         )
-    srcs = H.source_items(ds.meta.get("sources"))
+    # notes on the sources are written in English in the data files: a Vietnamese page shows a
+    # source's `note_vi` when it has one, else its title and link only
+    srcs = html.source_items(ds.meta.get("sources"), i18n.column("note", lang) if lang != "en" else "note")
     if srcs:
-        blocks.append(H.para(t("report.assumptions.sources")))
-        blocks.append(H.bullet_list(srcs, raw=True))
-    if ds.meta.get("method"):
-        blocks.append(H.para(t("baseline.method") + " " + " ".join(str(ds.meta["method"]).split()), "sl-small"))
+        blocks.append(html.para(t("report.assumptions.sources")))
+        blocks.append(html.bullet_list(srcs, raw=True))
+    method = method_text(ds, lang)
+    if method:
+        blocks.append(html.para(t("baseline.method") + " " + method, "sl-small"))
     readme = Path(ds.path) / "README.md"
     if readme.is_file():
-        blocks.append(H.para(t("baseline.readme", path=f"data/{Path(ds.path).name}/README.md"), "sl-small"))
+        blocks.append(html.para(t("baseline.readme", path=f"data/{Path(ds.path).name}/README.md"), "sl-small"))
     return blocks

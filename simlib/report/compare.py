@@ -19,16 +19,16 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import charts as C
-from simlib.report import data as D
-from simlib.report import decision as DC
-from simlib.report import html as H
-from simlib.report import verdict as V
+from simlib.paths import project_root
+from simlib.report import charts, data, decision, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.scorecard import threshold_text, verdict_cell
 from simlib.report.table import ReportTable
+from simlib.report.table import export as export_tables
 from simlib.report.table import to_html as table_html
+from simlib.scenario_files import collect_scenarios
+from simlib.schema import load_yaml
 
 
 def label(run, lang: str, width: int = 34) -> str:
@@ -36,71 +36,96 @@ def label(run, lang: str, width: int = 34) -> str:
     return textwrap.shorten(run.title(lang), width, placeholder="…")
 
 
-def load(results: Sequence[str | Path] = (), scenarios=(), engine: str = "expected", draws: int = 1) -> list[DC.Run]:
+def load(
+    results: Sequence[str | Path] = (), scenarios=(), engine: str = "expected", draws: int = 1
+) -> list[decision.Run]:
     """Runs to compare: the report folders in `results` (links to their reports relative to the
     batch folder); if there are none, the scenario files (or folders of them) in `scenarios`,
     run now with `engine`."""
     if results:
-        return DC.folder_runs(results, lambda f: f"{f.name}/report.html")
-    from simlib.batch import collect_scenarios
+        return decision.folder_runs(results, lambda f: f"{f.name}/report.html")
     from simlib.runner import run
     from simlib.scenario import load_scenario
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
     return [
-        DC.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)))
+        decision.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)))
         for p in collect_scenarios(items)
     ]
 
 
-def group_title(group: Sequence[DC.Run], lang: str) -> str:
+def group_title(group: Sequence[decision.Run], lang: str) -> str:
     model, transitions, y0, y1 = group[0].key
     title = i18n.t("compare.group", lang, model=i18n.t(f"decision.model.{model}", lang), y0=y0 + 1, y1=y1)
     if transitions not in ("None", "params/transitions.yaml"):  # a calibrated or estimated transitions file
-        title += i18n.t("compare.group_transitions", lang, file=transitions)
+        title += i18n.t("compare.group_transitions", lang, what=transitions_name(transitions, lang))
     return title
 
 
-def _section(group: Sequence[DC.Run], body: Sequence[str]) -> str:
+#: how `simlib calibrate` wrote a transitions file (its `calibration.method`) -> plain words
+TRANSITION_METHODS = ("series", "aggregate", "household")
+
+
+def transitions_name(path: str, lang: str) -> str:
+    """A transitions file in force, in plain words for a heading: how it was estimated (the
+    `calibration.method` that `simlib calibrate` records in it), never its path."""
+    method = "file"
+    for base in (Path.cwd(), project_root()):
+        f = base / path
+        if f.is_file():
+            try:
+                cal = load_yaml(f).get("calibration") or {}
+            except Exception:  # noqa: BLE001 - unreadable here: named generically
+                break
+            method = str(cal.get("method", "file")).split(",")[0].strip() if isinstance(cal, dict) else "file"
+            break
+    return i18n.t(f"compare.transitions.{method if method in TRANSITION_METHODS else 'file'}", lang)
+
+
+def _section(group: Sequence[decision.Run], body: Sequence[str]) -> str:
     """A group's blocks inside a section that names the group (model and years)."""
     model, _, y0, y1 = group[0].key
     return (
-        f'<section class="sl-group" data-model="{H.esc(model)}" data-years="{y0}-{y1}">' + "".join(body) + "</section>"
+        f'<section class="sl-group" data-model="{html.esc(model)}" data-years="{y0}-{y1}">'
+        + "".join(body)
+        + "</section>"
     )
 
 
-def _head(run: DC.Run, lang: str) -> str:
-    return f'<span data-scenario="{H.esc(run.name)}">{H.esc(run.title(lang))}</span>'
+def _head(run: decision.Run, lang: str) -> str:
+    return f'<span data-scenario="{html.esc(run.name)}">{html.esc(run.title(lang))}</span>'
 
 
-def title(runs: Sequence[DC.Run], lang: str) -> list:
+def title(runs: Sequence[decision.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    messages, best = DC.brief(runs, lang, DC.unallocated_by_run(runs))
+    messages, best = decision.brief(runs, lang, decision.unallocated_by_run(runs))
     blocks = [
-        H.nav([("index.html", t("report.nav.index"))]),
-        f"<h1>{H.esc(t('compare.title'))}</h1>",
-        H.para(t("compare.subtitle", n=len(runs)), "sl-sub"),
-        DC.brief_html(messages, best, lang, t("decision.caveat")),
-        H.toc(t("report.toc.title"), [(a, t(k)) for a, k in TOC]),
+        html.nav([("index.html", t("report.nav.index"))]),
+        f"<h1>{html.esc(t('compare.title'))}</h1>",
+        html.para(t("compare.subtitle", n=len(runs)), "sl-sub"),
+        decision.brief_html(messages, best, lang, t("decision.caveat")),
+        html.toc(t("report.toc.title"), [(a, t(k)) for a, k in TOC]),
     ]
     engines = sorted({str(r.tables.manifest.get("engine", "")) for r in runs})
     if len(engines) > 1:
-        blocks.append(H.note(t("compare.mixed_engines", engines=", ".join(engines))))
+        blocks.append(html.note(t("compare.mixed_engines", engines=", ".join(engines))))
     return blocks
 
 
-def ranking_table(group: Sequence[DC.Run], lang: str, rob: DC.Robustness | None, unallocated: dict) -> ReportTable:
+def ranking_table(
+    group: Sequence[decision.Run], lang: str, rob: decision.Robustness | None, unallocated: dict
+) -> ReportTable:
     """The trade-offs of a group's scenarios: poor rate, households kept out of poverty, cost per
     household, money that reaches no one, chance of meeting every target in the plan's year,
     regret and share of draws best. Sorted by mean regret (or poor rate without draws)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    ys = D.years(group[0].tables.indicators)
+    ys = data.years(group[0].tables.indicators)
     y0, y1 = ys[0], ys[-1]
-    year = DC.own_year(group)
+    year = decision.own_year(group)
     s = rob.summary.set_index("scenario") if rob is not None else None
     rows = []
     for r in group:
-        h = D.headline(r.tables.indicators, r.tables.targets)
+        h = data.headline(r.tables.indicators, r.tables.targets)
         row = {
             t("compare.scenario"): r.title(lang),
             t("compare.group_col"): group_title(group, lang),
@@ -110,7 +135,7 @@ def ranking_table(group: Sequence[DC.Run], lang: str, rob: DC.Robustness | None,
             t("compare.money", y0=y0 + 1, y1=y1): h["spend_total_billion"],
             t("compare.cost_per_lifted"): h["cost_per_household_lifted_end"],
             t("compare.unallocated"): unallocated.get(r.name, 0.0),
-            t("compare.all_met", year=year or y1): 100 * DC.all_met_probability(r, year) if year else np.nan,
+            t("compare.all_met", year=year or y1): 100 * decision.all_met_probability(r, year) if year else np.nan,
             t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if s is not None and r.name in s.index else np.nan,
             t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"]
             if s is not None and r.name in s.index
@@ -134,41 +159,41 @@ def ranking_table(group: Sequence[DC.Run], lang: str, rob: DC.Robustness | None,
     return ReportTable("ranking", t("compare.table.ranking"), frame, formats)
 
 
-def groups(runs: Sequence[DC.Run], lang: str) -> list:
+def groups(runs: Sequence[decision.Run], lang: str) -> list:
     """Each group of comparable scenarios with its trade-off table."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    unallocated = DC.unallocated_by_run(runs)
-    gs = DC.groups(runs)
+    unallocated = decision.unallocated_by_run(runs)
+    gs = decision.groups(runs)
     blocks = [
-        H.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
-        H.para(t("compare.groups.intro")),
+        html.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
+        html.para(t("compare.groups.intro")),
     ]
     if len(gs) > 1:
-        blocks.append(H.note(t("compare.groups.apart", n=len(gs))))
+        blocks.append(html.note(t("compare.groups.apart", n=len(gs))))
     blocks.append('<span id="ranking"></span>')
     for g in gs:
-        rob = DC.shared_robustness(g)
+        rob = decision.shared_robustness(g)
         rt = ranking_table(g, lang, rob, unallocated)
         rt.frame = rt.frame.drop(columns=t("compare.group_col"))
-        body = [H.heading(group_title(g, lang), 3), table_html(rt, lang, caption=False)]
+        body = [html.heading(group_title(g, lang), 3), table_html(rt, lang, caption=False)]
         blocks.append(_section(g, body))
-    blocks.append(H.para(t("compare.ranking.intro"), "sl-small"))
+    blocks.append(html.para(t("compare.ranking.intro"), "sl-small"))
     return blocks
 
 
-def verdicts(runs: Sequence[DC.Run], lang: str) -> list:
+def verdicts(runs: Sequence[decision.Run], lang: str) -> list:
     """Per group: each target in the plan's year (its own year), one column per scenario."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [
-        H.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")),
-        H.para(t("compare.verdicts.intro")),
+        html.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")),
+        html.para(t("compare.verdicts.intro")),
     ]
-    for g in DC.groups(runs):
-        heads = [V.headline_verdicts(r.verdicts) for r in g]
+    for g in decision.groups(runs):
+        heads = [verdict.headline_verdicts(r.verdicts) for r in g]
         keys = list(dict.fromkeys((tid, int(y)) for h in heads for tid, y in zip(h["target_id"], h["year"])))
         if not keys:
             continue
-        header = [H.esc(t("table.target")), H.esc(t("table.year")), H.esc(t("table.threshold"))] + [
+        header = [html.esc(t("table.target")), html.esc(t("table.year")), html.esc(t("table.threshold"))] + [
             _head(r, lang) for r in g
         ]
         rows = []
@@ -179,47 +204,49 @@ def verdicts(runs: Sequence[DC.Run], lang: str) -> list:
                 if ((h["target_id"] == tid) & (h["year"] == y)).any()
             )
             row = [
-                H.esc(first[i18n.column("label", lang)]),
+                html.esc(first[i18n.column("label", lang)]),
                 str(y),
-                H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
+                html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
             ]
             for h in heads:
                 m = h[(h["target_id"] == tid) & (h["year"] == y)]
                 row.append(verdict_cell(m.iloc[0], lang) if len(m) else "–")
             rows.append(row)
         n = len(header)
-        table = H.table(header, rows, numeric=[False, True, True] + [True] * len(g), raw_cols=range(n), raw_header=True)
-        blocks.append(_section(g, [H.heading(group_title(g, lang), 3), table]))
+        table = html.table(
+            header, rows, numeric=[False, True, True] + [True] * len(g), raw_cols=range(n), raw_header=True
+        )
+        blocks.append(_section(g, [html.heading(group_title(g, lang), 3), table]))
     return blocks
 
 
-def robustness(runs: Sequence[DC.Run], lang: str) -> list:
+def robustness(runs: Sequence[decision.Run], lang: str) -> list:
     """The allocations of each group on the same parameter draws: regret and share best."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    blocks = [H.heading(t("unc.nb.robustness"), anchor="robustness", up=t("report.toc.up"))]
+    blocks = [html.heading(t("unc.nb.robustness"), anchor="robustness", up=t("report.toc.up"))]
     found = False
-    for g in DC.groups(runs):
-        rob = DC.shared_robustness(g)
+    for g in decision.groups(runs):
+        rob = decision.shared_robustness(g)
         if rob is None:
             continue
         found = True
         titles = {r.name: r.title(lang) for r in g}
-        body = [H.heading(group_title(g, lang), 3)] + DC.robustness_section_rows(rob.summary, "", lang, titles)
+        body = [html.heading(group_title(g, lang), 3)] + decision.robustness_section_rows(rob.summary, "", lang, titles)
         body.append(to_html([regret_chart(rob, titles, lang)]))
         blocks.append(_section(g, body))
     if not found:
-        blocks.append(H.para(t("compare.robustness.none")))
+        blocks.append(html.para(t("compare.robustness.none")))
     return blocks
 
 
-def regret_chart(rob: DC.Robustness, titles: dict, lang: str) -> H.Chart:
+def regret_chart(rob: decision.Robustness, titles: dict, lang: str) -> html.Chart:
     """Each allocation's regret over the draws (box: 25–75 %, whiskers 5–95 %), least first."""
     reg = rob.values
     order = list(rob.summary["scenario"])
-    fig = C._figure(C.WIDTH, 0.9 + 0.5 * len(order))
+    fig = charts._figure(charts.WIDTH, 0.9 + 0.5 * len(order))
     import matplotlib
 
-    with matplotlib.rc_context(C.RC):
+    with matplotlib.rc_context(charts.RC):
         ax = fig.add_subplot()
         ax.boxplot(
             [reg.loc[reg["scenario"] == s, "regret"].to_numpy() for s in order],
@@ -232,28 +259,30 @@ def regret_chart(rob: DC.Robustness, titles: dict, lang: str) -> H.Chart:
         ax.invert_yaxis()
         ax.set_xlabel(i18n.t("unc.chart.regret_xlabel", lang))
         ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-    return H.Chart(fig, i18n.t("compare.fig.regret", lang))
+    return html.Chart(fig, i18n.t("compare.fig.regret", lang))
 
 
-def trajectories(runs: Sequence[DC.Run], lang: str) -> list:
+def trajectories(runs: Sequence[decision.Run], lang: str) -> list:
     """Per group: the province poor rate, one line per scenario, with the plan's target steps."""
     from simlib.report.trends import rate_change_targets, target_steps
 
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    blocks = [H.heading(t("compare.section.trajectories"), anchor="trajectories", up=t("report.toc.up"))]
-    for g in DC.groups(runs):
+    blocks = [html.heading(t("compare.section.trajectories"), anchor="trajectories", up=t("report.toc.up"))]
+    for g in decision.groups(runs):
         series = []
         for i, r in enumerate(g):
-            s = D.series(r.tables.indicators, "poor_rate", "province", "province")
+            s = data.series(r.tables.indicators, "poor_rate", "province", "province")
             series.append(
-                C.Series(label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i)
+                charts.Series(
+                    label(r, lang), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), i
+                )
             )
         thr = rate_change_targets(g[0].tables.targets).get("province")
         steps = []
         if thr is not None:
             s0 = series[0]
-            steps = [C.Target("", [a, c], [b, d]) for a, b, c, d in target_steps(s0.x, s0.y, thr)]
-        fig = C.line_chart(
+            steps = [charts.Target("", [a, c], [b, d]) for a, b, c, d in target_steps(s0.x, s0.y, thr)]
+        fig = charts.line_chart(
             series,
             ylabel=t("axis.poor_rate"),
             xlabel=t("axis.year"),
@@ -264,31 +293,31 @@ def trajectories(runs: Sequence[DC.Run], lang: str) -> list:
             height=4.2,
         )
         blocks.append(
-            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.province"))])])
+            _section(g, [html.heading(group_title(g, lang), 3), to_html([html.Chart(fig, t("compare.fig.province"))])])
         )
     return blocks
 
 
-def money(runs: Sequence[DC.Run], lang: str) -> list:
+def money(runs: Sequence[decision.Run], lang: str) -> list:
     """Money spent by project in each scenario (billion VND, projected years together)."""
     from simlib.catalogue import catalogue_of
     from simlib.parameters import load_parameters
 
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = catalogue_of(load_parameters())
-    blocks = [H.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
-    for g in DC.groups(runs):
+    blocks = [html.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
+    for g in decision.groups(runs):
         per = []
         for r in g:
             pr = r.tables.programme.groupby(["draw", "line"])["spend_vnd"].sum().groupby("line").mean()
             by_p: dict = {}
             for line, v in pr.items():
-                p = D.project_of(str(line), cat)
+                p = data.project_of(str(line), cat)
                 by_p[p] = by_p.get(p, 0.0) + float(v) / 1e9
             per.append(by_p)
         projects = list(dict.fromkeys(list(cat.projects) + [p for d in per for p in d]))
         segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-        fig = C.stacked_barh(
+        fig = charts.stacked_barh(
             [label(r, lang, 40) for r in g],
             segments,
             xlabel=t("axis.billion_vnd"),
@@ -296,12 +325,12 @@ def money(runs: Sequence[DC.Run], lang: str) -> list:
             total_fmt=lambda v: fmt.number(v, lang, 1),
         )
         blocks.append(
-            _section(g, [H.heading(group_title(g, lang), 3), to_html([H.Chart(fig, t("compare.fig.money"))])])
+            _section(g, [html.heading(group_title(g, lang), 3), to_html([html.Chart(fig, t("compare.fig.money"))])])
         )
     return blocks
 
 
-def footer(runs: Sequence[DC.Run], lang: str) -> list:
+def footer(runs: Sequence[decision.Run], lang: str) -> list:
     """What produced each run (scenario, engine, seed, parameter hash, run id, version)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     rows = []
@@ -309,13 +338,13 @@ def footer(runs: Sequence[DC.Run], lang: str) -> list:
         m = r.tables.manifest
         eng = i18n.label("report.engine", m.get("engine", ""), lang, default=m.get("engine", ""))
         rows.append(
-            f"<tr><td>{H.esc(r.title(lang))}</td><td>{H.esc(eng)}, {H.esc(t('manifest.draws'))} {H.esc(m.get('draws', ''))}, "
-            f"{H.esc(t('manifest.seed'))} {H.esc(m.get('seed', ''))}; {H.esc(t('manifest.parameter_hash'))} "
-            f"{H.esc(str(m.get('parameter_hash', ''))[:16])}…; {H.esc(t('manifest.run_id'))} {H.esc(m.get('run_id', ''))}; "
-            f"{H.esc(fmt.timestamp(m.get('created_utc'), lang))}</td></tr>"
+            f"<tr><td>{html.esc(r.title(lang))}</td><td>{html.esc(eng)}, {html.esc(t('manifest.draws'))} {html.esc(m.get('draws', ''))}, "
+            f"{html.esc(t('manifest.seed'))} {html.esc(m.get('seed', ''))}; {html.esc(t('manifest.parameter_hash'))} "
+            f"{html.esc(str(m.get('parameter_hash', ''))[:16])}…; {html.esc(t('manifest.run_id'))} {html.esc(m.get('run_id', ''))}; "
+            f"{html.esc(fmt.timestamp(m.get('created_utc'), lang))}</td></tr>"
         )
     return [
-        f'<footer class="sl-footer"><p><strong>{H.esc(t("manifest.title"))}</strong> — {H.esc(t("manifest.explain"))}</p><table>{"".join(rows)}</table></footer>'
+        f'<footer class="sl-footer"><p><strong>{html.esc(t("manifest.title"))}</strong> — {html.esc(t("manifest.explain"))}</p><table>{"".join(rows)}</table></footer>'
     ]
 
 
@@ -329,19 +358,17 @@ TOC = (
 SECTIONS = (title, groups, verdicts, robustness, trajectories, money, footer)
 
 
-def build(runs: Sequence[DC.Run], lang: str) -> list:
+def build(runs: Sequence[decision.Run], lang: str) -> list:
     out: list = []
     for s in SECTIONS:
         out.extend(s(runs, lang))
     return out
 
 
-def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[str]:
+def export(runs: Sequence[decision.Run], output_dir: str | Path, lang: str) -> list[str]:
     """The comparison's tables: machine-readable (`compare_verdicts.csv`: every run's verdicts;
     `compare_robustness.csv`: regret summary per group; `compare_regret.csv`: per draw) and for
     people (`compare_table_<key>.csv` and `compare.xlsx`)."""
-    from simlib.report import table as T
-
     out = Path(output_dir)
     verdict_rows = [
         r.verdicts.assign(
@@ -351,10 +378,10 @@ def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[st
     ]
     pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
     written = ["compare_verdicts.csv"]
-    unallocated = DC.unallocated_by_run(runs)
+    unallocated = decision.unallocated_by_run(runs)
     ranks, summaries, values = [], [], []
-    for i, g in enumerate(DC.groups(runs), start=1):
-        rob = DC.shared_robustness(g)
+    for i, g in enumerate(decision.groups(runs), start=1):
+        rob = decision.shared_robustness(g)
         ranks.append(ranking_table(g, lang, rob, unallocated))
         if rob is not None:
             summaries.append(rob.summary.assign(group=i))
@@ -366,5 +393,5 @@ def export(runs: Sequence[DC.Run], output_dir: str | Path, lang: str) -> list[st
         pd.concat(summaries, ignore_index=True).to_csv(out / "compare_robustness.csv", index=False)
         pd.concat(values, ignore_index=True).to_csv(out / "compare_regret.csv", index=False)
         written += ["compare_robustness.csv", "compare_regret.csv"]
-    written += T.export(tables, out, lang, xlsx_name="compare.xlsx", prefix="compare_table_")
+    written += export_tables(tables, out, lang, xlsx_name="compare.xlsx", prefix="compare_table_")
     return written

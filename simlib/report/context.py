@@ -19,9 +19,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
-from simlib.report import data as D
-from simlib.report import html as H
-from simlib.report import verdict as V
+from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
 
 
@@ -89,12 +87,12 @@ class ReportContext:
 def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFrame:
     """The verdict table of a run's tables (and of its parameter draws, if any)."""
     u = tables.uncertainty or {}
-    return V.verdict_table(
+    return verdict.verdict_table(
         tables.targets,
         tables.indicators,
         u.get("targets"),
         u.get("outcomes"),
-        V.plan_years(targets_doc) if targets_doc is not None else None,
+        verdict.plan_years(targets_doc) if targets_doc is not None else None,
     )
 
 
@@ -181,14 +179,14 @@ def context(result, lang: str = "vi", uncertainty=None, links: Links | str | Non
     if not isinstance(links, Links):
         links = Links(uncertainty=links or None)
     verdicts = verdicts_of(tabs, result.scenario.params["targets"])
-    head = D.headline(tabs.indicators, tabs.targets)
+    head = data.headline(tabs.indicators, tabs.targets)
     intervals = programme_intervals(result.scenario, result.model)
     return ReportContext(result, tabs, lang, names, head, uncertainty, links, "", verdicts, intervals)
 
 
 def to_html(blocks: Sequence) -> str:
     """Blocks as one HTML fragment (charts become embedded PNGs)."""
-    return "\n".join(H.figure(b) if isinstance(b, H.Chart) else str(b) for b in blocks)
+    return "\n".join(html.figure(b) if isinstance(b, html.Chart) else str(b) for b in blocks)
 
 
 def show(blocks: Sequence) -> None:

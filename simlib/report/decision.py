@@ -24,9 +24,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import data as D
-from simlib.report import html as H
-from simlib.report import verdict as V
+from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
 
 ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
@@ -50,11 +48,11 @@ class Run:
 
     @property
     def key(self) -> tuple:
-        m, ys = self.tables.manifest, D.years(self.tables.indicators)
+        m, ys = self.tables.manifest, data.years(self.tables.indicators)
         return (str(m.get("model", "states")), str(m.get("transitions")), ys[0], ys[-1])
 
     def rate(self, year: int) -> float:
-        return D.value_at(self.tables.indicators, "poor_rate", year)[0]
+        return data.value_at(self.tables.indicators, "poor_rate", year)[0]
 
 
 def run_of(tables: RunTables, link: str = "") -> Run:
@@ -103,7 +101,7 @@ def horizon_rates(r: Run) -> np.ndarray:
     from simlib.uncertainty.run import load_draws
 
     arr, cells = load_draws(r.tables.folder)
-    year = D.years(r.tables.indicators)[-1]
+    year = data.years(r.tables.indicators)[-1]
     col = cells.index[(cells["indicator"] == "poor_rate") & (cells["geo"] == "province") & (cells["year"] == year)]
     reps = int(((r.tables.uncertainty or {}).get("manifest") or {}).get("uncertainty", {}).get("replications", 1) or 1)
     return np.asarray(arr[:, col[0]], float).reshape(-1, reps).mean(axis=1)
@@ -175,10 +173,10 @@ def robustness_section_rows(summary: pd.DataFrame, name: str, lang: str, titles:
             fmt.number(r.regret_p95, lang, 2),
             fmt.percent(100 * r.share_best, lang, 0),
         ]
-        rows.append([f"<strong>{H.esc(c)}</strong>" if r.scenario == name else H.esc(c) for c in cells])
+        rows.append([f"<strong>{html.esc(c)}</strong>" if r.scenario == name else html.esc(c) for c in cells])
     return [
-        H.para(t("decision.robustness_intro")),
-        H.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5)),
+        html.para(t("decision.robustness_intro")),
+        html.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5)),
     ]
 
 
@@ -195,11 +193,11 @@ class Message:
 
 
 def _q(text: str) -> str:
-    return f"«{H.esc(text)}»"
+    return f"«{html.esc(text)}»"
 
 
 def own_year(runs: Sequence[Run]) -> int | None:
-    years = [int(y) for r in runs for y in V.headline_verdicts(r.verdicts)["year"]]
+    years = [int(y) for r in runs for y in verdict.headline_verdicts(r.verdicts)["year"]]
     return min(years) if years else None
 
 
@@ -220,7 +218,7 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
         return None, None
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     by_name = {r.name: r for r in allocs}
-    y1 = D.years(allocs[0].tables.indicators)[-1]
+    y1 = data.years(allocs[0].tables.indicators)[-1]
     plan = next((r for r in allocs if r.role == "plan"), None)
     if rob is None:
         best = min(allocs, key=lambda r: r.rate(y1))
@@ -257,9 +255,9 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     probs = {r.name: all_met_probability(r, year) for r in allocs}
     if all(np.isnan(p) for p in probs.values()):
-        counts = {r.name: V.counts(r.verdicts)["met"] for r in allocs}
+        counts = {r.name: verdict.counts(r.verdicts)["met"] for r in allocs}
         top = max(allocs, key=lambda r: counts[r.name])
-        n = len(V.headline_verdicts(top.verdicts))
+        n = len(verdict.headline_verdicts(top.verdicts))
         return Message(
             t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n),
             "compare.html#verdicts",
@@ -281,7 +279,7 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
 
 def weakest_target(r: Run, year: int, lang: str) -> str:
     """The target `r` is least likely (or furthest) to meet in `year`, with its probability."""
-    v = V.headline_verdicts(r.verdicts)
+    v = verdict.headline_verdicts(r.verdicts)
     v = v[v["year"] == year]
     if v.empty:
         return ""
@@ -305,7 +303,7 @@ def tradeoffs(
     if not allocs:
         return None
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    y1 = D.years(allocs[0].tables.indicators)[-1]
+    y1 = data.years(allocs[0].tables.indicators)[-1]
     s = rob.summary.set_index("scenario") if rob is not None else None
     items = []
     for r in allocs:
@@ -316,8 +314,10 @@ def tradeoffs(
             parts.append(weakest_target(r, year, lang))
         if unallocated.get(r.name, 0) > 0.5:
             parts.append(t("decision.trade_unallocated", money=fmt.number(unallocated[r.name], lang, 1)))
-        items.append(f"{_q(r.title(lang))}: " + "; ".join(H.esc(p) for p in parts if p))
-    text = H.esc(t("decision.tradeoffs")) + "<ul class='sl-list'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        items.append(f"{_q(r.title(lang))}: " + "; ".join(html.esc(p) for p in parts if p))
+    text = (
+        html.esc(t("decision.tradeoffs")) + "<ul class='sl-list'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+    )
     return Message(text, "compare.html#ranking", t("decision.evidence"))
 
 
@@ -326,10 +326,10 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
     plan = next((r for r in group if r.role == "plan"), None)
     if plan is None:
         return None
-    v = V.headline_verdicts(plan.verdicts)
+    v = verdict.headline_verdicts(plan.verdicts)
     if v.empty:
         return None
-    c = V.counts(plan.verdicts)
+    c = verdict.counts(plan.verdicts)
     year = int(v["year"].min())
     text = i18n.t(
         "decision.plan",
@@ -357,7 +357,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     differently (another model or other years) differ — never in the same column."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     parts = []
-    y1 = D.years(main[0].tables.indicators)[-1]
+    y1 = data.years(main[0].tables.indicators)[-1]
     plan = next((r for r in main if r.role == "plan"), allocations(main)[0] if allocations(main) else None)
     cf = next((r for r in main if r.role == "counterfactual"), None)
     if cf is not None and plan is not None:
@@ -374,7 +374,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     spread = [r.rate(y1) for r in allocations(main)]
     for g in others:
         for r in g:
-            ys = D.years(r.tables.indicators)
+            ys = data.years(r.tables.indicators)
             text = t(
                 "decision.other_group",
                 title=_q(r.title(lang)),
@@ -391,7 +391,9 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                     spread=fmt.number(max(spread) - min(spread), lang, 2),
                 )
             parts.append(text)
-    return Message(" ".join(H.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
+    return (
+        Message(" ".join(html.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
+    )
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
@@ -417,13 +419,13 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     items = []
     for m in messages:
-        link = f' <span class="sl-small">({H.link(m.link, m.link_text)})</span>' if m.link else ""
+        link = f' <span class="sl-small">({html.link(m.link, m.link_text)})</span>' if m.link else ""
         items.append(f"<li>{m.html}{link}</li>")
     answer = (
-        f'<p class="sl-answer">{H.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
+        f'<p class="sl-answer">{html.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
     )
-    note = H.para(caveat, "sl-small") if caveat else ""
-    return f'<section class="sl-brief" id="brief"><h2>{H.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
+    note = html.para(caveat, "sl-small") if caveat else ""
+    return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 
 
 def disbursement_note(runs: Sequence[Run], lang: str) -> str:

@@ -16,10 +16,7 @@ from simlib import i18n
 from simlib.atomic import write_text
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
-from simlib.report import data as D
-from simlib.report import decision as DC
-from simlib.report import html as H
-from simlib.report import verdict as V
+from simlib.report import data, decision, html, verdict
 from simlib.report.data import RunTables
 
 
@@ -45,52 +42,56 @@ def _engine_text(result, engine: str, draws: int, lang: str) -> str:
     return eng
 
 
-def _verdict_cell(run: DC.Run, lang: str) -> str:
-    v = V.headline_verdicts(run.verdicts)
+def _verdict_cell(run: decision.Run, lang: str) -> str:
+    v = verdict.headline_verdicts(run.verdicts)
     if v.empty:
         return "–"
-    c = V.counts(run.verdicts)
+    c = verdict.counts(run.verdicts)
     year = int(v["year"].min())
-    text = H.esc(i18n.t("index.verdict", lang, year=year, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"]))
-    p = DC.all_met_probability(run, year)
+    text = html.esc(
+        i18n.t("index.verdict", lang, year=year, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
+    )
+    p = decision.all_met_probability(run, year)
     if np.isfinite(p):
-        text += f'<br><span class="sl-small">{H.esc(i18n.t("index.all_targets_probability", lang))} {H.esc(fmt.percent(100 * p, lang, 0))}</span>'
+        text += f'<br><span class="sl-small">{html.esc(i18n.t("index.all_targets_probability", lang))} {html.esc(fmt.percent(100 * p, lang, 0))}</span>'
     return text
 
 
 def _links(it, out: Path, lang: str) -> list[str]:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     rep = it.out_dir / "report.html"
-    links = [H.link(_rel(rep, out), t("index.link.report"))]
+    links = [html.link(_rel(rep, out), t("index.link.report"))]
     if it.uncertainty_report is not None:
-        links.append(H.link(_rel(Path(it.uncertainty_report), out), t("index.link.uncertainty")))
+        links.append(html.link(_rel(Path(it.uncertainty_report), out), t("index.link.uncertainty")))
     links += [
-        H.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
-        H.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook")),
+        html.link(_rel(it.out_dir / "tables.xlsx", out), t("index.link.xlsx")),
+        html.link(_rel(it.out_dir / "report.ipynb", out), t("index.link.notebook")),
     ]
     failed_unc = it.out_dir / "uncertainty.failed.ipynb"
     if it.uncertainty_error and failed_unc.is_file():
-        links.append(H.link(_rel(failed_unc, out), t("index.link.failed_nb")))
+        links.append(html.link(_rel(failed_unc, out), t("index.link.failed_nb")))
     return links
 
 
-def _row(it, run: DC.Run, out: Path, lang: str) -> list[str]:
+def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    h = D.headline(run.tables.indicators, run.tables.targets)
-    name = f"<strong>{H.link(_rel(it.out_dir / 'report.html', out), it.title(lang))}</strong>"
+    h = data.headline(run.tables.indicators, run.tables.targets)
+    name = f"<strong>{html.link(_rel(it.out_dir / 'report.html', out), it.title(lang))}</strong>"
     if run.role in ("plan", "counterfactual"):
-        name += f'<br><span class="sl-small">{H.esc(t(f"index.role.{run.role}"))}</span>'
+        name += f'<br><span class="sl-small">{html.esc(t(f"index.role.{run.role}"))}</span>'
     if it.uncertainty_error:
-        name += f'<br><span class="sl-fail">✗ {H.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{H.esc(it.uncertainty_error)}</span>'
+        name += f'<br><span class="sl-fail">✗ {html.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{html.esc(it.uncertainty_error)}</span>'
     poor = f"{fmt.percent(h['poor_rate_start'], lang)} → {fmt.percent(h['poor_rate_end'], lang)}"
-    poor += f'<br><span class="sl-small">{H.esc(t("report.card.years", y0=h["year_start"], y1=h["year_end"]))}</span>'
+    poor += (
+        f'<br><span class="sl-small">{html.esc(t("report.card.years", y0=h["year_start"], y1=h["year_end"]))}</span>'
+    )
     return [
         name,
         poor,
         _verdict_cell(run, lang),
-        H.esc(fmt.number(h["poor_fewer_end"], lang)),
-        H.esc(fmt.number(h["spend_total_billion"], lang, 1)),
-        H.esc(fmt.number(h["cost_per_household_lifted_end"], lang, 1)),
+        html.esc(fmt.number(h["poor_fewer_end"], lang)),
+        html.esc(fmt.number(h["spend_total_billion"], lang, 1)),
+        html.esc(fmt.number(h["cost_per_household_lifted_end"], lang, 1)),
         " · ".join(_links(it, out, lang)),
     ]
 
@@ -100,14 +101,14 @@ def _failed_rows(items, out: Path, lang: str) -> list[list[str]]:
     rows = []
     for it in items:
         key = "index.status.invalid" if it.invalid else "index.status.failed"
-        name = f'<strong>{H.esc(it.title(lang))}</strong><br><span class="sl-small mono">{H.esc(it.name)}</span>'
-        status = f'<span class="sl-fail">✗ {H.esc(t(key))}</span><br><span class="sl-small">{H.esc(it.error).replace(chr(10), "<br>")}</span>'
+        name = f'<strong>{html.esc(it.title(lang))}</strong><br><span class="sl-small mono">{html.esc(it.name)}</span>'
+        status = f'<span class="sl-fail">✗ {html.esc(t(key))}</span><br><span class="sl-small">{html.esc(it.error).replace(chr(10), "<br>")}</span>'
         links = []
         prev = out / it.name / "report.html"
         if prev.is_file():
-            links.append(H.link(_rel(prev, out), t("index.link.previous")))
+            links.append(html.link(_rel(prev, out), t("index.link.previous")))
         if it.failed_notebook is not None and Path(it.failed_notebook).is_file():
-            links.append(H.link(_rel(Path(it.failed_notebook), out), t("index.link.failed_nb")))
+            links.append(html.link(_rel(Path(it.failed_notebook), out), t("index.link.failed_nb")))
         rows.append([name, status, " · ".join(links) or "–"])
     return rows
 
@@ -127,21 +128,23 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
         t("index.col.files"),
     ]
     by_name = {it.name: it for it in result.items}
-    parts = [H.heading(t("index.section.scenarios"), anchor="scenarios")]
-    for g in DC.groups(list(runs.values())):
+    parts = [html.heading(t("index.section.scenarios"), anchor="scenarios")]
+    for g in decision.groups(list(runs.values())):
         rows = [_row(by_name[r.name], r, out, lang) for r in g]
-        table = H.table(header, rows, numeric=[False, True, True, True, True, True, False], raw_cols=range(len(header)))
-        parts += [H.heading(group_title(g, lang), 3), table]
+        table = html.table(
+            header, rows, numeric=[False, True, True, True, True, True, False], raw_cols=range(len(header))
+        )
+        parts += [html.heading(group_title(g, lang), 3), table]
     failed = [it for it in result.items if not it.ok]
     if failed:
         parts += [
-            H.heading(t("index.section.failed"), 3),
-            H.table(
+            html.heading(t("index.section.failed"), 3),
+            html.table(
                 [t("index.col.scenario"), t("index.col.status"), t("index.col.files")],
                 _failed_rows(failed, out, lang),
                 raw_cols=range(3),
             ),
-            H.note(t("index.failed_note")),
+            html.note(t("index.failed_note")),
         ]
     return parts
 
@@ -156,8 +159,8 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     ok = [it for it in items if it.ok and it.out_dir is not None]
     now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
     parts = [
-        f"<h1>{H.esc(t('index.title'))}</h1>",
-        H.para(
+        f"<h1>{html.esc(t('index.title'))}</h1>",
+        html.para(
             t(
                 "index.subtitle",
                 ok=len(ok),
@@ -168,25 +171,29 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
             "sl-sub",
         ),
     ]
-    runs = {it.name: DC.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok}
+    runs = {
+        it.name: decision.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok
+    }
     if runs:
-        messages, best = DC.brief(list(runs.values()), lang, DC.unallocated_by_run(list(runs.values())))
+        messages, best = decision.brief(list(runs.values()), lang, decision.unallocated_by_run(list(runs.values())))
         if not result.compare_ok:
-            messages = [DC.Message(m.html) for m in messages]  # no comparison page to link to
-        caveat = " ".join(x for x in (t("decision.caveat"), DC.disbursement_note(list(runs.values()), lang)) if x)
-        parts.append(DC.brief_html(messages, best, lang, caveat))
+            messages = [decision.Message(m.html) for m in messages]  # no comparison page to link to
+        caveat = " ".join(x for x in (t("decision.caveat"), decision.disbursement_note(list(runs.values()), lang)) if x)
+        parts.append(decision.brief_html(messages, best, lang, caveat))
     if result.compare_ok:
         parts.append(
-            f'<p><strong>{H.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({H.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
+            f'<p><strong>{html.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({html.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
         )
     elif result.compare_ok is False:
-        parts.append(H.note(t("index.compare_failed", error=result.compare_error)))
+        parts.append(html.note(t("index.compare_failed", error=result.compare_error)))
     parts += scenario_tables(result, runs, out, lang)
-    parts.append(H.para(t("index.explain"), "sl-small"))
+    parts.append(html.para(t("index.explain"), "sl-small"))
     n_unc = int(getattr(result, "uncertainty", 0) or 0)
-    parts.append(H.para(t("index.uncertainty_explain", n=n_unc) if n_unc else t("index.uncertainty_how"), "sl-small"))
-    parts.append(f'<footer class="sl-footer"><p>{H.esc(t("index.footer", version=__version__))}</p></footer>')
-    return H.page("\n".join(parts), t("index.title"), lang)
+    parts.append(
+        html.para(t("index.uncertainty_explain", n=n_unc) if n_unc else t("index.uncertainty_how"), "sl-small")
+    )
+    parts.append(f'<footer class="sl-footer"><p>{html.esc(t("index.footer", version=__version__))}</p></footer>')
+    return html.page("\n".join(parts), t("index.title"), lang)
 
 
 def write_index(result, out_dir: str | Path, lang: str, engine: str = "expected", draws: int = 1) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from simlib import i18n
 from simlib.errors import SimlibError
-from simlib.report import html as H
+from simlib.report import html
 
 
 def _error_types() -> tuple[type, ...]:
@@ -94,9 +94,9 @@ def scenarios_html(lang: str | None = None, folders: list[Path] | None = None, c
         rel = os.path.relpath(s["path"], cwd)
         rows.append([f'"{rel}"', (s["title_vi"] if lang == "vi" else s["title_en"]) or s["name"]])
     if not rows:
-        return H.para(i18n.t("wb.lab.no_scenarios", lang))
+        return html.para(i18n.t("wb.lab.no_scenarios", lang))
     header = [i18n.t("wb.lab.scenario_value", lang), i18n.t("wb.lab.scenario_title", lang)]
-    return H.table(header, rows, caption=i18n.t("wb.lab.scenarios_caption", lang))
+    return html.table(header, rows, caption=i18n.t("wb.lab.scenarios_caption", lang))
 
 
 def setup(lang: str | None = None, scenarios: bool = True) -> None:
@@ -104,7 +104,7 @@ def setup(lang: str | None = None, scenarios: bool = True) -> None:
     from IPython.display import HTML, display
 
     install_error_handler(lang)
-    parts = [f"<style>{H.notebook_css()}</style>"]
+    parts = [f"<style>{html.notebook_css()}</style>"]
     if scenarios:
         parts.append(scenarios_html(lang))
     display(HTML("\n".join(parts)))

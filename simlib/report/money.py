@@ -17,9 +17,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import charts as C
-from simlib.report import data as D
-from simlib.report import html as H
+from simlib.report import charts, data, html
 from simlib.report.context import short_name
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
@@ -37,15 +35,15 @@ def flows_table(ctx) -> ReportTable:
     reclassification of every household), the total only over the other years."""
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    ys = D.years(ind)[1:]
+    ys = data.years(ind)[1:]
     breaks = set(standard_breaks(ind))
     regular = [y for y in ys if y not in breaks]
     col = {y: (t("report.flows.break_column", year=y) if y in breaks else str(y)) for y in ys}
     total = t("table.total_regular") if breaks else t("table.total")
     rows = []
-    for i in D.FLOW_INDICATORS:
-        vals = {y: D.value_at(ind, i, y)[0] for y in ys}
-        row = {t("table.flow"): i18n.label("flow", D.FLOW_OF_INDICATOR[i], L)}
+    for i in data.FLOW_INDICATORS:
+        vals = {y: data.value_at(ind, i, y)[0] for y in ys}
+        row = {t("table.flow"): i18n.label("flow", data.FLOW_OF_INDICATOR[i], L)}
         row.update({col[y]: vals[y] for y in regular})
         row[total] = sum(vals[y] for y in regular)
         row.update({col[y]: vals[y] for y in sorted(breaks)})
@@ -85,14 +83,14 @@ def flows(ctx) -> list:
     """Households escaping, moving to near-poor, relapsing and newly poor, per projected year."""
     ind, L = ctx.tables.indicators, ctx.lang
     breaks = set(standard_breaks(ind))
-    ys = [y for y in D.years(ind)[1:] if y not in breaks]
-    cats = [i18n.label("flow", D.FLOW_OF_INDICATOR[i], L) for i in D.FLOW_INDICATORS]
+    ys = [y for y in data.years(ind)[1:] if y not in breaks]
+    cats = [i18n.label("flow", data.FLOW_OF_INDICATOR[i], L) for i in data.FLOW_INDICATORS]
     groups, errors = [], []
     for y in ys:
-        vals = [D.value_at(ind, i, y) for i in D.FLOW_INDICATORS]
+        vals = [data.value_at(ind, i, y) for i in data.FLOW_INDICATORS]
         groups.append((str(y), [v[0] for v in vals]))
         errors.append(([v[1] for v in vals], [v[2] for v in vals]))
-    fig = C.grouped_bars(
+    fig = charts.grouped_bars(
         cats,
         groups,
         ylabel=ctx.t("axis.households"),
@@ -101,14 +99,14 @@ def flows(ctx) -> list:
         errors=errors if ctx.spread_shown else None,
     )
     blocks = [
-        H.heading(ctx.t("report.section.flows"), anchor="flows", up=_up(ctx)),
-        H.para(ctx.t("report.flows.intro")),
-        H.Chart(fig, ctx.t("report.fig.flows") + (" " + ctx.t("report.fig.flows_break") if breaks else "")),
+        html.heading(ctx.t("report.section.flows"), anchor="flows", up=_up(ctx)),
+        html.para(ctx.t("report.flows.intro")),
+        html.Chart(fig, ctx.t("report.fig.flows") + (" " + ctx.t("report.fig.flows_break") if breaks else "")),
         to_html(flows_table(ctx), L),
     ]
     review = review_flows_table(ctx)
     if review is not None:
-        blocks += [H.para(ctx.t("report.flows.review_intro")), to_html(review, L)]
+        blocks += [html.para(ctx.t("report.flows.review_intro")), to_html(review, L)]
     return blocks
 
 
@@ -118,10 +116,10 @@ def unallocated(ctx) -> pd.DataFrame:
     absorption = getattr(ctx.result, "absorption", None)
     if isinstance(absorption, pd.DataFrame) and {"line", "year", "unallocatable_vnd"} <= set(absorption.columns):
         a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum().rename("unallocated_vnd")
-        spent = D.reach_by_line(ctx.tables.programme).set_index(["line", "year"])["spend_vnd"].rename("spent_vnd")
+        spent = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])["spend_vnd"].rename("spent_vnd")
         out = pd.concat([spent, a], axis=1).fillna(0.0).reset_index()
     else:
-        r = D.reach_by_line(ctx.tables.programme)
+        r = data.reach_by_line(ctx.tables.programme)
         cost = {c: ln.unit_cost for c, ln in ctx.scenario.catalogue.lines.items()}
         r["unallocated_vnd"] = r["spend_vnd"] - r["reached"] * r["line"].map(cost)
         out = r.rename(columns={"spend_vnd": "spent_vnd"})[["line", "year", "spent_vnd", "unallocated_vnd"]]
@@ -152,8 +150,8 @@ def money_table(ctx) -> ReportTable:
     """Money, beneficiaries reached and cost per beneficiary by line."""
     scen, L = ctx.scenario, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    cat, bud = scen.catalogue, D.budget_by_line(scen)
-    reach = D.reach_by_line(ctx.tables.programme)
+    cat, bud = scen.catalogue, data.budget_by_line(scen)
+    reach = data.reach_by_line(ctx.tables.programme)
     y0, y1 = scen.years[0], scen.years[-1]
     planned_col, spent_col = t("table.planned_period", y0=y0, y1=y1), t("table.spent_period")
     reached_cols = [t("table.reached_year", year=y) for y in scen.years]
@@ -174,15 +172,15 @@ def money_table(ctx) -> ReportTable:
     return ReportTable("money", t("report.table.money"), frame, formats)
 
 
-def _budget_chart(ctx) -> H.Chart:
+def _budget_chart(ctx) -> html.Chart:
     scen, L = ctx.scenario, ctx.lang
-    cat, bud = scen.catalogue, D.budget_by_line(scen)
+    cat, bud = scen.catalogue, data.budget_by_line(scen)
     projects = list(cat.projects)
     by = bud.groupby(["project", "source"])["vnd"].sum()
     segments = [
         (i18n.t(f"source.{src}", L), [by.get((p, src), 0.0) / 1e9 for p in projects]) for src in scen.budget.sources
     ]
-    fig = C.stacked_barh(
+    fig = charts.stacked_barh(
         [short_name(p, cat, L) for p in projects],
         segments,
         xlabel=ctx.t("axis.billion_vnd_period", y0=scen.years[0], y1=scen.years[-1]),
@@ -193,13 +191,13 @@ def _budget_chart(ctx) -> H.Chart:
     top = max(totals, key=totals.get)
     share = 100 * totals[top] / max(1.0, sum(totals.values()))
     title = ctx.t("report.finding.budget", project=short_name(top, cat, L, 60), share=fmt.percent(share, L, 0))
-    return H.Chart(fig, ctx.t("report.fig.budget"), title=title)
+    return html.Chart(fig, ctx.t("report.fig.budget"), title=title)
 
 
-def _reach_chart(ctx) -> H.Chart:
+def _reach_chart(ctx) -> html.Chart:
     scen, L = ctx.scenario, ctx.lang
     cat = scen.catalogue
-    reach = D.reach_by_line(ctx.tables.programme)
+    reach = data.reach_by_line(ctx.tables.programme)
     hh_lines = [c for c in cat.codes if cat.lines[c].population == "households"]
     groups = []
     for y in scen.years:
@@ -207,27 +205,27 @@ def _reach_chart(ctx) -> H.Chart:
         groups.append((str(y), [float(r.get(c, 0.0)) for c in hh_lines]))
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=scen.years[0], y1=scen.years[-1]), groups[0][1])]
-    fig = C.barh(
+    fig = charts.barh(
         [short_name(c, cat, L, 40) for c in hh_lines],
         groups,
         xlabel=ctx.t("axis.households_reached"),
         lang=L,
         value_fmt=lambda v: fmt.number(v, L),
     )
-    return H.Chart(fig, ctx.t("report.fig.reached"))
+    return html.Chart(fig, ctx.t("report.fig.reached"))
 
 
-def _with_without_chart(ctx) -> H.Chart:
+def _with_without_chart(ctx) -> html.Chart:
     ind, L = ctx.tables.indicators, ctx.lang
-    with_p = D.series(ind, "poor", "province")
-    fewer = D.series(ind, "poor_fewer_than_without_programme", "province").set_index("year")
+    with_p = data.series(ind, "poor", "province")
+    fewer = data.series(ind, "poor_fewer_than_without_programme", "province").set_index("year")
     without = [m + float(fewer["mean"].get(y, 0.0)) for y, m in zip(with_p["year"], with_p["mean"])]
     years = with_p["year"].tolist()
-    s1 = C.Series(
+    s1 = charts.Series(
         ctx.t("report.with_programme"), years, with_p["mean"].tolist(), with_p["lo"].tolist(), with_p["hi"].tolist(), 0
     )
-    s2 = C.Series(ctx.t("report.without_programme"), years, without, style=1)
-    fig = C.line_chart(
+    s2 = charts.Series(ctx.t("report.without_programme"), years, without, style=1)
+    fig = charts.line_chart(
         [s1, s2],
         ylabel=ctx.t("axis.poor_households"),
         xlabel=ctx.t("axis.year"),
@@ -239,17 +237,17 @@ def _with_without_chart(ctx) -> H.Chart:
     title = ctx.t(
         "report.finding.with_without", fewer=fmt.households(ctx.head["poor_fewer_end"], L), y1=ctx.head["year_end"]
     )
-    return H.Chart(fig, ctx.t("report.fig.with_without"), title=title)
+    return html.Chart(fig, ctx.t("report.fig.with_without"), title=title)
 
 
 def money(ctx) -> list:
     """Where the money goes (by project and source, households reached per line, cost per
     beneficiary), money that reaches no one, and what the money buys."""
     scen, L, h = ctx.scenario, ctx.lang, ctx.head
-    total = D.budget_by_line(scen)["vnd"].sum() / 1e9
+    total = data.budget_by_line(scen)["vnd"].sum() / 1e9
     blocks = [
-        H.heading(ctx.t("report.section.money"), anchor="money", up=_up(ctx)),
-        H.para(ctx.t("report.money.intro", total=fmt.number(total, L, 1), y0=scen.years[0], y1=scen.years[-1])),
+        html.heading(ctx.t("report.section.money"), anchor="money", up=_up(ctx)),
+        html.para(ctx.t("report.money.intro", total=fmt.number(total, L, 1), y0=scen.years[0], y1=scen.years[-1])),
         _budget_chart(ctx),
         _reach_chart(ctx),
         to_html(money_table(ctx), L),
@@ -257,12 +255,12 @@ def money(ctx) -> list:
     un = unallocated_table(ctx)
     if un is not None:
         lost = float(un.frame.iloc[:, 2].sum())
-        blocks.append(H.heading(ctx.t("report.unallocated.title"), 3, anchor="unallocated"))
+        blocks.append(html.heading(ctx.t("report.unallocated.title"), 3, anchor="unallocated"))
         blocks.append(
-            H.note(ctx.t("report.unallocated.sentence", money=fmt.number(lost, L, 1), total=fmt.number(total, L, 1)))
+            html.note(ctx.t("report.unallocated.sentence", money=fmt.number(lost, L, 1), total=fmt.number(total, L, 1)))
         )
         blocks.append(to_html(un, L))
-    blocks.append(H.heading(ctx.t("report.money.buys"), 3))
+    blocks.append(html.heading(ctx.t("report.money.buys"), 3))
     sentence = ctx.t(
         "report.money.cost_sentence",
         fewer=fmt.households(h["poor_fewer_end"], L),
@@ -270,7 +268,7 @@ def money(ctx) -> list:
         cost=fmt.million_vnd(h["cost_per_household_lifted_end"], L, 1),
         money=fmt.number(h["spend_total_billion"], L, 1),
     )
-    blocks += [H.para(sentence), _with_without_chart(ctx)]
+    blocks += [html.para(sentence), _with_without_chart(ctx)]
     return blocks
 
 
@@ -278,10 +276,10 @@ def coverage_table(ctx) -> ReportTable:
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     thr = {i: float(v) for i, v in ctx.tables.targets.groupby("indicator")["threshold"].first().items()}
-    ys = D.years(ind)[1:]
+    ys = data.years(ind)[1:]
     rows = []
-    for i in D.COVERAGE_INDICATORS:
-        s = D.series(ind, i, "province").set_index("year")["mean"]
+    for i in data.COVERAGE_INDICATORS:
+        s = data.series(ind, i, "province").set_index("year")["mean"]
         row = {t("table.indicator"): i18n.label("indicator", i, L)}
         row.update({str(y): float(s.get(y, np.nan)) for y in ys})
         row[t("table.threshold")] = thr.get(i, np.nan)
@@ -295,13 +293,13 @@ def coverage(ctx) -> list:
     districts with infrastructure investment (100 %)."""
     ind, L = ctx.tables.indicators, ctx.lang
     thr = {i: float(v) for i, v in ctx.tables.targets.groupby("indicator")["threshold"].first().items()}
-    ys = D.years(ind)[1:]
+    ys = data.years(ind)[1:]
     panels = []
-    for i in D.COVERAGE_INDICATORS:
-        s = D.series(ind, i, "province").set_index("year")
+    for i in data.COVERAGE_INDICATORS:
+        s = data.series(ind, i, "province").set_index("year")
         target = thr.get(i)
         panels.append(
-            C.BarPanel(
+            charts.BarPanel(
                 textwrap.fill(i18n.t(f"short.indicator.{i}", L), 28),
                 [str(y) for y in ys],
                 [float(s["mean"].get(y, np.nan)) for y in ys],
@@ -311,12 +309,12 @@ def coverage(ctx) -> list:
                 [float(s["hi"].get(y, np.nan)) for y in ys] if ctx.spread_shown else None,
             )
         )
-    fig = C.bar_panels(
+    fig = charts.bar_panels(
         panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: fmt.percent(v, L, 0), ymax=100.0
     )
     return [
-        H.heading(ctx.t("report.section.coverage"), anchor="coverage", up=_up(ctx)),
-        H.para(ctx.t("report.coverage.intro")),
-        H.Chart(fig, ctx.t("report.fig.coverage")),
+        html.heading(ctx.t("report.section.coverage"), anchor="coverage", up=_up(ctx)),
+        html.para(ctx.t("report.coverage.intro")),
+        html.Chart(fig, ctx.t("report.fig.coverage")),
         to_html(coverage_table(ctx), L),
     ]

@@ -16,13 +16,10 @@ import numpy as np
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import assumptions as A
-from simlib.report import data as D
-from simlib.report import html as H
-from simlib.report import money as M
-from simlib.report import scorecard as S
-from simlib.report import trends as TR
-from simlib.report import verdict as V
+from simlib.report import assumptions as assumption_notes
+from simlib.report import data, html, trends, verdict
+from simlib.report import money as money_tables
+from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.table import to_html as table_html
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
@@ -67,7 +64,7 @@ def caveats(ctx: ReportContext) -> list[str]:
     share = dataset_estimated_share(ctx.scenario.dataset)
     if share is not None and share > 0.5:
         out.append(ctx.t("report.caveat.estimated"))
-    n, total = A.effect_counts(ctx.scenario.params["program"])
+    n, total = assumption_notes.effect_counts(ctx.scenario.params["program"])
     if n:
         out.append(ctx.t("report.caveat.assumed", n=n, total=total))
     return out
@@ -86,10 +83,10 @@ def _notes(ctx: ReportContext) -> list[str]:
     """First-screen notes: a counterfactual, a what-if run that sets legal rules aside."""
     out = []
     if role(ctx.scenario) == "counterfactual":
-        out.append(H.note(ctx.t("report.note.counterfactual")))
+        out.append(html.note(ctx.t("report.note.counterfactual")))
     ignored = ctx.scenario.raw.get("ignore_rules") or (ctx.result.manifest.get("legal") or {}).get("ignored")
     if ignored:
-        out.append(H.note(ctx.t("report.note.rules_ignored", rules=", ".join(str(r) for r in ignored))))
+        out.append(html.note(ctx.t("report.note.rules_ignored", rules=", ".join(str(r) for r in ignored))))
     return out
 
 
@@ -107,17 +104,17 @@ def title(ctx: ReportContext) -> list:
         (ctx.links.uncertainty, ctx.t("report.nav.uncertainty")),
     ]
     blocks = [
-        H.nav(links),
-        f"<h1>{H.esc(ctx.t('report.title', title=scen.title(L)))}</h1>",
-        H.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
-        H.para(ctx.t("report.produced", engine=engine, date=created), "sl-small"),
+        html.nav(links),
+        f"<h1>{html.esc(ctx.t('report.title', title=scen.title(L)))}</h1>",
+        html.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
+        html.para(ctx.t("report.produced", engine=engine, date=created), "sl-small"),
     ]
     if scen.description(L):
-        blocks.append(H.para(scen.description(L)))
+        blocks.append(html.para(scen.description(L)))
     blocks += _notes(ctx)
-    blocks.append(H.note(" ".join(caveats(ctx))))
+    blocks.append(html.note(" ".join(caveats(ctx))))
     shown = [(a, ctx.t(k)) for a, k in TOC if _has_section(ctx, a)]
-    blocks.append(H.toc(ctx.t("report.toc.title"), shown))
+    blocks.append(html.toc(ctx.t("report.toc.title"), shown))
     return blocks
 
 
@@ -145,9 +142,9 @@ def headline_sentence(ctx: ReportContext) -> str:
     """The poor rate from the baseline to the horizon (and before a change of standard)."""
     h, L, ind = ctx.head, ctx.lang, ctx.tables.indicators
     y0, y1 = h["year_start"], h["year_end"]
-    breaks = TR.standard_breaks(ind)
+    breaks = trends.standard_breaks(ind)
     before = breaks[0] - 1 if breaks else y1
-    end = D.value_at(ind, "poor_rate", before)[0]
+    end = data.value_at(ind, "poor_rate", before)[0]
     change = end - h["poor_rate_start"]
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
@@ -167,11 +164,11 @@ def headline_sentence(ctx: ReportContext) -> str:
 
 def verdict_sentence(ctx: ReportContext) -> str:
     """How many targets are met, uncertain and not met in the targets' own years."""
-    v = V.headline_verdicts(ctx.verdicts)
+    v = verdict.headline_verdicts(ctx.verdicts)
     if v.empty:
         return ""
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
-    c = V.counts(ctx.verdicts)
+    c = verdict.counts(ctx.verdicts)
     basis = ctx.t("report.verdict.basis_note_projection") if (v["basis"] == "projection").all() else ""
     text = ctx.t(
         "report.verdict.summary",
@@ -188,12 +185,12 @@ def _rate_card(ctx: ReportContext, key: str, indicator: str, breaks: list[int]) 
     h, L = ctx.head, ctx.lang
     y0, y1 = h["year_start"], h["year_end"]
     start, end = (
-        D.value_at(ctx.tables.indicators, indicator, y0)[0],
-        D.value_at(ctx.tables.indicators, indicator, y1)[0],
+        data.value_at(ctx.tables.indicators, indicator, y0)[0],
+        data.value_at(ctx.tables.indicators, indicator, y1)[0],
     )
     detail = ctx.t("report.card.years", y0=y0, y1=y1) + _interval(ctx, indicator, y1, fmt.percent)
     if breaks:
-        before = D.value_at(ctx.tables.indicators, indicator, breaks[0] - 1)[0]
+        before = data.value_at(ctx.tables.indicators, indicator, breaks[0] - 1)[0]
         detail += " " + ctx.t("report.card.before_break", year=breaks[0] - 1, value=fmt.percent(before, L))
     return ctx.t(key), f"{fmt.percent(start, L)} → {fmt.percent(end, L)}", detail
 
@@ -202,9 +199,10 @@ def _movement_cards(ctx: ReportContext, breaks: list[int]) -> list[tuple[str, st
     """Households leaving and falling into poverty over the projected years without a change of
     standard; the year of a change apart (its flows include reclassification)."""
     ind, L = ctx.tables.indicators, ctx.lang
-    ys = [y for y in D.years(ind)[1:] if y not in breaks]
+    ys = [y for y in data.years(ind)[1:] if y not in breaks]
     tot = {
-        i: sum(D.value_at(ind, i, y)[0] for y in ys) for i in ("escapes", "poor_to_near_poor", "relapses", "new_poor")
+        i: sum(data.value_at(ind, i, y)[0] for y in ys)
+        for i in ("escapes", "poor_to_near_poor", "relapses", "new_poor")
     }
     span = f"{ys[0]}–{ys[-1]}" if ys else "–"
     if breaks:
@@ -230,8 +228,8 @@ def _movement_cards(ctx: ReportContext, breaks: list[int]) -> list[tuple[str, st
         ),
     ]
     for y in breaks:
-        d_poor = D.value_at(ind, "poor", y)[0] - D.value_at(ind, "poor", y - 1)[0]
-        d_near = D.value_at(ind, "near_poor", y)[0] - D.value_at(ind, "near_poor", y - 1)[0]
+        d_poor = data.value_at(ind, "poor", y)[0] - data.value_at(ind, "poor", y - 1)[0]
+        d_near = data.value_at(ind, "near_poor", y)[0] - data.value_at(ind, "near_poor", y - 1)[0]
         cards.append(
             (
                 ctx.t("report.card.break", year=y),
@@ -247,7 +245,7 @@ def headline(ctx: ReportContext) -> list:
     years (and which are not surely met, by how much), the key figures with their intervals."""
     h, L = ctx.head, ctx.lang
     y1 = h["year_end"]
-    breaks = TR.standard_breaks(ctx.tables.indicators)
+    breaks = trends.standard_breaks(ctx.tables.indicators)
     cards = [
         _rate_card(ctx, "report.card.poor_rate", "poor_rate", breaks),
         _rate_card(ctx, "report.card.near_poor_rate", "near_poor_rate", breaks),
@@ -279,27 +277,27 @@ def headline(ctx: ReportContext) -> list:
     )
     cards += _verdict_cards(ctx)
     blocks = [
-        H.heading(ctx.t("report.section.headline"), anchor="headline", up=_up(ctx)),
-        H.para(headline_sentence(ctx)),
+        html.heading(ctx.t("report.section.headline"), anchor="headline", up=_up(ctx)),
+        html.para(headline_sentence(ctx)),
     ]
     if ctx.intervals is not None:  # the programme's share and cost as intervals over posterior draws
-        blocks.append(H.para(ctx.intervals.sentence(L)))
-    blocks.append(H.para(A.disbursement_text(ctx), "sl-small"))  # money spent is not money planned
+        blocks.append(html.para(ctx.intervals.sentence(L)))
+    blocks.append(html.para(assumption_notes.disbursement_text(ctx), "sl-small"))  # money spent is not money planned
     sentence = verdict_sentence(ctx)
     if sentence:
-        blocks.append(f'<p class="sl-answer">{H.esc(sentence)}</p>')
-    blocks.append(H.cards(cards))
+        blocks.append(f'<p class="sl-answer">{html.esc(sentence)}</p>')
+    blocks.append(html.cards(cards))
     blocks += _not_sure(ctx)
     if ctx.spread_shown:
-        blocks.append(H.para(ctx.t("report.spread_note", n=ctx.draws), "sl-small"))
+        blocks.append(html.para(ctx.t("report.spread_note", n=ctx.draws), "sl-small"))
     return blocks
 
 
 def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
-    v = V.headline_verdicts(ctx.verdicts)
+    v = verdict.headline_verdicts(ctx.verdicts)
     if v.empty:
         return []
-    c = V.counts(ctx.verdicts)
+    c = verdict.counts(ctx.verdicts)
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     value = f"{c['met']}/{len(v)}"
     out = [(ctx.t("report.card.targets_met", year=years), value, ctx.t("report.card.targets_verdict", **c))]
@@ -321,72 +319,74 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
 
 def _not_sure(ctx: ReportContext) -> list:
     """The targets of their own years that are not surely met: status, probability, shortfall."""
-    v = V.headline_verdicts(ctx.verdicts)
+    v = verdict.headline_verdicts(ctx.verdicts)
     v = v[v["status"] != "met"]
     if v.empty:
         return []
     items = []
     for _, r in v.iterrows():
-        text = f"{r[i18n.column('label', ctx.lang)]} ({r['year']}): {S.status_word(r['status'], ctx.lang).lower()}"
+        text = f"{r[i18n.column('label', ctx.lang)]} ({r['year']}): {scorecards.status_word(r['status'], ctx.lang).lower()}"
         if np.isfinite(r["probability"]):
             text += f", {ctx.t('report.probability_label')} {fmt.percent(100 * r['probability'], ctx.lang, 0)}"
-        short = S.shortfall_text(r, ctx.lang)
+        short = scorecards.shortfall_text(r, ctx.lang)
         items.append(text + (f"; {short}" if short else ""))
-    return [H.para(ctx.t("report.headline.not_sure")), H.bullet_list(items)]
+    return [html.para(ctx.t("report.headline.not_sure")), html.bullet_list(items)]
 
 
 def scorecard(ctx: ReportContext) -> list:
     """Each target: projected value, 90 % interval, verdict and probability, in its own years
     and then as an outlook."""
     blocks = [
-        H.heading(ctx.t("report.section.scorecard"), anchor="scorecard", up=_up(ctx)),
-        H.para(
+        html.heading(ctx.t("report.section.scorecard"), anchor="scorecard", up=_up(ctx)),
+        html.para(
             ctx.t(
                 "report.scorecard.intro",
-                p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0),
-                p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0),
+                p_met=fmt.percent(100 * verdict.P_MET, ctx.lang, 0),
+                p_not=fmt.percent(100 * verdict.P_NOT_MET, ctx.lang, 0),
             )
         ),
-        S.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names),
+        scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names),
     ]
     if ctx.uncertainty is None:
-        blocks.append(H.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))
+        blocks.append(html.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))
     else:
-        blocks.append(H.para(ctx.t("report.scorecard.probability_note", n=ctx.uncertainty.info["draws"]), "sl-small"))
+        blocks.append(
+            html.para(ctx.t("report.scorecard.probability_note", n=ctx.uncertainty.info["draws"]), "sl-small")
+        )
     return blocks
 
 
 def trajectories(ctx: ReportContext) -> list:
-    return TR.trajectories(ctx)
+    return trends.trajectories(ctx)
 
 
-def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> H.Chart:
+def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> html.Chart:
     """Bars of the probability of meeting each target in `year` (default the last); with `by`
     (a column, e.g. the scenario), one bar per value of that column."""
     import matplotlib
 
-    from simlib.report import charts as C
-    from simlib.report import uncertainty as U
+    from simlib.report import charts
+    from simlib.report import uncertainty as uncertainty_charts
 
     frame = probs.assign(scenario=probs[by] if by else "")
     year = int(year or frame["year"].max())
     n_targets = frame["target_id"].nunique()
     n_bars = max(1, frame["scenario"].nunique())
-    fig = C._figure(C.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
-    with matplotlib.rc_context(C.RC):
+    fig = charts._figure(charts.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
+    with matplotlib.rc_context(charts.RC):
         ax = fig.add_subplot()
-        U.probability_chart(frame, lang=lang, year=year, ax=ax)
+        uncertainty_charts.probability_chart(frame, lang=lang, year=year, ax=ax)
         ax.set_title("")
         ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-    return H.Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
+    return html.Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
 
 
 def uncertainty(ctx: ReportContext) -> list:
     """How sure the projection is, when parameter draws were asked for: fan charts of the poor
     rate against the target steps, the probability of meeting each target in its own year."""
-    head = H.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty", up=_up(ctx))
+    head = html.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty", up=_up(ctx))
     if ctx.uncertainty_note:
-        return [head, H.para(ctx.uncertainty_note)]
+        return [head, html.para(ctx.uncertainty_note)]
     if ctx.unc_tables() is None or ctx.uncertainty is None:
         return []
     info, L = ctx.uncertainty.info, ctx.lang
@@ -400,59 +400,59 @@ def uncertainty(ctx: ReportContext) -> list:
     )
     if int(info.get("replications", 1)) > 1:
         intro += " " + ctx.t("report.uncertainty.replications", r=int(info["replications"]), samples=samples)
-    blocks = [head, H.para(intro), TR.fan_panels(ctx)]
-    v = V.headline_verdicts(ctx.verdicts)
+    blocks = [head, html.para(intro), trends.fan_panels(ctx)]
+    v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         probs = v.rename(columns={"probability": "probability_met"})
         blocks.append(probability_figure(probs, L, int(v["year"].min())))
     pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
-    blocks.append(H.para(ctx.t("report.uncertainty.precision", n=samples, pm=fmt.number(pm, L, 0)), "sl-small"))
+    blocks.append(html.para(ctx.t("report.uncertainty.precision", n=samples, pm=fmt.number(pm, L, 0)), "sl-small"))
     if ctx.links.uncertainty:
-        blocks.append(f"<p>{H.link(ctx.links.uncertainty, ctx.t('report.uncertainty.details'))}</p>")
+        blocks.append(f"<p>{html.link(ctx.links.uncertainty, ctx.t('report.uncertainty.details'))}</p>")
     return blocks
 
 
 def deprivations(ctx: ReportContext) -> list:
     """The deprivation dimensions (multidimensional model): which improve, where, thanks to which
     line; poverty gap and severity; a note where the poverty standard changes."""
-    from simlib.report import deprivation as dep
+    from simlib.report import deprivation
     from simlib.report.tables import deprivation_tables
 
     if getattr(ctx.result.tables, "deprivations", None) is None:
         return []
-    sec = dep.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
+    sec = deprivation.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
     captions = {
         "shares": "report.fig.dep_shares",
         "districts": "report.fig.dep_districts",
         "lines": "report.fig.dep_lines",
         "fgt": "report.fig.dep_fgt",
     }
-    blocks = [H.heading(ctx.t("report.section.deprivations"), anchor="deprivations", up=_up(ctx))]
-    blocks += [H.para(t) for t in sec.texts]
-    blocks += [H.Chart(fig, ctx.t(captions.get(key, "report.fig.dep_shares"))) for key, fig in sec.figures.items()]
+    blocks = [html.heading(ctx.t("report.section.deprivations"), anchor="deprivations", up=_up(ctx))]
+    blocks += [html.para(t) for t in sec.texts]
+    blocks += [html.Chart(fig, ctx.t(captions.get(key, "report.fig.dep_shares"))) for key, fig in sec.figures.items()]
     blocks += [table_html(t, ctx.lang) for t in deprivation_tables(ctx)]
     return blocks
 
 
 def flows(ctx: ReportContext) -> list:
-    return M.flows(ctx)
+    return money_tables.flows(ctx)
 
 
 def money(ctx: ReportContext) -> list:
-    return M.money(ctx)
+    return money_tables.money(ctx)
 
 
 def coverage(ctx: ReportContext) -> list:
-    return M.coverage(ctx)
+    return money_tables.coverage(ctx)
 
 
 def assumptions(ctx: ReportContext) -> list:
-    return A.assumptions(ctx) + A.glossary(ctx)
+    return assumption_notes.assumptions(ctx) + assumption_notes.glossary(ctx)
 
 
 def footer(ctx: ReportContext) -> list:
     """The run manifest: what produced this report (scenario, hashes, versions, seed)."""
-    return [A.footer_html(ctx.result.manifest, ctx.lang)]
+    return [assumption_notes.footer_html(ctx.result.manifest, ctx.lang)]
 
 
 def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool = False, probabilities=None) -> str:
@@ -460,7 +460,7 @@ def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool = Fa
     import pandas as pd
 
     ind = pd.DataFrame(columns=["indicator", "geo", "year", "value"])
-    return S.scorecard_html(V.verdict_table(targets, ind), lang, unit_names)
+    return scorecards.scorecard_html(verdict.verdict_table(targets, ind), lang, unit_names)
 
 
 SECTIONS = (

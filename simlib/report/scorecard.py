@@ -13,7 +13,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import html as H
+from simlib.report import html
 from simlib.report.table import ReportTable
 
 MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
@@ -27,7 +27,7 @@ def status_word(status: str, lang: str) -> str:
 
 def status_html(status: str, lang: str) -> str:
     """`✓ Đạt`, `? Chưa chắc đạt`, `✗ Không đạt`: distinct in black and white (mark and style)."""
-    return f'<span class="{CLASSES[status]}">{H.esc(MARKS[status] + " " + status_word(status, lang))}</span>'
+    return f'<span class="{CLASSES[status]}">{html.esc(MARKS[status] + " " + status_word(status, lang))}</span>'
 
 
 def value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
@@ -49,10 +49,10 @@ def probability_span(
     """A probability of meeting a target as HTML, carrying its exact value (`data-probability`,
     a share 0–1) and what it is about, so readers and tests see the same number."""
     attrs = (
-        f'data-probability="{p:.6f}" data-kind="{H.esc(kind)}" data-target="{H.esc(target_id)}" '
-        f'data-geo="{H.esc(geo)}" data-year="{H.esc(year)}"'
+        f'data-probability="{p:.6f}" data-kind="{html.esc(kind)}" data-target="{html.esc(target_id)}" '
+        f'data-geo="{html.esc(geo)}" data-year="{html.esc(year)}"'
     )
-    return f'<span class="sl-prob" {attrs}>{H.esc(fmt.percent(100 * p, lang, 0))}</span>'
+    return f'<span class="sl-prob" {attrs}>{html.esc(fmt.percent(100 * p, lang, 0))}</span>'
 
 
 def shortfall_text(r, lang: str) -> str:
@@ -70,17 +70,17 @@ def shortfall_text(r, lang: str) -> str:
 
 def verdict_cell(r, lang: str, kind: str = "target") -> str:
     """One verdict as a scorecard cell (`r`: a row of the verdict table)."""
-    parts = [H.esc(value_text(r["indicator"], r["value"], lang, unit=False))]
+    parts = [html.esc(value_text(r["indicator"], r["value"], lang, unit=False))]
     if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
         lo, hi = (value_text(r["indicator"], x, lang, unit=False) for x in (r["lo"], r["hi"]))
-        parts.append(f'<span class="sl-small">{H.esc(i18n.t("report.verdict.interval", lang, lo=lo, hi=hi))}</span>')
+        parts.append(f'<span class="sl-small">{html.esc(i18n.t("report.verdict.interval", lang, lo=lo, hi=hi))}</span>')
     parts.append(status_html(r["status"], lang))
     if np.isfinite(r["probability"]):
         p = probability_span(float(r["probability"]), lang, r["target_id"], r["geo"], int(r["year"]), kind)
-        parts.append(f'<span class="sl-small">{H.esc(i18n.t("report.probability_label", lang))} {p}</span>')
+        parts.append(f'<span class="sl-small">{html.esc(i18n.t("report.probability_label", lang))} {p}</span>')
     short = shortfall_text(r, lang)
     if short:
-        parts.append(f'<span class="sl-small">{H.esc(short)}</span>')
+        parts.append(f'<span class="sl-small">{html.esc(short)}</span>')
     return "<br>".join(parts)
 
 
@@ -95,7 +95,7 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     """The scorecard: one row per target (its districts indented below it), the threshold, then
     one column per year — the targets' own years, then the outlook years."""
     if verdicts.empty:
-        return H.para(i18n.t("report.no_targets", lang))
+        return html.para(i18n.t("report.no_targets", lang))
     own = sorted(verdicts.loc[verdicts["own_year"], "year"].unique())
     later = sorted(set(verdicts["year"]) - set(own))
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
@@ -107,7 +107,10 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names)
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
-        cells = [H.esc(label), H.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang))]
+        cells = [
+            html.esc(label),
+            html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
+        ]
         for y in own + later:
             r = g[g["year"] == y]
             cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target") if len(r) else "–"
@@ -115,7 +118,7 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
         rows.append(cells)
         classes.append("sub" if first["detail"] else "")
     n = len(header)
-    return H.table(
+    return html.table(
         header,
         rows,
         numeric=[False, True] + [True] * (n - 2),

@@ -35,7 +35,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.atomic import atomic_file
 from simlib.i18n import fmt
-from simlib.report import html as H
+from simlib.report import html
 
 FORMATS = ("text", "year", "int", "num1", "num2", "pct1", "pts2")
 _DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct1": 1, "pts2": 2, "year": 0}
@@ -92,14 +92,14 @@ def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
     codes = [table.fmt_of(c) for c in df.columns]
     rows = [[cell_text(v, c, lang) for v, c in zip(row, codes)] for row in df.itertuples(index=False)]
     classes = ["sub" if d else "" for d in table.detail] if table.detail is not None else None
-    out = H.table(
+    out = html.table(
         [str(c) for c in df.columns],
         rows,
         numeric=[c != "text" for c in codes],
         caption=table.title if caption else None,
         row_classes=classes,
     )
-    return out + (H.para(table.note, "sl-small") if table.note else "")
+    return out + (html.para(table.note, "sl-small") if table.note else "")
 
 
 def rounded(table: ReportTable) -> pd.DataFrame:

@@ -27,8 +27,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
-from simlib.report import data as D
-from simlib.report import table as T
+from simlib.report import data, table
 from simlib.report.table import ReportTable
 
 #: the run's own tidy tables, as `simlib run` writes them
@@ -62,9 +61,9 @@ def budget_table(ctx) -> ReportTable:
     scen, lang = ctx.scenario, ctx.lang
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = scen.catalogue
-    bud = D.budget_by_line(scen)
+    bud = data.budget_by_line(scen)
     planned = bud.pivot_table(index=["line", "year"], columns="source", values="vnd", aggfunc="sum", fill_value=0.0)
-    reach = D.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
+    reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
     src_cols = {src: f"{t(f'source.{src}')} ({t('unit.billion_vnd')})" for src in scen.budget.sources}
     rows = []
     for line in cat.codes:
@@ -97,11 +96,11 @@ def budget_table(ctx) -> ReportTable:
 
 def deprivation_tables(ctx) -> list[ReportTable]:
     """The deprivation section's tables (multidimensional model), each with its row labels."""
-    from simlib.report import deprivation as dep
+    from simlib.report import deprivation
 
     if run_table(ctx.result, "deprivations") is None:
         return []
-    sec = dep.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
+    sec = deprivation.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
     titles = {
         "dimensions": "report.table.dep_dimensions",
         "indicators": "report.table.dep_indicators",
@@ -177,32 +176,29 @@ def unit_text(indicator: str, lang: str) -> str:
 
 def report_tables(ctx) -> list[ReportTable]:
     """Every table of the scenario report, in the report's order."""
-    from simlib.report import assumptions as A
-    from simlib.report import money as M
-    from simlib.report import scorecard as S
-    from simlib.report import trends as TR
+    from simlib.report import assumptions, money, scorecard, trends
 
-    out = [S.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names), TR.district_table(ctx)]
+    out = [scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names), trends.district_table(ctx)]
     out += uncertainty_tables(ctx)
     out += deprivation_tables(ctx)
-    out += [M.flows_table(ctx)]
-    out += [x for x in (M.review_flows_table(ctx),) if x is not None]
-    out += [M.money_table(ctx), budget_table(ctx)]
-    out += [x for x in (M.unallocated_table(ctx),) if x is not None]
-    out += [M.coverage_table(ctx), A.parameters_table(ctx)]
-    out += [x for x in (A.evidence_table(ctx),) if x is not None]
+    out += [money.flows_table(ctx)]
+    out += [x for x in (money.review_flows_table(ctx),) if x is not None]
+    out += [money.money_table(ctx), budget_table(ctx)]
+    out += [x for x in (money.unallocated_table(ctx),) if x is not None]
+    out += [money.coverage_table(ctx), assumptions.parameters_table(ctx)]
+    out += [x for x in (assumptions.evidence_table(ctx),) if x is not None]
     return out
 
 
 def info_rows(ctx) -> list[tuple[str, str]]:
     """The workbook's information sheet: what the tables are, the run, the main assumptions."""
-    from simlib.report import assumptions as A
+    from simlib.report import assumptions
     from simlib.report.scenario_report import caveats
 
     t = ctx.t
     rows = [(t("xlsx.title"), t("report.title", title=ctx.scenario.title(ctx.lang)))]
-    rows += A.manifest_rows(ctx.result.manifest, ctx.lang)
-    rows += [(t("xlsx.caveats"), " ".join(caveats(ctx))), (t("xlsx.disbursement"), A.disbursement_text(ctx))]
+    rows += assumptions.manifest_rows(ctx.result.manifest, ctx.lang)
+    rows += [(t("xlsx.caveats"), " ".join(caveats(ctx))), (t("xlsx.disbursement"), assumptions.disbursement_text(ctx))]
     if ctx.uncertainty is not None:
         info = ctx.uncertainty.info
         rows.append(
@@ -246,7 +242,7 @@ def export_run(ctx, folder: str | Path, report_info: Mapping | None = None) -> l
     if getattr(ctx, "intervals", None) is not None:  # programme_intervals.csv, as `simlib run` writes it
         written.append(ctx.intervals.write(folder))
         extra["programme_intervals"] = ctx.intervals.info
-    written += T.export(report_tables(ctx), folder, ctx.lang, info=info_rows(ctx))
+    written += table.export(report_tables(ctx), folder, ctx.lang, info=info_rows(ctx))
     manifest = dict(ctx.result.manifest, outputs=written + ["manifest.json"], **extra)
     if report_info:
         manifest["report"] = dict(report_info)

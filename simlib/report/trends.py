@@ -18,9 +18,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
-from simlib.report import charts as C
-from simlib.report import data as D
-from simlib.report import html as H
+from simlib.report import charts, data, html
 from simlib.report.table import ReportTable
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -88,17 +86,17 @@ def rate_change_targets(targets, geo_types=("province", "poor_districts", "ethni
     return {g: float(v) for g, v in sel.groupby("geo", sort=False)["threshold"].first().items()}
 
 
-def _steps(xs, ys, per_year, skip, label: str) -> list[C.Target]:
+def _steps(xs, ys, per_year, skip, label: str) -> list[charts.Target]:
     steps = target_steps(list(xs), list(ys), per_year, skip)
-    return [C.Target(label if i == 0 else "", [a, c], [b, d]) for i, (a, b, c, d) in enumerate(steps)]
+    return [charts.Target(label if i == 0 else "", [a, c], [b, d]) for i, (a, b, c, d) in enumerate(steps)]
 
 
-def _history_series(hist: pd.DataFrame, lang: str) -> list[C.Series]:
+def _history_series(hist: pd.DataFrame, lang: str) -> list[charts.Series]:
     """One dotted line per standard (a gap between standards), no end labels."""
     out = []
     for std, g in hist.groupby("standard", sort=False):
         label = i18n.t("report.history", lang, standard=std) if std else i18n.t("report.history_plain", lang)
-        out.append(C.Series(label, g["year"].tolist(), g["rate"].tolist(), style=3, end_label=False))
+        out.append(charts.Series(label, g["year"].tolist(), g["rate"].tolist(), style=3, end_label=False))
     return out
 
 
@@ -122,21 +120,21 @@ def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str) -> str:
     return i18n.t("report.finding.rates", lang, area=i18n.label("geo", geo, lang), years="; ".join(parts), target=thr)
 
 
-def province_chart(ctx) -> H.Chart:
+def province_chart(ctx) -> html.Chart:
     """The province's poor rate: published history, projection (with its 90 % band from the
     parameter draws when there are any) and the yearly target steps."""
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    s = D.series(ind, "poor_rate", "province", "province")
+    s = data.series(ind, "poor_rate", "province", "province")
     lo, hi = _band(ctx, "province")
-    proj = C.Series(
+    proj = charts.Series(
         t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo or s["lo"].tolist(), hi or s["hi"].tolist(), 0
     )
     hist = published_history(ctx.scenario.dataset.meta.get("province_en", ""))
     breaks = standard_breaks(ind)
     thr = _thresholds(ctx).get("province")
     targets = _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if thr is not None else []
-    fig = C.line_chart(
+    fig = charts.line_chart(
         _history_series(hist, L) + [proj],
         ylabel=t("axis.poor_rate"),
         xlabel=t("axis.year"),
@@ -148,7 +146,7 @@ def province_chart(ctx) -> H.Chart:
         breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
     )
     note = t("report.fig.province_history") if len(hist) else ""
-    return H.Chart(
+    return html.Chart(
         fig, " ".join(x for x in (t("report.fig.province"), note) if x), title=rate_finding(ctx.verdicts, "province", L)
     )
 
@@ -167,31 +165,43 @@ def _thresholds(ctx) -> dict[str, float]:
     return rate_change_targets(ctx.tables.targets)
 
 
-def group_panels(ctx) -> H.Chart:
-    """Poor districts together and ethnic-minority households: projection and target steps."""
-    ind, L = ctx.tables.indicators, ctx.lang
-    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    thr, breaks = _thresholds(ctx), standard_breaks(ind)
-    panels = []
-    for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group")):
-        s = D.series(ind, "poor_rate", geo, gt)
-        lo, hi = _band(ctx, geo)
-        line = C.Series(t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo, hi, 0)
-        steps = _steps(s["year"], s["mean"], thr[geo], breaks, t("report.target_step")) if geo in thr else []
-        panels.append(C.Panel(i18n.label("geo", geo, L), [line], steps))
-    fig = C.line_panels(
+def rate_panel(ctx, geo: str, geo_type: str, title: str, threshold: float | None, breaks, band=None) -> charts.Panel:
+    """One small multiple: the projected poor rate of `geo` with its band — `band` (lo, hi) by
+    year, or the run's own spread (`lo`, `hi` of its series) when None — and the target steps of
+    `threshold` points a year (none when `threshold` is None)."""
+    s = data.series(ctx.tables.indicators, "poor_rate", geo, geo_type)
+    lo, hi = band if band is not None else (s["lo"].tolist(), s["hi"].tolist())
+    line = charts.Series(ctx.t("report.projected"), s["year"].tolist(), s["mean"].tolist(), lo, hi, 0)
+    steps = [] if threshold is None else _steps(s["year"], s["mean"], threshold, breaks, ctx.t("report.target_step"))
+    return charts.Panel(title, [line], steps)
+
+
+def rate_panels_figure(ctx, panels: list, ncols: int, panel_height: float, ylabel: str, break_label: str):
+    """The small multiples of `rate_panel`s, with the legend and the standard change marked."""
+    L = ctx.lang
+    return charts.line_panels(
         panels,
-        ylabel=t("axis.poor_rate"),
-        xlabel=t("axis.year"),
+        ylabel=ctx.t(ylabel),
+        xlabel=ctx.t("axis.year"),
         lang=L,
-        ncols=2,
+        ncols=ncols,
         value_fmt=lambda v: fmt.percent(v, L),
-        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
-        panel_height=2.8,
-        breaks=[(y - 0.5, t("report.new_standard")) for y in breaks],
+        legend=[(ctx.t("report.projected"), 0), (ctx.t("report.target_step"), "target")],
+        panel_height=panel_height,
+        breaks=[(y - 0.5, break_label) for y in standard_breaks(ctx.tables.indicators)],
     )
+
+
+def group_panels(ctx) -> html.Chart:
+    """Poor districts together and ethnic-minority households: projection and target steps."""
+    L, thr, breaks = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators)
+    panels = [
+        rate_panel(ctx, geo, gt, i18n.label("geo", geo, L), thr.get(geo), breaks, band=_band(ctx, geo))
+        for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
+    ]
+    fig = rate_panels_figure(ctx, panels, 2, 2.8, "axis.poor_rate", ctx.t("report.new_standard"))
     title = " ".join(x for x in (rate_finding(ctx.verdicts, g, L) for g in ("poor_districts", "ethnic_minority")) if x)
-    return H.Chart(fig, t("report.fig.groups"), title=title)
+    return html.Chart(fig, ctx.t("report.fig.groups"), title=title)
 
 
 def poor_units(ctx) -> list[str]:
@@ -199,46 +209,28 @@ def poor_units(ctx) -> list[str]:
     return [u for u, p in zip(ds.unit_ids, ds.poor_district) if p]
 
 
-def district_panels(ctx) -> H.Chart:
+def district_panels(ctx) -> html.Chart:
     """Small multiples: the poor rate of every district, with the poor-district target steps."""
-    ind, L = ctx.tables.indicators, ctx.lang
-    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    thr, breaks, poor = _thresholds(ctx).get("poor_districts"), standard_breaks(ind), poor_units(ctx)
-    panels = []
-    for u, name in ctx.unit_names.items():
-        s = D.series(ind, "poor_rate", u, "district")
-        line = C.Series(
-            t("report.projected"), s["year"].tolist(), s["mean"].tolist(), s["lo"].tolist(), s["hi"].tolist(), 0
-        )
-        steps = (
-            _steps(s["year"], s["mean"], thr, breaks, t("report.target_step")) if u in poor and thr is not None else []
-        )
-        panels.append(C.Panel(name + (" ★" if u in poor else ""), [line], steps))
-    fig = C.line_panels(
-        panels,
-        ylabel=t("axis.poor_rate_short"),
-        xlabel=t("axis.year"),
-        lang=L,
-        ncols=5,
-        value_fmt=lambda v: fmt.percent(v, L),
-        legend=[(t("report.projected"), 0), (t("report.target_step"), "target")],
-        panel_height=2.0,
-        breaks=[(y - 0.5, "") for y in breaks],
-    )
-    rule = fmt.points(thr, L, 0) if thr is not None else "–"
-    return H.Chart(fig, t("report.fig.districts", rule=rule))
+    thr, breaks, poor = _thresholds(ctx).get("poor_districts"), standard_breaks(ctx.tables.indicators), poor_units(ctx)
+    panels = [
+        rate_panel(ctx, u, "district", name + (" ★" if u in poor else ""), thr if u in poor else None, breaks)
+        for u, name in ctx.unit_names.items()
+    ]
+    fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
+    rule = fmt.points(thr, ctx.lang, 0) if thr is not None else "–"
+    return html.Chart(fig, ctx.t("report.fig.districts", rule=rule))
 
 
 def district_table(ctx) -> ReportTable:
     """The poor rate of every district by year, and its average yearly change."""
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    ys = D.years(ind)
+    ys = data.years(ind)
     poor = poor_units(ctx)
     change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
     rows = []
     for u, name in ctx.unit_names.items():
-        s = D.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
+        s = data.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
         row = {t("table.district"): name + (" ★" if u in poor else "")}
         row.update({str(y): s.get(y, np.nan) for y in ys})
         row[change] = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
@@ -248,29 +240,29 @@ def district_table(ctx) -> ReportTable:
     return ReportTable("district_rates", t("report.table.districts"), frame, formats)
 
 
-def fan_panels(ctx) -> H.Chart:
+def fan_panels(ctx) -> html.Chart:
     """Fan charts of the poor rate of the province, the poor districts together and
     ethnic-minority households over the parameter draws, each with its target steps."""
     import matplotlib
 
-    from simlib.report import uncertainty as U
+    from simlib.report import uncertainty
 
     L = ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     tables = ctx.unc_tables()
     geos = ("province", "poor_districts", "ethnic_minority")
-    fig = C._figure(C.WIDTH, 3.3)
-    with matplotlib.rc_context(C.RC):
+    fig = charts._figure(charts.WIDTH, 3.3)
+    with matplotlib.rc_context(charts.RC):
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
-            U.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
+            uncertainty.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
             ax.set_title(i18n.label("geo", geo, L), loc="left", fontsize=9)
             ax.set_xlabel(t("axis.year"), fontsize=8.5)
             ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
             ax.grid(alpha=1.0)
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper left", ncols=3, fontsize=8.5)
-    return H.Chart(fig, t("report.fig.fans"))
+    return html.Chart(fig, t("report.fig.fans"))
 
 
 def trajectories(ctx) -> list:
@@ -280,13 +272,13 @@ def trajectories(ctx) -> list:
 
     L = ctx.lang
     blocks = [
-        H.heading(ctx.t("report.section.trajectories"), anchor="trajectories", up=ctx.t("report.toc.up")),
-        H.para(ctx.t("report.trajectories.intro")),
+        html.heading(ctx.t("report.section.trajectories"), anchor="trajectories", up=ctx.t("report.toc.up")),
+        html.para(ctx.t("report.trajectories.intro")),
         province_chart(ctx),
         group_panels(ctx),
         district_panels(ctx),
         to_html(district_table(ctx), L),
     ]
     if ctx.spread_shown:
-        blocks.append(H.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
+        blocks.append(html.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
     return blocks

@@ -16,6 +16,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.report.parameter_names import readable
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
 _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
@@ -416,7 +417,7 @@ def rules_table(source, lang: str | None = None, headline: bool = True, year: in
             i18n.t("unc.col.geo", lang): [_geo_label(g, lang) for g in r["geo"]],
             i18n.t("unc.col.year", lang): r["year"].to_numpy(),
             i18n.t("unc.col.probability", lang): [fmt.percent(100 * p, lang, 0) for p in r["probability_met"]],
-            i18n.t("unc.col.rule", lang): r[col].to_numpy(),
+            i18n.t("unc.col.rule", lang): [readable(x, lang) for x in r[col]],
         }
     )
     if "scenario" in r.columns:

@@ -24,11 +24,10 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import html as H
-from simlib.report import scorecard as S
-from simlib.report import verdict as V
+from simlib.report import html, scorecard, verdict
 from simlib.report.context import Links, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
+from simlib.report.parameter_names import criteria_of, readable
 from simlib.report.table import ReportTable
 from simlib.report.table import to_html as table_html
 
@@ -93,10 +92,10 @@ def title(ctx: PageContext) -> list:
         (ctx.links.compare, ctx.t("report.nav.compare")),
     ]
     return [
-        H.nav(links),
-        f"<h1>{H.esc(ctx.t('unc.nb.title'))}</h1>",
-        H.para(intro, "sl-sub"),
-        H.toc(ctx.t("report.toc.title"), [(a, ctx.t(k)) for a, k in TOC]),
+        html.nav(links),
+        f"<h1>{html.esc(ctx.t('unc.nb.title'))}</h1>",
+        html.para(intro, "sl-sub"),
+        html.toc(ctx.t("report.toc.title"), [(a, ctx.t(k)) for a, k in TOC]),
     ]
 
 
@@ -104,8 +103,8 @@ def fans(ctx: PageContext) -> list:
     from simlib.report.trends import fan_panels
 
     return [
-        H.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)),
-        H.para(ctx.t("unc.page.fans_intro")),
+        html.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)),
+        html.para(ctx.t("unc.page.fans_intro")),
         fan_panels(ctx),
     ]
 
@@ -114,17 +113,17 @@ def verdicts(ctx: PageContext) -> list:
     from simlib.report.scenario_report import probability_figure
 
     blocks = [
-        H.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),
-        H.para(
+        html.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),
+        html.para(
             ctx.t(
                 "report.scorecard.intro",
-                p_met=fmt.percent(100 * V.P_MET, ctx.lang, 0),
-                p_not=fmt.percent(100 * V.P_NOT_MET, ctx.lang, 0),
+                p_met=fmt.percent(100 * verdict.P_MET, ctx.lang, 0),
+                p_not=fmt.percent(100 * verdict.P_NOT_MET, ctx.lang, 0),
             )
         ),
-        S.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx)),
+        scorecard.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx)),
     ]
-    v = V.headline_verdicts(ctx.verdicts)
+    v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         blocks.append(
             probability_figure(v.rename(columns={"probability": "probability_met"}), ctx.lang, int(v["year"].min()))
@@ -149,6 +148,7 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
         return None
     labels = ctx.tables.targets.drop_duplicates("target_id").set_index("target_id")[i18n.column("label", ctx.lang)]
     t = ctx.t
+    criteria = criteria_of(ctx.scenario.params)
     frame = pd.DataFrame(
         {
             t("table.target_area"): [
@@ -157,7 +157,7 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
             ],
             t("table.year"): r["year"].astype(int).to_numpy(),
             t("table.probability_pct"): (100 * r["probability_met"]).to_numpy(),
-            t("unc.col.rule"): r[i18n.column("rule", ctx.lang)].to_numpy(),
+            t("unc.col.rule"): [readable(x, ctx.lang, criteria) for x in r[i18n.column("rule", ctx.lang)]],
         }
     )
     return ReportTable("rules", t("unc.nb.rules"), frame, {t("table.year"): "year", t("table.probability_pct"): "pct1"})
@@ -166,13 +166,13 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
 def rules(ctx: PageContext) -> list:
     from simlib.report.uncertainty import rules_note
 
-    blocks = [H.heading(ctx.t("unc.nb.rules"), anchor="rules", up=_up(ctx)), H.para(ctx.t("unc.nb.rules_note"))]
+    blocks = [html.heading(ctx.t("unc.nb.rules"), anchor="rules", up=_up(ctx)), html.para(ctx.t("unc.nb.rules_note"))]
     table = rules_table(ctx)
     if table is not None:
         blocks.append(table_html(table, ctx.lang, caption=False))
     note = rules_note(ctx.unc_tables(), lang=ctx.lang, headline=False)
     if note:
-        blocks.append(H.para(note))
+        blocks.append(html.para(note))
     return blocks
 
 
@@ -181,33 +181,35 @@ def sensitivity(
 ) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
     of parameter and by project); Morris screening when `morris` trajectories are asked for."""
-    from simlib.report import uncertainty as ru
+    from simlib.report import uncertainty
     from simlib.uncertainty.sensitivity import DEFAULT_OUTPUTS, screening_analysis, sensitivity_analysis
 
-    blocks = [H.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
+    blocks = [html.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
     if points <= 0:
-        return blocks + [H.para(ctx.t("unc.page.no_sensitivity"))]
+        return blocks + [html.para(ctx.t("unc.page.no_sensitivity"))]
     sens = sensitivity_analysis(
         ctx.scenario, n=points, groupings=("kind", "project"), seed=seed, executor=executor, jobs=jobs
     )
-    blocks.append(H.para(ru.sensitivity_note(sens, ctx.lang)))
+    blocks.append(html.para(uncertainty.sensitivity_note(sens, ctx.lang)))
     for output in sens.table["output"].unique():
         blocks.append(
-            H.Chart(
-                ru.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang), ctx.t("unc.page.fig_kind")
+            html.Chart(
+                uncertainty.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang),
+                ctx.t("unc.page.fig_kind"),
             )
         )
     first = sens.table["output"].iloc[0]
     blocks.append(
-        H.Chart(
-            ru.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang), ctx.t("unc.page.fig_project")
+        html.Chart(
+            uncertainty.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang),
+            ctx.t("unc.page.fig_project"),
         )
     )
     if morris > 0:
         screen = screening_analysis(
             ctx.scenario, r=morris, seed=seed, executor=executor, jobs=jobs, outputs=DEFAULT_OUTPUTS[:1]
         )
-        blocks.append(H.Chart(ru.morris_chart(screen, lang=ctx.lang), ctx.t("unc.page.fig_morris")))
+        blocks.append(html.Chart(uncertainty.morris_chart(screen, lang=ctx.lang), ctx.t("unc.page.fig_morris")))
     return blocks
 
 
@@ -224,23 +226,23 @@ def robustness(
     (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare`."""
     from simlib.report.decision import robustness_section_rows, run_robustness
 
-    blocks = [H.heading(ctx.t("unc.nb.robustness"), anchor="robustness", up=_up(ctx))]
+    blocks = [html.heading(ctx.t("unc.nb.robustness"), anchor="robustness", up=_up(ctx))]
     if shared is not None and Path(shared).is_file():
         summary = pd.read_csv(shared)
     elif compare:
         summary = run_robustness(ctx.scenario, compare, draws, seed, executor, jobs)
     elif ctx.links.compare:  # a batch: compared once for all scenarios, on the comparison page
         return blocks + [
-            H.para(ctx.t("unc.page.shared")),
-            f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>",
+            html.para(ctx.t("unc.page.shared")),
+            f"<p>{html.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>",
         ]
     else:
-        return blocks + [H.para(ctx.t("unc.nb.no_compare"))]
+        return blocks + [html.para(ctx.t("unc.nb.no_compare"))]
     if summary is None or summary.empty:
-        return blocks + [H.para(ctx.t("unc.nb.no_compare"))]
+        return blocks + [html.para(ctx.t("unc.nb.no_compare"))]
     blocks += robustness_section_rows(summary, ctx.scenario.name, ctx.lang)
     if ctx.links.compare:
-        blocks.append(f"<p>{H.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>")
+        blocks.append(f"<p>{html.link(ctx.links.compare + '#robustness', ctx.t('unc.page.to_compare'))}</p>")
     return blocks
 
 

@@ -1,0 +1,31 @@
+"""Which scenario files a command works on: files given by name, and every scenario in a folder.
+
+Used by `simlib batch`, `simlib validate`, `simlib robustness` and the comparison notebook; it only
+reads the file system (no scenario is loaded here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simlib.errors import InputError, raise_if_any
+from simlib.paths import display_path
+
+
+def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
+    """Scenario files from files and folders (folders: every *.yaml then *.yml, sorted); every
+    missing file and every folder without scenarios is reported at once."""
+    paths: list[Path] = []
+    errors = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+            if not found:
+                errors.append(InputError("no_scenarios", file=display_path(p)))
+            paths.extend(found)
+        elif p.is_file():
+            paths.append(p)
+        else:
+            errors.append(InputError("file_missing", file=display_path(p)))
+    raise_if_any(errors)
+    return paths
