@@ -25,6 +25,8 @@ from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
+from simlib.period_record import periods_record
+from simlib.period_targets import evaluate_period_targets
 from simlib.results import Tables, make_tables, programme_effect_indicators
 from simlib.scenario import Scenario
 from simlib.standards import build_standards, standard_changes, standard_for_year
@@ -202,8 +204,12 @@ def run(
         tables.deprivations = deprivations_table(out, target, scen.name)
         tables.deprivation_removals = deprivation_removals_table(out, target, scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
-    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest = manifest_for(scen, options)
+    manifest["periods"] = periods_record(scen)
+    if scen.dated:  # each year judged against the targets in force in it
+        targets, manifest["periods"]["targets"] = evaluate_period_targets(tables.indicators, scen.years, poor_units)
+    else:
+        targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     if tables.absorption is not None:
         manifest["absorption"] = absorption_totals(tables.absorption)
