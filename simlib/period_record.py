@@ -64,7 +64,8 @@ def geography_entry(scen: Scenario, geo, year: int, notes: list[str]) -> dict:
         "source": f"{source['title_vi']} ({source['url']})" if period.level == "commune" else "data/caobang/units.csv",
     }
     if level != period.level:
-        notes.append(f"{year}: counts on {level} units while {period.level} units were in force")
+        shown = " (shown on them in period_changes.csv by population weights)" if scen.dated else ""
+        notes.append(f"{year}: counts computed on {level} units while {period.level} units were in force{shown}")
     if meta.get("estimated"):
         entry["estimated"] = f"counts moved from {meta.get('moved_from', 'districts')} by population weights"
     return entry
