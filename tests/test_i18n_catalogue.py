@@ -34,6 +34,7 @@ from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_f
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
 from simlib.report.baseline import PROVENANCE
+from simlib.report.communes import CHANGE_COLUMNS, CHANGE_MEASURES
 from simlib.results import INDICATOR_UNITS, REVIEW_CATEGORIES
 from simlib.scenario import SOURCES
 from simlib.standards import DIMENSIONS, INDICATORS
@@ -115,6 +116,8 @@ def dynamic() -> dict[str, Dynamic]:
         ),
         "rate.": Dynamic(tuple(f"{a}.{b}" for a, b in RATE_KEYS)),
         "report.engine.": Dynamic(tuple(ENGINES)),
+        "table.measure.": Dynamic(CHANGE_MEASURES),  # simlib.report.communes.changes_table
+        "table.change.": Dynamic(CHANGE_COLUMNS),
         "unc.sampler.": Dynamic(SAMPLERS),
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),

@@ -19,6 +19,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
 from simlib.report import charts as C
+from simlib.report import communes as CM
 from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report.table import ReportTable
@@ -284,9 +285,12 @@ def trajectories(ctx) -> list:
         H.para(ctx.t("report.trajectories.intro")),
         province_chart(ctx),
         group_panels(ctx),
-        district_panels(ctx),
-        to_html(district_table(ctx), L),
     ]
+    if CM.many_units(ctx):  # ~56 communes: ranked dots, a map, cut tables (simlib.report.communes)
+        blocks += CM.unit_views(ctx)
+    else:
+        blocks += [district_panels(ctx), to_html(district_table(ctx), L)]
+    blocks += CM.changes_views(ctx)
     if ctx.spread_shown:
         blocks.append(H.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
     return blocks

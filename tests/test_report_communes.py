@@ -1,0 +1,63 @@
+"""Report views for many units (simlib.report.communes): plan_2027's 56 communes get a ranked dot
+plot, a proportional-symbol map from their coordinates and cut tables instead of 56 small
+multiples; a dated run shows its changes of rules apart from real movement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.paths import params_dir
+from simlib.report import communes as CM
+from simlib.report import html as H
+from simlib.report import scenario_report as R
+from simlib.runner import run
+from simlib.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return R.context(run(load_scenario(params_dir() / "scenarios" / "plan_2027.yaml")), "vi")
+
+
+def test_unit_frame_is_ranked_and_complete(ctx):
+    frame = CM.unit_frame(ctx)
+    assert len(frame) == 56 and CM.many_units(ctx)
+    assert (np.diff(frame["last"].to_numpy()) <= 1e-12).all()  # highest rate first
+    ind = ctx.tables.indicators
+    poor = ind[(ind["indicator"] == "poor") & (ind["geo_type"] == "district") & (ind["year"] == 2027)]
+    assert frame["poor"].sum() == pytest.approx(poor["value"].sum())
+    assert frame["is_poor"].sum() == ctx.scenario.dataset.poor_district.sum()
+
+
+def test_views_render(ctx):
+    frame = CM.unit_frame(ctx)
+    blocks = CM.unit_views(ctx)
+    charts = [b for b in blocks if isinstance(b, H.Chart)]
+    assert len(charts) == 2  # ranked dots and the map (the communes have coordinates)
+    assert all(H.figure(c).startswith("<figure") for c in charts)
+    ends = CM.ends_table(ctx, frame).frame
+    assert len(ends) == 2 * CM.PAGE_ROWS
+    groups = CM.group_table(ctx, frame).frame
+    assert groups.iloc[:, 1].sum() == 56  # every unit in one group of former districts
+    assert groups.iloc[:, 2].sum() == pytest.approx(frame["poor"].sum())
+    assert any("Hà Quảng" in name for name in groups.iloc[:, 0])
+
+
+def test_no_map_without_coordinates(ctx):
+    frame = CM.unit_frame(ctx).drop(columns=["lat", "lon"])
+    assert CM.symbol_map(ctx, frame) is None
+
+
+def test_reference_sizes():
+    assert CM.reference_sizes(1234.0) == [300.0, 600.0, 1200.0]
+    assert CM.reference_sizes(0.0) == [1.0]
+
+
+def test_changes_table_adds_up(ctx):
+    table = CM.changes_table(ctx)
+    df = table.frame
+    cols = df.columns[1:]
+    np.testing.assert_allclose(df[cols[0]] + df[cols[1]] + df[cols[2]] + df[cols[3]], df[cols[4]])
+    html = "".join(str(b) for b in CM.changes_views(ctx))
+    assert "Sắp xếp địa bàn" in html and "Phân loại lại" in html
