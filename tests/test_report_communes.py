@@ -61,3 +61,13 @@ def test_changes_table_adds_up(ctx):
     np.testing.assert_allclose(df[cols[0]] + df[cols[1]] + df[cols[2]] + df[cols[3]], df[cols[4]])
     html = "".join(str(b) for b in CM.changes_views(ctx))
     assert "Sắp xếp địa bàn" in html and "Phân loại lại" in html
+
+
+def test_periods_table_states_each_years_rules(ctx):
+    table = CM.periods_table(ctx)
+    df = table.frame
+    assert df.iloc[:, 0].tolist() == [2023, 2024, 2025, 2026, 2027]
+    assert df.iloc[4, 1].startswith("ntp_merged_2026_2030") and df.iloc[1, 1].startswith("ntp_spr_2021_2025")
+    assert df.iloc[4, 2].startswith("2027-2030") and df.iloc[3, 2].startswith("2022-2025")
+    assert df.iloc[1, 3] == "districts_2020 / commune" and df.iloc[2, 3] == "communes_2025 / commune"
+    assert "1657" in table.note and "351/2025" in table.note

@@ -203,9 +203,42 @@ def changes_table(ctx) -> ReportTable | None:
     return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=t("report.changes.note"))
 
 
+def periods_table(ctx) -> ReportTable | None:
+    """The rules of each year from the manifest's `periods` (simlib.period_record): programme
+    catalogue, poverty standard (and whether the model applied it), units in force and units of
+    the counts, targets — with their sources in the note."""
+    record = ctx.result.manifest.get("periods") or {}
+    if not record.get("dated"):
+        return None
+    t = ctx.t
+    rows, sources = [], {}
+    for r in record["years"]:
+        cat, std, geo, tgt = r["catalogue"], r["standard"], r["geography"], r["targets"]
+        for entry in (cat, std, geo, tgt):
+            if entry and entry.get("source"):
+                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"])
+        applied = t("report.periods.applied") if std["applied"] else t("report.periods.recorded")
+        rows.append(
+            {
+                t("table.year"): r["year"],
+                t("table.periods.catalogue"): f"{cat['id']} ({cat['given']})" if cat else "–",
+                t("table.periods.standard"): f"{std['id']} ({applied})",
+                t("table.periods.units"): f"{geo['in_force']} / {geo['units_used']}",
+                t("table.periods.targets"): tgt["id"],
+            }
+        )
+    note = "; ".join(f"{k}: {v}" for k, v in sources.items())
+    return ReportTable("periods", t("report.table.periods"), pd.DataFrame(rows), {t("table.year"): "year"}, note=note)
+
+
 def changes_views(ctx) -> list:
-    """The changes table with its explanation, or nothing for a run without it."""
+    """The rules of each year and the changes table with its explanation (dated runs), or nothing."""
+    blocks = []
+    periods = periods_table(ctx)
+    if periods is not None:
+        blocks.append(to_html(periods, ctx.lang))
+        blocks += [H.para(n, "sl-small") for n in ctx.result.manifest["periods"].get("notes", [])]
     table = changes_table(ctx)
-    if table is None:
-        return []
-    return [H.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]
+    if table is not None:
+        blocks += [H.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]
+    return blocks
