@@ -104,3 +104,13 @@ def test_targets_in_force_each_year(result):
     skipped = {r["target_id"] for r in recs if not r["evaluated"]}
     assert "em_income_ratio_2030" not in skipped  # judged only in 2030, outside the horizon: not listed
     assert all(r["status"] in ("adopted", "proposal") for r in recs)
+
+
+def test_parameter_draws_judge_the_same_targets(result):
+    """The uncertainty draws judge each year against the targets the central run judged."""
+    from simlib.options import RunOptions
+    from simlib.uncertainty.run import run_uncertainty
+
+    u = run_uncertainty(result.scenario, 2, RunOptions(seed=1))
+    key = ["year", "target_id", "geo"]
+    assert set(map(tuple, u.targets[key].to_numpy())) == set(map(tuple, result.targets[key].to_numpy()))
