@@ -71,3 +71,11 @@ def test_periods_table_states_each_years_rules(ctx):
     assert df.iloc[4, 2].startswith("2027-2030") and df.iloc[3, 2].startswith("2022-2025")
     assert df.iloc[1, 3] == "districts_2020 / commune" and df.iloc[2, 3] == "communes_2025 / commune"
     assert "1657" in table.note and "351/2025" in table.note
+
+
+def test_dated_targets_are_judged_in_their_years(ctx):
+    """The 2026–2030 targets are set for every year of their period: judged, not an outlook."""
+    v = ctx.verdicts
+    late = v[v["year"] >= 2026]
+    assert not late.empty and late["own_year"].all()
+    assert not v.loc[v["year"] == 2025, "own_year"].any()  # the 2024 plan sets 2024 only
