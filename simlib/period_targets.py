@@ -8,7 +8,14 @@ reports of Nghị quyết 257/2025/QH15 and of the Government's proposal; nation
 figures, not Cao Bằng's, whose own targets were not found). `targets_for_year(year)` returns a
 `TargetSet` whose `specs` have the keys of `simlib.targets.target_specs` plus the period's own:
 `status` (adopted / proposal), `source`, `kind`, `judged_years`, `unit`, `range` and `indicator_modelled`
-(whether simlib computes the indicator at all; none of the 2026–2030 targets is set for Cao Bằng). Nothing evaluates the 2026–2030 targets yet.
+(whether simlib computes the indicator at all; none of the 2026–2030 targets is set for Cao Bằng).
+
+`evaluate_period_targets` judges each projected year against the targets in force in it (a
+scenario with `periods: dated`): a 2026–2030 target set for a wider area than the province
+(national, the ethnic-minority and mountainous areas, which Cao Bằng lies wholly within) is judged
+on the province as a reference (`PROXY`), poor communes on the dataset's poor units; targets whose
+indicator simlib does not compute, or not judged in a projected year, are listed as not evaluated
+with the reason.
 """
 
 from __future__ import annotations
@@ -16,13 +23,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from simlib.errors import InputError, raise_if_any
 from simlib.paths import display_path
 from simlib.programmes import Period, load_periods, period_for_year
 from simlib.results import INDICATOR_UNITS
 from simlib.schema import load_yaml, validate
-from simlib.targets import target_specs
+from simlib.targets import TARGET_COLUMNS, evaluate_specs, target_specs
 
+#: where simlib judges a 2026–2030 target's geography: (geo_type, geo, what the judgement stands for)
+PROXY = {
+    "national": ("province", "province", "national target judged on the province, for reference only"),
+    "ethnic_minority_and_mountainous_areas": (
+        "province",
+        "province",
+        "regional target judged on the province (Cao Bằng lies wholly within the ethnic-minority and "
+        "mountainous areas), for reference",
+    ),
+    "poor_communes": ("poor_districts", "poor_districts", "poor communes: the dataset's poor units (derived flag)"),
+}
 #: comparisons under which a lower value is better (the weaker end of a range is its high end)
 LOWER_IS_BETTER = ("<=", "<")
 
@@ -133,3 +153,48 @@ def targets_for_year(year: int, file: Path | None = None) -> TargetSet:
         raise_if_any(validate(doc, "targets", period.file))
         return TargetSet(period, plan_specs(doc, period, period.source))
     return TargetSet(period, load_period_targets(period.file, period))
+
+
+def judged_spec(spec: dict) -> dict:
+    """A period spec placed on the geographies of the indicator table (`PROXY`)."""
+    geo_type, geo, _ = PROXY.get(spec["geo"], (spec["geo_type"], spec["geo"], ""))
+    return spec | {"geo_type": geo_type, "geo": geo}
+
+
+def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason: str) -> dict:
+    """What the manifest says about one target in one year."""
+    return {
+        "year": year,
+        "target_id": spec["target_id"],
+        "period": period.id,
+        "status": spec["status"],
+        "source": spec["source"],
+        "evaluated": evaluated,
+        "note": reason,
+    }
+
+
+def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path | None = None):
+    """Each projected year judged against the targets in force in it (`targets_for_year`).
+
+    Returns the scorecard rows (the columns of `simlib.targets.evaluate_targets`) and one record
+    per target and year: evaluated or not, with the reason or the proxy used."""
+    parts, records = [], []
+    for year in years:
+        tset = targets_for_year(year, file)
+        in_year = indicators[indicators["year"] == year]
+        for spec in tset.specs:
+            if year not in spec["judged_years"]:
+                continue
+            if not spec["indicator_modelled"]:
+                records.append(target_record(spec, year, tset.period, False, "indicator not modelled by simlib"))
+                continue
+            placed = judged_spec(spec)
+            part = evaluate_specs(in_year, [placed], poor_units)
+            note = PROXY.get(spec["geo"], ("", "", ""))[2]
+            reason = note if not part.empty else "no indicator rows"
+            records.append(target_record(spec, year, tset.period, not part.empty, reason))
+            parts.append(part)
+    parts = [p for p in parts if not p.empty]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TARGET_COLUMNS)
+    return table, records

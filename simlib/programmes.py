@@ -9,7 +9,7 @@ period in force; `load_programme_catalogue()` reads and checks a dated catalogue
 (lines) with capital, eligibility and beneficiaries, and its `continues` mapping from the
 2021–2025 lines (each link with its successors' shares and the reason). Every problem of a file is
 reported at once. The catalogue after 2025 is a DRAFT (its contents are candidates, see the
-file's header); no scenario or engine runs it yet.
+file's header); scenarios with `periods: dated` run it (simlib.dated_budget).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
+from simlib.geography import load_geography
 from simlib.model import Model, compile_model
 from simlib.multidim import MultidimModel, compile_multidim
 from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
@@ -25,6 +26,9 @@ from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
+from simlib.period_changes import period_changes
+from simlib.period_record import periods_record
+from simlib.period_targets import evaluate_period_targets
 from simlib.results import Tables, make_tables, programme_effect_indicators
 from simlib.scenario import Scenario
 from simlib.schema import qv
@@ -37,6 +41,9 @@ OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "pro
 #: written when the run produced them (review flows: every run made by `run`; deprivations: the
 #: multidimensional model; absorption: money that reaches no one, simlib.compliance.absorption)
 OPTIONAL_OUTPUT_FILES = ("review_flows.csv", "deprivations.csv", "deprivation_removals.csv", "absorption.csv")
+#: written by a run with `periods: dated` (simlib.period_changes: re-mapping and reclassification
+#: apart from real movement)
+PERIOD_CHANGES_FILE = "period_changes.csv"
 
 
 @dataclass
@@ -49,6 +56,7 @@ class RunResult:
     tables: Tables
     targets: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    period_changes: pd.DataFrame | None = None  # `periods: dated` runs (simlib.period_changes)
 
     @property
     def states(self) -> pd.DataFrame:
@@ -204,12 +212,47 @@ def run(
         tables.deprivations = deprivations_table(out, target, scen.name)
         tables.deprivation_removals = deprivation_removals_table(out, target, scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
-    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest = manifest_for(scen, options)
+    manifest["periods"] = periods_record(scen)
+    if scen.dated:  # each year judged against the targets in force in it
+        targets, manifest["periods"]["targets"] = evaluate_period_targets(tables.indicators, scen.years, poor_units)
+    else:
+        targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     if tables.absorption is not None:
         manifest["absorption"] = absorption_totals(tables.absorption)
-    return RunResult(scen, model, out, tables, targets, manifest)
+    changes = dated_changes(scen, options, spend, tables) if scen.dated else None
+    return RunResult(scen, model, out, tables, targets, manifest, changes)
+
+
+def previous_standard_params(scen: Scenario):
+    """The scenario's parameters with the standard in force before the first change of standard
+    in its review years kept over the whole horizon (None when no standard changes)."""
+    standards = build_standards(scen.params["standards"])
+    changes = standard_changes(standards, (scen.baseline_year,) + scen.years)
+    if not changes:
+        return None
+    year, old, new = changes[0]
+    last = scen.years[-1]
+    keep = list(old.doc["in_force"]) + [{"first": year, "last": last, "source": "kept (counterfactual)"}]
+    later = [{"first": last + 1, "last": last + 1, "source": "after the horizon (counterfactual)"}]
+    return scen.params.with_overrides(
+        [(f"standards.{old.id}.in_force", keep), (f"standards.{new.id}.in_force", later)], origin="period_changes"
+    )
+
+
+def dated_changes(scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables) -> pd.DataFrame:
+    """`simlib.period_changes` of a dated run: with the multidimensional model, the same run
+    keeping the previous standard gives the reclassification at the change of standard."""
+    level = (scen.dataset.meta.get("geography") or {}).get("level", "district")
+    old_states = None
+    params = previous_standard_params(scen) if scen.poverty_model == "multidim" else None
+    if params is not None:
+        old_scen = replace(scen, params=params)
+        model, target = compile_run_model(old_scen)
+        old_out = simulate(target, spend, options.but(progress=False))
+        old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
+    return period_changes(tables.states, level, load_geography(), old_states)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
@@ -232,6 +275,9 @@ def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
             if table is not None:
                 table.to_csv(tmp / name, index=False)
                 written.append(name)
+        if result.period_changes is not None:
+            result.period_changes.to_csv(tmp / PERIOD_CHANGES_FILE, index=False)
+            written.append(PERIOD_CHANGES_FILE)
         manifest = dict(result.manifest, outputs=written)
         if extra is not None:
             added = dict(extra(tmp))
@@ -248,7 +294,7 @@ def read_outputs(folder: str | Path) -> dict:
     (deprivations, deprivation_removals) are included when the folder has them."""
     folder = Path(folder)
     out = {}
-    for f in OPTIONAL_OUTPUT_FILES:
+    for f in OPTIONAL_OUTPUT_FILES + (PERIOD_CHANGES_FILE,):
         if (folder / f).is_file():
             out[f[:-4]] = pd.read_csv(folder / f)
     for f in OUTPUT_FILES:

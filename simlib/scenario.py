@@ -18,12 +18,14 @@ import numpy as np
 from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, parse_budget
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
+from simlib.dated_budget import YearRecord, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
+from simlib.programmes import old_line_ids
 from simlib.schema import get_schema, load_yaml, validate
 from simlib.standards import build_standards, check_review_years
 
@@ -55,6 +57,12 @@ class Scenario:
     set_overrides: tuple[tuple[str, Any], ...] = field(default=())
     legal: LegalFrame | None = None  # the legal frame the allocation must respect (simlib.legal)
     other_programmes: tuple[OtherProgramme, ...] = ()  # other programmes declared (simlib.other_programmes)
+    budget_periods: tuple[YearRecord, ...] = ()  # `periods: dated`: how each budget year was read
+
+    @property
+    def dated(self) -> bool:
+        """Whether each year runs under the catalogue and targets in force in it (`periods: dated`)."""
+        return self.raw.get("periods") == "dated"
 
     @property
     def ignored_rules(self) -> tuple[str, ...]:
@@ -153,9 +161,13 @@ def scenario_from_dict(
     if params is not None:
         catalogue = catalogue_of(params)
         frame = _legal_frame(raw, base_dir, params, dataset, broken, shown, errors)
+    budget_raw, budget_periods = raw.get("budget"), []
+    if raw.get("periods") == "dated" and "budget" not in broken:
+        budget_raw, budget_periods, derr = translate_budget(raw["budget"], old_line_ids())
+        errors.extend(e.with_file(shown) for e in derr)
     if catalogue is not None and "budget" not in broken:
         unit_ids = dataset.unit_ids if dataset is not None else None
-        budget, berr = parse_budget(raw["budget"], catalogue, unit_ids, params["funding"], start, horizon, shown)
+        budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], start, horizon, shown)
         errors.extend(berr)
     others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
@@ -176,6 +188,7 @@ def scenario_from_dict(
         set_overrides=tuple(set_items),
         legal=frame,
         other_programmes=others,
+        budget_periods=tuple(budget_periods),
     )
 
 

@@ -1,4 +1,5 @@
-"""The plan's targets (`params/targets.yaml`) evaluated on the indicator table.
+"""Targets evaluated on the indicator table: the plan's (`params/targets.yaml`) or any target specs
+(`evaluate_specs`; the 2026–2030 targets come from `simlib.period_targets`).
 
 One row per draw, projected year, target and geography: projected value, threshold, met or not.
 `probability_met` summarises draws (the share of draws in which a target is met).
@@ -35,16 +36,50 @@ def target_specs(targets_doc: dict) -> list[dict]:
     return out
 
 
+#: how a projected value meets a threshold (a tolerance of 1e-9 absorbs rounding at the threshold
+#: for the inclusive comparisons; the strict ones must be clear of it)
+COMPARE = {
+    "<=": lambda v, t: v <= t + 1e-9,
+    "<": lambda v, t: v < t - 1e-9,
+    ">=": lambda v, t: v >= t - 1e-9,
+    ">": lambda v, t: v > t + 1e-9,
+}
+TARGET_COLUMNS = [
+    "scenario",
+    "engine",
+    "draw",
+    "year",
+    "target_id",
+    "geo_type",
+    "geo",
+    "indicator",
+    "value",
+    "comparison",
+    "threshold",
+    "met",
+    "label_vi",
+    "label_en",
+    "poor_near_poor_value",
+]
+
+
 def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str]) -> pd.DataFrame:
     """Scorecard rows: scenario, engine, draw, year, target_id, geo_type, geo, indicator, value,
     comparison, threshold, met, label_vi, label_en, and `poor_near_poor_value`: for a poverty-rate
     target, the same measure for poor and near-poor households together (`COMPANION`), else NaN."""
+    return evaluate_specs(indicators, target_specs(targets_doc), poor_units)
+
+
+def evaluate_specs(indicators: pd.DataFrame, specs, poor_units: list[str]) -> pd.DataFrame:
+    """`evaluate_targets` for target specs (as `target_specs` gives them): comparison one of
+    `COMPARE`; a spec with `each_poor_district` (or `each_poor_commune`) is judged for its
+    aggregate and for each unit of `poor_units` too."""
     rows = []
     keys = ["scenario", "engine", "draw", "year"]
-    for spec in target_specs(targets_doc):
+    for spec in specs:
         sel = indicators["indicator"] == spec["indicator"]
         geo_sel = (indicators["geo"] == spec["geo"]) & (indicators["geo_type"] == spec["geo_type"])
-        if spec["each_poor_district"]:
+        if spec["each_poor_district"] or spec.get("each_poor_commune", False):
             geo_sel |= (indicators["geo_type"] == "district") & indicators["geo"].isin(poor_units)
         part = indicators.loc[sel & geo_sel, keys + ["geo_type", "geo", "indicator", "value"]].copy()
         if part.empty:
@@ -52,27 +87,13 @@ def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: li
         part["target_id"] = spec["target_id"]
         part["comparison"] = spec["comparison"]
         part["threshold"] = spec["threshold"]
-        v = part["value"].to_numpy()
-        part["met"] = v <= spec["threshold"] + 1e-9 if spec["comparison"] == "<=" else v >= spec["threshold"] - 1e-9
+        part["met"] = COMPARE[spec["comparison"]](part["value"].to_numpy(), spec["threshold"])
         part["label_vi"] = spec["label_vi"]
         part["label_en"] = spec["label_en"]
         rows.append(_with_companion(part, indicators, keys))
-    cols = keys + [
-        "target_id",
-        "geo_type",
-        "geo",
-        "indicator",
-        "value",
-        "comparison",
-        "threshold",
-        "met",
-        "label_vi",
-        "label_en",
-        "poor_near_poor_value",
-    ]
     if not rows:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(rows, ignore_index=True)[cols]
+        return pd.DataFrame(columns=TARGET_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[TARGET_COLUMNS]
 
 
 def _with_companion(part: pd.DataFrame, indicators: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

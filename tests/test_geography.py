@@ -52,8 +52,25 @@ def test_unit_tables(geo):
     assert set(districts["unit_id"]) == set(load_dataset("caobang").unit_ids)
     assert len(communes) == 56 and communes["unit_id"].is_unique
     assert communes.loc[communes["code"] == "01290", "name_en"].item() == "Bao Lam commune"
-    # derived flag: 30 units hold at least one commune of a 2024 poor district (README)
-    assert communes["former_poor_district_area"].sum() == 30
+    # derived flag: 37 units hold at least one commune of a 2024 poor district (README)
+    assert communes["former_poor_district_area"].sum() == 37
+
+
+def test_poor_district_flag_follows_the_2024_flags(geo):
+    """`legacy_poor_district_communes` (k/n) counted independently: the mapping's old communes of
+    each new unit, and the districts flagged poor in data/caobang/units.csv today (Trùng Khánh
+    included, QĐ 880/QĐ-TTg)."""
+    poor = set(load_dataset("caobang").units.query("poor_district")["unit_id"])
+    assert "trung_khanh" in poor
+    m = geo.mapping.assign(poor=geo.mapping["old_district_id"].isin(poor))
+    expected = m.groupby("new_code")["poor"].agg(lambda s: f"{int(s.sum())}/{len(s)}")
+    units = geo.period("communes_2025").units.set_index("code")
+    assert units["legacy_poor_district_communes"].to_dict() == expected.to_dict()
+    # every unit formed only from Trùng Khánh communes is now wholly former poor-district area
+    only_tk = m.groupby("new_code")["old_district_id"].agg(lambda s: set(s) == {"trung_khanh"})
+    for code in only_tk[only_tk].index:
+        k, n = units.loc[code, "legacy_poor_district_communes"].split("/")
+        assert k == n and units.loc[code, "former_poor_district_area"]
 
 
 def test_apportion_hand_worked():

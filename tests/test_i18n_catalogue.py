@@ -35,6 +35,7 @@ from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
 from simlib.report.baseline import FIGURES as BASELINE_FIGURES
 from simlib.report.baseline import PROVENANCE
+from simlib.report.communes import CHANGE_COLUMNS, CHANGE_MEASURES
 from simlib.report.compare import TRANSITION_METHODS
 from simlib.report.parameter_names import CRITERIA as PARAM_CRITERIA
 from simlib.report.parameter_names import RULES as PARAM_RULES
@@ -125,6 +126,8 @@ def dynamic() -> dict[str, Dynamic]:
         "report.param.": Dynamic(tuple(PARAM_NAMES.values())),
         "report.param.rule.": Dynamic(PARAM_RULES),
         "report.param.criterion.": Dynamic(PARAM_CRITERIA),
+        "table.measure.": Dynamic(CHANGE_MEASURES),  # simlib.report.communes.changes_table
+        "table.change.": Dynamic(CHANGE_COLUMNS),
         "unc.sampler.": Dynamic(SAMPLERS),
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),

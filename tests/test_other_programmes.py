@@ -16,6 +16,7 @@ from simlib.errors import InputErrors
 from simlib.model import compile_model
 from simlib.other_programmes import register_programmes
 from simlib.runner import run
+from simlib.scenario import SOURCES
 
 CAMPAIGN = "temporary_house_campaign_2024_2025"
 
@@ -25,7 +26,8 @@ def _with_others(others, budget_lines=None):
     raw["other_programmes"] = others
     if budget_lines is not None:
         raw["budget"] = {"unit": "billion VND", "years": {"2023": {}, "2024": {"lines": budget_lines}, "2025": {}}}
-    return make_scenario(raw)
+    # this programme's money fully disbursed, like the other programme's (its amounts are money spent)
+    return make_scenario(raw, [(f"funding.sources.{s}.disbursement.value", 1.0) for s in SOURCES])
 
 
 def _houses(amount: float) -> dict:
@@ -33,7 +35,7 @@ def _houses(amount: float) -> dict:
 
 
 def test_as_in_baseline_adds_nothing():
-    base = compile_model(make_scenario())
+    base = compile_model(_with_others([]))
     declared = compile_model(
         _with_others([{"programme": p, "as_in_baseline": True} for p in ("new_rural_development",)])
     )

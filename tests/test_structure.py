@@ -50,6 +50,7 @@ LONG_MODULES: set[str] = {
     "simlib/engines/multidim_jit.py",
     "simlib/report/charts.py",
     "simlib/report/deprivation.py",
+    "simlib/report/scenario_report.py",
 }
 
 PRIVATE_IMPORTS: set[str] = set()
@@ -63,7 +64,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/batch.py:_set_strings",
     "simlib/batch.py:check_all",
     "simlib/batch.py:check_batch_output",
-    "simlib/batch.py:collect_scenarios",
     "simlib/batch.py:compare_reports",
     "simlib/batch.py:headline",
     "simlib/batch.py:report_one",
@@ -73,7 +73,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/baseline.py:estimated_share",
     "simlib/report/baseline.py:load",
     "simlib/report/charts.py:legend_handles",
-    "simlib/report/compare.py:export",
     "simlib/report/compare.py:load",
     "simlib/report/compare.py:money",
     "simlib/report/compare.py:regret_chart",

@@ -3,6 +3,12 @@
 
     python data/geography/build_geography.py          # writes data/geography/caobang/*.csv
     python data/geography/build_geography.py --check  # rebuilds in memory, exit 1 if files differ
+    python data/geography/build_geography.py --flags  # only the 2024 poor-district flags, no packages
+
+`--flags` rewrites the column `legacy_poor_district_communes` of units_2025.csv (k/n: k of the
+unit's n old communes lay in a 2024 poor district) from the committed mapping_2025.csv and the
+current flags of data/caobang/units.csv, leaving every other byte of the file as it is: run it
+whenever a poor-district flag of the 2024 dataset changes (it needs neither data package).
 
 Needs two packages that simlib itself does not depend on (install them in a scratch venv, see
 data/geography/README.md): `vietnamadminunits==1.0.4` (MIT) and `vietnam-provinces==2026.9.0`
@@ -38,10 +44,13 @@ from collections import defaultdict
 from importlib import metadata, resources
 from pathlib import Path
 
-import vietnam_provinces
-from vietnam_provinces import Ward
-from vietnam_provinces.legacy import District as LegacyDistrict
-from vietnam_provinces.legacy import Ward as LegacyWard
+try:  # the data packages are needed for a full rebuild only (not for --flags)
+    import vietnam_provinces
+    from vietnam_provinces import Ward
+    from vietnam_provinces.legacy import District as LegacyDistrict
+    from vietnam_provinces.legacy import Ward as LegacyWard
+except ImportError:  # pragma: no cover - depends on the scratch venv
+    vietnam_provinces = None
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "caobang"
@@ -350,10 +359,45 @@ def build() -> tuple[dict[str, str], list[str], list[str]]:
     return files, [], disagreements(mapping, vau, nso, communes)
 
 
+def poor_flag_counts(mapping_rows: list[dict], poor: dict[str, str]) -> dict[str, str]:
+    """new unit code -> 'k/n': k of its n old communes (mapping_2025.csv rows) lay in a district
+    whose 2024 poor-district flag (`poor`: unit_id -> 'true'/'false') is true."""
+    k: dict[str, int] = defaultdict(int)
+    n: dict[str, int] = defaultdict(int)
+    for row in mapping_rows:
+        n[row["new_code"]] += 1
+        k[row["new_code"]] += poor[row["old_district_id"]] == "true"
+    return {code: f"{k[code]}/{n[code]}" for code in n}
+
+
+def rebuild_flags(check: bool) -> int:
+    """Rewrite `legacy_poor_district_communes` of units_2025.csv from the committed mapping and the
+    current 2024 flags (see the module docstring); with `check`, only say whether it is stale."""
+    flags = poor_flag_counts(read_csv(OUT / "mapping_2025.csv"), poor_district_ids())
+    rows = list(csv.reader(io.StringIO((OUT / "units_2025.csv").read_text("utf-8"))))
+    col = rows[0].index("legacy_poor_district_communes")
+    for row in rows[1:]:
+        row[col] = flags[row[0]]
+    text = render(rows)
+    stale = (OUT / "units_2025.csv").read_text("utf-8") != text
+    if check:
+        print("flags up to date" if not stale else "units_2025.csv flags differ from a rebuild")
+        return 1 if stale else 0
+    (OUT / "units_2025.csv").write_text(text, encoding="utf-8")
+    print(f"wrote legacy_poor_district_communes in {OUT / 'units_2025.csv'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the CSVs differ from a rebuild")
+    parser.add_argument("--flags", action="store_true", help="rebuild only the poor-district flag column")
     args = parser.parse_args(argv)
+    if args.flags:
+        return rebuild_flags(args.check)
+    if vietnam_provinces is None:
+        print("a full rebuild needs vietnamadminunits and vietnam-provinces (see README)", file=sys.stderr)
+        return 2
     versions = {p: metadata.version(p) for p in ("vietnamadminunits", "vietnam-provinces")}
     print(f"packages: {versions}; vietnam-provinces data {vietnam_provinces.__data_version__}")
     files, problems, notes = build()

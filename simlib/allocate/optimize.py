@@ -337,15 +337,7 @@ def _result(
         "plan_feasible": p.spend(x_plan[None])[0],
         "equal_split": p.spend(x_equal[None])[0],
     }
-    comp = tables.summaries(p, spends)
-    comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    # the plan's breaches: capital and the requested counterpart share, then the legal frame's other rules
-    findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
-    findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
-    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
-    if p.target_rows:
-        sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
-        comp["targets_met"] = (sl >= -1e-6).all(axis=1)
+    comp, findings = _comparison(scen, spec, p, [x, x_plan, x_equal], allocs, spends)
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     ex = _explained(p, x, f_zero, names, placed)
     fr = pd.DataFrame()
@@ -379,6 +371,22 @@ def _result(
         legal=legal,
         legal_violations=breaches,
     )
+
+
+def _comparison(scen, spec, p, xs, allocs, spends) -> tuple[pd.DataFrame, list]:
+    """The four allocations side by side (optimal, plan, plan made feasible, equal split: `xs` the
+    optimal, plan-feasible and equal-split points) and the plan's legal findings: capital and the
+    requested counterpart share, then the legal frame's other rules."""
+    x, x_plan, x_equal = xs
+    comp = tables.summaries(p, spends)
+    comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
+    findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
+    findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
+    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
+    if p.target_rows:
+        sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
+        comp["targets_met"] = (sl >= -1e-6).all(axis=1)
+    return comp, findings
 
 
 def legal_check(optimal: Scenario) -> tuple[dict, list]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
+from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
 
@@ -94,6 +95,18 @@ def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFr
         u.get("outcomes"),
         verdict.plan_years(targets_doc) if targets_doc is not None else None,
     )
+
+
+def verdict_targets(scen) -> dict:
+    """The targets document whose `meta.years` say which years a verdict judges (the others are
+    an outlook): the plan's, plus — for `periods: dated` — every year of the 2026–2030 targets,
+    which are set for each year of their period (`simlib.period_targets`)."""
+    doc = scen.params["targets"]
+    if not scen.dated:
+        return doc
+    years = verdict.plan_years(doc) or []
+    years += [y for y in scen.years if targets_for_year(y).period.kind == "period_targets"]
+    return dict(doc, meta=dict(doc.get("meta") or {}, years=years))
 
 
 def prepare(
@@ -178,7 +191,7 @@ def context(result, lang: str = "vi", uncertainty=None, links: Links | str | Non
         }
     if not isinstance(links, Links):
         links = Links(uncertainty=links or None)
-    verdicts = verdicts_of(tabs, result.scenario.params["targets"])
+    verdicts = verdicts_of(tabs, verdict_targets(result.scenario))
     head = data.headline(tabs.indicators, tabs.targets)
     intervals = programme_intervals(result.scenario, result.model)
     return ReportContext(result, tabs, lang, names, head, uncertainty, links, "", verdicts, intervals)

@@ -18,7 +18,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
-from simlib.report import charts, data, html
+from simlib.report import charts, communes, data, html
 from simlib.report.table import ReportTable
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -276,9 +276,12 @@ def trajectories(ctx) -> list:
         html.para(ctx.t("report.trajectories.intro")),
         province_chart(ctx),
         group_panels(ctx),
-        district_panels(ctx),
-        to_html(district_table(ctx), L),
     ]
+    if communes.many_units(ctx):  # ~56 communes: ranked dots, a map, cut tables (simlib.report.communes)
+        blocks += communes.unit_views(ctx)
+    else:
+        blocks += [district_panels(ctx), to_html(district_table(ctx), L)]
+    blocks += communes.changes_views(ctx)
     if ctx.spread_shown:
         blocks.append(html.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))
     return blocks

@@ -26,6 +26,7 @@ from simlib.model import Model
 from simlib.multidim import MultidimModel
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
+from simlib.period_targets import evaluate_period_targets, targets_for_year
 from simlib.results import indicator_arrays, programme_effect_indicators
 from simlib.runner import compile_run_model, simulate
 from simlib.scenario import Scenario
@@ -124,6 +125,22 @@ def _indicator_frame(
     return df
 
 
+def scenario_targets(frame: pd.DataFrame, scen: Scenario, poor_units: list[str]) -> pd.DataFrame:
+    """The scorecard rows of `frame` as the scenario's run judges them (`simlib.runner.run`): each
+    year's targets in force for `periods: dated`, else the plan's targets every year."""
+    if scen.dated:
+        return evaluate_period_targets(frame, scen.years, poor_units)[0]
+    return evaluate_targets(frame, scen.params["targets"], poor_units)
+
+
+def target_indicators(scen: Scenario) -> set[str]:
+    """The indicators the scenario's targets read."""
+    names = {t["indicator"] for t in scen.params["targets"]["targets"]}
+    if scen.dated:
+        names |= {s["indicator"] for y in scen.years for s in targets_for_year(y).specs if s["indicator_modelled"]}
+    return names
+
+
 def targets_of(
     layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scenario, engine: str, poor_units: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +152,7 @@ def targets_of(
         return np.empty((m, 0)), np.empty((m, 0), bool)
     names = sorted(set(cells["indicator"]) | {"households"})  # households: keeps the baseline year in view
     frame = _indicator_frame(layout, arr, samples, names, scen.name, engine)
-    t = evaluate_targets(frame, scen.params["targets"], poor_units)
+    t = scenario_targets(frame, scen, poor_units)
     key = ["target_id", "geo_type", "geo", "year"]
     col = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[key]))
     row = pd.Series(np.arange(m), index=samples)
@@ -181,10 +198,10 @@ def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool =
     years = (scen.baseline_year,) + tuple(model.years)
     layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())
     arr = np.stack([ind[n] for n in layout.indicators], axis=1).reshape(1, -1)
-    names = sorted({t["indicator"] for t in scen.params["targets"]["targets"]} | {"households"})
+    names = sorted(target_indicators(scen) | {"households"})
     frame = _indicator_frame(layout, arr, np.zeros(1, int), names, scen.name, engine)
     poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
-    t = evaluate_targets(frame, scen.params["targets"], poor_units)
+    t = scenario_targets(frame, scen, poor_units)
     cells = t[["target_id", "geo_type", "geo", "year", "indicator", "comparison", "threshold", "label_vi", "label_en"]]
     return Layout(layout.indicators, years, layout.geos, cells.reset_index(drop=True))
 

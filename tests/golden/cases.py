@@ -53,6 +53,8 @@ def case_tables(case: Case) -> dict[str, pd.DataFrame]:
     res = run(scen, engine=case.engine, draws=case.draws, seed=case.seed)
     out = {name: getattr(res.tables, name) for name in TABLES if getattr(res.tables, name, None) is not None}
     out["targets"] = res.targets
+    if res.period_changes is not None:  # `periods: dated` scenarios
+        out["period_changes"] = res.period_changes
     if case.uncertainty:
         from simlib.uncertainty.run import write_uncertainty
 

@@ -1,0 +1,162 @@
+"""A scenario budget under the dated programme catalogues (`periods: dated` in a scenario).
+
+Each budget year runs under the catalogue in force in it (`simlib.programmes.catalogue_for_year`):
+the 2021–2025 lines up to 2025, the 2026–2035 programme's contents from 2026. The model's
+mechanisms are the 2021–2025 lines' (every content of the dated catalogue takes its unit cost, lag
+and effects from one 2021–2025 line, `effects_from` — an assumption its file flags), so a year
+under the dated catalogue is translated into money for those mechanism lines before the budget is
+parsed (`simlib.budget`):
+
+- `contents:` (money per content of the dated catalogue and source): each content's money goes to
+  its `effects_from` line; a central source must be capital the content takes
+  (`central_investment` → investment, `central_recurrent` → recurrent);
+- `lines:` or `same_as` a year before the dated catalogue: the 2021–2025 money is CARRIED along the
+  documented `continues` mapping (`ProgrammeCatalogue.links`; the same links as
+  `simlib.programme_money.continue_spend`): each line's money goes to its successor contents with
+  their shares, then to their mechanism lines. A key naming a content of a line
+  (`P1.1.investment`) keeps its content when the successor's mechanism is that same line; a line
+  without successor is an error (its money would vanish), never silently dropped.
+
+`translate_budget` returns the translated `budget` mapping, a record per year (catalogue, how the
+money was given, each carried link) for the manifest, and every problem at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from simlib.errors import InputError
+from simlib.programmes import ProgrammeCatalogue, load_periods, load_programme_catalogue, period_for_year
+
+#: the capital a central source brings (the dated catalogues' `capital` values)
+SOURCE_CAPITAL = {"central_investment": "investment", "central_recurrent": "recurrent"}
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """How one budget year's money was read: `given` is `lines` (a 2021–2025 year), `contents`
+    (the dated catalogue's contents), `same_as` (another dated year's) or `carried` (2021–2025
+    money carried along `continues`);
+    `links` lists (key as written, content, share, mechanism line) of carried money."""
+
+    year: int
+    catalogue: str
+    status: str
+    source: str
+    given: str
+    links: tuple[tuple[str, str, float, str], ...] = ()
+
+    def as_dict(self) -> dict:
+        out = {"year": self.year, "catalogue": self.catalogue, "status": self.status, "source": self.source}
+        out["given"] = self.given
+        if self.links:
+            out["carried"] = [{"from": k, "content": c, "share": s, "mechanism": m} for k, c, s, m in self.links]
+        return out
+
+
+def line_of(key: str, old_lines: tuple[str, ...]) -> str | None:
+    """The 2021–2025 line a budget key names: itself, or the line whose content it is
+    (`P1.1.investment` → `P1.1`); None for a project or an unknown key."""
+    if key in old_lines:
+        return key
+    parents = [line for line in old_lines if key.startswith(line + ".")]
+    return max(parents, key=len) if parents else None
+
+
+def add_money(into: dict, key: str, by_source: dict, share: float = 1.0) -> None:
+    target = into.setdefault(key, {})
+    for src, amount in by_source.items():
+        target[src] = target.get(src, 0.0) + float(amount) * share
+
+
+def carry_lines(lines: dict, cat: ProgrammeCatalogue, old_lines, where: str, errors: list) -> tuple[dict, list]:
+    """2021–2025 money by key → money by mechanism key along `continues` (see module docstring)."""
+    out, links = {}, []
+    for key, by_source in lines.items():
+        line = line_of(key, old_lines)
+        link = cat.links.get(line) if line else None
+        if link is None or not link.successors:
+            errors.append(
+                InputError("carry_no_successor", field=f"{where}.lines.{key}", value=key, item=key, catalogue=cat.id)
+            )
+            continue
+        for s in link.successors:
+            mech = cat.lines[s.content]["effects_from"]
+            target = key if mech == line else mech
+            add_money(out, target, by_source, s.share)
+            links.append((key, s.content, s.share, target))
+    return out, links
+
+
+def content_lines(contents: dict, cat: ProgrammeCatalogue, where: str, errors: list) -> dict:
+    """Money by dated content → money by mechanism line, checking each central source's capital."""
+    out = {}
+    for content, by_source in contents.items():
+        if content not in cat.lines:
+            errors.append(
+                InputError("enum", field=f"{where}.contents.{content}", value=content, allowed=list(cat.content_ids))
+            )
+            continue
+        allowed = cat.capital(content)
+        for src in by_source:
+            if src in SOURCE_CAPITAL and SOURCE_CAPITAL[src] not in allowed:
+                sources = ", ".join(s for s, c in SOURCE_CAPITAL.items() if c in allowed)
+                field = f"{where}.contents.{content}.{src}"
+                errors.append(InputError("capital", field=field, value=src, line=content, sources=sources))
+        add_money(out, cat.lines[content]["effects_from"], by_source)
+    return out
+
+
+def resolved_entry(years_raw: dict, key: str) -> tuple[str, dict]:
+    """The year whose entry `key` uses (following same_as as far as it goes) and that entry."""
+    seen = [key]
+    while "same_as" in years_raw[seen[-1]]:
+        ref = str(years_raw[seen[-1]]["same_as"])
+        if ref not in years_raw or ref in seen:
+            break
+        seen.append(ref)
+    return seen[-1], years_raw[seen[-1]]
+
+
+def translate_year(key, years_raw, period, cat, old_lines, errors) -> tuple[dict, YearRecord]:
+    """One budget year of a dated scenario: its translated entry and its record."""
+    entry, where = years_raw[key], f"budget.years.{key}"
+    record = dict(year=int(key), catalogue=period.id, status=period.status, source=period.source)
+    if period.kind != "dated":
+        if "contents" in entry:
+            errors.append(
+                InputError("contents_period", field=f"{where}.contents", value=key, year=key, catalogue=period.id)
+            )
+        return entry, YearRecord(**record, given="lines")
+    source_key, source = resolved_entry(years_raw, key)
+    if source_key != key and int(source_key) >= period.first:
+        return entry, YearRecord(**record, given="same_as")  # same_as a dated year: translated there
+    if "contents" in source:
+        return {"lines": content_lines(source["contents"], cat, where, errors)}, YearRecord(**record, given="contents")
+    if "envelope" in source or "shares" in source:
+        errors.append(InputError("carry_envelope", field=where, value=key, catalogue=period.id))
+        return {}, YearRecord(**record, given="carried")
+    lines, links = carry_lines(source.get("lines") or {}, cat, old_lines, where, errors)
+    return {"lines": lines}, YearRecord(**record, given="carried", links=tuple(links))
+
+
+def translate_budget(budget_raw: dict, old_lines: tuple[str, ...]) -> tuple[dict, list[YearRecord], list[InputError]]:
+    """The scenario's `budget` with every year under a dated catalogue translated to mechanism
+    lines, the record of each year (sorted) and every problem (fields relative to the scenario)."""
+    out = copy.deepcopy(budget_raw)
+    years_raw = budget_raw.get("years") or {}
+    errors: list[InputError] = []
+    periods = load_periods()["catalogues"]
+    catalogues = {p.id: load_programme_catalogue(p.file) for p in periods if p.kind == "dated"}
+    records = []
+    for key in sorted(years_raw):
+        try:
+            period = period_for_year(periods, int(key))
+        except InputError as exc:
+            errors.append(InputError("period_year", field=f"budget.years.{key}", value=key, **exc.fields))
+            continue
+        entry, record = translate_year(key, years_raw, period, catalogues.get(period.id), old_lines, errors)
+        out["years"][key] = entry
+        records.append(record)
+    return out, records, errors

@@ -1,0 +1,150 @@
+"""Changes of rules apart from real movement, for a run that crosses the 2025 → 2026 changes.
+
+Between two reviews the count of poor (near-poor, …) households in a unit changes because
+
+- **re-mapping**: the units changed (1 July 2025: 10 districts → 56 communes). The previous
+  review's counts are moved onto the current units by the transition's population weights
+  (`simlib.geography.weight_matrix`); re-mapping = moved − previous on each unit, 0 for the
+  province (households are conserved);
+- **reclassification**: the poverty standard changed at this review. With the multidimensional
+  model it is the current count minus the count the same households have under the previous
+  standard (a second run keeping the previous standard, identical up to the review before;
+  `simlib.runner`); the states model does not reclassify (its transitions were estimated under
+  one standard), so it is 0 there and the row says so;
+- **movement**: what is left — households escaping, relapsing, falling into poverty, forming.
+
+`period_changes` returns, per draw, year, geography and measure: `previous` (the previous review
+on its own units; NaN for a unit that did not exist then), `start` (the previous review on the
+current units), `remapping = start − previous` (0 for the province; NaN for a new unit),
+`reclassification`, `movement` and `current`, with `start + reclassification + movement = current`. A run on district units shows the years whose review
+falls after 1 July 2025 on the communes (`on_review_units`): the engine itself keeps the districts
+(its money split and eligibility are by district), the counts are moved by the same weights as
+the baseline move.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simlib.geography import Geography, geography_for_year, weight_matrix
+
+#: the measures decomposed: states counted in each
+MEASURES = {
+    "poor": ("poor",),
+    "near_poor": ("near_poor",),
+    "poor_near_poor": ("poor", "near_poor"),
+    "households": None,
+}
+KEYS = ["draw", "year", "district"]
+COLUMNS = [
+    "draw",
+    "year",
+    "geo_type",
+    "geo",
+    "units",
+    "measure",
+    "previous",
+    "remapping",
+    "start",
+    "remapped",
+    "reclassification",
+    "movement",
+    "current",
+    "reclassification_modelled",
+]
+
+
+def unit_counts(states: pd.DataFrame) -> pd.DataFrame:
+    """Households by draw, year, unit and measure (wide: one column per measure)."""
+    out = {}
+    for name, members in MEASURES.items():
+        rows = states if members is None else states[states["state"].isin(members)]
+        out[name] = rows.groupby(KEYS)["households"].sum()
+    return pd.DataFrame(out).reindex(states.groupby(KEYS).size().index, fill_value=0.0)
+
+
+def moved(table: pd.DataFrame, geo: Geography) -> pd.DataFrame:
+    """District rows (index draw, year, district) → the same on the units of the commune period
+    (in its order) by population weights (each district's counts shared, conserved)."""
+    out = []
+    for (draw, year), part in table.groupby(level=["draw", "year"]):
+        part = part.droplevel(["draw", "year"])
+        w, to_units = weight_matrix(geo, tuple(part.index))
+        values = w.T @ part.to_numpy(float)
+        idx = pd.MultiIndex.from_product([[draw], [year], list(to_units)], names=KEYS)
+        out.append(pd.DataFrame(values, index=idx, columns=part.columns))
+    return pd.concat(out)
+
+
+def on_review_units(counts: pd.DataFrame, level: str, geo: Geography) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Counts of a run on `level` units with each year on the units in force at its review
+    (district counts moved to communes for reviews after the transition); the level of each year."""
+    levels = {int(y): geography_for_year(int(y), geo).level for y in counts.index.get_level_values("year").unique()}
+    if level != "district":
+        return counts, {y: level for y in levels}
+    late = [y for y, lv in levels.items() if lv == "commune"]
+    if not late:
+        return counts, levels
+    years = counts.index.get_level_values("year")
+    parts = [counts[~years.isin(late)], moved(counts[years.isin(late)], geo)]
+    return pd.concat(parts), levels
+
+
+def period_changes(
+    states: pd.DataFrame, level: str, geo: Geography, old_standard_states: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The decomposition (see the module docstring) of a run's `states` table on `level` units.
+
+    `old_standard_states`: the states table of the same run keeping the previous standard (the
+    multidimensional model; None: no reclassification is modelled)."""
+    counts, levels = on_review_units(unit_counts(states), level, geo)
+    old = on_review_units(unit_counts(old_standard_states), level, geo)[0] if old_standard_states is not None else None
+    rows = []
+    for (draw, year), cur in counts.groupby(level=["draw", "year"]):
+        if year - 1 not in levels:
+            continue
+        cur = cur.droplevel(["draw", "year"])
+        prev = counts.xs((draw, year - 1), level=["draw", "year"])
+        start = prev
+        if levels[year - 1] != levels[year]:  # the units changed between the two reviews
+            src = counts.xs((draw, year - 1), level=["draw", "year"], drop_level=False)
+            start = moved(src, geo).droplevel(["draw", "year"]).reindex(cur.index)
+        old_cur = old.xs((draw, year), level=["draw", "year"]) if old is not None else None
+        rows += unit_rows(draw, year, levels[year], cur, prev, start, old_cur)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def unit_rows(draw, year, level, cur, prev, start, old_cur) -> list[dict]:
+    """Rows for the province and every unit of one draw and year (frames indexed by unit, one
+    column per measure; `start` = the previous review on the current units)."""
+    reclass = (cur - old_cur.reindex(cur.index)) if old_cur is not None else cur * 0.0
+    remapped = not start.index.equals(prev.index)
+    geos = [("province", "province")] + [("unit", u) for u in cur.index]
+    out = []
+    for geo_type, geo_id in geos:
+        if geo_type == "province":
+            c, s0, rc, p0 = cur.sum(), start.sum(), reclass.sum(), prev.sum()
+        else:
+            c, s0, rc = cur.loc[geo_id], start.loc[geo_id], reclass.loc[geo_id]
+            p0 = prev.loc[geo_id] if geo_id in prev.index else pd.Series(np.nan, index=cur.columns)
+        for m in cur.columns:
+            out.append(
+                {
+                    "draw": draw,
+                    "year": year,
+                    "geo_type": geo_type,
+                    "geo": geo_id,
+                    "units": level,
+                    "measure": m,
+                    "previous": p0[m],
+                    "remapping": s0[m] - p0[m],
+                    "start": s0[m],
+                    "remapped": remapped,
+                    "reclassification": rc[m],
+                    "movement": c[m] - s0[m] - rc[m],
+                    "current": c[m],
+                    "reclassification_modelled": old_cur is not None,
+                }
+            )
+    return out

@@ -1,0 +1,242 @@
+"""Report views for many units (the 56 commune-level units from 1 July 2025) and for a run that
+crosses the 2025–2027 changes of rules.
+
+With more than `MANY_UNITS` units, small multiples and a full table stop being readable; the
+trajectories section then shows instead (`unit_views`):
+
+- a **ranked dot plot**: every unit on one line, sorted by its poor rate at the horizon, the first
+  review (hollow) joined to the horizon (filled); ★ marks poor units;
+- a **proportional-symbol map** from the units' coordinates (`lat`, `lon` of units.csv; none is
+  drawn without them): a circle per unit, its area proportional to the poor households at the
+  horizon, poor units filled — no tiles, nothing downloaded, printable in black and white;
+- **tables that aggregate and cut**: the units grouped by the 2024 districts they came from, and
+  the units with the highest and lowest rates (`PAGE_ROWS` each); the full table is in the report's
+  workbook (`table_district_rates`).
+
+`changes_views` shows `period_changes.csv` (simlib.period_changes) at province level: previous
+review, re-mapping, reclassification, real movement, this review.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simlib import i18n
+from simlib.geography import load_geography
+from simlib.i18n import fmt
+from simlib.report import charts, data, html
+from simlib.report.table import ReportTable, to_html
+
+#: more units than this: ranked dots, a map and cut tables instead of small multiples
+MANY_UNITS = 12
+#: rows shown in the page at each end of the ranked table
+PAGE_ROWS = 10
+#: the measures of the changes table, in order
+CHANGE_MEASURES = ("poor", "near_poor")
+CHANGE_COLUMNS = ("previous", "remapping", "reclassification", "movement", "current")
+
+
+def many_units(ctx) -> bool:
+    return len(ctx.unit_names) > MANY_UNITS
+
+
+def unit_frame(ctx) -> pd.DataFrame:
+    """One row per unit: name, poor flag, poor rate at the first and last review, poor households
+    at the last, coordinates and the 2024 districts (where the dataset has them)."""
+    ind, units = ctx.tables.indicators, ctx.scenario.dataset.units.set_index("unit_id")
+    ys = data.years(ind)
+    rows = []
+    for u, name in ctx.unit_names.items():
+        rate = data.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
+        poor = data.series(ind, "poor", u, "district").set_index("year")["mean"]
+        rows.append(
+            {"unit": u, "name": name, "first": rate.get(ys[0]), "last": rate.get(ys[-1]), "poor": poor.get(ys[-1])}
+        )
+    out = pd.DataFrame(rows).set_index("unit")
+    out["is_poor"] = units["poor_district"].reindex(out.index).fillna(False).astype(bool)
+    for col in ("lat", "lon"):
+        if col in units.columns:
+            out[col] = pd.to_numeric(units[col].reindex(out.index), errors="coerce")
+    if "districts_2024" in units.columns:
+        out["districts_2024"] = units["districts_2024"].reindex(out.index)
+    out["change"] = (out["last"] - out["first"]) / max(1, len(ys) - 1)
+    return out.sort_values("last", ascending=False)
+
+
+def ranked_dots(ctx, frame: pd.DataFrame) -> html.Chart:
+    """Every unit on its own line, sorted by the poor rate at the horizon."""
+    L, ys = ctx.lang, data.years(ctx.tables.indicators)
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    n = len(frame)
+    fig = Figure(figsize=(charts.WIDTH, 0.16 * n + 1.1), layout="constrained")
+    with matplotlib.rc_context(charts.RC):
+        ax = fig.subplots()
+        y = np.arange(n)[::-1]
+        ax.hlines(y, frame["first"], frame["last"], color="0.6", lw=0.8)
+        ax.plot(frame["first"], y, "o", mfc="white", mec="black", ms=4, label=str(ys[0]))
+        ax.plot(frame["last"], y, "o", color="black", ms=4, label=str(ys[-1]))
+        labels = [name + (" ★" if p else "") for name, p in zip(frame["name"], frame["is_poor"], strict=True)]
+        ax.set_yticks(y, labels, fontsize=6.5)
+        ax.set_ylim(-0.8, n - 0.2)
+        ax.set_xlabel(t("axis.poor_rate"))
+        ax.grid(axis="x", alpha=1.0)
+        ax.legend(loc="lower right", fontsize=8)
+    return html.Chart(fig, t("report.fig.units_ranked", first=ys[0], last=ys[-1]))
+
+
+def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
+    """Circles at the units' coordinates, area ∝ poor households at the horizon (None without
+    coordinates)."""
+    if not {"lat", "lon"} <= set(frame.columns) or frame[["lat", "lon"]].isna().any().any():
+        return None
+    L, last = ctx.lang, data.years(ctx.tables.indicators)[-1]
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    lat, lon, poor = frame["lat"], frame["lon"], frame["poor"].clip(lower=0)
+    scale = 600.0 / max(float(poor.max()), 1.0)  # points² per household: the largest circle 600 pt²
+    fig = Figure(figsize=(charts.WIDTH, 6.0), layout="constrained")
+    with matplotlib.rc_context(charts.RC):
+        ax = fig.subplots()
+        fill = np.where(frame["is_poor"], "0.35", "white")
+        ax.scatter(lon, lat, s=poor * scale, c=fill, edgecolors="black", linewidths=0.6, alpha=0.85)
+        for _, row in frame.nlargest(6, "poor").iterrows():
+            ax.annotate(row["name"], (row["lon"], row["lat"]), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
+        ax.set_xlabel(t("axis.longitude"))
+        ax.set_ylabel(t("axis.latitude"))
+        for ref in reference_sizes(float(poor.max())):
+            ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
+        ax.legend(title=t("report.map.legend"), loc="lower left", fontsize=7, title_fontsize=7, labelspacing=1.4)
+    return html.Chart(fig, t("report.fig.units_map", year=last))
+
+
+def reference_sizes(largest: float) -> list[float]:
+    """Three round numbers of households for the map's legend (about ¼, ½ and all of the largest)."""
+    if largest <= 0:
+        return [1.0]
+    step = 10 ** np.floor(np.log10(largest / 4))
+    return sorted({max(step, round(largest * f / step) * step) for f in (0.25, 0.5, 1.0)})
+
+
+def group_table(ctx, frame: pd.DataFrame) -> ReportTable | None:
+    """Units grouped by the 2024 districts they came from: units, poor households at the horizon,
+    mean change a year (unweighted), range of rates."""
+    if "districts_2024" not in frame.columns:
+        return None
+    L = ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    districts = load_geography().period("districts_2020").units.set_index("unit_id")
+    names = districts[i18n.column("name", L)].to_dict()
+    g = frame.groupby("districts_2024")
+    out = pd.DataFrame(
+        {
+            t("table.former_districts"): [" + ".join(names.get(d, d) for d in key.split(";")) for key in g.groups],
+            t("table.units"): g.size().to_numpy(),
+            t("table.poor_households"): g["poor"].sum().to_numpy(),
+            t("table.rate_low"): g["last"].min().to_numpy(),
+            t("table.rate_high"): g["last"].max().to_numpy(),
+        }
+    )
+    formats = {t("table.units"): "int", t("table.poor_households"): "int"}
+    formats |= {t("table.rate_low"): "pct1", t("table.rate_high"): "pct1"}
+    return ReportTable("unit_groups", t("report.table.unit_groups"), out, formats)
+
+
+def ends_table(ctx, frame: pd.DataFrame) -> ReportTable:
+    """The `PAGE_ROWS` units with the highest and the lowest poor rate at the horizon."""
+    L, ys = ctx.lang, data.years(ctx.tables.indicators)
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    cut = frame if len(frame) <= 2 * PAGE_ROWS else pd.concat([frame.head(PAGE_ROWS), frame.tail(PAGE_ROWS)])
+    change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
+    out = pd.DataFrame(
+        {
+            t("table.unit"): [n + (" ★" if p else "") for n, p in zip(cut["name"], cut["is_poor"], strict=True)],
+            str(ys[0]): cut["first"].to_numpy(),
+            str(ys[-1]): cut["last"].to_numpy(),
+            change: cut["change"].to_numpy(),
+            t("table.poor_households"): cut["poor"].to_numpy(),
+        }
+    )
+    formats = {str(ys[0]): "pct1", str(ys[-1]): "pct1", change: "pts2", t("table.poor_households"): "int"}
+    title = t("report.table.unit_ends", n=PAGE_ROWS, total=len(frame))
+    return ReportTable("unit_ends", title, out, formats)
+
+
+def unit_views(ctx) -> list:
+    """The trajectories section's views of every unit when there are many (see the module docstring)."""
+    frame = unit_frame(ctx)
+    blocks = [ranked_dots(ctx, frame)]
+    chart = symbol_map(ctx, frame)
+    if chart is not None:
+        blocks.append(chart)
+    tables = [group_table(ctx, frame), ends_table(ctx, frame)]
+    blocks += [to_html(tb, ctx.lang) for tb in tables if tb is not None]
+    if (ctx.scenario.dataset.meta.get("geography") or {}).get("estimated"):
+        blocks.append(html.para(ctx.t("report.units_estimated"), "sl-small"))
+    blocks.append(html.para(ctx.t("report.units_full_table"), "sl-small"))
+    return blocks
+
+
+def changes_table(ctx) -> ReportTable | None:
+    """Province rows of `period_changes`: each year and measure, previous review → this review."""
+    changes = getattr(ctx.result, "period_changes", None)
+    if changes is None or changes.empty:
+        return None
+    L = ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    prov = changes[(changes["geo_type"] == "province") & changes["measure"].isin(CHANGE_MEASURES)]
+    prov = prov.groupby(["year", "measure"], sort=False)[list(CHANGE_COLUMNS)].mean().reset_index()
+    out = pd.DataFrame(
+        {
+            t("table.year_measure"): [
+                f"{y} — {t(f'table.measure.{m}')}" for y, m in zip(prov["year"], prov["measure"], strict=True)
+            ]
+        }
+    )
+    for col in CHANGE_COLUMNS:
+        out[t(f"table.change.{col}")] = prov[col].to_numpy()
+    formats = {t(f"table.change.{c}"): "num1" for c in CHANGE_COLUMNS}
+    return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=t("report.changes.note"))
+
+
+def periods_table(ctx) -> ReportTable | None:
+    """The rules of each year from the manifest's `periods` (simlib.period_record): programme
+    catalogue, poverty standard (and whether the model applied it), units in force and units of
+    the counts, targets — with their sources in the note."""
+    record = ctx.result.manifest.get("periods") or {}
+    if not record.get("dated"):
+        return None
+    t = ctx.t
+    rows, sources = [], {}
+    for r in record["years"]:
+        cat, std, geo, tgt = r["catalogue"], r["standard"], r["geography"], r["targets"]
+        for entry in (cat, std, geo, tgt):
+            if entry and entry.get("source"):
+                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"])
+        applied = t("report.periods.applied") if std["applied"] else t("report.periods.recorded")
+        rows.append(
+            {
+                t("table.year"): r["year"],
+                t("table.periods.catalogue"): f"{cat['id']} ({cat['given']})" if cat else "–",
+                t("table.periods.standard"): f"{std['id']} ({applied})",
+                t("table.periods.units"): f"{geo['in_force']} / {geo['units_used']}",
+                t("table.periods.targets"): tgt["id"],
+            }
+        )
+    note = "; ".join(f"{k}: {v}" for k, v in sources.items())
+    return ReportTable("periods", t("report.table.periods"), pd.DataFrame(rows), {t("table.year"): "year"}, note=note)
+
+
+def changes_views(ctx) -> list:
+    """The rules of each year and the changes table with its explanation (dated runs), or nothing."""
+    blocks = []
+    periods = periods_table(ctx)
+    if periods is not None:
+        blocks.append(to_html(periods, ctx.lang))
+        blocks += [html.para(n, "sl-small") for n in ctx.result.manifest["periods"].get("notes", [])]
+    table = changes_table(ctx)
+    if table is not None:
+        blocks += [html.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]
+    return blocks

@@ -1,0 +1,99 @@
+"""A run crossing 2025 → 2027 (issue 19): the catalogue switched along `continues`, the units
+switched on 1 July 2025 by population weights, the standard changed at the 2027 review — and
+period_changes.csv keeping re-mapping and reclassification apart from real movement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib.geography import load_geography
+from simlib.paths import params_dir
+from simlib.period_changes import period_changes
+from simlib.runner import read_outputs, run, write_outputs
+from simlib.scenario import load_scenario
+
+SCENARIO = params_dir() / "scenarios" / "crossing_2024_2027.yaml"
+BN = 1e9
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run(load_scenario(SCENARIO))
+
+
+def test_catalogue_switch_moves_money_along_continues(result):
+    """2026's money is 2025's carried: P1.2 (80 bn, the exit scheme) joins C1, run by P1.1; every
+    year's total is kept."""
+    b, codes = result.scenario.budget, result.scenario.catalogue.codes
+    y25, y26 = b.years.index(2025), b.years.index(2026)
+    line = b.amounts.sum(axis=2)
+    assert line[y26].sum() == pytest.approx(line[y25].sum())
+    assert line[y25, codes.index("P1.2")] == pytest.approx(80 * BN) and line[y26, codes.index("P1.2")] == 0
+    assert line[y26, codes.index("P1.1")] == pytest.approx(line[y25, codes.index("P1.1")] + 80 * BN)
+    rec = {r["year"]: r["catalogue"] for r in result.manifest["periods"]["years"] if r["catalogue"]}
+    assert rec[2025]["id"] == "ntp_spr_2021_2025" and rec[2026]["given"] == "carried"
+    assert rec[2027]["id"] == "ntp_merged_2026_2030"
+
+
+def test_changes_add_up(result):
+    c = result.period_changes
+    assert np.allclose(c["start"] + c["reclassification"] + c["movement"], c["current"])
+    prov = c[c["geo_type"] == "province"]
+    assert np.allclose(prov["remapping"], 0.0, atol=1e-6)  # households are conserved by the move
+    units = c[c["geo_type"] == "unit"].groupby(["year", "measure"])[["start", "reclassification", "current"]].sum()
+    np.testing.assert_allclose(units.to_numpy(), prov.set_index(["year", "measure"]).loc[units.index, units.columns])
+    assert set(c.loc[(c["geo_type"] == "unit") & (c["year"] == 2024), "units"]) == {"district"}
+    assert c.loc[(c["geo_type"] == "unit") & (c["year"] >= 2025), "geo"].nunique() == 56
+
+
+def test_remapping_uses_the_population_weights(result):
+    """2025's start on each commune = the 2024 district counts shared by population parts, computed
+    here from the weights file directly."""
+    geo = load_geography()
+    w = geo.weights.assign(
+        part=lambda d: d["population_part"] / d.groupby("district_id")["population_part"].transform("sum")
+    )
+    st = result.states
+    poor24 = st[(st["year"] == 2024) & (st["state"] == "poor")].groupby("district")["households"].sum()
+    expected = (w["part"] * w["district_id"].map(poor24)).groupby(w["new_code"]).sum()
+    c = result.period_changes
+    got = c[(c["year"] == 2025) & (c["geo_type"] == "unit") & (c["measure"] == "poor")].set_index("geo")["start"]
+    np.testing.assert_allclose(got.sort_index(), expected.sort_index())
+    assert c.loc[(c["year"] == 2025) & (c["geo_type"] == "unit"), "previous"].isna().all()  # new units
+
+
+def test_reclassification_only_at_the_change_of_standard(result):
+    c = result.period_changes
+    prov = c[c["geo_type"] == "province"].set_index(["year", "measure"])
+    assert np.allclose(prov.loc[[2024, 2025, 2026], "reclassification"], 0.0)
+    assert prov.loc[(2027, "households"), "reclassification"] == pytest.approx(0.0, abs=1e-6)
+    assert prov.loc[(2027, "poor"), "reclassification"] > 0  # higher lines: more households poor
+    std = {r["year"]: r["standard"]["id"] for r in result.manifest["periods"]["years"]}
+    assert std[2026] == "2022-2025" and std[2027] == "2027-2030"
+
+
+def test_states_model_has_no_reclassification():
+    """Without the multidimensional model nothing is reclassified; the rows say it is not modelled."""
+    states = pd.DataFrame(
+        {
+            "draw": 0,
+            "year": [2024, 2024, 2025, 2025],
+            "district": ["a", "a", "a", "a"],
+            "state": ["poor", "non_poor", "poor", "non_poor"],
+            "households": [10.0, 90.0, 8.0, 93.0],
+        }
+    )
+    geo = load_geography()
+    out = period_changes(states, "commune", geo)  # already on communes: no re-mapping either
+    row = out[(out["geo_type"] == "province") & (out["measure"] == "poor")].iloc[0]
+    assert (row["start"], row["reclassification"], row["movement"], row["current"]) == (10.0, 0.0, -2.0, 8.0)
+    assert not row["reclassification_modelled"] and not row["remapped"]
+
+
+def test_written_with_the_run(result, tmp_path):
+    out = write_outputs(result, tmp_path / "run")
+    back = read_outputs(out)
+    assert "period_changes.csv" in back["manifest"]["outputs"]
+    pd.testing.assert_frame_equal(back["period_changes"], result.period_changes, check_dtype=False)

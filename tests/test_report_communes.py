@@ -1,0 +1,81 @@
+"""Report views for many units (simlib.report.communes): plan_2027's 56 communes get a ranked dot
+plot, a proportional-symbol map from their coordinates and cut tables instead of 56 small
+multiples; a dated run shows its changes of rules apart from real movement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.paths import params_dir
+from simlib.report import communes as CM
+from simlib.report import html as H
+from simlib.report import scenario_report as R
+from simlib.runner import run
+from simlib.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return R.context(run(load_scenario(params_dir() / "scenarios" / "plan_2027.yaml")), "vi")
+
+
+def test_unit_frame_is_ranked_and_complete(ctx):
+    frame = CM.unit_frame(ctx)
+    assert len(frame) == 56 and CM.many_units(ctx)
+    assert (np.diff(frame["last"].to_numpy()) <= 1e-12).all()  # highest rate first
+    ind = ctx.tables.indicators
+    poor = ind[(ind["indicator"] == "poor") & (ind["geo_type"] == "district") & (ind["year"] == 2027)]
+    assert frame["poor"].sum() == pytest.approx(poor["value"].sum())
+    assert frame["is_poor"].sum() == ctx.scenario.dataset.poor_district.sum()
+
+
+def test_views_render(ctx):
+    frame = CM.unit_frame(ctx)
+    blocks = CM.unit_views(ctx)
+    charts = [b for b in blocks if isinstance(b, H.Chart)]
+    assert len(charts) == 2  # ranked dots and the map (the communes have coordinates)
+    assert all(H.figure(c).startswith("<figure") for c in charts)
+    ends = CM.ends_table(ctx, frame).frame
+    assert len(ends) == 2 * CM.PAGE_ROWS
+    groups = CM.group_table(ctx, frame).frame
+    assert groups.iloc[:, 1].sum() == 56  # every unit in one group of former districts
+    assert groups.iloc[:, 2].sum() == pytest.approx(frame["poor"].sum())
+    assert any("Hà Quảng" in name for name in groups.iloc[:, 0])
+
+
+def test_no_map_without_coordinates(ctx):
+    frame = CM.unit_frame(ctx).drop(columns=["lat", "lon"])
+    assert CM.symbol_map(ctx, frame) is None
+
+
+def test_reference_sizes():
+    assert CM.reference_sizes(1234.0) == [300.0, 600.0, 1200.0]
+    assert CM.reference_sizes(0.0) == [1.0]
+
+
+def test_changes_table_adds_up(ctx):
+    table = CM.changes_table(ctx)
+    df = table.frame
+    cols = df.columns[1:]
+    np.testing.assert_allclose(df[cols[0]] + df[cols[1]] + df[cols[2]] + df[cols[3]], df[cols[4]])
+    html = "".join(str(b) for b in CM.changes_views(ctx))
+    assert "Sắp xếp địa bàn" in html and "Phân loại lại" in html
+
+
+def test_periods_table_states_each_years_rules(ctx):
+    table = CM.periods_table(ctx)
+    df = table.frame
+    assert df.iloc[:, 0].tolist() == [2023, 2024, 2025, 2026, 2027]
+    assert df.iloc[4, 1].startswith("ntp_merged_2026_2030") and df.iloc[1, 1].startswith("ntp_spr_2021_2025")
+    assert df.iloc[4, 2].startswith("2027-2030") and df.iloc[3, 2].startswith("2022-2025")
+    assert df.iloc[1, 3] == "districts_2020 / commune" and df.iloc[2, 3] == "communes_2025 / commune"
+    assert "1657" in table.note and "351/2025" in table.note
+
+
+def test_dated_targets_are_judged_in_their_years(ctx):
+    """The 2026–2030 targets are set for every year of their period: judged, not an outlook."""
+    v = ctx.verdicts
+    late = v[v["year"] >= 2026]
+    assert not late.empty and late["own_year"].all()
+    assert not v.loc[v["year"] == 2025, "own_year"].any()  # the 2024 plan sets 2024 only
