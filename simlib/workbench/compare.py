@@ -22,6 +22,7 @@ from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
+from simlib.workbench.project import what_if
 
 KEYS = ["target_id", "geo_type", "geo", "year"]
 #: parameter draws behind the probabilities the explorer shows
@@ -126,13 +127,18 @@ def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
 
 def probabilities(scen, n: int = DRAWS, seed: int | None = None):
     """`n` parameter draws of `scen` through the expected engine (the uncertainty module's fast
-    path: draws applied without re-validation, in one process, no PRIM rules)."""
-    from dataclasses import replace
-
+    path: draws applied without re-validation, in one process, no PRIM rules). The no-money run
+    of every draw is left out when no target reads the programme's effect (the bundled targets
+    do not: rates, coverage, officers trained, works)."""
+    from simlib.targets import target_specs
     from simlib.uncertainty import run_uncertainty
 
-    what_if = replace(scen, raw={**scen.raw, "ignore_legal_rules": ["all"]})  # the state checked it
-    return run_uncertainty(what_if, n, engine="expected", executor="serial", seed=seed, rules=False)
+    effect = {"poor_fewer_than_without_programme", "poor_near_poor_fewer_than_without_programme"}
+    effect |= {"cost_per_household_lifted", "reclassified_by_programme"}
+    counterfactual = any(t["indicator"] in effect for t in target_specs(scen.params["targets"]))
+    return run_uncertainty(
+        what_if(scen), n, engine="expected", executor="serial", seed=seed, rules=False, counterfactual=counterfactual
+    )
 
 
 @dataclass
