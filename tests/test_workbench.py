@@ -22,7 +22,14 @@ from simlib.runner import run
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import parse_yaml
 from simlib.workbench import workspace as WS
+from simlib.workbench.project import shown_indicators
 from simlib.workbench.state import AllocationState, Problem, parse_number, share_labels
+
+
+def shown_rows(result):
+    """A full run's indicator rows the explorer's projection keeps (`project.shown_indicators`)."""
+    ind = result.indicators
+    return ind[ind["indicator"].isin(shown_indicators(result.scenario))].reset_index(drop=True)
 
 
 def load_scenario_dict(raw):
@@ -227,7 +234,11 @@ def test_the_projection_is_a_scenario_run():
     st.set_total(40)
     direct = run(st.base.replace_budget(st.amounts()))
     got = st.evaluate()
-    pd.testing.assert_frame_equal(got.indicators, direct.indicators)
+    names = shown_indicators(st.base)
+    assert {"poor_rate", "households", "poor_rate_change"} <= names
+    assert set(got.indicators["indicator"]) == names & set(direct.indicators["indicator"])
+    same = direct.indicators[direct.indicators["indicator"].isin(names)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.indicators, same)
     pd.testing.assert_frame_equal(got.targets, direct.targets)
 
 
@@ -312,7 +323,7 @@ def test_saved_scenario_validates_and_gives_the_numbers_of_the_state(base_file, 
     assert (again.name, again.title.vi, again.title.en) == ("kich_ban_thu_1", "Kịch bản thử 1", "Trial 1")
     np.testing.assert_allclose(again.budget.amounts, st.amounts(), atol=1e3)  # billions to 6 decimals
     assert again.budget.amounts[1:, p1_lines(again)].sum() == 0
-    a, b = run(again).indicators, st.evaluate().indicators
+    a, b = shown_rows(run(again)), st.evaluate().indicators
     np.testing.assert_allclose(a["value"], b["value"], rtol=1e-6, atol=1e-6)
 
 
@@ -367,7 +378,7 @@ def cell(view, item, source):
 def test_the_first_view_is_the_starting_scenario(view):
     np.testing.assert_array_equal(view.state.amounts(), view.state.base.budget.amounts)
     assert view.updates == 1 and view.w["chart"].value.startswith('<svg class="sl-live-chart"')
-    pd.testing.assert_frame_equal(view.result.indicators, run(view.state.base).indicators)
+    pd.testing.assert_frame_equal(view.result.indicators, shown_rows(run(view.state.base)))
     assert "against the starting scenario: ±0 households" in view.w["cards"].value
     assert (
         cell(view, "P1.1", "central_investment").value == "30"
@@ -386,10 +397,26 @@ def test_typing_an_amount_updates_the_view_in_place(view):
     assert view.w["cards"].value != cards and view.w["chart"].value != chart
     assert all(view.w[k] is widgets[k] for k in widgets)  # the same widgets, new values
     assert view.w["busy"].layout.visibility == "hidden" and "sl-busy" not in view.w["results"]._dom_classes
-    pd.testing.assert_frame_equal(view.result.indicators, run(view.state.scenario()).indicators)
+    pd.testing.assert_frame_equal(view.result.indicators, shown_rows(run(view.state.scenario())))
     assert "36.3 billion VND" in view.w["cards"].value and view.w["total"].value == "36.3"
     share_p1 = view.grid.shares["P1"].value
     assert "<b>0.0%</b>" in share_p1
+
+
+def test_the_year_control_shows_each_years_amounts(view):
+    c = cell(view, "P2", "central_recurrent")
+    view.grid.year.value = 2025
+    c.value = "4"
+    assert view.state.amounts()[1:, view.state.items.index("P2"), 1].tolist() == [10e9, 4e9]
+    assert view.w["total"].value == "60.3"  # the 2025 total
+    view.grid.year.value = 2024
+    assert c.value == "10" and view.w["total"].value == "66.3"
+    view.grid.year.value = None  # every year: the first year's amount, marked as differing
+    assert c.value == "10" and ("P2", "central_recurrent") in view.grid.marked and view.grid.note.value
+    assert "sl-differs" in c._dom_classes
+    c.value = "8"  # applies to every year: no longer differs
+    assert view.state.amounts()[1:, view.state.items.index("P2"), 1].tolist() == [8e9, 8e9]
+    assert not view.grid.marked and view.grid.note.value == ""
 
 
 def test_a_refused_amount_is_said_and_the_cell_keeps_the_state(view):

@@ -2,6 +2,10 @@
 source, for one budget year or every projected year, with each project's derived share (shown
 summing to 100 %), the money per source and the central envelope it must stay within.
 
+With every projected year chosen, a cell shows the first projected year's amount (what a typed
+value sets in every year); a cell whose years differ is marked (`sl-differs`, in italics) and a
+note says to choose a year to see each.
+
 `AmountGrid` makes the widgets once and only sets their values afterwards (`sync`). A typed
 amount goes to `AllocationState.set_amount`; when the state refuses it (not a number, or a rule
 of the legal frame), the cell goes back to the state's amount and the reasons are handed to
@@ -56,6 +60,7 @@ class AmountGrid:
         self.year = W.Dropdown(options=years, value=None, description=t("wb.year_label"))
         self.year.observe(lambda _: self.sync(), names="value")
         self.cells: dict[tuple[str, str], object] = {}
+        self.marked: set[tuple[str, str]] = set()  # cells shown as differing between years
         self.shares: dict[str, object] = {}
         self.totals = {s: W.HTML() for s in state.sources}
         self.limits = {s: W.HTML() for s in state.sources}
@@ -71,7 +76,8 @@ class AmountGrid:
                 )
         rows.append(self._row(W.HTML(f"<b>{H.esc(t('wb.grid.total'))}</b>"), list(self.totals.values())))
         rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
-        self.box = W.VBox([self.year, *rows])
+        self.note = W.HTML()
+        self.box = W.VBox([self.year, *rows, self.note])
         self.sync()
 
     def _headers(self) -> list:
@@ -109,12 +115,19 @@ class AmountGrid:
         year's), shares, totals and envelope."""
         st, lang, year = self.state, self.lang, self.year.value
         y = st.years[1] if year is None else year
+        a = st.amounts()[1:]
+        differs = (a.max(axis=0) - a.min(axis=0)) > 0.5  # (items, sources): the years' amounts differ
         self._syncing = True
         try:
             for (item, src), w in self.cells.items():
                 w.value = amount_text(st.amount(item, src, y), lang)
+                mark = year is None and bool(differs[st.items.index(item), st.sources.index(src)])
+                if mark != ((item, src) in self.marked):
+                    (w.add_class if mark else w.remove_class)("sl-differs")
+                    (self.marked.add if mark else self.marked.discard)((item, src))
         finally:
             self._syncing = False
+        self.note.value = H.para(i18n.t("wb.grid.differs", lang), "sl-small") if year is None and differs.any() else ""
         totals = st.project_totals(y)
         for p, text in share_labels(totals, lang).items():
             money = fmt.billion_vnd(totals[p], lang)

@@ -1,8 +1,8 @@
-"""The explorer's projection of an allocation: what `simlib.runner.run` gives the view (the
-indicator and target tables of the expected engine, with the programme's effect against no
-money), without the tables the view does not show (states, flows, review flows, programme,
-absorption) and with the no-money run made once per starting scenario (it does not depend on
-the amounts). `tests/test_workbench.py` checks it equals a full run's tables.
+"""The explorer's projection of an allocation: what `simlib.runner.run` gives the view — the
+target table and the indicators the view reads (`SHOWN` and the targets' own) of the expected
+engine, with the programme's effect against no money — without the tables and indicators the
+view does not show, and with the no-money run made once per starting scenario (it does not
+depend on the amounts). `tests/test_workbench.py` checks it equals a full run's rows.
 
 Multidimensional scenarios take the full run (`simlib.runner.run`)."""
 
@@ -20,6 +20,8 @@ from simlib.runner import compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 
 ENGINE = "expected"
+#: indicators the view reads besides the targets' (chart, cards, households behind the margins)
+SHOWN = ("poor_rate", "poor", "poor_fewer_than_without_programme", "households")
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,15 @@ def project(scen, base=None) -> Projection:
     owner = base if base is not None else scen
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
     extra = programme_effect_indicators(model, spend, out, without)
-    ind = indicators_table(out, model, spend, scen.baseline_year, extra)
+    ind = indicators_table(out, model, spend, scen.baseline_year, extra, names=shown_indicators(scen))
     ind.insert(0, "engine", out.engine)
     ind.insert(0, "scenario", scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
-    return Projection(ind, evaluate_targets(target_rows(ind, scen), scen.params["targets"], poor_units))
+    return Projection(ind, evaluate_targets(ind, scen.params["targets"], poor_units))
 
 
-def target_rows(indicators: pd.DataFrame, scen) -> pd.DataFrame:
-    """The rows of the indicators the scenario's targets read (their own and companions): the
-    same targets come out of `evaluate_targets`, which selects by indicator, in less time."""
+def shown_indicators(scen) -> set[str]:
+    """The indicators the view reads: `SHOWN` and those the scenario's targets read (their own
+    and companions; `evaluate_targets` selects by indicator, so the targets are the same)."""
     names = {s["indicator"] for s in target_specs(scen.params["targets"])}
-    names |= {COMPANION[n] for n in names if n in COMPANION}
-    return indicators[indicators["indicator"].isin(sorted(names))]
+    return names | {COMPANION[n] for n in names if n in COMPANION} | set(SHOWN)

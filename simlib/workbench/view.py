@@ -43,8 +43,11 @@ from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
 #: seconds a change waits for the next one before the projection runs (in a live kernel)
-DEBOUNCE_S = 0.25
-BUSY_CSS = ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
+DEBOUNCE_S = 0.1
+BUSY_CSS = (
+    ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
+    " .sl-differs input { font-style: italic; background: #f4f4f4; }"
+)
 
 
 class Debouncer:
@@ -112,6 +115,7 @@ class ExplorerView:
         css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
         self.grid = AmountGrid(self.state, self.lang, self._changed)
+        self.grid.year.observe(lambda _: self._show_inputs(), names="value")  # the chosen year's total
         total = W.Text(value="", continuous_update=False)
         total.observe(self._total_typed, names="value")
         self.w["total"] = total
