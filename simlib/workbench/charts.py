@@ -29,9 +29,10 @@ FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
 
 
 def rate_series(indicators, geo: str, geo_type: str) -> tuple[list[int], list[float]]:
-    """Years and mean poor rate (%) of one area in an indicator table."""
-    s = D.series(indicators, "poor_rate", geo, geo_type)
-    return s["year"].tolist(), s["mean"].tolist()
+    """Years and mean poor rate (%) over draws of one area in an indicator table."""
+    sel = (indicators["indicator"] == "poor_rate") & (indicators["geo"] == geo) & (indicators["geo_type"] == geo_type)
+    s = indicators.loc[sel].groupby("year", sort=True)["value"].mean()
+    return [int(y) for y in s.index], [float(v) for v in s.to_numpy()]
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
