@@ -47,9 +47,9 @@ def bench_explorer(res: dict, quick: bool) -> None:
     values = ["60", "70"]
     n = 5 if quick else 15
 
-    def change(i):
+    def change(_):
         before = view.updates
-        cell.value = values[i % 2]  # the observer takes the change into the state, checks and redraws
+        cell.value = values[before % 2]  # the observer takes the change into the state, checks and redraws
         assert view.updates == before + 1
 
     res["explorer_change_to_view_ms"] = _median_ms(change, n)

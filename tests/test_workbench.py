@@ -310,6 +310,7 @@ def test_saved_scenario_validates_and_gives_the_numbers_of_the_state(base_file, 
     st = AllocationState.load(base_file)
     assert st.set_amount("P1.1", "central_investment", 0) == []
     assert st.set_amount("P3.1", "local", "2,5", year=2025, lang="vi") == []  # by content, source and year
+    assert st.set_amount("P1.1.maintenance", "central_recurrent", 1.25) == []  # a content of its own
     assert st.set_total(50, year=2024) == []
     folder = tmp_path / "ws" / "scenarios"
     plan = WS.plan_save(st, "Kịch bản thử 1", "Trial 1", folder)
@@ -322,7 +323,8 @@ def test_saved_scenario_validates_and_gives_the_numbers_of_the_state(base_file, 
     again = load_scenario(path)
     assert (again.name, again.title.vi, again.title.en) == ("kich_ban_thu_1", "Kịch bản thử 1", "Trial 1")
     np.testing.assert_allclose(again.budget.amounts, st.amounts(), atol=1e3)  # billions to 6 decimals
-    assert again.budget.amounts[1:, p1_lines(again)].sum() == 0
+    assert again.budget.amounts[2, again.budget.lines.index("P1.1.maintenance")].sum() == pytest.approx(1.25e9)
+    assert again.budget.amounts[1].sum() == pytest.approx(50e9)  # 2024's total, scaled
     a, b = shown_rows(run(again)), st.evaluate().indicators
     np.testing.assert_allclose(a["value"], b["value"], rtol=1e-6, atol=1e-6)
 
