@@ -100,6 +100,7 @@ class ExplorerView:
         self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
         self.suggestion: C.Suggestion | None = None
         self.input_problems: list[Problem] = []
+        self._syncing_total = False  # the total shown is being set from the state, not typed
         self.w: dict = {}
         self._build()
         self._debounced = Debouncer(debounce, self.refresh)
@@ -180,7 +181,7 @@ class ExplorerView:
 
     # -- changes ----------------------------------------------------------------------------
     def _total_typed(self, change=None) -> None:
-        if getattr(self, "_syncing_total", False):
+        if self._syncing_total:
             return
         problems = self.state.set_total(self.w["total"].value, self.grid.year.value, self.lang)
         self.grid.sync()
