@@ -534,8 +534,24 @@ def test_the_suggestion_keeps_the_money_and_the_rules_and_is_applied_on_request(
     view.w["apply"].click()
     np.testing.assert_allclose(view.state.amounts()[1:], s.amounts[1:])
     assert blocking(view.state) == [] and view.updates == 2
+    assert "was applied" in view.w["suggestion"].value and view.w["apply"].layout.display == "none"
+    assert not view.w["suggest"].disabled and view.w["busy"].layout.visibility == "hidden"
     poor = lambda r: C_key(r)["poor_end"]  # noqa: E731
     assert poor(view.result) <= poor(view.start) + 1e-6  # no worse than where it started
+
+
+def test_a_change_withdraws_a_pending_suggestion(view):
+    from simlib.workbench import compare as C
+
+    new = view.state.amounts()
+    new[1:, view.state.items.index("P2"), 1] = 5e9
+    view.suggestion = C.Suggestion(new, C.changes(view.state, new), {"vi": "", "en": ""})
+    assert C.changes(view.state, new)[["item", "change_bn"]].values.tolist() == [["P2", -5.0]]
+    view.w["apply"].layout.display = ""
+    cell(view, "P3.1", "central_recurrent").value = "14"
+    assert view.suggestion is None and view.w["apply"].layout.display == "none"
+    view.apply_suggestion()  # nothing to apply any more
+    assert view.state.amounts()[1, view.state.items.index("P2"), 1] == 10e9
 
 
 def C_key(result):

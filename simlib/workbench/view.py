@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from simlib import i18n
@@ -195,6 +196,8 @@ class ExplorerView:
         if problems:
             return
         self.unc_now = None  # the probabilities shown belonged to the previous allocation
+        self.suggestion = None  # ... and the suggestion too: it can no longer be applied
+        self.w["apply"].layout.display = "none"
         self._set_busy(True)
         self._debounced()
 
@@ -232,38 +235,48 @@ class ExplorerView:
         self._set_busy(False)
 
     # -- on demand: probabilities and the optimiser's suggestion ------------------------------
+    @contextmanager
+    def _working(self):
+        """Busy mark on, the on-demand buttons off, while a long computation runs."""
+        buttons = [self.w[k] for k in ("probability", "suggest", "apply")]
+        self._set_busy(True)
+        for b in buttons:
+            b.disabled = True
+        try:
+            yield
+        finally:
+            for b in buttons:
+                b.disabled = False
+            self._set_busy(False)
+
     def compute_probabilities(self, n: int = C.DRAWS) -> None:
         """The probability of meeting each target over `n` parameter draws, for the plan (once)
         and for the current allocation; shown in the side-by-side table."""
-        self._set_busy(True)
         t0 = time.perf_counter()
-        try:
-            if self.unc_plan is None:
-                self.unc_plan = C.probabilities(self.state.base, n)
-            self.unc_now = C.probabilities(self.state.scenario(), n)
-        except SimlibError as exc:
-            self.w["probability_note"].value = H.esc(exc.message(self.lang))
-            self._set_busy(False)
-            return
-        self.w["compare"].value = self.compare_html()
+        with self._working():
+            try:
+                if self.unc_plan is None:
+                    self.unc_plan = C.probabilities(self.state.base, n)
+                self.unc_now = C.probabilities(self.state.scenario(), n)
+            except SimlibError as exc:
+                self.w["probability_note"].value = H.esc(exc.message(self.lang))
+                return
+            self.w["compare"].value = self.compare_html()
         seconds = fmt.number(time.perf_counter() - t0, self.lang, 1)
         self.w["probability_note"].value = H.esc(self.t("wb.probability_done", n=n, seconds=seconds))
-        self._set_busy(False)
 
     def suggest(self) -> None:
         """Run the optimiser from the current allocation and show what it would change."""
-        self._set_busy(True)
-        try:
-            self.suggestion = C.suggest(self.state)
-        except SimlibError as exc:
-            self.suggestion = None
-            self.w["suggestion"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
-            self.w["apply"].layout.display = "none"
-            self._set_busy(False)
-            return
-        self.w["suggestion"].value = self.suggestion_html()
-        self.w["apply"].layout.display = "" if len(self.suggestion.changes) else "none"
-        self._set_busy(False)
+        with self._working():
+            try:
+                self.suggestion = C.suggest(self.state)
+            except SimlibError as exc:
+                self.suggestion = None
+                self.w["suggestion"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
+            else:
+                self.w["suggestion"].value = self.suggestion_html()
+        show = self.suggestion is not None and len(self.suggestion.changes) > 0
+        self.w["apply"].layout.display = "" if show else "none"
 
     def apply_suggestion(self) -> None:
         """Take the suggested amounts (checked by the legal frame like any change)."""
@@ -272,7 +285,6 @@ class ExplorerView:
         problems = self.state.set_amounts(self.suggestion.amounts, "suggestion")
         self.grid.sync()
         if not problems:
-            self.w["apply"].layout.display = "none"
             self.w["suggestion"].value += H.para(self.t("wb.suggest_applied"))
         self._changed(problems)
 
