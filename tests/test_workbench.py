@@ -22,6 +22,7 @@ from simlib.runner import run
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import parse_yaml
 from simlib.workbench import workspace as WS
+from simlib.workbench.grid import EVERY_YEAR
 from simlib.workbench.project import shown_indicators
 from simlib.workbench.state import AllocationState, Problem, parse_number, share_labels
 
@@ -407,13 +408,14 @@ def test_typing_an_amount_updates_the_view_in_place(view):
 
 def test_the_year_control_shows_each_years_amounts(view):
     c = cell(view, "P2", "central_recurrent")
-    view.grid.year.value = 2025
+    view.grid.year_control.value = 2025
     c.value = "4"
     assert view.state.amounts()[1:, view.state.items.index("P2"), 1].tolist() == [10e9, 4e9]
     assert view.w["total"].value == "60.3"  # the 2025 total
-    view.grid.year.value = 2024
+    view.grid.year_control.value = 2024
     assert c.value == "10" and view.w["total"].value == "66.3"
-    view.grid.year.value = None  # every year: the first year's amount, marked as differing
+    view.grid.year_control.value = EVERY_YEAR  # every year: the first year's amount, marked as differing
+    assert view.grid.year is None and view.grid.year_control.label == "Every projected year"
     assert c.value == "10" and ("P2", "central_recurrent") in view.grid.marked and view.grid.note.value
     assert "sl-differs" in c._dom_classes
     c.value = "8"  # applies to every year: no longer differs

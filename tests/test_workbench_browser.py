@@ -190,6 +190,8 @@ def check_amount_controls(page) -> None:
     """An amount typed into one content's cell moves the view; investment capital typed into a
     recurrent-only content is refused with the legal rule, and the cell keeps the state's amount."""
     money = "Vốn phân bổ mỗi năm"
+    chosen = page.locator(".widget-dropdown select").first.evaluate("e => e.options[e.selectedIndex].text")
+    assert chosen == "Mọi năm dự báo"  # the year control shows what it applies to
     production = page.locator(".sl-cell-P3_1-central_recurrent input").first
     production.fill("60")
     production.press("Enter")

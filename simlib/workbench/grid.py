@@ -23,6 +23,8 @@ from simlib.workbench.state import AllocationState, Problem, share_labels
 
 NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
+#: the year control's value for every projected year
+EVERY_YEAR = 0
 #: longest item label (characters)
 MAX_LABEL = 46
 
@@ -56,9 +58,10 @@ class AmountGrid:
         self.state, self.lang, self.on_change = state, lang, on_change
         self._syncing = False
         t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-        years = [(t("wb.year_all"), None)] + [(str(y), y) for y in state.years[1:]]
-        self.year = W.Dropdown(options=years, value=None, description=t("wb.year_label"))
-        self.year.observe(lambda _: self.sync(), names="value")
+        years = [(t("wb.year_all"), EVERY_YEAR)] + [(str(y), y) for y in state.years[1:]]
+        # a Dropdown's None means "nothing chosen" (shown empty): every year has its own value
+        self.year_control = W.Dropdown(options=years, value=EVERY_YEAR, description=t("wb.year_label"))
+        self.year_control.observe(lambda _: self.sync(), names="value")
         self.cells: dict[tuple[str, str], object] = {}
         self.marked: set[tuple[str, str]] = set()  # cells shown as differing between years
         self.shares: dict[str, object] = {}
@@ -77,8 +80,14 @@ class AmountGrid:
         rows.append(self._row(W.HTML(f"<b>{H.esc(t('wb.grid.total'))}</b>"), list(self.totals.values())))
         rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
         self.note = W.HTML()
-        self.box = W.VBox([self.year, *rows, self.note])
+        self.box = W.VBox([self.year_control, *rows, self.note])
         self.sync()
+
+    @property
+    def year(self) -> int | None:
+        """The chosen budget year, None for every projected year."""
+        v = self.year_control.value
+        return None if v == EVERY_YEAR else int(v)
 
     def _headers(self) -> list:
         import ipywidgets as W
@@ -106,14 +115,14 @@ class AmountGrid:
     def _typed(self, item: str, source: str, value) -> None:
         if self._syncing:
             return
-        problems = self.state.set_amount(item, source, value, self.year.value, self.lang)
+        problems = self.state.set_amount(item, source, value, self.year, self.lang)
         self.sync()
         self.on_change(problems)
 
     def sync(self) -> None:
         """Show the state's amounts (of the chosen year; every year shows the first projected
         year's), shares, totals and envelope."""
-        st, lang, year = self.state, self.lang, self.year.value
+        st, lang, year = self.state, self.lang, self.year
         y = st.years[1] if year is None else year
         a = st.amounts()[1:]
         differs = (a.max(axis=0) - a.min(axis=0)) > 0.5  # (items, sources): the years' amounts differ

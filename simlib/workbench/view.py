@@ -117,7 +117,7 @@ class ExplorerView:
         css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
         self.grid = AmountGrid(self.state, self.lang, self._changed)
-        self.grid.year.observe(lambda _: self._show_inputs(), names="value")  # the chosen year's total
+        self.grid.year_control.observe(lambda _: self._show_inputs(), names="value")  # the chosen year's total
         total = W.Text(value="", continuous_update=False)
         total.observe(self._total_typed, names="value")
         self.w["total"] = total
@@ -184,7 +184,7 @@ class ExplorerView:
     def _total_typed(self, change=None) -> None:
         if self._syncing_total:
             return
-        problems = self.state.set_total(self.w["total"].value, self.grid.year.value, self.lang)
+        problems = self.state.set_total(self.w["total"].value, self.grid.year, self.lang)
         self.grid.sync()
         self._changed(problems)
 
@@ -204,7 +204,7 @@ class ExplorerView:
     def _show_inputs(self) -> None:
         self._syncing_total = True
         try:
-            self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year.value) / 1e9, self.lang, 1)
+            self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year) / 1e9, self.lang, 1)
         finally:
             self._syncing_total = False
         items = [H.esc(self.t("wb.refused", reason=p.message(self.lang))) for p in self.input_problems]
