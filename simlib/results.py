@@ -14,6 +14,7 @@ t moves households between the reviews of t-1 and t.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -332,13 +333,22 @@ def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutp
 
 
 def indicators_table(
-    out: EngineOutput, model: Model, spend: np.ndarray, baseline_year: int, extra: dict | None = None
+    out: EngineOutput,
+    model: Model,
+    spend: np.ndarray,
+    baseline_year: int,
+    extra: dict | None = None,
+    names: Collection[str] | None = None,
 ) -> pd.DataFrame:
+    """The indicators of a run as a long table; only those in `names` when given (the
+    workbench's view reads a few and redraws on every change)."""
     geos, ind = indicator_arrays(out, model, spend)
     ind.update(extra or {})
     years = [baseline_year] + list(model.years)
     frames = []
     for name, arr in ind.items():
+        if names is not None and name not in names:
+            continue
         df = long_frame({"draw": range(out.n_draws), "year": years, "g": range(len(geos))}, arr, "value")
         df["indicator"] = name
         frames.append(df)

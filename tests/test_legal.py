@@ -401,14 +401,22 @@ def test_enforce_returns_the_ignored_breaches():
     assert all(v.record()["text_vi"].startswith("Năm ") for v in let_through)
 
 
-def test_the_explorer_shows_breaches_and_still_projects():
+def test_the_explorer_refuses_a_breach_naming_the_rule():
     from simlib.workbench.state import AllocationState
 
     state = AllocationState.load(ROOT / "params" / "scenarios" / "plan_2024.yaml")
     assert state.problems() == []
-    assert state.set_envelope(800) == []  # 800 billion VND a year: above the envelope of 673 central
+    refused = state.set_total(800)  # 800 billion VND a year: above the envelope of 673 central
+    assert refused and state.unchanged and all(p.key == "wb.problem.refused" for p in refused)
+    assert "central envelope" in refused[0].message("en") and "dự toán" in refused[0].message("vi")
+
+
+def test_the_explorer_shows_a_what_ifs_own_breaches_and_still_projects():
+    from simlib.workbench.state import AllocationState
+
+    raw = illegal_raw()
+    raw["ignore_legal_rules"] = ["capital", "envelope", "territory"]
+    state = AllocationState(plan_from(raw))
     found = [p for p in state.problems() if p.key == "wb.problem.legal"]
-    assert found and all(p.blocking for p in found)
-    assert "central envelope" in found[0].message("en") and "dự toán" in found[0].message("vi")
-    res = state.evaluate()  # the consequence is still shown; the run records what it let through
-    assert {v["rule"] for v in res.legal["ignored_violations"]} == {"envelope"}
+    assert len(found) >= 3 and not any(p.blocking for p in found)  # the scenario asks to ignore them
+    assert not state.evaluate().indicators.empty

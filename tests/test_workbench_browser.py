@@ -1,6 +1,8 @@
 """The explorer in a real browser (issue 17): JupyterLab on a free localhost port with a token, in a
 temporary folder; Debian's headless Chromium driven by Playwright opens the explorer notebook,
-runs it, types a new yearly total into the page and sees the projection change. Along the way it
+runs it, types a new yearly total into the page and sees the projection change, types an amount
+into one content's cell and sees the view update, and sees investment capital typed into a
+recurrent-only content refused with the legal rule. Along the way it
 checks what only a browser shows: the report styles reach JupyterLab (cards with their border,
 text columns left-aligned) and the "run this cell" note is hidden while the widgets are alive.
 
@@ -181,3 +183,28 @@ def check_live_explorer(page) -> None:
     envelope.press("Enter")
     page.locator(".sl-problems", has_text="không được chấp nhận").first.wait_for()
     assert card_value(page, "Vốn phân bổ mỗi năm") == "300,0 tỷ đồng"  # refused: the view keeps 300
+    check_amount_controls(page)
+
+
+def check_amount_controls(page) -> None:
+    """An amount typed into one content's cell moves the view; investment capital typed into a
+    recurrent-only content is refused with the legal rule, and the cell keeps the state's amount."""
+    money = "Vốn phân bổ mỗi năm"
+    chosen = page.locator(".widget-dropdown select").first.evaluate("e => e.options[e.selectedIndex].text")
+    assert chosen.replace("\xa0", " ") == "Mọi năm dự báo"  # the year control shows what it applies to
+    production = page.locator(".sl-cell-P3_1-central_recurrent input").first
+    production.fill("60")
+    production.press("Enter")
+    page.wait_for_function(
+        "label => { const c = [...document.querySelectorAll('.sl-card')].find(c => c.innerText.includes(label));"
+        " return c && c.querySelector('.v').innerText !== '300,0 tỷ đồng'; }",
+        arg=money,
+    )
+    shown = float(card_value(page, money).split()[0].replace(".", "").replace(",", "."))
+    assert 300 < shown < 360 and production.input_value() == "60"
+    wrong = page.locator(".sl-cell-P3_1-central_investment input").first
+    wrong.fill("5")
+    wrong.press("Enter")
+    page.locator(".sl-problems", has_text="nguồn vốn theo nội dung").first.wait_for()
+    page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_investment input').value === '0'")
+    assert card_value(page, money) == f"{shown:.1f}".replace(".", ",") + " tỷ đồng"

@@ -51,5 +51,5 @@ def test_explorer_notebook_executes_unattended_every_time(tmp_path, monkeypatch)
     assert any("application/vnd.jupyter.widget-view+json" in k for k in kinds)  # the widgets were shown
     assert any("text/html" in k for k in kinds)  # with the plain note for a reopened notebook
     models = {s.get("_model_name") for s in client.widget_state.values()}
-    assert "OutputModel" not in models and {"HTMLModel", "ImageModel", "FloatSliderModel"} <= models
+    assert "OutputModel" not in models and {"HTMLModel", "TextModel", "DropdownModel", "ButtonModel"} <= models
     assert not (tmp_path / "workspace").exists()  # showing the explorer writes nothing

@@ -1,11 +1,13 @@
-"""Allocation arithmetic of the explorer (`simlib.workbench`, `notebooks/explore.ipynb`).
+"""Allocation arithmetic and scenario writing for the explorer (`simlib.workbench`,
+`notebooks/explore.ipynb`).
 
-Plain functions, tested without widgets: project weights and a yearly envelope become budget
-amounts (`allocation_amounts`) — a project's money is split across its lines and funding
-sources as in the starting scenario (or, where that scenario gives the project nothing, by the
-catalogue's `share_of_project` from the first source the line may use) — and an allocation is
-written as a scenario file (`scenario_dict`, `save_scenario`). The state, the widgets and the
-workspace are in `simlib.workbench`.
+Plain functions, tested without widgets: an allocation is written as a scenario file
+(`scenario_dict`, `save_scenario`: every year explicit, by item and source, validated before it
+is written). The explorer itself edits amounts by content, source and year
+(`simlib.workbench.state`); the project-share arithmetic here (`allocation_amounts`: project
+shares and a yearly envelope become amounts, each project's money split across its lines and
+sources as in the starting scenario, or by the catalogue's `share_of_project` where the scenario
+gives the project nothing) is no longer used by it and does not check the legal frame.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """The planner's workbench in JupyterLab (issue 17).
 
-- `state`      the allocation being explored (`AllocationState`): inputs refused rather than
-               bent, validators as hooks (the legal frame plugs in here), projection
+- `state`      the allocation being explored (`AllocationState`): amounts by content, source
+               and year; every change checked by the legal frame's own check and refused, with
+               the rule and its source, when it would add a breach; validators as hooks
+- `project`    the projection the view shows (indicators it reads and targets, expected engine)
+- `compare`    side by side with the plan, probabilities of meeting targets, the optimiser's
+               suggestion (no widgets)
+- `grid`       the amount controls (content x source, a year control, shares, envelope)
 - `view`       the explorer's widgets over a state (`explore` opens it in a notebook)
-- `charts`     the explorer's chart, updated in place
+- `charts`     the explorer's chart (inline SVG), redrawn on every change
 - `workspace`  the git-ignored workspace: saved scenarios (safe names, overwrite only when
                confirmed) and the notebook copies `make lab` opens
 

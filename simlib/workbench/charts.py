@@ -1,93 +1,158 @@
-"""The explorer's chart, drawn once and updated in place.
+"""The explorer's chart as inline SVG, drawn in a few milliseconds on every change.
 
 `LiveRateChart` shows the poor-household rate of the province, the poor districts together and
-ethnic-minority households: the starting scenario (fixed), the path each rate target asks for
-(fixed) and the allocation being explored, whose line and end label move when `update` gets a
-new run. The figure keeps its size and axes, so the picture does not jump between updates;
-`png()` renders it (styles and fonts of `simlib.report.charts`).
+ethnic-minority households: the starting scenario (grey, dashed, fixed), the path each rate
+target asks for (dotted, fixed) and the allocation being explored (black, bold), whose line and
+end label move when `update` gets a new run. The axes keep their range while the current line
+stays inside it (so the picture does not jump); `svg()` gives the markup for an HTML widget.
+
+Matplotlib needed 0.5–2 s per picture on the shared 2-core machine (layout and rasterising),
+more than the whole budget of a change (issue 17: ≤ 300 ms); these are a few lines of SVG in the
+report charts' black-and-white styles (`simlib.report.charts`: distinct by dash and mark).
 """
 
 from __future__ import annotations
 
-import io
-
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import charts as C
 from simlib.report import data as D
+from simlib.report import html as H
 from simlib.report.scenario_report import rate_change_targets
 
 #: (geo, geo_type) of the three panels
 PANELS = (("province", "province"), ("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
+PANEL_W, PANEL_H = 250, 190  # px of one panel's plotting area
+LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins
+FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
 
 
 def rate_series(indicators, geo: str, geo_type: str) -> tuple[list[int], list[float]]:
-    """Years and mean poor rate (%) of one area in an indicator table."""
-    s = D.series(indicators, "poor_rate", geo, geo_type)
-    return s["year"].tolist(), s["mean"].tolist()
+    """Years and mean poor rate (%) over draws of one area in an indicator table."""
+    sel = (indicators["indicator"] == "poor_rate") & (indicators["geo"] == geo) & (indicators["geo_type"] == geo_type)
+    s = indicators.loc[sel].groupby("year", sort=True)["value"].mean()
+    return [int(y) for y in s.index], [float(v) for v in s.to_numpy()]
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About `n` round tick values covering [lo, hi]."""
+    span = max(hi - lo, 1e-9)
+    raw = span / max(n - 1, 1)
+    mag = 10 ** np.floor(np.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
+    first = np.ceil(lo / step) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
 
 
 class LiveRateChart:
     """Three panels of poor rates: starting scenario, target path and the current allocation."""
 
-    def __init__(self, start_indicators, targets, lang: str, width: float = C.WIDTH, height: float = 3.0):
+    def __init__(self, start_indicators, targets, lang: str):
         self.lang = lang
-        with matplotlib.rc_context(C.RC):  # styles apply to artists made inside the context
-            self.figure = Figure(figsize=(width, height), layout="constrained")
-            self.axes = list(self.figure.subplots(1, len(PANELS), sharey=True, squeeze=False)[0])
-            self._draw_fixed(start_indicators, targets)
-        self.update(start_indicators)
-
-    def _draw_fixed(self, start_indicators, targets) -> None:
-        """The panels, the starting scenario, the target paths and the (movable) current lines."""
-        t = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
         thresholds = rate_change_targets(targets)
-        self.lines, self.labels, self._fixed, legend = [], [], [], {}
-        for ax, (geo, gt) in zip(self.axes, PANELS):
+        self.fixed: list[dict] = []
+        for geo, gt in PANELS:
             xs, ys = rate_series(start_indicators, geo, gt)
-            style = {k: C.STYLES[1][k] for k in ("color", "linestyle", "marker")}
-            legend.setdefault(t("wb.chart.start"), ax.plot(xs, ys, markersize=3.5, **style)[0])
-            fixed = list(ys)
+            panel = {"geo": geo, "xs": xs, "start": ys, "target": None}
             if geo in thresholds and ys:
-                tx, ty = D.target_path(ys[0], thresholds[geo], xs[0], xs[1:])
-                legend.setdefault(t("report.target_path_legend"), ax.plot(tx, ty, **C.TARGET_STYLE)[0])
-                fixed += ty
-            now = {k: C.STYLES[0][k] for k in ("color", "linestyle", "marker")}
-            (line,) = ax.plot(xs, ys, lw=2, **now)
-            legend.setdefault(t("wb.chart.current"), line)
-            label = ax.annotate("", (xs[-1], ys[-1]), xytext=(6, 0), textcoords="offset points", va="center")
-            ax.set_title(i18n.label("geo", geo, self.lang))
-            ax.set_xticks(xs, [str(x) for x in xs])
-            ax.set_xlim(xs[0] - 0.3, xs[-1] + 0.9)
-            ax.set_xlabel(t("axis.year"))
-            self.lines.append(line)
-            self.labels.append(label)
-            self._fixed.append(fixed)
-        self.axes[0].set_ylabel(t("axis.poor_rate"))
-        self.figure.legend(list(legend.values()), list(legend), loc="outside lower center", ncols=len(legend))
+                panel["target"] = D.target_path(ys[0], thresholds[geo], xs[0], xs[1:])
+            self.fixed.append(panel)
+        self.current: list[list[float]] = [p["start"] for p in self.fixed]
+        self.ylim = self._limits(self.current)
+
+    def _limits(self, current) -> tuple[float, float]:
+        values = [v for p, cur in zip(self.fixed, current) for v in list(p["start"]) + list(cur)]
+        values += [v for p in self.fixed if p["target"] for v in p["target"][1]]
+        finite = np.asarray([v for v in values if np.isfinite(v)], float)
+        if not finite.size:
+            return 0.0, 1.0
+        lo, hi = float(finite.min()), float(finite.max())
+        pad = max(0.5, 0.08 * (hi - lo))
+        return max(0.0, lo - pad), hi + pad
 
     def update(self, indicators) -> None:
-        """Move the current allocation's lines and labels to a new run's rates."""
-        values = []
-        for line, label, fixed, (geo, gt) in zip(self.lines, self.labels, self._fixed, PANELS):
-            xs, ys = rate_series(indicators, geo, gt)
-            line.set_data(xs, ys)
-            if ys:
-                label.xy = (xs[-1], ys[-1])
-                label.set_text(fmt.percent(ys[-1], self.lang))
-            values += list(ys) + fixed
-        finite = np.asarray([v for v in values if np.isfinite(v)], float)
-        if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            pad = max(0.5, 0.08 * (hi - lo))
-            self.axes[0].set_ylim(max(0.0, lo - pad), hi + pad)
+        """Move the current allocation's lines to a new run's rates; the axes widen only when a
+        line would leave them."""
+        rates = indicators[indicators["indicator"] == "poor_rate"]
+        self.current = [rate_series(rates, p["geo"], gt)[1] for p, (_g, gt) in zip(self.fixed, PANELS)]
+        lo, hi = self._limits(self.current)
+        if lo < self.ylim[0] or hi > self.ylim[1]:
+            self.ylim = (min(lo, self.ylim[0]), max(hi, self.ylim[1]))
 
-    def png(self, dpi: int = 96) -> bytes:
-        """The figure as PNG bytes (same size every time)."""
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-        return buf.getvalue()
+    # -- drawing -----------------------------------------------------------------------------
+    def _x(self, k: int, xs, year) -> float:
+        x0 = LEFT + k * (PANEL_W + GAP)
+        span = max(len(xs) - 1, 1)
+        return x0 + 12 + (PANEL_W - 60) * (xs.index(year) / span)
+
+    def _y(self, v: float) -> float:
+        lo, hi = self.ylim
+        return TOP + PANEL_H * (1 - (v - lo) / (hi - lo))
+
+    def _path(self, k: int, xs, ys, style: str, mark: str = "") -> str:
+        pts = [(self._x(k, xs, x), self._y(y)) for x, y in zip(xs, ys) if np.isfinite(y)]
+        if not pts:
+            return ""
+        d = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+        out = f'<polyline fill="none" points="{d}" {style}/>'
+        if mark:
+            out += "".join(mark.format(x=a, y=b) for a, b in pts)
+        return out
+
+    def _panel(self, k: int, p: dict, current: list[float]) -> str:
+        xs = p["xs"]
+        x0 = LEFT + k * (PANEL_W + GAP)
+        parts = [f'<text x="{x0 + PANEL_W / 2}" y="{TOP - 9}" text-anchor="middle" font-weight="bold">']
+        parts.append(f"{H.esc(i18n.label('geo', p['geo'], self.lang))}</text>")
+        for v in nice_ticks(*self.ylim):
+            y = self._y(v)
+            parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+            if k == 0:
+                parts.append(
+                    f'<text x="{x0 - 5}" y="{y + 3:.1f}" text-anchor="end">{fmt.number(v, self.lang, 0)}</text>'
+                )
+        parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{TOP + PANEL_H}" y2="{TOP + PANEL_H}" stroke="#333"/>')
+        for x in xs:
+            parts.append(f'<text x="{self._x(k, xs, x):.1f}" y="{TOP + PANEL_H + 14}" text-anchor="middle">{x}</text>')
+        square = '<rect x="{x:.1f}" y="{y:.1f}" width="6" height="6" fill="#595959" transform="translate(-3,-3)"/>'
+        parts.append(
+            self._path(k, xs, p["start"], 'stroke="#595959" stroke-width="1.3" stroke-dasharray="5,3"', square)
+        )
+        if p["target"]:
+            parts.append(self._path(k, *p["target"], 'stroke="#000" stroke-width="1.2" stroke-dasharray="2,3"'))
+        dot = '<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="#000"/>'
+        parts.append(self._path(k, xs, current, 'stroke="#000" stroke-width="2.2" class="sl-current"', dot))
+        if current and np.isfinite(current[-1]):
+            x, y = self._x(k, xs, xs[-1]) + 7, self._y(current[-1]) + 4
+            parts.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" class="sl-end">{H.esc(fmt.percent(current[-1], self.lang))}</text>'
+            )
+        return "".join(parts)
+
+    def _legend(self, width: float) -> str:
+        t = lambda key: i18n.t(key, self.lang)  # noqa: E731
+        items = [
+            (t("wb.chart.start"), 'stroke="#595959" stroke-width="1.3" stroke-dasharray="5,3"'),
+            (t("report.target_path_legend"), 'stroke="#000" stroke-width="1.2" stroke-dasharray="2,3"'),
+            (t("wb.chart.current"), 'stroke="#000" stroke-width="2.2"'),
+        ]
+        y, x, out = TOP + PANEL_H + 44, LEFT, []
+        for label, style in items:
+            out.append(f'<line x1="{x}" x2="{x + 26}" y1="{y - 4}" y2="{y - 4}" {style}/>')
+            out.append(f'<text x="{x + 32}" y="{y}">{H.esc(label)}</text>')
+            x += 60 + 6.5 * len(label)
+        return "".join(out)
+
+    def svg(self) -> str:
+        """The chart as an inline SVG element."""
+        width = LEFT + len(PANELS) * PANEL_W + (len(PANELS) - 1) * GAP + 20
+        height = TOP + PANEL_H + BOTTOM
+        label = H.esc(i18n.t("axis.poor_rate", self.lang))
+        body = "".join(self._panel(k, p, cur) for k, (p, cur) in enumerate(zip(self.fixed, self.current)))
+        ylab = f'<text transform="translate(12,{TOP + PANEL_H / 2}) rotate(-90)" text-anchor="middle">{label}</text>'
+        return (
+            f'<svg class="sl-live-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" style="{FONT};font-size:11px">'
+            f"{ylab}{body}{self._legend(width)}</svg>"
+        )

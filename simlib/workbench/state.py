@@ -1,17 +1,22 @@
 """The allocation a planner is exploring, apart from any view.
 
-`AllocationState` holds the starting scenario and the planner's choices (today: one weight per
-project and the yearly envelope), turns them into budget amounts, checks them and projects them.
-The widgets (`simlib.workbench.view`) only read and write it, so every rule lives here and is
-tested without a browser.
+`AllocationState` holds the starting scenario and the planner's amounts: VND per budget item
+(a budget line's content, `simlib.catalogue`), funding source and budget year — the scenario's
+own budget array (years, items, sources). Project shares are derived from the amounts
+(`shares`, `share_labels`: shown summing to exactly 100 %). The widgets
+(`simlib.workbench.view`) only read and write it, so every rule lives here and is tested
+without a browser.
 
-Checks are *validators*: functions `state -> list[Problem]`. `DEFAULT_VALIDATORS` holds the
-rules: an allocation must give some project money, and it must respect the legal frame (capital
-by content, central envelopes by source, eligibility lists; `legal_frame`, `simlib.compliance`).
-A blocking problem stops a save; every problem is shown to the planner in words.
+Every change goes through the legal frame's own check (`simlib.compliance.check_allocation`):
+a change that would add a breach (investment capital in a recurrent-only content, a central
+envelope exceeded, money off a content's eligibility list, a norm exceeded, …) is *refused* —
+the state stays as it was and each breach comes back as a `Problem` naming the rule and its legal
+source. So an allocation the workbench holds never breaks a rule the starting scenario does not
+itself ask to ignore. A value that is negative, not a number or infinite is refused the same way.
 
-Inputs are refused, never bent: a weight that is negative, not a number or infinite, or an
-envelope that cannot be read, leaves the state unchanged and comes back as a `Problem`.
+Checks on the whole allocation are *validators*: functions `state -> list[Problem]`
+(`DEFAULT_VALIDATORS`: some money must be allocated; the legal frame). A blocking problem stops
+a save; every problem is shown to the planner in words.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,16 +34,19 @@ from simlib.compliance import check_allocation, ignored
 from simlib.i18n import LocalText
 from simlib.memo import memoised
 from simlib.model import compile_levers, compile_structure
-from simlib.report.explore import allocation_amounts, base_envelope, base_shares
+
+BN = 1e9
+#: VND: amounts closer than this are equal (the legal frame's own tolerance is 1 VND)
+TOL = 1.0
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input or the allocation, said in words.
 
-    `where` names the control or part of the allocation (`envelope`, `weight.P3`, `title_vi`,
-    `allocation`); `key` is an i18n message key filled with `fields`; a `blocking` problem
-    prevents saving."""
+    `where` names the control or part of the allocation (`total`, `amount.P3.1.central_recurrent`,
+    `title_vi`, `allocation`); `key` is an i18n message key filled with `fields`; a `blocking`
+    problem prevents saving."""
 
     where: str
     key: str
@@ -53,23 +61,22 @@ Validator = Callable[["AllocationState"], list[Problem]]
 
 
 def nothing_allocated(state: AllocationState) -> list[Problem]:
-    """An allocation that gives no project any money is no plan: it cannot be saved."""
-    if state.allocated_vnd() <= 0:
+    """An allocation that gives no item any money is no plan: it cannot be saved."""
+    if state.amounts()[1:].sum() <= 0:
         return [Problem("allocation", "wb.problem.nothing_allocated")]
     return []
 
 
 def legal_frame(state: AllocationState) -> list[Problem]:
-    """The legal frame of the starting scenario (`simlib.compliance`: capital by content, central
-    envelope, territory, counterpart, norm): each breach in words, naming the rule and its legal
-    source; a breach the starting scenario does not ask to ignore blocks saving."""
+    """The breaches of the legal frame the allocation holds (`simlib.compliance`), each in words
+    naming the rule and its legal source; one the starting scenario does not ask to ignore blocks
+    saving (the state refuses changes that add one, so only the starting scenario's own can be
+    here)."""
     scen = state.scenario()
-    split = memoised(state.base, "legal_split", lambda: compile_levers(state.base, compile_structure(state.base)).split)
-    out = []
-    for v in check_allocation(scen, split):
-        text = LocalText(**{lg: v.message(lg) for lg in i18n.LANGS})
-        out.append(Problem("allocation", "wb.problem.legal", {"text": text}, blocking=not ignored(scen, v.rule)))
-    return out
+    return [
+        Problem("allocation", "wb.problem.legal", {"text": _text(v)}, blocking=not ignored(scen, v.rule))
+        for v in state.violations()
+    ]
 
 
 #: the rules every allocation is checked against
@@ -94,21 +101,40 @@ def parse_number(text: str, lang: str | None = None) -> float | None:
     return float(s)
 
 
-class AllocationState:
-    """Project weights and the yearly envelope over a starting scenario, with checks.
+def share_labels(values: Mapping[str, float], lang: str | None = None, decimals: int = 1) -> dict[str, str]:
+    """Percentages of `values` rounded so that the shown numbers add up to exactly 100
+    (largest remainders); all `0 %` when nothing is positive."""
+    keys = list(values)
+    total = float(sum(max(0.0, float(values[k])) for k in keys))
+    step = 10.0**-decimals
+    if total <= 0:
+        return {k: i18n.fmt.percent(0.0, lang, decimals) for k in keys}
+    exact = np.array([100.0 * max(0.0, float(values[k])) / total for k in keys]) / step
+    units = np.floor(exact + 1e-9)
+    short = int(round(100.0 / step - units.sum()))
+    for i in np.argsort(-(exact - units), kind="stable")[: max(0, short)]:
+        units[i] += 1
+    return {k: i18n.fmt.percent(float(u) * step, lang, decimals) for k, u in zip(keys, units)}
 
-    `weights` are non-negative numbers per project; `shares()` turns them into fractions that
-    add up to 1. Every budget year gets `envelope_vnd`, split over projects by share and within a
-    project as in the starting scenario (`simlib.report.explore.allocation_amounts`). While
-    nothing has been changed, the amounts are exactly the starting scenario's."""
+
+class AllocationState:
+    """Amounts by budget year, item and source over a starting scenario, with legal checks.
+
+    Years are the budget's (index 0 is the year before the start: history, never edited); a
+    change names a calendar year or `None` for every projected year. While nothing has been
+    changed, the amounts are exactly the starting scenario's."""
 
     def __init__(self, base, validators: tuple[Validator, ...] | list[Validator] | None = None):
         self.base = base
+        b = base.budget
+        self.items: list[str] = list(b.lines)
+        self.sources: list[str] = list(b.sources)
+        self.years: list[int] = [int(y) for y in b.years]
         self.projects: list[str] = list(base.catalogue.projects)
-        self.weights: dict[str, float] = dict(base_shares(base))
-        self.envelope_vnd: float = base_envelope(base)
         self.validators: list[Validator] = list(DEFAULT_VALIDATORS if validators is None else validators)
-        self._start = (dict(self.weights), self.envelope_vnd)
+        self._amounts = np.array(b.amounts, dtype=float)
+        self._start = self._amounts.copy()
+        self._violations = self._check(self._amounts)
 
     @classmethod
     def load(cls, scenario: str | Path, validators=None) -> AllocationState:
@@ -117,53 +143,137 @@ class AllocationState:
 
         return cls(load_scenario(scenario), validators)
 
-    # -- changes (refused, not bent) -------------------------------------------------------
-    def set_weight(self, project: str, value) -> list[Problem]:
-        """Set one project's weight; a value that is not a finite number ≥ 0 is refused."""
-        where = f"weight.{project}"
-        if project not in self.projects:
-            return [
-                Problem(where, "wb.problem.unknown_project", {"project": project, "allowed": ", ".join(self.projects)})
-            ]
-        v = _finite(value)
+    # -- changes (refused, never bent) -------------------------------------------------------
+    def set_amount(self, item: str, source: str, value, year: int | None = None, lang=None) -> list[Problem]:
+        """Set the billion VND of one item from one source in `year` (None: every projected
+        year). Refused, with the reasons, when the value is not a finite number ≥ 0 or the
+        result would breach a legal rule."""
+        where = f"amount.{item}.{source}"
+        if item not in self.items or source not in self.sources:
+            allowed = ", ".join(self.items if item not in self.items else self.sources)
+            return [Problem(where, "wb.problem.unknown_cell", {"item": item, "source": source, "allowed": allowed})]
+        years, bad = self._year_rows(year, where)
+        if bad:
+            return bad
+        v = _value(value, lang)
         if v is None or v < 0:
-            return [Problem(where, "wb.problem.weight", {"project": project, "value": value})]
-        self.weights[project] = v
-        return []
+            return [Problem(where, "wb.problem.amount", {"item": item, "value": value})]
+        new = self._amounts.copy()
+        new[years, self.items.index(item), self.sources.index(source)] = v * BN
+        return self._commit(new, where)
 
-    def set_envelope(self, value, lang: str | None = None) -> list[Problem]:
-        """Set the yearly envelope in billion VND (a number, or text typed the local way); a
-        value that is not a finite number ≥ 0 is refused."""
-        v = parse_number(value, lang) if isinstance(value, str) else _finite(value)
-        if v is None or not math.isfinite(v) or v < 0:
-            return [Problem("envelope", "wb.problem.envelope", {"value": value})]
-        self.envelope_vnd = v * 1e9
-        return []
+    def set_total(self, value, year: int | None = None, lang=None) -> list[Problem]:
+        """Scale every amount of `year` (None: every projected year) so the year's total is
+        `value` billion VND; a year with no money cannot be scaled. Refused as `set_amount`."""
+        years, bad = self._year_rows(year, "total")
+        if bad:
+            return bad
+        v = _value(value, lang)
+        if v is None or v < 0:
+            return [Problem("total", "wb.problem.total", {"value": value})]
+        new = self._amounts.copy()
+        for yi in years:
+            tot = new[yi].sum()
+            if tot <= 0 and v > 0:
+                return [Problem("total", "wb.problem.total_empty", {"year": self.years[yi]})]
+            new[yi] = new[yi] * (v * BN / tot) if tot > 0 else 0.0
+        return self._commit(new, "total")
+
+    def set_amounts(self, amounts, where: str = "allocation") -> list[Problem]:
+        """Take a whole budget array (years, items, sources) in VND (e.g. the optimiser's
+        suggestion); the history year is kept. Refused as `set_amount`."""
+        a = np.asarray(amounts, dtype=float)
+        if a.shape != self._amounts.shape or not np.all(np.isfinite(a)) or np.any(a < 0):
+            return [Problem(where, "wb.problem.shape", {"shape": str(self._amounts.shape)})]
+        new = a.copy()
+        new[0] = self._amounts[0]
+        return self._commit(new, where)
 
     def reset(self) -> None:
         """Back to the starting scenario."""
-        self.weights, self.envelope_vnd = dict(self._start[0]), self._start[1]
+        self._amounts = self._start.copy()
+        self._violations = self._check(self._amounts)
 
-    # -- derived -----------------------------------------------------------------------
+    def _year_rows(self, year, where: str) -> tuple[list[int], list[Problem]]:
+        if year is None:
+            return list(range(1, len(self.years))), []
+        if year in self.years[1:]:
+            return [self.years.index(year)], []
+        allowed = ", ".join(str(y) for y in self.years[1:])
+        return [], [Problem(where, "wb.problem.year", {"year": year, "allowed": allowed})]
+
+    def _check(self, amounts: np.ndarray) -> list:
+        """The legal frame's breaches of `amounts` (its own check function)."""
+        scen = self.base.replace_budget(amounts)
+        return check_allocation(scen, self._split())
+
+    def _split(self) -> np.ndarray:
+        base = self.base
+        return memoised(base, "legal_split", lambda: compile_levers(base, compile_structure(base)).split)
+
+    def _commit(self, new: np.ndarray, where: str) -> list[Problem]:
+        """Take `new` unless it adds a breach (or worsens one) the scenario does not ignore."""
+        found = self._check(new)
+        before = {_key(v): v.amount for v in self._violations}
+        added = [
+            v
+            for v in found
+            if not ignored(self.base, v.rule) and v.amount > before.get(_key(v), -math.inf) + max(TOL, 1e-9 * v.amount)
+        ]
+        if added:
+            return [Problem(where, "wb.problem.refused", {"text": _text(v)}) for v in added]
+        self._amounts, self._violations = new, found
+        return []
+
+    # -- derived -----------------------------------------------------------------------------
     @property
     def unchanged(self) -> bool:
-        return self.weights == self._start[0] and self.envelope_vnd == self._start[1]
-
-    def shares(self) -> dict[str, float]:
-        """Each project's share of the money (adds up to 1; all 0 when no weight is positive)."""
-        total = sum(self.weights.values())
-        return {p: (self.weights[p] / total if total > 0 else 0.0) for p in self.projects}
+        return bool(np.array_equal(self._amounts, self._start))
 
     def amounts(self) -> np.ndarray:
-        """Budget amounts (years, lines, sources) in VND."""
-        if self.unchanged:
-            return np.array(self.base.budget.amounts, dtype=float)
-        return allocation_amounts(self.base, self.weights, self.envelope_vnd)
+        """Budget amounts (years, items, sources) in VND (a copy)."""
+        return self._amounts.copy()
 
-    def allocated_vnd(self) -> float:
-        """Money the allocation gives in the first projected year (VND)."""
-        a = self.amounts()
-        return float(a[1].sum() if a.shape[0] > 1 else a.sum())
+    def amount(self, item: str, source: str, year: int) -> float:
+        """VND of one item from one source in one calendar year."""
+        return float(self._amounts[self.years.index(year), self.items.index(item), self.sources.index(source)])
+
+    def violations(self) -> list:
+        """The legal frame's breaches of the current amounts (`simlib.compliance.Violation`)."""
+        return list(self._violations)
+
+    def project_totals(self, year: int | None = None) -> dict[str, float]:
+        """VND per project in `year` (None: the first projected year)."""
+        yi = 1 if year is None else self.years.index(year)
+        cat = self.base.catalogue
+        out = {p: 0.0 for p in self.projects}
+        for li, item in enumerate(self.items):
+            out[cat.lines[item].project] += float(self._amounts[yi, li].sum())
+        return out
+
+    def shares(self, year: int | None = None) -> dict[str, float]:
+        """Each project's share of the year's money (adds up to 1; all 0 without money)."""
+        tot = self.project_totals(year)
+        s = sum(tot.values())
+        return {p: (v / s if s > 0 else 0.0) for p, v in tot.items()}
+
+    def source_totals(self, year: int | None = None) -> dict[str, float]:
+        """VND per funding source in `year` (None: the first projected year)."""
+        yi = 1 if year is None else self.years.index(year)
+        return {s: float(self._amounts[yi, :, si].sum()) for si, s in enumerate(self.sources)}
+
+    def envelope(self, year: int | None = None) -> dict[str, float]:
+        """The legal frame's central envelope (VND) by source in `year`, where it has one."""
+        frame = self.base.legal
+        y = self.years[1] if year is None else year
+        if frame is None:
+            return {}
+        found = {s: frame.envelope.amount(y, s) for s in self.sources}
+        return {s: float(v) for s, v in found.items() if v is not None}
+
+    def allocated_vnd(self, year: int | None = None) -> float:
+        """Money the allocation gives in `year` (None: the first projected year), VND."""
+        return float(self._amounts[1 if year is None else self.years.index(year)].sum())
 
     def scenario(self):
         """The starting scenario with this allocation's budget."""
@@ -177,20 +287,30 @@ class AllocationState:
         return out
 
     def evaluate(self):
-        """Project the allocation with the expected engine — also one that breaks the legal frame
-        (the validators say so and block saving; the run records the breaches it let through)."""
-        from simlib.runner import run
+        """Project the allocation with the expected engine: indicators and targets
+        (`simlib.workbench.project`; the legal frame was checked on every change)."""
+        from simlib.workbench.project import project
 
-        scen = self.scenario()
-        what_if = replace(scen, raw={**scen.raw, "ignore_legal_rules": ["all"]})
-        return run(what_if, engine="expected")
+        return project(self.scenario(), self.base)
 
 
-def _finite(value) -> float | None:
-    if isinstance(value, bool):
+def _key(v) -> tuple:
+    return (v.rule, v.year, v.item, v.unit, v.source)
+
+
+def _text(v) -> LocalText:
+    return LocalText(**{lg: v.message(lg) for lg in i18n.LANGS})
+
+
+def _value(value, lang) -> float | None:
+    """A finite number from a number or from text typed the local way, else None."""
+    if isinstance(value, str):
+        v = parse_number(value, lang)
+    elif isinstance(value, bool):
         return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+    else:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return None
+    return v if v is not None and math.isfinite(v) else None

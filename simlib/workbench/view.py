@@ -11,9 +11,15 @@ Design points (issue 17):
   `LiveRateChart` whose lines move), so nothing is re-created and nothing flashes. Changes
   arriving in quick succession are merged (`Debouncer`), a busy mark shows while the projection
   runs, and all result widgets change together at the end.
-- **Refused, not bent.** A typed envelope that cannot be read is refused with a message and the
-  state kept; the state's validators (and later the legal frame) are shown in words; saving
-  goes to the workspace with titles, a derived file name and an explicit overwrite.
+- **Amounts, refused not bent.** The planner types billion VND per content and source
+  (`AmountGrid`) or a year's total (every amount scaled); the state takes a change only when the
+  legal frame's own check finds no new breach, else the cell keeps the state's amount and the
+  reasons are listed (rule and legal source). Saving goes to the workspace with titles, a
+  derived file name and an explicit overwrite.
+- **Side by side with the plan.** Every target's value and verdict for the starting scenario
+  and for the allocation, and the change in points and households; the probability of meeting
+  each target on demand (`compare.probabilities`); the optimiser's suggestion from the current
+  allocation (`compare.suggest`), applied only on request and checked like any change.
 - **Reopened notebooks.** A plain note, shown before the widgets and hidden by them while they
   are alive, tells a reader of a saved notebook to run the cell again.
 """
@@ -21,7 +27,9 @@ Design points (issue 17):
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from simlib import i18n
@@ -29,13 +37,18 @@ from simlib.errors import SimlibError
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
+from simlib.workbench import compare as C
 from simlib.workbench.charts import LiveRateChart
+from simlib.workbench.grid import AmountGrid, item_label
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
 #: seconds a change waits for the next one before the projection runs (in a live kernel)
-DEBOUNCE_S = 0.25
-BUSY_CSS = ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
+DEBOUNCE_S = 0.1
+BUSY_CSS = (
+    ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
+    " .sl-differs input { font-style: italic; background: #f4f4f4; }"
+)
 
 
 class Debouncer:
@@ -72,7 +85,8 @@ def fallback_note(uid: str, lang: str) -> str:
 
 
 class ExplorerView:
-    """Sliders for project weights, the yearly envelope, the live projection and saving."""
+    """Amounts by content and source, the live projection side by side with the plan, the
+    probability of meeting each target on demand, the optimiser's suggestion, and saving."""
 
     def __init__(self, state: AllocationState, lang: str = "vi", save_folder=None, debounce: float = DEBOUNCE_S):
         self.state, self.lang = state, i18n.get_lang(lang)
@@ -83,7 +97,11 @@ class ExplorerView:
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
-        self.input_problems: dict[str, Problem] = {}
+        self._plan_verdicts = C.verdicts(self.start)
+        self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
+        self.suggestion: C.Suggestion | None = None
+        self.input_problems: list[Problem] = []
+        self._syncing_total = False  # the total shown is being set from the state, not typed
         self.w: dict = {}
         self._build()
         self._debounced = Debouncer(debounce, self.refresh)
@@ -96,33 +114,41 @@ class ExplorerView:
     def _build(self) -> None:
         import ipywidgets as W
 
-        from simlib.report.scenario_report import short_name
-
         css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
-        self.w["weights"], self.w["shares"], rows = {}, {}, []
-        for p in self.state.projects:
-            share = self.state.shares()[p]
-            s = W.FloatSlider(value=round(100 * share, 1), min=0, max=100, step=0.5, continuous_update=False)
-            s.layout.width = "300px"
-            self.w["weights"][p], self.w["shares"][p] = s, W.HTML()
-            name = short_name(p, self.state.base.catalogue, self.lang, 44)
-            rows.append(W.HBox([W.Label(name, layout=W.Layout(width="330px")), s, self.w["shares"][p]]))
-            s.observe(self._changed, names="value")
-        env = W.Text(value=fmt.number(self.state.envelope_vnd / 1e9, self.lang, 1), continuous_update=False)
-        env.observe(self._changed, names="value")
-        self.w["envelope"] = env
-        env_row = W.HBox(
-            [W.Label(self.t("wb.envelope"), layout=W.Layout(width="330px")), env, W.Label(self.t("unit.billion_vnd"))]
+        self.grid = AmountGrid(self.state, self.lang, self._changed)
+        self.grid.year_control.observe(lambda _: self._show_inputs(), names="value")  # the chosen year's total
+        total = W.Text(value="", continuous_update=False)
+        total.observe(self._total_typed, names="value")
+        self.w["total"] = total
+        total_row = W.HBox(
+            [W.Label(self.t("wb.envelope"), layout=W.Layout(width="330px")), total, W.Label(self.t("wb.total_unit"))]
         )
         self.w["problems"], self.w["busy"] = W.HTML(), W.HTML(f"⏳ {self.t('wb.busy')}")
         self.w["busy"].layout.visibility = "hidden"
-        self.w["cards"], self.w["scorecard"] = W.HTML(), W.HTML()
-        self.w["chart"] = W.Image(format="png")
-        self.w["results"] = W.VBox([self.w["cards"], self.w["chart"], self.w["scorecard"]])
-        heading = W.HTML(f"<b>{H.esc(self.t('wb.weights'))}</b>")
-        top = [self.w["style"], heading, *rows, env_row, self.w["problems"], self.w["busy"]]
-        self.w["box"] = W.VBox(top + [self.w["results"], self._build_save()])
+        self.w["cards"], self.w["compare"] = W.HTML(), W.HTML()
+        self.w["chart"] = W.HTML()
+        self.w["probability"] = W.Button(description=self.t("wb.probability"), icon="calculator")
+        self.w["probability"].on_click(lambda _: self.compute_probabilities())
+        self.w["probability_note"] = W.HTML()
+        compare = [W.HTML(f"<b>{H.esc(self.t('wb.compare.heading'))}</b>"), self.w["compare"]]
+        compare.append(W.HBox([self.w["probability"], self.w["probability_note"]]))
+        self.w["results"] = W.VBox([self.w["cards"], self.w["chart"], *compare])
+        heading = W.HTML(f"<b>{H.esc(self.t('wb.amounts'))}</b>")
+        top = [self.w["style"], heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
+        self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
+
+    def _build_suggest(self):
+        import ipywidgets as W
+
+        self.w["suggest"] = W.Button(description=self.t("wb.suggest"), icon="magic", button_style="info")
+        self.w["apply"] = W.Button(description=self.t("wb.suggest_apply"), button_style="success")
+        self.w["apply"].layout.display = "none"
+        self.w["suggestion"] = W.HTML()
+        self.w["suggest"].on_click(lambda _: self.suggest())
+        self.w["apply"].on_click(lambda _: self.apply_suggestion())
+        heading = W.HTML(f"<b>{H.esc(self.t('wb.suggest_heading'))}</b>")
+        return W.VBox([heading, W.HBox([self.w["suggest"], self.w["apply"]]), self.w["suggestion"]])
 
     def _build_save(self):
         import ipywidgets as W
@@ -155,25 +181,34 @@ class ExplorerView:
         display(self.w["box"])
 
     # -- changes ----------------------------------------------------------------------------
-    def _changed(self, change=None) -> None:
-        """A control moved: take the inputs into the state, then project (debounced)."""
-        for p, s in self.w["weights"].items():
-            self.state.set_weight(p, s.value)  # sliders only give numbers in range
-        refused = self.state.set_envelope(self.w["envelope"].value, self.lang)
-        self.input_problems = {p.where: p for p in refused}
+    def _total_typed(self, change=None) -> None:
+        if self._syncing_total:
+            return
+        problems = self.state.set_total(self.w["total"].value, self.grid.year, self.lang)
+        self.grid.sync()
+        self._changed(problems)
+
+    def _changed(self, problems: list[Problem]) -> None:
+        """A control was used: show what was refused (the state is unchanged then) or project the
+        new allocation (debounced)."""
+        self.input_problems = list(problems)
         self._show_inputs()
+        if problems:
+            return
+        self.unc_now = None  # the probabilities shown belonged to the previous allocation
+        self.suggestion = None  # ... and the suggestion too: it can no longer be applied
+        self.w["apply"].layout.display = "none"
         self._set_busy(True)
         self._debounced()
 
     def _show_inputs(self) -> None:
-        for p, share in self.state.shares().items():
-            self.w["shares"][p].value = f"→ {H.esc(fmt.percent(100 * share, self.lang, 1))}"
-        problems = list(self.input_problems.values()) + self.state.problems()
-        items = [H.esc(p.message(self.lang)) for p in problems]
-        if "envelope" in self.input_problems:
-            items[0] += " " + H.esc(
-                self.t("wb.envelope_kept", value=fmt.number(self.state.envelope_vnd / 1e9, self.lang, 1))
-            )
+        self._syncing_total = True
+        try:
+            self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year) / 1e9, self.lang, 1)
+        finally:
+            self._syncing_total = False
+        items = [H.esc(self.t("wb.refused", reason=p.message(self.lang))) for p in self.input_problems]
+        items += [H.esc(p.message(self.lang)) for p in self.state.problems()]
         self.w["problems"].value = (
             H.bullet_list(items, raw=True).replace("sl-list", "sl-list sl-problems") if items else ""
         )
@@ -188,30 +223,87 @@ class ExplorerView:
         try:
             self.result = self.state.evaluate()
             self.chart.update(self.result.indicators)
-            cards, png, score = self.cards_html(), self.chart.png(), self.scorecard_html()
+            cards, chart, compare = self.cards_html(), self.chart.svg(), self.compare_html()
         except SimlibError as exc:  # e.g. an allocation the engine refuses: say so, keep the view
             self.w["problems"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
             self._set_busy(False)
             return
-        self.w["cards"].value, self.w["chart"].value, self.w["scorecard"].value = cards, png, score
+        self.w["cards"].value, self.w["chart"].value, self.w["compare"].value = cards, chart, compare
+        self.w["probability_note"].value = ""
         self._show_inputs()
         self.updates += 1
         self._set_busy(False)
 
+    # -- on demand: probabilities and the optimiser's suggestion ------------------------------
+    @contextmanager
+    def _working(self):
+        """Busy mark on, the on-demand buttons off, while a long computation runs."""
+        buttons = [self.w[k] for k in ("probability", "suggest", "apply")]
+        self._set_busy(True)
+        for b in buttons:
+            b.disabled = True
+        try:
+            yield
+        finally:
+            for b in buttons:
+                b.disabled = False
+            self._set_busy(False)
+
+    def compute_probabilities(self, n: int = C.DRAWS) -> None:
+        """The probability of meeting each target over `n` parameter draws, for the plan (once)
+        and for the current allocation; shown in the side-by-side table."""
+        t0 = time.perf_counter()
+        with self._working():
+            try:
+                if self.unc_plan is None:
+                    self.unc_plan = C.probabilities(self.state.base, n)
+                self.unc_now = C.probabilities(self.state.scenario(), n)
+            except SimlibError as exc:
+                self.w["probability_note"].value = H.esc(exc.message(self.lang))
+                return
+            self.w["compare"].value = self.compare_html()
+        seconds = fmt.number(time.perf_counter() - t0, self.lang, 1)
+        self.w["probability_note"].value = H.esc(self.t("wb.probability_done", n=n, seconds=seconds))
+
+    def suggest(self) -> None:
+        """Run the optimiser from the current allocation and show what it would change."""
+        with self._working():
+            try:
+                self.suggestion = C.suggest(self.state)
+            except SimlibError as exc:
+                self.suggestion = None
+                self.w["suggestion"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
+            else:
+                self.w["suggestion"].value = self.suggestion_html()
+        show = self.suggestion is not None and len(self.suggestion.changes) > 0
+        self.w["apply"].layout.display = "" if show else "none"
+
+    def apply_suggestion(self) -> None:
+        """Take the suggested amounts (checked by the legal frame like any change)."""
+        if self.suggestion is None:
+            return
+        problems = self.state.set_amounts(self.suggestion.amounts, "suggestion")
+        self.grid.sync()
+        if not problems:
+            self.w["suggestion"].value += H.para(self.t("wb.suggest_applied"))
+        self._changed(problems)
+
     # -- results ----------------------------------------------------------------------------
     def cards_html(self) -> str:
         """Headline cards of the current run, with the change against the starting scenario."""
-        from simlib.report.data import headline
-
-        h = headline(self.result.indicators, self.result.targets)
+        h = C.key_numbers(self.result.indicators, self.result.targets)
         if self._start_head is None:
-            self._start_head = headline(self.start.indicators, self.start.targets)
+            self._start_head = C.key_numbers(self.start.indicators, self.start.targets)
         h0 = self._start_head
         L, y0, y1 = self.lang, h["year_start"], h["year_end"]
         d_rate = h["poor_rate_end"] - h0["poor_rate_end"]
         d_poor = h["poor_end"] - h0["poor_end"]
         cards = [
-            (self.t("wb.card.money"), fmt.billion_vnd(self.state.allocated_vnd(), L), self.t("wb.card.per_year")),
+            (
+                self.t("wb.card.money"),
+                fmt.billion_vnd(self.state.allocated_vnd(), L),
+                self.t("wb.card.first_year", year=self.state.years[1]),
+            ),
             (
                 self.t("report.card.poor_rate"),
                 f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
@@ -234,12 +326,36 @@ class ExplorerView:
         ]
         return H.cards(cards)
 
-    def scorecard_html(self) -> str:
-        from simlib.report.scenario_report import scorecard_html
+    def compare_html(self) -> str:
+        """The targets side by side with the plan (probabilities where computed)."""
+        plan = C.verdicts(self.start, self.unc_plan) if self.unc_plan is not None else self._plan_verdicts
+        now = C.verdicts(self.result, self.unc_now)
+        return C.side_by_side_html(C.side_by_side(plan, now), self.lang)
 
-        units = self.state.base.dataset.units
-        names = dict(zip(units["unit_id"], units[i18n.column("name", self.lang)]))
-        return scorecard_html(self.result.targets, self.lang, names, False)
+    def suggestion_html(self) -> str:
+        """What the optimiser's suggestion changes (first projected year), and its summary."""
+        s, lang = self.suggestion, self.lang
+        if s is None:
+            return ""
+        cat = self.state.base.catalogue
+        parts = [H.para(line) for line in s.message[lang].splitlines() if line.strip()]
+        if s.changes.empty:
+            return "".join(parts) + H.para(self.t("wb.suggest_none"))
+        header = [self.t("wb.grid.item"), self.t("wb.grid.source"), self.t("wb.compare.now")]
+        header += [self.t("wb.suggest_column"), self.t("wb.compare.change")]
+        rows = [
+            [
+                item_label(cat, r.item, lang),
+                i18n.label("source", r.source, lang),
+                fmt.number(r.now_bn, lang, 1),
+                fmt.number(r.suggested_bn, lang, 1),
+                fmt.signed(r.change_bn, lang, 1),
+            ]
+            for r in s.changes.itertuples(index=False)
+        ]
+        year = self.state.years[1]
+        caption = self.t("wb.suggest_caption", year=year)
+        return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)
 
     # -- saving -----------------------------------------------------------------------------
     def _plan(self):

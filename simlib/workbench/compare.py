@@ -1,0 +1,175 @@
+"""The explored allocation side by side with the plan (the starting scenario), without widgets.
+
+- `side_by_side(plan, now)`: one row per target, area and year (the targets' named areas, not
+  their districts): the plan's and the allocation's projected value and verdict, the change in
+  the target's unit (points for rates) and, for rates, in households;
+- `probabilities(scen, n)`: the probability of meeting each target over `n` parameter draws of
+  the uncertainty analysis (`simlib.uncertainty.run_uncertainty`, expected engine, no rules);
+- `suggest(state)`: the certified optimiser (`simlib.allocate.optimize`) run from the current
+  allocation, under the same rules, with the same money per source and year; what it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.i18n import fmt
+from simlib.report import data as D
+from simlib.report import html as H
+from simlib.report import scorecard as S
+from simlib.report import verdict as V
+from simlib.workbench.project import what_if
+
+KEYS = ["target_id", "geo_type", "geo", "year"]
+#: parameter draws behind the probabilities the explorer shows
+DRAWS = 200
+
+
+#: province indicators of the headline cards
+HEAD = ("poor_rate", "poor", "poor_fewer_than_without_programme")
+
+
+def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame) -> dict:
+    """The headline cards' numbers (as `simlib.report.data.headline` names them, means over
+    draws): first and last year, the province's poor rate then, its poor households and those
+    kept out of poverty at the end, and the targets met in the last year."""
+    sel = (indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)
+    v = indicators.loc[sel].groupby(["indicator", "year"])["value"].mean().to_dict()
+    years = sorted(int(y) for y in indicators["year"].unique())
+    y0, y1 = years[0], years[-1]
+    status = D.target_status(targets)
+    last = status[status["year"] == y1]
+    return {
+        "year_start": y0,
+        "year_end": y1,
+        "poor_rate_start": v.get(("poor_rate", y0), np.nan),
+        "poor_rate_end": v.get(("poor_rate", y1), np.nan),
+        "poor_end": v.get(("poor", y1), np.nan),
+        "poor_fewer_end": v.get(("poor_fewer_than_without_programme", y1), np.nan),
+        "targets_met": int(last["met"].sum()),
+        "targets_total": int(len(last)),
+    }
+
+
+def verdicts(result, unc=None) -> pd.DataFrame:
+    """The verdict table of a run (`simlib.report.verdict`), with an uncertainty run's
+    probabilities when `unc` is given."""
+    ut, oc = (unc.targets, unc.outcomes) if unc is not None else (None, None)
+    ind, tg = result.indicators, result.targets
+    return V.verdict_table(tg[tg["geo_type"] != "district"], ind[ind["indicator"] == "households"], ut, oc)
+
+
+def side_by_side(plan: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Verdict tables of the plan and of the allocation, one row per target, named area and
+    year: `value_plan`, `value_now`, `delta` (now − plan, in the target's unit), `households`
+    (the change of the margin in households, positive = better; NaN where not a rate),
+    `status_*`, `probability_*`, and the target's labels, indicator and threshold."""
+    cols = KEYS + ["value", "status", "probability", "margin", "margin_households"]
+    a = plan.loc[~plan["detail"].astype(bool)]
+    b = now.loc[~now["detail"].astype(bool), cols]
+    out = a.merge(b, on=KEYS, suffixes=("_plan", "_now"))
+    out["delta"] = out["value_now"] - out["value_plan"]
+    out["households"] = out["margin_households_now"] - out["margin_households_plan"]
+    return out.reset_index(drop=True)
+
+
+def _verdict(r, which: str, lang: str) -> str:
+    parts = [H.esc(S.value_text(r["indicator"], r[f"value_{which}"], lang)), S.status_html(r[f"status_{which}"], lang)]
+    p = r[f"probability_{which}"]
+    if np.isfinite(p):
+        span = S.probability_span(float(p), lang, r["target_id"], r["geo"], int(r["year"]), f"target_{which}")
+        parts.append(f'<span class="sl-small">{H.esc(i18n.t("report.probability_label", lang))} {span}</span>')
+    return "<br>".join(parts)
+
+
+def delta_text(r, lang: str) -> str:
+    """The change against the plan: `−0,42 điểm %` and, for rates, `(tốt hơn khoảng 120 hộ)`."""
+    d = float(r["delta"])
+    if abs(d) < 5e-3:
+        text = "±0"
+    elif r["indicator"].endswith("_change") or r["indicator"].endswith("_rate") or r["indicator"] in S.COVERAGE:
+        text = f"{fmt.signed(d, lang, 2)} {i18n.t('unit.pts_short', lang)}"
+    else:
+        text = fmt.signed(d, lang, 1)
+    hh = float(r["households"])
+    if np.isfinite(hh) and abs(hh) >= 0.5:
+        key = "wb.compare.better_households" if hh > 0 else "wb.compare.worse_households"
+        text += " " + i18n.t(key, lang, n=fmt.number(abs(hh), lang))
+    return text
+
+
+def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
+    """The side-by-side table as HTML (target and area, year, threshold, plan, now, change)."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    if table.empty:
+        return H.para(t("report.no_targets"))
+    header = [t("table.target_area"), t("table.year"), t("table.threshold"), t("wb.compare.plan")]
+    header += [t("wb.compare.now"), t("wb.compare.change")]
+    rows = []
+    for _, r in table.iterrows():
+        label = f"{r[i18n.column('label', lang)]} ({S.area_name(r['geo_type'], r['geo'], lang)})"
+        rows.append(
+            [
+                H.esc(label),
+                H.esc(str(int(r["year"]))),
+                H.esc(S.threshold_text(r["indicator"], r["comparison"], r["threshold"], lang)),
+                _verdict(r, "plan", lang),
+                _verdict(r, "now", lang),
+                H.esc(delta_text(r, lang)),
+            ]
+        )
+    return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
+
+
+def probabilities(scen, n: int = DRAWS, seed: int | None = None):
+    """`n` parameter draws of `scen` through the expected engine (the uncertainty module's fast
+    path: draws applied without re-validation, in one process, no PRIM rules). The no-money run
+    of every draw is left out when no target reads the programme's effect (the bundled targets
+    do not: rates, coverage, officers trained, works)."""
+    from simlib.targets import target_specs
+    from simlib.uncertainty import run_uncertainty
+
+    effect = {"poor_fewer_than_without_programme", "poor_near_poor_fewer_than_without_programme"}
+    effect |= {"cost_per_household_lifted", "reclassified_by_programme"}
+    counterfactual = any(t["indicator"] in effect for t in target_specs(scen.params["targets"]))
+    return run_uncertainty(
+        what_if(scen), n, engine="expected", executor="serial", seed=seed, rules=False, counterfactual=counterfactual
+    )
+
+
+@dataclass
+class Suggestion:
+    """The optimiser's allocation from the current state, and what it changes."""
+
+    amounts: np.ndarray  # (years, items, sources) VND
+    changes: pd.DataFrame  # item, source, now_bn, suggested_bn, change_bn (first projected year)
+    message: dict  # lang -> the optimiser's summary
+
+
+def suggest(state) -> Suggestion:
+    """Run the certified optimiser (objective: fewest poor households at the horizon) from the
+    state's allocation — same money per source and year, the same rules — and list the
+    changes of the first projected year."""
+    from simlib.allocate.optimize import optimize
+
+    scen = state.scenario()
+    res = optimize(scen, objective="poor", with_frontier=False)
+    new = np.array(res.amounts["optimal"], dtype=float)
+    new[0] = state.amounts()[0]
+    return Suggestion(new, changes(state, new), {lg: res.message(lg) for lg in i18n.LANGS})
+
+
+def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05) -> pd.DataFrame:
+    """Item and source amounts that differ by at least `min_bn` billion VND in one year."""
+    old = state.amounts()
+    rows = []
+    for li, item in enumerate(state.items):
+        for si, src in enumerate(state.sources):
+            a, b = old[year_index, li, si] / 1e9, new[year_index, li, si] / 1e9
+            if abs(b - a) >= min_bn:
+                rows.append({"item": item, "source": src, "now_bn": a, "suggested_bn": b, "change_bn": b - a})
+    return pd.DataFrame(rows, columns=["item", "source", "now_bn", "suggested_bn", "change_bn"])

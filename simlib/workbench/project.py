@@ -1,0 +1,66 @@
+"""The explorer's projection of an allocation: what `simlib.runner.run` gives the view — the
+target table and the indicators the view reads (`SHOWN` and the targets' own) of the expected
+engine, with the programme's effect against no money — without the tables and indicators the
+view does not show, and with the no-money run made once per starting scenario (it does not
+depend on the amounts). `tests/test_workbench.py` checks it equals a full run's rows.
+
+Multidimensional scenarios take the full run (`simlib.runner.run`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from simlib.memo import memoised
+from simlib.options import RunOptions
+from simlib.results import indicators_table, programme_effect_indicators
+from simlib.runner import compile_run_model, run, simulate
+from simlib.targets import COMPANION, evaluate_targets, target_specs
+
+ENGINE = "expected"
+#: indicators the view reads besides the targets' (chart, cards, households behind the margins)
+SHOWN = ("poor_rate", "poor", "poor_fewer_than_without_programme", "households")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The tables of a run the explorer shows (as in `simlib.runner.RunResult`)."""
+
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+
+
+def what_if(scen):
+    """The scenario run without the legal frame's check (the workbench's state has checked every
+    change; a starting scenario's own ignored breaches stay visible in the state's problems)."""
+    return replace(scen, raw={**scen.raw, "ignore_legal_rules": ["all"]})
+
+
+def project(scen, base=None) -> Projection:
+    """Indicators and targets of `scen` under the expected engine; `base` (default `scen`) is
+    the starting scenario the no-money run is kept on (same structure and parameters)."""
+    scen = what_if(scen)
+    if scen.poverty_model == "multidim":
+        r = run(scen, engine=ENGINE)
+        return Projection(r.indicators, r.targets)
+    options = RunOptions(engine=ENGINE).for_scenario(scen)
+    model, target = compile_run_model(scen)
+    spend = model.spend
+    out = simulate(target, spend, options, label=scen.name)
+    owner = base if base is not None else scen
+    without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
+    extra = programme_effect_indicators(model, spend, out, without)
+    ind = indicators_table(out, model, spend, scen.baseline_year, extra, names=shown_indicators(scen))
+    ind.insert(0, "engine", out.engine)
+    ind.insert(0, "scenario", scen.name)
+    poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
+    return Projection(ind, evaluate_targets(ind, scen.params["targets"], poor_units))
+
+
+def shown_indicators(scen) -> set[str]:
+    """The indicators the view reads: `SHOWN` and those the scenario's targets read (their own
+    and companions; `evaluate_targets` selects by indicator, so the targets are the same)."""
+    names = {s["indicator"] for s in target_specs(scen.params["targets"])}
+    return names | {COMPANION[n] for n in names if n in COMPANION} | set(SHOWN)
