@@ -130,6 +130,7 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None):
     path: draws applied without re-validation, in one process, no PRIM rules). The no-money run
     of every draw is left out when no target reads the programme's effect (the bundled targets
     do not: rates, coverage, officers trained, works)."""
+    # local import: the uncertainty module loads in seconds; only this button needs it
     from simlib.targets import target_specs
     from simlib.uncertainty import run_uncertainty
 
@@ -154,6 +155,7 @@ def suggest(state) -> Suggestion:
     """Run the certified optimiser (objective: fewest poor households at the horizon) from the
     state's allocation — same money per source and year, the same rules — and list the
     changes of the first projected year."""
+    # local import: the optimiser loads in seconds; only this button needs it
     from simlib.allocate.optimize import optimize
 
     scen = state.scenario()

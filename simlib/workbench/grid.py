@@ -53,6 +53,7 @@ class AmountGrid:
     """Amount cells by item and source, project shares, totals by source and envelope."""
 
     def __init__(self, state: AllocationState, lang: str, on_change: Callable[[list[Problem]], None]):
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         self.state, self.lang, self.on_change = state, lang, on_change
@@ -90,12 +91,14 @@ class AmountGrid:
         return None if v == EVERY_YEAR else int(v)
 
     def _headers(self) -> list:
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         return [W.HTML(f"<small>{H.esc(i18n.label('source', s, self.lang))}</small>") for s in self.state.sources]
 
     @staticmethod
     def _row(label, cells) -> object:
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         label.layout.width = NAME_WIDTH
@@ -104,6 +107,7 @@ class AmountGrid:
         return W.HBox([label, *cells])
 
     def _cell(self, item: str, source: str):
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         w = W.Text(continuous_update=False)

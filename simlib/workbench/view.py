@@ -112,6 +112,7 @@ class ExplorerView:
 
     # -- building -------------------------------------------------------------------------
     def _build(self) -> None:
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
@@ -139,6 +140,7 @@ class ExplorerView:
         self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
 
     def _build_suggest(self):
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         self.w["suggest"] = W.Button(description=self.t("wb.suggest"), icon="magic", button_style="info")
@@ -151,6 +153,7 @@ class ExplorerView:
         return W.VBox([heading, W.HBox([self.w["suggest"], self.w["apply"]]), self.w["suggestion"]])
 
     def _build_save(self):
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         wide = W.Layout(width="520px")
@@ -175,6 +178,7 @@ class ExplorerView:
 
     def show(self) -> None:
         """Display the fallback note and the widgets."""
+        # local import: IPython only inside a notebook
         from IPython.display import HTML, display
 
         display(HTML(fallback_note(self.uid, self.lang)))
