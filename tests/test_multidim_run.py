@@ -234,9 +234,11 @@ def test_dataset_classified_under_another_standard_is_rejected(tmp_path):
 
 
 def test_multidim_reproduces_the_published_trend_roughly():
-    """Cao Bằng: with the 2024 plan the poor rate falls about 4 points (published 2023: -4.23), and
-    less without the programme. How much less is not pinned (issue 14: no test fixes the
-    programme's share; `simlib calibrate series` estimates it)."""
+    """Cao Bằng: with the 2024 plan the poor rate falls within two points of the last published
+    fall (2023: -4.23; two points is about one error sd of a published rate in the series fit,
+    `params/calibrated/caobang_series/summary.csv`: 1.9), and less without the programme. How
+    much less is not pinned (issue 14: no test fixes the programme's share; `simlib calibrate
+    series` estimates it)."""
 
     def change(name):
         res = run(load_scenario(scenarios_dir() / f"{name}.yaml", ["model=multidim"]), counterfactual=False)
@@ -245,7 +247,7 @@ def test_multidim_reproduces_the_published_trend_roughly():
         return float(ind.loc[sel, "value"].iloc[0])
 
     plan, none = change("plan_2024"), change("no_programme")
-    assert -5.5 <= plan <= -3.5
+    assert abs(plan - (-4.23)) <= 2.0
     assert none > plan
 
 
