@@ -438,7 +438,8 @@ def rules_note(source, lang: str | None = None, headline: bool = True, lo: float
     missed = t[(1 - t["probability_met"]).between(lo, hi)]
     if r is not None and not r.empty:
         found = r[r["limits"].fillna("{}") != "{}"] if "limits" in r.columns else r
-        missed = missed.merge(found[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        found = found[keys].drop_duplicates().astype({"geo": str})
+        missed = missed.astype({"geo": str}).merge(found, on=keys, how="left", indicator=True)
         n, n_found = int((missed["_merge"] == "left_only").sum()), int((missed["_merge"] == "both").sum())
     else:
         n, n_found = len(missed), 0

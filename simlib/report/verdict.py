@@ -113,7 +113,7 @@ def _probabilities(unc_targets: pd.DataFrame | None, outcomes: pd.DataFrame | No
 def _households(indicators: pd.DataFrame) -> dict[tuple[str, int], float]:
     """{(geo, year): households} (mean over draws) for the margins in households."""
     h = indicators[indicators["indicator"] == "households"]
-    return {(g, int(y)): float(v) for (g, y), v in h.groupby(["geo", "year"])["value"].mean().items()}
+    return {(str(g), int(y)): float(v) for (g, y), v in h.groupby(["geo", "year"])["value"].mean().items()}
 
 
 def verdict_table(
@@ -133,7 +133,10 @@ def verdict_table(
     if targets.empty:
         return pd.DataFrame(columns=COLUMNS)
     keys = ["target_id", "geo_type", "geo", "year"]
-    out = _central(targets).merge(_probabilities(unc_targets, outcomes), on=keys, how="left")
+    # commune codes read back from CSV are numbers in one file and text in another: compare as text
+    central, probs = _central(targets), _probabilities(unc_targets, outcomes)
+    central["geo"], probs["geo"] = central["geo"].astype(str), probs["geo"].astype(str)
+    out = central.merge(probs, on=keys, how="left")
     hh = _households(indicators)
     rows = []
     for r in out.itertuples(index=False):

@@ -271,8 +271,10 @@ def output_columns(layout, outputs: Sequence[Output]) -> tuple[list[int], list[s
     tc = layout.target_cells
     for o in outputs:
         y = o.year or layout.years[-1]
+        hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
+        if o.target_id and not len(hit) and o in DEFAULT_OUTPUTS and o.indicator in layout.indicators:
+            o = Output(o.indicator, o.geo, o.year)  # a default whose target is not set that year: its indicator
         if o.target_id:
-            hit = tc.index[(tc["target_id"] == o.target_id) & (tc["geo"] == o.geo) & (tc["year"] == y)]
             if not len(hit):
                 raise InputError(
                     "enum", field="output", value=o.name(layout.years), allowed=sorted(set(tc["target_id"]))
