@@ -4,8 +4,9 @@ An explorer asks "how likely is each target met?" for one allocation after anoth
 scenario. The draws (`sample`) depend on the parameters and the seed only, and a draw's model
 depends on the money only through the levers' amounts: the structure, the parameters and each
 line's split across units are the same whatever the amounts. `DrawSet` compiles every draw's
-model once (`simlib.uncertainty.apply.DrawCompiler`) and, for a budget, swaps the amounts into
-each — so a run is the engine, the indicators and the scorecard only. `DrawSet(scen, n,
+model once (`simlib.uncertainty.apply.DrawCompiler`), keeps it (with what the engine derives from
+its structure and parameters) and, for a budget, gives each the money those amounts spend — so a
+run is the engine, the indicators and the scorecard only. `DrawSet(scen, n,
 seed=…).run(other)` gives the same tables as `run_uncertainty(other, n, seed=…)` with the same
 draws (tested to floating tolerance; in fact the same floating-point operations).
 
@@ -64,10 +65,12 @@ class DrawSet:
         if not self.accepts(scen):
             raise ValueError("the scenario differs from the draw set's by more than its budget's amounts")
         amounts = scen.budget.amounts
-        models = (replace(m, levers=replace(m.levers, amounts=amounts)) for m in self.models)
+        # the models are kept (with what the engine derived from their structure and parameters)
+        # and given the money this budget spends: its amounts through each draw's disbursement and split
+        spends = (replace(m.levers, amounts=amounts).spend(m.params.disbursement) for m in self.models)
         draws, task = self.draws, self.options.in_worker()
 
         def evaluate(layout, consume) -> None:
-            consume(evaluate_models(scen, models, range(draws.n), layout, task, counterfactual))
+            consume(evaluate_models(scen, self.models, range(draws.n), layout, task, counterfactual, spends))
 
         return summarise(scen, draws, self.space, self.options, evaluate, counterfactual=counterfactual, rules=rules)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -82,12 +83,14 @@ class ChunkResult:
     target_met: np.ndarray  # (m * R, n_target_cells) bool
 
 
-def run_model(model: Model | MultidimModel, options: RunOptions, counterfactual: bool) -> dict[str, np.ndarray]:
+def run_model(
+    model: Model | MultidimModel, options: RunOptions, counterfactual: bool, spend: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Indicator arrays (R, Y+1, Ngeo) of one model (the core, or the multidimensional model on
-    top of it) with its own money, with the counterfactual ones if asked — exactly as
-    `simlib.runner.run` computes them."""
+    top of it) with its own money (or `spend`, VND spent by year, line and unit), with the
+    counterfactual ones if asked — exactly as `simlib.runner.run` computes them."""
     base = model.base if isinstance(model, MultidimModel) else model
-    spend = base.spend
+    spend = base.spend if spend is None else spend
     out = simulate(model, spend, options)
     _, ind = indicator_arrays(out, base, spend)
     if counterfactual:
@@ -185,14 +188,21 @@ def evaluate_chunk(
 
 
 def evaluate_models(
-    scen: Scenario, models, draws: np.ndarray, layout: Layout, options: RunOptions, counterfactual: bool = True
+    scen: Scenario,
+    models,
+    draws: np.ndarray,
+    layout: Layout,
+    options: RunOptions,
+    counterfactual: bool = True,
+    spends=None,
 ) -> ChunkResult:
-    """Run the models of some draws (an iterable, one per row of `draws`) and flatten their
-    indicators and the scenario's target scorecard."""
+    """Run the models of some draws (an iterable, one per row of `draws`; with `spends`, an
+    iterable of the money each spends instead of its own) and flatten their indicators and the
+    scenario's target scorecard."""
     R = options.replications
     rows = []
-    for model in models:
-        ind = run_model(model, options, counterfactual)
+    for model, spend in zip(models, spends if spends is not None else repeat(None)):
+        ind = run_model(model, options, counterfactual, spend)
         nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
     arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
