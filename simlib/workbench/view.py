@@ -238,7 +238,8 @@ class ExplorerView:
             self._set_busy(False)
             return
         self.w["cards"].value, self.w["chart"].value, self.w["compare"].value = cards, chart, compare
-        self.w["probability_note"].value = ""
+        if not self.background.busy:  # a running computation keeps its "computing…" note
+            self.w["probability_note"].value = ""
         self._show_inputs()
         self.updates += 1
         self._set_busy(False)
