@@ -107,7 +107,11 @@ def test_probabilities_are_shown_when_done(view, gate):
     assert 'data-kind="target_now"' not in view.w["compare"].value
     gate.set()
     assert view.wait(120)
-    assert view.unc_plan is not None and view.unc_now is not None
+    assert view.unc_plan is not None and view.unc_now is view.unc_plan  # the plan's own amounts: one run
+    assert gate.calls == ["probabilities"]
+    view.grid.cells[("P2", "central_recurrent")].value = "11"
+    assert view.compute_probabilities(n=8) and view.wait(120)
+    assert gate.calls == ["probabilities"] * 2 and view.unc_now is not view.unc_plan  # the plan's run is kept
     assert 'data-kind="target_now"' in view.w["compare"].value
     assert "8 parameter draws" in view.w["probability_note"].value
 

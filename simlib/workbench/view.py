@@ -280,6 +280,8 @@ class ExplorerView:
 
         def work():
             first = plan if plan is not None else C.probabilities(base, n, base=base)
+            if np.array_equal(amounts, base.budget.amounts):  # the plan's own amounts: the same run
+                return first, first
             return first, C.probabilities(scen, n, base=base)
 
         def done(result, error) -> None:
