@@ -444,3 +444,21 @@ def compile_model(scen: Scenario) -> Model:
     """Structure, parameters and levers of `scen` (see `Model`)."""
     structure = compile_structure(scen)
     return Model(structure, compile_parameters(scen, structure), compile_levers(scen, structure))
+
+
+def structure_for_values(structure: Structure, scen: Scenario) -> Structure:
+    """`structure` (compiled from a scenario with the same dataset, catalogue and population
+    rules) with the parts a parameter value sets recomputed from `scen`: the baseline households
+    split by the attribute and labour-capacity shares, the officers' capacity and the
+    infrastructure coverage's minimum spend. Equal to `compile_structure(scen)` when `scen`
+    differs from the structure's scenario in quantity values only (a parameter draw), without
+    recomputing eligibility, tiers and housed twins."""
+    n0_base = _groups(scen)[-1]
+    if int((~structure.g_housed).sum()) != len(n0_base):  # pragma: no cover - another dataset
+        raise ValueError("the structure was compiled from another dataset")
+    n0 = np.zeros_like(structure.n0)
+    n0[~structure.g_housed] = n0_base  # base groups keep their order; twins start empty
+    cov = scen.params["targets"]["coverage"]
+    return replace(
+        structure, n0=n0, capacity_units=_capacity(scen), infra_min_spend=qv(cov["infrastructure"]["min_spend"])
+    )

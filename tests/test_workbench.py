@@ -506,7 +506,7 @@ def test_probabilities_on_demand_are_the_uncertainty_runs(view):
     from simlib.workbench import compare as C
 
     assert "data-probability" not in view.w["compare"].value
-    view.compute_probabilities(n=8)
+    assert view.compute_probabilities(n=8) and view.wait(120)
     shown = view.w["compare"].value
     assert shown.count('data-kind="target_plan"') == shown.count('data-kind="target_now"') > 0
     assert "8 parameter draws" in view.w["probability_note"].value
@@ -529,6 +529,7 @@ def test_the_suggestion_keeps_the_money_and_the_rules_and_is_applied_on_request(
     view = ExplorerView(AllocationState.load(path), "en", tmp_path / "saved", debounce=0)
     before = view.state.amounts()
     view.w["suggest"].click()
+    assert view.wait(600)
     s = view.suggestion
     assert s is not None and len(s.changes) and view.w["apply"].layout.display == ""
     assert "Proven optimality gap" in view.w["suggestion"].value and view.state.unchanged  # not applied yet

@@ -1,8 +1,9 @@
 """The explorer in a real browser (issue 17): JupyterLab on a free localhost port with a token, in a
 temporary folder; Debian's headless Chromium driven by Playwright opens the explorer notebook,
 runs it, types a new yearly total into the page and sees the projection change, types an amount
-into one content's cell and sees the view update, and sees investment capital typed into a
-recurrent-only content refused with the legal rule. Along the way it
+into one content's cell and sees the view update, sees investment capital typed into a
+recurrent-only content refused with the legal rule, and clicks the probability button: "Đang
+tính…" while it computes in the background, the probabilities in the table when done. Along the way it
 checks what only a browser shows: the report styles reach JupyterLab (cards with their border,
 text columns left-aligned) and the "run this cell" note is hidden while the widgets are alive.
 
@@ -208,3 +209,16 @@ def check_amount_controls(page) -> None:
     page.locator(".sl-problems", has_text="nguồn vốn theo nội dung").first.wait_for()
     page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_investment input').value === '0'")
     assert card_value(page, money) == f"{shown:.1f}".replace(".", ",") + " tỷ đồng"
+    check_probability_button(page)
+
+
+def check_probability_button(page) -> None:
+    """The probability button computes in the background: it says "Đang tính…" and is off while
+    it runs, and the probabilities reach the side-by-side table when done (that the kernel takes
+    changes meanwhile is checked through the widget API: test_workbench_background.py)."""
+    button = page.locator("button", has_text="Tính xác suất đạt").first
+    button.click()
+    page.locator("button:disabled", has_text="Đang tính…").first.wait_for()
+    page.locator("button:not(:disabled)", has_text="Tính xác suất đạt").first.wait_for()
+    page.locator("[data-kind='target_now']").first.wait_for()
+    assert "lần rút tham số" in page.locator(".widget-html", has_text="lần rút tham số").first.inner_text()

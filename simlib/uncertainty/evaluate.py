@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from simlib.runner import compile_run_model, simulate
 from simlib.scenario import Scenario
 from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
-from simlib.uncertainty.apply import target_for_values
+from simlib.uncertainty.apply import DrawCompiler, target_for_values
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,14 @@ class ChunkResult:
     target_met: np.ndarray  # (m * R, n_target_cells) bool
 
 
-def run_model(model: Model | MultidimModel, options: RunOptions, counterfactual: bool) -> dict[str, np.ndarray]:
+def run_model(
+    model: Model | MultidimModel, options: RunOptions, counterfactual: bool, spend: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Indicator arrays (R, Y+1, Ngeo) of one model (the core, or the multidimensional model on
-    top of it) with its own money, with the counterfactual ones if asked — exactly as
-    `simlib.runner.run` computes them."""
+    top of it) with its own money (or `spend`, VND spent by year, line and unit), with the
+    counterfactual ones if asked — exactly as `simlib.runner.run` computes them."""
     base = model.base if isinstance(model, MultidimModel) else model
-    spend = base.spend
+    spend = base.spend if spend is None else spend
     out = simulate(model, spend, options)
     _, ind = indicator_arrays(out, base, spend)
     if counterfactual:
@@ -174,13 +177,32 @@ def evaluate_chunk(
     layout: Layout,
     options: RunOptions,
     counterfactual: bool = True,
+    reuse_structure: bool = True,
 ) -> ChunkResult:
-    """Worker: run every draw of a chunk and flatten its indicators and target scorecard."""
+    """Worker: run every draw of a chunk and flatten its indicators and target scorecard. With
+    `reuse_structure` the chunk's models come from one `DrawCompiler` (the same models, the
+    structure compiled once), else each draw is compiled from scratch (`target_for_values`)."""
+    compiler = DrawCompiler(scen, keys) if reuse_structure and len(values) else None
+    models = (compiler.target(v) if compiler is not None else target_for_values(scen, keys, v) for v in values)
+    return evaluate_models(scen, models, draws, layout, options, counterfactual)
+
+
+def evaluate_models(
+    scen: Scenario,
+    models,
+    draws: np.ndarray,
+    layout: Layout,
+    options: RunOptions,
+    counterfactual: bool = True,
+    spends=None,
+) -> ChunkResult:
+    """Run the models of some draws (an iterable, one per row of `draws`; with `spends`, an
+    iterable of the money each spends instead of its own) and flatten their indicators and the
+    scenario's target scorecard."""
     R = options.replications
     rows = []
-    for v in values:
-        model = target_for_values(scen, keys, v)
-        ind = run_model(model, options, counterfactual)
+    for model, spend in zip(models, spends if spends is not None else repeat(None)):
+        ind = run_model(model, options, counterfactual, spend)
         nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
     arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
@@ -227,10 +249,12 @@ def map_draws(
     counterfactual: bool = True,
     chunk_size: int | None = None,
     label: str = "",
+    reuse_structure: bool = True,
 ) -> None:
     """Evaluate every row of `values` with the engine, replications and seed of `options` (its
     executor, jobs and scheduler spread the chunks) and pass each finished chunk to `consume` (in
-    completion order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight."""
+    completion order; `ChunkResult.draws` says which). At most 2 chunks per worker are in flight.
+    `reuse_structure` as in `evaluate_chunk`."""
     n = values.shape[0]
     jobs = options.jobs or (1 if options.executor == "serial" else default_jobs())
     size = chunk_size or default_chunk(n, jobs, options)
@@ -241,7 +265,8 @@ def map_draws(
         pending: set = set()
         while True:
             while len(pending) < 2 * jobs and (idx := next(todo, None)) is not None:
-                pending.add(ex.submit(evaluate_chunk, scen, list(keys), values[idx], idx, layout, task, counterfactual))
+                args = (scen, list(keys), values[idx], idx, layout, task, counterfactual, reuse_structure)
+                pending.add(ex.submit(evaluate_chunk, *args))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

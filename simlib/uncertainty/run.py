@@ -147,6 +147,7 @@ def run_uncertainty(
     space: ParameterSpace | None = None,
     sample_points: Sample | None = None,
     rules: bool = True,
+    reuse_structure: bool = True,
     **option_fields,
 ) -> UncertaintyResult:
     """Run `n` parameter draws (`method` lhs | sobol | random) x the replications of `options`
@@ -155,27 +156,52 @@ def run_uncertainty(
     scheduler, progress) and summarise them.
 
     Per-sample indicators stream into `folder` (a temporary folder if None, removed afterwards
-    unless `folder` is given) so memory stays bounded; quantiles are exact.
+    unless `folder` is given) so memory stays bounded; quantiles are exact. `reuse_structure`
+    (default) compiles the scenario's structure once per chunk of draws and only what parameter
+    values set for each draw (`simlib.uncertainty.apply.DrawCompiler`); False compiles every draw
+    from scratch (the same numbers, slower).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     space = space or scenario_space(scen)
     draws = sample_points or sample(space, scen.params, n, method, options.seed)
-    layout = make_layout(scen, options.engine, counterfactual)
-    own_tmp = folder is None
-    folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
-    try:
-        acc = Accumulator(folder, layout, draws.n * options.replications)
+
+    def evaluate(layout: Layout, consume) -> None:
         map_draws(
             scen,
             draws.keys,
             draws.values,
             layout,
-            acc.add,
+            consume,
             options,
             counterfactual=counterfactual,
             chunk_size=chunk_size,
             label=scen.name,
+            reuse_structure=reuse_structure,
         )
+
+    return summarise(scen, draws, space, options, evaluate, counterfactual=counterfactual, rules=rules, folder=folder)
+
+
+def summarise(
+    scen: Scenario,
+    draws: Sample,
+    space: ParameterSpace,
+    options: RunOptions,
+    evaluate,
+    *,
+    counterfactual: bool = True,
+    rules: bool = True,
+    folder: str | Path | None = None,
+) -> UncertaintyResult:
+    """The `UncertaintyResult` of `draws` of `scen`: `evaluate(layout, consume)` runs every draw
+    and hands each `ChunkResult` to `consume` (`map_draws`, or `simlib.uncertainty.drawset`);
+    per-sample arrays stream into `folder` (a temporary one, removed afterwards, if None)."""
+    layout = make_layout(scen, options.engine, counterfactual)
+    own_tmp = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
+    try:
+        acc = Accumulator(folder, layout, draws.n * options.replications)
+        evaluate(layout, acc.add)
         acc.close()
         if not acc.filled.all():  # pragma: no cover - a lost chunk is a bug
             raise RuntimeError("some draws were not evaluated")

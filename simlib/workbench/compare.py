@@ -3,14 +3,16 @@
 - `side_by_side(plan, now)`: one row per target, area and year (the targets' named areas, not
   their districts): the plan's and the allocation's projected value and verdict, the change in
   the target's unit (points for rates) and, for rates, in households;
-- `probabilities(scen, n)`: the probability of meeting each target over `n` parameter draws of
-  the uncertainty analysis (`simlib.uncertainty.run_uncertainty`, expected engine, no rules);
+- `probabilities(scen, n, base=)`: the probability of meeting each target over `n` parameter draws
+  of the uncertainty analysis (expected engine, no rules), the draws' models compiled once per
+  starting scenario (`draw_set`) and only the amounts swapped for each allocation;
 - `suggest(state)`: the certified optimiser (`simlib.allocate.optimize`) run from the current
   allocation, under the same rules, with the same money per source and year; what it changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +20,12 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.memo import memoised
 from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
+from simlib.targets import target_specs
 from simlib.workbench.project import what_if
 
 KEYS = ["target_id", "geo_type", "geo", "year"]
@@ -125,20 +129,36 @@ def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
     return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
 
 
-def probabilities(scen, n: int = DRAWS, seed: int | None = None):
-    """`n` parameter draws of `scen` through the expected engine (the uncertainty module's fast
-    path: draws applied without re-validation, in one process, no PRIM rules). The no-money run
-    of every draw is left out when no target reads the programme's effect (the bundled targets
-    do not: rates, coverage, officers trained, works)."""
+def draw_set(base, n: int = DRAWS, seed: int | None = None):
+    """The `n` parameter draws of the starting scenario `base`, each model compiled once
+    (`simlib.uncertainty.drawset.DrawSet`), kept on `base` for every later allocation."""
+    # local import: the uncertainty module loads in seconds; only the probability button needs it
+    from simlib.uncertainty.drawset import DrawSet
+
+    return memoised(base, f"wb_draws_{n}_{seed}", lambda: DrawSet(what_if(base), n, engine="expected", seed=seed))
+
+
+def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None):
+    """`n` parameter draws of `scen` through the expected engine, no PRIM rules. With `base`
+    (the starting scenario `scen` differs from by its amounts only, core model) the draws'
+    models are compiled once per `base` and only the amounts swapped (`draw_set`); otherwise,
+    and for multidimensional scenarios, the uncertainty module's own run (`run_uncertainty`) —
+    the same probabilities for the same seed and draws. The no-money run of every draw is left
+    out when no target reads the programme's effect (the bundled targets do not: rates,
+    coverage, officers trained, works)."""
     # local import: the uncertainty module loads in seconds; only this button needs it
-    from simlib.targets import target_specs
     from simlib.uncertainty import run_uncertainty
 
     effect = {"poor_fewer_than_without_programme", "poor_near_poor_fewer_than_without_programme"}
     effect |= {"cost_per_household_lifted", "reclassified_by_programme"}
     counterfactual = any(t["indicator"] in effect for t in target_specs(scen.params["targets"]))
+    scen = what_if(scen)
+    if base is not None and base.poverty_model == "states":
+        draws = draw_set(base, n, seed)
+        if draws.accepts(scen):
+            return draws.run(scen, counterfactual=counterfactual, rules=False)
     return run_uncertainty(
-        what_if(scen), n, engine="expected", executor="serial", seed=seed, rules=False, counterfactual=counterfactual
+        scen, n, engine="expected", executor="serial", seed=seed, rules=False, counterfactual=counterfactual
     )
 
 
@@ -151,23 +171,31 @@ class Suggestion:
     message: dict  # lang -> the optimiser's summary
 
 
-def suggest(state) -> Suggestion:
+def suggest(state, amounts: np.ndarray | None = None) -> Suggestion:
     """Run the certified optimiser (objective: fewest poor households at the horizon) from the
-    state's allocation — same money per source and year, the same rules — and list the
-    changes of the first projected year."""
+    state's allocation (or `amounts`, a copy of it taken earlier: the state may change while
+    the optimiser runs in the background) — same money per source and year, the same rules —
+    and list the changes of the first projected year. Kept per starting scenario and amounts."""
     # local import: the optimiser loads in seconds; only this button needs it
     from simlib.allocate.optimize import optimize
 
-    scen = state.scenario()
-    res = optimize(scen, objective="poor", with_frontier=False)
-    new = np.array(res.amounts["optimal"], dtype=float)
-    new[0] = state.amounts()[0]
-    return Suggestion(new, changes(state, new), {lg: res.message(lg) for lg in i18n.LANGS})
+    old = state.amounts() if amounts is None else np.array(amounts, dtype=float)
+
+    def run() -> Suggestion:
+        res = optimize(state.base.replace_budget(old), objective="poor", with_frontier=False)
+        new = np.array(res.amounts["optimal"], dtype=float)
+        new[0] = old[0]
+        return Suggestion(new, changes(state, new, old=old), {lg: res.message(lg) for lg in i18n.LANGS})
+
+    # the optimum from the same amounts is the same: asked again (back to an allocation already
+    # tried, a second click), it is not recomputed
+    return memoised(state.base, "wb_suggest_" + hashlib.sha256(old.tobytes()).hexdigest(), run)
 
 
-def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05) -> pd.DataFrame:
-    """Item and source amounts that differ by at least `min_bn` billion VND in one year."""
-    old = state.amounts()
+def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05, old: np.ndarray | None = None):
+    """Item and source amounts that differ by at least `min_bn` billion VND in one year from
+    `old` (default the state's amounts), as a table."""
+    old = state.amounts() if old is None else old
     rows = []
     for li, item in enumerate(state.items):
         for si, src in enumerate(state.sources):

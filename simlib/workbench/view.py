@@ -29,8 +29,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from simlib import i18n
 from simlib.errors import SimlibError
@@ -38,6 +39,7 @@ from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.workbench import compare as C
+from simlib.workbench.background import Background
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid, item_label
 from simlib.workbench.state import AllocationState, Problem
@@ -45,6 +47,8 @@ from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
 #: seconds a change waits for the next one before the projection runs (in a live kernel)
 DEBOUNCE_S = 0.1
+#: the buttons of the on-demand computations (off while one runs)
+ON_DEMAND = ("probability", "suggest", "apply")
 BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
     " .sl-differs input { font-style: italic; background: #f4f4f4; }"
@@ -100,6 +104,7 @@ class ExplorerView:
         self._plan_verdicts = C.verdicts(self.start)
         self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
         self.suggestion: C.Suggestion | None = None
+        self.background = Background()  # the on-demand computations, off the kernel's thread
         self.input_problems: list[Problem] = []
         self._syncing_total = False  # the total shown is being set from the state, not typed
         self.w: dict = {}
@@ -233,54 +238,92 @@ class ExplorerView:
             self._set_busy(False)
             return
         self.w["cards"].value, self.w["chart"].value, self.w["compare"].value = cards, chart, compare
-        self.w["probability_note"].value = ""
+        if not self.background.busy:  # a running computation keeps its "computing…" note
+            self.w["probability_note"].value = ""
         self._show_inputs()
         self.updates += 1
         self._set_busy(False)
 
-    # -- on demand: probabilities and the optimiser's suggestion ------------------------------
-    @contextmanager
-    def _working(self):
-        """Busy mark on, the on-demand buttons off, while a long computation runs."""
-        buttons = [self.w[k] for k in ("probability", "suggest", "apply")]
-        self._set_busy(True)
-        for b in buttons:
-            b.disabled = True
-        try:
-            yield
-        finally:
-            for b in buttons:
-                b.disabled = False
-            self._set_busy(False)
+    # -- on demand, in the background: probabilities and the optimiser's suggestion ----------
+    def _launch(self, name: str, note: str, work, done) -> bool:
+        """Run `work` off the kernel's thread with `name`'s button in the "computing…" state, the
+        widget `note` saying so and every on-demand button off; `done(result, error)` once it
+        ends. False (nothing started, nothing queued) while another computation runs."""
+        if self.background.busy:
+            return False
+        self.w[note].value = f"⏳ {H.esc(self.t('wb.working'))}"
+        labels = {k: (self.w[k].description, self.w[k].icon) for k in ON_DEMAND}
+        for k in ON_DEMAND:
+            self.w[k].disabled = True
+        self.w[name].description, self.w[name].icon = self.t("wb.working"), "hourglass-half"
 
-    def compute_probabilities(self, n: int = C.DRAWS) -> None:
-        """The probability of meeting each target over `n` parameter draws, for the plan (once)
-        and for the current allocation; shown in the side-by-side table."""
+        def finish(result, error) -> None:
+            for k in ON_DEMAND:
+                self.w[k].disabled = False
+                self.w[k].description, self.w[k].icon = labels[k]
+            done(result, error)
+
+        return self.background.start(name, work, finish)
+
+    def _error_html(self, error: BaseException) -> str:
+        if isinstance(error, SimlibError):
+            return f'<p class="sl-problems">{H.esc(error.message(self.lang))}</p>'
+        return f'<p class="sl-problems">{H.esc(self.t("wb.task_failed", error=str(error) or type(error).__name__))}</p>'
+
+    def compute_probabilities(self, n: int = C.DRAWS) -> bool:
+        """Start computing the probability of meeting each target over `n` parameter draws, for
+        the plan (once) and for the current allocation, in the background (`Background`); shown
+        in the side-by-side table when done, unless the allocation changed meanwhile. False when
+        a computation is already running (nothing is queued)."""
+        base, scen, amounts, plan = self.state.base, self.state.scenario(), self.state.amounts(), self.unc_plan
         t0 = time.perf_counter()
-        with self._working():
-            try:
-                if self.unc_plan is None:
-                    self.unc_plan = C.probabilities(self.state.base, n)
-                self.unc_now = C.probabilities(self.state.scenario(), n)
-            except SimlibError as exc:
-                self.w["probability_note"].value = H.esc(exc.message(self.lang))
-                return
-            self.w["compare"].value = self.compare_html()
-        seconds = fmt.number(time.perf_counter() - t0, self.lang, 1)
-        self.w["probability_note"].value = H.esc(self.t("wb.probability_done", n=n, seconds=seconds))
 
-    def suggest(self) -> None:
-        """Run the optimiser from the current allocation and show what it would change."""
-        with self._working():
-            try:
-                self.suggestion = C.suggest(self.state)
-            except SimlibError as exc:
-                self.suggestion = None
-                self.w["suggestion"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
+        def work():
+            first = plan if plan is not None else C.probabilities(base, n, base=base)
+            if np.array_equal(amounts, base.budget.amounts):  # the plan's own amounts: the same run
+                return first, first
+            return first, C.probabilities(scen, n, base=base)
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.w["probability_note"].value = self._error_html(error)
+                return
+            self.unc_plan = result[0]
+            if not np.array_equal(amounts, self.state.amounts()):
+                self.w["probability_note"].value = H.esc(self.t("wb.stale"))
+                return
+            self.unc_now = result[1]
+            self.w["compare"].value = self.compare_html()
+            seconds = fmt.number(time.perf_counter() - t0, self.lang, 1)
+            self.w["probability_note"].value = H.esc(self.t("wb.probability_done", n=n, seconds=seconds))
+
+        return self._launch("probability", "probability_note", work, done)
+
+    def suggest(self) -> bool:
+        """Start the optimiser from the current allocation in the background; what it would
+        change is shown when done (with the time it took), unless the allocation changed
+        meanwhile. False when a computation is already running (nothing is queued)."""
+        state, amounts = self.state, self.state.amounts()
+        t0 = time.perf_counter()
+
+        def done(result, error) -> None:
+            self.suggestion = None
+            if not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
+                self.w["suggestion"].value = H.para(self.t("wb.stale"))
+            elif error is not None:
+                self.w["suggestion"].value = self._error_html(error)
             else:
-                self.w["suggestion"].value = self.suggestion_html()
-        show = self.suggestion is not None and len(self.suggestion.changes) > 0
-        self.w["apply"].layout.display = "" if show else "none"
+                self.suggestion = result
+                seconds = fmt.number(time.perf_counter() - t0, self.lang, 1)
+                self.w["suggestion"].value = self.suggestion_html() + H.para(self.t("wb.suggest_done", seconds=seconds))
+            show = self.suggestion is not None and len(self.suggestion.changes) > 0
+            self.w["apply"].layout.display = "" if show else "none"
+
+        return self._launch("suggest", "suggestion", lambda: C.suggest(state, amounts), done)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a running on-demand computation (outside a live kernel: tests, scripts)."""
+        return self.background.wait(timeout)
 
     def apply_suggestion(self) -> None:
         """Take the suggested amounts (checked by the legal frame like any change)."""

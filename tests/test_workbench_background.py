@@ -1,0 +1,139 @@
+"""The explorer's on-demand buttons run off the kernel's thread (issue 17): a click returns at
+once with the button in the "computing…" state, the other controls keep working, a second click
+while it runs starts nothing and queues nothing, and the result is applied when the computation
+ends — unless the allocation changed meanwhile. Driven through the widget API; the slow parts
+are replaced by functions that wait on an event the test sets, so the test decides when the
+"computation" ends."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import threading
+
+import pytest
+import yaml
+from conftest import tiny_raw
+
+from simlib.errors import InputError
+from simlib.workbench import compare as C
+from simlib.workbench.background import Background
+from simlib.workbench.state import AllocationState
+
+
+@pytest.fixture
+def view(tmp_path):
+    from simlib.workbench.view import ExplorerView
+
+    path = tmp_path / "base.yaml"
+    path.write_text(yaml.safe_dump(tiny_raw()), encoding="utf-8")
+    return ExplorerView(AllocationState.load(path), "en", tmp_path / "saved", debounce=0)
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Hold `compare.probabilities` and `compare.suggest` until `gate.set()`; count the calls."""
+    release, calls = threading.Event(), []
+    real_p, real_s = C.probabilities, C.suggest
+
+    def probabilities(*a, **kw):
+        calls.append("probabilities")
+        assert release.wait(60)
+        return real_p(*a, **kw)
+
+    def suggest(*a, **kw):
+        calls.append("suggest")
+        assert release.wait(60)
+        return real_s(*a, **kw)
+
+    monkeypatch.setattr(C, "probabilities", probabilities)
+    monkeypatch.setattr(C, "suggest", suggest)
+    release.calls = calls
+    yield release
+    release.set()
+
+
+def test_the_runner_takes_one_computation_at_a_time():
+    bg, got, hold = Background(), [], threading.Event()
+    assert bg.start("a", lambda: hold.wait(60) and 41 + 1, lambda r, e: got.append((r, e)))
+    assert bg.busy and bg.name == "a"
+    assert not bg.start("b", lambda: 0, lambda r, e: got.append(("b", e)))  # refused, not queued
+    hold.set()
+    assert bg.wait(60) and got == [(42, None)] and not bg.busy
+    assert bg.start("c", lambda: 1 / 0, lambda r, e: got.append((r, type(e))))  # an error is handed over
+    assert bg.wait(60) and got[-1] == (None, ZeroDivisionError)
+
+
+def test_the_result_comes_back_on_the_kernels_event_loop():
+    """In a kernel the handler runs on the event loop: `done` is called there, not in the worker."""
+    seen = {}
+
+    async def click():
+        bg, finished = Background(), asyncio.Event()
+
+        def done(result, error):
+            seen["thread"], seen["result"] = threading.current_thread(), result
+            finished.set()
+
+        assert bg.start("x", lambda: threading.current_thread().name, done)
+        await asyncio.wait_for(finished.wait(), 60)
+
+    asyncio.run(click())
+    assert seen["thread"] is threading.main_thread() and seen["result"] == "simlib-x"
+
+
+def test_probabilities_do_not_block_and_a_second_click_starts_nothing(view, gate):
+    button = view.w["probability"]
+    label = button.description
+    button.click()  # returns at once: the computation waits on the gate
+    assert gate.calls == ["probabilities"] and view.background.busy
+    assert button.disabled and button.description == "Computing…" and view.w["suggest"].disabled
+    assert "Computing…" in view.w["probability_note"].value
+    assert view.compute_probabilities(n=8) is False and view.suggest() is False
+    button.click()
+    assert gate.calls == ["probabilities"]  # nothing queued
+    before = view.updates
+    view.grid.cells[("P2", "central_recurrent")].value = "11"  # the kernel still takes changes
+    assert view.updates == before + 1
+    gate.set()
+    assert view.wait(120)
+    assert not button.disabled and button.description == label and not view.w["suggest"].disabled
+    assert "changed while this was computed" in view.w["probability_note"].value  # for the old amounts
+    assert 'data-kind="target_now"' not in view.w["compare"].value and view.unc_now is None
+
+
+def test_probabilities_are_shown_when_done(view, gate):
+    assert view.compute_probabilities(n=8)
+    assert 'data-kind="target_now"' not in view.w["compare"].value
+    gate.set()
+    assert view.wait(120)
+    assert view.unc_plan is not None and view.unc_now is view.unc_plan  # the plan's own amounts: one run
+    assert gate.calls == ["probabilities"]
+    view.grid.cells[("P2", "central_recurrent")].value = "11"
+    assert view.compute_probabilities(n=8) and view.wait(120)
+    assert gate.calls == ["probabilities"] * 2 and view.unc_now is not view.unc_plan  # the plan's run is kept
+    assert 'data-kind="target_now"' in view.w["compare"].value
+    assert "8 parameter draws" in view.w["probability_note"].value
+
+
+def test_the_suggestion_runs_in_the_background_and_a_stale_one_is_not_offered(view, gate):
+    assert view.suggest()
+    assert view.w["suggest"].disabled and view.w["suggest"].description == "Computing…"
+    assert "Computing…" in view.w["suggestion"].value
+    assert not view.compute_probabilities()  # one computation at a time
+    view.grid.cells[("P2", "central_recurrent")].value = "11"
+    gate.set()
+    assert view.wait(600)
+    assert view.suggestion is None and view.w["apply"].layout.display == "none"
+    assert "changed while this was computed" in html.unescape(view.w["suggestion"].value)
+    assert not view.w["suggest"].disabled and not view.w["probability"].disabled
+
+
+def test_a_failed_computation_is_said_in_words(view, monkeypatch):
+    def refuse(*a, **kw):
+        raise InputError("enum", file="spec", field="objective", value="x", allowed=["poor"])
+
+    monkeypatch.setattr(C, "probabilities", refuse)
+    assert view.compute_probabilities(n=4) and view.wait(60)
+    note = html.unescape(view.w["probability_note"].value)
+    assert "objective" in note and "Traceback" not in note and not view.w["probability"].disabled
