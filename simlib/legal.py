@@ -44,6 +44,7 @@ KINDS = {
     "Nghị quyết": "resolution",
     "Nghị định": "decree",
     "Công văn": "letter",
+    "Luật": "law",
 }
 
 
@@ -134,6 +135,8 @@ class LegalFrame:
     per_beneficiary: Mapping[str, tuple[float, str]]  # content -> (VND, status word)
     files: Mapping[str, Path] = field(default_factory=dict)
     file_hashes: Mapping[str, str] = field(default_factory=dict)
+    #: first-screen sentences: rules the frame could not state, so not checked (`meta.not_checked`)
+    not_checked: tuple[LocalText, ...] = ()
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
@@ -236,7 +239,8 @@ def load_frame(path: str | Path) -> LegalFrame:
     errors = validate(raw, "legal_frame", path, quantities=False)
     raise_if_any(errors)
     doc_path = path.parent / raw["meta"]["documents"]
-    documents = load_documents(doc_path)
+    also = [path.parent / name for name in raw["meta"].get("documents_also") or ()]
+    documents = {k: v for p in [*also, doc_path] for k, v in load_documents(p).items()}
     errors = _unknown_documents(raw, documents, display_path(path))
     raise_if_any(errors)
     cp = raw["counterpart"]
@@ -255,8 +259,15 @@ def load_frame(path: str | Path) -> LegalFrame:
         envelope=_envelope(raw["envelopes"]),
         counterpart=Counterpart(None if ratio is None else float(ratio), Citation.of(cp.get("document"))),
         per_beneficiary=per_ben,
-        files={"frame": path, "documents": doc_path},
-        file_hashes={"frame": sha256_file(path), "documents": sha256_file(doc_path)},
+        files={"frame": path, "documents": doc_path, **{f"documents_{p.stem}": p for p in also}},
+        file_hashes={
+            "frame": sha256_file(path),
+            "documents": sha256_file(doc_path),
+            **{f"documents_{p.stem}": sha256_file(p) for p in also},
+        },
+        not_checked=tuple(
+            LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
+        ),
     )
 
 

@@ -63,6 +63,7 @@ def _notes(rec: dict, frame) -> list[LocalText]:
     if frame is None:
         notes.append(both("legal.note.no_frame"))
         return notes
+    notes.extend(frame.not_checked)  # rules the frame could not state (not found): not checked
     if rec["ignored_rules"]:
         rules = {lg: ", ".join(both(f"legal.rule.{r}").get(lg) for r in rec["ignored_rules"]) for lg in LANGS}
         n = len(rec["ignored_violations"])
