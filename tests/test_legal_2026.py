@@ -89,6 +89,8 @@ def test_plan_2027_declares_the_frame_and_satisfies_it_year_by_year(plan, frame)
     no item takes capital its content may not, and P1.1 money lands only in the derived former
     poor-district area — each checked from the budget arrays, and check_allocation finds nothing."""
     assert plan.legal is not None and plan.legal.name == "caobang_communes_2026_2027"
+    # the earlier frame's files are inputs of the run too (hashed in its manifest)
+    assert {p.name for p in plan.legal.files.values()} >= {"caobang_2021_2025.yaml", "documents_2021_2025.yaml"}
     assert check_allocation(plan) == []
     b, cat = plan.budget, plan.catalogue
     src = list(b.sources)
@@ -109,7 +111,13 @@ def test_a_run_says_what_the_frame_does_not_check_on_its_first_lines(plan):
     split = compile_levers(plan, compile_structure(plan)).split
     rec = legal_status(plan, split, [])
     assert rec["frame"] == "caobang_communes_2026_2027" and rec["envelope_illustrative"] is True
-    assert rec["years_not_covered"] == [2024, 2025]
+    assert rec["years_not_covered"] == []
+    assert rec["frame_by_year"] == {
+        2024: "caobang_2021_2025",
+        2025: "caobang_2021_2025",
+        2026: "caobang_communes_2026_2027",
+        2027: "caobang_communes_2026_2027",
+    }
     assert rec["notes_en"][0].startswith("The 2026–2027 legal frame is incomplete")
     assert rec["notes_vi"][0].startswith("Khung pháp lý 2026–2027 chưa đầy đủ")
     assert any("ILLUSTRATIVE" in n for n in rec["notes_en"]) and any("MINH HỌA" in n for n in rec["notes_vi"])
@@ -134,3 +142,22 @@ def test_more_central_investment_than_the_2027_envelope_is_refused_naming_the_ru
     en = info.value.message("en")
     assert "Year 2027" in en and "558" in en and "557" in en and "ILLUSTRATIVE" in en
     assert "central envelope" in en and "Resolution 257/2025/QH15" in en
+
+
+def test_years_before_2026_are_checked_against_the_2021_2025_frame():
+    """The frame names caobang_2021_2025 as earlier: plan_2027's 2024 (and 2025, the same amounts)
+    are checked against its illustrative envelope of 410 billion VND of central investment — one
+    billion more on P1.1 is a breach in 2024 and 2025 citing that frame's documents, not 2026's."""
+    frame = load_frame(FRAME)
+    assert frame.for_year(2024).name == "caobang_2021_2025" and frame.for_year(2026) is frame
+    assert frame.for_year(2031) is None
+    raw = load_yaml(SCENARIO)
+    raw["budget"]["years"]["2024"]["lines"]["P1.1.investment"]["central_investment"] = 331
+    raw["ignore_legal_rules"] = ["envelope"]
+    found = check_allocation(scenario_from_dict(raw, file=SCENARIO.resolve()))
+    assert [(v.rule, v.year, v.source) for v in found] == [
+        ("envelope", 2024, "central_investment"),
+        ("envelope", 2025, "central_investment"),
+    ]
+    assert found[0].amount == pytest.approx(411 * BN) and found[0].limit == pytest.approx(410 * BN)
+    assert "652/QĐ-TTg" in found[0].message("en") and "257/2025/QH15" not in found[0].message("en")
