@@ -12,7 +12,10 @@ status (`read`, `seen_in`, `not_read`, `not_found`, `assumption`; see the README
   `illustrative` when it is a placeholder, with the years it does not cover;
 - `counterpart` — the local counterpart rule: a ratio, or None when no rule was found (then it is
   reported as unknown, never as met);
-- `per_beneficiary` — legal ceilings of central support per beneficiary, by content.
+- `per_beneficiary` — legal ceilings of central support per beneficiary, by content;
+- `not_checked` — first-screen sentences on the rules the frame could not state;
+- `earlier` — the frame of the period before (`meta.earlier`): `for_year(year)` is the frame in
+  force in a year, so a scenario crossing periods is checked year by year.
 
 The contents of the programme (capital, norm, territory and legal source of each content) are
 national and part of the parameters (`legal_contents`, read by `simlib.catalogue`). The rules that
@@ -44,6 +47,7 @@ KINDS = {
     "Nghị quyết": "resolution",
     "Nghị định": "decree",
     "Công văn": "letter",
+    "Luật": "law",
 }
 
 
@@ -134,10 +138,25 @@ class LegalFrame:
     per_beneficiary: Mapping[str, tuple[float, str]]  # content -> (VND, status word)
     files: Mapping[str, Path] = field(default_factory=dict)
     file_hashes: Mapping[str, str] = field(default_factory=dict)
+    #: first-screen sentences: rules the frame could not state, so not checked (`meta.not_checked`)
+    not_checked: tuple[LocalText, ...] = ()
+    #: the frame of the years before this one's (`meta.earlier`), for scenarios that cross periods
+    earlier: LegalFrame | None = None
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
         return int(year) in self.years
+
+    def for_year(self, year: int) -> LegalFrame | None:
+        """The frame in force in `year`: this one if it covers the year, else the earlier frame's
+        (`meta.earlier`, followed back), else None (no frame speaks for that year)."""
+        if self.covers(year):
+            return self
+        return self.earlier.for_year(year) if self.earlier is not None else None
+
+    def chain(self) -> tuple[LegalFrame, ...]:
+        """This frame and the earlier ones it names, latest first."""
+        return (self,) + (self.earlier.chain() if self.earlier is not None else ())
 
     def member(self, list_id: str, unit: str) -> bool | None:
         """Whether `unit` is on list `list_id` (None: not found, or no such list)."""
@@ -236,7 +255,8 @@ def load_frame(path: str | Path) -> LegalFrame:
     errors = validate(raw, "legal_frame", path, quantities=False)
     raise_if_any(errors)
     doc_path = path.parent / raw["meta"]["documents"]
-    documents = load_documents(doc_path)
+    also = [path.parent / name for name in raw["meta"].get("documents_also") or ()]
+    documents = {k: v for p in [*also, doc_path] for k, v in load_documents(p).items()}
     errors = _unknown_documents(raw, documents, display_path(path))
     raise_if_any(errors)
     cp = raw["counterpart"]
@@ -245,6 +265,7 @@ def load_frame(path: str | Path) -> LegalFrame:
         e["content"]: (float(e["max"]), status_word(e["status"]))
         for e in (raw["caps_and_floors"].get("per_beneficiary") or [])
     }
+    earlier = load_frame(path.parent / raw["meta"]["earlier"]) if raw["meta"].get("earlier") else None
     return LegalFrame(
         name=path.stem,
         title=LocalText.from_fields(raw["meta"], "title"),
@@ -255,8 +276,22 @@ def load_frame(path: str | Path) -> LegalFrame:
         envelope=_envelope(raw["envelopes"]),
         counterpart=Counterpart(None if ratio is None else float(ratio), Citation.of(cp.get("document"))),
         per_beneficiary=per_ben,
-        files={"frame": path, "documents": doc_path},
-        file_hashes={"frame": sha256_file(path), "documents": sha256_file(doc_path)},
+        files={
+            "frame": path,
+            "documents": doc_path,
+            **{f"documents_{p.stem}": p for p in also},
+            **({f"earlier_{k}": p for k, p in earlier.files.items()} if earlier is not None else {}),
+        },
+        file_hashes={
+            "frame": sha256_file(path),
+            "documents": sha256_file(doc_path),
+            **{f"documents_{p.stem}": sha256_file(p) for p in also},
+            **({f"earlier_{k}": h for k, h in earlier.file_hashes.items()} if earlier is not None else {}),
+        },
+        earlier=earlier,
+        not_checked=tuple(
+            LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
+        ),
     )
 
 

@@ -149,6 +149,10 @@ def dynamic() -> dict[str, Dynamic]:
             ("envelope_spec", "envelope_scenario", "statutory", "spec", "source", "assumption", "absorption")
         ),
         "alloc.best.": Dynamic(("returns", "rule")),
+        "alloc.clash.": Dynamic(  # simlib.allocate.diagnose: a row's kind (rules.Row.kind)
+            ("envelope", "floor", "commitment", "ceiling", "earmark", "counterpart", "cap", "target", "capital")
+            + ("legal", "legal_envelope", "territory", "norm")
+        ),
         "alloc.measure.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap")),
         "alloc.certificate.robust_": Dynamic(("expected", "regret")),
         "alloc.cert.method.": Dynamic(("milp", "multistart")),

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate import baselines, explain, solve, tables
+from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.certify import Certificate, certified, objective_task
 from simlib.allocate.explain import Binding, format_value, names_of
@@ -209,7 +209,7 @@ def _feasible(p: Problem, spec: OptimizeSpec, scen: Scenario, names: dict) -> tu
     try:
         solve.feasible_point(q)
     except solve.Infeasible:
-        raise _diagnose_bounds(p, spec) from None
+        raise diagnose.legal_cause(q, spec.file) or _diagnose_bounds(p, spec) from None
     if not any(r.kind == "target" for r in p.rows):  # pragma: no cover - the loop above found the cause
         raise _diagnose_bounds(p, spec) from None
     return q, "targets_infeasible", linear_target_failure(p, scen, names)

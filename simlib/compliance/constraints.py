@@ -157,12 +157,13 @@ def _bounds(scen, layout, frame, ok) -> list[Constraint]:
 def _envelopes(layout, frame) -> list[Constraint]:
     out = []
     yw = layout.year_weights()
-    status = "illustrative" if frame.envelope.illustrative else "read"
-    basis = cited(frame, frame.envelope.citations[:3])
     for yi in range(1, len(layout.years)):
         year = layout.years[yi]
+        in_force = frame.for_year(year) or frame  # the frame of the year's period (simlib.legal)
+        status = "illustrative" if in_force.envelope.illustrative else "read"
+        basis = cited(in_force, in_force.envelope.citations[:3])
         for src in CENTRAL:
-            limit = frame.envelope.amount(year, src)
+            limit = in_force.envelope.amount(year, src)
             if limit is None or src not in layout.sources:
                 continue
             row = yw[:, yi] * (layout.source == layout.sources.index(src))

@@ -14,6 +14,8 @@ Each rule has an id, and each breach (`Violation`) names the rule and its legal 
 - `norm` — central support per beneficiary at most the legal ceiling (P5: 40 million VND per new
   house): the item's unit cost × its central share of money.
 
+Envelope, counterpart and norm are those of the frame in force in each year (`LegalFrame.for_year`:
+the scenario's frame, or the earlier frame it names for the years before its period).
 `check_allocation` returns every breach; `enforce` raises them as input errors unless the scenario
 asks to ignore the rule (`ignore_legal_rules`). `legal_status` is what a run records about the
 frame (manifest entry `legal`), for the first screen of its reports.
@@ -264,8 +266,9 @@ def check_allocation(scen, split: np.ndarray | None = None, frame: LegalFrame | 
         a = b.amounts[yi]
         out += _capital(scen, a, year)
         out += _territory(scen, frame, a, split, year, ok)
-        if frame is not None and frame.covers(year):
-            out += _envelope(frame, a, year) + _counterpart(frame, a, year) + _norm(scen, frame, a, year)
+        in_force = frame.for_year(year) if frame is not None else None  # the frame of the year's period
+        if in_force is not None:
+            out += _envelope(in_force, a, year) + _counterpart(in_force, a, year) + _norm(scen, in_force, a, year)
     return [_named(scen, v) for v in out]
 
 

@@ -20,7 +20,14 @@ def _uncovered(scen, frame) -> list[int]:
     """Projected years the frame does not speak for, or for which it has no envelope."""
     if frame is None:
         return list(scen.years)
-    return [y for y in scen.years if not frame.covers(y) or not frame.envelope.amounts.get(y)]
+    return [y for y in scen.years if frame.for_year(y) is None or not frame.for_year(y).envelope.amounts.get(y)]
+
+
+def _by_year(scen, frame) -> dict[int, str | None]:
+    """The frame in force in each projected year (None: no frame speaks for it)."""
+    if frame is None:
+        return {}
+    return {int(y): (f.name if (f := frame.for_year(y)) is not None else None) for y in scen.years}
 
 
 def _unverified(scen, frame, split) -> list[dict]:
@@ -67,7 +74,8 @@ def _notes(rec: dict, frame) -> list[LocalText]:
         rules = {lg: ", ".join(both(f"legal.rule.{r}").get(lg) for r in rec["ignored_rules"]) for lg in LANGS}
         n = len(rec["ignored_violations"])
         notes.append(LocalText(**{lg: both("legal.note.ignored", rules=rules[lg], n=n).get(lg) for lg in LANGS}))
-    if frame.envelope.illustrative:
+    notes.extend(frame.not_checked)  # rules the frame could not state (not found): not checked
+    if any(f.envelope.illustrative for f in frame.chain()):
         notes.append(both("legal.note.illustrative"))
     if rec["years_not_covered"]:
         notes.append(both("legal.note.uncovered", years=", ".join(map(str, rec["years_not_covered"]))))
@@ -90,6 +98,7 @@ def legal_status(scen, split: np.ndarray, ignored: list[Violation]) -> dict:
         "title_vi": frame.title.vi if frame is not None else None,
         "title_en": frame.title.en if frame is not None else None,
         "envelope_illustrative": bool(frame.envelope.illustrative) if frame is not None else None,
+        "frame_by_year": _by_year(scen, frame),
         "years_not_covered": _uncovered(scen, frame),
         "counterpart": {"ratio": ratio, "known": ratio is not None},
         "ignored_rules": list(scen.ignored_rules),
