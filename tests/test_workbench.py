@@ -630,3 +630,24 @@ def test_available_scenarios_are_listed_for_the_parameters_cell(tmp_path):
     text = html.unescape(lab.scenarios_html("vi", [ROOT / "params" / "scenarios", tmp_path], cwd=ROOT / "notebooks"))
     assert '"../params/scenarios/plan_2024.yaml"' in text and "Kế hoạch năm 2024" in text and "Của tôi" in text
     assert "mine.yaml" in text
+
+
+def test_envelope_follows_the_frame_in_force_each_year():
+    """plan_2027 crosses two legal frames: 2024–2025 under the 2021–2025 frame's envelope (the
+    410 + 263 bn of the test above), 2026–2027 under the commune frame's, derived in
+    params/catalogues/caobang_envelope_2027.yaml — read here from that file."""
+    st = AllocationState(load_scenario(ROOT / "params/scenarios/plan_2027.yaml"))
+    derived = yaml.safe_load((ROOT / "params/catalogues/caobang_envelope_2027.yaml").read_text(encoding="utf-8"))
+    found = {}
+    for key in ("investment", "recurrent"):
+        hits = [v for v in _walk(derived) if isinstance(v, dict) and key in v and "value" in v[key]]
+        found[key] = hits[0][key]["value"] * 1e9
+    assert st.envelope(2024) == {"central_investment": 410e9, "central_recurrent": 263e9}
+    assert st.envelope(2027) == {"central_investment": found["investment"], "central_recurrent": found["recurrent"]}
+
+
+def _walk(node):
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        yield from _walk(child)

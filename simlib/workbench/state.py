@@ -268,7 +268,8 @@ class AllocationState:
         y = self.years[1] if year is None else year
         if frame is None:
             return {}
-        found = {s: frame.envelope.amount(y, s) for s in self.sources}
+        in_force = frame.for_year(y) or frame  # the frame of the year's period (simlib.legal)
+        found = {s: in_force.envelope.amount(y, s) for s in self.sources}
         return {s: float(v) for s, v in found.items() if v is not None}
 
     def allocated_vnd(self, year: int | None = None) -> float:
