@@ -214,7 +214,8 @@ def periods_table(ctx) -> ReportTable | None:
         cat, std, geo, tgt = r["catalogue"], r["standard"], r["geography"], r["targets"]
         for entry in (cat, std, geo, tgt):
             if entry and entry.get("source"):
-                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"])
+                flag = f" ({entry['assumption']})" if entry.get("assumption") else ""
+                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"] + flag)
         applied = t("report.periods.applied") if std["applied"] else t("report.periods.recorded")
         rows.append(
             {
