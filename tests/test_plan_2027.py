@@ -143,6 +143,12 @@ def test_the_end_2027_review_applies_the_2027_standard(result):
     assert dep.loc[dep["geo_type"] == "district", "geo"].nunique() == 56  # the engine's units: communes
     assert set(dep.loc[dep["year"] == 2027, "standard"]) == {"2027-2030"}
     assert set(dep.loc[dep["year"] == 2026, "standard"]) == {"2022-2025"}
+    # the deprivation table's households of the 56 units add up to the province's, each review
+    whole = dep[(dep["population"] == "all") & (dep["indicator"] == "three_or_more")]
+    by_geo = whole.groupby(["year", "geo_type"])["households"].sum().unstack()
+    np.testing.assert_allclose(by_geo["district"], by_geo["province"], rtol=1e-9)
+    deprived = whole.groupby(["year", "geo_type"])["deprived"].sum().unstack()
+    np.testing.assert_allclose(deprived["district"], deprived["province"], rtol=1e-9)
 
 
 def test_standard_change_is_kept_apart_from_real_movement(result):
