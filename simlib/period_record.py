@@ -44,6 +44,11 @@ def standard_entry(standards, year: int, model: str) -> dict:
     standard = standard_for_year(standards, year)
     doc = standard.doc
     entry = {"id": standard.id, "name_en": standard.name.en, "source": doc.get("legal_basis") or doc.get("source")}
+    flagged = [
+        p["assumption"] for p in doc.get("in_force", []) if p["first"] <= year <= p["last"] and "assumption" in p
+    ]
+    if flagged:  # the years in force are an assumption (e.g. which review first applies it)
+        entry["assumption"] = flagged[0]
     entry["applied"] = model == "multidim"
     if model != "multidim":
         entry["note"] = STATES_NOTE

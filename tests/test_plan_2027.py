@@ -1,6 +1,8 @@
 """plan_2027 on communes (issue 19): the commune baseline conserves households, the scenario's
-illustrative amounts are the envelope file's, and a run states the catalogue, standard,
-geography and targets of each year — judged against the targets in force in it."""
+illustrative amounts are the envelope file's, a run states the catalogue, standard,
+geography and targets of each year — judged against the targets in force in it — and the
+multidimensional model applies the 2027–2030 standard at the end-2027 review on the 56 units,
+its reclassification kept apart from real movement."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+import yaml
 
 from simlib.dataset import load_dataset
 from simlib.geography import commune_baseline, geography_for_year, load_geography
@@ -83,6 +86,9 @@ def test_manifest_states_each_years_rules(result):
     assert years[2027]["catalogue"]["given"] == "contents" and years[2026]["catalogue"]["given"] == "same_as"
     assert years[2026]["standard"]["id"] == "2022-2025" and years[2027]["standard"]["id"] == "2027-2030"
     assert "351/2025" in years[2027]["standard"]["source"]
+    assert all(r["standard"]["applied"] for r in years.values())  # multidim: applied, not recorded
+    assert "end-2027" in years[2027]["standard"]["assumption"]  # first review: flagged assumption
+    assert "assumption" not in years[2025]["standard"]
     assert [years[y]["geography"]["in_force"] for y in (2024, 2025)] == ["districts_2020", "communes_2025"]
     assert all(r["geography"]["units_used"] == "commune" for r in years.values())
     assert "1657" in years[2027]["geography"]["source"]
@@ -114,3 +120,51 @@ def test_parameter_draws_judge_the_same_targets(result):
     u = run_uncertainty(result.scenario, 2, RunOptions(seed=1))
     key = ["year", "target_id", "geo"]
     assert set(map(tuple, u.targets[key].to_numpy())) == set(map(tuple, result.targets[key].to_numpy()))
+
+
+def _line(standard_id: str, area: str) -> float:
+    """An income line read straight from the standard's file (not through simlib)."""
+    doc = yaml.safe_load((params_dir() / "standards" / f"{standard_id}.yaml").read_text("utf-8"))
+    return float(doc["income_line"][area]["value"])
+
+
+def test_the_end_2027_review_applies_the_2027_standard(result):
+    """The run is the multidimensional model on the 56 units, and its reviews use the lines of the
+    standard in force: 2022–2025's up to 2026, 2027–2030's in 2027 (values from the files)."""
+    assert result.manifest["model"] == "multidim"
+    assert result.manifest["standards"]["by_year"]["2026"] == "2022-2025"
+    assert result.manifest["standards"]["changes"] == [{"year": 2027, "from": "2022-2025", "to": "2027-2030"}]
+    ind = result.indicators.query("geo_type == 'province'")
+    for area in ("rural", "urban"):
+        line = ind[ind["indicator"] == f"income_line_{area}"].set_index("year")["value"]
+        assert line.loc[2026] == _line("2022-2025", area) and line.loc[2027] == _line("2027-2030", area)
+    assert _line("2027-2030", "rural") > _line("2022-2025", "rural")
+    dep = result.deprivations
+    assert dep.loc[dep["geo_type"] == "district", "geo"].nunique() == 56  # the engine's units: communes
+    assert set(dep.loc[dep["year"] == 2027, "standard"]) == {"2027-2030"}
+    assert set(dep.loc[dep["year"] == 2026, "standard"]) == {"2022-2025"}
+    # the deprivation table's households of the 56 units add up to the province's, each review
+    whole = dep[(dep["population"] == "all") & (dep["indicator"] == "three_or_more")]
+    by_geo = whole.groupby(["year", "geo_type"])["households"].sum().unstack()
+    np.testing.assert_allclose(by_geo["district"], by_geo["province"], rtol=1e-9)
+    deprived = whole.groupby(["year", "geo_type"])["deprived"].sum().unstack()
+    np.testing.assert_allclose(deprived["district"], deprived["province"], rtol=1e-9)
+
+
+def test_standard_change_is_kept_apart_from_real_movement(result):
+    """period_changes: nothing re-mapped (the run is on communes from the start), nothing
+    reclassified before 2027; at 2027 the higher lines with the same deprivation rule can only add
+    households below the line (poor: income <= line and >= 3 deprivations), the households are not
+    changed by a reclassification, the parts add up, and the 56 units add up to the province."""
+    c = result.period_changes
+    assert np.allclose(c["start"] + c["reclassification"] + c["movement"], c["current"])
+    assert np.allclose(c["remapping"], 0.0) and c["reclassification_modelled"].all()
+    prov = c[c["geo_type"] == "province"].set_index(["year", "measure"])
+    assert np.allclose(prov.loc[[2024, 2025, 2026], "reclassification"], 0.0)
+    assert prov.loc[(2027, "households"), "reclassification"] == pytest.approx(0.0, abs=1e-6)
+    assert prov.loc[(2027, "poor"), "reclassification"] > 0
+    assert prov.loc[(2027, "poor_near_poor"), "reclassification"] > 0
+    unit = c[c["geo_type"] == "unit"]
+    assert set(unit["units"]) == {"commune"} and unit.groupby("year")["geo"].nunique().eq(56).all()
+    sums = unit.groupby(["year", "measure"])[["start", "reclassification", "movement", "current"]].sum()
+    np.testing.assert_allclose(sums.to_numpy(), prov.loc[sums.index, sums.columns].to_numpy(), rtol=1e-9)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simlib.i18n import fmt
 from simlib.paths import params_dir
 from simlib.report import communes as CM
 from simlib.report import html as H
@@ -79,3 +80,18 @@ def test_dated_targets_are_judged_in_their_years(ctx):
     late = v[v["year"] >= 2026]
     assert not late.empty and late["own_year"].all()
     assert not v.loc[v["year"] == 2025, "own_year"].any()  # the 2024 plan sets 2024 only
+
+
+def test_the_change_of_standard_is_explained_in_points(ctx):
+    """One sentence, for the end-2027 review only: its total is the province poor_rate_change of
+    the indicators table (computed there from the states), its reclassification the
+    period_changes households over the year's households."""
+    notes = CM.standard_change_notes(ctx)
+    assert len(notes) == 1 and notes[0].startswith("Năm 2027")
+    ind = ctx.result.indicators
+    change = ind[(ind["geo_type"] == "province") & (ind["indicator"] == "poor_rate_change") & (ind["year"] == 2027)]
+    assert fmt.points(change["value"].mean(), "vi") in notes[0]
+    c = ctx.result.period_changes.query("geo_type == 'province' and year == 2027").set_index("measure")
+    recl = 100 * c.loc["poor", "reclassification"] / c.loc["households", "current"]
+    assert recl > 0 and fmt.points(recl, "vi") in notes[0]
+    assert "Năm 2027" in "".join(str(b) for b in CM.changes_views(ctx))

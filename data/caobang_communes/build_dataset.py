@@ -92,6 +92,10 @@ def meta(district, geo, period_id: str) -> dict:
             {"path": "units.csv", "what": "the 56 units with derived poor and exit-scheme flags (basis columns)"},
             {"path": "baseline_2023.csv", "what": "households by unit x ethnic group x area x state, all estimated"},
             {"path": "build_dataset.py", "what": "regenerates both from data/caobang and data/geography"},
+            {
+                "path": "README.md",
+                "what": "the method, what is estimated, and how the multidimensional model uses the units",
+            },
         ],
         "sources": [
             {"id": "district_dataset", "title": "data/caobang (end-2023 review, estimated by district)"},

@@ -201,6 +201,36 @@ def changes_table(ctx) -> ReportTable | None:
     return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=t("report.changes.note"))
 
 
+def standard_change_notes(ctx) -> list[str]:
+    """One sentence per review whose poor count holds a reclassification (a change of standard):
+    its change of the province poor rate split into reclassification and the rest (re-mapping
+    adds nothing to the province), in points — for reading that year's rate-change targets,
+    which compare reviews under two standards."""
+    changes = getattr(ctx.result, "period_changes", None)
+    if changes is None or changes.empty:
+        return []
+    prov = changes[changes["geo_type"] == "province"].groupby(["year", "measure"])[list(CHANGE_COLUMNS)].mean()
+    notes = []
+    for year in sorted({y for y, _ in prov.index}):
+        poor, hh = prov.loc[(year, "poor")], prov.loc[(year, "households")]
+        if abs(poor["reclassification"]) < 0.5:
+            continue
+        total = 100 * (poor["current"] / hh["current"] - poor["previous"] / hh["previous"])
+        recl = 100 * poor["reclassification"] / hh["current"]
+        L = ctx.lang
+        notes.append(
+            ctx.t(
+                "report.changes.standard_crossed",
+                year=year,
+                households=fmt.households(abs(poor["reclassification"]), L),
+                total=fmt.points(total, L),
+                reclassification=fmt.points(recl, L),
+                movement=fmt.points(total - recl, L),
+            )
+        )
+    return notes
+
+
 def periods_table(ctx) -> ReportTable | None:
     """The rules of each year from the manifest's `periods` (simlib.period_record): programme
     catalogue, poverty standard (and whether the model applied it), units in force and units of
@@ -214,7 +244,8 @@ def periods_table(ctx) -> ReportTable | None:
         cat, std, geo, tgt = r["catalogue"], r["standard"], r["geography"], r["targets"]
         for entry in (cat, std, geo, tgt):
             if entry and entry.get("source"):
-                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"])
+                flag = f" ({entry['assumption']})" if entry.get("assumption") else ""
+                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"] + flag)
         applied = t("report.periods.applied") if std["applied"] else t("report.periods.recorded")
         rows.append(
             {
@@ -239,4 +270,5 @@ def changes_views(ctx) -> list:
     table = changes_table(ctx)
     if table is not None:
         blocks += [html.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]
+        blocks += [html.para(n) for n in standard_change_notes(ctx)]
     return blocks
