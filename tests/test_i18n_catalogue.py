@@ -175,6 +175,7 @@ def dynamic() -> dict[str, Dynamic]:
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
         "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
         "report.verdict.basis_": Dynamic(("probability", "projection")),
+        "report.verdict.role_": Dynamic(("before", "own", "after")),
         "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
         "index.role.": Dynamic(("plan", "counterfactual")),
         "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code

@@ -73,9 +73,17 @@ def test_periods_table_states_each_years_rules(ctx):
     assert "1657" in table.note and "351/2025" in table.note
 
 
-def test_dated_targets_are_judged_in_their_years(ctx):
-    """The 2026–2030 targets are set for every year of their period: judged, not an outlook."""
+def test_dated_plan_is_judged_in_its_own_year(ctx):
+    """plan_2027 is judged on 2027's targets only: the 2024 plan's targets (2024) and the
+    2026–2030 targets in 2026 are the bridge to it (shown before, never counted), and the headline
+    says nothing of 2024."""
+    from simlib.report import verdict as V
+
     v = ctx.verdicts
-    late = v[v["year"] >= 2026]
-    assert not late.empty and late["own_year"].all()
-    assert not v.loc[v["year"] == 2025, "own_year"].any()  # the 2024 plan sets 2024 only
+    assert set(v.loc[v["own_year"], "year"]) == {2027}
+    roles = V.year_roles(v)
+    assert set(v.loc[roles == "before", "year"]) >= {2024, 2026}
+    assert not (roles == "after").any()
+    assert set(V.headline_verdicts(v)["year"]) == {2027}
+    assert "2024" not in R.verdict_sentence(ctx)
+    assert all("2024" not in label for label, _, _ in R._verdict_cards(ctx))

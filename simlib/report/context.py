@@ -19,7 +19,6 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
-from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
 
@@ -98,15 +97,17 @@ def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFr
 
 
 def verdict_targets(scen) -> dict:
-    """The targets document whose `meta.years` say which years a verdict judges (the others are
-    an outlook): the plan's, plus — for `periods: dated` — every year of the 2026–2030 targets,
-    which are set for each year of their period (`simlib.period_targets`)."""
+    """The targets document whose `meta.years` say which years a verdict judges: the plan's own
+    years. A plan is judged on the targets of the year it plans; earlier projected years are the
+    bridge from the last review to it (history), later ones an outlook. For most scenarios those
+    are the targets file's years (Plan 415: 2024). A `periods: dated` scenario projects from the
+    last review across programme periods to the year it plans, its last year (plan_2027: the
+    2024 plan's targets in 2024–2025 and the 2026–2030 targets in 2026 are its bridge), so its
+    own year is its last year."""
     doc = scen.params["targets"]
     if not scen.dated:
         return doc
-    years = verdict.plan_years(doc) or []
-    years += [y for y in scen.years if targets_for_year(y).period.kind == "period_targets"]
-    return dict(doc, meta=dict(doc.get("meta") or {}, years=years))
+    return dict(doc, meta=dict(doc.get("meta") or {}, years=[max(int(y) for y in scen.years)]))
 
 
 def prepare(

@@ -60,7 +60,7 @@ def run_of(tables: RunTables, link: str = "") -> Run:
     from simlib.report.context import verdicts_of
 
     f = tables.folder / "verdicts.csv" if tables.folder is not None else None
-    verdicts = pd.read_csv(f) if f is not None and f.is_file() else verdicts_of(tables)
+    verdicts = pd.read_csv(f, dtype={"geo": str}) if f is not None and f.is_file() else verdicts_of(tables)
     role = str((tables.manifest.get("report") or {}).get("role") or "")
     if not role:
         spent = float(tables.indicators.loc[tables.indicators["indicator"] == "spend", "value"].sum())

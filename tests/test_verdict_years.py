@@ -1,0 +1,63 @@
+"""Each target judged in its own year (issue 16): a plan's verdict counts only the years it plans;
+earlier projected years are the bridge to them (history), later ones an outlook — on a synthetic
+run whose answer is known by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simlib.report import scorecard as S
+from simlib.report import verdict as V
+
+
+def _run(years, values):
+    """targets.csv / indicators.csv of a one-target run: poor-rate change ≤ −1 point a year."""
+    targets = pd.DataFrame(
+        {
+            "target_id": "t",
+            "geo_type": "province",
+            "geo": "province",
+            "year": years,
+            "indicator": "poor_rate_change",
+            "comparison": "<=",
+            "threshold": -1.0,
+            "value": values,
+            "draw": 0,
+            "label_vi": "Giảm tỷ lệ nghèo",
+            "label_en": "Poor rate falls",
+        }
+    )
+    ind = pd.DataFrame({"indicator": "households", "geo": "province", "year": years, "value": 1000.0})
+    return targets, ind
+
+
+def test_only_the_plan_year_is_counted():
+    # 2024 and 2026 missed (−0.5), 2027 met (−1.5), 2028 missed: a 2027 plan meets 1 of 1
+    targets, ind = _run([2024, 2026, 2027, 2028], [-0.5, -0.5, -1.5, -0.2])
+    v = V.verdict_table(targets, ind, plan_years=[2027])
+    assert list(V.year_roles(v)) == ["before", "before", "own", "after"]
+    assert V.counts(v) == {"met": 1, "uncertain": 0, "not_met": 0}
+    assert list(V.headline_verdicts(v)["year"]) == [2027]
+    # the margin in households of the missed bridge year: (−1 − (−0.5)) points × 1,000 / 100
+    assert v.loc[v["year"] == 2024, "margin_households"].iloc[0] == -5.0
+
+
+def test_scorecard_shows_history_then_own_then_outlook():
+    targets, ind = _run([2024, 2027, 2028], [-0.5, -1.5, -0.2])
+    v = V.verdict_table(targets, ind, plan_years=[2027])
+    page = S.scorecard_html(v, "en")
+    heads = [page.index(h) for h in ("Bridge 2024", ">2027<", "Outlook 2028")]
+    assert heads == sorted(heads)
+    excel = S.scorecard_table(v, "vi").frame
+    assert list(excel.iloc[:, 3]) == [
+        "diễn biến trước năm kế hoạch",
+        "năm của kế hoạch",
+        "triển vọng (chỉ tiêu giữ nguyên)",
+    ]
+
+
+def test_without_plan_years_every_year_is_own():
+    targets, ind = _run([2024, 2025], [-1.5, -0.5])
+    v = V.verdict_table(targets, ind)
+    assert set(V.year_roles(v)) == {"own"}
+    assert V.counts(v) == {"met": 1, "uncertain": 0, "not_met": 1}
