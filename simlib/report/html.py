@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -127,9 +128,20 @@ def _css_rules(css: str) -> list[tuple[list[str], str]]:
         i = j
 
 
+#: breakable white space before a dash: a browser may wrap there and start a line with "–"
+_SPACE_DASH = re.compile(r"[ \t\r\n]+(?=[–—])")
+
+
+def keep_dash(text: str) -> str:
+    """Text whose dashes never start a line: the space before "–" (an interval "a – b", a
+    missing value after a label) becomes a no-break space. "a–b" without spaces may only wrap
+    after the dash."""
+    return _SPACE_DASH.sub("\u00a0", text)
+
+
 def esc(text) -> str:
-    """Escape text for HTML."""
-    return _html.escape("" if text is None else str(text), quote=True)
+    """Escape text for HTML (dashes kept off the start of a line, `keep_dash`)."""
+    return keep_dash(_html.escape("" if text is None else str(text), quote=True))
 
 
 @dataclass
