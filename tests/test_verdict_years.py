@@ -61,3 +61,18 @@ def test_without_plan_years_every_year_is_own():
     v = V.verdict_table(targets, ind)
     assert set(V.year_roles(v)) == {"own"}
     assert V.counts(v) == {"met": 1, "uncertain": 0, "not_met": 1}
+
+
+def test_a_dated_plan_owns_its_last_year_a_dated_run_every_year_in_force():
+    """plan_2027 (role plan) plans 2027; crossing_2024_2027 (an alternative run across the periods)
+    is judged on each year's targets in force: the 2024 plan's in 2024, the 2026–2030 ones after."""
+    from simlib.paths import scenarios_dir
+    from simlib.report.context import verdict_targets
+    from simlib.scenario import load_scenario
+
+    plan = load_scenario(scenarios_dir() / "plan_2027.yaml")
+    assert V.plan_years(verdict_targets(plan)) == [2027]
+    crossing = load_scenario(scenarios_dir() / "crossing_2024_2027.yaml")
+    assert V.plan_years(verdict_targets(crossing)) == [2024, 2026, 2027]
+    plain = load_scenario(scenarios_dir() / "plan_2024.yaml")
+    assert V.plan_years(verdict_targets(plain)) == [2024]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
+from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
 
@@ -97,17 +98,24 @@ def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFr
 
 
 def verdict_targets(scen) -> dict:
-    """The targets document whose `meta.years` say which years a verdict judges: the plan's own
-    years. A plan is judged on the targets of the year it plans; earlier projected years are the
-    bridge from the last review to it (history), later ones an outlook. For most scenarios those
-    are the targets file's years (Plan 415: 2024). A `periods: dated` scenario projects from the
-    last review across programme periods to the year it plans, its last year (plan_2027: the
-    2024 plan's targets in 2024–2025 and the 2026–2030 targets in 2026 are its bridge), so its
-    own year is its last year."""
+    """The targets document whose `meta.years` say which years a verdict judges: the scenario's
+    own years (the others are history or an outlook, `simlib.report.verdict.year_roles`).
+
+    For most scenarios those are the targets file's years (Plan 415: 2024). A `periods: dated`
+    run judges each year's targets in force in it (the 2026–2030 targets are set for every year
+    of their period, `simlib.period_targets`) — except a plan (`role: plan`): a plan is judged on
+    the targets of the year it plans, its last year; the years before are the bridge from the
+    last review to it (plan_2027: the 2024 plan's targets in 2024 and the 2026–2030 ones in 2026
+    are shown, never counted)."""
     doc = scen.params["targets"]
     if not scen.dated:
         return doc
-    return dict(doc, meta=dict(doc.get("meta") or {}, years=[max(int(y) for y in scen.years)]))
+    if scen.raw.get("role") == "plan":
+        years = [max(int(y) for y in scen.years)]
+    else:
+        years = verdict.plan_years(doc) or []
+        years += [y for y in scen.years if targets_for_year(y).period.kind == "period_targets"]
+    return dict(doc, meta=dict(doc.get("meta") or {}, years=years))
 
 
 def prepare(

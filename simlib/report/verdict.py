@@ -15,7 +15,7 @@ together and each poor district) is judged on the probability of meeting it in a
 district rows keep their own.
 
 Targets belong to the years their plan sets them for (`meta.years` of the targets file: 2024
-for Plan 415; a `periods: dated` scenario's last year, `simlib.report.context.verdict_targets`);
+for Plan 415; a dated plan's last year, `simlib.report.context.verdict_targets`);
 earlier projected years are the bridge to them and later ones an outlook (`own_year` False,
 `year_roles`), both shown apart and never counted as "targets met". For poor-rate changes the margin is also given in households (points x
 households of the area / 100), so a near miss reads as "about 50 households short".
