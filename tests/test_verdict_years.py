@@ -76,3 +76,10 @@ def test_a_dated_plan_owns_its_last_year_a_dated_run_every_year_in_force():
     assert V.plan_years(verdict_targets(crossing)) == [2024, 2026, 2027]
     plain = load_scenario(scenarios_dir() / "plan_2024.yaml")
     assert V.plan_years(verdict_targets(plain)) == [2024]
+
+
+def test_a_year_between_own_years_sits_between_them():
+    targets, ind = _run([2024, 2025, 2026], [-1.5, -0.5, -1.5])
+    page = S.scorecard_html(V.verdict_table(targets, ind, plan_years=[2024, 2026]), "en")
+    heads = [page.index(h) for h in (">2024<", "Outlook 2025", ">2026<")]
+    assert heads == sorted(heads)

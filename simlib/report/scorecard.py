@@ -3,7 +3,7 @@ value, 90 % interval, đạt / chưa chắc đạt / không đạt, probability,
 short) and as a table for Excel — both from the one verdict table (`simlib.report.verdict`).
 
 Columns of the page's scorecard, in time order: the years before the plan's own (the bridge from
-the last review, greyed, "Diễn biến"), its own years, then the later years as an outlook (greyed,
+the last review, greyed, "Diễn biến"), its own years, and the others as an outlook (greyed,
 "Triển vọng"), so a 2024 plan is judged on 2024 and a 2027 plan on 2027.
 """
 
@@ -97,14 +97,14 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     one column per year — the years before the plan's own, its own years, the outlook years."""
     if verdicts.empty:
         return html.para(i18n.t("report.no_targets", lang))
-    roles = verdict.year_roles(verdicts)
-    years = {r: sorted(verdicts.loc[roles == r, "year"].unique()) for r in ("before", "own", "after")}
-    own, shown = years["own"], years["before"] + years["own"] + years["after"]
+    role = dict(zip(verdicts["year"], verdict.year_roles(verdicts)))
+    shown = sorted(role)  # in time order: a year between two own years sits between them
+    own = [y for y in shown if role[y] == "own"]
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    names = {"before": "report.verdict.history", "after": "report.verdict.outlook"}
     header = [t("table.target_area"), t("table.threshold")]
-    header += [t("report.verdict.history", year=y) for y in years["before"]] + [str(y) for y in own]
-    header += [t("report.verdict.outlook", year=y) for y in years["after"]]
-    hcls = ["", ""] + ["sl-outlook-h"] * len(years["before"]) + [""] * len(own) + ["sl-outlook-h"] * len(years["after"])
+    header += [str(y) if role[y] == "own" else t(names[role[y]], year=y) for y in shown]
+    hcls = ["", ""] + ["" if role[y] == "own" else "sl-outlook-h" for y in shown]
     rows, classes = [], []
     for (_tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
