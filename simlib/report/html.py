@@ -132,11 +132,15 @@ def _css_rules(css: str) -> list[tuple[list[str], str]]:
 _SPACE_DASH = re.compile(r"[ \t\r\n]+(?=[–—])")
 
 
+#: a space before a percent sign after a number or "điểm"/"points": "15,8 %" must not wrap
+_SPACE_PERCENT = re.compile(r"(?:(?<=[\d)])|(?<=điểm)|(?<=oints)) (?=%)")
+
+
 def keep_dash(text: str) -> str:
-    """Text whose dashes never start a line: the space before "–" (an interval "a – b", a
-    missing value after a label) becomes a no-break space. "a–b" without spaces may only wrap
-    after the dash."""
-    return _SPACE_DASH.sub("\u00a0", text)
+    """Text whose dashes and percent signs never start a line: the space before "–" (an interval
+    "a – b", a missing value after a label) and before "%" after a number becomes a no-break
+    space. "a–b" without spaces may only wrap after the dash."""
+    return _SPACE_PERCENT.sub("\u00a0", _SPACE_DASH.sub("\u00a0", text))
 
 
 def esc(text) -> str:
