@@ -37,3 +37,10 @@ def test_cards_paragraphs_and_tables_keep_them():
 def test_other_spaces_still_wrap():
     assert html.esc("a b – c") == "a b\u00a0– c"
     assert html.esc("năm 2024 và 2025") == "năm 2024 và 2025"
+
+
+def test_a_page_keeps_dashes_in_raw_text_but_not_in_styles_or_tags():
+    body = '<p title="a – b">Thông tin — chi tiết\n– x</p><style>p { content: " –"; }</style>'
+    out = html.page(body, "t")
+    assert "Thông tin\u00a0— chi tiết\u00a0– x" in out
+    assert 'title="a – b"' in out and 'content: " –"' in out

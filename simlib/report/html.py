@@ -279,8 +279,23 @@ def table(
     return f'<table class="sl-table">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+#: a style or script element, or a tag: left as it is by `keep_dash_html`
+_NOT_TEXT = re.compile(r"(?is)<(style|script)\b.*?</\1\s*>|<[^>]*>")
+
+
+def keep_dash_html(body: str) -> str:
+    """`keep_dash` on the text of an HTML fragment (not inside tags, styles or scripts): text a
+    notebook's markdown or nbconvert wrote without `esc` keeps its dashes off the start of a line."""
+    out, i = [], 0
+    for m in _NOT_TEXT.finditer(body):
+        out += [keep_dash(body[i : m.start()]), m.group(0)]
+        i = m.end()
+    return "".join(out) + keep_dash(body[i:])
+
+
 def page(body: str, title: str, lang: str = "vi") -> str:
-    """A complete, self-contained HTML page around `body`."""
+    """A complete, self-contained HTML page around `body` (its text through `keep_dash_html`)."""
+    body = keep_dash_html(body)
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
