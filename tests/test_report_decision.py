@@ -116,6 +116,7 @@ class Tables(HTMLParser):
     def handle_data(self, data):
         if self._in and self._in[-1] in ("style", "script"):
             return
+        data = data.replace("\u00a0", " ")  # the pages keep "–" and "%" on their line with no-break spaces
         if self._cell is not None:
             self._cell.append(data.strip())
         (self.footer if "footer" in self._in else self.text).append(data)

@@ -175,7 +175,7 @@ def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
     scen = load_scenario(_central_posterior(tmp_path, TINY_SCENARIO))
     res = run(scen)
     ctx = R.context(res, "en")
-    text = html.unescape(R.to_html(R.headline(ctx)))
+    text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
     assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
     written = R.export(ctx, tmp_path / "report")
     assert "programme_intervals.csv" in written
@@ -228,6 +228,16 @@ def test_the_plan_states_its_share_and_cost_as_intervals_from_its_fit(tmp_path):
     )
     share, cost = iv.row("programme_share_of_decline"), iv.row("cost_per_household_lifted")
     assert 0 < share["q05"] < share["q50"] < share["q95"] and 0 < cost["q05"] < cost["q95"]
-    text = html.unescape(R.to_html(R.headline(ctx)))
+    text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
     assert iv.sentence("vi") in text and "caobang_series" in text
     assert "programme_intervals.csv" in R.export(ctx, tmp_path / "report")
+    # and its flows in the review's own categories, summed from the run's review_flows table
+    from simlib.report import money
+
+    flows = html.unescape(R.to_html(R.flows(ctx)))
+    review = money.review_flows_table(ctx)
+    assert review is not None and review.title in flows
+    rf = ctx.result.review_flows
+    rf = rf[rf["geo"] == "province"] if "geo" in rf.columns else rf
+    for year in plan.years:
+        assert review.frame[str(year)].sum() == pytest.approx(rf.loc[rf["year"] == year, "households"].sum())
