@@ -371,7 +371,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 plan=_q(plan.title(lang)),
             )
         )
-    spread = [r.rate(y1) for r in allocations(main)]
+    spread, apart = [r.rate(y1) for r in allocations(main)], []
     for g in others:
         for r in g:
             ys = data.years(r.tables.indicators)
@@ -390,10 +390,12 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                     plan=_q(plan.title(lang)),
                     spread=fmt.number(max(spread) - min(spread), lang, 2),
                 )
-            parts.append(text)
-    return (
-        Message(" ".join(html.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
-    )
+            apart.append(text)
+    if not parts and not apart:
+        return None
+    # one scenario computed differently per line: a reader scans them instead of one long paragraph
+    text = " ".join(html.esc(p) for p in parts) + (html.bullet_list(apart) if apart else "")
+    return Message(text, "compare.html#groups", t("decision.evidence"))
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
