@@ -83,3 +83,30 @@ def test_a_year_between_own_years_sits_between_them():
     page = S.scorecard_html(V.verdict_table(targets, ind, plan_years=[2024, 2026]), "en")
     heads = [page.index(h) for h in (">2024<", "Outlook 2025", ">2026<")]
     assert heads == sorted(heads)
+
+
+def test_fan_chart_draws_each_years_target_from_the_year_before():
+    """The dashed target of a yearly-change target starts each year at the previous year's
+    median (as the verdict judges it), not on a path cumulated from the first year."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from simlib.report import uncertainty as U
+
+    years, med = [2023, 2024, 2025], [24.0, 21.0, 19.5]
+    q = pd.DataFrame(
+        {
+            "indicator": "poor_rate",
+            "geo": "province",
+            "year": years,
+            "unit": "percent",
+            **{k: med for k in ("q05", "q25", "q50", "q75", "q95")},
+        }
+    )
+    targets = pd.DataFrame(
+        {"indicator": ["poor_rate_change"], "geo": ["province"], "threshold": [-4.0], "year": [2024]}
+    )
+    fig = U.fan_chart({"quantiles": q, "targets": targets}, lang="en", central=False)
+    dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() not in ("-", ":", "None")]
+    steps = sorted((tuple(ln.get_xdata()), tuple(ln.get_ydata())) for ln in dashed)
+    assert steps == [((2023, 2024), (24.0, 20.0)), ((2024, 2025), (21.0, 17.0))]

@@ -62,14 +62,19 @@ def _central_line(ax, ind: pd.DataFrame | None, indicator: str, geo: str, lang) 
         ax.plot(c.index, c.to_numpy(), color="0.3", ls=":", lw=1.6, label=label, zorder=3)
 
 
-def _target_path(ax, t: pd.DataFrame | None, indicator: str, geo: str, x, start: float, lang) -> None:
-    """The target path of a yearly-change target from the first year's median, dashed."""
+def _target_path(ax, t: pd.DataFrame | None, indicator: str, geo: str, x, median, lang) -> None:
+    """A yearly-change target as the plan defines it, dashed: for each year, a step from the
+    previous year's median to that value plus the change (not a path cumulated from the first
+    year, which would show a plan on track where the table says it misses)."""
     if t is None:
         return
     rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
-    if len(rows):
-        thr = float(rows["threshold"].iloc[0])
-        ax.plot(x, start + thr * (x - x[0]), label=i18n.t("unc.chart.target_path", lang), zorder=2, **TARGET_STYLE)
+    if not len(rows):
+        return
+    thr, m = float(rows["threshold"].iloc[0]), np.asarray(median, float)
+    for i in range(1, len(x)):
+        label = i18n.t("unc.chart.target_path", lang) if i == 1 else None
+        ax.plot([x[i - 1], x[i]], [m[i - 1], m[i - 1] + thr], label=label, zorder=2, **TARGET_STYLE)
 
 
 def _fan_axes(ax, x, unit: str, lang, legend: bool) -> None:
@@ -122,7 +127,7 @@ def fan_chart(
     if central:
         _central_line(ax, tabs.get("indicators"), indicator, geo, lang)
     if target_path and len(q):
-        _target_path(ax, tabs.get("targets"), indicator, geo, x, float(q["q50"].iloc[0]), lang)
+        _target_path(ax, tabs.get("targets"), indicator, geo, x, q["q50"].to_numpy(), lang)
     if title:
         ax.set_title(
             i18n.t(
