@@ -110,3 +110,12 @@ def test_fan_chart_draws_each_years_target_from_the_year_before():
     dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() not in ("-", ":", "None")]
     steps = sorted((tuple(ln.get_xdata()), tuple(ln.get_ydata())) for ln in dashed)
     assert steps == [((2023, 2024), (24.0, 20.0)), ((2024, 2025), (21.0, 17.0))]
+
+
+def test_targets_of_the_plan_year_come_first_in_the_scorecard():
+    old, ind = _run([2024, 2027], [-0.5, -0.5])
+    new = old.assign(target_id="n", label_en="New target", year=[2026, 2027])
+    v = V.verdict_table(pd.concat([old, new], ignore_index=True), ind, plan_years=[2027])
+    v = v[~((v["target_id"] == "t") & (v["year"] == 2027))]  # the old target is not set for 2027
+    page = S.scorecard_html(v, "en")
+    assert page.index("New target") < page.index("Poor rate falls")

@@ -106,7 +106,10 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     header += [str(y) if role[y] == "own" else t(names[role[y]], year=y) for y in shown]
     hcls = ["", ""] + ["" if role[y] == "own" else "sl-outlook-h" for y in shown]
     rows, classes = [], []
-    for (_tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
+    # the targets judged in the plan's own year first, those of the bridge or outlook years after
+    judged = verdicts.groupby("target_id", sort=False)["own_year"].transform("any").astype(bool)
+    ordered = verdicts.assign(_later=~judged).sort_values("_later", kind="stable")
+    for (_tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names)
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
