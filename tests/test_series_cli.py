@@ -229,7 +229,8 @@ def test_the_plan_states_its_share_and_cost_as_intervals_from_its_fit(tmp_path):
     share, cost = iv.row("programme_share_of_decline"), iv.row("cost_per_household_lifted")
     assert 0 < share["q05"] < share["q50"] < share["q95"] and 0 < cost["q05"] < cost["q95"]
     text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
-    assert iv.sentence("vi") in text and "caobang_series" in text
+    assert iv.sentence("vi") in text and "làm cho chính kịch bản này" in text
+    assert iv.info["fit_for_scenario"].endswith("caobang_series/transitions.yaml")  # named in the manifest
     assert "programme_intervals.csv" in R.export(ctx, tmp_path / "report")
     # and its flows in the review's own categories, summed from the run's review_flows table
     from simlib.report import money

@@ -216,7 +216,7 @@ class ProgrammeIntervals:
             n=fmt.number(self.draws, lang),
         )
         if self.fitted:
-            text += " " + i18n.t("cli.intervals_fit_for", lang, file=self.fitted)
+            text += " " + i18n.t("cli.intervals_fit_for", lang)  # the file is in `info` (manifest)
         return text + (" " + i18n.t("cli.intervals_stale", lang) if self.stale else "")
 
 
