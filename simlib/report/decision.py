@@ -263,6 +263,10 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
             "compare.html#verdicts",
             t("decision.evidence"),
         )
+    if all(np.nan_to_num(p, nan=0.0) == 0.0 for p in probs.values()):  # no "highest" among zeros
+        n = len(verdict.headline_verdicts(allocs[0].verdicts))
+        text = t("decision.targets_none", year=year, n=n, m=len(allocs))
+        return Message(text, "compare.html#verdicts", t("decision.evidence"))
     top = max(allocs, key=lambda r: np.nan_to_num(probs[r.name], nan=-1))
     others = "; ".join(
         f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
@@ -383,8 +387,9 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 y1=ys[-1],
             )
             if plan is not None and y1 in ys and len(spread) > 1:
+                wider = abs(r.rate(y1) - plan.rate(y1)) > max(spread) - min(spread)
                 text += " " + t(
-                    "decision.other_gap",
+                    "decision.other_gap" if wider else "decision.other_gap_within",
                     year=y1,
                     gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2),
                     plan=_q(plan.title(lang)),
