@@ -179,6 +179,24 @@ def dynamic() -> dict[str, Dynamic]:
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
         "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
         "report.verdict.basis_": Dynamic(("probability", "projection")),
+        "report.verdict.role_": Dynamic(("before", "own", "after")),
+        "report.periods.id.": Dynamic(  # simlib.report.communes.period_name: ids of a run's period record
+            (
+                "2022-2025",
+                "2027-2030",
+                "commune",
+                "communes_2025",
+                "contents",
+                "district",
+                "districts_2020",
+                "lines",
+                "ntp_merged_2026_2030",
+                "ntp_spr_2021_2025",
+                "plan_415_2024",
+                "same_as",
+            ),
+            partial=True,
+        ),
         "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
         "index.role.": Dynamic(("plan", "counterfactual")),
         "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code

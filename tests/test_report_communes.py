@@ -4,6 +4,8 @@ multiples; a dated run shows its changes of rules apart from real movement."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -68,18 +70,33 @@ def test_periods_table_states_each_years_rules(ctx):
     table = CM.periods_table(ctx)
     df = table.frame
     assert df.iloc[:, 0].tolist() == [2023, 2024, 2025, 2026, 2027]
-    assert df.iloc[4, 1].startswith("ntp_merged_2026_2030") and df.iloc[1, 1].startswith("ntp_spr_2021_2025")
-    assert df.iloc[4, 2].startswith("2027-2030") and df.iloc[3, 2].startswith("2022-2025")
-    assert df.iloc[1, 3] == "districts_2020 / commune" and df.iloc[2, 3] == "communes_2025 / commune"
+    # named, not coded (ctx is Vietnamese): programme, standard, units, targets and how money is given
+    assert df.iloc[4, 1].startswith("Chương trình MTQG 2026–2035") and df.iloc[1, 1].startswith(
+        "Chương trình MTQG giảm"
+    )
+    assert df.iloc[4, 2].startswith("2027–2030 (Nghị định 351") and df.iloc[3, 2].startswith("2022–2025 (Nghị định 07")
+    assert df.iloc[1, 3] == "huyện (địa giới năm 2020) / xã" and df.iloc[2, 3] == "xã sau sắp xếp năm 2025 / xã"
+    assert df.iloc[1, 4] == "Kế hoạch 415/KH-UBND năm 2024"
+    assert not any(re.search(r"\b[a-z]+_[a-z_0-9]+\b", str(v)) for v in df.to_numpy().ravel())
     assert "1657" in table.note and "351/2025" in table.note
+    notes = [CM.period_note(n, "vi") for n in ctx.result.manifest["periods"].get("notes", [])]
+    assert notes and all(n.startswith("Năm ") for n in notes)
 
 
-def test_dated_targets_are_judged_in_their_years(ctx):
-    """The 2026–2030 targets are set for every year of their period: judged, not an outlook."""
+def test_dated_plan_is_judged_in_its_own_year(ctx):
+    """plan_2027 is judged on 2027's targets only: the 2024 plan's targets (2024) and the
+    2026–2030 targets in 2026 are the bridge to it (shown before, never counted), and the headline
+    says nothing of 2024."""
+    from simlib.report import verdict as V
+
     v = ctx.verdicts
-    late = v[v["year"] >= 2026]
-    assert not late.empty and late["own_year"].all()
-    assert not v.loc[v["year"] == 2025, "own_year"].any()  # the 2024 plan sets 2024 only
+    assert set(v.loc[v["own_year"], "year"]) == {2027}
+    roles = V.year_roles(v)
+    assert set(v.loc[roles == "before", "year"]) >= {2024, 2026}
+    assert not (roles == "after").any()
+    assert set(V.headline_verdicts(v)["year"]) == {2027}
+    assert "2024" not in R.verdict_sentence(ctx)
+    assert all("2024" not in label for label, _, _ in R._verdict_cards(ctx))
 
 
 def test_the_change_of_standard_is_explained_in_points(ctx):

@@ -116,6 +116,7 @@ class Tables(HTMLParser):
     def handle_data(self, data):
         if self._in and self._in[-1] in ("style", "script"):
             return
+        data = data.replace("\u00a0", " ")  # the pages keep "–" and "%" on their line with no-break spaces
         if self._cell is not None:
             self._cell.append(data.strip())
         (self.footer if "footer" in self._in else self.text).append(data)
@@ -259,3 +260,41 @@ def test_comparison_groups_only_like_with_like():
         assert len({r.key for r in g}) == 1  # one model and one span of years per group
     first = groups[0]
     assert first[0].role == "plan" and first[-1].role == "counterfactual" and len(first) == 3
+
+
+def _brief_run(name: str, rate: float, role: str = "alternative"):
+    """A run as the brief reads it: a rate at every year, headline verdicts in 2024."""
+    verdicts = pd.DataFrame({"detail": [False, False], "own_year": [True, True], "year": [2024, 2024]})
+    ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": [2023, 2025], "value": [24.0, rate]})
+    return SimpleNamespace(
+        name=name,
+        role=role,
+        key=("states", 2023, 2025),
+        verdicts=verdicts,
+        tables=SimpleNamespace(indicators=ind, uncertainty=None),
+        title=lambda lang, n=name: n,
+        rate=lambda year, v=rate: v,
+    )
+
+
+def test_no_allocation_is_called_highest_among_zero_probabilities(monkeypatch):
+    from simlib.report import decision as DC
+
+    runs = [_brief_run("a", 19.0, "plan"), _brief_run("b", 18.5)]
+    monkeypatch.setattr(DC, "all_met_probability", lambda r, year: 0.0)
+    text = DC.targets_message(runs, None, "en").html
+    assert "highest" not in text and "none of the 2 allocations meets all 2 targets" in text
+    monkeypatch.setattr(DC, "all_met_probability", lambda r, year: 0.3 if r.name == "b" else 0.1)
+    assert "«b» has the highest probability" in DC.targets_message(runs, None, "en").html
+
+
+def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_does():
+    from simlib.report import decision as DC
+
+    main = [_brief_run("plan", 19.0, "plan"), _brief_run("other", 18.0)]  # spread 1.0 point
+    close, far = _brief_run("close", 19.3), _brief_run("far", 21.0)
+    close.key = far.key = ("multidim", 2023, 2025)
+    text = DC.context_message(main, [[close, far]], "en").html
+    near_part, far_part = text.split("«far»")
+    assert "within the 1.00-point spread" in near_part and "more than" not in near_part
+    assert "more than the 1.00-point spread" in far_part

@@ -175,7 +175,7 @@ def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
     scen = load_scenario(_central_posterior(tmp_path, TINY_SCENARIO))
     res = run(scen)
     ctx = R.context(res, "en")
-    text = html.unescape(R.to_html(R.headline(ctx)))
+    text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
     assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
     written = R.export(ctx, tmp_path / "report")
     assert "programme_intervals.csv" in written
@@ -207,3 +207,38 @@ def test_the_estimated_plan_is_the_plan_with_the_bundled_series_fit():
     } == {k: v for k, v in plan.items() if k != "name" and not k.startswith(("title", "desc"))}
     post = posterior_of(load_scenario(scenarios_dir() / "plan_2024_estimated.yaml"))
     assert post is not None and len(post.draws) == post.record["draws"]
+
+
+def test_the_plan_states_its_share_and_cost_as_intervals_from_its_fit(tmp_path):
+    """plan_2024 projects with the hand-set rates, but the bundled series fit was made for it from
+    those rates: its page, CLI and CSV state the programme's share and cost per household lifted
+    out as intervals from that posterior, saying so — the same draws and money as
+    plan_2024_estimated, so the same intervals."""
+    from simlib.calibrate.intervals import fit_for
+
+    plan = load_scenario(scenarios_dir() / "plan_2024.yaml")
+    assert fit_for(plan) == params_dir() / "calibrated" / "caobang_series" / "transitions.yaml"
+    assert fit_for(load_scenario(scenarios_dir() / "equal_split.yaml")) is None  # made for the plan only
+    est = programme_intervals(load_scenario(scenarios_dir() / "plan_2024_estimated.yaml"))
+    ctx = R.context(run(plan), "vi")
+    iv = ctx.intervals
+    assert iv is not None and iv.fitted and not est.fitted
+    pd.testing.assert_frame_equal(
+        iv.table.drop(columns="scenario"), est.table.drop(columns="scenario"), check_exact=False, rtol=1e-9
+    )
+    share, cost = iv.row("programme_share_of_decline"), iv.row("cost_per_household_lifted")
+    assert 0 < share["q05"] < share["q50"] < share["q95"] and 0 < cost["q05"] < cost["q95"]
+    text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
+    assert iv.sentence("vi") in text and "làm cho chính kịch bản này" in text
+    assert iv.info["fit_for_scenario"].endswith("caobang_series/transitions.yaml")  # named in the manifest
+    assert "programme_intervals.csv" in R.export(ctx, tmp_path / "report")
+    # and its flows in the review's own categories, summed from the run's review_flows table
+    from simlib.report import money
+
+    flows = html.unescape(R.to_html(R.flows(ctx)))
+    review = money.review_flows_table(ctx)
+    assert review is not None and review.title in flows
+    rf = ctx.result.review_flows
+    rf = rf[rf["geo"] == "province"] if "geo" in rf.columns else rf
+    for year in plan.years:
+        assert review.frame[str(year)].sum() == pytest.approx(rf.loc[rf["year"] == year, "households"].sum())

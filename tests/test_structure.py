@@ -41,8 +41,6 @@ LONG_FUNCTIONS: set[str] = {
     "simlib/batch.py:report_one",
     "simlib/report/charts.py:bar_panels",
     "simlib/report/charts.py:grouped_bars",
-    "simlib/report/uncertainty.py:fan_chart",
-    "simlib/report/uncertainty.py:probability_chart",
 }
 
 LONG_MODULES: set[str] = {
@@ -50,7 +48,6 @@ LONG_MODULES: set[str] = {
     "simlib/engines/multidim_jit.py",
     "simlib/report/charts.py",
     "simlib/report/deprivation.py",
-    "simlib/report/scenario_report.py",
 }
 
 PRIVATE_IMPORTS: set[str] = set()
@@ -104,7 +101,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/scenario_report.py:dataset_estimated_share",
     "simlib/report/scenario_report.py:deprivations",
     "simlib/report/scenario_report.py:export",
-    "simlib/report/scenario_report.py:probability_figure",
     "simlib/report/scenario_report.py:scorecard_html",
     "simlib/report/table.py:_info_sheet",
     "simlib/report/table.py:_table_sheet",
@@ -118,8 +114,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/uncertainty.py:_fig_ax",
     "simlib/report/uncertainty.py:_tables",
     "simlib/report/uncertainty.py:_wrap",
-    "simlib/report/uncertainty.py:fan_chart",
-    "simlib/report/uncertainty.py:probability_chart",
     "simlib/report/uncertainty.py:target_rows",
     "simlib/report/uncertainty_page.py:fans",
     "simlib/report/uncertainty_page.py:footer",

@@ -13,6 +13,11 @@ through the expected engine with and without the money; per projected year and g
 - `cost_per_household_lifted` (province, million VND per household: money spent up to that year
   over the households kept out of poverty; left out where the programme lifted nobody).
 
+A scenario that projects with hand-set rates (plan_2024: params/transitions.yaml) gets them from
+the posterior of the series fit made for it from those rates (`fit_for`:
+params/calibrated/caobang_series), and the sentence says so: the intervals are then of the
+estimated rates, the page's central projection of the hand-set ones.
+
 `programme_intervals(scen)` returns their 5/50/95 % points and means (`ProgrammeIntervals.table`,
 written as `programme_intervals.csv` by `ProgrammeIntervals.write`, which `simlib run` and the
 scenario report's export call) and the sentence for the CLI and the reports
@@ -39,8 +44,9 @@ from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.model import Model, compile_model
 from simlib.parameters import sha256_file
-from simlib.paths import display_path
+from simlib.paths import display_path, project_root
 from simlib.scenario import Scenario
+from simlib.schema import load_yaml
 from simlib.states import POOR
 
 QUANTILES = (0.05, 0.5, 0.95)
@@ -67,14 +73,14 @@ class Posterior:
     stale: bool
 
 
-def posterior_of(scen: Scenario) -> Posterior | None:
-    """The posterior of `scen`'s transitions file, or None if it has none. A draws file that
-    changed since the fit (sha256) is an error."""
-    doc = scen.params["transitions"]
+def posterior_of(scen: Scenario, transitions_file: Path | None = None) -> Posterior | None:
+    """The posterior of `scen`'s transitions file (or of `transitions_file`), or None if it has
+    none. A draws file that changed since the fit (sha256) is an error."""
+    tfile = Path(transitions_file or scen.params.files["transitions"])
+    doc = load_yaml(tfile) if transitions_file is not None else scen.params["transitions"]
     rec = (doc.get("calibration") or {}).get("posterior")
     if not rec or doc["calibration"].get("method") != "series":
         return None
-    tfile = Path(scen.params.files["transitions"])
     path = tfile.parent / rec["file"]
     if not path.is_file():
         raise InputError("file_missing", file=display_path(path))
@@ -84,6 +90,31 @@ def posterior_of(scen: Scenario) -> Posterior | None:
     draws = prior.from_frame(pd.read_csv(path), display_path(path))
     stale = rec.get("programme_signature") != prior.programme_signature()
     return Posterior(path, prior, draws, dict(rec), stale)
+
+
+def _same_file(a, b) -> bool:
+    pa, pb = Path(a), Path(b)
+    pa, pb = (pa if pa.is_absolute() else project_root() / pa), (pb if pb.is_absolute() else project_root() / pb)
+    return pa.resolve() == pb.resolve()
+
+
+def fit_for(scen: Scenario) -> Path | None:
+    """The transitions file of a series fit made for this very scenario from its own transitions
+    file as prior (`calibration.scenario.file` is the scenario's file and `calibration.spec.inputs`
+    names its transitions file), in the `calibrated/` folder next to that transitions file; None
+    if there is none. Its posterior estimates the scenario's baseline rates and effects from the
+    published series, so it gives the scenario's programme share and cost as intervals even when
+    the scenario projects with its hand-set rates (plan_2024 and params/calibrated/caobang_series)."""
+    if scen.file is None or scen.dated:
+        return None
+    own = Path(scen.params.files["transitions"])
+    for tfile in sorted((own.parent / "calibrated").glob("*/transitions.yaml")):
+        cal = load_yaml(tfile).get("calibration") or {}
+        made_for = (cal.get("scenario") or {}).get("file")
+        inputs = (cal.get("spec") or {}).get("inputs") or {}
+        if made_for and _same_file(made_for, scen.file) and any(_same_file(k, own) for k in inputs):
+            return tfile
+    return None
 
 
 def _geos(model: Model) -> list[tuple[str, str, np.ndarray]]:
@@ -144,6 +175,9 @@ class ProgrammeIntervals:
     baseline_year: int
     money: bool = True
     notes: list = field(default_factory=list)
+    #: the transitions file of a fit made for this scenario when the scenario projects with other
+    #: (hand-set) rates (`fit_for`); "" when the posterior is of the scenario's own transitions
+    fitted: str = ""
 
     def row(self, indicator: str, year: int | None = None, geo: str = "province") -> pd.Series:
         t = self.table
@@ -153,7 +187,8 @@ class ProgrammeIntervals:
     @property
     def info(self) -> dict:
         """What the manifest records about the intervals: the draws file, their number, staleness."""
-        return {"posterior": self.source, "draws": self.draws, "stale": self.stale}
+        out = {"posterior": self.source, "draws": self.draws, "stale": self.stale}
+        return out | ({"fit_for_scenario": self.fitted} if self.fitted else {})
 
     def write(self, folder: str | Path) -> str:
         """Write `table` as `programme_intervals.csv` into `folder` (atomically); its file name."""
@@ -180,6 +215,8 @@ class ProgrammeIntervals:
             chi=fmt.million_vnd(cost["q95"], lang, 0),
             n=fmt.number(self.draws, lang),
         )
+        if self.fitted:
+            text += " " + i18n.t("cli.intervals_fit_for", lang)  # the file is in `info` (manifest)
         return text + (" " + i18n.t("cli.intervals_stale", lang) if self.stale else "")
 
 
@@ -201,15 +238,21 @@ def summarise(ind: dict[str, np.ndarray], scen: Scenario, model: Model) -> pd.Da
 
 
 def programme_intervals(scen: Scenario, model: Model | None = None) -> ProgrammeIntervals | None:
-    """Intervals of the programme's effect for `scen` from its posterior, or None without one."""
+    """Intervals of the programme's effect for `scen` from its posterior — or, when its own
+    transitions have none, from the posterior of a series fit made for it (`fit_for`, said in
+    the sentence) — or None without either."""
     if scen.poverty_model != "states":  # the draws are of the states model's parameters
         return None
-    post = posterior_of(scen)
+    post, fitted = posterior_of(scen), ""
+    if post is None:
+        tfile = fit_for(scen)
+        post = posterior_of(scen, tfile) if tfile is not None else None
+        fitted = display_path(tfile) if post is not None else ""
     if post is None:
         return None
     model = model or compile_model(scen)
     table = summarise(draw_indicators(scen, post, model), scen, model)
     money = bool(model.levers.amounts[1:].sum() > 0)
     return ProgrammeIntervals(
-        scen.name, display_path(post.file), len(post.draws), post.stale, table, scen.baseline_year, money
+        scen.name, display_path(post.file), len(post.draws), post.stale, table, scen.baseline_year, money, [], fitted
     )

@@ -19,6 +19,8 @@ review, re-mapping, reclassification, real movement, this review.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -231,6 +233,21 @@ def standard_change_notes(ctx) -> list[str]:
     return notes
 
 
+def period_name(code: str, lang: str) -> str:
+    """A programme, standard, unit set, target set or way of giving money by its name (the code
+    itself when the catalogue has no name for it)."""
+    return i18n.label("report.periods.id", str(code), lang, default=str(code))
+
+
+_UNITS_NOTE = re.compile(r"^(\d{4}): counts computed on commune units while district units were in force")
+
+
+def period_note(note: str, lang: str) -> str:
+    """A note of the run's period record in the report's language (known notes; others as written)."""
+    m = _UNITS_NOTE.match(note)
+    return i18n.t("report.periods.note_units", lang, year=m.group(1)) if m else note
+
+
 def periods_table(ctx) -> ReportTable | None:
     """The rules of each year from the manifest's `periods` (simlib.period_record): programme
     catalogue, poverty standard (and whether the model applied it), units in force and units of
@@ -250,10 +267,14 @@ def periods_table(ctx) -> ReportTable | None:
         rows.append(
             {
                 t("table.year"): r["year"],
-                t("table.periods.catalogue"): f"{cat['id']} ({cat['given']})" if cat else "–",
-                t("table.periods.standard"): f"{std['id']} ({applied})",
-                t("table.periods.units"): f"{geo['in_force']} / {geo['units_used']}",
-                t("table.periods.targets"): tgt["id"],
+                t(
+                    "table.periods.catalogue"
+                ): f"{period_name(cat['id'], ctx.lang)} ({period_name(cat['given'], ctx.lang)})" if cat else "–",
+                t("table.periods.standard"): f"{period_name(std['id'], ctx.lang)} ({applied})",
+                t(
+                    "table.periods.units"
+                ): f"{period_name(geo['in_force'], ctx.lang)} / {period_name(geo['units_used'], ctx.lang)}",
+                t("table.periods.targets"): period_name(tgt["id"], ctx.lang),
             }
         )
     note = "; ".join(f"{k}: {v}" for k, v in sources.items())
@@ -266,7 +287,9 @@ def changes_views(ctx) -> list:
     periods = periods_table(ctx)
     if periods is not None:
         blocks.append(to_html(periods, ctx.lang))
-        blocks += [html.para(n, "sl-small") for n in ctx.result.manifest["periods"].get("notes", [])]
+        blocks += [
+            html.para(period_note(n, ctx.lang), "sl-small") for n in ctx.result.manifest["periods"].get("notes", [])
+        ]
     table = changes_table(ctx)
     if table is not None:
         blocks += [html.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]

@@ -98,14 +98,23 @@ def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFr
 
 
 def verdict_targets(scen) -> dict:
-    """The targets document whose `meta.years` say which years a verdict judges (the others are
-    an outlook): the plan's, plus — for `periods: dated` — every year of the 2026–2030 targets,
-    which are set for each year of their period (`simlib.period_targets`)."""
+    """The targets document whose `meta.years` say which years a verdict judges: the scenario's
+    own years (the others are history or an outlook, `simlib.report.verdict.year_roles`).
+
+    For most scenarios those are the targets file's years (Plan 415: 2024). A `periods: dated`
+    run judges each year's targets in force in it (the 2026–2030 targets are set for every year
+    of their period, `simlib.period_targets`) — except a plan (`role: plan`): a plan is judged on
+    the targets of the year it plans, its last year; the years before are the bridge from the
+    last review to it (plan_2027: the 2024 plan's targets in 2024 and the 2026–2030 ones in 2026
+    are shown, never counted)."""
     doc = scen.params["targets"]
     if not scen.dated:
         return doc
-    years = verdict.plan_years(doc) or []
-    years += [y for y in scen.years if targets_for_year(y).period.kind == "period_targets"]
+    if scen.raw.get("role") == "plan":
+        years = [max(int(y) for y in scen.years)]
+    else:
+        years = verdict.plan_years(doc) or []
+        years += [y for y in scen.years if targets_for_year(y).period.kind == "period_targets"]
     return dict(doc, meta=dict(doc.get("meta") or {}, years=years))
 
 

@@ -60,7 +60,7 @@ def run_of(tables: RunTables, link: str = "") -> Run:
     from simlib.report.context import verdicts_of
 
     f = tables.folder / "verdicts.csv" if tables.folder is not None else None
-    verdicts = pd.read_csv(f) if f is not None and f.is_file() else verdicts_of(tables)
+    verdicts = pd.read_csv(f, dtype={"geo": str}) if f is not None and f.is_file() else verdicts_of(tables)
     role = str((tables.manifest.get("report") or {}).get("role") or "")
     if not role:
         spent = float(tables.indicators.loc[tables.indicators["indicator"] == "spend", "value"].sum())
@@ -263,6 +263,10 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
             "compare.html#verdicts",
             t("decision.evidence"),
         )
+    if all(np.nan_to_num(p, nan=0.0) == 0.0 for p in probs.values()):  # no "highest" among zeros
+        n = len(verdict.headline_verdicts(allocs[0].verdicts))
+        text = t("decision.targets_none", year=year, n=n, m=len(allocs))
+        return Message(text, "compare.html#verdicts", t("decision.evidence"))
     top = max(allocs, key=lambda r: np.nan_to_num(probs[r.name], nan=-1))
     others = "; ".join(
         f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
@@ -371,7 +375,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 plan=_q(plan.title(lang)),
             )
         )
-    spread = [r.rate(y1) for r in allocations(main)]
+    spread, apart = [r.rate(y1) for r in allocations(main)], []
     for g in others:
         for r in g:
             ys = data.years(r.tables.indicators)
@@ -383,17 +387,20 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 y1=ys[-1],
             )
             if plan is not None and y1 in ys and len(spread) > 1:
+                wider = abs(r.rate(y1) - plan.rate(y1)) > max(spread) - min(spread)
                 text += " " + t(
-                    "decision.other_gap",
+                    "decision.other_gap" if wider else "decision.other_gap_within",
                     year=y1,
                     gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2),
                     plan=_q(plan.title(lang)),
                     spread=fmt.number(max(spread) - min(spread), lang, 2),
                 )
-            parts.append(text)
-    return (
-        Message(" ".join(html.esc(p) for p in parts), "compare.html#groups", t("decision.evidence")) if parts else None
-    )
+            apart.append(text)
+    if not parts and not apart:
+        return None
+    # one scenario computed differently per line: a reader scans them instead of one long paragraph
+    text = " ".join(html.esc(p) for p in parts) + (html.bullet_list(apart) if apart else "")
+    return Message(text, "compare.html#groups", t("decision.evidence"))
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -127,9 +128,24 @@ def _css_rules(css: str) -> list[tuple[list[str], str]]:
         i = j
 
 
+#: breakable white space before a dash: a browser may wrap there and start a line with "–"
+_SPACE_DASH = re.compile(r"[ \t\r\n]+(?=[–—])")
+
+
+#: a space before a percent sign after a number or "điểm"/"points": "15,8 %" must not wrap
+_SPACE_PERCENT = re.compile(r"(?:(?<=[\d)])|(?<=điểm)|(?<=oints)) (?=%)")
+
+
+def keep_dash(text: str) -> str:
+    """Text whose dashes and percent signs never start a line: the space before "–" (an interval
+    "a – b", a missing value after a label) and before "%" after a number becomes a no-break
+    space. "a–b" without spaces may only wrap after the dash."""
+    return _SPACE_PERCENT.sub("\u00a0", _SPACE_DASH.sub("\u00a0", text))
+
+
 def esc(text) -> str:
-    """Escape text for HTML."""
-    return _html.escape("" if text is None else str(text), quote=True)
+    """Escape text for HTML (dashes kept off the start of a line, `keep_dash`)."""
+    return keep_dash(_html.escape("" if text is None else str(text), quote=True))
 
 
 @dataclass
@@ -263,8 +279,23 @@ def table(
     return f'<table class="sl-table">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+#: a style or script element, or a tag: left as it is by `keep_dash_html`
+_NOT_TEXT = re.compile(r"(?is)<(style|script)\b.*?</\1\s*>|<[^>]*>")
+
+
+def keep_dash_html(body: str) -> str:
+    """`keep_dash` on the text of an HTML fragment (not inside tags, styles or scripts): text a
+    notebook's markdown or nbconvert wrote without `esc` keeps its dashes off the start of a line."""
+    out, i = [], 0
+    for m in _NOT_TEXT.finditer(body):
+        out += [keep_dash(body[i : m.start()]), m.group(0)]
+        i = m.end()
+    return "".join(out) + keep_dash(body[i:])
+
+
 def page(body: str, title: str, lang: str = "vi") -> str:
-    """A complete, self-contained HTML page around `body`."""
+    """A complete, self-contained HTML page around `body` (its text through `keep_dash_html`)."""
+    body = keep_dash_html(body)
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -23,6 +23,7 @@ from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.table import to_html as table_html
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
+from simlib.report.uncertainty import probability_figure
 
 #: (anchor, catalogue key) of the sections in the table of contents
 TOC = (
@@ -358,27 +359,6 @@ def scorecard(ctx: ReportContext) -> list:
 
 def trajectories(ctx: ReportContext) -> list:
     return trends.trajectories(ctx)
-
-
-def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> html.Chart:
-    """Bars of the probability of meeting each target in `year` (default the last); with `by`
-    (a column, e.g. the scenario), one bar per value of that column."""
-    import matplotlib
-
-    from simlib.report import charts
-    from simlib.report import uncertainty as uncertainty_charts
-
-    frame = probs.assign(scenario=probs[by] if by else "")
-    year = int(year or frame["year"].max())
-    n_targets = frame["target_id"].nunique()
-    n_bars = max(1, frame["scenario"].nunique())
-    fig = charts._figure(charts.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
-    with matplotlib.rc_context(charts.RC):
-        ax = fig.add_subplot()
-        uncertainty_charts.probability_chart(frame, lang=lang, year=year, ax=ax)
-        ax.set_title("")
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-    return html.Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
 
 
 def uncertainty(ctx: ReportContext) -> list:

@@ -2,8 +2,9 @@
 value, 90 % interval, đạt / chưa chắc đạt / không đạt, probability, and by how much it falls
 short) and as a table for Excel — both from the one verdict table (`simlib.report.verdict`).
 
-Columns of the page's scorecard: the targets' own years first, then the later years as an
-outlook (greyed, "Triển vọng"), so a 2024 plan is judged on 2024.
+Columns of the page's scorecard, in time order: the years before the plan's own (the bridge from
+the last review, greyed, "Diễn biến"), its own years, and the others as an outlook (greyed,
+"Triển vọng"), so a 2024 plan is judged on 2024 and a 2027 plan on 2027.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import html
+from simlib.report import html, verdict
 from simlib.report.table import ReportTable
 
 MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
@@ -93,17 +94,22 @@ def area_name(geo_type: str, geo: str, lang: str, unit_names: dict | None = None
 
 def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None) -> str:
     """The scorecard: one row per target (its districts indented below it), the threshold, then
-    one column per year — the targets' own years, then the outlook years."""
+    one column per year — the years before the plan's own, its own years, the outlook years."""
     if verdicts.empty:
         return html.para(i18n.t("report.no_targets", lang))
-    own = sorted(verdicts.loc[verdicts["own_year"], "year"].unique())
-    later = sorted(set(verdicts["year"]) - set(own))
+    role = dict(zip(verdicts["year"], verdict.year_roles(verdicts)))
+    shown = sorted(role)  # in time order: a year between two own years sits between them
+    own = [y for y in shown if role[y] == "own"]
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    names = {"before": "report.verdict.history", "after": "report.verdict.outlook"}
     header = [t("table.target_area"), t("table.threshold")]
-    header += [str(y) for y in own] + [t("report.verdict.outlook", year=y) for y in later]
-    hcls = ["", ""] + [""] * len(own) + ["sl-outlook-h"] * len(later)
+    header += [str(y) if role[y] == "own" else t(names[role[y]], year=y) for y in shown]
+    hcls = ["", ""] + ["" if role[y] == "own" else "sl-outlook-h" for y in shown]
     rows, classes = [], []
-    for (_tid, gt, geo), g in verdicts.groupby(["target_id", "geo_type", "geo"], sort=False):
+    # the targets judged in the plan's own year first, those of the bridge or outlook years after
+    judged = verdicts.groupby("target_id", sort=False)["own_year"].transform("any").astype(bool)
+    ordered = verdicts.assign(_later=~judged).sort_values("_later", kind="stable")
+    for (_tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names)
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
@@ -111,7 +117,7 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
             html.esc(label),
             html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
         ]
-        for y in own + later:
+        for y in shown:
             r = g[g["year"] == y]
             cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target") if len(r) else "–"
             cells.append(cell if y in own else f'<span class="sl-outlook">{cell}</span>')
@@ -141,7 +147,7 @@ def scorecard_table(verdicts: pd.DataFrame, lang: str, unit_names: dict | None =
             t("table.target"): v[i18n.column("label", lang)].to_numpy(),
             t("table.area"): [area_name(a, b, lang, unit_names) for a, b in zip(v["geo_type"], v["geo"])],
             t("table.year"): v["year"].astype(int).to_numpy(),
-            t("table.judged"): [t("report.verdict.own") if o else t("report.verdict.later") for o in v["own_year"]],
+            t("table.judged"): [t(f"report.verdict.role_{r}") for r in verdict.year_roles(v)],
             t("table.projected"): v["value"].to_numpy(),
             t("table.low"): v["lo"].to_numpy(),
             t("table.high"): v["hi"].to_numpy(),

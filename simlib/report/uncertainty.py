@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.report import charts
+from simlib.report.charts import FILLS, TARGET_STYLE
+from simlib.report.html import Chart
 from simlib.report.parameter_names import readable
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
@@ -48,6 +52,48 @@ def _geo_label(geo: str, lang) -> str:
     return i18n.label("geo", geo, lang, default=geo)
 
 
+def _central_line(ax, ind: pd.DataFrame | None, indicator: str, geo: str, lang) -> None:
+    """The central (deterministic) projection, dotted, when the tables have it."""
+    if ind is None:
+        return
+    c = ind[(ind["indicator"] == indicator) & (ind["geo"] == geo)].groupby("year")["value"].mean()
+    if len(c):
+        label = i18n.t("unc.chart.deterministic", lang)
+        ax.plot(c.index, c.to_numpy(), color="0.3", ls=":", lw=1.6, label=label, zorder=3)
+
+
+def _target_path(ax, t: pd.DataFrame | None, indicator: str, geo: str, x, median, lang) -> None:
+    """A yearly-change target as the plan defines it, dashed: for each year, a step from the
+    previous year's median to that value plus the change (not a path cumulated from the first
+    year, which would show a plan on track where the table says it misses)."""
+    if t is None:
+        return
+    rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
+    if not len(rows):
+        return
+    thr, m = float(rows["threshold"].iloc[0]), np.asarray(median, float)
+    for i in range(1, len(x)):
+        label = i18n.t("unc.chart.target_path", lang) if i == 1 else None
+        ax.plot([x[i - 1], x[i]], [m[i - 1], m[i - 1] + thr], label=label, zorder=2, **TARGET_STYLE)
+
+
+def _fan_axes(ax, x, unit: str, lang, legend: bool) -> None:
+    """Axis labels in the unit's words, years without separators, the language's numbers."""
+    ax.set_xlabel(i18n.t("unc.chart.year", lang))
+    units = {
+        "percent": "%",
+        "percentage points": i18n.t("unit.pts", lang),
+        "households": i18n.t("unit.households", lang),
+    }
+    ax.set_ylabel(units.get(unit, unit))
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
+    if legend:
+        ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+
+
 def fan_chart(
     source,
     indicator: str = "poor_rate",
@@ -65,8 +111,6 @@ def fan_chart(
 
     Readable in black and white: grey bands, a solid median with markers, a dotted central line
     and the reports' dashed target line; tick labels use the language's number format."""
-    from simlib.report.charts import TARGET_STYLE
-
     tabs = _tables(source)
     q = tabs["quantiles"]
     q = q[(q["indicator"] == indicator) & (q["geo"] == geo)]
@@ -80,47 +124,17 @@ def fan_chart(
     ax.plot(
         x, q["q50"], color="black", lw=2, marker="o", markersize=4, label=i18n.t("unc.chart.median", lang), zorder=3
     )
-    ind = tabs.get("indicators")
-    if central and ind is not None:
-        c = ind[(ind["indicator"] == indicator) & (ind["geo"] == geo)].groupby("year")["value"].mean()
-        if len(c):
-            ax.plot(
-                c.index,
-                c.to_numpy(),
-                color="0.3",
-                ls=":",
-                lw=1.6,
-                label=i18n.t("unc.chart.deterministic", lang),
-                zorder=3,
-            )
-    t = tabs.get("targets")
-    if target_path and t is not None and len(q):
-        rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
-        if len(rows):
-            thr = float(rows["threshold"].iloc[0])
-            start = float(q["q50"].iloc[0])
-            ax.plot(x, start + thr * (x - x[0]), label=i18n.t("unc.chart.target_path", lang), zorder=2, **TARGET_STYLE)
-    unit = q["unit"].iloc[0] if len(q) else ""
+    if central:
+        _central_line(ax, tabs.get("indicators"), indicator, geo, lang)
+    if target_path and len(q):
+        _target_path(ax, tabs.get("targets"), indicator, geo, x, q["q50"].to_numpy(), lang)
     if title:
         ax.set_title(
             i18n.t(
                 "unc.chart.fan_title", lang, indicator=_label("indicator", indicator, lang), geo=_geo_label(geo, lang)
             )
         )
-    ax.set_xlabel(i18n.t("unc.chart.year", lang))
-    ax.set_ylabel(
-        {
-            "percent": "%",
-            "percentage points": i18n.t("unit.pts", lang),
-            "households": i18n.t("unit.households", lang),
-        }.get(unit, unit)
-    )
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(int(v)) for v in x])  # years: never thousands separators
-    ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
-    if legend:
-        ax.legend(fontsize=8, loc="best")
-    ax.grid(alpha=0.3)
+    _fan_axes(ax, x, q["unit"].iloc[0] if len(q) else "", lang, legend)
     return fig
 
 
@@ -175,28 +189,37 @@ def probability_table(source, lang: str | None = None, year: int | None = None, 
     return out
 
 
-def probability_chart(sources, lang: str | None = None, year: int | None = None, ax=None):
-    """Horizontal bars: probability of meeting each (headline) target, one bar per scenario.
-
-    `sources`: {scenario name: folder | tables}, or one targets table with a `scenario` column
-    (e.g. `RobustnessResult.targets`), or one folder."""
-    from simlib.report.charts import FILLS
-
+def _probability_rows(sources) -> pd.DataFrame:
+    """The headline target rows of `sources` (see `probability_chart`), with a `scenario` column."""
     if isinstance(sources, Mapping) and not {"targets", "quantiles"} & set(sources):
-        frames = []
-        for name, src in sources.items():
-            t = target_rows(_tables(src)).copy()
-            t["scenario"] = name
-            frames.append(t)
+        frames = [target_rows(_tables(src)).assign(scenario=name) for name, src in sources.items()]
         t = pd.concat(frames, ignore_index=True)
     else:
         t = target_rows(_tables(sources))
         if "scenario" not in t.columns:
             t = t.assign(scenario="")
-    t = headline_targets(t)
+    return headline_targets(t)
+
+
+def _probability_bars(ax, part: pd.DataFrame, y, h: float, label, fill, lang) -> None:
+    """One scenario's bars, each with its probability written after it."""
+    face, hatch = fill
+    p = part["probability_met"].to_numpy(float)
+    bars = ax.barh(y, 100 * p, height=h, label=label, color=face, hatch=hatch, edgecolor="black", linewidth=0.6)
+    for b, v in zip(bars, p):
+        if np.isfinite(v):
+            yb = b.get_y() + b.get_height() / 2
+            ax.text(b.get_width() + 1, yb, fmt.percent(100 * v, lang, 0), va="center", fontsize=7)
+
+
+def probability_chart(sources, lang: str | None = None, year: int | None = None, ax=None):
+    """Horizontal bars: probability of meeting each (headline) target, one bar per scenario.
+
+    `sources`: {scenario name: folder | tables}, or one targets table with a `scenario` column
+    (e.g. `RobustnessResult.targets`), or one folder."""
+    t = _probability_rows(sources)
     year = year or int(t["year"].max())
     t = t[t["year"] == year]
-    lab = i18n.column("label", lang)
     targets = list(dict.fromkeys(t["target_id"]))
     scens = list(dict.fromkeys(t["scenario"]))
     fig, ax = _fig_ax(ax, (8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
@@ -204,27 +227,8 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     for si, s in enumerate(scens):
         part = t[t["scenario"] == s].drop_duplicates("target_id").set_index("target_id").reindex(targets)
         y = np.arange(len(targets)) + si * h - 0.4 + h / 2
-        face, hatch = FILLS[si % len(FILLS)]
-        bars = ax.barh(
-            y,
-            100 * part["probability_met"].to_numpy(float),
-            height=h,
-            label=s or None,
-            color=face,
-            hatch=hatch,
-            edgecolor="black",
-            linewidth=0.6,
-        )
-        for b, p in zip(bars, part["probability_met"].to_numpy(float)):
-            if np.isfinite(p):
-                ax.text(
-                    b.get_width() + 1,
-                    b.get_y() + b.get_height() / 2,
-                    fmt.percent(100 * p, lang, 0),
-                    va="center",
-                    fontsize=7,
-                )
-    names = t.drop_duplicates("target_id").set_index("target_id").reindex(targets)[lab]
+        _probability_bars(ax, part, y, h, s or None, FILLS[si % len(FILLS)], lang)
+    names = t.drop_duplicates("target_id").set_index("target_id").reindex(targets)[i18n.column("label", lang)]
     ax.set_yticks(np.arange(len(targets)))
     ax.set_yticklabels([_wrap(n, 48) for n in names], fontsize=8)
     ax.invert_yaxis()
@@ -446,3 +450,19 @@ def rules_note(source, lang: str | None = None, headline: bool = True, lo: float
     if n == 0:
         return ""
     return i18n.t("unc.nb.rules_none_other" if n_found else "unc.nb.rules_none_all", lang, n=n)
+
+
+def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> Chart:
+    """Bars of the probability of meeting each target in `year` (default the last); with `by`
+    (a column, e.g. the scenario), one bar per value of that column."""
+    frame = probs.assign(scenario=probs[by] if by else "")
+    year = int(year or frame["year"].max())
+    n_targets = frame["target_id"].nunique()
+    n_bars = max(1, frame["scenario"].nunique())
+    fig = charts._figure(charts.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
+    with matplotlib.rc_context(charts.RC):
+        ax = fig.add_subplot()
+        probability_chart(frame, lang=lang, year=year, ax=ax)
+        ax.set_title("")
+        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
+    return Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))

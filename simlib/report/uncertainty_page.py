@@ -65,11 +65,11 @@ class PageContext:
 
 def load(folder: str | Path, scenario, lang: str = "vi", links: Links | None = None) -> PageContext:
     """The page's context from a report folder (`simlib run --uncertainty N` or a batch report)."""
-    from simlib.report.context import verdicts_of
+    from simlib.report.context import verdict_targets, verdicts_of
 
     tabs = RunTables.from_folder(folder)
     f = Path(folder) / "verdicts.csv"
-    verdicts = pd.read_csv(f) if f.is_file() else verdicts_of(tabs, scenario.params["targets"])
+    verdicts = pd.read_csv(f, dtype={"geo": str}) if f.is_file() else verdicts_of(tabs, verdict_targets(scenario))
     return PageContext(tabs, verdicts, scenario, i18n.get_lang(lang), links or Links())
 
 
@@ -110,7 +110,7 @@ def fans(ctx: PageContext) -> list:
 
 
 def verdicts(ctx: PageContext) -> list:
-    from simlib.report.scenario_report import probability_figure
+    from simlib.report.uncertainty import probability_figure
 
     blocks = [
         html.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),

@@ -15,8 +15,9 @@ together and each poor district) is judged on the probability of meeting it in a
 district rows keep their own.
 
 Targets belong to the years their plan sets them for (`meta.years` of the targets file: 2024
-for Plan 415); later projected years are an outlook (`own_year` False), shown apart and never
-counted as "targets met". For poor-rate changes the margin is also given in households (points x
+for Plan 415; a dated plan's last year, `simlib.report.context.verdict_targets`);
+earlier projected years are the bridge to them and later ones an outlook (`own_year` False,
+`year_roles`), both shown apart and never counted as "targets met". For poor-rate changes the margin is also given in households (points x
 households of the area / 100), so a near miss reads as "about 50 households short".
 """
 
@@ -171,6 +172,18 @@ def verdict_table(
     order = {t: i for i, t in enumerate(dict.fromkeys(targets["target_id"]))}
     df["_t"] = df["target_id"].map(order)
     return df.sort_values(["_t", "detail", "geo", "year"], kind="stable").drop(columns="_t").reset_index(drop=True)
+
+
+def year_roles(table: pd.DataFrame) -> pd.Series:
+    """Per row: 'own' (a year the plan is judged in), 'before' (a projected year before the first
+    of them: the bridge from the last review, shown as history) or 'after' (an outlook)."""
+    own = table.loc[table["own_year"].astype(bool), "year"]
+    first = int(own.min()) if len(own) else None
+    roles = [
+        "own" if o else ("before" if first is not None and int(y) < first else "after")
+        for o, y in zip(table["own_year"].astype(bool), table["year"])
+    ]
+    return pd.Series(roles, index=table.index, dtype=object)
 
 
 def headline_verdicts(table: pd.DataFrame, own_year_only: bool = True) -> pd.DataFrame:

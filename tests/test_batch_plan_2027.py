@@ -1,0 +1,61 @@
+"""Regression: `simlib batch` of plan_2027 (56 communes, dated periods) with a few parameter draws
+renders every page — its commune codes once came back from CSV as numbers and broke the verdict
+merge of its uncertainty page — and the pages keep the issue-16 rules: judged in 2027 only, no
+dash starting a line."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from simlib.paths import scenarios_dir
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan_2027") / "reports"
+    args = ["batch", str(scenarios_dir() / "plan_2027.yaml"), "--out", str(out), "--uncertainty", "4", "--jobs", "1"]
+    r = subprocess.run(
+        [sys.executable, "-m", "simlib", "--lang", "vi", *args], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    return r, out
+
+
+def _text(page: Path) -> str:
+    """The visible text of a page: no style, script or tags, entities decoded."""
+    s = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", page.read_text(encoding="utf-8"))
+    return html.unescape(re.sub(r"<[^>]+>", "", s))
+
+
+def test_every_page_renders(batch):
+    r, out = batch
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert {"index.html", "plan_2027/report.html", "plan_2027/uncertainty.html"} <= pages, pages
+
+
+def test_the_plan_is_judged_in_2027_only(batch):
+    _, out = batch
+    import pandas as pd
+
+    v = pd.read_csv(out / "plan_2027" / "verdicts.csv", dtype={"geo": str})
+    assert set(v.loc[v["own_year"], "year"]) == {2027}
+    page = _text(out / "plan_2027" / "report.html")
+    assert "mọi chỉ tiêu năm 2024" not in page and "Năm 2027 (năm của kế hoạch)" in page
+
+
+def test_no_line_starts_with_a_dash(batch):
+    """A browser may wrap at breakable white space: none stands before a dash in any page."""
+    _, out = batch
+    for page in out.rglob("*.html"):
+        bad = re.findall(r".{0,20}[ \t\r\n]+[–—].{0,20}", _text(page))
+        assert not bad, (page.name, bad[:5])
