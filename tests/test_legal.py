@@ -423,3 +423,18 @@ def test_the_explorer_shows_a_what_ifs_own_breaches_and_still_projects():
     found = [p for p in state.problems() if p.key == "wb.problem.legal"]
     assert len(found) >= 3 and not any(p.blocking for p in found)  # the scenario asks to ignore them
     assert not state.evaluate().indicators.empty
+
+
+def test_a_what_ifs_report_says_so_on_the_first_screen():
+    """A run that sets rules aside is labelled on the report's first screen with the rules it
+    ignores (the scenario's `ignore_legal_rules`), next to the legal record's own sentences."""
+    from simlib.report import html
+    from simlib.report import scenario_report as R
+    from simlib.runner import run
+
+    raw = illegal_raw()
+    raw["ignore_legal_rules"] = ["capital", "envelope", "territory"]
+    ctx = R.context(run(plan_from(raw)), "en")
+    first_screen = "".join(R.title(ctx))
+    assert "What-if run" in first_screen and "capital, envelope, territory" in first_screen
+    assert all(html.esc(s) in first_screen for s in ctx.result.manifest["legal"]["notes_en"])

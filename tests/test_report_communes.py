@@ -112,3 +112,12 @@ def test_the_change_of_standard_is_explained_in_points(ctx):
     recl = 100 * c.loc["poor", "reclassification"] / c.loc["households", "current"]
     assert recl > 0 and fmt.points(recl, "vi") in notes[0]
     assert "Năm 2027" in "".join(str(b) for b in CM.changes_views(ctx))
+
+
+def test_first_screen_states_what_the_legal_frame_could_not_check(ctx):
+    """The run's legal record (compliance.status) gives first-screen sentences — an incomplete
+    2026–2027 frame, an illustrative envelope — and the page shows every one of them."""
+    sentences = ctx.result.manifest["legal"]["notes_vi"]
+    assert any("MINH HỌA" in s for s in sentences)  # the frame's envelope is illustrative
+    first_screen = "".join(R.title(ctx))
+    assert all(H.esc(s) in first_screen for s in sentences)

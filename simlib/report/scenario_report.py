@@ -81,13 +81,18 @@ def role(scen) -> str:
 
 
 def _notes(ctx: ReportContext) -> list[str]:
-    """First-screen notes: a counterfactual, a what-if run that sets legal rules aside."""
+    """First-screen notes: a counterfactual; a what-if run that sets legal rules aside; what the
+    legal frame could not check (the run's `legal` record, `simlib.compliance.status`)."""
     out = []
     if role(ctx.scenario) == "counterfactual":
         out.append(html.note(ctx.t("report.note.counterfactual")))
-    ignored = ctx.scenario.raw.get("ignore_rules") or (ctx.result.manifest.get("legal") or {}).get("ignored")
+    legal = ctx.result.manifest.get("legal") or {}
+    ignored = ctx.scenario.ignored_rules or tuple(legal.get("ignored_rules") or ())
     if ignored:
         out.append(html.note(ctx.t("report.note.rules_ignored", rules=", ".join(str(r) for r in ignored))))
+    sentences = legal.get(f"notes_{ctx.lang}") or []
+    if sentences:
+        out.append(html.para(ctx.t("report.note.legal_frame"), "sl-small") + html.bullet_list(sentences))
     return out
 
 
