@@ -74,7 +74,7 @@ def meta(district, geo, period_id: str) -> dict:
         "standard": district.meta["standard"],
         "baseline_file": f"baseline_{district.baseline_year}.csv",
         "description_vi": (
-            "Số hộ cuối năm 2023 của bộ dữ liệu caobang (10 huyện) chuyển sang 56 đơn vị hành chính cấp xã "
+            "Số hộ cuối năm 2023 của bộ dữ liệu tỉnh Cao Bằng theo 10 huyện chuyển sang 56 đơn vị hành chính cấp xã "
             "từ ngày 1/7/2025 (Nghị quyết 1657/NQ-UBTVQH15). " + " ".join(w["method_vi"].split())
         ),
         "description_en": (
