@@ -39,8 +39,6 @@ LONG_FUNCTIONS: set[str] = {
     "simlib/allocate/spec.py:check_consistency",
     "simlib/allocate/spec.py:resolve_spec",
     "simlib/batch.py:report_one",
-    "simlib/report/charts.py:bar_panels",
-    "simlib/report/charts.py:grouped_bars",
     "simlib/report/uncertainty.py:fan_chart",
     "simlib/report/uncertainty.py:probability_chart",
 }
@@ -48,7 +46,6 @@ LONG_FUNCTIONS: set[str] = {
 LONG_MODULES: set[str] = {
     "simlib/batch.py",
     "simlib/engines/multidim_jit.py",
-    "simlib/report/charts.py",
     "simlib/report/deprivation.py",
     "simlib/report/scenario_report.py",
 }
@@ -72,7 +69,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/batch.py:uncertainty_report",
     "simlib/report/baseline.py:estimated_share",
     "simlib/report/baseline.py:load",
-    "simlib/report/charts.py:legend_handles",
     "simlib/report/compare.py:load",
     "simlib/report/compare.py:money",
     "simlib/report/compare.py:regret_chart",
@@ -90,7 +86,6 @@ LOCAL_IMPORTS: set[str] = {
     "simlib/report/decision.py:shared_robustness",
     "simlib/report/decision.py:unallocated_by_run",
     "simlib/report/explore.py:save_scenario",
-    "simlib/report/html.py:figure",
     "simlib/report/index.py:index_html",
     "simlib/report/index.py:scenario_tables",
     "simlib/report/lab.py:available_scenarios",

@@ -13,7 +13,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.dataset import AREAS, GROUPS
 from simlib.i18n import fmt
-from simlib.report import charts, html
+from simlib.report import bars, html
 from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
@@ -107,7 +107,7 @@ def by_district(ds, lang: str) -> list:
     pc = public_counts(ds).sum(axis=(1, 2))
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
-    fig = charts.stacked_barh(
+    fig = bars.stacked_barh(
         names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: fmt.number(v, lang)
     )
     df = district_frame(ds, lang)
@@ -146,7 +146,7 @@ def by_group(ds, lang: str) -> list:
                     fmt.percent(near[-1], lang),
                 ]
             )
-    fig = charts.grouped_bars(
+    fig = bars.grouped_bars(
         cats,
         [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
         ylabel=t("axis.percent"),

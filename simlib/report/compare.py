@@ -20,7 +20,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import project_root
-from simlib.report import charts, data, decision, html, verdict
+from simlib.report import bars, charts, data, decision, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.scorecard import threshold_text, verdict_cell
@@ -243,7 +243,7 @@ def regret_chart(rob: decision.Robustness, titles: dict, lang: str) -> html.Char
     """Each allocation's regret over the draws (box: 25–75 %, whiskers 5–95 %), least first."""
     reg = rob.values
     order = list(rob.summary["scenario"])
-    fig = charts._figure(charts.WIDTH, 0.9 + 0.5 * len(order))
+    fig = charts.new_figure(charts.WIDTH, 0.9 + 0.5 * len(order))
     import matplotlib
 
     with matplotlib.rc_context(charts.RC):
@@ -317,7 +317,7 @@ def money(runs: Sequence[decision.Run], lang: str) -> list:
             per.append(by_p)
         projects = list(dict.fromkeys(list(cat.projects) + [p for d in per for p in d]))
         segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-        fig = charts.stacked_barh(
+        fig = bars.stacked_barh(
             [label(r, lang, 40) for r in g],
             segments,
             xlabel=t("axis.billion_vnd"),

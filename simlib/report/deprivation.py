@@ -48,8 +48,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from simlib import i18n
+from simlib.chart_style import FILLS, STYLES
 from simlib.i18n import fmt
-from simlib.report.charts import FILLS, STYLES
 from simlib.standards import DIMENSIONS, INDICATORS
 
 DIMENSION_ORDER = tuple(DIMENSIONS)

@@ -251,7 +251,7 @@ def fan_panels(ctx) -> html.Chart:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     tables = ctx.unc_tables()
     geos = ("province", "poor_districts", "ethnic_minority")
-    fig = charts._figure(charts.WIDTH, 3.3)
+    fig = charts.new_figure(charts.WIDTH, 3.3)
     with matplotlib.rc_context(charts.RC):
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
