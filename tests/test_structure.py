@@ -33,18 +33,11 @@ REGISTRY = "simlib/engines/registry.py"
 # --- allow-lists: today's offenders; only ever delete lines ------------------------------------
 
 LONG_FUNCTIONS: set[str] = {
-    "simlib/allocate/milp.py:_assemble",
-    "simlib/allocate/milp.py:solve_pl",
-    "simlib/allocate/pwl.py:build_curves",
-    "simlib/allocate/spec.py:check_consistency",
-    "simlib/allocate/spec.py:resolve_spec",
-    "simlib/batch.py:report_one",
     "simlib/report/uncertainty.py:fan_chart",
     "simlib/report/uncertainty.py:probability_chart",
 }
 
 LONG_MODULES: set[str] = {
-    "simlib/batch.py",
     "simlib/engines/multidim_jit.py",
     "simlib/report/deprivation.py",
     "simlib/report/scenario_report.py",
@@ -55,18 +48,6 @@ PRIVATE_IMPORTS: set[str] = set()
 LOCAL_IMPORTS: set[str] = {
     "simlib/allocate/optimize.py:prepare",
     "simlib/allocate/output.py:execute_report",
-    "simlib/batch.py:_batch_options",
-    "simlib/batch.py:_names_of_invalid",
-    "simlib/batch.py:_run_all",
-    "simlib/batch.py:_set_strings",
-    "simlib/batch.py:check_all",
-    "simlib/batch.py:check_batch_output",
-    "simlib/batch.py:compare_reports",
-    "simlib/batch.py:headline",
-    "simlib/batch.py:report_one",
-    "simlib/batch.py:run_batch",
-    "simlib/batch.py:run_one",
-    "simlib/batch.py:uncertainty_report",
     "simlib/report/baseline.py:estimated_share",
     "simlib/report/baseline.py:load",
     "simlib/report/compare.py:load",
