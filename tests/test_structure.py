@@ -39,7 +39,6 @@ LONG_FUNCTIONS: set[str] = {
 
 LONG_MODULES: set[str] = {
     "simlib/engines/multidim_jit.py",
-    "simlib/report/deprivation.py",
     "simlib/report/scenario_report.py",
 }
 
