@@ -107,8 +107,6 @@ def run_batch(
     lhs | sobol | random) and, for reports, gets its uncertainty report."""
     lang = i18n.get_lang(lang)
     options = _batch_options(options, option_fields, uncertainty, sampler)
-    engine, draws, seed = options.engine, options.draws, options.seed
-    jobs, executor, scheduler, progress = options.jobs, options.executor, options.scheduler, options.progress
     out_dir = Path(out_dir)
     checked = check_all(paths, set_items)
     items = _batch_items(paths, checked, lang, on_invalid)
@@ -119,14 +117,12 @@ def run_batch(
     with folder_lock(out_dir):
         reserved = batch_names([items[p].name for p in todo], reports)
         mark_collection(out_dir, "batch", reserved)
-        opts = dict(engine=engine, draws=draws, seed=seed, uncertainty=uncertainty, sampler=sampler)
         if todo:
-            _run_all(
-                todo, items, out_dir, opts, list(set_items or []), reports, lang, progress, executor, jobs, scheduler
-            )
+            batch = Batch(options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler)
+            _run_all(todo, items, batch)
         if reports:
             _compare_all(result, out_dir, lang)
-            result.index = write_index(result, out_dir, lang, engine=engine, draws=draws)
+            result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
         mark_collection(out_dir, "batch", [n for n in reserved if (out_dir / n).is_file()])
     return result
 
@@ -152,24 +148,40 @@ def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dic
     return items
 
 
-def _run_all(todo, items, out_dir, opts, set_list, reports, lang, progress, executor, jobs, scheduler) -> None:
+@dataclass(frozen=True)
+class Batch:
+    """What every scenario of one batch shares: the run options (engine, draws, seed, executor,
+    workers, progress), the output folder, the `--set` items, reports or tables only, the
+    language, and the parameter draws per scenario with their sampler."""
+
+    options: RunOptions
+    out_dir: Path
+    set_items: list
+    reports: bool
+    lang: str
+    uncertainty: int
+    sampler: str
+
+
+def _run_all(todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
     """Run every valid scenario through the executor; results go into `items`."""
-    n_jobs = min(jobs or default_jobs(), len(todo))  # default: one worker per core
-    desc = i18n.t("cli.progress_reports" if reports else "cli.progress_scenarios", lang)
+    o = batch.options
+    n_jobs = min(o.jobs or default_jobs(), len(todo))  # default: one worker per core
+    desc = i18n.t("cli.progress_reports" if batch.reports else "cli.progress_scenarios", batch.lang)
     with (
-        tqdm(total=len(todo) + (1 if reports else 0), desc=desc, disable=not progress, unit="") as bar,
+        tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar,
         contextlib.ExitStack() as stack,
     ):
         try:
-            ex = stack.enter_context(make_executor(executor, jobs=n_jobs, scheduler=scheduler))
+            ex = stack.enter_context(make_executor(o.executor, jobs=n_jobs, scheduler=o.scheduler))
         except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
             raise InputError(
                 "executor_start",
-                field="scheduler" if scheduler else "executor",
-                value=scheduler or executor,
+                field="scheduler" if o.scheduler else "executor",
+                value=o.scheduler or o.executor,
                 detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
             ) from None
-        futs = {_submit(ex, p, items[p], todo, out_dir, opts, set_list, reports, lang): p for p in todo}
+        futs = {_submit(ex, p, items[p], batch): p for p in todo}
         for fut in as_completed(futs):
             p = futs[fut]
             try:
@@ -180,26 +192,26 @@ def _run_all(todo, items, out_dir, opts, set_list, reports, lang, progress, exec
             bar.update(1)
 
 
-def _submit(ex, p, it, todo, out_dir, opts, set_list, reports, lang):
-    o = opts
-    if reports:
+def _submit(ex, p: Path, it: BatchItem, batch: Batch):
+    """One scenario's worker (its report, or its tables only) on the executor, with plain
+    arguments (picklable for process and Dask executors)."""
+    o, out = batch.options, str(batch.out_dir)
+    if batch.reports:
         return ex.submit(
             report_one,
             str(p),
             it.name,
-            it.title(lang),
-            str(out_dir),
-            o["engine"],
-            o["draws"],
-            o["seed"],
-            lang,
-            set_strings(set_list),
-            o["uncertainty"],
-            o["sampler"],
+            it.title(batch.lang),
+            out,
+            o.engine,
+            o.draws,
+            o.seed,
+            batch.lang,
+            set_strings(batch.set_items),
+            batch.uncertainty,
+            batch.sampler,
         )
-    return ex.submit(
-        run_one, str(p), str(out_dir), o["engine"], o["draws"], o["seed"], set_list, o["uncertainty"], o["sampler"]
-    )
+    return ex.submit(run_one, str(p), out, o.engine, o.draws, o.seed, batch.set_items, batch.uncertainty, batch.sampler)
 
 
 def _record(it: BatchItem, r: dict) -> None:
