@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from simlib.atomic import collection_problems, environment_problems, inputs_inside, ownership_problems
-from simlib.batch.pages import COMPARE_FILES
 from simlib.compliance import enforce
 from simlib.dataset import NAME_PATTERN
 from simlib.errors import InputError, InputErrors, raise_if_any
@@ -16,6 +15,22 @@ from simlib.i18n import LocalText
 from simlib.paths import display_path
 from simlib.scenario import load_scenario
 from simlib.schema import load_yaml
+
+#: files a batch writes beside the scenario folders (the comparison and the index; the last
+#: three are earlier versions' names, removed when unchanged since)
+COMPARE_FILES = (
+    "compare.html",
+    "compare.ipynb",
+    "compare.failed.ipynb",
+    "compare.xlsx",
+    "compare_verdicts.csv",
+    "compare_robustness.csv",
+    "compare_regret.csv",
+    "compare_table_ranking.csv",
+    "compare_ranking.csv",
+    "compare_scorecard.csv",
+    "compare_probabilities.csv",
+)
 
 
 def validate_all(paths: list[Path], set_items: list | None = None) -> dict[Path, BaseException]:

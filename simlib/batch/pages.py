@@ -10,21 +10,22 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import yaml
 
 from simlib import i18n
 from simlib.atomic import atomic_dir, mark_collection, read_marker, write_text
+from simlib.batch.checks import COMPARE_FILES
 from simlib.errors import InputError, SimlibError
 from simlib.paths import display_path
 from simlib.report import render
-from simlib.report.data import RunTables
-from simlib.report.data import headline as table_headline
 from simlib.runner import run, write_outputs
 from simlib.scenario import load_scenario
-from simlib.uncertainty.run import write_uncertainty
-from simlib.uncertainty.summaries import all_targets_probability
+
+if TYPE_CHECKING:
+    from simlib.report.data import RunTables
 
 REPORT_NOTEBOOK = "scenario_report.ipynb"
 COMPARE_NOTEBOOK = "compare_scenarios.ipynb"
@@ -40,25 +41,11 @@ UNCERTAINTY_NOTEBOOK = "uncertainty.ipynb"
 UNCERTAINTY_OPTIONS = {"sensitivity_points": 32, "morris_trajectories": 0, "robustness": None}
 
 
-#: files a batch writes beside the scenario folders (the comparison and the index; the last
-#: three are earlier versions' names, removed when unchanged since)
-COMPARE_FILES = (
-    "compare.html",
-    "compare.ipynb",
-    "compare.failed.ipynb",
-    "compare.xlsx",
-    "compare_verdicts.csv",
-    "compare_robustness.csv",
-    "compare_regret.csv",
-    "compare_table_ranking.csv",
-    "compare_ranking.csv",
-    "compare_scorecard.csv",
-    "compare_probabilities.csv",
-)
-
-
 def headline(result) -> dict:
     """A few numbers for the index (see `simlib.report.data.headline`)."""
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from simlib.report.data import headline as table_headline
+
     return table_headline(result.indicators, result.targets)
 
 
@@ -80,6 +67,9 @@ def run_one(
         res = run(scen, engine=engine, draws=draws, seed=seed)
         target = Path(out_dir) / scen.name
         if uncertainty:
+            # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+            from simlib.uncertainty.run import write_uncertainty
+
             write_uncertainty(
                 res,
                 target,
@@ -155,11 +145,24 @@ def _write_report(nb, tmp: Path, target: Path, title: str, lang: str) -> dict:
     return manifest
 
 
+def _read_back(folder: Path) -> tuple:
+    """The tables a report wrote, read back (a report is only kept when they read), and its headline."""
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from simlib.report.data import RunTables
+    from simlib.report.data import headline as table_headline
+
+    tabs = RunTables.from_folder(folder)
+    return tabs, table_headline(tabs.indicators, tabs.targets)
+
+
 def _add_uncertainty(head: dict, tabs: RunTables, uncertainty: int, manifest: dict, page: tuple) -> tuple:
     """With draws (and the states model, which draws need): the probability of meeting every
     target in the headline, and the uncertainty page. (error, path of the page or None)."""
     if not (uncertainty and manifest.get("model", "states") == "states"):
         return "", None
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from simlib.uncertainty.summaries import all_targets_probability
+
     p_all = all_targets_probability(tabs.uncertainty["outcomes"]).get(head["year_end"])
     head["all_targets_probability"] = None if p_all is None else float(p_all)
     path, tmp, target, title, lang, set_items, compare, seed, sampler = page
@@ -202,8 +205,7 @@ def report_one(
             params = _report_params(path, engine, draws, seed, lang, set_items, uncertainty, sampler, tmp)
             nb = _execute_report(params, tmp, failed_nb)
             manifest = _write_report(nb, tmp, target, title, lang)
-            tabs = RunTables.from_folder(tmp)
-            head = table_headline(tabs.indicators, tabs.targets)
+            tabs, head = _read_back(tmp)
             page = (path, tmp, target, title, lang, set_items, compare, seed, sampler)
             unc_error, unc_report = _add_uncertainty(head, tabs, uncertainty, manifest, page)
         failed_nb.unlink(missing_ok=True)

@@ -20,8 +20,6 @@ from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.executors import default_jobs, make_executor
 from simlib.i18n import LocalText
 from simlib.options import RunOptions
-from simlib.report.index import write_index
-from simlib.uncertainty.sampling import METHODS
 
 
 @dataclass
@@ -68,6 +66,9 @@ class BatchResult:
 def _batch_options(options: RunOptions | None, option_fields: dict, uncertainty: int, sampler: str) -> RunOptions:
     """The batch's run options (default: local processes with a progress bar), checked together
     with the uncertainty options: every problem at once."""
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from simlib.uncertainty.sampling import METHODS
+
     errors = []
     if not isinstance(uncertainty, int) or uncertainty < 0:
         errors.append(InputError("uncertainty_draws", field="uncertainty", value=uncertainty))
@@ -122,6 +123,9 @@ def run_batch(
             _run_all(todo, items, batch)
         if reports:
             _compare_all(result, out_dir, lang)
+            # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+            from simlib.report.index import write_index
+
             result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
         mark_collection(out_dir, "batch", [n for n in reserved if (out_dir / n).is_file()])
     return result
