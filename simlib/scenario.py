@@ -9,7 +9,7 @@ See `params/schema/scenario.schema.yaml` for the format and `params/scenarios/` 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +106,6 @@ class Scenario:
 
     def replace_budget(self, amounts: np.ndarray) -> Scenario:
         """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers."""
-        from dataclasses import replace
-
         b = replace(self.budget, amounts=np.asarray(amounts, float))
         return replace(self, budget=b)
 

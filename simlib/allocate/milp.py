@@ -94,75 +94,140 @@ def _constant(values: list[np.ndarray], ref: float) -> float:
     return ref + sum(v[0] - ref for v in values)
 
 
-def _assemble(A, b, sets, mode, lay: Layout, weights, f_star, rows, margin, cost, offset) -> tuple:
-    """Objective vector, constraint matrix with bounds, variable bounds and integrality."""
-    n = lay.n
-    c = np.zeros(lay.size)
-    R, lo, hi = [], [], []
+@dataclass
+class Programme:
+    """What one programme is made of: the linear constraints on x (A x <= b), the curve sets, the
+    mode and its data (see `solve_pl`)."""
 
-    def add(row: dict, lb: float, ub: float):
-        R.append(row)
-        lo.append(lb)
-        hi.append(ub)
+    A: np.ndarray
+    b: np.ndarray
+    sets: list[Curves]
+    mode: str
+    weights: np.ndarray
+    f_star: np.ndarray | None
+    rows: np.ndarray
+    margin: np.ndarray
+    cost: np.ndarray | None
+    offset: float
 
-    for i in range(len(A)):  # linear constraints on x
-        add({j: A[i, j] for j in np.flatnonzero(A[i])}, -np.inf, b[i])
-    for si, cs in enumerate(sets):  # linking: spend along k = filled segments
+
+@dataclass
+class Rows:
+    """Constraint rows being collected: sparse rows {column: coefficient} and their bounds."""
+
+    R: list = field(default_factory=list)
+    lo: list = field(default_factory=list)
+    hi: list = field(default_factory=list)
+
+    def add(self, row: dict, lb: float, ub: float) -> None:
+        self.R.append(row)
+        self.lo.append(lb)
+        self.hi.append(ub)
+
+
+def _linear_rows(A: np.ndarray, b: np.ndarray, out: Rows) -> None:
+    """The linear constraints on x: A x <= b."""
+    for i in range(len(A)):
+        out.add({j: A[i, j] for j in np.flatnonzero(A[i])}, -np.inf, b[i])
+
+
+def _linking_rows(sets: list[Curves], lay: Layout, out: Rows) -> None:
+    """Linking: the money a direction spends = its filled segments."""
+    for si, cs in enumerate(sets):
         for k, bk in enumerate(cs.breaks):
             vs = np.flatnonzero(cs.var_dir == k)
             start, m = lay.seg[si][k]
             row = {int(v): cs.disb[v] for v in vs}
             row.update({start + j: -float(L) for j, L in enumerate(np.diff(bk))})
-            add(row, 0.0, 0.0)
-    for (si, k), (ys, m1) in lay.bin.items():  # order: δ_{j+1} <= y_j <= δ_j
+            out.add(row, 0.0, 0.0)
+
+
+def _order_rows(lay: Layout, out: Rows) -> None:
+    """Segments filled in order where binaries are present: δ_{j+1} <= y_j <= δ_j."""
+    for (si, k), (ys, m1) in lay.bin.items():
         start, _ = lay.seg[si][k]
         for j in range(m1):
-            add({ys + j: 1.0, start + j: -1.0}, -np.inf, 0.0)
-            add({start + j + 1: 1.0, ys + j: -1.0}, -np.inf, 0.0)
-    if mode == "min":
-        const = 0.0
-        for si, cs in enumerate(sets):
-            row: dict = {}
-            _rows_for_curve(lay, si, cs.f, weights[si], row)
-            for j, v in row.items():
-                c[j] += v
-            const += weights[si] * _constant(cs.f, cs.f_ref)
-        c[lay.one] = const - offset
-    elif mode == "regret":
-        c[lay.t] = 1.0
-        for si, cs in enumerate(sets):  # f_si(x) - f*_si - t <= 0
-            row = {lay.t: -1.0, lay.one: _constant(cs.f, cs.f_ref) - f_star[si]}
-            _rows_for_curve(lay, si, cs.f, 1.0, row)
-            add(row, -np.inf, 0.0)
+            out.add({ys + j: 1.0, start + j: -1.0}, -np.inf, 0.0)
+            out.add({start + j + 1: 1.0, ys + j: -1.0}, -np.inf, 0.0)
+
+
+def _min_objective(p: Programme, lay: Layout, c: np.ndarray) -> None:
+    """Mode "min": the weighted sum of the sets' objectives, less `offset`, into c."""
+    const = 0.0
+    for si, cs in enumerate(p.sets):
+        row: dict = {}
+        _rows_for_curve(lay, si, cs.f, p.weights[si], row)
+        for j, v in row.items():
+            c[j] += v
+        const += p.weights[si] * _constant(cs.f, cs.f_ref)
+    c[lay.one] = const - p.offset
+
+
+def _regret_rows(p: Programme, lay: Layout, c: np.ndarray, out: Rows) -> None:
+    """Mode "regret": minimise t with f_si(x) - f*_si - t <= 0 for every set."""
+    c[lay.t] = 1.0
+    for si, cs in enumerate(p.sets):
+        row = {lay.t: -1.0, lay.one: _constant(cs.f, cs.f_ref) - p.f_star[si]}
+        _rows_for_curve(lay, si, cs.f, 1.0, row)
+        out.add(row, -np.inf, 0.0)
+
+
+def _slack_rows(p: Programme, lay: Layout, c: np.ndarray, out: Rows) -> None:
+    """Modes "mincost" (least money with every slack >= margin) and "maxmin" (largest t with
+    every slack - t >= 0), on the first set's target slacks."""
+    cs = p.sets[0]
+    for r in p.rows:
+        gv = [g[:, r] for g in cs.g]
+        row = {lay.one: _constant(gv, cs.g_ref[r])}
+        _rows_for_curve(lay, 0, gv, 1.0, row)
+        if p.mode == "mincost":  # slack >= margin
+            out.add(row, p.margin[r], np.inf)
+        else:  # slack - t >= 0
+            row[lay.t] = -1.0
+            out.add(row, 0.0, np.inf)
+    if p.mode == "mincost":
+        c[: lay.n] = p.cost
     else:
-        cs = sets[0]
-        for r in rows:
-            gv = [g[:, r] for g in cs.g]
-            row = {lay.one: _constant(gv, cs.g_ref[r])}
-            _rows_for_curve(lay, 0, gv, 1.0, row)
-            if mode == "mincost":  # slack >= margin
-                add(row, margin[r], np.inf)
-            else:  # slack - t >= 0
-                row[lay.t] = -1.0
-                add(row, 0.0, np.inf)
-        if mode == "mincost":
-            c[:n] = cost
-        else:
-            c[lay.t] = -1.0
-    M = sparse.lil_matrix((len(R), lay.size))
-    for i, row in enumerate(R):
+        c[lay.t] = -1.0
+
+
+def _sparse(lay: Layout, out: Rows) -> sparse.csr_matrix:
+    M = sparse.lil_matrix((len(out.R), lay.size))
+    for i, row in enumerate(out.R):
         for j, v in row.items():
             M[i, j] = v
+    return M.tocsr()
+
+
+def _variable_bounds(lay: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds (x >= 0, 0 <= δ, y <= 1, t free, one = 1) and integrality (the binaries y)."""
     lb = np.zeros(lay.size)
     ub = np.full(lay.size, np.inf)
-    ub[n : lay.one] = 1.0
+    ub[lay.n : lay.one] = 1.0
     if lay.t is not None:
         lb[lay.t], ub[lay.t] = -np.inf, np.inf
     lb[lay.one] = ub[lay.one] = 1.0
     integ = np.zeros(lay.size)
     for ys, m1 in lay.bin.values():
         integ[ys : ys + m1] = 1
-    return c, M.tocsr(), np.array(lo), np.array(hi), lb, ub, integ
+    return lb, ub, integ
+
+
+def _assemble(p: Programme, lay: Layout) -> tuple:
+    """Objective vector, constraint matrix with bounds, variable bounds and integrality."""
+    c = np.zeros(lay.size)
+    out = Rows()
+    _linear_rows(p.A, p.b, out)
+    _linking_rows(p.sets, lay, out)
+    _order_rows(lay, out)
+    if p.mode == "min":
+        _min_objective(p, lay, c)
+    elif p.mode == "regret":
+        _regret_rows(p, lay, c, out)
+    else:
+        _slack_rows(p, lay, c, out)
+    lb, ub, integ = _variable_bounds(lay)
+    return c, _sparse(lay, out), np.array(out.lo), np.array(out.hi), lb, ub, integ
 
 
 def _prefix(lengths: np.ndarray, s: float) -> np.ndarray:
@@ -194,6 +259,36 @@ def _out_of_order(sets, lay: Layout, z, mode, rows, weights, tol: float) -> set:
     return bad
 
 
+def _solve_once(p: Programme, lay: Layout, rel_gap: float, time_limit: float):
+    """HiGHS on the programme laid out as `lay`: its result and the integrality vector."""
+    c, M, lo, hi, lb, ub, integ = _assemble(p, lay)
+    res = milp(
+        c,
+        integrality=integ,
+        bounds=Bounds(lb, ub),
+        constraints=LinearConstraint(M, lo, hi),
+        options={"mip_rel_gap": rel_gap, "time_limit": time_limit},
+    )
+    return res, integ
+
+
+def _solution(p: Programme, lay: Layout, res, integ: np.ndarray, t0: float) -> PLSolution:
+    z = res.x
+    bound = res.mip_dual_bound if integ.any() and res.mip_dual_bound is not None else res.fun
+    sign = -1.0 if p.mode == "maxmin" else 1.0
+    fills = [[z[s : s + m] for s, m in seg] for seg in lay.seg]
+    return PLSolution(
+        x=np.maximum(z[: lay.n], 0.0),
+        value=sign * float(res.fun) + p.offset,
+        bound=sign * float(bound) + p.offset,
+        status="optimal" if res.status == 0 else "time_limit",
+        binaries=int(integ.sum()),
+        seconds=time.perf_counter() - t0,
+        fills=fills,
+        t=None if lay.t is None else float(z[lay.t]),
+    )
+
+
 def solve_pl(
     A: np.ndarray,
     b: np.ndarray,
@@ -212,59 +307,40 @@ def solve_pl(
     """Solve the programme (see the module docstring); None when it is infeasible. In mode
     "min" the solver sees the objective minus `offset` (the no-programme value), so that its
     relative gap is relative to what the programme achieves; `scale` sets the tolerance of the
-    out-of-order check."""
+    out-of-order check. Binaries are added lazily (`LAZY_ROUNDS`), then to every curve."""
     t0 = time.perf_counter()
     n = A.shape[1]
-    weights = np.ones(len(sets)) / len(sets) if weights is None else weights
     R = len(sets[0].g_ref)
-    rows = np.arange(R) if rows is None else np.asarray(rows, int)
-    margin = np.zeros(R) if margin is None else margin
+    p = Programme(
+        A=A,
+        b=b,
+        sets=sets,
+        mode=mode,
+        weights=np.ones(len(sets)) / len(sets) if weights is None else weights,
+        f_star=f_star,
+        rows=np.arange(R) if rows is None else np.asarray(rows, int),
+        margin=np.zeros(R) if margin is None else margin,
+        cost=cost,
+        offset=offset,
+    )
     binary: set = set()
     need_t = mode in ("regret", "maxmin")
     for _ in range(LAZY_ROUNDS):
         lay = Layout(n, sets, need_t, binary)
-        c, M, lo, hi, lb, ub, integ = _assemble(A, b, sets, mode, lay, weights, f_star, rows, margin, cost, offset)
-        res = milp(
-            c,
-            integrality=integ,
-            bounds=Bounds(lb, ub),
-            constraints=LinearConstraint(M, lo, hi),
-            options={"mip_rel_gap": rel_gap, "time_limit": time_limit},
-        )
+        res, integ = _solve_once(p, lay, rel_gap, time_limit)
         if res.x is None:
             return None
-        z = res.x
-        more = _out_of_order(sets, lay, z, mode, rows, weights, tol=1e-7 * max(scale, 1.0))
+        more = _out_of_order(sets, lay, res.x, mode, p.rows, p.weights, tol=1e-7 * max(scale, 1.0))
         if not more:
             break
         binary |= more
     else:  # still out of order: every curve gets its binaries
         binary = {(si, k) for si, cs in enumerate(sets) for k in range(len(cs.breaks))}
         lay = Layout(n, sets, need_t, binary)
-        c, M, lo, hi, lb, ub, integ = _assemble(A, b, sets, mode, lay, weights, f_star, rows, margin, cost, offset)
-        res = milp(
-            c,
-            integrality=integ,
-            bounds=Bounds(lb, ub),
-            constraints=LinearConstraint(M, lo, hi),
-            options={"mip_rel_gap": rel_gap, "time_limit": time_limit},
-        )
+        res, integ = _solve_once(p, lay, rel_gap, time_limit)
         if res.x is None:
             return None
-        z = res.x
-    bound = res.mip_dual_bound if integ.any() and res.mip_dual_bound is not None else res.fun
-    sign = -1.0 if mode == "maxmin" else 1.0
-    fills = [[z[s : s + m] for s, m in seg] for seg in lay.seg]
-    return PLSolution(
-        x=np.maximum(z[:n], 0.0),
-        value=sign * float(res.fun) + offset,
-        bound=sign * float(bound) + offset,
-        status="optimal" if res.status == 0 else "time_limit",
-        binaries=int(integ.sum()),
-        seconds=time.perf_counter() - t0,
-        fills=fills,
-        t=None if lay.t is None else float(z[lay.t]),
-    )
+    return _solution(p, lay, res, integ, t0)
 
 
 def shadow_prices(A: np.ndarray, b: np.ndarray, cs: Curves, x: np.ndarray) -> np.ndarray:

@@ -44,13 +44,13 @@ from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
-from simlib.allocate.spec import OptimizeSpec, resolve_spec
+from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
 from simlib.allocate.structure import check_budget
 from simlib.compliance import check_allocation, ignored, legal_status
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.model import compile_levers, compile_structure
-from simlib.scenario import Scenario
+from simlib.scenario import Scenario, load_scenario
 
 ABSORB_ROUNDS = 3  # re-solves with caps tightened to the optimum's own eligible counts
 
@@ -427,9 +427,6 @@ def prepare(
 ) -> tuple[Scenario, OptimizeSpec]:
     """Load a scenario and an optional spec file and resolve the request (all input errors here);
     `switches` (robust, draws, sampler, seed) override the spec file."""
-    from simlib.allocate.spec import read_spec
-    from simlib.scenario import load_scenario
-
     scen = load_scenario(scenario_path, set_overrides)
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.chart_style import FILLS as CHART_FILLS
 from simlib.i18n import fmt
-from simlib.report.charts import FILLS as CHART_FILLS
 
 ALLOCATIONS = ("optimal", "plan", "equal_split")
 #: print-safe styles (greys, markers, hatches): the charts stay readable in black and white

@@ -104,6 +104,54 @@ def _insert(arr: np.ndarray, at: int, row) -> np.ndarray:
     return np.insert(arr, at, row, axis=0)
 
 
+def _start_grid(problem, x_ref: np.ndarray, ranges: np.ndarray, grid: int) -> tuple[np.ndarray, list]:
+    """The money each direction spends at `x_ref` (capped at its range) and each direction's
+    starting points: an even grid on [0, range] plus that money."""
+    K = len(ranges)
+    s_ref = np.zeros(K)
+    np.add.at(s_ref, problem.var_dir, problem.var_disb * x_ref)
+    s_ref = np.minimum(s_ref, ranges)
+    pts = [np.unique(np.concatenate([np.linspace(0.0, ranges[k], grid + 1), [s_ref[k]]])) for k in range(K)]
+    return s_ref, [p if ranges[k] > 1e-9 else np.zeros(1) for k, p in enumerate(pts)]
+
+
+def _by_direction(pts: list, f_all: np.ndarray, g_all: np.ndarray) -> tuple[list, list, list]:
+    """Stacked evaluations cut back into one (breaks, f, g) per direction."""
+    breaks, fs, gs, start = [], [], [], 0
+    for p in pts:
+        breaks.append(p.copy())
+        fs.append(f_all[start : start + len(p)].copy())
+        gs.append(g_all[start : start + len(p)].copy())
+        start += len(p)
+    return breaks, fs, gs
+
+
+def _midpoints(breaks: list, todo: list, ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Direction and amount of the midpoint of every segment still to check (not too short)."""
+    cand = [(k, breaks[k][a], breaks[k][b]) for k in range(len(ranges)) for a, b in todo[k]]
+    cand = [(k, lo, hi) for k, lo, hi in cand if hi - lo > 1e-6 * max(1.0, ranges[k])]
+    return np.array([c[0] for c in cand]), np.array([(c[1] + c[2]) / 2 for c in cand])
+
+
+def _keep_midpoints(ks, mids, fm, gm, breaks, fs, gs, tol_f: float, tol_g: float) -> tuple[list, float]:
+    """Insert (in place) each midpoint where the chord misses the curve by more than the
+    tolerance; the segments to check next round and the largest error of a chord kept."""
+    todo: list = [[] for _ in breaks]
+    worst = 0.0
+    for i, k in enumerate(ks):
+        b = breaks[k]
+        j = int(np.searchsorted(b, mids[i]))  # b[j-1] < mid < b[j]
+        w = (mids[i] - b[j - 1]) / (b[j] - b[j - 1])
+        err_f = abs(fm[i] - ((1 - w) * fs[k][j - 1] + w * fs[k][j]))
+        err_g = np.max(np.abs(gm[i] - ((1 - w) * gs[k][j - 1] + w * gs[k][j])), initial=0.0)
+        if err_f > tol_f or err_g > tol_g:
+            breaks[k], fs[k], gs[k] = _insert(b, j, mids[i]), _insert(fs[k], j, fm[i]), _insert(gs[k], j, gm[i])
+            todo[k] = [(a + (a >= j), c + (c >= j)) for a, c in todo[k]] + [(j - 1, j), (j, j + 1)]
+        else:
+            worst = max(worst, err_f)
+    return todo, worst
+
+
 def build_curves(
     problem,
     x_ref: np.ndarray,
@@ -117,48 +165,23 @@ def build_curves(
     """Sample every direction's response around `x_ref` on [0, ranges[k]] (see the module
     docstring); midpoints are kept where the chord misses the curve by more than `tol_f`
     (objective) or `tol_g` (any target slack)."""
-    K = len(ranges)
-    s_ref = np.zeros(K)
-    np.add.at(s_ref, problem.var_dir, problem.var_disb * x_ref)
-    s_ref = np.minimum(s_ref, ranges)
-    pts = [np.unique(np.concatenate([np.linspace(0.0, ranges[k], grid + 1), [s_ref[k]]])) for k in range(K)]
-    pts = [p if ranges[k] > 1e-9 else np.zeros(1) for k, p in enumerate(pts)]
+    s_ref, pts = _start_grid(problem, x_ref, ranges, grid)
     ks = np.concatenate([np.full(len(p), k) for k, p in enumerate(pts)])
-    amounts = np.concatenate(pts)
-    base, agg = perturbed(problem, x_ref, ks, amounts - s_ref[ks])
+    base, agg = perturbed(problem, x_ref, ks, np.concatenate(pts) - s_ref[ks])
     f0, g0 = _values(base, problem, with_slacks)
-    f_all, g_all = _values(agg, problem, with_slacks)
-    breaks, fs, gs, start = [], [], [], 0
-    for p in pts:
-        breaks.append(p.copy())
-        fs.append(f_all[start : start + len(p)].copy())
-        gs.append(g_all[start : start + len(p)].copy())
-        start += len(p)
+    breaks, fs, gs = _by_direction(pts, *_values(agg, problem, with_slacks))
     n_eval = len(ks) + 1
     todo = [[(j, j + 1) for j in range(len(b) - 1)] for b in breaks]
     worst = 0.0
     for _ in range(rounds):
-        cand = [(k, breaks[k][a], breaks[k][b]) for k in range(K) for a, b in todo[k]]
-        cand = [(k, lo, hi) for k, lo, hi in cand if hi - lo > 1e-6 * max(1.0, ranges[k])]
-        if not cand:
+        ks, mids = _midpoints(breaks, todo, ranges)
+        if not len(ks):
             break
-        ks = np.array([c[0] for c in cand])
-        mids = np.array([(c[1] + c[2]) / 2 for c in cand])
         _, agg = perturbed(problem, x_ref, ks, mids - s_ref[ks])
         fm, gm = _values(agg, problem, with_slacks)
         n_eval += len(ks)
-        todo = [[] for _ in range(K)]
-        for i, k in enumerate(ks):
-            b = breaks[k]
-            j = int(np.searchsorted(b, mids[i]))  # b[j-1] < mid < b[j]
-            w = (mids[i] - b[j - 1]) / (b[j] - b[j - 1])
-            err_f = abs(fm[i] - ((1 - w) * fs[k][j - 1] + w * fs[k][j]))
-            err_g = np.max(np.abs(gm[i] - ((1 - w) * gs[k][j - 1] + w * gs[k][j])), initial=0.0)
-            if err_f > tol_f or err_g > tol_g:
-                breaks[k], fs[k], gs[k] = _insert(b, j, mids[i]), _insert(fs[k], j, fm[i]), _insert(gs[k], j, gm[i])
-                todo[k] = [(a + (a >= j), c + (c >= j)) for a, c in todo[k]] + [(j - 1, j), (j, j + 1)]
-            else:
-                worst = max(worst, err_f)
+        todo, round_worst = _keep_midpoints(ks, mids, fm, gm, breaks, fs, gs, tol_f, tol_g)
+        worst = max(worst, round_worst)
     return Curves(
         x_ref=x_ref.copy(),
         s_ref=s_ref,

@@ -10,6 +10,7 @@ is allowed, before any solver runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -102,91 +103,97 @@ def money_problems(raw: dict, file: str) -> list[InputError]:
     ]
 
 
-def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", **switches: Any) -> OptimizeSpec:
-    """Check a spec against `scen` and resolve codes and money; `switches` (objective,
-    by_district, by_year, frontier) override the file. Every problem is reported at once."""
-    raw = dict(raw or {})
-    for k, v in switches.items():
-        if v is not None:
-            raw[k] = v
-    errors: list[InputError] = []
-    objective = raw.get("objective", "poor")
-    if objective not in OBJECTIVES:
-        errors.append(InputError("enum", file=file, field="objective", value=objective, allowed=OBJECTIVES))
-    by_district, by_year = bool(raw.get("by_district", False)), bool(raw.get("by_year", False))
-    if by_district and by_year:
-        errors.append(InputError("opt_district_and_year", file=file, field="by_district"))
-    scale = MONEY_UNITS[raw.get("unit", "billion VND")] / 1e9
-    cat = scen.catalogue
-    codes, allowed = cat.codes, cat.all_codes()
-    funding = scen.params["funding"]
-    mask = source_mask(cat, funding)
-    Y = scen.horizon
+@dataclass
+class _Reading:
+    """What reading one spec against a scenario needs: the catalogue, which sources each line can
+    use, the money unit and envelope, and the problems found so far (all reported at once)."""
 
+    scen: Scenario
+    file: str
+    scale: float  # billion VND per unit of the file's money
+    envelope: np.ndarray  # (Y, S) billion VND a year
+    errors: list = field(default_factory=list)
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        """(lines, sources): which sources each catalogue line can use."""
+        return source_mask(self.scen.catalogue, self.scen.params["funding"])
+
+    def lines_of(self, code: str, fld: str) -> tuple[int, ...] | None:
+        """Indices of the catalogue lines a code stands for; None (and a problem) if unknown."""
+        cat = self.scen.catalogue
+        allowed = cat.all_codes()
+        if code not in allowed:
+            self.errors.append(InputError("unknown_line", file=self.file, field=fld, value=code, allowed=allowed))
+            return None
+        return tuple(cat.codes.index(lc) for lc, _ in cat.expand(code))
+
+
+def _envelope(raw: dict, scen: Scenario, scale: float) -> np.ndarray:
+    """(Y, S) billion VND a year: the file's envelope every year, or the scenario's budget."""
     if "envelope" in raw:
         env_one = np.array([float(raw["envelope"].get(s, 0.0)) * scale for s in SOURCES])
-        envelope = np.broadcast_to(env_one, (Y, len(SOURCES))).copy()
-    else:
-        envelope = scen.budget.amounts[1:].sum(axis=1) / 1e9  # (Y, S)
+        return np.broadcast_to(env_one, (scen.horizon, len(SOURCES))).copy()
+    return scen.budget.amounts[1:].sum(axis=1) / 1e9
 
-    def lines_of(code: str, fld: str) -> tuple[int, ...] | None:
-        if code not in allowed:
-            errors.append(InputError("unknown_line", file=file, field=fld, value=code, allowed=allowed))
-            return None
-        return tuple(codes.index(lc) for lc, _ in cat.expand(code))
 
-    bounds: list[Bound] = []
-    alloc = scen.params["allocation"]
-    total_env = envelope.sum(axis=1).min() if len(envelope) else 0.0
-    for code, b in (alloc.get("line_bounds") or {}).items():
-        idx = lines_of(code, f"line_bounds.{code}")
+def _statutory_bounds(r: _Reading) -> list[Bound]:
+    """The parameters' line floors and ceilings (shares of the smallest yearly envelope)."""
+    bounds = []
+    total_env = r.envelope.sum(axis=1).min() if len(r.envelope) else 0.0
+    for code, b in (r.scen.params["allocation"].get("line_bounds") or {}).items():
+        idx = r.lines_of(code, f"line_bounds.{code}")
         if idx is None:
             continue
         fl = qv(b["floor_share"]) * total_env if "floor_share" in b else 0.0
         ce = qv(b["ceiling_share"]) * total_env if "ceiling_share" in b else float("inf")
         bounds.append(Bound(code, idx, floor=fl, ceiling=ce, statutory=True))
-    for code, b in (raw.get("lines") or {}).items():
-        idx = lines_of(code, f"lines.{code}")
-        if idx is None:
-            continue
-        fl = float(b.get("floor", 0.0)) * scale
-        ce = float(b["ceiling"]) * scale if "ceiling" in b else float("inf")
-        cm = float(b.get("commitment", 0.0)) * scale
-        if max(fl, cm) > ce + 1e-9:
-            which = "commitment" if cm > fl else "floor"
-            errors.append(
-                InputError(
-                    "opt_floor_above_ceiling",
-                    file=file,
-                    field=f"lines.{code}",
-                    value=f"{which} {max(fl, cm):g} > ceiling {ce:g}",
-                    line=code,
-                    floor=_bn(max(fl, cm)),
-                    ceiling=_bn(ce),
-                )
-            )
-        reachable = mask[list(idx)].any(axis=0) & (envelope.min(axis=0) > 0)
-        if max(fl, cm) > 0 and not reachable.any():
-            errors.append(
-                InputError("opt_no_money_for_line", file=file, field=f"lines.{code}", value=max(fl, cm), line=code)
-            )
-        bounds.append(Bound(code, idx, floor=fl, ceiling=ce, commitment=cm))
+    return bounds
 
-    earmarks: list[Earmark] = []
+
+def _file_bound(r: _Reading, code: str, b: dict, idx: tuple[int, ...]) -> Bound:
+    """One line's floor, ceiling and commitment from the file, checked against each other and
+    against the sources that can pay for the line."""
+    fl = float(b.get("floor", 0.0)) * r.scale
+    ce = float(b["ceiling"]) * r.scale if "ceiling" in b else float("inf")
+    cm = float(b.get("commitment", 0.0)) * r.scale
+    fld = f"lines.{code}"
+    if max(fl, cm) > ce + 1e-9:
+        which = "commitment" if cm > fl else "floor"
+        r.errors.append(
+            InputError(
+                "opt_floor_above_ceiling",
+                file=r.file,
+                field=fld,
+                value=f"{which} {max(fl, cm):g} > ceiling {ce:g}",
+                line=code,
+                floor=_bn(max(fl, cm)),
+                ceiling=_bn(ce),
+            )
+        )
+    reachable = r.mask[list(idx)].any(axis=0) & (r.envelope.min(axis=0) > 0)
+    if max(fl, cm) > 0 and not reachable.any():
+        r.errors.append(InputError("opt_no_money_for_line", file=r.file, field=fld, value=max(fl, cm), line=code))
+    return Bound(code, idx, floor=fl, ceiling=ce, commitment=cm)
+
+
+def _earmarks(r: _Reading, raw: dict) -> list[Earmark]:
+    """The file's earmarks (money of one source kept for a line), on the lines that can use it."""
+    earmarks = []
+    mask = r.mask
     for i, e in enumerate(raw.get("earmarks") or []):
         fld = f"earmarks.{i}"
-        idx = lines_of(e["line"], fld + ".line")
+        idx = r.lines_of(e["line"], fld + ".line")
         if idx is None:
             continue
         s = SOURCES.index(e["source"])
-        amount = float(e["amount"]) * scale
         ok = [li for li in idx if mask[li, s]]
         if not ok:
             allowed_src = [x for j, x in enumerate(SOURCES) if mask[list(idx)].any(axis=0)[j]]
-            errors.append(
+            r.errors.append(
                 InputError(
                     "capital",
-                    file=file,
+                    file=r.file,
                     field=fld + ".source",
                     value=e["source"],
                     line=e["line"],
@@ -194,37 +201,73 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
                 )
             )
             continue
-        earmarks.append(Earmark(e["line"], tuple(ok), s, amount))
+        earmarks.append(Earmark(e["line"], tuple(ok), s, float(e["amount"]) * r.scale))
+    return earmarks
 
+
+def _targets(raw: dict, objective: str, scen: Scenario, file: str, errors: list) -> tuple | None:
+    """The targets the file names (known ones; other than the linear ones only with min_cost)."""
+    target_ids = [t["id"] for t in scen.params["targets"]["targets"]]
+    targets = raw.get("targets")
+    if targets is None:
+        return None
+    for t in targets:
+        if t not in target_ids:
+            errors.append(InputError("enum", file=file, field="targets", value=t, allowed=target_ids))
+        elif objective != "min_cost" and t not in LINEAR_TARGETS:
+            errors.append(
+                InputError("opt_target_needs_min_cost", file=file, field="targets", value=t, allowed=LINEAR_TARGETS)
+            )
+    return tuple(targets)
+
+
+def _frontier(raw: dict, file: str, errors: list) -> tuple[float, ...]:
+    """The envelope multiples of the frontier, each in [0, 10]."""
+    frontier = tuple(float(x) for x in raw.get("frontier", DEFAULT_FRONTIER))
+    errors += [InputError("opt_frontier", file=file, field="frontier", value=x) for x in frontier if not 0 <= x <= 10]
+    return frontier
+
+
+def _switches(raw: dict, file: str, errors: list) -> tuple[str, bool, bool]:
+    """Objective, by district, by year."""
+    objective = raw.get("objective", "poor")
+    if objective not in OBJECTIVES:
+        errors.append(InputError("enum", file=file, field="objective", value=objective, allowed=OBJECTIVES))
+    by_district, by_year = bool(raw.get("by_district", False)), bool(raw.get("by_year", False))
+    if by_district and by_year:
+        errors.append(InputError("opt_district_and_year", file=file, field="by_district"))
+    return objective, by_district, by_year
+
+
+def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", **switches: Any) -> OptimizeSpec:
+    """Check a spec against `scen` and resolve codes and money; `switches` (objective,
+    by_district, by_year, frontier) override the file. Every problem is reported at once."""
+    raw = dict(raw or {})
+    raw.update({k: v for k, v in switches.items() if v is not None})
+    errors: list[InputError] = []
+    objective, by_district, by_year = _switches(raw, file, errors)
+    scale = MONEY_UNITS[raw.get("unit", "billion VND")] / 1e9
+    r = _Reading(scen, file, scale, _envelope(raw, scen, scale), errors)
+    bounds = _statutory_bounds(r)
+    for code, b in (raw.get("lines") or {}).items():
+        idx = r.lines_of(code, f"lines.{code}")
+        if idx is not None:
+            bounds.append(_file_bound(r, code, b, idx))
+    earmarks = _earmarks(r, raw)
     cp = (
         float(raw["counterpart_min_share"])
         if "counterpart_min_share" in raw
-        else qv(alloc["money"]["counterpart"]["min_local_share_of_central"])
+        else qv(scen.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"])
     )
-
-    target_ids = [t["id"] for t in scen.params["targets"]["targets"]]
-    targets = raw.get("targets")
-    if targets is not None:
-        for t in targets:
-            if t not in target_ids:
-                errors.append(InputError("enum", file=file, field="targets", value=t, allowed=target_ids))
-            elif objective != "min_cost" and t not in LINEAR_TARGETS:
-                errors.append(
-                    InputError("opt_target_needs_min_cost", file=file, field="targets", value=t, allowed=LINEAR_TARGETS)
-                )
-        targets = tuple(targets)
-    frontier = tuple(float(x) for x in raw.get("frontier", DEFAULT_FRONTIER))
-    for x in frontier:
-        if not 0 <= x <= 10:
-            errors.append(InputError("opt_frontier", file=file, field="frontier", value=x))
+    targets = _targets(raw, objective, scen, file, errors)
+    frontier = _frontier(raw, file, errors)
     errors += _robust_problems(raw, objective, file)
     raise_if_any(errors)
-
     spec = OptimizeSpec(
         objective=objective,
         by_district=by_district,
         by_year=by_year,
-        envelope=envelope,
+        envelope=r.envelope,
         bounds=tuple(bounds),
         earmarks=tuple(earmarks),
         counterpart_min_share=cp,
@@ -266,25 +309,111 @@ def _bn(x: float) -> LocalText:
     return fmt.local_text(fmt.number, x, decimals=3, trim=True)
 
 
+def _line_floors(spec: OptimizeSpec, n_lines: int) -> np.ndarray:
+    """Per line (billion VND a year): the largest lower bound or earmark set on that line alone."""
+    floors = np.zeros(n_lines)
+    for b in spec.bounds:
+        if b.lower > 0 and len(b.lines) == 1:
+            floors[b.lines[0]] = max(floors[b.lines[0]], b.lower)
+    for em in spec.earmarks:
+        if len(em.lines) == 1:
+            floors[em.lines[0]] = max(floors[em.lines[0]], em.amount)
+    return floors
+
+
+def _capital_problems(spec, scen, mask, floors, e, year: int, file: str) -> list[InputError]:
+    """Hall's condition for each capital kind: the floors of the lines that can use only the
+    sources giving that kind of capital fit within those sources."""
+    errors = []
+    for kind in ("investment", "recurrent"):
+        only = [
+            li
+            for li in range(len(floors))
+            if mask[li].any() and all(mask[li, s] <= _takes(scen, s, kind) for s in range(len(SOURCES)))
+        ]
+        usable = sum(e[s] for s in range(len(SOURCES)) if _takes(scen, s, kind))
+        need_k = floors[only].sum()
+        if need_k > usable + 1e-9:
+            names = ", ".join(scen.catalogue.codes[li] for li in only if floors[li] > 0)
+            errors.append(
+                InputError(
+                    "opt_floors_above_capital",
+                    file=file,
+                    field="lines",
+                    value=_bn(need_k),
+                    year=year,
+                    lines=names,
+                    kind=kind,
+                    envelope=_bn(usable),
+                )
+            )
+    return errors
+
+
+def _earmark_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -> list[InputError]:
+    """Earmarks on one source above that source's envelope."""
+    errors = []
+    for s in range(len(SOURCES)):
+        ear = sum(em.amount for em in spec.earmarks if em.source == s)
+        if ear > e[s] + 1e-9:
+            errors.append(
+                InputError(
+                    "opt_earmark_above_source",
+                    file=file,
+                    field="earmarks",
+                    value=_bn(ear),
+                    year=year,
+                    source=SOURCES[s],
+                    envelope=_bn(e[s]),
+                )
+            )
+    return errors
+
+
+def _counterpart_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -> list[InputError]:
+    """A local counterpart asked for with no local envelope, or one the local envelope cannot
+    give for the central money that earmarks force (the counterpart only binds on what is spent)."""
+    errors = []
+    central = sum(e[SOURCES.index(s)] for s in CENTRAL)
+    local = e[SOURCES.index("local")]
+    if spec.counterpart_min_share > 0 and local <= 0 < central:
+        errors.append(
+            InputError(
+                "opt_no_local",
+                file=file,
+                field="envelope.local",
+                value=0,
+                year=year,
+                pct=f"{100 * spec.counterpart_min_share:g}",
+                central=_bn(central),
+            )
+        )
+    forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
+    if spec.counterpart_min_share * forced_central > local + 1e-9:
+        errors.append(
+            InputError(
+                "opt_counterpart",
+                file=file,
+                field="counterpart_min_share",
+                value=spec.counterpart_min_share,
+                year=year,
+                local=_bn(local),
+                central=_bn(forced_central),
+            )
+        )
+    return errors
+
+
 def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") -> None:
     """Bounds that cannot hold together within the envelope, named one by one: floors above
     the envelope (in total, or for the capital they can use), earmarks above a source, a local
     counterpart the local envelope cannot give."""
     errors: list[InputError] = []
     mask = source_mask(scen.catalogue, scen.params["funding"])
-    env = spec.envelope  # (Y, S)
-    years = scen.years
-    for yi, year in enumerate(years):
-        e = env[yi]
-        floors = np.zeros(len(scen.catalogue.codes))
-        for b in spec.bounds:
-            if b.lower > 0 and len(b.lines) == 1:
-                floors[b.lines[0]] = max(floors[b.lines[0]], b.lower)
-        for em in spec.earmarks:
-            if len(em.lines) == 1:
-                floors[em.lines[0]] = max(floors[em.lines[0]], em.amount)
-        proj_floor = sum(b.lower for b in spec.bounds if len(b.lines) > 1)
-        need = max(floors.sum(), proj_floor)
+    floors = _line_floors(spec, len(scen.catalogue.codes))
+    proj_floor = sum(b.lower for b in spec.bounds if len(b.lines) > 1)
+    need = max(floors.sum(), proj_floor)
+    for year, e in zip(scen.years, spec.envelope):  # envelope: (Y, S)
         if need > e.sum() + 1e-9:
             errors.append(
                 InputError(
@@ -297,72 +426,9 @@ def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") 
                 )
             )
             continue
-        # Hall's condition for each capital kind: lines that can use only some sources
-        for kind in ("investment", "recurrent"):
-            only = [
-                li
-                for li in range(len(floors))
-                if mask[li].any() and all(mask[li, s] <= _takes(scen, s, kind) for s in range(len(SOURCES)))
-            ]
-            usable = sum(e[s] for s in range(len(SOURCES)) if _takes(scen, s, kind))
-            need_k = floors[only].sum()
-            if need_k > usable + 1e-9:
-                names = ", ".join(scen.catalogue.codes[li] for li in only if floors[li] > 0)
-                errors.append(
-                    InputError(
-                        "opt_floors_above_capital",
-                        file=file,
-                        field="lines",
-                        value=_bn(need_k),
-                        year=year,
-                        lines=names,
-                        kind=kind,
-                        envelope=_bn(usable),
-                    )
-                )
-        for s in range(len(SOURCES)):
-            ear = sum(em.amount for em in spec.earmarks if em.source == s)
-            if ear > e[s] + 1e-9:
-                errors.append(
-                    InputError(
-                        "opt_earmark_above_source",
-                        file=file,
-                        field="earmarks",
-                        value=_bn(ear),
-                        year=year,
-                        source=SOURCES[s],
-                        envelope=_bn(e[s]),
-                    )
-                )
-        central = sum(e[SOURCES.index(s)] for s in CENTRAL)
-        local = e[SOURCES.index("local")]
-        if spec.counterpart_min_share > 0 and local <= 0 < central:
-            errors.append(
-                InputError(
-                    "opt_no_local",
-                    file=file,
-                    field="envelope.local",
-                    value=0,
-                    year=year,
-                    pct=f"{100 * spec.counterpart_min_share:g}",
-                    central=_bn(central),
-                )
-            )
-        # counterpart only binds on what is spent; it is infeasible if floors force central money
-        # beyond what the local envelope can match
-        forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
-        if spec.counterpart_min_share * forced_central > local + 1e-9:
-            errors.append(
-                InputError(
-                    "opt_counterpart",
-                    file=file,
-                    field="counterpart_min_share",
-                    value=spec.counterpart_min_share,
-                    year=year,
-                    local=_bn(local),
-                    central=_bn(forced_central),
-                )
-            )
+        errors += _capital_problems(spec, scen, mask, floors, e, year, file)
+        errors += _earmark_problems(spec, e, year, file)
+        errors += _counterpart_problems(spec, e, year, file)
     raise_if_any(errors)
 
 

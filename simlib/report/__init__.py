@@ -1,7 +1,11 @@
 """Report building blocks used by the parameterised notebooks in `notebooks/`; the notebooks
 only call these, so every report is made by library code.
 
-- `charts`          matplotlib figures readable in black and white (styles, direct labels, targets)
+- `charts`          line charts readable in black and white (direct labels, targets, small multiples);
+                    the shared style (greys, hatches, rc settings) is `simlib.chart_style`
+- `bars`            bar charts in the same style (grouped, stacked, horizontal, panels with a target)
+- `deprivation`     the deprivation section (`deprivation_tables`: tables and sentences,
+                    `deprivation_charts`: its charts)
 - `html`            self-contained HTML blocks and page (no scripts, charts as PNG data URIs)
 - `data`            summaries of a run's tidy tables: series with spread, headline, scorecard
 - `tables`          tables for people and their CSV + XLSX export

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.dataset import AREAS, GROUPS
+from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.i18n import fmt
-from simlib.report import charts, html
-from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
+from simlib.report import bars, html
+from simlib.report.scenario_report import dataset_estimated_share, show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
 #: provenance classes, from the tags the data files use ([V] published, [S] secondary, ...)
@@ -23,8 +23,6 @@ PROVENANCE = ("published", "secondary", "estimated", "assumption", "unstated")
 
 def load(dataset: str | Path):
     """A dataset by name (folder under data/) or path."""
-    from simlib.dataset import load_dataset
-
     return load_dataset(str(dataset))
 
 
@@ -107,7 +105,7 @@ def by_district(ds, lang: str) -> list:
     pc = public_counts(ds).sum(axis=(1, 2))
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
-    fig = charts.stacked_barh(
+    fig = bars.stacked_barh(
         names, segments, xlabel=t("axis.households"), lang=lang, total_fmt=lambda v: fmt.number(v, lang)
     )
     df = district_frame(ds, lang)
@@ -146,7 +144,7 @@ def by_group(ds, lang: str) -> list:
                     fmt.percent(near[-1], lang),
                 ]
             )
-    fig = charts.grouped_bars(
+    fig = bars.grouped_bars(
         cats,
         [(t("indicator.poor_rate"), poor), (t("indicator.near_poor_rate"), near)],
         ylabel=t("axis.percent"),
@@ -181,8 +179,6 @@ def provenance_frame(ds) -> pd.DataFrame:
 
 
 def estimated_share(ds) -> float | None:
-    from simlib.report.scenario_report import dataset_estimated_share
-
     return dataset_estimated_share(ds)
 
 

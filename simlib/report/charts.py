@@ -6,72 +6,25 @@ targets as dashed lines with their own label. Numbers use the report language's 
 
 The functions take plain numbers and labels (already translated) and return a
 `matplotlib.figure.Figure` built without pyplot, so nothing here touches global state and charts
-can be drawn in worker processes. `to_png` turns a figure into bytes for embedding.
+can be drawn in worker processes. `to_png` turns a figure into bytes for embedding. The style
+(series styles, fills, rc settings) lives in `simlib.chart_style`; bar charts in
+`simlib.report.bars`.
 """
 
 from __future__ import annotations
 
-import io
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 
-# Charts here are drawn without pyplot, so any backend will do; pick the file-only one for worker
-# processes, but never switch a notebook's backend (that would stop its own pyplot figures showing).
-if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
-    matplotlib.use("Agg", force=False)
-
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
-
-from simlib.i18n import fmt  # noqa: E402
-
-#: print-safe series styles: (colour, line style, marker); greys stay distinct when printed
-STYLES: tuple[dict, ...] = (
-    {"color": "black", "linestyle": "-", "marker": "o"},
-    {"color": "0.35", "linestyle": "--", "marker": "s"},
-    {"color": "0.5", "linestyle": "-.", "marker": "^"},
-    {"color": "0.15", "linestyle": ":", "marker": "D"},
-    {"color": "0.45", "linestyle": (0, (5, 1, 1, 1, 1, 1)), "marker": "v"},
-    {"color": "0.25", "linestyle": (0, (8, 2)), "marker": "P"},
-    {"color": "0.6", "linestyle": "-", "marker": "X"},
-    {"color": "0.1", "linestyle": (0, (1, 3)), "marker": "*"},
-)
-#: bar fills: (face colour, hatch) pairs that differ in print
-FILLS: tuple[tuple[str, str], ...] = (
-    ("0.25", ""),
-    ("white", "///"),
-    ("0.7", ""),
-    ("white", "..."),
-    ("0.5", "xx"),
-    ("white", "\\\\\\"),
-    ("0.9", "++"),
-    ("0.1", ""),
-)
-TARGET_STYLE = {"color": "black", "linestyle": (0, (6, 3)), "linewidth": 1.3}
-BAND_COLOUR = "0.85"
-RC = {
-    "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese diacritics
-    "font.size": 9.5,
-    "axes.titlesize": 10.5,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 9.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.axisbelow": True,
-    "grid.color": "0.88",
-    "grid.linewidth": 0.6,
-    "legend.frameon": False,
-    "hatch.linewidth": 0.6,
-    "svg.fonttype": "none",
-}
-WIDTH = 8.6  # inches: the report column at ~110 dpi
-DPI = 110
+from simlib.chart_style import BAND_COLOUR, RC, STYLES, TARGET_STYLE, WIDTH, legend_handles, new_figure
+from simlib.chart_style import FILLS as FILLS  # re-exported for the report modules that draw with it
+from simlib.chart_style import to_png as to_png
+from simlib.i18n import fmt
 
 
 @dataclass
@@ -107,29 +60,8 @@ class Panel:
     targets: list[Target] = field(default_factory=list)
 
 
-@dataclass
-class BarPanel:
-    """One panel of vertical bars (e.g. a coverage indicator per year) with an optional target."""
-
-    title: str
-    categories: Sequence[str]
-    values: Sequence[float]
-    target: float | None = None
-    target_label: str = ""
-    lo: Sequence[float] | None = None
-    hi: Sequence[float] | None = None
-
-
-def to_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """PNG bytes of a figure (tight bounding box so direct labels outside the axes are kept)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12, metadata={"Software": None})
-    return buf.getvalue()
-
-
-def _figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    with matplotlib.rc_context(RC):
-        return Figure(figsize=(width, height), layout=layout)
+#: the former name of `new_figure`, still used by `scenario_report.py`
+_figure = new_figure
 
 
 def year_ticks(xs: Sequence[float], max_ticks: int = 9) -> list[int]:
@@ -293,7 +225,7 @@ def line_chart(
     """Lines over years, each labelled at its end (in the right `label_room` share of the
     figure), with dashed target lines, vertical `breaks` (x, label) and an optional legend
     above (see `line_panels`)."""
-    fig = _figure(width, height, layout=None)
+    fig = new_figure(width, height, layout=None)
     with matplotlib.rc_context(RC):
         ax = fig.add_subplot()
         fig.subplots_adjust(left=0.1, right=1.0 - label_room, bottom=0.15, top=0.86 if legend else 0.93)
@@ -342,7 +274,7 @@ def line_panels(
     n = len(panels)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig = _figure(WIDTH, panel_height * nrows + (0.3 * int(np.ceil(len(legend) / 3)) + 0.15 if legend else 0.1))
+    fig = new_figure(WIDTH, panel_height * nrows + (0.3 * int(np.ceil(len(legend) / 3)) + 0.15 if legend else 0.1))
     with matplotlib.rc_context(RC):
         axes = fig.subplots(nrows, ncols, sharey=sharey, squeeze=False)
         for i, p in enumerate(panels):
@@ -380,269 +312,4 @@ def line_panels(
             fig.legend(
                 handles=legend_handles(legend), loc="outside upper left", ncols=min(len(legend), 3), fontsize=8.8
             )
-    return fig
-
-
-def legend_handles(legend: Sequence[tuple[str, int | str]]) -> list:
-    """Legend entries (label, style index | 'target') as line handles in the charts' styles."""
-    from matplotlib.lines import Line2D
-
-    handles = []
-    for label, st in legend:
-        if st == "target":
-            handles.append(Line2D([], [], label=label, **TARGET_STYLE))
-            continue
-        s = STYLES[int(st) % len(STYLES)]
-        handles.append(
-            Line2D(
-                [],
-                [],
-                label=label,
-                color=s["color"],
-                linestyle=s["linestyle"],
-                marker=s["marker"],
-                markerfacecolor="white" if int(st) % 2 else s["color"],
-            )
-        )
-    return handles
-
-
-def grouped_bars(
-    categories: Sequence[str],
-    groups: Sequence[tuple[str, Sequence[float]]],
-    *,
-    ylabel: str,
-    lang: str,
-    value_fmt: Callable[[float], str],
-    xlabel: str | None = None,
-    height: float = 3.6,
-    errors: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None,
-) -> Figure:
-    """Vertical bars: categories on the x axis (labelled directly), one hatched bar per group;
-    every bar carries its value."""
-    fig = _figure(WIDTH, height)
-    with matplotlib.rc_context(RC):
-        ax = fig.add_subplot()
-        n = len(groups)
-        width = 0.8 / max(n, 1)
-        x = np.arange(len(categories))
-        for gi, (label, values) in enumerate(groups):
-            face, hatch = FILLS[gi % len(FILLS)]
-            pos = x - 0.4 + width * (gi + 0.5)
-            vals = np.asarray(values, float)
-            bars = ax.bar(
-                pos,
-                vals,
-                width * 0.92,
-                color=face,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.7,
-                label=label,
-                zorder=3,
-            )
-            if errors is not None:
-                lo, hi = (np.asarray(a, float) for a in errors[gi])
-                ax.errorbar(
-                    pos,
-                    vals,
-                    yerr=[vals - lo, hi - vals],
-                    fmt="none",
-                    ecolor="black",
-                    elinewidth=0.8,
-                    capsize=2,
-                    zorder=4,
-                )
-            tops = vals if errors is None else np.fmax(vals, np.asarray(errors[gi][1], float))
-            for b, v, top in zip(bars, vals, tops):
-                ax.annotate(
-                    value_fmt(v),
-                    (b.get_x() + b.get_width() / 2, top),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=7.5,
-                    rotation=90 if n > 2 else 0,
-                )
-        ax.set_xticks(x)
-        ax.set_xticklabels(categories, fontsize=8.5)
-        ax.set_ylabel(ylabel)
-        if xlabel:
-            ax.set_xlabel(xlabel)
-        ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(0, hi * (1.22 if n > 2 else 1.1))
-        ax.grid(axis="x", visible=False)
-        if n > 1:
-            ax.legend(loc="upper right", ncols=min(n, 4), fontsize=8.5)
-    return fig
-
-
-def stacked_barh(
-    categories: Sequence[str],
-    segments: Sequence[tuple[str, Sequence[float]]],
-    *,
-    xlabel: str,
-    lang: str,
-    total_fmt: Callable[[float], str],
-    height: float | None = None,
-) -> Figure:
-    """Horizontal stacked bars (e.g. money by project, split by source), total at each bar's end;
-    the first category is at the top."""
-    fig = _figure(WIDTH, height or max(2.2, 0.42 * len(categories) + 1.2))
-    with matplotlib.rc_context(RC):
-        ax = fig.add_subplot()
-        y = np.arange(len(categories))[::-1]
-        left = np.zeros(len(categories))
-        for si, (label, values) in enumerate(segments):
-            vals = np.asarray(values, float)
-            if not np.any(vals > 0):
-                continue
-            face, hatch = FILLS[si % len(FILLS)]
-            ax.barh(
-                y,
-                vals,
-                0.68,
-                left=left,
-                color=face,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.6,
-                label=label,
-                zorder=3,
-            )
-            left += vals
-        for yi, tot in zip(y, left):
-            ax.annotate(total_fmt(tot), (tot, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8.3)
-        ax.set_yticks(y)
-        ax.set_yticklabels(categories, fontsize=8.5)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-        ax.set_xlim(0, max(left.max() * 1.18, 1e-9))
-        ax.grid(axis="y", visible=False)
-        if ax.get_legend_handles_labels()[0]:
-            fig.legend(loc="outside lower center", ncols=3, fontsize=8.3)
-    return fig
-
-
-def barh(
-    categories: Sequence[str],
-    groups: Sequence[tuple[str, Sequence[float]]],
-    *,
-    xlabel: str,
-    lang: str,
-    value_fmt: Callable[[float], str],
-    height: float | None = None,
-) -> Figure:
-    """Horizontal bars, one hatched bar per group (e.g. per year) for each category, with the
-    value at each bar's end; the first category is at the top."""
-    n = max(len(groups), 1)
-    fig = _figure(WIDTH, height or max(2.0, (0.26 + 0.2 * n) * len(categories) + 1.0))
-    with matplotlib.rc_context(RC):
-        ax = fig.add_subplot()
-        y = np.arange(len(categories))[::-1].astype(float)
-        h = 0.76 / n
-        top = 0.0
-        for gi, (label, values) in enumerate(groups):
-            vals = np.asarray(values, float)
-            face, hatch = FILLS[gi % len(FILLS)]
-            pos = y + 0.38 - h * (gi + 0.5)
-            ax.barh(
-                pos,
-                np.nan_to_num(vals),
-                h * 0.9,
-                color=face,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.6,
-                label=label,
-                zorder=3,
-            )
-            for yi, v in zip(pos, vals):
-                ax.annotate(
-                    value_fmt(v),
-                    (v if np.isfinite(v) else 0, yi),
-                    xytext=(4, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=7.8,
-                )
-            if np.any(np.isfinite(vals)):
-                top = max(top, float(np.nanmax(vals)))
-        ax.set_yticks(y)
-        ax.set_yticklabels(categories, fontsize=8.5)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-        ax.set_xlim(0, max(top * 1.2, 1e-9))
-        ax.grid(axis="y", visible=False)
-        if len(groups) > 1:
-            ax.legend(loc="lower right", fontsize=8.3)
-    return fig
-
-
-def bar_panels(
-    panels: Sequence[BarPanel],
-    *,
-    ylabel: str,
-    lang: str,
-    value_fmt: Callable[[float], str],
-    ymax: float | None = None,
-    height: float = 2.8,
-) -> Figure:
-    """Side-by-side panels of vertical bars with a dashed target line each (e.g. coverage
-    indicators per year against 80 % / 100 %)."""
-    n = len(panels)
-    fig = _figure(WIDTH, height)
-    with matplotlib.rc_context(RC):
-        axes = fig.subplots(1, max(n, 1), sharey=True, squeeze=False)[0]
-        for ax, p in zip(axes, panels):
-            vals = np.asarray(p.values, float)
-            x = np.arange(len(p.categories))
-            ax.bar(x, np.nan_to_num(vals), 0.6, color="0.55", edgecolor="black", linewidth=0.6, zorder=3)
-            if p.lo is not None and p.hi is not None:
-                ax.errorbar(
-                    x,
-                    vals,
-                    yerr=[vals - np.asarray(p.lo, float), np.asarray(p.hi, float) - vals],
-                    fmt="none",
-                    ecolor="black",
-                    capsize=2,
-                    zorder=4,
-                )
-            for xi, v in zip(x, vals):
-                ax.annotate(
-                    value_fmt(v),
-                    (xi, v if np.isfinite(v) else 0),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=8,
-                )
-            if p.target is not None:
-                ax.axhline(p.target, zorder=4, **TARGET_STYLE)
-                ax.annotate(
-                    p.target_label,
-                    (1.0, p.target),
-                    xycoords=blended_transform_factory(ax.transAxes, ax.transData),
-                    xytext=(0, 3),
-                    textcoords="offset points",
-                    ha="right",
-                    va="bottom",
-                    fontsize=8,
-                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
-                )
-            ax.set_xticks(x)
-            ax.set_xticklabels(list(p.categories))
-            ax.set_title(p.title, loc="left", fontsize=8.8, wrap=True)
-            ax.grid(axis="x", visible=False)
-            ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
-        axes[0].set_ylabel(ylabel)
-        top = (
-            ymax
-            if ymax is not None
-            else max([np.nanmax(np.asarray(p.values, float)) for p in panels] + [p.target or 0 for p in panels] + [1])
-        )
-        axes[0].set_ylim(0, top * 1.15)
     return fig

@@ -14,19 +14,25 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
+from simlib.parameters import load_parameters
 from simlib.paths import project_root
-from simlib.report import charts, data, decision, html, verdict
+from simlib.report import bars, charts, data, decision, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.scorecard import threshold_text, verdict_cell
 from simlib.report.table import ReportTable
 from simlib.report.table import export as export_tables
 from simlib.report.table import to_html as table_html
+from simlib.report.trends import rate_change_targets, target_steps
+from simlib.runner import run
+from simlib.scenario import load_scenario
 from simlib.scenario_files import collect_scenarios
 from simlib.schema import load_yaml
 
@@ -44,8 +50,6 @@ def load(
     run now with `engine`."""
     if results:
         return decision.folder_runs(results, lambda f: f"{f.name}/report.html")
-    from simlib.runner import run
-    from simlib.scenario import load_scenario
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
     return [
@@ -243,8 +247,7 @@ def regret_chart(rob: decision.Robustness, titles: dict, lang: str) -> html.Char
     """Each allocation's regret over the draws (box: 25–75 %, whiskers 5–95 %), least first."""
     reg = rob.values
     order = list(rob.summary["scenario"])
-    fig = charts._figure(charts.WIDTH, 0.9 + 0.5 * len(order))
-    import matplotlib
+    fig = charts.new_figure(charts.WIDTH, 0.9 + 0.5 * len(order))
 
     with matplotlib.rc_context(charts.RC):
         ax = fig.add_subplot()
@@ -264,8 +267,6 @@ def regret_chart(rob: decision.Robustness, titles: dict, lang: str) -> html.Char
 
 def trajectories(runs: Sequence[decision.Run], lang: str) -> list:
     """Per group: the province poor rate, one line per scenario, with the plan's target steps."""
-    from simlib.report.trends import rate_change_targets, target_steps
-
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [html.heading(t("compare.section.trajectories"), anchor="trajectories", up=t("report.toc.up"))]
     for g in decision.groups(runs):
@@ -300,9 +301,6 @@ def trajectories(runs: Sequence[decision.Run], lang: str) -> list:
 
 def money(runs: Sequence[decision.Run], lang: str) -> list:
     """Money spent by project in each scenario (billion VND, projected years together)."""
-    from simlib.catalogue import catalogue_of
-    from simlib.parameters import load_parameters
-
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = catalogue_of(load_parameters())
     blocks = [html.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
@@ -317,7 +315,7 @@ def money(runs: Sequence[decision.Run], lang: str) -> list:
             per.append(by_p)
         projects = list(dict.fromkeys(list(cat.projects) + [p for d in per for p in d]))
         segments = [(short_name(p, cat, lang, 30), [d.get(p, 0.0) for d in per]) for p in projects]
-        fig = charts.stacked_barh(
+        fig = bars.stacked_barh(
             [label(r, lang, 40) for r in g],
             segments,
             xlabel=t("axis.billion_vnd"),

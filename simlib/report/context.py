@@ -19,9 +19,14 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
+from simlib.errors import InputError
 from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
+from simlib.runner import run
+from simlib.scenario import load_scenario
+from simlib.uncertainty.run import run_uncertainty
+from simlib.uncertainty.sampling import METHODS
 
 
 @dataclass
@@ -139,9 +144,6 @@ def prepare(
     `simlib.uncertainty.run_uncertainty` on `executor` with `jobs` workers (serial by default:
     inside `simlib batch` the scenarios already run in parallel); their per-sample array stays in
     `draws_folder` when given (the batch compares allocations on it)."""
-    from simlib.runner import run
-    from simlib.scenario import load_scenario
-
     lang = i18n.get_lang(lang)
     scen = load_scenario(scenario, list(set_items or []))
     res = run(scen, engine=engine, draws=int(draws), seed=seed)
@@ -158,10 +160,6 @@ def prepare(
 
 def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None, folder=None):
     """N parameter draws of a run's scenario, with the run's engine, replications and seed."""
-    from simlib.errors import InputError
-    from simlib.uncertainty.run import run_uncertainty
-    from simlib.uncertainty.sampling import METHODS
-
     if n < 1:
         raise InputError("draws", field="uncertainty", value=n)
     if sampler not in METHODS:
@@ -214,6 +212,7 @@ def to_html(blocks: Sequence) -> str:
 def show(blocks: Sequence) -> None:
     """Display blocks in a notebook as one HTML output (so the report carries no code); a
     section with nothing to say displays nothing."""
+    # local import: IPython only in a notebook session (batch workers and the CLI never show)
     from IPython.display import HTML, display
 
     if blocks:

@@ -16,6 +16,10 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.errors import InputError
+from simlib.paths import display_path
+from simlib.uncertainty.run import read_uncertainty
+from simlib.uncertainty.summaries import target_probabilities
 
 #: lower and upper quantile of the spread shown for microsim draws
 SPREAD = (0.05, 0.95)
@@ -55,8 +59,6 @@ class RunTables:
     def target_probabilities(self) -> pd.DataFrame | None:
         """Per target and year, the probability of meeting it in every area it covers (None
         without parameter draws); see `simlib.uncertainty.summaries.target_probabilities`."""
-        from simlib.uncertainty.summaries import target_probabilities
-
         u = self.uncertainty
         if not u or "targets" not in u:
             return None
@@ -82,9 +84,6 @@ class RunTables:
     @classmethod
     def from_folder(cls, folder: str | Path) -> RunTables:
         """From a run folder written by `simlib run` / `simlib batch` (CSV tables + manifest.json)."""
-        from simlib.errors import InputError
-        from simlib.paths import display_path
-
         folder = Path(folder)
         need = ("indicators.csv", "targets.csv", "programme.csv", "manifest.json")
         missing = [f for f in need if not (folder / f).is_file()]
@@ -98,8 +97,6 @@ class RunTables:
 
         unc = None
         if (folder / "uncertainty_targets.csv").is_file():
-            from simlib.uncertainty.run import read_uncertainty
-
             unc = read_uncertainty(folder)
         return cls(
             name=str(manifest.get("scenario", folder.name)),

@@ -25,7 +25,14 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import data, html, verdict
+from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
+from simlib.report.scorecard import shortfall_text
+from simlib.report.table import read_csv
+from simlib.scenario import load_scenario
+from simlib.uncertainty.robustness import comparable, compare_allocations, regret, regret_summary
+from simlib.uncertainty.run import load_draws
+from simlib.uncertainty.summaries import all_targets_probability
 
 ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
 
@@ -57,8 +64,6 @@ class Run:
 
 def run_of(tables: RunTables, link: str = "") -> Run:
     """A Run from a report folder's tables (its verdicts and role as the report wrote them)."""
-    from simlib.report.context import verdicts_of
-
     f = tables.folder / "verdicts.csv" if tables.folder is not None else None
     verdicts = pd.read_csv(f, dtype={"geo": str}) if f is not None and f.is_file() else verdicts_of(tables)
     role = str((tables.manifest.get("report") or {}).get("role") or "")
@@ -98,8 +103,6 @@ def _draw_signature(r: Run) -> tuple | None:
 
 def horizon_rates(r: Run) -> np.ndarray:
     """The province poor rate at the horizon in every parameter draw (mean over replications)."""
-    from simlib.uncertainty.run import load_draws
-
     arr, cells = load_draws(r.tables.folder)
     year = data.years(r.tables.indicators)[-1]
     col = cells.index[(cells["indicator"] == "poor_rate") & (cells["geo"] == "province") & (cells["year"] == year)]
@@ -119,8 +122,6 @@ class Robustness:
 def shared_robustness(group: Sequence[Run]) -> Robustness | None:
     """Regret and share best of the group's allocations on their common draws (None when fewer
     than two allocations share draws)."""
-    from simlib.uncertainty.robustness import regret, regret_summary
-
     allocs = allocations(group)
     sigs = {r.name: _draw_signature(r) for r in allocs}
     known = [s for s in sigs.values() if s is not None]
@@ -141,9 +142,6 @@ def shared_robustness(group: Sequence[Run]) -> Robustness | None:
 
 def run_robustness(scenario, compare: Sequence, draws: int, seed=None, executor="serial", jobs=None) -> pd.DataFrame:
     """A scenario against others on `draws` common draws (a notebook run on its own)."""
-    from simlib.scenario import load_scenario
-    from simlib.uncertainty.robustness import comparable, compare_allocations
-
     others, _ = comparable(scenario, [load_scenario(c) for c in compare])
     if not others:
         return pd.DataFrame()
@@ -203,8 +201,6 @@ def own_year(runs: Sequence[Run]) -> int | None:
 
 def all_met_probability(r: Run, year: int) -> float:
     """Probability that every target is met in `year` (NaN without draws)."""
-    from simlib.uncertainty.summaries import all_targets_probability
-
     o = (r.tables.uncertainty or {}).get("outcomes")
     p = all_targets_probability(o) if o is not None else pd.Series(dtype=float)
     return float(p.get(year, np.nan))
@@ -345,7 +341,6 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         not_met=c["not_met"],
         total=len(v),
     )
-    from simlib.report.scorecard import shortfall_text
 
     worst = v[v["status"] != "met"]
     if len(worst):
@@ -455,8 +450,6 @@ def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
         f = r.tables.folder / "table_unallocated.csv" if r.tables.folder is not None else None
         out[r.name] = 0.0
         if f is not None and f.is_file():
-            from simlib.report.table import read_csv
-
             lang = (r.tables.manifest.get("report") or {}).get("lang", "vi")
             df = read_csv(f, lang)
             out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").sum())

@@ -18,10 +18,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from simlib import i18n
+from simlib.atomic import write_text
 from simlib.errors import InputError
 from simlib.i18n import LocalText
+from simlib.paths import display_path
+from simlib.scenario import scenario_from_dict
+from simlib.schema import parse_yaml
 
 SOURCE_FOR_CAPITAL = {"investment": "central_investment", "recurrent": "central_recurrent"}
 
@@ -150,13 +155,6 @@ def save_scenario(
     """Write the allocation as a scenario YAML at `path` (atomically), once it is known to load
     as a valid scenario from there: an invalid result is never written (and an existing file,
     with `overwrite`, is kept)."""
-    import yaml
-
-    from simlib.atomic import write_text
-    from simlib.paths import display_path
-    from simlib.scenario import scenario_from_dict
-    from simlib.schema import parse_yaml
-
     path = Path(path)
     if path.exists() and not overwrite:
         raise InputError("file_exists", file=display_path(path))

@@ -165,7 +165,8 @@ def img_data_uri(png: bytes) -> str:
 
 def figure(chart: Chart) -> str:
     """A chart as an embedded PNG inside <figure> with its caption."""
-    from simlib.report.charts import to_png
+    # local import: matplotlib (through chart_style) only when a chart is embedded; workbench and index pages use html without charts
+    from simlib.chart_style import to_png
 
     png = to_png(chart.figure)
     alt = esc(chart.alt or chart.caption)

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from simlib import i18n
+from simlib import __version__, i18n
 from simlib.atomic import write_text
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
 from simlib.report import data, decision, html, verdict
+from simlib.report.compare import group_title
 from simlib.report.data import RunTables
 
 
@@ -116,7 +117,6 @@ def _failed_rows(items, out: Path, lang: str) -> list[list[str]]:
 def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
     """The scenarios by group (model and years), then the failed ones."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    from simlib.report.compare import group_title
 
     header = [
         t("index.col.scenario"),
@@ -151,8 +151,6 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
 
 def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected", draws: int = 1) -> str:
     """The index page of a batch (`simlib.batch.BatchResult`)."""
-    from simlib import __version__
-
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     out = Path(out_dir)
     items = result.items

@@ -17,8 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
+
 from simlib import i18n
 from simlib.errors import SimlibError
+from simlib.paths import scenarios_dir, workspace_dir
 from simlib.report import html
 
 
@@ -42,6 +45,7 @@ def install_error_handler(lang: str | None = None, shell=None) -> bool:
     """Show `SimlibError`s in `shell` (default: the running IPython) as plain messages.
     Returns False outside IPython."""
     if shell is None:
+        # local import: IPython only in a notebook session
         from IPython import get_ipython
 
         shell = get_ipython()
@@ -61,10 +65,6 @@ def available_scenarios(folders: list[Path] | None = None) -> list[dict]:
     """Scenario files a notebook can use: the project's (`params/scenarios/`) and those saved in
     the workspace (`workspace/scenarios/`), each with its name, titles and path; files that do
     not load are listed with their problem."""
-    import yaml
-
-    from simlib.paths import scenarios_dir, workspace_dir
-
     folders = folders if folders is not None else [scenarios_dir(), workspace_dir() / "scenarios"]
     out = []
     for folder in folders:
@@ -101,6 +101,7 @@ def scenarios_html(lang: str | None = None, folders: list[Path] | None = None, c
 
 def setup(lang: str | None = None, scenarios: bool = True) -> None:
     """Prepare a report notebook for JupyterLab (see the module docstring)."""
+    # local import: IPython only in a notebook session
     from IPython.display import HTML, display
 
     install_error_handler(lang)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import charts, data, html
+from simlib.report import bars, charts, data, html
 from simlib.report.context import short_name
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
@@ -90,7 +90,7 @@ def flows(ctx) -> list:
         vals = [data.value_at(ind, i, y) for i in data.FLOW_INDICATORS]
         groups.append((str(y), [v[0] for v in vals]))
         errors.append(([v[1] for v in vals], [v[2] for v in vals]))
-    fig = charts.grouped_bars(
+    fig = bars.grouped_bars(
         cats,
         groups,
         ylabel=ctx.t("axis.households"),
@@ -180,7 +180,7 @@ def _budget_chart(ctx) -> html.Chart:
     segments = [
         (i18n.t(f"source.{src}", L), [by.get((p, src), 0.0) / 1e9 for p in projects]) for src in scen.budget.sources
     ]
-    fig = charts.stacked_barh(
+    fig = bars.stacked_barh(
         [short_name(p, cat, L) for p in projects],
         segments,
         xlabel=ctx.t("axis.billion_vnd_period", y0=scen.years[0], y1=scen.years[-1]),
@@ -205,7 +205,7 @@ def _reach_chart(ctx) -> html.Chart:
         groups.append((str(y), [float(r.get(c, 0.0)) for c in hh_lines]))
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=scen.years[0], y1=scen.years[-1]), groups[0][1])]
-    fig = charts.barh(
+    fig = bars.barh(
         [short_name(c, cat, L, 40) for c in hh_lines],
         groups,
         xlabel=ctx.t("axis.households_reached"),
@@ -299,7 +299,7 @@ def coverage(ctx) -> list:
         s = data.series(ind, i, "province").set_index("year")
         target = thr.get(i)
         panels.append(
-            charts.BarPanel(
+            bars.BarPanel(
                 textwrap.fill(i18n.t(f"short.indicator.{i}", L), 28),
                 [str(y) for y in ys],
                 [float(s["mean"].get(y, np.nan)) for y in ys],
@@ -309,7 +309,7 @@ def coverage(ctx) -> list:
                 [float(s["hi"].get(y, np.nan)) for y in ys] if ctx.spread_shown else None,
             )
         )
-    fig = charts.bar_panels(
+    fig = bars.bar_panels(
         panels, ylabel=ctx.t("axis.percent"), lang=L, value_fmt=lambda v: fmt.percent(v, L, 0), ymax=100.0
     )
     return [

@@ -27,8 +27,10 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
-from simlib.report import data, table
+from simlib.report import assumptions, data, deprivation, money, scorecard, table, trends
+from simlib.report.scenario_report import caveats
 from simlib.report.table import ReportTable
+from simlib.results import INDICATOR_UNITS
 
 #: the run's own tidy tables, as `simlib run` writes them
 RUN_TABLES = ("states", "flows", "indicators", "targets", "programme")
@@ -96,8 +98,6 @@ def budget_table(ctx) -> ReportTable:
 
 def deprivation_tables(ctx) -> list[ReportTable]:
     """The deprivation section's tables (multidimensional model), each with its row labels."""
-    from simlib.report import deprivation
-
     if run_table(ctx.result, "deprivations") is None:
         return []
     sec = deprivation.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
@@ -162,8 +162,6 @@ def uncertainty_tables(ctx) -> list[ReportTable]:
 
 def unit_text(indicator: str, lang: str) -> str:
     """The unit of an indicator in the reader's language (%, điểm %, hộ, tỷ đồng…)."""
-    from simlib.results import INDICATOR_UNITS
-
     key = {
         "percent": "unit.pct",
         "percentage points": "unit.pts",
@@ -176,8 +174,6 @@ def unit_text(indicator: str, lang: str) -> str:
 
 def report_tables(ctx) -> list[ReportTable]:
     """Every table of the scenario report, in the report's order."""
-    from simlib.report import assumptions, money, scorecard, trends
-
     out = [scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names), trends.district_table(ctx)]
     out += uncertainty_tables(ctx)
     out += deprivation_tables(ctx)
@@ -192,9 +188,6 @@ def report_tables(ctx) -> list[ReportTable]:
 
 def info_rows(ctx) -> list[tuple[str, str]]:
     """The workbook's information sheet: what the tables are, the run, the main assumptions."""
-    from simlib.report import assumptions
-    from simlib.report.scenario_report import caveats
-
     t = ctx.t
     rows = [(t("xlsx.title"), t("report.title", title=ctx.scenario.title(ctx.lang)))]
     rows += assumptions.manifest_rows(ctx.result.manifest, ctx.lang)

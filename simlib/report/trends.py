@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
-from simlib.report import charts, communes, data, html
-from simlib.report.table import ReportTable
+from simlib.report import charts, communes, data, html, uncertainty
+from simlib.report.table import ReportTable, to_html
 
 PUBLISHED = "published/poverty_figures.csv"
 _START = re.compile(r"\bstart of (\d{4})")
@@ -243,15 +244,11 @@ def district_table(ctx) -> ReportTable:
 def fan_panels(ctx) -> html.Chart:
     """Fan charts of the poor rate of the province, the poor districts together and
     ethnic-minority households over the parameter draws, each with its target steps."""
-    import matplotlib
-
-    from simlib.report import uncertainty
-
     L = ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     tables = ctx.unc_tables()
     geos = ("province", "poor_districts", "ethnic_minority")
-    fig = charts._figure(charts.WIDTH, 3.3)
+    fig = charts.new_figure(charts.WIDTH, 3.3)
     with matplotlib.rc_context(charts.RC):
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
@@ -268,8 +265,6 @@ def fan_panels(ctx) -> html.Chart:
 def trajectories(ctx) -> list:
     """Poor rate over the years: province (with the published history), poor districts and
     ethnic-minority households, every district; each against the yearly target steps."""
-    from simlib.report.table import to_html
-
     L = ctx.lang
     blocks = [
         html.heading(ctx.t("report.section.trajectories"), anchor="trajectories", up=ctx.t("report.toc.up")),

@@ -24,12 +24,18 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import html, scorecard, verdict
-from simlib.report.context import Links, show, to_html  # noqa: F401 - the notebook's API
+from simlib.report import html, scorecard, uncertainty, verdict
+from simlib.report.assumptions import footer_html
+from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
+from simlib.report.decision import robustness_section_rows, run_robustness
 from simlib.report.parameter_names import criteria_of, readable
+from simlib.report.scorecard import area_name
 from simlib.report.table import ReportTable
 from simlib.report.table import to_html as table_html
+from simlib.report.trends import fan_panels
+from simlib.report.uncertainty import probability_figure, rules_note
+from simlib.uncertainty.sensitivity import DEFAULT_OUTPUTS, screening_analysis, sensitivity_analysis
 
 TOC = (
     ("fans", "unc.page.fans"),
@@ -65,8 +71,6 @@ class PageContext:
 
 def load(folder: str | Path, scenario, lang: str = "vi", links: Links | None = None) -> PageContext:
     """The page's context from a report folder (`simlib run --uncertainty N` or a batch report)."""
-    from simlib.report.context import verdict_targets, verdicts_of
-
     tabs = RunTables.from_folder(folder)
     f = Path(folder) / "verdicts.csv"
     verdicts = pd.read_csv(f, dtype={"geo": str}) if f.is_file() else verdicts_of(tabs, verdict_targets(scenario))
@@ -100,8 +104,6 @@ def title(ctx: PageContext) -> list:
 
 
 def fans(ctx: PageContext) -> list:
-    from simlib.report.trends import fan_panels
-
     return [
         html.heading(ctx.t("unc.page.fans"), anchor="fans", up=_up(ctx)),
         html.para(ctx.t("unc.page.fans_intro")),
@@ -110,8 +112,6 @@ def fans(ctx: PageContext) -> list:
 
 
 def verdicts(ctx: PageContext) -> list:
-    from simlib.report.uncertainty import probability_figure
-
     blocks = [
         html.heading(ctx.t("unc.page.verdicts"), anchor="verdicts", up=_up(ctx)),
         html.para(
@@ -138,8 +138,6 @@ def _unit_names(ctx: PageContext) -> dict:
 
 def rules_table(ctx: PageContext) -> ReportTable | None:
     """The rules found for misses (targets' named areas and districts), or None."""
-    from simlib.report.scorecard import area_name
-
     r = (ctx.tables.uncertainty or {}).get("rules")
     if r is None or r.empty:
         return None
@@ -164,8 +162,6 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
 
 
 def rules(ctx: PageContext) -> list:
-    from simlib.report.uncertainty import rules_note
-
     blocks = [html.heading(ctx.t("unc.nb.rules"), anchor="rules", up=_up(ctx)), html.para(ctx.t("unc.nb.rules_note"))]
     table = rules_table(ctx)
     if table is not None:
@@ -181,9 +177,6 @@ def sensitivity(
 ) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
     of parameter and by project); Morris screening when `morris` trajectories are asked for."""
-    from simlib.report import uncertainty
-    from simlib.uncertainty.sensitivity import DEFAULT_OUTPUTS, screening_analysis, sensitivity_analysis
-
     blocks = [html.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
     if points <= 0:
         return blocks + [html.para(ctx.t("unc.page.no_sensitivity"))]
@@ -224,8 +217,6 @@ def robustness(
 ) -> list:
     """This allocation against the others on the same draws: from the batch's shared comparison
     (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare`."""
-    from simlib.report.decision import robustness_section_rows, run_robustness
-
     blocks = [html.heading(ctx.t("unc.nb.robustness"), anchor="robustness", up=_up(ctx))]
     if shared is not None and Path(shared).is_file():
         summary = pd.read_csv(shared)
@@ -248,6 +239,4 @@ def robustness(
 
 def footer(ctx: PageContext) -> list:
     """What produced the draws (the run manifest)."""
-    from simlib.report.assumptions import footer_html
-
     return [footer_html(ctx.tables.manifest, ctx.lang)]

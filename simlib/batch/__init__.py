@@ -1,0 +1,66 @@
+"""Run a folder (or list) of scenarios and build their reports.
+
+1. Every scenario is validated first; all problems are reported together (`validate_all`).
+2. Each valid scenario runs `notebooks/scenario_report.ipynb`, in parallel through the executor
+   seam (`simlib.executors.make_executor`: local processes, or Dask). Each worker runs the
+   notebooks in its own IPython shell (`simlib.report.inprocess`: no kernel start per page;
+   the report notebooks only call library functions), so simlib is imported once per worker.
+   The executed notebook, its HTML rendering (code hidden, charts embedded), the tables
+   (CSV + XLSX) and `manifest.json` go to `OUT/<scenario>/`, replaced atomically: a failed
+   run leaves the previous report in place, and its partly executed notebook is kept as
+   `OUT/<scenario>.failed.ipynb` for debugging.
+   With `uncertainty` = N > 0, each report also runs N parameter draws (fan charts and the
+   probability of meeting each target; the draws run serially inside each worker, since the
+   batch already runs its scenarios in parallel) and keeps them (`uncertainty_draws.npy`), and
+   `notebooks/uncertainty.ipynb` is rendered over them into `OUT/<scenario>/uncertainty.html`
+   (when targets are missed, what we most need to measure better).
+3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`): groups
+   of like scenarios, and the allocations compared on the draws their reports already ran —
+   robustness computed once for the batch, no run repeated (`simlib.report.decision`).
+4. `OUT/index.html` opens with the decision brief (which allocation to choose, how sure), then
+   every report with its verdict, headline numbers and status; failed scenarios with their error.
+
+One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
+With `reports=False` only the tables are written (no notebooks), as `simlib run` would.
+
+The package: `checks` (scenarios and the output folder, before anything runs), `pages` (one
+scenario's tables or report, its uncertainty page, the comparison), `run` (the batch over the
+executor, the index).
+"""
+
+from simlib.batch.checks import COMPARE_FILES, batch_names, check_all, check_batch_output, load_all, validate_all
+from simlib.batch.pages import (
+    COMPARE_NOTEBOOK,
+    REPORT_NOTEBOOK,
+    UNCERTAINTY_NOTEBOOK,
+    UNCERTAINTY_OPTIONS,
+    compare_reports,
+    headline,
+    report_one,
+    run_one,
+    uncertainty_report,
+)
+from simlib.batch.run import BatchItem, BatchResult, run_batch
+from simlib.scenario_files import collect_scenarios
+
+__all__ = [
+    "COMPARE_FILES",
+    "COMPARE_NOTEBOOK",
+    "REPORT_NOTEBOOK",
+    "UNCERTAINTY_NOTEBOOK",
+    "UNCERTAINTY_OPTIONS",
+    "BatchItem",
+    "BatchResult",
+    "batch_names",
+    "check_all",
+    "check_batch_output",
+    "collect_scenarios",
+    "compare_reports",
+    "headline",
+    "load_all",
+    "report_one",
+    "run_batch",
+    "run_one",
+    "uncertainty_report",
+    "validate_all",
+]

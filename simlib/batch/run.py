@@ -1,0 +1,240 @@
+"""The batch itself: which scenarios run, spread over the executor's workers (one page per
+scenario, `simlib.batch.pages`), then the comparison and the index page; each scenario's status is
+kept in its `BatchItem`, and one scenario's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from simlib import i18n
+from simlib.atomic import folder_lock, mark_collection
+from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
+from simlib.batch.pages import compare_reports, report_one, run_one, set_strings
+from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
+from simlib.executors import default_jobs, make_executor
+from simlib.i18n import LocalText
+from simlib.options import RunOptions
+
+
+@dataclass
+class BatchItem:
+    """One scenario of a batch: its file, name, titles, status and where its report is."""
+
+    path: Path
+    name: str
+    ok: bool = False
+    error: str = ""
+    out_dir: Path | None = None
+    headline: dict = field(default_factory=dict)
+    titles: LocalText = field(default_factory=LocalText)
+    invalid: bool = False
+    failed_notebook: Path | None = None
+    uncertainty_report: Path | None = None  # OUT/<name>/uncertainty.html when rendered
+    uncertainty_error: str = ""  # why the uncertainty report failed (the scenario report stands)
+
+    def title(self, lang: str = "vi") -> str:
+        return self.titles.get(lang) or self.name
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced: its items, the comparison's status and the index page."""
+
+    items: list[BatchItem]
+    out_dir: Path
+    compare_ok: bool | None = None  # None: not attempted (fewer than one good report)
+    compare_error: str = ""
+    index: Path | None = None
+    uncertainty: int = 0  # parameter draws per scenario (0: none)
+    sampler: str = "lhs"
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        return [it for it in self.items if not it.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.compare_ok is not False and not any(it.uncertainty_error for it in self.items)
+
+
+def _batch_options(options: RunOptions | None, option_fields: dict, uncertainty: int, sampler: str) -> RunOptions:
+    """The batch's run options (default: local processes with a progress bar), checked together
+    with the uncertainty options: every problem at once."""
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from simlib.uncertainty.sampling import METHODS
+
+    errors = []
+    if not isinstance(uncertainty, int) or uncertainty < 0:
+        errors.append(InputError("uncertainty_draws", field="uncertainty", value=uncertainty))
+    if sampler not in METHODS:
+        errors.append(InputError("enum", field="sampler", value=sampler, allowed=METHODS))
+    try:
+        base = options if options is not None else RunOptions(executor="local", progress=True)
+        options = RunOptions.of(base, **option_fields)
+    except InputErrors as exc:
+        errors = exc.errors + errors
+    except InputError as exc:
+        errors = [exc] + errors
+    raise_if_any(errors)
+    return options
+
+
+def run_batch(
+    paths: list[Path],
+    out_dir: str | Path,
+    options: RunOptions | None = None,
+    *,
+    set_items: list | None = None,
+    lang: str | None = None,
+    reports: bool = True,
+    on_invalid=None,
+    uncertainty: int = 0,
+    sampler: str = "lhs",
+    **option_fields,
+) -> BatchResult:
+    """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
+    invalid), check the output folder, then run the valid ones in parallel — as reports
+    (default) or tables only — then, for reports, the comparison and the index page. Invalid,
+    crashing or failing scenarios are returned with their error; they never stop the others.
+    `options` (a `RunOptions`, or its fields as keywords; default: local processes with a
+    progress bar) give each scenario's engine, draws and seed and spread the scenarios over
+    workers. With `uncertainty` = N > 0, every scenario also runs N parameter draws (`sampler`
+    lhs | sobol | random) and, for reports, gets its uncertainty report."""
+    lang = i18n.get_lang(lang)
+    options = _batch_options(options, option_fields, uncertainty, sampler)
+    out_dir = Path(out_dir)
+    checked = check_all(paths, set_items)
+    items = _batch_items(paths, checked, lang, on_invalid)
+    todo = [p for p in paths if not isinstance(checked[p], BaseException)]
+    check_batch_output(out_dir, {items[p].name: checked[p] for p in todo}, reports)
+    result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out_dir):
+        reserved = batch_names([items[p].name for p in todo], reports)
+        mark_collection(out_dir, "batch", reserved)
+        if todo:
+            batch = Batch(options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler)
+            _run_all(todo, items, batch)
+        if reports:
+            _compare_all(result, out_dir, lang)
+            # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+            from simlib.report.index import write_index
+
+            result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
+        mark_collection(out_dir, "batch", [n for n in reserved if (out_dir / n).is_file()])
+    return result
+
+
+def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dict[Path, BatchItem]:
+    """One item per file; invalid files get their message (and `on_invalid` is told at once),
+    files simlib crashed on are marked failed with the crash."""
+    items = {p: BatchItem(path=p, name=p.stem) for p in paths}
+    bad = {}
+    for p, v in checked.items():
+        it = items[p]
+        if isinstance(v, SimlibError):
+            it.error, it.invalid = v.message(lang), True
+            it.name, it.titles = names_of_invalid(p, it.name)
+            bad[p] = v
+        elif isinstance(v, BaseException):
+            it.error = f"{type(v).__name__}: {v}"
+            it.name, it.titles = names_of_invalid(p, it.name)
+        else:
+            it.name, it.titles = v.name, v.title
+    if bad and on_invalid is not None:
+        on_invalid(bad)
+    return items
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every scenario of one batch shares: the run options (engine, draws, seed, executor,
+    workers, progress), the output folder, the `--set` items, reports or tables only, the
+    language, and the parameter draws per scenario with their sampler."""
+
+    options: RunOptions
+    out_dir: Path
+    set_items: list
+    reports: bool
+    lang: str
+    uncertainty: int
+    sampler: str
+
+
+def _run_all(todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
+    """Run every valid scenario through the executor; results go into `items`."""
+    o = batch.options
+    n_jobs = min(o.jobs or default_jobs(), len(todo))  # default: one worker per core
+    desc = i18n.t("cli.progress_reports" if batch.reports else "cli.progress_scenarios", batch.lang)
+    with (
+        tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar,
+        contextlib.ExitStack() as stack,
+    ):
+        try:
+            ex = stack.enter_context(make_executor(o.executor, jobs=n_jobs, scheduler=o.scheduler))
+        except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
+            raise InputError(
+                "executor_start",
+                field="scheduler" if o.scheduler else "executor",
+                value=o.scheduler or o.executor,
+                detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+            ) from None
+        futs = {_submit(ex, p, items[p], batch): p for p in todo}
+        for fut in as_completed(futs):
+            p = futs[fut]
+            try:
+                r = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
+                r = {"ok": False, "name": items[p].name, "error": f"{type(exc).__name__}: {exc}", "out_dir": None}
+            _record(items[p], r)
+            bar.update(1)
+
+
+def _submit(ex, p: Path, it: BatchItem, batch: Batch):
+    """One scenario's worker (its report, or its tables only) on the executor, with plain
+    arguments (picklable for process and Dask executors)."""
+    o, out = batch.options, str(batch.out_dir)
+    if batch.reports:
+        return ex.submit(
+            report_one,
+            str(p),
+            it.name,
+            it.title(batch.lang),
+            out,
+            o.engine,
+            o.draws,
+            o.seed,
+            batch.lang,
+            set_strings(batch.set_items),
+            batch.uncertainty,
+            batch.sampler,
+        )
+    return ex.submit(run_one, str(p), out, o.engine, o.draws, o.seed, batch.set_items, batch.uncertainty, batch.sampler)
+
+
+def _record(it: BatchItem, r: dict) -> None:
+    it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r.get("headline") or {}
+    it.out_dir = Path(r["out_dir"]) if r.get("out_dir") else None
+    it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
+    it.uncertainty_error = r.get("uncertainty_error") or ""
+    it.uncertainty_report = Path(r["uncertainty_report"]) if r.get("uncertainty_report") else None
+
+
+def _compare_all(result: BatchResult, out_dir: Path, lang: str) -> None:
+    good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]
+    if not good:
+        return
+    try:
+        compare_reports(good, out_dir, lang)
+        result.compare_ok = True
+    except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
+        result.compare_ok, result.compare_error = (
+            False,
+            str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
+        )
