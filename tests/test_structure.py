@@ -40,24 +40,7 @@ LONG_MODULES: set[str] = {
 
 PRIVATE_IMPORTS: set[str] = set()
 
-LOCAL_IMPORTS: set[str] = {
-    "simlib/report/scenario_report.py:_verdict_cards",
-    "simlib/report/scenario_report.py:dataset_estimated_share",
-    "simlib/report/scenario_report.py:deprivations",
-    "simlib/report/scenario_report.py:export",
-    "simlib/report/scenario_report.py:scorecard_html",
-    "simlib/report/uncertainty.py:_fig_ax",
-    "simlib/report/uncertainty.py:_tables",
-    "simlib/report/uncertainty.py:_wrap",
-    "simlib/report/uncertainty.py:target_rows",
-    "simlib/report/verdict.py:_probabilities",
-    "simlib/workbench/__init__.py:explore",
-    "simlib/workbench/state.py:AllocationState.evaluate",
-    "simlib/workbench/state.py:AllocationState.load",
-    "simlib/workbench/workspace.py:describe",
-    "simlib/workbench/workspace.py:save",
-    "simlib/workbench/workspace.py:sync_notebooks",
-}
+LOCAL_IMPORTS: set[str] = set()
 
 ENGINE_STRING_DISPATCH: set[str] = set()
 

@@ -13,17 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import assumptions as assumption_notes
-from simlib.report import data, html, trends, verdict
+from simlib.report import data, deprivation, html, trends, verdict
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.table import to_html as table_html
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
 from simlib.report.uncertainty import probability_figure
+from simlib.uncertainty.summaries import all_targets_probability
 
 #: (anchor, catalogue key) of the sections in the table of contents
 TOC = (
@@ -46,8 +48,6 @@ def _up(ctx: ReportContext) -> str:
 
 def dataset_estimated_share(dataset) -> float | None:
     """Share of baseline households in rows flagged `estimated` (None if the data say nothing)."""
-    import pandas as pd
-
     f = Path(dataset.path) / str(dataset.meta.get("baseline_file", f"baseline_{dataset.baseline_year}.csv"))
     try:
         df = pd.read_csv(f, usecols=["households", "estimated"], dtype={"estimated": str})
@@ -308,8 +308,6 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     value = f"{c['met']}/{len(v)}"
     out = [(ctx.t("report.card.targets_met", year=years), value, ctx.t("report.card.targets_verdict", **c))]
     if ctx.uncertainty is not None:
-        from simlib.uncertainty.summaries import all_targets_probability
-
         p = all_targets_probability(ctx.uncertainty.outcomes)
         year = int(sorted(v["year"].unique())[0])
         if year in p.index:
@@ -400,11 +398,11 @@ def uncertainty(ctx: ReportContext) -> list:
 def deprivations(ctx: ReportContext) -> list:
     """The deprivation dimensions (multidimensional model): which improve, where, thanks to which
     line; poverty gap and severity; a note where the poverty standard changes."""
-    from simlib.report import deprivation
-    from simlib.report.tables import deprivation_tables
-
     if getattr(ctx.result.tables, "deprivations", None) is None:
         return []
+    # local import: a real cycle — report.tables imports this module's caveats
+    from simlib.report.tables import deprivation_tables
+
     sec = deprivation.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
     captions = {
         "shares": "report.fig.dep_shares",
@@ -442,8 +440,6 @@ def footer(ctx: ReportContext) -> list:
 
 def scorecard_html(targets, lang: str, unit_names: dict, spread_shown: bool = False, probabilities=None) -> str:
     """The scorecard of a targets table alone (no parameter draws), for the workbench's view."""
-    import pandas as pd
-
     ind = pd.DataFrame(columns=["indicator", "geo", "year", "value"])
     return scorecards.scorecard_html(verdict.verdict_table(targets, ind), lang, unit_names)
 
@@ -475,12 +471,13 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
     """Write the run's tables (machine-readable CSV, the report's tables as CSV and XLSX) and
     its manifest into `output_dir` (see `simlib.report.tables.export_run`); `parameters` are the
     notebook's, recorded in the manifest with the scenario's role."""
-    from simlib.report.tables import export_run
-
     info = {
         "notebook": "scenario_report.ipynb",
         "lang": ctx.lang,
         "role": role(ctx.scenario),
         "parameters": dict(parameters or {}),
     }
+    # local import: a real cycle — report.tables imports this module's caveats
+    from simlib.report.tables import export_run
+
     return export_run(ctx, output_dir, info)

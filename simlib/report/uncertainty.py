@@ -8,10 +8,12 @@ Charts return a matplotlib Figure; tables return DataFrames with translated colu
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,8 @@ from simlib.report import charts
 from simlib.report.charts import FILLS, TARGET_STYLE
 from simlib.report.html import Chart
 from simlib.report.parameter_names import readable
+from simlib.uncertainty.run import read_uncertainty
+from simlib.uncertainty.summaries import target_probabilities
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
 _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
@@ -29,8 +33,6 @@ _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poo
 def _tables(source) -> dict:
     """{'quantiles', 'targets', 'rules', ..., 'indicators'?} from a folder, a dict or a DataFrame."""
     if isinstance(source, (str, Path)):
-        from simlib.uncertainty.run import read_uncertainty
-
         out = read_uncertainty(source)
         ind = Path(source) / "indicators.csv"
         if ind.exists():
@@ -148,8 +150,6 @@ def target_rows(tabs: dict) -> pd.DataFrame:
     probability of meeting the target in every area it covers, as the reports and scorecard
     count it (`simlib.uncertainty.summaries.target_probabilities`); otherwise the row of the
     area the target names."""
-    from simlib.uncertainty.summaries import target_probabilities
-
     t = tabs["targets"]
     o = tabs.get("outcomes")
     if (
@@ -246,14 +246,11 @@ def _fig_ax(ax, figsize: tuple[float, float]):
     """(figure, axes): the given axes and its figure, or a new figure of `figsize` (inches)."""
     if ax is not None:
         return ax.figure, ax
-    import matplotlib.pyplot as plt
 
     return plt.subplots(figsize=figsize)
 
 
 def _wrap(text: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 

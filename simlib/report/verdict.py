@@ -28,6 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simlib.uncertainty.summaries import target_probabilities
+
 #: probability of meeting a target from which it is called met (and at most which not met)
 P_MET = 0.8
 P_NOT_MET = 0.2
@@ -97,7 +99,6 @@ def _probabilities(unc_targets: pd.DataFrame | None, outcomes: pd.DataFrame | No
     keys = ["target_id", "geo_type", "geo", "year"]
     if unc_targets is None or unc_targets.empty:
         return pd.DataFrame(columns=keys + ["probability", "lo", "hi", "samples"])
-    from simlib.uncertainty.summaries import target_probabilities
 
     cells = unc_targets[keys + ["probability_met", "value_q05", "value_q95", "samples"]].rename(
         columns={"probability_met": "probability", "value_q05": "lo", "value_q95": "hi"}

@@ -22,6 +22,7 @@ __all__ = ["AllocationState", "Problem", "explore"]
 
 def explore(scenario, lang: str = "vi", save_dir=None, **kw):
     """Open the allocation explorer on a scenario file (see `simlib.workbench.view.explore`)."""
+    # local import: the view imports ipywidgets and IPython, needed only when the explorer is drawn
     from simlib.workbench.view import explore as _explore
 
     return _explore(scenario, lang, save_dir, **kw)

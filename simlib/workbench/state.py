@@ -34,6 +34,8 @@ from simlib.compliance import check_allocation, ignored
 from simlib.i18n import LocalText
 from simlib.memo import memoised
 from simlib.model import compile_levers, compile_structure
+from simlib.scenario import load_scenario
+from simlib.workbench.project import project
 
 BN = 1e9
 #: VND: amounts closer than this are equal (the legal frame's own tolerance is 1 VND)
@@ -139,8 +141,6 @@ class AllocationState:
     @classmethod
     def load(cls, scenario: str | Path, validators=None) -> AllocationState:
         """The state starting from a scenario file."""
-        from simlib.scenario import load_scenario
-
         return cls(load_scenario(scenario), validators)
 
     # -- changes (refused, never bent) -------------------------------------------------------
@@ -290,8 +290,6 @@ class AllocationState:
     def evaluate(self):
         """Project the allocation with the expected engine: indicators and targets
         (`simlib.workbench.project`; the legal frame was checked on every change)."""
-        from simlib.workbench.project import project
-
         return project(self.scenario(), self.base)
 
 

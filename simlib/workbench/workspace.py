@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simlib import i18n
-from simlib.i18n import LocalText
+from simlib.atomic import write_bytes, write_text
+from simlib.errors import InputError
+from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path, notebooks_dir, workspace_dir
+from simlib.report.explore import save_scenario
 from simlib.workbench.state import AllocationState, Problem
 
 #: longest file name derived from a title (characters, without `.yaml`)
@@ -80,8 +83,6 @@ def plan_save(state: AllocationState, title_vi: str, title_en: str = "", folder:
 
 def describe(state: AllocationState, lang: str) -> str:
     """The saved scenario's description: where it comes from, the envelope and the shares."""
-    from simlib.i18n import fmt
-
     shares = "; ".join(f"{p} {fmt.percent(100 * v, lang, 1)}" for p, v in state.shares().items())
     return i18n.t(
         "wb.saved_description",
@@ -95,9 +96,6 @@ def describe(state: AllocationState, lang: str) -> str:
 def save(state: AllocationState, plan: SavePlan, overwrite: bool = False) -> Path:
     """Write the allocation as a scenario file as `plan` says; an existing file only with
     `overwrite`. Raises `InputError` when the plan is blocked or the file exists."""
-    from simlib.errors import InputError
-    from simlib.report.explore import save_scenario
-
     if plan.blocked or plan.path is None:
         first = next(p for p in plan.problems if p.blocking)
         raise InputError("wb_save_blocked", field=first.where, reason=first.message("en"))
@@ -127,8 +125,6 @@ def sync_notebooks(source: str | Path | None = None, workspace: str | Path | Non
     A notebook missing there is copied; a copy the planner has not changed is refreshed when
     its template changed; a copy the planner changed (edited, run, saved) is kept as it is.
     Returns (notebook, action) pairs, action one of copied, refreshed, kept, current."""
-    from simlib.atomic import write_bytes, write_text
-
     src = Path(source or notebooks_dir())
     dst = Path(workspace or workspace_dir())
     record_file = dst / NOTEBOOK_RECORD
