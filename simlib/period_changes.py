@@ -16,10 +16,16 @@ Between two reviews the count of poor (near-poor, …) households in a unit chan
 `period_changes` returns, per draw, year, geography and measure: `previous` (the previous review
 on its own units; NaN for a unit that did not exist then), `start` (the previous review on the
 current units), `remapping = start − previous` (0 for the province; NaN for a new unit),
-`reclassification`, `movement` and `current`, with `start + reclassification + movement = current`. A run on district units shows the years whose review
+`reclassification`, `movement` and `current`, with `start + reclassification + movement = current`,
+and `standard_changed` (this review applies a new standard). A run on district units shows the years whose review
 falls after 1 July 2025 on the communes (`on_review_units`): the engine itself keeps the districts
 (its money split and eligibility are by district), the counts are moved by the same weights as
 the baseline move.
+
+`reclassification_points` turns the reclassification into points of each rate, the amount by
+which a rate-change target's base is re-based at a change of standard (official practice: the
+change is measured from the previous review's rate re-based under the new standard, as at the
+end-2021 review under Nghị định 07/2021/NĐ-CP); `simlib.targets.evaluate_specs` reads it.
 """
 
 from __future__ import annotations
@@ -52,7 +58,15 @@ COLUMNS = [
     "movement",
     "current",
     "reclassification_modelled",
+    "standard_changed",
 ]
+#: rate-change indicators (simlib.results) and the measure whose reclassification re-bases them
+REBASED_INDICATORS = {
+    "poor_rate_change": "poor",
+    "near_poor_rate_change": "near_poor",
+    "poor_near_poor_rate_change": "poor_near_poor",
+}
+REBASE_COLUMNS = ["draw", "year", "geo_type", "geo", "indicator", "rebase"]
 
 
 def unit_counts(states: pd.DataFrame) -> pd.DataFrame:
@@ -92,12 +106,19 @@ def on_review_units(counts: pd.DataFrame, level: str, geo: Geography) -> tuple[p
 
 
 def period_changes(
-    states: pd.DataFrame, level: str, geo: Geography, old_standard_states: pd.DataFrame | None = None
+    states: pd.DataFrame,
+    level: str,
+    geo: Geography,
+    old_standard_states: pd.DataFrame | None = None,
+    changed: tuple[int, ...] | None = None,
 ) -> pd.DataFrame:
     """The decomposition (see the module docstring) of a run's `states` table on `level` units.
 
     `old_standard_states`: the states table of the same run keeping the previous standard (the
-    multidimensional model; None: no reclassification is modelled)."""
+    multidimensional model; None: no reclassification is modelled). `changed`: the review years
+    that apply a new standard — the only ones with a reclassification (None: every year compared
+    with the old-standard run). After the change both reviews are under the new standard: the gap
+    to the old-standard run is then not a reclassification of that year."""
     counts, levels = on_review_units(unit_counts(states), level, geo)
     old = on_review_units(unit_counts(old_standard_states), level, geo)[0] if old_standard_states is not None else None
     rows = []
@@ -110,15 +131,18 @@ def period_changes(
         if levels[year - 1] != levels[year]:  # the units changed between the two reviews
             src = counts.xs((draw, year - 1), level=["draw", "year"], drop_level=False)
             start = moved(src, geo).droplevel(["draw", "year"]).reindex(cur.index)
-        old_cur = old.xs((draw, year), level=["draw", "year"]) if old is not None else None
-        rows += unit_rows(draw, year, levels[year], cur, prev, start, old_cur)
+        now = old is not None and (changed is None or year in changed)
+        old_cur = old.xs((draw, year), level=["draw", "year"]) if now else cur
+        rows += unit_rows(draw, year, levels[year], cur, prev, start, old_cur, (old is not None, now))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def unit_rows(draw, year, level, cur, prev, start, old_cur) -> list[dict]:
+def unit_rows(draw, year, level, cur, prev, start, old_cur, flags) -> list[dict]:
     """Rows for the province and every unit of one draw and year (frames indexed by unit, one
-    column per measure; `start` = the previous review on the current units)."""
-    reclass = (cur - old_cur.reindex(cur.index)) if old_cur is not None else cur * 0.0
+    column per measure; `start` = the previous review on the current units; `old_cur` the same
+    households under the previous standard, `cur` itself when nothing is reclassified; `flags` =
+    (reclassification modelled, this review changes the standard))."""
+    reclass = cur - old_cur.reindex(cur.index)
     remapped = not start.index.equals(prev.index)
     geos = [("province", "province")] + [("unit", u) for u in cur.index]
     out = []
@@ -144,7 +168,42 @@ def unit_rows(draw, year, level, cur, prev, start, old_cur) -> list[dict]:
                     "reclassification": rc[m],
                     "movement": c[m] - s0[m] - rc[m],
                     "current": c[m],
-                    "reclassification_modelled": old_cur is not None,
+                    "reclassification_modelled": flags[0],
+                    "standard_changed": flags[1],
                 }
             )
     return out
+
+
+def reclassification_points(changes: pd.DataFrame, poor_units=()) -> pd.DataFrame:
+    """The re-basing of each rate-change indicator at a review changing the standard, in points.
+
+    Per draw, year, geography (as in the indicator table: province, each unit as `district`, and
+    `poor_districts` summing `poor_units`) and indicator of `REBASED_INDICATORS`: `rebase` =
+    100 × reclassified households / households at this review (the reclassification's share of
+    the rate, as the report's sentence on a change of standard computes it). The previous review's
+    rate re-based under the new standard is its rate + `rebase`; the re-based change, the raw change
+    − `rebase`, is real movement only. Rows only for reviews that change the standard (empty
+    without a modelled reclassification); columns `REBASE_COLUMNS`."""
+    rows = changes[changes["standard_changed"].astype(bool) & changes["reclassification_modelled"].astype(bool)]
+    rows = rows[rows["measure"].isin(list(REBASED_INDICATORS.values()) + ["households"])]
+    if rows.empty:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+    wide = rows.pivot_table(
+        index=["draw", "year", "geo_type", "geo"], columns="measure", values=["reclassification", "current"]
+    )
+    units = wide.xs("unit", level="geo_type", drop_level=False)
+    poor = units[units.index.get_level_values("geo").isin(list(poor_units))]
+    if not poor.empty:
+        agg = poor.groupby(level=["draw", "year"]).sum()
+        agg.index = pd.MultiIndex.from_tuples(
+            [(d, y, "poor_districts", "poor_districts") for d, y in agg.index], names=wide.index.names
+        )
+        wide = pd.concat([wide, agg])
+    out = []
+    for indicator, measure in REBASED_INDICATORS.items():
+        pts = 100 * wide[("reclassification", measure)] / wide[("current", "households")]
+        out.append(pts.rename("rebase").reset_index().assign(indicator=indicator))
+    table = pd.concat(out, ignore_index=True)
+    table["geo_type"] = table["geo_type"].replace({"unit": "district"})
+    return table[REBASE_COLUMNS]
