@@ -245,18 +245,32 @@ def previous_standard_params(scen: Scenario):
     return params, year
 
 
+def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | None]:
+    """The twin of a dated multidimensional scenario keeping the previous standard
+    (`previous_standard_params`) and the year of the change, whose reclassification it gives;
+    (None, None) for any other scenario (the states model does not reclassify)."""
+    if not scen.dated or scen.poverty_model != "multidim":
+        return None, None
+    params, year = previous_standard_params(scen)
+    return (replace(scen, params=params) if params is not None else None), year
+
+
+def changes_level(scen: Scenario) -> str:
+    """The level of the units the scenario's dataset is on (for `simlib.period_changes`)."""
+    return (scen.dataset.meta.get("geography") or {}).get("level", "district")
+
+
 def dated_changes(scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables) -> pd.DataFrame:
     """`simlib.period_changes` of a dated run: with the multidimensional model, the same run
     keeping the previous standard gives the reclassification at the (first) change of standard."""
-    level = (scen.dataset.meta.get("geography") or {}).get("level", "district")
     old_states = None
-    params, year = previous_standard_params(scen) if scen.poverty_model == "multidim" else (None, None)
-    if params is not None:
-        old_scen = replace(scen, params=params)
+    old_scen, year = previous_standard_scenario(scen)
+    if old_scen is not None:
         model, target = compile_run_model(old_scen)
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
-    return period_changes(tables.states, level, load_geography(), old_states, changed=(year,) if year else ())
+    changed = (year,) if year else ()
+    return period_changes(tables.states, changes_level(scen), load_geography(), old_states, changed=changed)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:
