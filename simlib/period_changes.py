@@ -22,10 +22,11 @@ falls after 1 July 2025 on the communes (`on_review_units`): the engine itself k
 (its money split and eligibility are by district), the counts are moved by the same weights as
 the baseline move.
 
-`reclassification_points` turns the reclassification into points of each rate, the amount by
-which a rate-change target's base is re-based at a change of standard (official practice: the
-change is measured from the previous review's rate re-based under the new standard, as at the
-end-2021 review under Nghị định 07/2021/NĐ-CP); `simlib.targets.evaluate_specs` reads it.
+`reclassification_points` (`rebase_points` on the run's own units) turns the reclassification into points of each rate, the amount by
+which a rate-change target's base is re-based at a change of standard (the practice when the
+standard changed at the end-2021 review, the first under Nghị định 07/2021/NĐ-CP: the 2022 changes
+were measured from the end-2021 rates under the new standard; practice as reported to the
+project, not verified in a legal text); `simlib.targets.rebase_indicators` reads it.
 """
 
 from __future__ import annotations
@@ -91,11 +92,14 @@ def moved(table: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     return pd.concat(out)
 
 
-def on_review_units(counts: pd.DataFrame, level: str, geo: Geography) -> tuple[pd.DataFrame, dict[int, str]]:
+def on_review_units(
+    counts: pd.DataFrame, level: str, geo: Geography, run_units: bool = False
+) -> tuple[pd.DataFrame, dict[int, str]]:
     """Counts of a run on `level` units with each year on the units in force at its review
-    (district counts moved to communes for reviews after the transition); the level of each year."""
+    (district counts moved to communes for reviews after the transition; with `run_units`, left
+    on the run's units); the level of each year."""
     levels = {int(y): geography_for_year(int(y), geo).level for y in counts.index.get_level_values("year").unique()}
-    if level != "district":
+    if level != "district" or run_units:
         return counts, {y: level for y in levels}
     late = [y for y, lv in levels.items() if lv == "commune"]
     if not late:
@@ -111,6 +115,7 @@ def period_changes(
     geo: Geography,
     old_standard_states: pd.DataFrame | None = None,
     changed: tuple[int, ...] | None = None,
+    run_units: bool = False,
 ) -> pd.DataFrame:
     """The decomposition (see the module docstring) of a run's `states` table on `level` units.
 
@@ -118,9 +123,13 @@ def period_changes(
     multidimensional model; None: no reclassification is modelled). `changed`: the review years
     that apply a new standard — the only ones with a reclassification (None: every year compared
     with the old-standard run). After the change both reviews are under the new standard: the gap
-    to the old-standard run is then not a reclassification of that year."""
-    counts, levels = on_review_units(unit_counts(states), level, geo)
-    old = on_review_units(unit_counts(old_standard_states), level, geo)[0] if old_standard_states is not None else None
+    to the old-standard run is then not a reclassification of that year. `run_units`: keep the
+    run's own units every year (no move to the review's units; the units of its indicator table,
+    which `rebase_points` re-bases)."""
+    counts, levels = on_review_units(unit_counts(states), level, geo, run_units)
+    old = None
+    if old_standard_states is not None:
+        old = on_review_units(unit_counts(old_standard_states), level, geo, run_units)[0]
     rows = []
     for (draw, year), cur in counts.groupby(level=["draw", "year"]):
         if year - 1 not in levels:
@@ -207,3 +216,12 @@ def reclassification_points(changes: pd.DataFrame, poor_units=()) -> pd.DataFram
     table = pd.concat(out, ignore_index=True)
     table["geo_type"] = table["geo_type"].replace({"unit": "district"})
     return table[REBASE_COLUMNS]
+
+
+def rebase_points(states, level, geo, old_standard_states, changed, poor_units=()) -> pd.DataFrame:
+    """`reclassification_points` of a run on its own units (those of its indicator table):
+    `period_changes` with `run_units`. Empty without an old-standard run."""
+    if old_standard_states is None:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+    changes = period_changes(states, level, geo, old_standard_states, changed, run_units=True)
+    return reclassification_points(changes, poor_units)

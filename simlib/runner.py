@@ -26,7 +26,7 @@ from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
-from simlib.period_changes import period_changes, reclassification_points
+from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
 from simlib.results import Tables, make_tables, programme_effect_indicators
@@ -214,9 +214,8 @@ def run(
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     manifest = manifest_for(scen, options)
     manifest["periods"] = periods_record(scen)
-    changes = dated_changes(scen, options, spend, tables) if scen.dated else None
+    changes, rebase = dated_changes(scen, options, spend, tables, poor_units) if scen.dated else (None, None)
     if scen.dated:  # each year judged against the targets in force in it, change targets re-based
-        rebase = reclassification_points(changes, poor_units)
         judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
         targets, manifest["periods"]["targets"] = judged
     else:
@@ -260,17 +259,21 @@ def changes_level(scen: Scenario) -> str:
     return (scen.dataset.meta.get("geography") or {}).get("level", "district")
 
 
-def dated_changes(scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables) -> pd.DataFrame:
+def dated_changes(
+    scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`simlib.period_changes` of a dated run: with the multidimensional model, the same run
-    keeping the previous standard gives the reclassification at the (first) change of standard."""
+    keeping the previous standard gives the reclassification at the (first) change of standard;
+    and the re-basing of its change targets on the run's units (`rebase_points`)."""
     old_states = None
     old_scen, year = previous_standard_scenario(scen)
     if old_scen is not None:
         model, target = compile_run_model(old_scen)
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
-    changed = (year,) if year else ()
-    return period_changes(tables.states, changes_level(scen), load_geography(), old_states, changed=changed)
+    changed, level, geo = ((year,) if year else ()), changes_level(scen), load_geography()
+    changes = period_changes(tables.states, level, geo, old_states, changed=changed)
+    return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

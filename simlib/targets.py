@@ -5,8 +5,9 @@ One row per draw, projected year, target and geography: projected value, thresho
 `probability_met` summarises draws (the share of draws in which a target is met).
 
 At a review that changes the poverty standard a change target is judged on the change from the
-previous review's rate re-based under the new standard (official practice, e.g. the 2022 targets
-measured from the end-2021 rates re-based under Nghị định 07/2021/NĐ-CP): `rebase_indicators`
+previous review's rate re-based under the new standard (the practice at the end-2021 review, the
+first under Nghị định 07/2021/NĐ-CP, whose rates were the base of the 2022 changes; reported to the
+project, not verified in a legal text): `rebase_indicators`
 subtracts the reclassification (`simlib.period_changes.reclassification_points`, the one place it
 is computed) from the rate-change indicators, and the scorecard carries `REBASE_COLUMNS`: the raw
 change across the two standards, the re-basing in points and a `rebased` flag. Level targets stay on

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from simlib.geography import load_geography
-from simlib.period_changes import period_changes, reclassification_points
+from simlib.period_changes import period_changes, rebase_points
 from simlib.period_targets import evaluate_period_targets
 
 HH = {"a": 60.0, "b": 40.0}
@@ -65,8 +65,9 @@ def indicators() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def judged():
-    changes = period_changes(states(NEW), "commune", load_geography(), states(OLD), changed=(2027,))
-    rebase = reclassification_points(changes, POOR_UNITS)
+    geo = load_geography()
+    changes = period_changes(states(NEW), "commune", geo, states(OLD), changed=(2027,))
+    rebase = rebase_points(states(NEW), "commune", geo, states(OLD), (2027,), POOR_UNITS)
     new, _ = evaluate_period_targets(indicators(), YEARS, POOR_UNITS, rebase=rebase)
     old, _ = evaluate_period_targets(indicators(), YEARS, POOR_UNITS)
     return changes, rebase, new, old
@@ -132,3 +133,15 @@ def test_level_targets_stay_on_the_new_standard():
     assert level["value"] == 9.0 and level["met"] and not level["rebased"]
     change = row(new, "national_poor_rate_change", 2030, "province")
     assert change["value"] == pytest.approx(-5.0) and change["rebased"]
+
+
+def test_district_run_is_rebased_on_its_own_units():
+    """A run on the 10 districts shows its end-2027 review on communes in period_changes.csv, but
+    its indicator table (and so its targets) stays on districts: the re-basing is on districts."""
+    ids = {"a": "bao_lac", "b": "ha_lang"}
+    rename = lambda df: df.assign(district=df["district"].map(ids))  # noqa: E731
+    rebase = rebase_points(rename(states(NEW)), "district", load_geography(), rename(states(OLD)), (2027,), ["ha_lang"])
+    r = rebase[rebase["indicator"] == "poor_rate_change"].set_index("geo")["rebase"]
+    assert r["province"] == pytest.approx(8.0) and r["ha_lang"] == pytest.approx(15.0)
+    assert r["poor_districts"] == pytest.approx(15.0) and r["bao_lac"] == pytest.approx(100 * 2 / 60)
+    assert rebase_points(states(NEW), "commune", load_geography(), None, (2027,)).empty  # no reclassification

@@ -33,7 +33,7 @@ from simlib.model import Model
 from simlib.multidim import MultidimModel
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
-from simlib.period_changes import REBASE_COLUMNS, period_changes, reclassification_points
+from simlib.period_changes import REBASE_COLUMNS, rebase_points
 from simlib.period_targets import evaluate_period_targets, targets_for_year
 from simlib.results import indicator_arrays, programme_effect_indicators, states_table
 from simlib.runner import changes_level, compile_run_model, previous_standard_scenario, simulate
@@ -142,15 +142,14 @@ class Rebasing:
 
 
 def draw_rebase(twin: tuple, base: Model, out, spend: np.ndarray, options: RunOptions) -> pd.DataFrame:
-    """`reclassification_points` of one draw: its run and the same draw keeping the previous
-    standard, decomposed by `simlib.period_changes` exactly as the point run's are."""
+    """`rebase_points` of one draw: its run and the same draw keeping the previous standard,
+    decomposed by `simlib.period_changes` exactly as the point run's are."""
     rb, old_model = twin
     old_out = simulate(old_model, spend, options)
     year0 = rb.old.baseline_year
     states = states_table(out, base, year0)
     old_states = states_table(old_out, old_model.base, year0)
-    changes = period_changes(states, rb.level, rb.geo, old_states, changed=(rb.year,))
-    return reclassification_points(changes, rb.poor_units)
+    return rebase_points(states, rb.level, rb.geo, old_states, (rb.year,), rb.poor_units)
 
 
 def _indicator_frame(
