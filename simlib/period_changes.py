@@ -16,10 +16,17 @@ Between two reviews the count of poor (near-poor, …) households in a unit chan
 `period_changes` returns, per draw, year, geography and measure: `previous` (the previous review
 on its own units; NaN for a unit that did not exist then), `start` (the previous review on the
 current units), `remapping = start − previous` (0 for the province; NaN for a new unit),
-`reclassification`, `movement` and `current`, with `start + reclassification + movement = current`. A run on district units shows the years whose review
+`reclassification`, `movement` and `current`, with `start + reclassification + movement = current`,
+and `standard_changed` (this review applies a new standard). A run on district units shows the years whose review
 falls after 1 July 2025 on the communes (`on_review_units`): the engine itself keeps the districts
 (its money split and eligibility are by district), the counts are moved by the same weights as
 the baseline move.
+
+`reclassification_points` (`rebase_points` on the run's own units) turns the reclassification into points of each rate, the amount by
+which a rate-change target's base is re-based at a change of standard (the practice when the
+standard changed at the end-2021 review, the first under Nghị định 07/2021/NĐ-CP: the 2022 changes
+were measured from the end-2021 rates under the new standard; practice as reported to the
+project, not verified in a legal text); `simlib.targets.rebase_indicators` reads it.
 """
 
 from __future__ import annotations
@@ -52,7 +59,15 @@ COLUMNS = [
     "movement",
     "current",
     "reclassification_modelled",
+    "standard_changed",
 ]
+#: rate-change indicators (simlib.results) and the measure whose reclassification re-bases them
+REBASED_INDICATORS = {
+    "poor_rate_change": "poor",
+    "near_poor_rate_change": "near_poor",
+    "poor_near_poor_rate_change": "poor_near_poor",
+}
+REBASE_COLUMNS = ["draw", "year", "geo_type", "geo", "indicator", "rebase"]
 
 
 def unit_counts(states: pd.DataFrame) -> pd.DataFrame:
@@ -77,11 +92,14 @@ def moved(table: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     return pd.concat(out)
 
 
-def on_review_units(counts: pd.DataFrame, level: str, geo: Geography) -> tuple[pd.DataFrame, dict[int, str]]:
+def on_review_units(
+    counts: pd.DataFrame, level: str, geo: Geography, run_units: bool = False
+) -> tuple[pd.DataFrame, dict[int, str]]:
     """Counts of a run on `level` units with each year on the units in force at its review
-    (district counts moved to communes for reviews after the transition); the level of each year."""
+    (district counts moved to communes for reviews after the transition; with `run_units`, left
+    on the run's units); the level of each year."""
     levels = {int(y): geography_for_year(int(y), geo).level for y in counts.index.get_level_values("year").unique()}
-    if level != "district":
+    if level != "district" or run_units:
         return counts, {y: level for y in levels}
     late = [y for y, lv in levels.items() if lv == "commune"]
     if not late:
@@ -92,14 +110,26 @@ def on_review_units(counts: pd.DataFrame, level: str, geo: Geography) -> tuple[p
 
 
 def period_changes(
-    states: pd.DataFrame, level: str, geo: Geography, old_standard_states: pd.DataFrame | None = None
+    states: pd.DataFrame,
+    level: str,
+    geo: Geography,
+    old_standard_states: pd.DataFrame | None = None,
+    changed: tuple[int, ...] | None = None,
+    run_units: bool = False,
 ) -> pd.DataFrame:
     """The decomposition (see the module docstring) of a run's `states` table on `level` units.
 
     `old_standard_states`: the states table of the same run keeping the previous standard (the
-    multidimensional model; None: no reclassification is modelled)."""
-    counts, levels = on_review_units(unit_counts(states), level, geo)
-    old = on_review_units(unit_counts(old_standard_states), level, geo)[0] if old_standard_states is not None else None
+    multidimensional model; None: no reclassification is modelled). `changed`: the review years
+    that apply a new standard — the only ones with a reclassification (None: every year compared
+    with the old-standard run). After the change both reviews are under the new standard: the gap
+    to the old-standard run is then not a reclassification of that year. `run_units`: keep the
+    run's own units every year (no move to the review's units; the units of its indicator table,
+    which `rebase_points` re-bases)."""
+    counts, levels = on_review_units(unit_counts(states), level, geo, run_units)
+    old = None
+    if old_standard_states is not None:
+        old = on_review_units(unit_counts(old_standard_states), level, geo, run_units)[0]
     rows = []
     for (draw, year), cur in counts.groupby(level=["draw", "year"]):
         if year - 1 not in levels:
@@ -110,15 +140,18 @@ def period_changes(
         if levels[year - 1] != levels[year]:  # the units changed between the two reviews
             src = counts.xs((draw, year - 1), level=["draw", "year"], drop_level=False)
             start = moved(src, geo).droplevel(["draw", "year"]).reindex(cur.index)
-        old_cur = old.xs((draw, year), level=["draw", "year"]) if old is not None else None
-        rows += unit_rows(draw, year, levels[year], cur, prev, start, old_cur)
+        now = old is not None and (changed is None or year in changed)
+        old_cur = old.xs((draw, year), level=["draw", "year"]) if now else cur
+        rows += unit_rows(draw, year, levels[year], cur, prev, start, old_cur, (old is not None, now))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def unit_rows(draw, year, level, cur, prev, start, old_cur) -> list[dict]:
+def unit_rows(draw, year, level, cur, prev, start, old_cur, flags) -> list[dict]:
     """Rows for the province and every unit of one draw and year (frames indexed by unit, one
-    column per measure; `start` = the previous review on the current units)."""
-    reclass = (cur - old_cur.reindex(cur.index)) if old_cur is not None else cur * 0.0
+    column per measure; `start` = the previous review on the current units; `old_cur` the same
+    households under the previous standard, `cur` itself when nothing is reclassified; `flags` =
+    (reclassification modelled, this review changes the standard))."""
+    reclass = cur - old_cur.reindex(cur.index)
     remapped = not start.index.equals(prev.index)
     geos = [("province", "province")] + [("unit", u) for u in cur.index]
     out = []
@@ -144,7 +177,51 @@ def unit_rows(draw, year, level, cur, prev, start, old_cur) -> list[dict]:
                     "reclassification": rc[m],
                     "movement": c[m] - s0[m] - rc[m],
                     "current": c[m],
-                    "reclassification_modelled": old_cur is not None,
+                    "reclassification_modelled": flags[0],
+                    "standard_changed": flags[1],
                 }
             )
     return out
+
+
+def reclassification_points(changes: pd.DataFrame, poor_units=()) -> pd.DataFrame:
+    """The re-basing of each rate-change indicator at a review changing the standard, in points.
+
+    Per draw, year, geography (as in the indicator table: province, each unit as `district`, and
+    `poor_districts` summing `poor_units`) and indicator of `REBASED_INDICATORS`: `rebase` =
+    100 × reclassified households / households at this review (the reclassification's share of
+    the rate, as the report's sentence on a change of standard computes it). The previous review's
+    rate re-based under the new standard is its rate + `rebase`; the re-based change, the raw change
+    − `rebase`, is real movement only. Rows only for reviews that change the standard (empty
+    without a modelled reclassification); columns `REBASE_COLUMNS`."""
+    rows = changes[changes["standard_changed"].astype(bool) & changes["reclassification_modelled"].astype(bool)]
+    rows = rows[rows["measure"].isin(list(REBASED_INDICATORS.values()) + ["households"])]
+    if rows.empty:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+    wide = rows.pivot_table(
+        index=["draw", "year", "geo_type", "geo"], columns="measure", values=["reclassification", "current"]
+    )
+    units = wide.xs("unit", level="geo_type", drop_level=False)
+    poor = units[units.index.get_level_values("geo").isin(list(poor_units))]
+    if not poor.empty:
+        agg = poor.groupby(level=["draw", "year"]).sum()
+        agg.index = pd.MultiIndex.from_tuples(
+            [(d, y, "poor_districts", "poor_districts") for d, y in agg.index], names=wide.index.names
+        )
+        wide = pd.concat([wide, agg])
+    out = []
+    for indicator, measure in REBASED_INDICATORS.items():
+        pts = 100 * wide[("reclassification", measure)] / wide[("current", "households")]
+        out.append(pts.rename("rebase").reset_index().assign(indicator=indicator))
+    table = pd.concat(out, ignore_index=True)
+    table["geo_type"] = table["geo_type"].replace({"unit": "district"})
+    return table[REBASE_COLUMNS]
+
+
+def rebase_points(states, level, geo, old_standard_states, changed, poor_units=()) -> pd.DataFrame:
+    """`reclassification_points` of a run on its own units (those of its indicator table):
+    `period_changes` with `run_units`. Empty without an old-standard run."""
+    if old_standard_states is None:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+    changes = period_changes(states, level, geo, old_standard_states, changed, run_units=True)
+    return reclassification_points(changes, poor_units)

@@ -16,6 +16,11 @@ scenario with `periods: dated`): a 2026–2030 target set for a wider area than 
 on the province as a reference (`PROXY`), poor communes on the dataset's poor units; targets whose
 indicator simlib does not compute, or not judged in a projected year, are listed as not evaluated
 with the reason.
+
+A change target in a year whose review changes the poverty standard is judged on the change from
+the previous review re-based under the new standard when the run's re-basing is given (`rebase`:
+`simlib.period_changes.reclassification_points`; see `simlib.targets.rebase_indicators`); the
+scorecard says so row by row (`REBASE_COLUMNS`) and each target's record gives the points re-based.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from simlib.paths import display_path
 from simlib.programmes import Period, load_periods, period_for_year
 from simlib.results import INDICATOR_UNITS
 from simlib.schema import load_yaml, validate
-from simlib.targets import TARGET_COLUMNS, evaluate_specs, target_specs
+from simlib.targets import REBASE_COLUMNS, TARGET_COLUMNS, evaluate_specs, rebase_indicators, target_specs
 
 #: where simlib judges a 2026–2030 target's geography: (geo_type, geo, what the judgement stands for)
 PROXY = {
@@ -161,9 +166,14 @@ def judged_spec(spec: dict) -> dict:
     return spec | {"geo_type": geo_type, "geo": geo}
 
 
-def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason: str) -> dict:
-    """What the manifest says about one target in one year."""
-    return {
+def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason: str, part=None) -> dict:
+    """What the manifest says about one target in one year (with `part`, its scorecard rows:
+    whether its base was re-based for a change of standard, by how many points on average)."""
+    rebased = part is not None and "rebased" in part and bool(part["rebased"].any())
+    extra = {"rebased": rebased} if part is not None and "rebased" in part else {}
+    if rebased:
+        extra["rebase_points_mean"] = float(part.loc[part["rebased"], "rebase"].mean())
+    return extra | {
         "year": year,
         "target_id": spec["target_id"],
         "period": period.id,
@@ -174,11 +184,15 @@ def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason
     }
 
 
-def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path | None = None):
+def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path | None = None, rebase=None):
     """Each projected year judged against the targets in force in it (`targets_for_year`).
 
-    Returns the scorecard rows (the columns of `simlib.targets.evaluate_targets`) and one record
-    per target and year: evaluated or not, with the reason or the proxy used."""
+    Returns the scorecard rows (the columns of `simlib.targets.evaluate_targets`, with
+    `REBASE_COLUMNS` when `rebase` is given: `simlib.period_changes.reclassification_points` of
+    the same run) and one record per target and year: evaluated or not, with the reason or the
+    proxy used, and whether its base was re-based."""
+    if rebase is not None:
+        indicators = rebase_indicators(indicators, rebase)
     parts, records = [], []
     for year in years:
         tset = targets_for_year(year, file)
@@ -193,8 +207,9 @@ def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path
             part = evaluate_specs(in_year, [placed], poor_units)
             note = PROXY.get(spec["geo"], ("", "", ""))[2]
             reason = note if not part.empty else "no indicator rows"
-            records.append(target_record(spec, year, tset.period, not part.empty, reason))
+            records.append(target_record(spec, year, tset.period, not part.empty, reason, part))
             parts.append(part)
     parts = [p for p in parts if not p.empty]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TARGET_COLUMNS)
+    columns = TARGET_COLUMNS + (REBASE_COLUMNS if rebase is not None else [])
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return table, records

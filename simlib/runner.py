@@ -26,7 +26,7 @@ from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
-from simlib.period_changes import period_changes
+from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
 from simlib.results import Tables, make_tables, programme_effect_indicators
@@ -214,45 +214,66 @@ def run(
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     manifest = manifest_for(scen, options)
     manifest["periods"] = periods_record(scen)
-    if scen.dated:  # each year judged against the targets in force in it
-        targets, manifest["periods"]["targets"] = evaluate_period_targets(tables.indicators, scen.years, poor_units)
+    changes, rebase = dated_changes(scen, options, spend, tables, poor_units) if scen.dated else (None, None)
+    if scen.dated:  # each year judged against the targets in force in it, change targets re-based
+        judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
+        targets, manifest["periods"]["targets"] = judged
     else:
         targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     if tables.absorption is not None:
         manifest["absorption"] = absorption_totals(tables.absorption)
-    changes = dated_changes(scen, options, spend, tables) if scen.dated else None
     return RunResult(scen, model, out, tables, targets, manifest, changes)
 
 
 def previous_standard_params(scen: Scenario):
     """The scenario's parameters with the standard in force before the first change of standard
-    in its review years kept over the whole horizon (None when no standard changes)."""
+    in its review years kept over the whole horizon, and the year of that change (None, None when
+    no standard changes)."""
     standards = build_standards(scen.params["standards"])
     changes = standard_changes(standards, (scen.baseline_year,) + scen.years)
     if not changes:
-        return None
+        return None, None
     year, old, new = changes[0]
     last = scen.years[-1]
     keep = list(old.doc["in_force"]) + [{"first": year, "last": last, "source": "kept (counterfactual)"}]
     later = [{"first": last + 1, "last": last + 1, "source": "after the horizon (counterfactual)"}]
-    return scen.params.with_overrides(
+    params = scen.params.with_overrides(
         [(f"standards.{old.id}.in_force", keep), (f"standards.{new.id}.in_force", later)], origin="period_changes"
     )
+    return params, year
 
 
-def dated_changes(scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables) -> pd.DataFrame:
+def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | None]:
+    """The twin of a dated multidimensional scenario keeping the previous standard
+    (`previous_standard_params`) and the year of the change, whose reclassification it gives;
+    (None, None) for any other scenario (the states model does not reclassify)."""
+    if not scen.dated or scen.poverty_model != "multidim":
+        return None, None
+    params, year = previous_standard_params(scen)
+    return (replace(scen, params=params) if params is not None else None), year
+
+
+def changes_level(scen: Scenario) -> str:
+    """The level of the units the scenario's dataset is on (for `simlib.period_changes`)."""
+    return (scen.dataset.meta.get("geography") or {}).get("level", "district")
+
+
+def dated_changes(
+    scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`simlib.period_changes` of a dated run: with the multidimensional model, the same run
-    keeping the previous standard gives the reclassification at the change of standard."""
-    level = (scen.dataset.meta.get("geography") or {}).get("level", "district")
+    keeping the previous standard gives the reclassification at the (first) change of standard;
+    and the re-basing of its change targets on the run's units (`rebase_points`)."""
     old_states = None
-    params = previous_standard_params(scen) if scen.poverty_model == "multidim" else None
-    if params is not None:
-        old_scen = replace(scen, params=params)
+    old_scen, year = previous_standard_scenario(scen)
+    if old_scen is not None:
         model, target = compile_run_model(old_scen)
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
-    return period_changes(tables.states, level, load_geography(), old_states)
+    changed, level, geo = ((year,) if year else ()), changes_level(scen), load_geography()
+    changes = period_changes(tables.states, level, geo, old_states, changed=changed)
+    return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

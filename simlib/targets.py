@@ -3,6 +3,15 @@
 
 One row per draw, projected year, target and geography: projected value, threshold, met or not.
 `probability_met` summarises draws (the share of draws in which a target is met).
+
+At a review that changes the poverty standard a change target is judged on the change from the
+previous review's rate re-based under the new standard (the practice at the end-2021 review, the
+first under Nghị định 07/2021/NĐ-CP, whose rates were the base of the 2022 changes; reported to the
+project, not verified in a legal text): `rebase_indicators`
+subtracts the reclassification (`simlib.period_changes.reclassification_points`, the one place it
+is computed) from the rate-change indicators, and the scorecard carries `REBASE_COLUMNS`: the raw
+change across the two standards, the re-basing in points and a `rebased` flag. Level targets stay on
+the level under the new standard.
 """
 
 from __future__ import annotations
@@ -61,6 +70,9 @@ TARGET_COLUMNS = [
     "label_en",
     "poor_near_poor_value",
 ]
+#: added to the scorecard of a run whose re-basing is known (`rebase_indicators`): the change
+#: across two standards as projected, the points re-based (NaN: not re-based), whether re-based
+REBASE_COLUMNS = ["value_raw", "rebase", "rebased"]
 
 
 def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str]) -> pd.DataFrame:
@@ -76,12 +88,13 @@ def evaluate_specs(indicators: pd.DataFrame, specs, poor_units: list[str]) -> pd
     aggregate and for each unit of `poor_units` too."""
     rows = []
     keys = ["scenario", "engine", "draw", "year"]
+    extra = [c for c in REBASE_COLUMNS if c in indicators.columns]
     for spec in specs:
         sel = indicators["indicator"] == spec["indicator"]
         geo_sel = (indicators["geo"] == spec["geo"]) & (indicators["geo_type"] == spec["geo_type"])
         if spec["each_poor_district"] or spec.get("each_poor_commune", False):
             geo_sel |= (indicators["geo_type"] == "district") & indicators["geo"].isin(poor_units)
-        part = indicators.loc[sel & geo_sel, keys + ["geo_type", "geo", "indicator", "value"]].copy()
+        part = indicators.loc[sel & geo_sel, keys + ["geo_type", "geo", "indicator", "value"] + extra].copy()
         if part.empty:
             continue
         part["target_id"] = spec["target_id"]
@@ -92,8 +105,23 @@ def evaluate_specs(indicators: pd.DataFrame, specs, poor_units: list[str]) -> pd
         part["label_en"] = spec["label_en"]
         rows.append(_with_companion(part, indicators, keys))
     if not rows:
-        return pd.DataFrame(columns=TARGET_COLUMNS)
-    return pd.concat(rows, ignore_index=True)[TARGET_COLUMNS]
+        return pd.DataFrame(columns=TARGET_COLUMNS + extra)
+    return pd.concat(rows, ignore_index=True)[TARGET_COLUMNS + extra]
+
+
+def rebase_indicators(indicators: pd.DataFrame, rebase: pd.DataFrame) -> pd.DataFrame:
+    """`indicators` with each rate change of a review that changes the standard re-based: `value`
+    = the raw change − `rebase` (the reclassification in points of
+    `simlib.period_changes.reclassification_points`, matched on draw, year, geography and
+    indicator), plus `REBASE_COLUMNS` (`value_raw` the raw change; `rebase` NaN and `rebased`
+    False on every other row, whose value is unchanged)."""
+    keys = ["draw", "year", "geo_type", "geo", "indicator"]
+    r = rebase[keys + ["rebase"]].astype({"draw": indicators["draw"].dtype, "year": indicators["year"].dtype})
+    out = indicators.merge(r, on=keys, how="left", validate="many_to_one")
+    out["value_raw"] = out["value"]
+    out["rebased"] = out["rebase"].notna()
+    out["value"] = out["value"] - out["rebase"].fillna(0.0)
+    return out
 
 
 def _with_companion(part: pd.DataFrame, indicators: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

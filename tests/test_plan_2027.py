@@ -120,6 +120,28 @@ def test_parameter_draws_judge_the_same_targets(result):
     u = run_uncertainty(result.scenario, 2, RunOptions(seed=1))
     key = ["year", "target_id", "geo"]
     assert set(map(tuple, u.targets[key].to_numpy())) == set(map(tuple, result.targets[key].to_numpy()))
+    # the draws re-base the same cells as the point run (the end-2027 review's change targets),
+    # and the central run behind the probability table re-bases them by the point run's points
+    point = result.targets.set_index(key)
+    probs = u.targets.set_index(key)
+    assert probs["rebased"].equals(point.loc[probs.index, "rebased"].astype(bool))
+    assert set(point.index[point["rebased"]].get_level_values("year")) == {2027}
+    np.testing.assert_allclose(probs["rebase_central"], point.loc[probs.index, "rebase"], equal_nan=True)
+
+
+def test_change_targets_judged_on_real_movement(result):
+    """At the end-2027 review the change targets are judged from 2026's rate re-based under the new
+    standard: value = raw change − 100 × reclassified poor / households (period_changes.csv)."""
+    t = result.targets
+    row = t[(t["target_id"] == "national_poor_rate_change") & (t["year"] == 2027)].iloc[0]
+    c = result.period_changes
+    prov = c[(c["geo_type"] == "province") & (c["year"] == 2027)].set_index("measure")
+    recl = 100 * prov.loc["poor", "reclassification"] / prov.loc["households", "current"]
+    raw = 100 * (prov.loc["poor", "current"] / prov.loc["households", "current"])
+    raw -= 100 * prov.loc["poor", "previous"] / prov.loc["households", "previous"]
+    assert row["rebased"] and row["rebase"] == pytest.approx(recl) and row["value_raw"] == pytest.approx(raw)
+    assert row["value"] == pytest.approx(raw - recl)
+    assert not t.loc[t["year"] < 2027, "rebased"].any()
 
 
 def _line(standard_id: str, area: str) -> float:

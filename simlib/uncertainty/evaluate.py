@@ -6,6 +6,11 @@ plain run (`simlib.runner.simulate` with the same options): common random number
 between draws — and between allocations compared on the same draws — come from the parameters,
 not from the luck of the draw, and zero-width ranges reproduce the deterministic run exactly.
 
+A dated multidimensional scenario whose reviews change the poverty standard also runs each draw
+keeping the previous standard (`simlib.runner.previous_standard_scenario`): its change targets are
+judged re-based, as the point run judges them (`simlib.period_changes.reclassification_points` of
+that draw; `simlib.targets.rebase_indicators`).
+
 `evaluate_chunk` is the worker (module-level and picklable, for local processes and Dask);
 `map_draws` submits chunks with at most a few in flight per worker, so memory stays bounded
 however many draws there are, and hands each finished chunk to a `consume` callback.
@@ -23,13 +28,15 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simlib.executors import default_jobs, make_executor
+from simlib.geography import load_geography
 from simlib.model import Model
 from simlib.multidim import MultidimModel
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
+from simlib.period_changes import REBASE_COLUMNS, rebase_points
 from simlib.period_targets import evaluate_period_targets, targets_for_year
-from simlib.results import indicator_arrays, programme_effect_indicators
-from simlib.runner import compile_run_model, simulate
+from simlib.results import indicator_arrays, programme_effect_indicators, states_table
+from simlib.runner import changes_level, compile_run_model, previous_standard_scenario, simulate
 from simlib.scenario import Scenario
 from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
@@ -84,11 +91,16 @@ class ChunkResult:
 
 
 def run_model(
-    model: Model | MultidimModel, options: RunOptions, counterfactual: bool, spend: np.ndarray | None = None
+    model: Model | MultidimModel,
+    options: RunOptions,
+    counterfactual: bool,
+    spend: np.ndarray | None = None,
+    twin: tuple | None = None,
 ) -> dict[str, np.ndarray]:
     """Indicator arrays (R, Y+1, Ngeo) of one model (the core, or the multidimensional model on
     top of it) with its own money (or `spend`, VND spent by year, line and unit), with the
-    counterfactual ones if asked — exactly as `simlib.runner.run` computes them."""
+    counterfactual ones if asked — exactly as `simlib.runner.run` computes them. With `twin`
+    (`Rebasing.twin`), the key `"rebase"` holds the run's re-basing table (`draw` = replication)."""
     base = model.base if isinstance(model, MultidimModel) else model
     spend = base.spend if spend is None else spend
     out = simulate(model, spend, options)
@@ -98,7 +110,46 @@ def run_model(
         ind.update(programme_effect_indicators(base, spend, out, without))
     if isinstance(model, MultidimModel):
         ind.update(multidim_indicators(out, model))
+    if twin is not None:
+        ind["rebase"] = draw_rebase(twin, base, out, spend, options)
     return ind
+
+
+@dataclass(frozen=True)
+class Rebasing:
+    """What re-bases a scenario's change targets at a change of standard, for every draw: the
+    scenario keeping the previous standard (`simlib.runner.previous_standard_scenario`), the year
+    of the change, the dataset's unit level, the geography and the poor units."""
+
+    old: Scenario
+    year: int
+    level: str
+    geo: object
+    poor_units: tuple[str, ...]
+
+    @classmethod
+    def of(cls, scen: Scenario) -> Rebasing | None:
+        """None when the scenario's reviews change no standard or its model does not reclassify."""
+        old, year = previous_standard_scenario(scen)
+        if old is None:
+            return None
+        poor = tuple(u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p)
+        return cls(old, year, changes_level(scen), load_geography(), poor)
+
+    def twin(self, old_model) -> tuple:
+        """(this, the draw's model keeping the previous standard), as `run_model` takes it."""
+        return (self, old_model)
+
+
+def draw_rebase(twin: tuple, base: Model, out, spend: np.ndarray, options: RunOptions) -> pd.DataFrame:
+    """`rebase_points` of one draw: its run and the same draw keeping the previous standard,
+    decomposed by `simlib.period_changes` exactly as the point run's are."""
+    rb, old_model = twin
+    old_out = simulate(old_model, spend, options)
+    year0 = rb.old.baseline_year
+    states = states_table(out, base, year0)
+    old_states = states_table(old_out, old_model.base, year0)
+    return rebase_points(states, rb.level, rb.geo, old_states, (rb.year,), rb.poor_units)
 
 
 def _indicator_frame(
@@ -128,11 +179,13 @@ def _indicator_frame(
     return df
 
 
-def scenario_targets(frame: pd.DataFrame, scen: Scenario, poor_units: list[str]) -> pd.DataFrame:
+def scenario_targets(frame: pd.DataFrame, scen: Scenario, poor_units: list[str], rebase=None) -> pd.DataFrame:
     """The scorecard rows of `frame` as the scenario's run judges them (`simlib.runner.run`): each
-    year's targets in force for `periods: dated`, else the plan's targets every year."""
+    year's targets in force for `periods: dated` (change targets re-based by `rebase`, the
+    samples' `reclassification_points`), else the plan's targets every year."""
     if scen.dated:
-        return evaluate_period_targets(frame, scen.years, poor_units)[0]
+        rebase = pd.DataFrame(columns=REBASE_COLUMNS) if rebase is None else rebase
+        return evaluate_period_targets(frame, scen.years, poor_units, rebase=rebase)[0]
     return evaluate_targets(frame, scen.params["targets"], poor_units)
 
 
@@ -145,17 +198,24 @@ def target_indicators(scen: Scenario) -> set[str]:
 
 
 def targets_of(
-    layout: Layout, arr: np.ndarray, samples: np.ndarray, scen: Scenario, engine: str, poor_units: list[str]
+    layout: Layout,
+    arr: np.ndarray,
+    samples: np.ndarray,
+    scen: Scenario,
+    engine: str,
+    poor_units: list[str],
+    rebase: pd.DataFrame | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(value, met) arrays (m, n_target_cells) from flattened indicator samples, through the core's
-    `evaluate_targets` (the one place that says what meeting a target means)."""
+    `evaluate_targets` (the one place that says what meeting a target means); `rebase`: the
+    samples' re-basing (`draw` = sample number)."""
     cells = layout.target_cells
     m = len(samples)
     if cells.empty:
         return np.empty((m, 0)), np.empty((m, 0), bool)
     names = sorted(set(cells["indicator"]) | {"households"})  # households: keeps the baseline year in view
     frame = _indicator_frame(layout, arr, samples, names, scen.name, engine)
-    t = scenario_targets(frame, scen, poor_units)
+    t = scenario_targets(frame, scen, poor_units, rebase)
     key = ["target_id", "geo_type", "geo", "year"]
     col = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[key]))
     row = pd.Series(np.arange(m), index=samples)
@@ -184,7 +244,12 @@ def evaluate_chunk(
     structure compiled once), else each draw is compiled from scratch (`target_for_values`)."""
     compiler = DrawCompiler(scen, keys) if reuse_structure and len(values) else None
     models = (compiler.target(v) if compiler is not None else target_for_values(scen, keys, v) for v in values)
-    return evaluate_models(scen, models, draws, layout, options, counterfactual)
+    rb = Rebasing.of(scen) if len(values) else None
+    twins = None
+    if rb is not None:  # each draw also keeping the previous standard (its reclassification)
+        old = DrawCompiler(rb.old, keys) if reuse_structure else None
+        twins = (rb.twin(old.target(v) if old is not None else target_for_values(rb.old, keys, v)) for v in values)
+    return evaluate_models(scen, models, draws, layout, options, counterfactual, twins=twins)
 
 
 def evaluate_models(
@@ -195,27 +260,37 @@ def evaluate_models(
     options: RunOptions,
     counterfactual: bool = True,
     spends=None,
+    twins=None,
 ) -> ChunkResult:
     """Run the models of some draws (an iterable, one per row of `draws`; with `spends`, an
-    iterable of the money each spends instead of its own) and flatten their indicators and the
-    scenario's target scorecard."""
+    iterable of the money each spends instead of its own; with `twins`, one `Rebasing.twin` per
+    draw re-basing its change targets) and flatten their indicators and the scenario's target
+    scorecard."""
     R = options.replications
-    rows = []
-    for model, spend in zip(models, spends if spends is not None else repeat(None)):
-        ind = run_model(model, options, counterfactual, spend)
+    rows, rebase = [], []
+    pairs = zip(models, spends if spends is not None else repeat(None), twins if twins is not None else repeat(None))
+    for draw, (model, spend, twin) in zip(np.asarray(draws), pairs):
+        ind = run_model(model, options, counterfactual, spend, twin)
+        if twin is not None:
+            r = ind.pop("rebase")
+            rebase.append(r.assign(draw=int(draw) * R + r["draw"].astype(int)))
         nan = np.full((R, len(layout.years), len(layout.geos)), np.nan)
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
     arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
     samples = (np.asarray(draws)[:, None] * R + np.arange(R)[None, :]).ravel()
     poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
-    tv, tm = targets_of(layout, arr, samples, scen, options.engine, poor_units)
+    rb = pd.concat(rebase, ignore_index=True) if rebase else None
+    tv, tm = targets_of(layout, arr, samples, scen, options.engine, poor_units, rb)
     return ChunkResult(draws=np.asarray(draws), samples=samples, indicators=arr, target_values=tv, target_met=tm)
 
 
 def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool = True) -> Layout:
     """The layout of a scenario's samples, from one central expected run (cheap)."""
     model, target = compile_run_model(scen)
-    ind = run_model(target, RunOptions(seed=0), counterfactual)
+    rb = Rebasing.of(scen)
+    twin = rb.twin(compile_run_model(rb.old)[1]) if rb is not None else None
+    ind = run_model(target, RunOptions(seed=0), counterfactual, twin=twin)
+    rebase = ind.pop("rebase", None)
     geos, _ = geographies(model)
     years = (scen.baseline_year,) + tuple(model.years)
     layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())
@@ -223,8 +298,10 @@ def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool =
     names = sorted(target_indicators(scen) | {"households"})
     frame = _indicator_frame(layout, arr, np.zeros(1, int), names, scen.name, engine)
     poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
-    t = scenario_targets(frame, scen, poor_units)
+    t = scenario_targets(frame, scen, poor_units, rebase)
+    extra = [c for c in ("rebased", "rebase") if c in t.columns]  # the central run's re-basing
     cells = t[["target_id", "geo_type", "geo", "year", "indicator", "comparison", "threshold", "label_vi", "label_en"]]
+    cells = pd.concat([cells, t[extra]], axis=1)
     return Layout(layout.indicators, years, layout.geos, cells.reset_index(drop=True))
 
 

@@ -167,7 +167,11 @@ def quantile_table(
 def target_table(
     layout: Layout, met: np.ndarray, seen: np.ndarray, values: np.ndarray, scenario: str, engine: str
 ) -> pd.DataFrame:
-    """Probability of meeting each target cell (share of samples meeting it) with value quantiles."""
+    """Probability of meeting each target cell (share of samples meeting it) with value quantiles.
+
+    A dated scenario's table ends with `rebased` (the cell's change is judged from the previous
+    review re-based under a new standard; every sample's own reclassification is taken off its
+    value) and `rebase_central` (the points re-based in the central run, NaN where not re-based)."""
     cells = layout.target_cells.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         cells["probability_met"] = met / seen
@@ -193,6 +197,9 @@ def target_table(
         "label_vi",
         "label_en",
     ]
+    if "rebased" in cells:
+        cells = cells.rename(columns={"rebase": "rebase_central"})
+        cols += ["rebased", "rebase_central"]
     return cells[cols]
 
 
