@@ -121,3 +121,14 @@ def test_first_screen_states_what_the_legal_frame_could_not_check(ctx):
     assert any("MINH HỌA" in s for s in sentences)  # the frame's envelope is illustrative
     first_screen = "".join(R.title(ctx))
     assert all(H.esc(s) in first_screen for s in sentences)
+
+
+def test_first_screen_says_how_2027_change_targets_are_judged(ctx):
+    """plan_2027's 2027 change targets are judged from the re-based previous review (the targets
+    table says so, row by row): the first screen carries the sentence that splits that year's
+    change into reclassification and real movement."""
+    t = ctx.result.targets
+    assert t.loc[t["rebased"].fillna(False).astype(bool), "year"].eq(2027).all()
+    first_screen = "".join(R.title(ctx))
+    assert all(html_text in first_screen for html_text in map(H.esc, CM.standard_change_notes(ctx)))
+    assert "biến động thực" in first_screen

@@ -18,7 +18,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import assumptions as assumption_notes
-from simlib.report import data, deprivation, html, trends, verdict
+from simlib.report import communes, data, deprivation, html, trends, verdict
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
@@ -90,10 +90,18 @@ def _notes(ctx: ReportContext) -> list[str]:
     ignored = ctx.scenario.ignored_rules or tuple(legal.get("ignored_rules") or ())
     if ignored:
         out.append(html.note(ctx.t("report.note.rules_ignored", rules=", ".join(str(r) for r in ignored))))
+    if _rebased(ctx):  # a rate-change target judged across a change of standard: say how, up front
+        out += [html.note(n) for n in communes.standard_change_notes(ctx)]
     sentences = legal.get(f"notes_{ctx.lang}") or []
     if sentences:
         out.append(html.para(ctx.t("report.note.legal_frame"), "sl-small") + html.bullet_list(sentences))
     return out
+
+
+def _rebased(ctx: ReportContext) -> bool:
+    """Whether a target of the run was judged from a re-based previous review (simlib.targets)."""
+    targets = ctx.result.targets
+    return targets is not None and "rebased" in targets and bool(targets["rebased"].fillna(False).any())
 
 
 def title(ctx: ReportContext) -> list:
