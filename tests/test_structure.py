@@ -47,7 +47,6 @@ LONG_FUNCTIONS: set[str] = {
 
 LONG_MODULES: set[str] = {
     "simlib/batch.py",
-    "simlib/engines/multidim_jit.py",
     "simlib/report/charts.py",
     "simlib/report/deprivation.py",
     "simlib/report/scenario_report.py",
