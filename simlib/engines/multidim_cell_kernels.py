@@ -136,6 +136,8 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
     Hout[:, :, :] = 0.0
     fl[:, :] = 0.0
     for k in range(K):
+        if empty(Mg[k], H3[k]):  # no households: nothing flows
+            continue
         kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
         for q in range(NK):
             a[q] = 0.0
@@ -183,6 +185,19 @@ def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
 
 
 @compiled
+def empty(Mk, Hk):
+    """Whether a cell-state holds no households: every mask and every (key, income bin) is 0."""
+    for m in range(Mk.shape[0]):
+        if Mk[m] != 0.0:
+            return False
+    for q in range(Hk.shape[0]):
+        for b in range(Hk.shape[1]):
+            if Hk[q, b] != 0.0:
+                return False
+    return True
+
+
+@compiled
 def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
@@ -193,6 +208,10 @@ def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, c
     for k in range(K):
         states[k] = n[k]
         Mk = Mg[k]
+        if empty(Mk, Hg[k]):  # no households: every record is 0
+            dep[k, :], dim[k, :], cnt[k, :], sel[:, k] = 0.0, 0.0, 0.0, 0.0
+            f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
+            continue
         for j in range(dep.shape[1]):
             h = 1 << j
             acc = 0.0
@@ -209,6 +228,9 @@ def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, c
         for li in range(sel_of.shape[0]):
             acc = 0.0
             w = sel_of[li]
+            if w[NM - 1] == 0.0:  # the mask with every flag: 0 only in a row of zeros (no targeting)
+                sel[li, k] = 0.0
+                continue
             for m in range(NM):
                 acc += Mk[m] * w[m]
             sel[li, k] = acc
@@ -245,6 +267,9 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     k_lo, k_w, k_v, k_out = kern
     W, Q, nk, X, H2, xr, Hs = work
     for k in range(Mg.shape[0]):
+        if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
+            H3[k, :, :] = 0.0
+            continue
         _flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
         _flip_masks(Mg[k], gain, loss)
         _income_kernel(H2, H3[k], valid, k_lo, k_w, k_v, k_out)
