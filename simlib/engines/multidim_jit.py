@@ -33,12 +33,15 @@ points the driver in `simlib.engines.multidim_expected` calls. The shared progra
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
+from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidim_numba
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group
 from simlib.engines.multidim_line_kernels import apply_lines
-from simlib.engines.multidim_numba import available, compiled, parallel, prange
+from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["available", "record", "year"]
@@ -148,6 +151,9 @@ def _record_all(M, H, n, g_area, review, out):
         s, g = sg // G, sg % G
         a = g_area[g]
         record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, np.empty(H.shape[4]))
+
+
+refresh_caches((multidim_numba, multidim_line_kernels, multidim_cell_kernels, sys.modules[__name__]))
 
 
 # --- entry points ------------------------------------------------------------------------------------
