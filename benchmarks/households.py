@@ -129,11 +129,13 @@ def bench_multidim_draws(res: dict, quick: bool) -> None:
     n = 20 if quick else 200
     scen = load_scenario(ROOT / "params" / "scenarios" / "multidim_2030.yaml")
     run_uncertainty(scen, 2, engine="expected", jobs=1, rules=False)  # compile before timing
+    res["multidim_uncertainty_load_average_before"] = list(os.getloadavg())
     w0, c0 = time.perf_counter(), time.process_time()
     run_uncertainty(scen, n, engine="expected", jobs=1, rules=False)
     res["multidim_uncertainty_draws"] = float(n)
     res["multidim_uncertainty_s_per_draw"] = (time.perf_counter() - w0) / n
     res["multidim_uncertainty_s_per_draw_cpu"] = (time.process_time() - c0) / n
+    res["multidim_uncertainty_load_average_after"] = list(os.getloadavg())
 
 
 def bench_households(res: dict, quick: bool) -> None:

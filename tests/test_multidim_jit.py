@@ -98,3 +98,29 @@ def test_unknown_backend_is_refused(tiny):
     model, mm = tiny
     with pytest.raises(InputError):
         run_multidim_expected(mm, model.spend, backend="gpu")
+
+
+def test_cached_code_is_dropped_when_a_kernel_module_changes(tmp_path, monkeypatch):
+    """numba keys a cached function on its own file only; `refresh_caches` keeps a digest of all
+    the engine's modules beside the cache and drops every cached function when it changes."""
+    import importlib.util  # local import: a module written by the test itself
+    import sys
+
+    from simlib.engines.multidim_numba import refresh_caches
+
+    src = tmp_path / "kernels_under_test.py"
+    src.write_text("import numba\n\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("kernels_under_test", src)
+    mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "kernels_under_test", mod)
+    spec.loader.exec_module(mod)
+    flushed = []
+    monkeypatch.setattr(mod.f._cache, "flush", lambda: flushed.append(1))
+    refresh_caches((mod,))  # no digest yet: drop
+    stamp = tmp_path / "__pycache__" / "multidim_kernels.sha256"
+    assert len(flushed) == 1 and stamp.is_file()
+    refresh_caches((mod,))  # unchanged: keep
+    assert len(flushed) == 1
+    src.write_text(src.read_text(encoding="utf-8") + "\n\nY = 2\n", encoding="utf-8")
+    refresh_caches((mod,))  # a source changed: drop
+    assert len(flushed) == 2

@@ -34,9 +34,7 @@ REGISTRY = "simlib/engines/registry.py"
 
 LONG_FUNCTIONS: set[str] = set()
 
-LONG_MODULES: set[str] = {
-    "simlib/engines/multidim_jit.py",
-}
+LONG_MODULES: set[str] = set()
 
 PRIVATE_IMPORTS: set[str] = set()
 

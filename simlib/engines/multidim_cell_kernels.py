@@ -1,0 +1,275 @@
+"""The yearly changes and the review of one group in the compiled multidimensional expected engine
+(`simlib.engines.multidim_jit`): the indicators' own flips (masks and incomes, in factors), the
+income kernel as bands, classification into the next detailed state, new households and the
+review's records.
+"""
+
+from __future__ import annotations
+
+from simlib.engines.multidim_numba import compiled, support
+
+#: households below this in one (key, income bin) are set to zero after the income kernel: far
+#: tails of the income distributions (more than 190 orders of magnitude below a household) whose
+#: products would otherwise become subnormal numbers, which processors handle a hundred times
+#: slower; the results do not change in any digit a float64 holds
+TINY = 1e-200
+
+
+# --- the yearly changes of one cell-state ---------------------------------------------------------
+
+
+@compiled
+def _flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
+    """Incomes H2 (NK, B) after the yearly flips: each key's households spread over the keys
+    they flip to (mean field within a key), through the factors Pl (linked flags) and Pu (the
+    count of the others, by class of unlinked pattern: patterns whose counts per group of equally
+    flipping indicators agree flip alike)."""
+    row_of, cls_cu, epop, Pl, Pc = flips[2], flips[3], flips[4], flips[5], flips[6]
+    NK, B = Hk.shape
+    nlink, nu1, nc = Pl.shape[0], Pc.shape[1], Pc.shape[0]
+    W[:] = 0.0
+    for m in range(Mk.shape[0]):
+        W[row_of[m]] += Mk[m]
+    Q[:, :, :] = 0.0
+    nk[:] = 0.0
+    for e in range(nlink):
+        for c in range(nc):
+            v = W[e * nc + c]
+            if v != 0.0:
+                cu = cls_cu[c]
+                nk[(cu + epop[e]) * nlink + e] += v
+                for c2 in range(nu1):
+                    Q[e, cu, c2] += v * Pc[c, c2]
+    for e in range(nlink):  # X[e] = Q[e]^T (H[keys of e] / households of each key): a small product
+        b0, b1 = B, 0
+        for cu in range(nu1):
+            q = (cu + epop[e]) * nlink + e
+            if nk[q] > 0:
+                lo, hi = support(Hk[q])
+                if hi > lo:
+                    b0, b1 = min(b0, lo), max(b1, hi)
+        xr[e, 0], xr[e, 1] = b0, b1
+        for cu in range(nu1):
+            q = (cu + epop[e]) * nlink + e
+            inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
+            hs, hq = Hs[cu], Hk[q]
+            for b in range(b0, b1):
+                hs[b] = hq[b] * inv
+        for c2 in range(nu1):
+            x = X[e, c2]
+            for b in range(b0, b1):
+                x[b] = 0.0
+            for cu in range(nu1):
+                w = Q[e, cu, c2]
+                if w != 0.0:
+                    hs = Hs[cu]
+                    for b in range(b0, b1):
+                        x[b] += w * hs[b]
+    H2[:, :] = 0.0
+    for e2 in range(nlink):
+        for c2 in range(nu1):
+            h2 = H2[(c2 + epop[e2]) * nlink + e2]
+            for e in range(nlink):
+                w, x = Pl[e, e2], X[e, c2]
+                for b in range(xr[e, 0], xr[e, 1]):
+                    h2[b] += w * x[b]
+
+
+@compiled
+def _flip_masks(Mk, gain, loss):
+    """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
+    block of 2 * 2**j masks are the masks without and with bit j)."""
+    n = Mk.shape[0]
+    for j in range(gain.shape[0]):
+        a, lo, h = gain[j], loss[j], 1 << j
+        a0, a1 = 1.0 - a, 1.0 - lo
+        V = Mk.reshape((n >> (j + 1), 2, h))
+        for r in range(V.shape[0]):
+            x0 = V[r, 0]
+            x1 = V[r, 1]
+            for i in range(h):
+                u, v = x0[i], x1[i]
+                x0[i] = u * a0 + v * lo
+                x1[i] = u * a + v * a1
+
+
+@compiled
+def _income_kernel(H2, H3, valid, k_lo, k_w, k_v, k_out):
+    """H3 = H2 @ kernel, the kernel as bands plus its two outer columns, four rows at a time over
+    their nonzero bins; entries below TINY become 0."""
+    NK, B = H2.shape
+    H3[:, :] = 0.0
+    for q0 in range(0, NK, 4):
+        q1 = min(q0 + 4, NK)
+        b0, b1 = B, 0
+        for q in range(q0, q1):
+            if valid[q]:
+                lo, hi = support(H2[q])
+                if hi > lo:
+                    b0, b1 = min(b0, lo), max(b1, hi)
+        for b in range(b0, b1):
+            lo, wb = k_lo[b], k_w[b]
+            kv = k_v[b, :wb]
+            for q in range(q0, q1):
+                h = H2[q, b]
+                if h != 0.0:
+                    dst = H3[q, lo : lo + wb]
+                    for i in range(wb):
+                        dst[i] += h * kv[i]
+                    H3[q, 0] += h * k_out[b, 0]
+                    H3[q, B - 1] += h * k_out[b, 1]
+    for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
+        for b in range(B):
+            if H3[q, b] < TINY:
+                H3[q, b] = 0.0
+
+
+# --- classification, new households and the review's records of one group -------------------------
+
+
+@compiled
+def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, Hout, fl, a):
+    """Classification at the review (income <= line: the first nb bins; count >= k3) and the next
+    detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state."""
+    K, NK, B = H3.shape
+    Mnew[:, :] = 0.0
+    Hout[:, :, :] = 0.0
+    fl[:, :] = 0.0
+    for k in range(K):
+        if empty(Mg[k], H3[k]):  # no households: nothing flows
+            continue
+        kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
+        for q in range(NK):
+            a[q] = 0.0
+            if not valid[q]:
+                continue
+            sb = 0.0
+            sa = 0.0
+            dest = kp if key_count[q] >= k3 else kn
+            for b in range(nb):
+                sb += H3[k, q, b]
+                Hout[dest, q, b] += H3[k, q, b]
+            for b in range(nb, B):
+                sa += H3[k, q, b]
+                Hout[ka, q, b] += H3[k, q, b]
+            fl[k, dest] += sb
+            fl[k, ka] += sa
+            a[q] = sb / (sb + sa) if sb + sa > 0 else 0.0
+        for m in range(Mg.shape[1]):
+            v = Mg[k, m]
+            x = v * a[key_of[m]]
+            Mnew[kp if count[m] >= k3 else kn, m] += x
+            Mnew[ka, m] += v - x
+
+
+@compiled
+def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
+    """New households by state (growth x `size` x entry shares: the households that form new ones,
+    `simlib.engines.reach.formation_sizes`), with the masks and incomes of the standard in force;
+    n becomes the households at the review."""
+    K, NK, B = Hout.shape
+    for k in range(K):
+        new[k] = growth * size * entry[k]
+    for k in range(K):
+        acc = 0.0
+        for k0 in range(K):
+            acc += fl[k0, k]
+        n[k] = acc + new[k]
+        for m in range(Mnew.shape[1]):
+            Mnew[k, m] += new[k] * Mn[k, m]
+        for q in range(NK):
+            w = kd[k, q]
+            if w != 0.0:
+                for b in range(B):
+                    Hout[k, q, b] += new[k] * (w * inc0[k, b])
+
+
+@compiled
+def empty(Mk, Hk):
+    """Whether a cell-state holds no households: every mask and every (key, income bin) is 0."""
+    for m in range(Mk.shape[0]):
+        if Mk[m] != 0.0:
+            return False
+    for q in range(Hk.shape[0]):
+        for b in range(Hk.shape[1]):
+            if Hk[q, b] != 0.0:
+                return False
+    return True
+
+
+@compiled
+def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs):
+    """The review's records of one group: households, deprived by indicator and dimension, by
+    number of deprivations, FGT sums and income; and the households deprived in each targeting
+    line's indicators (for next year's eligibility), `sel` (L, K) from the tables `sel_of`
+    (L, 4096) (rows of zeros for the other lines)."""
+    K, NK, B = Hg.shape
+    NM = Mg.shape[1]
+    for k in range(K):
+        states[k] = n[k]
+        Mk = Mg[k]
+        if empty(Mk, Hg[k]):  # no households: every record is 0
+            dep[k, :], dim[k, :], cnt[k, :], sel[:, k] = 0.0, 0.0, 0.0, 0.0
+            f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
+            continue
+        for j in range(dep.shape[1]):
+            h = 1 << j
+            acc = 0.0
+            for base in range(h, NM, 2 * h):
+                for i in range(base, base + h):
+                    acc += Mk[i]
+            dep[k, j] = acc
+        for d in range(dims.shape[0]):
+            acc = 0.0
+            w = dims[d]
+            for m in range(NM):
+                acc += Mk[m] * w[m]
+            dim[k, d] = acc
+        for li in range(sel_of.shape[0]):
+            acc = 0.0
+            w = sel_of[li]
+            if w[NM - 1] == 0.0:  # the mask with every flag: 0 only in a row of zeros (no targeting)
+                sel[li, k] = 0.0
+                continue
+            for m in range(NM):
+                acc += Mk[m] * w[m]
+            sel[li, k] = acc
+        cnt[k, :] = 0.0
+        for m in range(NM):
+            cnt[k, count[m]] += Mk[m]
+        hs[:] = 0.0
+        for q in range(NK):
+            hq = Hg[k, q]
+            for b in range(B):
+                hs[b] += hq[b]
+        a1 = a2 = a3 = 0.0
+        for b in range(B):
+            a1 += hs[b] * f1b[b]
+            a2 += hs[b] * f2b[b]
+            a3 += hs[b] * means[b]
+        f1[k], f2[k], inc_sum[k] = a1, a2, a3
+
+
+@compiled
+def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
+    """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
+    f1, f2, inc_sum, sel, means, dims, count, line_bits) with the area's FGT weights f1b, f2b."""
+    states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, sel_of = rec
+    sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
+    _record(Mg, Hg, ng, f1b, f2b, means, dims, count, sel_of, *sg, hs)
+
+
+@compiled
+def own_changes(Mg, Hg, H3, flips, valid, kern, work):
+    """Yearly flips (masks and incomes) and the income kernel of the group's area, state by
+    state; the incomes after both in H3 (K, NK, B)."""
+    gain, loss = flips[0], flips[1]
+    k_lo, k_w, k_v, k_out = kern
+    W, Q, nk, X, H2, xr, Hs = work
+    for k in range(Mg.shape[0]):
+        if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
+            H3[k, :, :] = 0.0
+            continue
+        _flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
+        _flip_masks(Mg[k], gain, loss)
+        _income_kernel(H2, H3[k], valid, k_lo, k_w, k_v, k_out)

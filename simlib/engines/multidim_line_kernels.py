@@ -1,0 +1,216 @@
+"""The lines of the compiled multidimensional expected engine (`simlib.engines.multidim_jit`): every
+acting line in order on a base group and its housed twin, cell-state by cell-state — the table of
+households by (key, pattern of the line's indicators), the key-to-key operator of clearing its
+indicators, the masks' butterflies, and the reached households' incomes moved and raised (sparse
+shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
+"""
+
+from __future__ import annotations
+
+from simlib.engines.multidim_numba import compiled, support
+
+
+@compiled
+def _line_table(Mk, c, targeted, key_of, valid, pat, NP, Tt, scale):
+    """Households the line reaches by (key, pattern of its indicators) in Tt (NK, NP), and the
+    share of each key's households (and incomes) reached in `scale` (NK,)."""
+    NK = Tt.shape[0]
+    Tt[:, :NP] = 0.0
+    for m in range(Mk.shape[0]):
+        Tt[key_of[m], pat[m]] += Mk[m]
+    for q in range(NK):
+        tot = 0.0
+        sel = 0.0
+        for p in range(NP):
+            tot += Tt[q, p]
+            if p > 0:
+                sel += Tt[q, p]
+        if not valid[q]:
+            scale[q] = 0.0
+        elif targeted:  # only households deprived in one of the line's indicators
+            scale[q] = c * (sel / tot) if tot > 0 else 0.0
+        else:
+            scale[q] = c
+        if targeted:
+            Tt[q, 0] = 0.0
+        for p in range(NP):
+            Tt[q, p] *= c
+
+
+@compiled
+def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
+    """The key-to-key operator A (NK, NK) of clearing each of the line's indicators with
+    probability r, bit after bit as `JointSpace.bit_op` (mean field within a key, from the table
+    Tt, which it updates), and the deprivations removed by indicator (added to `removed`)."""
+    NK = Tt.shape[0]
+    A[:, :] = 0.0
+    for q in range(NK):
+        A[q, q] = 1.0
+    for i in range(nbits):
+        j, bi = bitpos[i], 1 << i
+        acc = 0.0
+        for q in range(NK):
+            nk = 0.0
+            d1 = 0.0
+            for p in range(NP):
+                nk += Tt[q, p]
+                if p & bi:
+                    d1 += Tt[q, p]
+            acc += d1
+            d[q] = r * d1 / nk if nk > 0 else 0.0
+        removed[j] += r * acc
+        for q in range(NK):
+            dq = down_key[j, q]
+            for p in range(NP):
+                if p & bi:
+                    mv = r * Tt[q, p]
+                    Tt[q, p] -= mv
+                    Tt[dq, p ^ bi] += mv
+        for x in range(NK):
+            if scale[x] == 0.0:
+                continue
+            for q in range(NK):  # mass moves to lower keys only: each entry moves once per bit
+                a = A[x, q]
+                if a != 0.0 and d[q] != 0.0:
+                    A[x, q] = a - a * d[q]
+                    A[x, down_key[j, q]] += a * d[q]
+
+
+@compiled
+def _clear_masks(Mk, c, r, targeted, pat, bitpos, nbits, Rm):
+    """Masks: the reached share c (of the selectable masks) has each of the line's indicators
+    cleared with probability r."""
+    n = Mk.shape[0]
+    if nbits == 1:  # one indicator: households with it lose it with probability c * r
+        h, cr = 1 << bitpos[0], c * r
+        V = Mk.reshape((n >> (bitpos[0] + 1), 2, h))
+        for b in range(V.shape[0]):
+            x0 = V[b, 0]
+            x1 = V[b, 1]
+            for i in range(h):
+                mv = cr * x1[i]
+                x0[i] += mv
+                x1[i] -= mv
+        return
+    for m in range(n):
+        x = c * Mk[m] if (not targeted or pat[m] > 0) else 0.0
+        Rm[m] = x
+        Mk[m] -= x
+    for i in range(nbits):
+        bj = 1 << bitpos[i]
+        for m in range(n):
+            if m & bj:
+                mv = r * Rm[m]
+                Rm[m ^ bj] += mv
+                Rm[m] -= mv
+    for m in range(n):
+        Mk[m] += Rm[m]
+
+
+@compiled
+def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
+    """Masks of a once-per-household line: the reached share c (of the selectable masks) leaves
+    Mk, has each of the line's indicators cleared with probability r (if the line clears flags)
+    and joins Md (the housed twin's masks)."""
+    n = Mk.shape[0]
+    for m in range(n):
+        x = c * Mk[m] if (not targeted or pat[m] > 0) else 0.0
+        Rm[m] = x
+        Mk[m] -= x
+    if flags:
+        for i in range(nbits):
+            bj = 1 << bitpos[i]
+            for m in range(n):
+                if m & bj:
+                    mv = r * Rm[m]
+                    Rm[m ^ bj] += mv
+                    Rm[m] -= mv
+    for m in range(n):
+        Md[m] += Rm[m]
+
+
+@compiled
+def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
+    """Incomes of the reached households: taken out of their keys, moved by A (flags cleared),
+    raised by the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or
+    the housed twin's incomes for a once-per-household line). Only each row's nonzero bins are
+    visited; rng (NK, 2) holds the bins each row of Hr received."""
+    NK, B = Hk.shape
+    rng[:, 0] = B
+    rng[:, 1] = 0
+    for q in range(NK):
+        s = scale[q]
+        if s == 0.0:
+            continue
+        b0, b1 = support(Hk[q])
+        if b1 <= b0:
+            continue
+        for b in range(b0, b1):
+            x = s * Hk[q, b]
+            row[b] = x
+            Hk[q, b] -= x
+        for q2 in range(NK):
+            a = A[q, q2] if flags else (1.0 if q2 == q else 0.0)
+            if a == 0.0:
+                continue
+            if rng[q2, 1] <= rng[q2, 0]:  # first time: start from zero
+                Hr[q2, :] = 0.0
+            rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
+            for b in range(b0, b1):
+                Hr[q2, b] += a * row[b]
+    for q in range(NK):
+        for b in range(rng[q, 0], rng[q, 1]):
+            x = Hr[q, b]
+            if not income:
+                Hd[q, b] += x
+            elif x != 0.0:
+                lo = sh_lo[b]
+                for i in range(sh_w[b]):
+                    Hd[q, lo + i] += x * sh_v[b, i]
+
+
+@compiled
+def _line(li, Mg, Hg, Md, Hd, move, cov, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
+    """Line li on the group's cell-states it reaches (cov (K,) > 0); with `move` the reached
+    households go to the group's housed twin (masks Md, incomes Hd (K, ...))."""
+    acts, flags, income, targeted, nbits, bitpos, pat = (
+        lines[1],
+        lines[2],
+        lines[3],
+        lines[4],
+        lines[5],
+        lines[6],
+        lines[7],
+    )
+    key_of, valid, down_key = keys[0], keys[1], keys[2]
+    Tt, scale, A, d, Rm, Hr, row, rng = work
+    if not acts[li]:
+        return
+    NP = 1 << nbits[li]
+    for k in range(Mg.shape[0]):
+        c = cov[k]
+        if c <= 0.0:
+            continue
+        _line_table(Mg[k], c, targeted[li], key_of, valid, pat[li], NP, Tt, scale)
+        if flags[li]:
+            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed)
+        if move:
+            _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
+            _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        else:
+            if flags[li]:
+                _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
+            _move_incomes(Hg[k], Hg[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+
+
+@compiled
+def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work):
+    """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
+    `has_twin`): a once-per-household line moves the base group's households it reaches into the
+    twin (which it never reaches), as the reference does line by line."""
+    order, once = lines[0], lines[8]
+    for li in order:
+        for side in range(2 if has_twin else 1):
+            M, H, cov, rem = (Mg, Hg, cov_g, rem_g) if side == 0 else (Mt, Ht, cov_t, rem_t)
+            move = side == 0 and has_twin and once[li]
+            _line(li, M, H, Mt, Ht, move, cov[li], rr[li], sh_lo[li], sh_w[li], sh_v[li], lines, keys, rem[li], work)
