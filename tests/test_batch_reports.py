@@ -15,6 +15,8 @@ import pytest
 import yaml
 from conftest import ROOT, tiny_raw
 
+from simlib.options import RunOptions
+
 pytestmark = pytest.mark.slow
 
 
@@ -153,7 +155,7 @@ def test_a_failing_report_keeps_the_previous_one(batch, tmp_path):
     shutil.copytree(out / "tiny_plan", reports / "tiny_plan")
     before = (reports / "tiny_plan" / "report.html").read_bytes()
     # the scenario file vanished after validation: the notebook fails in its first cell
-    r = report_one(str(tmp_path / "gone.yaml"), "tiny_plan", "Test", str(reports), "expected", 1, None, "en", [])
+    r = report_one(str(tmp_path / "gone.yaml"), "tiny_plan", "Test", str(reports), RunOptions(), "en", [])
     assert not r["ok"] and "gone.yaml" in r["error"]
     assert (reports / "tiny_plan" / "report.html").read_bytes() == before
     failed = nbformat.read(reports / "tiny_plan.failed.ipynb", as_version=4)

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from conftest import ROOT, make_scenario, tiny_raw
 
+from simlib.options import RunOptions
 from simlib.report import uncertainty as ru
 from simlib.uncertainty.robustness import compare_allocations, regret, regret_summary
 from simlib.uncertainty.rules import candidate_columns, describe_box, format_value, miss_rules, prim_box
@@ -24,6 +25,7 @@ from simlib.uncertainty.sensitivity import (
     bound_indices,
     morris_analysis,
     morris_design,
+    screening_analysis,
     sensitivity_analysis,
     sobol_analysis,
 )
@@ -284,6 +286,19 @@ def test_scenario_sensitivity_and_robustness_run_on_the_tiny_plan():
     rob = compare_allocations([scen, make_scenario(raw2)], n=12, rules=False)
     r = rob.regrets.set_index(["draw", "scenario"])["regret"].unstack()
     assert np.all(r["tiny_double"] <= 1e-9) and np.all(r["tiny_plan"] >= 0)
+
+
+def test_analyses_take_one_run_options_whose_seed_defaults_to_the_scenarios():
+    scen = make_scenario()
+    out = (Output("poor_rate", "province"),)
+    default = screening_analysis(scen, r=2, outputs=out)
+    same = screening_analysis(scen, r=2, outputs=out, options=RunOptions(seed=int(scen.seed)))
+    other = screening_analysis(scen, r=2, outputs=out, options=RunOptions(seed=int(scen.seed) + 1))
+    assert default.info["seed"] == same.info["seed"] == scen.seed and other.info["seed"] == scen.seed + 1
+    assert default.info["engine"] == "expected"
+    pd.testing.assert_frame_equal(default.table, same.table)
+    # the options' seed draws the Morris trajectories: another seed, other points
+    assert not default.table[["mu_star"]].equals(other.table[["mu_star"]])
 
 
 def test_cli_run_with_uncertainty_writes_beside_the_usual_outputs(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from simlib import batch
+from simlib.options import RunOptions
 from simlib.report import render
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -55,7 +56,7 @@ def declared(name: str) -> set[str]:
 @pytest.mark.parametrize("uncertainty", [0, 50])
 def test_batch_passes_every_parameter_of_the_report_template(captured, tmp_path, uncertainty):
     scen = ROOT / "params" / "scenarios" / "plan_2024.yaml"
-    r = batch.report_one(str(scen), "plan_2024", "t", str(tmp_path), "expected", 1, None, "vi", [], uncertainty)
+    r = batch.report_one(str(scen), "plan_2024", "t", str(tmp_path), RunOptions(), "vi", [], uncertainty)
     assert not r["ok"]
     params = captured[batch.REPORT_NOTEBOOK]
     assert set(params) == declared(batch.REPORT_NOTEBOOK)

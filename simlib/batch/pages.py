@@ -19,6 +19,7 @@ from simlib import i18n
 from simlib.atomic import atomic_dir, mark_collection, read_marker, write_text
 from simlib.batch.checks import COMPARE_FILES
 from simlib.errors import InputError, SimlibError
+from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.report import render
 from simlib.runner import run, write_outputs
@@ -52,34 +53,25 @@ def headline(result) -> dict:
 def run_one(
     path: str,
     out_dir: str,
-    engine: str,
-    draws: int,
-    seed: int | None,
+    options: RunOptions | None,
     set_items: list,
     uncertainty: int = 0,
     sampler: str = "lhs",
 ) -> dict:
-    """Worker (tables only): run one scenario file and write its folder (with `uncertainty` > 0,
-    also the tables of that many parameter draws, run serially, as `simlib run --uncertainty`).
+    """Worker (tables only): run one scenario file with the engine, draws and seed of `options`
+    (a `RunOptions`; None: its defaults) and write its folder (with `uncertainty` > 0, also the
+    tables of that many parameter draws, run serially, as `simlib run --uncertainty`).
     Returns a plain dict."""
+    options = RunOptions.of(options).in_worker()
     try:
         scen = load_scenario(path, set_items)
-        res = run(scen, engine=engine, draws=draws, seed=seed)
+        res = run(scen, options)
         target = Path(out_dir) / scen.name
         if uncertainty:
             # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
             from simlib.uncertainty.run import write_uncertainty
 
-            write_uncertainty(
-                res,
-                target,
-                int(uncertainty),
-                method=sampler,
-                engine=engine,
-                draws=draws,
-                seed=seed,
-                executor="serial",
-            )
+            write_uncertainty(res, target, int(uncertainty), options=options, method=sampler)
         else:
             write_outputs(res, target)
         return {"ok": True, "name": scen.name, "out_dir": str(target), "headline": headline(res), "error": ""}
@@ -101,14 +93,14 @@ def set_strings(set_items: list | None) -> list[str]:
 
 
 def _report_params(
-    path: str, engine: str, draws: int, seed, lang: str, set_items: list, uncertainty: int, sampler: str, tmp: Path
+    path: str, options: RunOptions, lang: str, set_items: list, uncertainty: int, sampler: str, tmp: Path
 ) -> dict:
     """Every parameter the report template declares, so that no default in it (edited or not) is used."""
     return {
         "scenario": str(Path(path).resolve()),
-        "engine": engine,
-        "draws": int(draws),
-        "seed": seed,
+        "engine": options.engine,
+        "draws": int(options.draws),
+        "seed": options.seed,
         "lang": lang,
         "set_items": list(set_items),
         "uncertainty": int(uncertainty),
@@ -177,16 +169,15 @@ def report_one(
     name: str,
     title: str,
     out_dir: str,
-    engine: str,
-    draws: int,
-    seed: int | None,
+    options: RunOptions | None,
     lang: str,
     set_items: list,
     uncertainty: int = 0,
     sampler: str = "lhs",
     compare: list | tuple = (),
 ) -> dict:
-    """Worker: execute the scenario report notebook for one scenario and render it.
+    """Worker: execute the scenario report notebook for one scenario and render it, with the
+    engine, draws and seed of `options` (a `RunOptions`; None: its defaults).
 
     With `uncertainty` = N > 0 the report runs N parameter draws (serially: the batch already
     runs scenarios in parallel) and `notebooks/uncertainty.ipynb` is then rendered over them
@@ -197,16 +188,17 @@ def report_one(
     Everything is staged in a temporary folder beside `OUT/<name>` and moved into place only
     when the notebook ran, its HTML was written and its tables read back. Returns a plain dict
     (picklable for process and Dask executors)."""
+    options = RunOptions.of(options)
     out = Path(out_dir).resolve()
     target = out / name
     failed_nb = out / f"{name}.failed.ipynb"
     try:
         with atomic_dir(target) as tmp:
-            params = _report_params(path, engine, draws, seed, lang, set_items, uncertainty, sampler, tmp)
+            params = _report_params(path, options, lang, set_items, uncertainty, sampler, tmp)
             nb = _execute_report(params, tmp, failed_nb)
             manifest = _write_report(nb, tmp, target, title, lang)
             tabs, head = _read_back(tmp)
-            page = (path, tmp, target, title, lang, set_items, compare, seed, sampler)
+            page = (path, tmp, target, title, lang, set_items, compare, options.seed, sampler)
             unc_error, unc_report = _add_uncertainty(head, tabs, uncertainty, manifest, page)
         failed_nb.unlink(missing_ok=True)
         return {

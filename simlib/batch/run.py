@@ -207,15 +207,13 @@ def _submit(ex, p: Path, it: BatchItem, batch: Batch):
             it.name,
             it.title(batch.lang),
             out,
-            o.engine,
-            o.draws,
-            o.seed,
+            o.in_worker(),
             batch.lang,
             set_strings(batch.set_items),
             batch.uncertainty,
             batch.sampler,
         )
-    return ex.submit(run_one, str(p), out, o.engine, o.draws, o.seed, batch.set_items, batch.uncertainty, batch.sampler)
+    return ex.submit(run_one, str(p), out, o.in_worker(), batch.set_items, batch.uncertainty, batch.sampler)
 
 
 def _record(it: BatchItem, r: dict) -> None:

@@ -12,6 +12,7 @@ from simlib.batch import collect_scenarios, load_all
 from simlib.cli.common import check_out
 from simlib.errors import InputError
 from simlib.i18n import fmt
+from simlib.options import RunOptions
 from simlib.paths import display_path
 
 
@@ -35,6 +36,9 @@ def main(args) -> int:
     from simlib.uncertainty.robustness import compare_allocations
 
     lang = i18n.get_lang()
+    options = RunOptions(
+        seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
+    )
     scens = load_all(collect_scenarios(args.scenarios))
     if len(scens) < 2:
         raise InputError("length", field="scenarios", value=len(scens), allowed="≥ 2")
@@ -45,11 +49,7 @@ def main(args) -> int:
         scens,
         n=args.uncertainty,
         method=args.sampler,
-        seed=args.seed,
-        executor=args.executor,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        progress=sys.stderr.isatty(),
+        options=options,
     )
     with atomic_dir(args.out, "robustness", inputs) as tmp:
         res.summary.to_csv(tmp / "regret_summary.csv", index=False)

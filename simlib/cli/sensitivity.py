@@ -9,6 +9,7 @@ import sys
 from simlib import i18n
 from simlib.atomic import atomic_dir
 from simlib.cli.common import check_out
+from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.scenario import load_scenario
 
@@ -35,16 +36,16 @@ def main(args) -> int:
     from simlib.uncertainty.sensitivity import screening_analysis, sensitivity_analysis
 
     lang = i18n.get_lang()
+    options = RunOptions(
+        seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
+    )
     scen = load_scenario(args.scenario, args.set_items)
     inputs = scen.input_paths()
     check_out(args.out, "sensitivity", inputs)
     groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
-    kw = dict(
-        seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
-    )
-    sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, **kw)
-    screen = screening_analysis(scen, r=args.morris, **kw) if args.morris > 0 else None
+    sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, options=options)
+    screen = screening_analysis(scen, r=args.morris, options=options) if args.morris > 0 else None
     with atomic_dir(args.out, "sensitivity", inputs) as tmp:
         sens.table.to_csv(tmp / "sensitivity_sobol.csv", index=False)
         info = {"scenario": scen.name, "parameter_hash": scen.params.hash, "sobol": sens.info}

@@ -20,6 +20,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
 from simlib.errors import InputError
+from simlib.options import RunOptions
 from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
@@ -125,57 +126,48 @@ def verdict_targets(scen) -> dict:
 
 def prepare(
     scenario: str | Path,
-    engine: str = "expected",
-    draws: int = 1,
-    seed: int | None = None,
+    options: RunOptions | None = None,
     lang: str = "vi",
     set_items: Sequence[str] = (),
     uncertainty: int = 0,
     sampler: str = "lhs",
-    executor: str = "serial",
-    jobs: int | None = None,
     links: Links | None = None,
     draws_folder: str | Path | None = None,
 ) -> ReportContext:
     """Load and run a scenario for its report.
 
-    With `uncertainty` = N > 0, also run N parameter draws (`sampler` lhs | sobol | random,
-    seeded by `seed`; with the microsimulation, `draws` replications each) through
-    `simlib.uncertainty.run_uncertainty` on `executor` with `jobs` workers (serial by default:
-    inside `simlib batch` the scenarios already run in parallel); their per-sample array stays in
-    `draws_folder` when given (the batch compares allocations on it)."""
+    The run takes the engine, draws and seed of `options` (a `RunOptions`; None: its defaults,
+    seed the scenario's) and runs serially. With `uncertainty` = N > 0, also run N parameter draws
+    (`sampler` lhs | sobol | random, seeded by the run's seed; with the microsimulation, `draws`
+    replications each) through `simlib.uncertainty.run_uncertainty` on the executor and jobs of
+    `options` (serial by default: inside `simlib batch` the scenarios already run in parallel);
+    their per-sample array stays in `draws_folder` when given (the batch compares allocations on
+    it)."""
+    options = RunOptions.of(options)
     lang = i18n.get_lang(lang)
     scen = load_scenario(scenario, list(set_items or []))
-    res = run(scen, engine=engine, draws=int(draws), seed=seed)
+    res = run(scen, options.in_worker())
     note = ""
     if uncertainty and scen.poverty_model != "states":  # draws need the states model's engines
         uncertainty, note = 0, i18n.t("report.uncertainty.states_only", lang)
     unc = None
     if uncertainty:
-        unc = run_draws(res, int(uncertainty), sampler=sampler, executor=executor, jobs=jobs, folder=draws_folder)
+        unc = run_draws(res, int(uncertainty), sampler=sampler, options=options, folder=draws_folder)
     ctx = context(res, lang, unc, links)
     ctx.uncertainty_note = note
     return ctx
 
 
-def run_draws(result, n: int, sampler: str = "lhs", executor: str = "serial", jobs: int | None = None, folder=None):
-    """N parameter draws of a run's scenario, with the run's engine, replications and seed."""
+def run_draws(result, n: int, sampler: str = "lhs", options: RunOptions | None = None, folder=None):
+    """N parameter draws of a run's scenario, with the run's engine, replications and seed, spread
+    by the executor, jobs, scheduler and progress of `options` (a `RunOptions`; None: serial)."""
     if n < 1:
         raise InputError("draws", field="uncertainty", value=n)
     if sampler not in METHODS:
         raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
     m = result.manifest
-    return run_uncertainty(
-        result.scenario,
-        n,
-        engine=m["engine"],
-        draws=int(m["draws"]),
-        method=sampler,
-        seed=m["seed"],
-        executor=executor,
-        jobs=jobs,
-        folder=folder,
-    )
+    options = RunOptions.of(options, engine=m["engine"], draws=int(m["draws"]), seed=m["seed"], chunk=None)
+    return run_uncertainty(result.scenario, n, options, method=sampler, folder=folder)
 
 
 def context(result, lang: str = "vi", uncertainty=None, links: Links | str | None = None) -> ReportContext:

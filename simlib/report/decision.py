@@ -24,6 +24,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.options import RunOptions
 from simlib.report import data, html, verdict
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
@@ -140,14 +141,13 @@ def shared_robustness(group: Sequence[Run]) -> Robustness | None:
     return Robustness(reg, regret_summary(reg), [r.name for r in allocs if r not in kept])
 
 
-def run_robustness(scenario, compare: Sequence, draws: int, seed=None, executor="serial", jobs=None) -> pd.DataFrame:
-    """A scenario against others on `draws` common draws (a notebook run on its own)."""
+def run_robustness(scenario, compare: Sequence, draws: int, options: RunOptions | None = None) -> pd.DataFrame:
+    """A scenario against others on `draws` common draws (a notebook run on its own), run with
+    `options` (a `RunOptions`; None: its defaults, seed the scenario's)."""
     others, _ = comparable(scenario, [load_scenario(c) for c in compare])
     if not others:
         return pd.DataFrame()
-    rob = compare_allocations(
-        [scenario] + others, n=max(2, int(draws)), seed=seed, executor=executor, jobs=jobs, rules=False
-    )
+    rob = compare_allocations([scenario] + others, n=max(2, int(draws)), options=options, rules=False)
     return rob.summary
 
 

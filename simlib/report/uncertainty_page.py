@@ -24,6 +24,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.options import RunOptions
 from simlib.report import html, scorecard, uncertainty, verdict
 from simlib.report.assumptions import footer_html
 from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
@@ -172,17 +173,14 @@ def rules(ctx: PageContext) -> list:
     return blocks
 
 
-def sensitivity(
-    ctx: PageContext, points: int = 64, morris: int = 0, seed=None, executor: str = "serial", jobs=None
-) -> list:
+def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, options: RunOptions | None = None) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
-    of parameter and by project); Morris screening when `morris` trajectories are asked for."""
+    of parameter and by project); Morris screening when `morris` trajectories are asked for. Run
+    with `options` (a `RunOptions`; None: its defaults, seed the scenario's)."""
     blocks = [html.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
     if points <= 0:
         return blocks + [html.para(ctx.t("unc.page.no_sensitivity"))]
-    sens = sensitivity_analysis(
-        ctx.scenario, n=points, groupings=("kind", "project"), seed=seed, executor=executor, jobs=jobs
-    )
+    sens = sensitivity_analysis(ctx.scenario, n=points, groupings=("kind", "project"), options=options)
     blocks.append(html.para(uncertainty.sensitivity_note(sens, ctx.lang)))
     for output in sens.table["output"].unique():
         blocks.append(
@@ -199,9 +197,7 @@ def sensitivity(
         )
     )
     if morris > 0:
-        screen = screening_analysis(
-            ctx.scenario, r=morris, seed=seed, executor=executor, jobs=jobs, outputs=DEFAULT_OUTPUTS[:1]
-        )
+        screen = screening_analysis(ctx.scenario, r=morris, outputs=DEFAULT_OUTPUTS[:1], options=options)
         blocks.append(html.Chart(uncertainty.morris_chart(screen, lang=ctx.lang), ctx.t("unc.page.fig_morris")))
     return blocks
 
@@ -211,17 +207,16 @@ def robustness(
     shared: str | Path | None = None,
     compare=(),
     draws: int = 0,
-    seed=None,
-    executor="serial",
-    jobs=None,
+    options: RunOptions | None = None,
 ) -> list:
     """This allocation against the others on the same draws: from the batch's shared comparison
-    (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare`."""
+    (`shared`: its `compare_robustness.csv`), or run here against the scenarios of `compare` with
+    `options` (a `RunOptions`; None: its defaults, seed the scenario's)."""
     blocks = [html.heading(ctx.t("unc.nb.robustness"), anchor="robustness", up=_up(ctx))]
     if shared is not None and Path(shared).is_file():
         summary = pd.read_csv(shared)
     elif compare:
-        summary = run_robustness(ctx.scenario, compare, draws, seed, executor, jobs)
+        summary = run_robustness(ctx.scenario, compare, draws, options)
     elif ctx.links.compare:  # a batch: compared once for all scenarios, on the comparison page
         return blocks + [
             html.para(ctx.t("unc.page.shared")),

@@ -140,32 +140,21 @@ def compare_allocations(
     metric=None,
     lower_is_better: bool = True,
     method: str = "lhs",
-    seed: int | None = None,
-    engine: str = "expected",
-    replications: int = 1,
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
+    options: RunOptions | None = None,
     rules: bool = True,
-    progress: bool = False,
 ) -> RobustnessResult:
     """Run every scenario on the same `n` parameter draws (the same design points mapped through
     each scenario's parameter space, so identical values when they share their parameters) and
     compare them: regret on `metric` (default: province poor-household rate in the last year,
-    lower is better), probability of meeting each target, and PRIM rules for misses."""
+    lower is better), probability of meeting each target, and PRIM rules for misses.
+
+    `options` (a `RunOptions`; None: its defaults) give the engine, its replications (`draws`),
+    the seed (default the first scenario's; it also seeds the design) and how the runs are spread."""
     metric = metric or Output("poor_rate", "province")
     spaces = _spaces(scenarios)
-    seed = scenarios[0].seed if seed is None else int(seed)
+    options = RunOptions.of(options).for_scenario(scenarios[0])
+    seed, engine = int(options.seed), options.engine
     U = design(n, spaces[0].dims, method, seed)
-    options = RunOptions(
-        engine=engine,
-        draws=replications,
-        seed=seed,
-        executor=executor,
-        jobs=jobs,
-        scheduler=scheduler,
-        progress=progress,
-    )
     vals, tables, joint, rule_frames = zip(
         *(_one_allocation(s, sp, U, metric, options, rules) for s, sp in zip(scenarios, spaces))
     )

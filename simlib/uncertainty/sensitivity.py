@@ -293,32 +293,19 @@ def scenario_function(
     scen: Scenario,
     outputs: Sequence[Output] = DEFAULT_OUTPUTS,
     space: ParameterSpace | None = None,
-    engine: str = "expected",
-    replications: int = 1,
-    seed: int | None = None,
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    options: RunOptions | None = None,
 ) -> tuple[Callable[[np.ndarray], np.ndarray], ParameterSpace, list[str]]:
     """f(U) -> (rows, len(outputs)) for points U of the space's unit cube, and the output names.
 
-    With the microsimulation and several replications each output is averaged over them."""
+    `options` (a `RunOptions`; None: its defaults, seed the scenario's) give the engine, its
+    replications (`draws`: with the microsimulation each output is averaged over them), the seed
+    and how the points are spread (executor, jobs, scheduler, progress)."""
     space = space or scenario_space(scen)
-    seed = scen.seed if seed is None else int(seed)
+    options = RunOptions.of(options).for_scenario(scen)
     needs_cf = any(o.indicator in ("poor_fewer_than_without_programme", "cost_per_household_lifted") for o in outputs)
-    layout = make_layout(scen, engine, needs_cf)
+    layout = make_layout(scen, options.engine, needs_cf)
     years = layout.years
     cols, kinds = output_columns(layout, outputs)
-    options = RunOptions(
-        engine=engine,
-        draws=replications,
-        seed=seed,
-        executor=executor,
-        jobs=jobs,
-        scheduler=scheduler,
-        progress=progress,
-    )
     R = options.replications
 
     def f(U: np.ndarray) -> np.ndarray:
@@ -378,25 +365,21 @@ def sensitivity_analysis(
     n: int = 256,
     groupings: Sequence[str] = ("kind", "project"),
     outputs: Sequence[Output] = DEFAULT_OUTPUTS,
-    seed: int | None = None,
     n_boot: int = 200,
-    engine: str = "expected",
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    options: RunOptions | None = None,
 ) -> SensitivityResult:
     """Grouped Sobol indices of `outputs` for each grouping (`kind`, `project`, `parameter`).
 
     One SALib design per grouping (n base rows, rounded up to a power of 2); the designs share
-    their base rows, which are run once: n (2 + total groups) runs in all."""
+    their base rows, which are run once: n (2 + total groups) runs in all. `options` (a
+    `RunOptions`; None: its defaults) give the engine, replications, seed (default the
+    scenario's; it also seeds the designs and the bootstrap) and how the runs are spread."""
     for g in groupings:
         if g not in GROUPINGS:
             raise InputError("enum", field="grouping", value=g, allowed=GROUPINGS)
-    seed = scen.seed if seed is None else int(seed)
-    f, space, names = scenario_function(
-        scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
-    )
+    options = RunOptions.of(options).for_scenario(scen)
+    seed, engine = int(options.seed), options.engine
+    f, space, names = scenario_function(scen, outputs, options=options)
     groups = {gp: space.groups(gp) for gp in groupings}
     designs = {gp: sobol_design(space.dims, groups[gp], n, seed) for gp in groupings}
     X = np.concatenate([x for x, _ in designs.values()])
@@ -436,18 +419,13 @@ def screening_analysis(
     levels: int = 4,
     grouping: str = "parameter",
     outputs: Sequence[Output] = DEFAULT_OUTPUTS,
-    seed: int | None = None,
-    engine: str = "expected",
-    executor: str = "serial",
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    options: RunOptions | None = None,
 ) -> SensitivityResult:
-    """Morris screening of every factor (or group): r (k + 1) runs."""
-    seed = scen.seed if seed is None else int(seed)
-    f, space, names = scenario_function(
-        scen, outputs, engine=engine, seed=seed, executor=executor, jobs=jobs, scheduler=scheduler, progress=progress
-    )
+    """Morris screening of every factor (or group): r (k + 1) runs, with the engine, seed
+    (default the scenario's; it also seeds the design) and spread of `options` (a `RunOptions`)."""
+    options = RunOptions.of(options).for_scenario(scen)
+    seed, engine = int(options.seed), options.engine
+    f, space, names = scenario_function(scen, outputs, options=options)
     groups = space.groups(grouping)
     X = morris_design(space.dims, groups, r, levels, seed)
     table = morris_indices(X, f(X), groups, levels, names, seed=seed)

@@ -21,6 +21,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.memo import memoised
+from simlib.options import RunOptions
 from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import scorecard as S
@@ -157,9 +158,8 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None):
         draws = draw_set(base, n, seed)
         if draws.accepts(scen):
             return draws.run(scen, counterfactual=counterfactual, rules=False)
-    return run_uncertainty(
-        scen, n, engine="expected", executor="serial", seed=seed, rules=False, counterfactual=counterfactual
-    )
+    options = RunOptions(seed=seed)  # expected engine, serial
+    return run_uncertainty(scen, n, options, rules=False, counterfactual=counterfactual)
 
 
 @dataclass
