@@ -444,6 +444,12 @@ def test_two_concurrent_writers_one_wins_whole(work):
 
 
 def _crash_on(monkeypatch, name):
+    """A simulated bug in simlib on one file: `load_scenario` raises for it, in every simlib module
+    that imported the function by name (imports are at module level)."""
+    import sys
+
+    import simlib.batch  # noqa: F401 - load the modules to patch before patching them
+    import simlib.cli.validate  # noqa: F401
     import simlib.scenario
 
     real = simlib.scenario.load_scenario
@@ -453,7 +459,12 @@ def _crash_on(monkeypatch, name):
             raise RuntimeError("simulated bug")
         return real(path, *a, **k)
 
-    monkeypatch.setattr(simlib.scenario, "load_scenario", load)
+    patched = [
+        m for n, m in list(sys.modules.items()) if n.startswith("simlib") and getattr(m, "load_scenario", None) is real
+    ]
+    assert patched  # the scenario module at least
+    for module in patched:
+        monkeypatch.setattr(module, "load_scenario", load)
 
 
 def test_batch_finishes_the_good_scenarios(work, monkeypatch):
