@@ -39,7 +39,15 @@ from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
 from simlib.allocate.milp import shadow_prices
 from simlib.allocate.mincost import linear_target_failure, poverty_optimum, solve_min_cost
-from simlib.allocate.problem import BN, Problem, amounts_of, build_problem, district_spend_shares, from_amounts
+from simlib.allocate.problem import (
+    BN,
+    Problem,
+    amounts_of,
+    build_problem,
+    district_spend_shares,
+    from_amounts,
+    refuse_other_models,
+)
 from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
@@ -428,6 +436,7 @@ def prepare(
     """Load a scenario and an optional spec file and resolve the request (all input errors here);
     `switches` (robust, draws, sampler, seed) override the spec file."""
     scen = load_scenario(scenario_path, set_overrides)
+    refuse_other_models(scen)
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(
         scen,

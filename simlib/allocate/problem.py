@@ -330,6 +330,13 @@ def coverage_rows(ctx: RowContext, P: np.ndarray, lin_ids: set) -> list:
     return out
 
 
+def refuse_other_models(scen: Scenario) -> None:
+    """The optimiser evaluates the states model only: a scenario naming another is refused (first,
+    before any other check of the request, since nothing else can make it optimisable)."""
+    if scen.poverty_model != "states":
+        raise InputError("opt_multidim", file=scen.file, field="model", value=scen.poverty_model, allowed=["states"])
+
+
 def build_problem(
     scen: Scenario, spec: OptimizeSpec, model: Model | None = None, providers: tuple | None = None
 ) -> Problem:
@@ -337,8 +344,7 @@ def build_problem(
     `providers` (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own). The optimiser
     evaluates the states model; a scenario of the multidimensional model is refused rather than
     optimised on another model than the one it names."""
-    if scen.poverty_model != "states":
-        raise InputError("opt_multidim", file=scen.file, field="model", value=scen.poverty_model, allowed=["states"])
+    refuse_other_models(scen)
     model = model or compile_model(scen)
     Y = len(model.years)
     v = variables(model, spec, model.disbursement)
