@@ -45,6 +45,9 @@ def test_every_page_renders(batch):
     # model): plan_2027's page says so instead of showing probabilities it has not computed
     assert "plan_2027/uncertainty.html" not in pages
     assert "simlib run <tệp kịch bản> --uncertainty 200" in _text(out / "plan_2027" / "report.html")
+    # and no link points at the page that does not exist
+    linked = re.findall(r'href="([^"#]+)', (out / "plan_2027" / "report.html").read_text(encoding="utf-8"))
+    assert linked and all((out / "plan_2027" / h).resolve().is_file() for h in linked if "://" not in h), linked
 
 
 def test_the_plan_is_judged_in_2027_only(batch):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -153,6 +153,8 @@ def prepare(
     unc = None
     if uncertainty:
         unc = run_draws(res, int(uncertainty), sampler=sampler, options=options, folder=draws_folder)
+    if note:  # no draws, hence no uncertainty page to link to
+        links = replace(links or Links(), uncertainty=None)
     ctx = context(res, lang, unc, links)
     ctx.uncertainty_note = note
     return ctx
