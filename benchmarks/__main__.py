@@ -18,13 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.households import bench_households, bench_multidim_draws
+from benchmarks.households import bench_households, bench_multidim_draws, peak_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -57,16 +56,6 @@ def median_time(fn, repeats: int, number: int = 1) -> float:
             fn()
         ts.append((time.perf_counter() - t0) / number)
     return float(np.median(ts))
-
-
-def peak_bytes(fn) -> int:
-    """Peak bytes Python-traced allocations (numpy arrays included) reach while `fn()` runs."""
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def caobang_model():

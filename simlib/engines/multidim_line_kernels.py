@@ -77,6 +77,20 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
 
 
 @compiled
+def _clear_bits(Rm, r, bitpos, nbits):
+    """Masks `Rm` of reached households: each of the line's indicators (bits `bitpos[:nbits]`)
+    cleared with probability r, indicator by indicator (mass moves to the mask without the bit)."""
+    n = Rm.shape[0]
+    for i in range(nbits):
+        bj = 1 << bitpos[i]
+        for m in range(n):
+            if m & bj:
+                mv = r * Rm[m]
+                Rm[m ^ bj] += mv
+                Rm[m] -= mv
+
+
+@compiled
 def _clear_masks(Mk, c, r, targeted, pat, bitpos, nbits, Rm):
     """Masks: the reached share c (of the selectable masks) has each of the line's indicators
     cleared with probability r."""
@@ -96,13 +110,7 @@ def _clear_masks(Mk, c, r, targeted, pat, bitpos, nbits, Rm):
         x = c * Mk[m] if (not targeted or pat[m] > 0) else 0.0
         Rm[m] = x
         Mk[m] -= x
-    for i in range(nbits):
-        bj = 1 << bitpos[i]
-        for m in range(n):
-            if m & bj:
-                mv = r * Rm[m]
-                Rm[m ^ bj] += mv
-                Rm[m] -= mv
+    _clear_bits(Rm, r, bitpos, nbits)
     for m in range(n):
         Mk[m] += Rm[m]
 
@@ -118,13 +126,7 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
         Rm[m] = x
         Mk[m] -= x
     if flags:
-        for i in range(nbits):
-            bj = 1 << bitpos[i]
-            for m in range(n):
-                if m & bj:
-                    mv = r * Rm[m]
-                    Rm[m ^ bj] += mv
-                    Rm[m] -= mv
+        _clear_bits(Rm, r, bitpos, nbits)
     for m in range(n):
         Md[m] += Rm[m]
 
