@@ -152,6 +152,26 @@ def _interval(ctx: ReportContext, indicator: str, year: int, f) -> str:
     return ctx.t("report.interval90", lo=f(q["q05"].iloc[0], ctx.lang), hi=f(q["q95"].iloc[0], ctx.lang))
 
 
+def _whole(x: float, lang: str) -> str:
+    return fmt.number(x, lang, 0)
+
+
+def _cost_intervals(ctx: ReportContext, year: int) -> str:
+    """The cost card's interval: over the parameter draws and, when the scenario has a series fit
+    (`simlib.calibrate.intervals`), over its posterior too, each named by its basis so that the
+    two ranges are not read as one disagreeing with the other."""
+    draws = _interval(ctx, "cost_per_household_lifted", year, _whole)
+    if ctx.intervals is None or not ctx.intervals.money:
+        return draws
+    row = ctx.intervals.row("cost_per_household_lifted")
+    if int(row["year"]) != int(year) or not np.isfinite(row["q05"]):
+        return draws
+    fit = ctx.t("report.interval90_fit", lo=_whole(row["q05"], ctx.lang), hi=_whole(row["q95"], ctx.lang))
+    if not draws:
+        return fit
+    return ctx.t("report.interval90_both", draws=draws.strip(" ()"), fit=fit.strip(" ()"))
+
+
 def headline_sentence(ctx: ReportContext) -> str:
     """The poor rate from the baseline to the horizon (and before a change of standard)."""
     h, L, ind = ctx.head, ctx.lang, ctx.tables.indicators
@@ -286,7 +306,7 @@ def headline(ctx: ReportContext) -> list:
                 y0=h["year_start"] + 1,
                 y1=y1,
             )
-            + _interval(ctx, "cost_per_household_lifted", y1, lambda x, lg: fmt.number(x, lg, 0)),
+            + _cost_intervals(ctx, y1),
         )
     )
     cards += _verdict_cards(ctx)
