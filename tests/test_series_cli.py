@@ -21,6 +21,7 @@ from simlib.calibrate.prior import check_transitions_doc
 from simlib.calibrate.series_prior import JointDraws, JointPrior
 from simlib.calibrate.series_tables import intervals_table
 from simlib.errors import InputError
+from simlib.i18n import fmt
 from simlib.parameters import sha256_file
 from simlib.paths import params_dir, scenarios_dir
 from simlib.report import scenario_report as R
@@ -177,6 +178,9 @@ def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
     ctx = R.context(res, "en")
     text = html.unescape(R.to_html(R.headline(ctx))).replace("\u00a0", " ")  # no-break spaces kept
     assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
+    cost = ctx.intervals.row("cost_per_household_lifted")  # the cost card names the fit's interval by its basis
+    lo, hi = (fmt.number(cost[q], "en", 0) for q in ("q05", "q95"))
+    assert f"90 % interval from the fit to the published series: {lo} – {hi}" in text
     written = R.export(ctx, tmp_path / "report")
     assert "programme_intervals.csv" in written
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "report" / "programme_intervals.csv"), ctx.intervals.table)

@@ -104,6 +104,24 @@ def grouped_bars(
     return fig
 
 
+def _hatched_barh(ax, pos, vals, height: float, index: int, label: str, left=None) -> None:
+    """One series of horizontal bars in the index-th black-and-white fill (prints in grey)."""
+    face, hatch = FILLS[index % len(FILLS)]
+    ax.barh(
+        pos, vals, height, left=left, color=face, hatch=hatch, edgecolor="black", linewidth=0.6, label=label, zorder=3
+    )
+
+
+def _category_axis(ax, y, categories: Sequence[str], xlabel: str, lang: str, xmax: float) -> None:
+    """Category names on the y axis, the value axis in the language's number format up to xmax."""
+    ax.set_yticks(y)
+    ax.set_yticklabels(categories, fontsize=8.5)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
+    ax.set_xlim(0, max(xmax, 1e-9))
+    ax.grid(axis="y", visible=False)
+
+
 def stacked_barh(
     categories: Sequence[str],
     segments: Sequence[tuple[str, Sequence[float]]],
@@ -124,27 +142,10 @@ def stacked_barh(
             vals = np.asarray(values, float)
             if not np.any(vals > 0):
                 continue
-            face, hatch = FILLS[si % len(FILLS)]
-            ax.barh(
-                y,
-                vals,
-                0.68,
-                left=left,
-                color=face,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.6,
-                label=label,
-                zorder=3,
-            )
+            _hatched_barh(ax, y, vals, 0.68, si, label, left=left)
             left += vals
         _labels_right(ax, left, y, [total_fmt(tot) for tot in left], fontsize=8.3)
-        ax.set_yticks(y)
-        ax.set_yticklabels(categories, fontsize=8.5)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-        ax.set_xlim(0, max(left.max() * 1.18, 1e-9))
-        ax.grid(axis="y", visible=False)
+        _category_axis(ax, y, categories, xlabel, lang, left.max() * 1.18)
         if ax.get_legend_handles_labels()[0]:
             fig.legend(loc="outside lower center", ncols=3, fontsize=8.3)
     return fig
@@ -170,29 +171,13 @@ def barh(
         top = 0.0
         for gi, (label, values) in enumerate(groups):
             vals = np.asarray(values, float)
-            face, hatch = FILLS[gi % len(FILLS)]
             pos = y + 0.38 - h * (gi + 0.5)
-            ax.barh(
-                pos,
-                np.nan_to_num(vals),
-                h * 0.9,
-                color=face,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.6,
-                label=label,
-                zorder=3,
-            )
+            _hatched_barh(ax, pos, np.nan_to_num(vals), h * 0.9, gi, label)
             ends = [v if np.isfinite(v) else 0 for v in vals]
             _labels_right(ax, ends, pos, [value_fmt(v) for v in vals], fontsize=7.8)
             if np.any(np.isfinite(vals)):
                 top = max(top, float(np.nanmax(vals)))
-        ax.set_yticks(y)
-        ax.set_yticklabels(categories, fontsize=8.5)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-        ax.set_xlim(0, max(top * 1.2, 1e-9))
-        ax.grid(axis="y", visible=False)
+        _category_axis(ax, y, categories, xlabel, lang, top * 1.2)
         if len(groups) > 1:
             ax.legend(loc="lower right", fontsize=8.3)
     return fig

@@ -18,7 +18,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import assumptions as assumption_notes
-from simlib.report import communes, data, deprivation, html, trends, verdict
+from simlib.report import communes, data, deprivation, html, intervals, trends, verdict
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
@@ -140,18 +140,6 @@ def _has_section(ctx: ReportContext, anchor: str) -> bool:
     return True
 
 
-def _interval(ctx: ReportContext, indicator: str, year: int, f) -> str:
-    """' (khoảng dự báo 90 %: a – b)' of an indicator over the parameter draws, or ''."""
-    u = ctx.tables.uncertainty
-    if not u or "quantiles" not in u:
-        return ""
-    q = u["quantiles"]
-    q = q[(q["indicator"] == indicator) & (q["geo"] == "province") & (q["year"] == year)]
-    if q.empty or not np.isfinite(q["q05"].iloc[0]):
-        return ""
-    return ctx.t("report.interval90", lo=f(q["q05"].iloc[0], ctx.lang), hi=f(q["q95"].iloc[0], ctx.lang))
-
-
 def headline_sentence(ctx: ReportContext) -> str:
     """The poor rate from the baseline to the horizon (and before a change of standard)."""
     h, L, ind = ctx.head, ctx.lang, ctx.tables.indicators
@@ -163,7 +151,7 @@ def headline_sentence(ctx: ReportContext) -> str:
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
         start=fmt.percent(h["poor_rate_start"], L),
-        end=fmt.percent(end, L) + _interval(ctx, "poor_rate", before, fmt.percent),
+        end=fmt.percent(end, L) + intervals.interval(ctx, "poor_rate", before, fmt.percent),
         y0=y0,
         y1=before,
         change=f"{fmt.number(abs(change), L, 2)} {ctx.t('unit.pts')}",
@@ -202,7 +190,7 @@ def _rate_card(ctx: ReportContext, key: str, indicator: str, breaks: list[int]) 
         data.value_at(ctx.tables.indicators, indicator, y0)[0],
         data.value_at(ctx.tables.indicators, indicator, y1)[0],
     )
-    detail = ctx.t("report.card.years", y0=y0, y1=y1) + _interval(ctx, indicator, y1, fmt.percent)
+    detail = ctx.t("report.card.years", y0=y0, y1=y1) + intervals.interval(ctx, indicator, y1, fmt.percent)
     if breaks:
         before = data.value_at(ctx.tables.indicators, indicator, breaks[0] - 1)[0]
         detail += " " + ctx.t("report.card.before_break", year=breaks[0] - 1, value=fmt.percent(before, L))
@@ -273,7 +261,7 @@ def headline(ctx: ReportContext) -> list:
             ctx.t("report.card.fewer_poor", y1=y1),
             fewer,
             ctx.t("report.card.fewer_poor_detail")
-            + _interval(ctx, "poor_fewer_than_without_programme", y1, fmt.households),
+            + intervals.interval(ctx, "poor_fewer_than_without_programme", y1, fmt.households),
         )
     )
     cards.append(
@@ -286,7 +274,7 @@ def headline(ctx: ReportContext) -> list:
                 y0=h["year_start"] + 1,
                 y1=y1,
             )
-            + _interval(ctx, "cost_per_household_lifted", y1, lambda x, lg: fmt.number(x, lg, 0)),
+            + intervals.cost(ctx, y1),
         )
     )
     cards += _verdict_cards(ctx)
