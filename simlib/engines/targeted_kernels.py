@@ -13,10 +13,14 @@ sums picks the next state.
 
 from __future__ import annotations
 
+import sys
+
 import numba
 import numpy as np
 
+from simlib.engines import household_reach
 from simlib.engines.household_reach import GAMMA, S11, TWO_M53, mix
+from simlib.engines.multidim_numba import refresh_caches
 from simlib.states import NEAR_POOR, POOR
 
 
@@ -54,12 +58,13 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
     unit, housed, twin, ps_pop = groups
     K = ps_pop.shape[1]
     s = np.uint64(seed)
+    ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
+    ps_all = 0.0
     for i in range(group.size):
-        g, k, c = group[i], state[i], chosen[i]
-        if ps_pop[g, k]:
-            ps[1] += 1.0
-            if c & ps_bits:
-                ps[0] += 1.0
+        g, k, c = np.int64(group[i]), np.int64(state[i]), chosen[i]
+        target = ps_pop[g, k]
+        ps_all += target
+        ps_in += target and (c & ps_bits) != 0
         f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, eff_bits, once, once_bits, act, prot)
         g2 = twin[g] if (c & once_bits) != 0 else g
         s += GAMMA
@@ -76,4 +81,12 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
         nxt = min(nxt, K - 1)
         flows[(g2 * K + k) * K + nxt] += 1
         g_out[i], s_out[i] = g2, nxt
+    ps[0] += ps_in
+    ps[1] += ps_all
     return s
+
+
+#: the modules whose machine code this module's cached functions carry (`household_reach.mix` is
+#: inlined across modules, which numba's own cache key, this file alone, does not see)
+CACHED_WITH = (household_reach, sys.modules[__name__])
+refresh_caches(CACHED_WITH, "targeted_kernels")
