@@ -30,18 +30,21 @@ CHUNK = 1 << 16
 
 
 @numba.njit(cache=True, nogil=True)
-def _clear(i, g, u, mask, chosen, clear_bits, clear_line, clear_t, removed, s):
-    """Line by line (targeted lines first), the flags household i's reaching lines clear."""
-    for c in range(clear_line.size):
-        if ((chosen[i] >> np.uint32(clear_line[c])) & np.uint32(1)) == 0:
-            continue
-        t = clear_t[c, u]
-        for j in range(12):
-            if (clear_bits[c] >> j) & 1 and (mask >> j) & 1:
+def _clear(c, g, u, mask, clear_bits, clear_line, clear_t, removed, s):
+    """Line by line (targeted lines first), the flags the lines reaching a household (bits c)
+    clear: one uniform per flag a reaching line lists and the household has, lowest flag first."""
+    for q in range(clear_line.size):
+        on = np.int64((c >> np.uint32(clear_line[q])) & np.uint32(1))
+        b = np.int64(clear_bits[q]) & np.int64(mask) & -on  # branch-free: 0 unless line q reaches
+        j = 0
+        while b:  # set bits only (clearing flag j leaves the later ones as they are)
+            if b & 1:
                 s += GAMMA
-                if (mix(s) >> S32) < t:
+                if (mix(s) >> S32) < clear_t[q, u]:
                     mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                    removed[clear_line[c], g, j] += 1.0
+                    removed[clear_line[q], g, j] += 1.0
+            b >>= 1
+            j += 1
     return mask, s
 
 
@@ -118,7 +121,7 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
         y = np.float64(income[i])
         if c & (clear_any | income_any):
             if c & clear_any:
-                m, s = _clear(i, g, u, m, chosen, clear_bits, clear_line, clear_t, removed, s)
+                m, s = _clear(c, g, u, m, clear_bits, clear_line, clear_t, removed, s)
             for q in range(income_lines.size):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
