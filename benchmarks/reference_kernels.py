@@ -14,12 +14,13 @@ from simlib.engines.multidim_microsim import Households
 from simlib.engines.reach import (
     HouseholdReach,
     acting_spend,
-    area_stock,
     effect_pairs,
+    held_stock,
     new_household_records,
     production_support_households,
     protective,
     reach_households,
+    record,
 )
 from simlib.model import Model
 from simlib.multidim.model import NEXT_STATE, MultidimModel
@@ -80,10 +81,10 @@ def microsim_simulate(model: Model, spend: np.ndarray, rng: np.random.Generator)
     states, flows, entries, reached_out, elig_out, ps_sup, ps_want = out.arrays()
     states[0, 0] = _cell_counts(group, state, G)
     acting = acting_spend(model, spend)  # (Y, L, D)
-    built = np.zeros((Y,) + acting.shape[1:])  # households area lines newly served
+    built = np.zeros((Y,) + acting.shape[1:])  # what each year leaves in the lines' pools
     for y in range(Y):
-        r = reach_households(model, acting[y], group, state, rng, stock=area_stock(model, built, y))
-        built[y] = r.reached * model.area_line[:, None]
+        r = reach_households(model, acting[y], group, state, rng, stock=held_stock(model, built, y))
+        built[y] = record(model, r.reached, r.eligible)
         reached_out[0, y], elig_out[0, y] = r.reached, r.eligible
         ps_sup[0, y], ps_want[0, y] = production_support_households(model, group, state, r.chosen)
         f1, f2 = household_factors(model, group, state, r)

@@ -116,3 +116,57 @@ def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
 def test_too_many_lines_for_bits_is_refused(bad):
     with pytest.raises(ValueError, match="64"):
         hr.bits_dtype(bad)
+
+
+def test_household_kernels_cache_is_dropped_when_household_reach_changes():
+    """The household kernels inline `household_reach.mix`, a function of another module, into
+    cached machine code that numba keys on their own file only: each kernel module's guard
+    covers household_reach, keeps its digest under its own name (a shared name would make the
+    two guards drop each other's cache on every import), and that digest is the current one."""
+    import hashlib  # local import: only this test reads the sources' digests
+    from pathlib import Path  # local import: as above
+
+    from simlib.engines import deprivation_kernels, targeted_kernels
+
+    for mod, name in ((targeted_kernels, "targeted_kernels"), (deprivation_kernels, "deprivation_kernels")):
+        assert mod.CACHED_WITH == (hr, mod)
+        digest = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in mod.CACHED_WITH)).hexdigest()
+        stamp = Path(mod.year_pass._cache._cache_path) / f"{name}.sha256"
+        assert stamp.read_text(encoding="ascii") == digest
+
+
+def test_cache_guard_drops_a_caller_when_its_callee_module_changes(tmp_path, monkeypatch):
+    """Two guarded groups in one cache folder: editing the callee's module drops the caller's
+    cached code once; another group's digest beside it does not make either drop again."""
+    import importlib.util  # local import: modules written by the test itself
+    import sys
+
+    from simlib.engines.multidim_numba import refresh_caches
+
+    def load(name, text):
+        (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, tmp_path / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, mod)
+        spec.loader.exec_module(mod)
+        return mod
+
+    callee = load("callee_under_test", "import numba\n\n\n@numba.njit(inline='always')\ndef g(x):\n    return x + 1\n")
+    caller = load("caller_under_test", "import numba\nfrom callee_under_test import g\n\n\n"
+                  "@numba.njit(cache=True)\ndef f(x):\n    return g(x)\n")  # fmt: skip
+    other = load("other_under_test", "import numba\n\n\n@numba.njit(cache=True)\ndef h(x):\n    return x\n")
+    flushed = []
+    monkeypatch.setattr(caller.f._cache, "flush", lambda: flushed.append("f"))
+    monkeypatch.setattr(other.h._cache, "flush", lambda: flushed.append("h"))
+    refresh_caches((callee, caller), "a")
+    refresh_caches((other,), "b")
+    assert sorted(flushed) == ["f", "h"]  # no digest yet: both drop
+    refresh_caches((callee, caller), "a")
+    refresh_caches((other,), "b")
+    assert sorted(flushed) == ["f", "h"]  # unchanged: both keep
+    (tmp_path / "callee_under_test.py").write_text(
+        (tmp_path / "callee_under_test.py").read_text(encoding="utf-8") + "\n\nY = 2\n", encoding="utf-8"
+    )
+    refresh_caches((callee, caller), "a")
+    refresh_caches((other,), "b")
+    assert sorted(flushed) == ["f", "f", "h"]  # the callee changed: its caller drops, the other keeps

@@ -14,10 +14,14 @@ standard normals, drawn by chunks so that memory stays bounded.
 
 from __future__ import annotations
 
+import sys
+
 import numba
 import numpy as np
 
+from simlib.engines import household_reach
 from simlib.engines.household_reach import GAMMA, LOW32, S11, S32, TWO_M53, mix
+from simlib.engines.multidim_numba import refresh_caches
 
 TWO_M32 = 2.0**-32
 
@@ -26,18 +30,21 @@ CHUNK = 1 << 16
 
 
 @numba.njit(cache=True, nogil=True)
-def _clear(i, g, u, mask, chosen, clear_bits, clear_line, clear_t, removed, s):
-    """Line by line (targeted lines first), the flags household i's reaching lines clear."""
-    for c in range(clear_line.size):
-        if ((chosen[i] >> np.uint32(clear_line[c])) & np.uint32(1)) == 0:
-            continue
-        t = clear_t[c, u]
-        for j in range(12):
-            if (clear_bits[c] >> j) & 1 and (mask >> j) & 1:
+def _clear(c, g, u, mask, clear_bits, clear_line, clear_t, removed, s):
+    """Line by line (targeted lines first), the flags the lines reaching a household (bits c)
+    clear: one uniform per flag a reaching line lists and the household has, lowest flag first."""
+    for q in range(clear_line.size):
+        on = np.int64((c >> np.uint32(clear_line[q])) & np.uint32(1))
+        b = np.int64(clear_bits[q]) & np.int64(mask) & -on  # branch-free: 0 unless line q reaches
+        j = 0
+        while b:  # set bits only (clearing flag j leaves the later ones as they are)
+            if b & 1:
                 s += GAMMA
-                if (mix(s) >> S32) < t:
+                if (mix(s) >> S32) < clear_t[q, u]:
                     mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                    removed[clear_line[c], g, j] += 1.0
+                    removed[clear_line[q], g, j] += 1.0
+            b >>= 1
+            j += 1
     return mask, s
 
 
@@ -76,6 +83,15 @@ def _flip(mask, no_change_t, gain, loss, s):
 
 
 @numba.njit(cache=True, nogil=True)
+def _popcount(m):
+    """Number of set bits of a 16-bit mask (SWAR: no loop, no branch)."""
+    n = np.int64(m) - ((np.int64(m) >> 1) & 0x5555)
+    n = (n & 0x3333) + ((n >> 2) & 0x3333)
+    n = (n + (n >> 4)) & 0x0F0F
+    return (n + (n >> 8)) & 0x1F
+
+
+@numba.njit(cache=True, nogil=True)
 def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
@@ -93,17 +109,19 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     flows, removed, ps = out
     K = ps_pop.shape[1]
     s = np.uint64(seed)
+    ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
+    ps_all = 0.0
     for i in range(group.size):
-        g, k, c = group[i], state[i], chosen[i]
+        g, k, c = np.int64(group[i]), np.int64(state[i]), chosen[i]
         u, a = unit[g], area[g]
         target = ps_pop[g, k]
-        ps[1] += target
-        ps[0] += target and (c & ps_bits) != 0
+        ps_all += target
+        ps_in += target and (c & ps_bits) != 0
         m = mask[i]
-        if c & clear_any:
-            m, s = _clear(i, g, u, m, chosen, clear_bits, clear_line, clear_t, removed, s)
         y = np.float64(income[i])
-        if c & income_any:
+        if c & (clear_any | income_any):
+            if c & clear_any:
+                m, s = _clear(c, g, u, m, clear_bits, clear_line, clear_t, removed, s)
             for q in range(income_lines.size):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
@@ -118,15 +136,15 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
                 s += GAMMA
                 x = mix(s)
         inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
-        n = 0
-        for j in range(12):
-            n += (m >> j) & 1
+        n = _popcount(m)
         below = np.int64(np.float64(inc) <= line_of_area[a])
         cls = 2 - below * (1 + np.int64(n >= k3))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
         g2 = twin[g] if (c & once_bits) != 0 else g
         k2 = next_state[k, cls]
         flows[(g2 * K + k) * K + k2] += 1
         g_out[i], s_out[i], y_out[i], m_out[i] = g2, k2, inc, m
+    ps[0] += ps_in
+    ps[1] += ps_all
     return s
 
 
@@ -155,3 +173,9 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y
+
+
+#: the modules whose machine code this module's cached functions carry (`household_reach.mix` is
+#: inlined across modules, which numba's own cache key, this file alone, does not see)
+CACHED_WITH = (household_reach, sys.modules[__name__])
+refresh_caches(CACHED_WITH, "deprivation_kernels")

@@ -215,13 +215,14 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     E = np.zeros((H, D * T), np.int64)
     _bins(tab.ptr, tab.line, tab.bin, tab.which, n_cell, n_dep, E)
     need, need_old = np.zeros((H, D * T), np.int64), np.zeros((H, D * T), np.int64)
-    for h, li in enumerate(tab.hh):
-        Eh = E[h].reshape(D, T).astype(float)
-        r = beneficiaries(model, sp[li][None], Eh[None], lines=[li], stock=None if stock is None else stock[li][None])
-        need[h] = whole_beneficiaries(r.covered[0], Eh, rng)
-        reached[li], eligible[li] = need[h].reshape(D, T).sum(-1), r.eligible[0]
-        if with_old and s.area_line[li] and r.old.any():
-            need_old[h] = np.minimum(stochastic_round(r.old[0].ravel(), rng), E[h] - need[h])
+    Ef = E.reshape(H, D, T).astype(float)
+    r = beneficiaries(model, sp[tab.hh], Ef, lines=tab.hh, stock=None if stock is None else stock[tab.hh])
+    eligible[tab.hh] = r.eligible
+    for h, li in enumerate(tab.hh):  # line by line: the generator's draws in the lines' order
+        need[h] = whole_beneficiaries(r.covered[h], Ef[h], rng)
+        reached[li] = need[h].reshape(D, T).sum(-1)
+        if with_old and s.area_line[li] and r.old[h].any():
+            need_old[h] = np.minimum(stochastic_round(r.old[h].ravel(), rng), E[h] - need[h])
     # without standing works to pick (with_old=False: need_old stays 0), `old` is never written
     chosen, old = np.zeros(group.size, tab.dtype), np.zeros(group.size if with_old else 0, tab.dtype)
     ptr, line, bin_ = _active(tab.ptr, tab.line, tab.bin, need, need_old)

@@ -73,6 +73,7 @@ def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> Engin
     s = model.structure
     groups = (np.asarray(s.g_unit, np.int64), s.g_housed, np.asarray(s.twin, np.int64), s.ps_population)
     parts = np.ascontiguousarray(affine_parts(model.rates))  # (3, G, K, K)
+    parts = (parts, kern.unreached_rows(parts))
     years = hr.ProgrammeYears(model, spend, out)
     for y in range(Y):
         r = years.reach(y, group, state, None, rng)

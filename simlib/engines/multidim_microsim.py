@@ -27,12 +27,15 @@ standard in force. Draws use independent generators spawned from the scenario se
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from simlib.engines import deprivation_kernels as kern
 from simlib.engines import household_reach as hr
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import new_household_records
+from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
@@ -141,6 +144,15 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
         hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
+    std = mm.review_standard[y + 1]
+    review = (np.asarray(std.lines, float), int(std.min_deprivations), NEXT_STATE.astype(np.int64))
+    return lines, memoised(mm, "multidim_microsim.people", partial(_people, mm)), review
+
+
+def _people(mm: MultidimModel) -> tuple:
+    """The yearly pass's household-side arrays, the same every year (built once per model: the
+    no-change thresholds alone are a (4096, 12) product)."""
+    s = mm.base.structure
     people = (np.asarray(s.g_unit, np.int64), np.asarray(s.g_area, np.int64), np.asarray(s.twin, np.int64))
     people += (
         s.ps_population,
@@ -150,13 +162,10 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
         mm.drift,
         float(mm.volatility),
     )
-    people += (
+    return people + (
         hr.thresholds32(np.array([p for _, p, _ in mm.shocks]).reshape(-1, 2)),
         np.log1p(-np.array([loss for _, _, loss in mm.shocks], float)),
     )
-    std = mm.review_standard[y + 1]
-    review = (np.asarray(std.lines, float), int(std.min_deprivations), NEXT_STATE.astype(np.int64))
-    return lines, people, review
 
 
 def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator) -> dict:

@@ -4,7 +4,7 @@ decorators, whether numba is installed, and a helper the kernels share.
 The kernels are cached on disk (`cache=True`): a process after the first loads their machine code
 instead of compiling (about 30 s of CPU). numba keys a cached function on its own source file
 only, so `refresh_caches` drops the cached code of all the engine's modules when any of them
-changed.
+changed (and the household kernels' with `household_reach`, whose `mix` they carry).
 """
 
 from __future__ import annotations
@@ -53,20 +53,22 @@ def support(row):
     return lo, hi
 
 
-def refresh_caches(modules) -> None:
+def refresh_caches(modules, name: str = "multidim_kernels") -> None:
     """Drop the on-disk machine code of every compiled function of `modules` when any of their
-    sources changed since it was cached.
+    sources changed since it was cached; `name` names the group's digest file (one per group of
+    modules: two groups sharing a cache folder must not overwrite each other's digest).
 
     numba keys a cached function on its own file only, but a function that calls a kernel of
     another module carries that kernel's machine code: after an edit of `multidim_cell_kernels`,
     `multidim_jit._year` would keep running the old kernel. A digest of all the modules' sources,
-    kept beside the cache, catches that; the cost is one recompilation after an edit."""
+    kept beside the cache, catches that; the cost is one recompilation after an edit. The household
+    kernels (`targeted_kernels`, `deprivation_kernels`) carry `household_reach.mix` the same way."""
     if _numba is None:
         return
     digest = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).hexdigest()
     funcs = [f for m in modules for f in vars(m).values() if getattr(f, "_cache", None) is not None]
     paths = {getattr(f._cache, "_cache_path", None) for f in funcs} - {None}
-    stamps = [Path(p) / "multidim_kernels.sha256" for p in paths]
+    stamps = [Path(p) / f"{name}.sha256" for p in paths]
     if all(s.is_file() and s.read_text(encoding="ascii") == digest for s in stamps):
         return
     for f in funcs:
