@@ -26,6 +26,7 @@ from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
+from simlib.report.levels import Levels
 from simlib.targets import target_specs
 from simlib.workbench.project import what_if
 
@@ -107,8 +108,9 @@ def delta_text(r, lang: str) -> str:
     return text
 
 
-def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
-    """The side-by-side table as HTML (target and area, year, threshold, plan, now, change)."""
+def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None) -> str:
+    """The side-by-side table as HTML (target and area, year, threshold, plan, now, change); the
+    poor units named by `levels` (`simlib.report.levels`; None: district units)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     if table.empty:
         return H.para(t("report.no_targets"))
@@ -116,7 +118,8 @@ def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
     header += [t("wb.compare.now"), t("wb.compare.change")]
     rows = []
     for _, r in table.iterrows():
-        label = f"{r[i18n.column('label', lang)]} ({S.area_name(r['geo_type'], r['geo'], lang)})"
+        area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
+        label = f"{r[i18n.column('label', lang)]} ({area})"
         rows.append(
             [
                 H.esc(label),
