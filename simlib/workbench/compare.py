@@ -108,6 +108,20 @@ def delta_text(r, lang: str) -> str:
     return text
 
 
+def rebase_note(targets: pd.DataFrame, lang: str) -> str:
+    """A sentence under the side-by-side table when the run judged rate-change targets from a
+    re-based previous review (a review changing the poverty standard, `simlib.targets`): which
+    years and the province's re-basing in points; "" otherwise."""
+    if "rebased" not in targets.columns or not targets["rebased"].fillna(False).astype(bool).any():
+        return ""
+    r = targets[targets["rebased"].fillna(False).astype(bool)]
+    years = sorted(int(y) for y in r["year"].unique())
+    prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
+    pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"
+    text = i18n.t("wb.compare.rebased", lang, years=", ".join(str(y) for y in years), points=pts)
+    return H.para(text, "sl-small")
+
+
 def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None) -> str:
     """The side-by-side table as HTML (target and area, year, threshold, plan, now, change); the
     poor units named by `levels` (`simlib.report.levels`; None: district units)."""

@@ -379,7 +379,8 @@ class ExplorerView:
         """The targets side by side with the plan (probabilities where computed)."""
         plan = C.verdicts(self.start, self.unc_plan) if self.unc_plan is not None else self._plan_verdicts
         now = C.verdicts(self.result, self.unc_now)
-        return C.side_by_side_html(C.side_by_side(plan, now), self.lang, self.levels)
+        table = C.side_by_side_html(C.side_by_side(plan, now), self.lang, self.levels)
+        return table + C.rebase_note(self.result.targets, self.lang)
 
     def suggestion_html(self) -> str:
         """What the optimiser's suggestion changes (first projected year), and its summary."""
