@@ -220,8 +220,43 @@ def reclassification_points(changes: pd.DataFrame, poor_units=()) -> pd.DataFram
 
 def rebase_points(states, level, geo, old_standard_states, changed, poor_units=()) -> pd.DataFrame:
     """`reclassification_points` of a run on its own units (those of its indicator table):
-    `period_changes` with `run_units`. Empty without an old-standard run."""
+    `period_changes` with `run_units`, plus the same points for each ethnic group
+    (`group_points`). Empty without an old-standard run."""
     if old_standard_states is None:
         return pd.DataFrame(columns=REBASE_COLUMNS)
     changes = period_changes(states, level, geo, old_standard_states, changed, run_units=True)
-    return reclassification_points(changes, poor_units)
+    units = reclassification_points(changes, poor_units)
+    groups = group_points(states, old_standard_states, changed)
+    return units if units.empty or groups.empty else pd.concat([units, groups], ignore_index=True)
+
+
+def group_points(states: pd.DataFrame, old_standard_states: pd.DataFrame, changed) -> pd.DataFrame:
+    """The re-basing of each ethnic group's rates (indicator geography `ethnic_group`) at the
+    reviews in `changed`: 100 × (the group's count under the new standard − the same households
+    under the previous one) / the group's households, per draw and year — the share
+    `reclassification_points` computes for a unit, over the group's households in every unit.
+    Columns `REBASE_COLUMNS`; empty for a states table without groups."""
+    years = list(changed or ())
+    if "ethnic_group" not in states.columns:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+
+    def by_state(st: pd.DataFrame) -> pd.DataFrame:
+        part = st[st["year"].isin(years)]
+        return part.pivot_table(
+            index=["draw", "year", "ethnic_group"], columns="state", values="households", aggfunc="sum", fill_value=0.0
+        )
+
+    new = by_state(states)
+    if new.empty:
+        return pd.DataFrame(columns=REBASE_COLUMNS)
+    old = by_state(old_standard_states).reindex(index=new.index, fill_value=0.0)
+    households = new.sum(axis=1)
+    out = []
+    for indicator, measure in REBASED_INDICATORS.items():
+        cols = list(MEASURES[measure])
+        diff = new.reindex(columns=cols, fill_value=0.0).sum(axis=1) - old.reindex(columns=cols, fill_value=0.0).sum(
+            axis=1
+        )
+        pts = (100 * diff / households).rename("rebase").reset_index().rename(columns={"ethnic_group": "geo"})
+        out.append(pts.assign(geo_type="ethnic_group", indicator=indicator))
+    return pd.concat(out, ignore_index=True)[REBASE_COLUMNS]

@@ -41,8 +41,8 @@ OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "pro
 #: written when the run produced them (review flows: every run made by `run`; deprivations: the
 #: multidimensional model; absorption: money that reaches no one, simlib.compliance.absorption)
 OPTIONAL_OUTPUT_FILES = ("review_flows.csv", "deprivations.csv", "deprivation_removals.csv", "absorption.csv")
-#: written by a run with `periods: dated` (simlib.period_changes: re-mapping and reclassification
-#: apart from real movement)
+#: written by a run with `periods: dated`, or a multidimensional run whose reviews cross a change
+#: of standard (simlib.period_changes: re-mapping and reclassification apart from real movement)
 PERIOD_CHANGES_FILE = "period_changes.csv"
 
 
@@ -56,7 +56,7 @@ class RunResult:
     tables: Tables
     targets: pd.DataFrame
     manifest: dict = field(default_factory=dict)
-    period_changes: pd.DataFrame | None = None  # `periods: dated` runs (simlib.period_changes)
+    period_changes: pd.DataFrame | None = None  # dated runs and runs crossing a standard (simlib.period_changes)
 
     @property
     def states(self) -> pd.DataFrame:
@@ -214,12 +214,13 @@ def run(
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     manifest = manifest_for(scen, options)
     manifest["periods"] = periods_record(scen)
-    changes, rebase = dated_changes(scen, options, spend, tables, poor_units) if scen.dated else (None, None)
+    crosses = scen.dated or previous_standard_scenario(scen)[0] is not None
+    changes, rebase = dated_changes(scen, options, spend, tables, poor_units) if crosses else (None, None)
     if scen.dated:  # each year judged against the targets in force in it, change targets re-based
         judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
         targets, manifest["periods"]["targets"] = judged
-    else:
-        targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units)
+    else:  # the plan's targets every year; across a change of standard, change targets re-based
+        targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     if tables.absorption is not None:
         manifest["absorption"] = absorption_totals(tables.absorption)
@@ -245,10 +246,11 @@ def previous_standard_params(scen: Scenario):
 
 
 def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | None]:
-    """The twin of a dated multidimensional scenario keeping the previous standard
-    (`previous_standard_params`) and the year of the change, whose reclassification it gives;
-    (None, None) for any other scenario (the states model does not reclassify)."""
-    if not scen.dated or scen.poverty_model != "multidim":
+    """The twin of a multidimensional scenario (dated or not) keeping the previous standard
+    (`previous_standard_params`) and the year of the change, whose reclassification it gives and
+    by which its change targets are re-based; (None, None) for any other scenario (the states
+    model does not reclassify) or when its reviews change no standard."""
+    if scen.poverty_model != "multidim":
         return None, None
     params, year = previous_standard_params(scen)
     return (replace(scen, params=params) if params is not None else None), year
@@ -262,9 +264,10 @@ def changes_level(scen: Scenario) -> str:
 def dated_changes(
     scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`simlib.period_changes` of a dated run: with the multidimensional model, the same run
-    keeping the previous standard gives the reclassification at the (first) change of standard;
-    and the re-basing of its change targets on the run's units (`rebase_points`)."""
+    """`simlib.period_changes` of a dated run, or of a multidimensional run whose reviews cross a
+    change of standard (on its own units): with the multidimensional model, the same run keeping
+    the previous standard gives the reclassification at the (first) change of standard; and the
+    re-basing of its change targets on the run's units (`rebase_points`)."""
     old_states = None
     old_scen, year = previous_standard_scenario(scen)
     if old_scen is not None:
@@ -272,7 +275,8 @@ def dated_changes(
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
     changed, level, geo = ((year,) if year else ()), changes_level(scen), load_geography()
-    changes = period_changes(tables.states, level, geo, old_states, changed=changed)
+    # a run that is not dated keeps its own units in every year (nothing re-mapped)
+    changes = period_changes(tables.states, level, geo, old_states, changed=changed, run_units=not scen.dated)
     return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)
 
 

@@ -75,10 +75,17 @@ TARGET_COLUMNS = [
 REBASE_COLUMNS = ["value_raw", "rebase", "rebased"]
 
 
-def evaluate_targets(indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str]) -> pd.DataFrame:
+def evaluate_targets(
+    indicators: pd.DataFrame, targets_doc: dict, poor_units: list[str], rebase: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Scorecard rows: scenario, engine, draw, year, target_id, geo_type, geo, indicator, value,
     comparison, threshold, met, label_vi, label_en, and `poor_near_poor_value`: for a poverty-rate
-    target, the same measure for poor and near-poor households together (`COMPANION`), else NaN."""
+    target, the same measure for poor and near-poor households together (`COMPANION`), else NaN.
+    With `rebase` (`simlib.period_changes.reclassification_points` of the same run: a run whose
+    reviews cross a change of standard, dated or not) the change targets are judged on the
+    re-based change and the rows carry `REBASE_COLUMNS` (`rebase_indicators`)."""
+    if rebase is not None:
+        indicators = rebase_indicators(indicators, rebase)
     return evaluate_specs(indicators, target_specs(targets_doc), poor_units)
 
 

@@ -148,3 +148,29 @@ def test_sensitivity_function_on_a_multidim_scenario(md):
     y = f(U)
     assert y.shape == (3, 1) and np.isfinite(y).all()
     assert y[0, 0] == y[2, 0] and y[0, 0] != y[1, 0]
+
+
+def test_draws_of_a_run_crossing_a_standard_are_rebased_like_the_run():
+    """A multidimensional scenario that is not dated, 2024–2027 (the end-2027 review applies the
+    2027–2030 standard): a draw's targets are judged as `simlib.runner.run` judges the scenario —
+    the 2027 rate-change targets re-based by the draw's own reclassification. Checked on the
+    central point (a drawn scenario off it does not pass `run`'s re-validation of its ranges), and
+    the draws differ from it in their re-basing."""
+    scen = _md(4)
+    assert not scen.dated and scen.years[-1] == 2027
+    space = scenario_space(scen)
+    draws = sample(space, scen.params, 2, "lhs", 5)
+    values = np.vstack([space.central, draws.values])
+    options = RunOptions(seed=0)
+    layout = make_layout(scen, "expected", counterfactual=False)
+    cells = layout.target_cells
+    assert "rebased" in cells.columns and cells.loc[cells["year"] == 2027, "rebased"].astype(bool).any()
+    got = evaluate_chunk(scen, space.keys, values, np.arange(3), layout, options, counterfactual=False)
+    keys = ["target_id", "geo_type", "geo", "year"]
+    t = run(scen, options, counterfactual=False).targets
+    assert t.loc[t["year"] == 2027, "rebased"].astype(bool).any()
+    want = cells[keys].astype({"geo": str}).merge(t.astype({"geo": str}), on=keys, how="left")["value"]
+    np.testing.assert_allclose(got.target_values[0], want.to_numpy(float), rtol=1e-9)
+    raw = cells[keys].astype({"geo": str}).merge(t.astype({"geo": str}), on=keys, how="left")["value_raw"]
+    moved = (cells["year"] == 2027).to_numpy() & cells["rebased"].astype(bool).to_numpy()
+    assert not np.allclose(got.target_values[0][moved], raw.to_numpy(float)[moved])  # re-based, not raw

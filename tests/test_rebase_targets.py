@@ -28,8 +28,14 @@ import pandas as pd
 import pytest
 
 from simlib.geography import load_geography
+from simlib.i18n import fmt
+from simlib.paths import params_dir
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_targets import evaluate_period_targets
+from simlib.runner import previous_standard_scenario, run
+from simlib.scenario import load_scenario
+from simlib.targets import evaluate_targets
+from simlib.workbench.compare import rebase_note
 
 HH = {"a": 60.0, "b": 40.0}
 NEW = {2026: {"a": 12.0, "b": 8.0}, 2027: {"a": 14.0, "b": 12.0}, 2028: {"a": 12.0, "b": 10.0}}
@@ -145,3 +151,96 @@ def test_district_run_is_rebased_on_its_own_units():
     assert r["province"] == pytest.approx(8.0) and r["ha_lang"] == pytest.approx(15.0)
     assert r["poor_districts"] == pytest.approx(15.0) and r["bao_lac"] == pytest.approx(100 * 2 / 60)
     assert rebase_points(states(NEW), "commune", load_geography(), None, (2027,)).empty  # no reclassification
+
+
+def test_a_run_that_is_not_dated_is_rebased_the_same_way():
+    """The plan's targets (judged every year, `periods` not dated) get the same re-basing as the
+    dated path: the hand-worked province change +6 raw is −2 re-based at 2027, 2028 unchanged."""
+    doc = load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml").params["targets"]
+    rebase = rebase_points(states(NEW), "commune", load_geography(), states(OLD), (2027,), POOR_UNITS)
+    new = evaluate_targets(indicators(), doc, POOR_UNITS, rebase=rebase)
+    old = evaluate_targets(indicators(), doc, POOR_UNITS)
+    got, raw = row(new, "poor_rate_province", 2027, "province"), row(old, "poor_rate_province", 2027, "province")
+    assert raw["value"] == pytest.approx(6.0) and "rebased" not in old.columns
+    assert got["value"] == pytest.approx(-2.0) and got["rebased"] and got["value_raw"] == pytest.approx(6.0)
+    assert row(new, "poor_rate_poor_districts", 2027, "poor_districts")["value"] == pytest.approx(-5.0)
+    assert row(new, "poor_rate_province", 2028, "province")["value"] == pytest.approx(-4.0)
+    assert not row(new, "poor_rate_province", 2028, "province")["rebased"]
+
+
+@pytest.fixture(scope="module")
+def multidim_2030():
+    """multidim_2030 (not dated; the end-2027 review applies the 2027–2030 standard) and the same
+    scenario keeping the 2022–2025 standard to its horizon, both on the expected engine."""
+    scen = load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml")
+    twin, year = previous_standard_scenario(scen)
+    assert not scen.dated and twin is not None and year == 2027
+    return run(scen, counterfactual=False), run(twin, counterfactual=False)
+
+
+def test_multidim_2030_change_targets_are_rebased_by_its_reclassification(multidim_2030):
+    """Independent check: the province re-basing at 2027 = 100 × (poor under the new standard −
+    poor in the run keeping the old one) / households, from the two runs' state tables."""
+    result, kept = multidim_2030
+    poor = lambda st: st[(st["year"] == 2027) & (st["state"] == "poor")]["households"].sum()  # noqa: E731
+    hh = result.tables.states.query("year == 2027")["households"].sum()
+    assert kept.tables.states.query("year == 2027")["households"].sum() == pytest.approx(hh)
+    expected = 100 * (poor(result.tables.states) - poor(kept.tables.states)) / hh
+    assert abs(expected) > 0.5  # the 2027 standard does reclassify households here
+    t = result.targets
+    prov = t[(t["target_id"] == "poor_rate_province") & (t["geo"] == "province")].set_index("year")
+    assert prov.loc[2027, "rebased"] and prov.loc[2027, "rebase"] == pytest.approx(expected, rel=1e-9)
+    assert prov.loc[2027, "value"] == pytest.approx(prov.loc[2027, "value_raw"] - expected)
+    others = prov.drop(index=2027)
+    assert not others["rebased"].any() and (others["value"] == others["value_raw"]).all()
+    # ethnic-minority households: the same rule on the group's own households
+    st, ks = result.tables.states, kept.tables.states
+    em = lambda s: s[(s["year"] == 2027) & (s["ethnic_group"] == "ethnic_minority")]  # noqa: E731
+    em_expected = 100 * (poor(em(st)) - poor(em(ks))) / em(st)["households"].sum()
+    e = t[(t["target_id"] == "poor_rate_ethnic_minority") & (t["year"] == 2027)].iloc[0]
+    assert e["rebased"] and e["rebase"] == pytest.approx(em_expected, rel=1e-9)
+    # its period changes stay on its own 10 districts (nothing re-mapped in a run that is not dated)
+    units = result.period_changes.query("geo_type == 'unit'")["geo"].astype(str)
+    assert set(units) <= set(result.scenario.dataset.unit_ids)
+    assert (result.period_changes["remapping"].fillna(0) == 0).all()
+
+
+def test_a_states_run_is_not_rebased():
+    """The states model does not reclassify: plan_2024's targets carry no re-basing columns."""
+    scen = load_scenario(params_dir() / "scenarios" / "plan_2024.yaml")
+    assert previous_standard_scenario(scen) == (None, None)
+    assert "rebased" not in run(scen, counterfactual=False).targets.columns
+
+
+def test_ethnic_groups_are_rebased_by_their_own_reclassification():
+    """Hand-worked: unit `a` holds 40 ethnic-minority and 20 Kinh households, `b` 40 ethnic-
+    minority. At 2027 the ethnic-minority poor are 10 + 12 = 22 under the new standard and 8 + 6 =
+    14 under the old: 8 of 80 = 10 points; Kinh 4 against 4: 0 points."""
+    split = {"a": {"ethnic_minority": (40.0, {2026: 8, 2027: 10}, {2026: 8, 2027: 8})}}
+    split["a"]["kinh"] = (20.0, {2026: 4, 2027: 4}, {2026: 4, 2027: 4})
+    split["b"] = {"ethnic_minority": (40.0, {2026: 8, 2027: 12}, {2026: 8, 2027: 6})}
+
+    def table(which: int) -> pd.DataFrame:
+        rows = []
+        for u, groups in split.items():
+            for g, (hh, *poor) in groups.items():
+                for y, p in poor[which].items():
+                    rows += [(0, y, u, g, "poor", float(p)), (0, y, u, g, "non_poor", hh - p)]
+        return pd.DataFrame(rows, columns=["draw", "year", "district", "ethnic_group", "state", "households"])
+
+    rebase = rebase_points(table(0), "commune", load_geography(), table(1), (2027,), ["b"])
+    r = rebase[rebase["indicator"] == "poor_rate_change"].set_index(["geo_type", "geo"])["rebase"]
+    assert r[("ethnic_group", "ethnic_minority")] == pytest.approx(10.0)
+    assert r[("ethnic_group", "kinh")] == pytest.approx(0.0)
+    assert r[("province", "province")] == pytest.approx(100 * 8 / 100)  # as before: 8 of 100
+
+
+def test_the_workbench_says_when_it_judges_on_a_rebased_review(multidim_2030):
+    """The explorer's side-by-side table (its runs are `simlib.runner.run`'s, re-based) carries a
+    sentence naming the years re-based and the province's points; none for a run without."""
+    result, kept = multidim_2030
+    prov = result.targets.query("year == 2027 and geo_type == 'province' and indicator == 'poor_rate_change'")
+    note = rebase_note(result.targets, "vi")
+    assert "Năm 2027" in note and fmt.number(float(prov["rebase"].iloc[0]), "vi", 2) in note
+    assert "2028" not in note
+    assert rebase_note(kept.targets, "vi") == ""

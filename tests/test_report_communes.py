@@ -14,6 +14,10 @@ from simlib.paths import params_dir
 from simlib.report import communes as CM
 from simlib.report import html as H
 from simlib.report import scenario_report as R
+from simlib.report import scorecard as SC
+from simlib.report import tables as TB
+from simlib.report import trends as TR
+from simlib.report.levels import Levels
 from simlib.runner import run
 from simlib.scenario import load_scenario
 
@@ -132,3 +136,21 @@ def test_first_screen_says_how_2027_change_targets_are_judged(ctx):
     first_screen = "".join(R.title(ctx))
     assert all(html_text in first_screen for html_text in map(H.esc, CM.standard_change_notes(ctx)))
     assert "biến động thực" in first_screen
+
+
+def test_units_and_their_aggregate_are_named_as_communes(ctx):
+    """plan_2027 runs on communes: the poor units together are «Các xã nghèo» in the scorecard
+    (page and workbook), the rates table and the chart captions; the caveat says the baseline is
+    by commune, moved from districts, with equal rates within a former district."""
+    lv = Levels.of(ctx)
+    assert lv.used == "commune"
+    sc = TB.report_tables(ctx)[0].frame
+    areas = set(sc["Địa bàn"])
+    assert "Các xã nghèo" in areas and "Các huyện nghèo" not in areas
+    page = SC.scorecard_html(ctx.verdicts, "vi", ctx.unit_names, lv)
+    assert "(Các xã nghèo)" in page and "(Các huyện nghèo)" not in page
+    rates = TR.district_table(ctx)
+    assert rates.frame.columns[0] == "Xã, phường" and "xã" in rates.title
+    assert "xã nghèo" in TR.group_panels(ctx).caption
+    caveats = " ".join(R.caveats(ctx))
+    assert "theo xã" in caveats and "bằng nhau" in caveats and "theo huyện" not in caveats

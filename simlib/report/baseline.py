@@ -13,7 +13,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.i18n import fmt
-from simlib.report import bars, html
+from simlib.report import bars, html, levels
 from simlib.report.scenario_report import dataset_estimated_share, show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
@@ -77,7 +77,11 @@ def overview(ds, lang: str) -> list:
                 (
                     t("indicator.households"),
                     fmt.households(total, lang),
-                    t("baseline.units", n=len(ds.unit_ids), poor=int(ds.poor_district.sum())),
+                    t(
+                        levels.key("baseline.units", levels.dataset_level(ds)),
+                        n=len(ds.unit_ids),
+                        poor=int(ds.poor_district.sum()),
+                    ),
                 ),
                 (t("indicator.poor_rate"), fmt.percent(100 * poor / total, lang), fmt.households(poor, lang)),
                 (t("indicator.near_poor_rate"), fmt.percent(100 * near / total, lang), fmt.households(near, lang)),
@@ -92,7 +96,7 @@ def district_frame(ds, lang: str) -> pd.DataFrame:
     """Households by unit and public state, with poor and near-poor rates (numbers)."""
     pc = public_counts(ds).sum(axis=(1, 2))  # (D, 4)
     df = pd.DataFrame(pc, columns=[i18n.label("state", s, lang) for s in PUBLIC_STATES])
-    df.insert(0, i18n.t("table.district", lang), _names(ds, lang))
+    df.insert(0, i18n.t(levels.key("table.district", levels.dataset_level(ds)), lang), _names(ds, lang))
     tot = pc.sum(axis=1)
     df[i18n.t("indicator.households", lang)] = tot
     df[i18n.t("indicator.poor_rate", lang) + " (%)"] = 100 * pc[:, 0] / tot
@@ -102,7 +106,7 @@ def district_frame(ds, lang: str) -> pd.DataFrame:
 
 def by_district(ds, lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    pc = public_counts(ds).sum(axis=(1, 2))
+    pc, level = public_counts(ds).sum(axis=(1, 2)), levels.dataset_level(ds)
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
     fig = bars.stacked_barh(
@@ -116,8 +120,8 @@ def by_district(ds, lang: str) -> list:
         for _, r in df.iterrows()
     ]
     return [
-        html.heading(t("baseline.section.district")),
-        html.Chart(fig, t("baseline.fig.district", year=ds.baseline_year)),
+        html.heading(t(levels.key("baseline.section.district", level))),
+        html.Chart(fig, t(levels.key("baseline.fig.district", level), year=ds.baseline_year)),
         html.table(list(df.columns), rows, numeric=[False] + [True] * 7),
     ]
 

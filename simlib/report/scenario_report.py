@@ -22,6 +22,7 @@ from simlib.report import communes, data, deprivation, html, intervals, trends, 
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
+from simlib.report.levels import Levels
 from simlib.report.table import to_html as table_html
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
 from simlib.report.uncertainty import probability_figure
@@ -64,7 +65,7 @@ def caveats(ctx: ReportContext) -> list[str]:
     out = [ctx.t("report.caveat.base")]
     share = dataset_estimated_share(ctx.scenario.dataset)
     if share is not None and share > 0.5:
-        out.append(ctx.t("report.caveat.estimated"))
+        out.append(Levels.of(ctx).t("report.caveat.estimated", ctx.lang))
     n, total = assumption_notes.effect_counts(ctx.scenario.params["program"])
     if n:
         out.append(ctx.t("report.caveat.assumed", n=n, total=total))
@@ -345,13 +346,16 @@ def scorecard(ctx: ReportContext) -> list:
                 p_not=fmt.percent(100 * verdict.P_NOT_MET, ctx.lang, 0),
             )
         ),
-        scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names),
+        scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names, Levels.of(ctx)),
     ]
     if ctx.uncertainty is None:
         blocks.append(html.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))
     else:
         blocks.append(
-            html.para(ctx.t("report.scorecard.probability_note", n=ctx.uncertainty.info["draws"]), "sl-small")
+            html.para(
+                Levels.of(ctx).t("report.scorecard.probability_note", ctx.lang, n=ctx.uncertainty.info["draws"]),
+                "sl-small",
+            )
         )
     return blocks
 
@@ -408,7 +412,10 @@ def deprivations(ctx: ReportContext) -> list:
     }
     blocks = [html.heading(ctx.t("report.section.deprivations"), anchor="deprivations", up=_up(ctx))]
     blocks += [html.para(t) for t in sec.texts]
-    blocks += [html.Chart(fig, ctx.t(captions.get(key, "report.fig.dep_shares"))) for key, fig in sec.figures.items()]
+    lv = Levels.of(ctx)
+    blocks += [
+        html.Chart(fig, lv.t(captions.get(key, "report.fig.dep_shares"), ctx.lang)) for key, fig in sec.figures.items()
+    ]
     blocks += [table_html(t, ctx.lang) for t in deprivation_tables(ctx)]
     return blocks
 

@@ -15,6 +15,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html, verdict
+from simlib.report.levels import Levels
 from simlib.report.table import ReportTable
 
 MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
@@ -85,14 +86,20 @@ def verdict_cell(r, lang: str, kind: str = "target") -> str:
     return "<br>".join(parts)
 
 
-def area_name(geo_type: str, geo: str, lang: str, unit_names: dict | None = None) -> str:
-    """Display name of a reporting geography (province, a district, poor districts, a group)."""
+def area_name(
+    geo_type: str, geo: str, lang: str, unit_names: dict | None = None, levels: Levels | None = None, years=None
+) -> str:
+    """Display name of a reporting geography (province, a unit, the poor units together, a
+    group); the poor units are named by the level of the run's units and of the units in force
+    at the first of `years` (`simlib.report.levels`; None: district units)."""
     if geo_type == "district":
         return (unit_names or {}).get(geo, geo)
-    return i18n.label("geo", geo, lang)
+    return (levels or Levels()).geo(geo, lang, years)
 
 
-def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None) -> str:
+def scorecard_html(
+    verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None, levels: Levels | None = None
+) -> str:
     """The scorecard: one row per target (its districts indented below it), the threshold, then
     one column per year — the years before the plan's own, its own years, the outlook years."""
     if verdicts.empty:
@@ -111,7 +118,7 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     ordered = verdicts.assign(_later=~judged).sort_values("_later", kind="stable")
     for (_tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
-        area = area_name(gt, geo, lang, unit_names)
+        area = area_name(gt, geo, lang, unit_names, levels, g["year"])
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
         cells = [
             html.esc(label),
@@ -134,10 +141,14 @@ def scorecard_html(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = 
     )
 
 
-def scorecard_table(verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None) -> ReportTable:
+def scorecard_table(
+    verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None, levels: Levels | None = None
+) -> ReportTable:
     """The verdicts as a table for Excel: one row per target, area and year."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     v = verdicts
+    # a target's area is named as on the page: by the units in force at its first year
+    first_year = v.groupby(["target_id", "geo_type", "geo"], sort=False)["year"].transform("min")
     unit = [
         t("unit.pts") if i.endswith("_change") else t("unit.pct") if (i.endswith("_rate") or i in COVERAGE) else ""
         for i in v["indicator"]
@@ -145,7 +156,10 @@ def scorecard_table(verdicts: pd.DataFrame, lang: str, unit_names: dict | None =
     frame = pd.DataFrame(
         {
             t("table.target"): v[i18n.column("label", lang)].to_numpy(),
-            t("table.area"): [area_name(a, b, lang, unit_names) for a, b in zip(v["geo_type"], v["geo"])],
+            t("table.area"): [
+                area_name(a, b, lang, unit_names, levels, [y])
+                for a, b, y in zip(v["geo_type"], v["geo"], first_year, strict=True)
+            ],
             t("table.year"): v["year"].astype(int).to_numpy(),
             t("table.judged"): [t(f"report.verdict.role_{r}") for r in verdict.year_roles(v)],
             t("table.projected"): v["value"].to_numpy(),

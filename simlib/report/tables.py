@@ -28,6 +28,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.atomic import atomic_file
 from simlib.report import assumptions, data, deprivation, money, scorecard, table, trends
+from simlib.report.levels import Levels
 from simlib.report.scenario_report import caveats
 from simlib.report.table import ReportTable
 from simlib.results import INDICATOR_UNITS
@@ -113,7 +114,8 @@ def deprivation_tables(ctx) -> list[ReportTable]:
         frame = df.reset_index() if (df.index.name or key in ("districts", "lines", "fgt")) else df
         if key == "fgt":
             frame = frame.rename(columns={frame.columns[0]: ctx.t("table.year")})
-        out.append(ReportTable(f"deprivation_{key}", ctx.t(titles[key]), frame, _dep_formats(key, frame, ctx)))
+        title = Levels.of(ctx).t(titles[key], ctx.lang)
+        out.append(ReportTable(f"deprivation_{key}", title, frame, _dep_formats(key, frame, ctx)))
     return out
 
 
@@ -174,7 +176,10 @@ def unit_text(indicator: str, lang: str) -> str:
 
 def report_tables(ctx) -> list[ReportTable]:
     """Every table of the scenario report, in the report's order."""
-    out = [scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names), trends.district_table(ctx)]
+    out = [
+        scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names, Levels.of(ctx)),
+        trends.district_table(ctx),
+    ]
     out += uncertainty_tables(ctx)
     out += deprivation_tables(ctx)
     out += [money.flows_table(ctx)]

@@ -20,6 +20,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
 from simlib.report import charts, communes, data, html, uncertainty
+from simlib.report.levels import Levels
 from simlib.report.table import ReportTable, to_html
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -101,8 +102,9 @@ def _history_series(hist: pd.DataFrame, lang: str) -> list[charts.Series]:
     return out
 
 
-def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str) -> str:
-    """One sentence stating what the chart shows: the change each year against its target."""
+def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str, levels: Levels | None = None) -> str:
+    """One sentence stating what the chart shows: the change each year against its target (the
+    area named by the level of the units, `simlib.report.levels`)."""
     v = verdicts[(verdicts["geo"] == geo) & (verdicts["indicator"] == "poor_rate_change")]
     if v.empty:
         return ""
@@ -118,7 +120,8 @@ def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str) -> str:
         for r in v.itertuples()
     ]
     thr = fmt.number(abs(float(v["threshold"].iloc[0])), lang, 0)
-    return i18n.t("report.finding.rates", lang, area=i18n.label("geo", geo, lang), years="; ".join(parts), target=thr)
+    area = (levels or Levels()).geo(geo, lang)
+    return i18n.t("report.finding.rates", lang, area=area, years="; ".join(parts), target=thr)
 
 
 def province_chart(ctx) -> html.Chart:
@@ -195,14 +198,16 @@ def rate_panels_figure(ctx, panels: list, ncols: int, panel_height: float, ylabe
 
 def group_panels(ctx) -> html.Chart:
     """Poor districts together and ethnic-minority households: projection and target steps."""
-    L, thr, breaks = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators)
+    L, thr, breaks, lv = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators), Levels.of(ctx)
     panels = [
-        rate_panel(ctx, geo, gt, i18n.label("geo", geo, L), thr.get(geo), breaks, band=_band(ctx, geo))
+        rate_panel(ctx, geo, gt, lv.geo(geo, L), thr.get(geo), breaks, band=_band(ctx, geo))
         for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
     ]
     fig = rate_panels_figure(ctx, panels, 2, 2.8, "axis.poor_rate", ctx.t("report.new_standard"))
-    title = " ".join(x for x in (rate_finding(ctx.verdicts, g, L) for g in ("poor_districts", "ethnic_minority")) if x)
-    return html.Chart(fig, ctx.t("report.fig.groups"), title=title)
+    title = " ".join(
+        x for x in (rate_finding(ctx.verdicts, g, L, lv) for g in ("poor_districts", "ethnic_minority")) if x
+    )
+    return html.Chart(fig, lv.t("report.fig.groups", L), title=title)
 
 
 def poor_units(ctx) -> list[str]:
@@ -219,26 +224,26 @@ def district_panels(ctx) -> html.Chart:
     ]
     fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
     rule = fmt.points(thr, ctx.lang, 0) if thr is not None else "–"
-    return html.Chart(fig, ctx.t("report.fig.districts", rule=rule))
+    return html.Chart(fig, Levels.of(ctx).t("report.fig.districts", ctx.lang, rule=rule))
 
 
 def district_table(ctx) -> ReportTable:
     """The poor rate of every district by year, and its average yearly change."""
-    ind, L = ctx.tables.indicators, ctx.lang
+    ind, L, lv = ctx.tables.indicators, ctx.lang, Levels.of(ctx)
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     ys = data.years(ind)
-    poor = poor_units(ctx)
+    poor, unit_col = poor_units(ctx), lv.t("table.district", L)
     change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
     rows = []
     for u, name in ctx.unit_names.items():
         s = data.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
-        row = {t("table.district"): name + (" ★" if u in poor else "")}
+        row = {unit_col: name + (" ★" if u in poor else "")}
         row.update({str(y): s.get(y, np.nan) for y in ys})
         row[change] = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=[t("table.district")] + [str(y) for y in ys] + [change])
+    frame = pd.DataFrame(rows, columns=[unit_col] + [str(y) for y in ys] + [change])
     formats = {str(y): "pct1" for y in ys} | {change: "pts2"}
-    return ReportTable("district_rates", t("report.table.districts"), frame, formats)
+    return ReportTable("district_rates", lv.t("report.table.districts", L), frame, formats)
 
 
 def fan_panels(ctx) -> html.Chart:
@@ -253,7 +258,7 @@ def fan_panels(ctx) -> html.Chart:
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
             uncertainty.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
-            ax.set_title(i18n.label("geo", geo, L), loc="left", fontsize=9)
+            ax.set_title(Levels.of(ctx).geo(geo, L), loc="left", fontsize=9)
             ax.set_xlabel(t("axis.year"), fontsize=8.5)
             ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
             ax.grid(alpha=1.0)

@@ -30,6 +30,7 @@ from simlib.report.assumptions import footer_html
 from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.decision import robustness_section_rows, run_robustness
+from simlib.report.levels import Levels
 from simlib.report.parameter_names import criteria_of, readable
 from simlib.report.scorecard import area_name
 from simlib.report.table import ReportTable
@@ -122,7 +123,7 @@ def verdicts(ctx: PageContext) -> list:
                 p_not=fmt.percent(100 * verdict.P_NOT_MET, ctx.lang, 0),
             )
         ),
-        scorecard.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx)),
+        scorecard.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx), Levels.of(ctx)),
     ]
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
@@ -151,8 +152,8 @@ def rules_table(ctx: PageContext) -> ReportTable | None:
     frame = pd.DataFrame(
         {
             t("table.target_area"): [
-                f"{labels.get(a, a)} ({area_name(gt, g, ctx.lang, _unit_names(ctx))})"
-                for a, gt, g in zip(r["target_id"], r["geo_type"], r["geo"])
+                f"{labels.get(a, a)} ({area_name(gt, g, ctx.lang, _unit_names(ctx), Levels.of(ctx), [y])})"
+                for a, gt, g, y in zip(r["target_id"], r["geo_type"], r["geo"], r["year"], strict=True)
             ],
             t("table.year"): r["year"].astype(int).to_numpy(),
             t("table.probability_pct"): (100 * r["probability_met"]).to_numpy(),

@@ -182,11 +182,12 @@ def _indicator_frame(
 def scenario_targets(frame: pd.DataFrame, scen: Scenario, poor_units: list[str], rebase=None) -> pd.DataFrame:
     """The scorecard rows of `frame` as the scenario's run judges them (`simlib.runner.run`): each
     year's targets in force for `periods: dated` (change targets re-based by `rebase`, the
-    samples' `reclassification_points`), else the plan's targets every year."""
+    samples' `reclassification_points`), else the plan's targets every year (change targets
+    re-based by `rebase` too when the reviews cross a change of standard)."""
     if scen.dated:
         rebase = pd.DataFrame(columns=REBASE_COLUMNS) if rebase is None else rebase
         return evaluate_period_targets(frame, scen.years, poor_units, rebase=rebase)[0]
-    return evaluate_targets(frame, scen.params["targets"], poor_units)
+    return evaluate_targets(frame, scen.params["targets"], poor_units, rebase=rebase)
 
 
 def target_indicators(scen: Scenario) -> set[str]:

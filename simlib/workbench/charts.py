@@ -19,6 +19,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import data as D
 from simlib.report import html as H
+from simlib.report.levels import Levels
 from simlib.report.scenario_report import rate_change_targets
 
 #: (geo, geo_type) of the three panels
@@ -48,8 +49,8 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 class LiveRateChart:
     """Three panels of poor rates: starting scenario, target path and the current allocation."""
 
-    def __init__(self, start_indicators, targets, lang: str):
-        self.lang = lang
+    def __init__(self, start_indicators, targets, lang: str, levels: Levels | None = None):
+        self.lang, self.levels = lang, levels or Levels()
         thresholds = rate_change_targets(targets)
         self.fixed: list[dict] = []
         for geo, gt in PANELS:
@@ -104,7 +105,7 @@ class LiveRateChart:
         xs = p["xs"]
         x0 = LEFT + k * (PANEL_W + GAP)
         parts = [f'<text x="{x0 + PANEL_W / 2}" y="{TOP - 9}" text-anchor="middle" font-weight="bold">']
-        parts.append(f"{H.esc(i18n.label('geo', p['geo'], self.lang))}</text>")
+        parts.append(f"{H.esc(self.levels.geo(p['geo'], self.lang))}</text>")
         for v in nice_ticks(*self.ylim):
             y = self._y(v)
             parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')

@@ -26,6 +26,7 @@ from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
+from simlib.report.levels import Levels
 from simlib.targets import target_specs
 from simlib.workbench.project import what_if
 
@@ -107,8 +108,23 @@ def delta_text(r, lang: str) -> str:
     return text
 
 
-def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
-    """The side-by-side table as HTML (target and area, year, threshold, plan, now, change)."""
+def rebase_note(targets: pd.DataFrame, lang: str) -> str:
+    """A sentence under the side-by-side table when the run judged rate-change targets from a
+    re-based previous review (a review changing the poverty standard, `simlib.targets`): which
+    years and the province's re-basing in points; "" otherwise."""
+    if "rebased" not in targets.columns or not targets["rebased"].fillna(False).astype(bool).any():
+        return ""
+    r = targets[targets["rebased"].fillna(False).astype(bool)]
+    years = sorted(int(y) for y in r["year"].unique())
+    prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
+    pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"
+    text = i18n.t("wb.compare.rebased", lang, years=", ".join(str(y) for y in years), points=pts)
+    return H.para(text, "sl-small")
+
+
+def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None) -> str:
+    """The side-by-side table as HTML (target and area, year, threshold, plan, now, change); the
+    poor units named by `levels` (`simlib.report.levels`; None: district units)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     if table.empty:
         return H.para(t("report.no_targets"))
@@ -116,7 +132,8 @@ def side_by_side_html(table: pd.DataFrame, lang: str) -> str:
     header += [t("wb.compare.now"), t("wb.compare.change")]
     rows = []
     for _, r in table.iterrows():
-        label = f"{r[i18n.column('label', lang)]} ({S.area_name(r['geo_type'], r['geo'], lang)})"
+        area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
+        label = f"{r[i18n.column('label', lang)]} ({area})"
         rows.append(
             [
                 H.esc(label),

@@ -38,6 +38,7 @@ from simlib.errors import SimlibError
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
+from simlib.report.levels import Levels, dataset_level
 from simlib.workbench import compare as C
 from simlib.workbench.background import Background
 from simlib.workbench.charts import LiveRateChart
@@ -98,7 +99,8 @@ class ExplorerView:
         self.uid = uuid.uuid4().hex[:12]
         self.start = state.evaluate()
         self.result = self.start
-        self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang)
+        self.levels = Levels(dataset_level(state.base.dataset))  # communes or districts, for labels
+        self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang, self.levels)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
         self._plan_verdicts = C.verdicts(self.start)
@@ -377,7 +379,8 @@ class ExplorerView:
         """The targets side by side with the plan (probabilities where computed)."""
         plan = C.verdicts(self.start, self.unc_plan) if self.unc_plan is not None else self._plan_verdicts
         now = C.verdicts(self.result, self.unc_now)
-        return C.side_by_side_html(C.side_by_side(plan, now), self.lang)
+        table = C.side_by_side_html(C.side_by_side(plan, now), self.lang, self.levels)
+        return table + C.rebase_note(self.result.targets, self.lang)
 
     def suggestion_html(self) -> str:
         """What the optimiser's suggestion changes (first projected year), and its summary."""

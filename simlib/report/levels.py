@@ -1,0 +1,110 @@
+"""Words for a run's units and their aggregate that follow the level of the units.
+
+Cao Bằng's units are district-level units up to 30 June 2025 and commune-level units from 1 July
+2025 (`simlib.geography`). A dataset says which it holds (`geography.level` of its dataset.yaml;
+district without one). The report names a unit, a table of units and the aggregate of the poor
+units (the indicator geography `poor_districts`, a machine code kept in every CSV) by that level:
+
+- counts on communes: "Các xã nghèo" / "poor communes" (on the commune datasets the poor flag is
+  derived from the 2024 poor districts, data/caobang_communes/README.md, until the 2026–2030 list
+  of poor communes is found);
+- counts on districts while districts are in force: "Các huyện nghèo" / "poor districts";
+- counts on districts at a review when communes are in force (a run that keeps its 2024 districts
+  across 1 July 2025, e.g. crossing_2024_2027): "Các huyện nghèo cũ (địa giới năm 2024)" /
+  "former poor districts (2024 boundaries)" — what the numbers are, not what was in force.
+
+The level in force at each year's review comes from the run's period record (manifest `periods`,
+`simlib.period_record`); without one the dataset's level is taken for every year.
+"""
+
+from __future__ import annotations
+
+from simlib import i18n
+
+#: the level of a dataset without a `geography` entry
+DEFAULT_LEVEL = "district"
+#: the key of each level-dependent text on commune-level units
+COMMUNE_KEYS = {
+    "geo.poor_districts": "geo.poor_communes",
+    "report.fig.districts": "report.fig.communes",
+    "report.fig.groups": "report.fig.groups_communes",
+    "report.table.districts": "report.table.communes",
+    "report.fig.dep_districts": "report.fig.dep_communes",
+    "report.table.dep_districts": "report.table.dep_communes",
+    "report.scorecard.probability_note": "report.scorecard.probability_note_communes",
+    "report.caveat.estimated": "report.caveat.estimated_communes",
+    "table.district": "table.commune",
+    "baseline.fig.district": "baseline.fig.commune",
+    "baseline.section.district": "baseline.section.commune",
+    "baseline.units": "baseline.units_communes",
+}
+#: the aggregate of poor units counted on districts at a review when communes are in force
+FORMER_DISTRICTS_KEY = "geo.poor_former_districts"
+
+
+def dataset_level(dataset) -> str:
+    """'commune' or 'district': the level of the units a dataset's counts are on."""
+    return str((dataset.meta.get("geography") or {}).get("level", DEFAULT_LEVEL))
+
+
+def year_levels(manifest: dict | None) -> dict[int, str]:
+    """{year: level of the units in force at that year's review} from a run's period record
+    (empty when the run recorded none)."""
+    record = (manifest or {}).get("periods") or {}
+    return {int(r["year"]): r["geography"]["level_in_force"] for r in record.get("years", []) if r.get("geography")}
+
+
+def key(name: str, level: str) -> str:
+    """The catalogue key of a level-dependent text (`COMMUNE_KEYS`) on units of `level`."""
+    return COMMUNE_KEYS.get(name, name) if level == "commune" else name
+
+
+def poor_units_label(lang: str, used: str = DEFAULT_LEVEL, in_force: str | None = None) -> str:
+    """The name of the aggregate of poor units counted on `used` units at a review when
+    `in_force` units were in force (None: the same)."""
+    if used == "district" and (in_force or used) == "commune":
+        return i18n.t(FORMER_DISTRICTS_KEY, lang)
+    return i18n.t(key("geo.poor_districts", used), lang)
+
+
+def geo_label(geo: str, lang: str, used: str = DEFAULT_LEVEL, in_force: str | None = None) -> str:
+    """`i18n.label("geo", geo)` with the aggregate of poor units named by level."""
+    if geo == "poor_districts":
+        return poor_units_label(lang, used, in_force)
+    return i18n.label("geo", geo, lang)
+
+
+class Levels:
+    """The level of a run's units and of the units in force at each review, for labels."""
+
+    def __init__(self, used: str = DEFAULT_LEVEL, in_force: dict[int, str] | None = None):
+        self.used = used
+        self.in_force = dict(in_force or {})
+
+    @classmethod
+    def of(cls, ctx) -> Levels:
+        """The levels of a report context, a page context or a run result: its scenario's dataset
+        and the period record of the run's manifest (of its run, itself or its tables)."""
+        holders = (getattr(ctx, "result", None), ctx, getattr(ctx, "tables", None))
+        manifest = next((m for m in (getattr(h, "manifest", None) for h in holders) if isinstance(m, dict)), None)
+        return cls(dataset_level(ctx.scenario.dataset), year_levels(manifest))
+
+    def at(self, years=()) -> str | None:
+        """The level in force at the first of `years` that the record knows (None: unknown)."""
+        known = [self.in_force[int(y)] for y in sorted(years) if int(y) in self.in_force]
+        return known[0] if known else None
+
+    def over_run(self) -> str | None:
+        """'commune' when communes are in force at any recorded review (for a label spanning
+        every year: a chart), else the first recorded level."""
+        levels = list(self.in_force.values())
+        return "commune" if "commune" in levels else (levels[0] if levels else None)
+
+    def geo(self, geo: str, lang: str, years=None) -> str:
+        """The label of an indicator geography for rows of `years` (None: the whole run)."""
+        in_force = self.over_run() if years is None else self.at(years)
+        return geo_label(geo, lang, self.used, in_force)
+
+    def t(self, name: str, lang: str, **kw) -> str:
+        """A level-dependent text (`COMMUNE_KEYS`) for this run's units."""
+        return i18n.t(key(name, self.used), lang, **kw)

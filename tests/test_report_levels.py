@@ -1,0 +1,126 @@
+"""The words for units and their aggregate follow the level of the units (simlib.report.levels):
+communes on a commune dataset, districts on a district dataset, former districts where a run keeps
+its 2024 districts at a review when communes are in force."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simlib import i18n
+from simlib.dataset import load_dataset
+from simlib.report import baseline, scorecard, verdict
+from simlib.report import levels as LV
+from simlib.report.levels import Levels
+from simlib.workbench import compare as WC
+
+
+def test_dataset_level_is_read_from_the_dataset():
+    assert LV.dataset_level(load_dataset("caobang_communes")) == "commune"
+    assert LV.dataset_level(load_dataset("caobang")) == "district"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_poor_units_are_named_by_level(lang):
+    communes, districts = i18n.t("geo.poor_communes", lang), i18n.t("geo.poor_districts", lang)
+    former = i18n.t("geo.poor_former_districts", lang)
+    assert len({communes, districts, former}) == 3
+    assert LV.poor_units_label(lang, "commune") == communes
+    assert LV.poor_units_label(lang, "commune", "commune") == communes
+    assert LV.poor_units_label(lang, "district") == districts
+    assert LV.poor_units_label(lang, "district", "district") == districts
+    assert LV.poor_units_label(lang, "district", "commune") == former
+    # other geographies keep their own label
+    assert LV.geo_label("province", lang, "commune") == i18n.label("geo", "province", lang)
+
+
+def test_vietnamese_words():
+    assert LV.poor_units_label("vi", "commune") == "Các xã nghèo"
+    assert LV.poor_units_label("en", "commune") == "Poor communes"
+    assert "xã" in i18n.t(LV.key("table.district", "commune"), "vi").lower()
+    assert "huyện" in i18n.t(LV.key("table.district", "district"), "vi").lower()
+
+
+def test_every_commune_key_exists_with_the_same_fields():
+    for district_key, commune_key in LV.COMMUNE_KEYS.items():
+        for lang in ("vi", "en"):
+            assert i18n.has(district_key) and i18n.has(commune_key)
+            a, b = i18n.t(district_key, lang), i18n.t(commune_key, lang)
+            assert a != b
+        fields = lambda k: sorted(set(__import__("re").findall(r"\{(\w+)\}", i18n.t(k, "en"))))  # noqa: E731
+        assert fields(district_key) == fields(commune_key)
+
+
+def test_year_levels_from_a_period_record():
+    manifest = {
+        "periods": {
+            "years": [
+                {"year": 2024, "geography": {"level_in_force": "district"}},
+                {"year": 2025, "geography": {"level_in_force": "commune"}},
+            ]
+        }
+    }
+    assert LV.year_levels(manifest) == {2024: "district", 2025: "commune"}
+    assert LV.year_levels(None) == {} and LV.year_levels({}) == {}
+    lv = Levels("district", LV.year_levels(manifest))
+    assert lv.at([2025, 2024]) == "district"  # the first year of the rows
+    assert lv.at([2025]) == "commune" and lv.at([2030]) is None
+    assert lv.over_run() == "commune"
+
+
+def _targets(rows) -> pd.DataFrame:
+    """A targets table as the runner writes it: one poor-units rate-change target per row."""
+    out = []
+    for target, year, value in rows:
+        out.append(
+            {
+                "scenario": "s",
+                "engine": "expected",
+                "draw": 0,
+                "year": year,
+                "target_id": target,
+                "geo_type": "poor_districts",
+                "geo": "poor_districts",
+                "indicator": "poor_rate_change",
+                "value": value,
+                "comparison": "<=",
+                "threshold": -3.0,
+                "met": value <= -3.0,
+                "label_vi": f"chỉ tiêu {target}",
+                "label_en": f"target {target}",
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def test_scorecard_names_the_area_by_the_units_of_each_target():
+    # a district run crossing to communes: the 2021-2025 target (2024, 2025) on districts in force
+    # at its first year, the 2026-2030 target (2026) counted on districts while communes are in force
+    targets = _targets([("old", 2024, -4.0), ("old", 2025, -2.0), ("new", 2026, -3.5)])
+    ind = pd.DataFrame(columns=["indicator", "geo", "year", "value"])
+    v = verdict.verdict_table(targets, ind)
+    lv = Levels("district", {2024: "district", 2025: "commune", 2026: "commune"})
+    table = scorecard.scorecard_table(v, "vi", levels=lv).frame
+    area = table[i18n.t("table.area", "vi")].tolist()
+    assert area == ["Các huyện nghèo", "Các huyện nghèo", "Các huyện nghèo cũ (địa giới năm 2024)"]
+    page = scorecard.scorecard_html(v, "vi", levels=lv)
+    assert "chỉ tiêu old (Các huyện nghèo)" in page
+    assert "chỉ tiêu new (Các huyện nghèo cũ (địa giới năm 2024))" in page
+    # on commune units every row says communes; without levels, districts (as before)
+    commune = scorecard.scorecard_table(v, "en", levels=Levels("commune", {})).frame
+    assert set(commune[i18n.t("table.area", "en")]) == {"Poor communes"}
+    plain = scorecard.scorecard_table(v, "en").frame
+    assert set(plain[i18n.t("table.area", "en")]) == {"Poor districts"}
+    # the workbench's side-by-side table names the area the same way
+    side = WC.side_by_side(v, v)
+    assert "Các xã nghèo" in WC.side_by_side_html(side, "vi", Levels("commune", {}))
+
+
+@pytest.mark.parametrize(("name", "column", "section"), [("caobang_communes", "Xã, phường", "theo xã")])
+def test_baseline_names_commune_units(name, column, section):
+    ds = load_dataset(name)
+    assert baseline.district_frame(ds, "vi").columns[0] == column
+    html = "".join(str(b) for b in baseline.by_district(ds, "vi"))
+    assert section in html and "★ xã nghèo" in html and "huyện nghèo" not in html
+    district = load_dataset("caobang")
+    assert baseline.district_frame(district, "vi").columns[0] == i18n.t("table.district", "vi")
