@@ -39,7 +39,7 @@ import numpy as np
 
 from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidim_numba
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group
+from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
@@ -140,7 +140,10 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
             lw,
         )
         _finish(M[s, g], H[s, g], n[s, g], size_g + size_t, a, g, s, flips, keys, kerns, review, people, out, lw, fw)
-        if has_twin:
+        if has_twin and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+            n[s, t, :] = 0.0
+            out[10][s, :, t] = 0.0
+        elif has_twin:
             _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
 
 
