@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.households import bench_households, bench_multidim_draws, peak_bytes
+from benchmarks.multidim_run import bench_plan_2027_run
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -333,8 +334,8 @@ def main(argv=None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="expected microsim households multidim_draws multidim aggregate batch optimiser national national_multidim "
-        "explorer",
+        help="expected microsim households multidim_draws multidim plan_2027_run aggregate batch optimiser national "
+        "national_multidim explorer",
     )
     args = ap.parse_args(argv)
     res: dict = {}
@@ -347,6 +348,7 @@ def main(argv=None) -> int:
         "households": bench_households,
         "multidim_draws": bench_multidim_draws,
         "multidim": bench_multidim,
+        "plan_2027_run": bench_plan_2027_run,
         "aggregate": bench_aggregate,
         "batch": bench_batch,
         "optimiser": bench_optimiser,

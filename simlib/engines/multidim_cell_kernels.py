@@ -198,6 +198,15 @@ def empty(Mk, Hk):
 
 
 @compiled
+def vacant(Mg, Hg):
+    """Whether a group holds no households in any state (`empty` for each)."""
+    for k in range(Mg.shape[0]):
+        if not empty(Mg[k], Hg[k]):
+            return False
+    return True
+
+
+@compiled
 def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting

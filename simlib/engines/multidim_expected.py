@@ -359,6 +359,23 @@ def run_multidim_expected(
 BATCH_BYTES = 1 << 29
 
 
+def _start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """The compiled engine's households at the baseline for S scenarios: by mask M (S, G, K, 4096)
+    and by (key, income bin) H (S, G, K, keys, B), those of `_initial` at t = 0, written only
+    for the groups with households (the rest stay zero pages, which the kernels skip)."""
+    model = mm.base
+    G, K = model.n0.shape
+    Mn, kd, inc0 = multidim_tables.entry_arrays(mm, 0)
+    kind = multidim_tables.entry_kinds(mm)[1]
+    KI = kd[..., None] * inc0[..., None, :]  # (U, K, keys, B)
+    M = np.zeros((S, G, K, Mn.shape[-1]))
+    H = np.zeros((S, G, K) + KI.shape[2:])
+    for g in np.flatnonzero(model.n0.sum(axis=1) > 0):
+        M[:, g] = model.n0[g, :, None] * Mn[kind[g]]
+        H[:, g] = model.n0[g, :, None, None] * KI[kind[g]]
+    return M, H
+
+
 def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
     """The compiled engine (`simlib.engines.multidim_jit`) for spending (S, Y+1, L, D), in
     batches of scenarios that keep its memory near `BATCH_BYTES`."""
@@ -372,10 +389,8 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
     Y, L = len(model.years), len(model.line_codes)
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
-    Mn, kd, inc0 = multidim_tables.entry_arrays(mm, 0)
     n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-    M = np.repeat((model.n0[..., None] * Mn)[None], S, axis=0)
-    H = np.repeat((model.n0[..., None, None] * (kd[..., None] * inc0[..., None, :]))[None], S, axis=0)
+    M, H = _start(mm, S)
     sel = np.zeros((S, L, G, K))
     multidim_jit.record(mm, M, H, n, out, sel)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)

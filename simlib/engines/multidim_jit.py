@@ -39,7 +39,7 @@ import numpy as np
 
 from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidim_numba
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group
+from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
@@ -81,13 +81,14 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     K, NM = Mg.shape
     NK, B = Hg.shape[1], Hg.shape[2]
     nb, k3, f1b, f2b = review
-    growth, entry, Mn, kd, inc0 = people
+    growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     H3 = np.empty((K, NK, B))
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
     Mnew = np.empty((K, NM))
     classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], lw[3])
-    add_entries(ng, flows[s, g], growth, entry, Mn[g], kd[g], inc0[g], Mnew, Hg, entries[s, g], size)
+    u = kind[g]
+    add_entries(ng, flows[s, g], growth, entry, Mn[u], kd[u], inc0[u], Mnew, Hg, entries[s, g], size)
     Mg[:, :] = Mnew
     record_group(Mg, Hg, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
 
@@ -96,7 +97,8 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
 def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out):
     """One projected year for every scenario and base group with its housed twin (in parallel):
     see the module docstring. `groups` = (g_unit, g_area, bases, twin), `review` = (nb (2,), k3,
-    f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0), `out` = (flows, entries,
+    f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0, kind) (new households' arrays by kind of group,
+    `multidim_tables.entry_arrays`), `out` = (flows, entries,
     removed, states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, line_bits,
     next_state). New households form in the base group from the households of both (a twin gets
     none: `simlib.engines.reach.formation_sizes`)."""
@@ -138,17 +140,23 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
             lw,
         )
         _finish(M[s, g], H[s, g], n[s, g], size_g + size_t, a, g, s, flips, keys, kerns, review, people, out, lw, fw)
-        if has_twin:
+        if has_twin and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+            n[s, t, :] = 0.0
+            out[10][s, :, t] = 0.0
+        elif has_twin:
             _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
 
 
 @parallel
 def _record_all(M, H, n, g_area, review, out):
-    """The baseline review's records of every scenario and group (as `_year` ends with)."""
+    """The baseline review's records of every scenario and group (as `_year` ends with); a group
+    without households is left out (its records stay 0)."""
     S, G = M.shape[0], M.shape[1]
     f1b, f2b = review[2], review[3]
     for sg in prange(S * G):
         s, g = sg // G, sg % G
+        if n[s, g].sum() == 0.0:
+            continue
         a = g_area[g]
         record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, np.empty(H.shape[4]))
 
@@ -175,6 +183,7 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     model = mm.base
     y = t - 1
     people = (float(model.growth), np.ascontiguousarray(model.entry, dtype=float)) + tables.entry_arrays(mm, t)
+    people += (tables.entry_kinds(mm)[1],)
     rec = tables.record_arrays(st, out, t, sel)
     outs = (out.flows[:, y], out.entries[:, y], out.multidim.removed[:, y]) + rec + (st["next_state"],)
     _year(

@@ -184,20 +184,37 @@ def prepare(mm: MultidimModel) -> dict:
     return memoised(mm, "multidim_jit.static", partial(_static, mm))
 
 
+def _kinds(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
+    """(first, kind): groups whose new households are alike (same flag propensities, income
+    parameters and area) form a kind; `first` (U,) one group of each, `kind` (G,) each group's."""
+    model = mm.base
+    G = len(model.g_unit)
+    rows = [mm.propensity.reshape(G, -1), mm.income_mu, mm.income_sigma, model.g_area[:, None].astype(float)]
+    _, first, kind = np.unique(np.concatenate(rows, axis=1), axis=0, return_index=True, return_inverse=True)
+    return first, np.ascontiguousarray(kind.ravel(), dtype=np.int64)
+
+
+def entry_kinds(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
+    """`_kinds` of a model (cached on it)."""
+    return memoised(mm, "multidim_jit.kinds", partial(_kinds, mm))
+
+
 def _entry_build(mm: MultidimModel, t: int) -> tuple:
-    Mn = mm.init_masks(int(mm.min_deprivations[t]))
-    G, K = Mn.shape[:2]
+    first = entry_kinds(mm)[0]
+    Mn = mm.entry_masks(int(mm.min_deprivations[t]), first)
+    U, K = Mn.shape[:2]
     order = np.argsort(mm.joint.key_of, kind="stable")
     keys, starts = np.unique(mm.joint.key_of[order], return_index=True)
-    kd = np.zeros((G, K, mm.joint.n_keys))
+    kd = np.zeros((U, K, mm.joint.n_keys))
     kd[..., keys] = np.add.reduceat(Mn[..., order], starts, axis=-1)
     c = np.ascontiguousarray
-    return c(Mn), kd, c(mm.init_income(t))
+    return c(Mn), kd, c(mm.entry_income(t, first))
 
 
 def entry_arrays(mm: MultidimModel, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """New households at review t by group and state: masks Mn (G, K, 4096), keys kd (G, K, NK)
-    and income bins inc0 (G, K, B), each a distribution (cached on the model per standard)."""
+    """New households at review t by kind of group (`entry_kinds`) and state: masks Mn (U, K,
+    4096), keys kd (U, K, NK) and income bins inc0 (U, K, B), each a distribution (cached on the
+    model per standard); group g's rows are those of its kind."""
     key = f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
     return memoised(mm, key, partial(_entry_build, mm, t))
 

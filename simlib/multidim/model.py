@@ -120,10 +120,12 @@ class MultidimModel(Memoised):
         """(G, K, 4096) mask distribution of a new household by group and state (sums to 1):
         independent flags with `propensity`, conditioned on >= min_dep deprivations for the poor
         and < min_dep for the near-poor."""
-        return memoised(self, f"masks.{int(min_dep)}", lambda: self._init_masks(int(min_dep)))
+        return memoised(self, f"masks.{int(min_dep)}", lambda: self.entry_masks(int(min_dep)))
 
-    def _init_masks(self, min_dep: int) -> np.ndarray:
-        M = product_distribution(self.propensity)
+    def entry_masks(self, min_dep: int, groups=slice(None)) -> np.ndarray:
+        """`init_masks` of some groups only (index or slice; not cached): the same arithmetic row
+        by row, so the compiled engine builds it once per kind of group."""
+        M = product_distribution(self.propensity[groups])
         M[:, POOR] = count_window(M[:, POOR], min_dep, N_INDICATORS + 1)
         M[:, NEAR_POOR] = count_window(M[:, NEAR_POOR], 0, min_dep)
         tot = M.sum(-1, keepdims=True)
@@ -136,15 +138,17 @@ class MultidimModel(Memoised):
         """(G, K, B) income distribution of a new household at review t (sums to 1), relative to
         the line in force then."""
         key = f"income.{float(self.lines_vnd[t, 0])}.{float(self.lines_vnd[t, 1])}"
-        return memoised(self, key, lambda: self._init_income(t))
+        return memoised(self, key, lambda: self.entry_income(t))
 
-    def _init_income(self, t: int) -> np.ndarray:
-        cut = np.log(self.lines_vnd[t][self.base.g_area])[:, None]  # (G, 1)
+    def entry_income(self, t: int, groups=slice(None)) -> np.ndarray:
+        """`init_income` of some groups only (index or slice; not cached), row by row the same."""
+        cut = np.log(self.lines_vnd[t][self.base.g_area[groups]])[:, None]  # (G, 1)
+        mu = self.income_mu[groups]
         return inc.truncated_bins(
             self.edges,
-            cut + self.income_mu,
-            self.income_sigma,
-            np.broadcast_to(cut, self.income_mu.shape),
+            cut + mu,
+            self.income_sigma[groups],
+            np.broadcast_to(cut, mu.shape),
             BELOW_LINE_STATE[None, :],
         )
 

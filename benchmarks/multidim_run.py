@@ -1,0 +1,56 @@
+"""`python -m benchmarks --only plan_2027_run`: the whole run of `plan_2027` (the multidimensional
+engine on 56 communes, dated 2024-2027: the plan, its no-money counterfactual and the twin run
+under the previous standard, then the tables and targets; nothing written to disk), in a fresh
+process after one untimed run that loads the compiled kernels. With `SIMLIB_BENCH_BEFORE` set to
+another source tree (e.g. a worktree of an earlier commit) the same run of that tree is timed in
+the same session, as the "before" figure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "params" / "scenarios" / "plan_2027.yaml"
+
+_TIMED = """
+import json, sys, time
+from simlib.runner import run
+from simlib.scenario import load_scenario
+run(load_scenario(sys.argv[1]))
+c, w = time.process_time(), time.perf_counter()
+run(load_scenario(sys.argv[1]))
+print(json.dumps({"cpu": time.process_time() - c, "wall": time.perf_counter() - w}))
+"""
+
+
+def _time_run(tree: Path) -> dict:
+    """CPU and wall seconds of one `simlib.runner.run` of plan_2027 with the code of `tree`."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMED, str(SCENARIO)], env=env, cwd=tree, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _commit(tree: Path) -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def bench_plan_2027_run(res: dict, quick: bool) -> None:
+    """plan_2027 whole run: CPU seconds (all threads) and wall seconds, with the load average
+    before and after; the "before" tree's figures too when `SIMLIB_BENCH_BEFORE` names one."""
+    res["plan_2027_run_load_average_before"] = list(os.getloadavg())
+    after = _time_run(ROOT)
+    res["plan_2027_whole_run_s_cpu"], res["plan_2027_whole_run_s"] = after["cpu"], after["wall"]
+    before = os.environ.get("SIMLIB_BENCH_BEFORE")
+    if before:
+        was = _time_run(Path(before))
+        res["plan_2027_whole_run_before_s_cpu"], res["plan_2027_whole_run_before_s"] = was["cpu"], was["wall"]
+        res["plan_2027_whole_run_before_commit"] = _commit(Path(before))
+    res["plan_2027_run_load_average_after"] = list(os.getloadavg())
