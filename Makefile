@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 LANG_REPORT ?= vi
 # parameter draws per scenario for fan charts and probabilities of meeting targets (0: off); the
-# whole batch with 100 needs about 145 CPU seconds (benchmarks/reports_results.json)
+# whole batch with 100 needs about 160 CPU seconds (benchmarks/reports_results.json)
 UNCERTAINTY ?= 100
 
 .PHONY: reports test bench bench-reports lab clean-venv help
@@ -37,9 +37,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# wall and CPU seconds of `make reports` against issue 18's 60 s (writes benchmarks/reports_results.json)
+# wall and CPU seconds of `make reports` against issue 18's 60 s (writes benchmarks/reports_results.json);
+# BENCH_ARGS=--stages adds the CPU seconds of every stage (the batch run again, serially)
+BENCH_ARGS ?=
 bench-reports: $(STAMP)
-	$(BIN)/python -m benchmarks.reports
+	$(BIN)/python -m benchmarks.reports $(BENCH_ARGS)
 
 # JupyterLab opens copies of the notebooks in the git-ignored workspace/ (refreshed from notebooks/
 # without overwriting your changes), so the templates simlib batch renders stay as committed.

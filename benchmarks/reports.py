@@ -2,7 +2,8 @@
 scenario, 100 parameter draws, 2 workers), its CPU seconds and the machine's load average; with
 `--ref-commit`, the same batch at that commit (a git worktree in a temporary folder, using this
 environment's interpreter with `SIMLIB_HOME` pointing there) timed in the same run, before the
-current one.
+current one. With `--stages`, also the CPU seconds of every stage of the same batch run serially in
+one process (`benchmarks.report_stages`).
 
 Issue 18's target: `make reports` within 60 s on 2 cores. CPU seconds / 2 is what the batch needs
 on an otherwise idle 2-core machine; on a shared machine the wall time grows with the load, which is
@@ -54,6 +55,16 @@ def timed_batch(home: Path, out: Path) -> dict:
     }
 
 
+def stage_cpu(out: Path) -> dict:
+    """CPU seconds per stage of the batch run serially in one process (`benchmarks.report_stages`)."""
+    env = dict(os.environ, SIMLIB_HOME=str(ROOT), PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "benchmarks.report_stages", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        return {"ok": False, "error": proc.stderr.strip().splitlines()[-1][:300] if proc.stderr.strip() else ""}
+    return json.loads(proc.stdout[proc.stdout.index("{") :])
+
+
 def at_commit(commit: str, out: Path) -> dict:
     """`timed_batch` of the project at `commit` (a temporary git worktree)."""
     with tempfile.TemporaryDirectory(prefix="simlib-bench-ref-") as tmp:
@@ -68,6 +79,7 @@ def at_commit(commit: str, out: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref-commit", help="also time the batch at this commit (the previous configuration)")
+    ap.add_argument("--stages", action="store_true", help="also CPU seconds per stage (the batch run serially)")
     args = ap.parse_args(argv)
     res = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}}
     res["settings"] = {"scenarios": "params/scenarios (all)", "draws": DRAWS, "jobs": JOBS, "lang": "vi"}
@@ -75,6 +87,9 @@ def main(argv=None) -> int:
         if args.ref_commit:
             res["previous"] = at_commit(args.ref_commit, Path(tmp) / "ref")
         res["current"] = timed_batch(ROOT, Path(tmp) / "current")
+        if args.stages:
+            res["stages_serial"] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
+            res["stages_serial"].update(stage_cpu(Path(tmp) / "stages"))
     cur = res["current"]
     res["target_s"] = TARGET_S
     res["target_met_wall"] = bool(cur["ok"] and cur["wall_s"] <= TARGET_S)

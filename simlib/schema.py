@@ -8,7 +8,9 @@ the offending value and what is allowed. Beyond the JSON schema, every quantity
 
 from __future__ import annotations
 
+import copy
 import functools
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,7 +129,18 @@ def load_yaml(path: str | Path) -> dict:
     shown = display_path(path)
     if not path.is_file():
         raise InputError("file_missing", file=shown)
-    with open(path, encoding="utf-8") as fh:
+    return copy.deepcopy(_parsed(path.read_bytes(), shown))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(data: bytes, shown: str) -> dict:
+    """A file's mapping parsed once per process for the same bytes (and the name messages show):
+    a batch worker reads the same catalogue, legal frames, standards and transitions for every
+    scenario and page, and a report's uncertainty page loads its scenario again. Keyed by the
+    content, so an edited file is parsed anew; `load_yaml` hands out copies, so what a caller
+    changes never reaches the next one; a file that fails is not kept (its error is raised
+    again, the same)."""
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         return parse_yaml(fh, shown)
 
 

@@ -2,7 +2,8 @@
 
 1. Every scenario is validated first; all problems are reported together (`validate_all`).
 2. Each valid scenario runs `notebooks/scenario_report.ipynb`, in parallel through the executor
-   seam (`simlib.executors.make_executor`: local processes, or Dask). Each worker runs the
+   seam (`simlib.executors.make_executor`: local processes, or Dask), the longest reports handed
+   out first (`run.longest_first`: multidimensional, dated, larger). Each worker runs the
    notebooks in its own IPython shell (`simlib.report.inprocess`: no kernel start per page;
    the report notebooks only call library functions), so simlib is imported once per worker.
    The executed notebook, its HTML rendering (code hidden, charts embedded), the tables

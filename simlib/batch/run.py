@@ -120,7 +120,7 @@ def run_batch(
         mark_collection(out_dir, "batch", reserved)
         if todo:
             batch = Batch(options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler)
-            _run_all(todo, items, batch)
+            _run_all(longest_first(todo, checked), items, batch)
         if reports:
             _compare_all(result, out_dir, lang)
             # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
@@ -150,6 +150,21 @@ def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dic
     if bad and on_invalid is not None:
         on_invalid(bad)
     return items
+
+
+def expected_cost(scen) -> tuple:
+    """A rough rank of how long a scenario's report takes: the multidimensional model first (each
+    of its runs costs about as much as a states scenario's whole report with its draws; a dated run
+    adds its old-standard twin), then by geographic units × years."""
+    return (scen.poverty_model != "states", scen.dated, len(scen.dataset.units) * len(scen.years))
+
+
+def longest_first(todo: list[Path], checked: dict) -> list[Path]:
+    """The scenarios in the order they are handed to the workers: the longest first, so that no
+    worker starts a long report when the others have nothing left to do (in file order the
+    slowest, plan_2027, came last and ran alone). Ties keep the file order. The order changes
+    nothing in any report: each scenario's run and draws are seeded by the scenario alone."""
+    return sorted(todo, key=lambda p: expected_cost(checked[p]), reverse=True)
 
 
 @dataclass(frozen=True)
