@@ -140,6 +140,7 @@ def test_poverty_gap_is_the_multidimensional_income_gap(md):
     assert got == pytest.approx(fgt1 / 100 * households, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_cli_optimize_on_a_multidim_scenario_writes_a_scenario_run_accepts(tmp_path):
     """`simlib optimize` on a small multidimensional scenario exits 0, reports the certificate,
     and `simlib run` accepts the scenario it writes."""
