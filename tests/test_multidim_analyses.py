@@ -1,8 +1,8 @@
 """The analyses accept the multidimensional model: its parameter space samples its own
 parameters, every uncertainty draw is the plain run of that draw's parameters (checked against an
 independent `simlib.runner.run` of the drawn scenario), `simlib run --uncertainty 8` writes the
-quantile tables of a multidimensional scenario, and the optimiser evaluates allocations with the
-multidimensional engine."""
+quantile tables of a multidimensional scenario (the optimiser on the multidimensional model:
+tests/test_optimize_multidim.py)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,8 @@ import pytest
 import yaml
 from conftest import make_scenario, tiny_raw
 
-from simlib.allocate.optimize import optimize
-from simlib.allocate.spec import resolve_spec
 from simlib.engines import get_engine
 from simlib.engines.multidim_expected import run_multidim_expected
-from simlib.errors import InputError
 from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.runner import compile_run_model, run
@@ -99,18 +96,6 @@ def test_cli_uncertainty_on_a_multidim_scenario(tmp_path):
     last = gap[gap.year == gap.year.max()].iloc[0]
     assert last["q05"] <= last["q50"] <= last["q95"] and last["q95"] > last["q05"]
     assert (out / "deprivations.csv").exists()
-
-
-def test_optimiser_refuses_a_multidim_scenario():
-    """The optimiser evaluates the states model only: a multidimensional scenario is refused with
-    a message naming the field and what is allowed, not silently optimised on the other model."""
-    raw = tiny_raw(model="multidim", horizon=1)
-    raw["budget"]["years"] = {y: v for y, v in raw["budget"]["years"].items() if int(y) <= 2024}
-    scen = make_scenario(raw)
-    spec = resolve_spec(scen, {"objective": "poor", "frontier": [], "counterpart_min_share": 0})
-    with pytest.raises(InputError) as e:
-        optimize(scen, spec)
-    assert e.value.code == "opt_multidim" and e.value.field == "model"
 
 
 @pytest.mark.parametrize("chunk", [1, 2])

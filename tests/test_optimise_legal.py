@@ -14,7 +14,6 @@ from test_allocate import ALL_BUT, K_STAY, known_raw, poor_count, spec_for
 
 from simlib.allocate.optimize import optimize
 from simlib.compliance import check_allocation
-from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.legal import Citation, Counterpart, Document, Envelope, LegalFrame
 from simlib.model import compile_levers, compile_structure
@@ -190,12 +189,6 @@ def test_a_by_district_optimum_keeps_the_exit_scheme_in_its_districts():
     money = res.optimal.budget.amounts[1:, li].sum()
     where = {u for u, s in zip(scen.dataset.unit_ids, split[li]) if s * money > 1.0}
     assert where <= listed
-
-
-def test_the_multidimensional_model_is_still_refused():
-    scen = load_scenario(SCENARIOS / "multidim_2030.yaml")
-    with pytest.raises(InputError):
-        optimize(scen, objective="poor", frontier=[])
 
 
 def test_legal_rows_are_the_compliance_constraints():

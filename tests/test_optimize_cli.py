@@ -106,13 +106,3 @@ def test_infeasible_targets_exit_3_with_the_best_achievable_allocation(tmp_path)
     # other targets missed at the best compromise (production support since P2 is also open to
     # non-poor residents of poor districts) can each be met on their own
     assert all(row["best"] >= row["threshold"] for row in rows if not row["binds"])
-
-
-def test_a_multidimensional_scenario_is_refused_first_for_its_model(tmp_path):
-    """plan_2027 runs the multidimensional model, which the optimiser cannot evaluate: that is the
-    one reason given (exit 2, nothing written), not a spec problem the planner would fix in vain."""
-    r = simlib("--lang", "en", "optimize", str(ROOT / "params/scenarios/plan_2027.yaml"), "--out", str(tmp_path / "o"))
-    assert r.returncode == 2 and "Traceback" not in r.stderr
-    text = r.stdout + r.stderr
-    assert "'model'" in text and "multidim" in text and "counterpart" not in text
-    assert not (tmp_path / "o").exists()

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.allocate.evaluate import run_batch
+from simlib.allocate.evaluate import core_of, run_batch
 from simlib.engines.reach import acting_spend, beneficiary_money
 from simlib.model import Model
+from simlib.multidim import MultidimModel
 
 
 def _acting_year(model: Model) -> np.ndarray:
@@ -33,22 +34,26 @@ def reachable_spend(model: Model, eligible: np.ndarray) -> np.ndarray:
     return e * (model.max_share * model.unit_cost * (1.0 + model.params.cost_rise / 2.0))[:, None]
 
 
-def absorbable_spend(model: Model, spends: list[np.ndarray] | None = None) -> np.ndarray:
+def absorbable_spend(target: Model | MultidimModel, spends: list[np.ndarray] | None = None) -> np.ndarray:
     """(Y, L, D) VND per spending year that reaches people under every run of `spends` (default:
     no programme and the scenario's own spending): the smallest over the runs, as eligibility
-    moves with the money (households leaving poverty leave lines for the poor)."""
+    moves with the money (households leaving poverty leave lines for the poor). `target`: the
+    model the engine runs (`evaluate.engine_model`)."""
+    model = core_of(target)
     spends = [np.zeros_like(model.spend), model.spend] if spends is None else spends
-    out = run_batch(model, np.array(spends))
+    out = run_batch(target, np.array(spends))
     return reachable_spend(model, out.eligible).min(axis=0)
 
 
-def unallocatable(model: Model, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unallocatable(target: Model | MultidimModel, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Money (S, Y, L, D) VND spent that reaches no one, by projected *acting* year, and the
     money acting then (same shape), for spending (S, Y+1, L, D): acting money beyond what the
-    beneficiaries reached cost. Money acting after the horizon is not counted."""
+    beneficiaries reached cost. Money acting after the horizon is not counted. `target`: the
+    model the engine runs (`evaluate.engine_model`)."""
+    model = core_of(target)
     spend = np.asarray(spend, float)
     spend = spend[None] if spend.ndim == 3 else spend
-    out = run_batch(model, spend)
+    out = run_batch(target, spend)
     acting = acting_spend(model, spend)  # (S, Y, L, D)
     used = beneficiary_money(model, out.reached, out.eligible)
     return np.maximum(acting - used, 0.0), acting

@@ -1,13 +1,17 @@
 """The true engine behind the optimiser: batches of allocations and of one-direction changes.
 
-The optimiser evaluates the expected engine, chosen through the registry (`simlib.engines`),
-over a leading axis of spending arrays (the engine declares such sweeps). Batches are cut into
-chunks so that memory stays bounded (an engine output holds the year's flows per scenario).
+The optimiser evaluates the model the scenario names (`model: states` or `model: multidim`):
+`engine_model` is the one place that compiles the model the engine runs (the core `Model`, or
+the `MultidimModel` on top of it), and `engine` the one place that chooses the engine, the
+expected engine from the registry (`simlib.engines`), which evaluates both poverty models over a
+leading axis of spending arrays. Batches are cut into chunks so that memory stays bounded (an
+engine output holds the year's flows per scenario).
 
 `perturbed` evaluates many changes along single spending directions around one reference
 allocation. A direction that spends in one unit only changes that unit's households (units do
-not interact within a projected year), so such changes run on the model of that unit's groups
-and update the full run's sums: exact, and about D times cheaper.
+not interact within a projected year), so such changes run on the model of that unit alone
+(`unit_model`, with that unit's spending) and update the full run's sums: exact, and about D
+times cheaper.
 """
 
 from __future__ import annotations
@@ -16,38 +20,62 @@ import numpy as np
 
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
+from simlib.model import Model
+from simlib.multidim import MultidimModel, compile_multidim
+from simlib.scenario import Scenario
 
 #: spending arrays per engine call: bounds the memory of an engine output
 CHUNK = 256
 
 
-def engine():
-    """The expected engine (the optimiser's), from the registry; it sweeps spending arrays."""
-    eng = select("expected", "states")
-    if "states" not in eng.sweeps:  # pragma: no cover - a registry change
-        raise RuntimeError("the expected engine no longer evaluates batches of spending")
+def engine_model(scen: Scenario, model: Model) -> Model | MultidimModel:
+    """The compiled model the scenario's engine runs, on top of its core `model`: the
+    multidimensional model for `model: multidim`, the core model itself for `model: states`."""
+    return compile_multidim(scen, model) if scen.poverty_model == "multidim" else model
+
+
+def core_of(target: Model | MultidimModel) -> Model:
+    """The core `Model` (groups, lines, units, money) of an engine's model."""
+    return target.base if isinstance(target, MultidimModel) else target
+
+
+def engine(poverty_model: str = "states"):
+    """The expected engine (the optimiser's) for `poverty_model`, from the registry; it sweeps
+    spending arrays of both poverty models."""
+    eng = select("expected", poverty_model)
+    if poverty_model not in eng.sweeps:  # pragma: no cover - a registry change
+        raise RuntimeError(f"the expected engine no longer evaluates batches of spending ({poverty_model})")
     return eng
 
 
-def run_batch(model, spend: np.ndarray) -> EngineOutput:
-    """The expected engine on spending (S, Y+1, L, D) VND, in chunks; one stacked output."""
+def run_batch(target: Model | MultidimModel, spend: np.ndarray) -> EngineOutput:
+    """The expected engine on spending (S, Y+1, L, D) VND, in chunks; one stacked output.
+    `target`: the model the engine runs (`engine_model`)."""
     spend = np.asarray(spend, float)
     if spend.ndim == 3:
         spend = spend[None]
-    eng = engine()
+    eng = engine(target.poverty_model)
     if len(spend) <= CHUNK:
-        return eng.run(model, spend)
-    outs = [eng.run(model, spend[i : i + CHUNK]) for i in range(0, len(spend), CHUNK)]
+        return eng.run(target, spend)
+    outs = [eng.run(target, spend[i : i + CHUNK]) for i in range(0, len(spend), CHUNK)]
     return EngineOutput.stack(outs)
 
 
-def aggregates(problem, spend: np.ndarray, model=None, groups: np.ndarray | None = None) -> dict:
+def unit_model(target: Model | MultidimModel, d: int) -> tuple[Model | MultidimModel, np.ndarray]:
+    """The engine's model of unit d alone (units renumbered: it takes spending (..., L, 1), the
+    unit's column) and the indices of the unit's groups in the full model."""
+    sub = target.take_units(np.array([d]))
+    return sub, np.flatnonzero(core_of(target).g_unit == d)
+
+
+def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | None = None) -> dict:
     """The problem's additive sums (`Problem.aggregate`) for spending (S, Y+1, L, D), chunk by
-    chunk (so only the sums are kept); `model`/`groups` for a unit's sub-model."""
-    model = problem.model if model is None else model
+    chunk (so only the sums are kept); `target`/`groups` for a unit's model (`unit_model`)."""
+    target = problem.target if target is None else target
+    eng = engine(target.poverty_model)
     parts = []
     for i in range(0, len(spend), CHUNK):
-        out = engine().run(model, spend[i : i + CHUNK])
+        out = eng.run(target, spend[i : i + CHUNK])
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -82,8 +110,8 @@ def perturbed(problem, x: np.ndarray, ks: np.ndarray, deltas: np.ndarray) -> tup
     for d in np.unique(unit[unit >= 0]):
         idx = np.flatnonzero(unit == d)
         sub, g = problem.district_model(int(d))
-        batch = np.concatenate([sp[None], _batch(sp, problem.dirs, ks[idx], deltas[idx])])
-        agg = aggregates(problem, batch, model=sub, groups=g)
+        batch = np.concatenate([sp[None], _batch(sp, problem.dirs, ks[idx], deltas[idx])])[..., [d]]
+        agg = aggregates(problem, batch, target=sub, groups=g)
         for k, v in agg.items():
             out[k][idx] = base[k] + (v[1:] - v[:1])
     problem.n_evals += 1 + len(glob) + len(ks) - len(glob)

@@ -91,7 +91,7 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
             pats.append(pat)
             keys.append((yb, li))
     pats = np.array(pats)
-    out = run_batch(m, np.concatenate([sp[None], sp[None] + pats, np.maximum(sp[None] - pats, 0.0)]))
+    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats, np.maximum(sp[None] - pats, 0.0)]))
     poor, obj = _objective(p, out)
     n = len(keys)
     rows = []
@@ -129,7 +129,7 @@ def district_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
     pats = np.zeros((len(pairs),) + sp.shape)
     for k, (li, d) in enumerate(pairs):
         pats[k, 1:, li, d] = BN / Y
-    out = run_batch(m, np.concatenate([sp[None], sp[None] + pats]))
+    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats]))
     poor, obj = _objective(p, out)
     return pd.DataFrame(
         {

@@ -46,7 +46,6 @@ from simlib.allocate.problem import (
     build_problem,
     district_spend_shares,
     from_amounts,
-    refuse_other_models,
 )
 from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.allocate.robust import RobustResult, robust_optimum
@@ -247,16 +246,16 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
         out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0)
         x = out[0]
         sp = p.spend(x[None])
-        lost, _ = unallocatable(p.model, sp)
+        lost, _ = unallocatable(p.target, sp)
         value = float(out[3].value)
         if lost.sum() <= 1e-4 * BN * p.Y and (best is None or value < best[1][3].value - 1e-9):
             best = (p, out)
-        new = absorbable_spend(p.model, [sp[0]])
+        new = absorbable_spend(p.target, [sp[0]])
         if caps is not None and np.allclose(new, caps, rtol=1e-3, atol=1e-3 * BN):
             break
         caps = new
         provs = tuple(partial(absorption_rows, caps=caps) if f is absorption_rows else f for f in providers)
-        q = build_problem(scen, spec, model=p.model, providers=provs)
+        q = build_problem(scen, spec, model=p.model, providers=provs, target=p.target)
         p = q if status == "optimal" else replace(_without_targets(q), target_rows=p.target_rows)
         try:
             starts = [solve.project(p, s) for s in [x] + starts]
@@ -411,7 +410,7 @@ def _line_level_start(scen: Scenario, spec: OptimizeSpec, p: Problem, providers)
     districts by the scenario's rule, moved into the per-district problem (which can only do
     better from there)."""
     sub = replace(spec, by_district=False, frontier=(), robust=None)
-    q = build_problem(scen, sub, model=p.model, providers=providers)
+    q = build_problem(scen, sub, model=p.model, providers=providers, target=p.target)
     if spec.objective == "min_cost" or not any(r.kind == "target" for r in p.rows):
         q = _without_targets(q) if spec.objective != "min_cost" else _without_targets(q).with_objective("poor")
     try:
@@ -436,7 +435,6 @@ def prepare(
     """Load a scenario and an optional spec file and resolve the request (all input errors here);
     `switches` (robust, draws, sampler, seed) override the spec file."""
     scen = load_scenario(scenario_path, set_overrides)
-    refuse_other_models(scen)
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(
         scen,

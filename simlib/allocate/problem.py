@@ -12,13 +12,19 @@ labelled with its rule and basis, plus the linear coverage targets (officers tra
 infrastructure in every poor district). The other targets are non-linear functions of the
 allocation (`target_slacks`).
 
+The allocations are evaluated on the model the scenario names (`evaluate.engine_model`): the
+states model, or the multidimensional model, whose annual reviews classify households by income
+and deprivations under the standard in force at each review (a dated plan's horizon review under
+the standard in force in its last year: plan_2027's end-2027 review under the 2027–2030 standard).
+
 Objectives count households at the horizon's review with weights per group and state
-(`objective_weights`): poor; poor + near-poor; welfare weights; and the poverty gap — in the
-states model a documented proxy: each poor or near-poor household counts its state's mean
-relative income shortfall, max(0, 1 - income / line), at the baseline synthesis of the
-multidimensional model (`params/multidim.yaml`, income by state), so the objective is the sum of
-households' income gaps (FGT1 x households) as far as the states show it; it does not see
-incomes moving within a state.
+(`objective_weights`): poor; poor + near-poor; welfare weights; and the poverty gap, the sum of
+households' relative income shortfalls max(0, 1 - income / line) (FGT1 x households). The
+multidimensional model carries each household's income, so there the poverty gap is its own
+FGT1 sum at the horizon review (`MultidimOutput.fgt1`). The states model has no income: there it
+is a documented proxy — each poor or near-poor household counts its state's mean relative income
+shortfall at the baseline synthesis of the multidimensional model (`params/multidim.yaml`,
+income by state), as far as the states show it; it does not see incomes moving within a state.
 """
 
 from __future__ import annotations
@@ -28,14 +34,13 @@ from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.evaluate import run_batch
+from simlib.allocate.evaluate import core_of, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec
 from simlib.engines.common import EngineOutput
-from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
-from simlib.multidim import compile_multidim
+from simlib.multidim import MultidimModel, compile_multidim
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
@@ -66,7 +71,8 @@ class TargetRow:
 @dataclass
 class Problem:
     scenario: Scenario
-    model: Model
+    model: Model  # the core model: groups, lines, units, money
+    target: Model | MultidimModel  # the model the engine runs (`evaluate.engine_model`)
     spec: OptimizeSpec
     objective: str
     var_line: np.ndarray  # (n,)
@@ -119,11 +125,21 @@ class Problem:
     def run(self, X: np.ndarray) -> EngineOutput:
         X = np.atleast_2d(X)
         self.n_evals += len(X)
-        return run_batch(self.model, self.spend(X))
+        return run_batch(self.target, self.spend(X))
+
+    @property
+    def income_gap(self) -> bool:
+        """Whether the objective is the multidimensional model's own poverty gap (FGT1 sums)."""
+        return self.objective == "poverty_gap" and isinstance(self.target, MultidimModel)
+
+    def horizon(self, out: EngineOutput) -> np.ndarray:
+        """(S, G, K) what the objective weighs at the horizon review: households by group and
+        state, or for the multidimensional poverty gap their sums of relative income shortfalls."""
+        return out.multidim.fgt1[:, -1] if self.income_gap else out.states[:, -1]
 
     def objective_from(self, out: EngineOutput) -> np.ndarray:
         """Objective values (S,) of an engine output (weighted households at the horizon)."""
-        return np.einsum("sgk,gk->s", out.states[:, -1], self.weights)
+        return np.einsum("sgk,gk->s", self.horizon(out), self.weights)
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         """Objective values (S,) to minimise; for min_cost, the total money."""
@@ -148,7 +164,7 @@ class Problem:
         w = self.weights if groups is None else self.weights[groups]
         st = out.states
         return {
-            "objective": np.einsum("sgk,gk->s", st[:, -1], w),
+            "objective": np.einsum("sgk,gk->s", self.horizon(out), w),
             "poor": np.einsum("syg,ng->syn", st[..., POOR], gm),
             "near_poor": np.einsum("syg,ng->syn", st[..., NEAR_POOR], gm),
             "households": np.einsum("syg,ng->syn", st.sum(-1), gm),
@@ -198,13 +214,13 @@ class Problem:
         """Scaled slacks (S, R): >= 0 where the target row is met."""
         return self.slacks_from(self.aggregate(out))
 
-    def district_model(self, d: int) -> tuple[Model, np.ndarray]:
-        """The model restricted to unit d's groups (units do not interact in the engine, so a
-        change of spending in unit d changes only these groups), and their indices."""
+    def district_model(self, d: int) -> tuple[Model | MultidimModel, np.ndarray]:
+        """The engine's model of unit d alone (units do not interact in the engine, so a change
+        of spending in unit d changes only its groups; it takes the unit's spending column), and
+        the indices of its groups (`evaluate.unit_model`)."""
         key = f"_sub{d}"
         if key not in self.__dict__:
-            g = np.flatnonzero(self.model.g_unit == d)
-            self.__dict__[key] = (self.model.take_groups(g), g)
+            self.__dict__[key] = unit_model(self.target, d)
         return self.__dict__[key]
 
     def with_envelope_scale(self, k: float) -> Problem:
@@ -221,10 +237,12 @@ class Problem:
         """The same problem with another objective's weights."""
         return replace(self, objective=objective, weights=objective_weights(self.scenario, self.model, objective))
 
-    def with_model(self, model: Model) -> Problem:
+    def with_model(self, target: Model | MultidimModel) -> Problem:
         """The same variables and rows on another compiled model of the scenario (a parameter
-        draw): its disbursement shares and objective weights."""
-        p = replace(self, model=model, var_disb=model.disbursement[self.var_source], n_evals=0)
+        draw; the model its engine runs, `uncertainty.apply.target_for_values`): its
+        disbursement shares and objective weights."""
+        model = core_of(target)
+        p = replace(self, model=model, target=target, var_disb=model.disbursement[self.var_source], n_evals=0)
         p.weights = objective_weights(self.scenario, model, self.objective)
         return p
 
@@ -242,8 +260,8 @@ def objective_weights(scen: Scenario, model: Model, objective: str) -> np.ndarra
     G, K = model.n0.shape
     w = np.zeros((G, K))
     allocation = scen.params["allocation"]
-    if objective == "poverty_gap":
-        return gap_weights(scen, model)
+    if objective == "poverty_gap":  # the multidimensional model weighs its own FGT1 sums (Problem.horizon)
+        return np.ones((G, K)) if scen.poverty_model == "multidim" else gap_weights(scen, model)
     if objective in ("poor", "min_cost"):
         w[:, POOR] = 1.0
     elif objective == "poor_near_poor":
@@ -330,25 +348,18 @@ def coverage_rows(ctx: RowContext, P: np.ndarray, lin_ids: set) -> list:
     return out
 
 
-def refuse_other_models(scen: Scenario) -> None:
-    """The optimiser evaluates the states model only: a scenario naming another is refused (first,
-    before any other check of the request, since nothing else can make it optimisable)."""
-    if scen.poverty_model != "states":
-        raise InputError("opt_multidim", file=scen.file, field="model", value=scen.poverty_model, allowed=["states"])
-
-
 def build_problem(
-    scen: Scenario, spec: OptimizeSpec, model: Model | None = None, providers: tuple | None = None
+    scen: Scenario, spec: OptimizeSpec, model: Model | None = None, providers: tuple | None = None, target=None
 ) -> Problem:
     """Variables, constraints and objective weights for `scen` under `spec`; the rules come from
-    `providers` (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own). The optimiser
-    evaluates the states model; a scenario of the multidimensional model is refused rather than
-    optimised on another model than the one it names."""
-    refuse_other_models(scen)
+    `providers` (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own). The allocations
+    are evaluated on the model the scenario names (`evaluate.engine_model`); `target` is that
+    model when the caller has it compiled already (on top of `model`)."""
     model = model or compile_model(scen)
+    target = engine_model(scen, model) if target is None else target
     Y = len(model.years)
     v = variables(model, spec, model.disbursement)
-    ctx = RowContext(scen, model, spec, v, list(range(Y)) if spec.by_year else [None])
+    ctx = RowContext(scen, model, spec, v, list(range(Y)) if spec.by_year else [None], target)
     rows = Rows()
     for provider in DEFAULT_PROVIDERS if providers is None else providers:
         rows.extend(provider(ctx))
@@ -364,6 +375,7 @@ def build_problem(
     return Problem(
         scenario=scen,
         model=model,
+        target=target,
         spec=spec,
         objective=spec.objective,
         var_line=v.line,

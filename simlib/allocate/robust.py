@@ -29,7 +29,7 @@ from simlib.allocate.milp import solve_pl
 from simlib.allocate.problem import Problem
 from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.uncertainty import build_space, sample
-from simlib.uncertainty.apply import model_for_values
+from simlib.uncertainty.apply import target_for_values
 
 
 @dataclass
@@ -58,7 +58,7 @@ def draw_problems(p: Problem, n: int, method: str = "lhs", seed: int | None = No
     seed = int(scen.seed if seed is None else seed)
     space = build_space(scen.params)
     smp = sample(space, scen.params, n, method, seed)
-    problems = [p.with_model(model_for_values(scen, smp.keys, smp.values[i])) for i in range(n)]
+    problems = [p.with_model(target_for_values(scen, smp.keys, smp.values[i])) for i in range(n)]
     zero = np.zeros((1, p.n))
     f_zero = np.array([float(q.evaluate(zero)[0]) for q in problems])
     return Draws(problems, f_zero, smp.keys, smp.values, method, seed)
