@@ -66,3 +66,20 @@ def test_no_line_starts_with_a_dash(batch):
     for page in out.rglob("*.html"):
         bad = re.findall(r".{0,20}[ \t\r\n]+[–—].{0,20}", _text(page))
         assert not bad, (page.name, bad[:5])
+
+
+def test_the_batch_writes_the_period_changes(batch):
+    """The batch writes what `simlib run` writes: the re-mapping, reclassification and real
+    movement between reviews (`period_changes.csv`), each row adding up to its current count."""
+    _, out = batch
+    import json
+
+    import pandas as pd
+
+    folder = out / "plan_2027"
+    assert "period_changes.csv" in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    pc = pd.read_csv(folder / "period_changes.csv", dtype={"geo": str})
+    total = pc["previous"] + pc["remapping"] + pc["reclassification"] + pc["movement"]
+    assert ((total - pc["current"]).abs() <= 1e-6 * pc["current"].abs().clip(lower=1)).all()
+    province = pc[(pc["geo"] == "province") & (pc["measure"] == "poor") & (pc["year"] == 2027)]
+    assert len(province) == 1 and province["reclassification"].iloc[0] > 0  # the 2027 standard's lines are higher

@@ -22,6 +22,7 @@ from simlib.runner import run
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import parse_yaml
 from simlib.workbench import workspace as WS
+from simlib.workbench.compare import suggest
 from simlib.workbench.grid import EVERY_YEAR
 from simlib.workbench.project import shown_indicators
 from simlib.workbench.state import AllocationState, Problem, parse_number, share_labels
@@ -651,3 +652,15 @@ def _walk(node):
     children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
     for child in children:
         yield from _walk(child)
+
+
+def test_suggest_is_refused_in_words_on_the_multidimensional_model():
+    """The optimiser on the multidimensional model needs hours of CPU and has no cancel: the
+    workbench's button says so (field, value, what is allowed) instead of starting it."""
+    raw = tiny_raw()
+    raw["model"] = "multidim"
+    st = AllocationState(make_scenario(raw))
+    with pytest.raises(InputError) as err:
+        suggest(st)
+    assert err.value.field == "model" and err.value.value == "multidim"
+    assert "simlib optimize" in str(err.value.message("vi")) and "simlib optimize" in str(err.value.message("en"))

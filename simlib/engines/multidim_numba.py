@@ -19,8 +19,11 @@ except ImportError:  # pragma: no cover
     _numba = None
     prange = range
 
-#: sums may be reordered (vectorised) and multiply-adds fused: results move in the last bits only
-FAST = {"reassoc", "contract", "nsz"}
+#: multiply-adds may be fused and the sign of zero ignored; sums are NOT reordered ("reassoc"):
+#: with it, code compiled in this process and the same code loaded from numba's cache summed in
+#: different orders (a fresh clone's first run and its second differed by 3e-11 in
+#: indicators.csv), which broke "same inputs, same bytes"
+FAST = {"contract", "nsz"}
 
 
 def compiled(fn):

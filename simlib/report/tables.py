@@ -35,8 +35,9 @@ from simlib.results import INDICATOR_UNITS
 
 #: the run's own tidy tables, as `simlib run` writes them
 RUN_TABLES = ("states", "flows", "indicators", "targets", "programme")
-#: written when the run has them (multidimensional model; review-category flows; absorption)
-OPTIONAL_RUN_TABLES = ("deprivations", "deprivation_removals", "review_flows", "absorption")
+#: written when the run has them (multidimensional model; review-category flows; absorption;
+#: re-mapping and reclassification apart from real movement, `simlib.period_changes`)
+OPTIONAL_RUN_TABLES = ("deprivations", "deprivation_removals", "review_flows", "absorption", "period_changes")
 #: indicators whose spread over the parameter draws the uncertainty table shows
 KEY_INDICATORS = (
     "poor_rate",

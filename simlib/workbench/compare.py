@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.memo import memoised
 from simlib.options import RunOptions
@@ -196,6 +197,10 @@ def suggest(state, amounts: np.ndarray | None = None) -> Suggestion:
     # local import: the optimiser loads in seconds; only this button needs it
     from simlib.allocate.optimize import optimize
 
+    if state.base.poverty_model != "states":  # tens of thousands of engine runs: hours of CPU, no cancel
+        raise InputError(
+            "suggest_multidim", file=state.base.file, field="model", value=state.base.poverty_model, allowed=["states"]
+        )
     old = state.amounts() if amounts is None else np.array(amounts, dtype=float)
 
     def run() -> Suggestion:
