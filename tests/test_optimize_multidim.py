@@ -154,6 +154,7 @@ def test_cli_optimize_on_a_multidim_scenario_writes_a_scenario_run_accepts(tmp_p
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
+    assert "can take hours" in r.stderr  # the planner is told before a long optimisation starts
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "approx_error" in json.dumps(summary)
     r2 = subprocess.run(

@@ -90,6 +90,8 @@ def main(args) -> int:
         i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
         file=sys.stderr,
     )
+    if scen.poverty_model != "states":  # tens of thousands of runs of a model that takes seconds each
+        print(i18n.t("cli.optimize_multidim_slow", lang), file=sys.stderr)
     res = optimize(scen, spec, progress=sys.stderr.isatty())
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
