@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 LANG_REPORT ?= vi
 # parameter draws per scenario for fan charts and probabilities of meeting targets (0: off); the
-# whole batch with 100 needs about 160 CPU seconds (benchmarks/reports_results.json)
+# whole batch with 100 needs about 125 CPU seconds (benchmarks/reports_results.json)
 UNCERTAINTY ?= 100
 
 .PHONY: reports test bench bench-reports lab clean-venv help
