@@ -390,3 +390,11 @@ def test_cli_sensitivity_and_robustness_write_their_tables(tmp_path):
     assert summary.loc["tiny_plan", "regret_max"] == 0.0 and summary.loc["tiny_b", "share_best"] == 0.0
     r = cli("robustness", str(a), "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and not (tmp_path / "x").exists()
+
+
+def test_an_outcome_on_communes_names_the_poor_communes():
+    """The aggregate of poor units is named by the level of the run's units (issue 19)."""
+    o = Output("poor_rate", "poor_districts", 2027)
+    assert "xã nghèo" in o.label([2027], "vi", level="commune").lower()
+    assert "poor communes" in o.label([2027], "en", level="commune").lower()
+    assert "huyện nghèo" in o.label([2027], "vi").lower()

@@ -40,6 +40,7 @@ from SALib.sample import sobol as sobol_sampler
 from simlib import i18n
 from simlib.errors import InputError
 from simlib.options import RunOptions
+from simlib.runner import changes_level
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
@@ -247,9 +248,16 @@ class Output:
             return f"met:{self.target_id}:{self.geo}:{y}"
         return f"{self.indicator}:{self.geo}:{y}"
 
-    def label(self, years: Sequence[int], lang: str | None = None, target_label: str | None = None) -> str:
+    def label(
+        self, years: Sequence[int], lang: str | None = None, target_label: str | None = None, level: str = "district"
+    ) -> str:
+        """The outcome in words; `level`: the level of the run's units ('commune': the aggregate of
+        the poor units is "poor communes")."""
         y = self.year or years[-1]
-        geo = i18n.label("geo", self.geo, lang, default=self.geo)
+        poor_communes = self.geo == "poor_districts" and level == "commune"
+        geo = (
+            i18n.t("geo.poor_communes", lang) if poor_communes else i18n.label("geo", self.geo, lang, default=self.geo)
+        )
         if self.target_id:
             return i18n.t("unc.output.target", lang, label=target_label or self.target_id, geo=geo, year=y)
         if self.indicator == "poor_rate" and self.geo == "province":
@@ -355,7 +363,7 @@ def _labels(
         lab = {}
         for o, nme in zip(outputs, names):
             tl = targets.get(o.target_id, {}).get(f"label_{lang}") if o.target_id else None
-            lab[nme] = o.label(years, lang, tl)
+            lab[nme] = o.label(years, lang, tl, changes_level(scen))
         table[f"output_label_{lang}"] = table["output"].map(lab)
     return table
 
