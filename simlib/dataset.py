@@ -62,6 +62,12 @@ class Dataset:
     file_hashes: dict
 
     @property
+    def level(self) -> str:
+        """'commune' or 'district': the level of the units the counts are on (`geography.level` of
+        dataset.yaml; district without one)."""
+        return str((self.meta.get("geography") or {}).get("level", "district"))
+
+    @property
     def unit_ids(self) -> tuple[str, ...]:
         return tuple(self.units["unit_id"])
 

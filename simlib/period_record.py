@@ -14,9 +14,6 @@ from simlib.programmes import catalogue_for_year, load_periods, period_for_year
 from simlib.scenario import Scenario
 from simlib.standards import build_standards, standard_for_year
 
-#: the geography of a dataset without a `geography` entry in its dataset.yaml
-DEFAULT_LEVEL = "district"
-
 
 def catalogue_entry(scen: Scenario, year: int, notes: list[str]) -> dict:
     """The catalogue the year's budget ran under (the 2021–2025 lines for a fixed scenario)."""
@@ -59,7 +56,7 @@ def geography_entry(scen: Scenario, geo, year: int, notes: list[str]) -> dict:
     """The units of the year's review in force (`geography_for_year`) and those the counts are on."""
     period = geography_for_year(year, geo)
     meta = scen.dataset.meta.get("geography") or {}
-    level = meta.get("level", DEFAULT_LEVEL)
+    level = scen.dataset.level
     source = geo.transition["source"]
     entry = {
         "in_force": period.id,

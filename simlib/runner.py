@@ -256,11 +256,6 @@ def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | N
     return (replace(scen, params=params) if params is not None else None), year
 
 
-def changes_level(scen: Scenario) -> str:
-    """The level of the units the scenario's dataset is on (for `simlib.period_changes`)."""
-    return (scen.dataset.meta.get("geography") or {}).get("level", "district")
-
-
 def dated_changes(
     scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -274,7 +269,7 @@ def dated_changes(
         model, target = compile_run_model(old_scen)
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
-    changed, level, geo = ((year,) if year else ()), changes_level(scen), load_geography()
+    changed, level, geo = ((year,) if year else ()), scen.dataset.level, load_geography()
     # a run that is not dated keeps its own units in every year (nothing re-mapped)
     changes = period_changes(tables.states, level, geo, old_states, changed=changed, run_units=not scen.dated)
     return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)

@@ -16,8 +16,8 @@ from simlib.workbench import compare as WC
 
 
 def test_dataset_level_is_read_from_the_dataset():
-    assert LV.dataset_level(load_dataset("caobang_communes")) == "commune"
-    assert LV.dataset_level(load_dataset("caobang")) == "district"
+    assert load_dataset("caobang_communes").level == "commune"
+    assert load_dataset("caobang").level == "district"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -78,7 +78,7 @@ def overview(ds, lang: str) -> list:
                     t("indicator.households"),
                     fmt.households(total, lang),
                     t(
-                        levels.key("baseline.units", levels.dataset_level(ds)),
+                        levels.key("baseline.units", ds.level),
                         n=len(ds.unit_ids),
                         poor=int(ds.poor_district.sum()),
                     ),
@@ -96,7 +96,7 @@ def district_frame(ds, lang: str) -> pd.DataFrame:
     """Households by unit and public state, with poor and near-poor rates (numbers)."""
     pc = public_counts(ds).sum(axis=(1, 2))  # (D, 4)
     df = pd.DataFrame(pc, columns=[i18n.label("state", s, lang) for s in PUBLIC_STATES])
-    df.insert(0, i18n.t(levels.key("table.district", levels.dataset_level(ds)), lang), _names(ds, lang))
+    df.insert(0, i18n.t(levels.key("table.district", ds.level), lang), _names(ds, lang))
     tot = pc.sum(axis=1)
     df[i18n.t("indicator.households", lang)] = tot
     df[i18n.t("indicator.poor_rate", lang) + " (%)"] = 100 * pc[:, 0] / tot
@@ -106,7 +106,7 @@ def district_frame(ds, lang: str) -> pd.DataFrame:
 
 def by_district(ds, lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    pc, level = public_counts(ds).sum(axis=(1, 2)), levels.dataset_level(ds)
+    pc, level = public_counts(ds).sum(axis=(1, 2)), ds.level
     names = [n + (" ★" if p else "") for n, p in zip(_names(ds, lang), ds.poor_district)]
     segments = [(i18n.label("state", s, lang), pc[:, i]) for i, s in enumerate(PUBLIC_STATES)]
     fig = bars.stacked_barh(

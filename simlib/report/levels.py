@@ -42,11 +42,6 @@ COMMUNE_KEYS = {
 FORMER_DISTRICTS_KEY = "geo.poor_former_districts"
 
 
-def dataset_level(dataset) -> str:
-    """'commune' or 'district': the level of the units a dataset's counts are on."""
-    return str((dataset.meta.get("geography") or {}).get("level", DEFAULT_LEVEL))
-
-
 def year_levels(manifest: dict | None) -> dict[int, str]:
     """{year: level of the units in force at that year's review} from a run's period record
     (empty when the run recorded none)."""
@@ -87,7 +82,7 @@ class Levels:
         and the period record of the run's manifest (of its run, itself or its tables)."""
         holders = (getattr(ctx, "result", None), ctx, getattr(ctx, "tables", None))
         manifest = next((m for m in (getattr(h, "manifest", None) for h in holders) if isinstance(m, dict)), None)
-        return cls(dataset_level(ctx.scenario.dataset), year_levels(manifest))
+        return cls(ctx.scenario.dataset.level, year_levels(manifest))
 
     def at(self, years=()) -> str | None:
         """The level in force at the first of `years` that the record knows (None: unknown)."""

@@ -36,7 +36,7 @@ from simlib.options import RunOptions
 from simlib.period_changes import REBASE_COLUMNS, rebase_points
 from simlib.period_targets import evaluate_period_targets, targets_for_year
 from simlib.results import indicator_arrays, programme_effect_indicators, states_table
-from simlib.runner import changes_level, compile_run_model, previous_standard_scenario, simulate
+from simlib.runner import compile_run_model, previous_standard_scenario, simulate
 from simlib.scenario import Scenario
 from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
@@ -134,7 +134,7 @@ class Rebasing:
         if old is None:
             return None
         poor = tuple(u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p)
-        return cls(old, year, changes_level(scen), load_geography(), poor)
+        return cls(old, year, scen.dataset.level, load_geography(), poor)
 
     def twin(self, old_model) -> tuple:
         """(this, the draw's model keeping the previous standard), as `run_model` takes it."""

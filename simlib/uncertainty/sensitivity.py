@@ -40,7 +40,6 @@ from SALib.sample import sobol as sobol_sampler
 from simlib import i18n
 from simlib.errors import InputError
 from simlib.options import RunOptions
-from simlib.runner import changes_level
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
@@ -363,7 +362,7 @@ def _labels(
         lab = {}
         for o, nme in zip(outputs, names):
             tl = targets.get(o.target_id, {}).get(f"label_{lang}") if o.target_id else None
-            lab[nme] = o.label(years, lang, tl, changes_level(scen))
+            lab[nme] = o.label(years, lang, tl, scen.dataset.level)
         table[f"output_label_{lang}"] = table["output"].map(lab)
     return table
 

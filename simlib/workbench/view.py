@@ -38,7 +38,7 @@ from simlib.errors import SimlibError
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
-from simlib.report.levels import Levels, dataset_level
+from simlib.report.levels import Levels
 from simlib.workbench import compare as C
 from simlib.workbench.background import Background
 from simlib.workbench.charts import LiveRateChart
@@ -99,7 +99,7 @@ class ExplorerView:
         self.uid = uuid.uuid4().hex[:12]
         self.start = state.evaluate()
         self.result = self.start
-        self.levels = Levels(dataset_level(state.base.dataset))  # communes or districts, for labels
+        self.levels = Levels(state.base.dataset.level)  # communes or districts, for labels
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang, self.levels)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
