@@ -26,6 +26,9 @@ DEFAULT_LEVEL = "district"
 #: the key of each level-dependent text on commune-level units
 COMMUNE_KEYS = {
     "geo.poor_districts": "geo.poor_communes",
+    "report.verdict.summary_readings": "report.verdict.summary_readings_communes",
+    "report.verdict.unit_reading": "report.verdict.unit_reading_communes",
+    "report.card.targets_readings": "report.card.targets_readings_communes",
     "report.fig.districts": "report.fig.communes",
     "report.fig.groups": "report.fig.groups_communes",
     "report.table.districts": "report.table.communes",
