@@ -97,3 +97,66 @@ def test_the_2026_target_is_read_both_ways_with_its_basis():
     spec = {s["target_id"]: s for s in targets_for_year(2027).specs}["poor_communes_poor_rate_change"]
     assert spec["reading"] == "ambiguous"
     assert spec["each_poor_commune"]
+
+
+def _decision_run(v):
+    """A run as the decision page and the index read it: verdicts, a manifest whose period record
+    says the units used are communes, no draws."""
+    from types import SimpleNamespace
+
+    manifest = {
+        "periods": {"years": [{"year": 2027, "geography": {"level_in_force": "commune", "units_used": "commune"}}]}
+    }
+    return SimpleNamespace(
+        name="plan", role="plan", link="", verdicts=v, title=lambda lang: "P",
+        tables=SimpleNamespace(manifest=manifest, uncertainty=None),
+    )  # fmt: skip
+
+
+def test_decision_and_index_state_both_readings(monkeypatch):
+    from simlib.report import decision as DC
+    from simlib.report import index as IX
+
+    run = _decision_run(_run(-3.2, {"a": -4.0, "b": -2.5}))
+    text = DC.plan_message([run], "en").html
+    # together: 2 met of 2; each poor commune: 1 met, 1 not met
+    assert "2 met, 0 uncertain, 0 not met of 2 targets" in text
+    assert "each poor commune on its own" in text and "1 met, 0 uncertain, 1 not met of 2" in text
+    monkeypatch.setattr(DC, "all_met_probability", lambda r, year: float("nan"))
+    cell = IX._verdict_cell(run, "vi")
+    assert "đạt 2" in cell and "tính từng xã nghèo: đạt 1" in cell
+    # a run without units keeps the one reading
+    plain = _decision_run(_run(-3.2, {}))
+    assert "on its own" not in DC.plan_message([plain], "en").html
+    assert "từng xã" not in IX._verdict_cell(plain, "vi")
+
+
+def test_workbench_card_counts_both_readings():
+    # two draws: the aggregate meets −3 in both; unit a in both, unit b in one only (share 0.5 →
+    # met under target_status's "at least half" rule), unit c in neither → each-unit not met
+    from types import SimpleNamespace
+
+    from simlib.report import data as D
+    from simlib.workbench.view import ExplorerView
+
+    rows = []
+    for draw, b in ((0, -3.5), (1, -2.0)):
+        for gt, g, v in (("poor_districts", "poor_districts", -3.2), ("district", "a", -4.0), ("district", "b", b)):
+            rows.append({"target_id": "u", "geo_type": gt, "geo": g, "year": 2027, "draw": draw, "value": v})
+        rows.append(
+            {"target_id": "p", "geo_type": "province", "geo": "province", "year": 2027, "draw": draw, "value": -2.0}
+        )
+    targets = pd.DataFrame(rows)
+    targets["met"] = targets["value"] <= -3.0
+    targets.loc[targets["target_id"] == "p", "met"] = True
+    got = D.targets_met_in(targets, 2027)
+    assert got == {"targets_met": 2, "targets_total": 2, "targets_met_together": 2, "targets_with_units": 1}
+    with_c = pd.concat([targets, targets[targets["geo"] == "a"].assign(geo="c", value=-1.0, met=False)])
+    got = D.targets_met_in(with_c, 2027)
+    assert (got["targets_met"], got["targets_met_together"]) == (1, 2)
+    view = SimpleNamespace(lang="en", levels=Levels("commune"), t=lambda k, **kw: i18n.t(k, "en", **kw))
+    h = got | {"year_start": 2023, "year_end": 2027}
+    title, value, detail = ExplorerView._targets_card(view, h)
+    assert value == "2/2 · 1/2" and "each poor commune" in detail
+    plain = D.targets_met_in(targets[targets["geo_type"] != "district"], 2027) | {"year_start": 2023, "year_end": 2027}
+    assert ExplorerView._targets_card(view, plain)[1] == "2/2"

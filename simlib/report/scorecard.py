@@ -236,3 +236,12 @@ def reading_card(table: pd.DataFrame, lang: str, levels: Levels) -> tuple[str, s
     together, each = verdict.counts(table, reading="aggregate"), verdict.counts(table, reading="each_unit")
     value = f"{together['met']}/{n} · {each['met']}/{n}"
     return value, levels.t("report.card.targets_readings", lang, together=together["met"], each=each["met"], n=n)
+
+
+def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels, key: str = "decision.each_unit_reading") -> str:
+    """The count of targets met when each poor unit is judged on its own (`key`: a level-dependent
+    text with met, uncertain, not_met, total); "" when no target of the own years has units."""
+    if verdict.unit_targets(table).empty:
+        return ""
+    c = verdict.counts(table, reading="each_unit")
+    return levels.t(key, lang, total=len(verdict.headline_verdicts(table)), **c)
