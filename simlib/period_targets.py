@@ -7,7 +7,9 @@ year) and from 2026 the merged programme's phase-I targets (`params/targets/2026
 reports of Nghị quyết 257/2025/QH15 and of the Government's proposal; national or regional
 figures, not Cao Bằng's, whose own targets were not found). `targets_for_year(year)` returns a
 `TargetSet` whose `specs` have the keys of `simlib.targets.target_specs` plus the period's own:
-`status` (adopted / proposal), `source`, `kind`, `judged_years`, `unit`, `range` and `indicator_modelled`
+`status` (adopted / proposal), `source`, `kind`, `judged_years`, `unit`, `range`, `reading` (a
+target set for poor units: for them together, for each, or `ambiguous` when the text does not say —
+reports then show both, `simlib.report.verdict`) and `indicator_modelled`
 (whether simlib computes the indicator at all; none of the 2026–2030 targets is set for Cao Bằng).
 
 `evaluate_period_targets` judges each projected year against the targets in force in it (a
@@ -105,6 +107,7 @@ def period_spec(raw: dict, first: int, last: int) -> dict:
         "unit": value["unit"],
         "range": (float(value["low"]), float(value["high"])) if "low" in value else None,
         "indicator_modelled": raw["indicator"] in INDICATOR_UNITS,
+        "reading": raw.get("reading", "each_unit" if each else "aggregate"),
     }
 
 

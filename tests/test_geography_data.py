@@ -8,6 +8,7 @@ import csv
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +82,21 @@ def test_district_ids_link_to_the_2024_dataset():
         ids_2024 = {r["unit_id"] for r in csv.DictReader(f)}
     assert {r["district_id"] for r in rows("units_2024.csv")} == ids_2024
     assert {w["district_id"] for w in rows("district_weights_2025.csv")} == ids_2024
+
+
+def test_extremely_disadvantaged_is_the_2026_2030_region_iii_list():
+    # QĐ 2230/QĐ-UBND as reported: region I Thục Phán, region II Tân Giang and Nùng Trí Cao,
+    # region III the 53 xã; the column is true exactly for region III, the source file names the
+    # same units as the table, and the two unknown flags stay unknown
+    units = pd.read_csv(GEO / "units_2025.csv", dtype=str)
+    regions = pd.read_csv(GEO / "sources" / "regions_2026_2030.csv", dtype=str)
+    assert list(regions["code"]) == list(units["code"])
+    assert list(regions["name"]) == list(units["name"])
+    by_name = dict(zip(regions["name"], regions["region"], strict=True))
+    assert by_name["Phường Thục Phán"] == "I"
+    assert by_name["Phường Tân Giang"] == by_name["Phường Nùng Trí Cao"] == "II"
+    assert (regions["region"] == "III").sum() == 53
+    assert set(regions.loc[regions["region"] == "III", "kind"]) == {"xã"}
+    expected = (regions["region"] == "III").map({True: "true", False: "false"})
+    assert list(units["extremely_disadvantaged"]) == list(expected)
+    assert set(units["poor_commune"]) == set(units["border"]) == {"unknown"}

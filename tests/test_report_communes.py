@@ -154,3 +154,25 @@ def test_units_and_their_aggregate_are_named_as_communes(ctx):
     assert "xã nghèo" in TR.group_panels(ctx).caption
     caveats = " ".join(R.caveats(ctx))
     assert "theo xã" in caveats and "bằng nhau" in caveats and "theo huyện" not in caveats
+
+
+def test_first_screen_judges_the_poor_communes_both_ways(ctx):
+    """The 2026–2030 poor-commune target does not say "together" or "each" (reading: ambiguous):
+    the first screen gives the count of targets under both readings and how many poor communes
+    reach −3 points, counted here from the scorecard's commune rows."""
+    v = ctx.verdicts
+    own = v[v["own_year"]]
+    rows = own[(own["target_id"] == "poor_communes_poor_rate_change") & own["detail"]]
+    k, n = int((rows["status"] == "met").sum()), len(rows)
+    assert n > 0
+    head = own[~own["detail"]]
+    each_met = sum(
+        bool(r["status"] == "met") and (r["target_id"] != "poor_communes_poor_rate_change" or k == n)
+        for _, r in head.iterrows()
+    )
+    together_met = int((head["status"] == "met").sum())  # no draws: the aggregate's projection
+    value = next(val for label, val, _ in R._verdict_cards(ctx) if "2027" in label)
+    assert value == f"{together_met}/{len(head)} · {each_met}/{len(head)}"
+    sentence = R.verdict_sentence(ctx)
+    assert f"{k}/{n} xã nghèo" in sentence
+    assert "chưa quy định rõ" in sentence

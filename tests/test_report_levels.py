@@ -124,3 +124,19 @@ def test_baseline_names_commune_units(name, column, section):
     assert section in html and "★ xã nghèo" in html and "huyện nghèo" not in html
     district = load_dataset("caobang")
     assert baseline.district_frame(district, "vi").columns[0] == i18n.t("table.district", "vi")
+
+
+def test_baseline_sources_follow_the_page_language():
+    # the commune dataset's first source has an English title and a Vietnamese one (title_vi):
+    # each page shows its own language's, a source without title_vi keeps its title on both
+    ds = load_dataset("caobang_communes")
+    raw = {s["id"]: s for s in ds.meta["sources"]}
+    vi_page = "".join(str(b) for b in baseline.provenance(ds, "vi"))
+    en_page = "".join(str(b) for b in baseline.provenance(ds, "en"))
+    assert raw["district_dataset"]["title_vi"] in vi_page
+    assert raw["district_dataset"]["title"] not in vi_page
+    assert raw["district_dataset"]["title"] in en_page
+    assert raw["district_dataset"]["title_vi"] not in en_page
+    sources = [{"id": "a", "title": "T", "title_vi": "Tv"}, {"id": "b", "title": "U"}, {"id": "c"}]
+    assert [s["title"] for s in baseline.localized_sources(sources, "vi")] == ["Tv", "U", "c"]
+    assert [s["title"] for s in baseline.localized_sources(sources, "en")] == ["T", "U", "c"]

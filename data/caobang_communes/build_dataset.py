@@ -98,7 +98,11 @@ def meta(district, geo, period_id: str) -> dict:
             },
         ],
         "sources": [
-            {"id": "district_dataset", "title": "data/caobang (end-2023 review, estimated by district)"},
+            {
+                "id": "district_dataset",
+                "title": "data/caobang (end-2023 review, estimated by district)",
+                "title_vi": "data/caobang (kết quả rà soát cuối năm 2023, ước tính từ số liệu cấp huyện)",
+            },
             {"id": "nq1657", "title": geo.transition["source"]["title_vi"], "url": geo.transition["source"]["url"]},
         ],
     }

@@ -5,10 +5,11 @@
     python data/geography/build_geography.py --check  # rebuilds in memory, exit 1 if files differ
     python data/geography/build_geography.py --flags  # only the 2024 poor-district flags, no packages
 
-`--flags` rewrites the column `legacy_poor_district_communes` of units_2025.csv (k/n: k of the
+`--flags` rewrites the columns `legacy_poor_district_communes` of units_2025.csv (k/n: k of the
 unit's n old communes lay in a 2024 poor district) from the committed mapping_2025.csv and the
-current flags of data/caobang/units.csv, leaving every other byte of the file as it is: run it
-whenever a poor-district flag of the 2024 dataset changes (it needs neither data package).
+current flags of data/caobang/units.csv, and `extremely_disadvantaged` (a region III commune of
+2026–2030) from caobang/sources/regions_2026_2030.csv, leaving every other byte of the file as it
+is: run it whenever either source changes (it needs neither data package).
 
 Needs two packages that simlib itself does not depend on (install them in a scratch venv, see
 data/geography/README.md): `vietnamadminunits==1.0.4` (MIT) and `vietnam-provinces==2026.9.0`
@@ -24,7 +25,9 @@ Inputs and what each is trusted for:
     which new unit each old one forms — the legal authority for the mapping;
   - caobang/sources/population_2025.csv: area and population per new unit as published by the
     official merger look-up site (second-hand copy, see the README);
-  - data/caobang/units.csv: the 2024 district ids and the poor-district flags (to link datasets).
+  - data/caobang/units.csv: the 2024 district ids and the poor-district flags (to link datasets);
+  - caobang/sources/regions_2026_2030.csv: each new unit's region (khu vực I / II / III) of 2026–2030
+    (QĐ 2230/QĐ-UBND of Cao Bằng, 25/12/2025, as reported; README).
 
 Every legacy commune is resolved to exactly one new unit from the resolution (every clause says
 "sắp xếp toàn bộ diện tích tự nhiên, quy mô dân số": whole units, no splits, share 1). The two
@@ -270,9 +273,15 @@ def table_units_2025(units, communes, ids, mapping, pops) -> list[list]:
         rows.append(
             [f"{u['code']:05d}", u["name"], u["kind"], f"{u['area_km2']:.2f}", f"{u['lat']:.4f}", f"{u['lon']:.4f}"]
             + [pop, POP_SOURCE, clause, len(olds[u["code"]]), ";".join(dists), f"{in_poor}/{len(olds[u['code']])}"]
-            + ["unknown", "unknown", "unknown", "2025-07-01"]
+            + ["unknown", extremely_disadvantaged()[f"{u['code']:05d}"], "unknown", "2025-07-01"]
         )
     return rows
+
+
+def extremely_disadvantaged() -> dict[str, str]:
+    """unit code -> 'true'/'false': a region III commune (xã khu vực III) of 2026–2030 in
+    sources/regions_2026_2030.csv (QĐ 2230/QĐ-UBND of 25/12/2025 as reported, README)."""
+    return {r["code"]: "true" if r["region"] == "III" else "false" for r in read_csv(SOURCES / "regions_2026_2030.csv")}
 
 
 def table_district_weights(units, communes, ids, mapping, pops) -> list[list]:
@@ -376,15 +385,16 @@ def rebuild_flags(check: bool) -> int:
     flags = poor_flag_counts(read_csv(OUT / "mapping_2025.csv"), poor_district_ids())
     rows = list(csv.reader(io.StringIO((OUT / "units_2025.csv").read_text("utf-8"))))
     col = rows[0].index("legacy_poor_district_communes")
+    xcol, region3 = rows[0].index("extremely_disadvantaged"), extremely_disadvantaged()
     for row in rows[1:]:
-        row[col] = flags[row[0]]
+        row[col], row[xcol] = flags[row[0]], region3[row[0]]
     text = render(rows)
     stale = (OUT / "units_2025.csv").read_text("utf-8") != text
     if check:
         print("flags up to date" if not stale else "units_2025.csv flags differ from a rebuild")
         return 1 if stale else 0
     (OUT / "units_2025.csv").write_text(text, encoding="utf-8")
-    print(f"wrote legacy_poor_district_communes in {OUT / 'units_2025.csv'}")
+    print(f"wrote legacy_poor_district_communes and extremely_disadvantaged in {OUT / 'units_2025.csv'}")
     return 0
 
 

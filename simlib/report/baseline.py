@@ -205,6 +205,13 @@ def method_text(ds, lang: str) -> str:
     return i18n.t("baseline.method_estimated", lang) if ds.meta.get("method") else ""
 
 
+def localized_sources(sources, lang: str) -> list[dict]:
+    """A dataset's `sources` with each `title` in the reader's language (`title_vi` on a Vietnamese
+    page when the source has one; else its title, else its id)."""
+    key = i18n.column("title", lang)
+    return [dict(s, title=s.get(key) or s.get("title", s.get("id", ""))) for s in sources or []]
+
+
 def provenance(ds, lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [html.heading(t("baseline.section.provenance"))]
@@ -220,9 +227,11 @@ def provenance(ds, lang: str) -> list:
         blocks.append(
             html.table(header, rows, numeric=[False] + [True] * len(PROVENANCE), caption=t("baseline.table.provenance"))
         )
-    # notes on the sources are written in English in the data files: a Vietnamese page shows a
-    # source's `note_vi` when it has one, else its title and link only
-    srcs = html.source_items(ds.meta.get("sources"), i18n.column("note", lang) if lang != "en" else "note")
+    # titles and notes of the sources are written in English in the data files: a Vietnamese page
+    # shows a source's `title_vi` / `note_vi` when it has one, else its title and link only
+    srcs = html.source_items(
+        localized_sources(ds.meta.get("sources"), lang), i18n.column("note", lang) if lang != "en" else "note"
+    )
     if srcs:
         blocks.append(html.para(t("report.assumptions.sources")))
         blocks.append(html.bullet_list(srcs, raw=True))

@@ -249,11 +249,27 @@ def headline(ind: pd.DataFrame, targets: pd.DataFrame) -> dict:
     put("poor_fewer_end", value_at(ind, "poor_fewer_than_without_programme", y1))
     put("cost_per_household_lifted_end", value_at(ind, "cost_per_household_lifted", y1))
     put("spend_total_billion", total_over_years(ind, "spend"))
+    return h | targets_met_in(targets, y1)
+
+
+def targets_met_in(targets: pd.DataFrame, year: int) -> dict:
+    """Targets met in `year` (`target_status`: in every area a target covers, i.e. each poor unit
+    on its own), how many, and the same with the poor units taken together (the targets' named
+    areas only, `targets_met_together`) with `targets_with_units`: how many targets are judged for
+    each unit too (then the two readings differ and are shown side by side,
+    `simlib.report.verdict`)."""
     st = target_status(targets)
-    last = st[st["year"] == y1]
-    h["targets_met"] = int(last["met"].sum())
-    h["targets_total"] = int(len(last))
-    return h
+    last = st[st["year"] == year]
+    named = targets[targets["geo_type"] != "district"] if len(targets) else targets
+    together = target_status(named)
+    together = together[together["year"] == year]
+    unit_rows = targets[(targets["geo_type"] == "district") & (targets["year"] == year)] if len(targets) else targets
+    return {
+        "targets_met": int(last["met"].sum()),
+        "targets_total": int(len(last)),
+        "targets_met_together": int(together["met"].sum()),
+        "targets_with_units": int(unit_rows["target_id"].nunique()) if len(unit_rows) else 0,
+    }
 
 
 def budget_by_line(scenario) -> pd.DataFrame:

@@ -28,7 +28,8 @@ from simlib.options import RunOptions
 from simlib.report import data, html, verdict
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
-from simlib.report.scorecard import shortfall_text
+from simlib.report.levels import manifest_levels
+from simlib.report.scorecard import each_unit_sentence, shortfall_text
 from simlib.report.table import read_csv
 from simlib.scenario import load_scenario
 from simlib.uncertainty.robustness import comparable, compare_allocations, regret, regret_summary
@@ -254,8 +255,10 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
         counts = {r.name: verdict.counts(r.verdicts)["met"] for r in allocs}
         top = max(allocs, key=lambda r: counts[r.name])
         n = len(verdict.headline_verdicts(top.verdicts))
+        text = t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n)
+        each = each_unit_sentence(top.verdicts, lang, manifest_levels(top.tables.manifest))
         return Message(
-            t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n),
+            " ".join(x for x in (text, each) if x),
             "compare.html#verdicts",
             t("decision.evidence"),
         )
@@ -329,7 +332,8 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
     v = verdict.headline_verdicts(plan.verdicts)
     if v.empty:
         return None
-    c = verdict.counts(plan.verdicts)
+    each = each_unit_sentence(plan.verdicts, lang, manifest_levels(plan.tables.manifest))
+    c = verdict.counts(plan.verdicts, reading="aggregate" if each else None)
     year = int(v["year"].min())
     text = i18n.t(
         "decision.plan",
@@ -342,6 +346,7 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         total=len(v),
     )
 
+    text += f" {each}" if each else ""
     worst = v[v["status"] != "met"]
     if len(worst):
         w = worst.loc[worst["margin"].idxmin()]

@@ -19,6 +19,8 @@ from simlib.i18n import fmt
 from simlib.report import data, decision, html, verdict
 from simlib.report.compare import group_title
 from simlib.report.data import RunTables
+from simlib.report.levels import manifest_levels
+from simlib.report.scorecard import each_unit_sentence
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -47,11 +49,14 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
     v = verdict.headline_verdicts(run.verdicts)
     if v.empty:
         return "–"
-    c = verdict.counts(run.verdicts)
+    each = each_unit_sentence(run.verdicts, lang, manifest_levels(run.tables.manifest), "index.verdict_each_unit")
+    c = verdict.counts(run.verdicts, reading="aggregate" if each else None)
     year = int(v["year"].min())
     text = html.esc(
         i18n.t("index.verdict", lang, year=year, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
     )
+    if each:
+        text += f'<br><span class="sl-small">{html.esc(each)}</span>'
     p = decision.all_met_probability(run, year)
     if np.isfinite(p):
         text += f'<br><span class="sl-small">{html.esc(i18n.t("index.all_targets_probability", lang))} {html.esc(fmt.percent(100 * p, lang, 0))}</span>'

@@ -26,6 +26,11 @@ DEFAULT_LEVEL = "district"
 #: the key of each level-dependent text on commune-level units
 COMMUNE_KEYS = {
     "geo.poor_districts": "geo.poor_communes",
+    "report.verdict.summary_readings": "report.verdict.summary_readings_communes",
+    "report.verdict.unit_reading": "report.verdict.unit_reading_communes",
+    "report.card.targets_readings": "report.card.targets_readings_communes",
+    "decision.each_unit_reading": "decision.each_unit_reading_communes",
+    "index.verdict_each_unit": "index.verdict_each_unit_communes",
     "report.fig.districts": "report.fig.communes",
     "report.fig.groups": "report.fig.groups_communes",
     "report.table.districts": "report.table.communes",
@@ -47,6 +52,15 @@ def year_levels(manifest: dict | None) -> dict[int, str]:
     (empty when the run recorded none)."""
     record = (manifest or {}).get("periods") or {}
     return {int(r["year"]): r["geography"]["level_in_force"] for r in record.get("years", []) if r.get("geography")}
+
+
+def manifest_levels(manifest: dict | None) -> Levels:
+    """The levels of a run read back from its manifest alone (a report folder without its
+    scenario): the units it used (`units_used` of its period record, district without one) and
+    the level in force at each review."""
+    record = (manifest or {}).get("periods") or {}
+    used = [r["geography"].get("units_used") for r in record.get("years", []) if r.get("geography")]
+    return Levels(next((u for u in used if u), DEFAULT_LEVEL), year_levels(manifest))
 
 
 def key(name: str, level: str) -> str:

@@ -173,6 +173,9 @@ def verdict_sentence(ctx: ReportContext) -> str:
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     c = verdict.counts(ctx.verdicts)
     basis = ctx.t("report.verdict.basis_note_projection") if (v["basis"] == "projection").all() else ""
+    readings = scorecards.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))
+    if readings:  # a target judged for each unit too: both readings side by side
+        return " ".join([*readings, basis] if basis else readings)
     text = ctx.t(
         "report.verdict.summary",
         years=years,
@@ -302,8 +305,11 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
         return []
     c = verdict.counts(ctx.verdicts)
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
-    value = f"{c['met']}/{len(v)}"
-    out = [(ctx.t("report.card.targets_met", year=years), value, ctx.t("report.card.targets_verdict", **c))]
+    value, detail = scorecards.reading_card(ctx.verdicts, ctx.lang, Levels.of(ctx)) or (
+        f"{c['met']}/{len(v)}",
+        ctx.t("report.card.targets_verdict", **c),
+    )
+    out = [(ctx.t("report.card.targets_met", year=years), value, detail)]
     if ctx.uncertainty is not None:
         p = all_targets_probability(ctx.uncertainty.outcomes)
         year = int(sorted(v["year"].unique())[0])

@@ -186,3 +186,62 @@ def scorecard_table(
         t("table.margin_households"): "int",
     }
     return ReportTable("scorecard", t("report.table.scorecard"), frame, formats, t("report.table.scorecard_note"))
+
+
+def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[str]:
+    """The headline's two readings of the targets judged for each unit too (`verdict.unit_targets`):
+    the count of targets met under each reading, then per target how many units reach it; empty
+    when no target of the own years has units. The texts say that the source does not settle the
+    reading (params/targets/2026_2030.yaml `reading`)."""
+    units = verdict.unit_targets(table)
+    if units.empty:
+        return []
+    v = verdict.headline_verdicts(table)
+    together, each = verdict.counts(table, reading="aggregate"), verdict.counts(table, reading="each_unit")
+    years = ", ".join(str(y) for y in sorted(v["year"].unique()))
+    out = [
+        levels.t(
+            "report.verdict.summary_readings",
+            lang,
+            years=years,
+            total=len(v),
+            met=together["met"],
+            uncertain=together["uncertain"],
+            not_met=together["not_met"],
+            met_each=each["met"],
+            uncertain_each=each["uncertain"],
+            not_met_each=each["not_met"],
+        )
+    ]
+    for _, r in units.iterrows():
+        out.append(
+            levels.t(
+                "report.verdict.unit_reading",
+                lang,
+                label=r[i18n.column("label", lang)],
+                year=int(r["year"]),
+                together=status_word(r["aggregate_status"], lang).lower(),
+                units_met=int(r["units_met"]),
+                units=int(r["units"]),
+            )
+        )
+    return out
+
+
+def reading_card(table: pd.DataFrame, lang: str, levels: Levels) -> tuple[str, str] | None:
+    """The headline card's value and detail under both readings (None: no target has units)."""
+    if verdict.unit_targets(table).empty:
+        return None
+    n = len(verdict.headline_verdicts(table))
+    together, each = verdict.counts(table, reading="aggregate"), verdict.counts(table, reading="each_unit")
+    value = f"{together['met']}/{n} · {each['met']}/{n}"
+    return value, levels.t("report.card.targets_readings", lang, together=together["met"], each=each["met"], n=n)
+
+
+def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels, key: str = "decision.each_unit_reading") -> str:
+    """The count of targets met when each poor unit is judged on its own (`key`: a level-dependent
+    text with met, uncertain, not_met, total); "" when no target of the own years has units."""
+    if verdict.unit_targets(table).empty:
+        return ""
+    c = verdict.counts(table, reading="each_unit")
+    return levels.t(key, lang, total=len(verdict.headline_verdicts(table)), **c)

@@ -17,7 +17,18 @@ district rows keep their own.
 Targets belong to the years their plan sets them for (`meta.years` of the targets file: 2024
 for Plan 415; a dated plan's last year, `simlib.report.context.verdict_targets`);
 earlier projected years are the bridge to them and later ones an outlook (`own_year` False,
-`year_roles`), both shown apart and never counted as "targets met". For poor-rate changes the margin is also given in households (points x
+`year_roles`), both shown apart and never counted as "targets met".
+
+**Two readings of a target judged for each unit** (the poor communes of the 2026–2030 programme,
+the poor districts of Plan 415): neither text says whether the rate is to fall by so many points in
+the poor units taken together or in every one of them (`reading` in
+`params/targets/2026_2030.yaml`). The headline row of such a target carries both
+(`READING_COLUMNS`): `aggregate_status` (the units together: the area's own probability, or its
+central projection) and `each_unit_status` (every unit: the probability of meeting it in all its
+areas, or without draws met only when every unit is met, not met when one is not), with
+`units` and `units_met` (units whose own verdict is met). Its `status` is unchanged (the joint
+probability with draws, the aggregate's projection without). `counts(..., reading=...)` counts
+under either reading; pages show both side by side when a target has units. For poor-rate changes the margin is also given in households (points x
 households of the area / 100), so a near miss reads as "about 50 households short".
 """
 
@@ -59,6 +70,10 @@ COLUMNS = [
     "label_vi",
     "label_en",
 ]
+#: the two readings of a target judged for each unit, on its headline rows (module docstring);
+#: a target without units has units 0 and both statuses equal to its `status`
+READING_COLUMNS = ["units", "units_met", "aggregate_status", "each_unit_status"]
+READINGS = ("aggregate", "each_unit")
 
 
 def status_of(probability: float | None, central_met: bool) -> tuple[str, str]:
@@ -98,7 +113,7 @@ def _probabilities(unc_targets: pd.DataFrame | None, outcomes: pd.DataFrame | No
     value (parameter draws); on a target's named area, the probability in all its areas."""
     keys = ["target_id", "geo_type", "geo", "year"]
     if unc_targets is None or unc_targets.empty:
-        return pd.DataFrame(columns=keys + ["probability", "lo", "hi", "samples"])
+        return pd.DataFrame(columns=keys + ["probability", "probability_own", "lo", "hi", "samples"])
 
     cells = unc_targets[keys + ["probability_met", "value_q05", "value_q95", "samples"]].rename(
         columns={"probability_met": "probability", "value_q05": "lo", "value_q95": "hi"}
@@ -106,6 +121,7 @@ def _probabilities(unc_targets: pd.DataFrame | None, outcomes: pd.DataFrame | No
     joint = target_probabilities(unc_targets, outcomes)[["target_id", "year", "probability_met"]]
     cells = cells.merge(joint.rename(columns={"probability_met": "joint"}), on=["target_id", "year"], how="left")
     named = cells["geo_type"] != "district"
+    cells["probability_own"] = cells["probability"]
     cells.loc[named, "probability"] = cells.loc[named, "joint"].where(
         cells.loc[named, "joint"].notna(), cells.loc[named, "probability"]
     )
@@ -133,7 +149,7 @@ def verdict_table(
     (None: every year). Rows keep the order of the targets file; a target's named area comes
     before its districts."""
     if targets.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=COLUMNS + READING_COLUMNS)
     keys = ["target_id", "geo_type", "geo", "year"]
     # commune codes read back from CSV are numbers in one file and text in another: compare as text
     central, probs = _central(targets), _probabilities(unc_targets, outcomes)
@@ -169,10 +185,39 @@ def verdict_table(
                 "label_en": r.label_en,
             }
         )
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = with_readings(pd.DataFrame(rows, columns=COLUMNS), out)
     order = {t: i for i, t in enumerate(dict.fromkeys(targets["target_id"]))}
     df["_t"] = df["target_id"].map(order)
     return df.sort_values(["_t", "detail", "geo", "year"], kind="stable").drop(columns="_t").reset_index(drop=True)
+
+
+def with_readings(df: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """`df` (verdict rows) with `READING_COLUMNS`; `cells`: the same rows with `probability_own`
+    (the area's own probability of meeting the target, NaN without draws) and `central_met`."""
+    df = df.copy()
+    own = cells["probability_own"] if "probability_own" in cells else pd.Series(np.nan, index=cells.index)
+    df["aggregate_status"] = [
+        status_of(p if pd.notna(p) else None, bool(m))[0] for p, m in zip(own.to_numpy(), cells["central_met"])
+    ]
+    df["each_unit_status"] = df["status"]
+    df["units"], df["units_met"] = 0, 0
+    units = df[df["detail"]].groupby(["target_id", "year"])["status"]
+    for (tid, year), st in units:
+        at = (~df["detail"]) & (df["target_id"] == tid) & (df["year"] == year)
+        df.loc[at, "units"], df.loc[at, "units_met"] = len(st), int((st == "met").sum())
+        if at.any() and df.loc[at, "basis"].iloc[0] == "projection":
+            df.loc[at, "each_unit_status"] = each_unit_status(st.tolist(), str(df.loc[at, "status"].iloc[0]))
+    df.loc[df["detail"], "aggregate_status"] = df.loc[df["detail"], "status"]
+    return df
+
+
+def each_unit_status(unit_statuses: Sequence[str], aggregate: str) -> str:
+    """Without draws, a target read as "in every unit": met when the aggregate and every unit are
+    met, not met when either is not met, else uncertain."""
+    statuses = [*unit_statuses, aggregate]
+    if all(s == "met" for s in statuses):
+        return "met"
+    return "not_met" if any(s == "not_met" for s in statuses) else "uncertain"
 
 
 def year_roles(table: pd.DataFrame) -> pd.Series:
@@ -193,13 +238,24 @@ def headline_verdicts(table: pd.DataFrame, own_year_only: bool = True) -> pd.Dat
     return t[t["own_year"]] if own_year_only else t
 
 
-def counts(table: pd.DataFrame, year: int | None = None) -> dict[str, int]:
+def counts(table: pd.DataFrame, year: int | None = None, reading: str | None = None) -> dict[str, int]:
     """{status: number of targets} among the headline verdicts of the targets' own years (or of
-    `year`)."""
+    `year`); `reading` ("aggregate" or "each_unit", `READINGS`) counts a target judged for each
+    unit under that reading (module docstring), None by its `status`."""
     t = headline_verdicts(table, own_year_only=year is None)
     if year is not None:
         t = t[t["year"] == year]
-    return {s: int((t["status"] == s).sum()) for s in STATUSES}
+    column = "status" if reading is None else f"{reading}_status"
+    return {s: int((t[column] == s).sum()) for s in STATUSES}
+
+
+def unit_targets(table: pd.DataFrame) -> pd.DataFrame:
+    """The headline verdicts of the targets' own years that are judged for each unit too
+    (`units` > 0): the targets whose two readings pages show side by side."""
+    t = headline_verdicts(table)
+    if "units" not in t:
+        return t.iloc[0:0]
+    return t[t["units"] > 0]
 
 
 def plan_years(targets_doc: dict) -> list[int] | None:

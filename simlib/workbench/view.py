@@ -344,7 +344,7 @@ class ExplorerView:
         if self._start_head is None:
             self._start_head = C.key_numbers(self.start.indicators, self.start.targets)
         h0 = self._start_head
-        L, y0, y1 = self.lang, h["year_start"], h["year_end"]
+        L, y1 = self.lang, h["year_end"]
         d_rate = h["poor_rate_end"] - h0["poor_rate_end"]
         d_poor = h["poor_end"] - h0["poor_end"]
         cards = [
@@ -367,13 +367,20 @@ class ExplorerView:
                 ),
             ),
             (self.t("report.card.fewer_poor", y1=y1), fmt.households(h["poor_fewer_end"], L), ""),
-            (
-                self.t("report.card.targets_met", year=y1),
-                f"{h['targets_met']}/{h['targets_total']}",
-                self.t("report.card.years", y0=y0, y1=y1),
-            ),
+            self._targets_card(h),
         ]
         return H.cards(cards)
+
+    def _targets_card(self, h: dict) -> tuple[str, str, str]:
+        """Targets met in the last year; both readings side by side when a target is judged for
+        each poor unit too (the poor units together, each on its own: simlib.report.verdict)."""
+        n, y0, y1 = h["targets_total"], h["year_start"], h["year_end"]
+        title = self.t("report.card.targets_met", year=y1)
+        if not h["targets_with_units"]:
+            return title, f"{h['targets_met']}/{n}", self.t("report.card.years", y0=y0, y1=y1)
+        together, each = h["targets_met_together"], h["targets_met"]
+        detail = self.levels.t("report.card.targets_readings", self.lang, together=together, each=each, n=n)
+        return title, f"{together}/{n} · {each}/{n}", detail
 
     def compare_html(self) -> str:
         """The targets side by side with the plan (probabilities where computed)."""

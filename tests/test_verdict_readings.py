@@ -1,0 +1,162 @@
+"""A target judged for the poor units together and for each of them (issue 19): the headline shows
+both readings, because the source texts do not settle which is meant — on synthetic runs whose
+answers are worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simlib import i18n
+from simlib.period_targets import targets_for_year
+from simlib.report import scorecard as S
+from simlib.report import verdict as V
+from simlib.report.levels import Levels
+
+
+def _run(aggregate: float, units: dict[str, float], province: float = -2.0):
+    """targets.csv / indicators.csv of 2027: a province target (≤ −1) and a poor-unit target
+    (≤ −3) judged on the units together (`aggregate`) and on each unit."""
+    rows = [("p", "province", "province", province, -1.0), ("u", "poor_districts", "poor_districts", aggregate, -3.0)]
+    rows += [("u", "district", g, v, -3.0) for g, v in units.items()]
+    targets = pd.DataFrame(
+        [
+            {"target_id": t, "geo_type": gt, "geo": g, "year": 2027, "indicator": "poor_rate_change",
+             "comparison": "<=", "threshold": th, "value": v, "draw": 0, "label_vi": f"Chỉ tiêu {t}",
+             "label_en": f"Target {t}"}
+            for t, gt, g, v, th in rows
+        ]
+    )  # fmt: skip
+    ind = pd.DataFrame({"indicator": "households", "geo": ["province", "poor_districts", *units], "year": 2027})
+    return V.verdict_table(targets, ind.assign(value=100.0), plan_years=[2027])
+
+
+def test_aggregate_met_but_not_every_unit():
+    # together −3.2 meets −3; units −4.0 and −2.5: one of two meets, so "each" is not met
+    v = _run(-3.2, {"a": -4.0, "b": -2.5})
+    head = V.headline_verdicts(v).set_index("target_id")
+    assert head.loc["u", "status"] == "met"  # the aggregate's projection, as before
+    assert (head.loc["u", "units"], head.loc["u", "units_met"]) == (2, 1)
+    assert head.loc["u", "aggregate_status"] == "met"
+    assert head.loc["u", "each_unit_status"] == "not_met"
+    assert V.counts(v, reading="aggregate") == {"met": 2, "uncertain": 0, "not_met": 0}
+    assert V.counts(v, reading="each_unit") == {"met": 1, "uncertain": 0, "not_met": 1}
+    # a target without units reads the same both ways
+    assert head.loc["p", "units"] == 0
+    assert head.loc["p", "aggregate_status"] == head.loc["p", "each_unit_status"] == "met"
+    assert list(V.unit_targets(v)["target_id"]) == ["u"]
+
+
+def test_every_unit_met_is_met_both_ways():
+    v = _run(-3.5, {"a": -3.0, "b": -4.0, "c": -3.1})
+    assert (
+        V.counts(v, reading="aggregate")
+        == V.counts(v, reading="each_unit")
+        == {
+            "met": 2,
+            "uncertain": 0,
+            "not_met": 0,
+        }
+    )
+    assert V.unit_targets(v)["units_met"].tolist() == [3]
+
+
+def test_without_units_there_is_no_second_reading():
+    v = _run(-3.5, {})
+    assert V.unit_targets(v).empty
+    assert S.reading_sentences(v, "vi", Levels("commune")) == []
+    assert S.reading_card(v, "en", Levels("commune")) is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_headline_states_both_readings(lang):
+    v = _run(-3.2, {"a": -4.0, "b": -2.5, "c": -1.0})
+    text = " ".join(S.reading_sentences(v, lang, Levels("commune")))
+    # 2 of 2 together, 1 of 2 one by one, and 1 of the 3 communes reaches −3
+    assert "1/3" in text or "1 of 3" in text
+    assert i18n.t("geo.poor_communes", lang).lower() in text.lower()
+    value, detail = S.reading_card(v, lang, Levels("commune"))
+    assert value == "2/2 · 1/2"
+    assert "2/2" in detail and "1/2" in detail
+    # on districts the words are districts'
+    assert "huyện" in " ".join(S.reading_sentences(v, "vi", Levels("district")))
+
+
+def test_draws_each_unit_reading_is_the_joint_probability():
+    # with parameter draws the headline's status is the probability of meeting the target in all
+    # its areas (each_unit), the aggregate reading its own area's probability
+    v = _run(-3.2, {"a": -4.0, "b": -2.5})
+    cells = pd.DataFrame({"probability_own": [0.9, 0.9], "central_met": [True, True]}, index=[0, 1])
+    rows = v[~v["detail"]].reset_index(drop=True).assign(basis="probability", status=["met", "not_met"])
+    out = V.with_readings(rows.drop(columns=V.READING_COLUMNS), cells)
+    assert list(out["aggregate_status"]) == ["met", "met"]
+    assert list(out["each_unit_status"]) == ["met", "not_met"]
+
+
+def test_the_2026_target_is_read_both_ways_with_its_basis():
+    spec = {s["target_id"]: s for s in targets_for_year(2027).specs}["poor_communes_poor_rate_change"]
+    assert spec["reading"] == "ambiguous"
+    assert spec["each_poor_commune"]
+
+
+def _decision_run(v):
+    """A run as the decision page and the index read it: verdicts, a manifest whose period record
+    says the units used are communes, no draws."""
+    from types import SimpleNamespace
+
+    manifest = {
+        "periods": {"years": [{"year": 2027, "geography": {"level_in_force": "commune", "units_used": "commune"}}]}
+    }
+    return SimpleNamespace(
+        name="plan", role="plan", link="", verdicts=v, title=lambda lang: "P",
+        tables=SimpleNamespace(manifest=manifest, uncertainty=None),
+    )  # fmt: skip
+
+
+def test_decision_and_index_state_both_readings(monkeypatch):
+    from simlib.report import decision as DC
+    from simlib.report import index as IX
+
+    run = _decision_run(_run(-3.2, {"a": -4.0, "b": -2.5}))
+    text = DC.plan_message([run], "en").html
+    # together: 2 met of 2; each poor commune: 1 met, 1 not met
+    assert "2 met, 0 uncertain, 0 not met of 2 targets" in text
+    assert "each poor commune on its own" in text and "1 met, 0 uncertain, 1 not met of 2" in text
+    monkeypatch.setattr(DC, "all_met_probability", lambda r, year: float("nan"))
+    cell = IX._verdict_cell(run, "vi")
+    assert "đạt 2" in cell and "tính từng xã nghèo: đạt 1" in cell
+    # a run without units keeps the one reading
+    plain = _decision_run(_run(-3.2, {}))
+    assert "on its own" not in DC.plan_message([plain], "en").html
+    assert "từng xã" not in IX._verdict_cell(plain, "vi")
+
+
+def test_workbench_card_counts_both_readings():
+    # two draws: the aggregate meets −3 in both; unit a in both, unit b in one only (share 0.5 →
+    # met under target_status's "at least half" rule), unit c in neither → each-unit not met
+    from types import SimpleNamespace
+
+    from simlib.report import data as D
+    from simlib.workbench.view import ExplorerView
+
+    rows = []
+    for draw, b in ((0, -3.5), (1, -2.0)):
+        for gt, g, v in (("poor_districts", "poor_districts", -3.2), ("district", "a", -4.0), ("district", "b", b)):
+            rows.append({"target_id": "u", "geo_type": gt, "geo": g, "year": 2027, "draw": draw, "value": v})
+        rows.append(
+            {"target_id": "p", "geo_type": "province", "geo": "province", "year": 2027, "draw": draw, "value": -2.0}
+        )
+    targets = pd.DataFrame(rows)
+    targets["met"] = targets["value"] <= -3.0
+    targets.loc[targets["target_id"] == "p", "met"] = True
+    got = D.targets_met_in(targets, 2027)
+    assert got == {"targets_met": 2, "targets_total": 2, "targets_met_together": 2, "targets_with_units": 1}
+    with_c = pd.concat([targets, targets[targets["geo"] == "a"].assign(geo="c", value=-1.0, met=False)])
+    got = D.targets_met_in(with_c, 2027)
+    assert (got["targets_met"], got["targets_met_together"]) == (1, 2)
+    view = SimpleNamespace(lang="en", levels=Levels("commune"), t=lambda k, **kw: i18n.t(k, "en", **kw))
+    h = got | {"year_start": 2023, "year_end": 2027}
+    title, value, detail = ExplorerView._targets_card(view, h)
+    assert value == "2/2 · 1/2" and "each poor commune" in detail
+    plain = D.targets_met_in(targets[targets["geo_type"] != "district"], 2027) | {"year_start": 2023, "year_end": 2027}
+    assert ExplorerView._targets_card(view, plain)[1] == "2/2"
