@@ -341,7 +341,8 @@ def main(argv=None) -> int:
     res: dict = {}
     if args.only is not None and RESULTS.exists():  # a partial run updates the figures it measures
         res = json.loads(RESULTS.read_text(encoding="utf-8"))
-    res |= machine()
+    if args.only is None:  # the machine keys describe a whole run; each part also notes its own
+        res |= machine()
     parts = {
         "expected": bench_expected,
         "microsim": bench_microsim,
@@ -359,6 +360,7 @@ def main(argv=None) -> int:
     for name, fn in parts.items():
         if args.only is None or name in args.only:
             print(f"… {name}", file=sys.stderr, flush=True)
+            res.setdefault("measured_on", {})[name] = machine()  # load when the part starts
             fn(res, args.quick)
     print(f"{'figure':58s} {'value':>14s}  target")
     for k, v in res.items():
