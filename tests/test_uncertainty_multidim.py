@@ -1,15 +1,29 @@
 """Parameter draws of multidimensional scenarios (issue 18): the old-standard twin of a draw runs
-only up to the change of standard, with the same numbers as the whole twin."""
+only up to the change of standard, with the same numbers as the whole twin; reports of such
+scenarios say how many draws ran when the batch ran fewer, why, and the command that runs them
+all; their uncertainty page says why it has no Sobol design; `simlib sensitivity` and `simlib
+robustness` run them."""
 
 from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_scenario, tiny_raw
+import yaml
+from conftest import ROOT, make_scenario, tiny_raw
 
+from simlib import i18n
+from simlib.batch import pages
 from simlib.options import RunOptions
 from simlib.paths import params_dir
+from simlib.report import render
+from simlib.report.context import fewer_draws_note
+from simlib.report.uncertainty_page import no_sensitivity
 from simlib.results import states_table
 from simlib.runner import compile_run_model, simulate
 from simlib.scenario import load_scenario
@@ -67,3 +81,102 @@ def test_until_year_leaves_a_model_ending_at_the_year_alone(md2030):
     target = compile_run_model(md2030)[1]
     assert until_year(target, 2030) is target and until_year(target, 2031) is target
     assert until_year(target, 2025).base.years == (2024, 2025)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_report_says_how_many_draws_ran_and_how_to_run_them_all(md2030, lang):
+    assert fewer_draws_note(md2030, 100, 100, lang) == ""
+    none = fewer_draws_note(md2030, 0, 100, lang)
+    some = fewer_draws_note(md2030, 20, 100, lang)
+    cmd = "simlib run params/scenarios/multidim_2030.yaml --uncertainty 100"
+    for note in (none, some):
+        assert cmd in note and "make reports UNCERTAINTY_MULTIDIM=100" in note
+    assert "20" in some and "20" not in none.replace("2030", "")
+    assert none != some
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_uncertainty_page_says_why_a_multidimensional_scenario_has_no_sobol(md2030, lang):
+    states = load_scenario(params_dir() / "scenarios" / "plan_2024.yaml")
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    plain = no_sensitivity(SimpleNamespace(scenario=states, t=t))
+    md = no_sensitivity(SimpleNamespace(scenario=md2030, t=t))
+    assert plain == t("unc.page.no_sensitivity")
+    assert md.startswith(plain) and "simlib sensitivity params/scenarios/multidim_2030.yaml --points 32" in md
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Parameters `simlib.batch` gives each template (the notebook is not run)."""
+    seen = {}
+
+    def fake_execute(notebook, output, parameters, **kw):
+        seen[notebook.name] = dict(parameters)
+        raise render.NotebookFailed("stopped by the test")
+
+    monkeypatch.setattr(render, "execute", fake_execute)
+    return seen
+
+
+def test_the_batch_tells_the_report_how_many_draws_it_asked_for(captured, tmp_path):
+    scen = str(ROOT / "params" / "scenarios" / "plan_2027.yaml")
+    pages.report_one(scen, "plan_2027", "t", str(tmp_path), RunOptions(), "vi", [], 3, "lhs", (), 6)
+    params = captured[pages.REPORT_NOTEBOOK]
+    assert params["uncertainty"] == 3 and params["batch_options"]["uncertainty_asked"] == 6
+    pages.report_one(scen, "plan_2027", "t", str(tmp_path), RunOptions(), "vi", [], 6)
+    assert captured[pages.REPORT_NOTEBOOK]["batch_options"]["uncertainty_asked"] == 6
+
+
+@pytest.mark.parametrize(("model", "points"), [("states", 32), ("multidim", 0)])
+def test_the_uncertainty_page_of_a_multidimensional_scenario_runs_no_sobol_design(captured, tmp_path, model, points):
+    scen = str(ROOT / "params" / "scenarios" / "plan_2027.yaml")
+    err = pages.uncertainty_report(scen, tmp_path, tmp_path, "t", "vi", [], [], None, 10, "lhs", {"model": model})
+    assert err == "stopped by the test"
+    assert captured[pages.UNCERTAINTY_NOTEBOOK]["sensitivity_points"] == points
+
+
+def simlib(*args, timeout=900):
+    return subprocess.run(
+        [sys.executable, "-m", "simlib", "--lang", "en", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def md_files(tmp_path_factory):
+    """Two allocations of the tiny multidimensional scenario (2024–2025) as scenario files."""
+    base = tmp_path_factory.mktemp("md")
+    plan = tiny_raw(model="multidim", name="md_plan")
+    half = tiny_raw(model="multidim", name="md_half", title_vi="Một nửa", title_en="Half")
+    half["budget"] = copy.deepcopy(half["budget"])
+    for sources in half["budget"]["years"]["2024"]["lines"].values():  # 2025 is the same as 2024
+        for source, amount in list(sources.items()):
+            sources[source] = amount / 2
+    paths = []
+    for raw in (plan, half):
+        p = base / f"{raw['name']}.yaml"
+        p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+@pytest.mark.slow
+def test_sensitivity_and_robustness_commands_run_the_multidimensional_model(md_files, tmp_path):
+    """`simlib sensitivity` and `simlib robustness` on multidimensional scenarios: no refusal,
+    their tables written; the robustness summary has both allocations with shares of best adding
+    up to 1 over the same draws."""
+    r = simlib(
+        "sensitivity", md_files[0], "--out", tmp_path / "s", "--points", 4, "--morris", 2, "--executor", "serial"
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    sobol = pd.read_csv(tmp_path / "s" / "sensitivity_sobol.csv")
+    assert len(sobol) and np.isfinite(sobol["ST"]).any()
+    assert (tmp_path / "s" / "sensitivity_morris.csv").is_file()
+    r = simlib("robustness", *md_files, "--out", tmp_path / "r", "--uncertainty", 8, "--executor", "serial")
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = pd.read_csv(tmp_path / "r" / "regret_summary.csv")
+    assert set(summary["scenario"]) == {"md_plan", "md_half"}
+    assert summary["share_best"].sum() == pytest.approx(1.0)
