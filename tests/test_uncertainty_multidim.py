@@ -1,8 +1,7 @@
 """Parameter draws of multidimensional scenarios (issue 18): the old-standard twin of a draw runs
-only up to the change of standard, with the same numbers as the whole twin; reports of such
-scenarios say how many draws ran when the batch ran fewer, why, and the command that runs them
-all; their uncertainty page says why it has no Sobol design; `simlib sensitivity` and `simlib
-robustness` run them."""
+only up to the change of standard, with the same numbers as the whole twin; and the report batch's
+draw-count policy for the multidimensional model (`simlib batch --uncertainty-multidim`), whose
+report says how many draws ran, why, and the command that runs them all."""
 
 from __future__ import annotations
 
@@ -19,6 +18,8 @@ from conftest import ROOT, make_scenario, tiny_raw
 
 from simlib import i18n
 from simlib.batch import pages
+from simlib.batch.run import Batch, run_batch
+from simlib.errors import InputErrors
 from simlib.options import RunOptions
 from simlib.paths import params_dir
 from simlib.report import render
@@ -81,6 +82,32 @@ def test_until_year_leaves_a_model_ending_at_the_year_alone(md2030):
     target = compile_run_model(md2030)[1]
     assert until_year(target, 2030) is target and until_year(target, 2031) is target
     assert until_year(target, 2025).base.years == (2024, 2025)
+
+
+def test_the_batch_gives_multidimensional_scenarios_at_most_their_own_count():
+    b = Batch(RunOptions(), ROOT, [], True, "vi", 100, "lhs", 20)
+    assert (b.draws_for("states"), b.draws_for("multidim")) == (100, 20)
+    assert Batch(RunOptions(), ROOT, [], True, "vi", 100, "lhs", None).draws_for("multidim") == 100
+    assert Batch(RunOptions(), ROOT, [], True, "vi", 100, "lhs", 0).draws_for("multidim") == 0
+    assert Batch(RunOptions(), ROOT, [], True, "vi", 10, "lhs", 20).draws_for("multidim") == 10
+    assert Batch(RunOptions(), ROOT, [], True, "vi", 0, "lhs", 20).draws_for("multidim") == 0
+
+
+def test_a_bad_multidim_count_is_an_input_error_with_every_problem(tmp_path):
+    with pytest.raises(InputErrors) as err:
+        run_batch([], tmp_path / "out", uncertainty=-1, uncertainty_multidim=-2)
+    fields = {e.field for e in err.value.errors}
+    assert {"uncertainty", "uncertainty_multidim"} <= fields
+    r = subprocess.run(
+        [sys.executable, "-m", "simlib", "--lang", "en", "batch", str(tmp_path), "--out", str(tmp_path / "o")]
+        + ["--uncertainty", "5", "--uncertainty-multidim", "-1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "--uncertainty-multidim" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
