@@ -207,3 +207,24 @@ def test_sensitivity_and_robustness_commands_run_the_multidimensional_model(md_f
     summary = pd.read_csv(tmp_path / "r" / "regret_summary.csv")
     assert set(summary["scenario"]) == {"md_plan", "md_half"}
     assert summary["share_best"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_a_batch_without_multidimensional_draws_says_so_and_links_no_page(md_files, tmp_path):
+    """`--uncertainty 4 --uncertainty-multidim 0` over a states scenario and a multidimensional
+    one: the states one gets its draws and page; the multidimensional report says no draws ran,
+    with the commands, shows no probability and links no uncertainty page (none is written)."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "a_states.yaml").write_text(yaml.safe_dump(tiny_raw(), allow_unicode=True), encoding="utf-8")
+    (folder / "b_md.yaml").write_text(md_files[0].read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "reports"
+    r = simlib("batch", folder, "--out", out, "--jobs", 1, "--uncertainty", 4, "--uncertainty-multidim", 0)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    states, md = out / "tiny_plan", out / "md_plan"
+    assert (states / "uncertainty.html").is_file() and (states / "uncertainty_outcomes.csv").is_file()
+    assert not list(md.glob("uncertainty*")), list(md.glob("uncertainty*"))
+    page = (md / "report.html").read_text(encoding="utf-8")
+    assert "ran no draws of this scenario (it ran 4 of each states-model scenario)" in page
+    assert "make reports UNCERTAINTY_MULTIDIM=4" in page and "--uncertainty 4 --out" in page
+    assert 'href="uncertainty.html"' not in page and "sl-prob" not in page
