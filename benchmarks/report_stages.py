@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     shutil.rmtree(out, ignore_errors=True)
     paths = collect_scenarios([scenarios_dir()])
     t1 = time.process_time()
-    res = run_batch(paths, out, executor="serial", progress=False, lang="vi", uncertainty=DRAWS)
+    res = run_batch(paths, out, executor="serial", progress=False, lang="vi", uncertainty=DRAWS, uncertainty_multidim=0)
     total = time.process_time() - t1
     stages = {k: {"cpu_s": round(cpu[k], 2), "calls": calls[k]} for k in sorted(cpu, key=lambda k: -cpu[k])}
     report = {"ok": res.ok, "imports_cpu_s": round(imports, 2), "batch_cpu_s": round(total, 2), "stages": stages}

@@ -40,6 +40,10 @@ UNCERTAINTY_NOTEBOOK = "uncertainty.ipynb"
 #: as intervals. No Morris screening (a check for analysts, `simlib sensitivity`); no robustness
 #: runs — the allocations are compared once for the batch, on the draws the reports ran (compare.html)
 UNCERTAINTY_OPTIONS = {"sensitivity_points": 32, "morris_trajectories": 0, "robustness": None}
+#: the same page of a multidimensional scenario runs no Sobol design: its hundreds of runs re-run
+#: the whole multidimensional model each (seconds of CPU a run, far beyond a batch's budget); the
+#: page says so and gives the `simlib sensitivity` command (`uncertainty_page.sensitivity`)
+MULTIDIM_UNCERTAINTY_OPTIONS = dict(UNCERTAINTY_OPTIONS, sensitivity_points=0)
 
 
 def headline(result) -> dict:
@@ -93,9 +97,17 @@ def set_strings(set_items: list | None) -> list[str]:
 
 
 def _report_params(
-    path: str, options: RunOptions, lang: str, set_items: list, uncertainty: int, sampler: str, tmp: Path
+    path: str,
+    options: RunOptions,
+    lang: str,
+    set_items: list,
+    uncertainty: int,
+    sampler: str,
+    tmp: Path,
+    asked: int = 0,
 ) -> dict:
-    """Every parameter the report template declares, so that no default in it (edited or not) is used."""
+    """Every parameter the report template declares, so that no default in it (edited or not) is
+    used; `asked`: the batch's draws per scenario, when this one runs fewer (its report says why)."""
     return {
         "scenario": str(Path(path).resolve()),
         "engine": options.engine,
@@ -109,6 +121,7 @@ def _report_params(
             "output_dir": str(tmp),
             "uncertainty_executor": "serial",
             "uncertainty_jobs": None,
+            "uncertainty_asked": int(max(asked, uncertainty)),
             "uncertainty_link": "uncertainty.html" if uncertainty else None,
             "index_link": "../index.html",
             "compare_link": "../compare.html",
@@ -148,9 +161,9 @@ def _read_back(folder: Path) -> tuple:
 
 
 def _add_uncertainty(head: dict, tabs: RunTables, uncertainty: int, manifest: dict, page: tuple) -> tuple:
-    """With draws (and the states model, which draws need): the probability of meeting every
-    target in the headline, and the uncertainty page. (error, path of the page or None)."""
-    if not (uncertainty and manifest.get("model", "states") == "states"):
+    """With draws (either poverty model): the probability of meeting every target in the
+    headline, and the uncertainty page. (error, path of the page or None)."""
+    if not uncertainty:
         return "", None
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from simlib.uncertainty.summaries import all_targets_probability
@@ -175,6 +188,7 @@ def report_one(
     uncertainty: int = 0,
     sampler: str = "lhs",
     compare: list | tuple = (),
+    asked: int = 0,
 ) -> dict:
     """Worker: execute the scenario report notebook for one scenario and render it, with the
     engine, draws and seed of `options` (a `RunOptions`; None: its defaults).
@@ -184,6 +198,8 @@ def report_one(
     (`uncertainty.html`), comparing the scenario with the `compare` scenario files on the same
     draws. A failing uncertainty notebook does not fail the scenario report: its error is
     returned (`uncertainty_error`) and its partly executed notebook kept beside the report.
+    `asked`: the batch's draws per scenario, when it gives this one fewer (`uncertainty`; the
+    multidimensional model's cost policy): its report says so, with the command for all of them.
 
     Everything is staged in a temporary folder beside `OUT/<name>` and moved into place only
     when the notebook ran, its HTML was written and its tables read back. Returns a plain dict
@@ -194,7 +210,7 @@ def report_one(
     failed_nb = out / f"{name}.failed.ipynb"
     try:
         with atomic_dir(target) as tmp:
-            params = _report_params(path, options, lang, set_items, uncertainty, sampler, tmp)
+            params = _report_params(path, options, lang, set_items, uncertainty, sampler, tmp, asked)
             nb = _execute_report(params, tmp, failed_nb)
             manifest = _write_report(nb, tmp, target, title, lang)
             tabs, head = _read_back(tmp)
@@ -252,7 +268,7 @@ def uncertainty_report(
         "jobs": None,
         "lang": lang,
         "links": {"report": "report.html", "index": "../index.html", "compare": "../compare.html"},
-        **UNCERTAINTY_OPTIONS,
+        **(UNCERTAINTY_OPTIONS if manifest.get("model", "states") == "states" else MULTIDIM_UNCERTAINTY_OPTIONS),
     }
     out = folder / "uncertainty.ipynb"
     try:

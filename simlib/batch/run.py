@@ -37,6 +37,7 @@ class BatchItem:
     failed_notebook: Path | None = None
     uncertainty_report: Path | None = None  # OUT/<name>/uncertainty.html when rendered
     uncertainty_error: str = ""  # why the uncertainty report failed (the scenario report stands)
+    model: str = "states"  # its poverty model (the batch may draw fewer parameters for "multidim")
 
     def title(self, lang: str = "vi") -> str:
         return self.titles.get(lang) or self.name
@@ -63,15 +64,20 @@ class BatchResult:
         return not self.failed and self.compare_ok is not False and not any(it.uncertainty_error for it in self.items)
 
 
-def _batch_options(options: RunOptions | None, option_fields: dict, uncertainty: int, sampler: str) -> RunOptions:
+def _batch_options(
+    options: RunOptions | None, option_fields: dict, uncertainty: int, sampler: str, multidim: int | None = None
+) -> RunOptions:
     """The batch's run options (default: local processes with a progress bar), checked together
-    with the uncertainty options: every problem at once."""
+    with the uncertainty options (`multidim`: the draws of multidimensional scenarios, None: the
+    same): every problem at once."""
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from simlib.uncertainty.sampling import METHODS
 
     errors = []
     if not isinstance(uncertainty, int) or uncertainty < 0:
         errors.append(InputError("uncertainty_draws", field="uncertainty", value=uncertainty))
+    if multidim is not None and (not isinstance(multidim, int) or multidim < 0):
+        errors.append(InputError("uncertainty_draws", field="uncertainty_multidim", value=multidim))
     if sampler not in METHODS:
         errors.append(InputError("enum", field="sampler", value=sampler, allowed=METHODS))
     try:
@@ -96,6 +102,7 @@ def run_batch(
     on_invalid=None,
     uncertainty: int = 0,
     sampler: str = "lhs",
+    uncertainty_multidim: int | None = None,
     **option_fields,
 ) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
@@ -105,9 +112,11 @@ def run_batch(
     `options` (a `RunOptions`, or its fields as keywords; default: local processes with a
     progress bar) give each scenario's engine, draws and seed and spread the scenarios over
     workers. With `uncertainty` = N > 0, every scenario also runs N parameter draws (`sampler`
-    lhs | sobol | random) and, for reports, gets its uncertainty report."""
+    lhs | sobol | random) and, for reports, gets its uncertainty report; a multidimensional
+    scenario runs `uncertainty_multidim` draws instead when given (each of its draws re-runs the
+    whole model: the cost policy of `make reports`, stated on its report)."""
     lang = i18n.get_lang(lang)
-    options = _batch_options(options, option_fields, uncertainty, sampler)
+    options = _batch_options(options, option_fields, uncertainty, sampler, uncertainty_multidim)
     out_dir = Path(out_dir)
     checked = check_all(paths, set_items)
     items = _batch_items(paths, checked, lang, on_invalid)
@@ -119,7 +128,9 @@ def run_batch(
         reserved = batch_names([items[p].name for p in todo], reports)
         mark_collection(out_dir, "batch", reserved)
         if todo:
-            batch = Batch(options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler)
+            batch = Batch(
+                options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
+            )
             _run_all(longest_first(todo, checked), items, batch)
         if reports:
             _compare_all(result, out_dir, lang)
@@ -146,7 +157,7 @@ def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dic
             it.error = f"{type(v).__name__}: {v}"
             it.name, it.titles = names_of_invalid(p, it.name)
         else:
-            it.name, it.titles = v.name, v.title
+            it.name, it.titles, it.model = v.name, v.title, v.poverty_model
     if bad and on_invalid is not None:
         on_invalid(bad)
     return items
@@ -171,7 +182,8 @@ def longest_first(todo: list[Path], checked: dict) -> list[Path]:
 class Batch:
     """What every scenario of one batch shares: the run options (engine, draws, seed, executor,
     workers, progress), the output folder, the `--set` items, reports or tables only, the
-    language, and the parameter draws per scenario with their sampler."""
+    language, and the parameter draws per scenario with their sampler (`uncertainty_multidim`: per
+    multidimensional scenario, None: the same)."""
 
     options: RunOptions
     out_dir: Path
@@ -180,6 +192,12 @@ class Batch:
     lang: str
     uncertainty: int
     sampler: str
+    uncertainty_multidim: int | None = None
+
+    def draws_for(self, model: str) -> int:
+        """The parameter draws a scenario of poverty model `model` runs."""
+        multidim = model != "states" and self.uncertainty_multidim is not None
+        return min(self.uncertainty, self.uncertainty_multidim) if multidim else self.uncertainty
 
 
 def _run_all(todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
@@ -214,7 +232,7 @@ def _run_all(todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> No
 def _submit(ex, p: Path, it: BatchItem, batch: Batch):
     """One scenario's worker (its report, or its tables only) on the executor, with plain
     arguments (picklable for process and Dask executors)."""
-    o, out = batch.options, str(batch.out_dir)
+    o, out, n = batch.options, str(batch.out_dir), batch.draws_for(it.model)
     if batch.reports:
         return ex.submit(
             report_one,
@@ -225,10 +243,12 @@ def _submit(ex, p: Path, it: BatchItem, batch: Batch):
             o.in_worker(),
             batch.lang,
             set_strings(batch.set_items),
-            batch.uncertainty,
+            n,
             batch.sampler,
+            (),
+            batch.uncertainty,
         )
-    return ex.submit(run_one, str(p), out, o.in_worker(), batch.set_items, batch.uncertainty, batch.sampler)
+    return ex.submit(run_one, str(p), out, o.in_worker(), batch.set_items, n, batch.sampler)
 
 
 def _record(it: BatchItem, r: dict) -> None:

@@ -39,9 +39,23 @@ def register(sub) -> None:
         help="N parameter draws per scenario: fan charts, probability of meeting each target and an "
         "uncertainty report per scenario (default 0: off)",
     )
+    g.add_argument(
+        "--uncertainty-multidim",
+        type=int,
+        default=None,
+        metavar="M",
+        help="at most M parameter draws per multidimensional scenario (each re-runs the whole model: "
+        "seconds of CPU a draw; its report says how many ran); default: N, as every scenario",
+    )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main, option_limits={"uncertainty": ("--uncertainty", 0, None)})
+    p.set_defaults(
+        func=main,
+        option_limits={
+            "uncertainty": ("--uncertainty", 0, None),
+            "uncertainty_multidim": ("--uncertainty-multidim", 0, None),
+        },
+    )
 
 
 def main(args) -> int:
@@ -69,6 +83,7 @@ def main(args) -> int:
         on_invalid=on_invalid,
         uncertainty=args.uncertainty,
         sampler=args.sampler,
+        uncertainty_multidim=args.uncertainty_multidim,
     )
     for it in res.items:
         if it.ok:

@@ -21,6 +21,7 @@ from simlib import i18n
 from simlib.calibrate.intervals import programme_intervals
 from simlib.errors import InputError
 from simlib.options import RunOptions
+from simlib.paths import display_path
 from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables
@@ -52,7 +53,7 @@ class ReportContext:
     #: the parameter draws (`simlib.uncertainty.UncertaintyResult`), when asked for
     uncertainty: object | None = None
     links: Links = field(default_factory=Links)
-    #: why draws were asked for but not run (e.g. the multidimensional model), shown in their place
+    #: why draws were asked for but not run, shown in their place
     uncertainty_note: str = ""
     #: one row per target, area and year (`simlib.report.verdict.verdict_table`)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -133,6 +134,7 @@ def prepare(
     sampler: str = "lhs",
     links: Links | None = None,
     draws_folder: str | Path | None = None,
+    uncertainty_asked: int = 0,
 ) -> ReportContext:
     """Load and run a scenario for its report.
 
@@ -142,22 +144,35 @@ def prepare(
     replications each) through `simlib.uncertainty.run_uncertainty` on the executor and jobs of
     `options` (serial by default: inside `simlib batch` the scenarios already run in parallel);
     their per-sample array stays in `draws_folder` when given (the batch compares allocations on
-    it)."""
+    it). `uncertainty_asked`: the draws the batch asked of every scenario, when it runs fewer of this
+    one (`simlib batch --uncertainty-multidim`): the report says so (`uncertainty_note`), with the
+    commands that run them all, and links no uncertainty page when it ran none."""
     options = RunOptions.of(options)
     lang = i18n.get_lang(lang)
     scen = load_scenario(scenario, list(set_items or []))
     res = run(scen, options.in_worker())
-    note = ""
-    if uncertainty and scen.poverty_model != "states":  # draws need the states model's engines
-        uncertainty, note = 0, i18n.t("report.uncertainty.states_only", lang)
     unc = None
-    if uncertainty:
+    if uncertainty:  # both models: a multidimensional draw re-runs its whole model
         unc = run_draws(res, int(uncertainty), sampler=sampler, options=options, folder=draws_folder)
-    if note:  # no draws, hence no uncertainty page to link to
+    note = fewer_draws_note(scen, int(uncertainty), int(uncertainty_asked), lang)
+    if note and not uncertainty:  # no draws, hence no uncertainty page to link to
         links = replace(links or Links(), uncertainty=None)
     ctx = context(res, lang, unc, links)
     ctx.uncertainty_note = note
     return ctx
+
+
+def fewer_draws_note(scen, ran: int, asked: int, lang: str) -> str:
+    """Why a batch ran `ran` parameter draws of a scenario while asking `asked` of the others
+    (the multidimensional model's cost, `simlib batch --uncertainty-multidim`), and the commands
+    that run them all; "" when it ran them all."""
+    if ran >= asked:
+        return ""
+    path = display_path(scen.file) if scen.file is not None else "<scenario.yaml>"
+    cmd = f"simlib run {path} --uncertainty {asked} --out …"
+    batch = f"make reports UNCERTAINTY_MULTIDIM={asked}"
+    key = "report.uncertainty.fewer_draws" if ran else "report.uncertainty.no_draws"
+    return i18n.t(key, lang, n=ran, asked=asked, command=cmd, batch=batch)
 
 
 def run_draws(result, n: int, sampler: str = "lhs", options: RunOptions | None = None, folder=None):

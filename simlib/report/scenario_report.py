@@ -374,7 +374,7 @@ def uncertainty(ctx: ReportContext) -> list:
     """How sure the projection is, when parameter draws were asked for: fan charts of the poor
     rate against the target steps, the probability of meeting each target in its own year."""
     head = html.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty", up=_up(ctx))
-    if ctx.uncertainty_note:
+    if ctx.uncertainty_note and ctx.uncertainty is None:
         return [head, html.para(ctx.uncertainty_note)]
     if ctx.unc_tables() is None or ctx.uncertainty is None:
         return []
@@ -389,7 +389,8 @@ def uncertainty(ctx: ReportContext) -> list:
     )
     if int(info.get("replications", 1)) > 1:
         intro += " " + ctx.t("report.uncertainty.replications", r=int(info["replications"]), samples=samples)
-    blocks = [head, html.para(intro), trends.fan_panels(ctx)]
+    blocks = [head, html.para(intro)] + ([html.para(ctx.uncertainty_note)] if ctx.uncertainty_note else [])
+    blocks.append(trends.fan_panels(ctx))
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         probs = v.rename(columns={"probability": "probability_met"})

@@ -25,6 +25,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.options import RunOptions
+from simlib.paths import display_path
 from simlib.report import html, scorecard, uncertainty, verdict
 from simlib.report.assumptions import footer_html
 from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
@@ -174,13 +175,25 @@ def rules(ctx: PageContext) -> list:
     return blocks
 
 
+def no_sensitivity(ctx: PageContext) -> str:
+    """Why the page has no sensitivity analysis; for the multidimensional model, what it would
+    cost and the command that computes it."""
+    text = ctx.t("unc.page.no_sensitivity")
+    if getattr(ctx.scenario, "poverty_model", "states") == "states":
+        return text
+    path = display_path(ctx.scenario.file) if getattr(ctx.scenario, "file", None) else "<scenario.yaml>"
+    return (
+        text + " " + ctx.t("unc.page.no_sensitivity_multidim", command=f"simlib sensitivity {path} --points 32 --out …")
+    )
+
+
 def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, options: RunOptions | None = None) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
     of parameter and by project); Morris screening when `morris` trajectories are asked for. Run
     with `options` (a `RunOptions`; None: its defaults, seed the scenario's)."""
     blocks = [html.heading(ctx.t("unc.nb.sensitivity"), anchor="sensitivity", up=_up(ctx))]
     if points <= 0:
-        return blocks + [html.para(ctx.t("unc.page.no_sensitivity"))]
+        return blocks + [html.para(no_sensitivity(ctx))]
     sens = sensitivity_analysis(ctx.scenario, n=points, groupings=("kind", "project"), options=options)
     blocks.append(html.para(uncertainty.sensitivity_note(sens, ctx.lang)))
     for output in sens.table["output"].unique():

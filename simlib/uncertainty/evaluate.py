@@ -9,7 +9,8 @@ not from the luck of the draw, and zero-width ranges reproduce the deterministic
 A dated multidimensional scenario whose reviews change the poverty standard also runs each draw
 keeping the previous standard (`simlib.runner.previous_standard_scenario`): its change targets are
 judged re-based, as the point run judges them (`simlib.period_changes.reclassification_points` of
-that draw; `simlib.targets.rebase_indicators`).
+that draw; `simlib.targets.rebase_indicators`), that twin run only up to the change of standard
+(`until_year`).
 
 `evaluate_chunk` is the worker (module-level and picklable, for local processes and Dask);
 `map_draws` submits chunks with at most a few in flight per worker, so memory stays bounded
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import repeat
 
 import numpy as np
@@ -137,13 +138,29 @@ class Rebasing:
         return cls(old, year, scen.dataset.level, load_geography(), poor)
 
     def twin(self, old_model) -> tuple:
-        """(this, the draw's model keeping the previous standard), as `run_model` takes it."""
-        return (self, old_model)
+        """(this, the draw's model keeping the previous standard, run up to the change of
+        standard only: `until_year`), as `run_model` takes it."""
+        return (self, until_year(old_model, self.year))
+
+
+def until_year(target: Model | MultidimModel, year: int) -> Model | MultidimModel:
+    """The same model with its projected years cut after `year` (itself when none are): the
+    engines run one year after another on the money they are given, so its years up to `year`
+    are those of the whole run, bit for bit (tested), without the later years. The twin keeping
+    the previous standard is read at the change of standard only (`rebase_points`): a
+    multidim_2030 draw runs 4 of its 7 years under the old standard instead of all 7."""
+    base = target.base if isinstance(target, MultidimModel) else target
+    years = tuple(y for y in base.years if y <= year)
+    if len(years) == len(base.years):
+        return target
+    cut = replace(base, structure=replace(base.structure, years=years))
+    return replace(target, base=cut) if isinstance(target, MultidimModel) else cut
 
 
 def draw_rebase(twin: tuple, base: Model, out, spend: np.ndarray, options: RunOptions) -> pd.DataFrame:
     """`rebase_points` of one draw: its run and the same draw keeping the previous standard,
-    decomposed by `simlib.period_changes` exactly as the point run's are."""
+    decomposed by `simlib.period_changes` exactly as the point run's are (the twin's years end at
+    the change of standard: `until_year`)."""
     rb, old_model = twin
     old_out = simulate(old_model, spend, options)
     year0 = rb.old.baseline_year
