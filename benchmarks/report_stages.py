@@ -36,6 +36,8 @@ STAGES = [
     ("simlib.batch.run", "compare_reports", "comparison page (all of it)"),
     ("simlib.report.index", "write_index", "index page"),
     ("simlib.chart_style", "to_png", "charts drawn to PNG (all pages)"),
+    # pyplot figures still open at the end of a cell, drawn again by the notebook's inline backend
+    ("matplotlib_inline.backend_inline", "flush_figures", "pyplot figures drawn again after a cell"),
 ]
 STAGES += [
     ("simlib.report.scenario_report", s, f"report section: {s}")

@@ -74,6 +74,15 @@ def to_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buf.getvalue()
 
 
+def release(fig: Figure) -> None:
+    """Forget `fig` in pyplot if pyplot manages it (a figure made with `plt.subplots`), so that a
+    notebook's inline backend does not draw it a second time, as an extra picture under the cell,
+    once it has been embedded; figures made without pyplot are left as they are."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and getattr(fig.canvas, "manager", None) is not None:
+        pyplot.close(fig)
+
+
 def new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
     """A figure of `width` x `height` inches in the charts' rc settings, made without pyplot."""
     with matplotlib.rc_context(RC):

@@ -147,14 +147,29 @@ def test_index_links_the_uncertainty_reports(batch):
     for name in NAMES:
         assert f'href="{name}/uncertainty.html"' in index
         html = (out / name / "uncertainty.html").read_text(encoding="utf-8")
-        # fan charts, probabilities, sensitivity and robustness charts, embedded; no code shown
-        assert html.count(IMG) >= 6 and "<script" not in html
+        # fan chart, probabilities, sensitivity by kind (two outputs) and by project, embedded once
+        # each (robustness is on the comparison page); no code shown
+        assert html.count(IMG) >= 5 and "<script" not in html
         assert "import " not in html and "NBVAL" not in html and "Traceback" not in html
         nb = nbformat.read(out / name / "uncertainty.ipynb", as_version=4)
         params = nb.metadata["papermill"]["parameters"]
         assert Path(params["results"]) == (out / name).resolve()
         assert not params.get("compare")  # the allocations are compared once for the batch (compare.html)
         assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_every_chart_of_the_uncertainty_page_is_shown_once_in_its_figure(batch):
+    # the sensitivity charts are made with pyplot: once embedded they must be released, or the
+    # notebook's inline backend draws them again as bare pictures below their cell
+    _, out = batch
+    for name in NAMES:
+        html = (out / name / "uncertainty.html").read_text(encoding="utf-8")
+        images = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', html)
+        figures = re.findall(r'<figure class="sl-chart">.*?<img[^>]*src="data:image/png;base64,([^"]+)"', html)
+        assert len(images) >= 5 and sorted(images) == sorted(figures)
+        nb = nbformat.read(out / name / "uncertainty.ipynb", as_version=4)
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+        assert not any("image/png" in o.get("data", {}) for o in outputs)
 
 
 @pytest.mark.parametrize(

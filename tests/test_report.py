@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from simlib.i18n import LocalText, fmt
 from simlib.report import charts as C
 from simlib.report import data as D
+from simlib.report import html
 from simlib.runner import run
 
 
@@ -134,6 +135,19 @@ def test_vietnamese_labels_render_without_missing_glyphs():
         png = C.to_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [w for w in caught if "glyph" in str(w.message).lower()]
+
+
+def test_an_embedded_pyplot_figure_is_released_and_others_are_left_alone():
+    import matplotlib.pyplot as plt  # local import: only this test needs pyplot
+
+    managed, _ = plt.subplots()
+    plain = C.new_figure(3, 2)
+    plain.subplots().plot([0, 1], [1, 0])
+    assert plt.fignum_exists(managed.number)
+    for fig in (managed, plain):
+        assert '<img alt="x" src="data:image/png;base64,' in html.figure(html.Chart(fig, caption="x"))
+    assert not plt.fignum_exists(managed.number)  # the inline backend would have drawn it again
+    assert plain.canvas.manager is None and len(plain.axes) == 1  # made without pyplot: untouched
 
 
 # --------------------------------------------------------------------------- exports

@@ -164,11 +164,13 @@ def img_data_uri(png: bytes) -> str:
 
 
 def figure(chart: Chart) -> str:
-    """A chart as an embedded PNG inside <figure> with its caption."""
+    """A chart as an embedded PNG inside <figure> with its caption. The figure is then released
+    from pyplot (`chart_style.release`): a notebook would otherwise show it again below the cell."""
     # local import: matplotlib (through chart_style) only when a chart is embedded; workbench and index pages use html without charts
-    from simlib.chart_style import to_png
+    from simlib.chart_style import release, to_png
 
     png = to_png(chart.figure)
+    release(chart.figure)
     alt = esc(chart.alt or chart.caption)
     cap = f"<figcaption>{esc(chart.caption)}</figcaption>" if chart.caption else ""
     head = f'<p class="sl-fig-title">{esc(chart.title)}</p>' if chart.title else ""
