@@ -160,15 +160,34 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
             for b in range(b0, b1):
                 Hr[q2, b] += a * row[b]
+    if not income:
+        for q in range(NK):
+            for b in range(rng[q, 0], rng[q, 1]):
+                Hd[q, b] += Hr[q, b]
+        return
+    _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v)
+
+
+@compiled
+def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
+    """Hd += the rows of Hr (bins rng (NK, 2) of each) raised by the line's income effect (bin b
+    lands in bins sh_lo[b] .. with shares sh_v[b]). Source bin by source bin, every key at once:
+    each (key, bin) of Hd receives its terms in the same order as row by row, but consecutive
+    additions go to different keys instead of waiting on one another."""
+    NK, B = Hd.shape
+    b0, b1 = B, 0
     for q in range(NK):
-        for b in range(rng[q, 0], rng[q, 1]):
-            x = Hr[q, b]
-            if not income:
-                Hd[q, b] += x
-            elif x != 0.0:
-                lo = sh_lo[b]
-                for i in range(sh_w[b]):
-                    Hd[q, lo + i] += x * sh_v[b, i]
+        if rng[q, 1] > rng[q, 0]:
+            b0, b1 = min(b0, rng[q, 0]), max(b1, rng[q, 1])
+    for b in range(b0, b1):
+        lo, wb = sh_lo[b], sh_w[b]
+        for i in range(wb):
+            v = sh_v[b, i]
+            for q in range(NK):
+                if rng[q, 0] <= b < rng[q, 1]:
+                    x = Hr[q, b]
+                    if x != 0.0:
+                        Hd[q, lo + i] += x * v
 
 
 @compiled
