@@ -38,10 +38,11 @@ def _line_table(Mk, c, targeted, key_of, valid, pat, NP, Tt, scale):
 
 
 @compiled
-def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
+def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, moving):
     """The key-to-key operator A (NK, NK) of clearing each of the line's indicators with
     probability r, bit after bit as `JointSpace.bit_op` (mean field within a key, from the table
-    Tt, which it updates), and the deprivations removed by indicator (added to `removed`)."""
+    Tt, which it updates), and the deprivations removed by indicator (added to `removed`); each
+    bit visits only the keys that lose households to it (listed in `moving` (NK,))."""
     NK = Tt.shape[0]
     A[:, :] = 0.0
     for q in range(NK):
@@ -66,12 +67,18 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
                     Tt[dq, p ^ bi] += mv
+        nz = 0
+        for q in range(NK):  # the keys that lose households to this bit, in order
+            if d[q] != 0.0:
+                moving[nz] = q
+                nz += 1
         for x in range(NK):
             if scale[x] == 0.0:
                 continue
-            for q in range(NK):  # mass moves to lower keys only: each entry moves once per bit
+            for iq in range(nz):  # mass moves to lower keys only: each entry moves once per bit
+                q = moving[iq]
                 a = A[x, q]
-                if a != 0.0 and d[q] != 0.0:
+                if a != 0.0:
                     A[x, q] = a - a * d[q]
                     A[x, down_key[j, q]] += a * d[q]
 
@@ -214,7 +221,7 @@ def _line(li, Mg, Hg, Md, Hd, move, cov, r, sh_lo, sh_w, sh_v, lines, keys, remo
             continue
         _line_table(Mg[k], c, targeted[li], key_of, valid, pat[li], NP, Tt, scale)
         if flags[li]:
-            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed)
+            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
         if move:
             _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
             _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
