@@ -6,6 +6,8 @@ review's records.
 
 from __future__ import annotations
 
+import numpy as np
+
 from simlib.engines.multidim_numba import compiled, support
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
@@ -130,34 +132,46 @@ def _income_kernel(H2, H3, valid, k_lo, k_w, k_v, k_out):
 @compiled
 def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, Hout, fl, a):
     """Classification at the review (income <= line: the first nb bins; count >= k3) and the next
-    detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state."""
+    detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state.
+
+    The households below and above the line by key are summed bin after bin for all keys at once
+    (`a` (2, NK) holds the running sums): each key's sum adds its bins in the same order as a
+    loop per key, but the keys' additions do not wait on one another."""
     K, NK, B = H3.shape
     Mnew[:, :] = 0.0
     Hout[:, :, :] = 0.0
     fl[:, :] = 0.0
+    sb, sa = a[0], a[1]
     for k in range(K):
         if empty(Mg[k], H3[k]):  # no households: nothing flows
             continue
         kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
+        Hk = H3[k]
+        sb[:] = 0.0
+        sa[:] = 0.0
+        for b in range(nb):
+            for q in range(NK):
+                sb[q] += Hk[q, b]
+        for b in range(nb, B):
+            for q in range(NK):
+                sa[q] += Hk[q, b]
         for q in range(NK):
-            a[q] = 0.0
             if not valid[q]:
+                sb[q] = 0.0
                 continue
-            sb = 0.0
-            sa = 0.0
             dest = kp if key_count[q] >= k3 else kn
+            hb, hq = Hout[dest, q], Hk[q]
             for b in range(nb):
-                sb += H3[k, q, b]
-                Hout[dest, q, b] += H3[k, q, b]
+                hb[b] += hq[b]
+            ha = Hout[ka, q]
             for b in range(nb, B):
-                sa += H3[k, q, b]
-                Hout[ka, q, b] += H3[k, q, b]
-            fl[k, dest] += sb
-            fl[k, ka] += sa
-            a[q] = sb / (sb + sa) if sb + sa > 0 else 0.0
+                ha[b] += hq[b]
+            fl[k, dest] += sb[q]
+            fl[k, ka] += sa[q]
+            sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
         for m in range(Mg.shape[1]):
             v = Mg[k, m]
-            x = v * a[key_of[m]]
+            x = v * sb[key_of[m]]
             Mnew[kp if count[m] >= k3 else kn, m] += x
             Mnew[ka, m] += v - x
 
@@ -207,45 +221,41 @@ def vacant(Mg, Hg):
 
 
 @compiled
-def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs):
+def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, acc):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
-    line's indicators (for next year's eligibility), `sel` (L, K) from the tables `sel_of`
-    (L, 4096) (rows of zeros for the other lines)."""
+    line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
+
+    One pass over the masks adds each mask's households into all the sums at once: `rec_w`
+    (4096, 12 + dimensions + targeting lines `sel_lines`) holds 1.0 where a mask counts for a
+    sum. Each sum still adds its masks in increasing order (a term times 0.0 adds nothing), so
+    the result is the same to the bit as one loop per sum, without the chain of dependent
+    additions that made each of those wait on the last."""
     K, NK, B = Hg.shape
-    NM = Mg.shape[1]
+    NM, NI, ND, NW = Mg.shape[1], dep.shape[1], dim.shape[1], rec_w.shape[1]
     for k in range(K):
         states[k] = n[k]
         Mk = Mg[k]
+        sel[:, k] = 0.0
         if empty(Mk, Hg[k]):  # no households: every record is 0
-            dep[k, :], dim[k, :], cnt[k, :], sel[:, k] = 0.0, 0.0, 0.0, 0.0
+            dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        for j in range(dep.shape[1]):
-            h = 1 << j
-            acc = 0.0
-            for base in range(h, NM, 2 * h):
-                for i in range(base, base + h):
-                    acc += Mk[i]
-            dep[k, j] = acc
-        for d in range(dims.shape[0]):
-            acc = 0.0
-            w = dims[d]
-            for m in range(NM):
-                acc += Mk[m] * w[m]
-            dim[k, d] = acc
-        for li in range(sel_of.shape[0]):
-            acc = 0.0
-            w = sel_of[li]
-            if w[NM - 1] == 0.0:  # the mask with every flag: 0 only in a row of zeros (no targeting)
-                sel[li, k] = 0.0
-                continue
-            for m in range(NM):
-                acc += Mk[m] * w[m]
-            sel[li, k] = acc
-        cnt[k, :] = 0.0
+        acc[:] = 0.0
+        ck = cnt[k]
+        ck[:] = 0.0
         for m in range(NM):
-            cnt[k, count[m]] += Mk[m]
+            v = Mk[m]
+            if v == 0.0:  # adds nothing to any sum
+                continue
+            w = rec_w[m]
+            for i in range(NW):
+                acc[i] += v * w[i]
+            ck[count[m]] += v
+        dep[k, :] = acc[:NI]
+        dim[k, :] = acc[NI : NI + ND]
+        for i in range(sel_lines.shape[0]):
+            sel[sel_lines[i], k] = acc[NI + ND + i]
         hs[:] = 0.0
         for q in range(NK):
             hq = Hg[k, q]
@@ -262,10 +272,10 @@ def _record(Mg, Hg, n, f1b, f2b, means, dims, count, sel_of, states, dep, dim, c
 @compiled
 def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
-    f1, f2, inc_sum, sel, means, dims, count, line_bits) with the area's FGT weights f1b, f2b."""
-    states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, sel_of = rec
+    f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b."""
+    states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, dims, count, sel_of, *sg, hs)
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, np.empty(rec_w.shape[1]))
 
 
 @compiled
@@ -274,7 +284,7 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     state; the incomes after both in H3 (K, NK, B)."""
     gain, loss = flips[0], flips[1]
     k_lo, k_w, k_v, k_out = kern
-    W, Q, nk, X, H2, xr, Hs = work
+    W, Q, nk, X, H2, xr, Hs = work[:7]
     for k in range(Mg.shape[0]):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
             H3[k, :, :] = 0.0

@@ -67,6 +67,7 @@ def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
         np.empty((NK, B)),
         np.empty((nlink, 2), dtype=np.int64),
         np.empty((nu1, B)),
+        np.empty((2, NK)),
     )
     return lines_work, flip_work
 
@@ -86,7 +87,7 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     H3 = np.empty((K, NK, B))
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
     Mnew = np.empty((K, NM))
-    classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], lw[3])
+    classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], fw[7])
     u = kind[g]
     add_entries(ng, flows[s, g], growth, entry, Mn[u], kd[u], inc0[u], Mnew, Hg, entries[s, g], size)
     Mg[:, :] = Mnew

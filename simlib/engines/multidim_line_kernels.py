@@ -38,10 +38,11 @@ def _line_table(Mk, c, targeted, key_of, valid, pat, NP, Tt, scale):
 
 
 @compiled
-def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
+def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, moving):
     """The key-to-key operator A (NK, NK) of clearing each of the line's indicators with
     probability r, bit after bit as `JointSpace.bit_op` (mean field within a key, from the table
-    Tt, which it updates), and the deprivations removed by indicator (added to `removed`)."""
+    Tt, which it updates), and the deprivations removed by indicator (added to `removed`); each
+    bit visits only the keys that lose households to it (listed in `moving` (NK,))."""
     NK = Tt.shape[0]
     A[:, :] = 0.0
     for q in range(NK):
@@ -66,12 +67,18 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed):
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
                     Tt[dq, p ^ bi] += mv
+        nz = 0
+        for q in range(NK):  # the keys that lose households to this bit, in order
+            if d[q] != 0.0:
+                moving[nz] = q
+                nz += 1
         for x in range(NK):
             if scale[x] == 0.0:
                 continue
-            for q in range(NK):  # mass moves to lower keys only: each entry moves once per bit
+            for iq in range(nz):  # mass moves to lower keys only: each entry moves once per bit
+                q = moving[iq]
                 a = A[x, q]
-                if a != 0.0 and d[q] != 0.0:
+                if a != 0.0:
                     A[x, q] = a - a * d[q]
                     A[x, down_key[j, q]] += a * d[q]
 
@@ -160,15 +167,34 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
             for b in range(b0, b1):
                 Hr[q2, b] += a * row[b]
+    if not income:
+        for q in range(NK):
+            for b in range(rng[q, 0], rng[q, 1]):
+                Hd[q, b] += Hr[q, b]
+        return
+    _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v)
+
+
+@compiled
+def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
+    """Hd += the rows of Hr (bins rng (NK, 2) of each) raised by the line's income effect (bin b
+    lands in bins sh_lo[b] .. with shares sh_v[b]). Source bin by source bin, every key at once:
+    each (key, bin) of Hd receives its terms in the same order as row by row, but consecutive
+    additions go to different keys instead of waiting on one another."""
+    NK, B = Hd.shape
+    b0, b1 = B, 0
     for q in range(NK):
-        for b in range(rng[q, 0], rng[q, 1]):
-            x = Hr[q, b]
-            if not income:
-                Hd[q, b] += x
-            elif x != 0.0:
-                lo = sh_lo[b]
-                for i in range(sh_w[b]):
-                    Hd[q, lo + i] += x * sh_v[b, i]
+        if rng[q, 1] > rng[q, 0]:
+            b0, b1 = min(b0, rng[q, 0]), max(b1, rng[q, 1])
+    for b in range(b0, b1):
+        lo, wb = sh_lo[b], sh_w[b]
+        for i in range(wb):
+            v = sh_v[b, i]
+            for q in range(NK):
+                if rng[q, 0] <= b < rng[q, 1]:
+                    x = Hr[q, b]
+                    if x != 0.0:
+                        Hd[q, lo + i] += x * v
 
 
 @compiled
@@ -195,7 +221,7 @@ def _line(li, Mg, Hg, Md, Hd, move, cov, r, sh_lo, sh_w, sh_v, lines, keys, remo
             continue
         _line_table(Mg[k], c, targeted[li], key_of, valid, pat[li], NP, Tt, scale)
         if flags[li]:
-            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed)
+            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
         if move:
             _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
             _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)

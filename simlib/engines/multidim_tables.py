@@ -13,7 +13,7 @@ import numpy as np
 
 from simlib.memo import memoised
 from simlib.multidim import income as inc
-from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, N_MASKS, bits_list
+from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
 from simlib.multidim.model import NEXT_STATE, MultidimModel
 from simlib.standards import N_INDICATORS
 
@@ -150,6 +150,17 @@ def _kernel_bands(mm: MultidimModel) -> tuple:
     return (np.stack([b[0] for b in bands]), np.stack([b[1] for b in bands]), vals, np.stack([b[3] for b in bands]))
 
 
+def _record_weights(mm: MultidimModel) -> dict:
+    """The review's sums over masks as one table: `rec_w` (4096, 12 + dimensions + targeting
+    lines) 1.0 where a mask has the indicator, is deprived in the dimension, or has one of the
+    targeting line's indicators; `sel_lines` the targeting lines (those with indicators)."""
+    sel_lines = [li for li, (b, t) in enumerate(zip(mm.line_bits, mm.targeted)) if t and int(b) != 0]
+    masks = np.arange(N_MASKS)
+    sel = [(masks & int(mm.line_bits[li])) != 0 for li in sel_lines]
+    cols = [INDICATOR_MATRIX, DIMENSION_MATRIX] + [np.asarray(x, float)[:, None] for x in sel]
+    return {"rec_w": np.ascontiguousarray(np.concatenate(cols, axis=1)), "sel_lines": np.array(sel_lines, np.int64)}
+
+
 def _static(mm: MultidimModel) -> dict:
     joint = mm.joint
     model = mm.base
@@ -170,8 +181,7 @@ def _static(mm: MultidimModel) -> dict:
         "bases": c(np.flatnonzero(~np.asarray(model.g_housed, bool)), dtype=np.int64),
         "twin": c(model.twin, dtype=np.int64),
         "count": COUNT.astype(np.int64),
-        "dims": c(DIMENSION_MATRIX.T),
-        "sel_of": c([((np.arange(N_MASKS) & int(b)) != 0) & t for b, t in zip(mm.line_bits, mm.targeted)], dtype=float),
+        **_record_weights(mm),
         "next_state": c(NEXT_STATE, dtype=np.int64),
         "means": c(inc.bin_moments(mm.edges)[0]),
         "exp_edges": np.exp(mm.edges),
@@ -236,7 +246,7 @@ def record_arrays(st: dict, out, t: int, sel: np.ndarray) -> tuple:
         md.income_sum[:, t],
         sel,
         st["means"],
-        st["dims"],
+        st["rec_w"],
         st["count"],
-        st["sel_of"],
+        st["sel_lines"],
     )
