@@ -26,7 +26,8 @@ from simlib.paths import project_root
 from simlib.report import bars, charts, data, decision, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
-from simlib.report.scorecard import threshold_text, verdict_cell
+from simlib.report.levels import Levels, manifest_levels
+from simlib.report.scorecard import status_word, threshold_text, verdict_cell
 from simlib.report.table import ReportTable
 from simlib.report.table import export as export_tables
 from simlib.report.table import to_html as table_html
@@ -212,9 +213,9 @@ def verdicts(runs: Sequence[decision.Run], lang: str) -> list:
                 str(y),
                 html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
             ]
-            for h in heads:
+            for r, h in zip(g, heads):
                 m = h[(h["target_id"] == tid) & (h["year"] == y)]
-                row.append(verdict_cell(m.iloc[0], lang) if len(m) else "–")
+                row.append(readings_cell(m.iloc[0], lang, manifest_levels(r.tables.manifest)) if len(m) else "–")
             rows.append(row)
         n = len(header)
         table = html.table(
@@ -222,6 +223,24 @@ def verdicts(runs: Sequence[decision.Run], lang: str) -> list:
         )
         blocks.append(_section(g, [html.heading(group_title(g, lang), 3), table]))
     return blocks
+
+
+def readings_cell(r, lang: str, levels: Levels) -> str:
+    """A headline verdict's cell (`scorecard.verdict_cell`); for a target judged for each unit
+    too (`units` > 0), a line with both readings: the poor units together and each unit on its own
+    (`verdict.READING_COLUMNS`), with how many units reach it."""
+    cell = verdict_cell(r, lang)
+    if int(r.get("units", 0) or 0) <= 0:
+        return cell
+    line = levels.t(
+        "compare.verdicts.readings",
+        lang,
+        together=status_word(r["aggregate_status"], lang).lower(),
+        each=status_word(r["each_unit_status"], lang).lower(),
+        units_met=int(r["units_met"]),
+        units=int(r["units"]),
+    )
+    return f'{cell}<br><span class="sl-small">{html.esc(line)}</span>'
 
 
 def robustness(runs: Sequence[decision.Run], lang: str) -> list:

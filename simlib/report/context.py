@@ -184,7 +184,7 @@ def run_draws(result, n: int, sampler: str = "lhs", options: RunOptions | None =
         raise InputError("enum", field="sampler", value=sampler, allowed=METHODS)
     m = result.manifest
     options = RunOptions.of(options, engine=m["engine"], draws=int(m["draws"]), seed=m["seed"], chunk=None)
-    return run_uncertainty(result.scenario, n, options, method=sampler, folder=folder)
+    return run_uncertainty(result.scenario, n, options, method=sampler, folder=folder, central=result)
 
 
 def context(result, lang: str = "vi", uncertainty=None, links: Links | str | None = None) -> ReportContext:

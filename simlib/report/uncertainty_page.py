@@ -126,12 +126,44 @@ def verdicts(ctx: PageContext) -> list:
         ),
         scorecard.scorecard_html(ctx.verdicts, ctx.lang, _unit_names(ctx), Levels.of(ctx)),
     ]
+    blocks += [html.para(s) for s in scorecard.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))]
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
-        blocks.append(
-            probability_figure(v.rename(columns={"probability": "probability_met"}), ctx.lang, int(v["year"].min()))
-        )
+        bars = reading_bars(v, (ctx.tables.uncertainty or {}).get("targets"), Levels.of(ctx))
+        blocks.append(probability_figure(bars, ctx.lang, int(v["year"].min())))
     return blocks
+
+
+def reading_bars(head: pd.DataFrame, unc_targets: pd.DataFrame | None, levels: Levels) -> pd.DataFrame:
+    """The probability chart's rows (`probability_met`) from headline verdicts: a target judged
+    for each unit too (`verdict.unit_targets`) gets two bars, the poor units together (the named
+    area's own probability in `unc_targets`, the run's `uncertainty_targets.csv`) and each unit on
+    its own (its verdict's probability: in every area); the others one."""
+    out = head.rename(columns={"probability": "probability_met"})
+    units = out["units"] > 0 if "units" in out else pd.Series(False, index=out.index)
+    if not units.any():
+        return out
+    own = pd.Series(dtype=float)
+    if unc_targets is not None and len(unc_targets):
+        named = unc_targets[unc_targets["geo_type"] != "district"]
+        own = named.set_index([named["target_id"], named["geo"].astype(str), named["year"].astype(int)])[
+            "probability_met"
+        ]
+    rows = []
+    for _, r in out.iterrows():
+        if not units[r.name]:
+            rows.append(r)
+            continue
+        together = r.copy()
+        together["probability_met"] = own.get((r["target_id"], str(r["geo"]), int(r["year"])), float("nan"))
+        each = r.copy()
+        each["target_id"] = f"{r['target_id']}/each_unit"
+        for lang in i18n.LANGS:
+            col = i18n.column("label", lang)
+            together[col] = f"{r[col]} ({levels.t('unc.chart.reading_together', lang)})"
+            each[col] = f"{r[col]} ({levels.t('unc.chart.reading_each', lang)})"
+        rows += [together, each]
+    return pd.DataFrame(rows).reset_index(drop=True)
 
 
 def _unit_names(ctx: PageContext) -> dict:

@@ -148,6 +148,7 @@ def run_uncertainty(
     sample_points: Sample | None = None,
     rules: bool = True,
     reuse_structure: bool = True,
+    central=None,
     **option_fields,
 ) -> UncertaintyResult:
     """Run `n` parameter draws (`method` lhs | sobol | random) x the replications of `options`
@@ -159,7 +160,8 @@ def run_uncertainty(
     unless `folder` is given) so memory stays bounded; quantiles are exact. `reuse_structure`
     (default) compiles the scenario's structure once per chunk of draws and only what parameter
     values set for each draw (`simlib.uncertainty.apply.DrawCompiler`); False compiles every draw
-    from scratch (the same numbers, slower).
+    from scratch (the same numbers, slower). `central`: the scenario's run already computed (a
+    report's, `simlib.runner.RunResult`): the draws' layout reuses it (`make_layout`).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     space = space or scenario_space(scen)
@@ -179,7 +181,17 @@ def run_uncertainty(
             reuse_structure=reuse_structure,
         )
 
-    return summarise(scen, draws, space, options, evaluate, counterfactual=counterfactual, rules=rules, folder=folder)
+    return summarise(
+        scen,
+        draws,
+        space,
+        options,
+        evaluate,
+        counterfactual=counterfactual,
+        rules=rules,
+        folder=folder,
+        central=central,
+    )
 
 
 def summarise(
@@ -192,11 +204,13 @@ def summarise(
     counterfactual: bool = True,
     rules: bool = True,
     folder: str | Path | None = None,
+    central=None,
 ) -> UncertaintyResult:
     """The `UncertaintyResult` of `draws` of `scen`: `evaluate(layout, consume)` runs every draw
     and hands each `ChunkResult` to `consume` (`map_draws`, or `simlib.uncertainty.drawset`);
-    per-sample arrays stream into `folder` (a temporary one, removed afterwards, if None)."""
-    layout = make_layout(scen, options.engine, counterfactual)
+    per-sample arrays stream into `folder` (a temporary one, removed afterwards, if None);
+    `central`: the scenario's run already computed, reused by the layout (`make_layout`)."""
+    layout = make_layout(scen, options.engine, counterfactual, central)
     own_tmp = folder is None
     folder = Path(tempfile.mkdtemp(prefix="simlib-unc-")) if own_tmp else Path(folder)
     try:
@@ -216,12 +230,12 @@ def summarise(
 def write_uncertainty(result, out_dir: str | Path, n: int, extra=None, **kw) -> Path:
     """Write a run's usual outputs (`simlib.runner.write_outputs`) and, in the same atomic step,
     the uncertainty tables of `n` draws (keyword arguments as `run_uncertainty`, run options
-    included). The draws stream
+    included; the draws' layout reuses `result`, `central`). The draws stream
     into the output folder being built, so nothing is held in memory and nothing half-written is
     left behind. `extra(folder) -> dict` writes more files in the same step (as in `write_outputs`)."""
 
     def both(tmp: Path) -> dict:
-        unc = run_uncertainty(result.scenario, n, folder=tmp, **kw)
+        unc = run_uncertainty(result.scenario, n, folder=tmp, **{"central": result, **kw})
         files = unc.write(tmp)
         for f in ("uncertainty_target_values.npy", "uncertainty_target_met.npy"):
             (tmp / f).unlink(missing_ok=True)
