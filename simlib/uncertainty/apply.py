@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simlib.catalogue import catalogue_of
+from simlib.catalogue import catalogue_of, with_lines
 from simlib.errors import raise_if_any
 from simlib.model import (
     Model,
@@ -183,17 +183,36 @@ def _plan(doc, sub: dict, slot: int, ops: list) -> None:
             ops.append((slot, key, _QUANTITY if quantity else _PLAIN, v))
 
 
+def catalogue_lines(paths: Sequence[tuple[str, list]]) -> tuple[str, ...] | None:
+    """The budget lines whose catalogue items the keys at `paths` can change, when only budget
+    lines' values and `program.reach` move (`simlib.catalogue.with_lines` then rebuilds just
+    those); None when another part of the catalogue's documents moves (rebuilt whole)."""
+    codes: dict[str, None] = {}
+    for head, path in paths:
+        if head == "legal_contents" or (head == "program" and path[0] not in ("lines", "reach")):
+            return None
+        if head == "program" and path[0] == "lines":
+            if len(path) < 3 or path[2] == "content":
+                return None
+            codes[path[1]] = None
+    return tuple(codes)
+
+
 class DrawCompiler:
     """The models of many parameter draws of one scenario, with the work that no draw changes
     done once: the keys' places in the documents are found once, and the structure (groups,
     eligibility, tiers, housed twins) is compiled once — each draw recomputes only what
-    quantity values set (`simlib.model.structure_for_values`), then its parameters and levers.
+    quantity values set (`simlib.model.structure_for_values`), then its parameters and levers;
+    its writes are planned once (`DrawWriter`) and its catalogue rebuilds only the sampled budget
+    lines (`catalogue_lines`).
     `target(values)` equals `target_for_values(scen, keys, values)` (tested array by array)."""
 
     def __init__(self, scen: Scenario, keys: Sequence[str]):
         self.scen, self.keys = scen, list(keys)
         self.paths = key_paths(scen.params, self.keys)
         self.writer = DrawWriter.of(scen.params, self.paths)
+        self.lines = catalogue_lines(self.paths)
+        self.catalogue = catalogue_of(scen.params) if self.lines is not None else None
         self.structure = compile_structure(scen)
 
     def params(self, values: np.ndarray) -> ParameterSet:
@@ -205,7 +224,9 @@ class DrawCompiler:
     def scenario(self, values: np.ndarray) -> Scenario:
         """The scenario with one draw applied (as `scenario_for_values`, not re-validated)."""
         ps = self.params(values)
-        return replace(self.scen, params=ps, catalogue=catalogue_of(ps))
+        if self.catalogue is None:
+            return replace(self.scen, params=ps, catalogue=catalogue_of(ps))
+        return replace(self.scen, params=ps, catalogue=with_lines(self.catalogue, ps["program"], self.lines))
 
     def model(self, values: np.ndarray) -> Model:
         """The compiled core model of one draw (as `model_for_values`)."""
