@@ -277,3 +277,20 @@ def build_catalogue(program: dict, legal_contents: dict | None = None) -> Catalo
 def catalogue_of(params) -> Catalogue:
     """The catalogue of a parameter set (`simlib.parameters.ParameterSet`)."""
     return build_catalogue(params["program"], params.docs.get("legal_contents"))
+
+
+def with_lines(cat: Catalogue, program: dict, codes) -> Catalogue:
+    """`cat` (built from an earlier `program` with the same contents) with the budget lines
+    `codes` — and the unmodelled contents they carry — rebuilt from `program`, and its cost rise
+    read again: equal to `build_catalogue(program, legal_contents)` when only those lines' and
+    `reach` values changed (parameter draws; tested against the whole build)."""
+    codes = set(codes)
+    lines = dict(cat.lines)
+    for code in codes:
+        d = program["lines"][code]
+        lines[code] = _line(code, d, cat.contents.get(d.get("content", "")))
+    for c in cat.contents.values():
+        if not c.modelled and c.line in codes and c.code in lines:
+            lines[c.code] = _money_only(c, lines[c.line])
+    rise = (program.get("reach") or {}).get("cost_rise")
+    return Catalogue(cat.projects, lines, cat.contents, qv(rise) if rise is not None else 0.0)

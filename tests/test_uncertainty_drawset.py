@@ -6,6 +6,7 @@ each draw's scenario built and compiled anew), computed in the test, not copied 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
 
 import numpy as np
@@ -13,10 +14,19 @@ import pandas as pd
 import pytest
 from conftest import ROOT, make_scenario, tiny_raw
 
+from simlib.catalogue import catalogue_of
 from simlib.model import Parameters, Structure, compile_model
+from simlib.parameters import set_dotted
 from simlib.scenario import load_scenario
 from simlib.uncertainty import run_uncertainty
-from simlib.uncertainty.apply import DrawCompiler, params_for_values, scenario_for_values
+from simlib.uncertainty.apply import (
+    DrawCompiler,
+    DrawWriter,
+    catalogue_lines,
+    key_paths,
+    params_for_values,
+    scenario_for_values,
+)
 from simlib.uncertainty.drawset import DrawSet
 from simlib.uncertainty.sampling import sample
 from simlib.uncertainty.space import scenario_space
@@ -66,6 +76,59 @@ def test_resolved_paths_set_what_the_dotted_keys_set(plan):
     b = params_for_values(plan.params, space.keys, v, paths=DrawCompiler(plan, space.keys).paths)
     assert a.docs == b.docs and a.overrides == b.overrides
     assert plan.params.docs != a.docs  # the scenario's own documents are left alone (copy on write)
+
+
+def set_one_by_one(params, keys, values) -> dict:
+    """Independent reference: a deep copy of the documents, each key set by the core's
+    `set_dotted` (a quantity's `value`), one after another."""
+    docs = copy.deepcopy(dict(params.docs))
+    for k, v in zip(keys, values):
+        set_dotted(docs, k, float(v))
+    return docs
+
+
+def test_planned_writes_set_what_the_dotted_keys_set(plan):
+    space = scenario_space(plan)
+    before = copy.deepcopy(dict(plan.params.docs))
+    compiler = DrawCompiler(plan, space.keys)
+    assert compiler.writer is not None  # the bundled space's keys do not overlap: the planned path
+    for v in sample(space, plan.params, 3, "random", 9).values:
+        got = compiler.params(v)
+        assert got.docs == set_one_by_one(plan.params, space.keys, v)
+        assert got.overrides == params_for_values(plan.params, space.keys, v).overrides
+        assert got.hash == ""  # not re-validated: no hash claimed
+    assert dict(plan.params.docs) == before  # the scenario's own documents are left alone
+
+
+def test_planned_writes_with_a_key_given_twice_keep_the_last_value():
+    scen = make_scenario(tiny_raw())
+    key = scenario_space(scen).keys[0]
+    keys, v = [key, key], np.array([0.125, 0.375])
+    writer = DrawWriter.of(scen.params, key_paths(scen.params, keys))
+    assert writer.params(scen.params, keys, v).docs == set_one_by_one(scen.params, keys, v)
+    inner = key + ".value"  # a value inside another key's value: no plan, one path after another
+    assert DrawWriter.of(scen.params, key_paths(scen.params, [key, inner])) is None
+
+
+@pytest.mark.parametrize("which", ["tiny", "plan"])
+def test_a_draws_catalogue_is_the_one_built_whole(which, plan):
+    scen = make_scenario(tiny_raw()) if which == "tiny" else plan
+    space = scenario_space(scen)
+    compiler = DrawCompiler(scen, space.keys)
+    assert compiler.catalogue is not None and compiler.lines  # the lines-only rebuild is the one tested
+    for v in sample(space, scen.params, 3, "random", 2).values:
+        got = compiler.scenario(v).catalogue
+        ref = catalogue_of(params_for_values(scen.params, space.keys, v))
+        assert got == ref and list(got.lines) == list(ref.lines)
+    assert got != scen.catalogue  # not vacuous: the draw moved the catalogue's numbers
+
+
+def test_catalogue_lines_rebuild_whole_when_more_than_line_values_move():
+    assert catalogue_lines([("program", ["lines", "P1.1", "beneficiary", "unit_cost"])]) == ("P1.1",)
+    assert catalogue_lines([("program", ["reach", "cost_rise"])]) == ()
+    assert catalogue_lines([("legal_contents", ["contents", "x", "norm"])]) is None
+    assert catalogue_lines([("program", ["projects", "P1", "share"])]) is None
+    assert catalogue_lines([("program", ["lines", "P1.1", "content"])]) is None
 
 
 def test_reusing_the_structure_changes_no_number(plan):

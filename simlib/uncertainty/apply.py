@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simlib.catalogue import catalogue_of
+from simlib.catalogue import catalogue_of, with_lines
 from simlib.errors import raise_if_any
 from simlib.model import (
     Model,
@@ -120,22 +120,113 @@ def target_for_values(
     return compile_run_model(scenario_for_values(scen, keys, values, validate=validate))[1]
 
 
+_NODE, _QUANTITY, _PLAIN = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DrawWriter:
+    """The copy-on-write steps of `params_for_values` for one set of key paths, planned once:
+    each container on the way to a changed value is copied once per draw (a tree of the paths,
+    walked in order), and whether each value is a quantity's `value` is decided once. The
+    documents it gives equal `params_for_values`'s (tested). `ops`: (slot of the copied parent,
+    key, step, index of the value); a `_NODE` step copies a container into the next slot."""
+
+    ops: tuple[tuple[int, object, int, int], ...]
+
+    @classmethod
+    def of(cls, params: ParameterSet, paths: Sequence[tuple[str, list]]) -> DrawWriter | None:
+        """The plan of `paths` (`key_paths`); None when one key's value lies inside another's."""
+        tree: dict = {}
+        for i, (head, path) in enumerate(paths):
+            node = tree.setdefault(head, {})
+            for k in path[:-1]:
+                node = node.setdefault(k, {})
+                if not isinstance(node, dict):
+                    return None
+            if isinstance(node.get(path[-1]), dict):
+                return None
+            node[path[-1]] = i  # a key given twice: the last value is kept, as set one after another
+        ops: list = []
+        _plan(params.docs, tree, -1, ops)
+        return cls(tuple(ops))
+
+    def params(self, params: ParameterSet, keys: Sequence[str], values: np.ndarray) -> ParameterSet:
+        """`params_for_values(params, keys, values)` through the planned steps."""
+        vals = np.asarray(values, dtype=float).tolist()
+        if not vals:
+            return params
+        docs = dict(params.docs)
+        slots: list = []
+        for parent, key, step, i in self.ops:
+            node = docs if parent < 0 else slots[parent]
+            if step == _NODE:
+                node[key] = child = copy.copy(node[key])
+                slots.append(child)
+            elif step == _QUANTITY:
+                node[key] = target = copy.copy(node[key])
+                target["value"] = vals[i]
+            else:
+                node[key] = vals[i]
+        items = tuple(zip(keys, vals))
+        return replace(params, docs=docs, overrides=tuple(params.overrides) + items, hash="")
+
+
+def _plan(doc, sub: dict, slot: int, ops: list) -> None:
+    """Append the steps under the container `doc` (copied into `slot`; -1: the documents) for
+    the tree of keys `sub`. Slots are numbered in the order the `_NODE` steps fill them."""
+    for key, v in sub.items():
+        if isinstance(v, dict):
+            ops.append((slot, key, _NODE, -1))
+            _plan(doc[key], v, sum(op[2] == _NODE for op in ops) - 1, ops)
+        else:
+            quantity = isinstance(doc[key], dict) and "value" in doc[key]
+            ops.append((slot, key, _QUANTITY if quantity else _PLAIN, v))
+
+
+def catalogue_lines(paths: Sequence[tuple[str, list]]) -> tuple[str, ...] | None:
+    """The budget lines whose catalogue items the keys at `paths` can change, when only budget
+    lines' values and `program.reach` move (`simlib.catalogue.with_lines` then rebuilds just
+    those); None when another part of the catalogue's documents moves (rebuilt whole)."""
+    codes: dict[str, None] = {}
+    for head, path in paths:
+        if head == "legal_contents" or (head == "program" and path[0] not in ("lines", "reach")):
+            return None
+        if head == "program" and path[0] == "lines":
+            if len(path) < 3 or path[2] == "content":
+                return None
+            codes[path[1]] = None
+    return tuple(codes)
+
+
 class DrawCompiler:
     """The models of many parameter draws of one scenario, with the work that no draw changes
     done once: the keys' places in the documents are found once, and the structure (groups,
     eligibility, tiers, housed twins) is compiled once — each draw recomputes only what
-    quantity values set (`simlib.model.structure_for_values`), then its parameters and levers.
+    quantity values set (`simlib.model.structure_for_values`), then its parameters and levers;
+    its writes are planned once (`DrawWriter`) and its catalogue rebuilds only the sampled budget
+    lines (`catalogue_lines`).
     `target(values)` equals `target_for_values(scen, keys, values)` (tested array by array)."""
 
     def __init__(self, scen: Scenario, keys: Sequence[str]):
         self.scen, self.keys = scen, list(keys)
         self.paths = key_paths(scen.params, self.keys)
+        self.writer = DrawWriter.of(scen.params, self.paths)
+        self.lines = catalogue_lines(self.paths)
+        self.catalogue = catalogue_of(scen.params) if self.lines is not None else None
         self.structure = compile_structure(scen)
+
+    def params(self, values: np.ndarray) -> ParameterSet:
+        """The parameters of one draw (as `params_for_values`, not re-validated)."""
+        if self.writer is None:  # keys overlapping one another: one path after another
+            return params_for_values(self.scen.params, self.keys, values, paths=self.paths)
+        return self.writer.params(self.scen.params, self.keys, values)
 
     def scenario(self, values: np.ndarray) -> Scenario:
         """The scenario with one draw applied (as `scenario_for_values`, not re-validated)."""
-        ps = params_for_values(self.scen.params, self.keys, values, paths=self.paths)
-        return replace(self.scen, params=ps, catalogue=catalogue_of(ps))
+        ps = self.params(values)
+        if self.catalogue is None:
+            return replace(self.scen, params=ps, catalogue=catalogue_of(ps))
+        return replace(self.scen, params=ps, catalogue=with_lines(self.catalogue, ps["program"], self.lines))
 
     def model(self, values: np.ndarray) -> Model:
         """The compiled core model of one draw (as `model_for_values`)."""
