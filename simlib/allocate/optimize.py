@@ -35,6 +35,7 @@ from simlib import i18n
 from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.certify import Certificate, certified, objective_task
+from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
 from simlib.allocate.milp import shadow_prices
@@ -126,7 +127,9 @@ class OptimizationResult:
                 fewer=fmt.number(plan["poor"] - opt["poor"], lang),
                 total=fmt.number(opt["total_bn"], lang, 1),
             )
-        return head + "\n" + certificate_text(self.certificate, self.spec, lang)
+        text = head + "\n" + certificate_text(self.certificate, self.spec, lang)
+        note = unknown_note(self.spec.counterpart) if self.spec.counterpart is not None else None
+        return text + "\n" + note.get(lang) if note is not None else text
 
 
 def whatif_text(scen: Scenario, lang: str) -> str:
@@ -352,6 +355,9 @@ def _result(
         fp = p if spec.objective != "min_cost" else _without_targets(p).with_objective("poor")
         fr = frontier(fp, x_poverty if spec.objective == "min_cost" or spec.robust else x, spec.frontier, progress)
     legal, breaches = legal_check(optimal)
+    note = unknown_note(spec.counterpart) if spec.counterpart is not None else None
+    for lang in ("vi", "en") if note is not None else ():
+        legal.setdefault(f"notes_{lang}", []).append(note.get(lang))
     return OptimizationResult(
         scenario=scen,
         spec=spec,
@@ -387,7 +393,7 @@ def _comparison(scen, spec, p, xs, allocs, spends) -> tuple[pd.DataFrame, list]:
     x, x_plan, x_equal = xs
     comp = tables.summaries(p, spends)
     comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
+    findings = check_budget(scen, min_counterpart=spec.counterpart or spec.counterpart_min_share)
     findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
     comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
     if p.target_rows:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText, fmt
@@ -66,7 +67,8 @@ class OptimizeSpec:
     envelope: np.ndarray | None = None  # (Y, sources) billion VND; None until resolved
     bounds: tuple[Bound, ...] = ()
     earmarks: tuple[Earmark, ...] = ()
-    counterpart_min_share: float = 0.0
+    counterpart_min_share: float = 0.0  # the largest share any year is held to (`counterpart`)
+    counterpart: CounterpartFloor | None = None  # per year: share and where it comes from
     targets: tuple[str, ...] | None = None  # None: all (min_cost) / none (other objectives)
     frontier: tuple[float, ...] = DEFAULT_FRONTIER
     robust: str | None = None  # expected | regret: over parameter draws
@@ -254,11 +256,7 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         if idx is not None:
             bounds.append(_file_bound(r, code, b, idx))
     earmarks = _earmarks(r, raw)
-    cp = (
-        float(raw["counterpart_min_share"])
-        if "counterpart_min_share" in raw
-        else qv(scen.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"])
-    )
+    cp = counterpart_floor(scen, raw)
     targets = _targets(raw, objective, scen, file, errors)
     frontier = _frontier(raw, file, errors)
     errors += _robust_problems(raw, objective, file)
@@ -270,7 +268,8 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         envelope=r.envelope,
         bounds=tuple(bounds),
         earmarks=tuple(earmarks),
-        counterpart_min_share=cp,
+        counterpart_min_share=cp.largest,
+        counterpart=cp,
         targets=targets,
         frontier=frontier,
         robust=raw.get("robust"),
@@ -370,13 +369,21 @@ def _earmark_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -
     return errors
 
 
+def year_share(spec: OptimizeSpec, year: int) -> float:
+    """The counterpart share `year` is held to (0 when no rule applies that year)."""
+    if spec.counterpart is None:
+        return spec.counterpart_min_share
+    return spec.counterpart.share(year) or 0.0
+
+
 def _counterpart_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -> list[InputError]:
     """A local counterpart asked for with no local envelope, or one the local envelope cannot
     give for the central money that earmarks force (the counterpart only binds on what is spent)."""
     errors = []
     central = sum(e[SOURCES.index(s)] for s in CENTRAL)
     local = e[SOURCES.index("local")]
-    if spec.counterpart_min_share > 0 and local <= 0 < central:
+    share = year_share(spec, year)
+    if share > 0 and local <= 0 < central:
         errors.append(
             InputError(
                 "opt_no_local",
@@ -384,18 +391,18 @@ def _counterpart_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: st
                 field="envelope.local",
                 value=0,
                 year=year,
-                pct=f"{100 * spec.counterpart_min_share:g}",
+                pct=f"{100 * share:g}",
                 central=_bn(central),
             )
         )
     forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
-    if spec.counterpart_min_share * forced_central > local + 1e-9:
+    if share * forced_central > local + 1e-9:
         errors.append(
             InputError(
                 "opt_counterpart",
                 file=file,
                 field="counterpart_min_share",
-                value=spec.counterpart_min_share,
+                value=share,
                 year=year,
                 local=_bn(local),
                 central=_bn(forced_central),
