@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.allocate.absorption import absorbable_spend
-from simlib.allocate.spec import OptimizeSpec
+from simlib.allocate.spec import OptimizeSpec, year_blocks
 from simlib.compliance import LeverLayout, legal_constraints
 from simlib.i18n import LocalText
 from simlib.model import Model
@@ -100,7 +100,7 @@ Provider = Callable[[RowContext], list]
 
 def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
     """One variable per (line, source with money), per district (`by_district`) and year
-    (`by_year`); lines nobody is eligible for anywhere get none."""
+    (`by_year`; only the plan years with `plan_years`); lines nobody is eligible for anywhere get none."""
     L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
     split = model.split
     sources = [si for si in range(len(SOURCES)) if spec.envelope[:, si].max() > 0]
@@ -108,7 +108,7 @@ def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
     # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
     per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
     dirs, cols = [], []
-    for yb in list(range(Y)) if spec.by_year else [-1]:
+    for yb in year_blocks(spec, tuple(model.years)):
         for li in range(L):
             if split[li].sum() <= 0:
                 continue

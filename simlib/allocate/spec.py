@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
+from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText, fmt
@@ -77,6 +78,16 @@ class OptimizeSpec:
     seed: int | None = None  # None: the scenario's
     file: str | None = None
     raw: dict = field(default_factory=dict)
+    effort: Effort = FULL  # how many engine runs the optimiser spends (`simlib.allocate.effort`)
+    plan_years: tuple[int, ...] | None = None  # calendar years optimised (None: all; others keep the plan)
+
+
+def year_blocks(spec: OptimizeSpec, years: tuple[int, ...]) -> list[int]:
+    """Indices of the projected years with their own variables (`plan_years`, or every year with
+    `by_year`), or [-1]: one allocation for every year. `years` the model's projected years."""
+    if spec.plan_years is not None:
+        return [years.index(y) for y in spec.plan_years]
+    return list(range(len(years))) if spec.by_year else [-1]
 
 
 def read_spec(path: str | Path | None) -> tuple[dict, str]:
@@ -258,7 +269,8 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
     earmarks = _earmarks(r, raw)
     cp = counterpart_floor(scen, raw)
     targets = _targets(raw, objective, scen, file, errors)
-    frontier = _frontier(raw, file, errors)
+    effort, plan_years = _effort(raw, scen, file, errors)
+    frontier = _frontier(raw, file, errors) if "frontier" in raw or effort.name == "full" else ()
     errors += _robust_problems(raw, objective, file)
     raise_if_any(errors)
     spec = OptimizeSpec(
@@ -278,9 +290,27 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         seed=None if raw.get("seed") is None else int(raw["seed"]),
         file=file,
         raw=raw,
+        effort=effort,
+        plan_years=plan_years,
     )
     check_consistency(spec, scen, file)
     return spec
+
+
+def _effort(raw: dict, scen: Scenario, file: str, errors: list) -> tuple[Effort, tuple[int, ...] | None]:
+    """The effort (`effort`: auto | full | economy) and the years optimised (`years`: a list of
+    projected years, or 'all'; economy's default the last projected year)."""
+    asked = raw.get("effort")
+    if asked is not None and asked not in EFFORTS:
+        errors.append(InputError("enum", file=file, field="effort", value=asked, allowed=EFFORTS))
+    effort = choose(scen.poverty_model, asked)
+    years = raw.get("years")
+    if years is None or years == "all":
+        return effort, (scen.years[-1],) if years is None and effort.plan_year_only and len(scen.years) > 1 else None
+    years = [years] if isinstance(years, int) else list(years)
+    bad = [y for y in years if y not in scen.years]
+    errors += [InputError("enum", file=file, field="years", value=y, allowed=list(scen.years)) for y in bad]
+    return effort, tuple(sorted(set(years) - set(bad))) or None
 
 
 def _robust_problems(raw: dict, objective: str, file: str) -> list[InputError]:
