@@ -101,3 +101,18 @@ def test_changes_of_zero_and_repeated_allocations_are_not_run_again(scen):
     assert sum(runs) - ran == 2  # two distinct allocations, asked four times
     np.testing.assert_allclose(first, p.evaluate(X))
     np.testing.assert_allclose(again, first[::-1])
+
+
+def test_multidim_batches_in_small_calls_equal_one_call():
+    """The multidimensional model's spending arrays go to the engine a few at a time (so progress
+    can be told); the stacked output equals one call on all of them."""
+    raw = tiny_raw(model="multidim", horizon=1)
+    raw["budget"]["years"] = {y: v for y, v in raw["budget"]["years"].items() if int(y) <= 2024}
+    md = make_scenario(raw)
+    p = build_problem(md, resolve_spec(md, BASE | {"effort": "economy"}))
+    assert evaluate.chunk_of(p.target) < 6 <= evaluate.CHUNK
+    X = np.linspace(0.0, 1.0, 6)[:, None] * np.ones(p.n)
+    sp = p.spend(X)
+    chunked = evaluate.run_batch(p.target, sp)
+    whole = evaluate.engine("multidim").run(p.target, sp)
+    np.testing.assert_allclose(chunked.states, whole.states)

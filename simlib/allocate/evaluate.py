@@ -26,6 +26,16 @@ from simlib.scenario import Scenario
 
 #: spending arrays per engine call: bounds the memory of an engine output
 CHUNK = 256
+#: the same for the multidimensional model, whose cost grows in proportion to the arrays (seconds
+#: each on a plan of communes): small calls cost nothing more and let progress be told often
+CHUNK_MULTIDIM = 4
+
+
+def chunk_of(target) -> int:
+    """Spending arrays per engine call for the model `target`."""
+    return CHUNK_MULTIDIM if getattr(target, "poverty_model", "states") == "multidim" else CHUNK
+
+
 #: told the runs of each engine call, in runs of the whole model (a unit's model counts its share
 #: of the groups); `watch` adds one (the CLI's progress)
 _LISTENERS: list = []
@@ -73,14 +83,15 @@ def run_batch(target: Model | MultidimModel, spend: np.ndarray) -> EngineOutput:
     if spend.ndim == 3:
         spend = spend[None]
     eng = engine(target.poverty_model)
-    if len(spend) <= CHUNK:
+    chunk = chunk_of(target)
+    if len(spend) <= chunk:
         out = eng.run(target, spend)
         _told(len(spend))
         return out
     outs = []
-    for i in range(0, len(spend), CHUNK):
-        outs.append(eng.run(target, spend[i : i + CHUNK]))
-        _told(min(CHUNK, len(spend) - i))
+    for i in range(0, len(spend), chunk):
+        outs.append(eng.run(target, spend[i : i + chunk]))
+        _told(min(chunk, len(spend) - i))
     return EngineOutput.stack(outs)
 
 
@@ -98,9 +109,10 @@ def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | Non
     eng = engine(target.poverty_model)
     share = 1.0 if groups is None else len(groups) / max(len(core_of(problem.target).g_unit), 1)
     parts = []
-    for i in range(0, len(spend), CHUNK):
-        out = eng.run(target, spend[i : i + CHUNK])
-        _told(share * len(spend[i : i + CHUNK]))
+    chunk = chunk_of(target)
+    for i in range(0, len(spend), chunk):
+        out = eng.run(target, spend[i : i + chunk])
+        _told(share * len(spend[i : i + chunk]))
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
