@@ -15,6 +15,7 @@ from simlib.allocate.certify import remembered
 from simlib.allocate.effort import ECONOMY, FULL, choose, estimated_runs
 from simlib.allocate.optimize import optimize
 from simlib.allocate.problem import amounts_of, build_problem
+from simlib.allocate.scenario_out import optimal_scenario_raw
 from simlib.allocate.spec import resolve_spec
 from simlib.errors import InputError
 from simlib.scenario import SOURCES
@@ -116,3 +117,21 @@ def test_multidim_batches_in_small_calls_equal_one_call():
     chunked = evaluate.run_batch(p.target, sp)
     whole = evaluate.engine("multidim").run(p.target, sp)
     np.testing.assert_allclose(chunked.states, whole.states)
+
+
+def test_written_amounts_never_add_up_to_more_than_the_optimum(scen):
+    """Three lines of 0.3333335 billion VND each (1.0000005 in all): rounded to the nearest
+    thousand VND they would add up to 1.000002, above the total; written to the thousand below
+    they add up to 0.999999. A whole amount a hair below (9.9999999999) is written as 10."""
+    amounts = np.zeros_like(scen.budget.amounts)
+    amounts[0] = scen.budget.amounts[0]
+    rec = SOURCES.index("central_recurrent")
+    codes = scen.catalogue.codes
+    for code in ("P2", "P3.1", "P5"):
+        amounts[1, codes.index(code), rec] = 0.3333335e9
+    amounts[1, codes.index("P1.1"), SOURCES.index("central_investment")] = 9.9999999999e9
+    raw = optimal_scenario_raw(scen, amounts, "poor", {})
+    lines = raw["budget"]["years"]["2024"]["lines"]
+    rec_total = sum(v.get("central_recurrent", 0.0) for v in lines.values())
+    assert rec_total <= 1.0000005 and rec_total == pytest.approx(0.999999, abs=1e-9)
+    assert lines["P1.1"]["central_investment"] == 10.0
