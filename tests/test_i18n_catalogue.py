@@ -132,6 +132,7 @@ def dynamic() -> dict[str, Dynamic]:
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),
         "cli.cal_what_": Dynamic(("aggregate", "household")),
+        "cli.optimize_effort.": Dynamic(("full", "economy")),  # simlib.allocate.effort names
         "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),
         "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
         "alloc.status.": Dynamic(("optimal", "targets_infeasible")),

@@ -7,6 +7,7 @@ engine run directly on `compile_multidim`; a full run against the per-unit sub-m
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -154,7 +155,12 @@ def test_cli_optimize_on_a_multidim_scenario_writes_a_scenario_run_accepts(tmp_p
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    assert "can take hours" in r.stderr  # the planner is told before a long optimisation starts
+    # the planner is told the effort, an estimate of the runs before they start, and what they took
+    assert "Effort: economy" in r.stderr
+    est = re.search(r"Estimate: about (\d+) runs of the model", r.stderr)
+    done = re.search(r"Done: (\d+) runs of the model", r.stderr)
+    assert est and done and r.stderr.index(est.group(0)) < r.stderr.index(done.group(0))
+    assert 0.5 * int(est.group(1)) <= int(done.group(1)) <= 2 * int(est.group(1)), (est.group(0), done.group(0))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "approx_error" in json.dumps(summary)
     r2 = subprocess.run(

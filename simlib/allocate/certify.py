@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simlib.allocate.effort import FULL, Effort
 from simlib.allocate.milp import PLSolution, solve_pl
 from simlib.allocate.pwl import build_curves, direction_ranges
 
@@ -63,9 +64,10 @@ class Certificate:
     history: list = field(default_factory=list)  # per round: model value, engine value, step
     starts: list = field(default_factory=list)  # multistart: engine value from each start
     spread: float = 0.0  # multistart: (worst - best) / scale
+    models: list = field(default_factory=list, repr=False)  # the last round's models (not written)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items()}
+        return {k: v for k, v in vars(self).items() if k != "models"}
 
 
 @dataclass
@@ -85,11 +87,12 @@ class Task:
     error: Callable
     final: Callable | None = None
     after: Callable | None = None
+    effort: Effort = FULL  # rounds, steps and multistart (`simlib.allocate.effort`)
 
 
 def _round(task: Task, x: np.ndarray, fx: float, sol: PLSolution) -> tuple[list, np.ndarray]:
     """The full step to the programme's solution and shortened ones, with the engine's values."""
-    cands = [x + g * (sol.x - x) for g in (1.0,) + STEPS]
+    cands = [x + g * (sol.x - x) for g in (1.0,) + task.effort.steps]
     vals = np.asarray(task.true(np.array(cands)), float)
     if task.after is not None:
         task.after(cands[0], float(vals[0]))
@@ -105,7 +108,7 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
     models = task.curves(x)
     evals += sum(m.evaluations for m in models)
     sol = task.solve(models)
-    for rnd in range(1, MAX_ROUNDS + 1):
+    for rnd in range(1, min(MAX_ROUNDS, task.effort.max_rounds) + 1):
         if sol is None:
             break
         cands, vals = _round(task, x, fx, sol)
@@ -117,7 +120,7 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
                 break
             sol = task.solve(models)  # `after` asked for a safer programme on the same models
             continue
-        history[-1]["step"] = ((1.0,) + STEPS)[k]
+        history[-1]["step"] = ((1.0,) + task.effort.steps)[k]
         gain, x, fx = fx - float(vals[k]), cands[k], float(vals[k])
         models = task.curves(x)
         evals += sum(m.evaluations for m in models)
@@ -146,6 +149,7 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
         seconds=time.perf_counter() - t0,
         certified=bool(gap <= PROMISED_GAP),
         history=history,
+        models=models,
     )
     return x, cert
 
@@ -165,7 +169,7 @@ def certified(
     if extra:  # the most promising extra starts on the engine only (each loop costs ~1 s on the plan)
         ev = np.asarray(task.true(np.array(extra)), float)
         others += [extra[i] for i in np.argsort(ev, kind="stable")[:MAX_EXTRA] if np.isfinite(ev[i])]
-    if (cert.certified and cert.approx_error <= PROMISED_GAP) or not others:
+    if (cert.certified and cert.approx_error <= PROMISED_GAP) or not others or not task.effort.multistart:
         return x, cert
     results = [(x, cert)] + [run_certified(task, s, tests) for s in others]
     values = np.array([c.value for _, c in results])
@@ -191,21 +195,42 @@ def objective_task(problem, f_zero: float) -> Task:
     are shares of the households the programme keeps out of poverty (`f_zero`: no programme)."""
     ranges = direction_ranges(problem)
     K = max(len(ranges), 1)
+    true = remembered(problem.evaluate)
 
     def scale(fx):
         return max(abs(f_zero - fx), 1.0)
 
     def curves(x):
-        fx = float(problem.evaluate(x[None])[0])
-        return [build_curves(problem, x, ranges, tol_f=2e-4 * scale(fx) / K)]
+        fx = float(true(x[None])[0])
+        e = problem.spec.effort
+        return [build_curves(problem, x, ranges, tol_f=2e-4 * scale(fx) / K, grid=e.grid, rounds=e.refine)]
 
     def solve(models):
         return solve_pl(problem.A, problem.b, models, "min", offset=f_zero, scale=scale(models[0].f_ref))
 
     def error(models, X):
-        return _value_error(models, X, problem.evaluate(X))
+        return _value_error(models, X, true(X))
 
-    return Task("min", problem.evaluate, curves, solve, scale, error)
+    return Task("min", true, curves, solve, scale, error, effort=problem.spec.effort)
+
+
+def remembered(evaluate: Callable) -> Callable:
+    """`evaluate` (S, n) -> (S,) that runs the engine only on allocations it has not seen (the
+    engine is deterministic: the loop asks again for the reference, the starts and the tested
+    allocations)."""
+    seen: dict[bytes, float] = {}
+
+    def true(X):
+        X = np.atleast_2d(np.asarray(X, float))
+        keys = [x.tobytes() for x in X]
+        new = [i for i, k in enumerate(keys) if k not in seen]
+        firsts = list({keys[i]: i for i in reversed(new)}.values())
+        if firsts:
+            for i, v in zip(firsts, evaluate(X[firsts])):
+                seen[keys[i]] = float(v)
+        return np.array([seen[k] for k in keys])
+
+    return true
 
 
 def _neg(sol: PLSolution | None) -> PLSolution | None:

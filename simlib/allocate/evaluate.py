@@ -26,6 +26,34 @@ from simlib.scenario import Scenario
 
 #: spending arrays per engine call: bounds the memory of an engine output
 CHUNK = 256
+#: the same for the multidimensional model, whose cost grows in proportion to the arrays (seconds
+#: each on a plan of communes): small calls cost nothing more and let progress be told often
+CHUNK_MULTIDIM = 4
+
+
+def chunk_of(target) -> int:
+    """Spending arrays per engine call for the model `target`."""
+    return CHUNK_MULTIDIM if getattr(target, "poverty_model", "states") == "multidim" else CHUNK
+
+
+#: told the runs of each engine call, in runs of the whole model (a unit's model counts its share
+#: of the groups); `watch` adds one (the CLI's progress)
+_LISTENERS: list = []
+
+
+def watch(listener) -> None:
+    """Tell `listener(runs)` about every engine call from now on (`unwatch` stops it)."""
+    _LISTENERS.append(listener)
+
+
+def unwatch(listener) -> None:
+    if listener in _LISTENERS:
+        _LISTENERS.remove(listener)
+
+
+def _told(runs: float) -> None:
+    for fn in list(_LISTENERS):
+        fn(runs)
 
 
 def engine_model(scen: Scenario, model: Model) -> Model | MultidimModel:
@@ -55,9 +83,15 @@ def run_batch(target: Model | MultidimModel, spend: np.ndarray) -> EngineOutput:
     if spend.ndim == 3:
         spend = spend[None]
     eng = engine(target.poverty_model)
-    if len(spend) <= CHUNK:
-        return eng.run(target, spend)
-    outs = [eng.run(target, spend[i : i + CHUNK]) for i in range(0, len(spend), CHUNK)]
+    chunk = chunk_of(target)
+    if len(spend) <= chunk:
+        out = eng.run(target, spend)
+        _told(len(spend))
+        return out
+    outs = []
+    for i in range(0, len(spend), chunk):
+        outs.append(eng.run(target, spend[i : i + chunk]))
+        _told(min(chunk, len(spend) - i))
     return EngineOutput.stack(outs)
 
 
@@ -73,9 +107,12 @@ def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | Non
     chunk (so only the sums are kept); `target`/`groups` for a unit's model (`unit_model`)."""
     target = problem.target if target is None else target
     eng = engine(target.poverty_model)
+    share = 1.0 if groups is None else len(groups) / max(len(core_of(problem.target).g_unit), 1)
     parts = []
-    for i in range(0, len(spend), CHUNK):
-        out = eng.run(target, spend[i : i + CHUNK])
+    chunk = chunk_of(target)
+    for i in range(0, len(spend), chunk):
+        out = eng.run(target, spend[i : i + chunk])
+        _told(share * len(spend[i : i + chunk]))
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -97,8 +134,18 @@ def direction_units(problem) -> np.ndarray:
 
 def perturbed(problem, x: np.ndarray, ks: np.ndarray, deltas: np.ndarray) -> tuple[dict, dict]:
     """The problem's sums at allocation x (each (1, ...)) and with deltas[i] billion VND more
-    spending along direction ks[i] (each (N, ...)), N = len(ks)."""
+    spending along direction ks[i] (each (N, ...)), N = len(ks). Changes of zero are the
+    reference itself and are not run again."""
     ks, deltas = np.asarray(ks, int), np.asarray(deltas, float)
+    moved = np.flatnonzero(np.abs(deltas) > 1e-12)
+    base, changed = _perturbed(problem, x, ks[moved], deltas[moved])
+    out = {k: np.repeat(v, len(ks), axis=0) for k, v in base.items()}
+    for k, v in changed.items():
+        out[k][moved] = v
+    return base, out
+
+
+def _perturbed(problem, x: np.ndarray, ks: np.ndarray, deltas: np.ndarray) -> tuple[dict, dict]:
     sp = problem.spend(x[None])[0]
     unit = direction_units(problem)[ks] if len(ks) else np.zeros(0, int)
     glob = np.flatnonzero(unit < 0)

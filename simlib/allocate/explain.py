@@ -25,6 +25,7 @@ from simlib import i18n
 from simlib.allocate.evaluate import run_batch
 from simlib.allocate.problem import Problem
 from simlib.allocate.rules import BN, Row
+from simlib.allocate.spec import year_blocks
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.scenario import SOURCES, Scenario
 from simlib.states import POOR
@@ -76,14 +77,17 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
     """Households lifted out of poverty (and objective change) per extra billion VND in each
     line, and per billion VND taken away, at allocation x. Money follows the line's present
     district split; without a year dimension the extra billion is spread over the projected
-    years (so values are per billion in total)."""
+    years (so values are per billion in total). With only some years optimised (`plan_years`),
+    per year of those; at economy effort only lines that have a variable are run (others NaN)."""
     m = p.model
     sp = p.spend(x[None])[0]
     L, D, Y = len(m.line_codes), len(m.unit_ids), p.Y
+    blocks = year_blocks(p.spec, tuple(m.years))
+    lines = range(L) if p.spec.effort.unit_marginals else sorted(set(p.var_line.tolist()))
     keys, pats = [], []
-    for yb in list(range(Y)) if p.spec.by_year else [None]:
+    for yb in [None] if blocks == [-1] else blocks:
         ys = range(Y) if yb is None else [yb]
-        for li in range(L):
+        for li in lines:
             pat = np.zeros((Y + 1, L, D))
             for yi in ys:
                 cur = sp[yi + 1, li]
@@ -91,7 +95,8 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
             pats.append(pat)
             keys.append((yb, li))
     pats = np.array(pats)
-    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats, np.maximum(sp[None] - pats, 0.0)]))
+    cuts = [np.maximum(sp[None] - pats, 0.0)] if p.spec.effort.unit_marginals else []  # economy: no cut runs
+    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats, *cuts]))
     poor, obj = _objective(p, out)
     n = len(keys)
     rows = []
@@ -102,11 +107,19 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
                 "line": m.line_codes[li],
                 "year": None if yb is None else m.years[yb],
                 "lifted_per_billion_added": float(poor[0] - poor[1 + k]),
-                "lifted_per_billion_cut": float(poor[1 + n + k] - poor[0]) if cut_ok else np.nan,
+                "lifted_per_billion_cut": float(poor[1 + n + k] - poor[0]) if cut_ok and cuts else np.nan,
                 "objective_per_billion_added": float(obj[0] - obj[1 + k]),
                 "reached_share": _reached_share(out, m, li),
             }
         )
+    done = {(r["year"], r["line"]) for r in rows}
+    years = sorted({r["year"] for r in rows}, key=lambda y: -1 if y is None else y)
+    rows += [
+        {"line": code, "year": y, "reached_share": np.nan}
+        for y in years
+        for code in m.line_codes
+        if (y, code) not in done
+    ]
     return pd.DataFrame(rows)
 
 

@@ -25,6 +25,7 @@ target and which target binds.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -35,6 +36,8 @@ from simlib import i18n
 from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.certify import Certificate, certified, objective_task
+from simlib.allocate.counterpart import unknown_note
+from simlib.allocate.effort import estimated_runs
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
 from simlib.allocate.milp import shadow_prices
@@ -126,7 +129,9 @@ class OptimizationResult:
                 fewer=fmt.number(plan["poor"] - opt["poor"], lang),
                 total=fmt.number(opt["total_bn"], lang, 1),
             )
-        return head + "\n" + certificate_text(self.certificate, self.spec, lang)
+        text = head + "\n" + certificate_text(self.certificate, self.spec, lang)
+        note = unknown_note(self.spec.counterpart) if self.spec.counterpart is not None else None
+        return text + "\n" + note.get(lang) if note is not None else text
 
 
 def whatif_text(scen: Scenario, lang: str) -> str:
@@ -242,14 +247,17 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
     where it reaches no one is kept (the last one when none does). Only the first round's
     multistart starts from every line's corner; later rounds start from the previous optimum."""
     best, caps = None, None
-    for rnd in range(ABSORB_ROUNDS):
-        out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0)
+    rounds = min(ABSORB_ROUNDS, spec.effort.absorb_rounds)
+    for rnd in range(rounds):
+        out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0 and spec.effort.multistart)
         x = out[0]
         sp = p.spend(x[None])
         lost, _ = unallocatable(p.target, sp)
         value = float(out[3].value)
         if lost.sum() <= 1e-4 * BN * p.Y and (best is None or value < best[1][3].value - 1e-9):
             best = (p, out)
+        if rnd == rounds - 1:
+            break
         new = absorbable_spend(p.target, [sp[0]])
         if caps is not None and np.allclose(new, caps, rtol=1e-3, atol=1e-3 * BN):
             break
@@ -265,18 +273,24 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
     return p, x, status2, infeas, cert, x_pov
 
 
-def _explained(p: Problem, x: np.ndarray, f_zero: float, names: dict, placed) -> dict:
-    """Marginal values, binding rules with shadow prices, the best line, lines left at zero."""
+def _explained(p: Problem, x: np.ndarray, f_zero: float, names: dict, placed, models=()) -> dict:
+    """Marginal values, binding rules with shadow prices, the best line, lines left at zero;
+    `models` the certificate's last piecewise models (economy effort uses them for the shadow
+    prices instead of sampling the curves again around x)."""
     marg = explain.line_marginals(p, x)
     values = np.full(len(p.rows), np.nan)
+    effort = p.spec.effort
     if p.objective != "min_cost":
-        ranges = direction_ranges(p)
-        curves = build_curves(p, x, ranges, tol_f=2e-4 * max(abs(f_zero - float(p.evaluate(x[None])[0])), 1.0))
+        if not effort.unit_marginals and models:  # economy: the certificate's last models, not re-run
+            curves = models[0]
+        else:
+            tol = 2e-4 * max(abs(f_zero - float(p.evaluate(x[None])[0])), 1.0)
+            curves = build_curves(p, x, direction_ranges(p), tol_f=tol, grid=effort.grid, rounds=effort.refine)
         values = explain.row_values(p, shadow_prices(p.A, p.b, curves, x))
     binding = explain.bindings(p, x, values, names, placed) + explain.target_bindings(p, x, names)
     return {
         "marg": marg,
-        "districts": explain.district_marginals(p, x),
+        "districts": explain.district_marginals(p, x) if effort.unit_marginals else pd.DataFrame(),
         "binding": binding,
         "best": explain.best_line(p, x, marg, values, names),
         "zero": explain.zero_lines(p, x, marg, values, names),
@@ -290,11 +304,14 @@ def optimize(
     progress: bool = False,
     with_frontier: bool = True,
     providers: tuple | None = None,
+    on_estimate=None,
     **switches,
 ) -> OptimizationResult:
     """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as
     objective='poor' or by_district=True build a spec when none is given; `providers` replace
-    the rule providers (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own)."""
+    the rule providers (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own);
+    `on_estimate(runs, cpu_seconds_per_run)` is told the expected engine runs once the problem is
+    built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed)."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
     names = names_of(scen)
@@ -303,7 +320,11 @@ def optimize(
     if spec.by_district:
         starts.append(_line_level_start(scen, spec, p, providers))
     x_raw_plan = from_amounts(p, scen.budget.amounts)
+    t0 = time.process_time()
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
+    if on_estimate is not None:
+        active = int((direction_ranges(p) > 1e-9).sum())
+        on_estimate(estimated_runs(spec.effort, p.dirs.shape[0], active), time.process_time() - t0)
     p, x, status, infeas2, cert, x_poverty = _absorbed(
         scen, spec, p, providers, starts, names, f_zero, status, [x_plan, x_equal]
     )
@@ -346,12 +367,15 @@ def _result(
     }
     comp, findings = _comparison(scen, spec, p, [x, x_plan, x_equal], allocs, spends)
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
-    ex = _explained(p, x, f_zero, names, placed)
+    ex = _explained(p, x, f_zero, names, placed, getattr(cert, "models", ()))
     fr = pd.DataFrame()
     if with_frontier and spec.frontier:
         fp = p if spec.objective != "min_cost" else _without_targets(p).with_objective("poor")
         fr = frontier(fp, x_poverty if spec.objective == "min_cost" or spec.robust else x, spec.frontier, progress)
     legal, breaches = legal_check(optimal)
+    note = unknown_note(spec.counterpart) if spec.counterpart is not None else None
+    for lang in ("vi", "en") if note is not None else ():
+        legal.setdefault(f"notes_{lang}", []).append(note.get(lang))
     return OptimizationResult(
         scenario=scen,
         spec=spec,
@@ -387,7 +411,7 @@ def _comparison(scen, spec, p, xs, allocs, spends) -> tuple[pd.DataFrame, list]:
     x, x_plan, x_equal = xs
     comp = tables.summaries(p, spends)
     comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    findings = check_budget(scen, min_counterpart=spec.counterpart_min_share)
+    findings = check_budget(scen, min_counterpart=spec.counterpart or spec.counterpart_min_share)
     findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
     comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
     if p.target_rows:

@@ -122,6 +122,17 @@ def explanation_dict(result: OptimizationResult) -> dict:
     return {"best_line": best, "zero_lines": zero}
 
 
+def counterpart_record(floor) -> list[dict]:
+    """Per projected year: the counterpart share applied (None: unknown, not applied) and its
+    basis (frame | spec | assumption | unknown), with the source searched."""
+    if floor is None:
+        return []
+    return [
+        {"year": y, "min_local_share_of_central": s, "basis": k, "searched": {"vi": c.vi, "en": c.en} if c else None}
+        for y, s, k, c in zip(floor.years, floor.shares, floor.kinds, floor.searched)
+    ]
+
+
 def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
     spec = result.spec
     cert = {k: v for k, v in result.certificate.as_dict().items()}
@@ -146,6 +157,7 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
+        "counterpart": counterpart_record(spec.counterpart),
         "legal": result.legal,
         "legal_violations": [v.record() for v in result.legal_violations],
         "manifest": manifest,

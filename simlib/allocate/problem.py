@@ -36,7 +36,7 @@ import numpy as np
 
 from simlib.allocate.evaluate import core_of, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
-from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec
+from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
 from simlib.engines.common import EngineOutput
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
@@ -359,7 +359,8 @@ def build_problem(
     target = engine_model(scen, model) if target is None else target
     Y = len(model.years)
     v = variables(model, spec, model.disbursement)
-    ctx = RowContext(scen, model, spec, v, list(range(Y)) if spec.by_year else [None], target)
+    blocks = year_blocks(spec, tuple(model.years))
+    ctx = RowContext(scen, model, spec, v, [None] if blocks == [-1] else blocks, target)
     rows = Rows()
     for provider in DEFAULT_PROVIDERS if providers is None else providers:
         rows.extend(provider(ctx))
@@ -371,6 +372,8 @@ def build_problem(
     rows.extend(coverage_rows(ctx, P, {t.target_id for t in trows if t.linear}))
     base = np.zeros(model.spend.shape)
     base[0] = model.spend[0]
+    for yi in fixed_years(spec, tuple(model.years)):
+        base[yi + 1] = model.spend[yi + 1]  # years not optimised keep the scenario's money
     geos, _ = geographies(model)
     return Problem(
         scenario=scen,
@@ -396,12 +399,21 @@ def build_problem(
     )
 
 
+def fixed_years(spec: OptimizeSpec, years: tuple[int, ...]) -> list[int]:
+    """Indices of the projected years the request does not optimise (they keep the plan)."""
+    if spec.plan_years is None:
+        return []
+    return [i for i, y in enumerate(years) if y not in spec.plan_years]
+
+
 def amounts_of(problem: Problem, x: np.ndarray) -> np.ndarray:
     """Scenario amounts (Y+1, L, S) VND of allocation x; index 0 keeps the scenario's history."""
     sc = problem.scenario
     Y, L = problem.Y, len(problem.model.line_codes)
     out = np.zeros((Y + 1, L, len(SOURCES)))
     out[0] = sc.budget.amounts[0]
+    for yi in fixed_years(problem.spec, tuple(problem.model.years)):
+        out[yi + 1] = sc.budget.amounts[yi + 1]
     for v in range(problem.n):
         ys = range(Y) if problem.var_year[v] < 0 else [problem.var_year[v]]
         for yi in ys:

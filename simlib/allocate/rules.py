@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.allocate.absorption import absorbable_spend
-from simlib.allocate.spec import OptimizeSpec
+from simlib.allocate.spec import OptimizeSpec, year_blocks
 from simlib.compliance import LeverLayout, legal_constraints
 from simlib.i18n import LocalText
 from simlib.model import Model
@@ -100,7 +100,7 @@ Provider = Callable[[RowContext], list]
 
 def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
     """One variable per (line, source with money), per district (`by_district`) and year
-    (`by_year`); lines nobody is eligible for anywhere get none."""
+    (`by_year`; only the plan years with `plan_years`); lines nobody is eligible for anywhere get none."""
     L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
     split = model.split
     sources = [si for si in range(len(SOURCES)) if spec.envelope[:, si].max() > 0]
@@ -108,7 +108,7 @@ def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
     # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
     per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
     dirs, cols = [], []
-    for yb in list(range(Y)) if spec.by_year else [-1]:
+    for yb in year_blocks(spec, tuple(model.years)):
         for li in range(L):
             if split[li].sum() <= 0:
                 continue
@@ -258,7 +258,8 @@ def legal_layout(ctx: RowContext) -> LeverLayout:
 
 def counterpart_assumption(ctx: RowContext) -> tuple[float, LocalText] | None:
     """The local counterpart share the request asks for, as the labelled assumption the legal frame
-    uses where it knows no ratio (the spec file's, else `params/allocation.yaml`'s)."""
+    uses where it knows no ratio (the spec file's, else `params/allocation.yaml`'s in the years it
+    was chosen for; `simlib.allocate.counterpart`)."""
     spec = ctx.spec
     if spec.counterpart_min_share <= 0:
         return None
@@ -270,14 +271,21 @@ def counterpart_assumption(ctx: RowContext) -> tuple[float, LocalText] | None:
     return spec.counterpart_min_share, basis
 
 
+def _counterpart_applies(ctx: RowContext, row: Row) -> bool:
+    """Whether a counterpart row's year has a counterpart rule (a year whose frame knows no ratio
+    and that no request or assumption covers is not held to any)."""
+    floor = ctx.spec.counterpart
+    return floor is None or row.year is None or floor.share(row.year) is not None
+
+
 def legal_rows(ctx: RowContext) -> list:
     """The scenario's legal frame (`simlib.compliance.legal_constraints`: capital by content,
     central envelopes by year and source, eligibility lists, the local counterpart, support norms)
     as rows, each under its rule id and legal source; rules a what-if scenario asks to ignore are
-    left out. Rows that repeat unchanged in every year (variables for every year) are kept once."""
+    left out, and so is the counterpart in years without a counterpart rule. Rows that repeat
+    unchanged in every year (variables for every year) are kept once."""
     assumed = counterpart_assumption(ctx)
-    frame = ctx.scenario.legal
-    ratio = frame.counterpart.ratio if frame is not None and frame.counterpart.ratio is not None else None
+    floor = ctx.spec.counterpart
     found = legal_constraints(
         ctx.scenario, legal_layout(ctx), model=ctx.model, absorption=False, assumed_counterpart=assumed
     )
@@ -285,7 +293,10 @@ def legal_rows(ctx: RowContext) -> list:
     for a, b, row in constraint_rows(found):
         row.kind = LEGAL_KINDS.get(row.rule, "legal")
         if row.kind == "counterpart":
-            row.amount = ratio if ratio is not None else assumed[0]
+            if not _counterpart_applies(ctx, row):
+                continue
+            share = floor.share(row.year) if floor is not None and row.year is not None else None
+            row.amount = share if share is not None else assumed[0]
         key = (row.rule, row.code, row.source, row.unit, a.tobytes(), b)
         if key in seen:
             seen[key][2].year = None

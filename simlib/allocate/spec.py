@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
+from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText, fmt
@@ -66,7 +68,8 @@ class OptimizeSpec:
     envelope: np.ndarray | None = None  # (Y, sources) billion VND; None until resolved
     bounds: tuple[Bound, ...] = ()
     earmarks: tuple[Earmark, ...] = ()
-    counterpart_min_share: float = 0.0
+    counterpart_min_share: float = 0.0  # the largest share any year is held to (`counterpart`)
+    counterpart: CounterpartFloor | None = None  # per year: share and where it comes from
     targets: tuple[str, ...] | None = None  # None: all (min_cost) / none (other objectives)
     frontier: tuple[float, ...] = DEFAULT_FRONTIER
     robust: str | None = None  # expected | regret: over parameter draws
@@ -75,6 +78,16 @@ class OptimizeSpec:
     seed: int | None = None  # None: the scenario's
     file: str | None = None
     raw: dict = field(default_factory=dict)
+    effort: Effort = FULL  # how many engine runs the optimiser spends (`simlib.allocate.effort`)
+    plan_years: tuple[int, ...] | None = None  # calendar years optimised (None: all; others keep the plan)
+
+
+def year_blocks(spec: OptimizeSpec, years: tuple[int, ...]) -> list[int]:
+    """Indices of the projected years with their own variables (`plan_years`, or every year with
+    `by_year`), or [-1]: one allocation for every year. `years` the model's projected years."""
+    if spec.plan_years is not None:
+        return [years.index(y) for y in spec.plan_years]
+    return list(range(len(years))) if spec.by_year else [-1]
 
 
 def read_spec(path: str | Path | None) -> tuple[dict, str]:
@@ -254,13 +267,10 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         if idx is not None:
             bounds.append(_file_bound(r, code, b, idx))
     earmarks = _earmarks(r, raw)
-    cp = (
-        float(raw["counterpart_min_share"])
-        if "counterpart_min_share" in raw
-        else qv(scen.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"])
-    )
+    cp = counterpart_floor(scen, raw)
     targets = _targets(raw, objective, scen, file, errors)
-    frontier = _frontier(raw, file, errors)
+    effort, plan_years = _effort(raw, scen, file, errors)
+    frontier = _frontier(raw, file, errors) if "frontier" in raw or effort.name == "full" else ()
     errors += _robust_problems(raw, objective, file)
     raise_if_any(errors)
     spec = OptimizeSpec(
@@ -270,7 +280,8 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         envelope=r.envelope,
         bounds=tuple(bounds),
         earmarks=tuple(earmarks),
-        counterpart_min_share=cp,
+        counterpart_min_share=cp.largest,
+        counterpart=cp,
         targets=targets,
         frontier=frontier,
         robust=raw.get("robust"),
@@ -279,9 +290,27 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
         seed=None if raw.get("seed") is None else int(raw["seed"]),
         file=file,
         raw=raw,
+        effort=effort,
+        plan_years=plan_years,
     )
     check_consistency(spec, scen, file)
     return spec
+
+
+def _effort(raw: dict, scen: Scenario, file: str, errors: list) -> tuple[Effort, tuple[int, ...] | None]:
+    """The effort (`effort`: auto | full | economy) and the years optimised (`years`: a list of
+    projected years, or 'all'; economy's default the last projected year)."""
+    asked = raw.get("effort")
+    if asked is not None and asked not in EFFORTS:
+        errors.append(InputError("enum", file=file, field="effort", value=asked, allowed=EFFORTS))
+    effort = choose(scen.poverty_model, asked)
+    years = raw.get("years")
+    if years is None or years == "all":
+        return effort, (scen.years[-1],) if years is None and effort.plan_year_only and len(scen.years) > 1 else None
+    years = [years] if isinstance(years, int) else list(years)
+    bad = [y for y in years if y not in scen.years]
+    errors += [InputError("enum", file=file, field="years", value=y, allowed=list(scen.years)) for y in bad]
+    return effort, tuple(sorted(set(years) - set(bad))) or None
 
 
 def _robust_problems(raw: dict, objective: str, file: str) -> list[InputError]:
@@ -370,13 +399,21 @@ def _earmark_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -
     return errors
 
 
+def year_share(spec: OptimizeSpec, year: int) -> float:
+    """The counterpart share `year` is held to (0 when no rule applies that year)."""
+    if spec.counterpart is None:
+        return spec.counterpart_min_share
+    return spec.counterpart.share(year) or 0.0
+
+
 def _counterpart_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: str) -> list[InputError]:
     """A local counterpart asked for with no local envelope, or one the local envelope cannot
     give for the central money that earmarks force (the counterpart only binds on what is spent)."""
     errors = []
     central = sum(e[SOURCES.index(s)] for s in CENTRAL)
     local = e[SOURCES.index("local")]
-    if spec.counterpart_min_share > 0 and local <= 0 < central:
+    share = year_share(spec, year)
+    if share > 0 and local <= 0 < central:
         errors.append(
             InputError(
                 "opt_no_local",
@@ -384,18 +421,18 @@ def _counterpart_problems(spec: OptimizeSpec, e: np.ndarray, year: int, file: st
                 field="envelope.local",
                 value=0,
                 year=year,
-                pct=f"{100 * spec.counterpart_min_share:g}",
+                pct=f"{100 * share:g}",
                 central=_bn(central),
             )
         )
     forced_central = sum(em.amount for em in spec.earmarks if SOURCES[em.source] in CENTRAL)
-    if spec.counterpart_min_share * forced_central > local + 1e-9:
+    if share * forced_central > local + 1e-9:
         errors.append(
             InputError(
                 "opt_counterpart",
                 file=file,
                 field="counterpart_min_share",
-                value=spec.counterpart_min_share,
+                value=share,
                 year=year,
                 local=_bn(local),
                 central=_bn(forced_central),

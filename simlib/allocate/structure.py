@@ -4,7 +4,7 @@ Development-investment capital funds only lines whose catalogue `capital` includ
 (P1 and the investment parts of P4.1 and P4.3), recurrent capital the lines that list
 `recurrent`; local, policy-credit and mobilised money may fund either (`params/funding.yaml`,
 `capital: any`). Local counterpart money must be at least a share of central money
-(`params/allocation.yaml`, money.counterpart). `check_budget` lists every breach of a scenario's
+(the legal frame in force each year, `simlib.allocate.counterpart`). `check_budget` lists every breach of a scenario's
 budget in plain words; the optimiser builds the same rules in as constraints.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib import i18n
+from simlib.allocate.counterpart import counterpart_floor
 from simlib.budget import capital_mask
 from simlib.catalogue import Catalogue
 from simlib.i18n import fmt
 from simlib.scenario import SOURCES, Scenario
-from simlib.schema import qv
 
 CENTRAL_SOURCES = ("central_investment", "central_recurrent")
 LOCAL_SOURCE = "local"
@@ -63,15 +63,17 @@ class Finding:
         )
 
 
-def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[Finding]:
+def check_budget(scen: Scenario, min_counterpart=None) -> list[Finding]:
     """Every breach of the capital rules and of the local counterpart share in `scen`'s budget
-    (projected years). Scenario parsing already refuses capital breaches (explicit lines and
-    `envelope` + `shares` alike); budgets built in code, e.g. by `Scenario.replace_budget`, are
-    checked here."""
+    (projected years). `min_counterpart`: one share for every year, or a `CounterpartFloor` (its
+    share each year; a year without a rule is not checked); default the floor of the legal frame
+    in force each year (`simlib.allocate.counterpart`). Scenario parsing already refuses capital
+    breaches (explicit lines and `envelope` + `shares` alike); budgets built in code, e.g. by
+    `Scenario.replace_budget`, are checked here."""
     cat, b = scen.catalogue, scen.budget
     mask = source_mask(cat, scen.params["funding"])
     if min_counterpart is None:
-        min_counterpart = qv(scen.params["allocation"]["money"]["counterpart"]["min_local_share_of_central"])
+        min_counterpart = counterpart_floor(scen, {})
     out: list[Finding] = []
     for yi, year in enumerate(b.years):
         if yi == 0:
@@ -80,8 +82,9 @@ def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[F
         bad = (a > 1e-9) & ~mask
         for li, si in zip(*np.nonzero(bad)):
             out.append(Finding("capital", year, cat.codes[li], SOURCES[si], float(a[li, si]), {}))
+        floor = min_counterpart if isinstance(min_counterpart, (int, float)) else min_counterpart.share(year)
         share = counterpart_shares(b.amounts[yi][None])[0]
-        if np.isfinite(share) and share < min_counterpart - 1e-12:
+        if floor is not None and np.isfinite(share) and share < floor - 1e-12:
             out.append(
                 Finding(
                     "counterpart",
@@ -89,7 +92,7 @@ def check_budget(scen: Scenario, min_counterpart: float | None = None) -> list[F
                     None,
                     None,
                     float(share),
-                    {"pct": fmt.percent(100 * share), "min_pct": fmt.percent(100 * min_counterpart)},
+                    {"pct": fmt.percent(100 * share), "min_pct": fmt.percent(100 * floor)},
                 )
             )
     return out

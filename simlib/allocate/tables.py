@@ -49,7 +49,7 @@ def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) ->
     rows = []
     first = (
         marg[marg["year"].isna()]
-        if not p.spec.by_year
+        if marg["year"].isna().any()
         else marg.groupby("line", as_index=False).mean(numeric_only=True)
     )
     first = first.set_index("line")

@@ -11,6 +11,7 @@ which target binds).
 from __future__ import annotations
 
 import sys
+import time
 
 from simlib import i18n
 from simlib.cli.common import check_out
@@ -32,6 +33,15 @@ def _scales(text: str | None):
     return scales
 
 
+def _years(text: str | None):
+    if text is None or text.strip() == "all":
+        return None if text is None else "all"
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError("enum", field="--years", value=text, allowed="Y1,Y2,… | all") from None
+
+
 def register(sub) -> None:
     p = sub.add_parser("optimize", help="tối ưu phân bổ vốn / optimise the budget allocation")
     p.add_argument("scenario", help="scenario YAML file (its budget gives the envelope by source)")
@@ -46,6 +56,18 @@ def register(sub) -> None:
     )
     p.add_argument("--by-district", action="store_true", help="also choose each line's split across districts")
     p.add_argument("--by-year", action="store_true", help="a separate allocation for each projected year")
+    p.add_argument(
+        "--years",
+        default=None,
+        metavar="Y1,Y2,…|all",
+        help="projected years whose money is optimised (default all; economy effort: the last year)",
+    )
+    p.add_argument(
+        "--effort",
+        default=None,
+        choices=("auto", "full", "economy"),
+        help="engine runs spent: full, economy, auto (economy for the multidimensional model)",
+    )
     p.add_argument(
         "--frontier",
         default=None,
@@ -68,6 +90,7 @@ def register(sub) -> None:
 
 def main(args) -> int:
     # local import: the optimiser stack takes seconds to load; only this command needs it
+    from simlib.allocate.evaluate import unwatch, watch
     from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
 
@@ -84,15 +107,24 @@ def main(args) -> int:
         draws=args.draws,
         sampler=args.sampler,
         seed=args.seed,
+        years=_years(args.years),
+        effort=args.effort,
     )
     check_out(args.out, "optimization", scen.input_paths() + [args.spec])
     print(
         i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
         file=sys.stderr,
     )
-    if scen.poverty_model != "states":  # tens of thousands of runs of a model that takes seconds each
-        print(i18n.t("cli.optimize_multidim_slow", lang), file=sys.stderr)
-    res = optimize(scen, spec, progress=sys.stderr.isatty())
+    years = ", ".join(map(str, spec.plan_years or scen.years))
+    effort = i18n.t(f"cli.optimize_effort.{spec.effort.name}", lang)
+    print(i18n.t("cli.optimize_plan", lang, effort=effort, years=years), file=sys.stderr)
+    meter = Meter(lang)
+    watch(meter)
+    try:
+        res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate)
+    finally:
+        unwatch(meter)
+    print(i18n.t("cli.optimize_done", lang, runs=int(round(meter.runs)), minutes=meter.minutes()), file=sys.stderr)
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
@@ -100,6 +132,34 @@ def main(args) -> int:
     print(i18n.t("cli.optimize_scenario", lang, path=display_path(out / SCENARIO_FILE)))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
     return 0 if res.status == "optimal" else 3
+
+
+class Meter:
+    """Progress on stderr: the estimate before the runs start, then every `EVERY` runs of the
+    engine (runs of the whole model; a unit's model counts its share) with the CPU time spent."""
+
+    EVERY = 10
+
+    def __init__(self, lang: str):
+        self.lang, self.runs, self.told, self.expected = lang, 0.0, 0, None
+        self.t0 = time.process_time()
+
+    def minutes(self) -> str:
+        return fmt.number((time.process_time() - self.t0) / 60, self.lang, 1)
+
+    def estimate(self, runs: int, seconds: float) -> None:
+        self.expected = runs
+        minutes = fmt.number(runs * seconds / 60, self.lang, 1)
+        sec = fmt.number(seconds, self.lang, 2)
+        print(i18n.t("cli.optimize_estimate", self.lang, runs=runs, seconds=sec, minutes=minutes), file=sys.stderr)
+
+    def __call__(self, runs: float) -> None:
+        self.runs += runs
+        if int(self.runs // self.EVERY) > self.told:
+            self.told = int(self.runs // self.EVERY)
+            done = int(round(self.runs))
+            key = "cli.optimize_progress" if self.expected else "cli.optimize_progress_start"
+            print(i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes()), file=sys.stderr)
 
 
 def explain_to(res, lang: str, stream=None) -> None:

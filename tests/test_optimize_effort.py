@@ -1,0 +1,137 @@
+"""How much engine work the optimiser spends (`simlib.allocate.effort`, issue 18): the economy
+settings, optimising only some years (the others keep the plan's money), runs that are not
+repeated (a change of zero along a direction, an allocation already evaluated), and the
+estimate of engine runs. Checked on the tiny states fixture (two projected years) against
+direct engine runs and hand counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_scenario, tiny_raw
+
+from simlib.allocate import evaluate
+from simlib.allocate.certify import remembered
+from simlib.allocate.effort import ECONOMY, FULL, choose, estimated_runs
+from simlib.allocate.optimize import optimize
+from simlib.allocate.problem import amounts_of, build_problem
+from simlib.allocate.scenario_out import optimal_scenario_raw
+from simlib.allocate.spec import resolve_spec
+from simlib.errors import InputError
+from simlib.scenario import SOURCES
+
+BASE = {"objective": "poor", "frontier": [], "counterpart_min_share": 0}
+
+
+@pytest.fixture(scope="module")
+def scen():
+    return make_scenario(tiny_raw())
+
+
+def test_effort_follows_the_model_unless_asked():
+    assert choose("multidim", None) is ECONOMY and choose("multidim", "auto") is ECONOMY
+    assert choose("states", None) is FULL and choose("multidim", "full") is FULL
+    assert choose("states", "economy") is ECONOMY
+
+
+def test_estimated_runs_by_hand():
+    """Economy, 3 directions of which 2 can take money: curves 1 + 2 × 2 = 5; two rounds of
+    curves, full step and one shortened step: 2 × (5 + 2) = 14; starts and no-programme 5,
+    comparison 8, marginals 1 + 2: 5 + 14 + 8 + 3 = 30. Full: curves 1 + 2 × 9 × 5 = 91, rounds
+    2 × (91 + 4) = 190, three absorption rounds 570, explanation 1 + 2 × 3 + 91 = 98: 681."""
+    assert estimated_runs(ECONOMY, 3, 2) == 30
+    assert estimated_runs(FULL, 3, 2) == 5 + 570 + 8 + 98
+
+
+def test_economy_drops_the_frontier_and_optimises_the_last_year(scen):
+    spec = resolve_spec(scen, {k: v for k, v in BASE.items() if k != "frontier"} | {"effort": "economy"})
+    assert spec.effort is ECONOMY and spec.frontier == () and spec.plan_years == (2025,)
+    full = resolve_spec(scen, {k: v for k, v in BASE.items() if k != "frontier"})
+    assert full.effort is FULL and full.frontier and full.plan_years is None
+    assert resolve_spec(scen, BASE | {"effort": "economy", "years": "all"}).plan_years is None
+    with pytest.raises(InputError) as err:
+        resolve_spec(scen, BASE | {"years": [2030]})
+    assert "years" in str(err.value) and "2030" in str(err.value)
+
+
+def test_years_not_optimised_keep_the_plans_money(scen):
+    """Only 2025 optimised: every variable is a 2025 variable, the problem's fixed spending in
+    2024 is the scenario's, and the optimum's 2024 amounts are the plan's to the VND; the
+    optimum has no more poor households at the horizon than the plan (the plan is one of its
+    feasible points)."""
+    spec = resolve_spec(scen, BASE | {"years": [2025]})
+    p = build_problem(scen, spec)
+    assert set(p.var_year.tolist()) == {1}
+    assert np.array_equal(p.base_spend[1], p.model.spend[1]) and not p.base_spend[2].any()
+    x = np.ones(p.n)
+    a = amounts_of(p, x)
+    assert np.array_equal(a[1], scen.budget.amounts[1])
+    res = optimize(scen, spec, with_frontier=False)
+    assert np.array_equal(res.amounts["optimal"][1], scen.budget.amounts[1])
+    c = res.comparison.set_index("allocation")
+    assert c.loc["optimal", "poor"] <= c.loc["plan", "poor"] + 1e-6
+    # the 2025 money stays within the 2025 envelope by source
+    env = scen.budget.amounts[2].sum(axis=0)
+    assert np.all(res.amounts["optimal"][2].sum(axis=0) <= env + 1e-3)
+    assert res.amounts["optimal"][2][:, SOURCES.index("central_recurrent")].sum() > 0
+
+
+def test_changes_of_zero_and_repeated_allocations_are_not_run_again(scen):
+    """`perturbed` with some changes of zero returns the reference for them and runs only the
+    others (counted by a listener); `remembered` runs an allocation once however often asked, and
+    its values equal direct runs."""
+    p = build_problem(scen, resolve_spec(scen, BASE))
+    x = np.full(p.n, 0.5)
+    runs = []
+    evaluate.watch(runs.append)
+    try:
+        base, out = evaluate.perturbed(p, x, np.array([0, 1, 0]), np.array([0.0, 2.0, 0.0]))
+        ran = sum(runs)
+        true = remembered(p.evaluate)
+        X = np.array([x, x * 2, x])
+        first = true(X)
+        again = true(X[::-1])
+    finally:
+        evaluate.unwatch(runs.append)
+    assert ran == 2  # the reference and the one change of 2 billion
+    for k in base:
+        assert np.array_equal(out[k][0], base[k][0]) and np.array_equal(out[k][2], base[k][0])
+    _, direct = evaluate.perturbed(p, x, np.array([1]), np.array([2.0]))
+    for k in base:
+        np.testing.assert_allclose(out[k][1], direct[k][0])
+    assert sum(runs) - ran == 2  # two distinct allocations, asked four times
+    np.testing.assert_allclose(first, p.evaluate(X))
+    np.testing.assert_allclose(again, first[::-1])
+
+
+def test_multidim_batches_in_small_calls_equal_one_call():
+    """The multidimensional model's spending arrays go to the engine a few at a time (so progress
+    can be told); the stacked output equals one call on all of them."""
+    raw = tiny_raw(model="multidim", horizon=1)
+    raw["budget"]["years"] = {y: v for y, v in raw["budget"]["years"].items() if int(y) <= 2024}
+    md = make_scenario(raw)
+    p = build_problem(md, resolve_spec(md, BASE | {"effort": "economy"}))
+    assert evaluate.chunk_of(p.target) < 6 <= evaluate.CHUNK
+    X = np.linspace(0.0, 1.0, 6)[:, None] * np.ones(p.n)
+    sp = p.spend(X)
+    chunked = evaluate.run_batch(p.target, sp)
+    whole = evaluate.engine("multidim").run(p.target, sp)
+    np.testing.assert_allclose(chunked.states, whole.states)
+
+
+def test_written_amounts_never_add_up_to_more_than_the_optimum(scen):
+    """Three lines of 0.3333335 billion VND each (1.0000005 in all): rounded to the nearest
+    thousand VND they would add up to 1.000002, above the total; written to the thousand below
+    they add up to 0.999999. A whole amount a hair below (9.9999999999) is written as 10."""
+    amounts = np.zeros_like(scen.budget.amounts)
+    amounts[0] = scen.budget.amounts[0]
+    rec = SOURCES.index("central_recurrent")
+    codes = scen.catalogue.codes
+    for code in ("P2", "P3.1", "P5"):
+        amounts[1, codes.index(code), rec] = 0.3333335e9
+    amounts[1, codes.index("P1.1"), SOURCES.index("central_investment")] = 9.9999999999e9
+    raw = optimal_scenario_raw(scen, amounts, "poor", {})
+    lines = raw["budget"]["years"]["2024"]["lines"]
+    rec_total = sum(v.get("central_recurrent", 0.0) for v in lines.values())
+    assert rec_total <= 1.0000005 and rec_total == pytest.approx(0.999999, abs=1e-9)
+    assert lines["P1.1"]["central_investment"] == 10.0
