@@ -74,6 +74,11 @@ def test_years_not_optimised_keep_the_plans_money(scen):
     env = scen.budget.amounts[2].sum(axis=0)
     assert np.all(res.amounts["optimal"][2].sum(axis=0) <= env + 1e-3)
     assert res.amounts["optimal"][2][:, SOURCES.index("central_recurrent")].sum() > 0
+    # a line said to receive nothing receives nothing in the optimised year, and the text says which
+    for z in res.zero_lines:
+        li = scen.budget.lines.index(z["line"])
+        assert res.amounts["optimal"][2][li].sum() == 0
+        assert "năm 2025" in z["text"].get("vi") and "in 2025" in z["text"].get("en")
 
 
 def test_changes_of_zero_and_repeated_allocations_are_not_run_again(scen):
