@@ -135,7 +135,7 @@ def dynamic() -> dict[str, Dynamic]:
         "cli.optimize_effort.": Dynamic(("full", "economy")),  # simlib.allocate.effort names
         "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),
         "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
-        "alloc.status.": Dynamic(("optimal", "targets_infeasible")),
+        "alloc.status.": Dynamic(("not_certified", "optimal", "targets_infeasible")),
         "alloc.col.": Dynamic(
             ("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")
             + ("value_mean", "value_worst", "regret_mean", "regret_max", "share_best")

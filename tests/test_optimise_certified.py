@@ -13,8 +13,9 @@ import pytest
 from conftest import ROOT, make_scenario
 from test_allocate import ALL_BUT, FULL, K_STAY, known_raw, poor_count, q, spec_for, with_local
 
-from simlib.allocate.certify import PROMISED_GAP
-from simlib.allocate.optimize import optimize
+from simlib import i18n
+from simlib.allocate.certify import PROMISED_GAP, Certificate
+from simlib.allocate.optimize import OptimizationResult, optimize
 from simlib.allocate.rules import DEFAULT_PROVIDERS, constraint_rows, provider_of
 from simlib.allocate.spec import resolve_spec
 from simlib.errors import InputError, InputErrors
@@ -76,6 +77,10 @@ def test_flat_then_steep_line_gets_everything_when_it_pays():
     cert = res.certificate
     assert cert.certified and cert.gap <= PROMISED_GAP and cert.method == "multistart"
     assert cert.approx_error > PROMISED_GAP and len(cert.starts) >= 3 and cert.spread > 0
+    # the promise (gap and model error within 0.5 %) is not kept: the reader is not told "optimal"
+    assert not cert.promise_met and res.verdict == "not_certified"
+    assert i18n.t("alloc.certificate.error_over", "vi") in res.message("vi")
+    assert i18n.t("alloc.certificate.error_over", "en") in res.message("en")
 
 
 def test_two_lines_at_their_caps_and_the_certificate():
@@ -214,7 +219,10 @@ def test_bundled_plan_certified_and_never_worse_than_plan_or_equal_split(plan):
     cert = res.certificate
     assert cert.certified and cert.gap <= PROMISED_GAP and cert.tests >= 2
     assert res.unallocatable.query("allocation == 'optimal'")["unallocatable_bn"].sum() < 1e-3
-    assert poor_at_horizon(res.optimal) == pytest.approx(c.loc["optimal", "poor"], rel=1e-9)
+    # the written scenario holds each amount to the thousand VND below (scenario_out): under 1e-6
+    # billion VND on each of at most ~100 line-source-years, each worth at most ~20 households per
+    # billion, moves the count by under 0.002 households
+    assert poor_at_horizon(res.optimal) == pytest.approx(c.loc["optimal", "poor"], abs=2e-3)
 
 
 def test_robust_optimum_beats_the_plan_in_more_draws_than_the_plan_beats_it(plan):
@@ -263,3 +271,23 @@ def test_constraint_rows_turn_senses_into_upper_rows():
     assert [(list(a), b) for a, b, _ in rows] == [([-1.0, -2.0], -3.0), ([1.0, 0.0], 1.0), ([-1.0, -0.0], -1.0)]
     assert rows[0][2].code == "a" and rows[1][2].code == "P2" and rows[1][2].year == 2025
     assert {r.kind for _, _, r in rows} == {"legal"}
+
+
+def _certificate(gap: float, error: float) -> Certificate:
+    return Certificate(
+        mode="min", method="milp", value=1.0, bound=1.0, scale=100.0, gap=gap, approx_error=error, tests=2,
+        rounds=1, evaluations=5, binaries=0, breakpoints=3, seconds=0.1, certified=gap <= PROMISED_GAP,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("gap", "error", "verdict"),
+    [(0.0, 0.004, "optimal"), (0.0, 0.006, "not_certified"), (0.006, 0.0, "not_certified"), (0.0, 0.005, "optimal")],
+)
+def test_the_reader_is_told_optimal_only_when_gap_and_model_error_keep_the_promise(gap, error, verdict):
+    """0.5 % is the promise: a proven gap within it and a measured model error within it."""
+    cert = _certificate(gap, error)
+    shown = OptimizationResult.verdict.fget(SimpleNamespace(status="optimal", certificate=cert))
+    assert shown == verdict and cert.as_dict()["promise_met"] == (verdict == "optimal")
+    infeasible = OptimizationResult.verdict.fget(SimpleNamespace(status="targets_infeasible", certificate=cert))
+    assert infeasible == "targets_infeasible"

@@ -66,8 +66,15 @@ class Certificate:
     spread: float = 0.0  # multistart: (worst - best) / scale
     models: list = field(default_factory=list, repr=False)  # the last round's models (not written)
 
+    @property
+    def promise_met(self) -> bool:
+        """The optimiser's promise holds: the gap is proven within `PROMISED_GAP` and the model's
+        measured error is no larger (otherwise the allocation is better where it was tested, but
+        not proven optimal)."""
+        return bool(self.certified and self.approx_error <= PROMISED_GAP)
+
     def as_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k != "models"}
+        return {k: v for k, v in vars(self).items() if k != "models"} | {"promise_met": self.promise_met}
 
 
 @dataclass
@@ -169,7 +176,7 @@ def certified(
     if extra:  # the most promising extra starts on the engine only (each loop costs ~1 s on the plan)
         ev = np.asarray(task.true(np.array(extra)), float)
         others += [extra[i] for i in np.argsort(ev, kind="stable")[:MAX_EXTRA] if np.isfinite(ev[i])]
-    if (cert.certified and cert.approx_error <= PROMISED_GAP) or not others or not task.effort.multistart:
+    if cert.promise_met or not others or not task.effort.multistart:
         return x, cert
     results = [(x, cert)] + [run_certified(task, s, tests) for s in others]
     values = np.array([c.value for _, c in results])

@@ -306,6 +306,7 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
     per_line = marg.groupby("line", sort=False)["objective_per_billion_added"].max()
     env = {r.source: values[i] for i, r in enumerate(p.rows) if r.kind == "envelope" and np.isfinite(values[i])}
     measure = "poor" if p.objective == "min_cost" else p.objective
+    years = p.spec.plan_years  # only these years were optimised: "nothing" is said of them
     for li, code in enumerate(p.model.line_codes):
         vs = p.var_line == li
         if not vs.any() or x[vs].sum() > 1e-6 or p.model.split[li].sum() <= 0:
@@ -324,6 +325,7 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
                 value=fmt.number(own, lang, 2),
                 alt=fmt.number(alt, lang, 2),
                 measure=i18n.t(f"alloc.measure.{measure}", lang),
+                when=i18n.t("alloc.zero_line_when", lang, years=", ".join(map(str, years))) if years else "",
             )
             for lang in LANGS
         }

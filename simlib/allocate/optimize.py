@@ -99,6 +99,14 @@ class OptimizationResult:
         """The certificate as a mapping (summary.json)."""
         return {k: v for k, v in self.certificate.as_dict().items() if k != "models"}
 
+    @property
+    def verdict(self) -> str:
+        """The status a reader is shown: `status`, except that an optimum whose certificate does
+        not keep the optimiser's promise (`Certificate.promise_met`) is `not_certified`."""
+        if self.status == "optimal" and not self.certificate.promise_met:
+            return "not_certified"
+        return self.status
+
     def message(self, lang: str | None = None) -> str:
         """A short summary: headline numbers, or why the targets cannot be met; a what-if run that
         ignores legal rules says so first."""
@@ -174,6 +182,8 @@ def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
     )
     if not cert.certified:
         text += " " + i18n.t("alloc.certificate.not_certified", lang)
+    elif not cert.promise_met:
+        text += " " + i18n.t("alloc.certificate.error_over", lang)
     if cert.method == "multistart":
         text += " " + i18n.t(
             "alloc.certificate.multistart",

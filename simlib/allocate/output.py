@@ -142,6 +142,7 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         rob = {"kind": spec.robust, "draws": d.n, "sampler": d.method, "seed": d.seed}
     return {
         "status": result.status,
+        "verdict": result.verdict,
         "objective": spec.objective,
         "by_district": spec.by_district,
         "by_year": spec.by_year,

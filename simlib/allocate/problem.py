@@ -47,6 +47,11 @@ from simlib.schema import qv
 from simlib.states import NEAR_POOR, POOR
 from simlib.targets import target_specs
 
+#: the optimiser meets a target by at least this much of its unit (points, %): a minimum-cost
+#: optimum sits on its thresholds, and the written scenario (amounts to the VND, a change of about
+#: 1e-9 of a unit) must still meet them as `simlib.targets` judges (to 1e-9)
+TARGET_MARGIN = 1e-7
+
 
 @dataclass
 class TargetRow:
@@ -197,14 +202,15 @@ class Problem:
         return vals
 
     def slacks_from(self, agg: dict) -> np.ndarray:
-        """Scaled slacks (S, R) from aggregates: >= 0 where the target row is met."""
+        """Scaled slacks (S, R) from aggregates: >= 0 where the target row is met by at least
+        `TARGET_MARGIN`."""
         if not self.target_rows:
             return np.zeros((agg["poor"].shape[0], 0))
         v = self.values_from(agg)
         thr = np.array([t.threshold for t in self.target_rows])
         sign = np.array([1.0 if t.comparison == ">=" else -1.0 for t in self.target_rows])
         scale = np.array([t.scale for t in self.target_rows])
-        return sign * (v - thr) / scale
+        return (sign * (v - thr) - TARGET_MARGIN) / scale
 
     def target_values(self, out: EngineOutput) -> np.ndarray:
         """Values (S, R) of the non-linear target rows (the linear ones are rows of A)."""

@@ -5,7 +5,6 @@ scenario; the money and, per district, the optimiser's split replaced)."""
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,11 +15,12 @@ from simlib.i18n import LocalText
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 
 
-def _thousand_vnd(bn: float) -> float:
-    """Billion VND to the thousand VND below (within a millionth of one, so 9.9999999999 stays
-    10): rounded amounts never add up to more than the optimum, so a year's total stays within
-    the envelope it was optimised under (the legal check allows about 1 VND per billion)."""
-    return math.floor(bn * 1e6 + 1e-3) / 1e6
+def _whole_vnd(bn: float) -> float:
+    """Billion VND to the nearest VND: each written amount is within half a VND of the optimum's,
+    so a year's total stays within the envelope it was optimised under (the legal check allows
+    1 VND per billion) and a target met at its threshold stays met. (Rounding to the thousand
+    VND broke the one or the other.)"""
+    return round(bn, 9)
 
 
 def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, district_split: dict | None) -> dict:
@@ -45,7 +45,7 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
             for si, s in enumerate(SOURCES):
                 if amounts[yi, li, si] / BN >= 5e-7:
                     key = entry_code(scen, code, s)
-                    lines.setdefault(key, {})[s] = _thousand_vnd(float(amounts[yi, li, si]) / BN)
+                    lines.setdefault(key, {})[s] = _whole_vnd(float(amounts[yi, li, si]) / BN)
         years[str(y)] = {"lines": lines} if lines else {}
     split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
     if district_split:
