@@ -235,6 +235,14 @@ def test_target_probabilities_by_hand():
     assert p.loc["A", "probability_met"] == 1.0 and p.loc["B", "probability_met"] == 0.5
     assert p.loc["B", "probability_area"] == 1.0 and p.loc["B", "areas"] == 2
     assert all_targets_probability(outcomes).loc[2024] == 0.5
+    # the poor units together: B judged on its named area only, met in both draws
+    assert all_targets_probability(outcomes, "aggregate").loc[2024] == 1.0
+    # a draw missing the named area is a miss under both readings
+    worse = outcomes.assign(met=outcomes["met"] & ~((outcomes["draw"] == 1) & (outcomes["target_id"] == "A")))
+    assert all_targets_probability(worse, "aggregate").loc[2024] == 0.5
+    assert all_targets_probability(worse).loc[2024] == 0.0
+    with pytest.raises(ValueError):
+        all_targets_probability(outcomes, "together")
     # the uncertainty notebook's table and chart count the same way
     from simlib.report.uncertainty import probability_table
 

@@ -160,3 +160,87 @@ def test_workbench_card_counts_both_readings():
     assert value == "2/2 · 1/2" and "each poor commune" in detail
     plain = D.targets_met_in(targets[targets["geo_type"] != "district"], 2027) | {"year_start": 2023, "year_end": 2027}
     assert ExplorerView._targets_card(view, plain)[1] == "2/2"
+
+
+def _outcomes():
+    """Four draws of 2027: the province target met in all; the poor communes together met in
+    draws 0–2; commune a in every draw, commune b in draws 0 and 1 only. By hand: every target,
+    the poor communes together, 3/4; each commune on its own, 2/4."""
+    met = {0: (True, True, True, True), 1: (True, True, True, True), 2: (True, True, True, False)}
+    met[3] = (True, False, True, False)
+    cells = [("p", "province", "province"), ("u", "poor_districts", "poor_districts")]
+    cells += [("u", "district", "a"), ("u", "district", "b")]
+    return pd.DataFrame(
+        [
+            {"draw": d, "replication": 0, "year": 2027, "target_id": t, "geo_type": gt, "geo": g,
+             "value": -1.0, "met": m}
+            for d, ms in met.items()
+            for (t, gt, g), m in zip(cells, ms)
+        ]
+    )  # fmt: skip
+
+
+def _drawn_run(name, outcomes):
+    run = _decision_run(_run(-3.2, {"a": -4.0, "b": -2.5}))
+    run.name = name
+    run.title = lambda lang, n=name: n
+    run.tables.uncertainty = {"outcomes": outcomes}
+    return run
+
+
+def test_probability_of_every_target_under_both_readings():
+    from simlib.report import decision as DC
+    from simlib.report import index as IX
+
+    o = _outcomes()
+    run = _drawn_run("plan", o)
+    assert DC.has_readings(run)
+    assert DC.all_met_probability(run, 2027) == 0.5
+    assert DC.all_met_probability(run, 2027, "aggregate") == 0.75
+    cell = IX._verdict_cell(run, "vi")
+    assert "tính chung các xã nghèo 75" in cell and "tính từng xã nghèo 50" in cell
+    other = _drawn_run("alt", o.assign(met=o["met"] & (o["geo_type"] != "district")))  # units never met
+    text = DC.targets_message([run, other], None, "en").html
+    assert "«plan» has the highest probability of meeting every target (50" in text
+    assert "poor communes together" in text and "«plan» 75" in text and "«alt» 75" in text
+    # without unit cells there is one reading and no second sentence
+    named = o[o["geo_type"] != "district"]
+    plain = _drawn_run("plain", named)
+    assert not DC.has_readings(plain)
+    assert DC.all_met_probability(plain, 2027) == DC.all_met_probability(plain, 2027, "aggregate") == 0.75
+    assert "together" not in DC.targets_message([plain], None, "en").html
+    assert "tính chung" not in IX._verdict_cell(plain, "vi").split("<br>")[-1]
+
+
+def test_ranking_names_both_readings(monkeypatch):
+    from simlib.report import compare as CP
+    from simlib.report import data as D
+    from simlib.report import decision as DC
+
+    head = {k: 1.0 for k in ("poor_rate_end", "poor_rate_start", "poor_fewer_end", "spend_total_billion")}
+    monkeypatch.setattr(D, "headline", lambda ind, tg: head | {"cost_per_household_lifted_end": 1.0})
+    monkeypatch.setattr(D, "years", lambda ind: [2026, 2027])
+    monkeypatch.setattr(DC, "own_year", lambda g: 2027)
+    monkeypatch.setattr(CP, "group_title", lambda g, lang: "g")
+    runs = [_drawn_run("plan", _outcomes())]
+    for r in runs:
+        r.tables.indicators = r.tables.targets = None
+    frame = CP.ranking_table(runs, "en", None, {}).frame
+    together = "Probability of meeting every target in 2027, poor communes together (%)"
+    each = "Probability of meeting every target in 2027, each poor commune on its own (%)"
+    assert frame.loc[0, together] == 75.0 and frame.loc[0, each] == 50.0
+    runs[0].tables.uncertainty = {"outcomes": _outcomes().query("geo_type != 'district'")}
+    frame = CP.ranking_table(runs, "en", None, {}).frame
+    assert together not in frame and frame.loc[0, "Probability of meeting every target in 2027 (%)"] == 75.0
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_scenario_card_gives_both_probabilities(lang):
+    levels = Levels("commune")
+    title, value, detail = S.all_targets_card(_outcomes(), 2027, 4, lang, levels)
+    assert value == ("75 % · 50 %" if lang == "vi" else "75% · 50%")
+    assert i18n.t("geo.poor_communes", lang).lower() in detail.lower() and "4" in detail
+    plain = S.all_targets_card(_outcomes().query("geo_type != 'district'"), 2027, 4, lang, levels)
+    assert plain[1] == ("75 %" if lang == "vi" else "75%")
+    assert plain[2] == i18n.t("report.card.all_targets_detail", lang, n=4)
+    assert S.all_targets_card(_outcomes(), 2030, 4, lang, levels) is None

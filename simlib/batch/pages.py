@@ -168,8 +168,9 @@ def _add_uncertainty(head: dict, tabs: RunTables, uncertainty: int, manifest: di
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from simlib.uncertainty.summaries import all_targets_probability
 
-    p_all = all_targets_probability(tabs.uncertainty["outcomes"]).get(head["year_end"])
-    head["all_targets_probability"] = None if p_all is None else float(p_all)
+    for key, reading in (("all_targets_probability", "each_unit"), ("all_targets_probability_together", "aggregate")):
+        p = all_targets_probability(tabs.uncertainty["outcomes"], reading).get(head["year_end"])
+        head[key] = None if p is None else float(p)
     path, tmp, target, title, lang, set_items, compare, seed, sampler = page
     error = uncertainty_report(
         path, tmp, target, title, lang, set_items, compare, seed, int(uncertainty), sampler, manifest

@@ -121,47 +121,54 @@ def ranking_table(
     group: Sequence[decision.Run], lang: str, rob: decision.Robustness | None, unallocated: dict
 ) -> ReportTable:
     """The trade-offs of a group's scenarios: poor rate, households kept out of poverty, cost per
-    household, money that reaches no one, chance of meeting every target in the plan's year,
-    regret and share of draws best. Sorted by mean regret (or poor rate without draws)."""
+    household, money that reaches no one, chance of meeting every target in the plan's year (under
+    both readings when a target is judged in each poor unit too: the poor units together, each on
+    its own), regret and share of draws best. Sorted by mean regret (or poor rate without draws)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     ys = data.years(group[0].tables.indicators)
     y0, y1 = ys[0], ys[-1]
     year = decision.own_year(group)
     s = rob.summary.set_index("scenario") if rob is not None else None
-    rows = []
-    for r in group:
-        h = data.headline(r.tables.indicators, r.tables.targets)
-        row = {
-            t("compare.scenario"): r.title(lang),
-            t("compare.group_col"): group_title(group, lang),
-            t("compare.poor_rate", year=y1): h["poor_rate_end"],
-            t("compare.poor_rate_change", y0=y0, y1=y1): h["poor_rate_end"] - h["poor_rate_start"],
-            t("compare.fewer_poor", year=y1): h["poor_fewer_end"],
-            t("compare.money", y0=y0 + 1, y1=y1): h["spend_total_billion"],
-            t("compare.cost_per_lifted"): h["cost_per_household_lifted_end"],
-            t("compare.unallocated"): unallocated.get(r.name, 0.0),
-            t("compare.all_met", year=year or y1): 100 * decision.all_met_probability(r, year) if year else np.nan,
-            t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if s is not None and r.name in s.index else np.nan,
-            t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"]
-            if s is not None and r.name in s.index
-            else np.nan,
-        }
-        rows.append(row)
+    rows = [_ranking_row(r, group, lang, s, unallocated, (y0, y1, year)) for r in group]
     frame = pd.DataFrame(rows)
+    if not any(decision.has_readings(r) for r in group):
+        frame = frame.drop(columns=["together"]).rename(columns={"each": t("compare.all_met", year=year or y1)})
+    else:
+        levels = manifest_levels(group[0].tables.manifest)
+        names = {
+            "together": levels.t("compare.all_met_together", lang, year=year or y1),
+            "each": levels.t("compare.all_met_each", lang, year=year or y1),
+        }
+        frame = frame.rename(columns=names)
     c = list(frame.columns)
-    frame = frame.sort_values(c[9] if s is not None else c[2], kind="stable", na_position="last").reset_index(drop=True)
-    formats = {
-        c[2]: "pct1",
-        c[3]: "pts2",
-        c[4]: "int",
-        c[5]: "num1",
-        c[6]: "num1",
-        c[7]: "num1",
-        c[8]: "pct1",
-        c[9]: "num2",
-        c[10]: "pct1",
+    regret = t("unc.col.regret_mean")
+    frame = frame.sort_values(regret if s is not None else c[2], kind="stable", na_position="last")
+    kinds = ["pct1", "pts2", "int", "num1", "num1", "num1"] + ["pct1"] * (len(c) - 10) + ["num2", "pct1"]
+    formats = dict(zip(c[2:], kinds))
+    return ReportTable("ranking", t("compare.table.ranking"), frame.reset_index(drop=True), formats)
+
+
+def _ranking_row(r: decision.Run, group, lang: str, s: pd.DataFrame | None, unallocated: dict, years) -> dict:
+    """One scenario's row of the ranking (`years`: first, last, the plan's own year or None); the
+    two probability columns are named "together" and "each" until the table names them."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    y0, y1, year = years
+    h = data.headline(r.tables.indicators, r.tables.targets)
+    ranked = s is not None and r.name in s.index
+    return {
+        t("compare.scenario"): r.title(lang),
+        t("compare.group_col"): group_title(group, lang),
+        t("compare.poor_rate", year=y1): h["poor_rate_end"],
+        t("compare.poor_rate_change", y0=y0, y1=y1): h["poor_rate_end"] - h["poor_rate_start"],
+        t("compare.fewer_poor", year=y1): h["poor_fewer_end"],
+        t("compare.money", y0=y0 + 1, y1=y1): h["spend_total_billion"],
+        t("compare.cost_per_lifted"): h["cost_per_household_lifted_end"],
+        t("compare.unallocated"): unallocated.get(r.name, 0.0),
+        "together": 100 * decision.all_met_probability(r, year, "aggregate") if year else np.nan,
+        "each": 100 * decision.all_met_probability(r, year) if year else np.nan,
+        t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if ranked else np.nan,
+        t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"] if ranked else np.nan,
     }
-    return ReportTable("ranking", t("compare.table.ranking"), frame, formats)
 
 
 def groups(runs: Sequence[decision.Run], lang: str) -> list:

@@ -34,7 +34,7 @@ from simlib.report.table import read_csv
 from simlib.scenario import load_scenario
 from simlib.uncertainty.robustness import comparable, compare_allocations, regret, regret_summary
 from simlib.uncertainty.run import load_draws
-from simlib.uncertainty.summaries import all_targets_probability
+from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
 ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
 
@@ -200,11 +200,18 @@ def own_year(runs: Sequence[Run]) -> int | None:
     return min(years) if years else None
 
 
-def all_met_probability(r: Run, year: int) -> float:
-    """Probability that every target is met in `year` (NaN without draws)."""
+def all_met_probability(r: Run, year: int, reading: str = "each_unit") -> float:
+    """Probability that every target is met in `year` (NaN without draws), each poor unit on its
+    own (`reading` "each_unit") or the poor units together ("aggregate")."""
     o = (r.tables.uncertainty or {}).get("outcomes")
-    p = all_targets_probability(o) if o is not None else pd.Series(dtype=float)
+    p = all_targets_probability(o, reading) if o is not None else pd.Series(dtype=float)
     return float(p.get(year, np.nan))
+
+
+def has_readings(r: Run) -> bool:
+    """Whether `r`'s draws judge some target in each poor unit too (two readings of "every
+    target met")."""
+    return has_unit_cells((r.tables.uncertainty or {}).get("outcomes"))
 
 
 def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run | None, Message | None]:
@@ -277,7 +284,21 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
         p=fmt.percent(100 * probs[top.name], lang, 0),
         others=others,
     )
-    return Message(text, "compare.html#verdicts", t("decision.evidence"))
+    together = together_sentence(allocs, year, lang)
+    return Message(" ".join(x for x in (text, together) if x), "compare.html#verdicts", t("decision.evidence"))
+
+
+def together_sentence(allocs: Sequence[Run], year: int, lang: str) -> str:
+    """The probabilities of meeting every target with the poor units judged together (the other
+    reading of a target set for poor units); "" when no allocation's draws judge units."""
+    with_units = [r for r in allocs if has_readings(r)]
+    if not with_units:
+        return ""
+    items = "; ".join(
+        f"{_q(r.title(lang))} {fmt.percent(100 * all_met_probability(r, year, 'aggregate'), lang, 0)}"
+        for r in with_units
+    )
+    return manifest_levels(with_units[0].tables.manifest).t("decision.targets_together", lang, items=items)
 
 
 def weakest_target(r: Run, year: int, lang: str) -> str:

@@ -59,8 +59,21 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
         text += f'<br><span class="sl-small">{html.esc(each)}</span>'
     p = decision.all_met_probability(run, year)
     if np.isfinite(p):
-        text += f'<br><span class="sl-small">{html.esc(i18n.t("index.all_targets_probability", lang))} {html.esc(fmt.percent(100 * p, lang, 0))}</span>'
+        text += f'<br><span class="sl-small">{html.esc(_all_met_text(run, year, p, lang))}</span>'
     return text
+
+
+def _all_met_text(run: decision.Run, year: int, p: float, lang: str) -> str:
+    """ "Probability all met", under both readings when a target is judged in each poor unit too."""
+    if not decision.has_readings(run):
+        return f"{i18n.t('index.all_targets_probability', lang)} {fmt.percent(100 * p, lang, 0)}"
+    together = decision.all_met_probability(run, year, "aggregate")
+    return manifest_levels(run.tables.manifest).t(
+        "index.all_targets_readings",
+        lang,
+        together=fmt.percent(100 * together, lang, 0),
+        each=fmt.percent(100 * p, lang, 0),
+    )
 
 
 def _links(it, out: Path, lang: str) -> list[str]:

@@ -26,7 +26,6 @@ from simlib.report.levels import Levels
 from simlib.report.table import to_html as table_html
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
 from simlib.report.uncertainty import probability_figure
-from simlib.uncertainty.summaries import all_targets_probability
 
 #: (anchor, catalogue key) of the sections in the table of contents
 TOC = (
@@ -311,16 +310,11 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     )
     out = [(ctx.t("report.card.targets_met", year=years), value, detail)]
     if ctx.uncertainty is not None:
-        p = all_targets_probability(ctx.uncertainty.outcomes)
         year = int(sorted(v["year"].unique())[0])
-        if year in p.index:
-            out.append(
-                (
-                    ctx.t("report.card.all_targets", year=year),
-                    fmt.percent(100 * float(p[year]), ctx.lang, 0),
-                    ctx.t("report.card.all_targets_detail", n=ctx.uncertainty.info["draws"]),
-                )
-            )
+        u = ctx.uncertainty
+        card = scorecards.all_targets_card(u.outcomes, year, u.info["draws"], ctx.lang, Levels.of(ctx))
+        if card is not None:
+            out.append(card)
     return out
 
 

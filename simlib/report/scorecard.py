@@ -17,6 +17,7 @@ from simlib.i18n import fmt
 from simlib.report import html, verdict
 from simlib.report.levels import Levels
 from simlib.report.table import ReportTable
+from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
 MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
 CLASSES = {"met": "sl-met", "uncertain": "sl-unsure", "not_met": "sl-notmet"}
@@ -245,3 +246,19 @@ def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels, key: str 
         return ""
     c = verdict.counts(table, reading="each_unit")
     return levels.t(key, lang, total=len(verdict.headline_verdicts(table)), **c)
+
+
+def all_targets_card(outcomes: pd.DataFrame, year: int, draws: int, lang: str, levels: Levels):
+    """The headline card (title, value, detail) of the probability of meeting every target in
+    `year` over the draws' `outcomes`: the poor units together and each on its own when a target
+    is judged in each poor unit too (None: no draw judged `year`)."""
+    p = all_targets_probability(outcomes)
+    if year not in p.index:
+        return None
+    title = i18n.t("report.card.all_targets", lang, year=year)
+    each = fmt.percent(100 * float(p[year]), lang, 0)
+    if not has_unit_cells(outcomes):
+        return title, each, i18n.t("report.card.all_targets_detail", lang, n=draws)
+    together = fmt.percent(100 * float(all_targets_probability(outcomes, "aggregate")[year]), lang, 0)
+    detail = levels.t("report.card.all_targets_readings", lang, together=together, each=each, n=draws)
+    return title, f"{together} · {each}", detail

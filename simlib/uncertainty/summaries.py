@@ -258,9 +258,30 @@ def target_probabilities(targets: pd.DataFrame, outcomes: pd.DataFrame | None = 
     return named.reset_index(drop=True)
 
 
-def all_targets_probability(outcomes: pd.DataFrame) -> pd.Series:
-    """Per year: the share of samples in which every target is met in every area it covers."""
+#: the geography type of the cells that judge a target in each poor unit on its own
+UNIT_GEO_TYPE = "district"
+#: the two readings of a target set for the poor units: their aggregate, or each on its own
+ALL_TARGETS_READINGS = ("each_unit", "aggregate")
+
+
+def has_unit_cells(outcomes: pd.DataFrame | None) -> bool:
+    """Whether some target is also judged in each poor unit on its own (so the two readings of
+    "every target met" can differ)."""
+    return outcomes is not None and len(outcomes) > 0 and bool((outcomes["geo_type"] == UNIT_GEO_TYPE).any())
+
+
+def all_targets_probability(outcomes: pd.DataFrame, reading: str = "each_unit") -> pd.Series:
+    """Per year: the share of samples in which every target is met.
+
+    `reading` "each_unit" (the default, the strict one): in every area each target covers, each
+    poor unit on its own included; "aggregate": in the areas the targets name only, the poor units
+    judged together (their aggregate cell), the unit cells left out.
+    """
+    if reading not in ALL_TARGETS_READINGS:
+        raise ValueError(f"reading must be one of {ALL_TARGETS_READINGS}, not {reading!r}")
     if outcomes is None or outcomes.empty:
         return pd.Series(dtype=float)
+    if reading == "aggregate":
+        outcomes = outcomes[outcomes["geo_type"] != UNIT_GEO_TYPE]
     per = _sample_met(outcomes, ["year"])
     return per.groupby("year").mean().astype(float)
