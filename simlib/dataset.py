@@ -44,6 +44,8 @@ UNIT_COLUMNS = ("unit_id", "name_vi", "name_en", "poor_district", "communes")
 #: optional true/false columns of units.csv naming eligibility lists (a missing column: no unit is
 #: on the list); `poor_district` is required. Each has a `<flag>_basis` column with its source.
 FLAG_COLUMNS = ("poor_district", "exit_scheme_district")
+#: flag words (case and blanks ignored); lenient `parse_bool` also takes y / n / x / co / khong, empty = no
+FLAG_TRUE, FLAG_FALSE = ("true", "1", "yes", "có"), ("false", "0", "no", "không")
 #: the most households one row may hold: a plausibility bound, not a model figure (no country
 #: has a billion households; Vietnam has about 28 million), which keeps every sum finite
 MAX_HOUSEHOLDS = 1e9
@@ -76,11 +78,16 @@ class Dataset:
         return self.units["poor_district"].to_numpy(bool)
 
     def unit_flag(self, name: str) -> np.ndarray:
-        """(D,) bool: a flag column of units.csv (`FLAG_COLUMNS`); all False when the dataset has
-        no such column."""
+        """(D,) bool: a true/false column of units.csv, read strictly (`parse_bool`: `unknown` or an
+        empty cell is an input error naming file, column and rows); all False without the column."""
         if name not in self.units.columns:
             return np.zeros(len(self.units), bool)
-        return self.units[name].to_numpy(bool)
+        col = self.units[name]
+        values, bad = (col.to_numpy(bool), np.zeros(len(col), bool)) if col.dtype == bool else parse_bool(col, True)
+        if bad.any():
+            where = {"file": display_path(self.path / "units.csv"), "field": name, "rows": _rows(bad)}
+            raise InputError("csv_values", **where, value=sorted(set(col[bad])), allowed=FLAG_TRUE + FLAG_FALSE)
+        return values
 
     @property
     def baseline_year(self) -> int:
@@ -148,11 +155,12 @@ def _rows(mask: np.ndarray, limit: int = 10) -> str:
     return text + (", …" if len(idx) > limit else "")
 
 
-def parse_bool(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Booleans from text ('true', '1', 'yes', 'có'); returns (values, invalid mask)."""
-    s = series.astype(str).str.strip().str.lower()
-    true = s.isin(["true", "1", "yes", "y", "có", "co", "x"])
-    false = s.isin(["false", "0", "no", "n", "không", "khong", ""])
+def parse_bool(series: pd.Series, strict: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Booleans from text ('true', '1', 'yes', 'có'); returns (values, invalid mask). `strict`
+    (`Dataset.unit_flag`): only `FLAG_TRUE` / `FLAG_FALSE`, an empty cell is invalid."""
+    s = series.astype(str).str.normalize("NFC").str.strip().str.lower()
+    more_true, more_false = ((), ()) if strict else (("y", "co", "x"), ("n", "khong", ""))
+    true, false = s.isin(FLAG_TRUE + more_true), s.isin(FLAG_FALSE + more_false)
     return true.to_numpy(), ~(true | false).to_numpy()
 
 

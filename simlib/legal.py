@@ -7,7 +7,9 @@ status (`read`, `seen_in`, `not_read`, `not_found`, `assumption`; see the README
 - `lists` — eligibility lists of units (poor districts, the exit-scheme districts of Decision
   880/QĐ-TTg, units with extremely disadvantaged communes, border communes): for each unit
   True (on the list), False (not on it) or None (not found: the dataset's own flag is the fallback,
-  marked unverified);
+  marked unverified); a list may instead be held by a flag column of the dataset that documents
+  its official source (`units_from_dataset`, e.g. the region III communes of 2026–2030), read by
+  `members_of(list_id, dataset)`;
 - `envelope` — central money the province receives per year and source (VND), flagged
   `illustrative` when it is a placeholder, with the years it does not cover;
 - `counterpart` — the local counterpart rule: a ratio, or None when no rule was found (then it is
@@ -91,14 +93,33 @@ class Citation:
 
 @dataclass(frozen=True)
 class EligibilityList:
-    """A named list of units; `members[unit]` True, False, or None (not found)."""
+    """A named list of units; `members[unit]` True, False, or None (not found).
+
+    A list given by the dataset (`units_from_dataset: <flag>` in the frame file) has no members of
+    its own: `flag` names the dataset's true/false column that holds it, and `members_of(dataset)`
+    reads it (the dataset documents the flag's source)."""
 
     id: str
     citation: Citation
     members: Mapping[str, bool | None]
+    #: the dataset's flag column that holds the list (`units_from_dataset`), or None
+    flag: str | None = None
 
     def member(self, unit: str) -> bool | None:
+        """Whether `unit` is on the list as the frame itself states it (None for a list held by the
+        dataset's flag: use `members_of`)."""
         return self.members.get(unit)
+
+    def members_of(self, dataset) -> dict[str, bool | None]:
+        """Each unit of `dataset` (a `simlib.dataset.Dataset`): True (on the list), False (not on
+        it) or None (not found). A list held by a flag reads that flag (`Dataset.unit_flag`, strict
+        true/false); a dataset without the column leaves every unit None."""
+        units = dataset.unit_ids
+        if self.flag is None:
+            return {u: self.member(u) for u in units}
+        if self.flag not in dataset.units.columns:
+            return dict.fromkeys(units)
+        return {u: bool(f) for u, f in zip(units, dataset.unit_flag(self.flag), strict=True)}
 
 
 @dataclass(frozen=True)
@@ -159,9 +180,16 @@ class LegalFrame:
         return (self,) + (self.earlier.chain() if self.earlier is not None else ())
 
     def member(self, list_id: str, unit: str) -> bool | None:
-        """Whether `unit` is on list `list_id` (None: not found, or no such list)."""
+        """Whether `unit` is on list `list_id` as the frame states it (None: not found, no such
+        list, or a list held by the dataset's flag — see `members_of`)."""
         lst = self.lists.get(list_id)
         return None if lst is None else lst.member(unit)
+
+    def members_of(self, list_id: str, dataset) -> dict[str, bool | None]:
+        """Each unit of `dataset` on list `list_id`: True, False or None (not found; every unit when
+        the frame has no such list). Lists held by a flag of the dataset read it."""
+        lst = self.lists.get(list_id)
+        return dict.fromkeys(dataset.unit_ids) if lst is None else lst.members_of(dataset)
 
     def cite(self, citation: Citation, lang: str | None = None) -> str:
         """A citation in words: `Quyết định 90/QĐ-TTg, Dự án 4 (chưa đọc trực tiếp)`."""
@@ -209,7 +237,8 @@ def _eligibility(raw: Mapping) -> dict[str, EligibilityList]:
         members = _members(entry)
         if "*" in members:
             members = _CompleteList(members)
-        out[lid] = EligibilityList(lid, Citation.of(entry.get("document")), members)
+        flag = entry.get("units_from_dataset")
+        out[lid] = EligibilityList(lid, Citation.of(entry.get("document")), members, str(flag) if flag else None)
     return out
 
 
@@ -296,9 +325,13 @@ def load_frame(path: str | Path) -> LegalFrame:
 
 
 def _unknown_documents(raw: Mapping, documents: Mapping, shown: str) -> list[InputError]:
-    """Citations in the frame that name a document the register does not hold."""
+    """Citations in the frame that name a document the register does not hold, and lists given
+    both by a dataset flag and by units."""
     errors = []
     for lid, entry in raw["eligibility"].items():
+        if entry.get("units_from_dataset") and (entry.get("units") or entry.get("by_unit")):
+            field_ = f"eligibility.{lid}.units_from_dataset"
+            errors.append(InputError("list_flag_and_units", file=shown, field=field_, flag=entry["units_from_dataset"]))
         doc = (entry.get("document") or {}).get("doc")
         if doc and doc not in documents:
             field_ = f"eligibility.{lid}.document.doc"

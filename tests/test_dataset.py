@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY
 
-from simlib.dataset import import_review, load_dataset
-from simlib.errors import SimlibError
+from simlib.dataset import Dataset, import_review, load_dataset
+from simlib.errors import InputError, SimlibError
 from simlib.states import POOR
 
 
@@ -87,3 +89,48 @@ def test_escaped_without_years_is_split(tmp_path):
     back = load_dataset(out)
     orig = load_dataset(TINY)
     assert back.counts[..., 2:5].sum() == pytest.approx(orig.counts[..., 2:5].sum())
+
+
+def _with_column(values) -> Dataset:
+    """The tiny dataset with a text column `flag` (as units.csv is read: strings)."""
+    ds = load_dataset(TINY)
+    units = ds.units.copy()
+    units["flag"] = pd.Series(values, dtype=str)
+    return replace(ds, units=units)
+
+
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        (["true", "false", "TRUE"], [True, False, True]),
+        (["1", "0", " 0 "], [True, False, False]),
+        (["yes", "no", "No"], [True, False, False]),
+        (["có", "không", "Không"], [True, False, False]),
+    ],
+)
+def test_unit_flag_reads_text_flags_by_their_words(values, expected):
+    """A text column is read word by word: "false", "0", "no", "không" are False (the former
+    `to_numpy(bool)` read every non-empty text, "false" included, as True)."""
+    np.testing.assert_array_equal(_with_column(values).unit_flag("flag"), expected)
+
+
+@pytest.mark.parametrize(
+    "values,rows,bad", [(["true", "unknown", "false"], "3", "unknown"), (["", "true", "x"], "2, 4", "x")]
+)
+def test_unit_flag_refuses_anything_else_naming_column_rows_and_values(values, rows, bad):
+    with pytest.raises(InputError) as info:
+        _with_column(values).unit_flag("flag")
+    err = info.value
+    assert err.code == "csv_values" and err.field == "flag" and err.fields["rows"] == rows
+    assert bad in str(err) and "units.csv" in str(err) and "không" in str(err)
+
+
+def test_unit_flag_of_the_commune_dataset_region_iii_and_unknown_columns():
+    """data/caobang_communes: `extremely_disadvantaged` (text true/false) gives the 53 xã;
+    `poor_commune` holds `unknown` and is refused rather than read as True."""
+    ds = load_dataset("caobang_communes")
+    flags = ds.unit_flag("extremely_disadvantaged")
+    assert flags.dtype == bool and flags.sum() == 53
+    assert not flags[list(ds.unit_ids).index("01273")]  # Phường Thục Phán, region I
+    with pytest.raises(InputError):
+        ds.unit_flag("poor_commune")

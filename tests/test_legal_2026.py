@@ -45,10 +45,13 @@ def test_the_envelope_is_the_illustrative_derivation_for_2026_and_2027(frame):
 
 
 def test_unknowns_stay_unknown(frame, plan):
-    """No counterpart ratio, no norm, no unit on any list (the dataset's derived flags stand in)."""
+    """No counterpart ratio, no norm, no unit on the lists that were not found (the dataset's
+    derived flags stand in); the region III list is the dataset's flag (tests/test_legal_region_iii.py)."""
     assert frame.counterpart.ratio is None and dict(frame.per_beneficiary) == {}
-    for lst in ("poor_districts", "exit_scheme_districts", "extremely_disadvantaged_communes", "border_communes"):
-        assert all(frame.member(lst, u) is None for u in plan.dataset.unit_ids), lst
+    for lst in ("poor_districts", "exit_scheme_districts", "border_communes"):
+        assert all(v is None for v in frame.members_of(lst, plan.dataset).values()), lst
+    assert all(frame.member("extremely_disadvantaged_communes", u) is None for u in plan.dataset.unit_ids)
+    assert frame.lists["extremely_disadvantaged_communes"].flag == "extremely_disadvantaged"
     assert frame.not_checked and all(t.vi and t.en for t in frame.not_checked)
     assert "417/QĐ-BNNMT" in frame.not_checked[0].vi and "not checked" in frame.not_checked[0].en
 

@@ -7,8 +7,10 @@ Each rule has an id, and each breach (`Violation`) names the rule and its legal 
 - `envelope` — central money per year and source at most the frame's envelope (flagged when the
   envelope is illustrative); years without an envelope are listed as not covered, never as met;
 - `territory` — a content limited to an eligibility list (poor districts, the exit-scheme
-  districts, …) gets no money in a unit off the list; where the list does not say, the dataset's
-  own flag decides and the unit is reported as unverified;
+  districts, the extremely disadvantaged communes, …) gets no money in a unit off the list; a list
+  the frame takes from a flag of the dataset (`units_from_dataset`) is read from that flag and
+  counts as the frame's list; where the list does not say, the dataset's own flag decides and the
+  unit is reported as unverified;
 - `counterpart` — local money at least the frame's ratio of central money, when a ratio is known
   (otherwise reported as unknown, never as met);
 - `norm` — central support per beneficiary at most the legal ceiling (P5: 40 million VND per new
@@ -130,14 +132,17 @@ def territory(scen, frame: LegalFrame | None) -> tuple[np.ndarray, np.ndarray]:
     cat, ds = scen.catalogue, scen.dataset
     L, D = len(cat.codes), len(ds.unit_ids)
     ok, verified = np.ones((L, D), bool), np.ones((L, D), bool)
+    members: dict[str, dict] = {}  # list -> unit -> True / False / None, read once per list
     for li, code in enumerate(cat.codes):
         content = cat.contents.get(cat.lines[code].content)
         lst = content.territory if content is not None else None
         if lst is None:
             continue
+        if lst not in members:
+            members[lst] = frame.members_of(lst, ds) if frame is not None else dict.fromkeys(ds.unit_ids)
         fallback = ds.unit_flag(LIST_FLAGS[lst]) if lst in LIST_FLAGS else np.ones(D, bool)
         for di, unit in enumerate(ds.unit_ids):
-            member = frame.member(lst, unit) if frame is not None else None
+            member = members[lst][unit]
             ok[li, di] = fallback[di] if member is None else member
             verified[li, di] = member is not None
     return ok, verified

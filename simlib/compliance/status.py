@@ -50,8 +50,9 @@ def _disagreements(scen, frame) -> list[dict]:
     out = []
     for lst, flag in LIST_FLAGS.items():
         data = scen.dataset.unit_flag(flag)
+        members = frame.members_of(lst, scen.dataset)
         for di, unit in enumerate(scen.dataset.unit_ids):
-            member = frame.member(lst, unit)
+            member = members[unit]
             if member is not None and bool(member) != bool(data[di]):
                 out.append({"list": lst, "unit": unit, "frame": bool(member), "dataset": bool(data[di])})
     return out
