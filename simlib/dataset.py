@@ -30,7 +30,7 @@ from simlib.atomic import (
     write_marker,
     write_text,
 )
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.geography import Period, dataset_units, load_geography, match_units
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
@@ -136,7 +136,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """A CSV or XLSX table as text columns; unreadable files become `InputError`s."""
     shown = display_path(path)
     if not path.is_file():
-        raise InputError("file_missing", file=shown)
+        raise missing_file(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, dtype=str)

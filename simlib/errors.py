@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from simlib import i18n
+from simlib.paths import display_path, scenarios_dir
 
 _MISSING = object()
 
@@ -105,3 +108,66 @@ def raise_if_any(errors: list[InputError]) -> None:
         raise errors[0]
     if errors:
         raise InputErrors(errors)
+
+
+#: how many file names a message lists or suggests at most
+_LISTED = 12
+_SUGGESTED = 3
+#: how alike a name must be to a file's name to be suggested (difflib ratio)
+NEAR_CUTOFF = 0.75
+
+
+def _files_in(folder: Path) -> list[Path]:
+    """The visible files directly in `folder`, sorted by name (none if it cannot be read)."""
+    try:
+        return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+    except OSError:
+        return []
+
+
+def _near_files(path: Path) -> list[Path]:
+    """Existing files whose name is close to `path`'s (names without their suffix, so that
+    `plan2024.yml` finds `plan_2024.yaml`): in its own folder and among the bundled scenarios
+    (`params/scenarios/`), the closest ones only (ties all shown, at most `_SUGGESTED`)."""
+    by_stem: dict[str, dict[Path, Path]] = {}
+    for folder in (path.parent, scenarios_dir()):
+        for f in _files_in(folder):
+            by_stem.setdefault(f.stem, {}).setdefault(f.resolve(), f)
+    stems = difflib.get_close_matches(path.stem, list(by_stem), n=_SUGGESTED, cutoff=NEAR_CUTOFF)
+    if not stems:
+        return []
+    best = difflib.SequenceMatcher(None, stems[0], path.stem).ratio()
+    closest = sorted(s for s in stems if difflib.SequenceMatcher(None, s, path.stem).ratio() == best)
+    return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
+
+
+def missing_file(path: str | Path, field: str | None = None) -> InputError:
+    """The error for a file a user named that cannot be opened as a file.
+
+    A folder: `is_folder`, listing the files in it (the user probably meant one of them). A
+    missing file whose name is close to an existing one (its folder's files and the bundled
+    scenarios, `difflib` ratio ≥ `NEAR_CUTOFF`): `file_missing_near`, suggesting it. Otherwise
+    `file_missing`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The path as the user (or a file the user wrote) gave it.
+    field : str, optional
+        The field or option that named the file, shown in the message.
+
+    Returns
+    -------
+    InputError
+        To be raised (or collected) by the caller.
+    """
+    path = Path(path)
+    shown = display_path(path)
+    if path.is_dir():
+        files = [f.name for f in _files_in(path)]
+        listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
+        return InputError("is_folder", file=shown, field=field, files=listed or "—")
+    near = _near_files(path)
+    if near:
+        return InputError("file_missing_near", file=shown, field=field, near=", ".join(display_path(f) for f in near))
+    return InputError("file_missing", file=shown, field=field)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 
@@ -117,7 +117,7 @@ def period_problems(meta: dict, meta_file: Path) -> list[InputError]:
 def read_csv(file: Path, dtypes: dict | None = None) -> pd.DataFrame:
     """A committed geography table, codes kept as text (leading zeros)."""
     if not file.is_file():
-        raise InputError("file_missing", file=display_path(file))
+        raise missing_file(file)
     df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
     return df.astype(dtypes or {})
 

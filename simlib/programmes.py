@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, validate
 
@@ -121,7 +121,7 @@ def sequence_problems(periods: tuple[Period, ...], shown: str, key: str) -> list
         if i and p.first != periods[i - 1].last + 1:
             errors.append(InputError("period_sequence", file=shown, field=f"{key}.{i}.first", value=p.first))
         if not p.file.is_file():
-            errors.append(InputError("file_missing", file=display_path(p.file), field=f"{key}.{i}.file"))
+            errors.append(missing_file(p.file, field=f"{key}.{i}.file"))
     return errors
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
 
 
@@ -26,6 +26,6 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
         elif p.is_file():
             paths.append(p)
         else:
-            errors.append(InputError("file_missing", file=display_path(p)))
+            errors.append(missing_file(p))
     raise_if_any(errors)
     return paths

@@ -12,6 +12,7 @@ import copy
 import functools
 import io
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError
+from simlib.errors import InputError, missing_file
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 
@@ -128,7 +129,7 @@ def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
-        raise InputError("file_missing", file=shown)
+        raise missing_file(path)
     return copy.deepcopy(_parsed(path.read_bytes(), shown))
 
 
@@ -198,11 +199,36 @@ def _type_names(expected) -> LocalText:
     return LocalText(**{lg: ", ".join(i18n.label("type", n, lg, default=n) for n in names) for lg in LANGS})
 
 
+#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
+
+
+def decimal_comma_fix(text: str) -> str:
+    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
+    whole, fraction = text.strip().rsplit(",", 1)
+    return whole.replace(".", "") + "." + fraction
+
+
+def _expects_number(err) -> bool:
+    """Whether `err` refused its value because a number was wanted there (directly, or in every
+    branch of a `oneOf` / `anyOf` of which one wants a number at the same place)."""
+    if err.validator == "type":
+        wanted = [err.validator_value] if isinstance(err.validator_value, str) else list(err.validator_value)
+        return bool({"number", "integer"} & set(wanted))
+    if err.validator in ("oneOf", "anyOf"):
+        here = list(err.absolute_path)
+        return any(_expects_number(c) for c in err.context or () if list(c.absolute_path) == here)
+    return False
+
+
 def _convert(err, file: str) -> list[InputError]:
     """One jsonschema error -> one or more InputErrors with our wording."""
     path = list(err.absolute_path)
     field = _join(path) or None
     v = err.validator
+    if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
+        fix = decimal_comma_fix(err.instance)
+        return [InputError("decimal_comma", file=file, field=field, value=err.instance, fix=fix)]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]

@@ -26,6 +26,7 @@ from conftest import ROOT
 
 from simlib import i18n
 from simlib.calibrate.backtest import COUNT_INDICATORS, RATE_INDICATORS
+from simlib.cli import ARGPARSE_MESSAGES
 from simlib.compliance import RULES as LEGAL_RULES
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
@@ -131,6 +132,7 @@ def dynamic() -> dict[str, Dynamic]:
         "unc.sampler.": Dynamic(SAMPLERS),
         "type.": Dynamic(("integer", "number", "string", "boolean", "object", "array", "null")),  # JSON schema types
         "baseline.prov.": Dynamic(PROVENANCE),
+        "cli.argparse_": Dynamic(tuple(ARGPARSE_MESSAGES.values())),  # simlib.cli.usage_message
         "cli.cal_what_": Dynamic(("aggregate", "household")),
         "cli.optimize_effort.": Dynamic(("full", "economy")),  # simlib.allocate.effort names
         "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),

@@ -40,7 +40,7 @@ from simlib.atomic import atomic_file
 from simlib.calibrate.series_model import run_chunks
 from simlib.calibrate.series_prior import JointDraws, JointPrior
 from simlib.dataset import GROUPS
-from simlib.errors import InputError
+from simlib.errors import InputError, missing_file
 from simlib.i18n import fmt
 from simlib.model import Model, compile_model
 from simlib.parameters import sha256_file
@@ -83,7 +83,7 @@ def posterior_of(scen: Scenario, transitions_file: Path | None = None) -> Poster
         return None
     path = tfile.parent / rec["file"]
     if not path.is_file():
-        raise InputError("file_missing", file=display_path(path))
+        raise missing_file(path)
     if rec.get("sha256") and sha256_file(path) != rec["sha256"]:
         raise InputError("series_posterior_changed", file=display_path(path), transitions=display_path(tfile))
     prior = JointPrior(scen, doc, 1.0)

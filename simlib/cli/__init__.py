@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import importlib
 import os
+import re
 import sys
 import traceback
 import unicodedata
@@ -39,10 +40,72 @@ COMMANDS = [
 ]
 
 
+#: argparse's own usage messages (English, after its `argument OPTION: ` head) -> the name of
+#: their catalogue text `cli.argparse_<name>`; the named groups, and `option`, fill its fields.
+#: A message matching none is shown as argparse wrote it.
+ARGPARSE_MESSAGES: dict[str, str] = {
+    r"the following arguments are required: (?P<names>.+)": "required",
+    r"invalid int value: (?P<value>.+)": "int",
+    r"invalid float value: (?P<value>.+)": "float",
+    r"invalid choice: (?P<value>.+?) \(choose from (?P<allowed>.+)\)": "choice",
+    r"unrecognized arguments: (?P<names>.+)": "unrecognized",
+    r"expected one argument": "one_argument",
+    r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)": "ambiguous",
+}
+_ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL)
+
+
+def usage_message(message: str, lang: str | None = None) -> str:
+    """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
+
+    Parameters
+    ----------
+    message : str
+        What argparse passes to `ArgumentParser.error`, e.g. "argument --jobs: invalid int
+        value: 'abc'".
+    lang : str, optional
+        The language of the answer.
+
+    Returns
+    -------
+    str
+        The catalogue text `cli.argparse_<name>` of the first pattern of `ARGPARSE_MESSAGES`
+        that matches, filled with the option, the value and what is allowed; `message` itself
+        if none matches.
+    """
+    head = _ARGUMENT_HEAD.fullmatch(message)
+    option, rest = (head["option"], head["rest"]) if head else ("", message)
+    for pattern, name in ARGPARSE_MESSAGES.items():
+        found = re.fullmatch(pattern, rest, re.DOTALL)
+        if found:
+            return i18n.t(f"cli.argparse_{name}", lang, **{"option": option, **found.groupdict()})
+    return message
+
+
+def _lang_option(argv: list[str]) -> str | None:
+    """The language asked for with `--lang en` or `--lang=en` anywhere before `--` in `argv`
+    (the last one wins, as in argparse), read before parsing so that argparse's own errors speak
+    it; None if there is none or it names no known language (argparse then says so)."""
+    found = None
+    words = [str(a) for a in argv]
+    for i, arg in enumerate(words):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(words):
+            value = words[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        else:
+            continue
+        if value in i18n.LANGS:
+            found = value
+    return found
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's own usage errors: exit 2, no traceback
+    def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {message}\n")
+        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {usage_message(message)}\n")
         sys.exit(2)
 
 
@@ -119,12 +182,15 @@ def _as_flags(exc: SimlibError, args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _safe_streams()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
-    if args.lang:  # worker processes and notebook kernels inherit the language
-        os.environ["SIMLIB_LANG"] = args.lang
+    asked = _lang_option(argv)
+    if asked:  # argparse's own errors, worker processes and notebook kernels speak it
+        os.environ["SIMLIB_LANG"] = asked
     try:
+        args = build_parser().parse_args(argv)
+        if args.lang:
+            os.environ["SIMLIB_LANG"] = args.lang
         return _dispatch(args)
     finally:  # in-process callers (tests, notebooks) keep their own setting
         if previous is None:

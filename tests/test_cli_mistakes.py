@@ -1,0 +1,191 @@
+"""The command-line mistakes a tired planner makes, and the message each must get.
+
+Every case: exit status 2, no traceback, a message naming the file, field or option, the value
+and what is allowed, in the language asked for (`--lang en`; Vietnamese by default) — also for
+argparse's own usage errors, whose English text simlib translates (`simlib.cli.usage_message`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import ROOT, tiny_raw
+from hostile_helpers import assert_user_error, cli
+
+from simlib.cli import ARGPARSE_MESSAGES, usage_message
+
+VI, EN = "Lỗi", "Error"
+
+
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    """Vietnamese unless a test asks otherwise, whatever the shell running the tests says."""
+    monkeypatch.delenv("SIMLIB_LANG", raising=False)
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A private current folder (messages show paths relative to it) with a folder of two
+    scenarios, `scen/good.yaml` and `scen/other.yaml`, and a note that is not a scenario."""
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    for name in ("good", "other"):
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(tiny_raw(name=name)), encoding="utf-8")
+    (folder / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def in_english(text: str) -> None:
+    assert EN in text and VI not in text, text
+
+
+def in_vietnamese(text: str) -> None:
+    assert VI in text and "Error" not in text, text
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+
+def test_folder_instead_of_file_lists_its_files(here):
+    code, text = cli("--lang", "en", "run", "scen", "--out", "out")
+    assert_user_error(code, text, ["scen: this is a folder, not a file; name one of its files:"])
+    assert "good.yaml, notes.txt, other.yaml" in text  # every file, sorted by name
+    in_english(text)
+    assert not (here / "out").exists()
+
+
+def test_bundled_folder_instead_of_a_scenario_in_vietnamese(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, text = cli("run", "params/scenarios", "--out", str(tmp_path / "out"))
+    assert_user_error(code, text, ["params/scenarios: đây là thư mục, không phải tệp", "plan_2024.yaml"])
+    in_vietnamese(text)
+    names = sorted(p.name for p in (ROOT / "params" / "scenarios").iterdir() if p.is_file())
+    assert ", ".join(names[:12]) in text
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_typo_in_a_bundled_scenario_name_suggests_it(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(ROOT)
+    out = ["--out", str(tmp_path / "out")] if command == "run" else []
+    code, text = cli("--lang", "en", command, "params/scenarios/plan2024.yaml", *out)
+    assert_user_error(code, text, ["params/scenarios/plan2024.yaml: file not found"])
+    assert "did you mean params/scenarios/plan_2024.yaml?" in text  # the closest name only
+    in_english(text)
+
+
+def test_typo_in_the_users_own_folder_suggests_the_file_there(here):
+    code, text = cli("run", "scen/god.yaml", "--out", "out")
+    assert_user_error(code, text, ["scen/god.yaml: không tìm thấy tệp; có phải là scen/good.yaml không?"])
+    assert "other.yaml" not in text and "params/scenarios" not in text
+
+
+def test_nothing_close_no_suggestion(here):
+    code, text = cli("--lang", "en", "run", "scen/zzz.yaml", "--out", "out")
+    assert_user_error(code, text, ["scen/zzz.yaml: file not found"])
+    assert "did you mean" not in text
+
+
+# --- numbers written the Vietnamese way -------------------------------------------------------------
+
+
+def write_scenario(folder, amount: str, **changes):
+    """The tiny scenario with P2's recurrent money written as the text `amount`, unquoted."""
+    text = yaml.safe_dump(tiny_raw(**changes), allow_unicode=True).replace(
+        "central_recurrent: 10\n", f"central_recurrent: {amount}\n", 1
+    )
+    assert f"central_recurrent: {amount}\n" in text
+    path = folder / "comma.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "lang,amount,fix,says",
+    [
+        ("en", "12,5", "12.5", "a number is written with a decimal comma; write 12.5"),
+        ("vi", "12,5", "12.5", "số được viết với dấu phẩy thập phân; hãy viết 12.5"),
+        ("en", "1.234,5", "1234.5", "write 1234.5 (a decimal point, no thousands separators)"),
+    ],
+)
+def test_decimal_comma_in_a_budget_amount(here, lang, amount, fix, says):
+    write_scenario(here, amount)
+    code, text = cli("--lang", lang, "run", "comma.yaml", "--out", "out")
+    field = "budget.years.2024.lines.P2.central_recurrent"
+    assert_user_error(code, text, ["comma.yaml", field, f"'{amount}'", says])
+    (in_english if lang == "en" else in_vietnamese)(text)
+    assert not (here / "out").exists()
+
+
+def test_text_fields_may_hold_a_decimal_comma(here):
+    write_scenario(here, "10", title_en="12,5", title_vi="12,5")
+    code, text = cli("--lang", "en", "validate", "comma.yaml")
+    assert code == 0, text
+
+
+# --- argparse's own usage errors --------------------------------------------------------------------
+
+USAGE = [
+    (["run", "x"], "missing required arguments: --out", "thiếu tham số bắt buộc: --out"),
+    (["run", "x", "--out", "o", "--jobs", "abc"], "--jobs: 'abc' is not a whole number", "--jobs: 'abc' không phải"),
+    (
+        ["calibrate", "aggregate", "x", "--out", "o", "--prior-scale", "1,5"],
+        "--prior-scale: '1,5' is not a number",
+        "--prior-scale: '1,5' không phải là số",
+    ),
+    (
+        ["optimize", "x", "--effort", "fast"],
+        "--effort: value 'fast' is not allowed (allowed: 'auto', 'full', 'economy')",
+        "--effort: giá trị 'fast' không hợp lệ (giá trị được phép: 'auto', 'full', 'economy')",
+    ),
+    (["run", "x", "--out", "o", "--bogus"], "unknown arguments: --bogus", "tham số không được hỗ trợ: --bogus"),
+    (["run", "x", "--out"], "option --out needs a value", "tùy chọn --out cần một giá trị"),
+    (["run", "x", "--out", "o", "--e", "foo"], "could be --engine, --executor", "có thể là --engine, --executor"),
+]
+
+
+@pytest.mark.parametrize("args,en,vi", USAGE, ids=[" ".join(c[0][:1] + c[0][-2:]) for c in USAGE])
+def test_usage_errors_in_both_languages(here, args, en, vi):
+    code, text = cli("--lang", "en", *args)
+    assert_user_error(code, text, [en])
+    in_english(text)
+    code, text = cli(*args)
+    assert_user_error(code, text, [vi])
+    in_vietnamese(text)
+
+
+@pytest.mark.parametrize("lang_args", [["--lang", "en"], ["--lang=en"]])
+def test_lang_after_the_command_reaches_usage_errors(here, lang_args):
+    """The real entry point (`python -m simlib`): `--lang` is read before argparse parses, also
+    where argparse itself would not accept it (after the command)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "simlib", "run", "x", *lang_args, "--jobs", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k != "SIMLIB_LANG"}, "PYTHONPATH": str(ROOT)},
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "simlib run: Error: --jobs: 'abc' is not a whole number" in r.stderr
+
+
+def test_every_argparse_pattern_has_a_text_and_unknown_messages_pass_through():
+    samples = {
+        "required": "the following arguments are required: --out",
+        "int": "argument --seed: invalid int value: 'x'",
+        "float": "argument --prior-scale: invalid float value: 'x'",
+        "choice": "argument --lang: invalid choice: 'x' (choose from 'vi', 'en')",
+        "unrecognized": "unrecognized arguments: --x",
+        "one_argument": "argument --out: expected one argument",
+        "ambiguous": "ambiguous option: --e could match --engine, --executor",
+    }
+    assert sorted(samples) == sorted(ARGPARSE_MESSAGES.values())
+    for message in samples.values():
+        for lang in ("vi", "en"):
+            assert usage_message(message, lang) != message
+    odd = "argument --x: not allowed with argument --y"
+    assert usage_message(odd, "en") == odd
