@@ -20,6 +20,7 @@ from conftest import ROOT
 from hostile_helpers import INTERNAL, assert_user_error, cli, copy_corpus, snapshot
 
 from simlib import atomic
+from simlib.errors import InputError
 
 S = "hostile/scenarios/"
 GOOD = S + "good.yaml"
@@ -157,6 +158,51 @@ OPTIONS = [
 @pytest.mark.parametrize("args,fragments", OPTIONS, ids=[" ".join(a[:1] + a[-2:]) for a, _ in OPTIONS])
 def test_options_are_checked_before_work(work, args, fragments):
     refused(work, args, fragments)
+
+
+YEARS = [  # good.yaml projects 2024 and 2025
+    ("2030", ["2030", "not projected by the scenario", "allowed: 2024, 2025"]),
+    ("2024-2030", ["2026, 2027, 2028, 2029, 2030", "not projected", "allowed: 2024, 2025"]),
+    ("2024-20x", ["'2024-20x'", "a range (2024-2026)", "Y1-Y2"]),
+    ("2025-2024", ["'2025-2024'", "from the earlier year to the later one", "allowed: 2024-2025"]),
+    ("", ["value: ''", "separated by commas"]),
+]
+
+
+@pytest.mark.parametrize("years,fragments", YEARS, ids=[y or "empty" for y, _ in YEARS])
+def test_bad_years_option_names_the_option_not_a_file(work, years, fragments):
+    """A bad `optimize --years` is the command line's mistake: the message says so, never blames
+    the scenario or a spec file, and nothing is written."""
+    (work / "spec.yaml").write_text("years: [2024]\n", encoding="utf-8")  # overridden by --years
+    for spec in ([], ["--spec", "spec.yaml"]):
+        args = ["optimize", GOOD, "--out", "out", "--no-report", "--years", years, *spec]
+        text = refused(work, args, ["Error: command-line option '--years': ", *fragments])
+        assert "spec.yaml" not in text and "good.yaml" not in text and "<spec>" not in text
+    code, text = cli("--lang", "vi", "optimize", GOOD, "--out", "out", "--no-report", "--years", years)
+    assert_user_error(code, text, ["Lỗi: tùy chọn dòng lệnh «--years»: "])
+
+
+def test_bad_years_in_a_spec_file_names_the_file(work):
+    (work / "spec.yaml").write_text("years: [2024, 2031]\n", encoding="utf-8")
+    args = ["optimize", GOOD, "--out", "out", "--no-report", "--spec", "spec.yaml"]
+    text = refused(work, args, ["spec.yaml, field 'years'", "2031 not projected", "allowed: 2024, 2025"])
+    assert "command-line" not in text
+
+
+@pytest.mark.parametrize(
+    "years,expected", [("2025", [2025]), ("2024-2025", [2024, 2025]), (" 2025 , 2024-2024,", [2025, 2024])]
+)
+def test_years_option_reads_years_and_ranges(work, monkeypatch, years, expected):
+    """Years and ranges reach the optimiser as calendar years (stopped there: no run needed)."""
+    seen = []
+
+    def prepare(*args, **kw):
+        seen.append(kw["years"])
+        raise InputError("enum", field="years", value="stop")
+
+    monkeypatch.setattr("simlib.allocate.optimize.prepare", prepare)
+    code, text = cli("--lang", "en", "optimize", GOOD, "--out", "out", "--years", years)
+    assert code == 2 and seen == [expected], text
 
 
 YAML_FILES = [
