@@ -1,7 +1,9 @@
 """A report with parameter draws builds the draws' layout from its central run instead of running
 the scenario again (`make_layout(..., central=run)`): the layout and every uncertainty table are
 the same to the byte with and without the reuse, the run itself is left untouched, and a run of
-another engine or another scenario is never reused."""
+another engine or another scenario is never reused. The explorer on the multidimensional model
+reuses likewise: its no-money run per starting scenario, and its run of the shown allocation for
+the probabilities' layout."""
 
 from __future__ import annotations
 
