@@ -47,6 +47,7 @@ MARKER = ".simlib-output"
 OWNER = ".simlib-partial"  # inside a folder being built: who builds it
 KINDS = ("run", "batch", "calibration", "backtest", "optimization", "sensitivity", "robustness", "dataset")
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>partial|old)-(?P<pid>\d+)(?:-.*)?$")
+_LOCK = re.compile(r"^\..+\.lock$")
 _SHOWN = 5  # file names shown in a message
 
 
@@ -67,7 +68,7 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _names(items: Iterable[str]) -> str:
+def shown_names(items: Iterable[str]) -> str:
     items = sorted(items)
     return ", ".join(items[:_SHOWN]) + (f", … (+{len(items) - _SHOWN})" if len(items) > _SHOWN else "")
 
@@ -133,13 +134,13 @@ def ownership_problems(target: Path, kind: str, field: str = "--out") -> list[In
     if marker is None:
         if not found and not (target / MARKER).exists():
             return []
-        return [InputError("output_not_simlib", file=shown, field=field, files=_names(found) or MARKER)]
+        return [InputError("output_not_simlib", file=shown, field=field, files=shown_names(found) or MARKER)]
     if marker["kind"] != kind:
         return [InputError("output_other_kind", file=shown, field=field, other=marker["kind"], kind=kind)]
     listed = marker["files"]
     foreign = [name for name, size in found.items() if listed.get(name) != size]
     if foreign:
-        return [InputError("output_changed", file=shown, field=field, files=_names(foreign))]
+        return [InputError("output_changed", file=shown, field=field, files=shown_names(foreign))]
     return []
 
 
@@ -157,48 +158,16 @@ def inputs_inside(target: Path, inputs: Iterable, field: str = "--out") -> list[
     if not bad:
         return []
     return [
-        InputError("input_inside_output", file=_shown(target), field=field, files=_names(_shown(Path(p)) for p in bad))
+        InputError(
+            "input_inside_output", file=_shown(target), field=field, files=shown_names(_shown(Path(p)) for p in bad)
+        )
     ]
 
 
-def collection_problems(folder: Path, kind: str, names: Iterable[str], field: str = "--out") -> list[InputError]:
-    """For a folder that collects outputs (a batch's `reports/`), which may hold other files:
-    why simlib may not write the files `names` into it (empty list: it may). Each must be absent
-    or one simlib wrote there before (listed in the folder's marker); the marker, if any, must be
-    of `kind`. Sub-folders that are outputs of their own are checked with `ownership_problems`."""
-    shown = _shown(folder)
-    try:
-        if not folder.exists():
-            return []
-    except OSError as exc:
-        return [os_problem(exc, folder, field)]
-    if not folder.is_dir():
-        return [InputError("output_exists", file=shown, field=field)]
-    marker = read_marker(folder)
-    if marker is not None and marker["kind"] != kind:
-        return [InputError("output_other_kind", file=shown, field=field, other=marker["kind"], kind=kind)]
-    if marker is None and (folder / MARKER).exists():
-        return [InputError("output_not_simlib", file=shown, field=field, files=MARKER)]
-    listed = marker["files"] if marker else {}
-    foreign = [n for n in names if n not in listed and (folder / n).exists()]
-    if foreign:
-        return [InputError("output_not_simlib", file=shown, field=field, files=_names(foreign))]
-    return []
-
-
-def mark_collection(folder: Path, kind: str, names: Iterable[str]) -> None:
-    """Record in a collecting folder's marker that simlib wrote (or is about to write) `names`;
-    names listed before that no longer exist are dropped."""
-    marker = read_marker(folder) or {"files": {}}
-    keep = set(marker["files"]) | set(names)
-    files = {}
-    for n in sorted(keep):
-        p = folder / n
-        if p.is_file():
-            files[n] = p.stat().st_size
-        elif n in names:
-            files[n] = -2  # reserved: being written
-    write_marker(folder, kind, files)
+def writer_leftover(name: str) -> bool:
+    """Whether `name` is one a writer of a target leaves beside it: `.NAME.lock`, and after a
+    killed run `.NAME.partial-PID…` or `.NAME.old-PID` (see the module docstring)."""
+    return bool(_LEFTOVER.match(name) or _LOCK.match(name))
 
 
 # --- the environment ------------------------------------------------------------------------------

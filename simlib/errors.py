@@ -63,13 +63,7 @@ class InputError(SimlibError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        parts = []
-        if self.file and self.field:
-            parts.append(i18n.t("err.where", lang, file=self.file, field=self.field))
-        elif self.file:
-            parts.append(i18n.t("err.where_file", lang, file=self.file))
-        elif self.field:
-            parts.append(i18n.t("err.where_field", lang, field=self.field))
+        parts = [self.where(lang)] if self.file or self.field else []
         reason = i18n.t(f"err.{self.code}", lang, **self.fields)
         text = (": ".join(parts) + ": " if parts else "") + reason
         extras = []
@@ -82,12 +76,47 @@ class InputError(SimlibError):
             text += " (" + "; ".join(extras) + ")"
         return text
 
+    @property
+    def is_option(self) -> bool:
+        """Whether the field is a command-line option (`--years`), not a field of a file."""
+        return is_option(self.field)
+
+    def where(self, lang: str | None = None) -> str:
+        """Where the problem is: a file, a field of a file, or a command-line option."""
+        if self.is_option:
+            if self.file:
+                return i18n.t("err.where_option_file", lang, option=self.field, file=self.file)
+            return i18n.t("err.where_option", lang, option=self.field)
+        if self.file and self.field:
+            return i18n.t("err.where", lang, file=self.file, field=self.field)
+        if self.file:
+            return i18n.t("err.where_file", lang, file=self.file)
+        return i18n.t("err.where_field", lang, field=self.field)
+
     def with_file(self, file: str) -> InputError:
         """This error, attributed to `file` if it had none."""
         if self.file is None:
             self.file = file
             self.args = (self.message("en"),)
         return self
+
+
+def is_option(field: str | None) -> bool:
+    """Whether `field` names a command-line option (`--years`) rather than a field of a file:
+    library code names fields (`years`), the CLI maps them to its flags."""
+    return field is not None and field.startswith("--")
+
+
+def as_given(errors: Iterable[InputError], given: Iterable[str]) -> list[InputError]:
+    """`errors`, those about a field in `given` (values a caller passed in, e.g. from the command
+    line, overriding a file) detached from the file: the file did not hold the value."""
+    given = set(given)
+    out = list(errors)
+    for err in out:
+        if err.field is not None and err.field.split(".")[0] in given:
+            err.file = None
+            err.args = (err.message("en"),)
+    return out
 
 
 class InputErrors(SimlibError):

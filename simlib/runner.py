@@ -187,13 +187,20 @@ def compile_run_model(scen: Scenario) -> tuple[Model, Model | MultidimModel]:
 
 
 def run(
-    scen: Scenario, options: RunOptions | None = None, *, counterfactual: bool = True, **option_fields
+    scen: Scenario,
+    options: RunOptions | None = None,
+    *,
+    counterfactual: bool = True,
+    without: EngineOutput | None = None,
+    **option_fields,
 ) -> RunResult:
     """Project `scen` with the engine, draws and seed of `options` (a `RunOptions`, or its fields
     as keywords: `run(scen, engine="microsim", draws=20)`; seed default: the scenario's).
 
     With `counterfactual`, the same engine and seed also run with no money, giving the
-    households kept out of poverty by the programme and the cost per household lifted out.
+    households kept out of poverty by the programme and the cost per household lifted out;
+    `without`: that run's output when the caller already has it (it depends on the scenario's
+    structure and parameters, not on its amounts: the explorer keeps it per starting scenario).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
@@ -203,7 +210,8 @@ def run(
     out = simulate(target, spend, options, label=scen.name)
     extra = {}
     if counterfactual:
-        without = simulate(target, np.zeros_like(spend), options.but(progress=False))
+        if without is None:
+            without = simulate(target, np.zeros_like(spend), options.but(progress=False))
         extra.update(programme_effect_indicators(model, spend, out, without))
     if isinstance(target, MultidimModel):
         extra.update(multidim_indicators(out, target))

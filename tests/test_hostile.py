@@ -20,6 +20,8 @@ from conftest import ROOT
 from hostile_helpers import INTERNAL, assert_user_error, cli, copy_corpus, snapshot
 
 from simlib import atomic
+from simlib.batch import folder
+from simlib.errors import InputError
 
 S = "hostile/scenarios/"
 GOOD = S + "good.yaml"
@@ -157,6 +159,51 @@ OPTIONS = [
 @pytest.mark.parametrize("args,fragments", OPTIONS, ids=[" ".join(a[:1] + a[-2:]) for a, _ in OPTIONS])
 def test_options_are_checked_before_work(work, args, fragments):
     refused(work, args, fragments)
+
+
+YEARS = [  # good.yaml projects 2024 and 2025
+    ("2030", ["2030", "not projected by the scenario", "allowed: 2024, 2025"]),
+    ("2024-2030", ["2026, 2027, 2028, 2029, 2030", "not projected", "allowed: 2024, 2025"]),
+    ("2024-20x", ["'2024-20x'", "a range (2024-2026)", "Y1-Y2"]),
+    ("2025-2024", ["'2025-2024'", "from the earlier year to the later one", "allowed: 2024-2025"]),
+    ("", ["value: ''", "separated by commas"]),
+]
+
+
+@pytest.mark.parametrize("years,fragments", YEARS, ids=[y or "empty" for y, _ in YEARS])
+def test_bad_years_option_names_the_option_not_a_file(work, years, fragments):
+    """A bad `optimize --years` is the command line's mistake: the message says so, never blames
+    the scenario or a spec file, and nothing is written."""
+    (work / "spec.yaml").write_text("years: [2024]\n", encoding="utf-8")  # overridden by --years
+    for spec in ([], ["--spec", "spec.yaml"]):
+        args = ["optimize", GOOD, "--out", "out", "--no-report", "--years", years, *spec]
+        text = refused(work, args, ["Error: command-line option '--years': ", *fragments])
+        assert "spec.yaml" not in text and "good.yaml" not in text and "<spec>" not in text
+    code, text = cli("--lang", "vi", "optimize", GOOD, "--out", "out", "--no-report", "--years", years)
+    assert_user_error(code, text, ["Lỗi: tùy chọn dòng lệnh «--years»: "])
+
+
+def test_bad_years_in_a_spec_file_names_the_file(work):
+    (work / "spec.yaml").write_text("years: [2024, 2031]\n", encoding="utf-8")
+    args = ["optimize", GOOD, "--out", "out", "--no-report", "--spec", "spec.yaml"]
+    text = refused(work, args, ["spec.yaml, field 'years'", "2031 not projected", "allowed: 2024, 2025"])
+    assert "command-line" not in text
+
+
+@pytest.mark.parametrize(
+    "years,expected", [("2025", [2025]), ("2024-2025", [2024, 2025]), (" 2025 , 2024-2024,", [2025, 2024])]
+)
+def test_years_option_reads_years_and_ranges(work, monkeypatch, years, expected):
+    """Years and ranges reach the optimiser as calendar years (stopped there: no run needed)."""
+    seen = []
+
+    def prepare(*args, **kw):
+        seen.append(kw["years"])
+        raise InputError("enum", field="years", value="stop")
+
+    monkeypatch.setattr("simlib.allocate.optimize.prepare", prepare)
+    code, text = cli("--lang", "en", "optimize", GOOD, "--out", "out", "--years", years)
+    assert code == 2 and seen == [expected], text
 
 
 YAML_FILES = [
@@ -365,6 +412,65 @@ def test_batch_never_overwrites_a_file_it_did_not_write(work):
     assert cli(*args)[0] == 0  # and its own outputs are replaced
     (work / "reports" / "good" / "mine.txt").write_text("mine", encoding="utf-8")
     refused(work, args, ["reports/good", "changed", "mine.txt"], absent=())
+
+
+def test_batch_refuses_a_folder_holding_user_files(work):
+    """A batch into a folder of the user's own (notes, a spreadsheet, a sub-folder) is refused
+    before any work, naming some of the files; nothing in it is touched, not even a marker."""
+    docs = work / "mydocs"
+    (docs / "old").mkdir(parents=True)
+    (docs / "notes.txt").write_text("mine", encoding="utf-8")
+    (docs / "budget.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (docs / "old" / "draft.yaml").write_text("name: draft\n", encoding="utf-8")
+    (docs / "README.md").write_text("allowed beside the reports", encoding="utf-8")
+    args = ["batch", GOOD, "--out", "mydocs", "--tables-only", "--jobs", "1"]
+    text = refused(work, args, ["mydocs", "'--out'", "budget.xlsx, notes.txt, old/", "did not write"], absent=())
+    assert "new or empty folder, or one an earlier batch wrote" in text and "README.md" not in text.split("(")[1]
+    code, text = cli("--lang", "vi", *args)
+    assert_user_error(code, text, ["tùy chọn dòng lệnh «--out» (mydocs)", "không do simlib ghi ra", "notes.txt"])
+
+
+def test_batch_refuses_a_user_file_added_to_its_earlier_output(work):
+    args = ["batch", GOOD, "--out", "reports", "--tables-only", "--jobs", "1"]
+    assert cli(*args)[0] == 0
+    (work / "reports" / "my analysis.xlsx").write_bytes(b"mine")
+    refused(work, args, ["reports", "did not write", "my analysis.xlsx"], absent=())
+
+
+@pytest.mark.parametrize("furniture", [(), ("README.md",), ("README.md", ".ipynb_checkpoints/", ".DS_Store")])
+def test_batch_accepts_a_new_empty_or_earlier_batch_folder(work, furniture):
+    out = work / "reports"
+    out.mkdir()
+    for name in furniture:
+        if name.endswith("/"):
+            (out / name).mkdir()
+        else:
+            (out / name).write_text("kept", encoding="utf-8")
+    args = ["batch", GOOD, "--out", "reports", "--tables-only", "--jobs", "1"]
+    kept = snapshot(out)
+    assert cli(*args)[0] == 0  # an empty folder (or one with a README.md and the like)
+    assert cli(*args)[0] == 0  # the folder it wrote itself
+    assert (out / "good" / "indicators.csv").is_file()
+    assert {k: v for k, v in snapshot(out).items() if k in kept} == kept
+
+
+def test_collection_folder_with_a_changed_report_is_refused(tmp_path):
+    """A report file simlib wrote into a batch folder and the user edited since is never
+    overwritten; files being written (reserved) and unchanged ones are simlib's to replace."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    folder.mark_collection(out, "batch", ["index.html", "compare.html"])
+    assert atomic.read_marker(out)["files"] == {"index.html": -2, "compare.html": -2}
+    (out / "index.html").write_text("12345", encoding="utf-8")
+    assert folder.collection_problems(out, "batch", ["index.html"]) == []  # reserved: being written
+    folder.mark_collection(out, "batch", written=True)
+    assert atomic.read_marker(out)["files"] == {"index.html": 5}  # compare.html never came: dropped
+    assert folder.collection_problems(out, "batch", ["index.html"]) == []
+    (out / "index.html").write_text("123456 my note", encoding="utf-8")
+    (err,) = folder.collection_problems(out, "batch", ["index.html"])
+    assert err.code == "output_changed" and "index.html" in err.message("en")
+    folder.mark_collection(out, "batch", ["compare.html"])  # reserving others keeps the recorded size
+    assert atomic.read_marker(out)["files"]["index.html"] == 5
 
 
 def test_import_review_names_and_existing_datasets(work):

@@ -1,7 +1,9 @@
 """A report with parameter draws builds the draws' layout from its central run instead of running
 the scenario again (`make_layout(..., central=run)`): the layout and every uncertainty table are
 the same to the byte with and without the reuse, the run itself is left untouched, and a run of
-another engine or another scenario is never reused."""
+another engine or another scenario is never reused. The explorer on the multidimensional model
+reuses likewise: its no-money run per starting scenario, and its run of the shown allocation for
+the probabilities' layout."""
 
 from __future__ import annotations
 
@@ -72,3 +74,70 @@ def test_other_runs_are_not_reused():
     assert central_output(res, other) is None  # another scenario object
     res.manifest = dict(res.manifest, engine="microsim", draws=5)
     assert central_output(res, scen) is None  # a stochastic engine's output is not the layout's run
+
+
+# --- the explorer on the multidimensional model -------------------------------------------------
+
+
+def _zero_spend_runs(monkeypatch) -> list:
+    """Count the engine runs with no money (the programme's counterfactual) from now on."""
+    import simlib.runner
+    import simlib.workbench.project
+
+    real, calls = simlib.runner.simulate, []
+
+    def counting(model, spend, *a, **k):
+        if not np.any(spend):
+            calls.append(1)
+        return real(model, spend, *a, **k)
+
+    monkeypatch.setattr(simlib.runner, "simulate", counting)
+    monkeypatch.setattr(simlib.workbench.project, "simulate", counting)
+    return calls
+
+
+def test_multidim_explorer_change_updates_in_place_and_matches_a_fresh_run(tmp_path, monkeypatch):
+    """A change on the multidimensional model updates the same widgets, runs the engine without
+    money no more (kept per starting scenario, as for the states model), and shows exactly the
+    numbers of a full run of the new allocation made from scratch."""
+    from simlib.workbench.project import what_if
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    view = ExplorerView(AllocationState(_md()), "en", tmp_path / "saved", debounce=0)
+    widgets, cards = dict(view.w), view.w["cards"].value
+    calls = _zero_spend_runs(monkeypatch)
+    view.grid.cells[("P2", "central_recurrent")].value = "0"
+    assert view.updates == 2 and calls == []  # projected again, the no-money run not repeated
+    assert all(view.w[k] is widgets[k] for k in widgets) and view.w["cards"].value != cards
+    fresh = run(what_if(view.state.scenario()), engine="expected")  # its own no-money run
+    assert calls == [1]
+    pd.testing.assert_frame_equal(view.result.indicators, fresh.indicators, check_exact=True)
+    pd.testing.assert_frame_equal(view.result.targets, fresh.targets, check_exact=True)
+    effect = fresh.indicators[fresh.indicators["indicator"] == "poor_fewer_than_without_programme"]
+    assert len(effect) and effect["value"].abs().sum() > 0  # the reused run does enter the numbers
+
+
+def test_multidim_probabilities_reuse_the_explorers_run(tmp_path, monkeypatch):
+    """The probabilities of the shown allocation build their layout from the explorer's run of it
+    (not from a run of their own), with the same tables to the byte; a run of other amounts is
+    never taken for it."""
+    import simlib.uncertainty.evaluate as E
+    from simlib.workbench import compare as C
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    view = ExplorerView(AllocationState(_md()), "en", tmp_path / "saved", debounce=0)
+    start = view.result.run
+    view.grid.cells[("P2", "central_recurrent")].value = "0"
+    scen, base = view.state.scenario(), view.state.base
+    real, reused = E.central_output, []
+    monkeypatch.setattr(E, "central_output", lambda c, s: reused.append(real(c, s)) or reused[-1])
+    with_run = C.probabilities(scen, 4, seed=3, base=base, central=view.result.run)
+    assert reused[-1] is view.result.run.output
+    other = C.probabilities(scen, 4, seed=3, base=base, central=start)  # the plan's run: other amounts
+    assert reused[-1] is None
+    fresh = C.probabilities(scen, 4, seed=3)
+    for name in ("quantiles", "targets", "outcomes"):
+        x = getattr(fresh, name).to_csv(index=False)
+        assert getattr(with_run, name).to_csv(index=False) == x == getattr(other, name).to_csv(index=False), name

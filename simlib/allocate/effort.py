@@ -16,7 +16,8 @@ work would take days; `ECONOMY` keeps what certifies the result and drops what r
   take money, none for a billion less and none per unit; shadow prices of the binding rules from
   the certificate's last models instead of curves sampled again;
 - only the plan year (the last projected year) is optimised; earlier years keep the scenario's
-  money (`years` in the request or `--years` choose others).
+  money (`years` in the request, or `--years` with years or a range such as 2026-2027, choose
+  others; at full effort every year's money is optimised unless they say otherwise).
 
 `choose` takes `ECONOMY` for the multidimensional model unless the request asks for `full`.
 """
@@ -40,7 +41,7 @@ class Effort:
     multistart: bool = True
     absorb_rounds: int = 3
     unit_marginals: bool = True  # marginal values per line and unit (one run per pair)
-    plan_year_only: bool = False  # optimise only the last projected year by default
+    plan_year_only: bool = False  # by default optimise only the plan year (the last projected year)
 
 
 FULL = Effort()
@@ -69,11 +70,15 @@ def choose(poverty_model: str, asked: str | None) -> Effort:
 
 def estimated_runs(effort: Effort, directions: int, active: int) -> int:
     """Engine runs (of the whole model) the optimisation is expected to take: `directions`
-    spending directions of which `active` can take money. Counted from the loop: starts and the
-    no-programme run, each re-sampling round's curves (the reference, grid + 1 points and the
-    reference spending per active direction) and candidate steps, the comparison of four
-    allocations, the line marginals (two runs per line) and, at full effort, the frontier and
-    the runs per unit are left out (they are reported separately)."""
+    spending directions — those of the years optimised, at economy effort the plan year only —
+    of which `active` can take money. Counted from the loop: the starts and the no-programme
+    run; per re-sampling round (two at most are counted, at either effort) the curves — the
+    reference, then grid + 1 points for each active direction, sampled once and again in each
+    refinement round, the reference spending not re-run — and the candidate steps, all of it
+    once per absorption round; the comparison of four allocations; the explanation: at full
+    effort a billion more and a billion less for every line and the curves sampled again around
+    the optimum, at economy effort a billion more for each line that can take money. The
+    frontier and the runs per unit are left out (they are reported separately)."""
     curves = 1 + active * (effort.grid + 1) * (1 + effort.refine)  # the reference spending is not re-run
     rounds = min(effort.max_rounds, 2)
     loop = rounds * (curves + 1 + len(effort.steps))

@@ -19,7 +19,7 @@ import numpy as np
 from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
 from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
 from simlib.allocate.structure import source_mask
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, as_given, raise_if_any
 from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path
 from simlib.scenario import MAX_VND, MONEY_UNITS, SOURCES, Scenario
@@ -272,7 +272,7 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
     effort, plan_years = _effort(raw, scen, file, errors)
     frontier = _frontier(raw, file, errors) if "frontier" in raw or effort.name == "full" else ()
     errors += _robust_problems(raw, objective, file)
-    raise_if_any(errors)
+    raise_if_any(as_given(errors, [k for k, v in switches.items() if v is not None]))
     spec = OptimizeSpec(
         objective=objective,
         by_district=by_district,
@@ -308,8 +308,10 @@ def _effort(raw: dict, scen: Scenario, file: str, errors: list) -> tuple[Effort,
     if years is None or years == "all":
         return effort, (scen.years[-1],) if years is None and effort.plan_year_only and len(scen.years) > 1 else None
     years = [years] if isinstance(years, int) else list(years)
-    bad = [y for y in years if y not in scen.years]
-    errors += [InputError("enum", file=file, field="years", value=y, allowed=list(scen.years)) for y in bad]
+    bad = sorted(set(years) - set(scen.years))
+    if bad:
+        shown = ", ".join(map(str, bad))
+        errors.append(InputError("years_not_projected", file=file, field="years", years=shown, allowed=scen.years))
     return effort, tuple(sorted(set(years) - set(bad))) or None
 
 

@@ -24,9 +24,13 @@
 One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
 With `reports=False` only the tables are written (no notebooks), as `simlib run` would.
 
-The package: `checks` (scenarios and the output folder, before anything runs), `pages` (one
-scenario's tables or report, its uncertainty page, the comparison), `run` (the batch over the
-executor, the index).
+The output folder must be new, empty or one a batch wrote, holding nothing else of the user's
+but a README.md and the like (`folder`): nothing the user owns is deleted, overwritten or mixed
+with the reports.
+
+The package: `checks` (scenarios and the output folder, before anything runs), `folder` (what the
+output folder may hold, the record of what simlib wrote there), `pages` (one scenario's tables or
+report, its uncertainty page, the comparison), `run` (the batch over the executor, the index).
 """
 
 from simlib.batch.checks import COMPARE_FILES, batch_names, check_all, check_batch_output, load_all, validate_all

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simlib.atomic import collection_problems, environment_problems, inputs_inside, ownership_problems
+from simlib.atomic import environment_problems, inputs_inside, ownership_problems
+from simlib.batch.folder import collection_problems
 from simlib.compliance import enforce
 from simlib.dataset import NAME_PATTERN
 from simlib.errors import InputError, InputErrors, raise_if_any
@@ -102,9 +103,11 @@ def batch_names(names: list[str], reports: bool) -> list[str]:
 
 
 def check_batch_output(out_dir: Path, scenarios: dict, reports: bool) -> None:
-    """Before any work: the batch's folder may hold other files, but nothing the batch writes
-    may replace a file simlib did not write (`simlib.atomic`); each scenario's folder must be new,
-    empty or an earlier simlib run or report, and must not contain the scenario's own inputs."""
+    """Before any work: the batch's folder must be new, empty or one a batch wrote before, holding
+    nothing simlib did not write but a README.md and the like (`simlib.atomic.collection_problems`),
+    so that nothing the user owns is ever deleted, overwritten or mixed with the reports; each
+    scenario's folder must be new, empty or an earlier simlib run or report, and must not contain
+    the scenario's own inputs."""
     errors = collection_problems(out_dir, "batch", batch_names(list(scenarios), reports))
     if not errors:
         for name, scen in scenarios.items():

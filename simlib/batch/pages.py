@@ -16,8 +16,9 @@ import nbformat
 import yaml
 
 from simlib import i18n
-from simlib.atomic import atomic_dir, mark_collection, read_marker, write_text
+from simlib.atomic import atomic_dir, read_marker, write_text
 from simlib.batch.checks import COMPARE_FILES
+from simlib.batch.folder import mark_collection
 from simlib.errors import InputError, SimlibError
 from simlib.options import RunOptions
 from simlib.paths import display_path

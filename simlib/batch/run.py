@@ -13,8 +13,9 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from simlib import i18n
-from simlib.atomic import folder_lock, mark_collection
+from simlib.atomic import folder_lock
 from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
+from simlib.batch.folder import mark_collection
 from simlib.batch.pages import compare_reports, report_one, run_one, set_strings
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.executors import default_jobs, make_executor
@@ -138,7 +139,7 @@ def run_batch(
             from simlib.report.index import write_index
 
             result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
-        mark_collection(out_dir, "batch", [n for n in reserved if (out_dir / n).is_file()])
+        mark_collection(out_dir, "batch", written=True)  # every file simlib wrote there, as it left it
     return result
 
 

@@ -10,6 +10,7 @@ which target binds).
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
@@ -33,13 +34,30 @@ def _scales(text: str | None):
     return scales
 
 
+#: one item of --years: a year (2025) or a range of years (2024-2026)
+_YEAR_ITEM = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+
+
 def _years(text: str | None):
+    """The projected years of `--years`: None (not given), "all", or a list of calendar years from
+    comma-separated years and ranges (`2024,2026-2028`). Whether the scenario projects them is
+    checked with the scenario (`simlib.allocate.spec`)."""
     if text is None or text.strip() == "all":
         return None if text is None else "all"
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InputError("enum", field="--years", value=text, allowed="Y1,Y2,… | all") from None
+    allowed = "Y1,Y2,… | Y1-Y2 | all"
+    years: list[int] = []
+    items = [item for item in text.split(",") if item.strip()]
+    for item in items:
+        match = _YEAR_ITEM.match(item)
+        if match is None:
+            raise InputError("years_syntax", field="--years", value=text, allowed=allowed)
+        first, last = int(match[1]), int(match[2] or match[1])
+        if last < first:
+            raise InputError("years_range_reversed", field="--years", value=item.strip(), allowed=f"{last}-{first}")
+        years.extend(range(first, last + 1))
+    if not years:
+        raise InputError("years_syntax", field="--years", value=text, allowed=allowed)
+    return years
 
 
 def register(sub) -> None:
@@ -59,7 +77,7 @@ def register(sub) -> None:
     p.add_argument(
         "--years",
         default=None,
-        metavar="Y1,Y2,…|all",
+        metavar="Y1,Y2,…|Y1-Y2|all",
         help="projected years whose money is optimised (default all; economy effort: the last year)",
     )
     p.add_argument(

@@ -154,14 +154,16 @@ def draw_set(base, n: int = DRAWS, seed: int | None = None):
     return memoised(base, f"wb_draws_{n}_{seed}", lambda: DrawSet(what_if(base), n, engine="expected", seed=seed))
 
 
-def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None):
+def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, central=None):
     """`n` parameter draws of `scen` through the expected engine, no PRIM rules. With `base`
     (the starting scenario `scen` differs from by its amounts only, core model) the draws'
     models are compiled once per `base` and only the amounts swapped (`draw_set`); otherwise,
     and for multidimensional scenarios, the uncertainty module's own run (`run_uncertainty`) —
-    the same probabilities for the same seed and draws. The no-money run of every draw is left
-    out when no target reads the programme's effect (the bundled targets do not: rates,
-    coverage, officers trained, works)."""
+    the same probabilities for the same seed and draws. There `central`, the explorer's run of
+    the same allocation (`simlib.workbench.project.Projection.run`), stands for the central run
+    the draws' layout is built from (`simlib.uncertainty.evaluate.make_layout`); a run of other
+    amounts is not used. The no-money run of every draw is left out when no target reads the
+    programme's effect (the bundled targets do not: rates, coverage, officers trained, works)."""
     # local import: the uncertainty module loads in seconds; only this button needs it
     from simlib.uncertainty import run_uncertainty
 
@@ -173,8 +175,17 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None):
         draws = draw_set(base, n, seed)
         if draws.accepts(scen):
             return draws.run(scen, counterfactual=counterfactual, rules=False)
+    if central is not None and same_allocation(central.scenario, scen):
+        scen = central.scenario  # the very scenario the run was made of: its output is reused
     options = RunOptions(seed=seed)  # expected engine, serial
-    return run_uncertainty(scen, n, options, rules=False, counterfactual=counterfactual)
+    return run_uncertainty(scen, n, options, rules=False, counterfactual=counterfactual, central=central)
+
+
+def same_allocation(a, b) -> bool:
+    """Whether scenarios `a` and `b` are one starting scenario with the same amounts (the same
+    parameters and dataset objects, the same file contents and budget)."""
+    same = a.params is b.params and a.dataset is b.dataset and a.raw == b.raw
+    return same and np.array_equal(a.budget.amounts, b.budget.amounts)
 
 
 @dataclass

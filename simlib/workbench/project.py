@@ -4,7 +4,9 @@ engine, with the programme's effect against no money — without the tables and 
 view does not show, and with the no-money run made once per starting scenario (it does not
 depend on the amounts). `tests/test_workbench.py` checks it equals a full run's rows.
 
-Multidimensional scenarios take the full run (`simlib.runner.run`)."""
+Multidimensional scenarios take the full run (`simlib.runner.run`), with the no-money run kept per
+starting scenario too; the run is kept on the projection, so that the probabilities of the same
+allocation build their draws' layout from it (`simlib.workbench.compare.probabilities`)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 from simlib.memo import memoised
 from simlib.options import RunOptions
 from simlib.results import indicators_table, programme_effect_indicators
-from simlib.runner import compile_run_model, run, simulate
+from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 
 ENGINE = "expected"
@@ -30,6 +32,7 @@ class Projection:
 
     indicators: pd.DataFrame
     targets: pd.DataFrame
+    run: RunResult | None = None  # the full run behind them (multidimensional scenarios)
 
 
 def what_if(scen):
@@ -42,15 +45,15 @@ def project(scen, base=None) -> Projection:
     """Indicators and targets of `scen` under the expected engine; `base` (default `scen`) is
     the starting scenario the no-money run is kept on (same structure and parameters)."""
     scen = what_if(scen)
-    if scen.poverty_model == "multidim":
-        r = run(scen, engine=ENGINE)
-        return Projection(r.indicators, r.targets)
+    owner = base if base is not None else scen
     options = RunOptions(engine=ENGINE).for_scenario(scen)
     model, target = compile_run_model(scen)
     spend = model.spend
-    out = simulate(target, spend, options, label=scen.name)
-    owner = base if base is not None else scen
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
+    if scen.poverty_model == "multidim":
+        r = run(scen, options, without=without)
+        return Projection(r.indicators, r.targets, r)
+    out = simulate(target, spend, options, label=scen.name)
     extra = programme_effect_indicators(model, spend, out, without)
     ind = indicators_table(out, model, spend, scen.baseline_year, extra, names=shown_indicators(scen))
     ind.insert(0, "engine", out.engine)

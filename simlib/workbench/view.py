@@ -278,13 +278,14 @@ class ExplorerView:
         in the side-by-side table when done, unless the allocation changed meanwhile. False when
         a computation is already running (nothing is queued)."""
         base, scen, amounts, plan = self.state.base, self.state.scenario(), self.state.amounts(), self.unc_plan
+        runs = (self.start.run, self.result.run)  # multidimensional: the draws' layout reuses them
         t0 = time.perf_counter()
 
         def work():
-            first = plan if plan is not None else C.probabilities(base, n, base=base)
+            first = plan if plan is not None else C.probabilities(base, n, base=base, central=runs[0])
             if np.array_equal(amounts, base.budget.amounts):  # the plan's own amounts: the same run
                 return first, first
-            return first, C.probabilities(scen, n, base=base)
+            return first, C.probabilities(scen, n, base=base, central=runs[1])
 
         def done(result, error) -> None:
             if error is not None:
