@@ -262,18 +262,18 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
         out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0 and spec.effort.multistart)
         x = out[0]
         sp = p.spend(x[None])
-        lost, _ = unallocatable(p.target, sp)
+        lost, _ = unallocatable(p.target, sp, p.on_runs)
         value = float(out[3].value)
         if lost.sum() <= 1e-4 * BN * p.Y and (best is None or value < best[1][3].value - 1e-9):
             best = (p, out)
         if rnd == rounds - 1:
             break
-        new = absorbable_spend(p.target, [sp[0]])
+        new = absorbable_spend(p.target, [sp[0]], p.on_runs)
         if caps is not None and np.allclose(new, caps, rtol=1e-3, atol=1e-3 * BN):
             break
         caps = new
         provs = tuple(partial(absorption_rows, caps=caps) if f is absorption_rows else f for f in providers)
-        q = build_problem(scen, spec, model=p.model, providers=provs, target=p.target)
+        q = build_problem(scen, spec, model=p.model, providers=provs, target=p.target, on_runs=p.on_runs)
         p = q if status == "optimal" else replace(_without_targets(q), target_rows=p.target_rows)
         try:
             starts = [solve.project(p, s) for s in [x] + starts]
@@ -315,17 +315,20 @@ def optimize(
     with_frontier: bool = True,
     providers: tuple | None = None,
     on_estimate=None,
+    on_runs=None,
     **switches,
 ) -> OptimizationResult:
     """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as
     objective='poor' or by_district=True build a spec when none is given; `providers` replace
     the rule providers (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own);
     `on_estimate(runs, cpu_seconds_per_run)` is told the expected engine runs once the problem is
-    built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed)."""
+    built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed); `on_runs(runs)` is
+    told the engine runs of every call this optimisation makes, in runs of the whole model (a
+    unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
     names = names_of(scen)
-    p, status, infeas = _feasible(build_problem(scen, spec, providers=providers), spec, scen, names)
+    p, status, infeas = _feasible(build_problem(scen, spec, providers=providers, on_runs=on_runs), spec, scen, names)
     starts, x_plan, x_equal = baselines.starts(p, scen)
     if spec.by_district:
         starts.append(_line_level_start(scen, spec, p, providers))
@@ -444,7 +447,7 @@ def _line_level_start(scen: Scenario, spec: OptimizeSpec, p: Problem, providers)
     districts by the scenario's rule, moved into the per-district problem (which can only do
     better from there)."""
     sub = replace(spec, by_district=False, frontier=(), robust=None)
-    q = build_problem(scen, sub, model=p.model, providers=providers, target=p.target)
+    q = build_problem(scen, sub, model=p.model, providers=providers, target=p.target, on_runs=p.on_runs)
     if spec.objective == "min_cost" or not any(r.kind == "target" for r in p.rows):
         q = _without_targets(q) if spec.objective != "min_cost" else _without_targets(q).with_objective("poor")
     try:

@@ -90,7 +90,6 @@ def register(sub) -> None:
 
 def main(args) -> int:
     # local import: the optimiser stack takes seconds to load; only this command needs it
-    from simlib.allocate.evaluate import unwatch, watch
     from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
 
@@ -119,11 +118,7 @@ def main(args) -> int:
     effort = i18n.t(f"cli.optimize_effort.{spec.effort.name}", lang)
     print(i18n.t("cli.optimize_plan", lang, effort=effort, years=years), file=sys.stderr)
     meter = Meter(lang)
-    watch(meter)
-    try:
-        res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate)
-    finally:
-        unwatch(meter)
+    res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate, on_runs=meter)
     print(i18n.t("cli.optimize_done", lang, runs=int(round(meter.runs)), minutes=meter.minutes()), file=sys.stderr)
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
