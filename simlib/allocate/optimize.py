@@ -35,6 +35,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
+from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import Certificate, certified, objective_task
 from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.effort import estimated_runs
@@ -55,7 +56,6 @@ from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
-from simlib.allocate.structure import check_budget
 from simlib.compliance import check_allocation, ignored, legal_status
 from simlib.errors import InputError
 from simlib.i18n import fmt
@@ -84,6 +84,7 @@ class OptimizationResult:
     certificate: Certificate
     infeasibility: list[dict] = field(default_factory=list)
     plan_findings: list = field(default_factory=list)
+    plan_breaches: list = field(default_factory=list)  # the plan's breaches of the rows (`breaches.Breach`)
     amounts: dict = field(default_factory=dict)  # allocation name -> (Y+1, L, S) VND
     scenarios: dict = field(default_factory=dict)  # allocation name -> Scenario reproducing it
     districts: pd.DataFrame = field(default_factory=pd.DataFrame)  # marginal values per line and district
@@ -378,7 +379,7 @@ def _result(
         "plan_feasible": p.spend(x_plan[None])[0],
         "equal_split": p.spend(x_equal[None])[0],
     }
-    comp, findings = _comparison(scen, spec, p, [x, x_plan, x_equal], allocs, spends)
+    comp, findings, breaks = comparison_table(scen, spec, p, [x, x_plan, x_equal], allocs, spends, names)
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     ex = _explained(p, x, f_zero, names, placed, getattr(cert, "models", ()))
     fr = pd.DataFrame()
@@ -405,6 +406,7 @@ def _result(
         certificate=cert,
         infeasibility=infeas,
         plan_findings=findings,
+        plan_breaches=breaks,
         amounts=allocs,
         scenarios={"optimal": optimal, "plan": scen, "equal_split": scenario_from_raw(eq_raw, scen)},
         districts=ex["districts"],
@@ -415,22 +417,6 @@ def _result(
         legal=legal,
         legal_violations=breaches,
     )
-
-
-def _comparison(scen, spec, p, xs, allocs, spends) -> tuple[pd.DataFrame, list]:
-    """The four allocations side by side (optimal, plan, plan made feasible, equal split: `xs` the
-    optimal, plan-feasible and equal-split points) and the plan's legal findings: capital and the
-    requested counterpart share, then the legal frame's other rules."""
-    x, x_plan, x_equal = xs
-    comp = tables.summaries(p, spends)
-    comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    findings = check_budget(scen, min_counterpart=spec.counterpart or spec.counterpart_min_share)
-    findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
-    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
-    if p.target_rows:
-        sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
-        comp["targets_met"] = (sl >= -1e-6).all(axis=1)
-    return comp, findings
 
 
 def legal_check(optimal: Scenario) -> tuple[dict, list]:
