@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, make_scenario, tiny_raw
@@ -98,16 +99,15 @@ def test_the_comparison_and_the_summary_carry_the_breaks(tiny, tmp_path):
 def independent_caps_2027(scen) -> dict[str, tuple[float, float]]:
     """{line: (money disbursed in 2027, absorption cap)} billion VND for the lines that reach
     communes or officers (their caps need no engine run), from the files alone: the scenario's 2027
-    amounts by content (params/scenarios/plan_2027.yaml), the line each content continues
-    (params/catalogues/2026_2035.yaml), the disbursement share of its source (params/funding.yaml),
+    amounts by content (params/scenarios/plan_2027.yaml), each content's beneficiaries, the line
+    it continues and the line whose unit cost it takes (params/catalogues/2026_2035.yaml), the disbursement share of its source (params/funding.yaml),
     the unit cost (params/evidence.yaml), the communes of each unit (the dataset's units.csv) and
     the officers per commune and per unit (params/population.yaml); take-up ceiling 1 (none set
     for these lines in params/program.yaml)."""
-    import pandas as pd
 
     read = lambda *parts: yaml.safe_load((ROOT.joinpath(*parts)).read_text(encoding="utf-8"))  # noqa: E731
     raw = read("params", "scenarios", "plan_2027.yaml")
-    contents = read("params", "catalogues", "2026_2035.yaml")["contents"]
+    contents = read("params", "catalogues", "2026_2035.yaml")["lines"]
     funding = read("params", "funding.yaml")["sources"]
     priors = read("params", "evidence.yaml")["priors"]
     program = read("params", "program.yaml")["lines"]
@@ -117,14 +117,14 @@ def independent_caps_2027(scen) -> dict[str, tuple[float, float]]:
     officers = communes * sizes["officers_per_commune"]["value"] + sizes["officers_per_district"]["value"]
     out = {}
     for content, money in raw["budget"]["years"][2027]["contents"].items():
-        (line,) = contents[content]["continues"]
-        population = program[line]["beneficiary"]["population"]
-        if population == "households":
+        ben = contents[content]["beneficiary"]
+        if ben["population"] == "households":
             continue
-        assert "max_share" not in program[line]["beneficiary"]
+        (line,) = contents[content]["continues"]
+        assert "max_share" not in program[line]["beneficiary"] and "max_share" not in ben
         spent = sum(v * funding[s]["disbursement"]["value"] for s, v in money.items())
-        count = communes if population == "communes" else officers
-        out[line] = (spent, count.sum() * priors[line]["unit_cost"]["central"] / 1e9)
+        count = communes if ben["population"] == "communes" else officers
+        out[line] = (spent, count.sum() * priors[ben["unit_cost_from"]]["unit_cost"]["central"] / 1e9)
     return out
 
 
