@@ -4,7 +4,7 @@ An allocation x (billion VND per variable) is feasible when every row of A x <= 
 (`simlib.allocate.solve.is_feasible`, with the same tolerance). Every row is linear in x, so both
 sides are billion VND. A row whose coefficients are all >= 0 is an upper limit (an absorption cap,
 a ceiling, an envelope): it is broken when A x > b and the text reads "P6.2, năm 2027: 2,44 >
-1,68 tỷ đồng (mức hấp thụ tối đa của vốn giải ngân)". A row whose coefficients are all <= 0 is a
+1,68 tỷ đồng (mức hấp thụ tối đa, tính trên vốn giải ngân)". A row whose coefficients are all <= 0 is a
 lower limit stored negated (a floor, a commitment, an earmark, a coverage target): broken when
 -A x < -b, read "… 0,5 < 1 tỷ đồng (mức sàn)". A row of mixed signs (the counterpart share) is
 read by its excess. Absorption caps act on the money *disbursed* in a year (allocated x the
@@ -70,7 +70,7 @@ def breach_of(a: np.ndarray, b: float, row: Row, x: np.ndarray, names: dict | No
 
 
 def breach_text(row: Row, sense: str, value: float, limit: float, lang: str, names: dict) -> str:
-    """'P6.2, năm 2027: 2,44 > 1,68 tỷ đồng (mức hấp thụ tối đa của vốn giải ngân)' and the like."""
+    """'P6.2, năm 2027: 2,44 > 1,68 tỷ đồng (mức hấp thụ tối đa, tính trên vốn giải ngân)' and the like."""
     year = i18n.t("alloc.every_year", lang) if row.year is None else i18n.t("alloc.in_year", lang, year=row.year)
     what = ", ".join(p for p in (row.code, year) if p)
     if row.unit is not None:

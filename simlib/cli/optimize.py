@@ -194,7 +194,7 @@ def explain_to(res, lang: str, stream=None) -> None:
     if res.plan_breaches:
         print("  ! " + i18n.t("alloc.report.plan_breaks", lang), file=stream)
         for b in res.plan_breaches:
-            print("    – " + b.text.get(lang), file=stream)
+            print("    • " + b.text.get(lang), file=stream)
     for note in res.legal.get(f"notes_{lang}", []):
         print("  § " + note, file=stream)
     for v in res.legal_violations:
