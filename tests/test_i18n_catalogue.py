@@ -25,6 +25,7 @@ import yaml
 from conftest import ROOT
 
 from simlib import i18n
+from simlib.allocate.breaches import NAMED as BREACH_KINDS
 from simlib.calibrate.backtest import COUNT_INDICATORS, RATE_INDICATORS
 from simlib.cli import ARGPARSE_MESSAGES
 from simlib.compliance import RULES as LEGAL_RULES
@@ -164,6 +165,8 @@ def dynamic() -> dict[str, Dynamic]:
             + ("seconds", "spread")
         ),
         "alloc.finding.": Dynamic(("capital", "counterpart")),
+        "alloc.breach.": Dynamic(("above", "below", "over")),  # simlib.allocate.breaches: a row's sense
+        "alloc.breach_rule.": Dynamic(BREACH_KINDS + ("legal",)),  # simlib.allocate.breaches.NAMED
         "err.opt_infeasible_": Dynamic(("cap", "ceiling", "commitment", "counterpart", "earmark", "floor", "target")),
         "unc.state.": Dynamic(tuple(STATES), partial=True),
         "unc.param.": Dynamic(UNC_PARAMS, partial=True),

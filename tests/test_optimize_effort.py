@@ -6,6 +6,8 @@ direct engine runs and hand counts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
@@ -83,21 +85,18 @@ def test_years_not_optimised_keep_the_plans_money(scen):
 
 def test_changes_of_zero_and_repeated_allocations_are_not_run_again(scen):
     """`perturbed` with some changes of zero returns the reference for them and runs only the
-    others (counted by a listener); `remembered` runs an allocation once however often asked, and
-    its values equal direct runs."""
-    p = build_problem(scen, resolve_spec(scen, BASE))
-    x = np.full(p.n, 0.5)
+    others (counted by the problem's `on_runs`); `remembered` runs an allocation once however often
+    asked, and its values equal direct runs."""
     runs = []
-    evaluate.watch(runs.append)
-    try:
-        base, out = evaluate.perturbed(p, x, np.array([0, 1, 0]), np.array([0.0, 2.0, 0.0]))
-        ran = sum(runs)
-        true = remembered(p.evaluate)
-        X = np.array([x, x * 2, x])
-        first = true(X)
-        again = true(X[::-1])
-    finally:
-        evaluate.unwatch(runs.append)
+    p = replace(build_problem(scen, resolve_spec(scen, BASE)), on_runs=runs.append)
+    x = np.full(p.n, 0.5)
+    base, out = evaluate.perturbed(p, x, np.array([0, 1, 0]), np.array([0.0, 2.0, 0.0]))
+    ran = sum(runs)
+    true = remembered(p.evaluate)
+    X = np.array([x, x * 2, x])
+    first = true(X)
+    again = true(X[::-1])
+    p.on_runs = None
     assert ran == 2  # the reference and the one change of 2 billion
     for k in base:
         assert np.array_equal(out[k][0], base[k][0]) and np.array_equal(out[k][2], base[k][0])

@@ -34,26 +34,26 @@ def reachable_spend(model: Model, eligible: np.ndarray) -> np.ndarray:
     return e * (model.max_share * model.unit_cost * (1.0 + model.params.cost_rise / 2.0))[:, None]
 
 
-def absorbable_spend(target: Model | MultidimModel, spends: list[np.ndarray] | None = None) -> np.ndarray:
+def absorbable_spend(target: Model | MultidimModel, spends: list[np.ndarray] | None = None, on_runs=None) -> np.ndarray:
     """(Y, L, D) VND per spending year that reaches people under every run of `spends` (default:
     no programme and the scenario's own spending): the smallest over the runs, as eligibility
     moves with the money (households leaving poverty leave lines for the poor). `target`: the
-    model the engine runs (`evaluate.engine_model`)."""
+    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`)."""
     model = core_of(target)
     spends = [np.zeros_like(model.spend), model.spend] if spends is None else spends
-    out = run_batch(target, np.array(spends))
+    out = run_batch(target, np.array(spends), on_runs)
     return reachable_spend(model, out.eligible).min(axis=0)
 
 
-def unallocatable(target: Model | MultidimModel, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unallocatable(target: Model | MultidimModel, spend: np.ndarray, on_runs=None) -> tuple[np.ndarray, np.ndarray]:
     """Money (S, Y, L, D) VND spent that reaches no one, by projected *acting* year, and the
     money acting then (same shape), for spending (S, Y+1, L, D): acting money beyond what the
     beneficiaries reached cost. Money acting after the horizon is not counted. `target`: the
-    model the engine runs (`evaluate.engine_model`)."""
+    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`)."""
     model = core_of(target)
     spend = np.asarray(spend, float)
     spend = spend[None] if spend.ndim == 3 else spend
-    out = run_batch(target, spend)
+    out = run_batch(target, spend, on_runs)
     acting = acting_spend(model, spend)  # (S, Y, L, D)
     used = beneficiary_money(model, out.reached, out.eligible)
     return np.maximum(acting - used, 0.0), acting

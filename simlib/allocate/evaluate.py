@@ -7,6 +7,12 @@ expected engine from the registry (`simlib.engines`), which evaluates both pover
 leading axis of spending arrays. Batches are cut into chunks so that memory stays bounded (an
 engine output holds the year's flows per scenario).
 
+Each function that calls the engine takes the caller's `on_runs(runs)` (None: nobody is told),
+told the runs of each engine call in runs of the whole model (a unit's model counts its share of
+the groups): the optimiser carries it on its `Problem` (`Problem.on_runs`), the CLI's progress
+meter is one. There is no module-level registry: two optimisations in one process never see each
+other's runs.
+
 `perturbed` evaluates many changes along single spending directions around one reference
 allocation. A direction that spends in one unit only changes that unit's households (units do
 not interact within a projected year), so such changes run on the model of that unit alone
@@ -36,24 +42,10 @@ def chunk_of(target) -> int:
     return CHUNK_MULTIDIM if getattr(target, "poverty_model", "states") == "multidim" else CHUNK
 
 
-#: told the runs of each engine call, in runs of the whole model (a unit's model counts its share
-#: of the groups); `watch` adds one (the CLI's progress)
-_LISTENERS: list = []
-
-
-def watch(listener) -> None:
-    """Tell `listener(runs)` about every engine call from now on (`unwatch` stops it)."""
-    _LISTENERS.append(listener)
-
-
-def unwatch(listener) -> None:
-    if listener in _LISTENERS:
-        _LISTENERS.remove(listener)
-
-
-def _told(runs: float) -> None:
-    for fn in list(_LISTENERS):
-        fn(runs)
+def told(on_runs, runs: float) -> None:
+    """Tell `on_runs` (a callable or None) of `runs` engine runs of the whole model."""
+    if on_runs is not None:
+        on_runs(runs)
 
 
 def engine_model(scen: Scenario, model: Model) -> Model | MultidimModel:
@@ -76,9 +68,10 @@ def engine(poverty_model: str = "states"):
     return eng
 
 
-def run_batch(target: Model | MultidimModel, spend: np.ndarray) -> EngineOutput:
+def run_batch(target: Model | MultidimModel, spend: np.ndarray, on_runs=None) -> EngineOutput:
     """The expected engine on spending (S, Y+1, L, D) VND, in chunks; one stacked output.
-    `target`: the model the engine runs (`engine_model`)."""
+    `target`: the model the engine runs (`engine_model`); `on_runs(runs)` is told each call's
+    runs (module docstring)."""
     spend = np.asarray(spend, float)
     if spend.ndim == 3:
         spend = spend[None]
@@ -86,12 +79,12 @@ def run_batch(target: Model | MultidimModel, spend: np.ndarray) -> EngineOutput:
     chunk = chunk_of(target)
     if len(spend) <= chunk:
         out = eng.run(target, spend)
-        _told(len(spend))
+        told(on_runs, len(spend))
         return out
     outs = []
     for i in range(0, len(spend), chunk):
         outs.append(eng.run(target, spend[i : i + chunk]))
-        _told(min(chunk, len(spend) - i))
+        told(on_runs, min(chunk, len(spend) - i))
     return EngineOutput.stack(outs)
 
 
@@ -112,7 +105,7 @@ def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | Non
     chunk = chunk_of(target)
     for i in range(0, len(spend), chunk):
         out = eng.run(target, spend[i : i + chunk])
-        _told(share * len(spend[i : i + chunk]))
+        told(problem.on_runs, share * len(spend[i : i + chunk]))
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 

@@ -96,7 +96,7 @@ def line_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
             keys.append((yb, li))
     pats = np.array(pats)
     cuts = [np.maximum(sp[None] - pats, 0.0)] if p.spec.effort.unit_marginals else []  # economy: no cut runs
-    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats, *cuts]))
+    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats, *cuts]), p.on_runs)
     poor, obj = _objective(p, out)
     n = len(keys)
     rows = []
@@ -142,7 +142,7 @@ def district_marginals(p: Problem, x: np.ndarray) -> pd.DataFrame:
     pats = np.zeros((len(pairs),) + sp.shape)
     for k, (li, d) in enumerate(pairs):
         pats[k, 1:, li, d] = BN / Y
-    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats]))
+    out = run_batch(p.target, np.concatenate([sp[None], sp[None] + pats]), p.on_runs)
     poor, obj = _objective(p, out)
     return pd.DataFrame(
         {

@@ -35,6 +35,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
+from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import Certificate, certified, objective_task
 from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.effort import estimated_runs
@@ -55,7 +56,6 @@ from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
-from simlib.allocate.structure import check_budget
 from simlib.compliance import check_allocation, ignored, legal_status
 from simlib.errors import InputError
 from simlib.i18n import fmt
@@ -84,6 +84,7 @@ class OptimizationResult:
     certificate: Certificate
     infeasibility: list[dict] = field(default_factory=list)
     plan_findings: list = field(default_factory=list)
+    plan_breaches: list = field(default_factory=list)  # the plan's breaches of the rows (`breaches.Breach`)
     amounts: dict = field(default_factory=dict)  # allocation name -> (Y+1, L, S) VND
     scenarios: dict = field(default_factory=dict)  # allocation name -> Scenario reproducing it
     districts: pd.DataFrame = field(default_factory=pd.DataFrame)  # marginal values per line and district
@@ -262,18 +263,18 @@ def _absorbed(scen, spec, p, providers, starts, names, f_zero, status, tests) ->
         out = _solve(p, starts, names, f_zero, status, tests, corners=rnd == 0 and spec.effort.multistart)
         x = out[0]
         sp = p.spend(x[None])
-        lost, _ = unallocatable(p.target, sp)
+        lost, _ = unallocatable(p.target, sp, p.on_runs)
         value = float(out[3].value)
         if lost.sum() <= 1e-4 * BN * p.Y and (best is None or value < best[1][3].value - 1e-9):
             best = (p, out)
         if rnd == rounds - 1:
             break
-        new = absorbable_spend(p.target, [sp[0]])
+        new = absorbable_spend(p.target, [sp[0]], p.on_runs)
         if caps is not None and np.allclose(new, caps, rtol=1e-3, atol=1e-3 * BN):
             break
         caps = new
         provs = tuple(partial(absorption_rows, caps=caps) if f is absorption_rows else f for f in providers)
-        q = build_problem(scen, spec, model=p.model, providers=provs, target=p.target)
+        q = build_problem(scen, spec, model=p.model, providers=provs, target=p.target, on_runs=p.on_runs)
         p = q if status == "optimal" else replace(_without_targets(q), target_rows=p.target_rows)
         try:
             starts = [solve.project(p, s) for s in [x] + starts]
@@ -315,17 +316,20 @@ def optimize(
     with_frontier: bool = True,
     providers: tuple | None = None,
     on_estimate=None,
+    on_runs=None,
     **switches,
 ) -> OptimizationResult:
     """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as
     objective='poor' or by_district=True build a spec when none is given; `providers` replace
     the rule providers (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own);
     `on_estimate(runs, cpu_seconds_per_run)` is told the expected engine runs once the problem is
-    built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed)."""
+    built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed); `on_runs(runs)` is
+    told the engine runs of every call this optimisation makes, in runs of the whole model (a
+    unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
     names = names_of(scen)
-    p, status, infeas = _feasible(build_problem(scen, spec, providers=providers), spec, scen, names)
+    p, status, infeas = _feasible(build_problem(scen, spec, providers=providers, on_runs=on_runs), spec, scen, names)
     starts, x_plan, x_equal = baselines.starts(p, scen)
     if spec.by_district:
         starts.append(_line_level_start(scen, spec, p, providers))
@@ -375,7 +379,7 @@ def _result(
         "plan_feasible": p.spend(x_plan[None])[0],
         "equal_split": p.spend(x_equal[None])[0],
     }
-    comp, findings = _comparison(scen, spec, p, [x, x_plan, x_equal], allocs, spends)
+    comp, findings, breaks = comparison_table(scen, spec, p, [x, x_plan, x_equal], allocs, spends, names)
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     ex = _explained(p, x, f_zero, names, placed, getattr(cert, "models", ()))
     fr = pd.DataFrame()
@@ -402,6 +406,7 @@ def _result(
         certificate=cert,
         infeasibility=infeas,
         plan_findings=findings,
+        plan_breaches=breaks,
         amounts=allocs,
         scenarios={"optimal": optimal, "plan": scen, "equal_split": scenario_from_raw(eq_raw, scen)},
         districts=ex["districts"],
@@ -412,22 +417,6 @@ def _result(
         legal=legal,
         legal_violations=breaches,
     )
-
-
-def _comparison(scen, spec, p, xs, allocs, spends) -> tuple[pd.DataFrame, list]:
-    """The four allocations side by side (optimal, plan, plan made feasible, equal split: `xs` the
-    optimal, plan-feasible and equal-split points) and the plan's legal findings: capital and the
-    requested counterpart share, then the legal frame's other rules."""
-    x, x_plan, x_equal = xs
-    comp = tables.summaries(p, spends)
-    comp["total_bn"] = [allocs[k][1:].sum() / BN for k in comp["allocation"]]
-    findings = check_budget(scen, min_counterpart=spec.counterpart or spec.counterpart_min_share)
-    findings += [v for v in check_allocation(scen, p.model.split) if v.rule != "capital" and not ignored(scen, v.rule)]
-    comp["feasible"] = [True, solve.is_feasible(p, from_amounts(p, scen.budget.amounts)) and not findings, True, True]
-    if p.target_rows:
-        sl = p.target_slacks(p.run(np.array([x, from_amounts(p, scen.budget.amounts), x_plan, x_equal])))
-        comp["targets_met"] = (sl >= -1e-6).all(axis=1)
-    return comp, findings
 
 
 def legal_check(optimal: Scenario) -> tuple[dict, list]:
@@ -444,7 +433,7 @@ def _line_level_start(scen: Scenario, spec: OptimizeSpec, p: Problem, providers)
     districts by the scenario's rule, moved into the per-district problem (which can only do
     better from there)."""
     sub = replace(spec, by_district=False, frontier=(), robust=None)
-    q = build_problem(scen, sub, model=p.model, providers=providers, target=p.target)
+    q = build_problem(scen, sub, model=p.model, providers=providers, target=p.target, on_runs=p.on_runs)
     if spec.objective == "min_cost" or not any(r.kind == "target" for r in p.rows):
         q = _without_targets(q) if spec.objective != "min_cost" else _without_targets(q).with_objective("poor")
     try:

@@ -10,7 +10,8 @@ Files:
 - `marginals_by_district.csv` per line and district: money per year at the optimum, households
                            lifted (and objective change) per extra billion VND spent there
 - `comparison.csv`         per allocation: objective, poor, poor + near-poor, households lifted,
-                           total money, feasible, targets met
+                           total money, feasible, the rules each breaks in words (breaks_vi,
+                           breaks_en: empty when feasible), targets met
 - `binding.csv`            binding rules in plain words (text_vi, text_en), with the rule id, its
                            basis (basis_vi, basis_en) and what a billion more room is worth
 - `unallocatable.csv`      money that reaches no one, per allocation, year, line and district
@@ -22,7 +23,8 @@ Files:
                            allocation, the plan and the equal split (column `allocation`)
 - `summary.json`           status, objective, messages, certificate (gap, model error, rounds),
                            the best line and what stops it, lines left without money,
-                           infeasibility, the optimum under the legal frame (`legal`: frame,
+                           infeasibility, the plan's legal findings and its breaches of the
+                           optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
                            rules a what-if run ignores and what it lets through, notes;
                            `legal_violations`: breaches, always empty unless a bug), manifest
 - `optimize_allocation.ipynb`, `report.html`  the executed report notebook (unless skipped)
@@ -39,6 +41,7 @@ import pandas as pd
 import yaml
 
 from simlib import i18n
+from simlib.allocate.breaches import breach_record
 from simlib.allocate.optimize import OptimizationResult
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.atomic import atomic_dir, output_folder
@@ -158,6 +161,7 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
+        "plan_breaks": [breach_record(b) for b in result.plan_breaches],
         "counterpart": counterpart_record(spec.counterpart),
         "legal": result.legal,
         "legal_violations": [v.record() for v in result.legal_violations],

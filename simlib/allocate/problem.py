@@ -29,6 +29,7 @@ income by state), as far as the states show it; it does not see incomes moving w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -96,6 +97,8 @@ class Problem:
     base_spend: np.ndarray  # (Y+1, L, D) VND: the history year; projected years zero
     geos: list = field(default_factory=list)
     n_evals: int = 0
+    #: told the engine runs of every evaluation of this problem (`evaluate` module docstring)
+    on_runs: Callable[[float], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def n(self) -> int:
@@ -130,7 +133,7 @@ class Problem:
     def run(self, X: np.ndarray) -> EngineOutput:
         X = np.atleast_2d(X)
         self.n_evals += len(X)
-        return run_batch(self.target, self.spend(X))
+        return run_batch(self.target, self.spend(X), self.on_runs)
 
     @property
     def income_gap(self) -> bool:
@@ -355,18 +358,24 @@ def coverage_rows(ctx: RowContext, P: np.ndarray, lin_ids: set) -> list:
 
 
 def build_problem(
-    scen: Scenario, spec: OptimizeSpec, model: Model | None = None, providers: tuple | None = None, target=None
+    scen: Scenario,
+    spec: OptimizeSpec,
+    model: Model | None = None,
+    providers: tuple | None = None,
+    target=None,
+    on_runs: Callable[[float], None] | None = None,
 ) -> Problem:
     """Variables, constraints and objective weights for `scen` under `spec`; the rules come from
     `providers` (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own). The allocations
     are evaluated on the model the scenario names (`evaluate.engine_model`); `target` is that
-    model when the caller has it compiled already (on top of `model`)."""
+    model when the caller has it compiled already (on top of `model`). `on_runs(runs)` is told the
+    engine runs of building the problem and of every evaluation of it (`Problem.on_runs`)."""
     model = model or compile_model(scen)
     target = engine_model(scen, model) if target is None else target
     Y = len(model.years)
     v = variables(model, spec, model.disbursement)
     blocks = year_blocks(spec, tuple(model.years))
-    ctx = RowContext(scen, model, spec, v, [None] if blocks == [-1] else blocks, target)
+    ctx = RowContext(scen, model, spec, v, [None] if blocks == [-1] else blocks, target, on_runs)
     rows = Rows()
     for provider in DEFAULT_PROVIDERS if providers is None else providers:
         rows.extend(provider(ctx))
@@ -402,6 +411,7 @@ def build_problem(
         cost_weights=np.where(v.year < 0, float(Y), 1.0),  # billion VND over the horizon per unit of x
         base_spend=base,
         geos=geos,
+        on_runs=on_runs,
     )
 
 

@@ -90,6 +90,7 @@ class RowContext:
     v: Variables
     years: list
     target: object = None  # the model the engine runs (None: `model`; `evaluate.engine_model`)
+    on_runs: Callable | None = None  # told the engine runs a provider makes (`evaluate` module docstring)
 
     def cal(self, yi: int | None) -> int | None:
         return None if yi is None else self.model.years[yi]
@@ -186,7 +187,7 @@ def absorption_rows(ctx: RowContext, caps: np.ndarray | None = None) -> list:
     """Per line, unit (or the line's split) and year block: spending at most what reaches people
     (`absorption.absorbable_spend`), never below what floors and earmarks force."""
     model, v = ctx.model, ctx.v
-    caps = absorbable_spend(ctx.target or model) if caps is None else caps  # (Y, L, D) VND
+    caps = absorbable_spend(ctx.target or model, on_runs=ctx.on_runs) if caps is None else caps  # (Y, L, D) VND
     forced = forced_money(ctx) * (v.disb.max() if v.n else 1.0)
     split, out = model.split, []
     for yi in ctx.years:

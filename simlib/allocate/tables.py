@@ -17,8 +17,8 @@ def summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
     allocations given as spending (Y+1, L, D) VND, in one engine call."""
     names = list(named)
     spend = np.array([named[k] for k in names])
-    out = run_batch(p.target, spend)
-    zero = run_batch(p.target, np.zeros_like(spend[:1]))
+    out = run_batch(p.target, spend, p.on_runs)
+    zero = run_batch(p.target, np.zeros_like(spend[:1]), p.on_runs)
     poor = out.states[:, -1, :, POOR].sum(-1)
     w_pnp = objective_weights(p.scenario, p.model, "poor_near_poor")
     pnp = np.einsum("sgk,gk->s", out.states[:, -1], w_pnp)
@@ -78,7 +78,7 @@ def unallocatable_table(p: Problem, spends: dict[str, np.ndarray]) -> pd.DataFra
     """Money that reaches no one (`absorption.unallocatable`), per allocation, acting year, line
     and district, in billion VND; rows with less than a thousandth of a billion are left out."""
     names = list(spends)
-    lost, acting = unallocatable(p.target, np.array([spends[k] for k in names]))
+    lost, acting = unallocatable(p.target, np.array([spends[k] for k in names]), p.on_runs)
     m, rows = p.model, []
     for a, name in enumerate(names):
         for y, li, d in zip(*np.nonzero(lost[a] > 1e6)):

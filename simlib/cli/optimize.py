@@ -108,7 +108,6 @@ def register(sub) -> None:
 
 def main(args) -> int:
     # local import: the optimiser stack takes seconds to load; only this command needs it
-    from simlib.allocate.evaluate import unwatch, watch
     from simlib.allocate.optimize import optimize, prepare
     from simlib.allocate.output import SCENARIO_FILE, write_optimization
 
@@ -137,11 +136,7 @@ def main(args) -> int:
     effort = i18n.t(f"cli.optimize_effort.{spec.effort.name}", lang)
     print(i18n.t("cli.optimize_plan", lang, effort=effort, years=years), file=sys.stderr)
     meter = Meter(lang)
-    watch(meter)
-    try:
-        res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate)
-    finally:
-        unwatch(meter)
+    res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate, on_runs=meter)
     print(i18n.t("cli.optimize_done", lang, runs=int(round(meter.runs)), minutes=meter.minutes()), file=sys.stderr)
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
@@ -214,6 +209,10 @@ def explain_to(res, lang: str, stream=None) -> None:
         )
     for f in res.plan_findings:
         print("  ! " + f.message(lang), file=stream)
+    if res.plan_breaches:
+        print("  ! " + i18n.t("alloc.report.plan_breaks", lang), file=stream)
+        for b in res.plan_breaches:
+            print("    • " + b.text.get(lang), file=stream)
     for note in res.legal.get(f"notes_{lang}", []):
         print("  § " + note, file=stream)
     for v in res.legal_violations:
