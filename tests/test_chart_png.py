@@ -55,7 +55,12 @@ def corner_figure():
     ax.plot([2020, 2025, 2030], [30.0, 20.5, 9.0], marker="o")
     ax.set_title("Tỷ lệ hộ nghèo (%)")
     ax.set_xlabel("Năm")
-    for x, y, ha, va in ((0.0, 0.0, "left", "bottom"), (1.0, 1.0, "right", "top"), (0.0, 1.0, "left", "top"), (1.0, 0.0, "right", "bottom")):
+    for x, y, ha, va in (
+        (0.0, 0.0, "left", "bottom"),
+        (1.0, 1.0, "right", "top"),
+        (0.0, 1.0, "left", "top"),
+        (1.0, 0.0, "right", "bottom"),
+    ):
         fig.text(x, y, "góc", ha=ha, va=va, fontsize=9)
     return fig
 
