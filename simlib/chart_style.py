@@ -20,7 +20,11 @@ import matplotlib
 if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
     matplotlib.use("Agg", force=False)
 
+import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.image import imsave  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 #: print-safe series styles: (colour, line style, marker); greys stay distinct when printed
@@ -65,13 +69,68 @@ RC = {
 }
 WIDTH = 8.6  # inches: the report column at ~110 dpi
 DPI = 110
+PAD = 0.12  # inches of white around the tight bounding box of a saved chart
 
 
-def to_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """PNG bytes of a figure (tight bounding box so direct labels outside the axes are kept)."""
+def to_png(fig: Figure, dpi: int = DPI, pad: float = PAD) -> bytes:
+    """PNG bytes of a figure, cropped to its tight bounding box plus `pad` inches (so direct labels
+    outside the axes are kept), as `savefig(bbox_inches="tight", pad_inches=pad)` would give.
+
+    The figure is drawn once, on an Agg canvas at `dpi`, and the bounding box is measured with the
+    renderer that drew it; the rendered pixels are cropped (the pad beyond the canvas filled with
+    the figure's background). `savefig` draws twice (a pass to measure, then the picture). When
+    something reaches beyond the figure's own canvas, the pixels cannot hold it, so `savefig` is
+    used then. No timestamp or software tag is written: the same figure gives the same bytes.
+    """
+    rgba = _drawn_rgba(fig, dpi, pad)
+    if rgba is None:  # an artist outside the canvas: only a second, shifted drawing shows it
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad, metadata={"Software": None})
+        return buf.getvalue()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12, metadata={"Software": None})
+    imsave(buf, rgba, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
+
+
+def _drawn_rgba(fig: Figure, dpi: int, pad: float) -> np.ndarray | None:
+    """The figure drawn once at `dpi`, cropped to its tight box plus `pad` inches (rows top
+    first, RGBA bytes); None when the tight box leaves the canvas."""
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    manager = getattr(old_canvas, "manager", None)
+    try:
+        if manager is not None:  # a pyplot figure: no window resize while the dpi is changed
+            old_canvas.manager = None
+        canvas = FigureCanvasAgg(fig)  # also the figure's canvas until restored below
+        fig.dpi = dpi
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        box = fig.get_tightbbox(renderer)  # inches
+        pixels = np.asarray(renderer.buffer_rgba())
+        face = (np.asarray(to_rgba(fig.get_facecolor())) * 255).round().astype(np.uint8)
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
+        if manager is not None:
+            old_canvas.manager = manager
+    return _crop(pixels, box, dpi, pad, face)
+
+
+def _crop(pixels: np.ndarray, box, dpi: int, pad: float, face: np.ndarray) -> np.ndarray | None:
+    """`pixels` (rows top first) cut to `box` (inches from the bottom left) padded by `pad`
+    inches, sized as `savefig` sizes it (`int` of the padded box in pixels); outside the canvas
+    the pad is `face`. None when `box` itself leaves the canvas by more than a pixel's rounding."""
+    height, width = pixels.shape[:2]
+    x0, y0, x1, y1 = (v * dpi for v in box.extents)
+    if x0 < -0.5 or y0 < -0.5 or x1 > width + 0.5 or y1 > height + 0.5:
+        return None
+    left, top = round(x0 - pad * dpi), round(height - (y1 + pad * dpi))
+    w, h = int(x1 - x0 + 2 * pad * dpi), int(y1 - y0 + 2 * pad * dpi)
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[...] = face
+    rows = slice(max(top, 0), min(top + h, height))
+    cols = slice(max(left, 0), min(left + w, width))
+    out[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left] = pixels[rows, cols]
+    return out
 
 
 def release(fig: Figure) -> None:

@@ -188,9 +188,11 @@ def split_context(structure, units: pd.DataFrame | None = None, rules: dict | No
     households. `compile_model` splits the budget with it; reports show a rule's computation."""
     L, D = len(structure.line_codes), len(structure.unit_ids)
     g_unit, n0 = structure.g_unit, structure.n0
-    elig = np.zeros((L, D))
-    for li in range(L):
-        elig[li] = np.bincount(g_unit, weights=(n0 * structure.eligible[li]).sum(1), minlength=D)
+    # one bincount for all lines (bin li * D + unit): each bin adds its groups in the same order
+    # as a bincount per line would
+    weights = (n0[None] * structure.eligible).sum(2)  # (L, G)
+    bins = (np.arange(L)[:, None] * D + g_unit[None, :]).ravel()
+    elig = np.bincount(bins, weights=weights.ravel(), minlength=L * D).reshape(L, D)
     # household lines: eligible households; items buying no household benefit: the households of
     # their territory (so that their money is split and shown); enabling lines: officers / communes
     by_households = structure.household_line.copy()

@@ -75,21 +75,23 @@ def rates_for_class(tr: dict, cls: dict) -> dict[tuple[str, str], float]:
 
 def rate_array(tr: dict, ethnic_group: np.ndarray, area: np.ndarray, poor_district: np.ndarray) -> np.ndarray:
     """Baseline rates (G, N_RATES) for groups given their ethnic group (0 EM, 1 Kinh), area
-    (0 rural, 1 urban) and poor-district flag."""
-    out = np.empty((len(ethnic_group), N_RATES))
-    cache = {}
-    for i, (e, a, p) in enumerate(zip(ethnic_group, area, poor_district)):
-        key = (int(e), int(a), bool(p))
-        if key not in cache:
-            cls = {
-                "ethnic_group": ("ethnic_minority", "kinh")[key[0]],
-                "area": ("rural", "urban")[key[1]],
-                "poor_district": key[2],
-            }
-            r = rates_for_class(tr, cls)
-            cache[key] = np.array([r[k] for k in RATE_KEYS])
-        out[i] = cache[key]
-    return out
+    (0 rural, 1 urban) and poor-district flag: each of the (at most 8) cell classes present is
+    computed once (`rates_for_class`) and its row given to every group of that class."""
+    code = (
+        np.asarray(ethnic_group, dtype=np.int64) * 4
+        + np.asarray(area, dtype=np.int64) * 2
+        + np.asarray(poor_district).astype(bool)
+    )
+    rows = np.empty((8, N_RATES))
+    for key in np.unique(code).tolist():
+        cls = {
+            "ethnic_group": ("ethnic_minority", "kinh")[key // 4],
+            "area": ("rural", "urban")[key // 2 % 2],
+            "poor_district": bool(key % 2),
+        }
+        r = rates_for_class(tr, cls)
+        rows[key] = [r[k] for k in RATE_KEYS]
+    return rows[code]
 
 
 #: which channels enter each state's two effect pairs: u = 1 - prod over the channels of (1 - e)

@@ -156,14 +156,14 @@ class DrawWriter:
         if not vals:
             return params
         docs = dict(params.docs)
-        slots: list = []
+        slots: list = []  # the containers this draw copied, in the order the plan copies them
         for parent, key, step, i in self.ops:
             node = docs if parent < 0 else slots[parent]
             if step == _NODE:
-                node[key] = child = copy.copy(node[key])
+                node[key] = child = node[key].copy()  # a dict or list from the YAML documents
                 slots.append(child)
             elif step == _QUANTITY:
-                node[key] = target = copy.copy(node[key])
+                node[key] = target = node[key].copy()
                 target["value"] = vals[i]
             else:
                 node[key] = vals[i]
