@@ -2,6 +2,12 @@
 (`simlib.engines.multidim_jit`): the indicators' own flips (masks and incomes, in factors), the
 income kernel as bands, classification into the next detailed state, new households and the
 review's records.
+
+Inner loops run over views from index 0 (`for i in range(n): x[i]` on `x = row[b0 : b1]`), not
+over `range(b0, b1)`: numba checks every index for a negative value (wraparound) and only a
+loop counter starting at 0 lets the compiler drop that check and use vector instructions. Each
+element still receives the same operations in the same order, so the results are the same to
+the bit.
 """
 
 from __future__ import annotations
@@ -51,30 +57,31 @@ def _flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
                 if hi > lo:
                     b0, b1 = min(b0, lo), max(b1, hi)
         xr[e, 0], xr[e, 1] = b0, b1
+        nb = max(b1 - b0, 0)  # the rows' nonzero bins; loops over views from 0 (see module docstring)
         for cu in range(nu1):
             q = (cu + epop[e]) * nlink + e
             inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
-            hs, hq = Hs[cu], Hk[q]
-            for b in range(b0, b1):
-                hs[b] = hq[b] * inv
+            hs, hq = Hs[cu, b0 : b0 + nb], Hk[q, b0 : b0 + nb]
+            for i in range(nb):
+                hs[i] = hq[i] * inv
         for c2 in range(nu1):
-            x = X[e, c2]
-            for b in range(b0, b1):
-                x[b] = 0.0
+            x = X[e, c2, b0 : b0 + nb]
+            x[:] = 0.0
             for cu in range(nu1):
                 w = Q[e, cu, c2]
                 if w != 0.0:
-                    hs = Hs[cu]
-                    for b in range(b0, b1):
-                        x[b] += w * hs[b]
+                    hs = Hs[cu, b0 : b0 + nb]
+                    for i in range(nb):
+                        x[i] += w * hs[i]
     H2[:, :] = 0.0
     for e2 in range(nlink):
         for c2 in range(nu1):
-            h2 = H2[(c2 + epop[e2]) * nlink + e2]
             for e in range(nlink):
-                w, x = Pl[e, e2], X[e, c2]
-                for b in range(xr[e, 0], xr[e, 1]):
-                    h2[b] += w * x[b]
+                b0, nb = xr[e, 0], max(xr[e, 1] - xr[e, 0], 0)
+                w, x = Pl[e, e2], X[e, c2, b0 : b0 + nb]
+                h2 = H2[(c2 + epop[e2]) * nlink + e2, b0 : b0 + nb]
+                for i in range(nb):
+                    h2[i] += w * x[i]
 
 
 @compiled
@@ -150,11 +157,13 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
         sb[:] = 0.0
         sa[:] = 0.0
         for b in range(nb):
+            hc = Hk[:, b]
             for q in range(NK):
-                sb[q] += Hk[q, b]
+                sb[q] += hc[q]
         for b in range(nb, B):
+            hc = Hk[:, b]
             for q in range(NK):
-                sa[q] += Hk[q, b]
+                sa[q] += hc[q]
         for q in range(NK):
             if not valid[q]:
                 sb[q] = 0.0
@@ -163,9 +172,9 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             hb, hq = Hout[dest, q], Hk[q]
             for b in range(nb):
                 hb[b] += hq[b]
-            ha = Hout[ka, q]
-            for b in range(nb, B):
-                ha[b] += hq[b]
+            ha, hqa = Hout[ka, q, nb:], hq[nb:]
+            for i in range(B - nb):
+                ha[i] += hqa[i]
             fl[k, dest] += sb[q]
             fl[k, ka] += sa[q]
             sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
