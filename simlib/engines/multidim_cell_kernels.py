@@ -85,11 +85,33 @@ def _flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
 
 
 @compiled
+def _flip_low(Mk, gain, loss):
+    """The butterflies of bits 0 and 1 (as `_flip_masks`), four masks at a time in registers:
+    blocks of 2 or 4 masks are too short for a loop of their own."""
+    a, lo = gain[0], loss[0]
+    a0, a1 = 1.0 - a, 1.0 - lo
+    c, lc = gain[1], loss[1]
+    c0, c1 = 1.0 - c, 1.0 - lc
+    for r in range(0, Mk.shape[0], 4):
+        u, v = Mk[r], Mk[r + 1]
+        x0 = u * a0 + v * lo
+        x1 = u * a + v * a1
+        u, v = Mk[r + 2], Mk[r + 3]
+        x2 = u * a0 + v * lo
+        x3 = u * a + v * a1
+        Mk[r] = x0 * c0 + x2 * lc
+        Mk[r + 2] = x0 * c + x2 * c1
+        Mk[r + 1] = x1 * c0 + x3 * lc
+        Mk[r + 3] = x1 * c + x3 * c1
+
+
+@compiled
 def _flip_masks(Mk, gain, loss):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
-    block of 2 * 2**j masks are the masks without and with bit j)."""
+    block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`."""
     n = Mk.shape[0]
-    for j in range(gain.shape[0]):
+    _flip_low(Mk, gain, loss)
+    for j in range(2, gain.shape[0]):
         a, lo, h = gain[j], loss[j], 1 << j
         a0, a1 = 1.0 - a, 1.0 - lo
         V = Mk.reshape((n >> (j + 1), 2, h))
