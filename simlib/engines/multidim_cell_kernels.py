@@ -2,6 +2,12 @@
 (`simlib.engines.multidim_jit`): the indicators' own flips (masks and incomes, in factors), the
 income kernel as bands, classification into the next detailed state, new households and the
 review's records.
+
+Inner loops run over views from index 0 (`for i in range(n): x[i]` on `x = row[b0 : b1]`), not
+over `range(b0, b1)`: numba checks every index for a negative value (wraparound) and only a
+loop counter starting at 0 lets the compiler drop that check and use vector instructions. Each
+element still receives the same operations in the same order, so the results are the same to
+the bit.
 """
 
 from __future__ import annotations
@@ -51,38 +57,61 @@ def _flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
                 if hi > lo:
                     b0, b1 = min(b0, lo), max(b1, hi)
         xr[e, 0], xr[e, 1] = b0, b1
+        nb = max(b1 - b0, 0)  # the rows' nonzero bins; loops over views from 0 (see module docstring)
         for cu in range(nu1):
             q = (cu + epop[e]) * nlink + e
             inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
-            hs, hq = Hs[cu], Hk[q]
-            for b in range(b0, b1):
-                hs[b] = hq[b] * inv
+            hs, hq = Hs[cu, b0 : b0 + nb], Hk[q, b0 : b0 + nb]
+            for i in range(nb):
+                hs[i] = hq[i] * inv
         for c2 in range(nu1):
-            x = X[e, c2]
-            for b in range(b0, b1):
-                x[b] = 0.0
+            x = X[e, c2, b0 : b0 + nb]
+            x[:] = 0.0
             for cu in range(nu1):
                 w = Q[e, cu, c2]
                 if w != 0.0:
-                    hs = Hs[cu]
-                    for b in range(b0, b1):
-                        x[b] += w * hs[b]
+                    hs = Hs[cu, b0 : b0 + nb]
+                    for i in range(nb):
+                        x[i] += w * hs[i]
     H2[:, :] = 0.0
     for e2 in range(nlink):
         for c2 in range(nu1):
-            h2 = H2[(c2 + epop[e2]) * nlink + e2]
             for e in range(nlink):
-                w, x = Pl[e, e2], X[e, c2]
-                for b in range(xr[e, 0], xr[e, 1]):
-                    h2[b] += w * x[b]
+                b0, nb = xr[e, 0], max(xr[e, 1] - xr[e, 0], 0)
+                w, x = Pl[e, e2], X[e, c2, b0 : b0 + nb]
+                h2 = H2[(c2 + epop[e2]) * nlink + e2, b0 : b0 + nb]
+                for i in range(nb):
+                    h2[i] += w * x[i]
+
+
+@compiled
+def _flip_low(Mk, gain, loss):
+    """The butterflies of bits 0 and 1 (as `_flip_masks`), four masks at a time in registers:
+    blocks of 2 or 4 masks are too short for a loop of their own."""
+    a, lo = gain[0], loss[0]
+    a0, a1 = 1.0 - a, 1.0 - lo
+    c, lc = gain[1], loss[1]
+    c0, c1 = 1.0 - c, 1.0 - lc
+    for r in range(0, Mk.shape[0], 4):
+        u, v = Mk[r], Mk[r + 1]
+        x0 = u * a0 + v * lo
+        x1 = u * a + v * a1
+        u, v = Mk[r + 2], Mk[r + 3]
+        x2 = u * a0 + v * lo
+        x3 = u * a + v * a1
+        Mk[r] = x0 * c0 + x2 * lc
+        Mk[r + 2] = x0 * c + x2 * c1
+        Mk[r + 1] = x1 * c0 + x3 * lc
+        Mk[r + 3] = x1 * c + x3 * c1
 
 
 @compiled
 def _flip_masks(Mk, gain, loss):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
-    block of 2 * 2**j masks are the masks without and with bit j)."""
+    block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`."""
     n = Mk.shape[0]
-    for j in range(gain.shape[0]):
+    _flip_low(Mk, gain, loss)
+    for j in range(2, gain.shape[0]):
         a, lo, h = gain[j], loss[j], 1 << j
         a0, a1 = 1.0 - a, 1.0 - lo
         V = Mk.reshape((n >> (j + 1), 2, h))
@@ -150,11 +179,13 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
         sb[:] = 0.0
         sa[:] = 0.0
         for b in range(nb):
+            hc = Hk[:, b]
             for q in range(NK):
-                sb[q] += Hk[q, b]
+                sb[q] += hc[q]
         for b in range(nb, B):
+            hc = Hk[:, b]
             for q in range(NK):
-                sa[q] += Hk[q, b]
+                sa[q] += hc[q]
         for q in range(NK):
             if not valid[q]:
                 sb[q] = 0.0
@@ -163,9 +194,9 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             hb, hq = Hout[dest, q], Hk[q]
             for b in range(nb):
                 hb[b] += hq[b]
-            ha = Hout[ka, q]
-            for b in range(nb, B):
-                ha[b] += hq[b]
+            ha, hqa = Hout[ka, q, nb:], hq[nb:]
+            for i in range(B - nb):
+                ha[i] += hqa[i]
             fl[k, dest] += sb[q]
             fl[k, ka] += sa[q]
             sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0

@@ -3,6 +3,10 @@ acting line in order on a base group and its housed twin, cell-state by cell-sta
 households by (key, pattern of the line's indicators), the key-to-key operator of clearing its
 indicators, the masks' butterflies, and the reached households' incomes moved and raised (sparse
 shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
+
+Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
+check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
+every element receives the same operations in the same order.
 """
 
 from __future__ import annotations
@@ -88,13 +92,16 @@ def _clear_bits(Rm, r, bitpos, nbits):
     """Masks `Rm` of reached households: each of the line's indicators (bits `bitpos[:nbits]`)
     cleared with probability r, indicator by indicator (mass moves to the mask without the bit)."""
     n = Rm.shape[0]
-    for i in range(nbits):
-        bj = 1 << bitpos[i]
-        for m in range(n):
-            if m & bj:
-                mv = r * Rm[m]
-                Rm[m ^ bj] += mv
-                Rm[m] -= mv
+    for i in range(nbits):  # the two halves of each block of 2 * 2**j masks: without and with bit j
+        h = 1 << bitpos[i]
+        V = Rm.reshape((n // (2 * h), 2, h))
+        for blk in range(V.shape[0]):
+            x0 = V[blk, 0]
+            x1 = V[blk, 1]
+            for m in range(h):
+                mv = r * x1[m]
+                x0[m] += mv
+                x1[m] -= mv
 
 
 @compiled
@@ -154,10 +161,11 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
         b0, b1 = support(Hk[q])
         if b1 <= b0:
             continue
-        for b in range(b0, b1):
-            x = s * Hk[q, b]
-            row[b] = x
-            Hk[q, b] -= x
+        hk, rw = Hk[q, b0:b1], row[b0:b1]  # views from 0: see `_clear_bits`
+        for i in range(b1 - b0):
+            x = s * hk[i]
+            rw[i] = x
+            hk[i] -= x
         for q2 in range(NK):
             a = A[q, q2] if flags else (1.0 if q2 == q else 0.0)
             if a == 0.0:
@@ -165,12 +173,15 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             if rng[q2, 1] <= rng[q2, 0]:  # first time: start from zero
                 Hr[q2, :] = 0.0
             rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
-            for b in range(b0, b1):
-                Hr[q2, b] += a * row[b]
+            hr = Hr[q2, b0:b1]
+            for i in range(b1 - b0):
+                hr[i] += a * rw[i]
     if not income:
         for q in range(NK):
-            for b in range(rng[q, 0], rng[q, 1]):
-                Hd[q, b] += Hr[q, b]
+            b0, b1 = rng[q, 0], max(rng[q, 0], rng[q, 1])
+            hd, hr = Hd[q, b0:b1], Hr[q, b0:b1]
+            for i in range(b1 - b0):
+                hd[i] += hr[i]
         return
     _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v)
 
