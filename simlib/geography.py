@@ -201,6 +201,13 @@ def geography_for_year(year: int, geography: Geography | None = None) -> Period:
     return units_on(_dt.date(int(year), 12, 31), geography)
 
 
+def switch_year(geo: Geography) -> int:
+    """The first budget (calendar) year on or after the date of the transition: the first year an
+    engine stepping a year at a time can run on the new units (2026 for 1 July 2025)."""
+    day = to_date(geo.transition["date"])
+    return day.year + (day > _dt.date(day.year, 1, 1))
+
+
 def weight_matrix(geo: Geography, district_ids: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Shares (D, C) of each district's population in each new unit (rows sum to 1) and the C
     unit codes, in the order of the commune period's table. Raises if `district_ids` are not the
