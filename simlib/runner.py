@@ -33,6 +33,7 @@ from simlib.standards import build_standards, standard_changes, standard_for_yea
 from simlib.targets import evaluate_targets
 from simlib.unit_switch import (
     Segments,
+    check_switch_options,
     compile_run_model,
     engine_units,
     run_segments,
@@ -199,6 +200,7 @@ def run(
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
+    check_switch_options(scen, options)
     model, target = compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)  # breaches of the legal frame are input errors
     sw, seg = unit_switch(scen), None

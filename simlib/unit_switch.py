@@ -30,6 +30,7 @@ import pandas as pd
 
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
+from simlib.errors import InputError
 from simlib.geography import CellMap, Geography, cell_map, load_geography, switch_year, unit_map
 from simlib.model import Model, Structure, compile_model
 from simlib.multidim import MultidimModel, compile_multidim
@@ -175,12 +176,22 @@ def run_pieces(targets: tuple, spends: tuple, options: RunOptions, sw: Switch, m
     return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state)
 
 
+def check_switch_options(scen: Scenario, options: RunOptions) -> None:
+    """An `InputError` if a scenario with `units_switch` is asked of an engine that cannot hand
+    its state over, or unit by unit (`--chunk`); nothing for other scenarios."""
+    if not scen.units_switch:
+        return
+    select(options.engine, scen.poverty_model).check_hands_over(scen.poverty_model)
+    if options.chunk is not None:
+        raise InputError("units_switch_chunk", field="chunk", value=options.chunk)
+
+
 def run_segments(
     scen: Scenario, sw: Switch, options: RunOptions, counterfactual: bool, first=None, second=None
 ) -> Segments:
     """`scen` run on its own units up to the switch year and on the new units from it (see the
     module docstring); `first` / `second` = (model, target) of `scen` / `sw.scenario` if compiled."""
-    select(options.engine, scen.poverty_model).check_hands_over(scen.poverty_model)
+    check_switch_options(scen, options)
     m1, t1 = first or compile_run_model(scen)
     m2, t2 = second or compile_run_model(sw.scenario)
     mapping = state_map(m1, m2, sw.geography)

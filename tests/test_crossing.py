@@ -168,3 +168,12 @@ def test_units_switch_problems_are_named():
     assert "cấp xã" in found[0].message("vi") and "commune-level" in found[0].message("en")
     found = problems(dict(raw, units_switch={"dataset": "caobang_communes", "legal_frame": "nope"}))
     assert [e.field for e in found] == ["units_switch.legal_frame"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"), [({"engine": "microsim"}, "engine_hand_over"), ({"chunk": 5}, "units_switch_chunk")]
+)
+def test_a_switching_run_needs_an_engine_that_hands_over(fields, code):
+    with pytest.raises(InputError) as err:
+        run(load_scenario(SCENARIO), **fields)
+    assert err.value.code == code
