@@ -4,14 +4,18 @@ period_changes.csv keeping re-mapping and reclassification apart from real movem
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from simlib import i18n
 from simlib.errors import InputError, InputErrors
 from simlib.geography import load_geography
 from simlib.paths import params_dir
 from simlib.period_changes import period_changes
+from simlib.report.scenario_report import switch_notes
 from simlib.runner import read_outputs, run, write_outputs
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
@@ -177,3 +181,13 @@ def test_a_switching_run_needs_an_engine_that_hands_over(fields, code):
     with pytest.raises(InputError) as err:
         run(load_scenario(SCENARIO), **fields)
     assert err.value.code == code
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "bỏ qua"), ("en", "set aside")])
+def test_report_first_screen_says_the_envelope_was_waived_after_the_switch(result, lang, words):
+    ctx = SimpleNamespace(result=result, lang=lang, t=lambda key, **kw: i18n.t(key, lang, **kw))
+    (block,) = switch_notes(ctx)
+    assert words in block and "2026" in block and "56" in block and "envelope" in block
+    assert "263" in block and "239" in block  # the breach let through, in the report's language
+    ctx.result = SimpleNamespace(manifest={"legal": {}})  # a run that does not switch: nothing
+    assert switch_notes(ctx) == []
