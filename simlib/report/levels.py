@@ -10,8 +10,10 @@ units (the indicator geography `poor_districts`, a machine code kept in every CS
   of poor communes is found);
 - counts on districts while districts are in force: "Các huyện nghèo" / "poor districts";
 - counts on districts at a review when communes are in force (a run that keeps its 2024 districts
-  across 1 July 2025, e.g. crossing_2024_2027): "Các huyện nghèo cũ (địa giới năm 2024)" /
-  "former poor districts (2024 boundaries)" — what the numbers are, not what was in force.
+  across 1 July 2025, e.g. multidim_2030, or crossing_2024_2027's end-2025 review before its engine
+  switches to the communes in 2026): "Các huyện nghèo cũ (địa giới năm 2024)" / "former poor
+  districts (2024 boundaries)" — what the numbers are, not what was in force. A run that switches
+  units (`simlib.unit_switch`) is named year by year by the units it used (`units_used`).
 
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
