@@ -15,7 +15,7 @@ from simlib.errors import InputError, InputErrors
 from simlib.geography import load_geography
 from simlib.paths import params_dir
 from simlib.period_changes import period_changes
-from simlib.report.scenario_report import switch_notes
+from simlib.report.communes import switch_notes
 from simlib.runner import read_outputs, run, write_outputs
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
