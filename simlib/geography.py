@@ -201,6 +201,13 @@ def geography_for_year(year: int, geography: Geography | None = None) -> Period:
     return units_on(_dt.date(int(year), 12, 31), geography)
 
 
+def switch_year(geo: Geography) -> int:
+    """The first budget (calendar) year on or after the date of the transition: the first year an
+    engine stepping a year at a time can run on the new units (2026 for 1 July 2025)."""
+    day = to_date(geo.transition["date"])
+    return day.year + (day > _dt.date(day.year, 1, 1))
+
+
 def weight_matrix(geo: Geography, district_ids: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Shares (D, C) of each district's population in each new unit (rows sum to 1) and the C
     unit codes, in the order of the commune period's table. Raises if `district_ids` are not the
@@ -365,3 +372,66 @@ def unmatched(value: str, found: tuple, rows: list[int], names: list[str], units
             allowed=allowed,
         )
     return InputError("unit_unknown_named", file=file, field=field, value=value, rows=shown_rows, allowed=allowed)
+
+
+# --- moving an engine's household state to new units ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """Weights moving a run's households from one arrangement of units to another: `units`
+    (D, D') each old unit's share in each new unit, `groups` (G, G') each old group's share in
+    each new group (the group of the same kind in the new unit). Rows sum to 1."""
+
+    units: np.ndarray
+    groups: np.ndarray
+    from_units: tuple[str, ...]
+    to_units: tuple[str, ...]
+
+
+def unit_map(geo: Geography, from_units: tuple[str, ...], to_units: tuple[str, ...]) -> np.ndarray:
+    """(D, C) population weights of the transition (`weight_matrix`) from the districts
+    `from_units` to the new units `to_units` (in that order; every new unit of the transition)."""
+    w, order = weight_matrix(geo, from_units)
+    if sorted(order) != sorted(to_units):
+        raise InputError(
+            "geo_units_mismatch", field="unit_id", value=", ".join(to_units[:5]) + ", …", allowed=", ".join(order[:5])
+        )
+    index = {u: i for i, u in enumerate(order)}
+    return w[:, [index[u] for u in to_units]]
+
+
+def cell_map(
+    units: np.ndarray, from_unit: np.ndarray, from_kind: np.ndarray, to_unit: np.ndarray, to_kind: np.ndarray
+) -> np.ndarray:
+    """(G, G') weights moving each old group (unit `from_unit`, kind `from_kind` (G, k): the
+    columns that define a group within its unit, e.g. ethnic group, area, attribute class,
+    labour capacity, housed) to the group of the same kind in each new unit, by the unit
+    weights `units` (D, D'). A kind the new unit lacks falls back to the kind with its last
+    column 0 (a housed twin the new unit's groups do not have: its households join the base
+    group); a kind without that either is an error. Rows sum to the old unit's row of `units`."""
+    lookup = {(int(u),) + tuple(int(x) for x in k): h for h, (u, k) in enumerate(zip(to_unit, to_kind, strict=True))}
+    out = np.zeros((len(from_unit), len(to_unit)))
+    for g, (d, kind) in enumerate(zip(from_unit, from_kind, strict=True)):
+        kind = tuple(int(x) for x in kind)
+        for c in np.flatnonzero(units[d] > 0):
+            h = lookup.get((int(c),) + kind, lookup.get((int(c),) + kind[:-1] + (0,)))
+            if h is None:
+                raise ValueError(f"cell_map: new unit {c} has no group of kind {kind}")
+            out[g, h] += units[d, c]
+    return out
+
+
+def remap_groups(values: np.ndarray, groups: np.ndarray, axis: int = 1) -> np.ndarray:
+    """`values` with its group axis `axis` (G) moved to new groups by `groups` (G, G'): each new
+    group gets the weighted sum of the old ones (households conserved when rows sum to 1)."""
+    old = np.moveaxis(np.asarray(values, float), axis, 0)
+    out = np.zeros((groups.shape[1],) + old.shape[1:])
+    for g, h in zip(*np.nonzero(groups), strict=True):  # sparse: a group reaches a few new units
+        out[h] += groups[g, h] * old[g]
+    return np.moveaxis(out, 0, axis)
+
+
+def remap_units(values: np.ndarray, units: np.ndarray, axis: int) -> np.ndarray:
+    """`values` with its unit axis `axis` (D) moved to new units by `units` (D, D')."""
+    return remap_groups(values, units, axis)

@@ -92,16 +92,34 @@ def moved(table: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     return pd.concat(out)
 
 
+def run_levels(counts: pd.DataFrame, level: str, geo: Geography) -> dict[int, str]:
+    """The level of the units each year's counts are on: `level` (the run's dataset), except the
+    years of a run on districts whose engine switched to the new units (`simlib.unit_switch`),
+    whose counts are on the transition's commune-level units."""
+    years = counts.index.get_level_values("year")
+    out = {int(y): level for y in years.unique()}
+    if level != "district":
+        return out
+    districts = set(geo.weights["district_id"])
+    for y in out:
+        units = set(counts[years == y].index.get_level_values("district"))
+        if not units <= districts:
+            out[y] = geo.period(geo.transition["to_period"]).level
+    return out
+
+
 def on_review_units(
     counts: pd.DataFrame, level: str, geo: Geography, run_units: bool = False
 ) -> tuple[pd.DataFrame, dict[int, str]]:
     """Counts of a run on `level` units with each year on the units in force at its review
     (district counts moved to communes for reviews after the transition; with `run_units`, left
-    on the run's units); the level of each year."""
-    levels = {int(y): geography_for_year(int(y), geo).level for y in counts.index.get_level_values("year").unique()}
+    on the run's units); the level of each year. Years a switching run already counts on the new
+    units stay as they are."""
+    run = run_levels(counts, level, geo)
     if level != "district" or run_units:
-        return counts, {y: level for y in levels}
-    late = [y for y, lv in levels.items() if lv == "commune"]
+        return counts, run
+    levels = {y: geography_for_year(y, geo).level for y in run}
+    late = [y for y, lv in levels.items() if lv == "commune" and run[y] == "district"]
     if not late:
         return counts, levels
     years = counts.index.get_level_values("year")

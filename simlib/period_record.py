@@ -73,8 +73,10 @@ def geography_entry(scen: Scenario, geo, year: int, notes: list[str]) -> dict:
     return entry
 
 
-def periods_record(scen: Scenario) -> dict:
-    """The manifest's `periods` entry (see the module docstring)."""
+def periods_record(scen: Scenario, switched: tuple[int, Scenario] | None = None) -> dict:
+    """The manifest's `periods` entry (see the module docstring); `switched` = (first year, the
+    scenario on the new units) of a run whose engine changes units (`simlib.unit_switch`): the
+    geography of those years records the units the engine used then."""
     standards = build_standards(scen.params["standards"])
     geo = load_geography()
     target_periods = load_periods()["targets"]
@@ -83,7 +85,8 @@ def periods_record(scen: Scenario) -> dict:
         row = {"year": year, "review": f"end-{year} review"}
         row["catalogue"] = catalogue_entry(scen, year, notes) if year in scen.years else None
         row["standard"] = standard_entry(standards, year, scen.poverty_model)
-        row["geography"] = geography_entry(scen, geo, year, notes)
+        on = switched[1] if switched is not None and year >= switched[0] else scen
+        row["geography"] = geography_entry(on, geo, year, notes)
         tp = period_for_year(target_periods, year) if scen.dated else target_periods[0]
         row["targets"] = {"id": tp.id, "status": tp.status, "source": tp.source}
         rows.append(row)

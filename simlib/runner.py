@@ -19,23 +19,40 @@ from simlib.engines.common import EngineOutput
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
 from simlib.geography import load_geography
-from simlib.model import Model, compile_model
-from simlib.multidim import MultidimModel, compile_multidim
-from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
-from simlib.national import run_chunked
+from simlib.model import Model
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import display_path
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
-from simlib.results import Tables, make_tables, programme_effect_indicators
+from simlib.results import Tables, make_tables
 from simlib.scenario import Scenario
 from simlib.schema import qv
 from simlib.standards import build_standards, standard_changes, standard_for_year
 from simlib.targets import evaluate_targets
+from simlib.unit_switch import (
+    Segments,
+    check_switch_options,
+    compile_run_model,
+    engine_units,
+    run_segments,
+    run_tables,
+    simulate,
+    twin_states,
+    unit_switch,
+)
 
-__all__ = ["ENGINES", "RunOptions", "RunResult", "read_outputs", "run", "simulate", "write_outputs"]
+__all__ = [
+    "ENGINES",
+    "RunOptions",
+    "RunResult",
+    "compile_run_model",
+    "read_outputs",
+    "run",
+    "simulate",
+    "write_outputs",
+]
 
 OUTPUT_FILES = ("states.csv", "flows.csv", "indicators.csv", "targets.csv", "programme.csv", "manifest.json")
 #: written when the run produced them (review flows: every run made by `run`; deprivations: the
@@ -57,6 +74,9 @@ class RunResult:
     targets: pd.DataFrame
     manifest: dict = field(default_factory=dict)
     period_changes: pd.DataFrame | None = None  # dated runs and runs crossing a standard (simlib.period_changes)
+    #: the engine outputs of each segment of a run that switches units (`simlib.unit_switch`):
+    #: `output` and `model` are the first segment's; the tables join both
+    segment_outputs: tuple[EngineOutput, ...] = ()
 
     @property
     def states(self) -> pd.DataFrame:
@@ -99,18 +119,6 @@ class RunResult:
     def deprivation_removals(self) -> pd.DataFrame | None:
         """Deprivations removed by each line (multidim only)."""
         return self.tables.deprivation_removals
-
-
-def simulate(model: Model | MultidimModel, spend: np.ndarray, options: RunOptions, label: str = "") -> EngineOutput:
-    """Run the engine `options` name on a compiled model (of either poverty model) with spending
-    `spend` (Y+1, L, D): unit by unit through the executor when `options.chunk` is set
-    (`simlib.national`), else in one piece. The one place a run's engine is chosen."""
-    engine = select(options.engine, model.poverty_model, chunked=options.chunk is not None)
-    if engine.stochastic and options.seed is None:
-        raise ValueError("a stochastic run needs a seed: options.for_scenario(scenario) gives the scenario's")
-    if options.chunk is not None:
-        return run_chunked(model, spend, engine, options)
-    return engine.run(model, spend, draws=options.draws, seed=options.seed or 0, progress=options.progress, label=label)
 
 
 def _standards_record(scen: Scenario) -> dict:
@@ -179,13 +187,6 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
     return manifest
 
 
-def compile_run_model(scen: Scenario) -> tuple[Model, Model | MultidimModel]:
-    """The scenario's compiled model, and the model its engine runs (the multidimensional model
-    on top of it for `model: multidim`)."""
-    model = compile_model(scen)
-    return model, (compile_multidim(scen, model) if scen.poverty_model == "multidim" else model)
-
-
 def run(
     scen: Scenario,
     options: RunOptions | None = None,
@@ -201,38 +202,50 @@ def run(
     households kept out of poverty by the programme and the cost per household lifted out;
     `without`: that run's output when the caller already has it (it depends on the scenario's
     structure and parameters, not on its amounts: the explorer keeps it per starting scenario).
+    A scenario with `units_switch` runs on its own units up to the switch year and on the new
+    units from it (`simlib.unit_switch`; `RunResult.segment_outputs` holds both engine outputs);
+    its no-money runs are always made here (`without` is not used).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
+    check_switch_options(scen, options)
     model, target = compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)  # breaches of the legal frame are input errors
-    spend = model.spend
-    out = simulate(target, spend, options, label=scen.name)
-    extra = {}
-    if counterfactual:
-        if without is None:
-            without = simulate(target, np.zeros_like(spend), options.but(progress=False))
-        extra.update(programme_effect_indicators(model, spend, out, without))
-    if isinstance(target, MultidimModel):
-        extra.update(multidim_indicators(out, target))
-    tables = make_tables(out, model, spend, scen.baseline_year, scen.name, extra or None)
-    if isinstance(target, MultidimModel):
-        tables.deprivations = deprivations_table(out, target, scen.name)
-        tables.deprivation_removals = deprivation_removals_table(out, target, scen.name)
-    poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
+    sw, seg = unit_switch(scen), None
+    if sw is None:
+        out = simulate(target, model.spend, options, label=scen.name)
+        if counterfactual and without is None:
+            without = simulate(target, np.zeros_like(model.spend), options.but(progress=False))
+        without = without if counterfactual else None
+        tables = run_tables(scen, model, target, out, without)
+    else:
+        second = compile_run_model(sw.scenario)
+        let_through_new = enforce(sw.scenario, second[0].levers.split)  # the new units' frame
+        seg = run_segments(scen, sw, options, counterfactual, first=(model, target), second=second)
+        out, tables = seg.outputs[0], seg.tables
+    poor_units = poor_unit_ids(model) + ([u for u in poor_unit_ids(seg.models[1])] if seg else [])
     manifest = manifest_for(scen, options)
-    manifest["periods"] = periods_record(scen)
+    manifest["periods"] = periods_record(scen, (sw.year, sw.scenario) if sw else None)
+    manifest["engine_units"] = engine_units(scen, sw)
     crosses = scen.dated or previous_standard_scenario(scen)[0] is not None
-    changes, rebase = dated_changes(scen, options, spend, tables, poor_units) if crosses else (None, None)
+    changes, rebase = dated_changes(scen, options, model.spend, tables, poor_units, seg) if crosses else (None, None)
     if scen.dated:  # each year judged against the targets in force in it, change targets re-based
         judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
         targets, manifest["periods"]["targets"] = judged
     else:  # the plan's targets every year; across a change of standard, change targets re-based
         targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
+    if seg is not None:
+        manifest["legal_after_switch"] = legal_status(sw.scenario, seg.models[1].levers.split, let_through_new)
     if tables.absorption is not None:
         manifest["absorption"] = absorption_totals(tables.absorption)
-    return RunResult(scen, model, out, tables, targets, manifest, changes)
+    segments = seg.outputs if seg is not None else (out,)
+    return RunResult(scen, model, out, tables, targets, manifest, changes, segments)
+
+
+def poor_unit_ids(model: Model) -> list[str]:
+    """The ids of the model's poor units (poor districts; for communes the derived flag)."""
+    return [u for u, p in zip(model.unit_ids, model.poor_district, strict=True) if p]
 
 
 def previous_standard_params(scen: Scenario):
@@ -265,15 +278,18 @@ def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | N
 
 
 def dated_changes(
-    scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=()
+    scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=(), seg: Segments | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`simlib.period_changes` of a dated run, or of a multidimensional run whose reviews cross a
     change of standard (on its own units): with the multidimensional model, the same run keeping
     the previous standard gives the reclassification at the (first) change of standard; and the
-    re-basing of its change targets on the run's units (`rebase_points`)."""
+    re-basing of its change targets on the run's units (`rebase_points`). A run that switches
+    units (`seg`) has its twin switched the same way (`simlib.unit_switch.twin_states`)."""
     old_states = None
     old_scen, year = previous_standard_scenario(scen)
-    if old_scen is not None:
+    if old_scen is not None and seg is not None:
+        old_states = twin_states(seg, old_scen.params, year, options)
+    elif old_scen is not None:
         model, target = compile_run_model(old_scen)
         old_out = simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states

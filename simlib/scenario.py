@@ -20,6 +20,7 @@ from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
@@ -63,6 +64,11 @@ class Scenario:
     def dated(self) -> bool:
         """Whether each year runs under the catalogue and targets in force in it (`periods: dated`)."""
         return self.raw.get("periods") == "dated"
+
+    @property
+    def units_switch(self) -> dict | None:
+        """`units_switch` of the scenario (the engine moves to a commune dataset; simlib.unit_switch)."""
+        return self.raw.get("units_switch")
 
     @property
     def ignored_rules(self) -> tuple[str, ...]:
@@ -169,6 +175,8 @@ def scenario_from_dict(
         errors.extend(berr)
     others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
+    if raw.get("units_switch") and "units_switch" not in broken:
+        errors.extend(units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown))
     raise_if_any(errors)
     return Scenario(
         name=raw["name"],
@@ -210,6 +218,65 @@ def _check_review_years(raw, params, dataset, start, horizon, shown, errors) -> 
     meta_file = display_path(dataset.path / "dataset.yaml")
     standards = build_standards(params["standards"])
     errors.extend(check_review_years(standards, years, dataset.meta.get("standard"), shown, meta_file))
+
+
+def switched_raw(raw: dict) -> dict:
+    """The scenario mapping of the run on the new units of `units_switch`: its dataset, legal frame
+    and ignored rules, without `units_switch`."""
+    raw = copy.deepcopy(raw)
+    sw = raw.pop("units_switch")
+    raw["dataset"] = sw["dataset"]
+    raw.pop("legal_frame", None)
+    raw.pop("ignore_legal_rules", None)
+    for key in ("legal_frame", "ignore_legal_rules"):
+        if key in sw:
+            raw[key] = sw[key]
+    return raw
+
+
+def refield(error: InputError, field_: str) -> InputError:
+    """`error` attributed to another field of the scenario."""
+    error.field = field_
+    error.args = (error.message("en"),)
+    return error
+
+
+def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown) -> list[InputError]:
+    """What stops `units_switch`: a new dataset that does not load or is not at commune level, a
+    scenario dataset not at district level, a poverty model whose engine cannot hand over (the
+    multidimensional model only), no projected year on or after the first budget year of the new
+    units, an unknown legal frame for the new units."""
+    errors: list[InputError] = []
+    sw, field_ = raw["units_switch"], "units_switch.dataset"
+    new = _collect(errors, load_dataset, sw["dataset"], relative_to=base_dir, file=shown)
+    for e in errors:
+        refield(e, field_)
+    if new is not None and new.level != "commune":
+        errors.append(
+            InputError("units_switch_level", file=shown, field=field_, value=sw["dataset"], allowed="commune")
+        )
+    if dataset is not None and dataset.level != "district":
+        errors.append(
+            InputError("units_switch_from", file=shown, field="dataset", value=dataset.name, allowed="district")
+        )
+    if raw.get("model") != "multidim":
+        errors.append(
+            InputError(
+                "units_switch_model", file=shown, field="model", value=raw.get("model", "states"), allowed="multidim"
+            )
+        )
+    if start is not None and horizon is not None:
+        year = switch_year(load_geography())
+        if not start < year < start + horizon:
+            years = f"{start}–{start + horizon - 1}"
+            errors.append(InputError("units_switch_year", file=shown, field="units_switch", value=years, year=year))
+    if params is not None and new is not None:
+        frame_errors: list[InputError] = []
+        _legal_frame(switched_raw(raw), base_dir, params, new, set(), shown, frame_errors)
+        for e in frame_errors:
+            refield(e, "units_switch." + (e.field or "legal_frame"))
+        errors += frame_errors
+    return errors
 
 
 #: `legal_frame: none` runs a scenario without a legal frame (its reports say so)

@@ -190,6 +190,7 @@ def dynamic() -> dict[str, Dynamic]:
             (
                 "2022-2025",
                 "2027-2030",
+                "carried",
                 "commune",
                 "communes_2025",
                 "contents",

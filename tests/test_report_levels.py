@@ -11,7 +11,7 @@ from simlib import i18n
 from simlib.dataset import load_dataset
 from simlib.report import baseline, scorecard, verdict
 from simlib.report import levels as LV
-from simlib.report.levels import Levels
+from simlib.report.levels import Levels, manifest_levels
 from simlib.workbench import compare as WC
 
 
@@ -140,3 +140,24 @@ def test_baseline_sources_follow_the_page_language():
     sources = [{"id": "a", "title": "T", "title_vi": "Tv"}, {"id": "b", "title": "U"}, {"id": "c"}]
     assert [s["title"] for s in baseline.localized_sources(sources, "vi")] == ["Tv", "U", "c"]
     assert [s["title"] for s in baseline.localized_sources(sources, "en")] == ["T", "U", "c"]
+
+
+def test_a_run_switching_units_names_each_year_by_the_units_its_engine_used():
+    # crossing_2024_2027: districts to the end-2025 review (communes already in force), communes after
+    lv = Levels(
+        "district",
+        {2024: "district", 2025: "commune", 2026: "commune"},
+        {2024: "district", 2025: "district", 2026: "commune"},
+    )
+    assert lv.geo("poor_districts", "vi", [2024]) == "Các huyện nghèo"
+    assert lv.geo("poor_districts", "vi", [2025]) == "Các huyện nghèo cũ (địa giới năm 2024)"
+    assert lv.geo("poor_districts", "vi", [2026]) == "Các xã nghèo"
+    assert lv.geo("poor_districts", "en", None) == "Poor communes"
+    # the levels read back from a manifest's period record
+    years = [(2024, "district", "district"), (2025, "commune", "district"), (2026, "commune", "commune")]
+    manifest = {
+        "periods": {"years": [{"year": y, "geography": {"level_in_force": f, "units_used": u}} for y, f, u in years]}
+    }
+    back = manifest_levels(manifest)
+    assert back.used_by_year == {2024: "district", 2025: "district", 2026: "commune"}
+    assert back.geo("poor_districts", "vi", [2026]) == "Các xã nghèo"

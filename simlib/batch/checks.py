@@ -16,6 +16,7 @@ from simlib.i18n import LocalText
 from simlib.paths import display_path
 from simlib.scenario import load_scenario
 from simlib.schema import load_yaml
+from simlib.unit_switch import switched_scenario
 
 #: files a batch writes beside the scenario folders (the comparison and the index; the last
 #: three are earlier versions' names, removed when unchanged since)
@@ -52,6 +53,8 @@ def check_all(paths: list[Path], set_items: list | None = None) -> dict:
         try:
             scen = load_scenario(p, set_items)
             enforce(scen)  # the legal frame: a breach the scenario does not ask to ignore is an error
+            if scen.units_switch:  # and the frame of the units the engine switches to
+                enforce(switched_scenario(scen))
         except Exception as exc:  # noqa: BLE001 - one file's problem never hides the others'
             out[p] = exc
             continue

@@ -4,13 +4,48 @@ draw, the stacking of draws and batched sums into bins."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from simlib.geography import remap_groups, remap_units
+
 #: the arrays of an `EngineOutput`, in order
 ARRAYS = ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
+#: the axis of the review t (states-like arrays) or projected year y of each array
+REVIEW_AXIS = {"states": 1}
+YEAR_AXIS = {"flows": 1, "entries": 1, "reached": 1, "eligible": 1, "ps_supported": 1, "ps_wanting": 1}
+
+
+@dataclass
+class EngineState:
+    """What an engine that `hands_over` needs to continue a run from review `t` (0 = baseline):
+    households by group and state `n` (S, G, K), the engine's per-cell arrays `cells` (name ->
+    array with the group axis 1, e.g. the multidimensional engine's households by deprivation
+    mask and by key and income bin), and `built` (S, Y, L, D): what each projected year left for
+    later years' pools by unit (`simlib.engines.reach.record`) — households served for the lines
+    in `built_counts` (L,) bool, shares of the eligible households for the others."""
+
+    t: int
+    n: np.ndarray
+    built: np.ndarray
+    built_counts: np.ndarray
+    cells: dict = field(default_factory=dict)
+
+    def remapped(self, mapping) -> EngineState:
+        """The same households on other units and groups: `mapping.groups` (G, G') moves each
+        group's households (rows sum to 1: households are conserved exactly, per state and cell),
+        `mapping.units` (D, D') each unit's (rows sum to 1). Households served are moved with the
+        households; a share of the eligible households is averaged with the same weights."""
+        moved = remap_units(self.built, mapping.units, axis=3)
+        cover = mapping.units.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(cover > 0, moved / cover, 0.0)
+        built = np.where(self.built_counts[None, None, :, None], moved, mean)
+        cells = {k: remap_groups(v, mapping.groups, axis=1) for k, v in self.cells.items()}
+        n = remap_groups(self.n, mapping.groups, axis=1)
+        return EngineState(self.t, n, built, self.built_counts, cells)
 
 
 @dataclass
@@ -37,6 +72,8 @@ class EngineOutput:
     ps_supported: np.ndarray
     ps_wanting: np.ndarray
     multidim: object | None = None
+    #: the state at the last review run, for an engine that `hands_over` (None otherwise)
+    state: EngineState | None = None
 
     @property
     def n_draws(self) -> int:
@@ -63,6 +100,30 @@ class EngineOutput:
         s = model.structure
         L, G, K = s.eligible.shape
         return cls.zeros(engine, S, len(s.years), G, K, L, len(s.unit_ids), alloc)
+
+    def joined(self, later: EngineOutput, t: int) -> EngineOutput:
+        """This output up to review `t` followed by `later` (a run continued from review `t` on the
+        same groups and units): reviews after `t` and projected years from `t` on from `later`."""
+        parts = {}
+        for name in ARRAYS:
+            a, b = getattr(self, name), getattr(later, name)
+            cut = t + 1 if name in REVIEW_AXIS else t
+            parts[name] = np.concatenate([a[:, :cut], b[:, cut:]], axis=1)
+        md = None
+        if self.multidim is not None:
+            md = type(self.multidim)(
+                **{
+                    f.name: np.concatenate(
+                        [
+                            getattr(self.multidim, f.name)[:, : t + (f.name != "removed")],
+                            getattr(later.multidim, f.name)[:, t + (f.name != "removed") :],
+                        ],
+                        axis=1,
+                    )
+                    for f in fields(self.multidim)
+                }
+            )
+        return EngineOutput(later.engine, **parts, multidim=md, state=later.state)
 
     def arrays(self) -> tuple:
         """(states, flows, entries, reached, eligible, ps_supported, ps_wanting)."""

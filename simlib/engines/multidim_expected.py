@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.engines import multidim_jit, multidim_tables
-from simlib.engines.common import EngineOutput, batched_bins, scatter_sum
+from simlib.engines.common import EngineOutput, EngineState, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
 from simlib.engines.reach import (
     acting_money,
@@ -312,23 +312,47 @@ def _year(
     cells.n = fl.sum(axis=-2) + new
 
 
-def _run_numpy(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
-    """The numpy reference: every operation on the whole (S, G, K, ...) arrays."""
+def _years(model, start: int, stop: int | None, state: EngineState | None) -> tuple[int, int]:
+    """The projected years [start, stop) a run covers; a run from start > 0 needs the state
+    handed over at review `start` (`EngineOutput.state` of the run before)."""
+    Y = len(model.years)
+    stop = Y if stop is None else int(stop)
+    if not 0 <= start <= stop <= Y:
+        raise ValueError(f"years [{start}, {stop}) are not within the {Y} projected years")
+    if (start > 0) != (state is not None) or (state is not None and state.t != start):
+        raise ValueError(f"a run from review {start} needs the state handed over at that review")
+    return start, stop
+
+
+def _handed_over(model, t: int, n, built, M, H) -> EngineState:
+    """The state at review t (copies are not needed: the run is over)."""
+    return EngineState(t, n, built, np.asarray(model.structure.area_line, bool), {"M": M, "H": H})
+
+
+def _run_numpy(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, state=None) -> EngineOutput:
+    """The numpy reference: every operation on the whole (S, G, K, ...) arrays; the projected
+    years [start, stop), from the baseline or from a `state` handed over at review `start`."""
     model = mm.base
     S = spend.shape[0]
     G, K = model.n0.shape
     Y = len(model.years)
-    n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-    cells = _Cells(n, *_initial(mm, 0, n))
+    start, stop = _years(model, start, stop, state)
+    sp_all = acting_money(model, spend)  # (S, Y, L, D)
+    if state is None:
+        n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+        cells = _Cells(n, *_initial(mm, 0, n))
+        built = np.zeros(sp_all.shape)
+    else:
+        cells = _Cells(state.n.copy(), state.cells["M"].copy(), state.cells["H"].copy())
+        built = state.built.copy()
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, len(model.line_codes))
     shift_cache: dict[float, np.ndarray] = {}
-    _record(mm, cells, 0, out.states, out.multidim)
-    sp_all = acting_money(model, spend)  # (S, Y, L, D)
-    built = np.zeros(sp_all.shape)
-    for y in range(Y):
+    _record(mm, cells, start, out.states, out.multidim)
+    for y in range(start, stop):
         _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache, built)
         _record(mm, cells, y + 1, out.states, out.multidim)
+    out.state = _handed_over(model, stop, cells.n, built, cells.M, cells.Hc)
     return out
 
 
@@ -340,19 +364,24 @@ def run_multidim_expected(
     progress: bool = False,
     label: str = "",
     backend: str = "auto",
+    start: int = 0,
+    stop: int | None = None,
+    state: EngineState | None = None,
 ) -> EngineOutput:
     """Expected counts and deprivation prevalence for spending `spend` (Y+1, L, D), or a batch
     (S, Y+1, L, D) (`draws`, `seed`, `progress` and `label` are accepted for a uniform engine
     signature; the engine is deterministic). `backend`: "jit" (compiled, the default when numba is
-    installed), "numpy" (the reference), "auto"."""
+    installed), "numpy" (the reference), "auto". The projected years [start, stop) only (default:
+    all), from the `state` handed over at review `start` by an earlier run (`EngineOutput.state`;
+    the arrays of the output hold the reviews start..stop and projected years start..stop-1)."""
     if backend not in BACKENDS:
         raise InputError("enum", field="backend", value=backend, allowed=BACKENDS)
     spend = np.asarray(spend, float)
     if spend.ndim == 3:
         spend = spend[None]
     if backend == "numpy" or (backend == "auto" and not multidim_jit.available()):
-        return _run_numpy(mm, spend)
-    return run_compiled(mm, spend)
+        return _run_numpy(mm, spend, start, stop, state)
+    return run_compiled(mm, spend, start, stop, state)
 
 
 #: scenarios the compiled engine holds at once: about 64 MB each for Cao Bằng
@@ -376,30 +405,38 @@ def _start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
     return M, H
 
 
-def run_compiled(mm: MultidimModel, spend: np.ndarray) -> EngineOutput:
+def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, state=None) -> EngineOutput:
     """The compiled engine (`simlib.engines.multidim_jit`) for spending (S, Y+1, L, D), in
-    batches of scenarios that keep its memory near `BATCH_BYTES`."""
+    batches of scenarios that keep its memory near `BATCH_BYTES`; the projected years [start,
+    stop), from the baseline or from a `state` handed over at review `start`."""
     model = mm.base
     S = spend.shape[0]
     G, K = model.n0.shape
     per = G * K * (1 << N_INDICATORS) * 8 + G * K * mm.joint.n_keys * mm.B * 8
     size = max(1, BATCH_BYTES // per)
     if S > size:
+        if state is not None:
+            raise ValueError("a run continued from a handed-over state is one batch of scenarios")
         return EngineOutput.stack([run_compiled(mm, spend[a : a + size]) for a in range(0, S, size)], "expected")
     Y, L = len(model.years), len(model.line_codes)
+    start, stop = _years(model, start, stop, state)
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
-    n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-    M, H = _start(mm, S)
-    sel = np.zeros((S, L, G, K))
-    multidim_jit.record(mm, M, H, n, out, sel)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
-    built = np.zeros(sp_all.shape)  # households area lines newly served, by year
-    for y in range(Y):
+    if state is None:
+        n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+        M, H = _start(mm, S)
+        built = np.zeros(sp_all.shape)  # households area lines newly served, by year
+    else:
+        n, M, H, built = state.n.copy(), state.cells["M"].copy(), state.cells["H"].copy(), state.built.copy()
+    sel = np.zeros((S, L, G, K))
+    multidim_jit.record(mm, M, H, n, out, sel, start)
+    for y in range(start, stop):
         cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y, built)
         gain = 1.0 + boost[:, None, :]  # (S, 1, D)
         rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
         raise_ = mm.income_effect[None, :, None] > 0
         delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
         multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_tables.shift_tables(mm, delta), out)
+    out.state = _handed_over(model, stop, n, built, M, H)
     return out

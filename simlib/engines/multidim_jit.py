@@ -168,11 +168,11 @@ refresh_caches((multidim_numba, multidim_line_kernels, multidim_cell_kernels, sy
 # --- entry points ------------------------------------------------------------------------------------
 
 
-def record(mm: MultidimModel, M: np.ndarray, H: np.ndarray, n: np.ndarray, out, sel: np.ndarray) -> None:
-    """Records of the baseline review (t = 0) into `out`; households deprived in each targeting
-    line's indicators into `sel` (S, L, G, K)."""
+def record(mm: MultidimModel, M: np.ndarray, H: np.ndarray, n: np.ndarray, out, sel: np.ndarray, t: int = 0) -> None:
+    """Records of review t (the baseline by default; a run's first review) into `out`;
+    households deprived in each targeting line's indicators into `sel` (S, L, G, K)."""
     st = tables.prepare(mm)
-    _record_all(M, H, n, st["g_area"], tables.review_arrays(mm, 0), tables.record_arrays(st, out, 0, sel))
+    _record_all(M, H, n, st["g_area"], tables.review_arrays(mm, t), tables.record_arrays(st, out, t, sel))
 
 
 def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out) -> None:

@@ -47,6 +47,9 @@ class Engine:
     chunking: tuple[str, ...] = ()  # poverty models it can run unit by unit
     sweeps: tuple[str, ...] = ()  # poverty models it evaluates over a leading scenario axis
     summary: str = ""
+    #: poverty models whose runs it can stop and continue (a slice of years from a handed-over
+    #: `EngineState`, e.g. on other units: `simlib.unit_switch`)
+    hands_over: tuple[str, ...] = ()
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -56,10 +59,37 @@ class Engine:
         """Replications a run makes when `draws` are asked (1 for a deterministic engine)."""
         return int(draws) if self.stochastic else 1
 
-    def run(self, model, spend, draws: int = 1, seed=0, progress: bool = False, label: str = "") -> EngineOutput:
-        """Run on a compiled model with spending `spend` (the runner of the model's poverty model)."""
+    def run(
+        self,
+        model,
+        spend,
+        draws: int = 1,
+        seed=0,
+        progress: bool = False,
+        label: str = "",
+        *,
+        start: int = 0,
+        stop: int | None = None,
+        state=None,
+    ) -> EngineOutput:
+        """Run on a compiled model with spending `spend` (the runner of the model's poverty model);
+        with `start` / `stop` / `state`, only the projected years [start, stop) from the state an
+        earlier run handed over at review `start` (an engine that `hands_over` that model; any
+        other is an `InputError` naming those that do)."""
         runner = self.runners[model.poverty_model]
-        return runner(model, spend, draws=self.replications(draws), seed=seed, progress=progress, label=label)
+        kw = {"draws": self.replications(draws), "seed": seed, "progress": progress, "label": label}
+        if start == 0 and stop is None and state is None:
+            return runner(model, spend, **kw)
+        self.check_hands_over(model.poverty_model)
+        return runner(model, spend, **kw, start=start, stop=stop, state=state)
+
+    def check_hands_over(self, poverty_model: str) -> None:
+        """An `InputError` if this engine cannot stop a run of `poverty_model` and continue it."""
+        if poverty_model not in self.hands_over:
+            able = [e.name for e in _ENGINES.values() if poverty_model in e.hands_over]
+            raise InputError(
+                "engine_hand_over", field="engine", value=self.name, allowed=able or "—", model=poverty_model
+            )
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -109,6 +139,7 @@ register(
         chunking=("states", "multidim"),
         sweeps=("states", "multidim"),
         summary="exact expected counts (cohort Markov projection with budget-dependent matrices)",
+        hands_over=("multidim",),
     )
 )
 register(

@@ -295,3 +295,23 @@ def changes_views(ctx) -> list:
         blocks += [html.para(ctx.t("report.changes.intro")), to_html(table, ctx.lang)]
         blocks += [html.para(n) for n in standard_change_notes(ctx)]
     return blocks
+
+
+def switch_notes(ctx) -> list[str]:
+    """A run whose engine switched units (`simlib.unit_switch`): the legal rules of the new units'
+    frame it set aside and the breaches let through (the manifest's `legal_after_switch`)."""
+    manifest = ctx.result.manifest
+    after, switch = manifest.get("legal_after_switch") or {}, (manifest.get("engine_units") or {}).get("switch")
+    rules = after.get("ignored_rules") or []
+    if not switch or not rules:
+        return []
+    units = manifest["engine_units"]["by_year"][str(switch["year"])]["units"]
+    head = ctx.t(
+        "report.note.rules_ignored_after_switch",
+        year=switch["year"],
+        units=units,
+        frame=after.get("frame"),
+        rules=", ".join(rules),
+    )
+    texts = [v.get(f"text_{ctx.lang}") for v in after.get("ignored_violations") or []]
+    return [html.note(head) + html.bullet_list([t for t in texts if t])]

@@ -10,8 +10,10 @@ units (the indicator geography `poor_districts`, a machine code kept in every CS
   of poor communes is found);
 - counts on districts while districts are in force: "Các huyện nghèo" / "poor districts";
 - counts on districts at a review when communes are in force (a run that keeps its 2024 districts
-  across 1 July 2025, e.g. crossing_2024_2027): "Các huyện nghèo cũ (địa giới năm 2024)" /
-  "former poor districts (2024 boundaries)" — what the numbers are, not what was in force.
+  across 1 July 2025, e.g. multidim_2030, or crossing_2024_2027's end-2025 review before its engine
+  switches to the communes in 2026): "Các huyện nghèo cũ (địa giới năm 2024)" / "former poor
+  districts (2024 boundaries)" — what the numbers are, not what was in force. A run that switches
+  units (`simlib.unit_switch`) is named year by year by the units it used (`units_used`).
 
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
@@ -62,13 +64,21 @@ def year_levels(manifest: dict | None) -> dict[int, str]:
     return {int(r["year"]): r["geography"]["level_in_force"] for r in record.get("years", []) if r.get("geography")}
 
 
+def used_levels(manifest: dict | None) -> dict[int, str]:
+    """{year: level of the units the run's engine used at that year's review} (`units_used` of the
+    period record; a run that switches units, `simlib.unit_switch`, changes it within the run)."""
+    record = (manifest or {}).get("periods") or {}
+    rows = [r for r in record.get("years", []) if (r.get("geography") or {}).get("units_used")]
+    return {int(r["year"]): r["geography"]["units_used"] for r in rows}
+
+
 def manifest_levels(manifest: dict | None) -> Levels:
     """The levels of a run read back from its manifest alone (a report folder without its
     scenario): the units it used (`units_used` of its period record, district without one) and
     the level in force at each review."""
     record = (manifest or {}).get("periods") or {}
     used = [r["geography"].get("units_used") for r in record.get("years", []) if r.get("geography")]
-    return Levels(next((u for u in used if u), DEFAULT_LEVEL), year_levels(manifest))
+    return Levels(next((u for u in used if u), DEFAULT_LEVEL), year_levels(manifest), used_levels(manifest))
 
 
 def key(name: str, level: str) -> str:
@@ -94,9 +104,15 @@ def geo_label(geo: str, lang: str, used: str = DEFAULT_LEVEL, in_force: str | No
 class Levels:
     """The level of a run's units and of the units in force at each review, for labels."""
 
-    def __init__(self, used: str = DEFAULT_LEVEL, in_force: dict[int, str] | None = None):
+    def __init__(
+        self,
+        used: str = DEFAULT_LEVEL,
+        in_force: dict[int, str] | None = None,
+        used_by_year: dict[int, str] | None = None,
+    ):
         self.used = used
         self.in_force = dict(in_force or {})
+        self.used_by_year = dict(used_by_year or {})  # a run switching units: the level each year
 
     @classmethod
     def of(cls, ctx) -> Levels:
@@ -104,7 +120,7 @@ class Levels:
         and the period record of the run's manifest (of its run, itself or its tables)."""
         holders = (getattr(ctx, "result", None), ctx, getattr(ctx, "tables", None))
         manifest = next((m for m in (getattr(h, "manifest", None) for h in holders) if isinstance(m, dict)), None)
-        return cls(ctx.scenario.dataset.level, year_levels(manifest))
+        return cls(ctx.scenario.dataset.level, year_levels(manifest), used_levels(manifest))
 
     def at(self, years=()) -> str | None:
         """The level in force at the first of `years` that the record knows (None: unknown)."""
@@ -120,7 +136,14 @@ class Levels:
     def geo(self, geo: str, lang: str, years=None) -> str:
         """The label of an indicator geography for rows of `years` (None: the whole run)."""
         in_force = self.over_run() if years is None else self.at(years)
-        return geo_label(geo, lang, self.used, in_force)
+        return geo_label(geo, lang, self.used_at(years), in_force)
+
+    def used_at(self, years=None) -> str:
+        """The level of the units the run used at the first of `years` it records (the last
+        recorded year for the whole run), else the dataset's."""
+        known = sorted(self.used_by_year) if years is None else [int(y) for y in sorted(years)]
+        levels = [self.used_by_year[y] for y in known if y in self.used_by_year]
+        return (levels[-1] if years is None else levels[0]) if levels else self.used
 
     def t(self, name: str, lang: str, **kw) -> str:
         """A level-dependent text (`COMMUNE_KEYS`) for this run's units."""

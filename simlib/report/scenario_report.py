@@ -95,7 +95,7 @@ def _notes(ctx: ReportContext) -> list[str]:
     sentences = legal.get(f"notes_{ctx.lang}") or []
     if sentences:
         out.append(html.para(ctx.t("report.note.legal_frame"), "sl-small") + html.bullet_list(sentences))
-    return out
+    return out + communes.switch_notes(ctx)
 
 
 def _rebased(ctx: ReportContext) -> bool:

@@ -231,12 +231,15 @@ def district_table(ctx) -> ReportTable:
     """The poor rate of every district by year, and its average yearly change."""
     ind, L, lv = ctx.tables.indicators, ctx.lang, Levels.of(ctx)
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    ys = data.years(ind)
+    series = {u: data.series(ind, "poor_rate", u, "district").set_index("year")["mean"] for u in ctx.unit_names}
+    # the years these units have (a run that switched units, simlib.unit_switch, has its first
+    # units up to the switch only)
+    ys = sorted({int(y) for s in series.values() for y in s.index}) or data.years(ind)
     poor, unit_col = poor_units(ctx), lv.t("table.district", L)
     change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
     rows = []
     for u, name in ctx.unit_names.items():
-        s = data.series(ind, "poor_rate", u, "district").set_index("year")["mean"]
+        s = series[u]
         row = {unit_col: name + (" ★" if u in poor else "")}
         row.update({str(y): s.get(y, np.nan) for y in ys})
         row[change] = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
