@@ -29,7 +29,7 @@ TWO_M32 = 2.0**-32
 CHUNK = 1 << 16
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _clear(c, g, u, mask, clear_bits, clear_line, clear_t, removed, s):
     """Line by line (targeted lines first), the flags the lines reaching a household (bits c)
     clear: one uniform per flag a reaching line lists and the household has, lowest flag first."""
@@ -58,7 +58,7 @@ def no_change_thresholds(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
     return np.floor(np.prod(1.0 - p, axis=1) * 2.0**32).astype(np.uint64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _flip(mask, no_change_t, gain, loss, s):
     """Every indicator's own yearly gain or loss, exactly as twelve independent draws but with
     one uniform per change plus one: a uniform u decides whether anything changes (probability
@@ -82,7 +82,7 @@ def _flip(mask, no_change_t, gain, loss, s):
     return out, s
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _popcount(m):
     """Number of set bits of a 16-bit mask (SWAR: no loop, no branch)."""
     n = np.int64(m) - ((np.int64(m) >> 1) & 0x5555)
@@ -173,6 +173,36 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y
+
+
+@numba.njit(cache=True, nogil=True)
+def draw_masks(rows, keys, starts, counts, order, u, out):
+    """One mask per household from the categorical distribution of its row: for each key q
+    (row keys[q] of rows (R, 4096)), the households order[starts[q] : starts[q] + counts[q]] take
+    the first mask whose cumulative probability exceeds their uniform u (in the same positions).
+    The arithmetic of numpy's `cumsum`, division by the total and `searchsorted(side="right")`,
+    so the same masks, without the per-row temporaries."""
+    n_masks = rows.shape[1]
+    cdf = np.empty(n_masks)
+    for q in range(keys.size):
+        row = rows[keys[q]]
+        acc = 0.0
+        for j in range(n_masks):  # sequential, as numpy's cumsum
+            acc += row[j]
+            cdf[j] = acc
+        tot = cdf[n_masks - 1]
+        for j in range(n_masks):
+            cdf[j] /= tot
+        for p in range(starts[q], starts[q] + counts[q]):
+            x = u[p]
+            lo, hi = 0, n_masks
+            while lo < hi:  # first mask with cdf > x
+                mid = (lo + hi) >> 1
+                if cdf[mid] <= x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            out[order[p]] = min(lo, n_masks - 1)
 
 
 #: the modules whose machine code this module's cached functions carry (`household_reach.mix` is

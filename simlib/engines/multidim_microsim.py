@@ -70,18 +70,12 @@ class Households:
 
 
 def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> np.ndarray:
-    """One mask per household from the categorical distribution of its (group, state) row."""
-    rows = dist.reshape(-1, N_MASKS)
+    """One mask per household from the categorical distribution of its (group, state) row
+    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`)."""
     order = np.argsort(gk, kind="stable")
     out = np.empty(gk.size, np.uint16)
     keys, starts, counts = np.unique(gk[order], return_index=True, return_counts=True)
-    u = rng.random(gk.size)
-    for key, start, cnt in zip(keys, starts, counts):
-        cdf = np.cumsum(rows[key])
-        cdf /= cdf[-1]
-        out[order[start : start + cnt]] = np.searchsorted(cdf, u[start : start + cnt], side="right").clip(
-            0, N_MASKS - 1
-        )
+    kern.draw_masks(dist.reshape(-1, N_MASKS), keys, starts, counts, order, rng.random(gk.size), out)
     return out
 
 
@@ -233,7 +227,7 @@ def simulate_multidim(
         out.flows[0, y], md.removed[0, y] = res["flows"], res["removed"]
         out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
         # household formation: growth x households per group, states by entry shares
-        new_group, new_state = new_household_records(model, hh.group, rng)
+        new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = None  # the year's records replace the last year's before the new households join
         hh = res.pop("households").append(synthesise_households(mm, new_group, new_state, y + 1, rng))

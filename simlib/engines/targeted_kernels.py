@@ -26,7 +26,7 @@ from simlib.engines.multidim_numba import refresh_caches
 from simlib.states import NEAR_POOR, POOR
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot):
     """F1, F2 of one household (see the module docstring); 1, 1 at once for a household no
     line with effects reaches (most households in most years)."""
@@ -49,7 +49,7 @@ def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot
     return f1, f2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _cumulative_row(parts, g, k, f1, f2, out):
     """Cumulative sums of the row P = A + B F1 + C F2 of state k in group g into out (K,)."""
     cum = 0.0
