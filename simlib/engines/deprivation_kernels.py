@@ -152,14 +152,15 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
 def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sums):
     """Per (group, state) cell c = g*K + k: households, deprived by indicator and dimension,
     by deprivation count, FGT1 and FGT2 sums, income sum, into
-    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,))."""
+    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,)); the
+    counts may be integer arrays (exact, and faster to add than floats)."""
     n, dep, dim, cnt, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
     for i in range(group.size):
         g = group[i]
         c = g * K + state[i]
         m = mask[i]
-        n[c] += 1.0
+        n[c] += 1
         nd = 0
         for j in range(12):  # branch-free: flags are unpredictable
             b = (m >> j) & 1
@@ -167,7 +168,7 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
             nd += b
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, nd] += 1.0
+        cnt[c, nd] += 1
         y = np.float64(income[i])
         gap = max(0.0, 1.0 - y * inv_line[area[g]])
         f1[c] += gap

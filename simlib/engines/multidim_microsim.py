@@ -114,9 +114,11 @@ def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Househ
 
 
 def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
-    """Per (group, state): households, deprived by indicator and dimension, by count, FGT sums, income."""
+    """Per (group, state): households, deprived by indicator and dimension, by count (counted as
+    integers: exact, and faster to add), FGT sums, income."""
     C, dim_bits = G * K, np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
-    sums = tuple(np.zeros((C,) + shape) for shape in ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,)))
+    shapes = ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,))
+    sums = tuple(np.zeros((C,) + shape, np.int64) for shape in shapes)
     sums += tuple(np.zeros(C) for _ in range(3))
     area = np.asarray(mm.base.g_area, np.int64)
     kern.record_pass(hh.group, hh.state, hh.income, hh.mask, mm.lines_vnd[t].astype(float), area, dim_bits, K, sums)
