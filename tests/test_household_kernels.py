@@ -13,6 +13,7 @@ from simlib.engines import household_reach as hr
 from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thresholds
 from simlib.engines.microsim import run_microsim, synthesise_population
 from simlib.engines.reach import acting_spend, new_household_records
+from simlib.engines.targeted_kernels import lowest_bit
 from simlib.model import compile_model
 
 
@@ -116,6 +117,16 @@ def test_formation_from_counts_is_formation_from_groups(tiny_scenario):
     assert a[0].size > 0
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+
+
+def test_lowest_bit_of_every_position_and_of_mixed_words():
+    """The targeted pass walks the lines acting on a household by their lowest set bit."""
+    for j in range(64):
+        assert lowest_bit(np.uint64(1) << np.uint64(j)) == j
+        assert lowest_bit((np.uint64(1) << np.uint64(j)) | (np.uint64(1) << np.uint64(63))) == j
+    words = np.random.default_rng(5).integers(1, 2**63, 500, dtype=np.uint64)
+    for w in words:
+        assert lowest_bit(w) == (int(w) & -int(w)).bit_length() - 1
 
 
 def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):

@@ -25,21 +25,37 @@ from simlib.engines.household_reach import GAMMA, S11, TWO_M53, mix
 from simlib.engines.multidim_numba import refresh_caches
 from simlib.states import NEAR_POOR, POOR
 
+M1, M2, M4, H01 = (
+    np.uint64(v) for v in (0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x0101010101010101)
+)
+ONE, S1, S2, S4, S56 = (np.uint64(v) for v in (1, 1, 2, 4, 56))
+
 
 @numba.njit(inline="always")
-def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot):
-    """F1, F2 of one household (see the module docstring); 1, 1 at once for a household no
-    line with effects reaches (most households in most years)."""
+def lowest_bit(b):
+    """Index of the lowest set bit of b (uint64, not 0): the bits below it, counted (SWAR)."""
+    x = (b & (~b + ONE)) - ONE
+    x = x - ((x >> S1) & M1)
+    x = (x & M2) + ((x >> S2) & M2)
+    x = (x + (x >> S4)) & M4
+    return np.int64((x * H01) >> S56)
+
+
+@numba.njit(inline="always")
+def _factors(c, o, housed, u, k, eff_bits, once, once_bits, act, prot):
+    """F1, F2 of one household (see the module docstring): the lines with effects acting on it
+    taken one by one in increasing order (the set bits only: most reached households have one
+    or two), 1, 1 at once for a household no such line reaches (most households in most years)."""
     f1 = 1.0
     f2 = 1.0
-    if ((c | o | (once_bits if housed else np.uint32(0))) & eff_bits) == 0:
-        return f1, f2
-    for q in range(eff_lines.size):
-        li = eff_lines[q]
-        new = (c >> np.uint32(li)) & np.uint32(1)
-        standing = (o >> np.uint32(li)) & np.uint32(1)
+    b = np.uint64((c | o | (once_bits if housed else np.uint32(0))) & eff_bits)
+    while b:
+        li = lowest_bit(b)
+        b &= b - ONE
+        new = (np.uint64(c) >> np.uint64(li)) & ONE
+        standing = (np.uint64(o) >> np.uint64(li)) & ONE
         if once[li] and housed and not new:
-            standing = 1
+            standing = ONE
         if new:
             f1 *= 1.0 - act[li, u, k, 0]
             f2 *= 1.0 - act[li, u, k, 1]
@@ -94,7 +110,7 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
         target = ps_pop[g, k]
         ps_all += target
         ps_in += target and (c & ps_bits) != 0
-        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, eff_bits, once, once_bits, act, prot)
+        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_bits, once, once_bits, act, prot)
         g2 = twin[g] if (c & once_bits) != 0 else g
         s += GAMMA
         x = np.float64(mix(s) >> S11) * TWO_M53
