@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from simlib.engines import household_reach
-from simlib.engines.household_reach import GAMMA, LOW32, S11, S32, TWO_M53, mix
+from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 
 TWO_M32 = 2.0**-32
@@ -30,21 +30,28 @@ CHUNK = 1 << 16
 
 
 @numba.njit(inline="always")
-def _clear(c, g, u, mask, clear_bits, clear_line, clear_t, removed, s):
-    """Line by line (targeted lines first), the flags the lines reaching a household (bits c)
-    clear: one uniform per flag a reaching line lists and the household has, lowest flag first."""
-    for q in range(clear_line.size):
-        on = np.int64((c >> np.uint32(clear_line[q])) & np.uint32(1))
-        b = np.int64(clear_bits[q]) & np.int64(mask) & -on  # branch-free: 0 unless line q reaches
-        j = 0
-        while b:  # set bits only (clearing flag j leaves the later ones as they are)
-            if b & 1:
-                s += GAMMA
-                if (mix(s) >> S32) < clear_t[q, u]:
-                    mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                    removed[clear_line[q], g, j] += 1.0
-            b >>= 1
-            j += 1
+def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s):
+    """Line by line (targeted lines first: clearing line q is line clear_line[q]), the flags the
+    lines reaching a household (bits c, clearing lines only) clear: one uniform per flag a
+    reaching line lists and the household has, lowest flag first. Only the set bits are walked
+    (the reaching lines, then each one's flags)."""
+    cq = np.uint64(0)
+    b = np.uint64(c)
+    while b:  # the reaching lines, as bits of their place q in the clearing order
+        li = lowest_bit(b)
+        b &= b - ONE
+        cq |= ONE << np.uint64(q_of_line[li])
+    while cq:
+        q = lowest_bit(cq)
+        cq &= cq - ONE
+        f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
+        while f:
+            j = lowest_bit(f)
+            f &= f - ONE
+            s += GAMMA
+            if (mix(s) >> S32) < clear_t[q, u]:
+                mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
+                removed[clear_line[q], g, j] += 1.0
     return mask, s
 
 
@@ -95,7 +102,7 @@ def _popcount(m):
 def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
-    standard normal per household (z). `lines` = (clear_line, clear_bits, clear_t (C, D),
+    standard normal per household (z). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
     income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
     income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
@@ -103,7 +110,9 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = lines
+    clear_line, q_of_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = (
+        lines
+    )
     unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
     line_of_area, k3, next_state = review
     flows, removed, ps = out
@@ -121,7 +130,7 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
         y = np.float64(income[i])
         if c & (clear_any | income_any):
             if c & clear_any:
-                m, s = _clear(c, g, u, m, clear_bits, clear_line, clear_t, removed, s)
+                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_line, q_of_line, clear_t, removed, s)
             for q in range(income_lines.size):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]

@@ -172,8 +172,10 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
-    lines = (clear, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
     L = len(model.line_codes)
+    q_of_line = np.full(L, -1, np.int64)
+    q_of_line[clear] = np.arange(clear.size)
+    lines = (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
     lines += tuple(
         hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)

@@ -21,24 +21,9 @@ import numba
 import numpy as np
 
 from simlib.engines import household_reach
-from simlib.engines.household_reach import GAMMA, S11, TWO_M53, mix
+from simlib.engines.household_reach import GAMMA, ONE, S11, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 from simlib.states import NEAR_POOR, POOR
-
-M1, M2, M4, H01 = (
-    np.uint64(v) for v in (0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x0101010101010101)
-)
-ONE, S1, S2, S4, S56 = (np.uint64(v) for v in (1, 1, 2, 4, 56))
-
-
-@numba.njit(inline="always")
-def lowest_bit(b):
-    """Index of the lowest set bit of b (uint64, not 0): the bits below it, counted (SWAR)."""
-    x = (b & (~b + ONE)) - ONE
-    x = x - ((x >> S1) & M1)
-    x = (x & M2) + ((x >> S2) & M2)
-    x = (x + (x >> S4)) & M4
-    return np.int64((x * H01) >> S56)
 
 
 @numba.njit(inline="always")
