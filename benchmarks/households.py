@@ -86,6 +86,28 @@ def bench_targeted(res: dict, quick: bool) -> None:
     )
 
 
+def profile_deprivation_step(res: dict, mm, hh, sp0, tag: str) -> None:
+    """Where a step's CPU time goes, per household: the programme step (who the lines reach,
+    `household_reach.reach_bits`), numpy's float32 normal draws of the incomes, and the rest of
+    `advance` (the compiled year pass and its arrays)."""
+    from simlib.engines import household_reach as hr
+    from simlib.engines.multidim_microsim import advance
+
+    tab = hr.tables(mm.base, mm.line_bits * mm.targeted)
+    n = float(len(hh))
+
+    def reach():
+        return hr.reach_bits(mm.base, tab, sp0, hh.group, hh.state, hh.mask, np.random.default_rng(6), None, False)
+
+    r = reach()
+    t_reach = median_times(reach, 5)[1]
+    t_adv = median_times(lambda: advance(mm, hh, 0, r, np.random.default_rng(6)), 5)[1]
+    t_z = median_times(lambda: np.random.default_rng(6).standard_normal(len(hh), dtype=np.float32), 5)[1]
+    res[f"microsim_deprivation_step_reach_ns_{tag}_cpu"] = t_reach / n * 1e9
+    res[f"microsim_deprivation_step_normals_ns_{tag}_cpu"] = t_z / n * 1e9
+    res[f"microsim_deprivation_step_pass_ns_{tag}_cpu"] = (t_adv - t_z) / n * 1e9
+
+
 def bench_deprivation(res: dict, quick: bool) -> None:
     """The deprivation household engine (income and 12 flags per household) on multidim_2030
     scaled to 10^5 (and 10^6) households: one year's step beside the reference step, a whole
@@ -105,6 +127,7 @@ def bench_deprivation(res: dict, quick: bool) -> None:
         sp0 = acting_spend(mm.base, spend)[0]
         t = median_times(lambda: step(mm, hh, 0, sp0, np.random.default_rng(6)), 5 if N < 1e6 else 3)
         _record(res, f"microsim_deprivation_step_ns_per_household_year_{tag}", t, n_hh)
+        profile_deprivation_step(res, mm, hh, sp0, tag)
         if N == 1e5:
             t = median_times(lambda: multidim_step(mm, hh, 0, sp0, np.random.default_rng(6)), 3)
             _record(res, "microsim_deprivation_reference_step_ns_per_household_year_1e5", t, n_hh)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from simlib.engines import household_reach as hr
-from simlib.engines.deprivation_kernels import _flip, no_change_thresholds
+from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thresholds
 from simlib.engines.microsim import run_microsim, synthesise_population
-from simlib.engines.reach import acting_spend
+from simlib.engines.reach import acting_spend, new_household_records
+from simlib.engines.targeted_kernels import lowest_bit
 from simlib.model import compile_model
 
 
@@ -75,6 +76,57 @@ def test_own_changes_have_the_law_of_independent_draws():
     none = (~changed.any(1)).mean()
     p0 = np.prod(1 - p)
     assert abs(none - p0) <= 4.5 * np.sqrt(p0 * (1 - p0) / reps)
+
+
+def test_compiled_mask_draws_are_numpys_cumsum_and_searchsorted():
+    """The compiled synthesis of masks gives, household by household, the mask numpy's
+    cumulative sum, division by the total and right-sided search give (the engine's earlier
+    arithmetic), including rows with empty masks, a row with a single mask and uniforms on a
+    cumulative step."""
+    rng = np.random.default_rng(2)
+    rows = rng.random((5, 4096)) * (rng.random((5, 4096)) < 0.3)  # many masks impossible
+    rows[3] = 0.0
+    rows[3, 777] = 2.5  # one possible mask only
+    key = rng.integers(0, 5, 3000)
+    order = np.argsort(key, kind="stable")
+    keys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    u = rng.random(key.size)
+    cdf0 = np.cumsum(rows[0]) / np.cumsum(rows[0])[-1]
+    u[starts[0]] = cdf0[100]  # exactly on a step: the next mask (side="right")
+    out = np.empty(key.size, np.uint16)
+    draw_masks(rows, keys, starts, counts, order, u, out)
+    want = np.empty(key.size, np.int64)
+    for k, a, c in zip(keys, starts, counts):
+        cdf = np.cumsum(rows[k])
+        cdf /= cdf[-1]
+        want[order[a : a + c]] = np.searchsorted(cdf, u[a : a + c], side="right").clip(0, 4095)
+    np.testing.assert_array_equal(out, want)
+    assert np.all(out[key == 3] == 777)
+    assert out[order[starts[0]]] == 101 + np.flatnonzero(rows[0][101:] > 0)[0]  # the next possible mask
+    assert np.all(rows[key, out] > 0)  # never an impossible mask
+
+
+def test_formation_from_counts_is_formation_from_groups(tiny_scenario):
+    """New households from households per group (what the engines count anyway) are those
+    from the households' groups: same counts, same draws."""
+    model = compile_model(tiny_scenario)
+    group, _ = synthesise_population(model)
+    a = new_household_records(model, group, np.random.default_rng(4))
+    counts = np.bincount(group, minlength=len(model.g_unit)).astype(float)
+    b = new_household_records(model, None, np.random.default_rng(4), counts=counts)
+    assert a[0].size > 0
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_lowest_bit_of_every_position_and_of_mixed_words():
+    """The targeted pass walks the lines acting on a household by their lowest set bit."""
+    for j in range(64):
+        assert lowest_bit(np.uint64(1) << np.uint64(j)) == j
+        assert lowest_bit((np.uint64(1) << np.uint64(j)) | (np.uint64(1) << np.uint64(63))) == j
+    words = np.random.default_rng(5).integers(1, 2**63, 500, dtype=np.uint64)
+    for w in words:
+        assert lowest_bit(w) == (int(w) & -int(w)).bit_length() - 1
 
 
 def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):

@@ -13,9 +13,12 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy.stats import norm
 
+from simlib.engines.household_reach import reach_bits, tables
 from simlib.engines.multidim_expected import run_multidim_expected
 from simlib.engines.multidim_microsim import (
     Households,
+    HouseholdStore,
+    advance,
     run_multidim_microsim,
     simulate_multidim,
     step,
@@ -148,6 +151,32 @@ def test_synthetic_households_reproduce_the_baseline_states_under_the_standard()
     want = np.where(hh.state == POOR, POOR_C, np.where(hh.state == NEAR_POOR, NEAR_POOR_C, ABOVE_C))
     np.testing.assert_array_equal(cls, want)
     assert hh.income.dtype == np.float32 and hh.mask.dtype == np.uint16
+
+
+def test_store_grows_and_the_pass_in_place_is_the_pass_into_new_records():
+    """The run's record store: appending beyond its room keeps every record (views on one set
+    of arrays), and the yearly pass written over the households themselves gives the records
+    (and flows, removals) of the pass into new ones."""
+    model, mm = compiled(md_scenario())
+    G = model.n0.shape[0]
+    hh = synthesise_population(mm, np.random.default_rng(1))
+    store = HouseholdStore(len(hh) // 2, G)
+    a = store.extend(Households(hh.group[:3], hh.state[:3], hh.income[:3], hh.mask[:3]))
+    b = store.extend(Households(hh.group[3:], hh.state[3:], hh.income[3:], hh.mask[3:]))
+    assert len(a) == 3 and len(b) == len(hh) and len(store.arrays) >= len(hh)
+    for f in Households.__slots__:
+        np.testing.assert_array_equal(getattr(b, f), getattr(hh, f))
+        assert getattr(b, f).dtype == getattr(hh, f).dtype and getattr(b, f).base is not None
+    sp = acting_spend(model, model.spend)[0]
+    r = reach_bits(model, tables(model, mm.line_bits * mm.targeted), sp, hh.group, hh.state, hh.mask,
+                   np.random.default_rng(2), with_old=False)  # fmt: skip
+    new = advance(mm, hh, 0, r, np.random.default_rng(3))
+    same = advance(mm, b, 0, r, np.random.default_rng(3), out=b)
+    assert same["households"] is b and np.any(b.state != hh.state)  # written over, and it moved
+    for f in Households.__slots__:
+        np.testing.assert_array_equal(getattr(b, f), getattr(new["households"], f))
+    for key in ("flows", "removed"):
+        np.testing.assert_array_equal(same[key], new[key])
 
 
 def test_initial_prevalence_matches_enumeration():

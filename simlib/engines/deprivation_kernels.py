@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from simlib.engines import household_reach
-from simlib.engines.household_reach import GAMMA, LOW32, S11, S32, TWO_M53, mix
+from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 
 TWO_M32 = 2.0**-32
@@ -29,22 +29,29 @@ TWO_M32 = 2.0**-32
 CHUNK = 1 << 16
 
 
-@numba.njit(cache=True, nogil=True)
-def _clear(c, g, u, mask, clear_bits, clear_line, clear_t, removed, s):
-    """Line by line (targeted lines first), the flags the lines reaching a household (bits c)
-    clear: one uniform per flag a reaching line lists and the household has, lowest flag first."""
-    for q in range(clear_line.size):
-        on = np.int64((c >> np.uint32(clear_line[q])) & np.uint32(1))
-        b = np.int64(clear_bits[q]) & np.int64(mask) & -on  # branch-free: 0 unless line q reaches
-        j = 0
-        while b:  # set bits only (clearing flag j leaves the later ones as they are)
-            if b & 1:
-                s += GAMMA
-                if (mix(s) >> S32) < clear_t[q, u]:
-                    mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                    removed[clear_line[q], g, j] += 1.0
-            b >>= 1
-            j += 1
+@numba.njit(inline="always")
+def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s):
+    """Line by line (targeted lines first: clearing line q is line clear_line[q]), the flags the
+    lines reaching a household (bits c, clearing lines only) clear: one uniform per flag a
+    reaching line lists and the household has, lowest flag first. Only the set bits are walked
+    (the reaching lines, then each one's flags)."""
+    cq = np.uint64(0)
+    b = np.uint64(c)
+    while b:  # the reaching lines, as bits of their place q in the clearing order
+        li = lowest_bit(b)
+        b &= b - ONE
+        cq |= ONE << np.uint64(q_of_line[li])
+    while cq:
+        q = lowest_bit(cq)
+        cq &= cq - ONE
+        f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
+        while f:
+            j = lowest_bit(f)
+            f &= f - ONE
+            s += GAMMA
+            if (mix(s) >> S32) < clear_t[q, u]:
+                mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
+                removed[clear_line[q], g, j] += 1.0
     return mask, s
 
 
@@ -58,7 +65,7 @@ def no_change_thresholds(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
     return np.floor(np.prod(1.0 - p, axis=1) * 2.0**32).astype(np.uint64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _flip(mask, no_change_t, gain, loss, s):
     """Every indicator's own yearly gain or loss, exactly as twelve independent draws but with
     one uniform per change plus one: a uniform u decides whether anything changes (probability
@@ -82,7 +89,7 @@ def _flip(mask, no_change_t, gain, loss, s):
     return out, s
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _popcount(m):
     """Number of set bits of a 16-bit mask (SWAR: no loop, no branch)."""
     n = np.int64(m) - ((np.int64(m) >> 1) & 0x5555)
@@ -95,7 +102,7 @@ def _popcount(m):
 def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
-    standard normal per household (z). `lines` = (clear_line, clear_bits, clear_t (C, D),
+    standard normal per household (z). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
     income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
     income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
@@ -103,7 +110,9 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = lines
+    clear_line, q_of_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = (
+        lines
+    )
     unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
     line_of_area, k3, next_state = review
     flows, removed, ps = out
@@ -121,7 +130,7 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
         y = np.float64(income[i])
         if c & (clear_any | income_any):
             if c & clear_any:
-                m, s = _clear(c, g, u, m, clear_bits, clear_line, clear_t, removed, s)
+                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_line, q_of_line, clear_t, removed, s)
             for q in range(income_lines.size):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
@@ -152,14 +161,15 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
 def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sums):
     """Per (group, state) cell c = g*K + k: households, deprived by indicator and dimension,
     by deprivation count, FGT1 and FGT2 sums, income sum, into
-    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,))."""
+    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,)); the
+    counts may be integer arrays (exact, and faster to add than floats)."""
     n, dep, dim, cnt, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
     for i in range(group.size):
         g = group[i]
         c = g * K + state[i]
         m = mask[i]
-        n[c] += 1.0
+        n[c] += 1
         nd = 0
         for j in range(12):  # branch-free: flags are unpredictable
             b = (m >> j) & 1
@@ -167,12 +177,42 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
             nd += b
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, nd] += 1.0
+        cnt[c, nd] += 1
         y = np.float64(income[i])
         gap = max(0.0, 1.0 - y * inv_line[area[g]])
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y
+
+
+@numba.njit(cache=True, nogil=True)
+def draw_masks(rows, keys, starts, counts, order, u, out):
+    """One mask per household from the categorical distribution of its row: for each key q
+    (row keys[q] of rows (R, 4096)), the households order[starts[q] : starts[q] + counts[q]] take
+    the first mask whose cumulative probability exceeds their uniform u (in the same positions).
+    The arithmetic of numpy's `cumsum`, division by the total and `searchsorted(side="right")`,
+    so the same masks, without the per-row temporaries."""
+    n_masks = rows.shape[1]
+    cdf = np.empty(n_masks)
+    for q in range(keys.size):
+        row = rows[keys[q]]
+        acc = 0.0
+        for j in range(n_masks):  # sequential, as numpy's cumsum
+            acc += row[j]
+            cdf[j] = acc
+        tot = cdf[n_masks - 1]
+        for j in range(n_masks):
+            cdf[j] /= tot
+        for p in range(starts[q], starts[q] + counts[q]):
+            x = u[p]
+            lo, hi = 0, n_masks
+            while lo < hi:  # first mask with cdf > x
+                mid = (lo + hi) >> 1
+                if cdf[mid] <= x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            out[order[p]] = min(lo, n_masks - 1)
 
 
 #: the modules whose machine code this module's cached functions carry (`household_reach.mix` is

@@ -57,6 +57,22 @@ def mix(z):
     return z ^ (z >> S31)
 
 
+M1, M2, M4, H01 = (
+    np.uint64(v) for v in (0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x0101010101010101)
+)
+ONE, S1, S2, S4, S56 = (np.uint64(v) for v in (1, 1, 2, 4, 56))
+
+
+@numba.njit(inline="always")
+def lowest_bit(b):
+    """Index of the lowest set bit of b (uint64, not 0): the bits below it, counted (SWAR)."""
+    x = (b & (~b + ONE)) - ONE
+    x = x - ((x >> S1) & M1)
+    x = (x & M2) + ((x >> S2) & M2)
+    x = (x + (x >> S4)) & M4
+    return np.int64((x * H01) >> S56)
+
+
 def seed_of(rng: np.random.Generator) -> np.uint64:
     """A kernel stream's seed: one raw 64-bit output of the caller's generator."""
     return np.uint64(rng.bit_generator.random_raw())

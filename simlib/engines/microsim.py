@@ -47,10 +47,11 @@ def _year_arrays(model: Model, r) -> tuple:
     """The yearly pass's line arrays (`targeted_kernels.year_pass`) given the year's reach."""
     s = model.structure
     eff = np.flatnonzero(s.household_line & (model.effects[:, :4].sum(1) > 0))
-    act = effect_pairs(model.effects, r.boost)  # (L, D, K, 2)
-    prot = effect_pairs(protective(model.effects), r.boost)
-    dtype = r.chosen.dtype.type
     L = len(s.line_codes)
+    act, prot = np.zeros((2, L, r.boost.size, N_STATES, 2))  # (L, D, K, 2); the pass reads the lines `eff` only
+    act[eff] = effect_pairs(model.effects[eff], r.boost)
+    prot[eff] = effect_pairs(protective(model.effects[eff]), r.boost)
+    dtype = r.chosen.dtype.type
     eff_bits = hr.mask_of_lines(np.isin(np.arange(L), eff), dtype)
     return (
         eff,
@@ -84,7 +85,7 @@ def simulate(model: Model, spend: np.ndarray, rng: np.random.Generator) -> Engin
         out.ps_supported[0, y], out.ps_wanting[0, y] = ps[0], model.params.ps_want_share * ps[1]
         out.flows[0, y] = flows.reshape(G, K, K)
         # household formation: expected growth * households per group, states by entry shares
-        new_group, new_st = new_household_records(model, g_next, rng)
+        new_group, new_st = new_household_records(model, None, rng, counts=flows.reshape(G, K * K).sum(1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_st, minlength=G * K).reshape(G, K)
         group = np.concatenate([g_next, new_group.astype(g_next.dtype)])
         state = np.concatenate([s_next, new_st])

@@ -69,19 +69,48 @@ class Households:
         return Households(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
 
 
+class HouseholdStore:
+    """A run's household records with room to grow: parallel arrays over a capacity, of which
+    the first `n` are the households. The yearly pass rewrites them in place and new households
+    are written after the last, so a run holds one set of records (about 9 bytes a household
+    and the room) instead of a new set each year and a copy at each append."""
+
+    def __init__(self, capacity: int, n_groups: int):
+        self.n = 0
+        self.arrays = Households.empty(capacity, n_groups)
+
+    def extend(self, new: Households) -> Households:
+        """The records with `new` households after the last (the room grows by a quarter when
+        full); returns the households, as views on the store."""
+        m = self.n + len(new)
+        if m > len(self.arrays):
+            grown = Households.empty(max(m, len(self.arrays) * 5 // 4), 0)
+            grown.group = np.empty(len(grown), self.arrays.group.dtype)
+            for f in Households.__slots__:
+                getattr(grown, f)[: self.n] = getattr(self.arrays, f)[: self.n]
+            self.arrays = grown
+        for f in Households.__slots__:
+            getattr(self.arrays, f)[self.n : m] = getattr(new, f)
+        self.n = m
+        return self.households()
+
+    def reserve(self, n: int) -> Households:
+        """The first n records (views, to be filled) as the store's households."""
+        self.n = n
+        return self.households()
+
+    def households(self) -> Households:
+        """The n households (views on the store)."""
+        return Households(*(getattr(self.arrays, f)[: self.n] for f in Households.__slots__))
+
+
 def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> np.ndarray:
-    """One mask per household from the categorical distribution of its (group, state) row."""
-    rows = dist.reshape(-1, N_MASKS)
+    """One mask per household from the categorical distribution of its (group, state) row
+    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`)."""
     order = np.argsort(gk, kind="stable")
     out = np.empty(gk.size, np.uint16)
     keys, starts, counts = np.unique(gk[order], return_index=True, return_counts=True)
-    u = rng.random(gk.size)
-    for key, start, cnt in zip(keys, starts, counts):
-        cdf = np.cumsum(rows[key])
-        cdf /= cdf[-1]
-        out[order[start : start + cnt]] = np.searchsorted(cdf, u[start : start + cnt], side="right").clip(
-            0, N_MASKS - 1
-        )
+    kern.draw_masks(dist.reshape(-1, N_MASKS), keys, starts, counts, order, rng.random(gk.size), out)
     return out
 
 
@@ -105,13 +134,16 @@ def synthesise_households(
     return Households(group, state, y, masks)
 
 
-def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Households:
+def synthesise_population(
+    mm: MultidimModel, rng: np.random.Generator, store: HouseholdStore | None = None
+) -> Households:
     """One record per baseline household (counts per group and state exactly as the baseline),
-    synthesised by chunks of households so that the temporaries stay bounded."""
+    synthesised by chunks of households so that the temporaries stay bounded (into `store`'s
+    first records if given)."""
     G, K = mm.base.n0.shape
     counts = mm.base.n0.astype(np.int64).ravel()
     cells = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
-    out = Households.empty(cells.size, G)
+    out = Households.empty(cells.size, G) if store is None else store.reserve(cells.size)
     for a in range(0, cells.size, kern.CHUNK):
         part = synthesise_households(mm, cells[a : a + kern.CHUNK] // K, cells[a : a + kern.CHUNK] % K, 0, rng)
         for f in Households.__slots__:
@@ -120,9 +152,11 @@ def synthesise_population(mm: MultidimModel, rng: np.random.Generator) -> Househ
 
 
 def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
-    """Per (group, state): households, deprived by indicator and dimension, by count, FGT sums, income."""
+    """Per (group, state): households, deprived by indicator and dimension, by count (counted as
+    integers: exact, and faster to add), FGT sums, income."""
     C, dim_bits = G * K, np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
-    sums = tuple(np.zeros((C,) + shape) for shape in ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,)))
+    shapes = ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,))
+    sums = tuple(np.zeros((C,) + shape, np.int64) for shape in shapes)
     sums += tuple(np.zeros(C) for _ in range(3))
     area = np.asarray(mm.base.g_area, np.int64)
     kern.record_pass(hh.group, hh.state, hh.income, hh.mask, mm.lines_vnd[t].astype(float), area, dim_bits, K, sums)
@@ -138,8 +172,10 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
-    lines = (clear, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
     L = len(model.line_codes)
+    q_of_line = np.full(L, -1, np.int64)
+    q_of_line[clear] = np.arange(clear.size)
+    lines = (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
     lines += tuple(
         hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
@@ -168,13 +204,14 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator) -> dict:
+def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
-    `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`)."""
+    `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
+    `out` if given (records of as many households; `hh` itself for an update in place)."""
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
-    nxt = Households.empty(len(hh), G)
+    nxt = Households.empty(len(hh), G) if out is None else out
     flows, removed, ps = np.zeros(G * K * K, np.int64), np.zeros((len(model.line_codes), G, N_INDICATORS)), np.zeros(2)
     seed = hr.seed_of(rng)
     for a in range(0, len(hh), kern.CHUNK):
@@ -215,7 +252,9 @@ def simulate_multidim(
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
-    hh = synthesise_population(mm, rng) if population is None else population
+    n = int(model.n0.sum()) if population is None else len(population)
+    store = HouseholdStore(n + n // 4 + 16, G)  # records updated in place, room to grow
+    hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
     out = EngineOutput.like("microsim", model, 1)
     md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
 
@@ -229,14 +268,13 @@ def simulate_multidim(
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng)
+        res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh)
         out.flows[0, y], md.removed[0, y] = res["flows"], res["removed"]
         out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
         # household formation: growth x households per group, states by entry shares
-        new_group, new_state = new_household_records(model, hh.group, rng)
+        new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
-        hh = None  # the year's records replace the last year's before the new households join
-        hh = res.pop("households").append(synthesise_households(mm, new_group, new_state, y + 1, rng))
+        hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         record(y + 1)
     out.multidim = md
     return out

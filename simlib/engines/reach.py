@@ -402,11 +402,15 @@ def production_support_households(
     return supported, model.params.ps_want_share * target.sum()
 
 
-def new_household_records(model, group: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def new_household_records(
+    model, group: np.ndarray | None, rng: np.random.Generator, counts: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Groups (int32) and states (int8) of the households formed in a year: growth x households
-    per group, rounded without bias; states drawn from the entry shares."""
+    per group, rounded without bias; states drawn from the entry shares. The households per
+    group are those of `group` (n,), or `counts` (G,) when the caller has them already."""
     G, K = model.structure.n0.shape
-    sizes = formation_sizes(model, np.bincount(group, minlength=G)[:, None].astype(float))
+    n = np.bincount(group, minlength=G) if counts is None else counts
+    sizes = formation_sizes(model, np.asarray(n, float)[:, None])
     n_new = stochastic_round(model.params.growth * sizes, rng)
     new_group = np.repeat(np.arange(G, dtype=np.int32), n_new)
     new_state = rng.choice(K, size=new_group.size, p=model.params.entry).astype(np.int8)

@@ -21,25 +21,26 @@ import numba
 import numpy as np
 
 from simlib.engines import household_reach
-from simlib.engines.household_reach import GAMMA, S11, TWO_M53, mix
+from simlib.engines.household_reach import GAMMA, ONE, S11, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 from simlib.states import NEAR_POOR, POOR
 
 
-@numba.njit(cache=True, nogil=True)
-def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot):
-    """F1, F2 of one household (see the module docstring); 1, 1 at once for a household no
-    line with effects reaches (most households in most years)."""
+@numba.njit(inline="always")
+def _factors(c, o, housed, u, k, eff_bits, once, once_bits, act, prot):
+    """F1, F2 of one household (see the module docstring): the lines with effects acting on it
+    taken one by one in increasing order (the set bits only: most reached households have one
+    or two), 1, 1 at once for a household no such line reaches (most households in most years)."""
     f1 = 1.0
     f2 = 1.0
-    if ((c | o | (once_bits if housed else np.uint32(0))) & eff_bits) == 0:
-        return f1, f2
-    for q in range(eff_lines.size):
-        li = eff_lines[q]
-        new = (c >> np.uint32(li)) & np.uint32(1)
-        standing = (o >> np.uint32(li)) & np.uint32(1)
+    b = np.uint64((c | o | (once_bits if housed else np.uint32(0))) & eff_bits)
+    while b:
+        li = lowest_bit(b)
+        b &= b - ONE
+        new = (np.uint64(c) >> np.uint64(li)) & ONE
+        standing = (np.uint64(o) >> np.uint64(li)) & ONE
         if once[li] and housed and not new:
-            standing = 1
+            standing = ONE
         if new:
             f1 *= 1.0 - act[li, u, k, 0]
             f2 *= 1.0 - act[li, u, k, 1]
@@ -49,7 +50,7 @@ def _factors(c, o, housed, u, k, eff_lines, eff_bits, once, once_bits, act, prot
     return f1, f2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always")
 def _cumulative_row(parts, g, k, f1, f2, out):
     """Cumulative sums of the row P = A + B F1 + C F2 of state k in group g into out (K,)."""
     cum = 0.0
@@ -94,7 +95,7 @@ def year_pass(group, state, chosen, old, seed, lines, groups, parts, g_out, s_ou
         target = ps_pop[g, k]
         ps_all += target
         ps_in += target and (c & ps_bits) != 0
-        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_lines, eff_bits, once, once_bits, act, prot)
+        f1, f2 = _factors(c, old[i], housed[g], unit[g], k, eff_bits, once, once_bits, act, prot)
         g2 = twin[g] if (c & once_bits) != 0 else g
         s += GAMMA
         x = np.float64(mix(s) >> S11) * TWO_M53
