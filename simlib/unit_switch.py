@@ -187,18 +187,21 @@ def check_switch_options(scen: Scenario, options: RunOptions) -> None:
         raise InputError("units_switch_chunk", field="chunk", value=options.chunk)
 
 
-def refuse_units_switch(scen: Scenario, code: str) -> None:
-    """An `InputError` `code` (`err.<code>`: what cannot follow the switch and what the planner can
-    do instead) naming the scenario, its file, the key `units_switch`, the switch year and the
-    number of new units, when `scen` switches units; nothing for other scenarios. For the
-    analyses that would otherwise build the scenario's district model only and so project the
-    districts through years the central run spends on the communes."""
+def refuse_units_switch(scen: Scenario) -> None:
+    """An `InputError` (`err.units_switch_optimize`: the optimiser cannot follow the switch, and
+    what the planner can do instead) naming the scenario, its file, the key `units_switch`, the
+    switch year and the number of new units, when `scen` switches units; nothing for other
+    scenarios. The optimiser chooses an allocation on one set of units: it would otherwise build
+    the scenario's district model only and project the districts through years the central run
+    spends on the communes."""
     sw = unit_switch(scen)
     if sw is None:
         return
     shown = display_path(scen.file) if scen.file else None
     units = len(sw.scenario.dataset.unit_ids)
-    raise InputError(code, file=shown, field="units_switch", scenario=scen.name, year=sw.year, units=units)
+    raise InputError(
+        "units_switch_optimize", file=shown, field="units_switch", scenario=scen.name, year=sw.year, units=units
+    )
 
 
 def run_segments(
