@@ -13,6 +13,9 @@ from hostile_helpers import assert_user_error, cli
 from simlib.allocate.optimize import optimize
 from simlib.errors import InputError
 from simlib.paths import params_dir
+from simlib.report import trends
+from simlib.report.context import context
+from simlib.report.tables import report_tables
 from simlib.runner import run
 from simlib.scenario import load_scenario
 from simlib.uncertainty.run import load_draws, run_uncertainty
@@ -110,3 +113,26 @@ def test_the_optimiser_refuses_the_crossing_through_the_api_too(crossing):
     with pytest.raises(InputError) as exc:
         optimize(crossing, objective="poor")
     assert exc.value.code == "units_switch_optimize" and exc.value.field == "units_switch"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_report_shows_the_communes_for_the_years_from_the_switch(central, lang):
+    """The crossing's unit-level views: the districts up to 2025, then every commune for 2026–2027
+    (a sentence, the ranked views, the workbook's full table); the deprivation table by unit is
+    on the communes the run ends on, with no unit left blank."""
+    ctx = context(central, lang)
+    communes = load_scenario(params_dir() / "scenarios" / "plan_2027.yaml").dataset
+    names = {communes.unit_name(u, lang) for u in communes.unit_ids}
+    tables = {t.key: t for t in report_tables(ctx)}
+    rates = tables["switched_unit_rates"].frame
+    assert len(rates) == 56 and list(rates.columns[1:3]) == ["2026", "2027"]
+    assert {n.removesuffix(" ★") for n in rates.iloc[:, 0]} == names
+    ind = central.indicators
+    poor_rate = ind[(ind["indicator"] == "poor_rate") & (ind["year"] == 2027) & (ind["geo_type"] == "district")]
+    assert sorted(rates["2027"]) == pytest.approx(sorted(poor_rate["value"]))
+    districts = tables["district_rates"].frame
+    assert len(districts) == 10 and "2026" not in districts.columns
+    dep = tables["deprivation_districts"].frame
+    assert set(dep.iloc[:, 0]) == names and not dep.iloc[:, 1:].isna().all(axis=1).any()
+    text = " ".join(b for b in trends.trajectories(ctx) if isinstance(b, str))
+    assert ("56 xã" if lang == "vi" else "56 communes") in text
