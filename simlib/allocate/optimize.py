@@ -61,6 +61,7 @@ from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.model import compile_levers, compile_structure
 from simlib.scenario import Scenario, load_scenario
+from simlib.unit_switch import refuse_units_switch
 
 ABSORB_ROUNDS = 3  # re-solves with caps tightened to the optimum's own eligible counts
 
@@ -326,6 +327,7 @@ def optimize(
     built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed); `on_runs(runs)` is
     told the engine runs of every call this optimisation makes, in runs of the whole model (a
     unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
+    refuse_units_switch(scen)  # one set of units: not yet across a switch
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
     names = names_of(scen)
@@ -458,6 +460,7 @@ def prepare(
     """Load a scenario and an optional spec file and resolve the request (all input errors here);
     `switches` (robust, draws, sampler, seed) override the spec file."""
     scen = load_scenario(scenario_path, set_overrides)
+    refuse_units_switch(scen)
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(
         scen,

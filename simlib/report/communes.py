@@ -20,6 +20,8 @@ review, re-mapping, reclassification, real movement, this review.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
@@ -31,6 +33,7 @@ from simlib.geography import load_geography
 from simlib.i18n import fmt
 from simlib.report import charts, data, html
 from simlib.report.table import ReportTable, to_html
+from simlib.unit_switch import unit_switch
 
 #: more units than this: ranked dots, a map and cut tables instead of small multiples
 MANY_UNITS = 12
@@ -179,6 +182,56 @@ def unit_views(ctx) -> list:
         blocks.append(html.para(ctx.t("report.units_estimated"), "sl-small"))
     blocks.append(html.para(ctx.t("report.units_full_table"), "sl-small"))
     return blocks
+
+
+@dataclass
+class AfterSwitch:
+    """A report context seen on the units a run's engine switched to (`simlib.unit_switch`), for
+    the years from the switch: the scenario on the new units (its dataset: names, poor flags,
+    coordinates, the 2024 districts), their names, the indicators of those years; everything
+    else is the run's context (`ctx`)."""
+
+    ctx: object
+    year: int
+    scenario: object
+    unit_names: dict
+    tables: object
+
+    def __getattr__(self, name: str):
+        return getattr(self.ctx, name)
+
+
+def after_switch(ctx) -> AfterSwitch | None:
+    """The context of the units a run switched to (None for a run that did not switch)."""
+    if not (ctx.result.manifest.get("engine_units") or {}).get("switch"):
+        return None
+    sw = unit_switch(ctx.scenario)
+    if sw is None:
+        return None
+    units = sw.scenario.dataset.units
+    names = dict(zip(units["unit_id"], units[i18n.column("name", ctx.lang)], strict=True))
+    ind = ctx.tables.indicators
+    tables = SimpleNamespace(indicators=ind[ind["year"] >= sw.year], manifest=ctx.result.manifest)
+    return AfterSwitch(ctx, sw.year, sw.scenario, names, tables)
+
+
+def switched_unit_views(ctx) -> list:
+    """A run whose engine switched units: a sentence and the views of every new unit over the
+    years from the switch (`unit_views`), after the views of its first units (which end the
+    year before); nothing for other runs."""
+    after = after_switch(ctx)
+    if after is None:
+        return []
+    ys = data.years(after.tables.indicators)
+    text = ctx.t(
+        "report.units_after_switch",
+        year=after.year,
+        units=len(after.unit_names),
+        last=after.year - 1,
+        first=ys[0],
+        end=ys[-1],
+    )
+    return [html.para(text)] + unit_views(after)
 
 
 def changes_table(ctx) -> ReportTable | None:

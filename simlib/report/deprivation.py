@@ -48,6 +48,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simlib import i18n
+from simlib.dataset import load_dataset
 from simlib.report.deprivation_charts import (
     DIMENSION_FILLS,
     plot_dimension_shares,
@@ -134,6 +135,19 @@ def _names(result, lang) -> tuple[dict, dict]:
     return units, lines
 
 
+def unit_years(manifest: dict, dep: pd.DataFrame, lang: str) -> tuple[int | None, int | None, dict]:
+    """(start, end, names) of the unit table and heat map: for a run whose engine switched units
+    (`simlib.unit_switch`, the manifest's `engine_units.switch`) its new units, from the switch
+    year to the last (its first units' rows end the year before: no unit has both ends of the
+    run), with their names; (None, None, {}) for any other run (the section's own years)."""
+    switch = (manifest.get("engine_units") or {}).get("switch")
+    if not switch:
+        return None, None, {}
+    ds = load_dataset(switch["dataset"])
+    names = {u: ds.unit_name(u, lang) for u in ds.unit_ids}
+    return int(switch["year"]), int(dep["year"].max()), names
+
+
 def deprivation_section(
     result,
     lang: str | None = None,
@@ -161,13 +175,15 @@ def deprivation_section(
     sec.tables["indicators"] = display_changes(
         dimension_changes(dep, population, level="indicator", lang=lang), start, end, lang
     )
-    sec.tables["districts"] = district_changes(dep, population, unit_names=units, lang=lang)
+    u0, u1, switched = unit_years(manifest, dep, lang)  # a run that switched units: its new units
+    units = dict(units, **switched)
+    sec.tables["districts"] = district_changes(dep, population, u0, u1, unit_names=units, lang=lang)
     if rem is not None and len(rem):
         sec.tables["lines"] = removals_by_line(rem, line_names=lines, lang=lang)
     if ind is not None:
         sec.tables["fgt"] = fgt_table(ind, lang=lang)
     sec.figures["shares"] = plot_dimension_shares(dep, population, lang=lang)
-    sec.figures["districts"] = plot_district_changes(dep, population, unit_names=units, lang=lang)
+    sec.figures["districts"] = plot_district_changes(dep, population, u0, u1, unit_names=units, lang=lang)
     if rem is not None and len(rem):
         sec.figures["lines"] = plot_removals_by_line(rem, lines, lang)
     if ind is not None:

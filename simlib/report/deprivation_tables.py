@@ -136,6 +136,7 @@ def district_changes(
         m["share"] = 100 * m["deprived"] / m["households"].where(m["households"] > 0)
     wide = m.pivot_table(index="geo", columns=["dimension", "year"], values="share", sort=False)
     out = pd.DataFrame({d: wide[(d, end)] - wide[(d, start)] for d in DIMENSION_ORDER if (d, start) in wide})
+    out = out.dropna(how="all")  # units without both years (a run that switched units: its first units)
     out.index = [(unit_names or {}).get(u, u) for u in out.index]
     out.index.name = i18n.t("dep.col.district", lang)
     out.columns = [dimension_label(d, lang) for d in out.columns]

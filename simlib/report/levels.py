@@ -148,3 +148,8 @@ class Levels:
     def t(self, name: str, lang: str, **kw) -> str:
         """A level-dependent text (`COMMUNE_KEYS`) for this run's units."""
         return i18n.t(key(name, self.used), lang, **kw)
+
+    def t_last(self, name: str, lang: str, **kw) -> str:
+        """A level-dependent text for the units the run used last (a run that switched units:
+        its new units; `used_at`)."""
+        return i18n.t(key(name, self.used_at()), lang, **kw)

@@ -415,7 +415,10 @@ def deprivations(ctx: ReportContext) -> list:
     blocks += [html.para(t) for t in sec.texts]
     lv = Levels.of(ctx)
     blocks += [
-        html.Chart(fig, lv.t(captions.get(key, "report.fig.dep_shares"), ctx.lang)) for key, fig in sec.figures.items()
+        html.Chart(
+            fig, (lv.t_last if key == "districts" else lv.t)(captions.get(key, "report.fig.dep_shares"), ctx.lang)
+        )
+        for key, fig in sec.figures.items()
     ]
     blocks += [table_html(t, ctx.lang) for t in deprivation_tables(ctx)]
     return blocks

@@ -115,7 +115,8 @@ def deprivation_tables(ctx) -> list[ReportTable]:
         frame = df.reset_index() if (df.index.name or key in ("districts", "lines", "fgt")) else df
         if key == "fgt":
             frame = frame.rename(columns={frame.columns[0]: ctx.t("table.year")})
-        title = Levels.of(ctx).t(titles[key], ctx.lang)
+        lv = Levels.of(ctx)  # the unit table: the units the run used last (a switched run's new units)
+        title = lv.t_last(titles[key], ctx.lang) if key == "districts" else lv.t(titles[key], ctx.lang)
         out.append(ReportTable(f"deprivation_{key}", title, frame, _dep_formats(key, frame, ctx)))
     return out
 
@@ -181,6 +182,7 @@ def report_tables(ctx) -> list[ReportTable]:
         scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names, Levels.of(ctx)),
         trends.district_table(ctx),
     ]
+    out += [x for x in (trends.switched_unit_table(ctx),) if x is not None]  # the units switched to
     out += uncertainty_tables(ctx)
     out += deprivation_tables(ctx)
     out += [money.flows_table(ctx)]

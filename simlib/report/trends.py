@@ -249,6 +249,16 @@ def district_table(ctx) -> ReportTable:
     return ReportTable("district_rates", lv.t("report.table.districts", L), frame, formats)
 
 
+def switched_unit_table(ctx) -> ReportTable | None:
+    """The poor rate of every unit a run's engine switched to, by year from the switch
+    (`simlib.report.communes.after_switch`; the workbook's full table of those units), or None."""
+    after = communes.after_switch(ctx)
+    if after is None:
+        return None
+    table = district_table(after)
+    return ReportTable("switched_unit_rates", table.title, table.frame, table.formats)
+
+
 def fan_panels(ctx) -> html.Chart:
     """Fan charts of the poor rate of the province, the poor districts together and
     ethnic-minority households over the parameter draws, each with its target steps."""
@@ -284,6 +294,7 @@ def trajectories(ctx) -> list:
         blocks += communes.unit_views(ctx)
     else:
         blocks += [district_panels(ctx), to_html(district_table(ctx), L)]
+    blocks += communes.switched_unit_views(ctx)  # a run that switched units: its new units too
     blocks += communes.changes_views(ctx)
     if ctx.spread_shown:
         blocks.append(html.para(ctx.t("report.band_note", n=ctx.draws), "sl-small"))

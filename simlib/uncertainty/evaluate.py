@@ -12,6 +12,11 @@ judged re-based, as the point run judges them (`simlib.period_changes.reclassifi
 that draw; `simlib.targets.rebase_indicators`), that twin run only up to the change of standard
 (`until_year`).
 
+A scenario whose engine changes units within the run (`units_switch`, the crossing) runs each
+draw in the same two segments as its central run (`simlib.uncertainty.switched`): districts up to
+the switch year, the state moved to the communes, communes from it; its layout's geographies are
+both segments' (the districts' cells end the year before the switch, the communes' begin in it).
+
 `evaluate_chunk` is the worker (module-level and picklable, for local processes and Dask);
 `map_draws` submits chunks with at most a few in flight per worker, so memory stays bounded
 however many draws there are, and hands each finished chunk to a `consume` callback.
@@ -42,6 +47,7 @@ from simlib.scenario import Scenario
 from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
 from simlib.uncertainty.apply import DrawCompiler, target_for_values
+from simlib.uncertainty.switched import SwitchDraws, central_outputs, second_scenario, switched_run
 
 
 @dataclass(frozen=True)
@@ -262,14 +268,34 @@ def evaluate_chunk(
     """Worker: run every draw of a chunk and flatten its indicators and target scorecard. With
     `reuse_structure` the chunk's models come from one `DrawCompiler` (the same models, the
     structure compiled once), else each draw is compiled from scratch (`target_for_values`)."""
-    compiler = DrawCompiler(scen, keys) if reuse_structure and len(values) else None
-    models = (compiler.target(v) if compiler is not None else target_for_values(scen, keys, v) for v in values)
-    rb = Rebasing.of(scen) if len(values) else None
-    twins = None
-    if rb is not None:  # each draw also keeping the previous standard (its reclassification)
-        old = DrawCompiler(rb.old, keys) if reuse_structure else None
-        twins = (rb.twin(old.target(v) if old is not None else target_for_values(rb.old, keys, v)) for v in values)
-    return evaluate_models(scen, models, draws, layout, options, counterfactual, twins=twins)
+    sd = SwitchDraws.of(scen) if len(values) else None
+    models, twins = draw_models(scen, keys, values, reuse_structure, sd)
+    return evaluate_models(scen, models, draws, layout, options, counterfactual, twins=twins, switch=sd)
+
+
+def draw_models(scen: Scenario, keys: Sequence[str], values: np.ndarray, reuse_structure: bool, sd=None):
+    """(models, twins): iterables of the model of each draw (for a switching scenario, `sd`: the
+    pair of its segments' models) and, when the scenario's reviews change the standard, of the
+    twin keeping the previous standard (`Rebasing.twin`, or for `sd` (`Rebasing`, pair) whose
+    segment 1 is None when the draw's own stands for it: `simlib.uncertainty.switched`), else None."""
+
+    def compiler(s: Scenario):
+        c = DrawCompiler(s, keys) if reuse_structure else None
+        return c.target if c is not None else (lambda v: target_for_values(s, keys, v))
+
+    rb = Rebasing.of(scen)
+    if sd is None:
+        one = compiler(scen)
+        models = (one(v) for v in values)
+        old = compiler(rb.old) if rb is not None else None
+        return models, ((rb.twin(old(v)) for v in values) if rb is not None else None)
+    pair = (compiler(scen), compiler(second_scenario(sd)))
+    models = ((pair[0](v), pair[1](v)) for v in values)
+    if rb is None:
+        return models, None
+    own_first = rb.year >= sd.switch.year  # the twin's segment 1 is the draw's own
+    old = (None if own_first else compiler(rb.old), compiler(second_scenario(sd, rb.old)))
+    return models, ((rb, tuple(f(v) if f is not None else None for f in old)) for v in values)
 
 
 def evaluate_models(
@@ -281,16 +307,21 @@ def evaluate_models(
     counterfactual: bool = True,
     spends=None,
     twins=None,
+    switch: SwitchDraws | None = None,
 ) -> ChunkResult:
     """Run the models of some draws (an iterable, one per row of `draws`; with `spends`, an
     iterable of the money each spends instead of its own; with `twins`, one `Rebasing.twin` per
     draw re-basing its change targets) and flatten their indicators and the scenario's target
-    scorecard."""
+    scorecard. `switch`: the scenario changes units (`draw_models` gives pairs of models; no
+    `spends`), each draw run in two segments (`simlib.uncertainty.switched.switched_run`)."""
     R = options.replications
     rows, rebase = [], []
     pairs = zip(models, spends if spends is not None else repeat(None), twins if twins is not None else repeat(None))
     for draw, (model, spend, twin) in zip(np.asarray(draws), pairs):
-        ind = run_model(model, options, counterfactual, spend, twin)
+        if switch is not None:
+            ind = switched_run(switch, model, options, counterfactual, layout.years, twin)
+        else:
+            ind = run_model(model, options, counterfactual, spend, twin)
         if twin is not None:
             r = ind.pop("rebase")
             rebase.append(r.assign(draw=int(draw) * R + r["draw"].astype(int)))
@@ -298,7 +329,7 @@ def evaluate_models(
         rows.append(np.stack([ind.get(name, nan) for name in layout.indicators], axis=1).reshape(R, -1))
     arr = np.concatenate(rows) if rows else np.empty((0, layout.n_cells))
     samples = (np.asarray(draws)[:, None] * R + np.arange(R)[None, :]).ravel()
-    poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
+    poor_units = list(switch.poor_units) if switch is not None else own_poor_units(scen)
     rb = pd.concat(rebase, ignore_index=True) if rebase else None
     tv, tm = targets_of(layout, arr, samples, scen, options.engine, poor_units, rb)
     return ChunkResult(draws=np.asarray(draws), samples=samples, indicators=arr, target_values=tv, target_met=tm)
@@ -307,24 +338,45 @@ def evaluate_models(
 def make_layout(scen: Scenario, engine: str = "expected", counterfactual: bool = True, central=None) -> Layout:
     """The layout of a scenario's samples, from one central expected run (cheap). `central`: a
     `simlib.runner.RunResult` of `scen` already computed (a report's run); when it ran the expected
-    engine, its output stands for the layout's run with money (`central_output`)."""
-    model, target = compile_run_model(scen)
-    rb = Rebasing.of(scen)
-    twin = rb.twin(compile_run_model(rb.old)[1]) if rb is not None else None
-    ind = run_model(target, RunOptions(seed=0), counterfactual, twin=twin, out=central_output(central, scen))
+    engine, its output stands for the layout's run with money (`central_output`). A switching
+    scenario's layout covers both segments' geographies (`simlib.uncertainty.switched`)."""
+    ind, years, geos, poor_units = central_arrays(scen, counterfactual, central)
     rebase = ind.pop("rebase", None)
-    geos, _ = geographies(model)
-    years = (scen.baseline_year,) + tuple(model.years)
     layout = Layout(indicators=tuple(ind), years=years, geos=tuple(geos), target_cells=pd.DataFrame())
     arr = np.stack([ind[n] for n in layout.indicators], axis=1).reshape(1, -1)
     names = sorted(target_indicators(scen) | {"households"})
     frame = _indicator_frame(layout, arr, np.zeros(1, int), names, scen.name, engine)
-    poor_units = [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
     t = scenario_targets(frame, scen, poor_units, rebase)
     extra = [c for c in ("rebased", "rebase") if c in t.columns]  # the central run's re-basing
     cells = t[["target_id", "geo_type", "geo", "year", "indicator", "comparison", "threshold", "label_vi", "label_en"]]
     cells = pd.concat([cells, t[extra]], axis=1)
     return Layout(layout.indicators, years, layout.geos, cells.reset_index(drop=True))
+
+
+def central_arrays(scen: Scenario, counterfactual: bool, central=None) -> tuple[dict, tuple, list, list[str]]:
+    """(indicator arrays, years, geographies, poor units) of the central expected run of `scen`
+    (with its re-basing under `"rebase"` when its reviews change the standard); a switching
+    scenario's in two segments, on both segments' geographies."""
+    model, target = compile_run_model(scen)
+    years = (scen.baseline_year,) + tuple(model.years)
+    rb, sd = Rebasing.of(scen), SwitchDraws.of(scen)
+    if sd is None:
+        twin = rb.twin(compile_run_model(rb.old)[1]) if rb is not None else None
+        ind = run_model(target, RunOptions(seed=0), counterfactual, twin=twin, out=central_output(central, scen))
+        return ind, years, list(geographies(model)[0]), own_poor_units(scen)
+    targets = (target, compile_run_model(sd.switch.scenario)[1])
+    twin = None
+    if rb is not None:  # the twin's segment 1 is the run's own when the change comes at or after the switch
+        first = None if rb.year >= sd.switch.year else compile_run_model(rb.old)[1]
+        twin = (rb, (first, compile_run_model(second_scenario(sd, rb.old))[1]))
+    outs = central_outputs(central, scen)
+    ind = switched_run(sd, targets, RunOptions(seed=0), counterfactual, years, twin, outs=outs)
+    return ind, years, list(sd.geos), list(sd.poor_units)
+
+
+def own_poor_units(scen: Scenario) -> list[str]:
+    """The poor units of the scenario's own dataset."""
+    return [u for u, p in zip(scen.dataset.unit_ids, scen.dataset.poor_district) if p]
 
 
 def central_output(central, scen: Scenario):
