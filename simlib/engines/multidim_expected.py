@@ -400,7 +400,12 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
     if S > size:
         if state is not None:
             raise ValueError("a run continued from a handed-over state is one batch of scenarios")
-        return EngineOutput.stack([run_compiled(mm, spend[a : a + size]) for a in range(0, S, size)], "expected")
+        parts = []
+        for a in range(0, S, size):
+            part = run_compiled(mm, spend[a : a + size])
+            part.state = None  # the stacked output hands over no state: its cells (GBs) go now
+            parts.append(part)
+        return EngineOutput.stack(parts, "expected")
     Y, L = len(model.years), len(model.line_codes)
     start, stop = _years(model, start, stop, state)
     out = EngineOutput.like("expected", model, S)
