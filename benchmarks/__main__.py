@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.households import bench_households, bench_multidim_draws, peak_bytes
-from benchmarks.multidim_run import bench_plan_2027_run
+from benchmarks.multidim_run import bench_plan_2027_run, engine_before
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -159,8 +159,9 @@ def bench_multidim(res: dict, quick: bool) -> None:
     """The multidimensional expected engine on multidim_2030 (Cao Bằng): the compiled engine
     (`simlib.engines.multidim_jit`) per scenario-year, alone and in a batch of 8 scenarios, and
     the numpy reference (the engine before it, kept as `backend="numpy"`) in the same run; wall
-    and CPU time (CPU time counts every thread: on 2 cores it can exceed the wall time) and the
-    load average before and after."""
+    and CPU time (CPU time counts every thread: on 2 cores it can exceed the wall time), the load
+    average before and after, and with `SIMLIB_BENCH_BEFORE` the engine of another source tree
+    (`benchmarks.multidim_run.engine_before`)."""
     from simlib.engines.multidim_expected import run_multidim_expected
     from simlib.runner import compile_run_model
     from simlib.scenario import load_scenario
@@ -192,6 +193,7 @@ def bench_multidim(res: dict, quick: bool) -> None:
         res["multidim_expected_numpy_reference_ms_per_scenario_year_cpu"]
         / res["multidim_expected_ms_per_scenario_year_cpu"]
     )
+    engine_before(res, reps)  # the same engine timing of SIMLIB_BENCH_BEFORE's tree, if set
     res["multidim_load_average_after"] = list(os.getloadavg())
 
 

@@ -3,7 +3,8 @@ engine on 56 communes, dated 2024-2027: the plan, its no-money counterfactual an
 under the previous standard, then the tables and targets; nothing written to disk), in a fresh
 process after one untimed run that loads the compiled kernels. With `SIMLIB_BENCH_BEFORE` set to
 another source tree (e.g. a worktree of an earlier commit) the same run of that tree is timed in
-the same session, as the "before" figure.
+the same session, as the "before" figure; `engine_before` times that tree's multidimensional
+expected engine on `multidim_2030` the same way for `--only multidim`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,43 @@ c, w = time.process_time(), time.perf_counter()
 run(load_scenario(sys.argv[1]))
 print(json.dumps({"cpu": time.process_time() - c, "wall": time.perf_counter() - w}))
 """
+
+
+_ENGINE = """
+import json, sys, time
+import numpy as np
+from simlib.engines.multidim_expected import run_multidim_expected
+from simlib.runner import compile_run_model
+from simlib.scenario import load_scenario
+_, mm = compile_run_model(load_scenario(sys.argv[1]))
+spend, Y = mm.base.spend, len(mm.base.years)
+run_multidim_expected(mm, spend)
+cpu, wall = [], []
+for _ in range(int(sys.argv[2])):
+    c, w = time.process_time(), time.perf_counter()
+    run_multidim_expected(mm, spend)
+    cpu.append(time.process_time() - c)
+    wall.append(time.perf_counter() - w)
+print(json.dumps({"cpu": float(np.median(cpu)) / Y * 1e3, "wall": float(np.median(wall)) / Y * 1e3}))
+"""
+
+
+def engine_before(res: dict, repeats: int) -> None:
+    """With `SIMLIB_BENCH_BEFORE` naming another source tree: the median CPU and wall ms per
+    scenario-year of that tree's multidimensional expected engine on `multidim_2030` (one
+    scenario, in a fresh process after one untimed run), as the "before" figures."""
+    before = os.environ.get("SIMLIB_BENCH_BEFORE")
+    if not before:
+        return
+    tree = Path(before)
+    scen = ROOT / "params" / "scenarios" / "multidim_2030.yaml"
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    cmd = [sys.executable, "-c", _ENGINE, str(scen), str(repeats)]
+    done = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    res["multidim_expected_before_ms_per_scenario_year_cpu"] = got["cpu"]
+    res["multidim_expected_before_ms_per_scenario_year"] = got["wall"]
+    res["multidim_expected_before_commit"] = _commit(tree)
 
 
 def _time_run(tree: Path) -> dict:

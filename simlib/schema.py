@@ -13,12 +13,21 @@ import functools
 import io
 import math
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator, validators
+
+#: jsonschema imports `rfc3987_syntax` when it is installed (a dependency of the notebook
+#: stack), which builds a grammar at import: about 1.2 s of CPU in every process that imports
+#: simlib. It serves only the "iri" formats, which no simlib schema uses (formats are not
+#: checked here at all), so the import is declined unless something imported it already.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+from jsonschema import Draft202012Validator, validators  # noqa: E402
 from referencing import Registry, Resource
 
 from simlib import i18n

@@ -388,23 +388,6 @@ def run_multidim_expected(
 BATCH_BYTES = 1 << 29
 
 
-def _start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
-    """The compiled engine's households at the baseline for S scenarios: by mask M (S, G, K, 4096)
-    and by (key, income bin) H (S, G, K, keys, B), those of `_initial` at t = 0, written only
-    for the groups with households (the rest stay zero pages, which the kernels skip)."""
-    model = mm.base
-    G, K = model.n0.shape
-    Mn, kd, inc0 = multidim_tables.entry_arrays(mm, 0)
-    kind = multidim_tables.entry_kinds(mm)[1]
-    KI = kd[..., None] * inc0[..., None, :]  # (U, K, keys, B)
-    M = np.zeros((S, G, K, Mn.shape[-1]))
-    H = np.zeros((S, G, K) + KI.shape[2:])
-    for g in np.flatnonzero(model.n0.sum(axis=1) > 0):
-        M[:, g] = model.n0[g, :, None] * Mn[kind[g]]
-        H[:, g] = model.n0[g, :, None, None] * KI[kind[g]]
-    return M, H
-
-
 def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, state=None) -> EngineOutput:
     """The compiled engine (`simlib.engines.multidim_jit`) for spending (S, Y+1, L, D), in
     batches of scenarios that keep its memory near `BATCH_BYTES`; the projected years [start,
@@ -417,7 +400,12 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
     if S > size:
         if state is not None:
             raise ValueError("a run continued from a handed-over state is one batch of scenarios")
-        return EngineOutput.stack([run_compiled(mm, spend[a : a + size]) for a in range(0, S, size)], "expected")
+        parts = []
+        for a in range(0, S, size):
+            part = run_compiled(mm, spend[a : a + size])
+            part.state = None  # the stacked output hands over no state: its cells (GBs) go now
+            parts.append(part)
+        return EngineOutput.stack(parts, "expected")
     Y, L = len(model.years), len(model.line_codes)
     start, stop = _years(model, start, stop, state)
     out = EngineOutput.like("expected", model, S)
@@ -425,7 +413,7 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     if state is None:
         n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-        M, H = _start(mm, S)
+        M, H = multidim_jit.start(mm, S)
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
         n, M, H, built = state.n.copy(), state.cells["M"].copy(), state.cells["H"].copy(), state.built.copy()

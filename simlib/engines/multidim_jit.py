@@ -44,7 +44,7 @@ from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
 
-__all__ = ["available", "record", "year"]
+__all__ = ["available", "record", "start", "year"]
 
 
 def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
@@ -162,6 +162,33 @@ def _record_all(M, H, n, g_area, review, out):
         record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, np.empty(H.shape[4]))
 
 
+@parallel
+def _fill_start(M, H, n0, Mn, kd, inc0, kind):
+    """The baseline's households by mask M (S, G, K, 4096) and by (key, income bin) H (S, G, K,
+    keys, B) of every group with households, in place (zero arrays): n0[g, k] households with the
+    masks Mn and the keys kd x incomes inc0 of the group's kind, independent; cell-states without
+    households are left untouched (zero pages). Every element is written once, with the products
+    of `simlib.engines.multidim_expected._start`'s numpy form: n0 x Mn, n0 x (kd x inc0)."""
+    S, G, K, NM = M.shape
+    NK, B = H.shape[3], H.shape[4]
+    for sg in prange(S * G):
+        s, g = sg // G, sg % G
+        u = kind[g]
+        for k in range(K):
+            x = n0[g, k]
+            if x == 0.0:
+                continue
+            mo, mi = M[s, g, k], Mn[u, k]
+            for m in range(NM):
+                mo[m] = x * mi[m]
+            inc = inc0[u, k]
+            for q in range(NK):
+                w = kd[u, k, q]
+                ho = H[s, g, k, q]
+                for b in range(B):
+                    ho[b] = x * (w * inc[b])
+
+
 refresh_caches((multidim_numba, multidim_line_kernels, multidim_cell_kernels, sys.modules[__name__]))
 
 
@@ -173,6 +200,20 @@ def record(mm: MultidimModel, M: np.ndarray, H: np.ndarray, n: np.ndarray, out, 
     households deprived in each targeting line's indicators into `sel` (S, L, G, K)."""
     st = tables.prepare(mm)
     _record_all(M, H, n, st["g_area"], tables.review_arrays(mm, t), tables.record_arrays(st, out, t, sel))
+
+
+def start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """The households at the baseline for S scenarios: by mask M (S, G, K, 4096) and by (key,
+    income bin) H (S, G, K, keys, B), those of the numpy reference's `_initial` at t = 0, written
+    only for the cell-states with households (the rest stay zero pages, which the kernels skip)."""
+    model = mm.base
+    G, K = model.n0.shape
+    Mn, kd, inc0 = tables.entry_arrays(mm, 0)
+    M = np.zeros((S, G, K, Mn.shape[-1]))
+    H = np.zeros((S, G, K, kd.shape[-1], inc0.shape[-1]))
+    n0 = np.ascontiguousarray(model.n0, dtype=float)
+    _fill_start(M, H, n0, Mn, np.ascontiguousarray(kd), inc0, tables.entry_kinds(mm)[1])
+    return M, H
 
 
 def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out) -> None:
