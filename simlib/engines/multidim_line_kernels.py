@@ -110,15 +110,7 @@ def _clear_masks(Mk, c, r, targeted, pat, bitpos, nbits, Rm):
     cleared with probability r."""
     n = Mk.shape[0]
     if nbits == 1:  # one indicator: households with it lose it with probability c * r
-        h, cr = 1 << bitpos[0], c * r
-        V = Mk.reshape((n >> (bitpos[0] + 1), 2, h))
-        for b in range(V.shape[0]):
-            x0 = V[b, 0]
-            x1 = V[b, 1]
-            for i in range(h):
-                mv = cr * x1[i]
-                x0[i] += mv
-                x1[i] -= mv
+        _clear_bits(Mk, c * r, bitpos, 1)
         return
     for m in range(n):
         x = c * Mk[m] if (not targeted or pat[m] > 0) else 0.0
