@@ -299,7 +299,9 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     can continue the run (`twin_from`; else None: `dated_changes` runs the twin whole). The run is
     then made in two pieces, stopped at the review before the change of standard, and the twin
     continues from the state handed over there: it runs only the years from the change. Both give
-    the numbers of runs in one go, bit for bit (tests/test_twin_reuse.py)."""
+    the numbers of runs in one go (the engine's pieces: tests/test_engine_state.py), bit for bit for
+    the bundled scenarios (multidim_2030 in tests/test_twin_reuse.py; plan_2027's report files
+    compared by hand)."""
     reuse = twin_from(scen, options)
     if reuse is None:
         return simulate(target, spend, options, label=scen.name), None
