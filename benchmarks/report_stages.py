@@ -38,6 +38,8 @@ STAGES = [
     ("simlib.chart_style", "to_png", "charts drawn to PNG (all pages)"),
     # pyplot figures still open at the end of a cell, drawn again by the notebook's inline backend
     ("matplotlib_inline.backend_inline", "flush_figures", "pyplot figures drawn again after a cell"),
+    # full collections asked for explicitly (IPython's shell reset did one before every notebook)
+    ("gc", "collect", "full garbage collections asked for"),
 ]
 STAGES += [
     ("simlib.report.scenario_report", s, f"report section: {s}")

@@ -211,9 +211,9 @@ def run(
     check_switch_options(scen, options)
     model, target = compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)  # breaches of the legal frame are input errors
-    sw, seg = unit_switch(scen), None
+    sw, seg, twin = unit_switch(scen), None, None
     if sw is None:
-        out = simulate(target, model.spend, options, label=scen.name)
+        out, twin = run_and_twin(scen, target, model.spend, options)
         if counterfactual and without is None:
             without = simulate(target, np.zeros_like(model.spend), options.but(progress=False))
         without = without if counterfactual else None
@@ -228,7 +228,9 @@ def run(
     manifest["periods"] = periods_record(scen, (sw.year, sw.scenario) if sw else None)
     manifest["engine_units"] = engine_units(scen, sw)
     crosses = scen.dated or previous_standard_scenario(scen)[0] is not None
-    changes, rebase = dated_changes(scen, options, model.spend, tables, poor_units, seg) if crosses else (None, None)
+    changes, rebase = (
+        dated_changes(scen, options, model.spend, tables, poor_units, seg, twin) if crosses else (None, None)
+    )
     if scen.dated:  # each year judged against the targets in force in it, change targets re-based
         judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
         targets, manifest["periods"]["targets"] = judged
@@ -277,21 +279,62 @@ def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | N
     return (replace(scen, params=params) if params is not None else None), year
 
 
+def twin_from(scen: Scenario, options: RunOptions) -> tuple[int, Scenario] | None:
+    """Where the previous-standard twin of `scen` (`previous_standard_scenario`) can continue the
+    run: the review before the first change of standard, up to which the twin is the run itself
+    (same model arrays, money and standard), and the twin; None when the twin is run whole (not
+    the multidimensional model, an engine that does not hand its state over, a chunked run, or a
+    change at the first projected year)."""
+    if scen.poverty_model != "multidim" or options.chunk is not None:
+        return None
+    if scen.poverty_model not in select(options.engine, scen.poverty_model).hands_over:
+        return None
+    old, year = previous_standard_scenario(scen)
+    at = list(scen.years).index(year) if old is not None and year in scen.years else 0
+    return (at, old) if at else None
+
+
+def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions) -> tuple:
+    """The engine output of a run on its own units, and that of its previous-standard twin when it
+    can continue the run (`twin_from`; else None: `dated_changes` runs the twin whole). The run is
+    then made in two pieces, stopped at the review before the change of standard, and the twin
+    continues from the state handed over there: it runs only the years from the change. Both give
+    the numbers of runs in one go (the engine's pieces: tests/test_engine_state.py), bit for bit for
+    the bundled scenarios (multidim_2030 in tests/test_twin_reuse.py; plan_2027's report files
+    compared by hand)."""
+    reuse = twin_from(scen, options)
+    if reuse is None:
+        return simulate(target, spend, options, label=scen.name), None
+    at, old = reuse
+    first = simulate(target, spend, options, label=scen.name, stop=at)
+    out = first.joined(simulate(target, spend, options, label=scen.name, start=at, state=first.state), at)
+    twin_target = compile_run_model(old)[1]
+    twin = first.joined(simulate(twin_target, spend, options.but(progress=False), start=at, state=first.state), at)
+    return out, twin
+
+
 def dated_changes(
-    scen: Scenario, options: RunOptions, spend: np.ndarray, tables: Tables, poor_units=(), seg: Segments | None = None
+    scen: Scenario,
+    options: RunOptions,
+    spend: np.ndarray,
+    tables: Tables,
+    poor_units=(),
+    seg: Segments | None = None,
+    twin: EngineOutput | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`simlib.period_changes` of a dated run, or of a multidimensional run whose reviews cross a
     change of standard (on its own units): with the multidimensional model, the same run keeping
     the previous standard gives the reclassification at the (first) change of standard; and the
     re-basing of its change targets on the run's units (`rebase_points`). A run that switches
-    units (`seg`) has its twin switched the same way (`simlib.unit_switch.twin_states`)."""
+    units (`seg`) has its twin switched the same way (`simlib.unit_switch.twin_states`); `twin`:
+    the twin's engine output when the caller already has it (`run_and_twin`)."""
     old_states = None
     old_scen, year = previous_standard_scenario(scen)
     if old_scen is not None and seg is not None:
         old_states = twin_states(seg, old_scen.params, year, options)
     elif old_scen is not None:
         model, target = compile_run_model(old_scen)
-        old_out = simulate(target, spend, options.but(progress=False))
+        old_out = twin if twin is not None else simulate(target, spend, options.but(progress=False))
         old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
     changed, level, geo = ((year,) if year else ()), scen.dataset.level, load_geography()
     # a run that is not dated keeps its own units in every year (nothing re-mapped)

@@ -102,3 +102,28 @@ def test_identity_map_is_a_no_op(crossing_models):
     np.testing.assert_array_equal(new.n, n)
     np.testing.assert_array_equal(new.built, built)
     np.testing.assert_array_equal(new.cells["M"], state.cells["M"])
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_remap_groups_is_the_weighted_sum_in_group_order_bit_for_bit(axis):
+    """Each new group = the sum over old groups, in their order, of weight × values: written out
+    element by element here (several old groups into one new group, one old group into several)."""
+    rng = np.random.default_rng(7)
+    values = rng.random((3, 4, 5)) * 10.0 ** rng.integers(-8, 8, (3, 4, 5))
+    G = values.shape[axis]
+    groups = np.zeros((G, 4))
+    groups[0, [0, 2]] = [0.3, 0.7]
+    groups[1:, 1] = 1 / 3  # every other old group into new group 1
+    groups[G - 1, 3] = 1.0
+    moved = remap_groups(values, groups, axis=axis)
+    old = np.moveaxis(values, axis, 0)
+    expected = np.zeros((4,) + old.shape[1:])
+    for idx in np.ndindex(*old.shape[1:]):
+        for h in range(4):
+            acc = 0.0
+            for g in range(G):
+                if groups[g, h] != 0:
+                    acc = acc + groups[g, h] * old[(g,) + idx]
+            expected[(h,) + idx] = acc
+    assert moved.shape == tuple(4 if a == axis else n for a, n in enumerate(values.shape))
+    assert np.moveaxis(moved, axis, 0).tobytes() == expected.tobytes()

@@ -1,0 +1,31 @@
+"""Notebooks run one after another in the process's own IPython shell (`simlib.report.inprocess`):
+each starts from an empty namespace and output cache, as in a new kernel, and the shell's reset
+between them forces no full garbage collection (issue 18: it walked every object of a batch worker
+before each page, for nothing)."""
+
+from __future__ import annotations
+
+import gc
+
+import nbformat
+
+from simlib.report import inprocess
+
+
+def notebook(*sources: str):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+def test_each_notebook_starts_empty_and_no_full_collection_is_forced(tmp_path, monkeypatch):
+    first = notebook("x = 41", "x + 1")
+    assert inprocess.execute(first, tmp_path) is None
+    shown = first.cells[1].outputs
+    assert [o["output_type"] for o in shown] == ["execute_result"] and shown[0]["data"]["text/plain"] == "42"
+    assert shown[0]["execution_count"] == 2
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)
+    second = notebook("print(sorted(k for k in ('x', '_2', '_') if globals().get(k) not in (None, '')), dict(Out))")
+    assert inprocess.execute(second, tmp_path) is None
+    assert second.cells[0].outputs[0]["text"] == "[] {}\n"  # neither x nor the first one's outputs
+    assert second.cells[0].execution_count == 1
+    assert collections == []

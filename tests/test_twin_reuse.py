@@ -1,0 +1,62 @@
+"""A multidimensional run across a change of standard continues its previous-standard twin from
+the run's own state at the review before the change (issue 18: no repeated runs): the twin runs
+only the years from the change, and every table of the run is the same, bit for bit, as when the
+twin is run whole from the baseline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simlib import runner
+from simlib.options import RunOptions
+from simlib.paths import params_dir
+from simlib.scenario import load_scenario
+
+TABLES = ("states", "flows", "indicators", "targets", "programme", "period_changes")
+
+
+@pytest.fixture(scope="module")
+def scen():
+    """multidim_2030: not dated, seven projected years, the end-2027 review under the 2027–2030
+    standard (the fourth projected year, review index 4)."""
+    return load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml")
+
+
+def starts(monkeypatch) -> list:
+    """The first projected year of every engine run made from here on."""
+    seen, simulate = [], runner.simulate
+
+    def spy(model, spend, options, label="", **kw):
+        seen.append(kw.get("start", 0))
+        return simulate(model, spend, options, label, **kw)
+
+    monkeypatch.setattr(runner, "simulate", spy)
+    return seen
+
+
+def test_the_twin_continues_from_the_review_before_the_change(scen):
+    at, old = runner.twin_from(scen, RunOptions())
+    assert at == 3 and scen.years[at] == 2027  # projected year 3 leads to the 2027 review
+    assert old.params["standards"] != scen.params["standards"]
+
+
+def test_no_reuse_where_the_twin_cannot_continue(scen):
+    assert runner.twin_from(scen, RunOptions(chunk=2)) is None  # a chunked run cannot hand over
+    plan = load_scenario(params_dir() / "scenarios" / "plan_2024.yaml")
+    assert runner.twin_from(plan, RunOptions()) is None  # the states model has no twin
+
+
+def test_same_tables_bit_for_bit_with_the_twin_run_whole(scen, monkeypatch):
+    seen = starts(monkeypatch)
+    reused = runner.run(scen, counterfactual=False)
+    assert sorted(seen) == [0, 3, 3]  # the run in two pieces, the twin from review 3 only
+    seen.clear()
+    monkeypatch.setattr(runner, "twin_from", lambda *a: None)
+    whole = runner.run(scen, counterfactual=False)
+    assert seen == [0, 0]  # the run, then its twin from the baseline
+    assert reused.targets["rebased"].any()  # the twin is read: 2027's change targets re-based
+    for name in TABLES:
+        a, b = getattr(reused, name), getattr(whole, name)
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+        assert a.to_csv(index=False) == b.to_csv(index=False), name
