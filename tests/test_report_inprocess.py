@@ -9,7 +9,7 @@ import gc
 
 import nbformat
 
-from simlib.report import inprocess
+from simlib.report import inprocess, render
 
 
 def notebook(*sources: str):
@@ -29,3 +29,22 @@ def test_each_notebook_starts_empty_and_no_full_collection_is_forced(tmp_path, m
     assert second.cells[0].outputs[0]["text"] == "[] {}\n"  # neither x nor the first one's outputs
     assert second.cells[0].execution_count == 1
     assert collections == []
+
+
+def test_the_same_parameters_write_the_same_notebook_byte_for_byte(tmp_path):
+    """papermill gives the cell it injects a random id; a report notebook run twice with the same
+    parameters must still be the same file (same inputs => identical files)."""
+    source = notebook("n = 1", "n * 2")
+    source.cells[0].metadata["tags"] = ["parameters"]
+    source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "page.ipynb"
+    nbformat.write(source, path)
+    written = []
+    for k in range(2):
+        out = tmp_path / f"run{k}.ipynb"
+        nb = render.execute(path, out, {"n": 21}, cwd=tmp_path, in_process=True)
+        written.append(out.read_bytes())
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "n = 21" in injected[0].source
+    assert nb.cells[-1].outputs[0]["data"]["text/plain"] == "42"
+    assert written[0] == written[1]

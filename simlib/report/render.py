@@ -73,7 +73,7 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        return pm.execute_notebook(
+        nb = pm.execute_notebook(
             str(notebook),
             str(output),
             parameters=dict(parameters),
@@ -88,6 +88,9 @@ def execute(
         nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
         msg = _ANSI.sub("", f"{exc.ename}: {exc.evalue}").strip()
         raise NotebookFailed(msg.splitlines()[0][:500] if msg else exc.ename, nb) from None
+    steady_cell_ids(nb)
+    write_text(output, nbformat.writes(nb))
+    return nb
 
 
 def _execute_in_process(notebook: Path, output: Path, parameters: Mapping[str, Any], cwd, kernel_name: str):
@@ -102,12 +105,21 @@ def _execute_in_process(notebook: Path, output: Path, parameters: Mapping[str, A
     from simlib.report import inprocess
 
     nb = parameterize_notebook(load_notebook_node(str(notebook)), dict(parameters), kernel_name=kernel_name)
+    steady_cell_ids(nb)
     error = inprocess.execute(nb, cwd)
     write_text(output, nbformat.writes(nb))
     if error is not None:
         msg = _ANSI.sub("", f"{type(error).__name__}: {error}").strip()
         raise NotebookFailed(msg.splitlines()[0][:500], nb)
     return nb
+
+
+def steady_cell_ids(nb) -> None:
+    """Give papermill's injected parameter cell a fixed id (papermill draws a random one each run),
+    so the same inputs write the same notebook, byte for byte."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def moved(nb, old: str | Path, new: str | Path) -> None:
