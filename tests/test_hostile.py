@@ -473,6 +473,22 @@ def test_collection_folder_with_a_changed_report_is_refused(tmp_path):
     assert atomic.read_marker(out)["files"]["index.html"] == 5
 
 
+def test_a_batch_folder_written_in_steps_is_accepted_by_the_next_batch(tmp_path):
+    """The batch reserves every top file, the comparison step marks its own files, the index is
+    written last: the index must stay reserved through the comparison's marking and be recorded,
+    or the next `make reports` refuses the folder simlib itself wrote (seen: «index.html»)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    folder.mark_collection(out, "batch", ["index.html", "compare.html", "x.failed.ipynb"])
+    (out / "compare.html").write_text("abc", encoding="utf-8")
+    folder.mark_collection(out, "batch", ["compare.html"])  # the comparison step
+    assert atomic.read_marker(out)["files"]["index.html"] == folder.RESERVED
+    (out / "index.html").write_text("12345", encoding="utf-8")
+    folder.mark_collection(out, "batch", written=True)
+    assert atomic.read_marker(out)["files"] == {"compare.html": 3, "index.html": 5}
+    assert folder.collection_problems(out, "batch", ["index.html", "compare.html"]) == []
+
+
 def test_import_review_names_and_existing_datasets(work):
     review = "hostile/reviews/review_good.csv"
     refused(work, ["import-review", review, "--template", TINY, "--name", "../../x"], ["'--name'", "'../../x'"])

@@ -22,6 +22,10 @@ FURNITURE = frozenset(
 )
 
 
+#: the size recorded for a file simlib is about to write (not yet written)
+RESERVED = -2
+
+
 def foreign_entries(folder: Path, listed: Iterable[str] = ()) -> list[str]:
     """The entries at the top of a collecting folder that simlib did not write: not its marker,
     not a file `listed` in it, not an output folder of simlib's own (with its marker), not what a
@@ -88,14 +92,15 @@ def _size(path: Path) -> int | None:
 def mark_collection(folder: Path, kind: str, names: Iterable[str] = (), written: bool = False) -> None:
     """Record in a collecting folder's marker that simlib is about to write `names` (reserved:
     their sizes unknown until written); `written`: that every file listed is as simlib left it
-    now (their sizes recorded). Names listed before that no longer exist are dropped."""
+    now (their sizes recorded). Names listed before that no longer exist are dropped, but for
+    those still reserved while `written` is false (another step of the batch writes them later)."""
     marker = read_marker(folder) or {"files": {}}
     names = set(names)
     files = {}
     for n in sorted(set(marker["files"]) | names):
-        size = _size(folder / n)
-        if n in names and not written:
-            files[n] = -2  # reserved: being written
+        size, before = _size(folder / n), marker["files"].get(n)
+        if not written and (n in names or (size is None and before == RESERVED)):
+            files[n] = RESERVED
         elif size is not None:
             files[n] = size if written else marker["files"].get(n, size)
     write_marker(folder, kind, files)
