@@ -136,3 +136,18 @@ def test_the_report_shows_the_communes_for_the_years_from_the_switch(central, la
     assert set(dep.iloc[:, 0]) == names and not dep.iloc[:, 1:].isna().all(axis=1).any()
     text = " ".join(b for b in trends.trajectories(ctx) if isinstance(b, str))
     assert ("56 xã" if lang == "vi" else "56 communes") in text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_scorecard_names_the_communes_it_judges(central, lang):
+    """A verdict on a commune of the crossing's 2026–2027 reviews is named as the commune, as in
+    plan_2027's report, not shown by its code (the names came from the district dataset only)."""
+    ctx = context(central, lang)
+    communes = load_scenario(params_dir() / "scenarios" / "plan_2027.yaml").dataset
+    judged = set(ctx.verdicts.loc[ctx.verdicts["geo"].isin(communes.unit_ids), "geo"])
+    assert len(judged) > 10  # the poor communes' targets of 2026–2027
+    (card,) = [t for t in report_tables(ctx)[:1]]
+    areas = " | ".join(map(str, card.frame.iloc[:, 1]))  # the area column
+    for unit in judged:
+        assert communes.unit_name(unit, lang) in areas
+        assert unit not in areas

@@ -24,7 +24,7 @@ from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
-from simlib.report.data import RunTables
+from simlib.report.data import RunTables, unit_names
 from simlib.runner import run
 from simlib.scenario import load_scenario
 from simlib.uncertainty.run import run_uncertainty
@@ -67,6 +67,12 @@ class ReportContext:
     @property
     def scenario(self):
         return self.result.scenario
+
+    @property
+    def area_names(self) -> dict:
+        """Display names of every unit a verdict may name: `unit_names` and, for a run whose engine
+        switched units, the new units' (`simlib.report.data.unit_names`)."""
+        return unit_names(self.scenario, self.lang, switched=True)
 
     @property
     def draws(self) -> int:

@@ -20,6 +20,7 @@ from simlib.errors import InputError
 from simlib.paths import display_path
 from simlib.uncertainty.run import read_uncertainty
 from simlib.uncertainty.summaries import target_probabilities
+from simlib.unit_switch import unit_switch
 
 #: lower and upper quantile of the spread shown for microsim draws
 SPREAD = (0.05, 0.95)
@@ -109,6 +110,18 @@ class RunTables:
             folder=folder,
             uncertainty=unc,
         )
+
+
+def unit_names(scen, lang: str, switched: bool = False) -> dict:
+    """{unit id: display name} of the units of `scen`'s dataset; with `switched`, also those of
+    the units a run with `units_switch` moves to (`simlib.unit_switch`; the ids are distinct), so
+    that a verdict on a commune of the crossing's later years is named, not shown by its code."""
+    frames = [scen.dataset.units]
+    sw = unit_switch(scen) if switched else None
+    if sw is not None:
+        frames.append(sw.scenario.dataset.units)
+    column = i18n.column("name", lang)
+    return {u: n for units in frames for u, n in zip(units["unit_id"], units[column], strict=True)}
 
 
 def spread(values: pd.Series | np.ndarray) -> tuple[float, float, float]:

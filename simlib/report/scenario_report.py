@@ -346,7 +346,7 @@ def scorecard(ctx: ReportContext) -> list:
                 p_not=fmt.percent(100 * verdict.P_NOT_MET, ctx.lang, 0),
             )
         ),
-        scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.unit_names, Levels.of(ctx)),
+        scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.area_names, Levels.of(ctx)),
     ]
     if ctx.uncertainty is None:
         blocks.append(html.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))

@@ -179,7 +179,7 @@ def unit_text(indicator: str, lang: str) -> str:
 def report_tables(ctx) -> list[ReportTable]:
     """Every table of the scenario report, in the report's order."""
     out = [
-        scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.unit_names, Levels.of(ctx)),
+        scorecard.scorecard_table(ctx.verdicts, ctx.lang, ctx.area_names, Levels.of(ctx)),
         trends.district_table(ctx),
     ]
     out += [x for x in (trends.switched_unit_table(ctx),) if x is not None]  # the units switched to

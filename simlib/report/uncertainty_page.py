@@ -29,7 +29,7 @@ from simlib.paths import display_path
 from simlib.report import html, scorecard, uncertainty, verdict
 from simlib.report.assumptions import footer_html
 from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
-from simlib.report.data import RunTables
+from simlib.report.data import RunTables, unit_names
 from simlib.report.decision import robustness_section_rows, run_robustness
 from simlib.report.levels import Levels
 from simlib.report.parameter_names import criteria_of, readable
@@ -167,8 +167,7 @@ def reading_bars(head: pd.DataFrame, unc_targets: pd.DataFrame | None, levels: L
 
 
 def _unit_names(ctx: PageContext) -> dict:
-    units = ctx.scenario.dataset.units
-    return dict(zip(units["unit_id"], units[i18n.column("name", ctx.lang)]))
+    return unit_names(ctx.scenario, ctx.lang, switched=True)
 
 
 def rules_table(ctx: PageContext) -> ReportTable | None:
