@@ -62,7 +62,7 @@ def test_uncertainty_bars_show_both_probabilities():
 def test_uncertainty_page_states_both_readings(lang):
     v = _run(-3.2, {"a": -4.0, "b": -2.5})
     units = pd.DataFrame({"unit_id": ["a", "b"], "name_vi": ["Xã A", "Xã B"], "name_en": ["A", "B"]})
-    scen = SimpleNamespace(dataset=SimpleNamespace(level="commune", units=units))
+    scen = SimpleNamespace(dataset=SimpleNamespace(level="commune", units=units), units_switch=None)
     ctx = U.PageContext(SimpleNamespace(uncertainty=None, manifest=None), v, scen, lang)
     text = " ".join(b for b in U.verdicts(ctx) if isinstance(b, str))
     # 2/2 targets met together, 1 met and 1 not met one by one; 1 of the 2 communes reaches −3
