@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.allocate.evaluate import core_of, run_batch
+from simlib.allocate.evaluate import run_batch
 from simlib.engines.reach import acting_spend, beneficiary_money
 from simlib.model import Model
-from simlib.multidim import MultidimModel
+from simlib.multidim import MultidimModel, core_of
 
 
 def _acting_year(model: Model) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
 from simlib.model import Model
-from simlib.multidim import MultidimModel, compile_multidim
+from simlib.multidim import MultidimModel, compile_multidim, core_of
 from simlib.scenario import Scenario
 
 #: spending arrays per engine call: bounds the memory of an engine output
@@ -52,11 +52,6 @@ def engine_model(scen: Scenario, model: Model) -> Model | MultidimModel:
     """The compiled model the scenario's engine runs, on top of its core `model`: the
     multidimensional model for `model: multidim`, the core model itself for `model: states`."""
     return compile_multidim(scen, model) if scen.poverty_model == "multidim" else model
-
-
-def core_of(target: Model | MultidimModel) -> Model:
-    """The core `Model` (groups, lines, units, money) of an engine's model."""
-    return target.base if isinstance(target, MultidimModel) else target
 
 
 def engine(poverty_model: str = "states"):

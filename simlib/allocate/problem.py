@@ -35,13 +35,13 @@ from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.evaluate import core_of, engine_model, run_batch, unit_model
+from simlib.allocate.evaluate import engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
 from simlib.engines.common import EngineOutput
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
-from simlib.multidim import MultidimModel, compile_multidim
+from simlib.multidim import MultidimModel, compile_multidim, core_of
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv

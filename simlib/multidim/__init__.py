@@ -36,6 +36,6 @@ classified against the new line at the 2027 review: the reclassification shows u
 non-poor -> poor) in that year, and the `standard_changed` indicator is 1 for it.
 """
 
-from simlib.multidim.model import NEXT_STATE, MultidimModel, compile_multidim
+from simlib.multidim.model import NEXT_STATE, MultidimModel, compile_multidim, core_of
 
-__all__ = ["MultidimModel", "compile_multidim", "NEXT_STATE"]
+__all__ = ["MultidimModel", "compile_multidim", "core_of", "NEXT_STATE"]

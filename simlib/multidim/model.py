@@ -260,6 +260,12 @@ def _line_channels(scen: Scenario) -> dict:
     }
 
 
+def core_of(target: Model | MultidimModel) -> Model:
+    """The core `Model` (groups, lines, units, money) of an engine's model: itself, or the
+    multidimensional model's base."""
+    return target.base if isinstance(target, MultidimModel) else target
+
+
 def compile_multidim(scen: Scenario, model: Model) -> MultidimModel:
     """Multidimensional arrays for `scen` on top of its compiled core `model`."""
     doc = scen.params["multidim"]

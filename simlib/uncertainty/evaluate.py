@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 from simlib.executors import default_jobs, make_executor
 from simlib.geography import load_geography
 from simlib.model import Model
-from simlib.multidim import MultidimModel
+from simlib.multidim import MultidimModel, core_of
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
 from simlib.period_changes import REBASE_COLUMNS, rebase_points
@@ -110,7 +110,7 @@ def run_model(
     counterfactual ones if asked — exactly as `simlib.runner.run` computes them. With `twin`
     (`Rebasing.twin`), the key `"rebase"` holds the run's re-basing table (`draw` = replication).
     `out`: the engine's output with that money when it is already computed (not simulated again)."""
-    base = model.base if isinstance(model, MultidimModel) else model
+    base = core_of(model)
     spend = base.spend if spend is None else spend
     out = simulate(model, spend, options) if out is None else out
     _, ind = indicator_arrays(out, base, spend)
@@ -157,7 +157,7 @@ def until_year(target: Model | MultidimModel, year: int) -> Model | MultidimMode
     are those of the whole run, bit for bit (tested), without the later years. The twin keeping
     the previous standard is read at the change of standard only (`rebase_points`): a
     multidim_2030 draw runs 4 of its 7 years under the old standard instead of all 7."""
-    base = target.base if isinstance(target, MultidimModel) else target
+    base = core_of(target)
     years = tuple(y for y in base.years if y <= year)
     if len(years) == len(base.years):
         return target

@@ -25,8 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simlib.model import Model
-from simlib.multidim import MultidimModel
+from simlib.multidim import MultidimModel, core_of
 from simlib.multidim.tables import multidim_indicators
 from simlib.options import RunOptions
 from simlib.period_changes import rebase_points
@@ -35,11 +34,6 @@ from simlib.runner import compile_run_model, poor_unit_ids
 from simlib.scenario import Scenario
 from simlib.tabulate import geographies
 from simlib.unit_switch import Switch, run_pieces, state_map, unit_switch
-
-
-def core(target: Model | MultidimModel) -> Model:
-    """The core model under `target` (itself, or the multidimensional model's base)."""
-    return target.base if isinstance(target, MultidimModel) else target
 
 
 @dataclass(frozen=True)
@@ -68,13 +62,13 @@ class SwitchDraws:
 
     def mapping(self, targets: tuple):
         """The `CellMap` moving the state of segment 1's model to segment 2's (as the central run's)."""
-        return state_map(core(targets[0]), core(targets[1]), self.switch.geography)
+        return state_map(core_of(targets[0]), core_of(targets[1]), self.switch.geography)
 
 
 def segment_arrays(target, spend: np.ndarray, out, without=None) -> dict[str, np.ndarray]:
     """Indicator arrays (R, Y+1, Ngeo) of one segment on its own model's geographies, as
     `simlib.unit_switch.run_tables` computes that segment's table."""
-    base = core(target)
+    base = core_of(target)
     _, ind = indicator_arrays(out, base, spend)
     if without is not None:
         ind.update(programme_effect_indicators(base, spend, out, without))
@@ -102,7 +96,7 @@ def joined_arrays(sd: SwitchDraws, years: Sequence[int], parts: tuple[dict, dict
 
 def switched_states(sd: SwitchDraws, targets: tuple, outs: tuple, year0: int) -> pd.DataFrame:
     """The states table of a switched run, joined by year (as `simlib.unit_switch.twin_states`)."""
-    a, b = (states_table(o, core(t), year0) for o, t in zip(outs, targets))
+    a, b = (states_table(o, core_of(t), year0) for o, t in zip(outs, targets))
     return pd.concat([a[a["year"] < sd.switch.year], b[b["year"] >= sd.switch.year]], ignore_index=True)
 
 
@@ -136,7 +130,7 @@ def switched_run(
     (or `outs`, the engine outputs already computed, e.g. the central run's), with the programme's
     effect against the same two segments with no money when `counterfactual`; with `twin`, the key
     `"rebase"` holds the draw's re-basing table (`switched_rebase`)."""
-    spends = tuple(core(t).spend for t in targets)
+    spends = tuple(core_of(t).spend for t in targets)
     mapping = sd.mapping(targets)
     if outs is None:
         outs = run_pieces(targets, spends, options, sd.switch, mapping)
