@@ -226,12 +226,15 @@ def test_cache_guard_drops_a_caller_when_its_callee_module_changes(tmp_path, mon
     assert sorted(flushed) == ["f", "f", "h"]  # the callee changed: its caller drops, the other keeps
 
 
-@pytest.mark.parametrize("seed, before", [(0, 0), (18, 3), (2024, 1)])
+@pytest.mark.parametrize("seed, before", [(18, 0), (18, 3), (2024, 1)])
 def test_compiled_normals_are_numpys_float32_normals(seed, before):
     """10⁷ normals drawn by the compiled PCG64 and ziggurat are numpy's
     `standard_normal(dtype=float32)` bit for bit, from a generator that has a 32-bit half kept
     (`before` odd) or not, and leave the generator where numpy leaves it. The draws include the
-    ziggurat's rare branches: the tail beyond its last layer (|z| > 3.654) and the wedges."""
+    ziggurat's rare branches: the tail beyond its last layer (|z| > 3.654) and the wedges. Seed 18
+    reaches, at its 3,712,878th normal, a wedge point that numpy (comparing in double precision)
+    accepts and a float32 comparison rejects (numba's own `Generator.standard_normal` does, and
+    its stream is shifted from there)."""
     ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
     for g in (ours, numpys):
         g.random(before, dtype=np.float32)

@@ -101,6 +101,22 @@ def _popcount(m):
     return (n + (n >> 8)) & 0x1F
 
 
+@numba.njit(inline="always")
+def _log_growth(logf, a, shock_t, shock_log, s):
+    """The log of a household's income growth in area a: `logf` (drift and the normal shock)
+    plus the log of what each shock that hits it leaves (shock q hits when a 32-bit uniform, two
+    to a SplitMix64 draw, is under shock_t[q, a]), and the stream's state."""
+    s += GAMMA
+    x = mix(s)
+    for q in range(shock_t.shape[0]):
+        r = (x >> S32) if q % 2 == 0 else (x & LOW32)
+        logf += shock_log[q] * (r < shock_t[q, a])
+        if q % 2 == 1:
+            s += GAMMA
+            x = mix(s)
+    return logf, s
+
+
 @numba.njit(cache=True, nogil=True)
 def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
@@ -143,19 +159,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
         m, s = _flip(m, no_change_t, gain, loss, s)
-        if own:
-            zi, st = normal_f32(st, pcg[4], pcg[5])
-        else:
-            zi = z[i]
-        logf = drift[a] + vol * np.float64(zi)
-        s += GAMMA
-        x = mix(s)
-        for q in range(shock_t.shape[0]):
-            r = (x >> S32) if q % 2 == 0 else (x & LOW32)
-            logf += shock_log[q] * (r < shock_t[q, a])
-            if q % 2 == 1:
-                s += GAMMA
-                x = mix(s)
+        zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
+        logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
         n = _popcount(m)
         below = np.int64(np.float64(inc) <= line_of_area[a])

@@ -21,7 +21,8 @@ every near-poor one — from the distributions in `params/multidim.yaml`. Each y
    window, three reviews above the line close it.
 
 Steps 2–5 are one compiled pass over the households (`simlib.engines.deprivation_kernels`), the
-review's records another. New households are synthesised like the baseline ones, under the
+review's records another; the income's normals are drawn in the pass from the run's generator,
+the numbers numpy's `standard_normal(dtype=np.float32)` would give (`pcg64_normals`). New households are synthesised like the baseline ones, under the
 standard in force. Draws use independent generators spawned from the scenario seed.
 """
 
