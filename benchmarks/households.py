@@ -88,10 +88,12 @@ def bench_targeted(res: dict, quick: bool) -> None:
 
 def profile_deprivation_step(res: dict, mm, hh, sp0, tag: str) -> None:
     """Where a step's CPU time goes, per household: the programme step (who the lines reach,
-    `household_reach.reach_bits`), numpy's float32 normal draws of the incomes, and the rest of
-    `advance` (the compiled year pass and its arrays)."""
+    `household_reach.reach_bits`), the float32 normal draws of the incomes (drawn in the year
+    pass, `pcg64_normals`; timed as the same draws filling an array), and the rest of `advance`
+    (the compiled year pass and its arrays)."""
     from simlib.engines import household_reach as hr
     from simlib.engines.multidim_microsim import advance
+    from simlib.engines.pcg64_normals import standard_normal_f32
 
     tab = hr.tables(mm.base, mm.line_bits * mm.targeted)
     n = float(len(hh))
@@ -102,7 +104,7 @@ def profile_deprivation_step(res: dict, mm, hh, sp0, tag: str) -> None:
     r = reach()
     t_reach = median_times(reach, 5)[1]
     t_adv = median_times(lambda: advance(mm, hh, 0, r, np.random.default_rng(6)), 5)[1]
-    t_z = median_times(lambda: np.random.default_rng(6).standard_normal(len(hh), dtype=np.float32), 5)[1]
+    t_z = median_times(lambda: standard_normal_f32(np.random.default_rng(6), len(hh)), 5)[1]
     res[f"microsim_deprivation_step_reach_ns_{tag}_cpu"] = t_reach / n * 1e9
     res[f"microsim_deprivation_step_normals_ns_{tag}_cpu"] = t_z / n * 1e9
     res[f"microsim_deprivation_step_pass_ns_{tag}_cpu"] = (t_adv - t_z) / n * 1e9

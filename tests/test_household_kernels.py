@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from simlib.engines import household_reach as hr
+from simlib.engines import pcg64_normals
 from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thresholds
 from simlib.engines.microsim import run_microsim, synthesise_population
 from simlib.engines.reach import acting_spend, new_household_records
@@ -171,7 +172,8 @@ def test_too_many_lines_for_bits_is_refused(bad):
 
 
 def test_household_kernels_cache_is_dropped_when_household_reach_changes():
-    """The household kernels inline `household_reach.mix`, a function of another module, into
+    """The household kernels inline `household_reach.mix` (and the deprivation pass
+    `pcg64_normals.normal_f32`), functions of another module, into
     cached machine code that numba keys on their own file only: each kernel module's guard
     covers household_reach, keeps its digest under its own name (a shared name would make the
     two guards drop each other's cache on every import), and that digest is the current one."""
@@ -181,7 +183,7 @@ def test_household_kernels_cache_is_dropped_when_household_reach_changes():
     from simlib.engines import deprivation_kernels, targeted_kernels
 
     for mod, name in ((targeted_kernels, "targeted_kernels"), (deprivation_kernels, "deprivation_kernels")):
-        assert mod.CACHED_WITH == (hr, mod)
+        assert mod.CACHED_WITH == ((hr, mod) if mod is targeted_kernels else (hr, pcg64_normals, mod))
         digest = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in mod.CACHED_WITH)).hexdigest()
         stamp = Path(mod.year_pass._cache._cache_path) / f"{name}.sha256"
         assert stamp.read_text(encoding="ascii") == digest
@@ -222,3 +224,31 @@ def test_cache_guard_drops_a_caller_when_its_callee_module_changes(tmp_path, mon
     refresh_caches((callee, caller), "a")
     refresh_caches((other,), "b")
     assert sorted(flushed) == ["f", "f", "h"]  # the callee changed: its caller drops, the other keeps
+
+
+@pytest.mark.parametrize("seed, before", [(18, 0), (18, 3), (2024, 1)])
+def test_compiled_normals_are_numpys_float32_normals(seed, before):
+    """10⁷ normals drawn by the compiled PCG64 and ziggurat are numpy's
+    `standard_normal(dtype=float32)` bit for bit, from a generator that has a 32-bit half kept
+    (`before` odd) or not, and leave the generator where numpy leaves it. The draws include the
+    ziggurat's rare branches: the tail beyond its last layer (|z| > 3.654) and the wedges. Seed 18
+    reaches, at its 3,712,878th normal, a wedge point that numpy (comparing in double precision)
+    accepts and a float32 comparison rejects (numba's own `Generator.standard_normal` does, and
+    its stream is shifted from there)."""
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    for g in (ours, numpys):
+        g.random(before, dtype=np.float32)
+    for n in (1, 2, 10**7):
+        got, want = pcg64_normals.standard_normal_f32(ours, n), numpys.standard_normal(n, dtype=np.float32)
+        np.testing.assert_array_equal(got, want)
+        assert ours.bit_generator.state == numpys.bit_generator.state
+    assert (np.abs(got) > pcg64_normals.R_F).sum() > 1000  # the tail branch ran
+    assert ours.random() == numpys.random() and ours.integers(1 << 62) == numpys.integers(1 << 62)
+
+
+def test_compiled_normals_refuse_another_bit_generator():
+    """Only PCG64's state can be carried into a kernel; another bit generator is refused."""
+    rng = np.random.Generator(np.random.MT19937(1))
+    assert pcg64_normals.state_of(rng) is None
+    with pytest.raises(TypeError, match="PCG64"):
+        pcg64_normals.standard_normal_f32(rng, 3)

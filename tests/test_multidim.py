@@ -179,6 +179,30 @@ def test_store_grows_and_the_pass_in_place_is_the_pass_into_new_records():
         np.testing.assert_array_equal(same[key], new[key])
 
 
+def test_pass_drawing_its_normals_is_the_pass_reading_numpys(monkeypatch):
+    """The yearly pass drawing its income normals itself from the run's PCG64 generator gives
+    the records, flows and removals of the pass reading numpy's normals drawn by chunks (the
+    path of any other bit generator), and leaves the generator in the same state."""
+    import simlib.engines.multidim_microsim as mmod  # local import: its state_of is patched
+
+    model, mm = compiled(md_scenario())
+    hh = synthesise_population(mm, np.random.default_rng(1))
+    sp = acting_spend(model, model.spend)[0]
+    r = reach_bits(model, tables(model, mm.line_bits * mm.targeted), sp, hh.group, hh.state, hh.mask,
+                   np.random.default_rng(2), with_old=False)  # fmt: skip
+    own_rng, numpy_rng = np.random.default_rng(3), np.random.default_rng(3)
+    own = advance(mm, hh, 0, r, own_rng)
+    monkeypatch.setattr(mmod.pcg64_normals, "state_of", lambda rng: None)
+    monkeypatch.setattr(mmod.kern, "CHUNK", 7)  # several chunks, the last one short
+    via_numpy = advance(mm, hh, 0, r, numpy_rng)
+    assert own_rng.bit_generator.state == numpy_rng.bit_generator.state
+    assert np.any(own["households"].income != hh.income)  # incomes moved
+    for f in Households.__slots__:
+        np.testing.assert_array_equal(getattr(own["households"], f), getattr(via_numpy["households"], f))
+    for key in ("flows", "removed", "ps_supported"):
+        np.testing.assert_array_equal(own[key], via_numpy[key])
+
+
 def test_initial_prevalence_matches_enumeration():
     model, mm = compiled(md_scenario())
     out = run_multidim_expected(mm, model.spend)

@@ -9,7 +9,9 @@ indicators change on their own, income grows and may be hit by shocks, the house
 classified at the review and moves to its next state (and, reached by a once-per-household line,
 to its group's housed twin). Uniforms are 32-bit draws of a SplitMix64 stream seeded from the
 run's generator (`household_reach.seed_of`); the income's normal shocks are numpy's float32
-standard normals, drawn by chunks so that memory stays bounded.
+standard normals, drawn in the pass from the run's own PCG64 generator (`pcg64_normals`: the
+numbers `rng.standard_normal(n, dtype=np.float32)` gives, in household order), or, for another
+bit generator, read from arrays numpy filled by chunks.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import sys
 import numba
 import numpy as np
 
-from simlib.engines import household_reach
+from simlib.engines import household_reach, pcg64_normals
 from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
+from simlib.engines.pcg64_normals import normal_f32, pack, unpack
 
 TWO_M32 = 2.0**-32
 
@@ -98,11 +101,29 @@ def _popcount(m):
     return (n + (n >> 8)) & 0x1F
 
 
+@numba.njit(inline="always")
+def _log_growth(logf, a, shock_t, shock_log, s):
+    """The log of a household's income growth in area a: `logf` (drift and the normal shock)
+    plus the log of what each shock that hits it leaves (shock q hits when a 32-bit uniform, two
+    to a SplitMix64 draw, is under shock_t[q, a]), and the stream's state."""
+    s += GAMMA
+    x = mix(s)
+    for q in range(shock_t.shape[0]):
+        r = (x >> S32) if q % 2 == 0 else (x & LOW32)
+        logf += shock_log[q] * (r < shock_t[q, a])
+        if q % 2 == 1:
+            s += GAMMA
+            x = mix(s)
+    return logf, s
+
+
 @numba.njit(cache=True, nogil=True)
-def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
+def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     """One projected year for households hh_in = (group, state, income, mask) into hh_out
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
-    standard normal per household (z). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
+    float32 standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is
+    empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
+    `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
     income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
     income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
@@ -116,6 +137,9 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
     unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
     line_of_area, k3, next_state = review
     flows, removed, ps = out
+    z, pcg = normals
+    own = z.size == 0  # the normals are drawn here
+    st = unpack(pcg)
     K = ps_pop.shape[1]
     s = np.uint64(seed)
     ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
@@ -135,15 +159,8 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
         m, s = _flip(m, no_change_t, gain, loss, s)
-        logf = drift[a] + vol * np.float64(z[i])
-        s += GAMMA
-        x = mix(s)
-        for q in range(shock_t.shape[0]):
-            r = (x >> S32) if q % 2 == 0 else (x & LOW32)
-            logf += shock_log[q] * (r < shock_t[q, a])
-            if q % 2 == 1:
-                s += GAMMA
-                x = mix(s)
+        zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
+        logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
         n = _popcount(m)
         below = np.int64(np.float64(inc) <= line_of_area[a])
@@ -154,6 +171,7 @@ def year_pass(hh_in, hh_out, chosen, z, seed, lines, people, review, out):
         g_out[i], s_out[i], y_out[i], m_out[i] = g2, k2, inc, m
     ps[0] += ps_in
     ps[1] += ps_all
+    pack(st, pcg)
     return s
 
 
@@ -215,7 +233,8 @@ def draw_masks(rows, keys, starts, counts, order, u, out):
             out[order[p]] = min(lo, n_masks - 1)
 
 
-#: the modules whose machine code this module's cached functions carry (`household_reach.mix` is
-#: inlined across modules, which numba's own cache key, this file alone, does not see)
-CACHED_WITH = (household_reach, sys.modules[__name__])
+#: the modules whose machine code this module's cached functions carry (`household_reach.mix` and
+#: `pcg64_normals.normal_f32` are inlined across modules, which numba's own cache key, this file
+#: alone, does not see)
+CACHED_WITH = (household_reach, pcg64_normals, sys.modules[__name__])
 refresh_caches(CACHED_WITH, "deprivation_kernels")

@@ -21,7 +21,8 @@ every near-poor one — from the distributions in `params/multidim.yaml`. Each y
    window, three reviews above the line close it.
 
 Steps 2–5 are one compiled pass over the households (`simlib.engines.deprivation_kernels`), the
-review's records another. New households are synthesised like the baseline ones, under the
+review's records another; the income's normals are drawn in the pass from the run's generator,
+the numbers numpy's `standard_normal(dtype=np.float32)` would give (`pcg64_normals`). New households are synthesised like the baseline ones, under the
 standard in force. Draws use independent generators spawned from the scenario seed.
 """
 
@@ -33,6 +34,7 @@ import numpy as np
 
 from simlib.engines import deprivation_kernels as kern
 from simlib.engines import household_reach as hr
+from simlib.engines import pcg64_normals
 from simlib.engines.common import EngineOutput, run_draws
 from simlib.engines.reach import new_household_records
 from simlib.memo import memoised
@@ -41,6 +43,9 @@ from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
 from simlib.multidim.output import MultidimOutput
 from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
+
+#: the year pass's normals argument when it draws them itself
+NO_NORMALS = np.empty(0, np.float32)
 
 
 class Households:
@@ -213,12 +218,19 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
     nxt = Households.empty(len(hh), G) if out is None else out
     flows, removed, ps = np.zeros(G * K * K, np.int64), np.zeros((len(model.line_codes), G, N_INDICATORS)), np.zeros(2)
-    seed = hr.seed_of(rng)
-    for a in range(0, len(hh), kern.CHUNK):
-        b = min(a + kern.CHUNK, len(hh))
-        z = rng.standard_normal(b - a, dtype=np.float32)
-        ins, outs = (tuple(getattr(h, f)[a:b] for f in Households.__slots__) for h in (hh, nxt))
-        seed = np.uint64(kern.year_pass(ins, outs, r.chosen[a:b], z, seed, lines, people, review, (flows, removed, ps)))
+    seed, tables = hr.seed_of(rng), (flows, removed, ps)
+    pcg = pcg64_normals.state_of(rng)
+    if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
+        ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
+        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
+        pcg64_normals.set_state(rng, pcg)
+    else:  # another bit generator: numpy's normals by chunks, the same numbers
+        pcg = np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
+        for a in range(0, len(hh), kern.CHUNK):
+            b = min(a + kern.CHUNK, len(hh))
+            z = rng.standard_normal(b - a, dtype=np.float32)
+            ins, outs = (tuple(getattr(h, f)[a:b] for f in Households.__slots__) for h in (hh, nxt))
+            seed = np.uint64(kern.year_pass(ins, outs, r.chosen[a:b], (z, pcg), seed, lines, people, review, tables))
     return {
         "households": nxt,
         "reached": r.reached,
