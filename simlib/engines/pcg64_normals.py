@@ -12,9 +12,8 @@ numba's own support for `Generator` arguments is not a substitute: it calls the 
 through a function pointer for every 32 bits (about 18 ns a normal, numpy's array fill 9–12 ns,
 this module about 2.5 ns on the same machine), and it compares the ziggurat's wedge in float32
 where numpy compares in double precision, so that now and then (seed 18: at the 3,712,878th
-normal) it rejects a point numpy accepts and its stream is shifted from there. The ziggurat's tables are numpy's, as numba keeps
-them (`numba.np.random._constants`, used by numba for the same purpose): recomputing them in
-double precision gives 118 of the 256 integer thresholds one lower.
+normal) it rejects a point numpy accepts and its stream is shifted from there. The ziggurat's tables are numpy's
+(`simlib.engines.ziggurat_f32`).
 
 A kernel takes the state as a uint64 array (`state_of`), keeps it in registers as a tuple
 (`unpack`, `normal_f32`) and writes it back (`pack`); `set_state` returns it to the generator.
@@ -24,7 +23,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba.np.random._constants import fi_float, ki_float, wi_float, ziggurat_nor_inv_r_f, ziggurat_nor_r_f
+
+from simlib.engines.ziggurat_f32 import FI, INV_R_F, KI, R_F, WI
 
 #: numpy's PCG64 multiplier (128 bits), as its high and low 64-bit halves
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
@@ -32,8 +32,6 @@ MULT_HI, MULT_LO = np.uint64(PCG_MULT >> 64), np.uint64(PCG_MULT & (2**64 - 1))
 M32, S32, S58, S63, U64 = (np.uint64(v) for v in (0xFFFFFFFF, 32, 58, 63, 64))
 ZERO, ONE = np.uint64(0), np.uint64(1)
 B8, B9, BYTE, MANT, BIT = (np.uint32(v) for v in (8, 9, 0xFF, 0x7FFFFF, 1))
-WI, KI, FI = np.asarray(wi_float, np.float32), np.asarray(ki_float, np.uint32), np.asarray(fi_float, np.float32)
-R_F, INV_R_F = np.float32(ziggurat_nor_r_f), np.float32(ziggurat_nor_inv_r_f)
 TWO_M24_F = np.float32(1.0 / 16777216.0)
 
 #: a state array's entries: LCG state (high, low), whether a 32-bit half is kept and that half,
