@@ -31,7 +31,7 @@ from functools import cached_property
 
 import numpy as np
 
-from simlib.dataset import AREAS, FLAG_COLUMNS, GROUPS
+from simlib.dataset import AREAS, FLAG_COLUMNS, GROUPS, Dataset
 from simlib.district import split_context, split_matrix
 from simlib.memo import Memoised
 from simlib.other_programmes import other_amounts
@@ -343,11 +343,28 @@ def _eligibility(scen: Scenario, who: tuple[np.ndarray, ...]) -> tuple[np.ndarra
     return eligible, np.broadcast_to(tiers, eligible.shape).copy(), len(priority) + 1
 
 
+def unit_officers(ds: Dataset, sizes: dict) -> np.ndarray:
+    """(D,) poverty-reduction officers of each unit (params/population.yaml `sizes`).
+
+    District units (up to 30 June 2025): `officers_per_commune` x the district's communes +
+    `officers_per_district` (the district's own staff). Commune-level units (from 1 July 2025,
+    `ds.level == "commune"`): no district tier exists, so no district staff; the unit counts
+    `officers_per_commune` for each legacy commune it merges (column `old_units`, Nghị quyết
+    1657/NQ-UBTVQH15) — the old communes' staff and village heads carried into the new unit, an
+    assumption stated in params/population.yaml. A commune-level table without `old_units` counts
+    its `communes`."""
+    per_commune = qv(sizes["officers_per_commune"])
+    if ds.level == "commune":
+        column = "old_units" if "old_units" in ds.units.columns else "communes"
+        return ds.units[column].to_numpy(float) * per_commune
+    return ds.units["communes"].to_numpy(float) * per_commune + qv(sizes["officers_per_district"])
+
+
 def _capacity(scen: Scenario) -> np.ndarray:
     """(L, D) officers or communes of each unit for the lines that reach them, else 0."""
     ds, sizes = scen.dataset, scen.params["population"]["sizes"]
     communes = ds.units["communes"].to_numpy(float)
-    officers = communes * qv(sizes["officers_per_commune"]) + qv(sizes["officers_per_district"])
+    officers = unit_officers(ds, sizes)
     cat = scen.catalogue
     capacity = np.zeros((len(cat.codes), len(ds.unit_ids)))
     for li, code in enumerate(cat.codes):
