@@ -22,7 +22,7 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, missing_file
+from simlib.errors import InputError, closest_names, missing_file
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 
@@ -233,7 +233,14 @@ def _convert(err, file: str) -> list[InputError]:
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
         return [
-            InputError("unknown_key", file=file, field=_join(path + [k]), allowed=sorted(props) or "—") for k in unknown
+            InputError(
+                "unknown_key",
+                file=file,
+                field=_join(path + [k]),
+                allowed=sorted(props) or "—",
+                near=closest_names(k, props),
+            )
+            for k in unknown
         ]
     if v == "required":
         missing = [r for r in err.validator_value if r not in err.instance]
@@ -331,8 +338,9 @@ def _validator_class() -> type:
     """jsonschema's Draft 2020-12 validator whose `integer` refuses 2.0 (JSON Schema's accepts
     it), so that such a value is found and turned into the integer 2 (`_coerce_whole`) instead
     of reaching code that needs an int."""
-    # local import: jsonschema is imported when a file is first validated, not with simlib, so
-    # that the command line can decline its `rfc3987_syntax` import first (decline_iri_grammar)
+    # jsonschema is imported when a file is first validated, not with simlib, so that the command
+    # line can decline its `rfc3987_syntax` import before (decline_iri_grammar)
+    # local import: jsonschema at the first validation, after the CLI's decline_iri_grammar
     from jsonschema import Draft202012Validator, validators
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole)
