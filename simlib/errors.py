@@ -52,7 +52,7 @@ class InputError(SimlibError):
         field: str | None = None,
         value: Any = _MISSING,
         allowed: Any = None,
-        near: Iterable[str] | None = None,
+        suggest: Iterable[str] | None = None,
         **fields: Any,
     ):
         self.code = code
@@ -62,7 +62,7 @@ class InputError(SimlibError):
         self.allowed = allowed
         #: the allowed names closest to what was written, suggested ("did you mean …?"): given,
         #: or those of `allowed` closest to `value` when it is a name (`closest_names`)
-        self.near = list(near) if near is not None else suggestions(value, allowed)
+        self.suggest = list(suggest) if suggest is not None else suggestions(value, allowed)
         self.fields = fields
         super().__init__(self.message("en"))
 
@@ -78,8 +78,8 @@ class InputError(SimlibError):
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(self.allowed)))
         if extras:
             text += " (" + "; ".join(extras) + ")"
-        if self.near:
-            text += "; " + i18n.t("err.did_you_mean", lang, near=", ".join(self.near))
+        if self.suggest:
+            text += "; " + i18n.t("err.did_you_mean", lang, near=", ".join(self.suggest))
         return text
 
     @property

@@ -177,7 +177,7 @@ class ParameterSet:
             if head not in docs or head == REGISTER[0] or not rest:
                 roots = sorted(PARAM_FILES)
                 errors.append(
-                    InputError("set_unknown", file=origin, field=key, allowed=roots, near=suggestions(head, roots))
+                    InputError("set_unknown", file=origin, field=key, allowed=roots, suggest=suggestions(head, roots))
                 )
                 continue
             try:

@@ -330,7 +330,7 @@ def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputE
         except (KeyError, TypeError, IndexError):
             allowed = list(PARAM_ROOTS) + list(top_allowed)
             near = suggestions(key.partition(".")[0], allowed)
-            errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, near=near))
+            errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, suggest=near))
     return errors
 
 
@@ -374,7 +374,7 @@ def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) ->
         if k.split(".", 1)[0] not in PARAM_ROOTS:
             near = suggestions(k.split(".", 1)[0], PARAM_ROOTS)
             allowed = [r + ".…" for r in PARAM_ROOTS]
-            errors.append(InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=allowed, near=near))
+            errors.append(InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=allowed, suggest=near))
     scen_over = [(k, v) for k, v in scen_over if k.split(".", 1)[0] in PARAM_ROOTS]
     over = _collect(errors, params.with_overrides, scen_over, origin=f"{shown} (overrides)")
     if over is not None:

@@ -238,7 +238,7 @@ def _convert(err, file: str) -> list[InputError]:
                 file=file,
                 field=_join(path + [k]),
                 allowed=sorted(props) or "—",
-                near=closest_names(k, props),
+                suggest=closest_names(k, props),
             )
             for k in unknown
         ]
