@@ -1,6 +1,7 @@
 # simlib — the two commands a newcomer needs:
 #   make reports   build the environment if needed, run every scenario, write reports/
-#   make test      build the environment if needed, run the whole test suite
+#   make test      build the environment if needed, run the whole test suite (its log ends with
+#                  the 25 slowest test phases, so that every CI log records where the time goes)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -39,7 +40,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(JOBS) -q
+	$(BIN)/python -m pytest -n $(JOBS) -q --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class InputError(SimlibError):
         field: str | None = None,
         value: Any = _MISSING,
         allowed: Any = None,
+        suggest: Iterable[str] | None = None,
         **fields: Any,
     ):
         self.code = code
@@ -59,6 +60,9 @@ class InputError(SimlibError):
         self.field = field
         self.value = value
         self.allowed = allowed
+        #: the allowed names closest to what was written, suggested ("did you mean …?"): given,
+        #: or those of `allowed` closest to `value` when it is a name (`closest_names`)
+        self.suggest = list(suggest) if suggest is not None else suggestions(value, allowed)
         self.fields = fields
         super().__init__(self.message("en"))
 
@@ -74,6 +78,8 @@ class InputError(SimlibError):
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(self.allowed)))
         if extras:
             text += " (" + "; ".join(extras) + ")"
+        if self.suggest:
+            text += "; " + i18n.t("err.did_you_mean", lang, near=", ".join(self.suggest))
         return text
 
     @property
@@ -146,6 +152,39 @@ _SUGGESTED = 3
 NEAR_CUTOFF = 0.75
 
 
+def closest_names(word: str, names: Iterable[str]) -> list[str]:
+    """The names in `names` closest to `word`, to suggest when `word` is not one of them (a file
+    name, a key, a value): those alike enough (`difflib` ratio ≥ `NEAR_CUTOFF`), the closest only
+    (ties all, in order), at most `_SUGGESTED`.
+
+    Parameters
+    ----------
+    word : str
+        What the user wrote.
+    names : iterable of str
+        What is allowed there.
+
+    Returns
+    -------
+    list of str
+        The suggestions, possibly none.
+    """
+    found = difflib.get_close_matches(word, list(dict.fromkeys(names)), n=_SUGGESTED, cutoff=NEAR_CUTOFF)
+    if not found:
+        return []
+    best = difflib.SequenceMatcher(None, found[0], word).ratio()
+    return sorted(s for s in found if difflib.SequenceMatcher(None, s, word).ratio() == best)
+
+
+def suggestions(value: Any, allowed: Any) -> list[str]:
+    """What to suggest for `value` (`closest_names`) when it is a name that is not allowed and
+    `allowed` lists names (not a description such as "≥ 0"); none otherwise."""
+    if not isinstance(value, str) or isinstance(allowed, str) or not isinstance(allowed, Collection):
+        return []
+    names = [str(a) for a in allowed]
+    return [] if value in names else closest_names(value, names)
+
+
 def _files_in(folder: Path) -> list[Path]:
     """The visible files directly in `folder`, sorted by name (none if it cannot be read)."""
     try:
@@ -162,11 +201,7 @@ def _near_files(path: Path) -> list[Path]:
     for folder in (path.parent, scenarios_dir()):
         for f in _files_in(folder):
             by_stem.setdefault(f.stem, {}).setdefault(f.resolve(), f)
-    stems = difflib.get_close_matches(path.stem, list(by_stem), n=_SUGGESTED, cutoff=NEAR_CUTOFF)
-    if not stems:
-        return []
-    best = difflib.SequenceMatcher(None, stems[0], path.stem).ratio()
-    closest = sorted(s for s in stems if difflib.SequenceMatcher(None, s, path.stem).ratio() == best)
+    closest = closest_names(path.stem, by_stem)
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
 

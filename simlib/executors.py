@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from simlib.errors import InputError
+from simlib.schema import decline_iri_grammar
 
 EXECUTORS = ("local", "dask", "serial")
 
@@ -44,8 +45,10 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
     if kind == "serial" or (kind == "local" and jobs == 1):
         yield SerialExecutor()
     elif kind == "local":
-        # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
+        # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels); the
+        # workers are simlib's own processes: spared jsonschema's iri grammar, as the CLI is
+        spawn = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=decline_iri_grammar) as ex:
             yield ex
     elif kind == "dask":
         from distributed import Client, LocalCluster  # local import: dask is heavy and used only here

@@ -14,7 +14,6 @@ as people write them (code, full or short name, with or without diacritics).
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError, missing_file, raise_if_any
+from simlib.errors import InputError, closest_names, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 
@@ -359,7 +358,7 @@ def unmatched(value: str, found: tuple, rows: list[int], names: list[str], units
         by_id = dict(zip(units["unit_id"], units["name_vi"], strict=True))
         matches = ", ".join(sorted(by_id[u] for u in found))
         return InputError("unit_ambiguous", file=file, field=field, value=value, rows=shown_rows, matches=matches)
-    close = difflib.get_close_matches(name_keys(value)[1], [fold(n) for n in names], n=1, cutoff=0.75)
+    close = closest_names(name_keys(value)[1], [fold(n) for n in names])[:1]  # as for file names and keys
     if close:
         suggestion = names[[fold(n) for n in names].index(close[0])]
         return InputError(

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
 from simlib.evidence import check_register, resolve_priors
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
@@ -175,7 +175,10 @@ class ParameterSet:
         for key, value in items:
             head, _, rest = key.partition(".")
             if head not in docs or head == REGISTER[0] or not rest:
-                errors.append(InputError("set_unknown", file=origin, field=key, allowed=sorted(PARAM_FILES)))
+                roots = sorted(PARAM_FILES)
+                errors.append(
+                    InputError("set_unknown", file=origin, field=key, allowed=roots, suggest=suggestions(head, roots))
+                )
                 continue
             try:
                 set_dotted(docs[head], rest, value)

@@ -19,7 +19,7 @@ from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources,
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
-from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
 from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
@@ -328,9 +328,9 @@ def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputE
         try:
             set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
         except (KeyError, TypeError, IndexError):
-            errors.append(
-                InputError("set_unknown", file="--set", field=key, allowed=list(PARAM_ROOTS) + list(top_allowed))
-            )
+            allowed = list(PARAM_ROOTS) + list(top_allowed)
+            near = suggestions(key.partition(".")[0], allowed)
+            errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, suggest=near))
     return errors
 
 
@@ -372,9 +372,9 @@ def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) ->
     scen_over = [] if "overrides" in broken else list((raw.get("overrides") or {}).items())
     for k, _ in scen_over:
         if k.split(".", 1)[0] not in PARAM_ROOTS:
-            errors.append(
-                InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=[r + ".…" for r in PARAM_ROOTS])
-            )
+            near = suggestions(k.split(".", 1)[0], PARAM_ROOTS)
+            allowed = [r + ".…" for r in PARAM_ROOTS]
+            errors.append(InputError("set_unknown", file=shown, field=f"overrides.{k}", allowed=allowed, suggest=near))
     scen_over = [(k, v) for k, v in scen_over if k.split(".", 1)[0] in PARAM_ROOTS]
     over = _collect(errors, params.with_overrides, scen_over, origin=f"{shown} (overrides)")
     if over is not None:

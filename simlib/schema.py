@@ -19,19 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-#: jsonschema imports `rfc3987_syntax` when it is installed (a dependency of the notebook
-#: stack), which builds a grammar at import: about 1.2 s of CPU in every process that imports
-#: simlib. It serves only the "iri" formats, which no simlib schema uses (formats are not
-#: checked here at all), so the import is declined unless something imported it already.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)
-
-from jsonschema import Draft202012Validator, validators  # noqa: E402
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, missing_file
+from simlib.errors import InputError, closest_names, missing_file
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 
@@ -242,7 +233,14 @@ def _convert(err, file: str) -> list[InputError]:
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
         return [
-            InputError("unknown_key", file=file, field=_join(path + [k]), allowed=sorted(props) or "—") for k in unknown
+            InputError(
+                "unknown_key",
+                file=file,
+                field=_join(path + [k]),
+                allowed=sorted(props) or "—",
+                suggest=closest_names(k, props),
+            )
+            for k in unknown
         ]
     if v == "required":
         missing = [r for r in err.validator_value if r not in err.instance]
@@ -321,11 +319,32 @@ def _is_whole(checker, instance) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-#: JSON Schema's `integer` accepts 2.0; ours does not, so that such a value is found and turned
-#: into the integer 2 (`_coerce_whole`) instead of reaching code that needs an int
-_Validator = validators.extend(
-    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole)
-)
+def decline_iri_grammar() -> None:
+    """Keep jsonschema from importing `rfc3987_syntax` in this process, unless jsonschema is
+    imported already.
+
+    That package (installed with the notebook stack) builds a grammar when imported: about 1.2 s
+    of CPU. It serves only jsonschema's "iri" formats, which no simlib schema uses (formats are
+    not checked here at all). Called only for processes simlib owns: the command line
+    (`simlib.cli.main`) and the local executor's workers, never when simlib is imported, so
+    that another program importing simlib (a planner's notebook kernel) keeps its iri formats
+    checked."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+@functools.cache
+def _validator_class() -> type:
+    """jsonschema's Draft 2020-12 validator whose `integer` refuses 2.0 (JSON Schema's accepts
+    it), so that such a value is found and turned into the integer 2 (`_coerce_whole`) instead
+    of reaching code that needs an int."""
+    # jsonschema is imported when a file is first validated, not with simlib, so that the command
+    # line can decline its `rfc3987_syntax` import before (decline_iri_grammar)
+    # local import: jsonschema at the first validation, after the CLI's decline_iri_grammar
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole)
+    return validators.extend(Draft202012Validator, type_checker=checker)
 
 
 def _whole_float_paths(errors) -> Iterator[list]:
@@ -372,7 +391,7 @@ def validate(doc: dict, schema_name: str, file: str | Path, quantities: bool = T
     integers in `doc` itself; numbers that are not finite are errors wherever they are."""
     shown = display_path(file) if isinstance(file, Path) else str(file)
     registry, schemas = _registry_and_schemas(str(schema_dir()))
-    validator = _Validator(schemas[schema_name], registry=registry)
+    validator = _validator_class()(schemas[schema_name], registry=registry)
     found = list(validator.iter_errors(doc))
     if _coerce_whole(doc, found):
         found = list(validator.iter_errors(doc))

@@ -20,8 +20,9 @@ import unicodedata
 from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
 from simlib.cli.common import check_options
-from simlib.errors import InputError, SimlibError
+from simlib.errors import InputError, SimlibError, closest_names
 from simlib.paths import display_path
+from simlib.schema import decline_iri_grammar
 
 #: sub-command modules under simlib.cli, in the order shown by --help
 COMMANDS = [
@@ -78,8 +79,18 @@ def usage_message(message: str, lang: str | None = None) -> str:
     for pattern, name in ARGPARSE_MESSAGES.items():
         found = re.fullmatch(pattern, rest, re.DOTALL)
         if found:
-            return i18n.t(f"cli.argparse_{name}", lang, **{"option": option, **found.groupdict()})
+            text = i18n.t(f"cli.argparse_{name}", lang, **{"option": option, **found.groupdict()})
+            return text + (_choice_near(found["value"], found["allowed"], lang) if name == "choice" else "")
     return message
+
+
+def _choice_near(value: str, allowed: str, lang: str | None) -> str:
+    """ "; did you mean …?" after argparse's invalid choice, with the choices closest to the value
+    (`errors.closest_names`, as for keys and values in files); empty if none is close. argparse
+    writes both as Python literals ('en', 'vi')."""
+    choices = [c.strip().strip("'\"") for c in allowed.split(",")]
+    near = closest_names(value.strip("'\""), choices)
+    return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(f"'{n}'" for n in near)) if near else ""
 
 
 def _lang_option(argv: list[str]) -> str | None:
@@ -181,7 +192,12 @@ def _as_flags(exc: SimlibError, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `simlib` command: `argv` (None: this program's command line) parsed and run; the exit
+    status. Run as the program (`argv` None), it first spares the process jsonschema's iri
+    grammar (`schema.decline_iri_grammar`, about 1.2 s CPU); an in-process caller's is left as it is."""
     _safe_streams()
+    if argv is None:
+        decline_iri_grammar()
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
     asked = _lang_option(argv)

@@ -34,7 +34,7 @@ import nbformat
 from IPython.core.displayhook import DisplayHook
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
+from traitlets.config import Config, SingletonConfigurable
 
 
 class _RecordingHook(DisplayHook):
@@ -93,15 +93,38 @@ class CellRun:
 
 @functools.cache
 def shell() -> _Shell:
-    """This process's shell (made once): no history file, the inline matplotlib backend."""
+    """This process's shell (made once): no history file, the inline matplotlib backend.
+
+    It is not IPython's process-wide shell (`InteractiveShell.instance()`, `get_ipython()`): it
+    is that only while it runs a notebook (`_as_instance`), so that a process which has its own
+    (a Jupyter kernel, an IPython session, a test) keeps it, and one which has none gets none."""
     cfg = Config()
     cfg.HistoryManager.enabled = False  # no history database: `In` is kept in memory
     cfg.InteractiveShell.colors = "nocolor"
     cfg.InteractiveShell.xmode = "Plain"
     with _as_main(sys.modules.get("__main__")):  # IPython installs its own `__main__`: keep the real one
-        sh = _Shell.instance(config=cfg, displayhook_class=_RecordingHook)
-    sh.enable_matplotlib("inline")
+        sh = _Shell(config=cfg, displayhook_class=_RecordingHook)
+    with _as_instance(sh):
+        sh.enable_matplotlib("inline")
     return sh
+
+
+@contextmanager
+def _as_instance(sh: _Shell):
+    """`sh` as IPython's process-wide shell inside the block (what `get_ipython()`, `display`
+    and the inline backend write to), the previous one (or none) restored after: left in place,
+    a later `InteractiveShell.instance()` in this process would get this recording shell, whose
+    error reports go to the notebook rather than to the screen, and a Jupyter kernel's shell
+    could not be made its singleton sibling at all (traitlets' `MultipleInstanceError`)."""
+    classes = [c for c in type(sh).mro() if issubclass(c, SingletonConfigurable) and c is not SingletonConfigurable]
+    old = [c._instance for c in classes]
+    for c in classes:
+        c._instance = sh
+    try:
+        yield
+    finally:
+        for c, inst in zip(classes, old, strict=True):
+            c._instance = inst
 
 
 @contextmanager
@@ -167,7 +190,7 @@ def execute(nb, cwd: str | Path) -> BaseException | None:
     hist = sh.history_manager
     hist.input_hist_parsed[:], hist.input_hist_raw[:] = [""], [""]  # `In` as in a new kernel
     sh.execution_count = 1
-    with _cwd(Path(cwd)), _as_main(sh.user_module):
+    with _cwd(Path(cwd)), _as_main(sh.user_module), _as_instance(sh):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue

@@ -1,0 +1,96 @@
+"""A misspelt name gets a suggestion: a scenario key (`horizn:`), a value from a list (`model:
+multidm`), an engine, an executor, `--lang`, a command, a `--set` key. Every one from the same
+function as the file-name suggestions (`simlib.errors.closest_names`), in Vietnamese and English;
+the message stays one line naming the file, the field and what is allowed, exit status 2."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import tiny_raw
+from hostile_helpers import cli
+
+from simlib.cli import usage_message
+from simlib.errors import NEAR_CUTOFF, closest_names
+
+MEAN = {"vi": "có phải là {} không?", "en": "did you mean {}?"}
+
+
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    monkeypatch.delenv("SIMLIB_LANG", raising=False)
+
+
+@pytest.fixture
+def scenario(tmp_path, monkeypatch):
+    """Write the tiny scenario, changed by `edit`, as `s.yaml` in a private current folder."""
+    monkeypatch.chdir(tmp_path)
+
+    def write(edit) -> str:
+        raw = tiny_raw()
+        edit(raw)
+        (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return "s.yaml"
+
+    return write
+
+
+def test_closest_names_by_hand():
+    # difflib ratio 2·M/T: horizn/horizon 2·6/13 = 0.92; start_year 2·3/16 = 0.38
+    assert closest_names("horizn", ["start_year", "horizon", "seed"]) == ["horizon"]
+    # plan_2025 is as close to plan_2024 as to plan_2026 (2·8/18 = 0.89): both, in order
+    assert closest_names("plan_2025", ["plan_2026", "baseline", "plan_2024"]) == ["plan_2024", "plan_2026"]
+    # eng/en 2·2/5 = 0.8 is close enough; ab/abcd 2·2/6 = 0.67 is not
+    assert 2 * 2 / 5 >= NEAR_CUTOFF > 2 * 2 / 6
+    assert closest_names("eng", ["vi", "en"]) == ["en"] and closest_names("ab", ["abcd"]) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_misspelt_scenario_key(scenario, lang):
+    file = scenario(lambda raw: raw.update(horizn=raw.pop("horizon")))
+    code, out = cli("--lang", lang, "validate", file)
+    assert code == 2
+    lines = [line for line in out.splitlines() if "horizn" in line]
+    assert len(lines) == 1, out
+    line = lines[0]
+    assert "s.yaml" in line and "start_year" in line and "horizon" in line  # file, field, the allowed keys
+    assert line.endswith("; " + MEAN[lang].format("horizon")), line
+
+
+def test_no_suggestion_when_nothing_is_close(scenario):
+    code, out = cli("--lang", "en", "validate", scenario(lambda raw: raw.update(zzzz=1)))
+    assert code == 2 and "'zzzz': unknown key (allowed: " in out and "did you mean" not in out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_misspelt_value_from_a_list(scenario, lang):
+    code, out = cli("--lang", lang, "validate", scenario(lambda raw: raw.update(model="multidm")))
+    assert code == 2 and "multidm" in out
+    assert MEAN[lang].format("multidim") in out, out
+
+
+@pytest.mark.parametrize(
+    ("args", "near"),
+    [
+        (["run", "s.yaml", "--out", "o", "--engine", "expectd"], "expected"),
+        (["batch", "s.yaml", "--out", "o", "--executor", "dask2"], "dask"),
+        (["run", "s.yaml", "--out", "o", "--set", "transitons.x=1"], "transitions"),
+        (["run", "s.yaml", "--out", "o", "--set", "horizn=3"], "horizon"),
+    ],
+)
+def test_options_naming_an_allowed_value(scenario, args, near):
+    file = scenario(lambda raw: None)
+    assert file in args
+    for lang in ("vi", "en"):
+        code, out = cli("--lang", lang, *args)
+        assert code == 2 and MEAN[lang].format(near) in out, out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_argparse_choices(lang):
+    text = usage_message("argument --lang: invalid choice: 'eng' (choose from 'vi', 'en')", lang)
+    assert text.endswith("; " + MEAN[lang].format("'en'")), text
+    text = usage_message("argument COMMAND: invalid choice: 'valdate' (choose from 'list', 'validate', 'run')", lang)
+    assert text.endswith("; " + MEAN[lang].format("'validate'")), text
+    text = usage_message("argument --engine: invalid choice: 'zz' (choose from 'expected', 'microsim')", lang)
+    assert text.endswith(")"), text  # nothing close: no suggestion
