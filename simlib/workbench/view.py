@@ -40,7 +40,7 @@ from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.report.levels import Levels
 from simlib.workbench import compare as C
-from simlib.workbench.background import Background
+from simlib.workbench.background import Background, Cancelled
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid, item_label
 from simlib.workbench.state import AllocationState, Problem
@@ -153,11 +153,15 @@ class ExplorerView:
         self.w["suggest"] = W.Button(description=self.t("wb.suggest"), icon="magic", button_style="info")
         self.w["apply"] = W.Button(description=self.t("wb.suggest_apply"), button_style="success")
         self.w["apply"].layout.display = "none"
+        self.w["suggest_cancel"] = W.Button(description=self.t("wb.suggest_cancel"), icon="stop")
+        self.w["suggest_cancel"].layout.display = "none"  # shown while the optimiser runs
         self.w["suggestion"] = W.HTML()
         self.w["suggest"].on_click(lambda _: self.suggest())
         self.w["apply"].on_click(lambda _: self.apply_suggestion())
+        self.w["suggest_cancel"].on_click(lambda _: self.cancel_suggestion())
         heading = W.HTML(f"<b>{H.esc(self.t('wb.suggest_heading'))}</b>")
-        return W.VBox([heading, W.HBox([self.w["suggest"], self.w["apply"]]), self.w["suggestion"]])
+        buttons = W.HBox([self.w["suggest"], self.w["apply"], self.w["suggest_cancel"]])
+        return W.VBox([heading, buttons, self.w["suggestion"]])
 
     def _build_save(self):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -303,15 +307,21 @@ class ExplorerView:
         return self._launch("probability", "probability_note", work, done)
 
     def suggest(self) -> bool:
-        """Start the optimiser from the current allocation in the background; what it would
-        change is shown when done (with the time it took), unless the allocation changed
-        meanwhile. False when a computation is already running (nothing is queued)."""
-        state, amounts = self.state, self.state.amounts()
+        """Start the optimiser from the current allocation in the background, with its progress
+        (runs of the model against its estimate) and a stop button; what it would change is
+        shown when done (with the time it took), unless the allocation changed meanwhile. False
+        when a computation is already running (nothing is queued)."""
+        state, amounts, bg = self.state, self.state.amounts(), self.background
         t0 = time.perf_counter()
+        progress = C.Progress(self.lang, lambda text: bg.tell(self._suggest_progress, text), check=bg.check)
 
         def done(result, error) -> None:
             self.suggestion = None
-            if not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
+            self.w["suggest_cancel"].layout.display = "none"
+            if isinstance(error, Cancelled):
+                runs = int(round(progress.runs))
+                self.w["suggestion"].value = H.para(self.t("wb.suggest_cancelled", runs=runs))
+            elif not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
                 self.w["suggestion"].value = H.para(self.t("wb.stale"))
             elif error is not None:
                 self.w["suggestion"].value = self._error_html(error)
@@ -322,7 +332,24 @@ class ExplorerView:
             show = self.suggestion is not None and len(self.suggestion.changes) > 0
             self.w["apply"].layout.display = "" if show else "none"
 
-        return self._launch("suggest", "suggestion", lambda: C.suggest(state, amounts), done)
+        if bg.busy:
+            return False
+        self.w["suggest_cancel"].disabled, self.w["suggest_cancel"].layout.display = False, ""
+        work = lambda: C.suggest(state, amounts, on_runs=progress, on_estimate=progress.estimate)  # noqa: E731
+        return self._launch("suggest", "suggestion", work, done)
+
+    def _suggest_progress(self, text: str) -> None:
+        """Show the running optimiser's progress (on the kernel's thread, via `Background.tell`)."""
+        if self.background.name == "suggest" and not self.background.cancelled:
+            lines = "<br>".join(H.esc(line) for line in text.splitlines())
+            self.w["suggestion"].value = f"<p>⏳ {H.esc(self.t('wb.working'))}<br>{lines}</p>"
+
+    def cancel_suggestion(self) -> bool:
+        """Stop the running optimiser at its next engine call (False when it is not running)."""
+        if self.background.name != "suggest":
+            return False
+        self.w["suggest_cancel"].disabled = True
+        return self.background.cancel()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for a running on-demand computation (outside a live kernel: tests, scripts)."""
@@ -391,7 +418,7 @@ class ExplorerView:
         return table + C.rebase_note(self.result.targets, self.lang)
 
     def suggestion_html(self) -> str:
-        """What the optimiser's suggestion changes (first projected year), and its summary."""
+        """What the optimiser's suggestion changes (the first year it optimises), and its summary."""
         s, lang = self.suggestion, self.lang
         if s is None:
             return ""
@@ -411,8 +438,7 @@ class ExplorerView:
             ]
             for r in s.changes.itertuples(index=False)
         ]
-        year = self.state.years[1]
-        caption = self.t("wb.suggest_caption", year=year)
+        caption = self.t("wb.suggest_caption", year=self.state.years[s.year_index])
         return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)
 
     # -- saving -----------------------------------------------------------------------------
