@@ -12,6 +12,7 @@ import html
 import re
 import threading
 
+import numpy as np
 import pytest
 import yaml
 from conftest import tiny_raw
@@ -174,6 +175,7 @@ def _md_view(tmp_path):
     return ExplorerView(AllocationState.load(path), "en", tmp_path / "saved", debounce=0)
 
 
+@pytest.mark.slow
 def test_the_multidimensional_suggestion_shows_its_progress_and_stops_on_request(tmp_path):
     """Issue 18: on the multidimensional model the suggestion runs (no refusal) with the
     optimiser's estimate and runs shown, and the stop button ends it at the next engine call:
@@ -208,3 +210,40 @@ def test_the_multidimensional_suggestion_shows_its_progress_and_stops_on_request
     assert not view.w["suggest"].disabled and not view.w["probability"].disabled
     memo = view.state.base.__dict__.get("_memo") or {}
     assert not any(str(k).startswith("wb_suggest_") for k in memo)  # a stopped run is not kept
+
+
+@pytest.mark.slow
+def test_the_multidimensional_probabilities_show_their_draws_and_stop_on_request(tmp_path):
+    """On the multidimensional model a draw runs the whole model (seconds on Cao Bằng): the
+    probability button shows the draws done and its stop button ends the run after the current
+    chunk of `compare.PROGRESS_DRAWS` draws — nothing is shown as a probability, the buttons work
+    again, and a later click computes the probabilities in full, equal to the uncertainty
+    module's own run of the same draws (an independent path: default chunks, no progress)."""
+    view = _md_view(tmp_path)
+    first = threading.Event()
+    real = view._probability_progress
+
+    def spy(done, total):
+        real(done, total)
+        first.set()
+
+    view._probability_progress = spy
+    n = 6 * C.PROGRESS_DRAWS
+    assert view.cancel_probabilities() is False  # nothing running
+    assert view.compute_probabilities(n=n)
+    assert view.w["probability_cancel"].layout.display == ""
+    assert first.wait(600)
+    assert f"of {n} parameter draws" in view.w["probability_note"].value
+    assert view.cancel_probabilities()
+    assert view.wait(600)
+    note = html.unescape(view.w["probability_note"].value)
+    done = int(re.search(rf"after (\d+) of {n} parameter draws", note)[1])
+    assert 0 < done < n and done % C.PROGRESS_DRAWS == 0
+    assert view.unc_plan is None and view.unc_now is None and 'data-kind="target_now"' not in view.w["compare"].value
+    assert view.w["probability_cancel"].layout.display == "none" and not view.w["probability"].disabled
+    view._probability_progress = real
+    assert view.compute_probabilities(n=n) and view.wait(600)  # run to the end this time
+    direct = C.probabilities(view.state.base, n, base=view.state.base)
+    np.testing.assert_allclose(
+        view.unc_plan.targets["probability_met"].to_numpy(), direct.targets["probability_met"].to_numpy()
+    )

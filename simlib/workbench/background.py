@@ -11,7 +11,8 @@ does not queue a second run.
 A computation that reports progress (the optimiser's engine runs) can be stopped: `cancel()`
 asks, and the computation honours it where it calls `check()` (between its engine calls), which
 then raises `Cancelled`; `done` receives that error. `tell(fn, ...)` hands a progress update to
-the kernel's event loop (or calls it at once without one), like `done`.
+the kernel's event loop (or calls it at once without one), like `done`. `Debouncer` merges a
+burst of changes into one call on the same event loop.
 """
 
 from __future__ import annotations
@@ -108,3 +109,28 @@ class Background:
         if t is not None:
             t.join(timeout)
         return not self._busy
+
+
+class Debouncer:
+    """Call `fn` once, `delay` seconds after the last of a burst of calls — on the running event
+    loop (a kernel's); with no running loop or no delay, at once."""
+
+    def __init__(self, delay: float, fn):
+        self.delay, self.fn, self._handle = float(delay), fn, None
+
+    def __call__(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        try:
+            loop = asyncio.get_running_loop() if self.delay > 0 else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.fn()
+        else:
+            self._handle = loop.call_later(self.delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.fn()

@@ -35,6 +35,8 @@ from simlib.workbench.project import what_if
 KEYS = ["target_id", "geo_type", "geo", "year"]
 #: parameter draws behind the probabilities the explorer shows
 DRAWS = 200
+#: draws per chunk when progress is told (`probabilities`): a stop waits for at most these
+PROGRESS_DRAWS = 4
 
 
 #: province indicators of the headline cards
@@ -155,7 +157,7 @@ def draw_set(base, n: int = DRAWS, seed: int | None = None):
     return memoised(base, f"wb_draws_{n}_{seed}", lambda: DrawSet(what_if(base), n, engine="expected", seed=seed))
 
 
-def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, central=None):
+def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, central=None, on_draws=None):
     """`n` parameter draws of `scen` through the expected engine, no PRIM rules. With `base`
     (the starting scenario `scen` differs from by its amounts only, core model) the draws'
     models are compiled once per `base` and only the amounts swapped (`draw_set`); otherwise,
@@ -164,7 +166,11 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, cent
     the same allocation (`simlib.workbench.project.Projection.run`), stands for the central run
     the draws' layout is built from (`simlib.uncertainty.evaluate.make_layout`); a run of other
     amounts is not used. The no-money run of every draw is left out when no target reads the
-    programme's effect (the bundled targets do not: rates, coverage, officers trained, works)."""
+    programme's effect (the bundled targets do not: rates, coverage, officers trained, works).
+    `on_draws(done)`, for the uncertainty module's own run (seconds per draw on the
+    multidimensional model), is told the draws done every `PROGRESS_DRAWS` draws; an exception it
+    raises stops the run there (the explorer's stop button). The draw-set path takes about a
+    second and tells nothing."""
     # local import: the uncertainty module loads in seconds; only this button needs it
     from simlib.uncertainty import run_uncertainty
 
@@ -179,7 +185,17 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, cent
     if central is not None and same_allocation(central.scenario, scen):
         scen = central.scenario  # the very scenario the run was made of: its output is reused
     options = RunOptions(seed=seed)  # expected engine, serial
-    return run_uncertainty(scen, n, options, rules=False, counterfactual=counterfactual, central=central)
+    size = PROGRESS_DRAWS if on_draws is not None else None  # the same numbers in any chunks
+    return run_uncertainty(
+        scen,
+        n,
+        options,
+        rules=False,
+        counterfactual=counterfactual,
+        central=central,
+        chunk_size=size,
+        on_chunk=on_draws,
+    )
 
 
 def same_allocation(a, b) -> bool:
@@ -242,7 +258,7 @@ class Progress:
     """The optimiser's progress in words, for the explorer (the command line's texts: the
     estimate once the problem is built, then the runs done against it and the CPU minutes of
     the process): `show(text)` is called with each new text. `check()` (default
-    none), called before every count, may raise to stop the optimiser (the explorer's cancel).
+    none), called at every count, may raise to stop the optimiser (the explorer's cancel).
     Pass `estimate` as `on_estimate` and the object itself as `on_runs` (`suggest`)."""
 
     def __init__(self, lang: str, show, check=None, every: float = 4):
@@ -269,9 +285,9 @@ class Progress:
         self.show(text)
 
     def __call__(self, runs: float) -> None:
+        self.runs += runs  # counted first: a stop then says every run made
         if self.check is not None:
             self.check()
-        self.runs += runs
         if int(self.runs // self.every) > self.told:
             self.told = int(self.runs // self.every)
             key = "cli.optimize_progress" if self.expected else "cli.optimize_progress_start"
