@@ -10,6 +10,12 @@ from-scratch path, the first click and a later click, timed in the same run, wit
 the largest difference between their probabilities) and, unless quick, the optimiser's
 suggestion (its time, the gap it states, and a second click from the same amounts).
 
+On the multidimensional model (`multidim_2030`, Cao Bằng, seven years; `bench_explorer_multidim`):
+the same change to the updated view (wall and CPU; each change runs the whole multidimensional
+model) and, without running it, what the suggestion would cost there — the optimiser's own
+estimate of its engine runs at its economy effort and the CPU seconds of one run (the
+optimisation is stopped as soon as the estimate is told, as the explorer's stop button does).
+
 `python -m benchmarks --only explorer` records the figures in `benchmarks/results.json` (git-
 ignored, with the other benchmarks); `python -m benchmarks.explorer` also writes the tracked
 `benchmarks/explorer_results.json`, with the target, met or not, and the machine's load average
@@ -70,6 +76,49 @@ def bench_explorer(res: dict, quick: bool) -> None:
         bench_suggest(res, st)
     res["explorer_change_to_view_target_met"] = res["explorer_change_to_view_ms"] <= TARGET_MS
     res["explorer_change_to_view_cpu_target_met"] = res["explorer_change_to_view_cpu_ms"] <= TARGET_MS
+    bench_explorer_multidim(res, quick)
+
+
+class _Stop(Exception):
+    """Ends the optimiser once it has told its estimate."""
+
+
+def bench_explorer_multidim(res: dict, quick: bool) -> None:
+    """A change to the updated view on `multidim_2030` through the widget API, and the
+    suggestion's estimated cost there (module docstring)."""
+    from simlib.workbench import compare as C
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / "multidim_2030.yaml"), "vi", debounce=0)
+    y = view.state.years[1]
+    item, source = next((k for k in view.grid.cells if view.state.amount(*k, y) > 0), next(iter(view.grid.cells)))
+    cell = view.grid.cells[(item, source)]
+    now = view.state.amount(item, source, y) / 1e9
+    # less money (no envelope or rule to breach), then back; `updates` is 1 after the first view
+    values = [str(round(now)), str(round(now * 0.9))]
+    n = 3
+
+    def change(_):
+        before = view.updates
+        cell.value = values[before % 2]
+        assert view.updates == before + 1, view.input_problems
+
+    res["explorer_multidim_change_to_view_ms"] = _median_ms(change, n)
+    res["explorer_multidim_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
+    told = {}
+
+    def estimate(runs: int, seconds: float) -> None:
+        told["runs"], told["seconds"] = runs, seconds
+        raise _Stop()
+
+    try:
+        C.suggest(view.state, on_estimate=estimate)
+    except _Stop:
+        pass
+    res["explorer_multidim_suggest_estimated_runs"] = float(told["runs"])
+    res["explorer_multidim_suggest_cpu_s_per_run"] = told["seconds"]
+    res["explorer_multidim_suggest_estimated_cpu_minutes"] = told["runs"] * told["seconds"] / 60
 
 
 def _timed(fn) -> tuple[float, float, object]:

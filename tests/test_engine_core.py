@@ -179,9 +179,10 @@ def test_unknown_or_unsupported_engine_is_a_domain_error_listing_what_is_allowed
         select("aggregate", "multidim")
     assert err.value.field == "engine" and sorted(err.value.allowed) == ["expected", "microsim"]
     with pytest.raises(InputError) as err:
-        select("microsim", "multidim", chunked=True)
-    assert err.value.field == "chunk"
+        select("aggregate", "multidim", chunked=True)  # the model first: the engine lacks it
+    assert err.value.field == "engine"
     assert select("microsim", "multidim").name == "microsim"
+    assert select("microsim", "multidim", chunked=True).name == "microsim"  # issue 18: unit by unit too
 
 
 def test_run_refuses_an_engine_the_poverty_model_lacks():

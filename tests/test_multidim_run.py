@@ -162,6 +162,9 @@ def test_cli_set_model_multidim_writes_deprivations(tmp_path):
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
+    # no posterior intervals on this model: said, with why (the posterior fits the states model)
+    # and the command of its parameter draws (before: nothing was said)
+    assert "params/multidim.yaml" in r.stdout and "--uncertainty 200" in r.stdout and str(p.name) in r.stdout
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["model"] == "multidim" and "deprivations.csv" in man["outputs"]
     d = pd.read_csv(out / "deprivations.csv")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import re
 import subprocess
 import sys
 
@@ -654,13 +655,37 @@ def _walk(node):
         yield from _walk(child)
 
 
-def test_suggest_is_refused_in_words_on_the_multidimensional_model():
-    """The optimiser on the multidimensional model needs hours of CPU and has no cancel: the
-    workbench's button says so (field, value, what is allowed) instead of starting it."""
-    raw = tiny_raw()
-    raw["model"] = "multidim"
+def _poor_at_horizon(scen) -> float:
+    """Poor households at the last review, from the plain runner's states table."""
+    st = run(scen, counterfactual=False).states
+    last = st[(st["year"] == st["year"].max()) & (st["state"] == "poor")]
+    return float(last["households"].sum())
+
+
+@pytest.mark.slow
+def test_suggest_runs_the_optimiser_on_the_multidimensional_model():
+    """Issue 18: the suggest button no longer refuses the multidimensional model. The optimiser
+    runs at its economy effort (the plan year, the last projected year, is optimised; earlier
+    years keep their money), tells its progress, keeps the money per source and year, and the
+    poor households it announces at the horizon are those the plain runner (an independent run
+    of the scenario with the suggested amounts) projects — fewer than with the starting amounts."""
+    raw = tiny_raw(model="multidim")
+    raw["budget"]["years"]["2024"]["lines"]["P1.1"]["local"] = 3  # the optimiser asks a local counterpart
     st = AllocationState(make_scenario(raw))
-    with pytest.raises(InputError) as err:
-        suggest(st)
-    assert err.value.field == "model" and err.value.value == "multidim"
-    assert "simlib optimize" in str(err.value.message("vi")) and "simlib optimize" in str(err.value.message("en"))
+    before = st.amounts()
+    runs, estimates = [], []
+    s = suggest(st, on_runs=runs.append, on_estimate=lambda n, sec: estimates.append(n))
+    assert st.years[s.year_index] == st.years[-1] and len(st.years) > 2  # economy: the plan year only
+    np.testing.assert_allclose(s.amounts[:-1], before[:-1])  # earlier years untouched
+    np.testing.assert_allclose(s.amounts.sum(axis=1), before.sum(axis=1), atol=1e3)  # per source and year
+    assert len(estimates) == 1 and 0 < sum(runs) <= 1.5 * estimates[0]
+    assert len(s.changes) and {r.item for r in s.changes.itertuples()} <= set(st.items)
+    for r in s.changes.itertuples():
+        li, si = st.items.index(r.item), st.sources.index(r.source)
+        assert r.suggested_bn == pytest.approx(s.amounts[-1, li, si] / 1e9)
+        assert r.now_bn == pytest.approx(before[-1, li, si] / 1e9)
+    told = float(re.search(r"([\d,]+) poor households projected at the horizon", s.message["en"])[1].replace(",", ""))
+    suggested = _poor_at_horizon(st.base.replace_budget(s.amounts))
+    assert suggested == pytest.approx(told, abs=0.5)
+    assert suggested < _poor_at_horizon(st.base.replace_budget(before)) - 1.0
+    assert suggest(st) is s  # kept for the same starting scenario and amounts

@@ -84,11 +84,15 @@ def _check_uncertainty(args) -> None:
 
 def _intervals(res, lang: str):
     """Print the programme's intervals from the scenario's posterior (states model); return the
-    writer of programme_intervals.csv for the output folder, or None."""
+    writer of programme_intervals.csv for the output folder, or None. The multidimensional model
+    has no posterior (the calibration fits the states model's transitions): it says so and names
+    its parameter draws instead."""
     # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
     from simlib.calibrate.intervals import programme_intervals
 
     if res.scenario.poverty_model != "states":
+        path = display_path(res.scenario.file) if res.scenario.file else "<scenario.yaml>"
+        print(i18n.t("cli.intervals_multidim", lang, command=f"simlib run {path} --uncertainty 200 --out …"))
         return None
     iv = programme_intervals(res.scenario, res.model)
     if iv is None:

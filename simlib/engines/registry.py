@@ -147,7 +147,7 @@ register(
         "microsim",
         stochastic=True,
         runners={"states": run_microsim, "multidim": run_multidim_microsim},
-        chunking=("states",),
+        chunking=("states", "multidim"),
         summary="individual households: beneficiaries drawn by priority, transitions drawn per household",
     )
 )

@@ -149,6 +149,7 @@ def run_uncertainty(
     rules: bool = True,
     reuse_structure: bool = True,
     central=None,
+    on_chunk=None,
     **option_fields,
 ) -> UncertaintyResult:
     """Run `n` parameter draws (`method` lhs | sobol | random) x the replications of `options`
@@ -162,6 +163,8 @@ def run_uncertainty(
     values set for each draw (`simlib.uncertainty.apply.DrawCompiler`); False compiles every draw
     from scratch (the same numbers, slower). `central`: the scenario's run already computed (a
     report's, `simlib.runner.RunResult`): the draws' layout reuses it (`make_layout`).
+    `on_chunk(draws_done)` is told after each chunk of draws is stored (`chunk_size` sets how
+    many a chunk holds); an exception it raises stops the run there (the explorer's stop button).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     space = space or scenario_space(scen)
@@ -173,7 +176,7 @@ def run_uncertainty(
             draws.keys,
             draws.values,
             layout,
-            consume,
+            consume if on_chunk is None else telling(consume, on_chunk),
             options,
             counterfactual=counterfactual,
             chunk_size=chunk_size,
@@ -192,6 +195,18 @@ def run_uncertainty(
         folder=folder,
         central=central,
     )
+
+
+def telling(consume, on_chunk):
+    """`consume` (of each `ChunkResult`), then `on_chunk(draws stored so far)`."""
+    done = [0]
+
+    def told(chunk) -> None:
+        consume(chunk)
+        done[0] += len(chunk.draws)
+        on_chunk(done[0])
+
+    return told
 
 
 def summarise(

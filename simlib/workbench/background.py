@@ -7,6 +7,12 @@ callback — on the kernel's event loop when one was running at the click (the w
 updated from the kernel's own thread, between messages), else (a test, a script) in the worker
 thread as soon as it ends. While one computation runs, `start` refuses another: a second click
 does not queue a second run.
+
+A computation that reports progress (the optimiser's engine runs) can be stopped: `cancel()`
+asks, and the computation honours it where it calls `check()` (between its engine calls), which
+then raises `Cancelled`; `done` receives that error. `tell(fn, ...)` hands a progress update to
+the kernel's event loop (or calls it at once without one), like `done`. `Debouncer` merges a
+burst of changes into one call on the same event loop.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 
+class Cancelled(Exception):
+    """The computation was stopped on request (`Background.cancel`)."""
+
+
 class Background:
     """Runs `work()` in a thread, then `done(result, error)` (error None on success)."""
 
@@ -24,6 +34,8 @@ class Background:
         self._lock = threading.Lock()
         self._busy = False
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._cancel = threading.Event()
         self.name: str | None = None  # what is running (e.g. "probability", "suggest")
 
     @property
@@ -37,10 +49,12 @@ class Background:
             if self._busy:
                 return False
             self._busy, self.name = True, name
+        self._cancel.clear()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
+        self._loop = loop
         self._thread = threading.Thread(target=self._run, args=(work, done, loop), name=f"simlib-{name}", daemon=True)
         self._thread.start()
         return True
@@ -62,6 +76,32 @@ class Background:
             with self._lock:
                 self._busy, self.name = False, None
 
+    def cancel(self) -> bool:
+        """Ask the running computation to stop at its next `check()`; False when none runs."""
+        if not self._busy:
+            return False
+        self._cancel.set()
+        return True
+
+    @property
+    def cancelled(self) -> bool:
+        """A stop was asked for the running computation."""
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise `Cancelled` when a stop was asked (called by the computation, in its thread)."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def tell(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Call `fn(*args)` on the event loop that was running at `start` (a progress update of
+        the widgets from the kernel's own thread), or at once when there was none."""
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(fn, *args)
+        else:
+            fn(*args)
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the running computation's thread (where no event loop takes its result:
         tests, scripts); True when nothing is running any more."""
@@ -69,3 +109,28 @@ class Background:
         if t is not None:
             t.join(timeout)
         return not self._busy
+
+
+class Debouncer:
+    """Call `fn` once, `delay` seconds after the last of a burst of calls — on the running event
+    loop (a kernel's); with no running loop or no delay, at once."""
+
+    def __init__(self, delay: float, fn):
+        self.delay, self.fn, self._handle = float(delay), fn, None
+
+    def __call__(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        try:
+            loop = asyncio.get_running_loop() if self.delay > 0 else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.fn()
+        else:
+            self._handle = loop.call_later(self.delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.fn()

@@ -7,19 +7,20 @@
   of the uncertainty analysis (expected engine, no rules), the draws' models compiled once per
   starting scenario (`draw_set`) and only the amounts swapped for each allocation;
 - `suggest(state)`: the certified optimiser (`simlib.allocate.optimize`) run from the current
-  allocation, under the same rules, with the same money per source and year; what it changes.
+  allocation, under the same rules, with the same money per source and year; what it changes
+  (on the multidimensional model at the optimiser's economy effort, with progress and a stop).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.memo import memoised
 from simlib.options import RunOptions
@@ -34,6 +35,8 @@ from simlib.workbench.project import what_if
 KEYS = ["target_id", "geo_type", "geo", "year"]
 #: parameter draws behind the probabilities the explorer shows
 DRAWS = 200
+#: draws per chunk when progress is told (`probabilities`): a stop waits for at most these
+PROGRESS_DRAWS = 4
 
 
 #: province indicators of the headline cards
@@ -154,7 +157,7 @@ def draw_set(base, n: int = DRAWS, seed: int | None = None):
     return memoised(base, f"wb_draws_{n}_{seed}", lambda: DrawSet(what_if(base), n, engine="expected", seed=seed))
 
 
-def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, central=None):
+def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, central=None, on_draws=None):
     """`n` parameter draws of `scen` through the expected engine, no PRIM rules. With `base`
     (the starting scenario `scen` differs from by its amounts only, core model) the draws'
     models are compiled once per `base` and only the amounts swapped (`draw_set`); otherwise,
@@ -163,7 +166,11 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, cent
     the same allocation (`simlib.workbench.project.Projection.run`), stands for the central run
     the draws' layout is built from (`simlib.uncertainty.evaluate.make_layout`); a run of other
     amounts is not used. The no-money run of every draw is left out when no target reads the
-    programme's effect (the bundled targets do not: rates, coverage, officers trained, works)."""
+    programme's effect (the bundled targets do not: rates, coverage, officers trained, works).
+    `on_draws(done)`, for the uncertainty module's own run (seconds per draw on the
+    multidimensional model), is told the draws done every `PROGRESS_DRAWS` draws; an exception it
+    raises stops the run there (the explorer's stop button). The draw-set path takes about a
+    second and tells nothing."""
     # local import: the uncertainty module loads in seconds; only this button needs it
     from simlib.uncertainty import run_uncertainty
 
@@ -178,7 +185,17 @@ def probabilities(scen, n: int = DRAWS, seed: int | None = None, base=None, cent
     if central is not None and same_allocation(central.scenario, scen):
         scen = central.scenario  # the very scenario the run was made of: its output is reused
     options = RunOptions(seed=seed)  # expected engine, serial
-    return run_uncertainty(scen, n, options, rules=False, counterfactual=counterfactual, central=central)
+    size = PROGRESS_DRAWS if on_draws is not None else None  # the same numbers in any chunks
+    return run_uncertainty(
+        scen,
+        n,
+        options,
+        rules=False,
+        counterfactual=counterfactual,
+        central=central,
+        chunk_size=size,
+        on_chunk=on_draws,
+    )
 
 
 def same_allocation(a, b) -> bool:
@@ -193,33 +210,90 @@ class Suggestion:
     """The optimiser's allocation from the current state, and what it changes."""
 
     amounts: np.ndarray  # (years, items, sources) VND
-    changes: pd.DataFrame  # item, source, now_bn, suggested_bn, change_bn (first projected year)
+    changes: pd.DataFrame  # item, source, now_bn, suggested_bn, change_bn (year `year_index`)
     message: dict  # lang -> the optimiser's summary
+    year_index: int = 1  # the row of `amounts` listed in `changes`: the first year optimised
 
 
-def suggest(state, amounts: np.ndarray | None = None) -> Suggestion:
+def suggest(state, amounts: np.ndarray | None = None, on_runs=None, on_estimate=None) -> Suggestion:
     """Run the certified optimiser (objective: fewest poor households at the horizon) from the
     state's allocation (or `amounts`, a copy of it taken earlier: the state may change while
     the optimiser runs in the background) — same money per source and year, the same rules —
-    and list the changes of the first projected year. Kept per starting scenario and amounts."""
+    and list the changes of the first year it optimises. Kept per starting scenario and amounts.
+
+    The optimiser's own effort applies (`simlib.allocate.effort.choose`): full on the states
+    model (seconds); economy on the multidimensional model (the plan year only, a few hundred
+    engine runs for Cao Bằng: minutes). `on_estimate(runs, cpu_seconds_per_run)` and
+    `on_runs(runs)` are the optimiser's progress callbacks (`simlib.allocate.optimize.optimize`);
+    `on_runs` is called after every engine call (at most `simlib.allocate.evaluate.CHUNK_MULTIDIM`
+    runs of the multidimensional model), so an exception it raises (the explorer's cancel,
+    `simlib.workbench.background.Cancelled`) stops the optimiser there; nothing is kept then."""
     # local import: the optimiser loads in seconds; only this button needs it
     from simlib.allocate.optimize import optimize
 
-    if state.base.poverty_model != "states":  # tens of thousands of engine runs: hours of CPU, no cancel
-        raise InputError(
-            "suggest_multidim", file=state.base.file, field="model", value=state.base.poverty_model, allowed=["states"]
-        )
     old = state.amounts() if amounts is None else np.array(amounts, dtype=float)
 
     def run() -> Suggestion:
-        res = optimize(state.base.replace_budget(old), objective="poor", with_frontier=False)
+        res = optimize(
+            state.base.replace_budget(old),
+            objective="poor",
+            with_frontier=False,
+            on_runs=on_runs,
+            on_estimate=on_estimate,
+        )
         new = np.array(res.amounts["optimal"], dtype=float)
         new[0] = old[0]
-        return Suggestion(new, changes(state, new, old=old), {lg: res.message(lg) for lg in i18n.LANGS})
+        optimised = res.spec.plan_years or state.years[1:]
+        at = state.years.index(int(min(optimised)))
+        return Suggestion(
+            new, changes(state, new, year_index=at, old=old), {lg: res.message(lg) for lg in i18n.LANGS}, at
+        )
 
     # the optimum from the same amounts is the same: asked again (back to an allocation already
     # tried, a second click), it is not recomputed
     return memoised(state.base, "wb_suggest_" + hashlib.sha256(old.tobytes()).hexdigest(), run)
+
+
+class Progress:
+    """The optimiser's progress in words, for the explorer (the command line's texts: the
+    estimate once the problem is built, then the runs done against it and the CPU minutes of
+    the process): `show(text)` is called with each new text. `check()` (default
+    none), called at every count, may raise to stop the optimiser (the explorer's cancel).
+    Pass `estimate` as `on_estimate` and the object itself as `on_runs` (`suggest`)."""
+
+    def __init__(self, lang: str, show, check=None, every: float = 4):
+        self.lang, self.show, self.check, self.every = lang, show, check, every
+        self.runs, self.told, self.expected = 0.0, 0, None
+        self.lines: list[str] = []
+        self.c0 = time.process_time()
+
+    def minutes(self) -> str:
+        return fmt.number((time.process_time() - self.c0) / 60, self.lang, 1)
+
+    def estimate(self, runs: int, seconds: float) -> None:
+        if self.check is not None:
+            self.check()
+        self.expected = runs
+        text = i18n.t(
+            "cli.optimize_estimate",
+            self.lang,
+            runs=runs,
+            seconds=fmt.number(seconds, self.lang, 2),
+            minutes=fmt.number(runs * seconds / 60, self.lang, 1),
+        )
+        self.lines = [text]
+        self.show(text)
+
+    def __call__(self, runs: float) -> None:
+        self.runs += runs  # counted first: a stop then says every run made
+        if self.check is not None:
+            self.check()
+        if int(self.runs // self.every) > self.told:
+            self.told = int(self.runs // self.every)
+            key = "cli.optimize_progress" if self.expected else "cli.optimize_progress_start"
+            done = int(round(self.runs))
+            line = i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes())
+            self.show("\n".join(self.lines[:1] + [line]))
 
 
 def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05, old: np.ndarray | None = None):

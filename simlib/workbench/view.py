@@ -26,7 +26,6 @@ Design points (issue 17):
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from pathlib import Path
@@ -40,7 +39,7 @@ from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.report.levels import Levels
 from simlib.workbench import compare as C
-from simlib.workbench.background import Background
+from simlib.workbench.background import Background, Cancelled, Debouncer
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid, item_label
 from simlib.workbench.state import AllocationState, Problem
@@ -50,35 +49,12 @@ from simlib.workbench.workspace import plan_save, save, scenarios_folder
 DEBOUNCE_S = 0.1
 #: the buttons of the on-demand computations (off while one runs)
 ON_DEMAND = ("probability", "suggest", "apply")
+#: the stop button of each on-demand computation (shown while it runs)
+STOP = {"probability": "probability_cancel", "suggest": "suggest_cancel"}
 BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
     " .sl-differs input { font-style: italic; background: #f4f4f4; }"
 )
-
-
-class Debouncer:
-    """Call `fn` once, `delay` seconds after the last of a burst of calls — on the running event
-    loop (a kernel's); with no running loop or no delay, at once."""
-
-    def __init__(self, delay: float, fn):
-        self.delay, self.fn, self._handle = float(delay), fn, None
-
-    def __call__(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        try:
-            loop = asyncio.get_running_loop() if self.delay > 0 else None
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            self.fn()
-        else:
-            self._handle = loop.call_later(self.delay, self._fire)
-
-    def _fire(self) -> None:
-        self._handle = None
-        self.fn()
 
 
 def fallback_note(uid: str, lang: str) -> str:
@@ -138,9 +114,12 @@ class ExplorerView:
         self.w["chart"] = W.HTML()
         self.w["probability"] = W.Button(description=self.t("wb.probability"), icon="calculator")
         self.w["probability"].on_click(lambda _: self.compute_probabilities())
+        self.w["probability_cancel"] = W.Button(description=self.t("wb.suggest_cancel"), icon="stop")
+        self.w["probability_cancel"].layout.display = "none"  # shown while the draws run
+        self.w["probability_cancel"].on_click(lambda _: self.cancel_probabilities())
         self.w["probability_note"] = W.HTML()
         compare = [W.HTML(f"<b>{H.esc(self.t('wb.compare.heading'))}</b>"), self.w["compare"]]
-        compare.append(W.HBox([self.w["probability"], self.w["probability_note"]]))
+        compare.append(W.HBox([self.w["probability"], self.w["probability_cancel"], self.w["probability_note"]]))
         self.w["results"] = W.VBox([self.w["cards"], self.w["chart"], *compare])
         heading = W.HTML(f"<b>{H.esc(self.t('wb.amounts'))}</b>")
         top = [self.w["style"], heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
@@ -153,11 +132,15 @@ class ExplorerView:
         self.w["suggest"] = W.Button(description=self.t("wb.suggest"), icon="magic", button_style="info")
         self.w["apply"] = W.Button(description=self.t("wb.suggest_apply"), button_style="success")
         self.w["apply"].layout.display = "none"
+        self.w["suggest_cancel"] = W.Button(description=self.t("wb.suggest_cancel"), icon="stop")
+        self.w["suggest_cancel"].layout.display = "none"  # shown while the optimiser runs
         self.w["suggestion"] = W.HTML()
         self.w["suggest"].on_click(lambda _: self.suggest())
         self.w["apply"].on_click(lambda _: self.apply_suggestion())
+        self.w["suggest_cancel"].on_click(lambda _: self.cancel_suggestion())
         heading = W.HTML(f"<b>{H.esc(self.t('wb.suggest_heading'))}</b>")
-        return W.VBox([heading, W.HBox([self.w["suggest"], self.w["apply"]]), self.w["suggestion"]])
+        buttons = W.HBox([self.w["suggest"], self.w["apply"], self.w["suggest_cancel"]])
+        return W.VBox([heading, buttons, self.w["suggestion"]])
 
     def _build_save(self):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -250,7 +233,8 @@ class ExplorerView:
     def _launch(self, name: str, note: str, work, done) -> bool:
         """Run `work` off the kernel's thread with `name`'s button in the "computing…" state, the
         widget `note` saying so and every on-demand button off; `done(result, error)` once it
-        ends. False (nothing started, nothing queued) while another computation runs."""
+        ends. False (nothing started, nothing queued) while another computation runs. `name`'s
+        stop button (`STOP`) shows while it runs."""
         if self.background.busy:
             return False
         self.w[note].value = f"⏳ {H.esc(self.t('wb.working'))}"
@@ -258,11 +242,16 @@ class ExplorerView:
         for k in ON_DEMAND:
             self.w[k].disabled = True
         self.w[name].description, self.w[name].icon = self.t("wb.working"), "hourglass-half"
+        stop = self.w.get(STOP.get(name, ""))
+        if stop is not None:
+            stop.disabled, stop.layout.display = False, ""
 
         def finish(result, error) -> None:
             for k in ON_DEMAND:
                 self.w[k].disabled = False
                 self.w[k].description, self.w[k].icon = labels[k]
+            if stop is not None:
+                stop.layout.display = "none"
             done(result, error)
 
         return self.background.start(name, work, finish)
@@ -279,15 +268,26 @@ class ExplorerView:
         a computation is already running (nothing is queued)."""
         base, scen, amounts, plan = self.state.base, self.state.scenario(), self.state.amounts(), self.unc_plan
         runs = (self.start.run, self.result.run)  # multidimensional: the draws' layout reuses them
-        t0 = time.perf_counter()
+        t0, bg = time.perf_counter(), self.background
+        total = (2 if plan is None and not np.array_equal(amounts, base.budget.amounts) else 1) * n
+        told = [0, 0]  # draws of the finished runs, of the running one
+
+        def tell(done: int) -> None:
+            told[1] = done
+            bg.check()
+            bg.tell(self._probability_progress, told[0] + done, total)
 
         def work():
-            first = plan if plan is not None else C.probabilities(base, n, base=base, central=runs[0])
+            first = plan if plan is not None else C.probabilities(base, n, base=base, central=runs[0], on_draws=tell)
             if np.array_equal(amounts, base.budget.amounts):  # the plan's own amounts: the same run
                 return first, first
-            return first, C.probabilities(scen, n, base=base, central=runs[1])
+            told[:] = [n if plan is None else 0, 0]
+            return first, C.probabilities(scen, n, base=base, central=runs[1], on_draws=tell)
 
         def done(result, error) -> None:
+            if isinstance(error, Cancelled):
+                self.w["probability_note"].value = H.esc(self.t("wb.probability_cancelled", done=sum(told), n=total))
+                return
             if error is not None:
                 self.w["probability_note"].value = self._error_html(error)
                 return
@@ -302,16 +302,27 @@ class ExplorerView:
 
         return self._launch("probability", "probability_note", work, done)
 
+    def _probability_progress(self, done: int, total: int) -> None:
+        """Show the running draws' progress (on the kernel's thread, via `Background.tell`)."""
+        if self.background.name == "probability" and not self.background.cancelled:
+            text = self.t("wb.probability_progress", done=done, n=total)
+            self.w["probability_note"].value = f"⏳ {H.esc(self.t('wb.working'))} {H.esc(text)}"
+
     def suggest(self) -> bool:
-        """Start the optimiser from the current allocation in the background; what it would
-        change is shown when done (with the time it took), unless the allocation changed
-        meanwhile. False when a computation is already running (nothing is queued)."""
-        state, amounts = self.state, self.state.amounts()
+        """Start the optimiser from the current allocation in the background, with its progress
+        (runs of the model against its estimate) and a stop button; what it would change is
+        shown when done (with the time it took), unless the allocation changed meanwhile. False
+        when a computation is already running (nothing is queued)."""
+        state, amounts, bg = self.state, self.state.amounts(), self.background
         t0 = time.perf_counter()
+        progress = C.Progress(self.lang, lambda text: bg.tell(self._suggest_progress, text), check=bg.check)
 
         def done(result, error) -> None:
             self.suggestion = None
-            if not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
+            if isinstance(error, Cancelled):
+                runs = int(round(progress.runs))
+                self.w["suggestion"].value = H.para(self.t("wb.suggest_cancelled", runs=runs))
+            elif not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
                 self.w["suggestion"].value = H.para(self.t("wb.stale"))
             elif error is not None:
                 self.w["suggestion"].value = self._error_html(error)
@@ -322,7 +333,28 @@ class ExplorerView:
             show = self.suggestion is not None and len(self.suggestion.changes) > 0
             self.w["apply"].layout.display = "" if show else "none"
 
-        return self._launch("suggest", "suggestion", lambda: C.suggest(state, amounts), done)
+        work = lambda: C.suggest(state, amounts, on_runs=progress, on_estimate=progress.estimate)  # noqa: E731
+        return self._launch("suggest", "suggestion", work, done)
+
+    def _suggest_progress(self, text: str) -> None:
+        """Show the running optimiser's progress (on the kernel's thread, via `Background.tell`)."""
+        if self.background.name == "suggest" and not self.background.cancelled:
+            lines = "<br>".join(H.esc(line) for line in text.splitlines())
+            self.w["suggestion"].value = f"<p>⏳ {H.esc(self.t('wb.working'))}<br>{lines}</p>"
+
+    def cancel_suggestion(self) -> bool:
+        """Stop the running optimiser at its next engine call (False when it is not running)."""
+        return self._cancel("suggest")
+
+    def cancel_probabilities(self) -> bool:
+        """Stop the running parameter draws after their current chunk (False when not running)."""
+        return self._cancel("probability")
+
+    def _cancel(self, name: str) -> bool:
+        if self.background.name != name:
+            return False
+        self.w[STOP[name]].disabled = True
+        return self.background.cancel()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for a running on-demand computation (outside a live kernel: tests, scripts)."""
@@ -391,7 +423,7 @@ class ExplorerView:
         return table + C.rebase_note(self.result.targets, self.lang)
 
     def suggestion_html(self) -> str:
-        """What the optimiser's suggestion changes (first projected year), and its summary."""
+        """What the optimiser's suggestion changes (the first year it optimises), and its summary."""
         s, lang = self.suggestion, self.lang
         if s is None:
             return ""
@@ -411,8 +443,7 @@ class ExplorerView:
             ]
             for r in s.changes.itertuples(index=False)
         ]
-        year = self.state.years[1]
-        caption = self.t("wb.suggest_caption", year=year)
+        caption = self.t("wb.suggest_caption", year=self.state.years[s.year_index])
         return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)
 
     # -- saving -----------------------------------------------------------------------------
