@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hostile_helpers import assert_user_error, cli
 
+from simlib import i18n
 from simlib.allocate.optimize import optimize
 from simlib.errors import InputError
 from simlib.paths import params_dir
@@ -21,6 +22,9 @@ from simlib.scenario import load_scenario
 from simlib.uncertainty.run import load_draws, run_uncertainty
 from simlib.uncertainty.sampling import Sample, sample
 from simlib.uncertainty.space import scenario_space
+from simlib.workbench import compare as WC
+from simlib.workbench.charts import LiveRateChart
+from simlib.workbench.project import Projection
 
 SCENARIO = params_dir() / "scenarios" / "crossing_2024_2027.yaml"
 KEY = ["year", "geo_type", "geo", "indicator"]
@@ -151,3 +155,49 @@ def test_the_scorecard_names_the_communes_it_judges(central, lang):
     for unit in judged:
         assert communes.unit_name(unit, lang) in areas
         assert unit not in areas
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_explorer_names_the_poor_communes_for_the_years_from_the_switch(crossing, central, lang):
+    """The explorer's chart and its table of targets name the poor units of each year by the units
+    the run used: districts to 2025, communes for 2026–2027 (the view took the districts of the
+    scenario's dataset for every year)."""
+    start = Projection(central.indicators, central.targets, central)  # as `project` gives the view
+    levels = start.levels(crossing)
+    svg = LiveRateChart(start.indicators, start.targets, lang, levels).svg()
+    districts, communes = ("Các huyện nghèo", "các xã nghèo") if lang == "vi" else ("Poor districts", "poor communes")
+    assert f">{districts} (2023–2025)</tspan>" in svg and f">{communes} (2026–2027)</tspan>" in svg
+    v = WC.verdicts(start)
+    rows = WC.side_by_side(v, v)
+    for year, word in ((2024, districts), (2026, communes.capitalize()), (2027, communes.capitalize())):
+        one = rows[(rows["year"] == year) & (rows["geo"] == "poor_districts")]
+        assert len(one) == 1
+        assert f"{word}" in WC.side_by_side_html(one, lang, levels)
+    assert levels.t_at("report.card.targets_readings", lang, 2027, together=1, each=1, n=2) == (
+        i18n.t("report.card.targets_readings_communes", lang, together=1, each=1, n=2)
+    )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_poor_units_chart_says_which_years_are_districts_and_which_communes(central, lang):
+    """The caption and panel title of the poor units' chart, and the sentence above it, name the
+    districts for 2023–2025 and the communes for 2026–2027 (the caption said districts for every
+    year, the panel title communes)."""
+    chart = trends.group_panels(context(central, lang))
+    both = (
+        "các huyện nghèo (2023–2025), các xã nghèo (2026–2027)"
+        if lang == "vi"
+        else "poor districts (2023–2025), poor communes (2026–2027)"
+    )
+    assert both in chart.caption
+    assert chart.figure.axes[0].get_title(loc="left").lower() == both.replace(", ", "\n")
+    # the finding: one sentence per target, each naming its units and years and its own threshold
+    # (5 points a year for the poor districts to 2025, 3 for the poor communes from 2026)
+    if lang == "vi":
+        first, second = "Các huyện nghèo (2024–2025): năm 2024 giảm", "Các xã nghèo (2026–2027): năm 2026 giảm"
+        steps = ("(chỉ tiêu giảm từ 5 điểm % trở lên mỗi năm)", "(chỉ tiêu giảm từ 3 điểm % trở lên mỗi năm)")
+    else:
+        first, second = "Poor districts (2024–2025): 2024: falls", "Poor communes (2026–2027): 2026: falls"
+        steps = ("(target: a fall of at least 5 points a year)", "(target: a fall of at least 3 points a year)")
+    a, b = chart.title.index(first), chart.title.index(second)
+    assert a < chart.title.index(steps[0]) < b < chart.title.index(steps[1])

@@ -353,7 +353,12 @@ def scorecard(ctx: ReportContext) -> list:
     else:
         blocks.append(
             html.para(
-                Levels.of(ctx).t("report.scorecard.probability_note", ctx.lang, n=ctx.uncertainty.info["draws"]),
+                Levels.of(ctx).t_over(
+                    "report.scorecard.probability_note",
+                    ctx.lang,
+                    verdict.headline_verdicts(ctx.verdicts)["year"].unique(),
+                    n=ctx.uncertainty.info["draws"],
+                ),
                 "sl-small",
             )
         )
