@@ -6,7 +6,10 @@ the key and what to do instead."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pytest
 from hostile_helpers import assert_user_error, cli
 
@@ -15,13 +18,16 @@ from simlib.allocate.optimize import optimize
 from simlib.errors import InputError
 from simlib.paths import params_dir
 from simlib.report import trends
+from simlib.report import uncertainty_page as UP
 from simlib.report.context import context
 from simlib.report.tables import report_tables
 from simlib.runner import run
 from simlib.scenario import load_scenario
 from simlib.uncertainty.run import load_draws, run_uncertainty
 from simlib.uncertainty.sampling import Sample, sample
+from simlib.uncertainty.sensitivity import Output, output_labels
 from simlib.uncertainty.space import scenario_space
+from simlib.unit_switch import units_levels
 from simlib.workbench import compare as WC
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.project import Projection
@@ -201,3 +207,39 @@ def test_the_poor_units_chart_says_which_years_are_districts_and_which_communes(
         steps = ("(target: a fall of at least 5 points a year)", "(target: a fall of at least 3 points a year)")
     a, b = chart.title.index(first), chart.title.index(second)
     assert a < chart.title.index(steps[0]) < b < chart.title.index(steps[1])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_probability_chart_shows_every_year_judged_with_its_units(crossing, central, lang):
+    """The uncertainty page's probability chart shows the targets of every year the crossing is
+    judged in (2024 on the districts, 2026 and 2027 on the communes), says so in its caption, and
+    names the poor units of each bar by its year (it showed 2024 only, the communes' bars named
+    as districts)."""
+    ctx = context(central, lang)
+    verdicts = ctx.verdicts.assign(probability=0.5)  # hand-set: the chart's rows need a probability
+    tables = SimpleNamespace(uncertainty=None, manifest=central.manifest)
+    page = UP.PageContext(tables, verdicts, crossing, lang)
+    (chart,) = [b for b in UP.verdicts(page) if hasattr(b, "figure")]
+    assert "2024, 2026, 2027" in chart.caption
+    labels = [t.get_text().replace("\n", " ") for t in chart.figure.axes[0].get_yticklabels()]
+    together = "(tính chung các {} nghèo) ({})" if lang == "vi" else "(poor {} together) ({})"
+    word = {"vi": ("huyện", "xã"), "en": ("districts", "communes")}[lang]
+    for unit, year in ((word[0], 2024), (word[1], 2026), (word[1], 2027)):
+        assert sum(label.endswith(together.format(unit, year)) for label in labels) == 1
+    assert not any(label.endswith(together.format(word[0], y)) for y in (2026, 2027) for label in labels)
+    assert [sum(label.endswith(f"({y})") for label in labels) for y in (2024, 2025, 2026, 2027)] == [7, 0, 3, 3]
+
+
+def test_the_sensitivity_names_the_poor_units_of_each_outputs_year(crossing):
+    """An outcome of the sensitivity on the poor units is named by the units its year is counted
+    on: the poor districts in 2025, the poor communes in 2027 (it took the districts of the
+    scenario's dataset for every year)."""
+    years = list(crossing.years)
+    assert units_levels(crossing, years) == {2024: "district", 2025: "district", 2026: "commune", 2027: "commune"}
+    outputs = [Output("poor_rate", "poor_districts", 2025), Output("poor_rate", "poor_districts", 2027)]
+    names = [o.name(years) for o in outputs]
+    table = pd.DataFrame({"grouping": "kind", "group": "effect", "output": names})
+    labels = output_labels(table, "grouping", outputs, names, crossing, years)
+    assert i18n.t("geo.poor_districts", "vi") in labels["output_label_vi"][0]
+    assert i18n.t("geo.poor_communes", "vi") in labels["output_label_vi"][1]
+    assert i18n.t("geo.poor_communes", "en") in labels["output_label_en"][1]

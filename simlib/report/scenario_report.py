@@ -393,7 +393,7 @@ def uncertainty(ctx: ReportContext) -> list:
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         probs = v.rename(columns={"probability": "probability_met"})
-        blocks.append(probability_figure(probs, L, int(v["year"].min())))
+        blocks.append(probability_figure(probs, L, sorted(v["year"].unique())))  # every year judged
     pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
     blocks.append(html.para(ctx.t("report.uncertainty.precision", n=samples, pm=fmt.number(pm, L, 0)), "sl-small"))
     if ctx.links.uncertainty:

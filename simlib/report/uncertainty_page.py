@@ -130,7 +130,7 @@ def verdicts(ctx: PageContext) -> list:
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         bars = reading_bars(v, (ctx.tables.uncertainty or {}).get("targets"), Levels.of(ctx))
-        blocks.append(probability_figure(bars, ctx.lang, int(v["year"].min())))
+        blocks.append(probability_figure(bars, ctx.lang, sorted(v["year"].unique())))  # every year judged
     return blocks
 
 
