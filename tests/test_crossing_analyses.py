@@ -29,8 +29,8 @@ from simlib.uncertainty.sensitivity import Output, output_labels
 from simlib.uncertainty.space import scenario_space
 from simlib.unit_switch import units_levels
 from simlib.workbench import compare as WC
-from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.project import Projection
+from simlib.workbench.state import AllocationState
 
 SCENARIO = params_dir() / "scenarios" / "crossing_2024_2027.yaml"
 KEY = ["year", "geo_type", "geo", "indicator"]
@@ -164,15 +164,22 @@ def test_the_scorecard_names_the_communes_it_judges(central, lang):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_explorer_names_the_poor_communes_for_the_years_from_the_switch(crossing, central, lang):
-    """The explorer's chart and its table of targets name the poor units of each year by the units
-    the run used: districts to 2025, communes for 2026–2027 (the view took the districts of the
-    scenario's dataset for every year)."""
-    start = Projection(central.indicators, central.targets, central)  # as `project` gives the view
-    levels = start.levels(crossing)
-    svg = LiveRateChart(start.indicators, start.targets, lang, levels).svg()
+def test_the_explorer_names_the_poor_communes_for_the_years_from_the_switch(central, lang, monkeypatch, tmp_path):
+    """The explorer's chart, targets card and table of targets name the poor units of each year by
+    the units the run used: districts to 2025, communes for 2026–2027 (the view took the districts
+    of the scenario's dataset for every year)."""
+    from simlib.workbench.view import ExplorerView  # ipywidgets, as test_workbench's views
+
+    start = Projection(central.indicators, central.targets, central)  # what `project` gives the view
+    state = AllocationState.load(SCENARIO)
+    monkeypatch.setattr(state, "evaluate", lambda: start)  # the central run, not a second one
+    view = ExplorerView(state, lang, tmp_path, debounce=0)
+    svg = view.w["chart"].value
     districts, communes = ("Các huyện nghèo", "các xã nghèo") if lang == "vi" else ("Poor districts", "poor communes")
     assert f">{districts} (2023–2025)</tspan>" in svg and f">{communes} (2026–2027)</tspan>" in svg
+    card = i18n.t("report.card.targets_readings_communes", lang, together=2, each=1, n=2)  # 2027's targets
+    assert card in view.w["cards"].value
+    levels = view.levels
     v = WC.verdicts(start)
     rows = WC.side_by_side(v, v)
     for year, word in ((2024, districts), (2026, communes.capitalize()), (2027, communes.capitalize())):

@@ -15,6 +15,11 @@ units (the indicator geography `poor_districts`, a machine code kept in every CS
   districts (2024 boundaries)" — what the numbers are, not what was in force. A run that switches
   units (`simlib.unit_switch`) is named year by year by the units it used (`units_used`).
 
+Which word for which year is decided here only (`Levels`): a row of one year by that year's units
+(`Levels.geo`, `Levels.t_at`); a label or text over several years (a chart, a caption, a count of
+targets) of a run that switched units names each set of units with its years (`Levels.spans`,
+`geo_parts`, `geo_over`, `t_over`): "Các huyện nghèo (2023–2025), các xã nghèo (2026–2027)".
+
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
 """
