@@ -17,6 +17,8 @@ from simlib import i18n
 from simlib.allocate.optimize import optimize
 from simlib.errors import InputError
 from simlib.paths import params_dir
+from simlib.report import decision as DC
+from simlib.report import index as IX
 from simlib.report import trends
 from simlib.report import uncertainty_page as UP
 from simlib.report.context import context
@@ -250,3 +252,23 @@ def test_the_sensitivity_names_the_poor_units_of_each_outputs_year(crossing):
     assert i18n.t("geo.poor_districts", "vi") in labels["output_label_vi"][0]
     assert i18n.t("geo.poor_communes", "vi") in labels["output_label_vi"][1]
     assert i18n.t("geo.poor_communes", "en") in labels["output_label_en"][1]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_index_and_decision_name_the_years_and_units_they_count(central, lang):
+    """The index's verdict cell and the decision page count the targets of 2024 (districts) and
+    2026–2027 (communes): they say those years, and name the poor units of each (the cell said
+    2024 only and the districts for all)."""
+    run = SimpleNamespace(
+        name="crossing", role="plan", link="", verdicts=context(central, lang).verdicts, title=lambda lang: "C",
+        tables=SimpleNamespace(manifest=central.manifest, uncertainty=None),
+    )  # fmt: skip
+    cell = IX._verdict_cell(run, lang)
+    areas = (
+        "các huyện nghèo (2024), các xã nghèo (2026–2027)"
+        if lang == "vi"
+        else "poor districts (2024), poor communes (2026–2027)"
+    )
+    assert cell.startswith("năm 2024, 2026, 2027: đạt 5 " if lang == "vi" else "2024, 2026, 2027: met 5 ")
+    assert areas in cell
+    assert areas in DC.plan_message([run], lang).html

@@ -21,6 +21,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import charts
 from simlib.report.charts import FILLS, TARGET_STYLE
+from simlib.report.data import years_text
 from simlib.report.html import Chart
 from simlib.report.parameter_names import readable
 from simlib.uncertainty.run import read_uncertainty
@@ -241,11 +242,6 @@ def probability_chart(sources, lang: str | None = None, year=None, ax=None):
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
-
-
-def years_text(years) -> str:
-    """'2027' or '2024, 2026, 2027': the years a chart shows, as the reading sentences list them."""
-    return ", ".join(str(int(y)) for y in sorted(years))
 
 
 def shown_years(t: pd.DataFrame, year) -> tuple[pd.DataFrame, list[int]]:
