@@ -107,6 +107,14 @@ def unit_switch(scen: Scenario) -> Switch | None:
     return Switch(year, scen.years.index(year), switched_scenario(scen), geo)
 
 
+def units_levels(scen: Scenario, years) -> dict[int, str]:
+    """{year: level ('district' or 'commune') of the units a run of `scen` counts on in that year}:
+    its dataset's, or from the switch year on the new dataset's (`units_switch`) — the rule of the
+    period record's `units_used`, which `simlib.report.levels` reads back for the report's words."""
+    sw = unit_switch(scen)
+    return {int(y): sw.scenario.dataset.level if sw and int(y) >= sw.year else scen.dataset.level for y in years}
+
+
 def group_kinds(structure: Structure) -> np.ndarray:
     """(G, 5) what a group is within its unit: ethnic group, area, attribute class, labour
     capacity, housed (last: a housed twin falls back to its base group, `cell_map`)."""

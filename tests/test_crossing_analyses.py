@@ -6,21 +6,33 @@ the key and what to do instead."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pytest
 from hostile_helpers import assert_user_error, cli
 
+from simlib import i18n
 from simlib.allocate.optimize import optimize
 from simlib.errors import InputError
 from simlib.paths import params_dir
+from simlib.report import decision as DC
+from simlib.report import index as IX
 from simlib.report import trends
+from simlib.report import uncertainty_page as UP
 from simlib.report.context import context
 from simlib.report.tables import report_tables
 from simlib.runner import run
 from simlib.scenario import load_scenario
 from simlib.uncertainty.run import load_draws, run_uncertainty
 from simlib.uncertainty.sampling import Sample, sample
+from simlib.uncertainty.sensitivity import Output, output_labels
 from simlib.uncertainty.space import scenario_space
+from simlib.unit_switch import units_levels
+from simlib.workbench import compare as WC
+from simlib.workbench.project import Projection
+from simlib.workbench.state import AllocationState
 
 SCENARIO = params_dir() / "scenarios" / "crossing_2024_2027.yaml"
 KEY = ["year", "geo_type", "geo", "indicator"]
@@ -151,3 +163,112 @@ def test_the_scorecard_names_the_communes_it_judges(central, lang):
     for unit in judged:
         assert communes.unit_name(unit, lang) in areas
         assert unit not in areas
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_explorer_names_the_poor_communes_for_the_years_from_the_switch(central, lang, monkeypatch, tmp_path):
+    """The explorer's chart, targets card and table of targets name the poor units of each year by
+    the units the run used: districts to 2025, communes for 2026–2027 (the view took the districts
+    of the scenario's dataset for every year)."""
+    from simlib.workbench.view import ExplorerView  # ipywidgets, as test_workbench's views
+
+    start = Projection(central.indicators, central.targets, central)  # what `project` gives the view
+    state = AllocationState.load(SCENARIO)
+    monkeypatch.setattr(state, "evaluate", lambda: start)  # the central run, not a second one
+    view = ExplorerView(state, lang, tmp_path, debounce=0)
+    svg = view.w["chart"].value
+    districts, communes = ("Các huyện nghèo", "các xã nghèo") if lang == "vi" else ("Poor districts", "poor communes")
+    assert f">{districts} (2023–2025)</tspan>" in svg and f">{communes} (2026–2027)</tspan>" in svg
+    card = i18n.t("report.card.targets_readings_communes", lang, together=2, each=1, n=2)  # 2027's targets
+    assert card in view.w["cards"].value
+    levels = view.levels
+    v = WC.verdicts(start)
+    rows = WC.side_by_side(v, v)
+    for year, word in ((2024, districts), (2026, communes.capitalize()), (2027, communes.capitalize())):
+        one = rows[(rows["year"] == year) & (rows["geo"] == "poor_districts")]
+        assert len(one) == 1
+        assert f"{word}" in WC.side_by_side_html(one, lang, levels)
+    assert levels.t_at("report.card.targets_readings", lang, 2027, together=1, each=1, n=2) == (
+        i18n.t("report.card.targets_readings_communes", lang, together=1, each=1, n=2)
+    )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_poor_units_chart_says_which_years_are_districts_and_which_communes(central, lang):
+    """The caption and panel title of the poor units' chart, and the sentence above it, name the
+    districts for 2023–2025 and the communes for 2026–2027 (the caption said districts for every
+    year, the panel title communes)."""
+    chart = trends.group_panels(context(central, lang))
+    both = (
+        "các huyện nghèo (2023–2025), các xã nghèo (2026–2027)"
+        if lang == "vi"
+        else "poor districts (2023–2025), poor communes (2026–2027)"
+    )
+    assert both in chart.caption
+    assert chart.figure.axes[0].get_title(loc="left").lower() == both.replace(", ", "\n")
+    # the finding: one sentence per target, each naming its units and years and its own threshold
+    # (5 points a year for the poor districts to 2025, 3 for the poor communes from 2026)
+    if lang == "vi":
+        first, second = "Các huyện nghèo (2024–2025): năm 2024 giảm", "Các xã nghèo (2026–2027): năm 2026 giảm"
+        steps = ("(chỉ tiêu giảm từ 5 điểm % trở lên mỗi năm)", "(chỉ tiêu giảm từ 3 điểm % trở lên mỗi năm)")
+    else:
+        first, second = "Poor districts (2024–2025): 2024: falls", "Poor communes (2026–2027): 2026: falls"
+        steps = ("(target: a fall of at least 5 points a year)", "(target: a fall of at least 3 points a year)")
+    a, b = chart.title.index(first), chart.title.index(second)
+    assert a < chart.title.index(steps[0]) < b < chart.title.index(steps[1])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_probability_chart_shows_every_year_judged_with_its_units(crossing, central, lang):
+    """The uncertainty page's probability chart shows the targets of every year the crossing is
+    judged in (2024 on the districts, 2026 and 2027 on the communes), says so in its caption, and
+    names the poor units of each bar by its year (it showed 2024 only, the communes' bars named
+    as districts)."""
+    ctx = context(central, lang)
+    verdicts = ctx.verdicts.assign(probability=0.5)  # hand-set: the chart's rows need a probability
+    tables = SimpleNamespace(uncertainty=None, manifest=central.manifest)
+    page = UP.PageContext(tables, verdicts, crossing, lang)
+    (chart,) = [b for b in UP.verdicts(page) if hasattr(b, "figure")]
+    assert "2024, 2026, 2027" in chart.caption
+    labels = [t.get_text().replace("\n", " ") for t in chart.figure.axes[0].get_yticklabels()]
+    together = "(tính chung các {} nghèo) ({})" if lang == "vi" else "(poor {} together) ({})"
+    word = {"vi": ("huyện", "xã"), "en": ("districts", "communes")}[lang]
+    for unit, year in ((word[0], 2024), (word[1], 2026), (word[1], 2027)):
+        assert sum(label.endswith(together.format(unit, year)) for label in labels) == 1
+    assert not any(label.endswith(together.format(word[0], y)) for y in (2026, 2027) for label in labels)
+    assert [sum(label.endswith(f"({y})") for label in labels) for y in (2024, 2025, 2026, 2027)] == [7, 0, 3, 3]
+
+
+def test_the_sensitivity_names_the_poor_units_of_each_outputs_year(crossing):
+    """An outcome of the sensitivity on the poor units is named by the units its year is counted
+    on: the poor districts in 2025, the poor communes in 2027 (it took the districts of the
+    scenario's dataset for every year)."""
+    years = list(crossing.years)
+    assert units_levels(crossing, years) == {2024: "district", 2025: "district", 2026: "commune", 2027: "commune"}
+    outputs = [Output("poor_rate", "poor_districts", 2025), Output("poor_rate", "poor_districts", 2027)]
+    names = [o.name(years) for o in outputs]
+    table = pd.DataFrame({"grouping": "kind", "group": "effect", "output": names})
+    labels = output_labels(table, "grouping", outputs, names, crossing, years)
+    assert i18n.t("geo.poor_districts", "vi") in labels["output_label_vi"][0]
+    assert i18n.t("geo.poor_communes", "vi") in labels["output_label_vi"][1]
+    assert i18n.t("geo.poor_communes", "en") in labels["output_label_en"][1]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_index_and_decision_name_the_years_and_units_they_count(central, lang):
+    """The index's verdict cell and the decision page count the targets of 2024 (districts) and
+    2026–2027 (communes): they say those years, and name the poor units of each (the cell said
+    2024 only and the districts for all)."""
+    run = SimpleNamespace(
+        name="crossing", role="plan", link="", verdicts=context(central, lang).verdicts, title=lambda lang: "C",
+        tables=SimpleNamespace(manifest=central.manifest, uncertainty=None),
+    )  # fmt: skip
+    cell = IX._verdict_cell(run, lang)
+    areas = (
+        "các huyện nghèo (2024), các xã nghèo (2026–2027)"
+        if lang == "vi"
+        else "poor districts (2024), poor communes (2026–2027)"
+    )
+    assert cell.startswith("năm 2024, 2026, 2027: đạt 5 " if lang == "vi" else "2024, 2026, 2027: met 5 ")
+    assert areas in cell
+    assert areas in DC.plan_message([run], lang).html

@@ -87,6 +87,21 @@ def test_periods_table_states_each_years_rules(ctx):
     assert notes and all(n.startswith("Năm ") for n in notes)
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_note_on_districts_counted_after_the_reform_is_in_the_reports_language(lang):
+    """The period record's note on a review counted on the 2024 districts while the communes were
+    in force (crossing_2024_2027's end-2025 review; `simlib.period_record.geography_entry`) is said in
+    the report's language, naming the former districts (it was shown in English, as recorded)."""
+    record = "2025: counts computed on district units while commune units were in force"
+    record += " (shown on them in period_changes.csv by population weights)"
+    note = CM.period_note(record, lang)
+    assert "counts computed on district units" not in note
+    if lang == "vi":
+        assert note.startswith("Năm 2025: số hộ tính trên các huyện cũ (địa giới năm 2024)") and "các xã mới" in note
+    else:
+        assert note.startswith("2025: counts computed on the former districts (2024 boundaries)")
+
+
 def test_dated_plan_is_judged_in_its_own_year(ctx):
     """plan_2027 is judged on 2027's targets only: the 2024 plan's targets (2024) and the
     2026–2030 targets in 2026 are the bridge to it (shown before, never counted), and the headline

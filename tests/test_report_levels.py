@@ -161,3 +161,65 @@ def test_a_run_switching_units_names_each_year_by_the_units_its_engine_used():
     back = manifest_levels(manifest)
     assert back.used_by_year == {2024: "district", 2025: "district", 2026: "commune"}
     assert back.geo("poor_districts", "vi", [2026]) == "Các xã nghèo"
+
+
+def _crossing_levels() -> Levels:
+    """crossing_2024_2027's record: districts used to the end-2025 review (communes in force from
+    it), communes from 2026; the baseline 2023 unrecorded (the dataset's districts)."""
+    return Levels(
+        "district",
+        {2024: "district", 2025: "commune", 2026: "commune", 2027: "commune"},
+        {2024: "district", 2025: "district", 2026: "commune", 2027: "commune"},
+    )
+
+
+def test_a_label_over_the_years_of_a_switching_run_names_each_set_of_units_with_its_years():
+    lv, years = _crossing_levels(), [2023, 2024, 2025, 2026, 2027]
+    assert lv.spans(years) == [[2023, 2024, 2025], [2026, 2027]]
+    assert lv.geo_over("poor_districts", "vi", years) == "Các huyện nghèo (2023–2025), các xã nghèo (2026–2027)"
+    assert lv.geo_over("poor_districts", "en", years) == "Poor districts (2023–2025), poor communes (2026–2027)"
+    assert lv.geo_parts("poor_districts", "vi", [2025, 2027]) == [
+        "Các huyện nghèo cũ (địa giới năm 2024) (2025)",
+        "các xã nghèo (2027)",
+    ]
+    # years on one set of units: those units, with the years (the run switched)
+    assert lv.geo_over("poor_districts", "vi", [2026, 2027]) == "Các xã nghèo (2026–2027)"
+    assert lv.geo_over("poor_districts", "en", [2024, 2025]) == "Poor districts (2024–2025)"
+    assert lv.geo_over("province", "vi", years) == "Toàn tỉnh"
+    # a level-dependent text of one year follows the units of that year
+    assert "xã nghèo" in lv.t_at("report.card.targets_readings", "vi", 2027, together=1, each=1, n=2)
+    assert "huyện nghèo" in lv.t_at("report.card.targets_readings", "vi", 2024, together=1, each=1, n=2)
+
+
+def test_a_label_over_the_years_of_a_run_on_one_set_of_units_is_unchanged():
+    # multidim_2030: the 2024 districts throughout, communes in force from the end-2025 review
+    kept = Levels("district", {2024: "district", 2025: "commune"}, {2024: "district", 2025: "district"})
+    assert kept.spans() == [[2024, 2025]]
+    assert kept.geo_over("poor_districts", "vi", [2023, 2024, 2025]) == kept.geo("poor_districts", "vi")
+    assert kept.geo_over("poor_districts", "vi") == "Các huyện nghèo cũ (địa giới năm 2024)"
+    plan = Levels("commune", {2026: "commune", 2027: "commune"}, {2026: "commune", 2027: "commune"})
+    assert plan.geo_over("poor_districts", "en", [2025, 2026, 2027]) == "Poor communes"
+    assert Levels().geo_over("poor_districts", "vi", [2024, 2025]) == "Các huyện nghèo"
+
+
+def test_every_switched_key_has_the_fields_of_its_text_and_the_areas():
+    fields = lambda k, lang: set(__import__("re").findall(r"\{(\w+)\}", i18n.t(k, lang)))  # noqa: E731
+    for name, switched in LV.SWITCHED_KEYS.items():
+        for lang in ("vi", "en"):
+            assert fields(switched, lang) == fields(name, lang) | {"areas"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_text_about_years_across_the_switch_names_both_sets_of_units(lang):
+    lv = _crossing_levels()
+    kw = {"together": 1, "each": 0, "n": 2}
+    both = lv.t_over("report.card.targets_readings", lang, [2024, 2026, 2027], **kw)
+    assert lv.geo_over("poor_districts", lang, [2024, 2026, 2027])[1:] in both
+    assert ("(2024), các xã nghèo (2026–2027)" if lang == "vi" else "(2024), poor communes (2026–2027)") in both
+    # years on one set of units: that set's own text
+    assert lv.t_over("report.card.targets_readings", lang, [2026, 2027], **kw) == i18n.t(
+        "report.card.targets_readings_communes", lang, **kw
+    )
+    assert lv.t_over("report.card.targets_readings", lang, [2024], **kw) == i18n.t(
+        "report.card.targets_readings", lang, **kw
+    )

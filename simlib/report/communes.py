@@ -292,13 +292,20 @@ def period_name(code: str, lang: str) -> str:
     return i18n.label("report.periods.id", str(code), lang, default=str(code))
 
 
-_UNITS_NOTE = re.compile(r"^(\d{4}): counts computed on commune units while district units were in force")
+_UNITS_NOTE = re.compile(
+    r"^(\d{4}): counts computed on (commune|district) units while (district|commune) units were in force"
+)
+#: the note's key by the units the counts are on (`simlib.period_record.geography_entry`)
+UNITS_NOTE_KEYS = {"commune": "report.periods.note_units", "district": "report.periods.note_units_districts"}
 
 
 def period_note(note: str, lang: str) -> str:
-    """A note of the run's period record in the report's language (known notes; others as written)."""
+    """A note of the run's period record in the report's language (known notes; others as written):
+    counts on the new communes while districts were in force, or on the 2024 districts while the
+    communes were (a run keeping its districts across 1 July 2025, or crossing_2024_2027's end-2025
+    review)."""
     m = _UNITS_NOTE.match(note)
-    return i18n.t("report.periods.note_units", lang, year=m.group(1)) if m else note
+    return i18n.t(UNITS_NOTE_KEYS[m.group(2)], lang, year=m.group(1)) if m else note
 
 
 def periods_table(ctx) -> ReportTable | None:

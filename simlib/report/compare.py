@@ -136,8 +136,8 @@ def ranking_table(
     else:
         levels = manifest_levels(group[0].tables.manifest)
         names = {
-            "together": levels.t("compare.all_met_together", lang, year=year or y1),
-            "each": levels.t("compare.all_met_each", lang, year=year or y1),
+            "together": levels.t_at("compare.all_met_together", lang, year or y1, year=year or y1),
+            "each": levels.t_at("compare.all_met_each", lang, year or y1, year=year or y1),
         }
         frame = frame.rename(columns=names)
     c = list(frame.columns)
@@ -239,9 +239,10 @@ def readings_cell(r, lang: str, levels: Levels) -> str:
     cell = verdict_cell(r, lang)
     if int(r.get("units", 0) or 0) <= 0:
         return cell
-    line = levels.t(
+    line = levels.t_at(
         "compare.verdicts.readings",
         lang,
+        int(r["year"]),
         together=status_word(r["aggregate_status"], lang).lower(),
         each=status_word(r["each_unit_status"], lang).lower(),
         units_met=int(r["units_met"]),

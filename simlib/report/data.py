@@ -147,6 +147,12 @@ def series(ind: pd.DataFrame, indicator: str, geo: str = "province", geo_type: s
     return pd.DataFrame(rows, columns=["year", "mean", "lo", "hi", "draws"])
 
 
+def years_text(years) -> str:
+    """'2027' or '2024, 2026, 2027': years a chart or a count covers, as the reading sentences
+    list them (a run crossing 2025→2026 is judged in the years of each period's targets)."""
+    return ", ".join(str(int(y)) for y in sorted(years))
+
+
 def years(ind: pd.DataFrame) -> list[int]:
     """All review years in the table: the baseline year first, then the projected years."""
     return sorted(int(y) for y in ind["year"].unique())

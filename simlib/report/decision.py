@@ -298,7 +298,7 @@ def together_sentence(allocs: Sequence[Run], year: int, lang: str) -> str:
         f"{_q(r.title(lang))} {fmt.percent(100 * all_met_probability(r, year, 'aggregate'), lang, 0)}"
         for r in with_units
     )
-    return manifest_levels(with_units[0].tables.manifest).t("decision.targets_together", lang, items=items)
+    return manifest_levels(with_units[0].tables.manifest).t_at("decision.targets_together", lang, year, items=items)
 
 
 def weakest_target(r: Run, year: int, lang: str) -> str:

@@ -51,9 +51,9 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
         return "–"
     each = each_unit_sentence(run.verdicts, lang, manifest_levels(run.tables.manifest), "index.verdict_each_unit")
     c = verdict.counts(run.verdicts, reading="aggregate" if each else None)
-    year = int(v["year"].min())
+    year, shown = int(v["year"].min()), data.years_text(v["year"].unique())  # the counts cover every year judged
     text = html.esc(
-        i18n.t("index.verdict", lang, year=year, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
+        i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
     )
     if each:
         text += f'<br><span class="sl-small">{html.esc(each)}</span>'
@@ -68,9 +68,10 @@ def _all_met_text(run: decision.Run, year: int, p: float, lang: str) -> str:
     if not decision.has_readings(run):
         return f"{i18n.t('index.all_targets_probability', lang)} {fmt.percent(100 * p, lang, 0)}"
     together = decision.all_met_probability(run, year, "aggregate")
-    return manifest_levels(run.tables.manifest).t(
+    return manifest_levels(run.tables.manifest).t_at(
         "index.all_targets_readings",
         lang,
+        year,
         together=fmt.percent(100 * together, lang, 0),
         each=fmt.percent(100 * p, lang, 0),
     )

@@ -15,6 +15,11 @@ units (the indicator geography `poor_districts`, a machine code kept in every CS
   districts (2024 boundaries)" — what the numbers are, not what was in force. A run that switches
   units (`simlib.unit_switch`) is named year by year by the units it used (`units_used`).
 
+Which word for which year is decided here only (`Levels`): a row of one year by that year's units
+(`Levels.geo`, `Levels.t_at`); a label or text over several years (a chart, a caption, a count of
+targets) of a run that switched units names each set of units with its years (`Levels.spans`,
+`geo_parts`, `geo_over`, `t_over`): "Các huyện nghèo (2023–2025), các xã nghèo (2026–2027)".
+
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
 """
@@ -42,7 +47,6 @@ COMMUNE_KEYS = {
     "unc.chart.reading_together": "unc.chart.reading_together_communes",
     "unc.chart.reading_each": "unc.chart.reading_each_communes",
     "report.fig.districts": "report.fig.communes",
-    "report.fig.groups": "report.fig.groups_communes",
     "report.table.districts": "report.table.communes",
     "report.fig.dep_districts": "report.fig.dep_communes",
     "report.table.dep_districts": "report.table.dep_communes",
@@ -52,6 +56,15 @@ COMMUNE_KEYS = {
     "baseline.fig.district": "baseline.fig.commune",
     "baseline.section.district": "baseline.section.commune",
     "baseline.units": "baseline.units_communes",
+}
+#: the form of a level-dependent text about years that span a switch of units (`Levels.t_over`):
+#: the poor units of each set of years named in `{areas}`
+SWITCHED_KEYS = {
+    "report.verdict.summary_readings": "report.verdict.summary_readings_switched",
+    "report.card.targets_readings": "report.card.targets_readings_switched",
+    "decision.each_unit_reading": "decision.each_unit_reading_switched",
+    "index.verdict_each_unit": "index.verdict_each_unit_switched",
+    "report.scorecard.probability_note": "report.scorecard.probability_note_switched",
 }
 #: the aggregate of poor units counted on districts at a review when communes are in force
 FORMER_DISTRICTS_KEY = "geo.poor_former_districts"
@@ -101,6 +114,18 @@ def geo_label(geo: str, lang: str, used: str = DEFAULT_LEVEL, in_force: str | No
     return i18n.label("geo", geo, lang)
 
 
+def year_span(years) -> str:
+    """'2026' or '2023–2025': the first and last of `years`."""
+    ys = sorted(int(y) for y in years)
+    return f"{ys[0]}" if ys[0] == ys[-1] else f"{ys[0]}–{ys[-1]}"
+
+
+def lower_first(text: str) -> str:
+    """`text` with its first letter in lower case: a label ("Các xã nghèo") inside a sentence
+    ("của các xã nghèo")."""
+    return text[:1].lower() + text[1:]
+
+
 class Levels:
     """The level of a run's units and of the units in force at each review, for labels."""
 
@@ -127,10 +152,10 @@ class Levels:
         known = [self.in_force[int(y)] for y in sorted(years) if int(y) in self.in_force]
         return known[0] if known else None
 
-    def over_run(self) -> str | None:
-        """'commune' when communes are in force at any recorded review (for a label spanning
-        every year: a chart), else the first recorded level."""
-        levels = list(self.in_force.values())
+    def over_run(self, years=None) -> str | None:
+        """'commune' when communes are in force at any recorded review (of `years`; None: every
+        year) — for a label spanning them: a chart — else the first recorded level."""
+        levels = [lv for y, lv in sorted(self.in_force.items()) if years is None or y in {int(x) for x in years}]
         return "commune" if "commune" in levels else (levels[0] if levels else None)
 
     def geo(self, geo: str, lang: str, years=None) -> str:
@@ -144,6 +169,54 @@ class Levels:
         known = sorted(self.used_by_year) if years is None else [int(y) for y in sorted(years)]
         levels = [self.used_by_year[y] for y in known if y in self.used_by_year]
         return (levels[-1] if years is None else levels[0]) if levels else self.used
+
+    def switches(self) -> bool:
+        """Whether the run changed units within its years (`simlib.unit_switch`)."""
+        return len(set(self.used_by_year.values())) > 1
+
+    def spans(self, years=None) -> list[list[int]]:
+        """`years` (None: every year the record knows) cut where the units the run used change
+        (`used_at` of each year): one list for a run on one set of units, two for a run that
+        switches (crossing_2024_2027: [2023, 2024, 2025], [2026, 2027]). The one place that
+        decides which years a label spans."""
+        known = sorted(set(self.used_by_year) | set(self.in_force)) if years is None else sorted(map(int, years))
+        out: list[list[int]] = []
+        for y in known:
+            if out and self.used_at([y]) == self.used_at([out[-1][-1]]):
+                out[-1].append(y)
+            else:
+                out.append([y])
+        return out
+
+    def geo_parts(self, geo: str, lang: str, years=None) -> list[str]:
+        """The label of an indicator geography over `years` (a chart, a caption; None: the whole
+        run) in parts: for a run on one set of units one part, as `geo` over those years; for a
+        run that switched units (`switches`) the poor units one part per set of units (`spans`)
+        named at its first year, with its years — ["Các huyện nghèo (2023–2025)", "các xã nghèo
+        (2026–2027)"], or ["Các xã nghèo (2026–2027)"] (all but the first in lower case)."""
+        if geo != "poor_districts" or not self.switches():
+            return [geo_label(geo, lang, self.used_at(years), self.over_run(years))]
+        spans = self.spans(years)
+        parts = [i18n.t("geo.span", lang, area=self.geo(geo, lang, s), years=year_span(s)) for s in spans]
+        return parts[:1] + [lower_first(p) for p in parts[1:]]
+
+    def geo_over(self, geo: str, lang: str, years=None) -> str:
+        """`geo_parts` in one label: "Các huyện nghèo (2023–2025), các xã nghèo (2026–2027)"."""
+        return i18n.t("geo.spans_sep", lang).join(self.geo_parts(geo, lang, years))
+
+    def t_at(self, name: str, lang: str, when: int, **kw) -> str:
+        """A level-dependent text (`COMMUNE_KEYS`) for the units the run used in the year `when`."""
+        return i18n.t(key(name, self.used_at([int(when)])), lang, **kw)
+
+    def t_over(self, name: str, lang: str, span, **kw) -> str:
+        """A level-dependent text (`COMMUNE_KEYS`) about the years `span`: for the units the run
+        used in them, or — when they cross a switch of units (`spans`) — its `_switched` form
+        (`SWITCHED_KEYS`), naming the poor units of each set of years in `{areas}`."""
+        years = sorted(int(y) for y in span)
+        if len(self.spans(years)) <= 1:
+            return i18n.t(key(name, self.used_at(years) if years else self.used), lang, **kw)
+        areas = lower_first(self.geo_over("poor_districts", lang, years))
+        return i18n.t(SWITCHED_KEYS[name], lang, areas=areas, **kw)
 
     def t(self, name: str, lang: str, **kw) -> str:
         """A level-dependent text (`COMMUNE_KEYS`) for this run's units."""

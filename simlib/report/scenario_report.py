@@ -353,7 +353,12 @@ def scorecard(ctx: ReportContext) -> list:
     else:
         blocks.append(
             html.para(
-                Levels.of(ctx).t("report.scorecard.probability_note", ctx.lang, n=ctx.uncertainty.info["draws"]),
+                Levels.of(ctx).t_over(
+                    "report.scorecard.probability_note",
+                    ctx.lang,
+                    verdict.headline_verdicts(ctx.verdicts)["year"].unique(),
+                    n=ctx.uncertainty.info["draws"],
+                ),
                 "sl-small",
             )
         )
@@ -388,7 +393,7 @@ def uncertainty(ctx: ReportContext) -> list:
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         probs = v.rename(columns={"probability": "probability_met"})
-        blocks.append(probability_figure(probs, L, int(v["year"].min())))
+        blocks.append(probability_figure(probs, L, sorted(v["year"].unique())))  # every year judged
     pm = 100 * 1.96 * np.sqrt(0.25 / max(1, samples))
     blocks.append(html.para(ctx.t("report.uncertainty.precision", n=samples, pm=fmt.number(pm, L, 0)), "sl-small"))
     if ctx.links.uncertainty:

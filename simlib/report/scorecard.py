@@ -201,9 +201,10 @@ def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[st
     together, each = verdict.counts(table, reading="aggregate"), verdict.counts(table, reading="each_unit")
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     out = [
-        levels.t(
+        levels.t_over(
             "report.verdict.summary_readings",
             lang,
+            units["year"].unique(),
             years=years,
             total=len(v),
             met=together["met"],
@@ -216,9 +217,10 @@ def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[st
     ]
     for _, r in units.iterrows():
         out.append(
-            levels.t(
+            levels.t_at(
                 "report.verdict.unit_reading",
                 lang,
+                int(r["year"]),
                 label=r[i18n.column("label", lang)],
                 year=int(r["year"]),
                 together=status_word(r["aggregate_status"], lang).lower(),
@@ -231,21 +233,26 @@ def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[st
 
 def reading_card(table: pd.DataFrame, lang: str, levels: Levels) -> tuple[str, str] | None:
     """The headline card's value and detail under both readings (None: no target has units)."""
-    if verdict.unit_targets(table).empty:
+    units = verdict.unit_targets(table)
+    if units.empty:
         return None
     n = len(verdict.headline_verdicts(table))
     together, each = verdict.counts(table, reading="aggregate"), verdict.counts(table, reading="each_unit")
     value = f"{together['met']}/{n} · {each['met']}/{n}"
-    return value, levels.t("report.card.targets_readings", lang, together=together["met"], each=each["met"], n=n)
+    detail = levels.t_over(
+        "report.card.targets_readings", lang, units["year"].unique(), together=together["met"], each=each["met"], n=n
+    )
+    return value, detail
 
 
 def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels, key: str = "decision.each_unit_reading") -> str:
     """The count of targets met when each poor unit is judged on its own (`key`: a level-dependent
     text with met, uncertain, not_met, total); "" when no target of the own years has units."""
-    if verdict.unit_targets(table).empty:
+    units = verdict.unit_targets(table)
+    if units.empty:
         return ""
     c = verdict.counts(table, reading="each_unit")
-    return levels.t(key, lang, total=len(verdict.headline_verdicts(table)), **c)
+    return levels.t_over(key, lang, units["year"].unique(), total=len(verdict.headline_verdicts(table)), **c)
 
 
 def all_targets_card(outcomes: pd.DataFrame, year: int, draws: int, lang: str, levels: Levels):
@@ -260,5 +267,5 @@ def all_targets_card(outcomes: pd.DataFrame, year: int, draws: int, lang: str, l
     if not has_unit_cells(outcomes):
         return title, each, i18n.t("report.card.all_targets_detail", lang, n=draws)
     together = fmt.percent(100 * float(all_targets_probability(outcomes, "aggregate")[year]), lang, 0)
-    detail = levels.t("report.card.all_targets_readings", lang, together=together, each=each, n=draws)
+    detail = levels.t_at("report.card.all_targets_readings", lang, year, together=together, each=each, n=draws)
     return title, f"{together} · {each}", detail

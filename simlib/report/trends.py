@@ -20,7 +20,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
 from simlib.report import charts, communes, data, html, uncertainty
-from simlib.report.levels import Levels
+from simlib.report.levels import Levels, lower_first
 from simlib.report.table import ReportTable, to_html
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -103,25 +103,27 @@ def _history_series(hist: pd.DataFrame, lang: str) -> list[charts.Series]:
 
 
 def rate_finding(verdicts: pd.DataFrame, geo: str, lang: str, levels: Levels | None = None) -> str:
-    """One sentence stating what the chart shows: the change each year against its target (the
-    area named by the level of the units, `simlib.report.levels`)."""
+    """What the chart shows: the change each year against its target, one sentence per target
+    (a run crossing 2025→2026 has the 2021–2025 target, then the 2026–2030 one, with other
+    thresholds); the area named by the units of the target's years (`simlib.report.levels`)."""
     v = verdicts[(verdicts["geo"] == geo) & (verdicts["indicator"] == "poor_rate_change")]
-    if v.empty:
-        return ""
-    parts = [
-        i18n.t(
-            "report.finding.year",
-            lang,
-            year=int(r.year),
-            change=fmt.number(abs(r.value), lang, 2),
-            direction=i18n.t("report.finding.fall" if r.value < 0 else "report.finding.rise", lang),
-            status=i18n.t(f"target.{r.status}", lang).lower(),
-        )
-        for r in v.itertuples()
-    ]
-    thr = fmt.number(abs(float(v["threshold"].iloc[0])), lang, 0)
-    area = (levels or Levels()).geo(geo, lang)
-    return i18n.t("report.finding.rates", lang, area=area, years="; ".join(parts), target=thr)
+    sentences = []
+    for _, rows in v.groupby((v["target_id"] != v["target_id"].shift()).cumsum(), sort=False):
+        parts = [
+            i18n.t(
+                "report.finding.year",
+                lang,
+                year=int(r.year),
+                change=fmt.number(abs(r.value), lang, 2),
+                direction=i18n.t("report.finding.fall" if r.value < 0 else "report.finding.rise", lang),
+                status=i18n.t(f"target.{r.status}", lang).lower(),
+            )
+            for r in rows.itertuples()
+        ]
+        thr = fmt.number(abs(float(rows["threshold"].iloc[0])), lang, 0)
+        area = (levels or Levels()).geo_over(geo, lang, rows["year"].unique())
+        sentences.append(i18n.t("report.finding.rates", lang, area=area, years="; ".join(parts), target=thr))
+    return " ".join(sentences)
 
 
 def province_chart(ctx) -> html.Chart:
@@ -199,15 +201,17 @@ def rate_panels_figure(ctx, panels: list, ncols: int, panel_height: float, ylabe
 def group_panels(ctx) -> html.Chart:
     """Poor districts together and ethnic-minority households: projection and target steps."""
     L, thr, breaks, lv = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators), Levels.of(ctx)
+    years = data.years(ctx.tables.indicators)
     panels = [
-        rate_panel(ctx, geo, gt, lv.geo(geo, L), thr.get(geo), breaks, band=_band(ctx, geo))
+        rate_panel(ctx, geo, gt, "\n".join(lv.geo_parts(geo, L, years)), thr.get(geo), breaks, band=_band(ctx, geo))
         for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
     ]
     fig = rate_panels_figure(ctx, panels, 2, 2.8, "axis.poor_rate", ctx.t("report.new_standard"))
     title = " ".join(
         x for x in (rate_finding(ctx.verdicts, g, L, lv) for g in ("poor_districts", "ethnic_minority")) if x
     )
-    return html.Chart(fig, lv.t("report.fig.groups", L), title=title)
+    area = lower_first(lv.geo_over("poor_districts", L, years))
+    return html.Chart(fig, ctx.t("report.fig.groups", area=area), title=title)
 
 
 def poor_units(ctx) -> list[str]:
@@ -265,13 +269,13 @@ def fan_panels(ctx) -> html.Chart:
     L = ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     tables = ctx.unc_tables()
-    geos = ("province", "poor_districts", "ethnic_minority")
+    geos, years = ("province", "poor_districts", "ethnic_minority"), data.years(ctx.tables.indicators)
     fig = charts.new_figure(charts.WIDTH, 3.3)
     with matplotlib.rc_context(charts.RC):
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
             uncertainty.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
-            ax.set_title(Levels.of(ctx).geo(geo, L), loc="left", fontsize=9)
+            ax.set_title("\n".join(Levels.of(ctx).geo_parts(geo, L, years)), loc="left", fontsize=9)
             ax.set_xlabel(t("axis.year"), fontsize=8.5)
             ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
             ax.grid(alpha=1.0)

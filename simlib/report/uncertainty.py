@@ -21,12 +21,15 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import charts
 from simlib.report.charts import FILLS, TARGET_STYLE
+from simlib.report.data import years_text
 from simlib.report.html import Chart
 from simlib.report.parameter_names import readable
 from simlib.uncertainty.run import read_uncertainty
 from simlib.uncertainty.summaries import target_probabilities
 
 #: target id -> (indicator whose level is drawn, geo) for target paths on fan charts
+#: the label column of each language (a target's label ends with its year on a chart of several)
+LABEL_COLUMNS = tuple(i18n.column("label", lg) for lg in i18n.LANGS)
 _LEVEL_OF = {"poor_rate_change": "poor_rate", "near_poor_rate_change": "near_poor_rate"}
 
 
@@ -212,14 +215,13 @@ def _probability_bars(ax, part: pd.DataFrame, y, h: float, label, fill, lang) ->
             ax.text(b.get_width() + 1, yb, fmt.percent(100 * v, lang, 0), va="center", fontsize=7)
 
 
-def probability_chart(sources, lang: str | None = None, year: int | None = None, ax=None):
+def probability_chart(sources, lang: str | None = None, year=None, ax=None):
     """Horizontal bars: probability of meeting each (headline) target, one bar per scenario.
 
     `sources`: {scenario name: folder | tables}, or one targets table with a `scenario` column
-    (e.g. `RobustnessResult.targets`), or one folder."""
-    t = _probability_rows(sources)
-    year = year or int(t["year"].max())
-    t = t[t["year"] == year]
+    (e.g. `RobustnessResult.targets`), or one folder. `year`: the year shown (default the last),
+    or several (`shown_years`; each target's label then says its year)."""
+    t, shown = shown_years(_probability_rows(sources), year)
     targets = list(dict.fromkeys(t["target_id"]))
     scens = list(dict.fromkeys(t["scenario"]))
     fig, ax = _fig_ax(ax, (8, 0.5 + 0.45 * len(targets) * max(1, len(scens)) ** 0.7))
@@ -234,12 +236,23 @@ def probability_chart(sources, lang: str | None = None, year: int | None = None,
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
     ax.set_xlabel(i18n.t("unc.chart.probability", lang) + " (%)")
-    ax.set_title(i18n.t("unc.chart.probability_title", lang) + f" – {year}")
+    ax.set_title(i18n.t("unc.chart.probability_title", lang) + f" – {years_text(shown)}")
     if len(scens) > 1:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def shown_years(t: pd.DataFrame, year) -> tuple[pd.DataFrame, list[int]]:
+    """The target rows of `year` (None: the last; a sequence: each of those years) and the years
+    shown; with several years each target is one bar a year, its label ending with the year."""
+    shown = sorted({int(y) for y in year}) if np.ndim(year) else [int(year or t["year"].max())]
+    t = t[t["year"].isin(shown)]
+    if len(shown) > 1:
+        y = " (" + t["year"].astype(int).astype(str) + ")"
+        t = t.assign(target_id=t["target_id"].astype(str) + y, **{c: t[c] + y for c in LABEL_COLUMNS if c in t})
+    return t, shown
 
 
 def _fig_ax(ax, figsize: tuple[float, float]):
@@ -449,17 +462,18 @@ def rules_note(source, lang: str | None = None, headline: bool = True, lo: float
     return i18n.t("unc.nb.rules_none_other" if n_found else "unc.nb.rules_none_all", lang, n=n)
 
 
-def probability_figure(probs, lang: str, year: int | None = None, by: str | None = None) -> Chart:
-    """Bars of the probability of meeting each target in `year` (default the last); with `by`
-    (a column, e.g. the scenario), one bar per value of that column."""
+def probability_figure(probs, lang: str, year=None, by: str | None = None) -> Chart:
+    """Bars of the probability of meeting each target in `year` (default the last; a sequence:
+    each of those years, `shown_years`), titled with the years shown; with `by` (a column, e.g.
+    the scenario), one bar per value of that column."""
     frame = probs.assign(scenario=probs[by] if by else "")
-    year = int(year or frame["year"].max())
-    n_targets = frame["target_id"].nunique()
+    rows, shown = shown_years(frame, year)
+    n_targets = rows["target_id"].nunique()
     n_bars = max(1, frame["scenario"].nunique())
     fig = charts._figure(charts.WIDTH, 0.9 + 0.42 * n_targets * n_bars**0.8, layout=None)
     with matplotlib.rc_context(charts.RC):
         ax = fig.add_subplot()
-        probability_chart(frame, lang=lang, year=year, ax=ax)
+        probability_chart(frame, lang=lang, year=shown, ax=ax)
         ax.set_title("")
         ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
-    return Chart(fig, i18n.t("report.fig.probabilities", lang, year=year))
+    return Chart(fig, i18n.t("report.fig.probabilities", lang, year=years_text(shown)))

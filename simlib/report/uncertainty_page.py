@@ -130,7 +130,7 @@ def verdicts(ctx: PageContext) -> list:
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():
         bars = reading_bars(v, (ctx.tables.uncertainty or {}).get("targets"), Levels.of(ctx))
-        blocks.append(probability_figure(bars, ctx.lang, int(v["year"].min())))
+        blocks.append(probability_figure(bars, ctx.lang, sorted(v["year"].unique())))  # every year judged
     return blocks
 
 
@@ -160,8 +160,8 @@ def reading_bars(head: pd.DataFrame, unc_targets: pd.DataFrame | None, levels: L
         each["target_id"] = f"{r['target_id']}/each_unit"
         for lang in i18n.LANGS:
             col = i18n.column("label", lang)
-            together[col] = f"{r[col]} ({levels.t('unc.chart.reading_together', lang)})"
-            each[col] = f"{r[col]} ({levels.t('unc.chart.reading_each', lang)})"
+            together[col] = f"{r[col]} ({levels.t_at('unc.chart.reading_together', lang, int(r['year']))})"
+            each[col] = f"{r[col]} ({levels.t_at('unc.chart.reading_each', lang, int(r['year']))})"
         rows += [together, each]
     return pd.DataFrame(rows).reset_index(drop=True)
 

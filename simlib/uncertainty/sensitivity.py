@@ -44,6 +44,7 @@ from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
 from simlib.uncertainty.sampling import to_values
 from simlib.uncertainty.space import GROUPINGS, ParameterSpace, group_label, scenario_space
+from simlib.unit_switch import units_levels
 
 #: a Sobol index is shown only when its 95 % interval is at most ± this wide (a share of variance)
 MAX_HALF_WIDTH = 0.1
@@ -348,7 +349,7 @@ class SensitivityResult:
     info: dict
 
 
-def _labels(
+def output_labels(
     table: pd.DataFrame,
     grouping_col: str,
     outputs: Sequence[Output],
@@ -356,13 +357,16 @@ def _labels(
     scen: Scenario,
     years: Sequence[int],
 ) -> pd.DataFrame:
+    """`table` with the groups' and outputs' labels in each language; an output on the poor units
+    named by the units its year is counted on (a run switching units: communes from 2026)."""
     targets = {t["id"]: t for t in scen.params["targets"]["targets"]}
+    levels = units_levels(scen, years)
     for lang in ("vi", "en"):
         table[f"group_label_{lang}"] = [group_label(gp, g, lang) for gp, g in zip(table[grouping_col], table["group"])]
         lab = {}
         for o, nme in zip(outputs, names):
             tl = targets.get(o.target_id, {}).get(f"label_{lang}") if o.target_id else None
-            lab[nme] = o.label(years, lang, tl, scen.dataset.level)
+            lab[nme] = o.label(years, lang, tl, levels.get(o.year or years[-1], scen.dataset.level))
         table[f"output_label_{lang}"] = table["output"].map(lab)
     return table
 
@@ -398,7 +402,7 @@ def sensitivity_analysis(
         t.insert(0, "grouping", gp)
         frames.append(t)
         start += len(x)
-    table = _labels(pd.concat(frames, ignore_index=True), "grouping", outputs, names, scen, _years(scen))
+    table = output_labels(pd.concat(frames, ignore_index=True), "grouping", outputs, names, scen, _years(scen))
     first = Y[: len(designs[groupings[0]][0])]  # SALib's layout per base row: A, A_B^g for each group, B
     step = len(groups[groupings[0]]) + 2
     base = np.concatenate([first[0::step], first[step - 1 :: step]])
@@ -437,7 +441,7 @@ def screening_analysis(
     X = morris_design(space.dims, groups, r, levels, seed)
     table = morris_indices(X, f(X), groups, levels, names, seed=seed)
     table.insert(0, "grouping", grouping)
-    table = _labels(table, "grouping", outputs, names, scen, _years(scen))
+    table = output_labels(table, "grouping", outputs, names, scen, _years(scen))
     if grouping == "parameter":
         labels = {fac.name: (fac.label("vi"), fac.label("en")) for fac in space.factors}
         table["group_label_vi"] = table["group"].map(lambda g: labels[g][0])

@@ -25,7 +25,8 @@ from simlib.report.scenario_report import rate_change_targets
 #: (geo, geo_type) of the three panels
 PANELS = (("province", "province"), ("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
 PANEL_W, PANEL_H = 250, 190  # px of one panel's plotting area
-LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins
+LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins (TOP: with a one-line panel title)
+LINE = 13  # px between the lines of a panel title
 FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
 
 
@@ -55,11 +56,14 @@ class LiveRateChart:
         self.fixed: list[dict] = []
         for geo, gt in PANELS:
             xs, ys = rate_series(start_indicators, geo, gt)
-            panel = {"geo": geo, "xs": xs, "start": ys, "target": None}
+            # a run that switched units names each set of units with its years, one line each
+            title = self.levels.geo_parts(geo, lang, xs or None)
+            panel = {"geo": geo, "title": title, "xs": xs, "start": ys, "target": None}
             if geo in thresholds and ys:
                 panel["target"] = D.target_path(ys[0], thresholds[geo], xs[0], xs[1:])
             self.fixed.append(panel)
         self.current: list[list[float]] = [p["start"] for p in self.fixed]
+        self.top = TOP + LINE * (max(len(p["title"]) for p in self.fixed) - 1)
         self.ylim = self._limits(self.current)
 
     def _limits(self, current) -> tuple[float, float]:
@@ -89,7 +93,7 @@ class LiveRateChart:
 
     def _y(self, v: float) -> float:
         lo, hi = self.ylim
-        return TOP + PANEL_H * (1 - (v - lo) / (hi - lo))
+        return self.top + PANEL_H * (1 - (v - lo) / (hi - lo))
 
     def _path(self, k: int, xs, ys, style: str, mark: str = "") -> str:
         pts = [(self._x(k, xs, x), self._y(y)) for x, y in zip(xs, ys) if np.isfinite(y)]
@@ -105,7 +109,11 @@ class LiveRateChart:
         xs = p["xs"]
         x0 = LEFT + k * (PANEL_W + GAP)
         parts = [f'<text x="{x0 + PANEL_W / 2}" y="{TOP - 9}" text-anchor="middle" font-weight="bold">']
-        parts.append(f"{H.esc(self.levels.geo(p['geo'], self.lang))}</text>")
+        parts += [
+            f'<tspan x="{x0 + PANEL_W / 2}" dy="{LINE if i else 0}">{H.esc(s)}</tspan>'
+            for i, s in enumerate(p["title"])
+        ]
+        parts.append("</text>")
         for v in nice_ticks(*self.ylim):
             y = self._y(v)
             parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
@@ -113,9 +121,10 @@ class LiveRateChart:
                 parts.append(
                     f'<text x="{x0 - 5}" y="{y + 3:.1f}" text-anchor="end">{fmt.number(v, self.lang, 0)}</text>'
                 )
-        parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{TOP + PANEL_H}" y2="{TOP + PANEL_H}" stroke="#333"/>')
+        bottom = self.top + PANEL_H
+        parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{bottom}" y2="{bottom}" stroke="#333"/>')
         for x in xs:
-            parts.append(f'<text x="{self._x(k, xs, x):.1f}" y="{TOP + PANEL_H + 14}" text-anchor="middle">{x}</text>')
+            parts.append(f'<text x="{self._x(k, xs, x):.1f}" y="{bottom + 14}" text-anchor="middle">{x}</text>')
         square = '<rect x="{x:.1f}" y="{y:.1f}" width="6" height="6" fill="#595959" transform="translate(-3,-3)"/>'
         parts.append(
             self._path(k, xs, p["start"], 'stroke="#595959" stroke-width="1.3" stroke-dasharray="5,3"', square)
@@ -138,7 +147,7 @@ class LiveRateChart:
             (t("report.target_path_legend"), 'stroke="#000" stroke-width="1.2" stroke-dasharray="2,3"'),
             (t("wb.chart.current"), 'stroke="#000" stroke-width="2.2"'),
         ]
-        y, x, out = TOP + PANEL_H + 44, LEFT, []
+        y, x, out = self.top + PANEL_H + 44, LEFT, []
         for label, style in items:
             out.append(f'<line x1="{x}" x2="{x + 26}" y1="{y - 4}" y2="{y - 4}" {style}/>')
             out.append(f'<text x="{x + 32}" y="{y}">{H.esc(label)}</text>')
@@ -148,10 +157,12 @@ class LiveRateChart:
     def svg(self) -> str:
         """The chart as an inline SVG element."""
         width = LEFT + len(PANELS) * PANEL_W + (len(PANELS) - 1) * GAP + 20
-        height = TOP + PANEL_H + BOTTOM
+        height = self.top + PANEL_H + BOTTOM
         label = H.esc(i18n.t("axis.poor_rate", self.lang))
         body = "".join(self._panel(k, p, cur) for k, (p, cur) in enumerate(zip(self.fixed, self.current)))
-        ylab = f'<text transform="translate(12,{TOP + PANEL_H / 2}) rotate(-90)" text-anchor="middle">{label}</text>'
+        ylab = (
+            f'<text transform="translate(12,{self.top + PANEL_H / 2}) rotate(-90)" text-anchor="middle">{label}</text>'
+        )
         return (
             f'<svg class="sl-live-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" style="{FONT};font-size:11px">'

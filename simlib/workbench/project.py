@@ -17,6 +17,7 @@ import pandas as pd
 
 from simlib.memo import memoised
 from simlib.options import RunOptions
+from simlib.report.levels import Levels
 from simlib.results import indicators_table, programme_effect_indicators
 from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
@@ -33,6 +34,12 @@ class Projection:
     indicators: pd.DataFrame
     targets: pd.DataFrame
     run: RunResult | None = None  # the full run behind them (multidimensional scenarios)
+
+    def levels(self, scen) -> Levels:
+        """The units behind each year's numbers, for labels (`simlib.report.levels`): from the
+        period record of the full run (a run that switches units, crossing_2024_2027, is on the
+        communes from 2026), else the level of `scen`'s dataset."""
+        return Levels.of(self.run) if self.run is not None else Levels(scen.dataset.level)
 
 
 def what_if(scen):

@@ -37,7 +37,6 @@ from simlib.errors import SimlibError
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
-from simlib.report.levels import Levels
 from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer
 from simlib.workbench.charts import LiveRateChart
@@ -75,7 +74,7 @@ class ExplorerView:
         self.uid = uuid.uuid4().hex[:12]
         self.start = state.evaluate()
         self.result = self.start
-        self.levels = Levels(state.base.dataset.level)  # communes or districts, for labels
+        self.levels = self.start.levels(state.base)  # communes or districts each year, for labels
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang, self.levels)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
@@ -412,7 +411,7 @@ class ExplorerView:
         if not h["targets_with_units"]:
             return title, f"{h['targets_met']}/{n}", self.t("report.card.years", y0=y0, y1=y1)
         together, each = h["targets_met_together"], h["targets_met"]
-        detail = self.levels.t("report.card.targets_readings", self.lang, together=together, each=each, n=n)
+        detail = self.levels.t_at("report.card.targets_readings", self.lang, y1, together=together, each=each, n=n)
         return title, f"{together}/{n} · {each}/{n}", detail
 
     def compare_html(self) -> str:
