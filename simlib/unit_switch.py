@@ -32,6 +32,7 @@ from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.registry import select
 from simlib.errors import InputError
 from simlib.geography import CellMap, Geography, cell_map, load_geography, switch_year, unit_map
+from simlib.memo import memoised
 from simlib.model import Model, Structure, compile_model
 from simlib.multidim import MultidimModel, compile_multidim
 from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
@@ -99,9 +100,15 @@ def switched_scenario(scen: Scenario) -> Scenario:
 
 
 def unit_switch(scen: Scenario) -> Switch | None:
-    """The switch of units of `scen` (None without `units_switch`)."""
+    """The switch of units of `scen` (None without `units_switch`); built once per scenario (the
+    scenario on the new units is loaded and checked: about 2 CPU seconds, asked by the run and
+    again by its report's pages)."""
     if not scen.units_switch:
         return None
+    return memoised(scen, "unit_switch", lambda: _switch_of(scen))
+
+
+def _switch_of(scen: Scenario) -> Switch:
     geo = load_geography()
     year = switch_year(geo)
     return Switch(year, scen.years.index(year), switched_scenario(scen), geo)
