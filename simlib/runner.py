@@ -19,6 +19,7 @@ from simlib.engines.common import EngineOutput
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
 from simlib.geography import load_geography
+from simlib.memo import memoised
 from simlib.model import Model
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
@@ -221,7 +222,7 @@ def run(
     else:
         second = compile_run_model(sw.scenario)
         let_through_new = enforce(sw.scenario, second[0].levers.split)  # the new units' frame
-        seg = run_segments(scen, sw, options, counterfactual, first=(model, target), second=second)
+        seg = run_segments(scen, sw, options, counterfactual, (model, target), second, twin_review(scen))
         out, tables = seg.outputs[0], seg.tables
     poor_units = poor_unit_ids(model) + ([u for u in poor_unit_ids(seg.models[1])] if seg else [])
     manifest = manifest_for(scen, options)
@@ -272,11 +273,24 @@ def previous_standard_scenario(scen: Scenario) -> tuple[Scenario | None, int | N
     """The twin of a multidimensional scenario (dated or not) keeping the previous standard
     (`previous_standard_params`) and the year of the change, whose reclassification it gives and
     by which its change targets are re-based; (None, None) for any other scenario (the states
-    model does not reclassify) or when its reviews change no standard."""
+    model does not reclassify) or when its reviews change no standard. Built once per scenario
+    (its parameters are checked again: about a CPU second, asked up to three times per run)."""
     if scen.poverty_model != "multidim":
         return None, None
+    return memoised(scen, "previous_standard_scenario", lambda: _previous_standard(scen))
+
+
+def _previous_standard(scen: Scenario) -> tuple[Scenario | None, int | None]:
     params, year = previous_standard_params(scen)
     return (replace(scen, params=params) if params is not None else None), year
+
+
+def twin_review(scen: Scenario) -> int | None:
+    """The review before the first change of standard of `scen`'s previous-standard twin (the
+    index of the change year in its projected years), up to which the twin is the run itself;
+    None without a twin or when the change is not a projected year."""
+    old, year = previous_standard_scenario(scen)
+    return scen.years.index(year) if old is not None and year in scen.years else None
 
 
 def twin_from(scen: Scenario, options: RunOptions) -> tuple[int, Scenario] | None:
@@ -289,9 +303,8 @@ def twin_from(scen: Scenario, options: RunOptions) -> tuple[int, Scenario] | Non
         return None
     if scen.poverty_model not in select(options.engine, scen.poverty_model).hands_over:
         return None
-    old, year = previous_standard_scenario(scen)
-    at = list(scen.years).index(year) if old is not None and year in scen.years else 0
-    return (at, old) if at else None
+    at = twin_review(scen)
+    return (at, previous_standard_scenario(scen)[0]) if at else None
 
 
 def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions) -> tuple:
@@ -309,7 +322,8 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     first = simulate(target, spend, options, label=scen.name, stop=at)
     out = first.joined(simulate(target, spend, options, label=scen.name, start=at, state=first.state), at)
     twin_target = compile_run_model(old)[1]
-    twin = first.joined(simulate(twin_target, spend, options.but(progress=False), start=at, state=first.state), at)
+    state = first.state.once()  # its last use: the twin's run takes its arrays (no copy)
+    twin = first.joined(simulate(twin_target, spend, options.but(progress=False), start=at, state=state), at)
     return out, twin
 
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.registry import select
 from simlib.errors import InputError
 from simlib.geography import CellMap, Geography, cell_map, load_geography, switch_year, unit_map
+from simlib.memo import memoised
 from simlib.model import Model, Structure, compile_model
 from simlib.multidim import MultidimModel, compile_multidim
 from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
@@ -99,9 +100,15 @@ def switched_scenario(scen: Scenario) -> Scenario:
 
 
 def unit_switch(scen: Scenario) -> Switch | None:
-    """The switch of units of `scen` (None without `units_switch`)."""
+    """The switch of units of `scen` (None without `units_switch`); built once per scenario (the
+    scenario on the new units is loaded and checked: about 2 CPU seconds, asked by the run and
+    again by its report's pages)."""
     if not scen.units_switch:
         return None
+    return memoised(scen, "unit_switch", lambda: _switch_of(scen))
+
+
+def _switch_of(scen: Scenario) -> Switch:
     geo = load_geography()
     year = switch_year(geo)
     return Switch(year, scen.years.index(year), switched_scenario(scen), geo)
@@ -173,6 +180,9 @@ class Segments:
     without: tuple[EngineOutput | None, EngineOutput | None]
     mapping: CellMap
     tables: Tables
+    #: (review, state) of the run from which its previous-standard twin continues (`twin_states`):
+    #: the review before the change of standard when the change comes at or after the switch year
+    twin_start: tuple[int, EngineState] | None = None
 
 
 def run_pieces(targets: tuple, spends: tuple, options: RunOptions, sw: Switch, mapping: CellMap, first=None, label=""):
@@ -181,8 +191,24 @@ def run_pieces(targets: tuple, spends: tuple, options: RunOptions, sw: Switch, m
     `mapping`, segment 2 from there. Returns (segment 1's output, segment 2's output)."""
     if first is None:
         first = simulate(targets[0], spends[0], options, label, stop=sw.at)
-    state = first.state.remapped(mapping)
+    state = first.state.remapped(mapping).once()  # a new state, for segment 2 only: no copy of it
     return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state)
+
+
+def run_pieces_keeping(
+    targets: tuple, spends: tuple, options: RunOptions, sw: Switch, mapping: CellMap, keep: int, label=""
+):
+    """`run_pieces` that also returns the state of segment 2 at review `keep` (>= `sw.at`), from
+    which another run continues (the previous-standard twin, `twin_states`): segment 2 is then run
+    in two pieces split there, which gives the numbers of one piece (the engine's pieces:
+    tests/test_engine_state.py). Returns (segment 1's output, segment 2's output, the state)."""
+    first = simulate(targets[0], spends[0], options, label, stop=sw.at)
+    state = first.state.remapped(mapping)
+    if keep == sw.at:
+        return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state), state
+    part = simulate(targets[1], spends[1], options, label, start=sw.at, stop=keep, state=state.once())
+    later = simulate(targets[1], spends[1], options, label, start=keep, state=part.state)
+    return first, part.joined(later, keep), part.state
 
 
 def check_switch_options(scen: Scenario, options: RunOptions) -> None:
@@ -213,15 +239,22 @@ def refuse_units_switch(scen: Scenario) -> None:
 
 
 def run_segments(
-    scen: Scenario, sw: Switch, options: RunOptions, counterfactual: bool, first=None, second=None
+    scen: Scenario, sw: Switch, options: RunOptions, counterfactual: bool, first=None, second=None, twin_at=None
 ) -> Segments:
     """`scen` run on its own units up to the switch year and on the new units from it (see the
-    module docstring); `first` / `second` = (model, target) of `scen` / `sw.scenario` if compiled."""
+    module docstring); `first` / `second` = (model, target) of `scen` / `sw.scenario` if compiled.
+    `twin_at`: the review before the first change of standard (its year's index), when the run has
+    a previous-standard twin; from the switch on, the run's state there is kept for the twin."""
     check_switch_options(scen, options)
     m1, t1 = first or compile_run_model(scen)
     m2, t2 = second or compile_run_model(sw.scenario)
     mapping = state_map(m1, m2, sw.geography)
-    outs = run_pieces((t1, t2), (m1.spend, m2.spend), options, sw, mapping, label=scen.name)
+    targets, spends, twin_start = (t1, t2), (m1.spend, m2.spend), None
+    if twin_at is not None and twin_at >= sw.at:
+        *outs, state = run_pieces_keeping(targets, spends, options, sw, mapping, twin_at, scen.name)
+        twin_start = (twin_at, state)
+    else:
+        outs = run_pieces(targets, spends, options, sw, mapping, label=scen.name)
     without = (None, None)
     if counterfactual:
         zeros = (np.zeros_like(m1.spend), np.zeros_like(m2.spend))
@@ -229,14 +262,15 @@ def run_segments(
     tables = join_tables(
         run_tables(scen, m1, t1, outs[0], without[0]), run_tables(sw.scenario, m2, t2, outs[1], without[1]), sw.year
     )
-    return Segments(scen, sw, (m1, m2), (t1, t2), outs, without, mapping, tables)
+    return Segments(scen, sw, (m1, m2), (t1, t2), tuple(outs), without, mapping, tables, twin_start)
 
 
 def twin_states(seg: Segments, params, change_year: int, options: RunOptions) -> pd.DataFrame:
     """The states table of the run with other parameters `params` (the previous standard kept,
     `simlib.runner.previous_standard_params`), switched like the run. Up to the review before
     the change of standard the twin is the run itself (same model arrays and money), so when the
-    change comes at or after the switch year it starts from the run's own segment 1."""
+    change comes at or after the switch year it starts from the run's own segment 1, and from the
+    state of segment 2 the run kept at that review (`Segments.twin_start`; taken: used once)."""
     old = replace(seg.switch.scenario, params=params)
     m2, t2 = compile_run_model(old)
     base = (seg.models[0].spend, m2.spend)
@@ -244,7 +278,12 @@ def twin_states(seg: Segments, params, change_year: int, options: RunOptions) ->
     if change_year < seg.switch.year:  # the twin differs before the switch: its own segment 1
         first, targets = None, (compile_run_model(replace(seg.scenario, params=params))[1], t2)
     opts = options.but(progress=False)
-    out1, out2 = run_pieces(targets, base, opts, seg.switch, seg.mapping, first=first)
+    if seg.twin_start is not None and change_year >= seg.switch.year:
+        (at, state), seg.twin_start = seg.twin_start, None
+        later = simulate(t2, base[1], opts, start=at, state=state.once())
+        out1, out2 = first, seg.outputs[1].joined(later, at)
+    else:
+        out1, out2 = run_pieces(targets, base, opts, seg.switch, seg.mapping, first=first)
     name = seg.switch.scenario.name
     a = make_tables(out1, seg.models[0], base[0], old.baseline_year, name).states
     b = make_tables(out2, m2, base[1], old.baseline_year, name).states

@@ -76,3 +76,25 @@ def test_engines_that_cannot_hand_over_say_so(name):
         engine.check_hands_over(model_name)
     assert "expected" in str(err.value.allowed) or model_name == "states"
     assert "continue" in err.value.message("en")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jit"])
+def test_a_state_handed_over_once_is_taken_not_copied(four_years, backend):
+    """A state handed over for one last run (`once`) gives that run the same numbers as a copied
+    one; the run writes its arrays in place, so the state is emptied and cannot be used again,
+    while a state handed over as usual is left as it was."""
+    model, mm = four_years
+    first = run_multidim_expected(mm, model.spend, backend=backend, stop=2)
+    kept = {"n": first.state.n.copy(), **{k: v.copy() for k, v in first.state.cells.items()}}
+    copied = run_multidim_expected(mm, model.spend, backend=backend, start=2, state=first.state)
+    np.testing.assert_array_equal(first.state.n, kept["n"])  # the copying run left it unchanged
+    for k, v in first.state.cells.items():
+        np.testing.assert_array_equal(v, kept[k], err_msg=k)
+    M = first.state.cells["M"]
+    taken = run_multidim_expected(mm, model.spend, backend=backend, start=2, state=first.state.once())
+    assert_same(copied, taken)
+    np.testing.assert_array_equal(taken.state.cells["M"], copied.state.cells["M"])
+    assert not np.array_equal(M, kept["M"])  # the run wrote the handed-over arrays themselves
+    assert first.state.n is None and first.state.cells == {}
+    with pytest.raises(ValueError, match="handed over once"):
+        run_multidim_expected(mm, model.spend, backend=backend, start=2, state=first.state)

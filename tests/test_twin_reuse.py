@@ -60,3 +60,25 @@ def test_same_tables_bit_for_bit_with_the_twin_run_whole(scen, monkeypatch):
         a, b = getattr(reused, name), getattr(whole, name)
         pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
         assert a.to_csv(index=False) == b.to_csv(index=False), name
+
+
+def test_a_switched_run_keeps_its_state_at_the_change_for_the_twin():
+    """crossing_2024_2027 switches to the communes in 2026 and changes standard in 2027: the run
+    keeps its communes' state at the end-2026 review and the twin continues from it (one year),
+    giving the same states, bit for bit, as the twin run from the switch (two years)."""
+    from dataclasses import replace
+
+    from simlib.unit_switch import run_segments, twin_states, unit_switch
+
+    scen = load_scenario(params_dir() / "scenarios" / "crossing_2024_2027.yaml")
+    old, year = runner.previous_standard_scenario(scen)
+    at = runner.twin_review(scen)
+    assert (year, at) == (2027, 3)
+    sw = unit_switch(scen)
+    seg = run_segments(scen, sw, RunOptions(), False, twin_at=at)
+    assert seg.twin_start[0] == at and seg.twin_start[1].t == at
+    whole = twin_states(replace(seg, twin_start=None), old.params, year, RunOptions())
+    kept = twin_states(seg, old.params, year, RunOptions())
+    assert seg.twin_start is None  # taken once
+    pd.testing.assert_frame_equal(kept, whole, check_exact=True)
+    assert kept[kept["year"] == 2027]["households"].sum() > 0

@@ -32,6 +32,29 @@ class EngineState:
     built: np.ndarray
     built_counts: np.ndarray
     cells: dict = field(default_factory=dict)
+    #: handed over for one run only (`once`): that run may write the arrays in place
+    spare: bool = False
+
+    def once(self) -> EngineState:
+        """This state for one last run: the engine continuing from it takes its arrays and writes
+        them in place instead of copying them (for the communes several hundred MB per copy); the
+        state is not used again (`taken` empties it). The numbers are the same: the run reads the
+        same values either way."""
+        self.spare = True
+        return self
+
+    def taken(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(n, built, cells) for an engine continuing from this state, as arrays it may write:
+        copies, or the state's own arrays when it was handed over `once` (the state is then
+        emptied, so that a second use fails instead of reading the arrays the run changed)."""
+        if self.n is None:
+            raise ValueError("this state was handed over once and a run has taken its arrays")
+        if not self.spare:
+            return self.n.copy(), self.built.copy(), {k: v.copy() for k, v in self.cells.items()}
+        n, built, cells = self.n, self.built, self.cells
+        self.n, self.built, self.cells = None, None, {}
+        own = np.ascontiguousarray
+        return own(n), own(built), {k: own(v) for k, v in cells.items()}
 
     def remapped(self, mapping) -> EngineState:
         """The same households on other units and groups: `mapping.groups` (G, G') moves each

@@ -343,8 +343,8 @@ def _run_numpy(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, 
         cells = _Cells(n, *_initial(mm, 0, n))
         built = np.zeros(sp_all.shape)
     else:
-        cells = _Cells(state.n.copy(), state.cells["M"].copy(), state.cells["H"].copy())
-        built = state.built.copy()
+        n, built, taken = state.taken()  # copies, unless handed over `once`
+        cells = _Cells(n, taken["M"], taken["H"])
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, len(model.line_codes))
     shift_cache: dict[float, np.ndarray] = {}
@@ -416,7 +416,8 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
         M, H = multidim_jit.start(mm, S)
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
-        n, M, H, built = state.n.copy(), state.cells["M"].copy(), state.cells["H"].copy(), state.built.copy()
+        n, built, cells = state.taken()  # copies, unless handed over `once`
+        M, H = cells["M"], cells["H"]
     sel = np.zeros((S, L, G, K))
     multidim_jit.record(mm, M, H, n, out, sel, start)
     for y in range(start, stop):
