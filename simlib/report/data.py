@@ -9,6 +9,7 @@ percentile range; with the expected engine (one draw) the range collapses to the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,11 +172,20 @@ def total_over_years(ind: pd.DataFrame, indicator: str, geo: str = "province") -
     return spread(per_draw)
 
 
-def target_path(start_value: float, per_year: float, year0: int, years_out: list[int]) -> tuple[list[int], list[float]]:
+def target_path(start_value: float, per_year, year0: int, years_out: list[int]) -> tuple[list[int], list[float]]:
     """The path a 'change of at least X points a year' target asks for, from the baseline value:
-    start + per_year * (year - year0)."""
+    start + per_year * (year - year0) for one number; for {year: points} (a run crossing
+    2025→2026 has one threshold, then another) each year adds its own, and the path stops
+    before the first year without one."""
     xs = [year0] + list(years_out)
-    return xs, [start_value + per_year * (y - year0) for y in xs]
+    if not isinstance(per_year, Mapping):
+        return xs, [start_value + per_year * (y - year0) for y in xs]
+    ys = [start_value]
+    for y0, y1 in zip(xs[:-1], xs[1:]):
+        if int(y1) not in per_year:
+            break
+        ys.append(ys[-1] + per_year[int(y1)] * (y1 - y0))
+    return xs[: len(ys)], ys
 
 
 def target_status(targets: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ step is drawn across it: the rates on either side count households under differe
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 import numpy as np
@@ -71,21 +71,49 @@ def standard_breaks(ind: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y, v in flag.groupby("year")["value"].max().items() if v > 0)
 
 
-def target_steps(years: Sequence[int], values: Sequence[float], per_year: float, skip: Sequence[int] = ()) -> list:
+def target_steps(
+    years: Sequence[int], values: Sequence[float], per_year: float | Mapping[int, float], skip: Sequence[int] = ()
+) -> list:
     """The plan's yearly change targets as steps: for each year y after the first, from last
-    year's projected value to that value plus `per_year` (none into a year in `skip`).
-    Returns [(x0, y0, x1, y1)]."""
+    year's projected value to that value plus the year's threshold — `per_year`, one number or
+    {year: points} (a run crossing 2025→2026 has 5 points a year, then 3; no step into a year
+    without one) — none into a year in `skip`. Returns [(x0, y0, x1, y1)]."""
     out = []
     for (y0, v0), y1 in zip(zip(years[:-1], values[:-1]), years[1:]):
-        if y1 not in skip and np.isfinite(v0):
-            out.append((y0, v0, y1, v0 + per_year))
+        thr = per_year.get(int(y1)) if isinstance(per_year, Mapping) else per_year
+        if y1 not in skip and thr is not None and np.isfinite(v0):
+            out.append((y0, v0, y1, v0 + thr))
     return out
 
 
 def rate_change_targets(targets, geo_types=("province", "poor_districts", "ethnic_group")) -> dict:
-    """{geo: threshold in points per year} of the poor-rate change targets in a target table."""
+    """{geo: {year: threshold in points}} of the poor-rate change targets in a target table (a
+    year's own threshold: the 2021–2025 and 2026–2030 targets differ)."""
     sel = targets[(targets["indicator"] == "poor_rate_change") & targets["geo_type"].isin(geo_types)]
-    return {g: float(v) for g, v in sel.groupby("geo", sort=False)["threshold"].first().items()}
+    out: dict[str, dict[int, float]] = {}
+    for (geo, year), v in sel.groupby(["geo", "year"], sort=False)["threshold"].first().items():
+        out.setdefault(geo, {})[int(year)] = float(v)
+    return out
+
+
+def rule_text(per_year: Mapping[int, float], lang: str, years: Sequence[int] | None = None) -> str:
+    """The threshold of a rate-change target for a caption: one number when every year (of
+    `years`, default all) has the same, else each with its years ("−5,0 điểm % (2024–2025);
+    −3,0 điểm % (2026–2027)")."""
+    items = sorted((y, v) for y, v in per_year.items() if years is None or y in set(years))
+    if not items:
+        return "–"
+    if len({v for _y, v in items}) == 1:
+        return fmt.points(items[0][1], lang, 0)
+    spans: list[list] = []
+    for y, v in items:
+        if spans and spans[-1][2] == v and spans[-1][1] == y - 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y, v])
+    return "; ".join(
+        f"{fmt.points(v, lang, 0)} ({a}–{b})" if a != b else f"{fmt.points(v, lang, 0)} ({a})" for a, b, v in spans
+    )
 
 
 def _steps(xs, ys, per_year, skip, label: str) -> list[charts.Target]:
@@ -227,7 +255,7 @@ def district_panels(ctx) -> html.Chart:
         for u, name in ctx.unit_names.items()
     ]
     fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
-    rule = fmt.points(thr, ctx.lang, 0) if thr is not None else "–"
+    rule = rule_text(thr, ctx.lang, data.years(ctx.tables.indicators)) if thr is not None else "–"
     return html.Chart(fig, Levels.of(ctx).t("report.fig.districts", ctx.lang, rule=rule))
 
 

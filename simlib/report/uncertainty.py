@@ -76,10 +76,15 @@ def _target_path(ax, t: pd.DataFrame | None, indicator: str, geo: str, x, median
     rows = t[(t["geo"] == geo) & (t["indicator"].map(_LEVEL_OF) == indicator)]
     if not len(rows):
         return
-    thr, m = float(rows["threshold"].iloc[0]), np.asarray(median, float)
+    # each year its own threshold (a run crossing 2025→2026 has 5 points a year, then 3)
+    thr = {int(y): float(v) for y, v in rows.groupby("year", sort=False)["threshold"].first().items()}
+    m, first = np.asarray(median, float), True
     for i in range(1, len(x)):
-        label = i18n.t("unc.chart.target_path", lang) if i == 1 else None
-        ax.plot([x[i - 1], x[i]], [m[i - 1], m[i - 1] + thr], label=label, zorder=2, **TARGET_STYLE)
+        if int(x[i]) not in thr:
+            continue
+        label = i18n.t("unc.chart.target_path", lang) if first else None
+        ax.plot([x[i - 1], x[i]], [m[i - 1], m[i - 1] + thr[int(x[i])]], label=label, zorder=2, **TARGET_STYLE)
+        first = False
 
 
 def _fan_axes(ax, x, unit: str, lang, legend: bool) -> None:
