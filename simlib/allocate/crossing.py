@@ -113,6 +113,7 @@ def crossing_note(scen: Scenario, spec: OptimizeSpec, lang: str) -> str:
         districts=len(scen.dataset.unit_ids),
         communes=len(sw.scenario.dataset.unit_ids),
         last_district_year=sw.year - 1,
+        first_commune_year=sw.year,
     )
 
 
