@@ -86,6 +86,7 @@ def comparison_runs(result: OptimizationResult, optimal_scenario=None) -> tuple[
         tg.insert(0, "allocation", name)
         inds.append(ind)
         tgts.append(tg)
+        del res  # a crossing's run holds both segments' engine states (gigabytes): one run at a time
     return pd.concat(inds, ignore_index=True), pd.concat(tgts, ignore_index=True)
 
 
