@@ -38,7 +38,6 @@ from simlib.multidim import MultidimModel, compile_multidim
 from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
 from simlib.national import run_chunked
 from simlib.options import RunOptions
-from simlib.paths import display_path
 from simlib.results import Tables, make_tables, programme_effect_indicators
 from simlib.scenario import PARAM_ROOTS, Scenario, scenario_from_dict, switched_raw
 
@@ -219,23 +218,6 @@ def check_switch_options(scen: Scenario, options: RunOptions) -> None:
     select(options.engine, scen.poverty_model).check_hands_over(scen.poverty_model)
     if options.chunk is not None:
         raise InputError("units_switch_chunk", field="chunk", value=options.chunk)
-
-
-def refuse_units_switch(scen: Scenario) -> None:
-    """An `InputError` (`err.units_switch_optimize`: the optimiser cannot follow the switch, and
-    what the planner can do instead) naming the scenario, its file, the key `units_switch`, the
-    switch year and the number of new units, when `scen` switches units; nothing for other
-    scenarios. The optimiser chooses an allocation on one set of units: it would otherwise build
-    the scenario's district model only and project the districts through years the central run
-    spends on the communes."""
-    sw = unit_switch(scen)
-    if sw is None:
-        return
-    shown = display_path(scen.file) if scen.file else None
-    units = len(sw.scenario.dataset.unit_ids)
-    raise InputError(
-        "units_switch_optimize", file=shown, field="units_switch", scenario=scen.name, year=sw.year, units=units
-    )
 
 
 def run_segments(

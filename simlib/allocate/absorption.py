@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.allocate.continued import core_model, described_from
 from simlib.allocate.evaluate import run_batch
 from simlib.engines.reach import acting_spend, beneficiary_money
 from simlib.model import Model
-from simlib.multidim import MultidimModel, core_of
+from simlib.multidim import MultidimModel
 
 
 def _acting_year(model: Model) -> np.ndarray:
@@ -38,22 +39,29 @@ def absorbable_spend(target: Model | MultidimModel, spends: list[np.ndarray] | N
     """(Y, L, D) VND per spending year that reaches people under every run of `spends` (default:
     no programme and the scenario's own spending): the smallest over the runs, as eligibility
     moves with the money (households leaving poverty leave lines for the poor). `target`: the
-    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`)."""
-    model = core_of(target)
+    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`).
+    Years whose money the target's units do not absorb (before a switch of units,
+    `continued.described_from`) are not capped (inf)."""
+    model = core_model(target)
     spends = [np.zeros_like(model.spend), model.spend] if spends is None else spends
     out = run_batch(target, np.array(spends), on_runs)
-    return reachable_spend(model, out.eligible).min(axis=0)
+    caps = reachable_spend(model, out.eligible).min(axis=0)
+    caps[: described_from(target)] = np.inf
+    return caps
 
 
 def unallocatable(target: Model | MultidimModel, spend: np.ndarray, on_runs=None) -> tuple[np.ndarray, np.ndarray]:
     """Money (S, Y, L, D) VND spent that reaches no one, by projected *acting* year, and the
     money acting then (same shape), for spending (S, Y+1, L, D): acting money beyond what the
     beneficiaries reached cost. Money acting after the horizon is not counted. `target`: the
-    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`)."""
-    model = core_of(target)
+    model the engine runs (`evaluate.engine_model`); `on_runs` told its runs (`evaluate.run_batch`).
+    Money acting before the target's units hold the run (a switch of units,
+    `continued.described_from`) is not counted: it acted on other units."""
+    model = core_model(target)
     spend = np.asarray(spend, float)
     spend = spend[None] if spend.ndim == 3 else spend
     out = run_batch(target, spend, on_runs)
     acting = acting_spend(model, spend)  # (S, Y, L, D)
+    acting[:, : described_from(target)] = 0.0
     used = beneficiary_money(model, out.reached, out.eligible)
     return np.maximum(acting - used, 0.0), acting

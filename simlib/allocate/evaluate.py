@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.allocate.continued import core_model, engine_run
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
 from simlib.model import Model
@@ -73,12 +74,12 @@ def run_batch(target: Model | MultidimModel, spend: np.ndarray, on_runs=None) ->
     eng = engine(target.poverty_model)
     chunk = chunk_of(target)
     if len(spend) <= chunk:
-        out = eng.run(target, spend)
+        out = engine_run(eng, target, spend)
         told(on_runs, len(spend))
         return out
     outs = []
     for i in range(0, len(spend), chunk):
-        outs.append(eng.run(target, spend[i : i + chunk]))
+        outs.append(engine_run(eng, target, spend[i : i + chunk]))
         told(on_runs, min(chunk, len(spend) - i))
     return EngineOutput.stack(outs)
 
@@ -95,11 +96,11 @@ def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | Non
     chunk (so only the sums are kept); `target`/`groups` for a unit's model (`unit_model`)."""
     target = problem.target if target is None else target
     eng = engine(target.poverty_model)
-    share = 1.0 if groups is None else len(groups) / max(len(core_of(problem.target).g_unit), 1)
+    share = 1.0 if groups is None else len(groups) / max(len(core_model(problem.target).g_unit), 1)
     parts = []
     chunk = chunk_of(target)
     for i in range(0, len(spend), chunk):
-        out = eng.run(target, spend[i : i + chunk])
+        out = engine_run(eng, target, spend[i : i + chunk])
         told(problem.on_runs, share * len(spend[i : i + chunk]))
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -20,7 +20,9 @@ marginal values per line and per district, the binding rules in plain words with
 shadow prices, the rule that stops more money reaching the best line, lines left without money
 and why, money that reaches no one, and the frontier of poverty reduction against the budget.
 When the targets cannot be met, the result says so with the best achievable value of each
-target and which target binds.
+target and which target binds. A scenario whose engine changes units within the run
+(`units_switch`, the crossing) is optimised on the years of its new units, every evaluation run
+through the switch (`simlib.allocate.crossing`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import Certificate, certified, objective_task
 from simlib.allocate.counterpart import unknown_note
+from simlib.allocate.crossing import crossing_note, crossing_spec, legal_check, prepare_crossing
 from simlib.allocate.effort import estimated_runs
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
@@ -56,12 +59,9 @@ from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
-from simlib.compliance import check_allocation, ignored, legal_status
 from simlib.errors import InputError
 from simlib.i18n import fmt
-from simlib.model import compile_levers, compile_structure
 from simlib.scenario import Scenario, load_scenario
-from simlib.unit_switch import refuse_units_switch
 
 ABSORB_ROUNDS = 3  # re-solves with caps tightened to the optimum's own eligible counts
 
@@ -113,8 +113,9 @@ class OptimizationResult:
         """A short summary: headline numbers, or why the targets cannot be met; a what-if run that
         ignores legal rules says so first."""
         lang = i18n.get_lang(lang)
-        head = whatif_text(self.scenario, lang)
-        return head + "\n" + self._message(lang) if head else self._message(lang)
+        heads = [whatif_text(self.scenario, lang), whatif_text(self.problem.scenario, lang)]  # a crossing: both
+        heads = [h for h in dict.fromkeys(heads) if h] + [crossing_note(self.scenario, self.spec, lang)]
+        return "\n".join([h for h in heads if h] + [self._message(lang)])
 
     def _message(self, lang: str) -> str:
         if self.status == "targets_infeasible":
@@ -327,22 +328,26 @@ def optimize(
     built (`simlib.allocate.effort.estimated_runs`; the no-programme run timed); `on_runs(runs)` is
     told the engine runs of every call this optimisation makes, in runs of the whole model (a
     unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
-    refuse_units_switch(scen)  # one set of units: not yet across a switch
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
-    names = names_of(scen)
-    p, status, infeas = _feasible(build_problem(scen, spec, providers=providers, on_runs=on_runs), spec, scen, names)
-    starts, x_plan, x_equal = baselines.starts(p, scen)
+    own, model, target = scen, None, None  # the scenario on the units allocated, its models
+    if scen.units_switch:  # a crossing: the years on the new units, through the switch (`crossing`)
+        cross = prepare_crossing(scen, spec, on_runs)
+        own, spec, model, target = cross.scenario, cross.spec, cross.model, cross.target
+    names = names_of(own)
+    built = build_problem(own, spec, model=model, target=target, providers=providers, on_runs=on_runs)
+    p, status, infeas = _feasible(built, spec, own, names)
+    starts, x_plan, x_equal = baselines.starts(p, own)
     if spec.by_district:
-        starts.append(_line_level_start(scen, spec, p, providers))
-    x_raw_plan = from_amounts(p, scen.budget.amounts)
+        starts.append(_line_level_start(own, spec, p, providers))
+    x_raw_plan = from_amounts(p, own.budget.amounts)
     t0 = time.process_time()
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     if on_estimate is not None:
         active = int((direction_ranges(p) > 1e-9).sum())
         on_estimate(estimated_runs(spec.effort, p.dirs.shape[0], active), time.process_time() - t0)
     p, x, status, infeas2, cert, x_poverty = _absorbed(
-        scen, spec, p, providers, starts, names, f_zero, status, [x_plan, x_equal]
+        own, spec, p, providers, starts, names, f_zero, status, [x_plan, x_equal]
     )
     infeas = infeas or infeas2
     x_plan, x_equal = solve.project(p, x_plan), baselines.fill_equally(p, solve.project(p, x_equal))
@@ -381,7 +386,7 @@ def _result(
         "plan_feasible": p.spend(x_plan[None])[0],
         "equal_split": p.spend(x_equal[None])[0],
     }
-    comp, findings, breaks = comparison_table(scen, spec, p, [x, x_plan, x_equal], allocs, spends, names)
+    comp, findings, breaks = comparison_table(p.scenario, spec, p, [x, x_plan, x_equal], allocs, spends, names)
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     ex = _explained(p, x, f_zero, names, placed, getattr(cert, "models", ()))
     fr = pd.DataFrame()
@@ -421,15 +426,6 @@ def _result(
     )
 
 
-def legal_check(optimal: Scenario) -> tuple[dict, list]:
-    """The optimal scenario under its legal frame (`simlib.compliance`, as `simlib run` checks it):
-    what a run would record (`legal_status`) and the breaches it does not ask to ignore."""
-    split = compile_levers(optimal, compile_structure(optimal)).split
-    found = check_allocation(optimal, split)
-    let_through = [v for v in found if ignored(optimal, v.rule)]
-    return legal_status(optimal, split, let_through), [v for v in found if not ignored(optimal, v.rule)]
-
-
 def _line_level_start(scen: Scenario, spec: OptimizeSpec, p: Problem, providers) -> np.ndarray:
     """For a per-district problem: the optimum of the same problem with each line split across
     districts by the scenario's rule, moved into the per-district problem (which can only do
@@ -460,7 +456,6 @@ def prepare(
     """Load a scenario and an optional spec file and resolve the request (all input errors here);
     `switches` (robust, draws, sampler, seed) override the spec file."""
     scen = load_scenario(scenario_path, set_overrides)
-    refuse_units_switch(scen)
     raw, shown = read_spec(spec_path)
     spec = resolve_spec(
         scen,
@@ -472,7 +467,7 @@ def prepare(
         frontier=list(frontier_scales) if frontier_scales is not None else None,
         **switches,
     )
-    return scen, spec
+    return scen, (crossing_spec(scen, spec) if scen.units_switch else spec)
 
 
 def run_optimization(scenario_path, progress: bool = False, **kw) -> OptimizationResult:

@@ -42,6 +42,7 @@ import yaml
 
 from simlib import i18n
 from simlib.allocate.breaches import breach_record
+from simlib.allocate.continued import described_from
 from simlib.allocate.optimize import OptimizationResult
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.atomic import atomic_dir, output_folder
@@ -85,6 +86,7 @@ def comparison_runs(result: OptimizationResult, optimal_scenario=None) -> tuple[
         tg.insert(0, "allocation", name)
         inds.append(ind)
         tgts.append(tg)
+        del res  # a crossing's run holds both segments' engine states (gigabytes): one run at a time
     return pd.concat(inds, ignore_index=True), pd.concat(tgts, ignore_index=True)
 
 
@@ -94,8 +96,9 @@ def spending_table(result: OptimizationResult) -> pd.DataFrame:
     rows = []
     x_plan_spend = m.spend
     named = {"optimal": p.spend(result.x[None])[0], "plan": x_plan_spend}
+    first = described_from(p.target)  # a crossing: the years on the districts are not the communes' money
     for name, sp in named.items():
-        for yi, y in enumerate(m.years):
+        for yi, y in list(enumerate(m.years))[first:]:
             for li, code in enumerate(m.line_codes):
                 for d, u in enumerate(m.unit_ids):
                     v = sp[yi + 1, li, d] / 1e9

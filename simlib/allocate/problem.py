@@ -35,6 +35,7 @@ from functools import cached_property
 
 import numpy as np
 
+from simlib.allocate.continued import allocated_from, engine_target
 from simlib.allocate.evaluate import engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
@@ -138,7 +139,7 @@ class Problem:
     @property
     def income_gap(self) -> bool:
         """Whether the objective is the multidimensional model's own poverty gap (FGT1 sums)."""
-        return self.objective == "poverty_gap" and isinstance(self.target, MultidimModel)
+        return self.objective == "poverty_gap" and isinstance(engine_target(self.target), MultidimModel)
 
     def horizon(self, out: EngineOutput) -> np.ndarray:
         """(S, G, K) what the objective weighs at the horizon review: households by group and
@@ -382,7 +383,8 @@ def build_problem(
     wanted = spec.targets
     if spec.objective == "min_cost" and wanted is None:
         wanted = tuple(t["id"] for t in scen.params["targets"]["targets"])
-    trows = target_rows(model, scen.params["targets"], wanted or ())
+    first = allocated_from(target)  # a crossing: years before the first allocated are fixed (`continued`)
+    trows = [t for t in target_rows(model, scen.params["targets"], wanted or ()) if t.year_index > first]
     P = (v.dirs.reshape(len(v.dirs), -1)[v.dir] * v.disb[:, None]).reshape((v.n,) + v.dirs.shape[1:]) / BN
     rows.extend(coverage_rows(ctx, P, {t.target_id for t in trows if t.linear}))
     base = np.zeros(model.spend.shape)
