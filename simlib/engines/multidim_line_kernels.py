@@ -7,6 +7,14 @@ shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
 every element receives the same operations in the same order.
+
+`apply_lines` goes cell-state by cell-state, every line on it in order (base group, then twin): a
+line changes only the cell-state it acts on (and the twin's same cell-state) and adds to its
+deprivations removed in the order of the cell-states, so each element receives the reference's
+operations in the reference's order, with the cell-state's households kept in cache across the
+lines. A cell-state without households is skipped: on zeros a line adds zeros to zeros (and 0 to
+the deprivations removed), and 25-55 % of the (line, cell-state) pairs a line reaches are empty
+in `multidim_2030` (mostly housed twins before anyone is housed).
 """
 
 from __future__ import annotations
@@ -226,14 +234,8 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
 def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work):
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
-    twin (which it never reaches).
-
-    Cell-state by cell-state, every line on it in order (base, then twin): a line changes only
-    the cell-state it acts on (and the twin's same cell-state), and adds to `removed` per line in
-    the order of the cell-states, so each element receives the reference's operations in the
-    reference's order, with the cell-state's households kept in cache across the lines. A line
-    skips a cell-state without households: on zeros it would add zeros to zeros (and 0 to the
-    deprivations removed)."""
+    twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
+    docstring)."""
     order, acts, once = lines[0], lines[1], lines[8]
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
