@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.households import bench_households, bench_multidim_draws, peak_bytes
-from benchmarks.multidim_run import bench_plan_2027_run, engine_before
+from benchmarks.multidim_run import bench_plan_2027_run, engine_before, engine_side_by_side
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -197,6 +197,7 @@ def bench_multidim(res: dict, quick: bool) -> None:
         / res["multidim_expected_ms_per_scenario_year_cpu"]
     )
     engine_before(res, reps)  # the same engine timing of SIMLIB_BENCH_BEFORE's tree, if set
+    engine_side_by_side(res, reps)  # and both trees alternating on multidim_2030 and plan_2027
     res["multidim_load_average_after"] = list(os.getloadavg())
 
 

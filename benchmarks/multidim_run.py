@@ -4,7 +4,8 @@ under the previous standard, then the tables and targets; nothing written to dis
 process after one untimed run that loads the compiled kernels. With `SIMLIB_BENCH_BEFORE` set to
 another source tree (e.g. a worktree of an earlier commit) the same run of that tree is timed in
 the same session, as the "before" figure; `engine_before` times that tree's multidimensional
-expected engine on `multidim_2030` the same way for `--only multidim`.
+expected engine on `multidim_2030` the same way for `--only multidim`, and `engine_side_by_side`
+times both trees' engines alternating, on `multidim_2030` and `plan_2027` (paired figures).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "params" / "scenarios" / "plan_2027.yaml"
@@ -64,6 +67,40 @@ def engine_before(res: dict, repeats: int) -> None:
     res["multidim_expected_before_ms_per_scenario_year_cpu"] = got["cpu"]
     res["multidim_expected_before_ms_per_scenario_year"] = got["wall"]
     res["multidim_expected_before_commit"] = _commit(tree)
+
+
+def _engine(tree: Path, scenario: str, repeats: int) -> dict:
+    """Median CPU and wall ms per scenario-year of `tree`'s multidimensional expected engine on
+    `scenario` (a file of params/scenarios), in a fresh process after one untimed run."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    cmd = [sys.executable, "-c", _ENGINE, str(tree / "params" / "scenarios" / scenario), str(repeats)]
+    done = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def engine_side_by_side(res: dict, repeats: int, rounds: int = 2) -> None:
+    """With `SIMLIB_BENCH_BEFORE`: the engine of that tree and of this one on `multidim_2030` and
+    `plan_2027`, alternating (before, after, after, before, ...) in fresh processes, `rounds`
+    each; the medians of the rounds' CPU and wall ms per scenario-year under
+    `multidim_expected_side_by_side`, with the load average at the start and the end."""
+    before = os.environ.get("SIMLIB_BENCH_BEFORE")
+    if not before:
+        return
+    trees = {"before": Path(before), "after": ROOT}
+    out: dict = {"before_commit": _commit(Path(before)), "after_commit": _commit(ROOT), "load_start": os.getloadavg()}
+    for scen in ("multidim_2030.yaml", "plan_2027.yaml"):
+        got: dict = {"before": [], "after": []}
+        for r in range(rounds):
+            for name in ("before", "after") if r % 2 == 0 else ("after", "before"):
+                got[name].append(_engine(trees[name], scen, repeats))
+        row = {}
+        for name, v in got.items():
+            row[f"{name}_cpu_ms"] = float(np.median([x["cpu"] for x in v]))
+            row[f"{name}_wall_ms"] = float(np.median([x["wall"] for x in v]))
+        row["speedup_cpu"] = row["before_cpu_ms"] / row["after_cpu_ms"]
+        out[scen.removesuffix(".yaml")] = row
+    out["load_end"] = os.getloadavg()
+    res["multidim_expected_side_by_side"] = out
 
 
 def _time_run(tree: Path) -> dict:

@@ -7,10 +7,19 @@ shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
 every element receives the same operations in the same order.
+
+`apply_lines` goes cell-state by cell-state, every line on it in order (base group, then twin): a
+line changes only the cell-state it acts on (and the twin's same cell-state) and adds to its
+deprivations removed in the order of the cell-states, so each element receives the reference's
+operations in the reference's order, with the cell-state's households kept in cache across the
+lines. A cell-state without households is skipped: on zeros a line adds zeros to zeros (and 0 to
+the deprivations removed), and 25-55 % of the (line, cell-state) pairs a line reaches are empty
+in `multidim_2030` (mostly housed twins before anyone is housed).
 """
 
 from __future__ import annotations
 
+from simlib.engines.multidim_cell_kernels import empty
 from simlib.engines.multidim_numba import compiled, support
 
 
@@ -201,47 +210,79 @@ def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
 
 
 @compiled
-def _line(li, Mg, Hg, Md, Hd, move, cov, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
-    """Line li on the group's cell-states it reaches (cov (K,) > 0); with `move` the reached
-    households go to the group's housed twin (masks Md, incomes Hd (K, ...))."""
-    acts, flags, income, targeted, nbits, bitpos, pat = (
-        lines[1],
-        lines[2],
-        lines[3],
-        lines[4],
-        lines[5],
-        lines[6],
-        lines[7],
-    )
+def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
+    """Line li on cell-state k of the group (reached share c > 0 of its selectable households);
+    with `move` the reached households go to cell-state k of the group's housed twin (masks Md,
+    incomes Hd (K, ...))."""
+    flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     key_of, valid, down_key = keys[0], keys[1], keys[2]
     Tt, scale, A, d, Rm, Hr, row, rng = work
-    if not acts[li]:
-        return
     NP = 1 << nbits[li]
-    for k in range(Mg.shape[0]):
-        c = cov[k]
-        if c <= 0.0:
-            continue
-        _line_table(Mg[k], c, targeted[li], key_of, valid, pat[li], NP, Tt, scale)
+    _line_table(Mg[k], c, targeted[li], key_of, valid, pat[li], NP, Tt, scale)
+    if flags[li]:
+        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
+    if move:
+        _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
+        _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+    else:
         if flags[li]:
-            _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
-        if move:
-            _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-            _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
-        else:
-            if flags[li]:
-                _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-            _move_incomes(Hg[k], Hg[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+            _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
+        _move_incomes(Hg[k], Hg[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
 
 
 @compiled
 def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work):
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
-    twin (which it never reaches), as the reference does line by line."""
-    order, once = lines[0], lines[8]
-    for li in order:
-        for side in range(2 if has_twin else 1):
-            M, H, cov, rem = (Mg, Hg, cov_g, rem_g) if side == 0 else (Mt, Ht, cov_t, rem_t)
-            move = side == 0 and has_twin and once[li]
-            _line(li, M, H, Mt, Ht, move, cov[li], rr[li], sh_lo[li], sh_w[li], sh_v[li], lines, keys, rem[li], work)
+    twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
+    docstring)."""
+    order, acts, once = lines[0], lines[1], lines[8]
+    for k in range(Mg.shape[0]):
+        full_g = not empty(Mg[k], Hg[k])
+        full_t = has_twin and not empty(Mt[k], Ht[k])
+        if not (full_g or full_t):
+            continue
+        for li in order:
+            if not acts[li]:
+                continue
+            move = has_twin and once[li]
+            if full_g and not cov_g[li, k] <= 0.0:
+                _line(
+                    li,
+                    k,
+                    Mg,
+                    Hg,
+                    Mt,
+                    Ht,
+                    move,
+                    cov_g[li, k],
+                    rr[li],
+                    sh_lo[li],
+                    sh_w[li],
+                    sh_v[li],
+                    lines,
+                    keys,
+                    rem_g[li],
+                    work,
+                )
+                if move and not full_t:
+                    full_t = not empty(Mt[k], Ht[k])
+            if full_t and not cov_t[li, k] <= 0.0:
+                _line(
+                    li,
+                    k,
+                    Mt,
+                    Ht,
+                    Mt,
+                    Ht,
+                    False,
+                    cov_t[li, k],
+                    rr[li],
+                    sh_lo[li],
+                    sh_w[li],
+                    sh_v[li],
+                    lines,
+                    keys,
+                    rem_t[li],
+                    work,
+                )
