@@ -103,13 +103,24 @@ def test_fan_chart_draws_each_years_target_from_the_year_before():
             **{k: med for k in ("q05", "q25", "q50", "q75", "q95")},
         }
     )
-    targets = pd.DataFrame(
-        {"indicator": ["poor_rate_change"], "geo": ["province"], "threshold": [-4.0], "year": [2024]}
-    )
-    fig = U.fan_chart({"quantiles": q, "targets": targets}, lang="en", central=False)
-    dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() not in ("-", ":", "None")]
-    steps = sorted((tuple(ln.get_xdata()), tuple(ln.get_ydata())) for ln in dashed)
-    assert steps == [((2023, 2024), (24.0, 20.0)), ((2024, 2025), (21.0, 17.0))]
+
+    def steps(thresholds: dict) -> list:
+        targets = pd.DataFrame(
+            {
+                "indicator": "poor_rate_change",
+                "geo": "province",
+                "threshold": list(thresholds.values()),
+                "year": list(thresholds),
+            }
+        )
+        fig = U.fan_chart({"quantiles": q, "targets": targets}, lang="en", central=False)
+        dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() not in ("-", ":", "None")]
+        return sorted((tuple(ln.get_xdata()), tuple(ln.get_ydata())) for ln in dashed)
+
+    assert steps({2024: -4.0, 2025: -4.0}) == [((2023, 2024), (24.0, 20.0)), ((2024, 2025), (21.0, 17.0))]
+    # each year its own threshold (a run crossing 2025→2026 changes target), none without one
+    assert steps({2024: -4.0, 2025: -1.0}) == [((2023, 2024), (24.0, 20.0)), ((2024, 2025), (21.0, 20.0))]
+    assert steps({2025: -1.0}) == [((2024, 2025), (21.0, 20.0))]
 
 
 def test_targets_of_the_plan_year_come_first_in_the_scorecard():
