@@ -66,7 +66,12 @@ PERIOD_CHANGES_FILE = "period_changes.csv"
 
 @dataclass
 class RunResult:
-    """Everything one run produced: tidy tables, the target scorecard and the manifest."""
+    """Everything one run produced: tidy tables, the target scorecard and the manifest.
+
+    Its engine outputs hand no state over (`EngineOutput.released`: for the communes about 1.2 GB
+    per engine run, which nothing reads once the run and its twin are done; issue 18), except a
+    switching run's segment 1, whose state on the old units a draw's twin may continue from
+    (`simlib.uncertainty.switched.switched_rebase`)."""
 
     scenario: Scenario
     model: Model
@@ -205,12 +210,8 @@ def run(
     structure and parameters, not on its amounts: the explorer keeps it per starting scenario).
     A scenario with `units_switch` runs on its own units up to the switch year and on the new
     units from it (`simlib.unit_switch`; `RunResult.segment_outputs` holds both engine outputs);
-    its no-money runs are always made here (`without` is not used).
-
-    The engine outputs kept on the result hand no state over (`EngineOutput.released`: for the
-    communes about 1.2 GB per run, which nothing reads once the run and its twin are done), except
-    a switching run's segment 1, whose state on the old units a draw's twin may continue from
-    (`simlib.uncertainty.switched.switched_rebase`); `without` is released the same way.
+    its no-money runs are always made here (`without` is not used). No engine state is kept
+    (`RunResult`); `without`'s is dropped too (`EngineOutput.released`).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
