@@ -66,7 +66,12 @@ PERIOD_CHANGES_FILE = "period_changes.csv"
 
 @dataclass
 class RunResult:
-    """Everything one run produced: tidy tables, the target scorecard and the manifest."""
+    """Everything one run produced: tidy tables, the target scorecard and the manifest.
+
+    Its engine outputs hand no state over (`EngineOutput.released`: for the communes about 1.2 GB
+    per engine run, which nothing reads once the run and its twin are done; issue 18), except a
+    switching run's segment 1, whose state on the old units a draw's twin may continue from
+    (`simlib.uncertainty.switched.switched_rebase`)."""
 
     scenario: Scenario
     model: Model
@@ -205,7 +210,8 @@ def run(
     structure and parameters, not on its amounts: the explorer keeps it per starting scenario).
     A scenario with `units_switch` runs on its own units up to the switch year and on the new
     units from it (`simlib.unit_switch`; `RunResult.segment_outputs` holds both engine outputs);
-    its no-money runs are always made here (`without` is not used).
+    its no-money runs are always made here (`without` is not used). No engine state is kept
+    (`RunResult`); `without`'s is dropped too (`EngineOutput.released`).
     """
     options = RunOptions.of(options, **option_fields).for_scenario(scen)
     select(options.engine, scen.poverty_model, chunked=options.chunk is not None)  # before compiling
@@ -217,7 +223,7 @@ def run(
         out, twin = run_and_twin(scen, target, model.spend, options)
         if counterfactual and without is None:
             without = simulate(target, np.zeros_like(model.spend), options.but(progress=False))
-        without = without if counterfactual else None
+        without = without.released() if counterfactual else None  # nothing continues from it
         tables = run_tables(scen, model, target, out, without)
     else:
         second = compile_run_model(sw.scenario)
@@ -317,14 +323,15 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     compared by hand)."""
     reuse = twin_from(scen, options)
     if reuse is None:
-        return simulate(target, spend, options, label=scen.name), None
+        return simulate(target, spend, options, label=scen.name).released(), None
     at, old = reuse
     first = simulate(target, spend, options, label=scen.name, stop=at)
-    out = first.joined(simulate(target, spend, options, label=scen.name, start=at, state=first.state), at)
+    rest = simulate(target, spend, options, label=scen.name, start=at, state=first.state).released()
+    out = first.joined(rest, at)
     twin_target = compile_run_model(old)[1]
     state = first.state.once()  # its last use: the twin's run takes its arrays (no copy)
-    twin = first.joined(simulate(twin_target, spend, options.but(progress=False), start=at, state=state), at)
-    return out, twin
+    later = simulate(twin_target, spend, options.but(progress=False), start=at, state=state).released()
+    return out, first.joined(later, at)
 
 
 def dated_changes(

@@ -187,11 +187,13 @@ class Segments:
 def run_pieces(targets: tuple, spends: tuple, options: RunOptions, sw: Switch, mapping: CellMap, first=None, label=""):
     """The two segments of an engine run on `targets` with `spends`: segment 1 up to review
     `sw.at` (or the given `first` output, e.g. of a run equal up to there), the state moved by
-    `mapping`, segment 2 from there. Returns (segment 1's output, segment 2's output)."""
+    `mapping`, segment 2 from there. Returns (segment 1's output, segment 2's output); segment 1
+    keeps its state at the switch (on the old units: another run may continue from it, e.g. the
+    twin of `simlib.uncertainty.switched.switched_rebase`), segment 2 hands none over."""
     if first is None:
         first = simulate(targets[0], spends[0], options, label, stop=sw.at)
     state = first.state.remapped(mapping).once()  # a new state, for segment 2 only: no copy of it
-    return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state)
+    return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state).released()
 
 
 def run_pieces_keeping(
@@ -204,9 +206,9 @@ def run_pieces_keeping(
     first = simulate(targets[0], spends[0], options, label, stop=sw.at)
     state = first.state.remapped(mapping)
     if keep == sw.at:
-        return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state), state
+        return first, simulate(targets[1], spends[1], options, label, start=sw.at, state=state).released(), state
     part = simulate(targets[1], spends[1], options, label, start=sw.at, stop=keep, state=state.once())
-    later = simulate(targets[1], spends[1], options, label, start=keep, state=part.state)
+    later = simulate(targets[1], spends[1], options, label, start=keep, state=part.state).released()
     return first, part.joined(later, keep), part.state
 
 
@@ -262,7 +264,7 @@ def twin_states(seg: Segments, params, change_year: int, options: RunOptions) ->
     opts = options.but(progress=False)
     if seg.twin_start is not None and change_year >= seg.switch.year:
         (at, state), seg.twin_start = seg.twin_start, None
-        later = simulate(t2, base[1], opts, start=at, state=state.once())
+        later = simulate(t2, base[1], opts, start=at, state=state.once()).released()
         out1, out2 = first, seg.outputs[1].joined(later, at)
     else:
         out1, out2 = run_pieces(targets, base, opts, seg.switch, seg.mapping, first=first)

@@ -117,7 +117,9 @@ def test_engine_switches_to_the_communes_in_2026(result):
     assert eu["by_year"]["2025"]["level"] == "district" and eu["by_year"]["2026"]["units"] == 56
     used = {r["year"]: r["geography"]["units_used"] for r in result.manifest["periods"]["years"]}
     assert used == {2023: "district", 2024: "district", 2025: "district", 2026: "commune", 2027: "commune"}
-    assert len(result.segment_outputs) == 2 and result.segment_outputs[1].state.t == 4
+    first, second = result.segment_outputs
+    assert second.states.shape[1] == 5 and second.state is None  # reviews 2023-2027; no state kept (issue 18)
+    assert first.state.t == 2 and first.state.n.shape[1] == first.states.shape[2]  # the 10 districts' end-2025
 
 
 def test_the_switch_conserves_households_and_moves_them_by_the_weights(result):

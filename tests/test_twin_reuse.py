@@ -82,3 +82,23 @@ def test_a_switched_run_keeps_its_state_at_the_change_for_the_twin():
     assert seg.twin_start is None  # taken once
     pd.testing.assert_frame_equal(kept, whole, check_exact=True)
     assert kept[kept["year"] == 2027]["households"].sum() > 0
+
+
+def test_a_finished_run_keeps_no_engine_state(scen, monkeypatch):
+    """Issue 18 (memory): once the run and its twin are done nothing continues from their last
+    states (for the communes about 1.2 GB each), so no engine run made by `run` keeps one: the
+    result's outputs hand none over, the no-money run's and the twin's are dropped, and the state
+    handed to the twin at the change was taken (emptied) by it."""
+    made, simulate = [], runner.simulate
+
+    def spy(*a, **kw):
+        made.append(simulate(*a, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(runner, "simulate", spy)
+    result = runner.run(scen)
+    assert len(made) == 4  # the run's two pieces, the twin from review 3, the no-money run
+    assert result.output.state is None and [o.state for o in result.segment_outputs] == [None]
+    kept = [o.state for o in made if o.state is not None]
+    assert len(kept) == 1 and kept[0].t == 3  # the first piece's, handed to the twin once
+    assert kept[0].n is None and kept[0].built is None and kept[0].cells == {}
