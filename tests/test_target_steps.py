@@ -3,12 +3,13 @@
 communes); the charts used the first year's threshold for every year."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from simlib.report import data as D
-from simlib.report.trends import rate_change_targets, rule_text, target_steps
+from simlib.report.trends import rate_change_targets, rule_text, target_steps, unit_years
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -62,3 +63,26 @@ def test_the_crossings_poor_units_have_5_points_then_3():
     poor = rate_change_targets(targets)["poor_districts"]
     assert {y: poor[y] for y in (2024, 2025)} == {2024: -5.0, 2025: -5.0}
     assert {y: poor[y] for y in sorted(poor) if y >= 2026} == {2026: -3.0, 2027: -3.0}
+
+
+def _indicators(unit_years: dict[str, range], province_years: range) -> pd.DataFrame:
+    rows = [("province", "province", y) for y in province_years]
+    rows += [(u, "district", y) for u, ys in unit_years.items() for y in ys]
+    return pd.DataFrame(
+        [{"indicator": "poor_rate", "geo": g, "geo_type": t, "year": y, "draw": 0, "value": 10.0} for g, t, y in rows]
+    )
+
+
+def test_unit_years_stop_at_the_switch_and_the_caption_follows():
+    """A run that switched units has its districts up to 2025 only: the district panels' caption
+    names the threshold of those years alone, not the 2026–2027 communes' one."""
+    switched = _indicators({"A": range(2023, 2026), "B": range(2023, 2026)}, range(2023, 2028))
+    ctx = SimpleNamespace(tables=SimpleNamespace(indicators=switched), unit_names={"A": "An", "B": "Bình"})
+    assert unit_years(ctx) == [2023, 2024, 2025]
+    thr = {2024: -5.0, 2025: -5.0, 2026: -3.0, 2027: -3.0}
+    assert rule_text(thr, "vi", unit_years(ctx)) == rule_text({2024: -5.0}, "vi")
+    assert "2026" in rule_text(thr, "vi", range(2023, 2028))
+    whole = _indicators({"A": range(2023, 2028)}, range(2023, 2028))
+    assert unit_years(SimpleNamespace(tables=SimpleNamespace(indicators=whole), unit_names={"A": "An"})) == list(
+        range(2023, 2028)
+    )

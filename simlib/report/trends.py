@@ -255,18 +255,31 @@ def district_panels(ctx) -> html.Chart:
         for u, name in ctx.unit_names.items()
     ]
     fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
-    rule = rule_text(thr, ctx.lang, data.years(ctx.tables.indicators)) if thr is not None else "–"
+    # the caption names the thresholds of the years these units are drawn for (a run that switched
+    # units draws its districts up to the switch only)
+    rule = rule_text(thr, ctx.lang, unit_years(ctx)) if thr is not None else "–"
     return html.Chart(fig, Levels.of(ctx).t("report.fig.districts", ctx.lang, rule=rule))
+
+
+def unit_series(ctx) -> dict[str, pd.Series]:
+    """The poor rate (mean) of every unit of the report by year."""
+    ind = ctx.tables.indicators
+    return {u: data.series(ind, "poor_rate", u, "district").set_index("year")["mean"] for u in ctx.unit_names}
+
+
+def unit_years(ctx, series: dict[str, pd.Series] | None = None) -> list[int]:
+    """The years the report's units have: all of the run's years, or, for a run that switched
+    units (`simlib.unit_switch`), its first units' years up to the switch only."""
+    series = unit_series(ctx) if series is None else series
+    return sorted({int(y) for s in series.values() for y in s.index}) or data.years(ctx.tables.indicators)
 
 
 def district_table(ctx) -> ReportTable:
     """The poor rate of every district by year, and its average yearly change."""
-    ind, L, lv = ctx.tables.indicators, ctx.lang, Levels.of(ctx)
+    L, lv = ctx.lang, Levels.of(ctx)
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
-    series = {u: data.series(ind, "poor_rate", u, "district").set_index("year")["mean"] for u in ctx.unit_names}
-    # the years these units have (a run that switched units, simlib.unit_switch, has its first
-    # units up to the switch only)
-    ys = sorted({int(y) for s in series.values() for y in s.index}) or data.years(ind)
+    series = unit_series(ctx)
+    ys = unit_years(ctx, series)
     poor, unit_col = poor_units(ctx), lv.t("table.district", L)
     change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
     rows = []
