@@ -62,9 +62,12 @@ def caveats(ctx: ReportContext) -> list[str]:
     """How to read the figures: projections, not statistics; estimated baseline and assumed
     effect sizes when that is what the inputs say."""
     out = [ctx.t("report.caveat.base")]
-    share = dataset_estimated_share(ctx.scenario.dataset)
+    share, lv = dataset_estimated_share(ctx.scenario.dataset), Levels.of(ctx)
     if share is not None and share > 0.5:
-        out.append(Levels.of(ctx).t("report.caveat.estimated", ctx.lang))
+        out.append(lv.t("report.caveat.estimated", ctx.lang))
+    if lv.switches():  # a run continued on other units (simlib.unit_switch): how they were estimated
+        year = min(y for y, level in lv.used_by_year.items() if level != lv.used_at([min(lv.used_by_year)]))
+        out.append(ctx.t("report.caveat.estimated_switched", year=year))
     n, total = assumption_notes.effect_counts(ctx.scenario.params["program"])
     if n:
         out.append(ctx.t("report.caveat.assumed", n=n, total=total))
