@@ -18,6 +18,7 @@ from simlib.report import decision as DC
 from simlib.report import index as IX
 from simlib.report import scenario_report, trends
 from simlib.report import uncertainty_page as UP
+from simlib.report import verdict as V
 from simlib.report.context import context
 from simlib.report.tables import report_tables
 from simlib.runner import run
@@ -269,3 +270,19 @@ def test_the_caveat_says_how_the_communes_of_2026_were_estimated(central, lang):
     caption = trends.district_panels(ctx).caption
     assert fmt.points(-5.0, lang, 0) in caption and fmt.points(-3.0, lang, 0) not in caption
     assert "2026" not in caption
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_target_read_both_ways_is_one_sentence_with_its_years(central, lang):
+    """The first screen's readings: one sentence per target (the poor communes' target of 2026
+    and 2027 once, with both years' readings), not one per year repeating the same preamble; the
+    counts are those of the verdict table."""
+    ctx = context(central, lang)
+    sentence = scenario_report.verdict_sentence(ctx)
+    units = V.unit_targets(ctx.verdicts)
+    label = i18n.column("label", lang)
+    for name, rows in units.groupby(label):
+        assert sentence.count(name) == 1, name
+        for _, r in rows.iterrows():
+            assert str(int(r["year"])) in sentence and f"{int(r['units_met'])}" in sentence
+    assert units[label].nunique() < len(units)  # the crossing has a target judged in two years
