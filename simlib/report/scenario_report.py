@@ -107,6 +107,28 @@ def _rebased(ctx: ReportContext) -> bool:
     return targets is not None and "rebased" in targets and bool(targets["rebased"].fillna(False).any())
 
 
+def programmes_text(ctx: ReportContext) -> str:
+    """The programme (catalogue) the projected years ran under, from the run's period record: its
+    name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
+    programme in 2024–2025, the merged 2026–2035 one from 2026)."""
+    record = (ctx.result.manifest.get("periods") or {}).get("years", [])
+    spans: list[list] = []
+    for row in record:
+        cid = (row.get("catalogue") or {}).get("id")
+        if cid is None:
+            continue
+        if spans and spans[-1][0] == cid:
+            spans[-1][2] = row["year"]
+        else:
+            spans.append([cid, row["year"], row["year"]])
+    if not spans:
+        return ctx.t("report.periods.id.ntp_spr_2021_2025")
+    names = [ctx.t(f"report.periods.id.{cid}") for cid, _a, _b in spans]
+    if len(spans) == 1:
+        return names[0]
+    return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
+
+
 def title(ctx: ReportContext) -> list:
     """Report title, links to the pages around it, what it covers, caveats, contents."""
     scen, h, L = ctx.scenario, ctx.head, ctx.lang
@@ -123,7 +145,16 @@ def title(ctx: ReportContext) -> list:
     blocks = [
         html.nav(links),
         f"<h1>{html.esc(ctx.t('report.title', title=scen.title(L)))}</h1>",
-        html.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
+        html.para(
+            ctx.t(
+                "report.subtitle",
+                programme=programmes_text(ctx),
+                province=province,
+                first=h["year_start"] + 1,
+                last=h["year_end"],
+            ),
+            "sl-sub",
+        ),
         html.para(ctx.t("report.produced", engine=engine, date=created), "sl-small"),
     ]
     if scen.description(L):
