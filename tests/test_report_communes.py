@@ -83,6 +83,9 @@ def test_periods_table_states_each_years_rules(ctx):
     assert df.iloc[1, 4] == "Kế hoạch 415/KH-UBND năm 2024"
     assert not any(re.search(r"\b[a-z]+_[a-z_0-9]+\b", str(v)) for v in df.to_numpy().ravel())
     assert "1657" in table.note and "351/2025" in table.note
+    # the sources are named as the table names them, not by code ("districts_2020: …")
+    assert not re.search(r"(^|; )[a-z0-9_-]+_[a-z0-9_]+: ", table.note), table.note
+    assert "huyện (địa giới năm 2020): " in table.note and "(continues)" not in " ".join(df.iloc[:, 1])
     notes = [CM.period_note(n, "vi") for n in ctx.result.manifest["periods"].get("notes", [])]
     assert notes and all(n.startswith("Năm ") for n in notes)
 

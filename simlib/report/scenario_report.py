@@ -122,8 +122,8 @@ def programmes_text(ctx: ReportContext) -> str:
         else:
             spans.append([cid, row["year"], row["year"]])
     if not spans:
-        return ctx.t("report.periods.id.ntp_spr_2021_2025")
-    names = [ctx.t(f"report.periods.id.{cid}") for cid, _a, _b in spans]
+        return communes.period_name("ntp_spr_2021_2025", ctx.lang)
+    names = [communes.period_name(cid, ctx.lang) for cid, _a, _b in spans]
     if len(spans) == 1:
         return names[0]
     return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
