@@ -328,3 +328,14 @@ def test_central_targets_are_compared_in_a_year_every_allocation_judges():
     assert "«plan» meets the most targets (2/2)" in text
     # no common year: the earliest judged
     assert DC.own_year([_judged_run("a", {2024: ["met"]}), _judged_run("b", {2027: ["met"]})]) == 2024
+
+
+def test_a_message_ending_in_a_list_has_its_link_after_the_lead_in():
+    """The trade-offs message is a lead-in and a list: its evidence link sat alone below the list."""
+    from simlib.report import decision as DC
+
+    msgs = [DC.Message("Trade-offs:<ul class='sl-list'><li>a</li><li>b</li></ul>", "compare.html#ranking", "evidence")]
+    page = DC.brief_html(msgs, None, "en")
+    assert page.index("evidence") < page.index("<ul") and page.count("evidence") == 1
+    plain = DC.brief_html([DC.Message("One sentence.", "compare.html", "evidence")], None, "en")
+    assert "One sentence. <span" in plain

@@ -468,7 +468,9 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     items = []
     for m in messages:
         link = f' <span class="sl-small">({html.link(m.link, m.link_text)})</span>' if m.link else ""
-        items.append(f"<li>{m.html}{link}</li>")
+        # a message ending in a list has its evidence link after its lead-in, not alone below the list
+        head, sep, rest = m.html.partition("<ul")
+        items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
     answer = (
         f'<p class="sl-answer">{html.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
     )
