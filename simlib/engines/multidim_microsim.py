@@ -186,7 +186,8 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
     std = mm.review_standard[y + 1]
-    review = (np.asarray(std.lines, float), int(std.min_deprivations), NEXT_STATE.astype(np.int64))
+    enough = kern.deprived_enough(int(std.min_deprivations))
+    review = (np.asarray(std.lines, float), enough, NEXT_STATE.astype(np.int64))
     return lines, memoised(mm, "multidim_microsim.people", partial(_people, mm)), review
 
 
