@@ -228,15 +228,18 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None) -> dict:
+def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
     `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
-    `out` if given (records of as many households; `hh` itself for an update in place)."""
+    `out` if given (records of as many households; `hh` itself for an update in place), the
+    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table)."""
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
     nxt = Households.empty(len(hh), G) if out is None else out
-    flows, removed, ps = np.zeros(G * K * K, np.int64), np.zeros((len(model.line_codes), G, N_INDICATORS)), np.zeros(2)
+    if removed is None:
+        removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
+    flows, ps = np.zeros(G * K * K, np.int64), np.zeros(2)
     seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
@@ -299,8 +302,10 @@ def simulate_multidim(
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh)
-        out.flows[0, y], md.removed[0, y] = res["flows"], res["removed"]
+        res = advance(
+            mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y]
+        )
+        out.flows[0, y] = res["flows"]
         out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
