@@ -151,24 +151,29 @@ def _select(group, state, mask, K, need_bits, ptr, line, bin_, need, left, need_
     not reached anew. Sets bit bits[h] of chosen[i] / old[i] (zeroed by the caller); need and
     left arrays are consumed. Returns the stream's state."""
     s = np.uint64(seed)
+    has_old = old.size > 0  # engines that pick no standing works pass an empty `old`
     for i in range(group.size):
         c = group[i] * K + state[i]
+        m = mask[i]
         for e in range(ptr[c], ptr[c + 1]):
             h, b = line[e], bin_[e]
-            if need_bits[h] != 0 and (mask[i] & need_bits[h]) == 0:
+            nb = need_bits[h]
+            if nb != 0 and (m & nb) == 0:
                 continue
             take = False
-            if need[h, b] > 0:
-                if need[h, b] >= left[h, b]:
+            nd = need[h, b]
+            if nd > 0:
+                lf = left[h, b]
+                if nd >= lf:
                     take = True
                 else:
                     s += GAMMA
-                    take = ((mix(s) >> S32) * np.uint64(left[h, b])) >> S32 < np.uint64(need[h, b])
-                left[h, b] -= 1
+                    take = ((mix(s) >> S32) * np.uint64(lf)) >> S32 < np.uint64(nd)
+                left[h, b] = lf - 1
                 if take:
-                    need[h, b] -= 1
+                    need[h, b] = nd - 1
                     chosen[i] |= bits[h]
-            if not take and need_old[h, b] > 0:
+            if has_old and not take and need_old[h, b] > 0:
                 pick = True
                 if need_old[h, b] < left_old[h, b]:
                     s += GAMMA
