@@ -202,7 +202,7 @@ def test_subtitle_names_the_programme_of_each_period(ctx):
     2021–2025 programme alone."""
     record = {r["year"]: (r["catalogue"] or {}).get("id") for r in ctx.result.manifest["periods"]["years"]}
     assert record[2025] == "ntp_spr_2021_2025" and record[2026] == "ntp_merged_2026_2030"
-    text = R.programmes_text(ctx)
+    text = CM.programmes_text(ctx)
     assert text == (
         ctx.t("report.periods.id.ntp_spr_2021_2025")
         + " (2024–2025); "

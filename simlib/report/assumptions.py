@@ -7,6 +7,7 @@ carry one, a glossary of the terms the report uses, and the run manifest in the 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html
 from simlib.report.context import short_name
+from simlib.report.levels import Levels
 from simlib.report.table import ReportTable, to_html
 from simlib.schema import qv
 
@@ -229,3 +231,31 @@ def footer_html(manifest: dict, lang: str) -> str:
         f'<footer class="sl-footer"><p><strong>{html.esc(i18n.t("manifest.title", lang))}</strong> — '
         f"{html.esc(i18n.t('manifest.explain', lang))}</p><table>{trs}</table></footer>"
     )
+
+
+def dataset_estimated_share(dataset) -> float | None:
+    """Share of baseline households in rows flagged `estimated` (None if the data say nothing)."""
+    f = Path(dataset.path) / str(dataset.meta.get("baseline_file", f"baseline_{dataset.baseline_year}.csv"))
+    try:
+        df = pd.read_csv(f, usecols=["households", "estimated"], dtype={"estimated": str})
+    except (OSError, ValueError):
+        return None
+    est = df["estimated"].str.strip().str.lower().isin(["true", "1", "yes"])
+    total = df["households"].sum()
+    return float(df.loc[est, "households"].sum() / total) if total else None
+
+
+def caveats(ctx) -> list[str]:
+    """How to read the figures: projections, not statistics; estimated baseline and assumed
+    effect sizes when that is what the inputs say."""
+    out = [ctx.t("report.caveat.base")]
+    share, lv = dataset_estimated_share(ctx.scenario.dataset), Levels.of(ctx)
+    if share is not None and share > 0.5:
+        out.append(lv.t("report.caveat.estimated", ctx.lang))
+    if lv.switches():  # a run continued on other units (simlib.unit_switch): how they were estimated
+        year = min(y for y, level in lv.used_by_year.items() if level != lv.used_at([min(lv.used_by_year)]))
+        out.append(ctx.t("report.caveat.estimated_switched", year=year))
+    n, total = effect_counts(ctx.scenario.params["program"])
+    if n:
+        out.append(ctx.t("report.caveat.assumed", n=n, total=total))
+    return out

@@ -14,7 +14,8 @@ from simlib import i18n
 from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.i18n import fmt
 from simlib.report import bars, html, levels
-from simlib.report.scenario_report import dataset_estimated_share, show, to_html  # noqa: F401 - re-exported for the notebook
+from simlib.report.assumptions import dataset_estimated_share
+from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
 #: provenance classes, from the tags the data files use ([V] published, [S] secondary, ...)

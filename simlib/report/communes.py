@@ -292,6 +292,28 @@ def period_name(code: str, lang: str) -> str:
     return i18n.label("report.periods.id", str(code), lang, default=str(code))
 
 
+def programmes_text(ctx) -> str:
+    """The programme (catalogue) the projected years ran under, from the run's period record: its
+    name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
+    programme in 2024–2025, the merged 2026–2035 one from 2026)."""
+    record = (ctx.result.manifest.get("periods") or {}).get("years", [])
+    spans: list[list] = []
+    for row in record:
+        cid = (row.get("catalogue") or {}).get("id")
+        if cid is None:
+            continue
+        if spans and spans[-1][0] == cid:
+            spans[-1][2] = row["year"]
+        else:
+            spans.append([cid, row["year"], row["year"]])
+    if not spans:
+        return period_name("ntp_spr_2021_2025", ctx.lang)
+    names = [period_name(cid, ctx.lang) for cid, _a, _b in spans]
+    if len(spans) == 1:
+        return names[0]
+    return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
+
+
 _UNITS_NOTE = re.compile(
     r"^(\d{4}): counts computed on (commune|district) units while (district|commune) units were in force"
 )

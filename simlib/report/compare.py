@@ -27,6 +27,7 @@ from simlib.report import bars, charts, data, decision, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
+from simlib.report.robustness_rows import robustness_section_rows
 from simlib.report.scorecard import status_word, threshold_text, verdict_cell
 from simlib.report.table import ReportTable
 from simlib.report.table import export as export_tables
@@ -262,7 +263,7 @@ def robustness(runs: Sequence[decision.Run], lang: str) -> list:
             continue
         found = True
         titles = {r.name: r.title(lang) for r in g}
-        body = [html.heading(group_title(g, lang), 3)] + decision.robustness_section_rows(rob.summary, "", lang, titles)
+        body = [html.heading(group_title(g, lang), 3)] + robustness_section_rows(rob.summary, "", lang, titles)
         body.append(to_html([regret_chart(rob, titles, lang)]))
         blocks.append(_section(g, body))
     if not found:

@@ -24,15 +24,13 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.options import RunOptions
 from simlib.report import data, html, verdict
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
 from simlib.report.levels import manifest_levels
 from simlib.report.scorecard import each_unit_sentence, shortfall_text
 from simlib.report.table import read_csv
-from simlib.scenario import load_scenario
-from simlib.uncertainty.robustness import comparable, compare_allocations, regret, regret_summary
+from simlib.uncertainty.robustness import regret, regret_summary
 from simlib.uncertainty.run import load_draws
 from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
@@ -140,43 +138,6 @@ def shared_robustness(group: Sequence[Run]) -> Robustness | None:
     ]
     reg = regret(pd.concat(frames, ignore_index=True), lower_is_better=True)
     return Robustness(reg, regret_summary(reg), [r.name for r in allocs if r not in kept])
-
-
-def run_robustness(scenario, compare: Sequence, draws: int, options: RunOptions | None = None) -> pd.DataFrame:
-    """A scenario against others on `draws` common draws (a notebook run on its own), run with
-    `options` (a `RunOptions`; None: its defaults, seed the scenario's)."""
-    others, _ = comparable(scenario, [load_scenario(c) for c in compare])
-    if not others:
-        return pd.DataFrame()
-    rob = compare_allocations([scenario] + others, n=max(2, int(draws)), options=options, rules=False)
-    return rob.summary
-
-
-def robustness_section_rows(summary: pd.DataFrame, name: str, lang: str, titles: dict | None = None) -> list:
-    """The regret summary as a table (this scenario's row in bold), with its reading."""
-    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    header = [
-        t("unc.col.scenario"),
-        t("decision.col.rate"),
-        t("unc.col.regret_mean"),
-        t("unc.col.regret_p95"),
-        t("unc.col.share_best"),
-    ]
-    rows = []
-    for r in summary.itertuples():
-        label = (titles or {}).get(r.scenario, r.scenario)
-        cells = [
-            label,
-            fmt.percent(r.value_mean, lang, 2),
-            fmt.number(r.regret_mean, lang, 2),
-            fmt.number(r.regret_p95, lang, 2),
-            fmt.percent(100 * r.share_best, lang, 0),
-        ]
-        rows.append([f"<strong>{html.esc(c)}</strong>" if r.scenario == name else html.esc(c) for c in cells])
-    return [
-        html.para(t("decision.robustness_intro")),
-        html.table(header, rows, numeric=[False, True, True, True, True], raw_cols=range(5)),
-    ]
 
 
 # --- key messages ------------------------------------------------------------------------------

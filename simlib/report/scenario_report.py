@@ -21,9 +21,11 @@ from simlib.report import assumptions as assumption_notes
 from simlib.report import communes, data, deprivation, html, intervals, trends, verdict
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
+from simlib.report.assumptions import caveats, dataset_estimated_share  # noqa: F401 - the notebook's API
 from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.levels import Levels
 from simlib.report.table import to_html as table_html
+from simlib.report.tables import deprivation_tables, export_run
 from simlib.report.trends import rate_change_targets  # noqa: F401 - re-exported for the workbench
 from simlib.report.uncertainty import probability_figure
 
@@ -44,34 +46,6 @@ TOC = (
 
 def _up(ctx: ReportContext) -> str:
     return ctx.t("report.toc.up")
-
-
-def dataset_estimated_share(dataset) -> float | None:
-    """Share of baseline households in rows flagged `estimated` (None if the data say nothing)."""
-    f = Path(dataset.path) / str(dataset.meta.get("baseline_file", f"baseline_{dataset.baseline_year}.csv"))
-    try:
-        df = pd.read_csv(f, usecols=["households", "estimated"], dtype={"estimated": str})
-    except (OSError, ValueError):
-        return None
-    est = df["estimated"].str.strip().str.lower().isin(["true", "1", "yes"])
-    total = df["households"].sum()
-    return float(df.loc[est, "households"].sum() / total) if total else None
-
-
-def caveats(ctx: ReportContext) -> list[str]:
-    """How to read the figures: projections, not statistics; estimated baseline and assumed
-    effect sizes when that is what the inputs say."""
-    out = [ctx.t("report.caveat.base")]
-    share, lv = dataset_estimated_share(ctx.scenario.dataset), Levels.of(ctx)
-    if share is not None and share > 0.5:
-        out.append(lv.t("report.caveat.estimated", ctx.lang))
-    if lv.switches():  # a run continued on other units (simlib.unit_switch): how they were estimated
-        year = min(y for y, level in lv.used_by_year.items() if level != lv.used_at([min(lv.used_by_year)]))
-        out.append(ctx.t("report.caveat.estimated_switched", year=year))
-    n, total = assumption_notes.effect_counts(ctx.scenario.params["program"])
-    if n:
-        out.append(ctx.t("report.caveat.assumed", n=n, total=total))
-    return out
 
 
 def role(scen) -> str:
@@ -107,28 +81,6 @@ def _rebased(ctx: ReportContext) -> bool:
     return targets is not None and "rebased" in targets and bool(targets["rebased"].fillna(False).any())
 
 
-def programmes_text(ctx: ReportContext) -> str:
-    """The programme (catalogue) the projected years ran under, from the run's period record: its
-    name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
-    programme in 2024–2025, the merged 2026–2035 one from 2026)."""
-    record = (ctx.result.manifest.get("periods") or {}).get("years", [])
-    spans: list[list] = []
-    for row in record:
-        cid = (row.get("catalogue") or {}).get("id")
-        if cid is None:
-            continue
-        if spans and spans[-1][0] == cid:
-            spans[-1][2] = row["year"]
-        else:
-            spans.append([cid, row["year"], row["year"]])
-    if not spans:
-        return communes.period_name("ntp_spr_2021_2025", ctx.lang)
-    names = [communes.period_name(cid, ctx.lang) for cid, _a, _b in spans]
-    if len(spans) == 1:
-        return names[0]
-    return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
-
-
 def title(ctx: ReportContext) -> list:
     """Report title, links to the pages around it, what it covers, caveats, contents."""
     scen, h, L = ctx.scenario, ctx.head, ctx.lang
@@ -148,7 +100,7 @@ def title(ctx: ReportContext) -> list:
         html.para(
             ctx.t(
                 "report.subtitle",
-                programme=programmes_text(ctx),
+                programme=communes.programmes_text(ctx),
                 province=province,
                 first=h["year_start"] + 1,
                 last=h["year_end"],
@@ -440,9 +392,6 @@ def deprivations(ctx: ReportContext) -> list:
     line; poverty gap and severity; a note where the poverty standard changes."""
     if getattr(ctx.result.tables, "deprivations", None) is None:
         return []
-    # local import: a real cycle — report.tables imports this module's caveats
-    from simlib.report.tables import deprivation_tables
-
     sec = deprivation.deprivation_section(ctx.result, lang=ctx.lang, unit_names=ctx.unit_names)
     captions = {
         "shares": "report.fig.dep_shares",
@@ -523,7 +472,4 @@ def export(ctx: ReportContext, output_dir: str | Path, parameters: dict | None =
         "role": role(ctx.scenario),
         "parameters": dict(parameters or {}),
     }
-    # local import: a real cycle — report.tables imports this module's caveats
-    from simlib.report.tables import export_run
-
     return export_run(ctx, output_dir, info)

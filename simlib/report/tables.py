@@ -29,7 +29,6 @@ from simlib import i18n
 from simlib.atomic import atomic_file
 from simlib.report import assumptions, data, deprivation, money, scorecard, table, trends
 from simlib.report.levels import Levels
-from simlib.report.scenario_report import caveats
 from simlib.report.table import ReportTable
 from simlib.results import INDICATOR_UNITS
 
@@ -199,7 +198,10 @@ def info_rows(ctx) -> list[tuple[str, str]]:
     t = ctx.t
     rows = [(t("xlsx.title"), t("report.title", title=ctx.scenario.title(ctx.lang)))]
     rows += assumptions.manifest_rows(ctx.result.manifest, ctx.lang)
-    rows += [(t("xlsx.caveats"), " ".join(caveats(ctx))), (t("xlsx.disbursement"), assumptions.disbursement_text(ctx))]
+    rows += [
+        (t("xlsx.caveats"), " ".join(assumptions.caveats(ctx))),
+        (t("xlsx.disbursement"), assumptions.disbursement_text(ctx)),
+    ]
     if ctx.uncertainty is not None:
         info = ctx.uncertainty.info
         rows.append(

@@ -30,9 +30,9 @@ from simlib.report import html, scorecard, uncertainty, verdict
 from simlib.report.assumptions import footer_html
 from simlib.report.context import Links, show, to_html, verdict_targets, verdicts_of  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables, unit_names
-from simlib.report.decision import robustness_section_rows, run_robustness
 from simlib.report.levels import Levels
 from simlib.report.parameter_names import criteria_of, readable
+from simlib.report.robustness_rows import robustness_section_rows, run_robustness
 from simlib.report.scorecard import area_name
 from simlib.report.table import ReportTable
 from simlib.report.table import to_html as table_html
