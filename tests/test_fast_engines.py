@@ -9,9 +9,9 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy import stats
 
-from simlib.engines import run_aggregate, run_expected, run_microsim_fast
+from simlib.engines import kernel, run_aggregate, run_expected, run_microsim_fast
 from simlib.engines.expected import YearStep
-from simlib.engines.kernel import DEST, move_records, simulate_fast, step_households, synthesise
+from simlib.engines.kernel import DEST, Households, move_records, simulate_fast, step_households, synthesise
 from simlib.engines.reach import acting_spend
 from simlib.model import compile_model
 from simlib.runner import run
@@ -174,6 +174,24 @@ def test_backends_give_identical_numbers(tiny_scenario):
     b = simulate_fast(m, m.spend, np.random.default_rng(4), backend="numpy")
     for f in ("states", "flows", "entries", "reached"):
         assert np.array_equal(getattr(a, f), getattr(b, f))
+
+
+def test_move_records_moves_the_first_households_of_each_cell():
+    """Worked by hand: cell (group 0, state 2) gives its first two households in array order to
+    twin 3, cell (1, 0) its first one to twin 2; the others stay (the compiled pass, one counter
+    per cell, and the numpy sort give the same households)."""
+    group = np.array([0, 1, 0, 0, 1, 0, 1], np.uint16)
+    state = np.array([2, 0, 1, 2, 0, 2, 0], np.uint8)
+    moved = np.zeros((4, N_STATES))
+    moved[0, 2], moved[1, 0] = 2.0, 1.0
+    twin = np.array([3, 2, -1, -1])
+    hh = Households(np.append(group, [0, 0]), np.append(state, [0, 0]), group.size)
+    move_records(hh, moved, twin)
+    assert hh.group[: hh.size].tolist() == [3, 2, 0, 3, 1, 0, 1] and hh.group[hh.size :].tolist() == [0, 0]
+    assert hh.state[: hh.size].tolist() == state.tolist()
+    numpy_path = group.copy()
+    kernel.move_first_numpy(numpy_path, state, np.rint(moved).astype(np.int64).ravel(), twin.astype(np.uint16))
+    assert numpy_path.tolist() == hh.group[: hh.size].tolist()
 
 
 def test_aggregate_has_the_kernels_distribution(tiny_scenario):

@@ -184,20 +184,40 @@ def append(hh: Households, entries: np.ndarray) -> None:
     hh.size += m
 
 
-def move_records(hh: Households, moved: np.ndarray, twin: np.ndarray) -> None:
-    """Move `moved` (G, K) households of each group-state to the group's housed twin: the first
-    ones of the cell in array order (households of a cell are exchangeable, so any choice has
-    the same law)."""
-    counts = np.rint(moved).astype(np.int64).ravel()
-    if not counts.any():
-        return
-    key = cell_key(hh.group[: hh.size], hh.state[: hh.size])
+def _move_first_python(group, state, counts, twin) -> None:  # compiled by numba below
+    K = 6
+    taken = np.zeros(counts.size, np.int64)
+    for i in range(group.size):
+        c = np.intp(group[i]) * K + state[i]
+        if taken[c] < counts[c]:
+            taken[c] += 1
+            group[i] = twin[group[i]]
+
+
+_move_first_numba = _numba.njit(cache=True, nogil=True)(_move_first_python) if _numba is not None else None
+
+
+def move_first_numpy(group, state, counts, twin) -> None:
+    """`_move_first_python` in numpy: a cell key (8 bytes) per household, sorted."""
+    key = cell_key(group, state)
     idx = np.flatnonzero(counts[key] > 0)
     order = idx[np.argsort(key[idx], kind="stable")]
     ks = key[order]
     rank = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
     pick = order[rank < counts[ks]]
-    hh.group[pick] = twin[hh.group[pick]].astype(hh.group.dtype)
+    group[pick] = twin[group[pick]].astype(group.dtype)
+
+
+def move_records(hh: Households, moved: np.ndarray, twin: np.ndarray) -> None:
+    """Move `moved` (G, K) households of each group-state to the group's housed twin: the first
+    ones of the cell in array order (households of a cell are exchangeable, so any choice has
+    the same law). Compiled, one pass over the households with a counter per cell (no array per
+    household); numpy (a sorted cell key per household) without numba — the same households."""
+    counts = np.rint(moved).astype(np.int64).ravel()
+    if not counts.any():
+        return
+    move = move_first_numpy if _move_first_numba is None else _move_first_numba
+    move(hh.group[: hh.size], hh.state[: hh.size], counts, np.ascontiguousarray(twin).astype(hh.group.dtype))
 
 
 def simulate_fast(
