@@ -38,15 +38,16 @@ def _compiled(fn):
 @_compiled
 def _eligible_by_tier(n, index, E, ncl):
     """Households per class, then eligible households E (L, D, T) per line, unit and tier."""
-    cls, e_cls, e_line, e_unit, e_tier = index[0], index[1], index[2], index[3], index[5]
+    cls, e_cls, e_bin = index[0], index[1], index[2]
     G, K = n.shape
     ncl[:] = 0.0
     for g in range(G):
         for k in range(K):
             ncl[cls[g * K + k]] += n[g, k]
-    E[:] = 0.0
+    flat = E.reshape(-1)
+    flat[:] = 0.0
     for e in range(e_cls.shape[0]):
-        E[e_line[e], e_unit[e], e_tier[e]] += ncl[e_cls[e]]
+        flat[e_bin[e]] += ncl[e_cls[e]]
 
 
 @_compiled
@@ -155,68 +156,102 @@ def _moves(n, cov, people, after, share):
 
 
 @_compiled
-def _pairs(kc, effch, li, d, k, u):
-    """Effect pair (2,) of line li in unit d for state k from kept shares kc (L, D, C)."""
-    for j in range(2):
-        keep = 1.0
-        for q in range(effch.shape[2]):
-            ch = effch[k, j, q]
-            if ch >= 0:
-                keep *= kc[li, d, ch]
-        u[li, d, k, j] = 1.0 - keep
-
-
-@_compiled
 def _effect_pairs(reached, eff, lines, boost, kc, u, up):
     """The enabling boost per unit, then effect pairs after it: every channel (u) and the
-    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS)."""
+    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS).
+    A pair is 1 - the product of its channels' kept shares (channel lists padded with -1); the
+    protective pairs skip the escape and deprivation channels (their kept share is 1, and a
+    product times 1 is the product). A line without effects has pairs of 0."""
     inv_cap, ena, effch = lines[2], lines[5], lines[6]
     L, D, NCH = kc.shape
-    K = u.shape[2]
+    K, Q = u.shape[2], effch.shape[2]
     boost[:] = 0.0
     for li in range(L):
         for d in range(D):
             boost[d] += reached[li, d] * inv_cap[li, d] * ena[li]
     for li in range(L):
+        none = True
+        for ch in range(NCH):
+            none = none and eff[li, ch] == 0.0
+        if none:  # every kept share is 1.0 - min(0.0, 0.99) = 1.0
+            u[li] = 0.0
+            up[li] = 0.0
+            continue
         for d in range(D):
             for ch in range(NCH):
                 kc[li, d, ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
             for k in range(K):
-                _pairs(kc, effch, li, d, k, u)
-            kc[li, d, ESC] = 1.0
-            kc[li, d, DEP] = 1.0
-            for k in range(K):
-                _pairs(kc, effch, li, d, k, up)
+                for j in range(2):
+                    keep, keep_p = 1.0, 1.0
+                    for q in range(Q):
+                        ch = effch[k, j, q]
+                        if ch >= 0:
+                            keep *= kc[li, d, ch]
+                            if ch != ESC and ch != DEP:
+                                keep_p *= kc[li, d, ch]
+                    u[li, d, k, j] = 1.0 - keep
+                    up[li, d, k, j] = 1.0 - keep_p
 
 
 @_compiled
 def _factors(cov, old, u, up, index, fac, miss):
     """Factors F1, F2 per class and the production-support misses: products over lines (the
     numpy reference sums logs; equal to rounding, and no transcendental calls here). Entries of
-    the once-per-household line are left out: the households it reached have moved."""
-    e_cls, e_line, e_unit, e_k, e_tier, e_ps = index[1], index[2], index[3], index[4], index[5], index[6]
-    e_once = index[9]
+    the once-per-household line are left out (the households it reached have moved): `index`
+    holds the others' class, flat (line, unit, tier) bin, flat (line, unit, state) pair and
+    production-support flag. Each class's products are kept in registers while its entries
+    follow one another (the same products in the same order)."""
+    f_cls, f_bin, f_pair, f_ps = index[3], index[4], index[5], index[6]
+    cv, ol, uf, upf = cov.reshape(-1), old.reshape(-1), u.reshape(-1), up.reshape(-1)
     fac[:] = 1.0
     miss[:] = 1.0
-    for e in range(e_cls.shape[0]):
-        if e_once[e]:
-            continue
-        li, d, k, t = e_line[e], e_unit[e], e_k[e], e_tier[e]
-        ce, co = cov[li, d, t], old[li, d, t]
-        fac[e_cls[e], 0] *= 1.0 - ce * u[li, d, k, 0] - co * up[li, d, k, 0]
-        fac[e_cls[e], 1] *= 1.0 - ce * u[li, d, k, 1] - co * up[li, d, k, 1]
-        if e_ps[e]:
-            miss[e_cls[e]] *= 1.0 - ce
+    c = -1
+    f1, f2, m = 1.0, 1.0, 1.0
+    for e in range(f_cls.shape[0]):
+        if f_cls[e] != c:
+            if c >= 0:
+                fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
+            c = f_cls[e]
+            f1, f2, m = fac[c, 0], fac[c, 1], miss[c]
+        b, p = f_bin[e], f_pair[e]
+        ce, co = cv[b], ol[b]
+        f1 *= 1.0 - ce * uf[p] - co * upf[p]
+        f2 *= 1.0 - ce * uf[p + 1] - co * upf[p + 1]
+        if f_ps[e]:
+            m *= 1.0 - ce
+    if c >= 0:
+        fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
 
 
 @_compiled
-def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flows):
-    """Flows (G, K, K) of the households after the year's moves; returns the production-support
-    target group's households supported and wanting (before the wanting share)."""
-    ps_target, g_unit, g_housed, t_line = people[1], people[5], people[10], people[9]
+def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flows, entries, states, size):
+    """Flows (G, K, K) of the households after the year's moves, new households (never housed:
+    a twin's households count for its base group) and the households at the review (flows in
+    plus new households, into `n` and `states`); returns the production-support target
+    group's households supported and wanting (before the wanting share)."""
+    ps_target, growth, entry, g_unit, twin, t_line, g_housed = (
+        people[1],
+        people[3],
+        people[4],
+        people[5],
+        people[6],
+        people[9],
+        people[10],
+    )
     G, K = n.shape
+    a0, a1, a2 = parts[0, ps], parts[1, ps], parts[2, ps]
     sup = 0.0
     wanting = 0.0
+    for g in range(G):
+        size[g] = 0.0
+        for k in range(K):
+            size[g] += n[g, k]
+    for g in range(G):
+        base = 0.0 if g_housed[g] else size[g]
+        if twin[g] >= 0:
+            base += size[twin[g]]
+        for j in range(K):
+            entries[g, j] = growth * base * entry[j]
     for g in range(G):
         for k in range(K):
             c = cls[g * K + k]
@@ -229,36 +264,18 @@ def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flow
                 f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
                 f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
             for j in range(K):
-                p = parts[0, ps, g, k, j] + parts[1, ps, g, k, j] * f1 + parts[2, ps, g, k, j] * f2
+                p = a0[g, k, j] + a1[g, k, j] * f1 + a2[g, k, j] * f2
                 if (k == POOR and j == NEAR_POOR) or (k == NEAR_POOR and j == NEAR_POOR):
                     p = max(p, 0.0)
                 flows[g, k, j] = after[g, k] * p
-    return sup, wanting
-
-
-@_compiled
-def _advance(n, flows, people, entries, states, size):
-    """New households (never housed: a twin's households count for its base group), then the
-    households at the review: flows in plus new households."""
-    growth, entry, twin, g_housed = people[3], people[4], people[6], people[10]
-    G, K = n.shape
-    for g in range(G):
-        size[g] = 0.0
-        for k in range(K):
-            size[g] += n[g, k]
-    for g in range(G):
-        base = 0.0 if g_housed[g] else size[g]
-        if twin[g] >= 0:
-            base += size[twin[g]]
-        for j in range(K):
-            entries[g, j] = growth * base * entry[j]
-    for g in range(G):
+    for g in range(G):  # after every group's production support is counted from `n`
         for j in range(K):
             acc = 0.0
             for k in range(K):
                 acc += flows[g, k, j]
             n[g, j] = acc + entries[g, j]
             states[g, j] = n[g, j]
+    return sup, wanting
 
 
 @_compiled
@@ -293,8 +310,23 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
             _moves(n, cov, people, after, share)
             _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
             _factors(cov, old, u, up, index, fac, miss)
-            sup, wanting = _transitions(n, after, share, index[0], fac, miss, u, up, parts, ps, people, flows[fs, fy])
-            _advance(n, flows[fs, fy], people, entries[s, y], states[s, y + 1], size)
+            sup, wanting = _transitions(
+                n,
+                after,
+                share,
+                index[0],
+                fac,
+                miss,
+                u,
+                up,
+                parts,
+                ps,
+                people,
+                flows[fs, fy],
+                entries[s, y],
+                states[s, y + 1],
+                size,
+            )
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
 
@@ -305,14 +337,13 @@ def _project_python(
     parts,
     cls,
     e_cls,
-    e_line,
-    e_unit,
-    e_k,
-    e_tier,
-    e_ps,
+    e_bin,
+    f_cls,
+    f_bin,
+    f_pair,
+    f_ps,
     n_cls,
     T,
-    e_once,
     hh,
     cap,
     inv_cap,
@@ -343,7 +374,7 @@ def _project_python(
     ps_sup,
     ps_want,
 ):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
-    index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T, e_once)
+    index = (cls, e_cls, e_bin, f_cls, f_bin, f_pair, f_ps, n_cls, T)
     lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
     people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
     _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
@@ -379,21 +410,19 @@ def _once_arrays(model) -> tuple:
 
 def _static_arguments(model, ix: dict) -> tuple:
     """The loop's arguments after the spending, effects and rates: index, lines, people (flat)."""
-    L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
-    e_bin = ix["e_bin"]
+    T = model.n_tiers
     c = np.ascontiguousarray
+    keep = ~ix["e_once"]  # the factors leave the once-per-household line's entries out
     index = (
         c(ix["cls"], dtype=np.int64),
         c(ix["e_cls"], dtype=np.int64),
-        c(e_bin // (D * T), dtype=np.int64),
-        c((e_bin // T) % D, dtype=np.int64),
-        c((ix["pair"][:, 0] // 2) % K, dtype=np.int64),
-        c(e_bin % T, dtype=np.int64),
-        c(ix["e_ps"], dtype=np.bool_),
+        c(ix["e_bin"], dtype=np.int64),  # flat (line, unit, tier) bin of each entry
+        c(ix["e_cls"][keep], dtype=np.int64),
+        c(ix["e_bin"][keep], dtype=np.int64),
+        c(ix["pair"][keep, 0], dtype=np.int64),  # flat index of its effect pair's first element
+        c(ix["e_ps"][keep], dtype=np.bool_),
         int(ix["n_cls"]),
         int(T),
-        c(ix["e_once"], dtype=np.bool_),
     )
     lines = (
         c(model.household_line, dtype=np.bool_),
