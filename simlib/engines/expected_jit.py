@@ -152,7 +152,8 @@ def _moves(n, cov, people, after, share):
                 share[tw, k] = moved
     for g in range(G):
         for k in range(K):
-            share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
+            if share[g, k] != 0.0:  # 0 / after is 0 (after > 0) and 0 stays 0 otherwise
+                share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
 
 
 @_compiled
@@ -200,7 +201,8 @@ def _factors(cov, old, u, up, index, fac, miss):
     the once-per-household line are left out (the households it reached have moved): `index`
     holds the others' class, flat (line, unit, tier) bin, flat (line, unit, state) pair and
     production-support flag. Each class's products are kept in registers while its entries
-    follow one another (the same products in the same order)."""
+    follow one another (the same products in the same order); entries no money reaches are
+    skipped (their factor is exactly 1)."""
     f_cls, f_bin, f_pair, f_ps = index[3], index[4], index[5], index[6]
     cv, ol, uf, upf = cov.reshape(-1), old.reshape(-1), u.reshape(-1), up.reshape(-1)
     fac[:] = 1.0
@@ -215,6 +217,8 @@ def _factors(cov, old, u, up, index, fac, miss):
             f1, f2, m = fac[c, 0], fac[c, 1], miss[c]
         b, p = f_bin[e], f_pair[e]
         ce, co = cv[b], ol[b]
+        if ce == 0.0 and co == 0.0:  # a factor of 1.0 - 0.0 - 0.0 = 1.0 (pairs are finite)
+            continue
         f1 *= 1.0 - ce * uf[p] - co * upf[p]
         f2 *= 1.0 - ce * uf[p + 1] - co * upf[p + 1]
         if f_ps[e]:
@@ -224,24 +228,11 @@ def _factors(cov, old, u, up, index, fac, miss):
 
 
 @_compiled
-def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flows, entries, states, size):
-    """Flows (G, K, K) of the households after the year's moves, new households (never housed:
-    a twin's households count for its base group) and the households at the review (flows in
-    plus new households, into `n` and `states`); returns the production-support target
-    group's households supported and wanting (before the wanting share)."""
-    ps_target, growth, entry, g_unit, twin, t_line, g_housed = (
-        people[1],
-        people[3],
-        people[4],
-        people[5],
-        people[6],
-        people[9],
-        people[10],
-    )
+def _new_households(n, people, entries, size):
+    """New households (G, K) of the year from the households `n` at its start: growth x the
+    group's households (never housed: a twin's households count for its base group)."""
+    growth, entry, twin, g_housed = people[3], people[4], people[6], people[10]
     G, K = n.shape
-    a0, a1, a2 = parts[0, ps], parts[1, ps], parts[2, ps]
-    sup = 0.0
-    wanting = 0.0
     for g in range(G):
         size[g] = 0.0
         for k in range(K):
@@ -252,7 +243,27 @@ def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flow
             base += size[twin[g]]
         for j in range(K):
             entries[g, j] = growth * base * entry[j]
+
+
+@_compiled
+def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows, entries, states):
+    """Flows (G, K, K) of the households after the year's moves, and the households at the
+    review (flows in, summed over origins in state order, plus new households `entries`) into
+    `states` and `n`; returns the production-support target group's households supported and
+    wanting (before the wanting share). `rows` (`rate_rows`): each group's row of the distinct
+    affine parts, those parts for the moves each state can make, and those moves; the other
+    moves' flows are after x 0.0 (their parts are +0.0) and add nothing to the review."""
+    row_of, compact, dest = rows
+    ps_target, g_unit, t_line, g_housed = people[1], people[5], people[9], people[10]
+    G, K = n.shape
+    R, Q = compact.shape[2], dest.shape[1]
+    stride = compact.shape[1] * R * K * Q
+    flat, fl = compact.reshape(-1), flows.reshape(-1)
+    sup = 0.0
+    wanting = 0.0
     for g in range(G):
+        for j in range(K):
+            states[g, j] = 0.0
         for k in range(K):
             c = cls[g * K + k]
             if ps_target[g, k]:
@@ -263,23 +274,27 @@ def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flow
                 s, d = share[g, k], g_unit[g]
                 f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
                 f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
+            a, row = after[g, k], (g * K + k) * K
             for j in range(K):
-                p = a0[g, k, j] + a1[g, k, j] * f1 + a2[g, k, j] * f2
-                if (k == POOR and j == NEAR_POOR) or (k == NEAR_POOR and j == NEAR_POOR):
+                fl[row + j] = a * 0.0
+            at = ((ps * R + row_of[g]) * K + k) * Q
+            for q in range(Q):
+                j = dest[k, q]
+                if j < 0:
+                    break
+                p = flat[at + q] + flat[stride + at + q] * f1 + flat[2 * stride + at + q] * f2
+                if j == NEAR_POOR and (k == POOR or k == NEAR_POOR):  # never a negative share
                     p = max(p, 0.0)
-                flows[g, k, j] = after[g, k] * p
-    for g in range(G):  # after every group's production support is counted from `n`
+                fl[row + j] = a * p
+                states[g, j] += fl[row + j]
         for j in range(K):
-            acc = 0.0
-            for k in range(K):
-                acc += flows[g, k, j]
-            n[g, j] = acc + entries[g, j]
+            n[g, j] = states[g, j] + entries[g, j]
             states[g, j] = n[g, j]
     return sup, wanting
 
 
 @_compiled
-def _loop(sp_all, eff, parts, index, lines, people, out):
+def _loop(sp_all, eff, rows, index, lines, people, out):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
     n0, want_share = people[0], people[2]
@@ -295,7 +310,7 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
         es = s if eff.shape[0] > 1 else 0
-        ps = s if parts.shape[1] > 1 else 0
+        ps = s if rows[1].shape[1] > 1 else 0
         for g in range(G):
             for k in range(K):
                 n[g, k] = n0[g, k]
@@ -310,6 +325,7 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
             _moves(n, cov, people, after, share)
             _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
             _factors(cov, old, u, up, index, fac, miss)
+            _new_households(n, people, entries[s, y], size)
             sup, wanting = _transitions(
                 n,
                 after,
@@ -319,13 +335,12 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
                 miss,
                 u,
                 up,
-                parts,
+                rows,
                 ps,
                 people,
                 flows[fs, fy],
                 entries[s, y],
                 states[s, y + 1],
-                size,
             )
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
@@ -334,7 +349,9 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
 def _project_python(
     sp_all,
     eff,
-    parts,
+    row_of,
+    compact,
+    dest,
     cls,
     e_cls,
     e_bin,
@@ -377,7 +394,15 @@ def _project_python(
     index = (cls, e_cls, e_bin, f_cls, f_bin, f_pair, f_ps, n_cls, T)
     lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
     people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
-    _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
+    _loop(
+        sp_all,
+        eff,
+        (row_of, compact, dest),
+        index,
+        lines,
+        people,
+        (states, flows, entries, reached, elig, ps_sup, ps_want),
+    )
 
 
 _project = _numba.njit(cache=True, nogil=True)(_project_python) if _numba is not None else None
@@ -460,8 +485,39 @@ def prepare(model, ix: dict) -> dict:
     return memoised(model, "expected_jit.arguments", partial(_static_arguments, model, ix))
 
 
+def rate_rows(parts: np.ndarray, distinct: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The affine parts (3, S, G, K, K) as the loop reads them: each group's row (G,) of a table
+    (3, S, R, K, Q) holding, for each state k, the parts of its moves `dest[k]` (K, Q; padded
+    with -1) — the moves whose parts are not all +0.0 (the others' probability is 0.0 + 0.0 f1
+    + 0.0 f2 = 0.0 whatever the factors). With `distinct`, groups with bit-identical parts share
+    a row (the model's own rates: a few kinds of group); otherwise one row per group."""
+    G, K = parts.shape[2], parts.shape[3]
+    live = ((parts != 0.0) | np.signbit(parts)).any(axis=(0, 1, 2))  # (K, K)
+    Q = max(int(live.sum(axis=1).max()), 1)
+    dest = np.full((K, Q), -1, dtype=np.int64)
+    for k in range(K):
+        js = np.flatnonzero(live[k])
+        dest[k, : js.size] = js
+    by_group = np.ascontiguousarray(np.moveaxis(parts, 2, 0)).reshape(G, -1).view(np.uint64)
+    if distinct:
+        _, first, row_of = np.unique(by_group, axis=0, return_index=True, return_inverse=True)
+    else:
+        first, row_of = np.arange(G), np.arange(G)
+    table = np.zeros(parts.shape[:2] + (len(first), K, Q))
+    for k in range(K):
+        for q, j in enumerate(dest[k]):
+            if j >= 0:
+                table[:, :, :, k, q] = parts[:, :, first, k, j]
+    return np.ascontiguousarray(row_of.ravel(), dtype=np.int64), table, dest
+
+
 def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out) -> None:
     """Fill the arrays of `out` (an `EngineOutput`; its flows may be a one-scenario scratch
-    buffer) for spending acting in each year `sp_all` (S, Y, L, D)."""
+    buffer) for spending acting in each year `sp_all` (S, Y, L, D) with the affine parts `parts`
+    (the model's own, `model.params.affine`, or those of drawn rates)."""
     c = np.ascontiguousarray
-    _project(c(sp_all, dtype=float), c(eff, dtype=float), c(parts, dtype=float), *prepare(model, ix), *out.arrays())
+    if parts is model.params.affine:  # the model's own rates: their table is built once
+        rows = memoised(model, "expected_jit.rate_rows", partial(rate_rows, parts, True))
+    else:
+        rows = rate_rows(np.asarray(parts, dtype=float), False)
+    _project(c(sp_all, dtype=float), c(eff, dtype=float), *rows, *prepare(model, ix), *out.arrays())
