@@ -194,6 +194,19 @@ def test_move_records_moves_the_first_households_of_each_cell():
     assert numpy_path.tolist() == hh.group[: hh.size].tolist()
 
 
+def test_thresholds_are_the_clipped_cumulative_rows_times_2_to_the_32():
+    """Worked from the rule: t1 = floor(clip(p1) 2^32), t2 = floor((clip(p1) + clip(p2)) 2^32),
+    capped at 2^32 - 1, with p1, p2 the row's first two destinations (DEST)."""
+    P = np.random.default_rng(0).uniform(-0.1, 0.7, (50, N_STATES, N_STATES))
+    P[0, 0, DEST[0, :2]] = [0.25, 0.75]  # sums to 1: t2 capped
+    t1, t2 = kernel.thresholds(P)
+    rows = np.clip(np.take_along_axis(P, np.broadcast_to(DEST, (50,) + DEST.shape).astype(np.intp), axis=2), 0, 1)
+    want1 = np.floor(rows[..., 0] * 2.0**32).ravel()
+    want2 = np.minimum(np.floor((rows[..., 0] + rows[..., 1]) * 2.0**32), 2.0**32 - 1).ravel()
+    assert t1.dtype == np.uint32 and np.array_equal(t1, want1) and np.array_equal(t2, want2)
+    assert t1[0] == 2**30 and t2[0] == 2**32 - 1
+
+
 def test_aggregate_has_the_kernels_distribution(tiny_scenario):
     """Two-sample KS tests on the horizon's poor and near-poor counts (300 draws each)."""
     m = compile_model(tiny_scenario)

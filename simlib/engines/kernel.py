@@ -98,11 +98,39 @@ def synthesise(model: Model) -> Households:
     return Households(group, state, n)
 
 
+def _thresholds_python(P, dest, t1, t2) -> None:  # compiled by numba below
+    G, K = P.shape[0], P.shape[1]
+    for g in range(G):
+        for k in range(K):
+            c = min(max(P[g, k, dest[k, 0]], 0.0), 1.0)
+            t1[g * K + k] = np.uint32(min(np.floor(c * 4294967296.0), 4294967295.0))
+            c = c + min(max(P[g, k, dest[k, 1]], 0.0), 1.0)
+            t2[g * K + k] = np.uint32(min(np.floor(c * 4294967296.0), 4294967295.0))
+
+
+def _flows_python(moves, dest, flows) -> None:  # compiled by numba below
+    G, K = flows.shape[0], flows.shape[1]
+    for g in range(G):
+        for k in range(K):
+            for q in range(dest.shape[1]):
+                flows[g, k, dest[k, q]] = moves[(g * K + k) * dest.shape[1] + q]
+
+
+_thresholds_numba = _numba.njit(cache=True, nogil=True)(_thresholds_python) if _numba is not None else None
+_flows_numba = _numba.njit(cache=True, nogil=True)(_flows_python) if _numba is not None else None
+DEST_INTP = DEST.astype(np.intp)
+
+
 def thresholds(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative 32-bit thresholds (G*K,) x 2 of each row's first two destinations.
 
-    A uniform u in [0, 2^32) goes to DEST[k, j] with j = (u >= t1) + (u >= t2)."""
+    A uniform u in [0, 2^32) goes to DEST[k, j] with j = (u >= t1) + (u >= t2). Compiled when
+    numba is installed (the same clip, sum, floor and cap, one row at a time)."""
     G, K = P.shape[:2]
+    if _thresholds_numba is not None:
+        t1, t2 = np.empty(G * K, np.uint32), np.empty(G * K, np.uint32)
+        _thresholds_numba(np.ascontiguousarray(P, dtype=float), DEST_INTP, t1, t2)
+        return t1, t2
     rows = np.take_along_axis(P, DEST[None, :, :].astype(np.intp).repeat(G, 0), axis=2)  # (G, K, 3)
     cum = np.cumsum(np.clip(rows[..., :2], 0.0, 1.0), axis=-1)
     t = np.minimum(np.floor(cum * 2.0**32), 2.0**32 - 1).astype(np.uint32)
@@ -159,6 +187,9 @@ def step_households(
         b = min(a + chunk, hh.size)
         step(hh.group[a:b], hh.state[a:b], uniforms(rng, b - a), t1, t2, dest, moves)
     flows = np.zeros((G, K, K))
+    if _flows_numba is not None:
+        _flows_numba(moves, DEST_INTP, flows)
+        return flows
     np.put_along_axis(
         flows, DEST[None, :, :].astype(np.intp).repeat(G, 0), moves.reshape(G, K, 3).astype(float), axis=2
     )
