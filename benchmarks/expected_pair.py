@@ -4,7 +4,8 @@ after, before, ...), CPU time (`time.process_time`) and wall time, with the load
 start and the end — paired figures for a shared machine. Recorded under
 `expected_side_by_side_expregress`: the expected engine per plan_2024 scenario, the sweep of 1000
 spending arrays without flows, the aggregate path's draws, the state kernel per household-year
-at 10^5 and 10^6 households and the fast microsimulation's peak bytes per household at 10^6.
+at 10^5 and 10^6 households, the naive Python loop of `benchmarks.__main__` (the same rule and
+uniforms, 10^5 households) and the fast microsimulation's peak bytes per household at 10^6.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ for N in (1e5, 1e6):
     hh, rng = synthesise(s), np.random.default_rng(1)
     c, w = timed(lambda: step_households(hh, P, rng), 7)
     out[f"microsim_fast_state_step_ns_per_household_year_1e{int(np.log10(N))}"] = {"cpu": c / n_hh * 1e9, "wall": w / n_hh * 1e9}
+from benchmarks.__main__ import naive_state_step
+from simlib.engines.kernel import DEST, thresholds, uniforms
+s5 = scaled(m, 1e5)
+P = YearStep(s5, 1, s5.effects[None])(s5.n0[None].astype(float), acting_money(s5, s5.spend[None])[:, 0], 0).P[0]
+hh = synthesise(s5)
+t1, t2 = thresholds(P)
+u = uniforms(np.random.default_rng(0), hh.size).tolist()
+group, state = hh.group[: hh.size].tolist(), hh.state[: hh.size].tolist()
+c, w = time.process_time(), time.perf_counter()
+naive_state_step(group, state, u, t1.tolist(), t2.tolist(), DEST.ravel().tolist(), [0] * (len(t1) * 3))
+out["naive_python_ns_per_household_year"] = {"cpu": (time.process_time() - c) / hh.size * 1e9, "wall": (time.perf_counter() - w) / hh.size * 1e9}
 simulate_fast(s, s.spend, np.random.default_rng(2))
 tracemalloc.start()
 simulate_fast(s, s.spend, np.random.default_rng(3))
