@@ -246,13 +246,14 @@ def _new_households(n, people, entries, size):
 
 
 @_compiled
-def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows, entries, states):
+def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows, entries, states, scratch):
     """Flows (G, K, K) of the households after the year's moves, and the households at the
     review (flows in, summed over origins in state order, plus new households `entries`) into
     `states` and `n`; returns the production-support target group's households supported and
     wanting (before the wanting share). `rows` (`rate_rows`): each group's row of the distinct
     affine parts, those parts for the moves each state can make, and those moves; the other
-    moves' flows are after x 0.0 (their parts are +0.0) and add nothing to the review."""
+    moves' flows are after x 0.0 (their parts are +0.0) and add nothing to the review. With
+    `scratch` (a sweep that keeps no flows) the flows are not written at all."""
     row_of, compact, dest = rows
     ps_target, g_unit, t_line, g_housed = people[1], people[5], people[9], people[10]
     G, K = n.shape
@@ -275,8 +276,9 @@ def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows
                 f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
                 f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
             a, row = after[g, k], (g * K + k) * K
-            for j in range(K):
-                fl[row + j] = a * 0.0
+            if not scratch:
+                for j in range(K):
+                    fl[row + j] = a * 0.0
             at = ((ps * R + row_of[g]) * K + k) * Q
             for q in range(Q):
                 j = dest[k, q]
@@ -285,8 +287,10 @@ def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows
                 p = flat[at + q] + flat[stride + at + q] * f1 + flat[2 * stride + at + q] * f2
                 if j == NEAR_POOR and (k == POOR or k == NEAR_POOR):  # never a negative share
                     p = max(p, 0.0)
-                fl[row + j] = a * p
-                states[g, j] += fl[row + j]
+                flow = a * p
+                states[g, j] += flow
+                if not scratch:
+                    fl[row + j] = flow
         for j in range(K):
             n[g, j] = states[g, j] + entries[g, j]
             states[g, j] = n[g, j]
@@ -294,7 +298,7 @@ def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows
 
 
 @_compiled
-def _loop(sp_all, eff, rows, index, lines, people, out):
+def _loop(sp_all, eff, rows, index, lines, people, out, scratch):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
     n0, want_share = people[0], people[2]
@@ -341,6 +345,7 @@ def _loop(sp_all, eff, rows, index, lines, people, out):
                 flows[fs, fy],
                 entries[s, y],
                 states[s, y + 1],
+                scratch,
             )
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
@@ -390,6 +395,7 @@ def _project_python(
     elig,
     ps_sup,
     ps_want,
+    scratch,
 ):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
     index = (cls, e_cls, e_bin, f_cls, f_bin, f_pair, f_ps, n_cls, T)
     lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
@@ -402,6 +408,7 @@ def _project_python(
         lines,
         people,
         (states, flows, entries, reached, elig, ps_sup, ps_want),
+        scratch,
     )
 
 
@@ -511,13 +518,13 @@ def rate_rows(parts: np.ndarray, distinct: bool) -> tuple[np.ndarray, np.ndarray
     return np.ascontiguousarray(row_of.ravel(), dtype=np.int64), table, dest
 
 
-def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out) -> None:
-    """Fill the arrays of `out` (an `EngineOutput`; its flows may be a one-scenario scratch
-    buffer) for spending acting in each year `sp_all` (S, Y, L, D) with the affine parts `parts`
+def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out, keep_flows=True) -> None:
+    """Fill the arrays of `out` (an `EngineOutput`; without `keep_flows` its flows are a
+    one-scenario scratch buffer, left unwritten) for spending acting in each year `sp_all` (S, Y, L, D) with the affine parts `parts`
     (the model's own, `model.params.affine`, or those of drawn rates)."""
     c = np.ascontiguousarray
     if parts is model.params.affine:  # the model's own rates: their table is built once
         rows = memoised(model, "expected_jit.rate_rows", partial(rate_rows, parts, True))
     else:
         rows = rate_rows(np.asarray(parts, dtype=float), False)
-    _project(c(sp_all, dtype=float), c(eff, dtype=float), *rows, *prepare(model, ix), *out.arrays())
+    _project(c(sp_all, dtype=float), c(eff, dtype=float), *rows, *prepare(model, ix), *out.arrays(), not keep_flows)
