@@ -183,9 +183,10 @@ def apply_affine(parts: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarra
     scenarios (factors (S, G, K), parts (3, S or 1, G, K, K)) is computed in blocks of
     `AFFINE_BLOCK` scenarios: the same operations element by element, without temporaries the
     size of the whole batch."""
-    S = f1.shape[0] if f1.ndim == 3 else 0
-    if S > AFFINE_BLOCK and parts.ndim == 5 and parts.shape[1] in (1, S):
-        P = np.empty((S,) + parts.shape[2:])
+    shape = np.broadcast_shapes(parts.shape[1:], f1.shape + (1,), f2.shape + (1,))
+    S = shape[0] if f1.ndim == f2.ndim == 3 and len(shape) == 4 else 0
+    if S > AFFINE_BLOCK and parts.ndim == 5 and parts.shape[1] in (1, S) and f1.shape[0] == f2.shape[0] == S:
+        P = np.empty(shape)
         for a in range(0, S, AFFINE_BLOCK):
             b = min(a + AFFINE_BLOCK, S)
             P[a:b] = _affine(parts if parts.shape[1] == 1 else parts[:, a:b], f1[a:b], f2[a:b])

@@ -15,8 +15,8 @@ from simlib.engines.kernel import DEST, Households, move_records, simulate_fast,
 from simlib.engines.reach import acting_spend
 from simlib.model import compile_model
 from simlib.runner import run
-from simlib.states import N_STATES
-from simlib.transitions import combined_effects, transition_matrix
+from simlib.states import N_STATES, NEAR_POOR, POOR
+from simlib.transitions import affine_parts, apply_affine, combined_effects, transition_matrix
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,21 @@ def test_thresholds_are_the_clipped_cumulative_rows_times_2_to_the_32():
     want2 = np.minimum(np.floor((rows[..., 0] + rows[..., 1]) * 2.0**32), 2.0**32 - 1).ravel()
     assert t1.dtype == np.uint32 and np.array_equal(t1, want1) and np.array_equal(t2, want2)
     assert t1[0] == 2**30 and t2[0] == 2**32 - 1
+
+
+@pytest.mark.parametrize("rates_shape", [(1, 5), (20, 5), (1, 1)])
+def test_affine_matrices_of_a_batch_in_blocks_are_the_formula(rates_shape):
+    """A batch of 20 draws (more than one block) against the formula element by element:
+    P = A + B F1 + C F2, the two `rest` entries floored at 0, byte for byte."""
+    rng = np.random.default_rng(1)
+    parts = affine_parts(rng.uniform(0.0, 0.4, rates_shape + (12,)))
+    f1, f2 = rng.uniform(0, 1.5, (20, 5, N_STATES)), rng.uniform(0, 1.5, (20, 5, N_STATES))
+    A, B, C = (np.broadcast_to(x, (20, 5, N_STATES, N_STATES)) for x in parts)
+    want = np.empty((20, 5, N_STATES, N_STATES))
+    for s, g, k, j in np.ndindex(*want.shape):
+        p = A[s, g, k, j] + B[s, g, k, j] * f1[s, g, k] + C[s, g, k, j] * f2[s, g, k]
+        want[s, g, k, j] = max(p, 0.0) if (k, j) in ((POOR, NEAR_POOR), (NEAR_POOR, NEAR_POOR)) else p
+    assert apply_affine(parts, f1, f2).tobytes() == want.tobytes()
 
 
 def test_aggregate_has_the_kernels_distribution(tiny_scenario):
