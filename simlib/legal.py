@@ -83,12 +83,19 @@ class Citation:
 
     doc: str
     status: str  # a status word
-    part: str = ""
+    part: str = ""  # in Vietnamese (or as the document names it)
+    part_en: str = ""  # in English, when the file gives one (`part: {vi: …, en: …}`)
 
     @classmethod
     def of(cls, raw: Mapping | None) -> Citation:
         raw = raw or {}
-        return cls(str(raw.get("doc", "")), status_word(raw.get("status")), str(raw.get("part", "")))
+        part = raw.get("part", "")
+        vi, en = (part.get("vi", ""), part.get("en", "")) if isinstance(part, Mapping) else (part, "")
+        return cls(str(raw.get("doc", "")), status_word(raw.get("status")), str(vi), str(en))
+
+    def part_in(self, lang: str | None = None) -> str:
+        """The part of the document in `lang`: its English form on English pages when there is one."""
+        return self.part_en if self.part_en and i18n.get_lang(lang) == "en" else self.part
 
 
 @dataclass(frozen=True)
@@ -195,8 +202,8 @@ class LegalFrame:
         """A citation in words: `Quyết định 90/QĐ-TTg, Dự án 4 (chưa đọc trực tiếp)`."""
         doc = self.documents.get(citation.doc)
         text = doc.cite(lang) if doc is not None else (citation.doc or i18n.t("legal.no_document", lang))
-        if citation.part:
-            text += f", {citation.part}"
+        if citation.part_in(lang):
+            text += f", {citation.part_in(lang)}"
         return text + " " + i18n.t(f"legal.status.{citation.status}", lang)
 
     def cite_all(self, citations, lang: str | None = None) -> str:

@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.paths import params_dir
 from simlib.report import decision as DC
 from simlib.report import index as IX
-from simlib.report import trends
+from simlib.report import scenario_report, trends
 from simlib.report import uncertainty_page as UP
+from simlib.report import verdict as V
 from simlib.report.context import context
 from simlib.report.tables import report_tables
 from simlib.runner import run
@@ -255,3 +257,32 @@ def test_the_index_and_decision_name_the_years_and_units_they_count(central, lan
     assert cell.startswith("năm 2024, 2026, 2027: đạt 5 " if lang == "vi" else "2024, 2026, 2027: met 5 ")
     assert areas in cell
     assert areas in DC.plan_message([run], lang).html
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_caveat_says_how_the_communes_of_2026_were_estimated(central, lang):
+    """The crossing's districts are its dataset; from 2026 its communes are estimated from them by
+    population weights, and its poor communes are an assumption: the caveat says both, with the
+    year, and the district panels' caption names only the districts' threshold (they end in 2025)."""
+    ctx = context(central, lang)
+    caveats = " ".join(scenario_report.caveats(ctx))
+    assert i18n.t("report.caveat.estimated_switched", lang, year=2026) in caveats
+    caption = trends.district_panels(ctx).caption
+    assert fmt.points(-5.0, lang, 0) in caption and fmt.points(-3.0, lang, 0) not in caption
+    assert "2026" not in caption
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_target_read_both_ways_is_one_sentence_with_its_years(central, lang):
+    """The first screen's readings: one sentence per target (the poor communes' target of 2026
+    and 2027 once, with both years' readings), not one per year repeating the same preamble; the
+    counts are those of the verdict table."""
+    ctx = context(central, lang)
+    sentence = scenario_report.verdict_sentence(ctx)
+    units = V.unit_targets(ctx.verdicts)
+    label = i18n.column("label", lang)
+    for name, rows in units.groupby(label):
+        assert sentence.count(name) == 1, name
+        for _, r in rows.iterrows():
+            assert str(int(r["year"])) in sentence and f"{int(r['units_met'])}" in sentence
+    assert units[label].nunique() < len(units)  # the crossing has a target judged in two years

@@ -130,6 +130,15 @@ def test_lowest_bit_of_every_position_and_of_mixed_words():
         assert lowest_bit(w) == (int(w) & -int(w)).bit_length() - 1
 
 
+def test_high_half_of_the_128_bit_product_is_pythons():
+    """PCG64's step takes the high half of a 128-bit product (one widening multiply): Python's
+    integers give it exactly, on the edges and on random words."""
+    edge = [0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1]
+    words = edge + [int(v) for v in np.random.default_rng(9).integers(0, 2**64 - 1, 300, dtype=np.uint64)]
+    for a, b in zip(words, words[::-1]):
+        assert int(pcg64_normals.mulhi(np.uint64(a), np.uint64(b))) == (a * b) >> 64
+
+
 def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):
     model = compile_model(tiny_scenario)
     group, state = synthesise_population(model)

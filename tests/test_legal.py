@@ -16,7 +16,7 @@ from conftest import ROOT, make_scenario, tiny_raw
 import simlib
 from simlib.compliance import check_allocation, enforce
 from simlib.errors import InputError, InputErrors, SimlibError
-from simlib.legal import load_frame
+from simlib.legal import Citation, load_frame
 from simlib.model import compile_model
 from simlib.scenario import SOURCES, load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
@@ -77,6 +77,44 @@ def test_frame_cites_documents_by_number_and_status(frame):
     cite = frame.cite(frame.lists["exit_scheme_districts"].citation, "vi")
     assert "Quyết định 880/QĐ-TTg" in cite and "trích dẫn lại" in cite
     assert "Decision 880/QĐ-TTg" in frame.cite(frame.lists["exit_scheme_districts"].citation, "en")
+
+
+def test_the_part_of_a_document_is_cited_in_the_page_language():
+    """A citation's part given in both languages (`part: {vi, en}`) is written in the page's
+    language; a part given once (a document's own Vietnamese name) is the same in both. Every part
+    in the bundled frames and contents that is not a Vietnamese name has both forms (an English
+    phrase in a Vietnamese page read «phase-I central budget …»)."""
+    both = Citation.of({"doc": "X", "status": "read", "part": {"vi": "Điều 2", "en": "Article 2"}})
+    once = Citation.of({"doc": "X", "status": "read", "part": "Dự án 4"})
+    assert (both.part_in("vi"), both.part_in("en"), once.part_in("en")) == ("Điều 2", "Article 2", "Dự án 4")
+    frame = load_frame(ROOT / "params" / "legal" / "caobang_communes_2026_2027.yaml")
+    cite = frame.cite(frame.lists["poor_districts"].citation, "vi")
+    assert "danh sách xã nghèo giai đoạn 2026–2030" in cite and "list of" not in cite
+    assert "list of poor communes" in frame.cite(frame.lists["poor_districts"].citation, "en")
+    parts = [p for path in (ROOT / "params" / "legal").glob("*.yaml") for p in _parts(load_yaml(path))]
+    assert len(parts) >= 25
+    assert all(isinstance(p, dict) or p.startswith("Dự án") for p in parts), parts
+
+
+def _parts(node) -> list:
+    """Every citation's `part` in a parsed YAML tree (a mapping with `doc` and `part`)."""
+    if isinstance(node, dict):
+        own = [node["part"]] if "doc" in node and "part" in node else []
+        return own + [p for v in node.values() for p in _parts(v)]
+    return [p for v in node for p in _parts(v)] if isinstance(node, list) else []
+
+
+def test_a_part_in_two_languages_needs_both(tmp_path):
+    raw = yaml.safe_load(FRAME.read_text(encoding="utf-8"))
+    raw["eligibility"]["exit_scheme_districts"]["document"]["part"] = {"vi": "Điều 2"}
+    (tmp_path / "documents_2021_2025.yaml").write_text(
+        (FRAME.parent / "documents_2021_2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = tmp_path / "x_frame.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SimlibError) as info:
+        load_frame(path)
+    assert "eligibility.exit_scheme_districts.document.part" in info.value.message("en")
 
 
 def test_a_frame_citing_an_unknown_document_is_refused(tmp_path):

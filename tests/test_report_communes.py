@@ -83,6 +83,9 @@ def test_periods_table_states_each_years_rules(ctx):
     assert df.iloc[1, 4] == "Kế hoạch 415/KH-UBND năm 2024"
     assert not any(re.search(r"\b[a-z]+_[a-z_0-9]+\b", str(v)) for v in df.to_numpy().ravel())
     assert "1657" in table.note and "351/2025" in table.note
+    # the sources are named as the table names them, not by code ("districts_2020: …")
+    assert not re.search(r"(^|; )[a-z0-9_-]+_[a-z0-9_]+: ", table.note), table.note
+    assert "huyện (địa giới năm 2020): " in table.note and "(continues)" not in " ".join(df.iloc[:, 1])
     notes = [CM.period_note(n, "vi") for n in ctx.result.manifest["periods"].get("notes", [])]
     assert notes and all(n.startswith("Năm ") for n in notes)
 
@@ -191,3 +194,19 @@ def test_first_screen_judges_the_poor_communes_both_ways(ctx):
     sentence = R.verdict_sentence(ctx)
     assert f"{k}/{n} xã nghèo" in sentence
     assert "chưa quy định rõ" in sentence
+
+
+def test_subtitle_names_the_programme_of_each_period(ctx):
+    """plan_2027's money of 2024–2025 ran under the 2021–2025 programme and from 2026 under the
+    merged 2026–2035 one (its period record): the subtitle names both with their years, not the
+    2021–2025 programme alone."""
+    record = {r["year"]: (r["catalogue"] or {}).get("id") for r in ctx.result.manifest["periods"]["years"]}
+    assert record[2025] == "ntp_spr_2021_2025" and record[2026] == "ntp_merged_2026_2030"
+    text = R.programmes_text(ctx)
+    assert text == (
+        ctx.t("report.periods.id.ntp_spr_2021_2025")
+        + " (2024–2025); "
+        + ctx.t("report.periods.id.ntp_merged_2026_2030")
+        + " (2026–2027)"
+    )
+    assert H.esc(text) in "".join(R.title(ctx))

@@ -298,3 +298,44 @@ def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_do
     near_part, far_part = text.split("«far»")
     assert "within the 1.00-point spread" in near_part and "more than" not in near_part
     assert "more than the 1.00-point spread" in far_part
+
+
+def _judged_run(name: str, years_status: dict, role: str = "alternative"):
+    """A run whose headline verdicts are judged in the given years: {year: [status, …]}."""
+    rows = [(y, s) for y, ss in years_status.items() for s in ss]
+    verdicts = pd.DataFrame(
+        {"detail": False, "own_year": True, "year": [y for y, _ in rows], "status": [s for _, s in rows]}
+    )
+    run = _brief_run(name, 19.0, role)
+    run.verdicts = verdicts
+    run.tables = SimpleNamespace(indicators=run.tables.indicators, uncertainty=None, manifest={})
+    return run
+
+
+def test_central_targets_are_compared_in_a_year_every_allocation_judges():
+    """Without draws: a run judged in 2024, 2026 and 2027 (5 of 10 met) and one judged in 2027 only
+    (2 of 2) were compared as "5/10 is the most, in 2024"; they are compared in 2027, where both
+    meet 2 of 2, and neither is called the one meeting the most."""
+    from simlib.report import decision as DC
+
+    cross = _judged_run("cross", {2024: ["met"] + ["not_met"] * 5, 2026: ["met", "met"], 2027: ["met", "met"]})
+    plan = _judged_run("plan", {2027: ["met", "met"]}, "plan")
+    assert DC.own_year([plan, cross]) == 2027
+    text = DC.targets_message([plan, cross], None, "en").html
+    assert "2027" in text and "most" not in text and "«plan» (2/2)" in text and "«cross» (2/2)" in text
+    worse = _judged_run("worse", {2027: ["met", "not_met"]})
+    text = DC.targets_message([plan, worse], None, "en").html
+    assert "«plan» meets the most targets (2/2)" in text
+    # no common year: the earliest judged
+    assert DC.own_year([_judged_run("a", {2024: ["met"]}), _judged_run("b", {2027: ["met"]})]) == 2024
+
+
+def test_a_message_ending_in_a_list_has_its_link_after_the_lead_in():
+    """The trade-offs message is a lead-in and a list: its evidence link sat alone below the list."""
+    from simlib.report import decision as DC
+
+    msgs = [DC.Message("Trade-offs:<ul class='sl-list'><li>a</li><li>b</li></ul>", "compare.html#ranking", "evidence")]
+    page = DC.brief_html(msgs, None, "en")
+    assert page.index("evidence") < page.index("<ul") and page.count("evidence") == 1
+    plain = DC.brief_html([DC.Message("One sentence.", "compare.html", "evidence")], None, "en")
+    assert "One sentence. <span" in plain

@@ -30,7 +30,7 @@ Rules a scenario asks to ignore (`ignore_legal_rules`) are left out unless `resp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,7 +47,6 @@ from simlib.compliance.rules import (
     territory_citation,
 )
 from simlib.i18n import LocalText
-from simlib.legal import Citation
 from simlib.model import compile_levers, compile_model, compile_structure
 
 
@@ -144,7 +143,7 @@ def _bounds(scen, layout, frame, ok) -> list[Constraint]:
         row[i] = 1.0
         key = {"item": line.code, "source": src}
         if capital_of[src] != "any" and capital_of[src] not in line.capital:
-            cites = [Citation(c.doc, content.capital_status, c.part) for c in content.sources] if content else []
+            cites = [replace(c, status=content.capital_status) for c in content.sources] if content else []
             status = content.capital_status if content else "not_found"
             out.append(Constraint("capital", cited(citing, cites), row, "<=", 0.0, status, key))
         off = uw[i] @ ~ok[layout.item[i]]

@@ -191,7 +191,7 @@ def _capital(scen, a, year) -> list[Violation]:
         for si, src in enumerate(SOURCES):
             cap = capital_of[src]
             if a[li, si] > TOL and cap != "any" and cap not in line.capital:
-                cites = [Citation(c.doc, content.capital_status, c.part) for c in content.sources] if content else []
+                cites = [replace(c, status=content.capital_status) for c in content.sources] if content else []
                 allowed = LocalText(
                     **{lg: ", ".join(i18n.t(f"legal.capital.{c}", lg) for c in line.capital) for lg in LANGS}
                 )

@@ -92,13 +92,14 @@ def _flip(mask, no_change_t, gain, loss, s):
     return out, s
 
 
-@numba.njit(inline="always")
-def _popcount(m):
-    """Number of set bits of a 16-bit mask (SWAR: no loop, no branch)."""
-    n = np.int64(m) - ((np.int64(m) >> 1) & 0x5555)
-    n = (n & 0x3333) + ((n >> 2) & 0x3333)
-    n = (n + (n >> 4)) & 0x0F0F
-    return (n + (n >> 8)) & 0x1F
+#: deprivations counted in each of the 4096 masks
+N_FLAGS = ((np.arange(1 << 12)[:, None] >> np.arange(12)[None, :]) & 1).sum(axis=1)
+
+
+def deprived_enough(min_deprivations: int) -> np.ndarray:
+    """Whether each of the 4096 masks counts at least `min_deprivations` deprivations (uint8
+    (4096,)): the review's deprivation rule as one table look-up per household."""
+    return (N_FLAGS >= min_deprivations).astype(np.uint8)
 
 
 @numba.njit(inline="always")
@@ -106,14 +107,17 @@ def _log_growth(logf, a, shock_t, shock_log, s):
     """The log of a household's income growth in area a: `logf` (drift and the normal shock)
     plus the log of what each shock that hits it leaves (shock q hits when a 32-bit uniform, two
     to a SplitMix64 draw, is under shock_t[q, a]), and the stream's state."""
-    s += GAMMA
-    x = mix(s)
+    x = np.uint64(0)
     for q in range(shock_t.shape[0]):
-        r = (x >> S32) if q % 2 == 0 else (x & LOW32)
-        logf += shock_log[q] * (r < shock_t[q, a])
-        if q % 2 == 1:
+        if q % 2 == 0:
             s += GAMMA
             x = mix(s)
+            r = x >> S32
+        else:
+            r = x & LOW32
+        logf += shock_log[q] * (r < shock_t[q, a])
+    if shock_t.shape[0] % 2 == 0:  # the stream steps once more after a full pair (no draw needed)
+        s += GAMMA
     return logf, s
 
 
@@ -127,15 +131,16 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
     income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
-    `review` = (line by area (2,), minimum deprivations, next_state (K, 3)); `out` = (flows
-    (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
+    `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
+    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
+    the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
     clear_line, q_of_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = (
         lines
     )
     unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
-    line_of_area, k3, next_state = review
+    line_of_area, enough, next_state = review
     flows, removed, ps = out
     z, pcg = normals
     own = z.size == 0  # the normals are drawn here
@@ -162,9 +167,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
         zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
-        n = _popcount(m)
         below = np.int64(np.float64(inc) <= line_of_area[a])
-        cls = 2 - below * (1 + np.int64(n >= k3))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
+        cls = 2 - below * (1 + np.int64(enough[m]))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
         g2 = twin[g] if (c & once_bits) != 0 else g
         k2 = next_state[k, cls]
         flows[(g2 * K + k) * K + k2] += 1

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from simlib.engines.common import stochastic_round
 from simlib.engines.reach import acting_money, beneficiaries, enabling_boost, held_stock, record, whole_beneficiaries
@@ -57,20 +60,24 @@ def mix(z):
     return z ^ (z >> S31)
 
 
-M1, M2, M4, H01 = (
-    np.uint64(v) for v in (0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x0101010101010101)
-)
-ONE, S1, S2, S4, S56 = (np.uint64(v) for v in (1, 1, 2, 4, 56))
+ONE = np.uint64(1)
+
+
+@intrinsic
+def _cttz(typingctx, b):
+    """LLVM's count-trailing-zeros of a uint64 that is not 0, as an int64."""
+    sig = types.int64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+
+    return sig, codegen
 
 
 @numba.njit(inline="always")
 def lowest_bit(b):
-    """Index of the lowest set bit of b (uint64, not 0): the bits below it, counted (SWAR)."""
-    x = (b & (~b + ONE)) - ONE
-    x = x - ((x >> S1) & M1)
-    x = (x & M2) + ((x >> S2) & M2)
-    x = (x + (x >> S4)) & M4
-    return np.int64((x * H01) >> S56)
+    """Index of the lowest set bit of b (uint64, not 0): one count-trailing-zeros instruction."""
+    return _cttz(b)
 
 
 def seed_of(rng: np.random.Generator) -> np.uint64:
@@ -144,24 +151,29 @@ def _select(group, state, mask, K, need_bits, ptr, line, bin_, need, left, need_
     not reached anew. Sets bit bits[h] of chosen[i] / old[i] (zeroed by the caller); need and
     left arrays are consumed. Returns the stream's state."""
     s = np.uint64(seed)
+    has_old = old.size > 0  # engines that pick no standing works pass an empty `old`
     for i in range(group.size):
         c = group[i] * K + state[i]
+        m = mask[i]
         for e in range(ptr[c], ptr[c + 1]):
             h, b = line[e], bin_[e]
-            if need_bits[h] != 0 and (mask[i] & need_bits[h]) == 0:
+            nb = need_bits[h]
+            if nb != 0 and (m & nb) == 0:
                 continue
             take = False
-            if need[h, b] > 0:
-                if need[h, b] >= left[h, b]:
+            nd = need[h, b]
+            if nd > 0:
+                lf = left[h, b]
+                if nd >= lf:
                     take = True
                 else:
                     s += GAMMA
-                    take = ((mix(s) >> S32) * np.uint64(left[h, b])) >> S32 < np.uint64(need[h, b])
-                left[h, b] -= 1
+                    take = ((mix(s) >> S32) * np.uint64(lf)) >> S32 < np.uint64(nd)
+                left[h, b] = lf - 1
                 if take:
-                    need[h, b] -= 1
+                    need[h, b] = nd - 1
                     chosen[i] |= bits[h]
-            if not take and need_old[h, b] > 0:
+            if has_old and not take and need_old[h, b] > 0:
                 pick = True
                 if need_old[h, b] < left_old[h, b]:
                     s += GAMMA

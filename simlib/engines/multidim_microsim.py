@@ -169,25 +169,44 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
 
 
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
-    """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`)."""
+    """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`); only
+    the lines' boosted probabilities and income effects are built each year, the rest once per
+    model (and review)."""
+    clear, q_of_line, clear_bits, inc_lines, *bits = memoised(
+        mm, f"multidim_microsim.lines.{np.dtype(dtype).name}", partial(_line_arrays, mm, dtype)
+    )
+    clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
+    inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
+    lines = (clear, q_of_line, clear_bits, clear_t, inc_lines, inc_add, *bits)
+    people = memoised(mm, "multidim_microsim.people", partial(_people, mm))
+    return lines, people, memoised(mm, f"multidim_microsim.review.{y}", partial(_review, mm, y))
+
+
+def _line_arrays(mm: MultidimModel, dtype) -> tuple:
+    """The lines' side of the yearly pass that does not change with the boost: clearing lines
+    (targeted first), each line's place among them, their flags, income lines, and the bits
+    (as `dtype`) of the once-per-household, production-support, clearing and income lines."""
     model = mm.base
     s = model.structure
     hh_line = model.household_line
     clear = np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
-    clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
-    inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
     q_of_line[clear] = np.arange(clear.size)
-    lines = (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], clear_t, inc_lines, inc_add)
-    lines += tuple(
+    bits = tuple(
         hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
+    return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines) + bits
+
+
+def _review(mm: MultidimModel, y: int) -> tuple:
+    """The review after projected year y: lines by area, whether each mask has the standard's
+    minimum deprivations, next states."""
     std = mm.review_standard[y + 1]
-    review = (np.asarray(std.lines, float), int(std.min_deprivations), NEXT_STATE.astype(np.int64))
-    return lines, memoised(mm, "multidim_microsim.people", partial(_people, mm)), review
+    enough = kern.deprived_enough(int(std.min_deprivations))
+    return np.asarray(std.lines, float), enough, NEXT_STATE.astype(np.int64)
 
 
 def _people(mm: MultidimModel) -> tuple:
@@ -209,15 +228,18 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None) -> dict:
+def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
     `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
-    `out` if given (records of as many households; `hh` itself for an update in place)."""
+    `out` if given (records of as many households; `hh` itself for an update in place), the
+    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table)."""
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
     nxt = Households.empty(len(hh), G) if out is None else out
-    flows, removed, ps = np.zeros(G * K * K, np.int64), np.zeros((len(model.line_codes), G, N_INDICATORS)), np.zeros(2)
+    if removed is None:
+        removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
+    flows, ps = np.zeros(G * K * K, np.int64), np.zeros(2)
     seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
@@ -280,8 +302,10 @@ def simulate_multidim(
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh)
-        out.flows[0, y], md.removed[0, y] = res["flows"], res["removed"]
+        res = advance(
+            mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y]
+        )
+        out.flows[0, y] = res["flows"]
         out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))

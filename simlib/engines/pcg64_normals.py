@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from simlib.engines.ziggurat_f32 import FI, INV_R_F, KI, R_F, WI
 
@@ -60,13 +63,23 @@ def set_state(rng: np.random.Generator, st: np.ndarray) -> None:
     }
 
 
+@intrinsic
+def _mul_high(typingctx, a, b):
+    """LLVM's 128-bit product of two uint64, its high 64 bits."""
+    sig = types.uint64(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        wide = ir.IntType(128)
+        p = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        return builder.trunc(builder.lshr(p, ir.Constant(wide, 64)), ir.IntType(64))
+
+    return sig, codegen
+
+
 @numba.njit(inline="always")
 def mulhi(a, b):
-    """High 64 bits of the 128-bit product of two uint64 (by 32-bit halves)."""
-    a0, a1, b0, b1 = a & M32, a >> S32, b & M32, b >> S32
-    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-    mid = (p00 >> S32) + (p01 & M32) + (p10 & M32)
-    return p11 + (p01 >> S32) + (p10 >> S32) + (mid >> S32)
+    """High 64 bits of the 128-bit product of two uint64 (one widening multiply)."""
+    return _mul_high(a, b)
 
 
 @numba.njit(inline="always")
@@ -100,6 +113,17 @@ def next_float(st, inc_hi, inc_lo):
     return np.float32(r >> B8) * TWO_M24_F, st
 
 
+@numba.njit(inline="always")
+def _candidate(r):
+    """The ziggurat's try with a 32-bit draw r: its layer (8 bits), magnitude (23 bits) and
+    signed point in the layer; the point is a normal when the magnitude is under KI[layer]."""
+    idx, rabs = r & BYTE, (r >> B9) & MANT
+    x = np.float32(rabs) * WI[idx]
+    if (r >> B8) & BIT:
+        x = -x
+    return idx, rabs, x
+
+
 @numba.njit(cache=True, nogil=True)
 def normal_rare(st, inc_hi, inc_lo, idx, rabs, x):
     """The ziggurat's rare branches (under 1 % of the normals): the tail beyond the last layer
@@ -119,10 +143,7 @@ def normal_rare(st, inc_hi, inc_lo, idx, rabs, x):
             if np.float64((FI[idx - 1] - FI[idx]) * f + FI[idx]) < np.exp(-0.5 * np.float64(x) * np.float64(x)):
                 return x, st
         r, st = next32(st, inc_hi, inc_lo)
-        idx, rabs = r & BYTE, (r >> B9) & MANT
-        x = np.float32(rabs) * WI[idx]
-        if (r >> B8) & BIT:
-            x = -x
+        idx, rabs, x = _candidate(r)
         if rabs < KI[idx]:
             return x, st
 
@@ -131,10 +152,7 @@ def normal_rare(st, inc_hi, inc_lo, idx, rabs, x):
 def normal_f32(st, inc_hi, inc_lo):
     """numpy's next float32 standard normal and the new state tuple."""
     r, st = next32(st, inc_hi, inc_lo)
-    idx, rabs = r & BYTE, (r >> B9) & MANT
-    x = np.float32(rabs) * WI[idx]
-    if (r >> B8) & BIT:
-        x = -x
+    idx, rabs, x = _candidate(r)
     if rabs < KI[idx]:
         return x, st
     return normal_rare(st, inc_hi, inc_lo, idx, rabs, x)

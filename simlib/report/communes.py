@@ -337,7 +337,7 @@ def periods_table(ctx) -> ReportTable | None:
                 t("table.periods.targets"): period_name(tgt["id"], ctx.lang),
             }
         )
-    note = "; ".join(f"{k}: {v}" for k, v in sources.items())
+    note = "; ".join(f"{period_name(k, ctx.lang)}: {v}" for k, v in sources.items())
     return ReportTable("periods", t("report.table.periods"), pd.DataFrame(rows), {t("table.year"): "year"}, note=note)
 
 

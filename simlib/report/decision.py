@@ -196,8 +196,15 @@ def _q(text: str) -> str:
 
 
 def own_year(runs: Sequence[Run]) -> int | None:
-    years = [int(y) for r in runs for y in verdict.headline_verdicts(r.verdicts)["year"]]
-    return min(years) if years else None
+    """The year a group's targets are compared in: the latest year that every run judges among
+    its targets' own years (runs judged in different years — the crossing in 2024, 2026 and 2027,
+    plan_2027 in 2027 — are compared in the year they share), else the earliest own year."""
+    per = [{int(y) for y in verdict.headline_verdicts(r.verdicts)["year"]} for r in runs]
+    per = [s for s in per if s]
+    if not per:
+        return None
+    common = set.intersection(*per)
+    return max(common) if common else min(min(s) for s in per)
 
 
 def all_met_probability(r: Run, year: int, reading: str = "each_unit") -> float:
@@ -259,16 +266,7 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     probs = {r.name: all_met_probability(r, year) for r in allocs}
     if all(np.isnan(p) for p in probs.values()):
-        counts = {r.name: verdict.counts(r.verdicts)["met"] for r in allocs}
-        top = max(allocs, key=lambda r: counts[r.name])
-        n = len(verdict.headline_verdicts(top.verdicts))
-        text = t("decision.targets_central", year=year, title=_q(top.title(lang)), met=counts[top.name], total=n)
-        each = each_unit_sentence(top.verdicts, lang, manifest_levels(top.tables.manifest))
-        return Message(
-            " ".join(x for x in (text, each) if x),
-            "compare.html#verdicts",
-            t("decision.evidence"),
-        )
+        return central_targets_message(allocs, year, lang)
     if all(np.nan_to_num(p, nan=0.0) == 0.0 for p in probs.values()):  # no "highest" among zeros
         n = len(verdict.headline_verdicts(allocs[0].verdicts))
         text = t("decision.targets_none", year=year, n=n, m=len(allocs))
@@ -286,6 +284,28 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
     )
     together = together_sentence(allocs, year, lang)
     return Message(" ".join(x for x in (text, together) if x), "compare.html#verdicts", t("decision.evidence"))
+
+
+def central_targets_message(allocs: Sequence[Run], year: int, lang: str) -> Message:
+    """Without draws: the allocation meeting the largest share of the targets judged in `year` in
+    the central projection (every allocation counted in that same year), or those sharing it."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    tally = {r.name: verdict.counts(r.verdicts, year=year) for r in allocs}
+    met = {n: c["met"] for n, c in tally.items()}
+    total = {n: sum(c.values()) for n, c in tally.items()}
+    share = {n: met[n] / total[n] if total[n] else -1.0 for n in tally}
+    tops = [r for r in allocs if share[r.name] == max(share.values())]
+    if len(tops) > 1:  # no "most" among equals
+        titles = "; ".join(f"{_q(r.title(lang))} ({met[r.name]}/{total[r.name]})" for r in tops)
+        text, each = t("decision.targets_central_tied", year=year, titles=titles), ""
+    else:
+        top = tops[0]
+        text = t(
+            "decision.targets_central", year=year, title=_q(top.title(lang)), met=met[top.name], total=total[top.name]
+        )
+        in_year = top.verdicts[top.verdicts["year"] == year]
+        each = each_unit_sentence(in_year, lang, manifest_levels(top.tables.manifest))
+    return Message(" ".join(x for x in (text, each) if x), "compare.html#verdicts", t("decision.evidence"))
 
 
 def together_sentence(allocs: Sequence[Run], year: int, lang: str) -> str:
@@ -448,7 +468,9 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     items = []
     for m in messages:
         link = f' <span class="sl-small">({html.link(m.link, m.link_text)})</span>' if m.link else ""
-        items.append(f"<li>{m.html}{link}</li>")
+        # a message ending in a list has its evidence link after its lead-in, not alone below the list
+        head, sep, rest = m.html.partition("<ul")
+        items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
     answer = (
         f'<p class="sl-answer">{html.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
     )

@@ -35,6 +35,7 @@ COMMUNE_KEYS = {
     "geo.poor_districts": "geo.poor_communes",
     "report.verdict.summary_readings": "report.verdict.summary_readings_communes",
     "report.verdict.unit_reading": "report.verdict.unit_reading_communes",
+    "report.verdict.unit_reading_year": "report.verdict.unit_reading_year_communes",
     "report.card.targets_readings": "report.card.targets_readings_communes",
     "decision.each_unit_reading": "decision.each_unit_reading_communes",
     "index.verdict_each_unit": "index.verdict_each_unit_communes",

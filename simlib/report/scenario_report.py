@@ -62,9 +62,12 @@ def caveats(ctx: ReportContext) -> list[str]:
     """How to read the figures: projections, not statistics; estimated baseline and assumed
     effect sizes when that is what the inputs say."""
     out = [ctx.t("report.caveat.base")]
-    share = dataset_estimated_share(ctx.scenario.dataset)
+    share, lv = dataset_estimated_share(ctx.scenario.dataset), Levels.of(ctx)
     if share is not None and share > 0.5:
-        out.append(Levels.of(ctx).t("report.caveat.estimated", ctx.lang))
+        out.append(lv.t("report.caveat.estimated", ctx.lang))
+    if lv.switches():  # a run continued on other units (simlib.unit_switch): how they were estimated
+        year = min(y for y, level in lv.used_by_year.items() if level != lv.used_at([min(lv.used_by_year)]))
+        out.append(ctx.t("report.caveat.estimated_switched", year=year))
     n, total = assumption_notes.effect_counts(ctx.scenario.params["program"])
     if n:
         out.append(ctx.t("report.caveat.assumed", n=n, total=total))
@@ -104,6 +107,28 @@ def _rebased(ctx: ReportContext) -> bool:
     return targets is not None and "rebased" in targets and bool(targets["rebased"].fillna(False).any())
 
 
+def programmes_text(ctx: ReportContext) -> str:
+    """The programme (catalogue) the projected years ran under, from the run's period record: its
+    name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
+    programme in 2024–2025, the merged 2026–2035 one from 2026)."""
+    record = (ctx.result.manifest.get("periods") or {}).get("years", [])
+    spans: list[list] = []
+    for row in record:
+        cid = (row.get("catalogue") or {}).get("id")
+        if cid is None:
+            continue
+        if spans and spans[-1][0] == cid:
+            spans[-1][2] = row["year"]
+        else:
+            spans.append([cid, row["year"], row["year"]])
+    if not spans:
+        return communes.period_name("ntp_spr_2021_2025", ctx.lang)
+    names = [communes.period_name(cid, ctx.lang) for cid, _a, _b in spans]
+    if len(spans) == 1:
+        return names[0]
+    return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
+
+
 def title(ctx: ReportContext) -> list:
     """Report title, links to the pages around it, what it covers, caveats, contents."""
     scen, h, L = ctx.scenario, ctx.head, ctx.lang
@@ -120,7 +145,16 @@ def title(ctx: ReportContext) -> list:
     blocks = [
         html.nav(links),
         f"<h1>{html.esc(ctx.t('report.title', title=scen.title(L)))}</h1>",
-        html.para(ctx.t("report.subtitle", province=province, first=h["year_start"] + 1, last=h["year_end"]), "sl-sub"),
+        html.para(
+            ctx.t(
+                "report.subtitle",
+                programme=programmes_text(ctx),
+                province=province,
+                first=h["year_start"] + 1,
+                last=h["year_end"],
+            ),
+            "sl-sub",
+        ),
         html.para(ctx.t("report.produced", engine=engine, date=created), "sl-small"),
     ]
     if scen.description(L):

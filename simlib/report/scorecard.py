@@ -215,20 +215,30 @@ def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[st
             not_met_each=each["not_met"],
         )
     ]
-    for _, r in units.iterrows():
-        out.append(
-            levels.t_at(
-                "report.verdict.unit_reading",
-                lang,
-                int(r["year"]),
-                label=r[i18n.column("label", lang)],
-                year=int(r["year"]),
-                together=status_word(r["aggregate_status"], lang).lower(),
-                units_met=int(r["units_met"]),
-                units=int(r["units"]),
-            )
-        )
+    label = i18n.column("label", lang)
+    level_of = units["year"].map(lambda y: levels.used_at([y]))
+    # one sentence per target and set of units, the readings of its years side by side
+    out += [_unit_reading(rows, name, lang, levels) for (name, _), rows in units.groupby([label, level_of], sort=False)]
     return out
+
+
+def _unit_reading(rows: pd.DataFrame, label: str, lang: str, levels: Levels) -> str:
+    """Both readings of one target on one set of units, year by year."""
+    readings = [
+        levels.t_at(
+            "report.verdict.unit_reading_year",
+            lang,
+            int(r["year"]),
+            year=int(r["year"]),
+            together=status_word(r["aggregate_status"], lang).lower(),
+            units_met=int(r["units_met"]),
+            units=int(r["units"]),
+        )
+        for _, r in rows.iterrows()
+    ]
+    return levels.t_at(
+        "report.verdict.unit_reading", lang, int(rows["year"].iloc[0]), label=label, readings="; ".join(readings)
+    )
 
 
 def reading_card(table: pd.DataFrame, lang: str, levels: Levels) -> tuple[str, str] | None:
