@@ -167,11 +167,31 @@ def affine_parts(rates: np.ndarray) -> np.ndarray:
     return out
 
 
-def apply_affine(parts: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
-    """P = A + B F1 + C F2 from `affine_parts` and factors (..., K); the two `rest` entries
-    (poor -> near-poor, near-poor stays) are floored at 0 as in `transition_matrix`."""
+#: scenarios per block of `apply_affine` for a batch: the block's temporaries stay in cache
+AFFINE_BLOCK = 8
+
+
+def _affine(parts: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
     P = parts[0] + parts[1] * f1[..., :, None]
     P += parts[2] * f2[..., :, None]
+    return P
+
+
+def apply_affine(parts: np.ndarray, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
+    """P = A + B F1 + C F2 from `affine_parts` and factors (..., K); the two `rest` entries
+    (poor -> near-poor, near-poor stays) are floored at 0 as in `transition_matrix`. A batch of
+    scenarios (factors (S, G, K), parts (3, S or 1, G, K, K)) is computed in blocks of
+    `AFFINE_BLOCK` scenarios: the same operations element by element, without temporaries the
+    size of the whole batch."""
+    shape = np.broadcast_shapes(parts.shape[1:], f1.shape + (1,), f2.shape + (1,))
+    S = shape[0] if f1.ndim == f2.ndim == 3 and len(shape) == 4 else 0
+    if S > AFFINE_BLOCK and parts.ndim == 5 and parts.shape[1] in (1, S) and f1.shape[0] == f2.shape[0] == S:
+        P = np.empty(shape)
+        for a in range(0, S, AFFINE_BLOCK):
+            b = min(a + AFFINE_BLOCK, S)
+            P[a:b] = _affine(parts if parts.shape[1] == 1 else parts[:, a:b], f1[a:b], f2[a:b])
+    else:
+        P = _affine(parts, f1, f2)
     np.maximum(P[..., POOR, NEAR_POOR], 0.0, out=P[..., POOR, NEAR_POOR])
     np.maximum(P[..., NEAR_POOR, NEAR_POOR], 0.0, out=P[..., NEAR_POOR, NEAR_POOR])
     return P

@@ -9,14 +9,14 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy import stats
 
-from simlib.engines import run_aggregate, run_expected, run_microsim_fast
+from simlib.engines import kernel, run_aggregate, run_expected, run_microsim_fast
 from simlib.engines.expected import YearStep
-from simlib.engines.kernel import DEST, move_records, simulate_fast, step_households, synthesise
+from simlib.engines.kernel import DEST, Households, move_records, simulate_fast, step_households, synthesise
 from simlib.engines.reach import acting_spend
 from simlib.model import compile_model
 from simlib.runner import run
-from simlib.states import N_STATES
-from simlib.transitions import combined_effects, transition_matrix
+from simlib.states import N_STATES, NEAR_POOR, POOR
+from simlib.transitions import affine_parts, apply_affine, combined_effects, transition_matrix
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +174,52 @@ def test_backends_give_identical_numbers(tiny_scenario):
     b = simulate_fast(m, m.spend, np.random.default_rng(4), backend="numpy")
     for f in ("states", "flows", "entries", "reached"):
         assert np.array_equal(getattr(a, f), getattr(b, f))
+
+
+def test_move_records_moves_the_first_households_of_each_cell():
+    """Worked by hand: cell (group 0, state 2) gives its first two households in array order to
+    twin 3, cell (1, 0) its first one to twin 2; the others stay (the compiled pass, one counter
+    per cell, and the numpy sort give the same households)."""
+    group = np.array([0, 1, 0, 0, 1, 0, 1], np.uint16)
+    state = np.array([2, 0, 1, 2, 0, 2, 0], np.uint8)
+    moved = np.zeros((4, N_STATES))
+    moved[0, 2], moved[1, 0] = 2.0, 1.0
+    twin = np.array([3, 2, -1, -1])
+    hh = Households(np.append(group, [0, 0]), np.append(state, [0, 0]), group.size)
+    move_records(hh, moved, twin)
+    assert hh.group[: hh.size].tolist() == [3, 2, 0, 3, 1, 0, 1] and hh.group[hh.size :].tolist() == [0, 0]
+    assert hh.state[: hh.size].tolist() == state.tolist()
+    numpy_path = group.copy()
+    kernel.move_first_numpy(numpy_path, state, np.rint(moved).astype(np.int64).ravel(), twin.astype(np.uint16))
+    assert numpy_path.tolist() == hh.group[: hh.size].tolist()
+
+
+def test_thresholds_are_the_clipped_cumulative_rows_times_2_to_the_32():
+    """Worked from the rule: t1 = floor(clip(p1) 2^32), t2 = floor((clip(p1) + clip(p2)) 2^32),
+    capped at 2^32 - 1, with p1, p2 the row's first two destinations (DEST)."""
+    P = np.random.default_rng(0).uniform(-0.1, 0.7, (50, N_STATES, N_STATES))
+    P[0, 0, DEST[0, :2]] = [0.25, 0.75]  # sums to 1: t2 capped
+    t1, t2 = kernel.thresholds(P)
+    rows = np.clip(np.take_along_axis(P, np.broadcast_to(DEST, (50,) + DEST.shape).astype(np.intp), axis=2), 0, 1)
+    want1 = np.floor(rows[..., 0] * 2.0**32).ravel()
+    want2 = np.minimum(np.floor((rows[..., 0] + rows[..., 1]) * 2.0**32), 2.0**32 - 1).ravel()
+    assert t1.dtype == np.uint32 and np.array_equal(t1, want1) and np.array_equal(t2, want2)
+    assert t1[0] == 2**30 and t2[0] == 2**32 - 1
+
+
+@pytest.mark.parametrize("rates_shape", [(1, 5), (20, 5), (1, 1)])
+def test_affine_matrices_of_a_batch_in_blocks_are_the_formula(rates_shape):
+    """A batch of 20 draws (more than one block) against the formula element by element:
+    P = A + B F1 + C F2, the two `rest` entries floored at 0, byte for byte."""
+    rng = np.random.default_rng(1)
+    parts = affine_parts(rng.uniform(0.0, 0.4, rates_shape + (12,)))
+    f1, f2 = rng.uniform(0, 1.5, (20, 5, N_STATES)), rng.uniform(0, 1.5, (20, 5, N_STATES))
+    A, B, C = (np.broadcast_to(x, (20, 5, N_STATES, N_STATES)) for x in parts)
+    want = np.empty((20, 5, N_STATES, N_STATES))
+    for s, g, k, j in np.ndindex(*want.shape):
+        p = A[s, g, k, j] + B[s, g, k, j] * f1[s, g, k] + C[s, g, k, j] * f2[s, g, k]
+        want[s, g, k, j] = max(p, 0.0) if (k, j) in ((POOR, NEAR_POOR), (NEAR_POOR, NEAR_POOR)) else p
+    assert apply_affine(parts, f1, f2).tobytes() == want.tobytes()
 
 
 def test_aggregate_has_the_kernels_distribution(tiny_scenario):

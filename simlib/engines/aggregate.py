@@ -52,10 +52,10 @@ def run_aggregate(
         )
         rows = np.take_along_axis(st.P, dest, axis=-1)  # (S, G, K, 3): the three possible moves
         moves = rng.multinomial(np.rint(st.n).astype(np.int64), np.clip(rows, 0.0, 1.0)).astype(float)
-        flows = np.zeros((S, G, K, K))
+        flows = out.flows[:, y]  # zeros: the moves written in place
         np.put_along_axis(flows, dest, moves, axis=-1)
         entries = new_households(model, formation_sizes(model, n), rng)
-        out.flows[:, y], out.entries[:, y] = flows, entries
+        out.entries[:, y] = entries
         n = flows.sum(axis=-2) + entries
         out.states[:, y + 1] = n
     return out

@@ -194,7 +194,7 @@ def _run_jit(model: Model, spend, eff, rates, keep_flows: bool = True) -> Engine
     out = EngineOutput.like("expected", model, spend.shape[0], np.empty)  # the loop writes every element
     if not keep_flows:  # a one-scenario scratch buffer for the loop
         out.flows = np.empty((1, 1) + out.flows.shape[2:])
-    expected_jit.project(model, class_index(model.structure), acting_money(model, spend), eff, parts, out)
+    expected_jit.project(model, class_index(model.structure), acting_money(model, spend), eff, parts, out, keep_flows)
     if not keep_flows:
         out.flows = np.empty(out.states.shape[:1] + (len(model.years), 0) + out.flows.shape[3:])
     return out
@@ -239,6 +239,7 @@ class YearStep:
         self.c_bins = batched_bins(ix["cls"], C, S)
         self.e_bins = batched_bins(ix["e_bin"], L * D * T, S)
         self.f_bins = batched_bins(ix["f_bin"], 3 * C, S)
+        self.area = np.flatnonzero(ix["e_area"])  # entries of area lines: the only ones standing works serve
         self.built = np.zeros((S, len(model.years), L, D))  # each year's `reach.record`
 
     def eligible_by_tier(self, n: np.ndarray) -> np.ndarray:
@@ -271,12 +272,13 @@ class YearStep:
         moved, after, s_tw = self._moves(n, cov, rng)
         c = cov.reshape(S, L * D * T)
         ce = np.where(ix["e_once"], 0.0, c[:, ix["e_bin"]])  # once-line households moved out
-        co = np.where(ix["e_area"], coverage_shares(r.old, E).reshape(S, -1)[:, ix["e_bin"]], 0.0)
+        co = coverage_shares(r.old, E).reshape(S, -1)[:, ix["e_bin"][self.area]]  # area entries'
         # the enabling boost uses the model's enabling effects, also when `effects` are drawn
         boost = enabling_boost(model, r.reached)
         ua = combined_effects_fast(boosted_effects(self.eff, boost)).reshape(S, -1)  # (S, L D K 2)
         up = combined_effects_fast(boosted_effects(self.prot, boost)).reshape(S, -1)
-        terms = ce[:, :, None] * ua[:, ix["pair"]] + co[:, :, None] * up[:, ix["pair"]]  # (S, entries, 2)
+        terms = ce[:, :, None] * ua[:, ix["pair"]]  # (S, entries, 2); other entries' standing share is 0
+        terms[:, self.area] += co[:, :, None] * up[:, ix["pair"][self.area]]
         terms = np.concatenate([terms.reshape(S, -1), ce[:, ix["e_ps"]]], axis=1)
         fac = np.exp(scatter_sum(log_factor(terms), self.f_bins, 3 * C))  # (S, 3 C) per class
         F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G * K, 2)  # per group-state

@@ -8,9 +8,11 @@ scenario, and more for sweeps (`make bench` measures both). Factors are products
 where the numpy step sums logs; the two agree to rounding.
 Used by `run_expected` when numba is installed.
 
-Inside the loop the static arguments travel in four tuples: `index` (the expected engine's
-classes and their eligible (class, line) entries, `simlib.engines.expected.class_index`), `lines`
-(per-line arrays), `people` (baseline, target group, growth, twins) and `out` (the
+Inside the loop the static arguments travel in five tuples: `rows` (the distinct affine parts of
+the groups' transition matrices, for the moves each state can make), `index` (the expected
+engine's classes and their eligible (class, line) entries as flat bins,
+`simlib.engines.expected.class_index`), `lines` (per-line arrays), `people` (baseline, target
+group, growth, twins) — built once per model by `simlib.engines.expected_args` — and `out` (the
 `EngineOutput` arrays); the compiled entry point takes them flat, which numba dispatches fastest.
 """
 
@@ -20,9 +22,9 @@ from functools import partial
 
 import numpy as np
 
-from simlib.engines.reach import cycle_line
+from simlib.engines.expected_args import prepare, rate_rows
 from simlib.memo import memoised
-from simlib.transitions import DEP, EFFECT_CHANNELS, ENA, ESC, NEAR_POOR, POOR
+from simlib.transitions import DEP, ESC, NEAR_POOR, POOR
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
@@ -38,15 +40,16 @@ def _compiled(fn):
 @_compiled
 def _eligible_by_tier(n, index, E, ncl):
     """Households per class, then eligible households E (L, D, T) per line, unit and tier."""
-    cls, e_cls, e_line, e_unit, e_tier = index[0], index[1], index[2], index[3], index[5]
+    cls, e_cls, e_bin = index[0], index[1], index[2]
     G, K = n.shape
     ncl[:] = 0.0
     for g in range(G):
         for k in range(K):
             ncl[cls[g * K + k]] += n[g, k]
-    E[:] = 0.0
+    flat = E.reshape(-1)
+    flat[:] = 0.0
     for e in range(e_cls.shape[0]):
-        E[e_line[e], e_unit[e], e_tier[e]] += ncl[e_cls[e]]
+        flat[e_bin[e]] += ncl[e_cls[e]]
 
 
 @_compiled
@@ -151,95 +154,85 @@ def _moves(n, cov, people, after, share):
                 share[tw, k] = moved
     for g in range(G):
         for k in range(K):
-            share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
-
-
-@_compiled
-def _pairs(kc, effch, li, d, k, u):
-    """Effect pair (2,) of line li in unit d for state k from kept shares kc (L, D, C)."""
-    for j in range(2):
-        keep = 1.0
-        for q in range(effch.shape[2]):
-            ch = effch[k, j, q]
-            if ch >= 0:
-                keep *= kc[li, d, ch]
-        u[li, d, k, j] = 1.0 - keep
+            if share[g, k] != 0.0:  # 0 / after is 0 (after > 0) and 0 stays 0 otherwise
+                share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
 
 
 @_compiled
 def _effect_pairs(reached, eff, lines, boost, kc, u, up):
     """The enabling boost per unit, then effect pairs after it: every channel (u) and the
-    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS)."""
+    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS).
+    A pair is 1 - the product of its channels' kept shares (channel lists padded with -1); the
+    protective pairs skip the escape and deprivation channels (their kept share is 1, and a
+    product times 1 is the product). A line without effects has pairs of 0."""
     inv_cap, ena, effch = lines[2], lines[5], lines[6]
     L, D, NCH = kc.shape
-    K = u.shape[2]
+    K, Q = u.shape[2], effch.shape[2]
     boost[:] = 0.0
     for li in range(L):
         for d in range(D):
             boost[d] += reached[li, d] * inv_cap[li, d] * ena[li]
     for li in range(L):
+        none = True
+        for ch in range(NCH):
+            none = none and eff[li, ch] == 0.0
+        if none:  # every kept share is 1.0 - min(0.0, 0.99) = 1.0
+            u[li] = 0.0
+            up[li] = 0.0
+            continue
         for d in range(D):
             for ch in range(NCH):
                 kc[li, d, ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
             for k in range(K):
-                _pairs(kc, effch, li, d, k, u)
-            kc[li, d, ESC] = 1.0
-            kc[li, d, DEP] = 1.0
-            for k in range(K):
-                _pairs(kc, effch, li, d, k, up)
+                for j in range(2):
+                    keep, keep_p = 1.0, 1.0
+                    for q in range(Q):
+                        ch = effch[k, j, q]
+                        if ch >= 0:
+                            keep *= kc[li, d, ch]
+                            if ch != ESC and ch != DEP:
+                                keep_p *= kc[li, d, ch]
+                    u[li, d, k, j] = 1.0 - keep
+                    up[li, d, k, j] = 1.0 - keep_p
 
 
 @_compiled
 def _factors(cov, old, u, up, index, fac, miss):
     """Factors F1, F2 per class and the production-support misses: products over lines (the
     numpy reference sums logs; equal to rounding, and no transcendental calls here). Entries of
-    the once-per-household line are left out: the households it reached have moved."""
-    e_cls, e_line, e_unit, e_k, e_tier, e_ps = index[1], index[2], index[3], index[4], index[5], index[6]
-    e_once = index[9]
+    the once-per-household line are left out (the households it reached have moved): `index`
+    holds the others' class, flat (line, unit, tier) bin, flat (line, unit, state) pair and
+    production-support flag. Each class's products are kept in registers while its entries
+    follow one another (the same products in the same order); entries no money reaches are
+    skipped (their factor is exactly 1)."""
+    f_cls, f_bin, f_pair, f_ps = index[3], index[4], index[5], index[6]
+    cv, ol, uf, upf = cov.reshape(-1), old.reshape(-1), u.reshape(-1), up.reshape(-1)
     fac[:] = 1.0
     miss[:] = 1.0
-    for e in range(e_cls.shape[0]):
-        if e_once[e]:
+    c = -1
+    f1, f2, m = 1.0, 1.0, 1.0
+    for e in range(f_cls.shape[0]):
+        if f_cls[e] != c:
+            if c >= 0:
+                fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
+            c = f_cls[e]
+            f1, f2, m = fac[c, 0], fac[c, 1], miss[c]
+        b, p = f_bin[e], f_pair[e]
+        ce, co = cv[b], ol[b]
+        if ce == 0.0 and co == 0.0:  # a factor of 1.0 - 0.0 - 0.0 = 1.0 (pairs are finite)
             continue
-        li, d, k, t = e_line[e], e_unit[e], e_k[e], e_tier[e]
-        ce, co = cov[li, d, t], old[li, d, t]
-        fac[e_cls[e], 0] *= 1.0 - ce * u[li, d, k, 0] - co * up[li, d, k, 0]
-        fac[e_cls[e], 1] *= 1.0 - ce * u[li, d, k, 1] - co * up[li, d, k, 1]
-        if e_ps[e]:
-            miss[e_cls[e]] *= 1.0 - ce
+        f1 *= 1.0 - ce * uf[p] - co * upf[p]
+        f2 *= 1.0 - ce * uf[p + 1] - co * upf[p + 1]
+        if f_ps[e]:
+            m *= 1.0 - ce
+    if c >= 0:
+        fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
 
 
 @_compiled
-def _transitions(n, after, share, cls, fac, miss, u, up, parts, ps, people, flows):
-    """Flows (G, K, K) of the households after the year's moves; returns the production-support
-    target group's households supported and wanting (before the wanting share)."""
-    ps_target, g_unit, g_housed, t_line = people[1], people[5], people[10], people[9]
-    G, K = n.shape
-    sup = 0.0
-    wanting = 0.0
-    for g in range(G):
-        for k in range(K):
-            c = cls[g * K + k]
-            if ps_target[g, k]:
-                sup += n[g, k] * (1.0 - miss[c])
-                wanting += n[g, k]
-            f1, f2 = fac[c, 0], fac[c, 1]
-            if g_housed[g] and t_line >= 0:
-                s, d = share[g, k], g_unit[g]
-                f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
-                f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
-            for j in range(K):
-                p = parts[0, ps, g, k, j] + parts[1, ps, g, k, j] * f1 + parts[2, ps, g, k, j] * f2
-                if (k == POOR and j == NEAR_POOR) or (k == NEAR_POOR and j == NEAR_POOR):
-                    p = max(p, 0.0)
-                flows[g, k, j] = after[g, k] * p
-    return sup, wanting
-
-
-@_compiled
-def _advance(n, flows, people, entries, states, size):
-    """New households (never housed: a twin's households count for its base group), then the
-    households at the review: flows in plus new households."""
+def _new_households(n, people, entries, size):
+    """New households (G, K) of the year from the households `n` at its start: growth x the
+    group's households (never housed: a twin's households count for its base group)."""
     growth, entry, twin, g_housed = people[3], people[4], people[6], people[10]
     G, K = n.shape
     for g in range(G):
@@ -252,17 +245,62 @@ def _advance(n, flows, people, entries, states, size):
             base += size[twin[g]]
         for j in range(K):
             entries[g, j] = growth * base * entry[j]
-    for g in range(G):
-        for j in range(K):
-            acc = 0.0
-            for k in range(K):
-                acc += flows[g, k, j]
-            n[g, j] = acc + entries[g, j]
-            states[g, j] = n[g, j]
 
 
 @_compiled
-def _loop(sp_all, eff, parts, index, lines, people, out):
+def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows, entries, states, scratch):
+    """Flows (G, K, K) of the households after the year's moves, and the households at the
+    review (flows in, summed over origins in state order, plus new households `entries`) into
+    `states` and `n`; returns the production-support target group's households supported and
+    wanting (before the wanting share). `rows` (`rate_rows`): each group's row of the distinct
+    affine parts, those parts for the moves each state can make, and those moves; the other
+    moves' flows are after x 0.0 (their parts are +0.0) and add nothing to the review. With
+    `scratch` (a sweep that keeps no flows) the flows are not written at all."""
+    row_of, compact, dest = rows
+    ps_target, g_unit, t_line, g_housed = people[1], people[5], people[9], people[10]
+    G, K = n.shape
+    R, Q = compact.shape[2], dest.shape[1]
+    stride = compact.shape[1] * R * K * Q
+    flat, fl = compact.reshape(-1), flows.reshape(-1)
+    sup = 0.0
+    wanting = 0.0
+    for g in range(G):
+        for j in range(K):
+            states[g, j] = 0.0
+        for k in range(K):
+            c = cls[g * K + k]
+            if ps_target[g, k]:
+                sup += n[g, k] * (1.0 - miss[c])
+                wanting += n[g, k]
+            f1, f2 = fac[c, 0], fac[c, 1]
+            if g_housed[g] and t_line >= 0:
+                s, d = share[g, k], g_unit[g]
+                f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
+                f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
+            a, row = after[g, k], (g * K + k) * K
+            if not scratch:
+                for j in range(K):
+                    fl[row + j] = a * 0.0
+            at = ((ps * R + row_of[g]) * K + k) * Q
+            for q in range(Q):
+                j = dest[k, q]
+                if j < 0:
+                    break
+                p = flat[at + q] + flat[stride + at + q] * f1 + flat[2 * stride + at + q] * f2
+                if j == NEAR_POOR and (k == POOR or k == NEAR_POOR):  # never a negative share
+                    p = max(p, 0.0)
+                flow = a * p
+                states[g, j] += flow
+                if not scratch:
+                    fl[row + j] = flow
+        for j in range(K):
+            n[g, j] = states[g, j] + entries[g, j]
+            states[g, j] = n[g, j]
+    return sup, wanting
+
+
+@_compiled
+def _loop(sp_all, eff, rows, index, lines, people, out, scratch):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
     n0, want_share = people[0], people[2]
@@ -278,7 +316,7 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
         es = s if eff.shape[0] > 1 else 0
-        ps = s if parts.shape[1] > 1 else 0
+        ps = s if rows[1].shape[1] > 1 else 0
         for g in range(G):
             for k in range(K):
                 n[g, k] = n0[g, k]
@@ -293,8 +331,24 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
             _moves(n, cov, people, after, share)
             _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
             _factors(cov, old, u, up, index, fac, miss)
-            sup, wanting = _transitions(n, after, share, index[0], fac, miss, u, up, parts, ps, people, flows[fs, fy])
-            _advance(n, flows[fs, fy], people, entries[s, y], states[s, y + 1], size)
+            _new_households(n, people, entries[s, y], size)
+            sup, wanting = _transitions(
+                n,
+                after,
+                share,
+                index[0],
+                fac,
+                miss,
+                u,
+                up,
+                rows,
+                ps,
+                people,
+                flows[fs, fy],
+                entries[s, y],
+                states[s, y + 1],
+                scratch,
+            )
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
 
@@ -302,17 +356,18 @@ def _loop(sp_all, eff, parts, index, lines, people, out):
 def _project_python(
     sp_all,
     eff,
-    parts,
+    row_of,
+    compact,
+    dest,
     cls,
     e_cls,
-    e_line,
-    e_unit,
-    e_k,
-    e_tier,
-    e_ps,
+    e_bin,
+    f_cls,
+    f_bin,
+    f_pair,
+    f_ps,
     n_cls,
     T,
-    e_once,
     hh,
     cap,
     inv_cap,
@@ -342,97 +397,38 @@ def _project_python(
     elig,
     ps_sup,
     ps_want,
+    scratch,
 ):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
-    index = (cls, e_cls, e_line, e_unit, e_k, e_tier, e_ps, n_cls, T, e_once)
+    index = (cls, e_cls, e_bin, f_cls, f_bin, f_pair, f_ps, n_cls, T)
     lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
     people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
-    _loop(sp_all, eff, parts, index, lines, people, (states, flows, entries, reached, elig, ps_sup, ps_want))
+    _loop(
+        sp_all,
+        eff,
+        (row_of, compact, dest),
+        index,
+        lines,
+        people,
+        (states, flows, entries, reached, elig, ps_sup, ps_want),
+        scratch,
+    )
 
 
 _project = _numba.njit(cache=True, nogil=True)(_project_python) if _numba is not None else None
-
-
-def _channel_lists() -> np.ndarray:
-    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1."""
-    width = int(EFFECT_CHANNELS.sum(axis=-1).max())
-    out = np.full(EFFECT_CHANNELS.shape[:2] + (width,), -1, dtype=np.int64)
-    for k in range(EFFECT_CHANNELS.shape[0]):
-        for j in range(2):
-            chans = np.flatnonzero(EFFECT_CHANNELS[k, j])
-            out[k, j, : len(chans)] = chans
-    return out
 
 
 def available() -> bool:
     return _project is not None
 
 
-def _once_arrays(model) -> tuple:
-    """The once-per-household line (-1 if none), where it is eligible (G, K) and in which tier."""
-    s = model.structure
-    once = np.flatnonzero(s.once_line)
-    t_line = int(once[0]) if once.size else -1
-    el = s.eligible[t_line] if once.size else np.zeros(s.n0.shape, bool)
-    tier = s.tier[t_line] if once.size else np.zeros(s.n0.shape, np.int8)
-    return el, tier, t_line
-
-
-def _static_arguments(model, ix: dict) -> tuple:
-    """The loop's arguments after the spending, effects and rates: index, lines, people (flat)."""
-    L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
-    e_bin = ix["e_bin"]
+def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out, keep_flows=True) -> None:
+    """Fill the arrays of `out` (an `EngineOutput`; without `keep_flows` its flows are a
+    one-scenario scratch buffer, left unwritten) for spending acting in each year `sp_all`
+    (S, Y, L, D) with the affine parts `parts` (the model's own, `model.params.affine`, or those
+    of drawn rates; their tables: `simlib.engines.expected_args`)."""
     c = np.ascontiguousarray
-    index = (
-        c(ix["cls"], dtype=np.int64),
-        c(ix["e_cls"], dtype=np.int64),
-        c(e_bin // (D * T), dtype=np.int64),
-        c((e_bin // T) % D, dtype=np.int64),
-        c((ix["pair"][:, 0] // 2) % K, dtype=np.int64),
-        c(e_bin % T, dtype=np.int64),
-        c(ix["e_ps"], dtype=np.bool_),
-        int(ix["n_cls"]),
-        int(T),
-        c(ix["e_once"], dtype=np.bool_),
-    )
-    lines = (
-        c(model.household_line, dtype=np.bool_),
-        c(model.capacity_units, dtype=float),
-        c(model.structure.inv_capacity, dtype=float),
-        c(model.unit_cost, dtype=float),
-        c(model.max_share, dtype=float),
-        c(model.effects[:, ENA], dtype=float),
-        c(_channel_lists()),
-        c(model.area_line, dtype=np.bool_),
-        c(model.life, dtype=float),
-        c(model.cost_rise, dtype=float),
-        c(np.where(cycle_line(model), model.params.cycle, 0), dtype=np.int64),
-    )
-    once_el, once_tier, t_line = _once_arrays(model)
-    people = (
-        c(model.n0, dtype=float),
-        c(model.ps_population, dtype=np.bool_),
-        float(model.ps_want_share),
-        float(model.growth),
-        c(model.entry, dtype=float),
-        c(model.g_unit, dtype=np.int64),
-        c(model.twin, dtype=np.int64),
-        c(once_el, dtype=np.bool_),
-        c(once_tier, dtype=np.int64),
-        t_line,
-        c(model.g_housed, dtype=np.bool_),
-    )
-    return index + lines + people
-
-
-def prepare(model, ix: dict) -> dict:
-    """The compiled loop's static arguments, converted once per model (cached on it: they depend
-    on its structure and parameters)."""
-    return memoised(model, "expected_jit.arguments", partial(_static_arguments, model, ix))
-
-
-def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out) -> None:
-    """Fill the arrays of `out` (an `EngineOutput`; its flows may be a one-scenario scratch
-    buffer) for spending acting in each year `sp_all` (S, Y, L, D)."""
-    c = np.ascontiguousarray
-    _project(c(sp_all, dtype=float), c(eff, dtype=float), c(parts, dtype=float), *prepare(model, ix), *out.arrays())
+    if parts is model.params.affine:  # the model's own rates: their table is built once
+        rows = memoised(model, "expected_jit.rate_rows", partial(rate_rows, parts, True))
+    else:
+        rows = rate_rows(np.asarray(parts, dtype=float), False)
+    _project(c(sp_all, dtype=float), c(eff, dtype=float), *rows, *prepare(model, ix), *out.arrays(), not keep_flows)

@@ -98,11 +98,39 @@ def synthesise(model: Model) -> Households:
     return Households(group, state, n)
 
 
+def _thresholds_python(P, dest, t1, t2) -> None:  # compiled by numba below
+    G, K = P.shape[0], P.shape[1]
+    for g in range(G):
+        for k in range(K):
+            c = min(max(P[g, k, dest[k, 0]], 0.0), 1.0)
+            t1[g * K + k] = np.uint32(min(np.floor(c * 4294967296.0), 4294967295.0))
+            c = c + min(max(P[g, k, dest[k, 1]], 0.0), 1.0)
+            t2[g * K + k] = np.uint32(min(np.floor(c * 4294967296.0), 4294967295.0))
+
+
+def _flows_python(moves, dest, flows) -> None:  # compiled by numba below
+    G, K = flows.shape[0], flows.shape[1]
+    for g in range(G):
+        for k in range(K):
+            for q in range(dest.shape[1]):
+                flows[g, k, dest[k, q]] = moves[(g * K + k) * dest.shape[1] + q]
+
+
+_thresholds_numba = _numba.njit(cache=True, nogil=True)(_thresholds_python) if _numba is not None else None
+_flows_numba = _numba.njit(cache=True, nogil=True)(_flows_python) if _numba is not None else None
+DEST_INTP = DEST.astype(np.intp)
+
+
 def thresholds(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative 32-bit thresholds (G*K,) x 2 of each row's first two destinations.
 
-    A uniform u in [0, 2^32) goes to DEST[k, j] with j = (u >= t1) + (u >= t2)."""
+    A uniform u in [0, 2^32) goes to DEST[k, j] with j = (u >= t1) + (u >= t2). Compiled when
+    numba is installed (the same clip, sum, floor and cap, one row at a time)."""
     G, K = P.shape[:2]
+    if _thresholds_numba is not None:
+        t1, t2 = np.empty(G * K, np.uint32), np.empty(G * K, np.uint32)
+        _thresholds_numba(np.ascontiguousarray(P, dtype=float), DEST_INTP, t1, t2)
+        return t1, t2
     rows = np.take_along_axis(P, DEST[None, :, :].astype(np.intp).repeat(G, 0), axis=2)  # (G, K, 3)
     cum = np.cumsum(np.clip(rows[..., :2], 0.0, 1.0), axis=-1)
     t = np.minimum(np.floor(cum * 2.0**32), 2.0**32 - 1).astype(np.uint32)
@@ -159,6 +187,9 @@ def step_households(
         b = min(a + chunk, hh.size)
         step(hh.group[a:b], hh.state[a:b], uniforms(rng, b - a), t1, t2, dest, moves)
     flows = np.zeros((G, K, K))
+    if _flows_numba is not None:
+        _flows_numba(moves, DEST_INTP, flows)
+        return flows
     np.put_along_axis(
         flows, DEST[None, :, :].astype(np.intp).repeat(G, 0), moves.reshape(G, K, 3).astype(float), axis=2
     )
@@ -184,20 +215,40 @@ def append(hh: Households, entries: np.ndarray) -> None:
     hh.size += m
 
 
-def move_records(hh: Households, moved: np.ndarray, twin: np.ndarray) -> None:
-    """Move `moved` (G, K) households of each group-state to the group's housed twin: the first
-    ones of the cell in array order (households of a cell are exchangeable, so any choice has
-    the same law)."""
-    counts = np.rint(moved).astype(np.int64).ravel()
-    if not counts.any():
-        return
-    key = cell_key(hh.group[: hh.size], hh.state[: hh.size])
+def _move_first_python(group, state, counts, twin) -> None:  # compiled by numba below
+    K = 6
+    taken = np.zeros(counts.size, np.int64)
+    for i in range(group.size):
+        c = np.intp(group[i]) * K + state[i]
+        if taken[c] < counts[c]:
+            taken[c] += 1
+            group[i] = twin[group[i]]
+
+
+_move_first_numba = _numba.njit(cache=True, nogil=True)(_move_first_python) if _numba is not None else None
+
+
+def move_first_numpy(group, state, counts, twin) -> None:
+    """`_move_first_python` in numpy: a cell key (8 bytes) per household, sorted."""
+    key = cell_key(group, state)
     idx = np.flatnonzero(counts[key] > 0)
     order = idx[np.argsort(key[idx], kind="stable")]
     ks = key[order]
     rank = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
     pick = order[rank < counts[ks]]
-    hh.group[pick] = twin[hh.group[pick]].astype(hh.group.dtype)
+    group[pick] = twin[group[pick]].astype(group.dtype)
+
+
+def move_records(hh: Households, moved: np.ndarray, twin: np.ndarray) -> None:
+    """Move `moved` (G, K) households of each group-state to the group's housed twin: the first
+    ones of the cell in array order (households of a cell are exchangeable, so any choice has
+    the same law). Compiled, one pass over the households with a counter per cell (no array per
+    household); numpy (a sorted cell key per household) without numba — the same households."""
+    counts = np.rint(moved).astype(np.int64).ravel()
+    if not counts.any():
+        return
+    move = move_first_numpy if _move_first_numba is None else _move_first_numba
+    move(hh.group[: hh.size], hh.state[: hh.size], counts, np.ascontiguousarray(twin).astype(hh.group.dtype))
 
 
 def simulate_fast(
