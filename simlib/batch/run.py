@@ -236,7 +236,7 @@ def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch
     with tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar:
         futs = {_submit(ex, p, items[p], batch): p for p in todo}
         if batch.reports and not isinstance(ex, SerialExecutor):
-            warm_up()
+            warm_up(comparison=True)
         for fut in as_completed(futs):
             p = futs[fut]
             try:
