@@ -7,9 +7,10 @@ Batches of scenarios, uncertainty draws and national chunks all go through `make
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing as mp
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from simlib.errors import InputError
@@ -37,18 +38,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def start_worker(warm: Callable[[], None] | None = None) -> None:
+    """A local worker's start: spared jsonschema's iri grammar (simlib's own process, as the CLI
+    is), then `warm()` when given (e.g. the imports its first task would pay for)."""
+    decline_iri_grammar()
+    if warm is not None:
+        warm()
+
+
 @contextlib.contextmanager
-def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+def make_executor(
+    kind: str = "local", jobs: int | None = None, scheduler: str | None = None, warm: Callable[[], None] | None = None
+) -> Iterator[Executor]:
     """An executor for `kind`: 'local' (processes), 'dask' (a scheduler address, or a
-    LocalCluster with `jobs` workers when none is given) or 'serial'."""
+    LocalCluster with `jobs` workers when none is given) or 'serial'.
+
+    `warm` (a module-level function, local processes only): every worker is started at once and
+    calls it before its first task, so that the caller can do its own work (e.g. check its inputs)
+    while the workers start and import; without it workers start on the first submissions."""
     jobs = jobs or default_jobs()
     if kind == "serial" or (kind == "local" and jobs == 1):
         yield SerialExecutor()
     elif kind == "local":
-        # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels); the
-        # workers are simlib's own processes: spared jsonschema's iri grammar, as the CLI is
+        # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels)
         spawn = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=decline_iri_grammar) as ex:
+        start = functools.partial(start_worker, warm)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=start) as ex:
+            if warm is not None:
+                for _ in range(jobs):  # each submission with no idle worker starts one
+                    ex.submit(os.getpid)
             yield ex
     elif kind == "dask":
         from distributed import Client, LocalCluster  # local import: dask is heavy and used only here

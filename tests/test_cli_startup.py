@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 
@@ -66,3 +67,22 @@ def test_the_local_executors_workers_decline_it():
     probe = "__import__('jsonschema') and repr(__import__('sys').modules.get('rfc3987_syntax', 'absent'))"
     with make_executor("local", jobs=2) as ex:
         assert ex.submit(eval, probe).result(timeout=300) == "None"
+
+
+def mark_warm() -> None:
+    """A warm-up for the workers below (module level: a spawned worker finds it by name)."""
+    os.environ["SIMLIB_TEST_WARMED"] = str(os.getpid())
+
+
+def warmed_in() -> tuple[int, str | None]:
+    """(this process, the process that warmed it up, if one did)."""
+    return os.getpid(), os.environ.get("SIMLIB_TEST_WARMED")
+
+
+def test_local_workers_warm_up_before_their_first_task():
+    with make_executor("local", jobs=2, warm=mark_warm) as ex:
+        seen = [ex.submit(warmed_in).result(timeout=300) for _ in range(4)]
+    assert all(warmed == str(pid) for pid, warmed in seen)  # each worker warmed itself up before its tasks
+    assert all(pid != os.getpid() for pid, _ in seen)
+    with make_executor("local", jobs=2) as ex:  # without a warm-up, nothing is called
+        assert ex.submit(warmed_in).result(timeout=300)[1] is None

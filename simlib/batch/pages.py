@@ -47,6 +47,23 @@ UNCERTAINTY_OPTIONS = {"sensitivity_points": 32, "morris_trajectories": 0, "robu
 MULTIDIM_UNCERTAINTY_OPTIONS = dict(UNCERTAINTY_OPTIONS, sensitivity_points=0)
 
 
+def warm_up(comparison: bool = False) -> None:
+    """What a batch process pays for before its first page, done ahead: a worker does it as it
+    starts, while the parent checks the scenarios; the parent (`comparison`: the comparison's and
+    index's modules too) while its workers run. The report modules imported (matplotlib,
+    scipy.stats, IPython, papermill: about 1.5 s of CPU) and the notebook shell made
+    (`simlib.report.inprocess.shell`, made once per process). Nothing is computed: every page is
+    the same whether a process warmed up or not."""
+    # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+    from papermill.parameterize import parameterize_notebook  # noqa: F401 - imported for its cost
+
+    from simlib.report import inprocess, scenario_report, uncertainty_page  # noqa: F401 - imported for their cost
+
+    if comparison:
+        from simlib.report import compare, index  # noqa: F401 - imported for their cost
+    inprocess.shell()
+
+
 def headline(result) -> dict:
     """A few numbers for the index (see `simlib.report.data.headline`)."""
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither

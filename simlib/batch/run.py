@@ -6,7 +6,7 @@ kept in its `BatchItem`, and one scenario's failure never stops the others.
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +16,9 @@ from simlib import i18n
 from simlib.atomic import folder_lock
 from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
 from simlib.batch.folder import mark_collection
-from simlib.batch.pages import compare_reports, report_one, run_one, set_strings
+from simlib.batch.pages import compare_reports, report_one, run_one, set_strings, warm_up
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
-from simlib.executors import default_jobs, make_executor
+from simlib.executors import SerialExecutor, default_jobs, make_executor
 from simlib.i18n import LocalText
 from simlib.options import RunOptions
 
@@ -119,28 +119,38 @@ def run_batch(
     lang = i18n.get_lang(lang)
     options = _batch_options(options, option_fields, uncertainty, sampler, uncertainty_multidim)
     out_dir = Path(out_dir)
-    checked = check_all(paths, set_items)
-    items = _batch_items(paths, checked, lang, on_invalid)
-    todo = [p for p in paths if not isinstance(checked[p], BaseException)]
-    check_batch_output(out_dir, {items[p].name: checked[p] for p in todo}, reports)
-    result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with folder_lock(out_dir):
-        reserved = batch_names([items[p].name for p in todo], reports)
-        mark_collection(out_dir, "batch", reserved)
-        if todo:
-            batch = Batch(
-                options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
-            )
-            _run_all(longest_first(todo, checked), items, batch)
-        if reports:
-            _compare_all(result, out_dir, lang)
-            # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
-            from simlib.report.index import write_index
-
-            result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
-        mark_collection(out_dir, "batch", written=True)  # every file simlib wrote there, as it left it
+    with contextlib.ExitStack() as workers:
+        # local processes start (and warm up for their pages) while the scenarios are checked
+        early = _start_workers(workers, options, len(paths), reports) if options.executor == "local" else None
+        checked = check_all(paths, set_items)
+        items = _batch_items(paths, checked, lang, on_invalid)
+        todo = [p for p in paths if not isinstance(checked[p], BaseException)]
+        check_batch_output(out_dir, {items[p].name: checked[p] for p in todo}, reports)
+        result = BatchResult([items[p] for p in paths], out_dir, uncertainty=uncertainty, sampler=sampler)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with folder_lock(out_dir):
+            reserved = batch_names([items[p].name for p in todo], reports)
+            mark_collection(out_dir, "batch", reserved)
+            if todo:
+                batch = Batch(
+                    options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
+                )
+                ex = early or _start_workers(workers, options, len(todo), reports)
+                _run_all(ex, longest_first(todo, checked), items, batch)
+            workers.close()  # the workers end (the largest hold gigabytes) before the comparison
+            _finish(result, options, out_dir, lang, reports)
     return result
+
+
+def _finish(result: BatchResult, options: RunOptions, out_dir: Path, lang: str, reports: bool) -> None:
+    """For reports, the comparison and the index page; then the folder's record of what simlib wrote."""
+    if reports:
+        _compare_all(result, out_dir, lang)
+        # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
+        from simlib.report.index import write_index
+
+        result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
+    mark_collection(out_dir, "batch", written=True)  # every file simlib wrote there, as it left it
 
 
 def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dict[Path, BatchItem]:
@@ -201,25 +211,32 @@ class Batch:
         return min(self.uncertainty, self.uncertainty_multidim) if multidim else self.uncertainty
 
 
-def _run_all(todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
-    """Run every valid scenario through the executor; results go into `items`."""
+def _start_workers(stack: contextlib.ExitStack, o: RunOptions, n: int, reports: bool) -> Executor:
+    """The batch's executor for `n` scenarios (one worker per core by default, never more than
+    scenarios), entered on `stack`; for reports each local worker warms up as it starts
+    (`pages.warm_up`). A Dask scheduler that cannot be reached is a clear input error."""
+    n_jobs = min(o.jobs or default_jobs(), n)
+    try:
+        ex = make_executor(o.executor, jobs=n_jobs, scheduler=o.scheduler, warm=warm_up if reports else None)
+        return stack.enter_context(ex)
+    except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
+        raise InputError(
+            "executor_start",
+            field="scheduler" if o.scheduler else "executor",
+            value=o.scheduler or o.executor,
+            detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+        ) from None
+
+
+def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
+    """Run every valid scenario through the executor `ex`; results go into `items`. For reports
+    on workers, this process warms up for the comparison (`pages.warm_up`) while they run."""
     o = batch.options
-    n_jobs = min(o.jobs or default_jobs(), len(todo))  # default: one worker per core
     desc = i18n.t("cli.progress_reports" if batch.reports else "cli.progress_scenarios", batch.lang)
-    with (
-        tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar,
-        contextlib.ExitStack() as stack,
-    ):
-        try:
-            ex = stack.enter_context(make_executor(o.executor, jobs=n_jobs, scheduler=o.scheduler))
-        except (OSError, TimeoutError) as exc:  # e.g. no Dask scheduler at that address
-            raise InputError(
-                "executor_start",
-                field="scheduler" if o.scheduler else "executor",
-                value=o.scheduler or o.executor,
-                detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
-            ) from None
+    with tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar:
         futs = {_submit(ex, p, items[p], batch): p for p in todo}
+        if batch.reports and not isinstance(ex, SerialExecutor):
+            warm_up(comparison=True)
         for fut in as_completed(futs):
             p = futs[fut]
             try:
