@@ -2,7 +2,8 @@
 
 The expected engine holds each cell-state's income distribution as households per bin of a log
 grid (`make_edges`). Within a bin, log income is taken as uniform; that is the only
-approximation the grid adds, and it shrinks with the step (0.05 log points by default). The
+approximation the grid adds, and it shrinks with the square of the step near the income lines
+(params/multidim.yaml `income.grid`; the convergence study is benchmarks/multidim_grid.py). The
 income lines of every standard are bin edges, so "income <= line" is exact at the bin level.
 
 Operators (row-stochastic matrices, bins x bins):
