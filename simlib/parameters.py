@@ -284,9 +284,27 @@ def _check_lines(prog: dict, pf: str) -> list[InputError]:
     return errors
 
 
+def check_income_grid(grid: dict, file: str) -> list[InputError]:
+    """The multidimensional model's income grid (`income.grid` of params/multidim.yaml): the highest
+    income above the lowest, and the step away from the lines (`tail_step`) not below the step near them."""
+    errors = []
+    if qv(grid["highest"]) <= qv(grid["lowest"]):
+        value, lowest = qv(grid["highest"]), qv(grid["lowest"])
+        errors.append(
+            InputError("grid_bounds", file=file, field="income.grid.highest.value", value=value, lowest=lowest)
+        )
+    if "tail_step" in grid and qv(grid["tail_step"]) < qv(grid["step"]):
+        value, step = qv(grid["tail_step"]), qv(grid["step"])
+        errors.append(
+            InputError("grid_tail_step", file=file, field="income.grid.tail_step.value", value=value, step=step)
+        )
+    return errors
+
+
 def semantic_checks(docs: Mapping[str, dict], files: Mapping[str, Path]) -> list[InputError]:
     """Cross-field checks the schema cannot express."""
     errors: list[InputError] = []
+    errors.extend(check_income_grid(docs["multidim"]["income"]["grid"], display_path(files["multidim"])))
     prog, pf = docs["program"], display_path(files["program"])
     lines = prog["lines"]
     errors.extend(_check_projects(prog, pf))

@@ -26,9 +26,10 @@ What is exact and what is approximate (relative to the mean of the microsimulati
   standard — and under a line that raises income and clears linked flags of the same
   households; beneficiary counts (with the core's caveat that the microsim's eligible counts are
   random from the second year).
-- APPROXIMATE (1) income on a grid: log income is taken as uniform within each bin (step 0.05
-  log points by default); the income lines are bin edges, so only within-bin shapes matter
-  (kernel, FGT, income effects). (2) Given the key, income is held independent of the other
+- APPROXIMATE (1) income on a grid: log income is taken as uniform within each bin (uniform, or
+  fine near the income lines and coarser in the tails: params/multidim.yaml `income.grid`; the
+  convergence study is benchmarks/multidim_grid.py); the income lines are bin edges, so only
+  within-bin shapes matter (kernel, FGT, income effects). (2) Given the key, income is held independent of the other
   (unlinked) flags. The synthesis makes this true at the baseline; a flag change (a line's
   removal, the yearly gain/loss) moves households to another key with their income, which keeps
   the key-income link but re-imposes this independence after the change (once for the yearly

@@ -2,7 +2,8 @@
 
 The expected engine holds each cell-state's income distribution as households per bin of a log
 grid (`make_edges`). Within a bin, log income is taken as uniform; that is the only
-approximation the grid adds, and it shrinks with the step (0.05 log points by default). The
+approximation the grid adds, and it shrinks with the square of the step near the income lines
+(params/multidim.yaml `income.grid`; the convergence study is benchmarks/multidim_grid.py). The
 income lines of every standard are bin edges, so "income <= line" is exact at the bin level.
 
 Operators (row-stochastic matrices, bins x bins):
@@ -26,9 +27,17 @@ from scipy.special import ndtr, ndtri
 _SQRT2PI = np.sqrt(2 * np.pi)
 
 
-def make_edges(lowest: float, highest: float, step: float, lines) -> np.ndarray:
-    """Log-income bin edges: a uniform log grid from `lowest` to `highest` VND with the log of
-    every income line inserted exactly (grid edges closer than step/3 to a line are dropped)."""
+def make_edges(
+    lowest: float, highest: float, step: float, lines, tail_step: float | None = None, fine_within: float = 0.0
+) -> np.ndarray:
+    """Log-income bin edges from `lowest` to `highest` VND with the log of every income line an edge.
+
+    Without `tail_step`: a uniform log grid of `step` anchored at `lowest`, each line inserted
+    (grid edges closer than step/3 to a line are dropped). With `tail_step`: piecewise uniform,
+    bins no wider than `step` within `fine_within` log points of any line and no wider than
+    `tail_step` elsewhere (`fine_grid_edges`)."""
+    if tail_step is not None:
+        return fine_grid_edges(np.log(lowest), np.log(highest), step, tail_step, fine_within, lines)
     lo, hi = np.log(lowest), np.log(highest)
     grid = np.arange(lo, hi + step / 2, step)
     line_logs = np.log(np.unique(np.asarray(list(lines), float)))
@@ -36,6 +45,24 @@ def make_edges(lowest: float, highest: float, step: float, lines) -> np.ndarray:
         near = np.min(np.abs(grid[:, None] - line_logs[None, :]), axis=1) < step / 3
         grid = grid[~near]
     return np.unique(np.concatenate([grid, line_logs]))
+
+
+def fine_grid_edges(lo: float, hi: float, step: float, tail_step: float, within: float, lines) -> np.ndarray:
+    """(B+1,) log edges on [lo, hi]: the anchors are lo, hi, every line's log inside (lo, hi) and
+    the ends of the fine zones (the union of [line - within, line + within], clipped to [lo, hi]);
+    each gap between consecutive anchors is cut into equal bins no wider than `step` inside a fine
+    zone and `tail_step` outside, so every line is an edge and no bin is narrower than needed."""
+    line_logs = np.log(np.unique(np.asarray(list(lines), float)))
+    line_logs = line_logs[(line_logs > lo) & (line_logs < hi)]
+    zone_ends = np.concatenate([line_logs - within, line_logs + within]).clip(lo, hi)
+    anchors = np.unique(np.concatenate([[lo, hi], line_logs, zone_ends]))
+    edges = [anchors[:1]]
+    for a, b in zip(anchors[:-1], anchors[1:]):
+        mid = 0.5 * (a + b)
+        fine = line_logs.size and np.min(np.abs(line_logs - mid)) <= within
+        n = max(1, int(np.ceil((b - a) / (step if fine else tail_step) - 1e-9)))
+        edges.append(np.linspace(a, b, n + 1)[1:])
+    return np.concatenate(edges)
 
 
 def _G(t: np.ndarray) -> np.ndarray:

@@ -181,11 +181,14 @@ def _standards(scen: Scenario, model: Model) -> dict:
 def _income_grid(ig: dict, std: dict) -> dict:
     """The log-income grid, which bins are below each review's line, FGT weights per bin, and the
     yearly income kernel by area (drift, volatility, shocks)."""
+    grid = ig["grid"]
     edges = inc.make_edges(
-        qv(ig["grid"]["lowest"]),
-        qv(ig["grid"]["highest"]),
-        qv(ig["grid"]["step"]),
+        qv(grid["lowest"]),
+        qv(grid["highest"]),
+        qv(grid["step"]),
         [v for s in std["standards"] for v in s.lines],
+        tail_step=qv(grid["tail_step"]) if "tail_step" in grid else None,
+        fine_within=qv(grid["fine_within"]) if "fine_within" in grid else 0.0,
     )
     lines_vnd = std["lines_vnd"]
     fgt = [[inc.fgt_weights(edges, L) for L in row] for row in lines_vnd]
