@@ -57,9 +57,11 @@ def warm_up(comparison: bool = False) -> None:
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from papermill.parameterize import parameterize_notebook  # noqa: F401 - imported for its cost
 
+    # local import: the page modules themselves, for the same reason
     from simlib.report import inprocess, scenario_report, uncertainty_page  # noqa: F401 - imported for their cost
 
     if comparison:
+        # local import: the comparison's and index's modules, only in the parent that renders them
         from simlib.report import compare, index  # noqa: F401 - imported for their cost
     inprocess.shell()
 
