@@ -338,3 +338,10 @@ def test_a_split_naming_a_unit_that_is_not_a_commune_is_an_input_error(crossing)
         scenario_from_dict(raw, file=SCENARIO)
     text = exc.value.message("en")
     assert "units_switch.district_split.lines.P5.repair.NOT_A_COMMUNE" in text and "crossing_2024_2027" in text
+
+
+def test_the_cli_refuses_per_commune_money_of_two_years_naming_one_year_to_ask(tmp_path):
+    args = ("--lang", "vi", "optimize", str(SCENARIO), "--by-district", "--years", "2026-2027")
+    code, text = cli(*args, "--out", str(tmp_path / "o"))
+    assert_user_error(code, text, ["--years", "2026, 2027", "--years 2027"])
+    assert "từng địa bàn" in text and not (tmp_path / "o").exists()

@@ -22,7 +22,8 @@ and why, money that reaches no one, and the frontier of poverty reduction agains
 When the targets cannot be met, the result says so with the best achievable value of each
 target and which target binds. A scenario whose engine changes units within the run
 (`units_switch`, the crossing) is optimised on the years of its new units, every evaluation run
-through the switch (`simlib.allocate.crossing`).
+through the switch (`simlib.allocate.crossing`): with `robust` every parameter draw too, with
+`by_district` the money split across the new units.
 """
 
 from __future__ import annotations
