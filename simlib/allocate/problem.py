@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 
 from simlib.allocate.continued import allocated_from, core_model, described_from, engine_target
-from simlib.allocate.evaluate import engine_model, run_batch, unit_model
+from simlib.allocate.evaluate import direction_units, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
 from simlib.engines.common import EngineOutput
@@ -250,10 +250,15 @@ class Problem:
     def with_model(self, target: Model | MultidimModel) -> Problem:
         """The same variables and rows on another compiled model of the scenario (a parameter
         draw; the model its engine runs, `uncertainty.apply.target_for_values`, or a crossing's
-        `Continued`): its
+        `Continued`): its split of each line across units (directions not per unit), its
         disbursement shares and objective weights."""
         model = core_model(target)
-        p = replace(self, model=model, target=target, var_disb=model.disbursement[self.var_source], n_evals=0)
+        spans = direction_units(self) < 0  # directions along the line's split: the draw's split
+        dirs = self.dirs.copy()
+        dirs[spans] = self.dirs[spans].sum(axis=-1, keepdims=True) * model.split[None, None]
+        p = replace(
+            self, model=model, target=target, var_disb=model.disbursement[self.var_source], dirs=dirs, n_evals=0
+        )
         p.weights = objective_weights(self.scenario, model, self.objective)
         return p
 
