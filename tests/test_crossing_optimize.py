@@ -267,44 +267,46 @@ def test_the_robust_figures_are_runs_of_each_draw_through_the_switch(crossing, r
 
 
 # --- --by-district on the crossing: 2027's money split across the 56 communes -----------------
-UNIT_FREE = "P5.repair"  # no money in 2026 (kept as planned): its 2027 money may be split per commune
-
-
 @pytest.fixture(scope="module")
 def per_commune(crossing, result):
-    """The per-commune problem of the crossing's 2027 money (`UNIT_FREE` free, the other lines at
-    0) on the continued runs of the `result` fixture (the fixed part is not run again), and an
-    uneven allocation of it: money in a few communes, moved into the rules (`solve.project`)."""
-    lines = {c: {"ceiling": 0} for c in crossing.catalogue.codes if c != UNIT_FREE}
+    """The per-commune problem of the crossing's 2027 money on the continued runs of the `result`
+    fixture (the fixed part is not run again): the lines without money in 2026 free (the others
+    keep the scenario's split, and are held at 0 here), and an uneven allocation of it: money on
+    a few of their commune variables, moved into the rules (`solve.project`); the line that got
+    the most."""
+    p0 = result.problem
+    unfunded = [c for i, c in enumerate(p0.model.line_codes) if p0.model.spend[3, i].sum() == 0]
+    lines = {c: {"ceiling": 0} for c in crossing.catalogue.codes if c not in unfunded}
     raw = {"objective": "poor", "frontier": [], "counterpart_min_share": 0, "lines": lines, "by_district": True}
     spec = crossing_spec(crossing, resolve_spec(crossing, raw))
-    p0 = result.problem
     p = build_problem(p0.scenario, spec, model=p0.model, target=p0.target)
     x = np.zeros(p.n)
-    units = np.flatnonzero((p.var_unit >= 0) & (p.var_line == p.model.line_codes.index(UNIT_FREE)))
-    picked = units[:: max(1, len(units) // 5)][:5]
-    x[picked] = np.arange(1.0, len(picked) + 1)  # billion VND
-    return p, project(p, x)
+    units = np.flatnonzero(p.var_unit >= 0)
+    picked = units[:: max(1, len(units) // 40)]
+    x[picked] = 1.0 + np.arange(len(picked)) % 5  # billion VND
+    x = project(p, x)
+    li = int(np.argmax(np.bincount(p.var_line, weights=x, minlength=len(p.model.line_codes))))
+    return p, x, p.model.line_codes[li]
 
 
-def test_per_commune_variables_are_the_communes_of_the_line_allocated(per_commune):
-    p, x = per_commune
-    li = p.model.line_codes.index(UNIT_FREE)
+def test_per_commune_variables_are_the_communes_of_the_lines_allocated(per_commune):
+    p, x, code = per_commune
     per_unit = set(p.var_line[p.var_unit >= 0].tolist())
     funded = set(np.flatnonzero(p.model.spend[3].sum(axis=1) > 0).tolist())  # money in 2026 (kept)
-    assert li in per_unit and funded and not per_unit & funded  # those keep the scenario's split
-    assert len(p.model.unit_ids) == 56 and len(set(p.var_unit[p.var_unit >= 0])) > 5
-    assert x.sum() > 0 and len({int(p.var_unit[v]) for v in np.flatnonzero(x > 1e-9)}) > 1
+    assert funded and not per_unit & funded  # those keep the scenario's split
+    assert len(p.model.unit_ids) == 56 and x.sum() > 0
+    li = p.model.line_codes.index(code)
+    assert len({int(p.var_unit[v]) for v in np.flatnonzero((x > 1e-9) & (p.var_line == li))}) > 1
 
 
-def test_per_commune_money_adds_up_to_the_lines_total(per_commune, crossing):
+def test_per_commune_money_adds_up_to_the_lines_total(per_commune):
     """2027's spending of the line by commune adds up to its money (amount x its source's
     disbursement), and the written split gives each commune its share of it."""
-    p, x = per_commune
-    li = p.model.line_codes.index(UNIT_FREE)
+    p, x, code = per_commune
+    li = p.model.line_codes.index(code)
     spend = p.spend(x[None])[0, -1, li]
     assert spend.sum() == pytest.approx(float(amounts_of(p, x)[-1, li] @ p.model.disbursement), rel=1e-9)
-    shares = district_spend_shares(p, x)[UNIT_FREE]
+    shares = district_spend_shares(p, x)[code]
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-12)
     got = np.array([shares.get(u, 0.0) for u in p.model.unit_ids]) * spend.sum()
     np.testing.assert_allclose(got, spend, rtol=1e-9, atol=1e-3)
@@ -314,10 +316,10 @@ def test_the_written_per_commune_scenario_runs_as_evaluated_under_both_frames(pe
     """The scenario written for it names communes in `units_switch.district_split` (the budget's
     split stays the districts'); `simlib run` of it through the switch gives the optimiser's
     number; the districts' frame passes, the communes' frame lets through only the waived envelope."""
-    p, x = per_commune
+    p, x, code = per_commune
     raw = optimal_scenario_raw(crossing, amounts_of(p, x), "poor", district_spend_shares(p, x))
     assert raw["budget"]["district_split"] == crossing.raw["budget"]["district_split"]
-    written = raw["units_switch"]["district_split"]["lines"][UNIT_FREE]
+    written = raw["units_switch"]["district_split"]["lines"][code]
     assert set(written) <= set(unit_switch(crossing).scenario.dataset.unit_ids)
     opt = scenario_from_raw(raw, crossing)
     assert float(p.evaluate(x[None])[0]) == pytest.approx(_poor(run(opt, counterfactual=False), 2027), rel=1e-9)
@@ -335,7 +337,7 @@ def test_the_message_names_the_communes_of_the_split(crossing, per_commune, lang
 
 def test_a_split_naming_a_unit_that_is_not_a_commune_is_an_input_error(crossing):
     raw = copy.deepcopy(crossing.raw)
-    raw["units_switch"]["district_split"] = {"lines": {UNIT_FREE: {"NOT_A_COMMUNE": 1.0}}}
+    raw["units_switch"]["district_split"] = {"lines": {"P5.repair": {"NOT_A_COMMUNE": 1.0}}}
     with pytest.raises((InputError, InputErrors)) as exc:
         scenario_from_dict(raw, file=SCENARIO)
     text = exc.value.message("en")

@@ -251,14 +251,17 @@ class Problem:
         """The same variables and rows on another compiled model of the scenario (a parameter
         draw; the model its engine runs, `uncertainty.apply.target_for_values`, or a crossing's
         `Continued`): its split of each line across units (directions not per unit), its
-        disbursement shares and objective weights."""
+        spending of the history year and of the years not optimised, its disbursement shares and
+        objective weights."""
         model = core_model(target)
         spans = direction_units(self) < 0  # directions along the line's split: the draw's split
         dirs = self.dirs.copy()
         dirs[spans] = self.dirs[spans].sum(axis=-1, keepdims=True) * model.split[None, None]
-        p = replace(
-            self, model=model, target=target, var_disb=model.disbursement[self.var_source], dirs=dirs, n_evals=0
-        )
+        base = np.zeros_like(self.base_spend)  # the history year and the years kept: the draw's spending
+        for yi in [-1] + fixed_years(self.spec, tuple(model.years)):
+            base[yi + 1] = model.spend[yi + 1]
+        disb = model.disbursement[self.var_source]
+        p = replace(self, model=model, target=target, var_disb=disb, dirs=dirs, base_spend=base, n_evals=0)
         p.weights = objective_weights(self.scenario, model, self.objective)
         return p
 
