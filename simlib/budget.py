@@ -348,17 +348,25 @@ def parse_budget(
     return Budget(years, catalogue.codes, SOURCES, amounts, split, default, tuple(notes)), []
 
 
-def _district_split(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list) -> tuple[dict, str]:
+def district_split_problems(split_raw: dict, catalogue: Catalogue, unit_ids, file: str, field_: str) -> list:
+    """The problems of a split of the money across units given at `field_` (`budget.district_split`,
+    or a scenario's `units_switch.district_split` on the new units `unit_ids`)."""
+    errors: list = []
+    _district_split(split_raw, catalogue, unit_ids, file, errors, field_)
+    return errors
+
+
+def _district_split(
+    split_raw: dict, catalogue: Catalogue, unit_ids, file: str, errors: list, field_: str = "budget.district_split"
+) -> tuple[dict, str]:
     """The budget's district split: {item code: rule or {unit: share}} and the default rule."""
     allowed_codes = catalogue.all_codes()
     default = split_raw.get("default", "eligible_households")
     if default not in RULES:
-        errors.append(
-            InputError("enum", file=file, field="budget.district_split.default", value=default, allowed=sorted(RULES))
-        )
+        errors.append(InputError("enum", file=file, field=f"{field_}.default", value=default, allowed=sorted(RULES)))
     split = {}
     for code, spec in (split_raw.get("lines") or {}).items():
-        f = f"budget.district_split.lines.{code}"
+        f = f"{field_}.lines.{code}"
         if code not in allowed_codes:
             errors.append(InputError("unknown_line", file=file, field=f, value=code, allowed=allowed_codes))
             continue

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, parse_budget
+from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, district_split_problems, parse_budget
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
@@ -221,11 +221,14 @@ def _check_review_years(raw, params, dataset, start, horizon, shown, errors) -> 
 
 
 def switched_raw(raw: dict) -> dict:
-    """The scenario mapping of the run on the new units of `units_switch`: its dataset, legal frame
-    and ignored rules, without `units_switch`."""
+    """The scenario mapping of the run on the new units of `units_switch`: its dataset, legal frame,
+    ignored rules and split of the money across the new units (`district_split`, in place of the
+    budget's), without `units_switch`."""
     raw = copy.deepcopy(raw)
     sw = raw.pop("units_switch")
     raw["dataset"] = sw["dataset"]
+    if "district_split" in sw:
+        raw["budget"]["district_split"] = sw["district_split"]
     raw.pop("legal_frame", None)
     raw.pop("ignore_legal_rules", None)
     for key in ("legal_frame", "ignore_legal_rules"):
@@ -245,7 +248,7 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
     """What stops `units_switch`: a new dataset that does not load or is not at commune level, a
     scenario dataset not at district level, a poverty model whose engine cannot hand over (the
     multidimensional model only), no projected year on or after the first budget year of the new
-    units, an unknown legal frame for the new units."""
+    units, an unknown legal frame for the new units, a split naming units that are not new ones."""
     errors: list[InputError] = []
     sw, field_ = raw["units_switch"], "units_switch.dataset"
     new = _collect(errors, load_dataset, sw["dataset"], relative_to=base_dir, file=shown)
@@ -276,6 +279,9 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
         for e in frame_errors:
             refield(e, "units_switch." + (e.field or "legal_frame"))
         errors += frame_errors
+    if params is not None and new is not None and "district_split" in sw:
+        field_ = "units_switch.district_split"
+        errors += district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
     return errors
 
 

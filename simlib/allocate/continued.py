@@ -41,6 +41,9 @@ class Continued:
     state: EngineState
     prefix: EngineOutput | None
     early: np.ndarray
+    #: a unit's model (`take_units`): its groups in the full model (only households are filled in
+    #: before `start`: a unit's runs are read as changes against its own run, `evaluate.perturbed`)
+    groups: np.ndarray | None = None
 
     @property
     def poverty_model(self) -> str:
@@ -61,6 +64,19 @@ class Continued:
         out = EngineOutput.stack(outs, "expected")
         self.fill(out)
         return out
+
+    def take_units(self, units: np.ndarray) -> Continued:
+        """The same continuation for some units only (`evaluate.unit_model`: units do not interact
+        within a year): the model's, the state's and the households' slices of their groups."""
+        units = np.asarray(units, int)
+        groups = np.flatnonzero(np.isin(self.core.g_unit, units))
+        st = self.state
+        cells = {k: v[:, groups] for k, v in st.cells.items()}
+        state = EngineState(st.t, st.n[:, groups], st.built[..., units], st.built_counts, cells)
+        part = self.prefix.states[:, self.at : self.start][:, :, groups] if self.prefix is not None else None
+        early = self.early[:, :, groups] if part is None else np.concatenate([self.early[:, :, groups], part], axis=1)
+        model = self.model.take_units(units)
+        return Continued(model, self.start if part is not None else self.at, self.start, state, None, early, groups)
 
     def fill(self, out: EngineOutput) -> None:
         """Write the fixed part's reviews and years before `start` into `out` (module docstring)."""

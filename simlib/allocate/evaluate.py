@@ -28,7 +28,7 @@ from simlib.allocate.continued import core_model, engine_run
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
 from simlib.model import Model
-from simlib.multidim import MultidimModel, compile_multidim, core_of
+from simlib.multidim import MultidimModel, compile_multidim
 from simlib.scenario import Scenario
 
 #: spending arrays per engine call: bounds the memory of an engine output
@@ -88,7 +88,7 @@ def unit_model(target: Model | MultidimModel, d: int) -> tuple[Model | MultidimM
     """The engine's model of unit d alone (units renumbered: it takes spending (..., L, 1), the
     unit's column) and the indices of the unit's groups in the full model."""
     sub = target.take_units(np.array([d]))
-    return sub, np.flatnonzero(core_of(target).g_unit == d)
+    return sub, np.flatnonzero(core_model(target).g_unit == d)
 
 
 def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | None = None) -> dict:

@@ -22,7 +22,8 @@ and why, money that reaches no one, and the frontier of poverty reduction agains
 When the targets cannot be met, the result says so with the best achievable value of each
 target and which target binds. A scenario whose engine changes units within the run
 (`units_switch`, the crossing) is optimised on the years of its new units, every evaluation run
-through the switch (`simlib.allocate.crossing`).
+through the switch (`simlib.allocate.crossing`): with `robust` every parameter draw too, with
+`by_district` the money split across the new units.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import Certificate, certified, objective_task
 from simlib.allocate.counterpart import unknown_note
-from simlib.allocate.crossing import crossing_note, crossing_spec, legal_check, prepare_crossing
+from simlib.allocate.crossing import crossing_note, crossing_spec, draw_targets, legal_check, prepare_crossing
 from simlib.allocate.effort import estimated_runs
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
@@ -330,10 +331,11 @@ def optimize(
     unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
-    own, model, target = scen, None, None  # the scenario on the units allocated, its models
+    own, model, target, draws = scen, None, None, {}  # the scenario on the units allocated, its models
     if scen.units_switch:  # a crossing: the years on the new units, through the switch (`crossing`)
         cross = prepare_crossing(scen, spec, on_runs)
         own, spec, model, target = cross.scenario, cross.spec, cross.model, cross.target
+        draws = {"scen": scen, "targets": draw_targets(scen, target)} if spec.robust else {}
     names = names_of(own)
     built = build_problem(own, spec, model=model, target=target, providers=providers, on_runs=on_runs)
     p, status, infeas = _feasible(built, spec, own, names)
@@ -353,9 +355,8 @@ def optimize(
     x_plan, x_equal = solve.project(p, x_plan), baselines.fill_equally(p, solve.project(p, x_equal))
     rob = None
     if spec.robust and status == "optimal":
-        rob = robust_optimum(
-            p, [x, x_plan, x_equal], {"central_optimum": x, "plan": x_raw_plan, "equal_split": x_equal}
-        )
+        named = {"central_optimum": x, "plan": x_raw_plan, "equal_split": x_equal}
+        rob = robust_optimum(p, [x, x_plan, x_equal], named, **draws)
         x, cert = rob.x, rob.certificate
     placed = np.zeros(len(p.b))
     if spec.objective != "min_cost" and not spec.robust:

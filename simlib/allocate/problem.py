@@ -35,14 +35,14 @@ from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.continued import allocated_from, engine_target
-from simlib.allocate.evaluate import engine_model, run_batch, unit_model
+from simlib.allocate.continued import allocated_from, core_model, described_from, engine_target
+from simlib.allocate.evaluate import direction_units, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
 from simlib.engines.common import EngineOutput
 from simlib.i18n import LocalText
 from simlib.model import Model, compile_model
-from simlib.multidim import MultidimModel, compile_multidim, core_of
+from simlib.multidim import MultidimModel, compile_multidim
 from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
@@ -249,10 +249,19 @@ class Problem:
 
     def with_model(self, target: Model | MultidimModel) -> Problem:
         """The same variables and rows on another compiled model of the scenario (a parameter
-        draw; the model its engine runs, `uncertainty.apply.target_for_values`): its
-        disbursement shares and objective weights."""
-        model = core_of(target)
-        p = replace(self, model=model, target=target, var_disb=model.disbursement[self.var_source], n_evals=0)
+        draw; the model its engine runs, `uncertainty.apply.target_for_values`, or a crossing's
+        `Continued`): its split of each line across units (directions not per unit), its
+        spending of the history year and of the years not optimised, its disbursement shares and
+        objective weights."""
+        model = core_model(target)
+        spans = direction_units(self) < 0  # directions along the line's split: the draw's split
+        dirs = self.dirs.copy()
+        dirs[spans] = self.dirs[spans].sum(axis=-1, keepdims=True) * model.split[None, None]
+        base = np.zeros_like(self.base_spend)  # the history year and the years kept: the draw's spending
+        for yi in [-1] + fixed_years(self.spec, tuple(model.years)):
+            base[yi + 1] = model.spend[yi + 1]
+        disb = model.disbursement[self.var_source]
+        p = replace(self, model=model, target=target, var_disb=disb, dirs=dirs, base_spend=base, n_evals=0)
         p.weights = objective_weights(self.scenario, model, self.objective)
         return p
 
@@ -374,7 +383,7 @@ def build_problem(
     model = model or compile_model(scen)
     target = engine_model(scen, model) if target is None else target
     Y = len(model.years)
-    v = variables(model, spec, model.disbursement)
+    v = variables(model, spec, model.disbursement, described_from(target))
     blocks = year_blocks(spec, tuple(model.years))
     ctx = RowContext(scen, model, spec, v, [None] if blocks == [-1] else blocks, target, on_runs)
     rows = Rows()

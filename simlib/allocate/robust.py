@@ -1,10 +1,13 @@
 """Robust allocations: the best allocation over parameter draws, not only at the central values.
 
 The draws are the uncertainty analysis's (`simlib.uncertainty`: the parameter space of the
-scenario, a seeded Latin hypercube / Sobol / random design, each draw applied and compiled):
-effect sizes, unit costs, take-up, baseline transitions, disbursement... Each draw is the same
-problem — the same variables and linear rules, which are about planned money — on that draw's
-model. Two robust objectives:
+scenario — `scenario_space`, with the multidimensional model its own parameters too — a seeded
+Latin hypercube / Sobol / random design, each draw applied and compiled): effect sizes, unit
+costs, take-up, baseline transitions, disbursement... Each draw is the same problem — the same
+variables and linear rules, which are about planned money — on that draw's model; for a scenario
+that changes units (the crossing, `simlib.allocate.crossing.draw_targets`) that draw's run
+through the switch, both segments on the draw's values, as `simlib uncertainty` runs it. Two
+robust objectives:
 
 - `expected`: the fewest households (the objective's weights) on average over the draws;
 - `regret`: the least largest regret, a draw's regret being how many more households the
@@ -28,8 +31,10 @@ from simlib.allocate.certify import Certificate, Task, certified, objective_task
 from simlib.allocate.milp import solve_pl
 from simlib.allocate.problem import Problem
 from simlib.allocate.pwl import build_curves, direction_ranges
-from simlib.uncertainty import build_space, sample
+from simlib.scenario import Scenario
+from simlib.uncertainty import sample
 from simlib.uncertainty.apply import target_for_values
+from simlib.uncertainty.space import scenario_space
 
 
 @dataclass
@@ -52,16 +57,28 @@ class Draws:
         return np.array([q.evaluate(X) for q in self.problems])
 
 
-def draw_problems(p: Problem, n: int, method: str = "lhs", seed: int | None = None) -> Draws:
-    """The problem on `n` parameter draws of the scenario's uncertainty space."""
-    scen = p.scenario
+def draw_problems(
+    p: Problem, n: int, method: str = "lhs", seed: int | None = None, scen: Scenario | None = None, targets=None
+) -> Draws:
+    """The problem on `n` parameter draws of the uncertainty space of `scen` (default the
+    problem's scenario; `scenario_space`, as `simlib uncertainty` samples it). `targets`: (keys,
+    values (N, k)) -> the engine model of each draw (default `target_for_values` of the problem's
+    scenario; a crossing's run through the switch, `simlib.allocate.crossing.draw_targets`)."""
+    scen = p.scenario if scen is None else scen
     seed = int(scen.seed if seed is None else seed)
-    space = build_space(scen.params)
+    space = scenario_space(scen)
     smp = sample(space, scen.params, n, method, seed)
-    problems = [p.with_model(target_for_values(scen, smp.keys, smp.values[i])) for i in range(n)]
+    if targets is None:
+        targets = own_targets(p.scenario)
+    problems = [p.with_model(t) for t in targets(smp.keys, smp.values)]
     zero = np.zeros((1, p.n))
     f_zero = np.array([float(q.evaluate(zero)[0]) for q in problems])
     return Draws(problems, f_zero, smp.keys, smp.values, method, seed)
+
+
+def own_targets(scen: Scenario):
+    """(keys, values (N, k)) -> the model `scen`'s engine runs for each draw (`target_for_values`)."""
+    return lambda keys, values: (target_for_values(scen, keys, v) for v in values)
 
 
 def draw_optima(draws: Draws, starts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -149,11 +166,14 @@ def compare(draws: Draws, named: dict[str, np.ndarray], f_star: np.ndarray | Non
     return table, summary
 
 
-def robust_optimum(p: Problem, starts: list[np.ndarray], named: dict[str, np.ndarray]) -> RobustResult:
+def robust_optimum(
+    p: Problem, starts: list[np.ndarray], named: dict[str, np.ndarray], scen: Scenario | None = None, targets=None
+) -> RobustResult:
     """The robust optimum of `p` under `p.spec.robust` over `p.spec.draws` draws, compared with
-    the allocations `named` (plan, equal split, central optimum) draw by draw."""
+    the allocations `named` (plan, equal split, central optimum) draw by draw; `scen` and
+    `targets` as in `draw_problems` (a crossing's draws through the switch)."""
     spec = p.spec
-    draws = draw_problems(p, spec.draws, spec.sampler, spec.seed)
+    draws = draw_problems(p, spec.draws, spec.sampler, spec.seed, scen, targets)
     f_star, gaps = None, np.zeros(draws.n)
     if spec.robust == "regret":
         X_star, f_star, gaps = draw_optima(draws, starts)

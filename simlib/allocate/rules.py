@@ -99,15 +99,19 @@ class RowContext:
 Provider = Callable[[RowContext], list]
 
 
-def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray) -> Variables:
+def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray, first: int = 0) -> Variables:
     """One variable per (line, source with money), per district (`by_district`) and year
-    (`by_year`; only the plan years with `plan_years`); lines nobody is eligible for anywhere get none."""
+    (`by_year`; only the plan years with `plan_years`); lines nobody is eligible for anywhere get none.
+    `first`: the first projected year on the model's units (a crossing's switch, `continued`)."""
     L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
     split = model.split
     sources = [si for si in range(len(SOURCES)) if spec.envelope[:, si].max() > 0]
-    # a scenario holds one district split per line for every year, the year before the start
-    # included: a line whose money from that year still acts (lag >= 1) keeps the scenario's split
-    per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0))
+    # a scenario holds one split per line for every year on its units, the year before the start
+    # included: a line keeps the scenario's split when its money from that year still acts (lag
+    # >= 1) or when it has money in a year on these units that keeps the scenario's money (not
+    # optimised): a split written for the optimised year would move that money too
+    kept = [i + 1 for i, y in enumerate(model.years) if i >= first and spec.plan_years and y not in spec.plan_years]
+    per_district = ~((model.lag > 0) & (model.spend[0].sum(axis=1) > 0)) & ~(model.spend[kept].sum(axis=(0, 2)) > 0)
     dirs, cols = [], []
     for yb in year_blocks(spec, tuple(model.years)):
         for li in range(L):

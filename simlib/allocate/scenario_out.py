@@ -25,8 +25,11 @@ def _whole_vnd(bn: float) -> float:
 
 def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, district_split: dict | None) -> dict:
     """A scenario mapping (as a YAML file holds it) with `amounts` (Y+1, L, S) VND; the rest —
-    dataset, parameters, overrides, district split — as in `scen`. Paths are left as they are
-    (`write_optimization` rewrites them for the output folder)."""
+    dataset, parameters, overrides, district split — as in `scen`, the lines of `district_split`
+    ({code: {unit: share}}) split as given: in `budget.district_split`, or for a scenario that
+    switches units (the optimiser allocates the new units' years) in `units_switch.district_split`,
+    the split from the switch year on, the budget's kept for the years before. Paths are left as
+    they are (`write_optimization` rewrites them for the output folder)."""
     raw = copy.deepcopy(scen.raw)
     raw["name"] = f"{scen.name}_optimal_{objective}"
     goal = LocalText.of(f"alloc.objective.{objective}")
@@ -47,15 +50,16 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
                     key = entry_code(scen, code, s)
                     lines.setdefault(key, {})[s] = _whole_vnd(float(amounts[yi, li, si]) / BN)
         years[str(y)] = {"lines": lines} if lines else {}
-    split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
-    if district_split:
-        per_line = dict(split.get("lines") or {})
-        for code, shares in district_split.items():
-            per_line[code] = _round_shares(shares)
-        split["lines"] = per_line
     raw["budget"] = {"unit": "billion VND", "years": years}
+    split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
     if split:
         raw["budget"]["district_split"] = split
+    if district_split:
+        switch = raw.get("units_switch")  # a crossing: the optimiser's units are the new ones
+        holder = switch if switch is not None else raw["budget"]
+        split = copy.deepcopy(holder.get("district_split") or split)
+        split["lines"] = dict(split.get("lines") or {}) | {c: _round_shares(s) for c, s in district_split.items()}
+        holder["district_split"] = split
     over = dict(raw.get("overrides") or {})
     for k, v in scen.set_overrides:
         if k.split(".", 1)[0] in scen.params.docs:

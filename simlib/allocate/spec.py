@@ -270,6 +270,9 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
     cp = counterpart_floor(scen, raw)
     targets = _targets(raw, objective, scen, file, errors)
     effort, plan_years = _effort(raw, scen, file, errors)
+    if by_district and plan_years is not None and len(plan_years) > 1:  # one split per line for every year
+        shown = ", ".join(map(str, plan_years))
+        errors.append(InputError("opt_district_years", file=file, field="years", years=shown, last=plan_years[-1]))
     frontier = _frontier(raw, file, errors) if "frontier" in raw or effort.name == "full" else ()
     errors += _robust_problems(raw, objective, file)
     raise_if_any(as_given(errors, [k for k, v in switches.items() if v is not None]))

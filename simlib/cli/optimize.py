@@ -19,6 +19,7 @@ from simlib.cli.common import check_out
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.paths import display_path
+from simlib.report import levels
 
 
 def _scales(text: str | None):
@@ -72,13 +73,20 @@ def register(sub) -> None:
         default=None,
         help="YAML with envelope, floors, ceilings, commitments, earmarks (params/schema/optimize.schema.yaml)",
     )
-    p.add_argument("--by-district", action="store_true", help="also choose each line's split across districts")
+    p.add_argument(
+        "--by-district",
+        action="store_true",
+        help="also choose each line's split across the units allocated (districts, or communes/xã: plan_2027, and "
+        "a units_switch scenario's commune years); one year at a time",
+    )
     p.add_argument("--by-year", action="store_true", help="a separate allocation for each projected year")
     p.add_argument(
         "--years",
         default=None,
         metavar="Y1,Y2,…|Y1-Y2|all",
-        help="projected years whose money is optimised (default all; economy effort: the last year)",
+        help="projected years whose money is optimised (default all; economy effort: the last year); a scenario "
+        "that switches units (units_switch) only years on the new units: the earlier years' money is kept as "
+        "planned (already spent, not a decision left to take)",
     )
     p.add_argument(
         "--effort",
@@ -96,7 +104,8 @@ def register(sub) -> None:
         "--robust",
         default=None,
         choices=("expected", "regret"),
-        help="optimise over parameter draws: best mean outcome, or least largest regret",
+        help="optimise over parameter draws: best mean outcome, or least largest regret (a units_switch "
+        "scenario: each draw through the switch, as simlib uncertainty runs it)",
     )
     p.add_argument("--draws", type=int, default=None, metavar="N", help="parameter draws of --robust (default 30)")
     p.add_argument("--sampler", default=None, help="design of the draws: lhs | sobol | random (default lhs)")
@@ -191,13 +200,13 @@ def explain_to(res, lang: str, stream=None) -> None:
         items = ", ".join(f"{r.line} {fmt.number(r.objective_per_billion_added, lang, 2)}" for r in top.itertuples())
         print(i18n.t("cli.opt_marginal", lang, items=items), file=stream)
     if len(res.districts):
-        ds = res.scenario.dataset
+        ds = res.problem.scenario.dataset  # the units allocated (a crossing: the communes)
         top = res.districts.sort_values("objective_per_billion_added", ascending=False).head(5)
         items = ", ".join(
             f"{r.line} – {ds.unit_name(r.district, lang)} {fmt.number(r.objective_per_billion_added, lang, 2)}"
             for r in top.itertuples()
         )
-        print(i18n.t("cli.opt_marginal_district", lang, items=items), file=stream)
+        print(i18n.t(levels.key("cli.opt_marginal_district", ds.level), lang, items=items), file=stream)
     for z in res.zero_lines:
         print("  ○ " + z["text"](lang), file=stream)
     lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}

@@ -57,6 +57,8 @@ COMMUNE_KEYS = {
     "baseline.fig.district": "baseline.fig.commune",
     "baseline.section.district": "baseline.section.commune",
     "baseline.units": "baseline.units_communes",
+    "cli.opt_marginal_district": "cli.opt_marginal_commune",
+    "alloc.report.districts": "alloc.report.communes",
 }
 #: the form of a level-dependent text about years that span a switch of units (`Levels.t_over`):
 #: the poor units of each set of years named in `{areas}`
