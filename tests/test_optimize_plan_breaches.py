@@ -15,6 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT, make_scenario, tiny_raw
 
+from simlib import i18n
 from simlib.allocate.breaches import plan_breaches
 from simlib.allocate.explain import names_of
 from simlib.allocate.optimize import optimize
@@ -157,3 +158,13 @@ def test_plan_2027_names_exactly_the_lines_above_their_caps():
     assert texts["P6.2"] == "P6.2, năm 2027: 2,44 > 1,68 tỷ đồng (mức hấp thụ tối đa, tính trên vốn giải ngân)"
     assert texts["P7.2"].startswith("P7.2, năm 2027: 2,44 > 1,12 tỷ đồng")
     assert "P7.2, in 2027: 2.44 > 1.12 billion VND (absorption cap" in got[-1].text.get("en")
+
+
+def test_the_poor_units_of_a_commune_scenario_are_named_communes():
+    """The optimiser's tables name the poor units by the scenario's units: «Các xã nghèo» on the
+    56 communes of plan_2027 (they read «Các huyện nghèo»), «Các huyện nghèo» on plan_2024."""
+    communes = names_of(load_scenario(scenarios_dir() / "plan_2027.yaml"))
+    districts = names_of(load_scenario(scenarios_dir() / "plan_2024.yaml"))
+    assert communes[("geo", "poor_districts", "vi")] == "Các xã nghèo"
+    assert communes[("geo", "poor_districts", "en")] == i18n.t("geo.poor_communes", "en")
+    assert districts[("geo", "poor_districts", "vi")] == "Các huyện nghèo"

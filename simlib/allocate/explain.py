@@ -62,6 +62,8 @@ def names_of(scen: Scenario) -> dict:
             out[("geo", u, lang)] = scen.dataset.unit_name(u, lang)
         for g in ("province", "poor_districts", "ethnic_minority", "kinh"):
             out[("geo", g, lang)] = i18n.t(f"geo.{g}", lang)
+        if scen.dataset.level == "commune":  # the poor units of a commune dataset are communes
+            out[("geo", "poor_districts", lang)] = i18n.t("geo.poor_communes", lang)
         for t in scen.params["targets"]["targets"]:
             out[("line", t["id"], lang)] = t[i18n.column("label", lang)]
     return out
