@@ -104,16 +104,21 @@ def _parts(node) -> list:
     return [p for v in node for p in _parts(v)] if isinstance(node, list) else []
 
 
+def _frame_copy(folder, raw: dict):
+    """`raw` written as a frame file in `folder`, beside a copy of the documents it cites."""
+    (folder / "documents_2021_2025.yaml").write_text(
+        (FRAME.parent / "documents_2021_2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = folder / "x_frame.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def test_a_part_in_two_languages_needs_both(tmp_path):
     raw = yaml.safe_load(FRAME.read_text(encoding="utf-8"))
     raw["eligibility"]["exit_scheme_districts"]["document"]["part"] = {"vi": "Điều 2"}
-    (tmp_path / "documents_2021_2025.yaml").write_text(
-        (FRAME.parent / "documents_2021_2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    path = tmp_path / "x_frame.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SimlibError) as info:
-        load_frame(path)
+        load_frame(_frame_copy(tmp_path, raw))
     assert "eligibility.exit_scheme_districts.document.part" in info.value.message("en")
 
 
@@ -121,11 +126,7 @@ def test_a_frame_citing_an_unknown_document_is_refused(tmp_path):
     raw = yaml.safe_load(FRAME.read_text(encoding="utf-8"))
     raw["eligibility"]["exit_scheme_districts"]["document"]["doc"] = "QD999_TTg"
     raw["counterpart"]["min_local_share_of_central"] = "three percent"
-    (tmp_path / "documents_2021_2025.yaml").write_text(
-        (FRAME.parent / "documents_2021_2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    path = tmp_path / "x_frame.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    path = _frame_copy(tmp_path, raw)
     with pytest.raises(SimlibError) as info:
         load_frame(path)
     assert "min_local_share_of_central" in info.value.message("en")
