@@ -132,18 +132,25 @@ class OptimizationResult:
                 poor=fmt.number(opt["poor"], lang),
             )
         else:
-            head = i18n.t(
-                "alloc.summary",
-                lang,
-                objective=i18n.t(f"alloc.objective.{self.spec.objective}", lang),
-                poor=fmt.number(opt["poor"], lang),
-                plan_poor=fmt.number(plan["poor"], lang),
-                fewer=fmt.number(plan["poor"] - opt["poor"], lang),
-                total=fmt.number(opt["total_bn"], lang, 1),
-            )
+            head = summary_text(self.spec.objective, opt, plan, lang)
         text = head + "\n" + certificate_text(self.certificate, self.spec, lang)
         note = unknown_note(self.spec.counterpart) if self.spec.counterpart is not None else None
         return text + "\n" + note.get(lang) if note is not None else text
+
+
+def summary_text(objective: str, opt, plan, lang: str) -> str:
+    """The optimum's poor households at the horizon against the plan's: fewer, or more when the
+    objective is not the poor count (a negative "fewer" read «−866 fewer than the plan»)."""
+    diff = float(plan["poor"] - opt["poor"])
+    return i18n.t(
+        "alloc.summary" if diff >= 0 else "alloc.summary_more",
+        lang,
+        objective=i18n.t(f"alloc.objective.{objective}", lang),
+        poor=fmt.number(opt["poor"], lang),
+        plan_poor=fmt.number(plan["poor"], lang),
+        fewer=fmt.number(abs(diff), lang),
+        total=fmt.number(opt["total_bn"], lang, 1),
+    )
 
 
 def whatif_text(scen: Scenario, lang: str) -> str:
