@@ -271,9 +271,14 @@ DISTRIBUTIONS = {
 }
 
 
-def _citation(study: dict | None, key: str) -> str:
-    """'first author (year)' of a register study (the register's `authors` up to its first comma or
-    bracket: the first author, or the body that issued it), its id when the register has no authors."""
+def citation(study: dict | None, key: str, lang: str | None = None) -> str:
+    """How a page cites a register study: its own `cite` in the page's language when the register
+    gives one (bodies, laws and sources without a named author or year, so that a Vietnamese page
+    does not read "Ministry of Finance" or "not stated"), else 'first author (year)' (the register's
+    `authors` up to its first comma or bracket: the first author, or the body that issued it), its
+    id when the register has no authors."""
+    if study and study.get("cite"):
+        return study["cite"].get(i18n.get_lang(lang)) or study["cite"]["en"]
     if not study or not study.get("authors"):
         return key
     first = re.split(r",\s| \(", str(study["authors"]), maxsplit=1)[0].strip()
@@ -296,6 +301,7 @@ def readable_evidence_table(params, lang: str | None = None) -> pd.DataFrame:
     dist = df[col["distribution"]]
     df[col["distribution"]] = [i18n.t(DISTRIBUTIONS[d], lang) if d in DISTRIBUTIONS else d for d in dist]
     df[col["evidence"]] = [
-        "; ".join(_citation(studies.get(k), k) for k in filter(None, ids.split(", "))) for ids in df[col["evidence"]]
+        "; ".join(citation(studies.get(k), k, lang) for k in filter(None, ids.split(", ")))
+        for ids in df[col["evidence"]]
     ]
     return df.drop(columns=[col["prior"]])

@@ -11,7 +11,15 @@ import yaml
 from conftest import ROOT
 
 from simlib.errors import InputError, InputErrors
-from simlib.evidence import DISTRIBUTIONS, UNITS, evidence_table, lookup, prior_quantity, readable_evidence_table
+from simlib.evidence import (
+    DISTRIBUTIONS,
+    UNITS,
+    citation,
+    evidence_table,
+    lookup,
+    prior_quantity,
+    readable_evidence_table,
+)
 from simlib.parameters import load_parameters
 from simlib.transitions import CHANNELS
 from simlib.uncertainty.space import build_space
@@ -204,3 +212,24 @@ def test_readable_table_shows_units_and_distributions_in_the_page_s_language(par
     assert set(en["Unit"]) == set(raw["Unit"]) and set(en["Distribution"]) == set(raw["Distribution"])
     cycle = vi[vi["Tham số"].str.startswith("Chu kỳ hỗ trợ")]
     assert set(cycle["Tiểu dự án"]) == {"P2", "P3.1"} and set(cycle["Đơn vị"]) == {"năm"}
+
+
+def test_a_study_is_cited_in_the_page_s_language_when_the_register_says_how():
+    study = {"authors": "Ministry of Finance (draft circular)", "year": 2022}
+    assert citation(study, "k", "vi") == "Ministry of Finance (2022)"  # derived: first author (year)
+    study["cite"] = {"vi": "Bộ Tài chính (2022)", "en": "Ministry of Finance (2022)"}
+    assert citation(study, "k", "vi") == "Bộ Tài chính (2022)"
+    assert citation(study, "k", "en") == "Ministry of Finance (2022)"
+    assert citation({"title": "t"}, "the_key", "vi") == "the_key"  # no authors: the register's key
+
+
+def test_no_english_body_or_missing_year_on_a_vietnamese_page(params):
+    """The register's English for bodies and unknown years ("Ministry of Finance", "not stated",
+    "not read") must not reach a Vietnamese page's list of studies."""
+    col = readable_evidence_table(params, "vi")["Nghiên cứu dẫn chứng"]
+    text = " ; ".join(col)
+    for english in ("not stated", "not read", "Ministry", "Prime Minister", "World Bank", "Government", "Council"):
+        assert english not in text, english
+    assert "Bộ Tài chính (2022)" in text and "Thủ tướng Chính phủ (2009)" in text
+    en = " ; ".join(readable_evidence_table(params, "en")["Studies cited"])
+    assert "not stated" not in en and "not read (not read)" not in en and "Ministry of Finance (2022)" in en
