@@ -30,11 +30,11 @@ def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
     nb = np.array([need_bits], np.uint16)
     targeted = nb[nb != 0]
     which = np.where(nb != 0, 0, -1).astype(np.int64)
-    pat, ok, pat_dep = hr.patterns(targeted, nb, which)
+    pat, ok = hr.patterns(targeted, nb, which)
     B = int(bin_of_cell.max()) + 1
     key = bin_of_cell.astype(np.int64)
     return SimpleNamespace(
-        hh=np.array([0]), D=B, T=1, K=1, P=ok.shape[1], pat=pat, ok=ok, pat_dep=pat_dep, which=which,
+        hh=np.array([0]), D=B, T=1, K=1, P=ok.shape[1], pat=pat, ok=ok, which=which,
         ptr=np.arange(G + 1, dtype=np.int64), line=np.zeros(G, np.int64), bin=key,
         bptr=np.concatenate([[0], np.cumsum(np.bincount(key, minlength=B))]).astype(np.int64),
         bcell=np.argsort(key, kind="stable").astype(np.int64), dtype=np.uint32, bits=np.ones(1, np.uint32),

@@ -174,14 +174,19 @@ def _count(group, state, mask, K, pat, P, n_sub):
 
 
 @numba.njit(cache=True, nogil=True)
-def _bins(ptr, line, bin_, which, n_cell, n_deprived, E):
-    """Eligible households per line and bin E (H, D*T) from the cells' counts: each cell adds
-    its households (or, for a targeting line, its deprived ones: which[h] >= 0) to the bin of
-    each line it is eligible for (the cell's list ptr / line / bin_)."""
+def _bins(ptr, line, bin_, ok, n_sub, E):
+    """Eligible households per line and bin E (H, D*T) from the subcells' counts n_sub: each
+    cell adds its households of the patterns line h takes (ok[h]: all, or for a targeting line
+    those deprived in its indicators) to the bin of each line it is eligible for (the cell's
+    list ptr / line / bin_)."""
+    P = ok.shape[1]
     for c in range(ptr.size - 1):
         for e in range(ptr[c], ptr[c + 1]):
             h = line[e]
-            E[h, bin_[e]] += n_cell[c] if which[h] < 0 else n_deprived[which[h], c]
+            acc = 0
+            for p in range(P):
+                acc += n_sub[c * P + p] * ok[h, p]
+            E[h, bin_[e]] += acc
 
 
 @numba.njit(inline="always")
@@ -204,9 +209,9 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
     (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
     then which need of them are new the same way, and written into targets = (position, line,
-    new). Returns the number written and the stream's state."""
+    new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
+    state."""
     bptr, bcell, ok, P = layout
-    tpos, tline, tnew = targets
     s = np.uint64(seed)
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
@@ -239,7 +244,8 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                     while r >= off + n_sub[subs[q]]:
                         off += n_sub[subs[q]]
                         q += 1
-                    tpos[t], tline[t], tnew[t] = base[subs[q]] + r - off, h, m == 0 or _has(split, j)
+                    new = m == 0 or _has(split, j)
+                    targets[t] = (base[subs[q]] + r - off) << 7 | h << 1 | np.int64(new)
                     t += 1
                     j += 1
             words[: n // 64 + 1] = 0
@@ -252,17 +258,17 @@ def _place(targets, t, bits, words, pre, vals):
     """The targets' positions as set bits of `words`, pre[w] the set bits before word w, and
     the lines choosing the target of rank idx among the set bits in vals[0, idx] (new) and
     vals[1, idx] (standing works); vals has one column more than the set bits."""
-    tpos, tline, tnew = targets
     for i in range(t):
-        words[tpos[i] >> 6] |= ONE << np.uint64(tpos[i] & 63)
+        p = targets[i] >> 7
+        words[p >> 6] |= ONE << np.uint64(p & 63)
     acc = 0
     for w in range(words.size):
         pre[w] = acc
         acc += _ctpop(words[w])
     for i in range(t):
-        p = tpos[i]
+        p = targets[i] >> 7
         idx = pre[p >> 6] + _ctpop(words[p >> 6] & ((ONE << np.uint64(p & 63)) - ONE))
-        vals[0 if tnew[i] else 1, idx] |= bits[tline[i]]
+        vals[1 - (targets[i] & 1), idx] |= bits[(targets[i] >> 1) & 63]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -321,7 +327,7 @@ class Tables:
         self.line = h.astype(np.int64)
         tier = s.tier[self.hh].reshape(len(self.hh), G * K)
         self.bin = (s.g_unit[cell // K] * self.T + tier[h, cell]).astype(np.int64)
-        self.pat, self.ok, self.pat_dep = patterns(self.targeted_bits, self.need_bits, self.which)
+        self.pat, self.ok = patterns(self.targeted_bits, self.need_bits, self.which)
         self.P = self.ok.shape[1]
         key = self.line * (self.D * self.T) + self.bin  # the same entries bin by bin (bin-major)
         self.bptr = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(self.hh) * self.D * self.T))])
@@ -331,18 +337,18 @@ class Tables:
 def patterns(targeted_bits: np.ndarray, need_bits: np.ndarray, which: np.ndarray) -> tuple:
     """Which targeting lines' indicators a household's mask has, as a pattern number: the
     pattern of every mask (pat, indexed by mask & (pat.size - 1)), whether line h's bins take
-    households of pattern p (ok (H, P): every pattern for a line that does not target, those
-    with its indicators otherwise) and whether pattern p has targeting line q's (pat_dep (P, Q))."""
+    households of pattern p (ok (H, P) 0 / 1: every pattern for a line that does not target,
+    those with its indicators otherwise)."""
     span = int(np.bitwise_or.reduce(targeted_bits.astype(np.int64), initial=0))
     masks = np.arange(1 << span.bit_length())
     hit = (masks[:, None] & targeted_bits[None, :].astype(np.int64)) != 0  # (masks, Q)
     code = hit.astype(np.int64) @ (1 << np.arange(targeted_bits.size, dtype=np.int64))
     uniq, pat = np.unique(code, return_inverse=True)
     pat_dep = ((uniq[:, None] >> np.arange(targeted_bits.size)[None, :]) & 1).astype(np.int64)  # (P, Q)
-    ok = np.ones((need_bits.size, uniq.size), np.bool_)
+    ok = np.ones((need_bits.size, uniq.size), np.int64)
     for h in np.flatnonzero(need_bits != 0):
-        ok[h] = pat_dep[:, which[h]] == 1
-    return pat.astype(np.int64).ravel(), ok, pat_dep
+        ok[h] = pat_dep[:, which[h]]
+    return pat.astype(np.int64).ravel(), ok
 
 
 def tables(model, need_bits: np.ndarray | None = None) -> Tables:
@@ -357,10 +363,8 @@ def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.nda
     C = tab.ptr.size - 1
     n_sub = np.zeros(C * tab.P, np.int64)
     _count(group, state, mask, tab.K, tab.pat, tab.P, n_sub)
-    by_pat = n_sub.reshape(C, tab.P)
-    n_cell, n_dep = by_pat.sum(1), np.ascontiguousarray((by_pat @ tab.pat_dep).T)
     E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
-    _bins(tab.ptr, tab.line, tab.bin, tab.which, n_cell, n_dep, E)
+    _bins(tab.ptr, tab.line, tab.bin, tab.ok, n_sub, E)
     return n_sub, E
 
 
@@ -375,7 +379,7 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     base = np.concatenate([[0], np.cumsum(n_sub)])
     full = np.zeros((2, n_sub.size), tab.dtype)
     total = int(need[need < E].sum() + need_old[need_old < E].sum())
-    targets = (np.zeros(total, np.int64), np.zeros(total, np.int64), np.zeros(total, np.bool_))
+    targets = np.zeros(total, np.int64)
     layout = (tab.bptr, tab.bcell, tab.ok, tab.P)
     t, _ = _draw(layout, n_sub, base, need, need_old, E, tab.bits, np.uint64(seed), full, targets)
     words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
