@@ -306,7 +306,9 @@ class BitReach:
 
 class Tables:
     """A model's per-line arrays in the kernels' layout (built once per run): for each cell
-    (group, state), the household lines it is eligible for and its bin (unit, tier) in each."""
+    (group, state), the household lines it is eligible for and its bin (unit, tier) in each
+    (ptr / line / bin); the same bin by bin (bptr / bcell: the cells of bin key h*D*T + b); the
+    masks' patterns and which patterns each line takes (`patterns`: pat, ok, P of them)."""
 
     def __init__(self, model, need_bits: np.ndarray | None = None):
         s = model.structure
@@ -376,6 +378,8 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     `seed`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
     need, need_old, E = counts
     n = hh[0].size
+    if E.size == 0:  # no household line
+        return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
     base = np.concatenate([[0], np.cumsum(n_sub)])
     full = np.zeros((2, n_sub.size), tab.dtype)
     total = int(need[need < E].sum() + need_old[need_old < E].sum())
