@@ -1,13 +1,18 @@
-"""The compiled household kernels against independent calculations: selection sampling picks
+"""The compiled household kernels against independent calculations: the programme step picks
 exactly the bins' numbers with the inclusion probabilities of a uniform subset (singles and
-pairs), the indicators' own changes have the law of twelve independent draws, who the programme
+pairs, among deprived households, new and served by standing works; bounded integers unbiased), the indicators' own changes have the law of twelve independent draws, who the programme
 reaches respects eligibility, priority tiers and the budget, and runs are reproducible for a
 seed whatever the number of workers."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numba
 import numpy as np
 import pytest
+from conftest import make_scenario, tiny_raw
+from scipy import stats
 
 from simlib.engines import household_reach as hr
 from simlib.engines import pcg64_normals
@@ -18,42 +23,134 @@ from simlib.engines.targeted_kernels import lowest_bit
 from simlib.model import compile_model
 
 
-def _pick(n_bins: int, sizes: list[int], need: list[int], seed: int, shuffle: np.ndarray):
-    """Run the selection kernel on one household line (eligible everywhere) with bins given by
-    `shuffle` (bin of each household); returns the chosen mask."""
-    key = shuffle.astype(np.int64)
-    n = key.size
-    group = key.astype(np.uint16)  # one group per bin, one state
-    state = np.zeros(n, np.int8)
-    ptr = np.arange(n_bins + 1, dtype=np.int64)  # cell g is eligible for line 0, in bin g
-    line, bin_ = np.zeros(n_bins, np.int64), np.arange(n_bins, dtype=np.int64)
-    need_a = np.array([need], np.int64)
-    left = np.array([sizes], np.int64)
-    zeros = np.zeros((1, n_bins), np.int64)
-    chosen, old = np.zeros(n, np.uint32), np.zeros(0, np.uint32)
-    hr._select(group, state, np.zeros(n, np.uint16), 1, np.zeros(1, np.uint16), ptr, line, bin_, need_a, left,
-               zeros, zeros.copy(), np.ones(1, np.uint32), np.uint64(seed), chosen, old)  # fmt: skip
-    return chosen == 1
+def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
+    """The `household_reach.Tables` fields `pick` and `eligible_counts` read, for one household
+    line eligible in every cell (group g, one state) with cell g in bin bin_of_cell[g]; the line
+    takes households with an indicator of `need_bits` when not 0."""
+    G = bin_of_cell.size
+    nb = np.array([need_bits], np.uint16)
+    targeted = nb[nb != 0]
+    which = np.where(nb != 0, 0, -1).astype(np.int64)
+    pat, ok = hr.patterns(targeted, nb, which)
+    B = int(bin_of_cell.max()) + 1
+    key = bin_of_cell.astype(np.int64)
+    return SimpleNamespace(
+        hh=np.array([0]), D=B, T=1, K=1, P=ok.shape[1], pat=pat, ok=ok, which=which,
+        ptr=np.arange(G + 1, dtype=np.int64), line=np.zeros(G, np.int64), bin=key,
+        bptr=np.concatenate([[0], np.cumsum(np.bincount(key, minlength=B))]).astype(np.int64),
+        bcell=np.argsort(key, kind="stable").astype(np.int64), dtype=np.uint32, bits=np.ones(1, np.uint32),
+    )  # fmt: skip
 
 
-def test_selection_sampling_picks_exactly_and_uniformly():
+def _pick(tab, group, mask, need, seed, need_old=None):
+    """New beneficiaries and households served by standing works (bools) of one pick."""
+    hh = (group.astype(np.uint16), np.zeros(group.size, np.int8), mask.astype(np.uint16))
+    n_sub, E = hr.eligible_counts(tab, *hh)
+    need = np.array([need], np.int64)
+    old_need = np.zeros_like(need) if need_old is None else np.array([need_old], np.int64)
+    chosen, old = hr.pick(tab, hh, n_sub, (need, old_need, E), seed, with_old=need_old is not None)
+    return chosen == 1, (old == 1) if need_old is not None else None
+
+
+def _chi_square_p(hits: np.ndarray, reps: int, p: float) -> float:
+    """p-value of the households' inclusion counts in one bin against a uniform subset: the
+    counts' squared deviations over the binomial variance, times (N - 1) / N (inclusions of a
+    subset of fixed size are negatively correlated: their sum is fixed), is chi-square with
+    N - 1 degrees of freedom for many repetitions."""
+    N = hits.size
+    x = np.sum((hits - reps * p) ** 2) / (reps * p * (1 - p)) * (N - 1) / N
+    return float(stats.chi2.sf(x, N - 1))
+
+
+def test_pick_takes_exactly_and_uniformly_singles_and_pairs():
+    """Each bin's chosen households are a uniformly random subset of its size: exactly k, each
+    household with frequency k / N (every household within 4.5 binomial standard errors, and
+    the bin's households together by chi-square, p > 1e-4), each pair of a bin with frequency
+    k (k - 1) / (N (N - 1)), and pairs of two bins independent; over 20,000 seeds."""
     rng = np.random.default_rng(0)
-    sizes, need = [7, 5, 9, 4], [3, 0, 9, 1]
-    key = rng.permutation(np.repeat(np.arange(4), sizes))
+    sizes, need = [7, 5, 9, 4, 40], [3, 0, 9, 1, 2]
+    group = rng.permutation(np.repeat(np.arange(5), sizes))
+    tab = _layout(np.arange(5))
     reps = 20000
-    hits = np.zeros(key.size)
-    pair = 0.0
-    a, b = np.flatnonzero(key == 0)[:2]  # two households of bin 0
+    hits, pairs = np.zeros(group.size), np.zeros((group.size, group.size))
     for s in range(reps):
-        c = _pick(4, sizes, need, s + 1, key)
-        np.testing.assert_array_equal(np.bincount(key[c], minlength=4), need)  # exactly what each bin needs
+        c, _ = _pick(tab, group, np.zeros(group.size), need, s + 1)
+        np.testing.assert_array_equal(np.bincount(group[c], minlength=5), need)  # exactly what each bin needs
         hits += c
-        pair += c[a] and c[b]
-    p = np.array(need, float)[key] / np.array(sizes, float)[key]  # uniform subsets: k / N each
-    se = np.sqrt(p * (1 - p) / reps)
-    assert np.all(np.abs(hits / reps - p) <= 4.5 * se + 1e-12)
-    p2 = 3 * 2 / (7 * 6)  # both of a pair: k(k-1) / (N(N-1))
-    assert abs(pair / reps - p2) <= 4.5 * np.sqrt(p2 * (1 - p2) / reps)
+        pairs += np.outer(c, c)
+    N, k = np.array(sizes, float)[group], np.array(need, float)[group]
+    p = k / N  # uniform subsets: k / N each
+    assert np.all(np.abs(hits / reps - p) <= 4.5 * np.sqrt(p * (1 - p) / reps) + 1e-12)
+    for b in (0, 3, 4):
+        assert _chi_square_p(hits[group == b], reps, need[b] / sizes[b]) > 1e-4
+    same = (group[:, None] == group[None, :]) & ~np.eye(group.size, dtype=bool)
+    p2 = np.where(same, k * (k - 1) / (N * np.maximum(N - 1, 1)), p[:, None] * p[None, :])  # same bin / two bins
+    se2 = np.sqrt(p2 * (1 - p2) / reps)
+    off = ~np.eye(group.size, dtype=bool)
+    assert np.all(np.abs(pairs / reps - p2)[off] <= 4.5 * se2[off] + 1e-12)
+
+
+def test_pick_among_deprived_and_by_standing_works_is_uniform():
+    """A line that targets deprived households picks only among them, each with frequency
+    k / E; an area line's standing works serve m of the households not reached anew, each
+    household new with frequency k / N and served with m / N, a pair (new, served) with
+    k m / (N (N - 1)); the counts exact every time."""
+    rng = np.random.default_rng(1)
+    group = rng.permutation(np.repeat(np.arange(3), [12, 9, 30]))
+    mask = np.where(rng.random(group.size) < 0.4, 0b10, 0b01)  # indicator 1 for 40 %
+    dep = mask == 0b10
+    E = np.bincount(group[dep], minlength=3)
+    tab, bins = _layout(np.array([0, 0, 1]), need_bits=0b10), np.array([0, 0, 1])[group]  # cells 0, 1 share bin 0
+    need = [min(4, E[0] + E[1]), 3]
+    reps = 20000
+    hits = np.zeros(group.size)
+    for s in range(reps):
+        c, _ = _pick(tab, group, mask, need, s + 7)
+        assert not (c & ~dep).any()
+        np.testing.assert_array_equal(np.bincount(bins[c], minlength=2), need)
+        hits += c
+    E_bin = np.bincount(bins[dep], minlength=2)
+    p = np.where(dep, np.array(need, float)[bins] / E_bin[bins], 0.0)
+    assert np.all(np.abs(hits / reps - p) <= 4.5 * np.sqrt(p * (1 - p) / reps) + 1e-12)
+    for b in (0, 1):
+        assert _chi_square_p(hits[dep & (bins == b)], reps, need[b] / E_bin[b]) > 1e-4
+    # standing works: one bin of 10, 3 new and 4 served
+    group = np.zeros(10, np.int64)
+    tab = _layout(np.array([0]))
+    new_hits, old_hits, cross = np.zeros(10), np.zeros(10), 0.0
+    for s in range(reps):
+        c, o = _pick(tab, group, np.zeros(10), [3], s + 3, need_old=[4])
+        assert c.sum() == 3 and o.sum() == 4 and not (c & o).any()
+        new_hits, old_hits, cross = new_hits + c, old_hits + o, cross + (c[0] and o[1])
+    for h, q in ((new_hits, 0.3), (old_hits, 0.4)):
+        assert np.all(np.abs(h / reps - q) <= 4.5 * np.sqrt(q * (1 - q) / reps))
+        assert _chi_square_p(h, reps, q) > 1e-4
+    q2 = 3 * 4 / (10 * 9)
+    assert abs(cross / reps - q2) <= 4.5 * np.sqrt(q2 * (1 - q2) / reps)
+
+
+def test_bounded_integers_are_exactly_uniform():
+    """`below(n)` is uniform on [0, n) with no bias: every residue's frequency within 4.5
+    binomial standard errors, for an n whose 2^32 mod n is large (n = 3 * 2^30: the plain
+    multiply-shift floor(u n / 2^32) gives every multiple of 3 two of the 2^32 uniforms and the
+    other values one, so multiples of 3 with frequency 1/2 instead of 1/3)."""
+    n, reps = 3 * 2**30, 300_000
+    x = _below_many(n, reps)
+    assert x.min() >= 0 and x.max() < n
+    residue = np.bincount(x % 3, minlength=3) / reps
+    assert np.all(np.abs(residue - 1 / 3) <= 4.5 * np.sqrt(2 / 9 / reps))
+    small = _below_many(7, reps)
+    assert small.min() == 0 and small.max() == 6
+    assert np.all(np.abs(np.bincount(small, minlength=7) / reps - 1 / 7) <= 4.5 * np.sqrt(6 / 49 / reps))
+
+
+@numba.njit
+def _below_many(n, reps):
+    out = np.empty(reps, np.int64)
+    s = np.uint64(99)
+    for i in range(reps):
+        out[i], s = hr.below(n, s)
+    return out
 
 
 def test_own_changes_have_the_law_of_independent_draws():
@@ -172,6 +269,25 @@ def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
         np.testing.assert_array_equal(getattr(one.output, name), getattr(two.output, name))
     again = run_microsim(compile_model(tiny_scenario), compile_model(tiny_scenario).spend, draws=4, seed=9)
     np.testing.assert_array_equal(again.states, one.output.states)
+
+
+def test_deprivation_engine_same_seed_same_bytes_whatever_the_workers():
+    """The deprivation household engine (targeting lines: subcells by pattern, ranks drawn per
+    bin) gives the same bytes for a seed in one process and in two workers, and another seed
+    other households."""
+    from simlib.options import RunOptions
+    from simlib.runner import run
+
+    raw = tiny_raw(model="multidim", horizon=2)
+    raw["budget"]["years"]["2025"] = {"same_as": 2024}
+    scen = make_scenario(raw)
+    one = run(scen, RunOptions(seed=9, executor="serial", engine="microsim", draws=3), counterfactual=False)
+    two = run(scen, RunOptions(seed=9, executor="local", jobs=2, engine="microsim", draws=3), counterfactual=False)
+    other = run(scen, RunOptions(seed=10, executor="serial", engine="microsim", draws=3), counterfactual=False)
+    for name in ("states", "flows", "reached"):
+        np.testing.assert_array_equal(getattr(one.output, name), getattr(two.output, name))
+    np.testing.assert_array_equal(one.output.multidim.deprived, two.output.multidim.deprived)
+    assert not np.array_equal(one.output.states, other.output.states)
 
 
 @pytest.mark.parametrize("bad", [65])

@@ -1,6 +1,6 @@
 """The programme step for engines that hold households one by one, compiled: who each budget line
 reaches among individual households, in two passes over the households whatever the number of
-lines, without sorting.
+lines, without sorting, and random draws only for the households chosen.
 
 The arithmetic of the step is the shared one (`simlib.engines.reach`): eligible households are
 counted per (line, unit, priority tier) bin, `reach.beneficiaries` turns money into beneficiaries
@@ -8,21 +8,30 @@ per bin, `reach.whole_beneficiaries` rounds them without bias, and for an area l
 households its standing works still serve are rounded the same way. What differs from
 `reach.reach_households` is only how exactly that many households of each bin are picked:
 
-1. one pass counts the households of every cell (group, state) — and those deprived in the
-   indicators of each line that targets deprived households — and the cells' counts give every
-   household line's eligible households per bin (`_count`, `_bins`);
-2. one pass picks them by *selection sampling* (Knuth's algorithm S): walking the households in
-   array order, a household of bin b is taken with probability need_b / left_b, where need_b is
-   how many the bin still needs and left_b how many of its households are still to come. Every
-   subset of the bin's size is equally likely — the same law as a random permutation followed by
-   a sort by bin, at one comparison per household instead of a sort; each household looks only
-   at the lines its cell is eligible for that pick someone this year. For an area line the same
-   walk picks, among the bin's households not reached anew, those its standing works serve.
+1. one pass counts the households of every *subcell*: cell (group, state) and pattern, which of
+   the targeting lines' indicators the household's mask has (one pattern when no line targets
+   deprived households). A bin of a line is a set of subcells (its cells; for a targeting line,
+   their patterns with its indicators), so the counts give every bin's eligible households
+   (`_count`, `_bins`); ranking a subcell's households in array order and the bin's subcells one
+   after the other ranks the bin's eligible households 0, ..., E - 1;
+2. for each bin that picks some but not all of its households, the chosen *ranks* are drawn: a
+   uniformly random subset of the size the bin needs (Floyd's algorithm on a bitmap of the bin's
+   ranks: one bounded uniform integer per household chosen, whatever the bin's size); for an
+   area line, the new beneficiaries and those its standing works serve are drawn together, then
+   which of those are new, the same way — the law of a uniform subset of new beneficiaries and a
+   uniform subset of the others for the standing works. Each chosen rank becomes a *position*,
+   the subcell's first position plus the rank in the subcell, set in a bitmap of positions with
+   the lines choosing it (`_draw`, `_place`). A bin taken whole marks its subcells instead;
+3. one pass gives each household the next position of its subcell and reads that position's
+   lines (`_walk`).
 
-Bins fully covered or not covered at all use no random numbers. The kernel draws its uniforms
-from a SplitMix64 stream seeded by one 64-bit draw from the caller's `numpy.random.Generator`, so a
-run is reproducible for a seed on any machine and with any number of workers. A uniform is 32
-bits: a household is taken when floor(u x left_b / 2³²) < need_b, a probability exact to 2⁻³².
+Every subset of a bin's size is equally likely, as with a random permutation followed by a sort
+by bin; the draws follow the number of households chosen (the selection sampling used before drew
+one uniform per eligible household and line). Bins fully covered or not covered at all use no random
+numbers. The kernel draws its uniforms from a SplitMix64 stream seeded by one 64-bit draw from
+the caller's `numpy.random.Generator`, so a run is reproducible for a seed on any machine and with
+any number of workers; a uniform integer in [0, j] is exact (`below`: a 32-bit uniform times j + 1,
+the few biased values drawn again).
 
 Which lines reach a household is a bitmask (bit `li` of a uint32, or uint64 above 32 lines): 4
 bytes per household instead of one boolean per line.
@@ -49,6 +58,7 @@ S30, S27, S31, S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
 S11 = np.uint64(11)
 LOW32 = np.uint64(0xFFFFFFFF)
 TWO32 = float(2**32)
+TWO32_INT = np.uint64(2**32)
 TWO_M53 = 2.0**-53
 
 
@@ -108,81 +118,179 @@ def mask_of_lines(flags: np.ndarray, dtype):
     return dtype(int(sum(1 << int(li) for li in np.flatnonzero(flags))))
 
 
+@intrinsic
+def _ctpop(typingctx, b):
+    """LLVM's population count of a uint64, as an int64."""
+    sig = types.int64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.zext(builder.ctpop(args[0]), ir.IntType(64))
+
+    return sig, codegen
+
+
+@numba.njit(inline="always")
+def below(n, s):
+    """A uniform integer in [0, n) (1 <= n < 2³²), exactly: a 32-bit uniform times n, drawn
+    again while the low half falls among the 2³² mod n values that would favour some results
+    (Lemire 2019, "Fast random integer generation in an interval"); and the stream's state."""
+    n = np.uint64(n)
+    s += GAMMA
+    x = (mix(s) >> S32) * n
+    if (x & LOW32) < n:
+        reject = (TWO32_INT - n) % n
+        while (x & LOW32) < reject:
+            s += GAMMA
+            x = (mix(s) >> S32) * n
+    return np.int64(x >> S32), s
+
+
+@numba.njit(inline="always")
+def _has(words, j):
+    """Whether bit j of a bitmap (uint64 words) is set."""
+    return ((words[j >> 6] >> np.uint64(j & 63)) & ONE) != 0
+
+
+@numba.njit(inline="always")
+def floyd(k, n, words, s):
+    """A uniformly random k-subset of [0, n) as set bits of `words` (zero on entry), by
+    Floyd's algorithm (Bentley & Floyd 1987, "A sample of brilliance"): for j = n - k, ..., n - 1,
+    t uniform in [0, j] joins the set, or j when t is already in it; k draws whatever n.
+    Returns the stream's state."""
+    for j in range(n - k, n):
+        t, s = below(j + 1, s)
+        if _has(words, t):
+            t = j
+        words[t >> 6] |= ONE << np.uint64(t & 63)
+    return s
+
+
 @numba.njit(cache=True, nogil=True)
-def _count(group, state, mask, K, targeted_bits, n_cell, n_deprived):
-    """Households per cell c = g*K + k (n_cell (C,)) and, for each line that targets deprived
-    households, those deprived in one of its indicators (n_deprived (Q, C))."""
+def _count(group, state, mask, K, pat, P, n_sub):
+    """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,))."""
+    pm = pat.size - 1
     for i in range(group.size):
-        c = group[i] * K + state[i]
-        n_cell[c] += 1
-        for q in range(targeted_bits.size):  # branch-free: deprivations are unpredictable
-            n_deprived[q, c] += (mask[i] & targeted_bits[q]) != 0
+        n_sub[(np.int64(group[i]) * K + np.int64(state[i])) * P + pat[mask[i] & pm]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _bins(ptr, line, bin_, which, n_cell, n_deprived, E):
-    """Eligible households per line and bin E (H, D*T) from the cells' counts: each cell adds
-    its households (or, for a targeting line, its deprived ones: which[h] >= 0) to the bin of
-    each line it is eligible for (the cell's list ptr / line / bin_)."""
+def _bins(ptr, line, bin_, ok, n_sub, E):
+    """Eligible households per line and bin E (H, D*T) from the subcells' counts n_sub: each
+    cell adds its households of the patterns line h takes (ok[h]: all, or for a targeting line
+    those deprived in its indicators) to the bin of each line it is eligible for (the cell's
+    list ptr / line / bin_)."""
+    P = ok.shape[1]
     for c in range(ptr.size - 1):
         for e in range(ptr[c], ptr[c + 1]):
             h = line[e]
-            E[h, bin_[e]] += n_cell[c] if which[h] < 0 else n_deprived[which[h], c]
+            acc = 0
+            for p in range(P):
+                acc += n_sub[c * P + p] * ok[h, p]
+            E[h, bin_[e]] += acc
+
+
+@numba.njit(inline="always")
+def _bin_subcells(bptr, bcell, ok, P, h, key, subs):
+    """The subcells of bin `key` of line h eligible for it, in rank order, into subs; their number."""
+    ns = 0
+    for e in range(bptr[key], bptr[key + 1]):
+        for p in range(P):
+            if ok[h, p]:
+                subs[ns] = bcell[e] * P + p
+                ns += 1
+    return ns
 
 
 @numba.njit(cache=True, nogil=True)
-def _active(ptr, line, bin_, need, need_old):
-    """The cells' lists restricted to the (line, bin) pairs that pick someone this year."""
-    keep = np.zeros(line.size, np.bool_)
-    for e in range(line.size):
-        keep[e] = need[line[e], bin_[e]] > 0 or need_old[line[e], bin_[e]] > 0
-    aptr = np.zeros(ptr.size, np.int64)
-    for c in range(ptr.size - 1):
-        aptr[c + 1] = aptr[c] + keep[ptr[c] : ptr[c + 1]].sum()
-    return aptr, line[keep], bin_[keep]
-
-
-@numba.njit(cache=True, nogil=True)
-def _select(group, state, mask, K, need_bits, ptr, line, bin_, need, left, need_old, left_old, bits, seed, chosen, old):
-    """Selection sampling of every household line's beneficiaries (see the module docstring),
-    walking each household's cell list of lines that pick someone (ptr / line / bin_):
-    need / left (H, D*T) new beneficiaries still to pick / eligible households still to come,
-    need_old / left_old the same for households an area line's standing works serve among those
-    not reached anew. Sets bit bits[h] of chosen[i] / old[i] (zeroed by the caller); need and
-    left arrays are consumed. Returns the stream's state."""
+def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
+    """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
+    line h ranks its E[h, b] eligible households subcell by subcell (layout = (bptr, bcell, ok,
+    P): the bin's cells, in each the patterns `ok[h]` allows; rank r in subcell s is position
+    base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
+    (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
+    then which need of them are new the same way, and written into targets = (position, line,
+    new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
+    state."""
+    bptr, bcell, ok, P = layout
     s = np.uint64(seed)
-    has_old = old.size > 0  # engines that pick no standing works pass an empty `old`
-    for i in range(group.size):
-        c = group[i] * K + state[i]
-        m = mask[i]
-        for e in range(ptr[c], ptr[c + 1]):
-            h, b = line[e], bin_[e]
-            nb = need_bits[h]
-            if nb != 0 and (m & nb) == 0:
+    H, B = need.shape
+    words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
+    split = np.zeros(words.size, np.uint64)
+    subs = np.zeros(max(1, np.max(bptr[1:] - bptr[:-1])) * P, np.int64)
+    t = 0
+    for h in range(H):
+        for b in range(B):
+            k, m, n = need[h, b], need_old[h, b], E[h, b]
+            if k + m == 0:
                 continue
-            take = False
-            nd = need[h, b]
-            if nd > 0:
-                lf = left[h, b]
-                if nd >= lf:
-                    take = True
-                else:
-                    s += GAMMA
-                    take = ((mix(s) >> S32) * np.uint64(lf)) >> S32 < np.uint64(nd)
-                left[h, b] = lf - 1
-                if take:
-                    need[h, b] = nd - 1
-                    chosen[i] |= bits[h]
-            if has_old and not take and need_old[h, b] > 0:
-                pick = True
-                if need_old[h, b] < left_old[h, b]:
-                    s += GAMMA
-                    pick = ((mix(s) >> S32) * np.uint64(left_old[h, b])) >> S32 < np.uint64(need_old[h, b])
-                if pick:
-                    old[i] |= bits[h]
-                    need_old[h, b] -= 1
-                left_old[h, b] -= 1
-    return s
+            ns = _bin_subcells(bptr, bcell, ok, P, h, h * B + b, subs)
+            if k >= n or m >= n:  # the whole bin, new or served: no draws
+                for q in range(ns):
+                    full[0 if k >= n else 1, subs[q]] |= bits[h]
+                continue
+            u = k + m
+            if u < n:
+                s = floyd(u, n, words, s)
+            if m > 0:
+                s = floyd(k, u, split, s)
+            q, off, j = 0, 0, 0
+            for w in range((n + 63) // 64):  # the chosen ranks in increasing order
+                x = words[w] if u < n else ~np.uint64(0)
+                if w == n // 64:  # the last word's ranks below n only
+                    x &= (ONE << np.uint64(n & 63)) - ONE
+                while x:
+                    r = w * 64 + lowest_bit(x)
+                    x &= x - ONE
+                    while r >= off + n_sub[subs[q]]:
+                        off += n_sub[subs[q]]
+                        q += 1
+                    new = m == 0 or _has(split, j)
+                    targets[t] = (base[subs[q]] + r - off) << 7 | h << 1 | np.int64(new)
+                    t += 1
+                    j += 1
+            words[: n // 64 + 1] = 0
+            split[: u // 64 + 1] = 0
+    return t, s
+
+
+@numba.njit(cache=True, nogil=True)
+def _place(targets, t, bits, words, pre, vals):
+    """The targets' positions as set bits of `words`, pre[w] the set bits before word w, and
+    the lines choosing the target of rank idx among the set bits in vals[0, idx] (new) and
+    vals[1, idx] (standing works); vals has one column more than the set bits."""
+    for i in range(t):
+        p = targets[i] >> 7
+        words[p >> 6] |= ONE << np.uint64(p & 63)
+    acc = 0
+    for w in range(words.size):
+        pre[w] = acc
+        acc += _ctpop(words[w])
+    for i in range(t):
+        p = targets[i] >> 7
+        idx = pre[p >> 6] + _ctpop(words[p >> 6] & ((ONE << np.uint64(p & 63)) - ONE))
+        vals[1 - (targets[i] & 1), idx] |= bits[(targets[i] >> 1) & 63]
+
+
+@numba.njit(cache=True, nogil=True)
+def _walk(hh, K, pat, P, cnt, placed, full, chosen, old):
+    """Each household's lines (module docstring, step 3): its position is the next of its
+    subcell's (cnt, consumed); bits of the subcell's whole bins, and of the lines choosing that
+    position (placed = (words, pre, vals) of `_place`), into chosen[i] / old[i] (old empty:
+    not picked)."""
+    group, state, mask = hh
+    words, pre, vals = placed
+    pm = pat.size - 1
+    has_old = old.size > 0
+    for i in range(group.size):
+        sc = (np.int64(group[i]) * K + np.int64(state[i])) * P + pat[mask[i] & pm]
+        p = cnt[sc]
+        cnt[sc] = p + 1
+        w, sh = words[p >> 6], np.uint64(p & 63)
+        idx = pre[p >> 6] + _ctpop(w & ((ONE << sh) - ONE))  # the position's rank if it is set
+        keep = vals.dtype.type(0) - vals.dtype.type((w >> sh) & ONE)  # all ones if set (branch-free)
+        chosen[i] = full[0, sc] | (vals[0, idx] & keep)
+        if has_old:
+            old[i] = full[1, sc] | (vals[1, idx] & keep)
 
 
 @dataclass
@@ -198,7 +306,9 @@ class BitReach:
 
 class Tables:
     """A model's per-line arrays in the kernels' layout (built once per run): for each cell
-    (group, state), the household lines it is eligible for and its bin (unit, tier) in each."""
+    (group, state), the household lines it is eligible for and its bin (unit, tier) in each
+    (ptr / line / bin); the same bin by bin (bptr / bcell: the cells of bin key h*D*T + b); the
+    masks' patterns and which patterns each line takes (`patterns`: pat, ok, P of them)."""
 
     def __init__(self, model, need_bits: np.ndarray | None = None):
         s = model.structure
@@ -219,12 +329,69 @@ class Tables:
         self.line = h.astype(np.int64)
         tier = s.tier[self.hh].reshape(len(self.hh), G * K)
         self.bin = (s.g_unit[cell // K] * self.T + tier[h, cell]).astype(np.int64)
+        self.pat, self.ok = patterns(self.targeted_bits, self.need_bits, self.which)
+        self.P = self.ok.shape[1]
+        key = self.line * (self.D * self.T) + self.bin  # the same entries bin by bin (bin-major)
+        self.bptr = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(self.hh) * self.D * self.T))])
+        self.bcell = cell[np.lexsort((cell, key))].astype(np.int64)
+
+
+def patterns(targeted_bits: np.ndarray, need_bits: np.ndarray, which: np.ndarray) -> tuple:
+    """Which targeting lines' indicators a household's mask has, as a pattern number: the
+    pattern of every mask (pat, indexed by mask & (pat.size - 1)), whether line h's bins take
+    households of pattern p (ok (H, P) 0 / 1: every pattern for a line that does not target,
+    those with its indicators otherwise)."""
+    span = int(np.bitwise_or.reduce(targeted_bits.astype(np.int64), initial=0))
+    masks = np.arange(1 << span.bit_length())
+    hit = (masks[:, None] & targeted_bits[None, :].astype(np.int64)) != 0  # (masks, Q)
+    code = hit.astype(np.int64) @ (1 << np.arange(targeted_bits.size, dtype=np.int64))
+    uniq, pat = np.unique(code, return_inverse=True)
+    pat_dep = ((uniq[:, None] >> np.arange(targeted_bits.size)[None, :]) & 1).astype(np.int64)  # (P, Q)
+    ok = np.ones((need_bits.size, uniq.size), np.int64)
+    for h in np.flatnonzero(need_bits != 0):
+        ok[h] = pat_dep[:, which[h]]
+    return pat.astype(np.int64).ravel(), ok
 
 
 def tables(model, need_bits: np.ndarray | None = None) -> Tables:
     """`Tables` of a model (and lines' targeted indicators), cached on the model."""
     key = "household_reach." + ("" if need_bits is None else np.asarray(need_bits, np.uint16).tobytes().hex())
     return memoised(model, key, lambda: Tables(model, need_bits))
+
+
+def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.ndarray]:
+    """Households per subcell n_sub (C*P,) and eligible households per household line and bin
+    E (H, D*T) (module docstring, step 1)."""
+    C = tab.ptr.size - 1
+    n_sub = np.zeros(C * tab.P, np.int64)
+    _count(group, state, mask, tab.K, tab.pat, tab.P, n_sub)
+    E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
+    _bins(tab.ptr, tab.line, tab.bin, tab.ok, n_sub, E)
+    return n_sub, E
+
+
+def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True) -> tuple:
+    """Who each household line reaches among households hh = (group, state, mask) counted by
+    subcell n_sub: counts = (need, need_old, E) (H, D*T), new beneficiaries, households served
+    by standing works among the others, eligible households per line and bin; a uniformly random
+    subset of each bin's size (module docstring, steps 2-3), from a SplitMix64 stream seeded by
+    `seed`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
+    need, need_old, E = counts
+    n = hh[0].size
+    if E.size == 0:  # no household line
+        return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
+    base = np.concatenate([[0], np.cumsum(n_sub)])
+    full = np.zeros((2, n_sub.size), tab.dtype)
+    total = int(need[need < E].sum() + need_old[need_old < E].sum())
+    targets = np.zeros(total, np.int64)
+    layout = (tab.bptr, tab.bcell, tab.ok, tab.P)
+    t, _ = _draw(layout, n_sub, base, need, need_old, E, tab.bits, np.uint64(seed), full, targets)
+    words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
+    vals = np.zeros((2, t + 1), tab.dtype)  # one more: the branch-free walk reads past the last
+    _place(targets, t, tab.bits, words, pre, vals)
+    chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
+    _walk(hh, tab.K, tab.pat, tab.P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
+    return chosen, old
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
@@ -238,10 +405,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     out = beneficiaries(model, sp[tab.others], np.zeros((tab.others.size, D, T)), lines=tab.others)
     reached[tab.others], eligible[tab.others] = out.reached, out.eligible
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
-    n_cell, n_dep = np.zeros(tab.ptr.size - 1, np.int64), np.zeros((tab.targeted_bits.size, tab.ptr.size - 1), np.int64)
-    _count(group, state, mask, tab.K, tab.targeted_bits, n_cell, n_dep)
-    E = np.zeros((H, D * T), np.int64)
-    _bins(tab.ptr, tab.line, tab.bin, tab.which, n_cell, n_dep, E)
+    n_sub, E = eligible_counts(tab, group, state, mask)
     need, need_old = np.zeros((H, D * T), np.int64), np.zeros((H, D * T), np.int64)
     Ef = E.reshape(H, D, T).astype(float)
     r = beneficiaries(model, sp[tab.hh], Ef, lines=tab.hh, stock=None if stock is None else stock[tab.hh])
@@ -251,11 +415,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         reached[li] = need[h].reshape(D, T).sum(-1)
         if with_old and s.area_line[li] and r.old[h].any():
             need_old[h] = np.minimum(stochastic_round(r.old[h].ravel(), rng), E[h] - need[h])
-    # without standing works to pick (with_old=False: need_old stays 0), `old` is never written
-    chosen, old = np.zeros(group.size, tab.dtype), np.zeros(group.size if with_old else 0, tab.dtype)
-    ptr, line, bin_ = _active(tab.ptr, tab.line, tab.bin, need, need_old)
-    _select(group, state, mask, tab.K, tab.need_bits, ptr, line, bin_, need, E.copy(), need_old, E - need, tab.bits,
-            seed_of(rng), chosen, old)  # fmt: skip
+    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 

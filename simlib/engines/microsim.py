@@ -5,8 +5,8 @@ Each draw starts from the same synthetic population (one record per household of
 attribute classes split exactly by their shares) and uses its own `numpy.random.Generator`
 spawned from the scenario seed, so draws are independent and reproducible on any machine.
 Each year is two compiled passes over the households: who is reached (the shared programme step
-with exactly the budget's number of beneficiaries per unit and priority tier picked by selection
-sampling, `simlib.engines.household_reach`), then each household's transition factors — the
+with exactly the budget's number of beneficiaries per unit and priority tier picked as a uniformly
+random subset, `simlib.engines.household_reach`), then each household's transition factors — the
 product over the lines reaching it of one minus the line's effect pair for its state
 (`simlib.transitions`): every channel for a household reached anew, the protective ones for one
 served by an area line's standing works or living in a house the once-per-household line built
