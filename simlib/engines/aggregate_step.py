@@ -1,0 +1,126 @@
+"""The aggregate path's year step: `simlib.engines.expected.YearStep`'s numbers for realised
+households, with less work.
+
+`DrawStep` does the arithmetic of `YearStep.__call__` operation by operation (the same numpy
+functions on arrays of the same layout, the moves of the once-per-household line drawn by the same
+`rng.binomial` call), so every number it returns is the one `YearStep` returns, to the bit (tests
+compare them). It saves two things the aggregate path does not need:
+
+- Transition factors are sums of log(1 - coverage x effect) over a class's eligible lines, and most
+  (class, line) entries get no money (Cao Bằng 2024: 9 of 100 terms are non-zero). A term that is
+  zero in every draw adds log1p(-0) = -0.0 to a sum that starts at +0.0, which changes nothing, so
+  only the entries with coverage in some draw are summed (in the same order).
+- Only the three moves each state can make (`kernel.DEST`) are computed of each transition row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simlib.engines.common import batched_bins
+from simlib.engines.expected import YearStep, log_factor
+from simlib.engines.kernel import DEST
+from simlib.engines.reach import (
+    apply_moves,
+    beneficiaries,
+    boosted_effects,
+    coverage_shares,
+    enabling_boost,
+    held_stock,
+    newly_housed,
+    once_shares,
+    production_support_cells,
+    record,
+    twin_shares,
+)
+from simlib.model import Model
+from simlib.states import N_STATES
+from simlib.transitions import NEAR_POOR, POOR, combined_effects_fast
+
+#: flat (from, to) positions in a K x K matrix of each state's three destinations, (K * 3,)
+MOVE_CELLS = (np.arange(N_STATES)[:, None] * N_STATES + DEST).ravel()
+#: positions in a state's three moves of the two `rest` moves `apply_affine` floors at 0
+FLOORED = tuple((k, int(np.flatnonzero(DEST[k] == NEAR_POOR)[0])) for k in (POOR, NEAR_POOR))
+
+
+@dataclass
+class DrawYear:
+    """One projected year of `DrawStep` for S draws."""
+
+    rows: np.ndarray  # (S, G, K, 3) probabilities of each state's three moves (`kernel.DEST`), unclipped
+    n: np.ndarray  # (S, G, K) households after the year's moves to housed twins
+    reached: np.ndarray  # (S, L, D)
+    eligible: np.ndarray  # (S, L, D)
+    ps_sup: np.ndarray  # (S,)
+    ps_want: np.ndarray  # (S,)
+
+
+class DrawStep:
+    """`YearStep` (the model's own effects and rates) for S draws of realised households, drawing
+    the once-per-household line's moves with `rng`; years 0, 1, ... of one run in order."""
+
+    def __init__(self, model: Model, S: int):
+        self.year = YearStep(model, S, model.effects[None])
+        p = self.year.parts
+        self.moves_parts = p.reshape(p.shape[:-2] + (-1,))[..., MOVE_CELLS].reshape(p.shape[:-1] + (3,))
+
+    def factors(self, ce: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage of
+        the entries `ce` (S, entries) and of the area entries' standing works `co`, summed over
+        the entries with a non-zero term in some draw only."""
+        ix, area, S = self.year.ix, self.year.area, ce.shape[0]
+        C = ix["n_cls"]
+        keep = (ce != 0.0).any(axis=0)
+        keep[area] |= (co != 0.0).any(axis=0)
+        sel = np.flatnonzero(keep)
+        in_area = np.flatnonzero(ix["e_area"][sel])  # kept area entries, positions in `sel`
+        at_area = np.searchsorted(area, sel[in_area])  # and in `co`
+        terms = ce[:, sel, None] * ua[:, ix["pair"][sel]]
+        terms[:, in_area] += co[:, at_area, None] * up[:, ix["pair"][sel[in_area]]]
+        ps = sel[ix["e_ps"][sel]]
+        terms = np.concatenate([terms.reshape(S, -1), ce[:, ps]], axis=1)
+        bins = np.concatenate([(ix["e_cls"][sel, None] * 2 + np.arange(2)).ravel(), 2 * C + ix["e_cls"][ps]])
+        flat = log_factor(terms).ravel()
+        return np.exp(np.bincount(batched_bins(bins, 3 * C, S), weights=flat, minlength=S * 3 * C).reshape(S, 3 * C))
+
+    def moves_rows(self, fac: np.ndarray, s_tw: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """Probabilities (S, G, K, 3) of each state's three moves (`YearStep`'s P there)."""
+        ix, S = self.year.ix, fac.shape[0]
+        C = ix["n_cls"]
+        _, G, K, _, _ = self.year.shape
+        F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G * K, 2)
+        st = s_tw.reshape(S, G * K)[:, ix["t_gk"], None]
+        F[:, ix["t_gk"]] *= 1.0 - st * ua[:, ix["t_pair"]] - (1.0 - st) * up[:, ix["t_pair"]]
+        F = F.reshape(S, G, K, 2)
+        A, B, Cp = self.moves_parts
+        rows = A + B * F[..., 0, None]
+        rows += Cp * F[..., 1, None]
+        for k, j in FLOORED:
+            np.maximum(rows[..., k, j], 0.0, out=rows[..., k, j])
+        return rows
+
+    def __call__(self, n: np.ndarray, sp: np.ndarray, y: int, rng: np.random.Generator) -> DrawYear:
+        ys = self.year
+        model, ix, S = ys.model, ys.ix, ys.S
+        L, G, K, D, T = ys.shape
+        E = ys.eligible_by_tier(n)
+        r = beneficiaries(model, sp, E, stock=held_stock(model, ys.built, y))
+        ys.built[:, y] = record(model, r.reached, r.eligible)
+        cov = coverage_shares(r.covered, E)
+        share = once_shares(model, cov)
+        moved = rng.binomial(np.rint(n).astype(np.int64), np.clip(share, 0.0, 1.0)).astype(float)
+        after = apply_moves(model, n, moved)
+        s_tw = twin_shares(model, after, newly_housed(model, moved))
+        c = cov.reshape(S, L * D * T)
+        ce = np.where(ix["e_once"], 0.0, c[:, ix["e_bin"]])
+        co = coverage_shares(r.old, E).reshape(S, -1)[:, ix["e_bin"][ys.area]]
+        boost = enabling_boost(model, r.reached)
+        ua = combined_effects_fast(boosted_effects(ys.eff, boost)).reshape(S, -1)
+        up = combined_effects_fast(boosted_effects(ys.prot, boost)).reshape(S, -1)
+        fac = self.factors(ce, co, ua, up)
+        rows = self.moves_rows(fac, s_tw, ua, up)
+        miss = fac[:, 2 * ix["n_cls"] :][:, ix["cls"]].reshape(S, G, K)
+        ps_sup, ps_want = production_support_cells(model, n, miss)
+        return DrawYear(rows, after, r.reached, r.eligible, ps_sup, ps_want)
