@@ -50,6 +50,7 @@ class DrawYear:
     """One projected year of `DrawStep` for S draws."""
 
     rows: np.ndarray  # (S, G, K, 3) probabilities of each state's three moves (`kernel.DEST`), unclipped
+    #                   (a view of an (S, 3, G, K) array)
     n: np.ndarray  # (S, G, K) households after the year's moves to housed twins
     reached: np.ndarray  # (S, L, D)
     eligible: np.ndarray  # (S, L, D)
@@ -63,8 +64,12 @@ class DrawStep:
 
     def __init__(self, model: Model, S: int):
         self.year = YearStep(model, S, model.effects[None])
-        p = self.year.parts
-        self.moves_parts = p.reshape(p.shape[:-2] + (-1,))[..., MOVE_CELLS].reshape(p.shape[:-1] + (3,))
+        p = self.year.parts  # (3, 1, G, K, K)
+        at_moves = p.reshape(p.shape[:-2] + (-1,))[..., MOVE_CELLS].reshape(p.shape[:-1] + (3,))
+        # (3, 1, 3, G, K): a move's parts for all group-states side by side, for long inner loops
+        self.moves_parts = np.ascontiguousarray(np.moveaxis(at_moves, -1, 2))
+        _, G, K, _, _ = self.year.shape
+        self.rows, self.scratch = np.empty((S, 3, G, K)), np.empty((S, 3, G, K))  # reused each year
 
     def factors(self, ce: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
         """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage of
@@ -86,20 +91,22 @@ class DrawStep:
         return np.exp(np.bincount(batched_bins(bins, 3 * C, S), weights=flat, minlength=S * 3 * C).reshape(S, 3 * C))
 
     def moves_rows(self, fac: np.ndarray, s_tw: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
-        """Probabilities (S, G, K, 3) of each state's three moves (`YearStep`'s P there)."""
+        """Probabilities (S, G, K, 3) of each state's three moves (`YearStep`'s P there: A + B F1
+        + C F2 with the same roundings, as sums commute), a view of `self.rows` (overwritten by
+        the next year)."""
         ix, S = self.year.ix, fac.shape[0]
         C = ix["n_cls"]
         _, G, K, _, _ = self.year.shape
-        F = fac[:, : 2 * C].reshape(S, C, 2)[:, ix["cls"]].reshape(S, G * K, 2)
+        F = np.take(fac[:, : 2 * C].reshape(S, C, 2), ix["cls"], axis=1)  # (S, G K, 2)
         st = s_tw.reshape(S, G * K)[:, ix["t_gk"], None]
         F[:, ix["t_gk"]] *= 1.0 - st * ua[:, ix["t_pair"]] - (1.0 - st) * up[:, ix["t_pair"]]
-        F = F.reshape(S, G, K, 2)
         A, B, Cp = self.moves_parts
-        rows = A + B * F[..., 0, None]
-        rows += Cp * F[..., 1, None]
+        rows = np.multiply(B, F[:, :, 0].reshape(S, 1, G, K), out=self.rows)  # (S, 3, G, K)
+        rows += A
+        rows += np.multiply(Cp, F[:, :, 1].reshape(S, 1, G, K), out=self.scratch)
         for k, j in FLOORED:
-            np.maximum(rows[..., k, j], 0.0, out=rows[..., k, j])
-        return rows
+            np.maximum(rows[:, j, :, k], 0.0, out=rows[:, j, :, k])
+        return np.moveaxis(rows, 1, -1)
 
     def __call__(self, n: np.ndarray, sp: np.ndarray, y: int, rng: np.random.Generator) -> DrawYear:
         ys = self.year
