@@ -71,22 +71,24 @@ class DrawStep:
         _, G, K, _, _ = self.year.shape
         self.rows, self.scratch = np.empty((S, 3, G, K)), np.empty((S, 3, G, K))  # reused each year
 
-    def factors(self, ce: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
-        """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage of
-        the entries `ce` (S, entries) and of the area entries' standing works `co`, summed over
-        the entries with a non-zero term in some draw only."""
-        ix, area, S = self.year.ix, self.year.area, ce.shape[0]
+    def factors(self, c: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage `c`
+        (S, L D T) of each (line, unit, tier) bin and of the area entries' standing works `co`,
+        summed over the entries with a non-zero term in some draw only. An entry's coverage is
+        its bin's, 0 on the once-per-household line (its households have moved)."""
+        ix, area, S = self.year.ix, self.year.area, c.shape[0]
         C = ix["n_cls"]
-        keep = (ce != 0.0).any(axis=0)
+        keep = (c != 0.0).any(axis=0)[ix["e_bin"]] & ~ix["e_once"]
         keep[area] |= (co != 0.0).any(axis=0)
         sel = np.flatnonzero(keep)
+        ce = np.where(ix["e_once"][sel], 0.0, c[:, ix["e_bin"][sel]])  # (S, kept entries)
         in_area = np.flatnonzero(ix["e_area"][sel])  # kept area entries, positions in `sel`
         at_area = np.searchsorted(area, sel[in_area])  # and in `co`
-        terms = ce[:, sel, None] * ua[:, ix["pair"][sel]]
+        terms = ce[:, :, None] * ua[:, ix["pair"][sel]]
         terms[:, in_area] += co[:, at_area, None] * up[:, ix["pair"][sel[in_area]]]
-        ps = sel[ix["e_ps"][sel]]
+        ps = ix["e_ps"][sel]
         terms = np.concatenate([terms.reshape(S, -1), ce[:, ps]], axis=1)
-        bins = np.concatenate([(ix["e_cls"][sel, None] * 2 + np.arange(2)).ravel(), 2 * C + ix["e_cls"][ps]])
+        bins = np.concatenate([(ix["e_cls"][sel, None] * 2 + np.arange(2)).ravel(), 2 * C + ix["e_cls"][sel[ps]]])
         flat = log_factor(terms).ravel()
         return np.exp(np.bincount(batched_bins(bins, 3 * C, S), weights=flat, minlength=S * 3 * C).reshape(S, 3 * C))
 
@@ -121,12 +123,11 @@ class DrawStep:
         after = apply_moves(model, n, moved)
         s_tw = twin_shares(model, after, newly_housed(model, moved))
         c = cov.reshape(S, L * D * T)
-        ce = np.where(ix["e_once"], 0.0, c[:, ix["e_bin"]])
         co = coverage_shares(r.old, E).reshape(S, -1)[:, ix["e_bin"][ys.area]]
         boost = enabling_boost(model, r.reached)
         ua = combined_effects_fast(boosted_effects(ys.eff, boost)).reshape(S, -1)
         up = combined_effects_fast(boosted_effects(ys.prot, boost)).reshape(S, -1)
-        fac = self.factors(ce, co, ua, up)
+        fac = self.factors(c, co, ua, up)
         rows = self.moves_rows(fac, s_tw, ua, up)
         miss = fac[:, 2 * ix["n_cls"] :][:, ix["cls"]].reshape(S, G, K)
         ps_sup, ps_want = production_support_cells(model, n, miss)
