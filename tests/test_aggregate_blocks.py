@@ -117,3 +117,23 @@ def test_draw_blocks(S, block, sizes):
     assert [b.stop - b.start for b in blocks] == sizes
     assert blocks[0].start == 0 and blocks[-1].stop == S
     assert all(p.stop == q.start for p, q in zip(blocks[:-1], blocks[1:]))
+
+
+def test_compiled_rows_equal_the_numpy_rows(plan):
+    """The compiled transition rows and the numpy fallback, on a year with twins reached."""
+    S = 18
+    hh = run_aggregate(plan, plan.spend, draws=S, seed=6).states
+    sp = acting_money(plan, np.broadcast_to(plan.spend, (S,) + plan.spend.shape))
+    step, got = DrawStep(plan, S), {}
+    compiled = step.moves_rows
+
+    def both(fac, s_tw, ua, up):
+        got["numpy"] = step.moves_rows_numpy(fac, s_tw, ua, up).copy()
+        got["twins"] = np.count_nonzero(s_tw)
+        return compiled(fac, s_tw, ua, up)
+
+    step.moves_rows = both
+    for y in range(len(plan.years)):
+        rows = step(hh[:, y], sp[:, y], y, rng=np.random.default_rng(y)).rows
+        assert rows.tobytes() == np.ascontiguousarray(got["numpy"]).tobytes()
+    assert got["twins"] > 0

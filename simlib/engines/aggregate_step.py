@@ -43,6 +43,40 @@ from simlib.transitions import NEAR_POOR, POOR, combined_effects_fast
 MOVE_CELLS = (np.arange(N_STATES)[:, None] * N_STATES + DEST).ravel()
 #: positions in a state's three moves of the two `rest` moves `apply_affine` floors at 0
 FLOORED = tuple((k, int(np.flatnonzero(DEST[k] == NEAR_POOR)[0])) for k in (POOR, NEAR_POOR))
+#: the same as a (K, 3) table
+FLOORED_AT = np.zeros((N_STATES, 3), np.bool_)
+for _k, _j in FLOORED:
+    FLOORED_AT[_k, _j] = True
+
+try:  # numba is a dependency; the numpy path remains the fallback (and the tests' reference)
+    import numba as _numba
+except ImportError:  # pragma: no cover
+    _numba = None
+
+
+def _rows_python(fac, cls, twin_at, t_pair, s_tw, ua, up, parts, floored, out):  # compiled below
+    """`DrawStep.moves_rows_numpy`'s numbers element by element, in the same order of operations
+    (numba adds no fused multiply-adds without fastmath): factors of each group-state's class,
+    a twin's once-line share, then A + B F1 + C F2 at each state's three moves."""
+    S, GK, K = fac.shape[0], cls.shape[0], floored.shape[0]
+    for s in range(S):
+        for i in range(GK):
+            c = cls[i]
+            f1, f2 = fac[s, 2 * c], fac[s, 2 * c + 1]
+            t = twin_at[i]
+            if t >= 0:
+                st = s_tw[s, i]
+                f1 *= (1.0 - st * ua[s, t_pair[t, 0]]) - (1.0 - st) * up[s, t_pair[t, 0]]
+                f2 *= (1.0 - st * ua[s, t_pair[t, 1]]) - (1.0 - st) * up[s, t_pair[t, 1]]
+            for j in range(3):
+                p = parts[1, i, j] * f1 + parts[0, i, j]
+                p = p + parts[2, i, j] * f2
+                if floored[i % K, j] and p < 0.0:
+                    p = 0.0
+                out[s, i, j] = p
+
+
+_rows_numba = _numba.njit(cache=True, nogil=True)(_rows_python) if _numba is not None else None
 
 
 @dataclass
@@ -70,6 +104,14 @@ class DrawStep:
         self.moves_parts = np.ascontiguousarray(np.moveaxis(at_moves, -1, 2))
         _, G, K, _, _ = self.year.shape
         self.rows, self.scratch = np.empty((S, 3, G, K)), np.empty((S, 3, G, K))  # reused each year
+        # the compiled path: parts (3, G K, 3), each twin group-state's position in `t_gk`
+        self.flat_parts = np.ascontiguousarray(at_moves.reshape(3, G * K, 3))
+        ix = self.year.ix
+        self.twin_at = np.full(G * K, -1, np.intp)
+        self.twin_at[ix["t_gk"]] = np.arange(len(ix["t_gk"]))
+        self.t_pair = np.ascontiguousarray(ix["t_pair"], dtype=np.intp)
+        self.cls = np.ascontiguousarray(ix["cls"], dtype=np.intp)
+        self.compiled_rows = np.empty((S, G, K, 3))
 
     def factors(self, c: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
         """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage `c`
@@ -93,9 +135,20 @@ class DrawStep:
         return np.exp(np.bincount(batched_bins(bins, 3 * C, S), weights=flat, minlength=S * 3 * C).reshape(S, 3 * C))
 
     def moves_rows(self, fac: np.ndarray, s_tw: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
-        """Probabilities (S, G, K, 3) of each state's three moves (`YearStep`'s P there: A + B F1
-        + C F2 with the same roundings, as sums commute), a view of `self.rows` (overwritten by
-        the next year)."""
+        """Probabilities (S, G, K, 3) of each state's three moves (`YearStep`'s P there), compiled
+        when numba is installed (`moves_rows_numpy` otherwise); overwritten by the next year."""
+        if _rows_numba is None:  # pragma: no cover
+            return self.moves_rows_numpy(fac, s_tw, ua, up)
+        S = fac.shape[0]
+        c = np.ascontiguousarray
+        sw = c(s_tw.reshape(S, -1))
+        args = (self.cls, self.twin_at, self.t_pair, sw, c(ua), c(up), self.flat_parts, FLOORED_AT)
+        _rows_numba(c(fac), *args, self.compiled_rows.reshape(S, -1, 3))
+        return self.compiled_rows
+
+    def moves_rows_numpy(self, fac: np.ndarray, s_tw: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """`moves_rows` in numpy (`YearStep`'s P at each state's three moves: A + B F1 + C F2 with
+        the same roundings, as sums commute), a view of `self.rows`."""
         ix, S = self.year.ix, fac.shape[0]
         C = ix["n_cls"]
         _, G, K, _, _ = self.year.shape
