@@ -137,3 +137,11 @@ def test_compiled_rows_equal_the_numpy_rows(plan):
         rows = step(hh[:, y], sp[:, y], y, rng=np.random.default_rng(y)).rows
         assert rows.tobytes() == np.ascontiguousarray(got["numpy"]).tobytes()
     assert got["twins"] > 0
+
+
+def test_compiled_eligible_households_equal_year_steps(plan):
+    """On fractional households too, where the order of the sums matters."""
+    S = 7
+    n = np.random.default_rng(11).random((S,) + plan.n0.shape) * plan.n0
+    got, want = DrawStep(plan, S).eligible_by_tier(n), YearStep(plan, S, plan.effects[None]).eligible_by_tier(n)
+    assert got.shape == want.shape and got.tobytes() == want.tobytes()

@@ -79,6 +79,21 @@ def _rows_python(fac, cls, twin_at, t_pair, s_tw, ua, up, parts, floored, out): 
 _rows_numba = _numba.njit(cache=True, nogil=True)(_rows_python) if _numba is not None else None
 
 
+def _eligible_python(n, cls, e_cls, e_bin, ncl, out):  # compiled below
+    """`YearStep.eligible_by_tier`: households per class, then per (line, unit, tier) bin, each
+    sum in the order `np.bincount` adds (index order, from 0.0)."""
+    for s in range(n.shape[0]):
+        ncl[:] = 0.0
+        for i in range(cls.shape[0]):
+            ncl[cls[i]] += n[s, i]
+        out[s, :] = 0.0
+        for e in range(e_cls.shape[0]):
+            out[s, e_bin[e]] += ncl[e_cls[e]]
+
+
+_eligible_numba = _numba.njit(cache=True, nogil=True)(_eligible_python) if _numba is not None else None
+
+
 @dataclass
 class DrawYear:
     """One projected year of `DrawStep` for S draws."""
@@ -112,6 +127,21 @@ class DrawStep:
         self.t_pair = np.ascontiguousarray(ix["t_pair"], dtype=np.intp)
         self.cls = np.ascontiguousarray(ix["cls"], dtype=np.intp)
         self.compiled_rows = np.empty((S, G, K, 3))
+        self.e_cls = np.ascontiguousarray(ix["e_cls"], dtype=np.intp)
+        self.e_bin = np.ascontiguousarray(ix["e_bin"], dtype=np.intp)
+
+    def eligible_by_tier(self, n: np.ndarray) -> np.ndarray:
+        """Eligible households (S, L, D, T): `YearStep.eligible_by_tier`, compiled when numba is
+        installed (the same sums in the same order)."""
+        if _eligible_numba is None:  # pragma: no cover
+            return self.year.eligible_by_tier(n)
+        S, (L, G, K, D, T) = n.shape[0], self.year.shape
+        out = np.empty((S, L, D, T))
+        ncl = np.empty(self.year.ix["n_cls"])
+        _eligible_numba(
+            np.ascontiguousarray(n).reshape(S, G * K), self.cls, self.e_cls, self.e_bin, ncl, out.reshape(S, -1)
+        )
+        return out
 
     def factors(self, c: np.ndarray, co: np.ndarray, ua: np.ndarray, up: np.ndarray) -> np.ndarray:
         """exp(sum of log(1 - term)) per class: `YearStep`'s factors (S, 3 C) from the coverage `c`
@@ -167,7 +197,7 @@ class DrawStep:
         ys = self.year
         model, ix, S = ys.model, ys.ix, ys.S
         L, G, K, D, T = ys.shape
-        E = ys.eligible_by_tier(n)
+        E = self.eligible_by_tier(n)
         r = beneficiaries(model, sp, E, stock=held_stock(model, ys.built, y))
         ys.built[:, y] = record(model, r.reached, r.eligible)
         cov = coverage_shares(r.covered, E)
