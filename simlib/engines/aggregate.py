@@ -5,20 +5,21 @@ household kernel's year is, in distribution, one multinomial per group-state: th
 of the cell move to the three destinations of its row with the row's probabilities. Drawing that
 multinomial directly gives the same distribution as `microsim-fast` at a cost independent of the
 number of households, and vectorises over draws: all draws advance together through the shared
-`YearStep` arithmetic (about a thousand provincial draws per second). New households: as in the kernel.
+`YearStep` arithmetic (about a millisecond of CPU per draw of Cao Bằng). New households: as in the
+kernel.
 
 All draws of one call come from one generator seeded by SeedSequence(seed): the same seed and
 number of draws give identical numbers.
 
 Speed (the same numbers as advancing all draws through one `YearStep` call a year):
 - the step is `simlib.engines.aggregate_step.DrawStep`, `YearStep`'s arithmetic without the terms
-  that are zero in every draw, on blocks of at most `BLOCK` draws, so that its temporaries stay in
-  the processor's cache. The step works draw by draw, so a block's numbers are those of one call
-  on all draws — with one exception numpy decides: the production-support sum over group-states
-  is added up in an order that follows the memory layout numpy picks for it, which depends on the
-  number of draws in the call (Cao Bằng: one layout below 15 draws, another from 15 on). Blocks
-  are therefore of (nearly) equal size, never a small remainder (`draw_blocks`); tests check the
-  outputs against one call on all draws byte for byte.
+  that are zero in every draw (two parts of it compiled), on blocks of at most `BLOCK` draws, so
+  that its temporaries stay in the processor's cache. The step works draw by draw, so a block's
+  numbers are those of one call on all draws — with one exception numpy decides: the
+  production-support sum over group-states is added up in an order that follows the memory layout
+  numpy picks for it, which depends on the number of draws in the call (Cao Bằng: one layout below
+  15 draws, another from 15 on). Blocks are therefore of (nearly) equal size, never a small
+  remainder (`draw_blocks`); tests check the outputs against one call on all draws byte for byte.
 - the random numbers are drawn in the same order as one call per year: each call of the generator
   (the moves of the once-per-household line inside the step, then the multinomials, then the new
   households) runs over the draws block after block, and calls over consecutive blocks consume the

@@ -11,6 +11,12 @@ compare them). It saves two things the aggregate path does not need:
   zero in every draw adds log1p(-0) = -0.0 to a sum that starts at +0.0, which changes nothing, so
   only the entries with coverage in some draw are summed (in the same order).
 - Only the three moves each state can make (`kernel.DEST`) are computed of each transition row.
+
+Two parts run as compiled loops when numba is installed, with the same operations in the same
+order (no transcendental functions, no fused multiply-adds, sums in `np.bincount`'s order): the
+eligible households per bin and the transition rows; the numpy versions remain as the fallback and
+the tests' reference. The logs and exponentials stay in numpy, whose vectorised functions may
+round differently from the C library's.
 """
 
 from __future__ import annotations
