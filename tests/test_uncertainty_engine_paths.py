@@ -1,6 +1,7 @@
 """The uncertainty runs' shortcuts give the numbers of the plain paths, bit for bit (issue 18):
 `simulate_draw` (the expected engine given a draw's own rates, no table of distinct rows) against
-`simulate` (the registry's engine), on draws of plan_2024 whose groups do share rows."""
+`simulate` (the registry's engine), on draws of plan_2024 whose groups do share rows; the PRIM
+candidates' varying columns (`rules.varying`) against a hand-made table."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from simlib.runner import simulate
 from simlib.scenario import load_scenario
 from simlib.uncertainty.apply import DrawCompiler
 from simlib.uncertainty.evaluate import simulate_draw
+from simlib.uncertainty.rules import varying
 from simlib.uncertainty.sampling import sample
 from simlib.uncertainty.space import scenario_space
 
@@ -56,3 +58,17 @@ def test_other_engines_go_through_the_registry(plan):
     model = DrawCompiler(plan, []).target(np.empty(0))
     options = RunOptions(engine="aggregate", draws=2, seed=3)
     assert_same_output(simulate_draw(model, model.spend, options), simulate(model, model.spend, options))
+
+
+def test_varying_columns_are_those_with_two_distinct_values():
+    nan = np.nan
+    A = np.array(
+        [
+            [1.0, nan, 0.0, nan, 2.0, 7.0],
+            [1.0, nan, -0.0, 3.0, 2.0, nan],
+            [1.0, nan, 0.0, nan, 5.0, 7.5],
+        ]
+    )
+    # constant, all missing, +0 and -0 (one value), one value and gaps, two values, two and a gap
+    assert varying(A).tolist() == [False, False, False, False, True, True]
+    assert varying(np.empty((0, 2))).tolist() == [False, False]
