@@ -1,6 +1,6 @@
 """The uncertainty runs' shortcuts give the numbers of the plain paths, bit for bit (issue 18):
-`simulate_draw` (the expected engine given a draw's own rates, no table of distinct rows) against
-`simulate` (the registry's engine), on draws of plan_2024 whose groups do share rows; the PRIM
+`simulate_draw` (the expected engine given a draw's own rates, no table of distinct rows; the run
+without money in the same batch) against `simulate` (the registry's engine), on draws of plan_2024 whose groups do share rows; the PRIM
 candidates' varying columns (`rules.varying`) against a hand-made table."""
 
 from __future__ import annotations
@@ -51,13 +51,23 @@ def test_draw_run_equals_the_registry_run_bit_for_bit(plan):
         row_of, table, _ = rate_rows(model.params.affine, True)
         assert table.shape[2] < len(row_of)
         for spend in (model.spend, np.zeros_like(model.spend)):
-            assert_same_output(simulate_draw(model, spend, options), simulate(model, spend, options))
+            out, none = simulate_draw(model, spend, options)
+            assert none is None
+            assert_same_output(out, simulate(model, spend, options))
+        # with the run without money: both in one batch of the vectorised engine
+        out, without = simulate_draw(model, model.spend, options, without=True)
+        assert out.states.shape[0] == without.states.shape[0] == 1
+        assert_same_output(out, simulate(model, model.spend, options))
+        assert_same_output(without, simulate(model, np.zeros_like(model.spend), options))
+        assert not np.array_equal(out.states, without.states)  # not vacuous: the money moves households
 
 
 def test_other_engines_go_through_the_registry(plan):
     model = DrawCompiler(plan, []).target(np.empty(0))
     options = RunOptions(engine="aggregate", draws=2, seed=3)
-    assert_same_output(simulate_draw(model, model.spend, options), simulate(model, model.spend, options))
+    out, without = simulate_draw(model, model.spend, options, without=True)
+    assert_same_output(out, simulate(model, model.spend, options))
+    assert_same_output(without, simulate(model, np.zeros_like(model.spend), options))
 
 
 def test_varying_columns_are_those_with_two_distinct_values():
