@@ -67,10 +67,16 @@ def _density(X: pd.DataFrame, y: np.ndarray, limits: Mapping[str, tuple[float, f
     return float(y[inside].mean()) if inside.any() else 0.0
 
 
+def varying(A: np.ndarray) -> np.ndarray:
+    """Which columns of A hold at least two distinct values, NaN left out (as pandas'
+    `nunique() > 1`, without its hashing of every column)."""
+    return np.fmax.reduce(A, axis=0, initial=-np.inf) > np.fmin.reduce(A, axis=0, initial=np.inf)
+
+
 def candidate_columns(X: pd.DataFrame, y: np.ndarray, k: int = MAX_CANDIDATES) -> list[str]:
     """The (at most) k varying columns of X most associated with y: largest |correlation between
     a column's ranks and y| (Spearman's), strongest first."""
-    R = X.loc[:, X.nunique() > 1].rank()
+    R = X.loc[:, varying(X.to_numpy(float))].rank()
     if R.shape[1] == 0:
         return []
     yc = y - y.mean()
