@@ -162,7 +162,7 @@ def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
     protective pairs skip the escape and deprivation channels (their kept share is 1, and a
     product times 1 is the product). A line without effects has pairs of 0. Only the pairs read
     later are computed: those of (line, unit) cells with some coverage, new or standing
-    (`_factors` skips the others), and the once-per-household line's (`_transitions`)."""
+    (`_factors` skips the others), and the once-per-household line's (`_cell_factors`)."""
     inv_cap, ena, effch = lines[2], lines[5], lines[6]
     L, D, NCH = kc.shape
     K, T, Q = u.shape[2], cov.shape[2], effch.shape[2]
@@ -255,55 +255,68 @@ def _production_support(n, cls, miss, cells):
     return sup, wanting
 
 
-#: parts and factors below this size give finite probabilities (|p| < 3e300)
-TAME = 1e150
-
-
 @_compiled
-def _transitions(n, after, share, cls, fac, u, up, rows, ps, people, flows, entries, states, scratch, skip):
-    """Flows (G, K, K) of the households after the year's moves, and the households at the
-    review (flows in, summed over origins in state order, plus new households `entries`) into
-    `states` and `n`. `rows` (`rate_rows`): each group's row of the distinct affine parts, those
-    parts for the moves each state can make, and those moves; the other moves' flows are
-    after x 0.0 (their parts are +0.0) and add nothing to the review. With `scratch` (a sweep
-    that keeps no flows) the flows are not written at all, and with `skip` (parts all `TAME`)
-    neither are group-states without households: with tame factors their flows are +-0.0, and
-    adding +-0.0 to a sum that started at +0.0 leaves it as it is (such a sum is never -0.0)."""
-    row_of, compact, dest = rows
+def _cell_factors(share, cls, fac, u, up, people, F1, F2):
+    """Factors F1, F2 (K, G) of each group-state: its class's, and for a housed twin's also the
+    once-per-household line's (the share reached anew this year at full effect, the others at
+    the protective effects of earlier years)."""
     g_unit, t_line, g_housed = people[5], people[11], people[12]
-    G, K = n.shape
-    R, Q = compact.shape[2], dest.shape[1]
-    stride = compact.shape[1] * R * K * Q
-    flat, fl = compact.reshape(-1), flows.reshape(-1)
+    K, G = F1.shape
     for g in range(G):
-        for j in range(K):
-            states[g, j] = 0.0
         housed = g_housed[g] and t_line >= 0
         for k in range(K):
-            a, c = after[g, k], cls[g * K + k]
+            c = cls[g * K + k]
             f1, f2 = fac[c, 0], fac[c, 1]
             if housed:
                 s, d = share[g, k], g_unit[g]
                 f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
                 f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
-            if skip and a == 0.0 and abs(f1) < TAME and abs(f2) < TAME:
-                continue
-            row = (g * K + k) * K
-            if not scratch:
-                for j in range(K):
-                    fl[row + j] = a * 0.0
-            at = ((ps * R + row_of[g]) * K + k) * Q
-            for q in range(Q):
-                j = dest[k, q]
-                if j < 0:
-                    break
-                p = flat[at + q] + flat[stride + at + q] * f1 + flat[2 * stride + at + q] * f2
-                if j == NEAR_POOR and (k == POOR or k == NEAR_POOR):  # never a negative share
+            F1[k, g] = f1
+            F2[k, g] = f2
+
+
+@_compiled
+def _transitions(n, after, rows, ps, F1, F2, moving, flows, entries, states, scratch):
+    """Flows (G, K, K) of the households `after` the year's moves, and the households at the
+    review (flows in, summed over origins in state order, plus new households `entries`) into
+    `states` and `n`. `rows` (`rate_rows`): each group's row of the distinct affine parts, those
+    parts for the moves each state can make, and those moves; the other moves' flows are
+    after x 0.0 (their parts are +0.0) and add nothing to the review. One move (k, j) at a time
+    over all groups, origins k in ascending order, so each review sum takes its flows in the
+    same order as a walk group by group; the flows (`moving`, (K, Q, G)) are then written row by
+    row, unless `scratch` (a sweep that keeps no flows)."""
+    row_of, compact, dest = rows
+    G, K = n.shape
+    Q = dest.shape[1]
+    tab = compact[:, ps]
+    states[:] = 0.0
+    for k in range(K):
+        for q in range(Q):
+            j = dest[k, q]
+            if j < 0:
+                break
+            clamp = j == NEAR_POOR and (k == POOR or k == NEAR_POOR)  # never a negative share
+            f1, f2, out = F1[k], F2[k], moving[k, q]
+            for g in range(G):
+                r = row_of[g]
+                p = tab[0, r, k, q] + tab[1, r, k, q] * f1[g] + tab[2, r, k, q] * f2[g]
+                if clamp:
                     p = max(p, 0.0)
-                flow = a * p
+                flow = after[g, k] * p
                 states[g, j] += flow
-                if not scratch:
-                    fl[row + j] = flow
+                out[g] = flow
+    if not scratch:
+        for g in range(G):
+            for k in range(K):
+                z = after[g, k] * 0.0
+                for j in range(K):
+                    flows[g, k, j] = z
+                for q in range(Q):
+                    j = dest[k, q]
+                    if j < 0:
+                        break
+                    flows[g, k, j] = moving[k, q, g]
+    for g in range(G):
         for j in range(K):
             n[g, j] = states[g, j] + entries[g, j]
             states[g, j] = n[g, j]
@@ -323,14 +336,6 @@ def _acting_money(spend, y, money, sp):
 
 
 @_compiled
-def _tame(table):
-    for x in table.reshape(-1):
-        if not abs(x) < TAME:
-            return False
-    return True
-
-
-@_compiled
 def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
@@ -344,7 +349,7 @@ def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
     boost, kc = np.empty(D), np.empty((L, D, eff.shape[2]))
     u, up = np.empty((L, D, K, 2)), np.empty((L, D, K, 2))
     fac, miss = np.empty((index[9], 2)), np.empty(index[9])
-    skip = scratch and _tame(rows[1])
+    F1, F2, moving = np.empty((K, G)), np.empty((K, G)), np.empty((K, rows[2].shape[1], G))
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
         es = s if eff.shape[0] > 1 else 0
@@ -372,23 +377,8 @@ def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
             sup, wanting = _production_support(n, index[0], miss, ps_cells)
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
-            _transitions(
-                n,
-                after,
-                share,
-                index[0],
-                fac,
-                u,
-                up,
-                rows,
-                ps,
-                people,
-                flows[fs, fy],
-                entries[s, y],
-                states[s, y + 1],
-                scratch,
-                skip,
-            )
+            _cell_factors(share, index[0], fac, u, up, people, F1, F2)
+            _transitions(n, after, rows, ps, F1, F2, moving, flows[fs, fy], entries[s, y], states[s, y + 1], scratch)
 
 
 #: the lengths of the argument tuples built by `simlib.engines.expected_args.prepare`, in order
