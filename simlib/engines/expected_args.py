@@ -115,6 +115,7 @@ def _people_arguments(model) -> tuple:
         dst,
         cov_bin,
         twins,
+        c(np.flatnonzero(model.g_housed), dtype=np.int64),  # housed twins
         t_line,
         c(model.g_housed, dtype=np.bool_),
     )

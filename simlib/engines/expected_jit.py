@@ -228,7 +228,7 @@ def _factors(cov, old, u, up, index, fac, miss):
 def _new_households(n, people, entries, size):
     """New households (G, K) of the year from the households `n` at its start: growth x the
     group's households (never housed: a twin's households count for its base group)."""
-    growth, entry, twin, g_housed = people[3], people[4], people[6], people[12]
+    growth, entry, twin, g_housed = people[3], people[4], people[6], people[13]
     G, K = n.shape
     for g in range(G):
         size[g] = 0.0
@@ -260,19 +260,21 @@ def _cell_factors(share, cls, fac, u, up, people, F1, F2):
     """Factors F1, F2 (K, G) of each group-state: its class's, and for a housed twin's also the
     once-per-household line's (the share reached anew this year at full effect, the others at
     the protective effects of earlier years)."""
-    g_unit, t_line, g_housed = people[5], people[11], people[12]
+    g_unit, housed, t_line = people[5], people[11], people[12]
     K, G = F1.shape
-    for g in range(G):
-        housed = g_housed[g] and t_line >= 0
-        for k in range(K):
+    for k in range(K):
+        for g in range(G):
             c = cls[g * K + k]
-            f1, f2 = fac[c, 0], fac[c, 1]
-            if housed:
-                s, d = share[g, k], g_unit[g]
-                f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
-                f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
-            F1[k, g] = f1
-            F2[k, g] = f2
+            F1[k, g] = fac[c, 0]
+            F2[k, g] = fac[c, 1]
+    if t_line < 0:
+        return
+    for g in housed:
+        d = g_unit[g]
+        for k in range(K):
+            s = share[g, k]
+            F1[k, g] *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
+            F2[k, g] *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
 
 
 @_compiled
@@ -339,7 +341,7 @@ def _acting_money(spend, y, money, sp):
 def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
-    n0, ps_cells, want_share, t_line = people[0], people[1], people[2], people[11]
+    n0, ps_cells, want_share, t_line = people[0], people[1], people[2], people[12]
     S, Y, L, D = spend.shape[0], money[0].shape[0], spend.shape[2], spend.shape[3]
     G, K = n0.shape
     T = index[10]
@@ -382,7 +384,7 @@ def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
 
 
 #: the lengths of the argument tuples built by `simlib.engines.expected_args.prepare`, in order
-INDEX, LINES, PEOPLE = 11, 11, 13
+INDEX, LINES, PEOPLE = 11, 11, 14
 
 
 def _project_python(
@@ -424,6 +426,7 @@ def _project_python(
     dst,
     cov_bin,
     twins,
+    housed,
     t_line,
     g_housed,
     year,
@@ -446,7 +449,7 @@ def _project_python(
         (row_of, compact, dest),
         (cls, cl_ptr, cl_gk, eb_ptr, eb_cls, fb_ptr, fb_cls, fb_pair, fb_ps, n_cls, T),
         (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle),
-        (n0, ps_cells, want_share, growth, entry, g_unit, twin, src, dst, cov_bin, twins, t_line, g_housed),
+        (n0, ps_cells, want_share, growth, entry, g_unit, twin, src, dst, cov_bin, twins, housed, t_line, g_housed),
         (year, ok, others),
         (E0, new0),
         (states, flows, entries, reached, elig, ps_sup, ps_want),
@@ -478,6 +481,12 @@ def year_zero(model, ix: dict) -> tuple[np.ndarray, np.ndarray]:
     return memoised(model, "expected_jit.year_zero", build)
 
 
+def _own_rates_arguments(model, ix: dict) -> tuple:
+    """Every argument after the spending and effects for the model's own rates: their table
+    (`rate_rows` of the distinct groups), the static arguments and the first year's counts."""
+    return rate_rows(model.params.affine, True) + prepare(model, ix) + year_zero(model, ix)
+
+
 def project(model, ix: dict, spend: np.ndarray, eff: np.ndarray, parts: np.ndarray, out, keep_flows=True) -> None:
     """Fill the arrays of `out` (an `EngineOutput`; without `keep_flows` its flows are a
     one-scenario scratch buffer, left unwritten) for this programme's spending `spend`
@@ -485,11 +494,8 @@ def project(model, ix: dict, spend: np.ndarray, eff: np.ndarray, parts: np.ndarr
     affine parts `parts` (the model's own, `model.params.affine`, or those of drawn rates; their
     tables: `simlib.engines.expected_args`)."""
     c = np.ascontiguousarray
-    if parts is model.params.affine:  # the model's own rates: their table is built once
-        rows = memoised(model, "expected_jit.rate_rows", partial(rate_rows, parts, True))
+    if parts is model.params.affine:  # the model's own rates: everything is built once
+        static = memoised(model, "expected_jit.own_rates", partial(_own_rates_arguments, model, ix))
     else:
-        rows = rate_rows(np.asarray(parts, dtype=float), False)
-    static = prepare(model, ix)
-    _project(
-        c(spend, dtype=float), c(eff, dtype=float), *rows, *static, *year_zero(model, ix), *out.arrays(), not keep_flows
-    )
+        static = rate_rows(np.asarray(parts, dtype=float), False) + prepare(model, ix) + year_zero(model, ix)
+    _project(c(spend, dtype=float), c(eff, dtype=float), *static, *out.arrays(), not keep_flows)
