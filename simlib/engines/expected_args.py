@@ -12,7 +12,7 @@ import numpy as np
 
 from simlib.engines.reach import cycle_line, lag_index
 from simlib.memo import memoised
-from simlib.transitions import EFFECT_CHANNELS, ENA
+from simlib.transitions import DEP, EFFECT_CHANNELS, ENA, ESC
 
 
 def grouped(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -27,13 +27,16 @@ def grouped(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return ptr, order.astype(np.int64)
 
 
-def _channel_lists() -> np.ndarray:
-    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1."""
+def _channel_lists(protective: bool = False) -> np.ndarray:
+    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1; `protective`: without
+    the escape and deprivation channels."""
     width = int(EFFECT_CHANNELS.sum(axis=-1).max())
     out = np.full(EFFECT_CHANNELS.shape[:2] + (width,), -1, dtype=np.int64)
     for k in range(EFFECT_CHANNELS.shape[0]):
         for j in range(2):
             chans = np.flatnonzero(EFFECT_CHANNELS[k, j])
+            if protective:
+                chans = chans[(chans != ESC) & (chans != DEP)]
             out[k, j, : len(chans)] = chans
     return out
 
@@ -79,6 +82,7 @@ def _line_arguments(model) -> tuple:
         c(model.life, dtype=float),
         c(model.cost_rise, dtype=float),
         c(np.where(cycle_line(model), model.params.cycle, 0), dtype=np.int64),
+        _channel_lists(protective=True),
     )
 
 

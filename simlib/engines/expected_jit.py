@@ -24,7 +24,7 @@ import numpy as np
 
 from simlib.engines.expected_args import prepare, rate_rows
 from simlib.memo import memoised
-from simlib.transitions import DEP, ESC, NEAR_POOR, POOR
+from simlib.transitions import NEAR_POOR, POOR
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
@@ -157,13 +157,13 @@ def _moves(n, cov, people, after, share):
 @_compiled
 def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
     """The enabling boost per unit, then effect pairs after it: every channel (u) and the
-    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS).
-    A pair is 1 - the product of its channels' kept shares (channel lists padded with -1); the
-    protective pairs skip the escape and deprivation channels (their kept share is 1, and a
-    product times 1 is the product). A line without effects has pairs of 0. Only the pairs read
-    later are computed: those of (line, unit) cells with some coverage, new or standing
-    (`_factors` skips the others), and the once-per-household line's (`_cell_factors`)."""
-    inv_cap, ena, effch = lines[2], lines[5], lines[6]
+    protective ones only (up), (L, D, K, 2) each. A pair is 1 - the product of its channels'
+    kept shares, in channel order (`lines` holds both channel lists, EFFECT_CHANNELS's and
+    without the escape and deprivation channels, padded with -1). A line without effects has
+    pairs of 0. Only the pairs read later are computed: those of (line, unit) cells with some
+    coverage, new or standing (`_factors` skips the others), and the once-per-household line's
+    (`_cell_factors`)."""
+    inv_cap, ena, effch, prot = lines[2], lines[5], lines[6], lines[11]
     L, D, NCH = kc.shape
     K, T, Q = u.shape[2], cov.shape[2], effch.shape[2]
     boost[:] = 0.0
@@ -179,24 +179,28 @@ def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
             up[li] = 0.0
             continue
         for d in range(D):
-            read = li == t_line
-            for t in range(T):
-                read = read or cov[li, d, t] != 0.0 or old[li, d, t] != 0.0
+            read, t = li == t_line, 0
+            while not read and t < T:
+                read = cov[li, d, t] != 0.0 or old[li, d, t] != 0.0
+                t += 1
             if not read:
                 continue
+            kcd, ud, upd = kc[li, d], u[li, d], up[li, d]
             for ch in range(NCH):
-                kc[li, d, ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
+                kcd[ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
             for k in range(K):
                 for j in range(2):
                     keep, keep_p = 1.0, 1.0
                     for q in range(Q):
-                        ch = effch[k, j, q]
-                        if ch >= 0:
-                            keep *= kc[li, d, ch]
-                            if ch != ESC and ch != DEP:
-                                keep_p *= kc[li, d, ch]
-                    u[li, d, k, j] = 1.0 - keep
-                    up[li, d, k, j] = 1.0 - keep_p
+                        if effch[k, j, q] < 0:
+                            break
+                        keep *= kcd[effch[k, j, q]]
+                    for q in range(Q):
+                        if prot[k, j, q] < 0:
+                            break
+                        keep_p *= kcd[prot[k, j, q]]
+                    ud[k, j] = 1.0 - keep
+                    upd[k, j] = 1.0 - keep_p
 
 
 @_compiled
@@ -384,7 +388,7 @@ def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
 
 
 #: the lengths of the argument tuples built by `simlib.engines.expected_args.prepare`, in order
-INDEX, LINES, PEOPLE = 11, 11, 14
+INDEX, LINES, PEOPLE = 11, 12, 14
 
 
 def _project_python(
@@ -415,6 +419,7 @@ def _project_python(
     life,
     rise,
     cycle,
+    prot,
     n0,
     ps_cells,
     want_share,
@@ -448,7 +453,7 @@ def _project_python(
         eff,
         (row_of, compact, dest),
         (cls, cl_ptr, cl_gk, eb_ptr, eb_cls, fb_ptr, fb_cls, fb_pair, fb_ps, n_cls, T),
-        (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle),
+        (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle, prot),
         (n0, ps_cells, want_share, growth, entry, g_unit, twin, src, dst, cov_bin, twins, housed, t_line, g_housed),
         (year, ok, others),
         (E0, new0),
