@@ -3,17 +3,18 @@
 The same arithmetic as `simlib.engines.expected.YearStep` with the shared programme step
 (`simlib.engines.reach`, the numpy reference the stochastic cell-level paths also use), entry by
 entry, so the two agree to rounding (tests compare them). One call projects S scenarios for all
-years without touching Python between steps — several times faster than the numpy step for one
-scenario, and more for sweeps (`make bench` measures both). Factors are products over lines here
-where the numpy step sums logs; the two agree to rounding.
-Used by `run_expected` when numba is installed.
+years without touching Python between steps (`make bench` measures both). Factors are products
+over lines here where the numpy step sums logs. Used by `run_expected` when numba is installed.
 
-Inside the loop the static arguments travel in five tuples: `rows` (the distinct affine parts of
+Inside the loop the static arguments travel in tuples: `rows` (the distinct affine parts of
 the groups' transition matrices, for the moves each state can make), `index` (the expected
-engine's classes and their eligible (class, line) entries as flat bins,
-`simlib.engines.expected.class_index`), `lines` (per-line arrays), `people` (baseline, target
-group, growth, twins) — built once per model by `simlib.engines.expected_args` — and `out` (the
-`EngineOutput` arrays); the compiled entry point takes them flat, which numba dispatches fastest.
+engine's classes, `simlib.engines.expected.class_index`, and each (line, unit, tier) bin's
+eligible classes and factor entries as gather lists), `lines` (per-line arrays), `people`
+(baseline, target group, growth, twins and the moves to them), `money` (where each year's acting
+money comes from) — built once per model by `simlib.engines.expected_args` — `year0` (the first
+year's eligible and new households, `year_zero`) and `out` (the `EngineOutput` arrays); the
+compiled entry point takes them flat, which numba dispatches fastest. Every output is the same to
+the bit as the entry-by-entry loop it replaced (sums and products keep their order).
 """
 
 from __future__ import annotations
@@ -38,21 +39,21 @@ def _compiled(fn):
 
 
 @_compiled
+def _gather_sums(ptr, at, values, out):
+    """out[b] = the sum of values[at[i]] over i from ptr[b] to ptr[b + 1] - 1, in that order."""
+    for b in range(out.shape[0]):
+        t = 0.0
+        for i in range(ptr[b], ptr[b + 1]):
+            t += values[at[i]]
+        out[b] = t
+
+
+@_compiled
 def _eligible_by_tier(n, index, E, ncl):
     """Households per class, then eligible households E (L, D, T) per line, unit and tier: sums
     over each class's group-states and each bin's classes in ascending order (`grouped`)."""
-    cl_ptr, cl_gk, eb_ptr, eb_cls = index[1], index[2], index[3], index[4]
-    nf, flat = n.reshape(-1), E.reshape(-1)
-    for c in range(ncl.shape[0]):
-        t = 0.0
-        for i in range(cl_ptr[c], cl_ptr[c + 1]):
-            t += nf[cl_gk[i]]
-        ncl[c] = t
-    for b in range(flat.shape[0]):
-        t = 0.0
-        for i in range(eb_ptr[b], eb_ptr[b + 1]):
-            t += ncl[eb_cls[i]]
-        flat[b] = t
+    _gather_sums(index[1], index[2], n.reshape(-1), ncl)
+    _gather_sums(index[3], index[4], ncl, E.reshape(-1))
 
 
 @_compiled
@@ -138,8 +139,7 @@ def _record(reached, elig, lines, out):
 @_compiled
 def _moves(n, cov, people, after, share):
     """Households after the once-per-household line moved those it reached to their twins
-    (`after`), and the share of each twin group-state reached anew (`share`); the moved
-    group-states in ascending order (`expected_args`)."""
+    (`after`), and the share of each twin group-state reached anew (`share`)."""
     src, dst, cov_bin, twins = people[7], people[8], people[9], people[10]
     nf, af, sf, cf = n.reshape(-1), after.reshape(-1), share.reshape(-1), cov.reshape(-1)
     af[:] = nf
@@ -156,13 +156,10 @@ def _moves(n, cov, people, after, share):
 
 @_compiled
 def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
-    """The enabling boost per unit, then effect pairs after it: every channel (u) and the
-    protective ones only (up), (L, D, K, 2) each. A pair is 1 - the product of its channels'
-    kept shares, in channel order (`lines` holds both channel lists, EFFECT_CHANNELS's and
-    without the escape and deprivation channels, padded with -1). A line without effects has
-    pairs of 0. Only the pairs read later are computed: those of (line, unit) cells with some
-    coverage, new or standing (`_factors` skips the others), and the once-per-household line's
-    (`_cell_factors`)."""
+    """The enabling boost per unit, then effect pairs (L, D, K, 2) after it: every channel (u), the
+    protective ones (up): 1 - the product of the channels' kept shares in channel order (channel
+    lists in `lines`, padded with -1); 0 for a line without effects. Only pairs read later: cells
+    with coverage, new or standing (`_factors`), and the once-per-household line's."""
     inv_cap, ena, effch, prot = lines[2], lines[5], lines[6], lines[11]
     L, D, NCH = kc.shape
     K, T, Q = u.shape[2], cov.shape[2], effch.shape[2]
@@ -205,13 +202,11 @@ def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
 
 @_compiled
 def _factors(cov, old, u, up, index, fac, miss):
-    """Factors F1, F2 per class and the production-support misses: products over lines (the
-    numpy reference sums logs; equal to rounding, and no transcendental calls here). Entries of
-    the once-per-household line are left out (the households it reached have moved). The walk
-    goes bin by bin over the (line, unit, tier) bins some money reaches — the others' factors
-    are exactly 1 — and within a bin over its entries (`index`: class, flat (line, unit, state)
-    pair, production-support flag); a class has one entry per line, so its products take their
-    factors in line order."""
+    """Factors F1, F2 per class and the production-support misses: products over lines (the numpy
+    reference sums logs), the once-per-household line's entries left out (its households moved).
+    Bin by bin over the (line, unit, tier) bins some money reaches (the others' factors are 1),
+    then the bin's entries (`index`: class, flat (line, unit, state) pair, production-support
+    flag); a class has one entry per line, so its products take their factors in line order."""
     fb_ptr, fb_cls, fb_pair, fb_ps = index[5], index[6], index[7], index[8]
     cv, ol, uf, upf = cov.reshape(-1), old.reshape(-1), u.reshape(-1), up.reshape(-1)
     fac[:] = 1.0
@@ -283,14 +278,12 @@ def _cell_factors(share, cls, fac, u, up, people, F1, F2):
 
 @_compiled
 def _transitions(n, after, rows, ps, F1, F2, moving, flows, entries, states, scratch):
-    """Flows (G, K, K) of the households `after` the year's moves, and the households at the
-    review (flows in, summed over origins in state order, plus new households `entries`) into
-    `states` and `n`. `rows` (`rate_rows`): each group's row of the distinct affine parts, those
-    parts for the moves each state can make, and those moves; the other moves' flows are
-    after x 0.0 (their parts are +0.0) and add nothing to the review. One move (k, j) at a time
-    over all groups, origins k in ascending order, so each review sum takes its flows in the
-    same order as a walk group by group; the flows (`moving`, (K, Q, G)) are then written row by
-    row, unless `scratch` (a sweep that keeps no flows)."""
+    """Flows (G, K, K) of the households `after` the year's moves and the households at the review
+    (flows in plus new households `entries`) into `states` and `n`. `rows` (`rate_rows`): each
+    group's row of the distinct affine parts for the moves each state can make (the others' flows
+    are after x 0.0 and add nothing). One move (k, j) at a time over all groups, origins k in
+    ascending order: each review sum adds its flows in state order; the flows (`moving`) are then
+    written row by row, unless `scratch` (a sweep that keeps no flows)."""
     row_of, compact, dest = rows
     G, K = n.shape
     Q = dest.shape[1]
