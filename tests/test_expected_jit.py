@@ -11,8 +11,8 @@ from conftest import make_scenario
 
 from simlib.engines import expected_jit
 from simlib.engines.expected import YearStep, class_index, run_expected
-from simlib.engines.expected_args import grouped
-from simlib.engines.expected_jit import year_zero
+from simlib.engines.expected_args import grouped, prepare
+from simlib.engines.expected_jit import INDEX, LINES, PEOPLE, year_zero
 from simlib.engines.reach import formation_sizes
 from simlib.model import compile_model
 from simlib.transitions import ENA
@@ -119,3 +119,11 @@ def test_without_flows_bit_identical_stocks(model):
     rng = np.random.default_rng(9)
     spend = model.spend[None] * rng.uniform(0, 3, size=(5, 1, len(model.line_codes), 1))
     _identical(run_expected(model, spend, keep_flows=False), run_expected(model, spend), FIELDS[:1] + FIELDS[2:])
+
+
+def test_static_arguments_fill_the_entry_points_slots(model):
+    """The compiled entry point slices its 55 flat arguments with literal bounds: spending,
+    effects, rows (3), the static tuples, money (3), first year (2), outputs (7), scratch."""
+    static = prepare(model, class_index(model.structure))
+    assert len(static) == INDEX + LINES + PEOPLE + 3
+    assert 2 + 3 + len(static) + 2 + 7 + 1 == 55
