@@ -194,7 +194,7 @@ def _run_jit(model: Model, spend, eff, rates, keep_flows: bool = True) -> Engine
     out = EngineOutput.like("expected", model, spend.shape[0], np.empty)  # the loop writes every element
     if not keep_flows:  # a one-scenario scratch buffer for the loop
         out.flows = np.empty((1, 1) + out.flows.shape[2:])
-    expected_jit.project(model, class_index(model.structure), acting_money(model, spend), eff, parts, out, keep_flows)
+    expected_jit.project(model, class_index(model.structure), spend, eff, parts, out, keep_flows)
     if not keep_flows:
         out.flows = np.empty(out.states.shape[:1] + (len(model.years), 0) + out.flows.shape[3:])
     return out

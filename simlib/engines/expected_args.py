@@ -1,6 +1,7 @@
 """The compiled expected loop's static arguments (`simlib.engines.expected_jit`), built in Python
-once per model and cached on it: the class index's entries as flat arrays, the lines' and the
-people's arrays (`prepare`), and the table of the distinct affine parts (`rate_rows`).
+once per model and cached on it: the class index as gather lists (`grouped`), the lines' and the
+people's arrays, where each projected year's money comes from (`prepare`), and the table of the
+distinct affine parts (`rate_rows`).
 """
 
 from __future__ import annotations
@@ -9,49 +10,67 @@ from functools import partial
 
 import numpy as np
 
-from simlib.engines.reach import cycle_line
+from simlib.engines.reach import cycle_line, lag_index
 from simlib.memo import memoised
-from simlib.transitions import EFFECT_CHANNELS, ENA
+from simlib.transitions import DEP, EFFECT_CHANNELS, ENA, ESC
 
 
-def _channel_lists() -> np.ndarray:
-    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1."""
+def grouped(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of `keys` (values in 0..n-1) grouped by key: `order` lists the positions of key
+    0, then of key 1, ..., each key's in ascending position, and `order[ptr[b]:ptr[b + 1]]` are
+    key b's. A sum or product over a key's positions in this order repeats, operation for
+    operation, a loop over the positions in ascending order that adds into that key's bin."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr, order.astype(np.int64)
+
+
+def _channel_lists(protective: bool = False) -> np.ndarray:
+    """EFFECT_CHANNELS as index lists (K, 2, max channels), padded with -1; `protective`: without
+    the escape and deprivation channels."""
     width = int(EFFECT_CHANNELS.sum(axis=-1).max())
     out = np.full(EFFECT_CHANNELS.shape[:2] + (width,), -1, dtype=np.int64)
     for k in range(EFFECT_CHANNELS.shape[0]):
         for j in range(2):
             chans = np.flatnonzero(EFFECT_CHANNELS[k, j])
+            if protective:
+                chans = chans[(chans != ESC) & (chans != DEP)]
             out[k, j, : len(chans)] = chans
     return out
 
 
-def _once_arrays(model) -> tuple:
-    """The once-per-household line (-1 if none), where it is eligible (G, K) and in which tier."""
-    s = model.structure
-    once = np.flatnonzero(s.once_line)
-    t_line = int(once[0]) if once.size else -1
-    el = s.eligible[t_line] if once.size else np.zeros(s.n0.shape, bool)
-    tier = s.tier[t_line] if once.size else np.zeros(s.n0.shape, np.int8)
-    return el, tier, t_line
-
-
-def _static_arguments(model, ix: dict) -> tuple:
-    """The loop's arguments after the spending, effects and rates: index, lines, people (flat)."""
-    T = model.n_tiers
+def _index_arguments(model, ix: dict) -> tuple:
+    """The classes' group-states and each (line, unit, tier) bin's eligible classes and factor
+    entries as gather lists (`grouped`; entries of a class follow its lines' order, so a bin-by-bin
+    walk multiplies each class's factors in the same order as an entry-by-entry walk)."""
+    L, D, T = len(model.line_codes), len(model.unit_ids), model.n_tiers
     c = np.ascontiguousarray
-    keep = ~ix["e_once"]  # the factors leave the once-per-household line's entries out
-    index = (
+    n_bins = L * D * T
+    cl_ptr, cl_gk = grouped(ix["cls"], int(ix["n_cls"]))
+    eb_ptr, at = grouped(ix["e_bin"], n_bins)
+    keep = np.flatnonzero(~ix["e_once"])  # the factors leave the once-per-household line's entries out
+    fb_ptr, fat = grouped(ix["e_bin"][keep], n_bins)
+    f = keep[fat]
+    return (
         c(ix["cls"], dtype=np.int64),
-        c(ix["e_cls"], dtype=np.int64),
-        c(ix["e_bin"], dtype=np.int64),  # flat (line, unit, tier) bin of each entry
-        c(ix["e_cls"][keep], dtype=np.int64),
-        c(ix["e_bin"][keep], dtype=np.int64),
-        c(ix["pair"][keep, 0], dtype=np.int64),  # flat index of its effect pair's first element
-        c(ix["e_ps"][keep], dtype=np.bool_),
+        cl_ptr,
+        cl_gk,
+        eb_ptr,
+        c(ix["e_cls"][at], dtype=np.int64),  # eligible classes, bin by bin
+        fb_ptr,
+        c(ix["e_cls"][f], dtype=np.int64),  # factor entries, bin by bin: class,
+        c(ix["pair"][f, 0], dtype=np.int64),  # flat index of its effect pair's first element,
+        c(ix["e_ps"][f], dtype=np.bool_),  # production-support flag
         int(ix["n_cls"]),
         int(T),
     )
-    lines = (
+
+
+def _line_arguments(model) -> tuple:
+    c = np.ascontiguousarray
+    return (
         c(model.household_line, dtype=np.bool_),
         c(model.capacity_units, dtype=float),
         c(model.structure.inv_capacity, dtype=float),
@@ -63,27 +82,68 @@ def _static_arguments(model, ix: dict) -> tuple:
         c(model.life, dtype=float),
         c(model.cost_rise, dtype=float),
         c(np.where(cycle_line(model), model.params.cycle, 0), dtype=np.int64),
+        _channel_lists(protective=True),
     )
-    once_el, once_tier, t_line = _once_arrays(model)
-    people = (
+
+
+def _moves(model) -> tuple:
+    """The once-per-household line (-1 if none) and the group-states it moves to their twins:
+    flat (group, state) of each source in ascending order, of its twin's, the flat (line, unit,
+    tier) bin of its coverage, and the twins' group-states (ascending, once each)."""
+    s = model.structure
+    G, K = s.n0.shape
+    once = np.flatnonzero(s.once_line)
+    if not once.size:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none, none, -1
+    t_line = int(once[0])
+    g, k = np.nonzero(s.eligible[t_line] & (s.twin >= 0)[:, None])
+    src, dst = g * K + k, s.twin[g] * K + k
+    cov_bin = (t_line * len(s.unit_ids) + s.g_unit[g]) * s.n_tiers + s.tier[t_line][g, k]
+    i64 = partial(np.ascontiguousarray, dtype=np.int64)
+    return i64(src), i64(dst), i64(cov_bin), i64(np.unique(dst)), t_line
+
+
+def _people_arguments(model) -> tuple:
+    c = np.ascontiguousarray
+    src, dst, cov_bin, twins, t_line = _moves(model)
+    return (
         c(model.n0, dtype=float),
-        c(model.ps_population, dtype=np.bool_),
+        c(np.flatnonzero(model.ps_population), dtype=np.int64),  # flat (group, state), ascending
         float(model.ps_want_share),
         float(model.growth),
         c(model.entry, dtype=float),
         c(model.g_unit, dtype=np.int64),
         c(model.twin, dtype=np.int64),
-        c(once_el, dtype=np.bool_),
-        c(once_tier, dtype=np.int64),
+        src,
+        dst,
+        cov_bin,
+        twins,
+        c(np.flatnonzero(model.g_housed), dtype=np.int64),  # housed twins
         t_line,
         c(model.g_housed, dtype=np.bool_),
     )
-    return index + lines + people
 
 
-def prepare(model, ix: dict) -> dict:
+def _money_arguments(model) -> tuple:
+    """`reach.acting_money`'s parts: the spending year acting on each (projected year, line), 1.0
+    or 0.0 whether it exists, and the other programmes' money (Y+1, L, D) (none: 0 rows)."""
+    year, _, ok = lag_index(model)
+    others = model.levers.other_spend()
+    if others is None:
+        others = np.zeros((0,) + model.spend.shape[1:])
+    c = np.ascontiguousarray
+    return c(year, dtype=np.int64), c(ok[:, :, 0], dtype=float), c(others, dtype=float)
+
+
+def _static_arguments(model, ix: dict) -> tuple:
+    """The loop's arguments after the spending, effects and rates: index, lines, people, money."""
+    return _index_arguments(model, ix) + _line_arguments(model) + _people_arguments(model) + _money_arguments(model)
+
+
+def prepare(model, ix: dict) -> tuple:
     """The compiled loop's static arguments, converted once per model (cached on it: they depend
-    on its structure and parameters)."""
+    on its structure, parameters and levers)."""
     return memoised(model, "expected_jit.arguments", partial(_static_arguments, model, ix))
 
 

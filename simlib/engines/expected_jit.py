@@ -3,17 +3,18 @@
 The same arithmetic as `simlib.engines.expected.YearStep` with the shared programme step
 (`simlib.engines.reach`, the numpy reference the stochastic cell-level paths also use), entry by
 entry, so the two agree to rounding (tests compare them). One call projects S scenarios for all
-years without touching Python between steps — several times faster than the numpy step for one
-scenario, and more for sweeps (`make bench` measures both). Factors are products over lines here
-where the numpy step sums logs; the two agree to rounding.
-Used by `run_expected` when numba is installed.
+years without touching Python between steps (`make bench` measures both). Factors are products
+over lines here where the numpy step sums logs. Used by `run_expected` when numba is installed.
 
-Inside the loop the static arguments travel in five tuples: `rows` (the distinct affine parts of
+Inside the loop the static arguments travel in tuples: `rows` (the distinct affine parts of
 the groups' transition matrices, for the moves each state can make), `index` (the expected
-engine's classes and their eligible (class, line) entries as flat bins,
-`simlib.engines.expected.class_index`), `lines` (per-line arrays), `people` (baseline, target
-group, growth, twins) — built once per model by `simlib.engines.expected_args` — and `out` (the
-`EngineOutput` arrays); the compiled entry point takes them flat, which numba dispatches fastest.
+engine's classes, `simlib.engines.expected.class_index`, and each (line, unit, tier) bin's
+eligible classes and factor entries as gather lists), `lines` (per-line arrays), `people`
+(baseline, target group, growth, twins and the moves to them), `money` (where each year's acting
+money comes from) — built once per model by `simlib.engines.expected_args` — `year0` (the first
+year's eligible and new households, `year_zero`) and `out` (the `EngineOutput` arrays); the
+compiled entry point takes them flat, which numba dispatches fastest. Every output is the same to
+the bit as the entry-by-entry loop it replaced (sums and products keep their order).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from simlib.engines.expected_args import prepare, rate_rows
 from simlib.memo import memoised
-from simlib.transitions import DEP, ESC, NEAR_POOR, POOR
+from simlib.transitions import NEAR_POOR, POOR
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
@@ -38,18 +39,21 @@ def _compiled(fn):
 
 
 @_compiled
+def _gather_sums(ptr, at, values, out):
+    """out[b] = the sum of values[at[i]] over i from ptr[b] to ptr[b + 1] - 1, in that order."""
+    for b in range(out.shape[0]):
+        t = 0.0
+        for i in range(ptr[b], ptr[b + 1]):
+            t += values[at[i]]
+        out[b] = t
+
+
+@_compiled
 def _eligible_by_tier(n, index, E, ncl):
-    """Households per class, then eligible households E (L, D, T) per line, unit and tier."""
-    cls, e_cls, e_bin = index[0], index[1], index[2]
-    G, K = n.shape
-    ncl[:] = 0.0
-    for g in range(G):
-        for k in range(K):
-            ncl[cls[g * K + k]] += n[g, k]
-    flat = E.reshape(-1)
-    flat[:] = 0.0
-    for e in range(e_cls.shape[0]):
-        flat[e_bin[e]] += ncl[e_cls[e]]
+    """Households per class, then eligible households E (L, D, T) per line, unit and tier: sums
+    over each class's group-states and each bin's classes in ascending order (`grouped`)."""
+    _gather_sums(index[1], index[2], n.reshape(-1), ncl)
+    _gather_sums(index[3], index[4], ncl, E.reshape(-1))
 
 
 @_compiled
@@ -136,38 +140,29 @@ def _record(reached, elig, lines, out):
 def _moves(n, cov, people, after, share):
     """Households after the once-per-household line moved those it reached to their twins
     (`after`), and the share of each twin group-state reached anew (`share`)."""
-    g_unit, twin, once_el, once_tier, t_line = people[5], people[6], people[7], people[8], people[9]
-    G, K = n.shape
-    after[:] = n
-    share[:] = 0.0
-    if t_line < 0:
-        return
-    for g in range(G):
-        tw = twin[g]
-        if tw < 0:
-            continue
-        for k in range(K):
-            if once_el[g, k]:
-                moved = cov[t_line, g_unit[g], once_tier[g, k]] * n[g, k]
-                after[g, k] -= moved
-                after[tw, k] += moved
-                share[tw, k] = moved
-    for g in range(G):
-        for k in range(K):
-            if share[g, k] != 0.0:  # 0 / after is 0 (after > 0) and 0 stays 0 otherwise
-                share[g, k] = share[g, k] / after[g, k] if after[g, k] > 0.0 else 0.0
+    src, dst, cov_bin, twins = people[7], people[8], people[9], people[10]
+    nf, af, sf, cf = n.reshape(-1), after.reshape(-1), share.reshape(-1), cov.reshape(-1)
+    af[:] = nf
+    sf[:] = 0.0
+    for i in range(src.shape[0]):
+        moved = cf[cov_bin[i]] * nf[src[i]]
+        af[src[i]] -= moved
+        af[dst[i]] += moved
+        sf[dst[i]] = moved
+    for i in twins:
+        if sf[i] != 0.0:  # 0 / after is 0 (after > 0) and 0 stays 0 otherwise
+            sf[i] = sf[i] / af[i] if af[i] > 0.0 else 0.0
 
 
 @_compiled
-def _effect_pairs(reached, eff, lines, boost, kc, u, up):
-    """The enabling boost per unit, then effect pairs after it: every channel (u) and the
-    protective ones only (up), (L, D, K, 2) each (channels per state from EFFECT_CHANNELS).
-    A pair is 1 - the product of its channels' kept shares (channel lists padded with -1); the
-    protective pairs skip the escape and deprivation channels (their kept share is 1, and a
-    product times 1 is the product). A line without effects has pairs of 0."""
-    inv_cap, ena, effch = lines[2], lines[5], lines[6]
+def _effect_pairs(reached, eff, lines, cov, old, t_line, boost, kc, u, up):
+    """The enabling boost per unit, then effect pairs (L, D, K, 2) after it: every channel (u), the
+    protective ones (up): 1 - the product of the channels' kept shares in channel order (channel
+    lists in `lines`, padded with -1); 0 for a line without effects. Only pairs read later: cells
+    with coverage, new or standing (`_factors`), and the once-per-household line's."""
+    inv_cap, ena, effch, prot = lines[2], lines[5], lines[6], lines[11]
     L, D, NCH = kc.shape
-    K, Q = u.shape[2], effch.shape[2]
+    K, T, Q = u.shape[2], cov.shape[2], effch.shape[2]
     boost[:] = 0.0
     for li in range(L):
         for d in range(D):
@@ -181,59 +176,58 @@ def _effect_pairs(reached, eff, lines, boost, kc, u, up):
             up[li] = 0.0
             continue
         for d in range(D):
+            read, t = li == t_line, 0
+            while not read and t < T:
+                read = cov[li, d, t] != 0.0 or old[li, d, t] != 0.0
+                t += 1
+            if not read:
+                continue
+            kcd, ud, upd = kc[li, d], u[li, d], up[li, d]
             for ch in range(NCH):
-                kc[li, d, ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
+                kcd[ch] = 1.0 - min(eff[li, ch] * (1.0 + boost[d]), 0.99)
             for k in range(K):
                 for j in range(2):
                     keep, keep_p = 1.0, 1.0
                     for q in range(Q):
-                        ch = effch[k, j, q]
-                        if ch >= 0:
-                            keep *= kc[li, d, ch]
-                            if ch != ESC and ch != DEP:
-                                keep_p *= kc[li, d, ch]
-                    u[li, d, k, j] = 1.0 - keep
-                    up[li, d, k, j] = 1.0 - keep_p
+                        if effch[k, j, q] < 0:
+                            break
+                        keep *= kcd[effch[k, j, q]]
+                    for q in range(Q):
+                        if prot[k, j, q] < 0:
+                            break
+                        keep_p *= kcd[prot[k, j, q]]
+                    ud[k, j] = 1.0 - keep
+                    upd[k, j] = 1.0 - keep_p
 
 
 @_compiled
 def _factors(cov, old, u, up, index, fac, miss):
-    """Factors F1, F2 per class and the production-support misses: products over lines (the
-    numpy reference sums logs; equal to rounding, and no transcendental calls here). Entries of
-    the once-per-household line are left out (the households it reached have moved): `index`
-    holds the others' class, flat (line, unit, tier) bin, flat (line, unit, state) pair and
-    production-support flag. Each class's products are kept in registers while its entries
-    follow one another (the same products in the same order); entries no money reaches are
-    skipped (their factor is exactly 1)."""
-    f_cls, f_bin, f_pair, f_ps = index[3], index[4], index[5], index[6]
+    """Factors F1, F2 per class and the production-support misses: products over lines (the numpy
+    reference sums logs), the once-per-household line's entries left out (its households moved).
+    Bin by bin over the (line, unit, tier) bins some money reaches (the others' factors are 1),
+    then the bin's entries (`index`: class, flat (line, unit, state) pair, production-support
+    flag); a class has one entry per line, so its products take their factors in line order."""
+    fb_ptr, fb_cls, fb_pair, fb_ps = index[5], index[6], index[7], index[8]
     cv, ol, uf, upf = cov.reshape(-1), old.reshape(-1), u.reshape(-1), up.reshape(-1)
     fac[:] = 1.0
     miss[:] = 1.0
-    c = -1
-    f1, f2, m = 1.0, 1.0, 1.0
-    for e in range(f_cls.shape[0]):
-        if f_cls[e] != c:
-            if c >= 0:
-                fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
-            c = f_cls[e]
-            f1, f2, m = fac[c, 0], fac[c, 1], miss[c]
-        b, p = f_bin[e], f_pair[e]
+    for b in range(cv.shape[0]):
         ce, co = cv[b], ol[b]
         if ce == 0.0 and co == 0.0:  # a factor of 1.0 - 0.0 - 0.0 = 1.0 (pairs are finite)
             continue
-        f1 *= 1.0 - ce * uf[p] - co * upf[p]
-        f2 *= 1.0 - ce * uf[p + 1] - co * upf[p + 1]
-        if f_ps[e]:
-            m *= 1.0 - ce
-    if c >= 0:
-        fac[c, 0], fac[c, 1], miss[c] = f1, f2, m
+        for i in range(fb_ptr[b], fb_ptr[b + 1]):
+            c, p = fb_cls[i], fb_pair[i]
+            fac[c, 0] *= 1.0 - ce * uf[p] - co * upf[p]
+            fac[c, 1] *= 1.0 - ce * uf[p + 1] - co * upf[p + 1]
+            if fb_ps[i]:
+                miss[c] *= 1.0 - ce
 
 
 @_compiled
 def _new_households(n, people, entries, size):
     """New households (G, K) of the year from the households `n` at its start: growth x the
     group's households (never housed: a twin's households count for its base group)."""
-    growth, entry, twin, g_housed = people[3], people[4], people[6], people[10]
+    growth, entry, twin, g_housed = people[3], people[4], people[6], people[13]
     G, K = n.shape
     for g in range(G):
         size[g] = 0.0
@@ -248,170 +242,152 @@ def _new_households(n, people, entries, size):
 
 
 @_compiled
-def _transitions(n, after, share, cls, fac, miss, u, up, rows, ps, people, flows, entries, states, scratch):
-    """Flows (G, K, K) of the households after the year's moves, and the households at the
-    review (flows in, summed over origins in state order, plus new households `entries`) into
-    `states` and `n`; returns the production-support target group's households supported and
-    wanting (before the wanting share). `rows` (`rate_rows`): each group's row of the distinct
-    affine parts, those parts for the moves each state can make, and those moves; the other
-    moves' flows are after x 0.0 (their parts are +0.0) and add nothing to the review. With
-    `scratch` (a sweep that keeps no flows) the flows are not written at all."""
-    row_of, compact, dest = rows
-    ps_target, g_unit, t_line, g_housed = people[1], people[5], people[9], people[10]
-    G, K = n.shape
-    R, Q = compact.shape[2], dest.shape[1]
-    stride = compact.shape[1] * R * K * Q
-    flat, fl = compact.reshape(-1), flows.reshape(-1)
+def _production_support(n, cls, miss, cells):
+    """The production-support target group's households (`cells`, flat (group, state) in
+    ascending order) supported and wanting support (before the wanting share)."""
+    nf = n.reshape(-1)
     sup = 0.0
     wanting = 0.0
-    for g in range(G):
-        for j in range(K):
-            states[g, j] = 0.0
-        for k in range(K):
-            c = cls[g * K + k]
-            if ps_target[g, k]:
-                sup += n[g, k] * (1.0 - miss[c])
-                wanting += n[g, k]
-            f1, f2 = fac[c, 0], fac[c, 1]
-            if g_housed[g] and t_line >= 0:
-                s, d = share[g, k], g_unit[g]
-                f1 *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
-                f2 *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
-            a, row = after[g, k], (g * K + k) * K
-            if not scratch:
-                for j in range(K):
-                    fl[row + j] = a * 0.0
-            at = ((ps * R + row_of[g]) * K + k) * Q
-            for q in range(Q):
-                j = dest[k, q]
-                if j < 0:
-                    break
-                p = flat[at + q] + flat[stride + at + q] * f1 + flat[2 * stride + at + q] * f2
-                if j == NEAR_POOR and (k == POOR or k == NEAR_POOR):  # never a negative share
-                    p = max(p, 0.0)
-                flow = a * p
-                states[g, j] += flow
-                if not scratch:
-                    fl[row + j] = flow
-        for j in range(K):
-            n[g, j] = states[g, j] + entries[g, j]
-            states[g, j] = n[g, j]
+    for gk in cells:
+        sup += nf[gk] * (1.0 - miss[cls[gk]])
+        wanting += nf[gk]
     return sup, wanting
 
 
 @_compiled
-def _loop(sp_all, eff, rows, index, lines, people, out, scratch):
+def _cell_factors(share, cls, fac, u, up, people, F1, F2):
+    """Factors F1, F2 (K, G) of each group-state: its class's, and for a housed twin's also the
+    once-per-household line's (the share reached anew this year at full effect, the others at
+    the protective effects of earlier years)."""
+    g_unit, housed, t_line = people[5], people[11], people[12]
+    K, G = F1.shape
+    for k in range(K):
+        for g in range(G):
+            c = cls[g * K + k]
+            F1[k, g] = fac[c, 0]
+            F2[k, g] = fac[c, 1]
+    if t_line < 0:
+        return
+    for g in housed:
+        d = g_unit[g]
+        for k in range(K):
+            s = share[g, k]
+            F1[k, g] *= 1.0 - s * u[t_line, d, k, 0] - (1.0 - s) * up[t_line, d, k, 0]
+            F2[k, g] *= 1.0 - s * u[t_line, d, k, 1] - (1.0 - s) * up[t_line, d, k, 1]
+
+
+@_compiled
+def _transitions(n, after, rows, ps, F1, F2, moving, flows, entries, states, scratch):
+    """Flows (G, K, K) of the households `after` the year's moves and the households at the review
+    (flows in plus new households `entries`) into `states` and `n`. `rows` (`rate_rows`): each
+    group's row of the distinct affine parts for the moves each state can make (the others' flows
+    are after x 0.0 and add nothing). One move (k, j) at a time over all groups, origins k in
+    ascending order: each review sum adds its flows in state order; the flows (`moving`) are then
+    written row by row, unless `scratch` (a sweep that keeps no flows)."""
+    row_of, compact, dest = rows
+    G, K = n.shape
+    Q = dest.shape[1]
+    tab = compact[:, ps]
+    states[:] = 0.0
+    for k in range(K):
+        for q in range(Q):
+            j = dest[k, q]
+            if j < 0:
+                break
+            clamp = j == NEAR_POOR and (k == POOR or k == NEAR_POOR)  # never a negative share
+            f1, f2, out = F1[k], F2[k], moving[k, q]
+            for g in range(G):
+                r = row_of[g]
+                p = tab[0, r, k, q] + tab[1, r, k, q] * f1[g] + tab[2, r, k, q] * f2[g]
+                if clamp:
+                    p = max(p, 0.0)
+                flow = after[g, k] * p
+                states[g, j] += flow
+                out[g] = flow
+    if not scratch:
+        for g in range(G):
+            for k in range(K):
+                z = after[g, k] * 0.0
+                for j in range(K):
+                    flows[g, k, j] = z
+                for q in range(Q):
+                    j = dest[k, q]
+                    if j < 0:
+                        break
+                    flows[g, k, j] = moving[k, q, g]
+    for g in range(G):
+        for j in range(K):
+            n[g, j] = states[g, j] + entries[g, j]
+            states[g, j] = n[g, j]
+
+
+@_compiled
+def _acting_money(spend, y, money, sp):
+    """`reach.acting_money` of one scenario's spending (Y+1, L, D) for projected year `y`:
+    each line's money (plus the other programmes') from `lag` years earlier, 0 before the start."""
+    year, ok, others = money
+    L, D = sp.shape
+    for li in range(L):
+        v, keep = year[y, li], ok[y, li]
+        for d in range(D):
+            x = spend[v, li, d] + others[v, li, d] if others.shape[0] else spend[v, li, d]
+            sp[li, d] = x * keep
+
+
+@_compiled
+def _loop(spend, eff, rows, index, lines, people, money, year0, out, scratch):
     """All scenarios and years (see the module docstring for the argument tuples)."""
     states, flows, entries, reached, elig, ps_sup, ps_want = out
-    n0, want_share = people[0], people[2]
-    S, Y, L, D = sp_all.shape
+    n0, ps_cells, want_share, t_line = people[0], people[1], people[2], people[12]
+    S, Y, L, D = spend.shape[0], money[0].shape[0], spend.shape[2], spend.shape[3]
     G, K = n0.shape
-    T = index[8]
-    n, after, share, size, ncl = np.empty((G, K)), np.empty((G, K)), np.empty((G, K)), np.empty(G), np.empty(index[7])
+    T = index[10]
+    n, after, share, size, ncl = np.empty((G, K)), np.empty((G, K)), np.empty((G, K)), np.empty(G), np.empty(index[9])
     E, cov, old = np.empty((L, D, T)), np.empty((L, D, T)), np.empty((L, D, T))
-    built, stock = np.empty((Y, L, D)), np.empty((L, D))
+    sp, built, stock = np.empty((L, D)), np.empty((Y, L, D)), np.empty((L, D))
     boost, kc = np.empty(D), np.empty((L, D, eff.shape[2]))
     u, up = np.empty((L, D, K, 2)), np.empty((L, D, K, 2))
-    fac, miss = np.empty((index[7], 2)), np.empty(index[7])
+    fac, miss = np.empty((index[9], 2)), np.empty(index[9])
+    F1, F2, moving = np.empty((K, G)), np.empty((K, G)), np.empty((K, rows[2].shape[1], G))
     for s in range(S):
         fs = s if flows.shape[0] > 1 else 0  # flows may be a one-scenario scratch buffer
         es = s if eff.shape[0] > 1 else 0
         ps = s if rows[1].shape[1] > 1 else 0
-        for g in range(G):
-            for k in range(K):
-                n[g, k] = n0[g, k]
-                states[s, 0, g, k] = n0[g, k]
+        n[:] = n0
+        states[s, 0] = n0
         built[:] = 0.0
         for y in range(Y):
             fy = y if flows.shape[1] > 1 else 0
-            _eligible_by_tier(n, index, E, ncl)
+            if y == 0:  # the year from the baseline: the same for every scenario (`year_zero`)
+                E[:] = year0[0]
+            else:
+                _eligible_by_tier(n, index, E, ncl)
+            _acting_money(spend[s], y, money, sp)
             _standing(built, y, lines, stock)
-            _beneficiaries(E, sp_all[s, y], lines, stock, reached[s, y], elig[s, y], cov, old)
+            _beneficiaries(E, sp, lines, stock, reached[s, y], elig[s, y], cov, old)
             _record(reached[s, y], elig[s, y], lines, built[y])
             _moves(n, cov, people, after, share)
-            _effect_pairs(reached[s, y], eff[es], lines, boost, kc, u, up)
+            _effect_pairs(reached[s, y], eff[es], lines, cov, old, t_line, boost, kc, u, up)
             _factors(cov, old, u, up, index, fac, miss)
-            _new_households(n, people, entries[s, y], size)
-            sup, wanting = _transitions(
-                n,
-                after,
-                share,
-                index[0],
-                fac,
-                miss,
-                u,
-                up,
-                rows,
-                ps,
-                people,
-                flows[fs, fy],
-                entries[s, y],
-                states[s, y + 1],
-                scratch,
-            )
+            if y == 0:
+                entries[s, y] = year0[1]
+            else:
+                _new_households(n, people, entries[s, y], size)
+            sup, wanting = _production_support(n, index[0], miss, ps_cells)
             ps_sup[s, y] = sup
             ps_want[s, y] = want_share * wanting
+            _cell_factors(share, index[0], fac, u, up, people, F1, F2)
+            _transitions(n, after, rows, ps, F1, F2, moving, flows[fs, fy], entries[s, y], states[s, y + 1], scratch)
 
 
-def _project_python(
-    sp_all,
-    eff,
-    row_of,
-    compact,
-    dest,
-    cls,
-    e_cls,
-    e_bin,
-    f_cls,
-    f_bin,
-    f_pair,
-    f_ps,
-    n_cls,
-    T,
-    hh,
-    cap,
-    inv_cap,
-    unit_cost,
-    ms,
-    ena,
-    effch,
-    area,
-    life,
-    rise,
-    cycle,
-    n0,
-    ps_target,
-    want_share,
-    growth,
-    entry,
-    g_unit,
-    twin,
-    once_el,
-    once_tier,
-    t_line,
-    g_housed,
-    states,
-    flows,
-    entries,
-    reached,
-    elig,
-    ps_sup,
-    ps_want,
-    scratch,
-):  # compiled below; flat arguments keep numba's dispatch on its fast path (arrays and numbers)
-    index = (cls, e_cls, e_bin, f_cls, f_bin, f_pair, f_ps, n_cls, T)
-    lines = (hh, cap, inv_cap, unit_cost, ms, ena, effch, area, life, rise, cycle)
-    people = (n0, ps_target, want_share, growth, entry, g_unit, twin, once_el, once_tier, t_line, g_housed)
-    _loop(
-        sp_all,
-        eff,
-        (row_of, compact, dest),
-        index,
-        lines,
-        people,
-        (states, flows, entries, reached, elig, ps_sup, ps_want),
-        scratch,
-    )
+#: the lengths of the argument tuples built by `simlib.engines.expected_args.prepare`, in order
+INDEX, LINES, PEOPLE = 11, 12, 14
+
+
+def _project_python(*a):  # compiled below; flat arguments keep numba's dispatch on its fast path
+    # spending, effects, then the tuples (literal bounds: numba slices a tuple only so): rows (3),
+    # index (INDEX), lines (LINES), people (PEOPLE), money (3), year0 (2), out (7), then scratch
+    _loop(a[0], a[1], a[2:5], a[5:16], a[16:28], a[28:42], a[42:45], a[45:47], a[47:54], a[54])
 
 
 _project = _numba.njit(cache=True, nogil=True)(_project_python) if _numba is not None else None
@@ -421,14 +397,38 @@ def available() -> bool:
     return _project is not None
 
 
-def project(model, ix: dict, sp_all: np.ndarray, eff: np.ndarray, parts: np.ndarray, out, keep_flows=True) -> None:
+def year_zero(model, ix: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The first projected year's eligible households (L, D, T) and new households (G, K): they
+    depend on the baseline only, so they are computed once per model (cached on it)."""
+
+    def build():
+        args = prepare(model, ix)
+        index, people = args[:INDEX], args[INDEX + LINES : INDEX + LINES + PEOPLE]
+        n0 = people[0]
+        E = np.empty((len(model.line_codes), len(model.unit_ids), model.n_tiers))
+        entries = np.empty(n0.shape)
+        _eligible_by_tier(n0, index, E, np.empty(index[9]))
+        _new_households(n0, people, entries, np.empty(n0.shape[0]))
+        return E, entries
+
+    return memoised(model, "expected_jit.year_zero", build)
+
+
+def _own_rates_arguments(model, ix: dict) -> tuple:
+    """Every argument after the spending and effects for the model's own rates: their table
+    (`rate_rows` of the distinct groups), the static arguments and the first year's counts."""
+    return rate_rows(model.params.affine, True) + prepare(model, ix) + year_zero(model, ix)
+
+
+def project(model, ix: dict, spend: np.ndarray, eff: np.ndarray, parts: np.ndarray, out, keep_flows=True) -> None:
     """Fill the arrays of `out` (an `EngineOutput`; without `keep_flows` its flows are a
-    one-scenario scratch buffer, left unwritten) for spending acting in each year `sp_all`
-    (S, Y, L, D) with the affine parts `parts` (the model's own, `model.params.affine`, or those
-    of drawn rates; their tables: `simlib.engines.expected_args`)."""
+    one-scenario scratch buffer, left unwritten) for this programme's spending `spend`
+    (S, Y+1, L, D) (what acts in each year: `reach.acting_money`, computed in the loop) with the
+    affine parts `parts` (the model's own, `model.params.affine`, or those of drawn rates; their
+    tables: `simlib.engines.expected_args`)."""
     c = np.ascontiguousarray
-    if parts is model.params.affine:  # the model's own rates: their table is built once
-        rows = memoised(model, "expected_jit.rate_rows", partial(rate_rows, parts, True))
+    if parts is model.params.affine:  # the model's own rates: everything is built once
+        static = memoised(model, "expected_jit.own_rates", partial(_own_rates_arguments, model, ix))
     else:
-        rows = rate_rows(np.asarray(parts, dtype=float), False)
-    _project(c(sp_all, dtype=float), c(eff, dtype=float), *rows, *prepare(model, ix), *out.arrays(), not keep_flows)
+        static = rate_rows(np.asarray(parts, dtype=float), False) + prepare(model, ix) + year_zero(model, ix)
+    _project(c(spend, dtype=float), c(eff, dtype=float), *static, *out.arrays(), not keep_flows)
