@@ -24,8 +24,9 @@ import numpy as np  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.image import imsave  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from PIL import Image  # noqa: E402
 
 #: print-safe series styles: (colour, line style, marker); greys stay distinct when printed
 STYLES: tuple[dict, ...] = (
@@ -56,6 +57,11 @@ RC = {
     "font.size": 9.5,
     "axes.titlesize": 10.5,
     "axes.titleweight": "bold",
+    # titles at the top of their axes (matplotlib's default place), stated rather than left to its
+    # automatic placement: that measures every axis's tick labels again at each layout pass and
+    # drawing (about 8 % of a chart's CPU) only to lift a title above ticks or labels drawn on top
+    # of the axes, and no chart here has any there
+    "axes.titley": 1.0,
     "axes.labelsize": 9.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -79,22 +85,37 @@ def to_png(fig: Figure, dpi: int = DPI, pad: float = PAD) -> bytes:
     The figure is drawn once, on an Agg canvas at `dpi`, and the bounding box is measured with the
     renderer that drew it; the rendered pixels are cropped (the pad beyond the canvas filled with
     the figure's background). `savefig` draws twice (a pass to measure, then the picture). When
-    something reaches beyond the figure's own canvas, the pixels cannot hold it, so `savefig` is
-    used then. No timestamp or software tag is written: the same figure gives the same bytes.
+    something reaches beyond the figure's own canvas, the pixels cannot hold it: the figure is
+    drawn a second time by `savefig` into the box already measured. No timestamp or software tag
+    is written: the same figure gives the same bytes. The pixels are stored as `png_bytes` stores
+    them (grey charts in one channel).
     """
-    rgba = _drawn_rgba(fig, dpi, pad)
+    rgba, box = _drawn_rgba(fig, dpi, pad)
     if rgba is None:  # an artist outside the canvas: only a second, shifted drawing shows it
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad, metadata={"Software": None})
-        return buf.getvalue()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box.padded(pad), metadata={"Software": None})
+        rgba = np.asarray(Image.open(buf).convert("RGBA"))
+    return png_bytes(rgba, dpi)
+
+
+def png_bytes(rgba: np.ndarray, dpi: int = DPI) -> bytes:
+    """PNG bytes of RGBA pixels (rows top first) in the smallest lossless PNG colour type: grey
+    (one byte a pixel) when every pixel is an opaque grey, as the print-safe charts are; RGB when
+    all are opaque; RGBA otherwise. The decoded pixels are the same whichever type is used; the
+    grey file is about half the size and twice as quick to compress. No timestamp or software tag."""
+    opaque = bool((rgba[..., 3] == 255).all())
+    if opaque and (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all():
+        image = Image.fromarray(np.ascontiguousarray(rgba[..., 0]))  # 2-D uint8: mode "L"
+    else:  # (h, w, 3) or (h, w, 4) uint8: mode "RGB" or "RGBA"
+        image = Image.fromarray(np.ascontiguousarray(rgba[..., :3] if opaque else rgba))
     buf = io.BytesIO()
-    imsave(buf, rgba, format="png", dpi=dpi, metadata={"Software": None})
+    image.save(buf, format="png", dpi=(dpi, dpi))
     return buf.getvalue()
 
 
-def _drawn_rgba(fig: Figure, dpi: int, pad: float) -> np.ndarray | None:
+def _drawn_rgba(fig: Figure, dpi: int, pad: float) -> tuple[np.ndarray | None, Bbox]:
     """The figure drawn once at `dpi`, cropped to its tight box plus `pad` inches (rows top
-    first, RGBA bytes); None when the tight box leaves the canvas."""
+    first, RGBA bytes; None when the tight box leaves the canvas), and that box (inches)."""
     old_canvas, old_dpi = fig.canvas, fig.dpi
     manager = getattr(old_canvas, "manager", None)
     try:
@@ -112,7 +133,7 @@ def _drawn_rgba(fig: Figure, dpi: int, pad: float) -> np.ndarray | None:
         fig.set_canvas(old_canvas)
         if manager is not None:
             old_canvas.manager = manager
-    return _crop(pixels, box, dpi, pad, face)
+    return _crop(pixels, box, dpi, pad, face), box
 
 
 def _crop(pixels: np.ndarray, box, dpi: int, pad: float, face: np.ndarray) -> np.ndarray | None:

@@ -10,11 +10,13 @@ import io
 import struct
 import zlib
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.image import imread
+from matplotlib.figure import Figure
+from PIL import Image
 
-from simlib.chart_style import DPI, PAD, new_figure, to_png
+from simlib.chart_style import DPI, PAD, RC, new_figure, png_bytes, to_png
 
 
 def reference_png(fig) -> bytes:
@@ -37,7 +39,8 @@ def chunks(png: bytes) -> list[str]:
 
 
 def pixels(png: bytes) -> np.ndarray:
-    return imread(io.BytesIO(png), format="png")
+    """The decoded pixels as RGBA floats in [0, 1], whichever PNG colour type stores them."""
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=float) / 255.0
 
 
 def ink_box(img: np.ndarray) -> tuple[int, int, int, int]:
@@ -114,7 +117,7 @@ def test_artist_beyond_the_canvas_still_drawn():
     fig.add_subplot().plot([0, 1], [1, 0])
     fig.text(1.05, 0.5, "ngoài khung", ha="left")
     png = to_png(fig)
-    assert png == reference_png(fig)
+    assert np.array_equal(pixels(png), pixels(reference_png(fig)))
     assert pixels(png).shape[1] > 4.0 * DPI + 20
 
 
@@ -142,3 +145,82 @@ def test_drawn_once(monkeypatch):
     assert len(calls) == 1
     reference_png(fig)
     assert len(calls) == 3
+
+
+def test_beyond_the_canvas_drawn_twice_not_three_times(monkeypatch):
+    """The fallback draws once more into the box already measured (savefig's "tight" would
+    measure again: three drawings in all). A figure without layout engine, as the line charts
+    whose end labels may reach past the right edge (with a layout engine savefig lays it out
+    again first)."""
+    from matplotlib.figure import Figure
+
+    calls = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: calls.append(1) or draw(self, renderer))
+    fig = new_figure(4.0, 2.0, layout=None)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    fig.text(0.9, 0.5, "nhãn cuối đường quá dài", ha="left")
+    png = to_png(fig)
+    assert len(calls) == 2
+    assert np.array_equal(pixels(png), pixels(reference_png(fig)))
+    assert pixels(png).shape[1] > 4.0 * DPI + 20
+
+
+def colour_type(png: bytes) -> int:
+    """The PNG colour type in the IHDR chunk: 0 grey, 2 RGB, 6 RGBA."""
+    assert chunks(png)[0] == "IHDR"
+    return png[25]
+
+
+def test_grey_chart_stored_as_grey_with_the_same_pixels(monkeypatch):
+    """A black-on-white chart is stored in one grey channel, and decodes to the RGBA pixels
+    drawn."""
+    import simlib.chart_style as chart_style
+
+    drawn = []
+    encode = chart_style.png_bytes
+    monkeypatch.setattr(chart_style, "png_bytes", lambda rgba, dpi=DPI: drawn.append(rgba.copy()) or encode(rgba, dpi))
+    fig = corner_figure()
+    fig.axes[0].lines[0].set_color("black")  # black lines and text on white: every pixel an opaque grey
+    png = chart_style.to_png(fig)
+    assert colour_type(png) == 0
+    assert len(drawn) == 1 and drawn[0].shape[2] == 4
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")), drawn[0])
+    assert (drawn[0][..., :3] < 128).any()  # there is ink: lines and text
+
+
+def test_png_bytes_keeps_colour_and_transparency():
+    rng = np.random.default_rng(7)
+    grey = np.repeat(rng.integers(0, 256, (5, 6, 1), dtype=np.uint8), 4, axis=2)
+    grey[..., 3] = 255
+    colour = grey.copy()
+    colour[2, 3, 0] = (int(colour[2, 3, 1]) + 1) % 256  # one pixel not grey
+    clear = grey.copy()
+    clear[0, 0, 3] = 128  # one pixel not opaque
+    for rgba, kind in ((grey, 0), (colour, 2), (clear, 6)):
+        png = png_bytes(rgba)
+        assert colour_type(png) == kind
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")), rgba)
+        assert png_bytes(rgba.copy()) == png  # same pixels, same bytes
+        assert not {"tIME", "tEXt", "iTXt", "zTXt"} & set(chunks(png))
+
+
+def titled_figure(titley):
+    """Two panels with titles, shared y axis and a legend above, in the charts' rc settings with
+    `axes.titley` replaced (None: matplotlib's automatic title placement)."""
+    with matplotlib.rc_context({**RC, "axes.titley": titley}):
+        fig = Figure(figsize=(6.0, 3.0), layout="constrained")
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, title in zip(axes, ("Cao Bằng – tỷ lệ hộ nghèo", "Huyện Bảo Lâm\nhai dòng")):
+            ax.plot([2020, 2025, 2030], [30.0, 20.5, 9.0], marker="o")
+            ax.set_title(title, loc="left")
+        fig.legend(["dự báo"], loc="outside upper left")
+    return fig
+
+
+def test_fixed_title_place_draws_what_automatic_placement_draws():
+    """RC states titles at the top of the axes instead of matplotlib's automatic placement (which
+    measures the axes again at every pass); with nothing drawn above the axes both give the same
+    picture."""
+    assert RC["axes.titley"] == 1.0
+    assert np.array_equal(pixels(to_png(titled_figure(1.0))), pixels(to_png(titled_figure(None))))
