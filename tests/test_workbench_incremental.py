@@ -6,6 +6,7 @@ for a scenario with other parameters, which must not use what was kept for the s
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import fields
 
 import numpy as np
@@ -142,3 +143,28 @@ def test_first_change_is_bitwise():
     assert inc.first_change(a, b) == 1
     b[2, 1, 1] = 5.0
     assert inc.first_change(a, b) == 1
+
+
+def test_the_view_says_at_once_that_it_is_computing(tmp_path):
+    """In a live kernel (a running event loop) a change shows the busy note and dims the results
+    at once, before the debounced projection runs (seconds on a multidimensional scenario whose
+    first year changed); both go when the updated view is there."""
+    from simlib.workbench.view import ExplorerView
+
+    view = ExplorerView(AllocationState(make_scenario()), "en", tmp_path, debounce=0.05)
+    seen = {}
+
+    async def change():
+        view.grid.cells[("P3.1", "central_recurrent")].value = "12"
+        seen["busy"] = view.w["busy"].layout.visibility, "sl-busy" in view.w["results"]._dom_classes
+        seen["updates"] = view.updates
+        for _ in range(400):
+            await asyncio.sleep(0.025)
+            if view.updates > 1:
+                break
+
+    asyncio.run(change())
+    assert seen == {"busy": ("visible", True), "updates": 1}  # shown before the projection ran
+    assert "Recomputing" in view.w["busy"].value
+    assert view.updates == 2 and view.w["busy"].layout.visibility == "hidden"
+    assert "sl-busy" not in view.w["results"]._dom_classes
