@@ -27,6 +27,7 @@ multidim_2030 (10 districts), more for the communes: the second is not kept beyo
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
 
 import numpy as np
@@ -34,12 +35,14 @@ import numpy as np
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.reach import acting_money
+from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.multidim.model import core_of
+from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
+from simlib.results import make_tables
 from simlib.runner import (
     RunResult,
-    dated_changes,
     manifest_for,
     poor_unit_ids,
     previous_standard_scenario,
@@ -142,6 +145,28 @@ def incremental(scen) -> bool:
     return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
 
 
+def reclassification(start, tables, poor_units, twin: EngineOutput) -> tuple:
+    """`simlib.runner.dated_changes(start, ..., twin=twin)` of a run on its own units that is not
+    dated (the period changes and the re-basing of change targets), with the twin's states table
+    made once per twin output (`EngineRuns` hands the same one back while the money acting up to
+    the change of standard is the same) and the geography loaded once."""
+    old, year = previous_standard_scenario(start)
+    model = twin_models(start)[0]
+    # the states table reads the output and the structure only (simlib.results.states_table)
+    states = memoised(
+        twin, "wb_states", lambda: make_tables(twin, model, model.spend, old.baseline_year, old.name).states
+    )
+    geo = memoised(start, "wb_geography", load_geography)
+    changed, level = ((year,) if year else ()), start.dataset.level
+    changes = period_changes(tables.states, level, geo, states, changed=changed, run_units=not start.dated)
+    return changes, rebase_points(tables.states, level, geo, states, changed, poor_units)
+
+
+def twin_models(start) -> tuple:
+    """`compile_run_model` of the previous-standard twin of `start` (which has one), made once."""
+    return memoised(start, "wb_twin_models", lambda: compile_run_model(previous_standard_scenario(start)[0]))
+
+
 def engine_runs(start) -> EngineRuns:
     """The `EngineRuns` kept on the (what-if) starting scenario `start`."""
     return memoised(start, "wb_engine_runs", lambda: EngineRuns(twin_review(start)))
@@ -157,16 +182,14 @@ def run_multidim(scen, start, options, without: EngineOutput) -> RunResult:
     model, target = compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
-    twin_target = memoised(start, "wb_twin_target", lambda: compile_run_model(old)[1] if old is not None else None)
+    twin_target = twin_models(start)[1] if old is not None else None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
     tables = run_tables(scen, model, target, out, without.released())
     poor_units = poor_unit_ids(model)
     manifest = manifest_for(scen, options)
-    manifest["periods"] = periods_record(scen, None)
+    manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     manifest["engine_units"] = engine_units(scen, None)
-    changes, rebase = None, None
-    if old is not None:
-        changes, rebase = dated_changes(start, options, model.spend, tables, poor_units, None, twin)
+    changes, rebase = reclassification(start, tables, poor_units, twin) if old is not None else (None, None)
     targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     if tables.absorption is not None:
