@@ -15,7 +15,9 @@ is read at one review only: `simlib.runner.dated_changes` of a run that is not d
 two runs at the review of the change year (`simlib.period_changes`: `changed`). So the twin runs
 the one year to that review, from the plan's state before it (its baseline when the change is in
 the first projected year), and only when the money acting up to that year changed; its later
-reviews are the plan's (read by nothing; the tables are the full run's, tested).
+reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's states
+table is made once per twin output, the periods record and the geography once per starting
+scenario (they read no amounts); the run's own tables and targets are made for every change.
 
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
