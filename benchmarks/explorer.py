@@ -11,8 +11,9 @@ the largest difference between their probabilities) and, unless quick, the optim
 suggestion (its time, the gap it states, and a second click from the same amounts).
 
 On the multidimensional model (`multidim_2030`, Cao Bằng, seven years; `bench_explorer_multidim`):
-the same change to the updated view (wall and CPU; each change runs the whole multidimensional
-model) and, without running it, what the suggestion would cost there — the optimiser's own
+the same change to the updated view (wall and CPU; the change is in every year, the engine
+re-runs from the first year it reaches: `simlib.workbench.incremental`), a change in the first
+projected year only and one in a later year (`bench_explorer_multidim_years`), and, without running it, what the suggestion would cost there — the optimiser's own
 estimate of its engine runs at its economy effort and the CPU seconds of one run (the
 optimisation is stopped as soon as the estimate is told, as the explorer's stop button does).
 
@@ -106,6 +107,7 @@ def bench_explorer_multidim(res: dict, quick: bool) -> None:
 
     res["explorer_multidim_change_to_view_ms"] = _median_ms(change, n)
     res["explorer_multidim_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
+    bench_explorer_multidim_years(res, view)
     told = {}
 
     def estimate(runs: int, seconds: float) -> None:
@@ -119,6 +121,34 @@ def bench_explorer_multidim(res: dict, quick: bool) -> None:
     res["explorer_multidim_suggest_estimated_runs"] = float(told["runs"])
     res["explorer_multidim_suggest_cpu_s_per_run"] = told["seconds"]
     res["explorer_multidim_suggest_estimated_cpu_minutes"] = told["runs"] * told["seconds"] / 60
+
+
+#: (figure name, calendar year) of the one-year changes on multidim_2030: the first projected year
+#: (new houses act in their own year: everything re-runs) and a later year
+MULTIDIM_YEARS = (("first_year", 2024), ("year_2029", 2029))
+
+
+def bench_explorer_multidim_years(res: dict, view) -> None:
+    """A change of new houses' central money (P5, lag 0) in ONE year of multidim_2030 (the year
+    control on that year) to the updated view, wall and CPU: in the first projected year (the
+    worst case: every year re-runs) and in 2029 (the explorer re-runs the years from the first
+    one the change reaches, `simlib.workbench.incremental`). Medians over changes to 90 % and back
+    after a first change of the year (which keeps the state of that year)."""
+    st, key, n = view.state, ("P5", "central_recurrent"), 4
+    for name, year in MULTIDIM_YEARS:
+        view.grid.year_control.value = year
+        cell = view.grid.cells[key]
+        now = st.amount(*key, year) / 1e9
+        values = [str(round(now * 0.9)), str(round(now))]
+        cell.value = values[0]  # the first change of this year
+
+        def change(i):
+            before = view.updates
+            cell.value = values[(i + 1) % 2]
+            assert view.updates == before + 1, view.input_problems
+
+        res[f"explorer_multidim_{name}_change_to_view_ms"] = _median_ms(change, n)
+        res[f"explorer_multidim_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
 
 
 def _timed(fn) -> tuple[float, float, object]:

@@ -4,6 +4,8 @@
                and year; every change checked by the legal frame's own check and refused, with
                the rule and its source, when it would add a breach; validators as hooks
 - `project`    the projection the view shows (indicators it reads and targets, expected engine)
+- `incremental` the multidimensional projection re-running only the years a change of amounts
+               reaches (the engine's state kept at two reviews), equal to a full run bit for bit
 - `compare`    side by side with the plan, probabilities of meeting targets, the optimiser's
                suggestion (no widgets)
 - `grid`       the amount controls (content x source, a year control, shares, envelope)

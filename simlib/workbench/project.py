@@ -4,8 +4,9 @@ engine, with the programme's effect against no money — without the tables and 
 view does not show, and with the no-money run made once per starting scenario (it does not
 depend on the amounts). `tests/test_workbench.py` checks it equals a full run's rows.
 
-Multidimensional scenarios take the full run (`simlib.runner.run`), with the no-money run kept per
-starting scenario too; the run is kept on the projection, so that the probabilities of the same
+Multidimensional scenarios take the full run's tables (`simlib.runner.run`), with the no-money run
+kept per starting scenario too and the engine re-run only from the first year a change of amounts
+reaches (`simlib.workbench.incremental`); the run is kept on the projection, so that the probabilities of the same
 allocation build their draws' layout from it (`simlib.workbench.compare.probabilities`)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from simlib.report.levels import Levels
 from simlib.results import indicators_table, programme_effect_indicators
 from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
+from simlib.workbench.incremental import incremental, run_multidim, same_but_amounts
 
 ENGINE = "expected"
 #: indicators the view reads besides the targets' (chart, cards, households behind the margins)
@@ -50,15 +52,21 @@ def what_if(scen):
 
 def project(scen, base=None) -> Projection:
     """Indicators and targets of `scen` under the expected engine; `base` (default `scen`) is
-    the starting scenario the no-money run is kept on (same structure and parameters)."""
-    scen = what_if(scen)
-    owner = base if base is not None else scen
+    the starting scenario the no-money run is kept on, and for the multidimensional model the
+    engine runs (`simlib.workbench.incremental`), when `scen` differs from it by its amounts
+    only (else nothing kept is used)."""
+    owner = base if base is not None and same_but_amounts(scen, base) else scen
+    start = starting(owner)
+    scen = what_if(scen) if scen is not owner else start
     options = RunOptions(engine=ENGINE).for_scenario(scen)
     model, target = compile_run_model(scen)
     spend = model.spend
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
     if scen.poverty_model == "multidim":
-        r = run(scen, options, without=without)
+        if incremental(start):
+            r = run_multidim(scen, start, options, without)
+        else:
+            r = run(scen, options, without=without)
         return Projection(r.indicators, r.targets, r)
     out = simulate(target, spend, options, label=scen.name)
     extra = programme_effect_indicators(model, spend, out, without)
@@ -67,6 +75,12 @@ def project(scen, base=None) -> Projection:
     ind.insert(0, "scenario", scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     return Projection(ind, evaluate_targets(ind, scen.params["targets"], poor_units))
+
+
+def starting(base):
+    """The what-if scenario of the starting scenario `base`, made once: what is kept for its
+    allocations (the multidimensional engine runs, its previous-standard twin) is kept on it."""
+    return memoised(base, "wb_what_if", lambda: what_if(base))
 
 
 def shown_indicators(scen) -> set[str]:

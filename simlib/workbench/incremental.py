@@ -1,0 +1,199 @@
+"""The explorer's multidimensional run, re-running only what a change of amounts can affect
+(issue 18: a change to the updated view in ≲ 300 ms).
+
+The engine reads a scenario's amounts only through the money acting in each projected year
+(`simlib.engines.reach.acting_money`: each line's money after its lag, plus the other programmes'
+money): its years before the first year whose acting money changed read exactly the inputs of the
+previous run, so they give exactly its arrays and its state at that review. `EngineRuns` keeps the
+last run's acting money and engine outputs and the engine's state at two reviews, and continues
+the run from the latest kept state at or before the first changed year
+(`run_multidim_expected(..., start=, stop=, state=)`, as the runner's twin does): the arrays are
+those of a run from the baseline, bit for bit (tests/test_workbench_incremental.py).
+
+The previous-standard twin of a run crossing a change of standard (`simlib.runner.run_and_twin`)
+is read at one review only: `simlib.runner.dated_changes` of a run that is not dated compares the
+two runs at the review of the change year (`simlib.period_changes`: `changed`). So the twin runs
+the one year to that review, from the plan's state before it (its baseline when the change is in
+the first projected year), and only when the money acting up to that year changed; its later
+reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's states
+table is made once per twin output, the periods record and the geography once per starting
+scenario (they read no amounts); the run's own tables and targets are made for every change.
+
+Everything is kept per starting scenario and used only for a scenario that differs from it by its
+amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
+same file contents); any other scenario takes the runner's full run. Memory: two engine states,
+the plan's at the review before the change of standard (the twin's start) and at the first
+changed year of the last change (a planner changes the same year again); each about 183 MB for
+multidim_2030 (10 districts), more for the communes: the second is not kept beyond `KEEP_BYTES`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import fields
+
+import numpy as np
+
+from simlib.compliance import absorption_totals, enforce, legal_status
+from simlib.engines.common import EngineOutput, EngineState
+from simlib.engines.reach import acting_money
+from simlib.geography import load_geography
+from simlib.memo import memoised
+from simlib.multidim.model import core_of
+from simlib.period_changes import period_changes, rebase_points
+from simlib.period_record import periods_record
+from simlib.results import make_tables
+from simlib.runner import (
+    RunResult,
+    manifest_for,
+    poor_unit_ids,
+    previous_standard_scenario,
+    twin_review,
+)
+from simlib.targets import evaluate_targets
+from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+
+#: bytes of engine states kept besides the twin's start (the state at the last changed year)
+KEEP_BYTES = 1 << 30
+
+
+def same_but_amounts(scen, base) -> bool:
+    """Whether `scen` is `base` with other amounts only (`Scenario.replace_budget`): every field
+    the same object (the file contents equal), the budget's too except its amounts."""
+    for f in fields(scen):
+        a, b = getattr(scen, f.name), getattr(base, f.name)
+        if f.name == "budget":
+            if any(getattr(a, g.name) is not getattr(b, g.name) for g in fields(a) if g.name != "amounts"):
+                return False
+        elif a is not b and not (f.name == "raw" and a == b):
+            return False
+    return np.shape(scen.budget.amounts) == np.shape(base.budget.amounts)
+
+
+def first_change(before: np.ndarray | None, after: np.ndarray) -> int:
+    """The first projected year whose acting money (Y, L, D) differs in any bit (Y: none)."""
+    years = after.shape[0]
+    if before is None or before.shape != after.shape:
+        return 0
+    return next((y for y in range(years) if before[y].tobytes() != after[y].tobytes()), years)
+
+
+def state_bytes(state: EngineState) -> int:
+    return state.n.nbytes + state.built.nbytes + sum(v.nbytes for v in state.cells.values())
+
+
+class EngineRuns:
+    """The engine outputs of the allocations of one starting scenario, each continued from the
+    previous one's state at the first year its acting money changed (module docstring). `at`:
+    the review the previous-standard twin starts from (None: no twin)."""
+
+    def __init__(self, at: int | None):
+        self.at = at
+        self.acting: np.ndarray | None = None  # (Y, L, D) of the last run
+        self.out: EngineOutput | None = None
+        self.twin: EngineOutput | None = None
+        self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
+        self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
+
+    def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
+        """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
+        acting = acting_money(core_of(target), spend)
+        years = acting.shape[0]
+        y0 = first_change(self.acting, acting)
+        if y0 == years:
+            return self.out, self.twin
+        self.states = {t: s for t, s in self.states.items() if t <= y0}  # the others saw other money
+        start = max(self.states, default=0)
+        out = self.out if start > 0 else None
+        state = self.states.get(start)
+        for stop in sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]:
+            piece = simulate(target, spend, options, start=start, stop=stop, state=state)
+            self.runs.append(("plan", start, stop))
+            out = piece if out is None else out.joined(piece, start)
+            state, piece.state = piece.state, None
+            if stop < years:
+                self.states[stop] = state
+            start = stop
+        out.state = None
+        self._keep(y0)
+        if self.at is not None and (self.twin is None or y0 <= self.at):
+            self.twin = self._twin(twin_target, spend, options, out)
+        self.acting, self.out = acting, out
+        return out, self.twin
+
+    def _keep(self, y0: int) -> None:
+        """Keep the twin's start and the state at `y0` (within `KEEP_BYTES`), nothing else."""
+        kept = {t: s for t, s in self.states.items() if t == self.at}
+        mark = self.states.get(y0)
+        if mark is not None and y0 != self.at and state_bytes(mark) <= KEEP_BYTES:
+            kept[y0] = mark
+        self.states = kept
+
+    def _twin(self, twin_target, spend: np.ndarray, options, out: EngineOutput) -> EngineOutput:
+        """The twin's one year to the review of the change, from the plan's state before it;
+        the other reviews are the plan's."""
+        at = self.at
+        state = self.states[at] if at > 0 else None
+        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state).released()
+        self.runs.append(("twin", at, at + 1))
+        return out.joined(piece, at).joined(out, at + 1).released()
+
+
+def incremental(scen) -> bool:
+    """Whether `scen`'s run can be made here: the multidimensional model on its own units (no
+    switch of units), not dated, with a twin (if any) that starts at a projected review."""
+    if scen.poverty_model != "multidim" or scen.dated or unit_switch(scen) is not None:
+        return False
+    return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
+
+
+def reclassification(start, tables, poor_units, twin: EngineOutput) -> tuple:
+    """`simlib.runner.dated_changes(start, ..., twin=twin)` of a run on its own units that is not
+    dated (the period changes and the re-basing of change targets), with the twin's states table
+    made once per twin output (`EngineRuns` hands the same one back while the money acting up to
+    the change of standard is the same) and the geography loaded once."""
+    old, year = previous_standard_scenario(start)
+    model = twin_models(start)[0]
+    # the states table reads the output and the structure only (simlib.results.states_table)
+    states = memoised(
+        twin, "wb_states", lambda: make_tables(twin, model, model.spend, old.baseline_year, old.name).states
+    )
+    geo = memoised(start, "wb_geography", load_geography)
+    changed, level = ((year,) if year else ()), start.dataset.level
+    changes = period_changes(tables.states, level, geo, states, changed=changed, run_units=not start.dated)
+    return changes, rebase_points(tables.states, level, geo, states, changed, poor_units)
+
+
+def twin_models(start) -> tuple:
+    """`compile_run_model` of the previous-standard twin of `start` (which has one), made once."""
+    return memoised(start, "wb_twin_models", lambda: compile_run_model(previous_standard_scenario(start)[0]))
+
+
+def engine_runs(start) -> EngineRuns:
+    """The `EngineRuns` kept on the (what-if) starting scenario `start`."""
+    return memoised(start, "wb_engine_runs", lambda: EngineRuns(twin_review(start)))
+
+
+def run_multidim(scen, start, options, without: EngineOutput) -> RunResult:
+    """`simlib.runner.run(scen, options, without=without)` for a scenario that differs from the
+    starting scenario `start` (both what-if scenarios, `incremental`) by its amounts only
+    (`same_but_amounts`), with the engine runs continued from the previous allocation's
+    (`EngineRuns`, kept on `start`). `start` stands for `scen` where only its parameters and
+    structure are read (its twin and the twin's states table: `simlib.results.states_table`
+    reads the structure only), so that its previous-standard twin is built once."""
+    model, target = compile_run_model(scen)
+    let_through = enforce(scen, model.levers.split)
+    old = previous_standard_scenario(start)[0]
+    twin_target = twin_models(start)[1] if old is not None else None
+    out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
+    tables = run_tables(scen, model, target, out, without.released())
+    poor_units = poor_unit_ids(model)
+    manifest = manifest_for(scen, options)
+    manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
+    manifest["engine_units"] = engine_units(scen, None)
+    changes, rebase = reclassification(start, tables, poor_units, twin) if old is not None else (None, None)
+    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
+    manifest["legal"] = legal_status(scen, model.levers.split, let_through)
+    if tables.absorption is not None:
+        manifest["absorption"] = absorption_totals(tables.absorption)
+    return RunResult(scen, model, out, tables, targets, manifest, changes, (out,))

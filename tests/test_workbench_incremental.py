@@ -1,0 +1,170 @@
+"""The explorer's multidimensional projection re-runs only what a change of amounts can affect
+(issue 18, `simlib.workbench.incremental`): every table and engine array equals, bit for bit, a
+run of the same allocation from scratch (`simlib.runner.run`, its own no-money run and twin) —
+for a change in the first, a middle and the last projected year, after a series of changes, and
+for a scenario with other parameters, which must not use what was kept for the starting one."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib import runner
+from simlib.options import RunOptions
+from simlib.workbench import incremental as inc
+from simlib.workbench.project import project, starting, what_if
+from simlib.workbench.state import AllocationState
+from tests.conftest import make_scenario, tiny_raw
+
+TABLES = ("states", "flows", "indicators", "programme", "deprivations", "deprivation_removals", "review_flows")
+ARRAYS = ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
+YEARS = (2024, 2025, 2026, 2027, 2028)  # the 2027 review applies the 2027–2030 standard
+
+
+def crossing_raw() -> dict:
+    """The tiny multidimensional scenario over five years, crossing the change of standard at the
+    2027 review (the twin starts at review 3: projected year 2027 leads to it)."""
+    raw = tiny_raw(model="multidim", horizon=5)
+    raw["budget"]["years"].update({str(y): {"same_as": 2024} for y in YEARS[1:]})
+    return raw
+
+
+@pytest.fixture
+def base():
+    """A new starting scenario for each test (what is kept is kept on it)."""
+    scen = make_scenario(crossing_raw())
+    assert runner.twin_review(scen) == 3 and inc.incremental(what_if(scen))
+    return scen
+
+
+def from_scratch(scen) -> runner.RunResult:
+    return runner.run(what_if(scen), RunOptions(engine="expected"))
+
+
+def assert_same(got, want) -> None:
+    """Every table, the target scorecard, the period changes and the engine arrays equal exactly."""
+    for name in TABLES:
+        a, b = getattr(got, name), getattr(want, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(got.targets, want.targets, check_exact=True, obj="targets")
+    pd.testing.assert_frame_equal(got.period_changes, want.period_changes, check_exact=True, obj="period_changes")
+    for name in ARRAYS:
+        assert np.array_equal(getattr(got.output, name), getattr(want.output, name)), name
+    md_a, md_b = got.output.multidim, want.output.multidim
+    for f in fields(md_a):
+        assert np.array_equal(getattr(md_a, f.name), getattr(md_b, f.name)), f.name
+    assert got.manifest["legal"] == want.manifest["legal"] and got.manifest["periods"] == want.manifest["periods"]
+
+
+def runs_of(st: AllocationState) -> list:
+    return inc.engine_runs(starting(st.base)).runs
+
+
+def changed(st: AllocationState, year: int, factor: float, item: str = "P5") -> None:
+    """Scale one amount of `year`: P5 (new houses) acts in its own year (lag 0), P3.1 (production
+    support) in the next year (lag 1: catalogue)."""
+    now = st.amount(item, "central_recurrent", year) / 1e9
+    assert st.set_amount(item, "central_recurrent", round(now * factor, 3), year) == []
+
+
+FIRST = [("plan", 0, 3), ("plan", 3, 5), ("twin", 3, 4)]  # stopped at the twin's start (review 3)
+
+
+@pytest.mark.parametrize(
+    ("year", "item", "runs", "again"),
+    [
+        (2024, "P5", FIRST, FIRST),  # the first year: everything again, every time
+        # a middle year before the change of standard: the state at review 2 is kept for the next
+        (2026, "P5", [("plan", 0, 2), ("plan", 2, 3), ("plan", 3, 5), ("twin", 3, 4)], [("plan", 2, 3)] + FIRST[1:]),
+        (2027, "P5", FIRST[1:], FIRST[1:]),  # from the twin's start
+        (2028, "P5", [("plan", 3, 4), ("plan", 4, 5)], [("plan", 4, 5)]),  # the last year; the twin is kept
+        (2028, "P3.1", [], []),  # acts in 2029, after the horizon: no engine run (the money tables change)
+    ],
+)
+def test_a_change_equals_a_run_from_scratch(base, year, item, runs, again):
+    st = AllocationState(base)
+    st.evaluate()
+    assert runs_of(st) == FIRST
+    changed(st, year, 0.8, item)
+    got = st.evaluate().run
+    assert runs_of(st)[len(FIRST) :] == runs
+    assert_same(got, from_scratch(st.scenario()))
+    changed(st, year, 0.5, item)  # the same cell again: from the state kept at its year
+    second = st.evaluate().run
+    assert runs_of(st)[len(FIRST) + len(runs) :] == again
+    assert_same(second, from_scratch(st.scenario()))
+
+
+def test_a_series_of_changes_equals_runs_from_scratch(base):
+    """Changes in the same year, earlier, later and back to the plan's amounts: each projection
+    continues from what the previous ones kept and equals its own run from scratch (the plan's
+    own projection at the end)."""
+    st = AllocationState(base)
+    plan = st.evaluate().run
+    for year, factor in [(2026, 0.5), (2026, 0.7), (2025, 1.2), (2027, 0.6), (2028, 0.9), (2027, 1.1)]:
+        changed(st, year, factor, "P3.1")
+        assert_same(st.evaluate().run, from_scratch(st.scenario()))
+    st.reset()
+    again = st.evaluate().run
+    assert_same(again, plan)
+    # P3.1 acts a year later (lag 1): 2026 -> from review 3 (the twin's start, kept), 2025 -> from
+    # the baseline, keeping review 2; 2027 -> from review 3, keeping 4; 2028 -> after the horizon:
+    # nothing; 2027 again -> from review 4; back to the plan (first difference 2025) -> baseline
+    from_3, whole = [("plan", 3, 5), ("twin", 3, 4)], [("plan", 0, 2), ("plan", 2, 3), ("plan", 3, 5), ("twin", 3, 4)]
+    later = [("plan", 3, 4), ("plan", 4, 5), ("plan", 4, 5)]
+    assert runs_of(st)[len(FIRST) :] == from_3 + from_3 + whole + later + whole
+
+
+def test_other_parameters_do_not_use_what_was_kept(base):
+    """A scenario with another parameter value (income volatility) is projected from scratch even
+    when given the starting scenario as its base: equal to its own run, not to the plan's."""
+    st = AllocationState(base)
+    plan = st.evaluate()
+    kept = list(runs_of(st))
+    other = make_scenario(crossing_raw(), set_overrides=[("multidim.income.volatility.value", 0.2)])
+    assert not inc.same_but_amounts(other, base) and inc.same_but_amounts(st.scenario(), base)
+    got = project(other, base).run
+    assert runs_of(st) == kept  # the starting scenario's runs were not touched
+    assert_same(got, from_scratch(other))
+    assert not plan.indicators.equals(got.indicators)  # the parameter matters: a wrong reuse would show
+
+
+def test_first_change_is_bitwise():
+    a = np.zeros((3, 2, 2))
+    b = a.copy()
+    assert inc.first_change(None, a) == 0 and inc.first_change(a, b) == 3
+    b[1, 0, 1] = -0.0  # equal as numbers, not as bits
+    assert inc.first_change(a, b) == 1
+    b[2, 1, 1] = 5.0
+    assert inc.first_change(a, b) == 1
+
+
+def test_the_view_says_at_once_that_it_is_computing(tmp_path):
+    """In a live kernel (a running event loop) a change shows the busy note and dims the results
+    at once, before the debounced projection runs (seconds on a multidimensional scenario whose
+    first year changed); both go when the updated view is there."""
+    from simlib.workbench.view import ExplorerView
+
+    view = ExplorerView(AllocationState(make_scenario()), "en", tmp_path, debounce=0.05)
+    seen = {}
+
+    async def change():
+        view.grid.cells[("P3.1", "central_recurrent")].value = "12"
+        seen["busy"] = view.w["busy"].layout.visibility, "sl-busy" in view.w["results"]._dom_classes
+        seen["updates"] = view.updates
+        for _ in range(400):
+            await asyncio.sleep(0.025)
+            if view.updates > 1:
+                break
+
+    asyncio.run(change())
+    assert seen == {"busy": ("visible", True), "updates": 1}  # shown before the projection ran
+    assert "Recomputing" in view.w["busy"].value
+    assert view.updates == 2 and view.w["busy"].layout.visibility == "hidden"
+    assert "sl-busy" not in view.w["results"]._dom_classes
