@@ -304,4 +304,6 @@ def readable_evidence_table(params, lang: str | None = None) -> pd.DataFrame:
         "; ".join(citation(studies.get(k), k, lang) for k in filter(None, ids.split(", ")))
         for ids in df[col["evidence"]]
     ]
+    for c in (col["no_evidence"], col["overridden"]):  # yes / no in the page's language, not True / False
+        df[c] = [i18n.t("evidence.yes" if v else "evidence.no", lang) for v in df[c].astype(bool)]
     return df.drop(columns=[col["prior"]])

@@ -233,3 +233,17 @@ def test_no_english_body_or_missing_year_on_a_vietnamese_page(params):
     assert "Bộ Tài chính (2022)" in text and "Thủ tướng Chính phủ (2009)" in text
     en = " ; ".join(readable_evidence_table(params, "en")["Studies cited"])
     assert "not stated" not in en and "not read (not read)" not in en and "Ministry of Finance (2022)" in en
+
+
+def test_the_register_s_yes_no_columns_read_in_the_page_s_language(params):
+    """The two flag columns read có / không on a Vietnamese page, never Python's True / False."""
+    vi, en = readable_evidence_table(params, "vi"), readable_evidence_table(params, "en")
+    raw = evidence_table(params, "en")
+    for page, cols, words in (
+        (vi, ["Không có bằng chứng (khoảng rộng)", "Đã thay đổi so với sổ bằng chứng"], {"có", "không"}),
+        (en, ["No evidence (wide prior)", "Changed from the register"], {"yes", "no"}),
+    ):
+        for c in cols:
+            assert set(page[c]) <= words, (c, set(page[c]))
+    yes_vi = vi["Không có bằng chứng (khoảng rộng)"] == "có"
+    assert list(yes_vi) == list(raw["No evidence (wide prior)"].astype(bool))  # same rows flagged

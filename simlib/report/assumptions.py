@@ -115,7 +115,9 @@ def evidence_table(ctx) -> ReportTable | None:
     df = fn(ctx.scenario.params, ctx.lang)
     if not isinstance(df, pd.DataFrame) or df.empty:
         return None
-    return ReportTable("evidence", ctx.t("report.table.evidence"), df.reset_index(drop=df.index.name is None))
+    df = df.reset_index(drop=df.index.name is None)
+    general = {c: "general" for c in df.columns if pd.api.types.is_float_dtype(df[c])}  # rates to đồng
+    return ReportTable("evidence", ctx.t("report.table.evidence"), df, formats=general)
 
 
 def sources(ctx) -> list:

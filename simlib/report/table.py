@@ -37,8 +37,9 @@ from simlib.atomic import atomic_file
 from simlib.i18n import fmt
 from simlib.report import html
 
-FORMATS = ("text", "year", "int", "num1", "num2", "pct1", "pts2")
-_DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct1": 1, "pts2": 2, "year": 0}
+FORMATS = ("text", "year", "int", "num1", "num2", "pct1", "pts2", "general")
+#: `general`: up to 4 decimals, trailing zeros dropped (values of very different sizes in one column)
+_DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct1": 1, "pts2": 2, "year": 0, "general": 4}
 _EXCEL = {
     "text": "@",
     "year": "0",
@@ -47,6 +48,7 @@ _EXCEL = {
     "num2": "#,##0.00",
     "pct1": '#,##0.0" %"',
     "pts2": "+#,##0.00;-#,##0.00;0.00",
+    "general": "General",
 }
 #: CSV conventions of Excel in each language: (field separator, decimal sign)
 CSV_STYLE = {"vi": (";", ","), "en": (",", ".")}
@@ -83,6 +85,8 @@ def cell_text(value, code: str, lang: str) -> str:
         return fmt.percent(value, lang, 1)
     if code == "pts2":
         return fmt.signed(value, lang, 2)
+    if code == "general":
+        return fmt.number(value, lang, 4, trim=True)
     return fmt.number(value, lang, _DECIMALS[code])
 
 
