@@ -25,6 +25,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from simlib.memory_pages import decline_hugepage_advice
 from simlib.schema import decline_iri_grammar
 
 DRAWS = 100
@@ -89,6 +90,7 @@ def worker_init(events_dir: str, warm=None) -> None:
     recorded), and every stage recorded."""
     t0, c0 = time.time(), time.process_time()
     decline_iri_grammar()
+    decline_hugepage_advice()
     _DIR.append(events_dir)
     for stage in WORKER_STAGES:
         record(_EVENTS, *stage)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from simlib.errors import InputError
+from simlib.memory_pages import decline_hugepage_advice
 from simlib.schema import decline_iri_grammar
 
 EXECUTORS = ("local", "dask", "serial")
@@ -39,9 +40,11 @@ def default_jobs() -> int:
 
 
 def start_worker(warm: Callable[[], None] | None = None) -> None:
-    """A local worker's start: spared jsonschema's iri grammar (simlib's own process, as the CLI
-    is), then `warm()` when given (e.g. the imports its first task would pay for)."""
+    """A local worker's start: spared jsonschema's iri grammar and numpy's huge-page advice
+    (simlib's own process, as the CLI is), then `warm()` when given (e.g. the imports its first
+    task would pay for)."""
     decline_iri_grammar()
+    decline_hugepage_advice()
     if warm is not None:
         warm()
 

@@ -21,6 +21,7 @@ from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
 from simlib.cli.common import check_options
 from simlib.errors import InputError, SimlibError, closest_names
+from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path
 from simlib.schema import decline_iri_grammar
 
@@ -194,10 +195,12 @@ def _as_flags(exc: SimlibError, args) -> None:
 def main(argv: list[str] | None = None) -> int:
     """The `simlib` command: `argv` (None: this program's command line) parsed and run; the exit
     status. Run as the program (`argv` None), it first spares the process jsonschema's iri
-    grammar (`schema.decline_iri_grammar`, about 1.2 s CPU); an in-process caller's is left as it is."""
+    grammar (`schema.decline_iri_grammar`, about 1.2 s CPU) and, for it and its workers, numpy's
+    huge-page advice (`memory_pages`); an in-process caller's is left as it is."""
     _safe_streams()
     if argv is None:
         decline_iri_grammar()
+        decline_hugepage_advice()
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
     asked = _lang_option(argv)
