@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import io
+import json
 import math
 import re
 import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -358,18 +361,19 @@ def _whole_float_paths(errors) -> Iterator[list]:
         yield from _whole_float_paths(err.context or ())
 
 
-def _coerce_whole(doc: Any, errors) -> bool:
-    """Replace, in `doc`, every integral float the schema wants as an integer; True if any."""
-    changed = False
-    for path in _whole_float_paths(errors):
-        if not path:
-            continue
+def _coerce_whole(doc: Any, errors) -> list[list]:
+    """Replace, in `doc`, every integral float the schema wants as an integer; the paths replaced."""
+    return _set_whole(doc, [path for path in _whole_float_paths(errors) if path])
+
+
+def _set_whole(doc: Any, paths: list[list]) -> list[list]:
+    """The values at `paths` of `doc` turned into integers (`_coerce_whole`); `paths` returned."""
+    for path in paths:
         node = doc
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = int(node[path[-1]])
-        changed = True
-    return changed
+    return paths
 
 
 def finite_problems(obj: Any, file: str, path: tuple = ()) -> list[InputError]:
@@ -384,16 +388,62 @@ def finite_problems(obj: Any, file: str, path: tuple = ()) -> list[InputError]:
     return []
 
 
+#: documents found valid in this process: content key (`validation_key`) -> the paths of the
+#: integral floats the validation turned into integers; at most `VALIDATED_MAX`, oldest dropped
+_VALIDATED: OrderedDict[tuple, list[list]] = OrderedDict()
+VALIDATED_MAX = 512
+
+
+def validation_key(doc: Any, schema_name: str, shown: str, quantities: bool) -> tuple | None:
+    """What a validation's result depends on: the document's content (a SHA-256 of its `repr`,
+    which tells 2 from 2.0, True from 1 and "2" from 2, keys in their order), the schema's name
+    and folder, the name messages show and `quantities`. None (never kept) for a document holding
+    anything but mappings, lists, strings, numbers, booleans and nulls (JSON's types, whose
+    `repr` is their content; a date, for one, is validated every time)."""
+    try:
+        json.dumps(doc, allow_nan=True, default=_not_plain)
+        text = repr(doc)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return (digest, schema_name, str(schema_dir()), shown, bool(quantities))
+
+
+def _not_plain(obj: Any):
+    raise TypeError(type(obj).__name__)
+
+
 def validate(doc: dict, schema_name: str, file: str | Path, quantities: bool = True) -> list[InputError]:
     """All problems of `doc` against schema `schema_name`, as InputErrors (empty if valid).
 
     Integral floats (`horizon: 2.0`) where the schema asks for an integer are turned into
-    integers in `doc` itself; numbers that are not finite are errors wherever they are."""
+    integers in `doc` itself; numbers that are not finite are errors wherever they are.
+
+    A document found valid is validated once per process: the same content (the same file, or
+    the same parameters re-checked with a few overrides, a twin's other files) is answered from
+    `_VALIDATED` (its integral floats turned into integers again); any change of content, schema
+    or name is validated anew, and a document with problems always is."""
     shown = display_path(file) if isinstance(file, Path) else str(file)
+    key = validation_key(doc, schema_name, shown, quantities)
+    if key is not None and key in _VALIDATED:
+        _VALIDATED.move_to_end(key)
+        _set_whole(doc, _VALIDATED[key])
+        return []
+    errors, coerced = _validate(doc, schema_name, shown, quantities)
+    if key is not None and not errors:
+        _VALIDATED[key] = coerced
+        while len(_VALIDATED) > VALIDATED_MAX:
+            _VALIDATED.popitem(last=False)
+    return errors
+
+
+def _validate(doc: dict, schema_name: str, shown: str, quantities: bool) -> tuple[list[InputError], list[list]]:
+    """`validate` without its memory: the problems, and the paths of integral floats coerced."""
     registry, schemas = _registry_and_schemas(str(schema_dir()))
     validator = _validator_class()(schemas[schema_name], registry=registry)
     found = list(validator.iter_errors(doc))
-    if _coerce_whole(doc, found):
+    coerced = _coerce_whole(doc, found)
+    if coerced:
         found = list(validator.iter_errors(doc))
     errors: list[InputError] = finite_problems(doc, shown)
     raw = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
@@ -410,7 +460,7 @@ def validate(doc: dict, schema_name: str, file: str | Path, quantities: bool = T
         if key not in seen:
             seen.add(key)
             unique.append(e)
-    return unique
+    return unique, coerced
 
 
 def qv(q: Any) -> float:
