@@ -317,7 +317,9 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     """The engine output of a run on its own units, and that of its previous-standard twin when it
     can continue the run (`twin_from`; else None: `dated_changes` runs the twin whole). The run is
     then made in two pieces, stopped at the review before the change of standard, and the twin
-    continues from the state handed over there: it runs only the years from the change. Both give
+    continues from the state handed over there: it runs only the years from the change (a run that
+    is not dated: only the year to the change's review, the one `dated_changes` reads; the twin's
+    later reviews are then the run's own, as the explorer's incremental runs have them). Both give
     the numbers of runs in one go (the engine's pieces: tests/test_engine_state.py), bit for bit for
     the bundled scenarios (multidim_2030 in tests/test_twin_reuse.py; plan_2027's report files
     compared by hand)."""
@@ -330,7 +332,10 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     out = first.joined(rest, at)
     twin_target = compile_run_model(old)[1]
     state = first.state.once()  # its last use: the twin's run takes its arrays (no copy)
-    later = simulate(twin_target, spend, options.but(progress=False), start=at, state=state).released()
+    stop = at + 1 if not scen.dated else None  # a run not dated: the twin is read at the change only
+    later = simulate(twin_target, spend, options.but(progress=False), start=at, stop=stop, state=state).released()
+    if stop is not None:  # its later reviews are the run's own, which nothing reads
+        return out, out.joined(later, at).joined(out, stop).released()
     return out, first.joined(later, at)
 
 

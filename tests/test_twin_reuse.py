@@ -102,3 +102,16 @@ def test_a_finished_run_keeps_no_engine_state(scen, monkeypatch):
     kept = [o.state for o in made if o.state is not None]
     assert len(kept) == 1 and kept[0].t == 3  # the first piece's, handed to the twin once
     assert kept[0].n is None and kept[0].built is None and kept[0].cells == {}
+
+
+def test_a_run_not_dated_runs_its_twin_one_year_only(scen, monkeypatch):
+    """The twin is read at the change's review only (`dated_changes`): it runs the year to it."""
+    runs, simulate = [], runner.simulate
+
+    def spy(model, spend, options, label="", **kw):
+        runs.append((kw.get("start", 0), kw.get("stop")))
+        return simulate(model, spend, options, label, **kw)
+
+    monkeypatch.setattr(runner, "simulate", spy)
+    runner.run(scen, counterfactual=False)
+    assert sorted(runs, key=str) == sorted([(0, 3), (3, None), (3, 4)], key=str)
