@@ -20,7 +20,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+src"
 
+from simlib.clock import import_f2py_despite_a_malformed_time  # noqa: E402
 from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+
+import_f2py_despite_a_malformed_time()  # before SciPy imports it: see simlib.clock
 from simlib.options import RunOptions  # noqa: E402
 from simlib.runner import RunResult, run  # noqa: E402
 from simlib.scenario import Scenario, load_scenario  # noqa: E402

@@ -9,7 +9,6 @@ Geography is data: another province, or communes instead of districts, is anothe
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from simlib.atomic import (
     write_marker,
     write_text,
 )
+from simlib.clock import run_time
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.geography import Period, dataset_units, load_geography, match_units
 from simlib.parameters import sha256_file
@@ -414,7 +414,7 @@ def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int, period:
         "province_vi": tmpl.meta.get("province_vi", ""),
         "province_en": tmpl.meta.get("province_en", ""),
         "baseline_year": year,
-        "version": f"review-{_dt.date.today().isoformat()}",
+        "version": f"review-{run_time().date().isoformat()}",
         "standard": tmpl.meta.get("standard", ""),
         "baseline_file": f"baseline_{year}.csv",
         "description_en": f"Imported from the annual review file {review_file.name} (sha256 {sha256_file(review_file)[:12]}); units from {source}.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import platform
 import sys
@@ -14,6 +13,7 @@ import pandas as pd
 
 from simlib import __version__
 from simlib.atomic import atomic_dir, output_folder
+from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import ENGINES, select
@@ -182,7 +182,7 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
         "disbursement": {s: qv(v["disbursement"]) for s, v in scen.params["funding"]["sources"].items()},
         "set": {k: v for k, v in scen.set_overrides},
         "run_id": sha256_obj(ident)[:16],
-        "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        "created_utc": run_time().isoformat(),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "pandas": pd.__version__,

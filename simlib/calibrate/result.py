@@ -16,7 +16,6 @@ Output folder (written atomically):
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import yaml
 from simlib import __version__, i18n
 from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import ENTRY_STATES, N_CLASSES, Prior, check_transitions_doc, class_index, class_key
+from simlib.clock import run_time
 from simlib.errors import raise_if_any
 from simlib.i18n import LocalText, fmt
 from simlib.parameters import sha256_file
@@ -134,7 +134,7 @@ class Calibration:
         """The estimate as a transitions document (validated by `write_calibration`)."""
         pr = self.prior.doc
         src = self._source()
-        today = _dt.date.today().isoformat()
+        today = run_time().date().isoformat()
         what = LocalText.of(f"cli.cal_what_{self.method}")
         description = LocalText.of("cal.record_description", what=what, first=self.years[0], last=self.years[-1])
         doc: dict = {"meta": {"version": f"calibrated-{today}", **description.to_fields("description")}}
@@ -259,7 +259,7 @@ class Calibration:
         return {
             "method": self.method,
             "structure": self.structure,
-            "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+            "created_utc": run_time().isoformat(),
             "simlib_version": __version__,
             "years": list(self.years),
             "data": self.data,

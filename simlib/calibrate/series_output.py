@@ -20,7 +20,6 @@ Output folder (all or nothing, `simlib.atomic`):
 from __future__ import annotations
 
 import copy
-import datetime as _dt
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from simlib.atomic import atomic_dir, output_folder
 from simlib.calibrate.prior import check_transitions_doc
 from simlib.calibrate.result import dump_yaml, quantity
 from simlib.calibrate.series import SeriesFit
+from simlib.clock import run_time
 from simlib.errors import raise_if_any
 from simlib.i18n import fmt
 from simlib.parameters import sha256_file
@@ -123,7 +123,7 @@ def calibration_record(fit: SeriesFit) -> dict:
     return {
         "method": "series",
         "structure": "parametric",
-        "created_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        "created_utc": run_time().isoformat(),
         "simlib_version": __version__,
         "spec": {"name": spec.name, "inputs": dict(spec.inputs)},
         "scenario": {"file": display_path(scen.file) if scen.file else scen.name, "inputs": scen.input_hashes()},
@@ -152,7 +152,7 @@ def transitions_doc(fit: SeriesFit) -> dict:
         "description_en": i18n.t("cal.series_record", "en", first=first, last=last),
     }
     return {
-        "meta": {"version": f"series-{_dt.date.today().isoformat()}", **desc},
+        "meta": {"version": f"series-{run_time().date().isoformat()}", **desc},
         "reference": _reference(fit, post),
         "modifiers": _modifiers(fit, post),
         "growth": copy.deepcopy(pr["growth"]),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from simlib.atomic import check_output
+from simlib.clock import fixed_time
 from simlib.errors import InputError, raise_if_any
 from simlib.executors import EXECUTORS
 
@@ -52,6 +53,10 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
     if scale is not None and not (math.isfinite(scale) and scale > 0):
         errors.append(InputError("cal_prior_scale", field="--prior-scale", value=scale, allowed="> 0, finite"))
     errors.extend(_choice_problems(args))
+    try:  # the fixed time of reproducible outputs, checked with the options (every problem at once)
+        fixed_time()
+    except InputError as exc:
+        errors.append(exc)
     return errors
 
 

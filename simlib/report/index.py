@@ -7,13 +7,13 @@ scenarios with their error; how to get parameter draws when there are none. Writ
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 
 import numpy as np
 
 from simlib import __version__, i18n
 from simlib.atomic import write_text
+from simlib.clock import run_time
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
 from simlib.report import data, decision, html, verdict
@@ -174,7 +174,7 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     out = Path(out_dir)
     items = result.items
     ok = [it for it in items if it.ok and it.out_dir is not None]
-    now = fmt.timestamp(_dt.datetime.now(_dt.UTC), lang)
+    now = fmt.timestamp(run_time(), lang)
     parts = [
         f"<h1>{html.esc(t('index.title'))}</h1>",
         html.para(

@@ -24,7 +24,9 @@ to the decimals shown. Machine-readable tables (codes, full precision, `,`) are 
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
+from simlib.clock import run_time, zip_time
 from simlib.i18n import fmt
 from simlib.report import html
 
@@ -212,8 +215,29 @@ def write_xlsx(
     for t in tables:
         _table_sheet(wb, names[t.key], t, lang)
     with atomic_file(Path(path), "wb") as fh:
-        wb.save(fh)
+        fh.write(stamped_workbook(wb))
     return names
+
+
+def stamped_workbook(wb) -> bytes:
+    """The workbook's bytes with one time in them, the run's (`simlib.clock.run_time`): its
+    document properties' created and modified times and every part's zip date (openpyxl would
+    write the moment of saving), so that a run with `SOURCE_DATE_EPOCH` set writes the same bytes."""
+    # local import: openpyxl (about 0.2 s CPU to import) only when a workbook is written
+    from openpyxl.xml.functions import tostring
+
+    when = run_time()
+    buf = io.BytesIO()
+    wb.save(buf)
+    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = tostring(wb.properties.to_tree()) if info.filename == "docProps/core.xml" else src.read(info)
+            part = zipfile.ZipInfo(info.filename, date_time=zip_time(when))
+            part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(part, data)
+    return out.getvalue()
 
 
 def export(
