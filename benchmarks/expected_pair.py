@@ -20,14 +20,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 
-_WORKER = """
+#: the expected engine's two figures (issue 8): per plan_2024 scenario, and the sweep of 1000
+#: spending arrays without flows; a worker prints what it put in `out` as one JSON line
+EXPECTED_WORKER = """
 import json, sys, time, tracemalloc
 from dataclasses import replace
 import numpy as np
 from simlib.engines import run_aggregate, run_expected
-from simlib.engines.expected import YearStep
-from simlib.engines.kernel import simulate_fast, step_households, synthesise
-from simlib.engines.reach import acting_money
 from simlib.model import compile_model
 from simlib.scenario import load_scenario
 
@@ -42,16 +41,23 @@ def timed(fn, repeats, number=1):
         wall.append((time.perf_counter() - w) / number)
     return float(np.median(cpu)), float(np.median(wall))
 
-def scaled(m, households):
-    return replace(m, structure=replace(m.structure, n0=np.round(m.n0 * households / m.n0.sum())))
-
 m = compile_model(load_scenario(sys.argv[1]))
 out = {}
 c, w = timed(lambda: run_expected(m, m.spend), 15, 50)
 out["expected_us_per_scenario"] = {"cpu": c * 1e6, "wall": w * 1e6}
 sp = m.spend[None] * np.random.default_rng(0).uniform(0, 2, (1000, 1, m.spend.shape[1], 1))
-c, w = timed(lambda: run_expected(m, sp, keep_flows=False), 5)
+c, w = timed(lambda: run_expected(m, sp, keep_flows=False), 7)
 out["expected_sweep_scenarios_per_s"] = {"cpu": 1000 / c, "wall": 1000 / w}
+"""
+#: the other figures of the module docstring, after `EXPECTED_WORKER`
+OTHER_FIGURES = """
+from simlib.engines.expected import YearStep
+from simlib.engines.kernel import simulate_fast, step_households, synthesise
+from simlib.engines.reach import acting_money
+
+def scaled(m, households):
+    return replace(m, structure=replace(m.structure, n0=np.round(m.n0 * households / m.n0.sum())))
+
 c, w = timed(lambda: run_aggregate(m, m.spend, draws=500, seed=1), 3)
 out["aggregate_draws_per_s"] = {"cpu": 500 / c, "wall": 500 / w}
 for N in (1e5, 1e6):
@@ -77,21 +83,23 @@ tracemalloc.start()
 simulate_fast(s, s.spend, np.random.default_rng(3))
 out["microsim_fast_peak_bytes_per_household_1e6"] = tracemalloc.get_traced_memory()[1] / n_hh
 tracemalloc.stop()
-print(json.dumps(out))
 """
+PRINT = "\nprint(json.dumps(out))\n"
 
 
-def _measure(tree: Path) -> dict:
-    """The figures of the module docstring with the code of `tree`, in a fresh process."""
+def measure(tree: Path, worker: str = EXPECTED_WORKER + OTHER_FIGURES) -> dict:
+    """The figures `worker` computes with the code of `tree`, in a fresh process."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     scen = tree / "params" / "scenarios" / "plan_2024.yaml"
-    done = subprocess.run([sys.executable, "-c", _WORKER, str(scen)], env=env, cwd=tree, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", worker + PRINT, str(scen)], env=env, cwd=tree, capture_output=True, text=True
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _commit(tree: Path) -> str:
+def commit(tree: Path) -> str:
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True)
     return done.stdout.strip()
 
@@ -107,19 +115,23 @@ def _summary(runs: list[dict]) -> dict:
     return row
 
 
+def paired(before: Path, rounds: int, worker: str = EXPECTED_WORKER + OTHER_FIGURES) -> dict:
+    """The figures of `worker` in the tree `before` and in this one, `rounds` times each,
+    alternating (before, after, after, before, ...); medians over rounds and each round's."""
+    trees = {"before": before, "after": ROOT}
+    out: dict = {"before_commit": commit(before), "after_commit": commit(ROOT), "load_start": list(os.getloadavg())}
+    got: dict = {"before": [], "after": []}
+    for r in range(rounds):
+        for name in ("before", "after") if r % 2 == 0 else ("after", "before"):
+            got[name].append(measure(trees[name], worker))
+    out["load_end"] = list(os.getloadavg())
+    out["before"], out["after"] = _summary(got["before"]), _summary(got["after"])
+    out["rounds"] = got
+    return out
+
+
 def bench_expected_pair(res: dict, quick: bool, rounds: int = 4) -> None:
     """See the module docstring; nothing without `SIMLIB_BENCH_BEFORE`."""
     before = os.environ.get("SIMLIB_BENCH_BEFORE")
-    if not before:
-        return
-    trees = {"before": Path(before), "after": ROOT}
-    out: dict = {"before_commit": _commit(trees["before"]), "after_commit": _commit(ROOT)}
-    out["load_start"] = list(os.getloadavg())
-    got: dict = {"before": [], "after": []}
-    for r in range(2 if quick else rounds):
-        for name in ("before", "after") if r % 2 == 0 else ("after", "before"):
-            got[name].append(_measure(trees[name]))
-    out["load_end"] = list(os.getloadavg())
-    out["before"], out["after"] = _summary(got["before"]), _summary(got["after"])
-    out["rounds"] = {k: v for k, v in got.items()}
-    res["expected_side_by_side_expregress"] = out
+    if before:
+        res["expected_side_by_side_expregress"] = paired(Path(before), 2 if quick else rounds)
