@@ -26,7 +26,9 @@ slightly larger (no between-beneficiary correction); `reached` and the productio
 are the cell-level (expected) numbers given the realised households.
 
 The household loop runs in numba when it is installed (`backend="numba"`), else in numpy
-(`backend="numpy"`); both give identical numbers from the same random numbers.
+(`backend="numpy"`); both give identical numbers from the same random numbers. Compiled with
+numpy's PCG64 generator, the uniforms are drawn inside the loop (`simlib.engines.state_step`)
+rather than filled into an array first: the same numbers and the generator in the same state.
 """
 
 from __future__ import annotations
