@@ -26,11 +26,14 @@ slightly larger (no between-beneficiary correction); `reached` and the productio
 are the cell-level (expected) numbers given the realised households.
 
 The household loop runs in numba when it is installed (`backend="numba"`), else in numpy
-(`backend="numpy"`); both give identical numbers from the same random numbers.
+(`backend="numpy"`); both give identical numbers from the same random numbers. Compiled with
+numpy's PCG64 generator, the uniforms are drawn inside the loop (`simlib.engines.state_step`)
+rather than filled into an array first: the same numbers and the generator in the same state.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +53,9 @@ BACKENDS = ("auto", "numba", "numpy")
 
 try:  # pragma: no cover - exercised when numba is installed (it is a dependency)
     import numba as _numba
+
+    from simlib.engines.pcg64_normals import set_state, state_of
+    from simlib.engines.state_step import step_inline
 except ImportError:  # pragma: no cover
     _numba = None
 
@@ -169,23 +175,52 @@ def _backend(name: str):
     return _step_numba
 
 
+@functools.lru_cache(maxsize=8)
+def destinations(groups: int) -> np.ndarray:
+    """The destination state of each move index (g*K + k)*3 + j (G*K*3, uint8, read-only):
+    `DEST`'s rows repeated for every group."""
+    d = np.tile(DEST.ravel(), groups)
+    d.flags.writeable = False
+    return d
+
+
 def uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
     """n independent 32-bit uniforms: two per raw 64-bit output of the bit generator."""
     return rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
 
 
 def step_households(
-    hh: Households, P: np.ndarray, rng: np.random.Generator, backend: str = "auto", chunk: int = CHUNK
+    hh: Households,
+    P: np.ndarray,
+    rng: np.random.Generator,
+    backend: str = "auto",
+    chunk: int = CHUNK,
+    inline_rng: bool = True,
 ) -> np.ndarray:
-    """Move every household one year with rows P (G, K, K); returns moves (G, K, K)."""
+    """Move every household one year with rows P (G, K, K); returns moves (G, K, K).
+
+    The uniforms are `uniforms(rng, ·)` per chunk of `chunk` households. Compiled with a PCG64
+    generator (numpy's default) and `inline_rng`, they are drawn inside the loop
+    (`simlib.engines.state_step`: the same numbers, states, moves and generator state after);
+    otherwise each chunk's uniforms are filled into an array first."""
     G, K = P.shape[:2]
     step = _backend(backend)
     t1, t2 = thresholds(P)
-    dest = DEST.ravel()
     moves = np.zeros(G * K * 3, np.int64)
-    for a in range(0, hh.size, chunk):
-        b = min(a + chunk, hh.size)
-        step(hh.group[a:b], hh.state[a:b], uniforms(rng, b - a), t1, t2, dest, moves)
+    rstate = state_of(rng) if inline_rng and step is _step_numba else None
+    if rstate is not None:
+        step_inline(hh.group[: hh.size], hh.state[: hh.size], rstate, t1, t2, destinations(G), moves, chunk)
+        set_state(rng, rstate)
+    else:
+        dest = DEST.ravel()
+        for a in range(0, hh.size, chunk):
+            b = min(a + chunk, hh.size)
+            step(hh.group[a:b], hh.state[a:b], uniforms(rng, b - a), t1, t2, dest, moves)
+    return flows_of(moves, G, K)
+
+
+def flows_of(moves: np.ndarray, G: int, K: int) -> np.ndarray:
+    """Flows (G, K, K) from the moves (G*K*3,) counted by the household loop."""
     flows = np.zeros((G, K, K))
     if _flows_numba is not None:
         _flows_numba(moves, DEST_INTP, flows)
