@@ -33,16 +33,18 @@ import copy
 from dataclasses import fields
 
 import numpy as np
+import pandas as pd
 
-from simlib.compliance import absorption_totals, enforce, legal_status
+from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.multidim.model import core_of
+from simlib.multidim.tables import multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
-from simlib.results import make_tables
+from simlib.results import indicators_table, make_tables, programme_effect_indicators, states_table
 from simlib.runner import (
     RunResult,
     manifest_for,
@@ -52,6 +54,8 @@ from simlib.runner import (
 )
 from simlib.targets import evaluate_targets
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+from simlib.workbench.lazy import Later, LazyRun, LazyTables
+from simlib.workbench.pool import StatePool
 
 #: bytes of engine states kept besides the twin's start (the state at the last changed year)
 KEEP_BYTES = 1 << 30
@@ -94,6 +98,7 @@ class EngineRuns:
         self.twin: EngineOutput | None = None
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
+        self.pool = StatePool()  # the cells of states nothing continues from, for the next copies
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
         """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
@@ -102,18 +107,20 @@ class EngineRuns:
         y0 = first_change(self.acting, acting)
         if y0 == years:
             return self.out, self.twin
-        self.states = {t: s for t, s in self.states.items() if t <= y0}  # the others saw other money
+        self._drop([t for t in self.states if t > y0])  # they saw other money
         start = max(self.states, default=0)
         out = self.out if start > 0 else None
         state = self.states.get(start)
         for stop in sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]:
-            piece = simulate(target, spend, options, start=start, stop=stop, state=state)
+            given = self.pool.copy_of(state) if state is not None else None
+            piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
             out = piece if out is None else out.joined(piece, start)
             state, piece.state = piece.state, None
             if stop < years:
                 self.states[stop] = state
             start = stop
+        self.pool.give(state)  # the last review's: nothing continues from it
         out.state = None
         self._keep(y0)
         if self.at is not None and (self.twin is None or y0 <= self.at):
@@ -121,22 +128,25 @@ class EngineRuns:
         self.acting, self.out = acting, out
         return out, self.twin
 
+    def _drop(self, reviews) -> None:
+        for t in reviews:
+            self.pool.give(self.states.pop(t))
+
     def _keep(self, y0: int) -> None:
         """Keep the twin's start and the state at `y0` (within `KEEP_BYTES`), nothing else."""
-        kept = {t: s for t, s in self.states.items() if t == self.at}
         mark = self.states.get(y0)
-        if mark is not None and y0 != self.at and state_bytes(mark) <= KEEP_BYTES:
-            kept[y0] = mark
-        self.states = kept
+        keep = {self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
+        self._drop([t for t in self.states if t not in keep])
 
     def _twin(self, twin_target, spend: np.ndarray, options, out: EngineOutput) -> EngineOutput:
         """The twin's one year to the review of the change, from the plan's state before it;
         the other reviews are the plan's."""
         at = self.at
-        state = self.states[at] if at > 0 else None
-        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state).released()
+        state = self.pool.copy_of(self.states[at]) if at > 0 else None
+        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
+        self.pool.give(piece.state)
         self.runs.append(("twin", at, at + 1))
-        return out.joined(piece, at).joined(out, at + 1).released()
+        return out.joined(piece.released(), at).joined(out, at + 1).released()
 
 
 def incremental(scen) -> bool:
@@ -147,21 +157,41 @@ def incremental(scen) -> bool:
     return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
 
 
-def reclassification(start, tables, poor_units, twin: EngineOutput) -> tuple:
-    """`simlib.runner.dated_changes(start, ..., twin=twin)` of a run on its own units that is not
-    dated (the period changes and the re-basing of change targets), with the twin's states table
-    made once per twin output (`EngineRuns` hands the same one back while the money acting up to
-    the change of standard is the same) and the geography loaded once."""
-    old, year = previous_standard_scenario(start)
+def twin_states(start, twin: EngineOutput):
+    """The states table of the previous-standard twin `twin` of `start`, made once per twin
+    output (`EngineRuns` hands the same one back while the money acting up to the change of
+    standard is the same); it reads the output and the structure only
+    (`simlib.results.states_table`)."""
+    old = previous_standard_scenario(start)[0]
     model = twin_models(start)[0]
-    # the states table reads the output and the structure only (simlib.results.states_table)
-    states = memoised(
+    return memoised(
         twin, "wb_states", lambda: make_tables(twin, model, model.spend, old.baseline_year, old.name).states
     )
+
+
+def reclassification(start, tables, twin: EngineOutput):
+    """`simlib.runner.dated_changes(start, ...)[0]` of a run on its own units that is not dated:
+    the period changes (every review of the run), with the geography loaded once."""
+    year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
-    changes = period_changes(tables.states, level, geo, states, changed=changed, run_units=not start.dated)
-    return changes, rebase_points(tables.states, level, geo, states, changed, poor_units)
+    return period_changes(
+        tables.states, level, geo, twin_states(start, twin), changed=changed, run_units=not start.dated
+    )
+
+
+def rebase(start, states, poor_units, twin: EngineOutput):
+    """`simlib.runner.dated_changes(start, ...)[1]`, the re-basing of change targets at the
+    review changing the standard, made once per twin output: it reads the run's and the twin's
+    households at that review only (`simlib.period_changes.rebase_points`), and the twin is made
+    again whenever the money acting up to it changed (`EngineRuns.outputs`), which is when the
+    run's households at that review change. `states()`: the run's states table."""
+    year = previous_standard_scenario(start)[1]
+    geo = memoised(start, "wb_geography", load_geography)
+    changed, level = ((year,) if year else ()), start.dataset.level
+    return memoised(
+        twin, "wb_rebase", lambda: rebase_points(states(), level, geo, twin_states(start, twin), changed, poor_units)
+    )
 
 
 def twin_models(start) -> tuple:
@@ -174,26 +204,59 @@ def engine_runs(start) -> EngineRuns:
     return memoised(start, "wb_engine_runs", lambda: EngineRuns(twin_review(start)))
 
 
-def run_multidim(scen, start, options, without: EngineOutput) -> RunResult:
-    """`simlib.runner.run(scen, options, without=without)` for a scenario that differs from the
-    starting scenario `start` (both what-if scenarios, `incremental`) by its amounts only
-    (`same_but_amounts`), with the engine runs continued from the previous allocation's
-    (`EngineRuns`, kept on `start`). `start` stands for `scen` where only its parameters and
-    structure are read (its twin and the twin's states table: `simlib.results.states_table`
-    reads the structure only), so that its previous-standard twin is built once."""
+def run_multidim(scen, start, options, without: EngineOutput, names) -> tuple[pd.DataFrame, RunResult]:
+    """The indicators `names` and `simlib.runner.run(scen, options, without=without)` for a
+    scenario that differs from the starting scenario `start` (both what-if scenarios,
+    `incremental`) by its amounts only (`same_but_amounts`), with the engine runs continued from
+    the previous allocation's (`EngineRuns`, kept on `start`). `start` stands for `scen` where
+    only its parameters and structure are read (its twin and the twin's states table:
+    `simlib.results.states_table` reads the structure only), so that its previous-standard twin
+    is built once. The run's targets are made from the indicators they read; its tables and
+    period changes when first read (`simlib.workbench.lazy`): the same values either way."""
     model, target = compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
     twin_target = twin_models(start)[1] if old is not None else None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
-    tables = run_tables(scen, model, target, out, without.released())
+    without = without.released()
+    tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
+    shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
+    rebased = rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin) if old else None
+    targets = evaluate_targets(shown, scen.params["targets"], poor_units, rebase=rebased)
+    changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
+    manifest = run_manifest(scen, start, options, model, let_through, out)
+    return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
+
+
+def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
+    """The rows of the indicators `names` of the run's indicator table (`run_tables`), in its
+    order (index renumbered)."""
+    extra = programme_effect_indicators(model, model.spend, out, without) | multidim_indicators(out, target)
+    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names)
+    ind.insert(0, "engine", out.engine)
+    ind.insert(0, "scenario", scen.name)
+    return ind
+
+
+def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFrame:
+    """The run's states table: its tables' when they are made, else the same table alone."""
+    if tables.made:
+        return tables.states
+    states = states_table(out, model, scen.baseline_year)
+    states.insert(0, "engine", out.engine)
+    states.insert(0, "scenario", scen.name)
+    return states
+
+
+def run_manifest(scen, start, options, model, let_through, out: EngineOutput) -> dict:
+    """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
+    scenario (it reads no amounts)."""
     manifest = manifest_for(scen, options)
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     manifest["engine_units"] = engine_units(scen, None)
-    changes, rebase = reclassification(start, tables, poor_units, twin) if old is not None else (None, None)
-    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
-    if tables.absorption is not None:
-        manifest["absorption"] = absorption_totals(tables.absorption)
-    return RunResult(scen, model, out, tables, targets, manifest, changes, (out,))
+    absorption = absorption_table(out, model, model.spend, unplaced_money(model))
+    if absorption is not None:
+        manifest["absorption"] = absorption_totals(absorption)
+    return manifest
