@@ -107,11 +107,14 @@ class EngineRuns:
         y0 = first_change(self.acting, acting)
         if y0 == years:
             return self.out, self.twin
-        self._drop([t for t in self.states if t > y0])  # they saw other money
-        start = max(self.states, default=0)
+        start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
+        self._drop([t for t in self.states if t not in (start, self.at) or t > y0])  # their arrays: the copies'
         out = self.out if start > 0 else None
         state = self.states.get(start)
-        for stop in sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]:
+        stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
+        for stop in stops:
+            if state is None:  # the engine makes its own arrays from the baseline: keep what the copies need
+                self.pool.trim(len(stops) - 1)
             given = self.pool.copy_of(state) if state is not None else None
             piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
@@ -125,6 +128,7 @@ class EngineRuns:
         self._keep(y0)
         if self.at is not None and (self.twin is None or y0 <= self.at):
             self.twin = self._twin(twin_target, spend, options, out)
+        self.pool.trim()
         self.acting, self.out = acting, out
         return out, self.twin
 
@@ -204,7 +208,7 @@ def engine_runs(start) -> EngineRuns:
     return memoised(start, "wb_engine_runs", lambda: EngineRuns(twin_review(start)))
 
 
-def run_multidim(scen, start, options, without: EngineOutput, names) -> tuple[pd.DataFrame, RunResult]:
+def run_multidim(scen, start, options, without: EngineOutput, names, models=None) -> tuple[pd.DataFrame, RunResult]:
     """The indicators `names` and `simlib.runner.run(scen, options, without=without)` for a
     scenario that differs from the starting scenario `start` (both what-if scenarios,
     `incremental`) by its amounts only (`same_but_amounts`), with the engine runs continued from
@@ -212,8 +216,9 @@ def run_multidim(scen, start, options, without: EngineOutput, names) -> tuple[pd
     only its parameters and structure are read (its twin and the twin's states table:
     `simlib.results.states_table` reads the structure only), so that its previous-standard twin
     is built once. The run's targets are made from the indicators they read; its tables and
-    period changes when first read (`simlib.workbench.lazy`): the same values either way."""
-    model, target = compile_run_model(scen)
+    period changes when first read (`simlib.workbench.lazy`): the same values either way.
+    `models`: `compile_run_model(scen)` when the caller has it."""
+    model, target = models if models is not None else compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
     twin_target = twin_models(start)[1] if old is not None else None

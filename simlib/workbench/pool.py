@@ -8,8 +8,12 @@ the cost of the copy itself (about 0.7 s of CPU against 40 ms for a copy into ar
 mapped, measured on the shared 2-core machine). `StatePool` keeps the cells of a state nothing
 continues from (the last review's, the twin's, a kept state another change made stale) and copies
 the next kept state into them: the same bytes as a fresh copy (`np.copyto`), without the page
-faults. It holds at most `spare` sets of cells, so the explorer keeps at most one engine state
-more than the ones it continues from (memory: `KEEP_BYTES` in `simlib.workbench.incremental`).
+faults. Between changes it holds at most `spare` sets of cells (`trim`); within a change the
+cells of the states a change made stale wait for the next copies instead of being freed and
+mapped again. So a change never holds more engine states at once than it did with fresh copies
+(the kept ones it continues from, the one running; before a run from the baseline, where the
+engine makes its own arrays, only as many free as the change's later copies), and between
+changes one more than the kept ones.
 """
 
 from __future__ import annotations
@@ -29,12 +33,19 @@ class StatePool:
         self.reused = 0  # copies made into reused arrays (tests read it)
 
     def give(self, state: EngineState | None) -> None:
-        """Take the cells of `state`, which nothing reads again (the state is emptied)."""
+        """Take the cells of `state`, which nothing reads again (the state is emptied); they stay
+        until the next `trim`."""
         if state is None or not state.cells:
             return
         self.free.append(state.cells)
         state.cells = {}
-        del self.free[: max(0, len(self.free) - self.spare)]
+
+    def trim(self, spare: int | None = None) -> None:
+        """Let all but the last `spare` (default `self.spare`) sets of free cells go: after each
+        change, and before the engine makes fresh ones for a run from the baseline (then the
+        copies that change will make)."""
+        keep = self.spare if spare is None else spare
+        del self.free[: max(0, len(self.free) - keep)]
 
     def copy_of(self, state: EngineState) -> EngineState:
         """A copy of `state` for one engine run (`EngineState.once`: the run writes it in place),

@@ -66,7 +66,7 @@ def project(scen, base=None) -> Projection:
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
     if scen.poverty_model == "multidim":
         if incremental(start):
-            shown, r = run_multidim(scen, start, options, without, shown_indicators(scen))
+            shown, r = run_multidim(scen, start, options, without, shown_indicators(scen), (model, target))
             return Projection(shown, r.targets, r)
         r = run(scen, options, without=without)
         return Projection(r.indicators, r.targets, r)
