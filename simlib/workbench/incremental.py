@@ -44,7 +44,7 @@ from simlib.multidim.model import core_of
 from simlib.multidim.tables import multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
-from simlib.results import indicators_table, make_tables, programme_effect_indicators, states_table
+from simlib.results import indicators_table, programme_effect_indicators, states_table
 from simlib.runner import (
     RunResult,
     manifest_for,
@@ -161,41 +161,51 @@ def incremental(scen) -> bool:
     return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
 
 
-def twin_states(start, twin: EngineOutput):
-    """The states table of the previous-standard twin `twin` of `start`, made once per twin
-    output (`EngineRuns` hands the same one back while the money acting up to the change of
-    standard is the same); it reads the output and the structure only
-    (`simlib.results.states_table`)."""
+def twin_states(start, twin: EngineOutput) -> pd.DataFrame:
+    """The states table of the previous-standard twin `twin` of `start` (that of its
+    `make_tables`, alone), made once per twin output (`EngineRuns` hands the same one back while
+    the money acting up to the change of standard is the same); it reads the output and the
+    structure only (`simlib.results.states_table`)."""
     old = previous_standard_scenario(start)[0]
-    model = twin_models(start)[0]
-    return memoised(
-        twin, "wb_states", lambda: make_tables(twin, model, model.spend, old.baseline_year, old.name).states
-    )
+    return memoised(twin, "wb_states", lambda: named_states(twin, twin_models(start)[0], old))
 
 
-def reclassification(start, tables, twin: EngineOutput):
+def named_states(out: EngineOutput, model, scen) -> pd.DataFrame:
+    """`make_tables(out, model, ..., scen.baseline_year, scen.name).states` without the other tables."""
+    states = states_table(out, model, scen.baseline_year)
+    states.insert(0, "engine", out.engine)
+    states.insert(0, "scenario", scen.name)
+    return states
+
+
+def reclassification(start, tables, twin: EngineOutput) -> pd.DataFrame:
     """`simlib.runner.dated_changes(start, ...)[0]` of a run on its own units that is not dated:
     the period changes (every review of the run), with the geography loaded once."""
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
-    return period_changes(
-        tables.states, level, geo, twin_states(start, twin), changed=changed, run_units=not start.dated
-    )
+    old = twin_states(start, twin)
+    return period_changes(tables.states, level, geo, old, changed=changed, run_units=not start.dated)
 
 
-def rebase(start, states, poor_units, twin: EngineOutput):
+def rebase(start, states, poor_units, twin: EngineOutput) -> pd.DataFrame:
     """`simlib.runner.dated_changes(start, ...)[1]`, the re-basing of change targets at the
-    review changing the standard, made once per twin output: it reads the run's and the twin's
-    households at that review only (`simlib.period_changes.rebase_points`), and the twin is made
-    again whenever the money acting up to it changed (`EngineRuns.outputs`), which is when the
-    run's households at that review change. `states()`: the run's states table."""
+    review changing the standard, made once per twin output: the twin is made again whenever the
+    money acting up to it changed (`EngineRuns.outputs`), which is when the run's households at
+    that review change. It reads the households of the run and of the twin at that review and
+    the one before only (`simlib.period_changes.rebase_points`: each draw and year on its own),
+    so only those rows are passed. `states()`: the run's states table."""
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
-    return memoised(
-        twin, "wb_rebase", lambda: rebase_points(states(), level, geo, twin_states(start, twin), changed, poor_units)
-    )
+
+    def make() -> pd.DataFrame:
+        new, old = states(), twin_states(start, twin)
+        if year:
+            new, old = (t[t["year"].isin((year - 1, year))] for t in (new, old))
+        return rebase_points(new, level, geo, old, changed, poor_units)
+
+    return memoised(twin, "wb_rebase", make)
 
 
 def twin_models(start) -> tuple:
@@ -246,12 +256,7 @@ def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, n
 
 def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFrame:
     """The run's states table: its tables' when they are made, else the same table alone."""
-    if tables.made:
-        return tables.states
-    states = states_table(out, model, scen.baseline_year)
-    states.insert(0, "engine", out.engine)
-    states.insert(0, "scenario", scen.name)
-    return states
+    return tables.states if tables.made else named_states(out, model, scen)
 
 
 def run_manifest(scen, start, options, model, let_through, out: EngineOutput) -> dict:
