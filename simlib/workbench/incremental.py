@@ -16,8 +16,15 @@ two runs at the review of the change year (`simlib.period_changes`: `changed`). 
 the one year to that review, from the plan's state before it (its baseline when the change is in
 the first projected year), and only when the money acting up to that year changed; its later
 reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's states
-table is made once per twin output, the periods record and the geography once per starting
-scenario (they read no amounts); the run's own tables and targets are made for every change.
+table and the re-basing of change targets are made once per twin output (the re-basing reads the
+run's households at the twin's review, which change exactly when the twin is made again), the
+periods record and the geography once per starting scenario (they read no amounts).
+
+For every change, only what the view shows is made at once: the indicators it reads
+(`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
+the run's other tables and its period changes when first read (`simlib.workbench.lazy`), with the
+same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
+continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
@@ -25,6 +32,8 @@ same file contents); any other scenario takes the runner's full run. Memory: two
 the plan's at the review before the change of standard (the twin's start) and at the first
 changed year of the last change (a planner changes the same year again); each about 183 MB for
 multidim_2030 (10 districts), more for the communes: the second is not kept beyond `KEEP_BYTES`.
+Between changes the pool holds one more (the next copy's arrays); during a change no more states
+are alive at once than with fresh copies (`StatePool`).
 """
 
 from __future__ import annotations
