@@ -7,6 +7,7 @@ for a scenario with other parameters, which must not use what was kept for the s
 from __future__ import annotations
 
 import asyncio
+import pickle
 from dataclasses import fields
 
 import numpy as np
@@ -14,9 +15,11 @@ import pandas as pd
 import pytest
 
 from simlib import runner
+from simlib.engines.common import EngineState
 from simlib.options import RunOptions
 from simlib.workbench import incremental as inc
-from simlib.workbench.project import project, starting, what_if
+from simlib.workbench.pool import StatePool
+from simlib.workbench.project import project, shown_indicators, starting, what_if
 from simlib.workbench.state import AllocationState
 from tests.conftest import make_scenario, tiny_raw
 
@@ -62,6 +65,16 @@ def assert_same(got, want) -> None:
     assert got.manifest["legal"] == want.manifest["legal"] and got.manifest["periods"] == want.manifest["periods"]
 
 
+def assert_view_same(got, want) -> None:
+    """The projection's own tables (what the view shows) equal the run from scratch's: the
+    indicators the view reads, row for row in the full table's order, and the targets."""
+    ind = want.indicators
+    rows = ind[ind["indicator"].isin(shown_indicators(want.scenario))].reset_index(drop=True)
+    assert {"poor_rate", "households", "poor_rate_change"} <= set(rows["indicator"])
+    pd.testing.assert_frame_equal(got.indicators, rows, check_exact=True, obj="shown indicators")
+    pd.testing.assert_frame_equal(got.targets, want.targets, check_exact=True, obj="view targets")
+
+
 def runs_of(st: AllocationState) -> list:
     return inc.engine_runs(starting(st.base)).runs
 
@@ -92,13 +105,18 @@ def test_a_change_equals_a_run_from_scratch(base, year, item, runs, again):
     st.evaluate()
     assert runs_of(st) == FIRST
     changed(st, year, 0.8, item)
-    got = st.evaluate().run
+    view = st.evaluate()
     assert runs_of(st)[len(FIRST) :] == runs
-    assert_same(got, from_scratch(st.scenario()))
+    assert not view.run.tables.made  # the view's own tables only, until the run's are read
+    want = from_scratch(st.scenario())
+    assert_view_same(view, want)
+    assert_same(view.run, want)
     changed(st, year, 0.5, item)  # the same cell again: from the state kept at its year
-    second = st.evaluate().run
+    view = st.evaluate()
     assert runs_of(st)[len(FIRST) + len(runs) :] == again
-    assert_same(second, from_scratch(st.scenario()))
+    want = from_scratch(st.scenario())
+    assert_view_same(view, want)
+    assert_same(view.run, want)
 
 
 def test_a_series_of_changes_equals_runs_from_scratch(base):
@@ -109,7 +127,9 @@ def test_a_series_of_changes_equals_runs_from_scratch(base):
     plan = st.evaluate().run
     for year, factor in [(2026, 0.5), (2026, 0.7), (2025, 1.2), (2027, 0.6), (2028, 0.9), (2027, 1.1)]:
         changed(st, year, factor, "P3.1")
-        assert_same(st.evaluate().run, from_scratch(st.scenario()))
+        view, want = st.evaluate(), from_scratch(st.scenario())
+        assert_view_same(view, want)  # before the run's tables are made (the re-basing kept per twin)
+        assert_same(view.run, want)
     st.reset()
     again = st.evaluate().run
     assert_same(again, plan)
@@ -119,6 +139,50 @@ def test_a_series_of_changes_equals_runs_from_scratch(base):
     from_3, whole = [("plan", 3, 5), ("twin", 3, 4)], [("plan", 0, 2), ("plan", 2, 3), ("plan", 3, 5), ("twin", 3, 4)]
     later = [("plan", 3, 4), ("plan", 4, 5), ("plan", 4, 5)]
     assert runs_of(st)[len(FIRST) :] == from_3 + from_3 + whole + later + whole
+    # every engine run from a kept state wrote into reused arrays, none into fresh ones: one per
+    # plan run continued from a state and per twin run, minus the first copy (fresh arrays)
+    continued = [r for r in runs_of(st) if r[1] > 0]
+    assert inc.engine_runs(starting(st.base)).pool.reused == len(continued) - 1
+
+
+def test_the_pool_copies_states_exactly():
+    """`StatePool.copy_of` gives the state's values in reused arrays (not the state's own), for
+    one run (`once`), and takes back only what is given."""
+    rng = np.random.default_rng(1)
+    cells = lambda: {"M": rng.random((1, 3, 4, 8)), "H": rng.random((1, 3, 4, 2, 5))}  # noqa: E731
+    kept = EngineState(2, rng.random((1, 3, 4)), rng.random((1, 5, 2, 3)), np.array([True, False]), cells())
+    pool = StatePool()
+    first = pool.copy_of(kept)
+    assert pool.reused == 0 and first.spare and first.t == 2
+    old = EngineState(5, kept.n, kept.built, kept.built_counts, cells())
+    pool.give(old)
+    assert old.cells == {}  # emptied: nothing reads it again
+    newer = EngineState(6, kept.n, kept.built, kept.built_counts, cells())
+    arrays = {k: id(v) for k, v in newer.cells.items()}
+    pool.give(newer)
+    assert len(pool.free) == 2
+    pool.trim()  # the last given stays
+    assert len(pool.free) == pool.spare == 1
+    again = pool.copy_of(kept)
+    assert pool.reused == 1 and {k: id(v) for k, v in again.cells.items()} == arrays
+    for got in (first, again):
+        n, built, taken = got.taken()
+        assert np.array_equal(n, kept.n) and n is not kept.n and np.array_equal(built, kept.built)
+        for k in kept.cells:
+            assert np.array_equal(taken[k], kept.cells[k]) and taken[k] is not kept.cells[k]
+    pool.give(EngineState(1, kept.n, kept.built, kept.built_counts, {"M": np.zeros((2, 2))}))
+    assert pool.copy_of(kept).cells["M"].shape == kept.cells["M"].shape  # other shapes: fresh arrays
+    assert pool.reused == 1 and len(pool.free) <= pool.spare
+
+
+def test_a_lazy_run_pickles_as_a_full_one(base):
+    """The explorer's run pickles (a worker process) as a plain `RunResult` with every table."""
+    st = AllocationState(base)
+    view = st.evaluate()
+    assert not view.run.tables.made
+    back = pickle.loads(pickle.dumps(view.run))
+    assert type(back) is runner.RunResult and type(back.tables) is runner.Tables
+    assert_same(back, from_scratch(st.scenario()))
 
 
 def test_other_parameters_do_not_use_what_was_kept(base):

@@ -16,8 +16,15 @@ two runs at the review of the change year (`simlib.period_changes`: `changed`). 
 the one year to that review, from the plan's state before it (its baseline when the change is in
 the first projected year), and only when the money acting up to that year changed; its later
 reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's states
-table is made once per twin output, the periods record and the geography once per starting
-scenario (they read no amounts); the run's own tables and targets are made for every change.
+table and the re-basing of change targets are made once per twin output (the re-basing reads the
+run's households at the twin's review, which change exactly when the twin is made again), the
+periods record and the geography once per starting scenario (they read no amounts).
+
+For every change, only what the view shows is made at once: the indicators it reads
+(`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
+the run's other tables and its period changes when first read (`simlib.workbench.lazy`), with the
+same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
+continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
@@ -25,6 +32,8 @@ same file contents); any other scenario takes the runner's full run. Memory: two
 the plan's at the review before the change of standard (the twin's start) and at the first
 changed year of the last change (a planner changes the same year again); each about 183 MB for
 multidim_2030 (10 districts), more for the communes: the second is not kept beyond `KEEP_BYTES`.
+Between changes the pool holds one more (the next copy's arrays); during a change no more states
+are alive at once than with fresh copies (`StatePool`).
 """
 
 from __future__ import annotations
@@ -33,16 +42,18 @@ import copy
 from dataclasses import fields
 
 import numpy as np
+import pandas as pd
 
-from simlib.compliance import absorption_totals, enforce, legal_status
+from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.multidim.model import core_of
+from simlib.multidim.tables import multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
-from simlib.results import make_tables
+from simlib.results import indicators_table, programme_effect_indicators, states_table
 from simlib.runner import (
     RunResult,
     manifest_for,
@@ -52,6 +63,8 @@ from simlib.runner import (
 )
 from simlib.targets import evaluate_targets
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+from simlib.workbench.lazy import Later, LazyRun, LazyTables
+from simlib.workbench.pool import StatePool
 
 #: bytes of engine states kept besides the twin's start (the state at the last changed year)
 KEEP_BYTES = 1 << 30
@@ -94,6 +107,7 @@ class EngineRuns:
         self.twin: EngineOutput | None = None
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
+        self.pool = StatePool()  # the cells of states nothing continues from, for the next copies
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
         """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
@@ -102,41 +116,50 @@ class EngineRuns:
         y0 = first_change(self.acting, acting)
         if y0 == years:
             return self.out, self.twin
-        self.states = {t: s for t, s in self.states.items() if t <= y0}  # the others saw other money
-        start = max(self.states, default=0)
+        start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
+        self._drop([t for t in self.states if t not in (start, self.at) or t > y0])  # their arrays: the copies'
         out = self.out if start > 0 else None
         state = self.states.get(start)
-        for stop in sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]:
-            piece = simulate(target, spend, options, start=start, stop=stop, state=state)
+        stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
+        for stop in stops:
+            if state is None:  # the engine makes its own arrays from the baseline: keep what the copies need
+                self.pool.trim(len(stops) - 1)
+            given = self.pool.copy_of(state) if state is not None else None
+            piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
             out = piece if out is None else out.joined(piece, start)
             state, piece.state = piece.state, None
             if stop < years:
                 self.states[stop] = state
             start = stop
+        self.pool.give(state)  # the last review's: nothing continues from it
         out.state = None
         self._keep(y0)
         if self.at is not None and (self.twin is None or y0 <= self.at):
             self.twin = self._twin(twin_target, spend, options, out)
+        self.pool.trim()
         self.acting, self.out = acting, out
         return out, self.twin
 
+    def _drop(self, reviews) -> None:
+        for t in reviews:
+            self.pool.give(self.states.pop(t))
+
     def _keep(self, y0: int) -> None:
         """Keep the twin's start and the state at `y0` (within `KEEP_BYTES`), nothing else."""
-        kept = {t: s for t, s in self.states.items() if t == self.at}
         mark = self.states.get(y0)
-        if mark is not None and y0 != self.at and state_bytes(mark) <= KEEP_BYTES:
-            kept[y0] = mark
-        self.states = kept
+        keep = {self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
+        self._drop([t for t in self.states if t not in keep])
 
     def _twin(self, twin_target, spend: np.ndarray, options, out: EngineOutput) -> EngineOutput:
         """The twin's one year to the review of the change, from the plan's state before it;
         the other reviews are the plan's."""
         at = self.at
-        state = self.states[at] if at > 0 else None
-        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state).released()
+        state = self.pool.copy_of(self.states[at]) if at > 0 else None
+        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
+        self.pool.give(piece.state)
         self.runs.append(("twin", at, at + 1))
-        return out.joined(piece, at).joined(out, at + 1).released()
+        return out.joined(piece.released(), at).joined(out, at + 1).released()
 
 
 def incremental(scen) -> bool:
@@ -147,21 +170,51 @@ def incremental(scen) -> bool:
     return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
 
 
-def reclassification(start, tables, poor_units, twin: EngineOutput) -> tuple:
-    """`simlib.runner.dated_changes(start, ..., twin=twin)` of a run on its own units that is not
-    dated (the period changes and the re-basing of change targets), with the twin's states table
-    made once per twin output (`EngineRuns` hands the same one back while the money acting up to
-    the change of standard is the same) and the geography loaded once."""
-    old, year = previous_standard_scenario(start)
-    model = twin_models(start)[0]
-    # the states table reads the output and the structure only (simlib.results.states_table)
-    states = memoised(
-        twin, "wb_states", lambda: make_tables(twin, model, model.spend, old.baseline_year, old.name).states
-    )
+def twin_states(start, twin: EngineOutput) -> pd.DataFrame:
+    """The states table of the previous-standard twin `twin` of `start` (that of its
+    `make_tables`, alone), made once per twin output (`EngineRuns` hands the same one back while
+    the money acting up to the change of standard is the same); it reads the output and the
+    structure only (`simlib.results.states_table`)."""
+    old = previous_standard_scenario(start)[0]
+    return memoised(twin, "wb_states", lambda: named_states(twin, twin_models(start)[0], old))
+
+
+def named_states(out: EngineOutput, model, scen) -> pd.DataFrame:
+    """`make_tables(out, model, ..., scen.baseline_year, scen.name).states` without the other tables."""
+    states = states_table(out, model, scen.baseline_year)
+    states.insert(0, "engine", out.engine)
+    states.insert(0, "scenario", scen.name)
+    return states
+
+
+def reclassification(start, tables, twin: EngineOutput) -> pd.DataFrame:
+    """`simlib.runner.dated_changes(start, ...)[0]` of a run on its own units that is not dated:
+    the period changes (every review of the run), with the geography loaded once."""
+    year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
-    changes = period_changes(tables.states, level, geo, states, changed=changed, run_units=not start.dated)
-    return changes, rebase_points(tables.states, level, geo, states, changed, poor_units)
+    old = twin_states(start, twin)
+    return period_changes(tables.states, level, geo, old, changed=changed, run_units=not start.dated)
+
+
+def rebase(start, states, poor_units, twin: EngineOutput) -> pd.DataFrame:
+    """`simlib.runner.dated_changes(start, ...)[1]`, the re-basing of change targets at the
+    review changing the standard, made once per twin output: the twin is made again whenever the
+    money acting up to it changed (`EngineRuns.outputs`), which is when the run's households at
+    that review change. It reads the households of the run and of the twin at that review and
+    the one before only (`simlib.period_changes.rebase_points`: each draw and year on its own),
+    so only those rows are passed. `states()`: the run's states table."""
+    year = previous_standard_scenario(start)[1]
+    geo = memoised(start, "wb_geography", load_geography)
+    changed, level = ((year,) if year else ()), start.dataset.level
+
+    def make() -> pd.DataFrame:
+        new, old = states(), twin_states(start, twin)
+        if year:
+            new, old = (t[t["year"].isin((year - 1, year))] for t in (new, old))
+        return rebase_points(new, level, geo, old, changed, poor_units)
+
+    return memoised(twin, "wb_rebase", make)
 
 
 def twin_models(start) -> tuple:
@@ -174,26 +227,55 @@ def engine_runs(start) -> EngineRuns:
     return memoised(start, "wb_engine_runs", lambda: EngineRuns(twin_review(start)))
 
 
-def run_multidim(scen, start, options, without: EngineOutput) -> RunResult:
-    """`simlib.runner.run(scen, options, without=without)` for a scenario that differs from the
-    starting scenario `start` (both what-if scenarios, `incremental`) by its amounts only
-    (`same_but_amounts`), with the engine runs continued from the previous allocation's
-    (`EngineRuns`, kept on `start`). `start` stands for `scen` where only its parameters and
-    structure are read (its twin and the twin's states table: `simlib.results.states_table`
-    reads the structure only), so that its previous-standard twin is built once."""
-    model, target = compile_run_model(scen)
+def run_multidim(scen, start, options, without: EngineOutput, names, models=None) -> tuple[pd.DataFrame, RunResult]:
+    """The indicators `names` and `simlib.runner.run(scen, options, without=without)` for a
+    scenario that differs from the starting scenario `start` (both what-if scenarios,
+    `incremental`) by its amounts only (`same_but_amounts`), with the engine runs continued from
+    the previous allocation's (`EngineRuns`, kept on `start`). `start` stands for `scen` where
+    only its parameters and structure are read (its twin and the twin's states table:
+    `simlib.results.states_table` reads the structure only), so that its previous-standard twin
+    is built once. The run's targets are made from the indicators they read; its tables and
+    period changes when first read (`simlib.workbench.lazy`): the same values either way.
+    `models`: `compile_run_model(scen)` when the caller has it."""
+    model, target = models if models is not None else compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
     twin_target = twin_models(start)[1] if old is not None else None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
-    tables = run_tables(scen, model, target, out, without.released())
+    without = without.released()
+    tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
+    shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
+    rebased = rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin) if old else None
+    targets = evaluate_targets(shown, scen.params["targets"], poor_units, rebase=rebased)
+    changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
+    manifest = run_manifest(scen, start, options, model, let_through, out)
+    return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
+
+
+def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
+    """The rows of the indicators `names` of the run's indicator table (`run_tables`), in its
+    order (index renumbered)."""
+    extra = programme_effect_indicators(model, model.spend, out, without) | multidim_indicators(out, target)
+    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names)
+    ind.insert(0, "engine", out.engine)
+    ind.insert(0, "scenario", scen.name)
+    return ind
+
+
+def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFrame:
+    """The run's states table: its tables' when they are made, else the same table alone."""
+    return tables.states if tables.made else named_states(out, model, scen)
+
+
+def run_manifest(scen, start, options, model, let_through, out: EngineOutput) -> dict:
+    """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
+    scenario (it reads no amounts)."""
     manifest = manifest_for(scen, options)
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     manifest["engine_units"] = engine_units(scen, None)
-    changes, rebase = reclassification(start, tables, poor_units, twin) if old is not None else (None, None)
-    targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
-    if tables.absorption is not None:
-        manifest["absorption"] = absorption_totals(tables.absorption)
-    return RunResult(scen, model, out, tables, targets, manifest, changes, (out,))
+    absorption = absorption_table(out, model, model.spend, unplaced_money(model))
+    if absorption is not None:
+        manifest["absorption"] = absorption_totals(absorption)
+    return manifest

@@ -4,10 +4,12 @@ engine, with the programme's effect against no money — without the tables and 
 view does not show, and with the no-money run made once per starting scenario (it does not
 depend on the amounts). `tests/test_workbench.py` checks it equals a full run's rows.
 
-Multidimensional scenarios take the full run's tables (`simlib.runner.run`), with the no-money run
-kept per starting scenario too and the engine re-run only from the first year a change of amounts
-reaches (`simlib.workbench.incremental`); the run is kept on the projection, so that the probabilities of the same
-allocation build their draws' layout from it (`simlib.workbench.compare.probabilities`)."""
+Multidimensional scenarios take the full run (`simlib.runner.run`), with the no-money run kept
+per starting scenario too and the engine re-run only from the first year a change of amounts
+reaches (`simlib.workbench.incremental`): the view's indicators and the targets are made at once,
+the run's other tables when first read. The run is kept on the projection, so that the
+probabilities of the same allocation build their draws' layout from it
+(`simlib.workbench.compare.probabilities`)."""
 
 from __future__ import annotations
 
@@ -64,9 +66,9 @@ def project(scen, base=None) -> Projection:
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
     if scen.poverty_model == "multidim":
         if incremental(start):
-            r = run_multidim(scen, start, options, without)
-        else:
-            r = run(scen, options, without=without)
+            shown, r = run_multidim(scen, start, options, without, shown_indicators(scen), (model, target))
+            return Projection(shown, r.targets, r)
+        r = run(scen, options, without=without)
         return Projection(r.indicators, r.targets, r)
     out = simulate(target, spend, options, label=scen.name)
     extra = programme_effect_indicators(model, spend, out, without)
