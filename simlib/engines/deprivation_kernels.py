@@ -11,7 +11,8 @@ to its group's housed twin). Uniforms are 32-bit draws of a SplitMix64 stream se
 run's generator (`household_reach.seed_of`); the income's normal shocks are numpy's float32
 standard normals, drawn in the pass from the run's own PCG64 generator (`pcg64_normals`: the
 numbers `rng.standard_normal(n, dtype=np.float32)` gives, in household order), or, for another
-bit generator, read from arrays numpy filled by chunks.
+bit generator, read from arrays numpy filled by chunks. The income's float32 exponential is the C
+library's `expf` inlined (`expf32`: the same bits, without a call per household).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import sys
 import numba
 import numpy as np
 
-from simlib.engines import household_reach, pcg64_normals
+from simlib.engines import expf32, household_reach, pcg64_normals
+from simlib.engines.expf32 import expf
 from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 from simlib.engines.pcg64_normals import normal_f32, pack, unpack
@@ -166,7 +168,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
         m, s = _flip(m, no_change_t, gain, loss, s)
         zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
-        inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
+        inc = np.float32(y) * expf(np.float32(logf))  # float32: the income's own precision (glibc's expf)
         below = np.int64(np.float64(inc) <= line_of_area[a])
         cls = 2 - below * (1 + np.int64(enough[m]))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
         g2 = twin[g] if (c & once_bits) != 0 else g
@@ -237,8 +239,8 @@ def draw_masks(rows, keys, starts, counts, order, u, out):
             out[order[p]] = min(lo, n_masks - 1)
 
 
-#: the modules whose machine code this module's cached functions carry (`household_reach.mix` and
-#: `pcg64_normals.normal_f32` are inlined across modules, which numba's own cache key, this file
-#: alone, does not see)
-CACHED_WITH = (household_reach, pcg64_normals, sys.modules[__name__])
+#: the modules whose machine code this module's cached functions carry (`household_reach.mix`,
+#: `pcg64_normals.normal_f32` and `expf32.expf` are inlined across modules, which numba's own
+#: cache key, this file alone, does not see)
+CACHED_WITH = (expf32, household_reach, pcg64_normals, sys.modules[__name__])
 refresh_caches(CACHED_WITH, "deprivation_kernels")
