@@ -147,6 +147,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     z, pcg = normals
     own = z.size == 0  # the normals are drawn here
     st = unpack(pcg)
+    inc_hi, inc_lo = pcg[4], pcg[5]  # the stream's increment, in registers (not read back after each store)
     K = ps_pop.shape[1]
     s = np.uint64(seed)
     ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
@@ -166,7 +167,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
         m, s = _flip(m, no_change_t, gain, loss, s)
-        zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
+        zi, st = normal_f32(st, inc_hi, inc_lo) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * expf(np.float32(logf))  # float32: the income's own precision (glibc's expf)
         below = np.int64(np.float64(inc) <= line_of_area[a])
