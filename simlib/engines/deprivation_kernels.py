@@ -152,9 +152,10 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     s = np.uint64(seed)
     ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
     ps_all = 0.0
-    for i in range(group.size):
-        g, k, c = np.int64(group[i]), np.int64(state[i]), chosen[i]
-        u, a = unit[g], area[g]
+    Ku = np.uint64(K)
+    for i in range(group.size):  # unsigned indices: no code for negative ones
+        g, k, c = np.uint64(group[i]), np.uint64(state[i]), chosen[i]
+        u, a = np.uint64(unit[g]), np.uint64(area[g])
         target = ps_pop[g, k]
         ps_all += target
         ps_in += target and (c & ps_bits) != 0
@@ -171,10 +172,10 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * expf(np.float32(logf))  # float32: the income's own precision (glibc's expf)
         below = np.int64(np.float64(inc) <= line_of_area[a])
-        cls = 2 - below * (1 + np.int64(enough[m]))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
-        g2 = twin[g] if (c & once_bits) != 0 else g
-        k2 = next_state[k, cls]
-        flows[(g2 * K + k) * K + k2] += 1
+        cls = np.uint64(2 - below * (1 + np.int64(enough[m])))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
+        g2 = np.uint64(twin[g]) if (c & once_bits) != 0 else g
+        k2 = np.uint64(next_state[k, cls])
+        flows[(g2 * Ku + k) * Ku + k2] += 1
         g_out[i], s_out[i], y_out[i], m_out[i] = g2, k2, inc, m
     ps[0] += ps_in
     ps[1] += ps_all
