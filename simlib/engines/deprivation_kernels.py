@@ -45,9 +45,9 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
     while b:  # the reaching lines, as bits of their place q in the clearing order
         li = lowest_bit(b)
         b &= b - ONE
-        cq |= ONE << np.uint64(q_of_line[li])
+        cq |= ONE << np.uint64(q_of_line[np.uint64(li)])
     while cq:
-        q = lowest_bit(cq)
+        q = np.uint64(lowest_bit(cq))  # unsigned indices: no code for negative ones
         cq &= cq - ONE
         f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
         while f:
@@ -56,7 +56,7 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
             s += GAMMA
             if (mix(s) >> S32) < clear_t[q, u]:
                 mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                removed[clear_line[q], g, j] += 1.0
+                removed[np.uint64(clear_line[q]), g, np.uint64(j)] += 1.0
     return mask, s
 
 
@@ -191,9 +191,9 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
     counts may be integer arrays (exact, and faster to add than floats)."""
     n, dep, dim, cnt, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
-    for i in range(group.size):
+    for i in range(group.size):  # unsigned indices: no code for negative ones
         g = group[i]
-        c = g * K + state[i]
+        c = np.uint64(g * K + state[i])
         m = mask[i]
         n[c] += 1
         nd = 0
@@ -203,9 +203,9 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
             nd += b
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, nd] += 1
+        cnt[c, np.uint64(nd)] += 1
         y = np.float64(income[i])
-        gap = max(0.0, 1.0 - y * inv_line[area[g]])
+        gap = max(0.0, 1.0 - y * inv_line[np.uint64(area[g])])
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y

@@ -56,7 +56,7 @@ MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
 S30, S27, S31, S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
 S11 = np.uint64(11)
-S6, S63 = np.uint64(6), np.uint64(63)
+S6, S7, S63 = np.uint64(6), np.uint64(7), np.uint64(63)
 LOW32 = np.uint64(0xFFFFFFFF)
 TWO32 = float(2**32)
 TWO32_INT = np.uint64(2**32)
@@ -259,17 +259,18 @@ def _place(targets, t, bits, words, pre, vals):
     """The targets' positions as set bits of `words`, pre[w] the set bits before word w, and
     the lines choosing the target of rank idx among the set bits in vals[0, idx] (new) and
     vals[1, idx] (standing works); vals has one column more than the set bits."""
-    for i in range(t):
-        p = targets[i] >> 7
-        words[p >> 6] |= ONE << np.uint64(p & 63)
+    for i in range(t):  # unsigned indices: no code for negative ones
+        p = np.uint64(targets[i]) >> S7
+        words[p >> S6] |= ONE << (p & S63)
     acc = 0
     for w in range(words.size):
         pre[w] = acc
         acc += _ctpop(words[w])
     for i in range(t):
-        p = targets[i] >> 7
-        idx = pre[p >> 6] + _ctpop(words[p >> 6] & ((ONE << np.uint64(p & 63)) - ONE))
-        vals[1 - (targets[i] & 1), idx] |= bits[(targets[i] >> 1) & 63]
+        x = np.uint64(targets[i])
+        p = x >> S7
+        idx = np.uint64(pre[p >> S6] + _ctpop(words[p >> S6] & ((ONE << (p & S63)) - ONE)))
+        vals[ONE - (x & ONE), idx] |= bits[(x >> ONE) & S63]
 
 
 @numba.njit(cache=True, nogil=True)
