@@ -298,17 +298,17 @@ def test_too_many_lines_for_bits_is_refused(bad):
 
 def test_household_kernels_cache_is_dropped_when_household_reach_changes():
     """The household kernels inline `household_reach.mix` (and the deprivation pass
-    `pcg64_normals.normal_f32`), functions of another module, into
+    `pcg64_normals.normal_f32` and `expf32.expf`), functions of another module, into
     cached machine code that numba keys on their own file only: each kernel module's guard
     covers household_reach, keeps its digest under its own name (a shared name would make the
     two guards drop each other's cache on every import), and that digest is the current one."""
     import hashlib  # local import: only this test reads the sources' digests
     from pathlib import Path  # local import: as above
 
-    from simlib.engines import deprivation_kernels, targeted_kernels
+    from simlib.engines import deprivation_kernels, expf32, targeted_kernels
 
     for mod, name in ((targeted_kernels, "targeted_kernels"), (deprivation_kernels, "deprivation_kernels")):
-        assert mod.CACHED_WITH == ((hr, mod) if mod is targeted_kernels else (hr, pcg64_normals, mod))
+        assert mod.CACHED_WITH == ((hr, mod) if mod is targeted_kernels else (expf32, hr, pcg64_normals, mod))
         digest = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in mod.CACHED_WITH)).hexdigest()
         stamp = Path(mod.year_pass._cache._cache_path) / f"{name}.sha256"
         assert stamp.read_text(encoding="ascii") == digest

@@ -11,7 +11,8 @@ to its group's housed twin). Uniforms are 32-bit draws of a SplitMix64 stream se
 run's generator (`household_reach.seed_of`); the income's normal shocks are numpy's float32
 standard normals, drawn in the pass from the run's own PCG64 generator (`pcg64_normals`: the
 numbers `rng.standard_normal(n, dtype=np.float32)` gives, in household order), or, for another
-bit generator, read from arrays numpy filled by chunks.
+bit generator, read from arrays numpy filled by chunks. The income's float32 exponential is the C
+library's `expf` inlined (`expf32`: the same bits, without a call per household).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import sys
 import numba
 import numpy as np
 
-from simlib.engines import household_reach, pcg64_normals
+from simlib.engines import expf32, household_reach, pcg64_normals
+from simlib.engines.expf32 import expf
 from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
 from simlib.engines.pcg64_normals import normal_f32, pack, unpack
@@ -43,9 +45,9 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
     while b:  # the reaching lines, as bits of their place q in the clearing order
         li = lowest_bit(b)
         b &= b - ONE
-        cq |= ONE << np.uint64(q_of_line[li])
+        cq |= ONE << np.uint64(q_of_line[np.uint64(li)])
     while cq:
-        q = lowest_bit(cq)
+        q = np.uint64(lowest_bit(cq))  # unsigned indices: no code for negative ones
         cq &= cq - ONE
         f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
         while f:
@@ -54,7 +56,7 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
             s += GAMMA
             if (mix(s) >> S32) < clear_t[q, u]:
                 mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                removed[clear_line[q], g, j] += 1.0
+                removed[np.uint64(clear_line[q]), g, np.uint64(j)] += 1.0
     return mask, s
 
 
@@ -145,13 +147,15 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     z, pcg = normals
     own = z.size == 0  # the normals are drawn here
     st = unpack(pcg)
+    inc_hi, inc_lo = pcg[4], pcg[5]  # the stream's increment, in registers (not read back after each store)
     K = ps_pop.shape[1]
     s = np.uint64(seed)
     ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
     ps_all = 0.0
-    for i in range(group.size):
-        g, k, c = np.int64(group[i]), np.int64(state[i]), chosen[i]
-        u, a = unit[g], area[g]
+    Ku = np.uint64(K)
+    for i in range(group.size):  # unsigned indices: no code for negative ones
+        g, k, c = np.uint64(group[i]), np.uint64(state[i]), chosen[i]
+        u, a = np.uint64(unit[g]), np.uint64(area[g])
         target = ps_pop[g, k]
         ps_all += target
         ps_in += target and (c & ps_bits) != 0
@@ -164,14 +168,14 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
                 if (c >> np.uint32(income_lines[q])) & np.uint32(1):
                     y += income_add[q, u]
         m, s = _flip(m, no_change_t, gain, loss, s)
-        zi, st = normal_f32(st, pcg[4], pcg[5]) if own else (z[i], st)
+        zi, st = normal_f32(st, inc_hi, inc_lo) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
-        inc = np.float32(y) * np.exp(np.float32(logf))  # float32: the income's own precision
+        inc = np.float32(y) * expf(np.float32(logf))  # float32: the income's own precision (glibc's expf)
         below = np.int64(np.float64(inc) <= line_of_area[a])
-        cls = 2 - below * (1 + np.int64(enough[m]))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
-        g2 = twin[g] if (c & once_bits) != 0 else g
-        k2 = next_state[k, cls]
-        flows[(g2 * K + k) * K + k2] += 1
+        cls = np.uint64(2 - below * (1 + np.int64(enough[m])))  # POOR_C 0, NEAR_POOR_C 1, ABOVE_C 2 (branch-free)
+        g2 = np.uint64(twin[g]) if (c & once_bits) != 0 else g
+        k2 = np.uint64(next_state[k, cls])
+        flows[(g2 * Ku + k) * Ku + k2] += 1
         g_out[i], s_out[i], y_out[i], m_out[i] = g2, k2, inc, m
     ps[0] += ps_in
     ps[1] += ps_all
@@ -187,9 +191,9 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
     counts may be integer arrays (exact, and faster to add than floats)."""
     n, dep, dim, cnt, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
-    for i in range(group.size):
+    for i in range(group.size):  # unsigned indices: no code for negative ones
         g = group[i]
-        c = g * K + state[i]
+        c = np.uint64(g * K + state[i])
         m = mask[i]
         n[c] += 1
         nd = 0
@@ -199,9 +203,9 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sum
             nd += b
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, nd] += 1
+        cnt[c, np.uint64(nd)] += 1
         y = np.float64(income[i])
-        gap = max(0.0, 1.0 - y * inv_line[area[g]])
+        gap = max(0.0, 1.0 - y * inv_line[np.uint64(area[g])])
         f1[c] += gap
         f2[c] += gap * gap
         isum[c] += y
@@ -237,8 +241,8 @@ def draw_masks(rows, keys, starts, counts, order, u, out):
             out[order[p]] = min(lo, n_masks - 1)
 
 
-#: the modules whose machine code this module's cached functions carry (`household_reach.mix` and
-#: `pcg64_normals.normal_f32` are inlined across modules, which numba's own cache key, this file
-#: alone, does not see)
-CACHED_WITH = (household_reach, pcg64_normals, sys.modules[__name__])
+#: the modules whose machine code this module's cached functions carry (`household_reach.mix`,
+#: `pcg64_normals.normal_f32` and `expf32.expf` are inlined across modules, which numba's own
+#: cache key, this file alone, does not see)
+CACHED_WITH = (expf32, household_reach, pcg64_normals, sys.modules[__name__])
 refresh_caches(CACHED_WITH, "deprivation_kernels")

@@ -56,6 +56,7 @@ MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
 S30, S27, S31, S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
 S11 = np.uint64(11)
+S6, S7, S63 = np.uint64(6), np.uint64(7), np.uint64(63)
 LOW32 = np.uint64(0xFFFFFFFF)
 TWO32 = float(2**32)
 TWO32_INT = np.uint64(2**32)
@@ -168,9 +169,9 @@ def floyd(k, n, words, s):
 @numba.njit(cache=True, nogil=True)
 def _count(group, state, mask, K, pat, P, n_sub):
     """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,))."""
-    pm = pat.size - 1
-    for i in range(group.size):
-        n_sub[(np.int64(group[i]) * K + np.int64(state[i])) * P + pat[mask[i] & pm]] += 1
+    pm, Ku, Pu = np.uint64(pat.size - 1), np.uint64(K), np.uint64(P)
+    for i in range(group.size):  # unsigned indices: no code for negative ones
+        n_sub[(np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -258,17 +259,18 @@ def _place(targets, t, bits, words, pre, vals):
     """The targets' positions as set bits of `words`, pre[w] the set bits before word w, and
     the lines choosing the target of rank idx among the set bits in vals[0, idx] (new) and
     vals[1, idx] (standing works); vals has one column more than the set bits."""
-    for i in range(t):
-        p = targets[i] >> 7
-        words[p >> 6] |= ONE << np.uint64(p & 63)
+    for i in range(t):  # unsigned indices: no code for negative ones
+        p = np.uint64(targets[i]) >> S7
+        words[p >> S6] |= ONE << (p & S63)
     acc = 0
     for w in range(words.size):
         pre[w] = acc
         acc += _ctpop(words[w])
     for i in range(t):
-        p = targets[i] >> 7
-        idx = pre[p >> 6] + _ctpop(words[p >> 6] & ((ONE << np.uint64(p & 63)) - ONE))
-        vals[1 - (targets[i] & 1), idx] |= bits[(targets[i] >> 1) & 63]
+        x = np.uint64(targets[i])
+        p = x >> S7
+        idx = np.uint64(pre[p >> S6] + _ctpop(words[p >> S6] & ((ONE << (p & S63)) - ONE)))
+        vals[ONE - (x & ONE), idx] |= bits[(x >> ONE) & S63]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -279,14 +281,14 @@ def _walk(hh, K, pat, P, cnt, placed, full, chosen, old):
     not picked)."""
     group, state, mask = hh
     words, pre, vals = placed
-    pm = pat.size - 1
+    pm, Ku, Pu = np.uint64(pat.size - 1), np.uint64(K), np.uint64(P)
     has_old = old.size > 0
-    for i in range(group.size):
-        sc = (np.int64(group[i]) * K + np.int64(state[i])) * P + pat[mask[i] & pm]
-        p = cnt[sc]
-        cnt[sc] = p + 1
-        w, sh = words[p >> 6], np.uint64(p & 63)
-        idx = pre[p >> 6] + _ctpop(w & ((ONE << sh) - ONE))  # the position's rank if it is set
+    for i in range(group.size):  # unsigned indices: no code for negative ones
+        sc = (np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])
+        p = np.uint64(cnt[sc])
+        cnt[sc] = p + ONE
+        w, sh = words[p >> S6], p & S63
+        idx = np.uint64(pre[p >> S6] + _ctpop(w & ((ONE << sh) - ONE)))  # the position's rank if it is set
         keep = vals.dtype.type(0) - vals.dtype.type((w >> sh) & ONE)  # all ones if set (branch-free)
         chosen[i] = full[0, sc] | (vals[0, idx] & keep)
         if has_old:

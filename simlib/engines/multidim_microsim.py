@@ -239,7 +239,7 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     nxt = Households.empty(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
-    flows, ps = np.zeros(G * K * K, np.int64), np.zeros(2)
+    flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
     seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
