@@ -44,7 +44,9 @@ def test_income_kernel_equals_the_dense_product():
     B, NK = 40, 10
     K = _kernel(B, rng)
     H2 = np.zeros((NK, B))
-    for q, (lo, hi) in enumerate([(3, 20), (0, 40), (10, 11), (0, 0), (25, 38), (5, 9), (0, 0), (30, 40), (1, 2), (12, 30)]):
+    for q, (lo, hi) in enumerate(
+        [(3, 20), (0, 40), (10, 11), (0, 0), (25, 38), (5, 9), (0, 0), (30, 40), (1, 2), (12, 30)]
+    ):
         H2[q, lo:hi] = rng.uniform(0.0, 50.0, hi - lo)
     H2[1, 17] = 0.0  # a zero inside a row's bins
     valid = np.ones(NK, dtype=np.bool_)
