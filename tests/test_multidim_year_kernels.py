@@ -1,7 +1,7 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
-sums over masks against plain sequential sums (the same order, so the same bits), the kernel
-rows' spans, and the order of the year's tasks."""
+sums over masks against plain sequential sums (the same order, so the same bits), and the kernel
+rows' spans."""
 
 from __future__ import annotations
 
@@ -91,13 +91,3 @@ def test_spans_of_empty_bands_add_no_columns():
     width = np.array([0, 5, 0, 6, 0], dtype=np.int64)
     first, last = tables._spans(lo, width)
     assert list(first) == [3, 3, 3, 4, 4] and list(last) == [3, 8, 3, 10, 4]
-
-
-def test_tasks_largest_first_ties_in_order():
-    # 2 scenarios x 3 groups: bases 0 and 1, group 2 the housed twin of group 1; 2 states
-    n = np.array([[[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0], [1.0, 1.0]]])
-    bases = np.array([0, 1], dtype=np.int64)
-    twin = np.array([-1, 2, -1], dtype=np.int64)
-    order = multidim_jit._task_order(n, bases, twin)
-    # tasks s * 2 + i; occupied cell-states: (0,0) 1, (0,1) 1, (1,0) 2, (1,1) 1 + 2 = 3
-    assert list(order) == [3, 2, 0, 1]

@@ -19,10 +19,7 @@ fast besides the compiled loops (per cell-state, per year):
   the closed form's rounding noise, are left out) held as dense rows, two keys and four source
   bins per pass over the columns (`multidim_cell_kernels._kernel_rows`: every entry still adds
   its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
-  few target bins per source bin);
-- the tasks (scenario x base group) go to the threads a few at a time, the largest first
-  (`_task_order`, `CHUNK`): with one fixed block of tasks per thread, one thread idled while the
-  other finished the heavier block.
+  few target bins per source bin).
 
 A base group and its housed twin (`simlib.model.with_twins`) share one task: a once-per-household
 line (a house) moves the households it reaches from the group into the twin line by line, as the
@@ -46,7 +43,7 @@ from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidi
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
-from simlib.engines.multidim_numba import available, compiled, parallel, parallel_chunksize, prange, refresh_caches
+from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["available", "record", "start", "year"]
@@ -101,23 +98,21 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
 
 
 @parallel
-def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, order):
+def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out):
     """One projected year for every scenario and base group with its housed twin (in parallel):
     see the module docstring. `groups` = (g_unit, g_area, bases, twin), `review` = (nb (2,), k3,
     f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0, kind) (new households' arrays by kind of group,
     `multidim_tables.entry_arrays`), `out` = (flows, entries,
     removed, states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, line_bits,
     next_state). New households form in the base group from the households of both (a twin gets
-    none: `simlib.engines.reach.formation_sizes`). The tasks (scenario x base group) run in the
-    order `order` (largest first, `_task_order`), handed out to the threads a few at a time."""
+    none: `simlib.engines.reach.formation_sizes`)."""
     S, G, K, NM = M.shape
     NK, B = H.shape[3], H.shape[4]
     g_unit, g_area, bases, twin = groups
     removed = out[2]
     NBASE = bases.shape[0]
     NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1
-    for i in prange(S * NBASE):
-        sb = order[i]
+    for sb in prange(S * NBASE):
         s, g = sb // NBASE, bases[sb % NBASE]
         tw = twin[g]
         has_twin = tw >= 0
@@ -202,21 +197,6 @@ refresh_caches((multidim_numba, multidim_line_kernels, multidim_cell_kernels, sy
 
 # --- entry points ------------------------------------------------------------------------------------
 
-#: tasks handed to a thread at a time in `_year` (numba's dynamic schedule; 0 would split the
-#: tasks into one fixed block per thread, which leaves a thread idle when its block holds less work)
-CHUNK = 2
-
-
-def _task_order(n: np.ndarray, bases: np.ndarray, twin: np.ndarray) -> np.ndarray:
-    """The tasks of `_year` (scenario s x base group index i: s * len(bases) + i), those with more
-    occupied cell-states (the base group's and its twin's) first, ties in task order: the threads
-    take them a few at a time, so the largest do not come last."""
-    occupied = n[:, bases] > 0.0
-    has = twin[bases] >= 0
-    occupied_t = (n[:, np.where(has, twin[bases], bases)] > 0.0) & has[None, :, None]
-    work = occupied.sum(axis=2) + occupied_t.sum(axis=2)
-    return np.argsort(-work.ravel(), kind="stable").astype(np.int64)
-
 
 def record(mm: MultidimModel, M: np.ndarray, H: np.ndarray, n: np.ndarray, out, sel: np.ndarray, t: int = 0) -> None:
     """Records of review t (the baseline by default; a run's first review) into `out`;
@@ -251,22 +231,19 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     people += (tables.entry_kinds(mm)[1],)
     rec = tables.record_arrays(st, out, t, sel)
     outs = (out.flows[:, y], out.entries[:, y], out.multidim.removed[:, y]) + rec + (st["next_state"],)
-    order = _task_order(n, st["bases"], st["twin"])
-    with parallel_chunksize(CHUNK):
-        _year(
-            M,
-            H,
-            n,
-            np.ascontiguousarray(cov),
-            np.ascontiguousarray(rr),
-            *shifts,
-            (st["g_unit"], st["g_area"], st["bases"], st["twin"]),
-            st["lines"],
-            st["keys"],
-            st["flips"],
-            st["kernel"],
-            tables.review_arrays(mm, t),
-            people,
-            outs,
-            order,
-        )
+    _year(
+        M,
+        H,
+        n,
+        np.ascontiguousarray(cov),
+        np.ascontiguousarray(rr),
+        *shifts,
+        (st["g_unit"], st["g_area"], st["bases"], st["twin"]),
+        st["lines"],
+        st["keys"],
+        st["flips"],
+        st["kernel"],
+        tables.review_arrays(mm, t),
+        people,
+        outs,
+    )

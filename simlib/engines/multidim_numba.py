@@ -9,17 +9,15 @@ changed (and the household kernels' with `household_reach`, whose `mix` they car
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from pathlib import Path
 
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
-    from numba import parallel_chunksize, prange
+    from numba import prange
 except ImportError:  # pragma: no cover
     _numba = None
     prange = range
-    parallel_chunksize = contextlib.nullcontext
 
 #: multiply-adds may be fused and the sign of zero ignored; sums are NOT reordered ("reassoc"):
 #: with it, code compiled in this process and the same code loaded from numba's cache summed in
