@@ -125,34 +125,113 @@ def _flip_masks(Mk, gain, loss):
 
 
 @compiled
-def _income_kernel(H2, H3, valid, k_lo, k_w, k_v, k_out):
-    """H3 = H2 @ kernel, the kernel as bands plus its two outer columns, four rows at a time over
-    their nonzero bins; entries below TINY become 0."""
+def _income_kernel(H2, H3, valid, kern, span):
+    """H3 = H2 @ kernel over each row's nonzero bins, two rows at a time (`_kernel_rows`), the two
+    outer columns in sums of their own; entries below TINY become 0. As the band form did (rows
+    in blocks of four over the block's nonzero bins of valid rows), every entry adds its terms in
+    increasing source bin, each as one multiply-add: the dense rows only add exact zeros (a zero
+    product leaves a sum unchanged but for the sign of a zero, and zeros are flushed below)."""
+    k_lo, k_hi, k_out, dense = kern
     NK, B = H2.shape
     H3[:, :] = 0.0
     for q0 in range(0, NK, 4):
         q1 = min(q0 + 4, NK)
         b0, b1 = B, 0
         for q in range(q0, q1):
-            if valid[q]:
-                lo, hi = support(H2[q])
-                if hi > lo:
-                    b0, b1 = min(b0, lo), max(b1, hi)
-        for b in range(b0, b1):
-            lo, wb = k_lo[b], k_w[b]
-            kv = k_v[b, :wb]
-            for q in range(q0, q1):
-                h = H2[q, b]
-                if h != 0.0:
-                    dst = H3[q, lo : lo + wb]
-                    for i in range(wb):
-                        dst[i] += h * kv[i]
-                    H3[q, 0] += h * k_out[b, 0]
-                    H3[q, B - 1] += h * k_out[b, 1]
+            lo, hi = support(H2[q])
+            span[q, 0], span[q, 1] = lo, hi
+            if valid[q] and hi > lo:
+                b0, b1 = min(b0, lo), max(b1, hi)
+        for q in range(q0, q1):  # the rows' own bins within the block's
+            span[q, 0], span[q, 1] = max(span[q, 0], b0), min(span[q, 1], b1)
+        for q in range(q0, q1, 2):
+            _kernel_rows(H2, H3, q, min(q + 1, q1 - 1), span, kern)
     for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
         for b in range(B):
             if H3[q, b] < TINY:
                 H3[q, b] = 0.0
+
+
+@compiled
+def _kernel_rows(H2, H3, q, p, span, kern):
+    """Rows q and p (p == q: row q alone) of H3 += H2 @ kernel: source bins in order, four per
+    pass over the columns their bands cover (each column adds its terms in order); the outer
+    columns' sums; a row without nonzero bins is left at 0."""
+    k_lo, k_hi, k_out, dense = kern
+    B = H2.shape[1]
+    for i in range(1 if p == q else 2):
+        r = p if i else q
+        lo, hi = span[r, 0], span[r, 1]
+        a0 = a1 = 0.0
+        hr, ko = H2[r, lo:hi], k_out[lo:hi]
+        for i in range(max(hi - lo, 0)):
+            a0 += hr[i] * ko[i, 0]
+            a1 += hr[i] * ko[i, 1]
+        H3[r, 0], H3[r, B - 1] = a0, a1
+    if p == q or span[p, 1] <= span[p, 0]:
+        _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
+        return
+    if span[q, 1] <= span[q, 0]:
+        _kernel_row(H2[p], H3[p], span[p, 0], span[p, 1], k_lo, k_hi, dense)
+        return
+    h, g, d, e = H2[q], H2[p], H3[q], H3[p]
+    b, b1 = min(span[q, 0], span[p, 0]), max(span[q, 1], span[p, 1])  # zeros between add nothing
+    while b + 4 <= b1:
+        lo = min(min(k_lo[b], k_lo[b + 1]), min(k_lo[b + 2], k_lo[b + 3]))
+        hi = max(max(k_hi[b], k_hi[b + 1]), max(k_hi[b + 2], k_hi[b + 3]))
+        x0, x1, x2, x3 = h[b], h[b + 1], h[b + 2], h[b + 3]
+        y0, y1, y2, y3 = g[b], g[b + 1], g[b + 2], g[b + 3]
+        dq, dp = d[lo:hi], e[lo:hi]
+        r0, r1, r2, r3 = dense[b, lo:hi], dense[b + 1, lo:hi], dense[b + 2, lo:hi], dense[b + 3, lo:hi]
+        for i in range(hi - lo):  # views from 0: see the module docstring
+            u, v = dq[i], dp[i]
+            k = r0[i]
+            u += x0 * k
+            v += y0 * k
+            k = r1[i]
+            u += x1 * k
+            v += y1 * k
+            k = r2[i]
+            u += x2 * k
+            v += y2 * k
+            k = r3[i]
+            u += x3 * k
+            v += y3 * k
+            dq[i], dp[i] = u, v
+        b += 4
+    while b < b1:
+        lo, hi, x0, y0 = k_lo[b], k_hi[b], h[b], g[b]
+        dq, dp, r0 = d[lo:hi], e[lo:hi], dense[b, lo:hi]
+        for i in range(hi - lo):
+            dq[i] += x0 * r0[i]
+            dp[i] += y0 * r0[i]
+        b += 1
+
+
+@compiled
+def _kernel_row(h, dst, b0, b1, k_lo, k_hi, dense):
+    """dst += h[b] x kernel row b for b = b0 .. b1 - 1 in order, four source bins per pass over
+    the columns their bands cover (`k_lo`, `k_hi`; each column adds its four terms in order)."""
+    b = b0
+    while b + 4 <= b1:
+        lo = min(min(k_lo[b], k_lo[b + 1]), min(k_lo[b + 2], k_lo[b + 3]))
+        hi = max(max(k_hi[b], k_hi[b + 1]), max(k_hi[b + 2], k_hi[b + 3]))
+        x0, x1, x2, x3 = h[b], h[b + 1], h[b + 2], h[b + 3]
+        d, r0, r1, r2, r3 = dst[lo:hi], dense[b, lo:hi], dense[b + 1, lo:hi], dense[b + 2, lo:hi], dense[b + 3, lo:hi]
+        for i in range(hi - lo):  # a view from 0: see the module docstring
+            y = d[i]
+            y += x0 * r0[i]
+            y += x1 * r1[i]
+            y += x2 * r2[i]
+            y += x3 * r3[i]
+            d[i] = y
+        b += 4
+    while b < b1:
+        lo, hi, x = k_lo[b], k_hi[b], h[b]
+        d, r0 = dst[lo:hi], dense[b, lo:hi]
+        for i in range(hi - lo):
+            d[i] += x * r0[i]
+        b += 1
 
 
 # --- classification, new households and the review's records of one group -------------------------
@@ -211,8 +290,9 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
 def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
     """New households by state (growth x `size` x entry shares: the households that form new ones,
     `simlib.engines.reach.formation_sizes`), with the masks and incomes of the standard in force;
-    n becomes the households at the review."""
-    K, NK, B = Hout.shape
+    n becomes the households at the review. A state without new households (every state of a
+    housed twin: `size` 0) and income bins without any add zeros to the masks and incomes: left out."""
+    K, NK = Hout.shape[0], Hout.shape[1]
     for k in range(K):
         new[k] = growth * size * entry[k]
     for k in range(K):
@@ -220,13 +300,18 @@ def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
         for k0 in range(K):
             acc += fl[k0, k]
         n[k] = acc + new[k]
+        if new[k] == 0.0:
+            continue
         for m in range(Mnew.shape[1]):
             Mnew[k, m] += new[k] * Mn[k, m]
+        b0, b1 = support(inc0[k])
+        ik = inc0[k, b0:b1]  # a view from 0: see the module docstring
         for q in range(NK):
             w = kd[k, q]
             if w != 0.0:
-                for b in range(B):
-                    Hout[k, q, b] += new[k] * (w * inc0[k, b])
+                hk = Hout[k, q, b0:b1]
+                for i in range(b1 - b0):
+                    hk[i] += new[k] * (w * ik[i])
 
 
 @compiled
@@ -252,18 +337,66 @@ def vacant(Mg, Hg):
 
 
 @compiled
+def _mask_sums(Mk, rec_w, acc):
+    """acc[i] = the sum of Mk[m] over the masks m with rec_w[m, i] = 1.0, in increasing m (a term
+    times 0.0 adds nothing): eight masks per pass over the sums, each sum adding their eight terms
+    in order (one load and store of a sum per eight masks instead of per mask)."""
+    NM, NW = rec_w.shape
+    acc[:] = 0.0
+    m = 0
+    while m + 8 <= NM:
+        v0, v1, v2, v3, v4, v5, v6, v7 = (
+            Mk[m],
+            Mk[m + 1],
+            Mk[m + 2],
+            Mk[m + 3],
+            Mk[m + 4],
+            Mk[m + 5],
+            Mk[m + 6],
+            Mk[m + 7],
+        )
+        w0, w1, w2, w3, w4, w5, w6, w7 = (
+            rec_w[m],
+            rec_w[m + 1],
+            rec_w[m + 2],
+            rec_w[m + 3],
+            rec_w[m + 4],
+            rec_w[m + 5],
+            rec_w[m + 6],
+            rec_w[m + 7],
+        )
+        for i in range(NW):
+            a = acc[i]
+            a += v0 * w0[i]
+            a += v1 * w1[i]
+            a += v2 * w2[i]
+            a += v3 * w3[i]
+            a += v4 * w4[i]
+            a += v5 * w5[i]
+            a += v6 * w6[i]
+            a += v7 * w7[i]
+            acc[i] = a
+        m += 8
+    while m < NM:
+        v, w = Mk[m], rec_w[m]
+        for i in range(NW):
+            acc[i] += v * w[i]
+        m += 1
+
+
+@compiled
 def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, acc):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
     line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
 
-    One pass over the masks adds each mask's households into all the sums at once: `rec_w`
-    (4096, 12 + dimensions + targeting lines `sel_lines`) holds 1.0 where a mask counts for a
-    sum. Each sum still adds its masks in increasing order (a term times 0.0 adds nothing), so
-    the result is the same to the bit as one loop per sum, without the chain of dependent
+    One pass over the masks adds each mask's households into all the sums at once (`_mask_sums`):
+    `rec_w` (4096, 12 + dimensions + targeting lines `sel_lines`) holds 1.0 where a mask counts
+    for a sum. Each sum still adds its masks in increasing order (a term times 0.0 adds nothing),
+    so the result is the same to the bit as one loop per sum, without the chain of dependent
     additions that made each of those wait on the last."""
     K, NK, B = Hg.shape
-    NM, NI, ND, NW = Mg.shape[1], dep.shape[1], dim.shape[1], rec_w.shape[1]
+    NM, NI, ND = Mg.shape[1], dep.shape[1], dim.shape[1]
     for k in range(K):
         states[k] = n[k]
         Mk = Mg[k]
@@ -272,17 +405,13 @@ def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, di
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        acc[:] = 0.0
+        _mask_sums(Mk, rec_w, acc)
         ck = cnt[k]
         ck[:] = 0.0
         for m in range(NM):
             v = Mk[m]
-            if v == 0.0:  # adds nothing to any sum
-                continue
-            w = rec_w[m]
-            for i in range(NW):
-                acc[i] += v * w[i]
-            ck[count[m]] += v
+            if v != 0.0:  # a zero adds nothing
+                ck[count[m]] += v
         dep[k, :] = acc[:NI]
         dim[k, :] = acc[NI : NI + ND]
         for i in range(sel_lines.shape[0]):
@@ -314,7 +443,6 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     """Yearly flips (masks and incomes) and the income kernel of the group's area, state by
     state; the incomes after both in H3 (K, NK, B)."""
     gain, loss = flips[0], flips[1]
-    k_lo, k_w, k_v, k_out = kern
     W, Q, nk, X, H2, xr, Hs = work[:7]
     for k in range(Mg.shape[0]):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
@@ -322,4 +450,4 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
             continue
         _flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
         _flip_masks(Mg[k], gain, loss)
-        _income_kernel(H2, H3[k], valid, k_lo, k_w, k_v, k_out)
+        _income_kernel(H2, H3[k], valid, kern, work[8])

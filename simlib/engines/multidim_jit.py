@@ -16,8 +16,10 @@ fast besides the compiled loops (per cell-state, per year):
   move through it in two small steps instead of a dense keys x keys product;
 - masks flip with one butterfly per indicator instead of two 64 x 64 products;
 - the income kernel is applied as bands (`simlib.multidim.income.band`: entries below 1e-14,
-  the closed form's rounding noise, are left out) and the income effects of lines as sparse rows
-  (at most a few target bins per source bin).
+  the closed form's rounding noise, are left out) held as dense rows, two keys and four source
+  bins per pass over the columns (`multidim_cell_kernels._kernel_rows`: every entry still adds
+  its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
+  few target bins per source bin).
 
 A base group and its housed twin (`simlib.model.with_twins`) share one task: a once-per-household
 line (a house) moves the households it reaches from the group into the twin line by line, as the
@@ -68,6 +70,7 @@ def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
         np.empty((nlink, 2), dtype=np.int64),
         np.empty((nu1, B)),
         np.empty((2, NK)),
+        np.empty((NK, 2), dtype=np.int64),
     )
     return lines_work, flip_work
 

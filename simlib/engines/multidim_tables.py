@@ -141,13 +141,28 @@ def _flip_arrays(mm: MultidimModel) -> tuple:
 
 
 def _kernel_bands(mm: MultidimModel) -> tuple:
-    """(lo, width, values, outer) of each area's income kernel as bands, stacked by area."""
+    """(first, one past the last interior column, outer columns (B, 2), dense rows (B, B)) of
+    each area's income kernel as bands (`simlib.multidim.income.band`), stacked by area."""
     bands = [inc.band(K) for K in mm.kernel]
-    W = max(b[2].shape[1] for b in bands)
-    vals = np.zeros((len(bands), mm.B, W))
-    for a, b in enumerate(bands):
-        vals[a, :, : b[2].shape[1]] = b[2]
-    return (np.stack([b[0] for b in bands]), np.stack([b[1] for b in bands]), vals, np.stack([b[3] for b in bands]))
+    dense = np.zeros((len(bands), mm.B, mm.B))
+    for a, (lo, width, vals, _) in enumerate(bands):
+        for b in range(mm.B):
+            dense[a, b, lo[b] : lo[b] + width[b]] = vals[b, : width[b]]
+    spans = np.stack([_spans(lo, width) for lo, width, _, _ in bands])
+    return (c := np.ascontiguousarray)(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense
+
+
+def _spans(lo: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """(2, B) first and one past the last column of each kernel row's band; an empty band is an
+    empty span at the last non-empty one's start (so that spans of neighbouring rows joined do
+    not reach down to column 1 for nothing)."""
+    first, last = lo.copy(), lo + width
+    full = np.flatnonzero(width > 0)
+    for b in np.flatnonzero(width == 0):
+        prev = full[full < b]
+        at = lo[prev[-1]] if prev.size else (lo[full[0]] if full.size else 1)
+        first[b] = last[b] = at
+    return np.stack([first, last]).astype(np.int64)
 
 
 def _record_weights(mm: MultidimModel) -> dict:

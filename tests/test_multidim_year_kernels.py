@@ -1,0 +1,93 @@
+"""Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
+against independent calculations: the income kernel against numpy's dense product, the review's
+sums over masks against plain sequential sums (the same order, so the same bits), and the kernel
+rows' spans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.engines import multidim_cell_kernels as cells
+from simlib.engines import multidim_jit
+from simlib.engines import multidim_tables as tables
+from simlib.multidim import income as inc
+
+pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
+
+
+def _kernel(B: int) -> np.ndarray:
+    """A row-stochastic banded kernel (B, B) with mass in the two outer columns, as the income
+    kernel of the model has (a smoothing band plus tails)."""
+    K = np.zeros((B, B))
+    for b in range(B):
+        w = np.exp(-0.5 * ((np.arange(B) - b - 1.5) / 3.0) ** 2)
+        w[w < 1e-16] = 0.0
+        K[b] = w / w.sum() * 0.98
+        K[b, 0] += 0.01
+        K[b, B - 1] += 0.01
+    return K
+
+
+def _arrays(K: np.ndarray) -> tuple:
+    lo, width, vals, outer = inc.band(K)
+    B = K.shape[0]
+    dense = np.zeros((B, B))
+    for b in range(B):
+        dense[b, lo[b] : lo[b] + width[b]] = vals[b, : width[b]]
+    spans = tables._spans(lo, width)
+    return (spans[0], spans[1], outer, dense)
+
+
+def test_income_kernel_equals_the_dense_product():
+    rng = np.random.default_rng(5)
+    B, NK = 40, 10
+    K = _kernel(B)
+    H2 = np.zeros((NK, B))
+    for q, (lo, hi) in enumerate(
+        [(3, 20), (0, 40), (10, 11), (0, 0), (25, 38), (5, 9), (0, 0), (30, 40), (1, 2), (12, 30)]
+    ):
+        H2[q, lo:hi] = rng.uniform(0.0, 50.0, hi - lo)
+    H2[1, 17] = 0.0  # a zero inside a row's bins
+    valid = np.ones(NK, dtype=np.bool_)
+    H3 = np.full((NK, B), -1.0)
+    cells._income_kernel(H2, H3, valid, _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    want = H2 @ K
+    np.testing.assert_allclose(H3, np.where(want < cells.TINY, 0.0, want), rtol=1e-12, atol=1e-12)
+    assert (H3[[3, 6]] == 0.0).all()  # rows without households stay empty
+    assert (H3 >= 0.0).all()
+
+
+def test_income_kernel_flushes_far_tails():
+    B, NK = 24, 4
+    K = _kernel(B)
+    H2 = np.zeros((NK, B))
+    H2[0, 4] = 1e-195  # its products fall below TINY in the far columns
+    H3 = np.empty((NK, B))
+    cells._income_kernel(H2, H3, np.ones(NK, dtype=np.bool_), _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    want = H2 @ K
+    assert ((H3 == 0.0) | (H3 >= cells.TINY)).all()
+    kept = want >= cells.TINY * 1.0001
+    np.testing.assert_allclose(H3[kept], want[kept], rtol=1e-12)
+
+
+def test_mask_sums_are_the_sequential_sums():
+    rng = np.random.default_rng(2)
+    NM, NW = 4096 + 3, 7  # a tail of masks after the passes of eight
+    Mk = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
+    w = (rng.random((NM, NW)) < 0.4).astype(float)
+    acc = np.full(NW, np.nan)
+    cells._mask_sums(Mk, w, acc)
+    for i in range(NW):
+        s = 0.0
+        for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
+            if w[m, i] == 1.0:
+                s += float(Mk[m])
+        assert acc[i] == s
+
+
+def test_spans_of_empty_bands_add_no_columns():
+    lo = np.array([1, 3, 1, 4, 1], dtype=np.int64)
+    width = np.array([0, 5, 0, 6, 0], dtype=np.int64)
+    first, last = tables._spans(lo, width)
+    assert list(first) == [3, 3, 3, 4, 4] and list(last) == [3, 8, 3, 10, 4]
