@@ -6,6 +6,9 @@ for process and Dask executors; every page is staged and moved into place only w
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import json
 import os
 import tempfile
@@ -47,13 +50,29 @@ UNCERTAINTY_OPTIONS = {"sensitivity_points": 32, "morris_trajectories": 0, "robu
 MULTIDIM_UNCERTAINTY_OPTIONS = dict(UNCERTAINTY_OPTIONS, sensitivity_points=0)
 
 
+@functools.cache
+def skip_exit_collections() -> None:
+    """At this process's exit, skip Python's final garbage-collection passes: an exit handler
+    freezes every object still alive (`gc.freeze`), so the collections of the interpreter's
+    shutdown walk none of them. A batch process holds hundreds of thousands of objects (the
+    report modules, their caches), and walking them took a worker 1–3 s of its exit, which the
+    batch waited for before its comparison page. Nothing else changes: exit handlers registered
+    before this one still run after it, every open file is still closed and objects are still
+    freed by reference counting; only objects caught in reference cycles are left to the
+    operating system (Python never promised to finalise them at exit). Registered once per
+    process."""
+    atexit.register(gc.freeze)
+
+
 def warm_up(comparison: bool = False) -> None:
     """What a batch process pays for before its first page, done ahead: a worker does it as it
     starts, while the parent checks the scenarios; the parent (`comparison`: the comparison's and
     index's modules too) while its workers run. The report modules imported (matplotlib,
     scipy.stats, IPython, papermill: about 1.5 s of CPU) and the notebook shell made
     (`simlib.report.inprocess.shell`, made once per process). Nothing is computed: every page is
-    the same whether a process warmed up or not."""
+    the same whether a process warmed up or not. Its exit will skip the final collections
+    (`skip_exit_collections`)."""
+    skip_exit_collections()
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from papermill.parameterize import parameterize_notebook  # noqa: F401 - imported for its cost
 
