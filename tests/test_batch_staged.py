@@ -67,3 +67,26 @@ def test_a_folder_given_up_leaves_nothing_and_its_target_untouched(tmp_path):
         (tmp / "half.txt").write_text("half", encoding="utf-8")
         assert stages.folder(out / "x") == tmp and stages.folder(out / "y") == out / "y"
     assert list(out.iterdir()) == []  # left open when the block ended: removed
+
+
+def test_a_pool_broken_before_the_uncertainty_page_keeps_the_report(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+
+    def report_page(path, name, title, stage, out_dir, options, page):
+        (Path(stage) / "report.html").write_text(name, encoding="utf-8")
+        return {"ok": True, "name": name, "out_dir": str(Path(out_dir) / name), "error": "", "manifest": {}}
+
+    class Broken(SerialExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            if fn is not report_page:
+                raise RuntimeError("pool broken")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(staged, "report_page", report_page)
+    item = BatchItem(path=Path("a.yaml"), name="a")
+    batch = Batch(RunOptions(progress=False), out, [], True, "en", 5, "lhs")
+    compared = []
+    with staged.Stages() as stages:
+        staged.run_reports(Broken(), [item.path], {item.path: item}, batch, stages, lambda: compared.append(1))
+    assert item.ok and "pool broken" in item.uncertainty_error and compared == [1]
+    assert sorted(f.name for f in (out / "a").iterdir()) == [".simlib-output", "report.html"]

@@ -164,7 +164,12 @@ def _after_report(ex: Executor, fut: Future, p: Path, it, batch, stages: Stages)
         return None
     unc = (batch.options.seed, n, batch.sampler, manifest)
     args = (str(p), stages.folder(target), target, it.title(batch.lang), batch.lang, set_strings(batch.set_items), ())
-    return ex.submit(uncertainty_report, *args, *unc)
+    try:
+        return ex.submit(uncertainty_report, *args, *unc)
+    except Exception as exc:  # noqa: BLE001 - e.g. a worker died and the pool is broken: the report stands
+        it.uncertainty_error = f"{type(exc).__name__}: {exc}"
+        _commit(it, stages, target)
+        return None
 
 
 def _after_uncertainty(fut: Future, it, stages: Stages, target: Path) -> None:
