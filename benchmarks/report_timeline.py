@@ -33,17 +33,22 @@ DRAWS = 100
 #: (module, function, label): a scenario's stages in a worker, in the order they run
 WORKER_STAGES = [
     ("simlib.batch.pages", "report_one", "scenario"),
+    ("simlib.batch.pages", "report_page", "scenario"),  # a report without its uncertainty page (reports60d)
     ("simlib.report.context", "run", "engine run"),
     ("simlib.report.context", "run_draws", "parameter draws"),
     ("simlib.batch.pages", "_execute_report", "report notebook"),
     ("simlib.batch.pages", "uncertainty_report", "uncertainty page"),
     ("simlib.report.uncertainty_page", "sensitivity", "Sobol sensitivity"),
 ]
+#: what a worker is handed: a scenario's report (with its uncertainty page before reports60d), or
+#: its uncertainty page alone when that is a task of its own
+TASKS = ("scenario", "uncertainty page")
 #: the parent's stages
 PARENT_STAGES = [
     ("simlib.batch.run", "check_all", "validate"),
     ("simlib.batch.run", "_run_all", "workers"),
     ("simlib.batch.run", "warm_up", "warm-up while the workers run"),
+    ("simlib.batch.staged", "warm_up", "warm-up while the workers run"),  # reports60d
     ("simlib.batch.run", "compare_reports", "comparison page"),
     ("simlib.report.index", "write_index", "index page"),
 ]
@@ -52,7 +57,10 @@ PARENT_STAGES = [
 def record(events: list, module: str, name: str, label: str) -> None:
     """Replace `module.name` by a recorder of its (outermost) calls' wall start, end and CPU
     (nothing when the module has no such function: an older commit)."""
-    mod = importlib.import_module(module)
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError:  # an older commit
+        return
     fn, depth = getattr(mod, name, None), [0]
     if fn is None:
         return
@@ -66,11 +74,11 @@ def record(events: list, module: str, name: str, label: str) -> None:
         finally:
             depth[0] -= 1
             if depth[0] == 0:
-                scen = args[1] if label == "scenario" else None
+                scen = args[1] if label == "scenario" else Path(args[2]).name if label == "uncertainty page" else None
                 events.append(
                     {"label": label, "scenario": scen, "t0": t0, "t1": time.time(), "cpu": time.process_time() - c0}
                 )
-                if label == "scenario":
+                if label in TASKS:
                     write_events(events)
 
     setattr(mod, name, recorded)
@@ -122,16 +130,22 @@ def timeline(events_dir: Path, parent: list, start: float, end: float) -> dict:
     workers = {}
     for i, f in enumerate(sorted(events_dir.glob("*.json"))):
         events = json.loads(f.read_text(encoding="utf-8"))
-        scen = sorted((e for e in events if e["label"] == "scenario"), key=lambda e: e["t0"])
+        top = [e for e in events if e["label"] == "scenario"]
+        top += [
+            e
+            for e in events
+            if e["label"] == "uncertainty page" and not any(s["t0"] <= e["t0"] and e["t1"] <= s["t1"] for s in top)
+        ]
+        scen = sorted(top, key=lambda e: e["t0"])
         rows = []
         for s in scen:
-            inner = [e for e in events if e["label"] != "scenario" and s["t0"] <= e["t0"] and e["t1"] <= s["t1"]]
+            inner = [e for e in events if e is not s and s["t0"] <= e["t0"] and e["t1"] <= s["t1"]]
             stages = defaultdict(float)
             for e in inner:
                 stages[e["label"]] += e["t1"] - e["t0"]
             rows.append(
                 {
-                    "scenario": s["scenario"],
+                    "scenario": s["scenario"] + (" (uncertainty page)" if s["label"] != "scenario" else ""),
                     "start_s": round(s["t0"] - start, 1),
                     "end_s": round(s["t1"] - start, 1),
                     "wall_s": round(s["t1"] - s["t0"], 1),

@@ -4,6 +4,8 @@ order."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -63,3 +65,22 @@ def test_longest_reports_first_ties_in_file_order():
         "c_states.yaml",
     ]
     assert expected_cost(checked[Path("a_states.yaml")]) == expected_cost(checked[Path("c_states.yaml")])
+
+
+def test_a_batch_process_exits_without_walking_its_objects_and_earlier_exit_handlers_still_run(tmp_path):
+    # a handler registered before runs after it (exit handlers run last-registered first): it sees
+    # every object frozen, and its own file is still written and closed
+    out = tmp_path / "seen.txt"
+    code = (
+        "import atexit, gc\n"
+        f"def seen():\n    open({str(out)!r}, 'w').write(str(gc.get_freeze_count() > 0))\n"
+        "atexit.register(seen)\n"
+        "from simlib.batch.pages import skip_exit_collections\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "skip_exit_collections()\n"
+        "skip_exit_collections()\n"
+        "assert gc.get_freeze_count() == 0\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == "True"

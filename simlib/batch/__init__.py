@@ -15,9 +15,12 @@
    batch already runs its scenarios in parallel) and keeps them (`uncertainty_draws.npy`), and
    `notebooks/uncertainty.ipynb` is rendered over them into `OUT/<scenario>/uncertainty.html`
    (when targets are missed, what we most need to measure better).
+   In a batch the report and its uncertainty page are two tasks (`staged`): the page goes to
+   whichever worker is free once its report is done, over the folder the batch staged for it.
 3. `notebooks/compare_scenarios.ipynb` compares the successful runs (`OUT/compare.html`): groups
    of like scenarios, and the allocations compared on the draws their reports already ran —
-   robustness computed once for the batch, no run repeated (`simlib.report.decision`).
+   robustness computed once for the batch, no run repeated (`simlib.report.decision`). It is
+   made as soon as every report is done, while the workers finish the uncertainty pages.
 4. `OUT/index.html` opens with the decision brief (which allocation to choose, how sure), then
    every report with its verdict, headline numbers and status; failed scenarios with their error.
 
@@ -30,7 +33,8 @@ with the reports.
 
 The package: `checks` (scenarios and the output folder, before anything runs), `folder` (what the
 output folder may hold, the record of what simlib wrote there), `pages` (one scenario's tables or
-report, its uncertainty page, the comparison), `run` (the batch over the executor, the index).
+report, its uncertainty page, the comparison), `staged` (the reports page by page over folders the
+batch stages), `run` (the batch over the executor, the index).
 """
 
 from simlib.batch.checks import COMPARE_FILES, batch_names, check_all, check_batch_output, load_all, validate_all

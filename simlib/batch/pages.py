@@ -6,6 +6,9 @@ for process and Dask executors; every page is staged and moved into place only w
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import json
 import os
 import tempfile
@@ -47,13 +50,29 @@ UNCERTAINTY_OPTIONS = {"sensitivity_points": 32, "morris_trajectories": 0, "robu
 MULTIDIM_UNCERTAINTY_OPTIONS = dict(UNCERTAINTY_OPTIONS, sensitivity_points=0)
 
 
+@functools.cache
+def skip_exit_collections() -> None:
+    """At this process's exit, skip Python's final garbage-collection passes: an exit handler
+    freezes every object still alive (`gc.freeze`), so the collections of the interpreter's
+    shutdown walk none of them. A batch process holds hundreds of thousands of objects (the
+    report modules, their caches), and walking them took a worker 1–3 s of its exit, which the
+    batch waited for before its comparison page. Nothing else changes: exit handlers registered
+    before this one still run after it, every open file is still closed and objects are still
+    freed by reference counting; only objects caught in reference cycles are left to the
+    operating system (Python never promised to finalise them at exit). Registered once per
+    process."""
+    atexit.register(gc.freeze)
+
+
 def warm_up(comparison: bool = False) -> None:
     """What a batch process pays for before its first page, done ahead: a worker does it as it
     starts, while the parent checks the scenarios; the parent (`comparison`: the comparison's and
     index's modules too) while its workers run. The report modules imported (matplotlib,
     scipy.stats, IPython, papermill: about 1.5 s of CPU) and the notebook shell made
     (`simlib.report.inprocess.shell`, made once per process). Nothing is computed: every page is
-    the same whether a process warmed up or not."""
+    the same whether a process warmed up or not. Its exit will skip the final collections
+    (`skip_exit_collections`)."""
+    skip_exit_collections()
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from papermill.parameterize import parameterize_notebook  # noqa: F401 - imported for its cost
 
@@ -180,22 +199,40 @@ def _read_back(folder: Path) -> tuple:
     return tabs, table_headline(tabs.indicators, tabs.targets)
 
 
-def _add_uncertainty(head: dict, tabs: RunTables, uncertainty: int, manifest: dict, page: tuple) -> tuple:
-    """With draws (either poverty model): the probability of meeting every target in the
-    headline, and the uncertainty page. (error, path of the page or None)."""
-    if not uncertainty:
-        return "", None
+def _add_probabilities(head: dict, tabs: RunTables) -> None:
+    """With draws (either poverty model): the probability of meeting every target in the headline."""
     # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
     from simlib.uncertainty.summaries import all_targets_probability
 
     for key, reading in (("all_targets_probability", "each_unit"), ("all_targets_probability_together", "aggregate")):
         p = all_targets_probability(tabs.uncertainty["outcomes"], reading).get(head["year_end"])
         head[key] = None if p is None else float(p)
-    path, tmp, target, title, lang, set_items, compare, seed, sampler = page
-    error = uncertainty_report(
-        path, tmp, target, title, lang, set_items, compare, seed, int(uncertainty), sampler, manifest
-    )
-    return error, None if error else str(target / "uncertainty.html")
+
+
+def _report_into(path: str, tmp: Path, target: Path, title: str, options: RunOptions, page: tuple) -> tuple:
+    """The report notebook executed into `tmp` (a folder being built that becomes `target`), its
+    notebook, HTML and manifest written and its tables read back: (headline, manifest). Raises
+    `render.NotebookFailed`, the partly executed notebook kept as OUT/<name>.failed.ipynb.
+    `page`: (lang, set_items, uncertainty, sampler, asked), as `report_one` takes them."""
+    lang, set_items, uncertainty, sampler, asked = page
+    params = _report_params(path, options, lang, set_items, uncertainty, sampler, tmp, asked)
+    nb = _execute_report(params, tmp, target.parent / f"{target.name}.failed.ipynb")
+    manifest = _write_report(nb, tmp, target, title, lang)
+    tabs, head = _read_back(tmp)
+    if uncertainty:
+        _add_probabilities(head, tabs)
+    return head, manifest
+
+
+def _report_failed(name: str, exc: render.NotebookFailed, failed_nb: Path) -> dict:
+    return {
+        "ok": False,
+        "name": name,
+        "out_dir": None,
+        "headline": {},
+        "error": str(exc),
+        "failed_notebook": str(failed_nb) if failed_nb.is_file() else None,
+    }
 
 
 def report_one(
@@ -224,39 +261,62 @@ def report_one(
 
     Everything is staged in a temporary folder beside `OUT/<name>` and moved into place only
     when the notebook ran, its HTML was written and its tables read back. Returns a plain dict
-    (picklable for process and Dask executors)."""
+    (picklable for process and Dask executors). `simlib batch` runs the same two pages as two
+    tasks (`report_page`, then `uncertainty_report`) over a folder it stages itself."""
     options = RunOptions.of(options)
-    out = Path(out_dir).resolve()
-    target = out / name
-    failed_nb = out / f"{name}.failed.ipynb"
+    target = Path(out_dir).resolve() / name
+    failed_nb = target.parent / f"{name}.failed.ipynb"
     try:
         with atomic_dir(target) as tmp:
-            params = _report_params(path, options, lang, set_items, uncertainty, sampler, tmp, asked)
-            nb = _execute_report(params, tmp, failed_nb)
-            manifest = _write_report(nb, tmp, target, title, lang)
-            tabs, head = _read_back(tmp)
-            page = (path, tmp, target, title, lang, set_items, compare, options.seed, sampler)
-            unc_error, unc_report = _add_uncertainty(head, tabs, uncertainty, manifest, page)
-        failed_nb.unlink(missing_ok=True)
-        return {
-            "ok": True,
-            "name": name,
-            "out_dir": str(target),
-            "headline": head,
-            "error": "",
-            "failed_notebook": None,
-            "uncertainty_error": unc_error,
-            "uncertainty_report": unc_report,
-        }
+            page = (lang, set_items, uncertainty, sampler, asked)
+            head, manifest = _report_into(path, tmp, target, title, options, page)
+            unc_error = ""
+            if uncertainty:
+                unc = (options.seed, int(uncertainty), sampler, manifest)
+                unc_error = uncertainty_report(path, tmp, target, title, lang, set_items, compare, *unc)
     except render.NotebookFailed as exc:
-        return {
-            "ok": False,
-            "name": name,
-            "out_dir": None,
-            "headline": {},
-            "error": str(exc),
-            "failed_notebook": str(failed_nb) if failed_nb.is_file() else None,
-        }
+        return _report_failed(name, exc, failed_nb)
+    failed_nb.unlink(missing_ok=True)
+    return {
+        "ok": True,
+        "name": name,
+        "out_dir": str(target),
+        "headline": head,
+        "error": "",
+        "failed_notebook": None,
+        "uncertainty_error": unc_error,
+        "uncertainty_report": None if unc_error or not uncertainty else str(target / "uncertainty.html"),
+    }
+
+
+def report_page(
+    path: str,
+    name: str,
+    title: str,
+    stage: str,
+    out_dir: str,
+    options: RunOptions | None,
+    page: tuple,
+) -> dict:
+    """Worker (`simlib batch`): the scenario report of `report_one` without its uncertainty page,
+    executed into `stage`, a folder the batch staged for OUT/<name> (`simlib.batch.staged`) and
+    moves into place itself once the scenario's pages are done. `page`: (lang, set_items,
+    uncertainty, sampler, asked). Returns a plain dict, with the run's `manifest` for the
+    uncertainty page."""
+    target = Path(out_dir).resolve() / name
+    try:
+        head, manifest = _report_into(path, Path(stage), target, title, RunOptions.of(options), page)
+    except render.NotebookFailed as exc:
+        return _report_failed(name, exc, target.parent / f"{name}.failed.ipynb")
+    return {
+        "ok": True,
+        "name": name,
+        "out_dir": str(target),
+        "headline": head,
+        "error": "",
+        "failed_notebook": None,
+        "manifest": manifest,
+    }
 
 
 def uncertainty_report(
@@ -306,16 +366,21 @@ def uncertainty_report(
     return ""
 
 
-def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None:
+def compare_reports(folders: list[Path], out_dir: str | Path, lang: str, names: list[str] | None = None) -> None:
     """Execute the comparison notebook over result folders and write `compare.html`,
     `compare.ipynb` and the comparison tables into `out_dir`, each file moved into place only
-    when all of them are ready (and recorded in the folder's marker as simlib's)."""
+    when all of them are ready (and recorded in the folder's marker as simlib's). `names`: the
+    folders' names in `out_dir` when some are still being built elsewhere (a staging folder
+    becomes `out_dir/<name>`: links and the recorded parameters say that), by default their own."""
     out = Path(out_dir).resolve()
+    names = list(names) if names is not None else [Path(f).name for f in folders]
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".compare.partial-{os.getpid()}-", dir=out) as tmp:
         tmp = Path(tmp)
+        results = [str(Path(f).resolve()) for f in folders]
         params = {
-            "results": [str(Path(f).resolve()) for f in folders],
+            "results": results,
+            "links": [f"{n}/report.html" for n in names],
             "scenarios": [],  # read only when `results` is empty
             "lang": lang,
             "output_dir": str(tmp),
@@ -327,7 +392,9 @@ def compare_reports(folders: list[Path], out_dir: str | Path, lang: str) -> None
                 write_text(out / "compare.failed.ipynb", nbformat.writes(exc.notebook))
             raise
         (out / "compare.failed.ipynb").unlink(missing_ok=True)
-        render.record_manifest(nb, {"compared": [Path(f).name for f in folders]})
+        render.record_manifest(nb, {"compared": names})
+        for folder, name in zip(results, names, strict=True):
+            render.moved(nb, folder, out / name)
         render.moved(nb, tmp, out)
         (tmp / "compare.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
         (tmp / "compare.html").write_text(render.to_html(nb, i18n.t("compare.title", lang), lang), encoding="utf-8")

@@ -16,9 +16,10 @@ from simlib import i18n
 from simlib.atomic import folder_lock
 from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
 from simlib.batch.folder import mark_collection
-from simlib.batch.pages import compare_reports, report_one, run_one, set_strings, warm_up
+from simlib.batch.pages import compare_reports, run_one, warm_up
+from simlib.batch.staged import Stages, record, run_reports
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
-from simlib.executors import SerialExecutor, default_jobs, make_executor
+from simlib.executors import default_jobs, make_executor
 from simlib.i18n import LocalText
 from simlib.options import RunOptions
 
@@ -119,7 +120,8 @@ def run_batch(
     lang = i18n.get_lang(lang)
     options = _batch_options(options, option_fields, uncertainty, sampler, uncertainty_multidim)
     out_dir = Path(out_dir)
-    with contextlib.ExitStack() as workers:
+    # the report folders being built are given up (if any is left) after the workers end
+    with Stages() as stages, contextlib.ExitStack() as workers:
         # local processes start (and warm up for their pages) while the scenarios are checked
         early = _start_workers(workers, options, len(paths), reports) if options.executor == "local" else None
         checked = check_all(paths, set_items)
@@ -136,16 +138,16 @@ def run_batch(
                     options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
                 )
                 ex = early or _start_workers(workers, options, len(todo), reports)
-                _run_all(ex, longest_first(todo, checked), items, batch)
-            workers.close()  # the workers end (the largest hold gigabytes) before the comparison
+                _run_all(ex, longest_first(todo, checked), items, batch, (result, stages))
+            workers.close()
             _finish(result, options, out_dir, lang, reports)
     return result
 
 
 def _finish(result: BatchResult, options: RunOptions, out_dir: Path, lang: str, reports: bool) -> None:
-    """For reports, the comparison and the index page; then the folder's record of what simlib wrote."""
+    """For reports, the index page (the comparison was made as soon as every report was done,
+    `staged.run_reports`); then the folder's record of what simlib wrote."""
     if reports:
-        _compare_all(result, out_dir, lang)
         # local import: the report and uncertainty modules load matplotlib and scipy.stats (about 1.3 s CPU); `simlib validate` imports simlib.batch and needs neither
         from simlib.report.index import write_index
 
@@ -228,61 +230,46 @@ def _start_workers(stack: contextlib.ExitStack, o: RunOptions, n: int, reports: 
         ) from None
 
 
-def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch: Batch) -> None:
-    """Run every valid scenario through the executor `ex`; results go into `items`. For reports
-    on workers, this process warms up for the comparison (`pages.warm_up`) while they run."""
+def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch: Batch, into: tuple) -> None:
+    """Run every valid scenario through the executor `ex`; results go into `items`. Reports go
+    page by page (`staged.run_reports`, which makes the comparison as soon as every report is
+    done); tables only, one task per scenario. `into`: the batch's result and the report folders
+    being built (`staged.Stages`)."""
+    if batch.reports:
+        result, stages = into
+        run_reports(ex, todo, items, batch, stages, lambda: _compare_all(result, stages, batch.lang))
+        return
     o = batch.options
-    desc = i18n.t("cli.progress_reports" if batch.reports else "cli.progress_scenarios", batch.lang)
-    with tqdm(total=len(todo) + (1 if batch.reports else 0), desc=desc, disable=not o.progress, unit="") as bar:
+    desc = i18n.t("cli.progress_scenarios", batch.lang)
+    with tqdm(total=len(todo), desc=desc, disable=not o.progress, unit="") as bar:
         futs = {_submit(ex, p, items[p], batch): p for p in todo}
-        if batch.reports and not isinstance(ex, SerialExecutor):
-            warm_up(comparison=True)
         for fut in as_completed(futs):
             p = futs[fut]
             try:
                 r = fut.result()
             except Exception as exc:  # noqa: BLE001 - a crash in one scenario must not stop the batch
                 r = {"ok": False, "name": items[p].name, "error": f"{type(exc).__name__}: {exc}", "out_dir": None}
-            _record(items[p], r)
+            record(items[p], r)
             bar.update(1)
 
 
 def _submit(ex, p: Path, it: BatchItem, batch: Batch):
-    """One scenario's worker (its report, or its tables only) on the executor, with plain
-    arguments (picklable for process and Dask executors)."""
-    o, out, n = batch.options, str(batch.out_dir), batch.draws_for(it.model)
-    if batch.reports:
-        return ex.submit(
-            report_one,
-            str(p),
-            it.name,
-            it.title(batch.lang),
-            out,
-            o.in_worker(),
-            batch.lang,
-            set_strings(batch.set_items),
-            n,
-            batch.sampler,
-            (),
-            batch.uncertainty,
-        )
-    return ex.submit(run_one, str(p), out, o.in_worker(), batch.set_items, n, batch.sampler)
+    """One scenario's tables on the executor, with plain arguments (picklable for process and
+    Dask executors)."""
+    o, n = batch.options, batch.draws_for(it.model)
+    return ex.submit(run_one, str(p), str(batch.out_dir), o.in_worker(), batch.set_items, n, batch.sampler)
 
 
-def _record(it: BatchItem, r: dict) -> None:
-    it.ok, it.name, it.error, it.headline = r["ok"], r["name"], r["error"], r.get("headline") or {}
-    it.out_dir = Path(r["out_dir"]) if r.get("out_dir") else None
-    it.failed_notebook = Path(r["failed_notebook"]) if r.get("failed_notebook") else None
-    it.uncertainty_error = r.get("uncertainty_error") or ""
-    it.uncertainty_report = Path(r["uncertainty_report"]) if r.get("uncertainty_report") else None
-
-
-def _compare_all(result: BatchResult, out_dir: Path, lang: str) -> None:
-    good = [it.out_dir for it in result.items if it.ok and it.out_dir is not None]
+def _compare_all(result: BatchResult, stages: Stages, lang: str) -> None:
+    """The comparison of the good reports (read where they are: some may still be staged while
+    their uncertainty pages run), its status into `result`."""
+    good = [it for it in result.items if it.ok and it.out_dir is not None]
     if not good:
         return
     try:
-        compare_reports(good, out_dir, lang)
+        compare_reports(
+            [stages.folder(it.out_dir) for it in good], result.out_dir, lang, [it.out_dir.name for it in good]
+        )
         result.compare_ok = True
     except Exception as exc:  # noqa: BLE001 - reported in the index and the exit status
         result.compare_ok, result.compare_error = (

@@ -45,13 +45,18 @@ def label(run, lang: str, width: int = 34) -> str:
 
 
 def load(
-    results: Sequence[str | Path] = (), scenarios=(), engine: str = "expected", draws: int = 1
+    results: Sequence[str | Path] = (),
+    scenarios=(),
+    engine: str = "expected",
+    draws: int = 1,
+    links: Sequence[str] = (),
 ) -> list[decision.Run]:
     """Runs to compare: the report folders in `results` (links to their reports relative to the
-    batch folder); if there are none, the scenario files (or folders of them) in `scenarios`,
-    run now with `engine`."""
+    batch folder: `links`, one per folder, or by default `<folder name>/report.html`); if there
+    are none, the scenario files (or folders of them) in `scenarios`, run now with `engine`."""
     if results:
-        return decision.folder_runs(results, lambda f: f"{f.name}/report.html")
+        given = dict(zip(map(str, results), links, strict=False)) if links else {}
+        return decision.folder_runs(results, lambda f: given.get(str(f)) or f"{f.name}/report.html")
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
     return [
