@@ -277,6 +277,12 @@ def report_one(
     except render.NotebookFailed as exc:
         return _report_failed(name, exc, failed_nb)
     failed_nb.unlink(missing_ok=True)
+    unc_page = None if unc_error or not uncertainty else str(target / "uncertainty.html")
+    return _made(name, target, head, uncertainty_error=unc_error, uncertainty_report=unc_page)
+
+
+def _made(name: str, target: Path, head, **more) -> dict:
+    """A worker's plain-dict result for a scenario whose report was made into `target`."""
     return {
         "ok": True,
         "name": name,
@@ -284,8 +290,7 @@ def report_one(
         "headline": head,
         "error": "",
         "failed_notebook": None,
-        "uncertainty_error": unc_error,
-        "uncertainty_report": None if unc_error or not uncertainty else str(target / "uncertainty.html"),
+        **more,
     }
 
 
@@ -308,15 +313,7 @@ def report_page(
         head, manifest = _report_into(path, Path(stage), target, title, RunOptions.of(options), page)
     except render.NotebookFailed as exc:
         return _report_failed(name, exc, target.parent / f"{name}.failed.ipynb")
-    return {
-        "ok": True,
-        "name": name,
-        "out_dir": str(target),
-        "headline": head,
-        "error": "",
-        "failed_notebook": None,
-        "manifest": manifest,
-    }
+    return _made(name, target, head, manifest=manifest)
 
 
 def uncertainty_report(
