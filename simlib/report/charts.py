@@ -13,6 +13,7 @@ can be drawn in worker processes. `to_png` turns a figure into bytes for embeddi
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -58,6 +59,20 @@ class Panel:
     title: str
     series: list[Series]
     targets: list[Target] = field(default_factory=list)
+
+
+def panel_title(parts: Sequence[str], width: int) -> str:
+    """A small multiple's title from its parts (`Levels.geo_parts`), one part a line, each part
+    longer than `width` characters broken so that it stays over its own panel: before its
+    bracket ("Các huyện nghèo cũ" / "(địa giới năm 2025)") where both halves fit, else at spaces."""
+    lines = []
+    for part in parts:
+        head, sep, tail = part.partition(" (")
+        if len(part) > width and sep and len(head) <= width and len(tail) + 1 <= width:
+            lines += [head, "(" + tail]
+        else:
+            lines += textwrap.wrap(part, width) or [part]
+    return "\n".join(lines)
 
 
 #: the former name of `new_figure`, still used by `scenario_report.py`

@@ -231,7 +231,15 @@ def group_panels(ctx) -> html.Chart:
     L, thr, breaks, lv = ctx.lang, _thresholds(ctx), standard_breaks(ctx.tables.indicators), Levels.of(ctx)
     years = data.years(ctx.tables.indicators)
     panels = [
-        rate_panel(ctx, geo, gt, "\n".join(lv.geo_parts(geo, L, years)), thr.get(geo), breaks, band=_band(ctx, geo))
+        rate_panel(
+            ctx,
+            geo,
+            gt,
+            charts.panel_title(lv.geo_parts(geo, L, years), 48),
+            thr.get(geo),
+            breaks,
+            band=_band(ctx, geo),
+        )
         for geo, gt in (("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
     ]
     fig = rate_panels_figure(ctx, panels, 2, 2.8, "axis.poor_rate", ctx.t("report.new_standard"))
@@ -316,7 +324,7 @@ def fan_panels(ctx) -> html.Chart:
         axes = fig.subplots(1, len(geos), sharey=True)
         for i, (ax, geo) in enumerate(zip(axes, geos)):
             uncertainty.fan_chart(tables, "poor_rate", geo, lang=L, ax=ax, legend=False, title=False)
-            ax.set_title("\n".join(Levels.of(ctx).geo_parts(geo, L, years)), loc="left", fontsize=9)
+            ax.set_title(charts.panel_title(Levels.of(ctx).geo_parts(geo, L, years), 30), loc="left", fontsize=9)
             ax.set_xlabel(t("axis.year"), fontsize=8.5)
             ax.set_ylabel(t("axis.poor_rate") if i == 0 else "")
             ax.grid(alpha=1.0)
