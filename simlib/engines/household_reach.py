@@ -190,43 +190,30 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
             E[h, bin_[e]] += acc
 
 
-@numba.njit(inline="always")
-def _bin_subcells(bptr, bcell, ok, P, h, key, subs):
-    """The subcells of bin `key` of line h eligible for it, in rank order, into subs; their number."""
-    ns = 0
-    for e in range(bptr[key], bptr[key + 1]):
-        for p in range(P):
-            if ok[h, p]:
-                subs[ns] = bcell[e] * P + p
-                ns += 1
-    return ns
-
-
 @numba.njit(cache=True, nogil=True)
 def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
-    line h ranks its E[h, b] eligible households subcell by subcell (layout = (bptr, bcell, ok,
-    P): the bin's cells, in each the patterns `ok[h]` allows; rank r in subcell s is position
+    line h ranks its E[h, b] eligible households subcell by subcell (layout = (sptr, sub): bin
+    key h*B + b's subcells in rank order, `bin_subcells`; rank r in subcell s is position
     base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
     (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
     then which need of them are new the same way, and written into targets = (position, line,
     new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
     state."""
-    bptr, bcell, ok, P = layout
+    sptr, sub = layout
     s = np.uint64(seed)
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
     split = np.zeros(words.size, np.uint64)
-    subs = np.zeros(max(1, np.max(bptr[1:] - bptr[:-1])) * P, np.int64)
     t = 0
     for h in range(H):
         for b in range(B):
             k, m, n = need[h, b], need_old[h, b], E[h, b]
             if k + m == 0:
                 continue
-            ns = _bin_subcells(bptr, bcell, ok, P, h, h * B + b, subs)
+            subs = sub[sptr[h * B + b] : sptr[h * B + b + 1]]
             if k >= n or m >= n:  # the whole bin, new or served: no draws
-                for q in range(ns):
+                for q in range(subs.size):
                     full[0 if k >= n else 1, subs[q]] |= bits[h]
                 continue
             u = k + m
@@ -355,6 +342,17 @@ def patterns(targeted_bits: np.ndarray, need_bits: np.ndarray, which: np.ndarray
     return pat.astype(np.int64).ravel(), ok
 
 
+def bin_subcells(bptr: np.ndarray, bcell: np.ndarray, ok: np.ndarray, P: int) -> tuple:
+    """Each bin's eligible subcells in rank order, built once per model (the lists `_draw`
+    walks): bin key = h*B + b holds sub[sptr[key] : sptr[key + 1]], for each of its cells
+    (bptr / bcell) in turn the patterns line h takes (ok[h]), in increasing order."""
+    key = np.repeat(np.arange(bptr.size - 1), np.diff(bptr))
+    allowed = ok[key // ((bptr.size - 1) // ok.shape[0])] != 0  # (entries, P): line h = key // B
+    sub = (np.asarray(bcell, np.int64)[:, None] * P + np.arange(P)[None, :])[allowed]
+    per_key = np.bincount(np.repeat(key, allowed.sum(1)), minlength=bptr.size - 1)
+    return np.concatenate([[0], np.cumsum(per_key)]).astype(np.int64), sub.astype(np.int64)
+
+
 def tables(model, need_bits: np.ndarray | None = None) -> Tables:
     """`Tables` of a model (and lines' targeted indicators), cached on the model."""
     key = "household_reach." + ("" if need_bits is None else np.asarray(need_bits, np.uint16).tobytes().hex())
@@ -382,17 +380,31 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     n = hh[0].size
     if E.size == 0:  # no household line
         return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
-    base = np.concatenate([[0], np.cumsum(n_sub)])
-    full = np.zeros((2, n_sub.size), tab.dtype)
-    total = int(need[need < E].sum() + need_old[need_old < E].sum())
+    layout = memoised(tab, "bin_subcells", lambda: bin_subcells(tab.bptr, tab.bcell, tab.ok, tab.P))
+    return _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, (need, need_old, E), tab.bits, np.uint64(seed), with_old)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, with_old):
+    """`pick`'s steps 2-3 in one compiled call (its arrays allocated here): the draws (`_draw`),
+    the positions (`_place`) and the walk (`_walk`); returns chosen, old."""
+    need, need_old, E = counts
+    n = hh[0].size
+    base = np.zeros(n_sub.size + 1, np.int64)
+    for c in range(n_sub.size):
+        base[c + 1] = base[c] + n_sub[c]
+    full = np.zeros((2, n_sub.size), bits.dtype)
+    total = 0
+    for h in range(need.shape[0]):
+        for b in range(need.shape[1]):
+            total += (need[h, b] if need[h, b] < E[h, b] else 0) + (need_old[h, b] if need_old[h, b] < E[h, b] else 0)
     targets = np.zeros(total, np.int64)
-    layout = (tab.bptr, tab.bcell, tab.ok, tab.P)
-    t, _ = _draw(layout, n_sub, base, need, need_old, E, tab.bits, np.uint64(seed), full, targets)
+    t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
     words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
-    vals = np.zeros((2, t + 1), tab.dtype)  # one more: the branch-free walk reads past the last
-    _place(targets, t, tab.bits, words, pre, vals)
-    chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
-    _walk(hh, tab.K, tab.pat, tab.P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
+    vals = np.zeros((2, t + 1), bits.dtype)  # one more: the branch-free walk reads past the last
+    _place(targets, t, bits, words, pre, vals)
+    chosen, old = np.empty(n, bits.dtype), np.empty(n if with_old else 0, bits.dtype)
+    _walk(hh, K, pat, P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
     return chosen, old
 
 
