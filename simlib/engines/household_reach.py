@@ -411,26 +411,50 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, with_old):
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
     """The programme step (`reach.reach_households`) for households (group, state, mask (n,))
     and money acting `sp` (L, D), area lines' standing works serving `stock` (L, D) households.
-    `with_old=False` skips picking who the standing works serve (engines that do not use it)."""
+    `with_old=False` skips picking who the standing works serve (engines that do not use it).
+
+    Every line's beneficiaries come from one `reach.beneficiaries` call (the other lines' with no
+    households and nothing held: the arithmetic of a call of their own, element by element), the
+    household lines' whole beneficiaries from one rounding per run of lines that draw nothing in
+    between (the generator's uniforms in the same order as line by line)."""
     s = model.structure
     L, D, T = len(s.line_codes), tab.D, tab.T
     H = tab.hh.size
-    reached, eligible = np.zeros((L, D)), np.zeros((L, D))
-    out = beneficiaries(model, sp[tab.others], np.zeros((tab.others.size, D, T)), lines=tab.others)
-    reached[tab.others], eligible[tab.others] = out.reached, out.eligible
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
     n_sub, E = eligible_counts(tab, group, state, mask)
-    need, need_old = np.zeros((H, D * T), np.int64), np.zeros((H, D * T), np.int64)
-    Ef = E.reshape(H, D, T).astype(float)
-    r = beneficiaries(model, sp[tab.hh], Ef, lines=tab.hh, stock=None if stock is None else stock[tab.hh])
-    eligible[tab.hh] = r.eligible
-    for h, li in enumerate(tab.hh):  # line by line: the generator's draws in the lines' order
-        need[h] = whole_beneficiaries(r.covered[h], Ef[h], rng)
-        reached[li] = need[h].reshape(D, T).sum(-1)
-        if with_old and s.area_line[li] and r.old[h].any():
-            need_old[h] = np.minimum(stochastic_round(r.old[h].ravel(), rng), E[h] - need[h])
+    by_tier = np.zeros((L, D, T))
+    by_tier[tab.hh] = E.reshape(H, D, T)
+    held = None
+    if stock is not None:  # the other lines hold nothing (their own call had no stock)
+        held = np.zeros((L, D))
+        held[tab.hh] = stock[tab.hh]
+    r = beneficiaries(model, sp, by_tier, stock=held)
+    reached, eligible = r.reached, r.eligible
+    need, need_old = _whole(s, tab, r, by_tier[tab.hh], E, rng, with_old)
+    reached[tab.hh] = need.reshape(H, D, T).sum(-1)
     chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
+
+
+def _whole(s, tab: Tables, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
+    """Households to draw per household line and bin (need, need_old (H, D*T)): each line's
+    covered households rounded (`whole_beneficiaries`), then, for an area line with standing
+    works, those they serve among the rest; the generator's draws in the lines' order, lines
+    without standing-work draws between them rounded together (the same uniforms)."""
+    H = tab.hh.size
+    need, need_old = np.zeros(E.shape, np.int64), np.zeros(E.shape, np.int64)
+    a = 0
+    for h in range(H + 1):
+        li = tab.hh[h] if h < H else -1
+        served = h < H and with_old and s.area_line[li] and r.old[li].any()
+        if h == H or served:
+            b = min(h + 1, H)
+            if b > a:
+                need[a:b] = whole_beneficiaries(r.covered[tab.hh[a:b]], Ef[a:b], rng).reshape(b - a, -1)
+            if served:
+                need_old[h] = np.minimum(stochastic_round(r.old[li].ravel(), rng), E[h] - need[h])
+            a = b
+    return need, need_old
 
 
 class ProgrammeYears:
