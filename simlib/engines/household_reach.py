@@ -191,6 +191,19 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
 
 
 @numba.njit(cache=True, nogil=True)
+def _eligible(hh, K, pat, ok, cells, B):
+    """`eligible_counts` in one compiled call: n_sub (`_count`), then E (`_bins`)."""
+    group, state, mask = hh
+    ptr, line, bin_ = cells
+    P = ok.shape[1]
+    n_sub = np.zeros((ptr.size - 1) * P, np.int64)
+    _count(group, state, mask, K, pat, P, n_sub)
+    E = np.zeros((ok.shape[0], B), np.int64)
+    _bins(ptr, line, bin_, ok, n_sub, E)
+    return n_sub, E
+
+
+@numba.njit(cache=True, nogil=True)
 def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
     line h ranks its E[h, b] eligible households subcell by subcell (layout = (sptr, sub): bin
@@ -362,12 +375,7 @@ def tables(model, need_bits: np.ndarray | None = None) -> Tables:
 def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.ndarray]:
     """Households per subcell n_sub (C*P,) and eligible households per household line and bin
     E (H, D*T) (module docstring, step 1)."""
-    C = tab.ptr.size - 1
-    n_sub = np.zeros(C * tab.P, np.int64)
-    _count(group, state, mask, tab.K, tab.pat, tab.P, n_sub)
-    E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
-    _bins(tab.ptr, tab.line, tab.bin, tab.ok, n_sub, E)
-    return n_sub, E
+    return _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), tab.D * tab.T)
 
 
 def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True) -> tuple:
