@@ -389,14 +389,25 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     if E.size == 0:  # no household line
         return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
     layout = memoised(tab, "bin_subcells", lambda: bin_subcells(tab.bptr, tab.bcell, tab.ok, tab.P))
-    return _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, (need, need_old, E), tab.bits, np.uint64(seed), with_old)
+    bits = (tab.bits, memoised(tab, "position_bits", lambda: position_bits(tab)))
+    return _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, (need, need_old, E), bits, np.uint64(seed), with_old)
+
+
+def position_bits(tab: Tables) -> np.ndarray:
+    """The household lines' bits as the lines choosing a position hold them (`_place`): uint16
+    when every household line is among the first 16 (the walk's look-ups of a position's lines
+    then read half the bytes: a year's positions stay in the first-level cache at 10⁵
+    households), the records' type otherwise."""
+    return tab.bits.astype(np.uint16) if tab.hh.size and tab.hh.max() < 16 else tab.bits
 
 
 @numba.njit(cache=True, nogil=True)
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, with_old):
     """`pick`'s steps 2-3 in one compiled call (its arrays allocated here): the draws (`_draw`),
-    the positions (`_place`) and the walk (`_walk`); returns chosen, old."""
+    the positions (`_place`, the lines choosing them as bits[1], `position_bits`) and the walk
+    (`_walk`); returns chosen, old (as bits[0])."""
     need, need_old, E = counts
+    bits, pbits = bits
     n = hh[0].size
     base = np.zeros(n_sub.size + 1, np.int64)
     for c in range(n_sub.size):
@@ -409,8 +420,8 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, with_old):
     targets = np.zeros(total, np.int64)
     t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
     words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
-    vals = np.zeros((2, t + 1), bits.dtype)  # one more: the branch-free walk reads past the last
-    _place(targets, t, bits, words, pre, vals)
+    vals = np.zeros((2, t + 1), pbits.dtype)  # one more: the branch-free walk reads past the last
+    _place(targets, t, pbits, words, pre, vals)
     chosen, old = np.empty(n, bits.dtype), np.empty(n if with_old else 0, bits.dtype)
     _walk(hh, K, pat, P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
     return chosen, old
