@@ -21,7 +21,8 @@ households its standing works still serve are rounded the same way. What differs
    which of those are new, the same way — the law of a uniform subset of new beneficiaries and a
    uniform subset of the others for the standing works. Each chosen rank becomes a *position*,
    the subcell's first position plus the rank in the subcell, set in a bitmap of positions with
-   the lines choosing it (`_draw`, `_place`). A bin taken whole marks its subcells instead;
+   the lines choosing it (`_draw`, `_place`; each bin's subcells are listed once per model,
+   `bin_subcells`). A bin taken whole marks its subcells instead;
 3. one pass gives each household the next position of its subcell and reads that position's
    lines (`_walk`).
 
@@ -449,13 +450,13 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         held[tab.hh] = stock[tab.hh]
     r = beneficiaries(model, sp, by_tier, stock=held)
     reached, eligible = r.reached, r.eligible
-    need, need_old = _whole(s, tab, r, by_tier[tab.hh], E, rng, with_old)
+    need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
     reached[tab.hh] = need.reshape(H, D, T).sum(-1)
     chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 
-def _whole(s, tab: Tables, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
+def beneficiaries_to_draw(s, tab: Tables, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
     """Households to draw per household line and bin (need, need_old (H, D*T)): each line's
     covered households rounded (`whole_beneficiaries`), then, for an area line with standing
     works, those they serve among the rest; the generator's draws in the lines' order, lines
