@@ -286,7 +286,9 @@ def test_whole_beneficiaries_of_all_lines_are_those_of_line_by_line(tiny_scenari
     need, need_old = hr.beneficiaries_to_draw(s, tab, r, Ef, E, np.random.default_rng(4), True)
     rng = np.random.default_rng(4)
     for h, li in enumerate(tab.hh):
-        want = np.minimum(np.floor(r.covered[li]) + (rng.random((D, T)) < r.covered[li] - np.floor(r.covered[li])), Ef[h]).ravel()
+        want = np.minimum(
+            np.floor(r.covered[li]) + (rng.random((D, T)) < r.covered[li] - np.floor(r.covered[li])), Ef[h]
+        ).ravel()
         np.testing.assert_array_equal(need[h], want)
         if s.area_line[li]:
             old = np.floor(r.old[li]) + (rng.random((D, T)) < r.old[li] - np.floor(r.old[li]))
