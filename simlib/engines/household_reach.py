@@ -192,16 +192,13 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
 
 
 @numba.njit(cache=True, nogil=True)
-def _eligible(hh, K, pat, ok, cells, B):
-    """`eligible_counts` in one compiled call: n_sub (`_count`), then E (`_bins`)."""
+def _eligible(hh, K, pat, ok, cells, n_sub, E):
+    """`eligible_counts` in one compiled call: n_sub (`_count`), then E (`_bins`), both zero on
+    entry."""
     group, state, mask = hh
     ptr, line, bin_ = cells
-    P = ok.shape[1]
-    n_sub = np.zeros((ptr.size - 1) * P, np.int64)
-    _count(group, state, mask, K, pat, P, n_sub)
-    E = np.zeros((ok.shape[0], B), np.int64)
+    _count(group, state, mask, K, pat, ok.shape[1], n_sub)
     _bins(ptr, line, bin_, ok, n_sub, E)
-    return n_sub, E
 
 
 @numba.njit(cache=True, nogil=True)
@@ -376,7 +373,10 @@ def tables(model, need_bits: np.ndarray | None = None) -> Tables:
 def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.ndarray]:
     """Households per subcell n_sub (C*P,) and eligible households per household line and bin
     E (H, D*T) (module docstring, step 1)."""
-    return _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), tab.D * tab.T)
+    n_sub = np.zeros((tab.ptr.size - 1) * tab.P, np.int64)  # numpy's arrays: traced like the others
+    E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
+    _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), n_sub, E)
+    return n_sub, E
 
 
 def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True) -> tuple:
@@ -390,8 +390,22 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     if E.size == 0:  # no household line
         return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
     layout = memoised(tab, "bin_subcells", lambda: bin_subcells(tab.bptr, tab.bcell, tab.ok, tab.P))
-    bits = (tab.bits, memoised(tab, "position_bits", lambda: position_bits(tab)))
-    return _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, (need, need_old, E), bits, np.uint64(seed), with_old)
+    pbits = memoised(tab, "position_bits", lambda: position_bits(tab))
+    total = int(need[need < E].sum() + need_old[need_old < E].sum())
+    m = n // 64 + 1
+    buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
+        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((2, n_sub.size), tab.dtype)),
+        (
+            np.zeros(total, np.int64),
+            np.zeros(m, np.uint64),
+            np.zeros(m, np.int64),
+            np.zeros((2, total + 1), pbits.dtype),
+        ),
+    )
+    chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
+    counts = (need, need_old, E)
+    _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, counts, (tab.bits, pbits), np.uint64(seed), buffers, chosen, old)
+    return chosen, old
 
 
 def position_bits(tab: Tables) -> np.ndarray:
@@ -403,29 +417,20 @@ def position_bits(tab: Tables) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, with_old):
-    """`pick`'s steps 2-3 in one compiled call (its arrays allocated here): the draws (`_draw`),
-    the positions (`_place`, the lines choosing them as bits[1], `position_bits`) and the walk
-    (`_walk`); returns chosen, old (as bits[0])."""
+def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
+    """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
+    the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`) into chosen, old
+    (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
+    vals (2, targets + 1))), zero but cnt."""
     need, need_old, E = counts
     bits, pbits = bits
-    n = hh[0].size
-    base = np.zeros(n_sub.size + 1, np.int64)
+    (base, cnt, full), (targets, words, pre, vals) = buffers
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
-    full = np.zeros((2, n_sub.size), bits.dtype)
-    total = 0
-    for h in range(need.shape[0]):
-        for b in range(need.shape[1]):
-            total += (need[h, b] if need[h, b] < E[h, b] else 0) + (need_old[h, b] if need_old[h, b] < E[h, b] else 0)
-    targets = np.zeros(total, np.int64)
+        cnt[c] = base[c]
     t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
-    words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
-    vals = np.zeros((2, t + 1), pbits.dtype)  # one more: the branch-free walk reads past the last
-    _place(targets, t, pbits, words, pre, vals)
-    chosen, old = np.empty(n, bits.dtype), np.empty(n if with_old else 0, bits.dtype)
-    _walk(hh, K, pat, P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
-    return chosen, old
+    _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
+    _walk(hh, K, pat, P, cnt, (words, pre, vals), full, chosen, old)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
