@@ -15,6 +15,7 @@ from conftest import make_scenario, tiny_raw
 from scipy import stats
 
 from simlib.engines import household_reach as hr
+from simlib.engines import household_tables as ht
 from simlib.engines import pcg64_normals
 from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thresholds
 from simlib.engines.microsim import run_microsim, synthesise_population
@@ -24,14 +25,14 @@ from simlib.model import compile_model
 
 
 def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
-    """The `household_reach.Tables` fields `pick` and `eligible_counts` read, for one household
+    """The `household_tables.Tables` fields `pick` and `eligible_counts` read, for one household
     line eligible in every cell (group g, one state) with cell g in bin bin_of_cell[g]; the line
     takes households with an indicator of `need_bits` when not 0."""
     G = bin_of_cell.size
     nb = np.array([need_bits], np.uint16)
     targeted = nb[nb != 0]
     which = np.where(nb != 0, 0, -1).astype(np.int64)
-    pat, ok = hr.patterns(targeted, nb, which)
+    pat, ok = ht.patterns(targeted, nb, which)
     B = int(bin_of_cell.max()) + 1
     key = bin_of_cell.astype(np.int64)
     return SimpleNamespace(
@@ -259,6 +260,44 @@ def test_reach_respects_eligibility_tiers_and_budget(tiny_scenario):
                     assert all(full[u] for u in range(t) if (inu & (tier == u)).any())
 
 
+def test_bin_subcells_list_each_bins_cells_and_allowed_patterns_in_rank_order():
+    """Two lines, two bins each (B = 2), P = 2 patterns; line 1 takes pattern 1 only. Bin keys
+    h*B + b hold cells (bcell, by bptr); the lists are cell*P + pattern, by hand."""
+    bptr = np.array([0, 2, 3, 3, 5])  # key 0: cells 4, 1; key 1: cell 0; key 2: none; key 3: cells 2, 3
+    bcell = np.array([4, 1, 0, 2, 3])
+    ok = np.array([[1, 1], [0, 1]])
+    sptr, sub = ht.bin_subcells(bptr, bcell, ok, 2)
+    assert [sub[sptr[k] : sptr[k + 1]].tolist() for k in range(4)] == [[8, 9, 2, 3], [0, 1], [], [5, 7]]
+
+
+def test_whole_beneficiaries_of_all_lines_are_those_of_line_by_line(tiny_scenario):
+    """`reach_bits` rounds the household lines' covered households together where no other draw
+    falls between them: the numbers of rounding line by line, then the standing works' draw of an
+    area line, from a generator in the same state (hand-made coverage, every line with works)."""
+    model = compile_model(tiny_scenario)
+    tab = hr.tables(model)
+    s = model.structure
+    H, D, T = tab.hh.size, tab.D, tab.T
+    gen = np.random.default_rng(11)
+    L = len(s.line_codes)
+    Ef = np.floor(gen.random((H, D, T)) * 50)
+    r = SimpleNamespace(covered=gen.random((L, D, T)) * 20, old=np.zeros((L, D, T)))
+    r.old[tab.hh] = gen.random((H, D, T)) * 5
+    E = Ef.reshape(H, D * T).astype(np.int64)
+    need, need_old = hr.beneficiaries_to_draw(s, tab, r, Ef, E, np.random.default_rng(4), True)
+    rng = np.random.default_rng(4)
+    for h, li in enumerate(tab.hh):
+        want = np.minimum(
+            np.floor(r.covered[li]) + (rng.random((D, T)) < r.covered[li] - np.floor(r.covered[li])), Ef[h]
+        ).ravel()
+        np.testing.assert_array_equal(need[h], want)
+        if s.area_line[li]:
+            old = np.floor(r.old[li]) + (rng.random((D, T)) < r.old[li] - np.floor(r.old[li]))
+            np.testing.assert_array_equal(need_old[h], np.minimum(old.ravel(), E[h] - need[h]))
+        else:
+            assert not need_old[h].any()
+
+
 def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
     from simlib.options import RunOptions
     from simlib.runner import run
@@ -293,7 +332,7 @@ def test_deprivation_engine_same_seed_same_bytes_whatever_the_workers():
 @pytest.mark.parametrize("bad", [65])
 def test_too_many_lines_for_bits_is_refused(bad):
     with pytest.raises(ValueError, match="64"):
-        hr.bits_dtype(bad)
+        ht.bits_dtype(bad)
 
 
 def test_household_kernels_cache_is_dropped_when_household_reach_changes():

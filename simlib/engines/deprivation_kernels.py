@@ -130,15 +130,15 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     float32 standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is
     empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
     `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
-    income_lines, income_add (I, D), once_bits, ps_bits, bits of the clearing lines, bits of the
-    income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
+    q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
+    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
     next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
     the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, q_of_line, clear_bits, clear_t, income_lines, income_add, once_bits, ps_bits, clear_any, income_any = (
+    clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
         lines
     )
     unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
@@ -164,9 +164,11 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
         if c & (clear_any | income_any):
             if c & clear_any:
                 m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_line, q_of_line, clear_t, removed, s)
-            for q in range(income_lines.size):
-                if (c >> np.uint32(income_lines[q])) & np.uint32(1):
-                    y += income_add[q, u]
+            ci = np.uint64(c & income_any)
+            while ci:  # the reaching income lines, lowest first (the order of income_add's rows)
+                li = np.uint64(lowest_bit(ci))
+                ci &= ci - ONE
+                y += income_add[np.uint64(q_of_income[li]), u]
         m, s = _flip(m, no_change_t, gain, loss, s)
         zi, st = normal_f32(st, inc_hi, inc_lo) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)

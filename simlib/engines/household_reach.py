@@ -21,7 +21,8 @@ households its standing works still serve are rounded the same way. What differs
    which of those are new, the same way — the law of a uniform subset of new beneficiaries and a
    uniform subset of the others for the standing works. Each chosen rank becomes a *position*,
    the subcell's first position plus the rank in the subcell, set in a bitmap of positions with
-   the lines choosing it (`_draw`, `_place`). A bin taken whole marks its subcells instead;
+   the lines choosing it (`_draw`, `_place`; each bin's subcells are listed once per model,
+   `bin_subcells`). A bin taken whole marks its subcells instead;
 3. one pass gives each household the next position of its subcell and reads that position's
    lines (`_walk`).
 
@@ -34,7 +35,9 @@ any number of workers; a uniform integer in [0, j] is exact (`below`: a 32-bit u
 the few biased values drawn again).
 
 Which lines reach a household is a bitmask (bit `li` of a uint32, or uint64 above 32 lines): 4
-bytes per household instead of one boolean per line.
+bytes per household instead of one boolean per line. The model's side of these passes (cells'
+lines and bins, bins' cells and subcells, patterns) is built once per model
+(`simlib.engines.household_tables`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from numba import types
 from numba.extending import intrinsic
 
 from simlib.engines.common import stochastic_round
+from simlib.engines.household_tables import Tables, bin_subcells, position_bits, tables
 from simlib.engines.reach import acting_money, beneficiaries, enabling_boost, held_stock, record, whole_beneficiaries
 from simlib.memo import memoised
 
@@ -100,18 +104,6 @@ def thresholds32(p: np.ndarray) -> np.ndarray:
     """Probabilities as 32-bit thresholds (uint64): an event of probability p happens when a
     32-bit uniform u < threshold; exact to 2⁻³² (p = 1 always, p = 0 never)."""
     return np.floor(np.clip(np.asarray(p, float), 0.0, 1.0) * TWO32).astype(np.uint64)
-
-
-def bits_dtype(n_lines: int):
-    """The integer type holding one bit per budget line."""
-    if n_lines > 64:  # pragma: no cover - a plan has a dozen lines
-        raise ValueError(f"at most 64 budget lines can be held as bits, not {n_lines}")
-    return np.uint32 if n_lines <= 32 else np.uint64
-
-
-def line_bits(lines: np.ndarray, dtype) -> np.ndarray:
-    """Bit of each line index in `lines` (as `dtype`)."""
-    return (np.ones(len(lines), np.uint64) << np.asarray(lines, np.uint64)).astype(dtype)
 
 
 def mask_of_lines(flags: np.ndarray, dtype):
@@ -190,43 +182,40 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
             E[h, bin_[e]] += acc
 
 
-@numba.njit(inline="always")
-def _bin_subcells(bptr, bcell, ok, P, h, key, subs):
-    """The subcells of bin `key` of line h eligible for it, in rank order, into subs; their number."""
-    ns = 0
-    for e in range(bptr[key], bptr[key + 1]):
-        for p in range(P):
-            if ok[h, p]:
-                subs[ns] = bcell[e] * P + p
-                ns += 1
-    return ns
+@numba.njit(cache=True, nogil=True)
+def _eligible(hh, K, pat, ok, cells, n_sub, E):
+    """`eligible_counts` in one compiled call: n_sub (`_count`), then E (`_bins`), both zero on
+    entry."""
+    group, state, mask = hh
+    ptr, line, bin_ = cells
+    _count(group, state, mask, K, pat, ok.shape[1], n_sub)
+    _bins(ptr, line, bin_, ok, n_sub, E)
 
 
 @numba.njit(cache=True, nogil=True)
 def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
-    line h ranks its E[h, b] eligible households subcell by subcell (layout = (bptr, bcell, ok,
-    P): the bin's cells, in each the patterns `ok[h]` allows; rank r in subcell s is position
+    line h ranks its E[h, b] eligible households subcell by subcell (layout = (sptr, sub): bin
+    key h*B + b's subcells in rank order, `bin_subcells`; rank r in subcell s is position
     base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
     (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
     then which need of them are new the same way, and written into targets = (position, line,
     new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
     state."""
-    bptr, bcell, ok, P = layout
+    sptr, sub = layout
     s = np.uint64(seed)
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
     split = np.zeros(words.size, np.uint64)
-    subs = np.zeros(max(1, np.max(bptr[1:] - bptr[:-1])) * P, np.int64)
     t = 0
     for h in range(H):
         for b in range(B):
             k, m, n = need[h, b], need_old[h, b], E[h, b]
             if k + m == 0:
                 continue
-            ns = _bin_subcells(bptr, bcell, ok, P, h, h * B + b, subs)
+            subs = sub[sptr[h * B + b] : sptr[h * B + b + 1]]
             if k >= n or m >= n:  # the whole bin, new or served: no draws
-                for q in range(ns):
+                for q in range(subs.size):
                     full[0 if k >= n else 1, subs[q]] |= bits[h]
                 continue
             u = k + m
@@ -306,69 +295,12 @@ class BitReach:
     boost: np.ndarray  # (D,) enabling boost
 
 
-class Tables:
-    """A model's per-line arrays in the kernels' layout (built once per run): for each cell
-    (group, state), the household lines it is eligible for and its bin (unit, tier) in each
-    (ptr / line / bin); the same bin by bin (bptr / bcell: the cells of bin key h*D*T + b); the
-    masks' patterns and which patterns each line takes (`patterns`: pat, ok, P of them)."""
-
-    def __init__(self, model, need_bits: np.ndarray | None = None):
-        s = model.structure
-        L = len(s.line_codes)
-        G, K = s.n0.shape
-        self.hh = np.flatnonzero(s.household_line)
-        self.others = np.flatnonzero(~s.household_line)
-        nb = np.zeros(L, np.uint16) if need_bits is None else np.asarray(need_bits, np.uint16)
-        self.need_bits = np.ascontiguousarray(nb[self.hh])
-        self.targeted_bits = self.need_bits[self.need_bits != 0]
-        self.which = np.where(self.need_bits != 0, np.cumsum(self.need_bits != 0) - 1, -1).astype(np.int64)
-        self.dtype = bits_dtype(L)
-        self.bits = line_bits(self.hh, self.dtype)
-        self.D, self.T, self.K = len(s.unit_ids), s.n_tiers, K
-        elig = s.eligible[self.hh].reshape(len(self.hh), G * K)  # (H, C)
-        cell, h = np.nonzero(elig.T)  # cell-major
-        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=G * K))]).astype(np.int64)
-        self.line = h.astype(np.int64)
-        tier = s.tier[self.hh].reshape(len(self.hh), G * K)
-        self.bin = (s.g_unit[cell // K] * self.T + tier[h, cell]).astype(np.int64)
-        self.pat, self.ok = patterns(self.targeted_bits, self.need_bits, self.which)
-        self.P = self.ok.shape[1]
-        key = self.line * (self.D * self.T) + self.bin  # the same entries bin by bin (bin-major)
-        self.bptr = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=len(self.hh) * self.D * self.T))])
-        self.bcell = cell[np.lexsort((cell, key))].astype(np.int64)
-
-
-def patterns(targeted_bits: np.ndarray, need_bits: np.ndarray, which: np.ndarray) -> tuple:
-    """Which targeting lines' indicators a household's mask has, as a pattern number: the
-    pattern of every mask (pat, indexed by mask & (pat.size - 1)), whether line h's bins take
-    households of pattern p (ok (H, P) 0 / 1: every pattern for a line that does not target,
-    those with its indicators otherwise)."""
-    span = int(np.bitwise_or.reduce(targeted_bits.astype(np.int64), initial=0))
-    masks = np.arange(1 << span.bit_length())
-    hit = (masks[:, None] & targeted_bits[None, :].astype(np.int64)) != 0  # (masks, Q)
-    code = hit.astype(np.int64) @ (1 << np.arange(targeted_bits.size, dtype=np.int64))
-    uniq, pat = np.unique(code, return_inverse=True)
-    pat_dep = ((uniq[:, None] >> np.arange(targeted_bits.size)[None, :]) & 1).astype(np.int64)  # (P, Q)
-    ok = np.ones((need_bits.size, uniq.size), np.int64)
-    for h in np.flatnonzero(need_bits != 0):
-        ok[h] = pat_dep[:, which[h]]
-    return pat.astype(np.int64).ravel(), ok
-
-
-def tables(model, need_bits: np.ndarray | None = None) -> Tables:
-    """`Tables` of a model (and lines' targeted indicators), cached on the model."""
-    key = "household_reach." + ("" if need_bits is None else np.asarray(need_bits, np.uint16).tobytes().hex())
-    return memoised(model, key, lambda: Tables(model, need_bits))
-
-
 def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.ndarray]:
     """Households per subcell n_sub (C*P,) and eligible households per household line and bin
     E (H, D*T) (module docstring, step 1)."""
-    C = tab.ptr.size - 1
-    n_sub = np.zeros(C * tab.P, np.int64)
-    _count(group, state, mask, tab.K, tab.pat, tab.P, n_sub)
+    n_sub = np.zeros((tab.ptr.size - 1) * tab.P, np.int64)  # numpy's arrays: traced like the others
     E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
-    _bins(tab.ptr, tab.line, tab.bin, tab.ok, n_sub, E)
+    _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), n_sub, E)
     return n_sub, E
 
 
@@ -382,43 +314,89 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     n = hh[0].size
     if E.size == 0:  # no household line
         return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
-    base = np.concatenate([[0], np.cumsum(n_sub)])
-    full = np.zeros((2, n_sub.size), tab.dtype)
+    layout = memoised(tab, "bin_subcells", lambda: bin_subcells(tab.bptr, tab.bcell, tab.ok, tab.P))
+    pbits = memoised(tab, "position_bits", lambda: position_bits(tab))
     total = int(need[need < E].sum() + need_old[need_old < E].sum())
-    targets = np.zeros(total, np.int64)
-    layout = (tab.bptr, tab.bcell, tab.ok, tab.P)
-    t, _ = _draw(layout, n_sub, base, need, need_old, E, tab.bits, np.uint64(seed), full, targets)
-    words, pre = np.zeros(n // 64 + 1, np.uint64), np.zeros(n // 64 + 1, np.int64)
-    vals = np.zeros((2, t + 1), tab.dtype)  # one more: the branch-free walk reads past the last
-    _place(targets, t, tab.bits, words, pre, vals)
+    m = n // 64 + 1
+    buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
+        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((2, n_sub.size), tab.dtype)),
+        (
+            np.zeros(total, np.int64),
+            np.zeros(m, np.uint64),
+            np.zeros(m, np.int64),
+            np.zeros((2, total + 1), pbits.dtype),
+        ),
+    )
     chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
-    _walk(hh, tab.K, tab.pat, tab.P, base[:-1].copy(), (words, pre, vals), full, chosen, old)
+    counts = (need, need_old, E)
+    _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, counts, (tab.bits, pbits), np.uint64(seed), buffers, chosen, old)
     return chosen, old
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
+    """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
+    the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`) into chosen, old
+    (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
+    vals (2, targets + 1))), zero but cnt."""
+    need, need_old, E = counts
+    bits, pbits = bits
+    (base, cnt, full), (targets, words, pre, vals) = buffers
+    for c in range(n_sub.size):
+        base[c + 1] = base[c] + n_sub[c]
+        cnt[c] = base[c]
+    t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
+    _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
+    _walk(hh, K, pat, P, cnt, (words, pre, vals), full, chosen, old)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
     """The programme step (`reach.reach_households`) for households (group, state, mask (n,))
     and money acting `sp` (L, D), area lines' standing works serving `stock` (L, D) households.
-    `with_old=False` skips picking who the standing works serve (engines that do not use it)."""
+    `with_old=False` skips picking who the standing works serve (engines that do not use it).
+
+    Every line's beneficiaries come from one `reach.beneficiaries` call (the other lines' with no
+    households and nothing held: the arithmetic of a call of their own, element by element), the
+    household lines' whole beneficiaries from one rounding per run of lines that draw nothing in
+    between (the generator's uniforms in the same order as line by line)."""
     s = model.structure
     L, D, T = len(s.line_codes), tab.D, tab.T
     H = tab.hh.size
-    reached, eligible = np.zeros((L, D)), np.zeros((L, D))
-    out = beneficiaries(model, sp[tab.others], np.zeros((tab.others.size, D, T)), lines=tab.others)
-    reached[tab.others], eligible[tab.others] = out.reached, out.eligible
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
     n_sub, E = eligible_counts(tab, group, state, mask)
-    need, need_old = np.zeros((H, D * T), np.int64), np.zeros((H, D * T), np.int64)
-    Ef = E.reshape(H, D, T).astype(float)
-    r = beneficiaries(model, sp[tab.hh], Ef, lines=tab.hh, stock=None if stock is None else stock[tab.hh])
-    eligible[tab.hh] = r.eligible
-    for h, li in enumerate(tab.hh):  # line by line: the generator's draws in the lines' order
-        need[h] = whole_beneficiaries(r.covered[h], Ef[h], rng)
-        reached[li] = need[h].reshape(D, T).sum(-1)
-        if with_old and s.area_line[li] and r.old[h].any():
-            need_old[h] = np.minimum(stochastic_round(r.old[h].ravel(), rng), E[h] - need[h])
+    by_tier = np.zeros((L, D, T))
+    by_tier[tab.hh] = E.reshape(H, D, T)
+    held = None
+    if stock is not None:  # the other lines hold nothing (their own call had no stock)
+        held = np.zeros((L, D))
+        held[tab.hh] = stock[tab.hh]
+    r = beneficiaries(model, sp, by_tier, stock=held)
+    reached, eligible = r.reached, r.eligible
+    need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
+    reached[tab.hh] = need.reshape(H, D, T).sum(-1)
     chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
+
+
+def beneficiaries_to_draw(s, tab: Tables, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
+    """Households to draw per household line and bin (need, need_old (H, D*T)): each line's
+    covered households rounded (`whole_beneficiaries`), then, for an area line with standing
+    works, those they serve among the rest; the generator's draws in the lines' order, lines
+    without standing-work draws between them rounded together (the same uniforms)."""
+    H = tab.hh.size
+    need, need_old = np.zeros(E.shape, np.int64), np.zeros(E.shape, np.int64)
+    a = 0
+    for h in range(H + 1):
+        li = tab.hh[h] if h < H else -1
+        served = h < H and with_old and s.area_line[li] and r.old[li].any()
+        if h == H or served:
+            b = min(h + 1, H)
+            if b > a:
+                need[a:b] = whole_beneficiaries(r.covered[tab.hh[a:b]], Ef[a:b], rng).reshape(b - a, -1)
+            if served:
+                need_old[h] = np.minimum(stochastic_round(r.old[li].ravel(), rng), E[h] - need[h])
+            a = b
+    return need, need_old
 
 
 class ProgrammeYears:

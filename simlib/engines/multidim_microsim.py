@@ -55,7 +55,11 @@ class Households:
 
     def __init__(self, group, state, income, mask):
         group = np.asarray(group)
-        small = group.size == 0 or (group.min() >= 0 and group.max() <= np.iinfo(np.uint16).max)
+        small = (
+            group.dtype == np.uint16  # already records' groups: no pass over them
+            or group.size == 0
+            or (group.min() >= 0 and group.max() <= np.iinfo(np.uint16).max)
+        )
         self.group = group.astype(np.uint16 if small else np.int32, copy=False)
         self.state = np.asarray(state, np.int8)
         self.income = np.asarray(income, np.float32)
@@ -172,20 +176,21 @@ def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`); only
     the lines' boosted probabilities and income effects are built each year, the rest once per
     model (and review)."""
-    clear, q_of_line, clear_bits, inc_lines, *bits = memoised(
+    clear, q_of_line, clear_bits, inc_lines, q_of_income, *bits = memoised(
         mm, f"multidim_microsim.lines.{np.dtype(dtype).name}", partial(_line_arrays, mm, dtype)
     )
     clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
     inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
-    lines = (clear, q_of_line, clear_bits, clear_t, inc_lines, inc_add, *bits)
+    lines = (clear, q_of_line, clear_bits, clear_t, q_of_income, inc_add, *bits)
     people = memoised(mm, "multidim_microsim.people", partial(_people, mm))
     return lines, people, memoised(mm, f"multidim_microsim.review.{y}", partial(_review, mm, y))
 
 
 def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     """The lines' side of the yearly pass that does not change with the boost: clearing lines
-    (targeted first), each line's place among them, their flags, income lines, and the bits
-    (as `dtype`) of the once-per-household, production-support, clearing and income lines."""
+    (targeted first), each line's place among them, their flags, income lines and each line's
+    place among them, and the bits (as `dtype`) of the once-per-household, production-support,
+    clearing and income lines."""
     model = mm.base
     s = model.structure
     hh_line = model.household_line
@@ -194,11 +199,13 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
     q_of_line[clear] = np.arange(clear.size)
+    q_of_income = np.full(L, -1, np.int64)
+    q_of_income[inc_lines] = np.arange(inc_lines.size)
     bits = tuple(
         hr.mask_of_lines(np.isin(np.arange(L), x), dtype)
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
-    return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines) + bits
+    return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines, q_of_income) + bits
 
 
 def _review(mm: MultidimModel, y: int) -> tuple:
