@@ -60,6 +60,7 @@ from simlib.runner import (
     poor_unit_ids,
     previous_standard_scenario,
     twin_review,
+    twin_spliced,
 )
 from simlib.targets import evaluate_targets
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
@@ -159,7 +160,7 @@ class EngineRuns:
         piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
         self.pool.give(piece.state)
         self.runs.append(("twin", at, at + 1))
-        return out.joined(piece.released(), at).joined(out, at + 1).released()
+        return twin_spliced(out, piece, at)
 
 
 def incremental(scen) -> bool:
