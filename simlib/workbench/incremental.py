@@ -62,10 +62,10 @@ from simlib.runner import (
     twin_review,
     twin_spliced,
 )
-from simlib.targets import evaluate_targets
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
+from simlib.workbench.scoring import scorer
 
 #: bytes of engine states kept besides the twin's start (the state at the last changed year)
 KEEP_BYTES = 1 << 30
@@ -235,8 +235,9 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     the previous allocation's (`EngineRuns`, kept on `start`). `start` stands for `scen` where
     only its parameters and structure are read (its twin and the twin's states table:
     `simlib.results.states_table` reads the structure only), so that its previous-standard twin
-    is built once. The run's targets are made from the indicators they read; its tables and
-    period changes when first read (`simlib.workbench.lazy`): the same values either way.
+    is built once. The run's targets are made from the indicators they read (through the layout
+    kept on `start`, `simlib.workbench.scoring`); its tables and period changes when first read
+    (`simlib.workbench.lazy`): the same values either way.
     `models`: `compile_run_model(scen)` when the caller has it."""
     model, target = models if models is not None else compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
@@ -247,8 +248,8 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
     shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
-    rebased = rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin) if old else None
-    targets = evaluate_targets(shown, scen.params["targets"], poor_units, rebase=rebased)
+    rebased = (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin)) if old else None
+    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
     manifest = run_manifest(scen, start, options, model, let_through, out)
     return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
