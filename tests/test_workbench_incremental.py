@@ -250,7 +250,7 @@ def test_the_scorecard_layout_fills_in_what_evaluate_targets_gives(base):
     assert rebase["rebase"].notna().any()
     rng = np.random.default_rng(7)
     filled, plain = Scorer(), Scorer()
-    for k in range(4):
+    for _ in range(4):
         other = shown.copy()
         other["value"] = rng.normal(0.0, 5.0, len(shown))
         thresholds = view.targets["threshold"].to_numpy()
