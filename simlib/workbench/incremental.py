@@ -22,7 +22,7 @@ periods record and the geography once per starting scenario (they read no amount
 
 For every change, only what the view shows is made at once: the indicators it reads
 (`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
-the run's other tables and its period changes when first read (`simlib.workbench.lazy`), with the
+the run's other tables, its period changes and its manifest when first read (`simlib.workbench.lazy`), with the
 same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
 continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import fields
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.reach import acting_money
@@ -251,7 +253,7 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     rebased = (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin)) if old else None
     targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
-    manifest = run_manifest(scen, start, options, model, let_through, out)
+    manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, run_time().isoformat()))
     return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
 
 
@@ -270,10 +272,13 @@ def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFr
     return tables.states if tables.made else named_states(out, model, scen)
 
 
-def run_manifest(scen, start, options, model, let_through, out: EngineOutput) -> dict:
+def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made: str | None = None) -> dict:
     """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
-    scenario (it reads no amounts)."""
+    scenario (it reads no amounts); `made`: the time of the run (`created_utc`) when the manifest
+    is made later (`LazyRun`: nothing on the view reads it)."""
     manifest = manifest_for(scen, options)
+    if made is not None:
+        manifest["created_utc"] = made
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     manifest["engine_units"] = engine_units(scen, None)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
