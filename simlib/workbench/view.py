@@ -26,7 +26,6 @@ Design points (issue 17):
 
 from __future__ import annotations
 
-import gc
 import time
 import uuid
 from pathlib import Path
@@ -39,7 +38,7 @@ from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.workbench import compare as C
-from simlib.workbench.background import Background, Cancelled, Debouncer
+from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid, item_label
 from simlib.workbench.judged import Judge
@@ -64,17 +63,6 @@ def fallback_note(uid: str, lang: str) -> str:
     text = f"{i18n.t('wb.rerun', 'vi')} / {i18n.t('wb.rerun', 'en')}"
     style = "border-left:4px solid #111;background:#f2f2f2;padding:.4em .8em;margin:.4em 0"
     return f'<div class="sl-fallback-{uid}" style="{style}">{H.esc(text)}</div>'
-
-
-def settle() -> None:
-    """One full garbage collection once the view has opened (issue 18). Opening makes several
-    hundred thousand objects the collector tracks (the scenario, models, tables, widgets); Python
-    (3.11) makes a full pass over every tracked object once the objects moved to its oldest
-    generation since the last full pass reach a quarter of those there, which opening does: that
-    pass (about 130 ms of CPU for multidim_2030) then fell into the first or second change. Made
-    here, at the open (seconds), it leaves too few new long-lived objects per change for another
-    in a planner's session (none in 40 changes of multidim_2030 across its years, measured)."""
-    gc.collect()
 
 
 class ExplorerView:
