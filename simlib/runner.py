@@ -335,8 +335,18 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     stop = at + 1 if not scen.dated else None  # a run not dated: the twin is read at the change only
     later = simulate(twin_target, spend, options.but(progress=False), start=at, stop=stop, state=state).released()
     if stop is not None:  # its later reviews are the run's own, which nothing reads
-        return out, out.joined(later, at).joined(out, stop).released()
+        return out, twin_spliced(out, later, at)
     return out, first.joined(later, at)
+
+
+def twin_spliced(out: EngineOutput, year: EngineOutput, at: int) -> EngineOutput:
+    """The previous-standard twin of a run that is not dated, from the twin's one projected year
+    `year` (run from the run's state at review `at`, to the review of the change of standard, the
+    one `dated_changes` reads): the run's own output `out` up to review `at`, the twin's year, then
+    the run's later reviews (which nothing reads). No state is handed over (`EngineOutput.released`,
+    `year`'s too). `run_and_twin` and the explorer's incremental runs
+    (`simlib.workbench.incremental`) both make their twin with it."""
+    return out.joined(year.released(), at).joined(out, at + 1).released()
 
 
 def dated_changes(

@@ -5,10 +5,15 @@ twin is run whole from the baseline."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from simlib import runner
+from simlib.engines.common import ARRAYS, EngineOutput, EngineState
+from simlib.multidim.output import MultidimOutput
 from simlib.options import RunOptions
 from simlib.paths import params_dir
 from simlib.scenario import load_scenario
@@ -115,3 +120,34 @@ def test_a_run_not_dated_runs_its_twin_one_year_only(scen, monkeypatch):
     monkeypatch.setattr(runner, "simulate", spy)
     runner.run(scen, counterfactual=False)
     assert sorted(runs, key=str) == sorted([(0, 3), (3, None), (3, 4)], key=str)
+
+
+def test_the_twin_splice_takes_one_year_from_the_twin():
+    """`runner.twin_spliced` (used by `run_and_twin` and the explorer's incremental runs): the
+    run's reviews up to `at` and after `at + 1`, the twin's review `at + 1` and projected year
+    `at`, on hand-made outputs whose every value names its run; no state handed over."""
+    S, Y, G, K, L, D, at = 1, 5, 2, 3, 2, 2, 2
+
+    def made(value: float) -> EngineOutput:
+        out = EngineOutput.zeros("expected", S, Y, G, K, L, D)
+        for name in ARRAYS:
+            getattr(out, name)[...] = value
+        out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
+        for f in fields(out.multidim):
+            getattr(out.multidim, f.name)[...] = value
+        out.state = EngineState(at + 1, np.zeros((S, G, K)), np.zeros((S, Y, L, D)), np.zeros(L, bool))
+        return out
+
+    run, twin = made(1.0), made(2.0)
+    got = runner.twin_spliced(run, twin, at)
+    assert got.state is None and twin.state is None  # the run's own output is not changed
+    assert run.state is not None and float(run.states.min()) == float(run.states.max()) == 1.0
+    reviews = [1.0] * (at + 1) + [2.0] + [1.0] * (Y - at - 1)  # Y + 1 reviews, the change's from the twin
+    years = [1.0] * at + [2.0] + [1.0] * (Y - at - 1)  # Y projected years, year `at` from the twin
+    assert [float(v) for v in got.states[0, :, 0, 0]] == reviews
+    for name in ARRAYS[1:]:
+        assert [float(v) for v in getattr(got, name)[0, :].reshape(Y, -1)[:, 0]] == years, name
+    for f in fields(got.multidim):
+        values = getattr(got.multidim, f.name)[0]
+        want = years if f.name == "removed" else reviews
+        assert [float(v) for v in values.reshape(len(want), -1)[:, 0]] == want, f.name

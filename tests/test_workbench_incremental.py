@@ -18,8 +18,10 @@ from simlib import runner
 from simlib.engines.common import EngineState
 from simlib.options import RunOptions
 from simlib.workbench import incremental as inc
+from simlib.workbench.lazy import Later
 from simlib.workbench.pool import StatePool
 from simlib.workbench.project import project, shown_indicators, starting, what_if
+from simlib.workbench.scoring import scorer
 from simlib.workbench.state import AllocationState
 from tests.conftest import make_scenario, tiny_raw
 
@@ -62,7 +64,8 @@ def assert_same(got, want) -> None:
     md_a, md_b = got.output.multidim, want.output.multidim
     for f in fields(md_a):
         assert np.array_equal(getattr(md_a, f.name), getattr(md_b, f.name)), f.name
-    assert got.manifest["legal"] == want.manifest["legal"] and got.manifest["periods"] == want.manifest["periods"]
+    made = lambda m: {k: v for k, v in m.items() if k != "created_utc"}  # noqa: E731
+    assert made(got.manifest) == made(want.manifest)
 
 
 def assert_view_same(got, want) -> None:
@@ -108,6 +111,7 @@ def test_a_change_equals_a_run_from_scratch(base, year, item, runs, again):
     view = st.evaluate()
     assert runs_of(st)[len(FIRST) :] == runs
     assert not view.run.tables.made  # the view's own tables only, until the run's are read
+    assert isinstance(view.run.__dict__["_manifest"], Later)  # nor its manifest
     want = from_scratch(st.scenario())
     assert_view_same(view, want)
     assert_same(view.run, want)
@@ -133,6 +137,7 @@ def test_a_series_of_changes_equals_runs_from_scratch(base):
     st.reset()
     again = st.evaluate().run
     assert_same(again, plan)
+    assert scorer(starting(st.base)).layout.used == 8  # every scorecard filled in from one layout
     # P3.1 acts a year later (lag 1): 2026 -> from review 3 (the twin's start, kept), 2025 -> from
     # the baseline, keeping review 2; 2027 -> from review 3, keeping 4; 2028 -> after the horizon:
     # nothing; 2027 again -> from review 4; back to the plan (first difference 2025) -> baseline
@@ -232,3 +237,35 @@ def test_the_view_says_at_once_that_it_is_computing(tmp_path):
     assert "Recomputing" in view.w["busy"].value
     assert view.updates == 2 and view.w["busy"].layout.visibility == "hidden"
     assert "sl-busy" not in view.w["results"]._dom_classes
+
+
+def test_the_scorecard_layout_fills_in_what_evaluate_targets_gives(base):
+    """`simlib.workbench.scoring.Scorer` against `simlib.targets.evaluate_targets` on the view's
+    indicator rows with other values (random, and some exactly at or within the comparison's
+    tolerance of a threshold), re-based and not; a table with other rows gets a layout of its own."""
+    from simlib.targets import evaluate_targets
+    from simlib.workbench.scoring import Scorer
+
+    st = AllocationState(base)
+    view = st.evaluate()
+    shown, doc, poor = view.indicators, base.params["targets"], runner.poor_unit_ids(view.run.model)
+    rebase = inc.rebase(starting(base), lambda: view.run.states, poor, inc.engine_runs(starting(base)).twin)
+    assert rebase["rebase"].notna().any()
+    rng = np.random.default_rng(7)
+    filled, plain = Scorer(), Scorer()
+    for _ in range(4):
+        other = shown.copy()
+        other["value"] = rng.normal(0.0, 5.0, len(shown))
+        thresholds = view.targets["threshold"].to_numpy()
+        rows = rng.choice(len(shown), size=len(thresholds), replace=False)
+        other.loc[rows, "value"] = thresholds + rng.choice([0.0, 5e-10, -5e-10, 2e-9], size=len(thresholds))
+        got = filled.scorecard(other, doc, poor, lambda: rebase, owner="twin")
+        pd.testing.assert_frame_equal(got, evaluate_targets(other, doc, poor, rebase=rebase), check_exact=True)
+        got = plain.scorecard(other, doc, poor)
+        pd.testing.assert_frame_equal(got, evaluate_targets(other, doc, poor), check_exact=True)
+    assert filled.layout.used == plain.layout.used == 4
+    fewer = shown[shown["year"] != shown["year"].max()].reset_index(drop=True)
+    first = filled.layout
+    got = filled.scorecard(fewer, doc, poor, lambda: rebase, owner="twin")
+    assert filled.layout is not first and filled.layout.used == 1
+    pd.testing.assert_frame_equal(got, evaluate_targets(fewer, doc, poor, rebase=rebase), check_exact=True)

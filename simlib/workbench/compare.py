@@ -43,16 +43,16 @@ PROGRESS_DRAWS = 4
 HEAD = ("poor_rate", "poor", "poor_fewer_than_without_programme")
 
 
-def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame) -> dict:
+def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.targets_met_in) -> dict:
     """The headline cards' numbers (as `simlib.report.data.headline` names them, means over
     draws): first and last year, the province's poor rate then, its poor households and those
-    kept out of poverty at the end, and the targets met in the last year (`D.targets_met_in`:
-    each poor unit on its own, and the poor units together)."""
+    kept out of poverty at the end, and the targets met in the last year (`met_in`, default
+    `D.targets_met_in`: each poor unit on its own, and the poor units together)."""
     sel = (indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)
     v = indicators.loc[sel].groupby(["indicator", "year"])["value"].mean().to_dict()
     years = sorted(int(y) for y in indicators["year"].unique())
     y0, y1 = years[0], years[-1]
-    return D.targets_met_in(targets, y1) | {
+    return met_in(targets, y1) | {
         "year_start": y0,
         "year_end": y1,
         "poor_rate_start": v.get(("poor_rate", y0), np.nan),

@@ -22,7 +22,7 @@ periods record and the geography once per starting scenario (they read no amount
 
 For every change, only what the view shows is made at once: the indicators it reads
 (`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
-the run's other tables and its period changes when first read (`simlib.workbench.lazy`), with the
+the run's other tables, its period changes and its manifest when first read (`simlib.workbench.lazy`), with the
 same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
 continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import fields
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.reach import acting_money
@@ -60,11 +62,12 @@ from simlib.runner import (
     poor_unit_ids,
     previous_standard_scenario,
     twin_review,
+    twin_spliced,
 )
-from simlib.targets import evaluate_targets
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
+from simlib.workbench.scoring import scorer
 
 #: bytes of engine states kept besides the twin's start (the state at the last changed year)
 KEEP_BYTES = 1 << 30
@@ -159,7 +162,7 @@ class EngineRuns:
         piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
         self.pool.give(piece.state)
         self.runs.append(("twin", at, at + 1))
-        return out.joined(piece.released(), at).joined(out, at + 1).released()
+        return twin_spliced(out, piece, at)
 
 
 def incremental(scen) -> bool:
@@ -234,8 +237,9 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     the previous allocation's (`EngineRuns`, kept on `start`). `start` stands for `scen` where
     only its parameters and structure are read (its twin and the twin's states table:
     `simlib.results.states_table` reads the structure only), so that its previous-standard twin
-    is built once. The run's targets are made from the indicators they read; its tables and
-    period changes when first read (`simlib.workbench.lazy`): the same values either way.
+    is built once. The run's targets are made from the indicators they read (through the layout
+    kept on `start`, `simlib.workbench.scoring`); its tables and period changes when first read
+    (`simlib.workbench.lazy`): the same values either way.
     `models`: `compile_run_model(scen)` when the caller has it."""
     model, target = models if models is not None else compile_run_model(scen)
     let_through = enforce(scen, model.levers.split)
@@ -246,10 +250,10 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
     shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
-    rebased = rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin) if old else None
-    targets = evaluate_targets(shown, scen.params["targets"], poor_units, rebase=rebased)
+    rebased = (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin)) if old else None
+    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
-    manifest = run_manifest(scen, start, options, model, let_through, out)
+    manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, run_time().isoformat()))
     return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
 
 
@@ -268,10 +272,13 @@ def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFr
     return tables.states if tables.made else named_states(out, model, scen)
 
 
-def run_manifest(scen, start, options, model, let_through, out: EngineOutput) -> dict:
+def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made: str | None = None) -> dict:
     """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
-    scenario (it reads no amounts)."""
+    scenario (it reads no amounts); `made`: the time of the run (`created_utc`) when the manifest
+    is made later (`LazyRun`: nothing on the view reads it)."""
     manifest = manifest_for(scen, options)
+    if made is not None:
+        manifest["created_utc"] = made
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     manifest["engine_units"] = engine_units(scen, None)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)

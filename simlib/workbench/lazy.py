@@ -6,7 +6,8 @@ flows, the programme, deprivations, the flows in the review's categories, absorp
 period changes take about as long as a late change's engine year and nothing on the view reads
 them. `LazyTables` makes them — all at once, with the run's own function — only when one is first
 read (the probability button's draws, a test comparing them with a run from scratch), and
-`LazyRun` does the same for the period changes: the values are those of the full run, only made
+`LazyRun` does the same for the period changes and the manifest (legal status, absorption totals,
+period record: nothing on the view reads it): the values are those of the full run, only made
 later. Pickled, both become the plain `Tables` / `RunResult` with every table made.
 """
 
@@ -51,26 +52,35 @@ for _f in fields(Tables):
 
 
 class LazyRun(RunResult):
-    """`RunResult` whose `period_changes` is made by a function when first read (the tables are
-    a `LazyTables`); construct with `period_changes=Later(fn)`."""
-
-    @property
-    def period_changes(self):
-        value = self.__dict__.get("_period_changes")
-        if isinstance(value, Later):
-            value = self.__dict__["_period_changes"] = value.fn()
-        return value
-
-    @period_changes.setter
-    def period_changes(self, value) -> None:
-        self.__dict__["_period_changes"] = value
+    """`RunResult` whose `period_changes` and `manifest` are made by a function when first read
+    (the tables are a `LazyTables`); construct with `period_changes=Later(fn)`,
+    `manifest=Later(fn)`."""
 
     def __reduce__(self):
         return RunResult, tuple(getattr(self, f.name) for f in fields(RunResult))
 
 
+def _later(name: str) -> property:
+    slot = f"_{name}"
+
+    def get(self):
+        value = self.__dict__.get(slot)
+        if isinstance(value, Later):
+            value = self.__dict__[slot] = value.fn()
+        return value
+
+    def put(self, value) -> None:
+        self.__dict__[slot] = value
+
+    return property(get, put)
+
+
+for _name in ("period_changes", "manifest"):
+    setattr(LazyRun, _name, _later(_name))
+
+
 class Later:
-    """A value made by `fn()` when first read (`LazyRun.period_changes`)."""
+    """A value made by `fn()` when first read (`LazyRun.period_changes`, `LazyRun.manifest`)."""
 
     def __init__(self, fn: Callable):
         self.fn = fn

@@ -38,9 +38,10 @@ from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.workbench import compare as C
-from simlib.workbench.background import Background, Cancelled, Debouncer
+from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid, item_label
+from simlib.workbench.judged import Judge
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
@@ -78,6 +79,7 @@ class ExplorerView:
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang, self.levels)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
+        self.judge = Judge()  # the current run's verdicts, from a layout made once (no draws)
         self._plan_verdicts = C.verdicts(self.start)
         self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
         self.suggestion: C.Suggestion | None = None
@@ -88,6 +90,7 @@ class ExplorerView:
         self._build()
         self._debounced = Debouncer(debounce, self.refresh)
         self.refresh()
+        settle()
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -372,7 +375,7 @@ class ExplorerView:
     # -- results ----------------------------------------------------------------------------
     def cards_html(self) -> str:
         """Headline cards of the current run, with the change against the starting scenario."""
-        h = C.key_numbers(self.result.indicators, self.result.targets)
+        h = C.key_numbers(self.result.indicators, self.result.targets, self.judge.met_in)
         if self._start_head is None:
             self._start_head = C.key_numbers(self.start.indicators, self.start.targets)
         h0 = self._start_head
@@ -417,9 +420,13 @@ class ExplorerView:
     def compare_html(self) -> str:
         """The targets side by side with the plan (probabilities where computed)."""
         plan = C.verdicts(self.start, self.unc_plan) if self.unc_plan is not None else self._plan_verdicts
-        now = C.verdicts(self.result, self.unc_now)
+        now = C.verdicts(self.result, self.unc_now) if self.unc_now is not None else self._verdicts_now()
         table = C.side_by_side_html(C.side_by_side(plan, now), self.lang, self.levels)
         return table + C.rebase_note(self.result.targets, self.lang)
+
+    def _verdicts_now(self):
+        """`C.verdicts(self.result)` (no draws), filled in from the judge's layout."""
+        return self.judge.verdicts(self.result.targets, self.result.indicators)
 
     def suggestion_html(self) -> str:
         """What the optimiser's suggestion changes (the first year it optimises), and its summary."""
