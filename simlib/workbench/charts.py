@@ -21,6 +21,7 @@ from simlib.report import data as D
 from simlib.report import html as H
 from simlib.report.levels import Levels
 from simlib.report.scenario_report import rate_change_targets
+from simlib.report.trends import standard_breaks
 
 #: (geo, geo_type) of the three panels
 PANELS = (("province", "province"), ("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
@@ -28,6 +29,19 @@ PANEL_W, PANEL_H = 250, 190  # px of one panel's plotting area
 LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins (TOP: with a one-line panel title)
 LINE = 13  # px between the lines of a panel title
 FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
+
+
+def target_segments(xs: list[int], ys: list[float], per_year, breaks) -> list[tuple[list[int], list[float]]]:
+    """The path a rate target asks for (`simlib.report.data.target_path`) from the starting
+    scenario's value, begun again at each year a new poverty standard applies (`breaks`): rates
+    under two standards are not comparable, so no path crosses the change (the report's target
+    steps skip that year too). One (years, values) segment per standard; empty ones left out."""
+    cuts = [0] + [i for i, x in enumerate(xs) if x in breaks and i > 0] + [len(xs)]
+    out = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        if b - a > 1 and np.isfinite(ys[a]):
+            out.append(D.target_path(ys[a], per_year, xs[a], xs[a + 1 : b]))
+    return [seg for seg in out if len(seg[0]) > 1]
 
 
 def rate_series(indicators, geo: str, geo_type: str) -> tuple[list[int], list[float]]:
@@ -54,13 +68,14 @@ class LiveRateChart:
         self.lang, self.levels = lang, levels or Levels()
         thresholds = rate_change_targets(targets)
         self.fixed: list[dict] = []
+        self.breaks = standard_breaks(start_indicators)  # years a new poverty standard applies
         for geo, gt in PANELS:
             xs, ys = rate_series(start_indicators, geo, gt)
             # a run that switched units names each set of units with its years, one line each
             title = self.levels.geo_parts(geo, lang, xs or None)
-            panel = {"geo": geo, "title": title, "xs": xs, "start": ys, "target": None}
+            panel = {"geo": geo, "title": title, "xs": xs, "start": ys, "target": []}
             if geo in thresholds and ys:
-                panel["target"] = D.target_path(ys[0], thresholds[geo], xs[0], xs[1:])
+                panel["target"] = target_segments(xs, ys, thresholds[geo], self.breaks)
             self.fixed.append(panel)
         self.current: list[list[float]] = [p["start"] for p in self.fixed]
         self.top = TOP + LINE * (max(len(p["title"]) for p in self.fixed) - 1)
@@ -68,7 +83,7 @@ class LiveRateChart:
 
     def _limits(self, current) -> tuple[float, float]:
         values = [v for p, cur in zip(self.fixed, current) for v in list(p["start"]) + list(cur)]
-        values += [v for p in self.fixed if p["target"] for v in p["target"][1]]
+        values += [v for p in self.fixed for seg in p["target"] for v in seg[1]]
         finite = np.asarray([v for v in values if np.isfinite(v)], float)
         if not finite.size:
             return 0.0, 1.0
@@ -95,8 +110,9 @@ class LiveRateChart:
         lo, hi = self.ylim
         return self.top + PANEL_H * (1 - (v - lo) / (hi - lo))
 
-    def _path(self, k: int, xs, ys, style: str, mark: str = "") -> str:
-        pts = [(self._x(k, xs, x), self._y(y)) for x, y in zip(xs, ys) if np.isfinite(y)]
+    def _path(self, k: int, axis, xs, ys, style: str, mark: str = "") -> str:
+        """A line through (xs, ys) placed on the panel's years `axis` (xs may be fewer years)."""
+        pts = [(self._x(k, axis, x), self._y(y)) for x, y in zip(xs, ys) if np.isfinite(y)]
         if not pts:
             return ""
         d = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
@@ -127,18 +143,31 @@ class LiveRateChart:
             parts.append(f'<text x="{self._x(k, xs, x):.1f}" y="{bottom + 14}" text-anchor="middle">{x}</text>')
         square = '<rect x="{x:.1f}" y="{y:.1f}" width="6" height="6" fill="#595959" transform="translate(-3,-3)"/>'
         parts.append(
-            self._path(k, xs, p["start"], 'stroke="#595959" stroke-width="1.3" stroke-dasharray="5,3"', square)
+            self._path(k, xs, xs, p["start"], 'stroke="#595959" stroke-width="1.3" stroke-dasharray="5,3"', square)
         )
-        if p["target"]:
-            parts.append(self._path(k, *p["target"], 'stroke="#000" stroke-width="1.2" stroke-dasharray="2,3"'))
+        parts += [
+            self._path(k, xs, *seg, 'stroke="#000" stroke-width="1.2" stroke-dasharray="2,3"') for seg in p["target"]
+        ]
+        parts += [self._break(k, xs, year) for year in self.breaks if year in xs[1:]]
         dot = '<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="#000"/>'
-        parts.append(self._path(k, xs, current, 'stroke="#000" stroke-width="2.2" class="sl-current"', dot))
+        parts.append(self._path(k, xs, xs, current, 'stroke="#000" stroke-width="2.2" class="sl-current"', dot))
         if current and np.isfinite(current[-1]):
             x, y = self._x(k, xs, xs[-1]) + 7, self._y(current[-1]) + 4
             parts.append(
                 f'<text x="{x:.1f}" y="{y:.1f}" class="sl-end">{H.esc(fmt.percent(current[-1], self.lang))}</text>'
             )
         return "".join(parts)
+
+    def _break(self, k: int, xs, year: int) -> str:
+        """A new poverty standard from `year`: a vertical line between it and the year before,
+        named at the top (as the report's charts mark it)."""
+        x = (self._x(k, xs, year) + self._x(k, xs, xs[xs.index(year) - 1])) / 2
+        label = H.esc(i18n.t("report.new_standard", self.lang))
+        return (
+            f'<line class="sl-break" x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" y2="{self.top + PANEL_H}" '
+            f'stroke="#777" stroke-width="1"/>'
+            f'<text x="{x - 3:.1f}" y="{self.top + 10}" text-anchor="end" font-size="9.5" fill="#555">{label}</text>'
+        )
 
     def _legend(self, width: float) -> str:
         t = lambda key: i18n.t(key, self.lang)  # noqa: E731
