@@ -81,9 +81,11 @@ def shift_tables(mm: MultidimModel, delta: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _line_arrays(mm: MultidimModel) -> tuple:
-    """(order, acts, flags, income, targeted, nbits, bitpos, pat, once) per line: which lines act
-    and how, each line's indicators, the pattern of those indicators in every mask, and whether
-    the households it reaches move to their group's housed twin (once per household)."""
+    """(order, acts, flags, income, targeted, nbits, bitpos, pat, once, cell) per line: which
+    lines act and how, each line's indicators, the pattern of those indicators in every mask,
+    whether the households it reaches move to their group's housed twin (once per household),
+    and the entry of the line's table of households by (key, pattern) that every mask adds to
+    (key x 2**max(nbits) + pattern: the table's rows are 2**max(nbits) long)."""
     model = mm.base
     L = len(mm.line_bits)
     flags = (mm.removal > 0) & (mm.line_bits != 0)
@@ -98,6 +100,8 @@ def _line_arrays(mm: MultidimModel) -> tuple:
         for i, j in enumerate(bits_list(int(b))):
             bitpos[li, i] = j
             pat[li] |= ((masks >> j) & 1) << i
+    width = 1 << int(nbits.max()) if L else 1
+    cell = np.asarray(mm.joint.key_of, np.int64)[None, :] * width + pat
     c = np.ascontiguousarray
     return (
         c(mm.line_order, dtype=np.int64),
@@ -109,6 +113,7 @@ def _line_arrays(mm: MultidimModel) -> tuple:
         bitpos,
         pat,
         c(once, dtype=np.bool_),
+        c(cell, dtype=np.int64),
     )
 
 
