@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_numba import compiled, support
+from simlib.engines.multidim_numba import axpy, compiled, support
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
 #: tails of the income distributions (more than 190 orders of magnitude below a household) whose
@@ -70,9 +70,7 @@ def _flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
             for cu in range(nu1):
                 w = Q[e, cu, c2]
                 if w != 0.0:
-                    hs = Hs[cu, b0 : b0 + nb]
-                    for i in range(nb):
-                        x[i] += w * hs[i]
+                    axpy(x, Hs[cu, b0 : b0 + nb], w)
     H2[:, :] = 0.0
     for e2 in range(nlink):
         for c2 in range(nu1):
@@ -92,7 +90,8 @@ def _flip_low(Mk, gain, loss):
     a0, a1 = 1.0 - a, 1.0 - lo
     c, lc = gain[1], loss[1]
     c0, c1 = 1.0 - c, 1.0 - lc
-    for r in range(0, Mk.shape[0], 4):
+    for r4 in range(Mk.shape[0] // 4):  # a loop counted from 0 by 1: 2.3 -> 1.35 us per 4,096 masks
+        r = 4 * r4
         u, v = Mk[r], Mk[r + 1]
         x0 = u * a0 + v * lo
         x1 = u * a + v * a1
@@ -113,15 +112,20 @@ def _flip_masks(Mk, gain, loss):
     _flip_low(Mk, gain, loss)
     for j in range(2, gain.shape[0]):
         a, lo, h = gain[j], loss[j], 1 << j
-        a0, a1 = 1.0 - a, 1.0 - lo
         V = Mk.reshape((n >> (j + 1), 2, h))
         for r in range(V.shape[0]):
-            x0 = V[r, 0]
-            x1 = V[r, 1]
-            for i in range(h):
-                u, v = x0[i], x1[i]
-                x0[i] = u * a0 + v * lo
-                x1[i] = u * a + v * a1
+            _butterfly(V[r, 0], V[r, 1], 1.0 - a, lo, a, 1.0 - lo)
+
+
+@compiled
+def _butterfly(x0, x1, p00, p10, p01, p11):
+    """x0, x1 = x0 * p00 + x1 * p10, x0 * p01 + x1 * p11, element by element. A function of its
+    own: the same loop written inline over the views of a reshaped block ran about twice as
+    slow (measured: 1.25 against 0.55 us per bit of 4,096 masks)."""
+    for i in range(x0.shape[0]):
+        u, v = x0[i], x1[i]
+        x0[i] = u * p00 + v * p10
+        x1[i] = u * p01 + v * p11
 
 
 @compiled
@@ -343,8 +347,8 @@ def _mask_sums(Mk, rec_w, acc):
     in order (one load and store of a sum per eight masks instead of per mask)."""
     NM, NW = rec_w.shape
     acc[:] = 0.0
-    m = 0
-    while m + 8 <= NM:
+    for m8 in range(NM // 8):  # a loop counted from 0 by 1 (not `while`): 10.8 -> 9.3 us per cell-state
+        m = 8 * m8
         v0, v1, v2, v3, v4, v5, v6, v7 = (
             Mk[m],
             Mk[m + 1],
@@ -376,12 +380,10 @@ def _mask_sums(Mk, rec_w, acc):
             a += v6 * w6[i]
             a += v7 * w7[i]
             acc[i] = a
-        m += 8
-    while m < NM:
+    for m in range(NM // 8 * 8, NM):
         v, w = Mk[m], rec_w[m]
         for i in range(NW):
             acc[i] += v * w[i]
-        m += 1
 
 
 @compiled

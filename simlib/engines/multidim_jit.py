@@ -43,7 +43,7 @@ from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidi
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
-from simlib.engines.multidim_numba import available, compiled, parallel, prange, refresh_caches
+from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["available", "record", "start", "year"]
@@ -97,58 +97,106 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     record_group(Mg, Hg, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
 
 
+@compiled
+def _task(s, g, state, programme, model, review, people, out, lw, fw):
+    """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
+    n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
+    M, H, n = state
+    cov, rr, (sh_lo, sh_w, sh_v) = programme
+    groups, lines, keys, flips, kerns = model
+    g_unit, g_area, bases, twin = groups
+    removed = out[2]
+    tw = twin[g]
+    has_twin = tw >= 0
+    t = tw if has_twin else g
+    size_g = n[s, g].sum()
+    size_t = n[s, t].sum() if has_twin else 0.0
+    if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
+        return
+    a, u = g_area[g], g_unit[g]
+    apply_lines(
+        M[s, g],
+        H[s, g],
+        M[s, t],
+        H[s, t],
+        has_twin,
+        cov[s, :, g],
+        cov[s, :, t],
+        rr[s, :, u],
+        sh_lo[s, :, u],
+        sh_w[s, :, u],
+        sh_v[s, :, u],
+        lines,
+        keys,
+        removed[s, :, g],
+        removed[s, :, t],
+        lw,
+    )
+    _finish(M[s, g], H[s, g], n[s, g], size_g + size_t, a, g, s, flips, keys, kerns, review, people, out, lw, fw)
+    if has_twin and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+        n[s, t, :] = 0.0
+        out[10][s, :, t] = 0.0
+    elif has_twin:
+        _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
+
+
+@compiled
+def _cuts(n, bases, twin, parts):
+    """Task boundaries (parts + 1,) cutting the tasks (scenario x base group, in memory order)
+    into `parts` contiguous runs of about equal work. A task's work is taken as its cell-states
+    with households at the start of the year (of the group and its twin) plus 2 for a twin: timed
+    task by task on `multidim_2030` (one thread), a task cost about 160 us per such cell-state
+    and 260-320 us more with a twin (the lines on it and the households it receives)."""
+    S, K = n.shape[0], n.shape[2]
+    NBASE = bases.shape[0]
+    cum = np.zeros(S * NBASE + 1)
+    for sb in range(S * NBASE):
+        s, g = sb // NBASE, bases[sb % NBASE]
+        tw = twin[g]
+        w = 2.0 if tw >= 0 else 0.0
+        for k in range(K):
+            if n[s, g, k] != 0.0:
+                w += 1.0
+            if tw >= 0 and n[s, tw, k] != 0.0:
+                w += 1.0
+        cum[sb + 1] = cum[sb] + (w if w > 2.0 or tw < 0 else 0.0)  # a task without households: nothing
+    cut = np.empty(parts + 1, dtype=np.int64)
+    cut[0], cut[parts] = 0, S * NBASE
+    for p in range(1, parts):
+        cut[p] = np.searchsorted(cum, cum[-1] * p / parts)
+    return cut
+
+
 @parallel
-def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out):
+def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, parts):
     """One projected year for every scenario and base group with its housed twin (in parallel):
     see the module docstring. `groups` = (g_unit, g_area, bases, twin), `review` = (nb (2,), k3,
     f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0, kind) (new households' arrays by kind of group,
     `multidim_tables.entry_arrays`), `out` = (flows, entries,
     removed, states, dep, dim, cnt, f1, f2, inc_sum, sel, means, dims, count, line_bits,
     next_state). New households form in the base group from the households of both (a twin gets
-    none: `simlib.engines.reach.formation_sizes`)."""
+    none: `simlib.engines.reach.formation_sizes`).
+
+    Each of the `parts` threads (one per thread) walks one contiguous run of the tasks (scenario x
+    base group) in memory order; the runs hold about equal work (`_cuts`), where numba's own split
+    into equal numbers of tasks left one thread 18 % more cell-states with households than the
+    other (`multidim_2030`, year 4) and up to 30 % more time. A task is independent of the others
+    and its scratch arrays are written before they are read, so the results do not depend on the
+    number of threads."""
     S, G, K, NM = M.shape
     NK, B = H.shape[3], H.shape[4]
-    g_unit, g_area, bases, twin = groups
-    removed = out[2]
+    bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1
-    for sb in prange(S * NBASE):
-        s, g = sb // NBASE, bases[sb % NBASE]
-        tw = twin[g]
-        has_twin = tw >= 0
-        t = tw if has_twin else g
-        size_g = n[s, g].sum()
-        size_t = n[s, t].sum() if has_twin else 0.0
-        if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
-            continue
-        a, u = g_area[g], g_unit[g]
+    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1  # rows of the lines' tables (`cell`)
+    cut = _cuts(n, bases, twin, parts)
+    for p in prange(parts):
         lw, fw = _scratch_jit(
             K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0]
         )
-        apply_lines(
-            M[s, g],
-            H[s, g],
-            M[s, t],
-            H[s, t],
-            has_twin,
-            cov[s, :, g],
-            cov[s, :, t],
-            rr[s, :, u],
-            sh_lo[s, :, u],
-            sh_w[s, :, u],
-            sh_v[s, :, u],
-            lines,
-            keys,
-            removed[s, :, g],
-            removed[s, :, t],
-            lw,
-        )
-        _finish(M[s, g], H[s, g], n[s, g], size_g + size_t, a, g, s, flips, keys, kerns, review, people, out, lw, fw)
-        if has_twin and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
-            n[s, t, :] = 0.0
-            out[10][s, :, t] = 0.0
-        elif has_twin:
-            _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
+        state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
+        for sb in range(cut[p], cut[p + 1]):
+            s, g = sb // NBASE, bases[sb % NBASE]
+            _task(s, g, state, programme, model, review, people, out, lw, fw)
 
 
 @parallel
@@ -246,4 +294,5 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
         tables.review_arrays(mm, t),
         people,
         outs,
+        get_num_threads(),
     )
