@@ -12,6 +12,7 @@ from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_tables as tables
 from simlib.multidim import income as inc
+from simlib.multidim.masks import JointSpace
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -91,3 +92,13 @@ def test_spans_of_empty_bands_add_no_columns():
     width = np.array([0, 5, 0, 6, 0], dtype=np.int64)
     first, last = tables._spans(lo, width)
     assert list(first) == [3, 3, 3, 4, 4] and list(last) == [3, 8, 3, 10, 4]
+
+
+@pytest.mark.parametrize("linked", [0, 0b1, 0b101, 0b100000000011])
+def test_down_key_never_above_its_key(linked):
+    """`_move_incomes` reads row q of the clearing operator only up to q: clearing a flag must
+    lead to a key of no higher index (one deprivation fewer, a subset of the linked flags)."""
+    joint = JointSpace(linked)
+    keys = np.arange(joint.n_keys)
+    assert (joint.down_key <= keys[None, :]).all()
+    assert (joint.down_key[:, keys >= joint.n_linked] < keys[keys >= joint.n_linked][None, :]).all()

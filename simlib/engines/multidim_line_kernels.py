@@ -175,7 +175,10 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             x = s * hk[i]
             rw[i] = x
             hk[i] -= x
-        for q2 in range(NK):
+        # A's row q is zero past q: `_clear_operator` moves households only to down keys, and
+        # `JointSpace.down_key` is never above its key (one deprivation fewer, a subset of the
+        # linked flags), so the nonzero entries are added in the same order as over all NK.
+        for q2 in range(q + 1):
             a = A[q, q2] if flags else (1.0 if q2 == q else 0.0)
             if a == 0.0:
                 continue
