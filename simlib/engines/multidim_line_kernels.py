@@ -19,6 +19,8 @@ in `multidim_2030` (mostly housed twins before anyone is housed).
 
 from __future__ import annotations
 
+import numpy as np
+
 from simlib.engines.multidim_cell_kernels import empty
 from simlib.engines.multidim_numba import axpy, compiled, support
 
@@ -54,15 +56,18 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
 
 
 @compiled
-def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, moving):
-    """The key-to-key operator A (NK, NK) of clearing each of the line's indicators with
-    probability r, bit after bit as `JointSpace.bit_op` (mean field within a key, from the table
-    Tt, which it updates), and the deprivations removed by indicator (added to `removed`); each
-    bit visits only the keys that lose households to it (listed in `moving` (NK,))."""
+def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, cols, cnt, d, removed):
+    """The key-to-key operator of clearing each of the line's indicators with probability r, bit
+    after bit as `JointSpace.bit_op` (mean field within a key, from the table Tt, which it
+    updates), and the deprivations removed by indicator (added to `removed`). The operator is
+    held by rows, sparse: row x's nonzero entries are A[x, :cnt[x]] in the columns cols[x,
+    :cnt[x]], in increasing column (about two per row: a key's households move only to its down
+    keys, never above it). Rows of keys the line does not reach (scale 0) stay the identity."""
     NK = Tt.shape[0]
-    A[:, :] = 0.0
     for q in range(NK):
-        A[q, q] = 1.0
+        A[q, 0] = 1.0
+        cols[q, 0] = q
+        cnt[q] = 1
     for i in range(nbits):
         j, bi = bitpos[i], 1 << i
         acc = 0.0
@@ -83,20 +88,43 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, mo
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
                     Tt[dq, p ^ bi] += mv
-        nz = 0
-        for q in range(NK):  # the keys that lose households to this bit, in order
-            if d[q] != 0.0:
-                moving[nz] = q
-                nz += 1
         for x in range(NK):
-            if scale[x] == 0.0:
-                continue
-            for iq in range(nz):  # mass moves to lower keys only: each entry moves once per bit
-                q = moving[iq]
-                a = A[x, q]
-                if a != 0.0:
-                    A[x, q] = a - a * d[q]
-                    A[x, down_key[j, q]] += a * d[q]
+            if scale[x] != 0.0:
+                cnt[x] = _clear_row(A[x], cols[x], cnt[x], d, down_key[j])
+
+
+@compiled
+def _clear_row(a, col, n0, d, down):
+    """One bit on one row of the operator (entries a, columns col, n0 of them, increasing): the
+    mass a of a column q that loses households (d[q] != 0) moves by the share d[q] to column
+    down[q] (added if new), the columns in increasing order as over the dense row; mass moves to
+    lower columns only, so an entry moves once per bit and the entries added are not visited.
+    Returns the row's new count, its columns sorted again."""
+    n = n0
+    for e in range(n0):
+        q = col[e]
+        dq = d[q]
+        v = a[e]
+        if dq == 0.0 or v == 0.0:
+            continue
+        a[e] = v - v * d[q]  # d[q] read again after the store, as in the dense form: two products
+        c = down[q]
+        f = 0
+        while f < n and col[f] != c:
+            f += 1
+        if f == n:
+            col[n] = c
+            a[n] = 0.0
+            n += 1
+        a[f] += v * d[q]
+    for e in range(n0, n):  # insertion: the few added columns into the sorted ones
+        c, v = col[e], a[e]
+        f = e
+        while f > 0 and col[f - 1] > c:
+            col[f], a[f] = col[f - 1], a[f - 1]
+            f -= 1
+        col[f], a[f] = c, v
+    return n
 
 
 @compiled
@@ -155,8 +183,9 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
 
 
 @compiled
-def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
-    """Incomes of the reached households: taken out of their keys, moved by A (flags cleared),
+def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
+    """Incomes of the reached households: taken out of their keys, moved by the sparse operator
+    op = (A, cols, cnt) of `_clear_operator` (flags cleared),
     raised by the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or
     the housed twin's incomes for a once-per-household line). Only each row's nonzero bins are
     visited; rng (NK, 2) holds the bins each row of Hr received."""
@@ -175,17 +204,14 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             x = s * hk[i]
             rw[i] = x
             hk[i] -= x
-        # A's row q is zero past q: `_clear_operator` moves households only to down keys, and
-        # `JointSpace.down_key` is never above its key (one deprivation fewer, a subset of the
-        # linked flags), so the nonzero entries are added in the same order as over all NK.
-        for q2 in range(q + 1):
-            a = A[q, q2] if flags else (1.0 if q2 == q else 0.0)
-            if a == 0.0:
-                continue
-            if rng[q2, 1] <= rng[q2, 0]:  # first time: start from zero
-                Hr[q2, :] = 0.0
-            rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
-            axpy(Hr[q2, b0:b1], rw, a)
+        if not flags:
+            _add_row(Hr, rng, q, b0, b1, rw, 1.0)
+            continue
+        A, cols, cnt = op
+        for e in range(cnt[q]):  # row q's nonzero entries, in increasing column
+            a = A[q, e]
+            if a != 0.0:
+                _add_row(Hr, rng, cols[q, e], b0, b1, rw, a)
     if not income:
         for q in range(NK):
             b0, b1 = rng[q, 0], max(rng[q, 0], rng[q, 1])
@@ -194,6 +220,15 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
                 hd[i] += hr[i]
         return
     _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v)
+
+
+@compiled
+def _add_row(Hr, rng, q2, b0, b1, rw, a):
+    """Hr[q2, b0:b1] += a rw, the row's received bins rng[q2] widened (zeroed the first time)."""
+    if rng[q2, 1] <= rng[q2, 0]:  # first time: start from zero
+        Hr[q2, :] = 0.0
+    rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
+    axpy(Hr[q2, b0:b1], rw, a)
 
 
 @compiled
@@ -225,18 +260,19 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
     incomes Hd (K, ...))."""
     flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     valid, down_key = keys[1], keys[2]
-    Tt, scale, A, d, Rm, Hr, row, rng = work
+    Tt, scale, A, d, Rm, Hr, row, rng = work[0]
+    op = (A,) + work[1]
     NP = 1 << nbits[li]
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
-        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
+        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
     if move:
         _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
     else:
         if flags[li]:
             _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hg[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
 
 
 @compiled
@@ -244,8 +280,12 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring)."""
+    docstring). `work` = the scratch arrays (Tt, scale, A, d, Rm, Hr, row, rng) of
+    `multidim_jit._scratch`; the columns and counts of the sparse operator's rows are made here
+    (once per group)."""
     order, acts, once = lines[0], lines[1], lines[8]
+    NK = work[2].shape[0]
+    lwork = (work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64)))
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
@@ -272,7 +312,7 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     lines,
                     keys,
                     rem_g[li],
-                    work,
+                    lwork,
                 )
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
@@ -293,5 +333,5 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     lines,
                     keys,
                     rem_t[li],
-                    work,
+                    lwork,
                 )
