@@ -1,8 +1,8 @@
 """The lines of the compiled multidimensional expected engine (`simlib.engines.multidim_jit`): every
 acting line in order on a base group and its housed twin, cell-state by cell-state — the table of
 households by (key, pattern of the line's indicators), the key-to-key operator of clearing its
-indicators, the masks' butterflies, and the reached households' incomes moved and raised (sparse
-shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
+indicators (sparse by rows), the masks' butterflies, and the reached households' incomes moved
+and raised (sparse shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_numba import axpy, compiled, support
+from simlib.engines.multidim_numba import axpy, compiled
 
 
 @compiled
@@ -107,7 +107,10 @@ def _clear_row(a, col, n0, d, down):
         v = a[e]
         if dq == 0.0 or v == 0.0:
             continue
-        a[e] = v - v * d[q]  # d[q] read again after the store, as in the dense form: two products
+        # d[q] read again, not dq: the dense form read it after its store into A (which the
+        # compiler may not assume apart from d), so each of its two products fused with its own
+        # addition (one rounding each); with dq the product is shared and rounded once (other bits)
+        a[e] = v - v * d[q]
         c = down[q]
         f = 0
         while f < n and col[f] != c:
@@ -198,10 +201,12 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
 @compiled
 def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
     """Incomes of the reached households: taken out of their keys, moved by the sparse operator
-    op = (A, cols, cnt) of `_clear_operator` (flags cleared),
-    raised by the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or
-    the housed twin's incomes for a once-per-household line). Only each row's nonzero bins are
-    visited; rng (NK, 2) holds the bins each row of Hr received."""
+    (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp)), raised by the
+    line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
+    twin's incomes for a once-per-household line). Only each row's nonzero bins are visited (sp
+    (NK, 2), `_supports`); rng (NK, 2) holds the bins each row of Hr received. Row q of the
+    operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
+    the order of the dense product."""
     NK, B = Hk.shape
     rng[:, 0] = B
     rng[:, 1] = 0
@@ -264,8 +269,14 @@ def _supports(Hk, scale, sp):
 def _any8(h, i):
     """Whether any of h[i:i + 8] is nonzero (one test for the eight)."""
     return (
-        (h[i] != 0.0) | (h[i + 1] != 0.0) | (h[i + 2] != 0.0) | (h[i + 3] != 0.0)
-        | (h[i + 4] != 0.0) | (h[i + 5] != 0.0) | (h[i + 6] != 0.0) | (h[i + 7] != 0.0)
+        (h[i] != 0.0)
+        | (h[i + 1] != 0.0)
+        | (h[i + 2] != 0.0)
+        | (h[i + 3] != 0.0)
+        | (h[i + 4] != 0.0)
+        | (h[i + 5] != 0.0)
+        | (h[i + 6] != 0.0)
+        | (h[i + 7] != 0.0)
     )
 
 
@@ -342,7 +353,10 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     (once per group)."""
     order, acts, once = lines[0], lines[1], lines[8]
     NK = work[2].shape[0]
-    lwork = (work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)))
+    lwork = (
+        work,
+        (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)),
+    )
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
