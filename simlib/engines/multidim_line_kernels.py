@@ -344,19 +344,21 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
 
 
 @compiled
+def _sparse_work(work):
+    """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), and the
+    columns and counts of the sparse operator's rows and the rows' spans, made once per group."""
+    NK = work[2].shape[0]
+    return work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64))
+
+
+@compiled
 def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work):
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring). `work` = the scratch arrays (Tt, scale, A, d, Rm, Hr, row, rng) of
-    `multidim_jit._scratch`; the columns and counts of the sparse operator's rows are made here
-    (once per group)."""
+    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`)."""
     order, acts, once = lines[0], lines[1], lines[8]
-    NK = work[2].shape[0]
-    lwork = (
-        work,
-        (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)),
-    )
+    lwork = _sparse_work(work)
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
