@@ -1,7 +1,7 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
-sums over masks against plain sequential sums (the same order, so the same bits), and the kernel
-rows' spans."""
+sums over masks against plain sequential sums (the same order, so the same bits), the kernel
+rows' spans, and the lines' sparse clearing operator against the dense one."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
+from simlib.engines import multidim_line_kernels as lk
 from simlib.engines import multidim_tables as tables
 from simlib.multidim import income as inc
 from simlib.multidim.masks import JointSpace
@@ -102,3 +103,52 @@ def test_down_key_never_above_its_key(linked):
     keys = np.arange(joint.n_keys)
     assert (joint.down_key <= keys[None, :]).all()
     assert (joint.down_key[:, keys >= joint.n_linked] < keys[keys >= joint.n_linked][None, :]).all()
+
+
+def _dense_operator(Tt, NP, r, bitpos, nbits, down_key, scale):
+    """The clearing operator as the dense form before it was held sparse: bit by bit, the mass
+    of each key that loses households moves to its down key, keys in increasing order."""
+    NK = Tt.shape[0]
+    Tt = Tt.copy()
+    A = np.eye(NK)
+    for i in range(nbits):
+        j, bi = bitpos[i], 1 << i
+        pats = np.arange(NP)
+        nk, d1 = Tt[:, :NP].sum(axis=1), Tt[:, pats[(pats & bi) != 0]].sum(axis=1)
+        d = np.where(nk > 0, r * d1 / np.where(nk > 0, nk, 1.0), 0.0)
+        for q in range(NK):
+            for p in pats[(pats & bi) != 0]:
+                mv = r * Tt[q, p]
+                Tt[q, p] -= mv
+                Tt[down_key[j, q], p ^ bi] += mv
+        for x in np.flatnonzero(scale != 0.0):
+            for q in np.flatnonzero(d != 0.0):
+                a = A[x, q]
+                if a != 0.0:
+                    A[x, q] = a - a * d[q]
+                    A[x, down_key[j, q]] += a * d[q]
+    return A
+
+
+@pytest.mark.parametrize("bits", [(5,), (5, 8, 9), (0, 4), (10, 11)])
+def test_sparse_clearing_operator_matches_the_dense_one(bits):
+    """`_clear_operator` holds the operator by rows, sparse (columns increasing, none above the
+    row): the same entries as the dense form, every row summing to one."""
+    joint = JointSpace(0b101)
+    NK, nbits = joint.n_keys, len(bits)
+    NP = 1 << nbits
+    rng = np.random.default_rng(7)
+    Tt = rng.random((NK, NP)) * (rng.random((NK, 1)) < 0.8)
+    scale = np.where(rng.random(NK) < 0.9, 0.3, 0.0)
+    bitpos = np.array(bits + (0,) * (12 - nbits), dtype=np.int64)
+    down = np.ascontiguousarray(joint.down_key, dtype=np.int64)
+    A, cols, cnt = np.empty((NK, NK)), np.empty((NK, NK), np.int64), np.empty(NK, np.int64)
+    dense = _dense_operator(Tt, NP, 0.6, bitpos, nbits, down, scale)
+    lk._clear_operator(Tt.copy(), NP, 0.6, bitpos, nbits, down, scale, A, cols, cnt, np.empty(NK), np.zeros(12))
+    got = np.zeros((NK, NK))
+    for x in range(NK):
+        c = cols[x, : cnt[x]]
+        assert (np.diff(c) > 0).all() and (c <= x).all()
+        got[x, c] = A[x, : cnt[x]]
+    assert np.allclose(got, dense, rtol=1e-14, atol=1e-15)
+    assert np.allclose(got.sum(axis=1), 1.0)

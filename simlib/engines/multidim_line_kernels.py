@@ -1,8 +1,8 @@
 """The lines of the compiled multidimensional expected engine (`simlib.engines.multidim_jit`): every
 acting line in order on a base group and its housed twin, cell-state by cell-state — the table of
 households by (key, pattern of the line's indicators), the key-to-key operator of clearing its
-indicators, the masks' butterflies, and the reached households' incomes moved and raised (sparse
-shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
+indicators (sparse by rows), the masks' butterflies, and the reached households' incomes moved
+and raised (sparse shift rows). See `simlib.engines.multidim_jit` for why it is organised this way.
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
@@ -19,8 +19,10 @@ in `multidim_2030` (mostly housed twins before anyone is housed).
 
 from __future__ import annotations
 
+import numpy as np
+
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_numba import axpy, compiled, support
+from simlib.engines.multidim_numba import axpy, compiled
 
 
 @compiled
@@ -54,15 +56,18 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
 
 
 @compiled
-def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, moving):
-    """The key-to-key operator A (NK, NK) of clearing each of the line's indicators with
-    probability r, bit after bit as `JointSpace.bit_op` (mean field within a key, from the table
-    Tt, which it updates), and the deprivations removed by indicator (added to `removed`); each
-    bit visits only the keys that lose households to it (listed in `moving` (NK,))."""
+def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, cols, cnt, d, removed):
+    """The key-to-key operator of clearing each of the line's indicators with probability r, bit
+    after bit as `JointSpace.bit_op` (mean field within a key, from the table Tt, which it
+    updates), and the deprivations removed by indicator (added to `removed`). The operator is
+    held by rows, sparse: row x's nonzero entries are A[x, :cnt[x]] in the columns cols[x,
+    :cnt[x]], in increasing column (about two per row: a key's households move only to its down
+    keys, never above it). Rows of keys the line does not reach (scale 0) stay the identity."""
     NK = Tt.shape[0]
-    A[:, :] = 0.0
     for q in range(NK):
-        A[q, q] = 1.0
+        A[q, 0] = 1.0
+        cols[q, 0] = q
+        cnt[q] = 1
     for i in range(nbits):
         j, bi = bitpos[i], 1 << i
         acc = 0.0
@@ -83,20 +88,46 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, d, removed, mo
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
                     Tt[dq, p ^ bi] += mv
-        nz = 0
-        for q in range(NK):  # the keys that lose households to this bit, in order
-            if d[q] != 0.0:
-                moving[nz] = q
-                nz += 1
         for x in range(NK):
-            if scale[x] == 0.0:
-                continue
-            for iq in range(nz):  # mass moves to lower keys only: each entry moves once per bit
-                q = moving[iq]
-                a = A[x, q]
-                if a != 0.0:
-                    A[x, q] = a - a * d[q]
-                    A[x, down_key[j, q]] += a * d[q]
+            if scale[x] != 0.0:
+                cnt[x] = _clear_row(A[x], cols[x], cnt[x], d, down_key[j])
+
+
+@compiled
+def _clear_row(a, col, n0, d, down):
+    """One bit on one row of the operator (entries a, columns col, n0 of them, increasing): the
+    mass a of a column q that loses households (d[q] != 0) moves by the share d[q] to column
+    down[q] (added if new), the columns in increasing order as over the dense row; mass moves to
+    lower columns only, so an entry moves once per bit and the entries added are not visited.
+    Returns the row's new count, its columns sorted again."""
+    n = n0
+    for e in range(n0):
+        q = col[e]
+        dq = d[q]
+        v = a[e]
+        if dq == 0.0 or v == 0.0:
+            continue
+        # d[q] read again, not dq: the dense form read it after its store into A (which the
+        # compiler may not assume apart from d), so each of its two products fused with its own
+        # addition (one rounding each); with dq the product is shared and rounded once (other bits)
+        a[e] = v - v * d[q]
+        c = down[q]
+        f = 0
+        while f < n and col[f] != c:
+            f += 1
+        if f == n:
+            col[n] = c
+            a[n] = 0.0
+            n += 1
+        a[f] += v * d[q]
+    for e in range(n0, n):  # insertion: the few added columns into the sorted ones
+        c, v = col[e], a[e]
+        f = e
+        while f > 0 and col[f - 1] > c:
+            col[f], a[f] = col[f - 1], a[f - 1]
+            f -= 1
+        col[f], a[f] = c, v
+    return n
 
 
 @compiled
@@ -107,8 +138,21 @@ def _clear_bits(Rm, r, bitpos, nbits):
     for i in range(nbits):  # the two halves of each block of 2 * 2**j masks: without and with bit j
         h = 1 << bitpos[i]
         V = Rm.reshape((n // (2 * h), 2, h))
+        if h < 16:  # short halves: a view and a call per block would cost more than the block
+            _clear_short(V, r)
+            continue
         for blk in range(V.shape[0]):
             _clear_half(V[blk, 0], V[blk, 1], r)
+
+
+@compiled
+def _clear_short(V, r):
+    """`_clear_half` on every block of V (blocks, 2, h) for short halves h, without views."""
+    for blk in range(V.shape[0]):
+        for m in range(V.shape[2]):
+            mv = r * V[blk, 1, m]
+            V[blk, 0, m] += mv
+            V[blk, 1, m] -= mv
 
 
 @compiled
@@ -155,19 +199,22 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
 
 
 @compiled
-def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
-    """Incomes of the reached households: taken out of their keys, moved by A (flags cleared),
-    raised by the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or
-    the housed twin's incomes for a once-per-household line). Only each row's nonzero bins are
-    visited; rng (NK, 2) holds the bins each row of Hr received."""
+def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
+    """Incomes of the reached households: taken out of their keys, moved by the sparse operator
+    (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp)), raised by the
+    line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
+    twin's incomes for a once-per-household line). Only each row's nonzero bins are visited (sp
+    (NK, 2), `_supports`); rng (NK, 2) holds the bins each row of Hr received. Row q of the
+    operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
+    the order of the dense product."""
     NK, B = Hk.shape
     rng[:, 0] = B
     rng[:, 1] = 0
+    A, cols, cnt, sp = op
+    _supports(Hk, scale, sp)
     for q in range(NK):
         s = scale[q]
-        if s == 0.0:
-            continue
-        b0, b1 = support(Hk[q])
+        b0, b1 = sp[q, 0], sp[q, 1]
         if b1 <= b0:
             continue
         hk, rw = Hk[q, b0:b1], row[b0:b1]  # views from 0: see `_clear_bits`
@@ -175,17 +222,13 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
             x = s * hk[i]
             rw[i] = x
             hk[i] -= x
-        # A's row q is zero past q: `_clear_operator` moves households only to down keys, and
-        # `JointSpace.down_key` is never above its key (one deprivation fewer, a subset of the
-        # linked flags), so the nonzero entries are added in the same order as over all NK.
-        for q2 in range(q + 1):
-            a = A[q, q2] if flags else (1.0 if q2 == q else 0.0)
-            if a == 0.0:
-                continue
-            if rng[q2, 1] <= rng[q2, 0]:  # first time: start from zero
-                Hr[q2, :] = 0.0
-            rng[q2, 0], rng[q2, 1] = min(rng[q2, 0], b0), max(rng[q2, 1], b1)
-            axpy(Hr[q2, b0:b1], rw, a)
+        if not flags:
+            _add_row(Hr, rng, q, b0, b1, rw, 1.0)
+            continue
+        for e in range(cnt[q]):  # row q's nonzero entries, in increasing column
+            a = A[q, e]
+            if a != 0.0:
+                _add_row(Hr, rng, cols[q, e], b0, b1, rw, a)
     if not income:
         for q in range(NK):
             b0, b1 = rng[q, 0], max(rng[q, 0], rng[q, 1])
@@ -194,6 +237,66 @@ def _move_incomes(Hk, Hd, scale, A, flags, income, sh_lo, sh_w, sh_v, Hr, row, r
                 hd[i] += hr[i]
         return
     _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v)
+
+
+@compiled
+def _supports(Hk, scale, sp):
+    """The first and one-past-last nonzero bins sp[q] of every row q of Hk that the line reaches
+    (scale[q] != 0; (0, 0) for a row of zeros), as `multidim_numba.support` row by row but
+    without a view and a call per row (a third of the moves' time in cache)."""
+    NK, B = Hk.shape
+    for q in range(NK):
+        sp[q, 0], sp[q, 1] = 0, 0
+        if scale[q] == 0.0:
+            continue
+        h = Hk[q]
+        lo = 0
+        while lo + 8 <= B and not _any8(h, lo):
+            lo += 8
+        while lo < B and h[lo] == 0.0:
+            lo += 1
+        if lo == B:
+            continue
+        hi = B
+        while hi - 8 >= lo and not _any8(h, hi - 8):
+            hi -= 8
+        while h[hi - 1] == 0.0:
+            hi -= 1
+        sp[q, 0], sp[q, 1] = lo, hi
+
+
+@compiled
+def _any8(h, i):
+    """Whether any of h[i:i + 8] is nonzero (one test for the eight)."""
+    return (
+        (h[i] != 0.0)
+        | (h[i + 1] != 0.0)
+        | (h[i + 2] != 0.0)
+        | (h[i + 3] != 0.0)
+        | (h[i + 4] != 0.0)
+        | (h[i + 5] != 0.0)
+        | (h[i + 6] != 0.0)
+        | (h[i + 7] != 0.0)
+    )
+
+
+@compiled
+def _add_row(Hr, rng, q2, b0, b1, rw, a):
+    """Hr[q2, b0:b1] += a rw, the row's received bins rng[q2] widened (the bins added to the range
+    zeroed first: Hr is read only within rng)."""
+    r0, r1 = rng[q2, 0], rng[q2, 1]
+    hr = Hr[q2]
+    if r1 <= r0:  # first time: start from zero
+        for b in range(b0, b1):
+            hr[b] = 0.0
+        rng[q2, 0], rng[q2, 1] = b0, b1
+    else:
+        for b in range(b0, r0):
+            hr[b] = 0.0
+        for b in range(r1, b1):
+            hr[b] = 0.0
+        rng[q2, 0], rng[q2, 1] = min(r0, b0), max(r1, b1)
+    axpy(hr[b0:b1], rw, a)
 
 
 @compiled
@@ -225,18 +328,27 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
     incomes Hd (K, ...))."""
     flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     valid, down_key = keys[1], keys[2]
-    Tt, scale, A, d, Rm, Hr, row, rng = work
+    Tt, scale, A, d, Rm, Hr, row, rng = work[0]
+    op = (A,) + work[1]
     NP = 1 << nbits[li]
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
-        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, d, removed, rng[:, 0])
+        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
     if move:
         _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hd[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
     else:
         if flags[li]:
             _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hg[k], scale, A, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+
+
+@compiled
+def _sparse_work(work):
+    """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), and the
+    columns and counts of the sparse operator's rows and the rows' spans, made once per group."""
+    NK = work[2].shape[0]
+    return work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64))
 
 
 @compiled
@@ -244,8 +356,9 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring)."""
+    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`)."""
     order, acts, once = lines[0], lines[1], lines[8]
+    lwork = _sparse_work(work)
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
@@ -272,7 +385,7 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     lines,
                     keys,
                     rem_g[li],
-                    work,
+                    lwork,
                 )
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
@@ -293,5 +406,5 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     lines,
                     keys,
                     rem_t[li],
-                    work,
+                    lwork,
                 )
