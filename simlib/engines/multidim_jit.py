@@ -16,7 +16,7 @@ fast besides the compiled loops (per cell-state, per year):
   move through it in two small steps instead of a dense keys x keys product;
 - masks flip with one butterfly per indicator instead of two 64 x 64 products;
 - the income kernel is applied as bands (`simlib.multidim.income.band`: entries below 1e-14,
-  the closed form's rounding noise, are left out) held as dense rows, two keys and four source
+  the closed form's rounding noise, are left out) held as dense rows, four keys and four source
   bins per pass over the columns (`multidim_cell_kernels._kernel_rows`: every entry still adds
   its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
   few target bins per source bin).
