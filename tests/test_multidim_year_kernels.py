@@ -1,7 +1,7 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
-sums over masks against plain sequential sums (the same order, so the same bits), and the kernel
-rows' spans."""
+sums over masks and by number of deprivations against plain sequential sums (the same order, so
+the same bits), and the kernel rows' spans."""
 
 from __future__ import annotations
 
@@ -78,13 +78,20 @@ def test_mask_sums_are_the_sequential_sums():
     Mk = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
     w = (rng.random((NM, NW)) < 0.4).astype(float)
     acc = np.full(NW, np.nan)
-    cells._mask_sums(Mk, w, acc)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)  # deprivations of each mask
+    ck = np.full(count.max() + 1, np.nan)
+    cells._mask_sums(Mk, w, acc, count, ck)
     for i in range(NW):
         s = 0.0
         for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
             if w[m, i] == 1.0:
                 s += float(Mk[m])
         assert acc[i] == s
+    for c in range(ck.size):  # households by number of deprivations, the same way
+        s = 0.0
+        for m in np.flatnonzero(count == c):
+            s += float(Mk[m])
+        assert ck[c] == s
 
 
 def test_spans_of_empty_bands_add_no_columns():

@@ -322,13 +322,23 @@ def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
 @compiled
 def empty(Mk, Hk):
     """Whether a cell-state holds no households: every mask and every (key, income bin) is 0."""
-    for m in range(Mk.shape[0]):
-        if Mk[m] != 0.0:
+    return _zero(Mk) and _zero(Hk.reshape(Hk.size))
+
+
+@compiled
+def _zero(x):
+    """Whether every entry of x is 0: blocks of 64 entries counted without a branch (vector
+    instructions), the scan ending at the first block with a nonzero entry."""
+    n = x.shape[0]
+    for j in range(n // 64):
+        v, c = x[64 * j : 64 * j + 64], 0
+        for i in range(64):
+            c += v[i] != 0.0
+        if c != 0:
             return False
-    for q in range(Hk.shape[0]):
-        for b in range(Hk.shape[1]):
-            if Hk[q, b] != 0.0:
-                return False
+    for i in range(n // 64 * 64, n):
+        if x[i] != 0.0:
+            return False
     return True
 
 
@@ -342,12 +352,17 @@ def vacant(Mg, Hg):
 
 
 @compiled
-def _mask_sums(Mk, rec_w, acc):
+def _mask_sums(Mk, rec_w, acc, count, ck):
     """acc[i] = the sum of Mk[m] over the masks m with rec_w[m, i] = 1.0, in increasing m (a term
     times 0.0 adds nothing): eight masks per pass over the sums, each sum adding their eight terms
-    in order (one load and store of a sum per eight masks instead of per mask)."""
+    in order (one load and store of a sum per eight masks instead of per mask). In the same pass
+    ck[c] = the sum of Mk[m] over the masks with c deprivations (`count`, the number of bits), in
+    increasing m: masks 8j .. 8j + 7 have count[8j] plus the count of their last three bits (a
+    zero adds nothing), so the pass adds its eight masks to four sums in order (as a loop of its
+    own over the masks: 13.9 against 11.3 us per cell-state for both)."""
     NM, NW = rec_w.shape
     acc[:] = 0.0
+    ck[:] = 0.0
     for m8 in range(NM // 8):  # a loop counted from 0 by 1 (not `while`): 10.8 -> 9.3 us per cell-state
         m = 8 * m8
         v0, v1, v2, v3, v4, v5, v6, v7 = (
@@ -381,10 +396,16 @@ def _mask_sums(Mk, rec_w, acc):
             a += v6 * w6[i]
             a += v7 * w7[i]
             acc[i] = a
+        c = count[m]
+        ck[c] += v0
+        ck[c + 1] = ck[c + 1] + v1 + v2 + v4
+        ck[c + 2] = ck[c + 2] + v3 + v5 + v6
+        ck[c + 3] += v7
     for m in range(NM // 8 * 8, NM):
         v, w = Mk[m], rec_w[m]
         for i in range(NW):
             acc[i] += v * w[i]
+        ck[count[m]] += v
 
 
 @compiled
@@ -399,7 +420,7 @@ def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, di
     so the result is the same to the bit as one loop per sum, without the chain of dependent
     additions that made each of those wait on the last."""
     K, NK, B = Hg.shape
-    NM, NI, ND = Mg.shape[1], dep.shape[1], dim.shape[1]
+    NI, ND = dep.shape[1], dim.shape[1]
     for k in range(K):
         states[k] = n[k]
         Mk = Mg[k]
@@ -408,13 +429,7 @@ def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, di
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        _mask_sums(Mk, rec_w, acc)
-        ck = cnt[k]
-        ck[:] = 0.0
-        for m in range(NM):
-            v = Mk[m]
-            if v != 0.0:  # a zero adds nothing
-                ck[count[m]] += v
+        _mask_sums(Mk, rec_w, acc, count, cnt[k])
         dep[k, :] = acc[:NI]
         dim[k, :] = acc[NI : NI + ND]
         for i in range(sel_lines.shape[0]):
