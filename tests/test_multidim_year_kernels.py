@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from simlib.engines import multidim_cell_kernels as cells
+from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_tables as tables
 from simlib.multidim import income as inc
@@ -52,9 +53,9 @@ def test_income_kernel_equals_the_dense_product():
     H2[1, 17] = 0.0  # a zero inside a row's bins
     valid = np.ones(NK, dtype=np.bool_)
     H3 = np.full((NK, B), -1.0)
-    cells._income_kernel(H2, H3, valid, _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    income.income_kernel(H2, H3, valid, _arrays(K), np.empty((NK, 2), dtype=np.int64))
     want = H2 @ K
-    np.testing.assert_allclose(H3, np.where(want < cells.TINY, 0.0, want), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(H3, np.where(want < income.TINY, 0.0, want), rtol=1e-12, atol=1e-12)
     assert (H3[[3, 6]] == 0.0).all()  # rows without households stay empty
     assert (H3 >= 0.0).all()
 
@@ -65,10 +66,10 @@ def test_income_kernel_flushes_far_tails():
     H2 = np.zeros((NK, B))
     H2[0, 4] = 1e-195  # its products fall below TINY in the far columns
     H3 = np.empty((NK, B))
-    cells._income_kernel(H2, H3, np.ones(NK, dtype=np.bool_), _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    income.income_kernel(H2, H3, np.ones(NK, dtype=np.bool_), _arrays(K), np.empty((NK, 2), dtype=np.int64))
     want = H2 @ K
-    assert ((H3 == 0.0) | (H3 >= cells.TINY)).all()
-    kept = want >= cells.TINY * 1.0001
+    assert ((H3 == 0.0) | (H3 >= income.TINY)).all()
+    kept = want >= income.TINY * 1.0001
     np.testing.assert_allclose(H3[kept], want[kept], rtol=1e-12)
 
 
