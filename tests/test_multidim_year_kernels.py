@@ -93,6 +93,12 @@ def test_mask_sums_are_the_sequential_sums():
         for m in np.flatnonzero(count == c):
             s += float(Mk[m])
         assert ck[c] == s
+    Mj = rng.exponential(2.0, NM) * (rng.random(NM) < 0.5)  # two states in one pass: the same sums
+    acc2, ck2 = np.full((2, NW), np.nan), np.full((2, ck.size), np.nan)
+    cells._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
+    assert acc2[1].tobytes() == acc.tobytes() and ck2[1].tobytes() == ck.tobytes()
+    cells._mask_sums(Mj, w, acc, count, ck)
+    assert acc2[0].tobytes() == acc.tobytes() and ck2[0].tobytes() == ck.tobytes()
 
 
 def test_spans_of_empty_bands_add_no_columns():
