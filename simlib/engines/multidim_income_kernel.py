@@ -25,7 +25,7 @@ TINY = 1e-200
 def income_kernel(H2, H3, valid, kern, span):
     """H3 = H2 @ kernel over each row's nonzero bins, four rows at a time (`_kernel_rows`) or a
     row alone (`_kernel_row`) when fewer than three of the four hold households, the two outer
-    columns in sums of their own (`_outer`); entries below TINY become 0. As the band form did
+    columns in sums of their own (`_outer4`, `_outer`); entries below TINY become 0. As the band form did
     (rows in blocks of four over the block's nonzero bins of valid rows), every entry adds its
     terms in increasing source bin, each as one multiply-add: the dense rows and the rows'
     bins outside their own span only add exact zeros (a zero product leaves a sum of
@@ -46,13 +46,14 @@ def income_kernel(H2, H3, valid, kern, span):
             span[q, 0], span[q, 1] = max(span[q, 0], b0), min(span[q, 1], b1)
             if span[q, 1] > span[q, 0]:
                 c0, c1, full = min(c0, span[q, 0]), max(c1, span[q, 1]), full + 1
+        if full >= 3 and q1 - q0 == 4:  # four rows at once: 27 -> 22.5 us per cell-state
+            _outer4(H2, H3, q0, c0, c1, k_out)
+            _kernel_rows(H2, H3, q0, c0, c1, k_lo, k_hi, dense)
+            continue
         for q in range(q0, q1):
             if span[q, 1] > span[q, 0]:
                 _outer(H2[q], H3[q], span[q, 0], span[q, 1], k_out)
-                if full < 3 or q1 - q0 < 4:  # four rows at once: 27 -> 22.5 us per cell-state
-                    _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
-        if full >= 3 and q1 - q0 == 4:
-            _kernel_rows(H2, H3, q0, c0, c1, k_lo, k_hi, dense)
+                _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
     for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
         for b in range(B):
             if H3[q, b] < TINY:
@@ -68,6 +69,28 @@ def _outer(h, dst, lo, hi, k_out):
         a0 += hr[i] * ko[i, 0]
         a1 += hr[i] * ko[i, 1]
     dst[0], dst[dst.shape[0] - 1] = a0, a1
+
+
+@compiled
+def _outer4(H2, H3, q, lo, hi, k_out):
+    """`_outer` of rows q .. q + 3 over bins lo .. hi - 1 (the union of their spans: the others'
+    bins add zeros) in one loop: eight independent sums instead of two chains of additions at a
+    time (income kernel 23.3 -> 22.0 us per cell-state in cache)."""
+    h0, h1, h2, h3, ko = H2[q, lo:hi], H2[q + 1, lo:hi], H2[q + 2, lo:hi], H2[q + 3, lo:hi], k_out[lo:hi]
+    a0 = a1 = b0 = b1 = c0 = c1 = d0 = d1 = 0.0
+    for i in range(hi - lo):
+        k0, k1 = ko[i, 0], ko[i, 1]
+        a0 += h0[i] * k0
+        a1 += h0[i] * k1
+        b0 += h1[i] * k0
+        b1 += h1[i] * k1
+        c0 += h2[i] * k0
+        c1 += h2[i] * k1
+        d0 += h3[i] * k0
+        d1 += h3[i] * k1
+    B = H3.shape[1]
+    H3[q, 0], H3[q + 1, 0], H3[q + 2, 0], H3[q + 3, 0] = a0, b0, c0, d0
+    H3[q, B - 1], H3[q + 1, B - 1], H3[q + 2, B - 1], H3[q + 3, B - 1] = a1, b1, c1, d1
 
 
 @compiled
