@@ -1,7 +1,8 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
-sums over masks against plain sequential sums (the same order, so the same bits), the kernel
-rows' spans, and the lines' sparse clearing operator against the dense one."""
+sums over masks and by number of deprivations against plain sequential sums (the same order, so
+the same bits), the kernel rows' spans, and the lines' sparse clearing operator against the dense
+one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from simlib.engines import multidim_cell_kernels as cells
+from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lk
 from simlib.engines import multidim_tables as tables
@@ -53,9 +55,9 @@ def test_income_kernel_equals_the_dense_product():
     H2[1, 17] = 0.0  # a zero inside a row's bins
     valid = np.ones(NK, dtype=np.bool_)
     H3 = np.full((NK, B), -1.0)
-    cells._income_kernel(H2, H3, valid, _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    income.income_kernel(H2, H3, valid, _arrays(K), np.empty((NK, 2), dtype=np.int64))
     want = H2 @ K
-    np.testing.assert_allclose(H3, np.where(want < cells.TINY, 0.0, want), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(H3, np.where(want < income.TINY, 0.0, want), rtol=1e-12, atol=1e-12)
     assert (H3[[3, 6]] == 0.0).all()  # rows without households stay empty
     assert (H3 >= 0.0).all()
 
@@ -66,10 +68,10 @@ def test_income_kernel_flushes_far_tails():
     H2 = np.zeros((NK, B))
     H2[0, 4] = 1e-195  # its products fall below TINY in the far columns
     H3 = np.empty((NK, B))
-    cells._income_kernel(H2, H3, np.ones(NK, dtype=np.bool_), _arrays(K), np.empty((NK, 2), dtype=np.int64))
+    income.income_kernel(H2, H3, np.ones(NK, dtype=np.bool_), _arrays(K), np.empty((NK, 2), dtype=np.int64))
     want = H2 @ K
-    assert ((H3 == 0.0) | (H3 >= cells.TINY)).all()
-    kept = want >= cells.TINY * 1.0001
+    assert ((H3 == 0.0) | (H3 >= income.TINY)).all()
+    kept = want >= income.TINY * 1.0001
     np.testing.assert_allclose(H3[kept], want[kept], rtol=1e-12)
 
 
@@ -79,13 +81,26 @@ def test_mask_sums_are_the_sequential_sums():
     Mk = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
     w = (rng.random((NM, NW)) < 0.4).astype(float)
     acc = np.full(NW, np.nan)
-    cells._mask_sums(Mk, w, acc)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)  # deprivations of each mask
+    ck = np.full(count.max() + 1, np.nan)
+    cells._mask_sums(Mk, w, acc, count, ck)
     for i in range(NW):
         s = 0.0
         for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
             if w[m, i] == 1.0:
                 s += float(Mk[m])
         assert acc[i] == s
+    for c in range(ck.size):  # households by number of deprivations, the same way
+        s = 0.0
+        for m in np.flatnonzero(count == c):
+            s += float(Mk[m])
+        assert ck[c] == s
+    Mj = rng.exponential(2.0, NM) * (rng.random(NM) < 0.5)  # two states in one pass: the same sums
+    acc2, ck2 = np.full((2, NW), np.nan), np.full((2, ck.size), np.nan)
+    cells._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
+    assert acc2[1].tobytes() == acc.tobytes() and ck2[1].tobytes() == ck.tobytes()
+    cells._mask_sums(Mj, w, acc, count, ck)
+    assert acc2[0].tobytes() == acc.tobytes() and ck2[0].tobytes() == ck.tobytes()
 
 
 def test_spans_of_empty_bands_add_no_columns():

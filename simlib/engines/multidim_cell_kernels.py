@@ -1,7 +1,7 @@
 """The yearly changes and the review of one group in the compiled multidimensional expected engine
 (`simlib.engines.multidim_jit`): the indicators' own flips (masks and incomes, in factors), the
-income kernel as bands, classification into the next detailed state, new households and the
-review's records.
+income kernel as bands (`simlib.engines.multidim_income_kernel`), classification into the next
+detailed state, new households and the review's records.
 
 Inner loops run over views from index 0 (`for i in range(n): x[i]` on `x = row[b0 : b1]`), not
 over `range(b0, b1)`: numba checks every index for a negative value (wraparound) and only a
@@ -14,14 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.engines.multidim_income_kernel import income_kernel
 from simlib.engines.multidim_numba import axpy, compiled, support
-
-#: households below this in one (key, income bin) are set to zero after the income kernel: far
-#: tails of the income distributions (more than 190 orders of magnitude below a household) whose
-#: products would otherwise become subnormal numbers, which processors handle a hundred times
-#: slower; the results do not change in any digit a float64 holds
-TINY = 1e-200
-
 
 # --- the yearly changes of one cell-state ---------------------------------------------------------
 
@@ -128,116 +122,6 @@ def _butterfly(x0, x1, p00, p10, p01, p11):
         x1[i] = u * p01 + v * p11
 
 
-@compiled
-def _income_kernel(H2, H3, valid, kern, span):
-    """H3 = H2 @ kernel over each row's nonzero bins, two rows at a time (`_kernel_rows`), the two
-    outer columns in sums of their own; entries below TINY become 0. As the band form did (rows
-    in blocks of four over the block's nonzero bins of valid rows), every entry adds its terms in
-    increasing source bin, each as one multiply-add: the dense rows only add exact zeros (a zero
-    product leaves a sum unchanged but for the sign of a zero, and zeros are flushed below)."""
-    k_lo, k_hi, k_out, dense = kern
-    NK, B = H2.shape
-    H3[:, :] = 0.0
-    for q0 in range(0, NK, 4):
-        q1 = min(q0 + 4, NK)
-        b0, b1 = B, 0
-        for q in range(q0, q1):
-            lo, hi = support(H2[q])
-            span[q, 0], span[q, 1] = lo, hi
-            if valid[q] and hi > lo:
-                b0, b1 = min(b0, lo), max(b1, hi)
-        for q in range(q0, q1):  # the rows' own bins within the block's
-            span[q, 0], span[q, 1] = max(span[q, 0], b0), min(span[q, 1], b1)
-        for q in range(q0, q1, 2):
-            _kernel_rows(H2, H3, q, min(q + 1, q1 - 1), span, kern)
-    for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
-        for b in range(B):
-            if H3[q, b] < TINY:
-                H3[q, b] = 0.0
-
-
-@compiled
-def _kernel_rows(H2, H3, q, p, span, kern):
-    """Rows q and p (p == q: row q alone) of H3 += H2 @ kernel: source bins in order, four per
-    pass over the columns their bands cover (each column adds its terms in order); the outer
-    columns' sums; a row without nonzero bins is left at 0."""
-    k_lo, k_hi, k_out, dense = kern
-    B = H2.shape[1]
-    for i in range(1 if p == q else 2):
-        r = p if i else q
-        lo, hi = span[r, 0], span[r, 1]
-        a0 = a1 = 0.0
-        hr, ko = H2[r, lo:hi], k_out[lo:hi]
-        for i in range(max(hi - lo, 0)):
-            a0 += hr[i] * ko[i, 0]
-            a1 += hr[i] * ko[i, 1]
-        H3[r, 0], H3[r, B - 1] = a0, a1
-    if p == q or span[p, 1] <= span[p, 0]:
-        _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
-        return
-    if span[q, 1] <= span[q, 0]:
-        _kernel_row(H2[p], H3[p], span[p, 0], span[p, 1], k_lo, k_hi, dense)
-        return
-    h, g, d, e = H2[q], H2[p], H3[q], H3[p]
-    b, b1 = min(span[q, 0], span[p, 0]), max(span[q, 1], span[p, 1])  # zeros between add nothing
-    while b + 4 <= b1:
-        lo = min(min(k_lo[b], k_lo[b + 1]), min(k_lo[b + 2], k_lo[b + 3]))
-        hi = max(max(k_hi[b], k_hi[b + 1]), max(k_hi[b + 2], k_hi[b + 3]))
-        x0, x1, x2, x3 = h[b], h[b + 1], h[b + 2], h[b + 3]
-        y0, y1, y2, y3 = g[b], g[b + 1], g[b + 2], g[b + 3]
-        dq, dp = d[lo:hi], e[lo:hi]
-        r0, r1, r2, r3 = dense[b, lo:hi], dense[b + 1, lo:hi], dense[b + 2, lo:hi], dense[b + 3, lo:hi]
-        for i in range(hi - lo):  # views from 0: see the module docstring
-            u, v = dq[i], dp[i]
-            k = r0[i]
-            u += x0 * k
-            v += y0 * k
-            k = r1[i]
-            u += x1 * k
-            v += y1 * k
-            k = r2[i]
-            u += x2 * k
-            v += y2 * k
-            k = r3[i]
-            u += x3 * k
-            v += y3 * k
-            dq[i], dp[i] = u, v
-        b += 4
-    while b < b1:
-        lo, hi, x0, y0 = k_lo[b], k_hi[b], h[b], g[b]
-        dq, dp, r0 = d[lo:hi], e[lo:hi], dense[b, lo:hi]
-        for i in range(hi - lo):
-            dq[i] += x0 * r0[i]
-            dp[i] += y0 * r0[i]
-        b += 1
-
-
-@compiled
-def _kernel_row(h, dst, b0, b1, k_lo, k_hi, dense):
-    """dst += h[b] x kernel row b for b = b0 .. b1 - 1 in order, four source bins per pass over
-    the columns their bands cover (`k_lo`, `k_hi`; each column adds its four terms in order)."""
-    b = b0
-    while b + 4 <= b1:
-        lo = min(min(k_lo[b], k_lo[b + 1]), min(k_lo[b + 2], k_lo[b + 3]))
-        hi = max(max(k_hi[b], k_hi[b + 1]), max(k_hi[b + 2], k_hi[b + 3]))
-        x0, x1, x2, x3 = h[b], h[b + 1], h[b + 2], h[b + 3]
-        d, r0, r1, r2, r3 = dst[lo:hi], dense[b, lo:hi], dense[b + 1, lo:hi], dense[b + 2, lo:hi], dense[b + 3, lo:hi]
-        for i in range(hi - lo):  # a view from 0: see the module docstring
-            y = d[i]
-            y += x0 * r0[i]
-            y += x1 * r1[i]
-            y += x2 * r2[i]
-            y += x3 * r3[i]
-            d[i] = y
-        b += 4
-    while b < b1:
-        lo, hi, x = k_lo[b], k_hi[b], h[b]
-        d, r0 = dst[lo:hi], dense[b, lo:hi]
-        for i in range(hi - lo):
-            d[i] += x * r0[i]
-        b += 1
-
-
 # --- classification, new households and the review's records of one group -------------------------
 
 
@@ -246,9 +130,9 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
     """Classification at the review (income <= line: the first nb bins; count >= k3) and the next
     detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state.
 
-    The households below and above the line by key are summed bin after bin for all keys at once
-    (`a` (2, NK) holds the running sums): each key's sum adds its bins in the same order as a
-    loop per key, but the keys' additions do not wait on one another."""
+    The households below and above the line by key (`a` (2, NK)) are summed eight keys at a
+    time (`_row_sums`); the masks are split into the next states by `_split_masks` (together
+    67 -> 52 us per group in cache on `multidim_2030`, the same bits)."""
     K, NK, B = H3.shape
     Mnew[:, :] = 0.0
     Hout[:, :, :] = 0.0
@@ -259,16 +143,7 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             continue
         kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
         Hk = H3[k]
-        sb[:] = 0.0
-        sa[:] = 0.0
-        for b in range(nb):
-            hc = Hk[:, b]
-            for q in range(NK):
-                sb[q] += hc[q]
-        for b in range(nb, B):
-            hc = Hk[:, b]
-            for q in range(NK):
-                sa[q] += hc[q]
+        _row_sums(Hk, nb, sb, sa)
         for q in range(NK):
             if not valid[q]:
                 sb[q] = 0.0
@@ -283,11 +158,68 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             fl[k, dest] += sb[q]
             fl[k, ka] += sa[q]
             sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
-        for m in range(Mg.shape[1]):
+        if ka != kp and ka != kn:
+            _split_masks(Mg[k], sb, key_of, count, k3, Mnew[kp], Mnew[kn], Mnew[ka])
+            continue
+        for m in range(Mg.shape[1]):  # rows shared: the additions in the order of `_split_masks`' doc
             v = Mg[k, m]
             x = v * sb[key_of[m]]
             Mnew[kp if count[m] >= k3 else kn, m] += x
             Mnew[ka, m] += v - x
+
+
+@compiled
+def _split_masks(Mk, sb, key_of, count, k3, rp, rn, ra):
+    """Mask m's households Mk[m] into the next states: the share sb of its key below the line to
+    rp (count >= k3) or rn, the rest to ra. Each element of rp, rn and ra receives one term here
+    (ra must be another row than rp and rn), so adding ra's term first gives the same bits as
+    the order dest, ra (in place: 6.6 -> 5.2 us per cell-state; a function of its own)."""
+    for m in range(Mk.shape[0]):
+        v = Mk[m]
+        x = v * sb[key_of[m]]
+        ra[m] += v - x
+        if count[m] >= k3:
+            rp[m] += x
+        else:
+            rn[m] += x
+
+
+@compiled
+def _row_sums(Hk, nb, sb, sa):
+    """sb[q], sa[q] = the sums of row q's first nb bins and of its others, each in increasing
+    bin, eight rows at a time: eight independent chains of additions held in registers (a loop
+    over bins with the keys inner read the rows with a stride)."""
+    NK, B = Hk.shape
+    for q0 in range(0, NK - NK % 8, 8):
+        h0, h1, h2, h3, h4, h5, h6, h7 = (
+            Hk[q0],
+            Hk[q0 + 1],
+            Hk[q0 + 2],
+            Hk[q0 + 3],
+            Hk[q0 + 4],
+            Hk[q0 + 5],
+            Hk[q0 + 6],
+            Hk[q0 + 7],
+        )
+        for lo, hi, out in ((0, nb, sb), (nb, B, sa)):
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            for b in range(lo, hi):
+                s0 += h0[b]
+                s1 += h1[b]
+                s2 += h2[b]
+                s3 += h3[b]
+                s4 += h4[b]
+                s5 += h5[b]
+                s6 += h6[b]
+                s7 += h7[b]
+            out[q0], out[q0 + 1], out[q0 + 2], out[q0 + 3] = s0, s1, s2, s3
+            out[q0 + 4], out[q0 + 5], out[q0 + 6], out[q0 + 7] = s4, s5, s6, s7
+    for q in range(NK - NK % 8, NK):
+        for lo, hi, out in ((0, nb, sb), (nb, B, sa)):
+            s0 = 0.0
+            for b in range(lo, hi):
+                s0 += Hk[q, b]
+            out[q] = s0
 
 
 @compiled
@@ -321,13 +253,23 @@ def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
 @compiled
 def empty(Mk, Hk):
     """Whether a cell-state holds no households: every mask and every (key, income bin) is 0."""
-    for m in range(Mk.shape[0]):
-        if Mk[m] != 0.0:
+    return _zero(Mk) and _zero(Hk.reshape(Hk.size))
+
+
+@compiled
+def _zero(x):
+    """Whether every entry of x is 0: blocks of 64 entries counted without a branch (vector
+    instructions), the scan ending at the first block with a nonzero entry."""
+    n = x.shape[0]
+    for j in range(n // 64):
+        v, c = x[64 * j : 64 * j + 64], 0
+        for i in range(64):
+            c += v[i] != 0.0
+        if c != 0:
             return False
-    for q in range(Hk.shape[0]):
-        for b in range(Hk.shape[1]):
-            if Hk[q, b] != 0.0:
-                return False
+    for i in range(n // 64 * 64, n):
+        if x[i] != 0.0:
+            return False
     return True
 
 
@@ -341,12 +283,17 @@ def vacant(Mg, Hg):
 
 
 @compiled
-def _mask_sums(Mk, rec_w, acc):
+def _mask_sums(Mk, rec_w, acc, count, ck):
     """acc[i] = the sum of Mk[m] over the masks m with rec_w[m, i] = 1.0, in increasing m (a term
     times 0.0 adds nothing): eight masks per pass over the sums, each sum adding their eight terms
-    in order (one load and store of a sum per eight masks instead of per mask)."""
+    in order (one load and store of a sum per eight masks instead of per mask). In the same pass
+    ck[c] = the sum of Mk[m] over the masks with c deprivations (`count`, the number of bits), in
+    increasing m: masks 8j .. 8j + 7 have count[8j] plus the count of their last three bits (a
+    zero adds nothing), so the pass adds its eight masks to four sums in order (as a loop of its
+    own over the masks: 13.9 against 11.3 us per cell-state for both)."""
     NM, NW = rec_w.shape
     acc[:] = 0.0
+    ck[:] = 0.0
     for m8 in range(NM // 8):  # a loop counted from 0 by 1 (not `while`): 10.8 -> 9.3 us per cell-state
         m = 8 * m8
         v0, v1, v2, v3, v4, v5, v6, v7 = (
@@ -380,10 +327,66 @@ def _mask_sums(Mk, rec_w, acc):
             a += v6 * w6[i]
             a += v7 * w7[i]
             acc[i] = a
+        c = count[m]
+        ck[c] += v0
+        ck[c + 1] = ck[c + 1] + v1 + v2 + v4
+        ck[c + 2] = ck[c + 2] + v3 + v5 + v6
+        ck[c + 3] += v7
     for m in range(NM // 8 * 8, NM):
         v, w = Mk[m], rec_w[m]
         for i in range(NW):
             acc[i] += v * w[i]
+        ck[count[m]] += v
+
+
+@compiled
+def _mask_sums2(Mk, Mj, rec_w, acc, accj, count, ck, cj):
+    """`_mask_sums` of two cell-states in one pass: each sum's additions wait on the last (a
+    chain of 4,096), so the two states' independent chains interleave (7.5 against 12.1 us per
+    cell-state in cache on `multidim_2030`); the same terms in the same order, the same bits."""
+    NM, NW = rec_w.shape
+    acc[:], accj[:], ck[:], cj[:] = 0.0, 0.0, 0.0, 0.0
+    for m8 in range(NM // 8):
+        m = 8 * m8
+        v0, v1, v2, v3, v4, v5, v6, v7 = Mk[m : m + 8]
+        u0, u1, u2, u3, u4, u5, u6, u7 = Mj[m : m + 8]
+        w0, w1, w2, w3 = rec_w[m], rec_w[m + 1], rec_w[m + 2], rec_w[m + 3]
+        w4, w5, w6, w7 = rec_w[m + 4], rec_w[m + 5], rec_w[m + 6], rec_w[m + 7]
+        for i in range(NW):
+            a, b = acc[i], accj[i]
+            a += v0 * w0[i]
+            b += u0 * w0[i]
+            a += v1 * w1[i]
+            b += u1 * w1[i]
+            a += v2 * w2[i]
+            b += u2 * w2[i]
+            a += v3 * w3[i]
+            b += u3 * w3[i]
+            a += v4 * w4[i]
+            b += u4 * w4[i]
+            a += v5 * w5[i]
+            b += u5 * w5[i]
+            a += v6 * w6[i]
+            b += u6 * w6[i]
+            a += v7 * w7[i]
+            b += u7 * w7[i]
+            acc[i], accj[i] = a, b
+        c = count[m]
+        ck[c] += v0
+        ck[c + 1] = ck[c + 1] + v1 + v2 + v4
+        ck[c + 2] = ck[c + 2] + v3 + v5 + v6
+        ck[c + 3] += v7
+        cj[c] += u0
+        cj[c + 1] = cj[c + 1] + u1 + u2 + u4
+        cj[c + 2] = cj[c + 2] + u3 + u5 + u6
+        cj[c + 3] += u7
+    for m in range(NM // 8 * 8, NM):
+        v, u, w = Mk[m], Mj[m], rec_w[m]
+        for i in range(NW):
+            acc[i] += v * w[i]
+            accj[i] += u * w[i]
+        ck[count[m]] += v
+        cj[count[m]] += u
 
 
 @compiled
@@ -396,39 +399,51 @@ def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, di
     `rec_w` (4096, 12 + dimensions + targeting lines `sel_lines`) holds 1.0 where a mask counts
     for a sum. Each sum still adds its masks in increasing order (a term times 0.0 adds nothing),
     so the result is the same to the bit as one loop per sum, without the chain of dependent
-    additions that made each of those wait on the last."""
-    K, NK, B = Hg.shape
-    NM, NI, ND = Mg.shape[1], dep.shape[1], dim.shape[1]
+    additions that made each of those wait on the last. The states with households go two per
+    pass (`_mask_sums2`; `acc` (2, sums))."""
+    K = Mg.shape[0]
+    full, nf = np.empty(K, np.int64), 0
     for k in range(K):
         states[k] = n[k]
-        Mk = Mg[k]
         sel[:, k] = 0.0
-        if empty(Mk, Hg[k]):  # no households: every record is 0
+        if empty(Mg[k], Hg[k]):  # no households: every record is 0
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        _mask_sums(Mk, rec_w, acc)
-        ck = cnt[k]
-        ck[:] = 0.0
-        for m in range(NM):
-            v = Mk[m]
-            if v != 0.0:  # a zero adds nothing
-                ck[count[m]] += v
-        dep[k, :] = acc[:NI]
-        dim[k, :] = acc[NI : NI + ND]
-        for i in range(sel_lines.shape[0]):
-            sel[sel_lines[i], k] = acc[NI + ND + i]
-        hs[:] = 0.0
-        for q in range(NK):
-            hq = Hg[k, q]
-            for b in range(B):
-                hs[b] += hq[b]
-        a1 = a2 = a3 = 0.0
+        full[nf], nf = k, nf + 1
+    for i in range(0, nf, 2):
+        k, j = full[i], full[min(i + 1, nf - 1)]
+        if j != k:
+            _mask_sums2(Mg[k], Mg[j], rec_w, acc[0], acc[1], count, cnt[k], cnt[j])
+            _state_records(Hg[j], acc[1], j, sel_lines, dep, dim, sel, hs, (f1b, f2b, means), (f1, f2, inc_sum))
+        else:
+            _mask_sums(Mg[k], rec_w, acc[0], count, cnt[k])
+        _state_records(Hg[k], acc[0], k, sel_lines, dep, dim, sel, hs, (f1b, f2b, means), (f1, f2, inc_sum))
+
+
+@compiled
+def _state_records(Hk, a, k, sel_lines, dep, dim, sel, hs, weights, sums):
+    """State k's records from its sums over masks `a` (indicators, dimensions, targeting lines)
+    and its incomes Hk (NK, B): FGT sums and income, with the bins' weights (f1b, f2b, means)."""
+    NI, ND = dep.shape[1], dim.shape[1]
+    f1b, f2b, means = weights
+    f1, f2, inc_sum = sums
+    dep[k, :] = a[:NI]
+    dim[k, :] = a[NI : NI + ND]
+    for i in range(sel_lines.shape[0]):
+        sel[sel_lines[i], k] = a[NI + ND + i]
+    NK, B = Hk.shape
+    hs[:] = 0.0
+    for q in range(NK):
+        hq = Hk[q]
         for b in range(B):
-            a1 += hs[b] * f1b[b]
-            a2 += hs[b] * f2b[b]
-            a3 += hs[b] * means[b]
-        f1[k], f2[k], inc_sum[k] = a1, a2, a3
+            hs[b] += hq[b]
+    a1 = a2 = a3 = 0.0
+    for b in range(B):
+        a1 += hs[b] * f1b[b]
+        a2 += hs[b] * f2b[b]
+        a3 += hs[b] * means[b]
+    f1[k], f2[k], inc_sum[k] = a1, a2, a3
 
 
 @compiled
@@ -437,7 +452,7 @@ def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, np.empty(rec_w.shape[1]))
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, np.empty((2, rec_w.shape[1])))
 
 
 @compiled
@@ -452,4 +467,4 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
             continue
         _flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
         _flip_masks(Mg[k], gain, loss)
-        _income_kernel(H2, H3[k], valid, kern, work[8])
+        income_kernel(H2, H3[k], valid, kern, work[8])

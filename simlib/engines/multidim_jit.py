@@ -16,8 +16,8 @@ fast besides the compiled loops (per cell-state, per year):
   move through it in two small steps instead of a dense keys x keys product;
 - masks flip with one butterfly per indicator instead of two 64 x 64 products;
 - the income kernel is applied as bands (`simlib.multidim.income.band`: entries below 1e-14,
-  the closed form's rounding noise, are left out) held as dense rows, two keys and four source
-  bins per pass over the columns (`multidim_cell_kernels._kernel_rows`: every entry still adds
+  the closed form's rounding noise, are left out) held as dense rows, four keys and four source
+  bins per pass over the columns (`multidim_income_kernel._kernel_rows`: every entry still adds
   its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
   few target bins per source bin).
 
@@ -26,10 +26,11 @@ line (a house) moves the households it reaches from the group into the twin line
 reference does, and new households form in the base group from both (`reach.formation_sizes`).
 
 The kernels live in `multidim_line_kernels` (the lines), `multidim_cell_kernels` (the yearly
-changes, classification, new households, records) and `multidim_numba` (decorators);
-`simlib.engines.multidim_tables` builds the static arrays once per model (cached on it). This
-module holds the parallel driver over scenarios and groups; `record` and `year` are the two entry
-points the driver in `simlib.engines.multidim_expected` calls. The shared programme step
+changes, classification, new households, records), `multidim_income_kernel` (the income kernel)
+and `multidim_numba` (decorators); `simlib.engines.multidim_tables` builds the static arrays once
+per model (cached on it). This module holds the parallel driver over scenarios and groups;
+`record` and `year` are the two entry points the driver in `simlib.engines.multidim_expected`
+calls. The shared programme step
 (eligibility, beneficiaries, coverage, enabling boost) stays in numpy there, per year.
 """
 
@@ -39,7 +40,7 @@ import sys
 
 import numpy as np
 
-from simlib.engines import multidim_cell_kernels, multidim_line_kernels, multidim_numba
+from simlib.engines import multidim_cell_kernels, multidim_income_kernel, multidim_line_kernels, multidim_numba
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
@@ -240,7 +241,9 @@ def _fill_start(M, H, n0, Mn, kd, inc0, kind):
                     ho[b] = x * (w * inc[b])
 
 
-refresh_caches((multidim_numba, multidim_line_kernels, multidim_cell_kernels, sys.modules[__name__]))
+refresh_caches(
+    (multidim_numba, multidim_line_kernels, multidim_income_kernel, multidim_cell_kernels, sys.modules[__name__])
+)
 
 
 # --- entry points ------------------------------------------------------------------------------------
