@@ -316,12 +316,13 @@ def _year(
 
 def _years(model, start: int, stop: int | None, state: EngineState | None) -> tuple[int, int]:
     """The projected years [start, stop) a run covers; a run from start > 0 needs the state
-    handed over at review `start` (`EngineOutput.state` of the run before)."""
+    handed over at review `start` (`EngineOutput.state` of the run before); one from the baseline
+    may be given the baseline's state (handed over by a run that stopped at review 0)."""
     Y = len(model.years)
     stop = Y if stop is None else int(stop)
     if not 0 <= start <= stop <= Y:
         raise ValueError(f"years [{start}, {stop}) are not within the {Y} projected years")
-    if (start > 0) != (state is not None) or (state is not None and state.t != start):
+    if (start > 0 and state is None) or (state is not None and state.t != start):
         raise ValueError(f"a run from review {start} needs the state handed over at that review")
     return start, stop
 
