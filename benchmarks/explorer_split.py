@@ -7,7 +7,10 @@ API (`ExplorerView`, debounce 0), then changes P5's central recurrent money in e
 (the year control on that year), `CHANGES` times, to 90 % and back in turn. Each change's CPU
 (`time.process_time`, every thread) is split into "engine year" (`multidim_jit.year`, the
 programme step and the shift tables), "record" (`multidim_jit.record` and `start`: the engine's
-record of the review it starts from), "gc" (the garbage collector's passes, timed through
+record of the review it starts from and the baseline's households; since mdlens only where no
+kept state carries them, `simlib.engines.multidim_review`), "copy" (`StatePool.copy_of`: the
+copies of kept engine states a run writes in place), "rebase" (`rebase_points`: the re-basing of
+change targets, made again when the twin is), "gc" (the garbage collector's passes, timed through
 `gc.callbacks`, with the number of full passes) and the rest. Prints one JSON line per process
 and, at the end, the medians per tree and year (the first change of each year left out: it also
 runs the years a change of year starts from), with the load average before and after.
@@ -27,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 YEARS = (2030, 2029, 2027, 2024)
 CHANGES = 3
-PARTS = ("total", "engine", "record", "gc", "rest", "wall")
+PARTS = ("total", "engine", "record", "copy", "rebase", "gc", "rest", "wall")
 
 
 def timed(mod, name: str, acc: dict, key: str) -> None:
@@ -47,16 +50,19 @@ def timed(mod, name: str, acc: dict, key: str) -> None:
 def child(root: Path) -> list[dict]:
     """Open the view (the tree on `sys.path`) and split each change's CPU."""
     from simlib.engines import multidim_expected, multidim_jit, multidim_tables
+    from simlib.workbench import incremental, pool
     from simlib.workbench.state import AllocationState
     from simlib.workbench.view import ExplorerView
 
-    acc = {"engine": 0.0, "record": 0.0, "gc": 0.0, "full": 0}
+    acc = {"engine": 0.0, "record": 0.0, "copy": 0.0, "rebase": 0.0, "gc": 0.0, "full": 0}
     for mod, name, key in (
         (multidim_jit, "year", "engine"),
         (multidim_expected, "_programme_step", "engine"),
         (multidim_tables, "shift_tables", "engine"),
         (multidim_jit, "record", "record"),
         (multidim_jit, "start", "record"),
+        (pool.StatePool, "copy_of", "copy"),
+        (incremental, "rebase_points", "rebase"),
     ):
         timed(mod, name, acc, key)
     began = [0.0]
@@ -76,13 +82,15 @@ def child(root: Path) -> list[dict]:
         cell = view.grid.cells[("P5", "central_recurrent")]
         now = st.amount("P5", "central_recurrent", year) / 1e9
         for i in range(CHANGES):
-            acc.update(engine=0.0, record=0.0, gc=0.0, full=0)
+            acc.update(engine=0.0, record=0.0, copy=0.0, rebase=0.0, gc=0.0, full=0)
             before, w, c = view.updates, time.perf_counter(), time.process_time()
             cell.value = str(round(now * 0.9 if i % 2 == 0 else now))
             total, wall = time.process_time() - c, time.perf_counter() - w
             assert view.updates == before + 1, view.input_problems
-            ms = {k: acc[k] * 1e3 for k in ("engine", "record", "gc")}
-            rest = total * 1e3 - ms["engine"] - ms["record"]  # the collector's passes included
+            ms = {k: acc[k] * 1e3 for k in ("engine", "record", "copy", "rebase", "gc")}
+            rest = total * 1e3 - sum(
+                ms[k] for k in ("engine", "record", "copy", "rebase")
+            )  # the collector's passes included
             rows.append({"year": year, "i": i, "total": total * 1e3, **ms, "rest": rest, "wall": wall * 1e3})
             rows[-1]["full_gc"] = acc["full"]
     return rows

@@ -48,6 +48,7 @@ import numpy as np
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState, batched_bins, scatter_sum
 from simlib.engines.expected import log_factor
+from simlib.engines.multidim_review import Review, ReviewedState
 from simlib.engines.reach import (
     acting_money,
     beneficiaries,
@@ -315,12 +316,13 @@ def _year(
 
 def _years(model, start: int, stop: int | None, state: EngineState | None) -> tuple[int, int]:
     """The projected years [start, stop) a run covers; a run from start > 0 needs the state
-    handed over at review `start` (`EngineOutput.state` of the run before)."""
+    handed over at review `start` (`EngineOutput.state` of the run before); one from the baseline
+    may be given the baseline's state (handed over by a run that stopped at review 0)."""
     Y = len(model.years)
     stop = Y if stop is None else int(stop)
     if not 0 <= start <= stop <= Y:
         raise ValueError(f"years [{start}, {stop}) are not within the {Y} projected years")
-    if (start > 0) != (state is not None) or (state is not None and state.t != start):
+    if (start > 0 and state is None) or (state is not None and state.t != start):
         raise ValueError(f"a run from review {start} needs the state handed over at that review")
     return start, stop
 
@@ -420,7 +422,11 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
         n, built, cells = state.taken()  # copies, unless handed over `once`
         M, H = cells["M"], cells["H"]
     sel = np.zeros((S, L, G, K))
-    multidim_jit.record(mm, M, H, n, out, sel, start)
+    review = getattr(state, "review", None)
+    if review is not None and review.fits(mm, start, out, sel):
+        review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
+    else:
+        multidim_jit.record(mm, M, H, n, out, sel, start)
     for y in range(start, stop):
         cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y, built)
         gain = 1.0 + boost[:, None, :]  # (S, 1, D)
@@ -428,5 +434,6 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
         raise_ = mm.income_effect[None, :, None] > 0
         delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
         multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_tables.shift_tables(mm, delta), out)
-    out.state = _handed_over(model, stop, n, built, M, H)
+    handed = _handed_over(model, stop, n, built, M, H)
+    out.state = ReviewedState(**vars(handed), review=Review.of(mm, out, stop, n, sel))
     return out

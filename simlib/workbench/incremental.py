@@ -28,10 +28,14 @@ continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every chang
 
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
-same file contents); any other scenario takes the runner's full run. Memory: two engine states,
-the plan's at the review before the change of standard (the twin's start) and at the first
-changed year of the last change (a planner changes the same year again); each about 183 MB for
-multidim_2030 (10 districts), more for the communes: the second is not kept beyond `KEEP_BYTES`.
+same file contents); any other scenario takes the runner's full run. Memory: three engine
+states, the baseline's (it reads no money: a run from the baseline copies it, with its review's
+records, instead of synthesising the households and recording them again), the plan's at the
+review before the change of standard (the twin's start) and at the first changed year of the last
+change (a planner changes the same year again); each about 183 MB for multidim_2030 (10
+districts), more for the communes: the baseline's and the last one are not kept beyond
+`KEEP_BYTES`. A run continued from a kept state writes the records of its first review from the
+state instead of recording them again (`simlib.engines.multidim_review`).
 Between changes the pool holds one more (the next copy's arrays); during a change no more states
 are alive at once than with fresh copies (`StatePool`).
 """
@@ -111,6 +115,7 @@ class EngineRuns:
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
         self.pool = StatePool()  # the cells of states nothing continues from, for the next copies
+        self.baseline = True  # whether the baseline's state is kept (`_baseline`)
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
         """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
@@ -119,8 +124,10 @@ class EngineRuns:
         y0 = first_change(self.acting, acting)
         if y0 == years:
             return self.out, self.twin
+        if not any(t <= y0 for t in self.states):
+            self._baseline(target, spend, options)
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
-        self._drop([t for t in self.states if t not in (start, self.at) or t > y0])  # their arrays: the copies'
+        self._drop([t for t in self.states if t not in (0, start, self.at) or t > y0])  # their arrays: the copies'
         out = self.out if start > 0 else None
         state = self.states.get(start)
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
@@ -148,10 +155,24 @@ class EngineRuns:
         for t in reviews:
             self.pool.give(self.states.pop(t))
 
+    def _baseline(self, target, spend: np.ndarray, options) -> None:
+        """Keep the baseline's state, handed over by a run stopped at review 0 (it reads no money:
+        the same for every allocation), with its review's records
+        (`simlib.engines.multidim_review`): a run from the baseline copies it instead of
+        synthesising the households and recording the review again. Not beyond `KEEP_BYTES`."""
+        if not self.baseline:
+            return
+        state = simulate(target, spend, options, start=0, stop=0).state
+        if state is None or state_bytes(state) > KEEP_BYTES:
+            self.baseline = False
+            return
+        self.states[0] = state
+
     def _keep(self, y0: int) -> None:
-        """Keep the twin's start and the state at `y0` (within `KEEP_BYTES`), nothing else."""
+        """Keep the baseline, the twin's start and the state at `y0` (within `KEEP_BYTES`),
+        nothing else."""
         mark = self.states.get(y0)
-        keep = {self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
+        keep = {0, self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
         self._drop([t for t in self.states if t not in keep])
 
     def _twin(self, twin_target, spend: np.ndarray, options, out: EngineOutput) -> EngineOutput:

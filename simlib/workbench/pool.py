@@ -18,6 +18,8 @@ changes one more than the kept ones.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from simlib.engines.common import EngineState
@@ -53,7 +55,8 @@ class StatePool:
         cells = self._take(state.cells)
         for name, values in state.cells.items():
             np.copyto(cells[name], values)
-        copied = EngineState(state.t, state.n.copy(), state.built.copy(), state.built_counts, cells)
+        # the same kind of state: a `ReviewedState` keeps the records of its review (read only)
+        copied = replace(state, n=state.n.copy(), built=state.built.copy(), cells=cells, spare=False)
         return copied.once()
 
     def _take(self, like: dict) -> dict:
