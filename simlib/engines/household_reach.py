@@ -161,7 +161,7 @@ def floyd(k, n, words, s):
 @numba.njit(cache=True, nogil=True)
 def _count(group, state, mask, K, pat, P, n_sub, sc_of):
     """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,)), and each
-    household's subcell into sc_of (n,) unless it is empty (`subcell_array`)."""
+    household's subcell into sc_of (n,) unless it is empty (`walk_arrays`)."""
     pm, Ku, Pu = np.uint64(pat.size - 1), np.uint64(K), np.uint64(P)
     if sc_of.size == 0:
         for i in range(group.size):  # unsigned indices: no code for negative ones
@@ -341,15 +341,22 @@ class BitReach:
 NO_SUBCELLS = np.empty(0, np.uint16)
 
 
-def subcell_array(tab: Tables, n: int) -> np.ndarray:
-    """Room for n households' subcells (uint16 when the subcells fit, 2 bytes a household)."""
-    return np.empty(n, np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
+def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of n households' lines (`chosen`, of the tables' dtype) and of their subcells
+    (`eligible_counts` to `pick`: uint16 when the subcells fit), the subcells in the upper half
+    of `chosen`'s memory when they fit there (no byte more at the step's peak): the walk reads
+    subcell i before it writes line bits i, and the bytes of line bits i only cover subcells
+    already read (those below 2i - n + 2)."""
+    chosen = np.empty(n, tab.dtype)
+    sc = np.dtype(np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
+    r = chosen.itemsize // sc.itemsize
+    return chosen, (chosen.view(sc)[(r - 1) * n :] if r >= 2 else np.empty(n, sc))
 
 
 def eligible_counts(tab: Tables, group, state, mask, sc_of=None) -> tuple[np.ndarray, np.ndarray]:
     """Households per subcell n_sub (C*P,) and eligible households per household line and bin
     E (H, D*T) (module docstring, step 1); each household's subcell into `sc_of` if given
-    (`subcell_array`: `pick` then reads it instead of working it out again)."""
+    (`walk_arrays`: `pick` then reads it instead of working it out again)."""
     n_sub = np.zeros((tab.ptr.size - 1) * tab.P, np.int64)  # numpy's arrays: traced like the others
     E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
     sc_of = NO_SUBCELLS if sc_of is None else sc_of
@@ -357,13 +364,13 @@ def eligible_counts(tab: Tables, group, state, mask, sc_of=None) -> tuple[np.nda
     return n_sub, E
 
 
-def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True, sc_of=None) -> tuple:
+def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True, kept=None) -> tuple:
     """Who each household line reaches among households hh = (group, state, mask) counted by
     subcell n_sub: counts = (need, need_old, E) (H, D*T), new beneficiaries, households served
     by standing works among the others, eligible households per line and bin; a uniformly random
     subset of each bin's size (module docstring, steps 2-3), from a SplitMix64 stream seeded by
-    `seed`; the households' subcells read from `sc_of` if given (`eligible_counts`). Returns
-    chosen, old (n,) line bits (old empty when not `with_old`)."""
+    `seed`; kept = (chosen, their subcells) of `walk_arrays` if given, the subcells filled by
+    `eligible_counts`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
     need, need_old, E = counts
     n = hh[0].size
     if E.size == 0:  # no household line
@@ -381,9 +388,10 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
             np.zeros((2, total + 1), pbits.dtype),
         ),
     )
-    chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
+    chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
+    old = np.empty(n if with_old else 0, tab.dtype)
     counts = (need, need_old, E)
-    hh = (hh, NO_SUBCELLS if sc_of is None else sc_of)
+    hh = (hh, sc_of)
     _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, counts, (tab.bits, pbits), np.uint64(seed), buffers, chosen, old)
     return chosen, old
 
@@ -421,8 +429,8 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     L, D, T = len(s.line_codes), tab.D, tab.T
     H = tab.hh.size
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
-    sc_of = subcell_array(tab, group.size)
-    n_sub, E = eligible_counts(tab, group, state, mask, sc_of)
+    kept = walk_arrays(tab, group.size)
+    n_sub, E = eligible_counts(tab, group, state, mask, kept[1])
     by_tier = np.zeros((L, D, T))
     by_tier[tab.hh] = E.reshape(H, D, T)
     held = None
@@ -433,7 +441,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     reached, eligible = r.reached, r.eligible
     need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
     reached[tab.hh] = need.reshape(H, D, T).sum(-1)
-    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old, sc_of)
+    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old, kept)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 
