@@ -24,7 +24,8 @@ households its standing works still serve are rounded the same way. What differs
    the lines choosing it (`_draw`, `_place`; each bin's subcells are listed once per model,
    `bin_subcells`). A bin taken whole marks its subcells instead;
 3. one pass gives each household the next position of its subcell and reads that position's
-   lines (`_walk`).
+   lines (`_walk`; the subcell as step 1 kept it, in the upper half of the line bits' memory,
+   `walk_arrays`, `_walk_subcells`).
 
 Every subset of a bin's size is equally likely, as with a random permutation followed by a sort
 by bin; the draws follow the number of households chosen (the selection sampling used before drew
@@ -181,6 +182,11 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
     list ptr / line / bin_)."""
     P = ok.shape[1]
     for c in range(ptr.size - 1):
+        tot = 0
+        for p in range(P):
+            tot += n_sub[c * P + p]
+        if tot == 0:  # no household in the cell (about half of them at 10^5): nothing to add
+            continue
         for e in range(ptr[c], ptr[c + 1]):
             h = line[e]
             acc = 0
