@@ -24,7 +24,8 @@ households its standing works still serve are rounded the same way. What differs
    the lines choosing it (`_draw`, `_place`; each bin's subcells are listed once per model,
    `bin_subcells`). A bin taken whole marks its subcells instead;
 3. one pass gives each household the next position of its subcell and reads that position's
-   lines (`_walk`).
+   lines (`_walk`; the subcell as step 1 kept it, in the upper half of the line bits' memory,
+   `walk_arrays`, `_walk_subcells`).
 
 Every subset of a bin's size is equally likely, as with a random permutation followed by a sort
 by bin; the draws follow the number of households chosen (the selection sampling used before drew
@@ -159,11 +160,18 @@ def floyd(k, n, words, s):
 
 
 @numba.njit(cache=True, nogil=True)
-def _count(group, state, mask, K, pat, P, n_sub):
-    """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,))."""
+def _count(group, state, mask, K, pat, P, n_sub, sc_of):
+    """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,)), and each
+    household's subcell into sc_of (n,) unless it is empty (`walk_arrays`)."""
     pm, Ku, Pu = np.uint64(pat.size - 1), np.uint64(K), np.uint64(P)
-    for i in range(group.size):  # unsigned indices: no code for negative ones
-        n_sub[(np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])] += 1
+    if sc_of.size == 0:
+        for i in range(group.size):  # unsigned indices: no code for negative ones
+            n_sub[(np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])] += 1
+        return
+    for i in range(group.size):
+        sc = (np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])
+        n_sub[sc] += 1
+        sc_of[i] = sc
 
 
 @numba.njit(cache=True, nogil=True)
@@ -174,6 +182,11 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
     list ptr / line / bin_)."""
     P = ok.shape[1]
     for c in range(ptr.size - 1):
+        tot = 0
+        for p in range(P):
+            tot += n_sub[c * P + p]
+        if tot == 0:  # no household in the cell (about half of them at 10^5): nothing to add
+            continue
         for e in range(ptr[c], ptr[c + 1]):
             h = line[e]
             acc = 0
@@ -183,13 +196,28 @@ def _bins(ptr, line, bin_, ok, n_sub, E):
 
 
 @numba.njit(cache=True, nogil=True)
-def _eligible(hh, K, pat, ok, cells, n_sub, E):
-    """`eligible_counts` in one compiled call: n_sub (`_count`), then E (`_bins`), both zero on
-    entry."""
+def _eligible(hh, K, pat, ok, cells, n_sub, E, sc_of):
+    """`eligible_counts` in one compiled call: n_sub (`_count`, with the households' subcells
+    into sc_of unless empty), then E (`_bins`), both zero on entry."""
     group, state, mask = hh
     ptr, line, bin_ = cells
-    _count(group, state, mask, K, pat, ok.shape[1], n_sub)
+    _count(group, state, mask, K, pat, ok.shape[1], n_sub, sc_of)
     _bins(ptr, line, bin_, ok, n_sub, E)
+
+
+@numba.njit(inline="always")
+def _nonempty(subs, n_sub, base, ends, delta):
+    """A bin's subcells that hold households, in rank order (without a branch): ends[j] the rank
+    after the j-th one's last, delta[j] its first position less its first rank; returns how many.
+    The ranks then skip the empty subcells (most of a bin's patterns) without visiting them."""
+    nc, acc = 0, 0
+    for q in range(subs.size):
+        c = n_sub[subs[q]]
+        delta[nc] = base[subs[q]] - acc
+        acc += c
+        ends[nc] = acc
+        nc += np.int64(c > 0)
+    return nc
 
 
 @numba.njit(cache=True, nogil=True)
@@ -207,6 +235,8 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
     split = np.zeros(words.size, np.uint64)
+    longest = np.max(sptr[1:] - sptr[:-1])
+    ends, delta = np.empty(longest, np.int64), np.empty(longest, np.int64)
     t = 0
     for h in range(H):
         for b in range(B):
@@ -223,7 +253,8 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                 s = floyd(u, n, words, s)
             if m > 0:
                 s = floyd(k, u, split, s)
-            q, off, j = 0, 0, 0
+            _nonempty(subs, n_sub, base, ends, delta)
+            q, j = 0, 0
             for w in range((n + 63) // 64):  # the chosen ranks in increasing order
                 x = words[w] if u < n else ~np.uint64(0)
                 if w == n // 64:  # the last word's ranks below n only
@@ -231,11 +262,10 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                 while x:
                     r = w * 64 + lowest_bit(x)
                     x &= x - ONE
-                    while r >= off + n_sub[subs[q]]:
-                        off += n_sub[subs[q]]
+                    while r >= ends[q]:  # the subcell of rank r
                         q += 1
                     new = m == 0 or _has(split, j)
-                    targets[t] = (base[subs[q]] + r - off) << 7 | h << 1 | np.int64(new)
+                    targets[t] = (delta[q] + r) << 7 | h << 1 | np.int64(new)
                     t += 1
                     j += 1
             words[: n // 64 + 1] = 0
@@ -284,6 +314,24 @@ def _walk(hh, K, pat, P, cnt, placed, full, chosen, old):
             old[i] = full[1, sc] | (vals[1, idx] & keep)
 
 
+@numba.njit(inline="always")
+def _walk_subcells(sc_of, cnt, placed, full, chosen, old):
+    """`_walk` with the households' subcells read from sc_of (kept by `_count`): 2 bytes a
+    household instead of its group, state and mask, a table look-up and two multiplies."""
+    words, pre, vals = placed
+    has_old = old.size > 0
+    for i in range(sc_of.size):  # unsigned indices: no code for negative ones
+        sc = np.uint64(sc_of[i])
+        p = np.uint64(cnt[sc])
+        cnt[sc] = p + ONE
+        w, sh = words[p >> S6], p & S63
+        idx = np.uint64(pre[p >> S6] + _ctpop(w & ((ONE << sh) - ONE)))  # the position's rank if it is set
+        keep = vals.dtype.type(0) - vals.dtype.type((w >> sh) & ONE)  # all ones if set (branch-free)
+        chosen[i] = full[0, sc] | (vals[0, idx] & keep)
+        if has_old:
+            old[i] = full[1, sc] | (vals[1, idx] & keep)
+
+
 @dataclass
 class BitReach:
     """What a year's money buys among individual households, lines as bits."""
@@ -295,21 +343,40 @@ class BitReach:
     boost: np.ndarray  # (D,) enabling boost
 
 
-def eligible_counts(tab: Tables, group, state, mask) -> tuple[np.ndarray, np.ndarray]:
+#: no subcells kept (`eligible_counts`, `pick`)
+NO_SUBCELLS = np.empty(0, np.uint16)
+
+
+def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of n households' lines (`chosen`, of the tables' dtype) and of their subcells
+    (`eligible_counts` to `pick`: uint16 when the subcells fit), the subcells in the upper half
+    of `chosen`'s memory when they fit there (no byte more at the step's peak): the walk reads
+    subcell i before it writes line bits i, and the bytes of line bits i only cover subcells
+    already read (those below 2i - n + 2)."""
+    chosen = np.empty(n, tab.dtype)
+    sc = np.dtype(np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
+    r = chosen.itemsize // sc.itemsize
+    return chosen, (chosen.view(sc)[(r - 1) * n :] if r >= 2 else np.empty(n, sc))
+
+
+def eligible_counts(tab: Tables, group, state, mask, sc_of=None) -> tuple[np.ndarray, np.ndarray]:
     """Households per subcell n_sub (C*P,) and eligible households per household line and bin
-    E (H, D*T) (module docstring, step 1)."""
+    E (H, D*T) (module docstring, step 1); each household's subcell into `sc_of` if given
+    (`walk_arrays`: `pick` then reads it instead of working it out again)."""
     n_sub = np.zeros((tab.ptr.size - 1) * tab.P, np.int64)  # numpy's arrays: traced like the others
     E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
-    _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), n_sub, E)
+    sc_of = NO_SUBCELLS if sc_of is None else sc_of
+    _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), n_sub, E, sc_of)
     return n_sub, E
 
 
-def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True) -> tuple:
+def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True, kept=None) -> tuple:
     """Who each household line reaches among households hh = (group, state, mask) counted by
     subcell n_sub: counts = (need, need_old, E) (H, D*T), new beneficiaries, households served
     by standing works among the others, eligible households per line and bin; a uniformly random
     subset of each bin's size (module docstring, steps 2-3), from a SplitMix64 stream seeded by
-    `seed`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
+    `seed`; kept = (chosen, their subcells) of `walk_arrays` if given, the subcells filled by
+    `eligible_counts`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
     need, need_old, E = counts
     n = hh[0].size
     if E.size == 0:  # no household line
@@ -327,8 +394,10 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
             np.zeros((2, total + 1), pbits.dtype),
         ),
     )
-    chosen, old = np.empty(n, tab.dtype), np.empty(n if with_old else 0, tab.dtype)
+    chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
+    old = np.empty(n if with_old else 0, tab.dtype)
     counts = (need, need_old, E)
+    hh = (hh, sc_of)
     _pick(hh, tab.K, tab.pat, tab.P, layout, n_sub, counts, (tab.bits, pbits), np.uint64(seed), buffers, chosen, old)
     return chosen, old
 
@@ -336,8 +405,8 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
 @numba.njit(cache=True, nogil=True)
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
-    the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`) into chosen, old
-    (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
+    the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
     vals (2, targets + 1))), zero but cnt."""
     need, need_old, E = counts
     bits, pbits = bits
@@ -347,7 +416,10 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old
         cnt[c] = base[c]
     t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
     _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
-    _walk(hh, K, pat, P, cnt, (words, pre, vals), full, chosen, old)
+    if hh[1].size > 0:
+        _walk_subcells(hh[1], cnt, (words, pre, vals), full, chosen, old)
+    else:
+        _walk(hh[0], K, pat, P, cnt, (words, pre, vals), full, chosen, old)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
@@ -363,7 +435,8 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     L, D, T = len(s.line_codes), tab.D, tab.T
     H = tab.hh.size
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
-    n_sub, E = eligible_counts(tab, group, state, mask)
+    kept = walk_arrays(tab, group.size)
+    n_sub, E = eligible_counts(tab, group, state, mask, kept[1])
     by_tier = np.zeros((L, D, T))
     by_tier[tab.hh] = E.reshape(H, D, T)
     held = None
@@ -374,7 +447,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     reached, eligible = r.reached, r.eligible
     need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
     reached[tab.hh] = need.reshape(H, D, T).sum(-1)
-    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old)
+    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old, kept)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
 
 
