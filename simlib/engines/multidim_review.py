@@ -6,9 +6,9 @@ its first review (`multidim_jit.record`: every group's households by state, depr
 sums, incomes and the households each targeting line can select, about 30 CPU ms on
 `multidim_2030`). A run continued from a state handed over at review t records again what the
 year that ended at t recorded for the same state. The state it hands over is a `ReviewedState`
-carrying those records (`Review`, a few hundred kB); a run continued from it on a model whose
-record reads the same arrays (`review_key`) writes them instead: the same values, bit for bit
-(tests/test_workbench_incremental.py compares them with a record of the review).
+carrying those records (`Review`, small beside the state's own arrays); a run continued from it
+on a model whose record reads the same arrays (`review_key`) writes them instead: the same
+values, bit for bit (tests/test_engine_review.py compares them with a record of the review).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Review:
     ended at t wrote them, with a group without households zero (`record` leaves it out); `key`:
     every model array the record reads besides the state (`review_key`). A run continued from the
     state on a model with the same key writes them instead of recording the review again: the
-    same values (tests/test_workbench_incremental.py)."""
+    same values (tests/test_engine_review.py)."""
 
     key: tuple
     arrays: tuple
