@@ -285,6 +285,22 @@ def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.rand
     return advance(mm, hh, y, r, rng)
 
 
+def room_for(model, n: int) -> int:
+    """Records a run from n households can reach (the store's room: it then never grows): a
+    year adds `growth` times each group's formation size rounded without bias, at most one more
+    than that per group (`reach.new_household_records`), and the formation sizes count each
+    household at most `1 +` (groups whose twin its group is) times (`reach.formation_sizes`)."""
+    s = model.structure
+    G = s.n0.shape[0]
+    has = np.flatnonzero(s.twin >= 0)
+    times = np.where(s.g_housed, 0, 1) + np.bincount(s.twin[has], minlength=G)[:G]
+    rate = max(float(np.max(model.params.growth)), 0.0) * float(times.max(initial=1))
+    room = n
+    for _ in model.years:
+        room += int(np.ceil(rate * room)) + G
+    return room
+
+
 def simulate_multidim(
     mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population: Households | None = None
 ) -> EngineOutput:
@@ -294,7 +310,7 @@ def simulate_multidim(
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
-    store = HouseholdStore(n + n // 4 + 16, G)  # records updated in place, room to grow
+    store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
     out = EngineOutput.like("microsim", model, 1)
     md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
@@ -309,18 +325,23 @@ def simulate_multidim(
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        res = advance(
-            mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y]
-        )
-        out.flows[0, y] = res["flows"]
-        out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
+        _project_year(mm, hh, y, years, rng, out, md)
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
+        del new_group, new_state
         record(y + 1)
     out.multidim = md
     return out
+
+
+def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, md) -> None:
+    """Projected year y of `simulate_multidim`: households advanced in place, flows, removals
+    and production support into the outputs (the year's result dropped before the next reach)."""
+    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y])
+    out.flows[0, y] = res["flows"]
+    out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 
 
 def run_multidim_microsim(
