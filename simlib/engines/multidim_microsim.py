@@ -194,7 +194,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     model = mm.base
     s = model.structure
     hh_line = model.household_line
-    clear = np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
+    clear = _clearing_lines(mm)
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
@@ -206,6 +206,13 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
     return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines, q_of_income) + bits
+
+
+def _clearing_lines(mm: MultidimModel) -> np.ndarray:
+    """The household lines that clear flags (a removal probability and flags listed), targeted
+    lines first (`line_order`)."""
+    hh_line = mm.base.household_line
+    return np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
 
 
 def _review(mm: MultidimModel, y: int) -> tuple:
@@ -305,7 +312,33 @@ def simulate_multidim(
     mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population: Households | None = None
 ) -> EngineOutput:
     """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
-    household population)."""
+    household population).
+
+    The removals (Y, L, G, 12), the largest output (5.9 MB for Cao Bằng's 384 groups and 23
+    lines, nearly all zeros), are kept during the run only where a line can count them
+    (`removal_pairs`) and spread into their table once the household records and the programme
+    step's arrays are freed: the run never holds the records beside the whole table."""
+    model = mm.base
+    out, md, (lines, flags, kept) = _project(mm, spend, rng, population)
+    md.removed = np.zeros((1, len(model.years), len(model.line_codes), model.n0.shape[0], N_INDICATORS))
+    md.removed[0][:, lines, :, flags] = kept
+    out.multidim = md
+    return out
+
+
+def removal_pairs(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
+    """The (line, flag) pairs whose removals the yearly pass can count, as index arrays (lines,
+    flags): each clearing line's own flags (the pass counts a removal of flag j by line li only
+    when li clears and lists j, `deprivation_kernels._clear`)."""
+    clear = _clearing_lines(mm)
+    pairs = [(li, j) for li in clear for j in range(N_INDICATORS) if int(mm.line_bits[li]) >> j & 1]
+    return np.array([li for li, _ in pairs], np.int64), np.array([j for _, j in pairs], np.int64)
+
+
+def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population) -> tuple:
+    """`simulate_multidim`'s run from the household records (synthesised, or `population`):
+    the outputs without the removals (md.removed empty), and the removals by pair (lines, flags,
+    kept (pairs, Y, G)); the records and the year's arrays are freed on return."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
@@ -313,7 +346,7 @@ def simulate_multidim(
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
     out = EngineOutput.like("microsim", model, 1)
-    md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
+    md = MultidimOutput.zeros(1, Y, G, K, 0)
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
@@ -324,22 +357,26 @@ def simulate_multidim(
 
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
+    lines, flags = removal_pairs(mm)
+    removed, kept = np.zeros((len(model.line_codes), G, N_INDICATORS)), np.empty((lines.size, Y, G))
     for y in range(Y):
-        _project_year(mm, hh, y, years, rng, out, md)
+        _project_year(mm, hh, y, years, rng, out, removed)
+        kept[:, y] = removed[lines, :, flags]
+        removed[lines, :, flags] = 0.0  # zeros again: the only entries the pass writes
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
         record(y + 1)
-    out.multidim = md
-    return out
+    return out, md, (lines, flags, kept)
 
 
-def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, md) -> None:
-    """Projected year y of `simulate_multidim`: households advanced in place, flows, removals
-    and production support into the outputs (the year's result dropped before the next reach)."""
-    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y])
+def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
+    """Projected year y of `simulate_multidim`: households advanced in place, flows and
+    production support into the outputs, removals added into `removed` (L, G, 12) (the year's
+    result dropped before the next reach)."""
+    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=removed)
     out.flows[0, y] = res["flows"]
     out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 
