@@ -115,12 +115,45 @@ class HouseholdStore:
 
 def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> np.ndarray:
     """One mask per household from the categorical distribution of its (group, state) row
-    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`)."""
+    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`).
+    The rows' runs are read off the sorted rows (what `np.unique(..., return_index=True,
+    return_counts=True)` gives for them, without its second sort), and the sorted rows are freed
+    before the uniforms are drawn."""
     order = np.argsort(gk, kind="stable")
+    rows = gk[order]
+    new_run = np.empty(rows.size, bool)
+    new_run[:1] = True
+    np.not_equal(rows[1:], rows[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    keys, counts = rows[starts], np.diff(np.append(starts, rows.size))
+    del rows, new_run
     out = np.empty(gk.size, np.uint16)
-    keys, starts, counts = np.unique(gk[order], return_index=True, return_counts=True)
     kern.draw_masks(dist.reshape(-1, N_MASKS), keys, starts, counts, order, rng.random(gk.size), out)
     return out
+
+
+#: households per piece of a chunk's incomes (the temporaries of a piece stay in cache)
+PIECE = 1 << 13
+
+
+def _incomes(mm: MultidimModel, group: np.ndarray, state: np.ndarray, t: int, rng: np.random.Generator) -> np.ndarray:
+    """Per-capita incomes (float32) of households of given groups (int32) and states (int8) on
+    their state's side of the line of review t, by pieces of `PIECE` households: each piece draws
+    its uniforms after the previous one's, the numbers of one draw for all (`rng.random` takes
+    one 64-bit output per number), and every step is element by element."""
+    y = np.empty(group.size, np.float32)
+    for a in range(0, group.size, PIECE):
+        g, k = group[a : a + PIECE], state[a : a + PIECE]
+        line = mm.lines_vnd[t][mm.base.g_area[g]]
+        cut = np.log(line)
+        below = BELOW_LINE_STATE[k]
+        piece = np.exp(inc.sample_truncated(rng, cut + mm.income_mu[g, k], mm.income_sigma[g, k], cut, below))
+        # keep every household on its side of the line after rounding to float32
+        piece, lim = piece.astype(np.float32), line.astype(np.float32)
+        y[a : a + PIECE] = np.where(
+            below, np.minimum(piece, lim), np.maximum(piece, np.nextafter(lim, np.float32(np.inf)))
+        )
+    return y
 
 
 def synthesise_households(
@@ -131,16 +164,22 @@ def synthesise_households(
     K = mm.base.n0.shape[1]
     group = np.asarray(group, np.int32)
     state = np.asarray(state, np.int8)
-    line = mm.lines_vnd[t][mm.base.g_area[group]]
-    cut = np.log(line)
-    below = BELOW_LINE_STATE[state]
-    logy = inc.sample_truncated(rng, cut + mm.income_mu[group, state], mm.income_sigma[group, state], cut, below)
-    y = np.exp(logy).astype(np.float32)
-    # keep every household on its side of the line after rounding to float32
-    lim = line.astype(np.float32)
-    y = np.where(below, np.minimum(y, lim), np.maximum(y, np.nextafter(lim, np.float32(np.inf))))
-    masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), group.astype(np.int64) * K + state)
+    y = _incomes(mm, group, state, t, rng)
+    gk = group.astype(np.int64)
+    gk *= K
+    gk += state
+    masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), gk)
     return Households(group, state, y, masks)
+
+
+def _cells(counts: np.ndarray, ends: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Cells (int32) of households a, ..., b - 1 when cell c holds counts[c] households, cell
+    after cell (ends: their cumulative sums): `np.repeat(np.arange(C), counts)[a:b]` without
+    the whole array."""
+    c0 = int(np.searchsorted(ends, a, side="right"))
+    c1 = int(np.searchsorted(ends, b - 1, side="right")) + 1
+    e = ends[c0:c1]
+    return np.repeat(np.arange(c0, c1, dtype=np.int32), np.minimum(e, b) - np.maximum(e - counts[c0:c1], a))
 
 
 def synthesise_population(
@@ -151,10 +190,12 @@ def synthesise_population(
     first records if given)."""
     G, K = mm.base.n0.shape
     counts = mm.base.n0.astype(np.int64).ravel()
-    cells = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
-    out = Households.empty(cells.size, G) if store is None else store.reserve(cells.size)
-    for a in range(0, cells.size, kern.CHUNK):
-        part = synthesise_households(mm, cells[a : a + kern.CHUNK] // K, cells[a : a + kern.CHUNK] % K, 0, rng)
+    ends = np.cumsum(counts)
+    n = int(ends[-1]) if ends.size else 0
+    out = Households.empty(n, G) if store is None else store.reserve(n)
+    for a in range(0, n, kern.CHUNK):
+        cells = _cells(counts, ends, a, min(a + kern.CHUNK, n))
+        part = synthesise_households(mm, cells // K, cells % K, 0, rng)
         for f in Households.__slots__:
             getattr(out, f)[a : a + kern.CHUNK] = getattr(part, f)
     return out
