@@ -115,12 +115,45 @@ class HouseholdStore:
 
 def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> np.ndarray:
     """One mask per household from the categorical distribution of its (group, state) row
-    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`)."""
+    (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`).
+    The rows' runs are read off the sorted rows (what `np.unique(..., return_index=True,
+    return_counts=True)` gives for them, without its second sort), and the sorted rows are freed
+    before the uniforms are drawn."""
     order = np.argsort(gk, kind="stable")
+    rows = gk[order]
+    new_run = np.empty(rows.size, bool)
+    new_run[:1] = True
+    np.not_equal(rows[1:], rows[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    keys, counts = rows[starts], np.diff(np.append(starts, rows.size))
+    del rows, new_run
     out = np.empty(gk.size, np.uint16)
-    keys, starts, counts = np.unique(gk[order], return_index=True, return_counts=True)
     kern.draw_masks(dist.reshape(-1, N_MASKS), keys, starts, counts, order, rng.random(gk.size), out)
     return out
+
+
+#: households per piece of a chunk's incomes (the temporaries of a piece stay in cache)
+PIECE = 1 << 13
+
+
+def _incomes(mm: MultidimModel, group: np.ndarray, state: np.ndarray, t: int, rng: np.random.Generator) -> np.ndarray:
+    """Per-capita incomes (float32) of households of given groups (int32) and states (int8) on
+    their state's side of the line of review t, by pieces of `PIECE` households: each piece draws
+    its uniforms after the previous one's, the numbers of one draw for all (`rng.random` takes
+    one 64-bit output per number), and every step is element by element."""
+    y = np.empty(group.size, np.float32)
+    for a in range(0, group.size, PIECE):
+        g, k = group[a : a + PIECE], state[a : a + PIECE]
+        line = mm.lines_vnd[t][mm.base.g_area[g]]
+        cut = np.log(line)
+        below = BELOW_LINE_STATE[k]
+        piece = np.exp(inc.sample_truncated(rng, cut + mm.income_mu[g, k], mm.income_sigma[g, k], cut, below))
+        # keep every household on its side of the line after rounding to float32
+        piece, lim = piece.astype(np.float32), line.astype(np.float32)
+        y[a : a + PIECE] = np.where(
+            below, np.minimum(piece, lim), np.maximum(piece, np.nextafter(lim, np.float32(np.inf)))
+        )
+    return y
 
 
 def synthesise_households(
@@ -131,16 +164,22 @@ def synthesise_households(
     K = mm.base.n0.shape[1]
     group = np.asarray(group, np.int32)
     state = np.asarray(state, np.int8)
-    line = mm.lines_vnd[t][mm.base.g_area[group]]
-    cut = np.log(line)
-    below = BELOW_LINE_STATE[state]
-    logy = inc.sample_truncated(rng, cut + mm.income_mu[group, state], mm.income_sigma[group, state], cut, below)
-    y = np.exp(logy).astype(np.float32)
-    # keep every household on its side of the line after rounding to float32
-    lim = line.astype(np.float32)
-    y = np.where(below, np.minimum(y, lim), np.maximum(y, np.nextafter(lim, np.float32(np.inf))))
-    masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), group.astype(np.int64) * K + state)
+    y = _incomes(mm, group, state, t, rng)
+    gk = group.astype(np.int64)
+    gk *= K
+    gk += state
+    masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), gk)
     return Households(group, state, y, masks)
+
+
+def _cells(counts: np.ndarray, ends: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Cells (int32) of households a, ..., b - 1 when cell c holds counts[c] households, cell
+    after cell (ends: their cumulative sums): `np.repeat(np.arange(C), counts)[a:b]` without
+    the whole array."""
+    c0 = int(np.searchsorted(ends, a, side="right"))
+    c1 = int(np.searchsorted(ends, b - 1, side="right")) + 1
+    e = ends[c0:c1]
+    return np.repeat(np.arange(c0, c1, dtype=np.int32), np.minimum(e, b) - np.maximum(e - counts[c0:c1], a))
 
 
 def synthesise_population(
@@ -151,10 +190,12 @@ def synthesise_population(
     first records if given)."""
     G, K = mm.base.n0.shape
     counts = mm.base.n0.astype(np.int64).ravel()
-    cells = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
-    out = Households.empty(cells.size, G) if store is None else store.reserve(cells.size)
-    for a in range(0, cells.size, kern.CHUNK):
-        part = synthesise_households(mm, cells[a : a + kern.CHUNK] // K, cells[a : a + kern.CHUNK] % K, 0, rng)
+    ends = np.cumsum(counts)
+    n = int(ends[-1]) if ends.size else 0
+    out = Households.empty(n, G) if store is None else store.reserve(n)
+    for a in range(0, n, kern.CHUNK):
+        cells = _cells(counts, ends, a, min(a + kern.CHUNK, n))
+        part = synthesise_households(mm, cells // K, cells % K, 0, rng)
         for f in Households.__slots__:
             getattr(out, f)[a : a + kern.CHUNK] = getattr(part, f)
     return out
@@ -194,7 +235,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     model = mm.base
     s = model.structure
     hh_line = model.household_line
-    clear = np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
+    clear = _clearing_lines(mm)
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
@@ -206,6 +247,13 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
         for x in (np.flatnonzero(s.once_line), np.flatnonzero(s.ps_lines), clear, inc_lines)
     )
     return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines, q_of_income) + bits
+
+
+def _clearing_lines(mm: MultidimModel) -> np.ndarray:
+    """The household lines that clear flags (a removal probability and flags listed), targeted
+    lines first (`line_order`)."""
+    hh_line = mm.base.household_line
+    return np.array([li for li in mm.line_order if hh_line[li] and mm.removal[li] > 0 and mm.line_bits[li]], np.int64)
 
 
 def _review(mm: MultidimModel, y: int) -> tuple:
@@ -285,19 +333,61 @@ def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.rand
     return advance(mm, hh, y, r, rng)
 
 
+def room_for(model, n: int) -> int:
+    """Records a run from n households can reach (the store's room: it then never grows): a
+    year adds `growth` times each group's formation size rounded without bias, at most one more
+    than that per group (`reach.new_household_records`), and the formation sizes count each
+    household at most `1 +` (groups whose twin its group is) times (`reach.formation_sizes`)."""
+    s = model.structure
+    G = s.n0.shape[0]
+    has = np.flatnonzero(s.twin >= 0)
+    times = np.where(s.g_housed, 0, 1) + np.bincount(s.twin[has], minlength=G)[:G]
+    rate = max(float(np.max(model.params.growth)), 0.0) * float(times.max(initial=1))
+    room = n
+    for _ in model.years:
+        room += int(np.ceil(rate * room)) + G
+    return room
+
+
 def simulate_multidim(
     mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population: Households | None = None
 ) -> EngineOutput:
     """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
-    household population)."""
+    household population).
+
+    The removals (Y, L, G, 12), the largest output (5.9 MB for Cao Bằng's 384 groups and 23
+    lines, nearly all zeros), are kept during the run only where a line can count them
+    (`removal_pairs`) and spread into their table once the household records and the programme
+    step's arrays are freed: the run never holds the records beside the whole table."""
+    model = mm.base
+    out, md, (lines, flags, kept) = _project(mm, spend, rng, population)
+    md.removed = np.zeros((1, len(model.years), len(model.line_codes), model.n0.shape[0], N_INDICATORS))
+    md.removed[0][:, lines, :, flags] = kept
+    out.multidim = md
+    return out
+
+
+def removal_pairs(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
+    """The (line, flag) pairs whose removals the yearly pass can count, as index arrays (lines,
+    flags): each clearing line's own flags (the pass counts a removal of flag j by line li only
+    when li clears and lists j, `deprivation_kernels._clear`)."""
+    clear = _clearing_lines(mm)
+    pairs = [(li, j) for li in clear for j in range(N_INDICATORS) if int(mm.line_bits[li]) >> j & 1]
+    return np.array([li for li, _ in pairs], np.int64), np.array([j for _, j in pairs], np.int64)
+
+
+def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population) -> tuple:
+    """`simulate_multidim`'s run from the household records (synthesised, or `population`):
+    the outputs without the removals (md.removed empty), and the removals by pair (lines, flags,
+    kept (pairs, Y, G)); the records and the year's arrays are freed on return."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
-    store = HouseholdStore(n + n // 4 + 16, G)  # records updated in place, room to grow
+    store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
     out = EngineOutput.like("microsim", model, 1)
-    md = MultidimOutput.zeros(1, Y, G, K, len(model.line_codes))
+    md = MultidimOutput.zeros(1, Y, G, K, 0)
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
@@ -308,19 +398,28 @@ def simulate_multidim(
 
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
+    lines, flags = removal_pairs(mm)
+    removed, kept = np.zeros((len(model.line_codes), G, N_INDICATORS)), np.empty((lines.size, Y, G))
     for y in range(Y):
-        res = advance(
-            mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=md.removed[0, y]
-        )
-        out.flows[0, y] = res["flows"]
-        out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
+        _project_year(mm, hh, y, years, rng, out, removed)
+        kept[:, y] = removed[lines, :, flags]
+        removed[lines, :, flags] = 0.0  # zeros again: the only entries the pass writes
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
+        del new_group, new_state
         record(y + 1)
-    out.multidim = md
-    return out
+    return out, md, (lines, flags, kept)
+
+
+def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
+    """Projected year y of `simulate_multidim`: households advanced in place, flows and
+    production support into the outputs, removals added into `removed` (L, G, 12) (the year's
+    result dropped before the next reach)."""
+    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=removed)
+    out.flows[0, y] = res["flows"]
+    out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 
 
 def run_multidim_microsim(
