@@ -387,14 +387,10 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     pbits = memoised(tab, "position_bits", lambda: position_bits(tab))
     total = int(need[need < E].sum() + need_old[need_old < E].sum())
     m = n // 64 + 1
+    rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((2, n_sub.size), tab.dtype)),
-        (
-            np.zeros(total, np.int64),
-            np.zeros(m, np.uint64),
-            np.zeros(m, np.int64),
-            np.zeros((2, total + 1), pbits.dtype),
-        ),
+        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
+        (np.empty(total, np.int64), np.zeros(m, np.uint64), np.empty(m, np.int64), np.zeros((rows, total + 1), pbits.dtype)),
     )
     chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     old = np.empty(n if with_old else 0, tab.dtype)
@@ -408,8 +404,9 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
-    vals (2, targets + 1))), zero but cnt."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,),
+    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), base, full, words and vals
+    zero (full and vals with one row when nothing is picked for the standing works)."""
     need, need_old, E = counts
     bits, pbits = bits
     (base, cnt, full), (targets, words, pre, vals) = buffers
