@@ -52,8 +52,9 @@ from numba import types
 from numba.extending import intrinsic
 
 from simlib.engines.common import stochastic_round
+from simlib.engines.household_money import beneficiaries
 from simlib.engines.household_tables import Tables, bin_subcells, position_bits, tables
-from simlib.engines.reach import acting_money, beneficiaries, enabling_boost, held_stock, record, whole_beneficiaries
+from simlib.engines.reach import acting_money, enabling_boost, held_stock, record, whole_beneficiaries
 from simlib.memo import memoised
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -390,7 +391,12 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
         (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
-        (np.empty(total, np.int64), np.zeros(m, np.uint64), np.empty(m, np.int64), np.zeros((rows, total + 1), pbits.dtype)),
+        (
+            np.empty(total, np.int64),
+            np.zeros(m, np.uint64),
+            np.empty(m, np.int64),
+            np.zeros((rows, total + 1), pbits.dtype),
+        ),
     )
     chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     old = np.empty(n if with_old else 0, tab.dtype)
@@ -442,7 +448,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     if stock is not None:  # the other lines hold nothing (their own call had no stock)
         held = np.zeros((L, D))
         held[tab.hh] = stock[tab.hh]
-    r = beneficiaries(model, sp, by_tier, stock=held)
+    r = beneficiaries(model, sp, by_tier, held)  # `reach.beneficiaries`, compiled
     reached, eligible = r.reached, r.eligible
     need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
     reached[tab.hh] = need.reshape(H, D, T).sum(-1)
