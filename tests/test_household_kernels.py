@@ -6,6 +6,7 @@ seed whatever the number of workers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numba
@@ -14,14 +15,17 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy import stats
 
+from simlib.engines import household_money as hm
 from simlib.engines import household_reach as hr
 from simlib.engines import household_tables as ht
-from simlib.engines import pcg64_normals
+from simlib.engines import pcg64_normals, reach
 from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thresholds
 from simlib.engines.microsim import run_microsim, synthesise_population
 from simlib.engines.reach import acting_spend, new_household_records
 from simlib.engines.targeted_kernels import lowest_bit
 from simlib.model import compile_model
+from simlib.runner import compile_run_model
+from simlib.scenario import load_scenario
 
 
 def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
@@ -319,6 +323,28 @@ def test_whole_beneficiaries_of_all_lines_are_those_of_line_by_line(tiny_scenari
             np.testing.assert_array_equal(need_old[h], np.minimum(old.ravel(), E[h] - need[h]))
         else:
             assert not need_old[h].any()
+
+
+@pytest.mark.parametrize("name", ["plan_2024", "multidim_2030"])
+def test_compiled_beneficiaries_are_numpys_bit_for_bit(name):
+    """`household_money.beneficiaries` (the household engines' programme step) gives the arrays
+    of `reach.beneficiaries` byte for byte: money of every year, eligible households of every
+    size (empty bins included), without stock, with stock of every size, and with none held."""
+    root = Path(__file__).resolve().parent.parent
+    base, run_model = compile_run_model(load_scenario(root / "params" / "scenarios" / f"{name}.yaml"))
+    model = getattr(run_model, "base", base)  # the multidimensional model's own model
+    L, D, T = len(model.structure.line_codes), len(model.structure.unit_ids), model.structure.n_tiers
+    gen = np.random.default_rng(2)
+    for sp in acting_spend(model, model.spend):
+        by_tier = np.floor(gen.random((L, D, T)) ** 3 * 400) * (gen.random((L, D, T)) < 0.8)
+        for stock in (None, np.zeros((L, D)), gen.random((L, D)) * 1.5, gen.random((L, D)) * 300):
+            want, got = (
+                reach.beneficiaries(model, sp, by_tier, stock=stock),
+                hm.beneficiaries(model, sp, by_tier, stock),
+            )
+            for f in ("reached", "eligible", "covered", "old"):
+                a, b = getattr(want, f), getattr(got, f)
+                assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes(), f
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):

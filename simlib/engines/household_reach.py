@@ -52,8 +52,9 @@ from numba import types
 from numba.extending import intrinsic
 
 from simlib.engines.common import stochastic_round
+from simlib.engines.household_money import beneficiaries
 from simlib.engines.household_tables import Tables, bin_subcells, position_bits, tables
-from simlib.engines.reach import acting_money, beneficiaries, enabling_boost, held_stock, record, whole_beneficiaries
+from simlib.engines.reach import acting_money, enabling_boost, held_stock, record, whole_beneficiaries
 from simlib.memo import memoised
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -387,13 +388,14 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
     pbits = memoised(tab, "position_bits", lambda: position_bits(tab))
     total = int(need[need < E].sum() + need_old[need_old < E].sum())
     m = n // 64 + 1
+    rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((2, n_sub.size), tab.dtype)),
+        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
         (
-            np.zeros(total, np.int64),
+            np.empty(total, np.int64),
             np.zeros(m, np.uint64),
-            np.zeros(m, np.int64),
-            np.zeros((2, total + 1), pbits.dtype),
+            np.empty(m, np.int64),
+            np.zeros((rows, total + 1), pbits.dtype),
         ),
     )
     chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
@@ -408,8 +410,9 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,), full (2, C*P)), (targets, words, pre,
-    vals (2, targets + 1))), zero but cnt."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,),
+    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), base, full, words and vals
+    zero (full and vals with one row when nothing is picked for the standing works)."""
     need, need_old, E = counts
     bits, pbits = bits
     (base, cnt, full), (targets, words, pre, vals) = buffers
@@ -445,7 +448,7 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     if stock is not None:  # the other lines hold nothing (their own call had no stock)
         held = np.zeros((L, D))
         held[tab.hh] = stock[tab.hh]
-    r = beneficiaries(model, sp, by_tier, stock=held)
+    r = beneficiaries(model, sp, by_tier, held)  # `reach.beneficiaries`, compiled
     reached, eligible = r.reached, r.eligible
     need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
     reached[tab.hh] = need.reshape(H, D, T).sum(-1)

@@ -328,7 +328,7 @@ def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.rand
     'ps_supported', 'ps_wanting', 'removed' (L, G, 12), 'flows' (G, K, K) from the group after
     the year's moves}.
     """
-    tab = hr.tables(mm.base, mm.line_bits * mm.targeted)
+    tab = memoised(mm, "multidim_microsim.tables", lambda: hr.tables(mm.base, mm.line_bits * mm.targeted))
     r = hr.reach_bits(mm.base, tab, sp, hh.group, hh.state, hh.mask, rng, stock, with_old=False)
     return advance(mm, hh, y, r, rng)
 
