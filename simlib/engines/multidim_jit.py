@@ -89,7 +89,7 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     H3 = np.empty((K, NK, B))
-    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
+    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
     Mnew = np.empty((K, NM))
     classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], fw[7])
     u = kind[g]

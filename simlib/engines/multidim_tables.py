@@ -154,7 +154,23 @@ def _kernel_bands(mm: MultidimModel) -> tuple:
         for b in range(mm.B):
             dense[a, b, lo[b] : lo[b] + width[b]] = vals[b, : width[b]]
     spans = np.stack([_spans(lo, width) for lo, width, _, _ in bands])
-    return (c := np.ascontiguousarray)(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense
+    c = np.ascontiguousarray
+    return c(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense, _tiles(dense)
+
+
+def _tiles(dense: np.ndarray) -> np.ndarray:
+    """(areas, B / 16, 2) the first and one past the last source bin whose kernel row has a
+    nonzero entry in each tile of 16 columns (`multidim_income_kernel._kernel_tiles`; (0, 0) for
+    none); no tiles (shape (areas, 0, 2)) when B is not a multiple of 16."""
+    A, B = dense.shape[0], dense.shape[2]
+    T = B // 16 if B % 16 == 0 else 0
+    tiles = np.zeros((A, T, 2), dtype=np.int64)
+    for a in range(A):
+        for t in range(T):
+            hit = np.flatnonzero((dense[a, :, 16 * t : 16 * t + 16] != 0.0).any(axis=1))
+            if hit.size:
+                tiles[a, t] = hit[0], hit[-1] + 1
+    return tiles
 
 
 def _spans(lo: np.ndarray, width: np.ndarray) -> np.ndarray:
