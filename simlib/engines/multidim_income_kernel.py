@@ -17,6 +17,8 @@ the bit.
 
 from __future__ import annotations
 
+import numpy as np
+
 from simlib.engines.multidim_numba import compiled, support, vbcast, vfma, vload, vstore, vzero
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
@@ -28,8 +30,33 @@ TINY = 1e-200
 
 @compiled
 def income_kernel(H2, H3, valid, kern, span):
-    """H3 = H2 @ kernel over each row's nonzero bins, four rows at a time (`_kernel_tiles`, or
-    `_kernel_rows` when B is not a multiple of 16: `tiles` is then empty) or a row alone (`_kernel_row`) when fewer than three of the four hold households, the two outer
+    """`tiled_kernel` with kern = (k_lo, k_hi, k_out, dense) and the tiles of its bands
+    (`tiles_of`); the engine passes the tiles made once per model (`multidim_tables`)."""
+    tiled_kernel(H2, H3, valid, kern + (tiles_of(kern[0], kern[1], H2.shape[1]),), span)
+
+
+@compiled
+def tiles_of(k_lo, k_hi, B):
+    """(B / 16, 2) the first and one past the last source bin whose band (k_lo, k_hi) reaches each
+    tile of 16 columns (`_kernel_tiles`; (0, 0) for none): the kernel's dense rows are zero
+    outside their band. No tiles ((0, 2)) when B is not a multiple of 16."""
+    T = B // 16 if B % 16 == 0 else 0
+    tiles = np.zeros((T, 2), dtype=np.int64)
+    for t in range(T):
+        first, last = B, -1
+        for b in range(B):
+            if k_lo[b] < 16 * t + 16 and k_hi[b] > 16 * t and k_hi[b] > k_lo[b]:
+                first, last = min(first, b), b
+        if last >= 0:
+            tiles[t, 0], tiles[t, 1] = first, last + 1
+    return tiles
+
+
+@compiled
+def tiled_kernel(H2, H3, valid, kern, span):
+    """H3 = H2 @ kernel, kern = (k_lo, k_hi, k_out, dense, tiles), over each row's nonzero bins,
+    four rows at a time (`_kernel_tiles`, or `_kernel_rows` when B is not a multiple of 16:
+    `tiles` is then empty) or a row alone (`_kernel_row`) when fewer than three of the four hold households, the two outer
     columns in sums of their own (`_outer4`, `_outer`); entries below TINY become 0. As the band form did
     (rows in blocks of four over the block's nonzero bins of valid rows), every entry adds its
     terms in increasing source bin, each as one multiply-add: the dense rows and the rows'

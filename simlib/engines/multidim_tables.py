@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from simlib.engines.multidim_income_kernel import tiles_of
 from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
@@ -146,8 +147,9 @@ def _flip_arrays(mm: MultidimModel) -> tuple:
 
 
 def _kernel_bands(mm: MultidimModel) -> tuple:
-    """(first, one past the last interior column, outer columns (B, 2), dense rows (B, B)) of
-    each area's income kernel as bands (`simlib.multidim.income.band`), stacked by area."""
+    """(first, one past the last interior column, outer columns (B, 2), dense rows (B, B), the
+    source bins of each tile of 16 columns (B / 16, 2): `multidim_income_kernel.tiles_of`) of each
+    area's income kernel as bands (`simlib.multidim.income.band`), stacked by area."""
     bands = [inc.band(K) for K in mm.kernel]
     dense = np.zeros((len(bands), mm.B, mm.B))
     for a, (lo, width, vals, _) in enumerate(bands):
@@ -155,22 +157,8 @@ def _kernel_bands(mm: MultidimModel) -> tuple:
             dense[a, b, lo[b] : lo[b] + width[b]] = vals[b, : width[b]]
     spans = np.stack([_spans(lo, width) for lo, width, _, _ in bands])
     c = np.ascontiguousarray
-    return c(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense, _tiles(dense)
-
-
-def _tiles(dense: np.ndarray) -> np.ndarray:
-    """(areas, B / 16, 2) the first and one past the last source bin whose kernel row has a
-    nonzero entry in each tile of 16 columns (`multidim_income_kernel._kernel_tiles`; (0, 0) for
-    none); no tiles (shape (areas, 0, 2)) when B is not a multiple of 16."""
-    A, B = dense.shape[0], dense.shape[2]
-    T = B // 16 if B % 16 == 0 else 0
-    tiles = np.zeros((A, T, 2), dtype=np.int64)
-    for a in range(A):
-        for t in range(T):
-            hit = np.flatnonzero((dense[a, :, 16 * t : 16 * t + 16] != 0.0).any(axis=1))
-            if hit.size:
-                tiles[a, t] = hit[0], hit[-1] + 1
-    return tiles
+    tiles = np.stack([tiles_of(lo, hi, mm.B) for lo, hi in zip(spans[:, 0], spans[:, 1])])
+    return c(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense, tiles
 
 
 def _spans(lo: np.ndarray, width: np.ndarray) -> np.ndarray:
