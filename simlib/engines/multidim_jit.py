@@ -16,10 +16,12 @@ fast besides the compiled loops (per cell-state, per year):
   move through it in two small steps instead of a dense keys x keys product;
 - masks flip with one butterfly per indicator instead of two 64 x 64 products;
 - the income kernel is applied as bands (`simlib.multidim.income.band`: entries below 1e-14,
-  the closed form's rounding noise, are left out) held as dense rows, four keys and four source
-  bins per pass over the columns (`multidim_income_kernel._kernel_rows`: every entry still adds
-  its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
-  few target bins per source bin).
+  the closed form's rounding noise, are left out) held as dense rows, four keys by 16 columns
+  held in vector registers while the source bins go by (`multidim_income_kernel._kernel_tiles`:
+  every entry still adds its terms in increasing source bin), and the income effects of lines as
+  sparse rows (at most a few target bins per source bin);
+- the baseline's records (the first review of a run from the baseline) are kept on the model
+  and written by the next run (`simlib.engines.multidim_expected.run_compiled`).
 
 A base group and its housed twin (`simlib.model.with_twins`) share one task: a once-per-household
 line (a house) moves the households it reaches from the group into the twin line by line, as the
