@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_income_kernel import income_kernel
+from simlib.engines.multidim_income_kernel import tiled_kernel
 from simlib.engines.multidim_numba import axpy, compiled, support
 
 # --- the yearly changes of one cell-state ---------------------------------------------------------
@@ -467,4 +467,4 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
             continue
         _flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
         _flip_masks(Mg[k], gain, loss)
-        income_kernel(H2, H3[k], valid, kern, work[8])
+        tiled_kernel(H2, H3[k], valid, kern, work[8])

@@ -422,11 +422,14 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
         n, built, cells = state.taken()  # copies, unless handed over `once`
         M, H = cells["M"], cells["H"]
     sel = np.zeros((S, L, G, K))
-    review = getattr(state, "review", None)
+    baselines = memoised(mm, "multidim_expected.baseline_reviews", dict)  # (S, start) -> Review
+    review = getattr(state, "review", None) if state is not None else baselines.get((S, start))
     if review is not None and review.fits(mm, start, out, sel):
         review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
     else:
         multidim_jit.record(mm, M, H, n, out, sel, start)
+        if state is None:  # the baseline's records do not depend on the money: kept for the next run
+            baselines[(S, start)] = Review.of(mm, out, start, n, sel)
     for y in range(start, stop):
         cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y, built)
         gain = 1.0 + boost[:, None, :]  # (S, 1, D)

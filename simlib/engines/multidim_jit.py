@@ -16,10 +16,12 @@ fast besides the compiled loops (per cell-state, per year):
   move through it in two small steps instead of a dense keys x keys product;
 - masks flip with one butterfly per indicator instead of two 64 x 64 products;
 - the income kernel is applied as bands (`simlib.multidim.income.band`: entries below 1e-14,
-  the closed form's rounding noise, are left out) held as dense rows, four keys and four source
-  bins per pass over the columns (`multidim_income_kernel._kernel_rows`: every entry still adds
-  its terms in increasing source bin), and the income effects of lines as sparse rows (at most a
-  few target bins per source bin).
+  the closed form's rounding noise, are left out) held as dense rows, four keys by 16 columns
+  held in vector registers while the source bins go by (`multidim_income_kernel._kernel_tiles`:
+  every entry still adds its terms in increasing source bin), and the income effects of lines as
+  sparse rows (at most a few target bins per source bin);
+- the baseline's records (the first review of a run from the baseline) are kept on the model
+  and written by the next run (`simlib.engines.multidim_expected.run_compiled`).
 
 A base group and its housed twin (`simlib.model.with_twins`) share one task: a once-per-household
 line (a house) moves the households it reaches from the group into the twin line by line, as the
@@ -89,7 +91,7 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     H3 = np.empty((K, NK, B))
-    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a]), fw)
+    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
     Mnew = np.empty((K, NM))
     classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], fw[7])
     u = kind[g]

@@ -94,3 +94,108 @@ def refresh_caches(modules, name: str = "multidim_kernels") -> None:
             s.write_text(digest, encoding="ascii")
         except OSError:  # a read-only cache folder: numba then does not cache either
             pass
+
+
+# --- vectors of four float64 for the income kernel's tiles (`multidim_income_kernel`) ----------------
+# numba has no vector type: the loop vectorizer vectorizes only innermost loops over memory, and a
+# tile of sums held in scalar variables was not vectorized (32 scalar multiply-adds per source bin,
+# `## mdyear` in benchmarks/HISTORY.md). `Vec4` is LLVM's <4 x double> as a numba value: a variable
+# of it lives in a vector register, and `vfma` is the multiply-add the compiled `d + x * k` becomes
+# under `FAST` ("contract"), lane by lane.
+
+if _numba is not None:
+    from llvmlite import ir as _ir
+    from numba.core import cgutils as _cgutils
+    from numba.core import types as _types
+    from numba.extending import intrinsic as _intrinsic
+    from numba.extending import models as _models
+    from numba.extending import register_model as _register_model
+
+    _V4 = _ir.VectorType(_ir.DoubleType(), 4)
+
+    class Vec4(_types.Type):
+        """Four float64 in one vector register (LLVM <4 x double>)."""
+
+        def __init__(self):
+            super().__init__(name="Vec4f64")
+
+    vec4 = Vec4()
+
+    @_register_model(Vec4)
+    class _Vec4Model(_models.PrimitiveModel):
+        def __init__(self, dmm, fe_type):
+            super().__init__(dmm, fe_type, _V4)
+
+    def _row_ptr(context, builder, aryty, ary, i, j):
+        """Pointer to element (i, j) of a C-contiguous 2-d float64 array, as <4 x double>*."""
+        a = context.make_array(aryty)(context, builder, ary)
+        ncol = builder.extract_value(a.shape, 1)
+        at = builder.add(builder.mul(i, ncol), j)
+        return builder.bitcast(builder.gep(a.data, [at], inbounds=True), _V4.as_pointer())
+
+    def _is_c2d(t):
+        return isinstance(t, _types.Array) and t.ndim == 2 and t.layout == "C" and t.dtype == _types.float64
+
+    @_intrinsic
+    def vload(typingctx, arr, i, j):
+        """arr[i, j : j + 4] as a vector (arr C-contiguous 2-d float64; no bounds check)."""
+        if not _is_c2d(arr):
+            return None
+
+        def codegen(context, builder, sig, args):
+            i_ = context.cast(builder, args[1], sig.args[1], _types.intp)
+            j_ = context.cast(builder, args[2], sig.args[2], _types.intp)
+            return builder.load(_row_ptr(context, builder, sig.args[0], args[0], i_, j_), align=8)
+
+        return vec4(arr, i, j), codegen
+
+    @_intrinsic
+    def vstore(typingctx, arr, i, j, v):
+        """arr[i, j : j + 4] = v (arr C-contiguous 2-d float64; no bounds check)."""
+        if not _is_c2d(arr) or v != vec4:
+            return None
+
+        def codegen(context, builder, sig, args):
+            i_ = context.cast(builder, args[1], sig.args[1], _types.intp)
+            j_ = context.cast(builder, args[2], sig.args[2], _types.intp)
+            builder.store(args[3], _row_ptr(context, builder, sig.args[0], args[0], i_, j_), align=8)
+            return context.get_dummy_value()
+
+        return _types.none(arr, i, j, v), codegen
+
+    @_intrinsic
+    def vzero(typingctx):
+        """Four +0.0."""
+
+        def codegen(context, builder, sig, args):
+            return _ir.Constant(_V4, [0.0] * 4)
+
+        return vec4(), codegen
+
+    @_intrinsic
+    def vbcast(typingctx, x):
+        """x in all four lanes."""
+        if x != _types.float64:
+            return None
+
+        def codegen(context, builder, sig, args):
+            v = builder.insert_element(_ir.Constant(_V4, _ir.Undefined), args[0], _ir.Constant(_ir.IntType(32), 0))
+            mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), [0, 0, 0, 0])
+            return builder.shuffle_vector(v, _ir.Constant(_V4, _ir.Undefined), mask)
+
+        return vec4(x), codegen
+
+    @_intrinsic
+    def vfma(typingctx, a, b, c):
+        """a * b + c lane by lane: LLVM's fmuladd, fused into one rounding exactly when the compiled
+        `c + a * b` is under `FAST` ("contract": on processors with fused multiply-add)."""
+        if not (a == b == c == vec4):
+            return None
+
+        def codegen(context, builder, sig, args):
+            fn = _cgutils.get_or_insert_function(builder.module, _ir.FunctionType(_V4, [_V4] * 3), "llvm.fmuladd.v4f64")
+            return builder.call(fn, list(args))
+
+        return vec4(a, b, c), codegen
+else:  # pragma: no cover - the numpy engine runs instead
+    vload = vstore = vzero = vbcast = vfma = None

@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from simlib.engines.multidim_income_kernel import tiles_of
 from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
@@ -146,15 +147,18 @@ def _flip_arrays(mm: MultidimModel) -> tuple:
 
 
 def _kernel_bands(mm: MultidimModel) -> tuple:
-    """(first, one past the last interior column, outer columns (B, 2), dense rows (B, B)) of
-    each area's income kernel as bands (`simlib.multidim.income.band`), stacked by area."""
+    """(first, one past the last interior column, outer columns (B, 2), dense rows (B, B), the
+    source bins of each tile of 16 columns (B / 16, 2): `multidim_income_kernel.tiles_of`) of each
+    area's income kernel as bands (`simlib.multidim.income.band`), stacked by area."""
     bands = [inc.band(K) for K in mm.kernel]
     dense = np.zeros((len(bands), mm.B, mm.B))
     for a, (lo, width, vals, _) in enumerate(bands):
         for b in range(mm.B):
             dense[a, b, lo[b] : lo[b] + width[b]] = vals[b, : width[b]]
     spans = np.stack([_spans(lo, width) for lo, width, _, _ in bands])
-    return (c := np.ascontiguousarray)(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense
+    c = np.ascontiguousarray
+    tiles = np.stack([tiles_of(lo, hi, mm.B) for lo, hi in zip(spans[:, 0], spans[:, 1])])
+    return c(spans[:, 0]), c(spans[:, 1]), np.stack([b[3] for b in bands]), dense, tiles
 
 
 def _spans(lo: np.ndarray, width: np.ndarray) -> np.ndarray:

@@ -1,0 +1,55 @@
+"""The compiled engine's income kernel in tiles of 16 columns held in vector registers
+(`multidim_income_kernel._kernel_tiles`, issue 18) gives the same bits as the loops it replaced
+(`_kernel_rows`, which run when B is not a multiple of 16) and the dense product to rounding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.engines import multidim_income_kernel as income
+from simlib.engines import multidim_jit
+from tests.test_multidim_year_kernels import _arrays, _kernel
+
+pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
+
+
+def _rows(B: int, NK: int, seed: int) -> np.ndarray:
+    """Households by (key, income bin): rows with spans of every kind, some empty."""
+    rng = np.random.default_rng(seed)
+    H2 = np.zeros((NK, B))
+    for q in range(NK):
+        lo = int(rng.integers(0, B))
+        hi = int(rng.integers(lo, B + 1)) if q % 5 else lo  # every fifth row empty
+        H2[q, lo:hi] = rng.uniform(0.0, 50.0, hi - lo)
+    H2[2, (B // 2) :: 3] = 0.0  # zeros inside a row's bins
+    return H2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tiles_give_the_bits_of_the_rows(seed):
+    B, NK = 48, 22
+    kern = _arrays(_kernel(B))
+    tiles = income.tiles_of(kern[0], kern[1], B)
+    assert tiles.shape == (3, 2) and (tiles[:, 1] > tiles[:, 0]).all()
+    H2 = _rows(B, NK, seed)
+    valid = np.ones(NK, dtype=np.bool_)
+    valid[7] = False
+    span = np.empty((NK, 2), dtype=np.int64)
+    got, rows = np.full((NK, B), -1.0), np.full((NK, B), -1.0)
+    income.income_kernel(H2, got, valid, kern, span)
+    income.tiled_kernel(H2, rows, valid, kern + (np.zeros((0, 2), dtype=np.int64),), span)
+    assert got.tobytes() == rows.tobytes()
+    want = H2 @ _kernel(B)
+    ok = valid[:, None] & np.ones(B, dtype=bool)
+    np.testing.assert_allclose(got[ok], np.where(want < income.TINY, 0.0, want)[ok], rtol=1e-12, atol=1e-12)
+
+
+def test_tiles_of_cover_every_band():
+    B = 32
+    k_lo = np.array([max(0, b - 3) for b in range(B)], dtype=np.int64)
+    k_hi = np.array([min(B, b + 4) for b in range(B)], dtype=np.int64)
+    k_hi[5] = k_lo[5]  # an empty band reaches nothing
+    tiles = income.tiles_of(k_lo, k_hi, B)
+    np.testing.assert_array_equal(tiles, [[0, 19], [13, 32]])
+    assert income.tiles_of(k_lo[:30], k_hi[:30], 30).shape == (0, 2)
