@@ -183,6 +183,29 @@ def test_the_pool_copies_states_exactly():
     assert pool.reused == 1 and len(pool.free) <= pool.spare
 
 
+def test_a_later_change_continues_in_place_from_the_state_it_lets_go(base, monkeypatch):
+    """A change in a later year than the last one continues from the state kept at the last one's
+    year, which this change lets go (only the baseline, the twin's start and the changed year are
+    kept): the run takes that state's arrays instead of a copy, with the numbers of a run from
+    scratch; the states it keeps are copied as before."""
+    st = AllocationState(base)
+    st.evaluate()
+    changed(st, 2025, 0.8)  # P5 acts in its own year: review 1 kept
+    st.evaluate()
+    runs = inc.engine_runs(starting(st.base))
+    assert set(runs.states) == {0, 1, 3}
+    copies = []
+    copy_of = runs.pool.copy_of
+    monkeypatch.setattr(runs.pool, "copy_of", lambda state: copies.append(state.t) or copy_of(state))
+    changed(st, 2026, 0.8)
+    view = st.evaluate()
+    assert runs.runs[-4:] == [("plan", 1, 2), ("plan", 2, 3), ("plan", 3, 5), ("twin", 3, 4)]
+    assert copies == [2, 3, 3] and set(runs.states) == {0, 2, 3}  # review 1's arrays went to the run
+    want = from_scratch(st.scenario())
+    assert_view_same(view, want)
+    assert_same(view.run, want)
+
+
 def test_a_lazy_run_pickles_as_a_full_one(base):
     """The explorer's run pickles (a worker process) as a plain `RunResult` with every table."""
     st = AllocationState(base)

@@ -51,7 +51,7 @@ import pandas as pd
 
 from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
-from simlib.engines.common import EngineOutput, EngineState
+from simlib.engines.common import ARRAYS, REVIEW_AXIS, EngineOutput, EngineState
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
@@ -66,9 +66,9 @@ from simlib.runner import (
     poor_unit_ids,
     previous_standard_scenario,
     twin_review,
-    twin_spliced,
 )
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+from simlib.workbench import rebasing
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
 from simlib.workbench.scoring import scorer
@@ -128,22 +128,24 @@ class EngineRuns:
             self._baseline(target, spend, options)
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
         self._drop([t for t in self.states if t not in (0, start, self.at) or t > y0])  # their arrays: the copies'
-        out = self.out if start > 0 else None
         state = self.states.get(start)
+        if start not in (0, self.at, y0) and state is not None:  # `_keep` lets it go after this change
+            state = self.states.pop(start).once()  # the run takes its arrays: no copy
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
+        pieces = [(self.out, 0)] if start > 0 else []
         for stop in stops:
             if state is None:  # the engine makes its own arrays from the baseline: keep what the copies need
                 self.pool.trim(len(stops) - 1)
-            given = self.pool.copy_of(state) if state is not None else None
+            given = state if state is None or state.spare else self.pool.copy_of(state)
             piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
-            out = piece if out is None else out.joined(piece, start)
+            pieces.append((piece, start))
             state, piece.state = piece.state, None
             if stop < years:
                 self.states[stop] = state
             start = stop
         self.pool.give(state)  # the last review's: nothing continues from it
-        out.state = None
+        out = joined(pieces)
         self._keep(y0)
         if self.at is not None and (self.twin is None or y0 <= self.at):
             self.twin = self._twin(twin_target, spend, options, out)
@@ -182,8 +184,30 @@ class EngineRuns:
         state = self.pool.copy_of(self.states[at]) if at > 0 else None
         piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
         self.pool.give(piece.state)
+        piece.state = None
         self.runs.append(("twin", at, at + 1))
-        return twin_spliced(out, piece, at)
+        return joined([(out, 0), (piece, at), (out, at + 1)])  # `simlib.runner.twin_spliced`, in one pass
+
+
+def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
+    """`first.joined(p1, t1).joined(p2, t2)...` of pieces [(first, 0), (p1, t1), (p2, t2), ...]
+    (t1 < t2 < ...; `EngineOutput.joined`), each array made in one pass: the same values without
+    the intermediate outputs (12 MB each for multidim_2030, fresh memory). No state handed over."""
+    if len(pieces) == 1:
+        return pieces[0][0].released()
+
+    def cat(arrays: list[np.ndarray], review: int) -> np.ndarray:
+        cuts = [t + review for _, t in pieces[1:]]
+        return np.concatenate([a[:, lo:hi] for a, lo, hi in zip(arrays, [0] + cuts, cuts + [None])], axis=1)
+
+    parts = {name: cat([getattr(p, name) for p, _ in pieces], int(name in REVIEW_AXIS)) for name in ARRAYS}
+    md = pieces[0][0].multidim
+    if md is not None:
+        arrays = {
+            f.name: cat([getattr(p.multidim, f.name) for p, _ in pieces], int(f.name != "removed")) for f in fields(md)
+        }
+        md = type(md)(**arrays)
+    return EngineOutput(pieces[-1][0].engine, **parts, multidim=md)
 
 
 def incremental(scen) -> bool:
@@ -221,18 +245,25 @@ def reclassification(start, tables, twin: EngineOutput) -> pd.DataFrame:
     return period_changes(tables.states, level, geo, old, changed=changed, run_units=not start.dated)
 
 
-def rebase(start, states, poor_units, twin: EngineOutput) -> pd.DataFrame:
+def rebase(start, states, poor_units, twin: EngineOutput, run=None) -> pd.DataFrame:
     """`simlib.runner.dated_changes(start, ...)[1]`, the re-basing of change targets at the
     review changing the standard, made once per twin output: the twin is made again whenever the
     money acting up to it changed (`EngineRuns.outputs`), which is when the run's households at
     that review change. It reads the households of the run and of the twin at that review and
     the one before only (`simlib.period_changes.rebase_points`: each draw and year on its own),
-    so only those rows are passed. `states()`: the run's states table."""
+    so only those rows are passed. `states()`: the run's states table; `run`: (its model, its
+    engine output), from which `simlib.workbench.rebasing` makes the same table in numpy where
+    it can (one draw)."""
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
 
     def make() -> pd.DataFrame:
+        reviews = [start.baseline_year] + [int(y) for y in start.years]
+        t = reviews.index(year) if year in reviews else 0
+        if run is not None and rebasing.fits(run[1].n_draws, t, reviews):
+            old_model = twin_models(start)[0]
+            return rebasing.points(run[0], old_model, run[1].states, twin.states, t, year, poor_units)
         new, old = states(), twin_states(start, twin)
         if year:
             new, old = (t[t["year"].isin((year - 1, year))] for t in (new, old))
@@ -271,7 +302,10 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
     shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
-    rebased = (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin)) if old else None
+    run = (model, out)
+    rebased = (
+        (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin, run)) if old else None
+    )
     targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
     manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, run_time().isoformat()))
