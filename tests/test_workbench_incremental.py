@@ -206,6 +206,38 @@ def test_a_later_change_continues_in_place_from_the_state_it_lets_go(base, monke
     assert_same(view.run, want)
 
 
+def test_run_models_equal_a_compiled_model(base):
+    """The models of a change (`run_models`: the starting scenario's structure and
+    multidimensional arrays, the change's own parameters and levers) equal `compile_run_model`'s
+    field for field, in new objects (their own caches)."""
+    st = AllocationState(base)
+    changed(st, 2026, 0.7)
+    scen = what_if(st.scenario())
+    got, want = inc.run_models(scen, starting(base)), runner.compile_run_model(scen)
+    assert got[1].base is got[0] and got[0] is not inc.run_models(scen, starting(base))[0]
+    assert np.array_equal(got[0].spend, want[0].spend)
+    for part in ("structure", "params", "levers"):
+        a, b = getattr(got[0], part), getattr(want[0], part)
+        for f in fields(a):
+            assert _same(getattr(a, f.name), getattr(b, f.name)), (part, f.name)
+    for f in fields(got[1]):
+        if f.name != "base":
+            assert _same(getattr(got[1], f.name), getattr(want[1], f.name)), f.name
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if hasattr(a, "__dict__") and not isinstance(a, type):  # e.g. the key space: its arrays
+        own = lambda x: {k: v for k, v in vars(x).items() if k != "_memo"}  # noqa: E731
+        return type(a) is type(b) and _same(own(a), own(b))
+    return type(a) is type(b) and a == b
+
+
 def test_a_lazy_run_pickles_as_a_full_one(base):
     """The explorer's run pickles (a worker process) as a plain `RunResult` with every table."""
     st = AllocationState(base)

@@ -123,29 +123,51 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     return H.para(text, "sl-small")
 
 
-def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None) -> str:
+def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None, memo: dict | None = None) -> str:
     """The side-by-side table as HTML (target and area, year, threshold, plan, now, change); the
-    poor units named by `levels` (`simlib.report.levels`; None: district units)."""
+    poor units named by `levels` (`simlib.report.levels`; None: district units). `memo`: the
+    cells of the last table made with the same `lang` and `levels` (the explorer's, kept between
+    changes), by the values they show: a row's target, area, year and threshold and the plan's
+    verdict are the same from one change to the next, and made once."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     if table.empty:
         return H.para(t("report.no_targets"))
     header = [t("table.target_area"), t("table.year"), t("table.threshold"), t("wb.compare.plan")]
     header += [t("wb.compare.now"), t("wb.compare.change")]
-    rows = []
-    for _, r in table.iterrows():
-        area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
-        label = f"{r[i18n.column('label', lang)]} ({area})"
+    kept, used = memo if memo is not None else {}, {}
+
+    def cell(key: tuple, make) -> str:
+        key = tuple(repr(v) if isinstance(v, float) else v for v in key)  # a float by its bits (NaN, −0)
+        text = kept.get(key)
+        used[key] = text = make() if text is None else text
+        return text
+
+    label_col, rows = i18n.column("label", lang), []
+    for r in table.to_dict("records"):
+        fixed = (r["target_id"], r["geo_type"], r["geo"], r["year"], r[label_col], r["indicator"])
+        fixed += (r["comparison"], r["threshold"])
+        plan = ("plan", r["indicator"], r["value_plan"], r["status_plan"], r["probability_plan"])
+        plan += (r["target_id"], r["geo"], r["year"])
         rows.append(
             [
-                H.esc(label),
-                H.esc(str(int(r["year"]))),
-                H.esc(S.threshold_text(r["indicator"], r["comparison"], r["threshold"], lang)),
-                _verdict(r, "plan", lang),
+                *cell(("row", *fixed), lambda r=r: _fixed_cells(r, lang, levels)).split("\0"),
+                cell(plan, lambda r=r: _verdict(r, "plan", lang)),
                 _verdict(r, "now", lang),
                 H.esc(delta_text(r, lang)),
             ]
         )
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
+
+
+def _fixed_cells(r: dict, lang: str, levels: Levels | None) -> str:
+    """A row's target and area, year and threshold (HTML), joined by NUL."""
+    area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
+    label = f"{r[i18n.column('label', lang)]} ({area})"
+    threshold = S.threshold_text(r["indicator"], r["comparison"], r["threshold"], lang)
+    return "\0".join([H.esc(label), H.esc(str(int(r["year"]))), H.esc(threshold)])
 
 
 def draw_set(base, n: int = DRAWS, seed: int | None = None):
