@@ -84,6 +84,31 @@ def side_by_side(plan: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+class SideBySide:
+    """`side_by_side(plan, now)` for the explorer's changes: the plan's verdicts are the same
+    table from one change to the next and the allocation's have the same rows (the judge's
+    layout, `simlib.workbench.judged`), so the merge's rows are found once (on the allocation's
+    row positions, a tracer) and a change takes its values at them: the same table."""
+
+    def __init__(self):
+        self.plan, self.keys, self.table, self.rows = None, None, None, None
+
+    def __call__(self, plan: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+        keys = [now[c].to_numpy() for c in KEYS + ["detail"]]
+        same = self.plan is plan and all(len(a) == len(b) and np.array_equal(a, b) for a, b in zip(keys, self.keys))
+        if not same:
+            tracer = now.assign(value=np.arange(len(now), dtype=float))
+            self.table = side_by_side(plan, tracer)
+            self.rows = self.table["value_now"].to_numpy().astype(np.intp)
+            self.plan, self.keys = plan, keys
+        out = self.table.copy()
+        for c in ("value", "status", "probability", "margin", "margin_households"):
+            out[f"{c}_now"] = now[c].array.take(self.rows)  # the column's own dtype
+        out["delta"] = out["value_now"] - out["value_plan"]
+        out["households"] = out["margin_households_now"] - out["margin_households_plan"]
+        return out
+
+
 def _verdict(r, which: str, lang: str) -> str:
     parts = [H.esc(S.value_text(r["indicator"], r[f"value_{which}"], lang)), S.status_html(r[f"status_{which}"], lang)]
     p = r[f"probability_{which}"]
