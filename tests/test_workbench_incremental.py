@@ -238,6 +238,20 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def test_the_pool_keeps_a_second_spare_set_within_its_bytes():
+    """Between changes a pool with `spare_bytes` keeps its second set only while both fit."""
+    cells = lambda n: {"M": np.zeros(n)}  # noqa: E731  (8 n bytes)
+    state = lambda n: EngineState(1, np.zeros(1), np.zeros(1), np.zeros(1, bool), cells(n))  # noqa: E731
+    for size, kept in ((100, 2), (1000, 1)):
+        pool = StatePool(2, 8 * 1500)
+        for _ in range(3):
+            pool.give(state(size))
+        pool.trim()
+        assert len(pool.free) == kept
+        pool.trim(0)  # before a run from the baseline: as many as asked
+        assert pool.free == []
+
+
 def test_a_lazy_run_pickles_as_a_full_one(base):
     """The explorer's run pickles (a worker process) as a plain `RunResult` with every table."""
     st = AllocationState(base)

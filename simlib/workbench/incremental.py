@@ -36,8 +36,11 @@ change (a planner changes the same year again); each about 183 MB for multidim_2
 districts), more for the communes: the baseline's and the last one are not kept beyond
 `KEEP_BYTES`. A run continued from a kept state writes the records of its first review from the
 state instead of recording them again (`simlib.engines.multidim_review`).
-Between changes the pool holds one more (the next copy's arrays); during a change no more states
-are alive at once than with fresh copies (`StatePool`).
+Between changes the pool holds up to two more (the next copies' arrays, the second within
+`KEEP_BYTES // 2`); during a change no more states are alive at once than with fresh copies
+(`StatePool`). A run that starts from a kept state this change lets go (a change later than the
+last one) takes its arrays instead of a copy. The run's pieces and the twin's year are joined in
+one pass (`joined`).
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ class EngineRuns:
         self.twin: EngineOutput | None = None
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
-        self.pool = StatePool()  # the cells of states nothing continues from, for the next copies
+        self.pool = StatePool(2, KEEP_BYTES // 2)  # the cells of states nothing continues from, for the next copies
         self.baseline = True  # whether the baseline's state is kept (`_baseline`)
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
