@@ -183,6 +183,75 @@ def test_the_pool_copies_states_exactly():
     assert pool.reused == 1 and len(pool.free) <= pool.spare
 
 
+def test_a_later_change_continues_in_place_from_the_state_it_lets_go(base, monkeypatch):
+    """A change in a later year than the last one continues from the state kept at the last one's
+    year, which this change lets go (only the baseline, the twin's start and the changed year are
+    kept): the run takes that state's arrays instead of a copy, with the numbers of a run from
+    scratch; the states it keeps are copied as before."""
+    st = AllocationState(base)
+    st.evaluate()
+    changed(st, 2025, 0.8)  # P5 acts in its own year: review 1 kept
+    st.evaluate()
+    runs = inc.engine_runs(starting(st.base))
+    assert set(runs.states) == {0, 1, 3}
+    copies = []
+    copy_of = runs.pool.copy_of
+    monkeypatch.setattr(runs.pool, "copy_of", lambda state: copies.append(state.t) or copy_of(state))
+    changed(st, 2026, 0.8)
+    view = st.evaluate()
+    assert runs.runs[-4:] == [("plan", 1, 2), ("plan", 2, 3), ("plan", 3, 5), ("twin", 3, 4)]
+    assert copies == [2, 3, 3] and set(runs.states) == {0, 2, 3}  # review 1's arrays went to the run
+    want = from_scratch(st.scenario())
+    assert_view_same(view, want)
+    assert_same(view.run, want)
+
+
+def test_run_models_equal_a_compiled_model(base):
+    """The models of a change (`run_models`: the starting scenario's structure and
+    multidimensional arrays, the change's own parameters and levers) equal `compile_run_model`'s
+    field for field, in new objects (their own caches)."""
+    st = AllocationState(base)
+    changed(st, 2026, 0.7)
+    scen = what_if(st.scenario())
+    got, want = inc.run_models(scen, starting(base)), runner.compile_run_model(scen)
+    assert got[1].base is got[0] and got[0] is not inc.run_models(scen, starting(base))[0]
+    assert np.array_equal(got[0].spend, want[0].spend)
+    for part in ("structure", "params", "levers"):
+        a, b = getattr(got[0], part), getattr(want[0], part)
+        for f in fields(a):
+            assert _same(getattr(a, f.name), getattr(b, f.name)), (part, f.name)
+    for f in fields(got[1]):
+        if f.name != "base":
+            assert _same(getattr(got[1], f.name), getattr(want[1], f.name)), f.name
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if hasattr(a, "__dict__") and not isinstance(a, type):  # e.g. the key space: its arrays
+        own = lambda x: {k: v for k, v in vars(x).items() if k != "_memo"}  # noqa: E731
+        return type(a) is type(b) and _same(own(a), own(b))
+    return type(a) is type(b) and a == b
+
+
+def test_the_pool_keeps_a_second_spare_set_within_its_bytes():
+    """Between changes a pool with `spare_bytes` keeps its second set only while both fit."""
+    cells = lambda n: {"M": np.zeros(n)}  # noqa: E731  (8 n bytes)
+    state = lambda n: EngineState(1, np.zeros(1), np.zeros(1), np.zeros(1, bool), cells(n))  # noqa: E731
+    for size, kept in ((100, 2), (1000, 1)):
+        pool = StatePool(2, 8 * 1500)
+        for _ in range(3):
+            pool.give(state(size))
+        pool.trim()
+        assert len(pool.free) == kept
+        pool.trim(0)  # before a run from the baseline: as many as asked
+        assert pool.free == []
+
+
 def test_a_lazy_run_pickles_as_a_full_one(base):
     """The explorer's run pickles (a worker process) as a plain `RunResult` with every table."""
     st = AllocationState(base)

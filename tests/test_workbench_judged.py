@@ -87,7 +87,10 @@ def test_the_view_shows_what_the_reports_functions_give(tmp_path):
         cell.value = value
         assert view.updates == before + 1, view.input_problems
         r = view.result
-        table = C.side_by_side_html(C.side_by_side(view._plan_verdicts, C.verdicts(r)), "vi", view.levels)
-        assert view.w["compare"].value == table + C.rebase_note(r.targets, "vi")
+        both = C.side_by_side(view._plan_verdicts, C.verdicts(r))
+        table = C.side_by_side_html(both, "vi", view.levels)
+        assert view.w["compare"].value == table + C.rebase_note(r.targets, "vi")  # its cells kept between changes
+        kept = view._side_by_side(view._plan_verdicts, view._verdicts_now())  # its rows found once
+        pd.testing.assert_frame_equal(kept, both, check_exact=True)
         assert C.key_numbers(r.indicators, r.targets, view.judge.met_in) == C.key_numbers(r.indicators, r.targets)
     assert view.judge.used >= 2

@@ -84,6 +84,31 @@ def side_by_side(plan: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+class SideBySide:
+    """`side_by_side(plan, now)` for the explorer's changes: the plan's verdicts are the same
+    table from one change to the next and the allocation's have the same rows (the judge's
+    layout, `simlib.workbench.judged`), so the merge's rows are found once (on the allocation's
+    row positions, a tracer) and a change takes its values at them: the same table."""
+
+    def __init__(self):
+        self.plan, self.keys, self.table, self.rows = None, None, None, None
+
+    def __call__(self, plan: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+        keys = [now[c].to_numpy() for c in KEYS + ["detail"]]
+        same = self.plan is plan and all(len(a) == len(b) and np.array_equal(a, b) for a, b in zip(keys, self.keys))
+        if not same:
+            tracer = now.assign(value=np.arange(len(now), dtype=float))
+            self.table = side_by_side(plan, tracer)
+            self.rows = self.table["value_now"].to_numpy().astype(np.intp)
+            self.plan, self.keys = plan, keys
+        out = self.table.copy()
+        for c in ("value", "status", "probability", "margin", "margin_households"):
+            out[f"{c}_now"] = now[c].array.take(self.rows)  # the column's own dtype
+        out["delta"] = out["value_now"] - out["value_plan"]
+        out["households"] = out["margin_households_now"] - out["margin_households_plan"]
+        return out
+
+
 def _verdict(r, which: str, lang: str) -> str:
     parts = [H.esc(S.value_text(r["indicator"], r[f"value_{which}"], lang)), S.status_html(r[f"status_{which}"], lang)]
     p = r[f"probability_{which}"]
@@ -123,29 +148,51 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     return H.para(text, "sl-small")
 
 
-def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None) -> str:
+def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = None, memo: dict | None = None) -> str:
     """The side-by-side table as HTML (target and area, year, threshold, plan, now, change); the
-    poor units named by `levels` (`simlib.report.levels`; None: district units)."""
+    poor units named by `levels` (`simlib.report.levels`; None: district units). `memo`: the
+    cells of the last table made with the same `lang` and `levels` (the explorer's, kept between
+    changes), by the values they show: a row's target, area, year and threshold and the plan's
+    verdict are the same from one change to the next, and made once."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     if table.empty:
         return H.para(t("report.no_targets"))
     header = [t("table.target_area"), t("table.year"), t("table.threshold"), t("wb.compare.plan")]
     header += [t("wb.compare.now"), t("wb.compare.change")]
-    rows = []
-    for _, r in table.iterrows():
-        area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
-        label = f"{r[i18n.column('label', lang)]} ({area})"
+    kept, used = memo if memo is not None else {}, {}
+
+    def cell(key: tuple, make) -> str:
+        key = tuple(repr(v) if isinstance(v, float) else v for v in key)  # a float by its bits (NaN, −0)
+        text = kept.get(key)
+        used[key] = text = make() if text is None else text
+        return text
+
+    label_col, rows = i18n.column("label", lang), []
+    for r in table.to_dict("records"):
+        fixed = (r["target_id"], r["geo_type"], r["geo"], r["year"], r[label_col], r["indicator"])
+        fixed += (r["comparison"], r["threshold"])
+        plan = ("plan", r["indicator"], r["value_plan"], r["status_plan"], r["probability_plan"])
+        plan += (r["target_id"], r["geo"], r["year"])
         rows.append(
             [
-                H.esc(label),
-                H.esc(str(int(r["year"]))),
-                H.esc(S.threshold_text(r["indicator"], r["comparison"], r["threshold"], lang)),
-                _verdict(r, "plan", lang),
+                *cell(("row", *fixed), lambda r=r: _fixed_cells(r, lang, levels)).split("\0"),
+                cell(plan, lambda r=r: _verdict(r, "plan", lang)),
                 _verdict(r, "now", lang),
                 H.esc(delta_text(r, lang)),
             ]
         )
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
+
+
+def _fixed_cells(r: dict, lang: str, levels: Levels | None) -> str:
+    """A row's target and area, year and threshold (HTML), joined by NUL."""
+    area = S.area_name(r["geo_type"], r["geo"], lang, levels=levels, years=[r["year"]])
+    label = f"{r[i18n.column('label', lang)]} ({area})"
+    threshold = S.threshold_text(r["indicator"], r["comparison"], r["threshold"], lang)
+    return "\0".join([H.esc(label), H.esc(str(int(r["year"]))), H.esc(threshold)])
 
 
 def draw_set(base, n: int = DRAWS, seed: int | None = None):

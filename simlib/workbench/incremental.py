@@ -36,14 +36,17 @@ change (a planner changes the same year again); each about 183 MB for multidim_2
 districts), more for the communes: the baseline's and the last one are not kept beyond
 `KEEP_BYTES`. A run continued from a kept state writes the records of its first review from the
 state instead of recording them again (`simlib.engines.multidim_review`).
-Between changes the pool holds one more (the next copy's arrays); during a change no more states
-are alive at once than with fresh copies (`StatePool`).
+Between changes the pool holds up to two more (the next copies' arrays, the second within
+`KEEP_BYTES // 2`); during a change no more states are alive at once than with fresh copies
+(`StatePool`). A run that starts from a kept state this change lets go (a change later than the
+last one) takes its arrays instead of a copy. The run's pieces and the twin's year are joined in
+one pass (`joined`).
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import partial
 
 import numpy as np
@@ -51,10 +54,11 @@ import pandas as pd
 
 from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
-from simlib.engines.common import EngineOutput, EngineState
+from simlib.engines.common import ARRAYS, REVIEW_AXIS, EngineOutput, EngineState
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
+from simlib.model import Model, compile_levers, compile_parameters
 from simlib.multidim.model import core_of
 from simlib.multidim.tables import multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
@@ -66,9 +70,9 @@ from simlib.runner import (
     poor_unit_ids,
     previous_standard_scenario,
     twin_review,
-    twin_spliced,
 )
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+from simlib.workbench import rebasing
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
 from simlib.workbench.scoring import scorer
@@ -114,7 +118,7 @@ class EngineRuns:
         self.twin: EngineOutput | None = None
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
-        self.pool = StatePool()  # the cells of states nothing continues from, for the next copies
+        self.pool = StatePool(2, KEEP_BYTES // 2)  # the cells of states nothing continues from, for the next copies
         self.baseline = True  # whether the baseline's state is kept (`_baseline`)
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
@@ -128,22 +132,24 @@ class EngineRuns:
             self._baseline(target, spend, options)
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
         self._drop([t for t in self.states if t not in (0, start, self.at) or t > y0])  # their arrays: the copies'
-        out = self.out if start > 0 else None
         state = self.states.get(start)
+        if start not in (0, self.at, y0) and state is not None:  # `_keep` lets it go after this change
+            state = self.states.pop(start).once()  # the run takes its arrays: no copy
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
+        pieces = [(self.out, 0)] if start > 0 else []
         for stop in stops:
             if state is None:  # the engine makes its own arrays from the baseline: keep what the copies need
                 self.pool.trim(len(stops) - 1)
-            given = self.pool.copy_of(state) if state is not None else None
+            given = state if state is None or state.spare else self.pool.copy_of(state)
             piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
-            out = piece if out is None else out.joined(piece, start)
+            pieces.append((piece, start))
             state, piece.state = piece.state, None
             if stop < years:
                 self.states[stop] = state
             start = stop
         self.pool.give(state)  # the last review's: nothing continues from it
-        out.state = None
+        out = joined(pieces)
         self._keep(y0)
         if self.at is not None and (self.twin is None or y0 <= self.at):
             self.twin = self._twin(twin_target, spend, options, out)
@@ -182,8 +188,30 @@ class EngineRuns:
         state = self.pool.copy_of(self.states[at]) if at > 0 else None
         piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
         self.pool.give(piece.state)
+        piece.state = None
         self.runs.append(("twin", at, at + 1))
-        return twin_spliced(out, piece, at)
+        return joined([(out, 0), (piece, at), (out, at + 1)])  # `simlib.runner.twin_spliced`, in one pass
+
+
+def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
+    """`first.joined(p1, t1).joined(p2, t2)...` of pieces [(first, 0), (p1, t1), (p2, t2), ...]
+    (t1 < t2 < ...; `EngineOutput.joined`), each array made in one pass: the same values without
+    the intermediate outputs (12 MB each for multidim_2030, fresh memory). No state handed over."""
+    if len(pieces) == 1:
+        return pieces[0][0].released()
+
+    def cat(arrays: list[np.ndarray], review: int) -> np.ndarray:
+        cuts = [t + review for _, t in pieces[1:]]
+        return np.concatenate([a[:, lo:hi] for a, lo, hi in zip(arrays, [0] + cuts, cuts + [None])], axis=1)
+
+    parts = {name: cat([getattr(p, name) for p, _ in pieces], int(name in REVIEW_AXIS)) for name in ARRAYS}
+    md = pieces[0][0].multidim
+    if md is not None:
+        arrays = {
+            f.name: cat([getattr(p.multidim, f.name) for p, _ in pieces], int(f.name != "removed")) for f in fields(md)
+        }
+        md = type(md)(**arrays)
+    return EngineOutput(pieces[-1][0].engine, **parts, multidim=md)
 
 
 def incremental(scen) -> bool:
@@ -221,18 +249,25 @@ def reclassification(start, tables, twin: EngineOutput) -> pd.DataFrame:
     return period_changes(tables.states, level, geo, old, changed=changed, run_units=not start.dated)
 
 
-def rebase(start, states, poor_units, twin: EngineOutput) -> pd.DataFrame:
+def rebase(start, states, poor_units, twin: EngineOutput, run=None) -> pd.DataFrame:
     """`simlib.runner.dated_changes(start, ...)[1]`, the re-basing of change targets at the
     review changing the standard, made once per twin output: the twin is made again whenever the
     money acting up to it changed (`EngineRuns.outputs`), which is when the run's households at
     that review change. It reads the households of the run and of the twin at that review and
     the one before only (`simlib.period_changes.rebase_points`: each draw and year on its own),
-    so only those rows are passed. `states()`: the run's states table."""
+    so only those rows are passed. `states()`: the run's states table; `run`: (its model, its
+    engine output), from which `simlib.workbench.rebasing` makes the same table in numpy where
+    it can (one draw)."""
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
 
     def make() -> pd.DataFrame:
+        reviews = [start.baseline_year] + [int(y) for y in start.years]
+        t = reviews.index(year) if year in reviews else 0
+        if run is not None and rebasing.fits(run[1].n_draws, t, reviews):
+            old_model = twin_models(start)[0]
+            return rebasing.points(run[0], old_model, run[1].states, twin.states, t, year, poor_units)
         new, old = states(), twin_states(start, twin)
         if year:
             new, old = (t[t["year"].isin((year - 1, year))] for t in (new, old))
@@ -244,6 +279,19 @@ def rebase(start, states, poor_units, twin: EngineOutput) -> pd.DataFrame:
 def twin_models(start) -> tuple:
     """`compile_run_model` of the previous-standard twin of `start` (which has one), made once."""
     return memoised(start, "wb_twin_models", lambda: compile_run_model(previous_standard_scenario(start)[0]))
+
+
+def run_models(scen, start) -> tuple:
+    """`compile_run_model(scen)` of a scenario that differs from the starting scenario `start` by
+    its amounts only (`same_but_amounts`): its own parameters and levers (the money) on the
+    structure compiled once for `start`, and the multidimensional model on them with the arrays
+    compiled once for `start` (`compile_multidim`'s standards, income grid, synthesis and line
+    channels read the parameters, the catalogue and the structure, no amount) — the same values
+    without about 6 CPU ms per change (tests/test_workbench_incremental.py)."""
+    model0, mm0 = memoised(start, "wb_run_models", lambda: compile_run_model(start))
+    structure = model0.structure
+    model = Model(structure, compile_parameters(scen, structure), compile_levers(scen, structure))
+    return model, replace(mm0, base=model)  # a new model: its own caches
 
 
 def engine_runs(start) -> EngineRuns:
@@ -271,7 +319,10 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
     shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
-    rebased = (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin)) if old else None
+    run = (model, out)
+    rebased = (
+        (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin, run)) if old else None
+    )
     targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
     manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, run_time().isoformat()))

@@ -8,12 +8,16 @@ the cost of the copy itself (about 0.7 s of CPU against 40 ms for a copy into ar
 mapped, measured on the shared 2-core machine). `StatePool` keeps the cells of a state nothing
 continues from (the last review's, the twin's, a kept state another change made stale) and copies
 the next kept state into them: the same bytes as a fresh copy (`np.copyto`), without the page
-faults. Between changes it holds at most `spare` sets of cells (`trim`); within a change the
+faults. Between changes it holds at most `spare` sets of cells (`trim`; the explorer keeps two,
+the second only within `spare_bytes`: a change moving the kept year later needs a second copy at
+once, and a fresh 183 MB costs 50-450 CPU ms, mapping and zeroing with the huge-page advice, by
+the machine's memory state); within a change the
 cells of the states a change made stale wait for the next copies instead of being freed and
 mapped again. So a change never holds more engine states at once than it did with fresh copies
 (the kept ones it continues from, the one running; before a run from the baseline, where the
 engine makes its own arrays, only as many free as the change's later copies), and between
-changes one more than the kept ones.
+changes up to `spare` more than the kept ones (the process's peak is the same: 1,120 MB for the
+benchmark's changes with one or two, benchmarks/HISTORY.md `## expout`).
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ class StatePool:
     """Cells (name -> array) of engine states nothing continues from, reused for the copies the
     next runs write in place."""
 
-    def __init__(self, spare: int = 1):
+    def __init__(self, spare: int = 1, spare_bytes: int | None = None):
         self.spare = spare
+        self.spare_bytes = spare_bytes  # between changes, sets beyond the first only within these bytes
         self.free: list[dict] = []
         self.reused = 0  # copies made into reused arrays (tests read it)
 
@@ -47,6 +52,14 @@ class StatePool:
         change, and before the engine makes fresh ones for a run from the baseline (then the
         copies that change will make)."""
         keep = self.spare if spare is None else spare
+        if spare is None and self.spare_bytes is not None:
+            total, fits = 0, 0
+            for cells in reversed(self.free[len(self.free) - keep :] if keep else []):
+                total += sum(v.nbytes for v in cells.values())
+                if fits and total > self.spare_bytes:
+                    break
+                fits += 1
+            keep = fits
         del self.free[: max(0, len(self.free) - keep)]
 
     def copy_of(self, state: EngineState) -> EngineState:

@@ -24,7 +24,7 @@ from simlib.report.levels import Levels
 from simlib.results import indicators_table, programme_effect_indicators
 from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
-from simlib.workbench.incremental import incremental, run_multidim, same_but_amounts
+from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
 
 ENGINE = "expected"
 #: indicators the view reads besides the targets' (chart, cards, households behind the margins)
@@ -61,11 +61,12 @@ def project(scen, base=None) -> Projection:
     start = starting(owner)
     scen = what_if(scen) if scen is not owner else start
     options = RunOptions(engine=ENGINE).for_scenario(scen)
-    model, target = compile_run_model(scen)
+    fast = scen.poverty_model == "multidim" and incremental(start)  # the engine runs kept on `start`
+    model, target = run_models(scen, start) if fast else compile_run_model(scen)
     spend = model.spend
     without = memoised(owner, "wb_without", lambda: simulate(target, np.zeros_like(spend), options))
     if scen.poverty_model == "multidim":
-        if incremental(start):
+        if fast:
             shown, r = run_multidim(scen, start, options, without, shown_indicators(scen), (model, target))
             return Projection(shown, r.targets, r)
         r = run(scen, options, without=without)

@@ -80,6 +80,8 @@ class ExplorerView:
         self.updates = 0  # completed view updates (tests and the benchmark read it)
         self._start_head: dict | None = None  # the starting scenario's headline numbers
         self.judge = Judge()  # the current run's verdicts, from a layout made once (no draws)
+        self._table_cells: dict = {}  # the side-by-side table's cells kept between changes
+        self._side_by_side = C.SideBySide()  # ... and its rows
         self._plan_verdicts = C.verdicts(self.start)
         self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
         self.suggestion: C.Suggestion | None = None
@@ -421,7 +423,7 @@ class ExplorerView:
         """The targets side by side with the plan (probabilities where computed)."""
         plan = C.verdicts(self.start, self.unc_plan) if self.unc_plan is not None else self._plan_verdicts
         now = C.verdicts(self.result, self.unc_now) if self.unc_now is not None else self._verdicts_now()
-        table = C.side_by_side_html(C.side_by_side(plan, now), self.lang, self.levels)
+        table = C.side_by_side_html(self._side_by_side(plan, now), self.lang, self.levels, self._table_cells)
         return table + C.rebase_note(self.result.targets, self.lang)
 
     def _verdicts_now(self):
