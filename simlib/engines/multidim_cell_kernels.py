@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_flip_kernels import flip_incomes, flip_masks
+from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel
 from simlib.engines.multidim_numba import compiled, support
 
@@ -358,10 +358,11 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     state; the incomes after both in H3 (K, NK, B)."""
     gain, loss = flips[0], flips[1]
     W, Q, nk, X, H2, xr, Hs = work[:7]
+    cus, by_cu = np.empty(flips[6].shape[1], np.int64), classes_by_count(flips[3], flips[6].shape[1])
     for k in range(Mg.shape[0]):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
             H3[k, :, :] = 0.0
             continue
-        flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs)
+        flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs, cus, by_cu)
         flip_masks(Mg[k], gain, loss)
         tiled_kernel(H2, H3[k], valid, kern, work[8])
