@@ -158,7 +158,7 @@ def _clear_short(V, r):
 @compiled
 def _clear_half(x0, x1, r):
     """x0 += r * x1 and x1 -= the same, element by element (a function of its own, for the reason
-    given at `multidim_cell_kernels._butterfly`)."""
+    given at `multidim_flip_kernels._butterfly`)."""
     for m in range(x0.shape[0]):
         mv = r * x1[m]
         x0[m] += mv

@@ -63,7 +63,7 @@ def support(row):
 @compiled
 def axpy(x, h, w):
     """x += w h, element by element. The kernels call it for each row rather than writing the
-    loop inline in their loop nests: inline, the same loop ran slower (`_flip_incomes` 20 against
+    loop inline in their loop nests: inline, the same loop ran slower (`flip_incomes` 20 against
     15 us per cell-state on `multidim_2030`; the same for a butterfly of the masks, about twice)."""
     for i in range(x.shape[0]):
         x[i] += w * h[i]

@@ -1,0 +1,145 @@
+"""The compiled yearly flips of the multidimensional expected engine
+(`simlib.engines.multidim_flip_kernels`) against main's loops before branch mdflips (kept here as
+the reference): the incomes' flips in vector registers (the classes' sums by count, the rows'
+products as tiles, the key mix over the union of the patterns' bins) give the same bits, on
+random inputs with exact zeros (masks, weights, whole rows, the ends of rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib.engines import multidim_flip_kernels as fk
+from simlib.engines import multidim_jit
+from simlib.engines.multidim_numba import FAST, axpy, support
+
+pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
+
+
+def _reference(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs):
+    """`flip_incomes` as on main before mdflips (axpy per row and weight, each pattern's row
+    added over its own bins)."""
+    row_of, cls_cu, epop, Pl, Pc = flips[2], flips[3], flips[4], flips[5], flips[6]
+    NK, B = Hk.shape
+    nlink, nu1, nc = Pl.shape[0], Pc.shape[1], Pc.shape[0]
+    W[:] = 0.0
+    for m in range(Mk.shape[0]):
+        W[row_of[m]] += Mk[m]
+    Q[:, :, :] = 0.0
+    nk[:] = 0.0
+    for e in range(nlink):
+        for c in range(nc):
+            v = W[e * nc + c]
+            if v != 0.0:
+                cu = cls_cu[c]
+                nk[(cu + epop[e]) * nlink + e] += v
+                for c2 in range(nu1):
+                    Q[e, cu, c2] += v * Pc[c, c2]
+    for e in range(nlink):
+        b0, b1 = B, 0
+        for cu in range(nu1):
+            q = (cu + epop[e]) * nlink + e
+            if nk[q] > 0:
+                lo, hi = support(Hk[q])
+                if hi > lo:
+                    b0, b1 = min(b0, lo), max(b1, hi)
+        xr[e, 0], xr[e, 1] = b0, b1
+        nb = max(b1 - b0, 0)
+        for cu in range(nu1):
+            q = (cu + epop[e]) * nlink + e
+            inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
+            hs, hq = Hs[cu, b0 : b0 + nb], Hk[q, b0 : b0 + nb]
+            for i in range(nb):
+                hs[i] = hq[i] * inv
+        for c2 in range(nu1):
+            x = X[e, c2, b0 : b0 + nb]
+            x[:] = 0.0
+            for cu in range(nu1):
+                w = Q[e, cu, c2]
+                if w != 0.0:
+                    axpy(x, Hs[cu, b0 : b0 + nb], w)
+    H2[:, :] = 0.0
+    for e2 in range(nlink):
+        for c2 in range(nu1):
+            for e in range(nlink):
+                b0, nb = xr[e, 0], max(xr[e, 1] - xr[e, 0], 0)
+                w, x = Pl[e, e2], X[e, c2, b0 : b0 + nb]
+                h2 = H2[(c2 + epop[e2]) * nlink + e2, b0 : b0 + nb]
+                for i in range(nb):
+                    h2[i] += w * x[i]
+
+
+_reference_jit = None
+
+
+def _ref():
+    global _reference_jit
+    if _reference_jit is None:
+        import numba  # local import: numba is optional (the module is skipped without it)
+
+        _reference_jit = numba.njit(fastmath=FAST)(_reference)
+    return _reference_jit
+
+
+def _case(rng, nu1: int, B: int):
+    """Random flips and a cell-state: 2 linked flags (4 patterns), 12 - 2 others whose classes
+    have counts 0 .. nu1 - 1; masks, weights and income rows with exact zeros."""
+    nlink, nc, epop = 4, 3 * nu1, np.array([0, 1, 1, 2], dtype=np.int64)
+    NK = (nu1 + 2) * nlink
+    cls_cu = np.sort(rng.integers(0, nu1, nc)).astype(np.int64)
+    rng.shuffle(cls_cu)
+    row_of = rng.integers(0, nlink * nc, 4096).astype(np.int64)
+    Pl = rng.random((nlink, nlink))
+    Pc = rng.random((nc, nu1)) * (rng.random((nc, nu1)) < 0.8)
+    Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.5)
+    Mk[row_of < nc] = 0.0  # a pattern without households
+    Hk = np.zeros((NK, B))
+    for q in range(NK):
+        if rng.random() < 0.8:
+            lo = int(rng.integers(0, B))
+            hi = int(rng.integers(lo, B + 1))
+            Hk[q, lo:hi] = rng.exponential(1.0, hi - lo) * (rng.random(hi - lo) < 0.9)
+    flips = (np.zeros(12), np.zeros(12), row_of, cls_cu, epop, Pl, Pc)
+    return Mk, Hk, flips
+
+
+def _work(flips, NK, B):
+    nlink, nc, nu1 = flips[5].shape[0], flips[6].shape[0], flips[6].shape[1]
+    return (
+        np.full(nlink * nc, np.nan),
+        np.full((nlink, nu1, nu1), np.nan),
+        np.full(NK, np.nan),
+        np.full((nlink, nu1, B), np.nan),
+        np.full((nlink, 2), -1, dtype=np.int64),
+        np.full((nu1, B), np.nan),
+    )
+
+
+@pytest.mark.parametrize("nu1,B", [(11, 112), (11, 37), (6, 21), (3, 9), (4, 112)])
+def test_flip_incomes_have_the_bits_of_the_loops(nu1, B):
+    rng = np.random.default_rng(nu1 * 1000 + B)
+    for _ in range(20):
+        Mk, Hk, flips = _case(rng, nu1, B)
+        NK = Hk.shape[0]
+        H2, H2r = np.full((NK, B), np.nan), np.full((NK, B), np.nan)
+        cus, by_cu = np.empty(nu1, np.int64), fk.classes_by_count(flips[3], nu1)
+        fk.flip_incomes(Mk, Hk, H2, flips, *_work(flips, NK, B), cus, by_cu)
+        _ref()(Mk, Hk, H2r, flips, *_work(flips, NK, B))
+        assert H2.tobytes() == H2r.tobytes()
+
+
+def test_flip_incomes_of_an_empty_cell_state_are_zero():
+    rng = np.random.default_rng(5)
+    Mk, Hk, flips = _case(rng, 11, 112)
+    Mk[:], Hk[:, :] = 0.0, 0.0
+    H2 = np.full(Hk.shape, np.nan)
+    fk.flip_incomes(
+        Mk, Hk, H2, flips, *_work(flips, *Hk.shape), np.empty(11, np.int64), fk.classes_by_count(flips[3], 11)
+    )
+    assert not H2.any()
+
+
+def test_classes_by_count_lists_each_count_in_increasing_class():
+    cls_cu = np.array([2, 0, 2, 1, 0, 2], dtype=np.int64)
+    out = fk.classes_by_count(cls_cu, 4)
+    assert out.tolist() == [0, 2, 3, 6, 6, 1, 4, 3, 0, 2, 5]
