@@ -16,6 +16,8 @@ from simlib.atomic import atomic_dir, output_folder
 from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
+from simlib.engines.multidim_expected import run_multidim_expected
+from simlib.engines.multidim_twin import run_with_twin
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
 from simlib.geography import load_geography
@@ -328,15 +330,34 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
         return simulate(target, spend, options, label=scen.name).released(), None
     at, old = reuse
     first = simulate(target, spend, options, label=scen.name, stop=at)
+    twin_target = compile_run_model(old)[1]
+    if not scen.dated:  # the twin is read at the change only: its year made with the run's (`simulate_with_twin`)
+        lent = first.state.once()  # its last use: the twin's run takes its arrays (no copy), the run a copy
+        kw = {"start": at, "state": replace(lent, spare=False), "twin_state": lent}
+        rest, later = simulate_with_twin(target, twin_target, spend, options, scen.name, **kw)
+        out = first.joined(rest.released(), at)
+        return out, twin_spliced(out, later, at)  # its later reviews are the run's own, which nothing reads
     rest = simulate(target, spend, options, label=scen.name, start=at, state=first.state).released()
     out = first.joined(rest, at)
-    twin_target = compile_run_model(old)[1]
     state = first.state.once()  # its last use: the twin's run takes its arrays (no copy)
-    stop = at + 1 if not scen.dated else None  # a run not dated: the twin is read at the change only
-    later = simulate(twin_target, spend, options.but(progress=False), start=at, stop=stop, state=state).released()
-    if stop is not None:  # its later reviews are the run's own, which nothing reads
-        return out, twin_spliced(out, later, at)
+    later = simulate(twin_target, spend, options.but(progress=False), start=at, state=state).released()
     return out, first.joined(later, at)
+
+
+def simulate_with_twin(
+    target, twin_target, spend: np.ndarray, options: RunOptions, label="", *, start, stop=None, state, twin_state
+) -> tuple[EngineOutput, EngineOutput]:
+    """`simulate` of the run `target` over the projected years [start, stop) and of its
+    previous-standard twin's one year [start, start + 1), from the same households at review `start`, `twin_state` holding them for the twin (a copy, or the
+    state's arrays lent `once`), both None from the baseline. The expected engine of the
+    multidimensional model, in one piece, makes the lines and own changes of that year once
+    (`simlib.engines.multidim_twin.run_with_twin`); any other makes the two runs. The same
+    outputs either way; returns (the run's, the twin's)."""
+    engine = select(options.engine, target.poverty_model, chunked=options.chunk is not None)
+    if options.chunk is None and engine.runners.get("multidim") is run_multidim_expected:
+        return run_with_twin(target, twin_target, spend, start, stop, state, twin_state)
+    twin = simulate(twin_target, spend, options.but(progress=False), start=start, stop=start + 1, state=twin_state)
+    return simulate(target, spend, options, label, start=start, stop=stop, state=state), twin
 
 
 def twin_spliced(out: EngineOutput, year: EngineOutput, at: int) -> EngineOutput:

@@ -29,14 +29,20 @@ def scen():
 
 
 def starts(monkeypatch) -> list:
-    """The first projected year of every engine run made from here on."""
-    seen, simulate = [], runner.simulate
+    """The first projected year of every engine run made from here on (a run and its twin's year
+    made together, `runner.simulate_with_twin`, are two)."""
+    seen, simulate, with_twin = [], runner.simulate, runner.simulate_with_twin
 
     def spy(model, spend, options, label="", **kw):
         seen.append(kw.get("start", 0))
         return simulate(model, spend, options, label, **kw)
 
+    def spy_both(*a, **kw):
+        seen.extend([kw["start"]] * 2)
+        return with_twin(*a, **kw)
+
     monkeypatch.setattr(runner, "simulate", spy)
+    monkeypatch.setattr(runner, "simulate_with_twin", spy_both)
     return seen
 
 
@@ -94,15 +100,20 @@ def test_a_finished_run_keeps_no_engine_state(scen, monkeypatch):
     states (for the communes about 1.2 GB each), so no engine run made by `run` keeps one: the
     result's outputs hand none over, the no-money run's and the twin's are dropped, and the state
     handed to the twin at the change was taken (emptied) by it."""
-    made, simulate = [], runner.simulate
+    made, simulate, with_twin = [], runner.simulate, runner.simulate_with_twin
 
     def spy(*a, **kw):
         made.append(simulate(*a, **kw))
         return made[-1]
 
+    def spy_both(*a, **kw):
+        made.extend(with_twin(*a, **kw))
+        return made[-2:]
+
     monkeypatch.setattr(runner, "simulate", spy)
+    monkeypatch.setattr(runner, "simulate_with_twin", spy_both)
     result = runner.run(scen)
-    assert len(made) == 4  # the run's two pieces, the twin from review 3, the no-money run
+    assert len(made) == 4  # the run's two pieces (the second with the twin's year from review 3), the no-money run
     assert result.output.state is None and [o.state for o in result.segment_outputs] == [None]
     kept = [o.state for o in made if o.state is not None]
     assert len(kept) == 1 and kept[0].t == 3  # the first piece's, handed to the twin once
@@ -111,13 +122,18 @@ def test_a_finished_run_keeps_no_engine_state(scen, monkeypatch):
 
 def test_a_run_not_dated_runs_its_twin_one_year_only(scen, monkeypatch):
     """The twin is read at the change's review only (`dated_changes`): it runs the year to it."""
-    runs, simulate = [], runner.simulate
+    runs, simulate, with_twin = [], runner.simulate, runner.simulate_with_twin
 
     def spy(model, spend, options, label="", **kw):
         runs.append((kw.get("start", 0), kw.get("stop")))
         return simulate(model, spend, options, label, **kw)
 
+    def spy_both(*a, **kw):
+        runs.extend([(kw["start"], kw.get("stop")), (kw["start"], kw["start"] + 1)])
+        return with_twin(*a, **kw)
+
     monkeypatch.setattr(runner, "simulate", spy)
+    monkeypatch.setattr(runner, "simulate_with_twin", spy_both)
     runner.run(scen, counterfactual=False)
     assert sorted(runs, key=str) == sorted([(0, 3), (3, None), (3, 4)], key=str)
 

@@ -314,7 +314,7 @@ def _year(
     cells.n = fl.sum(axis=-2) + new
 
 
-def _years(model, start: int, stop: int | None, state: EngineState | None) -> tuple[int, int]:
+def run_years(model, start: int, stop: int | None, state: EngineState | None) -> tuple[int, int]:
     """The projected years [start, stop) a run covers; a run from start > 0 needs the state
     handed over at review `start` (`EngineOutput.state` of the run before); one from the baseline
     may be given the baseline's state (handed over by a run that stopped at review 0)."""
@@ -339,7 +339,7 @@ def _run_numpy(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, 
     S = spend.shape[0]
     G, K = model.n0.shape
     Y = len(model.years)
-    start, stop = _years(model, start, stop, state)
+    start, stop = run_years(model, start, stop, state)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     if state is None:
         n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
@@ -409,8 +409,21 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
             part.state = None  # the stacked output hands over no state: its cells (GBs) go now
             parts.append(part)
         return EngineOutput.stack(parts, "expected")
+    start, stop = run_years(model, start, stop, state)
+    out, sp_all, cells = open_run(mm, spend, start, state)
+    for y in range(start, stop):
+        multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out)
+    return close_run(mm, out, stop, cells)
+
+
+def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple]:
+    """A compiled run's output with the records of its first review `start`, the money acting
+    (S, Y, L, D) and the cells (M, H, n, sel, built) at that review, from the baseline or from
+    `state` (its arrays or copies: `EngineState.taken`)."""
+    model = mm.base
+    S = spend.shape[0]
+    G, K = model.n0.shape
     Y, L = len(model.years), len(model.line_codes)
-    start, stop = _years(model, start, stop, state)
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
@@ -430,13 +443,25 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
         multidim_jit.record(mm, M, H, n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    for y in range(start, stop):
-        cov, boost = _programme_step(mm, n, sel, sp_all[:, y], out, y, built)
-        gain = 1.0 + boost[:, None, :]  # (S, 1, D)
-        rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
-        raise_ = mm.income_effect[None, :, None] > 0
-        delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
-        multidim_jit.year(mm, y + 1, (M, H, n, sel), cov, rr, multidim_tables.shift_tables(mm, delta), out)
-    handed = _handed_over(model, stop, n, built, M, H)
+    return out, sp_all, (M, H, n, sel, built)
+
+
+def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:
+    """The programme step of year y (`_programme_step`, into `out`) for the cells (M, H, n, sel,
+    built) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities (S, L, D) and
+    the income effects' shift tables, as `multidim_jit.year` takes them."""
+    n, sel, built = cells[2:]
+    cov, boost = _programme_step(mm, n, sel, sp, out, y, built)
+    gain = 1.0 + boost[:, None, :]  # (S, 1, D)
+    rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
+    raise_ = mm.income_effect[None, :, None] > 0
+    delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
+    return cov, rr, multidim_tables.shift_tables(mm, delta)
+
+
+def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
+    """`out` with the state at review `stop` handed over, with its review's records."""
+    M, H, n, sel, built = cells
+    handed = _handed_over(mm.base, stop, n, built, M, H)
     out.state = ReviewedState(**vars(handed), review=Review.of(mm, out, stop, n, sel))
     return out

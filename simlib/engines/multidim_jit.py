@@ -32,7 +32,8 @@ changes, classification, new households, records), `multidim_income_kernel` (the
 and `multidim_numba` (decorators); `simlib.engines.multidim_tables` builds the static arrays once
 per model (cached on it). This module holds the parallel driver over scenarios and groups;
 `record` and `year` are the two entry points the driver in `simlib.engines.multidim_expected`
-calls. The shared programme step
+calls; `year_both` advances one state through a year once and settles it under two standards
+(the previous-standard twin's year: `simlib.engines.multidim_twin`). The shared programme step
 (eligibility, beneficiaries, coverage, enabling boost) stays in numpy there, per year.
 """
 
@@ -55,7 +56,7 @@ from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
 from simlib.multidim.model import MultidimModel
 
-__all__ = ["available", "record", "start", "year"]
+__all__ = ["available", "record", "start", "year", "year_both"]
 
 
 def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
@@ -88,28 +89,54 @@ _scratch_jit = compiled(_scratch)
 
 
 @compiled
+def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, lw, fw):
+    """Group g's households after their own changes (masks Mg, incomes H3) classified, joined by
+    new households (`size` households form them) and recorded: masks Mout and incomes Hout (K,
+    ...) by new state, households ng (K,) at the review. Reads Mg and H3 only, so the same
+    households can be settled under two standards (`_finish_both`)."""
+    nb, k3, f1b, f2b = review
+    growth, entry, Mn, kd, inc0, kind = people
+    flows, entries, count, nxt = out[0], out[1], out[13], out[15]
+    classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mout, Hout, flows[s, g], fw[7])
+    u = kind[g]
+    add_entries(ng, flows[s, g], growth, entry, Mn[u], kd[u], inc0[u], Mout, Hout, entries[s, g], size)
+    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
+
+
+@compiled
 def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, lw, fw):
     """The rest of group g's year after the lines: own changes, classification, new households
     (`size` households form them) and the review's records."""
     K, NM = Mg.shape
     NK, B = Hg.shape[1], Hg.shape[2]
-    nb, k3, f1b, f2b = review
-    growth, entry, Mn, kd, inc0, kind = people
-    flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     H3 = np.empty((K, NK, B))
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
     Mnew = np.empty((K, NM))
-    classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mnew, Hg, flows[s, g], fw[7])
-    u = kind[g]
-    add_entries(ng, flows[s, g], growth, entry, Mn[u], kd[u], inc0[u], Mnew, Hg, entries[s, g], size)
+    _settle(Mg, H3, Mnew, Hg, ng, size, a, g, s, keys, review, people, out, lw, fw)
     Mg[:, :] = Mnew
-    record_group(Mg, Hg, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
 
 
 @compiled
-def _task(s, g, state, programme, model, review, people, out, lw, fw):
-    """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
-    n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
+def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, lw, fw):
+    """`_finish` of group g, its households also settled under a second standard after the same
+    own changes: second = (M2, H2, n2, review2, people2, out2), the second standard's state
+    (written at [s, g]), review and new households' arrays and outputs (as `_year`'s)."""
+    M2, H2, n2, review2, people2, out2 = second
+    K, NM = Mg.shape
+    NK, B = Hg.shape[1], Hg.shape[2]
+    H3 = np.empty((K, NK, B))
+    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
+    _settle(Mg, H3, M2[s, g], H2[s, g], n2[s, g], size, a, g, s, keys, review2, people2, out2, lw, fw)
+    Mnew = np.empty((K, NM))
+    _settle(Mg, H3, Mnew, Hg, ng, size, a, g, s, keys, review, people, out, lw, fw)
+    Mg[:, :] = Mnew
+
+
+@compiled
+def _lines(s, g, state, programme, model, out, lw):
+    """The lines acting on base group g (with its housed twin) in scenario s (see `_task`).
+    Returns (t, size): the housed twin (g without one) and the households of both at the start
+    of the year (0.0: no households, the lines left out, nothing else to do)."""
     M, H, n = state
     cov, rr, (sh_lo, sh_w, sh_v) = programme
     groups, lines, keys, flips, kerns = model
@@ -121,8 +148,8 @@ def _task(s, g, state, programme, model, review, people, out, lw, fw):
     size_g = n[s, g].sum()
     size_t = n[s, t].sum() if has_twin else 0.0
     if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
-        return
-    a, u = g_area[g], g_unit[g]
+        return t, 0.0
+    u = g_unit[g]
     apply_lines(
         M[s, g],
         H[s, g],
@@ -141,12 +168,47 @@ def _task(s, g, state, programme, model, review, people, out, lw, fw):
         removed[s, :, t],
         lw,
     )
-    _finish(M[s, g], H[s, g], n[s, g], size_g + size_t, a, g, s, flips, keys, kerns, review, people, out, lw, fw)
-    if has_twin and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+    return t, size_g + size_t
+
+
+@compiled
+def _task(s, g, state, programme, model, review, people, out, lw, fw):
+    """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
+    n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
+    M, H, n = state
+    groups, lines, keys, flips, kerns = model
+    g_area = groups[1]
+    t, size = _lines(s, g, state, programme, model, out, lw)
+    if size == 0.0:
+        return
+    _finish(M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, lw, fw)
+    if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
         n[s, t, :] = 0.0
         out[10][s, :, t] = 0.0
-    elif has_twin:
+    elif t != g:
         _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
+
+
+@compiled
+def _task_both(s, g, state, programme, model, review, people, out, second, lw, fw):
+    """`_task` with the households also settled under a second standard (`_finish_both`): the
+    second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
+    (a copy), and its groups without households are left as they are, as `_task` leaves them."""
+    M, H, n = state
+    groups, lines, keys, flips, kerns = model
+    g_area = groups[1]
+    M2, H2, n2, review2, people2, out2 = second
+    t, size = _lines(s, g, state, programme, model, out, lw)
+    if size == 0.0:
+        return
+    both = (M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, second)
+    _finish_both(*both, lw, fw)
+    if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+        n[s, t, :], n2[s, t, :] = 0.0, 0.0
+        out[10][s, :, t], out2[10][s, :, t] = 0.0, 0.0
+    elif t != g:
+        both = (M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, second)
+        _finish_both(*both, lw, fw)
 
 
 @compiled
@@ -206,6 +268,32 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
             _task(s, g, state, programme, model, review, people, out, lw, fw)
+
+
+@parallel
+def _year_both(
+    M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, second, parts
+):
+    """`_year` with the households also classified, joined by new households and recorded under
+    a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
+    n2, review2, people2, out2), a copy of the state (M, H, n) advanced in place under the
+    second standard's review and new households' arrays, with its outputs (as `out`)."""
+    S, G, K, NM = M.shape
+    NK, B = H.shape[3], H.shape[4]
+    bases, twin = groups[2], groups[3]
+    NBASE = bases.shape[0]
+    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1  # rows of the lines' tables (`cell`)
+    cut = _cuts(n, bases, twin, parts)
+    M2, H2, n2, review2, people2, out2 = second  # the loop's arguments: no nested tuples (numba's parfors)
+    for p in prange(parts):
+        lw, fw = _scratch_jit(
+            K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0]
+        )
+        state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
+        other = (M2, H2, n2, review2, people2, out2)
+        for sb in range(cut[p], cut[p + 1]):
+            s, g = sb // NBASE, bases[sb % NBASE]
+            _task_both(s, g, state, programme, model, review, people, out, other, lw, fw)
 
 
 @parallel
@@ -285,32 +373,44 @@ def start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
     return M, H
 
 
-def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out) -> None:
-    """Projected year y = t - 1 for every scenario: state = (M, H, n, sel) is advanced in place to
-    review t and its records written into `out`; cov (S, L, G, K) coverage of the selectable
-    households, rr (S, L, D) removal probabilities, shifts = `multidim_tables.shift_tables(...)`."""
+def _year_arrays(mm: MultidimModel, t: int, out, sel: np.ndarray) -> tuple:
+    """(review, people, outputs) of year t - 1 under `mm`'s standards, as `_year` takes them."""
     st = tables.prepare(mm)
-    M, H, n, sel = state
-    model = mm.base
-    y = t - 1
+    model, y = mm.base, t - 1
     people = (float(model.growth), np.ascontiguousarray(model.entry, dtype=float)) + tables.entry_arrays(mm, t)
     people += (tables.entry_kinds(mm)[1],)
     rec = tables.record_arrays(st, out, t, sel)
     outs = (out.flows[:, y], out.entries[:, y], out.multidim.removed[:, y]) + rec + (st["next_state"],)
-    _year(
-        M,
-        H,
-        n,
-        np.ascontiguousarray(cov),
-        np.ascontiguousarray(rr),
-        *shifts,
-        (st["g_unit"], st["g_area"], st["bases"], st["twin"]),
-        st["lines"],
-        st["keys"],
-        st["flips"],
-        st["kernel"],
-        tables.review_arrays(mm, t),
-        people,
-        outs,
-        get_num_threads(),
+    return tables.review_arrays(mm, t), people, outs
+
+
+def _shared(mm: MultidimModel, cov: np.ndarray, rr: np.ndarray, shifts: tuple) -> tuple:
+    """The arguments of `_year` up to the review's: the year's programme and the model's arrays."""
+    st = tables.prepare(mm)
+    groups = (st["g_unit"], st["g_area"], st["bases"], st["twin"])
+    return (np.ascontiguousarray(cov), np.ascontiguousarray(rr), *shifts, groups) + tuple(
+        st[k] for k in ("lines", "keys", "flips", "kernel")
     )
+
+
+def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out) -> None:
+    """Projected year y = t - 1 for every scenario: state = (M, H, n, sel) is advanced in place to
+    review t and its records written into `out`; cov (S, L, G, K) coverage of the selectable
+    households, rr (S, L, D) removal probabilities, shifts = `multidim_tables.shift_tables(...)`."""
+    M, H, n, sel = state
+    review, people, outs = _year_arrays(mm, t, out, sel)
+    _year(M, H, n, *_shared(mm, cov, rr, shifts), review, people, outs, get_num_threads())
+
+
+def year_both(mm: MultidimModel, other: MultidimModel, t: int, states: tuple, cov, rr, shifts: tuple, outs: tuple):
+    """`year` of one state under two models that differ only in their standards (the review's
+    classification, records and new households; every array the lines and own changes read the
+    same, `multidim_expected.shares_year`): states = ((M, H, n, sel), (M2, H2, n2, sel2)), the
+    second a copy of the first, both advanced to review t, the first under `mm` with its records
+    into outs[0], the second under `other` into outs[1]. The lines and own changes run once:
+    every array is that of `year` on each (the deprivations the lines removed are copied)."""
+    (M, H, n, sel), (M2, H2, n2, sel2) = states
+    review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
+    second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2)
+    _year_both(M, H, n, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, get_num_threads())
+    outs[1].multidim.removed[:, t - 1] = outs[0].multidim.removed[:, t - 1]

@@ -15,7 +15,10 @@ is read at one review only: `simlib.runner.dated_changes` of a run that is not d
 two runs at the review of the change year (`simlib.period_changes`: `changed`). So the twin runs
 the one year to that review, from the plan's state before it (its baseline when the change is in
 the first projected year), and only when the money acting up to that year changed; its later
-reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's states
+reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's year
+is made with the plan's piece from that review (`simlib.runner.simulate_with_twin`: the engine
+makes the year's lines and own changes once and classifies the households under both standards,
+about one engine year less). The twin's states
 table and the re-basing of change targets are made once per twin output (the re-basing reads the
 run's households at the twin's review, which change exactly when the twin is made again), the
 periods record and the geography once per starting scenario (they read no amounts).
@@ -69,6 +72,7 @@ from simlib.runner import (
     manifest_for,
     poor_unit_ids,
     previous_standard_scenario,
+    simulate_with_twin,
     twin_review,
 )
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
@@ -137,11 +141,16 @@ class EngineRuns:
             state = self.states.pop(start).once()  # the run takes its arrays: no copy
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
         pieces = [(self.out, 0)] if start > 0 else []
+        remake = self.at is not None and (self.twin is None or y0 <= self.at)  # the twin, with the piece from `at`
+        twin = None
         for stop in stops:
             if state is None:  # the engine makes its own arrays from the baseline: keep what the copies need
                 self.pool.trim(len(stops) - 1)
             given = state if state is None or state.spare else self.pool.copy_of(state)
-            piece = simulate(target, spend, options, start=start, stop=stop, state=given)
+            if remake and start == self.at:
+                piece, twin = self._with_twin(twin_target, target, spend, options, (start, stop, state, given))
+            else:
+                piece = simulate(target, spend, options, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
             pieces.append((piece, start))
             state, piece.state = piece.state, None
@@ -151,8 +160,9 @@ class EngineRuns:
         self.pool.give(state)  # the last review's: nothing continues from it
         out = joined(pieces)
         self._keep(y0)
-        if self.at is not None and (self.twin is None or y0 <= self.at):
-            self.twin = self._twin(twin_target, spend, options, out)
+        if twin is not None:  # the twin's year, made with the plan's last piece (`_with_twin`)
+            self.runs.append(("twin", self.at, self.at + 1))
+            self.twin = joined([(out, 0), (twin, self.at), (out, self.at + 1)])  # `runner.twin_spliced`, in one pass
         self.pool.trim()
         self.acting, self.out = acting, out
         return out, self.twin
@@ -181,16 +191,19 @@ class EngineRuns:
         keep = {0, self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
         self._drop([t for t in self.states if t not in keep])
 
-    def _twin(self, twin_target, spend: np.ndarray, options, out: EngineOutput) -> EngineOutput:
-        """The twin's one year to the review of the change, from the plan's state before it;
-        the other reviews are the plan's."""
-        at = self.at
-        state = self.pool.copy_of(self.states[at]) if at > 0 else None
-        piece = simulate(twin_target, spend, options, start=at, stop=at + 1, state=state)
-        self.pool.give(piece.state)
-        piece.state = None
-        self.runs.append(("twin", at, at + 1))
-        return joined([(out, 0), (piece, at), (out, at + 1)])  # `simlib.runner.twin_spliced`, in one pass
+    def _with_twin(self, twin_target, target, spend: np.ndarray, options, piece: tuple) -> tuple:
+        """The plan's piece (start, stop) from `state` (its copy `given`) at the review `at`
+        before the change of standard, and the twin's one year to the review of the change from
+        the same state (another copy), made together (`simlib.runner.simulate_with_twin`: that
+        year's lines and own changes once). Returns (the plan's piece, the twin's year)."""
+        start, stop, state, given = piece
+        twin_state = self.pool.copy_of(state) if state is not None else None
+        out, twin = simulate_with_twin(
+            target, twin_target, spend, options, start=start, stop=stop, state=given, twin_state=twin_state
+        )
+        self.pool.give(twin.state)
+        twin.state = None
+        return out, twin
 
 
 def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
