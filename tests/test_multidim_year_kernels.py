@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lk
+from simlib.engines import multidim_record_kernels as records
 from simlib.engines import multidim_tables as tables
 from simlib.multidim import income as inc
 from simlib.multidim.masks import JointSpace
@@ -83,7 +83,7 @@ def test_mask_sums_are_the_sequential_sums():
     acc = np.full(NW, np.nan)
     count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)  # deprivations of each mask
     ck = np.full(count.max() + 1, np.nan)
-    cells._mask_sums(Mk, w, acc, count, ck)
+    records._mask_sums(Mk, w, acc, count, ck)
     for i in range(NW):
         s = 0.0
         for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
@@ -97,9 +97,9 @@ def test_mask_sums_are_the_sequential_sums():
         assert ck[c] == s
     Mj = rng.exponential(2.0, NM) * (rng.random(NM) < 0.5)  # two states in one pass: the same sums
     acc2, ck2 = np.full((2, NW), np.nan), np.full((2, ck.size), np.nan)
-    cells._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
+    records._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
     assert acc2[1].tobytes() == acc.tobytes() and ck2[1].tobytes() == ck.tobytes()
-    cells._mask_sums(Mj, w, acc, count, ck)
+    records._mask_sums(Mj, w, acc, count, ck)
     assert acc2[0].tobytes() == acc.tobytes() and ck2[0].tobytes() == ck.tobytes()
 
 
