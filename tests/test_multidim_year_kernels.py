@@ -167,3 +167,43 @@ def test_sparse_clearing_operator_matches_the_dense_one(bits):
         got[x, c] = A[x, : cnt[x]]
     assert np.allclose(got, dense, rtol=1e-14, atol=1e-15)
     assert np.allclose(got.sum(axis=1), 1.0)
+
+
+def test_mask_sums_of_three_states_are_those_of_each():
+    rng = np.random.default_rng(3)
+    NM, NW = 4096 + 5, 8  # a tail of masks after the passes of eight
+    M = rng.exponential(1.0, (3, NM)) * (rng.random((3, NM)) < 0.7)
+    w = (rng.random((NM, NW)) < 0.5).astype(float)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    acc, ck = np.full((3, NW), np.nan), np.full((3, count.max() + 1), np.nan)
+    records._mask_sums3(M[0], M[1], M[2], w, acc, count, ck[0], ck[1], ck[2])
+    for z in range(3):  # the same terms in the same order as one state's pass: the same bits
+        a1, c1 = np.full(NW, np.nan), np.full(ck.shape[1], np.nan)
+        records._mask_sums(M[z], w, a1, count, c1)
+        assert acc[z].tobytes() == a1.tobytes() and ck[z].tobytes() == c1.tobytes()
+
+
+@pytest.mark.parametrize("full", [(0,), (2, 5), (0, 1, 3), (1, 2, 3, 4), (0, 2, 3, 4, 5), (0, 1, 2, 3, 4, 5)])
+def test_records_of_any_number_of_states_are_those_of_each(full):
+    """Records by three, two or one states per pass (`_record`) against each state's own pass."""
+    rng = np.random.default_rng(len(full))
+    K, NM, NK, B, L = 6, 4096, 5, 9, 3
+    Mg, Hg = np.zeros((K, NM)), np.zeros((K, NK, B))
+    for k in full:
+        Mg[k] = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
+        Hg[k] = rng.exponential(1.0, (NK, B))
+    n, f1b, f2b, means = rng.random(K), rng.random(B), rng.random(B), rng.random(B)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    rec_w = (rng.random((NM, 12 + 2 + 2)) < 0.5).astype(float)
+    sel_lines = np.array([0, 2], dtype=np.int64)
+    got = [np.full(s, np.nan) for s in [(K,), (K, 12), (K, 2), (K, 13), (K,), (K,), (K,), (L, K)]]
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, np.empty(B), np.empty((3, 16)))
+    want = [np.zeros_like(x) for x in got]
+    want[0][:] = n
+    acc = np.empty(16)
+    for k in full:
+        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k])
+        args = (want[1], want[2], want[7], np.empty(B), (f1b, f2b, means), (want[4], want[5], want[6]))
+        records._state_records(Hg[k], acc, k, sel_lines, *args)
+    for g, x in zip(got, want):
+        assert g.tobytes() == x.tobytes()
