@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lk
+from simlib.engines import multidim_record_kernels as records
 from simlib.engines import multidim_tables as tables
 from simlib.multidim import income as inc
 from simlib.multidim.masks import JointSpace
@@ -83,7 +83,7 @@ def test_mask_sums_are_the_sequential_sums():
     acc = np.full(NW, np.nan)
     count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)  # deprivations of each mask
     ck = np.full(count.max() + 1, np.nan)
-    cells._mask_sums(Mk, w, acc, count, ck)
+    records._mask_sums(Mk, w, acc, count, ck)
     for i in range(NW):
         s = 0.0
         for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
@@ -97,9 +97,9 @@ def test_mask_sums_are_the_sequential_sums():
         assert ck[c] == s
     Mj = rng.exponential(2.0, NM) * (rng.random(NM) < 0.5)  # two states in one pass: the same sums
     acc2, ck2 = np.full((2, NW), np.nan), np.full((2, ck.size), np.nan)
-    cells._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
+    records._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
     assert acc2[1].tobytes() == acc.tobytes() and ck2[1].tobytes() == ck.tobytes()
-    cells._mask_sums(Mj, w, acc, count, ck)
+    records._mask_sums(Mj, w, acc, count, ck)
     assert acc2[0].tobytes() == acc.tobytes() and ck2[0].tobytes() == ck.tobytes()
 
 
@@ -167,3 +167,43 @@ def test_sparse_clearing_operator_matches_the_dense_one(bits):
         got[x, c] = A[x, : cnt[x]]
     assert np.allclose(got, dense, rtol=1e-14, atol=1e-15)
     assert np.allclose(got.sum(axis=1), 1.0)
+
+
+def test_mask_sums_of_three_states_are_those_of_each():
+    rng = np.random.default_rng(3)
+    NM, NW = 4096 + 5, 8  # a tail of masks after the passes of eight
+    M = rng.exponential(1.0, (3, NM)) * (rng.random((3, NM)) < 0.7)
+    w = (rng.random((NM, NW)) < 0.5).astype(float)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    acc, ck = np.full((3, NW), np.nan), np.full((3, count.max() + 1), np.nan)
+    records._mask_sums3(M[0], M[1], M[2], w, acc, count, ck[0], ck[1], ck[2])
+    for z in range(3):  # the same terms in the same order as one state's pass: the same bits
+        a1, c1 = np.full(NW, np.nan), np.full(ck.shape[1], np.nan)
+        records._mask_sums(M[z], w, a1, count, c1)
+        assert acc[z].tobytes() == a1.tobytes() and ck[z].tobytes() == c1.tobytes()
+
+
+@pytest.mark.parametrize("full", [(0,), (2, 5), (0, 1, 3), (1, 2, 3, 4), (0, 2, 3, 4, 5), (0, 1, 2, 3, 4, 5)])
+def test_records_of_any_number_of_states_are_those_of_each(full):
+    """Records by three, two or one states per pass (`_record`) against each state's own pass."""
+    rng = np.random.default_rng(len(full))
+    K, NM, NK, B, L = 6, 4096, 5, 9, 3
+    Mg, Hg = np.zeros((K, NM)), np.zeros((K, NK, B))
+    for k in full:
+        Mg[k] = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
+        Hg[k] = rng.exponential(1.0, (NK, B))
+    n, f1b, f2b, means = rng.random(K), rng.random(B), rng.random(B), rng.random(B)
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    rec_w = (rng.random((NM, 12 + 2 + 2)) < 0.5).astype(float)
+    sel_lines = np.array([0, 2], dtype=np.int64)
+    got = [np.full(s, np.nan) for s in [(K,), (K, 12), (K, 2), (K, 13), (K,), (K,), (K,), (L, K)]]
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, np.empty(B), np.empty((3, 16)))
+    want = [np.zeros_like(x) for x in got]
+    want[0][:] = n
+    acc = np.empty(16)
+    for k in full:
+        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k])
+        args = (want[1], want[2], want[7], np.empty(B), (f1b, f2b, means), (want[4], want[5], want[6]))
+        records._state_records(Hg[k], acc, k, sel_lines, *args)
+    for g, x in zip(got, want):
+        assert g.tobytes() == x.tobytes()

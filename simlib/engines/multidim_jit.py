@@ -28,7 +28,8 @@ line (a house) moves the households it reaches from the group into the twin line
 reference does, and new households form in the base group from both (`reach.formation_sizes`).
 
 The kernels live in `multidim_line_kernels` (the lines), `multidim_cell_kernels` (the yearly
-changes, classification, new households, records), `multidim_income_kernel` (the income kernel)
+changes, classification, new households), `multidim_record_kernels` (the review's records),
+`multidim_income_kernel` (the income kernel)
 and `multidim_numba` (decorators); `simlib.engines.multidim_tables` builds the static arrays once
 per model (cached on it). This module holds the parallel driver over scenarios and groups;
 `record` and `year` are the two entry points the driver in `simlib.engines.multidim_expected`
@@ -49,11 +50,13 @@ from simlib.engines import (
     multidim_income_kernel,
     multidim_line_kernels,
     multidim_numba,
+    multidim_record_kernels,
 )
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
+from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
+from simlib.engines.multidim_record_kernels import record_group
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["available", "record", "start", "year", "year_both"]
@@ -344,6 +347,7 @@ refresh_caches(
         multidim_income_kernel,
         multidim_flip_kernels,
         multidim_cell_kernels,
+        multidim_record_kernels,
         sys.modules[__name__],
     )
 )

@@ -179,7 +179,7 @@ def _record_weights(mm: MultidimModel) -> dict:
     lines, then zero columns up to a multiple of 4) 1.0 where a mask has the indicator, is
     deprived in the dimension, or has one of the targeting line's indicators; `sel_lines` the
     targeting lines (those with indicators). The zero columns are sums nobody reads: with whole
-    vectors of four the compiled sums (`multidim_cell_kernels._mask_sums`) took 10.1 instead of
+    vectors of four the compiled sums (`multidim_record_kernels._mask_sums`) took 10.1 instead of
     11.8 us per cell-state on `multidim_2030` (21 columns padded to 24)."""
     sel_lines = [li for li, (b, t) in enumerate(zip(mm.line_bits, mm.targeted)) if t and int(b) != 0]
     masks = np.arange(N_MASKS)
