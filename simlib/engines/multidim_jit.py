@@ -42,7 +42,13 @@ import sys
 
 import numpy as np
 
-from simlib.engines import multidim_cell_kernels, multidim_income_kernel, multidim_line_kernels, multidim_numba
+from simlib.engines import (
+    multidim_cell_kernels,
+    multidim_income_kernel,
+    multidim_line_kernels,
+    multidim_line_tiles,
+    multidim_numba,
+)
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, record_group, vacant
 from simlib.engines.multidim_line_kernels import apply_lines
@@ -244,7 +250,14 @@ def _fill_start(M, H, n0, Mn, kd, inc0, kind):
 
 
 refresh_caches(
-    (multidim_numba, multidim_line_kernels, multidim_income_kernel, multidim_cell_kernels, sys.modules[__name__])
+    (
+        multidim_numba,
+        multidim_line_kernels,
+        multidim_line_tiles,
+        multidim_income_kernel,
+        multidim_cell_kernels,
+        sys.modules[__name__],
+    )
 )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
+from simlib.engines.multidim_line_tiles import fits, table_clear3
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -31,11 +32,18 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
     share of each key's households (and incomes) reached in `scale` (NK,). Mask m adds to the
     entry cell[m] of the flat table (key x row length + pattern): one index to load instead of
     two and a product (the table's scatter-add over the 4,096 masks in 60 % of the time)."""
-    NK = Tt.shape[0]
     Tt[:, :NP] = 0.0
     flat = Tt.reshape(-1)
     for m in range(Mk.shape[0]):
         flat[cell[m]] += Mk[m]
+    _table_scale(Tt, c, targeted, valid, NP, scale)
+
+
+@compiled
+def _table_scale(Tt, c, targeted, valid, NP, scale):
+    """`_line_table` after the masks' pass: the share of each key reached in `scale` (NK,), the
+    table Tt (NK, NP) made the reached households'."""
+    NK = Tt.shape[0]
     for q in range(NK):
         tot = 0.0
         sel = 0.0
@@ -331,6 +339,13 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
     Tt, scale, A, d, Rm, Hr, row, rng = work[0]
     op = (A,) + work[1]
     NP = 1 << nbits[li]
+    if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
+        Tt[:, :NP] = 0.0
+        table_clear3(Mg[k], c, r, lines[9][li], bitpos[li], Tt.reshape(-1))
+        _table_scale(Tt, c, False, valid, NP, scale)
+        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        return
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)

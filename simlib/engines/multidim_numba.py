@@ -197,5 +197,22 @@ if _numba is not None:
             return builder.call(fn, list(args))
 
         return vec4(a, b, c), codegen
+    def _vop(name):
+        """a (op) b lane by lane, without fast-math flags: never fused with another operation
+        (the compiled scalar `a * b` whose product has two uses is not fused either)."""
+
+        @_intrinsic
+        def op(typingctx, a, b):
+            if not (a == b == vec4):
+                return None
+
+            def codegen(context, builder, sig, args):
+                return getattr(builder, name)(args[0], args[1])
+
+            return vec4(a, b), codegen
+
+        return op
+
+    vmul, vadd, vsub = _vop("fmul"), _vop("fadd"), _vop("fsub")
 else:  # pragma: no cover - the numpy engine runs instead
-    vload = vstore = vzero = vbcast = vfma = None
+    vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = None
