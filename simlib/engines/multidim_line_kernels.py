@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_line_tiles import fits, table_clear3
+from simlib.engines.multidim_line_tiles import fits, pull_moves, table_clear3
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -207,7 +207,7 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
 
 
 @compiled
-def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
+def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng, pull):
     """Incomes of the reached households: taken out of their keys, moved by the sparse operator
     (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp)), raised by the
     line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
@@ -216,9 +216,13 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
     operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
     the order of the dense product."""
     NK, B = Hk.shape
+    if pull and not income and B % 4 == 0:  # within the cell-state: one pass (`pull_moves`)
+        _supports(Hk, scale, op[3])
+        pull_moves(Hk, scale, op)
+        return
     rng[:, 0] = B
     rng[:, 1] = 0
-    A, cols, cnt, sp = op
+    A, cols, cnt, sp = op[0], op[1], op[2], op[3]
     _supports(Hk, scale, sp)
     for q in range(NK):
         s = scale[q]
@@ -344,18 +348,18 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
         table_clear3(Mg[k], c, r, lines[9][li], bitpos[li], Tt.reshape(-1))
         _table_scale(Tt, c, False, valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
-        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, True)
         return
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
     if move:
         _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, False)
     else:
         if flags[li]:
             _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, flags[li])
 
 
 @compiled
@@ -363,7 +367,8 @@ def _sparse_work(work):
     """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), and the
     columns and counts of the sparse operator's rows and the rows' spans, made once per group."""
     NK = work[2].shape[0]
-    return work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64))
+    cols, cnt, sp = np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)
+    return work, (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
 
 
 @compiled

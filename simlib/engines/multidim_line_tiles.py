@@ -15,7 +15,7 @@ order of the free bits, and masks of one entry share the line's three bits).
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import compiled, vadd, vbcast, vload, vmul, vstore, vsub
+from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfence, vfma, vload, vmul, vstore, vsub, vzero
 
 
 @compiled
@@ -83,3 +83,50 @@ def table_clear3(Mk, c, r, cell, bitpos, flat):
         vstore(M2, 0, m + bits, vadd(v7, x7))
         m = ((m | bits) + 4) & ~bits  # the next four masks without the line's bits
     return
+
+
+@compiled
+def pull_moves(H, scale, op):
+    """A line's moves of incomes without an income effect, within the cell-state (H (NK, B), B a
+    multiple of 4; op = (A, cols, cnt, sp, tcnt, trow, ta): `multidim_line_kernels._move_incomes`'
+    sparse operator by rows and the rows' spans, and scratch for it by columns), column by column:
+    row c of H becomes (h - s h) + the terms a (s' h') of the rows that move into it, in increasing
+    row, each one multiply-add from zero as the scratch rows Hr of `_move_incomes` received them
+    (its take-out, the rows added into Hr and the add-back in one pass, in registers). A row moves
+    only to itself and rows below, so rows above c are read as they were. Bins outside a row's span
+    hold zeros and add exact zeros (the masses are not negative), so each column runs over the
+    union of its rows' spans rounded out to multiples of 4."""
+    A, cols, cnt, sp, tcnt, trow, ta = op
+    NK, B = H.shape
+    tcnt[:] = 0
+    for x in range(NK):  # the operator by columns, rows in increasing order
+        if sp[x, 1] <= sp[x, 0]:
+            continue
+        for e in range(cnt[x]):
+            a = A[x, e]
+            if a != 0.0:
+                c = cols[x, e]
+                trow[c, tcnt[c]], ta[c, tcnt[c]] = x, a
+                tcnt[c] += 1
+    for c in range(NK):
+        n = tcnt[c]
+        lo, hi = (sp[c, 0], sp[c, 1]) if sp[c, 1] > sp[c, 0] else (B, 0)
+        for t in range(n):
+            lo, hi = min(lo, sp[trow[c, t], 0]), max(hi, sp[trow[c, t], 1])
+        if hi > lo:
+            _pull_row(H, c, scale[c], trow[c], ta[c], n, scale, lo - lo % 4, min(hi + (-hi) % 4, B))
+
+
+@compiled
+def _pull_row(H, c, s, rows, a, n, scale, lo, hi):
+    """Bins lo .. hi (multiples of 4) of row c of H: (h - s h) + sum over t < n of a[t] (scale h)
+    of row rows[t], each term one multiply-add (LLVM's fmuladd) from zero."""
+    sv = vbcast(s)
+    for j in range(lo, hi, 4):
+        h = vload(H, c, j)
+        acc = vzero()
+        for t in range(n):
+            x = rows[t]
+            acc = vfma(vbcast(a[t]), vmul(vbcast(scale[x]), vload(H, x, j)), acc)
+        # the take-out's product and the sum fenced: each rounded on its own, as through memory
+        vstore(H, c, j, vadd(vsub(h, vfence(vmul(sv, h))), vfence(acc)))

@@ -198,8 +198,8 @@ if _numba is not None:
 
         return vec4(a, b, c), codegen
     def _vop(name):
-        """a (op) b lane by lane, without fast-math flags: never fused with another operation
-        (the compiled scalar `a * b` whose product has two uses is not fused either)."""
+        """a (op) b lane by lane, without fast-math flags of its own (a product with one use in an
+        addition may still be fused with it under `FAST`: `vfence` keeps them apart)."""
 
         @_intrinsic
         def op(typingctx, a, b):
@@ -214,5 +214,19 @@ if _numba is not None:
         return op
 
     vmul, vadd, vsub = _vop("fmul"), _vop("fadd"), _vop("fsub")
+
+    @_intrinsic
+    def vfence(typingctx, a):
+        """a itself, as a fence the compiler does not fuse or reorder operations across (LLVM's
+        arithmetic.fence): under `FAST` a product's single use in an addition is fused with it
+        (one rounding), also across these helpers; a fenced product or sum is rounded on its own."""
+        if a != vec4:
+            return None
+
+        def codegen(context, builder, sig, args):
+            fn = _cgutils.get_or_insert_function(builder.module, _ir.FunctionType(_V4, [_V4]), "llvm.arithmetic.fence.v4f64")
+            return builder.call(fn, [args[0]])
+
+        return vec4(a), codegen
 else:  # pragma: no cover - the numpy engine runs instead
-    vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = None
+    vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
