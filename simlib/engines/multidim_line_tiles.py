@@ -8,9 +8,13 @@ back. Here the eight masks that differ only in the line's three indicators are t
 four such groups at a time (`multidim_numba.Vec4`, four consecutive masks per vector, which needs
 the lowest of the three bits at 2 or above): each mask adds to its entry of the table, and its
 new value is made in registers with the same operations in the same order as the five passes
-(a product of two uses, never fused with an addition: `vmul`, `vadd`, `vsub`). A table entry
+(each product has two uses there and here, so it is fused with neither addition). A table entry
 receives its masks in increasing order as in the separate pass (the groups go by in increasing
 order of the free bits, and masks of one entry share the line's three bits).
+
+`pull_moves` moves a cell-state's incomes for a line without an income effect column by column
+in one pass, where `_move_incomes` takes the reached incomes out, adds them row by row into
+scratch rows and adds those back (three passes and more over the key x income rows).
 """
 
 from __future__ import annotations

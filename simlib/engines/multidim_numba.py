@@ -197,9 +197,11 @@ if _numba is not None:
             return builder.call(fn, list(args))
 
         return vec4(a, b, c), codegen
+
     def _vop(name):
-        """a (op) b lane by lane, without fast-math flags of its own (a product with one use in an
-        addition may still be fused with it under `FAST`: `vfence` keeps them apart)."""
+        """a (op) b lane by lane. numba gives every floating-point operation of a function its
+        `FAST` flags, these too: a product whose one use is an addition or subtraction is fused
+        with it (one rounding), as in compiled scalar code; `vfence` keeps the two apart."""
 
         @_intrinsic
         def op(typingctx, a, b):
@@ -224,7 +226,9 @@ if _numba is not None:
             return None
 
         def codegen(context, builder, sig, args):
-            fn = _cgutils.get_or_insert_function(builder.module, _ir.FunctionType(_V4, [_V4]), "llvm.arithmetic.fence.v4f64")
+            fn = _cgutils.get_or_insert_function(
+                builder.module, _ir.FunctionType(_V4, [_V4]), "llvm.arithmetic.fence.v4f64"
+            )
             return builder.call(fn, [args[0]])
 
         return vec4(a), codegen
