@@ -49,6 +49,7 @@ from simlib.engines import (
     multidim_flip_kernels,
     multidim_income_kernel,
     multidim_line_kernels,
+    multidim_line_tiles,
     multidim_numba,
     multidim_record_kernels,
 )
@@ -344,6 +345,7 @@ refresh_caches(
     (
         multidim_numba,
         multidim_line_kernels,
+        multidim_line_tiles,
         multidim_income_kernel,
         multidim_flip_kernels,
         multidim_cell_kernels,

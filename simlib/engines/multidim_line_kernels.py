@@ -15,6 +15,11 @@ operations in the reference's order, with the cell-state's households kept in ca
 lines. A cell-state without households is skipped: on zeros a line adds zeros to zeros (and 0 to
 the deprivations removed), and 25-55 % of the (line, cell-state) pairs a line reaches are empty
 in `multidim_2030` (mostly housed twins before anyone is housed).
+
+Two lines of three indicators, untargeted and without income (`multidim_2030`'s lines 0 and 1)
+make 57 % of the (line, cell-state) pairs with households: their table and masks go in one pass
+(`multidim_line_tiles.table_clear3`), and the incomes of every line that clears flags without an
+income effect and keeps its households in the group move in one pass (`pull_moves`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
+from simlib.engines.multidim_line_tiles import fits, pull_moves, table_clear3
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -31,11 +37,18 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
     share of each key's households (and incomes) reached in `scale` (NK,). Mask m adds to the
     entry cell[m] of the flat table (key x row length + pattern): one index to load instead of
     two and a product (the table's scatter-add over the 4,096 masks in 60 % of the time)."""
-    NK = Tt.shape[0]
     Tt[:, :NP] = 0.0
     flat = Tt.reshape(-1)
     for m in range(Mk.shape[0]):
         flat[cell[m]] += Mk[m]
+    _table_scale(Tt, c, targeted, valid, NP, scale)
+
+
+@compiled
+def _table_scale(Tt, c, targeted, valid, NP, scale):
+    """`_line_table` after the masks' pass: the share of each key reached in `scale` (NK,), the
+    table Tt (NK, NP) made the reached households'."""
+    NK = Tt.shape[0]
     for q in range(NK):
         tot = 0.0
         sel = 0.0
@@ -199,18 +212,24 @@ def _move_masks(Mk, Md, c, r, flags, targeted, pat, bitpos, nbits, Rm):
 
 
 @compiled
-def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng):
+def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, rng, pull):
     """Incomes of the reached households: taken out of their keys, moved by the sparse operator
-    (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp)), raised by the
-    line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
-    twin's incomes for a once-per-household line). Only each row's nonzero bins are visited (sp
-    (NK, 2), `_supports`); rng (NK, 2) holds the bins each row of Hr received. Row q of the
+    (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp, ...)), raised by
+    the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
+    twin's incomes for a once-per-household line; with `pull`, Hd is Hk, the operator is set and
+    there is no income effect: `multidim_line_tiles.pull_moves`, the same bits in one pass). Only
+    each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK, 2) holds the bins
+    each row of Hr received. Row q of the
     operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
     the order of the dense product."""
     NK, B = Hk.shape
+    if pull and not income and B % 4 == 0:  # within the cell-state: one pass (`pull_moves`)
+        _supports(Hk, scale, op[3])
+        pull_moves(Hk, scale, op)
+        return
     rng[:, 0] = B
     rng[:, 1] = 0
-    A, cols, cnt, sp = op
+    A, cols, cnt, sp = op[0], op[1], op[2], op[3]
     _supports(Hk, scale, sp)
     for q in range(NK):
         s = scale[q]
@@ -325,30 +344,39 @@ def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
 def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
     """Line li on cell-state k of the group (reached share c > 0 of its selectable households);
     with `move` the reached households go to cell-state k of the group's housed twin (masks Md,
-    incomes Hd (K, ...))."""
+    incomes Hd (K, ...)). A line `multidim_line_tiles.fits` has its table and masks in one pass."""
     flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     valid, down_key = keys[1], keys[2]
     Tt, scale, A, d, Rm, Hr, row, rng = work[0]
     op = (A,) + work[1]
     NP = 1 << nbits[li]
+    if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
+        Tt[:, :NP] = 0.0
+        table_clear3(Mg[k], c, r, lines[9][li], bitpos[li], Tt.reshape(-1))
+        _table_scale(Tt, c, False, valid, NP, scale)
+        _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, True)
+        return
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
     if move:
         _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, False)
     else:
         if flags[li]:
             _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng)
+        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, flags[li])
 
 
 @compiled
 def _sparse_work(work):
     """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), and the
-    columns and counts of the sparse operator's rows and the rows' spans, made once per group."""
+    columns and counts of the sparse operator's rows, the rows' spans and the operator by columns
+    (`pull_moves`: count, rows, entries), made once per group."""
     NK = work[2].shape[0]
-    return work, (np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64))
+    cols, cnt, sp = np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)
+    return work, (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
 
 
 @compiled

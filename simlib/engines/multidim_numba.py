@@ -197,5 +197,40 @@ if _numba is not None:
             return builder.call(fn, list(args))
 
         return vec4(a, b, c), codegen
+
+    def _vop(name):
+        """a (op) b lane by lane. numba gives every floating-point operation of a function its
+        `FAST` flags, these too: a product whose one use is an addition or subtraction is fused
+        with it (one rounding), as in compiled scalar code; `vfence` keeps the two apart."""
+
+        @_intrinsic
+        def op(typingctx, a, b):
+            if not (a == b == vec4):
+                return None
+
+            def codegen(context, builder, sig, args):
+                return getattr(builder, name)(args[0], args[1])
+
+            return vec4(a, b), codegen
+
+        return op
+
+    vmul, vadd, vsub = _vop("fmul"), _vop("fadd"), _vop("fsub")
+
+    @_intrinsic
+    def vfence(typingctx, a):
+        """a itself, as a fence the compiler does not fuse or reorder operations across (LLVM's
+        arithmetic.fence): under `FAST` a product's single use in an addition is fused with it
+        (one rounding), also across these helpers; a fenced product or sum is rounded on its own."""
+        if a != vec4:
+            return None
+
+        def codegen(context, builder, sig, args):
+            fn = _cgutils.get_or_insert_function(
+                builder.module, _ir.FunctionType(_V4, [_V4]), "llvm.arithmetic.fence.v4f64"
+            )
+            return builder.call(fn, [args[0]])
+
+        return vec4(a), codegen
 else:  # pragma: no cover - the numpy engine runs instead
-    vload = vstore = vzero = vbcast = vfma = None
+    vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
