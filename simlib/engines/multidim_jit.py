@@ -93,6 +93,17 @@ _scratch_jit = compiled(_scratch)
 
 
 @compiled
+def _thread_scratch(M, H, lines, flips):
+    """One thread's working arrays (`_scratch`) for the state's shapes M (S, G, K, 4096), H (S, G,
+    K, keys, B), the lines' tables (rows of a line's table: `cell`) and the flips' factors."""
+    K, NM = M.shape[2], M.shape[3]
+    NK, B = H.shape[3], H.shape[4]
+    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1
+    nlink, nu1 = flips[5].shape[0], flips[6].shape[1]
+    return _scratch_jit(K, NM, NK, B, NP, nlink, nu1, nlink * flips[6].shape[0])
+
+
+@compiled
 def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, lw, fw):
     """Group g's households after their own changes (masks Mg, incomes H3) classified, joined by
     new households (`size` households form them) and recorded: masks Mout and incomes Hout (K,
@@ -258,16 +269,11 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     other (`multidim_2030`, year 4) and up to 30 % more time. A task is independent of the others
     and its scratch arrays are written before they are read, so the results do not depend on the
     number of threads."""
-    S, G, K, NM = M.shape
-    NK, B = H.shape[3], H.shape[4]
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1  # rows of the lines' tables (`cell`)
     cut = _cuts(n, bases, twin, parts)
     for p in prange(parts):
-        lw, fw = _scratch_jit(
-            K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0]
-        )
+        lw, fw = _thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
@@ -282,17 +288,12 @@ def _year_both(
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
     n2, review2, people2, out2), a copy of the state (M, H, n) advanced in place under the
     second standard's review and new households' arrays, with its outputs (as `out`)."""
-    S, G, K, NM = M.shape
-    NK, B = H.shape[3], H.shape[4]
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1  # rows of the lines' tables (`cell`)
     cut = _cuts(n, bases, twin, parts)
     M2, H2, n2, review2, people2, out2 = second  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
-        lw, fw = _scratch_jit(
-            K, NM, NK, B, NP, flips[5].shape[0], flips[6].shape[1], flips[5].shape[0] * flips[6].shape[0]
-        )
+        lw, fw = _thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2, H2, n2, review2, people2, out2)
         for sb in range(cut[p], cut[p + 1]):
