@@ -348,8 +348,9 @@ def simulate_with_twin(
     target, twin_target, spend: np.ndarray, options: RunOptions, label="", *, start, stop=None, state, twin_state
 ) -> tuple[EngineOutput, EngineOutput]:
     """`simulate` of the run `target` over the projected years [start, stop) and of its
-    previous-standard twin's one year [start, start + 1), from the same households at review `start`, `twin_state` holding them for the twin (a copy, or the
-    state's arrays lent `once`), both None from the baseline. The expected engine of the
+    previous-standard twin's one year [start, start + 1), from the same households at review
+    `start`, `twin_state` holding them for the twin (a copy, or the state's arrays lent `once`),
+    both None from the baseline. The expected engine of the
     multidimensional model, in one piece, makes the lines and own changes of that year once
     (`simlib.engines.multidim_twin.run_with_twin`); any other makes the two runs. The same
     outputs either way; returns (the run's, the twin's)."""
