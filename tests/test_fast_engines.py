@@ -54,11 +54,12 @@ def hand_coverage(model, spend) -> np.ndarray:
             pool = model.max_share[li] * E.sum()
             left = hand_reach(spent[d] / model.unit_cost[li], pool, model.cost_rise[li])
             for t in range(T):
+                if E[t] == 0:  # no households in this tier: none taken (and no 0 / 0 for an area line)
+                    continue
                 take = left * E[t] / E.sum() if model.area_line[li] else min(left, model.max_share[li] * E[t])
                 left -= 0 if model.area_line[li] else take
-                if E[t] > 0:
-                    sel = in_unit[:, None] & model.eligible[li] & (model.tier[li] == t)
-                    cov[li][sel] = take / E[t]
+                sel = in_unit[:, None] & model.eligible[li] & (model.tier[li] == t)
+                cov[li][sel] = take / E[t]
     return cov
 
 
