@@ -332,8 +332,8 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     first = simulate(target, spend, options, label=scen.name, stop=at)
     twin_target = compile_run_model(old)[1]
     if not scen.dated:  # the twin is read at the change only: its year made with the run's (`simulate_with_twin`)
-        lent = first.state.once()  # its last use: the twin's run takes its arrays (no copy), the run a copy
-        kw = {"start": at, "state": replace(lent, spare=False), "twin_state": lent}
+        lent = first.state.once()  # its last use: the run takes its arrays (no copy), the twin only reads them
+        kw = {"start": at, "state": lent, "twin_state": lent, "twin_hands_over": False}
         rest, later = simulate_with_twin(target, twin_target, spend, options, scen.name, **kw)
         out = first.joined(rest.released(), at)
         return out, twin_spliced(out, later, at)  # its later reviews are the run's own, which nothing reads
