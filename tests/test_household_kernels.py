@@ -15,6 +15,7 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy import stats
 
+from simlib.engines import household_count as hc
 from simlib.engines import household_money as hm
 from simlib.engines import household_reach as hr
 from simlib.engines import household_tables as ht
@@ -50,7 +51,7 @@ def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
 def _pick(tab, group, mask, need, seed, need_old=None):
     """New beneficiaries and households served by standing works (bools) of one pick."""
     hh = (group.astype(np.uint16), np.zeros(group.size, np.int8), mask.astype(np.uint16))
-    n_sub, E = hr.eligible_counts(tab, *hh)
+    n_sub, E = hc.eligible_counts(tab, *hh)
     need = np.array([need], np.int64)
     old_need = np.zeros_like(need) if need_old is None else np.array([need_old], np.int64)
     chosen, old = hr.pick(tab, hh, n_sub, (need, old_need, E), seed, with_old=need_old is not None)
@@ -148,9 +149,9 @@ def test_walk_with_kept_subcells_gives_the_same_lines(dtype):
     for need, need_old, seed in (([5, 7], [3, 2], 1), ([40, 1], [0, 0], 2), ([0, 2], [9, 9], 3)):
         counts = (np.array([need], np.int64), np.array([need_old], np.int64))
         kept = hr.walk_arrays(tab, group.size)
-        n_sub, E = hr.eligible_counts(tab, *hh, kept[1])
+        n_sub, E = hc.eligible_counts(tab, *hh, kept[1])
         a = hr.pick(tab, hh, n_sub, counts + (E,), seed, kept=kept)
-        n_sub, E = hr.eligible_counts(tab, *hh)
+        n_sub, E = hc.eligible_counts(tab, *hh)
         b = hr.pick(tab, hh, n_sub, counts + (E,), seed)
         assert a[0] is kept[0] and a[0].dtype == dtype
         for x, y in zip(a, b):
@@ -311,7 +312,7 @@ def test_whole_beneficiaries_of_all_lines_are_those_of_line_by_line(tiny_scenari
     r = SimpleNamespace(covered=gen.random((L, D, T)) * 20, old=np.zeros((L, D, T)))
     r.old[tab.hh] = gen.random((H, D, T)) * 5
     E = Ef.reshape(H, D * T).astype(np.int64)
-    need, need_old = hr.beneficiaries_to_draw(s, tab, r, Ef, E, np.random.default_rng(4), True)
+    need, need_old = hm.beneficiaries_to_draw(s, tab.hh, r, Ef, E, np.random.default_rng(4), True)
     rng = np.random.default_rng(4)
     for h, li in enumerate(tab.hh):
         want = np.minimum(
@@ -345,6 +346,37 @@ def test_compiled_beneficiaries_are_numpys_bit_for_bit(name):
             for f in ("reached", "eligible", "covered", "old"):
                 a, b = getattr(want, f), getattr(got, f)
                 assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes(), f
+
+
+@pytest.mark.parametrize("name", ["plan_2024", "multidim_2030"])
+def test_compiled_needs_are_the_rounding_of_numpys_bit_for_bit(name):
+    """`household_money.needs` (beneficiaries and their rounding in the households' count,
+    `household_count.eligible_needs`) gives what `beneficiaries` then `beneficiaries_to_draw`
+    give without standing works, byte for byte, and leaves the generator in the same state: money
+    of every year, eligible households of every size (empty bins included), with and without
+    stock."""
+    root = Path(__file__).resolve().parent.parent
+    base, run_model = compile_run_model(load_scenario(root / "params" / "scenarios" / f"{name}.yaml"))
+    model = getattr(run_model, "base", base)
+    tab = hr.tables(model)
+    (H, D, T), L = (tab.hh.size, tab.D, tab.T), len(model.structure.line_codes)
+    gen = np.random.default_rng(5)
+    for sp in acting_spend(model, model.spend):
+        E = (np.floor(gen.random((H, D * T)) ** 3 * 400) * (gen.random((H, D * T)) < 0.8)).astype(np.int64)
+        for stock in (None, gen.random((L, D)) * 300):
+            by_tier = np.zeros((L, D, T))
+            by_tier[tab.hh] = E.reshape(H, D, T)
+            want_rng, got_rng = np.random.default_rng(8), np.random.default_rng(8)
+            r = hm.beneficiaries(model, sp, by_tier, stock)
+            need, _ = hm.beneficiaries_to_draw(model.structure, tab.hh, r, by_tier[tab.hh], E, want_rng, False)
+            r.reached[tab.hh] = need.reshape(H, D, T).sum(-1)
+            money = hm.money_arrays(model, tab.hh, sp, D * T, stock, got_rng)
+            total = hm.needs(money[0], E, *money[1:])
+            (reached, eligible, *_), got = money[5], money[6]
+            for a, b in ((r.reached, reached), (r.eligible, eligible), (need, got)):
+                assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+            assert total == need[need < E].sum()
+            assert want_rng.bit_generator.state == got_rng.bit_generator.state
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
