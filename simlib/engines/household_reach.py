@@ -183,13 +183,14 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
     base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
     (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
     then which need of them are new the same way, and written into targets = (position, line,
-    new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
-    state."""
+    new) packed as position << 7 | line << 1 | new; a chosen rank's subcell is the number of the
+    bin's non-empty subcells whose first rank is at or below it (a bitmap of first ranks and a
+    popcount: no branch per subcell passed). Returns the number written and the stream's state."""
     sptr, sub = layout
     s = np.uint64(seed)
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
-    split = np.zeros(words.size, np.uint64)
+    split, starts = np.zeros(words.size, np.uint64), np.zeros(words.size, np.uint64)
     longest = np.max(sptr[1:] - sptr[:-1])
     ends, delta = np.empty(longest, np.int64), np.empty(longest, np.int64)
     t = 0
@@ -208,23 +209,29 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                 s = floyd(u, n, words, s)
             if m > 0:
                 s = floyd(k, u, split, s)
-            _nonempty(subs, n_sub, base, ends, delta)
-            q, j = 0, 0
+            nc = _nonempty(subs, n_sub, base, ends, delta)
+            lo = np.uint64(0)
+            for q in range(nc):  # each non-empty subcell's first rank, as a bit of `starts`
+                starts[lo >> S6] |= ONE << (lo & S63)
+                lo = np.uint64(ends[q])
+            qacc, j = -1, 0
             for w in range((n + 63) // 64):  # the chosen ranks in increasing order
                 x = words[w] if u < n else ~np.uint64(0)
                 if w == n // 64:  # the last word's ranks below n only
                     x &= (ONE << np.uint64(n & 63)) - ONE
+                sw = starts[w]
                 while x:
-                    r = w * 64 + lowest_bit(x)
+                    bit = np.uint64(lowest_bit(x))
                     x &= x - ONE
-                    while r >= ends[q]:  # the subcell of rank r
-                        q += 1
+                    q = qacc + _ctpop(sw & (((ONE << bit) << ONE) - ONE))  # the subcell of the rank: no branch
                     new = m == 0 or _has(split, j)
-                    targets[t] = (delta[q] + r) << 7 | h << 1 | np.int64(new)
+                    targets[t] = (delta[q] + w * 64 + np.int64(bit)) << 7 | h << 1 | np.int64(new)
                     t += 1
                     j += 1
+                qacc += _ctpop(sw)
             words[: n // 64 + 1] = 0
             split[: u // 64 + 1] = 0
+            starts[: n // 64 + 1] = 0
     return t, s
 
 
