@@ -161,14 +161,18 @@ def floyd(k, n, words, s):
 
 
 @numba.njit(inline="always")
-def _nonempty(subs, n_sub, base, ends, delta):
+def _nonempty(subs, base, ends, delta):
     """A bin's subcells that hold households, in rank order (without a branch): ends[j] the rank
-    after the j-th one's last, delta[j] its first position less its first rank; returns how many.
-    The ranks then skip the empty subcells (most of a bin's patterns) without visiting them."""
+    after the j-th one's last, delta[j] its first position less its first rank (a subcell's
+    households from its positions base[s + 1] - base[s]: one cache line, not two tables' read);
+    returns how many. The ranks then skip the empty subcells (most of a bin's patterns) without
+    visiting them."""
     nc, acc = 0, 0
-    for q in range(subs.size):
-        c = n_sub[subs[q]]
-        delta[nc] = base[subs[q]] - acc
+    for q in range(subs.size):  # unsigned indices: no code for negative ones
+        sq = np.uint64(subs[q])
+        b0 = base[sq]
+        c = base[sq + ONE] - b0
+        delta[nc] = b0 - acc
         acc += c
         ends[nc] = acc
         nc += np.int64(c > 0)
@@ -176,7 +180,7 @@ def _nonempty(subs, n_sub, base, ends, delta):
 
 
 @numba.njit(cache=True, nogil=True)
-def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
+def _draw(layout, base, need, need_old, E, bits, seed, full, targets):
     """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
     line h ranks its E[h, b] eligible households subcell by subcell (layout = (sptr, sub): bin
     key h*B + b's subcells in rank order, `bin_subcells`; rank r in subcell s is position
@@ -209,7 +213,7 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                 s = floyd(u, n, words, s)
             if m > 0:
                 s = floyd(k, u, split, s)
-            nc = _nonempty(subs, n_sub, base, ends, delta)
+            nc = _nonempty(subs, base, ends, delta)
             lo = np.uint64(0)
             for q in range(nc):  # each non-empty subcell's first rank, as a bit of `starts`
                 starts[lo >> S6] |= ONE << (lo & S63)
@@ -370,7 +374,7 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
         cnt[c] = base[c]
-    t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
+    t, _ = _draw(layout, base, need, need_old, E, bits, seed, full, targets)
     _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
     if hh[1].size > 0:
         _walk_subcells(hh[1], cnt, (words, pre, vals), full, chosen, old)
