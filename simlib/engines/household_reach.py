@@ -344,7 +344,7 @@ def pick(
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.empty(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
+        (np.empty(n_sub.size + 1, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
         (
             np.empty(total, np.int64),
             np.zeros(m, np.uint64),
@@ -364,22 +364,23 @@ def pick(
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,),
-    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), full, words and vals
-    zero (full and vals with one row when nothing is picked for the standing works)."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,),
+    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), full, words and vals zero
+    (full and vals with one row when nothing is picked for the standing works). The walk takes
+    each subcell's next position from base itself (the draws and the positions are done with
+    it): no second table of counters."""
     need, need_old, E = counts
     bits, pbits = bits
-    (base, cnt, full), (targets, words, pre, vals) = buffers
+    (base, full), (targets, words, pre, vals) = buffers
     base[0] = 0
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
-        cnt[c] = base[c]
     t, _ = _draw(layout, base, need, need_old, E, bits, seed, full, targets)
     _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
     if hh[1].size > 0:
-        _walk_subcells(hh[1], cnt, (words, pre, vals), full, chosen, old)
+        _walk_subcells(hh[1], base, (words, pre, vals), full, chosen, old)
     else:
-        _walk(hh[0], K, pat, P, cnt, (words, pre, vals), full, chosen, old)
+        _walk(hh[0], K, pat, P, base, (words, pre, vals), full, chosen, old)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
