@@ -497,3 +497,34 @@ def test_compiled_normals_refuse_another_bit_generator():
     assert pcg64_normals.state_of(rng) is None
     with pytest.raises(TypeError, match="PCG64"):
         pcg64_normals.standard_normal_f32(rng, 3)
+
+
+def test_boosted_lines_match_numpy_bit_for_bit():
+    """`deprivation_kernels.boosted_lines` gives the year pass's clearing thresholds and income
+    additions that the numpy expressions give, to the bit (probabilities past 1 included)."""
+    from simlib.engines import deprivation_kernels as dk  # local import: only these tests use it
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        removal, effect = rng.random(rng.integers(0, 12)) * 1.5, rng.random(rng.integers(0, 6)) * 1e5
+        boost = rng.random(rng.integers(1, 30)) * rng.choice([0.0, 0.3, 2.0])
+        clear_t, inc_add = dk.boosted_lines(removal, effect, boost)
+        want_t = hr.thresholds32(np.minimum(1.0, removal[:, None] * (1.0 + boost[None, :])))
+        assert clear_t.dtype == want_t.dtype and np.array_equal(clear_t, want_t)
+        assert np.array_equal(inc_add, effect[:, None] * (1.0 + boost[None, :]))
+
+
+def test_fresh_records_are_separate_and_typed():
+    """`Households.fresh`: the records' types (group uint16 up to 65,536 groups), the four
+    arrays apart in one block, and each call a block of its own."""
+    from simlib.engines.multidim_microsim import Households  # local import: only this test uses it
+
+    for n, groups in ((0, 5), (7, 384), (1000, 70_000)):
+        a = Households.fresh(n, groups)
+        types = (np.uint16 if groups <= 65_536 else np.int32, np.int8, np.float32, np.uint16)
+        assert all(getattr(a, f).dtype == t and len(getattr(a, f)) == n for f, t in zip(a.__slots__, types))
+        for f in a.__slots__:
+            getattr(a, f)[:] = 1
+        assert all((getattr(a, f) == 1).all() for f in a.__slots__)
+        c = Households.fresh(n, groups)
+        assert not any(np.shares_memory(getattr(a, f), getattr(c, f)) for f in a.__slots__)

@@ -71,6 +71,18 @@ class Households:
         gtype = np.uint16 if n_groups <= np.iinfo(np.uint16).max + 1 else np.int32
         return cls(np.zeros(n, gtype), np.empty(n, np.int8), np.empty(n, np.float32), np.empty(n, np.uint16))
 
+    @classmethod
+    def fresh(cls, n: int, n_groups: int) -> Households:
+        """Records of n households that a pass fills in full: one allocation, not zeroed
+        (income, group, mask and state one after another in one byte block; `empty`'s types)."""
+        gtype = np.dtype(np.uint16 if n_groups <= np.iinfo(np.uint16).max + 1 else np.int32)
+        a, b = 4 * n, (4 + gtype.itemsize) * n
+        block = np.empty(b + 3 * n, np.uint8)
+        new = object.__new__(cls)
+        new.income, new.group = block[:a].view(np.float32), block[a:b].view(gtype)
+        new.mask, new.state = block[b : b + 2 * n].view(np.uint16), block[b + 2 * n :].view(np.int8)
+        return new
+
     def __len__(self) -> int:
         return self.group.size
 
@@ -215,16 +227,24 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
 
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`); only
-    the lines' boosted probabilities and income effects are built each year, the rest once per
-    model (and review)."""
-    clear, q_of_line, clear_bits, inc_lines, q_of_income, *bits = memoised(
-        mm, f"multidim_microsim.lines.{np.dtype(dtype).name}", partial(_line_arrays, mm, dtype)
+    the lines' boosted probabilities and income effects are built each year (one compiled call,
+    `deprivation_kernels.boosted_lines`), the rest once per model (and review)."""
+    head, q_of_income, bits, removal, effect, people = memoised(
+        mm, f"multidim_microsim.year.{dtype.__name__}", partial(_fixed_arrays, mm, dtype)
     )
-    clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
-    inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
-    lines = (clear, q_of_line, clear_bits, clear_t, q_of_income, inc_add, *bits)
-    people = memoised(mm, "multidim_microsim.people", partial(_people, mm))
+    clear_t, inc_add = kern.boosted_lines(removal, effect, boost)
+    lines = (*head, clear_t, q_of_income, inc_add, *bits)
     return lines, people, memoised(mm, f"multidim_microsim.review.{y}", partial(_review, mm, y))
+
+
+def _fixed_arrays(mm: MultidimModel, dtype) -> tuple:
+    """What `_year_arrays` builds once per model: the lines' arrays before and after the
+    clearing thresholds, the bits (`_line_arrays`), the clearing lines' removal probabilities and
+    the income lines' effects (float64), and the household-side arrays (`_people`)."""
+    clear, q_of_line, clear_bits, inc_lines, q_of_income, *bits = _line_arrays(mm, dtype)
+    removal = np.ascontiguousarray(mm.removal[clear], float)
+    effect = np.ascontiguousarray(mm.income_effect[inc_lines], float)
+    return (clear, q_of_line, clear_bits), q_of_income, tuple(bits), removal, effect, _people(mm)
 
 
 def _line_arrays(mm: MultidimModel, dtype) -> tuple:
@@ -291,7 +311,7 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
-    nxt = Households.empty(len(hh), G) if out is None else out
+    nxt = Households.fresh(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
