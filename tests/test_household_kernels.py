@@ -15,6 +15,7 @@ import pytest
 from conftest import make_scenario, tiny_raw
 from scipy import stats
 
+from simlib.engines import household_count as hc
 from simlib.engines import household_money as hm
 from simlib.engines import household_reach as hr
 from simlib.engines import household_tables as ht
@@ -50,7 +51,7 @@ def _layout(bin_of_cell: np.ndarray, need_bits: int = 0) -> SimpleNamespace:
 def _pick(tab, group, mask, need, seed, need_old=None):
     """New beneficiaries and households served by standing works (bools) of one pick."""
     hh = (group.astype(np.uint16), np.zeros(group.size, np.int8), mask.astype(np.uint16))
-    n_sub, E = hr.eligible_counts(tab, *hh)
+    n_sub, E = hc.eligible_counts(tab, *hh)
     need = np.array([need], np.int64)
     old_need = np.zeros_like(need) if need_old is None else np.array([need_old], np.int64)
     chosen, old = hr.pick(tab, hh, n_sub, (need, old_need, E), seed, with_old=need_old is not None)
@@ -148,9 +149,9 @@ def test_walk_with_kept_subcells_gives_the_same_lines(dtype):
     for need, need_old, seed in (([5, 7], [3, 2], 1), ([40, 1], [0, 0], 2), ([0, 2], [9, 9], 3)):
         counts = (np.array([need], np.int64), np.array([need_old], np.int64))
         kept = hr.walk_arrays(tab, group.size)
-        n_sub, E = hr.eligible_counts(tab, *hh, kept[1])
+        n_sub, E = hc.eligible_counts(tab, *hh, kept[1])
         a = hr.pick(tab, hh, n_sub, counts + (E,), seed, kept=kept)
-        n_sub, E = hr.eligible_counts(tab, *hh)
+        n_sub, E = hc.eligible_counts(tab, *hh)
         b = hr.pick(tab, hh, n_sub, counts + (E,), seed)
         assert a[0] is kept[0] and a[0].dtype == dtype
         for x, y in zip(a, b):
@@ -311,7 +312,7 @@ def test_whole_beneficiaries_of_all_lines_are_those_of_line_by_line(tiny_scenari
     r = SimpleNamespace(covered=gen.random((L, D, T)) * 20, old=np.zeros((L, D, T)))
     r.old[tab.hh] = gen.random((H, D, T)) * 5
     E = Ef.reshape(H, D * T).astype(np.int64)
-    need, need_old = hr.beneficiaries_to_draw(s, tab, r, Ef, E, np.random.default_rng(4), True)
+    need, need_old = hm.beneficiaries_to_draw(s, tab.hh, r, Ef, E, np.random.default_rng(4), True)
     rng = np.random.default_rng(4)
     for h, li in enumerate(tab.hh):
         want = np.minimum(
@@ -345,6 +346,37 @@ def test_compiled_beneficiaries_are_numpys_bit_for_bit(name):
             for f in ("reached", "eligible", "covered", "old"):
                 a, b = getattr(want, f), getattr(got, f)
                 assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes(), f
+
+
+@pytest.mark.parametrize("name", ["plan_2024", "multidim_2030"])
+def test_compiled_needs_are_the_rounding_of_numpys_bit_for_bit(name):
+    """`household_money.needs` (beneficiaries and their rounding in the households' count,
+    `household_count.eligible_needs`) gives what `beneficiaries` then `beneficiaries_to_draw`
+    give without standing works, byte for byte, and leaves the generator in the same state: money
+    of every year, eligible households of every size (empty bins included), with and without
+    stock."""
+    root = Path(__file__).resolve().parent.parent
+    base, run_model = compile_run_model(load_scenario(root / "params" / "scenarios" / f"{name}.yaml"))
+    model = getattr(run_model, "base", base)
+    tab = hr.tables(model)
+    (H, D, T), L = (tab.hh.size, tab.D, tab.T), len(model.structure.line_codes)
+    gen = np.random.default_rng(5)
+    for sp in acting_spend(model, model.spend):
+        E = (np.floor(gen.random((H, D * T)) ** 3 * 400) * (gen.random((H, D * T)) < 0.8)).astype(np.int64)
+        for stock in (None, gen.random((L, D)) * 300):
+            by_tier = np.zeros((L, D, T))
+            by_tier[tab.hh] = E.reshape(H, D, T)
+            want_rng, got_rng = np.random.default_rng(8), np.random.default_rng(8)
+            r = hm.beneficiaries(model, sp, by_tier, stock)
+            need, _ = hm.beneficiaries_to_draw(model.structure, tab.hh, r, by_tier[tab.hh], E, want_rng, False)
+            r.reached[tab.hh] = need.reshape(H, D, T).sum(-1)
+            money = hm.money_arrays(model, tab.hh, sp, D * T, stock, got_rng)
+            total = hm.needs(money[0], E, *money[1:])
+            (reached, eligible, *_), got = money[5], money[6]
+            for a, b in ((r.reached, reached), (r.eligible, eligible), (need, got)):
+                assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+            assert total == need[need < E].sum()
+            assert want_rng.bit_generator.state == got_rng.bit_generator.state
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):
@@ -465,3 +497,58 @@ def test_compiled_normals_refuse_another_bit_generator():
     assert pcg64_normals.state_of(rng) is None
     with pytest.raises(TypeError, match="PCG64"):
         pcg64_normals.standard_normal_f32(rng, 3)
+
+
+def test_boosted_lines_match_numpy_bit_for_bit():
+    """`deprivation_kernels.boosted_lines` gives the year pass's clearing thresholds and income
+    additions that the numpy expressions give, to the bit (probabilities past 1 included)."""
+    from simlib.engines import deprivation_kernels as dk  # local import: only these tests use it
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        removal, effect = rng.random(rng.integers(0, 12)) * 1.5, rng.random(rng.integers(0, 6)) * 1e5
+        boost = rng.random(rng.integers(1, 30)) * rng.choice([0.0, 0.3, 2.0])
+        clear_t, inc_add = dk.boosted_lines(removal, effect, boost)
+        want_t = hr.thresholds32(np.minimum(1.0, removal[:, None] * (1.0 + boost[None, :])))
+        assert clear_t.dtype == want_t.dtype and np.array_equal(clear_t, want_t)
+        assert np.array_equal(inc_add, effect[:, None] * (1.0 + boost[None, :]))
+
+
+def test_fresh_records_are_separate_and_typed():
+    """`Households.fresh`: the records' types (group uint16 up to 65,536 groups), the four
+    arrays apart in one block, and each call a block of its own."""
+    from simlib.engines.multidim_microsim import Households  # local import: only this test uses it
+
+    for n, groups in ((0, 5), (7, 384), (1000, 70_000)):
+        a = Households.fresh(n, groups)
+        types = (np.uint16 if groups <= 65_536 else np.int32, np.int8, np.float32, np.uint16)
+        assert all(getattr(a, f).dtype == t and len(getattr(a, f)) == n for f, t in zip(a.__slots__, types))
+        for f in a.__slots__:
+            getattr(a, f)[:] = 1
+        assert all((getattr(a, f) == 1).all() for f in a.__slots__)
+        c = Households.fresh(n, groups)
+        assert not any(np.shares_memory(getattr(a, f), getattr(c, f)) for f in a.__slots__)
+
+
+def test_pcg_memory_reads_and_writes_the_generator_state():
+    """`multidim_microsim.pcg_memory`: the views hold `pcg64_normals.state_of`'s words (with a
+    kept 32-bit half or without), a state written through them is the generator's, and another
+    bit generator has none."""
+    from simlib.engines.multidim_microsim import pcg_memory  # local import: only this test uses it
+
+    assert pcg_memory(np.random.Generator(np.random.Philox(1))) is None
+    kept = set()
+    for odd in (0, 1):
+        rng, twin = np.random.default_rng(9), np.random.default_rng(9)
+        for g in (rng, twin):
+            g.integers(0, 2**32, 3 + odd, dtype=np.uint32)
+        words, flags = pcg_memory(rng)
+        st = pcg64_normals.state_of(rng)
+        assert np.array_equal(np.concatenate((words[1::-1], flags, words[:1:-1])), st)
+        kept.add(int(st[2]))
+        twin.random(5)  # the state 5 doubles later, written into rng's memory
+        later = pcg64_normals.state_of(twin)
+        words[1::-1], flags[:] = later[:2], later[2:4]
+        assert rng.bit_generator.state == twin.bit_generator.state
+        assert np.array_equal(rng.random(7), twin.random(7))
+    assert kept == {0, 1}

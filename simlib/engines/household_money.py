@@ -13,7 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simlib.engines.reach import Reach, cycle_line
+from simlib.engines.common import stochastic_round
+from simlib.engines.reach import Reach, cycle_line, whole_beneficiaries
 from simlib.memo import memoised
 
 #: no stock held (the first year, or an engine without standing works)
@@ -88,3 +89,69 @@ def beneficiaries(model, sp: np.ndarray, by_tier: np.ndarray, stock: np.ndarray 
     lines = memoised(model, "household_money.lines", lambda: _lines(model))
     _beneficiaries(np.ascontiguousarray(sp, float), by_tier, stock, lines, out)
     return Reach(*out)
+
+
+@numba.njit(cache=True, nogil=True)
+def needs(sp, E, hh_lines, stock, u, lines, out, need):
+    """`_beneficiaries` from the household lines' eligible households E (H, D*T) (the other lines'
+    none), then each household line's covered households rounded without bias as
+    `reach.whole_beneficiaries` does (`common.stochastic_round` with the uniforms u (H*D*T,), never
+    more than the bin holds) into need (H, D*T), and reached[hh_lines] their sums over tiers;
+    out = (reached, eligible, covered, old, by_tier (L, D, T) zero). Returns the households the
+    partly covered bins draw (`household_reach.pick`'s targets)."""
+    reached, eligible, covered, old, by_tier = out
+    D, T = by_tier.shape[1], by_tier.shape[2]
+    for h in range(hh_lines.size):
+        for b in range(D * T):
+            by_tier[hh_lines[h], b // T, b % T] = E[h, b]
+    _beneficiaries(sp, by_tier, stock, lines, (reached, eligible, covered, old))
+    total = 0
+    for h in range(hh_lines.size):
+        li = hh_lines[h]
+        for d in range(D):
+            acc = 0
+            for t in range(T):
+                b = d * T + t
+                x = covered[li, d, t]
+                base = np.floor(x)
+                k = min(np.int64(base + (u[h * D * T + b] < x - base)), np.int64(by_tier[li, d, t]))
+                need[h, b] = k
+                acc += k
+                total += k if k < E[h, b] else 0
+            reached[li, d] = acc
+    return total
+
+
+def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rng) -> tuple:
+    """`needs`'s arguments but E, for the household lines hh_lines (H,) with D*T bins each and
+    money `sp` (L, D): the generator's H*D*T uniforms drawn (one `reach.whole_beneficiaries` call's),
+    the outputs (reached, eligible (L, D), covered, old (L, D, T), by_tier (L, D, T) zero) and
+    need (H, D*T) allocated."""
+    (L, D), H = sp.shape, hh_lines.size
+    T = DT // D
+    u = rng.random(H * DT)
+    out = (np.empty((L, D)), np.empty((L, D)), np.empty((L, D, T)), np.empty((L, D, T)), np.zeros((L, D, T)))
+    stock = NO_STOCK if stock is None else np.ascontiguousarray(stock, float)
+    lines = memoised(model, "household_money.lines", lambda: _lines(model))
+    return np.ascontiguousarray(sp, float), hh_lines, stock, u, lines, out, np.empty((H, DT), np.int64)
+
+
+def beneficiaries_to_draw(s, hh_lines: np.ndarray, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
+    """Households to draw per household line (hh_lines (H,)) and bin (need, need_old (H, D*T)):
+    each line's covered households rounded (`whole_beneficiaries`), then, for an area line with
+    standing works, those they serve among the rest; the generator's draws in the lines' order,
+    lines without standing-work draws between them rounded together (the same uniforms)."""
+    H = hh_lines.size
+    need, need_old = np.zeros(E.shape, np.int64), np.zeros(E.shape, np.int64)
+    a = 0
+    for h in range(H + 1):
+        li = hh_lines[h] if h < H else -1
+        served = h < H and with_old and s.area_line[li] and r.old[li].any()
+        if h == H or served:
+            b = min(h + 1, H)
+            if b > a:
+                need[a:b] = whole_beneficiaries(r.covered[hh_lines[a:b]], Ef[a:b], rng).reshape(b - a, -1)
+            if served:
+                need_old[h] = np.minimum(stochastic_round(r.old[li].ravel(), rng), E[h] - need[h])
+            a = b
+    return need, need_old

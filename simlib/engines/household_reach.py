@@ -12,7 +12,7 @@ households its standing works still serve are rounded the same way. What differs
    the targeting lines' indicators the household's mask has (one pattern when no line targets
    deprived households). A bin of a line is a set of subcells (its cells; for a targeting line,
    their patterns with its indicators), so the counts give every bin's eligible households
-   (`_count`, `_bins`); ranking a subcell's households in array order and the bin's subcells one
+   (`household_count`); ranking a subcell's households in array order and the bin's subcells one
    after the other ranks the bin's eligible households 0, ..., E - 1;
 2. for each bin that picks some but not all of its households, the chosen *ranks* are drawn: a
    uniformly random subset of the size the bin needs (Floyd's algorithm on a bitmap of the bin's
@@ -51,10 +51,10 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from simlib.engines.common import stochastic_round
-from simlib.engines.household_money import beneficiaries
+from simlib.engines.household_count import NO_SUBCELLS, count_arrays, eligible_counts, eligible_needs
+from simlib.engines.household_money import beneficiaries, beneficiaries_to_draw, money_arrays
 from simlib.engines.household_tables import Tables, bin_subcells, position_bits, tables
-from simlib.engines.reach import acting_money, enabling_boost, held_stock, record, whole_beneficiaries
+from simlib.engines.reach import acting_money, enabling_boost, held_stock, record
 from simlib.memo import memoised
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -160,61 +160,19 @@ def floyd(k, n, words, s):
     return s
 
 
-@numba.njit(cache=True, nogil=True)
-def _count(group, state, mask, K, pat, P, n_sub, sc_of):
-    """Households per subcell s = (g*K + k)*P + pattern of the mask (n_sub (C*P,)), and each
-    household's subcell into sc_of (n,) unless it is empty (`walk_arrays`)."""
-    pm, Ku, Pu = np.uint64(pat.size - 1), np.uint64(K), np.uint64(P)
-    if sc_of.size == 0:
-        for i in range(group.size):  # unsigned indices: no code for negative ones
-            n_sub[(np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])] += 1
-        return
-    for i in range(group.size):
-        sc = (np.uint64(group[i]) * Ku + np.uint64(state[i])) * Pu + np.uint64(pat[mask[i] & pm])
-        n_sub[sc] += 1
-        sc_of[i] = sc
-
-
-@numba.njit(cache=True, nogil=True)
-def _bins(ptr, line, bin_, ok, n_sub, E):
-    """Eligible households per line and bin E (H, D*T) from the subcells' counts n_sub: each
-    cell adds its households of the patterns line h takes (ok[h]: all, or for a targeting line
-    those deprived in its indicators) to the bin of each line it is eligible for (the cell's
-    list ptr / line / bin_)."""
-    P = ok.shape[1]
-    for c in range(ptr.size - 1):
-        tot = 0
-        for p in range(P):
-            tot += n_sub[c * P + p]
-        if tot == 0:  # no household in the cell (about half of them at 10^5): nothing to add
-            continue
-        for e in range(ptr[c], ptr[c + 1]):
-            h = line[e]
-            acc = 0
-            for p in range(P):
-                acc += n_sub[c * P + p] * ok[h, p]
-            E[h, bin_[e]] += acc
-
-
-@numba.njit(cache=True, nogil=True)
-def _eligible(hh, K, pat, ok, cells, n_sub, E, sc_of):
-    """`eligible_counts` in one compiled call: n_sub (`_count`, with the households' subcells
-    into sc_of unless empty), then E (`_bins`), both zero on entry."""
-    group, state, mask = hh
-    ptr, line, bin_ = cells
-    _count(group, state, mask, K, pat, ok.shape[1], n_sub, sc_of)
-    _bins(ptr, line, bin_, ok, n_sub, E)
-
-
 @numba.njit(inline="always")
-def _nonempty(subs, n_sub, base, ends, delta):
+def _nonempty(subs, base, ends, delta):
     """A bin's subcells that hold households, in rank order (without a branch): ends[j] the rank
-    after the j-th one's last, delta[j] its first position less its first rank; returns how many.
-    The ranks then skip the empty subcells (most of a bin's patterns) without visiting them."""
+    after the j-th one's last, delta[j] its first position less its first rank (a subcell's
+    households from its positions base[s + 1] - base[s]: one cache line, not two tables' read);
+    returns how many. The ranks then skip the empty subcells (most of a bin's patterns) without
+    visiting them."""
     nc, acc = 0, 0
-    for q in range(subs.size):
-        c = n_sub[subs[q]]
-        delta[nc] = base[subs[q]] - acc
+    for q in range(subs.size):  # unsigned indices: no code for negative ones
+        sq = np.uint64(subs[q])
+        b0 = base[sq]
+        c = base[sq + ONE] - b0
+        delta[nc] = b0 - acc
         acc += c
         ends[nc] = acc
         nc += np.int64(c > 0)
@@ -222,20 +180,21 @@ def _nonempty(subs, n_sub, base, ends, delta):
 
 
 @numba.njit(cache=True, nogil=True)
-def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
+def _draw(layout, base, need, need_old, E, bits, seed, full, targets):
     """Every household line's beneficiaries as positions (module docstring, step 2): bin b of
     line h ranks its E[h, b] eligible households subcell by subcell (layout = (sptr, sub): bin
     key h*B + b's subcells in rank order, `bin_subcells`; rank r in subcell s is position
     base[s] + r). A bin taken whole sets bits[h] in its subcells' full[0] (new) or full[1]
     (standing works); otherwise its need + need_old chosen ranks are drawn by Floyd's algorithm,
     then which need of them are new the same way, and written into targets = (position, line,
-    new) packed as position << 7 | line << 1 | new. Returns the number written and the stream's
-    state."""
+    new) packed as position << 7 | line << 1 | new; a chosen rank's subcell is the number of the
+    bin's non-empty subcells whose first rank is at or below it (a bitmap of first ranks and a
+    popcount: no branch per subcell passed). Returns the number written and the stream's state."""
     sptr, sub = layout
     s = np.uint64(seed)
     H, B = need.shape
     words = np.zeros((E.max() + 63) // 64 + 1, np.uint64)
-    split = np.zeros(words.size, np.uint64)
+    split, starts = np.zeros(words.size, np.uint64), np.zeros(words.size, np.uint64)
     longest = np.max(sptr[1:] - sptr[:-1])
     ends, delta = np.empty(longest, np.int64), np.empty(longest, np.int64)
     t = 0
@@ -254,23 +213,29 @@ def _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets):
                 s = floyd(u, n, words, s)
             if m > 0:
                 s = floyd(k, u, split, s)
-            _nonempty(subs, n_sub, base, ends, delta)
-            q, j = 0, 0
+            nc = _nonempty(subs, base, ends, delta)
+            lo = np.uint64(0)
+            for q in range(nc):  # each non-empty subcell's first rank, as a bit of `starts`
+                starts[lo >> S6] |= ONE << (lo & S63)
+                lo = np.uint64(ends[q])
+            qacc, j = -1, 0
             for w in range((n + 63) // 64):  # the chosen ranks in increasing order
                 x = words[w] if u < n else ~np.uint64(0)
                 if w == n // 64:  # the last word's ranks below n only
                     x &= (ONE << np.uint64(n & 63)) - ONE
+                sw = starts[w]
                 while x:
-                    r = w * 64 + lowest_bit(x)
+                    bit = np.uint64(lowest_bit(x))
                     x &= x - ONE
-                    while r >= ends[q]:  # the subcell of rank r
-                        q += 1
+                    q = qacc + _ctpop(sw & (((ONE << bit) << ONE) - ONE))  # the subcell of the rank: no branch
                     new = m == 0 or _has(split, j)
-                    targets[t] = (delta[q] + r) << 7 | h << 1 | np.int64(new)
+                    targets[t] = (delta[q] + w * 64 + np.int64(bit)) << 7 | h << 1 | np.int64(new)
                     t += 1
                     j += 1
+                qacc += _ctpop(sw)
             words[: n // 64 + 1] = 0
             split[: u // 64 + 1] = 0
+            starts[: n // 64 + 1] = 0
     return t, s
 
 
@@ -346,10 +311,6 @@ class BitReach:
     boost: np.ndarray  # (D,) enabling boost
 
 
-#: no subcells kept (`eligible_counts`, `pick`)
-NO_SUBCELLS = np.empty(0, np.uint16)
-
-
 def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The arrays of n households' lines (`chosen`, of the tables' dtype) and of their subcells
     (`eligible_counts` to `pick`: uint16 when the subcells fit), the subcells in the upper half
@@ -362,35 +323,28 @@ def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
     return chosen, (chosen.view(sc)[(r - 1) * n :] if r >= 2 else np.empty(n, sc))
 
 
-def eligible_counts(tab: Tables, group, state, mask, sc_of=None) -> tuple[np.ndarray, np.ndarray]:
-    """Households per subcell n_sub (C*P,) and eligible households per household line and bin
-    E (H, D*T) (module docstring, step 1); each household's subcell into `sc_of` if given
-    (`walk_arrays`: `pick` then reads it instead of working it out again)."""
-    n_sub = np.zeros((tab.ptr.size - 1) * tab.P, np.int64)  # numpy's arrays: traced like the others
-    E = np.zeros((tab.hh.size, tab.D * tab.T), np.int64)
-    sc_of = NO_SUBCELLS if sc_of is None else sc_of
-    _eligible((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin), n_sub, E, sc_of)
-    return n_sub, E
-
-
-def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True, kept=None) -> tuple:
+def pick(
+    tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_old: bool = True, kept=None, total=None
+) -> tuple:
     """Who each household line reaches among households hh = (group, state, mask) counted by
     subcell n_sub: counts = (need, need_old, E) (H, D*T), new beneficiaries, households served
     by standing works among the others, eligible households per line and bin; a uniformly random
     subset of each bin's size (module docstring, steps 2-3), from a SplitMix64 stream seeded by
     `seed`; kept = (chosen, their subcells) of `walk_arrays` if given, the subcells filled by
-    `eligible_counts`. Returns chosen, old (n,) line bits (old empty when not `with_old`)."""
+    `eligible_counts`; `total` the households the partly covered bins draw, if known. Returns
+    chosen, old (n,) line bits (old empty when not `with_old`)."""
     need, need_old, E = counts
     n = hh[0].size
     if E.size == 0:  # no household line
         return np.zeros(n, tab.dtype), np.zeros(n if with_old else 0, tab.dtype)
     layout = memoised(tab, "bin_subcells", lambda: bin_subcells(tab.bptr, tab.bcell, tab.ok, tab.P))
     pbits = memoised(tab, "position_bits", lambda: position_bits(tab))
-    total = int(need[need < E].sum() + need_old[need_old < E].sum())
+    if total is None:
+        total = int(need[need < E].sum() + need_old[need_old < E].sum())
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.zeros(n_sub.size + 1, np.int64), np.empty(n_sub.size, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
+        (np.empty(n_sub.size + 1, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
         (
             np.empty(total, np.int64),
             np.zeros(m, np.uint64),
@@ -410,21 +364,23 @@ def pick(tab: Tables, hh: tuple, n_sub: np.ndarray, counts: tuple, seed, with_ol
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,), cnt (C*P,),
-    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), base, full, words and vals
-    zero (full and vals with one row when nothing is picked for the standing works)."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,),
+    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), full, words and vals zero
+    (full and vals with one row when nothing is picked for the standing works). The walk takes
+    each subcell's next position from base itself (the draws and the positions are done with
+    it): no second table of counters."""
     need, need_old, E = counts
     bits, pbits = bits
-    (base, cnt, full), (targets, words, pre, vals) = buffers
+    (base, full), (targets, words, pre, vals) = buffers
+    base[0] = 0
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
-        cnt[c] = base[c]
-    t, _ = _draw(layout, n_sub, base, need, need_old, E, bits, seed, full, targets)
+    t, _ = _draw(layout, base, need, need_old, E, bits, seed, full, targets)
     _place(targets, t, pbits, words, pre, vals)  # vals: one more column, the branch-free walk reads past the last
     if hh[1].size > 0:
-        _walk_subcells(hh[1], cnt, (words, pre, vals), full, chosen, old)
+        _walk_subcells(hh[1], base, (words, pre, vals), full, chosen, old)
     else:
-        _walk(hh[0], K, pat, P, cnt, (words, pre, vals), full, chosen, old)
+        _walk(hh[0], K, pat, P, base, (words, pre, vals), full, chosen, old)
 
 
 def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
@@ -441,40 +397,28 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
     H = tab.hh.size
     mask = np.zeros(group.size, np.uint16) if mask is None else mask
     kept = walk_arrays(tab, group.size)
-    n_sub, E = eligible_counts(tab, group, state, mask, kept[1])
-    by_tier = np.zeros((L, D, T))
-    by_tier[tab.hh] = E.reshape(H, D, T)
     held = None
     if stock is not None:  # the other lines hold nothing (their own call had no stock)
         held = np.zeros((L, D))
         held[tab.hh] = stock[tab.hh]
-    r = beneficiaries(model, sp, by_tier, held)  # `reach.beneficiaries`, compiled
-    reached, eligible = r.reached, r.eligible
-    need, need_old = beneficiaries_to_draw(s, tab, r, by_tier[tab.hh], E, rng, with_old)
-    reached[tab.hh] = need.reshape(H, D, T).sum(-1)
-    chosen, old = pick(tab, (group, state, mask), n_sub, (need, need_old, E), seed_of(rng), with_old, kept)
+    if H and not (with_old and stock is not None):  # no standing-work draws: the money in the count's call
+        money = money_arrays(model, tab.hh, sp, D * T, held, rng)
+        n_sub, E = count_arrays(tab)
+        hh = ((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin))
+        total = eligible_needs(hh, n_sub, E, kept[1], money)
+        (reached, eligible, *_), need = money[5], money[6]
+        need_old = np.zeros_like(need)
+    else:
+        n_sub, E = eligible_counts(tab, group, state, mask, kept[1])
+        by_tier, total = np.zeros((L, D, T)), None
+        by_tier[tab.hh] = E.reshape(H, D, T)
+        r = beneficiaries(model, sp, by_tier, held)  # `reach.beneficiaries`, compiled
+        reached, eligible = r.reached, r.eligible
+        need, need_old = beneficiaries_to_draw(s, tab.hh, r, by_tier[tab.hh], E, rng, with_old)
+        reached[tab.hh] = need.reshape(H, D, T).sum(-1)
+    counts = (need, need_old, E)
+    chosen, old = pick(tab, (group, state, mask), n_sub, counts, seed_of(rng), with_old, kept, total)
     return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
-
-
-def beneficiaries_to_draw(s, tab: Tables, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:
-    """Households to draw per household line and bin (need, need_old (H, D*T)): each line's
-    covered households rounded (`whole_beneficiaries`), then, for an area line with standing
-    works, those they serve among the rest; the generator's draws in the lines' order, lines
-    without standing-work draws between them rounded together (the same uniforms)."""
-    H = tab.hh.size
-    need, need_old = np.zeros(E.shape, np.int64), np.zeros(E.shape, np.int64)
-    a = 0
-    for h in range(H + 1):
-        li = tab.hh[h] if h < H else -1
-        served = h < H and with_old and s.area_line[li] and r.old[li].any()
-        if h == H or served:
-            b = min(h + 1, H)
-            if b > a:
-                need[a:b] = whole_beneficiaries(r.covered[tab.hh[a:b]], Ef[a:b], rng).reshape(b - a, -1)
-            if served:
-                need_old[h] = np.minimum(stochastic_round(r.old[li].ravel(), rng), E[h] - need[h])
-            a = b
-    return need, need_old
 
 
 class ProgrammeYears:

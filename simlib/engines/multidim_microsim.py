@@ -28,6 +28,7 @@ standard in force. Draws use independent generators spawned from the scenario se
 
 from __future__ import annotations
 
+import ctypes
 from functools import partial
 
 import numpy as np
@@ -46,6 +47,33 @@ from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 #: the year pass's normals argument when it draws them itself
 NO_NORMALS = np.empty(0, np.float32)
+
+
+#: the year pass's seed argument when it draws its seed itself
+NO_SEED = np.uint64(0)
+
+#: whether numpy's PCG64 state memory is laid out as `pcg_memory` reads it (checked once)
+_PCG_LAYOUT: list[bool] = []
+
+
+def pcg_memory(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    """Views on the memory of a PCG64 generator's state (numpy's `pcg64_state`: a pointer to the
+    128-bit state and increment, low words first, then `has_uint32` and `uinteger`): words (4,)
+    uint64 = (state low, state high, increment low, increment high) and flags (2,) uint32, to
+    read and write the state without numpy's `state` dictionaries; None for another bit generator
+    or when the memory does not hold what `pcg64_normals.state_of` gives (checked on first use).
+    The views must not outlive `rng`."""
+    bg = rng.bit_generator
+    if type(bg) is not np.random.PCG64:
+        return None
+    addr = bg.ctypes.state_address
+    ptr = ctypes.c_void_p.from_address(addr).value
+    words = np.frombuffer((ctypes.c_uint64 * 4).from_address(ptr), np.uint64)
+    flags = np.frombuffer((ctypes.c_uint32 * 2).from_address(addr + ctypes.sizeof(ctypes.c_void_p)), np.uint32)
+    if not _PCG_LAYOUT:
+        seen = np.concatenate((words[1::-1], flags, words[:1:-1]))
+        _PCG_LAYOUT.append(np.array_equal(seen, pcg64_normals.state_of(rng)))
+    return (words, flags) if _PCG_LAYOUT[0] else None
 
 
 class Households:
@@ -70,6 +98,18 @@ class Households:
         """Records of n households, to be filled (group uint16 up to 65,536 groups)."""
         gtype = np.uint16 if n_groups <= np.iinfo(np.uint16).max + 1 else np.int32
         return cls(np.zeros(n, gtype), np.empty(n, np.int8), np.empty(n, np.float32), np.empty(n, np.uint16))
+
+    @classmethod
+    def fresh(cls, n: int, n_groups: int) -> Households:
+        """Records of n households that a pass fills in full: one allocation, not zeroed
+        (income, group, mask and state one after another in one byte block; `empty`'s types)."""
+        gtype = np.dtype(np.uint16 if n_groups <= np.iinfo(np.uint16).max + 1 else np.int32)
+        a, b = 4 * n, (4 + gtype.itemsize) * n
+        block = np.empty(b + 3 * n, np.uint8)
+        new = object.__new__(cls)
+        new.income, new.group = block[:a].view(np.float32), block[a:b].view(gtype)
+        new.mask, new.state = block[b : b + 2 * n].view(np.uint16), block[b + 2 * n :].view(np.int8)
+        return new
 
     def __len__(self) -> int:
         return self.group.size
@@ -215,16 +255,24 @@ def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
 
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
     """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`); only
-    the lines' boosted probabilities and income effects are built each year, the rest once per
-    model (and review)."""
-    clear, q_of_line, clear_bits, inc_lines, q_of_income, *bits = memoised(
-        mm, f"multidim_microsim.lines.{np.dtype(dtype).name}", partial(_line_arrays, mm, dtype)
+    the lines' boosted probabilities and income effects are built each year (one compiled call,
+    `deprivation_kernels.boosted_lines`), the rest once per model (and review)."""
+    head, q_of_income, bits, removal, effect, people = memoised(
+        mm, f"multidim_microsim.year.{dtype.__name__}", partial(_fixed_arrays, mm, dtype)
     )
-    clear_t = hr.thresholds32(np.minimum(1.0, mm.removal[clear, None] * (1.0 + boost[None, :])))
-    inc_add = mm.income_effect[inc_lines, None] * (1.0 + boost[None, :])
-    lines = (clear, q_of_line, clear_bits, clear_t, q_of_income, inc_add, *bits)
-    people = memoised(mm, "multidim_microsim.people", partial(_people, mm))
+    clear_t, inc_add = kern.boosted_lines(removal, effect, boost)
+    lines = (*head, clear_t, q_of_income, inc_add, *bits)
     return lines, people, memoised(mm, f"multidim_microsim.review.{y}", partial(_review, mm, y))
+
+
+def _fixed_arrays(mm: MultidimModel, dtype) -> tuple:
+    """What `_year_arrays` builds once per model: the lines' arrays before and after the
+    clearing thresholds, the bits (`_line_arrays`), the clearing lines' removal probabilities and
+    the income lines' effects (float64), and the household-side arrays (`_people`)."""
+    clear, q_of_line, clear_bits, inc_lines, q_of_income, *bits = _line_arrays(mm, dtype)
+    removal = np.ascontiguousarray(mm.removal[clear], float)
+    effect = np.ascontiguousarray(mm.income_effect[inc_lines], float)
+    return (clear, q_of_line, clear_bits), q_of_income, tuple(bits), removal, effect, _people(mm)
 
 
 def _line_arrays(mm: MultidimModel, dtype) -> tuple:
@@ -291,18 +339,22 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
-    nxt = Households.empty(len(hh), G) if out is None else out
+    nxt = Households.fresh(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
-    seed, tables = hr.seed_of(rng), (flows, removed, ps)
-    pcg = pcg64_normals.state_of(rng)
-    if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
+    tables = (flows, removed, ps)
+    words = pcg_memory(rng)
+    pcg = pcg64_normals.state_of(rng) if words is None else np.concatenate((words[0][1::-1], words[1], words[0][:1:-1]))
+    if pcg is not None:  # one pass, its seed and normals drawn in it from the generator's own stream
         ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
-        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
-        pcg64_normals.set_state(rng, pcg)
+        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), NO_SEED, lines, people, review, tables)
+        if words is None:
+            pcg64_normals.set_state(rng, pcg)
+        else:  # the state back into the generator's memory (the increment does not change)
+            words[0][1::-1], words[1][:] = pcg[:2], pcg[2:4]
     else:  # another bit generator: numpy's normals by chunks, the same numbers
-        pcg = np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
+        seed, pcg = hr.seed_of(rng), np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
         for a in range(0, len(hh), kern.CHUNK):
             b = min(a + kern.CHUNK, len(hh))
             z = rng.standard_normal(b - a, dtype=np.float32)
