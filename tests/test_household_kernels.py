@@ -528,27 +528,3 @@ def test_fresh_records_are_separate_and_typed():
         assert all((getattr(a, f) == 1).all() for f in a.__slots__)
         c = Households.fresh(n, groups)
         assert not any(np.shares_memory(getattr(a, f), getattr(c, f)) for f in a.__slots__)
-
-
-def test_pcg_memory_reads_and_writes_the_generator_state():
-    """`multidim_microsim.pcg_memory`: the views hold `pcg64_normals.state_of`'s words (with a
-    kept 32-bit half or without), a state written through them is the generator's, and another
-    bit generator has none."""
-    from simlib.engines.multidim_microsim import pcg_memory  # local import: only this test uses it
-
-    assert pcg_memory(np.random.Generator(np.random.Philox(1))) is None
-    kept = set()
-    for odd in (0, 1):
-        rng, twin = np.random.default_rng(9), np.random.default_rng(9)
-        for g in (rng, twin):
-            g.integers(0, 2**32, 3 + odd, dtype=np.uint32)
-        words, flags = pcg_memory(rng)
-        st = pcg64_normals.state_of(rng)
-        assert np.array_equal(np.concatenate((words[1::-1], flags, words[:1:-1])), st)
-        kept.add(int(st[2]))
-        twin.random(5)  # the state 5 doubles later, written into rng's memory
-        later = pcg64_normals.state_of(twin)
-        words[1::-1], flags[:] = later[:2], later[2:4]
-        assert rng.bit_generator.state == twin.bit_generator.state
-        assert np.array_equal(rng.random(7), twin.random(7))
-    assert kept == {0, 1}

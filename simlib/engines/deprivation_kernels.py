@@ -26,7 +26,7 @@ from simlib.engines import expf32, household_reach, pcg64_normals
 from simlib.engines.expf32 import expf
 from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
-from simlib.engines.pcg64_normals import next64, normal_f32, pack, unpack
+from simlib.engines.pcg64_normals import normal_f32, pack, unpack
 
 TWO_M32 = 2.0**-32
 
@@ -131,27 +131,19 @@ def _log_growth(logf, a, shock_t, shock_log, s):
     return logf, s
 
 
-@numba.njit(inline="always")
-def _own_seed(st, inc_hi, inc_lo):
-    """The pass's stream's seed drawn from the generator's state tuple `st`: its next raw 64-bit
-    output (`household_reach.seed_of`'s), and the state after it."""
-    seed, hi, lo = next64(st[0], st[1], inc_hi, inc_lo)
-    return seed, (hi, lo, st[2], st[3])
-
-
 @numba.njit(cache=True, nogil=True)
 def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
-    """One projected year for households hh_in = (group, state, income, mask) into hh_out (same
-    arrays, next year) given the lines reaching each household (`chosen` bits) and one float32
-    standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is empty,
-    drawn here from the PCG64 state array `pcg` (advanced; `pcg64_normals`), after the stream's
-    seed (its next raw output; `seed` not read). `lines` = (clear_line, q_of_line (L,), clear_bits,
-    clear_t (C, D), q_of_income (L,) (income line li's row of income_add), income_add (I, D),
-    once_bits, ps_bits, bits of the clearing lines, bits of the income lines); `people` = (unit,
-    area, twin, ps_population (G, K), no-change thresholds (4096,), gain (12,), loss (12,), drift
-    (2,), volatility, shock_t (S, 2), shock_log (S,)); `review` = (line by area (2,), whether each
-    mask has the minimum deprivations (4096,), next_state (K, 3)); `out` = (flows (G*K*K,),
-    removed (L, G, 12), ps counts (2,)). Returns the stream's state."""
+    """One projected year for households hh_in = (group, state, income, mask) into hh_out
+    (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
+    float32 standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is
+    empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
+    `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
+    q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
+    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
+    (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
+    `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
+    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
+    the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
     clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
@@ -164,11 +156,11 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     own = z.size == 0  # the normals are drawn here
     st = unpack(pcg)
     inc_hi, inc_lo = pcg[4], pcg[5]  # the stream's increment, in registers (not read back after each store)
-    seed, st = _own_seed(st, inc_hi, inc_lo) if own else (seed, st)
     K = ps_pop.shape[1]
     ps_flat, next_flat = ps_pop.reshape(-1), next_state.reshape(-1)  # flat: no strides to read
     s = np.uint64(seed)
-    ps_in, ps_all = 0.0, 0.0  # production-support counts kept in registers, added to `ps` once
+    ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
+    ps_all = 0.0
     Ku = np.uint64(K)
     for i in range(group.size):  # unsigned indices: no code for negative ones
         g, k, c = np.uint64(group[i]), np.uint64(state[i]), chosen[i]

@@ -28,7 +28,6 @@ standard in force. Draws use independent generators spawned from the scenario se
 
 from __future__ import annotations
 
-import ctypes
 from functools import partial
 
 import numpy as np
@@ -47,33 +46,6 @@ from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 #: the year pass's normals argument when it draws them itself
 NO_NORMALS = np.empty(0, np.float32)
-
-
-#: the year pass's seed argument when it draws its seed itself
-NO_SEED = np.uint64(0)
-
-#: whether numpy's PCG64 state memory is laid out as `pcg_memory` reads it (checked once)
-_PCG_LAYOUT: list[bool] = []
-
-
-def pcg_memory(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
-    """Views on the memory of a PCG64 generator's state (numpy's `pcg64_state`: a pointer to the
-    128-bit state and increment, low words first, then `has_uint32` and `uinteger`): words (4,)
-    uint64 = (state low, state high, increment low, increment high) and flags (2,) uint32, to
-    read and write the state without numpy's `state` dictionaries; None for another bit generator
-    or when the memory does not hold what `pcg64_normals.state_of` gives (checked on first use).
-    The views must not outlive `rng`."""
-    bg = rng.bit_generator
-    if type(bg) is not np.random.PCG64:
-        return None
-    addr = bg.ctypes.state_address
-    ptr = ctypes.c_void_p.from_address(addr).value
-    words = np.frombuffer((ctypes.c_uint64 * 4).from_address(ptr), np.uint64)
-    flags = np.frombuffer((ctypes.c_uint32 * 2).from_address(addr + ctypes.sizeof(ctypes.c_void_p)), np.uint32)
-    if not _PCG_LAYOUT:
-        seen = np.concatenate((words[1::-1], flags, words[:1:-1]))
-        _PCG_LAYOUT.append(np.array_equal(seen, pcg64_normals.state_of(rng)))
-    return (words, flags) if _PCG_LAYOUT[0] else None
 
 
 class Households:
@@ -343,18 +315,14 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
-    tables = (flows, removed, ps)
-    words = pcg_memory(rng)
-    pcg = pcg64_normals.state_of(rng) if words is None else np.concatenate((words[0][1::-1], words[1], words[0][:1:-1]))
-    if pcg is not None:  # one pass, its seed and normals drawn in it from the generator's own stream
+    seed, tables = hr.seed_of(rng), (flows, removed, ps)
+    pcg = pcg64_normals.state_of(rng)
+    if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
         ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
-        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), NO_SEED, lines, people, review, tables)
-        if words is None:
-            pcg64_normals.set_state(rng, pcg)
-        else:  # the state back into the generator's memory (the increment does not change)
-            words[0][1::-1], words[1][:] = pcg[:2], pcg[2:4]
+        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
+        pcg64_normals.set_state(rng, pcg)
     else:  # another bit generator: numpy's normals by chunks, the same numbers
-        seed, pcg = hr.seed_of(rng), np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
+        pcg = np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
         for a in range(0, len(hh), kern.CHUNK):
             b = min(a + kern.CHUNK, len(hh))
             z = rng.standard_normal(b - a, dtype=np.float32)
