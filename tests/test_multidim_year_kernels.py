@@ -1,8 +1,8 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
 sums over masks and by number of deprivations against plain sequential sums (to rounding: the
-kernel adds rows' and columns' totals), the kernel rows' spans, and the lines' sparse clearing operator against the dense
-one."""
+kernel adds rows' and columns' totals), the classification against numpy, the kernel rows'
+spans, and the lines' sparse clearing operator against the dense one."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
 
+from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lk
@@ -235,3 +236,50 @@ def test_records_of_any_number_of_states_are_those_of_each(full):
         records._state_records(Hg[k], acc, k, sel_lines, *args)
     for g, x in zip(got, want):
         assert g.tobytes() == x.tobytes()
+
+
+def _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt):
+    """`classify` in numpy, state by state (independent of the kernels' loops)."""
+    K, NK, B = H3.shape
+    Mnew, Hout, fl = np.zeros_like(Mg), np.zeros_like(H3), np.zeros((K, K))
+    for k in range(K):
+        if not Mg[k].any() and not H3[k].any():
+            continue
+        kp, kn, ka = nxt[k]
+        below, above = H3[k, :, :nb].sum(axis=1), H3[k, :, nb:].sum(axis=1)
+        dest = np.where(key_count >= k3, kp, kn)
+        for q in np.flatnonzero(valid):
+            Hout[dest[q], q, :nb] += H3[k, q, :nb]
+            Hout[ka, q, nb:] += H3[k, q, nb:]
+            fl[k, dest[q]] += below[q]
+            fl[k, ka] += above[q]
+        tot = below + above
+        share = np.where(valid & (tot > 0), below / np.where(tot > 0, tot, 1.0), 0.0)
+        x = Mg[k] * share[key_of]
+        np.add.at(Mnew, (np.where(count >= k3, kp, kn), np.arange(Mg.shape[1])), x)
+        Mnew[ka] += Mg[k] - x
+    return Mnew, Hout, fl
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_classify_matches_numpy(shared):
+    """`classify` (rows moved and summed in one pass, the first source's masks written into
+    unzeroed rows) against numpy, with empty states, invalid keys and NaN-filled outputs; with
+    `shared` the first source sends its households above the line to one of its other rows. The
+    rows' sums are in another order than numpy's: equal to rounding (1e-13 relative)."""
+    rng = np.random.default_rng(7 + shared)
+    K, NM, NK, B, nb, k3 = 6, 4096, 11, 23, 9, 3
+    key_of = rng.integers(0, NK, NM)
+    key_count = rng.integers(0, 6, NK)
+    valid = rng.random(NK) < 0.8
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    nxt = np.array([[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]], dtype=np.int64)
+    if shared:
+        nxt[0] = (0, 1, 1)
+    Mg, H3 = rng.exponential(1.0, (K, NM)), rng.exponential(1.0, (K, NK, B))
+    Mg[3], H3[3] = 0.0, 0.0
+    H3[:, ~valid] = 0.0
+    got = (np.full((K, NM), np.nan), np.full((K, NK, B), np.nan), np.full((K, K), np.nan))
+    cells.classify(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt, *got, np.empty((2, NK)))
+    for g, w in zip(got, _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt)):
+        np.testing.assert_allclose(g, w, rtol=1e-13, atol=0.0)
