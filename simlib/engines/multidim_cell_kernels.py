@@ -29,25 +29,19 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
 
     The rows of incomes by key go to the next states in one pass that also sums each row's part
     below and above the line (`_move_rows`, into `a` (2, NK)); the masks are split into the next
-    states by `_split_masks`. The first source with three distinct next states writes its rows
-    and masks into them (`_move_rows` with `first`, `_split_masks_first`) instead of adding them
-    to zeros: only the other next states are zeroed (a row is not zeroed, then read back)."""
+    states by `_split_masks` (the first source's written, not added, into the three rows it
+    reaches, the other rows zeroed: `_split_masks_first`)."""
     K, NK, B = H3.shape
+    zeroed = False  # Mnew is zeroed when a source's split first adds to it (`_split_masks_first`)
+    Hout[:, :, :] = 0.0
     fl[:, :] = 0.0
     sb, sa = a[0], a[1]
     lanes = np.empty((1, 4))
-    zeroed = False
     for k in range(K):
         if empty(Mg[k], H3[k]):  # no households: nothing flows
             continue
         kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
-        first = not zeroed and ka != kp and ka != kn
-        if not zeroed:
-            for d in range(K):
-                if not first or (d != kp and d != kn and d != ka):
-                    Mnew[d, :], Hout[d, :, :] = 0.0, 0.0
-            zeroed = True
-        _move_rows(H3[k], nb, valid, key_count, k3, (Hout[kp], Hout[kn], Hout[ka]), sb, sa, lanes, first)
+        _move_rows(H3[k], nb, valid, key_count, k3, (Hout[kp], Hout[kn], Hout[ka]), sb, sa, lanes)
         for q in range(NK):
             if not valid[q]:
                 sb[q] = 0.0
@@ -56,60 +50,53 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             fl[k, dest] += sb[q]
             fl[k, ka] += sa[q]
             sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
-        if first:
-            _split_masks_first(Mg[k], sb, key_of, count, k3, Mnew[kp], Mnew[kn], Mnew[ka])
-        elif ka != kp and ka != kn:
+        if ka != kp and ka != kn and not zeroed:
+            _split_masks_first(Mg[k], sb, key_of, count, k3, Mnew, kp, kn, ka)
+            zeroed = True
+            continue
+        if not zeroed:
+            Mnew[:, :] = 0.0
+            zeroed = True
+        if ka != kp and ka != kn:
             _split_masks(Mg[k], sb, key_of, count, k3, Mnew[kp], Mnew[kn], Mnew[ka])
-        else:
-            _split_shared(Mg[k], sb, key_of, count, k3, Mnew, kp, kn, ka)
+            continue
+        for m in range(Mg.shape[1]):  # rows shared: the additions in the order of `_split_masks`' doc
+            v = Mg[k, m]
+            x = v * sb[key_of[m]]
+            Mnew[kp if count[m] >= k3 else kn, m] += x
+            Mnew[ka, m] += v - x
     if not zeroed:
-        Mnew[:, :], Hout[:, :, :] = 0.0, 0.0
+        Mnew[:, :] = 0.0
 
 
 @compiled
-def _split_shared(Mk, sb, key_of, count, k3, Mnew, kp, kn, ka):
-    """`_split_masks` when ka is kp or kn (rows shared): the additions in the order of its doc."""
-    for m in range(Mk.shape[0]):
-        v = Mk[m]
-        x = v * sb[key_of[m]]
-        Mnew[kp if count[m] >= k3 else kn, m] += x
-        Mnew[ka, m] += v - x
-
-
-@compiled
-def _move_rows(Hk, nb, valid, key_count, k3, rows, sb, sa, lanes, first):
+def _move_rows(Hk, nb, valid, key_count, k3, rows, sb, sa, lanes):
     """Each valid key q's incomes Hk[q] (NK, B) added to the next states' rows = (Hp, Hn, Ha)
     (NK, B) each: the first nb bins to Hp (key_count >= k3) or Hn, the others to Ha; and sb[q],
-    sa[q] the sums of the two parts, in the same pass (`_part_sum`). With `first` (three distinct
-    rows not yet written) the parts are written instead and the rest of the three rows zeroed."""
+    sa[q] the sums of the two parts, in the same pass (`_part_sum`)."""
     Hp, Hn, Ha = rows
     NK, B = Hk.shape
     for q in range(NK):
-        up = key_count[q] >= k3
-        if first:
-            (Hn if up else Hp)[q, :nb], Ha[q, :nb], Hp[q, nb:], Hn[q, nb:] = 0.0, 0.0, 0.0, 0.0
-            if not valid[q]:
-                Hp[q, :nb], Hn[q, :nb], Ha[q, nb:] = 0.0, 0.0, 0.0
         if valid[q]:
-            sb[q] = _part_sum(Hk, Hp if up else Hn, q, 0, nb, lanes, not first)
-            sa[q] = _part_sum(Hk, Ha, q, nb, B, lanes, not first)
+            sb[q] = _part_sum(Hk, Hp if key_count[q] >= k3 else Hn, q, 0, nb, lanes)
+            sa[q] = _part_sum(Hk, Ha, q, nb, B, lanes)
 
 
 @compiled
-def _part_sum(Hk, Hd, q, lo, hi, lanes, add):
-    """Hd[q, lo:hi] += Hk[q, lo:hi] (without `add`: =), returning the sum of Hk[q, lo:hi] in a
-    fixed order: four lanes over the whole vectors of four from lo (a vector register, `Vec4`),
-    the lanes joined ((0 + 1) + (2 + 3)), then the last entries in increasing bin."""
+def _part_sum(Hk, Hd, q, lo, hi, lanes):
+    """Hd[q, lo:hi] += Hk[q, lo:hi], returning the sum of Hk[q, lo:hi] in a fixed order: four
+    lanes over the whole vectors of four from lo (a vector register, `Vec4`), the lanes joined
+    ((0 + 1) + (2 + 3)), then the last entries in increasing bin."""
     s = vzero()
     top = hi - (hi - lo) % 4
     for j in range(lo, top, 4):
         x = vload(Hk, q, j)
-        vstore(Hd, q, j, vadd(vload(Hd, q, j), x) if add else x)
+        vstore(Hd, q, j, vadd(vload(Hd, q, j), x))
         s = vadd(s, x)
     vstore(lanes, 0, 0, s)
     t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
     for b in range(top, hi):
-        Hd[q, b] = Hd[q, b] + Hk[q, b] if add else Hk[q, b]
+        Hd[q, b] += Hk[q, b]
         t += Hk[q, b]
     return t
 
@@ -131,9 +118,11 @@ def _split_masks(Mk, sb, key_of, count, k3, rp, rn, ra):
 
 
 @compiled
-def _split_masks_first(Mk, sb, key_of, count, k3, rp, rn, ra):
-    """`_split_masks` into rows not yet written: each entry of rp, rn and ra written (the term
-    or 0.0: the same as adding it to zeros)."""
+def _split_masks_first(Mk, sb, key_of, count, k3, Mnew, kp, kn, ka):
+    """`_split_masks` into rows kp, kn, ka of Mnew (K, 4096) when nothing was added to Mnew yet:
+    each of the three rows' entries written (the term or 0.0: the same as adding it to zeros),
+    the other rows zeroed, so that no row is zeroed and then read back."""
+    rp, rn, ra = Mnew[kp], Mnew[kn], Mnew[ka]
     for m in range(Mk.shape[0]):
         v = Mk[m]
         x = v * sb[key_of[m]]
@@ -142,6 +131,9 @@ def _split_masks_first(Mk, sb, key_of, count, k3, rp, rn, ra):
             rp[m], rn[m] = x, 0.0
         else:
             rp[m], rn[m] = 0.0, x
+    for d in range(Mnew.shape[0]):
+        if d != kp and d != kn and d != ka:
+            Mnew[d, :] = 0.0
 
 
 @compiled
