@@ -332,8 +332,8 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     first = simulate(target, spend, options, label=scen.name, stop=at)
     twin_target = compile_run_model(old)[1]
     if not scen.dated:  # the twin is read at the change only: its year made with the run's (`simulate_with_twin`)
-        lent = first.state.once()  # its last use: the twin's run takes its arrays (no copy), the run a copy
-        kw = {"start": at, "state": replace(lent, spare=False), "twin_state": lent}
+        lent = first.state.once()  # its last use: the run takes its arrays (no copy), the twin only reads them
+        kw = {"start": at, "state": lent, "twin_state": lent, "twin_hands_over": False}
         rest, later = simulate_with_twin(target, twin_target, spend, options, scen.name, **kw)
         out = first.joined(rest.released(), at)
         return out, twin_spliced(out, later, at)  # its later reviews are the run's own, which nothing reads
@@ -345,7 +345,17 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
 
 
 def simulate_with_twin(
-    target, twin_target, spend: np.ndarray, options: RunOptions, label="", *, start, stop=None, state, twin_state
+    target,
+    twin_target,
+    spend: np.ndarray,
+    options: RunOptions,
+    label="",
+    *,
+    start,
+    stop=None,
+    state,
+    twin_state,
+    twin_hands_over: bool = True,
 ) -> tuple[EngineOutput, EngineOutput]:
     """`simulate` of the run `target` over the projected years [start, stop) and of its
     previous-standard twin's one year [start, start + 1), from the same households at review
@@ -353,10 +363,15 @@ def simulate_with_twin(
     both None from the baseline. The expected engine of the
     multidimensional model, in one piece, makes the lines and own changes of that year once
     (`simlib.engines.multidim_twin.run_with_twin`); any other makes the two runs. The same
-    outputs either way; returns (the run's, the twin's)."""
+    outputs either way; returns (the run's, the twin's). `twin_hands_over` False: nothing
+    continues from the twin, whose output may then hand no state over, and `twin_state` is only
+    read (it may be `state` itself: the run takes its arrays; `run_with_twin`)."""
     engine = select(options.engine, target.poverty_model, chunked=options.chunk is not None)
     if options.chunk is None and engine.runners.get("multidim") is run_multidim_expected:
-        return run_with_twin(target, twin_target, spend, start, stop, state, twin_state)
+        kw = {"twin_hands_over": twin_hands_over}
+        return run_with_twin(target, twin_target, spend, start, stop, state, twin_state, **kw)
+    if not twin_hands_over and twin_state is not None:  # read only: the twin's run copies it
+        twin_state = replace(twin_state, spare=False)
     twin = simulate(twin_target, spend, options.but(progress=False), start=start, stop=start + 1, state=twin_state)
     return simulate(target, spend, options, label, start=start, stop=stop, state=state), twin
 

@@ -94,3 +94,27 @@ def test_argparse_choices(lang):
     assert text.endswith("; " + MEAN[lang].format("'validate'")), text
     text = usage_message("argument --engine: invalid choice: 'zz' (choose from 'expected', 'microsim')", lang)
     assert text.endswith(")"), text  # nothing close: no suggestion
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_unknown_options(lang):
+    flags = ("--engine", "--out", "--set", "--uncertainty")
+    head = "unrecognized arguments: "
+    # a misspelt option: the closest known one (engine/enigne: 2·5/12 = 0.83)
+    text = usage_message(head + "--enigne microsim --uncertanty=5", lang, flags)
+    assert text.endswith("; " + MEAN[lang].format("--engine, --uncertainty")), text
+    # a scenario key written as an option: --set KEY=… (the option's dashes as the key's underscores)
+    text = usage_message(head + "--start-year 2025", lang, flags)
+    assert text.endswith("; " + MEAN[lang].format("--set start_year=…")), text
+    # nothing close, a bare value, or no known options: no suggestion
+    for names, known in (("--zzzz", flags), ("2030", flags), ("--enigne", ())):
+        text = usage_message(head + names, lang, known)
+        assert "?" not in text, text
+
+
+def test_unknown_option_on_the_command_line(scenario):
+    file = scenario(lambda raw: None)
+    code, out = cli("--lang", "en", "run", file, "--out", "o", "--horizn", "2030")
+    assert code == 2 and MEAN["en"].format("--set horizon=…") in out, out
+    code, out = cli("run", file, "--out", "o", "--enigne", "microsim")
+    assert code == 2 and MEAN["vi"].format("--engine") in out, out

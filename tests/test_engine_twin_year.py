@@ -112,3 +112,59 @@ def test_models_that_share_less_make_the_two_runs(multidim_2030, monkeypatch):
     want = run_multidim_expected(mm, spend, start=at, state=copied(first.state))
     assert_bitwise(got, want)
     assert not np.array_equal(got_twin.flows[:, at], want.flows[:, at])
+
+
+def outputs(out) -> dict:
+    """The engine output's own arrays and the multidimensional ones (no state)."""
+    got = {name: getattr(out, name) for name in ARRAYS}
+    return got | {f"multidim.{f.name}": getattr(out.multidim, f.name) for f in fields(out.multidim)}
+
+
+def check_lean(spend, mm, twin, start, stop, lend: bool) -> None:
+    """`run_with_twin(..., twin_hands_over=False)` from review `start`: the twin only reads its
+    state (the run's own, lent `once`, or a kept one the run copies), keeps no cells and hands no
+    state over; every output array as the two runs made apart."""
+    first = run_multidim_expected(mm, spend, stop=start) if start else None
+    state = (lambda: copied(first.state)) if start else (lambda: None)
+    want = run_multidim_expected(mm, spend, start=start, stop=stop, state=state())
+    want_twin = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=state())
+    kept = first.state.once() if start and lend else (copied(first.state) if start else None)
+    run_state = kept if lend or not start else replace(kept, spare=False)
+    got, got_twin = multidim_twin.run_with_twin(mm, twin, spend, start, stop, run_state, kept, twin_hands_over=False)
+    assert_bitwise(got, want)
+    assert got_twin.state is None
+    a, b = outputs(got_twin), outputs(want_twin)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name].dtype == b[name].dtype and a[name].tobytes() == b[name].tobytes(), name
+
+
+def test_a_twin_that_hands_no_state_over_keeps_no_cells(multidim_2030, monkeypatch):
+    at, spend, mm, twin = multidim_2030
+    seen = []
+    real = multidim_jit.year_both
+    monkeypatch.setattr(multidim_jit, "year_both", lambda *a: (seen.append(a[3][1][0] is None), real(*a)))
+    check_lean(spend, mm, twin, at, None, lend=True)  # the runner's: the run takes the lent arrays
+    check_lean(spend * 0.7, mm, twin, at, at + 2, lend=False)  # the explorer's: a kept state, read
+    assert seen == [True, True]  # made together, without the twin's cells
+
+
+def test_a_twin_that_hands_no_state_over_on_the_tiny_scenario():
+    scen = make_scenario(crossing_raw())
+    at, spend, mm, twin = models(scen)
+    for start in (0, 1, at):
+        check_lean(spend, mm, twin, start, None, lend=start != 1)
+
+
+def test_a_twin_that_hands_no_state_over_made_apart(multidim_2030, monkeypatch):
+    """Run apart (models that share less, or another programme step): the same arrays, and the
+    run's arrays are not the twin's."""
+    at, spend, mm, twin = multidim_2030
+    monkeypatch.setattr(multidim_jit, "year_both", None)  # not called
+    monkeypatch.setattr(multidim_twin, "shares_year", lambda *a: False)
+    check_lean(spend, mm, twin, at, at + 1, lend=True)
+    monkeypatch.undo()
+    monkeypatch.setattr(multidim_jit, "year_both", None)
+    monkeypatch.setattr(multidim_twin, "shares_year", lambda *a: True)  # as it is for these models
+    monkeypatch.setattr(multidim_twin, "same", lambda a, b: False)  # as if the programme steps differed
+    check_lean(spend, mm, twin, at, at + 2, lend=True)

@@ -23,7 +23,7 @@ from simlib.cli.common import check_options
 from simlib.errors import InputError, SimlibError, closest_names
 from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path
-from simlib.schema import decline_iri_grammar
+from simlib.schema import decline_iri_grammar, get_schema
 
 #: sub-command modules under simlib.cli, in the order shown by --help
 COMMANDS = [
@@ -57,7 +57,7 @@ ARGPARSE_MESSAGES: dict[str, str] = {
 _ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL)
 
 
-def usage_message(message: str, lang: str | None = None) -> str:
+def usage_message(message: str, lang: str | None = None, flags: tuple[str, ...] = ()) -> str:
     """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
 
     Parameters
@@ -67,13 +67,16 @@ def usage_message(message: str, lang: str | None = None) -> str:
         value: 'abc'".
     lang : str, optional
         The language of the answer.
+    flags : tuple of str, optional
+        The options the commands know (`--horizon`, ...): an unrecognised option close to one of
+        them gets a "did you mean" (`--horizn` -> `--horizon`).
 
     Returns
     -------
     str
         The catalogue text `cli.argparse_<name>` of the first pattern of `ARGPARSE_MESSAGES`
-        that matches, filled with the option, the value and what is allowed; `message` itself
-        if none matches.
+        that matches, filled with the option, the value and what is allowed, with the closest
+        allowed choice or option when one is close; `message` itself if none matches.
     """
     head = _ARGUMENT_HEAD.fullmatch(message)
     option, rest = (head["option"], head["rest"]) if head else ("", message)
@@ -81,7 +84,9 @@ def usage_message(message: str, lang: str | None = None) -> str:
         found = re.fullmatch(pattern, rest, re.DOTALL)
         if found:
             text = i18n.t(f"cli.argparse_{name}", lang, **{"option": option, **found.groupdict()})
-            return text + (_choice_near(found["value"], found["allowed"], lang) if name == "choice" else "")
+            if name == "choice":
+                return text + _choice_near(found["value"], found["allowed"], lang)
+            return text + (_flag_near(found["names"], flags, lang) if name == "unrecognized" else "")
     return message
 
 
@@ -92,6 +97,22 @@ def _choice_near(value: str, allowed: str, lang: str | None) -> str:
     choices = [c.strip().strip("'\"") for c in allowed.split(",")]
     near = closest_names(value.strip("'\""), choices)
     return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(f"'{n}'" for n in near)) if near else ""
+
+
+def _flag_near(names: str, flags: tuple[str, ...], lang: str | None) -> str:
+    """ "; did you mean …?" after argparse's unrecognised arguments, with the known options closest
+    to each unknown option among `names` (`--horizn=2030` is read as `--horizn`) or, failing
+    that, `--set KEY=…` for the scenario key closest to its name (`--horizn` -> `--set
+    horizon=…`); empty if nothing is close."""
+    keys = sorted(get_schema("scenario")["properties"]) if "--set" in flags else []
+    near = []
+    for word in names.split():
+        if not word.startswith("--"):
+            continue
+        name = word.split("=", 1)[0]
+        found = closest_names(name, flags) or [f"--set {k}=…" for k in closest_names(name[2:].replace("-", "_"), keys)]
+        near += [n for n in found if n not in near]
+    return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(near)) if near else ""
 
 
 def _lang_option(argv: list[str]) -> str | None:
@@ -115,9 +136,13 @@ def _lang_option(argv: list[str]) -> str | None:
 
 
 class _Parser(argparse.ArgumentParser):
+    #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
+    known_flags: tuple[str, ...] = ()
+
     def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {usage_message(message)}\n")
+        text = usage_message(message, flags=self.known_flags)
+        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
         sys.exit(2)
 
 
@@ -135,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         importlib.import_module(f"simlib.cli.{name}").register(sub)
     _name_flags(parser, {})
+    parser.known_flags = tuple(sorted(_long_flags(parser)))
     return parser
 
 
@@ -178,6 +204,16 @@ def _name_flags(parser: argparse.ArgumentParser, inherited: dict[str, str]) -> N
         if isinstance(action, argparse._SubParsersAction):
             for command in action.choices.values():
                 _name_flags(command, flags)
+
+
+def _long_flags(parser: argparse.ArgumentParser) -> set[str]:
+    """The long options (`--horizon`) of `parser` and of all its sub-commands."""
+    found = {f for a in parser._actions for f in a.option_strings if f.startswith("--")}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _long_flags(command)
+    return found
 
 
 def _as_flags(exc: SimlibError, args) -> None:

@@ -104,6 +104,17 @@ def _thread_scratch(M, H, lines, flips):
 
 
 @compiled
+def _second_cells(M2, H2, lean):
+    """The cells a second standard's households are settled into (`_finish_both`): its state's
+    M2 (S, G, K, 4096) and H2 (S, G, K, keys, B), or when `lean` one thread's scratch (1, 1, K,
+    4096) and (1, 1, K, keys, B) reused group by group (`classify` clears them before it writes;
+    M2 and H2 then only give the shapes)."""
+    if not lean:
+        return M2, H2
+    return np.empty((1, 1) + M2.shape[2:]), np.empty((1, 1) + H2.shape[2:])
+
+
+@compiled
 def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, lw, fw):
     """Group g's households after their own changes (masks Mg, incomes H3) classified, joined by
     new households (`size` households form them) and recorded: masks Mout and incomes Hout (K,
@@ -134,14 +145,16 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
 @compiled
 def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, lw, fw):
     """`_finish` of group g, its households also settled under a second standard after the same
-    own changes: second = (M2, H2, n2, review2, people2, out2), the second standard's state
-    (written at [s, g]), review and new households' arrays and outputs (as `_year`'s)."""
-    M2, H2, n2, review2, people2, out2 = second
+    own changes: second = (M2, H2, n2, review2, people2, out2, lean), the second standard's state
+    (its cells written at [s, g], or into one thread's scratch M2[0, 0], H2[0, 0] when `lean`:
+    `_second_cells`), review and new households' arrays and outputs (as `_year`'s)."""
+    M2, H2, n2, review2, people2, out2, lean = second
     K, NM = Mg.shape
     NK, B = Hg.shape[1], Hg.shape[2]
     H3 = np.empty((K, NK, B))
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
-    _settle(Mg, H3, M2[s, g], H2[s, g], n2[s, g], size, a, g, s, keys, review2, people2, out2, lw, fw)
+    i, j = (0, 0) if lean else (s, g)
+    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, lw, fw)
     Mnew = np.empty((K, NM))
     _settle(Mg, H3, Mnew, Hg, ng, size, a, g, s, keys, review, people, out, lw, fw)
     Mg[:, :] = Mnew
@@ -208,11 +221,12 @@ def _task(s, g, state, programme, model, review, people, out, lw, fw):
 def _task_both(s, g, state, programme, model, review, people, out, second, lw, fw):
     """`_task` with the households also settled under a second standard (`_finish_both`): the
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
-    (a copy), and its groups without households are left as they are, as `_task` leaves them."""
+    (a copy; its cells only the shapes when `lean`), and its groups without households are left
+    as they are, as `_task` leaves them."""
     M, H, n = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
-    M2, H2, n2, review2, people2, out2 = second
+    n2, out2 = second[2], second[5]
     t, size = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
@@ -286,16 +300,18 @@ def _year_both(
 ):
     """`_year` with the households also classified, joined by new households and recorded under
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
-    n2, review2, people2, out2), a copy of the state (M, H, n) advanced in place under the
-    second standard's review and new households' arrays, with its outputs (as `out`)."""
+    n2, review2, people2, out2, lean), a copy of the state (M, H, n) advanced in place under the
+    second standard's review and new households' arrays, with its outputs (as `out`); when
+    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `_second_cells`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
-    M2, H2, n2, review2, people2, out2 = second  # the loop's arguments: no nested tuples (numba's parfors)
+    M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         lw, fw = _thread_scratch(M, H, lines, flips)
+        M2p, H2p = _second_cells(M2, H2, lean)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        other = (M2, H2, n2, review2, people2, out2)
+        other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
             _task_both(s, g, state, programme, model, review, people, out, other, lw, fw)
@@ -415,9 +431,14 @@ def year_both(mm: MultidimModel, other: MultidimModel, t: int, states: tuple, co
     same, `multidim_expected.shares_year`): states = ((M, H, n, sel), (M2, H2, n2, sel2)), the
     second a copy of the first, both advanced to review t, the first under `mm` with its records
     into outs[0], the second under `other` into outs[1]. The lines and own changes run once:
-    every array is that of `year` on each (the deprivations the lines removed are copied)."""
+    every array is that of `year` on each (the deprivations the lines removed are copied).
+    M2 and H2 None: the second state's cells are not kept (nor allocated: each group's households
+    are settled in a thread's scratch), only its counts n2 (a copy of n) and its records."""
     (M, H, n, sel), (M2, H2, n2, sel2) = states
+    lean = M2 is None
+    if lean:  # only the shapes are read
+        M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])
     review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
-    second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2)
+    second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2) + (lean,)
     _year_both(M, H, n, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, get_num_threads())
     outs[1].multidim.removed[:, t - 1] = outs[0].multidim.removed[:, t - 1]

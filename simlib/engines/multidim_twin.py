@@ -12,7 +12,9 @@ it under both standards (`multidim_jit.year_both`, about one engine year less: 1
 on `multidim_2030`), and checks before that every array the shared part reads is the same for
 both models (`shares_year`); otherwise, and for the numpy reference or a run in several batches,
 it makes the two runs. Either way the outputs are those of the two runs, bit for bit
-(tests/test_engine_twin_year.py).
+(tests/test_engine_twin_year.py). A twin nothing continues from (the explorer's, `twin_hands_over`
+False) reads the run's state instead of a copy and keeps only its counts and records: its cells
+are neither allocated nor written (`multidim_2030`: 183 MB and their copy less per change).
 """
 
 from __future__ import annotations
@@ -69,7 +71,15 @@ def _one_batch(mm: MultidimModel, S: int) -> bool:
 
 
 def run_with_twin(
-    mm: MultidimModel, twin: MultidimModel, spend: np.ndarray, start=0, stop=None, state=None, twin_state=None
+    mm: MultidimModel,
+    twin: MultidimModel,
+    spend: np.ndarray,
+    start=0,
+    stop=None,
+    state=None,
+    twin_state=None,
+    *,
+    twin_hands_over: bool = True,
 ) -> tuple[EngineOutput, EngineOutput]:
     """`run_multidim_expected(mm, spend, start=start, stop=stop, state=state)` and
     `run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)`: the run
@@ -77,28 +87,43 @@ def run_with_twin(
     year, from the same households at review `start`: `state` and `twin_state` (the same
     households: a copy, or the same arrays with one of the two handed over `once`; each run takes
     its arrays before either writes), or both None (the baseline). Its first year's lines and
-    own changes are made once when the models share them (module docstring)."""
+    own changes are made once when the models share them (module docstring).
+
+    `twin_hands_over` False: the twin's output hands no state over (None: nothing continues from
+    the twin) and `twin_state` is only read, its cells never (it may be `state` itself, handed
+    over `once`: the run then takes its arrays). The twin's year then keeps only its counts and
+    records (`multidim_jit.year_both` without the second state's cells: 183 MB less for
+    `multidim_2030`); its output arrays are the same."""
     spend = np.asarray(spend, float)
     spend = spend[None] if spend.ndim == 3 else spend
     start, stop = run_years(mm.base, start, stop, state)
     run_years(twin.base, start, start + 1, twin_state)
     if (state is None) != (twin_state is None):
         raise ValueError("the run and its twin start from the same review: both states or neither")
+    if not twin_hands_over and twin_state is not None:  # read only (copies where a run takes it)
+        twin_state = replace(twin_state, spare=False)
     joint = multidim_jit.available() and start < stop and _one_batch(mm, spend.shape[0])
     if not joint or not shares_year(mm, twin):
         if state is not None:  # the run's arrays taken first: `twin_state` may lend the same ones
             state = replace(state, **dict(zip(("n", "built", "cells"), state.taken())), spare=True)
         twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)
+        twin_out = twin_out if twin_hands_over else twin_out.released()
         return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
     out, sp_all, cells = open_run(mm, spend, start, state)
+    if not twin_hands_over and twin_state is not None:  # the run's cells, read before its year
+        twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
+        twin_state.cells = {"M": cells[0], "H": cells[1]}
     out2, sp2, cells2 = open_run(twin, spend, start, twin_state)
     year = year_programme(mm, cells, sp_all[:, start], out, start)
     year2 = year_programme(twin, cells2, sp2[:, start], out2, start)
     if same(year, year2):
-        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], cells2[:4]), *year, (out, out2))
+        second = cells2[:4] if twin_hands_over else (None, None) + cells2[2:4]
+        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2))
     else:
+        if cells2[0] is cells[0]:  # the twin's own cells, advanced apart
+            cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
         multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
         multidim_jit.year(mm, start + 1, cells[:4], *year, out)
     for y in range(start + 1, stop):
         multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out)
-    return close_run(mm, out, stop, cells), close_run(twin, out2, start + 1, cells2)
+    return close_run(mm, out, stop, cells), close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2

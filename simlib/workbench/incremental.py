@@ -18,7 +18,8 @@ the first projected year), and only when the money acting up to that year change
 reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's year
 is made with the plan's piece from that review (`simlib.runner.simulate_with_twin`: the engine
 makes the year's lines and own changes once and classifies the households under both standards,
-about one engine year less). The twin's states
+about one engine year less; the twin reads the plan's state, no copy, and keeps only its counts and
+records, no cells: nothing continues from it). The twin's states
 table and the re-basing of change targets are made once per twin output (the re-basing reads the
 run's households at the twin's review, which change exactly when the twin is made again), the
 periods record and the geography once per starting scenario (they read no amounts).
@@ -194,14 +195,13 @@ class EngineRuns:
     def _with_twin(self, twin_target, target, spend: np.ndarray, options, piece: tuple) -> tuple:
         """The plan's piece (start, stop) from `state` (its copy `given`) at the review `at`
         before the change of standard, and the twin's one year to the review of the change from
-        the same state (another copy), made together (`simlib.runner.simulate_with_twin`: that
-        year's lines and own changes once). Returns (the plan's piece, the twin's year)."""
+        the same state, made together (`simlib.runner.simulate_with_twin`: that year's lines and
+        own changes once). Nothing continues from the twin: it only reads `state` (no copy of
+        its cells) and keeps no cells of its own. Returns (the plan's piece, the twin's year)."""
         start, stop, state, given = piece
-        twin_state = self.pool.copy_of(state) if state is not None else None
-        out, twin = simulate_with_twin(
-            target, twin_target, spend, options, start=start, stop=stop, state=given, twin_state=twin_state
-        )
-        self.pool.give(twin.state)
+        kw = {"start": start, "stop": stop, "state": given, "twin_state": state, "twin_hands_over": False}
+        out, twin = simulate_with_twin(target, twin_target, spend, options, **kw)
+        self.pool.give(twin.state)  # a twin run apart (another engine) hands its copy's cells over
         twin.state = None
         return out, twin
 
