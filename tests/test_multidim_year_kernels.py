@@ -1,21 +1,25 @@
 """Pieces of the compiled multidimensional expected engine's year (`simlib.engines.multidim_jit`)
 against independent calculations: the income kernel against numpy's dense product, the review's
-sums over masks and by number of deprivations against plain sequential sums (the same order, so
-the same bits), the kernel rows' spans, and the lines' sparse clearing operator against the dense
-one."""
+sums over masks and by number of deprivations against plain sequential sums (to rounding: the
+kernel adds rows' and columns' totals), the classification against numpy, the kernel rows'
+spans, and the lines' sparse clearing operator against the dense one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_scenario, tiny_raw
 
+from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lk
 from simlib.engines import multidim_record_kernels as records
 from simlib.engines import multidim_tables as tables
+from simlib.model import compile_model
+from simlib.multidim import compile_multidim
 from simlib.multidim import income as inc
-from simlib.multidim.masks import JointSpace
+from simlib.multidim.masks import DIMENSION_MATRIX, INDICATOR_MATRIX, JointSpace
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -75,32 +79,70 @@ def test_income_kernel_flushes_far_tails():
     np.testing.assert_allclose(H3[kept], want[kept], rtol=1e-12)
 
 
-def test_mask_sums_are_the_sequential_sums():
-    rng = np.random.default_rng(2)
-    NM, NW = 4096 + 3, 7  # a tail of masks after the passes of eight
-    Mk = rng.exponential(1.0, NM) * (rng.random(NM) < 0.8)
-    w = (rng.random((NM, NW)) < 0.4).astype(float)
-    acc = np.full(NW, np.nan)
-    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)  # deprivations of each mask
-    ck = np.full(count.max() + 1, np.nan)
-    records._mask_sums(Mk, w, acc, count, ck)
-    for i in range(NW):
-        s = 0.0
-        for m in range(NM):  # plain Python floats, increasing m: the same additions, the same bits
-            if w[m, i] == 1.0:
-                s += float(Mk[m])
-        assert acc[i] == s
-    for c in range(ck.size):  # households by number of deprivations, the same way
-        s = 0.0
-        for m in np.flatnonzero(count == c):
-            s += float(Mk[m])
-        assert ck[c] == s
-    Mj = rng.exponential(2.0, NM) * (rng.random(NM) < 0.5)  # two states in one pass: the same sums
-    acc2, ck2 = np.full((2, NW), np.nan), np.full((2, ck.size), np.nan)
-    records._mask_sums2(Mj, Mk, w, acc2[0], acc2[1], count, ck2[0], ck2[1])
-    assert acc2[1].tobytes() == acc.tobytes() and ck2[1].tobytes() == ck.tobytes()
-    records._mask_sums(Mj, w, acc, count, ck)
-    assert acc2[0].tobytes() == acc.tobytes() and ck2[0].tobytes() == ck.tobytes()
+def _bit_sums(rng, NW: int, mixed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Random sums over masks of the records' kind ("the mask has one of these bits"): the bit sets
+    (NW,) (some in the low six bits only, some in the high, with `mixed` some in both, and an
+    empty one) and the half tables (2, 64, NW) `multidim_tables` builds for them."""
+    sets = rng.integers(1, 64, NW) << (6 * rng.integers(0, 2, NW))
+    if mixed:
+        sets[::3] = rng.integers(1, 4096, len(sets[::3]))
+    sets[-1] = 0
+    masks = np.arange(64)
+    half = np.stack([(masks[:, None] & sets) != 0, (masks[:, None] & (sets >> 6)) != 0]).astype(float)
+    return sets, np.ascontiguousarray(half)
+
+
+def _sequential(Mk: np.ndarray, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sums of Mk's masks having one of each set's bits, and by number of deprivations, as
+    plain Python floats in increasing mask (independent of the kernels)."""
+    acc, ck = np.zeros(len(sets)), np.zeros(13)
+    for m in range(4096):
+        for i, t in enumerate(sets):
+            if m & int(t):
+                acc[i] += float(Mk[m])
+        ck[bin(m).count("1")] += float(Mk[m])
+    return acc, ck
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_mask_sums_are_the_sequential_sums(mixed):
+    """The sums by rows' and columns' totals (`_mask_sums`) against plain sums over the masks.
+    Their order differs (the rows' totals first), so they agree to rounding, not to the bit: the
+    terms are positive, so each sum is within a few units in the last place (1e-13 relative)."""
+    rng = np.random.default_rng(2 + mixed)
+    NW = 16
+    sets, half = _bit_sums(rng, NW, mixed)
+    Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.8)
+    count = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
+    acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
+    records._mask_sums(Mk, half, acc, count, ck, records.scratch(NW)[:4])
+    want, want_ck = _sequential(Mk, sets)
+    np.testing.assert_allclose(acc, want, rtol=1e-13, atol=0.0)
+    np.testing.assert_allclose(ck, want_ck, rtol=1e-13, atol=0.0)
+    assert acc[-1] == 0.0  # a sum of no masks is exactly zero
+    again = np.full(NW, np.nan)  # the same inputs, the same bits (scratch written before read)
+    records._mask_sums(Mk, half, again, count, ck, records.scratch(NW)[:4])
+    assert again.tobytes() == acc.tobytes()
+
+
+def test_record_weights_are_the_models_sums():
+    """The half tables of `multidim_tables` for a model's indicators, dimensions and targeting
+    lines, through `_mask_sums`, give the products of the masks with the full 0/1 tables of
+    `simlib.multidim.masks` (and each targeting line's "has one of its indicators")."""
+    raw = tiny_raw(model="multidim", horizon=2)
+    mm = compile_multidim(make_scenario(raw), compile_model(make_scenario(raw)))
+    st = tables.prepare(mm)
+    half, lines = st["rec_w"], st["sel_lines"]
+    sel = [((np.arange(4096) & int(mm.line_bits[li])) != 0).astype(float)[:, None] for li in lines]
+    full = np.concatenate([INDICATOR_MATRIX, DIMENSION_MATRIX, *sel], axis=1)
+    rng = np.random.default_rng(5)
+    Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.7)
+    NW = half.shape[2]
+    acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
+    records._mask_sums(Mk, half, acc, count := st["count"], ck, records.scratch(NW)[:4])
+    np.testing.assert_allclose(acc[: full.shape[1]], Mk @ full, rtol=1e-13)
+    assert (acc[full.shape[1] :] == 0.0).all()
+    np.testing.assert_allclose(ck, np.bincount(count, weights=Mk, minlength=13), rtol=1e-13)
 
 
 def test_spans_of_empty_bands_add_no_columns():
@@ -169,23 +211,10 @@ def test_sparse_clearing_operator_matches_the_dense_one(bits):
     assert np.allclose(got.sum(axis=1), 1.0)
 
 
-def test_mask_sums_of_three_states_are_those_of_each():
-    rng = np.random.default_rng(3)
-    NM, NW = 4096 + 5, 8  # a tail of masks after the passes of eight
-    M = rng.exponential(1.0, (3, NM)) * (rng.random((3, NM)) < 0.7)
-    w = (rng.random((NM, NW)) < 0.5).astype(float)
-    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
-    acc, ck = np.full((3, NW), np.nan), np.full((3, count.max() + 1), np.nan)
-    records._mask_sums3(M[0], M[1], M[2], w, acc, count, ck[0], ck[1], ck[2])
-    for z in range(3):  # the same terms in the same order as one state's pass: the same bits
-        a1, c1 = np.full(NW, np.nan), np.full(ck.shape[1], np.nan)
-        records._mask_sums(M[z], w, a1, count, c1)
-        assert acc[z].tobytes() == a1.tobytes() and ck[z].tobytes() == c1.tobytes()
-
-
 @pytest.mark.parametrize("full", [(0,), (2, 5), (0, 1, 3), (1, 2, 3, 4), (0, 2, 3, 4, 5), (0, 1, 2, 3, 4, 5)])
 def test_records_of_any_number_of_states_are_those_of_each(full):
-    """Records by three, two or one states per pass (`_record`) against each state's own pass."""
+    """Records of a group with any states empty (`_record`) against each state's own pass (the
+    same kernels, so the same bits) and zeros for the empty states."""
     rng = np.random.default_rng(len(full))
     K, NM, NK, B, L = 6, 4096, 5, 9, 3
     Mg, Hg = np.zeros((K, NM)), np.zeros((K, NK, B))
@@ -194,16 +223,63 @@ def test_records_of_any_number_of_states_are_those_of_each(full):
         Hg[k] = rng.exponential(1.0, (NK, B))
     n, f1b, f2b, means = rng.random(K), rng.random(B), rng.random(B), rng.random(B)
     count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
-    rec_w = (rng.random((NM, 12 + 2 + 2)) < 0.5).astype(float)
+    rec_w = _bit_sums(rng, 12 + 2 + 2, True)[1]
     sel_lines = np.array([0, 2], dtype=np.int64)
     got = [np.full(s, np.nan) for s in [(K,), (K, 12), (K, 2), (K, 13), (K,), (K,), (K,), (L, K)]]
-    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, np.empty(B), np.empty((3, 16)))
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, np.empty(B), records.scratch(16))
     want = [np.zeros_like(x) for x in got]
     want[0][:] = n
     acc = np.empty(16)
     for k in full:
-        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k])
+        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k], records.scratch(16)[:4])
         args = (want[1], want[2], want[7], np.empty(B), (f1b, f2b, means), (want[4], want[5], want[6]))
         records._state_records(Hg[k], acc, k, sel_lines, *args)
     for g, x in zip(got, want):
         assert g.tobytes() == x.tobytes()
+
+
+def _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt):
+    """`classify` in numpy, state by state (independent of the kernels' loops)."""
+    K, NK, B = H3.shape
+    Mnew, Hout, fl = np.zeros_like(Mg), np.zeros_like(H3), np.zeros((K, K))
+    for k in range(K):
+        if not Mg[k].any() and not H3[k].any():
+            continue
+        kp, kn, ka = nxt[k]
+        below, above = H3[k, :, :nb].sum(axis=1), H3[k, :, nb:].sum(axis=1)
+        dest = np.where(key_count >= k3, kp, kn)
+        for q in np.flatnonzero(valid):
+            Hout[dest[q], q, :nb] += H3[k, q, :nb]
+            Hout[ka, q, nb:] += H3[k, q, nb:]
+            fl[k, dest[q]] += below[q]
+            fl[k, ka] += above[q]
+        tot = below + above
+        share = np.where(valid & (tot > 0), below / np.where(tot > 0, tot, 1.0), 0.0)
+        x = Mg[k] * share[key_of]
+        np.add.at(Mnew, (np.where(count >= k3, kp, kn), np.arange(Mg.shape[1])), x)
+        Mnew[ka] += Mg[k] - x
+    return Mnew, Hout, fl
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_classify_matches_numpy(shared):
+    """`classify` (rows moved and summed in one pass, the first source's masks written into
+    unzeroed rows) against numpy, with empty states, invalid keys and NaN-filled outputs; with
+    `shared` the first source sends its households above the line to one of its other rows. The
+    rows' sums are in another order than numpy's: equal to rounding (1e-13 relative)."""
+    rng = np.random.default_rng(7 + shared)
+    K, NM, NK, B, nb, k3 = 6, 4096, 11, 23, 9, 3
+    key_of = rng.integers(0, NK, NM)
+    key_count = rng.integers(0, 6, NK)
+    valid = rng.random(NK) < 0.8
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    nxt = np.array([[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]], dtype=np.int64)
+    if shared:
+        nxt[0] = (0, 1, 1)
+    Mg, H3 = rng.exponential(1.0, (K, NM)), rng.exponential(1.0, (K, NK, B))
+    Mg[3], H3[3] = 0.0, 0.0
+    H3[:, ~valid] = 0.0
+    got = (np.full((K, NM), np.nan), np.full((K, NK, B), np.nan), np.full((K, K), np.nan))
+    cells.classify(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt, *got, np.empty((2, NK)))
+    for g, w in zip(got, _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt)):
+        np.testing.assert_allclose(g, w, rtol=1e-13, atol=0.0)

@@ -17,7 +17,7 @@ import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel
-from simlib.engines.multidim_numba import compiled, support
+from simlib.engines.multidim_numba import compiled, support, vadd, vload, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
 
@@ -27,34 +27,36 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
     """Classification at the review (income <= line: the first nb bins; count >= k3) and the next
     detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state.
 
-    The households below and above the line by key (`a` (2, NK)) are summed eight keys at a
-    time (`_row_sums`); the masks are split into the next states by `_split_masks` (together
-    67 -> 52 us per group in cache on `multidim_2030`, the same bits)."""
+    The rows of incomes by key go to the next states in one pass that also sums each row's part
+    below and above the line (`_move_rows`, into `a` (2, NK)); the masks are split into the next
+    states by `_split_masks` (the first source's written, not added, into the three rows it
+    reaches, the other rows zeroed: `_split_masks_first`)."""
     K, NK, B = H3.shape
-    Mnew[:, :] = 0.0
+    zeroed = False  # Mnew is zeroed when a source's split first adds to it (`_split_masks_first`)
     Hout[:, :, :] = 0.0
     fl[:, :] = 0.0
     sb, sa = a[0], a[1]
+    lanes = np.empty((1, 4))
     for k in range(K):
         if empty(Mg[k], H3[k]):  # no households: nothing flows
             continue
         kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
-        Hk = H3[k]
-        _row_sums(Hk, nb, sb, sa)
+        _move_rows(H3[k], nb, valid, key_count, k3, (Hout[kp], Hout[kn], Hout[ka]), sb, sa, lanes)
         for q in range(NK):
             if not valid[q]:
                 sb[q] = 0.0
                 continue
             dest = kp if key_count[q] >= k3 else kn
-            hb, hq = Hout[dest, q], Hk[q]
-            for b in range(nb):
-                hb[b] += hq[b]
-            ha, hqa = Hout[ka, q, nb:], hq[nb:]
-            for i in range(B - nb):
-                ha[i] += hqa[i]
             fl[k, dest] += sb[q]
             fl[k, ka] += sa[q]
             sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
+        if ka != kp and ka != kn and not zeroed:
+            _split_masks_first(Mg[k], sb, key_of, count, k3, Mnew, kp, kn, ka)
+            zeroed = True
+            continue
+        if not zeroed:
+            Mnew[:, :] = 0.0
+            zeroed = True
         if ka != kp and ka != kn:
             _split_masks(Mg[k], sb, key_of, count, k3, Mnew[kp], Mnew[kn], Mnew[ka])
             continue
@@ -63,6 +65,40 @@ def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, 
             x = v * sb[key_of[m]]
             Mnew[kp if count[m] >= k3 else kn, m] += x
             Mnew[ka, m] += v - x
+    if not zeroed:
+        Mnew[:, :] = 0.0
+
+
+@compiled
+def _move_rows(Hk, nb, valid, key_count, k3, rows, sb, sa, lanes):
+    """Each valid key q's incomes Hk[q] (NK, B) added to the next states' rows = (Hp, Hn, Ha)
+    (NK, B) each: the first nb bins to Hp (key_count >= k3) or Hn, the others to Ha; and sb[q],
+    sa[q] the sums of the two parts, in the same pass (`_part_sum`)."""
+    Hp, Hn, Ha = rows
+    NK, B = Hk.shape
+    for q in range(NK):
+        if valid[q]:
+            sb[q] = _part_sum(Hk, Hp if key_count[q] >= k3 else Hn, q, 0, nb, lanes)
+            sa[q] = _part_sum(Hk, Ha, q, nb, B, lanes)
+
+
+@compiled
+def _part_sum(Hk, Hd, q, lo, hi, lanes):
+    """Hd[q, lo:hi] += Hk[q, lo:hi], returning the sum of Hk[q, lo:hi] in a fixed order: four
+    lanes over the whole vectors of four from lo (a vector register, `Vec4`), the lanes joined
+    ((0 + 1) + (2 + 3)), then the last entries in increasing bin."""
+    s = vzero()
+    top = hi - (hi - lo) % 4
+    for j in range(lo, top, 4):
+        x = vload(Hk, q, j)
+        vstore(Hd, q, j, vadd(vload(Hd, q, j), x))
+        s = vadd(s, x)
+    vstore(lanes, 0, 0, s)
+    t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
+    for b in range(top, hi):
+        Hd[q, b] += Hk[q, b]
+        t += Hk[q, b]
+    return t
 
 
 @compiled
@@ -82,41 +118,22 @@ def _split_masks(Mk, sb, key_of, count, k3, rp, rn, ra):
 
 
 @compiled
-def _row_sums(Hk, nb, sb, sa):
-    """sb[q], sa[q] = the sums of row q's first nb bins and of its others, each in increasing
-    bin, eight rows at a time: eight independent chains of additions held in registers (a loop
-    over bins with the keys inner read the rows with a stride)."""
-    NK, B = Hk.shape
-    for q0 in range(0, NK - NK % 8, 8):
-        h0, h1, h2, h3, h4, h5, h6, h7 = (
-            Hk[q0],
-            Hk[q0 + 1],
-            Hk[q0 + 2],
-            Hk[q0 + 3],
-            Hk[q0 + 4],
-            Hk[q0 + 5],
-            Hk[q0 + 6],
-            Hk[q0 + 7],
-        )
-        for lo, hi, out in ((0, nb, sb), (nb, B, sa)):
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-            for b in range(lo, hi):
-                s0 += h0[b]
-                s1 += h1[b]
-                s2 += h2[b]
-                s3 += h3[b]
-                s4 += h4[b]
-                s5 += h5[b]
-                s6 += h6[b]
-                s7 += h7[b]
-            out[q0], out[q0 + 1], out[q0 + 2], out[q0 + 3] = s0, s1, s2, s3
-            out[q0 + 4], out[q0 + 5], out[q0 + 6], out[q0 + 7] = s4, s5, s6, s7
-    for q in range(NK - NK % 8, NK):
-        for lo, hi, out in ((0, nb, sb), (nb, B, sa)):
-            s0 = 0.0
-            for b in range(lo, hi):
-                s0 += Hk[q, b]
-            out[q] = s0
+def _split_masks_first(Mk, sb, key_of, count, k3, Mnew, kp, kn, ka):
+    """`_split_masks` into rows kp, kn, ka of Mnew (K, 4096) when nothing was added to Mnew yet:
+    each of the three rows' entries written (the term or 0.0: the same as adding it to zeros),
+    the other rows zeroed, so that no row is zeroed and then read back."""
+    rp, rn, ra = Mnew[kp], Mnew[kn], Mnew[ka]
+    for m in range(Mk.shape[0]):
+        v = Mk[m]
+        x = v * sb[key_of[m]]
+        ra[m] = v - x
+        if count[m] >= k3:
+            rp[m], rn[m] = x, 0.0
+        else:
+            rp[m], rn[m] = 0.0, x
+    for d in range(Mnew.shape[0]):
+        if d != kp and d != kn and d != ka:
+            Mnew[d, :] = 0.0
 
 
 @compiled

@@ -2,6 +2,14 @@
 (`simlib.engines.multidim_jit`): households by state, deprived by indicator and dimension, by
 number of deprivations, FGT sums and income, and the households deprived in each targeting line's
 indicators (next year's eligibility). Moved from `simlib.engines.multidim_cell_kernels`.
+
+The sums over the 4,096 masks go through the masks once per state with the mask split into its
+high and low six bits, m = 64 h + l (`_mask_sums`): every sum the review needs counts the masks
+having one of a set of bits, so it is a sum of the rows' totals R[h] over the rows h having one of
+its high bits plus, over the others, of the columns' totals C[l] over the columns having one of its
+low bits. The order of the additions is fixed (the same on every run and with any number of
+threads) but is not the order of a loop over masks: results differ from that by rounding only
+(a few units in the last place).
 """
 
 from __future__ import annotations
@@ -9,179 +17,123 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_numba import compiled
+from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, vstore, vzero
 
 
 @compiled
-def _mask_sums(Mk, rec_w, acc, count, ck):
-    """acc[i] = the sum of Mk[m] over the masks m with rec_w[m, i] = 1.0, in increasing m (a term
-    times 0.0 adds nothing): eight masks per pass over the sums, each sum adding their eight terms
-    in order (one load and store of a sum per eight masks instead of per mask). In the same pass
-    ck[c] = the sum of Mk[m] over the masks with c deprivations (`count`, the number of bits), in
-    increasing m: masks 8j .. 8j + 7 have count[8j] plus the count of their last three bits (a
-    zero adds nothing), so the pass adds its eight masks to four sums in order (as a loop of its
-    own over the masks: 13.9 against 11.3 us per cell-state for both)."""
-    NM, NW = rec_w.shape
-    acc[:] = 0.0
+def _row_totals(Mk, count, D, P):
+    """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits): D[p] (7,
+    64) the sum of the rows h with p bits set (in increasing h), P (4, 64) row h's four partial
+    sums at P.flat[4 h : 4 h + 4] (row h's entries l = j mod 4 in lane j, as four chains of
+    vector additions joined by a fixed tree). Vector registers of four (`Vec4`)."""
+    M2 = Mk.reshape(64, 64)
+    D[:, :] = 0.0
+    for h in range(64):
+        p = count[h]
+        t0, t1, t2, t3 = vzero(), vzero(), vzero(), vzero()
+        for j in range(0, 64, 16):
+            x0, x1, x2, x3 = vload(M2, h, j), vload(M2, h, j + 4), vload(M2, h, j + 8), vload(M2, h, j + 12)
+            vstore(D, p, j, vadd(vload(D, p, j), x0))
+            vstore(D, p, j + 4, vadd(vload(D, p, j + 4), x1))
+            vstore(D, p, j + 8, vadd(vload(D, p, j + 8), x2))
+            vstore(D, p, j + 12, vadd(vload(D, p, j + 12), x3))
+            t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
+        vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+
+
+@compiled
+def _mask_sums(Mk, half, acc, count, ck, work):
+    """acc[c] = the households of the masks m in Mk (4096,) that count for sum c, ck[n] = those
+    of the masks with n deprivations (`count`, the number of bits), from one pass over the masks
+    (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
+    sum c's bits, half[1][h, c] the same for the high six bits h
+    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,)).
+
+    A sum with bits in one half only is the dot product of that half's weights with the columns'
+    totals C[l] (the sum of D[p, l] over p) or the rows' totals R[h]; one with bits in both halves
+    adds, to the rows having one of its high bits, the rows without one masked by its low bits."""
+    D, P, CR, a2 = work
+    _row_totals(Mk, count, D, P)
+    C, R = CR[0], CR[1]
+    Pf = P.reshape(64, 4)
+    for h in range(64):
+        R[h] = (Pf[h, 0] + Pf[h, 1]) + (Pf[h, 2] + Pf[h, 3])
+    C[:] = D[0]
+    for p in range(1, 7):
+        Dp = D[p]
+        for i in range(64):
+            C[i] += Dp[i]
+    wlo, whi = half[0], half[1]
+    NW = acc.shape[0]
+    for c in range(0, NW, 8):
+        _dots8(C, R, wlo, whi, c, a2)
+    for c in range(NW):
+        acc[c] = _mixed(Mk, wlo, whi, R, c) if wlo[63, c] != 0.0 and whi[63, c] != 0.0 else a2[c]
+    _counts(D, count, ck, CR[2])
+
+
+@compiled
+def _dots8(C, R, wlo, whi, c, out):
+    """out[c : c + 8] = the sums c .. c + 7 of one half's bits (see `_mask_sums`): the columns'
+    totals C (64,) by wlo[:, c : c + 8] plus the rows' totals R (64,) by whi[:, c : c + 8], each a
+    chain of fused multiply-adds (by 0.0 / 1.0) over j < 32 and one over j >= 32, joined in a fixed
+    order; eight such chains in vector registers of four at once."""
+    a0, a1, b0, b1 = vzero(), vzero(), vzero(), vzero()
+    e0, e1, f0, f1 = vzero(), vzero(), vzero(), vzero()
+    for j in range(32):
+        cj, rj, ck, rk = vbcast(C[j]), vbcast(R[j]), vbcast(C[j + 32]), vbcast(R[j + 32])
+        a0, a1 = vfma(cj, vload(wlo, j, c), a0), vfma(cj, vload(wlo, j, c + 4), a1)
+        b0, b1 = vfma(rj, vload(whi, j, c), b0), vfma(rj, vload(whi, j, c + 4), b1)
+        e0, e1 = vfma(ck, vload(wlo, j + 32, c), e0), vfma(ck, vload(wlo, j + 32, c + 4), e1)
+        f0, f1 = vfma(rk, vload(whi, j + 32, c), f0), vfma(rk, vload(whi, j + 32, c + 4), f1)
+    o = out.reshape(1, out.shape[0])
+    vstore(o, 0, c, vadd(vadd(a0, e0), vadd(b0, f0)))
+    vstore(o, 0, c + 4, vadd(vadd(a1, e1), vadd(b1, f1)))
+
+
+@compiled
+def _mixed(Mk, wlo, whi, R, c):
+    """Sum c over the masks when it has bits in both halves (see `_mask_sums`): the totals of the
+    rows with one of its high bits, then the rows' masks with one of its low bits."""
+    s = 0.0
+    for h in range(64):
+        if whi[h, c] != 0.0:
+            s += R[h]
+    for h in range(64):
+        if whi[h, c] == 0.0:
+            row = Mk[64 * h : 64 * h + 64]
+            for i in range(64):
+                s += row[i] * wlo[i, c]
+    return s
+
+
+@compiled
+def _counts(D, count, ck, F):
+    """ck[n] = the households with n deprivations from D (7, 64) (rows' bits p, columns l): each
+    (p, number of bits of l) summed in increasing l into F (8,), then added to ck[p + that number]
+    in increasing p."""
     ck[:] = 0.0
-    for m8 in range(NM // 8):  # a loop counted from 0 by 1 (not `while`): 10.8 -> 9.3 us per cell-state
-        m = 8 * m8
-        v0, v1, v2, v3, v4, v5, v6, v7 = (
-            Mk[m],
-            Mk[m + 1],
-            Mk[m + 2],
-            Mk[m + 3],
-            Mk[m + 4],
-            Mk[m + 5],
-            Mk[m + 6],
-            Mk[m + 7],
-        )
-        w0, w1, w2, w3, w4, w5, w6, w7 = (
-            rec_w[m],
-            rec_w[m + 1],
-            rec_w[m + 2],
-            rec_w[m + 3],
-            rec_w[m + 4],
-            rec_w[m + 5],
-            rec_w[m + 6],
-            rec_w[m + 7],
-        )
-        for i in range(NW):
-            a = acc[i]
-            a += v0 * w0[i]
-            a += v1 * w1[i]
-            a += v2 * w2[i]
-            a += v3 * w3[i]
-            a += v4 * w4[i]
-            a += v5 * w5[i]
-            a += v6 * w6[i]
-            a += v7 * w7[i]
-            acc[i] = a
-        c = count[m]
-        ck[c] += v0
-        ck[c + 1] = ck[c + 1] + v1 + v2 + v4
-        ck[c + 2] = ck[c + 2] + v3 + v5 + v6
-        ck[c + 3] += v7
-    for m in range(NM // 8 * 8, NM):
-        v, w = Mk[m], rec_w[m]
-        for i in range(NW):
-            acc[i] += v * w[i]
-        ck[count[m]] += v
+    for p in range(7):
+        Dp = D[p]
+        F[:] = 0.0
+        for i in range(64):
+            F[count[i]] += Dp[i]
+        for q in range(7):
+            ck[p + q] += F[q]
 
 
 @compiled
-def _mask_sums2(Mk, Mj, rec_w, acc, accj, count, ck, cj):
-    """`_mask_sums` of two cell-states in one pass: each sum's additions wait on the last (a
-    chain of 4,096), so the two states' independent chains interleave (7.5 against 12.1 us per
-    cell-state in cache on `multidim_2030`); the same terms in the same order, the same bits."""
-    NM, NW = rec_w.shape
-    acc[:], accj[:], ck[:], cj[:] = 0.0, 0.0, 0.0, 0.0
-    for m8 in range(NM // 8):
-        m = 8 * m8
-        v0, v1, v2, v3, v4, v5, v6, v7 = Mk[m : m + 8]
-        u0, u1, u2, u3, u4, u5, u6, u7 = Mj[m : m + 8]
-        w0, w1, w2, w3 = rec_w[m], rec_w[m + 1], rec_w[m + 2], rec_w[m + 3]
-        w4, w5, w6, w7 = rec_w[m + 4], rec_w[m + 5], rec_w[m + 6], rec_w[m + 7]
-        for i in range(NW):
-            a, b = acc[i], accj[i]
-            a += v0 * w0[i]
-            b += u0 * w0[i]
-            a += v1 * w1[i]
-            b += u1 * w1[i]
-            a += v2 * w2[i]
-            b += u2 * w2[i]
-            a += v3 * w3[i]
-            b += u3 * w3[i]
-            a += v4 * w4[i]
-            b += u4 * w4[i]
-            a += v5 * w5[i]
-            b += u5 * w5[i]
-            a += v6 * w6[i]
-            b += u6 * w6[i]
-            a += v7 * w7[i]
-            b += u7 * w7[i]
-            acc[i], accj[i] = a, b
-        c = count[m]
-        ck[c] += v0
-        ck[c + 1] = ck[c + 1] + v1 + v2 + v4
-        ck[c + 2] = ck[c + 2] + v3 + v5 + v6
-        ck[c + 3] += v7
-        cj[c] += u0
-        cj[c + 1] = cj[c + 1] + u1 + u2 + u4
-        cj[c + 2] = cj[c + 2] + u3 + u5 + u6
-        cj[c + 3] += u7
-    for m in range(NM // 8 * 8, NM):
-        v, u, w = Mk[m], Mj[m], rec_w[m]
-        for i in range(NW):
-            acc[i] += v * w[i]
-            accj[i] += u * w[i]
-        ck[count[m]] += v
-        cj[count[m]] += u
-
-
-@compiled
-def _mask_sums3(Mk, Mj, Ml, rec_w, acc, count, ck, cj, cl):
-    """`_mask_sums` of three cell-states in one pass: acc (3, sums) and ck, cj, cl (counts,) the
-    sums of Mk, Mj and Ml. Each weight row is read once for three states (a pass over `rec_w`, 786 kB on
-    `multidim_2030`, is read from beyond the L2 cache in the year: six states took three passes of
-    `_mask_sums2` and take two of these, 17.0 -> 15.2 ms CPU per year on one thread); each sum adds
-    the same terms in the same order as `_mask_sums`, the same bits."""
-    NM, NW = rec_w.shape
-    acc[:, :], ck[:], cj[:], cl[:] = 0.0, 0.0, 0.0, 0.0
-    a_k, a_j, a_l = acc[0], acc[1], acc[2]
-    for m8 in range(NM // 8):
-        m = 8 * m8
-        v0, v1, v2, v3, v4, v5, v6, v7 = Mk[m : m + 8]
-        u0, u1, u2, u3, u4, u5, u6, u7 = Mj[m : m + 8]
-        t0, t1, t2, t3, t4, t5, t6, t7 = Ml[m : m + 8]
-        w0, w1, w2, w3 = rec_w[m], rec_w[m + 1], rec_w[m + 2], rec_w[m + 3]
-        w4, w5, w6, w7 = rec_w[m + 4], rec_w[m + 5], rec_w[m + 6], rec_w[m + 7]
-        for i in range(NW):
-            a, b, c = a_k[i], a_j[i], a_l[i]
-            a, b, c = a + v0 * w0[i], b + u0 * w0[i], c + t0 * w0[i]
-            a, b, c = a + v1 * w1[i], b + u1 * w1[i], c + t1 * w1[i]
-            a, b, c = a + v2 * w2[i], b + u2 * w2[i], c + t2 * w2[i]
-            a, b, c = a + v3 * w3[i], b + u3 * w3[i], c + t3 * w3[i]
-            a, b, c = a + v4 * w4[i], b + u4 * w4[i], c + t4 * w4[i]
-            a, b, c = a + v5 * w5[i], b + u5 * w5[i], c + t5 * w5[i]
-            a, b, c = a + v6 * w6[i], b + u6 * w6[i], c + t6 * w6[i]
-            a, b, c = a + v7 * w7[i], b + u7 * w7[i], c + t7 * w7[i]
-            a_k[i], a_j[i], a_l[i] = a, b, c
-        n = count[m]
-        _count8(ck, n, v0, v1, v2, v3, v4, v5, v6, v7)
-        _count8(cj, n, u0, u1, u2, u3, u4, u5, u6, u7)
-        _count8(cl, n, t0, t1, t2, t3, t4, t5, t6, t7)
-    for m in range(NM // 8 * 8, NM):
-        for z, x, h in ((0, Mk[m], ck), (1, Mj[m], cj), (2, Ml[m], cl)):
-            for i in range(NW):
-                acc[z, i] += x * rec_w[m, i]
-            h[count[m]] += x
-
-
-@compiled
-def _count8(ck, n, v0, v1, v2, v3, v4, v5, v6, v7):
-    """The households of masks 8j .. 8j + 7 (n = count of 8j) added to ck by number of
-    deprivations, in increasing mask (as in `_mask_sums`)."""
-    ck[n] += v0
-    ck[n + 1] = ck[n + 1] + v1 + v2 + v4
-    ck[n + 2] = ck[n + 2] + v3 + v5 + v6
-    ck[n + 3] += v7
-
-
-@compiled
-def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, acc):
+def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
     line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
 
-    One pass over the masks adds each mask's households into all the sums at once (`_mask_sums`):
-    `rec_w` (4096, 12 + dimensions + targeting lines `sel_lines`) holds 1.0 where a mask counts
-    for a sum. Each sum still adds its masks in increasing order (a term times 0.0 adds nothing),
-    so the result is the same to the bit as one loop per sum, without the chain of dependent
-    additions that made each of those wait on the last. The states with households go three per
-    pass (`_mask_sums3`), else two (`_mask_sums2`) or one; `acc` (3, sums)."""
+    The sums over masks of a state with households come from one pass over its masks
+    (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
+    targeting lines `sel_lines`); work = (D, P, CR, a2, acc) (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
-    full, nf = np.empty(K, np.int64), 0
+    w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
+    acc = work[4]
     for k in range(K):
         states[k] = n[k]
         sel[:, k] = 0.0
@@ -189,23 +141,8 @@ def _record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, states, dep, di
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        full[nf], nf = k, nf + 1
-    w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
-    i = 0
-    while i < nf:  # three states per pass while three remain (four: two and two), then two, one
-        r = 3 if nf - i >= 3 and nf - i != 4 else min(nf - i, 2)
-        k, j, q = full[i], full[i + r - 2 if r > 1 else i], full[i + r - 1]
-        if r == 3:
-            _mask_sums3(Mg[k], Mg[j], Mg[q], rec_w, acc, count, cnt[k], cnt[j], cnt[q])
-        elif r == 2:
-            _mask_sums2(Mg[k], Mg[q], rec_w, acc[0], acc[2], count, cnt[k], cnt[q])
-        else:
-            _mask_sums(Mg[k], rec_w, acc[0], count, cnt[k])
-        for z in range(3):
-            if z == 0 or (z == 2 and r > 1) or r == 3:  # acc[1]: the middle of three, acc[2]: the last
-                x = (k, j, q)[z]
-                _state_records(Hg[x], acc[z], x, sel_lines, dep, dim, sel, hs, w, sums)
-        i += r
+        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:4])
+        _state_records(Hg[k], acc, k, sel_lines, dep, dim, sel, hs, w, sums)
 
 
 @compiled
@@ -236,7 +173,15 @@ def _state_records(Hk, a, k, sel_lines, dep, dim, sel, hs, weights, sums):
 @compiled
 def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
-    f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b."""
+    f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b;
+    rec_w (2, 64, sums) the half tables built in `multidim_tables`."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, np.empty((3, rec_w.shape[1])))
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2]))
+
+
+@compiled
+def scratch(NW):
+    """`_record`'s working arrays for NW sums: (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), acc
+    (NW,))."""
+    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), np.empty(NW)

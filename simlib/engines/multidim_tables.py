@@ -175,19 +175,25 @@ def _spans(lo: np.ndarray, width: np.ndarray) -> np.ndarray:
 
 
 def _record_weights(mm: MultidimModel) -> dict:
-    """The review's sums over masks as one table: `rec_w` (4096, 12 + dimensions + targeting
-    lines, then zero columns up to a multiple of 4) 1.0 where a mask has the indicator, is
-    deprived in the dimension, or has one of the targeting line's indicators; `sel_lines` the
-    targeting lines (those with indicators). The zero columns are sums nobody reads: with whole
-    vectors of four the compiled sums (`multidim_record_kernels._mask_sums`) took 10.1 instead of
-    11.8 us per cell-state on `multidim_2030` (21 columns padded to 24)."""
+    """The review's sums over masks as two half tables: `rec_w` (2, 64, 12 + dimensions +
+    targeting lines, then zero columns up to a multiple of 8), rec_w[0][l, c] = 1.0 where the low
+    six bits l of a mask have one of sum c's bits and rec_w[1][h, c] the same for the high six
+    bits h (24 kB, `multidim_record_kernels._mask_sums`); `sel_lines` the targeting lines (those
+    with indicators). Sum c counts the masks having its indicator, being deprived in its dimension
+    (one of the dimension's indicators) or having one of its targeting line's indicators: a mask
+    m = 64 h + l counts where either half does (checked against the table over all 4,096 masks).
+    The zero columns are sums nobody reads (whole blocks of eight)."""
     sel_lines = [li for li, (b, t) in enumerate(zip(mm.line_bits, mm.targeted)) if t and int(b) != 0]
     masks = np.arange(N_MASKS)
     sel = [(masks & int(mm.line_bits[li])) != 0 for li in sel_lines]
     cols = [INDICATOR_MATRIX, DIMENSION_MATRIX] + [np.asarray(x, float)[:, None] for x in sel]
-    width = sum(c.shape[1] for c in cols)
-    cols.append(np.zeros((N_MASKS, -width % 4)))
-    return {"rec_w": np.ascontiguousarray(np.concatenate(cols, axis=1)), "sel_lines": np.array(sel_lines, np.int64)}
+    full = np.concatenate(cols, axis=1)
+    full = np.concatenate([full, np.zeros((N_MASKS, -full.shape[1] % 8))], axis=1)
+    half = np.stack([full[:64], full[::64]])  # masks l (high bits 0) and 64 h (low bits 0)
+    either = np.maximum(half[1][:, None, :], half[0][None, :, :]).reshape(N_MASKS, -1)
+    if not np.array_equal(either, full):  # pragma: no cover - every sum is "one of these bits"
+        raise ValueError("a record sum over masks is not 'the mask has one of these bits'")
+    return {"rec_w": np.ascontiguousarray(half), "sel_lines": np.array(sel_lines, np.int64)}
 
 
 def _static(mm: MultidimModel) -> dict:
