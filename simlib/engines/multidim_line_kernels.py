@@ -6,7 +6,7 @@ and raised (sparse shift rows). See `simlib.engines.multidim_jit` for why it is 
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check for negative indices keeps a loop over `range(b0, b1)` from using vector instructions);
-every element receives the same operations in the same order.
+every element receives the same operations in the same order (`pull_moves` apart: see below).
 
 `apply_lines` goes cell-state by cell-state, every line on it in order (base group, then twin): a
 line changes only the cell-state it acts on (and the twin's same cell-state) and adds to its
@@ -16,10 +16,12 @@ lines. A cell-state without households is skipped: on zeros a line adds zeros to
 the deprivations removed), and 25-55 % of the (line, cell-state) pairs a line reaches are empty
 in `multidim_2030` (mostly housed twins before anyone is housed).
 
-Two lines of three indicators, untargeted and without income (`multidim_2030`'s lines 0 and 1)
-make 57 % of the (line, cell-state) pairs with households: their table and masks go in one pass
-(`multidim_line_tiles.table_clear3`), and the incomes of every line that clears flags without an
-income effect and keeps its households in the group move in one pass (`pull_moves`).
+The lines that clear flags without an income effect and keep their households in the group
+(`multidim_2030`'s lines 0, 1, 4 and 9: three indicators untargeted; one or two, targeted) make
+78 % of the (line, cell-state) pairs with households: their table and masks go in one pass
+(`multidim_line_tiles.table_clear`), and their incomes move in one pass (`pull_moves`, which
+since issue 18's mdlines2 groups the sums otherwise than `_move_incomes`' scratch rows: the same
+to rounding, in a fixed order that depends on nothing but the data).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_line_tiles import fits, pull_moves, table_clear3
+from simlib.engines.multidim_line_tiles import fits, pull_moves, table_clear
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -217,14 +219,13 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
     (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp, ...)), raised by
     the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
     twin's incomes for a once-per-household line; with `pull`, Hd is Hk, the operator is set and
-    there is no income effect: `multidim_line_tiles.pull_moves`, the same bits in one pass). Only
+    there is no income effect: `multidim_line_tiles.pull_moves`, the same sums in one pass, grouped otherwise). Only
     each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK, 2) holds the bins
     each row of Hr received. Row q of the
     operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
     the order of the dense product."""
     NK, B = Hk.shape
     if pull and not income and B % 4 == 0:  # within the cell-state: one pass (`pull_moves`)
-        _supports(Hk, scale, op[3])
         pull_moves(Hk, scale, op)
         return
     rng[:, 0] = B
@@ -352,8 +353,8 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
     NP = 1 << nbits[li]
     if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
         Tt[:, :NP] = 0.0
-        table_clear3(Mg[k], c, r, lines[9][li], bitpos[li], Tt.reshape(-1))
-        _table_scale(Tt, c, False, valid, NP, scale)
+        table_clear(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1))
+        _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
         _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, True)
         return

@@ -1,32 +1,89 @@
 """One pass over the masks for the commonest lines of the compiled multidimensional engine
-(`simlib.engines.multidim_line_kernels`): a line of three indicators that reaches every
-selectable household alike (not targeted) and keeps them in their group.
+(`simlib.engines.multidim_line_kernels`): a line that keeps its households in their group, of three
+indicators reaching every selectable household alike (not targeted), or of one or two indicators.
 
 `multidim_line_kernels` makes such a line's table in one pass over the 4,096 masks, then clears
-the masks in five more: the reached share taken out, a butterfly per indicator, the share put
-back. Here the eight masks that differ only in the line's three indicators are taken together,
-four such groups at a time (`multidim_numba.Vec4`, four consecutive masks per vector, which needs
-the lowest of the three bits at 2 or above): each mask adds to its entry of the table, and its
-new value is made in registers with the same operations in the same order as the five passes
-(each product has two uses there and here, so it is fused with neither addition). A table entry
-receives its masks in increasing order as in the separate pass (the groups go by in increasing
-order of the free bits, and masks of one entry share the line's three bits).
+the masks in up to five more: the reached share taken out, a butterfly per indicator, the share
+put back. Here the masks that differ only in the line's indicators are taken together, four such
+groups at a time (`multidim_numba.Vec4`, four consecutive masks per vector, which needs the lowest
+of the bits at 2 or above): each mask adds to its entry of the table, and its new value is made in
+registers with the same operations in the same order as the passes (each product has two uses
+there and here, so it is fused with neither addition): the same bits. A table entry receives its
+masks in increasing order as in the separate pass (the groups go by in increasing order of the
+free bits, and masks of one entry share the line's bits).
 
 `pull_moves` moves a cell-state's incomes for a line without an income effect column by column
 in one pass, where `_move_incomes` takes the reached incomes out, adds them row by row into
-scratch rows and adds those back (three passes and more over the key x income rows).
+scratch rows and adds those back (three passes and more over the key x income rows). Since
+issue 18's mdlines2 it sums otherwise than the scratch rows (a row's households that stay and
+those not reached in one product; each entry of the operator times its row's reached share
+before the incomes): the same sums to rounding, in a fixed order (not the scratch rows' bits).
 """
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfence, vfma, vload, vmul, vstore, vsub, vzero
+from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, vmul, vstore, vsub
 
 
 @compiled
 def fits(targeted, nbits, bitpos):
-    """Whether `table_clear3` can take the line: not targeted, three indicators in increasing
-    bits, the lowest at bit 2 or above."""
-    return (not targeted) and nbits == 3 and 2 <= bitpos[0] < bitpos[1] < bitpos[2]
+    """Whether `table_clear3` (not targeted, three indicators) or `table_clear12` (one or two) can
+    take the line: its indicators in increasing bits, the lowest at bit 2 or above."""
+    if nbits == 3:
+        return (not targeted) and 2 <= bitpos[0] < bitpos[1] < bitpos[2]
+    if nbits == 2:
+        return 2 <= bitpos[0] < bitpos[1]
+    return nbits == 1 and bitpos[0] >= 2
+
+
+@compiled
+def table_clear(Mk, c, r, targeted, nbits, cell, bitpos, flat):
+    """`table_clear3` or `table_clear12`, as the line's indicators are three or fewer (`fits`)."""
+    if nbits == 3:
+        table_clear3(Mk, c, r, cell, bitpos, flat)
+    else:
+        table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat)
+
+
+@compiled
+def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
+    """`table_clear3` for a line of one or two indicators (bits bitpos[:nbits], increasing, the
+    lowest >= 2), targeted or not: one indicator is cleared in the masks with it with probability
+    c r; of two, the reached share c is taken out (not from the masks without either indicator if
+    the line is targeted), cleared bit after bit with probability r and put back."""
+    n = Mk.shape[0]
+    M2 = Mk.reshape((1, n))
+    b0 = 1 << bitpos[0]
+    if nbits == 1:
+        rv, m = vbcast(c * r), 0
+        while m < n:
+            _scatter(Mk, cell, flat, m, 0)
+            _scatter(Mk, cell, flat, m, b0)
+            v0, v1 = vload(M2, 0, m), vload(M2, 0, m + b0)
+            v0, v1 = _pair(v0, v1, rv)
+            vstore(M2, 0, m, v0)
+            vstore(M2, 0, m + b0, v1)
+            m = ((m | b0) + 4) & ~b0
+        return
+    b1 = 1 << bitpos[1]
+    bits = b0 | b1
+    cv, c0, rv = vbcast(c), vbcast(0.0 if targeted else c), vbcast(r)
+    m = 0
+    while m < n:
+        for off in (0, b0, b1, bits):
+            _scatter(Mk, cell, flat, m, off)
+        v0, v1, v2, v3 = vload(M2, 0, m), vload(M2, 0, m + b0), vload(M2, 0, m + b1), vload(M2, 0, m + bits)
+        x0, x1, x2, x3 = vmul(c0, v0), vmul(cv, v1), vmul(cv, v2), vmul(cv, v3)
+        v0, v1, v2, v3 = vsub(v0, x0), vsub(v1, x1), vsub(v2, x2), vsub(v3, x3)
+        x0, x1 = _pair(x0, x1, rv)
+        x2, x3 = _pair(x2, x3, rv)
+        x0, x2 = _pair(x0, x2, rv)
+        x1, x3 = _pair(x1, x3, rv)
+        vstore(M2, 0, m, vadd(v0, x0))
+        vstore(M2, 0, m + b0, vadd(v1, x1))
+        vstore(M2, 0, m + b1, vadd(v2, x2))
+        vstore(M2, 0, m + bits, vadd(v3, x3))
+        m = ((m | bits) + 4) & ~bits
 
 
 @compiled
@@ -93,44 +150,42 @@ def table_clear3(Mk, c, r, cell, bitpos, flat):
 def pull_moves(H, scale, op):
     """A line's moves of incomes without an income effect, within the cell-state (H (NK, B), B a
     multiple of 4; op = (A, cols, cnt, sp, tcnt, trow, ta): `multidim_line_kernels._move_incomes`'
-    sparse operator by rows and the rows' spans, and scratch for it by columns), column by column:
-    row c of H becomes (h - s h) + the terms a (s' h') of the rows that move into it, in increasing
-    row, each one multiply-add from zero as the scratch rows Hr of `_move_incomes` received them
-    (its take-out, the rows added into Hr and the add-back in one pass, in registers). A row moves
-    only to itself and rows below, so rows above c are read as they were. Bins outside a row's span
-    hold zeros and add exact zeros (the masses are not negative), so each column runs over the
-    union of its rows' spans rounded out to multiples of 4."""
+    sparse operator by rows, and scratch for it by columns), column by column: row c of H becomes
+    g_c h_c + the sum over the rows x that move into it (in increasing row) of w (h of row x), w =
+    a s (the entry of the operator times the row's reached share), and g_c = (1 - s_c) + a_cc s_c
+    (the households not reached and those reached that stay), each term one multiply-add. A row
+    moves only to itself and rows below, so rows above c are read as they were."""
     A, cols, cnt, sp, tcnt, trow, ta = op
     NK, B = H.shape
     tcnt[:] = 0
-    for x in range(NK):  # the operator by columns, rows in increasing order
-        if sp[x, 1] <= sp[x, 0]:
+    for x in range(NK):  # the operator by columns without its diagonal, rows in increasing order
+        s = scale[x]
+        if s == 0.0:
             continue
         for e in range(cnt[x]):
-            a = A[x, e]
-            if a != 0.0:
-                c = cols[x, e]
-                trow[c, tcnt[c]], ta[c, tcnt[c]] = x, a
+            a, c = A[x, e], cols[x, e]
+            if a != 0.0 and c != x:
+                trow[c, tcnt[c]], ta[c, tcnt[c]] = x, a * s
                 tcnt[c] += 1
     for c in range(NK):
-        n = tcnt[c]
-        lo, hi = (sp[c, 0], sp[c, 1]) if sp[c, 1] > sp[c, 0] else (B, 0)
-        for t in range(n):
-            lo, hi = min(lo, sp[trow[c, t], 0]), max(hi, sp[trow[c, t], 1])
-        if hi > lo:
-            _pull_row(H, c, scale[c], trow[c], ta[c], n, scale, lo - lo % 4, min(hi + (-hi) % 4, B))
+        s, g = scale[c], 1.0
+        if s != 0.0:
+            stay = 0.0
+            for e in range(cnt[c]):
+                if cols[c, e] == c:
+                    stay = A[c, e]
+            g = (1.0 - s) + stay * s
+        if tcnt[c] > 0 or g != 1.0:
+            _pull_row(H, c, g, trow[c], ta[c], tcnt[c], B)
 
 
 @compiled
-def _pull_row(H, c, s, rows, a, n, scale, lo, hi):
-    """Bins lo .. hi (multiples of 4) of row c of H: (h - s h) + sum over t < n of a[t] (scale h)
-    of row rows[t], each term one multiply-add (LLVM's fmuladd) from zero."""
-    sv = vbcast(s)
-    for j in range(lo, hi, 4):
-        h = vload(H, c, j)
-        acc = vzero()
+def _pull_row(H, c, g, rows, w, n, B):
+    """Row c of H (bins 0 .. B, a multiple of 4): g h + the sum over t < n of w[t] (h of row
+    rows[t]), each term one multiply-add (LLVM's fmuladd)."""
+    gv = vbcast(g)
+    for j in range(0, B, 4):
+        acc = vmul(gv, vload(H, c, j))
         for t in range(n):
-            x = rows[t]
-            acc = vfma(vbcast(a[t]), vmul(vbcast(scale[x]), vload(H, x, j)), acc)
-        # the take-out's product and the sum fenced: each rounded on its own, as through memory
-        vstore(H, c, j, vadd(vsub(h, vfence(vmul(sv, h))), vfence(acc)))
+            acc = vfma(vbcast(w[t]), vload(H, rows[t], j), acc)
+        vstore(H, c, j, acc)
