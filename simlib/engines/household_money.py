@@ -107,10 +107,11 @@ def needs(sp, E, hh_lines, stock, u, raw, lines, out, need):
     `reach.whole_beneficiaries` does (`common.stochastic_round` with the uniforms u (H*D*T,), never
     more than the bin holds; when raw is not empty, the uniforms are numpy's doubles of its raw
     64-bit outputs, `(raw[i] >> 11) * 2**-53`, and u is empty) into need (H, D*T), and
-    reached[hh_lines] their sums over tiers; out = (reached, eligible, covered, old, by_tier (L,
-    D, T) zero). Returns the households the partly covered bins draw (`household_reach.pick`'s
-    targets)."""
-    reached, eligible, covered, old, by_tier = out
+    reached[hh_lines] their sums over tiers; out = (reached, eligible (L, D), (covered, old,
+    by_tier) (3, L, D, T), by_tier zero). Returns the households the partly covered bins draw
+    (`household_reach.pick`'s targets)."""
+    reached, eligible, lanes = out
+    covered, old, by_tier = lanes[0], lanes[1], lanes[2]
     D, T = by_tier.shape[1], by_tier.shape[2]
     for h in range(hh_lines.size):
         for b in range(D * T):
@@ -149,7 +150,7 @@ def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rn
     money `sp` (L, D): the generator's H*D*T uniforms drawn (one `reach.whole_beneficiaries` call's;
     from a PCG64 generator as its raw outputs, `raw`, which `needs` makes the same doubles of:
     one numpy call, and with `seed` one more raw output after them, a kernel stream's seed,
-    raw[-1]), the outputs (reached, eligible (L, D), covered, old (L, D, T), by_tier (L, D, T)
+    raw[-1]), the outputs (reached, eligible (L, D), covered, old and by_tier (3, L, D, T),
     zero) and need (H, D*T) allocated. Without raw outputs (another bit generator) the caller
     draws the seed after this call."""
     (L, D), H = sp.shape, hh_lines.size
@@ -158,7 +159,7 @@ def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rn
         u, raw = NO_UNIFORMS, rng.bit_generator.random_raw(H * DT + bool(seed))
     else:
         u, raw = rng.random(H * DT), NO_RAW
-    out = (np.empty((L, D)), np.empty((L, D)), np.empty((L, D, T)), np.empty((L, D, T)), np.zeros((L, D, T)))
+    out = (np.empty((L, D)), np.empty((L, D)), np.zeros((3, L, D, T)))  # covered, old, by_tier: one call
     stock = NO_STOCK if stock is None else np.ascontiguousarray(stock, float)
     lines = memoised(model, "household_money.lines", lambda: _lines(model))
     return np.ascontiguousarray(sp, float), hh_lines, stock, u, raw, lines, out, np.empty((H, DT), np.int64)

@@ -350,13 +350,10 @@ def pick(
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.empty(n_sub.size + 1, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
-        (
-            np.empty(total, np.int64),
-            np.zeros(m, np.uint64),
-            np.empty(m, np.int64),
-            np.zeros((rows, total + 1), pbits.dtype),
-        ),
+        np.empty(n_sub.size + 1 + m + total, np.int64),  # base, pre and targets (`_pick` cuts them)
+        np.zeros((rows, n_sub.size), tab.dtype),
+        np.zeros(m, np.uint64),
+        np.zeros((rows, total + 1), pbits.dtype),
     )
     chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     old = np.empty(n if with_old else 0, tab.dtype)
@@ -370,14 +367,16 @@ def pick(
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,),
-    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), full, words and vals zero
-    (full and vals with one row when nothing is picked for the standing works). The walk takes
-    each subcell's next position from base itself (the draws and the positions are done with
-    it): no second table of counters."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = (base (C*P + 1,),
+    pre (words,) and targets one after another in one int64 array, full (2, C*P), words, vals (2,
+    targets + 1)), full, words and vals zero (full and vals with one row when nothing is picked for
+    the standing works). The walk takes each subcell's next position from base itself (the draws
+    and the positions are done with it): no second table of counters."""
     need, need_old, E = counts
     bits, pbits = bits
-    (base, full), (targets, words, pre, vals) = buffers
+    ints, full, words, vals = buffers
+    b, m = n_sub.size + 1, words.size
+    base, pre, targets = ints[:b], ints[b : b + m], ints[b + m :]
     base[0] = 0
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
