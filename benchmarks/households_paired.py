@@ -6,8 +6,9 @@ runs, `rounds` times, one process on OLD_TREE then one on NEW_TREE (each imports
 and benchmarks through PYTHONPATH) and prints, for each figure, the best and the median of the
 rounds for both trees, with the load average at the start and the end. A process measures, in CPU
 time (`time.process_time`), on multidim_2030 scaled to 10^5 and 10^6 households: one year's step
-(`benchmarks.households`' step and its phases "reach", "normals" and "pass"), a whole run per
-household-year, and the peak traced bytes of a whole run per household.
+(`benchmarks.households`' step, its generator made before the timing, and its phases "reach",
+"normals" and "pass"), a whole run per household-year, and the peak traced bytes of a whole run
+per household.
 
     python -m benchmarks.households_paired --one
 
@@ -39,7 +40,7 @@ def _cpu_median(fn, repeats: int) -> float:
 
 def measure_one() -> dict:
     """This tree's figures (ns per household-year, CPU; bytes per household)."""
-    from benchmarks.households import _load, peak_bytes, profile_deprivation_step, scaled
+    from benchmarks.households import _load, generators, peak_bytes, profile_deprivation_step, scaled
     from simlib.engines.multidim_microsim import simulate_multidim, step, synthesise_population
     from simlib.engines.reach import acting_spend
 
@@ -50,7 +51,8 @@ def measure_one() -> dict:
         n, Y = float(mm.base.n0.sum()), len(mm.base.years)
         hh = synthesise_population(mm, np.random.default_rng(5))
         sp0 = acting_spend(mm.base, mm.base.spend)[0]
-        t = _cpu_median(lambda: step(mm, hh, 0, sp0, np.random.default_rng(6)), reps)
+        rngs = generators(6, reps)  # made before the timing, as `benchmarks.households` does
+        t = _cpu_median(lambda: step(mm, hh, 0, sp0, next(rngs)), reps)
         res[f"step_{tag}"] = t / n * 1e9
         parts: dict = {}
         profile_deprivation_step(parts, mm, hh, sp0, tag)

@@ -24,6 +24,7 @@ from simlib.engines.deprivation_kernels import _flip, draw_masks, no_change_thre
 from simlib.engines.microsim import run_microsim, synthesise_population
 from simlib.engines.reach import acting_spend, new_household_records
 from simlib.engines.targeted_kernels import lowest_bit
+from simlib.memo import memoised
 from simlib.model import compile_model
 from simlib.runner import compile_run_model
 from simlib.scenario import load_scenario
@@ -372,11 +373,50 @@ def test_compiled_needs_are_the_rounding_of_numpys_bit_for_bit(name):
             r.reached[tab.hh] = need.reshape(H, D, T).sum(-1)
             money = hm.money_arrays(model, tab.hh, sp, D * T, stock, got_rng)
             total = hm.needs(money[0], E, *money[1:])
-            (reached, eligible, *_), got = money[5], money[6]
+            (reached, eligible, *_), got = money[6], money[7]
             for a, b in ((r.reached, reached), (r.eligible, eligible), (need, got)):
                 assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
             assert total == need[need < E].sum()
             assert want_rng.bit_generator.state == got_rng.bit_generator.state
+
+
+def test_money_arrays_raw_uniforms_and_seed_are_numpys_draws():
+    """`household_money.money_arrays` with a PCG64 generator draws raw outputs whose doubles
+    (`needs`' `(raw >> 11) * 2**-53`) are `Generator.random`'s, and with `seed` one more output,
+    `seed_of`'s, leaving the generator where `random` then `seed_of` leave it; another bit
+    generator draws numpy's doubles and no seed."""
+    model = SimpleNamespace()
+    memoised(model, "household_money.lines", tuple)  # `needs`' line side, unused here
+    hh_lines, sp = np.arange(3), np.ones((4, 5))
+    for seed in (False, True):
+        got_rng, want_rng = np.random.default_rng(11), np.random.default_rng(11)
+        money = hm.money_arrays(model, hh_lines, sp, 10, None, got_rng, seed=seed)
+        u, raw = money[3], money[4]
+        assert u.size == 0 and raw.dtype == np.uint64 and raw.size == 30 + seed
+        assert np.array_equal((raw[:30] >> np.uint64(11)) * 2.0**-53, want_rng.random(30))
+        if seed:
+            assert raw[-1] == hr.seed_of(want_rng)
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+    philox = np.random.Generator(np.random.Philox(3))
+    money = hm.money_arrays(model, hh_lines, sp, 10, None, philox, seed=True)
+    assert money[4].size == 0 and np.array_equal(money[3], np.random.Generator(np.random.Philox(3)).random(30))
+
+
+def test_compiled_enabling_boost_is_numpys_einsum_bit_for_bit():
+    """`household_money.enabling_boost` (compiled for two units or more) gives
+    `reach.enabling_boost`'s einsum byte for byte, on random reach of every scale (zeros, officers
+    of many sizes) for 1 to 40 units and 1 to 40 lines, the enabling effects a strided column as
+    the model's or contiguous."""
+    gen = np.random.default_rng(9)
+    for _ in range(3000):
+        L, D = int(gen.integers(1, 41)), int(gen.integers(1, 41))
+        reached = gen.random((L, D)) * 10.0 ** gen.integers(-3, 6, (L, D)) * (gen.random((L, D)) < 0.6)
+        effects = gen.random((L, 5)) * (gen.random((L, 5)) < 0.5)
+        effects = np.asfortranarray(effects) if gen.random() < 0.5 else effects  # the column contiguous
+        inv = np.where(gen.random((L, D)) < 0.7, 1.0 / (1 + gen.integers(0, 500, (L, D))), 0.0)
+        model = SimpleNamespace(structure=SimpleNamespace(inv_capacity=inv), params=SimpleNamespace(effects=effects))
+        want, got = reach.enabling_boost(model, reached), hm.enabling_boost(model, reached)
+        assert want.dtype == got.dtype and want.shape == got.shape and want.tobytes() == got.tobytes(), (L, D)
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tiny_scenario):

@@ -10,15 +10,24 @@ whole runs compared with `reach.beneficiaries` (tests/test_household_kernels.py)
 
 from __future__ import annotations
 
+from functools import cache
+
 import numba
 import numpy as np
 
+from simlib.engines import reach
 from simlib.engines.common import stochastic_round
 from simlib.engines.reach import Reach, cycle_line, whole_beneficiaries
 from simlib.memo import memoised
+from simlib.transitions import ENA
 
 #: no stock held (the first year, or an engine without standing works)
 NO_STOCK = np.zeros((0, 0))
+#: no raw outputs: the uniforms are numpy's doubles (`money_arrays`)
+NO_RAW = np.empty(0, np.uint64)
+NO_UNIFORMS = np.empty(0)
+S11 = np.uint64(11)
+TWO_M53 = 2.0**-53
 
 
 @numba.njit(inline="always")
@@ -92,14 +101,17 @@ def beneficiaries(model, sp: np.ndarray, by_tier: np.ndarray, stock: np.ndarray 
 
 
 @numba.njit(cache=True, nogil=True)
-def needs(sp, E, hh_lines, stock, u, lines, out, need):
+def needs(sp, E, hh_lines, stock, u, raw, lines, out, need):
     """`_beneficiaries` from the household lines' eligible households E (H, D*T) (the other lines'
     none), then each household line's covered households rounded without bias as
     `reach.whole_beneficiaries` does (`common.stochastic_round` with the uniforms u (H*D*T,), never
-    more than the bin holds) into need (H, D*T), and reached[hh_lines] their sums over tiers;
-    out = (reached, eligible, covered, old, by_tier (L, D, T) zero). Returns the households the
-    partly covered bins draw (`household_reach.pick`'s targets)."""
-    reached, eligible, covered, old, by_tier = out
+    more than the bin holds; when raw is not empty, the uniforms are numpy's doubles of its raw
+    64-bit outputs, `(raw[i] >> 11) * 2**-53`, and u is empty) into need (H, D*T), and
+    reached[hh_lines] their sums over tiers; out = (reached, eligible (L, D), (covered, old,
+    by_tier) (3, L, D, T), by_tier zero). Returns the households the partly covered bins draw
+    (`household_reach.pick`'s targets)."""
+    reached, eligible, lanes = out
+    covered, old, by_tier = lanes[0], lanes[1], lanes[2]
     D, T = by_tier.shape[1], by_tier.shape[2]
     for h in range(hh_lines.size):
         for b in range(D * T):
@@ -114,7 +126,9 @@ def needs(sp, E, hh_lines, stock, u, lines, out, need):
                 b = d * T + t
                 x = covered[li, d, t]
                 base = np.floor(x)
-                k = min(np.int64(base + (u[h * D * T + b] < x - base)), np.int64(by_tier[li, d, t]))
+                i = h * D * T + b
+                ui = np.float64(raw[i] >> S11) * TWO_M53 if raw.size > 0 else u[i]
+                k = min(np.int64(base + (ui < x - base)), np.int64(by_tier[li, d, t]))
                 need[h, b] = k
                 acc += k
                 total += k if k < E[h, b] else 0
@@ -122,18 +136,68 @@ def needs(sp, E, hh_lines, stock, u, lines, out, need):
     return total
 
 
-def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rng) -> tuple:
+@cache
+def raw_uniforms_checked() -> bool:
+    """Whether numpy's PCG64 `Generator.random` gives `(raw >> 11) * 2**-53` of the bit
+    generator's raw outputs (`random_raw`), as numpy's `next_double` does: checked once per
+    process on 256 numbers."""
+    raw = np.random.PCG64(2026).random_raw(256)
+    return bool(np.array_equal(np.random.Generator(np.random.PCG64(2026)).random(256), (raw >> S11) * TWO_M53))
+
+
+def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rng, seed: bool = False) -> tuple:
     """`needs`'s arguments but E, for the household lines hh_lines (H,) with D*T bins each and
-    money `sp` (L, D): the generator's H*D*T uniforms drawn (one `reach.whole_beneficiaries` call's),
-    the outputs (reached, eligible (L, D), covered, old (L, D, T), by_tier (L, D, T) zero) and
-    need (H, D*T) allocated."""
+    money `sp` (L, D): the generator's H*D*T uniforms drawn (one `reach.whole_beneficiaries` call's;
+    from a PCG64 generator as its raw outputs, `raw`, which `needs` makes the same doubles of:
+    one numpy call, and with `seed` one more raw output after them, a kernel stream's seed,
+    raw[-1]), the outputs (reached, eligible (L, D), covered, old and by_tier (3, L, D, T),
+    zero) and need (H, D*T) allocated. Without raw outputs (another bit generator) the caller
+    draws the seed after this call."""
     (L, D), H = sp.shape, hh_lines.size
     T = DT // D
-    u = rng.random(H * DT)
-    out = (np.empty((L, D)), np.empty((L, D)), np.empty((L, D, T)), np.empty((L, D, T)), np.zeros((L, D, T)))
+    if type(rng.bit_generator) is np.random.PCG64 and raw_uniforms_checked():
+        u, raw = NO_UNIFORMS, rng.bit_generator.random_raw(H * DT + bool(seed))
+    else:
+        u, raw = rng.random(H * DT), NO_RAW
+    out = (np.empty((L, D)), np.empty((L, D)), np.zeros((3, L, D, T)))  # covered, old, by_tier: one call
     stock = NO_STOCK if stock is None else np.ascontiguousarray(stock, float)
     lines = memoised(model, "household_money.lines", lambda: _lines(model))
-    return np.ascontiguousarray(sp, float), hh_lines, stock, u, lines, out, np.empty((H, DT), np.int64)
+    return np.ascontiguousarray(sp, float), hh_lines, stock, u, raw, lines, out, np.empty((H, DT), np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def boost_into(reached, inv_capacity, ena, out):
+    """`reach.enabling_boost` into out (D,), D >= 2: numpy's einsum `"...ld,l->...d"` of reached
+    (L, D) * inv_capacity (L, D) and ena (L,) then adds line by line, out[d] = a[l, d] * ena[l] +
+    out[d] from zeros (its inner loop runs over d; with D = 1 it runs over l and may add in
+    another order: not for this function)."""
+    L, D = reached.shape
+    for d in range(D):
+        out[d] = 0.0
+    for li in range(L):
+        e = ena[li]
+        for d in range(D):
+            out[d] = (reached[li, d] * inv_capacity[li, d]) * e + out[d]
+
+
+def boost_arrays(model) -> tuple:
+    """`boost_into`'s model side, (inv_capacity (L, D), ena (L,)) contiguous, built once per model."""
+    s, p = model.structure, model.params
+    return memoised(
+        model,
+        "household_money.boost",
+        lambda: (np.ascontiguousarray(s.inv_capacity, float), np.ascontiguousarray(p.effects[:, ENA], float)),
+    )
+
+
+def enabling_boost(model, reached: np.ndarray) -> np.ndarray:
+    """`reach.enabling_boost(model, reached)` for reached (L, D), byte for byte: compiled
+    (`boost_into`) when D >= 2, numpy's otherwise."""
+    if reached.ndim != 2 or reached.shape[1] < 2:
+        return reach.enabling_boost(model, reached)
+    out = np.empty(reached.shape[1])
+    boost_into(np.ascontiguousarray(reached, float), *boost_arrays(model), out)
+    return out
 
 
 def beneficiaries_to_draw(s, hh_lines: np.ndarray, r, Ef: np.ndarray, E: np.ndarray, rng, with_old: bool) -> tuple:

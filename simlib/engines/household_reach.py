@@ -52,9 +52,15 @@ from numba import types
 from numba.extending import intrinsic
 
 from simlib.engines.household_count import NO_SUBCELLS, count_arrays, eligible_counts, eligible_needs
-from simlib.engines.household_money import beneficiaries, beneficiaries_to_draw, money_arrays
+from simlib.engines.household_money import (
+    beneficiaries,
+    beneficiaries_to_draw,
+    boost_arrays,
+    enabling_boost,
+    money_arrays,
+)
 from simlib.engines.household_tables import Tables, bin_subcells, position_bits, tables
-from simlib.engines.reach import acting_money, enabling_boost, held_stock, record
+from simlib.engines.reach import acting_money, held_stock, record
 from simlib.memo import memoised
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -344,13 +350,10 @@ def pick(
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        (np.empty(n_sub.size + 1, np.int64), np.zeros((rows, n_sub.size), tab.dtype)),
-        (
-            np.empty(total, np.int64),
-            np.zeros(m, np.uint64),
-            np.empty(m, np.int64),
-            np.zeros((rows, total + 1), pbits.dtype),
-        ),
+        np.empty(n_sub.size + 1 + m + total, np.int64),  # base, pre and targets (`_pick` cuts them)
+        np.zeros((rows, n_sub.size), tab.dtype),
+        np.zeros(m, np.uint64),
+        np.zeros((rows, total + 1), pbits.dtype),
     )
     chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     old = np.empty(n if with_old else 0, tab.dtype)
@@ -364,14 +367,16 @@ def pick(
 def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old):
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
-    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = ((base (C*P + 1,),
-    full (2, C*P)), (targets, words, pre, vals (2, targets + 1))), full, words and vals zero
-    (full and vals with one row when nothing is picked for the standing works). The walk takes
-    each subcell's next position from base itself (the draws and the positions are done with
-    it): no second table of counters."""
+    state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = (base (C*P + 1,),
+    pre (words,) and targets one after another in one int64 array, full (2, C*P), words, vals (2,
+    targets + 1)), full, words and vals zero (full and vals with one row when nothing is picked for
+    the standing works). The walk takes each subcell's next position from base itself (the draws
+    and the positions are done with it): no second table of counters."""
     need, need_old, E = counts
     bits, pbits = bits
-    (base, full), (targets, words, pre, vals) = buffers
+    ints, full, words, vals = buffers
+    b, m = n_sub.size + 1, words.size
+    base, pre, targets = ints[:b], ints[b : b + m], ints[b + m :]
     base[0] = 0
     for c in range(n_sub.size):
         base[c + 1] = base[c] + n_sub[c]
@@ -402,12 +407,16 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         held = np.zeros((L, D))
         held[tab.hh] = stock[tab.hh]
     if H and not (with_old and stock is not None):  # no standing-work draws: the money in the count's call
-        money = money_arrays(model, tab.hh, sp, D * T, held, rng)
-        n_sub, E = count_arrays(tab)
+        money = money_arrays(model, tab.hh, sp, D * T, held, rng, seed=True)
+        seed = money[4][-1] if money[4].size else seed_of(rng)  # the next raw output either way
+        n_sub, E, odd = count_arrays(tab, group.size)
         hh = ((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin))
-        total = eligible_needs(hh, n_sub, E, kept[1], money)
-        (reached, eligible, *_), need = money[5], money[6]
-        need_old = np.zeros_like(need)
+        boost = np.empty(D)  # the boost in the same call (`household_money.enabling_boost`'s)
+        total = eligible_needs(hh, (n_sub, E, odd), kept[1], money, (*boost_arrays(model), boost))
+        del odd
+        (reached, eligible, *_), need = money[6], money[7]
+        need_old = memoised(tab, "no_need_old", lambda: np.zeros_like(need))  # read only
+        boost = boost if D >= 2 else enabling_boost(model, reached)
     else:
         n_sub, E = eligible_counts(tab, group, state, mask, kept[1])
         by_tier, total = np.zeros((L, D, T)), None
@@ -416,9 +425,10 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         reached, eligible = r.reached, r.eligible
         need, need_old = beneficiaries_to_draw(s, tab.hh, r, by_tier[tab.hh], E, rng, with_old)
         reached[tab.hh] = need.reshape(H, D, T).sum(-1)
+        seed, boost = seed_of(rng), enabling_boost(model, reached)
     counts = (need, need_old, E)
-    chosen, old = pick(tab, (group, state, mask), n_sub, counts, seed_of(rng), with_old, kept, total)
-    return BitReach(chosen, old, reached, eligible, enabling_boost(model, reached))
+    chosen, old = pick(tab, (group, state, mask), n_sub, counts, seed, with_old, kept, total)
+    return BitReach(chosen, old, reached, eligible, boost)
 
 
 class ProgrammeYears:
