@@ -1,7 +1,7 @@
 """Numbers, percentages, points, money, household counts and dates as a reader of `lang` expects.
 
 The one formatter for everything a user reads (reports, tables, chart axes, CLI). Built on Babel
-(digits, separators, month names) with these rules, the same in every function:
+(separators, month names) with these rules, the same in every function:
 
 - separators: Vietnamese `1.234,5`, English `1,234.5` (Babel's `vi` / `en` locales);
 - sign: a true minus sign `−` (U+2212) for negative values in both languages, never a hyphen;
@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Callable
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal, get_decimal_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from simlib.i18n import LANGS, LocalText, get_lang, t
 
@@ -35,6 +34,10 @@ MINUS = "\u2212"
 DASH = "–"
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALES = {"vi": Locale.parse("vi"), "en": Locale.parse("en")}
+#: (group, decimal) separators of each language, Babel's: `str.translate` tables from Python's `,` / `.`
+_SEPARATORS = {
+    lang: str.maketrans({",": get_group_symbol(loc), ".": get_decimal_symbol(loc)}) for lang, loc in _LOCALES.items()
+}
 _PERCENT = {"vi": "{} %", "en": "{}%"}
 _DATE_PATTERNS = {"vi": "'ngày' dd 'tháng' MM 'năm' y", "en": "d MMMM y"}
 
@@ -51,13 +54,16 @@ def is_missing(x) -> bool:
 
 def _digits(x: float, lang: str, decimals: int) -> tuple[str, int]:
     """|x| rounded to `decimals` with the language's separators, and the sign of the rounded value
-    (-1, 0 or 1)."""
+    (-1, 0 or 1). Python's own grouping (`f"{x:,.1f}"`: groups of three, the rounding of the
+    module docstring) with Babel's separators put in: the text Babel's `format_decimal` gives
+    with the pattern `#,##0.0…` (tested over many values), without its cost (85 against 10 us a
+    call of `number`: the explorer formats about 200 numbers a change, reports thousands)."""
     sign = (x > 0) - (x < 0)
     if not math.isfinite(x):
         return "∞", sign
-    rounded = Decimal(f"{abs(x):.{decimals}f}")
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(rounded, format=pattern, locale=_LOCALES[lang]), sign if rounded else 0
+    text = f"{abs(x):,.{decimals}f}"
+    zero = not text.strip("0,.")
+    return text.translate(_SEPARATORS[lang]), 0 if zero else sign
 
 
 def number(x, lang: str | None = None, decimals: int = 0, trim: bool = False) -> str:
