@@ -226,20 +226,26 @@ def test_records_of_any_number_of_states_are_those_of_each(full):
     rec_w = _bit_sums(rng, 12 + 2 + 2, True)[1]
     sel_lines = np.array([0, 2], dtype=np.int64)
     got = [np.full(s, np.nan) for s in [(K,), (K, 12), (K, 2), (K, 13), (K,), (K,), (K,), (L, K)]]
-    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, np.empty(B), records.scratch(16))
+    hs = np.full((K, B), np.nan)
+    records.income_bins(Hg, hs)
+    assert hs.tobytes() == np.stack([sum(Hg[k, q] for q in range(NK)) for k in range(K)]).tobytes()  # increasing key
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, hs, records.scratch(16))
     want = [np.zeros_like(x) for x in got]
     want[0][:] = n
     acc = np.empty(16)
     for k in full:
         records._mask_sums(Mg[k], rec_w, acc, count, want[3][k], records.scratch(16)[:4])
-        args = (want[1], want[2], want[7], np.empty(B), (f1b, f2b, means), (want[4], want[5], want[6]))
-        records._state_records(Hg[k], acc, k, sel_lines, *args)
+        args = (want[1], want[2], want[7], (f1b, f2b, means), (want[4], want[5], want[6]))
+        records._state_records(hs[k], acc, k, sel_lines, *args)
     for g, x in zip(got, want):
         assert g.tobytes() == x.tobytes()
 
 
-def _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt):
-    """`classify` in numpy, state by state (independent of the kernels' loops)."""
+def _classify_reference(Mg, H3, nb, k3, keys, count, nxt, people):
+    """`classify` in numpy, state by state (independent of the kernels' loops), then the new
+    households added."""
+    key_of, key_count, valid = keys
+    new, Mn, kd, inc0 = people
     K, NK, B = H3.shape
     Mnew, Hout, fl = np.zeros_like(Mg), np.zeros_like(H3), np.zeros((K, K))
     for k in range(K):
@@ -258,28 +264,36 @@ def _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt):
         x = Mg[k] * share[key_of]
         np.add.at(Mnew, (np.where(count >= k3, kp, kn), np.arange(Mg.shape[1])), x)
         Mnew[ka] += Mg[k] - x
-    return Mnew, Hout, fl
+    Mnew += new[:, None] * Mn
+    Hout += new[:, None, None] * (kd[:, :, None] * inc0[:, None, :])
+    return Mnew, Hout, fl, Hout.sum(axis=1)
 
 
-@pytest.mark.parametrize("shared", [False, True])
-def test_classify_matches_numpy(shared):
-    """`classify` (rows moved and summed in one pass, the first source's masks written into
-    unzeroed rows) against numpy, with empty states, invalid keys and NaN-filled outputs; with
-    `shared` the first source sends its households above the line to one of its other rows. The
-    rows' sums are in another order than numpy's: equal to rounding (1e-13 relative)."""
-    rng = np.random.default_rng(7 + shared)
-    K, NM, NK, B, nb, k3 = 6, 4096, 11, 23, 9, 3
-    key_of = rng.integers(0, NK, NM)
-    key_count = rng.integers(0, 6, NK)
-    valid = rng.random(NK) < 0.8
+@pytest.mark.parametrize("in_place", [False, True])
+def test_classify_matches_numpy(in_place):
+    """`classify` (every new row written once: the incomes' rows moved and summed, the masks split
+    block by block, in place or not, the new households added) against numpy, with empty states,
+    invalid keys, states without new households and NaN-filled outputs. The rows' sums are in
+    another order than numpy's: equal to rounding (1e-13 relative)."""
+    rng = np.random.default_rng(7 + in_place)
+    joint = JointSpace(0b100000100)  # two linked indicators: 52 keys, some of them invalid
+    B, nb, k3 = 23, 9, 3
+    K, NM, NK = 6, 4096, joint.n_keys
+    keys = (np.asarray(joint.key_of, np.int64), np.asarray(joint.key_count, np.int64), joint.valid.copy())
     count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
     nxt = np.array([[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]], dtype=np.int64)
-    if shared:
-        nxt[0] = (0, 1, 1)
     Mg, H3 = rng.exponential(1.0, (K, NM)), rng.exponential(1.0, (K, NK, B))
     Mg[3], H3[3] = 0.0, 0.0
-    H3[:, ~valid] = 0.0
-    got = (np.full((K, NM), np.nan), np.full((K, NK, B), np.nan), np.full((K, K), np.nan))
-    cells.classify(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt, *got, np.empty((2, NK)))
-    for g, w in zip(got, _classify_reference(Mg, H3, nb, k3, key_of, key_count, valid, count, nxt)):
+    H3[:, ~keys[2]] = 0.0
+    new = np.array([0.5, 0.0, 0.2, 0.0, 1.5, 0.3])
+    people = (new, rng.random((K, NM)), rng.random((K, NK)), rng.random((K, B)) * (np.arange(B) % 7 != 0))
+    want = _classify_reference(Mg, H3, nb, k3, keys, count, nxt, people)
+    got = (Mg if in_place else np.full((K, NM), np.nan), np.full((K, NK, B), np.nan))
+    fl, hs = np.full((K, K), np.nan), np.full((K, B), np.nan)
+    work = cells.settle_scratch(K, NK, B)
+    cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work)
+    for g, w in zip(got + (fl, hs), want):
         np.testing.assert_allclose(g, w, rtol=1e-13, atol=0.0)
+    nxt[0, 2] = 1  # another table of next states: refused (the masks' split is written for NEXT_STATE)
+    with pytest.raises(ValueError):
+        cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work)

@@ -17,69 +17,94 @@ import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel
-from simlib.engines.multidim_numba import compiled, support, vadd, vload, vstore, vzero
+from simlib.engines.multidim_numba import compiled, support, vadd, vbcast, vfma, vload, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
 
+#: the state above the line after each state (`simlib.multidim.model.NEXT_STATE`'s last column,
+#: which `multidim_tables` checks): the masks' split (`_split_masks`) is written for it
+_ABOVE = (2, 5, 3, 4, 5, 5)
+
 
 @compiled
-def classify(Mg, H3, nb, k3, key_of, key_count, valid, count, next_state, Mnew, Hout, fl, a):
-    """Classification at the review (income <= line: the first nb bins; count >= k3) and the next
-    detailed state: flows fl (K, K), masks Mnew and incomes Hout (K, ...) by new state.
+def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, work):
+    """Classification at the review (review = (nb, k3): income <= line, the first nb bins; count
+    >= k3) into the next detailed state, with the new households added: masks Mout and incomes
+    Hout (K, ...) by new state (cells = (Mout, Hout); Mout may be Mg itself: written block by
+    block after the block's sources are read), flows fl (K, K), and the incomes' sums over keys hs
+    (K, B) of every new state (the records' bins, `multidim_record_kernels`).
 
-    The rows of incomes by key go to the next states in one pass that also sums each row's part
-    below and above the line (`_move_rows`, into `a` (2, NK)); the masks are split into the next
-    states by `_split_masks` (the first source's written, not added, into the three rows it
-    reaches, the other rows zeroed: `_split_masks_first`)."""
-    K, NK, B = H3.shape
-    zeroed = False  # Mnew is zeroed when a source's split first adds to it (`_split_masks_first`)
-    Hout[:, :, :] = 0.0
-    fl[:, :] = 0.0
-    sb, sa = a[0], a[1]
-    lanes = np.empty((1, 4))
+    keys = (key_of, key_count, valid); people = (new (K,), Mn (K, 4096), kd (K, NK), inc0 (K, B)):
+    the new households by state and their masks, keys and incomes; work = `settle_scratch`. Every
+    new row is written once, its sources added in increasing state as the reference does, then its
+    new households (the same operations per element as adding into zeroed rows: bit for bit).
+    Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
+    >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
+    i] = key_of[4 j] + key_of[i], `multidim_tables` checks both)."""
+    sums, W, HI, src, lanes = work
+    K = Mg.shape[0]
+    ns = 0
     for k in range(K):
-        if empty(Mg[k], H3[k]):  # no households: nothing flows
-            continue
-        kp, kn, ka = next_state[k, 0], next_state[k, 1], next_state[k, 2]
-        _move_rows(H3[k], nb, valid, key_count, k3, (Hout[kp], Hout[kn], Hout[ka]), sb, sa, lanes)
-        for q in range(NK):
-            if not valid[q]:
-                sb[q] = 0.0
-                continue
-            dest = kp if key_count[q] >= k3 else kn
-            fl[k, dest] += sb[q]
-            fl[k, ka] += sa[q]
-            sb[q] = sb[q] / (sb[q] + sa[q]) if sb[q] + sa[q] > 0 else 0.0
-        if ka != kp and ka != kn and not zeroed:
-            _split_masks_first(Mg[k], sb, key_of, count, k3, Mnew, kp, kn, ka)
-            zeroed = True
-            continue
-        if not zeroed:
-            Mnew[:, :] = 0.0
-            zeroed = True
-        if ka != kp and ka != kn:
-            _split_masks(Mg[k], sb, key_of, count, k3, Mnew[kp], Mnew[kn], Mnew[ka])
-            continue
-        for m in range(Mg.shape[1]):  # rows shared: the additions in the order of `_split_masks`' doc
-            v = Mg[k, m]
-            x = v * sb[key_of[m]]
-            Mnew[kp if count[m] >= k3 else kn, m] += x
-            Mnew[ka, m] += v - x
-    if not zeroed:
-        Mnew[:, :] = 0.0
+        if K != 6 or next_state[k, 0] != 0 or next_state[k, 1] != 1 or next_state[k, 2] != _ABOVE[k]:
+            raise ValueError("classify: next states not NEXT_STATE's")
+        if not empty(Mg[k], H3[k]):  # no households: nothing flows
+            src[ns] = k
+            ns += 1
+    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
+    _flows(review, keys, next_state, src[:ns], sums, fl)
+    _share_tables(sums[0], keys[0], src[:ns], W)
+    _split_masks(Mg, cells[0], W, keys[0], count, review[1], people, HI)
 
 
 @compiled
-def _move_rows(Hk, nb, valid, key_count, k3, rows, sb, sa, lanes):
-    """Each valid key q's incomes Hk[q] (NK, B) added to the next states' rows = (Hp, Hn, Ha)
-    (NK, B) each: the first nb bins to Hp (key_count >= k3) or Hn, the others to Ha; and sb[q],
-    sa[q] the sums of the two parts, in the same pass (`_part_sum`)."""
-    Hp, Hn, Ha = rows
-    NK, B = Hk.shape
-    for q in range(NK):
-        if valid[q]:
-            sb[q] = _part_sum(Hk, Hp if key_count[q] >= k3 else Hn, q, 0, nb, lanes)
-            sa[q] = _part_sum(Hk, Ha, q, nb, B, lanes)
+def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lanes):
+    """Every row Hout[d, q] (K, NK, B) written once: the sources' rows moved to it (the first nb
+    bins to kp (key_count >= k3) or kn, the others to the source's ka; in increasing source),
+    zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key.
+    sums (2, K, NK): each source's part below and above the line (`_part_sum`'s order)."""
+    nb, k3 = review
+    key_count, valid = keys[1], keys[2]
+    new, kd, inc0 = people[0], people[2], people[3]
+    K, NK, B = Hout.shape
+    kp, kn = next_state[0, 0], next_state[0, 1]
+    for d in range(K):
+        hd = hs[d]
+        hd[:] = 0.0
+        b0, b1 = support(inc0[d])
+        below = d == kp or d == kn
+        lo, hi = (0, nb) if below else (nb, B)
+        Hd = Hout[d]
+        for q in range(NK):
+            first = True
+            if valid[q] and (not below or (key_count[q] >= k3) == (d == kp)):
+                for t in range(src.shape[0]):
+                    k = src[t]
+                    if below or next_state[k, 2] == d:
+                        if first:
+                            sums[0 if below else 1, k, q] = _part_copy(H3[k], Hd, q, lo, hi, lanes)
+                        else:
+                            sums[0 if below else 1, k, q] = _part_sum(H3[k], Hd, q, lo, hi, lanes)
+                        first = False
+            row = Hout[d, q]
+            if first:
+                _zeros(row)
+            else:
+                _zeros(row[:lo])
+                _zeros(row[hi:])
+            w, x = kd[d, q], new[d]
+            if x != 0.0 and w != 0.0:
+                hk, ik = row[b0:b1], inc0[d, b0:b1]  # views from 0: see the module docstring
+                for i in range(b1 - b0):
+                    hk[i] += x * (w * ik[i])
+            for b in range(B):
+                hd[b] += row[b]
+
+
+@compiled
+def _zeros(x):
+    """x[:] = 0.0 (a loop from 0: vector stores)."""
+    for i in range(x.shape[0]):
+        x[i] = 0.0
 
 
 @compiled
@@ -102,66 +127,132 @@ def _part_sum(Hk, Hd, q, lo, hi, lanes):
 
 
 @compiled
-def _split_masks(Mk, sb, key_of, count, k3, rp, rn, ra):
-    """Mask m's households Mk[m] into the next states: the share sb of its key below the line to
-    rp (count >= k3) or rn, the rest to ra. Each element of rp, rn and ra receives one term here
-    (ra must be another row than rp and rn), so adding ra's term first gives the same bits as
-    the order dest, ra (in place: 6.6 -> 5.2 us per cell-state; a function of its own)."""
-    for m in range(Mk.shape[0]):
-        v = Mk[m]
-        x = v * sb[key_of[m]]
-        ra[m] += v - x
-        if count[m] >= k3:
-            rp[m] += x
-        else:
-            rn[m] += x
+def _part_copy(Hk, Hd, q, lo, hi, lanes):
+    """`_part_sum` into a row not written yet: Hd[q, lo:hi] = Hk[q, lo:hi] (the same as adding
+    to zeros), the same sum."""
+    s = vzero()
+    top = hi - (hi - lo) % 4
+    for j in range(lo, top, 4):
+        x = vload(Hk, q, j)
+        vstore(Hd, q, j, x)
+        s = vadd(s, x)
+    vstore(lanes, 0, 0, s)
+    t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
+    for b in range(top, hi):
+        Hd[q, b] = Hk[q, b]
+        t += Hk[q, b]
+    return t
 
 
 @compiled
-def _split_masks_first(Mk, sb, key_of, count, k3, Mnew, kp, kn, ka):
-    """`_split_masks` into rows kp, kn, ka of Mnew (K, 4096) when nothing was added to Mnew yet:
-    each of the three rows' entries written (the term or 0.0: the same as adding it to zeros),
-    the other rows zeroed, so that no row is zeroed and then read back."""
-    rp, rn, ra = Mnew[kp], Mnew[kn], Mnew[ka]
-    for m in range(Mk.shape[0]):
-        v = Mk[m]
-        x = v * sb[key_of[m]]
-        ra[m] = v - x
-        if count[m] >= k3:
-            rp[m], rn[m] = x, 0.0
-        else:
-            rp[m], rn[m] = 0.0, x
-    for d in range(Mnew.shape[0]):
-        if d != kp and d != kn and d != ka:
-            Mnew[d, :] = 0.0
+def _flows(review, keys, next_state, src, sums, fl):
+    """fl (K, K): each source's households by next state (its keys' parts below the line to kp or
+    kn, above to its ka, in increasing key); sums[0][k] then becomes source k's share of each key
+    below the line (0.0 for an invalid key or none)."""
+    k3 = review[1]
+    key_count, valid = keys[1], keys[2]
+    kp, kn = next_state[0, 0], next_state[0, 1]
+    sb, sa = sums[0], sums[1]
+    fl[:, :] = 0.0
+    for t in range(src.shape[0]):
+        k = src[t]
+        ka = next_state[k, 2]
+        for q in range(sb.shape[1]):
+            if not valid[q]:
+                sb[k, q] = 0.0
+                continue
+            dest = kp if key_count[q] >= k3 else kn
+            fl[k, dest] += sb[k, q]
+            fl[k, ka] += sa[k, q]
+            sb[k, q] = sb[k, q] / (sb[k, q] + sa[k, q]) if sb[k, q] + sa[k, q] > 0 else 0.0
 
 
 @compiled
-def add_entries(n, fl, growth, entry, Mn, kd, inc0, Mnew, Hout, new, size):
-    """New households by state (growth x `size` x entry shares: the households that form new ones,
-    `simlib.engines.reach.formation_sizes`), with the masks and incomes of the standard in force;
-    n becomes the households at the review. A state without new households (every state of a
-    housed twin: `size` 0) and income bins without any add zeros to the masks and incomes: left out."""
-    K, NK = Hout.shape[0], Hout.shape[1]
-    for k in range(K):
+def _share_tables(share, key_of, src, W):
+    """W[k NK + c, i] (K NK, 4) = share[k, c + key_of[i]] (0.0 past the last key), i < 4: the
+    shares of the four masks of a block of source k whose first mask has key c (keys additive in
+    blocks of four: see `classify`); 0.0 for the states not in src (without households)."""
+    NK = share.shape[1]
+    W[:, :] = 0.0
+    for t in range(src.shape[0]):
+        k = src[t]
+        for c in range(NK):
+            for i in range(4):
+                x = c + key_of[i]
+                W[k * NK + c, i] = share[k, x] if x < NK else 0.0
+
+
+@compiled
+def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
+    """Masks Mg (6, 4096) into Mout (may be Mg) block of four by block: mask m's households v of
+    source k, x = v times its key's share below the line, to row 0 (count >= k3) or 1, v - x to
+    its row above (2 to 5); each row's terms added in increasing source, then its new households
+    (people[0][d] Mn[d, m]). Every source is read (an empty one has zero masks and shares: its
+    terms add +0.0). Vector registers of four (`Vec4`), the blocks' sums with no loop-carried
+    dependency; the split between rows 0 and 1 by products with HI (4, 4) rows of 1.0 / 0.0
+    (exact), HI[t, i] = count[i] >= t."""
+    new, Mn = people[0], people[1]
+    NK = W.shape[0] // 6
+    for t in range(4):
+        for i in range(4):
+            HI[t, i] = 1.0 if count[i] >= t else 0.0
+    zero, m1 = vzero(), vbcast(-1.0)
+    entering = False
+    for d in range(6):
+        entering = entering or new[d] != 0.0
+    for j in range(0, Mg.shape[1], 4):
+        c = key_of[j]
+        v0, v1, v2 = vload(Mg, 0, j), vload(Mg, 1, j), vload(Mg, 2, j)
+        v3, v4, v5 = vload(Mg, 3, j), vload(Mg, 4, j), vload(Mg, 5, j)
+        x0, x1 = vfma(v0, vload(W, c, 0), zero), vfma(v1, vload(W, NK + c, 0), zero)
+        x2, x3 = vfma(v2, vload(W, 2 * NK + c, 0), zero), vfma(v3, vload(W, 3 * NK + c, 0), zero)
+        x4, x5 = vfma(v4, vload(W, 4 * NK + c, 0), zero), vfma(v5, vload(W, 5 * NK + c, 0), zero)
+        a = vadd(vadd(vadd(vadd(vadd(x0, x1), x2), x3), x4), x5)
+        p = vfma(a, vload(HI, min(max(k3 - count[j], 0), 3), 0), zero)
+        r0, r1, r2, r3, r4 = p, vfma(p, m1, a), vfma(x0, m1, v0), vfma(x2, m1, v2), vfma(x3, m1, v3)
+        r5 = vadd(vadd(vfma(x1, m1, v1), vfma(x4, m1, v4)), vfma(x5, m1, v5))
+        if entering:
+            r0, r1, r2 = _new(r0, new, Mn, 0, j), _new(r1, new, Mn, 1, j), _new(r2, new, Mn, 2, j)
+            r3, r4, r5 = _new(r3, new, Mn, 3, j), _new(r4, new, Mn, 4, j), _new(r5, new, Mn, 5, j)
+        vstore(Mout, 0, j, r0)
+        vstore(Mout, 1, j, r1)
+        vstore(Mout, 2, j, r2)
+        vstore(Mout, 3, j, r3)
+        vstore(Mout, 4, j, r4)
+        vstore(Mout, 5, j, r5)
+
+
+@compiled
+def _new(x, new, Mn, d, j):
+    """x plus state d's new households' masks new[d] Mn[d, j : j + 4] (one rounding: as the
+    compiled `x += new[d] * Mn[d, m]`)."""
+    return vfma(vbcast(new[d]), vload(Mn, d, j), x)
+
+
+@compiled
+def entrants(growth, size, entry, new):
+    """New households by state (K,): growth x `size` x entry shares (the households that form new
+    ones, `simlib.engines.reach.formation_sizes`); every state of a housed twin (`size` 0) none."""
+    for k in range(new.shape[0]):
         new[k] = growth * size * entry[k]
+
+
+@compiled
+def households(n, fl, new):
+    """n (K,) the households at the review: the flows fl (K, K) into each state, then its new."""
+    K = n.shape[0]
     for k in range(K):
         acc = 0.0
         for k0 in range(K):
             acc += fl[k0, k]
         n[k] = acc + new[k]
-        if new[k] == 0.0:
-            continue
-        for m in range(Mnew.shape[1]):
-            Mnew[k, m] += new[k] * Mn[k, m]
-        b0, b1 = support(inc0[k])
-        ik = inc0[k, b0:b1]  # a view from 0: see the module docstring
-        for q in range(NK):
-            w = kd[k, q]
-            if w != 0.0:
-                hk = Hout[k, q, b0:b1]
-                for i in range(b1 - b0):
-                    hk[i] += new[k] * (w * ik[i])
+
+
+@compiled
+def settle_scratch(K, NK, B):
+    """`classify`'s working arrays: (sums (2, K, NK), W (K NK, 4), HI (4, 4), src (K,), lanes (1,
+    4))."""
+    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64), np.empty((1, 4))
 
 
 @compiled

@@ -54,17 +54,26 @@ from simlib.engines import (
     multidim_record_kernels,
 )
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_cell_kernels import add_entries, classify, own_changes, vacant
+from simlib.engines.multidim_cell_kernels import (
+    classify,
+    entrants,
+    households,
+    own_changes,
+    settle_scratch,
+    vacant,
+)
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
-from simlib.engines.multidim_record_kernels import record_group
+from simlib.engines.multidim_record_kernels import income_bins, record_group
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["available", "record", "start", "year", "year_both"]
 
 
 def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
-    """Working arrays of one group's year."""
+    """Working arrays of one group's year: the lines', the own changes' and the settling's (the
+    incomes after the own changes H3 (K, NK, B), the new states' incomes by bin hs (K, B) and
+    `classify`'s)."""
     lines_work = (
         np.empty((NK, NP)),
         np.empty(NK),
@@ -86,7 +95,7 @@ def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
         np.empty((2, NK)),
         np.empty((NK, 2), dtype=np.int64),
     )
-    return lines_work, flip_work
+    return lines_work, flip_work, (np.empty((K, NK, B)), np.empty((K, B)), settle_scratch(K, NK, B))
 
 
 _scratch_jit = compiled(_scratch)
@@ -107,7 +116,7 @@ def _thread_scratch(M, H, lines, flips):
 def _second_cells(M2, H2, lean):
     """The cells a second standard's households are settled into (`_finish_both`): its state's
     M2 (S, G, K, 4096) and H2 (S, G, K, keys, B), or when `lean` one thread's scratch (1, 1, K,
-    4096) and (1, 1, K, keys, B) reused group by group (`classify` clears them before it writes;
+    4096) and (1, 1, K, keys, B) reused group by group (`classify` writes every entry;
     M2 and H2 then only give the shapes)."""
     if not lean:
         return M2, H2
@@ -115,49 +124,45 @@ def _second_cells(M2, H2, lean):
 
 
 @compiled
-def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, lw, fw):
+def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw):
     """Group g's households after their own changes (masks Mg, incomes H3) classified, joined by
     new households (`size` households form them) and recorded: masks Mout and incomes Hout (K,
-    ...) by new state, households ng (K,) at the review. Reads Mg and H3 only, so the same
-    households can be settled under two standards (`_finish_both`)."""
+    ...) by new state, households ng (K,) at the review. Reads H3 only; Mout may be Mg (the
+    masks are classified in place), else Mg is only read, so that the same households can be
+    settled under two standards (`_finish_both`: the other standard first)."""
     nb, k3, f1b, f2b = review
     growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
-    classify(Mg, H3, nb[a], k3, keys[0], keys[3], keys[1], count, nxt, Mout, Hout, flows[s, g], fw[7])
-    u = kind[g]
-    add_entries(ng, flows[s, g], growth, entry, Mn[u], kd[u], inc0[u], Mout, Hout, entries[s, g], size)
-    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], lw[6])
+    u, new, hs = kind[g], entries[s, g], sw[1]
+    entrants(growth, size, entry, new)
+    kk = (keys[0], keys[3], keys[1])
+    classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], (new, Mn[u], kd[u], inc0[u]), hs, sw[2])
+    households(ng, flows[s, g], new)
+    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs)
 
 
 @compiled
-def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, lw, fw):
+def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, fw, sw):
     """The rest of group g's year after the lines: own changes, classification, new households
-    (`size` households form them) and the review's records."""
-    K, NM = Mg.shape
-    NK, B = Hg.shape[1], Hg.shape[2]
-    H3 = np.empty((K, NK, B))
+    (`size` households form them) and the review's records, in place (the incomes after the own
+    changes in the thread's scratch sw[0])."""
+    H3 = sw[0]
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
-    Mnew = np.empty((K, NM))
-    _settle(Mg, H3, Mnew, Hg, ng, size, a, g, s, keys, review, people, out, lw, fw)
-    Mg[:, :] = Mnew
+    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw)
 
 
 @compiled
-def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, lw, fw):
+def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, fw, sw):
     """`_finish` of group g, its households also settled under a second standard after the same
     own changes: second = (M2, H2, n2, review2, people2, out2, lean), the second standard's state
     (its cells written at [s, g], or into one thread's scratch M2[0, 0], H2[0, 0] when `lean`:
     `_second_cells`), review and new households' arrays and outputs (as `_year`'s)."""
     M2, H2, n2, review2, people2, out2, lean = second
-    K, NM = Mg.shape
-    NK, B = Hg.shape[1], Hg.shape[2]
-    H3 = np.empty((K, NK, B))
+    H3 = sw[0]
     own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
     i, j = (0, 0) if lean else (s, g)
-    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, lw, fw)
-    Mnew = np.empty((K, NM))
-    _settle(Mg, H3, Mnew, Hg, ng, size, a, g, s, keys, review, people, out, lw, fw)
-    Mg[:, :] = Mnew
+    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw)
+    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw)
 
 
 @compiled
@@ -200,25 +205,26 @@ def _lines(s, g, state, programme, model, out, lw):
 
 
 @compiled
-def _task(s, g, state, programme, model, review, people, out, lw, fw):
+def _task(s, g, state, programme, model, review, people, out, work):
     """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
     n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
     M, H, n = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
+    lw, fw, sw = work
     t, size = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
-    _finish(M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, lw, fw)
+    _finish(M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, fw, sw)
     if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
         n[s, t, :] = 0.0
         out[10][s, :, t] = 0.0
     elif t != g:
-        _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, lw, fw)
+        _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, fw, sw)
 
 
 @compiled
-def _task_both(s, g, state, programme, model, review, people, out, second, lw, fw):
+def _task_both(s, g, state, programme, model, review, people, out, second, work):
     """`_task` with the households also settled under a second standard (`_finish_both`): the
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
     (a copy; its cells only the shapes when `lean`), and its groups without households are left
@@ -227,17 +233,18 @@ def _task_both(s, g, state, programme, model, review, people, out, second, lw, f
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     n2, out2 = second[2], second[5]
+    lw, fw, sw = work
     t, size = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
     both = (M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, second)
-    _finish_both(*both, lw, fw)
+    _finish_both(*both, fw, sw)
     if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
         n[s, t, :], n2[s, t, :] = 0.0, 0.0
         out[10][s, :, t], out2[10][s, :, t] = 0.0, 0.0
     elif t != g:
         both = (M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, second)
-        _finish_both(*both, lw, fw)
+        _finish_both(*both, fw, sw)
 
 
 @compiled
@@ -287,11 +294,11 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
     for p in prange(parts):
-        lw, fw = _thread_scratch(M, H, lines, flips)
+        work = _thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
-            _task(s, g, state, programme, model, review, people, out, lw, fw)
+            _task(s, g, state, programme, model, review, people, out, work)
 
 
 @parallel
@@ -308,13 +315,13 @@ def _year_both(
     cut = _cuts(n, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
-        lw, fw = _thread_scratch(M, H, lines, flips)
+        work = _thread_scratch(M, H, lines, flips)
         M2p, H2p = _second_cells(M2, H2, lean)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
-            _task_both(s, g, state, programme, model, review, people, out, other, lw, fw)
+            _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 
 @parallel
@@ -328,7 +335,9 @@ def _record_all(M, H, n, g_area, review, out):
         if n[s, g].sum() == 0.0:
             continue
         a = g_area[g]
-        record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, np.empty(H.shape[4]))
+        hs = np.empty((H.shape[2], H.shape[4]))
+        income_bins(H[s, g], hs)
+        record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, hs)
 
 
 @parallel

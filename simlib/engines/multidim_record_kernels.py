@@ -130,7 +130,8 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
 
     The sums over masks of a state with households come from one pass over its masks
     (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
-    targeting lines `sel_lines`); work = (D, P, CR, a2, acc) (`_mask_sums`' and acc (sums,))."""
+    targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
+    or the classification's); work = (D, P, CR, a2, acc) (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
     acc = work[4]
@@ -142,13 +143,14 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
         _mask_sums(Mg[k], half, acc, count, cnt[k], work[:4])
-        _state_records(Hg[k], acc, k, sel_lines, dep, dim, sel, hs, w, sums)
+        _state_records(hs[k], acc, k, sel_lines, dep, dim, sel, w, sums)
 
 
 @compiled
-def _state_records(Hk, a, k, sel_lines, dep, dim, sel, hs, weights, sums):
+def _state_records(hs, a, k, sel_lines, dep, dim, sel, weights, sums):
     """State k's records from its sums over masks `a` (indicators, dimensions, targeting lines)
-    and its incomes Hk (NK, B): FGT sums and income, with the bins' weights (f1b, f2b, means)."""
+    and its incomes by bin hs (B,) (summed over keys): FGT sums and income, with the bins' weights
+    (f1b, f2b, means)."""
     NI, ND = dep.shape[1], dim.shape[1]
     f1b, f2b, means = weights
     f1, f2, inc_sum = sums
@@ -156,14 +158,8 @@ def _state_records(Hk, a, k, sel_lines, dep, dim, sel, hs, weights, sums):
     dim[k, :] = a[NI : NI + ND]
     for i in range(sel_lines.shape[0]):
         sel[sel_lines[i], k] = a[NI + ND + i]
-    NK, B = Hk.shape
-    hs[:] = 0.0
-    for q in range(NK):
-        hq = Hk[q]
-        for b in range(B):
-            hs[b] += hq[b]
     a1 = a2 = a3 = 0.0
-    for b in range(B):
+    for b in range(hs.shape[0]):
         a1 += hs[b] * f1b[b]
         a2 += hs[b] * f2b[b]
         a3 += hs[b] * means[b]
@@ -171,10 +167,23 @@ def _state_records(Hk, a, k, sel_lines, dep, dim, sel, hs, weights, sums):
 
 
 @compiled
+def income_bins(Hg, hs):
+    """hs (K, B): each state's incomes Hg (K, NK, B) summed over keys, in increasing key."""
+    for k in range(Hg.shape[0]):
+        hk = hs[k]
+        hk[:] = 0.0
+        for q in range(Hg.shape[1]):
+            hq = Hg[k, q]
+            for b in range(hq.shape[0]):
+                hk[b] += hq[b]
+
+
+@compiled
 def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
     f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b;
-    rec_w (2, 64, sums) the half tables built in `multidim_tables`."""
+    rec_w (2, 64, sums) the half tables built in `multidim_tables`; hs (K, B) the incomes summed
+    over keys (`income_bins`)."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
     _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2]))

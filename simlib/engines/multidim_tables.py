@@ -196,8 +196,21 @@ def _record_weights(mm: MultidimModel) -> dict:
     return {"rec_w": np.ascontiguousarray(half), "sel_lines": np.array(sel_lines, np.int64)}
 
 
+def _classified(key_of: np.ndarray) -> None:
+    """Check what `multidim_cell_kernels.classify` relies on: keys additive in blocks of four
+    masks (key_of[m] = key_of[m - m % 4] + key_of[m % 4]: a key is the count of bits and the
+    linked bits' pattern) and `NEXT_STATE` (its masks' split is written for this table)."""
+    m = np.arange(N_MASKS)
+    if not np.array_equal(key_of, key_of[m & ~3] + key_of[m & 3]):  # pragma: no cover - by construction
+        raise ValueError("keys not additive in blocks of four masks")
+    written_for = [[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]]
+    if not np.array_equal(NEXT_STATE, written_for):  # pragma: no cover
+        raise ValueError("NEXT_STATE not of the form the classification kernel takes")
+
+
 def _static(mm: MultidimModel) -> dict:
     joint = mm.joint
+    _classified(np.asarray(joint.key_of, np.int64))
     model = mm.base
     widths = np.diff(mm.edges)
     c = np.ascontiguousarray
