@@ -9,7 +9,8 @@ API (`ExplorerView`, debounce 0), then changes P5's central recurrent money in e
 programme step and the shift tables), "record" (`multidim_jit.record` and `start`: the engine's
 record of the review it starts from and the baseline's households; since mdlens only where no
 kept state carries them, `simlib.engines.multidim_review`), "copy" (`StatePool.copy_of`: the
-copies of kept engine states a run writes in place), "rebase" (`rebase_points`: the re-basing of
+copies of kept engine states a run writes in place; since lendstate the engine's first year makes
+the copy group by group, so it counts in "engine year" and "copy" is about 0), "rebase" (`rebase_points`: the re-basing of
 change targets, made again when the twin is), "gc" (the garbage collector's passes, timed through
 `gc.callbacks`, with the number of full passes) and the rest. Prints one JSON line per process
 and, at the end, the medians per tree and year (the first change of each year left out: it also

@@ -168,3 +168,40 @@ def test_a_twin_that_hands_no_state_over_made_apart(multidim_2030, monkeypatch):
     monkeypatch.setattr(multidim_twin, "shares_year", lambda *a: True)  # as it is for these models
     monkeypatch.setattr(multidim_twin, "same", lambda a, b: False)  # as if the programme steps differed
     check_lean(spend, mm, twin, at, at + 2, lend=True)
+
+
+def check_lent(at, spend, mm, twin) -> None:
+    """Runs from a kept state they may not write (`EngineState.lent`: the first year copies its
+    cells group by group as it reads them, `multidim_jit.year`'s `source`; into arrays of NaN, so
+    a cell not copied shows) against runs from a copy handed over `once` (the values in place):
+    the same arrays bit for bit, for no year (start == stop), one and several, with the twin's
+    year made with the run; the kept state's cells unchanged."""
+    first = run_multidim_expected(mm, spend, stop=at)
+    kept = first.state
+    before = {k: v.copy() for k, v in kept.cells.items()}
+    nan = lambda: {k: np.full_like(v, np.nan) for k, v in before.items()}  # noqa: E731
+    for stop in (at, at + 1, None):
+        want = run_multidim_expected(mm, spend, start=at, stop=stop, state=copied(kept).once())
+        into = nan()
+        got = run_multidim_expected(mm, spend, start=at, stop=stop, state=replace(kept, into=into))
+        assert_bitwise(got, want)
+        assert got.state.cells["M"] is into["M"] and got.state.cells["H"] is into["H"]
+    want, want_twin = multidim_twin.run_with_twin(
+        mm, twin, spend, at, None, copied(kept).once(), copied(kept), twin_hands_over=False
+    )
+    got, got_twin = multidim_twin.run_with_twin(
+        mm, twin, spend, at, None, replace(kept, into=nan()), kept, twin_hands_over=False
+    )
+    assert_bitwise(got, want)
+    a, b = outputs(got_twin), outputs(want_twin)
+    for name in a:
+        assert a[name].tobytes() == b[name].tobytes(), name
+    for k in before:
+        assert kept.cells[k].tobytes() == before[k].tobytes(), k
+
+
+def test_a_run_copies_a_kept_state_as_it_reads_it(multidim_2030):
+    at, spend, mm, twin = multidim_2030
+    check_lent(at, spend, mm, twin)
+    scen = make_scenario(crossing_raw())
+    check_lent(*models(scen))

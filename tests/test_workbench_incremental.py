@@ -156,14 +156,14 @@ def test_a_series_of_changes_equals_runs_from_scratch(base):
 
 
 def test_the_pool_copies_states_exactly():
-    """`StatePool.copy_of` gives the state's values in reused arrays (not the state's own), for
-    one run (`once`), and takes back only what is given."""
+    """`StatePool.copy_of` gives the state for one run that copies its values into reused arrays
+    (`into`; not the state's own, which it only reads), and takes back only what is given."""
     rng = np.random.default_rng(1)
     cells = lambda: {"M": rng.random((1, 3, 4, 8)), "H": rng.random((1, 3, 4, 2, 5))}  # noqa: E731
     kept = EngineState(2, rng.random((1, 3, 4)), rng.random((1, 5, 2, 3)), np.array([True, False]), cells())
     pool = StatePool()
     first = pool.copy_of(kept)
-    assert pool.reused == 0 and first.spare and first.t == 2
+    assert pool.reused == 0 and not first.spare and first.t == 2 and first.cells is kept.cells
     old = EngineState(5, kept.n, kept.built, kept.built_counts, cells())
     pool.give(old)
     assert old.cells == {}  # emptied: nothing reads it again
@@ -174,14 +174,17 @@ def test_the_pool_copies_states_exactly():
     pool.trim()  # the last given stays
     assert len(pool.free) == pool.spare == 1
     again = pool.copy_of(kept)
-    assert pool.reused == 1 and {k: id(v) for k, v in again.cells.items()} == arrays
+    assert pool.reused == 1 and {k: id(v) for k, v in again.into.items()} == arrays
+    values = {k: v.copy() for k, v in kept.cells.items()}
     for got in (first, again):
         n, built, taken = got.taken()
         assert np.array_equal(n, kept.n) and n is not kept.n and np.array_equal(built, kept.built)
         for k in kept.cells:
-            assert np.array_equal(taken[k], kept.cells[k]) and taken[k] is not kept.cells[k]
+            assert np.array_equal(taken[k], values[k]) and taken[k] is not kept.cells[k]
+            assert np.array_equal(kept.cells[k], values[k])  # only read
+    assert {k: id(v) for k, v in taken.items()} == arrays  # the copy went into the reused arrays
     pool.give(EngineState(1, kept.n, kept.built, kept.built_counts, {"M": np.zeros((2, 2))}))
-    assert pool.copy_of(kept).cells["M"].shape == kept.cells["M"].shape  # other shapes: fresh arrays
+    assert pool.copy_of(kept).taken()[2]["M"].shape == kept.cells["M"].shape  # other shapes: fresh arrays
     assert pool.reused == 1 and len(pool.free) <= pool.spare
 
 

@@ -34,6 +34,10 @@ class EngineState:
     cells: dict = field(default_factory=dict)
     #: handed over for one run only (`once`): that run may write the arrays in place
     spare: bool = False
+    #: arrays of the cells' shapes and types that a run continuing from this state (not `once`)
+    #: writes its copy of the cells into, instead of new ones (`lent`: reused memory is already
+    #: mapped; `simlib.workbench.pool`)
+    into: dict | None = None
 
     def once(self) -> EngineState:
         """This state for one last run: the engine continuing from it takes its arrays and writes
@@ -45,16 +49,31 @@ class EngineState:
 
     def taken(self) -> tuple[np.ndarray, np.ndarray, dict]:
         """(n, built, cells) for an engine continuing from this state, as arrays it may write:
-        copies, or the state's own arrays when it was handed over `once` (the state is then
-        emptied, so that a second use fails instead of reading the arrays the run changed)."""
+        copies (into `into` when given), or the state's own arrays when it was handed over `once`
+        (the state is then emptied, so that a second use fails instead of reading the arrays the
+        run changed)."""
+        n, built, cells, source = self.lent()
+        for k, v in (source or {}).items():
+            np.copyto(cells[k], v)
+        return n, built, cells
+
+    def lent(self) -> tuple[np.ndarray, np.ndarray, dict, dict | None]:
+        """(n, built, cells, source) for an engine that copies the cells itself as it first reads
+        them: `taken`'s arrays, except that when the state is not handed over `once` the cells
+        are arrays to be filled (`into`, or new) and `source` the state's own cells to fill them
+        from, read only (else None: `cells` hold the values). The same values either way once
+        every cell is copied; the multidimensional engine copies group by group in its first
+        year (`simlib.engines.multidim_jit.year`), where the copy costs no pass over memory of
+        its own."""
         if self.n is None:
             raise ValueError("this state was handed over once and a run has taken its arrays")
         if not self.spare:
-            return self.n.copy(), self.built.copy(), {k: v.copy() for k, v in self.cells.items()}
+            into, self.into = self.into or {k: np.empty_like(v, order="C") for k, v in self.cells.items()}, None
+            return self.n.copy(), self.built.copy(), {k: into[k] for k in self.cells}, self.cells
         n, built, cells = self.n, self.built, self.cells
         self.n, self.built, self.cells = None, None, {}
         own = np.ascontiguousarray
-        return own(n), own(built), {k: own(v) for k, v in cells.items()}
+        return own(n), own(built), {k: own(v) for k, v in cells.items()}, None
 
     def remapped(self, mapping) -> EngineState:
         """The same households on other units and groups: `mapping.groups` (G, G') moves each

@@ -410,16 +410,28 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
             parts.append(part)
         return EngineOutput.stack(parts, "expected")
     start, stop = run_years(model, start, stop, state)
-    out, sp_all, cells = open_run(mm, spend, start, state)
+    out, sp_all, cells, source = open_run(mm, spend, start, state)
     for y in range(start, stop):
-        multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out)
-    return close_run(mm, out, stop, cells)
+        multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
+        source = None
+    return close_run(mm, out, stop, filled(cells, source))
 
 
-def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple]:
+def filled(cells: tuple, source: tuple | None) -> tuple:
+    """The cells (M, H, ...) with M and H copied from `source` = (Ms, Hs) when given (`open_run`:
+    a run that ran no year, or took another path than `multidim_jit.year`'s copy)."""
+    if source is not None:
+        np.copyto(cells[0], source[0])
+        np.copyto(cells[1], source[1])
+    return cells
+
+
+def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D) and the cells (M, H, n, sel, built) at that review, from the baseline or from
-    `state` (its arrays or copies: `EngineState.taken`)."""
+    (S, Y, L, D), the cells (M, H, n, sel, built) at that review, from the baseline or from
+    `state` (its arrays, or arrays to fill: `EngineState.lent`), and the source (Ms, Hs) to fill
+    M and H from (None: filled), which the first year copies group by group
+    (`multidim_jit.year`; `filled` otherwise)."""
     model = mm.base
     S = spend.shape[0]
     G, K = model.n0.shape
@@ -427,23 +439,25 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
+    source = None
     if state is None:
         n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
         M, H = multidim_jit.start(mm, S)
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
-        n, built, cells = state.taken()  # copies, unless handed over `once`
+        n, built, cells, lent = state.lent()  # copies to make, unless handed over `once`
         M, H = cells["M"], cells["H"]
+        source = None if lent is None else (lent["M"], lent["H"])
     sel = np.zeros((S, L, G, K))
     baselines = memoised(mm, "multidim_expected.baseline_reviews", dict)  # (S, start) -> Review
     review = getattr(state, "review", None) if state is not None else baselines.get((S, start))
     if review is not None and review.fits(mm, start, out, sel):
         review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
     else:
-        multidim_jit.record(mm, M, H, n, out, sel, start)
+        multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built)
+    return out, sp_all, (M, H, n, sel, built), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:

@@ -248,6 +248,17 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
 
 
 @compiled
+def _fill_task(M, H, Ms, Hs, s, g, t):
+    """Copy the cells of base group g and its twin t (t >= 0) in scenario s from (Ms, Hs) into
+    (M, H) (S, G, K, ...): a task's first read of its groups (`year`'s `source`)."""
+    M[s, g] = Ms[s, g]
+    H[s, g] = Hs[s, g]
+    if t >= 0:
+        M[s, t] = Ms[s, t]
+        H[s, t] = Hs[s, t]
+
+
+@compiled
 def _cuts(n, bases, twin, parts):
     """Task boundaries (parts + 1,) cutting the tasks (scenario x base group, in memory order)
     into `parts` contiguous runs of about equal work. A task's work is taken as its cell-states
@@ -275,7 +286,7 @@ def _cuts(n, bases, twin, parts):
 
 
 @parallel
-def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, parts):
+def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, source, parts):
     """One projected year for every scenario and base group with its housed twin (in parallel):
     see the module docstring. `groups` = (g_unit, g_area, bases, twin), `review` = (nb (2,), k3,
     f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0, kind) (new households' arrays by kind of group,
@@ -289,31 +300,40 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     into equal numbers of tasks left one thread 18 % more cell-states with households than the
     other (`multidim_2030`, year 4) and up to 30 % more time. A task is independent of the others
     and its scratch arrays are written before they are read, so the results do not depend on the
-    number of threads."""
+    number of threads.
+
+    `source` = (Ms, Hs, fill): when `fill`, M and H are not filled yet and each task first copies
+    its groups' cells from Ms and Hs (`_fill_task`; the groups no task holds are copied before,
+    `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
+    Ms, Hs, fill = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
+            if fill:
+                _fill_task(M, H, Ms, Hs, s, g, twin[g])
             _task(s, g, state, programme, model, review, people, out, work)
 
 
 @parallel
 def _year_both(
-    M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, second, parts
+    M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, second, source, parts
 ):
     """`_year` with the households also classified, joined by new households and recorded under
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
     n2, review2, people2, out2, lean), a copy of the state (M, H, n) advanced in place under the
     second standard's review and new households' arrays, with its outputs (as `out`); when
-    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `_second_cells`)."""
+    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `_second_cells`);
+    `source` as in `_year`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
+    Ms, Hs, fill = source
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
         M2p, H2p = _second_cells(M2, H2, lean)
@@ -321,6 +341,8 @@ def _year_both(
         other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
+            if fill:
+                _fill_task(M, H, Ms, Hs, s, g, twin[g])
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 
@@ -425,16 +447,38 @@ def _shared(mm: MultidimModel, cov: np.ndarray, rr: np.ndarray, shifts: tuple) -
     )
 
 
-def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out) -> None:
+def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source: tuple | None) -> tuple:
+    """`_year`'s `source` argument for the cells (M, H) to be filled from `source` = (Ms, Hs)
+    (None: already filled). The groups no task holds (neither a base group nor a base group's
+    twin) are copied here; the tasks copy the others."""
+    if source is None:
+        return M, H, False
+    Ms, Hs = source
+    st = tables.prepare(mm)
+    held = np.zeros(M.shape[1], bool)
+    held[st["bases"]] = True
+    twins = st["twin"][st["bases"]]
+    held[twins[twins >= 0]] = True
+    for g in np.flatnonzero(~held):
+        M[:, g], H[:, g] = Ms[:, g], Hs[:, g]
+    return np.ascontiguousarray(Ms), np.ascontiguousarray(Hs), True
+
+
+def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out, source=None):
     """Projected year y = t - 1 for every scenario: state = (M, H, n, sel) is advanced in place to
     review t and its records written into `out`; cov (S, L, G, K) coverage of the selectable
-    households, rr (S, L, D) removal probabilities, shifts = `multidim_tables.shift_tables(...)`."""
+    households, rr (S, L, D) removal probabilities, shifts = `multidim_tables.shift_tables(...)`.
+    `source` = (Ms, Hs): M and H are not filled yet, and the year copies their cells from Ms and
+    Hs group by group as it first reads them (`EngineState.lent`; Ms and Hs are only read)."""
     M, H, n, sel = state
     review, people, outs = _year_arrays(mm, t, out, sel)
-    _year(M, H, n, *_shared(mm, cov, rr, shifts), review, people, outs, get_num_threads())
+    filled = _source(mm, M, H, source)
+    _year(M, H, n, *_shared(mm, cov, rr, shifts), review, people, outs, filled, get_num_threads())
 
 
-def year_both(mm: MultidimModel, other: MultidimModel, t: int, states: tuple, cov, rr, shifts: tuple, outs: tuple):
+def year_both(
+    mm: MultidimModel, other: MultidimModel, t: int, states: tuple, cov, rr, shifts: tuple, outs: tuple, source=None
+):
     """`year` of one state under two models that differ only in their standards (the review's
     classification, records and new households; every array the lines and own changes read the
     same, `multidim_expected.shares_year`): states = ((M, H, n, sel), (M2, H2, n2, sel2)), the
@@ -442,12 +486,15 @@ def year_both(mm: MultidimModel, other: MultidimModel, t: int, states: tuple, co
     into outs[0], the second under `other` into outs[1]. The lines and own changes run once:
     every array is that of `year` on each (the deprivations the lines removed are copied).
     M2 and H2 None: the second state's cells are not kept (nor allocated: each group's households
-    are settled in a thread's scratch), only its counts n2 (a copy of n) and its records."""
+    are settled in a thread's scratch), only its counts n2 (a copy of n) and its records.
+    `source`: the first state's cells to fill (M, H) from, as in `year` (the second's, when kept,
+    must be filled)."""
     (M, H, n, sel), (M2, H2, n2, sel2) = states
     lean = M2 is None
     if lean:  # only the shapes are read
         M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])
     review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
     second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2) + (lean,)
-    _year_both(M, H, n, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, get_num_threads())
+    filled = _source(mm, M, H, source)
+    _year_both(M, H, n, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, filled, get_num_threads())
     outs[1].multidim.removed[:, t - 1] = outs[0].multidim.removed[:, t - 1]

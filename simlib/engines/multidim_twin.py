@@ -28,6 +28,7 @@ from simlib.engines.common import EngineOutput
 from simlib.engines.multidim_expected import (
     BATCH_BYTES,
     close_run,
+    filled,
     open_run,
     run_multidim_expected,
     run_years,
@@ -109,18 +110,20 @@ def run_with_twin(
         twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)
         twin_out = twin_out if twin_hands_over else twin_out.released()
         return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
-    out, sp_all, cells = open_run(mm, spend, start, state)
-    if not twin_hands_over and twin_state is not None:  # the run's cells, read before its year
+    out, sp_all, cells, source = open_run(mm, spend, start, state)
+    if not twin_hands_over and twin_state is not None:  # the run's cells (or its source), read before its year
         twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
-        twin_state.cells = {"M": cells[0], "H": cells[1]}
-    out2, sp2, cells2 = open_run(twin, spend, start, twin_state)
+        twin_state.cells = dict(zip("MH", source or cells[:2]))
+    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state)
+    cells2 = filled(cells2, source2)
     year = year_programme(mm, cells, sp_all[:, start], out, start)
     year2 = year_programme(twin, cells2, sp2[:, start], out2, start)
     if same(year, year2):
         second = cells2[:4] if twin_hands_over else (None, None) + cells2[2:4]
-        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2))
+        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2), source)
     else:
-        if cells2[0] is cells[0]:  # the twin's own cells, advanced apart
+        cells = filled(cells, source)
+        if any(cells2[0] is c for c in (cells[0], *(source or ()))):  # the twin's own cells, advanced apart
             cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
         multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
         multidim_jit.year(mm, start + 1, cells[:4], *year, out)

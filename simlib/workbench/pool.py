@@ -6,18 +6,19 @@ for multidim_2030 (households by deprivation mask and by key and income bin). A 
 fresh memory: the operating system maps and zeroes every page on the first write, several times
 the cost of the copy itself (about 0.7 s of CPU against 40 ms for a copy into arrays already
 mapped, measured on the shared 2-core machine). `StatePool` keeps the cells of a state nothing
-continues from (the last review's, the twin's, a kept state another change made stale) and copies
-the next kept state into them: the same bytes as a fresh copy (`np.copyto`), without the page
-faults. Between changes it holds at most `spare` sets of cells (`trim`; the explorer keeps two,
-the second only within `spare_bytes`: a change moving the kept year later needs a second copy at
-once, and a fresh 183 MB costs 50-450 CPU ms, mapping and zeroing with the huge-page advice, by
-the machine's memory state); within a change the
-cells of the states a change made stale wait for the next copies instead of being freed and
-mapped again. So a change never holds more engine states at once than it did with fresh copies
-(the kept ones it continues from, the one running; before a run from the baseline, where the
-engine makes its own arrays, only as many free as the change's later copies), and between
-changes up to `spare` more than the kept ones (the process's peak is the same: 1,120 MB for the
-benchmark's changes with one or two, benchmarks/HISTORY.md `## expout`).
+continues from (the last review's, the twin's, a kept state another change made stale) and the
+next run from a kept state copies that state into them: the same bytes as a fresh copy, without
+the page faults (the multidimensional engine copies group by group as its first year reads them,
+without a pass of its own: `EngineState.lent`). Between changes it holds at most `spare` sets of
+cells (`trim`; the explorer keeps two, the second only within `spare_bytes`: a change moving the
+kept year later needs a second copy at once, and a fresh 183 MB costs 50-450 CPU ms, mapping and
+zeroing with the huge-page advice, by the machine's memory state); within a change the cells of
+the states a change made stale wait for the next copies instead of being freed and mapped again.
+So a change never holds more engine states at once than it did with fresh copies (the kept ones
+it continues from, the one running; before a run from the baseline, where the engine makes its
+own arrays, only as many free as the change's later copies), and between changes up to `spare`
+more than the kept ones (the process's peak is the same: 1,120 MB for the benchmark's changes
+with one or two, benchmarks/HISTORY.md `## expout`).
 """
 
 from __future__ import annotations
@@ -63,14 +64,12 @@ class StatePool:
         del self.free[: max(0, len(self.free) - keep)]
 
     def copy_of(self, state: EngineState) -> EngineState:
-        """A copy of `state` for one engine run (`EngineState.once`: the run writes it in place),
-        its cells in reused arrays where some of the same shapes are free."""
-        cells = self._take(state.cells)
-        for name, values in state.cells.items():
-            np.copyto(cells[name], values)
+        """`state` for one engine run that writes its copy of the cells into reused arrays where
+        some of the same shapes are free (`EngineState.into`): the multidimensional engine copies
+        them group by group as its first year reads them (`EngineState.lent`), without a pass
+        over the 183 MB of its own; `state`'s cells are only read."""
         # the same kind of state: a `ReviewedState` keeps the records of its review (read only)
-        copied = replace(state, n=state.n.copy(), built=state.built.copy(), cells=cells, spare=False)
-        return copied.once()
+        return replace(state, spare=False, into=self._take(state.cells))
 
     def _take(self, like: dict) -> dict:
         for i, cells in enumerate(self.free):
