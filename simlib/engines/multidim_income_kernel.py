@@ -93,7 +93,7 @@ def _sorted_blocks(H2, valid, span, blocks):
     four repeats its last row: the same sums, stored twice), then the union of their spans;
     the rows go in increasing first bin (then last), so that a block's rows share their bins
     (`tiles_of`' ranges then cut the most). Returns the number of blocks; span (NK, 2) is
-    scratch (each row's `support`; the order in span[:, 0] after the rows)."""
+    scratch (each row's `support`)."""
     NK = H2.shape[0]
     n = 0
     for q in range(NK):
