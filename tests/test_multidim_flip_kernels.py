@@ -2,7 +2,8 @@
 (`simlib.engines.multidim_flip_kernels`) against main's loops before branch mdflips (kept here as
 the reference): the incomes' flips in vector registers (the classes' sums by count, the rows'
 products as tiles, the key mix over the union of the patterns' bins) give the same bits, on
-random inputs with exact zeros (masks, weights, whole rows, the ends of rows)."""
+random inputs with exact zeros (masks, weights, whole rows, the ends of rows). The incomes' flips
+take their weights from `flip_masks`' first pass (branch mdown), checked against the scatter."""
 
 from __future__ import annotations
 
@@ -103,6 +104,14 @@ def _case(rng, nu1: int, B: int):
     return Mk, Hk, flips
 
 
+def _flip(Mk, Hk, H2, flips, work, cus, by_cu):
+    """The engine's order (`own_changes`): the masks' flips (on a copy) sum the weights, then the
+    incomes' flips read them."""
+    W = work[0]
+    fk.flip_masks(Mk.copy(), flips[0], flips[1], flips[2], W)
+    fk.flip_incomes(W, Hk, H2, flips, *work[1:], cus, by_cu)
+
+
 def _work(flips, NK, B):
     nlink, nc, nu1 = flips[5].shape[0], flips[6].shape[0], flips[6].shape[1]
     return (
@@ -123,7 +132,7 @@ def test_flip_incomes_have_the_bits_of_the_loops(nu1, B):
         NK = Hk.shape[0]
         H2, H2r = np.full((NK, B), np.nan), np.full((NK, B), np.nan)
         cus, by_cu = np.empty(nu1, np.int64), fk.classes_by_count(flips[3], nu1)
-        fk.flip_incomes(Mk, Hk, H2, flips, *_work(flips, NK, B), cus, by_cu)
+        _flip(Mk, Hk, H2, flips, _work(flips, NK, B), cus, by_cu)
         _ref()(Mk, Hk, H2r, flips, *_work(flips, NK, B))
         assert H2.tobytes() == H2r.tobytes()
 
@@ -133,10 +142,27 @@ def test_flip_incomes_of_an_empty_cell_state_are_zero():
     Mk, Hk, flips = _case(rng, 11, 112)
     Mk[:], Hk[:, :] = 0.0, 0.0
     H2 = np.full(Hk.shape, np.nan)
-    fk.flip_incomes(
-        Mk, Hk, H2, flips, *_work(flips, *Hk.shape), np.empty(11, np.int64), fk.classes_by_count(flips[3], 11)
-    )
+    _flip(Mk, Hk, H2, flips, _work(flips, *Hk.shape), np.empty(11, np.int64), fk.classes_by_count(flips[3], 11))
     assert not H2.any()
+
+
+def test_flip_masks_sum_the_weights_and_flip_each_bit():
+    rng = np.random.default_rng(7)
+    Mk, _, flips = _case(rng, 11, 112)
+    gain, loss = rng.uniform(0.0, 0.4, 12), rng.uniform(0.0, 0.4, 12)
+    gain[3], loss[5] = 0.0, 0.0  # an indicator that never gains, one never lost
+    W, want_W = np.full(4 * 33, np.nan), np.zeros(4 * 33)
+    for m in range(4096):  # the weights: each a sum in increasing mask from +0.0
+        want_W[flips[2][m]] += Mk[m]
+    want = Mk.reshape((2,) * 12)  # bit j of the mask is axis 11 - j
+    for j in range(12):
+        P = np.array([[1.0 - gain[j], gain[j]], [loss[j], 1.0 - loss[j]]])
+        want = np.moveaxis(np.tensordot(P, want, axes=([0], [11 - j])), 0, 11 - j)
+    got = Mk.copy()
+    fk.flip_masks(got, gain, loss, flips[2], W)
+    assert W.tobytes() == want_W.tobytes()
+    np.testing.assert_allclose(got, want.reshape(4096), rtol=1e-13, atol=1e-13 * Mk.max())
+    assert (got >= 0.0).all()
 
 
 def test_classes_by_count_lists_each_count_in_increasing_class():

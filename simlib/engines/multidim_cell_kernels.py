@@ -290,7 +290,8 @@ def vacant(Mg, Hg):
 @compiled
 def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     """Yearly flips (masks and incomes) and the income kernel of the group's area, state by
-    state; the incomes after both in H3 (K, NK, B)."""
+    state; the incomes after both in H3 (K, NK, B). The masks flip first (their first pass also
+    sums the weights W of the incomes' flips), while they are in the processor's nearest cache."""
     gain, loss = flips[0], flips[1]
     W, Q, nk, X, H2, xr, Hs = work[:7]
     cus, by_cu = np.empty(flips[6].shape[1], np.int64), classes_by_count(flips[3], flips[6].shape[1])
@@ -298,6 +299,6 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
             H3[k, :, :] = 0.0
             continue
-        flip_incomes(Mg[k], Hg[k], H2, flips, W, Q, nk, X, xr, Hs, cus, by_cu)
-        flip_masks(Mg[k], gain, loss)
+        flip_masks(Mg[k], gain, loss, flips[2], W)
+        flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu)
         tiled_kernel(H2, H3[k], valid, kern, work[8])

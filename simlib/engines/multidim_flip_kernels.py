@@ -16,17 +16,15 @@ from simlib.engines.multidim_numba import compiled, vbcast, vfma, vload, vstore,
 
 
 @compiled
-def flip_incomes(Mk, Hk, H2, flips, W, Q, nk, X, xr, Hs, cus, by_cu):
+def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
     """Incomes H2 (NK, B) after the yearly flips: each key's households spread over the keys
     they flip to (mean field within a key), through the factors Pl (linked flags) and Pu (the
     count of the others, by class of unlinked pattern: patterns whose counts per group of equally
-    flipping indicators agree flip alike)."""
-    row_of, epop, Pl, Pc = flips[2], flips[4], flips[5], flips[6]
+    flipping indicators agree flip alike). W (links x classes,): the households by (linked
+    pattern, class) before the flips (`flip_masks` sums them in its first pass)."""
+    epop, Pl, Pc = flips[4], flips[5], flips[6]
     B = Hk.shape[1]
     nlink, nu1 = Pl.shape[0], Pc.shape[1]
-    W[:] = 0.0
-    for m in range(Mk.shape[0]):
-        W[row_of[m]] += Mk[m]
     _class_sums(W, flips, by_cu, Q, nk)
     for e in range(nlink):  # X[e] = Q[e]^T (H[keys of e] / households of each key): a small product
         b0, b1 = B, 0
@@ -239,9 +237,10 @@ def _row_products(Qe, Hs, Xe, b0, nb, cus):
 
 
 @compiled
-def _flip_low(Mk, gain, loss):
+def _flip_low(Mk, gain, loss, row_of, W):
     """The butterflies of bits 0 and 1 (as `flip_masks`), four masks at a time in registers:
-    blocks of 2 or 4 masks are too short for a loop of their own."""
+    blocks of 2 or 4 masks are too short for a loop of their own; W[row_of[m]] += the masks
+    before the flips, in increasing m (the scatter in the same pass: Mk is read once)."""
     a, lo = gain[0], loss[0]
     a0, a1 = 1.0 - a, 1.0 - lo
     c, lc = gain[1], loss[1]
@@ -249,9 +248,13 @@ def _flip_low(Mk, gain, loss):
     for r4 in range(Mk.shape[0] // 4):  # a loop counted from 0 by 1: 2.3 -> 1.35 us per 4,096 masks
         r = 4 * r4
         u, v = Mk[r], Mk[r + 1]
+        W[row_of[r]] += u
+        W[row_of[r + 1]] += v
         x0 = u * a0 + v * lo
         x1 = u * a + v * a1
         u, v = Mk[r + 2], Mk[r + 3]
+        W[row_of[r + 2]] += u
+        W[row_of[r + 3]] += v
         x2 = u * a0 + v * lo
         x3 = u * a + v * a1
         Mk[r] = x0 * c0 + x2 * lc
@@ -261,11 +264,14 @@ def _flip_low(Mk, gain, loss):
 
 
 @compiled
-def flip_masks(Mk, gain, loss):
+def flip_masks(Mk, gain, loss, row_of, W):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
-    block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`."""
+    block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`,
+    which also sums the masks before the flips by row_of into W (`flip_incomes`' weights, each
+    from +0.0 in increasing mask)."""
     n = Mk.shape[0]
-    _flip_low(Mk, gain, loss)
+    W[:] = 0.0
+    _flip_low(Mk, gain, loss, row_of, W)
     for j in range(2, gain.shape[0]):
         a, lo, h = gain[j], loss[j], 1 << j
         V = Mk.reshape((n >> (j + 1), 2, h))

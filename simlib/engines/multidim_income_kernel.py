@@ -6,7 +6,10 @@ dense rows (`simlib.engines.multidim_tables`). Called by `multidim_cell_kernels.
 Four rows go in tiles of 4 x 16 sums held in vector registers (`_kernel_tiles`, with
 `multidim_numba`'s `Vec4`) while the source bins go by: 16 multiply-adds per 8 loads and no
 load or store of a sum in the loop (19.0 -> 15.6 us per cell-state in cache on `multidim_2030`;
-the loops below store every sum once per four source bins).
+the loops below store every sum once per four source bins). The rows go in blocks of four of
+about the same bins (sorted by their first bin, `_sorted_blocks`): each block's source bins are the
+union of its rows' spans, so a block of rows alike computes fewer terms of zero (on
+`multidim_2030` 277 k -> 234 k multiply-adds per cell-state; the same bits).
 
 Inner loops run over views from index 0 (`for i in range(n): x[i]` on `x = row[b0 : b1]`), not
 over `range(b0, b1)`: numba checks every index for a negative value (wraparound) and only a
@@ -54,17 +57,74 @@ def tiles_of(k_lo, k_hi, B):
 
 @compiled
 def tiled_kernel(H2, H3, valid, kern, span):
-    """H3 = H2 @ kernel, kern = (k_lo, k_hi, k_out, dense, tiles), over each row's nonzero bins,
-    four rows at a time (`_kernel_tiles`, or `_kernel_rows` when B is not a multiple of 16:
-    `tiles` is then empty) or a row alone (`_kernel_row`) when fewer than three of the four hold households, the two outer
-    columns in sums of their own (`_outer4`, `_outer`); entries below TINY become 0. As the band form did
-    (rows in blocks of four over the block's nonzero bins of valid rows), every entry adds its
-    terms in increasing source bin, each as one multiply-add: the dense rows and the rows'
-    bins outside their own span only add exact zeros (a zero product leaves a sum of
-    non-negative terms unchanged, and zeros are flushed below)."""
+    """H3 = H2 @ kernel, kern = (k_lo, k_hi, k_out, dense, tiles), over the valid rows' nonzero
+    bins (invalid rows of H3 are 0); entries below TINY become 0. With tiles (B a multiple of
+    16) the rows go in blocks of four of about the same bins (`_sorted_blocks`) through
+    `_kernel_tiles`, tile by tile; otherwise in blocks of four consecutive rows (`_row_blocks`).
+    Every entry adds its terms in increasing source bin, each as one multiply-add, the two outer
+    columns in sums of their own: the dense rows and the bins outside a row's own span only add
+    exact zeros (a zero product leaves a sum of non-negative terms unchanged, and zeros are
+    flushed below), so the rows' grouping does not change a bit."""
     k_lo, k_hi, k_out, dense, tiles = kern
     NK, B = H2.shape
     H3[:, :] = 0.0
+    if tiles.shape[0] == 0:
+        _row_blocks(H2, H3, valid, k_lo, k_hi, k_out, dense, span)
+    else:
+        blocks = np.empty((NK // 4 + 1, 6), dtype=np.int64)
+        nbl = _sorted_blocks(H2, valid, span, blocks)
+        for i in range(nbl):
+            r0, r1, r2, r3, c0, c1 = blocks[i, 0], blocks[i, 1], blocks[i, 2], blocks[i, 3], blocks[i, 4], blocks[i, 5]
+            for t in range(tiles.shape[0]):
+                b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
+                if b1 > b0:
+                    _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
+        for i in range(nbl):  # after the tiles: their outer columns are sums of zeros
+            _outer4(H2, H3, blocks[i], k_out)
+    for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
+        for b in range(B):
+            if H3[q, b] < TINY:
+                H3[q, b] = 0.0
+
+
+@compiled
+def _sorted_blocks(H2, valid, span, blocks):
+    """The valid rows with households in blocks of four (nbl, 6): the rows (a last block short of
+    four repeats its last row: the same sums, stored twice), then the union of their spans;
+    the rows go in increasing first bin (then last), so that a block's rows share their bins
+    (`tiles_of`' ranges then cut the most). Returns the number of blocks; span (NK, 2) is
+    scratch (each row's `support`)."""
+    NK = H2.shape[0]
+    n = 0
+    for q in range(NK):
+        lo, hi = support(H2[q])
+        span[q, 0], span[q, 1] = lo, hi
+    order = np.empty(NK, dtype=np.int64)
+    for q in range(NK):
+        if not valid[q] or span[q, 1] <= span[q, 0]:
+            continue
+        i = n  # insertion into the order by (first, last bin)
+        while i > 0 and (span[order[i - 1], 0], span[order[i - 1], 1]) > (span[q, 0], span[q, 1]):
+            order[i] = order[i - 1]
+            i -= 1
+        order[i], n = q, n + 1
+    nbl = (n + 3) // 4
+    for i in range(nbl):
+        c0, c1 = H2.shape[1], 0
+        for j in range(4):
+            q = order[min(4 * i + j, n - 1)]
+            blocks[i, j] = q
+            c0, c1 = min(c0, span[q, 0]), max(c1, span[q, 1])
+        blocks[i, 4], blocks[i, 5] = c0, c1
+    return nbl
+
+
+@compiled
+def _row_blocks(H2, H3, valid, k_lo, k_hi, k_out, dense, span):
+    """H3 += H2 @ kernel without tiles (B not a multiple of 16), rows in blocks of four
+    consecutive rows over the block's nonzero bins of valid rows: four at once (`_kernel_rows`)
+    when three or more hold households, else a row alone (`_kernel_row`); invalid rows stay 0."""
+    NK, B = H2.shape
     for q0 in range(0, NK, 4):
         q1 = min(q0 + 4, NK)
         b0, b1 = B, 0
@@ -78,22 +138,17 @@ def tiled_kernel(H2, H3, valid, kern, span):
             span[q, 0], span[q, 1] = max(span[q, 0], b0), min(span[q, 1], b1)
             if span[q, 1] > span[q, 0]:
                 c0, c1, full = min(c0, span[q, 0]), max(c1, span[q, 1]), full + 1
-        if full >= 3 and q1 - q0 == 4 and tiles.shape[0] > 0:  # four rows in tiles of 16 columns
-            _kernel_tiles(H2, H3, q0, c0, c1, tiles, dense)
-            _outer4(H2, H3, q0, c0, c1, k_out)  # after the tiles: their outer columns are sums of zeros
-            continue
         if full >= 3 and q1 - q0 == 4:  # four rows at once: 27 -> 22.5 us per cell-state
-            _outer4(H2, H3, q0, c0, c1, k_out)
+            _outer4(H2, H3, np.array([q0, q0 + 1, q0 + 2, q0 + 3, c0, c1]), k_out)
             _kernel_rows(H2, H3, q0, c0, c1, k_lo, k_hi, dense)
-            continue
+        else:
+            for q in range(q0, q1):
+                if span[q, 1] > span[q, 0]:
+                    _outer(H2[q], H3[q], span[q, 0], span[q, 1], k_out)
+                    _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
         for q in range(q0, q1):
-            if span[q, 1] > span[q, 0]:
-                _outer(H2[q], H3[q], span[q, 0], span[q, 1], k_out)
-                _kernel_row(H2[q], H3[q], span[q, 0], span[q, 1], k_lo, k_hi, dense)
-    for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
-        for b in range(B):
-            if H3[q, b] < TINY:
-                H3[q, b] = 0.0
+            if not valid[q]:
+                H3[q, :] = 0.0
 
 
 @compiled
@@ -108,11 +163,12 @@ def _outer(h, dst, lo, hi, k_out):
 
 
 @compiled
-def _outer4(H2, H3, q, lo, hi, k_out):
-    """`_outer` of rows q .. q + 3 over bins lo .. hi - 1 (the union of their spans: the others'
-    bins add zeros) in one loop: eight independent sums instead of two chains of additions at a
-    time (income kernel 23.3 -> 22.0 us per cell-state in cache)."""
-    h0, h1, h2, h3, ko = H2[q, lo:hi], H2[q + 1, lo:hi], H2[q + 2, lo:hi], H2[q + 3, lo:hi], k_out[lo:hi]
+def _outer4(H2, H3, block, k_out):
+    """`_outer` of the block's rows block[:4] over bins block[4] .. block[5] - 1 (the union of
+    their spans: the others' bins add zeros) in one loop: eight independent sums instead of two
+    chains of additions at a time (income kernel 23.3 -> 22.0 us per cell-state in cache)."""
+    r0, r1, r2, r3, lo, hi = block[0], block[1], block[2], block[3], block[4], block[5]
+    h0, h1, h2, h3, ko = H2[r0, lo:hi], H2[r1, lo:hi], H2[r2, lo:hi], H2[r3, lo:hi], k_out[lo:hi]
     a0 = a1 = b0 = b1 = c0 = c1 = d0 = d1 = 0.0
     for i in range(hi - lo):
         k0, k1 = ko[i, 0], ko[i, 1]
@@ -125,8 +181,8 @@ def _outer4(H2, H3, q, lo, hi, k_out):
         d0 += h3[i] * k0
         d1 += h3[i] * k1
     B = H3.shape[1]
-    H3[q, 0], H3[q + 1, 0], H3[q + 2, 0], H3[q + 3, 0] = a0, b0, c0, d0
-    H3[q, B - 1], H3[q + 1, B - 1], H3[q + 2, B - 1], H3[q + 3, B - 1] = a1, b1, c1, d1
+    H3[r3, 0], H3[r2, 0], H3[r1, 0], H3[r0, 0] = d0, c0, b0, a0  # a repeated row: the same sums
+    H3[r3, B - 1], H3[r2, B - 1], H3[r1, B - 1], H3[r0, B - 1] = d1, c1, b1, a1
 
 
 @compiled
@@ -192,33 +248,29 @@ def _kernel_row(h, dst, b0, b1, k_lo, k_hi, dense):
 
 
 @compiled
-def _kernel_tiles(H2, H3, q, c0, c1, tiles, dense):
-    """Rows q .. q + 3 of H3 = H2 @ kernel over source bins c0 .. c1 - 1 in tiles of 16 columns:
-    the tile's 4 x 16 sums stay in 16 vector registers while the source bins go by in increasing
-    order (tile t = columns 16t .. 16t + 15 receives terms from the bins tiles[t, 0] ..
-    tiles[t, 1] - 1 only: the kernel rows of the others are zero there), each term one fused
-    multiply-add as in `_kernel_rows`. Terms of zero (a bin outside a row's span or a column
-    outside a bin's band) leave a sum unchanged, so every entry gets the bits of `_kernel_rows`."""
-    for t in range(tiles.shape[0]):
-        b0, b1, j = max(c0, tiles[t, 0]), min(c1, tiles[t, 1]), 16 * t
-        if b1 <= b0:
-            continue
-        a0 = a1 = a2 = a3 = b0v = b1v = b2v = b3v = vzero()
-        c0v = c1v = c2v = c3v = d0v = d1v = d2v = d3v = vzero()
-        for b in range(b0, b1):
-            k0, k1, k2, k3 = vload(dense, b, j), vload(dense, b, j + 4), vload(dense, b, j + 8), vload(dense, b, j + 12)
-            x = vbcast(H2[q, b])
-            a0, a1, a2, a3 = vfma(x, k0, a0), vfma(x, k1, a1), vfma(x, k2, a2), vfma(x, k3, a3)
-            x = vbcast(H2[q + 1, b])
-            b0v, b1v, b2v, b3v = vfma(x, k0, b0v), vfma(x, k1, b1v), vfma(x, k2, b2v), vfma(x, k3, b3v)
-            x = vbcast(H2[q + 2, b])
-            c0v, c1v, c2v, c3v = vfma(x, k0, c0v), vfma(x, k1, c1v), vfma(x, k2, c2v), vfma(x, k3, c3v)
-            x = vbcast(H2[q + 3, b])
-            d0v, d1v, d2v, d3v = vfma(x, k0, d0v), vfma(x, k1, d1v), vfma(x, k2, d2v), vfma(x, k3, d3v)
-        _store4(H3, q, j, a0, a1, a2, a3)
-        _store4(H3, q + 1, j, b0v, b1v, b2v, b3v)
-        _store4(H3, q + 2, j, c0v, c1v, c2v, c3v)
-        _store4(H3, q + 3, j, d0v, d1v, d2v, d3v)
+def _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, j, dense):
+    """The block's rows block[:4] of H3 = H2 @ kernel in the tile of 16 columns j .. j + 15 over
+    source bins block[4] .. block[5] - 1 within the tile's tile[0] .. tile[1] - 1 (the kernel
+    rows of the others are zero there): the tile's 4 x 16 sums stay in 16 vector registers while
+    the source bins go by in increasing order, each term one fused multiply-add as in
+    `_kernel_rows`. Terms of zero (a bin outside a row's span or a column outside a bin's band)
+    leave a sum unchanged, so every entry gets the bits of `_kernel_rows`."""
+    a0 = a1 = a2 = a3 = b0v = b1v = b2v = b3v = vzero()
+    c0v = c1v = c2v = c3v = d0v = d1v = d2v = d3v = vzero()
+    for b in range(b0, b1):
+        k0, k1, k2, k3 = vload(dense, b, j), vload(dense, b, j + 4), vload(dense, b, j + 8), vload(dense, b, j + 12)
+        x = vbcast(H2[r0, b])
+        a0, a1, a2, a3 = vfma(x, k0, a0), vfma(x, k1, a1), vfma(x, k2, a2), vfma(x, k3, a3)
+        x = vbcast(H2[r1, b])
+        b0v, b1v, b2v, b3v = vfma(x, k0, b0v), vfma(x, k1, b1v), vfma(x, k2, b2v), vfma(x, k3, b3v)
+        x = vbcast(H2[r2, b])
+        c0v, c1v, c2v, c3v = vfma(x, k0, c0v), vfma(x, k1, c1v), vfma(x, k2, c2v), vfma(x, k3, c3v)
+        x = vbcast(H2[r3, b])
+        d0v, d1v, d2v, d3v = vfma(x, k0, d0v), vfma(x, k1, d1v), vfma(x, k2, d2v), vfma(x, k3, d3v)
+    _store4(H3, r3, j, d0v, d1v, d2v, d3v)
+    _store4(H3, r2, j, c0v, c1v, c2v, c3v)
+    _store4(H3, r1, j, b0v, b1v, b2v, b3v)
+    _store4(H3, r0, j, a0, a1, a2, a3)
 
 
 @compiled
