@@ -49,7 +49,15 @@ def test_table_clear3_gives_the_bits_of_the_passes(bits, seed):
 
 @pytest.mark.parametrize(
     ("bits", "targeted", "seed"),
-    [((2,), False, 0), ((6,), True, 1), ((6, 7), True, 2), ((10, 11), True, 3), ((2, 9), False, 4)],
+    [
+        ((2,), False, 0),
+        ((6,), True, 1),
+        ((6, 7), True, 2),
+        ((10, 11), True, 3),
+        ((2, 9), False, 4),
+        ((0,), False, 5),  # one indicator at bit 0 or 1: by pairs of masks (mdlines3)
+        ((1,), True, 6),
+    ],
 )
 def test_table_clear12_gives_the_bits_of_the_passes(bits, targeted, seed):
     rng = np.random.default_rng(seed)
@@ -87,6 +95,16 @@ def _operator(rng, B: int):
     return H, scale, (A, cols, cnt)
 
 
+def _pull_work(B: int, W: int = 4) -> tuple:
+    """`_move_incomes`' scratch for its one-pass moves (as `_sparse_work`'s last part)."""
+    extra = (np.empty(B * W, np.int64), np.empty(B * W, np.int64), np.empty(B * W))
+    return (np.empty(B + 1, np.int64), np.empty((2, B), np.int64), np.empty((2, B)), extra) + (
+        np.empty((4, B)),
+        np.empty((B, 4)),
+        np.empty((B, 4)),
+    )
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_pull_moves_match_the_scratch_rows(seed):
     """`pull_moves` gives row c g h_c + sum of (a s) h_x, g = (1 - s) + a_cc s, where the scratch
@@ -102,7 +120,46 @@ def test_pull_moves_match_the_scratch_rows(seed):
         op += (np.empty((NK, NK)),)
         sh = (np.zeros(B, np.int64), np.zeros(B, np.int64), np.zeros((B, 2)))
         scratch = (np.empty((NK, B)), np.empty(B), np.empty((NK, 2), np.int64))
-        lines._move_incomes(h, h, scale, op, True, False, *sh, *scratch, pull)
+        lines._move_incomes(h, h, scale, op, True, False, *sh, *scratch, _pull_work(B) if pull else None)
         got[pull] = h
     np.testing.assert_allclose(got[True], got[False], rtol=1e-13, atol=1e-13 * np.abs(got[False]).max())
     assert not np.array_equal(got[True], H)
+
+
+def _shift(rng, B: int):
+    """Shift rows: bin b lands in up to 4 bins from sh_lo[b] (at or above b, within the B bins;
+    some bins none), with random shares: some target bins get none, one, two or more sources."""
+    sh_lo, sh_w, sh_v = np.zeros(B, np.int64), np.zeros(B, np.int64), np.zeros((B, 4))
+    for b in range(B):
+        sh_lo[b] = min(b + int(rng.integers(0, 3)), B - 1)
+        sh_w[b] = min(int(rng.integers(0, 5)), B - sh_lo[b])
+        sh_v[b, : sh_w[b]] = rng.uniform(0.0, 1.0, sh_w[b])
+    return sh_lo, sh_w, sh_v
+
+
+@pytest.mark.parametrize("seed,nk", [(seed, nk) for seed in range(6) for nk in (NK, NK - 2)])
+def test_pull_shift_matches_the_scratch_rows(seed, nk):
+    """`pull_shift` gives row c (1 - s) h_c + the shift of the sum of (a s) h_x (by target bin,
+    each bin's first two sources then the rest), where the scratch rows sum h_c - s h_c and the
+    shift of a (s h_x) term by term by source bin: the same sums grouped otherwise (issue 18,
+    mdlines3), so equal to rounding (1e-13 of the row's largest value), not to the bit. nk keys
+    (the first nk of the operator's): four rows at a time, the last block full or not."""
+    rng = np.random.default_rng(seed)
+    B = 24
+    H, scale, (A, cols, cnt) = _operator(rng, B)
+    H, scale = H[:nk].copy(), scale[:nk].copy()
+    sh = _shift(rng, B)
+    op = (A, cols, cnt, np.empty((NK, 2), np.int64), np.empty(NK, np.int64), np.empty((NK, NK), np.int64))
+    op += (np.empty((NK, NK)),)
+    want = H.copy()
+    scratch = (np.empty((NK, B)), np.empty(B), np.empty((NK, 2), np.int64))
+    lines._move_incomes(want, want, scale, op, True, True, *sh, *scratch, None)
+    got = H.copy()
+    n = int(sh[1].sum())
+    tshift = (np.empty(B + 1, np.int64), np.empty((2, B), np.int64), np.empty((2, B)))
+    tshift += ((np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)),)
+    tiles.shift_by_target(*sh, *tshift)
+    assert tshift[0][B] > 0  # some bins have more than two sources
+    tiles.pull_shift(got, scale, op, tshift, np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4)))
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())
+    assert not np.array_equal(got, H)

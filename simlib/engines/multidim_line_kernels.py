@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_line_tiles import fits, pull_moves, table_clear
+from simlib.engines.multidim_line_tiles import fits, pull_moves, pull_shift, shift_by_target, table_clear
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -218,15 +218,20 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
     """Incomes of the reached households: taken out of their keys, moved by the sparse operator
     (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp, ...)), raised by
     the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
-    twin's incomes for a once-per-household line; with `pull`, Hd is Hk, the operator is set and
-    there is no income effect: `multidim_line_tiles.pull_moves`, the same sums in one pass, grouped otherwise). Only
-    each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK, 2) holds the bins
-    each row of Hr received. Row q of the
-    operator holds columns <= q only, in increasing order: each row of Hr receives its terms in
-    the order of the dense product."""
+    twin's incomes for a once-per-household line). With `pull` (not None: `_sparse_work`'s last
+    part), Hd is Hk and the operator is set, and B a multiple of 4: in one pass, the same sums
+    grouped otherwise (`multidim_line_tiles.pull_moves` without an income effect, `pull_shift`
+    with one). Else only each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK,
+    2) holds the bins each row of Hr received. Row q of the operator holds columns <= q only, in
+    increasing order: each row of Hr receives its terms in the order of the dense product."""
     NK, B = Hk.shape
-    if pull and not income and B % 4 == 0:  # within the cell-state: one pass (`pull_moves`)
-        pull_moves(Hk, scale, op)
+    if pull is not None and B % 4 == 0:  # within the cell-state: one pass
+        if not income:
+            pull_moves(Hk, scale, op)
+            return
+        cnt, src2, wt2, extra, R, RT, OT = pull
+        shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra)
+        pull_shift(Hk, scale, op, (cnt, src2, wt2, extra), R, RT, OT)
         return
     rng[:, 0] = B
     rng[:, 1] = 0
@@ -356,28 +361,33 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
         table_clear(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1))
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
-        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, True)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
         return
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
     if move:
         _move_masks(Mg[k], Md[k], c, r, flags[li], targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, False)
+        _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, None)
+    elif flags[li]:
+        _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
     else:
-        if flags[li]:
-            _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        _move_incomes(Hg[k], Hg[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, flags[li])
+        _move_incomes(Hg[k], Hg[k], scale, op, False, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, None)
 
 
 @compiled
-def _sparse_work(work):
-    """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), and the
+def _sparse_work(work, W):
+    """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), the
     columns and counts of the sparse operator's rows, the rows' spans and the operator by columns
-    (`pull_moves`: count, rows, entries), made once per group."""
-    NK = work[2].shape[0]
+    (`pull_moves`: count, rows, entries), and `pull_shift`'s (the shift by target bin for shift
+    rows of width W at most, four rows by bins and turned), made once per group."""
+    NK, B = work[5].shape
     cols, cnt, sp = np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)
-    return work, (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
+    op = (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
+    extra = (np.empty(B * W, dtype=np.int64), np.empty(B * W, dtype=np.int64), np.empty(B * W))
+    shift = (np.empty(B + 1, dtype=np.int64), np.empty((2, B), dtype=np.int64), np.empty((2, B)), extra)
+    return work, op, shift + (np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4)))
 
 
 @compiled
@@ -387,7 +397,7 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
     docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`)."""
     order, acts, once = lines[0], lines[1], lines[8]
-    lwork = _sparse_work(work)
+    lwork = _sparse_work(work, sh_v.shape[2])
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])

@@ -28,12 +28,13 @@ from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, v
 @compiled
 def fits(targeted, nbits, bitpos):
     """Whether `table_clear3` (not targeted, three indicators) or `table_clear12` (one or two) can
-    take the line: its indicators in increasing bits, the lowest at bit 2 or above."""
+    take the line: its indicators in increasing bits, the lowest at bit 2 or above (one indicator
+    at any bit)."""
     if nbits == 3:
         return (not targeted) and 2 <= bitpos[0] < bitpos[1] < bitpos[2]
     if nbits == 2:
         return 2 <= bitpos[0] < bitpos[1]
-    return nbits == 1 and bitpos[0] >= 2
+    return nbits == 1
 
 
 @compiled
@@ -54,6 +55,9 @@ def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
     n = Mk.shape[0]
     M2 = Mk.reshape((1, n))
     b0 = 1 << bitpos[0]
+    if nbits == 1 and b0 < 4:  # the bit in every four masks: pairs, one mask at a time
+        _table_clear_pairs(Mk, c * r, cell, b0, flat)
+        return
     if nbits == 1:
         rv, m = vbcast(c * r), 0
         while m < n:
@@ -84,6 +88,22 @@ def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
         vstore(M2, 0, m + b1, vadd(v2, x2))
         vstore(M2, 0, m + bits, vadd(v3, x3))
         m = ((m | bits) + 4) & ~bits
+
+
+@compiled
+def _table_clear_pairs(Mk, cr, cell, b0, flat):
+    """`table_clear12` for one indicator at bit 0 or 1 (b0 = 1 or 2): each pair of masks without
+    and with the bit adds to the table, then the one with it loses the share cr to the other."""
+    n = Mk.shape[0]
+    for m in range(n):
+        if m & b0:
+            continue
+        m1 = m | b0
+        flat[cell[m]] += Mk[m]
+        flat[cell[m1]] += Mk[m1]
+        mv = cr * Mk[m1]
+        Mk[m] += mv
+        Mk[m1] -= mv
 
 
 @compiled
@@ -189,3 +209,115 @@ def _pull_row(H, c, g, rows, w, n, B):
         for t in range(n):
             acc = vfma(vbcast(w[t]), vload(H, rows[t], j), acc)
         vstore(H, c, j, acc)
+
+
+@compiled
+def shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra):
+    """A line's income shift (bin b lands in bins sh_lo[b] + i, i < sh_w[b], with shares sh_v[b, i])
+    by target bin: bin t receives its first two source bins src2[:, t] (increasing; a missing one
+    bin t with share 0) with the shares wt2[:, t] (2, B), and any further ones from `extra` =
+    (targets, sources, shares) (at least sum(sh_w) - B long; increasing source bin, so each
+    target's in increasing order too); cnt (B + 1,): the sources of each bin and, last, how many
+    extras. Two per bin make most (a multiply-add each for every bin, no loop of varying length)."""
+    B = sh_lo.shape[0]
+    xt, xs, xw = extra
+    cnt[:] = 0
+    for t in range(B):
+        src2[0, t], src2[1, t], wt2[0, t], wt2[1, t] = t, t, 0.0, 0.0
+    nx = 0
+    for b in range(B):
+        for i in range(sh_w[b]):
+            t = sh_lo[b] + i
+            if cnt[t] < 2:
+                src2[cnt[t], t], wt2[cnt[t], t] = b, sh_v[b, i]
+            else:
+                xt[nx], xs[nx], xw[nx] = t, b, sh_v[b, i]
+                nx += 1
+            cnt[t] += 1
+    cnt[B] = nx
+
+
+@compiled
+def pull_shift(H, scale, op, tshift, R, RT, OT):
+    """A line's moves of incomes with an income effect, within the cell-state (H (NK, B), B a
+    multiple of 4; op as `pull_moves`'; tshift = (cnt, src2, wt2, extra), the shift by target bin
+    of `shift_by_target`; scratch R (4, B), RT and OT (B, 4)): row c of H becomes (1 - s_c) h_c +
+    the shift of r_c, r_c = the sum over the rows x that move into c (itself included, in
+    increasing row) of w (h of row x), w = a s. Four rows at a time: their r (R, by bins) turned
+    by bins (RT), shifted together (OT: each target bin's sources in increasing bin, four rows
+    per multiply-add), then put in place. A row moves only to itself and rows below, and the
+    rows of a block are written after all of its r are made, so every r reads rows unchanged."""
+    A, cols, cnt, sp, tcnt, trow, ta = op
+    NK, B = H.shape
+    _by_columns(A, cols, cnt, scale, tcnt, trow, ta)
+    for c0 in range(0, NK, 4):
+        nu = min(4, NK - c0)
+        busy = False
+        for u in range(nu):
+            busy = busy or tcnt[c0 + u] > 0 or scale[c0 + u] != 0.0
+        if not busy:
+            continue
+        _block_sums(H, R, RT, trow, ta, tcnt, c0, nu)
+        _shift4(RT, OT, tshift)
+        for u in range(nu):
+            c = c0 + u
+            if tcnt[c] > 0 or scale[c] != 0.0:
+                g = 1.0 - scale[c]
+                for t in range(B):
+                    H[c, t] = g * H[c, t] + OT[t, u]
+
+
+@compiled
+def _shift4(RT, OT, tshift):
+    """OT (B, 4) = four rows by bins RT (B, 4) raised by the shift by target bin (`shift_by_target`):
+    each bin's first two sources, then the extra ones."""
+    cnt, src2, wt2, (xt, xs, xw) = tshift
+    B = RT.shape[0]
+    for t in range(B):
+        o = vmul(vbcast(wt2[0, t]), vload(RT, src2[0, t], 0))
+        vstore(OT, t, 0, vfma(vbcast(wt2[1, t]), vload(RT, src2[1, t], 0), o))
+    for e in range(cnt[B]):
+        t = xt[e]
+        vstore(OT, t, 0, vfma(vbcast(xw[e]), vload(RT, xs[e], 0), vload(OT, t, 0)))
+
+
+@compiled
+def _by_columns(A, cols, cnt, scale, tcnt, trow, ta):
+    """The reached moves by columns: column c's rows trow[c, :tcnt[c]] (increasing, itself
+    included) with weights ta (the operator's entry times the row's reached share)."""
+    NK = scale.shape[0]
+    tcnt[:] = 0
+    for x in range(NK):
+        s = scale[x]
+        if s == 0.0:
+            continue
+        for e in range(cnt[x]):
+            a, c = A[x, e], cols[x, e]
+            if a != 0.0:
+                trow[c, tcnt[c]], ta[c, tcnt[c]] = x, a * s
+                tcnt[c] += 1
+
+
+@compiled
+def _block_sums(H, R, RT, trow, ta, tcnt, c0, nu):
+    """R[u] (B,) = r of row c0 + u (u < 4; zeros for u >= nu), the sum over t < n of ta[c, t] (h
+    of row trow[c, t]) term after term, four bins at a time, then turned by bins into RT (B, 4).
+    All four rows in one call, without views: each call or view costs atomic reference counts."""
+    B = R.shape[1]
+    for u in range(4):
+        c = c0 + u
+        n = tcnt[c] if u < nu else 0
+        if n == 0:
+            for j in range(0, B, 4):
+                vstore(R, u, j, vbcast(0.0))
+            continue
+        w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
+        for j in range(0, B, 4):
+            vstore(R, u, j, vmul(w0, vload(H, x0, j)))
+        for t in range(1, n):
+            wt, xt = vbcast(ta[c, t]), trow[c, t]
+            for j in range(0, B, 4):
+                vstore(R, u, j, vfma(wt, vload(H, xt, j), vload(R, u, j)))
+    for b in range(B):
+        for u in range(4):
+            RT[b, u] = R[u, b]
