@@ -10,7 +10,7 @@ import yaml
 from conftest import tiny_raw
 from hostile_helpers import cli
 
-from simlib.cli import usage_message
+from simlib.cli import build_parser, usage_message
 from simlib.errors import NEAR_CUTOFF, closest_names
 
 MEAN = {"vi": "có phải là {} không?", "en": "did you mean {}?"}
@@ -118,3 +118,19 @@ def test_unknown_option_on_the_command_line(scenario):
     assert code == 2 and MEAN["en"].format("--set horizon=…") in out, out
     code, out = cli("run", file, "--out", "o", "--enigne", "microsim")
     assert code == 2 and MEAN["vi"].format("--engine") in out, out
+
+
+def test_global_options_after_the_command(scenario):
+    """`--lang` and `--debug` are taken after the command too (a planner types them last): the
+    message in English, no unknown-option error; `batch` keeps its own `--lang` (the reports')."""
+    file = scenario(lambda raw: raw.update(horizn=2030))
+    code, out = cli("run", file, "--out", "o", "--lang", "en", "--debug")
+    assert code == 2 and "unknown arguments" not in out and "did you mean horizon?" in out, out
+    code, out = cli("run", file, "--out", "o2", "--enigne", "microsim", "--lang", "en")
+    assert code == 2 and out.rstrip().endswith(MEAN["en"].format("--engine")), out
+    args = build_parser().parse_args(["--lang", "en", "run", "s.yaml", "--out", "o"])
+    assert args.lang == "en" and args.debug is False
+    args = build_parser().parse_args(["run", "s.yaml", "--out", "o", "--lang", "en"])
+    assert args.lang == "en" and args.debug is False
+    args = build_parser().parse_args(["batch", "d", "--out", "o", "--lang", "en"])
+    assert args.lang == "en"

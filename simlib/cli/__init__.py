@@ -151,17 +151,28 @@ def build_parser() -> argparse.ArgumentParser:
         prog="simlib",
         description="Mô phỏng Chương trình MTQG giảm nghèo bền vững / Poverty-reduction programme simulator",
     )
-    parser.add_argument(
-        "--lang", choices=i18n.LANGS, default=None, help="ngôn ngữ thông báo / message language (vi, en)"
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    _global_options(parser, None, False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"simlib.cli.{name}").register(sub)
+    for command in sub.choices.values():  # also after the command: `simlib run … --lang en`
+        _global_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, lang_default, debug_default) -> None:
+    """`--lang` and `--debug` on `parser`, where it has no option of that name (`batch` has its
+    own `--lang`, the reports' language). On a command they default to `argparse.SUPPRESS`, so
+    that the value given before the command stays unless one is given after it."""
+    own = {f for a in parser._actions for f in a.option_strings}
+    if "--lang" not in own:
+        help_ = "ngôn ngữ thông báo / message language (vi, en)"
+        parser.add_argument("--lang", choices=i18n.LANGS, default=lang_default, help=help_)
+    if "--debug" not in own:
+        parser.add_argument("--debug", action="store_true", default=debug_default, help="show tracebacks")
 
 
 #: ASCII stand-ins for the punctuation simlib's messages use
