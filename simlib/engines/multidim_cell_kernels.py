@@ -87,10 +87,10 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
                         first = False
             row = Hout[d, q]
             if first:
-                _zeros(row)
+                _set_zero(row)
             else:
-                _zeros(row[:lo])
-                _zeros(row[hi:])
+                _set_zero(row[:lo])
+                _set_zero(row[hi:])
             w, x = kd[d, q], new[d]
             if x != 0.0 and w != 0.0:
                 hk, ik = row[b0:b1], inc0[d, b0:b1]  # views from 0: see the module docstring
@@ -101,7 +101,7 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
 
 
 @compiled
-def _zeros(x):
+def _set_zero(x):
     """x[:] = 0.0 (a loop from 0: vector stores)."""
     for i in range(x.shape[0]):
         x[i] = 0.0
@@ -258,11 +258,11 @@ def settle_scratch(K, NK, B):
 @compiled
 def empty(Mk, Hk):
     """Whether a cell-state holds no households: every mask and every (key, income bin) is 0."""
-    return _zero(Mk) and _zero(Hk.reshape(Hk.size))
+    return _all_zero(Mk) and _all_zero(Hk.reshape(Hk.size))
 
 
 @compiled
-def _zero(x):
+def _all_zero(x):
     """Whether every entry of x is 0: blocks of 64 entries counted without a branch (vector
     instructions), the scan ending at the first block with a nonzero entry."""
     n = x.shape[0]
