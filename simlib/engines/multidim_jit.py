@@ -412,6 +412,8 @@ def fill(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source, groups=None) -
     """The cells (M, H) of `groups` (all by default) filled from `source`: None (they hold their
     values), (Ms, Hs) (copied) or `BASELINE` (the baseline's households; M and H zero there)."""
     groups = np.arange(M.shape[1]) if groups is None else np.asarray(groups, np.int64)
+    if groups.size == 0:
+        return
     if isinstance(source, str):
         fill_start(M, H, *_start_arrays(mm), groups)
     elif source is not None:
