@@ -45,3 +45,15 @@ class Memoised:
         new = object.__new__(type(self))
         new.__setstate__(self.__getstate__())
         return new
+
+
+def carry(source: Any, owner: Any, prefix: str) -> Any:
+    """`owner` with the values cached on `source` under keys starting with `prefix` (those not
+    cached on `owner` yet): for an object derived from `source` whose differences do not reach
+    what those keys derive (the caller's to know). Returns `owner`."""
+    memo = source.__dict__.get(_SLOT) or {}
+    mine = owner.__dict__.setdefault(_SLOT, {})
+    for key, value in memo.items():
+        if key.startswith(prefix):
+            mine.setdefault(key, value)
+    return owner

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from simlib import runner
+from simlib.engines import multidim_tables
 from simlib.engines.common import EngineState
+from simlib.memo import carry, memoised
 from simlib.options import RunOptions
 from simlib.workbench import incremental as inc
 from simlib.workbench.lazy import Later
@@ -229,6 +231,26 @@ def test_run_models_equal_a_compiled_model(base):
     for f in fields(got[1]):
         if f.name != "base":
             assert _same(getattr(got[1], f.name), getattr(want[1], f.name)), f.name
+    # the compiled engine's tables, kept from the starting scenario's model, equal the compiled model's
+    assert multidim_tables.prepare(got[1]) is multidim_tables.prepare(inc.run_models(scen, starting(base))[1])
+    assert _same(multidim_tables.prepare(got[1]), multidim_tables.prepare(want[1]))
+    assert _same(multidim_tables.entry_kinds(got[1]), multidim_tables.entry_kinds(want[1]))
+    for t in range(len(want[0].years) + 1):
+        assert _same(multidim_tables.entry_arrays(got[1], t), multidim_tables.entry_arrays(want[1], t)), t
+
+
+def test_carry_takes_the_keys_of_a_prefix_and_keeps_the_owners_own():
+    class Box:
+        pass
+
+    a, b = Box(), Box()
+    memoised(a, "x.one", lambda: 1)
+    memoised(a, "y.two", lambda: 2)
+    memoised(b, "x.three", lambda: 3)
+    memoised(a, "x.three", lambda: 30)
+    assert carry(a, b, "x.") is b
+    assert memoised(b, "x.one", lambda: -1) == 1 and memoised(b, "x.three", lambda: -1) == 3
+    assert memoised(b, "y.two", lambda: -2) == -2  # not carried: another prefix
 
 
 def _same(a, b) -> bool:

@@ -414,24 +414,24 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
     for y in range(start, stop):
         multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
         source = None
-    return close_run(mm, out, stop, filled(cells, source))
+    return close_run(mm, out, stop, filled(mm, cells, source))
 
 
-def filled(cells: tuple, source: tuple | None) -> tuple:
-    """The cells (M, H, ...) with M and H copied from `source` = (Ms, Hs) when given (`open_run`:
-    a run that ran no year, or took another path than `multidim_jit.year`'s copy)."""
-    if source is not None:
-        np.copyto(cells[0], source[0])
-        np.copyto(cells[1], source[1])
+def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
+    """The cells (M, H, ...) with M and H filled from `source` (`open_run`'s: copied from (Ms,
+    Hs), or the baseline's households; None: filled) for a run that ran no year, or took another
+    path than `multidim_jit.year`'s fill."""
+    multidim_jit.fill(mm, cells[0], cells[1], source)
     return cells
 
 
 def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
     (S, Y, L, D), the cells (M, H, n, sel, built) at that review, from the baseline or from
-    `state` (its arrays, or arrays to fill: `EngineState.lent`), and the source (Ms, Hs) to fill
-    M and H from (None: filled), which the first year copies group by group
-    (`multidim_jit.year`; `filled` otherwise)."""
+    `state` (its arrays, or arrays to fill: `EngineState.lent`), and the source to fill M and H
+    from (None: filled), which the first year fills group by group (`multidim_jit.year`;
+    `filled` otherwise): the state's cells (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero,
+    the baseline's households to write)."""
     model = mm.base
     S = spend.shape[0]
     G, K = model.n0.shape
@@ -440,9 +440,9 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     source = None
-    if state is None:
+    if state is None:  # the baseline: its households written by the first year's tasks
         n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
-        M, H = multidim_jit.start(mm, S)
+        (M, H), source = multidim_jit.cells(mm, S), multidim_jit.BASELINE
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
         n, built, cells, lent = state.lent()  # copies to make, unless handed over `once`
@@ -454,6 +454,9 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     if review is not None and review.fits(mm, start, out, sel):
         review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
     else:
+        if source is multidim_jit.BASELINE:  # the records read every cell: filled first
+            multidim_jit.fill(mm, M, H, source)
+            source = None
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)

@@ -46,6 +46,7 @@ import numpy as np
 
 from simlib.engines import (
     multidim_cell_kernels,
+    multidim_fill_kernels,
     multidim_flip_kernels,
     multidim_income_kernel,
     multidim_line_kernels,
@@ -62,12 +63,13 @@ from simlib.engines.multidim_cell_kernels import (
     settle_scratch,
     vacant,
 )
+from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
 from simlib.engines.multidim_record_kernels import income_bins, record_group
 from simlib.multidim.model import MultidimModel
 
-__all__ = ["available", "record", "start", "year", "year_both"]
+__all__ = ["BASELINE", "available", "cells", "fill", "record", "start", "year", "year_both"]
 
 
 def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
@@ -248,17 +250,6 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
 
 
 @compiled
-def _fill_task(M, H, Ms, Hs, s, g, t):
-    """Copy the cells of base group g and its twin t (t >= 0) in scenario s from (Ms, Hs) into
-    (M, H) (S, G, K, ...): a task's first read of its groups (`year`'s `source`)."""
-    M[s, g] = Ms[s, g]
-    H[s, g] = Hs[s, g]
-    if t >= 0:
-        M[s, t] = Ms[s, t]
-        H[s, t] = Hs[s, t]
-
-
-@compiled
 def _cuts(n, bases, twin, parts):
     """Task boundaries (parts + 1,) cutting the tasks (scenario x base group, in memory order)
     into `parts` contiguous runs of about equal work. A task's work is taken as its cell-states
@@ -302,20 +293,21 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     and its scratch arrays are written before they are read, so the results do not depend on the
     number of threads.
 
-    `source` = (Ms, Hs, fill): when `fill`, M and H are not filled yet and each task first copies
-    its groups' cells from Ms and Hs (`_fill_task`; the groups no task holds are copied before,
-    `year`)."""
+    `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
+    filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
+    baseline's from the rest (`multidim_fill_kernels.fill_task`; the groups no task holds are
+    filled before, `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
-    Ms, Hs, fill = source  # the loop's arguments: no nested tuples (numba's parfors)
+    Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
-            if fill:
-                _fill_task(M, H, Ms, Hs, s, g, twin[g])
+            if how != NONE:
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
             _task(s, g, state, programme, model, review, people, out, work)
 
 
@@ -333,7 +325,7 @@ def _year_both(
     NBASE = bases.shape[0]
     cut = _cuts(n, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
-    Ms, Hs, fill = source
+    Ms, Hs, n0, Mn, kd, inc0, kind, how = source
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
         M2p, H2p = _second_cells(M2, H2, lean)
@@ -341,8 +333,8 @@ def _year_both(
         other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
-            if fill:
-                _fill_task(M, H, Ms, Hs, s, g, twin[g])
+            if how != NONE:
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 
@@ -362,33 +354,6 @@ def _record_all(M, H, n, g_area, review, out):
         record_group(M[s, g], H[s, g], n[s, g], s, g, f1b[a], f2b[a], out, hs)
 
 
-@parallel
-def _fill_start(M, H, n0, Mn, kd, inc0, kind):
-    """The baseline's households by mask M (S, G, K, 4096) and by (key, income bin) H (S, G, K,
-    keys, B) of every group with households, in place (zero arrays): n0[g, k] households with the
-    masks Mn and the keys kd x incomes inc0 of the group's kind, independent; cell-states without
-    households are left untouched (zero pages). Every element is written once, with the products
-    of `simlib.engines.multidim_expected._start`'s numpy form: n0 x Mn, n0 x (kd x inc0)."""
-    S, G, K, NM = M.shape
-    NK, B = H.shape[3], H.shape[4]
-    for sg in prange(S * G):
-        s, g = sg // G, sg % G
-        u = kind[g]
-        for k in range(K):
-            x = n0[g, k]
-            if x == 0.0:
-                continue
-            mo, mi = M[s, g, k], Mn[u, k]
-            for m in range(NM):
-                mo[m] = x * mi[m]
-            inc = inc0[u, k]
-            for q in range(NK):
-                w = kd[u, k, q]
-                ho = H[s, g, k, q]
-                for b in range(B):
-                    ho[b] = x * (w * inc[b])
-
-
 refresh_caches(
     (
         multidim_numba,
@@ -398,6 +363,7 @@ refresh_caches(
         multidim_flip_kernels,
         multidim_cell_kernels,
         multidim_record_kernels,
+        multidim_fill_kernels,
         sys.modules[__name__],
     )
 )
@@ -413,18 +379,46 @@ def record(mm: MultidimModel, M: np.ndarray, H: np.ndarray, n: np.ndarray, out, 
     _record_all(M, H, n, st["g_area"], tables.review_arrays(mm, t), tables.record_arrays(st, out, t, sel))
 
 
-def start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
-    """The households at the baseline for S scenarios: by mask M (S, G, K, 4096) and by (key,
-    income bin) H (S, G, K, keys, B), those of the numpy reference's `_initial` at t = 0, written
-    only for the cell-states with households (the rest stay zero pages, which the kernels skip)."""
-    model = mm.base
-    G, K = model.n0.shape
+#: `year`'s source for cells not filled yet that start from the baseline (`cells`)
+BASELINE = "baseline"
+
+
+def cells(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """Zero cells for S scenarios, by mask M (S, G, K, 4096) and by (key, income bin) H (S, G, K,
+    keys, B): fresh zero pages, to be filled (`fill`, or a first year from `BASELINE`)."""
+    G, K = mm.base.n0.shape
     Mn, kd, inc0 = tables.entry_arrays(mm, 0)
-    M = np.zeros((S, G, K, Mn.shape[-1]))
-    H = np.zeros((S, G, K, kd.shape[-1], inc0.shape[-1]))
-    n0 = np.ascontiguousarray(model.n0, dtype=float)
-    _fill_start(M, H, n0, Mn, np.ascontiguousarray(kd), inc0, tables.entry_kinds(mm)[1])
+    return np.zeros((S, G, K, Mn.shape[-1])), np.zeros((S, G, K, kd.shape[-1], inc0.shape[-1]))
+
+
+def start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """The households at the baseline for S scenarios (`cells` filled from `BASELINE`): those of
+    the numpy reference's `_initial` at t = 0, written only for the cell-states with households
+    (the rest stay zero pages, which the kernels skip)."""
+    M, H = cells(mm, S)
+    fill(mm, M, H, BASELINE)
     return M, H
+
+
+def _start_arrays(mm: MultidimModel) -> tuple:
+    """(n0, Mn, kd, inc0, kind): the baseline's households by group-state and the entry arrays
+    of its review (`multidim_fill_kernels.start_group`)."""
+    Mn, kd, inc0 = tables.entry_arrays(mm, 0)
+    n0 = np.ascontiguousarray(mm.base.n0, dtype=float)
+    return n0, Mn, np.ascontiguousarray(kd), inc0, tables.entry_kinds(mm)[1]
+
+
+def fill(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source, groups=None) -> None:
+    """The cells (M, H) of `groups` (all by default) filled from `source`: None (they hold their
+    values), (Ms, Hs) (copied) or `BASELINE` (the baseline's households; M and H zero there)."""
+    groups = np.arange(M.shape[1]) if groups is None else np.asarray(groups, np.int64)
+    if groups.size == 0:
+        return
+    if isinstance(source, str):
+        fill_start(M, H, *_start_arrays(mm), groups)
+    elif source is not None:
+        for g in groups:
+            M[:, g], H[:, g] = source[0][:, g], source[1][:, g]
 
 
 def _year_arrays(mm: MultidimModel, t: int, out, sel: np.ndarray) -> tuple:
@@ -447,21 +441,21 @@ def _shared(mm: MultidimModel, cov: np.ndarray, rr: np.ndarray, shifts: tuple) -
     )
 
 
-def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source: tuple | None) -> tuple:
-    """`_year`'s `source` argument for the cells (M, H) to be filled from `source` = (Ms, Hs)
-    (None: already filled). The groups no task holds (neither a base group nor a base group's
-    twin) are copied here; the tasks copy the others."""
+def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source) -> tuple:
+    """`_year`'s `source` argument for the cells (M, H) to be filled from `source` (`fill`'s; None:
+    filled). The groups no task holds (neither a base group nor a base group's twin) are filled
+    here; the tasks fill the others."""
     if source is None:
-        return M, H, False
-    Ms, Hs = source
+        return (M, H) + _start_arrays(mm) + (NONE,)
     st = tables.prepare(mm)
     held = np.zeros(M.shape[1], bool)
     held[st["bases"]] = True
     twins = st["twin"][st["bases"]]
     held[twins[twins >= 0]] = True
-    for g in np.flatnonzero(~held):
-        M[:, g], H[:, g] = Ms[:, g], Hs[:, g]
-    return np.ascontiguousarray(Ms), np.ascontiguousarray(Hs), True
+    fill(mm, M, H, source, np.flatnonzero(~held))
+    if isinstance(source, str):
+        return (M, H) + _start_arrays(mm) + (START,)
+    return (np.ascontiguousarray(source[0]), np.ascontiguousarray(source[1])) + _start_arrays(mm) + (COPY,)
 
 
 def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out, source=None):
@@ -469,7 +463,9 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     review t and its records written into `out`; cov (S, L, G, K) coverage of the selectable
     households, rr (S, L, D) removal probabilities, shifts = `multidim_tables.shift_tables(...)`.
     `source` = (Ms, Hs): M and H are not filled yet, and the year copies their cells from Ms and
-    Hs group by group as it first reads them (`EngineState.lent`; Ms and Hs are only read)."""
+    Hs group by group as it first reads them (`EngineState.lent`; Ms and Hs are only read);
+    `BASELINE`: M and H are zero (`cells`) and the year writes the baseline's households into
+    them group by group (the values of `start`)."""
     M, H, n, sel = state
     review, people, outs = _year_arrays(mm, t, out, sel)
     filled = _source(mm, M, H, source)

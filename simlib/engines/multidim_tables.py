@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from simlib.engines.multidim_income_kernel import tiles_of
-from simlib.memo import memoised
+from simlib.memo import carry, memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
 from simlib.multidim.model import NEXT_STATE, MultidimModel
@@ -235,6 +235,23 @@ def _static(mm: MultidimModel) -> dict:
         "exp_edges": np.exp(mm.edges),
         "shift_width": int(np.ceil(widths.max() / widths.min())) + 3,
     }
+
+
+#: the keys of the tables cached on a model (`prepare`, `entry_kinds`, `entry_arrays`)
+PREFIX = "multidim_jit."
+
+
+def with_tables_of(mm0: MultidimModel, mm: MultidimModel) -> MultidimModel:
+    """`mm` with the compiled engine's tables cached on `mm0`: for a model that differs from
+    `mm0` by its money only (`mm.base`'s levers; the same multidimensional arrays, structure and
+    parameters), as the tables read the structure, the parameters and the multidimensional
+    arrays, no amount (the explorer's models, `simlib.workbench.incremental.run_models`). They
+    are made on `mm0` first, once."""
+    prepare(mm0)
+    entry_kinds(mm0)
+    for t in range(len(mm0.min_deprivations)):
+        entry_arrays(mm0, t)
+    return carry(mm0, mm, PREFIX)
 
 
 def prepare(mm: MultidimModel) -> dict:

@@ -71,6 +71,32 @@ def _one_batch(mm: MultidimModel, S: int) -> bool:
     return S <= max(1, BATCH_BYTES // per)
 
 
+def _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over) -> tuple:
+    """`run_with_twin`'s first year, made once for both models when their programme steps agree
+    (`multidim_jit.year_both`), else apart. Returns (out, out2, cells, cells2, money acting)."""
+    out, sp_all, cells, source = open_run(mm, spend, start, state)
+    if not twin_hands_over and twin_state is not None:  # the run's cells (or its source), read before its year
+        twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
+        twin_state.cells = dict(zip("MH", source or cells[:2]))
+    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state)
+    year = year_programme(mm, cells, sp_all[:, start], out, start)
+    year2 = year_programme(twin, cells2, sp2[:, start], out2, start)  # reads the counts only
+    one_year = same(year, year2)
+    if twin_hands_over or not one_year:  # its cells are read (a lean twin's are not: not filled)
+        cells2 = filled(twin, cells2, source2)
+    if one_year:
+        second = cells2[:4] if twin_hands_over else (None, None) + cells2[2:4]
+        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2), source)
+    else:
+        lent = source if isinstance(source, tuple) else ()  # a kept state's cells (not the baseline)
+        cells = filled(mm, cells, source)
+        if any(cells2[0] is c for c in (cells[0], *lent)):  # the twin's own cells, advanced apart
+            cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
+        multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
+        multidim_jit.year(mm, start + 1, cells[:4], *year, out)
+    return out, out2, cells, cells2, sp_all
+
+
 def run_with_twin(
     mm: MultidimModel,
     twin: MultidimModel,
@@ -110,23 +136,7 @@ def run_with_twin(
         twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)
         twin_out = twin_out if twin_hands_over else twin_out.released()
         return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
-    out, sp_all, cells, source = open_run(mm, spend, start, state)
-    if not twin_hands_over and twin_state is not None:  # the run's cells (or its source), read before its year
-        twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
-        twin_state.cells = dict(zip("MH", source or cells[:2]))
-    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state)
-    cells2 = filled(cells2, source2)
-    year = year_programme(mm, cells, sp_all[:, start], out, start)
-    year2 = year_programme(twin, cells2, sp2[:, start], out2, start)
-    if same(year, year2):
-        second = cells2[:4] if twin_hands_over else (None, None) + cells2[2:4]
-        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2), source)
-    else:
-        cells = filled(cells, source)
-        if any(cells2[0] is c for c in (cells[0], *(source or ()))):  # the twin's own cells, advanced apart
-            cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
-        multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
-        multidim_jit.year(mm, start + 1, cells[:4], *year, out)
+    out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over)
     for y in range(start + 1, stop):
         multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out)
     return close_run(mm, out, stop, cells), close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2

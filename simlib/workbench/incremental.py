@@ -58,6 +58,7 @@ import pandas as pd
 
 from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
+from simlib.engines import multidim_tables
 from simlib.engines.common import ARRAYS, REVIEW_AXIS, EngineOutput, EngineState
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
@@ -299,12 +300,13 @@ def run_models(scen, start) -> tuple:
     its amounts only (`same_but_amounts`): its own parameters and levers (the money) on the
     structure compiled once for `start`, and the multidimensional model on them with the arrays
     compiled once for `start` (`compile_multidim`'s standards, income grid, synthesis and line
-    channels read the parameters, the catalogue and the structure, no amount) — the same values
-    without about 6 CPU ms per change (tests/test_workbench_incremental.py)."""
+    channels read the parameters, the catalogue and the structure, no amount) and the compiled
+    engine's tables made once (`multidim_tables.with_tables_of`) — the same values without about
+    15 CPU ms per change (tests/test_workbench_incremental.py)."""
     model0, mm0 = memoised(start, "wb_run_models", lambda: compile_run_model(start))
     structure = model0.structure
     model = Model(structure, compile_parameters(scen, structure), compile_levers(scen, structure))
-    return model, replace(mm0, base=model)  # a new model: its own caches
+    return model, multidim_tables.with_tables_of(mm0, replace(mm0, base=model))  # a new model: the tables kept
 
 
 def engine_runs(start) -> EngineRuns:
