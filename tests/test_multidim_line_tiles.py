@@ -2,7 +2,8 @@
 `multidim_line_kernels`: a line's table and masks (`table_clear3`, `table_clear12` against
 `_line_table` and `_clear_masks`, the same bits) and the moves of incomes without an income
 effect (`pull_moves` against `_move_incomes`' scratch rows: the same sums in another order, to
-rounding)."""
+rounding); since mdlines4 `pull_diag` against `pull_shift` and `pull_moves` against its form
+before, bit for bit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_line_kernels as lines
 from simlib.engines import multidim_line_tiles as tiles
+from simlib.engines.multidim_numba import compiled, vbcast, vfma, vload, vmul, vstore
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -102,6 +104,8 @@ def _pull_work(B: int, W: int = 4) -> tuple:
         np.empty((4, B)),
         np.empty((B, 4)),
         np.empty((B, 4)),
+        np.empty((8, B)),
+        np.empty((1, 3 * B)),
     )
 
 
@@ -163,3 +167,98 @@ def test_pull_shift_matches_the_scratch_rows(seed, nk):
     tiles.pull_shift(got, scale, op, tshift, np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4)))
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())
     assert not np.array_equal(got, H)
+
+
+def _few_offsets(rng, B: int):
+    """Shift rows with offsets (target bin - source bin) from 1 to 5 at most: bin b lands in up to
+    3 bins from b + 1 (within the B bins; some bins none, some targets one to three sources)."""
+    sh_lo, sh_w, sh_v = np.zeros(B, np.int64), np.zeros(B, np.int64), np.zeros((B, 4))
+    for b in range(B):
+        sh_lo[b] = min(b + 1 + int(rng.integers(0, 3)), B - 1)
+        sh_w[b] = min(int(rng.integers(0, 4)), B - sh_lo[b])
+        sh_v[b, : sh_w[b]] = rng.uniform(0.0, 1.0, sh_w[b])
+    return sh_lo, sh_w, sh_v
+
+
+@pytest.mark.parametrize("seed,nk", [(seed, nk) for seed in range(6) for nk in (NK, NK - 3)])
+def test_pull_diag_gives_the_bits_of_pull_shift(seed, nk):
+    """`pull_diag` (the shift by diagonals, row by row) gives `pull_shift`'s bits: each target
+    bin's terms in the same order (increasing source bin), the zero shares between them adding
+    exact zeros, the same row sums and the same put-back (issue 18, mdlines4)."""
+    rng = np.random.default_rng(seed)
+    B = 24
+    H, scale, (A, cols, cnt) = _operator(rng, B)
+    H, scale = H[:nk].copy(), scale[:nk].copy()
+    sh = _shift(rng, B) if seed % 2 else _few_offsets(rng, B)
+    op = (A, cols, cnt, np.empty((NK, 2), np.int64), np.empty(NK, np.int64), np.empty((NK, NK), np.int64))
+    op += (np.empty((NK, NK)),)
+    n = int(sh[1].sum())
+    tshift = (np.empty(B + 1, np.int64), np.empty((2, B), np.int64), np.empty((2, B)))
+    tshift += ((np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)),)
+    tiles.shift_by_target(*sh, *tshift)
+    want = H.copy()
+    tiles.pull_shift(want, scale, op, tshift, np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4)))
+    W = np.empty((8, B))
+    d0, nd = tiles.shift_diagonals(*sh, W)
+    assert 3 <= nd <= 8
+    got = H.copy()
+    tiles.pull_diag(got, scale, op, W, d0, nd, np.full((1, 3 * B), np.nan))
+    assert got.tobytes() == want.tobytes()
+    assert tiles.shift_diagonals(*sh, np.empty((nd - 1, B)))[1] == 0  # too many offsets: not taken
+
+
+@compiled
+def _pull_row_before(H, c, g, rows, w, n, B):
+    """`multidim_line_tiles._pull_row` before issue 18's mdlines4: the terms summed in registers,
+    bins outer (views of the operator's rows as rows, w)."""
+    gv = vbcast(g)
+    for j in range(0, B, 4):
+        acc = vmul(gv, vload(H, c, j))
+        for t in range(n):
+            acc = vfma(vbcast(w[t]), vload(H, rows[t], j), acc)
+        vstore(H, c, j, acc)
+
+
+@compiled
+def _pull_moves_before(H, scale, op):
+    """`multidim_line_tiles.pull_moves` with `_pull_row_before` (the same operator by columns)."""
+    A, cols, cnt, sp, tcnt, trow, ta = op
+    NK, B = H.shape
+    tcnt[:] = 0
+    for x in range(NK):
+        s = scale[x]
+        if s == 0.0:
+            continue
+        for e in range(cnt[x]):
+            a, c = A[x, e], cols[x, e]
+            if a != 0.0 and c != x:
+                trow[c, tcnt[c]], ta[c, tcnt[c]] = x, a * s
+                tcnt[c] += 1
+    for c in range(NK):
+        s, g = scale[c], 1.0
+        if s != 0.0:
+            stay = 0.0
+            for e in range(cnt[c]):
+                if cols[c, e] == c:
+                    stay = A[c, e]
+            g = (1.0 - s) + stay * s
+        if tcnt[c] > 0 or g != 1.0:
+            _pull_row_before(H, c, g, trow[c], ta[c], tcnt[c], B)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pull_moves_gives_the_bits_of_its_form_before(seed):
+    """`pull_moves` with each row made in place term after term (a pass over the row per term)
+    gives the bits of the terms summed in registers: each bin's terms in the same order, each
+    stored and loaded again unrounded (issue 18, mdlines4)."""
+    rng = np.random.default_rng(seed)
+    B = 24
+    H, scale, (A, cols, cnt) = _operator(rng, B)
+    got = {}
+    for fn in (tiles.pull_moves, _pull_moves_before):
+        h = H.copy()
+        op = (A, cols, cnt, np.empty((NK, 2), np.int64), np.empty(NK, np.int64), np.empty((NK, NK), np.int64))
+        fn(h, scale, op + (np.empty((NK, NK)),))
+        got[fn] = h
+    assert got[tiles.pull_moves].tobytes() == got[_pull_moves_before].tobytes()
+    assert not np.array_equal(got[tiles.pull_moves], H)

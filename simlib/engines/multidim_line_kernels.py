@@ -29,7 +29,15 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_line_tiles import fits, pull_moves, pull_shift, shift_by_target, table_clear
+from simlib.engines.multidim_line_tiles import (
+    fits,
+    pull_diag,
+    pull_moves,
+    pull_shift,
+    shift_by_target,
+    shift_diagonals,
+    table_clear,
+)
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -229,7 +237,11 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
         if not income:
             pull_moves(Hk, scale, op)
             return
-        cnt, src2, wt2, extra, R, RT, OT = pull
+        cnt, src2, wt2, extra, R, RT, OT, W, RD = pull
+        d0, nd = shift_diagonals(sh_lo, sh_w, sh_v, W)
+        if nd > 0:  # a few offsets: by diagonals
+            pull_diag(Hk, scale, op, W, d0, nd, RD)
+            return
         shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra)
         pull_shift(Hk, scale, op, (cnt, src2, wt2, extra), R, RT, OT)
         return
@@ -387,7 +399,8 @@ def _sparse_work(work, W):
     op = (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
     extra = (np.empty(B * W, dtype=np.int64), np.empty(B * W, dtype=np.int64), np.empty(B * W))
     shift = (np.empty(B + 1, dtype=np.int64), np.empty((2, B), dtype=np.int64), np.empty((2, B)), extra)
-    return work, op, shift + (np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4)))
+    diag = (np.empty((8, B)), np.empty((1, 3 * B)))
+    return work, op, shift + (np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4))) + diag
 
 
 @compiled

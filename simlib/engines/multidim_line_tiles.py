@@ -18,6 +18,11 @@ scratch rows and adds those back (three passes and more over the key x income ro
 issue 18's mdlines2 it sums otherwise than the scratch rows (a row's households that stay and
 those not reached in one product; each entry of the operator times its row's reached share
 before the incomes): the same sums to rounding, in a fixed order (not the scratch rows' bits).
+
+`pull_shift` does the same for a line with an income effect, four rows at a time turned by bins;
+since mdlines4 a line whose shift has few offsets (target bin - source bin: 3 to 7 in
+`multidim_2030`'s lines 2, 3, 5, 7) takes `pull_diag` instead, row by row and four bins at a time
+over the shift's diagonals: `pull_shift`'s bits without turning the rows (tested).
 """
 
 from __future__ import annotations
@@ -196,19 +201,23 @@ def pull_moves(H, scale, op):
                     stay = A[c, e]
             g = (1.0 - s) + stay * s
         if tcnt[c] > 0 or g != 1.0:
-            _pull_row(H, c, g, trow[c], ta[c], tcnt[c], B)
+            _pull_row(H, c, g, trow, ta, tcnt[c], B)
 
 
 @compiled
 def _pull_row(H, c, g, rows, w, n, B):
-    """Row c of H (bins 0 .. B, a multiple of 4): g h + the sum over t < n of w[t] (h of row
-    rows[t]), each term one multiply-add (LLVM's fmuladd)."""
+    """Row c of H (bins 0 .. B, a multiple of 4): g h + the sum over t < n of w[c, t] (h of row
+    rows[c, t]), each term one multiply-add (LLVM's fmuladd), made in place term after term (the
+    rows x moving into c are below it, unchanged): a pass over the row per term, without a loop
+    over the terms inside the loop over the bins (whose varying length cost more than the
+    stores). The whole arrays and c, not views of their rows (see `_block_sums`)."""
     gv = vbcast(g)
     for j in range(0, B, 4):
-        acc = vmul(gv, vload(H, c, j))
-        for t in range(n):
-            acc = vfma(vbcast(w[t]), vload(H, rows[t], j), acc)
-        vstore(H, c, j, acc)
+        vstore(H, c, j, vmul(gv, vload(H, c, j)))
+    for t in range(n):
+        wt, xt = vbcast(w[c, t]), rows[c, t]
+        for j in range(0, B, 4):
+            vstore(H, c, j, vfma(wt, vload(H, xt, j), vload(H, c, j)))
 
 
 @compiled
@@ -321,3 +330,68 @@ def _block_sums(H, R, RT, trow, ta, tcnt, c0, nu):
     for b in range(B):
         for u in range(4):
             RT[b, u] = R[u, b]
+
+
+@compiled
+def shift_diagonals(sh_lo, sh_w, sh_v, W):
+    """A line's income shift (bin b lands in bins sh_lo[b] + i, i < sh_w[b], with shares sh_v[b, i])
+    as diagonals: W[i, t] (W (D, B)) the share that bin t - (d0 - i) gives bin t (0 where it gives
+    none), i increasing = the source bin increasing. Returns (d0, nd): the largest offset (target
+    bin - source bin) and the number of diagonals; nd = 0 (W unset) when there is no shift or
+    its offsets span more than D (`multidim_2030`'s line 6: 35)."""
+    B = sh_lo.shape[0]
+    lo, hi = B, -B
+    for b in range(B):
+        if sh_w[b] > 0:
+            lo, hi = min(lo, sh_lo[b] - b), max(hi, sh_lo[b] + sh_w[b] - 1 - b)
+    nd = hi - lo + 1
+    if hi < lo or nd > W.shape[0]:
+        return hi, 0
+    W[:nd, :] = 0.0
+    for b in range(B):
+        for i in range(sh_w[b]):
+            t = sh_lo[b] + i
+            W[hi - (t - b), t] = sh_v[b, i]
+    return hi, nd
+
+
+@compiled
+def pull_diag(H, scale, op, W, d0, nd, R):
+    """`pull_shift` with the shift as diagonals (`shift_diagonals`: W (D, B), d0, nd) and scratch R
+    (1, 3B), row by row: r_c (bins B .. 2B of R, zeros around it) as `_block_sums` makes it, then
+    for each four target bins the sum over the diagonals (increasing source bin) of W (r shifted),
+    each one multiply-add from zero, and the row put back as (1 - s) h + that, four bins at a time:
+    the terms of each bin in `pull_shift`'s order with exact zeros between them (a zero share
+    times r adds 0), without turning r by bins and back. A row moves only to itself and rows
+    below, so each r reads rows not yet written."""
+    A, cols, cnt, sp, tcnt, trow, ta = op
+    NK, B = H.shape
+    _by_columns(A, cols, cnt, scale, tcnt, trow, ta)
+    R[0, :] = 0.0
+    for c in range(NK):
+        if tcnt[c] == 0 and scale[c] == 0.0:
+            continue
+        _row_sum(H, R, trow, ta, tcnt[c], c, B)
+        gv = vbcast(1.0 - scale[c])
+        for t in range(0, B, 4):
+            acc = vbcast(0.0)
+            for i in range(nd):
+                acc = vfma(vload(W, i, t), vload(R, 0, B + t - d0 + i), acc)
+            vstore(H, c, t, vfma(gv, vload(H, c, t), acc))
+
+
+@compiled
+def _row_sum(H, R, trow, ta, n, c, B):
+    """R[0, B:2B] = r of row c: the sum over t < n of ta[c, t] (h of row trow[c, t]) term after
+    term, four bins at a time, as `_block_sums` (zeros for n = 0)."""
+    if n == 0:
+        for j in range(0, B, 4):
+            vstore(R, 0, B + j, vbcast(0.0))
+        return
+    w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
+    for j in range(0, B, 4):
+        vstore(R, 0, B + j, vmul(w0, vload(H, x0, j)))
+    for t in range(1, n):
+        wt, xt = vbcast(ta[c, t]), trow[c, t]
+        for j in range(0, B, 4):
+            vstore(R, 0, B + j, vfma(wt, vload(H, xt, j), vload(R, 0, B + j)))
