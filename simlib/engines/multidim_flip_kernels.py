@@ -31,7 +31,7 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
         for cu in range(nu1):  # the union of the nonzero bins of the rows with households
             q = (cu + epop[e]) * nlink + e
             if nk[q] > 0:
-                b0, b1 = _widen(Hk[q], b0, b1)
+                b0, b1 = widen(Hk[q], b0, b1)
         xr[e, 0], xr[e, 1] = b0, b1
         nb = max(b1 - b0, 0)  # loops over views from 0 (see module docstring)
         ncu = 0
@@ -108,7 +108,7 @@ def _class_sums(W, flips, by_cu, Q, nk):
 
 
 @compiled
-def _widen(row, b0, b1):
+def widen(row, b0, b1):
     """(b0, b1) widened to the first and one past the last nonzero entries of `row` (unchanged
     for a row of zeros): the union of `support`'s spans, scanning only outside [b0, b1), eight
     entries per test (counted without a branch, as `multidim_cell_kernels.empty`)."""
