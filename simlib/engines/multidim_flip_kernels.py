@@ -1,7 +1,7 @@
 """The indicators' own yearly flips of one cell-state in the compiled multidimensional expected
 engine (`simlib.engines.multidim_jit`, called by `multidim_cell_kernels.own_changes`): the
 incomes by key through the flip factors (`flip_incomes`) and the masks as one butterfly per
-indicator (`flip_masks`).
+indicator (`flip_masks`; two indicators a pass over the masks, `_flip_pair`).
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check of negative indices otherwise keeps the compiler from vectorising them); each element
