@@ -169,3 +169,32 @@ def test_classes_by_count_lists_each_count_in_increasing_class():
     cls_cu = np.array([2, 0, 2, 1, 0, 2], dtype=np.int64)
     out = fk.classes_by_count(cls_cu, 4)
     assert out.tolist() == [0, 2, 3, 6, 6, 1, 4, 3, 0, 2, 5]
+
+
+def _masks_bit_by_bit(Mk, gain, loss, row_of, W):
+    """`flip_masks` as on main before branch mdown2: bits 0 and 1 in `_flip_low`, then one
+    `_butterfly` pass per bit."""
+    n = Mk.shape[0]
+    W[:] = 0.0
+    fk._flip_low(Mk, gain, loss, row_of, W)
+    for j in range(2, gain.shape[0]):
+        V = Mk.reshape((n >> (j + 1), 2, 1 << j))
+        for r in range(V.shape[0]):
+            fk._butterfly(V[r, 0], V[r, 1], 1.0 - gain[j], loss[j], gain[j], 1.0 - loss[j])
+
+
+@pytest.mark.parametrize("bits", [12, 11, 5, 4, 3, 2])
+def test_flip_masks_two_bits_a_pass_are_the_bits_of_one_bit_a_pass(bits):
+    # the same products and fused multiply-adds in the same order, only read and written once per
+    # two bits (`_flip_pair`): bit for bit; an odd last bit goes alone
+    rng = np.random.default_rng(bits)
+    n = 1 << bits
+    Mk = rng.exponential(1.0, n) * (rng.random(n) < 0.8)
+    gain, loss = rng.uniform(0.0, 0.4, bits), rng.uniform(0.0, 0.4, bits)
+    gain[bits // 2], loss[-1] = 0.0, 0.0
+    row_of = rng.integers(0, 40, n)
+    got, want, W, want_W = Mk.copy(), Mk.copy(), np.full(40, np.nan), np.full(40, np.nan)
+    fk.flip_masks(got, gain, loss, row_of, W)
+    _masks_bit_by_bit(want, gain, loss, row_of, want_W)
+    assert got.tobytes() == want.tobytes()
+    assert W.tobytes() == want_W.tobytes()

@@ -53,3 +53,21 @@ def test_tiles_of_cover_every_band():
     tiles = income.tiles_of(k_lo, k_hi, B)
     np.testing.assert_array_equal(tiles, [[0, 19], [13, 32]])
     assert income.tiles_of(k_lo[:30], k_hi[:30], 30).shape == (0, 2)
+
+
+def test_tiles_read_no_invalid_row_and_skip_rows_of_zeros():
+    # the rows' spans (`_sorted_blocks`) scan only the valid rows (eight entries a test, branch
+    # mdown2): an invalid row's entries (here NaN) never reach H3, a valid row of zeros gives zeros
+    B, NK = 48, 22
+    kern = _arrays(_kernel(B))
+    H2 = _rows(B, NK, 3)
+    valid = np.ones(NK, dtype=np.bool_)
+    valid[[4, 9]] = False
+    H2[4, :], H2[9, 3:40:2], H2[11, :] = np.nan, np.nan, 0.0
+    span = np.empty((NK, 2), dtype=np.int64)
+    got, rows = np.full((NK, B), -1.0), np.full((NK, B), -1.0)
+    income.income_kernel(H2, got, valid, kern, span)
+    clean = np.where(valid[:, None], H2, 0.0)
+    income.tiled_kernel(clean, rows, valid, kern + (np.zeros((0, 2), dtype=np.int64),), span)
+    assert got.tobytes() == rows.tobytes()
+    assert not got[[4, 9, 11]].any()

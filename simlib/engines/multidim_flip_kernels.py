@@ -1,7 +1,7 @@
 """The indicators' own yearly flips of one cell-state in the compiled multidimensional expected
 engine (`simlib.engines.multidim_jit`, called by `multidim_cell_kernels.own_changes`): the
 incomes by key through the flip factors (`flip_incomes`) and the masks as one butterfly per
-indicator (`flip_masks`).
+indicator (`flip_masks`; two indicators a pass over the masks, `_flip_pair`).
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check of negative indices otherwise keeps the compiler from vectorising them); each element
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_numba import compiled, vbcast, vfma, vload, vstore, vzero
+from simlib.engines.multidim_numba import compiled, vbcast, vfma, vload, vmul, vstore, vzero
 
 
 @compiled
@@ -31,7 +31,7 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
         for cu in range(nu1):  # the union of the nonzero bins of the rows with households
             q = (cu + epop[e]) * nlink + e
             if nk[q] > 0:
-                b0, b1 = _widen(Hk[q], b0, b1)
+                b0, b1 = widen(Hk[q], b0, b1)
         xr[e, 0], xr[e, 1] = b0, b1
         nb = max(b1 - b0, 0)  # loops over views from 0 (see module docstring)
         ncu = 0
@@ -108,7 +108,7 @@ def _class_sums(W, flips, by_cu, Q, nk):
 
 
 @compiled
-def _widen(row, b0, b1):
+def widen(row, b0, b1):
     """(b0, b1) widened to the first and one past the last nonzero entries of `row` (unchanged
     for a row of zeros): the union of `support`'s spans, scanning only outside [b0, b1), eight
     entries per test (counted without a branch, as `multidim_cell_kernels.empty`)."""
@@ -268,15 +268,40 @@ def flip_masks(Mk, gain, loss, row_of, W):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
     block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`,
     which also sums the masks before the flips by row_of into W (`flip_incomes`' weights, each
-    from +0.0 in increasing mask)."""
-    n = Mk.shape[0]
+    from +0.0 in increasing mask), then two bits per pass (`_flip_pair`), a last odd bit alone."""
+    n, nb = Mk.shape[0], gain.shape[0]
     W[:] = 0.0
     _flip_low(Mk, gain, loss, row_of, W)
-    for j in range(2, gain.shape[0]):
+    j0 = 2
+    while j0 + 1 < nb and n % 4 == 0:
+        _flip_pair(Mk.reshape((n // 4, 4)), gain[j0], loss[j0], gain[j0 + 1], loss[j0 + 1], 1 << j0)
+        j0 += 2
+    for j in range(j0, nb):
         a, lo, h = gain[j], loss[j], 1 << j
         V = Mk.reshape((n >> (j + 1), 2, h))
         for r in range(V.shape[0]):
             _butterfly(V[r, 0], V[r, 1], 1.0 - a, lo, a, 1.0 - lo)
+
+
+@compiled
+def _flip_pair(M4, a, lo, c, lc, h):
+    """The butterflies of bits j and j + 1 (h = 2**j >= 4 masks; M4 the masks by four) in one
+    pass: each block of 4h masks as quarters x0, x1, x2, x3 (without and with bit j, then bit
+    j + 1), four masks of each quarter in vector registers through both bits: the products of
+    `_butterfly` (x0 p00 + x1 p10: the second product rounded, the first fused with the sum),
+    each mask read and written once instead of twice."""
+    p00, p10, p01, p11 = vbcast(1.0 - a), vbcast(lo), vbcast(a), vbcast(1.0 - lo)
+    q00, q10, q01, q11 = vbcast(1.0 - c), vbcast(lc), vbcast(c), vbcast(1.0 - lc)
+    v = h // 4  # vectors per quarter
+    for r in range(M4.shape[0] // (4 * v)):
+        for i in range(r * 4 * v, r * 4 * v + v):
+            u0, u1, u2, u3 = vload(M4, i, 0), vload(M4, i + v, 0), vload(M4, i + 2 * v, 0), vload(M4, i + 3 * v, 0)
+            y0, y1 = vfma(u0, p00, vmul(u1, p10)), vfma(u0, p01, vmul(u1, p11))
+            y2, y3 = vfma(u2, p00, vmul(u3, p10)), vfma(u2, p01, vmul(u3, p11))
+            vstore(M4, i, 0, vfma(y0, q00, vmul(y2, q10)))
+            vstore(M4, i + 2 * v, 0, vfma(y0, q01, vmul(y2, q11)))
+            vstore(M4, i + v, 0, vfma(y1, q00, vmul(y3, q10)))
+            vstore(M4, i + 3 * v, 0, vfma(y1, q01, vmul(y3, q11)))
 
 
 @compiled

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.engines.multidim_flip_kernels import widen
 from simlib.engines.multidim_numba import compiled, support, vbcast, vfma, vload, vstore, vzero
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
@@ -93,11 +94,13 @@ def _sorted_blocks(H2, valid, span, blocks):
     four repeats its last row: the same sums, stored twice), then the union of their spans;
     the rows go in increasing first bin (then last), so that a block's rows share their bins
     (`tiles_of`' ranges then cut the most). Returns the number of blocks; span (NK, 2) is
-    scratch (each row's `support`)."""
+    scratch (each valid row's span, `multidim_flip_kernels.widen`: eight entries a test, the
+    invalid rows not read; with `support`, entry by entry over every row, this function took
+    3.6 instead of 2.2 us per cell-state on `multidim_2030`)."""
     NK = H2.shape[0]
     n = 0
-    for q in range(NK):
-        lo, hi = support(H2[q])
+    for q in range(NK):  # an invalid row is left out unread; a row of zeros gets (B, 0)
+        lo, hi = widen(H2[q], H2.shape[1], 0) if valid[q] else (0, 0)
         span[q, 0], span[q, 1] = lo, hi
     order = np.empty(NK, dtype=np.int64)
     for q in range(NK):
