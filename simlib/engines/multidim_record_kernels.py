@@ -47,12 +47,13 @@ def _mask_sums(Mk, half, acc, count, ck, work):
     of the masks with n deprivations (`count`, the number of bits), from one pass over the masks
     (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
     sum c's bits, half[1][h, c] the same for the high six bits h
-    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,)).
+    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), order (72,)
+    (`count_order`)).
 
     A sum with bits in one half only is the dot product of that half's weights with the columns'
     totals C[l] (the sum of D[p, l] over p) or the rows' totals R[h]; one with bits in both halves
     adds, to the rows having one of its high bits, the rows without one masked by its low bits."""
-    D, P, CR, a2 = work
+    D, P, CR, a2, order = work
     _row_totals(Mk, count, D, P)
     C, R = CR[0], CR[1]
     Pf = P.reshape(64, 4)
@@ -69,7 +70,7 @@ def _mask_sums(Mk, half, acc, count, ck, work):
         _dots8(C, R, wlo, whi, c, a2)
     for c in range(NW):
         acc[c] = _mixed(Mk, wlo, whi, R, c) if wlo[63, c] != 0.0 and whi[63, c] != 0.0 else a2[c]
-    _counts(D, count, ck, CR[2])
+    _counts(D, order, ck, CR[2])
 
 
 @compiled
@@ -108,18 +109,40 @@ def _mixed(Mk, wlo, whi, R, c):
 
 
 @compiled
-def _counts(D, count, ck, F):
+def _counts(D, order, ck, F):
     """ck[n] = the households with n deprivations from D (7, 64) (rows' bits p, columns l): each
-    (p, number of bits of l) summed in increasing l into F (8,), then added to ck[p + that number]
-    in increasing p."""
+    (p, number of bits of l) summed in increasing l into F[8 p + q] (F (64,)), then added to
+    ck[p + q] in increasing p. order (72,) = `count_order`: the columns by number of bits.
+    The seven rows' sums of a number of bits q run side by side (seven chains; a loop over the
+    columns adding into F[count[l]] was one chain of loads and stores through F)."""
+    for q in range(7):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = 0.0
+        for i in range(order[64 + q], order[65 + q]):
+            c = order[i]
+            s0, s1, s2, s3 = s0 + D[0, c], s1 + D[1, c], s2 + D[2, c], s3 + D[3, c]
+            s4, s5, s6 = s4 + D[4, c], s5 + D[5, c], s6 + D[6, c]
+        F[q], F[8 + q], F[16 + q], F[24 + q] = s0, s1, s2, s3
+        F[32 + q], F[40 + q], F[48 + q] = s4, s5, s6
     ck[:] = 0.0
     for p in range(7):
-        Dp = D[p]
-        F[:] = 0.0
-        for i in range(64):
-            F[count[i]] += Dp[i]
         for q in range(7):
-            ck[p + q] += F[q]
+            ck[p + q] += F[8 * p + q]
+
+
+@compiled
+def count_order(count, order):
+    """order (72,): the columns l < 64 by their number of bits count[l] (0 to 6), in increasing l
+    within each number, then where each number's columns start (order[64 + q]; order[71] = 64)."""
+    n = np.zeros(8, np.int64)
+    for c in range(64):
+        n[count[c] + 1] += 1
+    for q in range(7):
+        n[q + 1] += n[q]
+        order[64 + q] = n[q]
+    order[71] = 64
+    for c in range(64):
+        order[n[count[c]]] = c
+        n[count[c]] += 1
 
 
 @compiled
@@ -131,10 +154,10 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
     The sums over masks of a state with households come from one pass over its masks
     (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
     targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
-    or the classification's); work = (D, P, CR, a2, acc) (`_mask_sums`' and acc (sums,))."""
+    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
-    acc = work[4]
+    acc = work[5]
     for k in range(K):
         states[k] = n[k]
         sel[:, k] = 0.0
@@ -142,7 +165,7 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:4])
+        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:5])
         _state_records(hs[k], acc, k, sel_lines, dep, dim, sel, w, sums)
 
 
@@ -186,11 +209,13 @@ def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     over keys (`income_bins`)."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2]))
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count))
 
 
 @compiled
-def scratch(NW):
-    """`_record`'s working arrays for NW sums: (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), acc
-    (NW,))."""
-    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), np.empty(NW)
+def scratch(NW, count):
+    """`_record`'s working arrays for NW sums and the masks' numbers of bits `count`: (D (8, 64),
+    P (4, 64), CR (3, 64), a2 (NW,), order (72,) (`count_order`), acc (NW,))."""
+    order = np.empty(72, np.int64)
+    count_order(count, order)
+    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), order, np.empty(NW)
