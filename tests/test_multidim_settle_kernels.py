@@ -1,7 +1,9 @@
 """The settling's kernels of the compiled multidimensional expected engine
 (`simlib.engines.multidim_cell_kernels`) against the forms they replaced, bit for bit: the
 incomes' moves addressed by row index (issue 18's mdsettle2) against the moves by views of rows
-(mdsettle's `_move_incomes`, kept here as the reference, compiled with the same `FAST` maths)."""
+(mdsettle's `_move_incomes`, kept here as the reference, compiled with the same `FAST` maths);
+the records' rows' totals by number of bits in registers against the former pass in mask
+order."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 
 from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
+from simlib.engines import multidim_record_kernels as records
 from simlib.engines.multidim_numba import FAST, support, vadd, vload, vstore, vzero
 from simlib.multidim.masks import JointSpace
 
@@ -112,3 +115,43 @@ def test_moves_by_index_are_the_moves_by_views(B, nb, seed):
     for g, w in zip(got, want):
         assert g.tobytes() == w.tobytes()
     assert not np.isnan(got[0]).any()
+
+
+@_ref
+def _row_totals_in_mask_order(Mk, count, D, P):
+    """mdrecords' `_row_totals`: rows in increasing h, D[count[h]] loaded and stored per row."""
+    M2 = Mk.reshape(64, 64)
+    D[:, :] = 0.0
+    for h in range(64):
+        p = count[h]
+        t0, t1, t2, t3 = vzero(), vzero(), vzero(), vzero()
+        for j in range(0, 64, 16):
+            x0, x1, x2, x3 = vload(M2, h, j), vload(M2, h, j + 4), vload(M2, h, j + 8), vload(M2, h, j + 12)
+            vstore(D, p, j, vadd(vload(D, p, j), x0))
+            vstore(D, p, j + 4, vadd(vload(D, p, j + 4), x1))
+            vstore(D, p, j + 8, vadd(vload(D, p, j + 8), x2))
+            vstore(D, p, j + 12, vadd(vload(D, p, j + 12), x3))
+            t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
+        vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_row_totals_by_number_of_bits_are_those_in_mask_order(seed):
+    """`_row_totals` (the rows taken by number of bits, D's rows in registers) against the pass in
+    mask order: D[0:7] and P the same to the bit (each D[p, l] adds the same rows in increasing h;
+    P's chains are each row's own). Masks with zeros, and a state with no rows of some counts."""
+    rng = np.random.default_rng(seed)
+    count = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
+    order = np.empty(72, np.int64)
+    records.count_order(count, order)
+    Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.8)
+    if seed == 3:
+        Mk[count[np.arange(4096) >> 6] == 2] = 0.0
+    got, want = (
+        (np.full((8, 64), np.nan), np.full((4, 64), np.nan)),
+        (np.full((8, 64), np.nan), np.full((4, 64), np.nan)),
+    )
+    records._row_totals(Mk, order, *got)
+    _row_totals_in_mask_order(Mk, count, *want)
+    assert got[0][:7].tobytes() == want[0][:7].tobytes()
+    assert got[1].tobytes() == want[1].tobytes()

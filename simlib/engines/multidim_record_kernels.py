@@ -21,31 +21,54 @@ from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, v
 
 
 @compiled
-def _row_totals(Mk, count, D, P):
-    """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits): D[p] (7,
-    64) the sum of the rows h with p bits set (in increasing h), P (4, 64) row h's four partial
-    sums at P.flat[4 h : 4 h + 4] (row h's entries l = j mod 4 in lane j, as four chains of
-    vector additions joined by a fixed tree). Vector registers of four (`Vec4`)."""
+def _row_totals(Mk, order, D, P):
+    """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits), the rows
+    by their number of bits p (`count_order`'s order (72,)): D[p] (7, 64) the sum of the rows h
+    with p bits set (in increasing h, sixteen vector registers of four (`Vec4`) stored once per
+    p: no load and store of D per row), P (4, 64) row h's four partial sums at P.flat[4 h : 4 h +
+    4] (row h's entries l = j mod 4 in lane j, as four chains of vector additions joined by a
+    fixed tree)."""
     M2 = Mk.reshape(64, 64)
-    D[:, :] = 0.0
-    for h in range(64):
-        p = count[h]
-        t0, t1, t2, t3 = vzero(), vzero(), vzero(), vzero()
-        for j in range(0, 64, 16):
-            x0, x1, x2, x3 = vload(M2, h, j), vload(M2, h, j + 4), vload(M2, h, j + 8), vload(M2, h, j + 12)
-            vstore(D, p, j, vadd(vload(D, p, j), x0))
-            vstore(D, p, j + 4, vadd(vload(D, p, j + 4), x1))
-            vstore(D, p, j + 8, vadd(vload(D, p, j + 8), x2))
-            vstore(D, p, j + 12, vadd(vload(D, p, j + 12), x3))
+    for p in range(7):
+        a0, a1, a2, a3, a4, a5, a6, a7 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        a8, a9, a10, a11, a12, a13, a14, a15 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        for i in range(order[64 + p], order[65 + p]):
+            h = order[i]
+            x0, x1, x2, x3 = vload(M2, h, 0), vload(M2, h, 4), vload(M2, h, 8), vload(M2, h, 12)
+            a0, a1, a2, a3 = vadd(a0, x0), vadd(a1, x1), vadd(a2, x2), vadd(a3, x3)
+            y0, y1, y2, y3 = vload(M2, h, 16), vload(M2, h, 20), vload(M2, h, 24), vload(M2, h, 28)
+            a4, a5, a6, a7 = vadd(a4, y0), vadd(a5, y1), vadd(a6, y2), vadd(a7, y3)
+            t0, t1, t2, t3 = vadd(x0, y0), vadd(x1, y1), vadd(x2, y2), vadd(x3, y3)
+            x0, x1, x2, x3 = vload(M2, h, 32), vload(M2, h, 36), vload(M2, h, 40), vload(M2, h, 44)
+            a8, a9, a10, a11 = vadd(a8, x0), vadd(a9, x1), vadd(a10, x2), vadd(a11, x3)
             t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
-        vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+            x0, x1, x2, x3 = vload(M2, h, 48), vload(M2, h, 52), vload(M2, h, 56), vload(M2, h, 60)
+            a12, a13, a14, a15 = vadd(a12, x0), vadd(a13, x1), vadd(a14, x2), vadd(a15, x3)
+            t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
+            vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+        vstore(D, p, 0, a0)
+        vstore(D, p, 4, a1)
+        vstore(D, p, 8, a2)
+        vstore(D, p, 12, a3)
+        vstore(D, p, 16, a4)
+        vstore(D, p, 20, a5)
+        vstore(D, p, 24, a6)
+        vstore(D, p, 28, a7)
+        vstore(D, p, 32, a8)
+        vstore(D, p, 36, a9)
+        vstore(D, p, 40, a10)
+        vstore(D, p, 44, a11)
+        vstore(D, p, 48, a12)
+        vstore(D, p, 52, a13)
+        vstore(D, p, 56, a14)
+        vstore(D, p, 60, a15)
 
 
 @compiled
 def _mask_sums(Mk, half, acc, count, ck, work):
     """acc[c] = the households of the masks m in Mk (4096,) that count for sum c, ck[n] = those
-    of the masks with n deprivations (`count`, the number of bits), from one pass over the masks
-    (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
+    of the masks with n deprivations (`count`, the number of bits, through `order`), from one
+    pass over the masks (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
     sum c's bits, half[1][h, c] the same for the high six bits h
     (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), order (72,)
     (`count_order`)).
@@ -54,7 +77,7 @@ def _mask_sums(Mk, half, acc, count, ck, work):
     totals C[l] (the sum of D[p, l] over p) or the rows' totals R[h]; one with bits in both halves
     adds, to the rows having one of its high bits, the rows without one masked by its low bits."""
     D, P, CR, a2, order = work
-    _row_totals(Mk, count, D, P)
+    _row_totals(Mk, order, D, P)
     C, R = CR[0], CR[1]
     Pf = P.reshape(64, 4)
     for h in range(64):
