@@ -115,14 +115,37 @@ def test_mask_sums_are_the_sequential_sums(mixed):
     Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.8)
     count = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
     acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
-    records._mask_sums(Mk, half, acc, count, ck, records.scratch(NW)[:4])
+    records._mask_sums(Mk, half, acc, count, ck, records.scratch(NW, count)[:5])
     want, want_ck = _sequential(Mk, sets)
     np.testing.assert_allclose(acc, want, rtol=1e-13, atol=0.0)
     np.testing.assert_allclose(ck, want_ck, rtol=1e-13, atol=0.0)
     assert acc[-1] == 0.0  # a sum of no masks is exactly zero
     again = np.full(NW, np.nan)  # the same inputs, the same bits (scratch written before read)
-    records._mask_sums(Mk, half, again, count, ck, records.scratch(NW)[:4])
+    records._mask_sums(Mk, half, again, count, ck, records.scratch(NW, count)[:5])
     assert again.tobytes() == acc.tobytes()
+
+
+def test_counts_by_number_of_bits_are_the_loops_sums():
+    """`_counts` (the seven rows' sums of one number of bits side by side, through `count_order`)
+    against the loop it replaced (each row's columns added into F[count[l]] in increasing l, then
+    F into ck in increasing row), in Python floats: the same additions in the same order, the
+    same bits."""
+    rng = np.random.default_rng(11)
+    count = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
+    order = np.empty(72, np.int64)
+    records.count_order(count, order)
+    assert [int(x) for x in order[64:]] == [0, 1, 7, 22, 42, 57, 63, 64]
+    D = rng.exponential(1.0, (8, 64)) * (rng.random((8, 64)) < 0.7)
+    ck, F = np.full(13, np.nan), np.full(64, np.nan)
+    records._counts(D, order, ck, F)
+    want = [0.0] * 13
+    for p in range(7):
+        f = [0.0] * 8
+        for i in range(64):
+            f[int(count[i])] += float(D[p, i])
+        for q in range(7):
+            want[p + q] += f[q]
+    assert ck.tobytes() == np.array(want).tobytes()
 
 
 def test_record_weights_are_the_models_sums():
@@ -139,7 +162,7 @@ def test_record_weights_are_the_models_sums():
     Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.7)
     NW = half.shape[2]
     acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
-    records._mask_sums(Mk, half, acc, count := st["count"], ck, records.scratch(NW)[:4])
+    records._mask_sums(Mk, half, acc, count := st["count"], ck, records.scratch(NW, count)[:5])
     np.testing.assert_allclose(acc[: full.shape[1]], Mk @ full, rtol=1e-13)
     assert (acc[full.shape[1] :] == 0.0).all()
     np.testing.assert_allclose(ck, np.bincount(count, weights=Mk, minlength=13), rtol=1e-13)
@@ -229,12 +252,12 @@ def test_records_of_any_number_of_states_are_those_of_each(full):
     hs = np.full((K, B), np.nan)
     records.income_bins(Hg, hs)
     assert hs.tobytes() == np.stack([sum(Hg[k, q] for q in range(NK)) for k in range(K)]).tobytes()  # increasing key
-    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, hs, records.scratch(16))
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, hs, records.scratch(16, count))
     want = [np.zeros_like(x) for x in got]
     want[0][:] = n
     acc = np.empty(16)
     for k in full:
-        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k], records.scratch(16)[:4])
+        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k], records.scratch(16, count)[:5])
         args = (want[1], want[2], want[7], (f1b, f2b, means), (want[4], want[5], want[6]))
         records._state_records(hs[k], acc, k, sel_lines, *args)
     for g, x in zip(got, want):

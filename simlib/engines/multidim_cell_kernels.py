@@ -17,7 +17,7 @@ import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel
-from simlib.engines.multidim_numba import compiled, support, vadd, vbcast, vfma, vload, vstore, vzero
+from simlib.engines.multidim_numba import compiled, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
 
@@ -61,86 +61,110 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
     """Every row Hout[d, q] (K, NK, B) written once: the sources' rows moved to it (the first nb
     bins to kp (key_count >= k3) or kn, the others to the source's ka; in increasing source),
     zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key.
-    sums (2, K, NK): each source's part below and above the line (`_part_sum`'s order)."""
+    sums (2, K, NK): each source's part below and above the line (`_part_sum`'s order). Rows are
+    addressed by index in (K NK, B) views made once: a view per row or per call cost more than
+    the moves (a reference count each, where the call is not inlined)."""
     nb, k3 = review
     key_count, valid = keys[1], keys[2]
     new, kd, inc0 = people[0], people[2], people[3]
     K, NK, B = Hout.shape
     kp, kn = next_state[0, 0], next_state[0, 1]
+    S, R = H3.reshape(K * NK, B), Hout.reshape(K * NK, B)
     for d in range(K):
-        hd = hs[d]
-        hd[:] = 0.0
+        _zero_span(hs, d, 0, B)
         b0, b1 = support(inc0[d])
         below = d == kp or d == kn
         lo, hi = (0, nb) if below else (nb, B)
-        Hd = Hout[d]
         for q in range(NK):
+            r = d * NK + q
             first = True
             if valid[q] and (not below or (key_count[q] >= k3) == (d == kp)):
                 for t in range(src.shape[0]):
                     k = src[t]
                     if below or next_state[k, 2] == d:
                         if first:
-                            sums[0 if below else 1, k, q] = _part_copy(H3[k], Hd, q, lo, hi, lanes)
+                            sums[0 if below else 1, k, q] = _part_copy(S, R, k * NK + q, r, lo, hi, lanes)
                         else:
-                            sums[0 if below else 1, k, q] = _part_sum(H3[k], Hd, q, lo, hi, lanes)
+                            sums[0 if below else 1, k, q] = _part_sum(S, R, k * NK + q, r, lo, hi, lanes)
                         first = False
-            row = Hout[d, q]
             if first:
-                _set_zero(row)
+                _zero_span(R, r, 0, B)
             else:
-                _set_zero(row[:lo])
-                _set_zero(row[hi:])
-            w, x = kd[d, q], new[d]
-            if x != 0.0 and w != 0.0:
-                hk, ik = row[b0:b1], inc0[d, b0:b1]  # views from 0: see the module docstring
-                for i in range(b1 - b0):
-                    hk[i] += x * (w * ik[i])
-            for b in range(B):
-                hd[b] += row[b]
+                _zero_span(R, r, 0, lo)
+                _zero_span(R, r, hi, B)
+            if new[d] != 0.0 and kd[d, q] != 0.0:
+                _add_entering(R, r, inc0, d, new[d], kd[d, q], b0, b1)
+            _add_row(hs, d, R, r)
 
 
 @compiled
-def _set_zero(x):
-    """x[:] = 0.0 (a loop from 0: vector stores)."""
-    for i in range(x.shape[0]):
-        x[i] = 0.0
+def _zero_span(A, r, lo, hi):
+    """A[r, lo:hi] = 0.0 (A 2-d)."""
+    top = hi - (hi - lo) % 4
+    z = vzero()
+    for j in range(lo, top, 4):
+        vstore(A, r, j, z)
+    for b in range(top, hi):
+        A[r, b] = 0.0
 
 
 @compiled
-def _part_sum(Hk, Hd, q, lo, hi, lanes):
-    """Hd[q, lo:hi] += Hk[q, lo:hi], returning the sum of Hk[q, lo:hi] in a fixed order: four
+def _add_entering(R, r, inc0, d, x, w, b0, b1):
+    """R[r, b0:b1] += x (w inc0[d, b0:b1]): state d's new households x with key share w (one
+    rounding of the product and the sum, as the compiled `+=` under `FAST`)."""
+    top = b1 - (b1 - b0) % 4
+    vx, vw = vbcast(x), vbcast(w)
+    for j in range(b0, top, 4):
+        vstore(R, r, j, vfma(vx, vmul(vw, vload(inc0, d, j)), vload(R, r, j)))
+    for b in range(top, b1):
+        R[r, b] += x * (w * inc0[d, b])
+
+
+@compiled
+def _add_row(hs, d, R, r):
+    """hs[d] += R[r] (hs (K, B), R (rows, B))."""
+    B = R.shape[1]
+    top = B - B % 4
+    for j in range(0, top, 4):
+        vstore(hs, d, j, vadd(vload(hs, d, j), vload(R, r, j)))
+    for b in range(top, B):
+        hs[d, b] += R[r, b]
+
+
+@compiled
+def _part_sum(S, R, rs, r, lo, hi, lanes):
+    """R[r, lo:hi] += S[rs, lo:hi], returning the sum of S[rs, lo:hi] in a fixed order: four
     lanes over the whole vectors of four from lo (a vector register, `Vec4`), the lanes joined
     ((0 + 1) + (2 + 3)), then the last entries in increasing bin."""
     s = vzero()
     top = hi - (hi - lo) % 4
     for j in range(lo, top, 4):
-        x = vload(Hk, q, j)
-        vstore(Hd, q, j, vadd(vload(Hd, q, j), x))
+        x = vload(S, rs, j)
+        vstore(R, r, j, vadd(vload(R, r, j), x))
         s = vadd(s, x)
     vstore(lanes, 0, 0, s)
     t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
     for b in range(top, hi):
-        Hd[q, b] += Hk[q, b]
-        t += Hk[q, b]
+        R[r, b] += S[rs, b]
+        t += S[rs, b]
     return t
 
 
 @compiled
-def _part_copy(Hk, Hd, q, lo, hi, lanes):
-    """`_part_sum` into a row not written yet: Hd[q, lo:hi] = Hk[q, lo:hi] (the same as adding
+def _part_copy(S, R, rs, r, lo, hi, lanes):
+    """`_part_sum` into a row not written yet: R[r, lo:hi] = S[rs, lo:hi] (the same as adding
     to zeros), the same sum."""
     s = vzero()
     top = hi - (hi - lo) % 4
     for j in range(lo, top, 4):
-        x = vload(Hk, q, j)
-        vstore(Hd, q, j, x)
+        x = vload(S, rs, j)
+        vstore(R, r, j, x)
         s = vadd(s, x)
     vstore(lanes, 0, 0, s)
     t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
     for b in range(top, hi):
-        Hd[q, b] = Hk[q, b]
-        t += Hk[q, b]
+        R[r, b] = S[rs, b]
+        t += S[rs, b]
     return t
 
 

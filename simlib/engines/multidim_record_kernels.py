@@ -21,39 +21,63 @@ from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, v
 
 
 @compiled
-def _row_totals(Mk, count, D, P):
-    """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits): D[p] (7,
-    64) the sum of the rows h with p bits set (in increasing h), P (4, 64) row h's four partial
-    sums at P.flat[4 h : 4 h + 4] (row h's entries l = j mod 4 in lane j, as four chains of
-    vector additions joined by a fixed tree). Vector registers of four (`Vec4`)."""
+def _row_totals(Mk, order, D, P):
+    """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits), the rows
+    by their number of bits p (`count_order`'s order (72,)): D[p] (7, 64) the sum of the rows h
+    with p bits set (in increasing h, sixteen vector registers of four (`Vec4`) stored once per
+    p: no load and store of D per row), P (4, 64) row h's four partial sums at P.flat[4 h : 4 h +
+    4] (row h's entries l = j mod 4 in lane j, as four chains of vector additions joined by a
+    fixed tree)."""
     M2 = Mk.reshape(64, 64)
-    D[:, :] = 0.0
-    for h in range(64):
-        p = count[h]
-        t0, t1, t2, t3 = vzero(), vzero(), vzero(), vzero()
-        for j in range(0, 64, 16):
-            x0, x1, x2, x3 = vload(M2, h, j), vload(M2, h, j + 4), vload(M2, h, j + 8), vload(M2, h, j + 12)
-            vstore(D, p, j, vadd(vload(D, p, j), x0))
-            vstore(D, p, j + 4, vadd(vload(D, p, j + 4), x1))
-            vstore(D, p, j + 8, vadd(vload(D, p, j + 8), x2))
-            vstore(D, p, j + 12, vadd(vload(D, p, j + 12), x3))
+    for p in range(7):
+        a0, a1, a2, a3, a4, a5, a6, a7 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        a8, a9, a10, a11, a12, a13, a14, a15 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        for i in range(order[64 + p], order[65 + p]):
+            h = order[i]
+            x0, x1, x2, x3 = vload(M2, h, 0), vload(M2, h, 4), vload(M2, h, 8), vload(M2, h, 12)
+            a0, a1, a2, a3 = vadd(a0, x0), vadd(a1, x1), vadd(a2, x2), vadd(a3, x3)
+            y0, y1, y2, y3 = vload(M2, h, 16), vload(M2, h, 20), vload(M2, h, 24), vload(M2, h, 28)
+            a4, a5, a6, a7 = vadd(a4, y0), vadd(a5, y1), vadd(a6, y2), vadd(a7, y3)
+            t0, t1, t2, t3 = vadd(x0, y0), vadd(x1, y1), vadd(x2, y2), vadd(x3, y3)
+            x0, x1, x2, x3 = vload(M2, h, 32), vload(M2, h, 36), vload(M2, h, 40), vload(M2, h, 44)
+            a8, a9, a10, a11 = vadd(a8, x0), vadd(a9, x1), vadd(a10, x2), vadd(a11, x3)
             t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
-        vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+            x0, x1, x2, x3 = vload(M2, h, 48), vload(M2, h, 52), vload(M2, h, 56), vload(M2, h, 60)
+            a12, a13, a14, a15 = vadd(a12, x0), vadd(a13, x1), vadd(a14, x2), vadd(a15, x3)
+            t0, t1, t2, t3 = vadd(t0, x0), vadd(t1, x1), vadd(t2, x2), vadd(t3, x3)
+            vstore(P, h >> 4, (h & 15) * 4, vadd(vadd(t0, t1), vadd(t2, t3)))
+        vstore(D, p, 0, a0)
+        vstore(D, p, 4, a1)
+        vstore(D, p, 8, a2)
+        vstore(D, p, 12, a3)
+        vstore(D, p, 16, a4)
+        vstore(D, p, 20, a5)
+        vstore(D, p, 24, a6)
+        vstore(D, p, 28, a7)
+        vstore(D, p, 32, a8)
+        vstore(D, p, 36, a9)
+        vstore(D, p, 40, a10)
+        vstore(D, p, 44, a11)
+        vstore(D, p, 48, a12)
+        vstore(D, p, 52, a13)
+        vstore(D, p, 56, a14)
+        vstore(D, p, 60, a15)
 
 
 @compiled
 def _mask_sums(Mk, half, acc, count, ck, work):
     """acc[c] = the households of the masks m in Mk (4096,) that count for sum c, ck[n] = those
-    of the masks with n deprivations (`count`, the number of bits), from one pass over the masks
-    (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
+    of the masks with n deprivations (`count`, the number of bits, through `order`), from one
+    pass over the masks (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
     sum c's bits, half[1][h, c] the same for the high six bits h
-    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,)).
+    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), order (72,)
+    (`count_order`)).
 
     A sum with bits in one half only is the dot product of that half's weights with the columns'
     totals C[l] (the sum of D[p, l] over p) or the rows' totals R[h]; one with bits in both halves
     adds, to the rows having one of its high bits, the rows without one masked by its low bits."""
-    D, P, CR, a2 = work
-    _row_totals(Mk, count, D, P)
+    D, P, CR, a2, order = work
+    _row_totals(Mk, order, D, P)
     C, R = CR[0], CR[1]
     Pf = P.reshape(64, 4)
     for h in range(64):
@@ -69,7 +93,7 @@ def _mask_sums(Mk, half, acc, count, ck, work):
         _dots8(C, R, wlo, whi, c, a2)
     for c in range(NW):
         acc[c] = _mixed(Mk, wlo, whi, R, c) if wlo[63, c] != 0.0 and whi[63, c] != 0.0 else a2[c]
-    _counts(D, count, ck, CR[2])
+    _counts(D, order, ck, CR[2])
 
 
 @compiled
@@ -108,18 +132,40 @@ def _mixed(Mk, wlo, whi, R, c):
 
 
 @compiled
-def _counts(D, count, ck, F):
+def _counts(D, order, ck, F):
     """ck[n] = the households with n deprivations from D (7, 64) (rows' bits p, columns l): each
-    (p, number of bits of l) summed in increasing l into F (8,), then added to ck[p + that number]
-    in increasing p."""
+    (p, number of bits of l) summed in increasing l into F[8 p + q] (F (64,)), then added to
+    ck[p + q] in increasing p. order (72,) = `count_order`: the columns by number of bits.
+    The seven rows' sums of a number of bits q run side by side (seven chains; a loop over the
+    columns adding into F[count[l]] was one chain of loads and stores through F)."""
+    for q in range(7):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = 0.0
+        for i in range(order[64 + q], order[65 + q]):
+            c = order[i]
+            s0, s1, s2, s3 = s0 + D[0, c], s1 + D[1, c], s2 + D[2, c], s3 + D[3, c]
+            s4, s5, s6 = s4 + D[4, c], s5 + D[5, c], s6 + D[6, c]
+        F[q], F[8 + q], F[16 + q], F[24 + q] = s0, s1, s2, s3
+        F[32 + q], F[40 + q], F[48 + q] = s4, s5, s6
     ck[:] = 0.0
     for p in range(7):
-        Dp = D[p]
-        F[:] = 0.0
-        for i in range(64):
-            F[count[i]] += Dp[i]
         for q in range(7):
-            ck[p + q] += F[q]
+            ck[p + q] += F[8 * p + q]
+
+
+@compiled
+def count_order(count, order):
+    """order (72,): the columns l < 64 by their number of bits count[l] (0 to 6), in increasing l
+    within each number, then where each number's columns start (order[64 + q]; order[71] = 64)."""
+    n = np.zeros(8, np.int64)
+    for c in range(64):
+        n[count[c] + 1] += 1
+    for q in range(7):
+        n[q + 1] += n[q]
+        order[64 + q] = n[q]
+    order[71] = 64
+    for c in range(64):
+        order[n[count[c]]] = c
+        n[count[c]] += 1
 
 
 @compiled
@@ -131,10 +177,10 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
     The sums over masks of a state with households come from one pass over its masks
     (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
     targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
-    or the classification's); work = (D, P, CR, a2, acc) (`_mask_sums`' and acc (sums,))."""
+    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
-    acc = work[4]
+    acc = work[5]
     for k in range(K):
         states[k] = n[k]
         sel[:, k] = 0.0
@@ -142,7 +188,7 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:4])
+        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:5])
         _state_records(hs[k], acc, k, sel_lines, dep, dim, sel, w, sums)
 
 
@@ -186,11 +232,13 @@ def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     over keys (`income_bins`)."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2]))
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count))
 
 
 @compiled
-def scratch(NW):
-    """`_record`'s working arrays for NW sums: (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), acc
-    (NW,))."""
-    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), np.empty(NW)
+def scratch(NW, count):
+    """`_record`'s working arrays for NW sums and the masks' numbers of bits `count`: (D (8, 64),
+    P (4, 64), CR (3, 64), a2 (NW,), order (72,) (`count_order`), acc (NW,))."""
+    order = np.empty(72, np.int64)
+    count_order(count, order)
+    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), order, np.empty(NW)
