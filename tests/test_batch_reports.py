@@ -34,7 +34,9 @@ def _scenarios(folder: Path) -> list[Path]:
     broken = tiny_raw(name="tiny_broken", title_vi="Hỏng", title_en="Broken")
     broken["budget"]["years"]["2024"]["lines"]["P9"] = {"central_recurrent": 5}
     (folder / "c_broken.yaml").write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
-    return [plan, folder / "b_zero.yaml", folder / "c_broken.yaml"]
+    # a tired planner's copy of the plan to try a variant, its name left as the plan's
+    (folder / "d_copy.yaml").write_text(plan.read_text(encoding="utf-8"), encoding="utf-8")
+    return [plan, folder / "b_zero.yaml", folder / "c_broken.yaml", folder / "d_copy.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ def test_exit_status_and_messages(batch):
     assert r.returncode == 2, r.stdout + r.stderr  # an invalid scenario: non-zero at the end
     assert "Traceback" not in r.stderr
     assert "c_broken.yaml" in r.stderr and "P9" in r.stderr  # reported before the runs, with file and field
-    assert "Finished 2/3 scenarios; 1 failed." in r.stdout
+    assert "d_copy.yaml" in r.stderr and "already used by" in r.stderr and "a_plan.yaml" in r.stderr
+    assert "Finished 2/4 scenarios; 2 failed." in r.stdout
+    assert "internal" not in (r.stdout + r.stderr).lower()
 
 
 def test_good_scenarios_render_with_scorecard_and_embedded_charts(batch):
@@ -114,6 +118,11 @@ def test_index_lists_every_scenario_with_status(batch):
     broken = index[index.index("tiny_broken") :]
     assert "Invalid scenario" in broken[:2000] and "P9" in broken[:2000]
     assert not (out / "tiny_broken").exists()
+    # the copy that repeats the plan's name: listed as invalid, naming the file it repeats, with no
+    # link to "a previous report" (that folder is the plan's, just written)
+    copy = index[max(0, index.index("d_copy.yaml") - 2000) :]
+    assert "Invalid scenario" in copy[:4000] and "a_plan.yaml" in copy[:4000]
+    assert "report from an earlier run" not in index
     for h in ("Test scenario", "No money"):
         assert h in index
     # headline numbers in the index are the report's own

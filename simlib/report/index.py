@@ -116,7 +116,10 @@ def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
     ]
 
 
-def _failed_rows(items, out: Path, lang: str) -> list[list[str]]:
+def _failed_rows(items, out: Path, lang: str, done: set[str]) -> list[list[str]]:
+    """Rows of the scenarios that failed; `done`: the names of the batch's good scenarios (an
+    invalid file that took a good one's name has no previous report of its own: that folder is
+    the good one's, just written)."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     rows = []
     for it in items:
@@ -125,7 +128,7 @@ def _failed_rows(items, out: Path, lang: str) -> list[list[str]]:
         status = f'<span class="sl-fail">✗ {html.esc(t(key))}</span><br><span class="sl-small">{html.esc(it.error).replace(chr(10), "<br>")}</span>'
         links = []
         prev = out / it.name / "report.html"
-        if prev.is_file():
+        if prev.is_file() and it.name not in done:
             links.append(html.link(_rel(prev, out), t("index.link.previous")))
         if it.failed_notebook is not None and Path(it.failed_notebook).is_file():
             links.append(html.link(_rel(Path(it.failed_notebook), out), t("index.link.failed_nb")))
@@ -146,7 +149,7 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
         t("index.col.cost"),
         t("index.col.files"),
     ]
-    by_name = {it.name: it for it in result.items}
+    by_name = {it.name: it for it in result.items if it.ok}  # an invalid file may repeat a good one's name
     parts = [html.heading(t("index.section.scenarios"), anchor="scenarios")]
     for g in decision.groups(list(runs.values())):
         rows = [_row(by_name[r.name], r, out, lang) for r in g]
@@ -160,7 +163,7 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
             html.heading(t("index.section.failed"), 3),
             html.table(
                 [t("index.col.scenario"), t("index.col.status"), t("index.col.files")],
-                _failed_rows(failed, out, lang),
+                _failed_rows(failed, out, lang, set(by_name)),
                 raw_cols=range(3),
             ),
             html.note(t("index.failed_note")),
