@@ -33,7 +33,7 @@ def start_group(M, H, s, g, n0, Mn, kd, inc0, kind):
     and H (S, G, K, keys, B): n0[g, k] households with the masks Mn (kinds, K, 4096) and the
     keys kd (kinds, K, keys) x incomes inc0 (kinds, K, B) of the group's kind (`kind` (G,)),
     independent. Cell-states without households are left untouched (zero pages, which the
-    kernels skip). The products are those of `simlib.engines.multidim_expected._start`'s numpy
+    kernels skip). The products are those of `simlib.engines.multidim_expected._initial`'s numpy
     form: n0 x Mn, n0 x (kd x inc0)."""
     K, NM = M.shape[2], M.shape[3]
     NK, B = H.shape[3], H.shape[4]

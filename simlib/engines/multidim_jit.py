@@ -414,7 +414,7 @@ def fill(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source, groups=None) -
     groups = np.arange(M.shape[1]) if groups is None else np.asarray(groups, np.int64)
     if groups.size == 0:
         return
-    if isinstance(source, str):
+    if source is BASELINE:
         fill_start(M, H, *_start_arrays(mm), groups)
     elif source is not None:
         for g in groups:
@@ -453,7 +453,7 @@ def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source) -> tuple:
     twins = st["twin"][st["bases"]]
     held[twins[twins >= 0]] = True
     fill(mm, M, H, source, np.flatnonzero(~held))
-    if isinstance(source, str):
+    if source is BASELINE:
         return (M, H) + _start_arrays(mm) + (START,)
     return (np.ascontiguousarray(source[0]), np.ascontiguousarray(source[1])) + _start_arrays(mm) + (COPY,)
 
