@@ -120,15 +120,31 @@ def rebase_indicators(indicators: pd.DataFrame, rebase: pd.DataFrame) -> pd.Data
     """`indicators` with each rate change of a review that changes the standard re-based: `value`
     = the raw change − `rebase` (the reclassification in points of
     `simlib.period_changes.reclassification_points`, matched on draw, year, geography and
-    indicator), plus `REBASE_COLUMNS` (`value_raw` the raw change; `rebase` NaN and `rebased`
-    False on every other row, whose value is unchanged)."""
-    keys = ["draw", "year", "geo_type", "geo", "indicator"]
-    r = rebase[keys + ["rebase"]].astype({"draw": indicators["draw"].dtype, "year": indicators["year"].dtype})
-    out = indicators.merge(r, on=keys, how="left", validate="many_to_one")
+    indicator: `rebase_column`), plus `REBASE_COLUMNS` (`value_raw` the raw change; `rebase` NaN
+    and `rebased` False on every other row, whose value is unchanged); index renumbered."""
+    out = indicators.reset_index(drop=True)
+    out["rebase"] = rebase_column(indicators, rebase)
     out["value_raw"] = out["value"]
     out["rebased"] = out["rebase"].notna()
     out["value"] = out["value"] - out["rebase"].fillna(0.0)
     return out
+
+
+#: the columns a re-basing is matched on
+REBASE_KEYS = ["draw", "year", "geo_type", "geo", "indicator"]
+
+
+def rebase_column(indicators: pd.DataFrame, rebase: pd.DataFrame) -> np.ndarray:
+    """(rows of `indicators`,) the `rebase` points of the row of `rebase` with the same
+    `REBASE_KEYS` (draw and year read as `indicators`' types), NaN where there is none. Raises
+    ValueError when `rebase` repeats a key. A lookup in a dict of `rebase`'s rows: the same values
+    as a left merge, without its cost (8 ms for the explorer's 651 rows)."""
+    r = rebase[REBASE_KEYS + ["rebase"]].astype({"draw": indicators["draw"].dtype, "year": indicators["year"].dtype})
+    points = dict(zip(zip(*(r[k].tolist() for k in REBASE_KEYS)), r["rebase"].tolist()))
+    if len(points) != len(r):
+        raise ValueError("the re-basing table repeats a (draw, year, geography, indicator)")
+    rows = zip(*(indicators[k].tolist() for k in REBASE_KEYS))
+    return np.fromiter((points.get(row, np.nan) for row in rows), float, count=len(indicators))
 
 
 def _with_companion(part: pd.DataFrame, indicators: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ movement: 18 − 20 = −2 households). Poor commune `b`: 20 % → 30 %, raw +10
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -34,7 +35,7 @@ from simlib.period_changes import period_changes, rebase_points
 from simlib.period_targets import evaluate_period_targets
 from simlib.runner import previous_standard_scenario, run
 from simlib.scenario import load_scenario
-from simlib.targets import evaluate_targets
+from simlib.targets import evaluate_targets, rebase_column, rebase_indicators
 from simlib.workbench.compare import rebase_note
 
 HH = {"a": 60.0, "b": 40.0}
@@ -244,3 +245,39 @@ def test_the_workbench_says_when_it_judges_on_a_rebased_review(multidim_2030):
     assert "Năm 2027" in note and fmt.number(float(prov["rebase"].iloc[0]), "vi", 2) in note
     assert "2028" not in note
     assert rebase_note(kept.targets, "vi") == ""
+
+
+def test_rebase_column_matches_rows_on_every_key_and_refuses_a_repeated_one():
+    """The re-basing joined by hand: a row takes the points of the re-basing row with the same
+    draw, year, geography and indicator (the re-basing's years read as the indicators' type),
+    NaN where none has them, whatever the order of either table."""
+    ind = pd.DataFrame(
+        {
+            "draw": [0, 0, 1, 0, 0],
+            "year": [2027, 2027, 2027, 2028, 2027],
+            "geo_type": ["province", "unit", "province", "province", "province"],
+            "geo": ["CB", "b", "CB", "CB", "CB"],
+            "indicator": ["poor_rate_change", "poor_rate_change", "poor_rate_change", "poor_rate_change", "poor_rate"],
+            "value": [6.0, 10.0, 5.0, -4.0, 26.0],
+        }
+    )
+    rb = pd.DataFrame(
+        {
+            "draw": [0, 1, 0],
+            "year": [2027.0, 2027.0, 2027.0],
+            "geo_type": ["unit", "province", "province"],
+            "geo": ["b", "CB", "CB"],
+            "indicator": ["poor_rate_change"] * 3,
+            "rebase": [15.0, 7.0, 8.0],
+        }
+    )
+    got = rebase_column(ind, rb)
+    assert got[:3].tolist() == [8.0, 15.0, 7.0]
+    assert np.isnan(got[3:]).all()  # another year; a level indicator
+    out = rebase_indicators(ind.set_index(pd.Index([5, 4, 3, 2, 1])), rb)
+    assert out.index.tolist() == [0, 1, 2, 3, 4]
+    assert out["value"].tolist() == [6.0 - 8.0, 10.0 - 15.0, 5.0 - 7.0, -4.0, 26.0]
+    assert out["value_raw"].tolist() == ind["value"].tolist()
+    assert out["rebased"].tolist() == [True, True, True, False, False]
+    with pytest.raises(ValueError, match="repeats"):
+        rebase_column(ind, pd.concat([rb, rb.iloc[[0]]]))

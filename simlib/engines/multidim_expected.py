@@ -46,8 +46,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.engines import multidim_jit, multidim_tables
-from simlib.engines.common import EngineOutput, EngineState, batched_bins, scatter_sum
+from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
+from simlib.engines.multidim_reach_kernels import eligible_bins, entry_coverage
 from simlib.engines.multidim_review import Review, ReviewedState
 from simlib.engines.reach import (
     acting_money,
@@ -145,22 +146,14 @@ def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, an
     (Reach, coverage of the selectable households (S, L, G, K), share of all households reached
     (S, L, G, K))."""
     model = mm.base
-    L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
+    L, D, T = model.eligible.shape[0], len(model.unit_ids), model.n_tiers
     S = n.shape[0]
     ix = _index(model.structure)
-    frac = np.ones((S, L, G, K))  # share of each (g, k) a line can select: 1, or the share deprived
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for li in any_bits:
-            frac[:, li] = np.where(n > 0, sel[:, li] / n, 0.0)
-    w = n.reshape(S, G * K)[:, ix["m_gk"]] * frac.reshape(S, L * G * K)[:, ix["m_lgk"]]
-    E = scatter_sum(w, batched_bins(ix["m_bin"], L * D * T, S), L * D * T).reshape(S, L, D, T)
-    r = beneficiaries(model, sp, E, stock=stock)  # standing works only narrow the pool here
-    c = coverage_shares(r.covered, E).reshape(S, L * D * T)
-    cov_lgk = np.zeros((S, L * G * K))
-    cov_lgk[:, ix["m_lgk"]] = c[:, ix["m_bin"]]
-    cov_lgk = cov_lgk.reshape(S, L, G, K)
-    return r, cov_lgk, cov_lgk * frac
+    E, frac = eligible_bins(n, sel, np.fromiter(any_bits, np.int64), ix, L * D * T)  # frac: 1, or the share deprived
+    r = beneficiaries(model, sp, E.reshape(S, L, D, T), stock=stock)  # standing works only narrow the pool here
+    c = coverage_shares(r.covered, E.reshape(S, L, D, T)).reshape(S, L * D * T)
+    cov_lgk, share = entry_coverage(c, frac, ix)
+    return r, cov_lgk, share
 
 
 def _programme_step(

@@ -132,12 +132,18 @@ def held_stock(model, hist: np.ndarray, y: int) -> np.ndarray:
     is taken to hold among the households eligible now)."""
     if y == 0:
         return np.zeros(hist.shape[:-3] + hist.shape[-2:])
+    weight = memoised(model, f"reach.held_weight.{y}", partial(_held_weight, model, y))
+    return np.einsum("...vld,vl->...ld", hist[..., :y, :, :], weight)
+
+
+def _held_weight(model, y: int) -> np.ndarray:
+    """(y, L): the weight of each earlier year's `record` in the pools of projected year y
+    (`held_stock`)."""
     ages = y - np.arange(y)[:, None]  # (y, 1)
     p = model.params
     surv = survival(p.life[None, :], ages)  # (y, L)
     within = (ages < p.cycle[None, :]) & cycle_line(model)[None, :]
-    weight = np.where(model.structure.area_line[None, :], surv, within.astype(float))
-    return np.einsum("...vld,vl->...ld", hist[..., :y, :, :], weight)
+    return np.where(model.structure.area_line[None, :], surv, within.astype(float))
 
 
 def pool_left(model, ceiling: np.ndarray, stock: np.ndarray | None, lines=None) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.memo import memoised
-from simlib.targets import COMPARE, evaluate_specs, rebase_indicators, target_specs
+from simlib.targets import COMPARE, evaluate_specs, rebase_column, target_specs
 
 #: the columns of the view's indicator table that name a row (its value aside)
 ROW_KEYS = ("scenario", "engine", "draw", "year", "geo_type", "geo", "indicator")
@@ -73,7 +73,7 @@ class ScoreLayout:
 def rebase_rows(shown: pd.DataFrame, rebase: pd.DataFrame) -> np.ndarray:
     """The re-basing of each row of `shown` in points, NaN where none (the `rebase` column
     `simlib.targets.rebase_indicators` joins)."""
-    return rebase_indicators(shown, rebase)["rebase"].to_numpy()
+    return rebase_column(shown, rebase)
 
 
 class Scorer:
