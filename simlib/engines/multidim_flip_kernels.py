@@ -32,6 +32,8 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
             q = (cu + epop[e]) * nlink + e
             if nk[q] > 0:
                 b0, b1 = widen(Hk[q], b0, b1)
+        if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
+            b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
         xr[e, 0], xr[e, 1] = b0, b1
         nb = max(b1 - b0, 0)  # loops over views from 0 (see module docstring)
         ncu = 0
@@ -150,7 +152,7 @@ def _key_mix(X, xr, Pl, epop, H2):
     for e in range(nlink):
         if xr[e, 1] > xr[e, 0]:
             B0, B1 = min(B0, xr[e, 0]), max(B1, xr[e, 1])
-    H2[:, :] = 0.0
+    _zero_rest(H2, epop, nu1, B0, B1)
     if B1 <= B0:
         return
     for e in range(nlink):
@@ -184,6 +186,23 @@ def _key_mix(X, xr, Pl, epop, H2):
                 for e in range(nlink):
                     x += Pl[e, e2] * X[e, c2, b]
                 H2[q, b] = x
+
+
+@compiled
+def _zero_rest(H2, epop, nu1, B0, B1):
+    """H2 = 0 where `_key_mix` does not write: rows of no key (c2, e2) entirely, the keys' rows
+    outside bins B0 .. B1 - 1 (all of them when B1 <= B0)."""
+    NK, B = H2.shape
+    nlink = epop.shape[0]
+    lo, hi = (B0, B1) if B1 > B0 else (B, B)
+    for q in range(NK):
+        e2 = q % nlink
+        c2 = q // nlink - epop[e2]
+        if 0 <= c2 < nu1:
+            H2[q, :lo] = 0.0
+            H2[q, hi:] = 0.0
+        else:
+            H2[q, :] = 0.0
 
 
 @compiled
