@@ -93,20 +93,44 @@ def _class_sums(W, flips, by_cu, Q, nk):
                     for c2 in range(nu1):
                         Q[e, cu, c2] += v * Pc[c, c2]
         return
-    for e in range(nlink):
-        Qe, We = Q[e], W[e * nc : e * nc + nc]
+    for e in range(0, nlink, 2):  # two patterns at once (an odd last one twice: the same sums)
+        f = min(e + 1, nlink - 1)
         for cu in range(nu1):
-            j0, j1 = by_cu[cu], by_cu[cu + 1]
-            s = 0.0
-            for j in range(j0, j1):
-                s += We[by_cu[nu1 + 1 + j]]
-            nk[(cu + epop[e]) * nlink + e] = s
-            for o4 in range(0, nu1, 4):
-                o, a = min(o4, nu1 - 4), vzero()
-                for j in range(j0, j1):
-                    c = by_cu[nu1 + 1 + j]
-                    a = vfma(vbcast(We[c]), vload(Pc, c, o), a)
-                vstore(Qe, cu, o, a)
+            for o12 in range(0, nu1, 12):
+                _class_vectors(W, Pc, by_cu, Q, nk, (e, f, cu, o12), (nlink, epop))
+
+
+@compiled
+def _class_vectors(W, Pc, by_cu, Q, nk, at, keys):
+    """Q[e, cu, o .. o + 11] and Q[f, cu, o .. o + 11] (at = (e, f, cu, o); vectors past the last
+    count overlap the one before: the same sums, stored twice) and nk of the keys (cu, e), (cu, f)
+    (keys = (nlink, epop)): six vector sums and two scalar sums in registers while count cu's
+    classes go by, each from +0.0 in increasing class, one multiply-add (addition) a class: six
+    chains at once instead of one, which waited on the latency of its multiply-adds."""
+    e, f, cu, o12 = at
+    nlink, epop = keys
+    nu1, nc = Pc.shape[1], Pc.shape[0]
+    o0, o1, o2 = min(o12, nu1 - 4), min(o12 + 4, nu1 - 4), min(o12 + 8, nu1 - 4)
+    We, Wf = W[e * nc : e * nc + nc], W[f * nc : f * nc + nc]
+    a0, a1, a2, d0, d1, d2 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+    s = t = 0.0
+    for j in range(by_cu[cu], by_cu[cu + 1]):
+        c = by_cu[nu1 + 1 + j]
+        x, y = We[c], Wf[c]
+        s += x
+        t += y
+        p0, p1, p2, xv, yv = vload(Pc, c, o0), vload(Pc, c, o1), vload(Pc, c, o2), vbcast(x), vbcast(y)
+        a0, a1, a2 = vfma(xv, p0, a0), vfma(xv, p1, a1), vfma(xv, p2, a2)
+        d0, d1, d2 = vfma(yv, p0, d0), vfma(yv, p1, d1), vfma(yv, p2, d2)
+    Qe, Qf = Q[e], Q[f]
+    vstore(Qf, cu, o2, d2)
+    vstore(Qf, cu, o1, d1)
+    vstore(Qf, cu, o0, d0)
+    vstore(Qe, cu, o2, a2)
+    vstore(Qe, cu, o1, a1)
+    vstore(Qe, cu, o0, a0)
+    nk[(cu + epop[f]) * nlink + f] = t
+    nk[(cu + epop[e]) * nlink + e] = s
 
 
 @compiled
