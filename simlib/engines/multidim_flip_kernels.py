@@ -185,31 +185,51 @@ def _key_mix(X, xr, Pl, epop, H2):
         for c2 in range(nu1):
             X[e, c2, B0:lo] = 0.0
             X[e, c2, hi:B1] = 0.0
-    n16, n4 = (B1 - B0) // 16, (B1 - B0) // 4
-    for e2 in range(nlink):
-        for c2 in range(nu1):
+    n4 = (B1 - B0) // 4
+    for c2 in range(nu1):
+        for e4 in range(0, nlink, 4):
+            _mix_tiles(X, Pl, epop, H2, (c2, e4, B0, n4))
+        for e2 in range(nlink):
             q = (c2 + epop[e2]) * nlink + e2
-            for t in range(n16):
-                b = B0 + 16 * t
-                a0, a1, a2, a3 = vzero(), vzero(), vzero(), vzero()
-                for e in range(nlink):
-                    Xe, w = X[e], vbcast(Pl[e, e2])
-                    a0, a1 = vfma(w, vload(Xe, c2, b), a0), vfma(w, vload(Xe, c2, b + 4), a1)
-                    a2, a3 = vfma(w, vload(Xe, c2, b + 8), a2), vfma(w, vload(Xe, c2, b + 12), a3)
-                vstore(H2, q, b, a0)
-                vstore(H2, q, b + 4, a1)
-                vstore(H2, q, b + 8, a2)
-                vstore(H2, q, b + 12, a3)
-            for t in range(4 * n16, n4):
-                b, a0 = B0 + 4 * t, vzero()
-                for e in range(nlink):
-                    a0 = vfma(vbcast(Pl[e, e2]), vload(X[e], c2, b), a0)
-                vstore(H2, q, b, a0)
             for b in range(B0 + 4 * n4, B1):
                 x = 0.0
                 for e in range(nlink):
                     x += Pl[e, e2] * X[e, c2, b]
                 H2[q, b] = x
+
+
+@compiled
+def _mix_tiles(X, Pl, epop, H2, at):
+    """`_key_mix`'s sums over whole vectors of bins for count c2 and the patterns e4 .. e4 + 3
+    after the flips (at = (c2, e4, B0, n4): n4 vectors from bin B0; patterns past the last repeat
+    it: the same sums, stored twice): the four patterns' sums of eight bins (an odd last vector twice) in vector registers
+    while the patterns before the flips go by, each of X[e, c2]'s vectors loaded once for the
+    four (eight chains of multiply-adds at once; each sum from +0.0 in increasing e)."""
+    c2, e4, B0, n4 = at
+    nlink = X.shape[0]
+    f0, f1, f2, f3 = e4, min(e4 + 1, nlink - 1), min(e4 + 2, nlink - 1), min(e4 + 3, nlink - 1)
+    q0, q1 = (c2 + epop[f0]) * nlink + f0, (c2 + epop[f1]) * nlink + f1
+    q2, q3 = (c2 + epop[f2]) * nlink + f2, (c2 + epop[f3]) * nlink + f3
+    for t in range((n4 + 1) // 2):
+        b = B0 + 8 * t
+        c = b + 4 if 2 * t + 2 <= n4 else b  # an odd last vector twice: the same sums, stored twice
+        a0, a1, a2, a3, d0, d1, d2, d3 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        for e in range(nlink):
+            x, y = vload(X[e], c2, b), vload(X[e], c2, c)
+            w0, w1, w2, w3 = vbcast(Pl[e, f0]), vbcast(Pl[e, f1]), vbcast(Pl[e, f2]), vbcast(Pl[e, f3])
+            a0, a1, a2, a3 = vfma(w0, x, a0), vfma(w1, x, a1), vfma(w2, x, a2), vfma(w3, x, a3)
+            d0, d1, d2, d3 = vfma(w0, y, d0), vfma(w1, y, d1), vfma(w2, y, d2), vfma(w3, y, d3)
+        _store2(H2, q3, (b, c), a3, d3)
+        _store2(H2, q2, (b, c), a2, d2)
+        _store2(H2, q1, (b, c), a1, d1)
+        _store2(H2, q0, (b, c), a0, d0)
+
+
+@compiled
+def _store2(H2, q, at, a, d):
+    """H2[q, b : b + 4] = a, H2[q, c : c + 4] = d (at = (b, c))."""
+    vstore(H2, q, at[0], a)
+    vstore(H2, q, at[1], d)
 
 
 @compiled
