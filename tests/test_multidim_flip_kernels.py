@@ -198,3 +198,27 @@ def test_flip_masks_two_bits_a_pass_are_the_bits_of_one_bit_a_pass(bits):
     _masks_bit_by_bit(want, gain, loss, row_of, want_W)
     assert got.tobytes() == want.tobytes()
     assert W.tobytes() == want_W.tobytes()
+
+
+@pytest.mark.parametrize("nlink,nu1,B", [(1, 11, 112), (2, 11, 112), (2, 5, 30), (1, 4, 12)])
+def test_flip_incomes_with_one_or_two_linked_patterns_have_the_bits_of_the_loops(nlink, nu1, B):
+    # the patterns go in pairs (classes' sums) and fours (key mix) with the last one repeated
+    # (branch mdown3): fewer patterns than a pair or four give the same bits as the loops
+    rng = np.random.default_rng(nlink * 100 + nu1)
+    epop = np.arange(nlink, dtype=np.int64) if nlink < 4 else np.array([0, 1, 1, 2], dtype=np.int64)
+    for _ in range(10):
+        Mk, _, flips = _case(rng, nu1, B)
+        nc = flips[6].shape[0]
+        row_of = rng.integers(0, nlink * nc, 4096).astype(np.int64)
+        NK = (nu1 + int(epop.max())) * nlink
+        Hk = np.zeros((NK, B))
+        for q in range(NK):
+            lo = int(rng.integers(0, B))
+            hi = int(rng.integers(lo, B + 1))
+            Hk[q, lo:hi] = rng.exponential(1.0, hi - lo)
+        flips = (flips[0], flips[1], row_of, flips[3], epop, rng.random((nlink, nlink)), flips[6])
+        H2, H2r = np.full((NK, B), np.nan), np.full((NK, B), np.nan)
+        cus, by_cu = np.empty(nu1, np.int64), fk.classes_by_count(flips[3], nu1)
+        _flip(Mk, Hk, H2, flips, _work(flips, NK, B), cus, by_cu)
+        _ref()(Mk, Hk, H2r, flips, *_work(flips, NK, B))
+        assert H2.tobytes() == H2r.tobytes()

@@ -32,6 +32,8 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
             q = (cu + epop[e]) * nlink + e
             if nk[q] > 0:
                 b0, b1 = widen(Hk[q], b0, b1)
+        if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
+            b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
         xr[e, 0], xr[e, 1] = b0, b1
         nb = max(b1 - b0, 0)  # loops over views from 0 (see module docstring)
         ncu = 0
@@ -91,20 +93,44 @@ def _class_sums(W, flips, by_cu, Q, nk):
                     for c2 in range(nu1):
                         Q[e, cu, c2] += v * Pc[c, c2]
         return
-    for e in range(nlink):
-        Qe, We = Q[e], W[e * nc : e * nc + nc]
+    for e in range(0, nlink, 2):  # two patterns at once (an odd last one twice: the same sums)
+        f = min(e + 1, nlink - 1)
         for cu in range(nu1):
-            j0, j1 = by_cu[cu], by_cu[cu + 1]
-            s = 0.0
-            for j in range(j0, j1):
-                s += We[by_cu[nu1 + 1 + j]]
-            nk[(cu + epop[e]) * nlink + e] = s
-            for o4 in range(0, nu1, 4):
-                o, a = min(o4, nu1 - 4), vzero()
-                for j in range(j0, j1):
-                    c = by_cu[nu1 + 1 + j]
-                    a = vfma(vbcast(We[c]), vload(Pc, c, o), a)
-                vstore(Qe, cu, o, a)
+            for o12 in range(0, nu1, 12):
+                _class_vectors(W, Pc, by_cu, Q, nk, (e, f, cu, o12), (nlink, epop))
+
+
+@compiled
+def _class_vectors(W, Pc, by_cu, Q, nk, at, keys):
+    """Q[e, cu, o .. o + 11] and Q[f, cu, o .. o + 11] (at = (e, f, cu, o); vectors past the last
+    count overlap the one before: the same sums, stored twice) and nk of the keys (cu, e), (cu, f)
+    (keys = (nlink, epop)): six vector sums and two scalar sums in registers while count cu's
+    classes go by, each from +0.0 in increasing class, one multiply-add (addition) a class: six
+    chains at once instead of one, which waited on the latency of its multiply-adds."""
+    e, f, cu, o12 = at
+    nlink, epop = keys
+    nu1, nc = Pc.shape[1], Pc.shape[0]
+    o0, o1, o2 = min(o12, nu1 - 4), min(o12 + 4, nu1 - 4), min(o12 + 8, nu1 - 4)
+    We, Wf = W[e * nc : e * nc + nc], W[f * nc : f * nc + nc]
+    a0, a1, a2, d0, d1, d2 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+    s = t = 0.0
+    for j in range(by_cu[cu], by_cu[cu + 1]):
+        c = by_cu[nu1 + 1 + j]
+        x, y = We[c], Wf[c]
+        s += x
+        t += y
+        p0, p1, p2, xv, yv = vload(Pc, c, o0), vload(Pc, c, o1), vload(Pc, c, o2), vbcast(x), vbcast(y)
+        a0, a1, a2 = vfma(xv, p0, a0), vfma(xv, p1, a1), vfma(xv, p2, a2)
+        d0, d1, d2 = vfma(yv, p0, d0), vfma(yv, p1, d1), vfma(yv, p2, d2)
+    Qe, Qf = Q[e], Q[f]
+    vstore(Qf, cu, o2, d2)
+    vstore(Qf, cu, o1, d1)
+    vstore(Qf, cu, o0, d0)
+    vstore(Qe, cu, o2, a2)
+    vstore(Qe, cu, o1, a1)
+    vstore(Qe, cu, o0, a0)
+    nk[(cu + epop[f]) * nlink + f] = t
+    nk[(cu + epop[e]) * nlink + e] = s
 
 
 @compiled
@@ -150,7 +176,7 @@ def _key_mix(X, xr, Pl, epop, H2):
     for e in range(nlink):
         if xr[e, 1] > xr[e, 0]:
             B0, B1 = min(B0, xr[e, 0]), max(B1, xr[e, 1])
-    H2[:, :] = 0.0
+    _zero_rest(H2, epop, nu1, B0, B1)
     if B1 <= B0:
         return
     for e in range(nlink):
@@ -159,31 +185,68 @@ def _key_mix(X, xr, Pl, epop, H2):
         for c2 in range(nu1):
             X[e, c2, B0:lo] = 0.0
             X[e, c2, hi:B1] = 0.0
-    n16, n4 = (B1 - B0) // 16, (B1 - B0) // 4
-    for e2 in range(nlink):
-        for c2 in range(nu1):
+    n4 = (B1 - B0) // 4
+    for c2 in range(nu1):
+        for e4 in range(0, nlink, 4):
+            _mix_tiles(X, Pl, epop, H2, (c2, e4, B0, n4))
+        for e2 in range(nlink):
             q = (c2 + epop[e2]) * nlink + e2
-            for t in range(n16):
-                b = B0 + 16 * t
-                a0, a1, a2, a3 = vzero(), vzero(), vzero(), vzero()
-                for e in range(nlink):
-                    Xe, w = X[e], vbcast(Pl[e, e2])
-                    a0, a1 = vfma(w, vload(Xe, c2, b), a0), vfma(w, vload(Xe, c2, b + 4), a1)
-                    a2, a3 = vfma(w, vload(Xe, c2, b + 8), a2), vfma(w, vload(Xe, c2, b + 12), a3)
-                vstore(H2, q, b, a0)
-                vstore(H2, q, b + 4, a1)
-                vstore(H2, q, b + 8, a2)
-                vstore(H2, q, b + 12, a3)
-            for t in range(4 * n16, n4):
-                b, a0 = B0 + 4 * t, vzero()
-                for e in range(nlink):
-                    a0 = vfma(vbcast(Pl[e, e2]), vload(X[e], c2, b), a0)
-                vstore(H2, q, b, a0)
             for b in range(B0 + 4 * n4, B1):
                 x = 0.0
                 for e in range(nlink):
                     x += Pl[e, e2] * X[e, c2, b]
                 H2[q, b] = x
+
+
+@compiled
+def _mix_tiles(X, Pl, epop, H2, at):
+    """`_key_mix`'s sums over whole vectors of bins for count c2 and the patterns e4 .. e4 + 3
+    after the flips (at = (c2, e4, B0, n4): n4 vectors from bin B0; patterns past the last repeat
+    it: the same sums, stored twice): the four patterns' sums of eight bins (an odd last vector twice) in vector registers
+    while the patterns before the flips go by, each of X[e, c2]'s vectors loaded once for the
+    four (eight chains of multiply-adds at once; each sum from +0.0 in increasing e)."""
+    c2, e4, B0, n4 = at
+    nlink = X.shape[0]
+    f0, f1, f2, f3 = e4, min(e4 + 1, nlink - 1), min(e4 + 2, nlink - 1), min(e4 + 3, nlink - 1)
+    q0, q1 = (c2 + epop[f0]) * nlink + f0, (c2 + epop[f1]) * nlink + f1
+    q2, q3 = (c2 + epop[f2]) * nlink + f2, (c2 + epop[f3]) * nlink + f3
+    for t in range((n4 + 1) // 2):
+        b = B0 + 8 * t
+        c = b + 4 if 2 * t + 2 <= n4 else b  # an odd last vector twice: the same sums, stored twice
+        a0, a1, a2, a3, d0, d1, d2, d3 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+        for e in range(nlink):
+            x, y = vload(X[e], c2, b), vload(X[e], c2, c)
+            w0, w1, w2, w3 = vbcast(Pl[e, f0]), vbcast(Pl[e, f1]), vbcast(Pl[e, f2]), vbcast(Pl[e, f3])
+            a0, a1, a2, a3 = vfma(w0, x, a0), vfma(w1, x, a1), vfma(w2, x, a2), vfma(w3, x, a3)
+            d0, d1, d2, d3 = vfma(w0, y, d0), vfma(w1, y, d1), vfma(w2, y, d2), vfma(w3, y, d3)
+        _store2(H2, q3, (b, c), a3, d3)
+        _store2(H2, q2, (b, c), a2, d2)
+        _store2(H2, q1, (b, c), a1, d1)
+        _store2(H2, q0, (b, c), a0, d0)
+
+
+@compiled
+def _store2(H2, q, at, a, d):
+    """H2[q, b : b + 4] = a, H2[q, c : c + 4] = d (at = (b, c))."""
+    vstore(H2, q, at[0], a)
+    vstore(H2, q, at[1], d)
+
+
+@compiled
+def _zero_rest(H2, epop, nu1, B0, B1):
+    """H2 = 0 where `_key_mix` does not write: rows of no key (c2, e2) entirely, the keys' rows
+    outside bins B0 .. B1 - 1 (all of them when B1 <= B0)."""
+    NK, B = H2.shape
+    nlink = epop.shape[0]
+    lo, hi = (B0, B1) if B1 > B0 else (B, B)
+    for q in range(NK):
+        e2 = q % nlink
+        c2 = q // nlink - epop[e2]
+        if 0 <= c2 < nu1:
+            H2[q, :lo] = 0.0
+            H2[q, hi:] = 0.0
+        else:
+            H2[q, :] = 0.0
 
 
 @compiled

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_flip_kernels import widen
-from simlib.engines.multidim_numba import compiled, support, vbcast, vfma, vload, vstore, vzero
+from simlib.engines.multidim_numba import compiled, support, vbcast, vfma, vlane, vload, vload2, vpair, vstore, vzero
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
 #: tails of the income distributions (more than 190 orders of magnitude below a household) whose
@@ -80,8 +80,8 @@ def tiled_kernel(H2, H3, valid, kern, span):
                 b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
                 if b1 > b0:
                     _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
-        for i in range(nbl):  # after the tiles: their outer columns are sums of zeros
-            _outer4(H2, H3, blocks[i], k_out)
+        for i in range(0, nbl, 2):  # after the tiles: their outer columns are sums of zeros
+            _outer8(H2, H3, blocks[i], blocks[min(i + 1, nbl - 1)], k_out)
     for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
         for b in range(B):
             if H3[q, b] < TINY:
@@ -186,6 +186,27 @@ def _outer4(H2, H3, block, k_out):
     B = H3.shape[1]
     H3[r3, 0], H3[r2, 0], H3[r1, 0], H3[r0, 0] = d0, c0, b0, a0  # a repeated row: the same sums
     H3[r3, B - 1], H3[r2, B - 1], H3[r1, B - 1], H3[r0, B - 1] = d1, c1, b1, a1
+
+
+@compiled
+def _outer8(H2, H3, bl, bm, k_out):
+    """`_outer4` of two blocks (bl, bm; the same block twice for an odd last one: the same sums,
+    stored twice) over the union of their bins (the others' bins add zeros): each row's two sums
+    side by side in a vector (two rows a vector, both outer columns of `k_out` loaded as one
+    pair), four vectors of sums in registers: the 16 multiply-adds of a bin in 4 vector
+    instructions instead of 16 scalar ones, each sum in increasing bin as in `_outer4`."""
+    r0, r1, r2, r3, s0, s1, s2, s3 = bl[0], bl[1], bl[2], bl[3], bm[0], bm[1], bm[2], bm[3]
+    lo, hi = min(bl[4], bm[4]), max(bl[5], bm[5])
+    h0, h1, h2, h3 = H2[r0, lo:hi], H2[r1, lo:hi], H2[r2, lo:hi], H2[r3, lo:hi]
+    g0, g1, g2, g3 = H2[s0, lo:hi], H2[s1, lo:hi], H2[s2, lo:hi], H2[s3, lo:hi]
+    a, b, c, d = vzero(), vzero(), vzero(), vzero()
+    for i in range(hi - lo):  # views from 0: see the module docstring
+        k = vload2(k_out, lo + i, 0)
+        a, b = vfma(vpair(h0[i], h1[i]), k, a), vfma(vpair(h2[i], h3[i]), k, b)
+        c, d = vfma(vpair(g0[i], g1[i]), k, c), vfma(vpair(g2[i], g3[i]), k, d)
+    B = H3.shape[1]
+    for v, q0, q1 in ((d, s2, s3), (c, s0, s1), (b, r2, r3), (a, r0, r1)):  # repeated rows: the same sums
+        H3[q1, 0], H3[q1, B - 1], H3[q0, 0], H3[q0, B - 1] = vlane(v, 2), vlane(v, 3), vlane(v, 0), vlane(v, 1)
 
 
 @compiled

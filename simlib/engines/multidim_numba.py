@@ -232,5 +232,49 @@ if _numba is not None:
             return builder.call(fn, [args[0]])
 
         return vec4(a), codegen
+
+    @_intrinsic
+    def vpair(typingctx, x, y):
+        """x in lanes 0 and 1, y in lanes 2 and 3."""
+        if not (x == y == _types.float64):
+            return None
+
+        def codegen(context, builder, sig, args):
+            v = _ir.Constant(_V4, _ir.Undefined)
+            for k in range(4):
+                v = builder.insert_element(v, args[k // 2], _ir.Constant(_ir.IntType(32), k))
+            return v
+
+        return vec4(x, y), codegen
+
+    @_intrinsic
+    def vload2(typingctx, arr, i, j):
+        """arr[i, j : j + 2] twice (lanes 0, 1 and 2, 3; arr C-contiguous 2-d float64; no bounds
+        check)."""
+        if not _is_c2d(arr):
+            return None
+
+        def codegen(context, builder, sig, args):
+            i_ = context.cast(builder, args[1], sig.args[1], _types.intp)
+            j_ = context.cast(builder, args[2], sig.args[2], _types.intp)
+            v2 = _ir.VectorType(_ir.DoubleType(), 2)
+            ptr = builder.bitcast(_row_ptr(context, builder, sig.args[0], args[0], i_, j_), v2.as_pointer())
+            two = builder.load(ptr, align=8)
+            mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), [0, 1, 0, 1])
+            return builder.shuffle_vector(two, _ir.Constant(v2, _ir.Undefined), mask)
+
+        return vec4(arr, i, j), codegen
+
+    @_intrinsic
+    def vlane(typingctx, v, k):
+        """Lane k of v (k in 0 .. 3, not checked)."""
+        if v != vec4 or not isinstance(k, _types.Integer):
+            return None
+
+        def codegen(context, builder, sig, args):
+            return builder.extract_element(args[0], args[1])
+
+        return _types.float64(v, k), codegen
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
+    vpair = vload2 = vlane = None
