@@ -47,6 +47,31 @@ def test_table_clear3_gives_the_bits_of_the_passes(bits, seed):
     lines._table_scale(got_T, c, False, valid, 8, got_s)
     assert got_M.tobytes() == want_M.tobytes()
     assert got_T.tobytes() == want_T.tobytes() and got_s.tobytes() == want_s.tobytes()
+    by_mask = np.zeros(NK * 8)  # the scatter (unsigned indices since mdlines5) mask after mask
+    np.add.at(by_mask, cell, Mk)
+    got_T = np.zeros(NK * 8)
+    tiles.table_clear3(Mk.copy(), c, r, cell, bitpos, got_T)
+    assert got_T.tobytes() == by_mask.tobytes()
+
+
+@pytest.mark.parametrize(("bits", "seed"), [((5, 8, 9), 0), ((2, 3, 11), 1), ((4, 7, 10), 2), ((2, 6, 7), 3)])
+def test_table_clear3_twice_gives_the_bits_of_two_calls(bits, seed):
+    """Two lines with the same indicators (`multidim_2030`'s lines 0 and 1) in one pass (mdlines5)."""
+    rng = np.random.default_rng(seed)
+    Mk = _masks(rng)
+    bitpos = np.zeros(12, dtype=np.int64)
+    bitpos[:3] = bits
+    masks = np.arange(NM)
+    pat = sum(((masks >> j) & 1) << i for i, j in enumerate(bits)).astype(np.int64)
+    cell = rng.integers(0, NK, NM) * 8 + pat
+    (c, r), (c2, r2) = rng.uniform(0.05, 1.0, 2), rng.uniform(0.05, 1.0, 2)
+    want_M, want_T, want_T2 = Mk.copy(), np.zeros(NK * 8), np.zeros(NK * 8)
+    tiles.table_clear3(want_M, c, r, cell, bitpos, want_T)
+    tiles.table_clear3(want_M, c2, r2, cell, bitpos, want_T2)
+    got_M, got_T, got_T2 = Mk.copy(), np.zeros(NK * 8), np.zeros(NK * 8)
+    tiles.table_clear3_twice(got_M, c, r, c2, r2, cell, bitpos, got_T, got_T2)
+    assert got_M.tobytes() == want_M.tobytes()
+    assert got_T.tobytes() == want_T.tobytes() and got_T2.tobytes() == want_T2.tobytes()
 
 
 @pytest.mark.parametrize(
@@ -81,6 +106,11 @@ def test_table_clear12_gives_the_bits_of_the_passes(bits, targeted, seed):
     lines._table_scale(got_T, c, targeted, valid, NP, got_s)
     assert got_M.tobytes() == want_M.tobytes()
     assert got_T.tobytes() == want_T.tobytes() and got_s.tobytes() == want_s.tobytes()
+    by_mask = np.zeros(NK * NP)  # the scatter (unsigned indices since mdlines5) mask after mask
+    np.add.at(by_mask, cell, Mk)
+    got_T = np.zeros(NK * NP)
+    tiles.table_clear(Mk.copy(), c, r, targeted, nb, cell, bitpos, got_T)
+    assert got_T.tobytes() == by_mask.tobytes()
 
 
 def _operator(rng, B: int):

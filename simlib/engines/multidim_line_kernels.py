@@ -30,6 +30,7 @@ import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
 from simlib.engines.multidim_line_tiles import (
+    U,
     fits,
     pull_diag,
     pull_moves,
@@ -50,7 +51,7 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
     Tt[:, :NP] = 0.0
     flat = Tt.reshape(-1)
     for m in range(Mk.shape[0]):
-        flat[cell[m]] += Mk[m]
+        flat[U(cell[m])] += Mk[m]
     _table_scale(Tt, c, targeted, valid, NP, scale)
 
 
@@ -105,12 +106,12 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, cols, cnt, d, 
             d[q] = r * d1 / nk if nk > 0 else 0.0
         removed[j] += r * acc
         for q in range(NK):
-            dq = down_key[j, q]
+            dq = U(down_key[j, q])
             for p in range(NP):
                 if p & bi:
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
-                    Tt[dq, p ^ bi] += mv
+                    Tt[dq, U(p ^ bi)] += mv
         for x in range(NK):
             if scale[x] != 0.0:
                 cnt[x] = _clear_row(A[x], cols[x], cnt[x], d, down_key[j])
@@ -125,7 +126,7 @@ def _clear_row(a, col, n0, d, down):
     Returns the row's new count, its columns sorted again."""
     n = n0
     for e in range(n0):
-        q = col[e]
+        q = U(col[e])
         dq = d[q]
         v = a[e]
         if dq == 0.0 or v == 0.0:
