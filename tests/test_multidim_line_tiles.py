@@ -54,26 +54,6 @@ def test_table_clear3_gives_the_bits_of_the_passes(bits, seed):
     assert got_T.tobytes() == by_mask.tobytes()
 
 
-@pytest.mark.parametrize(("bits", "seed"), [((5, 8, 9), 0), ((2, 3, 11), 1), ((4, 7, 10), 2), ((2, 6, 7), 3)])
-def test_table_clear3_twice_gives_the_bits_of_two_calls(bits, seed):
-    """Two lines with the same indicators (`multidim_2030`'s lines 0 and 1) in one pass (mdlines5)."""
-    rng = np.random.default_rng(seed)
-    Mk = _masks(rng)
-    bitpos = np.zeros(12, dtype=np.int64)
-    bitpos[:3] = bits
-    masks = np.arange(NM)
-    pat = sum(((masks >> j) & 1) << i for i, j in enumerate(bits)).astype(np.int64)
-    cell = rng.integers(0, NK, NM) * 8 + pat
-    (c, r), (c2, r2) = rng.uniform(0.05, 1.0, 2), rng.uniform(0.05, 1.0, 2)
-    want_M, want_T, want_T2 = Mk.copy(), np.zeros(NK * 8), np.zeros(NK * 8)
-    tiles.table_clear3(want_M, c, r, cell, bitpos, want_T)
-    tiles.table_clear3(want_M, c2, r2, cell, bitpos, want_T2)
-    got_M, got_T, got_T2 = Mk.copy(), np.zeros(NK * 8), np.zeros(NK * 8)
-    tiles.table_clear3_twice(got_M, c, r, c2, r2, cell, bitpos, got_T, got_T2)
-    assert got_M.tobytes() == want_M.tobytes()
-    assert got_T.tobytes() == want_T.tobytes() and got_T2.tobytes() == want_T2.tobytes()
-
-
 @pytest.mark.parametrize(
     ("bits", "targeted", "seed"),
     [

@@ -180,81 +180,6 @@ def table_clear3(Mk, c, r, cell, bitpos, flat):
 
 
 @compiled
-def table_clear3_twice(Mk, c, r, c2, r2, cell, bitpos, flat, flat2):
-    """`table_clear3` (c, r; table flat), then `table_clear3` (c2, r2; table flat2) of a second
-    line with the same three indicators (so the same `cell`), in one pass over the masks: each
-    block of masks is cleared by both lines in registers, then each four masks add to the first
-    table, are stored as the first line leaves them, add (read back) to the second table at the
-    same entries and are stored as the second leaves them. Each mask and each entry of both
-    tables gets the two calls' operations in their order (a table entry's masks come in
-    increasing order in both): the same bits."""
-    n = Mk.shape[0]
-    M2 = Mk.reshape((1, n))
-    b0, b1, b2 = 1 << bitpos[0], 1 << bitpos[1], 1 << bitpos[2]
-    bits = b0 | b1 | b2
-    cv, rv, cv2, rv2 = vbcast(c), vbcast(r), vbcast(c2), vbcast(r2)
-    m = 0
-    while m < n:
-        v0, v1, v2, v3 = vload(M2, 0, m), vload(M2, 0, m + b0), vload(M2, 0, m + b1), vload(M2, 0, m + (b0 | b1))
-        v4, v5 = vload(M2, 0, m + b2), vload(M2, 0, m + (b0 | b2))
-        v6, v7 = vload(M2, 0, m + (b1 | b2)), vload(M2, 0, m + bits)
-        w = _clear8(v0, v1, v2, v3, v4, v5, v6, v7, cv, rv)
-        u = _clear8(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], cv2, rv2)
-        _scatter2(Mk, M2, cell, flat, flat2, m, w[0], u[0])
-        _scatter2(Mk, M2, cell, flat, flat2, m + b0, w[1], u[1])
-        _scatter2(Mk, M2, cell, flat, flat2, m + b1, w[2], u[2])
-        _scatter2(Mk, M2, cell, flat, flat2, m + (b0 | b1), w[3], u[3])
-        _scatter2(Mk, M2, cell, flat, flat2, m + b2, w[4], u[4])
-        _scatter2(Mk, M2, cell, flat, flat2, m + (b0 | b2), w[5], u[5])
-        _scatter2(Mk, M2, cell, flat, flat2, m + (b1 | b2), w[6], u[6])
-        _scatter2(Mk, M2, cell, flat, flat2, m + bits, w[7], u[7])
-        m = ((m | bits) + 4) & ~bits
-
-
-@compiled
-def _scatter2(Mk, M2, cell, flat, flat2, x, w, u):
-    """The four masks x .. x + 3: added to flat at their entries, stored as w, added to flat2 at
-    the same entries, stored as u."""
-    x0, x1, x2, x3 = U(x), U(x + 1), U(x + 2), U(x + 3)
-    e0, e1, e2, e3 = U(cell[x0]), U(cell[x1]), U(cell[x2]), U(cell[x3])
-    flat[e0] += Mk[x0]
-    flat[e1] += Mk[x1]
-    flat[e2] += Mk[x2]
-    flat[e3] += Mk[x3]
-    vstore(M2, 0, x, w)
-    flat2[e0] += Mk[x0]
-    flat2[e1] += Mk[x1]
-    flat2[e2] += Mk[x2]
-    flat2[e3] += Mk[x3]
-    vstore(M2, 0, x, u)
-
-
-@compiled
-def _clear8(v0, v1, v2, v3, v4, v5, v6, v7, cv, rv):
-    """`table_clear3`'s clearing of eight blocks of masks (pattern order) in registers: the share
-    c taken out (x = c v, v - x), the three indicators cleared in x bit after bit (`_pair`) and
-    x put back; the same operations in the same order."""
-    x0, x1, x2, x3 = vmul(cv, v0), vmul(cv, v1), vmul(cv, v2), vmul(cv, v3)
-    x4, x5, x6, x7 = vmul(cv, v4), vmul(cv, v5), vmul(cv, v6), vmul(cv, v7)
-    v0, v1, v2, v3 = vsub(v0, x0), vsub(v1, x1), vsub(v2, x2), vsub(v3, x3)
-    v4, v5, v6, v7 = vsub(v4, x4), vsub(v5, x5), vsub(v6, x6), vsub(v7, x7)
-    x0, x1 = _pair(x0, x1, rv)
-    x2, x3 = _pair(x2, x3, rv)
-    x4, x5 = _pair(x4, x5, rv)
-    x6, x7 = _pair(x6, x7, rv)
-    x0, x2 = _pair(x0, x2, rv)
-    x1, x3 = _pair(x1, x3, rv)
-    x4, x6 = _pair(x4, x6, rv)
-    x5, x7 = _pair(x5, x7, rv)
-    x0, x4 = _pair(x0, x4, rv)
-    x1, x5 = _pair(x1, x5, rv)
-    x2, x6 = _pair(x2, x6, rv)
-    x3, x7 = _pair(x3, x7, rv)
-    a0, a1, a2, a3 = vadd(v0, x0), vadd(v1, x1), vadd(v2, x2), vadd(v3, x3)
-    return a0, a1, a2, a3, vadd(v4, x4), vadd(v5, x5), vadd(v6, x6), vadd(v7, x7)
-
-
-@compiled
 def pull_moves(H, scale, op):
     """A line's moves of incomes without an income effect, within the cell-state (H (NK, B), B a
     multiple of 4; op = (A, cols, cnt, sp, tcnt, trow, ta): `multidim_line_kernels._move_incomes`'
@@ -322,12 +247,14 @@ def shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra):
     for b in range(B):
         for i in range(sh_w[b]):
             t = sh_lo[b] + i
-            if cnt[t] < 2:
-                src2[cnt[t], t], wt2[cnt[t], t] = b, sh_v[b, i]
+            tu = U(t)
+            if cnt[tu] < 2:
+                e = U(cnt[tu])
+                src2[e, tu], wt2[e, tu] = b, sh_v[b, i]
             else:
                 xt[nx], xs[nx], xw[nx] = t, b, sh_v[b, i]
                 nx += 1
-            cnt[t] += 1
+            cnt[tu] += 1
     cnt[B] = nx
 
 
@@ -438,7 +365,7 @@ def shift_diagonals(sh_lo, sh_w, sh_v, W):
     for b in range(B):
         for i in range(sh_w[b]):
             t = sh_lo[b] + i
-            W[hi - (t - b), t] = sh_v[b, i]
+            W[U(hi - (t - b)), U(t)] = sh_v[b, i]
     return hi, nd
 
 
