@@ -409,9 +409,11 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`)."""
+    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`). Returns
+    whether the twin holds households after the lines (its cell-states scanned at the start and
+    after each move into them; nothing leaves a twin): `vacant`'s answer without its scan."""
     order, acts, once = lines[0], lines[1], lines[8]
-    lwork = _sparse_work(work, sh_v.shape[2])
+    lwork, held = _sparse_work(work, sh_v.shape[2]), False
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
@@ -461,3 +463,5 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     rem_t[li],
                     lwork,
                 )
+        held = held or full_t
+    return held
