@@ -47,6 +47,11 @@ def test_table_clear3_gives_the_bits_of_the_passes(bits, seed):
     lines._table_scale(got_T, c, False, valid, 8, got_s)
     assert got_M.tobytes() == want_M.tobytes()
     assert got_T.tobytes() == want_T.tobytes() and got_s.tobytes() == want_s.tobytes()
+    by_mask = np.zeros(NK * 8)  # the scatter (unsigned indices since mdlines5) mask after mask
+    np.add.at(by_mask, cell, Mk)
+    got_T = np.zeros(NK * 8)
+    tiles.table_clear3(Mk.copy(), c, r, cell, bitpos, got_T)
+    assert got_T.tobytes() == by_mask.tobytes()
 
 
 @pytest.mark.parametrize(
@@ -81,6 +86,11 @@ def test_table_clear12_gives_the_bits_of_the_passes(bits, targeted, seed):
     lines._table_scale(got_T, c, targeted, valid, NP, got_s)
     assert got_M.tobytes() == want_M.tobytes()
     assert got_T.tobytes() == want_T.tobytes() and got_s.tobytes() == want_s.tobytes()
+    by_mask = np.zeros(NK * NP)  # the scatter (unsigned indices since mdlines5) mask after mask
+    np.add.at(by_mask, cell, Mk)
+    got_T = np.zeros(NK * NP)
+    tiles.table_clear(Mk.copy(), c, r, targeted, nb, cell, bitpos, got_T)
+    assert got_T.tobytes() == by_mask.tobytes()
 
 
 def _operator(rng, B: int):

@@ -61,7 +61,6 @@ from simlib.engines.multidim_cell_kernels import (
     households,
     own_changes,
     settle_scratch,
-    vacant,
 )
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import apply_lines
@@ -170,8 +169,9 @@ def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, 
 @compiled
 def _lines(s, g, state, programme, model, out, lw):
     """The lines acting on base group g (with its housed twin) in scenario s (see `_task`).
-    Returns (t, size): the housed twin (g without one) and the households of both at the start
-    of the year (0.0: no households, the lines left out, nothing else to do)."""
+    Returns (t, size, held): the housed twin (g without one), the households of both at the start
+    of the year (0.0: no households, the lines left out, nothing else to do) and whether the twin
+    holds households after the lines (`apply_lines`; as `vacant`, which it spares a scan)."""
     M, H, n = state
     cov, rr, (sh_lo, sh_w, sh_v) = programme
     groups, lines, keys, flips, kerns = model
@@ -183,9 +183,9 @@ def _lines(s, g, state, programme, model, out, lw):
     size_g = n[s, g].sum()
     size_t = n[s, t].sum() if has_twin else 0.0
     if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
-        return t, 0.0
+        return t, 0.0, False
     u = g_unit[g]
-    apply_lines(
+    held = apply_lines(
         M[s, g],
         H[s, g],
         M[s, t],
@@ -203,7 +203,7 @@ def _lines(s, g, state, programme, model, out, lw):
         removed[s, :, t],
         lw,
     )
-    return t, size_g + size_t
+    return t, size_g + size_t, held
 
 
 @compiled
@@ -214,11 +214,11 @@ def _task(s, g, state, programme, model, review, people, out, work):
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     lw, fw, sw = work
-    t, size = _lines(s, g, state, programme, model, out, lw)
+    t, size, held = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
     _finish(M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, fw, sw)
-    if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+    if t != g and not held:  # no one housed yet: every step adds zeros to zeros
         n[s, t, :] = 0.0
         out[10][s, :, t] = 0.0
     elif t != g:
@@ -236,12 +236,12 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
     g_area = groups[1]
     n2, out2 = second[2], second[5]
     lw, fw, sw = work
-    t, size = _lines(s, g, state, programme, model, out, lw)
+    t, size, held = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
     both = (M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, second)
     _finish_both(*both, fw, sw)
-    if t != g and vacant(M[s, t], H[s, t]):  # no one housed yet: every step adds zeros to zeros
+    if t != g and not held:  # no one housed yet: every step adds zeros to zeros
         n[s, t, :], n2[s, t, :] = 0.0, 0.0
         out[10][s, :, t], out2[10][s, :, t] = 0.0, 0.0
     elif t != g:

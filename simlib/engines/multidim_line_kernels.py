@@ -30,6 +30,7 @@ import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
 from simlib.engines.multidim_line_tiles import (
+    U,
     fits,
     pull_diag,
     pull_moves,
@@ -50,7 +51,7 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
     Tt[:, :NP] = 0.0
     flat = Tt.reshape(-1)
     for m in range(Mk.shape[0]):
-        flat[cell[m]] += Mk[m]
+        flat[U(cell[m])] += Mk[m]
     _table_scale(Tt, c, targeted, valid, NP, scale)
 
 
@@ -105,12 +106,12 @@ def _clear_operator(Tt, NP, r, bitpos, nbits, down_key, scale, A, cols, cnt, d, 
             d[q] = r * d1 / nk if nk > 0 else 0.0
         removed[j] += r * acc
         for q in range(NK):
-            dq = down_key[j, q]
+            dq = U(down_key[j, q])
             for p in range(NP):
                 if p & bi:
                     mv = r * Tt[q, p]
                     Tt[q, p] -= mv
-                    Tt[dq, p ^ bi] += mv
+                    Tt[dq, U(p ^ bi)] += mv
         for x in range(NK):
             if scale[x] != 0.0:
                 cnt[x] = _clear_row(A[x], cols[x], cnt[x], d, down_key[j])
@@ -125,7 +126,7 @@ def _clear_row(a, col, n0, d, down):
     Returns the row's new count, its columns sorted again."""
     n = n0
     for e in range(n0):
-        q = col[e]
+        q = U(col[e])
         dq = d[q]
         v = a[e]
         if dq == 0.0 or v == 0.0:
@@ -408,9 +409,11 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`)."""
+    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`). Returns
+    whether the twin holds households after the lines (its cell-states scanned at the start and
+    after each move into them; nothing leaves a twin): `vacant`'s answer without its scan."""
     order, acts, once = lines[0], lines[1], lines[8]
-    lwork = _sparse_work(work, sh_v.shape[2])
+    lwork, held = _sparse_work(work, sh_v.shape[2]), False
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
         full_t = has_twin and not empty(Mt[k], Ht[k])
@@ -460,3 +463,5 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     rem_t[li],
                     lwork,
                 )
+        held = held or full_t
+    return held
