@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_numba import compiled, vbcast, vfma, vload, vmul, vstore, vzero
+from simlib.engines.multidim_numba import U, compiled, vbcast, vfma, vload, vmul, vstore, vzero
 
 
 @compiled
@@ -311,13 +311,13 @@ def _flip_low(Mk, gain, loss, row_of, W):
     for r4 in range(Mk.shape[0] // 4):  # a loop counted from 0 by 1: 2.3 -> 1.35 us per 4,096 masks
         r = 4 * r4
         u, v = Mk[r], Mk[r + 1]
-        W[row_of[r]] += u
-        W[row_of[r + 1]] += v
+        W[U(row_of[r])] += u
+        W[U(row_of[r + 1])] += v
         x0 = u * a0 + v * lo
         x1 = u * a + v * a1
         u, v = Mk[r + 2], Mk[r + 3]
-        W[row_of[r + 2]] += u
-        W[row_of[r + 3]] += v
+        W[U(row_of[r + 2])] += u
+        W[U(row_of[r + 3])] += v
         x2 = u * a0 + v * lo
         x3 = u * a + v * a1
         Mk[r] = x0 * c0 + x2 * lc

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
+
 try:  # numba is a dependency; the numpy engine remains the fallback and the reference
     import numba as _numba
     from numba import get_num_threads, prange
@@ -28,6 +30,11 @@ except ImportError:  # pragma: no cover
 #: different orders (a fresh clone's first run and its second differed by 3e-11 in
 #: indicators.csv), which broke "same inputs, same bytes"
 FAST = {"contract", "nsz"}
+
+#: the type an index loaded from an array is cast to at the access (`W[U(row_of[m])]`): numba adds
+#: the array's length to a negative signed index (a compare and a select at every access); an
+#: unsigned index has none. Only at the access: uint64 mixed with int64 in arithmetic gives float64.
+U = np.uint64
 
 
 def compiled(fn):
