@@ -27,14 +27,7 @@ over the shift's diagonals: `pull_shift`'s bits without turning the rows (tested
 
 from __future__ import annotations
 
-import numpy as np
-
-from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, vmul, vstore, vsub
-
-#: indices cast to it before indexing: numba adds the array's length to a negative signed index
-#: (a compare and a select per access); an unsigned index has none (`table_clear3`'s scatter 3.9
-#: -> 2.4 us a call). Only at the access: uint64 mixed with int64 in arithmetic gives float64.
-U = np.uint64
+from simlib.engines.multidim_numba import U, compiled, vadd, vbcast, vfma, vload, vmul, vstore, vsub
 
 
 @compiled

@@ -33,7 +33,8 @@ FAST = {"contract", "nsz"}
 
 #: the type an index loaded from an array is cast to at the access (`W[U(row_of[m])]`): numba adds
 #: the array's length to a negative signed index (a compare and a select at every access); an
-#: unsigned index has none. Only at the access: uint64 mixed with int64 in arithmetic gives float64.
+#: unsigned index has none (`multidim_line_tiles.table_clear3`'s scatter 3.9 -> 2.4 us a call).
+#: Only at the access: uint64 mixed with int64 in arithmetic gives float64.
 U = np.uint64
 
 
