@@ -115,13 +115,13 @@ def test_mask_sums_are_the_sequential_sums(mixed):
     Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.8)
     count = np.array([bin(m).count("1") for m in range(4096)], dtype=np.int64)
     acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
-    records.mask_sums(Mk, half, acc, ck, records.scratch(NW, count))
+    records._mask_sums(Mk, half, acc, count, ck, records.scratch(NW, count)[:5])
     want, want_ck = _sequential(Mk, sets)
     np.testing.assert_allclose(acc, want, rtol=1e-13, atol=0.0)
     np.testing.assert_allclose(ck, want_ck, rtol=1e-13, atol=0.0)
     assert acc[-1] == 0.0  # a sum of no masks is exactly zero
     again = np.full(NW, np.nan)  # the same inputs, the same bits (scratch written before read)
-    records.mask_sums(Mk, half, again, ck, records.scratch(NW, count))
+    records._mask_sums(Mk, half, again, count, ck, records.scratch(NW, count)[:5])
     assert again.tobytes() == acc.tobytes()
 
 
@@ -162,7 +162,7 @@ def test_record_weights_are_the_models_sums():
     Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.7)
     NW = half.shape[2]
     acc, ck = np.full(NW, np.nan), np.full(13, np.nan)
-    records.mask_sums(Mk, half, acc, ck, records.scratch(NW, count := st["count"]))
+    records._mask_sums(Mk, half, acc, count := st["count"], ck, records.scratch(NW, count)[:5])
     np.testing.assert_allclose(acc[: full.shape[1]], Mk @ full, rtol=1e-13)
     assert (acc[full.shape[1] :] == 0.0).all()
     np.testing.assert_allclose(ck, np.bincount(count, weights=Mk, minlength=13), rtol=1e-13)
@@ -252,12 +252,12 @@ def test_records_of_any_number_of_states_are_those_of_each(full):
     hs = np.full((K, B), np.nan)
     records.income_bins(Hg, hs)
     assert hs.tobytes() == np.stack([sum(Hg[k, q] for q in range(NK)) for k in range(K)]).tobytes()  # increasing key
-    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, sel_lines, *got, hs, records.scratch(16, count), None)
+    records._record(Mg, Hg, n, f1b, f2b, means, rec_w, count, sel_lines, *got, hs, records.scratch(16, count))
     want = [np.zeros_like(x) for x in got]
     want[0][:] = n
     acc = np.empty(16)
     for k in full:
-        records.mask_sums(Mg[k], rec_w, acc, want[3][k], records.scratch(16, count))
+        records._mask_sums(Mg[k], rec_w, acc, count, want[3][k], records.scratch(16, count)[:5])
         args = (want[1], want[2], want[7], (f1b, f2b, means), (want[4], want[5], want[6]))
         records._state_records(hs[k], acc, k, sel_lines, *args)
     for g, x in zip(got, want):

@@ -43,7 +43,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
     >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
     i] = key_of[4 j] + key_of[i], `multidim_tables` checks both)."""
-    sums, W, HI, src, lanes, tot = work
+    sums, W, HI, src, lanes = work
     K = Mg.shape[0]
     ns = 0
     for k in range(K):
@@ -55,7 +55,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
     _flows(review, keys, next_state, src[:ns], sums, fl)
     _share_tables(sums[0], keys[0], src[:ns], W)
-    _split_masks(Mg, cells[0], W, keys[0], count, review[1], people, HI, tot)
+    _split_masks(Mg, cells[0], W, keys[0], count, review[1], people, HI)
 
 
 @compiled
@@ -209,64 +209,43 @@ def _share_tables(share, key_of, src, W):
 
 
 @compiled
-def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI, tot):
+def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
     """Masks Mg (6, 4096) into Mout (may be Mg) block of four by block: mask m's households v of
     source k, x = v times its key's share below the line, to row 0 (count >= k3) or 1, v - x to
     its row above (2 to 5); each row's terms added in increasing source, then its new households
     (people[0][d] Mn[d, m]). Every source is read (an empty one has zero masks and shares: its
     terms add +0.0). Vector registers of four (`Vec4`), the blocks' sums with no loop-carried
     dependency; the split between rows 0 and 1 by products with HI (4, 4) rows of 1.0 / 0.0
-    (exact), HI[t, i] = count[i] >= t. The blocks go in increasing mask, row h (m = 64 h + l) by
-    row, and each new state's masks are summed as they are stored, as the records'
-    `multidim_record_kernels.row_totals` sums them (the same additions in the same order; row h's
-    p = count[h]): tot = (D (48, 64), P (24, 64), T (24, 4)), state d's D and P at rows 8 d, 4 d."""
+    (exact), HI[t, i] = count[i] >= t."""
     new, Mn = people[0], people[1]
     NK = W.shape[0] // 6
-    D, P, T = tot
     for t in range(4):
         for i in range(4):
             HI[t, i] = 1.0 if count[i] >= t else 0.0
-    D[:, :] = 0.0
     zero, m1 = vzero(), vbcast(-1.0)
     entering = False
     for d in range(6):
         entering = entering or new[d] != 0.0
-    for h in range(64):
-        ph = count[h]
-        for q in range(4):
-            for i in range(4):
-                j, col = 64 * h + 16 * q + 4 * i, 16 * q + 4 * i
-                c = key_of[j]
-                v0, v1, v2 = vload(Mg, 0, j), vload(Mg, 1, j), vload(Mg, 2, j)
-                v3, v4, v5 = vload(Mg, 3, j), vload(Mg, 4, j), vload(Mg, 5, j)
-                x0, x1 = vfma(v0, vload(W, c, 0), zero), vfma(v1, vload(W, NK + c, 0), zero)
-                x2, x3 = vfma(v2, vload(W, 2 * NK + c, 0), zero), vfma(v3, vload(W, 3 * NK + c, 0), zero)
-                x4, x5 = vfma(v4, vload(W, 4 * NK + c, 0), zero), vfma(v5, vload(W, 5 * NK + c, 0), zero)
-                a = vadd(vadd(vadd(vadd(vadd(x0, x1), x2), x3), x4), x5)
-                p = vfma(a, vload(HI, min(max(k3 - count[j], 0), 3), 0), zero)
-                r0, r1, r2, r3, r4 = p, vfma(p, m1, a), vfma(x0, m1, v0), vfma(x2, m1, v2), vfma(x3, m1, v3)
-                r5 = vadd(vadd(vfma(x1, m1, v1), vfma(x4, m1, v4)), vfma(x5, m1, v5))
-                if entering:
-                    r0, r1, r2 = _new(r0, new, Mn, 0, j), _new(r1, new, Mn, 1, j), _new(r2, new, Mn, 2, j)
-                    r3, r4, r5 = _new(r3, new, Mn, 3, j), _new(r4, new, Mn, 4, j), _new(r5, new, Mn, 5, j)
-                _store(Mout, D, T, 0, ph, q, i, j, col, r0)
-                _store(Mout, D, T, 1, ph, q, i, j, col, r1)
-                _store(Mout, D, T, 2, ph, q, i, j, col, r2)
-                _store(Mout, D, T, 3, ph, q, i, j, col, r3)
-                _store(Mout, D, T, 4, ph, q, i, j, col, r4)
-                _store(Mout, D, T, 5, ph, q, i, j, col, r5)
-        for d in range(6):
-            t01 = vadd(vload(T, 4 * d, 0), vload(T, 4 * d + 1, 0))
-            vstore(P, 4 * d + (h >> 4), (h & 15) * 4, vadd(t01, vadd(vload(T, 4 * d + 2, 0), vload(T, 4 * d + 3, 0))))
-
-
-@compiled
-def _store(Mout, D, T, d, ph, q, i, j, col, r):
-    """Mout[d, j : j + 4] = r, added to state d's sums (see `_split_masks`): D[8 d + ph, col : col +
-    4] (ph the bits of the mask's row) and the row's lane sum T[4 d + i] (a copy for q = 0)."""
-    vstore(Mout, d, j, r)
-    vstore(D, 8 * d + ph, col, vadd(vload(D, 8 * d + ph, col), r))
-    vstore(T, 4 * d + i, 0, r if q == 0 else vadd(vload(T, 4 * d + i, 0), r))
+    for j in range(0, Mg.shape[1], 4):
+        c = key_of[j]
+        v0, v1, v2 = vload(Mg, 0, j), vload(Mg, 1, j), vload(Mg, 2, j)
+        v3, v4, v5 = vload(Mg, 3, j), vload(Mg, 4, j), vload(Mg, 5, j)
+        x0, x1 = vfma(v0, vload(W, c, 0), zero), vfma(v1, vload(W, NK + c, 0), zero)
+        x2, x3 = vfma(v2, vload(W, 2 * NK + c, 0), zero), vfma(v3, vload(W, 3 * NK + c, 0), zero)
+        x4, x5 = vfma(v4, vload(W, 4 * NK + c, 0), zero), vfma(v5, vload(W, 5 * NK + c, 0), zero)
+        a = vadd(vadd(vadd(vadd(vadd(x0, x1), x2), x3), x4), x5)
+        p = vfma(a, vload(HI, min(max(k3 - count[j], 0), 3), 0), zero)
+        r0, r1, r2, r3, r4 = p, vfma(p, m1, a), vfma(x0, m1, v0), vfma(x2, m1, v2), vfma(x3, m1, v3)
+        r5 = vadd(vadd(vfma(x1, m1, v1), vfma(x4, m1, v4)), vfma(x5, m1, v5))
+        if entering:
+            r0, r1, r2 = _new(r0, new, Mn, 0, j), _new(r1, new, Mn, 1, j), _new(r2, new, Mn, 2, j)
+            r3, r4, r5 = _new(r3, new, Mn, 3, j), _new(r4, new, Mn, 4, j), _new(r5, new, Mn, 5, j)
+        vstore(Mout, 0, j, r0)
+        vstore(Mout, 1, j, r1)
+        vstore(Mout, 2, j, r2)
+        vstore(Mout, 3, j, r3)
+        vstore(Mout, 4, j, r4)
+        vstore(Mout, 5, j, r5)
 
 
 @compiled
@@ -298,9 +277,8 @@ def households(n, fl, new):
 @compiled
 def settle_scratch(K, NK, B):
     """`classify`'s working arrays: (sums (2, K, NK), W (K NK, 4), HI (4, 4), src (K,), lanes (1,
-    4), the new masks' sums (D (8 K, 64), P (4 K, 64), T (4 K, 4)): `_split_masks`)."""
-    tot = (np.empty((8 * K, 64)), np.empty((4 * K, 64)), np.empty((4 * K, 4)))
-    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64), np.empty((1, 4)), tot
+    4))."""
+    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64), np.empty((1, 4))
 
 
 @compiled

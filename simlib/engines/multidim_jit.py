@@ -142,7 +142,7 @@ def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw
     pp = (new, Mn[u], kd[u], inc0[u])
     classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], pp, hs, sw[2], occupied)
     households(ng, flows[s, g], new)
-    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs, sw[2][5])
+    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs)
 
 
 @compiled

@@ -21,7 +21,7 @@ from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, v
 
 
 @compiled
-def row_totals(Mk, order, D, P):
+def _row_totals(Mk, order, D, P):
     """One pass over the masks Mk (4096,) as 64 rows of 64 (row h = the high six bits), the rows
     by their number of bits p (`count_order`'s order (72,)): D[p] (7, 64) the sum of the rows h
     with p bits set (in increasing h, sixteen vector registers of four (`Vec4`) stored once per
@@ -65,18 +65,19 @@ def row_totals(Mk, order, D, P):
 
 
 @compiled
-def _mask_sums(Mk, half, acc, ck, D, P, work):
+def _mask_sums(Mk, half, acc, count, ck, work):
     """acc[c] = the households of the masks m in Mk (4096,) that count for sum c, ck[n] = those
-    of the masks with n deprivations (`count`, the number of bits, through `order`), from the
-    masks' sums of one pass over them, D (8, 64) and P (4, 64) (`row_totals`). half (2, 64, NW):
-    half[0][l, c] = 1.0 where the low six bits l have one of sum c's bits, half[1][h, c] the same
-    for the high six bits h (built in `multidim_tables`); work = `scratch` (its CR (3, 64), a2
-    (NW,) and order (72,) (`count_order`)).
+    of the masks with n deprivations (`count`, the number of bits, through `order`), from one
+    pass over the masks (`_row_totals`). half (2, 64, NW): half[0][l, c] = 1.0 where the low six bits l have one of
+    sum c's bits, half[1][h, c] the same for the high six bits h
+    (built in `multidim_tables`); work = (D (8, 64), P (4, 64), CR (3, 64), a2 (NW,), order (72,)
+    (`count_order`)).
 
     A sum with bits in one half only is the dot product of that half's weights with the columns'
     totals C[l] (the sum of D[p, l] over p) or the rows' totals R[h]; one with bits in both halves
     adds, to the rows having one of its high bits, the rows without one masked by its low bits."""
-    CR, a2, order = work[2], work[3], work[4]
+    D, P, CR, a2, order = work
+    _row_totals(Mk, order, D, P)
     C, R = CR[0], CR[1]
     Pf = P.reshape(64, 4)
     for h in range(64):
@@ -93,14 +94,6 @@ def _mask_sums(Mk, half, acc, ck, D, P, work):
     for c in range(NW):
         acc[c] = _mixed(Mk, wlo, whi, R, c) if wlo[63, c] != 0.0 and whi[63, c] != 0.0 else a2[c]
     _counts(D, order, ck, CR[2])
-
-
-@compiled
-def mask_sums(Mk, half, acc, ck, work):
-    """`_mask_sums` from one pass over the masks Mk (4096,) made first (`row_totals` into work's
-    D, P; work = `scratch`)."""
-    row_totals(Mk, work[4], work[0], work[1])
-    _mask_sums(Mk, half, acc, ck, work[0], work[1], work)
 
 
 @compiled
@@ -176,16 +169,15 @@ def count_order(count, order):
 
 
 @compiled
-def _record(Mg, Hg, n, f1b, f2b, means, half, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work, tot):
+def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
     line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
 
-    The sums over masks of a state with households come from its masks' sums of one pass over
-    them, state k's D (8, 64) and P (4, 64) at rows 8 k and 4 k of tot = (D, P) (`row_totals`;
-    made here when tot is None), through `_mask_sums` with the half tables `half` (2, 64, sums):
-    indicators, dimensions, then the targeting lines `sel_lines`; hs (K, B) each state's incomes
-    summed over keys (`income_bins`, or the classification's); work = `scratch`."""
+    The sums over masks of a state with households come from one pass over its masks
+    (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
+    targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
+    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
     acc = work[5]
@@ -196,10 +188,7 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, sel_lines, states, dep, dim, cnt, 
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
-        if tot is None:
-            mask_sums(Mg[k], half, acc, cnt[k], work)
-        else:
-            _mask_sums(Mg[k], half, acc, cnt[k], tot[0][8 * k : 8 * k + 8], tot[1][4 * k : 4 * k + 4], work)
+        _mask_sums(Mg[k], half, acc, count, cnt[k], work[:5])
         _state_records(hs[k], acc, k, sel_lines, dep, dim, sel, w, sums)
 
 
@@ -236,14 +225,14 @@ def income_bins(Hg, hs):
 
 
 @compiled
-def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs, tot=None):
+def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
     f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b;
     rec_w (2, 64, sums) the half tables built in `multidim_tables`; hs (K, B) the incomes summed
-    over keys (`income_bins`); tot: the masks' sums (`_record`) or None."""
+    over keys (`income_bins`)."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, sel_lines, *sg, hs, scratch(rec_w.shape[2], count), tot)
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count))
 
 
 @compiled
