@@ -3,7 +3,8 @@
 incomes' moves addressed by row index (issue 18's mdsettle2) against the moves by views of rows
 (mdsettle's `_move_incomes`, kept here as the reference, compiled with the same `FAST` maths);
 the records' rows' totals by number of bits in registers against the former pass in mask
-order."""
+order; `classify` told which states are empty (mdsettle3) against `classify` scanning them, and
+the lines' report of a vacant twin against the scan of its cells."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ import pytest
 from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_record_kernels as records
+from simlib.engines.multidim_expected import filled, open_run, year_programme
 from simlib.engines.multidim_numba import FAST, support, vadd, vload, vstore, vzero
 from simlib.multidim.masks import JointSpace
+from simlib.paths import params_dir
+from simlib.scenario import load_scenario
+from simlib.unit_switch import compile_run_model
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -155,3 +160,56 @@ def test_row_totals_by_number_of_bits_are_those_in_mask_order(seed):
     _row_totals_in_mask_order(Mk, count, *want)
     assert got[0][:7].tobytes() == want[0][:7].tobytes()
     assert got[1].tobytes() == want[1].tobytes()
+
+
+def test_classify_told_the_empty_states_writes_what_scanning_them_writes():
+    """`classify` with the bits of the states holding households (`own_changes`': the others are
+    known empty, not scanned) writes the same bytes as with every bit set (each state scanned)."""
+    rng = np.random.default_rng(4)
+    joint = JointSpace(0b100000100)
+    K, NM, NK, B = 6, 4096, joint.n_keys, 23
+    keys = (np.asarray(joint.key_of, np.int64), np.asarray(joint.key_count, np.int64), joint.valid.copy())
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    nxt = np.array([[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]], dtype=np.int64)
+    Mg, H3 = rng.exponential(1.0, (K, NM)), rng.exponential(1.0, (K, NK, B))
+    Mg[[1, 3]], H3[[1, 3]] = 0.0, 0.0
+    H3[:, ~keys[2]] = 0.0
+    people = (np.array([0.5, 0.0, 0.2, 0.0, 1.5, 0.3]), rng.random((K, NM)), rng.random((K, NK)), rng.random((K, B)))
+    outs = []
+    for held in (63, 0b110101):
+        got = (np.full((K, NM), np.nan), np.full((K, NK, B), np.nan), np.full((K, K), np.nan), np.full((K, B), np.nan))
+        work = cells.settle_scratch(K, NK, B)
+        cells.classify(Mg, H3, (9, 3), keys, count, nxt, got[:2], got[2], people, got[3], work, held)
+        outs.append(b"".join(x.tobytes() for x in got))
+    assert outs[0] == outs[1]
+
+
+@pytest.fixture(scope="module")
+def multidim_2030():
+    return compile_run_model(load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml"))[1]
+
+
+def test_the_lines_tell_whether_the_twin_is_vacant(multidim_2030):
+    """`_lines` (through `apply_lines`) reports a twin without households exactly when its cells
+    are all zero after the lines (`vacant`, the scan it spares `_task`), over three years of
+    `multidim_2030` (two scenarios; every base group with a twin and households)."""
+    mm = multidim_2030
+    out, sp_all, cells_, _ = open_run(mm, np.stack([mm.base.spend, 0.5 * mm.base.spend]), 0, None)
+    cells_ = filled(mm, cells_, multidim_jit.BASELINE)
+    seen = {True: 0, False: 0}
+    for y in range(3):
+        cov, rr, shifts = year_programme(mm, cells_, sp_all[:, y], out, y)
+        M, H, n = cells_[0].copy(), cells_[1].copy(), cells_[2].copy()
+        review, people, outs = multidim_jit._year_arrays(mm, y + 1, out, cells_[3])
+        outs = outs[:2] + (outs[2].copy(),) + outs[3:]
+        cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns = multidim_jit._shared(mm, cov, rr, shifts)
+        lw = multidim_jit._thread_scratch(M, H, lines, flips)[0]
+        programme, model = (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
+        for s in range(M.shape[0]):
+            for g in groups[2]:
+                t, size, housed = multidim_jit._lines(s, g, (M, H, n), programme, model, outs, lw)
+                if size != 0.0 and t != g:
+                    assert housed == (not cells.vacant(M[s, t], H[s, t]))
+                    seen[housed] += 1
+        multidim_jit.year(mm, y + 1, cells_[:4], cov, rr, shifts, out)
+    assert seen[True] > 0 and seen[False] > 0
