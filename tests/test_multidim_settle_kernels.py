@@ -3,8 +3,7 @@
 incomes' moves addressed by row index (issue 18's mdsettle2) against the moves by views of rows
 (mdsettle's `_move_incomes`, kept here as the reference, compiled with the same `FAST` maths);
 the records' rows' totals by number of bits in registers against the former pass in mask
-order; `classify` told which states are empty (mdsettle3) against `classify` scanning them, and
-the lines' report of a vacant twin against the scan of its cells."""
+order; `classify` told which states are empty (mdsettle3) against `classify` scanning them."""
 
 from __future__ import annotations
 
@@ -14,12 +13,8 @@ import pytest
 from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
 from simlib.engines import multidim_record_kernels as records
-from simlib.engines.multidim_expected import filled, open_run, year_programme
 from simlib.engines.multidim_numba import FAST, support, vadd, vload, vstore, vzero
 from simlib.multidim.masks import JointSpace
-from simlib.paths import params_dir
-from simlib.scenario import load_scenario
-from simlib.unit_switch import compile_run_model
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -182,34 +177,3 @@ def test_classify_told_the_empty_states_writes_what_scanning_them_writes():
         cells.classify(Mg, H3, (9, 3), keys, count, nxt, got[:2], got[2], people, got[3], work, held)
         outs.append(b"".join(x.tobytes() for x in got))
     assert outs[0] == outs[1]
-
-
-@pytest.fixture(scope="module")
-def multidim_2030():
-    return compile_run_model(load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml"))[1]
-
-
-def test_the_lines_tell_whether_the_twin_is_vacant(multidim_2030):
-    """`_lines` (through `apply_lines`) reports a twin without households exactly when its cells
-    are all zero after the lines (`vacant`, the scan it spares `_task`), over three years of
-    `multidim_2030` (two scenarios; every base group with a twin and households)."""
-    mm = multidim_2030
-    out, sp_all, cells_, _ = open_run(mm, np.stack([mm.base.spend, 0.5 * mm.base.spend]), 0, None)
-    cells_ = filled(mm, cells_, multidim_jit.BASELINE)
-    seen = {True: 0, False: 0}
-    for y in range(3):
-        cov, rr, shifts = year_programme(mm, cells_, sp_all[:, y], out, y)
-        M, H, n = cells_[0].copy(), cells_[1].copy(), cells_[2].copy()
-        review, people, outs = multidim_jit._year_arrays(mm, y + 1, out, cells_[3])
-        outs = outs[:2] + (outs[2].copy(),) + outs[3:]
-        cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns = multidim_jit._shared(mm, cov, rr, shifts)
-        lw = multidim_jit._thread_scratch(M, H, lines, flips)[0]
-        programme, model = (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        for s in range(M.shape[0]):
-            for g in groups[2]:
-                t, size, housed = multidim_jit._lines(s, g, (M, H, n), programme, model, outs, lw)
-                if size != 0.0 and t != g:
-                    assert housed == (not cells.vacant(M[s, t], H[s, t]))
-                    seen[housed] += 1
-        multidim_jit.year(mm, y + 1, cells_[:4], cov, rr, shifts, out)
-    assert seen[True] > 0 and seen[False] > 0
