@@ -3,7 +3,7 @@
 incomes' moves addressed by row index (issue 18's mdsettle2) against the moves by views of rows
 (mdsettle's `_move_incomes`, kept here as the reference, compiled with the same `FAST` maths);
 the records' rows' totals by number of bits in registers against the former pass in mask
-order."""
+order; `classify` told which states are empty (mdsettle3) against `classify` scanning them."""
 
 from __future__ import annotations
 
@@ -155,3 +155,25 @@ def test_row_totals_by_number_of_bits_are_those_in_mask_order(seed):
     _row_totals_in_mask_order(Mk, count, *want)
     assert got[0][:7].tobytes() == want[0][:7].tobytes()
     assert got[1].tobytes() == want[1].tobytes()
+
+
+def test_classify_told_the_empty_states_writes_what_scanning_them_writes():
+    """`classify` with the bits of the states holding households (`own_changes`': the others are
+    known empty, not scanned) writes the same bytes as with every bit set (each state scanned)."""
+    rng = np.random.default_rng(4)
+    joint = JointSpace(0b100000100)
+    K, NM, NK, B = 6, 4096, joint.n_keys, 23
+    keys = (np.asarray(joint.key_of, np.int64), np.asarray(joint.key_count, np.int64), joint.valid.copy())
+    count = np.array([bin(m).count("1") for m in range(NM)], dtype=np.int64)
+    nxt = np.array([[0, 1, 2], [0, 1, 5], [0, 1, 3], [0, 1, 4], [0, 1, 5], [0, 1, 5]], dtype=np.int64)
+    Mg, H3 = rng.exponential(1.0, (K, NM)), rng.exponential(1.0, (K, NK, B))
+    Mg[[1, 3]], H3[[1, 3]] = 0.0, 0.0
+    H3[:, ~keys[2]] = 0.0
+    people = (np.array([0.5, 0.0, 0.2, 0.0, 1.5, 0.3]), rng.random((K, NM)), rng.random((K, NK)), rng.random((K, B)))
+    outs = []
+    for held in (63, 0b110101):
+        got = (np.full((K, NM), np.nan), np.full((K, NK, B), np.nan), np.full((K, K), np.nan), np.full((K, B), np.nan))
+        work = cells.settle_scratch(K, NK, B)
+        cells.classify(Mg, H3, (9, 3), keys, count, nxt, got[:2], got[2], people, got[3], work, held)
+        outs.append(b"".join(x.tobytes() for x in got))
+    assert outs[0] == outs[1]

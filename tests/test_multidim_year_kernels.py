@@ -314,9 +314,9 @@ def test_classify_matches_numpy(in_place):
     got = (Mg if in_place else np.full((K, NM), np.nan), np.full((K, NK, B), np.nan))
     fl, hs = np.full((K, K), np.nan), np.full((K, B), np.nan)
     work = cells.settle_scratch(K, NK, B)
-    cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work)
+    cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work, 63)
     for g, w in zip(got + (fl, hs), want):
         np.testing.assert_allclose(g, w, rtol=1e-13, atol=0.0)
     nxt[0, 2] = 1  # another table of next states: refused (the masks' split is written for NEXT_STATE)
     with pytest.raises(ValueError):
-        cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work)
+        cells.classify(Mg, H3, (nb, k3), keys, count, nxt, got, fl, people, hs, work, 63)

@@ -27,7 +27,7 @@ _ABOVE = (2, 5, 3, 4, 5, 5)
 
 
 @compiled
-def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, work):
+def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, work, occupied):
     """Classification at the review (review = (nb, k3): income <= line, the first nb bins; count
     >= k3) into the next detailed state, with the new households added: masks Mout and incomes
     Hout (K, ...) by new state (cells = (Mout, Hout); Mout may be Mg itself: written block by
@@ -35,8 +35,10 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     (K, B) of every new state (the records' bins, `multidim_record_kernels`).
 
     keys = (key_of, key_count, valid); people = (new (K,), Mn (K, 4096), kd (K, NK), inc0 (K, B)):
-    the new households by state and their masks, keys and incomes; work = `settle_scratch`. Every
-    new row is written once, its sources added in increasing state as the reference does, then its
+    the new households by state and their masks, keys and incomes; work = `settle_scratch`;
+    occupied: bit k set unless state k is known to hold no households (`own_changes`: it held
+    none before them; the states with the bit set are scanned, `empty`). Every new row is
+    written once, its sources added in increasing state as the reference does, then its
     new households (the same operations per element as adding into zeroed rows: bit for bit).
     Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
     >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
@@ -47,7 +49,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     for k in range(K):
         if K != 6 or next_state[k, 0] != 0 or next_state[k, 1] != 1 or next_state[k, 2] != _ABOVE[k]:
             raise ValueError("classify: next states not NEXT_STATE's")
-        if not empty(Mg[k], H3[k]):  # no households: nothing flows
+        if (occupied >> k) & 1 and not empty(Mg[k], H3[k]):  # no households: nothing flows
             src[ns] = k
             ns += 1
     _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
@@ -312,17 +314,29 @@ def vacant(Mg, Hg):
 
 
 @compiled
+def area_kernel(kerns, a):
+    """The income kernel's arrays of area a (`own_changes`' kern) from the model's kerns (5 arrays
+    by area)."""
+    return kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]
+
+
+@compiled
 def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     """Yearly flips (masks and incomes) and the income kernel of the group's area, state by
     state; the incomes after both in H3 (K, NK, B). The masks flip first (their first pass also
-    sums the weights W of the incomes' flips), while they are in the processor's nearest cache."""
+    sums the weights W of the incomes' flips), while they are in the processor's nearest cache.
+    Returns the states that held households before (bit k for state k): the others are zero
+    after (masks untouched, H3 zeroed), which spares `classify` their scan."""
     gain, loss = flips[0], flips[1]
     W, Q, nk, X, H2, xr, Hs = work[:7]
     cus, by_cu = np.empty(flips[6].shape[1], np.int64), classes_by_count(flips[3], flips[6].shape[1])
+    occupied = 0
     for k in range(Mg.shape[0]):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
             H3[k, :, :] = 0.0
             continue
+        occupied |= 1 << k
         flip_masks(Mg[k], gain, loss, flips[2], W)
         flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu)
         tiled_kernel(H2, H3[k], valid, kern, work[8])
+    return occupied

@@ -56,6 +56,7 @@ from simlib.engines import (
 )
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import (
+    area_kernel,
     classify,
     entrants,
     households,
@@ -125,19 +126,21 @@ def _second_cells(M2, H2, lean):
 
 
 @compiled
-def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw):
+def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw, occupied):
     """Group g's households after their own changes (masks Mg, incomes H3) classified, joined by
     new households (`size` households form them) and recorded: masks Mout and incomes Hout (K,
     ...) by new state, households ng (K,) at the review. Reads H3 only; Mout may be Mg (the
     masks are classified in place), else Mg is only read, so that the same households can be
-    settled under two standards (`_finish_both`: the other standard first)."""
+    settled under two standards (`_finish_both`: the other standard first). occupied: the states
+    holding households before the own changes (`own_changes`' bits; the others are zero)."""
     nb, k3, f1b, f2b = review
     growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
     u, new, hs = kind[g], entries[s, g], sw[1]
     entrants(growth, size, entry, new)
     kk = (keys[0], keys[3], keys[1])
-    classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], (new, Mn[u], kd[u], inc0[u]), hs, sw[2])
+    pp = (new, Mn[u], kd[u], inc0[u])
+    classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], pp, hs, sw[2], occupied)
     households(ng, flows[s, g], new)
     record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs)
 
@@ -148,8 +151,8 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
     (`size` households form them) and the review's records, in place (the incomes after the own
     changes in the thread's scratch sw[0])."""
     H3 = sw[0]
-    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
-    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw)
+    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw)
+    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
 
 
 @compiled
@@ -160,10 +163,10 @@ def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, 
     `_second_cells`), review and new households' arrays and outputs (as `_year`'s)."""
     M2, H2, n2, review2, people2, out2, lean = second
     H3 = sw[0]
-    own_changes(Mg, Hg, H3, flips, keys[1], (kerns[0][a], kerns[1][a], kerns[2][a], kerns[3][a], kerns[4][a]), fw)
+    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw)
     i, j = (0, 0) if lean else (s, g)
-    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw)
-    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw)
+    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw, occupied)
+    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
 
 
 @compiled
