@@ -212,6 +212,26 @@ def decimal_comma_fix(text: str) -> str:
     return whole.replace(".", "") + "." + fraction
 
 
+#: a whole number written with commas between thousands, as English texts write them (`2,030`)
+THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
+
+
+def _whole_number_only(err) -> bool:
+    """Whether `err` refused its value where only a whole number is allowed (`integer`, not
+    `number`): a comma there separates thousands (`2,030` is the year 2030), not decimals."""
+    wanted = [err.validator_value] if isinstance(err.validator_value, str) else list(err.validator_value)
+    return err.validator == "type" and "integer" in wanted and "number" not in wanted
+
+
+def _comma_error(err, file: str, field) -> InputError:
+    """The message for a number written with a comma: a whole number without its thousands
+    separators (`2,030` -> 2030) where only whole numbers go, else the decimal comma's fix."""
+    text = err.instance
+    if _whole_number_only(err) and THOUSANDS_COMMA.match(text):
+        return InputError("thousands_comma", file=file, field=field, value=text, fix=text.strip().replace(",", ""))
+    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+
+
 def _expects_number(err) -> bool:
     """Whether `err` refused its value because a number was wanted there (directly, or in every
     branch of a `oneOf` / `anyOf` of which one wants a number at the same place)."""
@@ -230,8 +250,7 @@ def _convert(err, file: str) -> list[InputError]:
     field = _join(path) or None
     v = err.validator
     if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
-        fix = decimal_comma_fix(err.instance)
-        return [InputError("decimal_comma", file=file, field=field, value=err.instance, fix=fix)]
+        return [_comma_error(err, file, field)]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]

@@ -121,6 +121,24 @@ def test_decimal_comma_in_a_budget_amount(here, lang, amount, fix, says):
     assert not (here / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("en", "a whole number is written with a thousands separator; write 2024 (no thousands separators)"),
+        ("vi", "số nguyên được viết với dấu phẩy phân cách hàng nghìn; hãy viết 2024"),
+    ],
+)
+def test_a_year_with_a_thousands_comma_is_read_as_the_whole_number(here, lang, says):
+    """`2,024` where only a whole number goes (a year) is the year 2024 written the English way,
+    not 2.024: the message says to drop the comma (found as a tired planner)."""
+    path = write_scenario(here, "10")
+    path.write_text(path.read_text(encoding="utf-8").replace("start_year: 2024", "start_year: 2,024"), encoding="utf-8")
+    code, text = cli("--lang", lang, "run", "comma.yaml", "--out", "out")
+    assert_user_error(code, text, ["comma.yaml", "start_year", "'2,024'", says])
+    (in_english if lang == "en" else in_vietnamese)(text)
+    assert not (here / "out").exists()
+
+
 def test_text_fields_may_hold_a_decimal_comma(here):
     write_scenario(here, "10", title_en="12,5", title_vi="12,5")
     code, text = cli("--lang", "en", "validate", "comma.yaml")
