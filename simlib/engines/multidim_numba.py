@@ -43,6 +43,12 @@ def compiled(fn):
     return _numba.njit(cache=True, nogil=True, fastmath=FAST)(fn) if _numba is not None else fn
 
 
+def plain(fn):
+    """`fn` compiled (cached, without the GIL) with IEEE arithmetic as numpy's (no `FAST` maths:
+    no fused multiply-adds), or `fn` itself without numba."""
+    return _numba.njit(cache=True, nogil=True)(fn) if _numba is not None else fn
+
+
 def parallel(fn):
     """`fn` compiled with its `prange` loops in parallel threads, or `fn` itself without numba."""
     return _numba.njit(cache=True, parallel=True, fastmath=FAST)(fn) if _numba is not None else fn

@@ -2,24 +2,17 @@
 the eligible households by (line, unit, tier) bin from the cells, and the coverage of each
 (line, group-state) from its bin's. The same operations in the same order as the numpy forms they
 replace (`np.where`, fancy indexing and `np.bincount`, which adds its weights in index order), so
-the same bits; no fused multiply-adds (plain `njit`, not the engine's `fastmath` decorator).
+the same bits; no fused multiply-adds (`multidim_numba.plain`, not the engine's `fastmath` decorator).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-try:  # numba is a dependency; without it the kernels run as plain Python (slow, the same numbers)
-    import numba as _numba
-except ImportError:  # pragma: no cover
-    _numba = None
+from simlib.engines.multidim_numba import plain
 
 
-def _plain(fn):
-    return _numba.njit(cache=True, nogil=True)(fn) if _numba is not None else fn
-
-
-@_plain
+@plain
 def _fill_frac(n, sel, lines, frac):
     for s in range(n.shape[0]):
         for i in range(lines.shape[0]):
@@ -28,7 +21,7 @@ def _fill_frac(n, sel, lines, frac):
                 frac[s, li, gk] = sel[s, li, gk] / n[s, gk] if n[s, gk] > 0 else 0.0
 
 
-@_plain
+@plain
 def _bin_sums(n, frac, m_gk, m_lgk, m_bin, E):
     for s in range(n.shape[0]):
         for i in range(m_gk.shape[0]):
@@ -66,7 +59,7 @@ def eligible_bins(
     return E, frac.reshape(sel.shape)
 
 
-@_plain
+@plain
 def _spread(c, frac, m_lgk, m_bin, cov, share):
     for s in range(c.shape[0]):
         for i in range(m_lgk.shape[0]):

@@ -12,23 +12,15 @@ from functools import partial
 import numpy as np
 
 from simlib.engines.multidim_income_kernel import tiles_of
+from simlib.engines.multidim_numba import plain
 from simlib.memo import carry, memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
 from simlib.multidim.model import NEXT_STATE, MultidimModel
 from simlib.standards import N_INDICATORS
 
-try:  # numba is a dependency; without it the shift rows are computed in plain Python
-    import numba as _numba
-except ImportError:  # pragma: no cover
-    _numba = None
 
-
-def _compiled(fn):
-    return _numba.njit(cache=True, nogil=True)(fn) if _numba is not None else fn
-
-
-@_compiled
+@plain
 def _shift_rows(edges, exp_edges, delta, lo, w, v):
     """Sparse rows of `income.shift_matrix(edges, delta)`: bin b lands in bins lo[b] .. lo[b] +
     w[b] - 1 with shares v[b, :w[b]] (the same closed form, row by row)."""
@@ -54,7 +46,7 @@ def _shift_rows(edges, exp_edges, delta, lo, w, v):
         w[b] = cnt
 
 
-@_compiled
+@plain
 def _shift_tables(edges, exp_edges, delta, lo, w, v):
     """Shift rows for every (scenario, line, unit) with an income effect (delta (S, L, D), VND;
     NaN where the line raises no income)."""

@@ -53,7 +53,7 @@ class ScoreLayout:
 
     def targets(self, shown: pd.DataFrame, rebase: np.ndarray | None) -> pd.DataFrame:
         """The scorecard of `shown` (which `fits`); `rebase`: the re-basing of each of its rows
-        in points (NaN: not re-based; `rebase_rows`), when the layout is `rebased`."""
+        in points (NaN: not re-based; `simlib.targets.rebase_column`), when the layout is `rebased`."""
         raw = shown["value"].to_numpy()
         value = raw if rebase is None else raw - np.where(np.isnan(rebase), 0.0, rebase)
         out = self.table.copy()
@@ -68,12 +68,6 @@ class ScoreLayout:
             out["value_raw"], out["rebase"], out["rebased"] = raw[self.rows], points, ~np.isnan(points)
         self.used += 1
         return out
-
-
-def rebase_rows(shown: pd.DataFrame, rebase: pd.DataFrame) -> np.ndarray:
-    """The re-basing of each row of `shown` in points, NaN where none (the `rebase` column
-    `simlib.targets.rebase_indicators` joins)."""
-    return rebase_column(shown, rebase)
 
 
 class Scorer:
@@ -92,7 +86,7 @@ class Scorer:
         if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown):
             self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased), None
         if rebased and (self.owner is None or self.owner is not owner):
-            self.owner, self.points = owner, rebase_rows(shown, rebase())
+            self.owner, self.points = owner, rebase_column(shown, rebase())
         return self.layout.targets(shown, self.points if rebased else None)
 
 
