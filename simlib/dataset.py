@@ -30,12 +30,13 @@ from simlib.atomic import (
     write_text,
 )
 from simlib.clock import run_time
-from simlib.errors import InputError, missing_file, raise_if_any
+from simlib.errors import InputError, raise_if_any
 from simlib.geography import Period, dataset_units, load_geography, match_units
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
+from simlib.table_files import number_text, read_table, unguessed
 
 GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
@@ -130,22 +131,6 @@ def resolve_dataset_path(ref: str, relative_to: Path | None = None) -> Path:
     if not p.is_absolute() and relative_to is not None:
         p = relative_to / p
     return p.resolve()
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV or XLSX table as text columns; unreadable files become `InputError`s."""
-    shown = display_path(path)
-    if not path.is_file():
-        raise missing_file(path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, dtype=str)
-        else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:  # pandas raises many types for unreadable files
-        raise InputError("csv_read", file=shown, detail=str(exc).splitlines()[0][:200]) from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
 
 
 def _rows(mask: np.ndarray, limit: int = 10) -> str:
@@ -264,14 +249,16 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
 
 
 def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:
-    """Household counts of a text column: numbers (thousands separators `,` allowed), finite,
-    ≥ 0 and at most `MAX_HOUSEHOLDS`; problems go to `errors` (bad values become 0)."""
-    text = column.astype(str).str.replace(",", "").str.strip()
-    hh = pd.to_numeric(text, errors="coerce").to_numpy(float)
-    nan = np.isnan(hh)
+    """Household counts of a text column: numbers (thousands grouped by `,` or spaces; none read
+    by a guess, `simlib.table_files.number_text`), finite, ≥ 0 and at most `MAX_HOUSEHOLDS`;
+    problems go to `errors` (bad values become 0)."""
+    text, dots, commas = number_text(column)
+    errors.extend(unguessed(column, dots, commas, _rows, file=file, field=field))
+    hh = np.where(dots | commas, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
+    nan = np.isnan(hh) & ~(dots | commas)
     if nan.any():
         errors.append(InputError("csv_not_number", file=file, field=field, rows=_rows(nan)))
-    huge = ~nan & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
+    huge = ~np.isnan(hh) & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
     if huge.any():
         errors.append(
             InputError("csv_too_large", file=file, field=field, rows=_rows(huge), allowed=f"0 … {int(MAX_HOUSEHOLDS)}")
@@ -279,7 +266,7 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     neg = hh < 0
     if neg.any():
         errors.append(InputError("csv_negative", file=file, field=field, rows=_rows(neg)))
-    return np.where(nan | huge | neg, 0.0, hh)
+    return np.where(np.isnan(hh) | huge | neg, 0.0, hh)
 
 
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:

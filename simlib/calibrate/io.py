@@ -48,12 +48,13 @@ from simlib.calibrate.panel import (
     template_cells,
     template_counts,
 )
-from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool, read_table
+from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
+from simlib.table_files import number_text, read_table, unguessed_by_file
 
 STATUS_LABELS = {
     "poor": S_POOR,
@@ -155,14 +156,18 @@ def text_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].fillna("").astype(str).map(lambda v: unicodedata.normalize("NFC", v).strip())
 
 
-def numbers(df: pd.DataFrame, col: str, required: bool, errors: list) -> np.ndarray:
-    """Column as floats (NaN where empty); non-numbers, and empties where required, are errors."""
+def numbers(df: pd.DataFrame, col: str, required: bool, errors: list, whole: bool = True) -> np.ndarray:
+    """Column as floats (NaN where empty); non-numbers, numbers read only by a guess
+    (`simlib.table_files.number_text`; `whole`: counts, else rates) and empties where required
+    are errors."""
     if col not in df.columns:
         return np.full(len(df), np.nan)
-    raw = text_column(df, col).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    raw, dots, commas = number_text(text_column(df, col), whole)
+    guess = dots | commas
+    errors.extend(unguessed_by_file(df, col, dots, commas, _rows_text))
+    vals = np.where(guess, np.nan, pd.to_numeric(raw, errors="coerce").to_numpy(float))
     empty = (raw == "").to_numpy()
-    bad = (np.isnan(vals) & ~empty) | (empty & required)
+    bad = (np.isnan(vals) & ~empty & ~guess) | (empty & required)
     errors.extend(row_errors("csv_not_number", df, bad, field=col))
     huge = ~np.isnan(vals) & ~(np.abs(vals) <= MAX_HOUSEHOLDS)
     errors.extend(row_errors("csv_too_large", df, huge, field=col, allowed=f"0 … {int(MAX_HOUSEHOLDS)}"))

@@ -45,7 +45,7 @@ def _published_values(sub: pd.DataFrame, years: dict, ys: list[int], shown: str,
             )
         errs: list = []
         vals[i, :5] = [
-            numbers(rows, c, False, errs)[0]
+            numbers(rows, c, False, errs, whole=not c.endswith("_pct"))[0]
             for c in ("households_total", "poor", "near_poor", "poor_rate_pct", "near_poor_rate_pct")
         ]
         raise_if_any(errs)

@@ -1,0 +1,120 @@
+"""The tables planners hand to simlib (annual-review counts, units, calibration data): CSV or XLSX
+read as text, and numbers written by hand read without guessing.
+
+A CSV saved by a spreadsheet set to Vietnamese separates its columns by `;` (the comma is its
+decimal mark): `read_table` takes such a file as it takes a comma-separated one. Numbers of
+households are read as written, except where reading them would be a guess (`number_text`):
+`4.410` is 4 410 households in Vietnamese writing and 4.41 in English, and `4,5` a decimal comma
+(read as 45 once the thousands commas are dropped). Those are refused with what to write instead,
+never read one way silently. Thousands grouped by commas (`4,410`) or spaces (`4 410`) are read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib.errors import InputError, missing_file
+from simlib.paths import display_path
+
+#: a whole number grouped by dots: 4.410, 12.345.678 (a thousands dot, or a decimal point?)
+DOT_GROUPS = r"[-+]?\d{1,3}(?:\.\d{3})+"
+#: thousands grouped by commas, with or without a decimal part: 4,410 and 1,234.5
+COMMA_GROUPS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+#: the spaces a spreadsheet may group thousands with (space, no-break space, narrow no-break space)
+SPACES = "[ \u00a0\u202f]"
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV (columns separated by `,` or by `;`) or XLSX table as text columns; unreadable files
+    become `InputError`s."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise missing_file(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(path, dtype=str)
+        else:
+            sep = separator(path)
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
+    except Exception as exc:  # pandas raises many types for unreadable files
+        raise InputError("csv_read", file=shown, detail=str(exc).splitlines()[0][:200]) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def separator(path: Path) -> str:
+    """`;` when the file's first line has semicolons and no comma (a CSV saved by a spreadsheet
+    set to Vietnamese), `,` otherwise."""
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        head = f.readline()
+    return ";" if ";" in head and "," not in head else ","
+
+
+def number_text(column: pd.Series, whole: bool = True) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Hand-written numbers of a text column made ready for `pd.to_numeric`, and where they cannot
+    be read without a guess. `whole`: a column of counts (whole numbers, perhaps grouped in
+    thousands); otherwise rates and shares, which are never grouped: a dot is their decimal point
+    and any comma a decimal comma.
+
+    Returns
+    -------
+    text : pd.Series
+        The values with surrounding blanks, grouping spaces and thousands commas removed.
+    dots : np.ndarray of bool, shape (n,)
+        Whole numbers grouped by dots (`4.410`): thousands in Vietnamese writing, a decimal in
+        English (counts only).
+    commas : np.ndarray of bool, shape (n,)
+        Values with a comma that groups no thousands (`4,5`, `12,34`; any comma in a rate): a
+        decimal comma.
+    """
+    raw = column.fillna("").astype(str).str.strip()
+    squeezed = raw.str.replace(rf"(?<=\d){SPACES}(?=\d{{3}}(?!\d))", "", regex=True)
+    comma = squeezed.str.contains(",", regex=False)
+    if not whole:
+        return squeezed, np.zeros(len(raw), bool), comma.to_numpy(bool)
+    dots = squeezed.str.fullmatch(DOT_GROUPS).to_numpy(bool)
+    commas = (comma & ~squeezed.str.fullmatch(COMMA_GROUPS)).to_numpy(bool)
+    return squeezed.str.replace(",", "", regex=False), dots, commas
+
+
+def example(column: pd.Series, mask: np.ndarray) -> str:
+    """The first value of `column` where `mask` is true, as written (stripped)."""
+    return str(column[mask].iloc[0]).strip()
+
+
+def unguessed(column: pd.Series, dots: np.ndarray, commas: np.ndarray, rows, **where) -> list[InputError]:
+    """The errors for `number_text`'s values read only by a guess; `rows(mask)` names the rows
+    (spreadsheet numbering) as the caller's other errors do; `where`: the errors' file and field."""
+    errors = []
+    if dots.any():
+        shown = example(column, dots)
+        errors.append(
+            InputError("csv_dot_groups", rows=rows(dots), example=shown, whole=shown.replace(".", ""), **where)
+        )
+    if commas.any():
+        shown = example(column, commas)
+        errors.append(
+            InputError(
+                "csv_decimal_comma",
+                rows=rows(commas),
+                example=shown,
+                fix=shown.replace(".", "").replace(",", "."),
+                **where,
+            )
+        )
+    return errors
+
+
+def unguessed_by_file(df: pd.DataFrame, col: str, dots: np.ndarray, commas: np.ndarray, rows_text) -> list[InputError]:
+    """`unguessed` for a table of several files stacked, with each row's file in `_file` and its
+    spreadsheet row in `_row`; `rows_text(rows)` writes a list of row numbers."""
+    errors = []
+    files, rows = df["_file"].to_numpy(), df["_row"].to_numpy()
+    for file in dict.fromkeys(files[dots | commas]):
+        at = files == file
+        where = {"file": file, "field": col}
+        errors.extend(unguessed(df[col][at], dots[at], commas[at], lambda m, r=rows[at]: rows_text(r[m]), **where))
+    return errors
