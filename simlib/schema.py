@@ -223,11 +223,14 @@ def _whole_number_only(err) -> bool:
     return err.validator == "type" and "integer" in wanted and "number" not in wanted
 
 
-def _comma_error(err, file: str, field) -> InputError:
+def _comma_error(err, file: str, field) -> InputError | None:
     """The message for a number written with a comma: a whole number without its thousands
-    separators (`2,030` -> 2030) where only whole numbers go, else the decimal comma's fix."""
+    separators (`2,030` -> 2030) where only whole numbers go, else the decimal comma's fix. None
+    for a decimal (`3,5`) where only whole numbers go: the type's own message says so."""
     text = err.instance
-    if _whole_number_only(err) and THOUSANDS_COMMA.match(text):
+    if _whole_number_only(err):
+        if not THOUSANDS_COMMA.match(text):
+            return None
         return InputError("thousands_comma", file=file, field=field, value=text, fix=text.strip().replace(",", ""))
     return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
 
@@ -249,8 +252,11 @@ def _convert(err, file: str) -> list[InputError]:
     path = list(err.absolute_path)
     field = _join(path) or None
     v = err.validator
+    comma = None
     if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
-        return [_comma_error(err, file, field)]
+        comma = _comma_error(err, file, field)
+    if comma is not None:
+        return [comma]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]

@@ -139,6 +139,26 @@ def test_a_year_with_a_thousands_comma_is_read_as_the_whole_number(here, lang, s
     assert not (here / "out").exists()
 
 
+def test_a_decimal_comma_where_only_whole_numbers_go_asks_for_a_whole_number(here):
+    """`horizon: 3,5` is no count of years: the message says a whole number is needed, not
+    "write 3.5" (which would be refused next)."""
+    path = write_scenario(here, "10")
+    path.write_text(path.read_text(encoding="utf-8").replace("horizon: 2\n", "horizon: 3,5\n"), encoding="utf-8")
+    code, text = cli("--lang", "en", "run", "comma.yaml", "--out", "out")
+    assert_user_error(code, text, ["comma.yaml", "horizon", "'3,5'", "integer"])
+    assert "3.5" not in text
+
+
+@pytest.mark.parametrize("lang,where", [("en", "--set, field 'horizon'"), ("vi", "--set, trường «horizon»")])
+def test_a_bad_scenario_value_given_by_set_names_set_not_the_file(here, lang, where):
+    """A value given with `--set horizon=0` is wrong on the command line, not in the scenario
+    file (which holds another value): the message names `--set` (found as a tired planner)."""
+    code, text = cli("--lang", lang, "run", "scen/good.yaml", "--out", "out", "--set", "horizon=0", "--set", "model=x")
+    assert_user_error(code, text, [where, "model", "'x'"])
+    assert "good.yaml" not in text
+    assert not (here / "out").exists()
+
+
 def test_text_fields_may_hold_a_decimal_comma(here):
     write_scenario(here, "10", title_en="12,5", title_vi="12,5")
     code, text = cli("--lang", "en", "validate", "comma.yaml")
