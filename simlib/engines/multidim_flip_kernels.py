@@ -16,12 +16,15 @@ from simlib.engines.multidim_numba import U, compiled, vbcast, vfma, vload, vmul
 
 
 @compiled
-def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
+def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails=True):
     """Incomes H2 (NK, B) after the yearly flips: each key's households spread over the keys
     they flip to (mean field within a key), through the factors Pl (linked flags) and Pu (the
     count of the others, by class of unlinked pattern: patterns whose counts per group of equally
     flipping indicators agree flip alike). W (links x classes,): the households by (linked
-    pattern, class) before the flips (`flip_masks` sums them in its first pass)."""
+    pattern, class) before the flips (`flip_masks` sums them in its first pass). Returns (B0, B1):
+    the keys' rows of H2 hold nothing outside bins B0 .. B1 - 1 (B1 <= B0: nothing at all), and
+    they are zero there unless `tails` is False (then left as they were: for
+    `multidim_income_kernel.tiled_kernel_in`, which reads them only within the bins)."""
     epop, Pl, Pc = flips[4], flips[5], flips[6]
     B = Hk.shape[1]
     nlink, nu1 = Pl.shape[0], Pc.shape[1]
@@ -50,7 +53,7 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu):
             for i in range(nb):
                 hs[i] = hq[i] * inv
         _row_products(Q[e], Hs, X[e], b0, nb, cus[:ncu])
-    _key_mix(X, xr, Pl, epop, H2)
+    return _key_mix(X, xr, Pl, epop, H2, tails)
 
 
 @compiled
@@ -165,20 +168,21 @@ def widen(row, b0, b1):
 
 
 @compiled
-def _key_mix(X, xr, Pl, epop, H2):
+def _key_mix(X, xr, Pl, epop, H2, tails):
     """H2[key of (c2, e2)] = the sum over linked patterns e (increasing) of Pl[e, e2] X[e, c2],
     zero elsewhere: X[e] holds its bins xr[e] and is set to 0 on the rest of the union of the
     patterns' bins, so that each row is one pass over the union, its four sums per bin in
     vector registers from +0.0 (a zero term adds an exact zero to a sum of nonnegative terms:
-    the same bits as adding each pattern's row over its own bins)."""
+    the same bits as adding each pattern's row over its own bins). Returns the union (B0, B1);
+    `tails`: whether the keys' rows are zeroed outside it (`_zero_rest`)."""
     nlink, nu1 = X.shape[0], X.shape[1]
     B0, B1 = X.shape[2], 0
     for e in range(nlink):
         if xr[e, 1] > xr[e, 0]:
             B0, B1 = min(B0, xr[e, 0]), max(B1, xr[e, 1])
-    _zero_rest(H2, epop, nu1, B0, B1)
+    _zero_rest(H2, epop, nu1, B0, B1, tails)
     if B1 <= B0:
-        return
+        return B0, B1
     for e in range(nlink):
         lo = max(min(xr[e, 0], B1), B0)  # an empty pattern (xr = B, 0): zeros over the whole union
         hi = max(xr[e, 1], lo)
@@ -196,6 +200,7 @@ def _key_mix(X, xr, Pl, epop, H2):
                 for e in range(nlink):
                     x += Pl[e, e2] * X[e, c2, b]
                 H2[q, b] = x
+    return B0, B1
 
 
 @compiled
@@ -233,9 +238,9 @@ def _store2(H2, q, at, a, d):
 
 
 @compiled
-def _zero_rest(H2, epop, nu1, B0, B1):
+def _zero_rest(H2, epop, nu1, B0, B1, tails):
     """H2 = 0 where `_key_mix` does not write: rows of no key (c2, e2) entirely, the keys' rows
-    outside bins B0 .. B1 - 1 (all of them when B1 <= B0)."""
+    outside bins B0 .. B1 - 1 (all of them when B1 <= B0) only when `tails`."""
     NK, B = H2.shape
     nlink = epop.shape[0]
     lo, hi = (B0, B1) if B1 > B0 else (B, B)
@@ -243,6 +248,8 @@ def _zero_rest(H2, epop, nu1, B0, B1):
         e2 = q % nlink
         c2 = q // nlink - epop[e2]
         if 0 <= c2 < nu1:
+            if not tails:
+                continue
             H2[q, :lo] = 0.0
             H2[q, hi:] = 0.0
         else:

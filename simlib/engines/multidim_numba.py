@@ -289,6 +289,21 @@ if _numba is not None:
             return builder.extract_element(args[0], args[1])
 
         return _types.float64(v, k), codegen
+    @_intrinsic
+    def vflush(typingctx, v, t):
+        """v with its lanes below t (float64) set to +0.0, lane by lane as the compiled `0.0 if x < t
+        else x` (a NaN lane is kept)."""
+        if v != vec4 or t != _types.float64:
+            return None
+
+        def codegen(context, builder, sig, args):
+            tv = builder.insert_element(_ir.Constant(_V4, _ir.Undefined), args[1], _ir.Constant(_ir.IntType(32), 0))
+            mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), [0, 0, 0, 0])
+            tv = builder.shuffle_vector(tv, _ir.Constant(_V4, _ir.Undefined), mask)
+            below = builder.fcmp_ordered("<", args[0], tv)
+            return builder.select(below, _ir.Constant(_V4, [0.0] * 4), args[0])
+
+        return vec4(v, t), codegen
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
-    vpair = vload2 = vlane = None
+    vpair = vload2 = vlane = vflush = None
