@@ -12,6 +12,7 @@ import pytest
 from simlib.engines import multidim_flip_kernels as fk
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
+from simlib.engines.multidim_numba import FAST
 from tests.test_multidim_flip_kernels import _case, _work
 from tests.test_multidim_income_tiles import _rows
 from tests.test_multidim_year_kernels import _arrays, _kernel
@@ -63,3 +64,36 @@ def test_tiled_kernel_in_reads_only_the_bins(seed):
     empty = np.full((NK, B), -1.0)
     income.tiled_kernel_in(outside, empty, valid, kern, span, B, 0)
     assert not empty.any()
+
+
+def _low_reference(Mk, gain, loss, row_of, W):
+    """`_flip_low` before branch mdown4: scalar products, four masks a pass."""
+    a, lo, c, lc = gain[0], loss[0], gain[1], loss[1]
+    a0, a1, c0, c1 = 1.0 - a, 1.0 - lo, 1.0 - c, 1.0 - lc
+    for r4 in range(Mk.shape[0] // 4):
+        r = 4 * r4
+        u, v = Mk[r], Mk[r + 1]
+        W[row_of[r]] += u
+        W[row_of[r + 1]] += v
+        x0, x1 = u * a0 + v * lo, u * a + v * a1
+        u, v = Mk[r + 2], Mk[r + 3]
+        W[row_of[r + 2]] += u
+        W[row_of[r + 3]] += v
+        x2, x3 = u * a0 + v * lo, u * a + v * a1
+        Mk[r], Mk[r + 2] = x0 * c0 + x2 * lc, x0 * c + x2 * c1
+        Mk[r + 1], Mk[r + 3] = x1 * c0 + x3 * lc, x1 * c + x3 * c1
+
+
+def test_flip_low_in_vectors_has_the_bits_of_the_scalar_pass():
+    import numba  # local import: numba is optional (the module is skipped without it)
+
+    ref = numba.njit(fastmath=FAST)(_low_reference)
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        Mk = rng.exponential(1.0, 4096) * (rng.random(4096) < 0.7)
+        gain, loss = rng.uniform(0.0, 0.4, 12), rng.uniform(0.0, 0.4, 12)
+        row_of = rng.integers(0, 50, 4096).astype(np.int64)
+        got, want, Wg, Ww = Mk.copy(), Mk.copy(), np.zeros(50), np.zeros(50)
+        fk._flip_low(got, gain, loss, row_of, Wg)
+        ref(want, gain, loss, row_of, Ww)
+        assert got.tobytes() == want.tobytes() and Wg.tobytes() == Ww.tobytes()
