@@ -223,7 +223,8 @@ def _outer4(H2, H3, block, k_out):
 @compiled
 def _outer8(H2, H3, bl, bm, k_out):
     """`_outer4` of two blocks (bl, bm; the same block twice for an odd last one: the same sums,
-    stored twice) over the union of their bins (the others' bins add zeros): each row's two sums
+    stored twice) over the union of their bins (the others' bins add zeros), flushed below TINY
+    as stored: each row's two sums
     side by side in a vector (two rows a vector, both outer columns of `k_out` loaded as one
     pair), four vectors of sums in registers: the 16 multiply-adds of a bin in 4 vector
     instructions instead of 16 scalar ones, each sum in increasing bin as in `_outer4`."""
@@ -311,7 +312,8 @@ def _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, j, dense):
     rows of the others are zero there): the tile's 4 x 16 sums stay in 16 vector registers while
     the source bins go by in increasing order, each term one fused multiply-add as in
     `_kernel_rows`. Terms of zero (a bin outside a row's span or a column outside a bin's band)
-    leave a sum unchanged, so every entry gets the bits of `_kernel_rows`."""
+    leave a sum unchanged, so every entry gets the bits of `_kernel_rows`. The sums are flushed
+    below TINY as they are stored (`vflush`: the flush pass of `tiled_kernel`'s other path)."""
     a0 = a1 = a2 = a3 = b0v = b1v = b2v = b3v = vzero()
     c0v = c1v = c2v = c3v = d0v = d1v = d2v = d3v = vzero()
     for b in range(b0, b1):
