@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
-from simlib.engines.multidim_income_kernel import tiled_kernel
+from simlib.engines.multidim_income_kernel import tiled_kernel_in
 from simlib.engines.multidim_numba import compiled, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
@@ -330,6 +330,7 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
     gain, loss = flips[0], flips[1]
     W, Q, nk, X, H2, xr, Hs = work[:7]
     cus, by_cu = np.empty(flips[6].shape[1], np.int64), classes_by_count(flips[3], flips[6].shape[1])
+    tails = kern[4].shape[0] == 0  # without tiles the income kernel reads H2's rows whole
     occupied = 0
     for k in range(Mg.shape[0]):
         if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
@@ -337,6 +338,6 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work):
             continue
         occupied |= 1 << k
         flip_masks(Mg[k], gain, loss, flips[2], W)
-        flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu)
-        tiled_kernel(H2, H3[k], valid, kern, work[8])
+        B0, B1 = flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails)
+        tiled_kernel_in(H2, H3[k], valid, kern, work[8], B0, B1)
     return occupied

@@ -23,7 +23,19 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_flip_kernels import widen
-from simlib.engines.multidim_numba import compiled, support, vbcast, vfma, vlane, vload, vload2, vpair, vstore, vzero
+from simlib.engines.multidim_numba import (
+    compiled,
+    support,
+    vbcast,
+    vfma,
+    vflush,
+    vlane,
+    vload,
+    vload2,
+    vpair,
+    vstore,
+    vzero,
+)
 
 #: households below this in one (key, income bin) are set to zero after the income kernel: far
 #: tails of the income distributions (more than 190 orders of magnitude below a household) whose
@@ -65,46 +77,66 @@ def tiled_kernel(H2, H3, valid, kern, span):
     Every entry adds its terms in increasing source bin, each as one multiply-add, the two outer
     columns in sums of their own: the dense rows and the bins outside a row's own span only add
     exact zeros (a zero product leaves a sum of non-negative terms unchanged, and zeros are
-    flushed below), so the rows' grouping does not change a bit."""
-    k_lo, k_hi, k_out, dense, tiles = kern
-    NK, B = H2.shape
-    H3[:, :] = 0.0
-    if tiles.shape[0] == 0:
-        _row_blocks(H2, H3, valid, k_lo, k_hi, k_out, dense, span)
-    else:
-        blocks = np.empty((NK // 4 + 1, 6), dtype=np.int64)
-        nbl = _sorted_blocks(H2, valid, span, blocks)
-        for i in range(nbl):
-            r0, r1, r2, r3, c0, c1 = blocks[i, 0], blocks[i, 1], blocks[i, 2], blocks[i, 3], blocks[i, 4], blocks[i, 5]
-            for t in range(tiles.shape[0]):
-                b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
-                if b1 > b0:
-                    _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
-        for i in range(0, nbl, 2):  # after the tiles: their outer columns are sums of zeros
-            _outer8(H2, H3, blocks[i], blocks[min(i + 1, nbl - 1)], k_out)
-    for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
-        for b in range(B):
-            if H3[q, b] < TINY:
-                H3[q, b] = 0.0
+    flushed), so the rows' grouping does not change a bit."""
+    tiled_kernel_in(H2, H3, valid, kern, span, 0, H2.shape[1])
 
 
 @compiled
-def _sorted_blocks(H2, valid, span, blocks):
+def tiled_kernel_in(H2, H3, valid, kern, span, B0, B1):
+    """`tiled_kernel` of H2 whose valid rows hold nothing outside bins B0 .. B1 - 1
+    (`multidim_flip_kernels.flip_incomes`' union of bins): with tiles those rows are read only
+    there (their spans found inside, the zeros around neither scanned nor needed), and each entry
+    of H3 is written once (a tile's sums flushed in registers, tiles of no source bin and rows
+    of no block as zeros) instead of zeroed, written and flushed in three passes; without tiles
+    the rows are read whole (zeros outside required)."""
+    k_lo, k_hi, k_out, dense, tiles = kern
+    NK, B = H2.shape
+    if tiles.shape[0] == 0:
+        H3[:, :] = 0.0
+        _row_blocks(H2, H3, valid, k_lo, k_hi, k_out, dense, span)
+        for q in range(NK):  # far tails: flushed before products of them turn subnormal (slow)
+            for b in range(B):
+                if H3[q, b] < TINY:
+                    H3[q, b] = 0.0
+        return
+    blocks = np.empty((NK // 4 + 1, 6), dtype=np.int64)
+    nbl = _sorted_blocks(H2, H3, valid, span, blocks, (B0, max(B1, B0)))
+    for i in range(nbl):
+        r0, r1, r2, r3, c0, c1 = blocks[i, 0], blocks[i, 1], blocks[i, 2], blocks[i, 3], blocks[i, 4], blocks[i, 5]
+        for t in range(tiles.shape[0]):
+            b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
+            if b1 > b0:
+                _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
+            else:
+                z = vzero()
+                _store4(H3, r3, 16 * t, z, z, z, z)
+                _store4(H3, r2, 16 * t, z, z, z, z)
+                _store4(H3, r1, 16 * t, z, z, z, z)
+                _store4(H3, r0, 16 * t, z, z, z, z)
+    for i in range(0, nbl, 2):  # after the tiles: their outer columns are sums of zeros
+        _outer8(H2, H3, blocks[i], blocks[min(i + 1, nbl - 1)], k_out)
+
+
+@compiled
+def _sorted_blocks(H2, H3, valid, span, blocks, bins):
     """The valid rows with households in blocks of four (nbl, 6): the rows (a last block short of
     four repeats its last row: the same sums, stored twice), then the union of their spans;
     the rows go in increasing first bin (then last), so that a block's rows share their bins
-    (`tiles_of`' ranges then cut the most). Returns the number of blocks; span (NK, 2) is
-    scratch (each valid row's span, `multidim_flip_kernels.widen`: eight entries a test, the
-    invalid rows not read; with `support`, entry by entry over every row, this function took
-    3.6 instead of 2.2 us per cell-state on `multidim_2030`)."""
+    (`tiles_of`' ranges then cut the most); the rows of H3 of no block are set to zero. Returns
+    the number of blocks; span (NK, 2) is scratch (each valid row's span within bins = (B0,
+    B1), `multidim_flip_kernels.widen`: eight entries a test, the invalid rows not read; with
+    `support`, entry by entry over every row, this function took 3.6 instead of 2.2 us per
+    cell-state on `multidim_2030`)."""
     NK = H2.shape[0]
+    B0, B1 = bins
     n = 0
-    for q in range(NK):  # an invalid row is left out unread; a row of zeros gets (B, 0)
-        lo, hi = widen(H2[q], H2.shape[1], 0) if valid[q] else (0, 0)
-        span[q, 0], span[q, 1] = lo, hi
+    for q in range(NK):  # an invalid row is left out unread; a row of zeros gets an empty span
+        lo, hi = widen(H2[q, B0:B1], B1 - B0, 0) if valid[q] else (0, 0)
+        span[q, 0], span[q, 1] = lo + B0, hi + B0
     order = np.empty(NK, dtype=np.int64)
     for q in range(NK):
         if not valid[q] or span[q, 1] <= span[q, 0]:
+            H3[q, :] = 0.0
             continue
         i = n  # insertion into the order by (first, last bin)
         while i > 0 and (span[order[i - 1], 0], span[order[i - 1], 1]) > (span[q, 0], span[q, 1]):
@@ -191,7 +223,8 @@ def _outer4(H2, H3, block, k_out):
 @compiled
 def _outer8(H2, H3, bl, bm, k_out):
     """`_outer4` of two blocks (bl, bm; the same block twice for an odd last one: the same sums,
-    stored twice) over the union of their bins (the others' bins add zeros): each row's two sums
+    stored twice) over the union of their bins (the others' bins add zeros), flushed below TINY
+    as stored: each row's two sums
     side by side in a vector (two rows a vector, both outer columns of `k_out` loaded as one
     pair), four vectors of sums in registers: the 16 multiply-adds of a bin in 4 vector
     instructions instead of 16 scalar ones, each sum in increasing bin as in `_outer4`."""
@@ -205,7 +238,8 @@ def _outer8(H2, H3, bl, bm, k_out):
         a, b = vfma(vpair(h0[i], h1[i]), k, a), vfma(vpair(h2[i], h3[i]), k, b)
         c, d = vfma(vpair(g0[i], g1[i]), k, c), vfma(vpair(g2[i], g3[i]), k, d)
     B = H3.shape[1]
-    for v, q0, q1 in ((d, s2, s3), (c, s0, s1), (b, r2, r3), (a, r0, r1)):  # repeated rows: the same sums
+    for w, q0, q1 in ((d, s2, s3), (c, s0, s1), (b, r2, r3), (a, r0, r1)):  # repeated rows: the same sums
+        v = vflush(w, TINY)
         H3[q1, 0], H3[q1, B - 1], H3[q0, 0], H3[q0, B - 1] = vlane(v, 2), vlane(v, 3), vlane(v, 0), vlane(v, 1)
 
 
@@ -278,7 +312,8 @@ def _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, j, dense):
     rows of the others are zero there): the tile's 4 x 16 sums stay in 16 vector registers while
     the source bins go by in increasing order, each term one fused multiply-add as in
     `_kernel_rows`. Terms of zero (a bin outside a row's span or a column outside a bin's band)
-    leave a sum unchanged, so every entry gets the bits of `_kernel_rows`."""
+    leave a sum unchanged, so every entry gets the bits of `_kernel_rows`. The sums are flushed
+    below TINY as they are stored (`vflush`: the flush pass of `tiled_kernel`'s other path)."""
     a0 = a1 = a2 = a3 = b0v = b1v = b2v = b3v = vzero()
     c0v = c1v = c2v = c3v = d0v = d1v = d2v = d3v = vzero()
     for b in range(b0, b1):
@@ -291,10 +326,10 @@ def _kernel_tiles(H2, H3, r0, r1, r2, r3, b0, b1, j, dense):
         c0v, c1v, c2v, c3v = vfma(x, k0, c0v), vfma(x, k1, c1v), vfma(x, k2, c2v), vfma(x, k3, c3v)
         x = vbcast(H2[r3, b])
         d0v, d1v, d2v, d3v = vfma(x, k0, d0v), vfma(x, k1, d1v), vfma(x, k2, d2v), vfma(x, k3, d3v)
-    _store4(H3, r3, j, d0v, d1v, d2v, d3v)
-    _store4(H3, r2, j, c0v, c1v, c2v, c3v)
-    _store4(H3, r1, j, b0v, b1v, b2v, b3v)
-    _store4(H3, r0, j, a0, a1, a2, a3)
+    _store4(H3, r3, j, vflush(d0v, TINY), vflush(d1v, TINY), vflush(d2v, TINY), vflush(d3v, TINY))
+    _store4(H3, r2, j, vflush(c0v, TINY), vflush(c1v, TINY), vflush(c2v, TINY), vflush(c3v, TINY))
+    _store4(H3, r1, j, vflush(b0v, TINY), vflush(b1v, TINY), vflush(b2v, TINY), vflush(b3v, TINY))
+    _store4(H3, r0, j, vflush(a0, TINY), vflush(a1, TINY), vflush(a2, TINY), vflush(a3, TINY))
 
 
 @compiled

@@ -289,6 +289,53 @@ if _numba is not None:
             return builder.extract_element(args[0], args[1])
 
         return _types.float64(v, k), codegen
+    @_intrinsic
+    def vflush(typingctx, v, t):
+        """v with its lanes below t (float64) set to +0.0, lane by lane as the compiled `0.0 if x < t
+        else x` (a NaN lane is kept)."""
+        if v != vec4 or t != _types.float64:
+            return None
+
+        def codegen(context, builder, sig, args):
+            tv = builder.insert_element(_ir.Constant(_V4, _ir.Undefined), args[1], _ir.Constant(_ir.IntType(32), 0))
+            mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), [0, 0, 0, 0])
+            tv = builder.shuffle_vector(tv, _ir.Constant(_V4, _ir.Undefined), mask)
+            below = builder.fcmp_ordered("<", args[0], tv)
+            return builder.select(below, _ir.Constant(_V4, [0.0] * 4), args[0])
+
+        return vec4(v, t), codegen
+    @_intrinsic
+    def vset(typingctx, a, b, c, d):
+        """The vector (a, b, c, d) of four float64."""
+        if not (a == b == c == d == _types.float64):
+            return None
+
+        def codegen(context, builder, sig, args):
+            v = _ir.Constant(_V4, _ir.Undefined)
+            for k in range(4):
+                v = builder.insert_element(v, args[k], _ir.Constant(_ir.IntType(32), k))
+            return v
+
+        return vec4(a, b, c, d), codegen
+
+    def _vshuffle(lanes):
+        """v's lanes in the order `lanes` (four of 0 .. 3)."""
+
+        @_intrinsic
+        def shuffle(typingctx, v):
+            if v != vec4:
+                return None
+
+            def codegen(context, builder, sig, args):
+                mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), list(lanes))
+                return builder.shuffle_vector(args[0], _ir.Constant(_V4, _ir.Undefined), mask)
+
+            return vec4(v), codegen
+
+        return shuffle
+
+    #: lanes (0, 0, 2, 2), (1, 1, 3, 3), (0, 1, 0, 1) and (2, 3, 2, 3) of a vector
+    veven, vodd, vlow, vhigh = _vshuffle((0, 0, 2, 2)), _vshuffle((1, 1, 3, 3)), _vshuffle((0, 1, 0, 1)), _vshuffle((2, 3, 2, 3))
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
-    vpair = vload2 = vlane = None
+    vpair = vload2 = vlane = vflush = vset = veven = vodd = vlow = vhigh = None
