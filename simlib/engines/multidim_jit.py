@@ -68,7 +68,7 @@ from simlib.engines.multidim_cell_kernels import (
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import apply_lines
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
-from simlib.engines.multidim_record_kernels import income_bins, known_empty, record_group
+from simlib.engines.multidim_record_kernels import income_bins, record_group
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["BASELINE", "available", "cells", "fill", "record", "start", "year", "year_both"]
@@ -144,7 +144,7 @@ def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw
     pp = (new, Mn[u], kd[u], inc0[u])
     classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], pp, hs, sw[2], occupied)
     households(ng, flows[s, g], new)
-    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs, known_empty(occupied, nxt, new))
+    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs)
 
 
 @compiled

@@ -169,7 +169,7 @@ def count_order(count, order):
 
 
 @compiled
-def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work, known=0):
+def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
     line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
@@ -177,15 +177,14 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
     The sums over masks of a state with households come from one pass over its masks
     (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
     targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
-    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,)); known: bit k set
-    when state k is known to hold no households (`known_empty`: its scan, `empty`, is spared)."""
+    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,))."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
     acc = work[5]
     for k in range(K):
         states[k] = n[k]
         sel[:, k] = 0.0
-        if (known >> k) & 1 or empty(Mg[k], Hg[k]):  # no households: every record is 0
+        if empty(Mg[k], Hg[k]):  # no households: every record is 0
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
@@ -226,32 +225,14 @@ def income_bins(Hg, hs):
 
 
 @compiled
-def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs, known=0):
+def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
     f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b;
     rec_w (2, 64, sums) the half tables built in `multidim_tables`; hs (K, B) the incomes summed
-    over keys (`income_bins`); known: the states known empty (`_record`)."""
+    over keys (`income_bins`)."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count), known)
-
-
-@compiled
-def known_empty(occupied, next_state, new):
-    """The new states known to hold no households after the classification (bit d for state d):
-    no new households (new[d] == 0.0) and no state that held households before the own changes
-    (bit k of `occupied`, `own_changes`; the others are zero) moves any to d (next_state[k, :3]:
-    below the line, the two states below, above it). Each of d's masks and incomes is then a sum
-    of zeros (`classify`), which `empty` would find after scanning them all."""
-    known = 0
-    for d in range(new.shape[0]):
-        reached = new[d] != 0.0
-        for k in range(next_state.shape[0]):
-            if (occupied >> k) & 1 and (next_state[k, 0] == d or next_state[k, 1] == d or next_state[k, 2] == d):
-                reached = True
-        if not reached:
-            known |= 1 << d
-    return known
+    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count))
 
 
 @compiled
