@@ -278,7 +278,7 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     filled before, `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, parts)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
@@ -302,7 +302,7 @@ def _year_both(
     `source` as in `_year`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source
     for p in prange(parts):
