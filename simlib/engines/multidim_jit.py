@@ -45,6 +45,7 @@ import sys
 import numpy as np
 
 from simlib.engines import (
+    multidim_balance,
     multidim_cell_kernels,
     multidim_fill_kernels,
     multidim_flip_kernels,
@@ -55,6 +56,7 @@ from simlib.engines import (
     multidim_record_kernels,
 )
 from simlib.engines import multidim_tables as tables
+from simlib.engines.multidim_balance import cuts
 from simlib.engines.multidim_cell_kernels import (
     area_kernel,
     classify,
@@ -252,33 +254,6 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
         _finish_both(*both, fw, sw)
 
 
-@compiled
-def _cuts(n, bases, twin, parts):
-    """Task boundaries (parts + 1,) cutting the tasks (scenario x base group, in memory order)
-    into `parts` contiguous runs of about equal work. A task's work is taken as its cell-states
-    with households at the start of the year (of the group and its twin) plus 2 for a twin: timed
-    task by task on `multidim_2030` (one thread), a task cost about 160 us per such cell-state
-    and 260-320 us more with a twin (the lines on it and the households it receives)."""
-    S, K = n.shape[0], n.shape[2]
-    NBASE = bases.shape[0]
-    cum = np.zeros(S * NBASE + 1)
-    for sb in range(S * NBASE):
-        s, g = sb // NBASE, bases[sb % NBASE]
-        tw = twin[g]
-        w = 2.0 if tw >= 0 else 0.0
-        for k in range(K):
-            if n[s, g, k] != 0.0:
-                w += 1.0
-            if tw >= 0 and n[s, tw, k] != 0.0:
-                w += 1.0
-        cum[sb + 1] = cum[sb] + (w if w > 2.0 or tw < 0 else 0.0)  # a task without households: nothing
-    cut = np.empty(parts + 1, dtype=np.int64)
-    cut[0], cut[parts] = 0, S * NBASE
-    for p in range(1, parts):
-        cut[p] = np.searchsorted(cum, cum[-1] * p / parts)
-    return cut
-
-
 @parallel
 def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, source, parts):
     """One projected year for every scenario and base group with its housed twin (in parallel):
@@ -290,9 +265,10 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     none: `simlib.engines.reach.formation_sizes`).
 
     Each of the `parts` threads (one per thread) walks one contiguous run of the tasks (scenario x
-    base group) in memory order; the runs hold about equal work (`_cuts`), where numba's own split
-    into equal numbers of tasks left one thread 18 % more cell-states with households than the
-    other (`multidim_2030`, year 4) and up to 30 % more time. A task is independent of the others
+    base group) in memory order; the runs hold about equal estimated work
+    (`multidim_balance.cuts`), where numba's own split into equal numbers of tasks left one
+    thread 18 % more cell-states with households than the other (`multidim_2030`, year 4) and
+    up to 30 % more time. A task is independent of the others
     and its scratch arrays are written before they are read, so the results do not depend on the
     number of threads.
 
@@ -302,7 +278,7 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     filled before, `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = _cuts(n, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, parts)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
@@ -326,7 +302,7 @@ def _year_both(
     `source` as in `_year`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = _cuts(n, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source
     for p in prange(parts):
@@ -360,6 +336,7 @@ def _record_all(M, H, n, g_area, review, out):
 refresh_caches(
     (
         multidim_numba,
+        multidim_balance,
         multidim_line_kernels,
         multidim_line_tiles,
         multidim_income_kernel,
