@@ -409,11 +409,9 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring). A line's income shift is row `lines[10][li]` of sh_lo, sh_w and sh_v
-    (`multidim_tables.shift_tables`: rows for the lines with an income effect only). `work`:
-    `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`). Returns whether the twin
-    holds households after the lines (its cell-states scanned at the start and after each move
-    into them; nothing leaves a twin): `vacant`'s answer without its scan."""
+    docstring). Line li's income shift: row lines[10][li] of sh_* (`multidim_tables.shift_tables`);
+    `work`: the lines' scratch (`_sparse_work`). Returns whether the twin holds households after
+    the lines (its states scanned at the start and after each move into them): `vacant`'s answer."""
     order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
     lwork, held = _sparse_work(work, sh_v.shape[2]), False
     for k in range(Mg.shape[0]):
