@@ -55,3 +55,19 @@ def test_no_income_line_gives_one_row_of_zeros(mm):
     assert lo.shape[1] == w.shape[1] == v.shape[1] == 1
     assert not lo.any() and not w.any() and not v.any()
     assert not tables.prepare(none)["lines"][10].any()
+
+
+def test_units_with_equal_deltas_get_the_rows_made_alone(mm):
+    """A unit whose delta equals an earlier unit's gets a copy of its rows: the same bits as the
+    unit's rows made on their own (deltas equal, distinct, and equal again out of order)."""
+    L = len(mm.line_bits)
+    effect = np.zeros(L)
+    effect[1::2] = np.linspace(0.8e6, 2.5e6, len(effect[1::2]))
+    some = replace(mm, income_effect=effect)
+    gain = np.array([[1.0, 1.0, 1.3, 1.0, 1.3, 1.7], [1.2, 1.2, 1.2, 1.0, 1.2, 1.0]])[:, None, :]
+    delta = np.where(effect[None, :, None] > 0, np.round(effect[None, :, None] * gain, 6), np.nan)
+    got = tables.shift_tables(some, delta)
+    for d in range(delta.shape[2]):
+        alone = tables.shift_tables(some, np.ascontiguousarray(delta[:, :, d : d + 1]))
+        for a, b in zip(got, alone):
+            assert np.array_equal(a[:, :, d : d + 1], b)

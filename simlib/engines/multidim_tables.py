@@ -49,13 +49,23 @@ def _shift_rows(edges, exp_edges, delta, lo, w, v):
 @plain
 def _shift_tables(edges, exp_edges, delta, lo, w, v):
     """Shift rows for every (scenario, line, unit) with an income effect (delta (S, L, D), VND;
-    NaN where the line raises no income)."""
+    NaN where the line raises no income). A unit whose delta equals an earlier unit's (of the
+    same scenario and line) gets a copy of its rows: the same closed form of the same numbers
+    (the tables start at zero), without its logarithms (`multidim_2030`: every unit alike)."""
     S, L, D = delta.shape
     for s in range(S):
         for li in range(L):
             for d in range(D):
-                if not math.isnan(delta[s, li, d]):
-                    _shift_rows(edges, exp_edges, delta[s, li, d], lo[s, li, d], w[s, li, d], v[s, li, d])
+                x = delta[s, li, d]
+                if math.isnan(x):
+                    continue
+                e = 0
+                while e < d and delta[s, li, e] != x:
+                    e += 1
+                if e < d:
+                    lo[s, li, d], w[s, li, d], v[s, li, d] = lo[s, li, e], w[s, li, e], v[s, li, e]
+                else:
+                    _shift_rows(edges, exp_edges, x, lo[s, li, d], w[s, li, d], v[s, li, d])
 
 
 def shift_rows_of(mm: MultidimModel) -> np.ndarray:
