@@ -409,10 +409,10 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     """Every acting line in order on a base group (cov_g (L, K)) and its housed twin (cov_t; when
     `has_twin`): a once-per-household line moves the base group's households it reaches into the
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
-    docstring). `work`: `multidim_jit._scratch`'s arrays for the lines (`_sparse_work`). Returns
-    whether the twin holds households after the lines (its cell-states scanned at the start and
-    after each move into them; nothing leaves a twin): `vacant`'s answer without its scan."""
-    order, acts, once = lines[0], lines[1], lines[8]
+    docstring). Line li's income shift: row lines[10][li] of sh_* (`multidim_tables.shift_tables`);
+    `work`: the lines' scratch (`_sparse_work`). Returns whether the twin holds households after
+    the lines (its states scanned at the start and after each move into them): `vacant`'s answer."""
+    order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
     lwork, held = _sparse_work(work, sh_v.shape[2]), False
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
@@ -422,7 +422,7 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
         for li in order:
             if not acts[li]:
                 continue
-            move = has_twin and once[li]
+            move, si = has_twin and once[li], slot[li]  # si: the line's row of the shift tables
             if full_g and not cov_g[li, k] <= 0.0:
                 _line(
                     li,
@@ -434,9 +434,9 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     move,
                     cov_g[li, k],
                     rr[li],
-                    sh_lo[li],
-                    sh_w[li],
-                    sh_v[li],
+                    sh_lo[si],
+                    sh_w[si],
+                    sh_v[si],
                     lines,
                     keys,
                     rem_g[li],
@@ -455,9 +455,9 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
                     False,
                     cov_t[li, k],
                     rr[li],
-                    sh_lo[li],
-                    sh_w[li],
-                    sh_v[li],
+                    sh_lo[si],
+                    sh_w[si],
+                    sh_v[si],
                     lines,
                     keys,
                     rem_t[li],
