@@ -289,6 +289,7 @@ if _numba is not None:
             return builder.extract_element(args[0], args[1])
 
         return _types.float64(v, k), codegen
+
     @_intrinsic
     def vflush(typingctx, v, t):
         """v with its lanes below t (float64) set to +0.0, lane by lane as the compiled `0.0 if x < t
@@ -304,6 +305,7 @@ if _numba is not None:
             return builder.select(below, _ir.Constant(_V4, [0.0] * 4), args[0])
 
         return vec4(v, t), codegen
+
     @_intrinsic
     def vset(typingctx, a, b, c, d):
         """The vector (a, b, c, d) of four float64."""
@@ -335,7 +337,12 @@ if _numba is not None:
         return shuffle
 
     #: lanes (0, 0, 2, 2), (1, 1, 3, 3), (0, 1, 0, 1) and (2, 3, 2, 3) of a vector
-    veven, vodd, vlow, vhigh = _vshuffle((0, 0, 2, 2)), _vshuffle((1, 1, 3, 3)), _vshuffle((0, 1, 0, 1)), _vshuffle((2, 3, 2, 3))
+    veven, vodd, vlow, vhigh = (
+        _vshuffle((0, 0, 2, 2)),
+        _vshuffle((1, 1, 3, 3)),
+        _vshuffle((0, 1, 0, 1)),
+        _vshuffle((2, 3, 2, 3)),
+    )
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
     vpair = vload2 = vlane = vflush = vset = veven = vodd = vlow = vhigh = None
