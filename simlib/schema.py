@@ -252,11 +252,10 @@ def _convert(err, file: str) -> list[InputError]:
     path = list(err.absolute_path)
     field = _join(path) or None
     v = err.validator
-    comma = None
     if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
         comma = _comma_error(err, file, field)
-    if comma is not None:
-        return [comma]
+        if comma is not None:
+            return [comma]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
