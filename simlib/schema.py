@@ -148,6 +148,25 @@ def _parsed(data: bytes, shown: str) -> dict:
         return parse_yaml(fh, shown)
 
 
+def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
+    """A YAML syntax error in the user's language where it can be: a tab used for indentation
+    (a file edited in Notepad) is named as such; other errors say the line and column (or the
+    lines from what was left open to where that was found) in the message's language, then the
+    parser's own (English) words."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return InputError("yaml", file=shown, detail=str(exc).replace("\n", " "))
+    line, column = mark.line + 1, mark.column + 1
+    problem = str(getattr(exc, "problem", "") or "")
+    if "'\\t'" in problem or "\t" in problem:
+        return InputError("yaml_tab", file=shown, line=line)
+    detail = problem or str(exc).replace("\n", " ")
+    start = getattr(exc, "context_mark", None)
+    if start is not None and start.line + 1 < line:  # what was left open, and where it was found
+        return InputError("yaml_between", file=shown, start=start.line + 1, line=line, detail=detail)
+    return InputError("yaml_at", file=shown, line=line, column=column, detail=detail)
+
+
 def parse_yaml(stream, shown: str) -> dict:
     """A YAML mapping from text or an open file (shown as `shown` in messages), read as
     `load_yaml` reads files."""
@@ -159,8 +178,7 @@ def parse_yaml(stream, shown: str) -> dict:
         code = "yaml_recursive" if exc.nodes is None else "yaml_too_large"
         raise InputError(code, file=shown, limit=MAX_YAML_NODES) from None
     except yaml.YAMLError as exc:
-        detail = str(exc).replace("\n", " ")
-        raise InputError("yaml", file=shown, detail=detail) from None
+        raise yaml_error(exc, shown) from None
     except UnicodeDecodeError as exc:
         raise InputError("not_utf8", file=shown, reason=exc.reason) from None
     except (_TooDeep, RecursionError):

@@ -227,3 +227,27 @@ def test_every_argparse_pattern_has_a_text_and_unknown_messages_pass_through():
             assert usage_message(message, lang) != message
     odd = "argument --x: not allowed with argument --y"
     assert usage_message(odd, "en") == odd
+
+
+@pytest.mark.parametrize(
+    "lang,says", [("en", "line 3 is indented with a tab"), ("vi", "dòng 3 thụt lề bằng ký tự tab")]
+)
+def test_a_tab_in_a_scenario_file_is_named_with_its_line(here, lang, says):
+    """A scenario edited in Notepad with a tab for indentation: the message names the tab and its
+    line in the user's language, not the YAML parser's English."""
+    text = "name: tabbed\nbudget:\n\tyears: {}\n"
+    (here / "tabbed.yaml").write_text(text, encoding="utf-8")
+    code, out = cli("--lang", lang, "validate", "tabbed.yaml")
+    assert_user_error(code, out, ["tabbed.yaml", says])
+    assert "cannot start any token" not in out
+
+
+def test_a_yaml_syntax_error_says_its_lines_in_vietnamese(here):
+    """An unclosed bracket: from the line it opens to where the parser gave up; a stray colon:
+    its line and column."""
+    (here / "broken.yaml").write_text("name: x\nhorizon: [1\n", encoding="utf-8")
+    code, out = cli("validate", "broken.yaml")
+    assert_user_error(code, out, ["broken.yaml", "tệp YAML không đọc được từ dòng 2 đến dòng 3"])
+    (here / "colon.yaml").write_text("name: x\nhorizon: 2: 3\n", encoding="utf-8")
+    code, out = cli("validate", "colon.yaml")
+    assert_user_error(code, out, ["colon.yaml", "tệp YAML không đọc được ở dòng 2, cột 11"])
