@@ -153,8 +153,7 @@ def scenario_from_dict(
     set_items = list(set_overrides)
     to_params, to_scen = _route_overrides(set_items)
     errors = _apply_scenario_sets(raw, to_scen)
-    schema_errors = validate(raw, "scenario", shown, quantities=False)
-    _name_set_origin(schema_errors, to_scen)
+    schema_errors = _name_set_origin(validate(raw, "scenario", shown, quantities=False), to_scen)
     errors += schema_errors
     broken = _broken_fields(schema_errors)
     base_dir = file.parent if file else Path.cwd()
@@ -341,14 +340,16 @@ def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputE
     return errors
 
 
-def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> None:
-    """Problems of values given on the command line (`--set key=value`, applied to the scenario's
-    fields before they are checked) name `--set`, not the scenario file, where the value is not."""
+def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
+    """`errors`, those of values given on the command line (`--set key=value`, applied to the
+    scenario's fields before they are checked) naming `--set`, not the scenario file, where the
+    value is not."""
     keys = [k for k, _ in items]
     for e in errors:
         if e.field and any(e.field == k or e.field.startswith(k + ".") for k in keys):
             e.file = "--set"
             e.args = (e.message("en"),)
+    return errors
 
 
 #: schema problems with a value that still has the right type: the budget can be read on, so

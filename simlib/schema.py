@@ -28,6 +28,7 @@ from simlib import i18n
 from simlib.errors import InputError, closest_names, missing_file
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
+from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
 
 def _stringify_keys(obj: Any) -> Any:
@@ -37,93 +38,6 @@ def _stringify_keys(obj: Any) -> Any:
     if isinstance(obj, list):
         return [_stringify_keys(v) for v in obj]
     return obj
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int):
-        self.key, self.line = key, line
-
-
-#: the deepest nesting of lists and mappings a YAML file may have (parameter files need about 8)
-MAX_YAML_DEPTH = 100
-
-
-class _TooDeep(Exception):
-    pass
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and nesting
-    deeper than `MAX_YAML_DEPTH` (which PyYAML's scanner handles in quadratic time)."""
-
-    def fetch_more_tokens(self):
-        if self.flow_level > MAX_YAML_DEPTH or len(self.indents) > MAX_YAML_DEPTH:
-            raise _TooDeep
-        super().fetch_more_tokens()
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-#: the most values a YAML file may hold once its aliases (`*name`) are expanded: far above any
-#: parameter file (program.yaml has a few thousand), far below what exhausts memory
-MAX_YAML_NODES = 1_000_000
-
-
-class _TooLarge(Exception):
-    def __init__(self, nodes: int | None):
-        self.nodes = nodes
-
-
-def _expanded_size(node: yaml.Node) -> int:
-    """How many values `node` stands for with every alias expanded, computed on the shared node
-    graph (so a "billion laughs" file is measured, never built); a node that contains itself
-    raises `_TooLarge(None)`."""
-    memo: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(n: yaml.Node) -> int:
-        key = id(n)
-        if key in memo:
-            return memo[key]
-        if key in active:
-            raise _TooLarge(None)
-        active.add(key)
-        if isinstance(n, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in n.value)
-        elif isinstance(n, yaml.SequenceNode):
-            total = 1 + sum(size(v) for v in n.value)
-        else:
-            total = 1
-        active.discard(key)
-        if total > MAX_YAML_NODES:
-            raise _TooLarge(total)
-        memo[key] = total
-        return total
-
-    return size(node)
-
-
-def _parse_yaml(fh) -> Any:
-    loader = _StrictLoader(fh)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _expanded_size(node)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
 
 
 def load_yaml(path: str | Path) -> dict:
@@ -148,40 +62,21 @@ def _parsed(data: bytes, shown: str) -> dict:
         return parse_yaml(fh, shown)
 
 
-def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
-    """A YAML syntax error in the user's language where it can be: a tab used for indentation
-    (a file edited in Notepad) is named as such; other errors say the line and column (or the
-    lines from what was left open to where that was found) in the message's language, then the
-    parser's own (English) words."""
-    mark = getattr(exc, "problem_mark", None)
-    if mark is None:
-        return InputError("yaml", file=shown, detail=str(exc).replace("\n", " "))
-    line, column = mark.line + 1, mark.column + 1
-    problem = str(getattr(exc, "problem", "") or "")
-    if "'\\t'" in problem or "\t" in problem:
-        return InputError("yaml_tab", file=shown, line=line)
-    detail = problem or str(exc).replace("\n", " ")
-    start = getattr(exc, "context_mark", None)
-    if start is not None and start.line + 1 < line:  # what was left open, and where it was found
-        return InputError("yaml_between", file=shown, start=start.line + 1, line=line, detail=detail)
-    return InputError("yaml_at", file=shown, line=line, column=column, detail=detail)
-
-
 def parse_yaml(stream, shown: str) -> dict:
     """A YAML mapping from text or an open file (shown as `shown` in messages), read as
     `load_yaml` reads files."""
     try:
-        data = _parse_yaml(stream)
-    except _DuplicateKey as exc:
+        data = parse_strict(stream)
+    except DuplicateKey as exc:
         raise InputError("duplicate_key", file=shown, field=exc.key, line=exc.line) from None
-    except _TooLarge as exc:
+    except TooLarge as exc:
         code = "yaml_recursive" if exc.nodes is None else "yaml_too_large"
         raise InputError(code, file=shown, limit=MAX_YAML_NODES) from None
     except yaml.YAMLError as exc:
         raise yaml_error(exc, shown) from None
     except UnicodeDecodeError as exc:
         raise InputError("not_utf8", file=shown, reason=exc.reason) from None
-    except (_TooDeep, RecursionError):
+    except (TooDeep, RecursionError):
         raise InputError("yaml_too_deep", file=shown, limit=MAX_YAML_DEPTH) from None
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)

@@ -226,12 +226,12 @@ def test_unreadable_yaml_is_a_user_error(work, name, fragments):
 def test_alias_bomb_is_measured_not_built():
     """9^9 values behind nine aliases: refused from the node graph (a built list would take
     gigabytes); the count is exact for what a legitimate file shares."""
-    from simlib.schema import _expanded_size, _StrictLoader
+    from simlib.yaml_strict import StrictLoader, expanded_size
 
-    loader = _StrictLoader("a: &a [1, 2]\nb: [*a, *a, *a]\n")
+    loader = StrictLoader("a: &a [1, 2]\nb: [*a, *a, *a]\n")
     node = loader.get_single_node()
     # root 1 + key a, list(1+2) + key b, list(1 + 3 x 3) = 1 + (1 + 3) + (1 + 10) = 16
-    assert _expanded_size(node) == 16
+    assert expanded_size(node) == 16
 
 
 def test_too_long_out_name_is_refused_before_work(work, monkeypatch):
