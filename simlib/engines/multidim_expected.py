@@ -50,6 +50,7 @@ from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
 from simlib.engines.multidim_reach_kernels import eligible_bins, entry_coverage
 from simlib.engines.multidim_review import Review, ReviewedState
+from simlib.engines.multidim_vacancy import unknown, year_state
 from simlib.engines.reach import (
     acting_money,
     beneficiaries,
@@ -405,7 +406,7 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
     start, stop = run_years(model, start, stop, state)
     out, sp_all, cells, source = open_run(mm, spend, start, state)
     for y in range(start, stop):
-        multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
+        multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
         source = None
     return close_run(mm, out, stop, filled(mm, cells, source))
 
@@ -420,8 +421,9 @@ def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
 
 def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D), the cells (M, H, n, sel, built) at that review, from the baseline or from
-    `state` (its arrays, or arrays to fill: `EngineState.lent`), and the source to fill M and H
+    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy) at that review, from the baseline or from
+    `state` (its arrays, or arrays to fill: `EngineState.lent`) with the twins known vacant (none:
+    `multidim_vacancy`), and the source to fill M and H
     from (None: filled), which the first year fills group by group (`multidim_jit.year`;
     `filled` otherwise): the state's cells (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero,
     the baseline's households to write)."""
@@ -453,14 +455,14 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built), source
+    return out, sp_all, (M, H, n, sel, built, unknown(S, G)), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:
     """The programme step of year y (`_programme_step`, into `out`) for the cells (M, H, n, sel,
     built) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities (S, L, D) and
     the income effects' shift tables, as `multidim_jit.year` takes them."""
-    n, sel, built = cells[2:]
+    n, sel, built = cells[2:5]
     cov, boost = _programme_step(mm, n, sel, sp, out, y, built)
     gain = 1.0 + boost[:, None, :]  # (S, 1, D)
     rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
@@ -471,7 +473,7 @@ def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineO
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
     """`out` with the state at review `stop` handed over, with its review's records."""
-    M, H, n, sel, built = cells
+    M, H, n, sel, built = cells[:5]
     handed = _handed_over(mm.base, stop, n, built, M, H)
     out.state = ReviewedState(**vars(handed), review=Review.of(mm, out, stop, n, sel))
     return out

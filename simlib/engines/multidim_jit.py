@@ -66,9 +66,10 @@ from simlib.engines.multidim_cell_kernels import (
     settle_scratch,
 )
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
-from simlib.engines.multidim_line_kernels import apply_lines
+from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
 from simlib.engines.multidim_record_kernels import income_bins, record_group
+from simlib.engines.multidim_vacancy import of_state, reset_if_filled
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["BASELINE", "available", "cells", "fill", "record", "start", "year", "year_both"]
@@ -176,8 +177,10 @@ def _lines(s, g, state, programme, model, out, lw):
     """The lines acting on base group g (with its housed twin) in scenario s (see `_task`).
     Returns (t, size, held): the housed twin (g without one), the households of both at the start
     of the year (0.0: no households, the lines left out, nothing else to do) and whether the twin
-    holds households after the lines (`apply_lines`; as `vacant`, which it spares a scan)."""
-    M, H, n = state
+    holds households after the lines (`apply_lines`; as `vacant`, which it spares a scan).
+    state = (M, H, n, V): V (S, G) the twins known vacant (`multidim_vacancy`), read for the
+    twin's start and written with the lines' answer (its cells are not written when vacant)."""
+    M, H, n, V = state
     cov, rr, (sh_lo, sh_w, sh_v) = programme
     groups, lines, keys, flips, kerns = model
     g_unit, g_area, bases, twin = groups
@@ -190,12 +193,13 @@ def _lines(s, g, state, programme, model, out, lw):
     if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
         return t, 0.0, False
     u = g_unit[g]
-    held = apply_lines(
+    held = lines_known(
         M[s, g],
         H[s, g],
         M[s, t],
         H[s, t],
         has_twin,
+        has_twin and V[s, t] != 0,
         cov[s, :, g],
         cov[s, :, t],
         rr[s, :, u],
@@ -208,6 +212,8 @@ def _lines(s, g, state, programme, model, out, lw):
         removed[s, :, t],
         lw,
     )
+    if has_twin:
+        V[s, t] = 0 if held else 1
     return t, size_g + size_t, held
 
 
@@ -215,7 +221,7 @@ def _lines(s, g, state, programme, model, out, lw):
 def _task(s, g, state, programme, model, review, people, out, work):
     """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
     n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
-    M, H, n = state
+    M, H, n = state[0], state[1], state[2]
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     lw, fw, sw = work
@@ -236,7 +242,7 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
     (a copy; its cells only the shapes when `lean`), and its groups without households are left
     as they are, as `_task` leaves them."""
-    M, H, n = state
+    M, H, n = state[0], state[1], state[2]
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     n2, out2 = second[2], second[5]
@@ -255,7 +261,9 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
 
 
 @parallel
-def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, source, parts):
+def _year(
+    M, H, n, V, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, source, parts
+):
     """One projected year for every scenario and base group with its housed twin (in parallel):
     see the module docstring. `groups` = (g_unit, g_area, bases, twin), `review` = (nb (2,), k3,
     f1b (2, B), f2b (2, B)), `people` = (growth, entry, Mn, kd, inc0, kind) (new households' arrays by kind of group,
@@ -282,7 +290,7 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
-        state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
+        state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
@@ -292,23 +300,23 @@ def _year(M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns
 
 @parallel
 def _year_both(
-    M, H, n, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, second, source, parts
+    M, H, n, V, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, second, src, parts
 ):
     """`_year` with the households also classified, joined by new households and recorded under
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
     n2, review2, people2, out2, lean), a copy of the state (M, H, n) advanced in place under the
     second standard's review and new households' arrays, with its outputs (as `out`); when
     `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `_second_cells`);
-    `source` as in `_year`."""
+    `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = cuts(n, cov, lines, bases, twin, parts)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
-    Ms, Hs, n0, Mn, kd, inc0, kind, how = source
+    Ms, Hs, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
         work = _thread_scratch(M, H, lines, flips)
         M2p, H2p = _second_cells(M2, H2, lean)
-        state, programme, model = (M, H, n), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
+        state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
@@ -446,10 +454,11 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     Hs group by group as it first reads them (`EngineState.lent`; Ms and Hs are only read);
     `BASELINE`: M and H are zero (`cells`) and the year writes the baseline's households into
     them group by group (the values of `start`)."""
-    M, H, n, sel = state
+    M, H, n, sel = state[:4]
+    V = reset_if_filled(of_state(state, M), source)  # the twins known vacant (`multidim_vacancy`)
     review, people, outs = _year_arrays(mm, t, out, sel)
     filled = _source(mm, M, H, source)
-    _year(M, H, n, *_shared(mm, cov, rr, shifts), review, people, outs, filled, get_num_threads())
+    _year(M, H, n, V, *_shared(mm, cov, rr, shifts), review, people, outs, filled, get_num_threads())
 
 
 def year_both(
@@ -465,12 +474,13 @@ def year_both(
     are settled in a thread's scratch), only its counts n2 (a copy of n) and its records.
     `source`: the first state's cells to fill (M, H) from, as in `year` (the second's, when kept,
     must be filled)."""
-    (M, H, n, sel), (M2, H2, n2, sel2) = states
+    (M, H, n, sel), (M2, H2, n2, sel2) = states[0][:4], states[1][:4]
+    V = reset_if_filled(of_state(states[0], M), source)  # the twins known vacant (`multidim_vacancy`)
     lean = M2 is None
     if lean:  # only the shapes are read
         M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])
     review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
     second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2) + (lean,)
     filled = _source(mm, M, H, source)
-    _year_both(M, H, n, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, filled, get_num_threads())
+    _year_both(M, H, n, V, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, filled, get_num_threads())
     outs[1].multidim.removed[:, t - 1] = outs[0].multidim.removed[:, t - 1]

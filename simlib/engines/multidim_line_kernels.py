@@ -411,12 +411,23 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     twin (which it never reaches). Cell-state by cell-state, skipping empty ones (see the module
     docstring). Line li's income shift: row lines[10][li] of sh_* (`multidim_tables.shift_tables`);
     `work`: the lines' scratch (`_sparse_work`). Returns whether the twin holds households after
-    the lines (its states scanned at the start and after each move into them): `vacant`'s answer."""
+    the lines (its states scanned at the start and after each move into them): `vacant`'s answer.
+    Nothing is known of the twin's cells (`lines_known`)."""
+    args = (cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work)
+    return lines_known(Mg, Hg, Mt, Ht, has_twin, False, *args)
+
+
+@compiled
+def lines_known(
+    Mg, Hg, Mt, Ht, has_twin, vacant_t, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work
+):
+    """`apply_lines` with vacant_t: the twin's cells known to be zero (`multidim_vacancy`), its
+    states not scanned at the start (only after a move into them)."""
     order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
     lwork, held = _sparse_work(work, sh_v.shape[2]), False
     for k in range(Mg.shape[0]):
         full_g = not empty(Mg[k], Hg[k])
-        full_t = has_twin and not empty(Mt[k], Ht[k])
+        full_t = has_twin and not vacant_t and not empty(Mt[k], Ht[k])
         if not (full_g or full_t):
             continue
         for li in order:

@@ -34,6 +34,7 @@ from simlib.engines.multidim_expected import (
     run_years,
     year_programme,
 )
+from simlib.engines.multidim_vacancy import year_state
 from simlib.multidim.model import MultidimModel
 from simlib.standards import N_INDICATORS
 
@@ -86,14 +87,14 @@ def _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over) -> t
         cells2 = filled(twin, cells2, source2)
     if one_year:
         second = cells2[:4] if twin_hands_over else (None, None) + cells2[2:4]
-        multidim_jit.year_both(mm, twin, start + 1, (cells[:4], second), *year, (out, out2), source)
+        multidim_jit.year_both(mm, twin, start + 1, (year_state(cells), second), *year, (out, out2), source)
     else:
         lent = source if isinstance(source, tuple) else ()  # a kept state's cells (not the baseline)
         cells = filled(mm, cells, source)
         if any(cells2[0] is c for c in (cells[0], *lent)):  # the twin's own cells, advanced apart
             cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
         multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
-        multidim_jit.year(mm, start + 1, cells[:4], *year, out)
+        multidim_jit.year(mm, start + 1, year_state(cells), *year, out)
     return out, out2, cells, cells2, sp_all
 
 
@@ -138,5 +139,5 @@ def run_with_twin(
         return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
     out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over)
     for y in range(start + 1, stop):
-        multidim_jit.year(mm, y + 1, cells[:4], *year_programme(mm, cells, sp_all[:, y], out, y), out)
+        multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out)
     return close_run(mm, out, stop, cells), close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2
