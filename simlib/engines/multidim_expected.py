@@ -421,12 +421,11 @@ def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
 
 def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy) at that review, from the baseline or from
-    `state` (its arrays, or arrays to fill: `EngineState.lent`) with the twins known vacant (none:
-    `multidim_vacancy`), and the source to fill M and H
-    from (None: filled), which the first year fills group by group (`multidim_jit.year`;
-    `filled` otherwise): the state's cells (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero,
-    the baseline's households to write)."""
+    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy) at that review, from the baseline or
+    from `state` (its arrays, or arrays to fill: `EngineState.lent`) with no twin known vacant
+    (`multidim_vacancy.unknown`), and the source to fill M and H from (None: filled), which the
+    first year fills group by group (`multidim_jit.year`; `filled` otherwise): the state's cells
+    (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero, the baseline's households to write)."""
     model = mm.base
     S = spend.shape[0]
     G, K = model.n0.shape

@@ -276,9 +276,8 @@ def _year(
     base group) in memory order; the runs hold about equal estimated work
     (`multidim_balance.cuts`), where numba's own split into equal numbers of tasks left one
     thread 18 % more cell-states with households than the other (`multidim_2030`, year 4) and
-    up to 30 % more time. A task is independent of the others
-    and its scratch arrays are written before they are read, so the results do not depend on the
-    number of threads.
+    up to 30 % more time. A task is independent of the others and its scratch arrays are written
+    before they are read, so the results do not depend on the number of threads.
 
     `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
     filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
