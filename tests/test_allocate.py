@@ -356,6 +356,8 @@ def test_infeasible_targets_give_best_achievable_values_and_the_binding_target()
         ({"by_district": True, "by_year": True}, ["per district and per year"]),
         ({"objective": "cheapest"}, ["cheapest", "min_cost"]),
         ({"targets": ["poor_rate_province"]}, ["min_cost"]),
+        ({"frontier": [0, 5, 1, 1.5]}, ["frontier", "must increase", "0.5, not 0,5"]),
+        ({"frontier": [0, 0.5, 0.5]}, ["frontier", "each given once"]),
     ],
 )
 def test_inconsistent_specs_give_clear_input_errors(raw, fragments):

@@ -152,6 +152,8 @@ OPTIONS = [
     (["calibrate", "households", "x.csv", "--out", "out", "--prior-scale", "nan"], ["'--prior-scale'", "value: nan"]),
     (["calibrate", "backtest", "x.yaml", "--out", "out", "--draws", "0"], ["'--draws'", "10 … 10000"]),
     (["optimize", GOOD, "--out", "out", "--frontier", "0,inf"], ["'--frontier'", "'0,inf'", "0 … 10"]),
+    # a Vietnamese decimal comma: «0,5» meant one half, read as the multipliers 0 and 5
+    (["optimize", GOOD, "--out", "out", "--frontier", "0,5,1,1.5"], ["'--frontier'", "'0,5,1,1.5'", "0.5, not 0,5"]),
     (["import-review", "x.csv", "--out", "out", "--year", "-5"], ["'--year'", "value: -5", "2000 … 2099"]),
 ]
 

@@ -235,9 +235,11 @@ def _targets(raw: dict, objective: str, scen: Scenario, file: str, errors: list)
 
 
 def _frontier(raw: dict, file: str, errors: list) -> tuple[float, ...]:
-    """The envelope multiples of the frontier, each in [0, 10]."""
+    """The envelope multiples of the frontier, each in [0, 10], increasing."""
     frontier = tuple(float(x) for x in raw.get("frontier", DEFAULT_FRONTIER))
     errors += [InputError("opt_frontier", file=file, field="frontier", value=x) for x in frontier if not 0 <= x <= 10]
+    if any(b <= a for a, b in zip(frontier, frontier[1:])):
+        errors.append(InputError("opt_frontier_order", file=file, field="frontier", value=list(frontier)))
     return frontier
 
 

@@ -32,6 +32,8 @@ def _scales(text: str | None):
         raise InputError("opt_frontier", field="--frontier", value=text) from None
     if not all(0 <= k <= 10 for k in scales):  # as in params/schema/optimize.schema.yaml; NaN fails too
         raise InputError("opt_frontier", field="--frontier", value=text, allowed="0 … 10")
+    if any(b <= a for a, b in zip(scales, scales[1:])):  # «0,5,1,1.5» meant 0.5, 1, 1.5
+        raise InputError("opt_frontier_order", field="--frontier", value=text, allowed="0,0.5,1,1.5")
     return scales
 
 

@@ -42,6 +42,9 @@ table.sl-table td.num { text-align: right; white-space: nowrap; font-variant-num
 table.sl-table td.num .sl-small { white-space: normal; }
 table.sl-table th.num { text-align: right; }
 table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 13em; }
+table.sl-table.sl-wide { font-size: .8em; }
+table.sl-table.sl-wider { font-size: .72em; }
+table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 9em; }
 table.sl-table th.sub, table.sl-table td.sub { padding-left: 1.6em; color: #333; font-weight: 400; }
 .sl-nw { white-space: nowrap; }
 table.sl-table td.sub { padding-left: 1.6em; color: #333; }
@@ -238,6 +241,12 @@ def link(href: str, text: str) -> str:
     return f'<a href="{esc(href)}">{esc(text)}</a>'
 
 
+#: a table with this many columns or more is set smaller (`sl-wide`, and `sl-wider` from the second
+#: count), so that a year-by-year table (a label, a threshold and seven or eight years, each cell a
+#: value, a verdict and a shortfall) fits the text column of a 1280-pixel screen
+WIDE_COLUMNS, WIDER_COLUMNS = 8, 10
+
+
 def table(
     header: Sequence[str],
     rows: Sequence[Sequence],
@@ -254,7 +263,8 @@ def table(
     cells in `raw_cols` are inserted as HTML (already escaped by the caller). The first cell of
     each row is its label (`<th scope="row">`) unless `row_header` is False;
     `header_classes[i]` styles header cell i (e.g. an outlook year); with `raw_header` the
-    header cells are HTML already escaped by the caller."""
+    header cells are HTML already escaped by the caller. A table of `WIDE_COLUMNS` columns or more
+    is set in a smaller type."""
     numeric = list(numeric or [False] * len(header))
     hcls = list(header_classes or [""] * len(header))
     text = (lambda h: h) if raw_header else esc
@@ -279,7 +289,12 @@ def table(
             tds.append(f"<{tag}{scope}{c}>{cell if ci in raw_cols else esc(cell)}</{tag}>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="sl-table">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    cls = (
+        "sl-table"
+        + (" sl-wide" if len(header) >= WIDE_COLUMNS else "")
+        + (" sl-wider" if len(header) >= WIDER_COLUMNS else "")
+    )
+    return f'<table class="{cls}">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 #: a style or script element, or a tag: left as it is by `keep_dash_html`

@@ -154,7 +154,7 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
     for g in decision.groups(list(runs.values())):
         rows = [_row(by_name[r.name], r, out, lang) for r in g]
         table = html.table(
-            header, rows, numeric=[False, True, True, True, True, True, False], raw_cols=range(len(header))
+            header, rows, numeric=[False, True, False, True, True, True, False], raw_cols=range(len(header))
         )
         parts += [html.heading(group_title(g, lang), 3), table]
     failed = [it for it in result.items if not it.ok]
