@@ -193,7 +193,8 @@ def test_bad_years_in_a_spec_file_names_the_file(work):
 
 
 @pytest.mark.parametrize(
-    "years,expected", [("2025", [2025]), ("2024-2025", [2024, 2025]), (" 2025 , 2024-2024,", [2025, 2024])]
+    "years,expected",
+    [("2025", [2025]), ("2024-2025", [2024, 2025]), (" 2025 , 2024-2024,", [2025, 2024]), ("2024–2025", [2024, 2025])],
 )
 def test_years_option_reads_years_and_ranges(work, monkeypatch, years, expected):
     """Years and ranges reach the optimiser as calendar years (stopped there: no run needed)."""

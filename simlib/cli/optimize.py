@@ -37,8 +37,9 @@ def _scales(text: str | None):
     return scales
 
 
-#: one item of --years: a year (2025) or a range of years (2024-2026)
-_YEAR_ITEM = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+#: one item of --years: a year (2025) or a range of years (2024-2026; also with the en dash or em
+#: dash a range copied from a Vietnamese document has, 2024–2026)
+_YEAR_ITEM = re.compile(r"^\s*(\d{4})\s*(?:[-–—]\s*(\d{4})\s*)?$")
 
 
 def _years(text: str | None):
