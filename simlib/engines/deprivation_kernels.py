@@ -8,7 +8,7 @@ describes: lines clear their indicators (targeted lines first) and add their inc
 indicators change on their own, income grows and may be hit by shocks, the household is
 classified at the review and moves to its next state (and, reached by a once-per-household line,
 to its group's housed twin). Uniforms are 32-bit draws of a SplitMix64 stream seeded from the
-run's generator (its next raw output); the income's normal shocks are numpy's float32
+run's generator (`household_reach.seed_of`); the income's normal shocks are numpy's float32
 standard normals, drawn in the pass from the run's own PCG64 generator (`pcg64_normals`: the
 numbers `rng.standard_normal(n, dtype=np.float32)` gives, in household order), or, for another
 bit generator, read from arrays numpy filled by chunks. The income's float32 exponential is the C
@@ -26,7 +26,7 @@ from simlib.engines import expf32, household_reach, pcg64_normals
 from simlib.engines.expf32 import expf
 from simlib.engines.household_reach import GAMMA, LOW32, ONE, S11, S32, TWO_M53, lowest_bit, mix
 from simlib.engines.multidim_numba import refresh_caches
-from simlib.engines.pcg64_normals import next64, normal_f32, pack, unpack
+from simlib.engines.pcg64_normals import normal_f32, pack, unpack
 
 TWO_M32 = 2.0**-32
 
@@ -142,10 +142,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
     (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
-    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). The
-    uniforms' SplitMix64 stream starts at `seed`, or, when the normals are drawn here, at the
-    PCG64 state's next raw 64-bit output (drawn first: what `household_reach.seed_of` would
-    take before the normals, without a numpy call). Returns the stream's state."""
+    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
+    the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
     clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
@@ -161,9 +159,6 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     K = ps_pop.shape[1]
     ps_flat, next_flat = ps_pop.reshape(-1), next_state.reshape(-1)  # flat: no strides to read
     s = np.uint64(seed)
-    if own:  # the seed is the generator's next raw output (`random_raw`: no kept 32-bit half used)
-        s, hi, lo = next64(st[0], st[1], inc_hi, inc_lo)
-        st = (hi, lo, st[2], st[3])
     ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
     ps_all = 0.0
     Ku = np.uint64(K)

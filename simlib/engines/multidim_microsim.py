@@ -315,14 +315,14 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
-    tables = (flows, removed, ps)
+    seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
-    if pcg is not None:  # one pass, its stream's seed and normals drawn in it from the generator's own stream
+    if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
         ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
-        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), 0, lines, people, review, tables)
+        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
         pcg64_normals.set_state(rng, pcg)
     else:  # another bit generator: numpy's normals by chunks, the same numbers
-        seed, pcg = hr.seed_of(rng), np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
+        pcg = np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
         for a in range(0, len(hh), kern.CHUNK):
             b = min(a + kern.CHUNK, len(hh))
             z = rng.standard_normal(b - a, dtype=np.float32)
