@@ -145,18 +145,18 @@ def raw_uniforms_checked() -> bool:
     return bool(np.array_equal(np.random.Generator(np.random.PCG64(2026)).random(256), (raw >> S11) * TWO_M53))
 
 
-def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rng, seed: int = 0) -> tuple:
+def money_arrays(model, hh_lines: np.ndarray, sp: np.ndarray, DT: int, stock, rng, seed: bool = False) -> tuple:
     """`needs`'s arguments but E, for the household lines hh_lines (H,) with D*T bins each and
     money `sp` (L, D): the generator's H*D*T uniforms drawn (one `reach.whole_beneficiaries` call's;
     from a PCG64 generator as its raw outputs, `raw`, which `needs` makes the same doubles of:
-    one numpy call, and `seed` (a count; True is one) more raw outputs after them, kernel streams'
-    seeds, raw[H*D*T:]), the outputs (reached, eligible (L, D), covered, old and by_tier (3, L, D, T),
+    one numpy call, and with `seed` one more raw output after them, a kernel stream's seed,
+    raw[-1]), the outputs (reached, eligible (L, D), covered, old and by_tier (3, L, D, T),
     zero) and need (H, D*T) allocated. Without raw outputs (another bit generator) the caller
-    draws the seeds after this call."""
+    draws the seed after this call."""
     (L, D), H = sp.shape, hh_lines.size
     T = DT // D
     if type(rng.bit_generator) is np.random.PCG64 and raw_uniforms_checked():
-        u, raw = NO_UNIFORMS, rng.bit_generator.random_raw(H * DT + int(seed))
+        u, raw = NO_UNIFORMS, rng.bit_generator.random_raw(H * DT + bool(seed))
     else:
         u, raw = rng.random(H * DT), NO_RAW
     out = (np.empty((L, D)), np.empty((L, D)), np.zeros((3, L, D, T)))  # covered, old, by_tier: one call

@@ -315,7 +315,6 @@ class BitReach:
     reached: np.ndarray  # (L, D) new beneficiaries (whole households; officers / communes)
     eligible: np.ndarray  # (L, D)
     boost: np.ndarray  # (D,) enabling boost
-    next_seed: np.uint64 | None = None  # the generator's next raw output, drawn with the reach's (`pass_seed`)
 
 
 def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -389,14 +388,10 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old
         _walk(hh[0], K, pat, P, base, (words, pre, vals), full, chosen, old)
 
 
-def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True, pass_seed=False) -> BitReach:
+def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with_old=True) -> BitReach:
     """The programme step (`reach.reach_households`) for households (group, state, mask (n,))
     and money acting `sp` (L, D), area lines' standing works serving `stock` (L, D) households.
     `with_old=False` skips picking who the standing works serve (engines that do not use it).
-    With `pass_seed`, the generator's next raw output after the reach's draws comes back as
-    `next_seed` when the reach's own `random_raw` call can draw it (a PCG64 generator, no
-    standing-work draws; otherwise None): what `seed_of(rng)` would give next, one numpy call
-    fewer for a caller that draws it right after (the deprivation engine's year pass).
 
     Every line's beneficiaries come from one `reach.beneficiaries` call (the other lines' with no
     households and nothing held: the arithmetic of a call of their own, element by element), the
@@ -412,10 +407,8 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         held = np.zeros((L, D))
         held[tab.hh] = stock[tab.hh]
     if H and not (with_old and stock is not None):  # no standing-work draws: the money in the count's call
-        money = money_arrays(model, tab.hh, sp, D * T, held, rng, seed=1 + bool(pass_seed))
-        raw = money[4]
-        seed = raw[H * D * T] if raw.size else seed_of(rng)  # the next raw output either way
-        next_seed = raw[-1] if raw.size and pass_seed else None
+        money = money_arrays(model, tab.hh, sp, D * T, held, rng, seed=True)
+        seed = money[4][-1] if money[4].size else seed_of(rng)  # the next raw output either way
         n_sub, E, odd = count_arrays(tab, group.size)
         hh = ((group, state, mask), tab.K, tab.pat, tab.ok, (tab.ptr, tab.line, tab.bin))
         boost = np.empty(D)  # the boost in the same call (`household_money.enabling_boost`'s)
@@ -432,20 +425,19 @@ def reach_bits(model, tab: Tables, sp, group, state, mask, rng, stock=None, with
         reached, eligible = r.reached, r.eligible
         need, need_old = beneficiaries_to_draw(s, tab.hh, r, by_tier[tab.hh], E, rng, with_old)
         reached[tab.hh] = need.reshape(H, D, T).sum(-1)
-        seed, boost, next_seed = seed_of(rng), enabling_boost(model, reached), None
+        seed, boost = seed_of(rng), enabling_boost(model, reached)
     counts = (need, need_old, E)
     chosen, old = pick(tab, (group, state, mask), n_sub, counts, seed, with_old, kept, total)
-    return BitReach(chosen, old, reached, eligible, boost, next_seed)
+    return BitReach(chosen, old, reached, eligible, boost)
 
 
 class ProgrammeYears:
     """The yearly programme loop both household engines share: money acting each year, the
     households area lines' works newly serve each year (their standing stock), who is reached,
-    and the reach and eligibility records of the run's output (`with_old`, `pass_seed`: those of
-    `reach_bits`)."""
+    and the reach and eligibility records of the run's output."""
 
-    def __init__(self, model, spend: np.ndarray, out, need_bits=None, with_old=True, pass_seed=False):
-        self.model, self.out, self.with_old, self.pass_seed = model, out, with_old, pass_seed
+    def __init__(self, model, spend: np.ndarray, out, need_bits=None, with_old=True):
+        self.model, self.out, self.with_old = model, out, with_old
         self.tab = tables(model, need_bits)
         self.acting = acting_money(model, spend)  # (Y, L, D)
         self.built = np.zeros((len(model.years),) + self.acting.shape[1:])
@@ -453,8 +445,9 @@ class ProgrammeYears:
     def reach(self, y: int, group, state, mask, rng) -> BitReach:
         """Year y's reach; records reached and eligible households into the output."""
         m = self.model
-        stock = held_stock(m, self.built, y)
-        r = reach_bits(m, self.tab, self.acting[y], group, state, mask, rng, stock, self.with_old, self.pass_seed)
+        r = reach_bits(
+            m, self.tab, self.acting[y], group, state, mask, rng, held_stock(m, self.built, y), self.with_old
+        )
         self.built[y] = record(m, r.reached, r.eligible)
         self.out.reached[0, y], self.out.eligible[0, y] = r.reached, r.eligible
         return r

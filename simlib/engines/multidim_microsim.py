@@ -305,8 +305,7 @@ def _people(mm: MultidimModel) -> tuple:
 
 def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
-    `household_reach.BitReach`; its `next_seed`, if any, is the pass's stream seed, else the
-    generator's next raw output): the compiled yearly pass by chunks (`deprivation_kernels`), into
+    `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
     `out` if given (records of as many households; `hh` itself for an update in place), the
     deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table)."""
     model = mm.base
@@ -316,8 +315,7 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
-    seed = hr.seed_of(rng) if r.next_seed is None else r.next_seed  # drawn with the reach's if it could
-    tables = (flows, removed, ps)
+    seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
         ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
@@ -351,7 +349,7 @@ def step(mm: MultidimModel, hh: Households, y: int, sp: np.ndarray, rng: np.rand
     the year's moves}.
     """
     tab = memoised(mm, "multidim_microsim.tables", lambda: hr.tables(mm.base, mm.line_bits * mm.targeted))
-    r = hr.reach_bits(mm.base, tab, sp, hh.group, hh.state, hh.mask, rng, stock, with_old=False, pass_seed=True)
+    r = hr.reach_bits(mm.base, tab, sp, hh.group, hh.state, hh.mask, rng, stock, with_old=False)
     return advance(mm, hh, y, r, rng)
 
 
@@ -419,7 +417,7 @@ def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, pop
             arr[0, t] = v
 
     record(0)
-    years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False, pass_seed=True)
+    years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     lines, flags = removal_pairs(mm)
     removed, kept = np.zeros((len(model.line_codes), G, N_INDICATORS)), np.empty((lines.size, Y, G))
     for y in range(Y):
