@@ -255,6 +255,23 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
         V[s, t] = _finish_both(*both, fw, sw, zero_t)
 
 
+@compiled
+def _unfilled(V, n0, s, g, t, how):
+    """After `fill_task` (`how`): when the baseline's households were written into zero cells
+    (`START`), the states of group g and of its twin t (t >= 0) without households at the
+    baseline (n0 (G, K) zero) are left zero (`start_group` does not touch them): their bits set
+    in V (S, G) (`multidim_vacancy`; reset to nothing known before the year)."""
+    if how != START:
+        return
+    for h in (g, t):
+        if h >= 0:
+            bits = 0
+            for k in range(n0.shape[1]):
+                if n0[h, k] == 0.0:
+                    bits |= 1 << k
+            V[s, h] = bits
+
+
 @parallel
 def _year(
     M, H, n, V, cov, rr, sh_lo, sh_w, sh_v, groups, lines, keys, flips, kerns, review, people, out, source, parts
@@ -289,6 +306,7 @@ def _year(
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                _unfilled(V, n0, s, g, twin[g], how)
             _task(s, g, state, programme, model, review, people, out, work)
 
 
@@ -316,6 +334,7 @@ def _year_both(
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                _unfilled(V, n0, s, g, twin[g], how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 

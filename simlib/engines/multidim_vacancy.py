@@ -13,11 +13,13 @@ scenario s is known to be all zero (every bit of a vacant twin), 0 where nothing
 state is scanned, as before). Within the year the lines hand what they know (the states they
 skipped, known or found empty, and did not move households into) to the own changes.
 
-A run starts knowing nothing (`unknown`): from the baseline or from a handed-over state its
-cells are filled or lent, and nothing proves them zero without the scan; each year then writes, for
-the base group and twin of every task that ran (`multidim_jit._task`), the states it left all
-zero (a task without households writes no cell and leaves its bits). An array handed to a year
-whose cells are filled during it (`source`) is reset first (`reset_if_filled`).
+A run starts knowing nothing (`unknown`): from a handed-over state its cells are filled or lent,
+and nothing proves them zero without the scan; from the baseline, the states without households
+at the baseline are left zero by the first year's fill (`multidim_jit._unfilled` marks them).
+Each year then writes, for the base group and twin of every task that ran (`multidim_jit._task`),
+the states it left all zero (a task without households writes no cell and leaves its bits). An
+array handed to a year whose cells are filled during it (`source`) is reset first
+(`reset_if_filled`), then marked by the fill as above.
 """
 
 from __future__ import annotations
