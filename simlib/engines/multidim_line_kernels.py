@@ -441,13 +441,13 @@ def lines_known(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, s
                 continue
             move, si = has_twin and once[li], slot[li]  # si: the line's row of the shift tables
             if full_g and not cov_g[li, k] <= 0.0:
-                shift = (sh_lo[si], sh_w[si], sh_v[si])
-                _line(li, k, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], *shift, lines, keys, rem_g[li], lwork)
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], lo, w, v, lines, keys, rem_g[li], lwork)
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
             if full_t and not cov_t[li, k] <= 0.0:
-                shift = (sh_lo[si], sh_w[si], sh_v[si])
-                _line(li, k, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], *shift, lines, keys, rem_t[li], lwork)
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], lo, w, v, lines, keys, rem_t[li], lwork)
         if not full_t:
             zero_t |= 1 << k
     return zero_g, zero_t
