@@ -321,19 +321,20 @@ def area_kernel(kerns, a):
 
 
 @compiled
-def own_changes(Mg, Hg, H3, flips, valid, kern, work):
+def own_changes(Mg, Hg, H3, flips, valid, kern, work, zero=0):
     """Yearly flips (masks and incomes) and the income kernel of the group's area, state by
     state; the incomes after both in H3 (K, NK, B). The masks flip first (their first pass also
     sums the weights W of the incomes' flips), while they are in the processor's nearest cache.
-    Returns the states that held households before (bit k for state k): the others are zero
-    after (masks untouched, H3 zeroed), which spares `classify` their scan."""
+    zero: bit k set where state k's cells are known to be all zero (the lines': `lines_known`),
+    not scanned. Returns the states that held households before (bit k for state k): the others
+    are zero after (masks untouched, H3 zeroed), which spares `classify` their scan."""
     gain, loss = flips[0], flips[1]
     W, Q, nk, X, H2, xr, Hs = work[:7]
     cus, by_cu = np.empty(flips[6].shape[1], np.int64), classes_by_count(flips[3], flips[6].shape[1])
     tails = kern[4].shape[0] == 0  # without tiles the income kernel reads H2's rows whole
     occupied = 0
     for k in range(Mg.shape[0]):
-        if empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
+        if (zero >> k) & 1 or empty(Mg[k], Hg[k]):  # no households: every step would add zeros to zeros
             H3[k, :, :] = 0.0
             continue
         occupied |= 1 << k

@@ -68,7 +68,7 @@ from simlib.engines.multidim_cell_kernels import (
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
-from simlib.engines.multidim_record_kernels import income_bins, record_group
+from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
 from simlib.engines.multidim_vacancy import of_state, reset_if_filled
 from simlib.multidim.model import MultidimModel
 
@@ -135,7 +135,8 @@ def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw
     ...) by new state, households ng (K,) at the review. Reads H3 only; Mout may be Mg (the
     masks are classified in place), else Mg is only read, so that the same households can be
     settled under two standards (`_finish_both`: the other standard first). occupied: the states
-    holding households before the own changes (`own_changes`' bits; the others are zero)."""
+    holding households before the own changes (`own_changes`' bits; the others are zero).
+    Returns the states left all zero (`record_group`'s bits: found so, or `unreached`)."""
     nb, k3, f1b, f2b = review
     growth, entry, Mn, kd, inc0, kind = people
     flows, entries, count, nxt = out[0], out[1], out[13], out[15]
@@ -145,41 +146,43 @@ def _settle(Mg, H3, Mout, Hout, ng, size, a, g, s, keys, review, people, out, sw
     pp = (new, Mn[u], kd[u], inc0[u])
     classify(Mg, H3, (nb[a], k3), kk, count, nxt, (Mout, Hout), flows[s, g], pp, hs, sw[2], occupied)
     households(ng, flows[s, g], new)
-    record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs)
+    return record_group(Mout, Hout, ng, s, g, f1b[a], f2b[a], out[3:15], hs, unreached(occupied, nxt, new))
 
 
 @compiled
-def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, fw, sw):
+def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, fw, sw, zero):
     """The rest of group g's year after the lines: own changes, classification, new households
     (`size` households form them) and the review's records, in place (the incomes after the own
-    changes in the thread's scratch sw[0])."""
+    changes in the thread's scratch sw[0]). zero: the states known all zero after the lines (bits,
+    `lines_known`). Returns those all zero at the end (`_settle`)."""
     H3 = sw[0]
-    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw)
-    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
+    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw, zero)
+    return _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
 
 
 @compiled
-def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, fw, sw):
+def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, fw, sw, zero):
     """`_finish` of group g, its households also settled under a second standard after the same
     own changes: second = (M2, H2, n2, review2, people2, out2, lean), the second standard's state
     (its cells written at [s, g], or into one thread's scratch M2[0, 0], H2[0, 0] when `lean`:
-    `_second_cells`), review and new households' arrays and outputs (as `_year`'s)."""
+    `_second_cells`), review and new households' arrays and outputs (as `_year`'s). Returns the
+    states of (Mg, Hg) all zero at the end (`_finish`)."""
     M2, H2, n2, review2, people2, out2, lean = second
     H3 = sw[0]
-    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw)
+    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw, zero)
     i, j = (0, 0) if lean else (s, g)
     _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw, occupied)
-    _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
+    return _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
 
 
 @compiled
 def _lines(s, g, state, programme, model, out, lw):
     """The lines acting on base group g (with its housed twin) in scenario s (see `_task`).
-    Returns (t, size, held): the housed twin (g without one), the households of both at the start
-    of the year (0.0: no households, the lines left out, nothing else to do) and whether the twin
-    holds households after the lines (`apply_lines`; as `vacant`, which it spares a scan).
-    state = (M, H, n, V): V (S, G) the twins known vacant (`multidim_vacancy`), read for the
-    twin's start and written with the lines' answer (its cells are not written when vacant)."""
+    Returns (t, size, zero_g, zero_t): the housed twin (g without one), the households of both
+    at the start of the year (0.0: no households, the lines left out, nothing else to do) and the
+    states of each whose cells are all zero after the lines (bits, `lines_known`; the twin holds
+    households unless all its bits are set). state = (M, H, n, V): V (S, G) the states known all
+    zero at the year's start (`multidim_vacancy`), written by `_task` at the year's end."""
     M, H, n, V = state
     cov, rr, (sh_lo, sh_w, sh_v) = programme
     groups, lines, keys, flips, kerns = model
@@ -191,49 +194,39 @@ def _lines(s, g, state, programme, model, out, lw):
     size_g = n[s, g].sum()
     size_t = n[s, t].sum() if has_twin else 0.0
     if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
-        return t, 0.0, False
+        return t, 0.0, 0, 0
     u = g_unit[g]
-    held = lines_known(
-        M[s, g],
-        H[s, g],
-        M[s, t],
-        H[s, t],
-        has_twin,
-        has_twin and V[s, t] != 0,
-        cov[s, :, g],
-        cov[s, :, t],
-        rr[s, :, u],
-        sh_lo[s, :, u],
-        sh_w[s, :, u],
-        sh_v[s, :, u],
-        lines,
-        keys,
-        removed[s, :, g],
-        removed[s, :, t],
-        lw,
+    zero = (np.int64(V[s, g]), np.int64(V[s, t]) if has_twin else np.int64(0))
+    args = (rr[s, :, u], sh_lo[s, :, u], sh_w[s, :, u], sh_v[s, :, u], lines, keys, removed[s, :, g], removed[s, :, t])
+    zero_g, zero_t = lines_known(
+        M[s, g], H[s, g], M[s, t], H[s, t], has_twin, zero, cov[s, :, g], cov[s, :, t], *args, lw
     )
-    if has_twin:
-        V[s, t] = 0 if held else 1
-    return t, size_g + size_t, held
+    return t, size_g + size_t, zero_g, zero_t
 
 
 @compiled
 def _task(s, g, state, programme, model, review, people, out, work):
     """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
-    n), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips, kerns)."""
-    M, H, n = state[0], state[1], state[2]
+    n, V), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips,
+    kerns). V[s, g] and V[s, t] (the twin's) are left with the states all zero at the year's end
+    (`multidim_vacancy`; unchanged for a task without households: its cells are not written)."""
+    M, H, n, V = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     lw, fw, sw = work
-    t, size, held = _lines(s, g, state, programme, model, out, lw)
+    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
-    _finish(M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, fw, sw)
-    if t != g and not held:  # no one housed yet: every step adds zeros to zeros
+    every = (1 << M.shape[2]) - 1
+    fin = (n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, fw, sw, zero_g)
+    V[s, g] = _finish(M[s, g], H[s, g], *fin)
+    if t != g and zero_t == every:  # no one housed yet: every step adds zeros to zeros
         n[s, t, :] = 0.0
         out[10][s, :, t] = 0.0
+        V[s, t] = every
     elif t != g:
-        _finish(M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, fw, sw)
+        fin = (n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, fw, sw, zero_t)
+        V[s, t] = _finish(M[s, t], H[s, t], *fin)
 
 
 @compiled
@@ -241,23 +234,42 @@ def _task_both(s, g, state, programme, model, review, people, out, second, work)
     """`_task` with the households also settled under a second standard (`_finish_both`): the
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
     (a copy; its cells only the shapes when `lean`), and its groups without households are left
-    as they are, as `_task` leaves them."""
-    M, H, n = state[0], state[1], state[2]
+    as they are, as `_task` leaves them. V: the first state's (`_task`)."""
+    M, H, n, V = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     n2, out2 = second[2], second[5]
     lw, fw, sw = work
-    t, size, held = _lines(s, g, state, programme, model, out, lw)
+    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
+    every = (1 << M.shape[2]) - 1
     both = (M[s, g], H[s, g], n[s, g], size, g_area[g], g, s, flips, keys, kerns, review, people, out, second)
-    _finish_both(*both, fw, sw)
-    if t != g and not held:  # no one housed yet: every step adds zeros to zeros
+    V[s, g] = _finish_both(*both, fw, sw, zero_g)
+    if t != g and zero_t == every:  # no one housed yet: every step adds zeros to zeros
         n[s, t, :], n2[s, t, :] = 0.0, 0.0
         out[10][s, :, t], out2[10][s, :, t] = 0.0, 0.0
+        V[s, t] = every
     elif t != g:
         both = (M[s, t], H[s, t], n[s, t], 0.0, g_area[t], t, s, flips, keys, kerns, review, people, out, second)
-        _finish_both(*both, fw, sw)
+        V[s, t] = _finish_both(*both, fw, sw, zero_t)
+
+
+@compiled
+def _unfilled(V, n0, s, g, t, how):
+    """After `fill_task` (`how`): when the baseline's households were written into zero cells
+    (`START`), the states of group g and of its twin t (t >= 0) without households at the
+    baseline (n0 (G, K) zero) are left zero (`start_group` does not touch them): their bits set
+    in V (S, G) (`multidim_vacancy`; reset to nothing known before the year)."""
+    if how != START:
+        return
+    for h in (g, t):
+        if h >= 0:
+            bits = 0
+            for k in range(n0.shape[1]):
+                if n0[h, k] == 0.0:
+                    bits |= 1 << k
+            V[s, h] = bits
 
 
 @parallel
@@ -294,6 +306,7 @@ def _year(
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                _unfilled(V, n0, s, g, twin[g], how)
             _task(s, g, state, programme, model, review, people, out, work)
 
 
@@ -321,6 +334,7 @@ def _year_both(
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                _unfilled(V, n0, s, g, twin[g], how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 
@@ -454,7 +468,7 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     `BASELINE`: M and H are zero (`cells`) and the year writes the baseline's households into
     them group by group (the values of `start`)."""
     M, H, n, sel = state[:4]
-    V = reset_if_filled(of_state(state, M), source)  # the twins known vacant (`multidim_vacancy`)
+    V = reset_if_filled(of_state(state, M), source)  # the states known all zero (`multidim_vacancy`)
     review, people, outs = _year_arrays(mm, t, out, sel)
     filled = _source(mm, M, H, source)
     _year(M, H, n, V, *_shared(mm, cov, rr, shifts), review, people, outs, filled, get_num_threads())
@@ -474,7 +488,7 @@ def year_both(
     `source`: the first state's cells to fill (M, H) from, as in `year` (the second's, when kept,
     must be filled)."""
     (M, H, n, sel), (M2, H2, n2, sel2) = states[0][:4], states[1][:4]
-    V = reset_if_filled(of_state(states[0], M), source)  # the twins known vacant (`multidim_vacancy`)
+    V = reset_if_filled(of_state(states[0], M), source)  # the states known all zero (`multidim_vacancy`)
     lean = M2 is None
     if lean:  # only the shapes are read
         M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])

@@ -412,67 +412,42 @@ def apply_lines(Mg, Hg, Mt, Ht, has_twin, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, l
     docstring). Line li's income shift: row lines[10][li] of sh_* (`multidim_tables.shift_tables`);
     `work`: the lines' scratch (`_sparse_work`). Returns whether the twin holds households after
     the lines (its states scanned at the start and after each move into them): `vacant`'s answer.
-    Nothing is known of the twin's cells (`lines_known`)."""
+    Nothing is known of the cells (`lines_known`)."""
     args = (cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work)
-    return lines_known(Mg, Hg, Mt, Ht, has_twin, False, *args)
+    zero_t = lines_known(Mg, Hg, Mt, Ht, has_twin, (0, 0), *args)[1]
+    return zero_t != (1 << Mg.shape[0]) - 1
 
 
 @compiled
-def lines_known(
-    Mg, Hg, Mt, Ht, has_twin, vacant_t, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work
-):
-    """`apply_lines` with vacant_t: the twin's cells known to be zero (`multidim_vacancy`), its
-    states not scanned at the start (only after a move into them)."""
+def lines_known(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work):
+    """`apply_lines` with the states known to be all zero, zero = (the group's bits, the twin's)
+    (bit k: state k, `multidim_vacancy`): not scanned at the start (a twin's state is scanned
+    after a move into it). Returns (zero_g, zero_t): the bits of the group's and the twin's
+    states all zero after the lines (known or scanned so, and not written since: a group's state
+    skipped here is never written, a twin's only by a move, after which it is scanned again);
+    every bit of zero_t without a twin. The states holding households are not looked at again."""
     order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
-    lwork, held = _sparse_work(work, sh_v.shape[2]), False
+    lwork, zero_g, zero_t = _sparse_work(work, sh_v.shape[2]), 0, 0
     for k in range(Mg.shape[0]):
-        full_g = not empty(Mg[k], Hg[k])
-        full_t = has_twin and not vacant_t and not empty(Mt[k], Ht[k])
+        full_g = not (zero[0] >> k) & 1 and not empty(Mg[k], Hg[k])
+        full_t = has_twin and not (zero[1] >> k) & 1 and not empty(Mt[k], Ht[k])
+        if not full_g:
+            zero_g |= 1 << k
         if not (full_g or full_t):
+            zero_t |= 1 << k
             continue
         for li in order:
             if not acts[li]:
                 continue
             move, si = has_twin and once[li], slot[li]  # si: the line's row of the shift tables
             if full_g and not cov_g[li, k] <= 0.0:
-                _line(
-                    li,
-                    k,
-                    Mg,
-                    Hg,
-                    Mt,
-                    Ht,
-                    move,
-                    cov_g[li, k],
-                    rr[li],
-                    sh_lo[si],
-                    sh_w[si],
-                    sh_v[si],
-                    lines,
-                    keys,
-                    rem_g[li],
-                    lwork,
-                )
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], lo, w, v, lines, keys, rem_g[li], lwork)
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
             if full_t and not cov_t[li, k] <= 0.0:
-                _line(
-                    li,
-                    k,
-                    Mt,
-                    Ht,
-                    Mt,
-                    Ht,
-                    False,
-                    cov_t[li, k],
-                    rr[li],
-                    sh_lo[si],
-                    sh_w[si],
-                    sh_v[si],
-                    lines,
-                    keys,
-                    rem_t[li],
-                    lwork,
-                )
-        held = held or full_t
-    return held
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], lo, w, v, lines, keys, rem_t[li], lwork)
+        if not full_t:
+            zero_t |= 1 << k
+    return zero_g, zero_t

@@ -169,7 +169,9 @@ def count_order(count, order):
 
 
 @compiled
-def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work):
+def _record(
+    Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim, cnt, f1, f2, inc_sum, sel, hs, work, zero=0
+):
     """The review's records of one group: households, deprived by indicator and dimension, by
     number of deprivations, FGT sums and income; and the households deprived in each targeting
     line's indicators (for next year's eligibility), `sel` (L, K) (zero for the other lines).
@@ -177,19 +179,42 @@ def _record(Mg, Hg, n, f1b, f2b, means, half, count, sel_lines, states, dep, dim
     The sums over masks of a state with households come from one pass over its masks
     (`_mask_sums`, with the half tables `half` (2, 64, sums): indicators, dimensions, then the
     targeting lines `sel_lines`); hs (K, B) each state's incomes summed over keys (`income_bins`,
-    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,))."""
+    or the classification's); work = `scratch` (`_mask_sums`' and acc (sums,)). zero: bit k set
+    where state k's cells are known to be all zero (`unreached`; not scanned). Returns the bits
+    of the states found or known all zero (`empty`): the group's states known zero next year
+    (`multidim_vacancy`)."""
     K = Mg.shape[0]
     w, sums = (f1b, f2b, means), (f1, f2, inc_sum)
     acc = work[5]
     for k in range(K):
         states[k] = n[k]
         sel[:, k] = 0.0
-        if empty(Mg[k], Hg[k]):  # no households: every record is 0
+        if (zero >> k) & 1 or empty(Mg[k], Hg[k]):  # no households: every record is 0
+            zero |= 1 << k
             dep[k, :], dim[k, :], cnt[k, :] = 0.0, 0.0, 0.0
             f1[k], f2[k], inc_sum[k] = 0.0, 0.0, 0.0
             continue
         _mask_sums(Mg[k], half, acc, count, cnt[k], work[:5])
         _state_records(hs[k], acc, k, sel_lines, dep, dim, sel, w, sums)
+    return zero
+
+
+@compiled
+def unreached(occupied, next_state, new):
+    """The bits of the states d that classification leaves all zero, known without a scan: no
+    state holding households (bit k of `occupied`, `multidim_cell_kernels.own_changes`; the
+    others are zero) has d among its next states (next_state (K, 3)), and no new household joins
+    d (new[d] == 0.0): every term written into d's masks and incomes is then a zero."""
+    K = new.shape[0]
+    reached = 0
+    for k in range(K):
+        if (occupied >> k) & 1:
+            for j in range(next_state.shape[1]):
+                reached |= 1 << next_state[k, j]
+    for d in range(K):
+        if new[d] != 0.0:
+            reached |= 1 << d
+    return ((1 << K) - 1) & ~reached
 
 
 @compiled
@@ -225,14 +250,14 @@ def income_bins(Hg, hs):
 
 
 @compiled
-def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs):
+def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs, zero=0):
     """`_record` of group g in scenario s into the output arrays rec = (states, dep, dim, cnt,
     f1, f2, inc_sum, sel, means, rec_w, count, sel_lines) with the area's FGT weights f1b, f2b;
     rec_w (2, 64, sums) the half tables built in `multidim_tables`; hs (K, B) the incomes summed
-    over keys (`income_bins`)."""
+    over keys (`income_bins`); zero: the states known all zero. Returns `_record`'s bits."""
     states, dep, dim, cnt, f1, f2, inc_sum, sel, means, rec_w, count, sel_lines = rec
     sg = (states[s, g], dep[s, g], dim[s, g], cnt[s, g], f1[s, g], f2[s, g], inc_sum[s, g], sel[s, :, g])
-    _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count))
+    return _record(Mg, Hg, ng, f1b, f2b, means, rec_w, count, sel_lines, *sg, hs, scratch(rec_w.shape[2], count), zero)
 
 
 @compiled

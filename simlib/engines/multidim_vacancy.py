@@ -1,18 +1,25 @@
-"""Which housed twins' cells are known to be zero at the start of a year (issue 18).
+"""Which cell-states are known to hold no households (their cells all zero) at the start of a
+year (issue 18).
 
 The compiled year (`multidim_jit._year`) scans every cell-state of a task at its start to learn
-which hold households (`multidim_line_kernels.lines_known`); a housed twin is mostly vacant, and
-its states, each 78 kB of masks and incomes read in full from memory, were most of that scan. The
-year already knows, at its end, which twins it left vacant: the lines' answer whether the twin
-holds households (`apply_lines`), after which a vacant twin's cells are never written. This module
-keeps that answer from one year to the next, with the cells: an array (S, G) of uint8, 1 where
-group g's cells in scenario s are known to be all zero (only housed twins are ever marked), 0
-where nothing is known (the states are scanned, as before).
+which hold households (`multidim_line_kernels.lines_known`), each empty one's 78 kB of masks and
+incomes read in full from memory; then the own changes (`own_changes`) scanned the same states
+again after the lines. The year knows, at its end, which of its states it left empty: a housed
+twin the lines left vacant is never written after them (all its states), and the review's records
+test every state of a group it settled after classification and new households
+(`multidim_record_kernels._record`, which returns the bits). This module keeps that answer from one
+year to the next, with the cells: an array (S, G) of uint8, bit k set where state k of group g in
+scenario s is known to be all zero (every bit of a vacant twin), 0 where nothing is known (the
+state is scanned, as before). Within the year the lines hand what they know (the states they
+skipped, known or found empty, and did not move households into) to the own changes.
 
-A run starts knowing nothing (`unknown`): from the baseline or from a handed-over state its
-cells are filled or lent, and nothing proves them zero without the scan; each year then writes the
-answer of its lines for every twin whose task ran (`multidim_jit._lines`). An array handed to a
-year whose cells are filled during it (`source`) is reset first (`reset_if_filled`).
+A run starts knowing nothing (`unknown`): from a handed-over state its cells are filled or lent,
+and nothing proves them zero without the scan; from the baseline, the states without households
+at the baseline are left zero by the first year's fill (`multidim_jit._unfilled` marks them).
+Each year then writes, for the base group and twin of every task that ran (`multidim_jit._task`),
+the states it left all zero (a task without households writes no cell and leaves its bits). An
+array handed to a year whose cells are filled during it (`source`) is reset first
+(`reset_if_filled`), then marked by the fill as above.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import numpy as np
 
 
 def unknown(S: int, G: int) -> np.ndarray:
-    """An array (S, G) that knows no group's cells to be zero (every state is scanned)."""
+    """An array (S, G) that knows no state's cells to be zero (every state is scanned)."""
     return np.zeros((S, G), np.uint8)
 
 
