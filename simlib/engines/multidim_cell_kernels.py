@@ -17,7 +17,7 @@ import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel_in
-from simlib.engines.multidim_numba import compiled, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
+from simlib.engines.multidim_numba import U, compiled, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
 
@@ -54,8 +54,9 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
             ns += 1
     _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
     _flows(review, keys, next_state, src[:ns], sums, fl)
-    _share_tables(sums[0], keys[0], src[:ns], W)
-    _split_masks(Mg, cells[0], W, keys[0], count, review[1], people, HI)
+    W4 = W.reshape(W.shape[0] // K, 4 * K)  # (NK, 4 K): a key's shares of every source in a row
+    _share_tables(sums[0], keys[0], src[:ns], W4)
+    _split_masks(Mg, cells[0], W4, keys[0], count, review[1], people, HI)
 
 
 @compiled
@@ -173,8 +174,9 @@ def _part_copy(S, R, rs, r, lo, hi, lanes):
 @compiled
 def _flows(review, keys, next_state, src, sums, fl):
     """fl (K, K): each source's households by next state (its keys' parts below the line to kp or
-    kn, above to its ka, in increasing key); sums[0][k] then becomes source k's share of each key
-    below the line (0.0 for an invalid key or none)."""
+    kn, above to its ka, in increasing key: three sums in registers, kp, kn and ka distinct);
+    sums[0][k] then becomes source k's share of each key below the line (0.0 for an invalid key
+    or none)."""
     k3 = review[1]
     key_count, valid = keys[1], keys[2]
     kp, kn = next_state[0, 0], next_state[0, 1]
@@ -182,43 +184,52 @@ def _flows(review, keys, next_state, src, sums, fl):
     fl[:, :] = 0.0
     for t in range(src.shape[0]):
         k = src[t]
-        ka = next_state[k, 2]
+        fp, fn, fa = 0.0, 0.0, 0.0
         for q in range(sb.shape[1]):
             if not valid[q]:
                 sb[k, q] = 0.0
                 continue
-            dest = kp if key_count[q] >= k3 else kn
-            fl[k, dest] += sb[k, q]
-            fl[k, ka] += sa[k, q]
-            sb[k, q] = sb[k, q] / (sb[k, q] + sa[k, q]) if sb[k, q] + sa[k, q] > 0 else 0.0
+            b, a = sb[k, q], sa[k, q]
+            if key_count[q] >= k3:
+                fp += b
+            else:
+                fn += b
+            fa += a
+            sb[k, q] = b / (b + a) if b + a > 0 else 0.0
+        fl[k, kp], fl[k, kn], fl[k, next_state[k, 2]] = fp, fn, fa
 
 
 @compiled
 def _share_tables(share, key_of, src, W):
-    """W[k NK + c, i] (K NK, 4) = share[k, c + key_of[i]] (0.0 past the last key), i < 4: the
+    """W[c, 4 k + i] (NK, 4 K) = share[k, c + key_of[i]] (0.0 past the last key), i < 4: the
     shares of the four masks of a block of source k whose first mask has key c (keys additive in
-    blocks of four: see `classify`); 0.0 for the states not in src (without households)."""
-    NK = share.shape[1]
-    W[:, :] = 0.0
-    for t in range(src.shape[0]):
-        k = src[t]
-        for c in range(NK):
-            for i in range(4):
-                x = c + key_of[i]
-                W[k * NK + c, i] = share[k, x] if x < NK else 0.0
+    blocks of four: see `classify`); 0.0 for the states not in src (without households). A
+    key's row holds every source's shares (one address a block in `_split_masks`)."""
+    K, NK = share.shape
+    t = 0
+    for k in range(K):
+        if t < src.shape[0] and src[t] == k:
+            t += 1
+            for c in range(NK):
+                for i in range(4):
+                    x = c + key_of[i]
+                    W[c, 4 * k + i] = share[k, x] if x < NK else 0.0
+        else:
+            for c in range(NK):
+                for i in range(4):
+                    W[c, 4 * k + i] = 0.0
 
 
 @compiled
 def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
     """Masks Mg (6, 4096) into Mout (may be Mg) block of four by block: mask m's households v of
-    source k, x = v times its key's share below the line, to row 0 (count >= k3) or 1, v - x to
-    its row above (2 to 5); each row's terms added in increasing source, then its new households
-    (people[0][d] Mn[d, m]). Every source is read (an empty one has zero masks and shares: its
-    terms add +0.0). Vector registers of four (`Vec4`), the blocks' sums with no loop-carried
-    dependency; the split between rows 0 and 1 by products with HI (4, 4) rows of 1.0 / 0.0
-    (exact), HI[t, i] = count[i] >= t."""
+    source k, x = v times its key's share below the line (W (NK, 24): `_share_tables`), to row 0
+    (count >= k3) or 1, v - x to its row above (2 to 5); each row's terms added in increasing
+    source, then its new households (people[0][d] Mn[d, m]). Every source is read (an empty one
+    has zero masks and shares: its terms add +0.0). Vector registers of four (`Vec4`), the
+    blocks' sums with no loop-carried dependency; the split between rows 0 and 1 by products
+    with HI (4, 4) rows of 1.0 / 0.0 (exact), HI[t, i] = count[i] >= t."""
     new, Mn = people[0], people[1]
-    NK = W.shape[0] // 6
     for t in range(4):
         for i in range(4):
             HI[t, i] = 1.0 if count[i] >= t else 0.0
@@ -227,14 +238,14 @@ def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
     for d in range(6):
         entering = entering or new[d] != 0.0
     for j in range(0, Mg.shape[1], 4):
-        c = key_of[j]
+        c = key_of[U(j)]
         v0, v1, v2 = vload(Mg, 0, j), vload(Mg, 1, j), vload(Mg, 2, j)
         v3, v4, v5 = vload(Mg, 3, j), vload(Mg, 4, j), vload(Mg, 5, j)
-        x0, x1 = vfma(v0, vload(W, c, 0), zero), vfma(v1, vload(W, NK + c, 0), zero)
-        x2, x3 = vfma(v2, vload(W, 2 * NK + c, 0), zero), vfma(v3, vload(W, 3 * NK + c, 0), zero)
-        x4, x5 = vfma(v4, vload(W, 4 * NK + c, 0), zero), vfma(v5, vload(W, 5 * NK + c, 0), zero)
+        x0, x1 = vfma(v0, vload(W, c, 0), zero), vfma(v1, vload(W, c, 4), zero)
+        x2, x3 = vfma(v2, vload(W, c, 8), zero), vfma(v3, vload(W, c, 12), zero)
+        x4, x5 = vfma(v4, vload(W, c, 16), zero), vfma(v5, vload(W, c, 20), zero)
         a = vadd(vadd(vadd(vadd(vadd(x0, x1), x2), x3), x4), x5)
-        p = vfma(a, vload(HI, min(max(k3 - count[j], 0), 3), 0), zero)
+        p = vfma(a, vload(HI, min(max(k3 - count[U(j)], 0), 3), 0), zero)
         r0, r1, r2, r3, r4 = p, vfma(p, m1, a), vfma(x0, m1, v0), vfma(x2, m1, v2), vfma(x3, m1, v3)
         r5 = vadd(vadd(vfma(x1, m1, v1), vfma(x4, m1, v4)), vfma(x5, m1, v5))
         if entering:
