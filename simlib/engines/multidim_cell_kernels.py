@@ -17,7 +17,7 @@ import numpy as np
 
 from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
 from simlib.engines.multidim_income_kernel import tiled_kernel_in
-from simlib.engines.multidim_numba import U, compiled, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
+from simlib.engines.multidim_numba import U, compiled, support, vadd, vbcast, vfma, vlane, vload, vmul, vstore, vzero
 
 # --- classification and new households of one group ----------------------------------------------
 
@@ -43,7 +43,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
     >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
     i] = key_of[4 j] + key_of[i], `multidim_tables` checks both)."""
-    sums, W, HI, src, lanes = work
+    sums, W, HI, src = work[0], work[1], work[2], work[3]  # work[4] not used any more
     K = Mg.shape[0]
     ns = 0
     for k in range(K):
@@ -52,7 +52,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
         if (occupied >> k) & 1 and not empty(Mg[k], H3[k]):  # no households: nothing flows
             src[ns] = k
             ns += 1
-    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
+    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs)
     _flows(review, keys, next_state, src[:ns], sums, fl)
     W4 = W.reshape(W.shape[0] // K, 4 * K)  # (NK, 4 K): a key's shares of every source in a row
     _share_tables(sums[0], keys[0], src[:ns], W4)
@@ -60,13 +60,14 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
 
 
 @compiled
-def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lanes):
+def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs):
     """Every row Hout[d, q] (K, NK, B) written once: the sources' rows moved to it (the first nb
     bins to kp (key_count >= k3) or kn, the others to the source's ka; in increasing source),
-    zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key.
-    sums (2, K, NK): each source's part below and above the line (`_part_sum`'s order). Rows are
-    addressed by index in (K NK, B) views made once: a view per row or per call cost more than
-    the moves (a reference count each, where the call is not inlined)."""
+    zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key
+    (`_bin_sums`, the rows of zeros left out). sums (2, K, NK): each source's part below and
+    above the line (`_part_sum`'s order). Rows are addressed by index in (K NK, B) views made
+    once: a view per row or per call cost more than the moves (a reference count each, where
+    the call is not inlined)."""
     nb, k3 = review
     key_count, valid = keys[1], keys[2]
     new, kd, inc0 = people[0], people[2], people[3]
@@ -74,10 +75,10 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
     kp, kn = next_state[0, 0], next_state[0, 1]
     S, R = H3.reshape(K * NK, B), Hout.reshape(K * NK, B)
     for d in range(K):
-        _zero_span(hs, d, 0, B)
         b0, b1 = support(inc0[d])
         below = d == kp or d == kn
         lo, hi = (0, nb) if below else (nb, B)
+        held = 0
         for q in range(NK):
             r = d * NK + q
             first = True
@@ -86,9 +87,9 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
                     k = src[t]
                     if below or next_state[k, 2] == d:
                         if first:
-                            sums[0 if below else 1, k, q] = _part_copy(S, R, k * NK + q, r, lo, hi, lanes)
+                            sums[0 if below else 1, k, q] = _part_copy(S, R, k * NK + q, r, lo, hi)
                         else:
-                            sums[0 if below else 1, k, q] = _part_sum(S, R, k * NK + q, r, lo, hi, lanes)
+                            sums[0 if below else 1, k, q] = _part_sum(S, R, k * NK + q, r, lo, hi)
                         first = False
             if first:
                 _zero_span(R, r, 0, B)
@@ -97,7 +98,10 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
                 _zero_span(R, r, hi, B)
             if new[d] != 0.0 and kd[d, q] != 0.0:
                 _add_entering(R, r, inc0, d, new[d], kd[d, q], b0, b1)
-            _add_row(hs, d, R, r)
+                first = False
+            if not first:
+                held |= 1 << q
+        _bin_sums(R, d * NK, NK, held, hs, d)
 
 
 @compiled
@@ -124,18 +128,33 @@ def _add_entering(R, r, inc0, d, x, w, b0, b1):
 
 
 @compiled
-def _add_row(hs, d, R, r):
-    """hs[d] += R[r] (hs (K, B), R (rows, B))."""
+def _bin_sums(R, r0, n, held, hs, d):
+    """hs[d] = R[r0] + R[r0 + 1] + ... + R[r0 + n - 1] from +0.0 in increasing row, rows not in
+    the bits `held` left out (all zero: adding +0.0 to a sum that is never -0.0 changes
+    nothing); 16 bins at a time in four vector registers (the same additions per bin)."""
     B = R.shape[1]
-    top = B - B % 4
-    for j in range(0, top, 4):
-        vstore(hs, d, j, vadd(vload(hs, d, j), vload(R, r, j)))
+    top = B - B % 16
+    for j in range(0, top, 16):
+        a0, a1, a2, a3 = vzero(), vzero(), vzero(), vzero()
+        for q in range(n):
+            if (held >> q) & 1:
+                r = r0 + q
+                a0, a1 = vadd(a0, vload(R, r, j)), vadd(a1, vload(R, r, j + 4))
+                a2, a3 = vadd(a2, vload(R, r, j + 8)), vadd(a3, vload(R, r, j + 12))
+        vstore(hs, d, j, a0)
+        vstore(hs, d, j + 4, a1)
+        vstore(hs, d, j + 8, a2)
+        vstore(hs, d, j + 12, a3)
     for b in range(top, B):
-        hs[d, b] += R[r, b]
+        acc = 0.0
+        for q in range(n):
+            if (held >> q) & 1:
+                acc += R[r0 + q, b]
+        hs[d, b] = acc
 
 
 @compiled
-def _part_sum(S, R, rs, r, lo, hi, lanes):
+def _part_sum(S, R, rs, r, lo, hi):
     """R[r, lo:hi] += S[rs, lo:hi], returning the sum of S[rs, lo:hi] in a fixed order: four
     lanes over the whole vectors of four from lo (a vector register, `Vec4`), the lanes joined
     ((0 + 1) + (2 + 3)), then the last entries in increasing bin."""
@@ -145,8 +164,7 @@ def _part_sum(S, R, rs, r, lo, hi, lanes):
         x = vload(S, rs, j)
         vstore(R, r, j, vadd(vload(R, r, j), x))
         s = vadd(s, x)
-    vstore(lanes, 0, 0, s)
-    t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
+    t = (vlane(s, 0) + vlane(s, 1)) + (vlane(s, 2) + vlane(s, 3))
     for b in range(top, hi):
         R[r, b] += S[rs, b]
         t += S[rs, b]
@@ -154,7 +172,7 @@ def _part_sum(S, R, rs, r, lo, hi, lanes):
 
 
 @compiled
-def _part_copy(S, R, rs, r, lo, hi, lanes):
+def _part_copy(S, R, rs, r, lo, hi):
     """`_part_sum` into a row not written yet: R[r, lo:hi] = S[rs, lo:hi] (the same as adding
     to zeros), the same sum."""
     s = vzero()
@@ -163,8 +181,7 @@ def _part_copy(S, R, rs, r, lo, hi, lanes):
         x = vload(S, rs, j)
         vstore(R, r, j, x)
         s = vadd(s, x)
-    vstore(lanes, 0, 0, s)
-    t = (lanes[0, 0] + lanes[0, 1]) + (lanes[0, 2] + lanes[0, 3])
+    t = (vlane(s, 0) + vlane(s, 1)) + (vlane(s, 2) + vlane(s, 3))
     for b in range(top, hi):
         R[r, b] = S[rs, b]
         t += S[rs, b]
