@@ -74,34 +74,50 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs):
     K, NK, B = Hout.shape
     kp, kn = next_state[0, 0], next_state[0, 1]
     S, R = H3.reshape(K * NK, B), Hout.reshape(K * NK, B)
+    sd = np.empty(K, np.int64)
     for d in range(K):
         b0, b1 = support(inc0[d])
         below = d == kp or d == kn
         lo, hi = (0, nb) if below else (nb, B)
-        held = 0
+        n, side, held = _sources_of(src, next_state, d, below, sd), 0 if below else 1, 0
         for q in range(NK):
             r = d * NK + q
-            first = True
-            if valid[q] and (not below or (key_count[q] >= k3) == (d == kp)):
-                for t in range(src.shape[0]):
-                    k = src[t]
-                    if below or next_state[k, 2] == d:
-                        if first:
-                            sums[0 if below else 1, k, q] = _part_copy(S, R, k * NK + q, r, lo, hi)
+            if n > 0 and valid[q] and (not below or (key_count[q] >= k3) == (d == kp)):
+                i = 0
+                while i < n:  # two sources a pass (the same additions as one by one)
+                    k, m = sd[i], sd[min(i + 1, n - 1)]
+                    rk, rm = k * NK + q, m * NK + q
+                    if i + 1 < n:
+                        if i == 0:
+                            sums[side, k, q], sums[side, m, q] = _part_copy2(S, R, rk, rm, r, lo, hi)
                         else:
-                            sums[0 if below else 1, k, q] = _part_sum(S, R, k * NK + q, r, lo, hi)
-                        first = False
-            if first:
-                _zero_span(R, r, 0, B)
-            else:
+                            sums[side, k, q], sums[side, m, q] = _part_sum2(S, R, rk, rm, r, lo, hi)
+                    elif i == 0:
+                        sums[side, k, q] = _part_copy(S, R, rk, r, lo, hi)
+                    else:
+                        sums[side, k, q] = _part_sum(S, R, rk, r, lo, hi)
+                    i += 2
                 _zero_span(R, r, 0, lo)
                 _zero_span(R, r, hi, B)
+                held |= 1 << q
+            else:
+                _zero_span(R, r, 0, B)
             if new[d] != 0.0 and kd[d, q] != 0.0:
                 _add_entering(R, r, inc0, d, new[d], kd[d, q], b0, b1)
-                first = False
-            if not first:
                 held |= 1 << q
         _bin_sums(R, d * NK, NK, held, hs, d)
+
+
+@compiled
+def _sources_of(src, next_state, d, below, sd):
+    """The sources (src, increasing) whose rows move to state d (every one below the line, else
+    those with d above it) into sd; returns their number."""
+    n = 0
+    for t in range(src.shape[0]):
+        if below or next_state[src[t], 2] == d:
+            sd[n] = src[t]
+            n += 1
+    return n
 
 
 @compiled
@@ -186,6 +202,44 @@ def _part_copy(S, R, rs, r, lo, hi):
         R[r, b] = S[rs, b]
         t += S[rs, b]
     return t
+
+
+@compiled
+def _part_copy2(S, R, r1, r2, r, lo, hi):
+    """`_part_copy` of row r1 then `_part_sum` of row r2 into row r in one pass: R[r, lo:hi] =
+    S[r1, lo:hi] + S[r2, lo:hi], the two parts' sums."""
+    s1, s2 = vzero(), vzero()
+    top = hi - (hi - lo) % 4
+    for j in range(lo, top, 4):
+        x, y = vload(S, r1, j), vload(S, r2, j)
+        vstore(R, r, j, vadd(x, y))
+        s1, s2 = vadd(s1, x), vadd(s2, y)
+    t1 = (vlane(s1, 0) + vlane(s1, 1)) + (vlane(s1, 2) + vlane(s1, 3))
+    t2 = (vlane(s2, 0) + vlane(s2, 1)) + (vlane(s2, 2) + vlane(s2, 3))
+    for b in range(top, hi):
+        R[r, b] = S[r1, b] + S[r2, b]
+        t1 += S[r1, b]
+        t2 += S[r2, b]
+    return t1, t2
+
+
+@compiled
+def _part_sum2(S, R, r1, r2, r, lo, hi):
+    """`_part_sum` of row r1 then of row r2 into row r in one pass: R[r, lo:hi] = (R[r, lo:hi] +
+    S[r1, lo:hi]) + S[r2, lo:hi], the two parts' sums."""
+    s1, s2 = vzero(), vzero()
+    top = hi - (hi - lo) % 4
+    for j in range(lo, top, 4):
+        x, y = vload(S, r1, j), vload(S, r2, j)
+        vstore(R, r, j, vadd(vadd(vload(R, r, j), x), y))
+        s1, s2 = vadd(s1, x), vadd(s2, y)
+    t1 = (vlane(s1, 0) + vlane(s1, 1)) + (vlane(s1, 2) + vlane(s1, 3))
+    t2 = (vlane(s2, 0) + vlane(s2, 1)) + (vlane(s2, 2) + vlane(s2, 3))
+    for b in range(top, hi):
+        R[r, b] = (R[r, b] + S[r1, b]) + S[r2, b]
+        t1 += S[r1, b]
+        t2 += S[r2, b]
+    return t1, t2
 
 
 @compiled
