@@ -43,7 +43,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
     >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
     i] = key_of[4 j] + key_of[i], `multidim_tables` checks both)."""
-    sums, W, HI, src = work[0], work[1], work[2], work[3]  # work[4] not used any more
+    sums, W, HI, src, lanes = work
     K = Mg.shape[0]
     ns = 0
     for k in range(K):
@@ -52,7 +52,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
         if (occupied >> k) & 1 and not empty(Mg[k], H3[k]):  # no households: nothing flows
             src[ns] = k
             ns += 1
-    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs)
+    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
     _flows(review, keys, next_state, src[:ns], sums, fl)
     W4 = W.reshape(W.shape[0] // K, 4 * K)  # (NK, 4 K): a key's shares of every source in a row
     _share_tables(sums[0], keys[0], src[:ns], W4)
@@ -60,14 +60,14 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
 
 
 @compiled
-def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs):
+def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lanes):
     """Every row Hout[d, q] (K, NK, B) written once: the sources' rows moved to it (the first nb
     bins to kp (key_count >= k3) or kn, the others to the source's ka; in increasing source),
     zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key
     (`_bin_sums`, the rows of zeros left out). sums (2, K, NK): each source's part below and
     above the line (`_part_sum`'s order). Rows are addressed by index in (K NK, B) views made
     once: a view per row or per call cost more than the moves (a reference count each, where
-    the call is not inlined)."""
+    the call is not inlined). lanes: not used any more (the lanes are joined in registers)."""
     nb, k3 = review
     key_count, valid = keys[1], keys[2]
     new, kd, inc0 = people[0], people[2], people[3]
