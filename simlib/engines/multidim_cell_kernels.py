@@ -296,10 +296,12 @@ def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
     """Masks Mg (6, 4096) into Mout (may be Mg) block of four by block: mask m's households v of
     source k, x = v times its key's share below the line (W (NK, 24): `_share_tables`), to row 0
     (count >= k3) or 1, v - x to its row above (2 to 5); each row's terms added in increasing
-    source, then its new households (people[0][d] Mn[d, m]). Every source is read (an empty one
-    has zero masks and shares: its terms add +0.0). Vector registers of four (`Vec4`), the
-    blocks' sums with no loop-carried dependency; the split between rows 0 and 1 by products
-    with HI (4, 4) rows of 1.0 / 0.0 (exact), HI[t, i] = count[i] >= t."""
+    source, then its new households (people[0][d] Mn[d, m]: one rounding, as the compiled `x +=
+    new[d] * Mn[d, m]`; the factors broadcast once, not reloaded each block behind the stores).
+    Every source is read (an empty one has zero masks and shares: its terms add +0.0). Vector
+    registers of four (`Vec4`), the blocks' sums with no loop-carried dependency; the split
+    between rows 0 and 1 by products with HI (4, 4) rows of 1.0 / 0.0 (exact), HI[t, i] =
+    count[i] >= t."""
     new, Mn = people[0], people[1]
     for t in range(4):
         for i in range(4):
@@ -308,6 +310,8 @@ def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
     entering = False
     for d in range(6):
         entering = entering or new[d] != 0.0
+    n0, n1, n2 = vbcast(new[0]), vbcast(new[1]), vbcast(new[2])
+    n3, n4, n5 = vbcast(new[3]), vbcast(new[4]), vbcast(new[5])
     for j in range(0, Mg.shape[1], 4):
         c = key_of[U(j)]
         v0, v1, v2 = vload(Mg, 0, j), vload(Mg, 1, j), vload(Mg, 2, j)
@@ -320,21 +324,14 @@ def _split_masks(Mg, Mout, W, key_of, count, k3, people, HI):
         r0, r1, r2, r3, r4 = p, vfma(p, m1, a), vfma(x0, m1, v0), vfma(x2, m1, v2), vfma(x3, m1, v3)
         r5 = vadd(vadd(vfma(x1, m1, v1), vfma(x4, m1, v4)), vfma(x5, m1, v5))
         if entering:
-            r0, r1, r2 = _new(r0, new, Mn, 0, j), _new(r1, new, Mn, 1, j), _new(r2, new, Mn, 2, j)
-            r3, r4, r5 = _new(r3, new, Mn, 3, j), _new(r4, new, Mn, 4, j), _new(r5, new, Mn, 5, j)
+            r0, r1, r2 = vfma(n0, vload(Mn, 0, j), r0), vfma(n1, vload(Mn, 1, j), r1), vfma(n2, vload(Mn, 2, j), r2)
+            r3, r4, r5 = vfma(n3, vload(Mn, 3, j), r3), vfma(n4, vload(Mn, 4, j), r4), vfma(n5, vload(Mn, 5, j), r5)
         vstore(Mout, 0, j, r0)
         vstore(Mout, 1, j, r1)
         vstore(Mout, 2, j, r2)
         vstore(Mout, 3, j, r3)
         vstore(Mout, 4, j, r4)
         vstore(Mout, 5, j, r5)
-
-
-@compiled
-def _new(x, new, Mn, d, j):
-    """x plus state d's new households' masks new[d] Mn[d, j : j + 4] (one rounding: as the
-    compiled `x += new[d] * Mn[d, m]`)."""
-    return vfma(vbcast(new[d]), vload(Mn, d, j), x)
 
 
 @compiled
