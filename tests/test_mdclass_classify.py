@@ -295,3 +295,26 @@ def test_two_sources_a_pass_add_as_one_by_one(lo, hi, seed):
     two = list(cells._part_copy2(S, R2, 0, 1, 0, lo, hi)) + list(cells._part_sum2(S, R2, 2, 3, 0, lo, hi))
     assert np.array(one).tobytes() == np.array(two).tobytes()
     assert R1[0, lo:hi].tobytes() == R2[0, lo:hi].tobytes()
+
+
+@pytest.mark.parametrize(("n", "B"), [(52, 112), (70, 23), (64, 16)])
+def test_bins_sums_leave_out_only_the_rows_marked_zero(n, B):
+    """`_bin_sums`: the rows summed in increasing order from +0.0 as Python floats do, the rows
+    of zeros not in `held` left out, the rows past 63 (no bit) always added."""
+    rng = np.random.default_rng(n)
+    R = rng.exponential(1.0, (n + 3, B))
+    zero = rng.random(n) < 0.3
+    R[3:][zero] = 0.0
+    held = 0
+    for q in range(min(n, 64)):
+        held |= 0 if zero[q] else 1 << q
+    held -= 1 << 64 if held >= 1 << 63 else 0  # the int64 the kernel's bits are
+    hs = np.full((2, B), np.nan)
+    cells._bin_sums(R, 3, n, held, hs, 1)
+    want = np.zeros(B)
+    for b in range(B):
+        acc = 0.0
+        for q in range(n):
+            acc += float(R[3 + q, b])
+        want[b] = acc
+    assert hs[1].tobytes() == want.tobytes()

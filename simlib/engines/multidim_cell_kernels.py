@@ -112,12 +112,12 @@ def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lan
                     i += 2
                 _zero_span(R, r, 0, lo)
                 _zero_span(R, r, hi, B)
-                held |= 1 << q
+                held |= _bit(q)
             else:
                 _zero_span(R, r, 0, B)
             if new[d] != 0.0 and kd[d, q] != 0.0:
                 _add_entering(R, r, inc0, d, new[d], kd[d, q], b0, b1)
-                held |= 1 << q
+                held |= _bit(q)
         _bin_sums(R, d * NK, NK, held, hs, d)
 
 
@@ -158,16 +158,23 @@ def _add_entering(R, r, inc0, d, x, w, b0, b1):
 
 
 @compiled
+def _bit(q):
+    """Row q's bit in `_bin_sums`' `held` (none past 63: those rows are always added)."""
+    return 1 << q if q < 64 else 0
+
+
+@compiled
 def _bin_sums(R, r0, n, held, hs, d):
-    """hs[d] = R[r0] + R[r0 + 1] + ... + R[r0 + n - 1] from +0.0 in increasing row, rows not in
-    the bits `held` left out (all zero: adding +0.0 to a sum that is never -0.0 changes
-    nothing); 16 bins at a time in four vector registers (the same additions per bin)."""
+    """hs[d] = R[r0] + R[r0 + 1] + ... + R[r0 + n - 1] from +0.0 in increasing row, the rows q <
+    64 not in the bits `held` left out (all zero: adding +0.0 to a sum that is never -0.0 changes
+    nothing; the rows past 63 always added); 16 bins at a time in four vector registers (the same
+    additions per bin)."""
     B = R.shape[1]
     top = B - B % 16
     for j in range(0, top, 16):
         a0, a1, a2, a3 = vzero(), vzero(), vzero(), vzero()
         for q in range(n):
-            if (held >> q) & 1:
+            if q >= 64 or (held >> q) & 1:
                 r = r0 + q
                 a0, a1 = vadd(a0, vload(R, r, j)), vadd(a1, vload(R, r, j + 4))
                 a2, a3 = vadd(a2, vload(R, r, j + 8)), vadd(a3, vload(R, r, j + 12))
@@ -178,7 +185,7 @@ def _bin_sums(R, r0, n, held, hs, d):
     for b in range(top, B):
         acc = 0.0
         for q in range(n):
-            if (held >> q) & 1:
+            if q >= 64 or (held >> q) & 1:
                 acc += R[r0 + q, b]
         hs[d, b] = acc
 
