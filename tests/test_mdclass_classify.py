@@ -34,7 +34,8 @@ _ABOVE = (2, 5, 3, 4, 5, 5)
 @_ref
 def _former_classify(Mg, H3, review, keys, count, next_state, out_cells, fl, people, hs, work, occupied):
     """Classification at the review (review = (nb, k3): income <= line, the first nb bins; count ..."""
-    sums, W, HI, src, lanes = work
+    sums, W, HI, src = work
+    lanes = np.empty((1, 4))  # the former code's lanes, joined through memory
     K = Mg.shape[0]
     ns = 0
     for k in range(K):

@@ -52,8 +52,9 @@ def _part(Hk, Hd, q, lo, hi, lanes, first):
 
 
 @_ref
-def _moves_by_views(H3, Hout, review, keys, next_state, src, sums, people, hs, lanes):
+def _moves_by_views(H3, Hout, review, keys, next_state, src, sums, people, hs):
     """mdsettle's `_move_incomes` (rows as views)."""
+    lanes = np.empty((1, 4))
     nb, k3 = review
     key_count, valid = keys[1], keys[2]
     new, kd, inc0 = people[0], people[2], people[3]
@@ -110,7 +111,7 @@ def test_moves_by_index_are_the_moves_by_views(B, nb, seed):
     got, want = [], []
     for fn, out in ((cells._move_incomes, got), (_moves_by_views, want)):
         Hout, hs, sums = np.full((K, NK, B), np.nan), np.full((K, B), np.nan), np.full((2, K, NK), np.nan)
-        fn(H3, Hout, (nb, 3), keys, nxt, src, sums, people, hs, np.empty((1, 4)))
+        fn(H3, Hout, (nb, 3), keys, nxt, src, sums, people, hs)
         out += [Hout, hs, sums[:, src][:, :, keys[2]]]
     for g, w in zip(got, want):
         assert g.tobytes() == w.tobytes()

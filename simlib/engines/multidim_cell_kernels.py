@@ -56,7 +56,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
     Requires the review's next states of `NEXT_STATE` (six states; below the line rows 0 (count
     >= k3) and 1 for every state, above it `_ABOVE`) and keys additive in blocks of four masks (key_of[4 j +
     i] = key_of[4 j] + key_of[i], `multidim_tables` checks both)."""
-    sums, W, HI, src, lanes = work
+    sums, W, HI, src = work
     K = Mg.shape[0]
     ns = 0
     for k in range(K):
@@ -65,7 +65,7 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
         if (occupied >> k) & 1 and not empty(Mg[k], H3[k]):  # no households: nothing flows
             src[ns] = k
             ns += 1
-    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs, lanes)
+    _move_incomes(H3, cells[1], review, keys, next_state, src[:ns], sums, people, hs)
     _flows(review, keys, next_state, src[:ns], sums, fl)
     W4 = W.reshape(W.shape[0] // K, 4 * K)  # (NK, 4 K): a key's shares of every source in a row
     _share_tables(sums[0], keys[0], src[:ns], W4)
@@ -73,14 +73,14 @@ def classify(Mg, H3, review, keys, count, next_state, cells, fl, people, hs, wor
 
 
 @compiled
-def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs, lanes):
+def _move_incomes(H3, Hout, review, keys, next_state, src, sums, people, hs):
     """Every row Hout[d, q] (K, NK, B) written once: the sources' rows moved to it (the first nb
     bins to kp (key_count >= k3) or kn, the others to the source's ka; in increasing source),
     zeros elsewhere, then state d's new households; hs[d] the sum of its rows in increasing key
     (`_bin_sums`, the rows of zeros left out). sums (2, K, NK): each source's part below and
     above the line (`_part_sum`'s order). Rows are addressed by index in (K NK, B) views made
     once: a view per row or per call cost more than the moves (a reference count each, where
-    the call is not inlined). lanes: not used any more (the lanes are joined in registers)."""
+    the call is not inlined)."""
     nb, k3 = review
     key_count, valid = keys[1], keys[2]
     new, kd, inc0 = people[0], people[2], people[3]
@@ -376,9 +376,9 @@ def households(n, fl, new):
 
 @compiled
 def settle_scratch(K, NK, B):
-    """`classify`'s working arrays: (sums (2, K, NK), W (K NK, 4), HI (4, 4), src (K,), lanes (1,
-    4))."""
-    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64), np.empty((1, 4))
+    """`classify`'s working arrays: (sums (2, K, NK), W (K NK, 4) (`classify` views it as (NK, 4 K):
+    a key's shares of every source in a row), HI (4, 4), src (K,))."""
+    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64)
 
 
 @compiled
