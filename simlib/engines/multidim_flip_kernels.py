@@ -15,14 +15,17 @@ import numpy as np
 from simlib.engines.multidim_numba import (
     U,
     compiled,
+    vadd,
     vbcast,
     veven,
     vfma,
     vhigh,
+    vlane,
     vload,
     vlow,
     vmul,
     vodd,
+    vpairs,
     vset,
     vstore,
     vzero,
@@ -345,15 +348,98 @@ def _flip_low(Mk, gain, loss, row_of, W):
 
 
 @compiled
+def _class_weights(Mk, T, W):
+    """W[e nc + c] = the sum of the masks of row e nc + c (T: `multidim_tables.with_class_lists`'
+    lists), each from +0.0 in increasing mask as the scatter `W[row_of[m]] += Mk[m]` adds them:
+    four linked patterns in the lanes of a vector while class c's masks go by (the four masks
+    of a base loaded into one vector), the sums stored once. Per four masks one index and four
+    masks loaded, where the scatter loaded four indices, masks and sums and stored four sums."""
+    nlink, nc = T[0], T[1]
+    off, starts, bases = T[2 : 2 + nlink], T[2 + nlink : 3 + nlink + nc], T[3 + nlink + nc :]
+    for e4 in range(0, nlink, 4):
+        o0, o1, o2, o3 = off[e4], off[e4 + 1], off[e4 + 2], off[e4 + 3]
+        W0, W1, W2, W3 = W[e4 * nc :], W[(e4 + 1) * nc :], W[(e4 + 2) * nc :], W[(e4 + 3) * nc :]
+        pairs = o1 == o0 + 1 and o3 == o2 + 1  # two loads of two neighbours (bit 0 linked)
+        for c in range(nc):
+            a = vzero()
+            if pairs:
+                for j in range(starts[c], starts[c + 1]):
+                    m = bases[U(j)]
+                    a = vadd(a, vpairs(Mk, U(m + o0), U(m + o2)))
+            else:
+                for j in range(starts[c], starts[c + 1]):
+                    m = bases[U(j)]
+                    a = vadd(a, vset(Mk[U(m + o0)], Mk[U(m + o1)], Mk[U(m + o2)], Mk[U(m + o3)]))
+            W0[c], W1[c], W2[c], W3[c] = vlane(a, 0), vlane(a, 1), vlane(a, 2), vlane(a, 3)
+
+
+@compiled
+def _flip_low4(Mk, gain, loss):
+    """`_flip_low`'s butterflies of bits 0 and 1 without the weights' scatter."""
+    a, lo = gain[0], loss[0]
+    c, lc = gain[1], loss[1]
+    p0, q0 = vset(1.0 - a, a, 1.0 - a, a), vset(lo, 1.0 - lo, lo, 1.0 - lo)
+    p1, q1 = vset(1.0 - c, 1.0 - c, c, c), vset(lc, lc, 1.0 - lc, 1.0 - lc)
+    M4 = Mk.reshape((Mk.shape[0] // 4, 4))
+    for r4 in range(M4.shape[0]):
+        m = vload(M4, r4, 0)
+        x = vfma(veven(m), p0, vmul(vodd(m), q0))
+        vstore(M4, r4, 0, vfma(vlow(x), p1, vmul(vhigh(x), q1)))
+
+
+@compiled
+def _low2(m, p0, q0, p1, q1):
+    """Four masks m (a block of four) through the butterflies of bits 0 and 1 (`_flip_low`)."""
+    x = vfma(veven(m), p0, vmul(vodd(m), q0))
+    return vfma(vlow(x), p1, vmul(vhigh(x), q1))
+
+
+@compiled
+def _flip_four(M4, gain, loss):
+    """The butterflies of bits 0 .. 3 in one pass (M4 the masks by four, 16 masks a block): each
+    vector through bits 0 and 1 (`_low2`, its lanes paired by shuffles), then the block's four
+    vectors as the quarters of `_flip_pair`'s bits 2 and 3, each mask read and written once:
+    the same operations in the same order as `_flip_low4` then `_flip_pair`, but the shuffles
+    of the one and the multiply-adds of the other go to different ports at once."""
+    a, lo, c, lc = gain[0], loss[0], gain[1], loss[1]
+    p0, q0 = vset(1.0 - a, a, 1.0 - a, a), vset(lo, 1.0 - lo, lo, 1.0 - lo)
+    p1, q1 = vset(1.0 - c, 1.0 - c, c, c), vset(lc, lc, 1.0 - lc, 1.0 - lc)
+    a, lo, c, lc = gain[2], loss[2], gain[3], loss[3]
+    p00, p10, p01, p11 = vbcast(1.0 - a), vbcast(lo), vbcast(a), vbcast(1.0 - lo)
+    q00, q10, q01, q11 = vbcast(1.0 - c), vbcast(lc), vbcast(c), vbcast(1.0 - lc)
+    for r in range(M4.shape[0] // 4):
+        i = 4 * r
+        u0, u1 = _low2(vload(M4, i, 0), p0, q0, p1, q1), _low2(vload(M4, i + 1, 0), p0, q0, p1, q1)
+        u2, u3 = _low2(vload(M4, i + 2, 0), p0, q0, p1, q1), _low2(vload(M4, i + 3, 0), p0, q0, p1, q1)
+        y0, y1 = vfma(u0, p00, vmul(u1, p10)), vfma(u0, p01, vmul(u1, p11))
+        y2, y3 = vfma(u2, p00, vmul(u3, p10)), vfma(u2, p01, vmul(u3, p11))
+        vstore(M4, i, 0, vfma(y0, q00, vmul(y2, q10)))
+        vstore(M4, i + 2, 0, vfma(y0, q01, vmul(y2, q11)))
+        vstore(M4, i + 1, 0, vfma(y1, q00, vmul(y3, q10)))
+        vstore(M4, i + 3, 0, vfma(y1, q01, vmul(y3, q11)))
+
+
+@compiled
 def flip_masks(Mk, gain, loss, row_of, W):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
-    block of 2 * 2**j masks are the masks without and with bit j); bits 0 and 1 in `_flip_low`,
-    which also sums the masks before the flips by row_of into W (`flip_incomes`' weights, each
-    from +0.0 in increasing mask), then two bits per pass (`_flip_pair`), a last odd bit alone."""
+    block of 2 * 2**j masks are the masks without and with bit j); first the masks before the
+    flips summed by row_of into W (`flip_incomes`' weights, each from +0.0 in increasing mask):
+    by class (`_class_weights`) when row_of carries its lists by class
+    (`multidim_tables.with_class_lists`), else as a scatter in `_flip_low`'s pass; bits 0 and 1
+    in `_flip_low` (`_flip_low4`; with bits 2 and 3 in `_flip_four`), then two bits per pass
+    (`_flip_pair`), a last odd bit alone."""
     n, nb = Mk.shape[0], gain.shape[0]
-    W[:] = 0.0
-    _flip_low(Mk, gain, loss, row_of, W)
     j0 = 2
+    if row_of.shape[0] > n and nb >= 4 and n % 16 == 0:
+        _class_weights(Mk, row_of[n:], W)
+        _flip_four(Mk.reshape((n // 4, 4)), gain, loss)
+        j0 = 4
+    elif row_of.shape[0] > n:
+        _class_weights(Mk, row_of[n:], W)
+        _flip_low4(Mk, gain, loss)
+    else:
+        W[:] = 0.0
+        _flip_low(Mk, gain, loss, row_of, W)
     while j0 + 1 < nb and n % 4 == 0:
         _flip_pair(Mk.reshape((n // 4, 4)), gain[j0], loss[j0], gain[j0 + 1], loss[j0 + 1], 1 << j0)
         j0 += 2

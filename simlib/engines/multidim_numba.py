@@ -346,3 +346,32 @@ if _numba is not None:
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
     vpair = vload2 = vlane = vflush = vset = veven = vodd = vlow = vhigh = None
+
+
+# --- helpers added for the masks' weights by class (`multidim_flip_kernels._class_weights`) ----
+
+if _numba is not None:
+
+    @_intrinsic
+    def vpairs(typingctx, arr, i, j):
+        """(arr[i], arr[i + 1], arr[j], arr[j + 1]): two pairs of neighbours as one vector (arr
+        1-d C-contiguous float64, i and j indices of any integer type; no bounds check)."""
+        ok = isinstance(arr, _types.Array) and arr.ndim == 1 and arr.layout == "C" and arr.dtype == _types.float64
+        if not ok or not isinstance(i, _types.Integer) or not isinstance(j, _types.Integer):
+            return None
+
+        def codegen(context, builder, sig, args):
+            a = context.make_array(sig.args[0])(context, builder, args[0])
+            v2 = _ir.VectorType(_ir.DoubleType(), 2)
+            two = []
+            for k in (1, 2):
+                at = context.cast(builder, args[k], sig.args[k], _types.intp)
+                ptr = builder.bitcast(builder.gep(a.data, [at], inbounds=True), v2.as_pointer())
+                two.append(builder.load(ptr, align=8))
+            mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), [0, 1, 2, 3])
+            return builder.shuffle_vector(two[0], two[1], mask)
+
+        return vec4(arr, i, j), codegen
+
+else:  # pragma: no cover - the numpy engine runs instead
+    vpairs = None

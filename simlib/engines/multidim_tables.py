@@ -136,8 +136,9 @@ def _line_arrays(mm: MultidimModel) -> tuple:
 
 def _flip_arrays(mm: MultidimModel) -> tuple:
     """(gain, loss, row_of, cls_cu, epop, Pl, Pc) of the yearly flips in factors: row_of (4096,)
-    the (linked pattern, class of unlinked pattern) of every mask, cls_cu the number of
-    deprivations of each class, Pc (classes, nu + 1) the count after the flips by class."""
+    the (linked pattern, class of unlinked pattern) of every mask (followed by its lists by
+    class, `with_class_lists`), cls_cu the number of deprivations of each class, Pc (classes,
+    nu + 1) the count after the flips by class."""
     joint = mm.joint
     e_of, u_of = joint.split_masks()
     Pl, Pu = joint.flip_factors(mm.gain, mm.loss)
@@ -154,12 +155,35 @@ def _flip_arrays(mm: MultidimModel) -> tuple:
     return (
         c(mm.gain, dtype=float),
         c(mm.loss, dtype=float),
-        (e_of * nc + cls[u_of]).astype(np.int64),
+        with_class_lists((e_of * nc + cls[u_of]).astype(np.int64), Pl.shape[0], nc),
         COUNT[us[first]].astype(np.int64),
         COUNT[: joint.n_linked].astype(np.int64),
         c(Pl),
         c(Pu[first]),
     )
+
+
+def with_class_lists(row_of: np.ndarray, nlink: int, nc: int) -> np.ndarray:
+    """row_of (masks,) followed by its masks listed by class (`multidim_flip_kernels.flip_masks`
+    sums the weights W from them): [nlink, nc, off (nlink,), starts (nc + 1,), bases], where mask
+    m's row is e nc + c (linked pattern e, class c), off[e] the linked bits of pattern e and
+    bases[starts[c] : starts[c + 1]] the masks of class c without linked bits, increasing: the
+    masks of row e nc + c are the bases plus off[e], in increasing mask. row_of alone (nothing
+    appended) unless nlink is a multiple of four and the rows have that form (the linked bits
+    choose e, the others c)."""
+    n = row_of.shape[0]
+    e, c, m = row_of // nc, row_of % nc, np.arange(n)
+    linked = sum(1 << j for j in range(n.bit_length() - 1) if (e[m ^ (1 << j)] != e).any())
+    base = m & ~linked
+    off = np.array([m[(e == k) & (base == 0)][:1].sum() for k in range(nlink)], np.int64)
+    if nlink % 4 or n & (n - 1) or not np.array_equal(row_of, e[m & linked] * nc + c[base]):
+        return row_of
+    if not np.array_equal(e[off], np.arange(nlink)):  # pragma: no cover - a pattern without masks
+        return row_of
+    bases = m[base == m]
+    lists = bases[np.argsort(c[bases], kind="stable")]
+    starts = np.searchsorted(c[lists], np.arange(nc + 1))
+    return np.concatenate([row_of, [nlink, nc], off, starts, lists]).astype(np.int64)
 
 
 def _kernel_bands(mm: MultidimModel) -> tuple:
