@@ -9,6 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+try:  # the engine's kernels' reference forms are compiled like them (`reference_kernel`)
+    import numba
+except ImportError:  # pragma: no cover
+    numba = None
+
+from simlib.engines import multidim_numba
 from simlib.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +73,12 @@ def zero_scenario():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def reference_kernel(fn):
+    """A test's reference form of an engine kernel (the code a change replaced, kept to compare
+    bit for bit), compiled like the engine's kernels (`multidim_numba.FAST` maths, not cached);
+    the plain function where numba is missing (the tests using it are then skipped)."""
+    if numba is None or not multidim_numba.available():  # pragma: no cover
+        return fn
+    return numba.njit(fastmath=multidim_numba.FAST)(fn)

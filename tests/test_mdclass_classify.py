@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import reference_kernel
 
 from simlib.engines import multidim_cell_kernels as cells
 from simlib.engines import multidim_jit
-from simlib.engines.multidim_numba import FAST, support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
+from simlib.engines.multidim_numba import support, vadd, vbcast, vfma, vload, vmul, vstore, vzero
 from simlib.multidim.masks import JointSpace
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
-if multidim_jit.available():
-    import numba  # the reference kernels, compiled like the engine's (not cached)
-
-    def _ref(fn):
-        return numba.njit(fastmath=FAST)(fn)
-else:  # pragma: no cover
-
-    def _ref(fn):
-        return fn
+_ref = reference_kernel
 
 
 _ABOVE = (2, 5, 3, 4, 5, 5)
