@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
 
-from simlib.engines import multidim_jit, multidim_tables
+from simlib.engines import multidim_jit, multidim_scratch, multidim_tables
 from simlib.engines import multidim_record_kernels as records
 from simlib.engines.multidim_cell_kernels import area_kernel, own_changes
 from simlib.engines.multidim_expected import open_run, year_programme
@@ -69,7 +69,7 @@ def _lines_args(static, once_reach, L, B):
     cov_g, cov_t = np.full((L, K), 0.2), np.full((L, K), 0.2)
     cov_g[np.flatnonzero(lines[8] & lines[1])] = once_reach
     sh = (np.zeros((L, B), np.int64), np.zeros((L, B), np.int64), np.zeros((L, B, W)))
-    work = multidim_jit._scratch_jit(K, NM, NK, B, 1 << int(lines[5].max()), 1, 1, 1)[0]
+    work = multidim_scratch.scratch_jit(K, NM, NK, B, 1 << int(lines[5].max()), 1, 1, 1)[0]
     return (cov_g, cov_t, np.full(L, 0.5), *sh, lines, keys), work
 
 
@@ -95,7 +95,7 @@ def test_own_changes_skip_the_states_known_zero(tiny):
     NK, B = keys[1].shape[0], tiny["B"]
     rng = np.random.default_rng(5)
     Mg0, Hg0 = _cells(rng, NK, B, (0, 3))
-    scratch = multidim_jit._thread_scratch(Mg0[None, None], Hg0[None, None], lines, flips)
+    scratch = multidim_scratch.thread_scratch(Mg0[None, None], Hg0[None, None], lines, flips)
     runs = []
     for zero in (0, _zero_bits(Mg0, Hg0)):
         Mg, Hg, H3 = Mg0.copy(), Hg0.copy(), np.full((K, NK, B), np.nan)

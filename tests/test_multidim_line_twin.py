@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
 
-from simlib.engines import multidim_jit
+from simlib.engines import multidim_jit, multidim_scratch
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_cell_kernels import vacant
 from simlib.engines.multidim_line_kernels import apply_lines
@@ -53,7 +53,7 @@ def test_apply_lines_says_whether_the_twin_holds_households(static, twin_full, o
     cov_g[once] = once_reach
     sh = (np.zeros((L, B), np.int64), np.zeros((L, B), np.int64), np.zeros((L, B, W)))
     NP = 1 << int(lines[5].max())
-    work = multidim_jit._scratch_jit(K, NM, NK, B, NP, 1, 1, 1)[0]
+    work = multidim_scratch.scratch_jit(K, NM, NK, B, NP, 1, 1, 1)[0]
     rem = (np.zeros((L, 12)), np.zeros((L, 12)))
     held = apply_lines(Mg, Hg, Mt, Ht, True, cov_g, cov_t, np.full(L, 0.5), *sh, lines, keys, *rem, work)
     assert held == want

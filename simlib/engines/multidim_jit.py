@@ -29,7 +29,7 @@ reference does, and new households form in the base group from both (`reach.form
 
 The kernels live in `multidim_line_kernels` (the lines), `multidim_cell_kernels` (the yearly
 changes, classification, new households), `multidim_record_kernels` (the review's records),
-`multidim_income_kernel` (the income kernel)
+`multidim_income_kernel` (the income kernel), `multidim_scratch` (a thread's working arrays)
 and `multidim_numba` (decorators); `simlib.engines.multidim_tables` builds the static arrays once
 per model (cached on it). This module holds the parallel driver over scenarios and groups;
 `record` and `year` are the two entry points the driver in `simlib.engines.multidim_expected`
@@ -54,6 +54,7 @@ from simlib.engines import (
     multidim_line_tiles,
     multidim_numba,
     multidim_record_kernels,
+    multidim_scratch,
 )
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_balance import cuts
@@ -63,69 +64,16 @@ from simlib.engines.multidim_cell_kernels import (
     entrants,
     households,
     own_changes,
-    settle_scratch,
 )
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
+from simlib.engines.multidim_scratch import second_cells, thread_scratch
 from simlib.engines.multidim_vacancy import of_state, reset_if_filled
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["BASELINE", "available", "cells", "fill", "record", "start", "year", "year_both"]
-
-
-def _scratch(K, NM, NK, B, NP, nlink, nu1, nw):
-    """Working arrays of one group's year: the lines', the own changes' and the settling's (the
-    incomes after the own changes H3 (K, NK, B), the new states' incomes by bin hs (K, B) and
-    `classify`'s)."""
-    lines_work = (
-        np.empty((NK, NP)),
-        np.empty(NK),
-        np.empty((NK, NK)),
-        np.empty(NK),
-        np.empty(NM),
-        np.empty((NK, B)),
-        np.empty(B),
-        np.empty((NK, 2), dtype=np.int64),
-    )
-    flip_work = (
-        np.empty(nw),
-        np.empty((nlink, nu1, nu1)),
-        np.empty(NK),
-        np.empty((nlink, nu1, B)),
-        np.empty((NK, B)),
-        np.empty((nlink, 2), dtype=np.int64),
-        np.empty((nu1, B)),
-        np.empty((2, NK)),
-        np.empty((NK, 2), dtype=np.int64),
-    )
-    return lines_work, flip_work, (np.empty((K, NK, B)), np.empty((K, B)), settle_scratch(K, NK, B))
-
-
-_scratch_jit = compiled(_scratch)
-
-
-@compiled
-def _thread_scratch(M, H, lines, flips):
-    """One thread's working arrays (`_scratch`) for the state's shapes M (S, G, K, 4096), H (S, G,
-    K, keys, B), the lines' tables (rows of a line's table: `cell`) and the flips' factors."""
-    K, NM = M.shape[2], M.shape[3]
-    NK, B = H.shape[3], H.shape[4]
-    NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1
-    nlink, nu1 = flips[5].shape[0], flips[6].shape[1]
-    return _scratch_jit(K, NM, NK, B, NP, nlink, nu1, nlink * flips[6].shape[0])
-
-
-@compiled
-def _second_cells(M2, H2, lean):
-    """The cells a second standard's households are settled into (`_finish_both`): its state's
-    M2 (S, G, K, 4096) and H2 (S, G, K, keys, B), or when `lean` one thread's scratch (1, 1, K,
-    4096) and (1, 1, K, keys, B) reused group by group (`classify` writes every entry;
-    M2 and H2 then only give the shapes)."""
-    if not lean:
-        return M2, H2
-    return np.empty((1, 1) + M2.shape[2:]), np.empty((1, 1) + H2.shape[2:])
 
 
 @compiled
@@ -165,7 +113,7 @@ def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, 
     """`_finish` of group g, its households also settled under a second standard after the same
     own changes: second = (M2, H2, n2, review2, people2, out2, lean), the second standard's state
     (its cells written at [s, g], or into one thread's scratch M2[0, 0], H2[0, 0] when `lean`:
-    `_second_cells`), review and new households' arrays and outputs (as `_year`'s). Returns the
+    `multidim_scratch.second_cells`), review and new households' arrays and outputs (as `_year`'s). Returns the
     states of (Mg, Hg) all zero at the end (`_finish`)."""
     M2, H2, n2, review2, people2, out2, lean = second
     H3 = sw[0]
@@ -300,7 +248,7 @@ def _year(
     cut = cuts(n, cov, lines, bases, twin, parts)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
-        work = _thread_scratch(M, H, lines, flips)
+        work = thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         for sb in range(cut[p], cut[p + 1]):
             s, g = sb // NBASE, bases[sb % NBASE]
@@ -318,7 +266,7 @@ def _year_both(
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
     n2, review2, people2, out2, lean), a copy of the state (M, H, n) advanced in place under the
     second standard's review and new households' arrays, with its outputs (as `out`); when
-    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `_second_cells`);
+    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `multidim_scratch.second_cells`);
     `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
@@ -326,8 +274,8 @@ def _year_both(
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
-        work = _thread_scratch(M, H, lines, flips)
-        M2p, H2p = _second_cells(M2, H2, lean)
+        work = thread_scratch(M, H, lines, flips)
+        M2p, H2p = second_cells(M2, H2, lean)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2p, H2p, n2, review2, people2, out2, lean)
         for sb in range(cut[p], cut[p + 1]):
@@ -365,6 +313,7 @@ refresh_caches(
         multidim_cell_kernels,
         multidim_record_kernels,
         multidim_fill_kernels,
+        multidim_scratch,
         sys.modules[__name__],
     )
 )

@@ -391,7 +391,7 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
 
 @compiled
 def _sparse_work(work, W):
-    """The lines' scratch: `multidim_jit._scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), the
+    """The lines' scratch: `multidim_scratch.scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), the
     columns and counts of the sparse operator's rows, the rows' spans and the operator by columns
     (`pull_moves`: count, rows, entries), and `pull_shift`'s (the shift by target bin for shift
     rows of width W at most, four rows by bins and turned), made once per group."""
