@@ -35,6 +35,7 @@ from simlib.evidence import PARAMETERS as EVIDENCE_PARAMETERS
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES
+from simlib.money_notes import UNIT_KEYS
 from simlib.report.baseline import FIGURES as BASELINE_FIGURES
 from simlib.report.baseline import PROVENANCE
 from simlib.report.communes import CHANGE_COLUMNS, CHANGE_MEASURES
@@ -108,6 +109,7 @@ def dynamic() -> dict[str, Dynamic]:
         "flow.": Dynamic(FLOW_CATEGORIES),
         "geo.": Dynamic(GEO_GROUPS, partial=True),  # districts: the unit's id (i18n.label default)
         "group.": Dynamic(GROUPS),
+        "money.": Dynamic(tuple(UNIT_KEYS.values())),
         "area.": Dynamic(AREAS),
         "source.": Dynamic(SOURCES),
         "indicator.": Dynamic(tuple(INDICATOR_UNITS)),

@@ -8,6 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.batch import collect_scenarios, run_batch
+from simlib.cli.common import print_money_notes
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
 
@@ -61,6 +62,7 @@ def register(sub) -> None:
 def main(args) -> int:
     lang = i18n.get_lang(getattr(args, "lang", None))
     paths = collect_scenarios(args.inputs)
+    print_money_notes(paths, lang)
 
     def on_invalid(bad: dict) -> None:
         print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)

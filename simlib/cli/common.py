@@ -9,6 +9,7 @@ later typed set of run options can take it over whole). Every problem is reporte
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from simlib.atomic import check_output
 from simlib.clock import fixed_time
 from simlib.errors import InputError, raise_if_any
 from simlib.executors import EXECUTORS
+from simlib.money_notes import grouped_amounts
+from simlib.paths import display_path
 
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
@@ -85,3 +88,15 @@ def check_options(args) -> None:
 def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
     """The output folder `--out`, checked before any computation (see `simlib.atomic`)."""
     return check_output(out, kind, [Path(p) for p in inputs if p], field="--out")
+
+
+def print_money_notes(paths: Iterable, lang: str, file=None, indent: str = "") -> int:
+    """Print a note for every budget amount of the scenario files `paths` written with a dot
+    between groups of thousands (`simlib.money_notes`), to `file` (standard error by default);
+    returns how many."""
+    n = 0
+    for p in paths:
+        for note in grouped_amounts(p, display_path(p)):
+            print(indent + "⚠ " + note.message(lang), file=file or sys.stderr)
+            n += 1
+    return n

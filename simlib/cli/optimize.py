@@ -15,7 +15,7 @@ import sys
 import time
 
 from simlib import i18n
-from simlib.cli.common import check_out
+from simlib.cli.common import check_out, print_money_notes
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.paths import display_path
@@ -140,6 +140,7 @@ def main(args) -> int:
         effort=args.effort,
     )
     check_out(args.out, "optimization", scen.input_paths() + [args.spec])
+    print_money_notes([args.scenario], lang)
     print(
         i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
         file=sys.stderr,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import check_out
+from simlib.cli.common import check_out, print_money_notes
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -136,6 +136,7 @@ def main(args) -> int:
     _check_uncertainty(args)
     scen = load_scenario(args.scenario, args.set_items)
     check_out(args.out, "run", scen.input_paths())
+    print_money_notes([args.scenario], lang)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     res = run(scen, options)
     extra = _intervals(res, lang)

@@ -8,7 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.cli.common import check_out
+from simlib.cli.common import check_out, print_money_notes
 from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.scenario import load_scenario
@@ -42,6 +42,7 @@ def main(args) -> int:
     scen = load_scenario(args.scenario, args.set_items)
     inputs = scen.input_paths()
     check_out(args.out, "sensitivity", inputs)
+    print_money_notes([args.scenario], lang)
     groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, options=options)

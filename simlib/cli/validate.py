@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 from simlib import i18n
 from simlib.batch import collect_scenarios, validate_all
+from simlib.cli.common import print_money_notes
 from simlib.errors import SimlibError
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
@@ -29,6 +32,7 @@ def main(args) -> int:
         else:  # a bug in simlib on this file: said so, and the other files are still checked
             error = i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}")
             print(f"✗ {display_path(p)}\n  {error}")
+        print_money_notes([p], lang, file=sys.stdout, indent="  ")
     if any(not isinstance(e, SimlibError) for e in bad.values()):
         return 1
     return 2 if bad else 0

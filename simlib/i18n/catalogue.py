@@ -29,6 +29,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "group",
         "indicator",
         "model",
+        "money",
         "rate",
         "review",
         "short",

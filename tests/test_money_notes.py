@@ -1,0 +1,104 @@
+"""Budget amounts written with a dot between groups of thousands (`12.500` for twelve thousand
+five hundred) are read as decimals, as documented, and pointed out by a note where the decimal
+reading is unlikely (a trailing zero in billion VND; any in million VND or VND): the file, the
+line, the field, how the amount was read and what to write if thousands were meant."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simlib.money_notes import grouped_amounts
+from simlib.paths import params_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCENARIO = """\
+name: grouped
+title_vi: Thử
+title_en: Test
+dataset: caobang
+start_year: 2024
+horizon: 1
+seed: 1
+budget:
+  unit: {unit}
+  years:
+    2024:
+      lines:
+        P1.1.investment: {{central_investment: 1.093, local: 15}}
+        P1.2:
+          central_investment: 12.500
+        P2: {{central_recurrent: 0.125, local: 1.5}}
+        P3.1: {{central_recurrent: 1.0930, local: 2.25}}
+      envelope: {{central_recurrent: 1.250}}
+"""
+
+
+def write(tmp_path: Path, unit: str = "billion VND") -> Path:
+    p = tmp_path / "grouped.yaml"
+    p.write_text(SCENARIO.format(unit=unit), encoding="utf-8")
+    return p
+
+
+def test_the_amounts_in_groups_of_three_are_found_with_their_lines_and_fields(tmp_path):
+    notes = grouped_amounts(write(tmp_path), "grouped.yaml")
+    got = [(n.line, n.field, n.text) for n in notes]
+    # 1.093 billion VND (one billion and 93 million) is a usual decimal: no note
+    assert got == [
+        (15, "budget.years.2024.lines.P1.2.central_investment", "12.500"),
+        (18, "budget.years.2024.envelope.central_recurrent", "1.250"),
+    ]
+    # the lines are the file's: each holds the text the note quotes
+    lines = write(tmp_path).read_text(encoding="utf-8").splitlines()
+    assert all(n.text in lines[n.line - 1] for n in notes)
+
+
+def test_the_note_says_how_the_amount_is_read_and_what_to_write_in_each_language(tmp_path):
+    note = grouped_amounts(write(tmp_path), "grouped.yaml")[0]
+    vi, en = note.message("vi"), note.message("en")
+    assert "grouped.yaml" in vi and "15" in vi and "12,5 tỷ đồng" in vi and "12.500 tỷ đồng" in vi and "12500" in vi
+    assert "12.5 billion VND" in en and "12,500 billion VND" in en and "write 12500" in en
+
+
+def test_in_million_vnd_every_amount_in_groups_of_three_gets_a_note_naming_the_unit(tmp_path):
+    notes = grouped_amounts(write(tmp_path, "million VND"))
+    assert [n.text for n in notes] == ["1.093", "12.500", "1.250"]
+    assert "triệu đồng" in notes[0].message("vi") and "million VND" in notes[0].message("en")
+
+
+def test_a_file_yaml_cannot_read_or_without_a_budget_gives_no_notes(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("budget: [1.093\n", encoding="utf-8")
+    assert grouped_amounts(bad) == ()
+    none = tmp_path / "none.yaml"
+    none.write_text("name: x\nseed: 1.093\n", encoding="utf-8")
+    assert grouped_amounts(none) == ()
+    assert grouped_amounts(tmp_path / "missing.yaml") == ()
+
+
+def test_the_bundled_scenarios_have_no_such_amounts():
+    # equal_split.yaml has 23.909 billion VND (263 / 11): a decimal, and no note
+    for p in sorted((params_dir() / "scenarios").glob("*.yaml")):
+        assert grouped_amounts(p) == (), p
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_validate_prints_the_notes_and_still_accepts_the_file(tmp_path, lang):
+    p = write(tmp_path)  # a year gives lines or an envelope with shares: the envelope goes
+    p.write_text("".join(x for x in p.read_text(encoding="utf-8").splitlines(True) if "envelope" not in x), "utf-8")
+    env = {"SIMLIB_LANG": lang, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "simlib", "validate", str(p)],
+        cwd=ROOT,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stdout.splitlines() if "⚠" in line]
+    assert len(notes) == 1 and "12500" in notes[0] and "P1.2" in notes[0]
