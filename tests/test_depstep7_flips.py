@@ -52,7 +52,8 @@ def _unmix(z: int) -> int:
     return z
 
 
-def _check(gain, loss, seeds, masks=np.arange(4096)):
+def _check(gain, loss, seeds):
+    masks = np.arange(4096)
     table = no_change_thresholds(gain, loss)
     rows, probs = flip_rows(gain, loss, table)
     return _differences(seeds, masks, table, gain, loss, rows, probs)

@@ -221,8 +221,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
     `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
     q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
-    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population (G, K), the flips' rows and
-    probabilities (`flip_rows`), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
+    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population
+    (G, K), `flip_rows`' two arrays, drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
     next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
     the stream's state."""
@@ -241,8 +241,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     K = ps_pop.shape[1]
     ps_flat, next_flat = ps_pop.reshape(-1), next_state.reshape(-1)  # flat: no strides to read
     s = np.uint64(seed)
-    ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
-    ps_all = 0.0
+    ps_in, ps_all = 0.0, 0.0  # production-support counts kept in registers, added to `ps` once
     Ku = np.uint64(K)
     for i in range(group.size):  # unsigned indices: no code for negative ones
         g, k, c = np.uint64(group[i]), np.uint64(state[i]), chosen[i]
