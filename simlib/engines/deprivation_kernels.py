@@ -77,7 +77,9 @@ def _flip(mask, no_change_t, gain, loss, s):
     one uniform per change plus one: a uniform u decides whether anything changes (probability
     1 - prod(1 - p_j), `no_change_thresholds`); if so, the first indicator to change is the first
     j at which the running product of (1 - p) falls to u or below; after it, the same with a
-    fresh uniform for the indicators that follow."""
+    fresh uniform for the indicators that follow. The year pass takes the same draws to the same
+    masks from a table of the running products (`flip_rows`, `_first_change`, `_later_changes`);
+    this loop is their reference."""
     s += GAMMA
     u = mix(s) >> S32
     if u < no_change_t[mask]:
@@ -88,6 +90,86 @@ def _flip(mask, no_change_t, gain, loss, s):
     for j in range(12):
         surv *= 1.0 - (loss[j] if (mask >> j) & 1 else gain[j])
         if x >= surv:  # indicator j is the first of those left to change
+            out ^= np.uint16(1 << j)
+            s += GAMMA
+            x = np.float64(mix(s) >> S11) * TWO_M53
+            surv = 1.0
+    return out, s
+
+
+#: a flip row's slots: the first change's thresholds (0-11), the later changes' screens (12-14,
+#: one byte each), the no-change threshold (15)
+ROW, SCREENS, GATE = np.uint64(16), np.uint64(12), np.uint64(15)
+S45, BYTE = np.uint64(45), np.uint64(0xFF)
+
+
+def flip_rows(gain: np.ndarray, loss: np.ndarray, no_change_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_flip_rows`' table (4096 * 16,) uint32, one 64-byte row per mask: slot j < 12 the
+    32-bit uniforms u below which x = u 2⁻³² stays under `_flip`'s running product of indicators
+    0..j (min(ceil(prod 2³²), 2³² - 1), the products multiplied in `_flip`'s order); slots 12-14
+    twelve bytes, byte c a lower bound of the 8 top bits of a 53-bit uniform at which indicators
+    c + 1..11 may change after a first change at c (floor(prod 2⁸) of their product from 1.0,
+    at most 255); slot 15 min(no_change_t, 2³² - 1). Saturated entries only differ from the
+    exact thresholds at u = 2³² - 1, which `_flip_rows` hands to the exact loop."""
+    bits = (np.arange(1 << 12)[:, None] >> np.arange(12)[None, :]) & 1
+    keep = np.where(bits == 1, 1.0 - loss[None, :], 1.0 - gain[None, :])  # 1 - p, as `_flip` makes it
+    rows, surv = np.zeros((1 << 12, 16), np.uint32), np.ones(1 << 12)
+    top = 2.0**32 - 1.0
+    for j in range(12):  # the running product, one multiply at a time as in `_flip`
+        surv = surv * keep[:, j]
+        rows[:, j] = np.minimum(np.ceil(surv * 2.0**32), top)
+    screens = np.full((1 << 12, 12), 255, np.uint8)  # after a change at 11 none is left: any bound
+    for c in range(11):
+        tail = np.ones(1 << 12)
+        for j in range(c + 1, 12):
+            tail = tail * keep[:, j]
+        screens[:, c] = np.minimum(np.floor(tail * 256.0), 255.0)
+    rows[:, 12:15] = screens.view(np.uint32)  # byte c of slots 12-14 (little-endian words)
+    rows[:, 15] = np.minimum(no_change_t, 2**32 - 1)
+    return rows.ravel(), np.concatenate([gain, loss, no_change_t]).astype(float)
+
+
+@numba.njit(inline="always")
+def _first_change(mask, s, rows):
+    """`_flip`'s first uniform u and first change from the mask's row of `flip_rows` (one cache
+    line): none under the row's gate (four households in five), else the number of thresholds
+    u is under (no loop, no branch per indicator), then the next uniform x. Returns the mask,
+    the stream's state, and where `_flip`'s loop must go on (`_later_changes`): 12 when no later
+    indicator can change (no change, or x's top byte under the row's screen: about nine
+    households in ten that change), -1 for u = 2³² - 1, where a saturated entry may differ (the
+    loop from the no-change test, x = u)."""
+    s += GAMMA
+    u = mix(s) >> S32
+    row = np.uint64(mask) * ROW
+    if u < rows[row + GATE]:
+        return mask, s, 12, 0.0
+    if u == LOW32:
+        return mask, s, -1, np.float64(u)
+    c = np.uint64(0)
+    for j in range(12):
+        c += np.uint64(u < rows[row + np.uint64(j)])
+    if c >= np.uint64(12):
+        return mask, s, 12, 0.0
+    s += GAMMA
+    v = mix(s) >> S11
+    screen = (rows[row + SCREENS + (c >> np.uint64(2))] >> ((c & np.uint64(3)) * np.uint64(8))) & BYTE
+    j0 = 12 if (v >> S45) < screen else np.int64(c) + 1
+    return mask ^ np.uint16(ONE << c), s, j0, np.float64(v) * TWO_M53
+
+
+@numba.njit(nogil=True)
+def _later_changes(mask, out, j0, x, s, probs):
+    """`_flip`'s loop from indicator j0 with the uniform x (probs = (gain (12,), loss (12,),
+    no-change thresholds (4096,)) as floats); j0 = -1: `_flip` after its first uniform u = x
+    (2³² - 1), from its no-change test."""
+    if j0 < 0:
+        if x < probs[24 + np.int64(mask)]:
+            return out, s
+        j0, x = 0, x * TWO_M32
+    surv = 1.0
+    for j in range(j0, 12):
+        surv *= 1.0 - (probs[12 + j] if (mask >> j) & 1 else probs[j])
+        if x >= surv:
             out ^= np.uint16(1 << j)
             s += GAMMA
             x = np.float64(mix(s) >> S11) * TWO_M53
@@ -139,8 +221,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
     `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
     q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
-    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population (G, K), no-change thresholds
-    (4096,), gain (12,), loss (12,), drift (2,), volatility, shock_t (S, 2), shock_log (S,));
+    bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population
+    (G, K), `flip_rows`' two arrays, drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
     next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)). Returns
     the stream's state."""
@@ -149,7 +231,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
         lines
     )
-    unit, area, twin, ps_pop, no_change_t, gain, loss, drift, vol, shock_t, shock_log = people
+    unit, area, twin, ps_pop, rows, probs, drift, vol, shock_t, shock_log = people
     line_of_area, enough, next_state = review
     flows, removed, ps = out
     z, pcg = normals
@@ -159,8 +241,7 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
     K = ps_pop.shape[1]
     ps_flat, next_flat = ps_pop.reshape(-1), next_state.reshape(-1)  # flat: no strides to read
     s = np.uint64(seed)
-    ps_in = 0.0  # production-support counts kept in registers, added to `ps` once
-    ps_all = 0.0
+    ps_in, ps_all = 0.0, 0.0  # production-support counts kept in registers, added to `ps` once
     Ku = np.uint64(K)
     for i in range(group.size):  # unsigned indices: no code for negative ones
         g, k, c = np.uint64(group[i]), np.uint64(state[i]), chosen[i]
@@ -178,7 +259,8 @@ def year_pass(hh_in, hh_out, chosen, normals, seed, lines, people, review, out):
                 li = np.uint64(lowest_bit(ci))
                 ci &= ci - ONE
                 y += income_add[np.uint64(q_of_income[li]), u]
-        m, s = _flip(m, no_change_t, gain, loss, s)
+        m2, s, j0, x = _first_change(m, s, rows)  # `_flip`, its later changes (2 %) called
+        m, s = (m2, s) if j0 == 12 else _later_changes(m, m2, j0, x, s, probs)
         zi, st = normal_f32(st, inc_hi, inc_lo) if own else (z[i], st)
         logf, s = _log_growth(drift[a] + vol * np.float64(zi), a, shock_t, shock_log, s)
         inc = np.float32(y) * expf(np.float32(logf))  # float32: the income's own precision (glibc's expf)

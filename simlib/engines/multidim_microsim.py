@@ -286,17 +286,11 @@ def _review(mm: MultidimModel, y: int) -> tuple:
 
 def _people(mm: MultidimModel) -> tuple:
     """The yearly pass's household-side arrays, the same every year (built once per model: the
-    no-change thresholds alone are a (4096, 12) product)."""
+    no-change thresholds alone are a (4096, 12) product, the flips' rows twelve of them)."""
     s = mm.base.structure
     people = (np.asarray(s.g_unit, np.int64), np.asarray(s.g_area, np.int64), np.asarray(s.twin, np.int64))
-    people += (
-        s.ps_population,
-        kern.no_change_thresholds(mm.gain, mm.loss),
-        mm.gain,
-        mm.loss,
-        mm.drift,
-        float(mm.volatility),
-    )
+    flips = kern.flip_rows(mm.gain, mm.loss, kern.no_change_thresholds(mm.gain, mm.loss))
+    people += (s.ps_population, *flips, mm.drift, float(mm.volatility))
     return people + (
         hr.thresholds32(np.array([p for _, p, _ in mm.shocks]).reshape(-1, 2)),
         np.log1p(-np.array([loss for _, _, loss in mm.shocks], float)),
