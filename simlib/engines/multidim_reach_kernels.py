@@ -94,3 +94,120 @@ def entry_coverage(c: np.ndarray, frac: np.ndarray, index: dict) -> tuple[np.nda
         share.reshape(S, -1),
     )
     return cov, share
+
+
+# --- the programme step in one call (`multidim_expected._reach`) --------------------------------
+
+
+@plain
+def _eligible_sums(n, sel, frow, bin_of, frac, E):
+    """E (S, bins) from zero: for each eligible (line, group-state) in (line, group-state) order
+    (`np.nonzero`'s, as `_bin_sums`' entries) n x the share a targeting line can select (frow[li]
+    its row of frac (S, lines, GK), written here; -1: 1.0, as `_fill_frac` leaves it)."""
+    S, L, GK = n.shape[0], bin_of.shape[0], bin_of.shape[1]
+    E[:] = 0.0
+    for s in range(S):
+        for li in range(L):
+            f = frow[li]
+            if f >= 0:
+                for gk in range(GK):
+                    frac[s, f, gk] = sel[s, li, gk] / n[s, gk] if n[s, gk] > 0 else 0.0
+            for gk in range(GK):
+                b = bin_of[li, gk]
+                if b >= 0:
+                    E[s, b] += n[s, gk] * (frac[s, f, gk] if f >= 0 else 1.0)
+
+
+@plain
+def _pool(ceiling, stock, area, cyc):
+    """`reach.pool_left` of one (line, unit): (pool, standing)."""
+    standing = min(stock * (1.0 if area else 0.0), ceiling)
+    held = ceiling * min(max(stock, 0.0), 1.0) if cyc else 0.0
+    return ceiling - standing - held, standing
+
+
+@plain
+def _saturating(x, pool, rise):
+    """`reach.saturating` of one (line, unit)."""
+    z = 2.0 * rise * x / pool if pool > 0 else 0.0
+    return min(max(2.0 * x / (1.0 + np.sqrt(1.0 + z)), 0.0), max(pool, 0.0))
+
+
+@plain
+def _unit_reach(Eb, sp, stock, cap, hh, area, cyc, ms, uc, rise, c):
+    """`reach.beneficiaries` and `coverage_shares` of one (line, unit) with eligible households
+    Eb (T,) by tier: (reached, eligible), and the share of each tier reached into c (T,)."""
+    T = Eb.shape[0]
+    eligible = cap
+    if hh:
+        eligible = 0.0
+        for t in range(T):
+            eligible += Eb[t]
+    ceiling = eligible * ms
+    pool, _ = _pool(ceiling, stock, area, cyc)
+    reached = _saturating(sp / uc, pool, rise)
+    left = pool / ceiling if not area and ceiling > 0 else 1.0
+    room = ms * left
+    before = 0.0
+    for t in range(T):
+        e = Eb[t] * room
+        before = e if t == 0 else before + e  # `np.cumsum`: the first term copied
+        if area:
+            share = Eb[t] / eligible if eligible > 0 else 0.0
+            covered = reached * share
+        else:
+            covered = min(max(reached - (before - e), 0.0), e)
+        c[t] = covered / Eb[t] if Eb[t] > 0 else 0.0
+    return reached, eligible
+
+
+@plain
+def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
+    """`_unit_reach` of every (scenario, line, unit): E and c (S, L, D, T), sp, stock, reached and
+    eligible (S, L, D), cap (L, D), kinds (3, L) bool (household, area, cycle line), params (3, L)
+    (take-up ceiling, unit cost, cost rise)."""
+    S, L, D = sp.shape
+    for s in range(S):
+        for li in range(L):
+            hh, area, cyc = kinds[0, li], kinds[1, li], kinds[2, li]
+            ms, uc, rise = params[0, li], params[1, li], params[2, li]
+            for d in range(D):
+                r, e = _unit_reach(E[s, li, d], sp[s, li, d], stock[s, li, d], cap[li, d], hh, area, cyc, ms, uc, rise, c[s, li, d])
+                reached[s, li, d], eligible[s, li, d] = r, e
+
+
+@plain
+def _spread_all(c, frac, frow, bin_of, ps, cov, share):
+    """cov (S, L, GK): c (S, bins) of each entry's bin, 0 where not eligible (every entry
+    written); share (S, P, GK) cov x the share selectable of the lines ps (P,)."""
+    S, L, GK = c.shape[0], bin_of.shape[0], bin_of.shape[1]
+    for s in range(S):
+        for li in range(L):
+            for gk in range(GK):
+                b = bin_of[li, gk]
+                cov[s, li, gk] = c[s, b] if b >= 0 else 0.0
+        for p in range(ps.shape[0]):
+            li = ps[p]
+            f = frow[li]
+            for gk in range(GK):
+                x = cov[s, li, gk]
+                share[s, p, gk] = (x * frac[s, f, gk] if f >= 0 else x * 1.0) if bin_of[li, gk] >= 0 else 0.0
+
+
+@plain
+def programme_bins(n, sel, sp, stock, static, work):
+    """The programme step's compiled part in one call (`multidim_expected._reach`): eligible
+    households by bin (`eligible_bins`), beneficiaries (`reach.beneficiaries`, without the standing
+    works' households), the share of each bin reached (`reach.coverage_shares`) and its spread to
+    the entries (`entry_coverage`), for the production-support lines only as shares. The same
+    operations in the same order as those numpy forms.
+
+    n (S, GK), sel (S, L, GK), sp and stock (S, L, D); static = (frow (L,), bin_of (L, GK) int32,
+    -1 where not eligible, cap (L, D), kinds (3, L), params (3, L), ps (P,)); work = (frac, E
+    (S, L, D, T), reached, eligible, c (S, L, D, T), cov (S, L, GK), share (S, P, GK)), written."""
+    frow, bin_of, cap, kinds, params, ps = static
+    frac, E, reached, eligible, c, cov, share = work
+    S = n.shape[0]
+    _eligible_sums(n, sel, frow, bin_of, frac, E.reshape(S, -1))
+    _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c)
+    _spread_all(c.reshape(S, -1), frac, frow, bin_of, ps, cov, share)

@@ -50,5 +50,5 @@ def reset_if_filled(vacant: np.ndarray, source) -> np.ndarray:
 
 def year_state(cells: tuple) -> tuple:
     """The state a year takes (M, H, n, sel, vacancy) from a run's cells (M, H, n, sel, built,
-    vacancy) (`multidim_expected.open_run`)."""
-    return cells[:4] + cells[5:]
+    vacancy, ...) (`multidim_expected.open_run`)."""
+    return cells[:4] + cells[5:6]
