@@ -1,7 +1,7 @@
 """The multidimensional engine's programme step in one compiled call (issue 18's mdpy,
 `multidim_reach_kernels.programme_bins`) gives the bits of the calls it replaced (eligible
 households by bin, `reach.beneficiaries`, `coverage_shares`, the coverage spread to the entries:
-`multidim_expected._reach_apart`), on random cells, money and stocks of two models, several
+`multidim_reach_kernels.reach_apart`), on random cells, money and stocks of two models, several
 scenarios, its working arrays reused from call to call."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from simlib.engines import multidim_expected, multidim_jit
+from simlib.engines.multidim_reach_kernels import programme_work, reach_apart
 from simlib.paths import params_dir
 from simlib.scenario import load_scenario
 from simlib.unit_switch import compile_run_model
@@ -47,11 +48,11 @@ def same(a, b) -> bool:
 @pytest.mark.parametrize("S", [1, 3])
 def test_one_call_gives_the_bits_of_the_calls_it_replaced(model, S):
     rng = np.random.default_rng(S)
-    work = multidim_expected.programme_work(model, S)
+    work = programme_work(model.base, multidim_expected._reach_static(model)[1], S)
     for _ in range(4):  # the same working arrays each time
         n, sel, sp, stock = random_year(model, rng, S)
         got = multidim_expected._reach(model, n, sel, sp, stock, work)
-        want = multidim_expected._reach_apart(model, n, sel, sp, stock)
+        want = reach_apart(model.base, multidim_expected._reach_static(model)[0], n, sel, sp, stock)
         assert all(same(g, w) for g, w in zip(got, want))
         assert got[0].any() and got[2].any()
 
@@ -59,6 +60,6 @@ def test_one_call_gives_the_bits_of_the_calls_it_replaced(model, S):
 def test_no_money_reaches_nobody(model):
     n, sel, sp, stock = random_year(model, np.random.default_rng(7), 2)
     got = multidim_expected._reach(model, n, sel, 0.0 * sp, 0.0 * stock)
-    want = multidim_expected._reach_apart(model, n, sel, 0.0 * sp, 0.0 * stock)
+    want = reach_apart(model.base, multidim_expected._reach_static(model)[0], n, sel, 0.0 * sp, 0.0 * stock)
     assert all(same(g, w) for g, w in zip(got, want))
     assert not got[0].any() and not got[2].any()

@@ -48,14 +48,11 @@ import numpy as np
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
-from simlib.engines.multidim_reach_kernels import eligible_bins, entry_coverage, programme_bins
+from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
 from simlib.engines.multidim_review import Review, ReviewedState
 from simlib.engines.multidim_vacancy import unknown, year_state
 from simlib.engines.reach import (
     acting_money,
-    beneficiaries,
-    coverage_shares,
-    cycle_line,
     enabling_boost,
     formation_sizes,
     held_stock,
@@ -116,21 +113,6 @@ def _shift(Hr: np.ndarray, units: np.ndarray, delta: np.ndarray, mm: MultidimMod
     return out
 
 
-def _build_index(structure) -> dict:
-    L, G, K = structure.eligible.shape
-    D, T = len(structure.unit_ids), structure.n_tiers
-    m_line, m_g, m_k = np.nonzero(structure.eligible)
-    m_bin = (m_line * D + structure.g_unit[m_g]) * T + structure.tier[m_line, m_g, m_k]
-    return {"m_bin": m_bin, "m_gk": m_g * K + m_k, "m_lgk": m_line * (G * K) + m_g * K + m_k}
-
-
-def _index(structure) -> dict:
-    """One entry per eligible (line, group-state): its group-state, (line, group-state) and
-    (line, unit, tier) bin (cached on the structure). The multidimensional engine works per
-    group-state, as deprivation masks differ within the classes the states engine merges."""
-    return memoised(structure, "multidim_expected.index", lambda: _build_index(structure))
-
-
 def _selectable(mm: MultidimModel, M: np.ndarray, any_bits: dict) -> np.ndarray:
     """Households (S, L, G, K) deprived in the indicators of each line that targets deprived
     households (zero for the other lines), from households by mask M (S, G, K, 4096)."""
@@ -141,72 +123,22 @@ def _selectable(mm: MultidimModel, M: np.ndarray, any_bits: dict) -> np.ndarray:
     return sel
 
 
-def _reach_apart(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, stock: np.ndarray) -> tuple:
-    """`_reach` made call by call (`eligible_bins`, `reach.beneficiaries`, `coverage_shares`,
-    `entry_coverage`): for plans with eight tiers or more, whose sums over tiers numpy adds
-    pairwise (`programme_bins` adds them in order)."""
-    model = mm.base
-    L, D, T = model.eligible.shape[0], len(model.unit_ids), model.n_tiers
-    S = n.shape[0]
-    ix, any_bits = _index(model.structure), _targeting_bits(mm)
-    E, frac = eligible_bins(n, sel, np.fromiter(any_bits, np.int64), ix, L * D * T)  # frac: 1, or the share deprived
-    r = beneficiaries(model, sp, E.reshape(S, L, D, T), stock=stock)  # standing works only narrow the pool here
-    c = coverage_shares(r.covered, E.reshape(S, L, D, T)).reshape(S, L * D * T)
-    cov_lgk, share = entry_coverage(c, frac, ix)
-    return r.reached, r.eligible, cov_lgk, share[:, np.flatnonzero(model.ps_lines)]
-
-
 def _reach_static(mm: MultidimModel) -> tuple:
-    """`programme_bins`' static arrays of a model (cached on it): each line's row of the shares
-    selectable (-1: not a targeting line), each (line, group-state)'s bin (-1: not eligible), the
-    units' capacities, the lines' kinds and parameters, the production-support lines."""
+    """(the lines that target deprived households, `programme_static`) of a model (cached on it)."""
 
     def build():
-        model = mm.base
-        s, p = model.structure, model.params
-        L, G, K = s.eligible.shape
-        frow = np.full(L, -1, np.int64)
         lines = np.fromiter(_targeting_bits(mm), np.int64)
-        frow[lines] = np.arange(lines.size)
-        ix = _index(s)
-        bin_of = np.full(L * G * K, -1, np.int32)
-        bin_of[ix["m_lgk"]] = ix["m_bin"]
-        kinds = np.stack([s.household_line, s.area_line, cycle_line(model)]).astype(np.bool_)
-        params = np.stack([p.max_share, p.unit_cost, p.cost_rise]).astype(float)
-        cap = np.ascontiguousarray(s.capacity_units, dtype=float)
-        return frow, bin_of.reshape(L, G * K), cap, kinds, params, np.flatnonzero(model.ps_lines).astype(np.int64)
+        return lines, programme_static(mm.base, lines)
 
     return memoised(mm, "multidim_expected.reach_static", build)
 
 
-def programme_work(mm: MultidimModel, S: int) -> tuple:
-    """`programme_bins`' working arrays for S scenarios (every entry written by each call: made
-    once per run, `open_run`)."""
-    model = mm.base
-    L, G, K = model.eligible.shape
-    D, T = len(model.unit_ids), model.n_tiers
-    frow, ps = _reach_static(mm)[0], _reach_static(mm)[5]
-    e = np.empty
-    nt = int((frow >= 0).sum())
-    return (e((S, nt, G * K)), e((S, L, D, T)), e((S, L, D)), e((S, L, D)), e((S, L, D, T)), e((S, L, G * K)), e((S, ps.size, G * K)))
-
-
 def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, stock: np.ndarray, work=None) -> tuple:
-    """The shared programme step on the cells: eligible households per line, unit and tier (only
-    those deprived in a targeting line's indicators, `sel` (S, L, G, K), count for it),
-    beneficiaries, and the share of each group-state's households each line reaches, in one
-    compiled call (`programme_bins`) into `work` (`programme_work`; made here if None). Returns
-    (new beneficiaries (S, L, D), eligible (S, L, D), coverage of the selectable households (S,
-    L, G, K), share of all households reached by the production-support lines (S, P, G, K))."""
-    model = mm.base
-    S, L = sel.shape[:2]
-    if model.n_tiers >= 8:
-        return _reach_apart(mm, n, sel, sp, stock)
-    work = programme_work(mm, S) if work is None else work
-    c = np.ascontiguousarray
-    nf, sf = c(n, dtype=float).reshape(S, -1), c(sel, dtype=float).reshape(S, L, -1)
-    programme_bins(nf, sf, c(sp, dtype=float), c(stock, dtype=float), _reach_static(mm), work)
-    return work[2], work[3], work[5].reshape(sel.shape), work[6].reshape((S, -1) + n.shape[1:])
+    """The shared programme step on the cells (`multidim_reach_kernels.reach_cells`: eligible
+    households, counting only those deprived in a targeting line's indicators, `sel` (S, L, G,
+    K), for it; beneficiaries; coverage) into `work` (`programme_work`; new if None)."""
+    lines, static = _reach_static(mm)
+    return reach_cells(mm.base, (lines, static), n, sel, sp, stock, work)
 
 
 def _programme_step(
@@ -474,7 +406,8 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     """A compiled run's output with the records of its first review `start`, the money acting
     (S, Y, L, D), the cells (M, H, n, sel, built, vacancy, work) at that review, from the baseline
     or from `state` (its arrays, or arrays to fill: `EngineState.lent`) with no twin known vacant
-    (`multidim_vacancy.unknown`) and the programme step's working arrays (`programme_work`), and the source to fill M and H from (None: filled), which the
+    (`multidim_vacancy.unknown`) and the programme step's working arrays (`year_programme`'s work:
+    "reach", `programme_work`), and the source to fill M and H from (None: filled), which the
     first year fills group by group (`multidim_jit.year`; `filled` otherwise): the state's cells
     (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero, the baseline's households to write)."""
     model = mm.base
@@ -505,21 +438,33 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built, unknown(S, G), programme_work(mm, S)), source
+    return out, sp_all, (M, H, n, sel, built, unknown(S, G), {"reach": programme_work(model, _reach_static(mm)[1], S)}), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:
     """The programme step of year y (`_programme_step`, into `out`) for the cells (M, H, n, sel,
-    built[, vacancy, work]) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities (S, L, D) and
-    the income effects' shift tables, as `multidim_jit.year` takes them."""
+    built[, vacancy, work]) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities
+    (S, L, D) and the income effects' shift tables, as `multidim_jit.year` takes them. With the
+    run's `work` (`open_run`), the coverage is its array and a year whose enabling boost equals
+    the year before's, bit for bit, takes that year's probabilities and tables (the same numbers;
+    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation."""
     n, sel, built = cells[2:5]
-    work = cells[6] if len(cells) > 6 else None
-    cov, boost = _programme_step(mm, n, sel, sp, out, y, built, work)
+    work = cells[6] if len(cells) > 6 else {}
+    cov, boost = _programme_step(mm, n, sel, sp, out, y, built, work.get("reach"))
+    made = work.get("effects")
+    if made is None or made[0].tobytes() != boost.tobytes():
+        made = work["effects"] = (boost, *_effects(mm, boost))
+    return cov, made[1], made[2]
+
+
+def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
+    """(removal probabilities (S, L, D), the income effects' shift tables) under the enabling
+    boost (S, D)."""
     gain = 1.0 + boost[:, None, :]  # (S, 1, D)
     rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
     raise_ = mm.income_effect[None, :, None] > 0
     delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
-    return cov, rr, multidim_tables.shift_tables(mm, delta)
+    return rr, multidim_tables.shift_tables(mm, delta)
 
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
