@@ -49,8 +49,8 @@ from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
 from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
-from simlib.engines.multidim_review import Review, ReviewedState
-from simlib.engines.multidim_vacancy import unknown, year_state
+from simlib.engines.multidim_review import Review
+from simlib.engines.multidim_vacancy import VacantState, at_baseline, handed, unknown, year_state
 from simlib.engines.reach import (
     acting_money,
     enabling_boost,
@@ -397,8 +397,10 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
 def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
     """The cells (M, H, ...) with M and H filled from `source` (`open_run`'s: copied from (Ms,
     Hs), or the baseline's households; None: filled) for a run that ran no year, or took another
-    path than `multidim_jit.year`'s fill."""
+    path than `multidim_jit.year`'s fill; the baseline's marks its empty states known zero."""
     multidim_jit.fill(mm, cells[0], cells[1], source)
+    if source is multidim_jit.BASELINE and len(cells) > 5:
+        at_baseline(cells[5], mm.base.n0)
     return cells
 
 
@@ -419,12 +421,12 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     source = None
     if state is None:  # the baseline: its households written by the first year's tasks
-        n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+        n, V = np.broadcast_to(model.n0, (S, G, K)).astype(float), unknown(S, G)
         (M, H), source = multidim_jit.cells(mm, S), multidim_jit.BASELINE
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
         n, built, cells, lent = state.lent()  # copies to make, unless handed over `once`
-        M, H = cells["M"], cells["H"]
+        M, H, V = cells["M"], cells["H"], handed(state, S, G)
         source = None if lent is None else (lent["M"], lent["H"])
     sel = np.zeros((S, L, G, K))
     baselines = memoised(mm, "multidim_expected.baseline_reviews", dict)  # (S, start) -> Review
@@ -433,12 +435,12 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
         review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
     else:
         if source is multidim_jit.BASELINE:  # the records read every cell: filled first
-            multidim_jit.fill(mm, M, H, source)
+            filled(mm, (M, H, n, sel, built, V), source)
             source = None
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built, unknown(S, G), {"reach": programme_work(model, _reach_static(mm)[1], S)}), source
+    return out, sp_all, (M, H, n, sel, built, V, {"reach": programme_work(model, _reach_static(mm)[1], S)}), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:
@@ -468,8 +470,10 @@ def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
 
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
-    """`out` with the state at review `stop` handed over, with its review's records."""
+    """`out` with the state at review `stop` handed over, with its review's records and the
+    states its cells are known to leave zero (`multidim_vacancy.VacantState`)."""
     M, H, n, sel, built = cells[:5]
-    handed = _handed_over(mm.base, stop, n, built, M, H)
-    out.state = ReviewedState(**vars(handed), review=Review.of(mm, out, stop, n, sel))
+    given = vars(_handed_over(mm.base, stop, n, built, M, H))
+    V = cells[5] if len(cells) > 5 else None
+    out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=V)
     return out
