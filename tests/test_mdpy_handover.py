@@ -1,7 +1,8 @@
 """The cell-states known all zero handed over with the engine's state (issue 18's mdpy,
 `multidim_vacancy.VacantState`): every state marked in a handed-over state is all zero, the
 baseline's marks are its states without households, a run continued from a state with its marks
-gives the bytes of one continued from the same state without them, and the helpers."""
+gives the bytes of one continued from the same state without them, the marks are no array of the
+state (`Marks`: its dumps and walks see its results only), and the helpers."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from benchmarks.multidim_arrays import walk
 from simlib.engines import multidim_jit
 from simlib.engines.common import EngineState
 from simlib.engines.multidim_expected import run_multidim_expected
-from simlib.engines.multidim_vacancy import VacantState, at_baseline, handed, unknown
+from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown
 from simlib.paths import params_dir
 from simlib.scenario import load_scenario
 from simlib.unit_switch import compile_run_model
@@ -43,7 +45,7 @@ def copied(state):
 
 def marked_zero(state) -> int:
     """The states marked in `state.vacancy`, each checked all zero in its cells."""
-    M, H, V = state.cells["M"], state.cells["H"], state.vacancy
+    M, H, V = state.cells["M"], state.cells["H"], state.vacancy.bits
     count = 0
     for s, g in zip(*np.nonzero(V)):
         for k in range(M.shape[2]):
@@ -58,8 +60,12 @@ def test_the_marks_handed_over_are_zero_states(model):
     base = run_multidim_expected(model, spend, stop=0).state
     assert isinstance(base, VacantState) and marked_zero(base) > 0
     n0 = model.base.n0
-    assert all(((base.vacancy[:, g] >> k) & 1).all() == (n0[g, k] == 0) for g in range(n0.shape[0]) for k in range(6))
-    assert marked_zero(run_multidim_expected(model, spend, stop=2).state) > 0
+    assert all(((base.vacancy.bits[:, g] >> k) & 1).all() == (n0[g, k] == 0) for g in range(n0.shape[0]) for k in range(6))
+    kept = run_multidim_expected(model, spend, stop=2).state
+    assert marked_zero(kept) > 0
+    arrays: dict = {}
+    walk(kept, "state", arrays)
+    assert not any("vacancy" in name for name in arrays)
 
 
 @pytest.mark.parametrize("at", [0, 2])
@@ -73,7 +79,7 @@ def test_a_run_from_a_state_with_its_marks_gives_the_same_bytes(model, at):
     assert a.keys() == b.keys()
     for name in a:
         assert a[name].tobytes() == b[name].tobytes(), name
-    known, plain = got.state.vacancy, want.state.vacancy  # a group without households keeps its marks
+    known, plain = got.state.vacancy.bits, want.state.vacancy.bits  # a group without households keeps its marks
     assert ((known & plain) == plain).all() and marked_zero(got.state) >= marked_zero(want.state)
     taken = run_multidim_expected(model, 0.8 * spend, start=at, state=copied(first).once())  # its own arrays
     assert outputs(taken, (taken.state.cells["M"],))["M"].tobytes() == a["M"].tobytes()
@@ -82,11 +88,12 @@ def test_a_run_from_a_state_with_its_marks_gives_the_same_bytes(model, at):
 def test_the_helpers():
     V = unknown(2, 3)
     V[:] = 5
-    state = VacantState(1, np.zeros((2, 3, 6)), np.zeros((2, 1, 1, 1)), np.zeros(1, bool), vacancy=V)
+    state = VacantState(1, np.zeros((2, 3, 6)), np.zeros((2, 1, 1, 1)), np.zeros(1, bool), vacancy=Marks(V))
     got = handed(state, 2, 3)
     assert got is not V and (got == 5).all()
     assert not handed(state, 2, 4).any() and not handed(state, 1, 3).any()
-    assert not handed(replace(state, vacancy=V.astype(float)), 2, 3).any()
+    assert not handed(replace(state, vacancy=Marks(V.astype(float))), 2, 3).any()
+    assert not handed(replace(state, vacancy=None), 2, 3).any()
     assert not handed(EngineState(1, state.n, state.built, state.built_counts), 2, 3).any()
     n0 = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [3.0, 1.0, 1.0]])
     assert at_baseline(unknown(2, 3), n0).tolist() == [[2, 7, 0], [2, 7, 0]]

@@ -50,7 +50,7 @@ from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
 from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
 from simlib.engines.multidim_review import Review
-from simlib.engines.multidim_vacancy import VacantState, at_baseline, handed, unknown, year_state
+from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
 from simlib.engines.reach import (
     acting_money,
     enabling_boost,
@@ -474,6 +474,6 @@ def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> 
     states its cells are known to leave zero (`multidim_vacancy.VacantState`)."""
     M, H, n, sel, built = cells[:5]
     given = vars(_handed_over(mm.base, stop, n, built, M, H))
-    V = cells[5] if len(cells) > 5 else None
-    out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=V)
+    marks = Marks(cells[5]) if len(cells) > 5 else None
+    out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=marks)
     return out

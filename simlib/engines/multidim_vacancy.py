@@ -58,20 +58,34 @@ def reset_if_filled(vacant: np.ndarray, source) -> np.ndarray:
     return vacant
 
 
+class Marks:
+    """The vacancy array (S, G) handed over with a state (`VacantState`): what the engine knows of
+    its cells, not a result — held apart from the state's arrays, so that whatever reads or
+    compares a state's arrays (dumps, `dataclasses` walks) sees only its results (two runs that
+    give the same cells may know more or less of them: a group without households keeps its
+    marks)."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+
 @dataclass
 class VacantState(ReviewedState):
     """A `ReviewedState` with the bits of its cell-states known all zero, as the year that ended
-    at its review left them (`vacancy` (S, G) uint8): a run continued from it starts knowing
-    them (`handed`). Copies (`dataclasses.replace`, `simlib.workbench.pool`) keep them; a state
-    on other units (`EngineState.remapped`) is a plain one and knows nothing."""
+    at its review left them (`vacancy`, `Marks`): a run continued from it starts knowing them
+    (`handed`). Copies (`dataclasses.replace`, `simlib.workbench.pool`) keep them; a state on
+    other units (`EngineState.remapped`) is a plain one and knows nothing."""
 
-    vacancy: np.ndarray | None = None
+    vacancy: Marks | None = None
 
 
 def handed(state, S: int, G: int) -> np.ndarray:
     """The vacancy array of a run continued from `state` for S scenarios and G groups: a copy of
     the one handed over with it (`VacantState`; the run writes its own), else `unknown`."""
-    V = state.vacancy if isinstance(state, VacantState) else None
+    marks = state.vacancy if isinstance(state, VacantState) else None
+    V = marks.bits if isinstance(marks, Marks) else None
     if V is None or V.shape != (S, G) or V.dtype != np.uint8:
         return unknown(S, G)
     return V.copy()
