@@ -48,13 +48,11 @@ import numpy as np
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
-from simlib.engines.multidim_reach_kernels import eligible_bins, entry_coverage
-from simlib.engines.multidim_review import Review, ReviewedState
-from simlib.engines.multidim_vacancy import unknown, year_state
+from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
+from simlib.engines.multidim_review import Review
+from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
 from simlib.engines.reach import (
     acting_money,
-    beneficiaries,
-    coverage_shares,
     enabling_boost,
     formation_sizes,
     held_stock,
@@ -115,21 +113,6 @@ def _shift(Hr: np.ndarray, units: np.ndarray, delta: np.ndarray, mm: MultidimMod
     return out
 
 
-def _build_index(structure) -> dict:
-    L, G, K = structure.eligible.shape
-    D, T = len(structure.unit_ids), structure.n_tiers
-    m_line, m_g, m_k = np.nonzero(structure.eligible)
-    m_bin = (m_line * D + structure.g_unit[m_g]) * T + structure.tier[m_line, m_g, m_k]
-    return {"m_bin": m_bin, "m_gk": m_g * K + m_k, "m_lgk": m_line * (G * K) + m_g * K + m_k}
-
-
-def _index(structure) -> dict:
-    """One entry per eligible (line, group-state): its group-state, (line, group-state) and
-    (line, unit, tier) bin (cached on the structure). The multidimensional engine works per
-    group-state, as deprivation masks differ within the classes the states engine merges."""
-    return memoised(structure, "multidim_expected.index", lambda: _build_index(structure))
-
-
 def _selectable(mm: MultidimModel, M: np.ndarray, any_bits: dict) -> np.ndarray:
     """Households (S, L, G, K) deprived in the indicators of each line that targets deprived
     households (zero for the other lines), from households by mask M (S, G, K, 4096)."""
@@ -140,38 +123,38 @@ def _selectable(mm: MultidimModel, M: np.ndarray, any_bits: dict) -> np.ndarray:
     return sel
 
 
-def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, any_bits: dict, stock: np.ndarray):
-    """The shared programme step on the cells: eligible households per line, unit and tier (only
-    those deprived in a targeting line's indicators, `sel` (S, L, G, K), count for it),
-    beneficiaries, and the share of each group-state's households each line reaches. Returns
-    (Reach, coverage of the selectable households (S, L, G, K), share of all households reached
-    (S, L, G, K))."""
-    model = mm.base
-    L, D, T = model.eligible.shape[0], len(model.unit_ids), model.n_tiers
-    S = n.shape[0]
-    ix = _index(model.structure)
-    E, frac = eligible_bins(n, sel, np.fromiter(any_bits, np.int64), ix, L * D * T)  # frac: 1, or the share deprived
-    r = beneficiaries(model, sp, E.reshape(S, L, D, T), stock=stock)  # standing works only narrow the pool here
-    c = coverage_shares(r.covered, E.reshape(S, L, D, T)).reshape(S, L * D * T)
-    cov_lgk, share = entry_coverage(c, frac, ix)
-    return r, cov_lgk, share
+def _reach_static(mm: MultidimModel) -> tuple:
+    """(the lines that target deprived households, `programme_static`) of a model (cached on it)."""
+
+    def build():
+        lines = np.fromiter(_targeting_bits(mm), np.int64)
+        return lines, programme_static(mm.base, lines)
+
+    return memoised(mm, "multidim_expected.reach_static", build)
+
+
+def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, stock: np.ndarray, work=None) -> tuple:
+    """The shared programme step on the cells (`multidim_reach_kernels.reach_cells`: eligible
+    households, counting only those deprived in a targeting line's indicators, `sel` (S, L, G,
+    K), for it; beneficiaries; coverage) into `work` (`programme_work`; new if None)."""
+    lines, static = _reach_static(mm)
+    return reach_cells(mm.base, (lines, static), n, sel, sp, stock, work)
 
 
 def _programme_step(
-    mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, out: EngineOutput, y: int, built: np.ndarray
+    mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, out: EngineOutput, y: int, built: np.ndarray, work=None
 ):
     """The year's shared programme step for both backends: reach (area lines' standing works from
     `built` (S, Y, L, D), the households they newly served, which it records for year y), coverage,
-    production support (written into `out`) and the enabling boost (S, D). Returns (coverage
-    (S, L, G, K), boost)."""
+    production support (written into `out`) and the enabling boost (S, D); `work`: `_reach`'s.
+    Returns (coverage (S, L, G, K), boost)."""
     model = mm.base
-    r, cov_lgk, share = _reach(mm, n, sel, sp, _targeting_bits(mm), held_stock(model, built, y))
-    built[:, y] = record(model, r.reached, r.eligible)
-    out.reached[:, y], out.eligible[:, y] = r.reached, r.eligible
-    ps_lines = np.flatnonzero(model.ps_lines)
-    miss = np.exp(log_factor(share[:, ps_lines]).sum(axis=1)) if ps_lines.size else np.ones(n.shape)
+    reached, eligible, cov_lgk, share = _reach(mm, n, sel, sp, held_stock(model, built, y), work)
+    built[:, y] = record(model, reached, eligible)
+    out.reached[:, y], out.eligible[:, y] = reached, eligible
+    miss = np.exp(log_factor(share).sum(axis=1)) if share.shape[1] else np.ones(n.shape)
     out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, n, miss)
-    return cov_lgk, enabling_boost(model, r.reached)
+    return cov_lgk, enabling_boost(model, reached)
 
 
 def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, any_bits: dict, shift_cache: dict):
@@ -414,16 +397,19 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
 def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
     """The cells (M, H, ...) with M and H filled from `source` (`open_run`'s: copied from (Ms,
     Hs), or the baseline's households; None: filled) for a run that ran no year, or took another
-    path than `multidim_jit.year`'s fill."""
+    path than `multidim_jit.year`'s fill; the baseline's marks its empty states known zero."""
     multidim_jit.fill(mm, cells[0], cells[1], source)
+    if source is multidim_jit.BASELINE and len(cells) > 5:
+        at_baseline(cells[5], mm.base.n0)
     return cells
 
 
 def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy) at that review, from the baseline or
-    from `state` (its arrays, or arrays to fill: `EngineState.lent`) with no twin known vacant
-    (`multidim_vacancy.unknown`), and the source to fill M and H from (None: filled), which the
+    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy, work) at that review, from the baseline
+    or from `state` (its arrays, or arrays to fill: `EngineState.lent`) with no twin known vacant
+    (`multidim_vacancy.unknown`) and the programme step's working arrays (`year_programme`'s work:
+    "reach", `programme_work`), and the source to fill M and H from (None: filled), which the
     first year fills group by group (`multidim_jit.year`; `filled` otherwise): the state's cells
     (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero, the baseline's households to write)."""
     model = mm.base
@@ -435,12 +421,12 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     source = None
     if state is None:  # the baseline: its households written by the first year's tasks
-        n = np.broadcast_to(model.n0, (S, G, K)).astype(float)
+        n, V = np.broadcast_to(model.n0, (S, G, K)).astype(float), unknown(S, G)
         (M, H), source = multidim_jit.cells(mm, S), multidim_jit.BASELINE
         built = np.zeros(sp_all.shape)  # households area lines newly served, by year
     else:
         n, built, cells, lent = state.lent()  # copies to make, unless handed over `once`
-        M, H = cells["M"], cells["H"]
+        M, H, V = cells["M"], cells["H"], handed(state, S, G)
         source = None if lent is None else (lent["M"], lent["H"])
     sel = np.zeros((S, L, G, K))
     baselines = memoised(mm, "multidim_expected.baseline_reviews", dict)  # (S, start) -> Review
@@ -449,30 +435,45 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
         review.write(mm, out, start, sel)  # the review's records, as the run before wrote them
     else:
         if source is multidim_jit.BASELINE:  # the records read every cell: filled first
-            multidim_jit.fill(mm, M, H, source)
+            filled(mm, (M, H, n, sel, built, V), source)
             source = None
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built, unknown(S, G)), source
+    return out, sp_all, (M, H, n, sel, built, V, {"reach": programme_work(model, _reach_static(mm)[1], S)}), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:
     """The programme step of year y (`_programme_step`, into `out`) for the cells (M, H, n, sel,
-    built) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities (S, L, D) and
-    the income effects' shift tables, as `multidim_jit.year` takes them."""
+    built[, vacancy, work]) and money sp (S, L, D): coverage (S, L, G, K), removal probabilities
+    (S, L, D) and the income effects' shift tables, as `multidim_jit.year` takes them. With the
+    run's `work` (`open_run`), the coverage is its array and a year whose enabling boost equals
+    the year before's, bit for bit, takes that year's probabilities and tables (the same numbers;
+    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation."""
     n, sel, built = cells[2:5]
-    cov, boost = _programme_step(mm, n, sel, sp, out, y, built)
+    work = cells[6] if len(cells) > 6 else {}
+    cov, boost = _programme_step(mm, n, sel, sp, out, y, built, work.get("reach"))
+    made = work.get("effects")
+    if made is None or made[0].tobytes() != boost.tobytes():
+        made = work["effects"] = (boost, *_effects(mm, boost))
+    return cov, made[1], made[2]
+
+
+def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
+    """(removal probabilities (S, L, D), the income effects' shift tables) under the enabling
+    boost (S, D)."""
     gain = 1.0 + boost[:, None, :]  # (S, 1, D)
     rr = np.minimum(1.0, mm.removal[None, :, None] * gain)
     raise_ = mm.income_effect[None, :, None] > 0
     delta = np.where(raise_, np.round(mm.income_effect[None, :, None] * gain, 6), np.nan)
-    return cov, rr, multidim_tables.shift_tables(mm, delta)
+    return rr, multidim_tables.shift_tables(mm, delta)
 
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
-    """`out` with the state at review `stop` handed over, with its review's records."""
+    """`out` with the state at review `stop` handed over, with its review's records and the
+    states its cells are known to leave zero (`multidim_vacancy.VacantState`)."""
     M, H, n, sel, built = cells[:5]
-    handed = _handed_over(mm.base, stop, n, built, M, H)
-    out.state = ReviewedState(**vars(handed), review=Review.of(mm, out, stop, n, sel))
+    given = vars(_handed_over(mm.base, stop, n, built, M, H))
+    marks = Marks(cells[5]) if len(cells) > 5 else None
+    out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=marks)
     return out

@@ -95,6 +95,7 @@ def _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over) -> t
             cells2 = (cells[0].copy(), cells[1].copy()) + cells2[2:]
         multidim_jit.year(twin, start + 1, cells2[:4], *year2, out2)
         multidim_jit.year(mm, start + 1, year_state(cells), *year, out)
+    cells2[5][:] = 0  # the twin's year kept no marks (`multidim_vacancy`): its state knows nothing
     return out, out2, cells, cells2, sp_all
 
 

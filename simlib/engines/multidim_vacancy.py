@@ -13,18 +13,26 @@ scenario s is known to be all zero (every bit of a vacant twin), 0 where nothing
 state is scanned, as before). Within the year the lines hand what they know (the states they
 skipped, known or found empty, and did not move households into) to the own changes.
 
-A run starts knowing nothing (`unknown`): from a handed-over state its cells are filled or lent,
-and nothing proves them zero without the scan; from the baseline, the states without households
-at the baseline are left zero by the first year's fill (`multidim_jit._unfilled` marks them).
+A run from the baseline knows the states without households at the baseline, left zero by the
+first year's fill (`multidim_jit._unfilled` marks them; `at_baseline` when the cells were filled
+before the year). The state a run hands over carries the bits its last year left
+(`VacantState`), and a run continued from it (a copy, or its own arrays) starts knowing them
+(`handed`; the explorer's re-runs from a kept state); a state without them, or moved to other
+units, knows nothing (`unknown`): nothing proves its cells zero without the scan.
 Each year then writes, for the base group and twin of every task that ran (`multidim_jit._task`),
 the states it left all zero (a task without households writes no cell and leaves its bits). An
-array handed to a year whose cells are filled during it (`source`) is reset first
-(`reset_if_filled`), then marked by the fill as above.
+array handed to a year whose cells are written from the baseline during it is reset first
+(`reset_if_filled`), then marked by the fill as above; one whose cells are copied from a kept
+state during it describes those cells (`handed`) and is kept.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from simlib.engines.multidim_review import ReviewedState
 
 
 def unknown(S: int, G: int) -> np.ndarray:
@@ -41,14 +49,58 @@ def of_state(state: tuple, M: np.ndarray) -> np.ndarray:
 
 
 def reset_if_filled(vacant: np.ndarray, source) -> np.ndarray:
-    """`vacant` made to know nothing when the year fills the cells (`source` not None): the
-    cells it knew of are replaced."""
-    if source is not None:
+    """`vacant` made to know nothing when the year writes the baseline's households into the
+    cells (`source` `multidim_jit.BASELINE`): the cells it knew of are replaced. A year copying
+    the cells from a kept state (`source` a tuple (Ms, Hs)) keeps it: it describes that state
+    (`handed`)."""
+    if source is not None and not isinstance(source, tuple):
         vacant[:] = 0
+    return vacant
+
+
+class Marks:
+    """The vacancy array (S, G) handed over with a state (`VacantState`): what the engine knows of
+    its cells, not a result — held apart from the state's arrays, so that whatever reads or
+    compares a state's arrays (dumps, `dataclasses` walks) sees only its results (two runs that
+    give the same cells may know more or less of them: a group without households keeps its
+    marks)."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+
+@dataclass
+class VacantState(ReviewedState):
+    """A `ReviewedState` with the bits of its cell-states known all zero, as the year that ended
+    at its review left them (`vacancy`, `Marks`): a run continued from it starts knowing them
+    (`handed`). Copies (`dataclasses.replace`, `simlib.workbench.pool`) keep them; a state on
+    other units (`EngineState.remapped`) is a plain one and knows nothing."""
+
+    vacancy: Marks | None = None
+
+
+def handed(state, S: int, G: int) -> np.ndarray:
+    """The vacancy array of a run continued from `state` for S scenarios and G groups: a copy of
+    the one handed over with it (`VacantState`; the run writes its own), else `unknown`."""
+    marks = state.vacancy if isinstance(state, VacantState) else None
+    V = marks.bits if isinstance(marks, Marks) else None
+    if V is None or V.shape != (S, G) or V.dtype != np.uint8:
+        return unknown(S, G)
+    return V.copy()
+
+
+def at_baseline(vacant: np.ndarray, n0: np.ndarray) -> np.ndarray:
+    """`vacant` (S, G) for cells holding the baseline's households (`multidim_jit.fill` from
+    `BASELINE`, which writes only the cell-states with households): the bits of the states
+    without households at the baseline (n0 (G, K) zero) set, every scenario alike."""
+    bits = ((n0 == 0.0).astype(np.int64) << np.arange(n0.shape[1])).sum(axis=1)
+    vacant[:] = bits.astype(np.uint8)[None, :]
     return vacant
 
 
 def year_state(cells: tuple) -> tuple:
     """The state a year takes (M, H, n, sel, vacancy) from a run's cells (M, H, n, sel, built,
-    vacancy) (`multidim_expected.open_run`)."""
-    return cells[:4] + cells[5:]
+    vacancy, ...) (`multidim_expected.open_run`)."""
+    return cells[:4] + cells[5:6]
