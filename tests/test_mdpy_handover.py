@@ -60,7 +60,9 @@ def test_the_marks_handed_over_are_zero_states(model):
     base = run_multidim_expected(model, spend, stop=0).state
     assert isinstance(base, VacantState) and marked_zero(base) > 0
     n0 = model.base.n0
-    assert all(((base.vacancy.bits[:, g] >> k) & 1).all() == (n0[g, k] == 0) for g in range(n0.shape[0]) for k in range(6))
+    assert all(
+        ((base.vacancy.bits[:, g] >> k) & 1).all() == (n0[g, k] == 0) for g in range(n0.shape[0]) for k in range(6)
+    )
     kept = run_multidim_expected(model, spend, stop=2).state
     assert marked_zero(kept) > 0
     arrays: dict = {}

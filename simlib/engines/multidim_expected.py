@@ -142,7 +142,14 @@ def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, st
 
 
 def _programme_step(
-    mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, out: EngineOutput, y: int, built: np.ndarray, work=None
+    mm: MultidimModel,
+    n: np.ndarray,
+    sel: np.ndarray,
+    sp: np.ndarray,
+    out: EngineOutput,
+    y: int,
+    built: np.ndarray,
+    work=None,
 ):
     """The year's shared programme step for both backends: reach (area lines' standing works from
     `built` (S, Y, L, D), the households they newly served, which it records for year y), coverage,

@@ -179,7 +179,9 @@ def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
             hh, area, cyc = kinds[0, li], kinds[1, li], kinds[2, li]
             ms, uc, rise = params[0, li], params[1, li], params[2, li]
             for d in range(D):
-                r, e = _unit_reach(E[s, li, d], sp[s, li, d], stock[s, li, d], cap[li, d], hh, area, cyc, ms, uc, rise, c[s, li, d])
+                r, e = _unit_reach(
+                    E[s, li, d], sp[s, li, d], stock[s, li, d], cap[li, d], hh, area, cyc, ms, uc, rise, c[s, li, d]
+                )
                 reached[s, li, d], eligible[s, li, d] = r, e
 
 
@@ -261,7 +263,15 @@ def programme_work(model, static: tuple, S: int) -> tuple:
     frow, ps = static[0], static[5]
     e = np.empty
     nt = int((frow >= 0).sum())
-    return (e((S, nt, G * K)), e((S, L, D, T)), e((S, L, D)), e((S, L, D)), e((S, L, D, T)), e((S, L, G * K)), e((S, ps.size, G * K)))
+    return (
+        e((S, nt, G * K)),
+        e((S, L, D, T)),
+        e((S, L, D)),
+        e((S, L, D)),
+        e((S, L, D, T)),
+        e((S, L, G * K)),
+        e((S, ps.size, G * K)),
+    )
 
 
 def reach_cells(model, lines_static: tuple, n, sel, sp, stock, work=None) -> tuple:
