@@ -36,6 +36,8 @@ GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
 #: a budget without one; the notes are made before that check)
 DEFAULT_UNIT = "billion VND"
 #: the catalogue's name of each unit of `simlib.budget.MONEY_UNITS` (`money.*`)
+#: how deep under `budget:` amounts are looked for (a budget's amounts are 4-5 levels down)
+MAX_DEPTH = 12
 UNIT_KEYS = {"billion VND": "billion", "million VND": "million", "VND": "dong"}
 
 
@@ -69,12 +71,13 @@ class GroupedAmount:
 
 def grouped_amounts(path: str | Path, shown: str | None = None) -> tuple[GroupedAmount, ...]:
     """Every money amount of the budget of the scenario file `path` likely written with a dot
-    between groups of thousands (the module's rule), in the file's order; `shown` is the file's name in the notes (the path by
-    default). A file YAML cannot read gives none: loading it reports the problem."""
+    between groups of thousands (the module's rule), in the file's order; `shown` is the file's
+    name in the notes (the path by default). A file the strict YAML reader refuses gives none:
+    loading it reports the problem. Never raises: the notes are a help, not a check."""
     try:
         root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
-    except (OSError, UnicodeError, yaml.YAMLError, RecursionError):
-        return ()
+    except Exception:  # noqa: BLE001 - any file the strict reader refuses (syntax, nesting too deep,
+        return ()  # unreadable): loading the scenario reports it; the notes are only a help
     budget = _child(root, "budget")
     if budget is None:
         return ()
@@ -103,10 +106,14 @@ def _child(node, key: str):
     return None
 
 
-def _scalars(node, where: str):
-    """(dotted field, scalar node) of every scalar value under the mapping `node`, in order."""
-    if not isinstance(node, yaml.MappingNode):
+def _scalars(node, where: str, seen: set | None = None, depth: int = 0):
+    """(dotted field, scalar node) of every scalar value under the mapping `node`, in order, each
+    node once (an alias shares its node: an alias bomb or an alias into itself is walked once) and
+    no deeper than `MAX_DEPTH` (a budget is about 6 deep)."""
+    seen = set() if seen is None else seen
+    if not isinstance(node, yaml.MappingNode) or id(node) in seen or depth > MAX_DEPTH:
         return
+    seen.add(id(node))
     for k, v in node.value:
         if not isinstance(k, yaml.ScalarNode):
             continue
@@ -114,4 +121,4 @@ def _scalars(node, where: str):
         if isinstance(v, yaml.ScalarNode):
             yield field, v
         else:
-            yield from _scalars(v, field)
+            yield from _scalars(v, field, seen, depth + 1)

@@ -80,6 +80,12 @@ def test_a_file_yaml_cannot_read_or_without_a_budget_gives_no_notes(tmp_path):
     assert grouped_amounts(tmp_path / "missing.yaml") == ()
 
 
+@pytest.mark.parametrize("name", ["alias_bomb", "alias_recursive"])
+def test_an_alias_bomb_or_an_alias_into_itself_gives_no_notes_and_no_error(name):
+    # each node is walked once: the aliases expand to millions of values, or without end
+    assert grouped_amounts(ROOT / "tests" / "hostile" / "scenarios" / f"{name}.yaml") == ()
+
+
 def test_the_bundled_scenarios_have_no_such_amounts():
     # equal_split.yaml has 23.909 billion VND (263 / 11): a decimal, and no note
     for p in sorted((params_dir() / "scenarios").glob("*.yaml")):
