@@ -21,11 +21,16 @@ from tests.test_workbench_incremental import crossing_raw
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba is not installed")
 
 
-@pytest.fixture(scope="module", params=["multidim_2030", "tiny"])
-def model(request):
-    if request.param == "multidim_2030":
+def multidim_model(name: str):
+    """The multidimensional model of `multidim_2030`, or of a tiny crossing scenario ("tiny")."""
+    if name == "multidim_2030":
         return compile_run_model(load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml"))[1]
     return compile_run_model(make_scenario(crossing_raw()))[1]
+
+
+@pytest.fixture(scope="module", params=["multidim_2030", "tiny"])
+def model(request):
+    return multidim_model(request.param)
 
 
 def spend_of(mm) -> np.ndarray:

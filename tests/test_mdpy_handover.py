@@ -16,21 +16,15 @@ from simlib.engines import multidim_jit
 from simlib.engines.common import EngineState
 from simlib.engines.multidim_expected import run_multidim_expected
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown
-from simlib.paths import params_dir
-from simlib.scenario import load_scenario
-from simlib.unit_switch import compile_run_model
-from tests.conftest import make_scenario
+from tests.test_mdempty_vacancy import multidim_model
 from tests.test_multidim_fill import outputs
-from tests.test_workbench_incremental import crossing_raw
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba is not installed")
 
 
 @pytest.fixture(scope="module", params=["multidim_2030", "tiny"])
 def model(request):
-    if request.param == "multidim_2030":
-        return compile_run_model(load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml"))[1]
-    return compile_run_model(make_scenario(crossing_raw()))[1]
+    return multidim_model(request.param)
 
 
 def spend_of(mm) -> np.ndarray:

@@ -11,20 +11,14 @@ import pytest
 
 from simlib.engines import multidim_expected, multidim_jit
 from simlib.engines.multidim_reach_kernels import programme_work, reach_apart
-from simlib.paths import params_dir
-from simlib.scenario import load_scenario
-from simlib.unit_switch import compile_run_model
-from tests.conftest import make_scenario
-from tests.test_workbench_incremental import crossing_raw
+from tests.test_mdempty_vacancy import multidim_model
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba is not installed")
 
 
 @pytest.fixture(scope="module", params=["multidim_2030", "tiny"])
 def model(request):
-    if request.param == "multidim_2030":
-        return compile_run_model(load_scenario(params_dir() / "scenarios" / "multidim_2030.yaml"))[1]
-    return compile_run_model(make_scenario(crossing_raw()))[1]
+    return multidim_model(request.param)
 
 
 def random_year(mm, rng, S: int) -> tuple:
