@@ -11,12 +11,15 @@ a zero (`12.500`, `1.000`: a decimal is not written with a trailing zero). An am
 such as `23.909` (23 billion and 909 million, as `equal_split` has) or `1.093` is a usual decimal
 and gets no note: the two readings cannot be told apart there. The commands print a note for each
 amount found (`GroupedAmount.message`) naming the file, the line, the field, how it was read and
-what to write if thousands were meant.
+what to write if thousands were meant. An amount given on the command line (`--set
+budget.years.2024.lines.P1.2.central_investment=12.500`) is read the same way and gets the same
+note, naming the override instead of a line (`grouped_amounts(..., set_items=...)`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +46,11 @@ UNIT_KEYS = {"billion VND": "billion", "million VND": "million", "VND": "dong"}
 
 @dataclass(frozen=True)
 class GroupedAmount:
-    """One amount: its file, line (1-based), dotted field, text as written and the budget's unit."""
+    """One amount: its file, line (1-based; None for a `--set` override of the command line),
+    dotted field, text as written and the budget's unit."""
 
     file: str
-    line: int
+    line: int | None
     field: str
     text: str
     unit: str
@@ -56,7 +60,7 @@ class GroupedAmount:
         value = float(self.text)
         unit = i18n.t(f"money.{UNIT_KEYS.get(self.unit, 'billion')}", lang)
         return i18n.t(
-            "cli.grouped_amount",
+            "cli.grouped_amount" if self.line is not None else "cli.grouped_amount_set",
             lang,
             file=self.file,
             line=self.line,
@@ -69,25 +73,32 @@ class GroupedAmount:
         )
 
 
-def grouped_amounts(path: str | Path, shown: str | None = None) -> tuple[GroupedAmount, ...]:
+def grouped_amounts(
+    path: str | Path, shown: str | None = None, set_items: Sequence[str] = ()
+) -> tuple[GroupedAmount, ...]:
     """Every money amount of the budget of the scenario file `path` likely written with a dot
-    between groups of thousands (the module's rule), in the file's order; `shown` is the file's
-    name in the notes (the path by default). A file the strict YAML reader refuses gives none:
-    loading it reports the problem. Never raises: the notes are a help, not a check."""
+    between groups of thousands (the module's rule), in the file's order, then those of the
+    command line's overrides `set_items` (`"budget.….central_investment=12.500"`, as typed) in
+    theirs, read in the budget's unit (the file's, or an override's `budget.unit`); `shown` is
+    the file's name in the notes (the path by default). A file the strict YAML reader refuses
+    gives none: loading it reports the problem. Never raises: the notes are a help, not a check."""
     try:
         root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
     except Exception:  # noqa: BLE001 - any file the strict reader refuses (syntax, nesting too deep,
         return ()  # unreadable): loading the scenario reports it; the notes are only a help
     budget = _child(root, "budget")
-    if budget is None:
-        return ()
     unit_node = _child(budget, "unit")
     unit = unit_node.value if isinstance(unit_node, yaml.ScalarNode) else DEFAULT_UNIT
+    overrides = [(key.strip(), text.strip()) for key, sep, text in (str(i).partition("=") for i in set_items) if sep]
+    unit = next((text for key, text in reversed(overrides) if key == "budget.unit"), unit)
     found = []
-    for field, node in _scalars(budget, "budget"):
+    for field, node in _scalars(budget, "budget") if budget is not None else ():
         if field.rsplit(".", 1)[-1] in SOURCES and node.tag.endswith((":float", ":int")):
             if _suspicious(node.value.strip().lstrip("+-"), unit):
                 found.append(GroupedAmount(shown or str(path), node.start_mark.line + 1, field, node.value, unit))
+    for key, text in overrides:
+        if key.startswith("budget.") and key.rsplit(".", 1)[-1] in SOURCES and _suspicious(text.lstrip("+-"), unit):
+            found.append(GroupedAmount("--set", None, key, text, unit))
     return tuple(found)
 
 

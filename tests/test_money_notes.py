@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from simlib.cli.common import print_money_notes
 from simlib.money_notes import grouped_amounts
 from simlib.paths import params_dir
 
@@ -108,3 +109,50 @@ def test_validate_prints_the_notes_and_still_accepts_the_file(tmp_path, lang):
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stdout.splitlines() if "⚠" in line]
     assert len(notes) == 1 and "12500" in notes[0] and "P1.2" in notes[0]
+
+
+SET_KEY = "budget.years.2024.lines.P1.2.central_investment"
+
+
+def test_an_override_on_the_command_line_is_read_the_same_way_and_named_instead_of_a_line(tmp_path):
+    p = write(tmp_path)
+    items = [f"{SET_KEY}=12.500", f"{SET_KEY}=1.093", "budget.years.2024.lines.P2.local=330.000", "seed=1.000"]
+    items += ["no equals sign", f"{SET_KEY}=12,500", f"{SET_KEY}='12.500'"]
+    notes = grouped_amounts(p, "grouped.yaml", items)
+    # the file's two first, then the overrides in their order; 1.093 billion is a decimal, `seed`
+    # is no money, text that is not a number (a comma, quotes) is refused by loading, not here
+    assert [(n.file, n.line, n.field, n.text) for n in notes[2:]] == [
+        ("--set", None, SET_KEY, "12.500"),
+        ("--set", None, "budget.years.2024.lines.P2.local", "330.000"),
+    ]
+    vi, en = notes[2].message("vi"), notes[2].message("en")
+    assert f"--set {SET_KEY}=12500" in vi and "12,5 tỷ đồng" in vi and ", dòng " not in vi
+    assert f"--set {SET_KEY}=12500" in en and "12.5 billion VND" in en and ", line " not in en
+
+
+def test_an_override_of_the_unit_decides_how_the_amounts_are_read(tmp_path):
+    p = write(tmp_path)  # billion VND in the file: 1.093 is a decimal; in million VND it is not
+    assert [n.text for n in grouped_amounts(p, set_items=[f"{SET_KEY}=1.093"])][2:] == []
+    notes = grouped_amounts(p, set_items=[f"{SET_KEY}=1.093", "budget.unit=million VND"])
+    assert [n.text for n in notes] == ["1.093", "12.500", "1.250", "1.093"]
+    assert "triệu đồng" in notes[-1].message("vi")
+
+
+def test_an_overrides_note_is_printed_once_for_a_batch_of_files(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    paths = [write(a), write(b)]
+    n = print_money_notes(paths, "en", set_items=[f"{SET_KEY}=12.500"])
+    err = capsys.readouterr().err.splitlines()
+    assert n == len(err) == 5  # two a file, and the override's once
+    assert sum("--set" in line for line in err) == 1
+
+
+def test_validate_prints_an_overrides_note_once_and_accepts_the_scenario(tmp_path):
+    env = {"SIMLIB_LANG": "vi", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    scen = params_dir() / "scenarios" / "plan_2024.yaml"
+    cmd = [sys.executable, "-m", "simlib", "validate", str(scen), "--set", f"{SET_KEY}=12.500"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    notes = [line for line in done.stdout.splitlines() if "⚠" in line]
+    assert len(notes) == 1 and f"--set {SET_KEY}=12500" in notes[0]

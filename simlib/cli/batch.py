@@ -62,7 +62,7 @@ def register(sub) -> None:
 def main(args) -> int:
     lang = i18n.get_lang(getattr(args, "lang", None))
     paths = collect_scenarios(args.inputs)
-    print_money_notes(paths, lang)
+    print_money_notes(paths, lang, set_items=args.set_items)
 
     def on_invalid(bad: dict) -> None:
         print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)

@@ -90,13 +90,17 @@ def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
     return check_output(out, kind, [Path(p) for p in inputs if p], field="--out")
 
 
-def print_money_notes(paths: Iterable, lang: str, file=None, indent: str = "") -> int:
-    """Print a note for every budget amount of the scenario files `paths` written with a dot
-    between groups of thousands (`simlib.money_notes`), to `file` (standard error by default);
-    returns how many."""
-    n = 0
+def print_money_notes(paths: Iterable, lang: str, file=None, indent: str = "", set_items=()) -> int:
+    """Print a note for every budget amount of the scenario files `paths` and of the command
+    line's overrides `set_items` (as typed, `KEY=VALUE`) written with a dot between groups of
+    thousands (`simlib.money_notes`), to `file` (standard error by default), an override's note
+    once however many files it applies to; returns how many."""
+    shown: set[str] = set()
     for p in paths:
-        for note in grouped_amounts(p, display_path(p)):
-            print(indent + "⚠ " + note.message(lang), file=file or sys.stderr)
-            n += 1
-    return n
+        for note in grouped_amounts(p, display_path(p), set_items):
+            text = note.message(lang)
+            if note.line is None and text in shown:
+                continue
+            shown.add(text)
+            print(indent + "⚠ " + text, file=file or sys.stderr)
+    return len(shown)

@@ -140,7 +140,7 @@ def main(args) -> int:
         effort=args.effort,
     )
     check_out(args.out, "optimization", scen.input_paths() + [args.spec])
-    print_money_notes([args.scenario], lang)
+    print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(
         i18n.t("cli.optimizing", lang, name=scen.name, objective=i18n.t(f"alloc.objective.{spec.objective}", lang)),
         file=sys.stderr,

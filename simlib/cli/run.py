@@ -136,7 +136,7 @@ def main(args) -> int:
     _check_uncertainty(args)
     scen = load_scenario(args.scenario, args.set_items)
     check_out(args.out, "run", scen.input_paths())
-    print_money_notes([args.scenario], lang)
+    print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     res = run(scen, options)
     extra = _intervals(res, lang)

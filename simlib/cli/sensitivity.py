@@ -42,7 +42,7 @@ def main(args) -> int:
     scen = load_scenario(args.scenario, args.set_items)
     inputs = scen.input_paths()
     check_out(args.out, "sensitivity", inputs)
-    print_money_notes([args.scenario], lang)
+    print_money_notes([args.scenario], lang, set_items=args.set_items)
     groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, options=options)

@@ -32,7 +32,7 @@ def main(args) -> int:
         else:  # a bug in simlib on this file: said so, and the other files are still checked
             error = i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}")
             print(f"✗ {display_path(p)}\n  {error}")
-        print_money_notes([p], lang, file=sys.stdout, indent="  ")
+        print_money_notes([p], lang, file=sys.stdout, indent="  ", set_items=args.set_items)
     if any(not isinstance(e, SimlibError) for e in bad.values()):
         return 1
     return 2 if bad else 0
