@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +190,8 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
         "pandas": pd.__version__,
         "platform": platform.platform(terse=True),
     }
+    if scen.money_notes:  # amounts likely meant in thousands: said wherever the run is read
+        manifest["money_notes"] = [asdict(n) for n in scen.money_notes]
     if options.chunk is not None:  # random streams are per unit, so the numbers differ from an unchunked run
         manifest["chunking"] = {"chunk": options.chunk, "random_streams": "one per unit (simlib.national)"}
     return manifest

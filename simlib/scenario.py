@@ -23,6 +23,7 @@ from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
 from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
+from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
@@ -59,6 +60,9 @@ class Scenario:
     legal: LegalFrame | None = None  # the legal frame the allocation must respect (simlib.legal)
     other_programmes: tuple[OtherProgramme, ...] = ()  # other programmes declared (simlib.other_programmes)
     budget_periods: tuple[YearRecord, ...] = ()  # `periods: dated`: how each budget year was read
+    #: amounts of the file and of `--set` likely written with a dot between thousands
+    #: (`simlib.money_notes`): said in the run's manifest and on its report's first screen
+    money_notes: tuple[GroupedAmount, ...] = ()
 
     @property
     def dated(self) -> bool:
@@ -111,9 +115,10 @@ class Scenario:
         return paths + [Path(p) for p in self.params.files.values()] + list(self.dataset.files) + legal
 
     def replace_budget(self, amounts: np.ndarray) -> Scenario:
-        """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers."""
+        """The same scenario with other amounts (VND, same shape); used by sweeps and optimisers.
+        The notes on the file's amounts go: these amounts are not the file's."""
         b = replace(self.budget, amounts=np.asarray(amounts, float))
-        return replace(self, budget=b)
+        return replace(self, budget=b, money_notes=())
 
 
 def _route_overrides(items: list[tuple[str, Any]]) -> tuple[list, list]:
@@ -432,10 +437,12 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     `"dotted.key=value"` strings or `(key, value)` pairs."""
     path = Path(path)
     items = set_overrides or []
+    typed = [i for i in items if isinstance(i, str)]  # as typed: `12.500` is still text there
     if items and isinstance(items[0], str):
         items = parse_set_args(items)  # type: ignore[arg-type]
     raw = load_yaml(path)
     try:
-        return scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
+        scen = scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
     except InputError as exc:
         raise exc.with_file(display_path(path)) from None
+    return replace(scen, money_notes=grouped_amounts(path, display_path(path), typed))

@@ -14,6 +14,11 @@ import pytest
 from simlib.cli.common import print_money_notes
 from simlib.money_notes import grouped_amounts
 from simlib.paths import params_dir
+from simlib.report import scenario_report as R
+from simlib.runner import run
+from simlib.scenario import load_scenario
+from simlib.workbench.state import AllocationState
+from simlib.workbench.view import ExplorerView
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,3 +161,34 @@ def test_validate_prints_an_overrides_note_once_and_accepts_the_scenario(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     notes = [line for line in done.stdout.splitlines() if "⚠" in line]
     assert len(notes) == 1 and f"--set {SET_KEY}=12500" in notes[0]
+
+
+def test_a_runs_manifest_and_its_reports_first_screen_carry_the_notes(tmp_path):
+    p = write(tmp_path)  # the envelope goes (a year gives lines or an envelope with shares)
+    p.write_text("".join(x for x in p.read_text(encoding="utf-8").splitlines(True) if "envelope" not in x), "utf-8")
+    scen = load_scenario(p, [f"{SET_KEY}=12.500"])
+    assert [(n.line, n.text) for n in scen.money_notes] == [(15, "12.500"), (None, "12.500")]
+    res = run(scen)
+    assert [n["field"] for n in res.manifest["money_notes"]] == [SET_KEY, SET_KEY]
+    ctx = R.context(res, "vi")
+    page = "".join(b for b in R.title(ctx) if isinstance(b, str))
+    notes = [x for x in page.split('<div class="sl-note">')[1:] if "được đọc là 12,5 tỷ đồng" in x]
+    assert len(notes) == 2 and "grouped.yaml, dòng 15" in notes[0] and "--set" in notes[1]
+    # amounts that are not the file's (a sweep's, the optimiser's) carry no note on the file's
+    moved = scen.replace_budget(scen.budget.amounts * 2)
+    assert moved.money_notes == () and "money_notes" not in run(moved).manifest
+
+
+def test_a_scenario_without_such_amounts_has_no_note_in_its_manifest():
+    scen = load_scenario(params_dir() / "scenarios" / "plan_2024.yaml")
+    assert scen.money_notes == () and "money_notes" not in run(scen).manifest
+
+
+def test_the_explorer_opened_on_such_a_file_shows_the_notes_above_the_amounts(tmp_path):
+    p = write(tmp_path)
+    p.write_text("".join(x for x in p.read_text(encoding="utf-8").splitlines(True) if "envelope" not in x), "utf-8")
+    view = ExplorerView(AllocationState.load(p), "vi", debounce=0)
+    shown = view.w["box"].children[1].value
+    assert shown.count('class="sl-note"') == 1 and "dòng 15" in shown and "được đọc là 12,5 tỷ đồng" in shown
+    plain = ExplorerView(AllocationState.load(params_dir() / "scenarios" / "plan_2024.yaml"), "vi", debounce=0)
+    assert plain.w["box"].children[1].value == ""

@@ -17,6 +17,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+from simlib.money_notes import GroupedAmount
 from simlib.report import assumptions as assumption_notes
 from simlib.report import communes, data, deprivation, html, intervals, trends, verdict
 from simlib.report import money as money_tables
@@ -72,7 +73,14 @@ def _notes(ctx: ReportContext) -> list[str]:
     sentences = legal.get(f"notes_{ctx.lang}") or []
     if sentences:
         out.append(html.para(ctx.t("report.note.legal_frame"), "sl-small") + html.bullet_list(sentences))
-    return out + communes.switch_notes(ctx)
+    return out + money_notes(ctx.result.manifest, ctx.lang) + communes.switch_notes(ctx)
+
+
+def money_notes(manifest: dict, lang: str) -> list[str]:
+    """A note for each amount of the scenario likely meant in thousands (the manifest's
+    `money_notes`, `simlib.money_notes`: how it was read, what to write), so that no reader takes
+    the verdict of a run whose money may be a thousand times smaller than the plan's for granted."""
+    return [html.note(GroupedAmount(**n).message(lang)) for n in manifest.get("money_notes") or ()]
 
 
 def _rebased(ctx: ReportContext) -> bool:

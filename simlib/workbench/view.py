@@ -126,7 +126,8 @@ class ExplorerView:
         compare.append(W.HBox([self.w["probability"], self.w["probability_cancel"], self.w["probability_note"]]))
         self.w["results"] = W.VBox([self.w["cards"], self.w["chart"], *compare])
         heading = W.HTML(f"<b>{H.esc(self.t('wb.amounts'))}</b>")
-        top = [self.w["style"], heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
+        read = W.HTML("".join(H.note(n.message(self.lang)) for n in self.state.base.money_notes))  # the file's 12.500
+        top = [self.w["style"], read, heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
         self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
 
     def _build_suggest(self):
