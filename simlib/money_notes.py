@@ -91,15 +91,28 @@ def grouped_amounts(
     unit = unit_node.value if isinstance(unit_node, yaml.ScalarNode) else DEFAULT_UNIT
     overrides = [(key.strip(), text.strip()) for key, sep, text in (str(i).partition("=") for i in set_items) if sep]
     unit = next((text for key, text in reversed(overrides) if key == "budget.unit"), unit)
+    if unit not in UNIT_KEYS:  # loading reports the unit: no amount is read in it
+        return ()
     found = []
     for field, node in _scalars(budget, "budget") if budget is not None else ():
         if field.rsplit(".", 1)[-1] in SOURCES and node.tag.endswith((":float", ":int")):
             if _suspicious(node.value.strip().lstrip("+-"), unit):
                 found.append(GroupedAmount(shown or str(path), node.start_mark.line + 1, field, node.value, unit))
     for key, text in overrides:
-        if key.startswith("budget.") and key.rsplit(".", 1)[-1] in SOURCES and _suspicious(text.lstrip("+-"), unit):
+        money = key.startswith("budget.") and key.rsplit(".", 1)[-1] in SOURCES
+        if money and _suspicious(text.lstrip("+-"), unit) and _number(text):
             found.append(GroupedAmount("--set", None, key, text, unit))
     return tuple(found)
+
+
+def _number(text: str) -> bool:
+    """Whether YAML reads `text` as a number (as `--set` values are read): `12.000.000` is text,
+    which loading refuses; only a number can be read in the wrong way."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _suspicious(text: str, unit: str) -> bool:

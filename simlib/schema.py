@@ -129,6 +129,11 @@ def decimal_comma_fix(text: str) -> str:
 THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
 
 
+#: a number written with dots between thousands, as Vietnamese texts write them (`12.000.000`);
+#: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
+THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
+
+
 def _whole_number_only(err) -> bool:
     """Whether `err` refused its value where only a whole number is allowed (`integer`, not
     `number`): a comma there separates thousands (`2,030` is the year 2030), not decimals."""
@@ -169,6 +174,9 @@ def _convert(err, file: str) -> list[InputError]:
         comma = _comma_error(err, file, field)
         if comma is not None:
             return [comma]
+    if isinstance(err.instance, str) and THOUSANDS_DOT.match(err.instance) and _expects_number(err):
+        fix = err.instance.strip().replace(".", "")
+        return [InputError("thousands_dot", file=file, field=field, value=err.instance, fix=fix)]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]

@@ -122,6 +122,27 @@ def test_decimal_comma_in_a_budget_amount(here, lang, amount, fix, says):
 
 
 @pytest.mark.parametrize(
+    "lang,amount,says",
+    [
+        (
+            "en",
+            "12.000.000",
+            "a number is written with dots between thousands; write 12000000 (no thousands separators",
+        ),
+        ("vi", "1.500.000", "số được viết với dấu chấm phân cách hàng nghìn; hãy viết 1500000"),
+    ],
+)
+def test_an_amount_with_dots_between_thousands_is_refused_with_how_to_write_it(here, lang, amount, says):
+    # with two dots YAML reads text (with one, a decimal: a note, tests/test_money_notes.py)
+    write_scenario(here, amount)
+    code, text = cli("--lang", lang, "run", "comma.yaml", "--out", "out")
+    field = "budget.years.2024.lines.P2.central_recurrent"
+    assert_user_error(code, text, ["comma.yaml", field, f"'{amount}'", says])
+    (in_english if lang == "en" else in_vietnamese)(text)
+    assert not (here / "out").exists()
+
+
+@pytest.mark.parametrize(
     "lang,says",
     [
         ("en", "a whole number is written with a thousands separator; write 2024 (no thousands separators)"),

@@ -122,10 +122,10 @@ SET_KEY = "budget.years.2024.lines.P1.2.central_investment"
 def test_an_override_on_the_command_line_is_read_the_same_way_and_named_instead_of_a_line(tmp_path):
     p = write(tmp_path)
     items = [f"{SET_KEY}=12.500", f"{SET_KEY}=1.093", "budget.years.2024.lines.P2.local=330.000", "seed=1.000"]
-    items += ["no equals sign", f"{SET_KEY}=12,500", f"{SET_KEY}='12.500'"]
+    items += ["no equals sign", f"{SET_KEY}=12,500", f"{SET_KEY}='12.500'", f"{SET_KEY}=12.000.000"]
     notes = grouped_amounts(p, "grouped.yaml", items)
     # the file's two first, then the overrides in their order; 1.093 billion is a decimal, `seed`
-    # is no money, text that is not a number (a comma, quotes) is refused by loading, not here
+    # is no money, text that is not a number (a comma, quotes, two dots) is refused by loading
     assert [(n.file, n.line, n.field, n.text) for n in notes[2:]] == [
         ("--set", None, SET_KEY, "12.500"),
         ("--set", None, "budget.years.2024.lines.P2.local", "330.000"),
@@ -161,6 +161,10 @@ def test_validate_prints_an_overrides_note_once_and_accepts_the_scenario(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     notes = [line for line in done.stdout.splitlines() if "⚠" in line]
     assert len(notes) == 1 and f"--set {SET_KEY}=12500" in notes[0]
+    # text that is no number is refused by loading, and is no amount to note: no internal error
+    cmd[-1] = f"{SET_KEY}=12.000.000"
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "12.000.000" in done.stdout and "⚠" not in done.stdout, done.stdout
 
 
 def test_a_runs_manifest_and_its_reports_first_screen_carry_the_notes(tmp_path):
@@ -192,3 +196,9 @@ def test_the_explorer_opened_on_such_a_file_shows_the_notes_above_the_amounts(tm
     assert shown.count('class="sl-note"') == 1 and "dòng 15" in shown and "được đọc là 12,5 tỷ đồng" in shown
     plain = ExplorerView(AllocationState.load(params_dir() / "scenarios" / "plan_2024.yaml"), "vi", debounce=0)
     assert plain.w["box"].children[1].value == ""
+
+
+def test_a_unit_simlib_does_not_know_gives_no_notes(tmp_path):
+    # loading refuses the unit and says so; no amount is read in it, so nothing is said of them
+    assert grouped_amounts(write(tmp_path, "USD")) == ()
+    assert grouped_amounts(write(tmp_path), set_items=["budget.unit=đồng", f"{SET_KEY}=12.500"]) == ()
