@@ -48,16 +48,15 @@ import numpy as np
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.expected import log_factor
-from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
+from simlib.engines.multidim_reach_kernels import held_into, programme_static, programme_work, reach_cells
 from simlib.engines.multidim_review import Review
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
 from simlib.engines.reach import (
     acting_money,
     enabling_boost,
     formation_sizes,
-    held_stock,
+    held_weight,
     production_support_cells,
-    record,
 )
 from simlib.errors import InputError
 from simlib.memo import memoised
@@ -136,7 +135,8 @@ def _reach_static(mm: MultidimModel) -> tuple:
 def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, stock: np.ndarray, work=None) -> tuple:
     """The shared programme step on the cells (`multidim_reach_kernels.reach_cells`: eligible
     households, counting only those deprived in a targeting line's indicators, `sel` (S, L, G,
-    K), for it; beneficiaries; coverage) into `work` (`programme_work`; new if None)."""
+    K), for it; beneficiaries; coverage; the year's `reach.record`) into `work` (`programme_work`;
+    new if None)."""
     lines, static = _reach_static(mm)
     return reach_cells(mm.base, (lines, static), n, sel, sp, stock, work)
 
@@ -156,8 +156,9 @@ def _programme_step(
     production support (written into `out`) and the enabling boost (S, D); `work`: `_reach`'s.
     Returns (coverage (S, L, G, K), boost)."""
     model = mm.base
-    reached, eligible, cov_lgk, share = _reach(mm, n, sel, sp, held_stock(model, built, y), work)
-    built[:, y] = record(model, reached, eligible)
+    stock = np.empty(sp.shape)  # `reach.held_stock`'s bits, compiled
+    held_into(built, y, held_weight(model, y), stock)
+    reached, eligible, cov_lgk, share, built[:, y] = _reach(mm, n, sel, sp, stock, work)
     out.reached[:, y], out.eligible[:, y] = reached, eligible
     miss = np.exp(log_factor(share).sum(axis=1)) if share.shape[1] else np.ones(n.shape)
     out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, n, miss)

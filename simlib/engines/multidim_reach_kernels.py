@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 
 from simlib.engines.multidim_numba import plain
-from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line
+from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line, record
 from simlib.memo import memoised
 
 
@@ -169,10 +169,12 @@ def _unit_reach(Eb, sp, stock, cap, hh, area, cyc, ms, uc, rise, c):
 
 
 @plain
-def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
+def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c, rec):
     """`_unit_reach` of every (scenario, line, unit): E and c (S, L, D, T), sp, stock, reached and
     eligible (S, L, D), cap (L, D), kinds (3, L) bool (household, area, cycle line), params (3, L)
-    (take-up ceiling, unit cost, cost rise)."""
+    (take-up ceiling, unit cost, cost rise); rec (S, L, D) what the year leaves for later years'
+    pools (`reach.record`: the households an area line reached, the share of the eligible a
+    cycle line reached, else 0)."""
     S, L, D = sp.shape
     for s in range(S):
         for li in range(L):
@@ -183,6 +185,22 @@ def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
                     E[s, li, d], sp[s, li, d], stock[s, li, d], cap[li, d], hh, area, cyc, ms, uc, rise, c[s, li, d]
                 )
                 reached[s, li, d], eligible[s, li, d] = r, e
+                rec[s, li, d] = r if area else ((r / e if e > 0 else 0.0) if cyc else 0.0)
+
+
+@plain
+def held_into(hist, y, weight, stock):
+    """`reach.held_stock` of projected year y into stock (S, L, D): the sum over the years v < y
+    of hist (S, Y, L, D) x weight (y, L) (`reach.held_weight`), added in year order from 0.0 (the
+    order of the einsum there: tests/test_mdserial2_programme.py)."""
+    S, L, D = stock.shape
+    for s in range(S):
+        for li in range(L):
+            for d in range(D):
+                acc = 0.0
+                for v in range(y):
+                    acc += hist[s, v, li, d] * weight[v, li]
+                stock[s, li, d] = acc
 
 
 @plain
@@ -208,17 +226,18 @@ def programme_bins(n, sel, sp, stock, static, work):
     """The programme step's compiled part in one call (`multidim_expected._reach`): eligible
     households by bin (`eligible_bins`), beneficiaries (`reach.beneficiaries`, without the standing
     works' households), the share of each bin reached (`reach.coverage_shares`) and its spread to
-    the entries (`entry_coverage`), for the production-support lines only as shares. The same
-    operations in the same order as those numpy forms.
+    the entries (`entry_coverage`), for the production-support lines only as shares, and the
+    year's `reach.record`. The same operations in the same order as those numpy forms.
 
     n (S, GK), sel (S, L, GK), sp and stock (S, L, D); static = (frow (L,), bin_of (L, GK) int32,
     -1 where not eligible, cap (L, D), kinds (3, L), params (3, L), ps (P,)); work = (frac, E
-    (S, L, D, T), reached, eligible, c (S, L, D, T), cov (S, L, GK), share (S, P, GK)), written."""
+    (S, L, D, T), reached, eligible, c (S, L, D, T), cov (S, L, GK), share (S, P, GK), rec (S, L,
+    D)), written."""
     frow, bin_of, cap, kinds, params, ps = static
-    frac, E, reached, eligible, c, cov, share = work
+    frac, E, reached, eligible, c, cov, share, rec = work
     S = n.shape[0]
     _eligible_sums(n, sel, frow, bin_of, frac, E.reshape(S, -1))
-    _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c)
+    _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c, rec)
     _spread_all(c.reshape(S, -1), frac, frow, bin_of, ps, cov, share)
 
 
@@ -271,6 +290,7 @@ def programme_work(model, static: tuple, S: int) -> tuple:
         e((S, L, D, T)),
         e((S, L, G * K)),
         e((S, ps.size, G * K)),
+        e((S, L, D)),
     )
 
 
@@ -280,7 +300,8 @@ def reach_cells(model, lines_static: tuple, n, sel, sp, stock, work=None) -> tup
     (`programme_bins`, into `work`: `programme_work`'s, new if None); lines_static = (the
     targeting lines, `programme_static`). Returns (new beneficiaries (S, L, D), eligible (S, L,
     D), coverage of the selectable households (S, L, G, K), share of all households reached by
-    the production-support lines (S, P, G, K)); `reach_apart`'s bits."""
+    the production-support lines (S, P, G, K), the year's `reach.record` (S, L, D));
+    `reach_apart`'s bits."""
     lines, static = lines_static
     S, L = sel.shape[:2]
     if model.n_tiers >= 8:
@@ -289,7 +310,7 @@ def reach_cells(model, lines_static: tuple, n, sel, sp, stock, work=None) -> tup
     c = np.ascontiguousarray
     nf, sf = c(n, dtype=float).reshape(S, -1), c(sel, dtype=float).reshape(S, L, -1)
     programme_bins(nf, sf, c(sp, dtype=float), c(stock, dtype=float), static, work)
-    return work[2], work[3], work[5].reshape(sel.shape), work[6].reshape((S, -1) + n.shape[1:])
+    return work[2], work[3], work[5].reshape(sel.shape), work[6].reshape((S, -1) + n.shape[1:]), work[7]
 
 
 def reach_apart(model, lines: np.ndarray, n, sel, sp, stock) -> tuple:
@@ -303,4 +324,4 @@ def reach_apart(model, lines: np.ndarray, n, sel, sp, stock) -> tuple:
     r = beneficiaries(model, sp, E.reshape(S, L, D, T), stock=stock)  # standing works only narrow the pool here
     c = coverage_shares(r.covered, E.reshape(S, L, D, T)).reshape(S, L * D * T)
     cov_lgk, share = entry_coverage(c, frac, ix)
-    return r.reached, r.eligible, cov_lgk, share[:, np.flatnonzero(model.ps_lines)]
+    return r.reached, r.eligible, cov_lgk, share[:, np.flatnonzero(model.ps_lines)], record(model, r.reached, r.eligible)
