@@ -455,14 +455,28 @@ def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineO
     (S, L, D) and the income effects' shift tables, as `multidim_jit.year` takes them. With the
     run's `work` (`open_run`), the coverage is its array and a year whose enabling boost equals
     the year before's, bit for bit, takes that year's probabilities and tables (the same numbers;
-    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation."""
+    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation; the
+    model keeps the last boost's (`_last_effects`), which the next run's first year takes when
+    its boost is the same."""
     n, sel, built = cells[2:5]
     work = cells[6] if len(cells) > 6 else {}
     cov, boost = _programme_step(mm, n, sel, sp, out, y, built, work.get("reach"))
     made = work.get("effects")
-    if made is None or made[0].tobytes() != boost.tobytes():
-        made = work["effects"] = (boost, *_effects(mm, boost))
+    if made is None or made[0].shape != boost.shape or made[0].tobytes() != boost.tobytes():
+        made = work["effects"] = _last_effects(mm, boost)
     return cov, made[1], made[2]
+
+
+def _last_effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
+    """(boost, `_effects`) for the enabling boost (S, D), the model keeping those of the last
+    boost it was asked for (one entry: a run's first year after a run with the same money)."""
+    last = memoised(mm, "multidim_expected.last_effects", dict)
+    key = (boost.shape, boost.tobytes())
+    made = last.get(key)
+    if made is None:
+        last.clear()
+        made = last[key] = (boost.copy(), *_effects(mm, boost))
+    return made
 
 
 def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:

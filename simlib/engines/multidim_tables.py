@@ -330,8 +330,16 @@ def entry_arrays(mm: MultidimModel, t: int) -> tuple[np.ndarray, np.ndarray, np.
     """New households at review t by kind of group (`entry_kinds`) and state: masks Mn (U, K,
     4096), keys kd (U, K, NK) and income bins inc0 (U, K, B), each a distribution (cached on the
     model per standard); group g's rows are those of its kind."""
-    key = f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
-    return memoised(mm, key, partial(_entry_build, mm, t))
+    return memoised(mm, _entry_key(mm, t), partial(_entry_build, mm, t))
+
+
+def _entry_key(mm: MultidimModel, t: int) -> str:
+    """`entry_arrays`' cache key of review t: its standard (formatted once per review)."""
+
+    def build():
+        return f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
+
+    return memoised(mm, f"multidim_tables.entry_key.{t}", build)
 
 
 def review_arrays(mm: MultidimModel, t: int) -> tuple:
