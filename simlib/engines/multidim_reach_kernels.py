@@ -6,6 +6,8 @@ replace (`np.where`, fancy indexing and `np.bincount`, which adds its weights in
 (`multidim_numba.plain`, not the engine's `fastmath` decorator). `programme_bins` makes the whole
 step in one call into working arrays made once per run (issue 18: the Python between the
 compiled years keeps both cores waiting); `reach_apart` is the same step call by call.
+`held_into` (what earlier years hold in the pools) and `support_cells` (production support and
+the enabling boost: numpy's pairwise sum, numpy's own log1p and exp) are the rest of the step.
 """
 
 from __future__ import annotations
