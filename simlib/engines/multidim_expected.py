@@ -47,18 +47,16 @@ import numpy as np
 
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
-from simlib.engines.expected import log_factor
-from simlib.engines.multidim_reach_kernels import programme_static, programme_work, reach_cells
+from simlib.engines.multidim_reach_kernels import (
+    held_into,
+    programme_static,
+    programme_work,
+    reach_cells,
+    support_cells,
+)
 from simlib.engines.multidim_review import Review
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
-from simlib.engines.reach import (
-    acting_money,
-    enabling_boost,
-    formation_sizes,
-    held_stock,
-    production_support_cells,
-    record,
-)
+from simlib.engines.reach import acting_money, formation_sizes, held_weight
 from simlib.errors import InputError
 from simlib.memo import memoised
 from simlib.multidim import income as inc
@@ -136,7 +134,8 @@ def _reach_static(mm: MultidimModel) -> tuple:
 def _reach(mm: MultidimModel, n: np.ndarray, sel: np.ndarray, sp: np.ndarray, stock: np.ndarray, work=None) -> tuple:
     """The shared programme step on the cells (`multidim_reach_kernels.reach_cells`: eligible
     households, counting only those deprived in a targeting line's indicators, `sel` (S, L, G,
-    K), for it; beneficiaries; coverage) into `work` (`programme_work`; new if None)."""
+    K), for it; beneficiaries; coverage; the year's `reach.record`) into `work` (`programme_work`;
+    new if None)."""
     lines, static = _reach_static(mm)
     return reach_cells(mm.base, (lines, static), n, sel, sp, stock, work)
 
@@ -156,12 +155,12 @@ def _programme_step(
     production support (written into `out`) and the enabling boost (S, D); `work`: `_reach`'s.
     Returns (coverage (S, L, G, K), boost)."""
     model = mm.base
-    reached, eligible, cov_lgk, share = _reach(mm, n, sel, sp, held_stock(model, built, y), work)
-    built[:, y] = record(model, reached, eligible)
+    stock = np.empty(sp.shape)  # `reach.held_stock`'s bits, compiled
+    held_into(built, y, held_weight(model, y), stock)
+    reached, eligible, cov_lgk, share, built[:, y] = _reach(mm, n, sel, sp, stock, work)
     out.reached[:, y], out.eligible[:, y] = reached, eligible
-    miss = np.exp(log_factor(share).sum(axis=1)) if share.shape[1] else np.ones(n.shape)
-    out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, n, miss)
-    return cov_lgk, enabling_boost(model, reached)
+    out.ps_supported[:, y], out.ps_wanting[:, y], boost = support_cells(model, n, share, reached)
+    return cov_lgk, boost
 
 
 def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, any_bits: dict, shift_cache: dict):
@@ -456,14 +455,28 @@ def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineO
     (S, L, D) and the income effects' shift tables, as `multidim_jit.year` takes them. With the
     run's `work` (`open_run`), the coverage is its array and a year whose enabling boost equals
     the year before's, bit for bit, takes that year's probabilities and tables (the same numbers;
-    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation."""
+    nobody writes them): `multidim_2030`'s later years, each saving the tables' allocation; the
+    model keeps the last boost's (`_last_effects`), which the next run's first year takes when
+    its boost is the same."""
     n, sel, built = cells[2:5]
     work = cells[6] if len(cells) > 6 else {}
     cov, boost = _programme_step(mm, n, sel, sp, out, y, built, work.get("reach"))
     made = work.get("effects")
-    if made is None or made[0].tobytes() != boost.tobytes():
-        made = work["effects"] = (boost, *_effects(mm, boost))
+    if made is None or made[0].shape != boost.shape or made[0].tobytes() != boost.tobytes():
+        made = work["effects"] = _last_effects(mm, boost)
     return cov, made[1], made[2]
+
+
+def _last_effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
+    """(boost, `_effects`) for the enabling boost (S, D), the model keeping those of the last
+    boost it was asked for (one entry: a run's first year after a run with the same money)."""
+    last = memoised(mm, "multidim_expected.last_effects", dict)
+    key = (boost.shape, boost.tobytes())
+    made = last.get(key)
+    if made is None:
+        last.clear()
+        made = last[key] = (boost.copy(), *_effects(mm, boost))
+    return made
 
 
 def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:

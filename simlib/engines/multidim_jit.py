@@ -373,13 +373,10 @@ def fill(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source, groups=None) -
 
 def _year_arrays(mm: MultidimModel, t: int, out, sel: np.ndarray) -> tuple:
     """(review, people, outputs) of year t - 1 under `mm`'s standards, as `_year` takes them."""
-    st = tables.prepare(mm)
-    model, y = mm.base, t - 1
-    people = (float(model.growth), np.ascontiguousarray(model.entry, dtype=float)) + tables.entry_arrays(mm, t)
-    people += (tables.entry_kinds(mm)[1],)
+    st, y = tables.prepare(mm), t - 1
     rec = tables.record_arrays(st, out, t, sel)
     outs = (out.flows[:, y], out.entries[:, y], out.multidim.removed[:, y]) + rec + (st["next_state"],)
-    return tables.review_arrays(mm, t), people, outs
+    return tables.review_arrays(mm, t), tables.people_arrays(mm, t), outs
 
 
 def _shared(mm: MultidimModel, cov: np.ndarray, rr: np.ndarray, shifts: tuple) -> tuple:

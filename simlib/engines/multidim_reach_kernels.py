@@ -6,6 +6,8 @@ replace (`np.where`, fancy indexing and `np.bincount`, which adds its weights in
 (`multidim_numba.plain`, not the engine's `fastmath` decorator). `programme_bins` makes the whole
 step in one call into working arrays made once per run (issue 18: the Python between the
 compiled years keeps both cores waiting); `reach_apart` is the same step call by call.
+`held_into` (what earlier years hold in the pools) and `support_cells` (production support and
+the enabling boost: numpy's pairwise sum, numpy's own log1p and exp) are the rest of the step.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from functools import partial
 
 import numpy as np
 
+from simlib.engines.expected import log_factor
 from simlib.engines.multidim_numba import plain
-from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line
+from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line, production_support_cells, record
 from simlib.memo import memoised
+from simlib.transitions import ENA
 
 
 @plain
@@ -169,10 +173,12 @@ def _unit_reach(Eb, sp, stock, cap, hh, area, cyc, ms, uc, rise, c):
 
 
 @plain
-def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
+def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c, rec):
     """`_unit_reach` of every (scenario, line, unit): E and c (S, L, D, T), sp, stock, reached and
     eligible (S, L, D), cap (L, D), kinds (3, L) bool (household, area, cycle line), params (3, L)
-    (take-up ceiling, unit cost, cost rise)."""
+    (take-up ceiling, unit cost, cost rise); rec (S, L, D) what the year leaves for later years'
+    pools (`reach.record`: the households an area line reached, the share of the eligible a
+    cycle line reached, else 0)."""
     S, L, D = sp.shape
     for s in range(S):
         for li in range(L):
@@ -183,6 +189,22 @@ def _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c):
                     E[s, li, d], sp[s, li, d], stock[s, li, d], cap[li, d], hh, area, cyc, ms, uc, rise, c[s, li, d]
                 )
                 reached[s, li, d], eligible[s, li, d] = r, e
+                rec[s, li, d] = r if area else ((r / e if e > 0 else 0.0) if cyc else 0.0)
+
+
+@plain
+def held_into(hist, y, weight, stock):
+    """`reach.held_stock` of projected year y into stock (S, L, D): the sum over the years v < y
+    of hist (S, Y, L, D) x weight (y, L) (`reach.held_weight`), added in year order from 0.0 (the
+    order of the einsum there: tests/test_mdserial2_programme.py)."""
+    S, L, D = stock.shape
+    for s in range(S):
+        for li in range(L):
+            for d in range(D):
+                acc = 0.0
+                for v in range(y):
+                    acc += hist[s, v, li, d] * weight[v, li]
+                stock[s, li, d] = acc
 
 
 @plain
@@ -208,17 +230,18 @@ def programme_bins(n, sel, sp, stock, static, work):
     """The programme step's compiled part in one call (`multidim_expected._reach`): eligible
     households by bin (`eligible_bins`), beneficiaries (`reach.beneficiaries`, without the standing
     works' households), the share of each bin reached (`reach.coverage_shares`) and its spread to
-    the entries (`entry_coverage`), for the production-support lines only as shares. The same
-    operations in the same order as those numpy forms.
+    the entries (`entry_coverage`), for the production-support lines only as shares, and the
+    year's `reach.record`. The same operations in the same order as those numpy forms.
 
     n (S, GK), sel (S, L, GK), sp and stock (S, L, D); static = (frow (L,), bin_of (L, GK) int32,
     -1 where not eligible, cap (L, D), kinds (3, L), params (3, L), ps (P,)); work = (frac, E
-    (S, L, D, T), reached, eligible, c (S, L, D, T), cov (S, L, GK), share (S, P, GK)), written."""
+    (S, L, D, T), reached, eligible, c (S, L, D, T), cov (S, L, GK), share (S, P, GK), rec (S, L,
+    D)), written."""
     frow, bin_of, cap, kinds, params, ps = static
-    frac, E, reached, eligible, c, cov, share = work
+    frac, E, reached, eligible, c, cov, share, rec = work
     S = n.shape[0]
     _eligible_sums(n, sel, frow, bin_of, frac, E.reshape(S, -1))
-    _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c)
+    _reach_bins(E, sp, stock, cap, kinds, params, reached, eligible, c, rec)
     _spread_all(c.reshape(S, -1), frac, frow, bin_of, ps, cov, share)
 
 
@@ -271,6 +294,7 @@ def programme_work(model, static: tuple, S: int) -> tuple:
         e((S, L, D, T)),
         e((S, L, G * K)),
         e((S, ps.size, G * K)),
+        e((S, L, D)),
     )
 
 
@@ -280,7 +304,8 @@ def reach_cells(model, lines_static: tuple, n, sel, sp, stock, work=None) -> tup
     (`programme_bins`, into `work`: `programme_work`'s, new if None); lines_static = (the
     targeting lines, `programme_static`). Returns (new beneficiaries (S, L, D), eligible (S, L,
     D), coverage of the selectable households (S, L, G, K), share of all households reached by
-    the production-support lines (S, P, G, K)); `reach_apart`'s bits."""
+    the production-support lines (S, P, G, K), the year's `reach.record` (S, L, D));
+    `reach_apart`'s bits."""
     lines, static = lines_static
     S, L = sel.shape[:2]
     if model.n_tiers >= 8:
@@ -289,7 +314,7 @@ def reach_cells(model, lines_static: tuple, n, sel, sp, stock, work=None) -> tup
     c = np.ascontiguousarray
     nf, sf = c(n, dtype=float).reshape(S, -1), c(sel, dtype=float).reshape(S, L, -1)
     programme_bins(nf, sf, c(sp, dtype=float), c(stock, dtype=float), static, work)
-    return work[2], work[3], work[5].reshape(sel.shape), work[6].reshape((S, -1) + n.shape[1:])
+    return work[2], work[3], work[5].reshape(sel.shape), work[6].reshape((S, -1) + n.shape[1:]), work[7]
 
 
 def reach_apart(model, lines: np.ndarray, n, sel, sp, stock) -> tuple:
@@ -303,4 +328,138 @@ def reach_apart(model, lines: np.ndarray, n, sel, sp, stock) -> tuple:
     r = beneficiaries(model, sp, E.reshape(S, L, D, T), stock=stock)  # standing works only narrow the pool here
     c = coverage_shares(r.covered, E.reshape(S, L, D, T)).reshape(S, L * D * T)
     cov_lgk, share = entry_coverage(c, frac, ix)
-    return r.reached, r.eligible, cov_lgk, share[:, np.flatnonzero(model.ps_lines)]
+    return (
+        r.reached,
+        r.eligible,
+        cov_lgk,
+        share[:, np.flatnonzero(model.ps_lines)],
+        record(model, r.reached, r.eligible),
+    )
+
+
+# --- production support and the enabling boost (`multidim_expected._programme_step`) ------------
+
+
+@plain
+def _block(a, lo, n):
+    """numpy's sum of a contiguous run a[lo:lo + n] of at most 128 terms: in order below eight,
+    else eight running sums over the whole blocks of eight, joined in pairs, then the rest."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0, r1, r2, r3 = r0 + a[lo + i], r1 + a[lo + i + 1], r2 + a[lo + i + 2], r3 + a[lo + i + 3]
+        r4, r5, r6, r7 = r4 + a[lo + i + 4], r5 + a[lo + i + 5], r6 + a[lo + i + 6], r7 + a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@plain
+def pairwise_sum(a, lo, n):
+    """The sum of a[lo:lo + n] as numpy adds a contiguous run (its pairwise sum): `_block` up to
+    128 terms, else the sum of the two halves, cut at a multiple of eight. Without recursion (a
+    stack of halves: a recursive compiled function called from another crashed numba's cache)."""
+    los, ns = np.empty(64, np.int64), np.empty(64, np.int64)
+    stage, left = np.zeros(64, np.int64), np.empty(64)
+    top, ret = 0, 0.0
+    los[0], ns[0] = lo, n
+    while top >= 0:
+        m = ns[top]
+        half = m // 2 - (m // 2) % 8
+        if m <= 128:
+            ret = _block(a, los[top], m)
+            top -= 1
+        elif stage[top] == 0:  # the first half next
+            stage[top] = 1
+            los[top + 1], ns[top + 1], stage[top + 1] = los[top], half, 0
+            top += 1
+        elif stage[top] == 1:  # the first half's sum in ret: the second half next
+            stage[top], left[top] = 2, ret
+            los[top + 1], ns[top + 1], stage[top + 1] = los[top] + half, m - half, 0
+            top += 1
+        else:
+            ret = left[top] + ret
+            top -= 1
+    return ret
+
+
+@plain
+def terms_sum(terms, total):
+    """total (S, GK): the terms (S, P, GK) added over P in order from 0.0 (numpy's sum over an
+    axis that is not the last)."""
+    S, P, GK = terms.shape
+    for s in range(S):
+        for i in range(GK):
+            acc = 0.0
+            for p in range(P):
+                acc += terms[s, p, i]
+            total[s, i] = acc
+
+
+@plain
+def support_boost(n, miss, pop, want, reached, inv_cap, ena, ps, boost):
+    """`reach.production_support_cells` into ps (2, S) (households (S,) given production support,
+    wanting it) from households n (S, GK), the share no counted line reaches miss (S, GK), the
+    target group pop (GK,) bool and the share wanting it `want`; `reach.enabling_boost` into
+    boost (S, D) from reached (S, L, D), inv_cap (L, D) and the enabling effects ena (L,). The
+    sums as numpy's (`pairwise_sum`; the einsum's over lines in order from 0.0)."""
+    S, GK = n.shape
+    target, given = np.empty(GK), np.empty(GK)
+    for s in range(S):
+        for i in range(GK):
+            x = n[s, i] * (1.0 if pop[i] else 0.0)
+            target[i] = x
+            given[i] = x * (1.0 - miss[s, i])
+        ps[0, s] = 0.0 + pairwise_sum(given, 0, GK)
+        ps[1, s] = want * (0.0 + pairwise_sum(target, 0, GK))
+    L, D = inv_cap.shape
+    for s in range(S):
+        for d in range(D):
+            acc = 0.0
+            for li in range(L):
+                acc += reached[s, li, d] * inv_cap[li, d] * ena[li]
+            boost[s, d] = acc
+
+
+def support_static(model) -> tuple:
+    """`support_boost`'s arrays of a model (cached on it): the production-support target group by
+    group-state, the share wanting it, the units' inverse capacities and the lines' enabling
+    effects."""
+
+    def build():
+        s, p, c = model.structure, model.params, np.ascontiguousarray
+        pop = c(s.ps_population, dtype=np.bool_).ravel()
+        return pop, float(p.ps_want_share), c(s.inv_capacity, dtype=float), c(p.effects[:, ENA], dtype=float)
+
+    return memoised(model, "multidim_reach_kernels.support", build)
+
+
+def support_cells(model, n: np.ndarray, share: np.ndarray, reached: np.ndarray) -> tuple:
+    """The programme step's production support and enabling boost: households (S,) given
+    production support and wanting it (`reach.production_support_cells`, with the share of each
+    group-state that no production-support line reaches from their shares reached `share` (S, P,
+    G, K)) and the boost (S, D) (`reach.enabling_boost`) from households n (S, G, K) and the
+    beneficiaries reached (S, L, D). numpy's log1p and exp (their own vector forms) and numpy's
+    sums where n is not C-ordered (a batch's baseline: numpy's sums follow its layout)."""
+    S = n.shape[0]
+    miss = np.ones((S, n[0].size))
+    if share.shape[1]:
+        terms_sum(log_factor(share).reshape(S, share.shape[1], -1), miss)
+        miss = np.exp(miss)
+    ps, boost = np.empty((2, S)), np.empty((S, reached.shape[2]))
+    pop, want, inv_cap, ena = support_static(model)
+    support_boost(
+        np.ascontiguousarray(n, dtype=float).reshape(S, -1), miss, pop, want, reached, inv_cap, ena, ps, boost
+    )
+    if not n.flags.c_contiguous:
+        return (*production_support_cells(model, n, miss.reshape(n.shape)), boost)
+    return ps[0], ps[1], boost

@@ -330,13 +330,39 @@ def entry_arrays(mm: MultidimModel, t: int) -> tuple[np.ndarray, np.ndarray, np.
     """New households at review t by kind of group (`entry_kinds`) and state: masks Mn (U, K,
     4096), keys kd (U, K, NK) and income bins inc0 (U, K, B), each a distribution (cached on the
     model per standard); group g's rows are those of its kind."""
-    key = f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
-    return memoised(mm, key, partial(_entry_build, mm, t))
+    return memoised(mm, _entry_key(mm, t), partial(_entry_build, mm, t))
+
+
+def _entry_key(mm: MultidimModel, t: int) -> str:
+    """`entry_arrays`' cache key of review t: its standard (formatted once per review)."""
+
+    def build():
+        return f"multidim_jit.entry.{int(mm.min_deprivations[t])}.{mm.lines_vnd[t, 0]}.{mm.lines_vnd[t, 1]}"
+
+    return memoised(mm, f"multidim_tables.entry_key.{t}", build)
 
 
 def review_arrays(mm: MultidimModel, t: int) -> tuple:
+    """(nb, k3, f1b, f2b) of review t: the bins below the line by area, the deprivations that
+    make a household poor, the FGT weights by area and bin (cached on the model per review)."""
+    return memoised(mm, f"multidim_tables.review.{t}", partial(_review_build, mm, t))
+
+
+def _review_build(mm: MultidimModel, t: int) -> tuple:
     nb = np.ascontiguousarray(mm.below[t].sum(-1), dtype=np.int64)  # the bins below the line lead
     return nb, int(mm.min_deprivations[t]), np.ascontiguousarray(mm.fgt1_bin[t]), np.ascontiguousarray(mm.fgt2_bin[t])
+
+
+def people_arrays(mm: MultidimModel, t: int) -> tuple:
+    """(growth, entry, Mn, kd, inc0, kind): the new households' arrays of review t as the
+    compiled year takes them (`entry_arrays`, `entry_kinds`; cached on the model per review)."""
+
+    def build():
+        model = mm.base
+        head = (float(model.growth), np.ascontiguousarray(model.entry, dtype=float))
+        return head + entry_arrays(mm, t) + (entry_kinds(mm)[1],)
+
+    return memoised(mm, f"multidim_tables.people.{t}", build)
 
 
 def record_arrays(st: dict, out, t: int, sel: np.ndarray) -> tuple:

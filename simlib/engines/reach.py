@@ -132,8 +132,13 @@ def held_stock(model, hist: np.ndarray, y: int) -> np.ndarray:
     is taken to hold among the households eligible now)."""
     if y == 0:
         return np.zeros(hist.shape[:-3] + hist.shape[-2:])
-    weight = memoised(model, f"reach.held_weight.{y}", partial(_held_weight, model, y))
-    return np.einsum("...vld,vl->...ld", hist[..., :y, :, :], weight)
+    return np.einsum("...vld,vl->...ld", hist[..., :y, :, :], held_weight(model, y))
+
+
+def held_weight(model, y: int) -> np.ndarray:
+    """(y, L): the weight of each earlier year's `record` in the pools of projected year y
+    (`held_stock`; cached on the model)."""
+    return memoised(model, f"reach.held_weight.{y}", partial(_held_weight, model, y))
 
 
 def _held_weight(model, y: int) -> np.ndarray:
