@@ -34,10 +34,11 @@ from simlib.engines.multidim_line_tiles import (
     fits,
     pull_diag,
     pull_moves,
+    pull_moves_ahead,
     pull_shift,
     shift_by_target,
     shift_diagonals,
-    table_clear,
+    table_clear_ahead,
 )
 from simlib.engines.multidim_numba import axpy, compiled
 
@@ -360,10 +361,12 @@ def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
 
 
 @compiled
-def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
+def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
     """Line li on cell-state k of the group (reached share c > 0 of its selectable households);
     with `move` the reached households go to cell-state k of the group's housed twin (masks Md,
-    incomes Hd (K, ...)). A line `multidim_line_tiles.fits` has its table and masks in one pass."""
+    incomes Hd (K, ...)). A line `multidim_line_tiles.fits` has its table and masks in one pass,
+    and prefetches cell-state kn of the group as it goes (the next one the lines will read, k if
+    none: `_next_state`)."""
     flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     valid, down_key = keys[1], keys[2]
     Tt, scale, A, d, Rm, Hr, row, rng = work[0]
@@ -371,10 +374,13 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
     NP = 1 << nbits[li]
     if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
         Tt[:, :NP] = 0.0
-        table_clear(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1))
+        table_clear_ahead(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Mg[kn])
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
-        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
+        if income[li] or Hg.shape[2] % 4 != 0:
+            _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
+        else:  # `_move_incomes`' own path here: `pull_moves`, the next cell-state's incomes prefetched
+            pull_moves_ahead(Hg[k], scale, op, Hg[kn])
         return
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
@@ -387,6 +393,16 @@ def _line(li, k, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, rem
         _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
     else:
         _move_incomes(Hg[k], Hg[k], scale, op, False, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, None)
+
+
+@compiled
+def _next_state(zero, k, K):
+    """The first state after k of K not known all zero (bits `zero`), k if none: the one whose
+    cells the lines read next (prefetched by `_line`)."""
+    for kn in range(k + 1, K):
+        if not (zero >> kn) & 1:
+            return kn
+    return k
 
 
 @compiled
@@ -436,18 +452,19 @@ def lines_known(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, s
         if not (full_g or full_t):
             zero_t |= 1 << k
             continue
+        kn_g, kn_t = _next_state(zero[0], k, Mg.shape[0]), _next_state(zero[1], k, Mg.shape[0])
         for li in order:
             if not acts[li]:
                 continue
             move, si = has_twin and once[li], slot[li]  # si: the line's row of the shift tables
             if full_g and not cov_g[li, k] <= 0.0:
                 lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
-                _line(li, k, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], lo, w, v, lines, keys, rem_g[li], lwork)
+                _line(li, k, kn_g, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], lo, w, v, lines, keys, rem_g[li], lwork)
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
             if full_t and not cov_t[li, k] <= 0.0:
                 lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
-                _line(li, k, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], lo, w, v, lines, keys, rem_t[li], lwork)
+                _line(li, k, kn_t, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], lo, w, v, lines, keys, rem_t[li], lwork)
         if not full_t:
             zero_t |= 1 << k
     return zero_g, zero_t

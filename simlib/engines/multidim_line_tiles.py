@@ -5,12 +5,11 @@ indicators reaching every selectable household alike (not targeted), or of one o
 `multidim_line_kernels` makes such a line's table in one pass over the 4,096 masks, then clears
 the masks in up to five more: the reached share taken out, a butterfly per indicator, the share
 put back. Here the masks that differ only in the line's indicators are taken together, four such
-groups at a time (`multidim_numba.Vec4`, four consecutive masks per vector, which needs the lowest
-of the bits at 2 or above): each mask adds to its entry of the table, and its new value is made in
-registers with the same operations in the same order as the passes (each product has two uses
-there and here, so it is fused with neither addition): the same bits. A table entry receives its
-masks in increasing order as in the separate pass (the groups go by in increasing order of the
-free bits, and masks of one entry share the line's bits).
+groups at a time (`multidim_numba.Vec4`, four consecutive masks per vector; an indicator at bit
+0 or 1 within a vector, `_table_clear_low`): each mask adds to its entry of the table, and its
+new value is made in registers with the same operations in the same order as the passes (each
+product has two uses there and here, so it is fused with neither addition): the same bits. A
+table entry receives its masks in increasing order as in the separate pass.
 
 `pull_moves` moves a cell-state's incomes for a line without an income effect column by column
 in one pass, where `_move_incomes` takes the reached incomes out, adds them row by row into
@@ -23,49 +22,97 @@ before the incomes): the same sums to rounding, in a fixed order (not the scratc
 since mdlines4 a line whose shift has few offsets (target bin - source bin: 3 to 7 in
 `multidim_2030`'s lines 2, 3, 5, 7) takes `pull_diag` instead, row by row and four bins at a time
 over the shift's diagonals: `pull_shift`'s bits without turning the rows (tested).
+
+Since mdlines7 `table_clear_ahead` and `pull_moves_ahead` prefetch the next cell-state's cells as
+they go (a hint to the processor; no value changes): their first touch overlaps the work.
 """
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import U, compiled, vadd, vbcast, vfma, vload, vmul, vstore, vsub
+from simlib.engines.multidim_numba import U, compiled, vadd, vbcast, vfma, vhigh, vload, vmul, vodd, vset, vstore, vsub
+
+try:  # numba is a dependency; without it the numpy engine runs and nothing here is called
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+except ImportError:  # pragma: no cover
+    intrinsic = compiled  # the function itself (never called)
+
+
+@intrinsic
+def prefetch(typingctx, arr, i):
+    """A hint to bring arr[i]'s cache line (arr 1-d) into the caches (LLVM's prefetch: read,
+    locality 2, data); no load, no fault, nothing changes."""
+    if not (isinstance(arr, types.Array) and arr.ndim == 1):
+        return None
+
+    def codegen(context, builder, sig, args):
+        a = context.make_array(sig.args[0])(context, builder, args[0])
+        at = context.cast(builder, args[1], sig.args[1], types.intp)
+        ptr = builder.bitcast(builder.gep(a.data, [at], inbounds=True), ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [ptr, i32(0), i32(2), i32(1)])
+        return context.get_dummy_value()
+
+    return types.none(arr, i), codegen
+
+
+@compiled
+def _ahead(Mn, a, n):
+    """Prefetch the lines of Mn[a : a + n] (a multiple of 8 in a; one line for n < 8): the next
+    cell-state's cells, a part at a time while this one's line runs (mdlines7). Returns a + n."""
+    for i in range(0, n, 8):
+        prefetch(Mn, a + i)
+    return a + n
 
 
 @compiled
 def fits(targeted, nbits, bitpos):
     """Whether `table_clear3` (not targeted, three indicators) or `table_clear12` (one or two) can
-    take the line: its indicators in increasing bits, the lowest at bit 2 or above (one indicator
-    at any bit)."""
+    take the line: its indicators in increasing bits, the lowest at bit 2 or above of three, the
+    highest at bit 2 or above of two (one indicator at any bit)."""
     if nbits == 3:
         return (not targeted) and 2 <= bitpos[0] < bitpos[1] < bitpos[2]
-    if nbits == 2:
-        return 2 <= bitpos[0] < bitpos[1]
+    if nbits == 2:  # the lowest at bit 0 or 1 too, the other at 2 or above (`_table_clear_low`)
+        return bitpos[0] < bitpos[1] and bitpos[1] >= 2
     return nbits == 1
 
 
 @compiled
 def table_clear(Mk, c, r, targeted, nbits, cell, bitpos, flat):
     """`table_clear3` or `table_clear12`, as the line's indicators are three or fewer (`fits`)."""
-    if nbits == 3:
-        table_clear3(Mk, c, r, cell, bitpos, flat)
-    else:
-        table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat)
+    table_clear_ahead(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mk)
 
 
 @compiled
-def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
+def table_clear_ahead(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
+    """`table_clear`, the masks Mn (4,096,) of the cell-state to come prefetched as it goes
+    (`_ahead`: their first touch then overlaps this work; Mn may be Mk)."""
+    if nbits == 3:
+        _clear3(Mk, c, r, cell, bitpos, flat, Mn)
+    else:
+        table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn)
+
+
+@compiled
+def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     """`table_clear3` for a line of one or two indicators (bits bitpos[:nbits], increasing, the
     lowest >= 2), targeted or not: one indicator is cleared in the masks with it with probability
     c r; of two, the reached share c is taken out (not from the masks without either indicator if
-    the line is targeted), cleared bit after bit with probability r and put back."""
+    the line is targeted), cleared bit after bit with probability r and put back. Mn: prefetched
+    (`table_clear_ahead`)."""
     n = Mk.shape[0]
     M2 = Mk.reshape((1, n))
     b0 = 1 << bitpos[0]
-    if nbits == 1 and b0 < 4:  # the bit in every four masks: pairs, one mask at a time
-        _table_clear_pairs(Mk, c * r, cell, b0, flat)
+    if b0 < 4:  # the first indicator within each four masks (mdlines7)
+        _table_clear_low(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn)
         return
     if nbits == 1:
-        rv, m = vbcast(c * r), 0
+        rv, m, a = vbcast(c * r), 0, 0
         while m < n:
+            a = _ahead(Mn, a, 8)
             _scatter(Mk, cell, flat, m, 0)
             _scatter(Mk, cell, flat, m, b0)
             v0, v1 = vload(M2, 0, m), vload(M2, 0, m + b0)
@@ -77,8 +124,9 @@ def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
     b1 = 1 << bitpos[1]
     bits = b0 | b1
     cv, c0, rv = vbcast(c), vbcast(0.0 if targeted else c), vbcast(r)
-    m = 0
+    m, a = 0, 0
     while m < n:
+        a = _ahead(Mn, a, 16)
         for off in (0, b0, b1, bits):
             _scatter(Mk, cell, flat, m, off)
         v0, v1, v2, v3 = vload(M2, 0, m), vload(M2, 0, m + b0), vload(M2, 0, m + b1), vload(M2, 0, m + bits)
@@ -96,19 +144,48 @@ def table_clear12(Mk, c, r, targeted, nbits, cell, bitpos, flat):
 
 
 @compiled
-def _table_clear_pairs(Mk, cr, cell, b0, flat):
-    """`table_clear12` for one indicator at bit 0 or 1 (b0 = 1 or 2): each pair of masks without
-    and with the bit adds to the table, then the one with it loses the share cr to the other."""
+def _table_clear_low(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
+    """`table_clear12` for a first indicator at bit 0 or 1 (b0 = 1 or 2: a pair in one vector;
+    mdlines7: one mask at a time took 3.5 us a call, this 2.7), a second (if any) at bit 2 or
+    above (its pairs across two vectors). Each mask's operations as the passes': x = c m taken
+    out, each indicator cleared (`_pair_low`, `_pair`), x put back; the table in mask order."""
     n = Mk.shape[0]
-    for m in range(n):
-        if m & b0:
-            continue
-        m0, m1 = U(m), U(m | b0)
-        flat[U(cell[m0])] += Mk[m0]
-        flat[U(cell[m1])] += Mk[m1]
-        mv = cr * Mk[m1]
-        Mk[m] += mv
-        Mk[m1] -= mv
+    M2 = Mk.reshape((1, n))
+    b0 = 1 << bitpos[0]
+    sg = vset(1.0, -1.0, 1.0, -1.0) if b0 == 1 else vset(1.0, 1.0, -1.0, -1.0)
+    rv = vbcast(r)
+    if nbits == 1:  # one indicator: households with it lose it with probability c r
+        crv = vbcast(c * r)
+        for m in range(0, n, 4):
+            _ahead(Mn, m // 8 * 8, 4)
+            _scatter(Mk, cell, flat, m, 0)
+            v = vload(M2, 0, m)
+            vstore(M2, 0, m, _pair_low(v, crv, sg, b0))
+        return
+    b1 = 1 << bitpos[1]
+    c0 = 0.0 if targeted else c  # the masks without either indicator (targeted: not reached)
+    sel = vset(c0, c, c0, c) if b0 == 1 else vset(c0, c0, c, c)
+    cv = vbcast(c)
+    m, a = 0, 0
+    while m < n:
+        a = _ahead(Mn, a, 8)
+        _scatter(Mk, cell, flat, m, 0)
+        _scatter(Mk, cell, flat, m, b1)
+        v, w = vload(M2, 0, m), vload(M2, 0, m + b1)
+        x, y = vmul(sel, v), vmul(cv, w)
+        v, w = vsub(v, x), vsub(w, y)
+        x, y = _pair(_pair_low(x, rv, sg, b0), _pair_low(y, rv, sg, b0), rv)
+        vstore(M2, 0, m, vadd(v, x))
+        vstore(M2, 0, m + b1, vadd(w, y))
+        m = ((m | b1) + 4) & ~b1
+
+
+@compiled
+def _pair_low(v, rv, sg, b0):
+    """One indicator at bit 0 or 1 (b0 = 1 or 2) cleared within four masks v: mv = r (the mask with
+    it), the mask without it + mv, the one with it + (-1) mv (the bits of - mv)."""
+    hi = vodd(v) if b0 == 1 else vhigh(v)
+    return vadd(v, vmul(vmul(rv, hi), sg))
 
 
 @compiled
@@ -128,17 +205,25 @@ def _scatter(Mk, cell, flat, m, off):
 
 @compiled
 def table_clear3(Mk, c, r, cell, bitpos, flat):
+    """`_clear3` with nothing to prefetch (its own masks)."""
+    _clear3(Mk, c, r, cell, bitpos, flat, Mk)
+
+
+@compiled
+def _clear3(Mk, c, r, cell, bitpos, flat, Mn):
     """The line's table (flat (NK x row length,), zero where the masks add, entry cell[x] of
     mask x, `multidim_tables._line_arrays`) from the masks Mk (4,096,) as they are, and the masks
     then cleared: the share c of every mask reached, each of the three indicators (bits
-    bitpos[:3], increasing, the lowest >= 2) cleared with probability r, bit after bit."""
+    bitpos[:3], increasing, the lowest >= 2) cleared with probability r, bit after bit. Mn:
+    prefetched, four lines each round of 32 masks (`table_clear_ahead`)."""
     n = Mk.shape[0]
     M2 = Mk.reshape((1, n))
     b0, b1, b2 = 1 << bitpos[0], 1 << bitpos[1], 1 << bitpos[2]
     bits = b0 | b1 | b2
     cv, rv = vbcast(c), vbcast(r)
-    m = 0
+    m, a = 0, 0
     while m < n:
+        a = _ahead(Mn, a, 32)
         for off in (0, b0, b1, b0 | b1, b2, b0 | b2, b1 | b2, bits):
             _scatter(Mk, cell, flat, m, off)
         v0, v1, v2, v3 = vload(M2, 0, m), vload(M2, 0, m + b0), vload(M2, 0, m + b1), vload(M2, 0, m + (b0 | b1))
@@ -174,13 +259,20 @@ def table_clear3(Mk, c, r, cell, bitpos, flat):
 
 @compiled
 def pull_moves(H, scale, op):
+    """`pull_moves_ahead` without a next cell-state (its own incomes prefetched)."""
+    pull_moves_ahead(H, scale, op, H)
+
+
+@compiled
+def pull_moves_ahead(H, scale, op, Hn):
     """A line's moves of incomes without an income effect, within the cell-state (H (NK, B), B a
     multiple of 4; op = (A, cols, cnt, sp, tcnt, trow, ta): `multidim_line_kernels._move_incomes`'
     sparse operator by rows, and scratch for it by columns), column by column: row c of H becomes
     g_c h_c + the sum over the rows x that move into it (in increasing row) of w (h of row x), w =
     a s (the entry of the operator times the row's reached share), and g_c = (1 - s_c) + a_cc s_c
     (the households not reached and those reached that stay), each term one multiply-add. A row
-    moves only to itself and rows below, so rows above c are read as they were."""
+    moves only to itself and rows below, so rows above c are read as they were. Row c of Hn (the
+    incomes of the cell-state to come, (NK, B)) is prefetched as row c goes (mdlines7)."""
     A, cols, cnt, sp, tcnt, trow, ta = op
     NK, B = H.shape
     tcnt[:] = 0
@@ -195,7 +287,9 @@ def pull_moves(H, scale, op):
                 k = U(tcnt[cu])
                 trow[cu, k], ta[cu, k] = x, a * s
                 tcnt[cu] += 1
+    hn = Hn.reshape(-1)
     for c in range(NK):
+        _ahead(hn, c * B, B)
         s, g = scale[c], 1.0
         if s != 0.0:
             stay = 0.0
