@@ -57,7 +57,6 @@ from simlib.engines import (
     multidim_scratch,
 )
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_balance import cuts
 from simlib.engines.multidim_cell_kernels import (
     area_kernel,
     classify,
@@ -67,7 +66,7 @@ from simlib.engines.multidim_cell_kernels import (
 )
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
-from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
+from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches, take
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
 from simlib.engines.multidim_scratch import second_cells, thread_scratch
 from simlib.engines.multidim_vacancy import of_state, reset_if_filled
@@ -232,12 +231,14 @@ def _year(
     next_state). New households form in the base group from the households of both (a twin gets
     none: `simlib.engines.reach.formation_sizes`).
 
-    Each of the `parts` threads (one per thread) walks one contiguous run of the tasks (scenario x
-    base group) in memory order; the runs hold about equal estimated work
-    (`multidim_balance.cuts`), where numba's own split into equal numbers of tasks left one
-    thread 18 % more cell-states with households than the other (`multidim_2030`, year 4) and
-    up to 30 % more time. A task is independent of the others and its scratch arrays are written
-    before they are read, so the results do not depend on the number of threads.
+    Each of the `parts` threads (one per thread, its scratch made once) takes the tasks (scenario
+    x base group) in memory order one at a time from a shared counter (`multidim_numba.take`)
+    until none is left: the threads end within about one task of each other whatever the tasks'
+    times, where runs cut in advance by an estimate of their work (`multidim_balance.cuts`)
+    left the heavier 0.3-0.6 ms a year above half and a thread that started late (the machine
+    busy) behind by its delay. A task is independent of the others and its scratch arrays are
+    written before they are read, so the results depend neither on the number of threads nor
+    on which thread takes a task.
 
     `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
     filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
@@ -245,17 +246,19 @@ def _year(
     filled before, `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, parts)
+    tasks, taken = n.shape[0] * NBASE, np.zeros(1, np.int64)  # taken: the tasks handed out so far
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
-    for p in prange(parts):
+    for _ in prange(parts):
         work = thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        for sb in range(cut[p], cut[p + 1]):
+        sb = take(taken)
+        while sb < tasks:
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task(s, g, state, programme, model, review, people, out, work)
+            sb = take(taken)
 
 
 @parallel
@@ -270,20 +273,22 @@ def _year_both(
     `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, parts)
+    tasks, taken = n.shape[0] * NBASE, np.zeros(1, np.int64)  # taken in turn, as in `_year`
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = src
-    for p in prange(parts):
+    for _ in prange(parts):
         work = thread_scratch(M, H, lines, flips)
         M2p, H2p = second_cells(M2, H2, lean)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2p, H2p, n2, review2, people2, out2, lean)
-        for sb in range(cut[p], cut[p + 1]):
+        sb = take(taken)
+        while sb < tasks:
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
+            sb = take(taken)
 
 
 @parallel
