@@ -1,6 +1,7 @@
-"""The compiled multidimensional year's tasks taken in turn by its threads (issue 18's mdsched,
-`multidim_jit._year` and `_year_both`): the shared counter hands out every task once, and the
-engine's arrays do not depend on how many threads share the tasks nor on which takes which."""
+"""The compiled multidimensional year's tasks shared by its threads as they go (issue 18's
+mdsched, `multidim_jit._year` and `_year_both`: two loops walk a run from its two ends while its
+shared counter says a task is left): the counter hands out every number once, and the engine's
+arrays do not depend on how many loops share the tasks nor on which takes which."""
 
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
-"""An estimate of a compiled multidimensional year's tasks' work and a split of the tasks into
-contiguous runs of about equal estimated work (scenario x base group, in memory order), from the
-state at the start of the year.
-
-The year (`simlib.engines.multidim_jit._year`) no longer uses it: its threads take the tasks in
-turn from a shared counter and end within about one task of each other (a task's time is only
-known after it ran: these runs left the heavier 0.3-0.9 ms a year above half on `multidim_2030`).
+"""The split of a compiled multidimensional year's tasks between threads
+(`simlib.engines.multidim_jit`): the tasks (scenario x base group, in memory order) cut into
+contiguous runs of about equal work, estimated from the state at the start of the year, one run
+for each two threads (the two walk it from its two ends and meet where their times do). A task
+is independent of the others, so the split changes only the time, never the results.
 """
 
 from __future__ import annotations
