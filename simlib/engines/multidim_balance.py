@@ -1,8 +1,8 @@
 """The split of a compiled multidimensional year's tasks between threads
-(`simlib.engines.multidim_jit`): each thread walks one contiguous run of the tasks (scenario x
-base group, in memory order) and the runs are cut to hold about equal work, estimated from the
-state at the start of the year. A task is independent of the others, so the split changes only
-the time, never the results.
+(`simlib.engines.multidim_jit`): the tasks (scenario x base group, in memory order) cut into
+contiguous runs of about equal work, estimated from the state at the start of the year, one run
+for each two threads (the two walk it from its two ends and meet where their times do). A task
+is independent of the others, so the split changes only the time, never the results.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ from simlib.engines.multidim_cell_kernels import (
 )
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
-from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches
+from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches, take
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
 from simlib.engines.multidim_scratch import second_cells, thread_scratch
 from simlib.engines.multidim_vacancy import of_state, reset_if_filled
@@ -232,12 +232,17 @@ def _year(
     next_state). New households form in the base group from the households of both (a twin gets
     none: `simlib.engines.reach.formation_sizes`).
 
-    Each of the `parts` threads (one per thread) walks one contiguous run of the tasks (scenario x
-    base group) in memory order; the runs hold about equal estimated work
-    (`multidim_balance.cuts`), where numba's own split into equal numbers of tasks left one
-    thread 18 % more cell-states with households than the other (`multidim_2030`, year 4) and
-    up to 30 % more time. A task is independent of the others and its scratch arrays are written
-    before they are read, so the results do not depend on the number of threads.
+    The `parts` loops (one per thread, its scratch made once) share the tasks (scenario x base
+    group, memory order) two by two: each two loops a run of the tasks (one run for two threads;
+    runs of about equal estimated work for more, `multidim_balance.cuts`), the first walking it
+    from its start, the second from its end, each taking one task at a time while the run's
+    shared counter (`multidim_numba.take`) says one is left: they meet where their times do,
+    within about one task (runs cut in advance by the estimate left the heavier thread 0.3-0.9
+    ms a year above half, and a thread started late on a busy machine behind by its delay),
+    and each walks contiguous groups (tasks taken alternately, from one counter, cost 7 % more
+    CPU: neighbouring groups' outputs share cache lines). A task is independent of the others
+    and its scratch arrays are written before they are read, so the results depend neither on
+    the number of threads nor on which thread takes a task.
 
     `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
     filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
@@ -245,12 +250,16 @@ def _year(
     filled before, `year`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops
+    taken = np.zeros((parts + 1) // 2, np.int64)  # the tasks of each run taken so far
     Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        for sb in range(cut[p], cut[p + 1]):
+        lo, hi, j = cut[p // 2], cut[p // 2 + 1], 0
+        while take(taken[p // 2 :]) < hi - lo:  # a task left in the run: the next from this loop's end
+            sb = lo + j if p % 2 == 0 else hi - 1 - j
+            j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
@@ -270,7 +279,8 @@ def _year_both(
     `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, parts)
+    cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # two loops a run, as in `_year`
+    taken = np.zeros((parts + 1) // 2, np.int64)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
@@ -278,7 +288,10 @@ def _year_both(
         M2p, H2p = second_cells(M2, H2, lean)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
         other = (M2p, H2p, n2, review2, people2, out2, lean)
-        for sb in range(cut[p], cut[p + 1]):
+        lo, hi, j = cut[p // 2], cut[p // 2 + 1], 0
+        while take(taken[p // 2 :]) < hi - lo:  # a task left in the run: the next from this loop's end
+            sb = lo + j if p % 2 == 0 else hi - 1 - j
+            j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)

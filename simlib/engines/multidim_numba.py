@@ -375,3 +375,30 @@ if _numba is not None:
 
 else:  # pragma: no cover - the numpy engine runs instead
     vpairs = None
+
+
+# --- a counter shared by threads (`multidim_jit._year`'s tasks taken in turn) ----------------------
+
+if _numba is not None:
+
+    @_intrinsic
+    def take(typingctx, counter):
+        """counter[0] += 1 atomically; returns the value before (counter 1-d C-contiguous int64):
+        threads sharing the counter each get a different value."""
+        ok = isinstance(counter, _types.Array) and counter.ndim == 1 and counter.layout == "C"
+        if not ok or counter.dtype != _types.int64:
+            return None
+
+        def codegen(context, builder, sig, args):
+            a = context.make_array(sig.args[0])(context, builder, args[0])
+            one = _ir.Constant(_ir.IntType(64), 1)
+            return builder.atomic_rmw("add", a.data, one, "seq_cst")
+
+        return _types.int64(counter), codegen
+
+else:  # pragma: no cover - the numpy engine runs instead
+
+    def take(counter):
+        """counter[0] += 1; returns the value before."""
+        counter[0] += 1
+        return counter[0] - 1
