@@ -62,8 +62,16 @@ def test_table_clear3_gives_the_bits_of_the_passes(bits, seed):
         ((6, 7), True, 2),
         ((10, 11), True, 3),
         ((2, 9), False, 4),
-        ((0,), False, 5),  # one indicator at bit 0 or 1: by pairs of masks (mdlines3)
+        ((0,), False, 5),  # a first indicator at bit 0 or 1: in vectors of four masks (mdlines7)
         ((1,), True, 6),
+        ((0,), True, 1),
+        ((1,), False, 2),
+        ((0, 4), False, 3),  # multidim_2030's line 5
+        ((0, 4), True, 4),
+        ((1, 5), False, 5),
+        ((1, 2), True, 6),
+        ((0, 2), False, 7),
+        ((0, 11), True, 8),
     ],
 )
 def test_table_clear12_gives_the_bits_of_the_passes(bits, targeted, seed):
@@ -91,6 +99,12 @@ def test_table_clear12_gives_the_bits_of_the_passes(bits, targeted, seed):
     got_T = np.zeros(NK * NP)
     tiles.table_clear(Mk.copy(), c, r, targeted, nb, cell, bitpos, got_T)
     assert got_T.tobytes() == by_mask.tobytes()
+
+
+def test_two_low_bits_do_not_fit():
+    bitpos = np.zeros(12, dtype=np.int64)
+    bitpos[:2] = (0, 1)
+    assert not tiles.fits(False, 2, bitpos)
 
 
 def _operator(rng, B: int):
