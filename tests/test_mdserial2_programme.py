@@ -1,9 +1,7 @@
 """The programme step's pieces made compiled for issue 18 (the serial time between the compiled
 years) give the bits of the numpy forms they replaced: what earlier years hold in the pools
 (`multidim_reach_kernels.held_into` against `reach.held_stock`'s einsum) and the year's record
-(`programme_bins`' fifth array against `reach.record`), production support and the enabling boost
-(`support_cells` against `reach.production_support_cells` and `reach.enabling_boost`, numpy's
-pairwise sum), on random arrays and two models."""
+(`programme_bins`' fifth array against `reach.record`), on random arrays and two models."""
 
 from __future__ import annotations
 
@@ -11,16 +9,8 @@ import numpy as np
 import pytest
 
 from simlib.engines import multidim_expected, multidim_jit
-from simlib.engines.expected import log_factor
-from simlib.engines.multidim_reach_kernels import (
-    held_into,
-    pairwise_sum,
-    programme_work,
-    reach_apart,
-    support_cells,
-    terms_sum,
-)
-from simlib.engines.reach import enabling_boost, held_stock, held_weight, production_support_cells, record
+from simlib.engines.multidim_reach_kernels import held_into, programme_work, reach_apart
+from simlib.engines.reach import held_stock, held_weight, record
 from tests.test_mdempty_vacancy import multidim_model
 from tests.test_mdpy_programme import random_year, same
 
@@ -75,40 +65,3 @@ def test_the_year_record_is_reach_record(model, S):
         want = record(model.base, got[0], got[1])
         assert same(got[4], want)
         assert same(reach_apart(model.base, lines, n, sel, sp, stock)[4], want)
-
-
-def test_pairwise_is_numpys_sum():
-    rng = np.random.default_rng(3)
-    for size in [*range(300), *rng.integers(300, 40000, 60)]:
-        a = rng.random(size) * 10.0 ** rng.integers(-5, 6, size) * (rng.random(size) > 0.3)
-        assert same(np.float64(0.0 + pairwise_sum(a, 0, size)), a.sum())
-
-
-def test_terms_sum_is_numpys_sum_over_an_inner_axis():
-    rng = np.random.default_rng(4)
-    for P in range(6):
-        terms = -rng.random((3, P, 50)) * (rng.random((3, P, 50)) > 0.4)
-        terms[rng.random(terms.shape) < 0.2] = -0.0
-        got = np.full((3, 50), np.nan)
-        terms_sum(terms, got)
-        assert same(got, terms.sum(axis=1))
-
-
-@pytest.mark.parametrize("S", [1, 3])
-@pytest.mark.parametrize("layout", ["C", "baseline"])
-def test_support_cells_gives_the_numpy_bits(model, S, layout):
-    base = model.base
-    G, K = base.n0.shape
-    L, D = len(base.line_codes), len(base.unit_ids)
-    rng = np.random.default_rng(30 + S)
-    for P in (0, 1, 2, 3):
-        n = rng.random((S, G, K)) * 10.0 ** rng.integers(0, 4, (S, G, K)) * (rng.random((S, G, K)) > 0.3)
-        if layout == "baseline":  # a batch's baseline: numpy's layout of a broadcast copy
-            n = np.broadcast_to(n[0], (S, G, K)).astype(float)
-        share = rng.random((S, P, G, K)) * (rng.random((S, P, G, K)) > 0.3)
-        share[rng.random(share.shape) < 0.05] = 1.0
-        reached = rng.random((S, L, D)) * 10.0 ** rng.integers(0, 4, (S, L, D)) * (rng.random((S, L, D)) > 0.3)
-        miss = np.exp(log_factor(share).sum(axis=1)) if P else np.ones(n.shape)
-        want = (*production_support_cells(base, n, miss), enabling_boost(base, reached))
-        got = support_cells(base, n, share, reached)
-        assert all(same(np.asarray(g), np.asarray(w)) for g, w in zip(got, want, strict=True))

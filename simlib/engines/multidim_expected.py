@@ -47,16 +47,16 @@ import numpy as np
 
 from simlib.engines import multidim_jit, multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
+from simlib.engines.expected import log_factor
 from simlib.engines.multidim_reach_kernels import (
     held_into,
     programme_static,
     programme_work,
     reach_cells,
-    support_cells,
 )
 from simlib.engines.multidim_review import Review
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
-from simlib.engines.reach import acting_money, formation_sizes, held_weight
+from simlib.engines.reach import acting_money, enabling_boost, formation_sizes, held_weight, production_support_cells
 from simlib.errors import InputError
 from simlib.memo import memoised
 from simlib.multidim import income as inc
@@ -159,8 +159,9 @@ def _programme_step(
     held_into(built, y, held_weight(model, y), stock)
     reached, eligible, cov_lgk, share, built[:, y] = _reach(mm, n, sel, sp, stock, work)
     out.reached[:, y], out.eligible[:, y] = reached, eligible
-    out.ps_supported[:, y], out.ps_wanting[:, y], boost = support_cells(model, n, share, reached)
-    return cov_lgk, boost
+    miss = np.exp(log_factor(share).sum(axis=1)) if share.shape[1] else np.ones(n.shape)
+    out.ps_supported[:, y], out.ps_wanting[:, y] = production_support_cells(model, n, miss)
+    return cov_lgk, enabling_boost(model, reached)
 
 
 def _line_acts(mm, cells: _Cells, li: int, cov: np.ndarray, boost: np.ndarray, any_bits: dict, shift_cache: dict):

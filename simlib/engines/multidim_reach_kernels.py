@@ -6,8 +6,7 @@ replace (`np.where`, fancy indexing and `np.bincount`, which adds its weights in
 (`multidim_numba.plain`, not the engine's `fastmath` decorator). `programme_bins` makes the whole
 step in one call into working arrays made once per run (issue 18: the Python between the
 compiled years keeps both cores waiting); `reach_apart` is the same step call by call.
-`held_into` (what earlier years hold in the pools) and `support_cells` (production support and
-the enabling boost: numpy's pairwise sum, numpy's own log1p and exp) are the rest of the step.
+`held_into` is what earlier years hold in the pools (`reach.held_stock`'s einsum, compiled).
 """
 
 from __future__ import annotations
@@ -16,11 +15,9 @@ from functools import partial
 
 import numpy as np
 
-from simlib.engines.expected import log_factor
 from simlib.engines.multidim_numba import plain
-from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line, production_support_cells, record
+from simlib.engines.reach import beneficiaries, coverage_shares, cycle_line, record
 from simlib.memo import memoised
-from simlib.transitions import ENA
 
 
 @plain
@@ -335,131 +332,3 @@ def reach_apart(model, lines: np.ndarray, n, sel, sp, stock) -> tuple:
         share[:, np.flatnonzero(model.ps_lines)],
         record(model, r.reached, r.eligible),
     )
-
-
-# --- production support and the enabling boost (`multidim_expected._programme_step`) ------------
-
-
-@plain
-def _block(a, lo, n):
-    """numpy's sum of a contiguous run a[lo:lo + n] of at most 128 terms: in order below eight,
-    else eight running sums over the whole blocks of eight, joined in pairs, then the rest."""
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[lo + i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    while i < n - n % 8:
-        r0, r1, r2, r3 = r0 + a[lo + i], r1 + a[lo + i + 1], r2 + a[lo + i + 2], r3 + a[lo + i + 3]
-        r4, r5, r6, r7 = r4 + a[lo + i + 4], r5 + a[lo + i + 5], r6 + a[lo + i + 6], r7 + a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
-
-
-@plain
-def pairwise_sum(a, lo, n):
-    """The sum of a[lo:lo + n] as numpy adds a contiguous run (its pairwise sum): `_block` up to
-    128 terms, else the sum of the two halves, cut at a multiple of eight. Without recursion (a
-    stack of halves: a recursive compiled function called from another crashed numba's cache)."""
-    los, ns = np.empty(64, np.int64), np.empty(64, np.int64)
-    stage, left = np.zeros(64, np.int64), np.empty(64)
-    top, ret = 0, 0.0
-    los[0], ns[0] = lo, n
-    while top >= 0:
-        m = ns[top]
-        half = m // 2 - (m // 2) % 8
-        if m <= 128:
-            ret = _block(a, los[top], m)
-            top -= 1
-        elif stage[top] == 0:  # the first half next
-            stage[top] = 1
-            los[top + 1], ns[top + 1], stage[top + 1] = los[top], half, 0
-            top += 1
-        elif stage[top] == 1:  # the first half's sum in ret: the second half next
-            stage[top], left[top] = 2, ret
-            los[top + 1], ns[top + 1], stage[top + 1] = los[top] + half, m - half, 0
-            top += 1
-        else:
-            ret = left[top] + ret
-            top -= 1
-    return ret
-
-
-@plain
-def terms_sum(terms, total):
-    """total (S, GK): the terms (S, P, GK) added over P in order from 0.0 (numpy's sum over an
-    axis that is not the last)."""
-    S, P, GK = terms.shape
-    for s in range(S):
-        for i in range(GK):
-            acc = 0.0
-            for p in range(P):
-                acc += terms[s, p, i]
-            total[s, i] = acc
-
-
-@plain
-def support_boost(n, miss, pop, want, reached, inv_cap, ena, ps, boost):
-    """`reach.production_support_cells` into ps (2, S) (households (S,) given production support,
-    wanting it) from households n (S, GK), the share no counted line reaches miss (S, GK), the
-    target group pop (GK,) bool and the share wanting it `want`; `reach.enabling_boost` into
-    boost (S, D) from reached (S, L, D), inv_cap (L, D) and the enabling effects ena (L,). The
-    sums as numpy's (`pairwise_sum`; the einsum's over lines in order from 0.0)."""
-    S, GK = n.shape
-    target, given = np.empty(GK), np.empty(GK)
-    for s in range(S):
-        for i in range(GK):
-            x = n[s, i] * (1.0 if pop[i] else 0.0)
-            target[i] = x
-            given[i] = x * (1.0 - miss[s, i])
-        ps[0, s] = 0.0 + pairwise_sum(given, 0, GK)
-        ps[1, s] = want * (0.0 + pairwise_sum(target, 0, GK))
-    L, D = inv_cap.shape
-    for s in range(S):
-        for d in range(D):
-            acc = 0.0
-            for li in range(L):
-                acc += reached[s, li, d] * inv_cap[li, d] * ena[li]
-            boost[s, d] = acc
-
-
-def support_static(model) -> tuple:
-    """`support_boost`'s arrays of a model (cached on it): the production-support target group by
-    group-state, the share wanting it, the units' inverse capacities and the lines' enabling
-    effects."""
-
-    def build():
-        s, p, c = model.structure, model.params, np.ascontiguousarray
-        pop = c(s.ps_population, dtype=np.bool_).ravel()
-        return pop, float(p.ps_want_share), c(s.inv_capacity, dtype=float), c(p.effects[:, ENA], dtype=float)
-
-    return memoised(model, "multidim_reach_kernels.support", build)
-
-
-def support_cells(model, n: np.ndarray, share: np.ndarray, reached: np.ndarray) -> tuple:
-    """The programme step's production support and enabling boost: households (S,) given
-    production support and wanting it (`reach.production_support_cells`, with the share of each
-    group-state that no production-support line reaches from their shares reached `share` (S, P,
-    G, K)) and the boost (S, D) (`reach.enabling_boost`) from households n (S, G, K) and the
-    beneficiaries reached (S, L, D). numpy's log1p and exp (their own vector forms) and numpy's
-    sums where n is not C-ordered (a batch's baseline: numpy's sums follow its layout)."""
-    S = n.shape[0]
-    miss = np.ones((S, n[0].size))
-    if share.shape[1]:
-        terms_sum(log_factor(share).reshape(S, share.shape[1], -1), miss)
-        miss = np.exp(miss)
-    ps, boost = np.empty((2, S)), np.empty((S, reached.shape[2]))
-    pop, want, inv_cap, ena = support_static(model)
-    support_boost(
-        np.ascontiguousarray(n, dtype=float).reshape(S, -1), miss, pop, want, reached, inv_cap, ena, ps, boost
-    )
-    if not n.flags.c_contiguous:
-        return (*production_support_cells(model, n, miss.reshape(n.shape)), boost)
-    return ps[0], ps[1], boost
