@@ -350,11 +350,30 @@ def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> 
     scenario's fields before they are checked) naming `--set`, not the scenario file, where the
     value is not."""
     keys = [k for k, _ in items]
+    errors = [_missing_part(e) if e.field in keys else e for e in errors]
     for e in errors:
         if e.field and any(e.field == k or e.field.startswith(k + ".") for k in keys):
             e.file = "--set"
             e.args = (e.message("en"),)
     return errors
+
+
+def _missing_part(e: InputError) -> InputError:
+    """A `--set` key going through a part the scenario does not have (`budget.years.2024.lines.…`
+    on a year given as an envelope with shares, or a typo: `…2024.shars.P2`) creates one key named
+    by the rest of the path (`set_dotted`: names such as `P1.2` hold dots), which the check refuses
+    as unknown, listing the part's own name as allowed: said as it is (the part is missing from
+    the file), or for a typo with the names closest to the part's."""
+    allowed = e.allowed if isinstance(e.allowed, (list, tuple)) else ()
+    key = str(e.fields.get("unknown", ""))
+    if e.code != "unknown_key" or "." not in key:
+        return e
+    part = key.split(".", 1)[0]
+    if part not in allowed:
+        e.suggest = suggestions(part, allowed)
+        return e
+    parent = e.field[: -len(key) - 1]
+    return InputError("set_missing_part", field=e.field, parent=parent, part=part)
 
 
 #: schema problems with a value that still has the right type: the budget can be read on, so

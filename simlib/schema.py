@@ -187,6 +187,7 @@ def _convert(err, file: str) -> list[InputError]:
                 field=_join(path + [k]),
                 allowed=sorted(props) or "—",
                 suggest=closest_names(k, props),
+                unknown=k,
             )
             for k in unknown
         ]

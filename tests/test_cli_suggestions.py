@@ -76,6 +76,8 @@ def test_a_misspelt_value_from_a_list(scenario, lang):
         (["batch", "s.yaml", "--out", "o", "--executor", "dask2"], "dask"),
         (["run", "s.yaml", "--out", "o", "--set", "transitons.x=1"], "transitions"),
         (["run", "s.yaml", "--out", "o", "--set", "horizn=3"], "horizon"),
+        # a misspelt part inside the budget, the rest of the path after it (`P2` under it)
+        (["run", "s.yaml", "--out", "o", "--set", "budget.years.2024.shars.P2=0.2"], "shares"),
     ],
 )
 def test_options_naming_an_allowed_value(scenario, args, near):
@@ -84,6 +86,25 @@ def test_options_naming_an_allowed_value(scenario, args, near):
     for lang in ("vi", "en"):
         code, out = cli("--lang", lang, *args)
         assert code == 2 and MEAN[lang].format(near) in out, out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_set_key_through_a_part_the_scenario_does_not_have(scenario, lang):
+    """The year is given as an envelope with shares: it has no `lines` for `--set` to go into. Said
+    so, naming the part and the override, not «unknown key» with `lines` among the allowed."""
+
+    def envelope(raw):
+        raw["budget"]["years"]["2024"] = {"envelope": {"central_recurrent": 10}, "shares": {"P2": 1.0}}
+
+    key = "budget.years.2024.lines.P3.1.central_recurrent"
+    code, out = cli("--lang", lang, "validate", scenario(envelope), "--set", f"{key}=5")
+    assert code == 2 and "Traceback" not in out, out
+    part = {"vi": "phần «budget.years.2024» của kịch bản không có «lines»", "en": "'budget.years.2024' has no 'lines'"}
+    assert part[lang] in out and "--set" in out and key in out, out
+    assert "allowed" not in out and "cho phép" not in out, out
+    # where the year has lines, the same key is a change the scenario can take
+    code, out = cli("--lang", lang, "validate", scenario(lambda raw: None), "--set", f"{key}=5")
+    assert code == 0, out
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -156,11 +156,15 @@ def test_an_overrides_note_is_printed_once_for_a_batch_of_files(tmp_path, capsys
 def test_validate_prints_an_overrides_note_once_and_accepts_the_scenario(tmp_path):
     env = {"SIMLIB_LANG": "vi", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     scen = params_dir() / "scenarios" / "plan_2024.yaml"
-    cmd = [sys.executable, "-m", "simlib", "validate", str(scen), "--set", f"{SET_KEY}=12.500"]
+    both = [str(scen), str(scen.with_name("plan_2024_estimated.yaml"))]  # the note once, under the first
+    cmd = [sys.executable, "-m", "simlib", "validate", *both, "--set", f"{SET_KEY}=12.500"]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    notes = [line for line in done.stdout.splitlines() if "⚠" in line]
-    assert len(notes) == 1 and f"--set {SET_KEY}=12500" in notes[0]
+    lines = done.stdout.splitlines()
+    notes = [i for i, line in enumerate(lines) if "⚠" in line]
+    assert len(notes) == 1 and f"--set {SET_KEY}=12500" in lines[notes[0]]
+    assert sum(line.startswith("✓") for line in lines[: notes[0]]) == 1, done.stdout
+    cmd = [sys.executable, "-m", "simlib", "validate", str(scen), "--set", f"{SET_KEY}=12.500"]
     # text that is no number is refused by loading, and is no amount to note: no internal error
     cmd[-1] = f"{SET_KEY}=12.000.000"
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

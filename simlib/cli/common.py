@@ -90,12 +90,16 @@ def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
     return check_output(out, kind, [Path(p) for p in inputs if p], field="--out")
 
 
-def print_money_notes(paths: Iterable, lang: str, file=None, indent: str = "", set_items=()) -> int:
+def print_money_notes(
+    paths: Iterable, lang: str, file=None, indent: str = "", set_items=(), shown: set[str] | None = None
+) -> int:
     """Print a note for every budget amount of the scenario files `paths` and of the command
     line's overrides `set_items` (as typed, `KEY=VALUE`) written with a dot between groups of
     thousands (`simlib.money_notes`), to `file` (standard error by default), an override's note
-    once however many files it applies to; returns how many."""
-    shown: set[str] = set()
+    once however many files it applies to — also over several calls sharing `shown` (the notes'
+    texts printed so far, updated); returns how many this call printed."""
+    shown = set() if shown is None else shown
+    before = len(shown)
     for p in paths:
         for note in grouped_amounts(p, display_path(p), set_items):
             text = note.message(lang)
@@ -103,4 +107,4 @@ def print_money_notes(paths: Iterable, lang: str, file=None, indent: str = "", s
                 continue
             shown.add(text)
             print(indent + "⚠ " + text, file=file or sys.stderr)
-    return len(shown)
+    return len(shown) - before

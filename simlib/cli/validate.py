@@ -23,6 +23,7 @@ def main(args) -> int:
     lang = i18n.get_lang()
     paths = collect_scenarios(args.files)
     bad = validate_all(paths, parse_set_args(args.set_items))
+    shown: set[str] = set()  # an override's note under the first file it applies to, not under each
     for p in paths:
         exc = bad.get(p)
         if exc is None:
@@ -32,7 +33,7 @@ def main(args) -> int:
         else:  # a bug in simlib on this file: said so, and the other files are still checked
             error = i18n.t("cli.internal_error", lang, error=f"{type(exc).__name__}: {exc}")
             print(f"✗ {display_path(p)}\n  {error}")
-        print_money_notes([p], lang, file=sys.stdout, indent="  ", set_items=args.set_items)
+        print_money_notes([p], lang, file=sys.stdout, indent="  ", set_items=args.set_items, shown=shown)
     if any(not isinstance(e, SimlibError) for e in bad.values()):
         return 1
     return 2 if bad else 0
