@@ -49,7 +49,7 @@ def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.target
     kept out of poverty at the end, and the targets met in the last year (`met_in`, default
     `D.targets_met_in`: each poor unit on its own, and the poor units together)."""
     sel = (indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)
-    v = indicators.loc[sel].groupby(["indicator", "year"])["value"].mean().to_dict()
+    v = head_means(indicators.loc[sel])
     years = sorted(int(y) for y in indicators["year"].unique())
     y0, y1 = years[0], years[-1]
     return met_in(targets, y1) | {
@@ -60,6 +60,16 @@ def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.target
         "poor_end": v.get(("poor", y1), np.nan),
         "poor_fewer_end": v.get(("poor_fewer_than_without_programme", y1), np.nan),
     }
+
+
+def head_means(rows: pd.DataFrame) -> dict:
+    """`rows.groupby(["indicator", "year"])["value"].mean().to_dict()`: where each indicator and
+    year has one row (one draw), its value as pandas' group mean gives it (a sum from 0.0 — so
+    −0 reads 0 — over one row), without the group-by."""
+    keys = list(zip(rows["indicator"].to_numpy().tolist(), rows["year"].to_numpy().tolist()))
+    if len(set(keys)) < len(keys):
+        return rows.groupby(["indicator", "year"])["value"].mean().to_dict()
+    return {k: v + 0.0 for k, v in zip(keys, rows["value"].to_numpy().tolist())}
 
 
 def verdicts(result, unc=None) -> pd.DataFrame:
@@ -138,9 +148,12 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     """A sentence under the side-by-side table when the run judged rate-change targets from a
     re-based previous review (a review changing the poverty standard, `simlib.targets`): which
     years and the province's re-basing in points; "" otherwise."""
-    if "rebased" not in targets.columns or not targets["rebased"].fillna(False).astype(bool).any():
+    if "rebased" not in targets.columns:
         return ""
-    r = targets[targets["rebased"].fillna(False).astype(bool)]
+    rebased = targets["rebased"].fillna(False).astype(bool)
+    if not rebased.any():
+        return ""
+    r = targets[rebased]
     years = sorted(int(y) for y in r["year"].unique())
     prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
     pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"

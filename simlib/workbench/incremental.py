@@ -65,10 +65,16 @@ from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.model import Model, compile_levers, compile_parameters
 from simlib.multidim.model import core_of
-from simlib.multidim.tables import multidim_indicators
+from simlib.multidim.tables import MULTIDIM_INDICATORS, multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
-from simlib.results import indicators_table, programme_effect_indicators, states_table
+from simlib.results import (
+    EFFECT_READS,
+    indicator_arrays,
+    indicators_table,
+    programme_effect_indicators,
+    states_table,
+)
 from simlib.runner import (
     RunResult,
     manifest_for,
@@ -346,12 +352,26 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
 
 def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
     """The rows of the indicators `names` of the run's indicator table (`run_tables`), in its
-    order (index renumbered)."""
-    extra = programme_effect_indicators(model, model.spend, out, without) | multidim_indicators(out, target)
-    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names)
+    order (index renumbered). The arrays of `out` are made once for the table and the programme's
+    effect, only those they read (`indicator_arrays`' `names`), those of `without` (the same on
+    every change) once per run without money, and the multidimensional model's own indicators
+    only when one is shown: the same table."""
+    arrays = indicator_arrays(out, model, model.spend, set(names) | set(EFFECT_READS))
+    cf = memoised(without, "wb_effect_cf", lambda: effect_cf(without, model))
+    extra = programme_effect_indicators(model, model.spend, out, without, arrays[1], cf)
+    if not set(names).isdisjoint(MULTIDIM_INDICATORS):
+        extra |= multidim_indicators(out, target)
+    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names, arrays=arrays)
     ind.insert(0, "engine", out.engine)
     ind.insert(0, "scenario", scen.name)
     return ind
+
+
+def effect_cf(without: EngineOutput, model: Model) -> dict[str, np.ndarray]:
+    """The arrays of the run without money that `programme_effect_indicators` reads (its poor and
+    near-poor households: the run's states summed over the structure's geographies)."""
+    ind = indicator_arrays(without, model, np.zeros_like(model.spend), EFFECT_READS)[1]
+    return {k: ind[k] for k in ("poor", "near_poor")}
 
 
 def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFrame:
