@@ -14,7 +14,7 @@ from simlib.multidim.tables import MULTIDIM_INDICATORS, multidim_indicators
 from simlib.options import RunOptions
 from simlib.unit_switch import compile_run_model, simulate
 from simlib.workbench.charts import PANELS, rate_lines, rate_series
-from simlib.workbench.compare import head_means
+from simlib.workbench.compare import head_means, records
 from simlib.workbench.project import what_if
 from tests.conftest import make_scenario, tiny_raw
 
@@ -120,3 +120,33 @@ def test_head_means_equal_the_group_means(S):
         got = head_means(rows)
         assert set(got) == set(want)
         assert {k: repr(v) for k, v in got.items()} == {k: repr(v) for k, v in want.items()}
+
+
+def same_records(a: list[dict], b: list[dict]) -> bool:
+    """Equal keys, values and value types (NaN equal to NaN)."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if list(x) != list(y):
+            return False
+        for k in x:
+            if type(x[k]) is not type(y[k]) or (x[k] != y[k] and not (x[k] != x[k] and y[k] != y[k])):
+                return False
+    return True
+
+
+def test_records_equal_pandas_records():
+    frame = pd.DataFrame(
+        {
+            "target_id": ["a", "b", None],
+            "year": np.array([2024, 2025, 2030], dtype=np.int64),
+            "value": [0.5, np.nan, -0.0],
+            "met": [True, False, True],
+            "n": np.array([1, 2, 3], dtype=np.int32),
+        }
+    )
+    assert str(frame["target_id"].dtype) == "str"
+    assert same_records(records(frame), frame.to_dict("records"))
+    mixed = frame.assign(obj=pd.Series([np.float64(1.5), "x", None], dtype=object), cat=pd.Categorical(["u", "v", "u"]))
+    assert same_records(records(mixed), mixed.to_dict("records"))
+    assert records(frame.iloc[:0]) == frame.iloc[:0].to_dict("records")

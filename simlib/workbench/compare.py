@@ -181,7 +181,7 @@ def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = No
         return text
 
     label_col, rows = i18n.column("label", lang), []
-    for r in table.to_dict("records"):
+    for r in records(table):
         fixed = (r["target_id"], r["geo_type"], r["geo"], r["year"], r[label_col], r["indicator"])
         fixed += (r["comparison"], r["threshold"])
         plan = ("plan", r["indicator"], r["value_plan"], r["status_plan"], r["probability_plan"])
@@ -198,6 +198,17 @@ def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = No
         memo.clear()
         memo.update(used)
     return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")` (values as Python's own int, float, bool and str) read column by
+    column where every column holds numbers, flags or text; any other frame through pandas."""
+    cols = list(frame.columns)
+    plain = all(d.kind in "iufb" or isinstance(d, pd.StringDtype) for d in frame.dtypes)
+    if len(set(cols)) < len(cols) or not plain:
+        return frame.to_dict("records")
+    values = [frame[c].to_numpy().tolist() for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def _fixed_cells(r: dict, lang: str, levels: Levels | None) -> str:
