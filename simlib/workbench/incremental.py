@@ -332,7 +332,8 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     (`simlib.workbench.lazy`): the same values either way.
     `models`: `compile_run_model(scen)` when the caller has it."""
     model, target = models if models is not None else compile_run_model(scen)
-    let_through = enforce(scen, model.levers.split)
+    # a what-if scenario ignores every rule: nothing to raise, the list for the manifest made with it
+    let_through = None if "all" in scen.ignored_rules else enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
     twin_target = twin_models(start)[1] if old is not None else None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
@@ -382,7 +383,10 @@ def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFr
 def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made: str | None = None) -> dict:
     """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
     scenario (it reads no amounts); `made`: the time of the run (`created_utc`) when the manifest
-    is made later (`LazyRun`: nothing on the view reads it)."""
+    is made later (`LazyRun`: nothing on the view reads it); `let_through`: the breaches `enforce`
+    let through (None: found now, for a scenario that ignores every rule)."""
+    if let_through is None:
+        let_through = enforce(scen, model.levers.split)
     manifest = manifest_for(scen, options)
     if made is not None:
         manifest["created_utc"] = made
