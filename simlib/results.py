@@ -72,6 +72,8 @@ INDICATOR_UNITS = {
     "income_line_urban": "VND per person per month",
     "standard_changed": "flag",
 }
+#: the indicators `programme_effect_indicators` reads (of the run and of the run without money)
+EFFECT_READS = ("poor", "near_poor", "spend", "value_left")
 FLOW_INDICATORS = {
     "escape": "escapes",
     "poor_to_near_poor": "poor_to_near_poor",
@@ -83,6 +85,9 @@ FLOW_INDICATORS = {
     "new_near_poor": "new_near_poor",
 }
 
+
+#: the indicators of the flows and entries (`flow_indicators`)
+FLOW_GROUP = frozenset(FLOW_INDICATORS.values()) | {"new_households", "review_escapes", "review_added_poor"}
 
 #: the annual review's flow report (Thông tư 07/2021/TT-BLĐTBXH, forms replaced by Thông tư
 #: 02/2022/TT-BLĐTBXH; params/evidence.yaml `review_accounting`): (list, category) -> the model's
@@ -236,14 +241,24 @@ def value_left(model: Model, spend_years: np.ndarray) -> np.ndarray:
 
 
 def indicator_arrays(
-    out: EngineOutput, model: Model, spend: np.ndarray
+    out: EngineOutput, model: Model, spend: np.ndarray, names: Collection[str] | None = None
 ) -> tuple[list[tuple[str, str]], dict[str, np.ndarray]]:
     """Indicators as arrays (S, Y+1, Ngeo); flow and coverage indicators are NaN in the baseline year.
 
     `spend` (Y+1, L, D, VND) is the money the run used (the scenario's own, or none for the
-    no-programme counterfactual): infrastructure coverage and money spent are read from it."""
+    no-programme counterfactual): infrastructure coverage and money spent are read from it.
+    `names`: the indicators the caller reads; the flows' and the entries' (`FLOW_GROUP`) are then
+    left out when none of them is among `names` (the others are made in any case), the rest the same."""
     geos, masks = geographies(model)
-    S, Y1 = out.states.shape[:2]
+    ind = stock_indicators(model, out, masks)
+    if names is None or not FLOW_GROUP.isdisjoint(names):
+        ind |= flow_indicators(model, out, masks)
+    return geos, ind | province_indicators(model, out, spend, len(geos))
+
+
+def stock_indicators(model: Model, out: EngineOutput, masks: np.ndarray) -> dict[str, np.ndarray]:
+    """The indicators of the households in each state at each review (`indicator_arrays`)."""
+    S = out.states.shape[0]
     cells = by_cell(model, out.states, 2).sum(axis=4)  # (S, Y+1, D, E, K)
     pub = np.zeros((N_STATES, len(PUBLIC_STATES)))
     pub[np.arange(N_STATES), PUBLIC_OF] = 1
@@ -257,10 +272,17 @@ def indicator_arrays(
         ind["poor_rate"] = 100 * stock[..., 0] / total
         ind["near_poor_rate"] = 100 * stock[..., 1] / total
         ind["poor_near_poor_rate"] = 100 * (stock[..., 0] + stock[..., 1]) / total
-    nan = np.full((S, 1, len(geos)), np.nan)
+    nan = np.full((S, 1, len(masks)), np.nan)
     ind["poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_rate"], axis=1)], axis=1)
     ind["near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["near_poor_rate"], axis=1)], axis=1)
     ind["poor_near_poor_rate_change"] = np.concatenate([nan, np.diff(ind["poor_near_poor_rate"], axis=1)], axis=1)
+    return ind
+
+
+def flow_indicators(model: Model, out: EngineOutput, masks: np.ndarray) -> dict[str, np.ndarray]:
+    """The indicators of the flows and entries of each projected year (`indicator_arrays`)."""
+    nan = np.full((out.states.shape[0], 1, len(masks)), np.nan)
+    ind: dict[str, np.ndarray] = {}
     fcells = by_cell(model, out.flows, 2).sum(axis=4)  # (S, Y, D, E, K, K)
     for cat, name in FLOW_INDICATORS.items():
         sel = np.array([[FLOW_NAME[f][t] == cat for t in range(N_STATES)] for f in range(N_STATES)], float)
@@ -270,8 +292,14 @@ def indicator_arrays(
     ind["new_households"] = np.concatenate([nan, np.einsum("sydek,gde->syg", ent, masks)], axis=1)
     for name, v in review_indicators(fcells, ent, masks).items():
         ind[name] = np.concatenate([nan, v], axis=1)
-    # province-level coverage indicators
-    prov = np.full((S, Y1, len(geos)), np.nan)
+    return ind
+
+
+def province_indicators(model: Model, out: EngineOutput, spend: np.ndarray, n_geo: int) -> dict[str, np.ndarray]:
+    """The province-level coverage and money indicators (`indicator_arrays`)."""
+    S, Y1 = out.states.shape[:2]
+    ind: dict[str, np.ndarray] = {}
+    prov = np.full((S, Y1, n_geo), np.nan)
     ps = prov.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         ps[:, 1:, 0] = np.minimum(100.0, 100.0 * out.ps_supported / out.ps_wanting)
@@ -294,18 +322,23 @@ def indicator_arrays(
     left = prov.copy()
     left[:, 1:, 0] = value_left(model, spend_year).sum(axis=(1, 2)) / 1e9
     ind["value_left"] = left
-    return geos, ind
+    return ind
 
 
-def programme_effect_indicators(model: Model, spend: np.ndarray, out: EngineOutput, without: EngineOutput) -> dict:
+def programme_effect_indicators(
+    model: Model, spend: np.ndarray, out: EngineOutput, without: EngineOutput, ind: dict | None = None, ind_cf=None
+) -> dict:
     """Households kept out of poverty by the programme (the run `out` with `spend` against the same
     engine and seed with no money, `without`), kept out of poverty and near-poverty, the
     difference — households the programme only reclassified from poor to near-poor (deprivations
     removed, income still under the near-poor line), which the review counts as "thoát nghèo" —
     and the cumulative cost per household lifted out (million VND; NaN where the programme lifted
-    nobody), as indicator arrays (S, Y+1, Ngeo)."""
-    _, ind = indicator_arrays(out, model, spend)
-    _, ind_cf = indicator_arrays(without, model, np.zeros_like(spend))
+    nobody), as indicator arrays (S, Y+1, Ngeo). `ind`, `ind_cf`: `indicator_arrays` of `out`
+    and of `without` (at least `EFFECT_READS`), when the caller has them."""
+    if ind is None:
+        ind = indicator_arrays(out, model, spend, EFFECT_READS)[1]
+    if ind_cf is None:
+        ind_cf = indicator_arrays(without, model, np.zeros_like(spend), EFFECT_READS)[1]
     fewer = ind_cf["poor"] - ind["poor"]
     fewer[:, 0] = np.nan
     fewer_pn = ind_cf["poor"] + ind_cf["near_poor"] - ind["poor"] - ind["near_poor"]
@@ -339,17 +372,51 @@ def indicators_table(
     baseline_year: int,
     extra: dict | None = None,
     names: Collection[str] | None = None,
+    arrays: tuple | None = None,
 ) -> pd.DataFrame:
     """The indicators of a run as a long table; only those in `names` when given (the
-    workbench's view reads a few and redraws on every change)."""
-    geos, ind = indicator_arrays(out, model, spend)
-    ind.update(extra or {})
-    years = [baseline_year] + list(model.years)
+    workbench's view reads a few and redraws on every change). `arrays`: `indicator_arrays` of
+    the run (with at least `names`), when the caller has them."""
+    if arrays is None:
+        arrays = indicator_arrays(out, model, spend, None if names is None else set(names) - set(extra or {}))
+    geos, ind = arrays[0], {**arrays[1], **(extra or {})}
+    chosen = {k: v for k, v in ind.items() if names is None or k in names}
+    return long_indicators(chosen, out.n_draws, [baseline_year] + list(model.years), geos)
+
+
+def long_indicators(ind: dict[str, np.ndarray], S: int, years: list, geos: list) -> pd.DataFrame:
+    """The long table of indicator arrays `ind` (S, Y+1, Ngeo each, in order; NaN rows left
+    out), built from numpy in one piece: the same table as `long_indicators_by_frame`, which
+    takes any other case (an array of another dtype or shape, an indicator of no unit)."""
+    shape = (S, len(years), len(geos))
+    usual = all(
+        isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == shape and k in INDICATOR_UNITS
+        for k, a in ind.items()
+    )
+    if not ind or not usual:
+        return long_indicators_by_frame(ind, S, years, geos)
+    n, k = int(np.prod(shape)), len(ind)
+    value = np.concatenate([a.ravel() for a in ind.values()])
+    keep = np.flatnonzero(~np.isnan(value))
+    g = np.tile(np.arange(len(geos)), S * len(years) * k)[keep]
+    label = np.repeat(np.arange(k), n)[keep]
+    data = {
+        "draw": np.tile(np.repeat(np.arange(S, dtype=np.int64), n // S), k)[keep],
+        "year": np.tile(np.repeat(np.asarray(years, dtype=np.int64), len(geos)), S * k)[keep],
+        "geo_type": np.array([x[0] for x in geos])[g],
+        "geo": np.array([x[1] for x in geos])[g],
+        "indicator": np.array(list(ind))[label],
+        "value": value[keep],
+        "unit": np.array([INDICATOR_UNITS[x] for x in ind])[label],
+    }
+    return pd.DataFrame(data)
+
+
+def long_indicators_by_frame(ind: dict[str, np.ndarray], S: int, years: list, geos: list) -> pd.DataFrame:
+    """`long_indicators`, one long frame per indicator (`simlib.tabulate.long_frame`) joined."""
     frames = []
     for name, arr in ind.items():
-        if names is not None and name not in names:
-            continue
-        df = long_frame({"draw": range(out.n_draws), "year": years, "g": range(len(geos))}, arr, "value")
+        df = long_frame({"draw": range(S), "year": years, "g": range(len(geos))}, arr, "value")
         df["indicator"] = name
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)

@@ -49,6 +49,17 @@ ITEMS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: the indicators `multidim_indicators` makes
+MULTIDIM_INDICATORS = (
+    "poverty_gap_index",
+    "poverty_severity_index",
+    "income_gap_ratio",
+    "income_line_rural",
+    "income_line_urban",
+    "standard_changed",
+)
+
+
 def _by_geo(model, arr: np.ndarray) -> np.ndarray:
     """(S, T, G, rest...) summed to (S, T, Ngeo, rest...) over the indicator geographies."""
     _, masks = geographies(model)

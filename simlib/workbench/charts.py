@@ -51,6 +51,25 @@ def rate_series(indicators, geo: str, geo_type: str) -> tuple[list[int], list[fl
     return [int(y) for y in s.index], [float(v) for v in s.to_numpy()]
 
 
+def rate_lines(rates, panels) -> list[list[float]]:
+    """`rate_series(rates, geo, geo_type)[1]` of each (geo, geo_type) in `panels`, `rates` the
+    poor-rate rows of an indicator table: where each year has one row (one draw), its value is
+    the year's mean as pandas' group mean gives it (a sum from 0.0 — so −0 reads 0 — over one
+    row), without a group-by per line; else `rate_series`."""
+    geo, geo_type = rates["geo"].to_numpy(), rates["geo_type"].to_numpy()
+    years, values = rates["year"].to_numpy(), rates["value"].to_numpy()
+    lines = []
+    for g, gt in panels:
+        sel = (geo == g) & (geo_type == gt)
+        order = np.argsort(years[sel], kind="stable")
+        ys = years[sel][order]
+        if np.any(ys[1:] == ys[:-1]):
+            lines.append(rate_series(rates, g, gt)[1])
+        else:
+            lines.append([float(v) + 0.0 for v in values[sel][order]])
+    return lines
+
+
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     """About `n` round tick values covering [lo, hi]."""
     span = max(hi - lo, 1e-9)
@@ -95,7 +114,7 @@ class LiveRateChart:
         """Move the current allocation's lines to a new run's rates; the axes widen only when a
         line would leave them."""
         rates = indicators[indicators["indicator"] == "poor_rate"]
-        self.current = [rate_series(rates, p["geo"], gt)[1] for p, (_g, gt) in zip(self.fixed, PANELS)]
+        self.current = rate_lines(rates, [(p["geo"], gt) for p, (_g, gt) in zip(self.fixed, PANELS)])
         lo, hi = self._limits(self.current)
         if lo < self.ylim[0] or hi > self.ylim[1]:
             self.ylim = (min(lo, self.ylim[0]), max(hi, self.ylim[1]))

@@ -49,7 +49,7 @@ def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.target
     kept out of poverty at the end, and the targets met in the last year (`met_in`, default
     `D.targets_met_in`: each poor unit on its own, and the poor units together)."""
     sel = (indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)
-    v = indicators.loc[sel].groupby(["indicator", "year"])["value"].mean().to_dict()
+    v = head_means(indicators.loc[sel])
     years = sorted(int(y) for y in indicators["year"].unique())
     y0, y1 = years[0], years[-1]
     return met_in(targets, y1) | {
@@ -60,6 +60,16 @@ def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.target
         "poor_end": v.get(("poor", y1), np.nan),
         "poor_fewer_end": v.get(("poor_fewer_than_without_programme", y1), np.nan),
     }
+
+
+def head_means(rows: pd.DataFrame) -> dict:
+    """`rows.groupby(["indicator", "year"])["value"].mean().to_dict()`: where each indicator and
+    year has one row (one draw), its value as pandas' group mean gives it (a sum from 0.0 — so
+    −0 reads 0 — over one row), without the group-by."""
+    keys = list(zip(rows["indicator"].to_numpy().tolist(), rows["year"].to_numpy().tolist()))
+    if len(set(keys)) < len(keys):
+        return rows.groupby(["indicator", "year"])["value"].mean().to_dict()
+    return {k: v + 0.0 for k, v in zip(keys, rows["value"].to_numpy().tolist())}
 
 
 def verdicts(result, unc=None) -> pd.DataFrame:
@@ -138,9 +148,12 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     """A sentence under the side-by-side table when the run judged rate-change targets from a
     re-based previous review (a review changing the poverty standard, `simlib.targets`): which
     years and the province's re-basing in points; "" otherwise."""
-    if "rebased" not in targets.columns or not targets["rebased"].fillna(False).astype(bool).any():
+    if "rebased" not in targets.columns:
         return ""
-    r = targets[targets["rebased"].fillna(False).astype(bool)]
+    rebased = targets["rebased"].fillna(False).astype(bool)
+    if not rebased.any():
+        return ""
+    r = targets[rebased]
     years = sorted(int(y) for y in r["year"].unique())
     prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
     pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"
@@ -168,7 +181,7 @@ def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = No
         return text
 
     label_col, rows = i18n.column("label", lang), []
-    for r in table.to_dict("records"):
+    for r in records(table):
         fixed = (r["target_id"], r["geo_type"], r["geo"], r["year"], r[label_col], r["indicator"])
         fixed += (r["comparison"], r["threshold"])
         plan = ("plan", r["indicator"], r["value_plan"], r["status_plan"], r["probability_plan"])
@@ -185,6 +198,17 @@ def side_by_side_html(table: pd.DataFrame, lang: str, levels: Levels | None = No
         memo.clear()
         memo.update(used)
     return H.table(header, rows, numeric=[False, True, True, True, True, True], raw_cols=range(len(header)))
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")` (values as Python's own int, float, bool and str) read column by
+    column where every column holds numbers, flags or text; any other frame through pandas."""
+    cols = list(frame.columns)
+    plain = all(d.kind in "iufb" or isinstance(d, pd.StringDtype) for d in frame.dtypes)
+    if len(set(cols)) < len(cols) or not plain:
+        return frame.to_dict("records")
+    values = [frame[c].to_numpy().tolist() for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def _fixed_cells(r: dict, lang: str, levels: Levels | None) -> str:

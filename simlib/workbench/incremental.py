@@ -65,10 +65,16 @@ from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.model import Model, compile_levers, compile_parameters
 from simlib.multidim.model import core_of
-from simlib.multidim.tables import multidim_indicators
+from simlib.multidim.tables import MULTIDIM_INDICATORS, multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
-from simlib.results import indicators_table, programme_effect_indicators, states_table
+from simlib.results import (
+    EFFECT_READS,
+    indicator_arrays,
+    indicators_table,
+    programme_effect_indicators,
+    states_table,
+)
 from simlib.runner import (
     RunResult,
     manifest_for,
@@ -326,7 +332,8 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     (`simlib.workbench.lazy`): the same values either way.
     `models`: `compile_run_model(scen)` when the caller has it."""
     model, target = models if models is not None else compile_run_model(scen)
-    let_through = enforce(scen, model.levers.split)
+    # a what-if scenario ignores every rule: nothing to raise, the list for the manifest made with it
+    let_through = None if "all" in scen.ignored_rules else enforce(scen, model.levers.split)
     old = previous_standard_scenario(start)[0]
     twin_target = twin_models(start)[1] if old is not None else None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
@@ -346,12 +353,26 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
 
 def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
     """The rows of the indicators `names` of the run's indicator table (`run_tables`), in its
-    order (index renumbered)."""
-    extra = programme_effect_indicators(model, model.spend, out, without) | multidim_indicators(out, target)
-    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names)
+    order (index renumbered). The arrays of `out` are made once for the table and the programme's
+    effect, only those they read (`indicator_arrays`' `names`), those of `without` (the same on
+    every change) once per run without money, and the multidimensional model's own indicators
+    only when one is shown: the same table."""
+    arrays = indicator_arrays(out, model, model.spend, set(names) | set(EFFECT_READS))
+    cf = memoised(without, "wb_effect_cf", lambda: effect_cf(without, model))
+    extra = programme_effect_indicators(model, model.spend, out, without, arrays[1], cf)
+    if not set(names).isdisjoint(MULTIDIM_INDICATORS):
+        extra |= multidim_indicators(out, target)
+    ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names, arrays=arrays)
     ind.insert(0, "engine", out.engine)
     ind.insert(0, "scenario", scen.name)
     return ind
+
+
+def effect_cf(without: EngineOutput, model: Model) -> dict[str, np.ndarray]:
+    """The arrays of the run without money that `programme_effect_indicators` reads (its poor and
+    near-poor households: the run's states summed over the structure's geographies)."""
+    ind = indicator_arrays(without, model, np.zeros_like(model.spend), EFFECT_READS)[1]
+    return {k: ind[k] for k in ("poor", "near_poor")}
 
 
 def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFrame:
@@ -362,7 +383,10 @@ def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFr
 def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made: str | None = None) -> dict:
     """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
     scenario (it reads no amounts); `made`: the time of the run (`created_utc`) when the manifest
-    is made later (`LazyRun`: nothing on the view reads it)."""
+    is made later (`LazyRun`: nothing on the view reads it); `let_through`: the breaches `enforce`
+    let through (None: found now, for a scenario that ignores every rule)."""
+    if let_through is None:
+        let_through = enforce(scen, model.levers.split)
     manifest = manifest_for(scen, options)
     if made is not None:
         manifest["created_utc"] = made
