@@ -6,7 +6,8 @@ round), after a warm-up of each (numba's cache). Each process opens the view thr
 API (`ExplorerView`, debounce 0), then changes P5's central recurrent money in each year of `YEARS`
 (the year control on that year), `CHANGES` times, to 90 % and back in turn. Each change's CPU
 (`time.process_time`, every thread) is split into "engine year" (`multidim_jit.year`, the
-programme step and the shift tables), "record" (`multidim_jit.record` and `start`: the engine's
+programme step and the shift tables; `multidim_jit.year_both`, the plan's year and its
+previous-standard twin's in one pass, too), "record" (`multidim_jit.record` and `start`: the engine's
 record of the review it starts from and the baseline's households; since mdlens only where no
 kept state carries them, `simlib.engines.multidim_review`), "copy" (`StatePool.copy_of`: the
 copies of kept engine states a run writes in place; since lendstate the engine's first year makes
@@ -58,6 +59,7 @@ def child(root: Path) -> list[dict]:
     acc = {"engine": 0.0, "record": 0.0, "copy": 0.0, "rebase": 0.0, "gc": 0.0, "full": 0}
     for mod, name, key in (
         (multidim_jit, "year", "engine"),
+        (multidim_jit, "year_both", "engine"),  # the plan's and its twin's year in one pass
         (multidim_expected, "_programme_step", "engine"),
         (multidim_tables, "shift_tables", "engine"),
         (multidim_jit, "record", "record"),
