@@ -7,16 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_scenario, tiny_raw
 
-from simlib import runner
 from simlib import results as R
+from simlib import runner
 from simlib.multidim.tables import MULTIDIM_INDICATORS, multidim_indicators
 from simlib.options import RunOptions
 from simlib.unit_switch import compile_run_model, simulate
 from simlib.workbench.charts import PANELS, rate_lines, rate_series
 from simlib.workbench.compare import head_means, records
 from simlib.workbench.project import what_if
-from tests.conftest import make_scenario, tiny_raw
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,9 @@ def test_the_run_table_equals_the_frames_joined(run):
     out, model = run.output, run.model
     geos, ind = R.indicator_arrays(out, model, model.spend)
     years = [run.scenario.baseline_year] + list(model.years)
-    assert_frames_same(R.long_indicators(ind, out.n_draws, years, geos), R.long_indicators_by_frame(ind, out.n_draws, years, geos))
+    assert_frames_same(
+        R.long_indicators(ind, out.n_draws, years, geos), R.long_indicators_by_frame(ind, out.n_draws, years, geos)
+    )
 
 
 def rates_frame(S: int, seed: int) -> pd.DataFrame:
