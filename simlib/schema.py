@@ -133,6 +133,10 @@ THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
 #: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
 THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
 
+#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
+#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
+THOUSANDS_SPACE = re.compile("^\\s*[+-]?[1-9]\\d{0,2}([ \u00a0\u202f]\\d{3})+\\s*$")
+
 
 def _whole_number_only(err) -> bool:
     """Whether `err` refused its value where only a whole number is allowed (`integer`, not
@@ -177,6 +181,9 @@ def _convert(err, file: str) -> list[InputError]:
     if isinstance(err.instance, str) and THOUSANDS_DOT.match(err.instance) and _expects_number(err):
         fix = err.instance.strip().replace(".", "")
         return [InputError("thousands_dot", file=file, field=field, value=err.instance, fix=fix)]
+    if isinstance(err.instance, str) and THOUSANDS_SPACE.match(err.instance) and _expects_number(err):
+        fix = re.sub("[ \u00a0\u202f]", "", err.instance.strip())
+        return [InputError("thousands_space", file=file, field=field, value=err.instance, fix=fix)]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
