@@ -135,7 +135,8 @@ THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
 
 #: a number written with spaces between thousands (`1 500`, also the no-break spaces a
 #: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
-THOUSANDS_SPACE = re.compile("^\\s*[+-]?[1-9]\\d{0,2}([ \u00a0\u202f]\\d{3})+\\s*$")
+SPACES = r"[ \u00a0\u202f]"
+THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
 
 
 def _whole_number_only(err) -> bool:
@@ -182,7 +183,7 @@ def _convert(err, file: str) -> list[InputError]:
         fix = err.instance.strip().replace(".", "")
         return [InputError("thousands_dot", file=file, field=field, value=err.instance, fix=fix)]
     if isinstance(err.instance, str) and THOUSANDS_SPACE.match(err.instance) and _expects_number(err):
-        fix = re.sub("[ \u00a0\u202f]", "", err.instance.strip())
+        fix = re.sub(SPACES, "", err.instance.strip())
         return [InputError("thousands_space", file=file, field=field, value=err.instance, fix=fix)]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
