@@ -28,7 +28,7 @@ from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
 from simlib.paths import display_path
 from simlib.programmes import old_line_ids
-from simlib.schema import get_schema, load_yaml, validate
+from simlib.schema import get_schema, load_yaml, number_text_error, validate
 from simlib.standards import build_standards, check_review_years
 
 #: budget names kept importable from here (they live in simlib.budget)
@@ -177,7 +177,7 @@ def scenario_from_dict(
     if catalogue is not None and "budget" not in broken:
         unit_ids = dataset.unit_ids if dataset is not None else None
         budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], start, horizon, shown)
-        errors.extend(berr)
+        errors.extend(_years_from_set(berr, to_scen))
     others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
     if raw.get("units_switch") and "units_switch" not in broken:
@@ -349,8 +349,8 @@ def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> 
     """`errors`, those of values given on the command line (`--set key=value`, applied to the
     scenario's fields before they are checked) naming `--set`, not the scenario file, where the
     value is not."""
-    keys = [k for k, _ in items]
-    errors = [_missing_part(e) if e.field in keys else e for e in errors]
+    keys, values = [k for k, _ in items], dict(items)
+    errors = [x for e in errors for x in (_missing_part(e, values) if e.field in keys else [e])]
     for e in errors:
         if e.field and any(e.field == k or e.field.startswith(k + ".") for k in keys):
             e.file = "--set"
@@ -358,22 +358,44 @@ def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> 
     return errors
 
 
-def _missing_part(e: InputError) -> InputError:
+#: scenario fields that decide which years are projected, and so which years need a budget
+YEAR_FIELDS = ("start_year", "horizon")
+
+
+def _years_from_set(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
+    """`errors`, a year's missing budget saying that a `--set` of the projected years
+    (`YEAR_FIELDS`) asks for that year: the file lacks the year only because of the override, and
+    a planner would otherwise look for it in a file that never meant to project it."""
+    given = [f"--set {k}={v}" for k, v in items if k in YEAR_FIELDS]
+    if not given:
+        return errors
+    return [
+        InputError("year_missing_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
+        if e.code == "year_missing"
+        else e
+        for e in errors
+    ]
+
+
+def _missing_part(e: InputError, values: dict[str, Any]) -> list[InputError]:
     """A `--set` key going through a part the scenario does not have (`budget.years.2024.lines.…`
     on a year given as an envelope with shares, or a typo: `…2024.shars.P2`) creates one key named
     by the rest of the path (`set_dotted`: names such as `P1.2` hold dots), which the check refuses
     as unknown, listing the part's own name as allowed: said as it is (the part is missing from
-    the file), or for a typo with the names closest to the part's."""
+    the file), or for a typo with the names closest to the part's. A value written as a person
+    writes a number (`12,5`, `1.500.000`) is reported with it, as it would be where the part exists:
+    both are fixed in one go."""
     allowed = e.allowed if isinstance(e.allowed, (list, tuple)) else ()
     key = str(e.fields.get("unknown", ""))
     if e.code != "unknown_key" or "." not in key:
-        return e
+        return [e]
     part = key.split(".", 1)[0]
+    spelled = number_text_error(values.get(e.field), "--set", e.field)
     if part not in allowed:
         e.suggest = suggestions(part, allowed)
-        return e
+        return [e] + ([spelled] if spelled else [])
     parent = e.field[: -len(key) - 1]
-    return InputError("set_missing_part", field=e.field, parent=parent, part=part)
+    return [InputError("set_missing_part", field=e.field, parent=parent, part=part)] + ([spelled] if spelled else [])
 
 
 #: schema problems with a value that still has the right type: the budget can be read on, so

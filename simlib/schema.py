@@ -139,6 +139,26 @@ SPACES = r"[ \u00a0\u202f]"
 THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
 
 
+def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for a number written with dots or spaces between thousands (`12.000.000`,
+    `1 500`) where a number is wanted, with how to write it; None for any other text."""
+    if THOUSANDS_DOT.match(text):
+        return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
+    if THOUSANDS_SPACE.match(text):
+        return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
+    return None
+
+
+def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
+    """The message for `text` if it is a number written as a person writes it (a decimal comma,
+    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
+    if not isinstance(text, str):
+        return None
+    if DECIMAL_COMMA.match(text):
+        return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+    return thousands_error(text, file, field)
+
+
 def _whole_number_only(err) -> bool:
     """Whether `err` refused its value where only a whole number is allowed (`integer`, not
     `number`): a comma there separates thousands (`2,030` is the year 2030), not decimals."""
@@ -179,12 +199,10 @@ def _convert(err, file: str) -> list[InputError]:
         comma = _comma_error(err, file, field)
         if comma is not None:
             return [comma]
-    if isinstance(err.instance, str) and THOUSANDS_DOT.match(err.instance) and _expects_number(err):
-        fix = err.instance.strip().replace(".", "")
-        return [InputError("thousands_dot", file=file, field=field, value=err.instance, fix=fix)]
-    if isinstance(err.instance, str) and THOUSANDS_SPACE.match(err.instance) and _expects_number(err):
-        fix = re.sub(SPACES, "", err.instance.strip())
-        return [InputError("thousands_space", file=file, field=field, value=err.instance, fix=fix)]
+    if isinstance(err.instance, str) and _expects_number(err):
+        spelled = thousands_error(err.instance, file, field)
+        if spelled is not None:
+            return [spelled]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]

@@ -108,6 +108,38 @@ def test_a_set_key_through_a_part_the_scenario_does_not_have(scenario, lang):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("value,fix", [("12,5", "12.5"), ("1 500", "1500"), ("1.500.000", "1500000")])
+def test_a_set_key_through_a_missing_part_with_a_number_as_people_write_it(scenario, lang, value, fix):
+    """Both problems of `--set …lines.P3.1.central_recurrent=12,5` on an envelope year at once:
+    the missing part and the number's spelling (with how to write it), not one per try."""
+
+    def envelope(raw):
+        raw["budget"]["years"]["2024"] = {"envelope": {"central_recurrent": 10}, "shares": {"P2": 1.0}}
+
+    key = "budget.years.2024.lines.P3.1.central_recurrent"
+    code, out = cli("--lang", lang, "validate", scenario(envelope), "--set", f"{key}={value}")
+    assert code == 2 and "Traceback" not in out, out
+    assert {"vi": "không có «lines»", "en": "has no 'lines'"}[lang] in out, out
+    assert f"'{value}'" in out and fix in out, out
+    # a number written as a file writes it: only the missing part
+    code, out = cli("--lang", lang, "validate", scenario(envelope), "--set", f"{key}={fix}")
+    assert code == 2 and f"'{fix}'" not in out and "2 lỗi" not in out and "2 problem" not in out, out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_set_horizon_asking_for_an_unbudgeted_year_says_so(scenario, lang):
+    """`--set horizon=3` on a two-year scenario: the third year has no budget in the file because
+    the file never projected it; the message names the override, so the planner does not search
+    the file for a year it was never meant to hold."""
+    name = scenario(lambda raw: None)
+    code, out = cli("--lang", lang, "validate", name, "--set", "horizon=3")
+    assert code == 2 and "Traceback" not in out, out
+    assert "2026" in out and "--set horizon=3" in out, out
+    code, out = cli("--lang", lang, "validate", name)
+    assert code == 0 and "--set" not in out, out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
 def test_argparse_choices(lang):
     text = usage_message("argument --lang: invalid choice: 'eng' (choose from 'vi', 'en')", lang)
     assert text.endswith("; " + MEAN[lang].format("'en'")), text
