@@ -241,10 +241,22 @@ def environment_problems(target: Path, field: str = "--out") -> list[InputError]
     return []
 
 
+def place_problems(target: str | Path, field: str = "--out") -> list[InputError]:
+    """Why `target` cannot be an output folder that is replaced as a whole: no name at all
+    (`--out ""`), or the current folder or one holding it (`--out .`, `--out ..`): swapping it
+    would pull the folder from under the user's shell, and its writer's lock would lie inside it."""
+    if not str(target).strip():
+        return [InputError("output_no_name", field=field)]
+    if _inside(Path.cwd(), Path(target)):
+        return [InputError("output_holds_cwd", file=_shown(Path(target)), field=field)]
+    return []
+
+
 def check_output(target: str | Path, kind: str, inputs: Iterable = (), field: str = "--out") -> Path:
     """Everything that would stop `target` from being written as output `kind`, checked before
-    any work: ownership, inputs inside it, another writer, and the environment. Raises all
-    problems at once."""
+    any work: its place, ownership, inputs inside it, another writer, and the environment. Raises
+    all problems at once."""
+    raise_if_any(place_problems(target, field))
     target = Path(target)
     errors = ownership_problems(target, kind, field)
     errors += inputs_inside(target, inputs, field)

@@ -365,8 +365,21 @@ def test_out_folder_with_user_files_is_refused(work):
 
 
 def test_out_as_the_current_folder_is_refused(work):
-    text = refused(work, ["run", GOOD, "--out", "."], ["'--out'", "did not write", "input files", "good.yaml"])
-    assert "new or empty folder" in text
+    text = refused(work, ["run", GOOD, "--out", "."], ["'--out'", "current folder", "--out results"])
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("out", [".", "..", "", "./"])
+def test_out_as_an_empty_current_folder_or_no_name_is_refused_before_any_work(work, monkeypatch, out):
+    """An empty current folder passed the ownership check: the run went to its end, then refused
+    its own lock file (`..lock`, inside the folder to be replaced) as the user's. Now refused at
+    once, nothing written, the current folder left as it was."""
+    here = work / "empty" / "inner"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    code, text = cli("--lang", "en", "run", str(work / GOOD), "--out", out)
+    assert_user_error(code, text, ["'--out'", "no output folder" if not out else "current folder"])
+    assert list(here.iterdir()) == [] and list((work / "empty").iterdir()) == [here]
 
 
 def test_out_holding_the_scenario_is_refused(work):
