@@ -173,6 +173,29 @@ def test_unknown_option_on_the_command_line(scenario):
     assert code == 2 and MEAN["vi"].format("--engine") in out, out
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_option_of_another_command_says_whose_it_is(scenario, lang):
+    """`simlib run … --years 2027` (an option of `optimize`): the message said «did you mean
+    --years?», the very option typed. It now says which commands have it, points to the command's
+    own `--help`, and suggests nothing that is not an option of the command given."""
+    file = scenario(lambda raw: None)
+    code, out = cli("--lang", lang, "run", file, "--out", "o", "--years", "2027")
+    assert code == 2 and "Traceback" not in out, out
+    whose = {
+        "vi": "--years là tùy chọn của lệnh optimize, lệnh run không có",
+        "en": "--years is an option of optimize, not of run",
+    }
+    assert whose[lang] in out and "simlib run --help" in out, out
+    assert MEAN[lang].format("--years") not in out, out
+    code, out = cli("--lang", lang, "list", "--jobs", "2")
+    assert code == 2 and "simlib list --help" in out and MEAN[lang].format("--jobs") not in out, out
+    assert ("lệnh run, batch" if lang == "vi" else "of run, batch") in out, out
+    # a misspelt option of the command itself: the suggestion, no owner named
+    code, out = cli("--lang", lang, "robustness", file, "--out", "o", "--sampel", "lhs")
+    assert code == 2 and "simlib robustness --help" in out and MEAN[lang].format("--sampler") in out, out
+    assert "lệnh run" not in out and "of run" not in out, out
+
+
 def test_global_options_after_the_command(scenario):
     """`--lang` and `--debug` are taken after the command too (a planner types them last): the
     message in English, no unknown-option error; `batch` keeps its own `--lang` (the reports')."""

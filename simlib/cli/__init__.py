@@ -57,7 +57,9 @@ ARGPARSE_MESSAGES: dict[str, str] = {
 _ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL)
 
 
-def usage_message(message: str, lang: str | None = None, flags: tuple[str, ...] = ()) -> str:
+def usage_message(
+    message: str, lang: str | None = None, flags: tuple[str, ...] = (), commands: dict | None = None, command=None
+) -> str:
     """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
 
     Parameters
@@ -70,6 +72,12 @@ def usage_message(message: str, lang: str | None = None, flags: tuple[str, ...] 
     flags : tuple of str, optional
         The options the commands know (`--horizon`, ...): an unrecognised option close to one of
         them gets a "did you mean" (`--horizn` -> `--horizon`).
+    commands : dict, optional
+        Each command's long options (`{"run": ("--out", ...), ...}`), with `command` the one
+        given: an unrecognised option is then compared with that command's options only, and
+        one another command has is said to be that command's (`--budget` on `run`).
+    command : str, optional
+        The command given (`run`), named in the pointer to its `--help`.
 
     Returns
     -------
@@ -83,11 +91,36 @@ def usage_message(message: str, lang: str | None = None, flags: tuple[str, ...] 
     for pattern, name in ARGPARSE_MESSAGES.items():
         found = re.fullmatch(pattern, rest, re.DOTALL)
         if found:
-            text = i18n.t(f"cli.argparse_{name}", lang, **{"option": option, **found.groupdict()})
+            fill = {"option": option, "command": command or "run", **found.groupdict()}
+            text = i18n.t(f"cli.argparse_{name}", lang, **fill)
             if name == "choice":
                 return text + _choice_near(found["value"], found["allowed"], lang)
-            return text + (_flag_near(found["names"], flags, lang) if name == "unrecognized" else "")
+            if name == "unrecognized":
+                return (
+                    text
+                    + _options_elsewhere(found["names"], commands, command, lang)
+                    + _flag_near(found["names"], (commands or {}).get(command, flags), lang)
+                )
+            return text
     return message
+
+
+def _unknown_names(names: str) -> list[str]:
+    """The options among argparse's unrecognised `names` (`--horizn=2030` read as `--horizn`)."""
+    return [w.split("=", 1)[0] for w in names.split() if w.startswith("--")]
+
+
+def _options_elsewhere(names: str, commands: dict | None, command, lang: str | None) -> str:
+    """ "; --budget is an option of optimize, not of run" for each unrecognised option among
+    `names` that another command has (`commands`: each command's long options); empty if none."""
+    if not commands or command not in commands:
+        return ""
+    notes = []
+    for name in dict.fromkeys(_unknown_names(names)):
+        owners = [c for c, flags in commands.items() if name in flags and c != command]
+        if owners and name not in commands[command]:
+            notes.append(i18n.t("cli.option_of_other", lang, option=name, owners=", ".join(owners), command=command))
+    return "".join("; " + n for n in notes)
 
 
 def _choice_near(value: str, allowed: str, lang: str | None) -> str:
@@ -106,12 +139,9 @@ def _flag_near(names: str, flags: tuple[str, ...], lang: str | None) -> str:
     horizon=…`); empty if nothing is close."""
     keys = sorted(get_schema("scenario")["properties"]) if "--set" in flags else []
     near = []
-    for word in names.split():
-        if not word.startswith("--"):
-            continue
-        name = word.split("=", 1)[0]
+    for name in _unknown_names(names):
         found = closest_names(name, flags) or [f"--set {k}=…" for k in closest_names(name[2:].replace("-", "_"), keys)]
-        near += [n for n in found if n not in near]
+        near += [n for n in found if n not in near and n != name]
     return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(near)) if near else ""
 
 
@@ -138,10 +168,23 @@ def _lang_option(argv: list[str]) -> str | None:
 class _Parser(argparse.ArgumentParser):
     #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
     known_flags: tuple[str, ...] = ()
+    #: each command's long options, set on the top parser by `build_parser`
+    command_flags: dict[str, tuple[str, ...]] = {}
+    #: the command given, once known (`parse_args`)
+    command: str | None = None
+
+    def parse_args(self, args=None, namespace=None):
+        """argparse's, knowing the command given when it refuses unrecognised arguments (they are
+        compared with that command's options, `usage_message`)."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.command = getattr(parsed, "command", None)
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
     def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
         self.print_usage(sys.stderr)
-        text = usage_message(message, flags=self.known_flags)
+        text = usage_message(message, flags=self.known_flags, commands=self.command_flags, command=self.command)
         sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
         sys.exit(2)
 
@@ -160,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
+    parser.command_flags = {name: tuple(sorted(_long_flags(c))) for name, c in sub.choices.items()}
     return parser
 
 
