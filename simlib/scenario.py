@@ -25,16 +25,35 @@ from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
-from simlib.parameters import PARAM_FILES, ParameterSet, load_parameters, parse_value, set_dotted, sha256_file
+from simlib.parameters import ParameterSet, load_parameters, sha256_file
 from simlib.paths import display_path
 from simlib.programmes import old_line_ids
-from simlib.schema import get_schema, load_yaml, number_text_error, validate
+from simlib.scenario_sets import (
+    PARAM_ROOTS,
+    apply_scenario_sets,
+    name_set_origin,
+    parse_set_args,
+    route_overrides,
+    set_missing_parts,
+    years_from_set,
+)
+from simlib.schema import load_yaml, validate
 from simlib.standards import build_standards, check_review_years
 
 #: budget names kept importable from here (they live in simlib.budget)
-__all__ = ["MAX_VND", "MONEY_UNITS", "SOURCES", "Budget", "Scenario", "assign_sources", "load_scenario", "parse_budget"]
+__all__ = [
+    "MAX_VND",
+    "MONEY_UNITS",
+    "PARAM_ROOTS",
+    "SOURCES",
+    "Budget",
+    "Scenario",
+    "assign_sources",
+    "load_scenario",
+    "parse_budget",
+    "parse_set_args",
+]
 
-PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
 #: poverty models a scenario can run (`model:` field); the first is the default
 POVERTY_MODELS = ("states", "multidim")
 DEFAULT_HORIZON = 2  # projected years when a scenario does not say (the plan's 2024–2025 window)
@@ -121,26 +140,6 @@ class Scenario:
         return replace(self, budget=b, money_notes=())
 
 
-def _route_overrides(items: list[tuple[str, Any]]) -> tuple[list, list]:
-    to_params, to_scenario = [], []
-    for key, value in items:
-        (to_params if key.split(".", 1)[0] in PARAM_ROOTS else to_scenario).append((key, value))
-    return to_params, to_scenario
-
-
-def parse_set_args(items: list[str] | None, origin: str = "--set") -> list[tuple[str, Any]]:
-    """`["a.b=1", ...]` -> `[("a.b", 1), ...]` with YAML-parsed values."""
-    out, errors = [], []
-    for item in items or []:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            errors.append(InputError("set_syntax", file=origin, value=item, allowed="dotted.key=value"))
-            continue
-        out.append((key.strip(), parse_value(text)))
-    raise_if_any(errors)
-    return out
-
-
 def scenario_from_dict(
     raw: dict,
     file: Path | None = None,
@@ -156,9 +155,10 @@ def scenario_from_dict(
     shown = display_path(file) if file else "<scenario>"
     raw = copy.deepcopy(raw)
     set_items = list(set_overrides)
-    to_params, to_scen = _route_overrides(set_items)
-    errors = _apply_scenario_sets(raw, to_scen)
-    schema_errors = _name_set_origin(validate(raw, "scenario", shown, quantities=False), to_scen)
+    to_params, to_scen = route_overrides(set_items)
+    made: list[str] = []  # budget entries the overrides made (their problems are the overrides')
+    errors = apply_scenario_sets(raw, to_scen, made)
+    schema_errors = set_missing_parts(validate(raw, "scenario", shown, quantities=False), to_scen)
     errors += schema_errors
     broken = _broken_fields(schema_errors)
     base_dir = file.parent if file else Path.cwd()
@@ -166,23 +166,16 @@ def scenario_from_dict(
     if dataset is None and "dataset" not in broken:
         dataset = _collect(errors, load_dataset, raw["dataset"], relative_to=base_dir, file=shown)
     start, horizon = _projection_years(raw, dataset, broken, shown, errors)
-    catalogue = budget = frame = None
+    catalogue = frame = None
     if params is not None:
         catalogue = catalogue_of(params)
         frame = _legal_frame(raw, base_dir, params, dataset, broken, shown, errors)
-    budget_raw, budget_periods = raw.get("budget"), []
-    if raw.get("periods") == "dated" and "budget" not in broken:
-        budget_raw, budget_periods, derr = translate_budget(raw["budget"], old_line_ids())
-        errors.extend(e.with_file(shown) for e in derr)
-    if catalogue is not None and "budget" not in broken:
-        unit_ids = dataset.unit_ids if dataset is not None else None
-        budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], start, horizon, shown)
-        errors.extend(_years_from_set(berr, to_scen))
+    budget, budget_periods = _budget(raw, catalogue, params, dataset, (start, horizon), broken, shown, errors, to_scen)
     others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
     if raw.get("units_switch") and "units_switch" not in broken:
         errors.extend(units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown))
-    raise_if_any(errors)
+    raise_if_any(name_set_origin(errors, to_scen + [(m, None) for m in made]))
     return Scenario(
         name=raw["name"],
         title=LocalText.from_fields(raw, "title"),
@@ -201,6 +194,22 @@ def scenario_from_dict(
         other_programmes=others,
         budget_periods=tuple(budget_periods),
     )
+
+
+def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_scen) -> tuple:
+    """(the scenario's budget or None, its dated periods): read from `raw`'s budget (translated
+    first when its periods are dated) for the projected `years` (start, horizon); problems added
+    to `errors`, a year missing only because of a `--set` of the years said so."""
+    budget_raw, budget_periods = raw.get("budget"), []
+    if raw.get("periods") == "dated" and "budget" not in broken:
+        budget_raw, budget_periods, derr = translate_budget(raw["budget"], old_line_ids())
+        errors.extend(e.with_file(shown) for e in derr)
+    if catalogue is None or "budget" in broken:
+        return None, budget_periods
+    unit_ids = dataset.unit_ids if dataset is not None else None
+    budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], *years, shown)
+    errors.extend(years_from_set(berr, to_scen))
+    return budget, budget_periods
 
 
 def _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors) -> tuple:
@@ -329,73 +338,6 @@ def _collect(errors: list[InputError], fn, *args, file: str | None = None, **kw)
     except InputError as exc:
         errors.append(exc.with_file(file) if file else exc)
     return None
-
-
-def _apply_scenario_sets(raw: dict, items: list[tuple[str, Any]]) -> list[InputError]:
-    """Apply `--set` items that address scenario fields; unknown keys are errors."""
-    errors = []
-    top_allowed = tuple(get_schema("scenario")["properties"])
-    for key, value in items:
-        try:
-            set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
-        except (KeyError, TypeError, IndexError):
-            allowed = list(PARAM_ROOTS) + list(top_allowed)
-            near = suggestions(key.partition(".")[0], allowed)
-            errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, suggest=near))
-    return errors
-
-
-def _name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
-    """`errors`, those of values given on the command line (`--set key=value`, applied to the
-    scenario's fields before they are checked) naming `--set`, not the scenario file, where the
-    value is not."""
-    keys, values = [k for k, _ in items], dict(items)
-    errors = [x for e in errors for x in (_missing_part(e, values) if e.field in keys else [e])]
-    for e in errors:
-        if e.field and any(e.field == k or e.field.startswith(k + ".") for k in keys):
-            e.file = "--set"
-            e.args = (e.message("en"),)
-    return errors
-
-
-#: scenario fields that decide which years are projected, and so which years need a budget
-YEAR_FIELDS = ("start_year", "horizon")
-
-
-def _years_from_set(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
-    """`errors`, a year's missing budget saying that a `--set` of the projected years
-    (`YEAR_FIELDS`) asks for that year: the file lacks the year only because of the override, and
-    a planner would otherwise look for it in a file that never meant to project it."""
-    given = [f"--set {k}={v}" for k, v in items if k in YEAR_FIELDS]
-    if not given:
-        return errors
-    return [
-        InputError("year_missing_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
-        if e.code == "year_missing"
-        else e
-        for e in errors
-    ]
-
-
-def _missing_part(e: InputError, values: dict[str, Any]) -> list[InputError]:
-    """A `--set` key going through a part the scenario does not have (`budget.years.2024.lines.…`
-    on a year given as an envelope with shares, or a typo: `…2024.shars.P2`) creates one key named
-    by the rest of the path (`set_dotted`: names such as `P1.2` hold dots), which the check refuses
-    as unknown, listing the part's own name as allowed: said as it is (the part is missing from
-    the file), or for a typo with the names closest to the part's. A value written as a person
-    writes a number (`12,5`, `1.500.000`) is reported with it, as it would be where the part exists:
-    both are fixed in one go."""
-    allowed = e.allowed if isinstance(e.allowed, (list, tuple)) else ()
-    key = str(e.fields.get("unknown", ""))
-    if e.code != "unknown_key" or "." not in key:
-        return [e]
-    part = key.split(".", 1)[0]
-    spelled = number_text_error(values.get(e.field), "--set", e.field)
-    if part not in allowed:
-        e.suggest = suggestions(part, allowed)
-        return [e] + ([spelled] if spelled else [])
-    parent = e.field[: -len(key) - 1]
-    return [InputError("set_missing_part", field=e.field, parent=parent, part=part)] + ([spelled] if spelled else [])
 
 
 #: schema problems with a value that still has the right type: the budget can be read on, so

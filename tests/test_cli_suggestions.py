@@ -5,9 +5,10 @@ the message stays one line naming the file, the field and what is allowed, exit 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
-from conftest import tiny_raw
+from conftest import make_scenario, tiny_raw
 from hostile_helpers import cli
 
 from simlib.cli import build_parser, usage_message
@@ -124,6 +125,25 @@ def test_a_set_key_through_a_missing_part_with_a_number_as_people_write_it(scena
     # a number written as a file writes it: only the missing part
     code, out = cli("--lang", lang, "validate", scenario(envelope), "--set", f"{key}={fix}")
     assert code == 2 and f"'{fix}'" not in out and "2 lỗi" not in out and "2 problem" not in out, out
+
+
+def test_a_set_line_the_year_does_not_list_is_added_as_a_file_would_add_it(scenario):
+    """`--set budget.years.2024.lines.P3.2.central_recurrent=5` where 2024 lists no P3.2: the line
+    is added with that amount (it was refused as «cần bảng», the rest of the path made one key); a
+    code not in the catalogue is refused as a file's would be, with the closest code, naming
+    `--set`."""
+    key = "budget.years.2024.lines.P3.2.central_recurrent"
+    scen = make_scenario(set_overrides=[(key, 5)])
+    assert scen.raw["budget"]["years"]["2024"]["lines"]["P3.2"] == {"central_recurrent": 5}
+    in_file = tiny_raw()
+    in_file["budget"]["years"]["2024"]["lines"]["P3.2"] = {"central_recurrent": 5}
+    assert np.array_equal(scen.budget.amounts, make_scenario(in_file).budget.amounts)
+    assert not np.array_equal(scen.budget.amounts, make_scenario().budget.amounts)
+    name = scenario(lambda raw: None)
+    for lang, says in (("en", "unknown project or sub-project code"), ("vi", "mã dự án/tiểu dự án không tồn tại")):
+        code, out = cli("--lang", lang, "validate", name, "--set", "budget.years.2024.lines.P3.11.central_recurrent=5")
+        assert code == 2 and says in out and "--set" in out and MEAN[lang].format("P3.1") in out, out
+        assert "s.yaml," not in out, out
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -1,0 +1,129 @@
+"""`--set key=value` on a scenario: the overrides parsed, routed to the parameters or the
+scenario's fields, applied to the scenario's mapping before it is checked, and the problems they
+cause named as the command line's, not the scenario file's (the file does not hold the value)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simlib.errors import InputError, raise_if_any, suggestions
+from simlib.parameters import PARAM_FILES, parse_value, set_dotted
+from simlib.schema import get_schema, number_text_error
+
+PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
+#: scenario fields that decide which years are projected, and so which years need a budget
+YEAR_FIELDS = ("start_year", "horizon")
+
+
+def route_overrides(items: list[tuple[str, Any]]) -> tuple[list, list]:
+    """`--set` items split into (parameter overrides, scenario fields) by their first name."""
+    to_params, to_scenario = [], []
+    for key, value in items:
+        (to_params if key.split(".", 1)[0] in PARAM_ROOTS else to_scenario).append((key, value))
+    return to_params, to_scenario
+
+
+def parse_set_args(items: list[str] | None, origin: str = "--set") -> list[tuple[str, Any]]:
+    """`["a.b=1", ...]` -> `[("a.b", 1), ...]` with YAML-parsed values."""
+    out, errors = [], []
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            errors.append(InputError("set_syntax", file=origin, value=item, allowed="dotted.key=value"))
+            continue
+        out.append((key.strip(), parse_value(text)))
+    raise_if_any(errors)
+    return out
+
+
+def apply_scenario_sets(raw: dict, items: list[tuple[str, Any]], made: list[str]) -> list[InputError]:
+    """Apply `--set` items that address scenario fields; unknown keys are errors. The budget
+    entries made for them (`open_budget_item`) are added to `made`."""
+    errors = []
+    top_allowed = tuple(get_schema("scenario")["properties"])
+    for key, value in items:
+        made += [p for p in [open_budget_item(raw, key)] if p]
+        try:
+            set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
+        except (KeyError, TypeError, IndexError):
+            allowed = list(PARAM_ROOTS) + list(top_allowed)
+            near = suggestions(key.partition(".")[0], allowed)
+            errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, suggest=near))
+    return errors
+
+
+def open_budget_item(raw: dict, key: str) -> str | None:
+    """Make room for `--set budget.years.Y.lines.ITEM.SOURCE=…` where year Y's `lines` (or
+    `contents`) do not list ITEM yet: an empty entry for ITEM, filled by the `--set` as a file's
+    entry would be (`set_dotted` alone would make one key of the rest, ITEM holding dots). The
+    checks that follow treat ITEM as a file's: an unknown line is reported as one, with the
+    closest names. Returns the entry's path when it made one (None otherwise)."""
+    sources = tuple(get_schema("scenario")["$defs"]["by_source"]["properties"])
+    parts = key.split(".")
+    if len(parts) < 6 or parts[:2] != ["budget", "years"] or parts[3] not in ("lines", "contents"):
+        return None
+    if parts[-1] not in sources:
+        return None
+    years = raw["budget"].get("years") if isinstance(raw.get("budget"), dict) else None
+    year = years.get(parts[2]) if isinstance(years, dict) else None
+    items = year.get(parts[3]) if isinstance(year, dict) else None
+    item = ".".join(parts[4:-1])
+    if isinstance(items, dict) and item not in items:
+        items[item] = {}
+        return ".".join(parts[:-1])
+    return None
+
+
+def set_missing_parts(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
+    """The schema's `errors`, those of `--set` keys through a part the scenario lacks said so
+    (`missing_part`)."""
+    keys, values = [k for k, _ in items], dict(items)
+    return [x for e in errors for x in (missing_part(e, values) if e.field in keys else [e])]
+
+
+def name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
+    """`errors`, those of values given on the command line (`--set key=value`, applied to the
+    scenario's fields before they are checked) naming `--set`, not the scenario file, where the
+    value is not: the schema's, and those of later checks (`start_year` against the dataset)."""
+    keys = [k for k, _ in items]
+    for e in errors:
+        if e.field and any(e.field == k or e.field.startswith(k + ".") for k in keys):
+            e.file = "--set"
+            e.args = (e.message("en"),)
+    return errors
+
+
+def years_from_set(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
+    """`errors`, a year's missing budget saying that a `--set` of the projected years
+    (`YEAR_FIELDS`) asks for that year: the file lacks the year only because of the override, and
+    a planner would otherwise look for it in a file that never meant to project it."""
+    given = [f"--set {k}={v}" for k, v in items if k in YEAR_FIELDS]
+    if not given:
+        return errors
+    return [
+        InputError("year_missing_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
+        if e.code == "year_missing"
+        else e
+        for e in errors
+    ]
+
+
+def missing_part(e: InputError, values: dict[str, Any]) -> list[InputError]:
+    """A `--set` key going through a part the scenario does not have (`budget.years.2024.lines.…`
+    on a year given as an envelope with shares, or a typo: `…2024.shars.P2`) creates one key named
+    by the rest of the path (`set_dotted`: names such as `P1.2` hold dots), which the check refuses
+    as unknown, listing the part's own name as allowed: said as it is (the part is missing from
+    the file), or for a typo with the names closest to the part's. A value written as a person
+    writes a number (`12,5`, `1.500.000`) is reported with it, as it would be where the part exists:
+    both are fixed in one go."""
+    allowed = e.allowed if isinstance(e.allowed, (list, tuple)) else ()
+    key = str(e.fields.get("unknown", ""))
+    if e.code != "unknown_key" or "." not in key:
+        return [e]
+    part = key.split(".", 1)[0]
+    spelled = number_text_error(values.get(e.field), "--set", e.field)
+    if part not in allowed:
+        e.suggest = suggestions(part, allowed)
+        return [e] + ([spelled] if spelled else [])
+    parent = e.field[: -len(key) - 1]
+    return [InputError("set_missing_part", field=e.field, parent=parent, part=part)] + ([spelled] if spelled else [])
