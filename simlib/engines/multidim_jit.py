@@ -247,7 +247,8 @@ def _year(
     `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
     filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
     baseline's from the rest (`multidim_fill_kernels.fill_task`; the groups no task holds are
-    filled before, `year`)."""
+    filled before, `year`); a copy writes zeros where V marks the states of Ms and Hs known all
+    zero instead of reading them (V then describes the kept state: `multidim_vacancy.handed`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops
@@ -262,7 +263,7 @@ def _year(
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
-                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task(s, g, state, programme, model, review, people, out, work)
 
@@ -294,7 +295,7 @@ def _year_both(
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
-                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how)
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
