@@ -311,9 +311,10 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
     seed, tables = hr.seed_of(rng), (flows, removed, ps)
     pcg = pcg64_normals.state_of(rng)
+    year_pass = kern.year_pass_two if len(mm.shocks) == 2 else kern.year_pass  # the same numbers
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
         ins, outs = (tuple(getattr(h, f) for f in Households.__slots__) for h in (hh, nxt))
-        kern.year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
+        year_pass(ins, outs, r.chosen, (NO_NORMALS, pcg), seed, lines, people, review, tables)
         pcg64_normals.set_state(rng, pcg)
     else:  # another bit generator: numpy's normals by chunks, the same numbers
         pcg = np.zeros(pcg64_normals.STATE_SIZE, np.uint64)
@@ -321,7 +322,7 @@ def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generat
             b = min(a + kern.CHUNK, len(hh))
             z = rng.standard_normal(b - a, dtype=np.float32)
             ins, outs = (tuple(getattr(h, f)[a:b] for f in Households.__slots__) for h in (hh, nxt))
-            seed = np.uint64(kern.year_pass(ins, outs, r.chosen[a:b], (z, pcg), seed, lines, people, review, tables))
+            seed = np.uint64(year_pass(ins, outs, r.chosen[a:b], (z, pcg), seed, lines, people, review, tables))
     return {
         "households": nxt,
         "reached": r.reached,
