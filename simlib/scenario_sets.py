@@ -42,7 +42,7 @@ def apply_scenario_sets(raw: dict, items: list[tuple[str, Any]], made: list[str]
     errors = []
     top_allowed = tuple(get_schema("scenario")["properties"])
     for key, value in items:
-        made += [p for p in [open_budget_item(raw, key)] if p]
+        made += open_budget_item(raw, key)
         try:
             set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
         except (KeyError, TypeError, IndexError):
@@ -52,26 +52,33 @@ def apply_scenario_sets(raw: dict, items: list[tuple[str, Any]], made: list[str]
     return errors
 
 
-def open_budget_item(raw: dict, key: str) -> str | None:
-    """Make room for `--set budget.years.Y.lines.ITEM.SOURCE=…` where year Y's `lines` (or
-    `contents`) do not list ITEM yet: an empty entry for ITEM, filled by the `--set` as a file's
-    entry would be (`set_dotted` alone would make one key of the rest, ITEM holding dots). The
-    checks that follow treat ITEM as a file's: an unknown line is reported as one, with the
-    closest names. Returns the entry's path when it made one (None otherwise)."""
-    sources = tuple(get_schema("scenario")["$defs"]["by_source"]["properties"])
+def open_budget_item(raw: dict, key: str) -> list[str]:
+    """Make room for `--set budget.years.Y.…` as a file's entries would be written: a year Y the
+    budget does not list yet (an empty year, for `same_as` or `lines`), and for
+    `budget.years.Y.lines.ITEM.SOURCE=…` (or `contents`) an empty entry for ITEM where the year
+    does not list it (`set_dotted` alone would make one key of the rest, ITEM holding dots; the
+    `lines` themselves only in a year the override made). The checks that follow treat them as a
+    file's: an unknown line is reported as one, with the closest names. Returns the paths of the
+    entries it made."""
     parts = key.split(".")
-    if len(parts) < 6 or parts[:2] != ["budget", "years"] or parts[3] not in ("lines", "contents"):
-        return None
-    if parts[-1] not in sources:
-        return None
     years = raw["budget"].get("years") if isinstance(raw.get("budget"), dict) else None
-    year = years.get(parts[2]) if isinstance(years, dict) else None
+    if len(parts) < 4 or parts[:2] != ["budget", "years"] or not isinstance(years, dict):
+        return []
+    made = []
+    if parts[2].isdigit() and len(parts[2]) == 4 and parts[2] not in years and int(parts[2]) not in years:
+        years[parts[2]], made = {}, [".".join(parts[:3])]
+    year = years.get(parts[2])
+    sources = tuple(get_schema("scenario")["$defs"]["by_source"]["properties"])
+    if len(parts) < 6 or parts[3] not in ("lines", "contents") or parts[-1] not in sources:
+        return made
+    if made:
+        year[parts[3]] = {}
     items = year.get(parts[3]) if isinstance(year, dict) else None
     item = ".".join(parts[4:-1])
     if isinstance(items, dict) and item not in items:
         items[item] = {}
-        return ".".join(parts[:-1])
-    return None
+        made.append(".".join(parts[:-1]))
+    return made
 
 
 def set_missing_parts(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:

@@ -12,7 +12,7 @@ from conftest import make_scenario, tiny_raw
 from hostile_helpers import cli
 
 from simlib.cli import build_parser, usage_message
-from simlib.errors import NEAR_CUTOFF, closest_names
+from simlib.errors import NEAR_CUTOFF, InputError, closest_names
 
 MEAN = {"vi": "có phải là {} không?", "en": "did you mean {}?"}
 
@@ -144,6 +144,23 @@ def test_a_set_line_the_year_does_not_list_is_added_as_a_file_would_add_it(scena
         code, out = cli("--lang", lang, "validate", name, "--set", "budget.years.2024.lines.P3.11.central_recurrent=5")
         assert code == 2 and says in out and "--set" in out and MEAN[lang].format("P3.1") in out, out
         assert "s.yaml," not in out, out
+
+
+def test_a_year_added_by_set_as_a_file_would_add_it():
+    """`--set horizon=3 --set budget.years.2026.same_as=2024` (or the year's lines): the year is
+    added as in a file (it was refused: the rest of the path made one key «2026.same_as»), the
+    same budget as the file's; a year outside the projection is refused naming `--set`."""
+    three = tiny_raw(horizon=3)
+    three["budget"]["years"]["2026"] = {"same_as": 2024}
+    by_set = make_scenario(set_overrides=[("horizon", 3), ("budget.years.2026.same_as", 2024)])
+    assert np.array_equal(by_set.budget.amounts, make_scenario(three).budget.amounts)
+    three["budget"]["years"]["2026"] = {"lines": {"P2": {"central_recurrent": 4}}}
+    key = "budget.years.2026.lines.P2.central_recurrent"
+    by_set = make_scenario(set_overrides=[("horizon", 3), (key, 4)])
+    assert np.array_equal(by_set.budget.amounts, make_scenario(three).budget.amounts)
+    with pytest.raises(InputError) as refused:
+        make_scenario(set_overrides=[(key, 4)])
+    assert refused.value.file == "--set" and refused.value.field == "budget.years.2026", refused.value
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
