@@ -68,6 +68,7 @@ from simlib.multidim.model import core_of
 from simlib.multidim.tables import MULTIDIM_INDICATORS, multidim_indicators
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
+from simlib.period_targets import evaluate_period_targets
 from simlib.results import (
     EFFECT_READS,
     indicator_arrays,
@@ -87,7 +88,7 @@ from simlib.unit_switch import compile_run_model, engine_units, run_tables, simu
 from simlib.workbench import rebasing
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
-from simlib.workbench.scoring import scorer
+from simlib.workbench.scoring import no_rebasing, scorer
 
 #: bytes of engine states kept besides the twin's start (the state at the last changed year)
 KEEP_BYTES = 1 << 30
@@ -236,8 +237,13 @@ def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
 
 def incremental(scen) -> bool:
     """Whether `scen`'s run can be made here: the multidimensional model on its own units (no
-    switch of units), not dated, with a twin (if any) that starts at a projected review."""
-    if scen.poverty_model != "multidim" or scen.dated or unit_switch(scen) is not None:
+    switch of units), with a twin (if any) that starts at a projected review. A dated run is made
+    here too (`periods: dated`, on one set of units: plan_2027): its engine runs are a run's like
+    any other (the money acting each year is the translated budget's); its twin is read at the
+    review of the change only, as a run that is not dated (`reclassification`, `rebase`: the
+    decomposition compares the two runs in the change year only); its targets are each year's in
+    force (`simlib.workbench.scoring`) and its manifest records them (`run_manifest`)."""
+    if scen.poverty_model != "multidim" or unit_switch(scen) is not None:
         return False
     return previous_standard_scenario(scen)[0] is None or twin_review(scen) is not None
 
@@ -259,13 +265,14 @@ def named_states(out: EngineOutput, model, scen) -> pd.DataFrame:
     return states
 
 
-def reclassification(start, tables, twin: EngineOutput) -> pd.DataFrame:
-    """`simlib.runner.dated_changes(start, ...)[0]` of a run on its own units that is not dated:
-    the period changes (every review of the run), with the geography loaded once."""
+def reclassification(start, tables, twin: EngineOutput | None) -> pd.DataFrame:
+    """`simlib.runner.dated_changes(start, ...)[0]` of a run on its own units: the period changes
+    (every review of the run), with the geography loaded once; `twin` None: no change of
+    standard (a dated run that does not cross one)."""
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
     changed, level = ((year,) if year else ()), start.dataset.level
-    old = twin_states(start, twin)
+    old = twin_states(start, twin) if twin is not None else None
     return period_changes(tables.states, level, geo, old, changed=changed, run_units=not start.dated)
 
 
@@ -341,14 +348,24 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
     shown = shown_table(scen, model, target, out, without, names)
     poor_units = poor_unit_ids(model)
-    run = (model, out)
-    rebased = (
-        (lambda: rebase(start, lambda: plan_states(scen, model, out, tables), poor_units, twin, run)) if old else None
-    )
-    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin)
-    changes = Later(lambda: reclassification(start, tables, twin)) if old is not None else None
-    manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, run_time().isoformat()))
+    rebased = rebasing_of(scen, start, model, out, tables, twin)
+    years = scen.years if scen.dated else None  # a dated run: each year's targets in force
+    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years)
+    changes = Later(lambda: reclassification(start, tables, twin)) if old is not None or scen.dated else None
+    judged = (shown, poor_units, rebased) if scen.dated else None  # the manifest's record of them
+    made = run_time().isoformat()
+    manifest = Later(partial(run_manifest, scen, start, options, model, let_through, out, made, judged))
     return shown, LazyRun(scen, model, out, tables, targets, manifest, changes, (out,))
+
+
+def rebasing_of(scen, start, model, out: EngineOutput, tables: LazyTables, twin: EngineOutput | None):
+    """The re-basing table of the run's change targets, when asked (`rebase`; None: not re-based,
+    a run that is not dated crossing no change of standard; a dated run crossing none: the empty
+    table, as `simlib.runner.dated_changes` gives it)."""
+    if twin is None:
+        return no_rebasing if scen.dated else None
+    states = lambda: plan_states(scen, model, out, tables)  # noqa: E731
+    return lambda: rebase(start, states, poor_unit_ids(model), twin, (model, out))
 
 
 def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
@@ -380,17 +397,22 @@ def plan_states(scen, model, out: EngineOutput, tables: LazyTables) -> pd.DataFr
     return tables.states if tables.made else named_states(out, model, scen)
 
 
-def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made: str | None = None) -> dict:
+def run_manifest(scen, start, options, model, let_through, out: EngineOutput, made=None, judged=None) -> dict:
     """The run's manifest (`simlib.runner.run`'s), the period record made once per starting
     scenario (it reads no amounts); `made`: the time of the run (`created_utc`) when the manifest
     is made later (`LazyRun`: nothing on the view reads it); `let_through`: the breaches `enforce`
-    let through (None: found now, for a scenario that ignores every rule)."""
+    let through (None: found now, for a scenario that ignores every rule); `judged`: a dated
+    run's (indicator rows, poor units, re-basing table when asked), whose record of each target
+    and year the period record carries (`simlib.period_targets.evaluate_period_targets`)."""
     if let_through is None:
         let_through = enforce(scen, model.levers.split)
     manifest = manifest_for(scen, options)
     if made is not None:
         manifest["created_utc"] = made
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
+    if judged is not None:
+        shown, poor_units, rebased = judged
+        manifest["periods"]["targets"] = evaluate_period_targets(shown, scen.years, poor_units, rebase=rebased())[1]
     manifest["engine_units"] = engine_units(scen, None)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     absorption = absorption_table(out, model, model.spend, unplaced_money(model))

@@ -20,11 +20,13 @@ import pandas as pd
 
 from simlib.memo import memoised
 from simlib.options import RunOptions
+from simlib.period_targets import targets_for_year
 from simlib.report.levels import Levels
 from simlib.results import indicators_table, programme_effect_indicators
 from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
+from simlib.workbench.scoring import judged, no_rebasing
 
 ENGINE = "expected"
 #: indicators the view reads besides the targets' (chart, cards, households behind the margins)
@@ -77,6 +79,8 @@ def project(scen, base=None) -> Projection:
     ind.insert(0, "engine", out.engine)
     ind.insert(0, "scenario", scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
+    if scen.dated:  # each year judged against the targets in force in it, as `simlib.runner.run` does
+        return Projection(ind, judged(ind, scen.params["targets"], poor_units, scen.years, no_rebasing()))
     return Projection(ind, evaluate_targets(ind, scen.params["targets"], poor_units))
 
 
@@ -88,6 +92,11 @@ def starting(base):
 
 def shown_indicators(scen) -> set[str]:
     """The indicators the view reads: `SHOWN` and those the scenario's targets read (their own
-    and companions; `evaluate_targets` selects by indicator, so the targets are the same)."""
-    names = {s["indicator"] for s in target_specs(scen.params["targets"])}
+    and companions; `evaluate_targets` selects by indicator, so the targets are the same); a
+    dated scenario's are those of the targets in force in each projected year
+    (`simlib.period_targets.targets_for_year`)."""
+    if scen.dated:
+        names = {s["indicator"] for y in scen.years for s in targets_for_year(y).specs}
+    else:
+        names = {s["indicator"] for s in target_specs(scen.params["targets"])}
     return names | {COMPANION[n] for n in names if n in COMPANION} | set(SHOWN)

@@ -9,8 +9,10 @@ on a table whose values are the rows' own positions (a tracer), and keeps where 
 and its companion take their values from; a change then only fills the values in, with the same
 arithmetic (the re-based value = the projected value − the re-basing, `met` by the target's own
 comparison, `simlib.targets.COMPARE`). A table whose rows are not the layout's gets a layout of
-its own (`ScoreLayout.fits`). The scorecards are equal bit for bit
-(tests/test_workbench_incremental.py compares every change's with a run from scratch).
+its own (`ScoreLayout.fits`). A dated run's scorecard (each year judged against the targets in
+force in it, `simlib.period_targets.evaluate_period_targets`) is a selection of rows too and takes
+the same layout. The scorecards are equal bit for bit (tests/test_workbench_incremental.py and
+tests/test_workbench_dated.py compare every change's with a run from scratch).
 """
 
 from __future__ import annotations
@@ -19,25 +21,44 @@ import numpy as np
 import pandas as pd
 
 from simlib.memo import memoised
-from simlib.targets import COMPARE, evaluate_specs, rebase_column, target_specs
+from simlib.period_changes import REBASE_COLUMNS
+from simlib.period_targets import evaluate_period_targets
+from simlib.targets import COMPARE, evaluate_targets, rebase_column
 
 #: the columns of the view's indicator table that name a row (its value aside)
 ROW_KEYS = ("scenario", "engine", "draw", "year", "geo_type", "geo", "indicator")
 
 
-class ScoreLayout:
-    """Where each row of `evaluate_targets(shown, doc, poor_units, rebase)` takes its values
-    from, for indicator tables with the rows of `shown`; `rebased`: whether the scorecard is
-    re-based (a run crossing a change of standard)."""
+def judged(indicators: pd.DataFrame, doc: dict, poor_units, years=None, rebase=None) -> pd.DataFrame:
+    """The scorecard rows of `indicators`: the plan's targets `doc` every year
+    (`simlib.targets.evaluate_targets`), or with `years` (a dated run) each year's targets in
+    force (`simlib.period_targets.evaluate_period_targets`); re-based by `rebase` (None: not)."""
+    if years is None:
+        return evaluate_targets(indicators, doc, list(poor_units), rebase=rebase)
+    return evaluate_period_targets(indicators, years, list(poor_units), rebase=rebase)[0]
 
-    def __init__(self, shown: pd.DataFrame, doc: dict, poor_units, rebased: bool):
+
+def no_rebasing() -> pd.DataFrame:
+    """The re-basing table of a dated run crossing no change of standard that the model
+    reclassifies (`simlib.runner.dated_changes`: empty; its scorecard still carries the columns)."""
+    return pd.DataFrame(columns=REBASE_COLUMNS)
+
+
+class ScoreLayout:
+    """Where each row of `evaluate_targets(shown, doc, poor_units, rebase)` (with `years`, a
+    dated run: `evaluate_period_targets(shown, years, poor_units, rebase=rebase)[0]`) takes its
+    values from, for indicator tables with the rows of `shown`; `rebased`: whether the scorecard
+    is re-based (a run crossing a change of standard, every dated run)."""
+
+    def __init__(self, shown: pd.DataFrame, doc: dict, poor_units, rebased: bool, years=None):
         self.keys = {c: shown[c].to_numpy() for c in ROW_KEYS}
-        self.rebased = rebased
+        self.rebased, self.years = rebased, years
         tracer = shown.copy()
         tracer["value"] = np.arange(len(shown), dtype=float)
         if rebased:  # the columns `rebase_indicators` adds, so that the scorecard carries them
             tracer["rebase"], tracer["value_raw"], tracer["rebased"] = np.nan, tracer["value"], False
-        self.table = evaluate_specs(tracer, target_specs(doc), list(poor_units))
+        self.table = judged(tracer, doc, poor_units, years)
+        self.empty = self.table.empty  # no row judged: the scorecard is made as the runner does
         self.rows = self.table["value"].to_numpy().astype(np.intp)
         companion = self.table["poor_near_poor_value"].to_numpy()
         self.has_companion = ~np.isnan(companion)
@@ -47,9 +68,12 @@ class ScoreLayout:
         self.threshold = self.table["threshold"].to_numpy()
         self.used = 0  # scorecards filled in (tests read it)
 
-    def fits(self, shown: pd.DataFrame) -> bool:
-        """Whether `shown` has the layout's rows (names, draws, years, areas, indicators)."""
-        return all(len(shown) == len(v) and np.array_equal(shown[c].to_numpy(), v) for c, v in self.keys.items())
+    def fits(self, shown: pd.DataFrame, years=None) -> bool:
+        """Whether `shown` has the layout's rows (names, draws, years, areas, indicators), judged
+        by the same targets (`years`)."""
+        return years == self.years and all(
+            len(shown) == len(v) and np.array_equal(shown[c].to_numpy(), v) for c, v in self.keys.items()
+        )
 
     def targets(self, shown: pd.DataFrame, rebase: np.ndarray | None) -> pd.DataFrame:
         """The scorecard of `shown` (which `fits`); `rebase`: the re-basing of each of its rows
@@ -79,13 +103,17 @@ class Scorer:
         self.layout: ScoreLayout | None = None
         self.owner, self.points = None, None
 
-    def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None) -> pd.DataFrame:
-        """`evaluate_targets(shown, doc, poor_units, rebase=rebase())`; `rebase()`: the re-basing
-        table (None: not re-based), the same while `owner` is."""
+    def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None, years=None):
+        """`evaluate_targets(shown, doc, poor_units, rebase=rebase())` (with `years`, a dated
+        run: `evaluate_period_targets(shown, years, poor_units, rebase=rebase())[0]`);
+        `rebase()`: the re-basing table (None: not re-based), the same while `owner` is (None:
+        made again every time)."""
         rebased = rebase is not None
-        if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown):
-            self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased), None
-        if rebased and (self.owner is None or self.owner is not owner):
+        if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown, years):
+            self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased, years), None
+        if self.layout.empty:  # its columns are those of an empty scorecard: the runner's own way
+            return judged(shown, doc, poor_units, years, rebase() if rebased else None)
+        if rebased and (owner is None or self.owner is not owner):
             self.owner, self.points = owner, rebase_column(shown, rebase())
         return self.layout.targets(shown, self.points if rebased else None)
 
