@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from simlib import runner
-from simlib.schema import load_yaml
 from simlib.scenario import scenario_from_dict
+from simlib.schema import load_yaml
 from simlib.workbench import incremental as inc
 from simlib.workbench.project import project, starting, what_if
 from simlib.workbench.scoring import scorer
