@@ -17,12 +17,14 @@ import pandas as pd
 import pytest
 
 from simlib import runner
+from simlib.report.trends import standard_breaks
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
 from simlib.workbench import incremental as inc
 from simlib.workbench.project import project, starting, what_if
 from simlib.workbench.scoring import scorer
 from simlib.workbench.state import AllocationState
+from simlib.workbench.view import ExplorerView
 from tests.conftest import ROOT
 from tests.test_workbench_incremental import assert_same, assert_view_same, from_scratch, runs_of
 
@@ -134,3 +136,14 @@ def test_the_states_model_judges_a_dated_scenario_by_the_targets_in_force(three_
     want = runner.run(what_if(scen), engine="expected")
     assert len({t["period"] for t in want.manifest["periods"]["targets"]}) == 2
     pd.testing.assert_frame_equal(got.targets, want.targets, check_exact=True)
+
+
+def test_the_chart_starts_the_target_path_again_at_a_new_standard(plan, tmp_path):
+    """The view's chart knows the year a new standard applies (the change targets are re-based
+    there: no target step into it) as the full run's indicators say — the view's own rows lacked
+    the flag, and the target path ran through 2027 as if nothing changed."""
+    view = ExplorerView(AllocationState(plan), "vi", tmp_path, debounce=0)
+    assert standard_breaks(from_scratch(plan).indicators) == [2027]
+    assert view.chart.breaks == [2027]
+    province = view.chart.fixed[0]
+    assert province["target"] and all(2027 not in xs[1:] for xs, _ in province["target"])

@@ -29,8 +29,9 @@ from simlib.workbench.incremental import incremental, run_models, run_multidim, 
 from simlib.workbench.scoring import judged, no_rebasing
 
 ENGINE = "expected"
-#: indicators the view reads besides the targets' (chart, cards, households behind the margins)
-SHOWN = ("poor_rate", "poor", "poor_fewer_than_without_programme", "households")
+#: indicators the view reads besides the targets' (chart, cards, households behind the margins;
+#: the years a new poverty standard applies, where the chart's target path starts again)
+SHOWN = ("poor_rate", "poor", "poor_fewer_than_without_programme", "households", "standard_changed")
 
 
 @dataclass(frozen=True)
