@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import pytest
 
-from simlib.workbench.charts import PANELS, LiveRateChart, target_segments
+from simlib.workbench.charts import PANEL_W, PANELS, YEAR_LABEL_W, LiveRateChart, labelled_years, target_segments
 
 YEARS = [2023, 2024, 2025, 2026, 2027, 2028]
 RATES = [30.0, 27.0, 24.0, 21.0, 26.0, 23.0]  # the new standard lifts 2027's rate
@@ -86,3 +86,18 @@ def test_the_break_is_drawn_between_the_two_years():
     assert "new poverty standard" in svg
     paths = points(svg, 'stroke="#000" stroke-width="1.2"')
     assert len(paths) == 2 and paths[1][0][0] == pytest.approx(start[4][0])
+
+
+def test_the_year_labels_of_a_long_axis_do_not_run_together():
+    """Seven projected years on a panel (multidim_2030) put the labels 27 px apart, each about
+    26 px wide: «20232024…» read as one number. Every year is labelled while they fit, else every
+    second year and always the last, no two closer than a label's width."""
+    for n in range(1, 13):
+        xs = list(range(2023, 2023 + n))
+        got = labelled_years(xs)
+        span = (PANEL_W - 60) / max(n - 1, 1)
+        assert got[0] == 2023 and got[-1] == xs[-1]
+        assert all((b - a) * span >= YEAR_LABEL_W for a, b in zip(got, got[1:]))
+        if span >= YEAR_LABEL_W:
+            assert got == xs
+    assert labelled_years(list(range(2023, 2031))) == [2023, 2025, 2027, 2030]

@@ -13,6 +13,8 @@ report charts' black-and-white styles (`simlib.report.charts`: distinct by dash 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from simlib import i18n
@@ -27,6 +29,7 @@ from simlib.report.trends import standard_breaks
 PANELS = (("province", "province"), ("poor_districts", "poor_districts"), ("ethnic_minority", "ethnic_group"))
 PANEL_W, PANEL_H = 250, 190  # px of one panel's plotting area
 LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins (TOP: with a one-line panel title)
+YEAR_LABEL_W = 34  # px between the centres of two year labels of the axis (four digits at 11 px, a gap)
 LINE = 13  # px between the lines of a panel title
 FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
 
@@ -78,6 +81,22 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
     first = np.ceil(lo / step) * step
     return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
+
+
+def labelled_years(xs: list[int]) -> list[int]:
+    """The years of a panel's axis that get a label: every year while the labels fit side by side
+    (`YEAR_LABEL_W` apart), else every second (third, ...) year from the first, and always the
+    last one (the label before it dropped when the two would touch)."""
+    if not xs:
+        return []
+    span = (PANEL_W - 60) / max(len(xs) - 1, 1)
+    step = math.ceil(YEAR_LABEL_W / span)
+    keep = list(range(0, len(xs), step))
+    if keep[-1] != len(xs) - 1:
+        if (len(xs) - 1 - keep[-1]) * span < YEAR_LABEL_W and len(keep) > 1:
+            keep.pop()
+        keep.append(len(xs) - 1)
+    return [xs[i] for i in keep]
 
 
 class LiveRateChart:
@@ -158,7 +177,7 @@ class LiveRateChart:
                 )
         bottom = self.top + PANEL_H
         parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{bottom}" y2="{bottom}" stroke="#333"/>')
-        for x in xs:
+        for x in labelled_years(xs):
             parts.append(f'<text x="{self._x(k, xs, x):.1f}" y="{bottom + 14}" text-anchor="middle">{x}</text>')
         square = '<rect x="{x:.1f}" y="{y:.1f}" width="6" height="6" fill="#595959" transform="translate(-3,-3)"/>'
         parts.append(
