@@ -13,8 +13,10 @@ suggestion (its time, the gap it states, and a second click from the same amount
 On the multidimensional model (`multidim_2030`, Cao Bằng, seven years; `bench_explorer_multidim`):
 the same change to the updated view (wall and CPU; the change is in every year, the engine
 re-runs from the first year it reaches: `simlib.workbench.incremental`), a change in the first
-projected year only and one in a later year (`bench_explorer_multidim_years`), and, without running it, what the suggestion would cost there — the optimiser's own
-estimate of its engine runs at its economy effort and the CPU seconds of one run (the
+projected year only and one in a later year (`bench_explorer_multidim_years`); on the dated
+`plan_2027` (56 communes) changes in 2027, 2026 and every year (`bench_explorer_dated`); and,
+without running it, what the suggestion would cost there — the optimiser's own estimate of its
+engine runs at its economy effort and the CPU seconds of one run (the
 optimisation is stopped as soon as the estimate is told, as the explorer's stop button does).
 
 `python -m benchmarks --only explorer` records the figures in `benchmarks/results.json` (git-
@@ -78,6 +80,7 @@ def bench_explorer(res: dict, quick: bool) -> None:
     res["explorer_change_to_view_target_met"] = res["explorer_change_to_view_ms"] <= TARGET_MS
     res["explorer_change_to_view_cpu_target_met"] = res["explorer_change_to_view_cpu_ms"] <= TARGET_MS
     bench_explorer_multidim(res, quick)
+    bench_explorer_dated(res, quick)
 
 
 class _Stop(Exception):
@@ -149,6 +152,40 @@ def bench_explorer_multidim_years(res: dict, view) -> None:
 
         res[f"explorer_multidim_{name}_change_to_view_ms"] = _median_ms(change, n)
         res[f"explorer_multidim_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
+
+
+#: (figure name, calendar year or None for every year) of the changes on the dated plan_2027
+DATED_CHANGES = (("year_2027", 2027), ("year_2026", 2026), ("every_year", None))
+
+
+def bench_explorer_dated(res: dict, quick: bool) -> None:
+    """A change of new houses' central money (P5, lag 0) on the dated `plan_2027` (56 communes)
+    to the updated view, wall and CPU: in 2027 (the year whose review applies the 2027–2030
+    standard: the plan's year and the previous standard's), in 2026 and in every year (everything
+    again). Medians over changes to 90 % and back after a first change of the year; the opening
+    (`explorer_dated_open_s`: the plan's run, kept states, the run without money) once."""
+    from simlib.workbench.grid import EVERY_YEAR
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    t0 = time.perf_counter()
+    view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / "plan_2027.yaml"), "vi", debounce=0)
+    res["explorer_dated_open_s"] = time.perf_counter() - t0
+    st, key, n = view.state, ("P5", "central_recurrent"), 2 if quick else 4
+    for name, year in DATED_CHANGES:
+        view.grid.year_control.value = EVERY_YEAR if year is None else year
+        cell = view.grid.cells[key]
+        now = st.amount(*key, year or st.years[1]) / 1e9
+        values = [str(round(now * 0.9)), str(round(now))]
+        cell.value = values[0]
+
+        def change(i):
+            before = view.updates
+            cell.value = values[(i + 1) % 2]
+            assert view.updates == before + 1, view.input_problems
+
+        res[f"explorer_dated_{name}_change_to_view_ms"] = _median_ms(change, n)
+        res[f"explorer_dated_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
 
 
 def _timed(fn) -> tuple[float, float, object]:
