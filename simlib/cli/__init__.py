@@ -58,7 +58,12 @@ _ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL
 
 
 def usage_message(
-    message: str, lang: str | None = None, flags: tuple[str, ...] = (), commands: dict | None = None, command=None
+    message: str,
+    lang: str | None = None,
+    flags: tuple[str, ...] = (),
+    commands: dict | None = None,
+    command=None,
+    help_of: str | None = None,
 ) -> str:
     """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
 
@@ -78,6 +83,8 @@ def usage_message(
         one another command has is said to be that command's (`--budget` on `run`).
     command : str, optional
         The command given (`run`), named in the pointer to its `--help`.
+    help_of : str, optional
+        The (sub-)command the pointer to `--help` names instead (`calibrate backtest`).
 
     Returns
     -------
@@ -91,7 +98,7 @@ def usage_message(
     for pattern, name in ARGPARSE_MESSAGES.items():
         found = re.fullmatch(pattern, rest, re.DOTALL)
         if found:
-            fill = {"option": option, "command": command or "run", **found.groupdict()}
+            fill = {"option": option, "command": help_of or command or "run", **found.groupdict()}
             text = i18n.t(f"cli.argparse_{name}", lang, **fill)
             if name == "choice":
                 return text + _choice_near(found["value"], found["allowed"], lang)
@@ -172,6 +179,8 @@ class _Parser(argparse.ArgumentParser):
     command_flags: dict[str, tuple[str, ...]] = {}
     #: the command given, once known (`parse_args`)
     command: str | None = None
+    #: the parser of the (sub-)command given, once known (`parse_args`): its usage line is shown
+    chosen: argparse.ArgumentParser | None = None
 
     def parse_args(self, args=None, namespace=None):
         """argparse's, knowing the command given when it refuses unrecognised arguments (they are
@@ -179,14 +188,32 @@ class _Parser(argparse.ArgumentParser):
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
             self.command = getattr(parsed, "command", None)
+            self.chosen = chosen_parser(self, parsed)
             self.error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
 
     def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
-        self.print_usage(sys.stderr)
-        text = usage_message(message, flags=self.known_flags, commands=self.command_flags, command=self.command)
-        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
+        # arguments the command given does not take: that command's usage line and name, as argparse
+        # shows them for the command's own errors (a missing --out), not the top level's
+        shown = self.chosen or self
+        shown.print_usage(sys.stderr)
+        help_of = shown.prog.split(" ", 1)[1] if shown is not self else None
+        text = usage_message(
+            message, flags=self.known_flags, commands=self.command_flags, command=self.command, help_of=help_of
+        )
+        sys.stderr.write(f"{shown.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
         sys.exit(2)
+
+
+def chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the deepest (sub-)command named in `parsed` (`simlib calibrate backtest`'s),
+    below `parser`; `parser` itself if it has no sub-command or none was given."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(parsed, action.dest, None))
+            if chosen is not None:
+                return chosen_parser(chosen, parsed)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:

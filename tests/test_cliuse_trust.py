@@ -1,0 +1,90 @@
+"""Two things a tired planner meets on the command line, run as the planner runs it (a fresh
+`python -m simlib` process):
+
+- an argument the command does not take (`simlib run … --bogus`, a misspelt option, an option of
+  another command) shows THAT command's usage line (`usage: simlib run …`), as argparse does for
+  the command's own errors (a missing `--out`), not the top level's `usage: simlib [-h] …
+  COMMAND ...`; the message itself is unchanged (tests/test_cli_suggestions.py);
+- started in a folder that has been deleted, simlib says so in the planner's language and exits
+  with status 2, instead of a Python traceback from an import.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+PLAN = "params/scenarios/plan_2024.yaml"
+TOP_USAGE = "usage: simlib [-h]"
+UNKNOWN = {
+    "vi": "{prog}: Lỗi: tham số không được hỗ trợ: {names} (xem các tùy chọn của lệnh: {prog} --help)",
+    "en": "{prog}: Error: unknown arguments: {names} (see the command's options: {prog} --help)",
+}
+
+
+def simlib(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m simlib ARGV` in a fresh process started in the project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "simlib", *argv],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def assert_usage_of(r: subprocess.CompletedProcess, prog: str) -> list[str]:
+    """Exit status 2, no traceback, nothing on standard output, `prog`'s usage line first; the
+    error lines (after the usage)."""
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == "", r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith(f"usage: {prog} [-h]") and TOP_USAGE not in r.stderr, r.stderr
+    return [line for line in lines if line.startswith(f"{prog}: ")]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["validate", PLAN],
+        ["run", PLAN, "--out", "o"],
+        ["batch", PLAN, "--out", "o"],
+        ["import-review", "f.csv"],
+        ["calibrate", "backtest", "c.yaml", "--out", "o"],
+        ["optimize", PLAN, "--out", "o"],
+        ["sensitivity", PLAN, "--out", "o"],
+        ["robustness", PLAN, PLAN, "--out", "o"],
+    ],
+    ids=lambda argv: "-".join(argv[:2]) if argv[0] == "calibrate" else argv[0],
+)
+def test_an_unknown_argument_shows_the_commands_usage(argv):
+    """Every command, its sub-command for `calibrate` (`simlib calibrate backtest`, whose --help
+    the message now points to); the message line named by the command, as argparse names it."""
+    prog = "simlib " + " ".join(argv[:2] if argv[0] == "calibrate" else argv[:1])
+    errors = assert_usage_of(simlib(*argv, "--bogus"), prog)
+    assert errors == [UNKNOWN["vi"].format(prog=prog, names="--bogus")], errors
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_other_argument_errors_show_the_commands_usage_with_their_messages(lang):
+    """A misspelt option (its suggestion), an option of another command (whose it is), an
+    unknown option typed before the command: the command's usage, the messages as before."""
+    mean = {"vi": "có phải là {} không?", "en": "did you mean {}?"}[lang]
+    r = simlib("--lang", lang, "run", PLAN, "--out", "o", "--enigne", "microsim")
+    (line,) = assert_usage_of(r, "simlib run")
+    assert line == UNKNOWN[lang].format(prog="simlib run", names="--enigne microsim") + "; " + mean.format("--engine")
+    r = simlib("--lang", lang, "list", "--jobs", "2")
+    (line,) = assert_usage_of(r, "simlib list")
+    whose = {"vi": "--jobs là tùy chọn của lệnh run", "en": "--jobs is an option of run"}[lang]
+    assert line.startswith(UNKNOWN[lang].format(prog="simlib list", names="--jobs 2") + "; " + whose), line
+    r = simlib("--lang", lang, "robustness", PLAN, PLAN, "--out", "o", "--sampel", "lhs")
+    (line,) = assert_usage_of(r, "simlib robustness")
+    assert line.endswith("; " + mean.format("--sampler")), line
+    r = simlib("--bogus", "validate", PLAN, "--lang", lang)
+    (line,) = assert_usage_of(r, "simlib validate")
+    assert line == UNKNOWN[lang].format(prog="simlib validate", names="--bogus"), line
