@@ -88,3 +88,13 @@ def test_the_other_argument_errors_show_the_commands_usage_with_their_messages(l
     r = simlib("--bogus", "validate", PLAN, "--lang", lang)
     (line,) = assert_usage_of(r, "simlib validate")
     assert line == UNKNOWN[lang].format(prog="simlib validate", names="--bogus"), line
+
+
+def test_global_options_after_a_sub_commands_sub_command(tmp_path):
+    """`--lang en` and `--debug` typed last after `simlib calibrate backtest …` are taken, as after
+    any other command (they were refused there as unknown arguments)."""
+    missing = tmp_path / "missing.yaml"
+    r = simlib("calibrate", "backtest", str(missing), "--out", str(tmp_path / "o"), "--lang", "en", "--debug")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "usage:" not in r.stderr, r.stderr
+    assert r.stderr.startswith("Error: ") and "missing.yaml" in r.stderr, r.stderr
+    assert not (tmp_path / "o").exists()

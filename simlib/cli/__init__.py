@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"simlib.cli.{name}").register(sub)
-    for command in sub.choices.values():  # also after the command: `simlib run … --lang en`
+    for command in _commands(parser):  # also after the command: `simlib calibrate backtest … --lang en`
         _global_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
@@ -286,6 +286,16 @@ def _name_flags(parser: argparse.ArgumentParser, inherited: dict[str, str]) -> N
         if isinstance(action, argparse._SubParsersAction):
             for command in action.choices.values():
                 _name_flags(command, flags)
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of every sub-command under `parser`, nested ones included (`calibrate backtest`)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found += [command, *_commands(command)]
+    return found
 
 
 def _long_flags(parser: argparse.ArgumentParser) -> set[str]:
