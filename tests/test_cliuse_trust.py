@@ -14,11 +14,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 PLAN = "params/scenarios/plan_2024.yaml"
+PROGRAM = (sys.executable, "-m", "simlib")
+#: the console script `simlib` as pip writes it (pyproject.toml: simlib = "simlib.cli:main")
+CONSOLE_SCRIPT = """import re
+import sys
+from simlib.cli import main
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit(main())
+"""
+GONE = {
+    "vi": "Lỗi: thư mục hiện tại không còn tồn tại (có thể đã bị xóa hoặc đổi tên), nên không thể chạy simlib từ "
+    "thư mục này; đề nghị chuyển sang một thư mục đang tồn tại (ví dụ: cd ~) rồi thực hiện lại\n",
+    "en": "Error: the current folder no longer exists (it may have been deleted or renamed), so simlib cannot run "
+    "from it; change to an existing folder (e.g. cd ~) and try again\n",
+}
 TOP_USAGE = "usage: simlib [-h]"
 UNKNOWN = {
     "vi": "{prog}: Lỗi: tham số không được hỗ trợ: {names} (xem các tùy chọn của lệnh: {prog} --help)",
@@ -26,12 +42,21 @@ UNKNOWN = {
 }
 
 
-def simlib(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`python -m simlib ARGV` in a fresh process started in the project folder."""
+def simlib(
+    *argv: str, env: dict | None = None, gone: Path | None = None, program=PROGRAM
+) -> subprocess.CompletedProcess:
+    """`python -m simlib ARGV` (or `program ARGV`) in a fresh process started in the project
+    folder, or in the folder `gone`, made and deleted just before; no `$SIMLIB_LANG` unless `env`
+    sets it."""
+    command = [*program, *argv]
+    if gone is not None:
+        gone.mkdir()
+        command = ["sh", "-c", 'cd "$1" && rmdir "$1" && shift && exec "$@"', "sh", str(gone), *command]
+    environment = {k: v for k, v in os.environ.items() if k != "SIMLIB_LANG"}
     return subprocess.run(
-        [sys.executable, "-m", "simlib", *argv],
+        command,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        env={**environment, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
@@ -98,3 +123,44 @@ def test_global_options_after_a_sub_commands_sub_command(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and "usage:" not in r.stderr, r.stderr
     assert r.stderr.startswith("Error: ") and "missing.yaml" in r.stderr, r.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "lang"),
+    [
+        (["--help"], {}, "vi"),
+        (["run", PLAN, "--out", "o"], {}, "vi"),
+        (["--lang", "en", "run", str(ROOT / PLAN), "--out", "{tmp}/o"], {}, "en"),
+        (["validate", str(ROOT / PLAN), "--lang=en"], {}, "en"),
+        (["list"], {"SIMLIB_LANG": "en"}, "en"),
+        (["list", "--lang", "vi"], {"SIMLIB_LANG": "en"}, "vi"),
+    ],
+)
+def test_started_in_a_deleted_folder(tmp_path, argv, env, lang):
+    """`mkdir d && cd d && rmdir d && simlib …`: one line saying that the current folder is gone
+    and to change to an existing one, in the planner's language (`--lang` on the command line,
+    else `$SIMLIB_LANG`, else Vietnamese), exit status 2; nothing written, no traceback (it died
+    importing numba). Absolute paths would do in principle; the command stops before reading
+    them, as for relative ones."""
+    r = simlib(*[a.replace("{tmp}", str(tmp_path)) for a in argv], env=env, gone=tmp_path / "d")
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", GONE[lang]), r.stderr
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_the_console_script_started_in_a_deleted_folder(tmp_path):
+    """The installed `simlib` command (its script imports `simlib.cli`), not `python -m simlib`."""
+    script = tmp_path / "bin" / "simlib"
+    script.parent.mkdir()
+    script.write_text(CONSOLE_SCRIPT, encoding="utf-8")
+    for argv, lang in ((["--help"], "vi"), (["--lang", "en", "list"], "en")):
+        r = simlib(*argv, gone=tmp_path / "d", program=(sys.executable, str(script)))
+        assert (r.returncode, r.stdout, r.stderr) == (2, "", GONE[lang]), r.stderr
+
+
+def test_a_program_importing_simlib_in_a_deleted_folder_is_told_why(tmp_path):
+    """Another program (a script, a notebook kernel) is not stopped by simlib: it gets a
+    FileNotFoundError saying what is wrong (it was numba's bare one, from deep in its import)."""
+    r = simlib(gone=tmp_path / "d", program=(sys.executable, "-c", "import simlib"), env={"SIMLIB_LANG": "en"})
+    assert r.returncode == 1 and r.stdout == "", r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert last == "FileNotFoundError: [Errno 2] " + GONE["en"].removeprefix("Error: ").rstrip(), r.stderr
