@@ -164,3 +164,25 @@ def test_a_program_importing_simlib_in_a_deleted_folder_is_told_why(tmp_path):
     assert r.returncode == 1 and r.stdout == "", r.stderr
     last = r.stderr.splitlines()[-1]
     assert last == "FileNotFoundError: [Errno 2] " + GONE["en"].removeprefix("Error: ").rstrip(), r.stderr
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_option_of_another_kind_of_calibration(lang):
+    """`calibrate`'s kinds are compared one by one: `--budget` on `calibrate backtest` is said to
+    be an option of the two kinds that have it (it was compared with every kind's options at once,
+    which hold it: nothing was said), and on `run` the owners named are those kinds."""
+    r = simlib("--lang", lang, "calibrate", "backtest", "c.yaml", "--out", "o", "--budget", "b")
+    (line,) = assert_usage_of(r, "simlib calibrate backtest")
+    whose = {
+        "vi": "--budget là tùy chọn của lệnh calibrate aggregate, calibrate households, lệnh calibrate backtest "
+        "không có tùy chọn này",
+        "en": "--budget is an option of calibrate aggregate, calibrate households, not of calibrate backtest",
+    }[lang]
+    assert line == UNKNOWN[lang].format(prog="simlib calibrate backtest", names="--budget b") + "; " + whose, line
+    r = simlib("--lang", lang, "run", PLAN, "--out", "o", "--budget", "3")
+    (line,) = assert_usage_of(r, "simlib run")
+    assert (
+        "lệnh calibrate aggregate, calibrate households, lệnh run"
+        if lang == "vi"
+        else "of calibrate aggregate, calibrate households, not of run"
+    ) in line, line

@@ -63,7 +63,6 @@ def usage_message(
     flags: tuple[str, ...] = (),
     commands: dict | None = None,
     command=None,
-    help_of: str | None = None,
 ) -> str:
     """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
 
@@ -78,13 +77,12 @@ def usage_message(
         The options the commands know (`--horizon`, ...): an unrecognised option close to one of
         them gets a "did you mean" (`--horizn` -> `--horizon`).
     commands : dict, optional
-        Each command's long options (`{"run": ("--out", ...), ...}`), with `command` the one
-        given: an unrecognised option is then compared with that command's options only, and
-        one another command has is said to be that command's (`--budget` on `run`).
+        Each command's long options (`{"run": ("--out", ...), "calibrate backtest": ...}`), with
+        `command` the one given: an unrecognised option is then compared with that command's
+        options only, and one another command has is said to be that command's (`--budget` on
+        `run`).
     command : str, optional
-        The command given (`run`), named in the pointer to its `--help`.
-    help_of : str, optional
-        The (sub-)command the pointer to `--help` names instead (`calibrate backtest`).
+        The command given (`run`, `calibrate backtest`), named in the pointer to its `--help`.
 
     Returns
     -------
@@ -98,7 +96,7 @@ def usage_message(
     for pattern, name in ARGPARSE_MESSAGES.items():
         found = re.fullmatch(pattern, rest, re.DOTALL)
         if found:
-            fill = {"option": option, "command": help_of or command or "run", **found.groupdict()}
+            fill = {"option": option, "command": command or "run", **found.groupdict()}
             text = i18n.t(f"cli.argparse_{name}", lang, **fill)
             if name == "choice":
                 return text + _choice_near(found["value"], found["allowed"], lang)
@@ -175,9 +173,10 @@ def _lang_option(argv: list[str]) -> str | None:
 class _Parser(argparse.ArgumentParser):
     #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
     known_flags: tuple[str, ...] = ()
-    #: each command's long options, set on the top parser by `build_parser`
+    #: each command's long options (`calibrate`'s by kind: `calibrate backtest`), set on the top
+    #: parser by `build_parser`
     command_flags: dict[str, tuple[str, ...]] = {}
-    #: the command given, once known (`parse_args`)
+    #: the command given (`run`, `calibrate backtest`), once known (`parse_args`)
     command: str | None = None
     #: the parser of the (sub-)command given, once known (`parse_args`): its usage line is shown
     chosen: argparse.ArgumentParser | None = None
@@ -187,8 +186,8 @@ class _Parser(argparse.ArgumentParser):
         compared with that command's options, `usage_message`)."""
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
-            self.command = getattr(parsed, "command", None)
             self.chosen = chosen_parser(self, parsed)
+            self.command = command_name(self, self.chosen)
             self.error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
 
@@ -197,10 +196,7 @@ class _Parser(argparse.ArgumentParser):
         # shows them for the command's own errors (a missing --out), not the top level's
         shown = self.chosen or self
         shown.print_usage(sys.stderr)
-        help_of = shown.prog.split(" ", 1)[1] if shown is not self else None
-        text = usage_message(
-            message, flags=self.known_flags, commands=self.command_flags, command=self.command, help_of=help_of
-        )
+        text = usage_message(message, flags=self.known_flags, commands=self.command_flags, command=self.command)
         sys.stderr.write(f"{shown.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
         sys.exit(2)
 
@@ -214,6 +210,11 @@ def chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -
             if chosen is not None:
                 return chosen_parser(chosen, parsed)
     return parser
+
+
+def command_name(top: argparse.ArgumentParser, command: argparse.ArgumentParser) -> str | None:
+    """The name of `command` below the `top` parser as typed (`calibrate backtest`); None for `top`."""
+    return command.prog.removeprefix(top.prog).strip() or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
-    parser.command_flags = {name: tuple(sorted(_long_flags(c))) for name, c in sub.choices.items()}
+    parser.command_flags = {  # the commands that take arguments: those with no sub-command of their own
+        command_name(parser, c): tuple(sorted(_long_flags(c))) for c in _commands(parser) if not _commands(c)
+    }
     return parser
 
 
