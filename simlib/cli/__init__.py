@@ -58,11 +58,7 @@ _ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL
 
 
 def usage_message(
-    message: str,
-    lang: str | None = None,
-    flags: tuple[str, ...] = (),
-    commands: dict | None = None,
-    command=None,
+    message: str, lang: str | None = None, flags: tuple[str, ...] = (), commands: dict | None = None, command=None
 ) -> str:
     """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
 
@@ -186,8 +182,8 @@ class _Parser(argparse.ArgumentParser):
         compared with that command's options, `usage_message`)."""
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
-            self.chosen = chosen_parser(self, parsed)
-            self.command = command_name(self, self.chosen)
+            self.chosen = _chosen_parser(self, parsed)
+            self.command = _command_name(self, self.chosen)
             self.error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
 
@@ -201,18 +197,18 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+def _chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> argparse.ArgumentParser:
     """The parser of the deepest (sub-)command named in `parsed` (`simlib calibrate backtest`'s),
     below `parser`; `parser` itself if it has no sub-command or none was given."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             chosen = action.choices.get(getattr(parsed, action.dest, None))
             if chosen is not None:
-                return chosen_parser(chosen, parsed)
+                return _chosen_parser(chosen, parsed)
     return parser
 
 
-def command_name(top: argparse.ArgumentParser, command: argparse.ArgumentParser) -> str | None:
+def _command_name(top: argparse.ArgumentParser, command: argparse.ArgumentParser) -> str | None:
     """The name of `command` below the `top` parser as typed (`calibrate backtest`); None for `top`."""
     return command.prog.removeprefix(top.prog).strip() or None
 
@@ -232,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
     parser.command_flags = {  # the commands that take arguments: those with no sub-command of their own
-        command_name(parser, c): tuple(sorted(_long_flags(c))) for c in _commands(parser) if not _commands(c)
+        _command_name(parser, c): tuple(sorted(_long_flags(c))) for c in _commands(parser) if not _commands(c)
     }
     return parser
 
