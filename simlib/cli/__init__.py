@@ -73,11 +73,12 @@ def usage_message(
         The options the commands know (`--horizon`, ...): an unrecognised option close to one of
         them gets a "did you mean" (`--horizn` -> `--horizon`).
     commands : dict, optional
-        Each command's long options (`{"run": ("--out", ...), ...}`), with `command` the one
-        given: an unrecognised option is then compared with that command's options only, and
-        one another command has is said to be that command's (`--budget` on `run`).
+        Each command's long options (`{"run": ("--out", ...), "calibrate backtest": ...}`), with
+        `command` the one given: an unrecognised option is then compared with that command's
+        options only, and one another command has is said to be that command's (`--budget` on
+        `run`).
     command : str, optional
-        The command given (`run`), named in the pointer to its `--help`.
+        The command given (`run`, `calibrate backtest`), named in the pointer to its `--help`.
 
     Returns
     -------
@@ -168,25 +169,48 @@ def _lang_option(argv: list[str]) -> str | None:
 class _Parser(argparse.ArgumentParser):
     #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
     known_flags: tuple[str, ...] = ()
-    #: each command's long options, set on the top parser by `build_parser`
+    #: each command's long options (`calibrate`'s by kind: `calibrate backtest`), set on the top
+    #: parser by `build_parser`
     command_flags: dict[str, tuple[str, ...]] = {}
-    #: the command given, once known (`parse_args`)
+    #: the command given (`run`, `calibrate backtest`), once known (`parse_args`)
     command: str | None = None
+    #: the parser of the (sub-)command given, once known (`parse_args`): its usage line is shown
+    chosen: argparse.ArgumentParser | None = None
 
     def parse_args(self, args=None, namespace=None):
         """argparse's, knowing the command given when it refuses unrecognised arguments (they are
         compared with that command's options, `usage_message`)."""
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
-            self.command = getattr(parsed, "command", None)
+            self.chosen = _chosen_parser(self, parsed)
+            self.command = _command_name(self, self.chosen)
             self.error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
 
     def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
-        self.print_usage(sys.stderr)
+        # arguments the command given does not take: that command's usage line and name, as argparse
+        # shows them for the command's own errors (a missing --out), not the top level's
+        shown = self.chosen or self
+        shown.print_usage(sys.stderr)
         text = usage_message(message, flags=self.known_flags, commands=self.command_flags, command=self.command)
-        sys.stderr.write(f"{self.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
+        sys.stderr.write(f"{shown.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
         sys.exit(2)
+
+
+def _chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the deepest (sub-)command named in `parsed` (`simlib calibrate backtest`'s),
+    below `parser`; `parser` itself if it has no sub-command or none was given."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(parsed, action.dest, None))
+            if chosen is not None:
+                return _chosen_parser(chosen, parsed)
+    return parser
+
+
+def _command_name(top: argparse.ArgumentParser, command: argparse.ArgumentParser) -> str | None:
+    """The name of `command` below the `top` parser as typed (`calibrate backtest`); None for `top`."""
+    return command.prog.removeprefix(top.prog).strip() or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,11 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"simlib.cli.{name}").register(sub)
-    for command in sub.choices.values():  # also after the command: `simlib run … --lang en`
+    for command in _commands(parser):  # also after the command: `simlib calibrate backtest … --lang en`
         _global_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     _name_flags(parser, {})
     parser.known_flags = tuple(sorted(_long_flags(parser)))
-    parser.command_flags = {name: tuple(sorted(_long_flags(c))) for name, c in sub.choices.items()}
+    parser.command_flags = {  # the commands that take arguments: those with no sub-command of their own
+        _command_name(parser, c): tuple(sorted(_long_flags(c))) for c in _commands(parser) if not _commands(c)
+    }
     return parser
 
 
@@ -259,6 +285,16 @@ def _name_flags(parser: argparse.ArgumentParser, inherited: dict[str, str]) -> N
         if isinstance(action, argparse._SubParsersAction):
             for command in action.choices.values():
                 _name_flags(command, flags)
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of every sub-command under `parser`, nested ones included (`calibrate backtest`)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found += [command, *_commands(command)]
+    return found
 
 
 def _long_flags(parser: argparse.ArgumentParser) -> set[str]:
