@@ -52,8 +52,11 @@ def _median_ms(fn, n: int, clock=time.perf_counter) -> float:
 
 
 def bench_explorer(res: dict, quick: bool) -> None:
+    from simlib.memory_pages import decline_hugepage_advice
     from simlib.workbench.state import AllocationState
     from simlib.workbench.view import ExplorerView
+
+    decline_hugepage_advice()  # as the explorer's kernel does once opened (`simlib.workbench.explore`)
 
     view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / "plan_2024.yaml"), "vi", debounce=0)
     cell = view.grid.cells[("P3.1", "central_recurrent")]

@@ -11,9 +11,11 @@ and 2.2–3.2 s of wall time (12.1–12.4 s without it, 14.5–15.4 s with it), 
 resident memory for `plan_2027`. Numbers are the same either way: this decides only how pages are
 allocated.
 
-So the command line and the workers it starts decline the advice, unless the user chose
-themselves through numpy's own environment variable `NUMPY_MADVISE_HUGEPAGE`. A program that
-imports simlib keeps numpy's default: its process is its own.
+So the command line and the workers it starts decline the advice, and so does the explorer's
+kernel once the explorer is opened (`simlib.workbench.explore`: it keeps engine states of that
+size; `plan_2027`'s opening took 23–26 s with the advice, 6.1 s without, 5 December 2026), unless
+the user chose themselves through numpy's own environment variable `NUMPY_MADVISE_HUGEPAGE`. A
+program that imports simlib keeps numpy's default: its process is its own.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ unless the user chose through numpy's own variable; a program importing simlib k
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 PROBE = (
     "import os, numpy as np; {setup}"
@@ -49,3 +50,14 @@ def test_the_command_line_declines_it_for_its_workers():
     env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip().splitlines()[-1] == "CHILD 0 False"
+
+
+def test_the_explorer_declines_it_once_opened():
+    """The explorer's kernel (`simlib.workbench.explore`, the notebook's one call) declines the
+    advice as the command line does; the user's own choice is kept; importing it changes nothing."""
+    scenario = Path(__file__).resolve().parent.parent / "params" / "scenarios" / "plan_2024.yaml"
+    opened = f"from simlib.workbench import explore; explore({str(scenario)!r});"
+    default = _probe("", None)
+    assert _probe("import simlib.workbench;", None) == default
+    assert _probe(opened, None) == "0 False"
+    assert _probe(opened, "1") == "1 True"
