@@ -321,29 +321,26 @@ def run_and_twin(scen: Scenario, target, spend: np.ndarray, options: RunOptions)
     """The engine output of a run on its own units, and that of its previous-standard twin when it
     can continue the run (`twin_from`; else None: `dated_changes` runs the twin whole). The run is
     then made in two pieces, stopped at the review before the change of standard, and the twin
-    continues from the state handed over there: it runs only the years from the change (a run that
-    is not dated: only the year to the change's review, the one `dated_changes` reads; the twin's
-    later reviews are then the run's own, as the explorer's incremental runs have them). Both give
-    the numbers of runs in one go (the engine's pieces: tests/test_engine_state.py), bit for bit for
-    the bundled scenarios (multidim_2030 in tests/test_twin_reuse.py; plan_2027's report files
-    compared by hand)."""
+    continues from the state handed over there: it runs only the year to the change's review, the
+    one `dated_changes` reads (dated or not: the decomposition and the re-basing compare the twin
+    at the change only), made with the run's own year (`simulate_with_twin`: no copy of the state);
+    the twin's later reviews are then the run's own, as the explorer's incremental runs have them.
+    Both give the numbers of runs in one go (the engine's pieces: tests/test_engine_state.py), bit
+    for bit for the bundled scenarios (multidim_2030 in tests/test_twin_reuse.py; plan_2027 on three
+    communes in tests/test_workbench_dated.py against the explorer's pieces; its own files compared
+    by hand, stop 47)."""
     reuse = twin_from(scen, options)
     if reuse is None:
         return simulate(target, spend, options, label=scen.name).released(), None
     at, old = reuse
     first = simulate(target, spend, options, label=scen.name, stop=at)
     twin_target = compile_run_model(old)[1]
-    if not scen.dated:  # the twin is read at the change only: its year made with the run's (`simulate_with_twin`)
-        lent = first.state.once()  # its last use: the run takes its arrays (no copy), the twin only reads them
-        kw = {"start": at, "state": lent, "twin_state": lent, "twin_hands_over": False}
-        rest, later = simulate_with_twin(target, twin_target, spend, options, scen.name, **kw)
-        out = first.joined(rest.released(), at)
-        return out, twin_spliced(out, later, at)  # its later reviews are the run's own, which nothing reads
-    rest = simulate(target, spend, options, label=scen.name, start=at, state=first.state).released()
-    out = first.joined(rest, at)
-    state = first.state.once()  # its last use: the twin's run takes its arrays (no copy)
-    later = simulate(twin_target, spend, options.but(progress=False), start=at, state=state).released()
-    return out, first.joined(later, at)
+    # the twin is read at the change only (`dated_changes`, dated or not): its year made with the run's
+    lent = first.state.once()  # its last use: the run takes its arrays (no copy), the twin only reads them
+    kw = {"start": at, "state": lent, "twin_state": lent, "twin_hands_over": False}
+    rest, later = simulate_with_twin(target, twin_target, spend, options, scen.name, **kw)
+    out = first.joined(rest.released(), at)
+    return out, twin_spliced(out, later, at)  # its later reviews are the run's own, which nothing reads
 
 
 def simulate_with_twin(
