@@ -140,11 +140,21 @@ def bench_explorer_multidim_years(res: dict, view) -> None:
     worst case: every year re-runs) and in 2029 (the explorer re-runs the years from the first
     one the change reaches, `simlib.workbench.incremental`). Medians over changes to 90 % and back
     after a first change of the year (which keeps the state of that year)."""
-    st, key, n = view.state, ("P5", "central_recurrent"), 4
-    for name, year in MULTIDIM_YEARS:
-        view.grid.year_control.value = year
+    year_changes(res, view, "multidim", MULTIDIM_YEARS, 4)
+
+
+def year_changes(res: dict, view, prefix: str, changes, n: int) -> None:
+    """For each (figure name, calendar year or None for every year) of `changes`: new houses'
+    central money (P5) of that year typed at 90 % (the first change, untimed), then the median
+    wall and CPU ms of `n` changes back and forth, as `explorer_{prefix}_{name}_change_to_view_ms`
+    (`_cpu_ms`). The amount is the smallest of the years changed: within every envelope."""
+    from simlib.workbench.grid import EVERY_YEAR
+
+    st, key = view.state, ("P5", "central_recurrent")
+    for name, year in changes:
+        view.grid.year_control.value = EVERY_YEAR if year is None else year
         cell = view.grid.cells[key]
-        now = st.amount(*key, year) / 1e9
+        now = min(st.amount(*key, y) for y in ([year] if year else st.years[1:])) / 1e9
         values = [str(round(now * 0.9)), str(round(now))]
         cell.value = values[0]  # the first change of this year
 
@@ -153,8 +163,8 @@ def bench_explorer_multidim_years(res: dict, view) -> None:
             cell.value = values[(i + 1) % 2]
             assert view.updates == before + 1, view.input_problems
 
-        res[f"explorer_multidim_{name}_change_to_view_ms"] = _median_ms(change, n)
-        res[f"explorer_multidim_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
+        res[f"explorer_{prefix}_{name}_change_to_view_ms"] = _median_ms(change, n)
+        res[f"explorer_{prefix}_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
 
 
 #: (figure name, calendar year or None for every year) of the changes on the dated plan_2027
@@ -167,28 +177,13 @@ def bench_explorer_dated(res: dict, quick: bool) -> None:
     standard: the plan's year and the previous standard's), in 2026 and in every year (everything
     again). Medians over changes to 90 % and back after a first change of the year; the opening
     (`explorer_dated_open_s`: the plan's run, kept states, the run without money) once."""
-    from simlib.workbench.grid import EVERY_YEAR
     from simlib.workbench.state import AllocationState
     from simlib.workbench.view import ExplorerView
 
     t0 = time.perf_counter()
     view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / "plan_2027.yaml"), "vi", debounce=0)
     res["explorer_dated_open_s"] = time.perf_counter() - t0
-    st, key, n = view.state, ("P5", "central_recurrent"), 2 if quick else 4
-    for name, year in DATED_CHANGES:
-        view.grid.year_control.value = EVERY_YEAR if year is None else year
-        cell = view.grid.cells[key]
-        now = min(st.amount(*key, y) for y in ([year] if year else st.years[1:])) / 1e9  # within every envelope
-        values = [str(round(now * 0.9)), str(round(now))]
-        cell.value = values[0]
-
-        def change(i):
-            before = view.updates
-            cell.value = values[(i + 1) % 2]
-            assert view.updates == before + 1, view.input_problems
-
-        res[f"explorer_dated_{name}_change_to_view_ms"] = _median_ms(change, n)
-        res[f"explorer_dated_{name}_change_to_view_cpu_ms"] = _median_ms(change, n, time.process_time)
+    year_changes(res, view, "dated", DATED_CHANGES, 2 if quick else 4)
 
 
 def _timed(fn) -> tuple[float, float, object]:
