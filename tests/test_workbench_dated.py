@@ -17,12 +17,14 @@ import pandas as pd
 import pytest
 
 from simlib import runner
+from simlib.period_targets import evaluate_period_targets
 from simlib.report.trends import standard_breaks
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
+from simlib.targets import evaluate_targets
 from simlib.workbench import incremental as inc
 from simlib.workbench.project import project, starting, what_if
-from simlib.workbench.scoring import scorer
+from simlib.workbench.scoring import Scorer, no_rebasing, scorer
 from simlib.workbench.state import AllocationState
 from simlib.workbench.view import ExplorerView
 from tests.conftest import ROOT
@@ -147,3 +149,16 @@ def test_the_chart_starts_the_target_path_again_at_a_new_standard(plan, tmp_path
     assert view.chart.breaks == [2027]
     province = view.chart.fixed[0]
     assert province["target"] and all(2027 not in xs[1:] for xs, _ in province["target"])
+
+
+def test_a_scorecard_with_no_row_judged_is_the_runner_s(plan):
+    """Indicator rows no target reads (households only): the scorecard is empty, with the columns
+    the runner's evaluation gives (dated, re-based, and not dated)."""
+    view = AllocationState(plan).evaluate()
+    rows = view.indicators[view.indicators["indicator"] == "households"].reset_index(drop=True)
+    poor, doc = runner.poor_unit_ids(view.run.model), plan.params["targets"]
+    got = Scorer().scorecard(rows, doc, poor, no_rebasing, None, plan.years)
+    want = evaluate_period_targets(rows, plan.years, poor, rebase=no_rebasing())[0]
+    assert got.empty
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    pd.testing.assert_frame_equal(Scorer().scorecard(rows, doc, poor), evaluate_targets(rows, doc, poor))

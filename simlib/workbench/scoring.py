@@ -58,7 +58,10 @@ class ScoreLayout:
         if rebased:  # the columns `rebase_indicators` adds, so that the scorecard carries them
             tracer["rebase"], tracer["value_raw"], tracer["rebased"] = np.nan, tracer["value"], False
         self.table = judged(tracer, doc, poor_units, years)
+        self.used = 0  # scorecards filled in (tests read it)
         self.empty = self.table.empty  # no row judged: the scorecard is made as the runner does
+        if self.empty:
+            return
         self.rows = self.table["value"].to_numpy().astype(np.intp)
         companion = self.table["poor_near_poor_value"].to_numpy()
         self.has_companion = ~np.isnan(companion)
@@ -66,7 +69,6 @@ class ScoreLayout:
         comparison = self.table["comparison"].to_numpy()
         self.compare = [(c, comparison == c) for c in COMPARE if (comparison == c).any()]
         self.threshold = self.table["threshold"].to_numpy()
-        self.used = 0  # scorecards filled in (tests read it)
 
     def fits(self, shown: pd.DataFrame, years=None) -> bool:
         """Whether `shown` has the layout's rows (names, draws, years, areas, indicators), judged
