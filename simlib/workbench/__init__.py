@@ -28,8 +28,9 @@ def explore(scenario, lang: str = "vi", save_dir=None, **kw):
 
     The explorer's kernel then declines numpy's huge-page advice, as the command line does
     (`simlib.memory_pages`; unless `NUMPY_MADVISE_HUGEPAGE` is set): it keeps engine states of
-    about 1 GB on the communes, and the advice cost `plan_2027`'s opening 17–20 s of system time
-    on a 2-core machine (opening 23–26 s → 6.1 s, 4.1 → 3.4 GB resident; the numbers the same)."""
+    about 1 GB on the communes, and the advice cost `plan_2027`'s opening 12–22 s of system time
+    on a 2-core machine (opening 8.6–26 s → 3.2–6.2 s, 4.2 → 3.4 GB resident; the numbers the
+    same; benchmarks/HISTORY.md `## lead (stop 47)`)."""
     # local import: the view imports ipywidgets and IPython, needed only when the explorer is drawn
     from simlib.workbench.view import explore as _explore
 
