@@ -46,10 +46,7 @@ def _refuse_a_vanished_current_folder() -> None:
     except FileNotFoundError:
         pass
     argv = [str(a) for a in getattr(sys, "argv", None) or [""]]
-    lang = None
-    for word, after in zip(argv, [*argv[1:], ""], strict=True):  # the last --lang wins, as in argparse
-        value = after if word == "--lang" else word.removeprefix("--lang=") if word.startswith("--lang=") else None
-        lang = value if value in i18n.LANGS else lang
+    lang = i18n.lang_option(argv[1:])
     text = i18n.t("cli.current_folder_gone", lang)
     if argv[0] == "-m" or Path(argv[0]).stem == "simlib":
         print(f"{i18n.t('cli.error_prefix', lang)}: {text}", file=sys.stderr)

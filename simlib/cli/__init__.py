@@ -146,26 +146,6 @@ def _flag_near(names: str, flags: tuple[str, ...], lang: str | None) -> str:
     return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(near)) if near else ""
 
 
-def _lang_option(argv: list[str]) -> str | None:
-    """The language asked for with `--lang en` or `--lang=en` anywhere before `--` in `argv`
-    (the last one wins, as in argparse), read before parsing so that argparse's own errors speak
-    it; None if there is none or it names no known language (argparse then says so)."""
-    found = None
-    words = [str(a) for a in argv]
-    for i, arg in enumerate(words):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(words):
-            value = words[i + 1]
-        elif arg.startswith("--lang="):
-            value = arg.removeprefix("--lang=")
-        else:
-            continue
-        if value in i18n.LANGS:
-            found = value
-    return found
-
-
 class _Parser(argparse.ArgumentParser):
     #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
     known_flags: tuple[str, ...] = ()
@@ -330,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         decline_hugepage_advice()
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
-    asked = _lang_option(argv)
+    asked = i18n.lang_option(argv)
     if asked:  # argparse's own errors, worker processes and notebook kernels speak it
         os.environ["SIMLIB_LANG"] = asked
     try:

@@ -57,6 +57,27 @@ def get_lang(lang: str | None = None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+def lang_option(argv) -> str | None:
+    """The language asked for on a command line with `--lang en` or `--lang=en` anywhere before
+    `--` in `argv` (the last one wins, as in argparse), read before parsing so that argparse's own
+    errors (and the package import's, `simlib._refuse_a_vanished_current_folder`) speak it; None
+    if there is none or it names no known language (argparse then says so)."""
+    found = None
+    words = [str(a) for a in argv]
+    for i, arg in enumerate(words):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(words):
+            value = words[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        else:
+            continue
+        if value in LANGS:
+            found = value
+    return found
+
+
 def has(key: str) -> bool:
     """Whether the catalogue holds `key` (in the default language; the check test keeps the
     languages in step)."""
