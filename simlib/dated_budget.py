@@ -19,6 +19,11 @@ parsed (`simlib.budget`):
 
 `translate_budget` returns the translated `budget` mapping, a record per year (catalogue, how the
 money was given, each carried link) for the manifest, and every problem at once.
+
+The way back, for a program that holds a dated year's money as budget items (the explorer, the
+optimiser): `content_cells` says which (item, source) cell each content's money of each source
+lands in, so that a year's amounts can be written as `contents:` again (`contents_entry`) — and
+money in any other cell has no content of the catalogue in force to stand for it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from simlib.catalogue import Catalogue
 from simlib.errors import InputError
 from simlib.programmes import ProgrammeCatalogue, load_periods, load_programme_catalogue, period_for_year
 
@@ -160,3 +166,58 @@ def translate_budget(budget_raw: dict, old_lines: tuple[str, ...]) -> tuple[dict
         out["years"][key] = entry
         records.append(record)
     return out, records, errors
+
+
+def dated_catalogues(years) -> dict[int, ProgrammeCatalogue]:
+    """The dated catalogue in force in each of `years` that has one (years of the 2021–2025 lines
+    and years no period covers are left out)."""
+    periods = load_periods()["catalogues"]
+    loaded: dict[str, ProgrammeCatalogue] = {}
+    out = {}
+    for year in years:
+        period = next((p for p in periods if p.covers(int(year))), None)
+        if period is not None and period.kind == "dated":
+            if period.id not in loaded:
+                loaded[period.id] = load_programme_catalogue(period.file)
+            out[int(year)] = loaded[period.id]
+    return out
+
+
+def content_cells(
+    dated: ProgrammeCatalogue, items: Catalogue, capital_of: dict[str, str]
+) -> dict[tuple[str, str], str]:
+    """{(budget item, source): content}: the item each content's money of each source lands in
+    (its `effects_from` line routed by the source's capital, as `simlib.budget` routes it), for
+    the sources the content's capital allows. `capital_of` gives each source's capital
+    (`investment`, `recurrent` or `any`). Raises `ValueError` when two contents land in one cell
+    (their money could not be told apart again)."""
+    out: dict[tuple[str, str], str] = {}
+    for content in dated.content_ids:
+        line = dated.lines[content]["effects_from"]
+        allowed = dated.capital(content)
+        for src, capital in capital_of.items():
+            if src in SOURCE_CAPITAL and SOURCE_CAPITAL[src] not in allowed:
+                continue
+            item, _ = items.route(line, capital)
+            if item is None:
+                continue
+            if (item, src) in out:
+                raise ValueError(f"{dated.id}: {out[(item, src)]} and {content} both land in {item} / {src}")
+            out[(item, src)] = content
+    return out
+
+
+def contents_entry(amounts: dict[tuple[str, str], float], cells: dict[tuple[str, str], str]) -> tuple[dict, list]:
+    """A dated year's `contents:` mapping {content: {source: amount}} from amounts by (item,
+    source), and the (item, source) cells holding money that no content lands in."""
+    contents: dict[str, dict[str, float]] = {}
+    stray = []
+    for (item, src), amount in amounts.items():
+        if not amount:
+            continue
+        content = cells.get((item, src))
+        if content is None:
+            stray.append((item, src))
+            continue
+        contents.setdefault(content, {})[src] = contents.get(content, {}).get(src, 0.0) + amount
+    return contents, stray

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simlib.errors import InputError, missing_file, raise_if_any
+from simlib.i18n import LocalText
 from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, validate
 
@@ -85,6 +86,11 @@ class ProgrammeCatalogue:
     def capital(self, content: str) -> tuple[str, ...]:
         """The capital types that may fund `content`."""
         return tuple(self.lines[content]["capital"]["value"])
+
+    def name(self, code: str) -> LocalText:
+        """The name of a content or project (a candidate's label while the catalogue is a draft)."""
+        entry = self.lines[code] if code in self.lines else self.projects[code]
+        return LocalText.from_fields(entry, "name")
 
 
 def periods_file() -> Path:
