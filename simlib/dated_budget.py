@@ -221,3 +221,13 @@ def contents_entry(amounts: dict[tuple[str, str], float], cells: dict[tuple[str,
             continue
         contents.setdefault(content, {})[src] = contents.get(content, {}).get(src, 0.0) + amount
     return contents, stray
+
+
+def scenario_cells(scen) -> dict[int, dict[tuple[str, str], str]]:
+    """{budget year: {(item, source): content}} (`content_cells`) for each projected year of a
+    dated scenario (`simlib.scenario.Scenario`) under a dated catalogue; empty for other scenarios."""
+    if not scen.dated:
+        return {}
+    capital_of = {s: v["capital"] for s, v in scen.params["funding"]["sources"].items()}
+    cats = dated_catalogues(scen.budget.years[1:])
+    return {y: content_cells(cat, scen.catalogue, capital_of) for y, cat in cats.items()}

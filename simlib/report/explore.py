@@ -22,6 +22,7 @@ import yaml
 
 from simlib import i18n
 from simlib.atomic import write_text
+from simlib.dated_budget import contents_entry, scenario_cells
 from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.paths import display_path
@@ -104,6 +105,28 @@ def _relocate(ref: str, old_dir: Path, new_dir: Path) -> str:
         return str(p)
 
 
+def year_entry(b, amounts: np.ndarray, cells: dict | None) -> dict:
+    """One budget year's entry from its amounts (items, sources) in VND, in billion VND rounded to
+    the thousand VND: `lines:` by budget item, or under a dated catalogue (`cells`, from
+    `simlib.dated_budget.scenario_cells`) `contents:` by content, as a planner of that year writes
+    it. Money no content stands for cannot be written there (a `ValueError`)."""
+    by_cell = {
+        (item, src): round(float(amounts[li, si]) / 1e9, 6)
+        for li, item in enumerate(b.lines)
+        for si, src in enumerate(b.sources)
+        if round(float(amounts[li, si]) / 1e9, 6) > 0
+    }
+    if cells is None:
+        lines: dict = {}
+        for (item, src), v in by_cell.items():
+            lines.setdefault(item, {})[src] = v
+        return {"lines": lines} if lines else {}
+    contents, stray = contents_entry(by_cell, cells)
+    if stray:
+        raise ValueError(f"money no content of the year's catalogue stands for: {stray}")
+    return {"contents": contents} if contents else {}
+
+
 def scenario_dict(
     scenario,
     amounts: np.ndarray,
@@ -113,22 +136,11 @@ def scenario_dict(
     description: LocalText | None = None,
 ) -> dict:
     """A scenario mapping (as in a YAML file) with `amounts` (VND) as its budget, every year
-    listed explicitly in billion VND; everything else (dataset, horizon, seed, district split,
+    listed explicitly in billion VND (`year_entry`); everything else (dataset, horizon, seed, district split,
     overrides) kept from `scenario`."""
     raw = copy.deepcopy(scenario.raw)
-    b = scenario.budget
-    years = {}
-    for yi, year in enumerate(b.years):
-        lines = {}
-        for li, line in enumerate(b.lines):
-            by_src = {
-                src: round(float(amounts[yi, li, si]) / 1e9, 6)
-                for si, src in enumerate(b.sources)
-                if round(float(amounts[yi, li, si]) / 1e9, 6) > 0
-            }
-            if by_src:
-                lines[line] = by_src
-        years[int(year)] = {"lines": lines} if lines else {}
+    b, cells = scenario.budget, scenario_cells(scenario)
+    years = {int(y): year_entry(b, amounts[yi], cells.get(int(y))) for yi, y in enumerate(b.years)}
     budget = {"unit": "billion VND", "years": years}
     if "district_split" in (raw.get("budget") or {}):
         budget["district_split"] = raw["budget"]["district_split"]

@@ -6,7 +6,12 @@ With every projected year chosen, a cell shows the first projected year's amount
 value sets in every year); a cell whose years differ is marked (`sl-differs`, in italics) and a
 note says to choose a year to see each.
 
-`AmountGrid` makes the widgets once and only sets their values afterwards (`sync`). A typed
+The rows are those of the catalogue in force in the chosen year (`simlib.workbench.layout`): the
+2021–2025 projects and lines, or from 2026 in a dated scenario the 2026–2035 programme's projects
+and contents, each content's cell standing for the budget item its money lands in.
+
+`AmountGrid` makes the widgets once (the rows of a catalogue when it is first shown) and only
+sets their values afterwards (`sync`). A typed
 amount goes to `AllocationState.set_amount`; when the state refuses it (not a number, or a rule
 of the legal frame), the cell goes back to the state's amount and the reasons are handed to
 `on_change` for the view to show.
@@ -19,24 +24,13 @@ from collections.abc import Callable
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html as H
+from simlib.workbench.layout import LINES, GridLayout, layout_for
 from simlib.workbench.state import AllocationState, Problem, share_labels
 
 NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
 #: the year control's value for every projected year
 EVERY_YEAR = 0
-#: longest item label (characters)
-MAX_LABEL = 46
-
-
-def item_label(catalogue, item: str, lang: str) -> str:
-    """`P4.1 – Đào tạo nghề …`: the budget line's code and the item's content name, shortened."""
-    line = catalogue.lines[item]
-    content = catalogue.contents.get(line.content)
-    code = content.line if content is not None else item
-    name = (content.name if content is not None else line.name).get(lang)
-    text = f"{code} – {name}"
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
 def cell_class(item: str, source: str) -> str:
@@ -63,25 +57,14 @@ class AmountGrid:
         # a Dropdown's None means "nothing chosen" (shown empty): every year has its own value
         self.year_control = W.Dropdown(options=years, value=EVERY_YEAR, description=t("wb.year_label"))
         self.year_control.observe(lambda _: self.sync(), names="value")
-        self.cells: dict[tuple[str, str], object] = {}
+        self.cells = {(it, s): self._cell(it, s) for it in state.items for s in state.sources}
         self.marked: set[tuple[str, str]] = set()  # cells shown as differing between years
-        self.shares: dict[str, object] = {}
         self.totals = {s: W.HTML() for s in state.sources}
         self.limits = {s: W.HTML() for s in state.sources}
-        rows = [self._row(W.HTML(f"<b>{H.esc(t('wb.grid.item'))}</b>"), self._headers())]
-        cat = state.base.catalogue
-        for p in state.projects:
-            self.shares[p] = W.HTML()
-            name = f"<b>{H.esc(cat.projects[p].name.get(lang))}</b>"
-            rows.append(W.HBox([W.HTML(name, layout=W.Layout(width=NAME_WIDTH)), self.shares[p]]))
-            for item in (it for it in state.items if cat.lines[it].project == p):
-                rows.append(
-                    self._row(W.Label(item_label(cat, item, lang)), [self._cell(item, s) for s in state.sources])
-                )
-        rows.append(self._row(W.HTML(f"<b>{H.esc(t('wb.grid.total'))}</b>"), list(self.totals.values())))
-        rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
+        self.layouts: dict[str, tuple[GridLayout, list, dict]] = {}  # key -> (layout, rows, share widgets)
+        self.layout: GridLayout | None = None
         self.note = W.HTML()
-        self.box = W.VBox([self.year_control, *rows, self.note])
+        self.box = W.VBox([self.year_control, self.note])
         self.sync()
 
     @property
@@ -89,6 +72,11 @@ class AmountGrid:
         """The chosen budget year, None for every projected year."""
         v = self.year_control.value
         return None if v == EVERY_YEAR else int(v)
+
+    @property
+    def shares(self) -> dict[str, object]:
+        """The share widgets of the projects shown, by project code."""
+        return self.layouts[self.layout.key][2] if self.layout is not None else {}
 
     def _headers(self) -> list:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -106,6 +94,34 @@ class AmountGrid:
             c.layout.width = CELL_WIDTH
         return W.HBox([label, *cells])
 
+    def _rows(self, layout: GridLayout) -> tuple[list, dict]:
+        """The rows of a layout (made once per catalogue) and its project share widgets."""
+        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
+        import ipywidgets as W
+
+        t = lambda k: i18n.t(k, self.lang)  # noqa: E731
+        rows, shares = [self._row(W.HTML(f"<b>{H.esc(t('wb.grid.item'))}</b>"), self._headers())], {}
+        for g in layout.groups:
+            shares[g.code] = W.HTML()
+            name = W.HTML(f"<b>{H.esc(g.name)}</b>", layout=W.Layout(width=NAME_WIDTH))
+            rows.append(W.HBox([name, shares[g.code]]))
+            for r in g.rows:
+                label = W.HTML(f"<span title='{H.esc(r.name)}'>{H.esc(r.label)}</span>")
+                cells = [self.cells[c] if c is not None else W.HTML("–") for c in r.cells]
+                rows.append(self._row(label, cells))
+        rows.append(self._row(W.HTML(f"<b>{H.esc(t('wb.grid.total'))}</b>"), list(self.totals.values())))
+        rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
+        return rows, shares
+
+    def _show(self, layout: GridLayout) -> None:
+        """Show the rows of `layout` (those of another catalogue are kept for later)."""
+        if self.layout is not None and self.layout.key == layout.key:
+            return
+        if layout.key not in self.layouts:
+            self.layouts[layout.key] = (layout, *self._rows(layout))
+        self.layout = layout
+        self.box.children = [self.year_control, *self.layouts[layout.key][1], self.note]
+
     def _cell(self, item: str, source: str):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
@@ -113,7 +129,6 @@ class AmountGrid:
         w = W.Text(continuous_update=False)
         w.add_class(cell_class(item, source))
         w.observe(lambda change: self._typed(item, source, change["new"]), names="value")
-        self.cells[(item, source)] = w
         return w
 
     def _typed(self, item: str, source: str, value) -> None:
@@ -124,9 +139,10 @@ class AmountGrid:
         self.on_change(problems)
 
     def sync(self) -> None:
-        """Show the state's amounts (of the chosen year; every year shows the first projected
-        year's), shares, totals and envelope."""
+        """Show the rows of the chosen year's catalogue and the state's amounts (of the chosen
+        year; every year shows the first projected year's), shares, totals and envelope."""
         st, lang, year = self.state, self.lang, self.year
+        self._show(layout_for(st, year, lang))
         y = st.years[1] if year is None else year
         a = st.amounts()[1:]
         differs = (a.max(axis=0) - a.min(axis=0)) > 0.5  # (items, sources): the years' amounts differ
@@ -140,8 +156,8 @@ class AmountGrid:
                     (self.marked.add if mark else self.marked.discard)((item, src))
         finally:
             self._syncing = False
-        self.note.value = H.para(i18n.t("wb.grid.differs", lang), "sl-small") if year is None and differs.any() else ""
-        totals = st.project_totals(y)
+        self.note.value = self._note(year, bool(differs.any()))
+        totals = {g.code: sum(st.amount(it, s, y) for it, s in g.cells()) for g in self.layout.groups}
         for p, text in share_labels(totals, lang).items():
             money = fmt.billion_vnd(totals[p], lang)
             self.shares[p].value = f"{H.esc(money)} · <b>{H.esc(text)}</b>"
@@ -150,3 +166,18 @@ class AmountGrid:
         env = st.envelope(y)
         for s, w in self.limits.items():
             w.value = f"≤ {H.esc(amount_text(env[s], lang))}" if s in env else "–"
+
+    def _note(self, year: int | None, differs: bool) -> str:
+        """The notes under the grid: differing years, the catalogue of the years not shown, a
+        draft catalogue."""
+        st, lang, notes = self.state, self.lang, []
+        if year is None and differs:
+            notes.append(i18n.t("wb.grid.differs", lang))
+        dated = sorted(st.dated_cells)
+        if self.layout.key == LINES and dated and year is None:
+            notes.append(i18n.t("wb.grid.lines_note", lang, years=", ".join(str(y) for y in dated)))
+        if self.layout.key != LINES:
+            cat = st.dated_catalogue(year if year is not None else dated[0])
+            if cat.status == "draft":
+                notes.append(i18n.t("wb.grid.draft", lang, first=cat.first))
+        return "".join(H.para(n, "sl-small") for n in notes)

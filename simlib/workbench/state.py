@@ -13,6 +13,9 @@ envelope exceeded, money off a content's eligibility list, a norm exceeded, …)
 the state stays as it was and each breach comes back as a `Problem` naming the rule and its legal
 source. So an allocation the workbench holds never breaks a rule the starting scenario does not
 itself ask to ignore. A value that is negative, not a number or infinite is refused the same way.
+So is money, in a year of a dated scenario under the 2026–2035 programme, in a cell that no
+content of that programme stands for (`dated_cells`; e.g. the 2021–2025 Decision 880 scheme, P1.2):
+written back as contents it would be no money of the plan, and as 2021–2025 lines another line's.
 
 Checks on the whole allocation are *validators*: functions `state -> list[Problem]`
 (`DEFAULT_VALIDATORS`: some money must be allocated; the legal frame). A blocking problem stops
@@ -31,6 +34,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.compliance import check_allocation, ignored
+from simlib.dated_budget import dated_catalogues, scenario_cells
 from simlib.i18n import LocalText
 from simlib.memo import memoised
 from simlib.model import compile_levers, compile_structure
@@ -81,8 +85,33 @@ def legal_frame(state: AllocationState) -> list[Problem]:
     ]
 
 
+def contentless_money(state: AllocationState) -> list[Problem]:
+    """Money in a dated year in a cell no content of the catalogue in force stands for (the state
+    refuses changes that put it there; a starting allocation never holds it)."""
+    return stray_problems(state, state.amounts(), "allocation")
+
+
+def stray_problems(state: AllocationState, amounts: np.ndarray, where: str) -> list[Problem]:
+    """One problem per (year, item, source) of `amounts` with money that no content stands for."""
+    out = []
+    for year, cells in state.dated_cells.items():
+        yi = state.years.index(year)
+        for li, si in zip(*np.nonzero(amounts[yi] > 0)):
+            item, src = state.items[li], state.sources[si]
+            if (item, src) not in cells:
+                first = state.dated_catalogue(year).first
+                text = {
+                    lg: i18n.t(
+                        "wb.no_content", lg, year=year, item=item, source=i18n.label("source", src, lg), first=first
+                    )
+                    for lg in i18n.LANGS
+                }
+                out.append(Problem(where, "wb.problem.refused", {"text": LocalText(**text)}))
+    return out
+
+
 #: the rules every allocation is checked against
-DEFAULT_VALIDATORS: tuple[Validator, ...] = (nothing_allocated, legal_frame)
+DEFAULT_VALIDATORS: tuple[Validator, ...] = (nothing_allocated, legal_frame, contentless_money)
 
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 _EN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -137,6 +166,13 @@ class AllocationState:
         self._amounts = np.array(b.amounts, dtype=float)
         self._start = self._amounts.copy()
         self._violations = self._check(self._amounts)
+        self.dated_cells = scenario_cells(base)
+        self._dated = dated_catalogues(self.dated_cells)
+
+    def dated_catalogue(self, year: int):
+        """The dated catalogue (`simlib.programmes.ProgrammeCatalogue`) in force in `year`, a key
+        of `dated_cells`."""
+        return self._dated[year]
 
     @classmethod
     def load(cls, scenario: str | Path, validators=None) -> AllocationState:
@@ -212,7 +248,12 @@ class AllocationState:
         return memoised(base, "legal_split", lambda: compile_levers(base, compile_structure(base)).split)
 
     def _commit(self, new: np.ndarray, where: str) -> list[Problem]:
-        """Take `new` unless it adds a breach (or worsens one) the scenario does not ignore."""
+        """Take `new` unless it puts money where no content stands for it in a dated year, or adds
+        a breach (or worsens one) the scenario does not ignore."""
+        moved = np.where(new > self._amounts, new, 0.0)  # money added: only that can be refused
+        stray = stray_problems(self, moved, where)
+        if stray:
+            return stray
         found = self._check(new)
         before = {_key(v): v.amount for v in self._violations}
         added = [

@@ -40,8 +40,9 @@ from simlib.report import html as H
 from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import AmountGrid, item_label
+from simlib.workbench.grid import AmountGrid
 from simlib.workbench.judged import Judge
+from simlib.workbench.layout import cell_label
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
@@ -436,7 +437,7 @@ class ExplorerView:
         s, lang = self.suggestion, self.lang
         if s is None:
             return ""
-        cat = self.state.base.catalogue
+        year = self.state.years[s.year_index]
         parts = [H.para(line) for line in s.message[lang].splitlines() if line.strip()]
         if s.changes.empty:
             return "".join(parts) + H.para(self.t("wb.suggest_none"))
@@ -444,7 +445,7 @@ class ExplorerView:
         header += [self.t("wb.suggest_column"), self.t("wb.compare.change")]
         rows = [
             [
-                item_label(cat, r.item, lang),
+                cell_label(self.state, r.item, r.source, year, lang),
                 i18n.label("source", r.source, lang),
                 fmt.number(r.now_bn, lang, 1),
                 fmt.number(r.suggested_bn, lang, 1),
@@ -452,7 +453,7 @@ class ExplorerView:
             ]
             for r in s.changes.itertuples(index=False)
         ]
-        caption = self.t("wb.suggest_caption", year=self.state.years[s.year_index])
+        caption = self.t("wb.suggest_caption", year=year)
         return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)
 
     # -- saving -----------------------------------------------------------------------------
