@@ -92,21 +92,30 @@ def contentless_money(state: AllocationState) -> list[Problem]:
 
 
 def stray_problems(state: AllocationState, amounts: np.ndarray, where: str) -> list[Problem]:
-    """One problem per (year, item, source) of `amounts` with money that no content stands for."""
-    out = []
+    """One problem per (item, source) of `amounts` with money that no content stands for in some
+    dated year, naming those years."""
+    years: dict[tuple[str, str], list[int]] = {}
     for year, cells in state.dated_cells.items():
         yi = state.years.index(year)
         for li, si in zip(*np.nonzero(amounts[yi] > 0)):
-            item, src = state.items[li], state.sources[si]
-            if (item, src) not in cells:
-                first = state.dated_catalogue(year).first
-                text = {
-                    lg: i18n.t(
-                        "wb.no_content", lg, year=year, item=item, source=i18n.label("source", src, lg), first=first
-                    )
-                    for lg in i18n.LANGS
-                }
-                out.append(Problem(where, "wb.problem.refused", {"text": LocalText(**text)}))
+            if (state.items[li], state.sources[si]) not in cells:
+                years.setdefault((state.items[li], state.sources[si]), []).append(year)
+    out = []
+    for (item, src), ys in years.items():
+        first = state.dated_catalogue(ys[0]).first
+        text = {
+            lg: i18n.t(
+                "wb.no_content",
+                lg,
+                years=", ".join(str(y) for y in ys),
+                year=ys[0],
+                item=item,
+                source=i18n.label("source", src, lg),
+                first=first,
+            )
+            for lg in i18n.LANGS
+        }
+        out.append(Problem(where, "wb.problem.refused", {"text": LocalText(**text)}))
     return out
 
 
