@@ -149,13 +149,18 @@ def thousands_error(text: str, file: str | None, field: str | None) -> InputErro
     return None
 
 
+def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
+    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
+    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+
+
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
     """The message for `text` if it is a number written as a person writes it (a decimal comma,
     thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
     if not isinstance(text, str):
         return None
     if DECIMAL_COMMA.match(text):
-        return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+        return decimal_comma_error(text, file, field)
     return thousands_error(text, file, field)
 
 
@@ -175,7 +180,7 @@ def _comma_error(err, file: str, field) -> InputError | None:
         if not THOUSANDS_COMMA.match(text):
             return None
         return InputError("thousands_comma", file=file, field=field, value=text, fix=text.strip().replace(",", ""))
-    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+    return decimal_comma_error(text, file, field)
 
 
 def _expects_number(err) -> bool:
