@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 import yaml
 
-from simlib.scenario import load_scenario
+from simlib.scenario import load_scenario, scenario_from_dict
+from simlib.schema import load_yaml
 from simlib.workbench import workspace as ws
 from simlib.workbench.grid import AmountGrid
-from simlib.workbench.layout import LINES, cell_label, layout_for
+from simlib.workbench.layout import LINES, NO_CONTENT, cell_label, layout_for
 from simlib.workbench.state import AllocationState
 from tests.conftest import ROOT
 
@@ -121,3 +122,24 @@ def test_the_grid_shows_each_years_catalogue(state):
     assert c5 == pytest.approx(77.24 + 7, abs=0.05)  # billion VND, as shown
     grid.year_control.value = 2024
     assert grid.layout.key == LINES and "P5" in grid.shares
+
+
+def test_carried_money_no_content_stands_for_is_shown_and_can_be_taken_out():
+    """2025's money for house repairs (P5.repair) carried into 2026 (`same_as: 2025`) stays on
+    P5.repair (`simlib.dated_budget.carry_lines`), a cell no content stands for: the 2026 grid
+    lists it apart, a save is blocked until it is taken out, and it can be taken out."""
+    raw = load_yaml(PLAN)
+    raw["budget"]["years"]["2025"] = {"lines": {"P5.repair": {"local": 2}, "P2": {"central_recurrent": 40}}}
+    raw["budget"]["years"]["2026"] = {"same_as": 2025}
+    st = AllocationState(scenario_from_dict(raw, file=PLAN))
+    assert st.amount("P5.repair", "local", 2026) == 2e9
+    layout = layout_for(st, 2026, "vi")
+    stray = [g for g in layout.groups if g.code == NO_CONTENT]
+    assert len(stray) == 1 and stray[0].cells() == [("P5.repair", "local")]
+    assert stray[0].rows[0].label.startswith("P5 – ")
+    assert layout_for(st, 2027, "vi") == layout  # one layout per catalogue (2027's cell holds 0)
+    assert NO_CONTENT not in [g.code for g in layout_for(AllocationState.load(PLAN), 2026, "vi").groups]
+    blocking = [p for p in st.problems() if p.blocking]
+    assert len(blocking) == 1 and "P5.repair" in blocking[0].message("en") and "2026" in blocking[0].message("en")
+    assert st.set_amount("P5.repair", "local", "0", 2026, "vi") == []
+    assert not [p for p in st.problems() if p.blocking]

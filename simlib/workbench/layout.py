@@ -5,7 +5,8 @@ Up to 2025 the grid lists the 2021–2025 programme: its projects, and under eac
 runs the 2026–2035 programme, whose money is given by *content* (`simlib.dated_budget`): the grid
 then lists that catalogue's projects and contents, each content's cell for a source being the
 budget item its money of that source lands in (`AllocationState.dated_cells`) — none where the
-content's capital does not allow the source. The state still holds budget items; only what the
+content's capital does not allow the source; money a starting scenario carried into a cell no
+content stands for is listed apart, to be seen and taken out. The state still holds budget items; only what the
 planner reads and types into is the catalogue of the year.
 
 A layout is plain data (`GridLayout`), made without widgets, so what a planner sees for each
@@ -16,10 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from simlib import i18n
 from simlib.workbench.state import AllocationState
 
 #: the layout of the 2021–2025 lines (a dated catalogue's layout is keyed by its id)
 LINES = "lines"
+#: the group of cells holding money no content stands for (in a dated catalogue's layout)
+NO_CONTENT = "no_content"
 #: longest row label (characters; the full name is the row's tooltip)
 MAX_LABEL = 46
 
@@ -103,7 +109,33 @@ def contents_layout(state: AllocationState, year: int, lang: str) -> GridLayout:
             row_cells = tuple((items[s], s) if s in items else None for s in state.sources)
             rows.append(Row(shortened(name), f"{content}: {name}", row_cells))
         groups.append(Group(p, cat.name(p).get(lang), tuple(rows)))
+    stray = stray_rows(state, year, lang)
+    if stray:
+        groups.append(Group(NO_CONTENT, i18n.t("wb.grid.no_content", lang), stray))
     return GridLayout(cat.id, tuple(groups))
+
+
+def stray_rows(state: AllocationState, year: int, lang: str) -> tuple[Row, ...]:
+    """Rows for the cells holding money in a year of `year`'s catalogue that no content stands
+    for (a starting scenario's 2021–2025 money carried into a content of a line, e.g. P5.repair):
+    shown, so it can be seen and taken out; the state takes no new money there."""
+    cat, amounts = state.dated_catalogue(year), state.amounts()
+    held = set()
+    for y, cells in state.dated_cells.items():
+        if state.dated_catalogue(y).id == cat.id:
+            yi = state.years.index(y)
+            held |= {
+                c for c in zip(*np.nonzero(amounts[yi] > 0)) if (state.items[c[0]], state.sources[c[1]]) not in cells
+            }
+    rows = []
+    for li, item in enumerate(state.items):
+        srcs = {state.sources[si] for i, si in held if i == li}
+        if srcs:
+            cells = tuple((item, s) if s in srcs else None for s in state.sources)
+            rows.append(
+                Row(item_label(state.base.catalogue, item, lang), item_name(state.base.catalogue, item, lang), cells)
+            )
+    return tuple(rows)
 
 
 def layout_for(state: AllocationState, year: int | None, lang: str) -> GridLayout:

@@ -18,7 +18,8 @@ content of that programme stands for (`dated_cells`; e.g. the 2021–2025 Decisi
 written back as contents it would be no money of the plan, and as 2021–2025 lines another line's.
 
 Checks on the whole allocation are *validators*: functions `state -> list[Problem]`
-(`DEFAULT_VALIDATORS`: some money must be allocated; the legal frame). A blocking problem stops
+(`DEFAULT_VALIDATORS`: some money must be allocated; the legal frame; in a dated year, no money
+that no content stands for). A blocking problem stops
 a save; every problem is shown to the planner in words.
 """
 
@@ -86,8 +87,10 @@ def legal_frame(state: AllocationState) -> list[Problem]:
 
 
 def contentless_money(state: AllocationState) -> list[Problem]:
-    """Money in a dated year in a cell no content of the catalogue in force stands for (the state
-    refuses changes that put it there; a starting allocation never holds it)."""
+    """Money in a dated year in a cell no content of the catalogue in force stands for: it blocks
+    a save (it could not be written as `contents:`). The state refuses changes that put it there;
+    a starting scenario holds it only as 2021–2025 money carried into a content of a line
+    (`simlib.dated_budget.carry_lines`: `P5.repair` stays P5.repair), to be taken out."""
     return stray_problems(state, state.amounts(), "allocation")
 
 
