@@ -24,7 +24,7 @@ from collections.abc import Callable
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html as H
-from simlib.workbench.layout import LINES, GridLayout, layout_for
+from simlib.workbench.layout import LINES, GridLayout, layout_for, layout_key
 from simlib.workbench.state import AllocationState, Problem, share_labels
 
 NAME_WIDTH = "330px"
@@ -113,14 +113,16 @@ class AmountGrid:
         rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
         return rows, shares
 
-    def _show(self, layout: GridLayout) -> None:
-        """Show the rows of `layout` (those of another catalogue are kept for later)."""
-        if self.layout is not None and self.layout.key == layout.key:
+    def _show(self, year: int | None) -> None:
+        """Show the rows of the chosen year's catalogue (made when first shown, kept for later)."""
+        key = layout_key(self.state, year)
+        if self.layout is not None and self.layout.key == key:
             return
-        if layout.key not in self.layouts:
-            self.layouts[layout.key] = (layout, *self._rows(layout))
-        self.layout = layout
-        self.box.children = [self.year_control, *self.layouts[layout.key][1], self.note]
+        if key not in self.layouts:
+            layout = layout_for(self.state, year, self.lang)
+            self.layouts[key] = (layout, *self._rows(layout))
+        self.layout = self.layouts[key][0]
+        self.box.children = [self.year_control, *self.layouts[key][1], self.note]
 
     def _cell(self, item: str, source: str):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -142,7 +144,7 @@ class AmountGrid:
         """Show the rows of the chosen year's catalogue and the state's amounts (of the chosen
         year; every year shows the first projected year's), shares, totals and envelope."""
         st, lang, year = self.state, self.lang, self.year
-        self._show(layout_for(st, year, lang))
+        self._show(year)
         y = st.years[1] if year is None else year
         a = st.amounts()[1:]
         differs = (a.max(axis=0) - a.min(axis=0)) > 0.5  # (items, sources): the years' amounts differ

@@ -138,15 +138,20 @@ def stray_rows(state: AllocationState, year: int, lang: str) -> tuple[Row, ...]:
     return tuple(rows)
 
 
+def layout_key(state: AllocationState, year: int | None) -> str:
+    """The key of `layout_for(state, year)`: `LINES` or the dated catalogue's id."""
+    if year is None:
+        ids = {state.dated_catalogue(y).id if y in state.dated_cells else LINES for y in state.years[1:]}
+        return ids.pop() if len(ids) == 1 else LINES
+    return state.dated_catalogue(year).id if year in state.dated_cells else LINES
+
+
 def layout_for(state: AllocationState, year: int | None, lang: str) -> GridLayout:
     """The layout of budget year `year`; for every projected year (None) the 2021–2025 lines
     unless every projected year is under one dated catalogue."""
-    if year is None:
-        ids = {state.dated_catalogue(y).id if y in state.dated_cells else LINES for y in state.years[1:]}
-        year = state.years[1] if ids != {LINES} and len(ids) == 1 else None
-    if year is None or year not in state.dated_cells:
+    if layout_key(state, year) == LINES:
         return lines_layout(state, lang)
-    return contents_layout(state, year, lang)
+    return contents_layout(state, state.years[1] if year is None else year, lang)
 
 
 def cell_label(state: AllocationState, item: str, source: str, year: int, lang: str) -> str:
