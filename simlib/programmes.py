@@ -229,9 +229,25 @@ def listing_problems(doc: dict, shown: str) -> list[InputError]:
 
 
 def reference_problems(doc: dict, shown: str, old_lines: tuple[str, ...]) -> list[InputError]:
-    """`continues`, `unit_cost_from`, `lag_from` and `effects_from` name 2021–2025 lines."""
-    errors = []
+    """`continues`, `unit_cost_from`, `lag_from` and `effects_from` name 2021–2025 lines, and no
+    two contents run as one line (`effects_from`): a year's money held by budget item is written
+    back by content (`simlib.dated_budget.content_cells`), which needs one content per line."""
+    errors, run_as = [], {}
     for content, spec in doc["lines"].items():
+        other = run_as.setdefault(spec["effects_from"], content)
+        if other != content:
+            field = f"lines.{content}.effects_from"
+            errors.append(
+                InputError(
+                    "effects_shared",
+                    file=shown,
+                    field=field,
+                    value=spec["effects_from"],
+                    content=content,
+                    other=other,
+                    line=spec["effects_from"],
+                )
+            )
         named = {f"continues.{i}": line for i, line in enumerate(spec["continues"])}
         named["beneficiary.unit_cost_from"] = spec["beneficiary"]["unit_cost_from"]
         named.update({key: spec[key] for key in FROM_KEYS[1:]})

@@ -114,6 +114,7 @@ def test_catalogue_cross_reference_problems_all_at_once(tmp_path):
     ]
     doc["lines"]["C4.work_abroad"]["project"] = "C2"
     doc["lines"]["C3.nutrition"]["effects_from"] = "P3.3"
+    doc["lines"]["C2.production_support"]["effects_from"] = "P2"  # as C2.livelihood_models
     with pytest.raises(InputErrors) as info:
         load_programme_catalogue(write(tmp_path / "cat.yaml", doc))
     text = "\n".join(messages(info.value))
@@ -122,6 +123,7 @@ def test_catalogue_cross_reference_problems_all_at_once(tmp_path):
     assert "lines.C2.production_support.continues" in text  # P2 now also sent there
     assert "lines.C4.work_abroad.project" in text
     assert "lines.C3.nutrition.effects_from" in text and "'P3.3'" in text
+    assert "lines.C2.production_support.effects_from" in text and "C2.livelihood_models" in text
 
 
 def small_catalogue() -> ProgrammeCatalogue:
