@@ -90,7 +90,10 @@ def test_a_saved_2027_is_written_by_content_and_reads_back(state, tmp_path):
     assert state.set_amount("P1.1", "central_investment", "500", 2027, "vi") == []  # room in the envelope
     assert state.set_amount("P4.1.facilities", "central_investment", "2", 2027, "vi") == []
     path = ws.save(state, ws.plan_save(state, "Thử nội dung 2027", folder=tmp_path))
-    years = yaml.safe_load(path.read_text(encoding="utf-8"))["budget"]["years"]
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    years = saved["budget"]["years"]
+    # the description gives 2024 by the 2021–2025 projects and 2027 by the programme's (C1 … C7)
+    assert "năm 2024 (tỷ trọng: P1 " in saved["description_vi"] and "năm 2027 (tỷ trọng: C1 " in saved["description_vi"]
     assert years[2025]["lines"]["P1.2"] == {"central_investment": 80.0, "local": 3.0}
     c2027 = years[2027]["contents"]
     assert c2027["C5.housing"] == {"central_recurrent": 77.24, "local": 7.0}

@@ -20,12 +20,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from simlib import i18n
 from simlib.atomic import write_bytes, write_text
 from simlib.errors import InputError
 from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path, notebooks_dir, workspace_dir
 from simlib.report.explore import save_scenario
+from simlib.workbench.layout import layout_for, layout_key
 from simlib.workbench.state import AllocationState, Problem
 
 #: longest file name derived from a title (characters, without `.yaml`)
@@ -82,15 +85,25 @@ def plan_save(state: AllocationState, title_vi: str, title_en: str = "", folder:
 
 
 def describe(state: AllocationState, lang: str) -> str:
-    """The saved scenario's description: where it comes from, the envelope and the shares."""
-    shares = "; ".join(f"{p} {fmt.percent(100 * v, lang, 1)}" for p, v in state.shares().items())
-    return i18n.t(
-        "wb.saved_description",
-        lang,
-        base=state.base.name,
-        envelope=fmt.number(state.allocated_vnd() / 1e9, lang, 1),
-        shares=shares,
+    """The saved scenario's description: where it comes from, and the money and project shares of
+    the first projected year and of the last when it differs (by the projects of the catalogue in
+    force in each: a dated scenario's 2027 by the 2026–2035 programme's)."""
+    first, last = state.years[1], state.years[-1]
+    same = np.array_equal(state.amounts()[1], state.amounts()[-1]) and layout_key(state, first) == layout_key(
+        state, last
     )
+    parts = [year_description(state, y, lang) for y in ([first] if same else [first, last])]
+    return i18n.t("wb.saved_description", lang, base=state.base.name, years="; ".join(parts))
+
+
+def year_description(state: AllocationState, year: int, lang: str) -> str:
+    """`796,0 tỷ đồng năm 2027 (tỷ trọng: C1 69,9 %; …)`."""
+    groups = layout_for(state, year, lang).groups
+    totals = {g.code: sum(state.amount(it, s, year) for it, s in g.cells()) for g in groups}
+    s = sum(totals.values())
+    shares = "; ".join(f"{p} {fmt.percent(100 * v / s if s > 0 else 0.0, lang, 1)}" for p, v in totals.items())
+    envelope = fmt.number(state.allocated_vnd(year) / 1e9, lang, 1)
+    return i18n.t("wb.saved_year", lang, envelope=envelope, year=year, shares=shares)
 
 
 def save(state: AllocationState, plan: SavePlan, overwrite: bool = False) -> Path:
