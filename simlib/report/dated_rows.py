@@ -1,0 +1,132 @@
+"""Rows of the money tables of a dated scenario (`periods: dated`): each year under the catalogue
+in force in it.
+
+A dated scenario's run holds its money and reach by 2021–2025 budget item, also in the years of
+the 2026–2035 programme, where each content's money runs on the item of the line it continues
+(`simlib.dated_budget`). A report that labelled those years by the 2021–2025 lines («P1.1 … các
+huyện nghèo», 2027) would name a line — and districts — that no longer exist, and hide which
+content the money was given to. Here every (item, year) cell of the run goes to one row:
+
+- a year of the 2021–2025 lines: the item's row, as in an undated report;
+- a year under a dated catalogue: the row of the content whose money lands in the item
+  (`simlib.dated_budget.scenario_cells`), named from the catalogue (a candidate's name ends in
+  «(dự kiến)») with the line whose mechanism runs it («theo cơ chế P1.1»); an item no content
+  lands in keeps its own row, marked as the lagged effect of earlier money, and only when it has
+  money or beneficiaries that year (P1.2 reaches households in 2026 with 2025's investment).
+
+So a line's money over the years of two programmes is split into two rows (`money_table`), never
+shown under the 2021–2025 label alone, and every number of the run is in exactly one row.
+Undated scenarios get no rows from here (their tables are unchanged).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from simlib import i18n
+from simlib.dated_budget import dated_catalogues, scenario_cells
+from simlib.programmes import load_periods, period_for_year
+from simlib.report.communes import period_name
+
+#: longest content name in the money table (characters, before «(dự kiến)» and the mechanism)
+SHORT_WIDTH = 52
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a dated scenario's money table: its label, the (item, year) cells it adds up,
+    the 2021–2025 item whose beneficiary unit it counts in, the years it stands for, and whether
+    it holds only the lagged effect of earlier money (no cost per beneficiary of its own)."""
+
+    label: str
+    short: str
+    cells: tuple[tuple[str, int], ...]
+    unit_item: str
+    years: tuple[int, ...]
+    lagged: bool = False
+
+
+def item_contents(scen) -> dict[int, dict[str, str]]:
+    """{dated year: {budget item: content}}: the content whose money lands in each item (an item
+    two contents land in, by different sources, has no single content and keeps its own row)."""
+    out: dict[int, dict[str, str]] = {}
+    for year, cells in scenario_cells(scen).items():
+        found: dict[str, set[str]] = {}
+        for (item, _src), content in cells.items():
+            found.setdefault(item, set()).add(content)
+        out[year] = {item: next(iter(c)) for item, c in found.items() if len(c) == 1}
+    return out
+
+
+def content_label(dcat, content: str, lang: str, width: int | None = None) -> str:
+    """`C1 Hỗ trợ đầu tư … các xã nghèo (dự kiến) (theo cơ chế P1.1)`: the content's project code,
+    its name (shortened to `width` keeping a trailing «(dự kiến)») and the line whose mechanism
+    runs it."""
+    name = dcat.name(content).get(lang)
+    if width is not None and len(name) > width:
+        head, sep, tail = name.rpartition(" (")
+        base, suffix = (head, f" ({tail}") if sep and tail.endswith(")") else (name, "")
+        name = textwrap.shorten(base, width, placeholder="…") + suffix
+    mechanism = i18n.t("report.dated.mechanism", lang, line=dcat.lines[content]["effects_from"])
+    return f"{dcat.lines[content]['project']} {name} ({mechanism})"
+
+
+def lagged_label(label: str, first: int, lang: str) -> str:
+    """An item's label in a year under a dated catalogue in which no content lands in it."""
+    return f"{label} ({i18n.t('report.dated.lagged', lang, first=first)})"
+
+
+def has_activity(item: str, year: int, planned, reach) -> bool:
+    """Whether an item has money, spending or beneficiaries in a year (`planned`: VND by (item,
+    year); `reach`: reach_by_line indexed by (line, year))."""
+    if planned.get((item, year), 0.0) != 0.0:
+        return True
+    if (item, year) not in reach.index:
+        return False
+    r = reach.loc[(item, year)]
+    return bool(r["spend_vnd"] != 0.0 or r["reached"] != 0.0)
+
+
+def dated_rows(scen, lang: str, planned, reach, names) -> list[Row]:
+    """The money table's rows of a dated scenario (module docstring), or [] for an undated one:
+    the 2021–2025 items in catalogue order, then the contents of each dated catalogue in its
+    order. `names(item)` gives an item's (label, short label)."""
+    by_year = item_contents(scen)
+    if not by_year:
+        return []
+    years = [int(y) for y in scen.years]
+    first = min(by_year)
+    rows = []
+    for item in scen.catalogue.codes:
+        own = tuple(y for y in years if y not in by_year)
+        lagged = tuple(
+            y for y in years if y in by_year and item not in by_year[y] and has_activity(item, y, planned, reach)
+        )
+        label, short = names(item)
+        rows.append(Row(label, short, tuple((item, y) for y in own), item, own))
+        if lagged:
+            cells = tuple((item, y) for y in lagged)
+            rows.append(
+                Row(lagged_label(label, first, lang), lagged_label(short, first, lang), cells, item, lagged, True)
+            )
+    cats = dated_catalogues(y for y in years if y in by_year)
+    for dcat in {c.id: c for c in cats.values()}.values():
+        dyears = tuple(y for y, c in cats.items() if c.id == dcat.id)
+        for content in dcat.content_ids:
+            cells = tuple((it, y) for y in dyears for it, c in by_year[y].items() if c == content)
+            label, short = content_label(dcat, content, lang), content_label(dcat, content, lang, SHORT_WIDTH)
+            rows.append(Row(label, short, cells, dcat.lines[content]["effects_from"], dyears))
+    return rows
+
+
+def dated_note(scen, lang: str) -> str:
+    """The note under a dated scenario's money tables: which years name the contents, that the
+    catalogue is a draft, how a content runs, and which money its first year's beneficiaries
+    come from; "" for an undated scenario."""
+    by_year = item_contents(scen)
+    if not by_year:
+        return ""
+    first = min(by_year)
+    period = period_for_year(load_periods()["catalogues"], first)
+    return i18n.t("report.dated.note", lang, first=first, previous=first - 1, programme=period_name(period.id, lang))
