@@ -129,6 +129,9 @@ def test_money_table_splits_a_line_across_the_two_programmes(plan_2027):
     total = df["Vốn kế hoạch 2024–2027 (tỷ đồng)"].sum()
     assert total == pytest.approx(data.budget_by_line(plan_2027.scenario)["vnd"].sum() / 1e9)
     assert "BẢN NHÁP" in table.note
+    labels = list(df.index)  # the contents right after the 2021–2025 lines, before their zero contents
+    assert labels.index(c1.name) < labels.index(next(x for x in labels if x.startswith("P1.1 Duy tu")))
+    assert labels.index(c1.name) > labels.index(next(x for x in labels if x.startswith("P7.2 ")))
 
 
 def test_money_reaching_no_one_is_split_the_same_way(plan_2027):

@@ -89,27 +89,19 @@ def has_activity(item: str, year: int, planned, reach) -> bool:
 
 
 def dated_rows(scen, lang: str, planned, reach, names) -> list[Row]:
-    """The money table's rows of a dated scenario (module docstring), or [] for an undated one:
-    the 2021–2025 items in catalogue order, then the contents of each dated catalogue in its
-    order. `names(item)` gives an item's (label, short label)."""
+    """The money tables' rows of a dated scenario (module docstring), or [] for an undated one:
+    the 2021–2025 budget lines (each with its lagged-effect row, if any), then the contents of
+    each dated catalogue in its order, then the 2021–2025 lines' other contents (items the
+    programme's money rarely reaches: zero rows last, as in an undated report).
+    `names(item)` gives an item's (label, short label)."""
     by_year = item_contents(scen)
     if not by_year:
         return []
     years = [int(y) for y in scen.years]
-    first = min(by_year)
-    rows = []
-    for item in scen.catalogue.codes:
-        own = tuple(y for y in years if y not in by_year)
-        lagged = tuple(
-            y for y in years if y in by_year and item not in by_year[y] and has_activity(item, y, planned, reach)
-        )
-        label, short = names(item)
-        rows.append(Row(label, short, tuple((item, y) for y in own), item, own))
-        if lagged:
-            cells = tuple((item, y) for y in lagged)
-            rows.append(
-                Row(lagged_label(label, first, lang), lagged_label(short, first, lang), cells, item, lagged, True)
-            )
+    cat = scen.catalogue
+    lines = [c for c in cat.codes if c in cat.budget_lines]
+    others = [c for c in cat.codes if c not in cat.budget_lines]
+    rows = [r for item in lines for r in item_rows(item, years, by_year, planned, reach, names, lang)]
     cats = dated_catalogues(y for y in years if y in by_year)
     for dcat in {c.id: c for c in cats.values()}.values():
         dyears = tuple(y for y, c in cats.items() if c.id == dcat.id)
@@ -117,6 +109,22 @@ def dated_rows(scen, lang: str, planned, reach, names) -> list[Row]:
             cells = tuple((it, y) for y in dyears for it, c in by_year[y].items() if c == content)
             label, short = content_label(dcat, content, lang), content_label(dcat, content, lang, SHORT_WIDTH)
             rows.append(Row(label, short, cells, dcat.lines[content]["effects_from"], dyears))
+    return rows + [r for item in others for r in item_rows(item, years, by_year, planned, reach, names, lang)]
+
+
+def item_rows(item: str, years, by_year, planned, reach, names, lang: str) -> list[Row]:
+    """A 2021–2025 item's row (its years under the 2021–2025 lines) and, when it has money or
+    beneficiaries in a dated year no content lands in it, its lagged-effect row."""
+    own = tuple(y for y in years if y not in by_year)
+    lagged = tuple(
+        y for y in years if y in by_year and item not in by_year[y] and has_activity(item, y, planned, reach)
+    )
+    label, short = names(item)
+    rows = [Row(label, short, tuple((item, y) for y in own), item, own)]
+    if lagged:
+        first = min(by_year)
+        cells = tuple((item, y) for y in lagged)
+        rows.append(Row(lagged_label(label, first, lang), lagged_label(short, first, lang), cells, item, lagged, True))
     return rows
 
 
