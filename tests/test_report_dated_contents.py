@@ -17,7 +17,7 @@ import yaml
 
 from simlib import i18n
 from simlib.paths import params_dir
-from simlib.report import data
+from simlib.report import data, money
 from simlib.report.money import money_table, unallocated, unallocated_table
 from simlib.report.tables import budget_table
 from simlib.scenario import load_scenario
@@ -87,12 +87,12 @@ def test_2027_amounts_are_the_scenario_files(budget_2027):
     given, names = file_contents()
     for year in (2026, 2027):  # 2026 is `same_as: 2027`
         rows = budget_2027[budget_2027["Năm"] == year].set_index(budget_2027.columns[0])
-        for content, money in given.items():
+        for content, amounts in given.items():
             project, name = names[content]
             row = rows[rows.index.str.startswith(f"{project} {name} (")].iloc[0]
             for src, col in SOURCES_VI.items():
-                assert row[col] == pytest.approx(float(money.get(src, 0.0))), (year, content, src)
-            assert row["Tổng vốn kế hoạch (tỷ đồng)"] == pytest.approx(sum(money.values()))
+                assert row[col] == pytest.approx(float(amounts.get(src, 0.0))), (year, content, src)
+            assert row["Tổng vốn kế hoạch (tỷ đồng)"] == pytest.approx(sum(amounts.values()))
         assert rows["Tổng vốn kế hoạch (tỷ đồng)"].sum() == pytest.approx(796.0)
 
 
@@ -157,3 +157,17 @@ def test_an_undated_scenario_keeps_its_form():
     assert bt.note == ""
     mt = money_table(ctx)
     assert mt.frame.columns[0] == "Dự án, tiểu dự án" and len(mt.frame) == len(cat.codes) and mt.note == ""
+
+
+def test_money_charts_name_the_2026_projects(plan_2027):
+    budget = money._budget_chart(plan_2027)
+    assert budget.title.startswith("C1 Hạ tầng thiết yếu xã nghèo") and "(dự kiến)" in budget.title
+    assert "BẢN NHÁP" in budget.caption
+    labels = [t.get_text() for t in budget.figure.axes[0].get_yticklabels()]
+    assert "P1 Hạ tầng huyện nghèo" in labels and any(x.startswith("C7 ") for x in labels)
+    reach = money._reach_chart(plan_2027)
+    labels = [t.get_text() for t in reach.figure.axes[0].get_yticklabels()]
+    assert "P1.1 Hạ tầng KT-XH huyện nghèo / từ 2026: C1" in labels
+    assert "P1.2 Đề án hỗ trợ huyện nghèo thoát nghèo" in labels  # no content continues its mechanism
+    undated = money._budget_chart(context("plan_2024"))
+    assert undated.title.startswith("P1 Hạ tầng huyện nghèo") and "BẢN NHÁP" not in undated.caption

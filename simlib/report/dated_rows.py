@@ -59,15 +59,20 @@ def item_contents(scen) -> dict[int, dict[str, str]]:
     return out
 
 
+def shorten_candidate(name: str, width: int | None) -> str:
+    """A name shortened to `width` characters keeping a trailing «(dự kiến)» / «(candidate)»."""
+    if width is None or len(name) <= width:
+        return name
+    head, sep, tail = name.rpartition(" (")
+    base, suffix = (head, f" ({tail}") if sep and tail.endswith(")") else (name, "")
+    return textwrap.shorten(base, width, placeholder="…") + suffix
+
+
 def content_label(dcat, content: str, lang: str, width: int | None = None) -> str:
     """`C1 Hỗ trợ đầu tư … các xã nghèo (dự kiến) (theo cơ chế P1.1)`: the content's project code,
     its name (shortened to `width` keeping a trailing «(dự kiến)») and the line whose mechanism
     runs it."""
-    name = dcat.name(content).get(lang)
-    if width is not None and len(name) > width:
-        head, sep, tail = name.rpartition(" (")
-        base, suffix = (head, f" ({tail}") if sep and tail.endswith(")") else (name, "")
-        name = textwrap.shorten(base, width, placeholder="…") + suffix
+    name = shorten_candidate(dcat.name(content).get(lang), width)
     mechanism = i18n.t("report.dated.mechanism", lang, line=dcat.lines[content]["effects_from"])
     return f"{dcat.lines[content]['project']} {name} ({mechanism})"
 
@@ -128,13 +133,45 @@ def item_rows(item: str, years, by_year, planned, reach, names, lang: str) -> li
     return rows
 
 
-def dated_note(scen, lang: str) -> str:
-    """The note under a dated scenario's money tables: which years name the contents, that the
-    catalogue is a draft, how a content runs, and which money its first year's beneficiaries
-    come from; "" for an undated scenario."""
+def dated_note(scen, lang: str, key: str = "report.dated.note") -> str:
+    """The note under a dated scenario's money tables (or another text `key` taking the same
+    fields): which years name the contents, that the catalogue is a draft, how a content runs,
+    and which money its first year's beneficiaries come from; "" for an undated scenario."""
     by_year = item_contents(scen)
     if not by_year:
         return ""
     first = min(by_year)
     period = period_for_year(load_periods()["catalogues"], first)
-    return i18n.t("report.dated.note", lang, first=first, previous=first - 1, programme=period_name(period.id, lang))
+    return i18n.t(key, lang, first=first, previous=first - 1, programme=period_name(period.id, lang))
+
+
+def dated_projects(scen, lang: str, width: int = 46) -> tuple[dict, dict[str, str]] | None:
+    """For the money chart by project of a dated scenario: {(item, year): project of the dated
+    catalogue} for the cells a content lands in, and each such project's label (code, name with
+    «(dự kiến)»); None for an undated scenario."""
+    by_year = item_contents(scen)
+    if not by_year:
+        return None
+    cats = dated_catalogues(by_year)
+    keys = {(item, y): cats[y].lines[c]["project"] for y, items in by_year.items() for item, c in items.items()}
+    labels = {}
+    for dcat in {c.id: c for c in cats.values()}.values():
+        for p in dcat.projects:
+            labels[p] = f"{p} {shorten_candidate(dcat.name(p).get(lang), width)}"
+    return keys, labels
+
+
+def successor_tags(scen, lang: str) -> dict[str, str]:
+    """{2021–2025 item: «từ 2026: C1»} for the items a content lands in in the dated years (the
+    projects of the contents it runs, in order); {} for an undated scenario."""
+    by_year = item_contents(scen)
+    if not by_year:
+        return {}
+    cats, first = dated_catalogues(by_year), min(by_year)
+    found: dict[str, list[str]] = {}
+    for y, items in sorted(by_year.items()):
+        for item, c in items.items():
+            p = cats[y].lines[c]["project"]
+            if p not in found.setdefault(item, []):
+                found[item].append(p)
+    return {item: i18n.t("report.dated.from", lang, first=first, projects=", ".join(ps)) for item, ps in found.items()}

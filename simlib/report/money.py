@@ -222,12 +222,21 @@ def _budget_chart(ctx) -> html.Chart:
     scen, L = ctx.scenario, ctx.lang
     cat, bud = scen.catalogue, data.budget_by_line(scen)
     projects = list(cat.projects)
+    labels = {p: short_name(p, cat, L) for p in projects}
+    dated = dated_rows.dated_projects(scen, L)
+    if dated is not None:  # money of the 2026–2035 programme's years by its projects (C1…C7)
+        keys, dated_labels = dated
+        bud = bud.assign(
+            project=[keys.get((c, int(y)), p) for c, y, p in zip(bud["line"], bud["year"], bud["project"])]
+        )
+        projects += list(dated_labels)
+        labels.update(dated_labels)
     by = bud.groupby(["project", "source"])["vnd"].sum()
     segments = [
         (i18n.t(f"source.{src}", L), [by.get((p, src), 0.0) / 1e9 for p in projects]) for src in scen.budget.sources
     ]
     fig = bars.stacked_barh(
-        [short_name(p, cat, L) for p in projects],
+        [labels[p] for p in projects],
         segments,
         xlabel=ctx.t("axis.billion_vnd_period", y0=scen.years[0], y1=scen.years[-1]),
         lang=L,
@@ -236,8 +245,12 @@ def _budget_chart(ctx) -> html.Chart:
     totals = {p: sum(by.get((p, s), 0.0) for s in scen.budget.sources) for p in projects}
     top = max(totals, key=totals.get)
     share = 100 * totals[top] / max(1.0, sum(totals.values()))
-    title = ctx.t("report.finding.budget", project=short_name(top, cat, L, 60), share=fmt.percent(share, L, 0))
-    return html.Chart(fig, ctx.t("report.fig.budget"), title=title)
+    name = labels[top] if dated is not None else short_name(top, cat, L, 60)
+    title = ctx.t("report.finding.budget", project=name, share=fmt.percent(share, L, 0))
+    caption = ctx.t("report.fig.budget") + (
+        " " + dated_rows.dated_note(scen, L, "report.dated.fig_budget") if dated else ""
+    )
+    return html.Chart(fig, caption, title=title)
 
 
 def _reach_chart(ctx) -> html.Chart:
@@ -251,14 +264,16 @@ def _reach_chart(ctx) -> html.Chart:
         groups.append((str(y), [float(r.get(c, 0.0)) for c in hh_lines]))
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=scen.years[0], y1=scen.years[-1]), groups[0][1])]
+    tags = dated_rows.successor_tags(scen, L)  # a dated scenario: the content each line runs from 2026
     fig = bars.barh(
-        [short_name(c, cat, L, 40) for c in hh_lines],
+        [short_name(c, cat, L, 40) + (f" / {tags[c]}" if c in tags else "") for c in hh_lines],
         groups,
         xlabel=ctx.t("axis.households_reached"),
         lang=L,
         value_fmt=lambda v: fmt.number(v, L),
     )
-    return html.Chart(fig, ctx.t("report.fig.reached"))
+    note = " " + dated_rows.dated_note(scen, L, "report.dated.fig_reached") if tags else ""
+    return html.Chart(fig, ctx.t("report.fig.reached") + note)
 
 
 def _with_without_chart(ctx) -> html.Chart:
