@@ -30,7 +30,7 @@ from simlib.programmes import load_periods, period_for_year
 from simlib.report.communes import period_name
 
 #: longest content name in the money table (characters, before «(dự kiến)» and the mechanism)
-SHORT_WIDTH = 52
+SHORT_WIDTH = 66
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def dated_note(scen, lang: str, key: str = "report.dated.note") -> str:
     return i18n.t(key, lang, first=first, previous=first - 1, programme=period_name(period.id, lang))
 
 
-def dated_projects(scen, lang: str, width: int = 46) -> tuple[dict, dict[str, str]] | None:
+def dated_projects(scen, lang: str, width: int | None = 46) -> tuple[dict, dict[str, str]] | None:
     """For the money chart by project of a dated scenario: {(item, year): project of the dated
     catalogue} for the cells a content lands in, and each such project's label (code, name with
     «(dự kiến)»); None for an undated scenario."""

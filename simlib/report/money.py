@@ -245,7 +245,8 @@ def _budget_chart(ctx) -> html.Chart:
     totals = {p: sum(by.get((p, s), 0.0) for s in scen.budget.sources) for p in projects}
     top = max(totals, key=totals.get)
     share = 100 * totals[top] / max(1.0, sum(totals.values()))
-    name = labels[top] if dated is not None else short_name(top, cat, L, 60)
+    full = dated_rows.dated_projects(scen, L, None)[1] if dated is not None else {}  # the title: whole names
+    name = full.get(top) or short_name(top, cat, L, 60)
     title = ctx.t("report.finding.budget", project=name, share=fmt.percent(share, L, 0))
     caption = ctx.t("report.fig.budget") + (
         " " + dated_rows.dated_note(scen, L, "report.dated.fig_budget") if dated else ""
