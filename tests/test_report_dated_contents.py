@@ -17,7 +17,8 @@ import yaml
 
 from simlib import i18n
 from simlib.paths import params_dir
-from simlib.report import data, money
+from simlib.report import data, dated_rows, money
+from simlib.report.deprivation import removals_by_line
 from simlib.report.money import money_table, unallocated, unallocated_table
 from simlib.report.tables import budget_table
 from simlib.scenario import load_scenario
@@ -171,3 +172,33 @@ def test_money_charts_name_the_2026_projects(plan_2027):
     assert "P1.2 Đề án hỗ trợ huyện nghèo thoát nghèo" in labels  # no content continues its mechanism
     undated = money._budget_chart(context("plan_2024"))
     assert undated.title.startswith("P1 Hạ tầng huyện nghèo") and "BẢN NHÁP" not in undated.caption
+
+
+def test_deprivations_removed_by_content_in_the_2026_years(plan_2027):
+    scen = plan_2027.scenario
+    rem = pd.DataFrame(
+        [
+            dict(
+                draw=0,
+                year=y,
+                district="01273",
+                line=line,
+                dimension="housing",
+                indicator="housing_quality",
+                households=n,
+            )
+            for y, line, n in [(2025, "P5", 10.0), (2027, "P5", 7.0), (2026, "P1.2", 3.0), (2027, "P1.1", 5.0)]
+        ]
+    )
+    relabelled, names = dated_rows.removals_by_content(rem, scen, "vi")
+    names = dict({c: ln.name("vi") for c, ln in scen.catalogue.lines.items()}, **names)
+    table = removals_by_line(relabelled, line_names=names, lang="vi")
+    rows = table.iloc[:, -2].to_dict()  # households removed, by row
+    assert (
+        rows["C5 (theo cơ chế P5) – Hỗ trợ nhà ở cho hộ nghèo, hộ cận nghèo trên địa bàn các xã nghèo (dự kiến)"] == 7.0
+    )
+    assert rows["P5 – Hỗ trợ nhà ở cho hộ nghèo, hộ cận nghèo trên địa bàn các huyện nghèo"] == 10.0
+    assert any(k.startswith("P1.2 – ") and v == 3.0 for k, v in rows.items())  # no content runs P1.2 in 2026
+    assert sum(rows.values()) == 25.0
+    same, none = dated_rows.removals_by_content(rem, context("plan_2024").scenario, "vi")
+    assert same is rem and none == {}  # an undated scenario's removals are left as they are

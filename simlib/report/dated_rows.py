@@ -175,3 +175,23 @@ def successor_tags(scen, lang: str) -> dict[str, str]:
             if p not in found.setdefault(item, []):
                 found[item].append(p)
     return {item: i18n.t("report.dated.from", lang, first=first, projects=", ".join(ps)) for item, ps in found.items()}
+
+
+def removals_by_content(removals, scen, lang: str):
+    """Deprivation removals (`deprivation_removals`: year, line, …) of a dated scenario with the
+    line of each year under a dated catalogue replaced by the key of the content running it
+    («C1 (theo cơ chế P1.1)»), and those keys' names («… các xã nghèo (dự kiến)»); unchanged and
+    {} for an undated scenario (a line no content runs keeps its code: its earlier money's effect)."""
+    by_year = item_contents(scen)
+    if not by_year or removals is None or len(removals) == 0:
+        return removals, {}
+    cats = dated_catalogues(by_year)
+    keys, names = {}, {}
+    for year, items in by_year.items():
+        for item, content in items.items():
+            spec = cats[year].lines[content]
+            key = f"{spec['project']} ({i18n.t('report.dated.mechanism', lang, line=spec['effects_from'])})"
+            keys[(item, year)] = key
+            names[key] = cats[year].name(content).get(lang)
+    lines = [keys.get((line, int(year)), line) for line, year in zip(removals["line"], removals["year"])]
+    return removals.assign(line=lines), names
