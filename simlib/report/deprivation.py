@@ -49,6 +49,7 @@ from matplotlib.figure import Figure
 
 from simlib import i18n
 from simlib.dataset import load_dataset
+from simlib.report import dated_rows
 from simlib.report.deprivation_charts import (
     DIMENSION_FILLS,
     plot_dimension_shares,
@@ -169,6 +170,9 @@ def deprivation_section(
     sec.texts.extend(standard_break_note(ind, manifest, lang))
     units, lines = _names(result, lang)
     units, lines = dict(units, **(unit_names or {})), dict(lines, **(line_names or {}))
+    if getattr(result, "scenario", None) is not None:  # a dated run: its 2026+ removals by content
+        rem, content_names = dated_rows.removals_by_content(rem, result.scenario, lang)
+        lines.update(content_names)
     sec.texts.extend(summary_text(dep, rem, ind, population, lines, lang))
     start, end = compared_years(dep, None, None)
     sec.tables["dimensions"] = display_changes(dimension_changes(dep, population, lang=lang), start, end, lang)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
-from simlib.report import bars, charts, data, html
+from simlib.report import bars, charts, data, dated_rows, html
 from simlib.report.context import short_name
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
@@ -127,16 +127,24 @@ def unallocated(ctx) -> pd.DataFrame:
 
 
 def unallocated_table(ctx) -> ReportTable | None:
-    """Money that reaches no one by line (billion VND over the projected years), or None."""
+    """Money that reaches no one by line (billion VND over the projected years), or None; a dated
+    scenario's by the rows of `dated_money_table` (a line's years, a content's years)."""
     u = unallocated(ctx)
     if u.empty:
         return None
     L, cat = ctx.lang, ctx.scenario.catalogue
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
+    totals = data.budget_by_line(ctx.scenario).groupby(["line", "year"])["vnd"].sum().to_dict()
+    specs = dated_rows.dated_rows(ctx.scenario, L, totals, reach, lambda c: (short_name(c, cat, L, 60),) * 2)
+    if specs:  # a dated scenario: by the row each (line, year) is in (a line's or a content's)
+        row_of = {cell: i for i, spec in enumerate(specs) for cell in spec.cells}
+        u = u.assign(line=[row_of[(c, int(y))] for c, y in zip(u["line"], u["year"])]).sort_values("line")
     g = u.groupby("line", sort=False)[["spent_vnd", "unallocated_vnd"]].sum() / 1e9
+    label = (lambda i: specs[i].short) if specs else (lambda c: short_name(c, cat, L, 60))
     frame = pd.DataFrame(
         {
-            t("table.line"): [short_name(c, cat, L, 60) for c in g.index],
+            (t("table.line_or_content") if specs else t("table.line")): [label(c) for c in g.index],
             t("table.spent"): g["spent_vnd"].to_numpy(),
             t("table.unallocated"): g["unallocated_vnd"].to_numpy(),
             t("table.unallocated_share"): (100 * g["unallocated_vnd"] / g["spent_vnd"]).to_numpy(),
@@ -147,7 +155,11 @@ def unallocated_table(ctx) -> ReportTable | None:
 
 
 def money_table(ctx) -> ReportTable:
-    """Money, beneficiaries reached and cost per beneficiary by line."""
+    """Money, beneficiaries reached and cost per beneficiary by line; a dated scenario's money of
+    the years under the 2026–2035 programme in rows of its contents (`dated_money_table`)."""
+    dated = dated_money_table(ctx)
+    if dated is not None:
+        return dated
     scen, L = ctx.scenario, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     cat, bud = scen.catalogue, data.budget_by_line(scen)
@@ -172,16 +184,59 @@ def money_table(ctx) -> ReportTable:
     return ReportTable("money", t("report.table.money"), frame, formats)
 
 
+def dated_money_table(ctx) -> ReportTable | None:
+    """`money_table` of a dated scenario (None for another): a 2021–2025 line's row adds up its
+    years under the 2021–2025 lines, a content's row its years under the 2026–2035 programme
+    (`simlib.report.dated_rows`); a year a row does not stand for is left empty."""
+    scen, L = ctx.scenario, ctx.lang
+    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    cat, bud = scen.catalogue, data.budget_by_line(scen)
+    totals = bud.groupby(["line", "year"])["vnd"].sum()
+    reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
+    specs = dated_rows.dated_rows(scen, L, totals.to_dict(), reach, lambda c: (short_name(c, cat, L, 60),) * 2)
+    if not specs:
+        return None
+    y0, y1 = scen.years[0], scen.years[-1]
+    planned_col, spent_col = t("table.planned_period", y0=y0, y1=y1), t("table.spent_period")
+    reached_cols = {int(y): t("table.reached_year", year=y) for y in scen.years}
+    rows = []
+    for spec in specs:
+        found = {cell: reach.loc[cell] for cell in spec.cells if cell in reach.index}
+        spent = sum((float(r["spend_vnd"]) for r in found.values()), 0.0) / 1e9
+        reached = {y: sum((float(r["reached"]) for (_, cy), r in found.items() if cy == y), 0.0) for y in spec.years}
+        row = {t("table.line_or_content"): spec.short}
+        row[planned_col] = sum((float(totals.get(cell, 0.0)) for cell in spec.cells), 0.0) / 1e9
+        row[spent_col] = spent
+        row.update({col: reached.get(y, np.nan) for y, col in reached_cols.items()})
+        row[t("table.beneficiary_unit")] = cat.lines[spec.unit_item].unit(L)
+        n = sum(reached.values())
+        row[t("table.cost_per_beneficiary")] = spent * 1e3 / n if n > 0 and not spec.lagged else np.nan
+        rows.append(row)
+    formats = {planned_col: "num1", spent_col: "num1", t("table.cost_per_beneficiary"): "num1"}
+    formats.update({c: "int" for c in reached_cols.values()})
+    note = dated_rows.dated_note(scen, L)
+    return ReportTable("money", t("report.table.money"), pd.DataFrame(rows), formats, note)
+
+
 def _budget_chart(ctx) -> html.Chart:
     scen, L = ctx.scenario, ctx.lang
     cat, bud = scen.catalogue, data.budget_by_line(scen)
     projects = list(cat.projects)
+    labels = {p: short_name(p, cat, L) for p in projects}
+    dated = dated_rows.dated_projects(scen, L)
+    if dated is not None:  # money of the 2026–2035 programme's years by its projects (C1…C7)
+        keys, dated_labels = dated
+        bud = bud.assign(
+            project=[keys.get((c, int(y)), p) for c, y, p in zip(bud["line"], bud["year"], bud["project"])]
+        )
+        projects += list(dated_labels)
+        labels.update(dated_labels)
     by = bud.groupby(["project", "source"])["vnd"].sum()
     segments = [
         (i18n.t(f"source.{src}", L), [by.get((p, src), 0.0) / 1e9 for p in projects]) for src in scen.budget.sources
     ]
     fig = bars.stacked_barh(
-        [short_name(p, cat, L) for p in projects],
+        [labels[p] for p in projects],
         segments,
         xlabel=ctx.t("axis.billion_vnd_period", y0=scen.years[0], y1=scen.years[-1]),
         lang=L,
@@ -190,8 +245,13 @@ def _budget_chart(ctx) -> html.Chart:
     totals = {p: sum(by.get((p, s), 0.0) for s in scen.budget.sources) for p in projects}
     top = max(totals, key=totals.get)
     share = 100 * totals[top] / max(1.0, sum(totals.values()))
-    title = ctx.t("report.finding.budget", project=short_name(top, cat, L, 60), share=fmt.percent(share, L, 0))
-    return html.Chart(fig, ctx.t("report.fig.budget"), title=title)
+    full = dated_rows.dated_projects(scen, L, None)[1] if dated is not None else {}  # the title: whole names
+    name = full.get(top) or short_name(top, cat, L, 60)
+    title = ctx.t("report.finding.budget", project=name, share=fmt.percent(share, L, 0))
+    caption = ctx.t("report.fig.budget") + (
+        " " + dated_rows.dated_note(scen, L, "report.dated.fig_budget") if dated else ""
+    )
+    return html.Chart(fig, caption, title=title)
 
 
 def _reach_chart(ctx) -> html.Chart:
@@ -205,14 +265,16 @@ def _reach_chart(ctx) -> html.Chart:
         groups.append((str(y), [float(r.get(c, 0.0)) for c in hh_lines]))
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=scen.years[0], y1=scen.years[-1]), groups[0][1])]
+    tags = dated_rows.successor_tags(scen, L)  # a dated scenario: the content each line runs from 2026
     fig = bars.barh(
-        [short_name(c, cat, L, 40) for c in hh_lines],
+        [short_name(c, cat, L, 40) + (f" / {tags[c]}" if c in tags else "") for c in hh_lines],
         groups,
         xlabel=ctx.t("axis.households_reached"),
         lang=L,
         value_fmt=lambda v: fmt.number(v, L),
     )
-    return html.Chart(fig, ctx.t("report.fig.reached"))
+    note = " " + dated_rows.dated_note(scen, L, "report.dated.fig_reached") if tags else ""
+    return html.Chart(fig, ctx.t("report.fig.reached") + note)
 
 
 def _with_without_chart(ctx) -> html.Chart:

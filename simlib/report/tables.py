@@ -27,7 +27,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
-from simlib.report import assumptions, data, deprivation, money, scorecard, table, trends
+from simlib.report import assumptions, data, dated_rows, deprivation, money, scorecard, table, trends
 from simlib.report.levels import Levels
 from simlib.report.table import ReportTable
 from simlib.results import INDICATOR_UNITS
@@ -60,7 +60,8 @@ def run_table(result, name: str):
 def budget_table(ctx) -> ReportTable:
     """Money and reach per budget line and year: planned amounts by source (billion VND), money
     spent after disbursement, beneficiaries reached and eligible (mean over draws), and the cost
-    per beneficiary reached (million VND)."""
+    per beneficiary reached (million VND). A dated scenario's years under the 2026–2035 programme
+    are rows of its contents (`simlib.report.dated_rows`)."""
     scen, lang = ctx.scenario, ctx.lang
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = scen.catalogue
@@ -68,33 +69,47 @@ def budget_table(ctx) -> ReportTable:
     planned = bud.pivot_table(index=["line", "year"], columns="source", values="vnd", aggfunc="sum", fill_value=0.0)
     reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
     src_cols = {src: f"{t(f'source.{src}')} ({t('unit.billion_vnd')})" for src in scen.budget.sources}
-    rows = []
-    for line in cat.codes:
-        for year in scen.years:
-            r = {t("table.line"): f"{line} {cat.lines[line].name(lang)}", t("table.year"): int(year)}
-            total = 0.0
-            for src, col in src_cols.items():
-                v = (
-                    float(planned.loc[(line, year), src]) / 1e9
-                    if (line, year) in planned.index and src in planned.columns
-                    else 0.0
-                )
-                r[col], total = v, total + v
-            rr = reach.loc[(line, year)] if (line, year) in reach.index else None
-            spent = float(rr["spend_vnd"]) / 1e9 if rr is not None else 0.0
-            reached = float(rr["reached"]) if rr is not None else 0.0
-            r[t("table.planned_total")] = total
-            r[t("table.spent")] = spent
-            r[t("table.reached")] = reached
-            r[t("table.eligible")] = float(rr["eligible"]) if rr is not None else 0.0
-            r[t("table.beneficiary_unit")] = cat.lines[line].unit(lang)
-            r[t("table.cost_per_beneficiary")] = spent * 1e3 / reached if reached > 0 else np.nan
-            rows.append(r)
+    totals = bud.groupby(["line", "year"])["vnd"].sum().to_dict()
+    dated = dated_rows.dated_rows(scen, lang, totals, reach, lambda c: (f"{c} {cat.lines[c].name(lang)}",) * 2)
+    if dated:
+        specs = [
+            (r.label, y, tuple(c for c in r.cells if c[1] == y), r.unit_item, r.lagged) for r in dated for y in r.years
+        ]
+    else:
+        specs = [(f"{c} {cat.lines[c].name(lang)}", int(y), ((c, y),), c, False) for c in cat.codes for y in scen.years]
+    line_col = t("table.line_or_content") if dated else t("table.line")
+    rows = [budget_row(ctx, spec, planned, reach, src_cols, line_col) for spec in specs]
     frame = pd.DataFrame(rows)
     formats = {c: "num1" for c in src_cols.values()}
     formats.update({t("table.year"): "year", t("table.planned_total"): "num1", t("table.spent"): "num1"})
     formats.update({t("table.reached"): "int", t("table.eligible"): "int", t("table.cost_per_beneficiary"): "num1"})
-    return ReportTable("budget", t("report.table.budget"), frame, formats)
+    note = dated_rows.dated_note(scen, lang)
+    return ReportTable("budget", t("report.table.budget"), frame, formats, note)
+
+
+def budget_row(ctx, spec, planned, reach, src_cols, line_col) -> dict:
+    """One row of `budget_table`: `spec` is (label, year, (item, year) cells, item of the unit,
+    lagged: beneficiaries of earlier money only, no cost per beneficiary)."""
+    t = ctx.t
+    label, year, cells, unit_item, lagged = spec
+    r = {line_col: label, t("table.year"): int(year)}
+    total = 0.0
+    for src, col in src_cols.items():
+        v = sum(
+            (float(planned.loc[cell, src]) / 1e9 if cell in planned.index and src in planned.columns else 0.0)
+            for cell in cells
+        )
+        r[col], total = v, total + v
+    found = [reach.loc[cell] for cell in cells if cell in reach.index]
+    spent = sum((float(rr["spend_vnd"]) / 1e9 for rr in found), 0.0)
+    reached = sum((float(rr["reached"]) for rr in found), 0.0)
+    r[t("table.planned_total")] = total
+    r[t("table.spent")] = spent
+    r[t("table.reached")] = reached
+    r[t("table.eligible")] = sum((float(rr["eligible"]) for rr in found), 0.0)
+    r[t("table.beneficiary_unit")] = ctx.scenario.catalogue.lines[unit_item].unit(ctx.lang)
+    r[t("table.cost_per_beneficiary")] = spent * 1e3 / reached if reached > 0 and not lagged else np.nan
+    return r
 
 
 def deprivation_tables(ctx) -> list[ReportTable]:
