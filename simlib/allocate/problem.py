@@ -6,6 +6,9 @@ batch of allocations X (S, n) becomes spending (S, Y+1, L, D) in VND by one matr
 the expected engine evaluates many allocations in one call; the year before the start keeps the
 scenario's (historical) spending.
 
+In a year under a dated catalogue (`periods: dated`, the 2026–2035 programme's contents from
+2026) only the cells a content stands for have variables (`simlib.allocate.dated`).
+
 Linear constraints A x <= b come from rule providers (`simlib.allocate.rules`: capital rules,
 envelopes, bounds, counterpart, absorption caps, and a legal frame's own rules), each row
 labelled with its rule and basis, plus the linear coverage targets (officers trained,
@@ -36,6 +39,7 @@ from functools import cached_property
 import numpy as np
 
 from simlib.allocate.continued import allocated_from, core_model, described_from, engine_target
+from simlib.allocate.dated import cell_mask
 from simlib.allocate.evaluate import direction_units, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
 from simlib.allocate.spec import LINEAR_TARGETS, OptimizeSpec, year_blocks
@@ -383,7 +387,7 @@ def build_problem(
     model = model or compile_model(scen)
     target = engine_model(scen, model) if target is None else target
     Y = len(model.years)
-    v = variables(model, spec, model.disbursement, described_from(target))
+    v = variables(model, spec, model.disbursement, described_from(target), cell_mask(scen, model.years))
     blocks = year_blocks(spec, tuple(model.years))
     ctx = RowContext(scen, model, spec, v, [None] if blocks == [-1] else blocks, target, on_runs)
     rows = Rows()

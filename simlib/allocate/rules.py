@@ -99,10 +99,16 @@ class RowContext:
 Provider = Callable[[RowContext], list]
 
 
-def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray, first: int = 0) -> Variables:
+def variables(
+    model: Model, spec: OptimizeSpec, disb: np.ndarray, first: int = 0, cells: np.ndarray | None = None
+) -> Variables:
     """One variable per (line, source with money), per district (`by_district`) and year
     (`by_year`; only the plan years with `plan_years`); lines nobody is eligible for anywhere get none.
-    `first`: the first projected year on the model's units (a crossing's switch, `continued`)."""
+    `first`: the first projected year on the model's units (a crossing's switch, `continued`).
+    `cells` (Y, L, S) bool: the (line, source) cells that may take money in each projected year
+    (`simlib.allocate.dated.cell_mask`: in a year under a dated catalogue, the cells a content
+    stands for); a cell gets no variable in a year it may not take money, nor a variable for every
+    year unless it may take money in every year. None: every cell."""
     L, D, Y = len(model.line_codes), len(model.unit_ids), len(model.years)
     split = model.split
     sources = [si for si in range(len(SOURCES)) if spec.envelope[:, si].max() > 0]
@@ -115,7 +121,8 @@ def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray, first: int = 0
     dirs, cols = [], []
     for yb in year_blocks(spec, tuple(model.years)):
         for li in range(L):
-            if split[li].sum() <= 0:
+            srcs = [si for si in sources if cells is None or cells[slice(None) if yb < 0 else yb, li, si].all()]
+            if split[li].sum() <= 0 or (cells is not None and not srcs):
                 continue
             units = [int(d) for d in np.flatnonzero(split[li] > 0)] if spec.by_district and per_district[li] else [-1]
             for du in units:
@@ -125,7 +132,7 @@ def variables(model: Model, spec: OptimizeSpec, disb: np.ndarray, first: int = 0
                     pat[ys, li, :] = split[li] * BN
                 else:
                     pat[ys, li, du] = BN
-                cols += [(li, si, du, yb, len(dirs)) for si in sources]
+                cols += [(li, si, du, yb, len(dirs)) for si in srcs]
                 dirs.append(pat)
     v = np.array(cols, dtype=int).reshape(-1, 5).T
     return Variables(*v, dirs=np.stack(dirs) if dirs else np.zeros((0, Y, L, D)), disb=disb[v[1]])

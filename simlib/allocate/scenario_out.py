@@ -1,6 +1,7 @@
 """The optimal allocation as a scenario: a mapping a YAML file holds, which `simlib run` and
 `simlib batch` reproduce (same dataset, parameters, overrides and district rules as the source
-scenario; the money and, per district, the optimiser's split replaced)."""
+scenario; the money and, per district, the optimiser's split replaced). A dated scenario's years
+under a dated catalogue are written as `contents:` (`year_entry`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from simlib.allocate.dated import contents_year, year_cells
 from simlib.allocate.rules import BN
+from simlib.dated_budget import contents_entry
 from simlib.i18n import LocalText
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 
@@ -37,19 +40,14 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
     years = {}
     orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
+    cells = year_cells(scen, scen.budget.years[1:])  # the dated years' content cells ({}: none)
     for yi, y in enumerate(scen.budget.years):
         if yi == 0:  # the year before the start is history: keep its entry as the scenario gives it
             years[str(y)] = _rescaled(
                 resolved_entry(orig, str(y) if str(y) in orig else str(scen.budget.years[1])), scale
             )
             continue
-        lines: dict = {}
-        for li, code in enumerate(scen.catalogue.codes):
-            for si, s in enumerate(SOURCES):
-                if amounts[yi, li, si] / BN >= 5e-7:
-                    key = entry_code(scen, code, s)
-                    lines.setdefault(key, {})[s] = _whole_vnd(float(amounts[yi, li, si]) / BN)
-        years[str(y)] = {"lines": lines} if lines else {}
+        years[str(y)] = year_entry(scen, amounts, yi, cells.get(y))
     raw["budget"] = {"unit": "billion VND", "years": years}
     split = copy.deepcopy(scen.raw["budget"].get("district_split") or {})
     if split:
@@ -67,6 +65,31 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     if over:
         raw["overrides"] = over
     return raw
+
+
+def year_entry(scen: Scenario, amounts: np.ndarray, yi: int, cells: dict | None) -> dict:
+    """Budget year yi's entry (billion VND) from `amounts` (Y+1, L, S) VND: `lines:` by entry
+    code, or — in a year under a dated catalogue, `cells` its content cells
+    (`simlib.allocate.dated.year_cells`) — `contents:`, which reads back to the same cells (as
+    `lines:` it would be read as 2021–2025 money carried along `continues`). A dated year the
+    optimiser kept as the scenario gives it (its amounts unchanged) whose money no content stands
+    for (a carried `P5.repair`, say) keeps the scenario's own entry; money no content stands for
+    in any other dated year is a bug (`dated.contents_year` raises)."""
+    money = {}
+    for li, code in enumerate(scen.catalogue.codes):
+        for si, s in enumerate(SOURCES):
+            if amounts[yi, li, si] / BN >= 5e-7:
+                money[(code, s)] = _whole_vnd(float(amounts[yi, li, si]) / BN)
+    if cells is not None:
+        key, orig = str(scen.budget.years[yi]), scen.raw["budget"]["years"]
+        kept = key in orig and np.array_equal(amounts[yi], scen.budget.amounts[yi])
+        if kept and contents_entry(money, cells)[1]:
+            return _rescaled(resolved_entry(orig, key), MONEY_UNITS[scen.raw["budget"]["unit"]] / BN)
+        return contents_year(scen, scen.budget.years[yi], money, cells)
+    lines: dict = {}
+    for (code, s), amount in money.items():
+        lines.setdefault(entry_code(scen, code, s), {})[s] = amount
+    return {"lines": lines} if lines else {}
 
 
 def entry_code(scen: Scenario, item: str, source: str) -> str:
@@ -95,6 +118,8 @@ def _rescaled(entry: dict, factor: float) -> dict:
     out = copy.deepcopy(entry)
     for code, by_src in (out.get("lines") or {}).items():
         out["lines"][code] = {k: float(v) * factor for k, v in by_src.items()}
+    for content, by_src in (out.get("contents") or {}).items():
+        out["contents"][content] = {k: float(v) * factor for k, v in by_src.items()}
     if "envelope" in out:
         out["envelope"] = {k: float(v) * factor for k, v in out["envelope"].items()}
     return out

@@ -1,0 +1,68 @@
+"""The optimiser on a dated scenario (`periods: dated`): the money of a year under a dated
+catalogue (the 2026–2035 programme's contents from 2026) goes only where a content stands for it.
+
+Inside the optimiser a dated year's money sits on the 2021–2025 "mechanism" items
+(`simlib.dated_budget`), but only some (item, source) cells are where a content's money of a
+source lands (`simlib.dated_budget.content_cells`): money on any other cell in such a year (P1.2,
+the Decision 880 scheme, which has no 2026–2035 content; P5.repair; investment capital on P5)
+is money for no line the province can adopt, and written back as `lines:` it would be read as
+2021–2025 money carried along `continues` — another budget than the one judged. So:
+
+- `cell_mask`: the cells that may take money in each projected year — in a dated year only a
+  content's cells; every cell in the other years and in a scenario that is not dated. The
+  optimiser makes no variable on the other cells (`simlib.allocate.rules.variables`);
+- `contents_year`: a dated year's amounts as the `contents:` entry a scenario file gives
+  (`simlib.allocate.scenario_out`), which reads back to the same cells; money on a cell no
+  content stands for is a bug there and raises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simlib.dated_budget import content_cells, contents_entry, dated_catalogues
+from simlib.scenario import SOURCES, Scenario
+
+
+def capital_of(scen: Scenario) -> dict[str, str]:
+    """Each source's capital (`investment`, `recurrent` or `any`, `params/funding.yaml`)."""
+    return {s: v["capital"] for s, v in scen.params["funding"]["sources"].items()}
+
+
+def year_cells(scen: Scenario, years) -> dict[int, dict[tuple[str, str], str]]:
+    """{year: {(item, source): content}} for each of `years` under a dated catalogue, when the
+    scenario is dated (`periods: dated`); {} for a scenario that is not."""
+    if not scen.dated:
+        return {}
+    capital = capital_of(scen)
+    return {y: content_cells(cat, scen.catalogue, capital) for y, cat in dated_catalogues(years).items()}
+
+
+def cell_mask(scen: Scenario, years) -> np.ndarray | None:
+    """(Y, L, S) bool for the projected `years`, the scenario's items and `SOURCES`: may the cell
+    take money that year? None (every cell, every year) when no year is under a dated catalogue."""
+    by_year = year_cells(scen, years)
+    if not by_year:
+        return None
+    codes = scen.catalogue.codes
+    mask = np.ones((len(years), len(codes), len(SOURCES)), bool)
+    for yi, y in enumerate(years):
+        cells = by_year.get(int(y))
+        if cells is not None:
+            mask[yi] = [[(code, s) in cells for s in SOURCES] for code in codes]
+    return mask
+
+
+def contents_year(scen: Scenario, year: int, amounts: dict[tuple[str, str], float], cells: dict) -> dict:
+    """The `contents:` entry of a dated year from its amounts by (item, source) (already in the
+    unit written), contents in the catalogue's order, sources in `SOURCES`' order; a `ValueError` naming the cells whose money no content stands for (the
+    optimiser makes no variable there: a bug)."""
+    contents, stray = contents_entry(amounts, cells)
+    if stray:
+        shown = ", ".join(f"{item} / {src}" for item, src in sorted(stray))
+        raise ValueError(
+            f"{scen.name}, {year}: money on cells no content of the catalogue in force stands for: {shown}"
+        )
+    order = [c for c in dict.fromkeys(cells.values()) if c in contents]  # the catalogue's order
+    entry = {c: {s: contents[c][s] for s in SOURCES if s in contents[c]} for c in order}
+    return {"contents": entry} if entry else {}
