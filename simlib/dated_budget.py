@@ -209,25 +209,22 @@ def content_cells(
 
 def contents_entry(amounts: dict[tuple[str, str], float], cells: dict[tuple[str, str], str]) -> tuple[dict, list]:
     """A dated year's `contents:` mapping {content: {source: amount}} from amounts by (item,
-    source), and the (item, source) cells holding money that no content lands in."""
+    source) — contents in the catalogue's order, sources in the funding file's — and the
+    (item, source) cells holding money that no content lands in."""
     contents: dict[str, dict[str, float]] = {}
-    stray = []
-    for (item, src), amount in amounts.items():
-        if not amount:
-            continue
-        content = cells.get((item, src))
-        if content is None:
-            stray.append((item, src))
-            continue
-        contents.setdefault(content, {})[src] = contents.get(content, {}).get(src, 0.0) + amount
-    return contents, stray
+    for cell, content in cells.items():
+        if amounts.get(cell):
+            by_src = contents.setdefault(content, {})
+            by_src[cell[1]] = by_src.get(cell[1], 0.0) + amounts[cell]
+    return contents, [cell for cell, v in amounts.items() if v and cell not in cells]
 
 
-def scenario_cells(scen) -> dict[int, dict[tuple[str, str], str]]:
-    """{budget year: {(item, source): content}} (`content_cells`) for each projected year of a
-    dated scenario (`simlib.scenario.Scenario`) under a dated catalogue; empty for other scenarios."""
+def scenario_cells(scen, years=None) -> dict[int, dict[tuple[str, str], str]]:
+    """{budget year: {(item, source): content}} (`content_cells`) for each of `years` (default:
+    the projected years) under a dated catalogue, when the scenario (`simlib.scenario.Scenario`)
+    is dated (`periods: dated`); empty for other scenarios."""
     if not scen.dated:
         return {}
     capital_of = {s: v["capital"] for s, v in scen.params["funding"]["sources"].items()}
-    cats = dated_catalogues(scen.budget.years[1:])
+    cats = dated_catalogues(scen.budget.years[1:] if years is None else years)
     return {y: content_cells(cat, scen.catalogue, capital_of) for y, cat in cats.items()}

@@ -20,28 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.dated_budget import content_cells, contents_entry, dated_catalogues
+from simlib.dated_budget import contents_entry, scenario_cells
 from simlib.scenario import SOURCES, Scenario
-
-
-def capital_of(scen: Scenario) -> dict[str, str]:
-    """Each source's capital (`investment`, `recurrent` or `any`, `params/funding.yaml`)."""
-    return {s: v["capital"] for s, v in scen.params["funding"]["sources"].items()}
-
-
-def year_cells(scen: Scenario, years) -> dict[int, dict[tuple[str, str], str]]:
-    """{year: {(item, source): content}} for each of `years` under a dated catalogue, when the
-    scenario is dated (`periods: dated`); {} for a scenario that is not."""
-    if not scen.dated:
-        return {}
-    capital = capital_of(scen)
-    return {y: content_cells(cat, scen.catalogue, capital) for y, cat in dated_catalogues(years).items()}
 
 
 def cell_mask(scen: Scenario, years) -> np.ndarray | None:
     """(Y, L, S) bool for the projected `years`, the scenario's items and `SOURCES`: may the cell
     take money that year? None (every cell, every year) when no year is under a dated catalogue."""
-    by_year = year_cells(scen, years)
+    by_year = scenario_cells(scen, years)
     if not by_year:
         return None
     codes = scen.catalogue.codes
@@ -55,14 +41,13 @@ def cell_mask(scen: Scenario, years) -> np.ndarray | None:
 
 def contents_year(scen: Scenario, year: int, amounts: dict[tuple[str, str], float], cells: dict) -> dict:
     """The `contents:` entry of a dated year from its amounts by (item, source) (already in the
-    unit written), contents in the catalogue's order, sources in `SOURCES`' order; a `ValueError` naming the cells whose money no content stands for (the
-    optimiser makes no variable there: a bug)."""
+    unit written), contents in the catalogue's order, sources in the funding file's
+    (`simlib.dated_budget.contents_entry`); a `ValueError` naming the cells whose money no content
+    stands for (the optimiser makes no variable there: a bug)."""
     contents, stray = contents_entry(amounts, cells)
     if stray:
         shown = ", ".join(f"{item} / {src}" for item, src in sorted(stray))
         raise ValueError(
             f"{scen.name}, {year}: money on cells no content of the catalogue in force stands for: {shown}"
         )
-    order = [c for c in dict.fromkeys(cells.values()) if c in contents]  # the catalogue's order
-    entry = {c: {s: contents[c][s] for s in SOURCES if s in contents[c]} for c in order}
-    return {"contents": entry} if entry else {}
+    return {"contents": contents} if contents else {}

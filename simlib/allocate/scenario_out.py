@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simlib.allocate.dated import contents_year, year_cells
+from simlib.allocate.dated import contents_year
 from simlib.allocate.rules import BN
-from simlib.dated_budget import contents_entry
+from simlib.dated_budget import contents_entry, scenario_cells
 from simlib.i18n import LocalText
 from simlib.scenario import MONEY_UNITS, SOURCES, Scenario, scenario_from_dict
 
@@ -40,7 +40,7 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
     raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
     years = {}
     orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
-    cells = year_cells(scen, scen.budget.years[1:])  # the dated years' content cells ({}: none)
+    cells = scenario_cells(scen)  # the dated years' content cells ({}: none)
     for yi, y in enumerate(scen.budget.years):
         if yi == 0:  # the year before the start is history: keep its entry as the scenario gives it
             years[str(y)] = _rescaled(
@@ -70,7 +70,7 @@ def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, di
 def year_entry(scen: Scenario, amounts: np.ndarray, yi: int, cells: dict | None) -> dict:
     """Budget year yi's entry (billion VND) from `amounts` (Y+1, L, S) VND: `lines:` by entry
     code, or — in a year under a dated catalogue, `cells` its content cells
-    (`simlib.allocate.dated.year_cells`) — `contents:`, which reads back to the same cells (as
+    (`simlib.dated_budget.scenario_cells`) — `contents:`, which reads back to the same cells (as
     `lines:` it would be read as 2021–2025 money carried along `continues`). A dated year the
     optimiser kept as the scenario gives it (its amounts unchanged) whose money no content stands
     for (a carried `P5.repair`, say) keeps the scenario's own entry; money no content stands for
