@@ -23,6 +23,7 @@ from simlib.allocate.problem import build_problem
 from simlib.allocate.scenario_out import anchored, entry_code, optimal_scenario_raw
 from simlib.allocate.spec import resolve_spec
 from simlib.dated_budget import content_cells, dated_catalogues
+from simlib.errors import InputErrors
 from simlib.scenario import SOURCES, load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
 
@@ -138,3 +139,21 @@ def test_an_undated_scenarios_years_are_written_as_lines():
                     want.setdefault(entry_code(scen, code, src), {})[src] = round(amounts[yi, li, si] / 1e9, 9)
         assert years[str(year)] == {"lines": want}
         assert list(years[str(year)]["lines"]) == list(want)
+
+
+def test_a_floor_or_earmark_no_content_stands_for_is_named(plan):
+    """A floor on P1.2 (no 2026–2035 content) and local money earmarked for P5.repair in 2026–2027
+    cannot hold (no variable there): each named with its years, not the floors' general message;
+    the same floor in 2024–2025 stays a 2021–2025 line's floor."""
+    raw = {"years": list(DATED), "effort": "economy", "frontier": []}
+    raw |= {"lines": {"P1.2": {"floor": 10}}, "earmarks": [{"line": "P5.repair", "source": "local", "amount": 1}]}
+    with pytest.raises(InputErrors) as info:
+        resolve_spec(plan, raw)
+    text = "\n".join(e.message("en") for e in info.value.errors)
+    assert "2026, 2027: P1.2 has a floor or commitment but matches no content" in text
+    assert "2026, 2027: money earmarked from local for P5.repair matches no content" in text
+    assert len(info.value.errors) == 2
+    earlier = resolve_spec(
+        plan, {"years": [2024, 2025], "effort": "economy", "frontier": [], "lines": {"P1.2": {"floor": 10}}}
+    )
+    assert [b.lower for b in earlier.bounds if b.code == "P1.2"] == [10.0]

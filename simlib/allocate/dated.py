@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.dated_budget import contents_entry, scenario_cells
+from simlib.errors import InputError
 from simlib.scenario import SOURCES, Scenario
 
 
@@ -51,3 +52,37 @@ def contents_year(scen: Scenario, year: int, amounts: dict[tuple[str, str], floa
             f"{scen.name}, {year}: money on cells no content of the catalogue in force stands for: {shown}"
         )
     return {"contents": contents} if contents else {}
+
+
+def content_problems(spec, scen: Scenario, file: str) -> list[InputError]:
+    """Floors, commitments and earmarks (`simlib.allocate.spec.OptimizeSpec`) asking for money, in
+    the optimised years under a dated catalogue, of lines no content stands for there (P1.2 from
+    2026): they cannot hold, the optimiser making no variable on those cells — named one by one
+    with their years, instead of the floors' general message."""
+    cells = scenario_cells(scen, spec.plan_years or tuple(scen.years))
+    codes, errors = scen.catalogue.codes, []
+    for b in spec.bounds:
+        years = [y for y, c in cells.items() if not any((codes[li], s) in c for li in b.lines for s in SOURCES)]
+        if b.lower > 0 and years:
+            field = f"{'line_bounds' if b.statutory else 'lines'}.{b.code}"
+            shown = ", ".join(map(str, years))
+            errors.append(
+                InputError("opt_floor_no_content", file=file, field=field, value=b.lower, line=b.code, years=shown)
+            )
+    for i, e in enumerate(spec.earmarks):
+        src = SOURCES[e.source]
+        years = [y for y, c in cells.items() if not any((codes[li], src) in c for li in e.lines)]
+        if e.amount > 0 and years:
+            shown = ", ".join(map(str, years))
+            errors.append(
+                InputError(
+                    "opt_earmark_no_content",
+                    file=file,
+                    field=f"earmarks.{i}",
+                    value=e.amount,
+                    line=e.code,
+                    source=src,
+                    years=shown,
+                )
+            )
+    return errors

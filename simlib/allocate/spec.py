@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
+from simlib.allocate.dated import content_problems
 from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, as_given, raise_if_any
@@ -452,7 +453,9 @@ def check_consistency(spec: OptimizeSpec, scen: Scenario, file: str = "<spec>") 
     """Bounds that cannot hold together within the envelope, named one by one: floors above
     the envelope (in total, or for the capital they can use), earmarks above a source, a local
     counterpart the local envelope cannot give."""
-    errors: list[InputError] = []
+    errors: list[InputError] = content_problems(spec, scen, file)
+    if errors:  # the floors' sums below would say the same less clearly
+        raise_if_any(errors)
     mask = source_mask(scen.catalogue, scen.params["funding"])
     floors = _line_floors(spec, len(scen.catalogue.codes))
     proj_floor = sum(b.lower for b in spec.bounds if len(b.lines) > 1)
