@@ -157,3 +157,13 @@ def test_a_floor_or_earmark_no_content_stands_for_is_named(plan):
         plan, {"years": [2024, 2025], "effort": "economy", "frontier": [], "lines": {"P1.2": {"floor": 10}}}
     )
     assert [b.lower for b in earlier.bounds if b.code == "P1.2"] == [10.0]
+
+
+def test_the_allocation_table_names_each_dated_years_content(plan, result):
+    """The allocation table of a dated plan gives each 2026–2027 row the content its money stands
+    for (as the written `contents:`), and none in an undated plan."""
+    table = result.allocation
+    dated = table[table["year"].isin(DATED)]
+    assert len(dated) and (dated["content"] != "").all()
+    row = dated[(dated["line"] == "P1.1") & (dated["source"] == "central_investment")]
+    assert set(row["content"]) == {"C1.infrastructure_poor_communes"}

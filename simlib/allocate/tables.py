@@ -8,6 +8,7 @@ import pandas as pd
 from simlib.allocate.absorption import unallocatable
 from simlib.allocate.evaluate import run_batch
 from simlib.allocate.problem import BN, Problem, objective_weights
+from simlib.dated_budget import scenario_cells
 from simlib.scenario import SOURCES, Scenario
 from simlib.states import POOR
 
@@ -30,8 +31,11 @@ def summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 def allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Long table: allocation, year, line, source, amount_bn (projected years)."""
+    """Long table: allocation, year, line, source, amount_bn (projected years); for a dated
+    scenario also `content`, the 2026–2035 content a year's money stands for (its `contents:`
+    in the written scenario; empty in the years of the 2021–2025 lines)."""
     m = p.model
+    cells = scenario_cells(p.scenario, m.years)
     rows = []
     for name, a in allocations.items():
         for yi, y in enumerate(m.years):
@@ -39,8 +43,10 @@ def allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataF
                 for si, s in enumerate(SOURCES):
                     v = a[yi + 1, li, si] / BN
                     if abs(v) > 1e-9:
-                        rows.append({"allocation": name, "year": y, "line": code, "source": s, "amount_bn": float(v)})
-    return pd.DataFrame(rows, columns=["allocation", "year", "line", "source", "amount_bn"])
+                        row = {"allocation": name, "year": y, "line": code, "source": s, "amount_bn": float(v)}
+                        rows.append(row | ({"content": cells.get(y, {}).get((code, s), "")} if cells else {}))
+    columns = ["allocation", "year", "line", "source", "amount_bn"] + (["content"] if cells else [])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -> pd.DataFrame:
