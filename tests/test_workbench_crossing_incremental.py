@@ -1,0 +1,91 @@
+"""The explorer's projection of a scenario that switches units (crossing_2024_2027: districts in
+2024–2025, communes from 2026, the 2027 standard with its previous-standard twin) re-runs only what
+a change of amounts can affect (`simlib.workbench.switched`), and every table, the scorecard, the
+period changes, the manifest and both segments' engine arrays equal, bit for bit, a run of the
+same allocation from scratch (`simlib.runner.run`).
+
+The scenario is crossing_2024_2027 on one district and its communes: Hà Quảng (a poor district of
+the exit scheme, P1.2) and the 7 communes that lie in it alone (data/geography/caobang: no commune
+shared with another district), with the geography cut the same way, so that a run takes a second."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib import geography, runner
+from simlib.scenario import scenario_from_dict
+from simlib.schema import load_yaml
+from simlib.unit_switch import unit_switch
+from simlib.workbench.project import what_if
+from simlib.workbench.state import AllocationState
+from tests.conftest import ROOT
+
+DISTRICT = "ha_quang"
+
+
+def cut_csv(src: Path, dst: Path, column: str, keep) -> pd.DataFrame:
+    table = pd.read_csv(src, dtype=str, keep_default_na=False)
+    table = table[table[column].isin(set(keep))]
+    table.to_csv(dst, index=False)
+    return table
+
+
+@pytest.fixture(scope="module")
+def cut(tmp_path_factory) -> Path:
+    """One district, its communes and the geography between them, in a folder made here."""
+    root = tmp_path_factory.mktemp("crossing")
+    geo_src, geo = ROOT / "data" / "geography" / "caobang", root / "geography" / "caobang"
+    shutil.copytree(geo_src, geo)
+    weights = cut_csv(
+        geo_src / "district_weights_2025.csv", geo / "district_weights_2025.csv", "district_id", [DISTRICT]
+    )
+    codes = set(weights["new_code"])
+    cut_csv(geo_src / "mapping_2025.csv", geo / "mapping_2025.csv", "old_district_id", [DISTRICT])
+    cut_csv(geo_src / "units_2024.csv", geo / "units_2024.csv", "district_id", [DISTRICT])
+    cut_csv(geo_src / "units_2025.csv", geo / "units_2025.csv", "code", codes)
+    for name, keep in (("caobang", [DISTRICT]), ("caobang_communes", codes)):
+        src, dst = ROOT / "data" / name, root / name
+        dst.mkdir()
+        cut_csv(src / "units.csv", dst / "units.csv", "unit_id", keep)
+        cut_csv(src / "baseline_2023.csv", dst / "baseline_2023.csv", "unit_id", keep)
+        shutil.copy(src / "dataset.yaml", dst / "dataset.yaml")
+    return root
+
+
+@pytest.fixture
+def crossing(cut, monkeypatch):
+    """crossing_2024_2027 on the cut (its geography read from it), without the legal frames that
+    list the 10 districts and the 56 communes (a what-if run ignores the first anyway)."""
+    monkeypatch.setattr(geography, "geography_dir", lambda province="caobang": cut / "geography" / province)
+    raw = load_yaml(ROOT / "params" / "scenarios" / "crossing_2024_2027.yaml")
+    raw.pop("legal_frame", None)
+    raw["dataset"] = str(cut / "caobang")
+    raw["units_switch"] = {"dataset": str(cut / "caobang_communes"), "ignore_legal_rules": ["all"]}
+    scen = scenario_from_dict(raw, file=None, set_overrides=[])
+    sw = unit_switch(scen)
+    assert (sw.year, sw.at, runner.twin_review(scen)) == (2026, 2, 3)
+    return scen
+
+
+def changed(st: AllocationState, year: int, factor: float, item: str) -> None:
+    """Scale one line's central recurrent money of `year`."""
+    now = st.amount(item, "central_recurrent", year) / 1e9
+    assert st.set_amount(item, "central_recurrent", round(now * factor, 3), year) == []
+
+
+def test_a_changed_allocation_runs_its_own_money_on_the_new_units(crossing):
+    """The scenario on the new units carries a changed allocation's amounts (it was read from
+    the file: a change of 2026–2027 money ran the file's money on the communes)."""
+    amounts = crossing.budget.amounts.copy()
+    amounts[4] *= 0.5
+    scen = what_if(crossing.replace_budget(amounts))
+    assert unit_switch(crossing).scenario.budget.amounts is not amounts
+    np.testing.assert_array_equal(unit_switch(scen).scenario.budget.amounts, amounts)
+    a, b = (runner.run(s, engine="expected").indicators for s in (what_if(crossing), scen))
+    late = lambda t: t[t["year"] == 2027]["value"].to_numpy()  # noqa: E731
+    assert not np.array_equal(late(a), late(b))
