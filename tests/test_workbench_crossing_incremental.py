@@ -11,6 +11,7 @@ shared with another district), with the geography cut the same way, so that a ru
 from __future__ import annotations
 
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,11 @@ from simlib import geography, runner
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
 from simlib.unit_switch import unit_switch
-from simlib.workbench.project import what_if
+from simlib.workbench import switched as sw_runs
+from simlib.workbench.project import starting, what_if
 from simlib.workbench.state import AllocationState
 from tests.conftest import ROOT
+from tests.test_workbench_incremental import ARRAYS, assert_same, assert_view_same, from_scratch
 
 DISTRICT = "ha_quang"
 
@@ -89,3 +92,57 @@ def test_a_changed_allocation_runs_its_own_money_on_the_new_units(crossing):
     a, b = (runner.run(s, engine="expected").indicators for s in (what_if(crossing), scen))
     late = lambda t: t[t["year"] == 2027]["value"].to_numpy()  # noqa: E731
     assert not np.array_equal(late(a), late(b))
+
+
+def runs_of(st: AllocationState) -> list:
+    return sw_runs.switched_runs(starting(st.base)).runs
+
+
+def assert_switched_same(got, want) -> None:
+    """`assert_same` (segment 1's arrays) and segment 2's arrays."""
+    assert_same(got, want)
+    assert len(got.segment_outputs) == len(want.segment_outputs) == 2
+    a, b = got.segment_outputs[1], want.segment_outputs[1]
+    for name in ARRAYS:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for f in fields(a.multidim):
+        assert np.array_equal(getattr(a.multidim, f.name), getattr(b.multidim, f.name)), f.name
+
+
+#: segment 1 to the switch (review 2), segment 2 stopped at the twin's start (review 3), the twin's year
+FIRST = [("plan", 0, 2), ("plan", 2, 3), ("plan", 3, 4), ("twin", 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("year", "runs"),
+    [
+        (2024, FIRST),  # segment 1: both segments again
+        (2026, FIRST[1:]),  # the switch year: segment 2 from the moved state, segment 1 kept
+        (2027, FIRST[2:]),  # the year of the change of standard: one year and the twin's
+    ],
+)
+def test_a_change_equals_a_run_from_scratch(crossing, year, runs):
+    st = AllocationState(crossing)
+    start = st.evaluate()
+    assert sw_runs.switched(starting(st.base)) and runs_of(st) == FIRST
+    assert_switched_same(start.run, from_scratch(crossing))
+    changed(st, year, 0.6, "P5")
+    view = st.evaluate()
+    assert runs_of(st)[len(FIRST) :] == runs
+    assert not view.run.tables.made  # the view's own rows only, until the run's tables are read
+    want = from_scratch(st.scenario())
+    assert_view_same(view, want)
+    assert_switched_same(view.run, want)
+
+
+def test_a_series_of_changes_equals_runs_from_scratch(crossing):
+    """Changes after the switch, before it, and back: each equals its own run from scratch."""
+    st = AllocationState(crossing)
+    first = st.evaluate().run
+    for year, factor, item in [(2027, 0.5, "P5"), (2025, 0.8, "P3.1"), (2026, 0.7, "P3.1"), (2027, 0.9, "P5")]:
+        changed(st, year, factor, item)
+        view, want = st.evaluate(), from_scratch(st.scenario())
+        assert_view_same(view, want)
+        assert_switched_same(view.run, want)
+    st.reset()
+    assert_switched_same(st.evaluate().run, first)

@@ -27,6 +27,7 @@ from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
 from simlib.workbench.scoring import judged, no_rebasing
+from simlib.workbench.switched import run_switched, switched
 
 ENGINE = "expected"
 #: indicators the view reads besides the targets' (chart, cards, households behind the margins;
@@ -64,6 +65,9 @@ def project(scen, base=None) -> Projection:
     start = starting(owner)
     scen = what_if(scen) if scen is not owner else start
     options = RunOptions(engine=ENGINE).for_scenario(scen)
+    if switched(start):  # the runs of a scenario switching units kept on `start`, its no-money runs too
+        shown, r = run_switched(scen, start, options, shown_indicators(scen))
+        return Projection(shown, r.targets, r)
     fast = scen.poverty_model == "multidim" and incremental(start)  # the engine runs kept on `start`
     model, target = run_models(scen, start) if fast else compile_run_model(scen)
     spend = model.spend
