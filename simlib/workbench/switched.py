@@ -217,7 +217,8 @@ def rebasing(scen, start, segs, tables, twin, fix, poor_units):
     sw_year = unit_switch(start).year
 
     def make() -> pd.DataFrame:
-        new, old = plan_states(segs, tables, sw_year), twin_states(start, segs, twin, fix)
+        both = (plan_states(segs, tables, sw_year), twin_states(start, segs, twin, fix))
+        new, old = (t[t["year"].isin((year - 1, year))] for t in both)  # the rows it reads (`incremental.rebase`)
         return rebase_points(new, start.dataset.level, geo, old, (year,), poor_units)
 
     return lambda: memoised(twin, "wb_switched_rebase", make)
