@@ -30,6 +30,9 @@ the run's other tables, its period changes and its manifest when first read (`si
 same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
 continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
+An `EngineRuns` may also start from a handed-over state at a later review (`first`): segment 2
+of a run that switches units, from the state moved to the new units (`simlib.workbench.switched`).
+
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
 same file contents); any other scenario takes the runner's full run. Memory: three engine
@@ -246,7 +249,7 @@ def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
 
 def incremental(scen) -> bool:
     """Whether `scen`'s run can be made here: the multidimensional model on its own units (no
-    switch of units), with a twin (if any) that starts at a projected review. A dated run is made
+    switch of units: `simlib.workbench.switched`), with a twin (if any) that starts at a projected review. A dated run is made
     here too (`periods: dated`, on one set of units: plan_2027): its engine runs are a run's like
     any other (the money acting each year is the translated budget's); its twin is read at the
     review of the change only, as a run that is not dated (`reclassification`, `rebase`: the

@@ -7,7 +7,8 @@ depend on the amounts). `tests/test_workbench.py` checks it equals a full run's 
 Multidimensional scenarios take the full run (`simlib.runner.run`), with the no-money run kept
 per starting scenario too and the engine re-run only from the first year a change of amounts
 reaches (`simlib.workbench.incremental`): the view's indicators and the targets are made at once,
-the run's other tables when first read. The run is kept on the projection, so that the
+the run's other tables when first read. A scenario that switches units (`crossing_2024_2027`) the
+same way in its two segments, with its own no-money segments kept (`simlib.workbench.switched`). The run is kept on the projection, so that the
 probabilities of the same allocation build their draws' layout from it
 (`simlib.workbench.compare.probabilities`)."""
 
