@@ -22,6 +22,7 @@ from simlib import geography, runner
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
 from simlib.unit_switch import unit_switch
+from simlib.workbench import compare
 from simlib.workbench import switched as sw_runs
 from simlib.workbench.project import starting, what_if
 from simlib.workbench.state import AllocationState
@@ -146,3 +147,19 @@ def test_a_series_of_changes_equals_runs_from_scratch(crossing):
         assert_switched_same(view.run, want)
     st.reset()
     assert_switched_same(st.evaluate().run, first)
+
+
+def test_the_probabilities_of_a_change_reuse_the_explorer_s_run(crossing):
+    """The probability button continues each draw's twin from segment 1's state in the explorer's
+    run (`simlib.uncertainty.switched`): it is kept there, and the tables are those of a fresh
+    uncertainty run."""
+    st = AllocationState(crossing)
+    st.evaluate()
+    changed(st, 2027, 0.6, "P5")
+    run = st.evaluate().run
+    assert run.segment_outputs[0].state is not None
+    scen = st.scenario()
+    with_run = compare.probabilities(scen, 2, seed=3, base=st.base, central=run)
+    fresh = compare.probabilities(scen, 2, seed=3)
+    for name in ("quantiles", "targets", "outcomes"):
+        assert getattr(with_run, name).to_csv(index=False) == getattr(fresh, name).to_csv(index=False), name

@@ -83,7 +83,9 @@ class SwitchedRuns:
     def __init__(self, switch_at: int, at: int | None):
         self.switch_at, self.at = switch_at, at
         self.acting: np.ndarray | None = None  # segment 1's acting money, years [0, switch_at)
-        self.first: EngineOutput | None = None  # segment 1's output, no state
+        #: segment 1's output, with its state at the switch (as the runner's: the explorer's
+        #: probabilities continue each draw's twin from it, `simlib.uncertainty.switched`)
+        self.first: EngineOutput | None = None
         self.second: EngineRuns | None = None
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
 
@@ -95,8 +97,8 @@ class SwitchedRuns:
             self.second = None  # its states are about to be replaced: their memory first
             first = simulate(targets[0], spends[0], options, stop=self.switch_at)
             self.runs.append(("plan", 0, self.switch_at))
-            state = first.state.remapped(mapping)
-            self.first, self.acting = first.released(), acting
+            state = first.state.remapped(mapping)  # a new state: `first` keeps its own
+            self.first, self.acting = first, acting
             self.second = EngineRuns(self.at, (self.switch_at, state))
             self.second.runs = self.runs  # one record of the runs of both segments
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
