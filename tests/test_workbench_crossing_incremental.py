@@ -22,7 +22,7 @@ from simlib import geography, runner
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
 from simlib.unit_switch import unit_switch
-from simlib.workbench import compare
+from simlib.workbench import compare, rebasing
 from simlib.workbench import switched as sw_runs
 from simlib.workbench.project import starting, what_if
 from simlib.workbench.state import AllocationState
@@ -136,8 +136,11 @@ def test_a_change_equals_a_run_from_scratch(crossing, year, runs):
     assert_switched_same(view.run, want)
 
 
-def test_a_series_of_changes_equals_runs_from_scratch(crossing):
-    """Changes after the switch, before it, and back: each equals its own run from scratch."""
+def test_a_series_of_changes_equals_runs_from_scratch(crossing, monkeypatch):
+    """Changes after the switch, before it, and back: each equals its own run from scratch; the
+    re-basing of each (its twin made again every time) from segment 2's arrays in numpy."""
+    made, points = [], rebasing.points
+    monkeypatch.setattr(rebasing, "points", lambda *a: made.append(a[-2]) or points(*a))
     st = AllocationState(crossing)
     first = st.evaluate().run
     for year, factor, item in [(2027, 0.5, "P5"), (2025, 0.8, "P3.1"), (2026, 0.7, "P3.1"), (2027, 0.9, "P5")]:
@@ -145,6 +148,7 @@ def test_a_series_of_changes_equals_runs_from_scratch(crossing):
         view, want = st.evaluate(), from_scratch(st.scenario())
         assert_view_same(view, want)
         assert_switched_same(view.run, want)
+    assert made == [2027] * 5
     st.reset()
     assert_switched_same(st.evaluate().run, first)
 

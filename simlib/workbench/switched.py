@@ -59,6 +59,7 @@ from simlib.unit_switch import (
     unit_switch,
     with_amounts,
 )
+from simlib.workbench import rebasing
 from simlib.workbench.incremental import EngineRuns, first_change, named_states, run_models, shown_table
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.scoring import no_rebasing, scorer
@@ -177,7 +178,7 @@ def run_switched(scen, start, options, names) -> tuple[pd.DataFrame, RunResult]:
     tables = LazyTables(lambda: join_tables(segs[0].tables(), segs[1].tables(), sw.year))
     shown = by_year(segs[0].rows(names), segs[1].rows(names), sw.year)
     poor_units = poor_unit_ids(m1) + poor_unit_ids(m2)
-    rebased = rebasing(scen, start, segs, tables, twin, fix, poor_units)
+    rebased = rebasing_of(scen, start, segs, tables, twin, fix, poor_units)
     years = scen.years if scen.dated else None
     targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years)
     changes = None
@@ -208,19 +209,25 @@ def plan_states(segs: tuple, tables: LazyTables, year: int) -> pd.DataFrame:
     return by_year(*(named_states(s.out, s.model, s.scen) for s in segs), year)
 
 
-def rebasing(scen, start, segs, tables, twin, fix, poor_units):
+def rebasing_of(scen, start, segs, tables, twin, fix, poor_units):
     """The re-basing table of the change targets when asked (`simlib.runner.dated_changes`'
     `rebase_points`; None: not re-based; a dated run crossing no change of standard: the empty
-    table), made once per twin output (`simlib.workbench.incremental.rebase`)."""
+    table), made once per twin output (`simlib.workbench.incremental.rebase`): in numpy from
+    segment 2's households when the change's review and the one before are both on the new units
+    (`simlib.workbench.rebasing`: it reads segment 2's units, the poor ones among them)."""
     if twin is None:
         return no_rebasing if scen.dated else None
     year = previous_standard_scenario(start)[1]
     geo = memoised(start, "wb_geography", load_geography)
-    sw_year = unit_switch(start).year
+    sw = unit_switch(start)
+    reviews = [start.baseline_year] + [int(y) for y in start.years]
+    t = reviews.index(year) if year in reviews else 0
 
     def make() -> pd.DataFrame:
-        both = (plan_states(segs, tables, sw_year), twin_states(start, segs, twin, fix))
-        new, old = (t[t["year"].isin((year - 1, year))] for t in both)  # the rows it reads (`incremental.rebase`)
+        if rebasing.fits(segs[1].out.n_draws, t, reviews) and reviews[t - 1] >= sw.year:
+            return rebasing.points(segs[1].model, fix.twin[0], segs[1].out.states, twin.states, t, year, poor_units)
+        both = (plan_states(segs, tables, sw.year), twin_states(start, segs, twin, fix))
+        new, old = (s[s["year"].isin((year - 1, year))] for s in both)  # the rows it reads (`incremental.rebase`)
         return rebase_points(new, start.dataset.level, geo, old, (year,), poor_units)
 
     return lambda: memoised(twin, "wb_switched_rebase", make)
