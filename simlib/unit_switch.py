@@ -110,7 +110,17 @@ def unit_switch(scen: Scenario) -> Switch | None:
 def _switch_of(scen: Scenario) -> Switch:
     geo = load_geography()
     year = switch_year(geo)
-    return Switch(year, scen.years.index(year), switched_scenario(scen), geo)
+    return Switch(year, scen.years.index(year), with_amounts(switched_scenario(scen), scen), geo)
+
+
+def with_amounts(new: Scenario, scen: Scenario) -> Scenario:
+    """The scenario on the new units `new` with the amounts of `scen` (VND by year, line and
+    source: the money of both segments, split by each one's units) when they are not those of its
+    file (`Scenario.replace_budget`: an explorer's or a sweep's allocation; `new` is read from the
+    file's mapping, whose amounts a changed allocation does not write — its years on the new units
+    ran the file's money)."""
+    same = np.array_equal(new.budget.amounts, scen.budget.amounts)
+    return new if same else new.replace_budget(scen.budget.amounts)
 
 
 def units_levels(scen: Scenario, years) -> dict[int, str]:

@@ -30,6 +30,9 @@ the run's other tables, its period changes and its manifest when first read (`si
 same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
 continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
 
+An `EngineRuns` may also start from a handed-over state at a later review (`first`): segment 2
+of a run that switches units, from the state moved to the new units (`simlib.workbench.switched`).
+
 Everything is kept per starting scenario and used only for a scenario that differs from it by its
 amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
 same file contents); any other scenario takes the runner's full run. Memory: three engine
@@ -122,17 +125,23 @@ def state_bytes(state: EngineState) -> int:
 class EngineRuns:
     """The engine outputs of the allocations of one starting scenario, each continued from the
     previous one's state at the first year its acting money changed (module docstring). `at`:
-    the review the previous-standard twin starts from (None: no twin)."""
+    the review the previous-standard twin starts from (None: no twin). `first`: the review the
+    runs start from, with its state (`start`, kept: every change reaches no earlier year) — a run
+    continued from a handed-over state (segment 2 of a run that switches units,
+    `simlib.workbench.switched`); None: the baseline."""
 
-    def __init__(self, at: int | None):
+    def __init__(self, at: int | None, first: tuple[int, EngineState] | None = None):
         self.at = at
+        self.first = first[0] if first is not None else 0
         self.acting: np.ndarray | None = None  # (Y, L, D) of the last run
         self.out: EngineOutput | None = None
         self.twin: EngineOutput | None = None
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
         self.pool = StatePool(2, KEEP_BYTES // 2)  # the cells of states nothing continues from, for the next copies
-        self.baseline = True  # whether the baseline's state is kept (`_baseline`)
+        self.baseline = first is None  # whether the baseline's state is kept (`_baseline`)
+        if first is not None:
+            self.states[first[0]] = first[1]
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
         """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
@@ -141,15 +150,18 @@ class EngineRuns:
         y0 = first_change(self.acting, acting)
         if y0 == years:
             return self.out, self.twin
+        y0 = max(y0, self.first)  # the years before `first` are the caller's (the state given)
         if not any(t <= y0 for t in self.states):
             self._baseline(target, spend, options)
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
-        self._drop([t for t in self.states if t not in (0, start, self.at) or t > y0])  # their arrays: the copies'
+        self._drop(
+            [t for t in self.states if t not in (self.first, start, self.at) or t > y0]
+        )  # their arrays: the copies'
         state = self.states.get(start)
-        if start not in (0, self.at, y0) and state is not None:  # `_keep` lets it go after this change
+        if start not in (self.first, self.at, y0) and state is not None:  # `_keep` lets it go after this change
             state = self.states.pop(start).once()  # the run takes its arrays: no copy
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
-        pieces = [(self.out, 0)] if start > 0 else []
+        pieces = [(self.out, 0)] if start > self.first else []
         remake = self.at is not None and (self.twin is None or y0 <= self.at)  # the twin, with the piece from `at`
         twin = None
         for stop in stops:
@@ -197,7 +209,7 @@ class EngineRuns:
         """Keep the baseline, the twin's start and the state at `y0` (within `KEEP_BYTES`),
         nothing else."""
         mark = self.states.get(y0)
-        keep = {0, self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
+        keep = {self.first, self.at} | ({y0} if mark is not None and state_bytes(mark) <= KEEP_BYTES else set())
         self._drop([t for t in self.states if t not in keep])
 
     def _with_twin(self, twin_target, target, spend: np.ndarray, options, piece: tuple) -> tuple:
@@ -237,7 +249,7 @@ def joined(pieces: list[tuple[EngineOutput, int]]) -> EngineOutput:
 
 def incremental(scen) -> bool:
     """Whether `scen`'s run can be made here: the multidimensional model on its own units (no
-    switch of units), with a twin (if any) that starts at a projected review. A dated run is made
+    switch of units: `simlib.workbench.switched`), with a twin (if any) that starts at a projected review. A dated run is made
     here too (`periods: dated`, on one set of units: plan_2027): its engine runs are a run's like
     any other (the money acting each year is the translated budget's); its twin is read at the
     review of the change only, as a run that is not dated (`reclassification`, `rebase`: the

@@ -7,7 +7,8 @@ depend on the amounts). `tests/test_workbench.py` checks it equals a full run's 
 Multidimensional scenarios take the full run (`simlib.runner.run`), with the no-money run kept
 per starting scenario too and the engine re-run only from the first year a change of amounts
 reaches (`simlib.workbench.incremental`): the view's indicators and the targets are made at once,
-the run's other tables when first read. The run is kept on the projection, so that the
+the run's other tables when first read. A scenario that switches units (`crossing_2024_2027`) the
+same way in its two segments, with its own no-money segments kept (`simlib.workbench.switched`). The run is kept on the projection, so that the
 probabilities of the same allocation build their draws' layout from it
 (`simlib.workbench.compare.probabilities`)."""
 
@@ -27,6 +28,7 @@ from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
 from simlib.workbench.scoring import judged, no_rebasing
+from simlib.workbench.switched import run_switched, switched
 
 ENGINE = "expected"
 #: indicators the view reads besides the targets' (chart, cards, households behind the margins;
@@ -64,6 +66,9 @@ def project(scen, base=None) -> Projection:
     start = starting(owner)
     scen = what_if(scen) if scen is not owner else start
     options = RunOptions(engine=ENGINE).for_scenario(scen)
+    if switched(start):  # the runs of a scenario switching units kept on `start`, its no-money runs too
+        shown, r = run_switched(scen, start, options, shown_indicators(scen))
+        return Projection(shown, r.targets, r)
     fast = scen.poverty_model == "multidim" and incremental(start)  # the engine runs kept on `start`
     model, target = run_models(scen, start) if fast else compile_run_model(scen)
     spend = model.spend
