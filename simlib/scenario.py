@@ -208,8 +208,17 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
         return None, budget_periods
     unit_ids = dataset.unit_ids if dataset is not None else None
     budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], *years, shown)
-    errors.extend(years_from_set(berr, to_scen))
+    errors.extend(years_from_set(not_of_translation(berr, budget_periods, errors), to_scen))
     return budget, budget_periods
+
+
+def not_of_translation(berr: list, budget_periods, errors: list) -> list:
+    """The budget's problems without those of a year given by `contents:` that already has one:
+    its translated `lines` (money on the 2021–2025 mechanism lines) are not what the planner wrote,
+    and their problems repeat the contents' (a content's capital checked on its content first)."""
+    said = {r.year for r in budget_periods if r.given == "contents"}
+    said = {y for y in said if any(str(e.field or "").startswith(f"budget.years.{y}.") for e in errors)}
+    return [e for e in berr if not any(str(e.field or "").startswith(f"budget.years.{y}.") for y in said)]
 
 
 def _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors) -> tuple:

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from simlib.dated_budget import content_cells, contents_entry, dated_catalogues
+from simlib.errors import InputErrors
 from simlib.scenario import load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
 from tests.conftest import ROOT
@@ -85,3 +86,18 @@ def test_two_contents_in_one_cell_are_refused(plan):
     lines["C2.production_support"]["effects_from"] = "P2"
     with pytest.raises(ValueError, match="C2.livelihood_models and C2.production_support"):
         content_cells(replace(cat, lines=lines), plan.catalogue, capital_of(plan))
+
+
+def test_a_contents_year_with_a_problem_is_not_reported_again_as_lines():
+    """Investment capital for housing in 2027 (`contents:`): one problem, on the field written
+    (`…contents.C5.housing.central_investment`), not a second one on the translated lines the
+    planner never wrote (`…lines.P5.central_investment`); another year's problem still reported."""
+    raw = copy.deepcopy(load_yaml(PLAN))
+    raw["budget"]["years"]["2027"]["contents"]["C5.housing"] = {"central_investment": 77.24}
+    raw["budget"]["years"]["2024"]["lines"]["P9"] = {"local": 1}  # no such line
+    with pytest.raises(InputErrors) as info:
+        scenario_from_dict(raw, file=PLAN)
+    fields = [e.field for e in info.value.errors]
+    assert "budget.years.2027.contents.C5.housing.central_investment" in fields
+    assert not [f for f in fields if f.startswith("budget.years.2027.lines")]
+    assert "budget.years.2024.lines.P9" in fields
