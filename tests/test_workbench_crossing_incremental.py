@@ -27,6 +27,7 @@ from simlib.workbench import switched as sw_runs
 from simlib.workbench.project import starting, what_if
 from simlib.workbench.state import AllocationState
 from tests.conftest import ROOT
+from tests.test_workbench_dated import changed, each_change_equals_scratch
 from tests.test_workbench_incremental import ARRAYS, assert_same, assert_view_same, from_scratch
 
 DISTRICT = "ha_quang"
@@ -74,12 +75,6 @@ def crossing(cut, monkeypatch):
     sw = unit_switch(scen)
     assert (sw.year, sw.at, runner.twin_review(scen)) == (2026, 2, 3)
     return scen
-
-
-def changed(st: AllocationState, year: int, factor: float, item: str) -> None:
-    """Scale one line's central recurrent money of `year`."""
-    now = st.amount(item, "central_recurrent", year) / 1e9
-    assert st.set_amount(item, "central_recurrent", round(now * factor, 3), year) == []
 
 
 def test_a_changed_allocation_runs_its_own_money_on_the_new_units(crossing):
@@ -143,11 +138,7 @@ def test_a_series_of_changes_equals_runs_from_scratch(crossing, monkeypatch):
     monkeypatch.setattr(rebasing, "points", lambda *a: made.append(a[-2]) or points(*a))
     st = AllocationState(crossing)
     first = st.evaluate().run
-    for year, factor, item in [(2027, 0.5, "P5"), (2025, 0.8, "P3.1"), (2026, 0.7, "P3.1"), (2027, 0.9, "P5")]:
-        changed(st, year, factor, item)
-        view, want = st.evaluate(), from_scratch(st.scenario())
-        assert_view_same(view, want)
-        assert_switched_same(view.run, want)
+    each_change_equals_scratch(st, assert_switched_same)
     assert made == [2027] * 5
     st.reset()
     assert_switched_same(st.evaluate().run, first)

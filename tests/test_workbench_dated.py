@@ -68,6 +68,20 @@ def changed(st: AllocationState, year: int, factor: float, item: str = "P5") -> 
     assert st.set_amount(item, "central_recurrent", round(now * factor, 3), year) == []
 
 
+#: changes after a change of catalogue, before it, and back: (year, factor, line)
+SERIES = [(2027, 0.5, "P5"), (2025, 0.8, "P3.1"), (2026, 0.7, "P3.1"), (2027, 0.9, "P5")]
+
+
+def each_change_equals_scratch(st: AllocationState, same_run) -> None:
+    """Make each change of `SERIES`: the explorer's view equals that of a run from scratch, and its
+    run too by `same_run(run, want)`."""
+    for year, factor, item in SERIES:
+        changed(st, year, factor, item)
+        view, want = st.evaluate(), from_scratch(st.scenario())
+        assert_view_same(view, want)
+        same_run(view.run, want)
+
+
 FIRST = [("plan", 0, 3), ("plan", 3, 4), ("twin", 3, 4)]  # stopped at the twin's start (review 3)
 
 
@@ -106,11 +120,7 @@ def test_a_series_of_dated_changes_equals_runs_from_scratch(plan):
     after the first filled in from one layout of the dated targets."""
     st = AllocationState(plan)
     first = st.evaluate().run
-    for year, factor, item in [(2027, 0.5, "P5"), (2025, 0.8, "P3.1"), (2026, 0.7, "P3.1"), (2027, 0.9, "P5")]:
-        changed(st, year, factor, item)
-        view, want = st.evaluate(), from_scratch(st.scenario())
-        assert_view_same(view, want)
-        assert_same(view.run, want)
+    each_change_equals_scratch(st, assert_same)
     st.reset()
     assert_same(st.evaluate().run, first)
     assert scorer(starting(st.base)).layout.used == 6
