@@ -149,9 +149,11 @@ def translate_year(key, years_raw, period, cat, old_lines, errors) -> tuple[dict
 
 def translate_budget(budget_raw: dict, old_lines: tuple[str, ...]) -> tuple[dict, list[YearRecord], list[InputError]]:
     """The scenario's `budget` with every year under a dated catalogue translated to mechanism
-    lines, the record of each year (sorted) and every problem (fields relative to the scenario)."""
-    out = copy.deepcopy(budget_raw)
-    years_raw = budget_raw.get("years") or {}
+    lines, the record of each year (sorted) and every problem (fields relative to the scenario).
+    Year keys are read as a file gives them, text (a Python caller's numbers are written so)."""
+    years = budget_raw.get("years")
+    years_raw = {str(k): v for k, v in years.items()} if isinstance(years, dict) else {}
+    out = copy.deepcopy({**budget_raw, "years": years_raw} if years_raw else budget_raw)
     errors: list[InputError] = []
     periods = load_periods()["catalogues"]
     catalogues = {p.id: load_programme_catalogue(p.file) for p in periods if p.kind == "dated"}

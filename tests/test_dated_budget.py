@@ -86,6 +86,19 @@ def test_carry_same_as_an_old_year():
     assert records[1].given == "carried" and records[1].links[0][:2] == ("P1.2", "C1.infrastructure_poor_communes")
 
 
+def test_number_year_keys_read_as_a_file_gives_them():
+    """A Python caller's budget with number year keys (a file's are text), mixed with text ones:
+    the same translation as the file's, `same_as` followed (it was not: the reference was looked up
+    as text), and no TypeError from sorting mixed keys."""
+    lines = {"P1.2": {"central_investment": 7}}
+    as_file = {"unit": "VND", "years": {"2025": {"lines": lines}, "2026": {"same_as": 2025}, "2027": {"same_as": 2026}}}
+    mixed = {"unit": "VND", "years": {2025: {"lines": lines}, "2026": {"same_as": 2025}, 2027: {"same_as": 2026}}}
+    want, want_records, _ = translate_budget(as_file, OLD)
+    got, records, errors = translate_budget(mixed, OLD)
+    assert errors == [] and got == want and records == want_records
+    assert got["years"]["2026"] == {"lines": {"P1.1": {"central_investment": 7.0}}}  # carried, by hand
+
+
 def test_problems_reported_at_once():
     budget = {
         "unit": "VND",
