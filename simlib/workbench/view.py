@@ -39,6 +39,7 @@ from simlib.paths import display_path
 from simlib.report import html as H
 from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
+from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import AmountGrid
 from simlib.workbench.judged import Judge
@@ -106,7 +107,7 @@ class ExplorerView:
         css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
         self.grid = AmountGrid(self.state, self.lang, self._changed)
-        self.grid.year_control.observe(lambda _: self._show_inputs(), names="value")  # the chosen year's total
+        self.grid.year_control.observe(lambda _: self._year_chosen(), names="value")  # that year's total, card
         total = W.Text(value="", continuous_update=False)
         total.observe(self._total_typed, names="value")
         self.w["total"] = total
@@ -200,6 +201,11 @@ class ExplorerView:
         self.w["apply"].layout.display = "none"
         self._set_busy(True)
         self._debounced()
+
+    def _year_chosen(self) -> None:
+        self._show_inputs()
+        if self.result is not None:  # the money card follows the year shown
+            self.w["cards"].value = self.cards_html()
 
     def _show_inputs(self) -> None:
         self._syncing_total = True
@@ -387,11 +393,7 @@ class ExplorerView:
         d_rate = h["poor_rate_end"] - h0["poor_rate_end"]
         d_poor = h["poor_end"] - h0["poor_end"]
         cards = [
-            (
-                self.t("wb.card.money"),
-                fmt.billion_vnd(self.state.allocated_vnd(), L),
-                self.t("wb.card.first_year", year=self.state.years[1]),
-            ),
+            money_card(self.state, self.grid.year, L),
             (
                 self.t("report.card.poor_rate"),
                 f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
@@ -406,20 +408,9 @@ class ExplorerView:
                 ),
             ),
             (self.t("report.card.fewer_poor", y1=y1), fmt.households(h["poor_fewer_end"], L), ""),
-            self._targets_card(h),
+            targets_card(h, self.lang, self.levels),
         ]
         return H.cards(cards)
-
-    def _targets_card(self, h: dict) -> tuple[str, str, str]:
-        """Targets met in the last year; both readings side by side when a target is judged for
-        each poor unit too (the poor units together, each on its own: simlib.report.verdict)."""
-        n, y0, y1 = h["targets_total"], h["year_start"], h["year_end"]
-        title = self.t("report.card.targets_met", year=y1)
-        if not h["targets_with_units"]:
-            return title, f"{h['targets_met']}/{n}", self.t("report.card.years", y0=y0, y1=y1)
-        together, each = h["targets_met_together"], h["targets_met"]
-        detail = self.levels.t_at("report.card.targets_readings", self.lang, y1, together=together, each=each, n=n)
-        return title, f"{together}/{n} · {each}/{n}", detail
 
     def compare_html(self) -> str:
         """The targets side by side with the plan (probabilities where computed)."""
