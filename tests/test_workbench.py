@@ -427,7 +427,8 @@ def test_the_year_control_shows_each_years_amounts(view):
 
 def test_the_money_card_shows_the_year_the_grid_shows(view):
     """The card of money allocated follows the year control: that year's total (the sum of the
-    state's amounts of the year), and with every year shown their mean, said as such."""
+    state's amounts of the year), and with every year shown their mean, said as such; the total
+    box, which shows the first year's total then, is marked as differing when the years differ."""
     view.grid.year_control.value = 2025
     cell(view, "P2", "central_recurrent").value = "4"  # 2025's total 66.3 - 10 + 4
     totals = view.state.amounts()[1:].sum(axis=(1, 2)) / 1e9
@@ -435,8 +436,12 @@ def test_the_money_card_shows_the_year_the_grid_shows(view):
     assert "60.3 billion VND" in view.w["cards"].value and "year 2025" in view.w["cards"].value
     view.grid.year_control.value = 2024
     assert "66.3 billion VND" in view.w["cards"].value and "year 2024" in view.w["cards"].value
+    assert "sl-differs" not in view.w["total"]._dom_classes  # one year shown: its own total
     view.grid.year_control.value = EVERY_YEAR
     assert "63.3 billion VND" in view.w["cards"].value and "mean of 2024–2025" in view.w["cards"].value
+    assert view.w["total"].value == "66.3" and "sl-differs" in view.w["total"]._dom_classes  # the first year's
+    view.w["total"].value = "50"  # every year's total typed: the years no longer differ
+    assert "sl-differs" not in view.w["total"]._dom_classes and "50.0 billion VND" in view.w["cards"].value
 
 
 def test_a_refused_amount_is_said_and_the_cell_keeps_the_state(view):

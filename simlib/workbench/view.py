@@ -213,6 +213,9 @@ class ExplorerView:
             self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year) / 1e9, self.lang, 1)
         finally:
             self._syncing_total = False
+        totals = [round(self.state.allocated_vnd(y) / 1e8) for y in self.state.years[1:]]  # as shown, 0.1 bn
+        differs = self.grid.year is None and len(set(totals)) > 1  # the first year's total shown, as the cells
+        (self.w["total"].add_class if differs else self.w["total"].remove_class)("sl-differs")
         items = [H.esc(self.t("wb.refused", reason=p.message(self.lang))) for p in self.input_problems]
         items += [H.esc(p.message(self.lang)) for p in self.state.problems()]
         self.w["problems"].value = (
