@@ -109,7 +109,7 @@ def content_lines(contents: dict, cat: ProgrammeCatalogue, where: str, errors: l
             if src in SOURCE_CAPITAL and SOURCE_CAPITAL[src] not in allowed:
                 sources = ", ".join(s for s, c in SOURCE_CAPITAL.items() if c in allowed)
                 field = f"{where}.contents.{content}.{src}"
-                errors.append(InputError("capital", field=field, value=src, line=content, sources=sources))
+                errors.append(InputError("capital_content", field=field, value=src, line=content, sources=sources))
         add_money(out, cat.lines[content]["effects_from"], by_source)
     return out
 
