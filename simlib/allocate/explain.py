@@ -26,6 +26,7 @@ from simlib.allocate.evaluate import run_batch
 from simlib.allocate.problem import Problem
 from simlib.allocate.rules import BN, Row
 from simlib.allocate.spec import year_blocks
+from simlib.dated_budget import dated_titles
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.scenario import SOURCES, Scenario
 from simlib.states import POOR
@@ -50,9 +51,13 @@ class Binding:
     basis: LocalText | None = None  # binding.csv: basis_vi, basis_en
 
 
-def names_of(scen: Scenario) -> dict:
-    """Display names: ("line", code, lang), ("geo", id, lang)."""
-    out = {}
+def names_of(scen: Scenario, years=None) -> dict:
+    """Display names: ("line", code, lang), ("geo", id, lang); for a dated scenario also ("line",
+    code, lang, year): the 2026–2035 content a 2021–2025 item's or project's money stands for in
+    a year under the dated catalogue («C5 – Hỗ trợ nhà ở … (dự kiến)», `dated_titles`), and
+    ("line", code, lang, None) when it stands for the same content in all the optimised `years`
+    (default: the projected years), so a rule of every year names it too (`line_name`)."""
+    out = dated_names(scen, years)
     for lang in LANGS:
         for code, ln in scen.catalogue.lines.items():
             out[("line", code, lang)] = f"{code} ({ln.name(lang)})"
@@ -67,6 +72,24 @@ def names_of(scen: Scenario) -> dict:
         for t in scen.params["targets"]["targets"]:
             out[("line", t["id"], lang)] = t[i18n.column("label", lang)]
     return out
+
+
+def dated_names(scen: Scenario, years=None) -> dict:
+    """The ("line", code, lang, year) names of `names_of` (empty for an undated scenario)."""
+    years = tuple(int(y) for y in (years or scen.years))
+    titles = dated_titles(scen, LANGS, years)
+    out: dict = {("line", code, lang, y): t for (code, lang, y), t in titles.items()}
+    for code, lang, _ in titles:
+        same = {titles.get((code, lang, y)) for y in years}
+        if len(same) == 1 and None not in same:
+            out[("line", code, lang, None)] = same.pop()
+    return out
+
+
+def line_name(names: dict, code: str | None, lang: str, year: int | None = None) -> str:
+    """How a rule's line or project is named in `year` (None: every optimised year): the content
+    it stands for under a dated catalogue, else «P1.1 (its 2021–2025 name)» (`names_of`)."""
+    return names.get(("line", code, lang, year)) or names.get(("line", code, lang), code or "")
 
 
 # --- marginal values on the true engine --------------------------------------------------------
@@ -181,7 +204,7 @@ def _text(kind: str, r: Row, amount: float, value: float | None, names: dict, me
         text = i18n.t(
             f"alloc.bind.{kind}",
             lang,
-            line=names.get(("line", r.code, lang), r.code or ""),
+            line=line_name(names, r.code, lang, r.year),
             code=r.code or "",
             source=i18n.label("source", r.source, lang) if r.source else "",
             amount=fmt.number(amount, lang, 2),
@@ -287,7 +310,7 @@ def best_line(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray,
         texts[lang] = i18n.t(
             f"alloc.best.{out['kind']}",
             lang,
-            line=names.get(("line", code, lang), code),
+            line=line_name(names, code, lang, year),
             value=fmt.number(out["value_per_billion"], lang, 1),
             measure=i18n.t(f"alloc.measure.{measure}", lang),
             rule=" ".join(b.text(lang) for b in bs),
@@ -323,7 +346,7 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
             lang: i18n.t(
                 key,
                 lang,
-                line=names.get(("line", code, lang), code),
+                line=line_name(names, code, lang),
                 value=fmt.number(own, lang, 2),
                 alt=fmt.number(alt, lang, 2),
                 measure=i18n.t(f"alloc.measure.{measure}", lang),
