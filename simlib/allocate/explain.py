@@ -86,6 +86,24 @@ def dated_names(scen: Scenario, years=None) -> dict:
     return out
 
 
+#: texts whose subject is a 2021–2025 line («dự án này», «dự án khác») and their wording when it
+#: is a content of a year under a dated catalogue («nội dung này»)
+CONTENT_TEXTS = {
+    "alloc.best.returns": "alloc.best.returns_content",
+    "alloc.best.rule": "alloc.best.rule_content",
+    "alloc.zero_line": "alloc.zero_line_content",
+    "alloc.zero_line_no_money": "alloc.zero_line_no_money_content",
+    "alloc.bind.unallocated": "alloc.bind.unallocated_content",
+}
+
+
+def worded(key: str, names: dict, year: int | None, code: str | None = None) -> str:
+    """`key`, or its content wording (`CONTENT_TEXTS`) when `code` (None: any line) is named by
+    a content in `year` (`names_of`)."""
+    dated = any(len(k) == 4 and k[3] == year and (code is None or k[1] == code) for k in names)
+    return CONTENT_TEXTS.get(key, key) if dated else key
+
+
 def line_name(names: dict, code: str | None, lang: str, year: int | None = None) -> str:
     """How a rule's line or project is named in `year` (None: every optimised year): the content
     it stands for under a dated catalogue, else «P1.1 (its 2021–2025 name)» (`names_of`)."""
@@ -202,7 +220,7 @@ def _text(kind: str, r: Row, amount: float, value: float | None, names: dict, me
         year = i18n.t("alloc.every_year", lang) if r.year is None else i18n.t("alloc.in_year", lang, year=r.year)
         where = "" if r.unit is None else i18n.t("alloc.in_unit", lang, unit=names.get(("geo", r.unit, lang), r.unit))
         text = i18n.t(
-            f"alloc.bind.{kind}",
+            worded(f"alloc.bind.{kind}", names, r.year) if kind == "unallocated" else f"alloc.bind.{kind}",
             lang,
             line=line_name(names, r.code, lang, r.year),
             code=r.code or "",
@@ -308,7 +326,7 @@ def best_line(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray,
     for lang in LANGS:
         bs = out.get("bindings", [])
         texts[lang] = i18n.t(
-            f"alloc.best.{out['kind']}",
+            worded(f"alloc.best.{out['kind']}", names, year, code),
             lang,
             line=line_name(names, code, lang, year),
             value=fmt.number(out["value_per_billion"], lang, 1),
@@ -344,7 +362,7 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
         key = "alloc.zero_line_nothing" if not own >= WORTH else key
         texts = {
             lang: i18n.t(
-                key,
+                worded(key, names, None, code),
                 lang,
                 line=line_name(names, code, lang),
                 value=fmt.number(own, lang, 2),

@@ -121,7 +121,7 @@ def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) ->
         found = line_contents(p)
         empty = {"content": "", "content_from": np.nan} | {f"content_{lang}": "" for lang in LANGS}
         extra = pd.DataFrame([found.get(code, empty) for code in out["line"]], index=out.index)
-        out = pd.concat([out, extra], axis=1)
+        out = pd.concat([out, extra], axis=1).astype({"content_from": "Int64"})
     return out
 
 
