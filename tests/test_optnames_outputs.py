@@ -28,10 +28,14 @@ CATALOGUE = ROOT / "params" / "catalogues" / "2026_2035.yaml"
 OLD_P11_VI = "các huyện nghèo"  # P1.1's 2021–2025 name ends so; C1's says «các xã nghèo»
 
 
-def title(line: str, lang: str) -> tuple[str, str]:
-    """(content id, «C1 – name») of the content whose mechanism is `line`, from the YAML file."""
+def title(item: str, lang: str) -> tuple[str, str]:
+    """(content id, «C1 – name») of the content whose mechanism is the line of budget item `item`
+    (the line itself, or the line a content item belongs to: P4.1.facilities → P4.1), from the
+    YAML file."""
     doc = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
-    (content,) = [c for c, spec in doc["lines"].items() if spec["effects_from"] == line]
+    mech = {spec["effects_from"]: c for c, spec in doc["lines"].items()}
+    line = max((m for m in mech if item == m or item.startswith(m + ".")), key=len)
+    content = mech[line]
     project = next(p for p, spec in doc["projects"].items() if content in spec["lines"])
     return content, f"{project} – {doc['lines'][content][f'name_{lang}']}"
 
