@@ -68,6 +68,11 @@ def test_explanations_of_the_dated_years_name_contents(out):
         _, name = title(z["line"], "vi")
         assert name in z["text"]["vi"], z["text"]["vi"]
     assert not any(OLD_P11_VI in t for t in texts)
+    # a content is one decision: named once, and never when one of its cells got money
+    named = [title(z["line"], "vi")[1] for z in why["zero_lines"]]
+    a = out["allocation"]
+    funded = {title(ln, "vi")[1] for ln in a[(a["allocation"] == "optimal") & (a["year"] >= 2026)]["line"]}
+    assert len(named) == len(set(named)) and not set(named) & funded, (named, funded)
 
 
 def test_tables_by_year_give_each_dated_row_its_content(out):

@@ -344,16 +344,24 @@ def _kind(r: Row) -> str:
 
 def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray, names: dict) -> list[dict]:
     """Lines without money at x that could reach somebody: their marginal value against the
-    value of one more billion of the money they may take (its envelope's shadow price)."""
+    value of one more billion of the money they may take (its envelope's shadow price); in
+    optimised years under a dated catalogue, the contents without money (`names_of`)."""
     out = []
     per_line = marg.groupby("line", sort=False)["objective_per_billion_added"].max()
     env = {r.source: values[i] for i, r in enumerate(p.rows) if r.kind == "envelope" and np.isfinite(values[i])}
     measure = "poor" if p.objective == "min_cost" else p.objective
     years = p.spec.plan_years  # only these years were optimised: "nothing" is said of them
+    # a content of the dated catalogue (items of one content: P4.3 and its labour-market system)
+    # is one decision: said once, and not when another of its items has money
+    content = {code: names.get(("line", code, LANGS[0], None)) for code in p.model.line_codes}
+    said = {content[c] for li, c in enumerate(p.model.line_codes) if x[p.var_line == li].sum() > 1e-6}
     for li, code in enumerate(p.model.line_codes):
         vs = p.var_line == li
         if not vs.any() or x[vs].sum() > 1e-6 or p.model.split[li].sum() <= 0:
             continue
+        if content[code] is not None and content[code] in said:
+            continue
+        said.add(content[code])
         allowed = [SOURCES[s] for s in np.unique(p.var_source[vs]) if not _forbidden(p, li, s)]
         alt = max((env.get(s, 0.0) for s in allowed), default=0.0)
         own = float(per_line.get(code, np.nan))
