@@ -237,6 +237,8 @@ def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) 
         return pd.DataFrame()
     rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
     t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
+    if "content" in unallocatable:  # rows of 2021–2025 lines and of 2026–2035 contents
+        t.index.name = i18n.t("alloc.col.line_or_content", lang)
     t.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in t.columns]
     return t.round(2)
 
