@@ -75,9 +75,10 @@ def names_of(scen: Scenario, years=None) -> dict:
 
 
 def dated_names(scen: Scenario, years=None) -> dict:
-    """The ("line", code, lang, year) names of `names_of` (empty for an undated scenario)."""
+    """The ("line", code, lang, year) names of `names_of` (empty for an undated scenario): each
+    projected year's, and None's for the optimised `years`."""
     years = tuple(int(y) for y in (years or scen.years))
-    titles = dated_titles(scen, LANGS, years)
+    titles = dated_titles(scen, LANGS, tuple(int(y) for y in scen.years))
     out: dict = {("line", code, lang, y): t for (code, lang, y), t in titles.items()}
     for code, lang, _ in titles:
         same = {titles.get((code, lang, y)) for y in years}
