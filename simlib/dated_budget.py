@@ -109,7 +109,7 @@ def content_lines(contents: dict, cat: ProgrammeCatalogue, where: str, errors: l
             if src in SOURCE_CAPITAL and SOURCE_CAPITAL[src] not in allowed:
                 sources = ", ".join(s for s, c in SOURCE_CAPITAL.items() if c in allowed)
                 field = f"{where}.contents.{content}.{src}"
-                errors.append(InputError("capital", field=field, value=src, line=content, sources=sources))
+                errors.append(InputError("capital_content", field=field, value=src, line=content, sources=sources))
         add_money(out, cat.lines[content]["effects_from"], by_source)
     return out
 
@@ -230,3 +230,48 @@ def scenario_cells(scen, years=None) -> dict[int, dict[tuple[str, str], str]]:
     capital_of = {s: v["capital"] for s, v in scen.params["funding"]["sources"].items()}
     cats = dated_catalogues(scen.budget.years[1:] if years is None else years)
     return {y: content_cells(cat, scen.catalogue, capital_of) for y, cat in cats.items()}
+
+
+def item_contents(scen, years=None) -> dict[int, dict[str, str]]:
+    """{dated year: {budget item: content}}: the content whose money lands in each item
+    (`scenario_cells`) in each of `years` (default: the projected years) under a dated catalogue;
+    an item two contents land in, by different sources, has no single content and is left out.
+    Empty for a scenario that is not dated."""
+    out: dict[int, dict[str, str]] = {}
+    for year, cells in scenario_cells(scen, years).items():
+        found: dict[str, set[str]] = {}
+        for (item, _src), content in cells.items():
+            found.setdefault(item, set()).add(content)
+        out[year] = {item: next(iter(c)) for item, c in found.items() if len(c) == 1}
+    return out
+
+
+def content_title(dated: ProgrammeCatalogue, code: str, lang: str) -> str:
+    """«C5 – Hỗ trợ nhà ở cho hộ nghèo … (dự kiến)»: a content's project code and the content's
+    name in `lang` (a project code: the project's code and name), as a decision-maker reads the
+    money of a year under the dated catalogue."""
+    project = dated.lines[code]["project"] if code in dated.lines else code
+    return f"{project} – {dated.name(code).get(lang)}"
+
+
+def dated_titles(scen, langs, years=None) -> dict[tuple[str, str, int], str]:
+    """{(budget item or 2021–2025 project, lang, dated year): title}: how the money of each
+    2021–2025 item (`item_contents`) is named in a year under a dated catalogue — the title of
+    the content it stands for (`content_title`); a 2021–2025 project whose items with a content
+    all stand for contents of one dated project gets that project's title. Items and projects
+    that stand for no content keep no entry (their own 2021–2025 names apply)."""
+    out: dict[tuple[str, str, int], str] = {}
+    by_year = item_contents(scen, years)
+    cats = dated_catalogues(by_year)
+    for year, items in by_year.items():
+        dated = cats[year]
+        projects: dict[str, set[str]] = {}
+        for item, content in items.items():
+            projects.setdefault(scen.catalogue.lines[item].project, set()).add(dated.lines[content]["project"])
+            for lang in langs:
+                out[(item, lang, year)] = content_title(dated, content, lang)
+        for old, new in projects.items():
+            if len(new) == 1 and old not in items:
+                for lang in langs:
+                    out[(old, lang, year)] = content_title(dated, next(iter(new)), lang)
+    return out

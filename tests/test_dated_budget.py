@@ -119,7 +119,7 @@ def test_problems_reported_at_once():
     assert got == {
         ("contents_period", "budget.years.2025.contents"),
         ("enum", "budget.years.2026.contents.C9.unknown"),
-        ("capital", "budget.years.2026.contents.C1.infrastructure_poor_communes.central_recurrent"),
+        ("capital_content", "budget.years.2026.contents.C1.infrastructure_poor_communes.central_recurrent"),
         ("carry_no_successor", "budget.years.2027.lines.P3"),
         ("period_year", "budget.years.2031"),
     }

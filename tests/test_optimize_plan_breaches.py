@@ -155,9 +155,14 @@ def test_plan_2027_names_exactly_the_lines_above_their_caps():
         spent, cap = ind[b.row.code]
         assert b.value == pytest.approx(spent, rel=1e-9) and b.limit == pytest.approx(cap, rel=1e-9)
     texts = {b.row.code: b.text.get("vi") for b in got}
-    assert texts["P6.2"] == "P6.2, năm 2027: 2,44 > 1,68 tỷ đồng (mức hấp thụ tối đa, tính trên vốn giải ngân)"
-    assert texts["P7.2"].startswith("P7.2, năm 2027: 2,44 > 1,12 tỷ đồng")
-    assert "P7.2, in 2027: 2.44 > 1.12 billion VND (absorption cap" in got[-1].text.get("en")
+    # 2027 is under the 2026–2035 catalogue: each line's money is named by the content it stands for
+    assert texts["P6.2"] == (
+        "C6 – Truyền thông về giảm nghèo đa chiều (dự kiến), năm 2027: 2,44 > 1,68 tỷ đồng"
+        " (mức hấp thụ tối đa, tính trên vốn giải ngân)"
+    )
+    assert texts["P7.2"].startswith("C7 – Giám sát, đánh giá Chương trình (dự kiến), năm 2027: 2,44 > 1,12 tỷ đồng")
+    en = got[-1].text.get("en")
+    assert "C7 – Monitoring and evaluation (candidate), in 2027: 2.44 > 1.12 billion VND (absorption cap" in en
 
 
 def test_the_poor_units_of_a_commune_scenario_are_named_communes():

@@ -72,7 +72,8 @@ def breach_of(a: np.ndarray, b: float, row: Row, x: np.ndarray, names: dict | No
 def breach_text(row: Row, sense: str, value: float, limit: float, lang: str, names: dict) -> str:
     """'P6.2, năm 2027: 2,44 > 1,68 tỷ đồng (mức hấp thụ tối đa, tính trên vốn giải ngân)' and the like."""
     year = i18n.t("alloc.every_year", lang) if row.year is None else i18n.t("alloc.in_year", lang, year=row.year)
-    what = ", ".join(p for p in (row.code, year) if p)
+    code = names.get(("line", row.code, lang, row.year), row.code)  # a dated year: the content
+    what = ", ".join(p for p in (code, year) if p)
     if row.unit is not None:
         what += i18n.t("alloc.in_unit", lang, unit=names.get(("geo", row.unit, lang), row.unit))
     kind = row.kind if row.kind in NAMED else "legal"

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from simlib import i18n
-from simlib.allocate.explain import names_of
+from simlib.allocate.explain import line_name, names_of
 from simlib.allocate.rules import Row
 from simlib.errors import InputError
 from simlib.i18n import LANGS, LocalText, fmt
@@ -88,7 +88,7 @@ def clause(r: Row, names: dict, lang: str) -> str:
     text = i18n.t(
         f"alloc.clash.{kind}",
         lang,
-        line=names.get(("line", r.code, lang), r.code or ""),
+        line=line_name(names, r.code, lang, r.year),
         code=r.code or "",
         source=i18n.label("source", r.source, lang) if r.source else "",
         amount=fmt.number(r.amount, lang, 3, trim=True),
@@ -119,7 +119,7 @@ def legal_cause(problem, file: str | None = None) -> InputError | None:
     if not legal:
         return None
     others = [r for r in rows if r.kind not in LEGAL and _shown(r)]
-    names = names_of(problem.scenario)
+    names = names_of(problem.scenario, problem.spec.plan_years)
     texts = {}
     for lang in LANGS:
         texts[lang] = i18n.t(

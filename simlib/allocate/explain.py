@@ -26,6 +26,7 @@ from simlib.allocate.evaluate import run_batch
 from simlib.allocate.problem import Problem
 from simlib.allocate.rules import BN, Row
 from simlib.allocate.spec import year_blocks
+from simlib.dated_budget import dated_titles
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.scenario import SOURCES, Scenario
 from simlib.states import POOR
@@ -50,9 +51,13 @@ class Binding:
     basis: LocalText | None = None  # binding.csv: basis_vi, basis_en
 
 
-def names_of(scen: Scenario) -> dict:
-    """Display names: ("line", code, lang), ("geo", id, lang)."""
-    out = {}
+def names_of(scen: Scenario, years=None) -> dict:
+    """Display names: ("line", code, lang), ("geo", id, lang); for a dated scenario also ("line",
+    code, lang, year): the 2026–2035 content a 2021–2025 item's or project's money stands for in
+    a year under the dated catalogue («C5 – Hỗ trợ nhà ở … (dự kiến)», `dated_titles`), and
+    ("line", code, lang, None) when it stands for the same content in all the optimised `years`
+    (default: the projected years), so a rule of every year names it too (`line_name`)."""
+    out = dated_names(scen, years)
     for lang in LANGS:
         for code, ln in scen.catalogue.lines.items():
             out[("line", code, lang)] = f"{code} ({ln.name(lang)})"
@@ -67,6 +72,43 @@ def names_of(scen: Scenario) -> dict:
         for t in scen.params["targets"]["targets"]:
             out[("line", t["id"], lang)] = t[i18n.column("label", lang)]
     return out
+
+
+def dated_names(scen: Scenario, years=None) -> dict:
+    """The ("line", code, lang, year) names of `names_of` (empty for an undated scenario): each
+    projected year's, and None's for the optimised `years`."""
+    years = tuple(int(y) for y in (years or scen.years))
+    titles = dated_titles(scen, LANGS, tuple(int(y) for y in scen.years))
+    out: dict = {("line", code, lang, y): t for (code, lang, y), t in titles.items()}
+    for code, lang, _ in titles:
+        same = {titles.get((code, lang, y)) for y in years}
+        if len(same) == 1 and None not in same:
+            out[("line", code, lang, None)] = same.pop()
+    return out
+
+
+#: texts whose subject is a 2021–2025 line («dự án này», «dự án khác») and their wording when it
+#: is a content of a year under a dated catalogue («nội dung này»)
+CONTENT_TEXTS = {
+    "alloc.best.returns": "alloc.best.returns_content",
+    "alloc.best.rule": "alloc.best.rule_content",
+    "alloc.zero_line": "alloc.zero_line_content",
+    "alloc.zero_line_no_money": "alloc.zero_line_no_money_content",
+    "alloc.bind.unallocated": "alloc.bind.unallocated_content",
+}
+
+
+def worded(key: str, names: dict, year: int | None, code: str | None = None) -> str:
+    """`key`, or its content wording (`CONTENT_TEXTS`) when `code` (None: any line) is named by
+    a content in `year` (`names_of`)."""
+    dated = any(len(k) == 4 and k[3] == year and (code is None or k[1] == code) for k in names)
+    return CONTENT_TEXTS.get(key, key) if dated else key
+
+
+def line_name(names: dict, code: str | None, lang: str, year: int | None = None) -> str:
+    """How a rule's line or project is named in `year` (None: every optimised year): the content
+    it stands for under a dated catalogue, else «P1.1 (its 2021–2025 name)» (`names_of`)."""
+    return names.get(("line", code, lang, year)) or names.get(("line", code, lang), code or "")
 
 
 # --- marginal values on the true engine --------------------------------------------------------
@@ -179,9 +221,9 @@ def _text(kind: str, r: Row, amount: float, value: float | None, names: dict, me
         year = i18n.t("alloc.every_year", lang) if r.year is None else i18n.t("alloc.in_year", lang, year=r.year)
         where = "" if r.unit is None else i18n.t("alloc.in_unit", lang, unit=names.get(("geo", r.unit, lang), r.unit))
         text = i18n.t(
-            f"alloc.bind.{kind}",
+            worded(f"alloc.bind.{kind}", names, r.year) if kind == "unallocated" else f"alloc.bind.{kind}",
             lang,
-            line=names.get(("line", r.code, lang), r.code or ""),
+            line=line_name(names, r.code, lang, r.year),
             code=r.code or "",
             source=i18n.label("source", r.source, lang) if r.source else "",
             amount=fmt.number(amount, lang, 2),
@@ -285,9 +327,9 @@ def best_line(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray,
     for lang in LANGS:
         bs = out.get("bindings", [])
         texts[lang] = i18n.t(
-            f"alloc.best.{out['kind']}",
+            worded(f"alloc.best.{out['kind']}", names, year, code),
             lang,
-            line=names.get(("line", code, lang), code),
+            line=line_name(names, code, lang, year),
             value=fmt.number(out["value_per_billion"], lang, 1),
             measure=i18n.t(f"alloc.measure.{measure}", lang),
             rule=" ".join(b.text(lang) for b in bs),
@@ -303,16 +345,24 @@ def _kind(r: Row) -> str:
 
 def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray, names: dict) -> list[dict]:
     """Lines without money at x that could reach somebody: their marginal value against the
-    value of one more billion of the money they may take (its envelope's shadow price)."""
+    value of one more billion of the money they may take (its envelope's shadow price); in
+    optimised years under a dated catalogue, the contents without money (`names_of`)."""
     out = []
     per_line = marg.groupby("line", sort=False)["objective_per_billion_added"].max()
     env = {r.source: values[i] for i, r in enumerate(p.rows) if r.kind == "envelope" and np.isfinite(values[i])}
     measure = "poor" if p.objective == "min_cost" else p.objective
     years = p.spec.plan_years  # only these years were optimised: "nothing" is said of them
+    # a content of the dated catalogue (items of one content: P4.3 and its labour-market system)
+    # is one decision: said once, and not when another of its items has money
+    content = {code: names.get(("line", code, LANGS[0], None)) for code in p.model.line_codes}
+    said = {content[c] for li, c in enumerate(p.model.line_codes) if x[p.var_line == li].sum() > 1e-6}
     for li, code in enumerate(p.model.line_codes):
         vs = p.var_line == li
         if not vs.any() or x[vs].sum() > 1e-6 or p.model.split[li].sum() <= 0:
             continue
+        if content[code] is not None and content[code] in said:
+            continue
+        said.add(content[code])
         allowed = [SOURCES[s] for s in np.unique(p.var_source[vs]) if not _forbidden(p, li, s)]
         alt = max((env.get(s, 0.0) for s in allowed), default=0.0)
         own = float(per_line.get(code, np.nan))
@@ -321,9 +371,9 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
         key = "alloc.zero_line_nothing" if not own >= WORTH else key
         texts = {
             lang: i18n.t(
-                key,
+                worded(key, names, None, code),
                 lang,
-                line=names.get(("line", code, lang), code),
+                line=line_name(names, code, lang),
                 value=fmt.number(own, lang, 2),
                 alt=fmt.number(alt, lang, 2),
                 measure=i18n.t(f"alloc.measure.{measure}", lang),

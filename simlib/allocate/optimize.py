@@ -343,7 +343,7 @@ def optimize(
         cross = prepare_crossing(scen, spec, on_runs)
         own, spec, model, target = cross.scenario, cross.spec, cross.model, cross.target
         draws = {"scen": scen, "targets": draw_targets(scen, target)} if spec.robust else {}
-    names = names_of(own)
+    names = names_of(own, spec.plan_years)
     built = build_problem(own, spec, model=model, target=target, providers=providers, on_runs=on_runs)
     p, status, infeas = _feasible(built, spec, own, names)
     starts, x_plan, x_equal = baselines.starts(p, own)

@@ -4,9 +4,12 @@ Files:
 - `optimal_scenario.yaml`  the optimal allocation as a scenario (`simlib run` / `simlib batch`)
 - `allocation.csv`         allocation, year, line, source, amount_bn (optimal, plan, plan
                            adjusted to the constraints, equal split)
-- `spending_by_district.csv` allocation, year, line, district, spend_bn (after disbursement)
+- `spending_by_district.csv` allocation, year, line, district, spend_bn (after disbursement); a
+                           dated scenario also `content` (as `allocation.csv`, `unallocatable.csv`)
 - `lines.csv`              per line: money per year under each allocation, bounds, households
-                           lifted per extra billion VND (and per billion cut), coverage reached
+                           lifted per extra billion VND (and per billion cut), coverage reached;
+                           a dated scenario also the content each line's money stands for from
+                           its first dated year (content, content_from, content_vi, content_en)
 - `marginals_by_district.csv` per line and district: money per year at the optimum, households
                            lifted (and objective change) per extra billion VND spent there
 - `comparison.csv`         per allocation: objective, poor, poor + near-poor, households lifted,
@@ -45,6 +48,7 @@ from simlib.allocate.breaches import breach_record
 from simlib.allocate.continued import described_from
 from simlib.allocate.optimize import OptimizationResult
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
+from simlib.allocate.tables import with_content
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
 from simlib.options import RunOptions
@@ -104,7 +108,7 @@ def spending_table(result: OptimizationResult) -> pd.DataFrame:
                     v = sp[yi + 1, li, d] / 1e9
                     if v > 1e-9:
                         rows.append({"allocation": name, "year": y, "line": code, "district": u, "spend_bn": float(v)})
-    return pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "spend_bn"])
+    return with_content(pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "spend_bn"]), p)
 
 
 def _local(text) -> dict:

@@ -1,7 +1,10 @@
 """Charts and translated tables of an optimisation result (for the report notebook).
 
 Every function takes the tables `simlib.allocate.output.read_optimization` returns and a
-language; all labels come from `simlib.i18n`.
+language; all labels come from `simlib.i18n`. A dated scenario's money of the years under the
+2026–2035 programme is named by the content it stands for (`simlib.dated_budget.content_title`):
+a line's row says «từ 2026: C1 – …» after its 2021–2025 name (`line_labels`), money reaching no
+one in such a year is a row of its content (`unallocatable_summary`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.chart_style import FILLS as CHART_FILLS
+from simlib.dated_budget import content_title, dated_catalogues
 from simlib.i18n import fmt
 
 ALLOCATIONS = ("optimal", "plan", "equal_split")
@@ -36,12 +40,37 @@ def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.Da
     return df
 
 
+def line_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:
+    """Each line's label: «P1.1 its 2021–2025 name» (`short`: the code), and for a line whose
+    money stands for a 2026–2035 content from a year on (lines.csv `content`), «; từ 2026: C1 –
+    the content's name» (`short`: «P1.1 (từ 2026: C1)»)."""
+    lang = i18n.get_lang(lang)
+    out = []
+    for _, row in lines.reset_index(drop=True).iterrows():
+        label = row["line"] if short else f"{row['line']} {row[i18n.column('name', lang)]}"
+        content = row.get("content")
+        if isinstance(content, str) and content:
+            title = str(row[i18n.column("content", lang)])
+            then = i18n.t("alloc.dated.from", lang, first=int(row["content_from"]), content=title)
+            label = f"{label} ({then.split(' – ')[0]})" if short else f"{label}; {then}"
+        out.append(label)
+    return out
+
+
+def dated_note(lines: pd.DataFrame, lang: str | None = None) -> str:
+    """The note under a dated scenario's table by line (which years name the contents, that the
+    catalogue is a draft and the money per year averages both programmes' years); "" otherwise."""
+    if "content" not in lines or not (lines["content"].fillna("") != "").any():
+        return ""
+    return i18n.t("alloc.dated.note", lang, first=int(lines["content_from"].min()))
+
+
 def lines_table(lines: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Per line: money per year (optimal, plan, equal split) and the marginal value."""
     lang = i18n.get_lang(lang)
     df = pd.DataFrame(
         {
-            i18n.t("alloc.col.line", lang): lines["line"] + " " + lines[i18n.column("name", lang)],
+            i18n.t("alloc.col.line", lang): line_labels(lines, lang),
             i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
             i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
             i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
@@ -118,7 +147,7 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
             linewidth=0.6,
             label=i18n.t(f"alloc.allocation.{a}", lang),
         )
-    ax.set_yticks(y, lines["line"])
+    ax.set_yticks(y, line_labels(lines, lang, short=True))
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unit.billion_vnd", lang))
     ax.set_title(i18n.t("alloc.plot.allocation_title", lang))
@@ -133,7 +162,7 @@ def plot_marginal(lines: pd.DataFrame, lang: str | None = None):
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
     ax.barh(np.arange(len(lines)), v, color="0.45", edgecolor="black", linewidth=0.6)
-    ax.set_yticks(np.arange(len(lines)), lines["line"])
+    ax.set_yticks(np.arange(len(lines)), line_labels(lines, lang, short=True))
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("alloc.col.marginal", lang))
     ax.set_title(i18n.t("alloc.plot.marginal_title", lang))
@@ -185,23 +214,47 @@ def district_table(
     lang: str | None = None,
     names: dict | None = None,
     value: str = "objective_per_billion_added",
+    lines: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Marginal value of one more billion VND per line (rows) and district (columns, named by
-    `names` {district id: name} when given)."""
+    """Marginal value of one more billion VND per line (rows, labelled as `line_labels` of
+    `lines` when given: a dated scenario's content) and district (columns, named by `names`
+    {district id: name} when given)."""
     if marginals.empty:
         return pd.DataFrame()
     wide = marginals.pivot_table(index="line", columns="district", values=value, aggfunc="first", sort=False)
     wide.columns = [(names or {}).get(c, c) for c in wide.columns]
+    if lines is not None and "content" in lines:
+        labels = dict(zip(lines["line"], line_labels(lines, lang, short=True)))
+        wide.index = [labels.get(c, c) for c in wide.index]
     return wide.round(2)
 
 
 def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Money that reaches no one, per allocation and line (billion VND over the projection)."""
+    """Money that reaches no one, per allocation and line (billion VND over the projection); a
+    dated scenario's money of a year under the dated catalogue is a row of the content it stands
+    for («C5 – …», `content_title`), apart from its line's 2021–2025 years."""
     if unallocatable.empty:
         return pd.DataFrame()
-    t = unallocatable.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
+    rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
+    t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
+    if "content" in unallocatable:  # rows of 2021–2025 lines and of 2026–2035 contents
+        t.index.name = i18n.t("alloc.col.line_or_content", lang)
     t.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in t.columns]
     return t.round(2)
+
+
+def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """The row each line's money of each year goes to: its content's title in a year under a
+    dated catalogue (column `content`), the line's code otherwise."""
+    if "content" not in unallocatable:
+        return list(unallocatable["line"])
+    contents = unallocatable["content"].fillna("")
+    cats = dated_catalogues(sorted({int(y) for y, c in zip(unallocatable["year"], contents) if c}))
+    lang = i18n.get_lang(lang)
+    return [
+        content_title(cats[int(y)], c, lang) if c else line
+        for y, line, c in zip(unallocatable["year"], unallocatable["line"], contents)
+    ]
 
 
 def robust_table(summary: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

@@ -1,4 +1,9 @@
-"""The tables of an optimisation result: allocations compared, money by line, source, district."""
+"""The tables of an optimisation result: allocations compared, money by line, source, district.
+
+A dated scenario's tables also name the 2026–2035 content a year's money stands for (`content`;
+`lines_table`: `content`, `content_from` and its title `content_vi` / `content_en`), so that no
+money of a year under the dated catalogue is shown only as a 2021–2025 line's; an undated
+scenario's tables have no such columns (unchanged)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ import pandas as pd
 from simlib.allocate.absorption import unallocatable
 from simlib.allocate.evaluate import run_batch
 from simlib.allocate.problem import BN, Problem, objective_weights
-from simlib.dated_budget import scenario_cells
+from simlib.dated_budget import content_title, dated_catalogues, item_contents, scenario_cells
+from simlib.i18n import LANGS
 from simlib.scenario import SOURCES, Scenario
 from simlib.states import POOR
 
@@ -49,8 +55,41 @@ def allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataF
     return pd.DataFrame(rows, columns=columns)
 
 
+def year_contents(p: Problem) -> dict[tuple[int, str], str]:
+    """{(year, item): content} for the projected years under a dated catalogue (`item_contents`);
+    empty for an undated scenario."""
+    return {(y, it): c for y, items in item_contents(p.scenario, p.model.years).items() for it, c in items.items()}
+
+
+def with_content(df: pd.DataFrame, p: Problem) -> pd.DataFrame:
+    """`df` (columns year, line) with a `content` column for a dated scenario: the content a
+    year's money of the line stands for ("" in the 2021–2025 years); unchanged otherwise."""
+    found = year_contents(p)
+    if not found:
+        return df
+    return df.assign(content=[found.get((int(y), ln), "") for y, ln in zip(df["year"], df["line"])])
+
+
+def line_contents(p: Problem) -> dict[str, dict]:
+    """{item: content, its first year and its title in each language (`content_title`)} for the
+    items that stand for one content in every projected year under a dated catalogue."""
+    by_year = item_contents(p.scenario, p.model.years)
+    cats = dated_catalogues(by_year)
+    out = {}
+    for item in p.model.line_codes:
+        found = {(items.get(item), cats[y].id) for y, items in by_year.items()}
+        if len(found) == 1 and None not in next(iter(found)):
+            y = min(by_year)
+            content = by_year[y][item]
+            titles = {f"content_{lang}": content_title(cats[y], content, lang) for lang in LANGS}
+            out[item] = {"content": content, "content_from": y} | titles
+    return out
+
+
 def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -> pd.DataFrame:
-    """Per line: money per projected year under each allocation, bounds, marginal values."""
+    """Per line: money per projected year under each allocation, bounds, marginal values (a
+    dated scenario: the content each line's money stands for from its first dated year,
+    `line_contents`; empty for the lines no content continues)."""
     m = p.model
     rows = []
     first = (
@@ -77,7 +116,13 @@ def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) ->
             ):
                 row[c] = float(first.loc[code, c])
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if scenario_cells(p.scenario, m.years):
+        found = line_contents(p)
+        empty = {"content": "", "content_from": np.nan} | {f"content_{lang}": "" for lang in LANGS}
+        extra = pd.DataFrame([found.get(code, empty) for code in out["line"]], index=out.index)
+        out = pd.concat([out, extra], axis=1).astype({"content_from": "Int64"})
+    return out
 
 
 def unallocatable_table(p: Problem, spends: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -98,4 +143,5 @@ def unallocatable_table(p: Problem, spends: dict[str, np.ndarray]) -> pd.DataFra
                     "unallocatable_bn": float(lost[a, y, li, d] / BN),
                 }
             )
-    return pd.DataFrame(rows, columns=["allocation", "year", "line", "district", "acting_bn", "unallocatable_bn"])
+    columns = ["allocation", "year", "line", "district", "acting_bn", "unallocatable_bn"]
+    return with_content(pd.DataFrame(rows, columns=columns), p)

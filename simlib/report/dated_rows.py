@@ -25,7 +25,7 @@ import textwrap
 from dataclasses import dataclass
 
 from simlib import i18n
-from simlib.dated_budget import dated_catalogues, scenario_cells
+from simlib.dated_budget import dated_catalogues, item_contents
 from simlib.programmes import load_periods, period_for_year
 from simlib.report.communes import period_name
 
@@ -45,18 +45,6 @@ class Row:
     unit_item: str
     years: tuple[int, ...]
     lagged: bool = False
-
-
-def item_contents(scen) -> dict[int, dict[str, str]]:
-    """{dated year: {budget item: content}}: the content whose money lands in each item (an item
-    two contents land in, by different sources, has no single content and keeps its own row)."""
-    out: dict[int, dict[str, str]] = {}
-    for year, cells in scenario_cells(scen).items():
-        found: dict[str, set[str]] = {}
-        for (item, _src), content in cells.items():
-            found.setdefault(item, set()).add(content)
-        out[year] = {item: next(iter(c)) for item, c in found.items() if len(c) == 1}
-    return out
 
 
 def shorten_candidate(name: str, width: int | None) -> str:
