@@ -4,12 +4,15 @@ exit codes, messages without tracebacks, and the report notebook."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pandas as pd
 import yaml
 from conftest import ROOT, tiny_raw
+
+from simlib.i18n import fmt
 
 NO_COUNTERPART = "allocation.money.counterpart.min_local_share_of_central.value=0"
 
@@ -62,6 +65,12 @@ def test_optimize_writes_a_scenario_that_run_and_batch_accept(tmp_path):
     assert r.returncode == 0, r.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Phân bổ vốn tối ưu" in html and "import simlib" not in html  # no code in the HTML
+    # tables for people: Vietnamese numbers, «–» not NaN, headers in words; the notebook's own
+    # note and its check (tagged hide) not in the page
+    total = fmt.number(comp.loc["optimal", "total_bn"], "vi", 1)
+    text = re.sub(r"data:image/[^\"']+", "", html)  # the charts' bytes aside
+    assert f">{total}<" in text and "NaN" not in text and "label_vi" not in text
+    assert "True True" not in html and "thin: the numbers" not in html
 
 
 def test_bad_bounds_exit_2_without_traceback_or_output(tmp_path):

@@ -299,8 +299,11 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
         # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered
         import nbformat
         from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
 
         exp = HTMLExporter()
+        # cells tagged `hide` (the notebook's own note, its checks) stay in the .ipynb, not the page
+        exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"hide"}), enabled=True)
         exp.exclude_input = True
         exp.exclude_input_prompt = True
         exp.exclude_output_prompt = True
