@@ -93,3 +93,17 @@ def test_unallocatable_rows_are_named_in_words():
     )
     table = T.unallocatable(lost, "vi")
     assert table.frame.columns[0] == "Dự án/tiểu dự án" and ">P4.2<" in cells(table)
+
+
+def test_certificate_keeps_its_words_whole():
+    cert = dict(
+        method="multistart", gap=0.0, approx_error=0.0088, tests=14, scale=2709.4, rounds=3, evaluations=9894,
+        breakpoints=472, binaries=0, seconds=3.4,
+    )  # fmt: skip
+    table = T.certificate(cert, "vi")
+    html = cells(table)
+    assert (
+        table.frame.columns[0] == "Thông tin" and ">9.894<" in html and ">0,88\xa0%<" in html
+    )  # a no-break space before %
+    method = table.frame.iloc[0, 1]
+    assert len(method) > 40 and f">{method}<".replace(" %", "\xa0%") in html  # whole, not cut

@@ -130,3 +130,10 @@ def robust(summary: pd.DataFrame, lang: str) -> ReportTable:
     """Each allocation over the parameter draws (`plots.robust_table`), one decimal."""
     df = plots.robust_table(summary, lang)
     return framed("robust", df, i18n.t("alloc.col.allocation", lang), {c: "num1" for c in df.columns})
+
+
+def certificate(cert: dict, lang: str) -> ReportTable:
+    """How far the optimum can be trusted (`plots.certificate_table`: values in words already)."""
+    df = plots.certificate_table(cert, lang)
+    table = framed("certificate", df, i18n.t("alloc.cert.col.item", lang), {})
+    return ReportTable(table.key, "", table.frame, {c: "text" for c in table.frame.columns})
