@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from tqdm.auto import tqdm
 
-from simlib.geography import remap_groups, remap_units
+from simlib.engines.remap_jit import GroupMove
+from simlib.geography import remap_units
 
 #: the arrays of an `EngineOutput`, in order
 ARRAYS = ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
@@ -85,8 +86,9 @@ class EngineState:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(cover > 0, moved / cover, 0.0)
         built = np.where(self.built_counts[None, None, :, None], moved, mean)
-        cells = {k: remap_groups(v, mapping.groups, axis=1) for k, v in self.cells.items()}
-        n = remap_groups(self.n, mapping.groups, axis=1)
+        move = GroupMove.of(mapping.groups)  # compiled, the numbers of `remap_groups`
+        cells = {k: move(v, axis=1) for k, v in self.cells.items()}
+        n = move(self.n, axis=1)
         return EngineState(self.t, n, built, self.built_counts, cells)
 
 
