@@ -13,8 +13,8 @@ scenario s is known to be all zero (every bit of a vacant twin), 0 where nothing
 state is scanned, as before). A copy of a kept state's cells into reused arrays (the explorer's
 `simlib.workbench.pool`) also knows which states those arrays hold all zero already (the bits of
 the state they held, `EngineState.into_zero`, `destination`): where both the kept state and the
-arrays are known zero, the copy writes nothing. Within the year the lines hand what they know (the states they
-skipped, known or found empty, and did not move households into) to the own changes.
+arrays are known zero, the copy writes nothing. Within the year the lines hand what they know (the
+states they skipped, known or found empty, and did not move households into) to the own changes.
 
 A run from the baseline knows the states without households at the baseline, left zero by the
 first year's fill (`multidim_jit._unfilled` marks them; `at_baseline` when the cells were filled
