@@ -193,7 +193,7 @@ def fill_task(M, H, s, g, t, Ms, Hs, start, how, V, D):
     """A task's first read of its groups: base group g and its twin t (t >= 0) of scenario s
     filled in (M, H) (S, G, K, ...) as `how` says (module docstring): copied from (Ms, Hs), the
     states V (S, G) marks as known all zero in them written with zeros where D (S, G) does not
-    mark them known all zero in (M, H) already (`copy_group`), or the baseline's households from
+    mark them known all zero in (M, H) already (`copy_over`), or the baseline's households from
     start = (n0, Mn, kd, inc0, kind) (`start_group`)."""
     _fill_group(M, H, s, g, Ms, Hs, start, how, V[s, g], D[s, g])
     if t >= 0:
