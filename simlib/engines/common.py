@@ -39,6 +39,10 @@ class EngineState:
     #: writes its copy of the cells into, instead of new ones (`lent`: reused memory is already
     #: mapped; `simlib.workbench.pool`)
     into: dict | None = None
+    #: the cell-states known all zero in `into`'s arrays (the multidimensional engine's vacancy
+    #: bits (S, G) of the state that held them, `simlib.engines.multidim_vacancy.destination`):
+    #: a copy need not write zeros there; None: nothing known
+    into_zero: np.ndarray | None = None
 
     def once(self) -> EngineState:
         """This state for one last run: the engine continuing from it takes its arrays and writes
@@ -70,6 +74,7 @@ class EngineState:
             raise ValueError("this state was handed over once and a run has taken its arrays")
         if not self.spare:
             into, self.into = self.into or {k: np.empty_like(v, order="C") for k, v in self.cells.items()}, None
+            self.into_zero = None  # those arrays are taken: the bits go with them
             return self.n.copy(), self.built.copy(), {k: into[k] for k in self.cells}, self.cells
         n, built, cells = self.n, self.built, self.cells
         self.n, self.built, self.cells = None, None, {}

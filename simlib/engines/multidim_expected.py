@@ -55,7 +55,7 @@ from simlib.engines.multidim_reach_kernels import (
     reach_cells,
 )
 from simlib.engines.multidim_review import Review
-from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, handed, unknown, year_state
+from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, destination, handed, unknown, year_state
 from simlib.engines.reach import acting_money, enabling_boost, formation_sizes, held_weight, production_support_cells
 from simlib.errors import InputError
 from simlib.memo import memoised
@@ -413,20 +413,19 @@ def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
 
 def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
     """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy, work) at that review, from the baseline
-    or from `state` (its arrays, or arrays to fill: `EngineState.lent`) with no twin known vacant
-    (`multidim_vacancy.unknown`) and the programme step's working arrays (`year_programme`'s work:
-    "reach", `programme_work`), and the source to fill M and H from (None: filled), which the
-    first year fills group by group (`multidim_jit.year`; `filled` otherwise): the state's cells
-    (Ms, Hs), or `multidim_jit.BASELINE` (M and H zero, the baseline's households to write)."""
-    model = mm.base
-    S = spend.shape[0]
+    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy, work, into zero) at that review, from
+    the baseline or `state` (its arrays, or arrays to fill, `EngineState.lent`, with their states
+    known zero, `multidim_vacancy.destination`), no twin known vacant (`multidim_vacancy.unknown`),
+    the programme step's working arrays ("reach", `programme_work`), and the source to fill M and
+    H from (None: filled), which the first year fills group by group (`multidim_jit.year`;
+    `filled` otherwise): the state's cells (Ms, Hs), or `multidim_jit.BASELINE` (M, H zero)."""
+    model, S = mm.base, spend.shape[0]
     G, K = model.n0.shape
     Y, L = len(model.years), len(model.line_codes)
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
-    source = None
+    D = unknown(S, G) if state is None else destination(state, S, G)  # read before `lent` takes `into`
     if state is None:  # the baseline: its households written by the first year's tasks
         n, V = np.broadcast_to(model.n0, (S, G, K)).astype(float), unknown(S, G)
         (M, H), source = multidim_jit.cells(mm, S), multidim_jit.BASELINE
@@ -447,7 +446,8 @@ def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[E
         multidim_jit.record(mm, *(source or (M, H)), n, out, sel, start)
         if state is None:  # the baseline's records do not depend on the money: kept for the next run
             baselines[(S, start)] = Review.of(mm, out, start, n, sel)
-    return out, sp_all, (M, H, n, sel, built, V, {"reach": programme_work(model, _reach_static(mm)[1], S)}), source
+    work = {"reach": programme_work(model, _reach_static(mm)[1], S)}
+    return out, sp_all, (M, H, n, sel, built, V, work, D), source
 
 
 def year_programme(mm: MultidimModel, cells: tuple, sp: np.ndarray, out: EngineOutput, y: int) -> tuple:

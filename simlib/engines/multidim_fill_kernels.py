@@ -15,7 +15,10 @@ baseline's households from the model's entry arrays into zero arrays).
 A copy reads only the cell-states the kept state does not know to be all zero (its vacancy bits,
 `simlib.engines.multidim_vacancy.handed`): the others are written with zeros (the arrays copied
 into may be reused ones, `simlib.workbench.pool`), which spares reading them (about a quarter of
-the 183 MB of `multidim_2030`'s state from a later review). Contiguous blocks are copied and
+the 183 MB of `multidim_2030`'s state from a later review), and not even written where the
+arrays copied into are known all zero there too (`D`: the vacancy bits of the state whose arrays
+the pool reuses, `EngineState.into_zero`; about a third of `plan_2027`'s 1 GB state at review 3,
+whose zeros the copy then skips). Contiguous blocks are copied and
 zeroed with the C library's `memcpy` and `memset` (`copy_into`, `zero_into`), faster than numba's
 copy of a slice (its indexing loop): the same bytes.
 """
@@ -24,7 +27,18 @@ from __future__ import annotations
 
 from simlib.engines.multidim_numba import available, compiled, parallel, prange
 
-__all__ = ["COPY", "NONE", "START", "copy_group", "copy_into", "fill_start", "fill_task", "start_group", "zero_into"]
+__all__ = [
+    "COPY",
+    "NONE",
+    "START",
+    "copy_group",
+    "copy_into",
+    "copy_over",
+    "fill_start",
+    "fill_task",
+    "start_group",
+    "zero_into",
+]
 
 #: the cells hold their values
 NONE = 0
@@ -144,34 +158,43 @@ def fill_start(M, H, n0, Mn, kd, inc0, kind, groups):
 def copy_group(Mg, Hg, Ms, Hs, known):
     """A group's cells (Mg (K, ...), Hg (K, ...)) copied from (Ms, Hs), but for the states with
     bit k of `known` set (the source's cells known all zero: not read), written with zeros."""
+    copy_over(Mg, Hg, Ms, Hs, known, 0)
+
+
+@compiled
+def copy_over(Mg, Hg, Ms, Hs, known, zero):
+    """`copy_group`, but the states with bit k set in both `known` and `zero` (Mg's and Hg's
+    cells known all zero already) not written either."""
     if known == 0:
         copy_into(Mg, Ms)
         copy_into(Hg, Hs)
         return
     for k in range(Mg.shape[0]):
         if (known >> k) & 1:
-            zero_into(Mg[k])
-            zero_into(Hg[k])
+            if not (zero >> k) & 1:
+                zero_into(Mg[k])
+                zero_into(Hg[k])
         else:
             copy_into(Mg[k], Ms[k])
             copy_into(Hg[k], Hs[k])
 
 
 @compiled
-def _fill_group(M, H, s, g, Ms, Hs, start, how, known):
+def _fill_group(M, H, s, g, Ms, Hs, start, how, known, zero):
     if how == COPY:
-        copy_group(M[s, g], H[s, g], Ms[s, g], Hs[s, g], known)
+        copy_over(M[s, g], H[s, g], Ms[s, g], Hs[s, g], known, zero)
     elif how == START:
         n0, Mn, kd, inc0, kind = start
         start_group(M, H, s, g, n0, Mn, kd, inc0, kind)
 
 
 @compiled
-def fill_task(M, H, s, g, t, Ms, Hs, start, how, V):
+def fill_task(M, H, s, g, t, Ms, Hs, start, how, V, D):
     """A task's first read of its groups: base group g and its twin t (t >= 0) of scenario s
     filled in (M, H) (S, G, K, ...) as `how` says (module docstring): copied from (Ms, Hs), the
-    states V (S, G) marks as known all zero in them written with zeros (`copy_group`), or the
-    baseline's households from start = (n0, Mn, kd, inc0, kind) (`start_group`)."""
-    _fill_group(M, H, s, g, Ms, Hs, start, how, V[s, g])
+    states V (S, G) marks as known all zero in them written with zeros where D (S, G) does not
+    mark them known all zero in (M, H) already (`copy_over`), or the baseline's households from
+    start = (n0, Mn, kd, inc0, kind) (`start_group`)."""
+    _fill_group(M, H, s, g, Ms, Hs, start, how, V[s, g], D[s, g])
     if t >= 0:
-        _fill_group(M, H, s, t, Ms, Hs, start, how, V[s, t])
+        _fill_group(M, H, s, t, Ms, Hs, start, how, V[s, t], D[s, t])

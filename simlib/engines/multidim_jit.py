@@ -70,7 +70,7 @@ from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches, take
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
 from simlib.engines.multidim_scratch import second_cells, thread_scratch
-from simlib.engines.multidim_vacancy import of_state, reset_if_filled
+from simlib.engines.multidim_vacancy import into_zero, of_state, reset_if_filled
 from simlib.multidim.model import MultidimModel
 
 __all__ = ["BASELINE", "available", "cells", "fill", "record", "start", "year", "year_both"]
@@ -244,16 +244,17 @@ def _year(
     and its scratch arrays are written before they are read, so the results depend neither on
     the number of threads nor on which thread takes a task.
 
-    `source` = (Ms, Hs, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
+    `source` = (Ms, Hs, D, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
     filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
     baseline's from the rest (`multidim_fill_kernels.fill_task`; the groups no task holds are
     filled before, `year`); a copy writes zeros where V marks the states of Ms and Hs known all
-    zero instead of reading them (V then describes the kept state: `multidim_vacancy.handed`)."""
+    zero instead of reading them (V then describes the kept state: `multidim_vacancy.handed`),
+    unless D (S, G) marks them known all zero in M and H already (`multidim_vacancy.into_zero`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops
     taken = np.zeros((parts + 1) // 2, np.int64)  # the tasks of each run taken so far
-    Ms, Hs, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
+    Ms, Hs, D, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = thread_scratch(M, H, lines, flips)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
@@ -263,7 +264,7 @@ def _year(
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
-                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V)
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V, D)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task(s, g, state, programme, model, review, people, out, work)
 
@@ -283,7 +284,7 @@ def _year_both(
     cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # two loops a run, as in `_year`
     taken = np.zeros((parts + 1) // 2, np.int64)
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
-    Ms, Hs, n0, Mn, kd, inc0, kind, how = src
+    Ms, Hs, D, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
         work = thread_scratch(M, H, lines, flips)
         M2p, H2p = second_cells(M2, H2, lean)
@@ -295,7 +296,7 @@ def _year_both(
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             if how != NONE:
-                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V)
+                fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V, D)
                 _unfilled(V, n0, s, g, twin[g], how)
             _task_both(s, g, state, programme, model, review, people, out, other, work)
 
@@ -402,12 +403,13 @@ def _shared(mm: MultidimModel, cov: np.ndarray, rr: np.ndarray, shifts: tuple) -
     )
 
 
-def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source) -> tuple:
+def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source, D: np.ndarray) -> tuple:
     """`_year`'s `source` argument for the cells (M, H) to be filled from `source` (`fill`'s; None:
-    filled). The groups no task holds (neither a base group nor a base group's twin) are filled
-    here; the tasks fill the others."""
+    filled), D (S, G) the bits of their cell-states known all zero already. The groups no task
+    holds (neither a base group nor a base group's twin) are filled here; the tasks fill the
+    others."""
     if source is None:
-        return (M, H) + _start_arrays(mm) + (NONE,)
+        return (M, H, D) + _start_arrays(mm) + (NONE,)
     st = tables.prepare(mm)
     held = np.zeros(M.shape[1], bool)
     held[st["bases"]] = True
@@ -415,8 +417,8 @@ def _source(mm: MultidimModel, M: np.ndarray, H: np.ndarray, source) -> tuple:
     held[twins[twins >= 0]] = True
     fill(mm, M, H, source, np.flatnonzero(~held))
     if source is BASELINE:
-        return (M, H) + _start_arrays(mm) + (START,)
-    return (np.ascontiguousarray(source[0]), np.ascontiguousarray(source[1])) + _start_arrays(mm) + (COPY,)
+        return (M, H, D) + _start_arrays(mm) + (START,)
+    return (np.ascontiguousarray(source[0]), np.ascontiguousarray(source[1]), D) + _start_arrays(mm) + (COPY,)
 
 
 def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarray, shifts: tuple, out, source=None):
@@ -430,7 +432,7 @@ def year(mm: MultidimModel, t: int, state: tuple, cov: np.ndarray, rr: np.ndarra
     M, H, n, sel = state[:4]
     V = reset_if_filled(of_state(state, M), source)  # the states known all zero (`multidim_vacancy`)
     review, people, outs = _year_arrays(mm, t, out, sel)
-    filled = _source(mm, M, H, source)
+    filled = _source(mm, M, H, source, into_zero(state, V))
     _year(M, H, n, V, *_shared(mm, cov, rr, shifts), review, people, outs, filled, get_num_threads())
 
 
@@ -454,6 +456,6 @@ def year_both(
         M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])
     review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
     second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2) + (lean,)
-    filled = _source(mm, M, H, source)
+    filled = _source(mm, M, H, source, into_zero(states[0], V))
     _year_both(M, H, n, V, *_shared(mm, cov, rr, shifts), review, people, out_arrays, second, filled, get_num_threads())
     outs[1].multidim.removed[:, t - 1] = outs[0].multidim.removed[:, t - 1]

@@ -10,8 +10,11 @@ test every state of a group it settled after classification and new households
 (`multidim_record_kernels._record`, which returns the bits). This module keeps that answer from one
 year to the next, with the cells: an array (S, G) of uint8, bit k set where state k of group g in
 scenario s is known to be all zero (every bit of a vacant twin), 0 where nothing is known (the
-state is scanned, as before). Within the year the lines hand what they know (the states they
-skipped, known or found empty, and did not move households into) to the own changes.
+state is scanned, as before). A copy of a kept state's cells into reused arrays (the explorer's
+`simlib.workbench.pool`) also knows which states those arrays hold all zero already (the bits of
+the state they held, `EngineState.into_zero`, `destination`): where both the kept state and the
+arrays are known zero, the copy writes nothing. Within the year the lines hand what they know (the
+states they skipped, known or found empty, and did not move households into) to the own changes.
 
 A run from the baseline knows the states without households at the baseline, left zero by the
 first year's fill (`multidim_jit._unfilled` marks them; `at_baseline` when the cells were filled
@@ -100,7 +103,24 @@ def at_baseline(vacant: np.ndarray, n0: np.ndarray) -> np.ndarray:
     return vacant
 
 
+def destination(state, S: int, G: int) -> np.ndarray:
+    """The bits (S, G) of the cell-states known all zero in the arrays a run continued from
+    `state` copies its cells into: `EngineState.into_zero` when the state gives those arrays
+    (`into`, the pool's reused ones) and is not handed over `once`, else `unknown` (new arrays,
+    or the state's own). Read before `EngineState.lent`, which takes `into`."""
+    bits = getattr(state, "into_zero", None)
+    if state.spare or state.into is None or bits is None or bits.shape != (S, G) or bits.dtype != np.uint8:
+        return unknown(S, G)
+    return bits
+
+
+def into_zero(state: tuple, V: np.ndarray) -> np.ndarray:
+    """The bits (S, G) of the cells known all zero before a year fills them: the sixth entry of
+    its `state` (M, H, n, sel, vacancy, into zero; `destination`), else none."""
+    return state[5] if len(state) > 5 else np.zeros_like(V)
+
+
 def year_state(cells: tuple) -> tuple:
-    """The state a year takes (M, H, n, sel, vacancy) from a run's cells (M, H, n, sel, built,
-    vacancy, ...) (`multidim_expected.open_run`)."""
-    return cells[:4] + cells[5:6]
+    """The state a year takes (M, H, n, sel, vacancy[, into zero]) from a run's cells (M, H, n,
+    sel, built, vacancy, work[, into zero]) (`multidim_expected.open_run`)."""
+    return cells[:4] + cells[5:6] + cells[7:8]
