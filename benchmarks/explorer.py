@@ -14,7 +14,9 @@ On the multidimensional model (`multidim_2030`, Cao Bằng, seven years; `bench_
 the same change to the updated view (wall and CPU; the change is in every year, the engine
 re-runs from the first year it reaches: `simlib.workbench.incremental`), a change in the first
 projected year only and one in a later year (`bench_explorer_multidim_years`); on the dated
-`plan_2027` (56 communes) changes in 2027, 2026 and every year (`bench_explorer_dated`); and,
+`plan_2027` (56 communes) changes in 2027, 2026 and every year (`bench_explorer_dated`); on
+`crossing_2024_2027` (districts, then communes) changes in 2027 and 2024
+(`bench_explorer_crossing`); and,
 without running it, what the suggestion would cost there — the optimiser's own estimate of its
 engine runs at its economy effort and the CPU seconds of one run (the
 optimisation is stopped as soon as the estimate is told, as the explorer's stop button does).
@@ -84,6 +86,7 @@ def bench_explorer(res: dict, quick: bool) -> None:
     res["explorer_change_to_view_cpu_target_met"] = res["explorer_change_to_view_cpu_ms"] <= TARGET_MS
     bench_explorer_multidim(res, quick)
     bench_explorer_dated(res, quick)
+    bench_explorer_crossing(res, quick)
 
 
 class _Stop(Exception):
@@ -184,6 +187,24 @@ def bench_explorer_dated(res: dict, quick: bool) -> None:
     view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / "plan_2027.yaml"), "vi", debounce=0)
     res["explorer_dated_open_s"] = time.perf_counter() - t0
     year_changes(res, view, "dated", DATED_CHANGES, 2 if quick else 4)
+
+
+#: the changes on `crossing_2024_2027`: a year on the communes and one on the districts
+CROSSING_CHANGES = (("year_2027", 2027), ("year_2024", 2024))
+
+
+def bench_explorer_crossing(res: dict, quick: bool) -> None:
+    """The same change on `crossing_2024_2027` (the districts in 2024–2025, the 56 communes from
+    2026): in 2027 (one commune year with the previous standard's) and in 2024 (both segments and
+    the move of the state to the communes: `simlib.workbench.switched`); the opening once."""
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    t0 = time.perf_counter()
+    path = ROOT / "params" / "scenarios" / "crossing_2024_2027.yaml"
+    view = ExplorerView(AllocationState.load(path), "vi", debounce=0)
+    res["explorer_crossing_open_s"] = time.perf_counter() - t0
+    year_changes(res, view, "crossing", CROSSING_CHANGES, 2 if quick else 3)
 
 
 def _timed(fn) -> tuple[float, float, object]:
