@@ -134,10 +134,8 @@ def test_decision_and_index_state_both_readings(monkeypatch):
 def test_workbench_card_counts_both_readings():
     # two draws: the aggregate meets −3 in both; unit a in both, unit b in one only (share 0.5 →
     # met under target_status's "at least half" rule), unit c in neither → each-unit not met
-    from types import SimpleNamespace
-
     from simlib.report import data as D
-    from simlib.workbench.view import ExplorerView
+    from simlib.workbench.cards import targets_card
 
     rows = []
     for draw, b in ((0, -3.5), (1, -2.0)):
@@ -154,12 +152,11 @@ def test_workbench_card_counts_both_readings():
     with_c = pd.concat([targets, targets[targets["geo"] == "a"].assign(geo="c", value=-1.0, met=False)])
     got = D.targets_met_in(with_c, 2027)
     assert (got["targets_met"], got["targets_met_together"]) == (1, 2)
-    view = SimpleNamespace(lang="en", levels=Levels("commune"), t=lambda k, **kw: i18n.t(k, "en", **kw))
     h = got | {"year_start": 2023, "year_end": 2027}
-    title, value, detail = ExplorerView._targets_card(view, h)
+    title, value, detail = targets_card(h, "en", Levels("commune"))
     assert value == "2/2 · 1/2" and "each poor commune" in detail
     plain = D.targets_met_in(targets[targets["geo_type"] != "district"], 2027) | {"year_start": 2023, "year_end": 2027}
-    assert ExplorerView._targets_card(view, plain)[1] == "2/2"
+    assert targets_card(plain, "en", Levels("commune"))[1] == "2/2"
 
 
 def _outcomes():
