@@ -36,11 +36,12 @@ def show(*tables: ReportTable | None, lang: str | None = None) -> None:
     display(HTML("\n".join(parts)))
 
 
-def framed(key: str, df: pd.DataFrame, first: str, formats: dict, note: str = "") -> ReportTable:
-    """A `ReportTable` of a translated frame whose index labels the rows (column `first`)."""
+def framed(key: str, df: pd.DataFrame, first: str, formats: dict, default: str = "num2") -> ReportTable:
+    """A `ReportTable` of a translated frame whose index labels the rows (column `first`); each
+    other column's format from `formats`, else `default`."""
     frame = df.reset_index(drop=False)
     frame.columns = [first, *[str(c) for c in df.columns]]
-    return ReportTable(key, "", frame, {c: formats.get(c, "num2") for c in frame.columns[1:]} | {first: "text"}, note)
+    return ReportTable(key, "", frame, {first: "text"} | {c: formats.get(c, default) for c in frame.columns[1:]})
 
 
 def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
@@ -49,9 +50,9 @@ def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
     money = i18n.t("alloc.col.total_bn", lang)
     formats = {c: ("num1" if c == money else "int") for c in df.columns}
     if "targets_met" in table:
-        formats[i18n.t("alloc.col.targets_met", lang)] = "text"
         col = i18n.t("alloc.col.targets_met", lang)
         df[col] = [i18n.t("alloc.yes" if bool(v) else "alloc.no", lang) for v in df[col]]
+        formats[col] = "text"
     return framed("comparison", df, i18n.t("alloc.col.allocation", lang), formats)
 
 
@@ -135,5 +136,4 @@ def robust(summary: pd.DataFrame, lang: str) -> ReportTable:
 def certificate(cert: dict, lang: str) -> ReportTable:
     """How far the optimum can be trusted (`plots.certificate_table`: values in words already)."""
     df = plots.certificate_table(cert, lang)
-    table = framed("certificate", df, i18n.t("alloc.cert.col.item", lang), {})
-    return ReportTable(table.key, "", table.frame, {c: "text" for c in table.frame.columns})
+    return framed("certificate", df, i18n.t("alloc.cert.col.item", lang), {}, default="text")
