@@ -37,7 +37,14 @@ from simlib.paths import display_path
 from simlib.programmes import Period, load_periods, period_for_year
 from simlib.results import INDICATOR_UNITS
 from simlib.schema import load_yaml, validate
-from simlib.targets import REBASE_COLUMNS, TARGET_COLUMNS, evaluate_specs, rebase_indicators, target_specs
+from simlib.targets import (
+    LOWER_IS_BETTER,
+    REBASE_COLUMNS,
+    TARGET_COLUMNS,
+    evaluate_specs,
+    rebase_indicators,
+    target_specs,
+)
 
 #: where simlib judges a 2026–2030 target's geography: (geo_type, geo, what the judgement stands for)
 PROXY = {
@@ -50,8 +57,6 @@ PROXY = {
     ),
     "poor_communes": ("poor_districts", "poor_districts", "poor communes: the dataset's poor units (derived flag)"),
 }
-#: comparisons under which a lower value is better (the weaker end of a range is its high end)
-LOWER_IS_BETTER = ("<=", "<")
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,8 @@ def plan_specs(doc: dict, period: Period, source: str) -> tuple[dict, ...]:
 
 
 def threshold_of(value: dict, comparison: str) -> float:
-    """The number a target is judged against: its value, or the weaker end of its range."""
+    """The number a target is judged against: its value, or the weaker end of its range (the high
+    end where a lower value is better)."""
     if "value" in value:
         return float(value["value"])
     return float(value["high"] if comparison in LOWER_IS_BETTER else value["low"])

@@ -51,7 +51,7 @@ from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 from simlib.states import NEAR_POOR, POOR
-from simlib.targets import target_specs
+from simlib.targets import LOWER_IS_BETTER, target_specs
 
 #: the optimiser meets a target by at least this much of its unit (points, %): a minimum-cost
 #: optimum sits on its thresholds, and the written scenario (amounts to the VND, a change of about
@@ -216,7 +216,7 @@ class Problem:
             return np.zeros((agg["poor"].shape[0], 0))
         v = self.values_from(agg)
         thr = np.array([t.threshold for t in self.target_rows])
-        sign = np.array([1.0 if t.comparison == ">=" else -1.0 for t in self.target_rows])
+        sign = np.array([-1.0 if t.comparison in LOWER_IS_BETTER else 1.0 for t in self.target_rows])
         scale = np.array([t.scale for t in self.target_rows])
         return (sign * (v - thr) - TARGET_MARGIN) / scale
 

@@ -17,6 +17,7 @@ from simlib.i18n import fmt
 from simlib.report import html, verdict
 from simlib.report.levels import Levels
 from simlib.report.table import ReportTable
+from simlib.targets import AT_THRESHOLD, COMPARISON_SIGN
 from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
 MARKS = {"met": "✓", "uncertain": "?", "not_met": "✗"}
@@ -43,7 +44,7 @@ def value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
 
 
 def threshold_text(indicator: str, comparison: str, threshold: float, lang: str) -> str:
-    return f"{'≤' if comparison == '<=' else '≥'} {value_text(indicator, threshold, lang)}"
+    return f"{COMPARISON_SIGN[comparison]} {value_text(indicator, threshold, lang)}"
 
 
 def probability_span(
@@ -60,7 +61,7 @@ def probability_span(
 
 def shortfall_text(r, lang: str) -> str:
     """`thiếu 0,04 điểm % (khoảng 52 hộ)` when the projection is short of the threshold, else ''."""
-    if not np.isfinite(r["margin"]) or r["margin"] >= -1e-9:
+    if not np.isfinite(r["margin"]) or r["margin"] >= -AT_THRESHOLD:
         return ""
     points = r["indicator"].endswith("_change") or r["indicator"].endswith("_rate") or r["indicator"] in COVERAGE
     gap = fmt.number(-r["margin"], lang, 2 if r["indicator"].endswith("_change") else 1)
@@ -166,7 +167,7 @@ def scorecard_table(
             t("table.projected"): v["value"].to_numpy(),
             t("table.low"): v["lo"].to_numpy(),
             t("table.high"): v["hi"].to_numpy(),
-            t("table.comparison"): ["≤" if c == "<=" else "≥" for c in v["comparison"]],
+            t("table.comparison"): [COMPARISON_SIGN[c] for c in v["comparison"]],
             t("table.threshold"): v["threshold"].to_numpy(),
             t("table.unit"): unit,
             t("table.probability_pct"): (100 * v["probability"]).to_numpy(),

@@ -39,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simlib.targets import margin, met_by_margin
 from simlib.uncertainty.summaries import target_probabilities
 
 #: probability of meeting a target from which it is called met (and at most which not met)
@@ -87,11 +88,6 @@ def status_of(probability: float | None, central_met: bool) -> tuple[str, str]:
     return "uncertain", "probability"
 
 
-def margin(value: float, threshold: float, comparison: str) -> float:
-    """How far the value is on the good side of the threshold (negative: short of it)."""
-    return (threshold - value) if comparison == "<=" else (value - threshold)
-
-
 def _central(targets: pd.DataFrame) -> pd.DataFrame:
     """Mean over microsimulation draws per target, area and year (the expected engine has one)."""
     keys = ["target_id", "geo_type", "geo", "year"]
@@ -103,7 +99,7 @@ def _central(targets: pd.DataFrame) -> pd.DataFrame:
     out["rep_lo"] = g["value"].quantile(0.05).where(several)
     out["rep_hi"] = g["value"].quantile(0.95).where(several)
     out["central_met"] = [
-        margin(v, t, c) >= -1e-9 for v, t, c in zip(out["value"], out["threshold"], out["comparison"])
+        met_by_margin(margin(v, t, c), c) for v, t, c in zip(out["value"], out["threshold"], out["comparison"])
     ]
     return out.reset_index()
 

@@ -9,7 +9,7 @@ intervals (none with one draw) are those of the starting scenario's run. `Verdic
 table once with `verdict_table` itself, on targets whose values are their rows' positions (a
 tracer), and keeps which target row and which households row each verdict row reads; a change then
 fills in the values with the verdict's own arithmetic (the margin on the good side of the
-threshold, met when it is at least −1e-9, the margin in households = margin × households / 100
+threshold, met as `simlib.targets.met_by_margin` judges it, the margin in households = margin × households / 100
 for the rate indicators), and counts the targets met in a year from the same rows. A run with
 another layout (more than one draw, other rows) is judged by those functions themselves
 (`Judge`). Equal bit for bit (tests/test_workbench_judged.py, against the report's functions).
@@ -22,6 +22,7 @@ import pandas as pd
 
 from simlib.report import data as D
 from simlib.report import verdict as V
+from simlib.targets import margin, met_by_margin
 
 #: the columns of a target table that say which row it is (the value, and whether it is met, aside)
 TARGET_KEYS = ("target_id", "geo_type", "geo", "year", "draw", "indicator", "comparison", "threshold")
@@ -57,7 +58,7 @@ class VerdictLayout:
         rate = t["indicator"].isin(V.RATE_INDICATORS).to_numpy()
         at = [households.get((str(g), int(y)), -1) if r else -1 for g, y, r in zip(t["geo"], t["year"], rate)]
         self.hh = np.asarray(at, dtype=np.intp)
-        self.below = (t["comparison"].to_numpy() == "<=") if len(t) else np.zeros(0, bool)
+        self.comparison = t["comparison"].to_numpy() if len(t) else np.zeros(0, object)
         self.threshold = t["threshold"].to_numpy(dtype=float)
 
     def fits(self, targets: pd.DataFrame, indicators: pd.DataFrame) -> bool:
@@ -70,8 +71,8 @@ class VerdictLayout:
     def verdicts(self, targets: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
         """`verdict_table(named(targets), households of indicators)` of tables that `fit`."""
         v = targets["value"].to_numpy()[self.rows]
-        m = np.where(self.below, self.threshold - v, v - self.threshold)
-        status = np.where(m >= -1e-9, "met", "not_met").astype(object)
+        m = margin(v, self.threshold, self.comparison)
+        status = np.where(met_by_margin(m, self.comparison), "met", "not_met").astype(object)
         values = indicators["value"].to_numpy()
         hh = np.where(self.hh >= 0, values[np.maximum(self.hh, 0)], np.nan)
         out = self.table.copy()
