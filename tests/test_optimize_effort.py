@@ -141,3 +141,17 @@ def test_written_amounts_stay_within_half_a_vnd_of_the_optimum(scen):
     assert all(abs(w * 1e9 - 333_333_333.4) <= 0.5 for w in written)
     assert abs(sum(written) * 1e9 - 3 * 333_333_333.4) <= 1.5
     assert lines["P1.1"]["central_investment"] == 10.0
+
+
+def test_the_equal_split_is_named_as_the_equal_split(scen):
+    """The comparison's equal split was written with the optimum's name and title
+    («plan_2024_optimal_poor», «phân bổ tối ưu»): its rows in indicators.csv and targets.csv read as
+    the optimum's. Each allocation now carries its own name; the money is the same either way."""
+    amounts = scen.budget.amounts.copy()
+    optimal = optimal_scenario_raw(scen, amounts, "poor", {})
+    equal = optimal_scenario_raw(scen, amounts, "poor", {}, "equal_split")
+    assert optimal["name"] == f"{scen.name}_optimal_poor"
+    assert equal["name"] == f"{scen.name}_equal_split"
+    assert "tối ưu" in optimal["title_vi"] and "tối ưu" not in equal["title_vi"]
+    assert "chia đều" in equal["title_vi"] and "equal split" in equal["title_en"]
+    assert equal["budget"] == optimal["budget"]

@@ -381,7 +381,9 @@ def _result(
     amounts = amounts_of(p, x)
     raw = optimal_scenario_raw(scen, amounts, spec.objective, district_spend_shares(p, x))
     optimal = scenario_from_raw(raw, scen)
-    eq_raw = optimal_scenario_raw(scen, amounts_of(p, x_equal), spec.objective, district_spend_shares(p, x_equal))
+    eq_raw = optimal_scenario_raw(
+        scen, amounts_of(p, x_equal), spec.objective, district_spend_shares(p, x_equal), "equal_split"
+    )
     allocs = {
         "optimal": amounts,
         "plan": scen.budget.amounts,

@@ -26,18 +26,26 @@ def _whole_vnd(bn: float) -> float:
     return round(bn, 9)
 
 
-def optimal_scenario_raw(scen: Scenario, amounts: np.ndarray, objective: str, district_split: dict | None) -> dict:
+def optimal_scenario_raw(
+    scen: Scenario, amounts: np.ndarray, objective: str, district_split: dict | None, allocation: str = "optimal"
+) -> dict:
     """A scenario mapping (as a YAML file holds it) with `amounts` (Y+1, L, S) VND; the rest —
     dataset, parameters, overrides, district split — as in `scen`, the lines of `district_split`
     ({code: {unit: share}}) split as given: in `budget.district_split`, or for a scenario that
     switches units (the optimiser allocates the new units' years) in `units_switch.district_split`,
     the split from the switch year on, the budget's kept for the years before. Paths are left as
-    they are (`write_optimization` rewrites them for the output folder)."""
+    they are (`write_optimization` rewrites them for the output folder). `allocation`: "optimal",
+    or "equal_split" for the comparison's equal split by source (named and titled as such)."""
     raw = copy.deepcopy(scen.raw)
-    raw["name"] = f"{scen.name}_optimal_{objective}"
     goal = LocalText.of(f"alloc.objective.{objective}")
-    raw.update(LocalText.of("alloc.scenario_title", title=scen.title, objective=goal).to_fields("title"))
-    raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
+    if allocation != "equal_split":
+        raw["name"] = f"{scen.name}_optimal_{objective}"
+        raw.update(LocalText.of("alloc.scenario_title", title=scen.title, objective=goal).to_fields("title"))
+        raw.update(LocalText.of("alloc.scenario_description", name=scen.name).to_fields("description"))
+    else:
+        raw["name"] = f"{scen.name}_equal_split"
+        raw.update(LocalText.of("alloc.scenario_title_equal_split", title=scen.title).to_fields("title"))
+        raw.update(LocalText.of("alloc.scenario_description_equal_split", name=scen.name).to_fields("description"))
     years = {}
     orig, scale = scen.raw["budget"]["years"], MONEY_UNITS[scen.raw["budget"]["unit"]] / BN
     cells = scenario_cells(scen)  # the dated years' content cells ({}: none)
