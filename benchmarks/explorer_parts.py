@@ -1,0 +1,178 @@
+"""Where the wall time of one explorer change goes, part by part, and what the previous
+standard's twin adds to the engine year (issue 18; benchmarks/HISTORY.md `## twinspeed`).
+
+`python -m benchmarks.explorer_parts parts SCENARIO YEAR [CHANGES]` opens the explorer's view on
+`params/scenarios/SCENARIO.yaml` through the widget API (`ExplorerView`, debounce 0), types P5's
+central recurrent money of YEAR at 90 %, then makes CHANGES changes (8 by default) back and forth,
+and prints, for each part of a change, the median wall ms, the view thread's CPU ms
+(`time.thread_time`) and the process's CPU ms (every thread: the engine runs on two). The parts
+are functions wrapped in place (a wrapper costs about a microsecond: no profiler's overhead); a
+part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`).
+Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
+
+`python -m benchmarks.explorer_parts twin SCENARIO [ROUNDS]` times, in one process, the engine's
+year from the state at the twin's review (`simlib.runner.twin_review`) alone
+(`run_multidim_expected`, `multidim_jit.year`) and with the previous standard's year made with
+it (`run_with_twin`, lean as the explorer makes it: `multidim_jit.year_both`), alternating, each
+copying the kept state into the same reused arrays (as the explorer's pool), ROUNDS rounds (6 by
+default): the difference is the twin's settling (classification, new households and records
+under the previous standard). Prints the medians (wall and process CPU ms).
+
+Nothing is written; run with `PYTHONPATH` at the tree and `NUMBA_NUM_THREADS=2`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (module path, attribute, label) of the parts timed by `parts`: a class's method as "Class.method"
+PARTS = (
+    ("simlib.workbench.state", "AllocationState.set_amount", "legal check (set_amount)"),
+    ("simlib.workbench.grid", "AmountGrid.sync", "grid sync"),
+    ("simlib.workbench.project", "run_models", "run_models"),
+    ("simlib.engines.multidim_twin", "open_run", "open_run (plan, twin)"),
+    ("simlib.engines.multidim_twin", "year_programme", "programme step (plan, twin)"),
+    ("simlib.engines.multidim_expected", "year_programme", "programme step (later years)"),
+    ("simlib.engines.multidim_jit", "year", "engine year (plan alone)"),
+    ("simlib.engines.multidim_jit", "year_both", "engine year with the twin's"),
+    ("simlib.engines.multidim_twin", "close_run", "close_run (plan, twin)"),
+    ("simlib.workbench.incremental", "joined", "joined (plan, twin)"),
+    ("simlib.workbench.incremental", "EngineRuns.outputs", "engine outputs (all of the above)"),
+    ("simlib.workbench.incremental", "shown_table", "shown indicators"),
+    ("simlib.workbench.incremental", "rebase", "re-basing"),
+    ("simlib.workbench.scoring", "Scorer.scorecard", "scorecard"),
+    ("simlib.workbench.project", "run_multidim", "run_multidim"),
+    ("simlib.workbench.charts", "LiveRateChart.update", "chart update"),
+    ("simlib.workbench.view", "ExplorerView.cards_html", "cards"),
+    ("simlib.workbench.charts", "LiveRateChart.svg", "chart svg"),
+    ("simlib.workbench.view", "ExplorerView.compare_html", "side-by-side table"),
+)
+
+
+def wrap(owner, name: str, label: str, acc: dict) -> None:
+    """Wrap `owner.name` so that its (wall, thread CPU, process CPU) add to `acc[label]`."""
+    inner = getattr(owner, name)
+
+    def timed(*a, **k):
+        w, c, p = time.perf_counter(), time.thread_time(), time.process_time()
+        try:
+            return inner(*a, **k)
+        finally:
+            r = acc[label]
+            r[0] += time.perf_counter() - w
+            r[1] += time.thread_time() - c
+            r[2] += time.process_time() - p
+
+    setattr(owner, name, timed)
+
+
+def wrap_parts(acc: dict) -> None:
+    """Wrap every part of `PARTS`."""
+    import importlib
+
+    for module, path, label in PARTS:
+        owner = importlib.import_module(module)
+        *classes, name = path.split(".")
+        for c in classes:
+            owner = getattr(owner, c)
+        wrap(owner, name, label, acc)
+
+
+def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, float, float]]:
+    """Median (wall, view thread CPU, process CPU) ms of each part of `changes` changes of P5's
+    central recurrent money of `year` (module docstring), and of the whole change ("change")."""
+    from simlib.memory_pages import decline_hugepage_advice
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.view import ExplorerView
+
+    decline_hugepage_advice()  # as the explorer's kernel does once opened
+    view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / f"{scenario}.yaml"), "vi", debounce=0)
+    acc: dict = defaultdict(lambda: [0.0, 0.0, 0.0])
+    wrap_parts(acc)
+    st, key = view.state, ("P5", "central_recurrent")
+    view.grid.year_control.value = year
+    cell = view.grid.cells[key]
+    now = st.amount(*key, year) / 1e9
+    values = [str(round(now * 0.9)), str(round(now))]
+    cell.value = values[0]  # the first change of this year (untimed)
+    rows = []
+    for i in range(changes):
+        acc.clear()
+        before = view.updates
+        w, c, p = time.perf_counter(), time.thread_time(), time.process_time()
+        cell.value = values[(i + 1) % 2]
+        acc["change"] = [time.perf_counter() - w, time.thread_time() - c, time.process_time() - p]
+        assert view.updates == before + 1, view.input_problems
+        rows.append({k: tuple(v) for k, v in acc.items()})
+    labels = [label for _, _, label in PARTS if any(label in r for r in rows)] + ["change"]
+    return {
+        label: tuple(float(np.median([r.get(label, (0.0,) * 3)[j] for r in rows]) * 1e3) for j in range(3))
+        for label in labels
+    }
+
+
+def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
+    """Median (wall, process CPU) ms of the engine's year from the state at the twin's review,
+    alone and with the twin's (module docstring)."""
+    from simlib.engines.multidim_expected import run_multidim_expected
+    from simlib.engines.multidim_twin import run_with_twin
+    from simlib.memory_pages import decline_hugepage_advice
+    from simlib.runner import compile_run_model, previous_standard_scenario, twin_review
+    from simlib.scenario import load_scenario
+
+    decline_hugepage_advice()
+    scen = load_scenario(ROOT / "params" / "scenarios" / f"{scenario}.yaml")
+    _, mm = compile_run_model(scen)
+    _, old = compile_run_model(previous_standard_scenario(scen)[0])
+    t0, spend = twin_review(scen), mm.base.spend
+    kept = run_multidim_expected(mm, spend, stop=t0).state
+    reused = {k: np.full_like(v, 1.0) for k, v in kept.cells.items()}  # mapped once, as the pool's
+
+    def alone() -> None:
+        kept.into = reused
+        run_multidim_expected(mm, spend, start=t0, stop=t0 + 1, state=kept)
+
+    def both() -> None:
+        kept.into = reused
+        run_with_twin(mm, old, spend, start=t0, stop=t0 + 1, state=kept, twin_state=kept, twin_hands_over=False)
+
+    got: dict = {"alone": [], "with the twin's": []}
+    runs = (("alone", alone), ("with the twin's", both))
+    alone(), both()  # compiled kernels loaded, arrays touched
+    for r in range(rounds):
+        for name, fn in runs if r % 2 == 0 else runs[::-1]:
+            w, p = time.perf_counter(), time.process_time()
+            fn()
+            got[name].append((time.perf_counter() - w, time.process_time() - p))
+    return {k: tuple(statistics.median(x[j] for x in v) * 1e3 for j in range(2)) for k, v in got.items()}
+
+
+def main(argv: list[str]) -> None:
+    """`parts SCENARIO YEAR [CHANGES]` or `twin SCENARIO [ROUNDS]` (module docstring)."""
+    if len(argv) < 2 or argv[0] not in ("parts", "twin"):
+        raise SystemExit(__doc__)
+    load = os.getloadavg()[0]
+    if argv[0] == "parts":
+        got = parts(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))
+        print(f"{argv[1]}, {argv[2]} change; load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+        print(f"{'part':36s} {'wall':>8s} {'view CPU':>9s} {'all CPU':>8s}")
+        for label, (w, c, p) in got.items():
+            print(f"{label:36s} {w:8.1f} {c:9.1f} {p:8.1f}")
+    else:
+        got = twin(argv[1], *(int(a) for a in argv[2:3]))
+        print(f"{argv[1]}, the year from the twin's review; load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+        for label, (w, p) in got.items():
+            print(f"{label:20s} wall {w:8.1f}  CPU {p:8.1f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
