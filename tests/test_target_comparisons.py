@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simlib.allocate.problem import Problem, TargetRow
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
 from simlib.targets import AT_THRESHOLD, COMPARE, evaluate_specs, margin, met_by_margin
@@ -124,3 +125,23 @@ def test_evaluated_targets_say_met_as_the_verdict_does():
     }
     out = evaluate_specs(ind, [spec], [])
     assert list(out["met"]) == [True, False]
+
+
+@pytest.mark.parametrize("comparison", ["<", "<=", ">", ">="])
+def test_what_the_optimiser_calls_met_the_verdict_calls_met(comparison):
+    """`Problem.slacks_from` (the optimiser's target rows: met when the slack is >= 0) never
+    accepts a value that `COMPARE` judges not met — at a strict threshold it must be clear of
+    `AT_THRESHOLD` (values a few millionths of a point around the threshold, rate level 10 %)."""
+    values = 10.0 + np.linspace(-5e-6, 5e-6, 101)
+
+    class Rows:
+        target_rows = [
+            TargetRow("t", "poor_rate", 0, "province", "province", 1, comparison, 10.0, None, False) for _ in values
+        ]
+
+        def values_from(self, agg):
+            return values[None, :]
+
+    slack = Problem.slacks_from(Rows(), {"poor": np.zeros((1, 1))})[0]
+    assert (slack >= 0).any() and (slack < 0).any()
+    assert COMPARE[comparison](values[slack >= 0], 10.0).all()

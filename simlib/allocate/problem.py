@@ -51,12 +51,14 @@ from simlib.results import geographies
 from simlib.scenario import SOURCES, Scenario
 from simlib.schema import qv
 from simlib.states import NEAR_POOR, POOR
-from simlib.targets import LOWER_IS_BETTER, target_specs
+from simlib.targets import AT_THRESHOLD, LOWER_IS_BETTER, STRICT, target_specs
 
 #: the optimiser meets a target by at least this much of its unit (points, %): a minimum-cost
 #: optimum sits on its thresholds, and the written scenario (amounts to the VND, a change of about
-#: 1e-9 of a unit) must still meet them as `simlib.targets` judges (to 1e-9)
+#: 1e-9 of a unit) must still meet them as `simlib.targets` judges; a strict target (`<`, `>`)
+#: must be clear of its threshold by more than `AT_THRESHOLD`, so it gets `STRICT_MARGIN`
 TARGET_MARGIN = 1e-7
+STRICT_MARGIN = 2 * AT_THRESHOLD
 
 
 @dataclass
@@ -218,7 +220,8 @@ class Problem:
         thr = np.array([t.threshold for t in self.target_rows])
         sign = np.array([-1.0 if t.comparison in LOWER_IS_BETTER else 1.0 for t in self.target_rows])
         scale = np.array([t.scale for t in self.target_rows])
-        return (sign * (v - thr) - TARGET_MARGIN) / scale
+        need = np.array([STRICT_MARGIN if t.comparison in STRICT else TARGET_MARGIN for t in self.target_rows])
+        return (sign * (v - thr) - need) / scale
 
     def target_values(self, out: EngineOutput) -> np.ndarray:
         """Values (S, R) of the non-linear target rows (the linear ones are rows of A)."""
