@@ -145,3 +145,12 @@ def test_what_the_optimiser_calls_met_the_verdict_calls_met(comparison):
     slack = Problem.slacks_from(Rows(), {"poor": np.zeros((1, 1))})[0]
     assert (slack >= 0).any() and (slack < 0).any()
     assert COMPARE[comparison](values[slack >= 0], 10.0).all()
+
+
+def test_the_scorecard_says_not_met_below_a_strict_threshold():
+    """A dated run to 2030 judged «xuống dưới 10 %» at 12,7 %: the scorecard showed «≥ 10,0 %» and
+    «✓ Đạt». It shows the target's own sign and the miss."""
+    targets, ind = _run("<", [12.7])
+    page = S.scorecard_html(V.verdict_table(targets, ind), "vi")
+    assert "&lt; 10,0 %" in page and "≥ 10,0 %" not in page
+    assert "Không đạt" in page and "✓ Đạt" not in page
