@@ -152,5 +152,5 @@ def test_the_scorecard_says_not_met_below_a_strict_threshold():
     «✓ Đạt». It shows the target's own sign and the miss."""
     targets, ind = _run("<", [12.7])
     page = S.scorecard_html(V.verdict_table(targets, ind), "vi")
-    assert "&lt; 10,0 %" in page and "≥ 10,0 %" not in page
+    assert "&lt; 10,0\xa0%" in page and "≥ 10,0" not in page
     assert "Không đạt" in page and "✓ Đạt" not in page
