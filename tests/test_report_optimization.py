@@ -3,11 +3,16 @@ the report's language, «–» where a value is missing, places by name, headers
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+from conftest import ROOT
 
 from simlib.report import optimization as T
+from simlib.report.levels import Levels
 from simlib.report.table import to_html
+from simlib.scenario import load_scenario
 
 
 def cells(table, lang="vi"):
@@ -107,3 +112,116 @@ def test_certificate_keeps_its_words_whole():
     )  # a no-break space before %
     method = table.frame.iloc[0, 1]
     assert len(method) > 40 and f">{method}<".replace(" %", "\xa0%") in html  # whole, not cut
+
+
+def target_rows(values: dict, allocations=("optimal", "plan", "equal_split")):
+    """targets.csv rows of one target judged for each unit («≤ −5 points»), with its aggregate:
+    `values` {year: ({unit: value}, aggregate value)}; the same values under every allocation
+    unless a year's unit dict is given per allocation ({allocation: {unit: value}})."""
+    rows = []
+    for alloc in allocations:
+        for year, (units, agg) in values.items():
+            units = units.get(alloc, units) if alloc in units else units
+            for geo, v in [*units.items(), ("poor_districts", agg)]:
+                rows.append(
+                    dict(
+                        allocation=alloc, year=year, target_id="t", geo="poor_districts" if geo == "poor_districts"
+                        else geo, geo_type="poor_districts" if geo == "poor_districts" else "district", value=v,
+                        comparison="<=", threshold=-5.0, met=v <= -5.0, label_vi="Tỷ lệ hộ nghèo ở các huyện nghèo giảm",
+                        label_en="Poor rate in poor districts falls",
+                    )
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+COMMUNES = Levels("commune")  # the units of every year are communes (plan_2027)
+NAMES = {f"x{i}": f"Xã {i}" for i in range(1, 9)}
+
+
+def test_kept_years_summarised_once_with_the_units_short_of_the_target():
+    # 2024 is kept (the scenario's money under every allocation); 2027 is allocated
+    y2024 = {f"x{i}": v for i, v in enumerate([-6.0, -4.0, -5.5, -1.0, -4.5, -3.0, -2.0, -4.9], start=1)}
+    y2027 = {"optimal": {f"x{i}": -6.0 for i in range(1, 9)}, "plan": {f"x{i}": -4.0 for i in range(1, 9)}}
+    y2027["equal_split"] = y2027["plan"]
+    table = target_rows({2024: (y2024, -4.2), 2027: (y2027, -5.1)})
+    main = T.targets(table, "vi", NAMES, [2027], COMMUNES)
+    assert set(main.frame["Năm"]) == {2027}  # 2024's rows are not in the comparison
+    assert "2024" in main.note
+    kept = T.kept_targets(table, "vi", NAMES, [2027], COMMUNES)
+    rows = kept.frame
+    assert len(rows) == 2  # the aggregate and one row for the 8 communes, not 8 rows × 3 allocations
+    assert rows.iloc[0]["Địa bàn"] == "Các xã nghèo" and rows.iloc[0]["Kết quả (mọi phương án)"] == "−4,20 ✗"
+    assert rows.iloc[1]["Địa bàn"] == "Các xã nghèo: từng xã (8)"
+    # met: x1 (−6,0) and x3 (−5,5) only → 2 of 8; short of it, furthest first: x4 −1, x7 −2, x6 −3, x2 −4, x5 −4,5;
+    # x8 (−4,9) is the sixth not met: counted, not named
+    assert rows.iloc[1]["Kết quả (mọi phương án)"] == "đạt ở 2/8 ✗"
+    short = rows.iloc[1]["Không đạt, xa chỉ tiêu nhất trước"]
+    assert short.startswith("Xã 4 −1,00; Xã 7 −2,00; Xã 6 −3,00; Xã 2 −4,00; Xã 5 −4,50")
+    assert "Xã 8" not in short and "1 địa bàn khác không đạt" in short
+    assert "targets.csv" in kept.note and "«xã nghèo» là xã" in kept.note and "2021–2025" not in kept.note
+    # 2024 judged against the 2021–2025 plan's targets, worded for districts: the note says they are on communes
+    worded = T.kept_targets(table, "vi", NAMES, [2027], COMMUNES, district_worded=[2024])
+    assert "Kế hoạch giai đoạn 2021–2025 ghi «huyện nghèo»" in worded.note
+    assert "2021–2025" not in T.kept_targets(table, "vi", NAMES, [2027], Levels(), [2024]).note  # on districts
+
+
+def test_allocated_year_counts_units_met_per_allocation_and_keeps_every_unit():
+    y2027 = {
+        "optimal": {"x1": -6.0, "x2": -5.2, "x3": -4.0},
+        "plan": {"x1": -5.5, "x2": -4.0, "x3": -3.0},
+        "equal_split": {"x1": -4.0, "x2": -4.0, "x3": -3.0},
+    }
+    table = target_rows({2027: (y2027, -5.0)})
+    main = T.targets(table, "vi", NAMES, [2027], COMMUNES)
+    f = main.frame
+    count = f[f["Địa bàn"] == "Các xã nghèo: từng xã (3)"].iloc[0]
+    assert list(count.iloc[3:]) == ["đạt ở 2/3 ✗", "đạt ở 1/3 ✗", "đạt ở 0/3 ✗"]
+    assert {"Xã 1", "Xã 2", "Xã 3"} <= set(f["Địa bàn"]) and "−4,00 ✗" in cells(main)  # every unit row kept
+    assert main.detail == [False, False, True, True, True]  # the aggregate, the count, then the units
+    assert T.kept_targets(table, "vi", NAMES, [2027], COMMUNES) is None
+
+
+def test_a_kept_year_that_differs_between_allocations_stays_in_the_comparison():
+    y2024 = {"optimal": {"x1": -6.0}, "plan": {"x1": -4.0}, "equal_split": {"x1": -4.0}}
+    table = target_rows({2024: (y2024, -5.0)})
+    assert set(T.targets(table, "vi", NAMES, [2027], COMMUNES).frame["Địa bàn"]) >= {"Xã 1"}
+    kept = T.kept_targets(table, "vi", NAMES, [2027], COMMUNES)
+    assert list(kept.frame["Địa bàn"]) == ["Các xã nghèo"]  # only the aggregate, the same everywhere
+
+
+def test_without_the_years_allocated_every_row_is_compared_and_districts_keep_their_words():
+    table = target_rows({2024: ({"x1": -6.0}, -6.0)})
+    main = T.targets(table, "vi", NAMES)
+    assert "Các huyện nghèo" in set(main.frame["Địa bàn"]) and main.note == ""
+    assert T.kept_targets(table, "vi", NAMES, None) is None
+
+
+def test_crossing_targets_name_districts_then_communes():
+    # crossing_2024_2027: its engine on the 2024 districts to the end-2025 review, on the 56
+    # communes from 2026 (README); names of both sets, words of each year's units
+    scen = load_scenario(ROOT / "params" / "scenarios" / "crossing_2024_2027.yaml")
+    names = T.place_names(scen, "vi")
+    assert names["bao_lac"] == "Huyện Bảo Lạc" and names["01290"] == "Xã Bảo Lâm" and len(names) == 10 + 56
+    levels = T.levels_of(scen)
+    assert T.each_unit(2024, 9, "vi", levels) == "Các huyện nghèo: từng huyện (9)"
+    assert T.each_unit(2027, 37, "vi", levels) == "Các xã nghèo: từng xã (37)"
+    assert T.place_name("poor_districts", "poor_districts", 2025, "vi", names, levels) == (
+        "Các huyện nghèo cũ (địa giới năm 2024)"  # counted on districts at a review when communes were in force
+    )
+
+
+def test_years_worded_for_districts_are_those_of_the_2021_2025_plan():
+    # params/catalogues/periods.yaml: the province plan's targets (params/targets.yaml) up to 2025
+    # for a dated scenario; an undated one is judged against them in every year
+    scenarios = ROOT / "params" / "scenarios"
+    assert T.plan_target_years(load_scenario(scenarios / "plan_2027.yaml")) == [2024, 2025]
+    assert T.plan_target_years(load_scenario(scenarios / "crossing_2024_2027.yaml")) == [2024, 2025]
+    assert T.plan_target_years(load_scenario(scenarios / "multidim_2030.yaml")) == list(range(2024, 2031))
+
+
+def test_the_notebook_styles_its_tables_in_jupyterlab_not_in_the_page():
+    cells = json.loads((ROOT / "notebooks" / "optimize_allocation.ipynb").read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    setup = next(i for i, s in enumerate(sources) if "lab.setup(lang" in s)
+    assert "hide" in cells[setup]["metadata"]["tags"]  # as the scenario reports: JupyterLab only, not report.html
+    assert setup < next(i for i, s in enumerate(sources) if "tables.show(" in s)

@@ -24,7 +24,8 @@ Files:
                            draws better / worse than the plan
 - `indicators.csv`, `targets.csv`  tidy indicators and target scorecards of the optimal
                            allocation, the plan and the equal split (column `allocation`)
-- `summary.json`           status, objective, messages, certificate (gap, model error, rounds),
+- `summary.json`           status, objective, the years allocated (`years_allocated`; the others
+                           keep the scenario's money), messages, certificate (gap, model error, rounds),
                            the best line and what stops it, lines left without money,
                            infeasibility, the plan's legal findings and its breaches of the
                            optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
@@ -156,6 +157,7 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "objective": spec.objective,
         "by_district": spec.by_district,
         "by_year": spec.by_year,
+        "years_allocated": list(spec.plan_years or result.scenario.years),
         "robust": rob,
         "message_vi": result.message("vi"),
         "message_en": result.message("en"),

@@ -5,20 +5,39 @@
 Each function takes a table `simlib.allocate.output.read_optimization` returns and gives a
 `ReportTable`; `show` puts tables in the notebook. The translated frames come from
 `simlib.allocate.plots` (one place for the wording); here they are only laid out and formatted.
+
+The targets: `targets` compares the allocations in the years the optimiser allocates (a target
+judged for each unit with a row counting the units that meet it under each allocation, its units
+below); the years whose money every allocation keeps from the scenario (a dated plan's earlier
+years, a crossing's district years) have the same verdicts under every allocation and are shown
+once by `kept_targets`, each target's units summarised in one row (how many meet it, those
+furthest short). targets.csv keeps every row.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import pandas as pd
 
 from simlib import i18n
 from simlib.allocate import plots
+from simlib.i18n import fmt
+from simlib.period_record import periods_record
+from simlib.programmes import load_periods
 from simlib.report import html
-from simlib.report.levels import geo_label
+from simlib.report.levels import Levels, manifest_levels
 from simlib.report.table import ReportTable, to_html
+from simlib.report.verdict import margin
+from simlib.scenario import Scenario
+from simlib.unit_switch import unit_switch
 
 #: the targets' geography types whose `geo` is a unit id (named by the run's dataset)
 UNIT_GEO_TYPES = ("district", "commune", "unit")
+#: a unit of each level in a row counting units («từng xã»)
+UNIT_WORDS = {"commune": "alloc.targets.unit_commune", "district": "alloc.targets.unit_district"}
+#: the units furthest short of a target named in a summarised row (`kept_targets`); the others counted
+WORST = 5
 
 
 def show(*tables: ReportTable | None, lang: str | None = None) -> None:
@@ -105,14 +124,62 @@ def frontier(table: pd.DataFrame, lang: str) -> ReportTable:
     return ReportTable("frontier", "", frame, formats)
 
 
-def targets(table: pd.DataFrame, lang: str, names: dict) -> ReportTable:
+def levels_of(scen: Scenario) -> Levels:
+    """The level of the units of each year of `scen` (a crossing: districts, then communes) from
+    its period record, as `simlib run` records it (the optimiser's manifest has none)."""
+    sw = unit_switch(scen)
+    return manifest_levels({"periods": periods_record(scen, (sw.year, sw.scenario) if sw else None)})
+
+
+def place_names(scen: Scenario, lang: str) -> dict:
+    """Unit id → name of every unit the targets of `scen` are judged on: its own units and, for a
+    crossing, the new units of the years after the switch."""
+    sw = unit_switch(scen)
+    sets = [scen.dataset] + ([sw.scenario.dataset] if sw is not None else [])
+    return {u: ds.unit_name(u, lang) for ds in sets for u in ds.unit_ids}
+
+
+def kept_rows(table: pd.DataFrame, allocated) -> pd.Series:
+    """Rows of `table` (targets.csv) the optimiser did not decide: of a year it does not allocate
+    (not in `allocated`; None: it allocates every year) whose value and verdict are the same under
+    every allocation — every allocation keeps the scenario's money there (`spec.plan_years`; a
+    crossing also runs the years before its first allocated year once,
+    `simlib.allocate.continued.allocated_from`). A row of such a year that differs stays a row
+    of its own."""
+    if allocated is None or table.empty:
+        return pd.Series(False, index=table.index)
+    key = ["target_id", "geo", "year"]
+    same = table.groupby(key)[["value", "met"]].transform("nunique", dropna=False).eq(1).all(axis=1)
+    return same & ~table["year"].isin([int(y) for y in allocated])
+
+
+def targets(
+    table: pd.DataFrame,
+    lang: str,
+    names: dict,
+    allocated=None,
+    levels: Levels | None = None,
+    district_worded: Collection[int] = (),
+) -> ReportTable:
     """Each target, place and year with its projected value and verdict (✓ / ✗) under each
-    allocation; places by name (`names`: unit id → name)."""
+    allocation; places by name (`names`: unit id → name; the poor units by the level of each
+    year's units, `levels`). With `allocated` (the years the optimiser allocates) the rows it did
+    not decide (`kept_rows`) are left to `kept_targets`, and the note says so; `district_worded`:
+    the years whose targets are worded for districts (`unit_notes`)."""
     if table.empty:
         return ReportTable("targets", "", table)
-    wide = plots.targets_table(table, lang).reset_index()
-    places = table.drop_duplicates(["geo"]).set_index("geo")["geo_type"]
-    place = [names.get(g, g) if places.get(g) in UNIT_GEO_TYPES else geo_label(g, lang) for g in wide["geo"]]
+    kept = kept_rows(table, allocated)
+    shown = table[~kept]
+    notes = unit_notes(shown, lang, levels or Levels(), district_worded)
+    if kept.any():
+        years = ", ".join(str(y) for y in sorted(table.loc[kept, "year"].unique()))
+        notes.insert(0, i18n.t("alloc.targets.kept_below", lang, years=years))
+    note = " ".join(notes)
+    if shown.empty:
+        return ReportTable("targets", "", shown, note=note)
+    wide = plots.targets_table(shown, lang).reset_index()
+    places = shown.drop_duplicates(["geo"]).set_index("geo")["geo_type"]
+    place = [place_name(g, places.get(g), y, lang, names, levels) for g, y in zip(wide["geo"], wide["year"])]
     first = i18n.t("table.target", lang)
     frame = pd.concat(
         [
@@ -123,8 +190,143 @@ def targets(table: pd.DataFrame, lang: str, names: dict) -> ReportTable:
         ],
         axis=1,
     )
+    units = pd.Series([places.get(g) in UNIT_GEO_TYPES for g in wide["geo"]], index=frame.index)
+    frame, detail = with_unit_counts(frame, units, shown, lang, levels or Levels())
     year = i18n.t("table.year", lang)
-    return ReportTable("targets", "", frame, {year: "year"})
+    return ReportTable("targets", "", frame, {year: "year"}, note, detail)
+
+
+def with_unit_counts(
+    frame: pd.DataFrame, units: pd.Series, shown: pd.DataFrame, lang: str, levels: Levels
+) -> tuple[pd.DataFrame, list[bool]]:
+    """The targets table's rows (`units`: a unit's row) with, before the unit rows of each target
+    and year, a row counting the units that meet it under each allocation («đạt ở 30/37 ✗»,
+    from `shown`, the rows of targets.csv shown); the unit rows are detail rows (indented, the
+    target's label said once, on that row)."""
+    label, year = frame.columns[0], frame.columns[2]
+    codes = [a for a in plots.ALLOCATIONS if a in set(shown["allocation"])]  # the value columns, in order
+    lab = i18n.column("label", lang)
+    on_units = shown[shown["geo_type"].isin(UNIT_GEO_TYPES)]
+    parts, detail = [], []
+    for (name, y), g in frame.groupby([label, year], sort=False):
+        u = units[g.index]
+        parts.append(g[~u])
+        detail += [False] * int((~u).sum())
+        if u.any():
+            rows = on_units[(on_units[lab] == name) & (on_units["year"] == y)]
+            cells = [units_met(rows[rows["allocation"] == a], lang) for a in codes]
+            area = each_unit(int(y), int(u.sum()), lang, levels)
+            parts += [pd.DataFrame([[name, area, y, *cells]], columns=frame.columns), g[u].assign(**{label: ""})]
+            detail += [False] + [True] * int(u.sum())
+    return pd.concat(parts, ignore_index=True), detail
+
+
+def place_name(geo: str, geo_type, year: int, lang: str, names: dict, levels: Levels | None = None) -> str:
+    """A target's place: a unit by name (`names`), an aggregate in words (the poor units by the
+    level of the year's units, `levels`; None: districts)."""
+    if geo_type in UNIT_GEO_TYPES:
+        return names.get(geo, geo)
+    return (levels or Levels()).geo(geo, lang, [year])
+
+
+def kept_targets(
+    table: pd.DataFrame,
+    lang: str,
+    names: dict,
+    allocated,
+    levels: Levels | None = None,
+    district_worded: Collection[int] = (),
+) -> ReportTable | None:
+    """The targets of the rows the optimiser did not decide (`kept_rows`), once (the same under
+    every allocation): each aggregate as its row, each target's units in one row — how many
+    meet it and those furthest short of it (`WORST`, the rest counted: every row is in
+    targets.csv). None when there are none. `levels`, `district_worded`: as `targets`."""
+    kept = kept_rows(table, allocated)
+    if not kept.any():
+        return None
+    rows = table[kept]
+    rows = rows[rows["allocation"] == rows["allocation"].iloc[0]]  # the same in every allocation
+    lab, levels = i18n.column("label", lang), levels or Levels()
+    out = []
+    for (_tid, year), g in rows.groupby(["target_id", "year"], sort=False):
+        units = g["geo_type"].isin(UNIT_GEO_TYPES)
+        for r in g[~units].itertuples():
+            out.append(
+                [
+                    getattr(r, lab),
+                    place_name(r.geo, r.geo_type, year, lang, names, levels),
+                    year,
+                    verdict_text(r.value, r.met, lang),
+                    "–",
+                ]
+            )
+        if units.any():
+            out.append([g[lab].iloc[0], *units_summary(g[units], lang, names, levels)])
+    cols = [
+        i18n.t(k, lang)
+        for k in ("table.target", "table.area", "table.year", "alloc.targets.result", "alloc.targets.short")
+    ]
+    years = ", ".join(str(y) for y in sorted(rows["year"].unique()))
+    note = " ".join([i18n.t("alloc.targets.kept_note", lang, years=years, worst=WORST),
+                     *unit_notes(rows, lang, levels, district_worded)])  # fmt: skip
+    return ReportTable("targets_kept", "", pd.DataFrame(out, columns=cols), {cols[2]: "year"}, note)
+
+
+def each_unit(year: int, n: int, lang: str, levels: Levels) -> str:
+    """«Các xã nghèo: từng xã (37)»: the `n` units of a target judged for each unit in `year`,
+    named by the level of that year's units."""
+    unit = i18n.t(UNIT_WORDS[levels.used_at([year])], lang)
+    return i18n.t("alloc.targets.each_unit", lang, area=levels.geo("poor_districts", lang, [year]), unit=unit, n=n)
+
+
+def units_met(rows: pd.DataFrame, lang: str) -> str:
+    """«đạt ở 12/37 ✗»: how many of a target's unit rows (one allocation, one year) meet it; ✓
+    only when all do."""
+    met, n = int(rows["met"].astype(bool).sum()), len(rows)
+    return i18n.t("alloc.targets.units_met", lang, met=met, n=n) + (" ✓" if met == n else " ✗")
+
+
+def unit_notes(rows: pd.DataFrame, lang: str, levels: Levels, district_worded: Collection[int] = ()) -> list[str]:
+    """What a table of target `rows` (targets.csv) says of its units on communes: what a poor
+    commune is on the commune datasets, and, when a target of a year in `district_worded` (worded
+    for poor districts, the 2021–2025 plan's) is judged on communes, that it is."""
+    years = {int(y) for y in rows.loc[rows["geo_type"].isin(UNIT_GEO_TYPES), "year"]}
+    on_communes = {y for y in years if levels.used_at([y]) == "commune"}
+    out = [i18n.t("alloc.targets.poor_communes_note", lang)] if on_communes else []
+    if on_communes & {int(y) for y in district_worded}:
+        out.append(i18n.t("alloc.targets.district_targets_note", lang))
+    return out
+
+
+def plan_target_years(scen: Scenario) -> list[int]:
+    """The projected years of `scen` judged against the province plan's targets
+    (`params/targets.yaml`, kind `plan_targets`: worded for poor districts), from its period
+    record as `simlib run` records it: up to 2025 for a dated scenario, every year otherwise."""
+    kinds = {p.id: p.kind for p in load_periods()["targets"]}
+    rows = periods_record(scen)["years"]
+    return [int(r["year"]) for r in rows if r["year"] in scen.years and kinds.get(r["targets"]["id"]) == "plan_targets"]
+
+
+def verdict_text(value: float, met: bool, lang: str) -> str:
+    """«−3,31 ✗»: a target's value and verdict as the targets table shows them."""
+    return f"{fmt.number(value, lang, 2)} {'✓' if met else '✗'}"
+
+
+def units_summary(rows: pd.DataFrame, lang: str, names: dict, levels: Levels) -> list:
+    """[place, year, result, short] of one target's unit rows of one year: «Các xã nghèo: từng xã
+    (37)», «đạt ở 12/37 ✗», the units furthest short of it by name and value (`WORST`) and how
+    many more."""
+    year = int(rows["year"].iloc[0])
+    area, result = each_unit(year, len(rows), lang, levels), units_met(rows, lang)
+    failing = rows[~rows["met"].astype(bool)]
+    failing = failing.assign(
+        _m=[margin(v, t, c) for v, t, c in zip(failing["value"], failing["threshold"], failing["comparison"])]
+    )
+    worst = failing.sort_values("_m", kind="stable").head(WORST)
+    short = "; ".join(f"{names.get(g, g)} {fmt.number(v, lang, 2)}" for g, v in zip(worst["geo"], worst["value"]))
+    if len(failing) > WORST:
+        short += " " + i18n.t("alloc.targets.more", lang, n=len(failing) - WORST)
+    return [area, year, result, short or "–"]
 
 
 def robust(summary: pd.DataFrame, lang: str) -> ReportTable:
