@@ -1,0 +1,125 @@
+"""The optimiser's remaining outputs in the programme's own words.
+
+- the terminal summary names the lines of its marginal values as the report does (code and
+  name; a dated scenario's line also the 2026–2035 content its money stands for from 2026), one
+  per text line with the value first; it does not print money reaching no one that rounds to
+  0,00 billion, and neither does the report's table;
+- the legal note on territories resting on the dataset's lists names, in the years under the
+  2026–2035 programme, the contents (plan_2027), and stays as it was for plan_2024;
+- `marginals_by_district.csv` gets the content of each line (a dated scenario only, as the other
+  tables by line);
+- capital errors give the allowed sources in words with the code a planner types.
+
+Expected texts are written out here by hand from the inputs the tests give, or read from the
+catalogue's YAML file (`test_optnames_outputs.title`), not from the code under test. No engine
+run: the CLI's summary is fed a result-shaped object.
+"""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from conftest import ROOT
+
+from simlib.allocate import plots
+from simlib.cli.optimize import explain_to
+
+PLAN_2027 = ROOT / "params" / "scenarios" / "plan_2027.yaml"
+PLAN_2024 = ROOT / "params" / "scenarios" / "plan_2024.yaml"
+
+
+# --- the CLI's summary --------------------------------------------------------------------------
+def lines_table() -> pd.DataFrame:
+    """lines.csv of a dated scenario, four lines: P1.1 continued by C1 from 2026, the others by
+    no content (P1.2 has none; P5 and P4.1 left without one to keep the labels short)."""
+    return pd.DataFrame(
+        {
+            "line": ["P1.1", "P1.2", "P4.1", "P5"],
+            "name_vi": ["Hạ tầng huyện nghèo", "Đề án 880", "Giáo dục nghề nghiệp", "Nhà ở"],
+            "name_en": ["Infrastructure", "Scheme 880", "Vocational education", "Housing"],
+            "objective_per_billion_added": [12.5, np.nan, 2.55, 2.56],
+            "content": ["C1.infrastructure_poor_communes", "", "", ""],
+            "content_from": pd.array([2026, None, None, None], dtype="Int64"),
+            "content_vi": ["C1 – Hạ tầng xã nghèo (dự kiến)", "", "", ""],
+            "content_en": ["C1 – Infrastructure of poor communes (candidate)", "", "", ""],
+        }
+    )
+
+
+def fake_result(unallocatable: pd.DataFrame) -> SimpleNamespace:
+    names = {"thach_an": "Huyện Thạch An", "bao_lam": "Huyện Bảo Lâm"}
+    dataset = SimpleNamespace(level="district", unit_name=lambda u, lang: names[u])
+    districts = pd.DataFrame(
+        {"line": ["P5", "P1.1"], "district": ["bao_lam", "thach_an"], "objective_per_billion_added": [2.57, 4.27]}
+    )
+    return SimpleNamespace(
+        binding=[],
+        best_line=None,
+        lines=lines_table(),
+        districts=districts,
+        problem=SimpleNamespace(scenario=SimpleNamespace(dataset=dataset)),
+        zero_lines=[],
+        unallocatable=unallocatable,
+        plan_findings=[],
+        plan_breaches=[],
+        legal={},
+        legal_violations=[],
+    )
+
+
+def lost(rows: list[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "allocation": [a for a, _ in rows],
+            "year": [2025] * len(rows),
+            "line": ["P4.2"] * len(rows),
+            "district": ["quang_hoa"] * len(rows),
+            "acting_bn": [2.0] * len(rows),
+            "unallocatable_bn": [v for _, v in rows],
+        }
+    )
+
+
+def summary(res, lang: str) -> list[str]:
+    out = io.StringIO()
+    explain_to(res, lang, out)
+    return out.getvalue().splitlines()
+
+
+def test_the_summary_names_each_marginal_line_as_the_report_does():
+    """Highest first, one per line, the values right-aligned (12,50 is one character wider than
+    2,56); the dated line with its content from 2026, a unit before its line."""
+    got = summary(fake_result(lost([])), "vi")
+    at = got.index("  Giá trị biên của 1 tỷ đồng tăng thêm, cao nhất:")
+    assert got[at + 1 : at + 4] == [
+        "      12,50  P1.1 Hạ tầng huyện nghèo; từ 2026: C1 – Hạ tầng xã nghèo (dự kiến)",
+        "       2,56  P5 Nhà ở",
+        "       2,55  P4.1 Giáo dục nghề nghiệp",
+    ]
+    assert got[at + 4] == "  Giá trị biên của 1 tỷ đồng tăng thêm theo dự án và huyện, cao nhất:"
+    assert got[at + 5 : at + 7] == [
+        "      4,27  Huyện Thạch An: P1.1 Hạ tầng huyện nghèo; từ 2026: C1 – Hạ tầng xã nghèo (dự kiến)",
+        "      2,57  Huyện Bảo Lâm: P5 Nhà ở",
+    ]
+    en = summary(fake_result(lost([])), "en")
+    assert "      12.50  P1.1 Infrastructure; from 2026: C1 – Infrastructure of poor communes (candidate)" in en
+
+
+def test_money_reaching_no_one_that_rounds_to_zero_is_not_printed():
+    """0.0022 billion (2.2 million VND) would read «0,00 tỷ đồng không đến được đối tượng nào»:
+    left out; 0.5 billion is said (0,50)."""
+    got = "\n".join(summary(fake_result(lost([("equal_split", 0.0022), ("plan", 0.5)])), "vi"))
+    assert "Chia đều theo nguồn vốn" not in got and "0,00 tỷ đồng" not in got
+    assert "Kế hoạch (kịch bản gốc): 0,50 tỷ đồng không đến được đối tượng nào" in got
+
+
+def test_the_reports_table_leaves_out_rows_and_allocations_at_zero():
+    table = pd.concat([lost([("equal_split", 0.0022), ("plan", 0.5)]), lost([("optimal", 0.004)])])
+    table.loc[table["allocation"] == "optimal", "line"] = "P5"
+    got = plots.unallocatable_summary(table, "vi")
+    assert list(got.index) == ["P4.2"] and list(got.columns) == ["Kế hoạch (kịch bản gốc)"]
+    assert got.loc["P4.2", "Kế hoạch (kịch bản gốc)"] == 0.5
+    assert plots.unallocatable_summary(lost([("equal_split", 0.0022)]), "vi").empty  # «Không có.»
