@@ -22,10 +22,15 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import ROOT
+from test_optnames_outputs import title
 
 from simlib.allocate import plots
 from simlib.cli.optimize import explain_to
+from simlib.compliance.status import legal_status
+from simlib.model import compile_levers, compile_structure
+from simlib.scenario import load_scenario
 
 PLAN_2027 = ROOT / "params" / "scenarios" / "plan_2027.yaml"
 PLAN_2024 = ROOT / "params" / "scenarios" / "plan_2024.yaml"
@@ -123,3 +128,40 @@ def test_the_reports_table_leaves_out_rows_and_allocations_at_zero():
     assert list(got.index) == ["P4.2"] and list(got.columns) == ["Kế hoạch (kịch bản gốc)"]
     assert got.loc["P4.2", "Kế hoạch (kịch bản gốc)"] == 0.5
     assert plots.unallocatable_summary(lost([("equal_split", 0.0022)]), "vi").empty  # «Không có.»
+
+
+# --- legal notes ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def plan_2027():
+    return load_scenario(PLAN_2027)
+
+
+def record(scen) -> dict:
+    return legal_status(scen, compile_levers(scen, compile_structure(scen)).split, [])
+
+
+def test_unverified_territory_names_the_contents_in_the_2026_2035_years(plan_2027):
+    rec = record(plan_2027)
+    p11 = next(e for e in rec["unverified_territory"] if e["item"] == "P1.1")
+    assert p11["years"] == [2024, 2025, 2026, 2027]
+    assert p11["contents"] == {2026: title("P1.1", "vi")[0], 2027: title("P1.1", "vi")[0]}
+    for lang, before, after in (
+        ("vi", "Năm 2024, 2025: ", "Năm 2026, 2027 (Chương trình MTQG 2026–2035): "),
+        ("en", "In 2024, 2025, ", "In 2026, 2027 (2026–2035 national target programme), "),
+    ):
+        old = [n for n in rec[f"notes_{lang}"] if n.startswith(before)]
+        new = [n for n in rec[f"notes_{lang}"] if n.startswith(after)]
+        assert len(old) == 1 and len(new) == 1, rec[f"notes_{lang}"]
+        assert "P1.1" in old[0] and "P5" in old[0]
+        assert title("P1.1", lang)[1] in new[0] and title("P5", lang)[1] in new[0]
+        assert "P1.1" not in new[0] and "P5" not in new[0]
+
+
+def test_an_undated_scenario_keeps_its_note():
+    rec = record(load_scenario(PLAN_2024))
+    items = ", ".join(e["item"] for e in rec["unverified_territory"])
+    assert items == "P1.1, P5, P6.1"
+    assert (
+        f"Địa bàn được hỗ trợ của {items} dựa vào danh sách trong bộ dữ liệu vì chưa đọc được danh sách "
+        "chính thức: cần kiểm tra."
+    ) in rec["notes_vi"]
