@@ -26,7 +26,7 @@ import pytest
 from conftest import ROOT
 from test_optnames_outputs import title
 
-from simlib.allocate import plots
+from simlib.allocate import plots, tables
 from simlib.cli.optimize import explain_to
 from simlib.compliance.status import legal_status
 from simlib.model import compile_levers, compile_structure
@@ -165,3 +165,18 @@ def test_an_undated_scenario_keeps_its_note():
         f"Địa bàn được hỗ trợ của {items} dựa vào danh sách trong bộ dữ liệu vì chưa đọc được danh sách "
         "chính thức: cần kiểm tra."
     ) in rec["notes_vi"]
+
+
+# --- marginals_by_district.csv ----------------------------------------------------------------------
+def test_marginals_by_district_get_the_content_of_their_line(plan_2027):
+    """The columns lines.csv has for the same line (content, content_from); "" for P1.2."""
+    problem = SimpleNamespace(
+        scenario=plan_2027, model=SimpleNamespace(years=list(plan_2027.years), line_codes=plan_2027.catalogue.codes)
+    )
+    df = pd.DataFrame({"line": ["P1.1", "P1.2", "P5"], "district": ["a", "b", "c"]})
+    got = tables.with_line_content(df, problem)
+    assert list(got["content"]) == [title("P1.1", "vi")[0], "", title("P5", "vi")[0]]
+    assert list(got["content_from"].astype(object).fillna(0)) == [2026, 0, 2026]
+    undated = load_scenario(PLAN_2024)
+    problem = SimpleNamespace(scenario=undated, model=SimpleNamespace(years=list(undated.years), line_codes=[]))
+    assert list(tables.with_line_content(df, problem).columns) == ["line", "district"]
