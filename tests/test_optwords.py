@@ -17,19 +17,25 @@ run: the CLI's summary is fed a result-shaped object.
 
 from __future__ import annotations
 
+import copy
 import io
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+import yaml
+from conftest import ROOT, make_scenario
 from test_optnames_outputs import title
 
 from simlib.allocate import plots, tables
+from simlib.allocate.spec import resolve_spec
 from simlib.cli.optimize import explain_to
 from simlib.compliance.status import legal_status
+from simlib.errors import InputError, InputErrors
 from simlib.model import compile_levers, compile_structure
+from simlib.programme_money import envelope_file, envelope_problems
+from simlib.programmes import load_periods, load_programme_catalogue
 from simlib.scenario import load_scenario
 
 PLAN_2027 = ROOT / "params" / "scenarios" / "plan_2027.yaml"
@@ -180,3 +186,29 @@ def test_marginals_by_district_get_the_content_of_their_line(plan_2027):
     undated = load_scenario(PLAN_2024)
     problem = SimpleNamespace(scenario=undated, model=SimpleNamespace(years=list(undated.years), line_codes=[]))
     assert list(tables.with_line_content(df, problem).columns) == ["line", "district"]
+
+
+# --- capital errors ------------------------------------------------------------------------------------
+def test_an_earmark_on_a_source_the_line_cannot_take_names_the_sources_in_words():
+    scen = make_scenario()
+    spec = {"counterpart_min_share": 0, "earmarks": [{"line": "P2", "source": "central_investment", "amount": 1}]}
+    with pytest.raises((InputError, InputErrors)) as exc:
+        resolve_spec(scen, spec, "spec.yaml")
+    assert "nguồn được phép: NSTW – vốn sự nghiệp (central_recurrent)" in exc.value.message("vi")
+    assert "allowed sources: Central – recurrent (central_recurrent)" in exc.value.message("en")
+
+
+def test_an_envelope_by_content_names_the_capital_in_words():
+    period = next(p for p in load_periods()["catalogues"] if p.covers(2027))
+    cat = load_programme_catalogue(period.file)
+    doc = copy.deepcopy(yaml.safe_load(envelope_file().read_text(encoding="utf-8")))
+    doc["by_content"] = {"C5.housing": {"investment": {"value": 1}}}  # housing: recurrent capital only
+    errors = [e for e in envelope_problems(doc, "envelope.yaml", cat) if e.code.startswith("capital")]
+    assert len(errors) == 1
+    assert errors[0].message("vi").endswith(
+        "nội dung C5.housing không dùng được nguồn vốn này; nguồn được phép: vốn sự nghiệp (recurrent) "
+        "(giá trị: 'investment')"
+    )
+    assert "content C5.housing cannot be funded from this source; allowed sources: recurrent capital (recurrent)" in (
+        errors[0].message("en")
+    )
