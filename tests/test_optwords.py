@@ -205,10 +205,7 @@ def test_an_envelope_by_content_names_the_capital_in_words():
     doc["by_content"] = {"C5.housing": {"investment": {"value": 1}}}  # housing: recurrent capital only
     errors = [e for e in envelope_problems(doc, "envelope.yaml", cat) if e.code.startswith("capital")]
     assert len(errors) == 1
-    assert errors[0].message("vi").endswith(
-        "nội dung C5.housing không dùng được nguồn vốn này; nguồn được phép: vốn sự nghiệp (recurrent) "
-        "(giá trị: 'investment')"
-    )
-    assert "content C5.housing cannot be funded from this source; allowed sources: recurrent capital (recurrent)" in (
-        errors[0].message("en")
-    )
+    vi, en = errors[0].message("vi"), errors[0].message("en")
+    said = "nội dung C5.housing không dùng được nguồn vốn này; nguồn được phép: vốn sự nghiệp (recurrent)"
+    assert vi.endswith(f"{said} (giá trị: 'investment')")
+    assert "content C5.housing cannot be funded from this source; allowed sources: recurrent capital (recurrent)" in en
