@@ -71,6 +71,8 @@ def test_optimize_writes_a_scenario_that_run_and_batch_accept(tmp_path):
     text = re.sub(r"data:image/[^\"']+", "", html)  # the charts' bytes aside
     assert f">{total}<" in text and "NaN" not in text and "label_vi" not in text
     assert "True True" not in html and "thin: the numbers" not in html
+    # the legal frame's sentences under the verdict, as the CLI prints them (here: no frame)
+    assert summary["legal"]["notes_vi"] and all(note in text for note in summary["legal"]["notes_vi"])
 
 
 def test_bad_bounds_exit_2_without_traceback_or_output(tmp_path):
