@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from simlib.catalogue import Catalogue
 from simlib.errors import InputError
+from simlib.i18n import LocalText
 from simlib.programmes import ProgrammeCatalogue, load_periods, load_programme_catalogue, period_for_year
 
 #: the capital a central source brings (the dated catalogues' `capital` values)
@@ -107,7 +108,7 @@ def content_lines(contents: dict, cat: ProgrammeCatalogue, where: str, errors: l
         allowed = cat.capital(content)
         for src in by_source:
             if src in SOURCE_CAPITAL and SOURCE_CAPITAL[src] not in allowed:
-                sources = ", ".join(s for s, c in SOURCE_CAPITAL.items() if c in allowed)
+                sources = LocalText.coded("source", [s for s, c in SOURCE_CAPITAL.items() if c in allowed])
                 field = f"{where}.contents.{content}.{src}"
                 errors.append(InputError("capital_content", field=field, value=src, line=content, sources=sources))
         add_money(out, cat.lines[content]["effects_from"], by_source)

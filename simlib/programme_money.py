@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib.errors import InputError, raise_if_any
+from simlib.i18n import LocalText
 from simlib.paths import display_path, params_dir
 from simlib.programmes import CAPITAL, ProgrammeCatalogue, catalogue_for_year, load_programme_catalogue
 from simlib.schema import load_yaml, validate
@@ -165,12 +166,12 @@ def envelope_problems(doc: dict, shown: str, catalogue: ProgrammeCatalogue) -> l
             if cap not in allowed:
                 errors.append(
                     InputError(
-                        "capital",
+                        "capital_content",
                         file=shown,
                         field=f"by_content.{content}.{cap}",
                         value=cap,
                         line=content,
-                        sources=", ".join(allowed),
+                        sources=LocalText.coded("legal.capital_money", allowed),
                     )
                 )
     return errors

@@ -182,6 +182,7 @@ def dynamic() -> dict[str, Dynamic]:
             ("poor_districts", "exit_scheme_districts", "extremely_disadvantaged_communes", "border_communes")
         ),
         "legal.capital.": Dynamic(("investment", "recurrent")),
+        "legal.capital_money.": Dynamic(("investment", "recurrent")),
         "legal.kind.": Dynamic(tuple(LEGAL_KINDS.values())),
         "legal.status.": Dynamic(LEGAL_STATUSES),
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
@@ -258,8 +259,8 @@ def _name(func) -> str:
 
 
 def _is_label(call: ast.Call) -> bool:
-    """`i18n.label(kind, code, ...)` (or a module's `_label` wrapper)."""
-    return _name(call.func) in ("label", "_label") and len(call.args) >= 2
+    """`i18n.label(kind, code, ...)` (or a module's `_label` wrapper; `LocalText.coded(kind, codes)`)."""
+    return _name(call.func) in ("label", "_label", "coded") and len(call.args) >= 2
 
 
 @dataclass

@@ -73,6 +73,8 @@ def test_optimize_writes_a_scenario_that_run_and_batch_accept(tmp_path):
     assert "True True" not in html and "thin: the numbers" not in html
     # the report's own table style (text left, numbers right), as in JupyterLab
     assert "sl-table" in html and ".sl-table" in html
+    # the legal frame's sentences under the verdict, as the CLI prints them (here: no frame)
+    assert summary["legal"]["notes_vi"] and all(note in text for note in summary["legal"]["notes_vi"])
 
 
 def test_bad_bounds_exit_2_without_traceback_or_output(tmp_path):

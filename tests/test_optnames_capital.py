@@ -41,8 +41,16 @@ def scenario(tmp_path):
 @pytest.mark.parametrize(
     "lang,says,not_said",
     [
-        ("vi", "nội dung C5.housing không dùng được nguồn vốn này; nguồn được phép: central_recurrent", "dự án C5"),
-        ("en", "content C5.housing cannot be funded from this source; allowed sources: central_recurrent", "line C5"),
+        (
+            "vi",
+            "nội dung C5.housing không dùng được nguồn vốn này; nguồn được phép: NSTW – vốn sự nghiệp (central_recurrent)",
+            "dự án C5",
+        ),
+        (
+            "en",
+            "content C5.housing cannot be funded from this source; allowed sources: Central – recurrent (central_recurrent)",
+            "line C5",
+        ),
     ],
 )
 def test_capital_of_a_content_names_a_content(scenario, tmp_path, lang, says, not_said):

@@ -93,7 +93,7 @@ def test_unallocatable_rows_are_named_in_words():
             "line": ["P4.2"],
             "district": ["quang_hoa"],
             "acting_bn": [2.29],
-            "unallocatable_bn": [0.0023],
+            "unallocatable_bn": [0.5],  # 0,00 billion would be left out (test_optwords)
         }
     )
     table = T.unallocatable(lost, "vi")

@@ -426,7 +426,7 @@ def _result(
         plan_breaches=breaks,
         amounts=allocs,
         scenarios={"optimal": optimal, "plan": scen, "equal_split": scenario_from_raw(eq_raw, scen)},
-        districts=ex["districts"],
+        districts=tables.with_line_content(ex["districts"], p),
         best_line=ex["best"],
         zero_lines=ex["zero"],
         unallocatable=tables.unallocatable_table(p, spends),

@@ -11,7 +11,9 @@ Files:
                            a dated scenario also the content each line's money stands for from
                            its first dated year (content, content_from, content_vi, content_en)
 - `marginals_by_district.csv` per line and district: money per year at the optimum, households
-                           lifted (and objective change) per extra billion VND spent there
+                           lifted (and objective change) per extra billion VND spent there; a
+                           dated scenario also the content the line's money stands for from its
+                           first dated year (content, content_from, as `lines.csv`)
 - `comparison.csv`         per allocation: objective, poor, poor + near-poor, households lifted,
                            total money, feasible, the rules each breaks in words (breaks_vi,
                            breaks_en: empty when feasible), targets met

@@ -3,7 +3,8 @@
 Every function takes the tables `simlib.allocate.output.read_optimization` returns and a
 language; all labels come from `simlib.i18n`. A dated scenario's money of the years under the
 2026–2035 programme is named by the content it stands for (`simlib.dated_budget.content_title`):
-a line's row says «từ 2026: C1 – …» after its 2021–2025 name (`line_labels`), money reaching no
+a line's row says «từ 2026: C1 – …» after its 2021–2025 name (`line_labels`, from
+`simlib.allocate.labels`: no charts there, so the CLI can use it), money reaching no
 one in such a year is a row of its content (`unallocatable_summary`).
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.allocate.labels import line_labels
 from simlib.chart_style import FILLS as CHART_FILLS
 from simlib.dated_budget import content_title, dated_catalogues
 from simlib.i18n import fmt
@@ -38,23 +40,6 @@ def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.Da
     df["total_bn"] = df["total_bn"].round(1)
     df.columns = [i18n.t(f"alloc.col.{c}", lang) for c in cols]
     return df
-
-
-def line_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:
-    """Each line's label: «P1.1 its 2021–2025 name» (`short`: the code), and for a line whose
-    money stands for a 2026–2035 content from a year on (lines.csv `content`), «; từ 2026: C1 –
-    the content's name» (`short`: «P1.1 (từ 2026: C1)»)."""
-    lang = i18n.get_lang(lang)
-    out = []
-    for _, row in lines.reset_index(drop=True).iterrows():
-        label = row["line"] if short else f"{row['line']} {row[i18n.column('name', lang)]}"
-        content = row.get("content")
-        if isinstance(content, str) and content:
-            title = str(row[i18n.column("content", lang)])
-            then = i18n.t("alloc.dated.from", lang, first=int(row["content_from"]), content=title)
-            label = f"{label} ({then.split(' – ')[0]})" if short else f"{label}; {then}"
-        out.append(label)
-    return out
 
 
 def dated_note(lines: pd.DataFrame, lang: str | None = None) -> str:
@@ -232,11 +217,17 @@ def district_table(
 def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Money that reaches no one, per allocation and line (billion VND over the projection); a
     dated scenario's money of a year under the dated catalogue is a row of the content it stands
-    for («C5 – …», `content_title`), apart from its line's 2021–2025 years."""
+    for («C5 – …», `content_title`), apart from its line's 2021–2025 years. Rows and allocations
+    whose money rounds to 0,00 billion are left out (less than 5 million VND: «0,00 tỷ đồng không
+    đến được» says nothing; none left: an empty table, shown as «Không có.»)."""
     if unallocatable.empty:
         return pd.DataFrame()
     rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
     t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
+    shown = t.round(2) != 0
+    t = t.loc[shown.any(axis=1), shown.any(axis=0)]
+    if t.empty:
+        return pd.DataFrame()
     if "content" in unallocatable:  # rows of 2021–2025 lines and of 2026–2035 contents
         t.index.name = i18n.t("alloc.col.line_or_content", lang)
     t.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in t.columns]

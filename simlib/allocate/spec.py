@@ -211,7 +211,7 @@ def _earmarks(r: _Reading, raw: dict) -> list[Earmark]:
                     field=fld + ".source",
                     value=e["source"],
                     line=e["line"],
-                    sources=", ".join(allowed_src),
+                    sources=LocalText.coded("source", allowed_src),
                 )
             )
             continue

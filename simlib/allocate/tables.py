@@ -86,6 +86,19 @@ def line_contents(p: Problem) -> dict[str, dict]:
     return out
 
 
+def with_line_content(df: pd.DataFrame, p: Problem) -> pd.DataFrame:
+    """`df` (column `line`, no year: `marginals_by_district.csv`) with `content` and
+    `content_from` for a dated scenario: the content the line's money stands for from its first
+    dated year (`line_contents`, as `lines_table`), "" for a line no content continues (P1.2,
+    the Decision 880 scheme); unchanged for an undated scenario (as `with_content`)."""
+    if df.empty or not scenario_cells(p.scenario, p.model.years):
+        return df
+    found = line_contents(p)
+    content = [found.get(ln, {}).get("content", "") for ln in df["line"]]
+    first = pd.array([found.get(ln, {}).get("content_from") for ln in df["line"]], dtype="Int64")
+    return df.assign(content=content, content_from=first)
+
+
 def lines_table(p: Problem, scen: Scenario, allocs: dict, marg: pd.DataFrame) -> pd.DataFrame:
     """Per line: money per projected year under each allocation, bounds, marginal values (a
     dated scenario: the content each line's money stands for from its first dated year,

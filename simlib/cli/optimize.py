@@ -15,6 +15,7 @@ import sys
 import time
 
 from simlib import i18n
+from simlib.allocate.labels import line_labels, ranked
 from simlib.cli.common import check_out, print_money_notes
 from simlib.errors import InputError
 from simlib.i18n import fmt
@@ -198,23 +199,14 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  • " + b.text(lang) + basis, file=stream)
     if res.best_line is not None:
         print("  → " + res.best_line["text"](lang), file=stream)
-    marg = res.lines.dropna(subset=["objective_per_billion_added"])
-    top = marg.sort_values("objective_per_billion_added", ascending=False).head(5)
-    if len(top):
-        items = ", ".join(f"{r.line} {fmt.number(r.objective_per_billion_added, lang, 2)}" for r in top.itertuples())
-        print(i18n.t("cli.opt_marginal", lang, items=items), file=stream)
-    if len(res.districts):
-        ds = res.problem.scenario.dataset  # the units allocated (a crossing: the communes)
-        top = res.districts.sort_values("objective_per_billion_added", ascending=False).head(5)
-        items = ", ".join(
-            f"{r.line} – {ds.unit_name(r.district, lang)} {fmt.number(r.objective_per_billion_added, lang, 2)}"
-            for r in top.itertuples()
-        )
-        print(i18n.t(levels.key("cli.opt_marginal_district", ds.level), lang, items=items), file=stream)
+    for line in marginal_lines(res, lang):
+        print(line, file=stream)
     for z in res.zero_lines:
         print("  ○ " + z["text"](lang), file=stream)
     lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}
     for name, v in dict(lost).items():
+        if round(v, 2) == 0:  # less than 5 million VND: «0,00 tỷ đồng không đến được …» says nothing
+            continue
         name_t = i18n.t(f"alloc.allocation.{name}", lang)
         print(
             "  ! " + i18n.t("cli.opt_unallocatable", lang, allocation=name_t, amount=fmt.number(v, lang, 2)),
@@ -230,3 +222,27 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  § " + note, file=stream)
     for v in res.legal_violations:
         print("  ! " + v.message(lang), file=stream)
+
+
+def marginal_lines(res, lang: str, top: int = 5) -> list[str]:
+    """The summary's marginal values: the `top` lines, then the `top` line × unit pairs, where one
+    more billion VND does most, one per text line with the value first, each line named as the
+    report names it (`line_labels`: code and name, and for a dated scenario the 2026–2035 content
+    its money stands for from a year on); a pair «Huyện Thạch An: P6.1 Giảm nghèo về thông tin»."""
+    labels = dict(zip(res.lines["line"], line_labels(res.lines, lang))) if len(res.lines) else {}
+    out = []
+    marg = res.lines.dropna(subset=["objective_per_billion_added"]) if len(res.lines) else res.lines
+    best = marg.sort_values("objective_per_billion_added", ascending=False).head(top)
+    if len(best):
+        out.append(i18n.t("cli.opt_marginal", lang))
+        out += ranked([(labels.get(r.line, r.line), r.objective_per_billion_added) for r in best.itertuples()], lang)
+    if len(res.districts):
+        ds = res.problem.scenario.dataset  # the units allocated (a crossing: the communes)
+        best = res.districts.sort_values("objective_per_billion_added", ascending=False).head(top)
+        pairs = [
+            (f"{ds.unit_name(r.district, lang)}: {labels.get(r.line, r.line)}", r.objective_per_billion_added)
+            for r in best.itertuples()
+        ]
+        out.append(i18n.t(levels.key("cli.opt_marginal_district", ds.level), lang))
+        out += ranked(pairs, lang)
+    return out

@@ -3,6 +3,7 @@
 `legal_status(scen, split, ignored)` says which frame applied (or that none did), whether its
 envelope is illustrative, which projected years it does not cover, that the counterpart ratio is
 unknown (when it is), where a territory rests on the dataset's flag rather than the frame's list,
+(by year, naming a dated scenario's 2026–2035 contents in the years under that programme),
 where the frame's lists and the dataset disagree, which money went to a line's modelled content by
 default (an assumption), and which rules the run ignored with the breaches it let through. Each
 point is also given as a sentence in every language (`notes_vi`, `notes_en`).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.compliance.rules import LIST_FLAGS, TOL, Violation, both, territory
+from simlib.dated_budget import content_title, dated_catalogues, item_contents
 from simlib.i18n import LANGS, LocalText
 
 
@@ -32,15 +34,54 @@ def _by_year(scen, frame) -> dict[int, str | None]:
 
 def _unverified(scen, frame, split) -> list[dict]:
     """Funded items whose territory in some unit rests on the dataset's flag (the frame's list
-    does not say)."""
+    does not say), with the projected years their money goes there (`years`) and, in a year
+    under a dated catalogue, the 2026–2035 content that money stands for (`contents`: {year:
+    content}, `item_contents`; none for an undated scenario)."""
     _, verified = territory(scen, frame)
-    money = scen.budget.amounts[1:].sum(axis=(0, 2))[:, None] * split
+    by_year = scen.budget.amounts[1:].sum(axis=2)[:, :, None] * split[None]  # (Y, L, D)
+    money = by_year.sum(axis=0)
+    contents = item_contents(scen)
     out = []
     for li, code in enumerate(scen.catalogue.codes):
-        units = [u for di, u in enumerate(scen.dataset.unit_ids) if money[li, di] > TOL and not verified[li, di]]
-        if units:
-            out.append({"item": code, "units": units})
+        unverified = (money[li] > TOL) & ~verified[li]
+        if unverified.any():
+            units = [u for di, u in enumerate(scen.dataset.unit_ids) if unverified[di]]
+            years = [int(y) for yi, y in enumerate(scen.years) if by_year[yi, li, unverified].sum() > TOL]
+            entry = {"item": code, "units": units, "years": years}
+            found = {y: contents[y][code] for y in years if code in contents.get(y, {})}
+            out.append(entry | ({"contents": found} if found else {}))
     return out
+
+
+def _unverified_notes(entries: list[dict]) -> list[LocalText]:
+    """The note on territories resting on the dataset's lists: the items by their codes
+    («P1.1, P5, P6.1»); when some of their money is a 2026–2035 content's (a dated scenario), one
+    note per run of years naming the same things — «Năm 2024, 2025: … P1.1, P1.2, P5 …», «Năm
+    2026, 2027 (Chương trình 2026–2035): … C1 – …; C5 – … (dự kiến) …» (`content_title`), an
+    item no content continues by its code."""
+    if not any(e.get("contents") for e in entries):
+        return [both("legal.note.unverified", items=", ".join(e["item"] for e in entries))]
+    years_all = sorted({y for e in entries for y in e["years"]})
+    cats = dated_catalogues(years_all)  # the years under a dated catalogue
+    groups: list[tuple[list[int], dict[str, list[str]], bool]] = []  # years, names by language, dated
+    for year in years_all:
+        names = {lg: [] for lg in LANGS}
+        for e in (e for e in entries if year in e["years"]):
+            content = e.get("contents", {}).get(year)
+            for lg in LANGS:
+                name = content_title(cats[year], content, lg) if content else e["item"]
+                names[lg] += [name] if name not in names[lg] else []
+        dated = year in cats
+        if groups and groups[-1][1] == names and groups[-1][2] == dated:
+            groups[-1][0].append(year)
+        else:
+            groups.append(([year], names, dated))
+    notes = []
+    for years, names, dated in groups:
+        key = "legal.note.unverified_dated" if dated else "legal.note.unverified_years"
+        items = LocalText(**{lg: ("; " if dated else ", ").join(names[lg]) for lg in LANGS})  # titles hold commas
+        notes.append(both(key, years=", ".join(map(str, years)), items=items))
+    return notes
 
 
 def _disagreements(scen, frame) -> list[dict]:
@@ -85,8 +126,7 @@ def _notes(rec: dict, frame) -> list[LocalText]:
     if rec["default_routing"]:
         notes.append(both("legal.note.default_routing", n=len(rec["default_routing"])))
     if rec["unverified_territory"]:
-        items = ", ".join(e["item"] for e in rec["unverified_territory"])
-        notes.append(both("legal.note.unverified", items=items))
+        notes.extend(_unverified_notes(rec["unverified_territory"]))
     return notes
 
 

@@ -142,6 +142,13 @@ class LocalText:
         return cls(**{lang: t(key, lang, **fields) for lang in LANGS})
 
     @classmethod
+    def coded(cls, kind: str, codes, sep: str = ", ") -> LocalText:
+        """Each of `codes` in words with the code a user types, in every language:
+        `coded("source", ["central_recurrent"])` -> «NSTW – vốn sự nghiệp (central_recurrent)»
+        (the label `kind.code` of the catalogue)."""
+        return cls(**{lang: sep.join(f"{t(f'{kind}.{c}', lang)} ({c})" for c in codes) for lang in LANGS})
+
+    @classmethod
     def from_fields(cls, doc: Mapping, stem: str, default: str = "") -> LocalText:
         """`doc[stem_vi]`, `doc[stem_en]` (missing or empty -> `default`)."""
         return cls(**{lang: str(doc.get(f"{stem}_{lang}") or default) for lang in LANGS})
