@@ -14,6 +14,7 @@ file's header); scenarios with `periods: dated` run it (simlib.dated_budget).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,14 +100,23 @@ def periods_file() -> Path:
 
 def load_periods(file: Path | None = None) -> dict[str, tuple[Period, ...]]:
     """The period register: `{"catalogues": (...), "targets": (...)}`, each oldest first, checked
-    for gaps, overlaps and missing files (every problem at once)."""
-    file = file or periods_file()
+    for gaps, overlaps and missing files (every problem at once); read and checked once per
+    content of the file (and parameter folder)."""
+    file = Path(file or periods_file())
+    if not file.is_file():
+        raise missing_file(file)
+    return dict(_checked_periods(file, file.read_bytes(), params_dir()))  # a caller's dict of its own
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_periods(file: Path, data: bytes, params: Path) -> dict[str, tuple[Period, ...]]:
+    """`load_periods` for a register whose bytes are `data`, its files under `params`."""
     doc = load_yaml(file)
     raise_if_any(validate(doc, "catalogue_periods", file, quantities=False))
     shown, errors, out = display_path(file), [], {}
     for key in ("catalogues", "targets"):
         periods = tuple(
-            Period(p["id"], p["first"], p["last"], params_dir() / p["file"], p["kind"], p["status"], p["source"])
+            Period(p["id"], p["first"], p["last"], params / p["file"], p["kind"], p["status"], p["source"])
             for p in doc[key]
         )
         errors += sequence_problems(periods, shown, key)
@@ -149,17 +159,33 @@ def catalogue_for_year(year: int, file: Path | None = None) -> Period:
 def old_line_ids(file: Path | None = None) -> tuple[str, ...]:
     """The budget lines of the 2021–2025 catalogue (the period of kind `program`)."""
     period = next(p for p in load_periods(file)["catalogues"] if p.kind == "program")
-    return tuple(load_yaml(period.file)["lines"])
+    return _line_ids(period.file, period.file.read_bytes())
+
+
+@functools.lru_cache(maxsize=8)
+def _line_ids(path: Path, data: bytes) -> tuple[str, ...]:
+    """`old_line_ids` once per content of the file (`data`, its bytes): a deep copy of the whole
+    2021–2025 catalogue for its keys cost about 3 ms a call, made on every change in the explorer."""
+    return tuple(load_yaml(path)["lines"])
 
 
 def load_programme_catalogue(path: Path | None = None, old_lines: tuple[str, ...] | None = None) -> ProgrammeCatalogue:
     """Read and check a dated catalogue (default: the one in force from 2026). `old_lines` are the
-    2021–2025 line ids its references must name (default: those of `params/program.yaml`)."""
-    if path is None:
-        path = catalogue_for_year(2026).file
+    2021–2025 line ids its references must name (default: those of `params/program.yaml`). Read and
+    checked once per content of the file: the same bytes give the same (read-only) catalogue."""
+    path = Path(catalogue_for_year(2026).file if path is None else path)
+    if not path.is_file():
+        raise missing_file(path)
+    old_lines = old_line_ids() if old_lines is None else tuple(old_lines)
+    return _checked_catalogue(path, path.read_bytes(), old_lines)
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_catalogue(path: Path, data: bytes, old_lines: tuple[str, ...]) -> ProgrammeCatalogue:
+    """`load_programme_catalogue` for a file whose bytes are `data` (the cache's key with the
+    path and `old_lines`; a file that fails is not kept: its errors are raised again)."""
     doc = load_yaml(path)
     raise_if_any(validate(doc, "programme_catalogue", path, quantities=False))
-    old_lines = old_line_ids() if old_lines is None else old_lines
     raise_if_any(catalogue_problems(doc, display_path(path), old_lines))
     years = doc["meta"]["valid_years"]
     links = {line: read_link(line, spec) for line, spec in doc["continues"].items()}

@@ -202,3 +202,25 @@ def test_envelope_schema_problems(tmp_path, catalogue):
     text = "\n".join(messages(info.value))
     for field in ("envelope.investment.value", "envelope.recurrent.value", "meta.status"):
         assert field in text
+
+
+def test_a_catalogue_is_read_once_per_content_and_anew_when_edited(tmp_path):
+    """The explorer checks the legal status on every change: the catalogue (and the register and
+    the 2021–2025 line ids) are read and checked once per content of their files — the same bytes
+    give the same object — and an edited file is read anew, never served stale."""
+    path = tmp_path / "cat.yaml"
+    path.write_bytes(CATALOGUE.read_bytes())
+    first = load_programme_catalogue(path)
+    assert load_programme_catalogue(path) is first
+    assert load_periods() == load_periods() and old_line_ids() is old_line_ids()
+    text = CATALOGUE.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("Dinh dưỡng (dự kiến)", "Dinh dưỡng và an ninh lương thực (dự kiến)"), encoding="utf-8"
+    )
+    edited = load_programme_catalogue(path)
+    assert edited is not first
+    assert edited.name("C3").get("vi") == "Dinh dưỡng và an ninh lương thực (dự kiến)"
+    assert first.name("C3").get("vi") == "Dinh dưỡng (dự kiến)"
+    path.write_text(text.replace("valid_years: {first: 2026", "valid_years: {first: 2036"), encoding="utf-8")
+    with pytest.raises(SimlibError):  # a file that fails is not kept: the error every time
+        load_programme_catalogue(path)
