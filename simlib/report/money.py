@@ -115,7 +115,7 @@ def unallocated(ctx) -> pd.DataFrame:
     year, spent_vnd, unallocated_vnd; only rows above `UNALLOCATED_TOLERANCE`."""
     absorption = getattr(ctx.result, "absorption", None)
     if isinstance(absorption, pd.DataFrame) and {"line", "year", "unallocatable_vnd"} <= set(absorption.columns):
-        a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum().rename("unallocated_vnd")
+        a = absorption_unallocated(absorption).rename("unallocated_vnd")
         spent = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])["spend_vnd"].rename("spent_vnd")
         out = pd.concat([spent, a], axis=1).fillna(0.0).reset_index()
     else:
@@ -124,6 +124,14 @@ def unallocated(ctx) -> pd.DataFrame:
         r["unallocated_vnd"] = r["spend_vnd"] - r["reached"] * r["line"].map(cost)
         out = r.rename(columns={"spend_vnd": "spent_vnd"})[["line", "year", "spent_vnd", "unallocated_vnd"]]
     return out[out["unallocated_vnd"] > UNALLOCATED_TOLERANCE].reset_index(drop=True)
+
+
+def absorption_unallocated(absorption: pd.DataFrame) -> pd.Series:
+    """VND reaching no one per (line, year) of an absorption table (`absorption.csv`), the rows
+    above `UNALLOCATED_TOLERANCE` only: what the report's table and sentence show, and what the
+    comparison and the index read back from a run folder (`simlib.report.decision`)."""
+    a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum()
+    return a[a > UNALLOCATED_TOLERANCE]
 
 
 def unallocated_table(ctx) -> ReportTable | None:
