@@ -158,3 +158,42 @@ def test_the_rules_of_each_year_cite_their_sources_in_vietnamese():
     assert "Kế hoạch 415/KH-UBND năm 2024 của UBND tỉnh Cao Bằng: https://baocaobang.vn/" in note
     assert "(kỳ rà soát đầu tiên theo chuẩn này: cuối năm 2027" in note  # the assumption, translated
     assert "Nghị quyết 1657/NQ-UBTVQH15 …" in note  # a source without a translation: as recorded
+
+
+def test_the_rules_set_aside_after_the_switch_are_named_not_coded():
+    """crossing_2024_2027 read «theo khung pháp lý caobang_communes_2026_2027; các quy định sau của
+    khung này được bỏ qua: envelope:» — the frame's id and the rule's code."""
+    from simlib.report.communes import switch_notes
+
+    after = {
+        "frame": "caobang_communes_2026_2027",
+        "title_vi": "Khung pháp lý Chương trình MTQG giai đoạn 2026–2035 tỉnh Cao Bằng theo xã",
+        "title_en": "Legal frame of the 2026–2035 programme, Cao Bằng by commune",
+        "ignored_rules": ["envelope"],
+        "ignored_violations": [{"text_vi": "Năm 2026: vượt dự toán", "text_en": "Year 2026: above the envelope"}],
+    }
+    manifest = {
+        "legal_after_switch": after,
+        "engine_units": {"switch": {"year": 2026}, "by_year": {"2026": {"units": 56}}},
+    }
+    ctx = SimpleNamespace(result=SimpleNamespace(manifest=manifest), lang="vi", t=lambda k, **kw: i18n.t(k, "vi", **kw))
+    (block,) = switch_notes(ctx)
+    assert "caobang_communes" not in block and "envelope" not in block
+    assert "«Khung pháp lý Chương trình MTQG giai đoạn 2026–2035 tỉnh Cao Bằng theo xã»" in block
+    assert "dự toán vốn trung ương giao cho tỉnh" in block and "Năm 2026: vượt dự toán" in block
+
+
+def test_without_draws_the_answer_is_the_lowest_projection_not_a_recommendation():
+    """The index's first line said «Phương án nên chọn: «Chia đều …»» on a 0,6-point lower central
+    projection with no parameter draws (its message added «chưa biết mức độ chắc chắn»)."""
+    from simlib.report import decision as DC
+
+    runs = [_central_run("plan", 19.1), _central_run("equal", 18.4)]
+    messages, best = DC.brief(runs, "vi", {})
+    page = DC.brief_html(messages, best, "vi")
+    assert "Phương án nên chọn" not in page
+    assert (
+        "Phương án có tỷ lệ hộ nghèo dự báo thấp nhất" in page and "chưa phải khuyến nghị" in page and "«equal»" in page
+    )
+    sure = DC.brief_html([DC.Message("x")], best, "vi")  # a choice on shared draws keeps the answer
+    assert "Phương án nên chọn: «equal»" in sure

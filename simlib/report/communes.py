@@ -404,8 +404,10 @@ def switch_notes(ctx) -> list[str]:
         "report.note.rules_ignored_after_switch",
         year=switch["year"],
         units=units,
-        frame=after.get("frame"),
-        rules=", ".join(rules),
+        # the frame by its title and the rules by name, not their ids («caobang_communes_2026_2027»,
+        # «envelope»), on a page a provincial leader reads
+        frame=after.get(i18n.column("title", ctx.lang)) or after.get("frame"),
+        rules=", ".join(i18n.label("legal.rule", str(r), ctx.lang, default=str(r)) for r in rules),
     )
     texts = [v.get(f"text_{ctx.lang}") for v in after.get("ignored_violations") or []]
     return [html.note(head) + html.bullet_list([t for t in texts if t])]

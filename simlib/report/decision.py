@@ -153,6 +153,9 @@ class Message:
     html: str
     link: str = ""
     link_text: str = ""
+    #: a choice on the central projection alone (no shared parameter draws): the page's answer
+    #: names it as the lowest projected rate, not as the allocation to choose
+    tentative: bool = False
 
 
 def _q(text: str) -> str:
@@ -200,7 +203,7 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
         text = t(
             "decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2)
         )
-        return best, Message(text, "compare.html#ranking", t("decision.evidence"))
+        return best, Message(text, "compare.html#ranking", t("decision.evidence"), tentative=True)
     s = rob.summary.set_index("scenario")
     best = by_name[s.index[0]]
     text = t(
@@ -416,7 +419,7 @@ def with_own_unallocated(first: Message | None, best: Run | None, lang: str, una
     if first is None or money <= UNALLOCATED_SAID:
         return first
     note = i18n.t("decision.choice_unallocated", lang, money=fmt.number(money, lang, 1))
-    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text)
+    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
@@ -447,9 +450,8 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
         # a message ending in a list has its evidence link after its lead-in, not alone below the list
         head, sep, rest = m.html.partition("<ul")
         items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
-    answer = (
-        f'<p class="sl-answer">{html.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
-    )
+    key = "decision.answer_central" if any(m.tentative for m in messages) else "decision.answer"
+    answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)))}</p>' if best is not None else ""
     note = html.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 
