@@ -197,3 +197,10 @@ def test_without_draws_the_answer_is_the_lowest_projection_not_a_recommendation(
     )
     sure = DC.brief_html([DC.Message("x")], best, "vi")  # a choice on shared draws keeps the answer
     assert "Phương án nên chọn: «equal»" in sure
+
+
+def test_regret_columns_give_their_unit():
+    """The comparison's «Thiệt trung bình» column (and the uncertainty page's regret columns) had no
+    unit beside «Tỷ lệ hộ nghèo … (%)» and «Thay đổi … (điểm %)»: regret is in points."""
+    for key in ("unc.col.regret_mean", "unc.col.regret_max", "unc.col.regret_p95"):
+        assert i18n.t(key, "vi").endswith("(điểm %)") and i18n.t(key, "en").endswith("(points)")
