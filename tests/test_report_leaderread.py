@@ -204,3 +204,29 @@ def test_regret_columns_give_their_unit():
     unit beside «Tỷ lệ hộ nghèo … (%)» and «Thay đổi … (điểm %)»: regret is in points."""
     for key in ("unc.col.regret_mean", "unc.col.regret_max", "unc.col.regret_p95"):
         assert i18n.t(key, "vi").endswith("(điểm %)") and i18n.t(key, "en").endswith("(points)")
+
+
+def _levels_ctx(level: str, years: dict):
+    """A report context whose period record has {year: (level in force, units used)}."""
+    rows = [{"year": y, "geography": {"level_in_force": f, "units_used": u}} for y, (f, u) in years.items()]
+    return SimpleNamespace(
+        lang="vi",
+        scenario=SimpleNamespace(dataset=SimpleNamespace(level=level)),
+        result=SimpleNamespace(manifest={"periods": {"years": rows}}),
+    )
+
+
+def test_the_infrastructure_coverage_row_names_the_units_of_its_years():
+    """plan_2027's coverage table (56 communes, 2024–2027) read «Tỷ lệ huyện nghèo được đầu tư hạ
+    tầng» for every year, 2026–2027 included; a district run keeps its label."""
+    from simlib.report.money import coverage_label
+
+    communes = _levels_ctx("commune", {2024: ("district", "commune"), 2025: ("commune", "commune")})
+    assert coverage_label(communes, "poor_districts_with_infrastructure") == "Tỷ lệ các xã nghèo được đầu tư hạ tầng"
+    assert "huyện" not in coverage_label(communes, "poor_districts_with_infrastructure", short=True)
+    crossing = _levels_ctx("district", {2025: ("commune", "district"), 2026: ("commune", "commune")})
+    label = coverage_label(crossing, "poor_districts_with_infrastructure")
+    assert "các huyện nghèo cũ (địa giới năm 2024) (2025)" in label and "các xã nghèo (2026)" in label
+    districts = _levels_ctx("district", {2024: ("district", "district")})
+    assert coverage_label(districts, "poor_districts_with_infrastructure") == "Tỷ lệ huyện nghèo được đầu tư hạ tầng"
+    assert coverage_label(communes, "officers_trained") == i18n.t("indicator.officers_trained", "vi")
