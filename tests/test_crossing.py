@@ -185,11 +185,13 @@ def test_a_switching_run_needs_an_engine_that_hands_over(fields, code):
     assert err.value.code == code
 
 
-@pytest.mark.parametrize(("lang", "words"), [("vi", "bỏ qua"), ("en", "set aside")])
-def test_report_first_screen_says_the_envelope_was_waived_after_the_switch(result, lang, words):
+@pytest.mark.parametrize(
+    ("lang", "words", "rule"), [("vi", "bỏ qua", "dự toán vốn trung ương"), ("en", "set aside", "central envelope")]
+)
+def test_report_first_screen_says_the_envelope_was_waived_after_the_switch(result, lang, words, rule):
     ctx = SimpleNamespace(result=result, lang=lang, t=lambda key, **kw: i18n.t(key, lang, **kw))
     (block,) = switch_notes(ctx)
-    assert words in block and "2026" in block and "56" in block and "envelope" in block
+    assert words in block and "2026" in block and "56" in block and rule in block  # the rule by name
     assert "263" in block and "239" in block  # the breach let through, in the report's language
     ctx.result = SimpleNamespace(manifest={"legal": {}})  # a run that does not switch: nothing
     assert switch_notes(ctx) == []

@@ -207,6 +207,20 @@ def dynamic() -> dict[str, Dynamic]:
             ),
             partial=True,
         ),
+        # simlib.report.communes.period_source: "<kind>.<id>" of a period record's entry whose
+        # recorded source (or assumption) is English or a file path; others shown as recorded
+        "report.periods.source.": Dynamic(
+            (
+                "catalogue.ntp_merged_2026_2030",
+                "geography.districts_2020",
+                "standard.2022-2025",
+                "standard.2027-2030",
+                "targets.ntp_merged_2026_2030",
+                "targets.plan_415_2024",
+            ),
+            partial=True,
+        ),
+        "report.periods.assumption.": Dynamic(("standard.2027-2030",), partial=True),
         "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
         "index.role.": Dynamic(("plan", "counterfactual")),
         "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code

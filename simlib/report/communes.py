@@ -330,6 +330,18 @@ def period_note(note: str, lang: str) -> str:
     return i18n.t(UNITS_NOTE_KEYS[m.group(2)], lang, year=m.group(1)) if m else note
 
 
+def period_source(kind: str, code: str, entry: dict, lang: str) -> str:
+    """The source of a period record's entry (with its assumption in brackets) in the report's
+    language: the record keeps the parameter files' notes, written in English or as file paths
+    (``data/caobang/units.csv``); a known entry's is in the locale (``report.periods.source.*``,
+    ``report.periods.assumption.*``), any other as recorded."""
+    source = i18n.label(f"report.periods.source.{kind}", str(code), lang, default=entry["source"])
+    if not entry.get("assumption"):
+        return source
+    assumption = i18n.label(f"report.periods.assumption.{kind}", str(code), lang, default=entry["assumption"])
+    return f"{source} ({assumption})"
+
+
 def periods_table(ctx) -> ReportTable | None:
     """The rules of each year from the manifest's `periods` (simlib.period_record): programme
     catalogue, poverty standard (and whether the model applied it), units in force and units of
@@ -341,10 +353,10 @@ def periods_table(ctx) -> ReportTable | None:
     rows, sources = [], {}
     for r in record["years"]:
         cat, std, geo, tgt = r["catalogue"], r["standard"], r["geography"], r["targets"]
-        for entry in (cat, std, geo, tgt):
+        for kind, entry in (("catalogue", cat), ("standard", std), ("geography", geo), ("targets", tgt)):
             if entry and entry.get("source"):
-                flag = f" ({entry['assumption']})" if entry.get("assumption") else ""
-                sources.setdefault(entry.get("id") or entry.get("in_force"), entry["source"] + flag)
+                code = entry.get("id") or entry.get("in_force")
+                sources.setdefault(code, period_source(kind, code, entry, ctx.lang))
         applied = t("report.periods.applied") if std["applied"] else t("report.periods.recorded")
         rows.append(
             {
@@ -392,8 +404,10 @@ def switch_notes(ctx) -> list[str]:
         "report.note.rules_ignored_after_switch",
         year=switch["year"],
         units=units,
-        frame=after.get("frame"),
-        rules=", ".join(rules),
+        # the frame by its title and the rules by name, not their ids («caobang_communes_2026_2027»,
+        # «envelope»), on a page a provincial leader reads
+        frame=after.get(i18n.column("title", ctx.lang)) or after.get("frame"),
+        rules=", ".join(i18n.label("legal.rule", str(r), ctx.lang, default=str(r)) for r in rules),
     )
     texts = [v.get(f"text_{ctx.lang}") for v in after.get("ignored_violations") or []]
     return [html.note(head) + html.bullet_list([t for t in texts if t])]

@@ -28,6 +28,7 @@ from simlib.report import data, html, verdict
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
 from simlib.report.levels import manifest_levels
+from simlib.report.money import absorption_unallocated
 from simlib.report.scorecard import each_unit_sentence, shortfall_text
 from simlib.report.table import read_csv
 from simlib.uncertainty.robustness import regret, regret_summary
@@ -35,6 +36,8 @@ from simlib.uncertainty.run import load_draws
 from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
 ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
+#: billion VND reaching no one below which the brief does not mention it
+UNALLOCATED_SAID = 0.5
 
 
 @dataclass
@@ -150,6 +153,9 @@ class Message:
     html: str
     link: str = ""
     link_text: str = ""
+    #: a choice on the central projection alone (no shared parameter draws): the page's answer
+    #: names it as the lowest projected rate, not as the allocation to choose
+    tentative: bool = False
 
 
 def _q(text: str) -> str:
@@ -197,7 +203,7 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
         text = t(
             "decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2)
         )
-        return best, Message(text, "compare.html#ranking", t("decision.evidence"))
+        return best, Message(text, "compare.html#ranking", t("decision.evidence"), tentative=True)
     s = rob.summary.set_index("scenario")
     best = by_name[s.index[0]]
     text = t(
@@ -290,12 +296,12 @@ def weakest_target(r: Run, year: int, lang: str) -> str:
         return ""
     key = v["probability"].fillna(v["margin"].rank(pct=True))
     w = v.loc[key.idxmin()]
-    p = (
-        fmt.percent(100 * w["probability"], lang, 0)
-        if np.isfinite(w["probability"])
-        else i18n.t(f"target.{w['status']}", lang).lower()
-    )
-    return i18n.t("decision.weakest", lang, target=w[i18n.column("label", lang)], p=p)
+    target = w[i18n.column("label", lang)]
+    if not np.isfinite(w["probability"]):  # no draws: the central projection's verdict, not a probability
+        return i18n.t(
+            "decision.weakest_central", lang, target=target, verdict=i18n.t(f"target.{w['status']}", lang).lower()
+        )
+    return i18n.t("decision.weakest", lang, target=target, p=fmt.percent(100 * w["probability"], lang, 0))
 
 
 def tradeoffs(
@@ -317,7 +323,7 @@ def tradeoffs(
             parts.append(t("decision.trade_regret", regret=fmt.number(s.loc[r.name, "regret_mean"], lang, 2)))
         if year is not None:
             parts.append(weakest_target(r, year, lang))
-        if unallocated.get(r.name, 0) > 0.5:
+        if unallocated.get(r.name, 0) > UNALLOCATED_SAID:
             parts.append(t("decision.trade_unallocated", money=fmt.number(unallocated[r.name], lang, 1)))
         items.append(f"{_q(r.title(lang))}: " + "; ".join(html.esc(p) for p in parts if p))
     text = (
@@ -405,6 +411,17 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     return Message(text, "compare.html#groups", t("decision.evidence"))
 
 
+def with_own_unallocated(first: Message | None, best: Run | None, lang: str, unallocated: dict) -> Message | None:
+    """The choice message, saying the money the chosen allocation leaves reaching no one (the
+    trade-offs say it of the others only): a choice made on the poor rate alone can leave tens of
+    billions undelivered."""
+    money = unallocated.get(best.name, 0.0) if best is not None else 0.0
+    if first is None or money <= UNALLOCATED_SAID:
+        return first
+    note = i18n.t("decision.choice_unallocated", lang, money=fmt.number(money, lang, 1))
+    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
+
+
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
     """The key messages of a batch and the allocation it points to."""
     gs = groups(runs)
@@ -413,6 +430,7 @@ def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tu
     main = gs[0]
     rob = shared_robustness(main)
     best, first = choice(main, rob, lang)
+    first = with_own_unallocated(first, best, lang, unallocated or {})
     msgs = [
         first,
         targets_message(main, best, lang),
@@ -432,9 +450,8 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
         # a message ending in a list has its evidence link after its lead-in, not alone below the list
         head, sep, rest = m.html.partition("<ul")
         items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
-    answer = (
-        f'<p class="sl-answer">{html.esc(t("decision.answer", title=best.title(lang)))}</p>' if best is not None else ""
-    )
+    key = "decision.answer_central" if any(m.tentative for m in messages) else "decision.answer"
+    answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)))}</p>' if best is not None else ""
     note = html.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 
@@ -453,12 +470,18 @@ def disbursement_note(runs: Sequence[Run], lang: str) -> str:
 
 
 def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
-    """Billion VND reaching no one per run, from the report's table (0 when it has none)."""
+    """Billion VND reaching no one per run (0 when it has none): the sum the scenario report
+    states, from the run's `absorption.csv` (`money.absorption_unallocated`); without one, the
+    report's table (rounded to 0.1: the sum of rounded rows can be 0.1 off the report's)."""
     out = {}
     for r in runs:
-        f = r.tables.folder / "table_unallocated.csv" if r.tables.folder is not None else None
+        folder = r.tables.folder
+        f = folder / "table_unallocated.csv" if folder is not None else None
         out[r.name] = 0.0
-        if f is not None and f.is_file():
+        if folder is not None and (folder / "absorption.csv").is_file():
+            absorption = pd.read_csv(folder / "absorption.csv", usecols=["line", "year", "unallocatable_vnd"])
+            out[r.name] = float(absorption_unallocated(absorption).sum()) / 1e9
+        elif f is not None and f.is_file():
             lang = (r.tables.manifest.get("report") or {}).get("lang", "vi")
             df = read_csv(f, lang)
             out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").sum())

@@ -208,8 +208,10 @@ def standard_break_note(
             changes = [{"year": int(y), "from": "", "to": ""} for y, v in flag.items() if v > 0]
     for ch in changes:
         y = int(ch["year"])
+        # the standard by its name (en dash, decree), not its file id «2027-2030»
+        standard = i18n.label("report.periods.id", str(ch["to"]), lang, default=str(ch["to"]))
         if not reclassified:
-            notes.append(i18n.t("dep.note.break_states_model", lang, year=y, new=ch["to"]))
+            notes.append(i18n.t("dep.note.break_states_model", lang, year=y, new=standard))
             continue
         vals = {}
         for key, name in (("rural", "income_line_rural"), ("urban", "income_line_urban")):
@@ -217,7 +219,7 @@ def standard_break_note(
             vals[key] = fmt.number(s.get(y, np.nan) if s is not None else np.nan, lang)
             vals[f"old_{key}"] = fmt.number(s.get(y - 1, np.nan) if s is not None else np.nan, lang)
         notes.append(
-            i18n.t("dep.note.break", lang, year=y, new=ch["to"], unit=i18n.t("unit.vnd_person_month", lang), **vals)
+            i18n.t("dep.note.break", lang, year=y, new=standard, unit=i18n.t("unit.vnd_person_month", lang), **vals)
         )
     return notes
 

@@ -197,7 +197,9 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     if runs:
         messages, best = decision.brief(list(runs.values()), lang, decision.unallocated_by_run(list(runs.values())))
         if not result.compare_ok:
-            messages = [decision.Message(m.html) for m in messages]  # no comparison page to link to
+            messages = [
+                decision.Message(m.html, tentative=m.tentative) for m in messages
+            ]  # no comparison page to link to
         caveat = " ".join(x for x in (t("decision.caveat"), decision.disbursement_note(list(runs.values()), lang)) if x)
         parts.append(decision.brief_html(messages, best, lang, caveat))
     if result.compare_ok:

@@ -19,6 +19,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import bars, charts, data, dated_rows, html
 from simlib.report.context import short_name
+from simlib.report.levels import Levels, lower_first
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
 
@@ -115,7 +116,7 @@ def unallocated(ctx) -> pd.DataFrame:
     year, spent_vnd, unallocated_vnd; only rows above `UNALLOCATED_TOLERANCE`."""
     absorption = getattr(ctx.result, "absorption", None)
     if isinstance(absorption, pd.DataFrame) and {"line", "year", "unallocatable_vnd"} <= set(absorption.columns):
-        a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum().rename("unallocated_vnd")
+        a = absorption_unallocated(absorption).rename("unallocated_vnd")
         spent = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])["spend_vnd"].rename("spent_vnd")
         out = pd.concat([spent, a], axis=1).fillna(0.0).reset_index()
     else:
@@ -124,6 +125,14 @@ def unallocated(ctx) -> pd.DataFrame:
         r["unallocated_vnd"] = r["spend_vnd"] - r["reached"] * r["line"].map(cost)
         out = r.rename(columns={"spend_vnd": "spent_vnd"})[["line", "year", "spent_vnd", "unallocated_vnd"]]
     return out[out["unallocated_vnd"] > UNALLOCATED_TOLERANCE].reset_index(drop=True)
+
+
+def absorption_unallocated(absorption: pd.DataFrame) -> pd.Series:
+    """VND reaching no one per (line, year) of an absorption table (`absorption.csv`), the rows
+    above `UNALLOCATED_TOLERANCE` only: what the report's table and sentence show, and what the
+    comparison and the index read back from a run folder (`simlib.report.decision`)."""
+    a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum()
+    return a[a > UNALLOCATED_TOLERANCE]
 
 
 def unallocated_table(ctx) -> ReportTable | None:
@@ -334,6 +343,25 @@ def money(ctx) -> list:
     return blocks
 
 
+#: the coverage indicator counted on the poor units (districts, or communes from 1 July 2025)
+INFRASTRUCTURE = "poor_districts_with_infrastructure"
+
+
+def coverage_label(ctx, indicator: str, short: bool = False) -> str:
+    """A coverage indicator's label (`short`: a chart panel's); the poor units' infrastructure by
+    the units of the run's years when communes are among them («Tỷ lệ các xã nghèo …», the
+    crossing's «… các huyện nghèo (2023–2025), các xã nghèo (2026–2027) …»), not «huyện nghèo»
+    for 2026–2027 communes."""
+    plain = i18n.t(f"short.indicator.{indicator}", ctx.lang) if short else i18n.label("indicator", indicator, ctx.lang)
+    levels = Levels.of(ctx)
+    if indicator != INFRASTRUCTURE or "commune" not in {levels.used_at(), levels.over_run()}:
+        return plain
+    areas = levels.geo_over("poor_districts", ctx.lang)
+    if short:
+        return i18n.t("report.coverage.infrastructure_short", ctx.lang, areas=areas)
+    return i18n.t("report.coverage.infrastructure", ctx.lang, areas=lower_first(areas))
+
+
 def coverage_table(ctx) -> ReportTable:
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
@@ -342,7 +370,7 @@ def coverage_table(ctx) -> ReportTable:
     rows = []
     for i in data.COVERAGE_INDICATORS:
         s = data.series(ind, i, "province").set_index("year")["mean"]
-        row = {t("table.indicator"): i18n.label("indicator", i, L)}
+        row = {t("table.indicator"): coverage_label(ctx, i)}
         row.update({str(y): float(s.get(y, np.nan)) for y in ys})
         row[t("table.threshold")] = thr.get(i, np.nan)
         rows.append(row)
@@ -362,7 +390,7 @@ def coverage(ctx) -> list:
         target = thr.get(i)
         panels.append(
             bars.BarPanel(
-                textwrap.fill(i18n.t(f"short.indicator.{i}", L), 28),
+                textwrap.fill(coverage_label(ctx, i, short=True), 28),
                 [str(y) for y in ys],
                 [float(s["mean"].get(y, np.nan)) for y in ys],
                 target,
