@@ -235,8 +235,8 @@ def _other_programmes(raw, catalogue, params, start, horizon, broken, shown, err
 
 def _check_review_years(raw, params, dataset, start, horizon, shown, errors) -> None:
     """A multidimensional scenario's review years must each have a poverty standard in force."""
-    if raw.get("model") != "multidim" or params is None or dataset is None or start is None:
-        return
+    if raw.get("model") != "multidim" or params is None or dataset is None or None in (start, horizon):
+        return  # a horizon that failed its own check (0, -1, "4") has its message already
     years = range(start - 1, start + horizon)
     meta_file = display_path(dataset.path / "dataset.yaml")
     standards = build_standards(params["standards"])

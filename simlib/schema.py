@@ -211,6 +211,9 @@ def _convert(err, file: str) -> list[InputError]:
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
+        split = [split_number_error(err.instance, k, path, file) for k in unknown]
+        if any(split):
+            return [e for e in split if e is not None]
         return [
             InputError(
                 "unknown_key",
@@ -246,6 +249,22 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def split_number_error(mapping: dict, key: Any, path: list, file: str) -> InputError | None:
+    """The message for an unknown `key` that is the tail of a number a comma cut in two inside a
+    YAML flow mapping: `{central_recurrent: 36,35}` is read as `central_recurrent: 36` and a key
+    `35` without value (a comma separates entries there), so the decimal comma would silently
+    drop the decimals were the key not refused. None for any other unknown key."""
+    keys = list(mapping)
+    at = keys.index(key)
+    if at == 0 or mapping[key] is not None or not str(key)[:1].isdigit():
+        return None
+    before, value = keys[at - 1], mapping[keys[at - 1]]
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    # the text after the comma is not told back as written: YAML 1.1 reads `05` as the octal 5
+    return InputError("flow_comma", file=file, field=_join(path + [before]), read=value, tail=key)
 
 
 def _is_quantity(obj: Any) -> bool:

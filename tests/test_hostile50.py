@@ -1,0 +1,84 @@
+"""Hostile inputs of a tired planner on the 2026+ features (hostile50): a dated scenario copied
+from plan_2027 and broken the way people break it. Each case: a user error naming the field, never
+an internal error (a TypeError reported as a bug) and never money silently dropped."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from simlib.errors import InputError, InputErrors, SimlibError
+from simlib.scenario import scenario_from_dict
+from simlib.schema import validate
+
+PLAN_2027 = ROOT / "params" / "scenarios" / "plan_2027.yaml"
+
+
+@pytest.fixture(scope="module")
+def plan_2027() -> dict:
+    return yaml.safe_load(PLAN_2027.read_text(encoding="utf-8"))
+
+
+def problems(raw: dict) -> list[InputError]:
+    """The problems `scenario_from_dict` reports for `raw` (as if it were plan_2027.yaml)."""
+    with pytest.raises(SimlibError) as caught:
+        scenario_from_dict(raw, file=PLAN_2027)
+    exc = caught.value
+    return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
+
+
+@pytest.mark.parametrize("horizon", [0, -1, "4", 4.5])
+def test_bad_horizon_of_a_multidim_scenario_is_a_user_error(plan_2027, horizon):
+    """`horizon: 0` (or -1, "4", 4.5) in a multidimensional scenario was an internal TypeError
+    (the review years' check added the missing horizon to the start year) instead of the message
+    on `horizon` that a states scenario gets."""
+    raw = copy.deepcopy(plan_2027)
+    raw["horizon"] = horizon
+    errs = problems(raw)
+    assert [e.field for e in errs] == ["horizon"]
+    assert errs[0].value == horizon
+
+
+@pytest.mark.parametrize(
+    ("years", "code", "chain"),
+    [
+        ({"2026": {"same_as": 2029}}, "same_as", None),  # a year not listed
+        ({"2026": {"same_as": 2026}}, "same_as_cycle", "2026 → 2026"),  # itself
+    ],
+)
+def test_broken_same_as_in_a_dated_year_is_refused(plan_2027, years, code, chain):
+    """A dated year (2026+) whose same_as names a missing year or goes round in a circle was
+    accepted and run with no money at all in that year (the dated translation read it as carried
+    2021–2025 lines, of which there were none)."""
+    raw = copy.deepcopy(plan_2027)
+    raw["budget"]["years"] = {str(k): v for k, v in raw["budget"]["years"].items()} | years
+    errs = problems(raw)
+    assert [(e.code, e.field) for e in errs] == [(code, "budget.years.2026.same_as")]
+    if chain:
+        assert errs[0].fields["chain"] == chain
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "tail"),
+    [("36,35", 36, 35), ("1.234,5", 1.234, 5), ("557,0", 557, 0), ("1,5 tỷ", 1, "5 tỷ")],
+)
+def test_a_comma_inside_braces_is_told_as_a_cut_amount(written, read, tail):
+    """`{central_recurrent: 36,35}` is read by YAML as `central_recurrent: 36` and a key `35`:
+    the message was «unknown key …35», now it names the amount's field, what was read and why."""
+    text = f"budget:\n  years:\n    2027:\n      contents:\n        C3.nutrition: {{central_recurrent: {written}}}\n"
+    doc = yaml.safe_load(text)
+    errs = [e for e in validate(doc, "scenario", "s.yaml", quantities=False) if "C3" in str(e.field)]
+    assert [(e.code, e.field) for e in errs] == [
+        ("flow_comma", "budget.years.2027.contents.C3.nutrition.central_recurrent")
+    ]
+    assert errs[0].fields == {"read": read, "tail": tail}
+    assert "36.35" in errs[0].message("vi") and "dấu phẩy" in errs[0].message("vi")
+
+
+def test_an_unknown_key_that_is_no_cut_number_keeps_its_message():
+    doc = yaml.safe_load("budget:\n  years:\n    2027:\n      contents:\n        C3.nutrition: {central_recurent: 5}\n")
+    errs = [e for e in validate(doc, "scenario", "s.yaml", quantities=False) if "C3" in str(e.field)]
+    assert [e.code for e in errs] == ["unknown_key"]
