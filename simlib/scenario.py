@@ -15,7 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, district_split_problems, parse_budget
+from simlib.budget import (
+    MAX_VND,
+    MONEY_UNITS,
+    SOURCES,
+    Budget,
+    assign_sources,
+    district_split_problems,
+    parse_budget,
+    year_shape_errors,
+)
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
@@ -201,6 +210,8 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
     first when its periods are dated) for the projected `years` (start, horizon); problems added
     to `errors`, a year missing only because of a `--set` of the years said so."""
     budget_raw, budget_periods = raw.get("budget"), []
+    if "budget" not in broken:
+        errors.extend(year_shape_errors(budget_raw["years"], raw.get("periods") == "dated", shown))
     if raw.get("periods") == "dated" and "budget" not in broken:
         budget_raw, budget_periods, derr = translate_budget(raw["budget"], old_line_ids())
         errors.extend(e.with_file(shown) for e in derr)

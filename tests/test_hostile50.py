@@ -12,14 +12,14 @@ from conftest import ROOT
 
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.scenario import scenario_from_dict
-from simlib.schema import validate
+from simlib.schema import load_yaml, validate
 
 PLAN_2027 = ROOT / "params" / "scenarios" / "plan_2027.yaml"
 
 
 @pytest.fixture(scope="module")
 def plan_2027() -> dict:
-    return yaml.safe_load(PLAN_2027.read_text(encoding="utf-8"))
+    return load_yaml(PLAN_2027)  # as simlib reads it (year keys as text)
 
 
 def problems(raw: dict) -> list[InputError]:
@@ -54,7 +54,7 @@ def test_broken_same_as_in_a_dated_year_is_refused(plan_2027, years, code, chain
     accepted and run with no money at all in that year (the dated translation read it as carried
     2021–2025 lines, of which there were none)."""
     raw = copy.deepcopy(plan_2027)
-    raw["budget"]["years"] = {str(k): v for k, v in raw["budget"]["years"].items()} | years
+    raw["budget"]["years"] |= years
     errs = problems(raw)
     assert [(e.code, e.field) for e in errs] == [(code, "budget.years.2026.same_as")]
     if chain:
@@ -82,3 +82,41 @@ def test_an_unknown_key_that_is_no_cut_number_keeps_its_message():
     doc = yaml.safe_load("budget:\n  years:\n    2027:\n      contents:\n        C3.nutrition: {central_recurent: 5}\n")
     errs = [e for e in validate(doc, "scenario", "s.yaml", quantities=False) if "C3" in str(e.field)]
     assert [e.code for e in errs] == ["unknown_key"]
+
+
+def money_of(raw: dict) -> list[float]:
+    """The scenario's money per projected budget year, billion VND."""
+    scen = scenario_from_dict(raw, file=PLAN_2027)
+    return [round(float(scen.budget.amounts[i].sum()) / 1e9, 2) for i in range(len(scen.budget.years))]
+
+
+def test_contents_without_periods_dated_are_refused(plan_2027):
+    """plan_2027 copied without its `periods: dated` line: 2026 and 2027 ran with no money at all
+    (their `contents` were not read) and the file was reported valid."""
+    assert money_of(plan_2027)[-2:] == [796.0, 796.0]  # 557 + 239 (the header's sum), each year
+    raw = copy.deepcopy(plan_2027)
+    del raw["periods"]
+    errs = problems(raw)
+    assert [(e.code, e.field) for e in errs] == [("contents_not_dated", "budget.years.2027.contents")]
+    assert "periods: dated" in errs[0].message("vi")
+
+
+def test_lines_beside_contents_in_a_year_are_refused(plan_2027):
+    """2027 with `contents` and also `lines: {P3.2: 5}`: the 5 billion were dropped (the year's
+    money stayed 796) and the file was reported valid."""
+    raw = copy.deepcopy(plan_2027)
+    raw["budget"]["years"]["2027"]["lines"] = {"P3.2": {"central_recurrent": 5}}
+    errs = problems(raw)
+    assert [(e.code, e.field, e.fields) for e in errs] == [("contents_mixed", "budget.years.2027", {"others": "lines"})]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_amounts_beside_same_as_are_refused(plan_2027, year):
+    """`2025: {same_as: 2024, lines: {P2: {local: 5}}}` (or 2026 with `contents` beside its
+    same_as): the amounts were dropped without a word, the year copied the other."""
+    raw = copy.deepcopy(plan_2027)
+    key = "lines" if year == 2025 else "contents"
+    item = "P2" if year == 2025 else "C3.nutrition"
+    raw["budget"]["years"][str(year)][key] = {item: {"central_recurrent": 5}}
+    errs = problems(raw)
+    assert [(e.code, e.field, e.fields) for e in errs] == [("same_as_mixed", f"budget.years.{year}", {"given": key})]
