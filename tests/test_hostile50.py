@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
 
+from simlib.dataset import validate_counts
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml, validate
@@ -120,3 +122,22 @@ def test_amounts_beside_same_as_are_refused(plan_2027, year):
     raw["budget"]["years"][str(year)][key] = {item: {"central_recurrent": 5}}
     errs = problems(raw)
     assert [(e.code, e.field, e.fields) for e in errs] == [("same_as_mixed", f"budget.years.{year}", {"given": key})]
+
+
+def test_a_review_with_vietnamese_headers_names_the_renames():
+    """An annual-review sheet typed with Vietnamese headers: the message only said «thiếu cột:
+    unit_id, …»; it now lists the file's columns and which header to rename to what."""
+    df = pd.DataFrame({"Mã huyện": ["north"], "Dân tộc": ["kinh"], "Khu vực": ["rural"], "Tình trạng ": ["poor"]})
+    df["Số  hộ"] = ["10"]  # a double space, as typed
+    df["area"] = ["rural"]  # one column right: no rename proposed for it
+    _, errs = validate_counts(df, ("north",), "r.xlsx")
+    assert [e.code for e in errs] == ["csv_columns_rename"]
+    fields = errs[0].fields
+    assert fields["missing"] == "unit_id, ethnic_group, state, households"
+    assert (
+        fields["rename"]
+        == "«Mã huyện» → unit_id, «Dân tộc» → ethnic_group, «Tình trạng » → state, «Số  hộ» → households"
+    )
+    assert "Khu vực" in fields["found"] and "Khu vực" not in fields["rename"]
+    _, errs = validate_counts(pd.DataFrame({"A": [1]}), None, "r.csv")
+    assert [(e.code, e.fields["found"]) for e in errs] == [("csv_columns_found", "A")]
