@@ -141,3 +141,11 @@ def test_a_review_with_vietnamese_headers_names_the_renames():
     assert "Khu vực" in fields["found"] and "Khu vực" not in fields["rename"]
     _, errs = validate_counts(pd.DataFrame({"A": [1]}), None, "r.csv")
     assert [(e.code, e.fields["found"]) for e in errs] == [("csv_columns_found", "A")]
+
+
+@pytest.mark.parametrize(("written", "fix", "word"), [("1,5 tỷ", "1.5", "tỷ"), ("557 tỷ đồng", "557", "tỷ")])
+def test_an_amount_with_its_unit_word_says_to_write_the_number(written, fix, word):
+    """`central_investment: 1,5 tỷ` (block style): the message was «wrong type, a number wanted»."""
+    text = f"budget:\n  years:\n    2027:\n      contents:\n        C1.x:\n          central_investment: {written}\n"
+    errs = [e for e in validate(yaml.safe_load(text), "scenario", "s.yaml", quantities=False) if "C1" in str(e.field)]
+    assert [(e.code, e.value, e.fields) for e in errs] == [("worded_number", written, {"fix": fix, "word": word})]
