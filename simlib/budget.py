@@ -410,3 +410,23 @@ def _district_split(
         for item in catalogue.items_of(code):
             split[item] = spec
     return split, default
+
+
+def former_district_errors(errors: list[InputError], units) -> list[InputError]:
+    """`errors` with each unknown unit that is a district before 1 July 2025 (`ha_quang` in a
+    split on the communes) told as such, with the communes that now hold it (`units`: the
+    dataset's units table, whose `districts_2024` column lists each commune's former districts)."""
+    if units is None or "districts_2024" not in units.columns:
+        return errors
+    held: dict[str, list[str]] = {}
+    names = units["name_vi"] if "name_vi" in units.columns else units["unit_id"]
+    for uid, name, former in zip(units["unit_id"], names, units["districts_2024"].fillna(""), strict=True):
+        for district in str(former).split(";"):
+            held.setdefault(district.strip(), []).append(f"{uid} ({name})")
+    out = []
+    for e in errors:
+        if e.code == "unknown_unit" and e.value in held:
+            communes = ", ".join(held[e.value])
+            e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
+        out.append(e)
+    return out

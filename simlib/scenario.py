@@ -22,6 +22,7 @@ from simlib.budget import (
     Budget,
     assign_sources,
     district_split_problems,
+    former_district_errors,
     parse_budget,
     year_shape_errors,
 )
@@ -219,6 +220,7 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
         return None, budget_periods
     unit_ids = dataset.unit_ids if dataset is not None else None
     budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], *years, shown)
+    berr = former_district_errors(berr, dataset.units if dataset is not None else None)
     errors.extend(years_from_set(not_of_translation(berr, budget_periods, errors), to_scen))
     return budget, budget_periods
 

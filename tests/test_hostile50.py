@@ -149,3 +149,17 @@ def test_an_amount_with_its_unit_word_says_to_write_the_number(written, fix, wor
     text = f"budget:\n  years:\n    2027:\n      contents:\n        C1.x:\n          central_investment: {written}\n"
     errs = [e for e in validate(yaml.safe_load(text), "scenario", "s.yaml", quantities=False) if "C1" in str(e.field)]
     assert [(e.code, e.value, e.fields) for e in errs] == [("worded_number", written, {"fix": fix, "word": word})]
+
+
+def test_an_old_district_in_a_commune_split_names_its_communes(plan_2027):
+    """plan_2027 copied with the 2024 plan's `district_split` (`P5: {ha_quang: 0.5, …}`): the
+    message listed 56 commune codes (cut at 30); it now says ha_quang is a former district and
+    names the communes that hold it."""
+    raw = copy.deepcopy(plan_2027)
+    raw["budget"]["district_split"]["lines"] = {"P5": {"ha_quang": 0.5, "01438": 0.5}}
+    errs = problems(raw)
+    assert [(e.code, e.field) for e in errs] == [("unit_former_district", "budget.district_split.lines.P5.ha_quang")]
+    units = pd.read_csv(ROOT / "data" / "caobang_communes" / "units.csv", dtype=str)
+    held = units[units["districts_2024"].str.split(";").map(lambda ds: "ha_quang" in ds)]
+    assert "01438 (Xã Hà Quảng)" in errs[0].fields["communes"]
+    assert errs[0].fields["communes"].count("(") == len(held) >= 2
