@@ -317,7 +317,8 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
         errors += frame_errors
     if params is not None and new is not None and "district_split" in sw:
         field_ = "units_switch.district_split"
-        errors += district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
+        split_errors = district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
+        errors += former_district_errors(split_errors, new.units)
     return errors
 
 

@@ -163,3 +163,18 @@ def test_an_old_district_in_a_commune_split_names_its_communes(plan_2027):
     held = units[units["districts_2024"].str.split(";").map(lambda ds: "ha_quang" in ds)]
     assert "01438 (Xã Hà Quảng)" in errs[0].fields["communes"]
     assert errs[0].fields["communes"].count("(") == len(held) >= 2
+
+
+def test_an_old_district_in_the_crossing_commune_split_names_its_communes():
+    """The same slip in crossing_2024_2027's `units_switch.district_split` (the split of its commune
+    years), where the district years' split rightly names districts."""
+    path = ROOT / "params" / "scenarios" / "crossing_2024_2027.yaml"
+    raw = load_yaml(path)
+    raw["units_switch"]["district_split"] = {"lines": {"P5": {"bao_lam": 1.0}}}
+    with pytest.raises(SimlibError) as caught:
+        scenario_from_dict(raw, file=path)
+    errs = getattr(caught.value, "errors", [caught.value])
+    assert [(e.code, e.field) for e in errs] == [
+        ("unit_former_district", "units_switch.district_split.lines.P5.bao_lam")
+    ]
+    assert "01290 (Xã Bảo Lâm)" in errs[0].fields["communes"]
