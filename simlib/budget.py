@@ -307,6 +307,30 @@ def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[Inp
     return errors
 
 
+#: the ways a year's money is given besides `same_as`
+AMOUNT_KEYS = ("lines", "envelope", "shares", "contents")
+
+
+def year_shape_errors(years_raw: dict, dated: bool, file: str) -> list[InputError]:
+    """Problems of how each year gives its money that would otherwise drop money without a word:
+    `same_as` next to amounts (the amounts were ignored), `contents` next to `lines`, `envelope`
+    or `shares` (those were ignored), `contents` in a scenario without `periods: dated` (the
+    contents were ignored: the year ran with no money)."""
+    errors = []
+    for year, entry in years_raw.items():
+        if not isinstance(entry, dict):
+            continue  # the schema says what a year must be
+        where, given = f"budget.years.{year}", [k for k in AMOUNT_KEYS if k in entry]
+        if "same_as" in entry and given:
+            errors.append(InputError("same_as_mixed", file=file, field=where, given=", ".join(given)))
+        elif "contents" in entry and len(given) > 1:
+            others = ", ".join(k for k in given if k != "contents")
+            errors.append(InputError("contents_mixed", file=file, field=where, others=others))
+        if "contents" in entry and not dated:
+            errors.append(InputError("contents_not_dated", file=file, field=f"{where}.contents", year=year))
+    return errors
+
+
 def parse_budget(
     raw: dict,
     catalogue: Catalogue,
@@ -386,3 +410,23 @@ def _district_split(
         for item in catalogue.items_of(code):
             split[item] = spec
     return split, default
+
+
+def former_district_errors(errors: list[InputError], units) -> list[InputError]:
+    """`errors` with each unknown unit that is a district before 1 July 2025 (`ha_quang` in a
+    split on the communes) told as such, with the communes that now hold it (`units`: the
+    dataset's units table, whose `districts_2024` column lists each commune's former districts)."""
+    if units is None or "districts_2024" not in units.columns:
+        return errors
+    held: dict[str, list[str]] = {}
+    names = units["name_vi"] if "name_vi" in units.columns else units["unit_id"]
+    for uid, name, former in zip(units["unit_id"], names, units["districts_2024"].fillna(""), strict=True):
+        for district in str(former).split(";"):
+            held.setdefault(district.strip(), []).append(f"{uid} ({name})")
+    out = []
+    for e in errors:
+        if e.code == "unknown_unit" and e.value in held:
+            communes = ", ".join(held[e.value])
+            e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
+        out.append(e)
+    return out

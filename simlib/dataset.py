@@ -36,7 +36,7 @@ from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
-from simlib.table_files import number_text, read_table, unguessed
+from simlib.table_files import missing_columns_error, number_text, read_table, unguessed
 
 GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
@@ -192,9 +192,7 @@ def validate_counts(
     """
     missing = [c for c in COUNT_COLUMNS if c not in df.columns]
     if missing:
-        return np.zeros(0), [
-            InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(COUNT_COLUMNS))
-        ]
+        return np.zeros(0), [missing_columns_error(list(df.columns), COUNT_COLUMNS, file)]
     if df.empty:
         return np.zeros(0), [InputError("csv_no_rows", file=file, columns=", ".join(COUNT_COLUMNS))]
     df = df.copy()

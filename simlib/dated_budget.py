@@ -137,6 +137,8 @@ def translate_year(key, years_raw, period, cat, old_lines, errors) -> tuple[dict
             )
         return entry, YearRecord(**record, given="lines")
     source_key, source = resolved_entry(years_raw, key)
+    if "same_as" in source:  # a year not listed, or a circle: `simlib.budget` names it (never money 0)
+        return entry, YearRecord(**record, given="same_as")
     if source_key != key and int(source_key) >= period.first:
         return entry, YearRecord(**record, given="same_as")  # same_as a dated year: translated there
     if "contents" in source:

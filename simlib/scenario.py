@@ -15,7 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES, Budget, assign_sources, district_split_problems, parse_budget
+from simlib.budget import (
+    MAX_VND,
+    MONEY_UNITS,
+    SOURCES,
+    Budget,
+    assign_sources,
+    district_split_problems,
+    former_district_errors,
+    parse_budget,
+    year_shape_errors,
+)
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
@@ -201,6 +211,8 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
     first when its periods are dated) for the projected `years` (start, horizon); problems added
     to `errors`, a year missing only because of a `--set` of the years said so."""
     budget_raw, budget_periods = raw.get("budget"), []
+    if "budget" not in broken:
+        errors.extend(year_shape_errors(budget_raw["years"], raw.get("periods") == "dated", shown))
     if raw.get("periods") == "dated" and "budget" not in broken:
         budget_raw, budget_periods, derr = translate_budget(raw["budget"], old_line_ids())
         errors.extend(e.with_file(shown) for e in derr)
@@ -208,6 +220,7 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
         return None, budget_periods
     unit_ids = dataset.unit_ids if dataset is not None else None
     budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], *years, shown)
+    berr = former_district_errors(berr, dataset.units if dataset is not None else None)
     errors.extend(years_from_set(not_of_translation(berr, budget_periods, errors), to_scen))
     return budget, budget_periods
 
@@ -235,8 +248,8 @@ def _other_programmes(raw, catalogue, params, start, horizon, broken, shown, err
 
 def _check_review_years(raw, params, dataset, start, horizon, shown, errors) -> None:
     """A multidimensional scenario's review years must each have a poverty standard in force."""
-    if raw.get("model") != "multidim" or params is None or dataset is None or start is None:
-        return
+    if raw.get("model") != "multidim" or params is None or dataset is None or None in (start, horizon):
+        return  # a horizon that failed its own check (0, -1, "4") has its message already
     years = range(start - 1, start + horizon)
     meta_file = display_path(dataset.path / "dataset.yaml")
     standards = build_standards(params["standards"])
@@ -304,7 +317,8 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
         errors += frame_errors
     if params is not None and new is not None and "district_split" in sw:
         field_ = "units_switch.district_split"
-        errors += district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
+        split_errors = district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
+        errors += former_district_errors(split_errors, new.units)
     return errors
 
 

@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sys
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +150,22 @@ def thousands_error(text: str, file: str | None, field: str | None) -> InputErro
     return None
 
 
+#: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
+WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnd|billion|million)\b.*$", re.I)
+
+
+def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for an amount written with its unit (`1,5 tỷ`) where a bare number is wanted:
+    the unit belongs to the file (`budget.unit`), the number alone is to be written (`1.5`, when
+    the word is that unit; the message says to convert otherwise: simlib does not guess)."""
+    m = WORDED.match(unicodedata.normalize("NFC", text)) if isinstance(text, str) else None
+    if m is None:
+        return None
+    number = m.group(1)
+    fix = decimal_comma_fix(number) if DECIMAL_COMMA.match(number) else number
+    return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
+
+
 def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
     """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
     return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
@@ -205,12 +222,15 @@ def _convert(err, file: str) -> list[InputError]:
         if comma is not None:
             return [comma]
     if isinstance(err.instance, str) and _expects_number(err):
-        spelled = thousands_error(err.instance, file, field)
+        spelled = thousands_error(err.instance, file, field) or worded_number_error(err.instance, file, field)
         if spelled is not None:
             return [spelled]
     if v == "additionalProperties":
         props = set(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in props]
+        split = [split_number_error(err.instance, k, path, file) for k in unknown]
+        if any(split):
+            return [e for e in split if e is not None]
         return [
             InputError(
                 "unknown_key",
@@ -246,6 +266,22 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def split_number_error(mapping: dict, key: Any, path: list, file: str) -> InputError | None:
+    """The message for an unknown `key` that is the tail of a number a comma cut in two inside a
+    YAML flow mapping: `{central_recurrent: 36,35}` is read as `central_recurrent: 36` and a key
+    `35` without value (a comma separates entries there), so the decimal comma would silently
+    drop the decimals were the key not refused. None for any other unknown key."""
+    keys = list(mapping)
+    at = keys.index(key)
+    if at == 0 or mapping[key] is not None or not str(key)[:1].isdigit():
+        return None
+    before, value = keys[at - 1], mapping[keys[at - 1]]
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    # the text after the comma is not told back as written: YAML 1.1 reads `05` as the octal 5
+    return InputError("flow_comma", file=file, field=_join(path + [before]), read=value, tail=key)
 
 
 def _is_quantity(obj: Any) -> bool:

@@ -11,6 +11,7 @@ never read one way silently. Thousands grouped by commas (`4,410`) or spaces (`4
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,41 @@ def unguessed_by_file(df: pd.DataFrame, col: str, dots: np.ndarray, commas: np.n
         where = {"file": file, "field": col}
         errors.extend(unguessed(df[col][at], dots[at], commas[at], lambda m, r=rows[at]: rows_text(r[m]), **where))
     return errors
+
+
+#: headers a planner's own spreadsheet often has, and the column simlib reads there: named in the
+#: message as a rename to make (never applied silently: the file must carry simlib's names)
+VIETNAMESE_HEADERS = {
+    "mã huyện": "unit_id",
+    "mã xã": "unit_id",
+    "tên huyện": "unit_id",
+    "tên xã": "unit_id",
+    "huyện": "unit_id",
+    "xã": "unit_id",
+    "địa bàn": "unit_id",
+    "đơn vị": "unit_id",
+    "dân tộc": "ethnic_group",
+    "nhóm dân tộc": "ethnic_group",
+    "khu vực": "area",
+    "vùng": "area",
+    "tình trạng": "state",
+    "trạng thái": "state",
+    "phân loại": "state",
+    "loại hộ": "state",
+    "số hộ": "households",
+    "số lượng hộ": "households",
+    "tổng số hộ": "households",
+}
+
+
+def missing_columns_error(have, required, file: str) -> InputError:
+    """The message for a table without some `required` columns: which are missing, the columns the
+    file has, and the renames its Vietnamese headers suggest (`Số hộ` → households)."""
+    missing = [c for c in required if c not in have]
+    found = [str(h) for h in have]
+    keys = {h: " ".join(unicodedata.normalize("NFC", h).lower().split()) for h in found}
+    rename = [f"«{h}» → {VIETNAMESE_HEADERS[k]}" for h, k in keys.items() if VIETNAMESE_HEADERS.get(k) in missing]
+    fields = dict(missing=", ".join(missing), found=", ".join(found) or "—", allowed=", ".join(required))
+    if rename:
+        return InputError("csv_columns_rename", file=file, rename=", ".join(rename), **fields)
+    return InputError("csv_columns_found", file=file, **fields)
