@@ -18,6 +18,10 @@ from simlib.memory_pages import decline_hugepage_advice
 from simlib.schema import decline_iri_grammar
 
 EXECUTORS = ("local", "dask", "serial")
+#: the kernel report notebooks run on, and its log level: keeps the kernel's start-up warnings
+#: («Kernel is running over TCP without encryption») out of the planner's terminal
+NOTEBOOK_KERNEL = "python3"
+NOTEBOOK_KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)
 
 
 class SerialExecutor(Executor):

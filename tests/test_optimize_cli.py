@@ -34,6 +34,7 @@ def test_optimize_writes_a_scenario_that_run_and_batch_accept(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "hộ nghèo" in r.stdout  # Vietnamese by default
+    assert "IPKernelApp" not in r.stdout + r.stderr  # the report's kernel says nothing to the planner
     for f in (
         "optimal_scenario.yaml",
         "allocation.csv",

@@ -54,6 +54,7 @@ from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.allocate.tables import with_content
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
+from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
@@ -297,7 +298,8 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
         parameters={"result_dir": ".", "lang": i18n.get_lang(lang)},
         cwd=str(folder),
         progress_bar=False,
-        kernel_name="python3",
+        kernel_name=NOTEBOOK_KERNEL,
+        extra_arguments=list(NOTEBOOK_KERNEL_ARGS),
     )
     if html:
         # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered

@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from simlib.atomic import write_text
+from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
 from simlib.paths import notebooks_dir
 from simlib.report.html import page
 
-KERNEL_NAME = "python3"
-#: kernel log level: keeps the kernel's start-up warnings out of the batch's terminal
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 HIDE_TAG = "hide"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -52,7 +50,7 @@ def execute(
     *,
     cwd: str | Path | None = None,
     timeout: int = 1800,
-    kernel_name: str = KERNEL_NAME,
+    kernel_name: str = NOTEBOOK_KERNEL,
     in_process: bool = False,
 ):
     """Run `notebook` with `parameters` and write the executed copy to `output`.
@@ -82,7 +80,7 @@ def execute(
             log_output=False,
             cwd=str(cwd or notebook.parent),
             execution_timeout=timeout,
-            extra_arguments=list(KERNEL_ARGS),
+            extra_arguments=list(NOTEBOOK_KERNEL_ARGS),
         )
     except PapermillExecutionError as exc:
         nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
