@@ -66,7 +66,10 @@ DATASET_ON = {"district": "legal.dataset_on.district", "commune": "legal.dataset
 
 def level_words(level: str, keys: dict = LEVEL_WORDS) -> LocalText:
     """A level of units in words, in both languages (`district` -> «đơn vị cấp huyện»); with
-    `keys=DATASET_ON`, a dataset on that level, naming the bundled one a planner types."""
+    `keys=DATASET_ON`, a dataset on that level, naming the bundled one a planner types; another
+    level (a dataset's own `geography.level`) as it is written."""
+    if level not in keys:
+        return LocalText(vi=str(level), en=str(level))
     return LocalText(vi=i18n.t(keys[level], "vi"), en=i18n.t(keys[level], "en"))
 
 
