@@ -75,7 +75,8 @@ class InputError(SimlibError):
             value = self.value.get(lang) if isinstance(self.value, i18n.LocalText) else self.value
             extras.append(i18n.t("err.value", lang, value=_short(value)))
         if self.allowed is not None:
-            extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(self.allowed)))
+            allowed = self.allowed.get(lang) if isinstance(self.allowed, i18n.LocalText) else self.allowed
+            extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(allowed)))
         if extras:
             text += " (" + "; ".join(extras) + ")"
         if self.suggest:

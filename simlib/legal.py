@@ -170,6 +170,9 @@ class LegalFrame:
     not_checked: tuple[LocalText, ...] = ()
     #: the frame of the years before this one's (`meta.earlier`), for scenarios that cross periods
     earlier: LegalFrame | None = None
+    #: the dataset whose units the frame is written for (`meta.dataset`: a path from the project
+    #: folder, or a dataset name); `simlib.frame_fit` refuses a scenario on other units
+    dataset: str = ""
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
@@ -325,6 +328,7 @@ def load_frame(path: str | Path) -> LegalFrame:
             **({f"earlier_{k}": h for k, h in earlier.file_hashes.items()} if earlier is not None else {}),
         },
         earlier=earlier,
+        dataset=str(raw["meta"]["dataset"]),
         not_checked=tuple(
             LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
         ),

@@ -30,6 +30,7 @@ from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
+from simlib.frame_fit import DATASET_ON, fit_problems, frame_suggestions, level_words
 from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
@@ -179,7 +180,8 @@ def scenario_from_dict(
     catalogue = frame = None
     if params is not None:
         catalogue = catalogue_of(params)
-        frame = _legal_frame(raw, base_dir, params, dataset, broken, shown, errors)
+        years = range(start, start + horizon) if None not in (start, horizon) else ()
+        frame = _legal_frame(raw, base_dir, params, dataset, broken, shown, errors, years)
     budget, budget_periods = _budget(raw, catalogue, params, dataset, (start, horizon), broken, shown, errors, to_scen)
     others = _other_programmes(raw, catalogue, params, start, horizon, broken, shown, errors)
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
@@ -292,11 +294,23 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
         refield(e, field_)
     if new is not None and new.level != "commune":
         errors.append(
-            InputError("units_switch_level", file=shown, field=field_, value=sw["dataset"], allowed="commune")
+            InputError(
+                "units_switch_level",
+                file=shown,
+                field=field_,
+                value=sw["dataset"],
+                allowed=level_words("commune", DATASET_ON),
+            )
         )
     if dataset is not None and dataset.level != "district":
         errors.append(
-            InputError("units_switch_from", file=shown, field="dataset", value=dataset.name, allowed="district")
+            InputError(
+                "units_switch_from",
+                file=shown,
+                field="dataset",
+                value=dataset.name,
+                allowed=level_words("district", DATASET_ON),
+            )
         )
     if raw.get("model") != "multidim":
         errors.append(
@@ -311,10 +325,13 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
             errors.append(InputError("units_switch_year", file=shown, field="units_switch", value=years, year=year))
     if params is not None and new is not None:
         frame_errors: list[InputError] = []
-        _legal_frame(switched_raw(raw), base_dir, params, new, set(), shown, frame_errors)
+        years = range(start, start + horizon) if None not in (start, horizon) else ()
+        _legal_frame(switched_raw(raw), base_dir, params, new, set(), shown, frame_errors, years)
         for e in frame_errors:
-            refield(e, "units_switch." + (e.field or "legal_frame"))
-        errors += frame_errors
+            if e.file in (None, shown):  # not a problem of the frame's own files
+                refield(e, "units_switch." + (e.field or "legal_frame"))
+        # the new units' level is already refused above: the frame's level would say it again
+        errors += [e for e in frame_errors if new.level == "commune" or e.code != "legal_frame_level"]
     if params is not None and new is not None and "district_split" in sw:
         field_ = "units_switch.district_split"
         split_errors = district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
@@ -326,10 +343,12 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
 NO_FRAME = "none"
 
 
-def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors) -> LegalFrame | None:
+def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors, years=()) -> LegalFrame | None:
     """The legal frame a scenario names (`legal_frame`: a frame name in the parameter folder's
     `legal/`, a path relative to the scenario, or `none`), by default the frame of the dataset's
-    province (none if there is no such file)."""
+    province (none if there is no such file). A frame written for other units than the dataset's
+    is refused (`simlib.frame_fit`); a mistyped name suggests first a frame that fits the dataset
+    and covers one of the budget `years`."""
     folder = params.folder / "legal"
     ref = raw.get("legal_frame")
     if "legal_frame" in broken or ref == NO_FRAME:
@@ -343,12 +362,15 @@ def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors) -> Legal
     else:
         names = frame_files(folder) if folder.is_dir() else {}
         if ref not in names:
-            errors.append(
-                InputError("enum", file=shown, field="legal_frame", value=ref, allowed=sorted(names) + [NO_FRAME])
-            )
+            near = frame_suggestions(ref, folder, dataset, years)
+            allowed = sorted(names) + [NO_FRAME]
+            errors.append(InputError("enum", file=shown, field="legal_frame", value=ref, allowed=allowed, suggest=near))
             return None
         path = names[ref]
-    return None if path is None else _collect(errors, load_frame, path)
+    frame = None if path is None else _collect(errors, load_frame, path)
+    if frame is not None and dataset is not None:
+        errors.extend(fit_problems(frame, dataset, folder, years, shown))
+    return frame
 
 
 def _collect(errors: list[InputError], fn, *args, file: str | None = None, **kw):
