@@ -1,0 +1,105 @@
+"""Wording a provincial leader reads (reportpolish): the money table's rows with no money gathered
+into one note with whole names, names never cut, the run id's term, plain column headers and the
+index's verdict phrase. Fast: hand-made frames and loaded (not run) scenarios."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.paths import params_dir
+from simlib.report.money import money_table, unfunded_in_note
+from simlib.report.table import ReportTable, to_html
+from simlib.scenario import load_scenario
+
+
+def money_frame() -> ReportTable:
+    """Four rows: one with money, one lagged (beneficiaries, no money), two with nothing at all."""
+    frame = pd.DataFrame(
+        {
+            "Dự án": ["P1.1 Có vốn", "P1.2 Chỉ có đối tượng", "P6.1 Trang bị hệ thống đồn biên phòng", "P7.2 Không"],
+            "Vốn kế hoạch": [12.5, 0.0, 0.0, 0.0],
+            "Vốn giải ngân": [10.0, 0.0, 0.0, 0.0],
+            "Đối tượng 2024": [100.0, np.nan, 0.0, np.nan],
+            "Đối tượng 2025": [120.0, 30.0, np.nan, 0.0],
+            "Chi phí": [0.045, np.nan, np.nan, np.nan],
+        }
+    )
+    formats = {"Vốn kế hoạch": "num1", "Vốn giải ngân": "num1", "Chi phí": "num1"}
+    formats.update({"Đối tượng 2024": "int", "Đối tượng 2025": "int"})
+    return ReportTable("money", "Vốn", frame, formats, "Ghi chú riêng của bảng.")
+
+
+def test_rows_without_money_or_beneficiaries_go_to_one_note():
+    shown = unfunded_in_note(money_frame(), "vi")
+    assert shown.frame["Dự án"].tolist() == ["P1.1 Có vốn", "P1.2 Chỉ có đối tượng"]  # lagged row kept
+    assert shown.note.startswith("Không bố trí vốn")
+    assert "P6.1 Trang bị hệ thống đồn biên phòng; P7.2 Không." in shown.note
+    assert shown.note.endswith("Ghi chú riêng của bảng.")  # the table's own note follows
+    page = to_html(shown, "vi")
+    assert "P7.2 Không</td>" not in page and "Không bố trí vốn" in page
+    assert shown.frame["Vốn kế hoạch"].sum() == 12.5  # money unchanged
+
+
+def test_a_table_where_every_row_has_money_is_unchanged():
+    table = money_frame()
+    table.frame = table.frame.iloc[:2]
+    assert unfunded_in_note(table, "vi") is table
+
+
+def money_context(name: str):
+    scen = load_scenario(params_dir() / "scenarios" / f"{name}.yaml")
+    prog = pd.DataFrame(columns=["draw", "line", "year", "spend_vnd", "reached", "eligible"])
+    return SimpleNamespace(scenario=scen, lang="vi", tables=SimpleNamespace(programme=prog), result=SimpleNamespace())
+
+
+def test_money_table_names_are_whole():
+    """plan_2024 (undated) and plan_2027 (dated): every row label ends with its line's or
+    content's whole name, as the catalogue spells it — no «…»."""
+    for name in ("plan_2024", "plan_2027"):
+        ctx = money_context(name)
+        labels = money_table(ctx).frame.iloc[:, 0].tolist()
+        assert labels and not any("…" in x for x in labels), name
+        cat = ctx.scenario.catalogue
+        for code in cat.codes:
+            if not i18n.has(f"short.{code}"):
+                whole = cat.lines[code].name("vi")
+                assert any(whole in x for x in labels), (name, code)
+
+
+def test_evidence_headers_fit_their_rows_and_speak_plainly():
+    """The first column holds lines and «Toàn Chương trình» / «Dân cư» rows, so its header names a
+    scope, not «Tiểu dự án»; no Vietnamese header says «tiên nghiệm» (a statistician's word),
+    while the English page keeps «prior»."""
+    from simlib.evidence import readable_evidence_table
+    from simlib.parameters import load_parameters
+
+    vi = readable_evidence_table(load_parameters(), "vi")
+    first = vi.columns[0]
+    assert {"Toàn Chương trình", "Dân cư"} <= set(vi[first]) and "P2" in set(vi[first])
+    assert first != "Tiểu dự án" and "phạm vi" in first
+    assert not any("tiên nghiệm" in c for c in vi.columns)
+    assert "Giá trị theo sổ bằng chứng" in vi.columns and "Giá trị dùng" in vi.columns
+    assert "prior" in i18n.t("evidence.col_central", "en").lower()
+
+
+def test_run_id_is_the_glossary_term():
+    """glossary-vi.md: run id = «mã lượt chạy» (parameter hash «mã kiểm tra tham số»)."""
+    from simlib.report.assumptions import footer_html
+
+    page = footer_html({"run_id": "abc123", "parameter_hash": "f00d"}, "vi")
+    assert "<td>Mã lượt chạy</td><td>abc123</td>" in page and "Thông tin lượt chạy" in page
+    assert "lần chạy" not in page
+    assert "<td>Mã kiểm tra tham số</td><td>f00d</td>" in page
+
+
+def test_index_each_unit_phrase_reads_as_a_sentence():
+    """The index's verdict cell: counts «năm 2027: đạt 3 · …», then how the same targets fare
+    judged in each poor unit — a phrase with its subject, not «trên: tính chung cho …»."""
+    for key in ("index.verdict_each_unit", "index.verdict_each_unit_communes", "index.verdict_each_unit_switched"):
+        text = i18n.t(key, "vi", met=1, uncertain=2, not_met=3, areas="các huyện nghèo, các xã nghèo")
+        assert text.startswith("Số chỉ tiêu trên tính chung cho các "), key
+        assert "nếu tính riêng từng" in text and text.endswith("đạt 1 · chưa chắc 2 · không đạt 3"), key
