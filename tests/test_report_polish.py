@@ -103,3 +103,37 @@ def test_index_each_unit_phrase_reads_as_a_sentence():
         text = i18n.t(key, "vi", met=1, uncertain=2, not_met=3, areas="các huyện nghèo, các xã nghèo")
         assert text.startswith("Số chỉ tiêu trên tính chung cho các "), key
         assert "nếu tính riêng từng" in text and text.endswith("đạt 1 · chưa chắc 2 · không đạt 3"), key
+
+
+def deprivation_frame(standards: dict[int, str]) -> pd.DataFrame:
+    """Province rows of poor + near-poor households, two indicators of two dimensions, one draw."""
+    rows = []
+    for k, (year, std) in enumerate(sorted(standards.items())):
+        for dim, ind, share in (("education", "adult_education", 40.0 - k), ("housing", "housing_area", 20.0 - 2 * k)):
+            for indicator in (ind, "any"):
+                rows.append(
+                    dict(
+                        scenario="s", engine="expected", draw=0, year=year, standard=std, geo_type="province",
+                        geo="province", population="poor_near_poor", dimension=dim, indicator=indicator,
+                        households=1000.0, deprived=10 * share, share=share,
+                    )
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_deprivation_section_says_why_it_stops_before_a_new_standard():
+    """A run 2023–2027 whose 2027 review applies the 2027–2030 standard: the comparison is 2023 to
+    2026 (by design, the poor and near-poor are classified anew in 2027) and the page says so once."""
+    from simlib.report.deprivation import deprivation_section
+    from simlib.report.deprivation_tables import compared_years_note
+
+    std = {2023: "2022-2025", 2024: "2022-2025", 2025: "2022-2025", 2026: "2022-2025", 2027: "2027-2030"}
+    dep = deprivation_frame(std)
+    (note,) = compared_years_note(dep, "vi")
+    assert "dừng ở năm 2026" in note and "từ năm 2027" in note and "với năm 2023" in note
+    assert "2022–2025 (Nghị định 07/2021/NĐ-CP)" in note and "2027–2030 (Nghị định 351/2025/NĐ-CP)" in note
+    sec = deprivation_section(dict(deprivations=dep, manifest={}), lang="vi")
+    assert sum("dừng ở năm 2026" in x for x in sec.texts) == 1
+    assert list(sec.tables["dimensions"].columns[1:3]) == ["Năm 2023 (%)", "Năm 2026 (%)"]
+    # one standard throughout: the comparison reaches the last year, nothing to explain
+    assert compared_years_note(deprivation_frame(dict.fromkeys(range(2023, 2028), "2022-2025")), "vi") == []
