@@ -11,7 +11,9 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.paths import params_dir
-from simlib.report.money import money_table, unfunded_in_note
+from simlib.report import data
+from simlib.report.assumptions import parameters_table
+from simlib.report.money import money_table, unallocated_table, unfunded_in_note
 from simlib.report.table import ReportTable, to_html
 from simlib.scenario import load_scenario
 
@@ -51,17 +53,26 @@ def test_a_table_where_every_row_has_money_is_unchanged():
 
 
 def money_context(name: str):
+    """A loaded scenario whose programme table spends every (line, year)'s money and reaches no one
+    (so all of it is money reaching no one: the unallocated table has every funded row)."""
     scen = load_scenario(params_dir() / "scenarios" / f"{name}.yaml")
-    prog = pd.DataFrame(columns=["draw", "line", "year", "spend_vnd", "reached", "eligible"])
+    bud = data.budget_by_line(scen).groupby(["line", "year"])["vnd"].sum()
+    prog = pd.DataFrame(
+        [dict(draw=0, line=c, year=y, spend_vnd=v, reached=0.0, eligible=0.0) for (c, y), v in bud.items()]
+    )
     return SimpleNamespace(scenario=scen, lang="vi", tables=SimpleNamespace(programme=prog), result=SimpleNamespace())
 
 
-def test_money_table_names_are_whole():
-    """plan_2024 (undated) and plan_2027 (dated): every row label ends with its line's or
-    content's whole name, as the catalogue spells it — no «…»."""
+def test_table_names_are_whole():
+    """plan_2024 (undated) and plan_2027 (dated): the money, money-reaching-no-one and parameter
+    tables' row labels are whole — no «…» — and each line's whole name, as the catalogue spells
+    it, is in the money table."""
     for name in ("plan_2024", "plan_2027"):
         ctx = money_context(name)
         labels = money_table(ctx).frame.iloc[:, 0].tolist()
+        for table in (unallocated_table(ctx), parameters_table(ctx)):
+            shown = table.frame.iloc[:, 0].tolist()
+            assert len(shown) > 3 and not any("…" in x for x in shown), (name, table.key)
         assert labels and not any("…" in x for x in labels), name
         cat = ctx.scenario.catalogue
         for code in cat.codes:

@@ -19,7 +19,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import bars, charts, data, dated_rows, html
-from simlib.report.context import short_name
+from simlib.report.context import full_name, short_name
 from simlib.report.levels import Levels, lower_first
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
@@ -146,12 +146,12 @@ def unallocated_table(ctx) -> ReportTable | None:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
     totals = data.budget_by_line(ctx.scenario).groupby(["line", "year"])["vnd"].sum().to_dict()
-    specs = dated_rows.dated_rows(ctx.scenario, L, totals, reach, lambda c: (short_name(c, cat, L, 60),) * 2)
+    specs = dated_rows.dated_rows(ctx.scenario, L, totals, reach, lambda c: (full_name(c, cat, L),) * 2)
     if specs:  # a dated scenario: by the row each (line, year) is in (a line's or a content's)
         row_of = {cell: i for i, spec in enumerate(specs) for cell in spec.cells}
         u = u.assign(line=[row_of[(c, int(y))] for c, y in zip(u["line"], u["year"])]).sort_values("line")
     g = u.groupby("line", sort=False)[["spent_vnd", "unallocated_vnd"]].sum() / 1e9
-    label = (lambda i: specs[i].short) if specs else (lambda c: short_name(c, cat, L, 60))
+    label = (lambda i: specs[i].label) if specs else (lambda c: full_name(c, cat, L))
     frame = pd.DataFrame(
         {
             (t("table.line_or_content") if specs else t("table.line")): [label(c) for c in g.index],
@@ -192,12 +192,6 @@ def money_table(ctx) -> ReportTable:
     formats = {planned_col: "num1", spent_col: "num1", t("table.cost_per_beneficiary"): "num1"}
     formats.update({c: "int" for c in reached_cols})
     return ReportTable("money", t("report.table.money"), frame, formats)
-
-
-def full_name(code: str, catalogue, lang: str) -> str:
-    """A line's code and whole name (never cut: the money table wraps it), as `short_name` without
-    its shortening."""
-    return short_name(code, catalogue, lang, width=10_000)
 
 
 def unfunded_in_note(table: ReportTable, lang: str) -> ReportTable:
