@@ -127,7 +127,7 @@ def test_an_override_changes_the_value_and_the_table_says_so(params):
     changed = params.with_overrides({"program.lines.P2.effects.escape.value": 0.1})
     assert changed["program"]["lines"]["P2"]["effects"]["escape"]["value"] == 0.1
     tab = evidence_table(changed, "en")
-    row = tab[(tab["Line"] == "P2") & (tab["Parameter"] == "effects.escape")].iloc[0]
+    row = tab[(tab["Line or scope"] == "P2") & (tab["Parameter"] == "effects.escape")].iloc[0]
     assert row["Value used"] == 0.1 and row["Prior's central value"] == 0.06 and row["Changed from the register"]
     assert not evidence_table(params, "en")["Changed from the register"].any()
 
@@ -142,8 +142,8 @@ def test_evidence_table_lists_every_cited_parameter_in_both_languages(params):
     # + cost_rise, 3 lives, labour capacity, the support cycles of P2 and P3.1
     assert len(vi) == len(en) == sum(1 for _ in _lines_quantities(params)) + 7
     assert len(vi) > 0
-    assert "Tiểu dự án" in vi.columns and "Line" in en.columns
-    assert set(en["Line"]) >= set(params["program"]["lines"])
+    assert "Dự án, tiểu dự án hoặc phạm vi" in vi.columns and "Line or scope" in en.columns
+    assert set(en["Line or scope"]) >= set(params["program"]["lines"])
     assert (en["Parameter"] == "population.labour_capacity.without_share").sum() == 1
     assert set(en["Strength of evidence"]) <= {"direct", "indirect", "none", "not graded"}
 
@@ -211,7 +211,7 @@ def test_readable_table_shows_units_and_distributions_in_the_page_s_language(par
     assert {"tam giác", "đều"} <= set(vi["Dạng phân phối"])
     assert set(en["Unit"]) == set(raw["Unit"]) and set(en["Distribution"]) == set(raw["Distribution"])
     cycle = vi[vi["Tham số"].str.startswith("Chu kỳ hỗ trợ")]
-    assert set(cycle["Tiểu dự án"]) == {"P2", "P3.1"} and set(cycle["Đơn vị"]) == {"năm"}
+    assert set(cycle["Dự án, tiểu dự án hoặc phạm vi"]) == {"P2", "P3.1"} and set(cycle["Đơn vị"]) == {"năm"}
 
 
 def test_a_study_is_cited_in_the_page_s_language_when_the_register_says_how():

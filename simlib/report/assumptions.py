@@ -14,7 +14,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html
-from simlib.report.context import short_name
+from simlib.report.context import full_name
 from simlib.report.levels import Levels
 from simlib.report.table import ReportTable, to_html
 from simlib.schema import qv
@@ -58,7 +58,7 @@ def parameters_table(ctx) -> ReportTable:
         if scen.catalogue.lines[code].money_only:  # a content with no household benefit in the model
             rows.append(
                 {
-                    t("table.line"): short_name(code, scen.catalogue, L, 50),
+                    t("table.line"): full_name(code, scen.catalogue, L),
                     t("table.unit_cost"): float("nan"),
                     t("table.assumed"): "",
                     t("table.beneficiary_unit"): "–",
@@ -78,7 +78,7 @@ def parameters_table(ctx) -> ReportTable:
         uc = d["beneficiary"]["unit_cost"]
         rows.append(
             {
-                t("table.line"): short_name(code, scen.catalogue, L, 50),
+                t("table.line"): full_name(code, scen.catalogue, L),
                 t("table.unit_cost"): qv(uc) / 1e6,
                 t("table.assumed"): "*" if basis(uc) == "assumption" else "",
                 t("table.beneficiary_unit"): d["beneficiary"].get(i18n.column("unit", L), ""),

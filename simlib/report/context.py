@@ -253,3 +253,9 @@ def short_name(code: str, catalogue, lang: str, width: int = 46) -> str:
     # a content's internal suffix (`P4.3.labour_market_system`) is not shown: its name says it
     shown = m.group(0) if (m := LINE_CODE.match(code)) else code
     return f"{shown} " + textwrap.shorten(name, width, placeholder="…")
+
+
+def full_name(code: str, catalogue, lang: str) -> str:
+    """`short_name` without the shortening: the code and whole name, for tables (their cells wrap;
+    a name cut short, «… cho các đồn…», reads as a different name)."""
+    return short_name(code, catalogue, lang, width=10_000)

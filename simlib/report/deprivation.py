@@ -60,6 +60,7 @@ from simlib.report.deprivation_charts import (
 from simlib.report.deprivation_tables import (
     DIMENSION_ORDER,
     compared_years,
+    compared_years_note,
     dimension_changes,
     dimension_label,
     district_changes,
@@ -174,6 +175,7 @@ def deprivation_section(
         rem, content_names = dated_rows.removals_by_content(rem, result.scenario, lang)
         lines.update(content_names)
     sec.texts.extend(summary_text(dep, rem, ind, population, lines, lang))
+    sec.texts.extend(compared_years_note(dep, lang))  # why the comparison stops before a new standard
     start, end = compared_years(dep, None, None)
     sec.tables["dimensions"] = display_changes(dimension_changes(dep, population, lang=lang), start, end, lang)
     sec.tables["indicators"] = display_changes(

@@ -43,6 +43,20 @@ def compared_years(dep: pd.DataFrame, start: int | None, end: int | None) -> tup
     return start, int(end)
 
 
+def compared_years_note(dep: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """One sentence when the run goes past the comparison's last year (`compared_years`): the
+    comparison stops at the last review under the first standard on purpose, because the next
+    review classifies the poor and near-poor households anew under another standard; [] when the
+    comparison reaches the run's last year."""
+    start, end = compared_years(dep, None, None)
+    later = sorted(y for y in dep["year"].unique() if y > end)
+    if not later or "standard" not in dep:
+        return []
+    std = dep.drop_duplicates("year").set_index("year")["standard"]
+    old, new = (i18n.label("report.periods.id", str(std[y]), lang, default=str(std[y])) for y in (end, later[0]))
+    return [i18n.t("dep.note.compared_years", lang, start=start, end=end, next=int(later[0]), old=old, new=new)]
+
+
 def dimension_label(d: str, lang) -> str:
     """A dimension's name in `lang`."""
     return i18n.label("dimension", d, lang)

@@ -11,6 +11,7 @@ spent beyond what the households (or communes, officers) reached cost at the lin
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import bars, charts, data, dated_rows, html
-from simlib.report.context import short_name
+from simlib.report.context import full_name, short_name
 from simlib.report.levels import Levels, lower_first
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
@@ -145,12 +146,12 @@ def unallocated_table(ctx) -> ReportTable | None:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
     totals = data.budget_by_line(ctx.scenario).groupby(["line", "year"])["vnd"].sum().to_dict()
-    specs = dated_rows.dated_rows(ctx.scenario, L, totals, reach, lambda c: (short_name(c, cat, L, 60),) * 2)
+    specs = dated_rows.dated_rows(ctx.scenario, L, totals, reach, lambda c: (full_name(c, cat, L),) * 2)
     if specs:  # a dated scenario: by the row each (line, year) is in (a line's or a content's)
         row_of = {cell: i for i, spec in enumerate(specs) for cell in spec.cells}
         u = u.assign(line=[row_of[(c, int(y))] for c, y in zip(u["line"], u["year"])]).sort_values("line")
     g = u.groupby("line", sort=False)[["spent_vnd", "unallocated_vnd"]].sum() / 1e9
-    label = (lambda i: specs[i].short) if specs else (lambda c: short_name(c, cat, L, 60))
+    label = (lambda i: specs[i].label) if specs else (lambda c: full_name(c, cat, L))
     frame = pd.DataFrame(
         {
             (t("table.line_or_content") if specs else t("table.line")): [label(c) for c in g.index],
@@ -181,7 +182,7 @@ def money_table(ctx) -> ReportTable:
         r = reach[reach["line"] == c].set_index("year")
         spent = float(r["spend_vnd"].sum()) / 1e9 if len(r) else 0.0
         reached = [float(r["reached"].get(y, 0.0)) if len(r) else 0.0 for y in scen.years]
-        row = {t("table.line"): short_name(c, cat, L, 60), planned_col: bud.loc[bud["line"] == c, "vnd"].sum() / 1e9}
+        row = {t("table.line"): full_name(c, cat, L), planned_col: bud.loc[bud["line"] == c, "vnd"].sum() / 1e9}
         row[spent_col] = spent
         row.update(dict(zip(reached_cols, reached)))
         row[t("table.beneficiary_unit")] = cat.lines[c].unit(L)
@@ -193,6 +194,23 @@ def money_table(ctx) -> ReportTable:
     return ReportTable("money", t("report.table.money"), frame, formats)
 
 
+def unfunded_in_note(table: ReportTable, lang: str) -> ReportTable:
+    """The money table as the page shows it: rows with no money planned or spent and no
+    beneficiaries in any year (ten or so 0,0 rows of contents the scenario gives nothing) leave
+    the table for one note under it, «Không bố trí vốn: …» with their whole names, before the
+    table's own note. The exported table (CSV, Excel) keeps every row."""
+    frame = table.frame
+    numbers = [c for c, code in table.formats.items() if code in ("num1", "int") and c in frame]
+    amounts = frame[numbers].fillna(0.0).abs()  # money, beneficiaries; cost is empty without both
+    empty = (amounts == 0.0).all(axis=1)
+    if not empty.any():
+        return table
+    names = "; ".join(str(x) for x in frame.loc[empty, frame.columns[0]])
+    note = i18n.t("report.money.unfunded", lang, names=names)
+    note = f"{note} {table.note}" if table.note else note
+    return replace(table, frame=frame[~empty].reset_index(drop=True), note=note)
+
+
 def dated_money_table(ctx) -> ReportTable | None:
     """`money_table` of a dated scenario (None for another): a 2021–2025 line's row adds up its
     years under the 2021–2025 lines, a content's row its years under the 2026–2035 programme
@@ -202,7 +220,7 @@ def dated_money_table(ctx) -> ReportTable | None:
     cat, bud = scen.catalogue, data.budget_by_line(scen)
     totals = bud.groupby(["line", "year"])["vnd"].sum()
     reach = data.reach_by_line(ctx.tables.programme).set_index(["line", "year"])
-    specs = dated_rows.dated_rows(scen, L, totals.to_dict(), reach, lambda c: (short_name(c, cat, L, 60),) * 2)
+    specs = dated_rows.dated_rows(scen, L, totals.to_dict(), reach, lambda c: (full_name(c, cat, L),) * 2)
     if not specs:
         return None
     y0, y1 = scen.years[0], scen.years[-1]
@@ -213,7 +231,7 @@ def dated_money_table(ctx) -> ReportTable | None:
         found = {cell: reach.loc[cell] for cell in spec.cells if cell in reach.index}
         spent = sum((float(r["spend_vnd"]) for r in found.values()), 0.0) / 1e9
         reached = {y: sum((float(r["reached"]) for (_, cy), r in found.items() if cy == y), 0.0) for y in spec.years}
-        row = {t("table.line_or_content"): spec.short}
+        row = {t("table.line_or_content"): spec.label}
         row[planned_col] = sum((float(totals.get(cell, 0.0)) for cell in spec.cells), 0.0) / 1e9
         row[spent_col] = spent
         row.update({col: reached.get(y, np.nan) for y, col in reached_cols.items()})
@@ -321,7 +339,7 @@ def money(ctx) -> list:
         html.para(ctx.t("report.money.intro", total=fmt.number(total, L, 1), y0=scen.years[0], y1=scen.years[-1])),
         _budget_chart(ctx),
         _reach_chart(ctx),
-        to_html(money_table(ctx), L),
+        to_html(unfunded_in_note(money_table(ctx), L), L),
     ]
     un = unallocated_table(ctx)
     if un is not None:
