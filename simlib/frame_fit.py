@@ -13,6 +13,7 @@ frames that fit; `frame_suggestions` prefers them when a frame name is mistyped.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,8 +31,6 @@ NEAR_FIT = 0.5
 #: how many units outside the frame a message names
 _SHOWN = 5
 
-_units_cache: dict[tuple, tuple[str, tuple[str, ...]]] = {}
-
 
 def frame_dataset_path(ref: str) -> Path:
     """The folder of a frame's dataset (`meta.dataset`): a path from the project folder
@@ -42,11 +41,14 @@ def frame_dataset_path(ref: str) -> Path:
 def units_of(path: Path) -> tuple[str, tuple[str, ...]]:
     """(level, unit ids) of the dataset in `path` (read once while its files are unchanged)."""
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in (path / "dataset.yaml", path / "units.csv"))
-    key = (str(path.resolve()), stamp)
-    if key not in _units_cache:
-        ds = load_dataset(path)
-        _units_cache[key] = (ds.level, ds.unit_ids)
-    return _units_cache[key]
+    return _units(str(path.resolve()), stamp)
+
+
+@functools.lru_cache(maxsize=32)
+def _units(path: str, stamp: tuple[int, ...]) -> tuple[str, tuple[str, ...]]:
+    """`units_of` for a dataset folder whose files carry `stamp` (their modification times)."""
+    ds = load_dataset(Path(path))
+    return ds.level, tuple(ds.unit_ids)
 
 
 def fits(frame_dataset: str, dataset: Dataset) -> bool:
