@@ -124,7 +124,7 @@ def test_decision_and_index_state_both_readings(monkeypatch):
     assert "each poor commune on its own" in text and "1 met, 0 uncertain, 1 not met of 2" in text
     monkeypatch.setattr(DC, "all_met_probability", lambda r, year: float("nan"))
     cell = IX._verdict_cell(run, "vi")
-    assert "đạt 2" in cell and "tính từng xã nghèo: đạt 1" in cell
+    assert "đạt 2" in cell and "tính riêng từng xã nghèo: đạt 1" in cell
     # a run without units keeps the one reading
     plain = _decision_run(_run(-3.2, {}))
     assert "on its own" not in DC.plan_message([plain], "en").html
