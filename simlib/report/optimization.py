@@ -28,8 +28,8 @@ from simlib.programmes import load_periods
 from simlib.report import html
 from simlib.report.levels import Levels, manifest_levels
 from simlib.report.table import ReportTable, to_html
-from simlib.report.verdict import margin
 from simlib.scenario import Scenario
+from simlib.targets import margin
 from simlib.unit_switch import unit_switch
 
 #: the targets' geography types whose `geo` is a unit id (named by the run's dataset)
@@ -320,7 +320,7 @@ def units_summary(rows: pd.DataFrame, lang: str, names: dict, levels: Levels) ->
     area, result = each_unit(year, len(rows), lang, levels), units_met(rows, lang)
     failing = rows[~rows["met"].astype(bool)]
     failing = failing.assign(
-        _m=[margin(v, t, c) for v, t, c in zip(failing["value"], failing["threshold"], failing["comparison"])]
+        _m=margin(failing["value"].to_numpy(), failing["threshold"].to_numpy(), failing["comparison"].to_numpy())
     )
     worst = failing.sort_values("_m", kind="stable").head(WORST)
     short = "; ".join(f"{names.get(g, g)} {fmt.number(v, lang, 2)}" for g, v in zip(worst["geo"], worst["value"]))
