@@ -25,8 +25,15 @@ class SimlibError(Exception):
 
 
 def _short(value: Any, limit: int = 80) -> str:
+    """A value as the message shows it: at most `limit` characters, cut after a whole word
+    (a name cut inside a word, «… các đồn…», reads as another name) unless one word is longer."""
     text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not (text[limit - 1].isspace() or cut[-1].isspace()) and " " in cut[limit // 2 :]:  # inside a word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;") + "…"
 
 
 def _allowed_text(allowed: Any, limit: int = 30) -> str:

@@ -113,7 +113,7 @@ def test_index_each_unit_phrase_reads_as_a_sentence():
     for key in ("index.verdict_each_unit", "index.verdict_each_unit_communes", "index.verdict_each_unit_switched"):
         text = i18n.t(key, "vi", met=1, uncertain=2, not_met=3, areas="các huyện nghèo, các xã nghèo")
         assert text.startswith("Số chỉ tiêu trên tính chung cho các "), key
-        assert "nếu tính riêng từng" in text and text.endswith("đạt 1 · chưa chắc 2 · không đạt 3"), key
+        assert "nếu tính riêng từng" in text and text.endswith("đạt 1 · chưa chắc đạt 2 · không đạt 3"), key
 
 
 def deprivation_frame(standards: dict[int, str]) -> pd.DataFrame:

@@ -100,10 +100,15 @@ def meta(district, geo, period_id: str) -> dict:
         "sources": [
             {
                 "id": "district_dataset",
-                "title": "data/caobang (end-2023 review, estimated by district)",
-                "title_vi": "data/caobang (kết quả rà soát cuối năm 2023, ước tính từ số liệu cấp huyện)",
+                "title": "Cao Bằng households at the end-2023 review by district (the district dataset «caobang», estimated)",
+                "title_vi": "Số hộ tỉnh Cao Bằng theo huyện tại kỳ rà soát cuối năm 2023 (bộ dữ liệu cấp huyện «caobang», số ước tính)",
             },
-            {"id": "nq1657", "title": geo.transition["source"]["title_vi"], "url": geo.transition["source"]["url"]},
+            {
+                "id": "nq1657",
+                "title": geo.transition["source"]["title_en"],
+                "title_vi": geo.transition["source"]["title_vi"],
+                "url": geo.transition["source"]["url"],
+            },
         ],
     }
 

@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from simlib import i18n
 from simlib.chart_style import FILLS, STYLES
 from simlib.i18n import fmt
+from simlib.report.charts import year_ticks
 from simlib.report.deprivation_tables import (
     DIMENSION_ORDER,
     compared_years,
@@ -29,6 +30,18 @@ from simlib.standards import DIMENSIONS, INDICATORS
 
 #: print-safe (face, hatch) per dimension: distinct when printed in black and white
 DIMENSION_FILLS = dict(zip(DIMENSION_ORDER, FILLS))
+#: the least half-span of the heat map's colour scale (points)
+MIN_SPAN = 1.0
+
+
+def years_axis(ax, years) -> None:
+    """Whole years on the x axis (never «2023.2»), with half a year either side of one year."""
+    years = sorted(int(y) for y in years)
+    if not years:
+        return
+    ax.set_xticks(year_ticks(years), [str(y) for y in year_ticks(years)])
+    pad = 0.25 if len(years) > 1 else 0.5
+    ax.set_xlim(years[0] - pad, years[-1] + pad)
 
 
 def plot_dimension_shares(
@@ -84,13 +97,20 @@ def plot_district_changes(
     unit_names: Mapping[str, str] | None = None,
     lang: str | None = None,
 ) -> Figure:
-    """Heat map of `district_changes` (points; green = fewer deprived)."""
+    """Heat map of `district_changes` (points; green = fewer deprived). Without a unit compared
+    (no unit rows for both years) the chart is left blank, not an image of no rows (whose axes
+    have no span); the colour scale spans at least ±1 point (one review compared with itself,
+    or no change anywhere, is «0,0» in the middle of the scale, not on a scale of ±0,1)."""
     start, end = compared_years(deprivations, start, end)
     tab = district_changes(deprivations, population, start, end, unit_names, lang)
     fig = Figure(figsize=(8.5, 0.45 * len(tab) + 2), layout="constrained")
+    fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
     ax = fig.add_subplot()
     v = tab.to_numpy(float)
-    lim = np.nanmax(np.abs(v)) if v.size and np.isfinite(v).any() else 1.0
+    if not np.isfinite(v).any():
+        ax.set_axis_off()
+        return fig
+    lim = max(float(np.nanmax(np.abs(v))), MIN_SPAN)
     im = ax.imshow(v, cmap="RdYlGn_r", vmin=-lim, vmax=lim, aspect="auto")
     ax.set_xticks(range(tab.shape[1]), tab.columns, rotation=30, ha="right")
     ax.set_yticks(range(tab.shape[0]), tab.index)
@@ -106,7 +126,6 @@ def plot_district_changes(
                 color="white" if abs(x) > 0.6 * lim else "black",
             )
     fig.colorbar(im, ax=ax, label=i18n.t("dep.axis.points", lang))
-    fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
     return fig
 
 
@@ -171,6 +190,7 @@ def plot_fgt(indicators: pd.DataFrame, geo: str = "province", lang: str | None =
             fontsize=8,
             color="0.3",
         )
+    years_axis(ax, ind["year"].unique())
     ax.set_ylabel(i18n.t("dep.axis.index", lang))
     fig.suptitle(i18n.t("dep.title.fgt", lang))
     if ax.get_legend_handles_labels()[0]:  # below the plot: never over the lines or the standard-change note

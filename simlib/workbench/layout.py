@@ -61,8 +61,23 @@ class GridLayout:
     groups: tuple[Group, ...]
 
 
-def shortened(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+def shortened(text: str, width: int = MAX_LABEL) -> str:
+    """`text` if it fits in `width` characters, else cut after its last whole word with «…»
+    («… cho các đồn biên phòng» → «… cho các…», never «… các đồn…»: a word cut short reads
+    as another word). A short trailing «(dự kiến)» / «(candidate)» is kept; the full name stays
+    in the row's tooltip. A first word longer than the width is cut where it must be."""
+    if len(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(" (")
+    keep = sep and tail.endswith(")") and len(tail) + 2 <= width // 3
+    base, suffix = (head, f" ({tail}") if keep else (text, "")
+    room = width - len(suffix) - 1  # characters of `base` before the «…»
+    if len(base) <= room:
+        return base + suffix
+    cut = base[:room]
+    if not (base[room].isspace() or cut[-1].isspace()) and " " in cut.strip():  # inside a word
+        cut = cut.rstrip().rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–—-(") + "…" + suffix
 
 
 def item_name(catalogue, item: str, lang: str) -> str:
