@@ -15,7 +15,7 @@ import sys
 import time
 
 from simlib import i18n
-from simlib.allocate.labels import line_labels, ranked
+from simlib.allocate.labels import line_labels, ranked, reads_as_zero
 from simlib.cli.common import check_out, print_money_notes
 from simlib.errors import InputError
 from simlib.i18n import fmt
@@ -205,7 +205,7 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  ○ " + z["text"](lang), file=stream)
     lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}
     for name, v in dict(lost).items():
-        if round(v, 2) == 0:  # less than 5 million VND: «0,00 tỷ đồng không đến được …» says nothing
+        if reads_as_zero(v):  # «0,00 tỷ đồng không đến được …» says nothing
             continue
         name_t = i18n.t(f"alloc.allocation.{name}", lang)
         print(
