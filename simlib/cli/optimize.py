@@ -222,7 +222,8 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  ! " + i18n.t("alloc.report.plan_breaks", lang), file=stream)
         for b in res.plan_breaches:
             print("    • " + b.text.get(lang), file=stream)
-    for note in legal_notes(res.legal, res.message(lang), lang):  # the counterpart note is in the message
+    notes = res.legal.get(f"notes_{lang}") or []
+    for note in legal_notes(res.legal, res.message(lang), lang) if notes else []:  # the message may say one
         print("  § " + note, file=stream)
     for v in res.legal_violations:
         print("  ! " + v.message(lang), file=stream)
