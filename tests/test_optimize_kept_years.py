@@ -17,6 +17,7 @@ import yaml
 from conftest import ROOT
 
 from simlib.allocate.kept import allocatable_years
+from simlib.allocate.optimize import prepare
 from simlib.allocate.spec import resolve_spec
 from simlib.errors import InputError, InputErrors
 from simlib.scenario import load_scenario, scenario_from_dict
@@ -89,3 +90,14 @@ def test_the_cli_refuses_before_any_work(tmp_path):
     assert "Ước tính" not in r.stderr and "Đang tối ưu" not in r.stderr and not out.exists()
     r = subprocess.run([*args[:3], "--lang", "en", *args[3:]], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "cannot be reallocated" in r.stderr and "allowed: 2026, 2027" in r.stderr
+
+
+def test_the_crossings_refusal_is_said_of_the_option_asked():
+    """crossing_2024_2027 `--years 2025`: refused by its own rule (years from its switch, 2026), and
+    said of «--years» — it read «crossing_2024_2027.yaml, field 'years'», a field the scenario
+    file does not have."""
+    with pytest.raises(InputError) as info:
+        prepare(SCENARIOS / "crossing_2024_2027.yaml", years=[2025], frontier_scales=[])
+    err = info.value
+    assert err.code == "units_switch_years" and err.file is None and err.field == "years"
+    assert "2026, 2027" in err.message("vi")
