@@ -58,15 +58,24 @@ def plan():
 
 
 @pytest.fixture(scope="module")
+def alternative():
+    """plan_2027 as a what-if (`role: alternative`): a dated scenario that is not a plan has every
+    year allocatable; the plan's 2024–2025 are kept (`simlib.allocate.kept`)."""
+    return states_plan(role="alternative")
+
+
+@pytest.fixture(scope="module")
 def result(plan):
     return optimize(plan, resolve_spec(plan, REQUEST), with_frontier=False)
 
 
-def test_no_variable_where_no_content_stands_in_2026_and_2027(plan):
+def test_no_variable_where_no_content_stands_in_2026_and_2027(alternative):
     """Each year with its own variables (`by_year`): in 2026 and 2027 only content cells (P1.1's
     investment is C1's, P1.2 none), in 2024 and 2025 the 2021–2025 lines' cells as before (P1.2's
     investment too). With one variable for every year, a cell without content in 2026–2027 gets
-    none at all (its money would land in those years too)."""
+    none at all (its money would land in those years too). On the what-if twin: the plan's
+    2024–2025 cannot be allocated."""
+    plan = alternative
     p = build_problem(plan, resolve_spec(plan, {"by_year": True, "frontier": [], "effort": "economy", "years": "all"}))
     for year in DATED:
         got, cells = variable_cells(p, year), cells_of(plan, year)
@@ -141,10 +150,11 @@ def test_an_undated_scenarios_years_are_written_as_lines():
         assert list(years[str(year)]["lines"]) == list(want)
 
 
-def test_a_floor_or_earmark_no_content_stands_for_is_named(plan):
+def test_a_floor_or_earmark_no_content_stands_for_is_named(plan, alternative):
     """A floor on P1.2 (no 2026–2035 content) and local money earmarked for P5.repair in 2026–2027
     cannot hold (no variable there): each named with its years, not the floors' general message;
-    the same floor in 2024–2025 stays a 2021–2025 line's floor."""
+    the same floor in 2024–2025 stays a 2021–2025 line's floor (on the what-if twin: the plan's
+    2024–2025 cannot be allocated)."""
     raw = {"years": list(DATED), "effort": "economy", "frontier": []}
     raw |= {"lines": {"P1.2": {"floor": 10}}, "earmarks": [{"line": "P5.repair", "source": "local", "amount": 1}]}
     with pytest.raises(InputErrors) as info:
@@ -154,7 +164,7 @@ def test_a_floor_or_earmark_no_content_stands_for_is_named(plan):
     assert "2026, 2027: money earmarked from local for P5.repair matches no content" in text
     assert len(info.value.errors) == 2
     earlier = resolve_spec(
-        plan, {"years": [2024, 2025], "effort": "economy", "frontier": [], "lines": {"P1.2": {"floor": 10}}}
+        alternative, {"years": [2024, 2025], "effort": "economy", "frontier": [], "lines": {"P1.2": {"floor": 10}}}
     )
     assert [b.lower for b in earlier.bounds if b.code == "P1.2"] == [10.0]
 

@@ -17,7 +17,9 @@ work would take days; `ECONOMY` keeps what certifies the result and drops what r
   the certificate's last models instead of curves sampled again;
 - only the plan year (the last projected year) is optimised; earlier years keep the scenario's
   money (`years` in the request, or `--years` with years or a range such as 2026-2027, choose
-  others; at full effort every year's money is optimised unless they say otherwise).
+  others; at full effort every year's money is optimised unless they say otherwise — every year
+  whose money can be allocated: not a dated plan's years of an ended programme period,
+  `simlib.allocate.kept`, nor a crossing's years before its switch).
 
 `choose` takes `ECONOMY` for the multidimensional model unless the request asks for `full`.
 """

@@ -23,6 +23,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.allocate.evaluate import run_batch
+from simlib.allocate.labels import reads_as_zero
 from simlib.allocate.problem import Problem
 from simlib.allocate.rules import BN, Row
 from simlib.allocate.spec import year_blocks
@@ -211,8 +212,16 @@ def row_values(p: Problem, duals: np.ndarray | None) -> np.ndarray:
 
 
 def tight(p: Problem, x: np.ndarray) -> np.ndarray:
-    """(m,) bool: rows that hold with equality at x."""
-    return p.b - p.A @ x <= TIGHT * np.maximum(1.0, np.abs(p.b))
+    """(m,) bool: rows that hold with equality at x (an envelope: when what is left reads «0,00»
+    billion VND too, `used_in_full`)."""
+    return used_in_full(p, p.b - p.A @ x)
+
+
+def used_in_full(p: Problem, slack: np.ndarray) -> np.ndarray:
+    """(m,) bool: rows that hold with equality at the allocation whose `slack` (b − Ax) is given,
+    and envelopes whose money left over reads «0,00» billion VND: said as used in full."""
+    shown_zero = np.array([bool(e) and reads_as_zero(s) for e, s in zip(p.envelope_rows, slack)], bool)
+    return (slack <= TIGHT * np.maximum(1.0, np.abs(p.b))) | shown_zero
 
 
 def _text(kind: str, r: Row, amount: float, value: float | None, names: dict, measure: str) -> LocalText:
@@ -238,7 +247,10 @@ def _text(kind: str, r: Row, amount: float, value: float | None, names: dict, me
 
 
 def binding_of(kind: str, r: Row, amount: float, value, names: dict, measure: str) -> Binding:
+    """A rule in plain words; an envelope of money that reads «0,00» billion VND is said as no
+    money of its source («Đã dùng hết …: 0,00 tỷ đồng» says nothing)."""
     v = None if value is None or not np.isfinite(value) else float(value)
+    kind = "envelope_none" if kind == "envelope" and reads_as_zero(amount) else kind
     text = _text(kind, r, amount, v, names, measure)
     return Binding(kind, r.code, r.source, r.year, r.unit, float(amount), v, text, r.rule or kind, r.basis)
 
@@ -247,9 +259,11 @@ def bindings(
     p: Problem, x: np.ndarray, values: np.ndarray, names: dict, placed: np.ndarray | None = None
 ) -> list[Binding]:
     """Rules that hold with equality at x, in plain words, with their basis and what a billion
-    more room in each is worth; envelope money left over or placed without effect (`placed`)."""
+    more room in each is worth; envelope money left over or placed without effect (`placed`).
+    An envelope whose money left over reads «0,00» billion VND (`reads_as_zero`) is said as used
+    in full, and money placed without effect that reads so is not said."""
     slack = p.b - p.A @ x
-    is_tight = tight(p, x)
+    is_tight = used_in_full(p, slack)
     measure = "poor" if p.objective == "min_cost" else p.objective
     out: list[Binding] = []
     seen = set()
@@ -258,7 +272,12 @@ def bindings(
         if r.kind == "envelope" and not is_tight[i]:
             kind = "unneeded" if p.objective == "min_cost" else "unallocated"
             out.append(binding_of(kind, r, slack[i], None, names, measure))
-        elif r.kind == "envelope" and placed is not None and placed[i] > TIGHT * max(1.0, abs(p.b[i])):
+        elif (
+            r.kind == "envelope"
+            and placed is not None
+            and placed[i] > TIGHT * max(1.0, abs(p.b[i]))
+            and not reads_as_zero(placed[i])
+        ):
             out.append(binding_of("no_effect", r, placed[i], None, names, measure))
         elif not is_tight[i] or (r.kind == "envelope" and r.amount <= 0):
             continue

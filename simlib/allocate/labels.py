@@ -3,7 +3,9 @@
 `line_labels` gives each row of `lines.csv` its label: «P1.1 its 2021–2025 name», and for a dated
 scenario's line whose money stands for a 2026–2035 content from a year on, «; từ 2026: C1 – the
 content's name» (`short`: «P1.1 (từ 2026: C1)»). `ranked` lays out the highest marginal values one
-per line, the value first (the CLI's summary).
+per line, the value first (the CLI's summary). `reads_as_zero` says whether an amount of money
+is shown as 0,00 billion VND, the rule by which money that rounds to nothing is not said (the
+CLI, the report's tables, the binding rules).
 """
 
 from __future__ import annotations
@@ -12,6 +14,16 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.i18n import fmt
+
+#: decimals money is shown with, in billion VND (0,01 = 10 million VND)
+MONEY_DECIMALS = 2
+
+
+def reads_as_zero(bn: float) -> bool:
+    """Whether `bn` billion VND is shown as «0,00» (less than 5 million VND either way, rounded
+    as `simlib.i18n.fmt.number` rounds it): such money is not said — «0,00 tỷ đồng không đến
+    được …», «Còn 0,00 tỷ đồng chưa phân bổ» say nothing. A missing value is not zero."""
+    return round(float(bn), MONEY_DECIMALS) == 0
 
 
 def line_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:
@@ -38,3 +50,9 @@ def ranked(items: list[tuple[str, float]], lang: str | None = None, indent: str 
     values = [fmt.number(v, lang, 2) for _, v in items]
     width = max((len(v) for v in values), default=0)
     return [f"{indent}{v.rjust(width)}  {label}" for (label, _), v in zip(items, values)]
+
+
+def legal_notes(legal: dict, message: str, lang: str) -> list[str]:
+    """The notes of an optimum's legal record `legal` (`notes_<lang>`, `summary.json` → `legal`)
+    that its `message` does not already say."""
+    return [n for n in (legal or {}).get(f"notes_{lang}") or [] if n not in message]

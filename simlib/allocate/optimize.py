@@ -60,7 +60,7 @@ from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
-from simlib.errors import InputError
+from simlib.errors import InputError, as_given
 from simlib.i18n import fmt
 from simlib.scenario import Scenario, load_scenario
 
@@ -477,7 +477,12 @@ def prepare(
         frontier=list(frontier_scales) if frontier_scales is not None else None,
         **switches,
     )
-    return scen, (crossing_spec(scen, spec) if scen.units_switch else spec)
+    if not scen.units_switch:
+        return scen, spec
+    try:
+        return scen, crossing_spec(scen, spec)
+    except InputError as err:  # a year asked before the switch: on the command line, said of --years
+        raise as_given([err], [k for k, v in switches.items() if v is not None])[0] from None
 
 
 def run_optimization(scenario_path, progress: bool = False, **kw) -> OptimizationResult:

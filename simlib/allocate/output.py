@@ -27,7 +27,9 @@ Files:
 - `indicators.csv`, `targets.csv`  tidy indicators and target scorecards of the optimal
                            allocation, the plan and the equal split (column `allocation`)
 - `summary.json`           status, objective, the years allocated (`years_allocated`; the others
-                           keep the scenario's money), messages, certificate (gap, model error, rounds),
+                           keep the scenario's money), messages, the province's targets the
+                           optimum misses that the request did not require (`unmet_targets`,
+                           `simlib.allocate.summary`), certificate (gap, model error, rounds),
                            the best line and what stops it, lines left without money,
                            infeasibility, the plan's legal findings and its breaches of the
                            optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
@@ -51,6 +53,7 @@ from simlib.allocate.breaches import breach_record
 from simlib.allocate.continued import described_from
 from simlib.allocate.optimize import OptimizationResult
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
+from simlib.allocate.summary import unmet_record
 from simlib.allocate.tables import with_content
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
@@ -147,8 +150,10 @@ def counterpart_record(floor) -> list[dict]:
     ]
 
 
-def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
+def summary_dict(result: OptimizationResult, manifest: dict, targets: pd.DataFrame | None = None) -> dict:
+    """`summary.json` of `result`; `targets` the targets of the allocations compared (targets.csv)."""
     spec = result.spec
+    years = list(spec.plan_years or result.scenario.years)
     cert = {k: v for k, v in result.certificate.as_dict().items()}
     rob = None
     if result.robust is not None:
@@ -160,10 +165,11 @@ def summary_dict(result: OptimizationResult, manifest: dict) -> dict:
         "objective": spec.objective,
         "by_district": spec.by_district,
         "by_year": spec.by_year,
-        "years_allocated": list(spec.plan_years or result.scenario.years),
+        "years_allocated": years,
         "robust": rob,
         "message_vi": result.message("vi"),
         "message_en": result.message("en"),
+        "unmet_targets": unmet_record(targets, spec, years, result.status),
         "scenario_file": SCENARIO_FILE,
         "source_scenario": result.scenario.name,
         "spec": spec.raw,
@@ -242,7 +248,7 @@ def write_optimization(
         manifest = manifest_for(optimal, RunOptions(seed=optimal.seed))
         manifest["scenario_file"] = SCENARIO_FILE
         (tmp / "summary.json").write_text(
-            json.dumps(summary_dict(result, manifest), ensure_ascii=False, indent=2, default=_json_default),
+            json.dumps(summary_dict(result, manifest, tg), ensure_ascii=False, indent=2, default=_json_default),
             encoding="utf-8",
         )
         if report:
@@ -280,8 +286,13 @@ def read_optimization(folder: str | Path) -> dict:
     ):
         p = folder / f"{f}.csv"
         out[f] = pd.read_csv(p) if p.is_file() and p.stat().st_size > 1 else pd.DataFrame()
-    out["summary"] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    out["summary"] = read_summary(folder)
     return out
+
+
+def read_summary(folder: str | Path) -> dict:
+    """`summary.json` of a `simlib optimize` folder."""
+    return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
 
 
 def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> Path:
@@ -318,4 +329,4 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
     return nb_out
 
 
-__all__ = ["write_optimization", "read_optimization", "execute_report", "SCENARIO_FILE"]
+__all__ = ["write_optimization", "read_optimization", "read_summary", "execute_report", "SCENARIO_FILE"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate.labels import line_labels
+from simlib.allocate.labels import MONEY_DECIMALS, line_labels, reads_as_zero
 from simlib.chart_style import FILLS as CHART_FILLS
 from simlib.dated_budget import content_title, dated_catalogues
 from simlib.i18n import fmt
@@ -224,14 +224,14 @@ def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) 
         return pd.DataFrame()
     rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
     t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
-    shown = t.round(2) != 0
+    shown = ~t.map(reads_as_zero)
     t = t.loc[shown.any(axis=1), shown.any(axis=0)]
     if t.empty:
         return pd.DataFrame()
     if "content" in unallocatable:  # rows of 2021–2025 lines and of 2026–2035 contents
         t.index.name = i18n.t("alloc.col.line_or_content", lang)
     t.columns = [i18n.t(f"alloc.allocation.{a}", lang) for a in t.columns]
-    return t.round(2)
+    return t.map(lambda v: round(v, MONEY_DECIMALS))  # as shown (numpy's round differs at 0,005)
 
 
 def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None) -> list[str]:

@@ -19,6 +19,7 @@ import numpy as np
 from simlib.allocate.counterpart import CounterpartFloor, counterpart_floor
 from simlib.allocate.dated import content_problems
 from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
+from simlib.allocate.kept import requested_years
 from simlib.allocate.structure import source_mask
 from simlib.errors import InputError, as_given, raise_if_any
 from simlib.i18n import LocalText, fmt
@@ -305,20 +306,13 @@ def resolve_spec(scen: Scenario, raw: dict | None = None, file: str = "<spec>", 
 
 def _effort(raw: dict, scen: Scenario, file: str, errors: list) -> tuple[Effort, tuple[int, ...] | None]:
     """The effort (`effort`: auto | full | economy) and the years optimised (`years`: a list of
-    projected years, or 'all'; economy's default the last projected year)."""
+    projected years, or 'all'; economy's default the last projected year; a dated plan's years of
+    an ended programme period are refused, `simlib.allocate.kept`)."""
     asked = raw.get("effort")
     if asked is not None and asked not in EFFORTS:
         errors.append(InputError("enum", file=file, field="effort", value=asked, allowed=EFFORTS))
     effort = choose(scen.poverty_model, asked)
-    years = raw.get("years")
-    if years is None or years == "all":
-        return effort, (scen.years[-1],) if years is None and effort.plan_year_only and len(scen.years) > 1 else None
-    years = [years] if isinstance(years, int) else list(years)
-    bad = sorted(set(years) - set(scen.years))
-    if bad:
-        shown = ", ".join(map(str, bad))
-        errors.append(InputError("years_not_projected", file=file, field="years", years=shown, allowed=scen.years))
-    return effort, tuple(sorted(set(years) - set(bad))) or None
+    return effort, requested_years(raw.get("years"), scen, effort.plan_year_only, file, errors)
 
 
 def _robust_problems(raw: dict, objective: str, file: str) -> list[InputError]:

@@ -15,7 +15,7 @@ import sys
 import time
 
 from simlib import i18n
-from simlib.allocate.labels import line_labels, ranked
+from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
 from simlib.cli.common import check_out, print_money_notes
 from simlib.errors import InputError
 from simlib.i18n import fmt
@@ -89,8 +89,9 @@ def register(sub) -> None:
         default=None,
         metavar="Y1,Y2,…|Y1-Y2|all",
         help="projected years whose money is optimised (default all; economy effort: the last year); a scenario "
-        "that switches units (units_switch) only years on the new units: the earlier years' money is kept as "
-        "planned (already spent, not a decision left to take)",
+        "that switches units (units_switch) only years on the new units, a dated plan (role: plan, periods: dated; "
+        "plan_2027) only the years of its plan year's programme period (2026-2027): the earlier years' money is "
+        "kept as planned (already spent, not a decision left to take)",
     )
     p.add_argument(
         "--effort",
@@ -122,7 +123,7 @@ def register(sub) -> None:
 def main(args) -> int:
     # local import: the optimiser stack takes seconds to load; only this command needs it
     from simlib.allocate.optimize import optimize, prepare
-    from simlib.allocate.output import SCENARIO_FILE, write_optimization
+    from simlib.allocate.output import SCENARIO_FILE, read_summary, write_optimization
 
     lang = i18n.get_lang()
     scen, spec = prepare(
@@ -155,6 +156,9 @@ def main(args) -> int:
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
+    unmet = read_summary(out).get("unmet_targets")  # the province's targets the optimum misses, not required
+    if unmet:
+        print(unmet[lang], file=stream)
     explain_to(res, lang)
     print(i18n.t("cli.optimize_scenario", lang, path=display_path(out / SCENARIO_FILE)))
     print(i18n.t("cli.wrote", lang, path=display_path(out)))
@@ -205,7 +209,7 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  ○ " + z["text"](lang), file=stream)
     lost = res.unallocatable.groupby("allocation")["unallocatable_bn"].sum() if len(res.unallocatable) else {}
     for name, v in dict(lost).items():
-        if round(v, 2) == 0:  # less than 5 million VND: «0,00 tỷ đồng không đến được …» says nothing
+        if reads_as_zero(v):  # «0,00 tỷ đồng không đến được …» says nothing
             continue
         name_t = i18n.t(f"alloc.allocation.{name}", lang)
         print(
@@ -218,7 +222,8 @@ def explain_to(res, lang: str, stream=None) -> None:
         print("  ! " + i18n.t("alloc.report.plan_breaks", lang), file=stream)
         for b in res.plan_breaches:
             print("    • " + b.text.get(lang), file=stream)
-    for note in res.legal.get(f"notes_{lang}", []):
+    notes = res.legal.get(f"notes_{lang}") or []
+    for note in legal_notes(res.legal, res.message(lang), lang) if notes else []:  # the message may say one
         print("  § " + note, file=stream)
     for v in res.legal_violations:
         print("  ! " + v.message(lang), file=stream)
