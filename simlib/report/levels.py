@@ -22,6 +22,11 @@ targets) of a run that switched units names each set of units with its years (`L
 
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
+
+A run on communes in years whose targets are worded for poor districts (the 2021–2025 plan's:
+plan_2027's 2024–2025, `district_worded_years`) names the poor units of those years "Các xã có
+địa bàn huyện nghèo cũ" / "communes holding the former poor districts", and judges no commune as
+a poor district (`simlib.report.verdict.without_unit_rows`; the scorecard's note says why).
 """
 
 from __future__ import annotations
