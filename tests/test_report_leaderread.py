@@ -37,17 +37,17 @@ def _folder_run(tmp_path, name: str, rows: list[tuple[str, int, float]]):
 
 def test_comparison_states_the_unallocated_money_the_report_states(tmp_path):
     """plan_2027's page said 9,3 tỷ đồng, the comparison 9,2 (the sum of its rows rounded to
-    0,1). Hand-worked: lines of 2,04 + 3,04 + 1,54 billion (one 0,3-billion year is below the
-    report's tolerance and left out of both) = 6,62 → «6,6»; the rounded rows 2,0 + 3,0 + 1,5
-    would give 6,5."""
+    0,1). Hand-worked: lines of 2,04 + 3,04 + 1,54 billion and a 0,3-billion year (counted: the
+    run record's total counts every amount, reptarget) = 6,92 → «6,9»; the rounded rows 2,0 +
+    3,0 + 1,5 would give 6,5."""
     from simlib.report import decision as DC
 
     rows = [("P6.2", 2024, 1.02e9), ("P6.2", 2025, 1.02e9), ("P7.2", 2024, 3.04e9), ("C6", 2026, 1.54e9)]
     rows.append(("C7", 2027, 0.3e9))
     run = _folder_run(tmp_path, "plan", rows)
     got = DC.unallocated_by_run([run])["plan"]
-    assert abs(got - 6.62) < 1e-9
-    assert i18n.fmt.number(got, "vi", 1) == "6,6"
+    assert abs(got - 6.92) < 1e-9
+    assert i18n.fmt.number(got, "vi", 1) == "6,9"
 
 
 def _central_run(name: str, rate: float, role: str = "alternative", status: str = "not_met"):
@@ -109,8 +109,8 @@ def test_the_chosen_allocation_says_its_own_money_reaching_no_one():
 
 def test_the_unallocated_sentence_gives_the_unit_of_both_sums():
     for lang, unit in (("vi", "tỷ đồng"), ("en", "billion VND")):
-        text = i18n.t("report.unallocated.sentence", lang, money="9,3", total="3.016,0")
-        assert f"9,3 {unit}" in text and f"3.016,0 {unit}" in text
+        text = i18n.t("report.unallocated.sentence", lang, money="9,3", spent="3.016,0", share="0,3 %")
+        assert f"9,3 {unit}" in text and f"3.016,0 {unit}" in text and "0,3 %" in text
 
 
 def test_a_change_of_standard_is_named_not_shown_by_its_file_id():

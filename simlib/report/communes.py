@@ -250,10 +250,34 @@ def changes_table(ctx) -> ReportTable | None:
             ]
         }
     )
-    for col in CHANGE_COLUMNS:
-        out[t(f"table.change.{col}")] = prov[col].to_numpy()
-    formats = {t(f"table.change.{c}"): "num1" for c in CHANGE_COLUMNS}
-    return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=t("report.changes.note"))
+    whole = whole_households(prov[list(CHANGE_COLUMNS)].to_numpy(float))
+    for i, col in enumerate(CHANGE_COLUMNS):
+        out[t(f"table.change.{col}")] = whole[:, i]
+    formats = {t(f"table.change.{c}"): "int" for c in CHANGE_COLUMNS}
+    note = t("report.changes.note") + " " + t("report.changes.rounding")
+    return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=note)
+
+
+def whole_households(rows: np.ndarray) -> np.ndarray:
+    """Rows (previous, remapping, reclassification, movement, current) of expected households in
+    whole households keeping the table's identities: the two reviews rounded half up (so one
+    review's count reads the same as the next year's previous review), and the three changes
+    rounded by largest remainder to add up to their difference — each within one household of
+    its own value."""
+    rows = np.asarray(rows, float)
+    out = np.empty_like(rows)
+    out[:, 0], out[:, -1] = np.floor(rows[:, 0] + 0.5), np.floor(rows[:, -1] + 0.5)
+    for i, r in enumerate(rows):
+        parts = r[1:-1]
+        down = np.floor(parts)
+        left = int(out[i, -1] - out[i, 0] - down.sum())
+        order = np.argsort(-(parts - down), kind="stable")  # largest remainders first
+        if left >= 0:
+            down[order[:left]] += 1
+        else:
+            down[order[::-1][:-left]] -= 1
+        out[i, 1:-1] = down
+    return out
 
 
 def standard_change_notes(ctx) -> list[str]:

@@ -25,6 +25,7 @@ from simlib.paths import display_path
 from simlib.period_targets import targets_for_year
 from simlib.report import data, html, verdict
 from simlib.report.data import RunTables, unit_names
+from simlib.report.levels import district_worded_years
 from simlib.runner import run
 from simlib.scenario import load_scenario
 from simlib.uncertainty.run import run_uncertainty
@@ -101,11 +102,12 @@ class ReportContext:
 def verdicts_of(tables: RunTables, targets_doc: dict | None = None) -> pd.DataFrame:
     """The verdict table of a run's tables (and of its parameter draws, if any)."""
     u = tables.uncertainty or {}
+    years = district_worded_years(tables.manifest)  # no district to judge "each poor district" on
     return verdict.verdict_table(
-        tables.targets,
+        verdict.without_unit_rows(tables.targets, years),
         tables.indicators,
-        u.get("targets"),
-        u.get("outcomes"),
+        verdict.without_unit_rows(u.get("targets"), years),
+        verdict.without_unit_rows(u.get("outcomes"), years),
         verdict.plan_years(targets_doc) if targets_doc is not None else None,
     )
 

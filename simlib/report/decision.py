@@ -471,8 +471,8 @@ def disbursement_note(runs: Sequence[Run], lang: str) -> str:
 
 def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
     """Billion VND reaching no one per run (0 when it has none): the sum the scenario report
-    states, from the run's `absorption.csv` (`money.absorption_unallocated`); without one, the
-    report's table (rounded to 0.1: the sum of rounded rows can be 0.1 off the report's)."""
+    states, from the run's `absorption.csv` (`money.absorption_unallocated`: the run record's
+    total); without one, the last row of the report's table (its total, rounded to 0.1)."""
     out = {}
     for r in runs:
         folder = r.tables.folder
@@ -484,7 +484,7 @@ def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
         elif f is not None and f.is_file():
             lang = (r.tables.manifest.get("report") or {}).get("lang", "vi")
             df = read_csv(f, lang)
-            out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").sum())
+            out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").iloc[-1]) if len(df) else 0.0
     return out
 
 

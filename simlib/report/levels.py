@@ -22,11 +22,17 @@ targets) of a run that switched units names each set of units with its years (`L
 
 The level in force at each year's review comes from the run's period record (manifest `periods`,
 `simlib.period_record`); without one the dataset's level is taken for every year.
+
+A run on communes in years whose targets are worded for poor districts (the 2021–2025 plan's:
+plan_2027's 2024–2025, `district_worded_years`) names the poor units of those years "Các xã có
+địa bàn huyện nghèo cũ" / "communes holding the former poor districts", and judges no commune as
+a poor district (`simlib.report.verdict.without_unit_rows`; the scorecard's note says why).
 """
 
 from __future__ import annotations
 
 from simlib import i18n
+from simlib.programmes import load_periods
 
 #: the level of a dataset without a `geography` entry
 DEFAULT_LEVEL = "district"
@@ -71,6 +77,13 @@ SWITCHED_KEYS = {
 }
 #: the aggregate of poor units counted on districts at a review when communes are in force
 FORMER_DISTRICTS_KEY = "geo.poor_former_districts"
+#: the aggregate of poor units counted on communes in a year whose targets are worded for poor
+#: districts (the 2021–2025 plan's, `district_worded_years`): the communes holding the former poor
+#: districts, not "poor communes" of a programme that had none
+DISTRICT_WORDED_KEY = "geo.poor_district_communes"
+#: the kind of target period (`params/catalogues/periods.yaml`) whose targets are worded for poor
+#: districts (Kế hoạch 415/KH-UBND: «các huyện nghèo»)
+DISTRICT_WORDED_KIND = "plan_targets"
 
 
 def year_levels(manifest: dict | None) -> dict[int, str]:
@@ -88,13 +101,32 @@ def used_levels(manifest: dict | None) -> dict[int, str]:
     return {int(r["year"]): r["geography"]["units_used"] for r in rows}
 
 
+def district_worded_years(manifest: dict | None) -> list[int]:
+    """The years a run judged targets worded for poor districts (the province plan's, kind
+    `DISTRICT_WORDED_KIND` in the period register) on communes (`units_used`): plan_2027's 2024 and
+    2025. Such a target has no district to be judged "for each poor district" on (the run's units
+    are communes), and its poor units together are the communes holding the former poor districts."""
+    rows = ((manifest or {}).get("periods") or {}).get("years", [])
+    if not any((r.get("geography") or {}).get("units_used") == "commune" for r in rows):
+        return []
+    kinds = {p.id: p.kind for p in load_periods()["targets"]}
+    return [
+        int(r["year"])
+        for r in rows
+        if (r.get("geography") or {}).get("units_used") == "commune"
+        and kinds.get((r.get("targets") or {}).get("id")) == DISTRICT_WORDED_KIND
+    ]
+
+
 def manifest_levels(manifest: dict | None) -> Levels:
     """The levels of a run read back from its manifest alone (a report folder without its
     scenario): the units it used (`units_used` of its period record, district without one) and
     the level in force at each review."""
     record = (manifest or {}).get("periods") or {}
     used = [r["geography"].get("units_used") for r in record.get("years", []) if r.get("geography")]
-    return Levels(next((u for u in used if u), DEFAULT_LEVEL), year_levels(manifest), used_levels(manifest))
+    levels = Levels(next((u for u in used if u), DEFAULT_LEVEL), year_levels(manifest), used_levels(manifest))
+    levels.district_worded = set(district_worded_years(manifest))
+    return levels
 
 
 def key(name: str, level: str) -> str:
@@ -141,6 +173,7 @@ class Levels:
         self.used = used
         self.in_force = dict(in_force or {})
         self.used_by_year = dict(used_by_year or {})  # a run switching units: the level each year
+        self.district_worded: set[int] = set()  # years of targets worded for districts judged on communes
 
     @classmethod
     def of(cls, ctx) -> Levels:
@@ -148,7 +181,9 @@ class Levels:
         and the period record of the run's manifest (of its run, itself or its tables)."""
         holders = (getattr(ctx, "result", None), ctx, getattr(ctx, "tables", None))
         manifest = next((m for m in (getattr(h, "manifest", None) for h in holders) if isinstance(m, dict)), None)
-        return cls(ctx.scenario.dataset.level, year_levels(manifest), used_levels(manifest))
+        levels = cls(ctx.scenario.dataset.level, year_levels(manifest), used_levels(manifest))
+        levels.district_worded = set(district_worded_years(manifest))
+        return levels
 
     def at(self, years=()) -> str | None:
         """The level in force at the first of `years` that the record knows (None: unknown)."""
@@ -162,7 +197,11 @@ class Levels:
         return "commune" if "commune" in levels else (levels[0] if levels else None)
 
     def geo(self, geo: str, lang: str, years=None) -> str:
-        """The label of an indicator geography for rows of `years` (None: the whole run)."""
+        """The label of an indicator geography for rows of `years` (None: the whole run); the
+        poor units of a year in `district_worded` are the communes holding the former poor districts."""
+        first = sorted(int(y) for y in years)[:1] if years is not None else []
+        if geo == "poor_districts" and first and first[0] in self.district_worded:
+            return i18n.t(DISTRICT_WORDED_KEY, lang)
         in_force = self.over_run() if years is None else self.at(years)
         return geo_label(geo, lang, self.used_at(years), in_force)
 
@@ -196,7 +235,10 @@ class Levels:
         run) in parts: for a run on one set of units one part, as `geo` over those years; for a
         run that switched units (`switches`) the poor units one part per set of units (`spans`)
         named at its first year, with its years — ["Các huyện nghèo (2023–2025)", "các xã nghèo
-        (2026–2027)"], or ["Các xã nghèo (2026–2027)"] (all but the first in lower case)."""
+        (2026–2027)"], or ["Các xã nghèo (2026–2027)"] (all but the first in lower case); years
+        all in `district_worded`: as `geo` over them."""
+        if years is not None and len(years) and {int(y) for y in years} <= self.district_worded:
+            return [self.geo(geo, lang, years)]  # the communes holding the former poor districts
         if geo != "poor_districts" or not self.switches():
             return [geo_label(geo, lang, self.used_at(years), self.over_run(years))]
         spans = self.spans(years)

@@ -24,8 +24,13 @@ from simlib.report.levels import Levels, lower_first
 from simlib.report.table import ReportTable, to_html
 from simlib.report.trends import standard_breaks
 
-#: money below this (VND, per line and year) is rounding, not money that reaches no one
-UNALLOCATED_TOLERANCE = 0.5e9
+#: money below this (VND, per line and year) is floating-point noise, not money that reaches no
+#: one: every amount above it counts, so the page's total is the run record's (manifest
+#: `absorption.unallocatable`, the sum of absorption.csv)
+UNALLOCATED_TOLERANCE = 1.0
+#: a row of the money-reaching-no-one table below this (VND over its years) is not shown alone:
+#: such rows are grouped in one row that says how many and their sum (`unallocated_table`)
+UNALLOCATED_ROW_SHOWN = 0.5e9
 
 
 def _up(ctx) -> str:
@@ -130,7 +135,8 @@ def unallocated(ctx) -> pd.DataFrame:
 
 def absorption_unallocated(absorption: pd.DataFrame) -> pd.Series:
     """VND reaching no one per (line, year) of an absorption table (`absorption.csv`), the rows
-    above `UNALLOCATED_TOLERANCE` only: what the report's table and sentence show, and what the
+    above `UNALLOCATED_TOLERANCE` (noise) only: summed, the run record's total (manifest
+    `absorption.unallocatable`) — what the report's table and sentence show, and what the
     comparison and the index read back from a run folder (`simlib.report.decision`)."""
     a = absorption.groupby(["line", "year"], sort=False)["unallocatable_vnd"].sum()
     return a[a > UNALLOCATED_TOLERANCE]
@@ -138,7 +144,10 @@ def absorption_unallocated(absorption: pd.DataFrame) -> pd.Series:
 
 def unallocated_table(ctx) -> ReportTable | None:
     """Money that reaches no one by line (billion VND over the projected years), or None; a dated
-    scenario's by the rows of `dated_money_table` (a line's years, a content's years)."""
+    scenario's by the rows of `dated_money_table` (a line's years, a content's years). Rows under
+    `UNALLOCATED_ROW_SHOWN` are grouped in one row (how many, their sum), and a last row gives the
+    total against all the money disbursed — the figures of the page's sentence. The money column is
+    rounded to 0.1 by largest remainder (`round_to_total`) so that its rows add up to the total."""
     u = unallocated(ctx)
     if u.empty:
         return None
@@ -152,16 +161,58 @@ def unallocated_table(ctx) -> ReportTable | None:
         u = u.assign(line=[row_of[(c, int(y))] for c, y in zip(u["line"], u["year"])]).sort_values("line")
     g = u.groupby("line", sort=False)[["spent_vnd", "unallocated_vnd"]].sum() / 1e9
     label = (lambda i: specs[i].label) if specs else (lambda c: full_name(c, cat, L))
+    shown, small = (
+        g[g["unallocated_vnd"] >= UNALLOCATED_ROW_SHOWN / 1e9],
+        g[g["unallocated_vnd"] < UNALLOCATED_ROW_SHOWN / 1e9],
+    )
+    labels = [label(c) for c in shown.index]
+    spent = pd.concat([shown["spent_vnd"], small[["spent_vnd"]].sum()]) if len(small) else shown["spent_vnd"]
+    if len(small):
+        labels.append(
+            t("report.unallocated.small_rows", n=len(small), under=fmt.number(UNALLOCATED_ROW_SHOWN / 1e9, L, 1))
+        )
+    money = list(shown["unallocated_vnd"]) + ([small["unallocated_vnd"].sum()] if len(small) else [])
+    total_spent = data.reach_by_line(ctx.tables.programme)["spend_vnd"].sum() / 1e9
+    exact = np.array(money + [sum(money)])
+    rows = round_to_total(exact[:-1], 1)
+    rounded = np.append(rows, round(float(rows.sum()), 1))
     frame = pd.DataFrame(
         {
-            (t("table.line_or_content") if specs else t("table.line")): [label(c) for c in g.index],
-            t("table.spent"): g["spent_vnd"].to_numpy(),
-            t("table.unallocated"): g["unallocated_vnd"].to_numpy(),
-            t("table.unallocated_share"): (100 * g["unallocated_vnd"] / g["spent_vnd"]).to_numpy(),
+            (t("table.line_or_content") if specs else t("table.line")): labels + [t("report.unallocated.total_row")],
+            t("table.spent"): np.append(np.asarray(spent, float), total_spent),
+            t("table.unallocated"): rounded,
+            t("table.unallocated_share"): 100 * exact / np.append(np.asarray(spent, float), total_spent),
         }
     )
     formats = {t("table.spent"): "num1", t("table.unallocated"): "num1", t("table.unallocated_share"): "pct1"}
-    return ReportTable("unallocated", t("report.table.unallocated"), frame, formats, t("report.unallocated.note"))
+    note = t("report.unallocated.note") + "; " + t("report.unallocated.rounding")
+    return ReportTable("unallocated", t("report.table.unallocated"), frame, formats, note)
+
+
+def unallocated_sentence(table: ReportTable, lang: str) -> str:
+    """The sentence above the money-reaching-no-one table: its last row's total, of all the money
+    disbursed and its share of it — the same figures as the row."""
+    last = table.frame.iloc[-1]
+    lost, spent, share = (float(last.iloc[i]) for i in (2, 1, 3))
+    return i18n.t(
+        "report.unallocated.sentence",
+        lang,
+        money=fmt.number(lost, lang, 1),
+        spent=fmt.number(spent, lang, 1),
+        share=fmt.percent(share, lang, 1),
+    )
+
+
+def round_to_total(values, digits: int = 1) -> np.ndarray:
+    """`values` rounded to `digits` decimals so that they add up to their sum rounded the same way
+    (largest remainder: each rounded down, the units left given to the largest remainders)."""
+    scale = 10**digits
+    v = np.asarray(values, float) * scale
+    down = np.floor(v + 1e-9)
+    left = int(round(round(float(v.sum())) - down.sum()))
+    order = np.argsort(-(v - down), kind="stable")
+    down[order[:left]] += 1
+    return down / scale
 
 
 def money_table(ctx) -> ReportTable:
@@ -343,11 +394,8 @@ def money(ctx) -> list:
     ]
     un = unallocated_table(ctx)
     if un is not None:
-        lost = float(un.frame.iloc[:, 2].sum())
         blocks.append(html.heading(ctx.t("report.unallocated.title"), 3, anchor="unallocated"))
-        blocks.append(
-            html.note(ctx.t("report.unallocated.sentence", money=fmt.number(lost, L, 1), total=fmt.number(total, L, 1)))
-        )
+        blocks.append(html.note(unallocated_sentence(un, L)))
         blocks.append(to_html(un, L))
     blocks.append(html.heading(ctx.t("report.money.buys"), 3))
     sentence = ctx.t(

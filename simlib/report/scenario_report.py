@@ -342,6 +342,9 @@ def scorecard(ctx: ReportContext) -> list:
         ),
         scorecards.scorecard_html(ctx.verdicts, ctx.lang, ctx.area_names, Levels.of(ctx)),
     ]
+    note = scorecards.former_districts_note(ctx.verdicts, ctx.scenario.dataset.units, ctx.lang, Levels.of(ctx))
+    if note:
+        blocks.append(html.para(note, "sl-small"))
     if ctx.uncertainty is None:
         blocks.append(html.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))
     else:

@@ -280,3 +280,42 @@ def all_targets_card(outcomes: pd.DataFrame, year: int, draws: int, lang: str, l
     together = fmt.percent(100 * float(all_targets_probability(outcomes, "aggregate")[year]), lang, 0)
     detail = levels.t_at("report.card.all_targets_readings", lang, year, together=together, each=each, n=draws)
     return title, f"{together} · {each}", detail
+
+
+def former_districts_share(units: pd.DataFrame, name: str = "name_vi") -> tuple[int, list[str], float]:
+    """Of a commune dataset's poor units (`poor_district`: holding an old commune of a 2024 poor
+    district): how many, the names of those that also hold old communes of other districts
+    (`legacy_poor_district_communes` k/n with k < n), and the estimated share of the poor units'
+    population in those other old communes — each unit's population taken as split evenly among
+    its old communes, as the dataset splits a unit of two districts (data/caobang_communes/README.md);
+    names from the column `name`."""
+    poor = units[units["poor_district"].astype(str).str.lower() == "true"]
+    kn = poor["legacy_poor_district_communes"].astype(str).str.split("/", expand=True).astype(int)
+    population = pd.to_numeric(poor["population"], errors="coerce").fillna(0.0)
+    partial = kn[0] < kn[1]
+    other = float(((kn[1] - kn[0]) / kn[1] * population).sum())
+    total = float(population.sum())
+    return len(poor), poor.loc[partial, name].tolist(), (other / total if total else 0.0)
+
+
+def former_districts_note(verdicts: pd.DataFrame, units: pd.DataFrame, lang: str, levels: Levels) -> str:
+    """Why a target worded for poor districts is judged for the poor units together only in the
+    years a run on communes judges it (`levels.district_worded`, plan_2027's 2024–2025): what the
+    communes together are, and that no district — and no commune as one — is judged; "" when no
+    such year is shown or the dataset does not say which units hold the former poor districts."""
+    years = sorted(levels.district_worded & {int(y) for y in verdicts["year"]})
+    rows = verdicts[verdicts["year"].isin(years) & (verdicts["geo"].astype(str) == "poor_districts")]
+    if rows.empty or "legacy_poor_district_communes" not in units:
+        return ""
+    n, partial, share = former_districts_share(units, i18n.column("name", lang))
+    return i18n.t(
+        "report.scorecard.former_districts_note",
+        lang,
+        years=f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
+        labels="; ".join(f"«{x}»" for x in dict.fromkeys(rows[i18n.column("label", lang)])),
+        units=len(units),
+        n=n,
+        k=len(partial),
+        names=", ".join(partial),
+        share=fmt.percent(100 * share, lang, 1),
+    )

@@ -7,7 +7,8 @@ sections render, so the page, the workbook and the CSV files hold the same rows 
 `export_run` writes into a report folder:
 
 - the run's machine-readable tables as `simlib run` writes them (`states.csv`, `flows.csv`,
-  `indicators.csv`, `targets.csv`, `programme.csv`, and the multidimensional model's), and
+  `indicators.csv`, `targets.csv`, `programme.csv`, and the multidimensional model's; targets.csv
+  without the commune rows of a target worded for poor districts, `verdict.without_unit_rows`), and
   `verdicts.csv` (the verdict on every target, area and year, with codes; `simlib.report.verdict`);
 - with parameter draws, their tables (`uncertainty_*.csv`, and the per-sample array
   `uncertainty_draws.npy` + `uncertainty_cells.csv` when kept);
@@ -27,8 +28,8 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.atomic import atomic_file
-from simlib.report import assumptions, data, dated_rows, deprivation, money, scorecard, table, trends
-from simlib.report.levels import Levels
+from simlib.report import assumptions, data, dated_rows, deprivation, money, scorecard, table, trends, verdict
+from simlib.report.levels import Levels, district_worded_years
 from simlib.report.table import ReportTable
 from simlib.results import INDICATOR_UNITS
 
@@ -244,8 +245,11 @@ def export_run(ctx, folder: str | Path, report_info: Mapping | None = None) -> l
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    worded = district_worded_years(ctx.result.manifest)
     for name in RUN_TABLES + OPTIONAL_RUN_TABLES:
         df = run_table(ctx.result, name)
+        if name == "targets":  # the rows the verdicts judge: no commune as a poor district
+            df = verdict.without_unit_rows(df, worded)
         if df is not None:
             df.to_csv(folder / f"{name}.csv", index=False)
             written.append(f"{name}.csv")

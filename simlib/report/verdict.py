@@ -130,6 +130,18 @@ def _households(indicators: pd.DataFrame) -> dict[tuple[str, int], float]:
     return {(str(g), int(y)): float(v) for (g, y), v in h.groupby(["geo", "year"])["value"].mean().items()}
 
 
+def without_unit_rows(table: pd.DataFrame | None, years) -> pd.DataFrame | None:
+    """`table` (targets.csv, uncertainty_targets.csv or uncertainty_outcomes.csv rows) without the
+    rows of single units (`geo_type` district) in `years`: the years whose targets are worded for
+    poor districts while the run's units are communes (`simlib.report.levels.district_worded_years`).
+    A commune's change is not a reading of a target set for each poor district, so those rows are
+    no verdict; the poor units together stay (the communes holding the former poor districts)."""
+    if table is None or not len(table) or not years or "geo_type" not in table:
+        return table
+    drop = (table["geo_type"] == "district") & table["year"].astype(int).isin([int(y) for y in years])
+    return table[~drop].reset_index(drop=True) if drop.any() else table
+
+
 def verdict_table(
     targets: pd.DataFrame,
     indicators: pd.DataFrame,
