@@ -169,10 +169,30 @@ def targets_for_year(year: int, file: Path | None = None) -> TargetSet:
     return TargetSet(period, load_period_targets(period.file, period))
 
 
-def judged_spec(spec: dict) -> dict:
-    """A period spec placed on the geographies of the indicator table (`PROXY`)."""
+def judged_spec(spec: dict, level: str | None = None) -> dict:
+    """A period spec placed on the geographies of the indicator table (`PROXY`); on units of
+    `level` 'commune' a target set for each poor district is judged for the poor units together
+    only (`each_unit_judged`)."""
     geo_type, geo, _ = PROXY.get(spec["geo"], (spec["geo_type"], spec["geo"], ""))
-    return spec | {"geo_type": geo_type, "geo": geo}
+    each = {} if each_unit_judged(spec, level) else {"each_poor_district": False}
+    return spec | {"geo_type": geo_type, "geo": geo} | each
+
+
+def each_unit_judged(spec: dict, level: str | None) -> bool:
+    """Whether `spec`'s units are judged one by one on units of `level`: not a target set for each
+    poor district (the 2021–2025 plan's) on communes — a commune is not a district, so its change
+    is no reading of that target (plan_2027's 2024–2025, run on the communes of 2025); its poor
+    units together (the communes holding the former poor districts) still are."""
+    return not (spec.get("each_poor_district") and level == "commune")
+
+
+#: the record's note of a target for each poor district judged on communes (`each_unit_judged`)
+EACH_UNIT_NOTE = "set for each poor district, the run's units are communes: judged for the poor units together only"
+
+
+def each_unit_note(spec: dict, placed: dict) -> str:
+    """`EACH_UNIT_NOTE` when `placed` no longer judges the units `spec` names one by one."""
+    return EACH_UNIT_NOTE if spec.get("each_poor_district") and not placed.get("each_poor_district") else ""
 
 
 def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason: str, part=None) -> dict:
@@ -193,8 +213,12 @@ def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason
     }
 
 
-def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path | None = None, rebase=None):
-    """Each projected year judged against the targets in force in it (`targets_for_year`).
+def evaluate_period_targets(
+    indicators, years, poor_units: list[str], file: Path | None = None, rebase=None, levels: dict | None = None
+):
+    """Each projected year judged against the targets in force in it (`targets_for_year`);
+    `levels`: {year: level of the units counted on} (`simlib.unit_switch.units_levels`; None:
+    districts), for `each_unit_judged`.
 
     Returns the scorecard rows (the columns of `simlib.targets.evaluate_targets`, with
     `REBASE_COLUMNS` when `rebase` is given: `simlib.period_changes.reclassification_points` of
@@ -212,9 +236,9 @@ def evaluate_period_targets(indicators, years, poor_units: list[str], file: Path
             if not spec["indicator_modelled"]:
                 records.append(target_record(spec, year, tset.period, False, "indicator not modelled by simlib"))
                 continue
-            placed = judged_spec(spec)
+            placed = judged_spec(spec, (levels or {}).get(year))
             part = evaluate_specs(in_year, [placed], poor_units)
-            note = PROXY.get(spec["geo"], ("", "", ""))[2]
+            note = PROXY.get(spec["geo"], ("", "", ""))[2] or each_unit_note(spec, placed)
             reason = note if not part.empty else "no indicator rows"
             records.append(target_record(spec, year, tset.period, not part.empty, reason, part))
             parts.append(part)

@@ -44,6 +44,7 @@ from simlib.unit_switch import (
     simulate,
     twin_states,
     unit_switch,
+    units_levels,
 )
 
 __all__ = [
@@ -243,7 +244,8 @@ def run(
         dated_changes(scen, options, model.spend, tables, poor_units, seg, twin) if crosses else (None, None)
     )
     if scen.dated:  # each year judged against the targets in force in it, change targets re-based
-        judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase)
+        levels = units_levels(scen, scen.years)
+        judged = evaluate_period_targets(tables.indicators, scen.years, poor_units, rebase=rebase, levels=levels)
         targets, manifest["periods"]["targets"] = judged
     else:  # the plan's targets every year; across a change of standard, change targets re-based
         targets = evaluate_targets(tables.indicators, scen.params["targets"], poor_units, rebase=rebase)

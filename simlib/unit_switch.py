@@ -123,11 +123,12 @@ def with_amounts(new: Scenario, scen: Scenario) -> Scenario:
     return new if same else new.replace_budget(scen.budget.amounts)
 
 
-def units_levels(scen: Scenario, years) -> dict[int, str]:
+def units_levels(scen: Scenario, years, sw: Switch | None = None) -> dict[int, str]:
     """{year: level ('district' or 'commune') of the units a run of `scen` counts on in that year}:
-    its dataset's, or from the switch year on the new dataset's (`units_switch`) — the rule of the
-    period record's `units_used`, which `simlib.report.levels` reads back for the report's words."""
-    sw = unit_switch(scen)
+    its dataset's, or from the switch year on the new dataset's (`units_switch`; `sw` its
+    `Switch` when the caller holds it, else `unit_switch(scen)`) — the rule of the period record's
+    `units_used`, which `simlib.report.levels` reads back for the report's words."""
+    sw = sw or unit_switch(scen)
     return {int(y): sw.scenario.dataset.level if sw and int(y) >= sw.year else scen.dataset.level for y in years}
 
 

@@ -51,6 +51,7 @@ from simlib.tabulate import geographies
 from simlib.targets import evaluate_targets
 from simlib.uncertainty.apply import DrawCompiler, target_for_values
 from simlib.uncertainty.switched import SwitchDraws, central_outputs, second_scenario, switched_run
+from simlib.unit_switch import units_levels
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,8 @@ def scenario_targets(frame: pd.DataFrame, scen: Scenario, poor_units: list[str],
     re-based by `rebase` too when the reviews cross a change of standard)."""
     if scen.dated:
         rebase = pd.DataFrame(columns=REBASE_COLUMNS) if rebase is None else rebase
-        return evaluate_period_targets(frame, scen.years, poor_units, rebase=rebase)[0]
+        levels = units_levels(scen, scen.years)
+        return evaluate_period_targets(frame, scen.years, poor_units, rebase=rebase, levels=levels)[0]
     return evaluate_targets(frame, scen.params["targets"], poor_units, rebase=rebase)
 
 

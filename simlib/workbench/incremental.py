@@ -87,7 +87,7 @@ from simlib.runner import (
     simulate_with_twin,
     twin_review,
 )
-from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch
+from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch, units_levels
 from simlib.workbench import rebasing
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
@@ -389,7 +389,8 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     poor_units = poor_unit_ids(model)
     rebased = rebasing_of(scen, start, model, out, tables, twin)
     years = scen.years if scen.dated else None  # a dated run: each year's targets in force
-    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years)
+    levels = units_levels(scen, scen.years) if years else None
+    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years, levels)
     changes = Later(lambda: reclassification(start, tables, twin)) if old is not None or scen.dated else None
     judged = (shown, poor_units, rebased) if scen.dated else None  # the manifest's record of them
     made = run_time().isoformat()
@@ -451,7 +452,9 @@ def run_manifest(scen, start, options, model, let_through, out: EngineOutput, ma
     manifest["periods"] = copy.deepcopy(memoised(start, "wb_periods", lambda: periods_record(start, None)))
     if judged is not None:
         shown, poor_units, rebased = judged
-        manifest["periods"]["targets"] = evaluate_period_targets(shown, scen.years, poor_units, rebase=rebased())[1]
+        levels = units_levels(scen, scen.years)
+        scored = evaluate_period_targets(shown, scen.years, poor_units, rebase=rebased(), levels=levels)
+        manifest["periods"]["targets"] = scored[1]
     manifest["engine_units"] = engine_units(scen, None)
     manifest["legal"] = legal_status(scen, model.levers.split, let_through)
     absorption = absorption_table(out, model, model.spend, unplaced_money(model))

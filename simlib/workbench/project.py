@@ -26,6 +26,7 @@ from simlib.report.levels import Levels
 from simlib.results import indicators_table, programme_effect_indicators
 from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
+from simlib.unit_switch import units_levels
 from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
 from simlib.workbench.scoring import judged, no_rebasing
 from simlib.workbench.switched import run_switched, switched
@@ -86,7 +87,8 @@ def project(scen, base=None) -> Projection:
     ind.insert(0, "scenario", scen.name)
     poor_units = [u for u, p in zip(model.unit_ids, model.poor_district) if p]
     if scen.dated:  # each year judged against the targets in force in it, as `simlib.runner.run` does
-        return Projection(ind, judged(ind, scen.params["targets"], poor_units, scen.years, no_rebasing()))
+        levels = units_levels(scen, scen.years)
+        return Projection(ind, judged(ind, scen.params["targets"], poor_units, scen.years, no_rebasing(), levels))
     return Projection(ind, evaluate_targets(ind, scen.params["targets"], poor_units))
 
 

@@ -29,13 +29,14 @@ from simlib.targets import COMPARE, evaluate_targets, rebase_column
 ROW_KEYS = ("scenario", "engine", "draw", "year", "geo_type", "geo", "indicator")
 
 
-def judged(indicators: pd.DataFrame, doc: dict, poor_units, years=None, rebase=None) -> pd.DataFrame:
+def judged(indicators: pd.DataFrame, doc: dict, poor_units, years=None, rebase=None, levels=None) -> pd.DataFrame:
     """The scorecard rows of `indicators`: the plan's targets `doc` every year
     (`simlib.targets.evaluate_targets`), or with `years` (a dated run) each year's targets in
-    force (`simlib.period_targets.evaluate_period_targets`); re-based by `rebase` (None: not)."""
+    force (`simlib.period_targets.evaluate_period_targets`, `levels` its units' level by year);
+    re-based by `rebase` (None: not)."""
     if years is None:
         return evaluate_targets(indicators, doc, list(poor_units), rebase=rebase)
-    return evaluate_period_targets(indicators, years, list(poor_units), rebase=rebase)[0]
+    return evaluate_period_targets(indicators, years, list(poor_units), rebase=rebase, levels=levels)[0]
 
 
 def no_rebasing() -> pd.DataFrame:
@@ -50,14 +51,14 @@ class ScoreLayout:
     values from, for indicator tables with the rows of `shown`; `rebased`: whether the scorecard
     is re-based (a run crossing a change of standard, every dated run)."""
 
-    def __init__(self, shown: pd.DataFrame, doc: dict, poor_units, rebased: bool, years=None):
+    def __init__(self, shown: pd.DataFrame, doc: dict, poor_units, rebased: bool, years=None, levels=None):
         self.keys = {c: shown[c].to_numpy() for c in ROW_KEYS}
         self.rebased, self.years = rebased, years
         tracer = shown.copy()
         tracer["value"] = np.arange(len(shown), dtype=float)
         if rebased:  # the columns `rebase_indicators` adds, so that the scorecard carries them
             tracer["rebase"], tracer["value_raw"], tracer["rebased"] = np.nan, tracer["value"], False
-        self.table = judged(tracer, doc, poor_units, years)
+        self.table = judged(tracer, doc, poor_units, years, levels=levels)
         self.used = 0  # scorecards filled in (tests read it)
         self.empty = self.table.empty  # no row judged: the scorecard is made as the runner does
         if self.empty:
@@ -105,16 +106,16 @@ class Scorer:
         self.layout: ScoreLayout | None = None
         self.owner, self.points = None, None
 
-    def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None, years=None):
+    def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None, years=None, levels=None):
         """`evaluate_targets(shown, doc, poor_units, rebase=rebase())` (with `years`, a dated
         run: `evaluate_period_targets(shown, years, poor_units, rebase=rebase())[0]`);
         `rebase()`: the re-basing table (None: not re-based), the same while `owner` is (None:
         made again every time)."""
         rebased = rebase is not None
         if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown, years):
-            self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased, years), None
+            self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased, years, levels), None
         if self.layout.empty:  # its columns are those of an empty scorecard: the runner's own way
-            return judged(shown, doc, poor_units, years, rebase() if rebased else None)
+            return judged(shown, doc, poor_units, years, rebase() if rebased else None, levels)
         if rebased and (owner is None or self.owner is not owner):
             self.owner, self.points = owner, rebase_column(shown, rebase())
         return self.layout.targets(shown, self.points if rebased else None)

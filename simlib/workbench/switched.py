@@ -57,6 +57,7 @@ from simlib.unit_switch import (
     simulate,
     state_map,
     unit_switch,
+    units_levels,
     with_amounts,
 )
 from simlib.workbench import rebasing
@@ -180,7 +181,8 @@ def run_switched(scen, start, options, names) -> tuple[pd.DataFrame, RunResult]:
     poor_units = poor_unit_ids(m1) + poor_unit_ids(m2)
     rebased = rebasing_of(scen, start, segs, tables, twin, fix, poor_units)
     years = scen.years if scen.dated else None
-    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years)
+    levels = units_levels(scen, scen.years, sw) if years else None
+    targets = scorer(start).scorecard(shown, scen.params["targets"], poor_units, rebased, twin, years, levels)
     changes = None
     if twin is not None or scen.dated:
         changes = Later(lambda: reclassification(start, tables, segs, twin, fix))
@@ -254,7 +256,9 @@ def switched_manifest(scen, sw, options, segs, let_through, later) -> dict:
     manifest["engine_units"] = engine_units(scen, sw)
     if judged is not None:
         shown, poor_units, rebased = judged
-        manifest["periods"]["targets"] = evaluate_period_targets(shown, scen.years, poor_units, rebase=rebased())[1]
+        levels = units_levels(scen, scen.years, sw)
+        scored = evaluate_period_targets(shown, scen.years, poor_units, rebase=rebased(), levels=levels)
+        manifest["periods"]["targets"] = scored[1]
     for key, seg, let in zip(("legal", "legal_after_switch"), segs, let_through):
         split = seg.model.levers.split
         manifest[key] = legal_status(seg.scen, split, enforce(seg.scen, split) if let is None else let)
