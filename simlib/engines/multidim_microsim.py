@@ -41,7 +41,7 @@ from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
-from simlib.multidim.output import MultidimOutput
+from simlib.multidim.output import MultidimOutput, removal_pairs
 from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 #: the year pass's normals argument when it draws them itself
@@ -370,39 +370,18 @@ def simulate_multidim(
     """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
     household population).
 
-    The removals (Y, L, G, 12), the largest output (5.9 MB for Cao Bằng's 384 groups and 23
-    lines, nearly all zeros), are kept during the run only where a line can count them
-    (`removal_pairs`) and spread into their table once the household records and the programme
-    step's arrays are freed: the run never holds the records beside the whole table."""
-    model = mm.base
-    out, md, (lines, flags, kept) = _project(mm, spend, rng, population)
-    md.removed = np.zeros((1, len(model.years), len(model.line_codes), model.n0.shape[0], N_INDICATORS))
-    md.removed[0][:, lines, :, flags] = kept
-    out.multidim = md
-    return out
-
-
-def removal_pairs(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
-    """The (line, flag) pairs whose removals the yearly pass can count, as index arrays (lines,
-    flags): each clearing line's own flags (the pass counts a removal of flag j by line li only
-    when li clears and lists j, `deprivation_kernels._clear`)."""
-    clear = _clearing_lines(mm)
-    pairs = [(li, j) for li in clear for j in range(N_INDICATORS) if int(mm.line_bits[li]) >> j & 1]
-    return np.array([li for li, _ in pairs], np.int64), np.array([j for _, j in pairs], np.int64)
-
-
-def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population) -> tuple:
-    """`simulate_multidim`'s run from the household records (synthesised, or `population`):
-    the outputs without the removals (md.removed empty), and the removals by pair (lines, flags,
-    kept (pairs, Y, G)); the records and the year's arrays are freed on return."""
+    The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`): each year's
+    (L, G, 12) working table, which the yearly pass writes only at those pairs, is read there and
+    zeroed again for the next year."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
+    lines, flags = removal_pairs(mm)
     out = EngineOutput.like("microsim", model, 1)
-    md = MultidimOutput.zeros(1, Y, G, K, 0)
+    md = out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=lines.size, counts=np.int32)
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
@@ -413,11 +392,10 @@ def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, pop
 
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
-    lines, flags = removal_pairs(mm)
-    removed, kept = np.zeros((len(model.line_codes), G, N_INDICATORS)), np.empty((lines.size, Y, G))
+    removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
     for y in range(Y):
         _project_year(mm, hh, y, years, rng, out, removed)
-        kept[:, y] = removed[lines, :, flags]
+        md.removed[0, y] = removed[lines, :, flags]
         removed[lines, :, flags] = 0.0  # zeros again: the only entries the pass writes
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
@@ -425,7 +403,7 @@ def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, pop
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
         record(y + 1)
-    return out, md, (lines, flags, kept)
+    return out
 
 
 def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
