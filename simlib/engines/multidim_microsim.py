@@ -255,7 +255,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     model = mm.base
     s = model.structure
     hh_line = model.household_line
-    clear = _clearing_lines(mm)
+    clear = clearing_lines(mm)
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
@@ -269,7 +269,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines, q_of_income) + bits
 
 
-def _clearing_lines(mm: MultidimModel) -> np.ndarray:
+def clearing_lines(mm: MultidimModel) -> np.ndarray:
     """The household lines that clear flags (a removal probability and flags listed), targeted
     lines first (`line_order`)."""
     hh_line = mm.base.household_line
@@ -297,14 +297,20 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
+def advance(
+    mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None, by_clearing=False
+) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
     `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
     `out` if given (records of as many households; `hh` itself for an update in place), the
-    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table)."""
+    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table);
+    `by_clearing`: `removed` (C, G, 12) by clearing line (`clearing_lines`' order) instead, the
+    rows of the other lines (always zero) left out."""
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
+    if by_clearing:  # clearing line q's removals into row q
+        lines = (np.arange(lines[0].size, dtype=lines[0].dtype),) + lines[1:]
     nxt = Households.fresh(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
@@ -371,8 +377,8 @@ def simulate_multidim(
     household population).
 
     The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`): each year's
-    (L, G, 12) working table, which the yearly pass writes only at those pairs, is read there and
-    zeroed again for the next year."""
+    working table by clearing line (C, G, 12), which the yearly pass writes only at those pairs,
+    is read there and zeroed again for the next year."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
@@ -392,11 +398,16 @@ def simulate_multidim(
 
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
-    removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
+    clear = clearing_lines(mm)  # the pass counts removals at the pairs of these lines only
+    q_of_line = np.full(len(model.line_codes), -1)
+    q_of_line[clear] = np.arange(clear.size)
+    counted = q_of_line[lines] >= 0
+    rows, cols = q_of_line[lines[counted]], flags[counted]
+    removed = np.zeros((clear.size, G, N_INDICATORS))  # the year's removals by clearing line
     for y in range(Y):
         _project_year(mm, hh, y, years, rng, out, removed)
-        md.removed[0, y] = removed[lines, :, flags]
-        removed[lines, :, flags] = 0.0  # zeros again: the only entries the pass writes
+        md.removed[0, y, counted] = removed[rows, :, cols]
+        removed[rows, :, cols] = 0.0  # zeros again: the only entries the pass writes
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
@@ -408,9 +419,10 @@ def simulate_multidim(
 
 def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
     """Projected year y of `simulate_multidim`: households advanced in place, flows and
-    production support into the outputs, removals added into `removed` (L, G, 12) (the year's
-    result dropped before the next reach)."""
-    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=removed)
+    production support into the outputs, removals added into `removed` (C, G, 12) by clearing
+    line (the year's result dropped before the next reach)."""
+    r = years.reach(y, hh.group, hh.state, hh.mask, rng)
+    res = advance(mm, hh, y, r, rng, out=hh, removed=removed, by_clearing=True)
     out.flows[0, y] = res["flows"]
     out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 
