@@ -4,10 +4,12 @@ All arrays have a leading axis S (draws for microsim, scenarios for expected); t
 (0 = baseline), y projected years; G groups, K detailed states, L lines, P removal pairs.
 
 The deprivations the lines remove are kept by removal pair (`removal_pairs`): a (line, indicator)
-the line lists and clears with a positive probability. No engine removes any other flag, and the
-tables show only these pairs: the (L, 12) table by line and indicator would hold 17 non-zero
-pairs of 276 for Cao Bằng (5.9 MB of which 94 % zeros for its 384 groups over seven years).
-`spread_removals` gives that table when a reader needs it.
+the line lists and clears with a positive probability. No engine removes any other flag (the
+expected engine's numpy reference leaves rounding noise there, 1e-10 households in all for
+`multidim_2030`, which the pairs drop), and the tables show only these pairs: the (L, 12)
+table by line and indicator would hold 17 non-zero pairs of 276 for Cao Bằng (5.9 MB of which
+94 % zeros for its 384 groups over seven years). `spread_removals` gives that table when a
+reader needs it.
 """
 
 from __future__ import annotations
