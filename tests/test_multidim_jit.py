@@ -17,6 +17,7 @@ from simlib.engines.multidim_expected import run_multidim_expected
 from simlib.errors import InputError
 from simlib.model import compile_model
 from simlib.multidim import compile_multidim
+from simlib.multidim.output import spread_removals
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
@@ -87,7 +88,8 @@ def test_compiled_engine_income_and_flags_together(tiny):
 def test_comparison_detects_a_changed_line(tiny):
     model, mm = tiny
     b = run_multidim_expected(mm, model.spend, backend="numpy")
-    li = int(np.argmax(b.multidim.removed.sum(axis=(0, 1, 3, 4))))  # the line that removes the most
+    removed = spread_removals(b.multidim.removed, mm)  # (S, Y, L, G, 12)
+    li = int(np.argmax(removed.sum(axis=(0, 1, 3, 4))))  # the line that removes the most
     removal = mm.removal.copy()
     removal[li] *= 0.5
     a = run_multidim_expected(replace(mm, removal=removal), model.spend, backend="jit")

@@ -1,23 +1,29 @@
 """The deprivation household engine's memory at its peak (`multidim_microsim.simulate_multidim`):
-its record store sized by the households a run can reach (`room_for`), and its removals kept
-during the run only where a line can count them (`removal_pairs`) — the yearly pass writes
-nowhere else, and the run's removals table is the sum of its years' passes."""
+its record store sized by the households a run can reach (`room_for`), and its removals kept by
+removal pair (`simlib.multidim.output.removal_pairs`) — the yearly pass writes nowhere else, and
+the run's removals are its years' passes, whole."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 from test_multidim import compiled, md_scenario
 
 from simlib.engines.household_reach import reach_bits, tables
 from simlib.engines.multidim_microsim import (
     HouseholdStore,
     advance,
-    removal_pairs,
+    clearing_lines,
     room_for,
     simulate_multidim,
     synthesise_population,
 )
 from simlib.engines.reach import acting_spend
+from simlib.multidim.output import MultidimOutput, removal_pairs, spread_removals
+from simlib.multidim.tables import deprivation_removals_table, deprivations_table
 
 
 def test_the_yearly_pass_counts_removals_only_at_the_removal_pairs():
@@ -34,8 +40,8 @@ def test_the_yearly_pass_counts_removals_only_at_the_removal_pairs():
 
 
 def test_a_run_stays_in_its_room_and_its_removals_are_its_passes(monkeypatch):
-    """No run grows its store (the room bounds the households it reaches), and the removals
-    spread at the end are those the years' passes counted (every year's table, whole)."""
+    """No run grows its store (the room bounds the households it reaches), and the removals by
+    pair, spread by line and indicator, are the tables the years' passes counted, whole."""
     import simlib.engines.multidim_microsim as mmod  # local import: its advance is wrapped
 
     model, mm = compiled(md_scenario(horizon=3))
@@ -61,5 +67,38 @@ def test_a_run_stays_in_its_room_and_its_removals_are_its_passes(monkeypatch):
     out = simulate_multidim(mm, model.spend, np.random.default_rng(4))
     assert rooms == [room_for(model, int(model.n0.sum()))]
     assert out.states[0, -1].sum() <= rooms[0]
-    np.testing.assert_array_equal(out.multidim.removed[0], np.stack(tables_))
+    years = np.zeros((len(tables_), len(model.line_codes)) + tables_[0].shape[1:])
+    years[:, clearing_lines(mm)] = np.stack(tables_)  # the passes' tables by clearing line, by line
+    np.testing.assert_array_equal(spread_removals(out.multidim.removed[0], mm), years)
     assert out.multidim.removed.sum() > 0
+
+
+def test_removal_pairs_are_each_lines_listed_flags_with_a_removal_probability():
+    """Worked by hand: line 0 lists flags 0 and 3, line 1 flag 2 but removes nothing, line 2
+    flags 1 and 11; pairs line by line, flags in order; spread and compacted back."""
+    mm = SimpleNamespace(line_bits=np.array([0b1001, 0b100, 0b1000_0000_0010]), removal=np.array([0.5, 0.0, 0.1]))
+    lines, flags = removal_pairs(mm)
+    assert lines.tolist() == [0, 0, 2, 2] and flags.tolist() == [0, 3, 1, 11]
+    by_pair = np.arange(2 * 4 * 5, dtype=float).reshape(2, 4, 5)  # (Y, P, G)
+    table = spread_removals(by_pair, mm)  # (Y, L, G, 12)
+    assert table.shape == (2, 3, 5, 12) and table.sum() == by_pair.sum()
+    np.testing.assert_array_equal(table[1, 2, :, 11], by_pair[1, 3])
+    np.testing.assert_array_equal(table[0, 0, :, 3], by_pair[0, 1])
+    md = MultidimOutput.zeros(1, 2, 5, 1, 3)
+    md.removed[0] = table
+    np.testing.assert_array_equal(md.compact_removals(mm).removed[0], by_pair)
+
+
+def test_the_households_counts_are_int32_and_read_as_the_float_counts_were():
+    """The microsimulation's deprivation counts are whole households, kept as int32 (half the
+    bytes of float64): every household of a review counted once by its number of deprivations,
+    and the tables read from them are those of the same counts as float64, exactly."""
+    model, mm = compiled(md_scenario())
+    out = simulate_multidim(mm, model.spend, np.random.default_rng(5))
+    md = out.multidim
+    counts = ("deprived", "dim_deprived", "count_dist")
+    assert all(getattr(md, name).dtype == np.int32 for name in counts)
+    np.testing.assert_array_equal(md.count_dist.sum(-1), out.states)
+    as_float = replace(out, multidim=replace(md, **{name: getattr(md, name).astype(float) for name in counts}))
+    for table in (deprivations_table, deprivation_removals_table):
+        pd.testing.assert_frame_equal(table(out, mm, "s"), table(as_float, mm, "s"), check_exact=True)

@@ -174,6 +174,14 @@ class EngineOutput:
             )
         return EngineOutput(later.engine, **parts, multidim=md, state=later.state)
 
+    def removals_by_pair(self, mm) -> EngineOutput:
+        """This output with its multidimensional removals by removal pair of the model `mm`
+        (`simlib.multidim.output.MultidimOutput.compact_removals`; none for the states model),
+        returned: what an expected engine does when a run ends."""
+        if self.multidim is not None:
+            self.multidim.compact_removals(mm)
+        return self
+
     def released(self) -> EngineOutput:
         """This output without its handed-over state (`state` = None), returned: for a run whose
         last state nothing continues from (for the communes about 1.2 GB of arrays, kept alive as

@@ -340,7 +340,7 @@ def _run_numpy(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, 
         _year(mm, cells, sp_all[:, y], y + 1, out, shift_cache, built)
         _record(mm, cells, y + 1, out.states, out.multidim)
     out.state = _handed_over(model, stop, cells.n, built, cells.M, cells.Hc)
-    return out
+    return out.removals_by_pair(mm)
 
 
 def run_multidim_expected(
@@ -492,9 +492,9 @@ def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
     """`out` with the state at review `stop` handed over, with its review's records and the
-    states its cells are known to leave zero (`multidim_vacancy.VacantState`)."""
+    states its cells are known to leave zero (`multidim_vacancy.VacantState`); removals by pair."""
     M, H, n, sel, built = cells[:5]
     given = vars(_handed_over(mm.base, stop, n, built, M, H))
     marks = Marks(cells[5]) if len(cells) > 5 else None
     out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=marks)
-    return out
+    return out.removals_by_pair(mm)

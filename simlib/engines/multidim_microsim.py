@@ -41,7 +41,7 @@ from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
-from simlib.multidim.output import MultidimOutput
+from simlib.multidim.output import MultidimOutput, removal_pairs
 from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 #: the year pass's normals argument when it draws them itself
@@ -255,7 +255,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     model = mm.base
     s = model.structure
     hh_line = model.household_line
-    clear = _clearing_lines(mm)
+    clear = clearing_lines(mm)
     inc_lines = np.flatnonzero(hh_line & (mm.income_effect > 0))
     L = len(model.line_codes)
     q_of_line = np.full(L, -1, np.int64)
@@ -269,7 +269,7 @@ def _line_arrays(mm: MultidimModel, dtype) -> tuple:
     return (clear, q_of_line, np.asarray(mm.line_bits, np.int64)[clear], inc_lines, q_of_income) + bits
 
 
-def _clearing_lines(mm: MultidimModel) -> np.ndarray:
+def clearing_lines(mm: MultidimModel) -> np.ndarray:
     """The household lines that clear flags (a removal probability and flags listed), targeted
     lines first (`line_order`)."""
     hh_line = mm.base.household_line
@@ -297,14 +297,20 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
+def advance(
+    mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None, by_clearing=False
+) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
     `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
     `out` if given (records of as many households; `hh` itself for an update in place), the
-    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table)."""
+    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table);
+    `by_clearing`: `removed` (C, G, 12) by clearing line (`clearing_lines`' order) instead, the
+    rows of the other lines (always zero) left out."""
     model = mm.base
     G, K = model.n0.shape
     lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
+    if by_clearing:  # clearing line q's removals into row q
+        lines = (np.arange(lines[0].size, dtype=lines[0].dtype),) + lines[1:]
     nxt = Households.fresh(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
@@ -370,39 +376,18 @@ def simulate_multidim(
     """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
     household population).
 
-    The removals (Y, L, G, 12), the largest output (5.9 MB for Cao Bằng's 384 groups and 23
-    lines, nearly all zeros), are kept during the run only where a line can count them
-    (`removal_pairs`) and spread into their table once the household records and the programme
-    step's arrays are freed: the run never holds the records beside the whole table."""
-    model = mm.base
-    out, md, (lines, flags, kept) = _project(mm, spend, rng, population)
-    md.removed = np.zeros((1, len(model.years), len(model.line_codes), model.n0.shape[0], N_INDICATORS))
-    md.removed[0][:, lines, :, flags] = kept
-    out.multidim = md
-    return out
-
-
-def removal_pairs(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
-    """The (line, flag) pairs whose removals the yearly pass can count, as index arrays (lines,
-    flags): each clearing line's own flags (the pass counts a removal of flag j by line li only
-    when li clears and lists j, `deprivation_kernels._clear`)."""
-    clear = _clearing_lines(mm)
-    pairs = [(li, j) for li in clear for j in range(N_INDICATORS) if int(mm.line_bits[li]) >> j & 1]
-    return np.array([li for li, _ in pairs], np.int64), np.array([j for _, j in pairs], np.int64)
-
-
-def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, population) -> tuple:
-    """`simulate_multidim`'s run from the household records (synthesised, or `population`):
-    the outputs without the removals (md.removed empty), and the removals by pair (lines, flags,
-    kept (pairs, Y, G)); the records and the year's arrays are freed on return."""
+    The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`): each year's
+    working table by clearing line (C, G, 12), which the yearly pass writes only at those pairs,
+    is read there and zeroed again for the next year."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
+    lines, flags = removal_pairs(mm)
     out = EngineOutput.like("microsim", model, 1)
-    md = MultidimOutput.zeros(1, Y, G, K, 0)
+    md = out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=lines.size, counts=np.int32)
 
     def record(t: int) -> None:
         sums = _sums(mm, hh, t, G, K)
@@ -413,26 +398,31 @@ def _project(mm: MultidimModel, spend: np.ndarray, rng: np.random.Generator, pop
 
     record(0)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
-    lines, flags = removal_pairs(mm)
-    removed, kept = np.zeros((len(model.line_codes), G, N_INDICATORS)), np.empty((lines.size, Y, G))
+    clear = clearing_lines(mm)  # the pass counts removals at the pairs of these lines only
+    q_of_line = np.full(len(model.line_codes), -1)
+    q_of_line[clear] = np.arange(clear.size)
+    counted = q_of_line[lines] >= 0
+    rows, cols = q_of_line[lines[counted]], flags[counted]
+    removed = np.zeros((clear.size, G, N_INDICATORS))  # the year's removals by clearing line
     for y in range(Y):
         _project_year(mm, hh, y, years, rng, out, removed)
-        kept[:, y] = removed[lines, :, flags]
-        removed[lines, :, flags] = 0.0  # zeros again: the only entries the pass writes
+        md.removed[0, y, counted] = removed[rows, :, cols]
+        removed[rows, :, cols] = 0.0  # zeros again: the only entries the pass writes
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
         record(y + 1)
-    return out, md, (lines, flags, kept)
+    return out
 
 
 def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
     """Projected year y of `simulate_multidim`: households advanced in place, flows and
-    production support into the outputs, removals added into `removed` (L, G, 12) (the year's
-    result dropped before the next reach)."""
-    res = advance(mm, hh, y, years.reach(y, hh.group, hh.state, hh.mask, rng), rng, out=hh, removed=removed)
+    production support into the outputs, removals added into `removed` (C, G, 12) by clearing
+    line (the year's result dropped before the next reach)."""
+    r = years.reach(y, hh.group, hh.state, hh.mask, rng)
+    res = advance(mm, hh, y, r, rng, out=hh, removed=removed, by_clearing=True)
     out.flows[0, y] = res["flows"]
     out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 

@@ -141,4 +141,5 @@ def run_with_twin(
     out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over)
     for y in range(start + 1, stop):
         multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out)
-    return close_run(mm, out, stop, cells), close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2
+    closed = close_run(mm, out, stop, cells)
+    return closed, close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2.removals_by_pair(twin)

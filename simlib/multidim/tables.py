@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.multidim.model import MultidimModel
+from simlib.multidim.output import removal_pairs
 from simlib.standards import DIMENSION_OF, DIMENSIONS, INDICATORS
 from simlib.states import N_STATES, NEAR_POOR, POOR
 from simlib.tabulate import by_cell, geographies, long_frame
@@ -155,31 +156,32 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
 
 
 def deprivation_removals_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> pd.DataFrame:
-    """Deprivations removed by each line, by year, district and indicator (see module docstring)."""
+    """Deprivations removed by each line, by year, district and indicator (see module docstring):
+    one row per removal pair (`simlib.multidim.output.removal_pairs`; the others are structurally
+    zero) and district, by draw, year, line, district and indicator."""
     model = mm.base
-    rem = out.multidim.removed  # (S, Y, L, G, J)
-    S, Y, L = rem.shape[:3]
-    by_unit = np.zeros((S, Y, L, len(model.unit_ids), len(INDICATORS)))
+    rem = out.multidim.removed  # (S, Y, P, G)
+    S, Y, P = rem.shape[:3]
+    D = len(model.unit_ids)
+    by_unit = np.zeros((S, Y, P, D))
     np.add.at(by_unit, (slice(None), slice(None), slice(None), model.g_unit), rem)
-    df = long_frame(
+    lines, flags = removal_pairs(mm)
+    # a year's rows: each line's pairs (in order) for each district in turn
+    _, first, count = np.unique(lines, return_index=True, return_counts=True)
+    row_p = np.concatenate([np.tile(np.arange(f, f + c), D) for f, c in zip(first, count)] or [np.zeros(0, int)])
+    row_d = np.concatenate([np.repeat(np.arange(D), c) for c in count] or [np.zeros(0, int)])
+    R = row_p.size
+    df = pd.DataFrame(
         {
-            "draw": range(S),
-            "year": model.years,
-            "line": model.line_codes,
-            "district": model.unit_ids,
-            "indicator": INDICATORS,
-        },
-        np.clip(by_unit, 0.0, None),
-        "households",
+            "scenario": scenario,
+            "engine": out.engine,
+            "draw": np.repeat(np.arange(S), Y * R),
+            "year": np.tile(np.repeat(np.asarray(model.years), R), S),
+            "district": np.tile(np.asarray(model.unit_ids)[row_d], S * Y),
+            "line": np.tile(np.asarray(model.line_codes)[lines[row_p]], S * Y),
+            "indicator": np.tile(np.asarray(INDICATORS)[flags[row_p]], S * Y),
+            "households": np.clip(by_unit[:, :, row_p, row_d], 0.0, None).ravel(),
+        }
     )
-    # keep the indicators each line acts on (the others are structurally zero)
-    acts = np.array([[bool((int(b) >> j) & 1) for j in range(len(INDICATORS))] for b in mm.line_bits])
-    li = pd.Index(model.line_codes).get_indexer(df["line"])
-    ji = pd.Index(INDICATORS).get_indexer(df["indicator"])
-    df = df[acts[li, ji] & (mm.removal[li] > 0)].copy()
-    df["dimension"] = df["indicator"].map(DIMENSION_OF)
-    df.insert(0, "engine", out.engine)
-    df.insert(0, "scenario", scenario)
-    return df[
-        ["scenario", "engine", "draw", "year", "district", "line", "dimension", "indicator", "households"]
-    ].reset_index(drop=True)
+    df.insert(6, "dimension", df["indicator"].map(DIMENSION_OF))
+    return df
