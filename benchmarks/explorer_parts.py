@@ -44,7 +44,7 @@ PARTS = (
     ("simlib.workbench.project", "run_models", "run_models"),
     ("simlib.workbench.switched", "run_models", "run_models (switched, each segment)"),
     ("simlib.workbench.switched", "fixed", "switched: fixed (memoised)"),
-    ("simlib.workbench.switched", "simulate", "switched: segment 1 (old units)"),
+    ("simlib.workbench.switched", "simulate", "switched: segment 1 (old units, from scratch)"),
     ("simlib.engines.multidim_expected", "open_run", "open_run (plan alone)"),
     ("simlib.engines.common", "EngineState.remapped", "switched: state moved to the new units"),
     ("simlib.workbench.switched", "EngineRuns", "switched: segment 2's runs made anew"),
@@ -56,7 +56,7 @@ PARTS = (
     ("simlib.engines.multidim_twin", "close_run", "close_run (plan, twin)"),
     ("simlib.engines.multidim_expected", "close_run", "close_run (plan alone)"),
     ("simlib.workbench.incremental", "joined", "joined (plan, twin)"),
-    ("simlib.workbench.incremental", "EngineRuns.outputs", "engine outputs (all of the above)"),
+    ("simlib.workbench.incremental", "EngineRuns.outputs", "engine outputs (EngineRuns: each segment's)"),
     ("simlib.workbench.switched", "SwitchedRuns.outputs", "switched: both segments' outputs"),
     ("simlib.workbench.switched", "Segment.rows", "switched: shown indicators (each segment)"),
     ("simlib.workbench.incremental", "shown_table", "shown indicators"),
@@ -104,7 +104,8 @@ def wrap_parts(acc: dict) -> None:
         *classes, name = path.split(".")
         for c in classes:
             owner = getattr(owner, c)
-        wrap(owner, name, label, acc)
+        if hasattr(owner, name):  # a part another version of the tree has not: not timed
+            wrap(owner, name, label, acc)
 
 
 def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, float, float, float]]:

@@ -176,17 +176,20 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
     """Changes of the money acting before the switch run segment 1 again from its kept states
     (the baseline's, the one at the first changed review), and segment 2 starts again from the
     state moved into the arrays of the states it replaces (`EngineRuns.restart`: no fresh
-    memory): each change equals its run from scratch, which a stale kept state (segment 1's at
-    review 1, segment 2's moved state or its state at the twin's review) would not."""
+    memory): each change moves the households at the switch and equals its run from scratch,
+    which a stale kept state (segment 1's at review 1, segment 2's moved state or its state at
+    the twin's review) would not. P3.1's money acts a year later, P5's the same year."""
     st = AllocationState(crossing)
-    st.evaluate()
+    switch = st.evaluate().run.segment_outputs[0].states[:, 2]
     runs = sw_runs.switched_runs(starting(st.base))
-    for year, factor, first in ((2025, 0.8, [(0, 1), (1, 2)]), (2025, 0.9, [(1, 2)]), (2024, 0.6, [(0, 2)])):
+    for factor, item, first in ((0.5, "P3.1", [(0, 1), (1, 2)]), (0.5, "P3.1", [(1, 2)]), (0.5, "P5", [(0, 2)])):
         done, held = len(runs.runs), held_cells(runs)
-        changed(st, year, factor, "P5")
+        changed(st, 2024, factor, item)
         view, want = st.evaluate(), from_scratch(st.scenario())
         assert runs.runs[done:] == [("plan", *r) for r in first] + SEGMENT_2
         moved = runs.second.states[2].cells
         assert moved and all(any(a is b for b in held) for a in moved.values())
+        assert not np.array_equal(view.run.segment_outputs[0].states[:, 2], switch), (factor, item)
+        switch = view.run.segment_outputs[0].states[:, 2]
         assert_view_same(view, want)
         assert_switched_same(view.run, want)
