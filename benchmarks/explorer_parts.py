@@ -9,7 +9,11 @@ and prints, for each part of a change, the median wall ms, the view thread's CPU
 process's page faults (`getrusage`: a first write to freshly mapped memory costs one per 4 kB
 page, the system time of a change that allocates its big arrays anew). The parts
 are functions wrapped in place (a wrapper costs about a microsecond: no profiler's overhead); a
-part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`).
+part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`;
+on a scenario that switches units, `EngineRuns.outputs` counts both segments' runs, segment 1
+running through it too since benchmarks/HISTORY.md `## crossfast`, and `switched: ...` the
+parts of `simlib.workbench.switched`). A part the tree does not have is not timed (the same script on
+an older tree, for paired runs).
 Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
 
 `python -m benchmarks.explorer_parts twin SCENARIO [ROUNDS]` times, in one process, the engine's
