@@ -178,10 +178,11 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
     state moved into the arrays of the states it replaces (`EngineRuns.restart`: no fresh
     memory): each change moves the households at the switch and equals its run from scratch,
     which a stale kept state (segment 1's at review 1, segment 2's moved state or its state at
-    the twin's review) would not. P3.1's money acts a year later, P5's the same year."""
+    the twin's review, segment 1's recycled cells) would not. P3.1's money acts a year later, P5's
+    the same year."""
     st = AllocationState(crossing)
     switch = st.evaluate().run.segment_outputs[0].states[:, 2]
-    runs = sw_runs.switched_runs(starting(st.base))
+    runs, handed = sw_runs.switched_runs(starting(st.base)), []
     for factor, item, first in ((0.5, "P3.1", [(0, 1), (1, 2)]), (0.5, "P3.1", [(1, 2)]), (0.5, "P5", [(0, 2)])):
         done, held = len(runs.runs), held_cells(runs)
         changed(st, 2024, factor, item)
@@ -191,5 +192,9 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
         assert moved and all(any(a is b for b in held) for a in moved.values())
         assert not np.array_equal(view.run.segment_outputs[0].states[:, 2], switch), (factor, item)
         switch = view.run.segment_outputs[0].states[:, 2]
+        handed.append(dict(view.run.segment_outputs[0].state.cells))  # the arrays, not the state
         assert_view_same(view, want)
         assert_switched_same(view.run, want)
+    # the last change copied segment 1's baseline into the cells the first change's output handed
+    # over, that output let go since (`SwitchedRuns.recycle`), and still equals its run from scratch
+    assert all(a is b for a, b in zip(handed[2].values(), handed[0].values(), strict=True))

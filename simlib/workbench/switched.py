@@ -36,6 +36,7 @@ and both segments' engine arrays equal a run from scratch bit for bit
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -92,12 +93,17 @@ class SwitchedRuns:
         self.second: EngineRuns | None = None
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
         self.first.runs = self.runs  # one record of the runs of both segments
+        #: (weak reference to a segment-1 output, the state it hands over): see `recycle`
+        self.handed: list[tuple[weakref.ref, object]] = []
 
     def outputs(self, targets: tuple, twin_target, spends: tuple, options, mapping) -> tuple:
         """(segment 1's output, segment 2's, segment 2's twin or None) for the spending `spends`
         of each segment, on the compiled `targets`; `mapping`: the state map between them."""
         before = self.first.out
+        self.recycle()
         first = self.first.outputs(targets[0], None, spends[0], options)[0]
+        if first is not before:
+            self.handed.append((weakref.ref(first), first.state))
         if self.second is None:
             self.second = EngineRuns(self.at, (self.switch_at, first.state.remapped(mapping)))
             self.second.runs = self.runs
@@ -105,6 +111,20 @@ class SwitchedRuns:
             self.second.restart(partial(first.state.remapped, mapping))
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
         return first, out, twin
+
+    def recycle(self) -> None:
+        """Give segment 1's pool the cells of the states handed over with its earlier outputs
+        that nothing holds any more (the view's run of two changes ago, once the probability
+        button's draws are done with it): the next run writes its copy into them instead of
+        fresh memory (183 MB for the districts). An output still alive keeps its state: a draw
+        may read it from another thread (`simlib.uncertainty.switched`)."""
+        alive = []
+        for ref, state in self.handed:
+            if ref() is None:
+                self.first.pool.give(state)
+            else:
+                alive.append((ref, state))
+        self.handed = alive
 
 
 @dataclass(frozen=True)
