@@ -5,9 +5,15 @@ standard's twin adds to the engine year (issue 18; benchmarks/HISTORY.md `## twi
 `params/scenarios/SCENARIO.yaml` through the widget API (`ExplorerView`, debounce 0), types P5's
 central recurrent money of YEAR at 90 %, then makes CHANGES changes (8 by default) back and forth,
 and prints, for each part of a change, the median wall ms, the view thread's CPU ms
-(`time.thread_time`) and the process's CPU ms (every thread: the engine runs on two). The parts
+(`time.thread_time`), the process's CPU ms (every thread: the engine runs on two) and the
+process's page faults (`getrusage`: a first write to freshly mapped memory costs one per 4 kB
+page, the system time of a change that allocates its big arrays anew). The parts
 are functions wrapped in place (a wrapper costs about a microsecond: no profiler's overhead); a
-part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`).
+part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`;
+on a scenario that switches units, `EngineRuns.outputs` counts both segments' runs, segment 1
+running through it too since benchmarks/HISTORY.md `## crossfast`, and `switched: ...` the
+parts of `simlib.workbench.switched`). A part the tree does not have is not timed (the same script on
+an older tree, for paired runs).
 Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
 
 `python -m benchmarks.explorer_parts twin SCENARIO [ROUNDS]` times, in one process, the engine's
@@ -24,6 +30,7 @@ Nothing is written; run with `PYTHONPATH` at the tree and `NUMBA_NUM_THREADS=2`.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import sys
 import time
@@ -39,18 +46,28 @@ PARTS = (
     ("simlib.workbench.state", "AllocationState.set_amount", "legal check (set_amount)"),
     ("simlib.workbench.grid", "AmountGrid.sync", "grid sync"),
     ("simlib.workbench.project", "run_models", "run_models"),
+    ("simlib.workbench.switched", "run_models", "run_models (switched, each segment)"),
+    ("simlib.workbench.switched", "fixed", "switched: fixed (memoised)"),
+    ("simlib.workbench.switched", "simulate", "switched: segment 1 (old units, from scratch)"),
+    ("simlib.engines.multidim_expected", "open_run", "open_run (plan alone)"),
+    ("simlib.engines.common", "EngineState.remapped", "switched: state moved to the new units"),
+    ("simlib.workbench.switched", "EngineRuns", "switched: segment 2's runs made anew"),
     ("simlib.engines.multidim_twin", "open_run", "open_run (plan, twin)"),
     ("simlib.engines.multidim_twin", "year_programme", "programme step (plan, twin)"),
     ("simlib.engines.multidim_expected", "year_programme", "programme step (later years)"),
     ("simlib.engines.multidim_jit", "year", "engine year (plan alone)"),
     ("simlib.engines.multidim_jit", "year_both", "engine year with the twin's"),
     ("simlib.engines.multidim_twin", "close_run", "close_run (plan, twin)"),
+    ("simlib.engines.multidim_expected", "close_run", "close_run (plan alone)"),
     ("simlib.workbench.incremental", "joined", "joined (plan, twin)"),
-    ("simlib.workbench.incremental", "EngineRuns.outputs", "engine outputs (all of the above)"),
+    ("simlib.workbench.incremental", "EngineRuns.outputs", "engine outputs (EngineRuns: each segment's)"),
+    ("simlib.workbench.switched", "SwitchedRuns.outputs", "switched: both segments' outputs"),
+    ("simlib.workbench.switched", "Segment.rows", "switched: shown indicators (each segment)"),
     ("simlib.workbench.incremental", "shown_table", "shown indicators"),
     ("simlib.workbench.incremental", "rebase", "re-basing"),
     ("simlib.workbench.scoring", "Scorer.scorecard", "scorecard"),
     ("simlib.workbench.project", "run_multidim", "run_multidim"),
+    ("simlib.workbench.project", "run_switched", "run_switched"),
     ("simlib.workbench.charts", "LiveRateChart.update", "chart update"),
     ("simlib.workbench.view", "ExplorerView.cards_html", "cards"),
     ("simlib.workbench.charts", "LiveRateChart.svg", "chart svg"),
@@ -58,12 +75,18 @@ PARTS = (
 )
 
 
+def faults() -> int:
+    """The process's page faults so far (minor: a first touch of fresh memory; and major)."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_minflt + use.ru_majflt
+
+
 def wrap(owner, name: str, label: str, acc: dict) -> None:
     """Wrap `owner.name` so that its (wall, thread CPU, process CPU) add to `acc[label]`."""
     inner = getattr(owner, name)
 
     def timed(*a, **k):
-        w, c, p = time.perf_counter(), time.thread_time(), time.process_time()
+        w, c, p, f = time.perf_counter(), time.thread_time(), time.process_time(), faults()
         try:
             return inner(*a, **k)
         finally:
@@ -71,6 +94,7 @@ def wrap(owner, name: str, label: str, acc: dict) -> None:
             r[0] += time.perf_counter() - w
             r[1] += time.thread_time() - c
             r[2] += time.process_time() - p
+            r[3] += (faults() - f) * 1e-3  # thousands of page faults (printed as such: not ms)
 
     setattr(owner, name, timed)
 
@@ -84,11 +108,12 @@ def wrap_parts(acc: dict) -> None:
         *classes, name = path.split(".")
         for c in classes:
             owner = getattr(owner, c)
-        wrap(owner, name, label, acc)
+        if hasattr(owner, name):  # a part another version of the tree has not: not timed
+            wrap(owner, name, label, acc)
 
 
-def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, float, float]]:
-    """Median (wall, view thread CPU, process CPU) ms of each part of `changes` changes of P5's
+def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, float, float, float]]:
+    """Median (wall, view thread CPU, process CPU) ms and page faults of each part of `changes` changes of P5's
     central recurrent money of `year` (module docstring), and of the whole change ("change")."""
     from simlib.memory_pages import decline_hugepage_advice
     from simlib.workbench.state import AllocationState
@@ -96,7 +121,7 @@ def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, 
 
     decline_hugepage_advice()  # as the explorer's kernel does once opened
     view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / f"{scenario}.yaml"), "vi", debounce=0)
-    acc: dict = defaultdict(lambda: [0.0, 0.0, 0.0])
+    acc: dict = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     wrap_parts(acc)
     st, key = view.state, ("P5", "central_recurrent")
     view.grid.year_control.value = year
@@ -108,14 +133,19 @@ def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, 
     for i in range(changes):
         acc.clear()
         before = view.updates
-        w, c, p = time.perf_counter(), time.thread_time(), time.process_time()
+        w, c, p, f = time.perf_counter(), time.thread_time(), time.process_time(), faults()
         cell.value = values[(i + 1) % 2]
-        acc["change"] = [time.perf_counter() - w, time.thread_time() - c, time.process_time() - p]
+        acc["change"] = [
+            time.perf_counter() - w,
+            time.thread_time() - c,
+            time.process_time() - p,
+            (faults() - f) * 1e-3,
+        ]
         assert view.updates == before + 1, view.input_problems
         rows.append({k: tuple(v) for k, v in acc.items()})
     labels = [label for _, _, label in PARTS if any(label in r for r in rows)] + ["change"]
     return {
-        label: tuple(float(np.median([r.get(label, (0.0,) * 3)[j] for r in rows]) * 1e3) for j in range(3))
+        label: tuple(float(np.median([r.get(label, (0.0,) * 4)[j] for r in rows]) * 1e3) for j in range(4))
         for label in labels
     }
 
@@ -164,9 +194,9 @@ def main(argv: list[str]) -> None:
     if argv[0] == "parts":
         got = parts(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))
         print(f"{argv[1]}, {argv[2]} change; load {load:.1f} -> {os.getloadavg()[0]:.1f}")
-        print(f"{'part':36s} {'wall':>8s} {'view CPU':>9s} {'all CPU':>8s}")
-        for label, (w, c, p) in got.items():
-            print(f"{label:36s} {w:8.1f} {c:9.1f} {p:8.1f}")
+        print(f"{'part':42s} {'wall':>8s} {'view CPU':>9s} {'all CPU':>8s} {'faults':>8s}")
+        for label, (w, c, p, f) in got.items():
+            print(f"{label:42s} {w:8.1f} {c:9.1f} {p:8.1f} {f:8.0f}")
     else:
         got = twin(argv[1], *(int(a) for a in argv[2:3]))
         print(f"{argv[1]}, the year from the twin's review; load {load:.1f} -> {os.getloadavg()[0]:.1f}")

@@ -1,7 +1,8 @@
 """Hashes of everything the explorer's view shows on `multidim_2030`, after a series of changes
 through the widget API (issue 18: a faster change must show the same view, bit for bit).
 
-`python benchmarks/explorer_view_hash.py TREE OUT.json` (run with `PYTHONPATH=TREE`) opens the
+`python benchmarks/explorer_view_hash.py TREE OUT.json [SCENARIO]` (run with `PYTHONPATH=TREE`;
+SCENARIO: another file of params/scenarios, e.g. crossing_2024_2027, its years' changes only) opens the
 view (`ExplorerView`, debounce 0) and makes `CHANGES` — an amount typed with the year control on
 every year or on one year, 2024 to 2030, including changes acting after the horizon — then a
 year's total typed for 2028 and 2024; after the opening and each change it hashes the cards',
@@ -93,16 +94,19 @@ def run_tables(view) -> list[dict]:
     return out
 
 
-def main(root: Path, path: Path) -> None:
+def main(root: Path, path: Path, scenario: str = "multidim_2030") -> None:
     from simlib.workbench.state import AllocationState
     from simlib.workbench.view import ExplorerView
 
-    view = ExplorerView(AllocationState.load(root / "params/scenarios/multidim_2030.yaml"), "vi", debounce=0)
+    view = ExplorerView(AllocationState.load(root / f"params/scenarios/{scenario}.yaml"), "vi", debounce=0)
+    years = set(view.state.years[1:])  # another scenario's (crossing_2024_2027: to 2027): its changes only
     res = [{"change": "open", **snapshot(view)}]
     for i, (year, item, source, factor) in enumerate(CHANGES):
+        if year is not None and year not in years:
+            continue
         ok = typed(view, year, item, source, factor)
         res.append({"change": f"{i}:{year}:{item}:{factor:.3f}", "updated": ok, **snapshot(view)})
-    for year, share in ((2028, 0.95), (2024, 0.97)):
+    for year, share in ((y, s) for y, s in ((2028, 0.95), (2024, 0.97)) if y in years):
         view.grid.year_control.value = year
         view.w["total"].value = str(round(view.state.allocated_vnd(year) / 1e9 * share))
         res.append({"change": f"total{year}", "updates": view.updates, **snapshot(view)})
@@ -111,4 +115,4 @@ def main(root: Path, path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])

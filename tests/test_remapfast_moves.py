@@ -109,3 +109,40 @@ def test_a_state_moved_as_before_and_households_conserved():
     assert all(same_bits(new.cells[k], ref.cells[k]) for k in cells)
     np.testing.assert_allclose(new.n.sum(axis=1), n.sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(new.cells["M"].sum(axis=1), cells["M"].sum(axis=1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_a_move_into_given_arrays_overwrites_them_with_the_reference_bits(axis):
+    """`out` (arrays reused from a state nothing reads: `simlib.workbench.switched`) full of
+    other values, NaN included: every element is written, the reference's bits, no new array."""
+    rng = np.random.default_rng(5)
+    shape = [3, 4, 1100]
+    shape[axis] = 9
+    groups = sparse_map(rng, 9, 14, per_row=4, conserve=True)
+    groups[:, 13] = 0.0  # a new group no old group reaches: written zero too
+    values = wild(rng, tuple(shape))
+    moved_shape = list(shape)
+    moved_shape[axis] = 14
+    out = np.full(moved_shape, np.nan)
+    got = GroupMove.of(groups)(values, axis=axis, out=out)
+    assert got is out and same_bits(out, remap_groups(values, groups, axis))
+
+
+def test_a_move_into_arrays_of_another_shape_or_type_is_refused():
+    move = GroupMove.of(np.ones((3, 2)) / 2)
+    for out in (np.empty((2, 3)), np.empty((2, 2), np.float32), np.empty((2, 4))[:, ::2]):
+        with pytest.raises(ValueError, match="out"):
+            move(np.ones((2, 3)), axis=1, out=out)
+
+
+def test_a_state_moved_into_given_cells_as_into_new_ones():
+    rng = np.random.default_rng(8)
+    groups = sparse_map(rng, 6, 10, per_row=3, conserve=True)
+    units = sparse_map(rng, 2, 3, per_row=2, conserve=True)
+    cells = {"M": rng.random((1, 6, 4, 32)), "H": rng.random((1, 6, 4, 2, 3))}
+    state = EngineState(2, rng.random((1, 6, 4)), rng.random((1, 3, 2, 2)), np.array([True, False]), cells)
+    mapping = CellMap(units, groups, np.arange(2), np.arange(3))
+    into = {"M": np.full((1, 10, 4, 32), np.nan), "H": np.full((1, 10, 4, 2, 3), -7.0)}
+    got, ref = state.remapped(mapping, into=dict(into)), old_remapped(state, mapping)
+    assert all(got.cells[k] is into[k] and same_bits(got.cells[k], ref.cells[k]) for k in cells)
+    assert same_bits(got.n, ref.n) and same_bits(got.built, ref.built)

@@ -158,3 +158,43 @@ def test_the_probabilities_of_a_change_reuse_the_explorer_s_run(crossing):
     fresh = compare.probabilities(scen, 2, seed=3)
     for name in ("quantiles", "targets", "outcomes"):
         assert getattr(with_run, name).to_csv(index=False) == getattr(fresh, name).to_csv(index=False), name
+
+
+def held_cells(runs: sw_runs.SwitchedRuns) -> list:
+    """The cell arrays segment 2's runs hold: its kept states' and its pool's."""
+    second = runs.second
+    return [a for s in second.states.values() for a in s.cells.values()] + [
+        a for cells in second.pool.free for a in cells.values()
+    ]
+
+
+#: segment 2 from the moved state, stopped at the twin's start (review 3), the twin's year
+SEGMENT_2 = [("plan", 2, 3), ("plan", 3, 4), ("twin", 3, 4)]
+
+
+def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(crossing):
+    """Changes of the money acting before the switch run segment 1 again from its kept states
+    (the baseline's, the one at the first changed review), and segment 2 starts again from the
+    state moved into the arrays of the states it replaces (`EngineRuns.restart`: no fresh
+    memory): each change moves the households at the switch and equals its run from scratch,
+    which a stale kept state (segment 1's at review 1, segment 2's moved state or its state at
+    the twin's review, segment 1's recycled cells) would not. P3.1's money acts a year later, P5's
+    the same year."""
+    st = AllocationState(crossing)
+    switch = st.evaluate().run.segment_outputs[0].states[:, 2]
+    runs, handed = sw_runs.switched_runs(starting(st.base)), []
+    for factor, item, first in ((0.5, "P3.1", [(0, 1), (1, 2)]), (0.5, "P3.1", [(1, 2)]), (0.5, "P5", [(0, 2)])):
+        done, held = len(runs.runs), held_cells(runs)
+        changed(st, 2024, factor, item)
+        view, want = st.evaluate(), from_scratch(st.scenario())
+        assert runs.runs[done:] == [("plan", *r) for r in first] + SEGMENT_2
+        moved = runs.second.states[2].cells
+        assert moved and all(any(a is b for b in held) for a in moved.values())
+        assert not np.array_equal(view.run.segment_outputs[0].states[:, 2], switch), (factor, item)
+        switch = view.run.segment_outputs[0].states[:, 2]
+        handed.append(dict(view.run.segment_outputs[0].state.cells))  # the arrays, not the state
+        assert_view_same(view, want)
+        assert_switched_same(view.run, want)
+    # the last change copied segment 1's baseline into the cells the first change's output handed
+    # over, that output let go since (`SwitchedRuns.recycle`), and still equals its run from scratch
+    assert all(a is b for a, b in zip(handed[2].values(), handed[0].values(), strict=True))

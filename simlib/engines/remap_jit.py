@@ -72,18 +72,24 @@ class GroupMove:
         weights = np.asarray(groups.T[new, old], float)
         return cls(groups, starts, old.astype(np.int64), np.ascontiguousarray(weights))
 
-    def __call__(self, values: np.ndarray, axis: int = 1) -> np.ndarray:
+    def __call__(self, values: np.ndarray, axis: int = 1, out: np.ndarray | None = None) -> np.ndarray:
         """`values` with its group axis `axis` moved to the new groups: the numbers of
-        `simlib.geography.remap_groups(values, groups, axis)`, as a C-contiguous array."""
+        `simlib.geography.remap_groups(values, groups, axis)`, as a C-contiguous array: `out`
+        when given (C-contiguous float64 of that shape, its values overwritten, none read: e.g.
+        arrays already mapped, `simlib.workbench.pool`), else a new one."""
         values = np.ascontiguousarray(values, float)
-        if numba is None:  # pragma: no cover
-            return np.ascontiguousarray(remap_groups(values, self.groups, axis))
         axis = axis % values.ndim
         shape = values.shape
+        moved = shape[:axis] + (self.groups.shape[1],) + shape[axis + 1 :]
+        if out is not None and (out.shape != moved or out.dtype != np.float64 or not out.flags.c_contiguous):
+            raise ValueError(f"out is {out.dtype} {out.shape}, the moved values float64 {moved} (C order)")
+        if numba is None:  # pragma: no cover
+            got = np.ascontiguousarray(remap_groups(values, self.groups, axis))
+            return got if out is None else np.copyto(out, got) or out
         if shape[axis] != self.groups.shape[0]:
             raise ValueError(f"axis {axis} has {shape[axis]} groups, the map {self.groups.shape[0]}")
         before, after = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1 :]))
-        out = np.empty(shape[:axis] + (self.groups.shape[1],) + shape[axis + 1 :])
+        out = np.empty(moved) if out is None else out
         flat = out.reshape(before, self.groups.shape[1], after)
         move_groups(values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)
         return out

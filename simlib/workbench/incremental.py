@@ -128,10 +128,12 @@ class EngineRuns:
     the review the previous-standard twin starts from (None: no twin). `first`: the review the
     runs start from, with its state (`start`, kept: every change reaches no earlier year) — a run
     continued from a handed-over state (segment 2 of a run that switches units,
-    `simlib.workbench.switched`); None: the baseline."""
+    `simlib.workbench.switched`); None: the baseline. `stop`: the review the runs stop at,
+    whose state is handed over with the output (segment 1 of a run that switches units, moved
+    to the new units from there); None: the last, nothing handed over."""
 
-    def __init__(self, at: int | None, first: tuple[int, EngineState] | None = None):
-        self.at = at
+    def __init__(self, at: int | None, first: tuple[int, EngineState] | None = None, stop: int | None = None):
+        self.at, self.stop = at, stop
         self.first = first[0] if first is not None else 0
         self.acting: np.ndarray | None = None  # (Y, L, D) of the last run
         self.out: EngineOutput | None = None
@@ -145,7 +147,7 @@ class EngineRuns:
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
         """The plan's engine output for `spend` (Y+1, L, D) and its twin's (None without)."""
-        acting = acting_money(core_of(target), spend)
+        acting = acting_money(core_of(target), spend)[: self.stop]  # the years run
         years = acting.shape[0]
         y0 = first_change(self.acting, acting)
         if y0 == years:
@@ -179,8 +181,11 @@ class EngineRuns:
             if stop < years:
                 self.states[stop] = state
             start = stop
-        self.pool.give(state)  # the last review's: nothing continues from it
         out = joined(pieces, into=fresh)
+        if self.stop is None:
+            self.pool.give(state)  # the last review's: nothing continues from it
+        else:
+            out.state = state  # handed over (its arrays go with the output: never reused here)
         self._keep(y0)
         if twin is not None:  # the twin's year, made with the plan's last piece (`_with_twin`)
             self.runs.append(("twin", self.at, self.at + 1))
@@ -188,6 +193,18 @@ class EngineRuns:
         self.pool.trim()
         self.acting, self.out = acting, out
         return out, self.twin
+
+    def restart(self, make) -> None:
+        """Start again from a new state at `first` (every kept state and output is then stale:
+        segment 1 made again): the kept states' cells go to the pool, which keeps as many sets
+        as a run from `first` writes (the new state and a copy per piece), and `make(into)`
+        gives the new state, its cells written into `into`, arrays of the old first state's
+        shapes taken from the pool (`EngineState.remapped`): no fresh memory mapped."""
+        like = dict(self.states[self.first].cells)
+        self._drop(list(self.states))
+        self.pool.trim(2 + (self.at is not None and self.at > self.first))
+        self.acting = self.out = self.twin = None
+        self.states[self.first] = make(self.pool.arrays(like))
 
     def _drop(self, reviews) -> None:
         for t in reviews:

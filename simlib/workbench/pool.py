@@ -80,6 +80,11 @@ class StatePool:
         into, zero = self._take(state.cells)
         return replace(state, spare=False, into=into, into_zero=zero)
 
+    def arrays(self, like: dict) -> dict:
+        """Arrays of the shapes and types of `like`'s (name -> array) to be overwritten whole:
+        a free set where one fits (its values and known zeros dropped), else new ones."""
+        return self._take(like)[0]
+
     def _take(self, like: dict) -> tuple[dict, np.ndarray | None]:
         for i, cells in enumerate(self.free):
             if cells.keys() == like.keys() and all(

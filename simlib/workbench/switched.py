@@ -10,13 +10,18 @@ from its state at the review before the change (`twin_states`); the no-money run
 segments too; each segment's tables are made on its own model and joined by year (`join_tables`).
 Here, per starting scenario (`SwitchedRuns`, kept on it):
 
-- segment 1 runs again, whole, only when the money acting in its years [0, at) changed
-  (`simlib.engines.reach.acting_money`: the engine reads the amounts through it alone); its
-  output is kept, and its state at `at` is moved to the new units once per segment-1 run;
+- segment 1 is an `EngineRuns` stopped at review `at` (`stop`), run again only when the money
+  acting in its years [0, at) changed (`simlib.engines.reach.acting_money`: the engine reads the
+  amounts through it alone), from its kept state at or before the first changed year (the
+  baseline's for a change of the first year: no synthesis of the households again); its output
+  is kept with its state at `at`, moved to the new units once per segment-1 run;
 - segment 2 is an `EngineRuns` started from that moved state (`first`): it continues from its
   kept state at or before the first year whose acting money changed, its twin's year made with
   the plan's piece from the twin's review (`simlib.runner.simulate_with_twin`), as for a run on
-  one set of units (`simlib.workbench.incremental`);
+  one set of units (`simlib.workbench.incremental`); when segment 1 is made again it starts
+  again (`EngineRuns.restart`), the moved state written into the cells of the one it replaces
+  and its copies into the cells of its stale states (`simlib.workbench.pool`): on the communes
+  each state is about 1.2 GB, whose fresh pages cost more than the move itself;
 - the no-money segments, the state map and the twin's compiled model are made once (they read no
   amounts); the scenario on the new units is the starting scenario's with the allocation's amounts
   (`simlib.unit_switch.with_amounts`, as the runner's switch has it) and its models are compiled
@@ -31,6 +36,7 @@ and both segments' engine arrays equal a run from scratch bit for bit
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -40,10 +46,8 @@ import pandas as pd
 from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
-from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
-from simlib.multidim.model import core_of
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
@@ -54,14 +58,13 @@ from simlib.unit_switch import (
     join_tables,
     run_pieces,
     run_tables,
-    simulate,
     state_map,
     unit_switch,
     units_levels,
     with_amounts,
 )
 from simlib.workbench import rebasing
-from simlib.workbench.incremental import EngineRuns, first_change, named_states, run_models, shown_table
+from simlib.workbench.incremental import EngineRuns, named_states, run_models, shown_table
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.scoring import no_rebasing, scorer
 
@@ -78,33 +81,51 @@ def switched(scen) -> bool:
 
 
 class SwitchedRuns:
-    """The engine outputs of the allocations of one starting scenario that switches units: segment
-    1 kept while the money acting in its years is the same, segment 2 continued from its kept
-    states (`EngineRuns` from the moved state). `at`: the twin's review (None: no twin)."""
+    """The engine outputs of the allocations of one starting scenario that switches units:
+    segment 1 continued from its kept states (`EngineRuns` stopped at the switch, from the
+    baseline's state), segment 2 too (`EngineRuns` from the moved state, started again, in the
+    same reused arrays, when segment 1 is made again). `at`: the twin's review (None: no twin)."""
 
     def __init__(self, switch_at: int, at: int | None):
         self.switch_at, self.at = switch_at, at
-        self.acting: np.ndarray | None = None  # segment 1's acting money, years [0, switch_at)
-        #: segment 1's output, with its state at the switch (as the runner's: the explorer's
-        #: probabilities continue each draw's twin from it, `simlib.uncertainty.switched`)
-        self.first: EngineOutput | None = None
+        #: segment 1's runs; its output hands over its state at the switch (as the runner's: the
+        #: explorer's probabilities continue each draw's twin from it, `simlib.uncertainty.switched`)
+        self.first = EngineRuns(None, stop=switch_at)
         self.second: EngineRuns | None = None
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
+        self.first.runs = self.runs  # one record of the runs of both segments
+        #: (weak reference to a segment-1 output, the state it hands over): see `recycle`
+        self.handed: list[tuple[weakref.ref, object]] = []
 
     def outputs(self, targets: tuple, twin_target, spends: tuple, options, mapping) -> tuple:
         """(segment 1's output, segment 2's, segment 2's twin or None) for the spending `spends`
         of each segment, on the compiled `targets`; `mapping`: the state map between them."""
-        acting = acting_money(core_of(targets[0]), spends[0])[: self.switch_at]
-        if self.first is None or first_change(self.acting, acting) < self.switch_at:
-            self.second = None  # its states are about to be replaced: their memory first
-            first = simulate(targets[0], spends[0], options, stop=self.switch_at)
-            self.runs.append(("plan", 0, self.switch_at))
-            state = first.state.remapped(mapping)  # a new state: `first` keeps its own
-            self.first, self.acting = first, acting
-            self.second = EngineRuns(self.at, (self.switch_at, state))
-            self.second.runs = self.runs  # one record of the runs of both segments
+        before = self.first.out
+        self.recycle()
+        first = self.first.outputs(targets[0], None, spends[0], options)[0]
+        if first is not before:
+            self.handed.append((weakref.ref(first), first.state))
+        if self.second is None:
+            self.second = EngineRuns(self.at, (self.switch_at, first.state.remapped(mapping)))
+            self.second.runs = self.runs
+        elif first is not before:  # segment 1 made again: segment 2 from its moved state
+            self.second.restart(partial(first.state.remapped, mapping))
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
-        return self.first, out, twin
+        return first, out, twin
+
+    def recycle(self) -> None:
+        """Give segment 1's pool the cells of the states handed over with its earlier outputs
+        that nothing holds any more (the view's run of two changes ago, once the probability
+        button's draws are done with it): the next run writes its copy into them instead of
+        fresh memory (183 MB for the districts). An output still alive keeps its state: a draw
+        may read it from another thread (`simlib.uncertainty.switched`)."""
+        alive = []
+        for ref, state in self.handed:
+            if ref() is None:
+                self.first.pool.give(state)
+            else:
+                alive.append((ref, state))
+        self.handed = alive
 
 
 @dataclass(frozen=True)
