@@ -55,6 +55,7 @@ from simlib.engines import (
     multidim_numba,
     multidim_record_kernels,
     multidim_scratch,
+    multidim_vec8,
 )
 from simlib.engines import multidim_tables as tables
 from simlib.engines.multidim_balance import cuts
@@ -329,6 +330,7 @@ refresh_caches(
         multidim_record_kernels,
         multidim_fill_kernels,
         multidim_scratch,
+        multidim_vec8,
         sys.modules[__name__],
     )
 )
