@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib import i18n
+from simlib.i18n.fmt import cut_after_word
 from simlib.paths import display_path, scenarios_dir
 
 _MISSING = object()
@@ -30,10 +31,7 @@ def _short(value: Any, limit: int = 80) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
-    if not (text[limit - 1].isspace() or cut[-1].isspace()) and " " in cut[limit // 2 :]:  # inside a word
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;") + "…"
+    return cut_after_word(text, limit - 1, keep_from=limit // 2) + "…"
 
 
 def _allowed_text(allowed: Any, limit: int = 30) -> str:

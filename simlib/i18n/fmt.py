@@ -14,7 +14,8 @@ The one formatter for everything a user reads (reports, tables, chart axes, CLI)
 - dates: `ngày 02 tháng 12 năm 2026` / `2 December 2026`, in Vietnam's time zone
   (Asia/Ho_Chi_Minh): a time stamp written in UTC late in the evening is already the next day
   there. A naive datetime is taken as UTC (simlib writes its manifests in UTC);
-- missing values (None, NaN, text that is not a number): an en dash `–`.
+- missing values (None, NaN, text that is not a number): an en dash `–`;
+- text cut to a width: after a whole word (`cut_after_word`), never inside one.
 """
 
 from __future__ import annotations
@@ -181,3 +182,20 @@ def axis_formatter(lang: str | None = None, decimals: int | None = None) -> Call
         return number(x, lang, d)
 
     return tick
+
+
+#: what a cut text does not end with before its «…»
+CUT_TRAILING = " ,;:–—-("
+
+
+def cut_after_word(text: str, room: int, keep_from: int = 1) -> str:
+    """The first `room` characters of `text`, cut back after its last whole word when `room`
+    falls inside a word («… cho các đồn biên phòng» → «… cho các», never «… các đồn»: a word cut
+    short reads as another word) and that word starts at or after `keep_from`; a first word
+    longer than that is cut where it must be. Trailing spaces and punctuation (`CUT_TRAILING`)
+    dropped; the caller adds the «…»."""
+    cut = text[:room]
+    inside = room < len(text) and not (text[room].isspace() or cut[-1:].isspace())
+    if inside and cut.rstrip().rfind(" ") >= keep_from:
+        cut = cut.rstrip().rsplit(" ", 1)[0]
+    return cut.rstrip(CUT_TRAILING)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib import i18n
+from simlib.i18n.fmt import cut_after_word
 from simlib.workbench.state import AllocationState
 
 #: the layout of the 2021–2025 lines (a dated catalogue's layout is keyed by its id)
@@ -74,10 +75,7 @@ def shortened(text: str, width: int = MAX_LABEL) -> str:
     room = width - len(suffix) - 1  # characters of `base` before the «…»
     if len(base) <= room:
         return base + suffix
-    cut = base[:room]
-    if not (base[room].isspace() or cut[-1].isspace()) and " " in cut.strip():  # inside a word
-        cut = cut.rstrip().rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:–—-(") + "…" + suffix
+    return cut_after_word(base, room) + "…" + suffix
 
 
 def item_name(catalogue, item: str, lang: str) -> str:
