@@ -32,7 +32,7 @@ from simlib import i18n
 from simlib.geography import load_geography
 from simlib.i18n import fmt
 from simlib.report import charts, data, html
-from simlib.report.table import ReportTable, to_html
+from simlib.report.table import ReportTable, round_to_total, to_html
 from simlib.unit_switch import unit_switch
 
 #: more units than this: ranked dots, a map and cut tables instead of small multiples
@@ -268,15 +268,7 @@ def whole_households(rows: np.ndarray) -> np.ndarray:
     out = np.empty_like(rows)
     out[:, 0], out[:, -1] = np.floor(rows[:, 0] + 0.5), np.floor(rows[:, -1] + 0.5)
     for i, r in enumerate(rows):
-        parts = r[1:-1]
-        down = np.floor(parts)
-        left = int(out[i, -1] - out[i, 0] - down.sum())
-        order = np.argsort(-(parts - down), kind="stable")  # largest remainders first
-        if left >= 0:
-            down[order[:left]] += 1
-        else:
-            down[order[::-1][:-left]] -= 1
-        out[i, 1:-1] = down
+        out[i, 1:-1] = round_to_total(r[1:-1], 0, total=out[i, -1] - out[i, 0])
     return out
 
 

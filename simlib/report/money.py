@@ -21,7 +21,7 @@ from simlib.i18n import fmt
 from simlib.report import bars, charts, data, dated_rows, html
 from simlib.report.context import full_name, short_name
 from simlib.report.levels import Levels, lower_first
-from simlib.report.table import ReportTable, to_html
+from simlib.report.table import ReportTable, round_to_total, to_html
 from simlib.report.trends import standard_breaks
 
 #: money below this (VND, per line and year) is floating-point noise, not money that reaches no
@@ -201,18 +201,6 @@ def unallocated_sentence(table: ReportTable, lang: str) -> str:
         spent=fmt.number(spent, lang, 1),
         share=fmt.percent(share, lang, 1),
     )
-
-
-def round_to_total(values, digits: int = 1) -> np.ndarray:
-    """`values` rounded to `digits` decimals so that they add up to their sum rounded the same way
-    (largest remainder: each rounded down, the units left given to the largest remainders)."""
-    scale = 10**digits
-    v = np.asarray(values, float) * scale
-    down = np.floor(v + 1e-9)
-    left = int(round(round(float(v.sum())) - down.sum()))
-    order = np.argsort(-(v - down), kind="stable")
-    down[order[:left]] += 1
-    return down / scale
 
 
 def money_table(ctx) -> ReportTable:

@@ -262,3 +262,20 @@ def export(
 def frame_of(rows: Sequence[Mapping], columns: Sequence[str]) -> pd.DataFrame:
     """A DataFrame from row dicts, with exactly `columns` in that order."""
     return pd.DataFrame(list(rows), columns=list(columns))
+
+
+def round_to_total(values, digits: int = 1, total: float | None = None) -> np.ndarray:
+    """`values` rounded to `digits` decimals so that they add up to `total` (default: their sum
+    rounded the same way) by largest remainder: each rounded down, the units left given to the
+    largest remainders (taken from the smallest when `total` is below the rounded-down sum)."""
+    scale = 10**digits
+    v = np.asarray(values, float) * scale
+    down = np.floor(v + 1e-9)
+    target = round(float(v.sum())) if total is None else round(float(total) * scale)
+    left = int(round(target - down.sum()))
+    order = np.argsort(-(v - down), kind="stable")
+    if left >= 0:
+        down[order[:left]] += 1
+    else:
+        down[order[::-1][:-left]] -= 1
+    return down / scale
