@@ -39,6 +39,8 @@ TARGETS = {  # figure -> (target, "<=" or ">=")
     "explorer_change_to_view_ms": (300.0, "<="),
     "explorer_multidim_change_to_view_ms": (300.0, "<="),
     "explorer_dated_year_2027_change_to_view_ms": (300.0, "<="),
+    "explorer_dated_year_2026_change_to_view_ms": (300.0, "<="),
+    "explorer_dated_every_year_change_to_view_ms": (300.0, "<="),
     "explorer_crossing_year_2027_change_to_view_ms": (300.0, "<="),
     "explorer_crossing_year_2024_change_to_view_ms": (300.0, "<="),
     "multidim_expected_ms_per_scenario_year": (50.0, "<="),
