@@ -190,6 +190,7 @@ def test_a_target_worded_for_poor_districts_on_communes_says_it_is_judged_togeth
     assert "Năm 2024, chỉ tiêu «Tỷ lệ hộ nghèo ở các huyện nghèo giảm» của Kế hoạch giai đoạn 2021–2025" in kept.note
     assert "tính trên 4 xã, phường" in kept.note and "chung trên 3 xã" in kept.note and "1 xã (Xã 2)" in kept.note
     assert "khoảng 20,0 % dân số" in kept.note and "«xã nghèo» là xã" not in kept.note  # no commune row
+    assert "targets.csv" in kept.note and "verdicts.csv" not in kept.note  # the optimiser writes no verdicts.csv
     en = T.kept_targets(table, "en", NAMES, [2027], worded, UNITS).note
     assert "In 2024 the target «Poor rate in poor districts falls»" in en and "1 of them (Commune 2)" in en
     assert "20.0%" in en
