@@ -104,3 +104,26 @@ def test_the_comparison_reads_the_same_total(tmp_path):
     ctx, _ = context()
     T.export([unallocated_table(ctx)], folder, "vi")
     assert DC.unallocated_by_run([run])["crossing"] == pytest.approx(22.1)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_note_under_the_table_is_whole_sentences(lang):
+    """The note under the table starts with a capital letter, says what the money column is, and
+    ends its sentences with a full stop (it read «vốn giải ngân vượt …; số vốn … như câu trên»)."""
+    ctx, _ = context()
+    ctx.lang = lang
+    note = unallocated_table(ctx).note
+    sentences = [s for s in note.split(". ") if s]
+    assert note.endswith(".") and all(s[0].isupper() for s in sentences) and len(sentences) == 3
+    assert note.startswith("Vốn không phân bổ được là" if lang == "vi" else "Money reaching no one is")
+    assert ("0,1 tỷ đồng" in note) if lang == "vi" else ("0.1 billion VND" in note)
+
+
+def test_the_english_with_and_without_sentences_name_households_once():
+    """«2,496 households fewer poor households» said households twice (fmt.households carries it)."""
+    fewer = i18n.fmt.households(2496, "en")
+    title = i18n.t("report.finding.with_without", "en", fewer=fewer, y1=2025)
+    assert title == "At the end of 2025, 2,496 households fewer in poverty than without the programme."
+    text = i18n.t("report.money.cost_sentence", "en", fewer=fewer, y1=2025, money="1,093.1", cost="437.9 million VND")
+    assert text.startswith("By the end of 2025 there are 2,496 households fewer in poverty than without the programme")
+    assert text.count("households") == 1

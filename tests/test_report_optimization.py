@@ -159,10 +159,44 @@ def test_kept_years_summarised_once_with_the_units_short_of_the_target():
     assert short.startswith("Xã 4 −1,00; Xã 7 −2,00; Xã 6 −3,00; Xã 2 −4,00; Xã 5 −4,50")
     assert "Xã 8" not in short and "1 địa bàn khác không đạt" in short
     assert "targets.csv" in kept.note and "«xã nghèo» là xã" in kept.note and "2021–2025" not in kept.note
-    # 2024 judged against the 2021–2025 plan's targets, worded for districts: the note says they are on communes
-    worded = T.kept_targets(table, "vi", NAMES, [2027], COMMUNES, district_worded=[2024])
-    assert "Kế hoạch giai đoạn 2021–2025 ghi «huyện nghèo»" in worded.note
-    assert "2021–2025" not in T.kept_targets(table, "vi", NAMES, [2027], Levels(), [2024]).note  # on districts
+
+
+#: a commune dataset's units: three hold a former poor district's old communes (x2 also 2 of 3
+#: old communes of a district that was not poor), one does not
+UNITS = pd.DataFrame(
+    {
+        "unit_id": ["x1", "x2", "x3", "x4"],
+        "name_vi": ["Xã 1", "Xã 2", "Xã 3", "Xã 4"],
+        "name_en": ["Commune 1", "Commune 2", "Commune 3", "Commune 4"],
+        "poor_district": ["true", "true", "true", "false"],
+        "legacy_poor_district_communes": ["2/2", "1/3", "4/4", "0/2"],
+        "population": [100, 300, 600, 500],
+    }
+)
+
+
+def test_a_target_worded_for_poor_districts_on_communes_says_it_is_judged_together_only():
+    """plan_2027's 2024–2025: the 2021–2025 plan's target for each poor district has, on communes,
+    its poor units together only (no commune rows: simlib.period_targets.each_unit_judged); the
+    note under that row says so, with the dataset's figures worked by hand: 3 of the 4 units hold
+    former poor districts, Xã 2 also other old communes: 2/3 of its 300 people of the 3 units'
+    1.000 = 20,0 %."""
+    y2027 = {"optimal": {"x1": -6.0}, "plan": {"x1": -4.0}, "equal_split": {"x1": -4.0}}
+    table = target_rows({2024: ({}, -4.2), 2027: (y2027, -5.1)})
+    worded = Levels("commune")
+    worded.district_worded = {2024}
+    kept = T.kept_targets(table, "vi", NAMES, [2027], worded, UNITS)
+    assert list(kept.frame["Năm"]) == [2024]  # the aggregate row only
+    assert "Năm 2024, chỉ tiêu «Tỷ lệ hộ nghèo ở các huyện nghèo giảm» của Kế hoạch giai đoạn 2021–2025" in kept.note
+    assert "tính trên 4 xã, phường" in kept.note and "chung trên 3 xã" in kept.note and "1 xã (Xã 2)" in kept.note
+    assert "khoảng 20,0 % dân số" in kept.note and "«xã nghèo» là xã" not in kept.note  # no commune row
+    assert "targets.csv" in kept.note and "verdicts.csv" not in kept.note  # the optimiser writes no verdicts.csv
+    en = T.kept_targets(table, "en", NAMES, [2027], worded, UNITS).note
+    assert "In 2024 the target «Poor rate in poor districts falls»" in en and "1 of them (Commune 2)" in en
+    assert "20.0%" in en
+    # the year allocated is judged on the 2026–2035 programme's units: no such note under it
+    assert "2021–2025" not in T.targets(table, "vi", NAMES, [2027], worded, UNITS).note
+    assert "2021–2025" not in T.kept_targets(table, "vi", NAMES, [2027], Levels("commune"), UNITS).note
 
 
 def test_allocated_year_counts_units_met_per_allocation_and_keeps_every_unit():
@@ -208,15 +242,6 @@ def test_crossing_targets_name_districts_then_communes():
     assert T.place_name("poor_districts", "poor_districts", 2025, "vi", names, levels) == (
         "Các huyện nghèo cũ (địa giới năm 2024)"  # counted on districts at a review when communes were in force
     )
-
-
-def test_years_worded_for_districts_are_those_of_the_2021_2025_plan():
-    # params/catalogues/periods.yaml: the province plan's targets (params/targets.yaml) up to 2025
-    # for a dated scenario; an undated one is judged against them in every year
-    scenarios = ROOT / "params" / "scenarios"
-    assert T.plan_target_years(load_scenario(scenarios / "plan_2027.yaml")) == [2024, 2025]
-    assert T.plan_target_years(load_scenario(scenarios / "crossing_2024_2027.yaml")) == [2024, 2025]
-    assert T.plan_target_years(load_scenario(scenarios / "multidim_2030.yaml")) == list(range(2024, 2031))
 
 
 def test_the_notebook_styles_its_tables_in_jupyterlab_and_in_the_page():

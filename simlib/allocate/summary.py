@@ -9,7 +9,9 @@
   under the plan, that the objective did not constrain them, and the option that does
   (`--objective min_cost`: the least money meeting every target; the linear coverage targets
   also `targets:` in a `--spec` file with any objective). `summary.json` keeps it
-  (`unmet_targets`), the CLI prints it and the report shows it under the headline.
+  (`unmet_targets`), the CLI prints it and the report shows it under the headline; the
+  explorer's «Suggest» shows it under the suggestion (`ASKED["explorer"]`: against the
+  allocation being explored, and what to do there: save it, then `--objective min_cost`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ from simlib.i18n import fmt
 
 #: the geo_type of a target's rows per unit (districts or communes): detail, not headline
 UNIT_ROWS = "district"
+
+#: where the record is read: (the word for the allocation the optimum is compared with, what to
+#: do to require every target) — the command line and its report compare with the scenario's
+#: plan; the explorer's «Suggest» with the allocation being explored, which it started from
+ASKED = {
+    "cli": ("alloc.unmet.start_plan", "alloc.unmet.min_cost"),
+    "explorer": ("alloc.unmet.start_explored", "alloc.unmet.min_cost_explorer"),
+}
 
 
 def shown_value(v: float, indicator: str, lang: str) -> str:
@@ -52,21 +62,26 @@ def unmet_rows(targets: pd.DataFrame, spec: OptimizeSpec, years) -> pd.DataFrame
     return opt[sel].merge(plan, on=keys, how="left")
 
 
-def unmet_record(targets: pd.DataFrame, spec: OptimizeSpec, years, status: str = "optimal") -> dict | None:
+def unmet_record(
+    targets: pd.DataFrame, spec: OptimizeSpec, years, status: str = "optimal", where: str = "cli"
+) -> dict | None:
     """{"targets": ids, "vi": text, "en": text} for `summary.json` (module docstring), None when
     the recommended split meets every target it is judged on, or the targets could not be met
-    (the message says so)."""
+    (the message says so). `where`: a key of `ASKED` (the words of the command line or of the
+    explorer)."""
     rows = unmet_rows(targets, spec, years) if status == "optimal" else pd.DataFrame()
     if rows.empty:
         return None
     out: dict = {"targets": sorted(rows["target_id"].unique())}
     for lang in i18n.LANGS:
-        out[lang] = unmet_text(rows, spec, lang)
+        out[lang] = unmet_text(rows, spec, lang, where)
     return out
 
 
-def unmet_text(rows: pd.DataFrame, spec: OptimizeSpec, lang: str) -> str:
-    """The sentences of `unmet_record` in `lang`: one line per target, then why and what to do."""
+def unmet_text(rows: pd.DataFrame, spec: OptimizeSpec, lang: str, where: str = "cli") -> str:
+    """The sentences of `unmet_record` in `lang`: one line per target, then why and what to do
+    (`where`: a key of `ASKED`)."""
+    start, advice = (i18n.t(k, lang) for k in ASKED[where])
     label = i18n.column("label", lang)
     lines = [i18n.t("alloc.unmet.head", lang, n=rows.groupby(["target_id", "geo_type", "geo"]).ngroups)]
     for _, grp in rows.groupby(["target_id", "geo_type", "geo"], sort=False):
@@ -76,6 +91,7 @@ def unmet_text(rows: pd.DataFrame, spec: OptimizeSpec, lang: str) -> str:
                 lang,
                 year=int(r.year),
                 value=shown_value(r.value, r.indicator, lang),
+                start=start,
                 plan=shown_value(r.plan_value, r.indicator, lang),
             )
             for r in grp.sort_values("year").itertuples()
@@ -86,11 +102,11 @@ def unmet_text(rows: pd.DataFrame, spec: OptimizeSpec, lang: str) -> str:
         ids = ", ".join(spec.targets or ())
         lines.append(i18n.t("alloc.unmet.why_listed", lang, targets=ids))
     else:
-        lines.append(i18n.t("alloc.unmet.why", lang, objective=objective))
+        lines.append(i18n.t("alloc.unmet.why", lang, objective=objective) + " " + advice)
         linear = sorted(set(rows["target_id"]) & set(LINEAR_TARGETS))
-        if linear:
+        if linear and where == "cli":  # a --spec file: the command line's
             lines.append(i18n.t("alloc.unmet.linear", lang, targets=", ".join(linear)))
     return "\n".join(lines)
 
 
-__all__ = ["required_targets", "unmet_record", "unmet_rows", "unmet_text"]
+__all__ = ["ASKED", "required_targets", "unmet_record", "unmet_rows", "unmet_text"]

@@ -185,7 +185,7 @@ def unallocated_table(ctx) -> ReportTable | None:
         }
     )
     formats = {t("table.spent"): "num1", t("table.unallocated"): "num1", t("table.unallocated_share"): "pct1"}
-    note = t("report.unallocated.note") + "; " + t("report.unallocated.rounding")
+    note = t("report.unallocated.note") + " " + t("report.unallocated.rounding")
     return ReportTable("unallocated", t("report.table.unallocated"), frame, formats, note)
 
 

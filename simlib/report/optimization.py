@@ -16,17 +16,15 @@ furthest short). targets.csv keeps every row.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 import pandas as pd
 
 from simlib import i18n
 from simlib.allocate import plots
 from simlib.i18n import fmt
 from simlib.period_record import periods_record
-from simlib.programmes import load_periods
 from simlib.report import html
 from simlib.report.levels import Levels, manifest_levels
+from simlib.report.scorecard import former_districts_note
 from simlib.report.table import ReportTable, to_html
 from simlib.scenario import Scenario
 from simlib.targets import margin
@@ -159,18 +157,19 @@ def targets(
     names: dict,
     allocated=None,
     levels: Levels | None = None,
-    district_worded: Collection[int] = (),
+    units: pd.DataFrame | None = None,
 ) -> ReportTable:
     """Each target, place and year with its projected value and verdict (✓ / ✗) under each
     allocation; places by name (`names`: unit id → name; the poor units by the level of each
     year's units, `levels`). With `allocated` (the years the optimiser allocates) the rows it did
-    not decide (`kept_rows`) are left to `kept_targets`, and the note says so; `district_worded`:
-    the years whose targets are worded for districts (`unit_notes`)."""
+    not decide (`kept_rows`) are left to `kept_targets`, and the note says so; `units`: the
+    units table of the scenario's dataset, for the note of a target worded for poor districts
+    judged on communes (`unit_notes`)."""
     if table.empty:
         return ReportTable("targets", "", table)
     kept = kept_rows(table, allocated)
     shown = table[~kept]
-    notes = unit_notes(shown, lang, levels or Levels(), district_worded)
+    notes = unit_notes(shown, lang, levels or Levels(), units)
     if kept.any():
         years = ", ".join(str(y) for y in sorted(table.loc[kept, "year"].unique()))
         notes.insert(0, i18n.t("alloc.targets.kept_below", lang, years=years))
@@ -235,12 +234,12 @@ def kept_targets(
     names: dict,
     allocated,
     levels: Levels | None = None,
-    district_worded: Collection[int] = (),
+    units: pd.DataFrame | None = None,
 ) -> ReportTable | None:
     """The targets of the rows the optimiser did not decide (`kept_rows`), once (the same under
     every allocation): each aggregate as its row, each target's units in one row — how many
     meet it and those furthest short of it (`WORST`, the rest counted: every row is in
-    targets.csv). None when there are none. `levels`, `district_worded`: as `targets`."""
+    targets.csv). None when there are none. `levels`, `units`: as `targets`."""
     kept = kept_rows(table, allocated)
     if not kept.any():
         return None
@@ -249,8 +248,8 @@ def kept_targets(
     lab, levels = i18n.column("label", lang), levels or Levels()
     out = []
     for (_tid, year), g in rows.groupby(["target_id", "year"], sort=False):
-        units = g["geo_type"].isin(UNIT_GEO_TYPES)
-        for r in g[~units].itertuples():
+        unit_rows = g["geo_type"].isin(UNIT_GEO_TYPES)
+        for r in g[~unit_rows].itertuples():
             out.append(
                 [
                     getattr(r, lab),
@@ -260,15 +259,15 @@ def kept_targets(
                     "–",
                 ]
             )
-        if units.any():
-            out.append([g[lab].iloc[0], *units_summary(g[units], lang, names, levels)])
+        if unit_rows.any():
+            out.append([g[lab].iloc[0], *units_summary(g[unit_rows], lang, names, levels)])
     cols = [
         i18n.t(k, lang)
         for k in ("table.target", "table.area", "table.year", "alloc.targets.result", "alloc.targets.short")
     ]
     years = ", ".join(str(y) for y in sorted(rows["year"].unique()))
     note = " ".join([i18n.t("alloc.targets.kept_note", lang, years=years, worst=WORST),
-                     *unit_notes(rows, lang, levels, district_worded)])  # fmt: skip
+                     *unit_notes(rows, lang, levels, units)])  # fmt: skip
     return ReportTable("targets_kept", "", pd.DataFrame(out, columns=cols), {cols[2]: "year"}, note)
 
 
@@ -286,25 +285,18 @@ def units_met(rows: pd.DataFrame, lang: str) -> str:
     return i18n.t("alloc.targets.units_met", lang, met=met, n=n) + (" ✓" if met == n else " ✗")
 
 
-def unit_notes(rows: pd.DataFrame, lang: str, levels: Levels, district_worded: Collection[int] = ()) -> list[str]:
+def unit_notes(rows: pd.DataFrame, lang: str, levels: Levels, units: pd.DataFrame | None = None) -> list[str]:
     """What a table of target `rows` (targets.csv) says of its units on communes: what a poor
-    commune is on the commune datasets, and, when a target of a year in `district_worded` (worded
-    for poor districts, the 2021–2025 plan's) is judged on communes, that it is."""
+    commune is on the commune datasets, where units are judged one by one; and where a target
+    worded for poor districts (the 2021–2025 plan's) is judged on communes — for the poor units
+    together only (`simlib.period_targets.each_unit_judged`, `levels.district_worded`: plan_2027's
+    2024–2025) — the scenario report's note under its row (`scorecard.former_districts_note`, from
+    the dataset's `units`)."""
     years = {int(y) for y in rows.loc[rows["geo_type"].isin(UNIT_GEO_TYPES), "year"]}
     on_communes = {y for y in years if levels.used_at([y]) == "commune"}
     out = [i18n.t("alloc.targets.poor_communes_note", lang)] if on_communes else []
-    if on_communes & {int(y) for y in district_worded}:
-        out.append(i18n.t("alloc.targets.district_targets_note", lang))
-    return out
-
-
-def plan_target_years(scen: Scenario) -> list[int]:
-    """The projected years of `scen` judged against the province plan's targets
-    (`params/targets.yaml`, kind `plan_targets`: worded for poor districts), from its period
-    record as `simlib run` records it: up to 2025 for a dated scenario, every year otherwise."""
-    kinds = {p.id: p.kind for p in load_periods()["targets"]}
-    rows = periods_record(scen)["years"]
-    return [int(r["year"]) for r in rows if r["year"] in scen.years and kinds.get(r["targets"]["id"]) == "plan_targets"]
+    note = former_districts_note(rows, units, lang, levels) if units is not None else ""
+    return out + ([note] if note else [])
 
 
 def verdict_text(value: float, met: bool, lang: str) -> str:

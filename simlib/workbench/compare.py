@@ -8,7 +8,9 @@
   starting scenario (`draw_set`) and only the amounts swapped for each allocation;
 - `suggest(state)`: the certified optimiser (`simlib.allocate.optimize`) run from the current
   allocation, under the same rules, with the same money per source and year; what it changes
-  (on the multidimensional model at the optimiser's economy effort, with progress and a stop).
+  (on the multidimensional model at the optimiser's economy effort, with progress and a stop),
+  and the province's targets the suggested split still misses (`unmet`: the words of `simlib
+  optimize`, `simlib.allocate.summary.unmet_record`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from simlib.report import html as H
 from simlib.report import scorecard as S
 from simlib.report import verdict as V
 from simlib.report.levels import Levels
+from simlib.runner import run as run_scenario
 from simlib.targets import target_specs
 from simlib.workbench.project import what_if
 
@@ -284,13 +287,32 @@ class Suggestion:
     changes: pd.DataFrame  # item, source, now_bn, suggested_bn, change_bn (year `year_index`)
     message: dict  # lang -> the optimiser's summary
     year_index: int = 1  # the row of `amounts` listed in `changes`: the first year optimised
+    unmet: dict | None = None  # the province's targets it misses (`unmet_targets`), None: none
+
+
+def suggestion_unmet(res) -> dict | None:
+    """The province's targets the optimiser's split `res` (`simlib.allocate.optimize`) misses in
+    the years it allocated, against the allocation it started from: `simlib optimize`'s
+    `unmet_targets` (`simlib.allocate.summary.unmet_record`), in the explorer's words. Both
+    allocations are judged as `simlib optimize` judges them (`simlib.runner.run`, expected engine)."""
+    # local import: the optimiser loads in seconds; only the suggest button needs it
+    from simlib.allocate.summary import unmet_record
+
+    if res.status != "optimal":
+        return None  # the optimiser's message says which targets cannot be met
+    judged = [
+        run_scenario(res.scenarios[a], engine="expected").targets.assign(allocation=a) for a in ("optimal", "plan")
+    ]
+    years = res.spec.plan_years or res.scenario.years  # as summary.json's years_allocated
+    return unmet_record(pd.concat(judged, ignore_index=True), res.spec, years, res.status, where="explorer")
 
 
 def suggest(state, amounts: np.ndarray | None = None, on_runs=None, on_estimate=None) -> Suggestion:
     """Run the certified optimiser (objective: fewest poor households at the horizon) from the
     state's allocation (or `amounts`, a copy of it taken earlier: the state may change while
     the optimiser runs in the background) — same money per source and year, the same rules —
-    and list the changes of the first year it optimises. Kept per starting scenario and amounts.
+    and list the changes of the first year it optimises, and the province's targets the suggested
+    split still misses (`suggestion_unmet`). Kept per starting scenario and amounts.
 
     The optimiser's own effort applies (`simlib.allocate.effort.choose`): full on the states
     model (seconds); economy on the multidimensional model (the plan year only, a few hundred
@@ -316,13 +338,24 @@ def suggest(state, amounts: np.ndarray | None = None, on_runs=None, on_estimate=
         new[0] = old[0]
         optimised = res.spec.plan_years or state.years[1:]
         at = state.years.index(int(min(optimised)))
-        return Suggestion(
-            new, changes(state, new, year_index=at, old=old), {lg: res.message(lg) for lg in i18n.LANGS}, at
-        )
+        message = {lg: res.message(lg) for lg in i18n.LANGS}
+        return Suggestion(new, changes(state, new, year_index=at, old=old), message, at, suggestion_unmet(res))
 
     # the optimum from the same amounts is the same: asked again (back to an allocation already
     # tried, a second click), it is not recomputed
     return memoised(state.base, "wb_suggest_" + hashlib.sha256(old.tobytes()).hexdigest(), run)
+
+
+def unmet_html(unmet: dict | None, lang: str) -> str:
+    """`Suggestion.unmet` as HTML in a note box: its first line, the targets as a list (the
+    lines `unmet_text` marks «•»), then why and what to do; "" when every target is met."""
+    if not unmet:
+        return ""
+    lines = [line.strip() for line in unmet[lang].splitlines() if line.strip()]
+    items = [line.removeprefix("•").strip() for line in lines if line.startswith("•")]
+    text = [line for line in lines if not line.startswith("•")]
+    body = H.para(text[0]) + H.bullet_list(items) + "".join(H.para(line) for line in text[1:])
+    return f'<div class="sl-note">{body}</div>'
 
 
 class Progress:

@@ -427,12 +427,14 @@ class ExplorerView:
         return self.judge.verdicts(self.result.targets, self.result.indicators)
 
     def suggestion_html(self) -> str:
-        """What the optimiser's suggestion changes (the first year it optimises), and its summary."""
+        """What the optimiser's suggestion changes (the first year it optimises), its summary and
+        the province's targets it still misses."""
         s, lang = self.suggestion, self.lang
         if s is None:
             return ""
         year = self.state.years[s.year_index]
         parts = [H.para(line) for line in s.message[lang].splitlines() if line.strip()]
+        parts.append(C.unmet_html(s.unmet, lang))  # the targets the suggested split still misses
         if s.changes.empty:
             return "".join(parts) + H.para(self.t("wb.suggest_none"))
         header = [self.t("wb.grid.item"), self.t("wb.grid.source"), self.t("wb.compare.now")]
