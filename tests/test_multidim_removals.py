@@ -16,7 +16,6 @@ from simlib.engines.household_reach import reach_bits, tables
 from simlib.engines.multidim_microsim import (
     HouseholdStore,
     advance,
-    clearing_lines,
     room_for,
     simulate_multidim,
     synthesise_population,
@@ -39,9 +38,25 @@ def test_the_yearly_pass_counts_removals_only_at_the_removal_pairs():
     assert not removed.any()  # and nowhere else
 
 
+def test_the_pass_by_pair_counts_the_table_by_line_at_the_pairs():
+    """The yearly pass adding removals by removal pair (P, G) itself counts what the same pass
+    (same draws) counts by line and indicator (L, G, 12) at those pairs."""
+    model, mm = compiled(md_scenario())
+    hh = synthesise_population(mm, np.random.default_rng(1))
+    sp = acting_spend(model, model.spend)[0]
+    tab = tables(model, mm.line_bits * mm.targeted)
+    r = reach_bits(model, tab, sp, hh.group, hh.state, hh.mask, np.random.default_rng(2), with_old=False)
+    lines, flags = removal_pairs(mm)
+    by_line = advance(mm, hh, 0, r, np.random.default_rng(3))["removed"]
+    by_pair = np.zeros((lines.size, model.n0.shape[0]))
+    assert advance(mm, hh, 0, r, np.random.default_rng(3), removed=by_pair)["removed"] is by_pair
+    assert by_pair.sum() > 0
+    np.testing.assert_array_equal(by_pair, by_line[lines, :, flags])
+
+
 def test_a_run_stays_in_its_room_and_its_removals_are_its_passes(monkeypatch):
     """No run grows its store (the room bounds the households it reaches), and the removals by
-    pair, spread by line and indicator, are the tables the years' passes counted, whole."""
+    pair are what the years' passes counted, each into its year's zeros."""
     import simlib.engines.multidim_microsim as mmod  # local import: its advance is wrapped
 
     model, mm = compiled(md_scenario(horizon=3))
@@ -57,6 +72,7 @@ def test_a_run_stays_in_its_room_and_its_removals_are_its_passes(monkeypatch):
             return super().extend(new)
 
     def counting_advance(*args, **kw):
+        assert kw["removed"].shape == (removal_pairs(mm)[0].size, model.n0.shape[0])
         assert not kw["removed"].any()  # each year's pass adds into zeros
         res = advance(*args, **kw)
         tables_.append(res["removed"].copy())
@@ -67,9 +83,7 @@ def test_a_run_stays_in_its_room_and_its_removals_are_its_passes(monkeypatch):
     out = simulate_multidim(mm, model.spend, np.random.default_rng(4))
     assert rooms == [room_for(model, int(model.n0.sum()))]
     assert out.states[0, -1].sum() <= rooms[0]
-    years = np.zeros((len(tables_), len(model.line_codes)) + tables_[0].shape[1:])
-    years[:, clearing_lines(mm)] = np.stack(tables_)  # the passes' tables by clearing line, by line
-    np.testing.assert_array_equal(spread_removals(out.multidim.removed[0], mm), years)
+    np.testing.assert_array_equal(out.multidim.removed[0], np.stack(tables_))
     assert out.multidim.removed.sum() > 0
 
 

@@ -35,11 +35,14 @@ CHUNK = 1 << 16
 
 
 @numba.njit(inline="always")
-def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s):
-    """Line by line (targeted lines first: clearing line q is line clear_line[q]), the flags the
-    lines reaching a household (bits c, clearing lines only) clear: one uniform per flag a
-    reaching line lists and the household has, lowest flag first. Only the set bits are walked
-    (the reaching lines, then each one's flags)."""
+def _clear(c, g, u, mask, clear_bits, clear_at, q_of_line, clear_t, removed, s):
+    """Line by line (targeted lines first), the flags the lines reaching a household (bits c,
+    clearing lines only) clear: one uniform per flag a reaching line lists and the household has,
+    lowest flag first, each flag cleared counted in the flat table `removed` at off[q, j] + g * gs
+    (clear_at = (off (C, 12), gs): clearing line q's flag j, group g). Only the set bits are
+    walked (the reaching lines, then each one's flags)."""
+    off, gs = clear_at
+    at_g = np.uint64(g) * np.uint64(gs)
     cq = np.uint64(0)
     b = np.uint64(c)
     while b:  # the reaching lines, as bits of their place q in the clearing order
@@ -50,14 +53,14 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
         q = np.uint64(lowest_bit(cq))  # unsigned indices: no code for negative ones
         cq &= cq - ONE
         f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
-        t, row = clear_t[q, u], removed[np.uint64(clear_line[q]), g]  # the line's, read once (0.5 ns a household)
+        t, row = clear_t[q, u], off[q]  # the line's, read once (0.5 ns a household)
         while f:
             j = lowest_bit(f)
             f &= f - ONE
             s += GAMMA
             if (mix(s) >> S32) < t:
                 mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                row[np.uint64(j)] += 1.0
+                removed[np.uint64(row[np.uint64(j)]) + at_g] += 1.0
     return mask, s
 
 
@@ -234,18 +237,17 @@ def year_pass_body(hh_in, hh_out, chosen, normals, seed, lines, people, review, 
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
     float32 standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is
     empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
-    `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
+    `pcg64_normals`). `lines` = ((off (C, 12), gs): clearing line q's removals of flag j in group
+    g counted at the flat `removed`'s off[q, j] + g * gs, q_of_line (L,), clear_bits, clear_t (C, D),
     q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
     bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population
     (G, K), `flip_rows`' two arrays, drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
-    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)); `two`: a
+    next_state (K, 3)); `out` = (flows (G*K*K,), removed (flat), ps counts (2,)); `two`: a
     constant, shock_t has two rows (`year_pass_two`). Returns the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
-        lines
-    )
+    clear_at, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = lines
     unit, area, twin, ps_pop, rows, probs, drift, vol, shock_t, shock_log = people
     line_of_area, enough, next_state = review
     flows, removed, ps = out
@@ -268,7 +270,7 @@ def year_pass_body(hh_in, hh_out, chosen, normals, seed, lines, people, review, 
         y = np.float64(income[i])
         if c & (clear_any | income_any):
             if c & clear_any:
-                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_line, q_of_line, clear_t, removed, s)
+                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_at, q_of_line, clear_t, removed, s)
             ci = np.uint64(c & income_any)
             while ci:  # the reaching income lines, lowest first (the order of income_add's rows)
                 li = np.uint64(lowest_bit(ci))
