@@ -60,7 +60,7 @@ def _clear(c, g, u, mask, clear_bits, clear_at, q_of_line, clear_t, removed, s):
             s += GAMMA
             if (mix(s) >> S32) < t:
                 mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                removed[np.uint64(row[np.uint64(j)]) + at_g] += 1.0
+                removed[np.uint64(row[np.uint64(j)]) + at_g] += 1  # a float or integer table
     return mask, s
 
 
@@ -312,26 +312,24 @@ def boosted_lines(removal, effect, boost):
 
 
 @numba.njit(cache=True, nogil=True)
-def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sums):
+def record_pass(group, state, income, mask, line_of_area, area, dim_bits, enough, K, sums):
     """Per (group, state) cell c = g*K + k: households, deprived by indicator and dimension,
-    by deprivation count, FGT1 and FGT2 sums, income sum, into
-    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,)); the
+    deprived in at least the standard's minimum number of indicators (`enough`, of each mask:
+    `deprived_enough`), FGT1 and FGT2 sums, income sum, added into sums = (n (C,), dep (C, 12),
+    dim (C, nd), multi (C,), f1 (C,), f2 (C,), isum (C,)) (zeros: an output's review itself); the
     counts may be integer arrays (exact, and faster to add than floats)."""
-    n, dep, dim, cnt, f1, f2, isum = sums
+    n, dep, dim, multi, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
     for i in range(group.size):  # unsigned indices: no code for negative ones
         g = group[i]
         c = np.uint64(g * K + state[i])
         m = mask[i]
         n[c] += 1
-        nd = 0
         for j in range(12):  # branch-free: flags are unpredictable
-            b = (m >> j) & 1
-            dep[c, j] += b
-            nd += b
+            dep[c, j] += (m >> j) & 1
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, np.uint64(nd)] += 1
+        multi[c] += enough[m]
         y = np.float64(income[i])
         gap = max(0.0, 1.0 - y * inv_line[np.uint64(area[g])])
         f1[c] += gap

@@ -213,16 +213,26 @@ def synthesise_population(
     return out
 
 
-def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
-    """Per (group, state): households, deprived by indicator and dimension, by count (counted as
-    integers: exact, and faster to add), FGT sums, income."""
-    C, dim_bits = G * K, np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
-    shapes = ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,))
-    sums = tuple(np.zeros((C,) + shape, np.int64) for shape in shapes)
-    sums += tuple(np.zeros(C) for _ in range(3))
+def _record(mm: MultidimModel, hh: Households, t: int, out: EngineOutput) -> None:
+    """Review t's records of the households added into the output's arrays of review t (zeros),
+    by (group, state) cell: households, deprived by indicator and dimension and in at least the
+    standard's minimum number of indicators (whole households, as the arrays' integers: exact),
+    FGT sums, income (`deprivation_kernels.record_pass`: no table of its own)."""
+    md = out.multidim
+    dim_bits = np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
+    enough = kern.deprived_enough(int(mm.min_deprivations[t]))
+    arrays = (out.states, md.deprived, md.dim_deprived, md.multi_deprived, md.fgt1, md.fgt2, md.income_sum)
+    sums = tuple(_by_cell(a[0, t]) for a in arrays)
     area = np.asarray(mm.base.g_area, np.int64)
-    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, mm.lines_vnd[t].astype(float), area, dim_bits, K, sums)
-    return tuple(a.reshape((G, K) + a.shape[1:]) for a in sums)
+    line = mm.lines_vnd[t].astype(float)
+    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, line, area, dim_bits, enough, mm.base.n0.shape[1], sums)
+
+
+def _by_cell(a: np.ndarray) -> np.ndarray:
+    """A review's (G, K, ...) array as (G*K, ...), a view (an error, not a copy, if it cannot be)."""
+    view = a.view()
+    view.shape = (a.shape[0] * a.shape[1],) + a.shape[2:]
+    return view
 
 
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype, by_pair: bool = False) -> tuple:
@@ -402,16 +412,8 @@ def simulate_multidim(
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
     out = EngineOutput.like("microsim", model, 1)
-    md = out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=removal_pairs(mm)[0].size, counts=np.int32)
-
-    def record(t: int) -> None:
-        sums = _sums(mm, hh, t, G, K)
-        for arr, v in zip(
-            (out.states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums
-        ):
-            arr[0, t] = v
-
-    record(0)
+    out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=removal_pairs(mm)[0].size, counts=np.int32)
+    _record(mm, hh, 0, out)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
         _project_year(mm, hh, y, years, rng, out)
@@ -420,7 +422,7 @@ def simulate_multidim(
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
-        record(y + 1)
+        _record(mm, hh, y + 1, out)
     return out
 
 
