@@ -35,9 +35,8 @@ the caller's `numpy.random.Generator`, so a run is reproducible for a seed on an
 any number of workers; a uniform integer in [0, j] is exact (`below`: a 32-bit uniform times j + 1,
 the few biased values drawn again).
 
-Which lines reach a household is a bitmask (bit `li` of a uint32, or uint64 above 32 lines; a
-uint16 when every household line is among the first 16, `walk_arrays`): 2 or 4 bytes per household
-instead of one boolean per line. The model's side of these passes (cells'
+Which lines reach a household is a bitmask (bit `li` of a uint32, or uint64 above 32 lines): 4
+bytes per household instead of one boolean per line. The model's side of these passes (cells'
 lines and bins, bins' cells and subcells, patterns) is built once per model
 (`simlib.engines.household_tables`).
 """
@@ -116,11 +115,8 @@ def thresholds32(p: np.ndarray) -> np.ndarray:
 
 
 def mask_of_lines(flags: np.ndarray, dtype):
-    """One integer with bit li set for every True in flags (L,), the bits `dtype` holds (the
-    households' line bits hold household lines only, all of them below a narrowed type's width:
-    `walk_arrays`)."""
-    width = 8 * np.dtype(dtype).itemsize
-    return dtype(int(sum(1 << int(li) for li in np.flatnonzero(flags) if li < width)))
+    """One integer with bit li set for every True in flags (L,)."""
+    return dtype(int(sum(1 << int(li) for li in np.flatnonzero(flags))))
 
 
 @intrinsic
@@ -314,25 +310,23 @@ def _walk_subcells(sc_of, cnt, placed, full, chosen, old):
 class BitReach:
     """What a year's money buys among individual households, lines as bits."""
 
-    chosen: np.ndarray  # (n,) uint16/32/64 (`walk_arrays`): bit li set when line li reaches the household anew
-    old: np.ndarray  # (n,) the tables' type: an area line's standing works serve the household (empty if not picked)
+    chosen: np.ndarray  # (n,) uint32/uint64: bit li set when line li reaches the household anew
+    old: np.ndarray  # (n,) same: an area line's standing works serve the household (empty if not picked)
     reached: np.ndarray  # (L, D) new beneficiaries (whole households; officers / communes)
     eligible: np.ndarray  # (L, D)
     boost: np.ndarray  # (D,) enabling boost
 
 
 def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The arrays of n households' lines (`chosen`) and of their subcells (`eligible_counts` to
-    `pick`: uint16 when the subcells fit) in one block: when the subcells and every household
-    line's bit fit 16 bits (`position_bits`), one uint16 array for both (the walk reads subcell i
-    before it writes line bits i); otherwise `chosen` of the tables' type with the subcells in
-    the upper half of its memory when they fit there (the bytes of line bits i only cover
-    subcells already read, those below 2i - n + 2). No byte more at the step's peak."""
-    sc = np.dtype(np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
-    if sc == np.uint16 and tab.hh.size and tab.hh.max() < 16:
-        chosen = np.empty(n, np.uint16)
-        return chosen, chosen
+    """The arrays of n households' lines (`chosen`, of the tables' dtype) and of their subcells
+    (`eligible_counts` to `pick`: uint16 when the subcells fit), the subcells in the upper half
+    of `chosen`'s memory when they fit there (no byte more at the step's peak): the walk reads
+    subcell i before it writes line bits i, and the bytes of line bits i only cover subcells
+    already read (those below 2i - n + 2). (One uint16 array for both when every household line
+    is among the first 16 saved 0.2 MB at 10⁵ households but made the walk's stores wait on its
+    loads: the step's reach 4.7 → 7 ns a household, benchmarks/HISTORY.md `depcontract`.)"""
     chosen = np.empty(n, tab.dtype)
+    sc = np.dtype(np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
     r = chosen.itemsize // sc.itemsize
     return chosen, (chosen.view(sc)[(r - 1) * n :] if r >= 2 else np.empty(n, sc))
 
@@ -357,14 +351,14 @@ def pick(
         total = int(need[need < E].sum() + need_old[need_old < E].sum())
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
-    chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     ints = np.int32 if n < 1 << 24 else np.int64  # a target: position << 7 | line << 1 | new
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
         np.empty(n_sub.size + 1 + m + total, ints),  # base, pre and targets (`_pick` cuts them)
-        np.zeros((rows, n_sub.size), chosen.dtype),  # whole bins' lines: `chosen`'s type holds them
+        np.zeros((rows, n_sub.size), tab.dtype),
         np.zeros(m, np.uint64),
         np.zeros((rows, total + 1), pbits.dtype),
     )
+    chosen, sc_of = (np.empty(n, tab.dtype), NO_SUBCELLS) if kept is None else kept
     old = np.empty(n if with_old else 0, tab.dtype)
     counts = (need, need_old, E)
     hh = (hh, sc_of)
@@ -377,7 +371,7 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
     state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = (base (C*P + 1,),
-    pre (words,) and targets one after another in one int64 array, full (2, C*P), words, vals (2,
+    pre (words,) and targets one after another in one integer array, full (2, C*P), words, vals (2,
     targets + 1)), full, words and vals zero (full and vals with one row when nothing is picked for
     the standing works). The walk takes each subcell's next position from base itself (the draws
     and the positions are done with it): no second table of counters. base, pre and targets are
