@@ -322,9 +322,7 @@ def walk_arrays(tab: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
     (`eligible_counts` to `pick`: uint16 when the subcells fit), the subcells in the upper half
     of `chosen`'s memory when they fit there (no byte more at the step's peak): the walk reads
     subcell i before it writes line bits i, and the bytes of line bits i only cover subcells
-    already read (those below 2i - n + 2). (One uint16 array for both when every household line
-    is among the first 16 saved 0.2 MB at 10⁵ households but made the walk's stores wait on its
-    loads: the step's reach 4.7 → 7 ns a household, benchmarks/HISTORY.md `depcontract`.)"""
+    already read (those below 2i - n + 2)."""
     chosen = np.empty(n, tab.dtype)
     sc = np.dtype(np.uint16 if (tab.ptr.size - 1) * tab.P <= 1 << 16 else np.uint32)
     r = chosen.itemsize // sc.itemsize
@@ -351,9 +349,8 @@ def pick(
         total = int(need[need < E].sum() + need_old[need_old < E].sum())
     m = n // 64 + 1
     rows = 2 if with_old else 1  # the standing works' row (1) only when they are picked
-    ints = np.int32 if n < 1 << 24 else np.int64  # a target: position << 7 | line << 1 | new
     buffers = (  # numpy's arrays (traced like the others), filled in one compiled call
-        np.empty(n_sub.size + 1 + m + total, ints),  # base, pre and targets (`_pick` cuts them)
+        np.empty(n_sub.size + 1 + m + total, np.int64),  # base, pre and targets (`_pick` cuts them)
         np.zeros((rows, n_sub.size), tab.dtype),
         np.zeros(m, np.uint64),
         np.zeros((rows, total + 1), pbits.dtype),
@@ -371,11 +368,10 @@ def _pick(hh, K, pat, P, layout, n_sub, counts, bits, seed, buffers, chosen, old
     """`pick`'s steps 2-3 in one compiled call: the draws (`_draw`), the positions (`_place`,
     the lines choosing them as bits[1], `position_bits`) and the walk (`_walk`; hh = ((group,
     state, mask), their subcells or none)) into chosen, old (as bits[0]); buffers = (base (C*P + 1,),
-    pre (words,) and targets one after another in one integer array, full (2, C*P), words, vals (2,
+    pre (words,) and targets one after another in one int64 array, full (2, C*P), words, vals (2,
     targets + 1)), full, words and vals zero (full and vals with one row when nothing is picked for
     the standing works). The walk takes each subcell's next position from base itself (the draws
-    and the positions are done with it): no second table of counters. base, pre and targets are
-    int32 below 2²⁴ households (`pick`), int64 otherwise."""
+    and the positions are done with it): no second table of counters."""
     need, need_old, E = counts
     bits, pbits = bits
     ints, full, words, vals = buffers
