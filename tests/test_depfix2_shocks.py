@@ -32,7 +32,7 @@ def _pass(fn, mm, hh, seed: int, normals: bool):
     lines, people, review = mmod._year_arrays(mm, 0, r.boost, r.chosen.dtype.type)
     G, K = mm.base.n0.shape
     nxt = mmod.Households.fresh(len(hh), G)
-    tables = (np.zeros(G * K * K, np.int32), np.zeros((len(mm.base.line_codes), G, 12)), np.zeros(2))
+    tables = (np.zeros(G * K * K, np.int32), np.zeros(len(mm.base.line_codes) * G * 12), np.zeros(2))
     pcg = pcg64_normals.state_of(rng)
     z = rng.standard_normal(len(hh), dtype=np.float32) if normals else mmod.NO_NORMALS
     ins, outs = (tuple(getattr(h, f) for f in mmod.Households.__slots__) for h in (hh, nxt))

@@ -109,7 +109,7 @@ def test_chunked_multidim_run_equals_the_whole_run(chunk):
     part = run_chunked(mm, model.spend, get_engine("expected"), RunOptions(seed=0, chunk=chunk, executor="serial"))
     for name in ("states", "flows", "entries", "reached", "eligible"):
         np.testing.assert_allclose(getattr(part, name), getattr(whole, name), rtol=1e-10, atol=1e-8, err_msg=name)
-    for name in ("deprived", "count_dist", "fgt1", "income_sum", "removed"):
+    for name in ("deprived", "multi_deprived", "fgt1", "income_sum", "removed"):
         np.testing.assert_allclose(
             getattr(part.multidim, name), getattr(whole.multidim, name), rtol=1e-10, atol=1e-6, err_msg=name
         )

@@ -22,7 +22,7 @@ from simlib.multidim.output import spread_removals
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
 
 FIELDS = ("states", "flows", "entries", "reached", "eligible", "ps_supported", "ps_wanting")
-MD_FIELDS = ("deprived", "dim_deprived", "count_dist", "fgt1", "fgt2", "income_sum", "removed")
+MD_FIELDS = ("deprived", "dim_deprived", "multi_deprived", "fgt1", "fgt2", "income_sum", "removed")
 
 
 def _model(horizon: int):

@@ -178,11 +178,12 @@ class EngineOutput:
         return EngineOutput(later.engine, **parts, multidim=md, state=later.state)
 
     def removals_by_pair(self, mm) -> EngineOutput:
-        """This output with its multidimensional removals by removal pair of the model `mm`
-        (`simlib.multidim.output.MultidimOutput.compact_removals`; none for the states model),
-        returned: what an expected engine does when a run ends."""
+        """This output with its multidimensional removals by removal pair of the model `mm` and its
+        households deprived in at least the minimum number of indicators
+        (`simlib.multidim.output.MultidimOutput.compact`; none for the states model), returned:
+        what an expected engine does when a run ends."""
         if self.multidim is not None:
-            self.multidim.compact_removals(mm)
+            self.multidim.compact(mm)
         return self
 
     def released(self) -> EngineOutput:

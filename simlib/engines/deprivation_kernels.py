@@ -35,11 +35,14 @@ CHUNK = 1 << 16
 
 
 @numba.njit(inline="always")
-def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s):
-    """Line by line (targeted lines first: clearing line q is line clear_line[q]), the flags the
-    lines reaching a household (bits c, clearing lines only) clear: one uniform per flag a
-    reaching line lists and the household has, lowest flag first. Only the set bits are walked
-    (the reaching lines, then each one's flags)."""
+def _clear(c, g, u, mask, clear_bits, clear_at, q_of_line, clear_t, removed, s):
+    """Line by line (targeted lines first), the flags the lines reaching a household (bits c,
+    clearing lines only) clear: one uniform per flag a reaching line lists and the household has,
+    lowest flag first, each flag cleared counted in the flat table `removed` at off[q, j] + g * gs
+    (clear_at = (off (C, 12), gs): clearing line q's flag j, group g). Only the set bits are
+    walked (the reaching lines, then each one's flags)."""
+    off, gs = clear_at
+    at_g = np.uint64(g) * np.uint64(gs)
     cq = np.uint64(0)
     b = np.uint64(c)
     while b:  # the reaching lines, as bits of their place q in the clearing order
@@ -50,14 +53,14 @@ def _clear(c, g, u, mask, clear_bits, clear_line, q_of_line, clear_t, removed, s
         q = np.uint64(lowest_bit(cq))  # unsigned indices: no code for negative ones
         cq &= cq - ONE
         f = np.uint64(clear_bits[q]) & np.uint64(mask)  # clearing flag j leaves the later ones as they are
-        t, row = clear_t[q, u], removed[np.uint64(clear_line[q]), g]  # the line's, read once (0.5 ns a household)
+        t, row = clear_t[q, u], off[q]  # the line's, read once (0.5 ns a household)
         while f:
             j = lowest_bit(f)
             f &= f - ONE
             s += GAMMA
             if (mix(s) >> S32) < t:
                 mask &= ~np.uint16(1 << j) & np.uint16(0xFFFF)
-                row[np.uint64(j)] += 1.0
+                removed[np.uint64(row[np.uint64(j)]) + at_g] += 1  # a float or integer table
     return mask, s
 
 
@@ -234,18 +237,17 @@ def year_pass_body(hh_in, hh_out, chosen, normals, seed, lines, people, review, 
     (same arrays, next year) given the lines reaching each household (`chosen` bits) and one
     float32 standard normal per household: normals = (z, pcg), z the normals (n,) or, when z is
     empty, drawn here household by household from the PCG64 state array `pcg` (advanced; see
-    `pcg64_normals`). `lines` = (clear_line, q_of_line (L,), clear_bits, clear_t (C, D),
+    `pcg64_normals`). `lines` = ((off (C, 12), gs): clearing line q's removals of flag j in group
+    g counted at the flat `removed`'s off[q, j] + g * gs, q_of_line (L,), clear_bits, clear_t (C, D),
     q_of_income (L,) (income line li's row of income_add), income_add (I, D), once_bits, ps_bits,
     bits of the clearing lines, bits of the income lines); `people` = (unit, area, twin, ps_population
     (G, K), `flip_rows`' two arrays, drift (2,), volatility, shock_t (S, 2), shock_log (S,));
     `review` = (line by area (2,), whether each mask has the minimum deprivations (4096,),
-    next_state (K, 3)); `out` = (flows (G*K*K,), removed (L, G, 12), ps counts (2,)); `two`: a
+    next_state (K, 3)); `out` = (flows (G*K*K,), removed (flat), ps counts (2,)); `two`: a
     constant, shock_t has two rows (`year_pass_two`). Returns the stream's state."""
     group, state, income, mask = hh_in
     g_out, s_out, y_out, m_out = hh_out
-    clear_line, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = (
-        lines
-    )
+    clear_at, q_of_line, clear_bits, clear_t, q_of_income, income_add, once_bits, ps_bits, clear_any, income_any = lines
     unit, area, twin, ps_pop, rows, probs, drift, vol, shock_t, shock_log = people
     line_of_area, enough, next_state = review
     flows, removed, ps = out
@@ -268,7 +270,7 @@ def year_pass_body(hh_in, hh_out, chosen, normals, seed, lines, people, review, 
         y = np.float64(income[i])
         if c & (clear_any | income_any):
             if c & clear_any:
-                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_line, q_of_line, clear_t, removed, s)
+                m, s = _clear(c & clear_any, g, u, m, clear_bits, clear_at, q_of_line, clear_t, removed, s)
             ci = np.uint64(c & income_any)
             while ci:  # the reaching income lines, lowest first (the order of income_add's rows)
                 li = np.uint64(lowest_bit(ci))
@@ -310,26 +312,24 @@ def boosted_lines(removal, effect, boost):
 
 
 @numba.njit(cache=True, nogil=True)
-def record_pass(group, state, income, mask, line_of_area, area, dim_bits, K, sums):
+def record_pass(group, state, income, mask, line_of_area, area, dim_bits, enough, K, sums):
     """Per (group, state) cell c = g*K + k: households, deprived by indicator and dimension,
-    by deprivation count, FGT1 and FGT2 sums, income sum, into
-    sums = (n (C,), dep (C, 12), dim (C, nd), cnt (C, 13), f1 (C,), f2 (C,), isum (C,)); the
+    deprived in at least the standard's minimum number of indicators (`enough`, of each mask:
+    `deprived_enough`), FGT1 and FGT2 sums, income sum, added into sums = (n (C,), dep (C, 12),
+    dim (C, nd), multi (C,), f1 (C,), f2 (C,), isum (C,)) (zeros: an output's review itself); the
     counts may be integer arrays (exact, and faster to add than floats)."""
-    n, dep, dim, cnt, f1, f2, isum = sums
+    n, dep, dim, multi, f1, f2, isum = sums
     inv_line = 1.0 / line_of_area
     for i in range(group.size):  # unsigned indices: no code for negative ones
         g = group[i]
         c = np.uint64(g * K + state[i])
         m = mask[i]
         n[c] += 1
-        nd = 0
         for j in range(12):  # branch-free: flags are unpredictable
-            b = (m >> j) & 1
-            dep[c, j] += b
-            nd += b
+            dep[c, j] += (m >> j) & 1
         for d in range(dim_bits.size):
             dim[c, d] += (m & dim_bits[d]) != 0
-        cnt[c, np.uint64(nd)] += 1
+        multi[c] += enough[m]
         y = np.float64(income[i])
         gap = max(0.0, 1.0 - y * inv_line[np.uint64(area[g])])
         f1[c] += gap

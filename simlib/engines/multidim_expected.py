@@ -267,7 +267,7 @@ def _record(mm: MultidimModel, cells: _Cells, t: int, states: np.ndarray, md: Mu
     states[:, t] = cells.n
     md.deprived[:, t] = cells.M @ INDICATOR_MATRIX
     md.dim_deprived[:, t] = cells.M @ DIMENSION_MATRIX
-    md.count_dist[:, t] = cells.M @ COUNT_MATRIX
+    md.multi_deprived[:, t] = cells.M @ COUNT_MATRIX
     md.fgt1[:, t] = (H * mm.fgt1_bin[t][area][None, :, None, :]).sum(-1)
     md.fgt2[:, t] = (H * mm.fgt2_bin[t][area][None, :, None, :]).sum(-1)
     md.income_sum[:, t] = H @ memoised(mm, "bin_means", lambda: inc.bin_moments(mm.edges)[0])

@@ -213,27 +213,39 @@ def synthesise_population(
     return out
 
 
-def _sums(mm: MultidimModel, hh: Households, t: int, G: int, K: int) -> tuple:
-    """Per (group, state): households, deprived by indicator and dimension, by count (counted as
-    integers: exact, and faster to add), FGT sums, income."""
-    C, dim_bits = G * K, np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
-    shapes = ((), (N_INDICATORS,), (dim_bits.size,), (N_INDICATORS + 1,))
-    sums = tuple(np.zeros((C,) + shape, np.int64) for shape in shapes)
-    sums += tuple(np.zeros(C) for _ in range(3))
+def _record(mm: MultidimModel, hh: Households, t: int, out: EngineOutput) -> None:
+    """Review t's records of the households added into the output's arrays of review t (zeros),
+    by (group, state) cell: households, deprived by indicator and dimension and in at least the
+    standard's minimum number of indicators (whole households, as the arrays' integers: exact),
+    FGT sums, income (`deprivation_kernels.record_pass`: no table of its own)."""
+    md = out.multidim
+    dim_bits = np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
+    enough = kern.deprived_enough(int(mm.min_deprivations[t]))
+    arrays = (out.states, md.deprived, md.dim_deprived, md.multi_deprived, md.fgt1, md.fgt2, md.income_sum)
+    sums = tuple(_by_cell(a[0, t]) for a in arrays)
     area = np.asarray(mm.base.g_area, np.int64)
-    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, mm.lines_vnd[t].astype(float), area, dim_bits, K, sums)
-    return tuple(a.reshape((G, K) + a.shape[1:]) for a in sums)
+    line = mm.lines_vnd[t].astype(float)
+    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, line, area, dim_bits, enough, mm.base.n0.shape[1], sums)
 
 
-def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype) -> tuple:
-    """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`); only
-    the lines' boosted probabilities and income effects are built each year (one compiled call,
+def _by_cell(a: np.ndarray) -> np.ndarray:
+    """A review's (G, K, ...) array as (G*K, ...), a view (an error, not a copy, if it cannot be)."""
+    view = a.view()
+    view.shape = (a.shape[0] * a.shape[1],) + a.shape[2:]
+    return view
+
+
+def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype, by_pair: bool = False) -> tuple:
+    """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`), its
+    removals counted by line and indicator or `by_pair` (`removal_offsets`); only the lines'
+    boosted probabilities and income effects are built each year (one compiled call,
     `deprivation_kernels.boosted_lines`), the rest once per model (and review)."""
     head, q_of_income, bits, removal, effect, people = memoised(
         mm, f"multidim_microsim.year.{dtype.__name__}", partial(_fixed_arrays, mm, dtype)
     )
+    at = memoised(mm, f"multidim_microsim.removal_offsets.{by_pair}", partial(removal_offsets, mm, by_pair))
     clear_t, inc_add = kern.boosted_lines(removal, effect, boost)
-    lines = (*head, clear_t, q_of_income, inc_add, *bits)
+    lines = (at, *head[1:], clear_t, q_of_income, inc_add, *bits)
     return lines, people, memoised(mm, f"multidim_microsim.review.{y}", partial(_review, mm, y))
 
 
@@ -297,25 +309,40 @@ def _people(mm: MultidimModel) -> tuple:
     )
 
 
-def advance(
-    mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None, by_clearing=False
-) -> dict:
+def removal_offsets(mm: MultidimModel, by_pair: bool) -> tuple[np.ndarray, int]:
+    """Where the yearly pass counts clearing line q's removals of flag j in group g
+    (`deprivation_kernels.year_pass`'s (off (C, 12), gs): the flat table's off[q, j] + g * gs):
+    the table by line and indicator (L, G, 12), or by removal pair (P, G) (`removal_pairs`; the
+    flags a clearing line lists are pairs of it, the other entries of `off` never read)."""
+    G = mm.base.n0.shape[0]
+    clear = clearing_lines(mm)
+    if not by_pair:
+        return clear[:, None] * (G * N_INDICATORS) + np.arange(N_INDICATORS)[None, :], N_INDICATORS
+    pair = {(int(li), int(j)): p for p, (li, j) in enumerate(zip(*removal_pairs(mm)))}
+    off = np.zeros((clear.size, N_INDICATORS), np.int64)
+    for q, li in enumerate(clear.tolist()):
+        for j in range(N_INDICATORS):
+            off[q, j] = pair.get((li, j), 0) * G
+    return off, 1
+
+
+def advance(mm: MultidimModel, hh: Households, y: int, r, rng: np.random.Generator, out=None, removed=None) -> dict:
     """Households after projected year y given who the lines reach (`r`, a
     `household_reach.BitReach`): the compiled yearly pass by chunks (`deprivation_kernels`), into
     `out` if given (records of as many households; `hh` itself for an update in place), the
-    deprivations removed added into `removed` (L, G, 12) if given (zeros: the run's own table);
-    `by_clearing`: `removed` (C, G, 12) by clearing line (`clearing_lines`' order) instead, the
-    rows of the other lines (always zero) left out."""
+    deprivations removed added into `removed` if given (contiguous, zeros: the run's own table),
+    by line and indicator (L, G, 12) or by removal pair (P, G) (`removal_pairs`: a run's
+    `MultidimOutput.removed[s, y]` itself)."""
     model = mm.base
     G, K = model.n0.shape
-    lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type)
-    if by_clearing:  # clearing line q's removals into row q
-        lines = (np.arange(lines[0].size, dtype=lines[0].dtype),) + lines[1:]
-    nxt = Households.fresh(len(hh), G) if out is None else out
     if removed is None:
         removed = np.zeros((len(model.line_codes), G, N_INDICATORS))
+    lines, people, review = _year_arrays(mm, y, r.boost, r.chosen.dtype.type, by_pair=removed.ndim == 2)
+    nxt = Households.fresh(len(hh), G) if out is None else out
+    flat = removed.view()
+    flat.shape = (-1,)  # a view (an error, not a copy, if `removed` is not contiguous)
     flows, ps = np.zeros(G * K * K, np.int32 if len(hh) < 2**31 else np.int64), np.zeros(2)  # int32: half the cache
-    seed, tables = hr.seed_of(rng), (flows, removed, ps)
+    seed, tables = hr.seed_of(rng), (flows, flat, ps)
     pcg = pcg64_normals.state_of(rng)
     year_pass = kern.year_pass_two if len(mm.shocks) == 2 else kern.year_pass  # the same numbers
     if pcg is not None:  # one pass, its normals drawn in it from the generator's own stream
@@ -377,52 +404,34 @@ def simulate_multidim(
     household population).
 
     The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`): each year's
-    working table by clearing line (C, G, 12), which the yearly pass writes only at those pairs,
-    is read there and zeroed again for the next year."""
+    pass adds them into the output's table of its year (P, G) itself."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
-    lines, flags = removal_pairs(mm)
     out = EngineOutput.like("microsim", model, 1)
-    md = out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=lines.size, counts=np.int32)
-
-    def record(t: int) -> None:
-        sums = _sums(mm, hh, t, G, K)
-        for arr, v in zip(
-            (out.states, md.deprived, md.dim_deprived, md.count_dist, md.fgt1, md.fgt2, md.income_sum), sums
-        ):
-            arr[0, t] = v
-
-    record(0)
+    out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=removal_pairs(mm)[0].size, counts=np.int32)
+    _record(mm, hh, 0, out)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
-    clear = clearing_lines(mm)  # the pass counts removals at the pairs of these lines only
-    q_of_line = np.full(len(model.line_codes), -1)
-    q_of_line[clear] = np.arange(clear.size)
-    counted = q_of_line[lines] >= 0
-    rows, cols = q_of_line[lines[counted]], flags[counted]
-    removed = np.zeros((clear.size, G, N_INDICATORS))  # the year's removals by clearing line
     for y in range(Y):
-        _project_year(mm, hh, y, years, rng, out, removed)
-        md.removed[0, y, counted] = removed[rows, :, cols]
-        removed[rows, :, cols] = 0.0  # zeros again: the only entries the pass writes
+        _project_year(mm, hh, y, years, rng, out)
         # household formation: growth x households per group, states by entry shares
         new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
         out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
-        record(y + 1)
+        _record(mm, hh, y + 1, out)
     return out
 
 
-def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, removed) -> None:
-    """Projected year y of `simulate_multidim`: households advanced in place, flows and
-    production support into the outputs, removals added into `removed` (C, G, 12) by clearing
-    line (the year's result dropped before the next reach)."""
+def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput) -> None:
+    """Projected year y of `simulate_multidim`: households advanced in place, flows, production
+    support and removals by pair into the outputs (the year's result dropped before the next
+    reach)."""
     r = years.reach(y, hh.group, hh.state, hh.mask, rng)
-    res = advance(mm, hh, y, r, rng, out=hh, removed=removed, by_clearing=True)
+    res = advance(mm, hh, y, r, rng, out=hh, removed=out.multidim.removed[0, y])
     out.flows[0, y] = res["flows"]
     out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 

@@ -371,7 +371,7 @@ def record_arrays(st: dict, out, t: int, sel: np.ndarray) -> tuple:
         out.states[:, t],
         md.deprived[:, t],
         md.dim_deprived[:, t],
-        md.count_dist[:, t],
+        md.multi_deprived[:, t],
         md.fgt1[:, t],
         md.fgt2[:, t],
         md.income_sum[:, t],

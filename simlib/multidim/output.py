@@ -10,6 +10,10 @@ expected engine's numpy reference leaves rounding noise there, 1e-10 households 
 table by line and indicator would hold 17 non-zero pairs of 276 for Cao Bằng (5.9 MB of which
 94 % zeros for its 384 groups over seven years). `spread_removals` gives that table when a
 reader needs it.
+
+Of the households by number of deprivations the tables read only those with at least the
+standard's minimum (`MultidimModel.min_deprivations` of each review: the multidimensionally
+deprived), which is what the outputs keep (`multi_deprived`, a thirteenth of the bytes).
 """
 
 from __future__ import annotations
@@ -44,9 +48,14 @@ def spread_removals(removed: np.ndarray, mm) -> np.ndarray:
 @dataclass
 class MultidimOutput:
     """deprived     (S, Y+1, G, K, 12) households deprived in each indicator (deprived,
-                                       dim_deprived, count_dist: int32 from the microsimulation)
+                                       dim_deprived, multi_deprived, removed: int32 from the
+                                       microsimulation)
     dim_deprived    (S, Y+1, G, K, 6)  households deprived in at least one indicator of a dimension
-    count_dist      (S, Y+1, G, K, 13) households by number of deprivations
+    multi_deprived  (S, Y+1, G, K)     households deprived in at least the minimum number of
+                                       indicators of the standard of review t
+                                       (`MultidimModel.min_deprivations[t]`). While an expected
+                                       engine runs: (S, Y+1, G, K, 13) by number of deprivations,
+                                       its kernels' table (`compact` at the end)
     fgt1, fgt2      (S, Y+1, G, K)     sums over households of max(0, 1 - income/line) and its square
     income_sum      (S, Y+1, G, K)     sum of per-capita monthly income, VND
     removed         (S, Y, P, G)       deprivations removed in year y (households) by each removal
@@ -54,12 +63,12 @@ class MultidimOutput:
                                        when two lines clear the same flag of a household, the line
                                        acting first (targeted lines, then catalogue order) counts it.
                                        While an expected engine runs: (S, Y, L, G, 12) by line and
-                                       indicator, its kernels' table (`compact_removals` at the end)
+                                       indicator, its kernels' table (`compact` at the end)
     """
 
     deprived: np.ndarray
     dim_deprived: np.ndarray
-    count_dist: np.ndarray
+    multi_deprived: np.ndarray
     fgt1: np.ndarray
     fgt2: np.ndarray
     income_sum: np.ndarray
@@ -70,27 +79,34 @@ class MultidimOutput:
         cls, S: int, Y: int, G: int, K: int, L: int, pairs: int | None = None, counts=np.float64
     ) -> MultidimOutput:
         """Zero-filled arrays of the documented shapes, for an engine to fill in place: `removed`
-        by `pairs` removal pairs (S, Y, P, G), or by line and indicator (S, Y, L, G, 12) for an
-        engine that writes that table and then `compact_removals`; the households deprived and by
-        number of deprivations as `counts` (the microsimulation's whole households: int32, exact
-        and half the bytes; the expected engine's float64)."""
+        by `pairs` removal pairs (S, Y, P, G) and `multi_deprived` (S, Y+1, G, K), or, for an
+        engine that writes its kernels' tables and then `compact`s them (`pairs` None), by line
+        and indicator (S, Y, L, G, 12) and by number of deprivations (S, Y+1, G, K, 13); the
+        households' counts (and, by pair, the removals) as `counts` (the microsimulation's whole
+        households: int32, exact and half the bytes; the expected engine's float64)."""
         removed = (S, Y, L, G, N_INDICATORS) if pairs is None else (S, Y, pairs, G)
+        multi = (S, Y + 1, G, K) + ((N_INDICATORS + 1,) if pairs is None else ())
         return cls(
             np.zeros((S, Y + 1, G, K, N_INDICATORS), counts),
             np.zeros((S, Y + 1, G, K, len(DIMENSIONS)), counts),
-            np.zeros((S, Y + 1, G, K, N_INDICATORS + 1), counts),
+            np.zeros(multi, counts),
             np.zeros((S, Y + 1, G, K)),
             np.zeros((S, Y + 1, G, K)),
             np.zeros((S, Y + 1, G, K)),
-            np.zeros(removed),
+            np.zeros(removed, float if pairs is None else counts),
         )
 
-    def compact_removals(self, mm) -> MultidimOutput:
+    def compact(self, mm) -> MultidimOutput:
         """This output with `removed` (S, Y, L, G, 12) by line and indicator taken at the removal
-        pairs of `mm` (S, Y, P, G) (a no-op when it already is), returned."""
+        pairs of `mm` (S, Y, P, G), and `multi_deprived` by number of deprivations (S, Y+1, G, K,
+        13) summed from each review's minimum (`mm.min_deprivations[t]`) (S, Y+1, G, K), each a
+        no-op when it already is; returned."""
         if self.removed.ndim == 5:
             lines, flags = removal_pairs(mm)
             self.removed = np.ascontiguousarray(np.moveaxis(self.removed[:, :, lines, :, flags], 0, 2))
+        if self.multi_deprived.ndim == 5:
+            by_count, k_min = self.multi_deprived, mm.min_deprivations
+            self.multi_deprived = np.stack([by_count[:, t, ..., k_min[t] :].sum(-1) for t in range(len(k_min))], 1)
         return self
 
     @staticmethod

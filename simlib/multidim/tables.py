@@ -103,9 +103,7 @@ def deprivations_table(out: EngineOutput, mm: MultidimModel, scenario: str) -> p
     geos, _ = geographies(model)
     S, T = out.states.shape[:2]
     # items per (S, T, G, K): 12 indicators, 6 dimensions, >= minimum number of deprivations
-    k_min = mm.min_deprivations
-    three = np.stack([md.count_dist[:, t, ..., k_min[t] :].sum(-1) for t in range(T)], axis=1)
-    items = np.concatenate([md.deprived, md.dim_deprived, three[..., None]], axis=-1)  # (S, T, G, K, I)
+    items = np.concatenate([md.deprived, md.dim_deprived, md.multi_deprived[..., None]], axis=-1)  # (S, T, G, K, I)
     pop_sel = np.zeros((N_STATES, len(POPULATIONS)))
     for p, ks in enumerate(POPULATIONS.values()):
         pop_sel[list(ks), p] = 1
