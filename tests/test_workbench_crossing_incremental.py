@@ -188,7 +188,9 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
         changed(st, 2024, factor, item)
         view, want = st.evaluate(), from_scratch(st.scenario())
         assert runs.runs[done:] == [("plan", *r) for r in first] + SEGMENT_2
-        moved = runs.second.states[2].cells
+        # the moved state, written into arrays held before, taken by the run from it (no copy, not kept)
+        assert list(runs.second.states) == [3]
+        moved = runs.second.states[3].cells
         assert moved and all(any(a is b for b in held) for a in moved.values())
         assert not np.array_equal(view.run.segment_outputs[0].states[:, 2], switch), (factor, item)
         switch = view.run.segment_outputs[0].states[:, 2]
