@@ -12,7 +12,9 @@ are functions wrapped in place (a wrapper costs about a microsecond: no profiler
 part inside another is counted in both (`year_both` in `outputs`, `outputs` in `run_multidim`;
 on a scenario that switches units, `EngineRuns.outputs` counts both segments' runs, segment 1
 running through it too since benchmarks/HISTORY.md `## crossfast`, and `switched: ...` the
-parts of `simlib.workbench.switched`). A part the tree does not have is not timed (the same script on
+parts of `simlib.workbench.switched`; since `## crossmove` segment 2's `EngineRuns` makes the
+moved state when its run needs it, so «state moved to the new units» is inside its «engine
+outputs»). A part the tree does not have is not timed (the same script on
 an older tree, for paired runs).
 Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
 
@@ -23,6 +25,13 @@ it (`run_with_twin`, lean as the explorer makes it: `multidim_jit.year_both`), a
 copying the kept state into the same reused arrays (as the explorer's pool), ROUNDS rounds (6 by
 default): the difference is the twin's settling (classification, new households and records
 under the previous standard). Prints the medians (wall and process CPU ms).
+
+`python -m benchmarks.explorer_parts memory SCENARIO YEAR [CHANGES]` opens the view the same
+way, makes CHANGES changes (2 by default) of P5's money of YEAR, and prints the process's peak
+and current resident set (`VmHWM`, `VmRSS` of /proc/self/status) after the opening and after the
+changes, and the engine arrays the kept runs hold (`EngineRuns`: each kept state, the pool's free
+sets, the state handed over with the output; `SwitchedRuns`: segment 1's states handed over),
+in MB (benchmarks/HISTORY.md `## crossmove`).
 
 Nothing is written; run with `PYTHONPATH` at the tree and `NUMBA_NUM_THREADS=2`.
 """
@@ -150,6 +159,55 @@ def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, 
     }
 
 
+def resident() -> str:
+    """The process's peak and current resident set, MB (/proc/self/status)."""
+    got = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmHWM", "VmRSS")):
+                got[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return f"peak {got.get('VmHWM', 0):,.0f} MB, now {got.get('VmRSS', 0):,.0f} MB"
+
+
+def held(runs) -> list[str]:
+    """What one `EngineRuns` holds, MB: its kept states, its pool's free sets, the handed state."""
+    mb = lambda cells: sum(v.nbytes for v in cells.values()) / 1e6  # noqa: E731
+    rows = [f"state at review {t}: {mb(s.cells):,.0f}" for t, s in sorted(runs.states.items())]
+    rows += [f"pool's free set: {mb(c):,.0f}" for c in runs.pool.free]
+    if runs.out is not None and runs.out.state is not None:
+        rows.append(f"state handed over with the output: {mb(runs.out.state.cells):,.0f}")
+    return rows
+
+
+def memory(scenario: str, year: int, changes: int = 2) -> list[str]:
+    """The resident set after opening the view and after `changes` changes, and what the kept
+    runs hold (module docstring)."""
+    import gc
+
+    from simlib.memory_pages import decline_hugepage_advice
+    from simlib.workbench.incremental import EngineRuns
+    from simlib.workbench.state import AllocationState
+    from simlib.workbench.switched import SwitchedRuns
+    from simlib.workbench.view import ExplorerView
+
+    decline_hugepage_advice()
+    view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / f"{scenario}.yaml"), "vi", debounce=0)
+    lines = [f"opened: {resident()}"]
+    key = ("P5", "central_recurrent")
+    view.grid.year_control.value = year
+    now = view.state.amount(*key, year) / 1e9
+    for i in range(changes):
+        view.grid.cells[key].value = str(round(now * (0.9 if i % 2 == 0 else 1.0)))
+    lines.append(f"after {changes} changes of {year}: {resident()}")
+    for o in gc.get_objects():
+        if isinstance(o, EngineRuns):
+            lines += [f"EngineRuns (from review {o.first}, stop {o.stop})"] + [f"  {r}" for r in held(o)]
+        elif isinstance(o, SwitchedRuns):
+            alive = sum(r() is not None for r, _ in o.handed)
+            lines.append(f"SwitchedRuns: {len(o.handed)} segment-1 states handed over ({alive} outputs alive)")
+    return lines
+
+
 def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
     """Median (wall, process CPU) ms of the engine's year from the state at the twin's review,
     alone and with the twin's (module docstring)."""
@@ -187,11 +245,14 @@ def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
 
 
 def main(argv: list[str]) -> None:
-    """`parts SCENARIO YEAR [CHANGES]` or `twin SCENARIO [ROUNDS]` (module docstring)."""
-    if len(argv) < 2 or argv[0] not in ("parts", "twin"):
+    """`parts SCENARIO YEAR [CHANGES]`, `memory SCENARIO YEAR [CHANGES]` or `twin SCENARIO [ROUNDS]`
+    (module docstring)."""
+    if len(argv) < 2 or argv[0] not in ("parts", "twin", "memory"):
         raise SystemExit(__doc__)
     load = os.getloadavg()[0]
-    if argv[0] == "parts":
+    if argv[0] == "memory":
+        print("\n".join(memory(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))))
+    elif argv[0] == "parts":
         got = parts(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))
         print(f"{argv[1]}, {argv[2]} change; load {load:.1f} -> {os.getloadavg()[0]:.1f}")
         print(f"{'part':42s} {'wall':>8s} {'view CPU':>9s} {'all CPU':>8s} {'faults':>8s}")

@@ -146,3 +146,42 @@ def test_a_state_moved_into_given_cells_as_into_new_ones():
     got, ref = state.remapped(mapping, into=dict(into)), old_remapped(state, mapping)
     assert all(got.cells[k] is into[k] and same_bits(got.cells[k], ref.cells[k]) for k in cells)
     assert same_bits(got.n, ref.n) and same_bits(got.built, ref.built)
+
+
+def test_the_states_known_zero_after_a_move_are_those_zero_in_every_old_group_reaching_it():
+    """By hand: new group 0 from old group 0 only, new group 1 from old groups 0 and 1, new group 2
+    from none (nothing known of it), old group 2 moved nowhere."""
+    groups = np.array([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    bits = np.array([[0b101, 0b110, 0b011], [0b111, 0b001, 0b000]], np.uint8)
+    got = GroupMove.of(groups).vacant(bits)
+    assert got.dtype == np.uint8
+    assert got.tolist() == [[0b101, 0b100, 0], [0b111, 0b001, 0]]
+
+
+def test_a_move_leaves_out_the_states_known_zero_in_both():
+    """States known zero in every old group reaching a new group and in the given arrays are not
+    written (given arrays holding -0.0 there keep it, where the reference sums to +0.0); every
+    other element has the reference's bits."""
+    rng = np.random.default_rng(13)
+    S, G, H, K = 2, 8, 11, 5
+    groups = sparse_map(rng, G, H, per_row=3, conserve=True)
+    bits = rng.integers(0, 1 << K, (S, G)).astype(np.uint8)
+    values = wild(rng, (S, G, K, 1300))
+    for s, g, k in np.argwhere([[[(b >> k) & 1 for k in range(K)] for b in row] for row in bits]):
+        values[s, g, k] = 0.0
+    move = GroupMove.of(groups)
+    vacant = move.vacant(bits)
+    zero = rng.integers(0, 1 << K, (S, H)).astype(np.uint8)  # the states known zero in `out`
+    skip = vacant & zero
+    out = np.full((S, H, K, 1300), np.nan)
+    for s, h, k in np.ndindex(S, H, K):
+        if (zero[s, h] >> k) & 1:
+            out[s, h, k] = -0.0
+    ref = remap_groups(values, groups, 1)
+    got = move(values, axis=1, out=out, skip=skip)
+    assert got is out and skip.any()
+    for s, h, k in np.ndindex(S, H, K):
+        if (skip[s, h] >> k) & 1:
+            assert np.all(ref[s, h, k] == 0.0) and np.signbit(out[s, h, k]).all()
+        else:
+            assert same_bits(out[s, h, k], ref[s, h, k])

@@ -188,7 +188,9 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
         changed(st, 2024, factor, item)
         view, want = st.evaluate(), from_scratch(st.scenario())
         assert runs.runs[done:] == [("plan", *r) for r in first] + SEGMENT_2
-        moved = runs.second.states[2].cells
+        # the moved state, written into arrays held before, taken by the run from it (no copy, not kept)
+        assert list(runs.second.states) == [3]
+        moved = runs.second.states[3].cells
         assert moved and all(any(a is b for b in held) for a in moved.values())
         assert not np.array_equal(view.run.segment_outputs[0].states[:, 2], switch), (factor, item)
         switch = view.run.segment_outputs[0].states[:, 2]
@@ -198,3 +200,32 @@ def test_changes_before_the_switch_continue_both_segments_in_reused_arrays(cross
     # the last change copied segment 1's baseline into the cells the first change's output handed
     # over, that output let go since (`SwitchedRuns.recycle`), and still equals its run from scratch
     assert all(a is b for a, b in zip(handed[2].values(), handed[0].values(), strict=True))
+
+
+def test_the_moved_state_is_kept_only_for_changes_from_the_switch_year(crossing, monkeypatch):
+    """The state moved to the communes is made when a run needs it: taken by the run after a
+    change before the switch (no copy, not kept), made again by the first change from the switch
+    year (2026) and kept for the next one (no move), and the moved state knows the states zero in
+    every district group moved there, which are zero; each change equals its run from scratch."""
+    made, move = [], sw_runs.moved
+
+    def counted(state, mapping, blank=None):
+        got = move(state, mapping, blank)
+        K = got.n.shape[-1]
+        zero = np.array([[[(b >> k) & 1 for k in range(K)] for b in row] for row in got.vacancy.bits], bool)
+        made.append(zero.any() and not got.n[zero].any() and not any(c[zero].any() for c in got.cells.values()))
+        return got
+
+    monkeypatch.setattr(sw_runs, "moved", counted)
+    st = AllocationState(crossing)
+    st.evaluate()
+    runs = sw_runs.switched_runs(starting(st.base))
+    assert len(made) == 1 and list(runs.second.states) == [3]
+    for year, factor, moves, kept in ((2026, 0.6, 1, [2, 3]), (2026, 0.8, 0, [2, 3]), (2024, 0.7, 1, [3])):
+        before = len(made)
+        changed(st, year, factor, "P5")
+        view, want = st.evaluate(), from_scratch(st.scenario())
+        assert len(made) - before == moves and sorted(runs.second.states) == kept, year
+        assert_view_same(view, want)
+        assert_switched_same(view.run, want)
+    assert all(made)  # each moved state knew some states zero, and they were

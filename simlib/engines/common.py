@@ -81,21 +81,23 @@ class EngineState:
         own = np.ascontiguousarray
         return own(n), own(built), {k: own(v) for k, v in cells.items()}, None
 
-    def remapped(self, mapping, into: dict | None = None) -> EngineState:
+    def remapped(self, mapping, into: dict | None = None, skip: np.ndarray | None = None) -> EngineState:
         """The same households on other units and groups: `mapping.groups` (G, G') moves each
         group's households (rows sum to 1: households are conserved exactly, per state and cell),
         `mapping.units` (D, D') each unit's (rows sum to 1). Households served are moved with the
         households; a share of the eligible households is averaged with the same weights.
         `into`: arrays (name -> array of the moved cell's shape, float64, C order) the moved
         cells are written into instead of new ones (their values overwritten: the same numbers),
-        e.g. the cells of a moved state nothing reads any more (`simlib.workbench.switched`)."""
+        e.g. the cells of a moved state nothing reads any more (`simlib.workbench.switched`);
+        `skip` (S, G') uint8: the states of the new groups (bit k: state k) known all zero both in
+        `into`'s arrays and in every old group moved there, not written (`GroupMove`)."""
         moved = remap_units(self.built, mapping.units, axis=3)
         cover = mapping.units.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(cover > 0, moved / cover, 0.0)
         built = np.where(self.built_counts[None, None, :, None], moved, mean)
         move = GroupMove.of(mapping.groups)  # compiled, the numbers of `remap_groups`
-        cells = {k: move(v, axis=1, out=(into or {}).get(k)) for k, v in self.cells.items()}
+        cells = {k: move(v, axis=1, out=(into or {}).get(k), skip=skip) for k, v in self.cells.items()}
         n = move(self.n, axis=1)
         return EngineState(self.t, n, built, self.built_counts, cells)
 

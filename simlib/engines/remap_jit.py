@@ -48,8 +48,29 @@ def move_groups(old, starts, sources, weights, out):
                     dest[i] += w * src[i]
 
 
+def move_states(old, starts, sources, weights, out, skip):
+    """`move_groups` of `old` (A, G, K, B) into `out` (A, G', K, B) state by state, leaving out
+    (not written) the states k of new group h with bit k of `skip[a, h]` set: states known all zero
+    both in `out` already and in every old group reaching h (the same values: each of their
+    elements a sum of products of zeros)."""
+    n_new, n_k, width = out.shape[1], out.shape[2], out.shape[3]
+    for task in prange(out.shape[0] * n_new * n_k):
+        a, h, k = task // (n_new * n_k), (task // n_k) % n_new, task % n_k
+        if (skip[a, h] >> k) & 1:
+            continue
+        for i0 in range(0, width, BLOCK):
+            dest = out[a, h, k, i0 : min(i0 + BLOCK, width)]
+            for i in range(dest.size):
+                dest[i] = 0.0
+            for j in range(starts[h], starts[h + 1]):
+                w, src = weights[j], old[a, sources[j], k, i0 : i0 + dest.size]
+                for i in range(dest.size):
+                    dest[i] += w * src[i]
+
+
 if numba is not None:  # IEEE arithmetic: no `fastmath` (a fused multiply-add changes bits)
     move_groups = numba.njit(cache=True, parallel=True)(move_groups)
+    move_states = numba.njit(cache=True, parallel=True)(move_states)
 
 
 @dataclass(frozen=True)
@@ -72,11 +93,28 @@ class GroupMove:
         weights = np.asarray(groups.T[new, old], float)
         return cls(groups, starts, old.astype(np.int64), np.ascontiguousarray(weights))
 
-    def __call__(self, values: np.ndarray, axis: int = 1, out: np.ndarray | None = None) -> np.ndarray:
+    def vacant(self, bits: np.ndarray) -> np.ndarray:
+        """The states known all zero (bits (A, G') uint8, bit k: state k) of values moved from
+        values with the states known zero `bits` (A, G): those known zero in every old group
+        reaching the new group (a new group no old group reaches: none known)."""
+        bits = np.asarray(bits, np.uint8)
+        reached = self.starts[1:] > self.starts[:-1]
+        got = np.zeros((bits.shape[0], reached.size), np.uint8)
+        if self.sources.size:
+            firsts = self.starts[:-1][reached]
+            got[:, reached] = np.bitwise_and.reduceat(bits[:, self.sources], firsts, axis=1)
+        return got
+
+    def __call__(
+        self, values: np.ndarray, axis: int = 1, out: np.ndarray | None = None, skip: np.ndarray | None = None
+    ) -> np.ndarray:
         """`values` with its group axis `axis` moved to the new groups: the numbers of
         `simlib.geography.remap_groups(values, groups, axis)`, as a C-contiguous array: `out`
         when given (C-contiguous float64 of that shape, its values overwritten, none read: e.g.
-        arrays already mapped, `simlib.workbench.pool`), else a new one."""
+        arrays already mapped, `simlib.workbench.pool`), else a new one. `skip` (A, G') uint8,
+        for `values` (A, G, K, ...) moved along axis 1 into `out`: bit k of `skip[a, h]` set where
+        state k of new group h is known all zero both in `out` and in the moved values (`vacant`),
+        left as it is (`move_states`)."""
         values = np.ascontiguousarray(values, float)
         axis = axis % values.ndim
         shape = values.shape
@@ -89,6 +127,11 @@ class GroupMove:
         if shape[axis] != self.groups.shape[0]:
             raise ValueError(f"axis {axis} has {shape[axis]} groups, the map {self.groups.shape[0]}")
         before, after = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1 :]))
+        if skip is not None and out is not None and axis == 1 and values.ndim >= 3:
+            four = (shape[0], self.groups.shape[1], shape[2], int(np.prod(shape[3:])))
+            old = values.reshape(shape[0], shape[1], *four[2:])
+            move_states(old, self.starts, self.sources, self.weights, out.reshape(four), np.asarray(skip, np.uint8))
+            return out
         out = np.empty(moved) if out is None else out
         flat = out.reshape(before, self.groups.shape[1], after)
         move_groups(values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)

@@ -132,9 +132,12 @@ class EngineRuns:
     whose state is handed over with the output (segment 1 of a run that switches units, moved
     to the new units from there); None: the last, nothing handed over."""
 
-    def __init__(self, at: int | None, first: tuple[int, EngineState] | None = None, stop: int | None = None):
+    def __init__(self, at: int | None, first: tuple[int, EngineState | None] | None = None, stop: int | None = None):
         self.at, self.stop = at, stop
         self.first = first[0] if first is not None else 0
+        #: makes the state at `first` (into given arrays) when it is not kept (`restart`)
+        self.make = None
+        self.shapes: dict = {}  # name -> array of the first state's cells' shape and type (no memory)
         self.acting: np.ndarray | None = None  # (Y, L, D) of the last run
         self.out: EngineOutput | None = None
         self.twin: EngineOutput | None = None
@@ -142,7 +145,7 @@ class EngineRuns:
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
         self.pool = StatePool(2, KEEP_BYTES // 2)  # the cells of states nothing continues from, for the next copies
         self.baseline = first is None  # whether the baseline's state is kept (`_baseline`)
-        if first is not None:
+        if first is not None and first[1] is not None:
             self.states[first[0]] = first[1]
 
     def outputs(self, target, twin_target, spend: np.ndarray, options) -> tuple[EngineOutput, EngineOutput | None]:
@@ -155,6 +158,9 @@ class EngineRuns:
         y0 = max(y0, self.first)  # the years before `first` are the caller's (the state given)
         if not any(t <= y0 for t in self.states):
             self._baseline(target, spend, options)
+        if self.make is not None and not any(self.first <= t <= y0 for t in self.states):
+            self._drop([t for t in self.states if t > y0])  # their arrays: the made state's, the copies'
+            self.states[self.first] = self._made()
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
         self._drop(
             [t for t in self.states if t not in (self.first, start, self.at) or t > y0]
@@ -162,6 +168,8 @@ class EngineRuns:
         state = self.states.get(start)
         if start not in (self.first, self.at, y0) and state is not None:  # `_keep` lets it go after this change
             state = self.states.pop(start).once()  # the run takes its arrays: no copy
+        elif start == self.first and self.make is not None and self.out is None:  # made for this run only
+            state = self.states.pop(start).once()
         stops = sorted({y0, self.at or 0} & set(range(start + 1, years))) + [years]
         pieces = [(self.out, 0)] if start > self.first else []
         fresh = len(pieces)  # the first piece made now: the join's arrays (`joined`'s `into`)
@@ -197,14 +205,24 @@ class EngineRuns:
     def restart(self, make) -> None:
         """Start again from a new state at `first` (every kept state and output is then stale:
         segment 1 made again): the kept states' cells go to the pool, which keeps as many sets
-        as a run from `first` writes (the new state and a copy per piece), and `make(into)`
-        gives the new state, its cells written into `into`, arrays of the old first state's
-        shapes taken from the pool (`EngineState.remapped`): no fresh memory mapped."""
-        like = dict(self.states[self.first].cells)
+        as a run from `first` writes (the new state, run in place, and a copy per later piece),
+        and `make(blank)` gives the new state when a run needs it, its cells written into
+        `blank.into`, arrays of the first state's shapes taken from the pool, whose states known
+        all zero are `blank.into_zero` (`StatePool.copy_of`; `blank` None: new arrays; e.g.
+        `simlib.workbench.switched.moved`): no fresh memory mapped. The next run takes the new state's arrays (`once`: no copy of it,
+        nothing kept at `first`: on the communes 1.06 GB less held); a later run from `first`
+        (a change of the money acting from there only) makes it again and keeps it (`_made`)."""
         self._drop(list(self.states))
-        self.pool.trim(2 + (self.at is not None and self.at > self.first))
+        self.pool.trim(1 + (self.at is not None and self.at > self.first))
         self.acting = self.out = self.twin = None
-        self.states[self.first] = make(self.pool.arrays(like))
+        self.make = make
+
+    def _made(self) -> EngineState:
+        """The state at `first` made by `make`, into arrays from the pool (new ones the first time)."""
+        blank = EngineState(self.first, None, None, None, dict(self.shapes))
+        state = self.make(self.pool.copy_of(blank) if self.shapes else None)
+        self.shapes = {k: np.broadcast_to(np.zeros((), v.dtype), v.shape) for k, v in state.cells.items()}
+        return state
 
     def _drop(self, reviews) -> None:
         for t in reviews:

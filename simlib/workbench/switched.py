@@ -45,7 +45,9 @@ import pandas as pd
 
 from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import EngineOutput, EngineState
+from simlib.engines.multidim_vacancy import Marks, VacantState
+from simlib.engines.remap_jit import GroupMove
 from simlib.geography import load_geography
 from simlib.memo import memoised
 from simlib.period_changes import period_changes, rebase_points
@@ -106,10 +108,10 @@ class SwitchedRuns:
         if first is not before:
             self.handed.append((weakref.ref(first), first.state))
         if self.second is None:
-            self.second = EngineRuns(self.at, (self.switch_at, first.state.remapped(mapping)))
+            self.second = EngineRuns(self.at, (self.switch_at, None))
             self.second.runs = self.runs
-        elif first is not before:  # segment 1 made again: segment 2 from its moved state
-            self.second.restart(partial(first.state.remapped, mapping))
+        if first is not before:  # segment 1 made again: segment 2 from its moved state
+            self.second.restart(partial(moved, first.state, mapping))
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
         return first, out, twin
 
@@ -126,6 +128,25 @@ class SwitchedRuns:
             else:
                 alive.append((ref, state))
         self.handed = alive
+
+
+def moved(state: EngineState, mapping, blank: EngineState | None = None) -> EngineState:
+    """`state.remapped(mapping)` (segment 1's state at the switch moved to the new units), its
+    cells written into `blank.into` when given (`EngineRuns.restart`), knowing which of its
+    cell-states are all zero: those zero in every old group moved there (`GroupMove.vacant`, from
+    the bits `state` carries, `VacantState`), which the first year on the new units need not scan
+    (`simlib.engines.multidim_vacancy`), nor the move write where `blank.into_zero` knows them
+    zero already. The same values as `state.remapped(mapping)`."""
+    marks = state.vacancy if isinstance(state, VacantState) else None
+    bits = getattr(marks, "bits", None)
+    into = blank.into if blank is not None else None
+    if not isinstance(bits, np.ndarray):
+        return state.remapped(mapping, into=into)
+    vacant = GroupMove.of(mapping.groups).vacant(bits)
+    zero = blank.into_zero if blank is not None else None
+    skip = vacant & zero if into is not None and zero is not None and zero.shape == vacant.shape else None
+    plain = state.remapped(mapping, into=into, skip=skip)
+    return VacantState(plain.t, plain.n, plain.built, plain.built_counts, plain.cells, vacancy=Marks(vacant))
 
 
 @dataclass(frozen=True)
