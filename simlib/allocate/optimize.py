@@ -60,6 +60,7 @@ from simlib.allocate.robust import RobustResult, robust_optimum
 from simlib.allocate.rules import DEFAULT_PROVIDERS, absorption_rows
 from simlib.allocate.scenario_out import optimal_scenario_raw, scenario_from_raw
 from simlib.allocate.spec import OptimizeSpec, read_spec, resolve_spec
+from simlib.allocate.summary import ASKED
 from simlib.errors import InputError, as_given
 from simlib.i18n import fmt
 from simlib.scenario import Scenario, load_scenario
@@ -110,15 +111,17 @@ class OptimizationResult:
             return "not_certified"
         return self.status
 
-    def message(self, lang: str | None = None) -> str:
-        """A short summary: headline numbers, or why the targets cannot be met; a what-if run that
-        ignores legal rules says so first."""
+    def message(self, lang: str | None = None, where: str = "cli") -> str:
+        """A short summary: headline numbers against the allocation the optimiser started from
+        (`where`: "cli", the scenario's plan, or "explorer", the allocation being explored; the
+        words of `simlib.allocate.summary.ASKED`), or why the
+        targets cannot be met; a what-if run that ignores legal rules says so first."""
         lang = i18n.get_lang(lang)
         heads = [whatif_text(self.scenario, lang), whatif_text(self.problem.scenario, lang)]  # a crossing: both
         heads = [h for h in dict.fromkeys(heads) if h] + [crossing_note(self.scenario, self.spec, lang)]
-        return "\n".join([h for h in heads if h] + [self._message(lang)])
+        return "\n".join([h for h in heads if h] + [self._message(lang, where)])
 
-    def _message(self, lang: str) -> str:
+    def _message(self, lang: str, where: str) -> str:
         if self.status == "targets_infeasible":
             return infeasible_message(self.infeasibility, lang)
         c = self.comparison.set_index("allocation")
@@ -130,17 +133,19 @@ class OptimizationResult:
                 total=fmt.number(opt["total_bn"], lang, 1),
                 plan=fmt.number(plan["total_bn"], lang, 1),
                 poor=fmt.number(opt["poor"], lang),
+                start=i18n.t(ASKED[where][0], lang),
             )
         else:
-            head = summary_text(self.spec.objective, opt, plan, lang)
+            head = summary_text(self.spec.objective, opt, plan, lang, where)
         text = head + "\n" + certificate_text(self.certificate, self.spec, lang)
         note = unknown_note(self.spec.counterpart) if self.spec.counterpart is not None else None
         return text + "\n" + note.get(lang) if note is not None else text
 
 
-def summary_text(objective: str, opt, plan, lang: str) -> str:
-    """The optimum's poor households at the horizon against the plan's: fewer, or more when the
-    objective is not the poor count (a negative "fewer" read «−866 fewer than the plan»)."""
+def summary_text(objective: str, opt, plan, lang: str, where: str = "cli") -> str:
+    """The optimum's poor households at the horizon against those of the allocation it started
+    from (`where`: "cli", the plan, or "explorer", the allocation being explored; `ASKED`): fewer, or more when the objective
+    is not the poor count (a negative "fewer" read «−866 fewer than the plan»)."""
     diff = float(plan["poor"] - opt["poor"])
     return i18n.t(
         "alloc.summary" if diff >= 0 else "alloc.summary_more",
@@ -150,6 +155,7 @@ def summary_text(objective: str, opt, plan, lang: str) -> str:
         plan_poor=fmt.number(plan["poor"], lang),
         fewer=fmt.number(abs(diff), lang),
         total=fmt.number(opt["total_bn"], lang, 1),
+        start=i18n.t(ASKED[where][0], lang),
     )
 
 

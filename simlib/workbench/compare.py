@@ -338,7 +338,7 @@ def suggest(state, amounts: np.ndarray | None = None, on_runs=None, on_estimate=
         new[0] = old[0]
         optimised = res.spec.plan_years or state.years[1:]
         at = state.years.index(int(min(optimised)))
-        message = {lg: res.message(lg) for lg in i18n.LANGS}
+        message = {lg: res.message(lg, where="explorer") for lg in i18n.LANGS}
         return Suggestion(new, changes(state, new, year_index=at, old=old), message, at, suggestion_unmet(res))
 
     # the optimum from the same amounts is the same: asked again (back to an allocation already
