@@ -200,10 +200,10 @@ def test_flip_masks_two_bits_a_pass_are_the_bits_of_one_bit_a_pass(bits):
     assert W.tobytes() == want_W.tobytes()
 
 
-@pytest.mark.parametrize("nlink,nu1,B", [(1, 11, 112), (2, 11, 112), (2, 5, 30), (1, 4, 12)])
+@pytest.mark.parametrize("nlink,nu1,B", [(1, 11, 112), (2, 11, 112), (2, 5, 30), (1, 4, 12), (3, 11, 112), (3, 5, 30)])
 def test_flip_incomes_with_one_or_two_linked_patterns_have_the_bits_of_the_loops(nlink, nu1, B):
-    # the patterns go in pairs (classes' sums) and fours (key mix) with the last one repeated
-    # (branch mdown3): fewer patterns than a pair or four give the same bits as the loops
+    # the patterns go in fours (classes' sums, branch flipless; key mix) with the last one
+    # repeated (branch mdown3): fewer patterns than four give the same bits as the loops
     rng = np.random.default_rng(nlink * 100 + nu1)
     epop = np.arange(nlink, dtype=np.int64) if nlink < 4 else np.array([0, 1, 1, 2], dtype=np.int64)
     for _ in range(10):

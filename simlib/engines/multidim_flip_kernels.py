@@ -44,34 +44,48 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails=True):
     they are zero there unless `tails` is False (then left as they were: for
     `multidim_income_kernel.tiled_kernel_in`, which reads them only within the bins)."""
     epop, Pl, Pc = flips[4], flips[5], flips[6]
-    B = Hk.shape[1]
     nlink, nu1 = Pl.shape[0], Pc.shape[1]
     _class_sums(W, flips, by_cu, Q, nk)
+    B0, B1 = _pattern_bins(Hk, nk, epop, xr, nu1)
+    nb = max(B1 - B0, 0)  # loops over views from 0 (see module docstring)
     for e in range(nlink):  # X[e] = Q[e]^T (H[keys of e] / households of each key): a small product
-        b0, b1 = B, 0
-        for cu in range(nu1):  # the union of the nonzero bins of the rows with households
-            q = (cu + epop[e]) * nlink + e
-            if nk[q] > 0:
-                b0, b1 = widen(Hk[q], b0, b1)
-        if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
-            b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
-        xr[e, 0], xr[e, 1] = b0, b1
-        nb = max(b1 - b0, 0)  # loops over views from 0 (see module docstring)
         ncu = 0
         for cu in range(nu1):  # the counts with households (a row of Q with a nonzero weight)
             for c2 in range(nu1):
                 if Q[e, cu, c2] != 0.0:
                     cus[ncu], ncu = cu, ncu + 1
                     break
-        for j in range(ncu):  # the rows the products read
+        for j in range(ncu):  # the rows the products read, over the union of the patterns' bins
             cu = cus[j]
             q = (cu + epop[e]) * nlink + e
             inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
-            hs, hq = Hs[cu, b0 : b0 + nb], Hk[q, b0 : b0 + nb]
+            hs, hq = Hs[cu, B0 : B0 + nb], Hk[q, B0 : B0 + nb]
             for i in range(nb):
                 hs[i] = hq[i] * inv
-        _row_products(Q[e], Hs, X[e], b0, nb, cus[:ncu])
-    return _key_mix(X, xr, Pl, epop, H2, tails)
+        _row_products(Q[e], Hs, X[e], B0, nb, cus[:ncu])
+    return _key_mix(X, (B0, B1), Pl, epop, H2, tails)
+
+
+@compiled
+def _pattern_bins(Hk, nk, epop, xr, nu1):
+    """xr[e] = the union of the nonzero bins of the rows of linked pattern e with households
+    (`widen`), to whole vectors of four bins (B, 0 for none); returns the union (B0, B1) of all
+    patterns' (B1 <= B0: none). A row with households of pattern e is zero outside xr[e], so
+    its products over the union's other bins are exact zeros (a sum of products of zero from
+    +0.0): X[e] over the union has the bits of X[e] over xr[e] with zeros around it."""
+    B, nlink = Hk.shape[1], xr.shape[0]
+    B0, B1 = B, 0
+    for e in range(nlink):
+        b0, b1 = B, 0
+        for cu in range(nu1):
+            q = (cu + epop[e]) * nlink + e
+            if nk[q] > 0:
+                b0, b1 = widen(Hk[q], b0, b1)
+        if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
+            b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
+            B0, B1 = min(B0, b0), max(B1, b1)
+        xr[e, 0], xr[e, 1] = b0, b1
+    return B0, B1
 
 
 @compiled
@@ -99,12 +113,13 @@ def _class_sums(W, flips, by_cu, Q, nk):
     vector registers (four counts after the flips per vector; the last vector overlaps the one
     before when nu1 is not a multiple of four: the same sums, stored twice). Each sum adds its
     terms in increasing class from +0.0, each one multiply-add; a class without households adds
-    an exact zero (the loop by class skipped it)."""
+    an exact zero (the loop by class skipped it). The vectors write every entry of Q and every
+    key's nk (nothing zeroed before; nk of no key is not read)."""
     cls_cu, epop, Pl, Pc = flips[3], flips[4], flips[5], flips[6]
     nlink, nu1, nc = Pl.shape[0], Pc.shape[1], Pc.shape[0]
-    Q[:, :, :] = 0.0
-    nk[:] = 0.0
     if nu1 < 4:  # too few counts for a vector: the loop by class
+        Q[:, :, :] = 0.0
+        nk[:] = 0.0
         for e in range(nlink):
             for c in range(nc):
                 v = W[e * nc + c]
@@ -114,44 +129,52 @@ def _class_sums(W, flips, by_cu, Q, nk):
                     for c2 in range(nu1):
                         Q[e, cu, c2] += v * Pc[c, c2]
         return
-    for e in range(0, nlink, 2):  # two patterns at once (an odd last one twice: the same sums)
-        f = min(e + 1, nlink - 1)
+    for e4 in range(0, nlink, 4):  # four patterns at once (past the last: the last again)
         for cu in range(nu1):
             for o12 in range(0, nu1, 12):
-                _class_vectors(W, Pc, by_cu, Q, nk, (e, f, cu, o12), (nlink, epop))
+                _class_vectors(W, Pc, by_cu, Q, nk, (e4, cu, o12), (nlink, epop))
 
 
 @compiled
 def _class_vectors(W, Pc, by_cu, Q, nk, at, keys):
-    """Q[e, cu, o .. o + 11] and Q[f, cu, o .. o + 11] (at = (e, f, cu, o); vectors past the last
-    count overlap the one before: the same sums, stored twice) and nk of the keys (cu, e), (cu, f)
-    (keys = (nlink, epop)): six vector sums and two scalar sums in registers while count cu's
-    classes go by, each from +0.0 in increasing class, one multiply-add (addition) a class: six
-    chains at once instead of one, which waited on the latency of its multiply-adds."""
-    e, f, cu, o12 = at
+    """Q[f, cu, o .. o + 11] and nk of the keys (cu, f) for the patterns f = e4 .. e4 + 3 (at =
+    (e4, cu, o); patterns past the last and vectors past the last count repeat the last: the
+    same sums, stored twice; keys = (nlink, epop)): twelve vector sums and four scalar sums in
+    registers while count cu's classes go by, each from +0.0 in increasing class, one
+    multiply-add (addition) a class; Pc's three vectors of a class loaded once for the four
+    (two patterns a pass: flip_incomes 11.1 -> 10.6 ms of one thread a year, `## flipless`)."""
+    e4, cu, o12 = at
     nlink, epop = keys
     nu1, nc = Pc.shape[1], Pc.shape[0]
+    f = (e4, min(e4 + 1, nlink - 1), min(e4 + 2, nlink - 1), min(e4 + 3, nlink - 1))
     o0, o1, o2 = min(o12, nu1 - 4), min(o12 + 4, nu1 - 4), min(o12 + 8, nu1 - 4)
-    We, Wf = W[e * nc : e * nc + nc], W[f * nc : f * nc + nc]
-    a0, a1, a2, d0, d1, d2 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
-    s = t = 0.0
+    W0, W1, W2, W3 = W[f[0] * nc :], W[f[1] * nc :], W[f[2] * nc :], W[f[3] * nc :]
+    a0, a1, a2, b0, b1, b2 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+    c0, c1, c2, d0, d1, d2 = vzero(), vzero(), vzero(), vzero(), vzero(), vzero()
+    s0 = s1 = s2 = s3 = 0.0
     for j in range(by_cu[cu], by_cu[cu + 1]):
         c = by_cu[nu1 + 1 + j]
-        x, y = We[c], Wf[c]
-        s += x
-        t += y
-        p0, p1, p2, xv, yv = vload(Pc, c, o0), vload(Pc, c, o1), vload(Pc, c, o2), vbcast(x), vbcast(y)
-        a0, a1, a2 = vfma(xv, p0, a0), vfma(xv, p1, a1), vfma(xv, p2, a2)
-        d0, d1, d2 = vfma(yv, p0, d0), vfma(yv, p1, d1), vfma(yv, p2, d2)
-    Qe, Qf = Q[e], Q[f]
-    vstore(Qf, cu, o2, d2)
-    vstore(Qf, cu, o1, d1)
-    vstore(Qf, cu, o0, d0)
-    vstore(Qe, cu, o2, a2)
-    vstore(Qe, cu, o1, a1)
-    vstore(Qe, cu, o0, a0)
-    nk[(cu + epop[f]) * nlink + f] = t
-    nk[(cu + epop[e]) * nlink + e] = s
+        x0, x1, x2, x3 = W0[c], W1[c], W2[c], W3[c]
+        s0, s1, s2, s3 = s0 + x0, s1 + x1, s2 + x2, s3 + x3
+        p0, p1, p2 = vload(Pc, c, o0), vload(Pc, c, o1), vload(Pc, c, o2)
+        v = vbcast(x0)
+        a0, a1, a2 = vfma(v, p0, a0), vfma(v, p1, a1), vfma(v, p2, a2)
+        v = vbcast(x1)
+        b0, b1, b2 = vfma(v, p0, b0), vfma(v, p1, b1), vfma(v, p2, b2)
+        v = vbcast(x2)
+        c0, c1, c2 = vfma(v, p0, c0), vfma(v, p1, c1), vfma(v, p2, c2)
+        v = vbcast(x3)
+        d0, d1, d2 = vfma(v, p0, d0), vfma(v, p1, d1), vfma(v, p2, d2)
+    for e, u0, u1, u2, t in (
+        (f[3], d0, d1, d2, s3),
+        (f[2], c0, c1, c2, s2),
+        (f[1], b0, b1, b2, s1),
+        (f[0], a0, a1, a2, s0),
+    ):
+        vstore(Q[e], cu, o2, u2)
+        vstore(Q[e], cu, o1, u1)
+        vstore(Q[e], cu, o0, u0)
+        nk[(cu + epop[e]) * nlink + e] = t
 
 
 @compiled
@@ -186,27 +209,17 @@ def widen(row, b0, b1):
 
 
 @compiled
-def _key_mix(X, xr, Pl, epop, H2, tails):
+def _key_mix(X, bins, Pl, epop, H2, tails):
     """H2[key of (c2, e2)] = the sum over linked patterns e (increasing) of Pl[e, e2] X[e, c2],
-    zero elsewhere: X[e] holds its bins xr[e] and is set to 0 on the rest of the union of the
-    patterns' bins, so that each row is one pass over the union, its four sums per bin in
-    vector registers from +0.0 (a zero term adds an exact zero to a sum of nonnegative terms:
-    the same bits as adding each pattern's row over its own bins). Returns the union (B0, B1);
-    `tails`: whether the keys' rows are zeroed outside it (`_zero_rest`)."""
-    nlink, nu1 = X.shape[0], X.shape[1]
-    B0, B1 = X.shape[2], 0
-    for e in range(nlink):
-        if xr[e, 1] > xr[e, 0]:
-            B0, B1 = min(B0, xr[e, 0]), max(B1, xr[e, 1])
+    zero elsewhere: every X[e] holds the union of the patterns' bins bins = (B0, B1) (zeros
+    outside its own: `_pattern_bins`), so that each row is one pass over the union, its four
+    sums per bin in vector registers from +0.0 (a zero term adds an exact zero to a sum of
+    nonnegative terms: the same bits as adding each pattern's row over its own bins). Returns
+    the union; `tails`: whether the keys' rows are zeroed outside it (`_zero_rest`)."""
+    nlink, nu1, (B0, B1) = X.shape[0], X.shape[1], bins
     _zero_rest(H2, epop, nu1, B0, B1, tails)
     if B1 <= B0:
         return B0, B1
-    for e in range(nlink):
-        lo = max(min(xr[e, 0], B1), B0)  # an empty pattern (xr = B, 0): zeros over the whole union
-        hi = max(xr[e, 1], lo)
-        for c2 in range(nu1):
-            X[e, c2, B0:lo] = 0.0
-            X[e, c2, hi:B1] = 0.0
     n4 = (B1 - B0) // 4
     for c2 in range(nu1):
         for e4 in range(0, nlink, 4):
@@ -242,17 +255,9 @@ def _mix_tiles(X, Pl, epop, H2, at):
             w0, w1, w2, w3 = vbcast(Pl[e, f0]), vbcast(Pl[e, f1]), vbcast(Pl[e, f2]), vbcast(Pl[e, f3])
             a0, a1, a2, a3 = vfma(w0, x, a0), vfma(w1, x, a1), vfma(w2, x, a2), vfma(w3, x, a3)
             d0, d1, d2, d3 = vfma(w0, y, d0), vfma(w1, y, d1), vfma(w2, y, d2), vfma(w3, y, d3)
-        _store2(H2, q3, (b, c), a3, d3)
-        _store2(H2, q2, (b, c), a2, d2)
-        _store2(H2, q1, (b, c), a1, d1)
-        _store2(H2, q0, (b, c), a0, d0)
-
-
-@compiled
-def _store2(H2, q, at, a, d):
-    """H2[q, b : b + 4] = a, H2[q, c : c + 4] = d (at = (b, c))."""
-    vstore(H2, q, at[0], a)
-    vstore(H2, q, at[1], d)
+        for q, x, y in ((q3, a3, d3), (q2, a2, d2), (q1, a1, d1), (q0, a0, d0)):
+            vstore(H2, q, b, x)
+            vstore(H2, q, c, y)
 
 
 @compiled
@@ -282,8 +287,7 @@ def _row_products(Qe, Hs, Xe, b0, nb, cus):
     bins in vector registers of eight (`multidim_vec8`) while the counts go by, the sums stored
     once; then a vector of eight, one of four (`_row_vectors`), the last bins in scalar sums; a
     last column block shorter than four repeats the last column (the same sums, stored twice).
-    Lane by lane the same operations as in vectors of four: 12.4 -> 8.9 ms of one thread a year
-    of `multidim_2030` for `flip_incomes` (AMD EPYC, 512-bit registers), the same bits."""
+    Lane by lane the same operations as in vectors of four (the same bits; `## mdcore`)."""
     nu1, ncu, n16 = Xe.shape[0], cus.shape[0], nb // 16
     for c0 in range(0, nu1, 4):
         i = (c0, min(c0 + 1, nu1 - 1), min(c0 + 2, nu1 - 1), min(c0 + 3, nu1 - 1))
