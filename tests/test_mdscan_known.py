@@ -104,6 +104,21 @@ def test_own_changes_skip_the_states_known_zero(tiny):
     assert runs[0] == runs[1] and runs[0][0] == 0b1001
 
 
+def test_own_changes_write_only_the_states_holding_households(tiny):
+    """Since issue 18's linepass the own changes leave the rows of H3 of an empty state as they
+    were (`classify` reads H3 only in the states `own_changes` returns): NaN stays NaN there, and
+    the states holding households are written whole."""
+    keys, flips, lines = tiny["keys"], tiny["flips"], tiny["lines"]
+    NK, B = keys[1].shape[0], tiny["B"]
+    Mg, Hg = _cells(np.random.default_rng(6), NK, B, (1, 4))
+    scratch = multidim_scratch.thread_scratch(Mg[None, None], Hg[None, None], lines, flips)
+    H3 = np.full((K, NK, B), np.nan)
+    occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(tiny["kernel"], 0), scratch[1])
+    assert occupied == 0b10010
+    assert np.isnan(H3[[0, 2, 3, 5]]).all()
+    assert not np.isnan(H3[[1, 4]]).any() and H3[[1, 4]].sum() > 0.0
+
+
 @pytest.mark.parametrize("full", [(), (2, 5), (0, 1, 3)])
 def test_records_return_the_states_left_zero(full):
     rng = np.random.default_rng(len(full))

@@ -49,7 +49,7 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
     share of each key's households (and incomes) reached in `scale` (NK,). Mask m adds to the
     entry cell[m] of the flat table (key x row length + pattern): one index to load instead of
     two and a product (the table's scatter-add over the 4,096 masks in 60 % of the time)."""
-    Tt[:, :NP] = 0.0
+    Tt[:, :] = 0.0
     flat = Tt.reshape(-1)
     for m in range(Mk.shape[0]):
         flat[U(cell[m])] += Mk[m]
@@ -59,25 +59,29 @@ def _line_table(Mk, c, targeted, cell, valid, NP, Tt, scale):
 @compiled
 def _table_scale(Tt, c, targeted, valid, NP, scale):
     """`_line_table` after the masks' pass: the share of each key reached in `scale` (NK,), the
-    table Tt (NK, NP) made the reached households'."""
+    table Tt (NK, NP) made the reached households'. The row's sums only for a targeted line (an
+    untargeted one reaches the share c of every valid key: they are not read); the product by c
+    over the whole of Tt (NK, 2**max(nbits)) as one array (zero past NP: `_line` zeroes it
+    whole), not row by row over a loop of NP (linepass: 0.10-0.37 -> 0.05-0.17 us a call)."""
     NK = Tt.shape[0]
     for q in range(NK):
-        tot = 0.0
-        sel = 0.0
-        for p in range(NP):
-            tot += Tt[q, p]
-            if p > 0:
-                sel += Tt[q, p]
         if not valid[q]:
             scale[q] = 0.0
         elif targeted:  # only households deprived in one of the line's indicators
+            tot = 0.0
+            for p in range(NP):
+                tot += Tt[q, p]
+            sel = 0.0
+            for p in range(1, NP):
+                sel += Tt[q, p]
             scale[q] = c * (sel / tot) if tot > 0 else 0.0
         else:
             scale[q] = c
         if targeted:
             Tt[q, 0] = 0.0
-        for p in range(NP):
-            Tt[q, p] *= c
+    flat = Tt.reshape(-1)  # every entry times c in one vector loop (the columns past NP: zeros)
+    for i in range(flat.shape[0]):
+        flat[i] *= c
 
 
 @compiled
@@ -376,7 +380,7 @@ def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys,
     op = (A,) + work[1]
     NP = 1 << nbits[li]
     if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
-        Tt[:, :NP] = 0.0
+        Tt[:, :] = 0.0  # whole: `_table_scale` multiplies every entry
         table_clear_ahead(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Mg[kn])
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
