@@ -99,14 +99,16 @@ class MultidimOutput:
     def compact(self, mm) -> MultidimOutput:
         """This output with `removed` (S, Y, L, G, 12) by line and indicator taken at the removal
         pairs of `mm` (S, Y, P, G), and `multi_deprived` by number of deprivations (S, Y+1, G, K,
-        13) summed from each review's minimum (`mm.min_deprivations[t]`) (S, Y+1, G, K), each a
-        no-op when it already is; returned."""
+        13) summed from each review's minimum (`mm.min_deprivations[t]`, t over the output's
+        reviews: a twin cut at a change of standard holds fewer than `mm` lists) (S, Y+1, G, K),
+        each a no-op when it already is; returned."""
         if self.removed.ndim == 5:
             lines, flags = removal_pairs(mm)
             self.removed = np.ascontiguousarray(np.moveaxis(self.removed[:, :, lines, :, flags], 0, 2))
         if self.multi_deprived.ndim == 5:
             by_count, k_min = self.multi_deprived, mm.min_deprivations
-            self.multi_deprived = np.stack([by_count[:, t, ..., k_min[t] :].sum(-1) for t in range(len(k_min))], 1)
+            reviews = range(by_count.shape[1])  # the run's (a twin cut at a change: fewer than `mm`'s)
+            self.multi_deprived = np.stack([by_count[:, t, ..., k_min[t] :].sum(-1) for t in reviews], 1)
         return self
 
     @staticmethod
