@@ -180,7 +180,7 @@ def test_the_report_headline_states_the_intervals(tmp_path, tiny_scenario):
     assert ctx.intervals.sentence("en") in text and "per household lifted out" in text
     cost = ctx.intervals.row("cost_per_household_lifted")  # the cost card names the fit's interval by its basis
     lo, hi = (fmt.number(cost[q], "en", 0) for q in ("q05", "q95"))
-    assert f"90 % interval from the fit to the published series: {lo} – {hi}" in text
+    assert f"90% interval from the fit to the published series: {lo} – {hi}" in text
     written = R.export(ctx, tmp_path / "report")
     assert "programme_intervals.csv" in written
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "report" / "programme_intervals.csv"), ctx.intervals.table)
@@ -194,12 +194,12 @@ def test_intervals_table_shows_every_indicator_and_year(tmp_path):
     iv = programme_intervals(load_scenario(_central_posterior(tmp_path, TINY_SCENARIO)))
     t = intervals_table(iv, "en")
     prov = iv.table[iv.table["geo"] == "province"]
-    assert len(t) == len(prov) and list(t.columns) == ["Indicator", "Year", "Median", "90 % interval"]
+    assert len(t) == len(prov) and list(t.columns) == ["Indicator", "Year", "Median", "90% interval"]
     first = prov.iloc[0]
     assert t.iloc[0]["Median"] == f"{first['q50']:,.1f}"
     cost = prov[prov["indicator"] == "cost_per_household_lifted"].iloc[0]
     row = t[t["Indicator"].str.startswith("Cost per household")].iloc[0]
-    assert row["90 % interval"] == f"{cost['q05']:,.0f}–{cost['q95']:,.0f}"
+    assert row["90% interval"] == f"{cost['q05']:,.0f}–{cost['q95']:,.0f}"
 
 
 def test_the_estimated_plan_is_the_plan_with_the_bundled_series_fit():
