@@ -209,8 +209,9 @@ class EngineRuns:
         and `make(blank)` gives the new state when a run needs it, its cells written into
         `blank.into`, arrays of the first state's shapes taken from the pool, whose states known
         all zero are `blank.into_zero` (`StatePool.copy_of`; `blank` None: new arrays; e.g.
-        `simlib.workbench.switched.moved`): no fresh memory mapped. The next run takes the new state's arrays (`once`: no copy of it,
-        nothing kept at `first`: on the communes 1.06 GB less held); a later run from `first`
+        `simlib.workbench.switched.moved`): no fresh memory mapped. The next run takes the new
+        state's arrays (`once`: no copy of it, nothing kept at `first`: on the communes 1.06 GB
+        less held); a later run from `first`
         (a change of the money acting from there only) makes it again and keeps it (`_made`)."""
         self._drop(list(self.states))
         self.pool.trim(1 + (self.at is not None and self.at > self.first))
