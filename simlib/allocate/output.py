@@ -30,8 +30,9 @@ Files:
                            keep the scenario's money), messages, the province's targets the
                            optimum misses that the request did not require (`unmet_targets`,
                            `simlib.allocate.summary`), certificate (gap, model error, rounds),
-                           the best line and what stops it, lines left without money,
-                           infeasibility, the plan's legal findings and its breaches of the
+                           the best line and what stops it, lines left without money (each
+                           with `measured`: false for a content whose effect on households the
+                           model does not measure, and its `name`), infeasibility, the plan's legal findings and its breaches of the
                            optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
                            rules a what-if run ignores and what it lets through, notes;
                            `legal_violations`: breaches, always empty unless a bug), manifest
@@ -58,6 +59,7 @@ from simlib.allocate.tables import with_content
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
 from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
+from simlib.i18n import LocalText
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
@@ -135,7 +137,7 @@ def explanation_dict(result: OptimizationResult) -> dict:
             "rules": best.get("rules", []),
             "text": _local(best["text"]),
         }
-    zero = [{k: (_local(v) if k == "text" else v) for k, v in z.items()} for z in result.zero_lines]
+    zero = [{k: (_local(v) if isinstance(v, LocalText) else v) for k, v in z.items()} for z in result.zero_lines]
     return {"best_line": best, "zero_lines": zero}
 
 

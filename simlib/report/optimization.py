@@ -73,12 +73,37 @@ def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
     return framed("comparison", df, i18n.t("alloc.col.allocation", lang), formats)
 
 
-def lines(table: pd.DataFrame, lang: str) -> ReportTable:
-    """Money per year of each line under each allocation (1 decimal) and its marginal value."""
-    df = plots.lines_table(table, lang)
+def lines(table: pd.DataFrame, lang: str, unmeasured=frozenset()) -> ReportTable:
+    """Money per year of each line under each allocation (1 decimal) and its marginal value; the
+    items whose effect on households the model does not measure (`unmeasured`) marked, and said
+    so under the table (`unmeasured_note`)."""
+    df = plots.lines_table(table, lang, unmeasured)
     marginal = i18n.t("alloc.col.marginal", lang)
     formats = {c: ("num2" if c == marginal else "num1") for c in df.columns}
-    return framed("lines", df, i18n.t("alloc.col.line", lang), formats)
+    out = framed("lines", df, i18n.t("alloc.col.line", lang), formats)
+    out.note = unmeasured_note(table["line"], lang, unmeasured)
+    return out
+
+
+def unmeasured_note(codes, lang: str, unmeasured=frozenset()) -> str:
+    """The note under a table whose rows (item `codes`) include items whose effect on households
+    the model does not measure (`unmeasured`, marked «(*)»): their marginal value is not a
+    judgement of their use; "" when there are none."""
+    return i18n.t("alloc.note.unmeasured", lang) if set(codes) & set(unmeasured) else ""
+
+
+def why_notes(explanation: dict, lang: str) -> list[str]:
+    """«Vì sao phân bổ như vậy» as Markdown list items: the line where a billion does most, each
+    line without money the model weighs, and — once, with their names below it — the contents
+    without money whose effect on households the model does not measure (`measured` false in
+    summary.json; an older summary without it: each its own item)."""
+    zero = explanation.get("zero_lines", [])
+    out = [explanation["best_line"]["text"][lang]] if explanation.get("best_line") else []
+    out += [z["text"][lang] for z in zero if z.get("measured", True)]
+    names = [z["name"][lang] for z in zero if not z.get("measured", True)]
+    if names:
+        out.append(i18n.t("alloc.why.unmeasured", lang, n=len(names)) + "".join(f"\n  - {n}" for n in names))
+    return out
 
 
 def rules(binding: pd.DataFrame, lang: str) -> ReportTable:
@@ -89,11 +114,30 @@ def rules(binding: pd.DataFrame, lang: str) -> ReportTable:
     return ReportTable("binding", "", df, {c: "text" for c in df.columns})  # values in words already («–»: none)
 
 
-def districts(marginals: pd.DataFrame, lang: str, names: dict, lines_table: pd.DataFrame) -> ReportTable:
-    """One more billion's value by line (rows) and unit (columns, named); «–» where the line
-    does not act in the unit."""
-    df = plots.district_table(marginals, lang, names, lines=lines_table)
-    return framed("districts", df, i18n.t("alloc.col.line", lang), {})
+def districts(
+    marginals: pd.DataFrame,
+    lang: str,
+    names: dict,
+    lines_table: pd.DataFrame,
+    objective: str = "poor",
+    level: str = "district",
+    unmeasured=frozenset(),
+) -> ReportTable:
+    """One more billion's value by line (rows, named as in the table by line) and unit (columns,
+    named); «–» where the line does not act in the unit. The note says what a cell counts (the
+    `objective`'s measure, per billion spread over the projected years, in a unit of `level`)
+    and, when there are such rows, what the items whose effect on households the model does
+    not measure (`unmeasured`, marked) mean."""
+    df = plots.district_table(marginals, lang, names, lines=lines_table, unmeasured=unmeasured)
+    out = framed("districts", df, i18n.t("alloc.col.line", lang), {})
+    if not df.empty:
+        measure = i18n.t(f"alloc.measure.{'poor' if objective == 'min_cost' else objective}", lang)
+        unit = i18n.t("alloc.note.unit_commune" if level == "commune" else "alloc.note.unit_district", lang)
+        extra = unmeasured_note(marginals["line"], lang, unmeasured)
+        out.note = " ".join(
+            [i18n.t("alloc.note.districts", lang, measure=measure, unit=unit)] + ([extra] if extra else [])
+        )
+    return out
 
 
 def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:

@@ -1,0 +1,101 @@
+"""The optimiser's report read as a provincial leader and an adviser read it: the table of marginal
+values by line and district names its rows as the catalogue names the contents, and a content
+whose effect on households the model does not measure (catalogue `population: none`) is said to
+be outside what the model weighs — never that a billion more there «changes nothing»."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import make_scenario
+from test_allocate import ALL_BUT, known_raw, spec_for
+
+from simlib.allocate import labels
+from simlib.allocate.optimize import optimize
+from simlib.allocate.output import explanation_dict
+from simlib.report import optimization as T
+from simlib.report.table import to_html
+
+CODES = ("P4.1", "P4.1.facilities", "P6.1.border_post_equipment")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """The tiny fixture's optimum of 0.8 billion VND of recurrent money between P2 and P3.1 (every
+    other budget line's ceiling 0): the contents the model gives no household benefit get nothing."""
+    scen = make_scenario(known_raw())
+    res = optimize(scen, spec_for(scen, {"central_recurrent": 0.8}, {c: {"ceiling": 0} for c in ALL_BUT}))
+    return scen, res
+
+
+def money_only(scen) -> set[str]:
+    """The catalogue's items with `population: none`, read from the catalogue's own field."""
+    return {code for code, line in scen.catalogue.lines.items() if line.population == "none"}
+
+
+def test_marginal_by_district_rows_carry_the_contents_names_from_the_catalogue():
+    cat = make_scenario().catalogue
+    lines = pd.DataFrame(
+        {
+            "line": CODES,
+            "name_vi": [cat.lines[c].name("vi") for c in CODES],
+            "name_en": [cat.lines[c].name("en") for c in CODES],
+        }
+    )
+    marg = pd.DataFrame(
+        [(c, d, 1.0 if c == "P4.1" else 0.0) for c in CODES for d in ("bao_lac", "ha_quang")],
+        columns=["line", "district", "objective_per_billion_added"],
+    )
+    names = {"bao_lac": "Huyện Bảo Lạc", "ha_quang": "Huyện Hà Quảng"}
+    for lang in ("vi", "en"):
+        table = T.districts(marg, lang, names, lines, "poor", "district", labels.unmeasured(cat))
+        rows = list(table.frame.iloc[:, 0])
+        assert rows[0] == f"P4.1 {cat.lines['P4.1'].name(lang)}"  # a line the model weighs: no mark
+        for row, code in zip(rows[1:], CODES[1:]):
+            assert row == f"{code} {cat.lines[code].name(lang)} (*)", row
+        html = to_html(table, lang, caption=False)
+        assert ">P4.1.facilities<" not in html and ">P6.1.border_post_equipment<" not in html
+        assert "(*)" in table.note and ("hộ nghèo" if lang == "vi" else "poor households") in table.note
+    assert "huyện" in T.districts(marg, "vi", names, lines, "poor", "district", labels.unmeasured(cat)).note
+    assert "xã" in T.districts(marg, "vi", names, lines, "poor", "commune").note
+    assert "(*)" not in T.districts(marg, "vi", names, lines).note  # no content marked: no such note
+
+
+def test_a_content_the_model_does_not_measure_is_said_unmeasured_not_worthless(tiny):
+    scen, res = tiny
+    none = money_only(scen)
+    zero = {z["line"]: z for z in res.zero_lines}
+    said = none & set(zero)
+    assert said, sorted(zero)
+    for code in said:
+        z = zero[code]
+        assert z["measured"] is False
+        assert "không đo tác động" in z["text"].vi and "does not measure" in z["text"].en, z["text"].vi
+        assert "không làm thay đổi" not in z["text"].vi and "changes no" not in z["text"].en
+        assert "tỉnh quyết định" in z["text"].vi and "province" in z["text"].en
+        assert scen.catalogue.lines[code].name("vi") in z["name"].vi
+    # P2 gets nothing and is weighed: its marginal value against the money's, as before
+    assert zero["P2"]["measured"] is True and "ít hơn" in zero["P2"]["text"].vi
+    # a content's cap of 0 is not said as «money beyond it may reach no one»
+    caps = [b for b in res.binding if b.code in none and b.kind.startswith("cap")]
+    assert caps and all(b.kind == "cap_unmeasured" and "không đo" in b.text.vi for b in caps)
+    assert all("tỉnh quyết định" in b.basis.vi and "province" in b.basis.en for b in caps)
+
+
+def test_why_says_the_unmeasured_contents_once_by_name(tiny):
+    scen, res = tiny
+    why = explanation_dict(res)
+    none = sorted(money_only(scen) & {z["line"] for z in why["zero_lines"]})
+    for lang in ("vi", "en"):
+        notes = T.why_notes(why, lang)
+        grouped = [n for n in notes if "\n  - " in n]
+        assert len(grouped) == 1
+        for code in none:
+            name = f"{code} ({scen.catalogue.lines[code].name(lang)})"
+            assert sum(name in n for n in notes) == 1 and name in grouped[0]
+        # a line the model weighs keeps its marginal wording (P3.2 reaches nobody here: «0,00»)
+        nothing = [n for n in notes if "không làm thay đổi" in n or "changes no" in n]
+        assert not any(code in n for code in none for n in nothing), nothing
+    # a summary written before `measured` existed: each line its own item, as then
+    old = {"best_line": None, "zero_lines": [{"line": "P2", "text": {"vi": "P2 …", "en": "P2 …"}}]}
+    assert T.why_notes(old, "vi") == ["P2 …"]
