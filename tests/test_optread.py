@@ -10,7 +10,7 @@ import pytest
 from conftest import make_scenario
 from test_allocate import ALL_BUT, known_raw, spec_for
 
-from simlib.allocate import labels
+from simlib.allocate import labels, plots
 from simlib.allocate.optimize import optimize
 from simlib.allocate.output import explanation_dict
 from simlib.report import optimization as T
@@ -99,3 +99,42 @@ def test_why_says_the_unmeasured_contents_once_by_name(tiny):
     # a summary written before `measured` existed: each line its own item, as then
     old = {"best_line": None, "zero_lines": [{"line": "P2", "text": {"vi": "P2 …", "en": "P2 …"}}]}
     assert T.why_notes(old, "vi") == ["P2 …"]
+
+
+def test_what_a_run_did_not_compute_is_said_not_shown_as_none(monkeypatch):
+    """Economy effort computes no marginal value by unit and no frontier: the page says so
+    («Không có.» read as «there are none»)."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    empty = pd.DataFrame()
+    lines = pd.DataFrame({"line": ["P2"], "name_vi": ["Sinh kế"], "name_en": ["Livelihoods"]})
+    units = T.districts(empty, "vi", {}, lines, "poor", "commune")
+    assert units.frame.empty and "không tính" in units.note and "xã" in units.note
+    front = T.frontier(pd.DataFrame(), "en")
+    assert "did not compute" in front.note
+    T.show(units, lang="vi")
+    T.show(front, lang="en")
+    assert units.note in shown[0] and "Không có" not in shown[0]
+    assert front.note in shown[1]
+    T.show(T.unallocatable(pd.DataFrame(), "vi"), lang="vi")  # nothing there: «Không có.»
+    assert "Không có." in shown[2]
+
+
+def test_the_marginal_chart_leaves_out_values_not_computed_and_contents_not_measured():
+    lines = pd.DataFrame(
+        {
+            "line": ["P2", "P3.1", "P4.1.facilities"],
+            "name_vi": ["a", "b", "c"],
+            "name_en": ["a", "b", "c"],
+            "optimal_bn_per_year": [1.0, 0.0, 0.0],
+            "plan_bn_per_year": [1.0, 2.0, 0.0],
+            "lifted_per_billion_added": [0.5, float("nan"), 0.0],
+        }
+    )
+    fig = plots.plot_marginal(lines, "vi", frozenset({"P4.1.facilities"}))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2"]
+    fig = plots.plot_allocation(lines, "vi", frozenset({"P4.1.facilities"}))  # no money in either: left out
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1"]
+    funded = lines.assign(plan_bn_per_year=[1.0, 2.0, 3.0])  # the plan funds it: shown
+    fig = plots.plot_allocation(funded, "vi", frozenset({"P4.1.facilities"}))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1", "P4.1.facilities"]

@@ -154,8 +154,11 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=fro
 
 def plot_marginal(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()):
     """Households lifted out of poverty per extra billion VND, by line, at the optimum; not the
-    items whose effect on households the model does not measure (`unmeasured`: no value to show)."""
+    items whose effect on households the model does not measure (`unmeasured`: no value to show)
+    nor the lines whose value was not computed (economy effort: «–» in the table)."""
     lines = shown_lines(lines, unmeasured)
+    if "lifted_per_billion_added" in lines:  # a value not computed (economy effort) is no bar of 0
+        lines = lines[lines["lifted_per_billion_added"].notna()]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
     ax.barh(np.arange(len(lines)), v, color="0.45", edgecolor="black", linewidth=0.6)

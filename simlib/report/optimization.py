@@ -39,7 +39,8 @@ WORST = 5
 
 
 def show(*tables: ReportTable | None, lang: str | None = None) -> None:
-    """Display `tables` in the notebook (None or an empty table: «Không có.»)."""
+    """Display `tables` in the notebook (None or an empty table: «Không có.», or the empty
+    table's note when it has one: why there is nothing to show, e.g. not computed in this run)."""
     # local import: IPython only in a notebook session
     from IPython.display import HTML, display
 
@@ -47,7 +48,7 @@ def show(*tables: ReportTable | None, lang: str | None = None) -> None:
     parts = [
         to_html(t, lang, caption=False)
         if t is not None and not t.frame.empty
-        else html.para(i18n.t("alloc.report.none", lang))
+        else html.para(t.note if t is not None and t.note else i18n.t("alloc.report.none", lang))
         for t in tables
     ]
     display(HTML("\n".join(parts)))
@@ -130,7 +131,12 @@ def districts(
     not measure (`unmeasured`, marked) mean."""
     df = plots.district_table(marginals, lang, names, lines=lines_table, unmeasured=unmeasured)
     out = framed("districts", df, i18n.t("alloc.col.line", lang), {})
-    if not df.empty:
+    if (
+        df.empty
+    ):  # only economy effort computes no marginal value by unit (`simlib.allocate.effort.Effort.unit_marginals`)
+        unit = i18n.t("alloc.note.unit_commune" if level == "commune" else "alloc.note.unit_district", lang)
+        out.note = i18n.t("alloc.report.units_not_run", lang, unit=unit)
+    else:
         measure = i18n.t(f"alloc.measure.{'poor' if objective == 'min_cost' else objective}", lang)
         unit = i18n.t("alloc.note.unit_commune" if level == "commune" else "alloc.note.unit_district", lang)
         extra = unmeasured_note(marginals["line"], lang, unmeasured)
@@ -150,8 +156,8 @@ def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:
 def frontier(table: pd.DataFrame, lang: str) -> ReportTable:
     """Each point of the frontier: the envelopes' scale, the money, poor households at the
     horizon and households lifted against no programme; whether the optimum was found."""
-    if table.empty:
-        return ReportTable("frontier", "", table)
+    if table.empty:  # not asked for (--frontier ''), or economy effort
+        return ReportTable("frontier", "", table, note=i18n.t("alloc.report.frontier_not_run", lang))
     t = i18n.t
     frame = pd.DataFrame(
         {
