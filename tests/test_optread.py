@@ -138,3 +138,23 @@ def test_the_marginal_chart_leaves_out_values_not_computed_and_contents_not_meas
     funded = lines.assign(plan_bn_per_year=[1.0, 2.0, 3.0])  # the plan funds it: shown
     fig = plots.plot_allocation(funded, "vi", frozenset({"P4.1.facilities"}))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1", "P4.1.facilities"]
+
+
+def test_the_targets_table_says_what_its_values_are_in():
+    """«−3,58 ✗» and «46,74 ✗» side by side: the note says a fall in a rate is in points and a
+    rate in %, as the summary's «−3,58 điểm %» and «46,74 %» say them."""
+    rows = []
+    for alloc in ("optimal", "plan"):
+        for tid, ind, value in (("t1", "poor_rate_change", -3.58), ("t2", "coverage", 46.74)):
+            rows.append(
+                dict(
+                    allocation=alloc, year=2024, target_id=tid, geo_type="province", geo="province",
+                    indicator=ind, value=value, met=False, label_vi=tid, label_en=tid,
+                )
+            )  # fmt: skip
+    table = pd.DataFrame(rows)
+    vi, en = T.targets(table, "vi", {}).note, T.targets(table, "en", {}).note
+    assert "điểm %" in vi and "tính bằng %" in vi and "✗: không đạt" in vi
+    assert "percentage points" in en and "in %" in en
+    only_rates = T.targets(table[table["indicator"] == "coverage"], "vi", {}).note
+    assert "điểm %" not in only_rates and "tính bằng %" in only_rates

@@ -223,9 +223,9 @@ def targets(
     if kept.any():
         years = ", ".join(str(y) for y in sorted(table.loc[kept, "year"].unique()))
         notes.insert(0, i18n.t("alloc.targets.kept_below", lang, years=years))
-    note = " ".join(notes)
     if shown.empty:
-        return ReportTable("targets", "", shown, note=note)
+        return ReportTable("targets", "", shown, note=" ".join(notes))
+    note = " ".join([*notes, units_note(shown, lang)]).strip()
     wide = plots.targets_table(shown, lang).reset_index()
     places = shown.drop_duplicates(["geo"]).set_index("geo")["geo_type"]
     place = [place_name(g, places.get(g), y, lang, names, levels) for g, y in zip(wide["geo"], wide["year"])]
@@ -317,8 +317,21 @@ def kept_targets(
     ]
     years = ", ".join(str(y) for y in sorted(rows["year"].unique()))
     note = " ".join([i18n.t("alloc.targets.kept_note", lang, years=years, worst=WORST),
-                     *unit_notes(rows, lang, levels, units)])  # fmt: skip
+                     *unit_notes(rows, lang, levels, units), units_note(rows, lang)]).strip()  # fmt: skip
     return ReportTable("targets_kept", "", pd.DataFrame(out, columns=cols), {cols[2]: "year"}, note)
+
+
+def units_note(rows: pd.DataFrame, lang: str) -> str:
+    """What the values of target `rows` (targets.csv) are in: percentage points for a target on
+    a change of a rate (`indicator` «…_change»), % otherwise (as `simlib.allocate.explain`
+    words a target's value), and what ✓ / ✗ mean; "" without an `indicator` column."""
+    if "indicator" not in rows or rows.empty:
+        return ""
+    change = rows["indicator"].astype(str).str.endswith("change")
+    parts = (["alloc.targets.units_points"] if change.any() else []) + (
+        ["alloc.targets.units_percent"] if (~change).any() else []
+    )
+    return i18n.t("alloc.targets.units", lang, units="; ".join(i18n.t(k, lang) for k in parts))
 
 
 def each_unit(year: int, n: int, lang: str, levels: Levels) -> str:
