@@ -9,10 +9,13 @@ import pandas as pd
 import pytest
 from conftest import make_scenario
 from test_allocate import ALL_BUT, known_raw, spec_for
+from test_optimize_dated_cells import REQUEST, states_plan
+from test_optnames_outputs import title
 
 from simlib.allocate import labels, plots
 from simlib.allocate.optimize import optimize
 from simlib.allocate.output import explanation_dict
+from simlib.allocate.spec import resolve_spec
 from simlib.report import optimization as T
 from simlib.report.table import to_html
 
@@ -158,3 +161,24 @@ def test_the_targets_table_says_what_its_values_are_in():
     assert "percentage points" in en and "in %" in en
     only_rates = T.targets(table[table["indicator"] == "coverage"], "vi", {}).note
     assert "điểm %" not in only_rates and "tính bằng %" in only_rates
+
+
+@pytest.fixture(scope="module")
+def dated():
+    """plan_2027 under the states model (as tests/test_optnames_outputs.py): the money of 2026 and
+    2027 stands for the contents of the 2026–2035 draft catalogue."""
+    plan = states_plan()
+    return plan, optimize(plan, resolve_spec(plan, REQUEST), with_frontier=False)
+
+
+def test_a_content_not_measured_is_named_by_itself_under_the_dated_catalogue(dated):
+    """P4.1.facilities' money of 2027 stands for C4, which P4.1 (measured) funds: its rule must
+    not read «C4 – …: the model does not measure …» but name the facilities content itself."""
+    plan, res = dated
+    caps = [b for b in res.binding if b.kind == "cap_unmeasured"]
+    assert caps
+    for b in caps:
+        for lang in ("vi", "en"):
+            own = plan.catalogue.lines[b.code].name(lang)
+            assert b.text(lang).startswith(f"{b.code} ({own})"), b.text(lang)
+            assert title(b.code, lang)[1] not in b.text(lang)

@@ -294,8 +294,11 @@ def bindings(
                 seen.add((r.code, r.year))
                 out.append(binding_of("target_linear", r, r.amount, None, names, measure))
         elif r.kind == "cap" and unmeasured(p, r.code):  # no household reached: not a cap on reaching them
+            # named by its own content, not by the 2026–2035 content its money stands for (which
+            # its line's measured content may fund: «C4 … not measured» would be wrong)
+            own = {k: v for k, v in names.items() if not (len(k) == 4 and k[1] == r.code)}
             basis = LocalText.of("alloc.basis.unmeasured")
-            out.append(replace(binding_of("cap_unmeasured", r, r.amount, None, names, measure), basis=basis))
+            out.append(replace(binding_of("cap_unmeasured", r, r.amount, None, own, measure), basis=basis))
         elif r.kind == "cap":
             out.append(binding_of("cap", r, r.amount, None, names, measure))
         else:  # envelope, floor, commitment, ceiling, earmark, a legal frame's rules
