@@ -17,7 +17,7 @@ from simlib.allocate.optimize import optimize
 from simlib.allocate.output import explanation_dict
 from simlib.allocate.spec import resolve_spec
 from simlib.report import optimization as T
-from simlib.report.table import to_html
+from simlib.report.table import ReportTable, to_html
 
 CODES = ("P4.1", "P4.1.facilities", "P6.1.border_post_equipment")
 
@@ -182,3 +182,15 @@ def test_a_content_not_measured_is_named_by_itself_under_the_dated_catalogue(dat
             own = plan.catalogue.lines[b.code].name(lang)
             assert b.text(lang).startswith(f"{b.code} ({own})"), b.text(lang)
             assert title(b.code, lang)[1] not in b.text(lang)
+
+
+def test_a_wide_table_by_unit_is_cut_into_parts_that_fit_a_page():
+    frame = pd.DataFrame({"Dự án": ["P2", "P3.1"], **{f"Huyện {k}": [k, k + 0.5] for k in range(12)}})
+    table = ReportTable("districts", "", frame, {c: "num2" for c in frame.columns[1:]} | {"Dự án": "text"}, "ghi chú")
+    parts = T.in_parts(table, per=5)
+    assert [len(p.frame.columns) for p in parts] == [6, 6, 3]  # 5 + 5 + 2 units, each with the labels
+    assert all(list(p.frame.iloc[:, 0]) == ["P2", "P3.1"] for p in parts)
+    assert [c for p in parts for c in p.frame.columns[1:]] == list(frame.columns[1:])  # every unit once, in order
+    assert [p.note for p in parts] == ["", "", "ghi chú"]
+    assert all(p.fmt_of(p.frame.columns[1]) == "num2" for p in parts)
+    assert T.in_parts(ReportTable("x", "", frame.iloc[:, :4]), per=5)[0].frame.shape == (2, 4)  # whole

@@ -36,6 +36,9 @@ UNIT_GEO_TYPES = ("district", "commune", "unit")
 UNIT_WORDS = {"commune": "alloc.targets.unit_commune", "district": "alloc.targets.unit_district"}
 #: the units furthest short of a target named in a summarised row (`kept_targets`); the others counted
 WORST = 5
+#: unit columns of one part of the table by line and unit (`in_parts`): with the line names it
+#: fits the text column of an A4 page
+UNITS_PER_PART = 5
 
 
 def show(*tables: ReportTable | None, lang: str | None = None) -> None:
@@ -144,6 +147,27 @@ def districts(
             [i18n.t("alloc.note.districts", lang, measure=measure, unit=unit)] + ([extra] if extra else [])
         )
     return out
+
+
+def in_parts(table: ReportTable, per: int = UNITS_PER_PART) -> list[ReportTable]:
+    """`table` (rows labelled by its first column) cut into tables of at most `per` of its other
+    columns each, the row labels repeated, the note under the last: a table by line and unit of
+    10 districts (or dozens of communes) and long line names fits neither an A4 page nor a
+    screen in one piece. A table of at most `per` such columns is returned whole."""
+    cols = list(table.frame.columns)
+    if len(cols) - 1 <= per:
+        return [table]
+    chunks = [cols[1 + i : 1 + i + per] for i in range(0, len(cols) - 1, per)]
+    return [
+        ReportTable(
+            table.key,
+            table.title,
+            table.frame[[cols[0], *chunk]],
+            {c: table.fmt_of(c) for c in [cols[0], *chunk]},
+            table.note if k == len(chunks) - 1 else "",
+        )
+        for k, chunk in enumerate(chunks)
+    ]
 
 
 def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:
