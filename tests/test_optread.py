@@ -5,6 +5,7 @@ be outside what the model weighs — never that a billion more there «changes n
 
 from __future__ import annotations
 
+import nbformat
 import pandas as pd
 import pytest
 from conftest import make_scenario
@@ -14,7 +15,7 @@ from test_optnames_outputs import title
 
 from simlib.allocate import labels, plots
 from simlib.allocate.optimize import optimize
-from simlib.allocate.output import explanation_dict
+from simlib.allocate.output import explanation_dict, report_html
 from simlib.allocate.spec import resolve_spec
 from simlib.report import optimization as T
 from simlib.report.table import ReportTable, to_html
@@ -194,3 +195,13 @@ def test_a_wide_table_by_unit_is_cut_into_parts_that_fit_a_page():
     assert [p.note for p in parts] == ["", "", "ghi chú"]
     assert all(p.fmt_of(p.frame.columns[1]) == "num2" for p in parts)
     assert T.in_parts(ReportTable("x", "", frame.iloc[:, :4]), per=5)[0].frame.shape == (2, 4)  # whole
+
+
+def test_the_page_is_titled_and_in_the_reports_language():
+    """A browser prints the page's title at the top of each printed page («Notebook» before) and
+    reads `<html lang>` for the print styles (`@page :lang(en)`)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("## x"))
+    vi, en = report_html(nb, "vi"), report_html(nb, "en")
+    assert '<html lang="vi">' in vi and "<title>Phân bổ vốn tối ưu</title>" in vi
+    assert '<html lang="en">' in en and "<title>Optimal budget allocation</title>" in en

@@ -315,20 +315,32 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
         extra_arguments=list(NOTEBOOK_KERNEL_ARGS),
     )
     if html:
-        # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered
+        # local import: nbformat is only needed when the optimiser's report is rendered
         import nbformat
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import TagRemovePreprocessor
 
-        exp = HTMLExporter()
-        # cells tagged `hide` (the notebook's own note, its checks) stay in the .ipynb, not the page
-        exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"hide"}), enabled=True)
-        exp.exclude_input = True
-        exp.exclude_input_prompt = True
-        exp.exclude_output_prompt = True
-        body, _ = exp.from_notebook_node(nbformat.read(str(nb_out), as_version=4))
-        (folder / "report.html").write_text(body, encoding="utf-8")
+        page = report_html(nbformat.read(str(nb_out), as_version=4), lang)
+        (folder / "report.html").write_text(page, encoding="utf-8")
     return nb_out
 
 
-__all__ = ["write_optimization", "read_optimization", "read_summary", "execute_report", "SCENARIO_FILE"]
+def report_html(nb, lang: str | None = None) -> str:
+    """The executed report notebook `nb` as a page without code: in `lang` (`<html lang>`, so that
+    the browser and the print styles read it as Vietnamese or English) and titled as the report
+    («Phân bổ vốn tối ưu», not «Notebook»: the title a browser prints at the top of each page)."""
+    # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    lang = i18n.get_lang(lang)
+    exp = HTMLExporter()
+    # cells tagged `hide` (the notebook's own note, its checks) stay in the .ipynb, not the page
+    exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"hide"}), enabled=True)
+    exp.exclude_input = True
+    exp.exclude_input_prompt = True
+    exp.exclude_output_prompt = True
+    exp.language_code = lang
+    body, _ = exp.from_notebook_node(nb, resources={"metadata": {"name": i18n.t("alloc.report.title", lang)}})
+    return body
+
+
+__all__ = ["write_optimization", "read_optimization", "read_summary", "execute_report", "report_html", "SCENARIO_FILE"]
