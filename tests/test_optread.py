@@ -205,3 +205,24 @@ def test_the_page_is_titled_and_in_the_reports_language():
     vi, en = report_html(nb, "vi"), report_html(nb, "en")
     assert '<html lang="vi">' in vi and "<title>Phân bổ vốn tối ưu</title>" in vi
     assert '<html lang="en">' in en and "<title>Optimal budget allocation</title>" in en
+
+
+def test_money_reaching_no_one_names_its_lines():
+    """«P6.2» alone in the table of money reaching no one: named as the table by line names it; a
+    year under the dated catalogue keeps its content's title."""
+    lost = pd.DataFrame(
+        {
+            "allocation": ["optimal", "optimal"],
+            "year": [2025, 2027],
+            "line": ["P6.2", "P6.2"],
+            "district": ["a", "a"],
+            "acting_bn": [2.0, 2.0],
+            "unallocatable_bn": [0.5, 0.25],
+            "content": ["", "C6.communication"],
+        }
+    )
+    cat = make_scenario().catalogue
+    lines = pd.DataFrame({"line": ["P6.2"], "name_vi": [cat.lines["P6.2"].name("vi")], "name_en": ["x"]})
+    rows = list(T.unallocatable(lost, "vi", lines).frame.iloc[:, 0])
+    assert rows[0] == f"P6.2 {cat.lines['P6.2'].name('vi')}"
+    assert rows[1].startswith("C6 – ")  # the 2026–2035 content's title, as before

@@ -231,15 +231,18 @@ def district_table(
     return wide.round(2)
 
 
-def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def unallocatable_summary(
+    unallocatable: pd.DataFrame, lang: str | None = None, names: dict | None = None
+) -> pd.DataFrame:
     """Money that reaches no one, per allocation and line (billion VND over the projection); a
     dated scenario's money of a year under the dated catalogue is a row of the content it stands
     for («C5 – …», `content_title`), apart from its line's 2021–2025 years. Rows and allocations
     whose money rounds to 0,00 billion are left out (less than 5 million VND: «0,00 tỷ đồng không
-    đến được» says nothing; none left: an empty table, shown as «Không có.»)."""
+    đến được» says nothing; none left: an empty table, shown as «Không có.»). `names`: {line:
+    its label} for a line's own rows («P6.2 Truyền thông …», `names_by_line`; default its code)."""
     if unallocatable.empty:
         return pd.DataFrame()
-    rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
+    rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang, names))
     t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
     shown = ~t.map(reads_as_zero)
     t = t.loc[shown.any(axis=1), shown.any(axis=0)]
@@ -251,18 +254,27 @@ def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) 
     return t.map(lambda v: round(v, MONEY_DECIMALS))  # as shown (numpy's round differs at 0,005)
 
 
-def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None) -> list[str]:
+def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None, names: dict | None = None) -> list[str]:
     """The row each line's money of each year goes to: its content's title in a year under a
-    dated catalogue (column `content`), the line's code otherwise."""
+    dated catalogue (column `content`), the line's label otherwise (`names`, default its code)."""
+    names = names or {}
+    own = [names.get(line, line) for line in unallocatable["line"]]
     if "content" not in unallocatable:
-        return list(unallocatable["line"])
+        return own
     contents = unallocatable["content"].fillna("")
     cats = dated_catalogues(sorted({int(y) for y, c in zip(unallocatable["year"], contents) if c}))
     lang = i18n.get_lang(lang)
     return [
-        content_title(cats[int(y)], c, lang) if c else line
-        for y, line, c in zip(unallocatable["year"], unallocatable["line"], contents)
+        content_title(cats[int(y)], c, lang) if c else label
+        for y, label, c in zip(unallocatable["year"], own, contents)
     ]
+
+
+def names_by_line(lines: pd.DataFrame, lang: str | None = None) -> dict:
+    """{line: «P6.2 Truyền thông về giảm nghèo đa chiều»} from lines.csv (its 2021–2025 name: the
+    label of the line's own rows, its years under a dated catalogue named by their content)."""
+    lang = i18n.get_lang(lang)
+    return {code: f"{code} {name}" for code, name in zip(lines["line"], lines[i18n.column("name", lang)])}
 
 
 def robust_table(summary: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

@@ -170,9 +170,10 @@ def in_parts(table: ReportTable, per: int = UNITS_PER_PART) -> list[ReportTable]
     ]
 
 
-def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:
-    """Money reaching no one by line (or content) and allocation, billion VND."""
-    df = plots.unallocatable_summary(table, lang)
+def unallocatable(table: pd.DataFrame, lang: str, lines: pd.DataFrame | None = None) -> ReportTable:
+    """Money reaching no one by line (or content) and allocation, billion VND; a line's rows
+    named by its code and name from `lines` (lines.csv) when given, not by its code alone."""
+    df = plots.unallocatable_summary(table, lang, plots.names_by_line(lines, lang) if lines is not None else None)
     first = i18n.t("alloc.col.line_or_content" if "content" in table else "alloc.col.line", lang)
     return framed("unallocatable", df, first, {})
 
