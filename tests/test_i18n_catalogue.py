@@ -149,6 +149,7 @@ def dynamic() -> dict[str, Dynamic]:
         "alloc.bind.": Dynamic(
             ("envelope", "floor", "commitment", "ceiling", "earmark", "counterpart", "cap", "target_linear")
             + ("envelope_none",)  # an envelope of money that reads 0,00 (simlib.allocate.explain.binding_of)
+            + ("cap_unmeasured",)  # the cap of a content the model does not measure (simlib.allocate.explain.bindings)
             + ("unneeded", "unallocated", "no_effect", "capital", "legal")
             + ("legal_envelope", "territory", "norm")  # simlib.allocate.rules.LEGAL_KINDS
         ),

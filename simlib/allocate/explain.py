@@ -11,12 +11,14 @@
 - `best_line`: the line where one more billion does most, and the rule that stops more money
   reaching it — the rule touching that line whose room is worth most;
 - `zero_lines`: lines left without money, with their marginal value against the value of the
-  money they could take.
+  money they could take; a content whose effect on households the model does not measure
+  (catalogue `population: none`, `unmeasured`) is said to be outside what the model weighs —
+  its allocation a decision the province takes on other grounds — not to be worth nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -291,6 +293,12 @@ def bindings(
             if (r.code, r.year) not in seen:
                 seen.add((r.code, r.year))
                 out.append(binding_of("target_linear", r, r.amount, None, names, measure))
+        elif r.kind == "cap" and unmeasured(p, r.code):  # no household reached: not a cap on reaching them
+            # named by its own content, not by the 2026–2035 content its money stands for (which
+            # its line's measured content may fund: «C4 … not measured» would be wrong)
+            own = {k: v for k, v in names.items() if not (len(k) == 4 and k[1] == r.code)}
+            basis = LocalText.of("alloc.basis.unmeasured")
+            out.append(replace(binding_of("cap_unmeasured", r, r.amount, None, own, measure), basis=basis))
         elif r.kind == "cap":
             out.append(binding_of("cap", r, r.amount, None, names, measure))
         else:  # envelope, floor, commitment, ceiling, earmark, a legal frame's rules
@@ -385,9 +393,12 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
         allowed = [SOURCES[s] for s in np.unique(p.var_source[vs]) if not _forbidden(p, li, s)]
         alt = max((env.get(s, 0.0) for s in allowed), default=0.0)
         own = float(per_line.get(code, np.nan))
-        # worth nothing within the horizon, or no money it may take is left: said as such
+        # worth nothing within the horizon, or no money it may take is left: said as such; a
+        # content whose effect on households the model does not measure is not judged by it
+        measured = not unmeasured(p, code)
         key = "alloc.zero_line" if own >= WORTH and alt >= WORTH else "alloc.zero_line_no_money"
         key = "alloc.zero_line_nothing" if not own >= WORTH else key
+        key = key if measured else "alloc.zero_line_unmeasured"
         texts = {
             lang: i18n.t(
                 worded(key, names, None, code),
@@ -400,8 +411,26 @@ def zero_lines(p: Problem, x: np.ndarray, marg: pd.DataFrame, values: np.ndarray
             )
             for lang in LANGS
         }
-        out.append({"line": code, "value_per_billion": own, "money_value_per_billion": alt, "text": LocalText(**texts)})
+        name = LocalText(**{lang: line_name(names, code, lang) for lang in LANGS})
+        out.append(
+            {
+                "line": code,
+                "value_per_billion": own,
+                "money_value_per_billion": alt,
+                "measured": measured,
+                "name": name,
+                "text": LocalText(**texts),
+            }
+        )
     return out
+
+
+def unmeasured(p: Problem, code: str | None) -> bool:
+    """Whether the model does not measure the effect on households of item `code` (catalogue
+    `population: none`, `simlib.catalogue.Line.money_only`): its marginal value is no judgement
+    of its use, and its allocation is the province's decision on other grounds."""
+    line = p.scenario.catalogue.lines.get(code) if code is not None else None
+    return bool(line is not None and line.money_only)
 
 
 def _forbidden(p: Problem, li: int, si: int) -> bool:

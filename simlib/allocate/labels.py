@@ -5,7 +5,10 @@ scenario's line whose money stands for a 2026–2035 content from a year on, «;
 content's name» (`short`: «P1.1 (từ 2026: C1)»). `ranked` lays out the highest marginal values one
 per line, the value first (the CLI's summary). `reads_as_zero` says whether an amount of money
 is shown as 0,00 billion VND, the rule by which money that rounds to nothing is not said (the
-CLI, the report's tables, the binding rules).
+CLI, the report's tables, the binding rules). `unmeasured` lists the items whose effect on households
+the model does not measure (catalogue `population: none`: facilities, information systems,
+maintenance, repairs): their marginal value is no judgement of their use, and the report marks
+them (`UNMEASURED_MARK`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from simlib.i18n import fmt
 
 #: decimals money is shown with, in billion VND (0,01 = 10 million VND)
 MONEY_DECIMALS = 2
+#: the mark after the label of an item whose effect on households the model does not measure
+UNMEASURED_MARK = " (*)"
 
 
 def reads_as_zero(bn: float) -> bool:
@@ -41,6 +46,19 @@ def line_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = Fals
             label = f"{label} ({then.split(' – ')[0]})" if short else f"{label}; {then}"
         out.append(label)
     return out
+
+
+def unmeasured(catalogue) -> frozenset[str]:
+    """Codes of the items of `catalogue` (`simlib.catalogue.Catalogue`) whose money buys no
+    household benefit in the model (`population: none`, `Line.money_only`): the model does not
+    measure their effect on households, so it cannot weigh them against the other lines."""
+    return frozenset(code for code, line in catalogue.lines.items() if line.money_only)
+
+
+def marked(labels: list[str], codes, unmeasured_codes=frozenset()) -> list[str]:
+    """`labels` of the rows whose item `codes` are, each followed by `UNMEASURED_MARK` when its
+    item is one of `unmeasured_codes` (`unmeasured`)."""
+    return [label + (UNMEASURED_MARK if code in unmeasured_codes else "") for label, code in zip(labels, codes)]
 
 
 def ranked(items: list[tuple[str, float]], lang: str | None = None, indent: str = "      ") -> list[str]:

@@ -30,8 +30,9 @@ Files:
                            keep the scenario's money), messages, the province's targets the
                            optimum misses that the request did not require (`unmet_targets`,
                            `simlib.allocate.summary`), certificate (gap, model error, rounds),
-                           the best line and what stops it, lines left without money,
-                           infeasibility, the plan's legal findings and its breaches of the
+                           the best line and what stops it, lines left without money (each
+                           with `measured`: false for a content whose effect on households the
+                           model does not measure, and its `name`), infeasibility, the plan's legal findings and its breaches of the
                            optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
                            rules a what-if run ignores and what it lets through, notes;
                            `legal_violations`: breaches, always empty unless a bug), manifest
@@ -58,6 +59,7 @@ from simlib.allocate.tables import with_content
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
 from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
+from simlib.i18n import LocalText
 from simlib.options import RunOptions
 from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
@@ -135,7 +137,7 @@ def explanation_dict(result: OptimizationResult) -> dict:
             "rules": best.get("rules", []),
             "text": _local(best["text"]),
         }
-    zero = [{k: (_local(v) if k == "text" else v) for k, v in z.items()} for z in result.zero_lines]
+    zero = [{k: (_local(v) if isinstance(v, LocalText) else v) for k, v in z.items()} for z in result.zero_lines]
     return {"best_line": best, "zero_lines": zero}
 
 
@@ -313,20 +315,32 @@ def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> 
         extra_arguments=list(NOTEBOOK_KERNEL_ARGS),
     )
     if html:
-        # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered
+        # local import: nbformat is only needed when the optimiser's report is rendered
         import nbformat
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import TagRemovePreprocessor
 
-        exp = HTMLExporter()
-        # cells tagged `hide` (the notebook's own note, its checks) stay in the .ipynb, not the page
-        exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"hide"}), enabled=True)
-        exp.exclude_input = True
-        exp.exclude_input_prompt = True
-        exp.exclude_output_prompt = True
-        body, _ = exp.from_notebook_node(nbformat.read(str(nb_out), as_version=4))
-        (folder / "report.html").write_text(body, encoding="utf-8")
+        page = report_html(nbformat.read(str(nb_out), as_version=4), lang)
+        (folder / "report.html").write_text(page, encoding="utf-8")
     return nb_out
 
 
-__all__ = ["write_optimization", "read_optimization", "read_summary", "execute_report", "SCENARIO_FILE"]
+def report_html(nb, lang: str | None = None) -> str:
+    """The executed report notebook `nb` as a page without code: in `lang` (`<html lang>`, so that
+    the browser and the print styles read it as Vietnamese or English) and titled as the report
+    («Phân bổ vốn tối ưu», not «Notebook»: the title a browser prints at the top of each page)."""
+    # local import: nbconvert takes about 0.4 s CPU to import; only when the optimiser's report is rendered
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    lang = i18n.get_lang(lang)
+    exp = HTMLExporter()
+    # cells tagged `hide` (the notebook's own note, its checks) stay in the .ipynb, not the page
+    exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"hide"}), enabled=True)
+    exp.exclude_input = True
+    exp.exclude_input_prompt = True
+    exp.exclude_output_prompt = True
+    exp.language_code = lang
+    body, _ = exp.from_notebook_node(nb, resources={"metadata": {"name": i18n.t("alloc.report.title", lang)}})
+    return body
+
+
+__all__ = ["write_optimization", "read_optimization", "read_summary", "execute_report", "report_html", "SCENARIO_FILE"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate.labels import MONEY_DECIMALS, line_labels, reads_as_zero
+from simlib.allocate.labels import MONEY_DECIMALS, line_labels, marked, reads_as_zero
 from simlib.chart_style import FILLS as CHART_FILLS
 from simlib.dated_budget import content_title, dated_catalogues
 from simlib.i18n import fmt
@@ -50,12 +50,13 @@ def dated_note(lines: pd.DataFrame, lang: str | None = None) -> str:
     return i18n.t("alloc.dated.note", lang, first=int(lines["content_from"].min()))
 
 
-def lines_table(lines: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Per line: money per year (optimal, plan, equal split) and the marginal value."""
+def lines_table(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> pd.DataFrame:
+    """Per line: money per year (optimal, plan, equal split) and the marginal value; the items
+    whose effect on households the model does not measure (`unmeasured`) marked (`marked`)."""
     lang = i18n.get_lang(lang)
     df = pd.DataFrame(
         {
-            i18n.t("alloc.col.line", lang): line_labels(lines, lang),
+            i18n.t("alloc.col.line", lang): marked(line_labels(lines, lang), lines["line"], unmeasured),
             i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
             i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
             i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
@@ -116,8 +117,17 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
     return fig
 
 
-def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
-    """Money per year by line: optimal against plan."""
+def shown_lines(lines: pd.DataFrame, unmeasured=frozenset(), money: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of `lines` a chart shows: all but the items whose effect on households the model
+    does not measure (`unmeasured`) — unless one of the `money` columns gives them money."""
+    funded = lines[list(money)].fillna(0.0).abs().sum(axis=1) > 0 if money else pd.Series(False, index=lines.index)
+    return lines[~lines["line"].isin(unmeasured) | funded]
+
+
+def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()):
+    """Money per year by line: optimal against plan; the items whose effect on households the
+    model does not measure (`unmeasured`) only when either gives them money (`shown_lines`)."""
+    lines = shown_lines(lines, unmeasured, ("optimal_bn_per_year", "plan_bn_per_year"))
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     y = np.arange(len(lines))
     for off, a, col in ((-0.2, "optimal", "optimal_bn_per_year"), (0.2, "plan", "plan_bn_per_year")):
@@ -142,8 +152,13 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None):
     return fig
 
 
-def plot_marginal(lines: pd.DataFrame, lang: str | None = None):
-    """Households lifted out of poverty per extra billion VND, by line, at the optimum."""
+def plot_marginal(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()):
+    """Households lifted out of poverty per extra billion VND, by line, at the optimum; not the
+    items whose effect on households the model does not measure (`unmeasured`: no value to show)
+    nor the lines whose value was not computed (economy effort: «–» in the table)."""
+    lines = shown_lines(lines, unmeasured)
+    if "lifted_per_billion_added" in lines:  # a value not computed (economy effort) is no bar of 0
+        lines = lines[lines["lifted_per_billion_added"].notna()]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
     ax.barh(np.arange(len(lines)), v, color="0.45", edgecolor="black", linewidth=0.6)
@@ -200,29 +215,34 @@ def district_table(
     names: dict | None = None,
     value: str = "objective_per_billion_added",
     lines: pd.DataFrame | None = None,
+    unmeasured=frozenset(),
 ) -> pd.DataFrame:
-    """Marginal value of one more billion VND per line (rows, labelled as `line_labels` of
-    `lines` when given: a dated scenario's content) and district (columns, named by `names`
-    {district id: name} when given)."""
+    """Marginal value of one more billion VND per line (rows) and district (columns, named by
+    `names` {district id: name} when given). Rows are labelled as the table by line labels them
+    (`line_labels` of `lines` when given: «P4.1.facilities Đầu tư cơ sở vật chất …», a dated
+    scenario's content after its line), never by a bare code, the items whose effect on
+    households the model does not measure (`unmeasured`) marked (`marked`)."""
     if marginals.empty:
         return pd.DataFrame()
     wide = marginals.pivot_table(index="line", columns="district", values=value, aggfunc="first", sort=False)
     wide.columns = [(names or {}).get(c, c) for c in wide.columns]
-    if lines is not None and "content" in lines:
-        labels = dict(zip(lines["line"], line_labels(lines, lang, short=True)))
-        wide.index = [labels.get(c, c) for c in wide.index]
+    labels = dict(zip(lines["line"], line_labels(lines, lang))) if lines is not None else {}
+    wide.index = marked([labels.get(c, c) for c in wide.index], wide.index, unmeasured)
     return wide.round(2)
 
 
-def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def unallocatable_summary(
+    unallocatable: pd.DataFrame, lang: str | None = None, names: dict | None = None
+) -> pd.DataFrame:
     """Money that reaches no one, per allocation and line (billion VND over the projection); a
     dated scenario's money of a year under the dated catalogue is a row of the content it stands
     for («C5 – …», `content_title`), apart from its line's 2021–2025 years. Rows and allocations
     whose money rounds to 0,00 billion are left out (less than 5 million VND: «0,00 tỷ đồng không
-    đến được» says nothing; none left: an empty table, shown as «Không có.»)."""
+    đến được» says nothing; none left: an empty table, shown as «Không có.»). `names`: {line:
+    its label} for a line's own rows («P6.2 Truyền thông …», `names_by_line`; default its code)."""
     if unallocatable.empty:
         return pd.DataFrame()
-    rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang))
+    rows = unallocatable.assign(line=unallocatable_rows(unallocatable, lang, names))
     t = rows.groupby(["allocation", "line"], sort=False)["unallocatable_bn"].sum().unstack(0).fillna(0.0)
     shown = ~t.map(reads_as_zero)
     t = t.loc[shown.any(axis=1), shown.any(axis=0)]
@@ -234,18 +254,27 @@ def unallocatable_summary(unallocatable: pd.DataFrame, lang: str | None = None) 
     return t.map(lambda v: round(v, MONEY_DECIMALS))  # as shown (numpy's round differs at 0,005)
 
 
-def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None) -> list[str]:
+def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None, names: dict | None = None) -> list[str]:
     """The row each line's money of each year goes to: its content's title in a year under a
-    dated catalogue (column `content`), the line's code otherwise."""
+    dated catalogue (column `content`), the line's label otherwise (`names`, default its code)."""
+    names = names or {}
+    own = [names.get(line, line) for line in unallocatable["line"]]
     if "content" not in unallocatable:
-        return list(unallocatable["line"])
+        return own
     contents = unallocatable["content"].fillna("")
     cats = dated_catalogues(sorted({int(y) for y, c in zip(unallocatable["year"], contents) if c}))
     lang = i18n.get_lang(lang)
     return [
-        content_title(cats[int(y)], c, lang) if c else line
-        for y, line, c in zip(unallocatable["year"], unallocatable["line"], contents)
+        content_title(cats[int(y)], c, lang) if c else label
+        for y, label, c in zip(unallocatable["year"], own, contents)
     ]
+
+
+def names_by_line(lines: pd.DataFrame, lang: str | None = None) -> dict:
+    """{line: «P6.2 Truyền thông về giảm nghèo đa chiều»} from lines.csv (its 2021–2025 name: the
+    label of the line's own rows, its years under a dated catalogue named by their content)."""
+    lang = i18n.get_lang(lang)
+    return {code: f"{code} {name}" for code, name in zip(lines["line"], lines[i18n.column("name", lang)])}
 
 
 def robust_table(summary: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

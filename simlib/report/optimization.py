@@ -36,10 +36,14 @@ UNIT_GEO_TYPES = ("district", "commune", "unit")
 UNIT_WORDS = {"commune": "alloc.targets.unit_commune", "district": "alloc.targets.unit_district"}
 #: the units furthest short of a target named in a summarised row (`kept_targets`); the others counted
 WORST = 5
+#: unit columns of one part of the table by line and unit (`in_parts`): with the line names it
+#: fits the text column of an A4 page
+UNITS_PER_PART = 5
 
 
 def show(*tables: ReportTable | None, lang: str | None = None) -> None:
-    """Display `tables` in the notebook (None or an empty table: «Không có.»)."""
+    """Display `tables` in the notebook (None or an empty table: «Không có.», or the empty
+    table's note when it has one: why there is nothing to show, e.g. not computed in this run)."""
     # local import: IPython only in a notebook session
     from IPython.display import HTML, display
 
@@ -47,7 +51,7 @@ def show(*tables: ReportTable | None, lang: str | None = None) -> None:
     parts = [
         to_html(t, lang, caption=False)
         if t is not None and not t.frame.empty
-        else html.para(i18n.t("alloc.report.none", lang))
+        else html.para(t.note if t is not None and t.note else i18n.t("alloc.report.none", lang))
         for t in tables
     ]
     display(HTML("\n".join(parts)))
@@ -73,12 +77,37 @@ def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
     return framed("comparison", df, i18n.t("alloc.col.allocation", lang), formats)
 
 
-def lines(table: pd.DataFrame, lang: str) -> ReportTable:
-    """Money per year of each line under each allocation (1 decimal) and its marginal value."""
-    df = plots.lines_table(table, lang)
+def lines(table: pd.DataFrame, lang: str, unmeasured=frozenset()) -> ReportTable:
+    """Money per year of each line under each allocation (1 decimal) and its marginal value; the
+    items whose effect on households the model does not measure (`unmeasured`) marked, and said
+    so under the table (`unmeasured_note`)."""
+    df = plots.lines_table(table, lang, unmeasured)
     marginal = i18n.t("alloc.col.marginal", lang)
     formats = {c: ("num2" if c == marginal else "num1") for c in df.columns}
-    return framed("lines", df, i18n.t("alloc.col.line", lang), formats)
+    out = framed("lines", df, i18n.t("alloc.col.line", lang), formats)
+    out.note = unmeasured_note(table["line"], lang, unmeasured)
+    return out
+
+
+def unmeasured_note(codes, lang: str, unmeasured=frozenset()) -> str:
+    """The note under a table whose rows (item `codes`) include items whose effect on households
+    the model does not measure (`unmeasured`, marked «(*)»): their marginal value is not a
+    judgement of their use; "" when there are none."""
+    return i18n.t("alloc.note.unmeasured", lang) if set(codes) & set(unmeasured) else ""
+
+
+def why_notes(explanation: dict, lang: str) -> list[str]:
+    """«Vì sao phân bổ như vậy» as Markdown list items: the line where a billion does most, each
+    line without money the model weighs, and — once, with their names below it — the contents
+    without money whose effect on households the model does not measure (`measured` false in
+    summary.json; an older summary without it: each its own item)."""
+    zero = explanation.get("zero_lines", [])
+    out = [explanation["best_line"]["text"][lang]] if explanation.get("best_line") else []
+    out += [z["text"][lang] for z in zero if z.get("measured", True)]
+    names = [z["name"][lang] for z in zero if not z.get("measured", True)]
+    if names:
+        out.append(i18n.t("alloc.why.unmeasured", lang, n=len(names)) + "".join(f"\n  - {n}" for n in names))
+    return out
 
 
 def rules(binding: pd.DataFrame, lang: str) -> ReportTable:
@@ -89,16 +118,62 @@ def rules(binding: pd.DataFrame, lang: str) -> ReportTable:
     return ReportTable("binding", "", df, {c: "text" for c in df.columns})  # values in words already («–»: none)
 
 
-def districts(marginals: pd.DataFrame, lang: str, names: dict, lines_table: pd.DataFrame) -> ReportTable:
-    """One more billion's value by line (rows) and unit (columns, named); «–» where the line
-    does not act in the unit."""
-    df = plots.district_table(marginals, lang, names, lines=lines_table)
-    return framed("districts", df, i18n.t("alloc.col.line", lang), {})
+def districts(
+    marginals: pd.DataFrame,
+    lang: str,
+    names: dict,
+    lines_table: pd.DataFrame,
+    objective: str = "poor",
+    level: str = "district",
+    unmeasured=frozenset(),
+) -> ReportTable:
+    """One more billion's value by line (rows, named as in the table by line) and unit (columns,
+    named); «–» where the line does not act in the unit. The note says what a cell counts (the
+    `objective`'s measure, per billion spread over the projected years, in a unit of `level`)
+    and, when there are such rows, what the items whose effect on households the model does
+    not measure (`unmeasured`, marked) mean."""
+    df = plots.district_table(marginals, lang, names, lines=lines_table, unmeasured=unmeasured)
+    out = framed("districts", df, i18n.t("alloc.col.line", lang), {})
+    if (
+        df.empty
+    ):  # only economy effort computes no marginal value by unit (`simlib.allocate.effort.Effort.unit_marginals`)
+        unit = i18n.t("alloc.note.unit_commune" if level == "commune" else "alloc.note.unit_district", lang)
+        out.note = i18n.t("alloc.report.units_not_run", lang, unit=unit)
+    else:
+        measure = i18n.t(f"alloc.measure.{'poor' if objective == 'min_cost' else objective}", lang)
+        unit = i18n.t("alloc.note.unit_commune" if level == "commune" else "alloc.note.unit_district", lang)
+        extra = unmeasured_note(marginals["line"], lang, unmeasured)
+        out.note = " ".join(
+            [i18n.t("alloc.note.districts", lang, measure=measure, unit=unit)] + ([extra] if extra else [])
+        )
+    return out
 
 
-def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:
-    """Money reaching no one by line (or content) and allocation, billion VND."""
-    df = plots.unallocatable_summary(table, lang)
+def in_parts(table: ReportTable, per: int = UNITS_PER_PART) -> list[ReportTable]:
+    """`table` (rows labelled by its first column) cut into tables of at most `per` of its other
+    columns each, the row labels repeated, the note under the last: a table by line and unit of
+    10 districts (or dozens of communes) and long line names fits neither an A4 page nor a
+    screen in one piece. A table of at most `per` such columns is returned whole."""
+    cols = list(table.frame.columns)
+    if len(cols) - 1 <= per:
+        return [table]
+    chunks = [cols[1 + i : 1 + i + per] for i in range(0, len(cols) - 1, per)]
+    return [
+        ReportTable(
+            table.key,
+            table.title,
+            table.frame[[cols[0], *chunk]],
+            {c: table.fmt_of(c) for c in [cols[0], *chunk]},
+            table.note if k == len(chunks) - 1 else "",
+        )
+        for k, chunk in enumerate(chunks)
+    ]
+
+
+def unallocatable(table: pd.DataFrame, lang: str, lines: pd.DataFrame | None = None) -> ReportTable:
+    """Money reaching no one by line (or content) and allocation, billion VND; a line's rows
+    named by its code and name from `lines` (lines.csv) when given, not by its code alone."""
+    df = plots.unallocatable_summary(table, lang, plots.names_by_line(lines, lang) if lines is not None else None)
     first = i18n.t("alloc.col.line_or_content" if "content" in table else "alloc.col.line", lang)
     return framed("unallocatable", df, first, {})
 
@@ -106,8 +181,8 @@ def unallocatable(table: pd.DataFrame, lang: str) -> ReportTable:
 def frontier(table: pd.DataFrame, lang: str) -> ReportTable:
     """Each point of the frontier: the envelopes' scale, the money, poor households at the
     horizon and households lifted against no programme; whether the optimum was found."""
-    if table.empty:
-        return ReportTable("frontier", "", table)
+    if table.empty:  # not asked for (--frontier ''), or economy effort
+        return ReportTable("frontier", "", table, note=i18n.t("alloc.report.frontier_not_run", lang))
     t = i18n.t
     frame = pd.DataFrame(
         {
@@ -173,9 +248,9 @@ def targets(
     if kept.any():
         years = ", ".join(str(y) for y in sorted(table.loc[kept, "year"].unique()))
         notes.insert(0, i18n.t("alloc.targets.kept_below", lang, years=years))
-    note = " ".join(notes)
     if shown.empty:
-        return ReportTable("targets", "", shown, note=note)
+        return ReportTable("targets", "", shown, note=" ".join(notes))
+    note = " ".join([*notes, units_note(shown, lang)]).strip()
     wide = plots.targets_table(shown, lang).reset_index()
     places = shown.drop_duplicates(["geo"]).set_index("geo")["geo_type"]
     place = [place_name(g, places.get(g), y, lang, names, levels) for g, y in zip(wide["geo"], wide["year"])]
@@ -267,8 +342,21 @@ def kept_targets(
     ]
     years = ", ".join(str(y) for y in sorted(rows["year"].unique()))
     note = " ".join([i18n.t("alloc.targets.kept_note", lang, years=years, worst=WORST),
-                     *unit_notes(rows, lang, levels, units)])  # fmt: skip
+                     *unit_notes(rows, lang, levels, units), units_note(rows, lang)]).strip()  # fmt: skip
     return ReportTable("targets_kept", "", pd.DataFrame(out, columns=cols), {cols[2]: "year"}, note)
+
+
+def units_note(rows: pd.DataFrame, lang: str) -> str:
+    """What the values of target `rows` (targets.csv) are in: percentage points for a target on
+    a change of a rate (`indicator` «…_change»), % otherwise (as `simlib.allocate.explain`
+    words a target's value), and what ✓ / ✗ mean; "" without an `indicator` column."""
+    if "indicator" not in rows or rows.empty:
+        return ""
+    change = rows["indicator"].astype(str).str.endswith("change")
+    parts = (["alloc.targets.units_points"] if change.any() else []) + (
+        ["alloc.targets.units_percent"] if (~change).any() else []
+    )
+    return i18n.t("alloc.targets.units", lang, units="; ".join(i18n.t(k, lang) for k in parts))
 
 
 def each_unit(year: int, n: int, lang: str, levels: Levels) -> str:
