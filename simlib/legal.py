@@ -70,11 +70,16 @@ class Document:
     status: str
 
     def cite(self, lang: str | None = None) -> str:
-        """`Quyết định 90/QĐ-TTg` / `Decision 90/QĐ-TTg` (the number alone if its kind is unknown)."""
+        """`Quyết định 90/QĐ-TTg` / `Decision 90/QĐ-TTg` (the number alone if its kind is unknown);
+        a document whose number was not found by what it is (its title, as the register gives it)
+        and that it was not found, never by the register's id (`P31_guidance`)."""
+        if self.number == "not_found":
+            if not self.title_vi:
+                return i18n.t("legal.unidentified", lang)
+            kind = self.kind_vi.split(" (")[0]  # «Quyết định (Thủ tướng Chính phủ)»: «Quyết định»
+            return i18n.t("legal.unnumbered", lang, title=f"{kind} {self.title_vi}".strip())
         key = KINDS.get(self.kind_vi)
-        if key is None or self.number == "not_found":
-            return self.number if self.number != "not_found" else self.id
-        return i18n.t(f"legal.kind.{key}", lang, number=self.number)
+        return self.number if key is None else i18n.t(f"legal.kind.{key}", lang, number=self.number)
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,8 @@ class LegalFrame:
         text = doc.cite(lang) if doc is not None else (citation.doc or i18n.t("legal.no_document", lang))
         if citation.part_in(lang):
             text += f", {citation.part_in(lang)}"
+        if doc is not None and doc.number == "not_found":
+            return text  # its text says it was not found (no status read of a document not found)
         return text + " " + i18n.t(f"legal.status.{citation.status}", lang)
 
     def cite_all(self, citations, lang: str | None = None) -> str:

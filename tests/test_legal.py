@@ -16,7 +16,7 @@ from conftest import ROOT, make_scenario, tiny_raw
 import simlib
 from simlib.compliance import check_allocation, enforce
 from simlib.errors import InputError, InputErrors, SimlibError
-from simlib.legal import Citation, load_frame
+from simlib.legal import Citation, load_documents, load_frame
 from simlib.model import compile_model
 from simlib.scenario import SOURCES, load_scenario, scenario_from_dict
 from simlib.schema import load_yaml
@@ -477,3 +477,20 @@ def test_a_what_ifs_report_says_so_on_the_first_screen():
     first_screen = "".join(R.title(ctx))
     assert "What-if run" in first_screen and "capital, envelope, territory" in first_screen
     assert all(html.esc(s) in first_screen for s in ctx.result.manifest["legal"]["notes_en"])
+
+
+def test_documents_not_found_are_cited_by_what_they_are_not_by_register_id():
+    """A document whose number was not found (its id is the register's, e.g. `P31_guidance`) is cited
+    by its title and kind when the register gives them, else as a document not identified; never
+    by the id, and never with a status of reading (it was not found: nothing was read)."""
+    docs = {}
+    for path in sorted((ROOT / "params" / "legal").glob("documents_*.yaml")):
+        docs.update(load_documents(path))
+    lost = {k: d for k, d in docs.items() if d.number == "not_found"}
+    assert {"P31_guidance", "PHANBO_2026_2030_TTg"} <= set(lost)
+    for lang, found in (("vi", "chưa tìm thấy văn bản"), ("en", "document not found")):
+        for key, doc in lost.items():
+            text = doc.cite(lang)
+            assert key not in text
+            assert (found in text) == bool(doc.title_vi)
+        assert lost["PHANBO_2026_2030_TTg"].cite(lang).startswith("Quyết định quy định nguyên tắc")
