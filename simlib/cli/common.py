@@ -1,24 +1,31 @@
-"""What every command shares: one check of the command-line options, before any work starts, and
+"""What every command shares: one check of the command-line arguments, before any work starts, and
 the check of the output folder (`--out`) before anything is computed.
 
-`check_options` is the one place where `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`,
-`--points`, `--morris`, `--prior-scale`, `--year`, `--executor` and `--sampler` are checked (a
-later typed set of run options can take it over whole). Every problem is reported at once.
+`argument_problems` is the one place where the values read from the command line are checked:
+the input files named (`set_defaults(input_paths=...)`), `--set KEY=VALUE`, a command's own
+syntax (`set_defaults(arg_checks=...)`: `--years`, `--frontier`, `--budget-year`), `--engine`,
+and `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`, `--points`, `--morris`,
+`--prior-scale`, `--year`, `--executor` and `--sampler` (`option_problems`; a later typed set of
+run options can take it over whole). Every problem is reported at once, with argparse's own
+(`simlib.cli._Parser`).
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from simlib.atomic import check_output
 from simlib.clock import fixed_time
-from simlib.errors import InputError, raise_if_any
+from simlib.engines.registry import engine_names
+from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
 from simlib.paths import display_path
+from simlib.scenario_files import collect_scenarios
+from simlib.scenario_sets import parse_set_args
 
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
@@ -65,6 +72,9 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
 
 def _choice_problems(args) -> list[InputError]:
     errors = []
+    engine = getattr(args, "engine", None)
+    if engine is not None and engine not in engine_names():  # as `simlib.options.RunOptions` says it
+        errors.append(InputError("engine", field="--engine", value=engine, allowed=engine_names()))
     executor = getattr(args, "executor", None)
     if executor is not None:
         if executor not in EXECUTORS:
@@ -79,10 +89,49 @@ def _choice_problems(args) -> list[InputError]:
     return errors
 
 
+def caught(check: Callable, *args) -> list[InputError]:
+    """The input problems `check(*args)` raises (none if it returns), to say with the others."""
+    try:
+        check(*args)
+    except InputErrors as exc:
+        return list(exc.errors)
+    except InputError as exc:
+        return [exc]
+    return []
+
+
+def input_problems(args) -> list[InputError]:
+    """The input paths of parsed `args` that cannot be read, with the existing names closest to
+    each (`errors.missing_file`, as reading the file would say). A command names its inputs with
+    `set_defaults(input_paths={dest: kind})`: kind "file" (a file), "scenarios" (scenario files
+    or folders of them, `scenario_files.collect_scenarios`); an option's path is named by its flag."""
+    errors: list[InputError] = []
+    flags = getattr(args, "cli_flags", {})
+    for dest, kind in getattr(args, "input_paths", {}).items():
+        value = getattr(args, dest, None)
+        items = [v for v in (value if isinstance(value, list) else [value]) if v]
+        if kind == "scenarios":
+            errors += caught(collect_scenarios, items)
+        else:
+            errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
+    return errors
+
+
+def argument_problems(args) -> list[InputError]:
+    """Every problem with the values of parsed `args`, before any work: the input files named
+    (`input_paths`), `--set KEY=VALUE`, the command's own checks (`set_defaults(arg_checks=[f])`,
+    `f(args)` raising its problems) and the options' values (`option_problems`; a command declares
+    its own limits with `set_defaults(option_limits={...})`)."""
+    errors = input_problems(args)
+    errors += caught(parse_set_args, getattr(args, "set_items", None))
+    for check in getattr(args, "arg_checks", ()):
+        errors += caught(check, args)
+    return errors + option_problems(args, getattr(args, "option_limits", None))
+
+
 def check_options(args) -> None:
-    """Raise every problem with the command-line options at once (see `option_problems`); a
-    command declares its own limits with `set_defaults(option_limits={...})`."""
-    raise_if_any(option_problems(args, getattr(args, "option_limits", None)))
+    """Raise every problem with the command-line arguments at once (see `argument_problems`)."""
+    raise_if_any(argument_problems(args))
 
 
 def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:
