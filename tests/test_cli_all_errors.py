@@ -146,8 +146,8 @@ EVERY_COMMAND = [
         ["--seed: 'x'", "--budget b", "nope.yaml: không tìm thấy tệp"],
     ),
     (
-        ["import-review", "nope.csv", "--year", "2,024", "--level", "xa"],
-        ["--year: '2,024'", "--level: giá trị 'xa'", "nope.csv: không tìm thấy tệp"],
+        ["import-review", "nope.csv", "--year", "2,024", "--level", "xa", "--template", "caobnag"],
+        ["--year: '2,024'", "--level: giá trị 'xa'", "nope.csv: không tìm thấy tệp", "có phải là caobang không?"],
     ),
     (["list", "--lang", "fr", "--jobs", "2"], ["--lang: giá trị 'fr'", "--jobs 2"]),
     (

@@ -33,7 +33,10 @@ def _common(p) -> None:
     )
     p.add_argument("--draws", type=int, default=200, help="posterior draws written to draws.csv (default 200)")
     p.add_argument("--seed", type=int, default=0, help="seed of the posterior draws")
-    p.set_defaults(input_paths={"files": "file", "prior": "file", "budget": "file"}, arg_checks=[_check_budgets])
+    p.set_defaults(
+        input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
+        arg_checks=[_check_budgets],
+    )
 
 
 def register(sub) -> None:

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from simlib.atomic import check_output
 from simlib.clock import fixed_time
+from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
-from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
+from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
-from simlib.paths import display_path
+from simlib.paths import data_dir, display_path
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
 
@@ -104,7 +105,8 @@ def input_problems(args) -> list[InputError]:
     """The input paths of parsed `args` that cannot be read, with the existing names closest to
     each (`errors.missing_file`, as reading the file would say). A command names its inputs with
     `set_defaults(input_paths={dest: kind})`: kind "file" (a file), "scenarios" (scenario files
-    or folders of them, `scenario_files.collect_scenarios`); an option's path is named by its flag."""
+    or folders of them, `scenario_files.collect_scenarios`), "dataset" (a dataset's name or folder,
+    `dataset.resolve_dataset_path`); an option's path is named by its flag."""
     errors: list[InputError] = []
     flags = getattr(args, "cli_flags", {})
     for dest, kind in getattr(args, "input_paths", {}).items():
@@ -112,9 +114,24 @@ def input_problems(args) -> list[InputError]:
         items = [v for v in (value if isinstance(value, list) else [value]) if v]
         if kind == "scenarios":
             errors += caught(collect_scenarios, items)
+        elif kind == "dataset":
+            errors += [
+                _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
+            ]
         else:
             errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
     return errors
+
+
+def _missing_dataset(name: str, field: str | None) -> InputError:
+    """The error for a dataset `name` (or folder) that is not there, as `dataset.load_dataset`
+    says it, with the datasets under data/ closest to a bare name."""
+    try:
+        names = [p.name for p in data_dir().iterdir() if p.is_dir()] if "/" not in name and "\\" not in name else []
+    except OSError:
+        names = []
+    path = display_path(resolve_dataset_path(name))
+    return InputError("dataset_missing", field=field, value=name, path=path, suggest=closest_names(name, names))
 
 
 def argument_problems(args) -> list[InputError]:
