@@ -18,9 +18,9 @@ import unicodedata
 
 from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
-from simlib.cli.common import argument_problems
+from simlib.cli.common import argument_problems, check_options
 from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
-from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
+from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path
 from simlib.schema import decline_iri_grammar
@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args) -> int:
     lang = i18n.get_lang(args.lang)
     try:
-        raise_if_any(argument_problems(args))
+        check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:
         _as_flags(exc, args)
