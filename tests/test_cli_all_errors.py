@@ -47,11 +47,11 @@ def problems(text: str, n: int, lang: str = "vi") -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_tired_planners_three_mistakes_in_one_message(tmp_path, lang):
+def test_the_tired_planners_mistakes_in_one_message(tmp_path, lang):
     """The brief's command, run as the planner runs it (`python -m simlib`, from a folder that is
     not the project's): the thousands comma in `--uncertainty`, a seed that is no number, and a
-    scenario named `.yml` from the wrong folder — all three in one message; the planner's own
-    folder given as `--out` is left exactly as it was."""
+    scenario named `.yml` from the wrong folder — all three in one message, with the fourth: the
+    planner's own folder given as `--out`, which is left exactly as it was."""
     mine = tmp_path / "x"
     mine.mkdir()
     (mine / "notes.txt").write_text("ghi chú của tôi\n", encoding="utf-8")
@@ -68,16 +68,22 @@ def test_the_tired_planners_three_mistakes_in_one_message(tmp_path, lang):
         env={**{k: v for k, v in os.environ.items() if k != "SIMLIB_LANG"}, "PYTHONPATH": str(ROOT)},
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == "", r.stderr
-    lines = problems(r.stderr, 3, lang)
+    lines = problems(r.stderr, 4, lang)
     says = {
         "vi": [
             "--uncertainty: '1,000' không phải là số nguyên",
             "--seed: 'x' không phải là số nguyên",
             "không tìm thấy tệp",
+            "thư mục này đã có tệp không do simlib ghi ra",
         ],
-        "en": ["--uncertainty: '1,000' is not a whole number", "--seed: 'x' is not a whole number", "file not found"],
+        "en": [
+            "--uncertainty: '1,000' is not a whole number",
+            "--seed: 'x' is not a whole number",
+            "file not found",
+            "this folder already holds files simlib did not write",
+        ],
     }[lang]
-    assert len(lines) == 3 and all(s in line for s, line in zip(says, lines)), lines
+    assert len(lines) == 4 and all(s in line for s, line in zip(says, lines)), lines
     assert "hãy viết 1000" in lines[0] if lang == "vi" else "write 1000" in lines[0]
     assert "params/scenarios/plan_2024.yml" in lines[2] and "plan_2024.yaml" in lines[2]  # the closest name
     assert digests(mine) == before and sorted(p.name for p in tmp_path.iterdir()) == ["x"]
@@ -197,11 +203,38 @@ def test_the_problems_of_the_values_read_come_together_too(here):
 
 
 def test_a_users_folder_given_as_out_is_untouched_by_bad_arguments(here):
+    """The planner's own folder as `--out` is one more problem (simlib does not replace a folder
+    it did not write), said with the others; its files stay as they were."""
     mine = here / "results"
     mine.mkdir()
     (mine / "keep.xlsx").write_bytes(b"PK\x03\x04 my own workbook")
     before = digests(mine)
     code, text = cli("run", PLAN, "--out", str(mine), "--draws", "x", "--jobs", "0", "--bogus")
-    assert_user_error(code, text, ["--draws: 'x'", "--bogus", "«--jobs»"])
+    says = [
+        "--draws: 'x'",
+        "--bogus",
+        "«--out» (results): thư mục này đã có tệp không do simlib ghi ra (keep.xlsx)",
+        "«--jobs»",
+    ]
+    assert_user_error(code, text, says)
+    assert len(problems(text, 4)) == 4
     assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["results"]
     assert sorted(p.name for p in mine.iterdir()) == ["keep.xlsx"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["optimize", PLAN, "--effort", "x"],
+        ["sensitivity", PLAN, "--points", "x"],
+        ["calibrate", "aggregate", REVIEW, "--draws", "x"],
+        ["calibrate", "backtest", str(ROOT / "params" / "backtest" / "published_2023.yaml"), "--seed", "x"],
+    ],
+    ids=lambda argv: " ".join(argv[:2]) if argv[0] == "calibrate" else argv[0],
+)
+def test_the_output_folder_is_checked_with_the_arguments(here, argv):
+    """An empty `--out ""` (each command writing one folder): said with the other mistake."""
+    code, text = cli("--lang", "en", *argv, "--out", "")
+    assert_user_error(code, text, ["no output folder named; e.g. --out results"])
+    assert len(problems(text, 2, "en")) == 2
+    assert sorted(p.name for p in here.iterdir()) == []

@@ -36,6 +36,7 @@ def _common(p) -> None:
     p.set_defaults(
         input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
         arg_checks=[_check_budgets],
+        out_kind="calibration",
     )
 
 
@@ -73,13 +74,23 @@ def register(sub) -> None:
     )
     s.add_argument("--draws", type=int, default=None, help="prior draws weighed by the data (default: the file's)")
     s.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
-    s.set_defaults(func=series, input_paths={"spec": "file"}, option_limits={"draws": ("--draws", 50, 100000)})
+    s.set_defaults(
+        func=series,
+        input_paths={"spec": "file"},
+        out_kind="calibration",
+        option_limits={"draws": ("--draws", 50, 100000)},
+    )
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
     b.add_argument("--out", required=True, help="output folder (replaced atomically)")
     b.add_argument("--draws", type=int, default=None, help="posterior draws (default: the file's)")
     b.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
-    b.set_defaults(func=backtest, input_paths={"config": "file"}, option_limits={"draws": ("--draws", 10, 10000)})
+    b.set_defaults(
+        func=backtest,
+        input_paths={"config": "file"},
+        out_kind="backtest",
+        option_limits={"draws": ("--draws", 10, 10000)},
+    )
 
 
 def _budgets(items: list[str]) -> dict:

@@ -2,7 +2,8 @@
 the check of the output folder (`--out`) before anything is computed.
 
 `argument_problems` is the one place where the values read from the command line are checked:
-the input files named (`set_defaults(input_paths=...)`), `--set KEY=VALUE`, a command's own
+the input files named (`set_defaults(input_paths=...)`), the output folder's place and owner
+(`set_defaults(out_kind=...)`), `--set KEY=VALUE`, a command's own
 syntax (`set_defaults(arg_checks=...)`: `--years`, `--frontier`, `--budget-year`), `--engine`,
 and `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`, `--points`, `--morris`,
 `--prior-scale`, `--year`, `--executor` and `--sampler` (`option_problems`; a later typed set of
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simlib.atomic import check_output
+from simlib.atomic import check_output, ownership_problems, place_problems
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
@@ -134,12 +135,24 @@ def _missing_dataset(name: str, field: str | None) -> InputError:
     return InputError("dataset_missing", field=field, value=name, path=path, suggest=closest_names(name, names))
 
 
+def out_problems(args) -> list[InputError]:
+    """The output folder `--out` of a command that names its output's kind
+    (`set_defaults(out_kind=...)`): its place and whose files it holds (`simlib.atomic`; read
+    only). The inputs inside it and another writer are checked once the inputs are known
+    (`check_out`)."""
+    kind, out = getattr(args, "out_kind", None), getattr(args, "out", None)
+    if kind is None or out is None:
+        return []
+    return place_problems(out, "--out") or ownership_problems(Path(out), kind, "--out")
+
+
 def argument_problems(args) -> list[InputError]:
     """Every problem with the values of parsed `args`, before any work: the input files named
-    (`input_paths`), `--set KEY=VALUE`, the command's own checks (`set_defaults(arg_checks=[f])`,
-    `f(args)` raising its problems) and the options' values (`option_problems`; a command declares
-    its own limits with `set_defaults(option_limits={...})`)."""
-    errors = input_problems(args)
+    (`input_paths`), the output folder (`out_problems`), `--set KEY=VALUE`, the command's own
+    checks (`set_defaults(arg_checks=[f])`, `f(args)` raising its problems) and the options'
+    values (`option_problems`; a command declares its own limits with
+    `set_defaults(option_limits={...})`)."""
+    errors = input_problems(args) + out_problems(args)
     errors += caught(parse_set_args, getattr(args, "set_items", None))
     for check in getattr(args, "arg_checks", ()):
         errors += caught(check, args)

@@ -126,7 +126,9 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the draws (default the scenario's)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main, input_paths={"scenario": "file", "spec": "file"}, arg_checks=[_check_args])
+    p.set_defaults(
+        func=main, input_paths={"scenario": "file", "spec": "file"}, out_kind="optimization", arg_checks=[_check_args]
+    )
 
 
 def main(args) -> int:
