@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simlib.atomic import check_output, ownership_problems, place_problems
+from simlib.atomic import check_output, inputs_inside, ownership_problems, place_problems
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
@@ -111,8 +111,7 @@ def input_problems(args) -> list[InputError]:
     errors: list[InputError] = []
     flags = getattr(args, "cli_flags", {})
     for dest, kind in getattr(args, "input_paths", {}).items():
-        value = getattr(args, dest, None)
-        items = [v for v in (value if isinstance(value, list) else [value]) if v]
+        items = _given(args, dest)
         if kind == "scenarios":
             errors += caught(collect_scenarios, items)
         elif kind == "dataset":
@@ -122,6 +121,12 @@ def input_problems(args) -> list[InputError]:
         else:
             errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
     return errors
+
+
+def _given(args, dest: str) -> list:
+    """The values given for `dest` (one or several; none if not given)."""
+    value = getattr(args, dest, None)
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
 
 
 def _missing_dataset(name: str, field: str | None) -> InputError:
@@ -137,13 +142,15 @@ def _missing_dataset(name: str, field: str | None) -> InputError:
 
 def out_problems(args) -> list[InputError]:
     """The output folder `--out` of a command that names its output's kind
-    (`set_defaults(out_kind=...)`): its place and whose files it holds (`simlib.atomic`; read
-    only). The inputs inside it and another writer are checked once the inputs are known
-    (`check_out`)."""
+    (`set_defaults(out_kind=...)`): its place, whose files it holds and the inputs named on the
+    command line inside it (`simlib.atomic`, as `check_out` says them; read only). The files the
+    inputs name and another writer are checked once the inputs are read (`check_out`)."""
     kind, out = getattr(args, "out_kind", None), getattr(args, "out", None)
     if kind is None or out is None:
         return []
-    return place_problems(out, "--out") or ownership_problems(Path(out), kind, "--out")
+    inputs = [Path(v) for dest in getattr(args, "input_paths", {}) for v in _given(args, dest)]
+    place = place_problems(out, "--out")
+    return place or ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
 
 
 def argument_problems(args) -> list[InputError]:
