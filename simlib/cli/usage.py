@@ -57,7 +57,8 @@ def usage_message(
     str
         The catalogue text `cli.argparse_<name>` of the first pattern of `ARGPARSE_MESSAGES`
         that matches, filled with the option, the value and what is allowed, with the closest
-        allowed choice or option when one is close; `message` itself if none matches.
+        allowed choice or option when one is close (a whole number written with thousands separators,
+        `1,000`: `cli.option_int_grouped`, its digits alone); `message` itself if none matches.
     """
     head = _ARGUMENT_HEAD.fullmatch(message)
     option, rest = (head["option"], head["rest"]) if head else ("", message)
