@@ -20,6 +20,10 @@ import pytest
 from conftest import ROOT
 
 PLAN = "params/scenarios/plan_2024.yaml"
+#: existing inputs of import-review and calibrate backtest: a missing one would be a second problem,
+#: said with the unknown argument (every problem at once)
+REVIEW = "data/synthetic_review/aggregate_2021_2023.csv"
+BACKTEST = "params/backtest/published_2023.yaml"
 PROGRAM = (sys.executable, "-m", "simlib")
 #: the console script `simlib` as pip writes it (pyproject.toml: simlib = "simlib.cli:main")
 CONSOLE_SCRIPT = """import re
@@ -79,8 +83,8 @@ def assert_usage_of(r: subprocess.CompletedProcess, prog: str) -> list[str]:
         ["validate", PLAN],
         ["run", PLAN, "--out", "o"],
         ["batch", PLAN, "--out", "o"],
-        ["import-review", "f.csv"],
-        ["calibrate", "backtest", "c.yaml", "--out", "o"],
+        ["import-review", REVIEW],
+        ["calibrate", "backtest", BACKTEST, "--out", "o"],
         ["optimize", PLAN, "--out", "o"],
         ["sensitivity", PLAN, "--out", "o"],
         ["robustness", PLAN, PLAN, "--out", "o"],
@@ -171,7 +175,7 @@ def test_an_option_of_another_kind_of_calibration(lang):
     """`calibrate`'s kinds are compared one by one: `--budget` on `calibrate backtest` is said to
     be an option of the two kinds that have it (it was compared with every kind's options at once,
     which hold it: nothing was said), and on `run` the owners named are those kinds."""
-    r = simlib("--lang", lang, "calibrate", "backtest", "c.yaml", "--out", "o", "--budget", "b")
+    r = simlib("--lang", lang, "calibrate", "backtest", BACKTEST, "--out", "o", "--budget", "b")
     (line,) = assert_usage_of(r, "simlib calibrate backtest")
     whose = {
         "vi": "--budget là tùy chọn của lệnh calibrate aggregate, calibrate households, lệnh calibrate backtest "

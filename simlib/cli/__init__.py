@@ -12,18 +12,21 @@ import codecs
 import contextlib
 import importlib
 import os
-import re
 import sys
 import traceback
 import unicodedata
 
 from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
-from simlib.cli.common import check_options
-from simlib.errors import InputError, SimlibError, closest_names
+from simlib.cli.common import argument_problems, check_options
+from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
+from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path
-from simlib.schema import decline_iri_grammar, get_schema
+from simlib.schema import decline_iri_grammar
+
+#: `usage_message` and its table live in `simlib.cli.usage`; shown here as before
+__all__ = ["ARGPARSE_MESSAGES", "build_parser", "main", "usage_message"]
 
 #: sub-command modules under simlib.cli, in the order shown by --help
 COMMANDS = [
@@ -42,111 +45,32 @@ COMMANDS = [
 ]
 
 
-#: argparse's own usage messages (English, after its `argument OPTION: ` head) -> the name of
-#: their catalogue text `cli.argparse_<name>`; the named groups, and `option`, fill its fields.
-#: A message matching none is shown as argparse wrote it.
-ARGPARSE_MESSAGES: dict[str, str] = {
-    r"the following arguments are required: (?P<names>.+)": "required",
-    r"invalid int value: (?P<value>.+)": "int",
-    r"invalid float value: (?P<value>.+)": "float",
-    r"invalid choice: (?P<value>.+?) \(choose from (?P<allowed>.+)\)": "choice",
-    r"unrecognized arguments: (?P<names>.+)": "unrecognized",
-    r"expected one argument": "one_argument",
-    r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)": "ambiguous",
-}
-_ARGUMENT_HEAD = re.compile(r"argument (?P<option>.+?): (?P<rest>.+)", re.DOTALL)
+#: argparse's usage messages after which the parsing goes on, so that every problem of one command
+#: line is reported at once (`_Parser.error`); any other ends it
+_RECOVERABLE = ("the following arguments are required:", "ambiguous option:")
+#: the value of an option argparse could not convert or that had none: its problem is recorded
+_INVALID = object()
 
 
-def usage_message(
-    message: str, lang: str | None = None, flags: tuple[str, ...] = (), commands: dict | None = None, command=None
-) -> str:
-    """argparse's usage error `message` in `lang` (None: `$SIMLIB_LANG`, else Vietnamese).
+class _Swallow(argparse.Action):
+    """Stands for an ambiguous option (`--e` for `--engine` or `--executor`) while the parsing goes
+    on: takes the value written after it, if any, and keeps nothing (its problem is recorded)."""
 
-    Parameters
-    ----------
-    message : str
-        What argparse passes to `ArgumentParser.error`, e.g. "argument --jobs: invalid int
-        value: 'abc'".
-    lang : str, optional
-        The language of the answer.
-    flags : tuple of str, optional
-        The options the commands know (`--horizon`, ...): an unrecognised option close to one of
-        them gets a "did you mean" (`--horizn` -> `--horizon`).
-    commands : dict, optional
-        Each command's long options (`{"run": ("--out", ...), "calibrate backtest": ...}`), with
-        `command` the one given: an unrecognised option is then compared with that command's
-        options only, and one another command has is said to be that command's (`--budget` on
-        `run`).
-    command : str, optional
-        The command given (`run`, `calibrate backtest`), named in the pointer to its `--help`.
+    def __init__(self, option_strings, dest="ambiguous_option", nargs="?", **kwargs):
+        super().__init__(option_strings, dest, nargs=nargs, **kwargs)
 
-    Returns
-    -------
-    str
-        The catalogue text `cli.argparse_<name>` of the first pattern of `ARGPARSE_MESSAGES`
-        that matches, filled with the option, the value and what is allowed, with the closest
-        allowed choice or option when one is close; `message` itself if none matches.
-    """
-    head = _ARGUMENT_HEAD.fullmatch(message)
-    option, rest = (head["option"], head["rest"]) if head else ("", message)
-    for pattern, name in ARGPARSE_MESSAGES.items():
-        found = re.fullmatch(pattern, rest, re.DOTALL)
-        if found:
-            fill = {"option": option, "command": command or "run", **found.groupdict()}
-            text = i18n.t(f"cli.argparse_{name}", lang, **fill)
-            if name == "choice":
-                return text + _choice_near(found["value"], found["allowed"], lang)
-            if name == "unrecognized":
-                return (
-                    text
-                    + _options_elsewhere(found["names"], commands, command, lang)
-                    + _flag_near(found["names"], (commands or {}).get(command, flags), lang)
-                )
-            return text
-    return message
-
-
-def _unknown_names(names: str) -> list[str]:
-    """The options among argparse's unrecognised `names` (`--horizn=2030` read as `--horizn`)."""
-    return [w.split("=", 1)[0] for w in names.split() if w.startswith("--")]
-
-
-def _options_elsewhere(names: str, commands: dict | None, command, lang: str | None) -> str:
-    """ "; --budget is an option of optimize, not of run" for each unrecognised option among
-    `names` that another command has (`commands`: each command's long options); empty if none."""
-    if not commands or command not in commands:
-        return ""
-    notes = []
-    for name in dict.fromkeys(_unknown_names(names)):
-        owners = [c for c, flags in commands.items() if name in flags and c != command]
-        if owners and name not in commands[command]:
-            notes.append(i18n.t("cli.option_of_other", lang, option=name, owners=", ".join(owners), command=command))
-    return "".join("; " + n for n in notes)
-
-
-def _choice_near(value: str, allowed: str, lang: str | None) -> str:
-    """ "; did you mean …?" after argparse's invalid choice, with the choices closest to the value
-    (`errors.closest_names`, as for keys and values in files); empty if none is close. argparse
-    writes both as Python literals ('en', 'vi')."""
-    choices = [c.strip().strip("'\"") for c in allowed.split(",")]
-    near = closest_names(value.strip("'\""), choices)
-    return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(f"'{n}'" for n in near)) if near else ""
-
-
-def _flag_near(names: str, flags: tuple[str, ...], lang: str | None) -> str:
-    """ "; did you mean …?" after argparse's unrecognised arguments, with the known options closest
-    to each unknown option among `names` (`--horizn=2030` is read as `--horizn`) or, failing
-    that, `--set KEY=…` for the scenario key closest to its name (`--horizn` -> `--set
-    horizon=…`); empty if nothing is close."""
-    keys = sorted(get_schema("scenario")["properties"]) if "--set" in flags else []
-    near = []
-    for name in _unknown_names(names):
-        found = closest_names(name, flags) or [f"--set {k}=…" for k in closest_names(name[2:].replace("-", "_"), keys)]
-        near += [n for n in found if n not in near and n != name]
-    return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(near)) if near else ""
+    def __call__(self, parser, namespace, values, option_string=None):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser that finds every problem of one command line before it says any (the
+    developers' guide: every problem at once): a value that does not convert or is not among the
+    choices, an option without its value, an ambiguous option, missing required arguments and
+    unknown arguments are recorded in `problems` and the parsing goes on; then the checks of the
+    parsed values (`common.argument_problems`: input files that do not exist, values out of range,
+    malformed `--set`) join them, and all are said in one message, exit status 2."""
+
     #: every command's long options, set on the top parser by `build_parser` (for "did you mean")
     known_flags: tuple[str, ...] = ()
     #: each command's long options (`calibrate`'s by kind: `calibrate backtest`), set on the top
@@ -156,25 +80,112 @@ class _Parser(argparse.ArgumentParser):
     command: str | None = None
     #: the parser of the (sub-)command given, once known (`parse_args`): its usage line is shown
     chosen: argparse.ArgumentParser | None = None
+    #: argparse's usage messages (English) found so far while `parse_args` parses, shared by the top
+    #: parser and every command's; None outside it (argparse's own behaviour: the first one ends it)
+    problems: list[str] | None = None
 
     def parse_args(self, args=None, namespace=None):
-        """argparse's, knowing the command given when it refuses unrecognised arguments (they are
-        compared with that command's options, `usage_message`)."""
-        parsed, extra = self.parse_known_args(args, namespace)
+        """argparse's, with every problem of the command line said at once (`_Parser`); unknown
+        arguments are compared with the options of the command given (`usage_message`)."""
+        problems: list[str] = []
+        parsers = [self, *_commands(self)]
+        for parser in parsers:
+            parser.problems = problems
+        parsed = argparse.Namespace() if namespace is None else namespace
+        stopped = False
+        try:
+            parsed, extra = self.parse_known_args(args, parsed)
+        except _Stop:  # a problem after which nothing more can be read (an unknown command)
+            stopped, extra = True, []
+        finally:
+            for parser in parsers:
+                parser.problems = None
+        for name, value in vars(parsed).items():
+            if value is _INVALID or isinstance(value, list) and _INVALID in value:
+                setattr(parsed, name, [v for v in value if v is not _INVALID] if isinstance(value, list) else None)
+        self.chosen = _chosen_parser(self, parsed)
+        self.command = _command_name(self, self.chosen)
         if extra:
-            self.chosen = _chosen_parser(self, parsed)
-            self.command = _command_name(self, self.chosen)
-            self.error(f"unrecognized arguments: {' '.join(extra)}")
+            problems.append(f"unrecognized arguments: {' '.join(extra)}")
+        if problems:  # with the checks of what could be read (none if the parsing stopped)
+            self.say(problems, [] if stopped else argument_problems(parsed), parsed)
         return parsed
 
-    def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
-        # arguments the command given does not take: that command's usage line and name, as argparse
-        # shows them for the command's own errors (a missing --out), not the top level's
+    def say(self, problems: list[str], errors: list[InputError] = (), args=None) -> None:
+        """Print argparse's usage `problems` (English, as argparse words them) and the `errors` of
+        the values read, in the user's language, all in one message after the usage line of the
+        command given; exit with status 2."""
         shown = self.chosen or self
         shown.print_usage(sys.stderr)
-        text = usage_message(message, flags=self.known_flags, commands=self.command_flags, command=self.command)
-        sys.stderr.write(f"{shown.prog}: {i18n.t('cli.error_prefix')}: {text}\n")
+        texts = [
+            usage_message(m, flags=self.known_flags, commands=self.command_flags, command=self.command)
+            for m in problems
+        ]
+        if errors:
+            found = InputErrors(errors)
+            _as_flags(found, args)
+            texts += [e.message() for e in found.errors]
+        if len(texts) > 1:
+            texts = [i18n.t("cli.errors_found", n=len(texts)) + "".join(f"\n  - {t}" for t in texts)]
+        sys.stderr.write(f"{shown.prog}: {i18n.t('cli.error_prefix')}: {texts[0]}\n")
         sys.exit(2)
+
+    def error(self, message):  # argparse's own usage errors: exit 2, no traceback, the user's language
+        if self.problems is None:  # outside `parse_args`: said at once, as argparse does
+            self.say([message])
+        self.problems.append(message)
+        if not message.startswith(_RECOVERABLE):
+            raise _Stop
+
+    def _get_value(self, action, arg_string):
+        """argparse's, recording a value that does not convert (`_INVALID` in its place)."""
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as err:
+            if self.problems is None:
+                raise
+            self.problems.append(str(err))
+            return _INVALID
+
+    def _check_value(self, action, value):
+        """argparse's, recording a value not among the choices (an unknown command ends the parsing)."""
+        if value is _INVALID:
+            return
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as err:
+            if self.problems is None or isinstance(action, argparse._SubParsersAction):
+                raise
+            self.problems.append(str(err))
+
+    def _match_argument(self, action, arg_strings_pattern):
+        """argparse's, recording an option written without its value (it takes none, `_get_values`)."""
+        try:
+            return super()._match_argument(action, arg_strings_pattern)
+        except argparse.ArgumentError as err:
+            if self.problems is None:
+                raise
+            self.problems.append(str(err))
+            return 0
+
+    def _get_values(self, action, arg_strings):
+        if self.problems is not None and action.option_strings and action.nargs is None and not arg_strings:
+            return _INVALID  # an option without its value, recorded by `_match_argument`
+        return super()._get_values(action, arg_strings)
+
+    def _parse_optional(self, arg_string):
+        """argparse's, an ambiguous option (recorded by `error`) standing for one that takes the
+        value written after it (`_Swallow`), so that the value is not read as an unknown argument."""
+        before = len(self.problems) if self.problems is not None else None
+        found = super()._parse_optional(arg_string)
+        if before is None or len(self.problems) == before or not isinstance(found, tuple) or found[0] is not None:
+            return found
+        option, sep, explicit = arg_string.partition("=")
+        return _Swallow([option]), option, explicit if sep else None
+
+
+class _Stop(Exception):
+    """A usage problem after which argparse cannot read on (`_Parser.error`)."""
 
 
 def _chosen_parser(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> argparse.ArgumentParser:

@@ -52,6 +52,7 @@ def register(sub) -> None:
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(
         func=main,
+        input_paths={"inputs": "scenarios"},
         option_limits={
             "uncertainty": ("--uncertainty", 0, None),
             "uncertainty_multidim": ("--uncertainty-multidim", 0, None),

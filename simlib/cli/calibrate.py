@@ -6,10 +6,11 @@ published figures."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from simlib import i18n
-from simlib.cli.common import check_out
-from simlib.errors import InputError
+from simlib.cli.common import caught, check_out
+from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
 
 
@@ -32,6 +33,11 @@ def _common(p) -> None:
     )
     p.add_argument("--draws", type=int, default=200, help="posterior draws written to draws.csv (default 200)")
     p.add_argument("--seed", type=int, default=0, help="seed of the posterior draws")
+    p.set_defaults(
+        input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
+        arg_checks=[_check_budgets],
+        out_kind="calibration",
+    )
 
 
 def register(sub) -> None:
@@ -68,13 +74,23 @@ def register(sub) -> None:
     )
     s.add_argument("--draws", type=int, default=None, help="prior draws weighed by the data (default: the file's)")
     s.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
-    s.set_defaults(func=series, option_limits={"draws": ("--draws", 50, 100000)})
+    s.set_defaults(
+        func=series,
+        input_paths={"spec": "file"},
+        out_kind="calibration",
+        option_limits={"draws": ("--draws", 50, 100000)},
+    )
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
     b.add_argument("--out", required=True, help="output folder (replaced atomically)")
     b.add_argument("--draws", type=int, default=None, help="posterior draws (default: the file's)")
     b.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
-    b.set_defaults(func=backtest, option_limits={"draws": ("--draws", 10, 10000)})
+    b.set_defaults(
+        func=backtest,
+        input_paths={"config": "file"},
+        out_kind="backtest",
+        option_limits={"draws": ("--draws", 10, 10000)},
+    )
 
 
 def _budgets(items: list[str]) -> dict:
@@ -85,6 +101,15 @@ def _budgets(items: list[str]) -> dict:
             raise InputError("cal_budget_syntax", field="--budget-year", value=item)
         out[int(year)] = path.strip()
     return out
+
+
+def _check_budgets(args) -> None:
+    """The problems of `--budget-year YEAR=SCENARIO`: its form, else its scenario files."""
+    errors = caught(_budgets, args.budget_year)
+    if not errors:
+        paths = _budgets(args.budget_year).values()
+        errors = [missing_file(p, "--budget-year") for p in paths if not Path(p).is_file()]
+    raise_if_any(errors)
 
 
 def main(args) -> int:

@@ -1,24 +1,33 @@
-"""What every command shares: one check of the command-line options, before any work starts, and
+"""What every command shares: one check of the command-line arguments, before any work starts, and
 the check of the output folder (`--out`) before anything is computed.
 
-`check_options` is the one place where `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`,
-`--points`, `--morris`, `--prior-scale`, `--year`, `--executor` and `--sampler` are checked (a
-later typed set of run options can take it over whole). Every problem is reported at once.
+`argument_problems` is the one place where the values read from the command line are checked:
+the input files named (`set_defaults(input_paths=...)`), the output folder's place and owner
+(`set_defaults(out_kind=...)`), `--set KEY=VALUE`, a command's own
+syntax (`set_defaults(arg_checks=...)`: `--years`, `--frontier`, `--budget-year`), `--engine`,
+and `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`, `--points`, `--morris`,
+`--prior-scale`, `--year`, `--executor` and `--sampler` (`option_problems`; a later typed set of
+run options can take it over whole). Every problem is reported at once, with argparse's own
+(`simlib.cli._Parser`).
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simlib.atomic import check_output
+from simlib.atomic import check_output, inputs_inside, ownership_problems, place_problems
 from simlib.clock import fixed_time
-from simlib.errors import InputError, raise_if_any
+from simlib.dataset import resolve_dataset_path
+from simlib.engines.registry import engine_names
+from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
-from simlib.paths import display_path
+from simlib.paths import data_dir, display_path
+from simlib.scenario_files import collect_scenarios
+from simlib.scenario_sets import parse_set_args
 
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
@@ -65,6 +74,9 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
 
 def _choice_problems(args) -> list[InputError]:
     errors = []
+    engine = getattr(args, "engine", None)
+    if engine is not None and engine not in engine_names():  # as `simlib.options.RunOptions` says it
+        errors.append(InputError("engine", field="--engine", value=engine, allowed=engine_names()))
     executor = getattr(args, "executor", None)
     if executor is not None:
         if executor not in EXECUTORS:
@@ -79,10 +91,84 @@ def _choice_problems(args) -> list[InputError]:
     return errors
 
 
+def caught(check: Callable, *args) -> list[InputError]:
+    """The input problems `check(*args)` raises (none if it returns), to say with the others."""
+    try:
+        check(*args)
+    except InputErrors as exc:
+        return list(exc.errors)
+    except InputError as exc:
+        return [exc]
+    return []
+
+
+def input_problems(args) -> list[InputError]:
+    """The input paths of parsed `args` that cannot be read, with the existing names closest to
+    each (`errors.missing_file`, as reading the file would say). A command names its inputs with
+    `set_defaults(input_paths={dest: kind})`: kind "file" (a file), "scenarios" (scenario files
+    or folders of them, `scenario_files.collect_scenarios`), "dataset" (a dataset's name or folder,
+    `dataset.resolve_dataset_path`); an option's path is named by its flag."""
+    errors: list[InputError] = []
+    flags = getattr(args, "cli_flags", {})
+    for dest, kind in getattr(args, "input_paths", {}).items():
+        items = _given(args, dest)
+        if kind == "scenarios":
+            errors += caught(collect_scenarios, items)
+        elif kind == "dataset":
+            errors += [
+                _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
+            ]
+        else:
+            errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
+    return errors
+
+
+def _given(args, dest: str) -> list:
+    """The values given for `dest` (one or several; none if not given)."""
+    value = getattr(args, dest, None)
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _missing_dataset(name: str, field: str | None) -> InputError:
+    """The error for a dataset `name` (or folder) that is not there, as `dataset.load_dataset`
+    says it, with the datasets under data/ closest to a bare name."""
+    try:
+        names = [p.name for p in data_dir().iterdir() if p.is_dir()] if "/" not in name and "\\" not in name else []
+    except OSError:
+        names = []
+    path = display_path(resolve_dataset_path(name))
+    return InputError("dataset_missing", field=field, value=name, path=path, suggest=closest_names(name, names))
+
+
+def out_problems(args) -> list[InputError]:
+    """The output folder `--out` of a command that names its output's kind
+    (`set_defaults(out_kind=...)`): its place, whose files it holds and the inputs named on the
+    command line inside it (`simlib.atomic`, as `check_out` says them; read only). The files the
+    inputs name and another writer are checked once the inputs are read (`check_out`)."""
+    kind, out = getattr(args, "out_kind", None), getattr(args, "out", None)
+    if kind is None or out is None:
+        return []
+    inputs = [Path(v) for dest in getattr(args, "input_paths", {}) for v in _given(args, dest)]
+    place = place_problems(out, "--out")
+    return place or ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
+
+
+def argument_problems(args) -> list[InputError]:
+    """Every problem with the values of parsed `args`, before any work: the input files named
+    (`input_paths`), the output folder (`out_problems`), `--set KEY=VALUE`, the command's own
+    checks (`set_defaults(arg_checks=[f])`, `f(args)` raising its problems) and the options'
+    values (`option_problems`; a command declares its own limits with
+    `set_defaults(option_limits={...})`)."""
+    errors = input_problems(args) + out_problems(args)
+    errors += caught(parse_set_args, getattr(args, "set_items", None))
+    for check in getattr(args, "arg_checks", ()):
+        errors += caught(check, args)
+    return errors + option_problems(args, getattr(args, "option_limits", None))
+
+
 def check_options(args) -> None:
-    """Raise every problem with the command-line options at once (see `option_problems`); a
-    command declares its own limits with `set_defaults(option_limits={...})`."""
-    raise_if_any(option_problems(args, getattr(args, "option_limits", None)))
+    """Raise every problem with the command-line arguments at once (see `argument_problems`)."""
+    raise_if_any(argument_problems(args))
 
 
 def check_out(out: str | Path, kind: str, inputs: Iterable = ()) -> Path:

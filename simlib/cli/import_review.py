@@ -30,7 +30,7 @@ def register(sub) -> None:
         action="store_true",
         help="replace a dataset that import-review wrote before (files it did not write are kept)",
     )
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, input_paths={"file": "file", "template": "dataset"})
 
 
 def main(args) -> int:

@@ -16,8 +16,9 @@ import time
 
 from simlib import i18n
 from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
-from simlib.cli.common import check_out, print_money_notes
-from simlib.errors import InputError
+from simlib.allocate.spec import OBJECTIVES
+from simlib.cli.common import caught, check_out, print_money_notes
+from simlib.errors import InputError, raise_if_any
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import levels
@@ -63,6 +64,14 @@ def _years(text: str | None):
     if not years:
         raise InputError("years_syntax", field="--years", value=text, allowed=allowed)
     return years
+
+
+def _check_args(args) -> None:
+    """The problems of `--frontier`, `--years` and `--objective`, all at once, before any work."""
+    errors = caught(_scales, args.frontier) + caught(_years, args.years)
+    if args.objective is not None and args.objective not in OBJECTIVES:
+        errors.append(InputError("enum", field="--objective", value=args.objective, allowed=OBJECTIVES))
+    raise_if_any(errors)
 
 
 def register(sub) -> None:
@@ -117,7 +126,9 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the draws (default the scenario's)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main)
+    p.set_defaults(
+        func=main, input_paths={"scenario": "file", "spec": "file"}, out_kind="optimization", arg_checks=[_check_args]
+    )
 
 
 def main(args) -> int:

@@ -28,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--executor", default="local", help="local | dask | serial")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--scheduler", default=None)
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, input_paths={"scenarios": "scenarios"}, out_kind="robustness")
 
 
 def main(args) -> int:

@@ -28,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--scheduler", default=None)
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, input_paths={"scenario": "file"}, out_kind="sensitivity")
 
 
 def main(args) -> int:

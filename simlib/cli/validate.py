@@ -16,7 +16,7 @@ def register(sub) -> None:
     p = sub.add_parser("validate", help="kiểm tra tệp kịch bản / check scenario files")
     p.add_argument("files", nargs="+", help="scenario files or folders")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, input_paths={"files": "scenarios"})
 
 
 def main(args) -> int:

@@ -1,0 +1,240 @@
+"""Every problem of one command line, said at once (the developers' guide: "Bad input gets a clear
+message (file, field, value, what is allowed; every problem at once), exit status 2, no
+traceback"). argparse stopped at the first one: a tired planner fixed `--uncertainty`, ran again,
+fixed `--seed`, ran again, and only then learnt that the scenario's name was wrong.
+
+Each case counts the problems by hand (the number in the message's head) and looks for each one,
+named by its option, its value and what is allowed; nothing is written or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+from hostile_helpers import assert_user_error, cli
+
+PLAN = str(ROOT / "params" / "scenarios" / "plan_2024.yaml")
+REVIEW = str(ROOT / "data" / "synthetic_review" / "aggregate_2021_2023.csv")
+HEAD = {"vi": "Phát hiện {n} lỗi:", "en": "{n} problem(s) found:"}
+
+
+@pytest.fixture(autouse=True)
+def here(tmp_path, monkeypatch):
+    """A private current folder, Vietnamese unless a test asks otherwise."""
+    monkeypatch.delenv("SIMLIB_LANG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def digests(folder) -> dict[str, str]:
+    """Every file under `folder` (relative path -> md5 of its bytes)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def problems(text: str, n: int, lang: str = "vi") -> list[str]:
+    """The message's `n` problems (its head says `n`), one per line after it."""
+    assert HEAD[lang].format(n=n) in text, text
+    return [line for line in text.splitlines() if line.startswith("  - ")]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_tired_planners_mistakes_in_one_message(tmp_path, lang):
+    """The brief's command, run as the planner runs it (`python -m simlib`, from a folder that is
+    not the project's): the thousands comma in `--uncertainty`, a seed that is no number, and a
+    scenario named `.yml` from the wrong folder — all three in one message, with the fourth: the
+    planner's own folder given as `--out`, which is left exactly as it was."""
+    mine = tmp_path / "x"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("ghi chú của tôi\n", encoding="utf-8")
+    (mine / "sub").mkdir()
+    (mine / "sub" / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    before = digests(mine)
+    argv = ["run", "params/scenarios/plan_2024.yml", "--uncertainty", "1,000", "--seed", "x", "--out", str(mine)]
+    r = subprocess.run(
+        [sys.executable, "-m", "simlib", *(["--lang", "en"] if lang == "en" else []), *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**{k: v for k, v in os.environ.items() if k != "SIMLIB_LANG"}, "PYTHONPATH": str(ROOT)},
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == "", r.stderr
+    lines = problems(r.stderr, 4, lang)
+    says = {
+        "vi": [
+            "--uncertainty: '1,000' không phải là số nguyên",
+            "--seed: 'x' không phải là số nguyên",
+            "không tìm thấy tệp",
+            "thư mục này đã có tệp không do simlib ghi ra",
+        ],
+        "en": [
+            "--uncertainty: '1,000' is not a whole number",
+            "--seed: 'x' is not a whole number",
+            "file not found",
+            "this folder already holds files simlib did not write",
+        ],
+    }[lang]
+    assert len(lines) == 4 and all(s in line for s, line in zip(says, lines)), lines
+    assert "hãy viết 1000" in lines[0] if lang == "vi" else "write 1000" in lines[0]
+    assert "params/scenarios/plan_2024.yml" in lines[2] and "plan_2024.yaml" in lines[2]  # the closest name
+    assert digests(mine) == before and sorted(p.name for p in tmp_path.iterdir()) == ["x"]
+
+
+@pytest.mark.parametrize(
+    "lang,given,says",
+    [
+        ("vi", "1,000", "nếu muốn nhập 1.000, hãy viết 1000"),
+        ("vi", "1.000", "nếu muốn nhập 1.000, hãy viết 1000"),
+        ("en", "1.000", "if you meant 1,000, write 1000"),
+        ("en", "12,000,000", "if you meant 12,000,000, write 12000000"),
+        ("vi", "12 000", "nếu muốn nhập 12.000, hãy viết 12000"),
+    ],
+)
+def test_a_whole_number_with_thousands_separators_is_refused_and_told_its_digits(lang, given, says):
+    """`1,000` is one in Vietnamese and a thousand in English, `1.000` the other way round: simlib
+    guesses neither; it says to write the digits alone (what it would read)."""
+    code, text = cli("--lang", lang, "run", PLAN, "--out", "o", "--uncertainty", given)
+    assert_user_error(code, text, [f"--uncertainty: {given!r}", says])
+    assert ("chỉ gồm các chữ số" if lang == "vi" else "digits only") in text
+
+
+def test_a_decimal_for_a_whole_number_keeps_its_message():
+    """`2,5` is no thousands grouping: the whole-number message, nothing about separators (said
+    beside the grouped `--seed`'s)."""
+    code, text = cli("--lang", "en", "run", PLAN, "--out", "o", "--draws", "2,5", "--seed", "2,024")
+    lines = problems(text, 2, "en")
+    assert lines[0] == "  - --draws: '2,5' is not a whole number (allowed: a whole number, e.g. 4)", lines
+    assert "--seed: '2,024'" in lines[1] and "write 2024" in lines[1], lines
+    assert "write 25" not in text
+
+
+# the command line, and what each of its problems must say (hand-counted: one fragment a problem)
+EVERY_COMMAND = [
+    (
+        ["validate", "nope.yaml", "--set", "horizon"],
+        ["nope.yaml: không tìm thấy tệp", "'horizon'"],
+    ),
+    (
+        ["batch", "nope", "--jobs", "abc", "--seed", "1.5"],
+        ["nope: không tìm thấy tệp", "--jobs: 'abc'", "--seed: '1.5'"],
+    ),
+    (
+        ["optimize", "nope.yaml", "--out", "o", "--effort", "fast", "--years", "20x", "--objective", "poorr"],
+        ["--effort: giá trị 'fast'", "nope.yaml: không tìm thấy tệp", "«--years»", "«--objective»"],
+    ),
+    (
+        ["sensitivity", "nope.yaml", "--out", "o", "--points", "x", "--morris", "-1"],
+        ["--points: 'x'", "nope.yaml: không tìm thấy tệp", "«--morris»"],
+    ),
+    (
+        ["robustness", "nope.yaml", PLAN, "--out", "o", "--uncertainty", "1.000", "--sampel", "lhs"],
+        ["--uncertainty: '1.000'", "--sampel lhs", "nope.yaml: không tìm thấy tệp"],
+    ),
+    (
+        ["calibrate", "aggregate", "nope.csv", "--prior-scale", "1,5", "--budget-scale", "x"],
+        ["--prior-scale: '1,5'", "--budget-scale: giá trị 'x'", "thiếu tham số bắt buộc: --out", "nope.csv"],
+    ),
+    (
+        ["calibrate", "series", "nope.yaml", "--out", "o", "--draws", "x"],
+        ["--draws: 'x'", "nope.yaml: không tìm thấy tệp"],
+    ),
+    (
+        ["calibrate", "backtest", "nope.yaml", "--out", "o", "--seed", "x", "--budget", "b"],
+        ["--seed: 'x'", "--budget b", "nope.yaml: không tìm thấy tệp"],
+    ),
+    (
+        ["import-review", "nope.csv", "--year", "2,024", "--level", "xa", "--template", "caobnag"],
+        ["--year: '2,024'", "--level: giá trị 'xa'", "nope.csv: không tìm thấy tệp", "có phải là caobang không?"],
+    ),
+    (["list", "--lang", "fr", "--jobs", "2"], ["--lang: giá trị 'fr'", "--jobs 2"]),
+    (
+        ["run", "nope.yaml", "--out", "o", "--engine", "fast", "--executor", "thread", "--chunk", "0"],
+        ["nope.yaml: không tìm thấy tệp", "«--engine»", "«--chunk»", "«--executor»"],
+    ),
+]
+
+
+@pytest.mark.parametrize("argv,says", EVERY_COMMAND, ids=[" ".join(a[:2]) for a, _ in EVERY_COMMAND])
+def test_every_command_says_all_its_problems_at_once(here, argv, says):
+    code, text = cli(*argv)
+    assert_user_error(code, text, says)
+    lines = problems(text, len(says))
+    assert len(lines) == len(says), text
+    assert sorted(p.name for p in here.iterdir()) == []  # nothing written
+
+
+def test_an_option_without_its_value_a_missing_argument_and_an_unknown_one(here):
+    """`--draws` at the end has no value; neither the scenario nor `--out` is given; `--sed` is
+    no option (did you mean `--seed`?)."""
+    code, text = cli("--lang", "en", "run", "--sed", "--draws")
+    assert_user_error(code, text, ["option --draws needs a value", "unknown arguments: --sed"])
+    assert "did you mean --seed?" in text
+    (missing,) = [line for line in text.splitlines() if "missing required arguments" in line]
+    assert "--out" in missing and "scenario" in missing, text
+    assert len(problems(text, 3, "en")) == 3
+
+
+def test_the_value_after_an_ambiguous_option_is_not_called_unknown(here):
+    """`--e foo`: `--e` could be `--engine` or `--executor`; `foo` is its value, not an unknown
+    argument; the bad seed after it is still found."""
+    code, text = cli("--lang", "en", "run", PLAN, "--out", "o", "--e", "foo", "--seed", "x")
+    assert_user_error(code, text, ["could be --engine, --executor", "--seed: 'x' is not a whole number"])
+    assert "unknown arguments" not in text
+    assert len(problems(text, 2, "en")) == 2
+
+
+def test_the_problems_of_the_values_read_come_together_too(here):
+    """No usage problem, three in the values read: a scenario that does not exist, a seed below
+    zero and a `--set` without `=` (each said after the one before was fixed)."""
+    code, text = cli("--lang", "en", "run", "nope.yaml", "--out", "o", "--seed", "-1", "--set", "horizon")
+    assert_user_error(code, text, ["nope.yaml: file not found", "'--seed'", "'horizon'"])
+    assert len(problems(text, 3, "en")) == 3
+    assert "usage:" not in text  # the values' problems alone: no usage line, as before
+    assert sorted(p.name for p in here.iterdir()) == []
+
+
+def test_a_users_folder_given_as_out_is_untouched_by_bad_arguments(here):
+    """The planner's own folder as `--out` is one more problem (simlib does not replace a folder
+    it did not write), said with the others; its files stay as they were."""
+    mine = here / "results"
+    mine.mkdir()
+    (mine / "keep.xlsx").write_bytes(b"PK\x03\x04 my own workbook")
+    before = digests(mine)
+    code, text = cli("run", PLAN, "--out", str(mine), "--draws", "x", "--jobs", "0", "--bogus")
+    says = [
+        "--draws: 'x'",
+        "--bogus",
+        "«--out» (results): thư mục này đã có tệp không do simlib ghi ra (keep.xlsx)",
+        "«--jobs»",
+    ]
+    assert_user_error(code, text, says)
+    assert len(problems(text, 4)) == 4
+    assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["results"]
+    assert sorted(p.name for p in mine.iterdir()) == ["keep.xlsx"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["optimize", PLAN, "--effort", "x"],
+        ["sensitivity", PLAN, "--points", "x"],
+        ["calibrate", "aggregate", REVIEW, "--draws", "x"],
+        ["calibrate", "backtest", str(ROOT / "params" / "backtest" / "published_2023.yaml"), "--seed", "x"],
+    ],
+    ids=lambda argv: " ".join(argv[:2]) if argv[0] == "calibrate" else argv[0],
+)
+def test_the_output_folder_is_checked_with_the_arguments(here, argv):
+    """An empty `--out ""` (each command writing one folder): said with the other mistake."""
+    code, text = cli("--lang", "en", *argv, "--out", "")
+    assert_user_error(code, text, ["no output folder named; e.g. --out results"])
+    assert len(problems(text, 2, "en")) == 2
+    assert sorted(p.name for p in here.iterdir()) == []
