@@ -13,7 +13,7 @@ from typing import Any
 
 from simlib import i18n
 from simlib.i18n.fmt import cut_after_word
-from simlib.paths import display_path, scenarios_dir
+from simlib.paths import display_path, scenarios_dir, typable_path
 
 _MISSING = object()
 
@@ -239,5 +239,5 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
     near = _near_files(path)
     if near:
-        return InputError("file_missing_near", file=shown, field=field, near=", ".join(display_path(f) for f in near))
+        return InputError("file_missing_near", file=shown, field=field, near=", ".join(typable_path(f) for f in near))
     return InputError("file_missing", file=shown, field=field)

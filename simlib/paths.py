@@ -48,6 +48,16 @@ def workspace_dir() -> Path:
     return project_root() / "workspace"
 
 
+def typable_path(path: os.PathLike | str) -> str:
+    """A path a user can type where they stand: relative to the current folder when it is under
+    it, else absolute (`display_path`'s project-relative form names nothing from another folder)."""
+    p = Path(path).absolute()
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
 def display_path(path: os.PathLike | str) -> str:
     """A path as a user should see it: relative to the current folder or the project if possible."""
     p = Path(path)

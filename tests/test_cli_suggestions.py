@@ -247,3 +247,18 @@ def test_global_options_after_the_command(scenario):
     assert args.lang == "en" and args.debug is False
     args = build_parser().parse_args(["batch", "d", "--out", "o", "--lang", "en"])
     assert args.lang == "en"
+
+
+def test_a_suggested_bundled_scenario_can_be_typed_from_another_folder(tmp_path, monkeypatch):
+    """From a folder outside the project, a misspelt scenario's suggestion is a path that exists
+    from there (absolute), not the project-relative `params/scenarios/…` that names nothing there;
+    from inside the project, the short relative form."""
+    from simlib.errors import missing_file
+    from simlib.paths import scenarios_dir
+
+    monkeypatch.chdir(tmp_path)
+    near = missing_file("params/scenarios/plan_2024.yml").fields["near"]
+    assert near == str(scenarios_dir().resolve() / "plan_2024.yaml")
+    assert (tmp_path / near).is_file()  # an absolute path: joined to the folder, it is itself
+    monkeypatch.chdir(scenarios_dir().parent.parent)
+    assert missing_file("params/scenarios/plan_2024.yml").fields["near"] == "params/scenarios/plan_2024.yaml"
