@@ -262,3 +262,25 @@ def test_a_suggested_bundled_scenario_can_be_typed_from_another_folder(tmp_path,
     assert (tmp_path / near).is_file()  # an absolute path: joined to the folder, it is itself
     monkeypatch.chdir(scenarios_dir().parent.parent)
     assert missing_file("params/scenarios/plan_2024.yml").fields["near"] == "params/scenarios/plan_2024.yaml"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_list_says_a_missing_scenario_folder_and_does_not_price_unmeasured_contents(tmp_path, lang):
+    """`simlib list --scenarios` on a folder that is not there is an error (exit 2), not an empty
+    list; a content the model gives no household effect (`money_only`, no unit cost) is not
+    listed at «0,0 triệu đồng» a beneficiary, as if it cost nothing."""
+    from simlib.catalogue import catalogue_of
+    from simlib.parameters import load_parameters
+
+    code, out = cli("--lang", lang, "list", "--scenarios", tmp_path / "nowhere")
+    assert code == 2 and "nowhere" in out and "Traceback" not in out
+    code, out = cli("--lang", lang, "list")
+    assert code == 0
+    lines = catalogue_of(load_parameters()).lines
+    unmeasured = [c for c, ln in lines.items() if ln.money_only]
+    assert unmeasured
+    for c in unmeasured:
+        row = next(r for r in out.splitlines() if r.strip().startswith(c + " "))
+        assert "/ —" not in row and ("0,0 triệu" not in row and "0.0 million" not in row)
+    priced = [c for c, ln in lines.items() if not ln.money_only]
+    assert all(any(r.strip().startswith(c + " ") and "/" in r for r in out.splitlines()) for c in priced)

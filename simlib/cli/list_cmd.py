@@ -9,6 +9,7 @@ from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
 from simlib.parameters import load_parameters
 from simlib.paths import display_path, scenarios_dir
+from simlib.scenario_files import collect_scenarios
 from simlib.schema import load_yaml
 
 
@@ -21,8 +22,9 @@ def register(sub) -> None:
 def main(args) -> int:
     lang = i18n.get_lang()
     folder = Path(args.scenarios) if args.scenarios else scenarios_dir()
+    files = collect_scenarios([folder])  # a folder that is not there, or holds none: said, exit 2
     print(i18n.t("cli.list_scenarios", lang, path=display_path(folder)))
-    for f in sorted(folder.glob("*.yaml")):
+    for f in files:
         try:
             raw = load_yaml(f)
             title = raw.get(i18n.column("title", lang), "")
@@ -33,7 +35,9 @@ def main(args) -> int:
     print()
     print(i18n.t("cli.list_lines", lang))
     for code, ln in cat.lines.items():
-        unit = ln.unit(lang)
+        if ln.money_only:  # no unit cost: the model does not weigh its effect on households
+            print(f"  {code:<5} {ln.name(lang)}  [{i18n.t('cli.list_unmeasured', lang)}]")
+            continue
         cost = fmt.number(ln.unit_cost / 1e6, lang, 1)
-        print(f"  {code:<5} {ln.name(lang)}  [{cost} {i18n.t('unit.million_vnd', lang)} / {unit}]")
+        print(f"  {code:<5} {ln.name(lang)}  [{cost} {i18n.t('unit.million_vnd', lang)} / {ln.unit(lang)}]")
     return 0
