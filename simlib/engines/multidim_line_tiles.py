@@ -30,7 +30,6 @@ they go (a hint to the processor; no value changes): their first touch overlaps 
 from __future__ import annotations
 
 from simlib.engines.multidim_numba import U, compiled, vadd, vbcast, vfma, vhigh, vload, vmul, vodd, vset, vstore, vsub
-from simlib.engines.multidim_vec8 import terms_into, v8bcast, v8fma, v8load, v8store, v8zero
 
 try:  # numba is a dependency; without it the numpy engine runs and nothing here is called
     from llvmlite import ir
@@ -305,11 +304,17 @@ def pull_moves_ahead(H, scale, op, Hn):
 @compiled
 def _pull_row(H, c, g, rows, w, n, B):
     """Row c of H (bins 0 .. B, a multiple of 4): g h + the sum over t < n of w[c, t] (h of row
-    rows[c, t]), each term one multiply-add (LLVM's fmuladd) in increasing t (the rows x moving
-    into c are below it, unchanged): `multidim_vec8.terms_into`, 32 bins held in registers while
-    the terms go by (a pass over the row per term in vectors of four before mdkern: the same
-    bits). The whole arrays and c, not views of their rows (see `_block_sums`)."""
-    terms_into(H, H, c, 0, g, rows, w, c, 0, n, B)
+    rows[c, t]), each term one multiply-add (LLVM's fmuladd), made in place term after term (the
+    rows x moving into c are below it, unchanged): a pass over the row per term, without a loop
+    over the terms inside the loop over the bins (whose varying length cost more than the
+    stores). The whole arrays and c, not views of their rows (see `_block_sums`)."""
+    gv = vbcast(g)
+    for j in range(0, B, 4):
+        vstore(H, c, j, vmul(gv, vload(H, c, j)))
+    for t in range(n):
+        wt, xt = vbcast(w[c, t]), rows[c, t]
+        for j in range(0, B, 4):
+            vstore(H, c, j, vfma(wt, vload(H, xt, j), vload(H, c, j)))
 
 
 @compiled
@@ -406,7 +411,7 @@ def _by_columns(A, cols, cnt, scale, tcnt, trow, ta):
 @compiled
 def _block_sums(H, R, RT, trow, ta, tcnt, c0, nu):
     """R[u] (B,) = r of row c0 + u (u < 4; zeros for u >= nu), the sum over t < n of ta[c, t] (h
-    of row trow[c, t]) term after term (`terms_into`), then turned by bins into RT (B, 4).
+    of row trow[c, t]) term after term, four bins at a time, then turned by bins into RT (B, 4).
     All four rows in one call, without views: each call or view costs atomic reference counts."""
     B = R.shape[1]
     for u in range(4):
@@ -416,7 +421,13 @@ def _block_sums(H, R, RT, trow, ta, tcnt, c0, nu):
             for j in range(0, B, 4):
                 vstore(R, u, j, vbcast(0.0))
             continue
-        terms_into(H, R, u, 0, ta[c, 0], trow, ta, c, 1, n, B)
+        w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
+        for j in range(0, B, 4):
+            vstore(R, u, j, vmul(w0, vload(H, x0, j)))
+        for t in range(1, n):
+            wt, xt = vbcast(ta[c, t]), trow[c, t]
+            for j in range(0, B, 4):
+                vstore(R, u, j, vfma(wt, vload(H, xt, j), vload(R, u, j)))
     for b in range(B):
         for u in range(4):
             RT[b, u] = R[u, b]
@@ -450,7 +461,7 @@ def pull_diag(H, scale, op, W, d0, nd, R):
     """`pull_shift` with the shift as diagonals (`shift_diagonals`: W (D, B), d0, nd) and scratch R
     (1, 3B), row by row: r_c (bins B .. 2B of R, zeros around it) as `_block_sums` makes it, then
     for each four target bins the sum over the diagonals (increasing source bin) of W (r shifted),
-    each one multiply-add from zero, and the row put back as (1 - s) h + that (`_diag_sums`):
+    each one multiply-add from zero, and the row put back as (1 - s) h + that, four bins at a time:
     the terms of each bin in `pull_shift`'s order with exact zeros between them (a zero share
     times r adds 0), without turning r by bins and back. A row moves only to itself and rows
     below, so each r reads rows not yet written."""
@@ -462,34 +473,26 @@ def pull_diag(H, scale, op, W, d0, nd, R):
         if tcnt[c] == 0 and scale[c] == 0.0:
             continue
         _row_sum(H, R, trow, ta, tcnt[c], c, B)
-        _diag_sums(H, c, 1.0 - scale[c], W, R, d0, nd)
-
-
-@compiled
-def _diag_sums(H, c, g, W, R, d0, nd):
-    """`pull_diag`'s row c: g h + the sums over the diagonals, eight bins at a time (then four;
-    four at a time before mdkern: lane by lane the same operations)."""
-    B, t = H.shape[1], 0
-    gv = v8bcast(g)
-    while t + 8 <= B:
-        acc = v8zero()
-        for i in range(nd):
-            acc = v8fma(v8load(W, i, t), v8load(R, 0, B + t - d0 + i), acc)
-        v8store(H, c, t, v8fma(gv, v8load(H, c, t), acc))
-        t += 8
-    if t < B:
-        acc = vbcast(0.0)
-        for i in range(nd):
-            acc = vfma(vload(W, i, t), vload(R, 0, B + t - d0 + i), acc)
-        vstore(H, c, t, vfma(vbcast(g), vload(H, c, t), acc))
+        gv = vbcast(1.0 - scale[c])
+        for t in range(0, B, 4):
+            acc = vbcast(0.0)
+            for i in range(nd):
+                acc = vfma(vload(W, i, t), vload(R, 0, B + t - d0 + i), acc)
+            vstore(H, c, t, vfma(gv, vload(H, c, t), acc))
 
 
 @compiled
 def _row_sum(H, R, trow, ta, n, c, B):
     """R[0, B:2B] = r of row c: the sum over t < n of ta[c, t] (h of row trow[c, t]) term after
-    term, as `_block_sums` (zeros for n = 0)."""
+    term, four bins at a time, as `_block_sums` (zeros for n = 0)."""
     if n == 0:
         for j in range(0, B, 4):
             vstore(R, 0, B + j, vbcast(0.0))
         return
-    terms_into(H, R, 0, B, ta[c, 0], trow, ta, c, 1, n, B)
+    w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
+    for j in range(0, B, 4):
+        vstore(R, 0, B + j, vmul(w0, vload(H, x0, j)))
+    for t in range(1, n):
+        wt, xt = vbcast(ta[c, t]), trow[c, t]
+        for j in range(0, B, 4):
+            vstore(R, 0, B + j, vfma(wt, vload(H, xt, j), vload(R, 0, B + j)))

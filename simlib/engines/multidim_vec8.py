@@ -1,6 +1,5 @@
 """Vectors of eight float64 (LLVM's <8 x double>, one 512-bit register on processors with
-AVX-512) for the income kernel's wide tiles (`simlib.engines.multidim_income_kernel`), the
-masks' flips (`multidim_flip_kernels.flip_masks`) and the lines' sums of rows (`terms_into`), as
+AVX-512) for the income kernel's wide tiles (`simlib.engines.multidim_income_kernel`), as
 `multidim_numba`'s `Vec4` is for four: every operation acts lane by lane, so a sum held in a lane
 receives the same operations in the same order as in a `Vec4` lane (the same bits). On a
 processor without 512-bit registers LLVM splits each into two halves (the same lane by lane
@@ -8,10 +7,9 @@ operations). The compiled kernels are refreshed with the engine's modules (`mult
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import available, compiled, vbcast, vfma, vload, vmul, vstore
+from simlib.engines.multidim_numba import available
 
 __all__ = [
-    "terms_into",
     "v8bcast",
     "v8even",
     "v8fma",
@@ -171,44 +169,3 @@ if available():
 else:  # pragma: no cover - the numpy engine runs instead
     v8load = v8store = v8zero = v8bcast = v8fma = v8mul = v8flush = None
     v8even = v8odd = v8low = v8high = v8lo4 = v8hi4 = None
-
-
-# --- sums of weighted rows held in registers (`multidim_line_tiles`' rows of the lines' moves) ------
-
-if available():
-
-    @compiled
-    def terms_into(H, dst, i, off, first, rows, w, c, t0, n, B):
-        """dst[i, off + j] for bins j < B (B a multiple of 4) = first * H[rows[c, t0 - 1] if t0 else
-        c, j] (the product rounded) + w[c, t] H[rows[c, t], j] for t = t0 .. n - 1 in increasing
-        t, each term one multiply-add on the sum so far: the sums held in registers while the
-        terms go by (32 bins at a time, then eight, then four) and stored once."""
-        x0 = rows[c, t0 - 1] if t0 > 0 else c
-        fv = v8bcast(first)
-        j = 0
-        while j + 32 <= B:
-            a0, a1 = v8mul(fv, v8load(H, x0, j)), v8mul(fv, v8load(H, x0, j + 8))
-            a2, a3 = v8mul(fv, v8load(H, x0, j + 16)), v8mul(fv, v8load(H, x0, j + 24))
-            for t in range(t0, n):
-                wt, xt = v8bcast(w[c, t]), rows[c, t]
-                a0, a1 = v8fma(wt, v8load(H, xt, j), a0), v8fma(wt, v8load(H, xt, j + 8), a1)
-                a2, a3 = v8fma(wt, v8load(H, xt, j + 16), a2), v8fma(wt, v8load(H, xt, j + 24), a3)
-            v8store(dst, i, off + j, a0)
-            v8store(dst, i, off + j + 8, a1)
-            v8store(dst, i, off + j + 16, a2)
-            v8store(dst, i, off + j + 24, a3)
-            j += 32
-        while j + 8 <= B:
-            a0 = v8mul(fv, v8load(H, x0, j))
-            for t in range(t0, n):
-                a0 = v8fma(v8bcast(w[c, t]), v8load(H, rows[c, t], j), a0)
-            v8store(dst, i, off + j, a0)
-            j += 8
-        if j < B:
-            x = vmul(vbcast(first), vload(H, x0, j))
-            for t in range(t0, n):
-                x = vfma(vbcast(w[c, t]), vload(H, rows[c, t], j), x)
-            vstore(dst, i, off + j, x)
-
-else:  # pragma: no cover - the numpy engine runs instead
-    terms_into = None
