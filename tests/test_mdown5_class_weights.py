@@ -100,8 +100,8 @@ def test_the_engines_flips_carry_the_lists():
 
 @pytest.mark.parametrize("bits", [12, 5, 4, 3])
 def test_bits_0_to_3_in_one_pass_have_the_bits_of_two_passes(bits):
-    # `_flip_four` (bits 0 .. 3 a block of 16 masks) against `_flip_low4` then `_flip_pair`
-    # (through row_of without lists); fewer than four bits or 16 masks: the two-pass path
+    # `_flip_four8` (bits 0 .. 3 a block of 16 masks) against `_flip_low` then one pass per bit
+    # or two (through row_of without lists); fewer than four bits: one pass per bit
     rng = np.random.default_rng(bits)
     n = 1 << bits
     Mk = rng.exponential(1.0, n) * (rng.random(n) < 0.8)

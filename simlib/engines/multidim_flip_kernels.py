@@ -1,7 +1,7 @@
 """The indicators' own yearly flips of one cell-state in the compiled multidimensional expected
 engine (`simlib.engines.multidim_jit`, called by `multidim_cell_kernels.own_changes`): the
 incomes by key through the flip factors (`flip_incomes`) and the masks as one butterfly per
-indicator (`flip_masks`; two indicators a pass over the masks, `_flip_pair`).
+indicator (`flip_masks`; two indicators a pass over the masks, `_flip_pair8`).
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check of negative indices otherwise keeps the compiler from vectorising them); each element
@@ -30,7 +30,20 @@ from simlib.engines.multidim_numba import (
     vstore,
     vzero,
 )
-from simlib.engines.multidim_vec8 import v8bcast, v8fma, v8load, v8store, v8zero
+from simlib.engines.multidim_vec8 import (
+    v8bcast,
+    v8even,
+    v8fma,
+    v8hi4,
+    v8high,
+    v8lo4,
+    v8load,
+    v8low,
+    v8mul,
+    v8odd,
+    v8store,
+    v8zero,
+)
 
 
 @compiled
@@ -392,101 +405,88 @@ def _class_weights(Mk, T, W):
 
 
 @compiled
-def _flip_low4(Mk, gain, loss):
-    """`_flip_low`'s butterflies of bits 0 and 1 without the weights' scatter."""
-    a, lo = gain[0], loss[0]
-    c, lc = gain[1], loss[1]
-    p0, q0 = vset(1.0 - a, a, 1.0 - a, a), vset(lo, 1.0 - lo, lo, 1.0 - lo)
-    p1, q1 = vset(1.0 - c, 1.0 - c, c, c), vset(lc, lc, 1.0 - lc, 1.0 - lc)
-    M4 = Mk.reshape((Mk.shape[0] // 4, 4))
-    for r4 in range(M4.shape[0]):
-        m = vload(M4, r4, 0)
-        x = vfma(veven(m), p0, vmul(vodd(m), q0))
-        vstore(M4, r4, 0, vfma(vlow(x), p1, vmul(vhigh(x), q1)))
-
-
-@compiled
-def _low2(m, p0, q0, p1, q1):
-    """Four masks m (a block of four) through the butterflies of bits 0 and 1 (`_flip_low`)."""
-    x = vfma(veven(m), p0, vmul(vodd(m), q0))
-    return vfma(vlow(x), p1, vmul(vhigh(x), q1))
-
-
-@compiled
-def _flip_four(M4, gain, loss):
-    """The butterflies of bits 0 .. 3 in one pass (M4 the masks by four, 16 masks a block): each
-    vector through bits 0 and 1 (`_low2`, its lanes paired by shuffles), then the block's four
-    vectors as the quarters of `_flip_pair`'s bits 2 and 3, each mask read and written once:
-    the same operations in the same order as `_flip_low4` then `_flip_pair`, but the shuffles
-    of the one and the multiply-adds of the other go to different ports at once."""
-    a, lo, c, lc = gain[0], loss[0], gain[1], loss[1]
-    p0, q0 = vset(1.0 - a, a, 1.0 - a, a), vset(lo, 1.0 - lo, lo, 1.0 - lo)
-    p1, q1 = vset(1.0 - c, 1.0 - c, c, c), vset(lc, lc, 1.0 - lc, 1.0 - lc)
-    a, lo, c, lc = gain[2], loss[2], gain[3], loss[3]
-    p00, p10, p01, p11 = vbcast(1.0 - a), vbcast(lo), vbcast(a), vbcast(1.0 - lo)
-    q00, q10, q01, q11 = vbcast(1.0 - c), vbcast(lc), vbcast(c), vbcast(1.0 - lc)
-    for r in range(M4.shape[0] // 4):
-        i = 4 * r
-        u0, u1 = _low2(vload(M4, i, 0), p0, q0, p1, q1), _low2(vload(M4, i + 1, 0), p0, q0, p1, q1)
-        u2, u3 = _low2(vload(M4, i + 2, 0), p0, q0, p1, q1), _low2(vload(M4, i + 3, 0), p0, q0, p1, q1)
-        y0, y1 = vfma(u0, p00, vmul(u1, p10)), vfma(u0, p01, vmul(u1, p11))
-        y2, y3 = vfma(u2, p00, vmul(u3, p10)), vfma(u2, p01, vmul(u3, p11))
-        vstore(M4, i, 0, vfma(y0, q00, vmul(y2, q10)))
-        vstore(M4, i + 2, 0, vfma(y0, q01, vmul(y2, q11)))
-        vstore(M4, i + 1, 0, vfma(y1, q00, vmul(y3, q10)))
-        vstore(M4, i + 3, 0, vfma(y1, q01, vmul(y3, q11)))
-
-
-@compiled
 def flip_masks(Mk, gain, loss, row_of, W):
     """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
     block of 2 * 2**j masks are the masks without and with bit j); first the masks before the
     flips summed by row_of into W (`flip_incomes`' weights, each from +0.0 in increasing mask):
     by class (`_class_weights`) when row_of carries its lists by class
-    (`multidim_tables.with_class_lists`), else as a scatter in `_flip_low`'s pass; bits 0 and 1
-    in `_flip_low` (`_flip_low4`; with bits 2 and 3 in `_flip_four`), then two bits per pass
-    (`_flip_pair`), a last odd bit alone."""
+    (`multidim_tables.with_class_lists`), else as a scatter in `_flip_low`'s pass with bits 0
+    and 1; bits 0 .. 3 in `_flip_four8`; then two bits per pass in vectors of eight masks
+    (`_flip_pair8`), other bits one per pass (`_butterfly`)."""
     n, nb = Mk.shape[0], gain.shape[0]
     j0 = 2
     if row_of.shape[0] > n and nb >= 4 and n % 16 == 0:
         _class_weights(Mk, row_of[n:], W)
-        _flip_four(Mk.reshape((n // 4, 4)), gain, loss)
+        _flip_four8(Mk.reshape((n // 8, 8)), gain, loss)
         j0 = 4
-    elif row_of.shape[0] > n:
+    elif row_of.shape[0] > n:  # fewer than four bits
         _class_weights(Mk, row_of[n:], W)
-        _flip_low4(Mk, gain, loss)
+        j0 = 0
     else:
         W[:] = 0.0
         _flip_low(Mk, gain, loss, row_of, W)
-    while j0 + 1 < nb and n % 4 == 0:
-        _flip_pair(Mk.reshape((n // 4, 4)), gain[j0], loss[j0], gain[j0 + 1], loss[j0 + 1], 1 << j0)
-        j0 += 2
-    for j in range(j0, nb):
+    j = j0
+    while j < nb:
+        if j >= 3 and j + 1 < nb and n % 8 == 0:
+            _flip_pair8(Mk.reshape((n // 8, 8)), gain[j], loss[j], gain[j + 1], loss[j + 1], 1 << j)
+            j += 2
+            continue
         a, lo, h = gain[j], loss[j], 1 << j
         V = Mk.reshape((n >> (j + 1), 2, h))
         for r in range(V.shape[0]):
             _butterfly(V[r, 0], V[r, 1], 1.0 - a, lo, a, 1.0 - lo)
+        j += 1
 
 
 @compiled
-def _flip_pair(M4, a, lo, c, lc, h):
-    """The butterflies of bits j and j + 1 (h = 2**j >= 4 masks; M4 the masks by four) in one
-    pass: each block of 4h masks as quarters x0, x1, x2, x3 (without and with bit j, then bit
-    j + 1), four masks of each quarter in vector registers through both bits: the products of
-    `_butterfly` (x0 p00 + x1 p10: the second product rounded, the first fused with the sum),
-    each mask read and written once instead of twice."""
-    p00, p10, p01, p11 = vbcast(1.0 - a), vbcast(lo), vbcast(a), vbcast(1.0 - lo)
-    q00, q10, q01, q11 = vbcast(1.0 - c), vbcast(lc), vbcast(c), vbcast(1.0 - lc)
-    v = h // 4  # vectors per quarter
-    for r in range(M4.shape[0] // (4 * v)):
+def _low3(m, P):
+    """Eight masks m through the butterflies of bits 0, 1 and 2, the lanes paired by shuffles
+    (P: `_flip_four8`'s coefficients by lane; bit 2 pairs lanes 0 .. 3 with 4 .. 7)."""
+    x = v8fma(v8even(m), v8load(P, 0, 0), v8mul(v8odd(m), v8load(P, 1, 0)))
+    x = v8fma(v8low(x), v8load(P, 2, 0), v8mul(v8high(x), v8load(P, 3, 0)))
+    return v8fma(v8lo4(x), v8load(P, 4, 0), v8mul(v8hi4(x), v8load(P, 5, 0)))
+
+
+@compiled
+def _flip_four8(M8, gain, loss):
+    """The butterflies of bits 0 .. 3 in one pass (M8 the masks by eight, two vectors a block of
+    16): each vector through bits 0, 1 and 2 (`_low3`), then the two as the halves of bit 3, each
+    mask read and written once. Lane by lane the new mask of each bit is `u * p + v * q` as the
+    compiled scalar code computes it (the first product fused with the sum, the second rounded),
+    the same operations in the same order as one `_butterfly` per bit."""
+    P = np.empty((6, 8))  # lane k: the coefficients of mask k's own value and its partner's
+    for k in range(8):
+        for j in range(3):
+            on = (k >> j) & 1
+            P[2 * j, k] = gain[j] if on else 1.0 - gain[j]
+            P[2 * j + 1, k] = 1.0 - loss[j] if on else loss[j]
+    c, lc = gain[3], loss[3]
+    q00, q10, q01, q11 = v8bcast(1.0 - c), v8bcast(lc), v8bcast(c), v8bcast(1.0 - lc)
+    for r in range(M8.shape[0] // 2):
+        i = 2 * r
+        y0, y1 = _low3(v8load(M8, i, 0), P), _low3(v8load(M8, i + 1, 0), P)
+        v8store(M8, i, 0, v8fma(y0, q00, v8mul(y1, q10)))
+        v8store(M8, i + 1, 0, v8fma(y0, q01, v8mul(y1, q11)))
+
+
+@compiled
+def _flip_pair8(M8, a, lo, c, lc, h):
+    """The butterflies of bits j and j + 1 (h = 2**j >= 8; M8 the masks by eight) in one pass:
+    each block of 4h masks as quarters (without and with bit j, then bit j + 1), eight masks of
+    each in vector registers through both bits, as `_butterfly` (x0 p00 + x1 p10: the second
+    product rounded, the first fused with the sum); vectors of four before (`## mdkern`)."""
+    p00, p10, p01, p11 = v8bcast(1.0 - a), v8bcast(lo), v8bcast(a), v8bcast(1.0 - lo)
+    q00, q10, q01, q11 = v8bcast(1.0 - c), v8bcast(lc), v8bcast(c), v8bcast(1.0 - lc)
+    v = h // 8  # vectors per quarter
+    for r in range(M8.shape[0] // (4 * v)):
         for i in range(r * 4 * v, r * 4 * v + v):
-            u0, u1, u2, u3 = vload(M4, i, 0), vload(M4, i + v, 0), vload(M4, i + 2 * v, 0), vload(M4, i + 3 * v, 0)
-            y0, y1 = vfma(u0, p00, vmul(u1, p10)), vfma(u0, p01, vmul(u1, p11))
-            y2, y3 = vfma(u2, p00, vmul(u3, p10)), vfma(u2, p01, vmul(u3, p11))
-            vstore(M4, i, 0, vfma(y0, q00, vmul(y2, q10)))
-            vstore(M4, i + 2 * v, 0, vfma(y0, q01, vmul(y2, q11)))
-            vstore(M4, i + v, 0, vfma(y1, q00, vmul(y3, q10)))
-            vstore(M4, i + 3 * v, 0, vfma(y1, q01, vmul(y3, q11)))
+            u0, u1, u2, u3 = v8load(M8, i, 0), v8load(M8, i + v, 0), v8load(M8, i + 2 * v, 0), v8load(M8, i + 3 * v, 0)
+            y0, y1 = v8fma(u0, p00, v8mul(u1, p10)), v8fma(u0, p01, v8mul(u1, p11))
+            y2, y3 = v8fma(u2, p00, v8mul(u3, p10)), v8fma(u2, p01, v8mul(u3, p11))
+            v8store(M8, i, 0, v8fma(y0, q00, v8mul(y2, q10)))
+            v8store(M8, i + 2 * v, 0, v8fma(y0, q01, v8mul(y2, q11)))
+            v8store(M8, i + v, 0, v8fma(y1, q00, v8mul(y3, q10)))
+            v8store(M8, i + 3 * v, 0, v8fma(y1, q01, v8mul(y3, q11)))
 
 
 @compiled

@@ -9,7 +9,21 @@ from __future__ import annotations
 
 from simlib.engines.multidim_numba import available
 
-__all__ = ["v8bcast", "v8fma", "v8flush", "v8load", "v8store", "v8zero"]
+__all__ = [
+    "v8bcast",
+    "v8even",
+    "v8fma",
+    "v8flush",
+    "v8hi4",
+    "v8high",
+    "v8lo4",
+    "v8load",
+    "v8low",
+    "v8mul",
+    "v8odd",
+    "v8store",
+    "v8zero",
+]
 
 if available():
     from llvmlite import ir as _ir
@@ -108,6 +122,39 @@ if available():
         return vec8(a, b, c), codegen
 
     @_intrinsic
+    def v8mul(typingctx, a, b):
+        """a * b lane by lane, with the function's `FAST` flags as `multidim_numba.vmul` (a product
+        whose one use is an addition may be fused with it: `v8fma`'s addend is not one)."""
+        if not (a == b == vec8):
+            return None
+
+        def codegen(context, builder, sig, args):
+            return builder.fmul(args[0], args[1])
+
+        return vec8(a, b), codegen
+
+    def _v8shuffle(lanes):
+        """A function of a vector v: v's lanes in the order `lanes` (eight of 0 .. 7)."""
+
+        @_intrinsic
+        def shuffle(typingctx, v):
+            if v != vec8:
+                return None
+
+            def codegen(context, builder, sig, args):
+                mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 8), list(lanes))
+                return builder.shuffle_vector(args[0], _ir.Constant(_V8, _ir.Undefined), mask)
+
+            return vec8(v), codegen
+
+        return shuffle
+
+    #: the lanes paired by the masks' butterflies of bits 0, 1 and 2 (`multidim_flip_kernels._low3`)
+    v8even, v8odd = _v8shuffle((0, 0, 2, 2, 4, 4, 6, 6)), _v8shuffle((1, 1, 3, 3, 5, 5, 7, 7))
+    v8low, v8high = _v8shuffle((0, 1, 0, 1, 4, 5, 4, 5)), _v8shuffle((2, 3, 2, 3, 6, 7, 6, 7))
+    v8lo4, v8hi4 = _v8shuffle((0, 1, 2, 3, 0, 1, 2, 3)), _v8shuffle((4, 5, 6, 7, 4, 5, 6, 7))
+
+    @_intrinsic
     def v8flush(typingctx, v, t):
         """v with its lanes below t (float64) set to +0.0, as `multidim_numba.vflush`."""
         if v != vec8 or t != _types.float64:
@@ -120,4 +167,5 @@ if available():
         return vec8(v, t), codegen
 
 else:  # pragma: no cover - the numpy engine runs instead
-    v8load = v8store = v8zero = v8bcast = v8fma = v8flush = None
+    v8load = v8store = v8zero = v8bcast = v8fma = v8mul = v8flush = None
+    v8even = v8odd = v8low = v8high = v8lo4 = v8hi4 = None
