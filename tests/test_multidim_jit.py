@@ -6,13 +6,16 @@ detects a change in one line's effect."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
 
-from simlib.engines import multidim_jit
+from simlib.engines import multidim_balance, multidim_jit
 from simlib.engines.multidim_expected import run_multidim_expected
 from simlib.errors import InputError
 from simlib.model import compile_model
@@ -126,3 +129,34 @@ def test_cached_code_is_dropped_when_a_kernel_module_changes(tmp_path, monkeypat
     src.write_text(src.read_text(encoding="utf-8") + "\n\nY = 2\n", encoding="utf-8")
     refresh_caches((mod,))  # a source changed: drop
     assert len(flushed) == 2
+
+
+def _numpy_calls_before_prange(fn) -> list[str]:
+    """The `np.*` calls among the statements of `fn` (a parallel year) before its loop over threads."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(fn.py_func))).body[0].body
+    calls = []
+    for stmt in body:
+        if isinstance(stmt, ast.For) and ast.unparse(stmt.iter).startswith("prange("):
+            return calls
+        calls += [
+            ast.unparse(n.func)
+            for n in ast.walk(stmt)
+            if isinstance(n, ast.Call) and ast.unparse(n.func).startswith("np.")
+        ]
+    raise AssertionError("no loop over prange")
+
+
+def test_parallel_years_start_their_loop_with_no_other_parallel_region():
+    """numba (parallel=True) makes an array expression such as `np.zeros` before the loop over
+    threads a parallel loop of its own, whose start and end wait for the other thread (on a busy
+    machine 0.3-20 ms a year, benchmarks/HISTORY.md `## p27drive`): the years' counters come
+    from a compiled helper, `multidim_balance.runs`, which gives `cuts` and zeros."""
+    for fn in (multidim_jit._year, multidim_jit._year_both):
+        assert _numpy_calls_before_prange(fn) == []
+    n = np.array([[[1.0, 0.0], [2.0, 3.0], [0.0, 0.0], [4.0, 0.0]]])  # (S, G, K)
+    cov = np.zeros((1, 1, 4, 2))
+    lines = tuple(np.zeros(1, bool) for _ in range(9))
+    bases, twin = np.arange(4), np.full(4, -1)
+    cut, taken = multidim_balance.runs(n, cov, lines, bases, twin, 2)
+    assert cut.tolist() == multidim_balance.cuts(n, cov, lines, bases, twin, 2).tolist()
+    assert taken.dtype == np.int64 and taken.tolist() == [0, 0]

@@ -11,7 +11,7 @@ import numpy as np
 
 from simlib.engines.multidim_numba import compiled
 
-__all__ = ["cuts", "task_work"]
+__all__ = ["cuts", "runs", "task_work"]
 
 #: a task's estimated work (about microseconds on one thread, `multidim_2030`): fixed, per
 #: cell-state with households in the base group, per cell-state of the twin holding households
@@ -66,3 +66,12 @@ def cuts(n, cov, lines, bases, twin, parts):
     for p in range(1, parts):
         cut[p] = np.searchsorted(cum, cum[-1] * p / parts)
     return cut
+
+
+@compiled
+def runs(n, cov, lines, bases, twin, parts):
+    """(`cuts`, counters (parts,) of the tasks taken in each run, zero): made by a compiled function
+    so that the parallel year (`multidim_jit._year`) has no array expression before its loop over
+    threads — numba makes `np.zeros` there a parallel loop of its own, whose start and end wait for
+    the other thread (benchmarks/HISTORY.md `## p27drive`: 0.3-20 ms a year on a busy machine)."""
+    return cuts(n, cov, lines, bases, twin, parts), np.zeros(parts, np.int64)

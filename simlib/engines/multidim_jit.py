@@ -58,7 +58,7 @@ from simlib.engines import (
     multidim_vec8,
 )
 from simlib.engines import multidim_tables as tables
-from simlib.engines.multidim_balance import cuts
+from simlib.engines.multidim_balance import runs
 from simlib.engines.multidim_cell_kernels import (
     area_kernel,
     classify,
@@ -253,8 +253,7 @@ def _year(
     unless D (S, G) marks them known all zero in M and H already (`multidim_vacancy.into_zero`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops
-    taken = np.zeros((parts + 1) // 2, np.int64)  # the tasks of each run taken so far
+    cut, taken = runs(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops, tasks taken
     Ms, Hs, D, n0, Mn, kd, inc0, kind, how = source  # the loop's arguments: no nested tuples (numba's parfors)
     for p in prange(parts):
         work = thread_scratch(M, H, lines, flips)
@@ -282,8 +281,7 @@ def _year_both(
     `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
-    cut = cuts(n, cov, lines, bases, twin, (parts + 1) // 2)  # two loops a run, as in `_year`
-    taken = np.zeros((parts + 1) // 2, np.int64)
+    cut, taken = runs(n, cov, lines, bases, twin, (parts + 1) // 2)  # two loops a run, as in `_year`
     M2, H2, n2, review2, people2, out2, lean = second  # the loop's arguments: no nested tuples (numba's parfors)
     Ms, Hs, D, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
