@@ -6,7 +6,11 @@ from __future__ import annotations
 import io
 import sys
 
+import pandas as pd
+
+from simlib import i18n
 from simlib.cli.optimize import Meter
+from simlib.report import optimization as T
 
 
 def progress_lines(lang: str, expected: int, calls: list[float]) -> list[str]:
@@ -37,3 +41,20 @@ def test_progress_past_the_estimate_says_so_instead_of_of_about():
         assert all(of_about in line for line in lines[:3])
         for line, runs in zip(lines[3:], (40, 50), strict=True):
             assert of_about not in line and past in line and f"{runs} " in line and "30" in line
+
+
+def test_the_district_level_table_names_its_units_as_district_level_units_not_districts():
+    # Cao Bằng's district-level units include «Thành phố Cao Bằng»: the heading and the note of the
+    # table by line and unit say «huyện, thành phố» / «đơn vị cấp huyện», as the rest of simlib does
+    marg = pd.DataFrame(
+        [("P4.1", d, 1.0) for d in ("bao_lac", "tp_cao_bang")],
+        columns=["line", "district", "objective_per_billion_added"],
+    )
+    lines = pd.DataFrame({"line": ["P4.1"], "name_vi": ["Nội dung"], "name_en": ["Content"]})
+    names = {"bao_lac": "Huyện Bảo Lạc", "tp_cao_bang": "Thành phố Cao Bằng"}
+    note = T.districts(marg, "vi", names, lines, "poor", "district").note
+    assert "ở đơn vị cấp huyện đó" in note and "ở đơn vị cấp huyện này" in note
+    assert "ở huyện" not in note
+    empty = T.districts(marg.iloc[:0], "vi", names, lines, "poor", "district").note
+    assert "theo từng đơn vị cấp huyện" in empty
+    assert i18n.t("alloc.report.districts", "vi").endswith("theo dự án và huyện, thành phố")
