@@ -58,3 +58,33 @@ def test_the_district_level_table_names_its_units_as_district_level_units_not_di
     empty = T.districts(marg.iloc[:0], "vi", names, lines, "poor", "district").note
     assert "theo từng đơn vị cấp huyện" in empty
     assert i18n.t("alloc.report.districts", "vi").endswith("theo dự án và huyện, thành phố")
+
+
+def binding_rows() -> pd.DataFrame:
+    """Four binding rules by hand: an envelope, two contents the model does not measure (each
+    year), and a ceiling; one unmeasured content in 2025 alone stays its own row."""
+    rows = [
+        ("envelope", None, None, 1.5, "Đã dùng hết NSTW", "tổng vốn"),
+        ("cap_unmeasured", "P1.1.maintenance", None, float("nan"), "P1.1.maintenance: không đo", "không trực tiếp"),
+        ("ceiling", "P2", None, 0.25, "P2: chạm mức trần", "trần"),
+        ("cap_unmeasured", "P5.repair", None, float("nan"), "P5.repair: không đo", "không trực tiếp"),
+        ("cap_unmeasured", "P4.1.facilities", 2025, float("nan"), "P4.1.facilities: không đo", "không trực tiếp"),
+    ]
+    df = pd.DataFrame(rows, columns=["kind", "code", "year", "value_per_billion", "text_vi", "basis_vi"])
+    df["unit"] = None
+    return df
+
+
+def test_the_contents_the_model_does_not_measure_are_one_row_of_the_binding_rules():
+    lines = pd.DataFrame(
+        {"line": ["P1.1.maintenance", "P5.repair"], "name_vi": ["Duy tu", "Sửa chữa"], "name_en": ["Upkeep", "Repair"]}
+    )
+    table = T.rules(binding_rows(), "vi", lines).frame
+    rule = table.iloc[:, 0].tolist()
+    # 5 rules: the two unmeasured each year in one row (in the first one's place), the 2025 one alone
+    assert len(rule) == 4
+    assert rule[0] == "Đã dùng hết NSTW" and rule[2] == "P2: chạm mức trần"
+    assert rule[3] == "P4.1.facilities: không đo"
+    assert rule[1].startswith("Mô hình không đo tác động đến hộ gia đình của 2 nội dung sau")
+    assert "(mỗi năm)" in rule[1] and rule[1].endswith(": P1.1.maintenance Duy tu; P5.repair Sửa chữa.")
+    assert table.iloc[1, 1] == "không trực tiếp" and table.iloc[1, 2] == "–"

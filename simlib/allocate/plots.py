@@ -194,11 +194,15 @@ def certificate_table(certificate: dict, lang: str | None = None) -> pd.DataFram
     )
 
 
-def rules_table(binding: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Binding rules: the rule in words, its basis, and what one more billion of room is worth."""
+def rules_table(binding: pd.DataFrame, lang: str | None = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Binding rules: the rule in words, its basis, and what one more billion of room is worth.
+    The contents the model proposes no money for because it does not measure their effect on
+    households (kind `cap_unmeasured`, the same basis) are one row naming them all
+    (`grouped_unmeasured`, labelled as the table by line labels them when `lines` is given)."""
     lang = i18n.get_lang(lang)
     if binding.empty:
         return pd.DataFrame()
+    binding = grouped_unmeasured(binding, lang, lines)
     value = binding["value_per_billion"].astype(float)
     return pd.DataFrame(
         {
@@ -207,6 +211,37 @@ def rules_table(binding: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
             i18n.t("alloc.col.room_value", lang): [fmt.number(v, lang, 2) if np.isfinite(v) else "–" for v in value],
         }
     )
+
+
+def grouped_unmeasured(binding: pd.DataFrame, lang: str, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`binding` with its rows of kind `cap_unmeasured` (no unit; each year or one year) put
+    together into one row per year, placed where the first of them was: «Mô hình không đo tác
+    động đến hộ gia đình của 10 nội dung sau …: P1.1.maintenance …; …». One such row is kept as
+    it is."""
+    text = i18n.column("text", lang)
+    rows = binding.reset_index(drop=True)
+    is_group = (rows["kind"] == "cap_unmeasured") & rows["unit"].isna()
+    known = {} if lines is None else dict(zip(lines["line"], line_labels(lines, lang), strict=True))
+    keys = [None if pd.isna(y) else int(y) for y in rows["year"]]
+    out, done = [], set()
+    for i, row in rows.iterrows():
+        if not is_group[i]:
+            out.append(row)
+            continue
+        if keys[i] in done:
+            continue
+        done.add(keys[i])
+        group = rows[is_group & pd.Series([k == keys[i] for k in keys])]
+        if len(group) == 1:
+            out.append(row)
+            continue
+        names = "; ".join(known.get(c, c) for c in group["code"])
+        year = i18n.t("alloc.every_year", lang) if keys[i] is None else i18n.t("alloc.in_year", lang, year=keys[i])
+        joined = i18n.t("alloc.bind.cap_unmeasured_group", lang, n=len(group), year=year, lines=names)
+        row = row.copy()
+        row[text] = joined
+        out.append(row)
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def district_table(
