@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 
 from simlib import i18n
+from simlib.allocate import plots
 from simlib.cli.optimize import Meter
 from simlib.report import optimization as T
 
@@ -88,3 +89,21 @@ def test_the_contents_the_model_does_not_measure_are_one_row_of_the_binding_rule
     assert rule[1].startswith("Mô hình không đo tác động đến hộ gia đình của 2 nội dung sau")
     assert "(mỗi năm)" in rule[1] and rule[1].endswith(": P1.1.maintenance Duy tu; P5.repair Sửa chữa.")
     assert table.iloc[1, 1] == "không trực tiếp" and table.iloc[1, 2] == "–"
+
+
+def test_a_funded_content_the_model_does_not_measure_is_named_on_the_chart_not_coded():
+    lines = pd.DataFrame(
+        {
+            "line": ["P5", "P5.repair", "P6.1.commune_radio"],
+            "name_vi": ["Hỗ trợ nhà ở", "Hỗ trợ sửa chữa nhà ở", "Tăng cường cơ sở vật chất cho hoạt động của đài"],
+            "name_en": ["Housing", "House repairs", "Commune radio"],
+            "optimal_bn_per_year": [10.0, 2.0, 1.0],
+            "plan_bn_per_year": [8.0, 2.0, 0.0],
+        }
+    )
+    unmeasured = frozenset({"P5.repair", "P6.1.commune_radio"})
+    fig = plots.plot_allocation(lines, "vi", unmeasured)
+    got = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    # a modelled line keeps its code; the unmeasured ones read by name with the table's mark, the
+    # long name (47 characters) cut at a word within 32: «Tăng cường cơ sở vật chất cho» + «…»
+    assert got == ["P5", "Hỗ trợ sửa chữa nhà ở (*)", "Tăng cường cơ sở vật chất cho… (*)"]

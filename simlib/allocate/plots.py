@@ -117,11 +117,37 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
     return fig
 
 
+#: the longest name a chart writes as a row label (`chart_labels`) before cutting it at a word
+CHART_NAME_CHARS = 32
+
+
 def shown_lines(lines: pd.DataFrame, unmeasured=frozenset(), money: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of `lines` a chart shows: all but the items whose effect on households the model
     does not measure (`unmeasured`) — unless one of the `money` columns gives them money."""
     funded = lines[list(money)].fillna(0.0).abs().sum(axis=1) > 0 if money else pd.Series(False, index=lines.index)
     return lines[~lines["line"].isin(unmeasured) | funded]
+
+
+def chart_labels(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> list[str]:
+    """A chart's row labels: a line by its code (`line_labels` short), an item whose effect on
+    households the model does not measure (`unmeasured`, shown when funded) by its name, cut to
+    `CHART_NAME_CHARS` at a word, and marked as the table marks it — never by a bare code like
+    «P5.repair» that names nothing to a reader."""
+    lang = i18n.get_lang(lang)
+    short = line_labels(lines, lang, short=True)
+    names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
+    out = []
+    for label, code, name in zip(short, lines["line"], names, strict=True):
+        if code in unmeasured:
+            label = str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS)
+        out.append(label)
+    return marked(out, lines["line"], unmeasured)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word, «…» after it."""
+    head = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return head + "…"
 
 
 def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()):
@@ -142,7 +168,7 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=fro
             linewidth=0.6,
             label=i18n.t(f"alloc.allocation.{a}", lang),
         )
-    ax.set_yticks(y, line_labels(lines, lang, short=True))
+    ax.set_yticks(y, chart_labels(lines, lang, unmeasured))
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unit.billion_vnd", lang))
     ax.set_title(i18n.t("alloc.plot.allocation_title", lang))
