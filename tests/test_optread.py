@@ -141,7 +141,8 @@ def test_the_marginal_chart_leaves_out_values_not_computed_and_contents_not_meas
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1"]
     funded = lines.assign(plan_bn_per_year=[1.0, 2.0, 3.0])  # the plan funds it: shown
     fig = plots.plot_allocation(funded, "vi", frozenset({"P4.1.facilities"}))
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1", "P4.1.facilities"]
+    # named, marked as in the table (optleft: not by the bare code «P4.1.facilities»)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["P2", "P3.1", "c (*)"]
 
 
 def test_the_targets_table_says_what_its_values_are_in():

@@ -117,11 +117,37 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
     return fig
 
 
+#: the longest name a chart writes as a row label (`chart_labels`) before cutting it at a word
+CHART_NAME_CHARS = 32
+
+
 def shown_lines(lines: pd.DataFrame, unmeasured=frozenset(), money: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of `lines` a chart shows: all but the items whose effect on households the model
     does not measure (`unmeasured`) — unless one of the `money` columns gives them money."""
     funded = lines[list(money)].fillna(0.0).abs().sum(axis=1) > 0 if money else pd.Series(False, index=lines.index)
     return lines[~lines["line"].isin(unmeasured) | funded]
+
+
+def chart_labels(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> list[str]:
+    """A chart's row labels: a line by its code (`line_labels` short), an item whose effect on
+    households the model does not measure (`unmeasured`, shown when funded) by its name, cut to
+    `CHART_NAME_CHARS` at a word, and marked as the table marks it — never by a bare code like
+    «P5.repair» that names nothing to a reader."""
+    lang = i18n.get_lang(lang)
+    short = line_labels(lines, lang, short=True)
+    names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
+    out = []
+    for label, code, name in zip(short, lines["line"], names, strict=True):
+        if code in unmeasured:
+            label = str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS)
+        out.append(label)
+    return marked(out, lines["line"], unmeasured)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word, «…» after it."""
+    head = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return head + "…"
 
 
 def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()):
@@ -142,7 +168,7 @@ def plot_allocation(lines: pd.DataFrame, lang: str | None = None, unmeasured=fro
             linewidth=0.6,
             label=i18n.t(f"alloc.allocation.{a}", lang),
         )
-    ax.set_yticks(y, line_labels(lines, lang, short=True))
+    ax.set_yticks(y, chart_labels(lines, lang, unmeasured))
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("unit.billion_vnd", lang))
     ax.set_title(i18n.t("alloc.plot.allocation_title", lang))
@@ -194,11 +220,15 @@ def certificate_table(certificate: dict, lang: str | None = None) -> pd.DataFram
     )
 
 
-def rules_table(binding: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Binding rules: the rule in words, its basis, and what one more billion of room is worth."""
+def rules_table(binding: pd.DataFrame, lang: str | None = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Binding rules: the rule in words, its basis, and what one more billion of room is worth.
+    The contents the model proposes no money for because it does not measure their effect on
+    households (kind `cap_unmeasured`, the same basis) are one row naming them all
+    (`grouped_unmeasured`, labelled as the table by line labels them when `lines` is given)."""
     lang = i18n.get_lang(lang)
     if binding.empty:
         return pd.DataFrame()
+    binding = grouped_unmeasured(binding, lang, lines)
     value = binding["value_per_billion"].astype(float)
     return pd.DataFrame(
         {
@@ -207,6 +237,37 @@ def rules_table(binding: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
             i18n.t("alloc.col.room_value", lang): [fmt.number(v, lang, 2) if np.isfinite(v) else "–" for v in value],
         }
     )
+
+
+def grouped_unmeasured(binding: pd.DataFrame, lang: str, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`binding` with its rows of kind `cap_unmeasured` (no unit; each year or one year) put
+    together into one row per year, placed where the first of them was: «Mô hình không đo tác
+    động đến hộ gia đình của 10 nội dung sau …: P1.1.maintenance …; …». One such row is kept as
+    it is."""
+    text = i18n.column("text", lang)
+    rows = binding.reset_index(drop=True)
+    is_group = (rows["kind"] == "cap_unmeasured") & rows["unit"].isna()
+    known = {} if lines is None else dict(zip(lines["line"], line_labels(lines, lang), strict=True))
+    keys = [None if pd.isna(y) else int(y) for y in rows["year"]]
+    out, done = [], set()
+    for i, row in rows.iterrows():
+        if not is_group[i]:
+            out.append(row)
+            continue
+        if keys[i] in done:
+            continue
+        done.add(keys[i])
+        group = rows[is_group & pd.Series([k == keys[i] for k in keys])]
+        if len(group) == 1:
+            out.append(row)
+            continue
+        names = "; ".join(known.get(c, c) for c in group["code"])
+        year = i18n.t("alloc.every_year", lang) if keys[i] is None else i18n.t("alloc.in_year", lang, year=keys[i])
+        joined = i18n.t("alloc.bind.cap_unmeasured_group", lang, n=len(group), year=year, lines=names)
+        row = row.copy()
+        row[text] = joined
+        out.append(row)
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def district_table(

@@ -200,8 +200,16 @@ class Meter:
         if int(self.runs // self.EVERY) > self.told:
             self.told = int(self.runs // self.EVERY)
             done = int(round(self.runs))
-            key = "cli.optimize_progress" if self.expected else "cli.optimize_progress_start"
+            key = progress_key(done, self.expected)
             print(i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes()), file=sys.stderr)
+
+
+def progress_key(done: int, expected: int | None) -> str:
+    """The progress line's key: before the estimate, «… of about {expected}» while the runs are
+    within it, and once they pass it a line that says so instead of a count beyond its own total."""
+    if not expected:
+        return "cli.optimize_progress_start"
+    return "cli.optimize_progress" if done <= expected else "cli.optimize_progress_over"
 
 
 def explain_to(res, lang: str, stream=None) -> None:

@@ -110,9 +110,10 @@ def why_notes(explanation: dict, lang: str) -> list[str]:
     return out
 
 
-def rules(binding: pd.DataFrame, lang: str) -> ReportTable:
-    """The binding rules in words, their basis and what one more billion of room is worth."""
-    df = plots.rules_table(binding, lang)
+def rules(binding: pd.DataFrame, lang: str, lines_table: pd.DataFrame | None = None) -> ReportTable:
+    """The binding rules in words, their basis and what one more billion of room is worth; the
+    contents the model does not measure in one row, named as the table by line (`lines_table`)."""
+    df = plots.rules_table(binding, lang, lines_table)
     if df.empty:
         return ReportTable("binding", "", df)
     return ReportTable("binding", "", df, {c: "text" for c in df.columns})  # values in words already («–»: none)
