@@ -14,12 +14,13 @@ from simlib.cli.optimize import Meter
 from simlib.report import optimization as T
 
 
-def progress_lines(lang: str, expected: int, calls: list[float]) -> list[str]:
-    """The stderr lines of a Meter told `expected` runs and then fed `calls` runs."""
+def progress_lines(lang: str, expected: int, calls: list[float], interval: float = 0.0) -> list[str]:
+    """The stderr lines of a Meter told `expected` runs and then fed `calls` runs (at most a line
+    every `interval` seconds: 0, every 10 runs)."""
     err, old = io.StringIO(), sys.stderr
     sys.stderr = err
     try:
-        meter = Meter(lang)
+        meter = Meter(lang, interval)
         meter.estimate(expected, 0.5)
         for runs in calls:
             meter(runs)
@@ -32,6 +33,12 @@ def test_progress_within_the_estimate_counts_against_it():
     # 20 runs fed 10 at a time against an estimate of 30: two lines, «10 of about 30», «20 of about 30»
     lines = progress_lines("vi", 30, [10, 10])
     assert [line.split(",")[0] for line in lines] == ["… 10 trên khoảng 30 lần chạy", "… 20 trên khoảng 30 lần chạy"]
+
+
+def test_progress_lines_are_spaced_in_time_not_one_every_ten_runs():
+    # 4,000 runs fed at once, faster than any interval: one line (the first, at once), not 400
+    lines = progress_lines("en", 5000, [10] * 400, interval=3600.0)
+    assert len(lines) == 1 and lines[0].startswith("… 10 of about 5000")
 
 
 def test_progress_past_the_estimate_says_so_instead_of_of_about():

@@ -178,13 +178,16 @@ def main(args) -> int:
 
 class Meter:
     """Progress on stderr: the estimate before the runs start, then every `EVERY` runs of the
-    engine (runs of the whole model; a unit's model counts its share) with the CPU time spent."""
+    engine (runs of the whole model; a unit's model counts its share) with the CPU time spent, at
+    most one line every `interval` seconds (the first at once): a long optimisation (40,000 runs of
+    plan_2024 at full effort) says where it is without 4,000 lines."""
 
     EVERY = 10
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, interval: float = 2.0):
         self.lang, self.runs, self.told, self.expected = lang, 0.0, 0, None
         self.t0 = time.process_time()
+        self.interval, self.last = interval, -float("inf")
 
     def minutes(self) -> str:
         return fmt.number((time.process_time() - self.t0) / 60, self.lang, 1)
@@ -197,8 +200,9 @@ class Meter:
 
     def __call__(self, runs: float) -> None:
         self.runs += runs
-        if int(self.runs // self.EVERY) > self.told:
-            self.told = int(self.runs // self.EVERY)
+        now = time.monotonic()
+        if int(self.runs // self.EVERY) > self.told and now - self.last >= self.interval:
+            self.told, self.last = int(self.runs // self.EVERY), now
             done = int(round(self.runs))
             key = progress_key(done, self.expected)
             print(i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes()), file=sys.stderr)
