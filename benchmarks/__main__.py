@@ -170,6 +170,28 @@ def median_cpu(fn, repeats: int) -> float:
     return float(np.median(ts))
 
 
+def reference_ratio(res: dict, engine, reference, Y: int, quick: bool) -> None:
+    """The numpy reference per scenario-year and the engine's speed-up over it, in paired rounds:
+    each of 5 rounds times the engine (median of 3) and then the reference once, and its ratio is the
+    reference over the engine of the same minute; the figure is the median of the rounds' ratios,
+    with their range. One reference run varied 1.6-2.1 s a year between runs a minute apart (memory
+    traffic of other machines on the host moves it more than the compiled engine), which a ratio
+    of two separate medians turned into 53-66x from run to run."""
+    rounds = []
+    for _ in range(1 if quick else 5):
+        e_wall, e_cpu = median_time(engine, 3), median_cpu(engine, 3)
+        w0, c0 = time.perf_counter(), time.process_time()
+        reference()
+        rounds.append((e_wall, e_cpu, time.perf_counter() - w0, time.process_time() - c0))
+    r = np.array(rounds) / Y * 1e3  # ms per scenario-year: engine wall, engine CPU, reference wall, CPU
+    res["multidim_expected_numpy_reference_ms_per_scenario_year"] = float(np.median(r[:, 2]))
+    res["multidim_expected_numpy_reference_ms_per_scenario_year_cpu"] = float(np.median(r[:, 3]))
+    ratios, ratios_cpu = r[:, 2] / r[:, 0], r[:, 3] / r[:, 1]
+    res["multidim_expected_speedup_vs_numpy"] = float(np.median(ratios))
+    res["multidim_expected_speedup_vs_numpy_rounds"] = [round(float(x), 1) for x in ratios]
+    res["multidim_expected_speedup_vs_numpy_cpu"] = float(np.median(ratios_cpu))
+
+
 def bench_multidim(res: dict, quick: bool) -> None:
     """The multidimensional expected engine on multidim_2030 (Cao Bằng): the compiled engine
     (`simlib.engines.multidim_jit`) per scenario-year, alone and in a batch of 8 scenarios, and
@@ -197,21 +219,12 @@ def bench_multidim(res: dict, quick: bool) -> None:
     res["multidim_expected_batch8_ms_per_scenario_year"] = t / (8 * Y) * 1e3
     cpu = median_cpu(lambda: run_multidim_expected(mm, batch), 1)
     res["multidim_expected_batch8_ms_per_scenario_year_cpu"] = cpu / (8 * Y) * 1e3
-    # the reference as the engine: a median of runs (one run of it varied 1.70-1.98 s a year on a quiet machine)
-    walls, cpus = [], []
-    for _ in range(1 if quick else 3):
-        w0, c0 = time.perf_counter(), time.process_time()
-        run_multidim_expected(mm, spend, backend="numpy")
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    res["multidim_expected_numpy_reference_ms_per_scenario_year"] = float(np.median(walls)) / Y * 1e3
-    res["multidim_expected_numpy_reference_ms_per_scenario_year_cpu"] = float(np.median(cpus)) / Y * 1e3
-    res["multidim_expected_speedup_vs_numpy"] = (
-        res["multidim_expected_numpy_reference_ms_per_scenario_year"] / res["multidim_expected_ms_per_scenario_year"]
-    )
-    res["multidim_expected_speedup_vs_numpy_cpu"] = (
-        res["multidim_expected_numpy_reference_ms_per_scenario_year_cpu"]
-        / res["multidim_expected_ms_per_scenario_year_cpu"]
+    reference_ratio(
+        res,
+        lambda: run_multidim_expected(mm, spend),
+        lambda: run_multidim_expected(mm, spend, backend="numpy"),
+        Y,
+        quick,
     )
     engine_before(res, reps)  # the same engine timing of SIMLIB_BENCH_BEFORE's tree, if set
     engine_side_by_side(res, reps)  # and both trees alternating on multidim_2030 and plan_2027
