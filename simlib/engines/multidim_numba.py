@@ -320,21 +320,26 @@ if _numba is not None:
 
         return vec4(a, b, c, d), codegen
 
-    def _vshuffle(lanes):
-        """v's lanes in the order `lanes` (four of 0 .. 3)."""
+    def lane_shuffle(vec, ir_vec, lanes):
+        """A function of a vector v of numba type `vec` (LLVM type `ir_vec`): v's lanes in the
+        order `lanes` (as many as v has), for `Vec4` here and `multidim_vec8`'s `Vec8`."""
 
         @_intrinsic
         def shuffle(typingctx, v):
-            if v != vec4:
+            if v != vec:
                 return None
 
             def codegen(context, builder, sig, args):
-                mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 4), list(lanes))
-                return builder.shuffle_vector(args[0], _ir.Constant(_V4, _ir.Undefined), mask)
+                mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), len(lanes)), list(lanes))
+                return builder.shuffle_vector(args[0], _ir.Constant(ir_vec, _ir.Undefined), mask)
 
-            return vec4(v), codegen
+            return vec(v), codegen
 
         return shuffle
+
+    def _vshuffle(lanes):
+        """v's lanes in the order `lanes` (four of 0 .. 3)."""
+        return lane_shuffle(vec4, _V4, lanes)
 
     #: lanes (0, 0, 2, 2), (1, 1, 3, 3), (0, 1, 0, 1) and (2, 3, 2, 3) of a vector
     veven, vodd, vlow, vhigh = (
@@ -345,7 +350,7 @@ if _numba is not None:
     )
 else:  # pragma: no cover - the numpy engine runs instead
     vload = vstore = vzero = vbcast = vfma = vmul = vadd = vsub = vfence = None
-    vpair = vload2 = vlane = vflush = vset = veven = vodd = vlow = vhigh = None
+    vpair = vload2 = vlane = vflush = vset = veven = vodd = vlow = vhigh = lane_shuffle = None
 
 
 # --- helpers added for the masks' weights by class (`multidim_flip_kernels._class_weights`) ----

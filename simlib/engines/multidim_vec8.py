@@ -7,7 +7,7 @@ operations). The compiled kernels are refreshed with the engine's modules (`mult
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import available
+from simlib.engines.multidim_numba import available, lane_shuffle
 
 __all__ = [
     "v8bcast",
@@ -135,19 +135,7 @@ if available():
 
     def _v8shuffle(lanes):
         """A function of a vector v: v's lanes in the order `lanes` (eight of 0 .. 7)."""
-
-        @_intrinsic
-        def shuffle(typingctx, v):
-            if v != vec8:
-                return None
-
-            def codegen(context, builder, sig, args):
-                mask = _ir.Constant(_ir.VectorType(_ir.IntType(32), 8), list(lanes))
-                return builder.shuffle_vector(args[0], _ir.Constant(_V8, _ir.Undefined), mask)
-
-            return vec8(v), codegen
-
-        return shuffle
+        return lane_shuffle(vec8, _V8, lanes)
 
     #: the lanes paired by the masks' butterflies of bits 0, 1 and 2 (`multidim_flip_kernels._low3`)
     v8even, v8odd = _v8shuffle((0, 0, 2, 2, 4, 4, 6, 6)), _v8shuffle((1, 1, 3, 3, 5, 5, 7, 7))
