@@ -103,3 +103,26 @@ def test_the_suggestion_shows_the_targets_it_misses_and_nothing_when_none(view):
     assert page.index("Tóm tắt.") < page.index("sl-note") < page.index("<table")  # under the summary
     view.suggestion = C.Suggestion(new, C.changes(view.state, new), {"vi": "Tóm tắt.", "en": ""}, 1, None)
     assert "sl-note" not in view.suggestion_html()
+
+
+def test_the_two_judging_runs_are_counted_and_can_be_stopped():
+    """The explorer's stop button raises in the progress callback: after the optimiser, the two
+    runs that judge its split against the allocation explored must be counted and stoppable
+    (before, they ran with no check: a stop asked then waited for both)."""
+    plan = make_scenario(tiny_raw(), LOOSE)
+    res = optimised(make_scenario(no_money_raw(), LOOSE), plan)
+    calls = []
+    C.suggestion_unmet(res, on_runs=calls.append)
+    assert calls == [1, 1]  # one count before each of the two runs
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_second(runs):
+        calls.append(runs)
+        if len(calls) == 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        C.suggestion_unmet(res, on_runs=stop_at_second)
+    assert calls == [1, 1, 1, 1]

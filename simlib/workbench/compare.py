@@ -290,19 +290,23 @@ class Suggestion:
     unmet: dict | None = None  # the province's targets it misses (`unmet_targets`), None: none
 
 
-def suggestion_unmet(res) -> dict | None:
+def suggestion_unmet(res, on_runs=None) -> dict | None:
     """The province's targets the optimiser's split `res` (`simlib.allocate.optimize`) misses in
     the years it allocated, against the allocation it started from: `simlib optimize`'s
     `unmet_targets` (`simlib.allocate.summary.unmet_record`), in the explorer's words. Both
-    allocations are judged as `simlib optimize` judges them (`simlib.runner.run`, expected engine)."""
+    allocations are judged as `simlib optimize` judges them (`simlib.runner.run`, expected engine).
+    `on_runs(1)` (`suggest`'s progress) is called before each of the two runs: they are counted,
+    and the explorer's stop, raised there, interrupts them as it does the optimiser."""
     # local import: the optimiser loads in seconds; only the suggest button needs it
     from simlib.allocate.summary import unmet_record
 
     if res.status != "optimal":
         return None  # the optimiser's message says which targets cannot be met
-    judged = [
-        run_scenario(res.scenarios[a], engine="expected").targets.assign(allocation=a) for a in ("optimal", "plan")
-    ]
+    judged = []
+    for a in ("optimal", "plan"):
+        if on_runs is not None:
+            on_runs(1)
+        judged.append(run_scenario(res.scenarios[a], engine="expected").targets.assign(allocation=a))
     years = res.spec.plan_years or res.scenario.years  # as summary.json's years_allocated
     return unmet_record(pd.concat(judged, ignore_index=True), res.spec, years, res.status, where="explorer")
 
@@ -339,7 +343,7 @@ def suggest(state, amounts: np.ndarray | None = None, on_runs=None, on_estimate=
         optimised = res.spec.plan_years or state.years[1:]
         at = state.years.index(int(min(optimised)))
         message = {lg: res.message(lg, where="explorer") for lg in i18n.LANGS}
-        return Suggestion(new, changes(state, new, year_index=at, old=old), message, at, suggestion_unmet(res))
+        return Suggestion(new, changes(state, new, year_index=at, old=old), message, at, suggestion_unmet(res, on_runs))
 
     # the optimum from the same amounts is the same: asked again (back to an allocation already
     # tried, a second click), it is not recomputed
