@@ -29,7 +29,9 @@ Files:
 - `summary.json`           status, objective, the years allocated (`years_allocated`; the others
                            keep the scenario's money), messages, the province's targets the
                            optimum misses that the request did not require (`unmet_targets`,
-                           `simlib.allocate.summary`), certificate (gap, model error, rounds),
+                           `simlib.allocate.summary`; `report`: in the report's words, without
+                           the command), certificate (gap, model error, rounds) and the
+                           message's sentence on it (`certificate_text`, the report's annex),
                            the best line and what stops it, lines left without money (each
                            with `measured`: false for a content whose effect on households the
                            model does not measure, and its `name`), infeasibility, the plan's legal findings and its breaches of the
@@ -52,7 +54,7 @@ import yaml
 from simlib import i18n
 from simlib.allocate.breaches import breach_record
 from simlib.allocate.continued import described_from
-from simlib.allocate.optimize import OptimizationResult
+from simlib.allocate.optimize import OptimizationResult, certificate_text
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.allocate.summary import unmet_record
 from simlib.allocate.tables import with_content
@@ -152,6 +154,16 @@ def counterpart_record(floor) -> list[dict]:
     ]
 
 
+def unmet_with_report(targets: pd.DataFrame | None, spec, years, status: str) -> dict | None:
+    """`unmet_record` of the command line, with `report`: the same record in the report's words
+    (what to ask of the planning office, not the command a leader does not type)."""
+    unmet = unmet_record(targets, spec, years, status)
+    if unmet is not None:
+        report = unmet_record(targets, spec, years, status, where="report")
+        unmet["report"] = {lang: report[lang] for lang in i18n.LANGS}
+    return unmet
+
+
 def summary_dict(result: OptimizationResult, manifest: dict, targets: pd.DataFrame | None = None) -> dict:
     """`summary.json` of `result`; `targets` the targets of the allocations compared (targets.csv)."""
     spec = result.spec
@@ -171,13 +183,15 @@ def summary_dict(result: OptimizationResult, manifest: dict, targets: pd.DataFra
         "robust": rob,
         "message_vi": result.message("vi"),
         "message_en": result.message("en"),
-        "unmet_targets": unmet_record(targets, spec, years, result.status),
+        "unmet_targets": unmet_with_report(targets, spec, years, result.status),
         "scenario_file": SCENARIO_FILE,
         "source_scenario": result.scenario.name,
         "spec": spec.raw,
         "spec_hash": sha256_obj(spec.raw),
         "envelope_bn": {"years": list(result.scenario.years), "by_source": spec.envelope.tolist()},
         "certificate": cert,
+        # the message's technical sentence (`optimize.certificate_text`): the report's annex, not its headline
+        "certificate_text": {lang: certificate_text(result.certificate, spec, lang) for lang in i18n.LANGS},
         "explanation": explanation_dict(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],

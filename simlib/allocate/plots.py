@@ -5,7 +5,9 @@ language; all labels come from `simlib.i18n`. A dated scenario's money of the ye
 2026–2035 programme is named by the content it stands for (`simlib.dated_budget.content_title`):
 a line's row says «từ 2026: C1 – …» after its 2021–2025 name (`line_labels`, from
 `simlib.allocate.labels`: no charts there, so the CLI can use it), money reaching no
-one in such a year is a row of its content (`unallocatable_summary`).
+one in such a year is a row of its content (`unallocatable_summary`). A content of a line with
+a code of its own in the catalogue («P1.1.maintenance», an identifier, English words) is named
+for a reader by its line and its name («P1.1 – Duy tu, bảo dưỡng …», `report_labels`).
 """
 
 from __future__ import annotations
@@ -50,13 +52,41 @@ def dated_note(lines: pd.DataFrame, lang: str | None = None) -> str:
     return i18n.t("alloc.dated.note", lang, first=int(lines["content_from"].min()))
 
 
+def shown_code(code: str) -> str:
+    """How a reader sees an item's `code`: a content of a line («P1.1.maintenance»: the line's
+    code, then an identifier in lower-case English words) as «P1.1 –», the start of «P1.1 – its
+    name»; a line («P1.1», «P6.2») as itself. The catalogue's codes of contents are identifiers,
+    not the province's names."""
+    parts = str(code).split(".")
+    words = [k for k, part in enumerate(parts) if k > 0 and part[:1].islower()]
+    return ".".join(parts[: words[0]]) + " –" if words else str(code)
+
+
+def report_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:
+    """`line_labels` as the report shows them: a content of a line by its line and name
+    (`shown_code`: «P1.1 – Duy tu, bảo dưỡng …», never «P1.1.maintenance …»); `short` (a chart's
+    row): a line by its code, a content by its name cut to `CHART_NAME_CHARS`."""
+    lang = i18n.get_lang(lang)
+    shown = [shown_code(c) for c in lines["line"]]
+    if not short:
+        return line_labels(lines.assign(line=shown), lang)
+    names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
+    own = line_labels(lines, lang, short=True)
+    return [
+        label
+        if code == code_shown
+        else (str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS))
+        for label, code, code_shown, name in zip(own, lines["line"], shown, names, strict=True)
+    ]
+
+
 def lines_table(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> pd.DataFrame:
     """Per line: money per year (optimal, plan, equal split) and the marginal value; the items
     whose effect on households the model does not measure (`unmeasured`) marked (`marked`)."""
     lang = i18n.get_lang(lang)
     df = pd.DataFrame(
         {
-            i18n.t("alloc.col.line", lang): marked(line_labels(lines, lang), lines["line"], unmeasured),
+            i18n.t("alloc.col.line", lang): marked(report_labels(lines, lang), lines["line"], unmeasured),
             i18n.t("alloc.col.optimal", lang): lines["optimal_bn_per_year"].round(1),
             i18n.t("alloc.col.plan", lang): lines["plan_bn_per_year"].round(1),
             i18n.t("alloc.col.equal_split", lang): lines["equal_split_bn_per_year"].round(1),
@@ -129,12 +159,12 @@ def shown_lines(lines: pd.DataFrame, unmeasured=frozenset(), money: tuple[str, .
 
 
 def chart_labels(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> list[str]:
-    """A chart's row labels: a line by its code (`line_labels` short), an item whose effect on
+    """A chart's row labels: a line by its code (`report_labels` short), an item whose effect on
     households the model does not measure (`unmeasured`, shown when funded) by its name, cut to
     `CHART_NAME_CHARS` at a word, and marked as the table marks it — never by a bare code like
     «P5.repair» that names nothing to a reader."""
     lang = i18n.get_lang(lang)
-    short = line_labels(lines, lang, short=True)
+    short = report_labels(lines, lang, short=True)
     names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
     out = []
     for label, code, name in zip(short, lines["line"], names, strict=True):
@@ -188,7 +218,7 @@ def plot_marginal(lines: pd.DataFrame, lang: str | None = None, unmeasured=froze
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(lines) + 1.5))
     v = lines.get("lifted_per_billion_added", pd.Series(0.0, index=lines.index)).fillna(0.0)
     ax.barh(np.arange(len(lines)), v, color="0.45", edgecolor="black", linewidth=0.6)
-    ax.set_yticks(np.arange(len(lines)), line_labels(lines, lang, short=True))
+    ax.set_yticks(np.arange(len(lines)), report_labels(lines, lang, short=True))
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("alloc.col.marginal", lang))
     ax.set_title(i18n.t("alloc.plot.marginal_title", lang))
@@ -220,8 +250,12 @@ def certificate_table(certificate: dict, lang: str | None = None) -> pd.DataFram
     )
 
 
-def rules_table(binding: pd.DataFrame, lang: str | None = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Binding rules: the rule in words, its basis, and what one more billion of room is worth.
+def rules_table(
+    binding: pd.DataFrame, lang: str | None = None, lines: pd.DataFrame | None = None, measure: str = "poor"
+) -> pd.DataFrame:
+    """Binding rules: the rule in words, its basis, and what one more billion of room is worth,
+    in the objective's `measure` (a key of `alloc.measure.`: «Số hộ nghèo giảm thêm khi nới 1 tỷ
+    đồng», the unit in the header, not a bare number).
     The contents the model proposes no money for because it does not measure their effect on
     households (kind `cap_unmeasured`, the same basis) are one row naming them all
     (`grouped_unmeasured`, labelled as the table by line labels them when `lines` is given)."""
@@ -230,11 +264,12 @@ def rules_table(binding: pd.DataFrame, lang: str | None = None, lines: pd.DataFr
         return pd.DataFrame()
     binding = grouped_unmeasured(binding, lang, lines)
     value = binding["value_per_billion"].astype(float)
+    room = i18n.t("alloc.col.room_value", lang, measure=i18n.t(f"alloc.measure.{measure}", lang))
     return pd.DataFrame(
         {
             i18n.t("alloc.col.rule", lang): binding[i18n.column("text", lang)],
             i18n.t("alloc.col.basis", lang): binding[i18n.column("basis", lang)].fillna(""),
-            i18n.t("alloc.col.room_value", lang): [fmt.number(v, lang, 2) if np.isfinite(v) else "–" for v in value],
+            room: [fmt.number(v, lang, 2) if np.isfinite(v) else "–" for v in value],
         }
     )
 
@@ -247,7 +282,7 @@ def grouped_unmeasured(binding: pd.DataFrame, lang: str, lines: pd.DataFrame | N
     text = i18n.column("text", lang)
     rows = binding.reset_index(drop=True)
     is_group = (rows["kind"] == "cap_unmeasured") & rows["unit"].isna()
-    known = {} if lines is None else dict(zip(lines["line"], line_labels(lines, lang), strict=True))
+    known = {} if lines is None else dict(zip(lines["line"], report_labels(lines, lang), strict=True))
     keys = [None if pd.isna(y) else int(y) for y in rows["year"]]
     out, done = [], set()
     for i, row in rows.iterrows():
@@ -280,14 +315,14 @@ def district_table(
 ) -> pd.DataFrame:
     """Marginal value of one more billion VND per line (rows) and district (columns, named by
     `names` {district id: name} when given). Rows are labelled as the table by line labels them
-    (`line_labels` of `lines` when given: «P4.1.facilities Đầu tư cơ sở vật chất …», a dated
+    (`report_labels` of `lines` when given: «P4.1 – Đầu tư cơ sở vật chất …», a dated
     scenario's content after its line), never by a bare code, the items whose effect on
     households the model does not measure (`unmeasured`) marked (`marked`)."""
     if marginals.empty:
         return pd.DataFrame()
     wide = marginals.pivot_table(index="line", columns="district", values=value, aggfunc="first", sort=False)
     wide.columns = [(names or {}).get(c, c) for c in wide.columns]
-    labels = dict(zip(lines["line"], line_labels(lines, lang))) if lines is not None else {}
+    labels = dict(zip(lines["line"], report_labels(lines, lang))) if lines is not None else {}
     wide.index = marked([labels.get(c, c) for c in wide.index], wide.index, unmeasured)
     return wide.round(2)
 
@@ -333,9 +368,11 @@ def unallocatable_rows(unallocatable: pd.DataFrame, lang: str | None = None, nam
 
 def names_by_line(lines: pd.DataFrame, lang: str | None = None) -> dict:
     """{line: «P6.2 Truyền thông về giảm nghèo đa chiều»} from lines.csv (its 2021–2025 name: the
-    label of the line's own rows, its years under a dated catalogue named by their content)."""
+    label of the line's own rows, its years under a dated catalogue named by their content; a
+    content of a line «P1.1 – its name», `shown_code`)."""
     lang = i18n.get_lang(lang)
-    return {code: f"{code} {name}" for code, name in zip(lines["line"], lines[i18n.column("name", lang)])}
+    names = lines[i18n.column("name", lang)]
+    return {code: f"{shown_code(code)} {name}" for code, name in zip(lines["line"], names)}
 
 
 def robust_table(summary: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

@@ -11,7 +11,9 @@
   also `targets:` in a `--spec` file with any objective). `summary.json` keeps it
   (`unmet_targets`), the CLI prints it and the report shows it under the headline; the
   explorer's «Suggest» shows it under the suggestion (`ASKED["explorer"]`: against the
-  allocation being explored, and what to do there: save it, then `--objective min_cost`).
+  allocation being explored, and what to do there: save it, then `--objective min_cost`); the
+  report (`ASKED["report"]`, `summary.json` → `unmet_targets` → `report`) says what to ask of the
+  planning office instead of the command, which a provincial leader does not type.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ UNIT_ROWS = "district"
 
 #: where the record is read: (the word for the allocation the optimum is compared with, what to
 #: do to require every target) — the command line and its report compare with the scenario's
-#: plan; the explorer's «Suggest» with the allocation being explored, which it started from
+#: plan (the report asks the planning office, the command line names the option); the explorer's
+#: «Suggest» with the allocation being explored, which it started from
 ASKED = {
     "cli": ("alloc.unmet.start_plan", "alloc.unmet.min_cost"),
     "explorer": ("alloc.unmet.start_explored", "alloc.unmet.min_cost_explorer"),
+    "report": ("alloc.unmet.start_plan", "alloc.unmet.min_cost_report"),
 }
 
 

@@ -96,24 +96,30 @@ def unmeasured_note(codes, lang: str, unmeasured=frozenset()) -> str:
     return i18n.t("alloc.note.unmeasured", lang) if set(codes) & set(unmeasured) else ""
 
 
-def why_notes(explanation: dict, lang: str) -> list[str]:
+def why_notes(explanation: dict, lang: str, lines: pd.DataFrame | None = None) -> list[str]:
     """«Vì sao phân bổ như vậy» as Markdown list items: the line where a billion does most, each
     line without money the model weighs, and — once, with their names below it — the contents
     without money whose effect on households the model does not measure (`measured` false in
-    summary.json; an older summary without it: each its own item)."""
+    summary.json; an older summary without it: each its own item), named as the table by line
+    names them when `lines` (lines.csv) is given («P1.1 – Duy tu …», not «P1.1.maintenance»)."""
     zero = explanation.get("zero_lines", [])
     out = [explanation["best_line"]["text"][lang]] if explanation.get("best_line") else []
     out += [z["text"][lang] for z in zero if z.get("measured", True)]
-    names = [z["name"][lang] for z in zero if not z.get("measured", True)]
+    known = {} if lines is None else dict(zip(lines["line"], plots.report_labels(lines, lang), strict=True))
+    names = [known.get(z.get("line"), z["name"][lang]) for z in zero if not z.get("measured", True)]
     if names:
         out.append(i18n.t("alloc.why.unmeasured", lang, n=len(names)) + "".join(f"\n  - {n}" for n in names))
     return out
 
 
-def rules(binding: pd.DataFrame, lang: str, lines_table: pd.DataFrame | None = None) -> ReportTable:
-    """The binding rules in words, their basis and what one more billion of room is worth; the
-    contents the model does not measure in one row, named as the table by line (`lines_table`)."""
-    df = plots.rules_table(binding, lang, lines_table)
+def rules(
+    binding: pd.DataFrame, lang: str, lines_table: pd.DataFrame | None = None, objective: str = "poor"
+) -> ReportTable:
+    """The binding rules in words, their basis and what one more billion of room is worth in the
+    `objective`'s measure (households for `min_cost`, as `simlib.allocate.explain` words it);
+    the contents the model does not measure in one row, named as the table by line (`lines_table`)."""
+    measure = "poor" if objective == "min_cost" else objective
+    df = plots.rules_table(binding, lang, lines_table, measure)
     if df.empty:
         return ReportTable("binding", "", df)
     return ReportTable("binding", "", df, {c: "text" for c in df.columns})  # values in words already («–»: none)
@@ -417,6 +423,7 @@ def robust(summary: pd.DataFrame, lang: str) -> ReportTable:
 
 
 def certificate(cert: dict, lang: str) -> ReportTable:
-    """How far the optimum can be trusted (`plots.certificate_table`: values in words already)."""
+    """How far the optimum can be trusted in the solver's terms (`plots.certificate_table`:
+    values in words already): the report's technical annex, not the leader's part (`trust`)."""
     df = plots.certificate_table(cert, lang)
     return framed("certificate", df, i18n.t("alloc.cert.col.item", lang), {}, default="text")
