@@ -12,10 +12,12 @@ from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
 from simlib.allocate.structure import check_budget, source_mask
 from simlib.district import RULES, split_context, split_matrix, statutory_table
+from simlib.engines.expected import run_expected
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.model import compile_model
 from simlib.runner import run
 from simlib.scenario import SOURCES
+from simlib.states import POOR
 
 K_STAY = (1 - 0.065) * (1 - 0.05)  # reference poor -> (not escaped) x (not near-poor), transitions.yaml
 ENABLING = ["P6.2", "P7.1", "P7.2"]
@@ -289,10 +291,32 @@ def test_frontier_rises_with_money_and_passes_through_the_optimum():
     res = optimize(scen, objective="poor", frontier=[0, 0.5, 1, 1.5])
     fr = res.frontier
     assert fr["feasible"].all()
-    assert np.all(np.diff(fr["households_lifted"]) > 0)
+    assert np.all(np.diff(fr["households_lifted_allocated"]) > 0)
     opt = res.comparison.set_index("allocation").loc["optimal"]
     one = fr[fr["scale"] == 1].iloc[0]
     assert one["poor"] == pytest.approx(opt["poor"]) and one["total_bn"] == pytest.approx(opt["total_bn"])
+    # the frontier and the comparison count households lifted against the same run: the optimum's
+    # point says what the optimum's row says (the chart draws the plan beside the frontier)
+    assert one["households_lifted_allocated"] == pytest.approx(opt["households_lifted_allocated"])
+    assert fr[fr["scale"] == 0].iloc[0]["households_lifted_allocated"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_households_lifted_against_no_money_at_all_and_against_none_in_the_years_allocated():
+    """`households_lifted` (no money at all, as `simlib run`) less `households_lifted_allocated`
+    (no money in the years allocated) is the history year's money's effect: one number, the same
+    for every allocation, worked here from two runs of the engine made by hand."""
+    scen = make_scenario(with_local())
+    res = optimize(scen, objective="poor", frontier=[])
+    comp = res.comparison
+    model = compile_model(scen)
+    history = np.zeros_like(model.spend)
+    history[0] = model.spend[0]
+    assert history[0].sum() > 0  # the history year has money: the two counts differ
+    runs = run_expected(model, np.stack([np.zeros_like(model.spend), history]))
+    poor_none, poor_history = runs.states[:, -1, :, POOR].sum(-1)
+    diff = comp["households_lifted"] - comp["households_lifted_allocated"]
+    assert np.allclose(diff, poor_none - poor_history, rtol=1e-9)
+    assert poor_none - poor_history > 1.0  # a visible difference, not rounding
 
 
 # --- min cost and infeasible targets ------------------------------------------------------------

@@ -142,7 +142,7 @@ def dynamic() -> dict[str, Dynamic]:
         "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
         "alloc.status.": Dynamic(("not_certified", "optimal", "targets_infeasible")),
         "alloc.col.": Dynamic(
-            ("total_bn", "poor", "poor_near_poor", "households_lifted", "targets_met")
+            ("total_bn", "poor", "poor_near_poor", "households_lifted", "households_lifted_allocated", "targets_met")
             + ("value_mean", "value_worst", "regret_mean", "regret_max", "share_best")
             + ("draws_better_than_plan", "draws_worse_than_plan")
         ),

@@ -12,14 +12,16 @@ from simlib.allocate.certify import certified, objective_task
 from simlib.allocate.problem import Problem
 from simlib.states import POOR
 
-COLUMNS = ["scale", "feasible", "total_bn", "objective", "poor", "households_lifted", "gap"]
+COLUMNS = ["scale", "feasible", "total_bn", "objective", "poor", "households_lifted_allocated", "gap"]
 
 
 def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress: bool = False) -> pd.DataFrame:
     """The certified optimum (for the problem's objective) with every source envelope multiplied
     by each scale, started from the optimum at scale 1 (`x_ref`) scaled, and from the
     neighbouring point's. Points where floors or commitments do not fit the smaller envelope are
-    marked infeasible."""
+    marked infeasible. `households_lifted_allocated`: poor households at the horizon with no money
+    in the years allocated (`Problem.base_spend`), less the point's — what the money counted in
+    `total_bn` does (`simlib.allocate.tables.summaries`)."""
     zero = p.run(np.zeros((1, p.n)))
     poor0 = float(zero.states[0, -1, :, POOR].sum())
     f_zero = float(p.objective_from(zero)[0])
@@ -51,7 +53,7 @@ def frontier(p: Problem, x_ref: np.ndarray, scales: tuple[float, ...], progress:
                 "total_bn": float(x @ p.cost_weights),
                 "objective": float(p.objective_from(out)[0]),
                 "poor": poor,
-                "households_lifted": poor0 - poor,
+                "households_lifted_allocated": poor0 - poor,
                 "gap": gap,
             }
         )

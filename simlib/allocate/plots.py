@@ -32,12 +32,11 @@ FILLS = {"optimal": CHART_FILLS[0], "plan": CHART_FILLS[1]}
 def comparison_table(comparison: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """One row per allocation: total money, poor and poor + near-poor households at the
     horizon, households lifted compared with no programme, targets met."""
-    cols = ["total_bn", "poor", "poor_near_poor", "households_lifted"] + (
-        ["targets_met"] if "targets_met" in comparison else []
-    )
+    lifted = [c for c in ("households_lifted", "households_lifted_allocated") if c in comparison]
+    cols = ["total_bn", "poor", "poor_near_poor"] + lifted + (["targets_met"] if "targets_met" in comparison else [])
     df = comparison.set_index("allocation")[cols].copy()
     df.index = [i18n.t(f"alloc.allocation.{a}", lang) for a in df.index]
-    for c in ("poor", "poor_near_poor", "households_lifted"):
+    for c in ["poor", "poor_near_poor"] + lifted:
         df[c] = df[c].round(0)
     df["total_bn"] = df["total_bn"].round(1)
     df.columns = [i18n.t(f"alloc.col.{c}", lang) for c in cols]
@@ -113,14 +112,18 @@ def targets_table(targets: pd.DataFrame, lang: str | None = None) -> pd.DataFram
 
 
 def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | None = None):
-    """Households kept out of poverty (vs no programme) against total money, for the optimal
-    allocation at each envelope, with the plan and the equal split as points."""
+    """Households kept out of poverty by the money of the years allocated (against no money in
+    those years) against that money, for the optimal allocation at each envelope, with the plan
+    and the equal split as points on the same count. Results written before that count had its
+    own column (`households_lifted` in frontier.csv, the points against no money at all) are
+    drawn as they were."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
+    lifted = "households_lifted_allocated" if "households_lifted_allocated" in comparison else "households_lifted"
     fr = frontier[frontier["feasible"].astype(bool)] if not frontier.empty else frontier
     if not fr.empty:
         ax.plot(
             fr["total_bn"],
-            fr["households_lifted"],
+            fr[lifted if lifted in fr else "households_lifted"],
             "-o",
             color=COLOURS["optimal"],
             label=i18n.t("alloc.plot.frontier_line", lang),
@@ -130,7 +133,7 @@ def plot_frontier(frontier: pd.DataFrame, comparison: pd.DataFrame, lang: str | 
         if not row.empty:
             ax.scatter(
                 row["total_bn"],
-                row["households_lifted"],
+                row[lifted],
                 s=70,
                 marker=MARKERS[a],
                 color=COLOURS[a],

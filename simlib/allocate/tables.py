@@ -21,19 +21,22 @@ from simlib.states import POOR
 
 def summaries(p: Problem, named: dict[str, np.ndarray]) -> pd.DataFrame:
     """Objective, poor and poor + near-poor households at the horizon and total money for
-    allocations given as spending (Y+1, L, D) VND, in one engine call."""
+    allocations given as spending (Y+1, L, D) VND, in one engine call; households lifted against
+    two runs with less money: `households_lifted` against no money at all (the history year's
+    included, as `simlib run`'s «without the programme»), `households_lifted_allocated` against
+    no money in the years allocated only (`Problem.base_spend`: the history year's and the years
+    kept keep theirs) — what the money decided here does, as the frontier counts it."""
     names = list(named)
     spend = np.array([named[k] for k in names])
     out = run_batch(p.target, spend, p.on_runs)
-    zero = run_batch(p.target, np.zeros_like(spend[:1]), p.on_runs)
+    none = run_batch(p.target, np.stack([np.zeros_like(spend[0]), p.base_spend]), p.on_runs)
     poor = out.states[:, -1, :, POOR].sum(-1)
     w_pnp = objective_weights(p.scenario, p.model, "poor_near_poor")
     pnp = np.einsum("sgk,gk->s", out.states[:, -1], w_pnp)
     obj = p.objective_from(out) if p.objective != "min_cost" else poor
-    poor0 = zero.states[0, -1, :, POOR].sum()
-    return pd.DataFrame(
-        {"allocation": names, "objective": obj, "poor": poor, "poor_near_poor": pnp, "households_lifted": poor0 - poor}
-    )
+    poor0, poor_kept = none.states[:, -1, :, POOR].sum(-1)
+    columns = {"allocation": names, "objective": obj, "poor": poor, "poor_near_poor": pnp}
+    return pd.DataFrame(columns | {"households_lifted": poor0 - poor, "households_lifted_allocated": poor_kept - poor})
 
 
 def allocation_table(p: Problem, allocations: dict[str, np.ndarray]) -> pd.DataFrame:

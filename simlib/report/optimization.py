@@ -66,7 +66,8 @@ def framed(key: str, df: pd.DataFrame, first: str, formats: dict, default: str =
 
 
 def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
-    """The allocations compared: money (1 decimal), households (whole numbers)."""
+    """The allocations compared: money (1 decimal), households (whole numbers); when the table
+    has both counts of households lifted, a note says what each is against."""
     df = plots.comparison_table(table, lang)
     money = i18n.t("alloc.col.total_bn", lang)
     formats = {c: ("num1" if c == money else "int") for c in df.columns}
@@ -74,7 +75,9 @@ def comparison(table: pd.DataFrame, lang: str) -> ReportTable:
         col = i18n.t("alloc.col.targets_met", lang)
         df[col] = [i18n.t("alloc.yes" if bool(v) else "alloc.no", lang) for v in df[col]]
         formats[col] = "text"
-    return framed("comparison", df, i18n.t("alloc.col.allocation", lang), formats)
+    out = framed("comparison", df, i18n.t("alloc.col.allocation", lang), formats)
+    out.note = i18n.t("alloc.report.lifted_note", lang) if "households_lifted_allocated" in table else ""
+    return out
 
 
 def lines(table: pd.DataFrame, lang: str, unmeasured=frozenset()) -> ReportTable:
@@ -187,16 +190,18 @@ def unallocatable(table: pd.DataFrame, lang: str, lines: pd.DataFrame | None = N
 
 def frontier(table: pd.DataFrame, lang: str) -> ReportTable:
     """Each point of the frontier: the envelopes' scale, the money, poor households at the
-    horizon and households lifted against no programme; whether the optimum was found."""
+    horizon and households lifted by the money of the years allocated (against no money in those
+    years; an older frontier.csv: its `households_lifted`); whether the optimum was found."""
     if table.empty:  # not asked for (--frontier ''), or economy effort
         return ReportTable("frontier", "", table, note=i18n.t("alloc.report.frontier_not_run", lang))
     t = i18n.t
+    lifted = "households_lifted_allocated" if "households_lifted_allocated" in table else "households_lifted"
     frame = pd.DataFrame(
         {
             t("alloc.col.scale", lang): table["scale"].astype(float),
             t("alloc.col.total_bn", lang): table["total_bn"].astype(float),
             t("alloc.col.poor", lang): table["poor"].astype(float),
-            t("alloc.col.households_lifted", lang): table["households_lifted"].astype(float),
+            t(f"alloc.col.{lifted}", lang): table[lifted].astype(float),
             t("alloc.col.feasible", lang): [t("alloc.yes" if bool(v) else "alloc.no", lang) for v in table["feasible"]],
         }
     )
