@@ -21,7 +21,9 @@ Here, per starting scenario (`SwitchedRuns`, kept on it):
   one set of units (`simlib.workbench.incremental`); when segment 1 is made again it starts
   again (`EngineRuns.restart`), the moved state written into the cells of the one it replaces
   and its copies into the cells of its stale states (`simlib.workbench.pool`): on the communes
-  each state is about 1.2 GB, whose fresh pages cost more than the move itself;
+  each state is about 1.2 GB, whose fresh pages cost more than the move itself; the move records
+  the review on the new units as it writes each group (`simlib.engines.remap_review`): the first
+  run there writes those records instead of reading the moved cells a second time;
 - the no-money segments, the state map and the twin's compiled model are made once (they read no
   amounts); the scenario on the new units is the starting scenario's with the allocation's amounts
   (`simlib.unit_switch.with_amounts`, as the runner's switch has it) and its models are compiled
