@@ -14,7 +14,8 @@ on a scenario that switches units, `EngineRuns.outputs` counts both segments' ru
 running through it too since benchmarks/HISTORY.md `## crossfast`, and `switched: ...` the
 parts of `simlib.workbench.switched`; since `## crossmove` segment 2's `EngineRuns` makes the
 moved state when its run needs it, so «state moved to the new units» is inside its «engine
-outputs»). A part the tree does not have is not timed (the same script on
+outputs»; since `## crossyear` the move records the review too, «moved with its review (one
+pass)», and «state moved to the new units» then moves only the households and lines built). A part the tree does not have is not timed (the same script on
 an older tree, for paired runs).
 Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
 
@@ -60,6 +61,7 @@ PARTS = (
     ("simlib.workbench.switched", "simulate", "switched: segment 1 (old units, from scratch)"),
     ("simlib.engines.multidim_expected", "open_run", "open_run (plan alone)"),
     ("simlib.engines.common", "EngineState.remapped", "switched: state moved to the new units"),
+    ("simlib.engines.remap_review", "moved", "switched: moved with its review (one pass)"),
     ("simlib.workbench.switched", "EngineRuns", "switched: segment 2's runs made anew"),
     ("simlib.engines.multidim_twin", "open_run", "open_run (plan, twin)"),
     ("simlib.engines.multidim_twin", "year_programme", "programme step (plan, twin)"),

@@ -209,8 +209,8 @@ def test_the_moved_state_is_kept_only_for_changes_from_the_switch_year(crossing,
     every district group moved there, which are zero; each change equals its run from scratch."""
     made, move = [], sw_runs.moved
 
-    def counted(state, mapping, blank=None):
-        got = move(state, mapping, blank)
+    def counted(state, mapping, blank=None, **kw):
+        got = move(state, mapping, blank, **kw)
         K = got.n.shape[-1]
         zero = np.array([[[(b >> k) & 1 for k in range(K)] for b in row] for row in got.vacancy.bits], bool)
         made.append(zero.any() and not got.n[zero].any() and not any(c[zero].any() for c in got.cells.values()))

@@ -21,7 +21,9 @@ Here, per starting scenario (`SwitchedRuns`, kept on it):
   one set of units (`simlib.workbench.incremental`); when segment 1 is made again it starts
   again (`EngineRuns.restart`), the moved state written into the cells of the one it replaces
   and its copies into the cells of its stale states (`simlib.workbench.pool`): on the communes
-  each state is about 1.2 GB, whose fresh pages cost more than the move itself;
+  each state is about 1.2 GB, whose fresh pages cost more than the move itself; the move records
+  the review on the new units as it writes each group (`simlib.engines.remap_review`): the first
+  run there writes those records instead of reading the moved cells a second time;
 - the no-money segments, the state map and the twin's compiled model are made once (they read no
   amounts); the scenario on the new units is the starting scenario's with the allocation's amounts
   (`simlib.unit_switch.with_amounts`, as the runner's switch has it) and its models are compiled
@@ -45,6 +47,7 @@ import pandas as pd
 
 from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
+from simlib.engines import remap_review
 from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.multidim_vacancy import Marks, VacantState
 from simlib.engines.remap_jit import GroupMove
@@ -111,7 +114,7 @@ class SwitchedRuns:
             self.second = EngineRuns(self.at, (self.switch_at, None))
             self.second.runs = self.runs
         if first is not before:  # segment 1 made again: segment 2 from its moved state
-            self.second.restart(partial(moved, first.state, mapping))
+            self.second.restart(partial(moved, first.state, mapping, target=targets[1]))
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
         return first, out, twin
 
@@ -130,23 +133,41 @@ class SwitchedRuns:
         self.handed = alive
 
 
-def moved(state: EngineState, mapping, blank: EngineState | None = None) -> EngineState:
+def moved(state: EngineState, mapping, blank: EngineState | None = None, target=None) -> EngineState:
     """`state.remapped(mapping)` (segment 1's state at the switch moved to the new units), its
     cells written into `blank.into` when given (`EngineRuns.restart`), knowing which of its
     cell-states are all zero: those zero in every old group moved there (`GroupMove.vacant`, from
     the bits `state` carries, `VacantState`), which the first year on the new units need not scan
     (`simlib.engines.multidim_vacancy`), nor the move write where `blank.into_zero` knows them
-    zero already. The same values as `state.remapped(mapping)`."""
+    zero already. With `target` (segment 2's compiled model) the move records the review too
+    (`simlib.engines.remap_review`: each new group recorded as it is moved, the records handed
+    over as a `Review`, which the first run on the new units writes instead of a second pass over
+    the cells), and the state knows the cell-states its record found all zero too. The same
+    values as `state.remapped(mapping)`."""
     marks = state.vacancy if isinstance(state, VacantState) else None
     bits = getattr(marks, "bits", None)
     into = blank.into if blank is not None else None
-    if not isinstance(bits, np.ndarray):
+    if not isinstance(bits, np.ndarray) and target is None:
         return state.remapped(mapping, into=into)
-    vacant = GroupMove.of(mapping.groups).vacant(bits)
+    G = mapping.groups.shape[1]
+    vacant = GroupMove.of(mapping.groups).vacant(bits) if isinstance(bits, np.ndarray) else None
     zero = blank.into_zero if blank is not None else None
-    skip = vacant & zero if into is not None and zero is not None and zero.shape == vacant.shape else None
+    skip = None
+    if vacant is not None and into is not None and zero is not None and zero.shape == vacant.shape:
+        skip = vacant & zero
+    if target is not None and remap_review.fits(state, into):
+        known = vacant if vacant is not None else np.zeros((state.n.shape[0], G), np.uint8)
+        plain, review = remap_review.moved(state, mapping, target, state.t, into, (skip, known))
+        return VacantState(*astuple_of(plain), review=review, vacancy=Marks(known))
     plain = state.remapped(mapping, into=into, skip=skip)
-    return VacantState(plain.t, plain.n, plain.built, plain.built_counts, plain.cells, vacancy=Marks(vacant))
+    if vacant is None:
+        return plain
+    return VacantState(*astuple_of(plain), vacancy=Marks(vacant))
+
+
+def astuple_of(state: EngineState) -> tuple:
+    """(t, n, built, built_counts, cells) of `state` (its arrays, no copies)."""
+    return state.t, state.n, state.built, state.built_counts, state.cells
 
 
 @dataclass(frozen=True)
