@@ -238,3 +238,26 @@ def test_the_output_folder_is_checked_with_the_arguments(here, argv):
     assert_user_error(code, text, ["no output folder named; e.g. --out results"])
     assert len(problems(text, 2, "en")) == 2
     assert sorted(p.name for p in here.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "wrong,says",
+    [
+        (["--engine", "fast"], "«--engine»"),  # a value checked once parsed
+        (["--jobs", "x"], "--jobs: 'x'"),  # a value argparse cannot convert
+    ],
+    ids=["engine", "jobs"],
+)
+def test_batch_says_a_users_folder_as_out_with_a_wrong_option(here, wrong, says):
+    """`simlib batch` checked `--out` only once the other arguments were right (its folder check
+    needs the scenarios' names): a planner with a wrong option and an `--out` of their own files
+    learnt of the second mistake only after fixing the first. Both now come in one message (two
+    problems, hand-counted); the folder and its notes stay exactly as they were."""
+    mine = here / "userdir"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("ghi chú của tôi\n", encoding="utf-8")
+    before = digests(mine)
+    code, text = cli("batch", PLAN, "--tables-only", *wrong, "--out", str(mine))
+    assert_user_error(code, text, [says, "«--out» (userdir): thư mục này có tệp không do simlib ghi ra (notes.txt)"])
+    assert len(problems(text, 2)) == 2
+    assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["userdir"]

@@ -8,7 +8,9 @@ import sys
 
 from simlib import i18n
 from simlib.batch import collect_scenarios, run_batch
+from simlib.batch.checks import output_problems
 from simlib.cli.common import print_money_notes
+from simlib.errors import raise_if_any
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
 
@@ -53,11 +55,19 @@ def register(sub) -> None:
     p.set_defaults(
         func=main,
         input_paths={"inputs": "scenarios"},
+        arg_checks=[_check_out],
         option_limits={
             "uncertainty": ("--uncertainty", 0, None),
             "uncertainty_multidim": ("--uncertainty-multidim", 0, None),
         },
     )
+
+
+def _check_out(args) -> None:
+    """`--out`, checked with the other arguments (every problem at once): what can be said of it
+    before the scenarios are read (`simlib.batch.checks.output_problems`; the rest, which needs
+    their names, when the batch starts)."""
+    raise_if_any(output_problems(args.out, not args.tables_only))
 
 
 def main(args) -> int:
