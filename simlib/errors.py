@@ -13,7 +13,7 @@ from typing import Any
 
 from simlib import i18n
 from simlib.i18n.fmt import cut_after_word
-from simlib.paths import display_path, scenarios_dir, typable_path
+from simlib.paths import scenarios_dir, typable_path
 
 _MISSING = object()
 
@@ -232,7 +232,7 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
         To be raised (or collected) by the caller.
     """
     path = Path(path)
-    shown = display_path(path)
+    shown = typable_path(path)  # as the suggestions: a path the user can type where they stand
     if path.is_dir():
         files = [f.name for f in _files_in(path)]
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")

@@ -22,7 +22,7 @@ from simlib.cli.common import argument_problems, check_options
 from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
-from simlib.paths import display_path
+from simlib.paths import display_path, typable_path
 from simlib.schema import decline_iri_grammar
 
 #: `usage_message` and its table live in `simlib.cli.usage`; shown here as before
@@ -306,7 +306,9 @@ def _as_flags(exc: SimlibError, args) -> None:
         if not isinstance(err, InputError) or err.field not in flags:
             continue
         own = getattr(args, err.field, None)
-        if err.file is None or (isinstance(own, str | os.PathLike) and err.file == display_path(own)):
+        if err.file is None or (
+            isinstance(own, str | os.PathLike) and err.file in (display_path(own), typable_path(own))
+        ):
             err.field = flags[err.field]
 
 
