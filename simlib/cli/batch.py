@@ -23,7 +23,12 @@ def register(sub) -> None:
     # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
     # both set it (SUPPRESS: when absent here, the global value is kept)
     p.add_argument(
-        "--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en"
+        "--lang",
+        dest="lang",
+        type=str.lower,
+        choices=i18n.LANGS,
+        default=argparse.SUPPRESS,
+        help="report language: vi (default) or en",
     )
     p.add_argument("--engine", default="expected", help="expected | microsim")
     p.add_argument("--draws", type=int, default=1, help="microsim replications")

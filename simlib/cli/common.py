@@ -25,7 +25,7 @@ from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
-from simlib.paths import data_dir, display_path
+from simlib.paths import data_dir, display_path, typable_path
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
 
@@ -119,8 +119,21 @@ def input_problems(args) -> list[InputError]:
                 _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
             ]
         else:
-            errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
+            errors += [_unreadable(Path(v), flags.get(dest)) for v in items if _unreadable(Path(v))]
     return errors
+
+
+def _unreadable(path: Path, field: str | None = None) -> InputError | None:
+    """Why the input file `path` cannot be read (`errors.missing_file`), or that it is empty
+    (0 bytes: saved before anything was written in it; a YAML reader would call it no mapping, a
+    table reader say its own words); None if it can be read."""
+    if not path.is_file():
+        return missing_file(path, field=field)
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:  # gone, or no permission to look: reading it says why
+        return None
+    return InputError("file_empty", file=typable_path(path), field=field) if empty else None
 
 
 def _given(args, dest: str) -> list:
