@@ -117,7 +117,7 @@ def estimated_runs(
       comparison of four allocations (their summaries and money reaching no one); the
       explanation: at full effort a billion more and a billion less for every line, the curves
       sampled again around the optimum and a billion more for every line × unit pair, at economy
-      effort a billion more for each line that can take money.
+      effort a billion more for each line whose money is decided (`lines`).
 
     Runs under `--robust` (the parameter draws) are left out."""
     lines = directions if lines is None else lines
@@ -133,7 +133,7 @@ def estimated_runs(
     runs += (1 + frontier * (2 + loop + 1)) if frontier else 0
     if effort.unit_marginals:  # full: marginals added and cut for every line, curves sampled again
         runs += 1 + 2 * lines + curves + 1 + pairs
-    else:  # economy: added only, for the lines that can take money; the certificate's models
+    else:  # economy: added only, for the lines whose money is decided; the certificate's models
         runs += 1 + lines
     return int(runs)
 
