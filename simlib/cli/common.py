@@ -104,8 +104,9 @@ def caught(check: Callable, *args) -> list[InputError]:
 
 def input_problems(args) -> list[InputError]:
     """The input paths of parsed `args` that cannot be read, with the existing names closest to
-    each (`errors.missing_file`, as reading the file would say). A command names its inputs with
-    `set_defaults(input_paths={dest: kind})`: kind "file" (a file), "scenarios" (scenario files
+    each (`errors.missing_file`, as reading the file would say), and files that are empty. A
+    command names its inputs with `set_defaults(input_paths={dest: kind})`: kind "file" (a
+    file, not empty), "scenarios" (scenario files
     or folders of them, `scenario_files.collect_scenarios`), "dataset" (a dataset's name or folder,
     `dataset.resolve_dataset_path`); an option's path is named by its flag."""
     errors: list[InputError] = []
@@ -119,7 +120,7 @@ def input_problems(args) -> list[InputError]:
                 _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
             ]
         else:
-            errors += [_unreadable(Path(v), flags.get(dest)) for v in items if _unreadable(Path(v))]
+            errors += [e for e in (_unreadable(Path(v), flags.get(dest)) for v in items) if e is not None]
     return errors
 
 
