@@ -13,7 +13,7 @@ from typing import Any
 
 from simlib import i18n
 from simlib.i18n.fmt import cut_after_word
-from simlib.paths import display_path, scenarios_dir, typable_path
+from simlib.paths import scenarios_dir, typable_path
 
 _MISSING = object()
 
@@ -214,7 +214,8 @@ def _near_files(path: Path) -> list[Path]:
 def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """The error for a file a user named that cannot be opened as a file.
 
-    A folder: `is_folder`, listing the files in it (the user probably meant one of them). A
+    A folder: `is_folder`, listing the files in it (the user probably meant one of them), or
+    `is_folder_empty`. A
     missing file whose name is close to an existing one (its folder's files and the bundled
     scenarios, `difflib` ratio ≥ `NEAR_CUTOFF`): `file_missing_near`, suggesting it. Otherwise
     `file_missing`.
@@ -232,9 +233,11 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
         To be raised (or collected) by the caller.
     """
     path = Path(path)
-    shown = display_path(path)
+    shown = typable_path(path)  # as the suggestions: a path the user can type where they stand
     if path.is_dir():
         files = [f.name for f in _files_in(path)]
+        if not files:
+            return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
     near = _near_files(path)

@@ -238,3 +238,43 @@ def test_the_output_folder_is_checked_with_the_arguments(here, argv):
     assert_user_error(code, text, ["no output folder named; e.g. --out results"])
     assert len(problems(text, 2, "en")) == 2
     assert sorted(p.name for p in here.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "wrong,says",
+    [
+        (["--engine", "fast"], "«--engine»"),  # a value checked once parsed
+        (["--jobs", "x"], "--jobs: 'x'"),  # a value argparse cannot convert
+    ],
+    ids=["engine", "jobs"],
+)
+def test_batch_says_a_users_folder_as_out_with_a_wrong_option(here, wrong, says):
+    """`simlib batch` checked `--out` only once the other arguments were right (its folder check
+    needs the scenarios' names): a planner with a wrong option and an `--out` of their own files
+    learnt of the second mistake only after fixing the first. Both now come in one message (two
+    problems, hand-counted); the folder and its notes stay exactly as they were."""
+    mine = here / "userdir"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("ghi chú của tôi\n", encoding="utf-8")
+    before = digests(mine)
+    code, text = cli("batch", PLAN, "--tables-only", *wrong, "--out", str(mine))
+    assert_user_error(code, text, [says, "«--out» (userdir): thư mục này có tệp không do simlib ghi ra (notes.txt)"])
+    assert len(problems(text, 2)) == 2
+    assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["userdir"]
+
+
+def test_batch_says_its_scenarios_problems_with_a_refused_out(here):
+    """The folder refused stops the batch before its scenarios are checked (they were checked,
+    and said, before the folder): their problems come in the same message — a wrong `--engine`, the
+    user's folder, and a scenario file with a title only, missing four required fields (name,
+    title_en, dataset, budget): six problems; nothing touched."""
+    mine = here / "userdir"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("ghi chú của tôi\n", encoding="utf-8")
+    (here / "bad.yaml").write_text("title_vi: x\n", encoding="utf-8")
+    before = digests(mine)
+    code, text = cli("--lang", "en", "batch", PLAN, "bad.yaml", "--engine", "fast", "--out", str(mine))
+    assert_user_error(code, text, ["'--engine'", "'--out' (userdir)", "bad.yaml: required field"])
+    assert len(problems(text, 6, "en")) == 6
+    assert "plan_2024" not in text  # the valid scenario has nothing to say
+    assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["bad.yaml", "userdir"]

@@ -259,3 +259,81 @@ def test_a_yaml_syntax_error_says_its_lines_in_vietnamese(here):
     (here / "colon.yaml").write_text("name: x\nhorizon: 2: 3\n", encoding="utf-8")
     code, out = cli("validate", "colon.yaml")
     assert_user_error(code, out, ["colon.yaml", "tệp YAML không đọc được ở dòng 2, cột 11"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "empty.yaml", "--out", "o"],
+        ["optimize", "empty.yaml", "--out", "o"],
+        ["calibrate", "aggregate", "empty.csv", "--out", "o"],
+        ["import-review", "empty.csv", "--year", "2024"],
+    ],
+    ids=lambda argv: argv[0] if argv[0] != "calibrate" else "calibrate",
+)
+@pytest.mark.parametrize("lang,says", [("vi", "empty.{}: tệp trống"), ("en", "empty.{}: the file is empty")])
+def test_an_empty_input_file_is_said_to_be_empty(here, argv, lang, says):
+    """A file saved before anything was written in it (0 bytes): it read as «content must be a
+    mapping of key: value», or for a table pandas' own English «No columns to parse from file»
+    inside the Vietnamese message; now it is said to be empty, before any work."""
+    (here / "empty.yaml").write_bytes(b"")
+    (here / "empty.csv").write_bytes(b"")
+    code, text = cli("--lang", lang, *argv)
+    assert_user_error(code, text, [says.format(argv[1 if argv[0] != "calibrate" else 2].rsplit(".", 1)[1])])
+    assert "No columns" not in text and "mapping" not in text and "bảng khóa" not in text
+    assert sorted(p.name for p in here.iterdir()) == ["empty.csv", "empty.yaml", "scen"]
+
+
+@pytest.mark.parametrize(
+    "lang,says", [("vi", "trống.yaml: đây là thư mục trống"), ("en", "trống.yaml: this is an empty folder")]
+)
+def test_an_empty_folder_named_as_a_file_says_it_is_empty(here, lang, says):
+    """A folder where a scenario file was expected was said with its files listed — for an empty
+    one «…: —», a dash to puzzle over."""
+    (here / "trống.yaml").mkdir()
+    code, text = cli("--lang", lang, "run", "trống.yaml", "--out", "o")
+    assert_user_error(code, text, [says])
+    assert ": —" not in text
+
+
+@pytest.mark.parametrize(
+    "lang,says", [("vi", "đây là một tệp, không phải thư mục"), ("en", "this is a file, not a folder")]
+)
+def test_list_given_a_file_as_its_scenario_folder(here, lang, says):
+    """`simlib list --scenarios scen/good.yaml` listed that one file as the folder's scenarios,
+    and exit status 0; the option names a folder."""
+    code, text = cli("--lang", lang, "list", "--scenarios", "scen/good.yaml")
+    assert_user_error(code, text, ["--scenarios", "scen/good.yaml", says])
+
+
+@pytest.mark.parametrize("given,lang", [("VI", "vi"), ("EN", "en"), ("En", "en")])
+def test_the_language_in_capitals_is_understood(here, given, lang):
+    """`--lang VI` (caps lock, or the language's code as it is printed): the language meant, not
+    «invalid choice: 'VI'»; before the command and after it (batch's own `--lang` too)."""
+    says = {"vi": "nope.yaml: không tìm thấy tệp", "en": "nope.yaml: file not found"}[lang]
+    for argv in (["--lang", given, "run", "nope.yaml", "--out", "o"], ["validate", "nope.yaml", "--lang", given]):
+        code, text = cli(*argv)
+        assert_user_error(code, text, [says])
+        assert "invalid choice" not in text and "không hợp lệ" not in text
+    code, text = cli("batch", "nope.yaml", "--lang", given)
+    assert_user_error(code, text, [says])
+
+
+def test_ctrl_c_in_a_batch_leaves_no_folder_it_made(here, monkeypatch):
+    """Ctrl-C while the scenarios run: exit status 130 and the interruption said; the new output
+    folder, which held only simlib's marker (its files reserved, none written), was left behind
+    as an empty folder; now it goes. A folder that was there before stays, with its files."""
+    import simlib.batch.run as batch_run
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_run, "_run_all", interrupted)
+    argv = ["batch", "scen/good.yaml", "--tables-only", "--executor", "serial"]
+    code, text = cli(*argv, "--out", "new")
+    assert code == 130 and "Đã dừng theo yêu cầu" in text and "Traceback" not in text, text
+    assert sorted(p.name for p in here.iterdir()) == ["scen"]
+    (here / "kept").mkdir()
+    (here / "kept" / "README.md").write_text("mine", encoding="utf-8")
+    code, text = cli(*argv, "--out", "kept")
+    assert code == 130 and (here / "kept" / "README.md").read_text(encoding="utf-8") == "mine"

@@ -284,3 +284,22 @@ def test_list_says_a_missing_scenario_folder_and_does_not_price_unmeasured_conte
         assert "/ —" not in row and ("0,0 triệu" not in row and "0.0 million" not in row)
     priced = [c for c, ln in lines.items() if not ln.money_only]
     assert all(any(r.strip().startswith(c + " ") and "/" in r for r in out.splitlines()) for c in priced)
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [("vi", "{}: không tìm thấy tệp; có phải là {} không?"), ("en", "{}: file not found; did you mean {}?")],
+)
+def test_a_missing_file_typed_absolute_from_another_folder_is_shown_as_typed(tmp_path, monkeypatch, lang, says):
+    """`cd /tmp && simlib run /…/params/scenarios/plan_2024.yml`: the file was shown project-relative
+    (`params/scenarios/plan_2024.yml`, nothing from /tmp) beside an absolute suggestion; both are
+    now the paths the planner can type there, the file as typed."""
+    from simlib.paths import scenarios_dir
+
+    monkeypatch.chdir(tmp_path)
+    typed = str(scenarios_dir().resolve() / "plan_2024.yml")
+    code, out = cli("--lang", lang, "run", typed, "--out", "o")
+    assert code == 2 and says.format(typed, typed[:-4] + ".yaml") in out, out
+    code, out = cli("--lang", lang, "validate", typed)  # a scenario list (`scenario_files`) says it the same
+    assert code == 2 and says.format(typed, typed[:-4] + ".yaml") in out, out
+    assert sorted(tmp_path.iterdir()) == []

@@ -215,7 +215,7 @@ YAML_FILES = [
     ("deep_nesting", ["deep_nesting.yaml", "more than 100 levels"]),
     ("not_utf8", ["not_utf8.yaml", "not UTF-8"]),
     ("not_mapping", ["not_mapping.yaml", "mapping"]),
-    ("empty", ["empty.yaml", "mapping"]),
+    ("empty", ["empty.yaml", "the file is empty (0 bytes)"]),  # said before it is read as YAML
     ("duplicate_key", ["duplicate_key.yaml", "'seed'", "repeated"]),
     ("yaml_syntax", ["yaml_syntax.yaml", "cannot parse YAML", "line 1"]),
 ]

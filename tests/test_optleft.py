@@ -115,3 +115,16 @@ def test_a_funded_content_the_model_does_not_measure_is_named_on_the_chart_not_c
     # a modelled line keeps its code; the unmeasured ones read by name with the table's mark, the
     # long name (47 characters) cut at a word within 32: «Tăng cường cơ sở vật chất cho» + «…»
     assert got == ["P5", "Hỗ trợ sửa chữa nhà ở (*)", "Tăng cường cơ sở vật chất cho… (*)"]
+
+
+def test_the_estimate_shows_a_runs_cpu_seconds_not_zero():
+    # a states-model run takes about 0.002 s CPU: «× 0,00 giây CPU ≈ 1,1 phút CPU» multiplied zero
+    # into a minute; two significant digits: 0,0018; 0,25 and 3,20 keep their two decimals
+    for seconds, vi in ((0.0018, "× 0,0018 giây CPU"), (0.25, "× 0,25 giây CPU"), (3.2, "× 3,20 giây CPU")):
+        err, old = io.StringIO(), sys.stderr
+        sys.stderr = err
+        try:
+            Meter("vi").estimate(36000, seconds)
+        finally:
+            sys.stderr = old
+        assert vi in err.getvalue(), err.getvalue()

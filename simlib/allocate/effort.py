@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 EFFORTS = ("auto", "full", "economy")
 
 
@@ -70,22 +72,90 @@ def choose(poverty_model: str, asked: str | None) -> Effort:
     return FULL
 
 
-def estimated_runs(effort: Effort, directions: int, active: int) -> int:
+#: rounds of the certified loop counted per loop (at most the effort's `max_rounds`): curves around
+#: the start, a round that improves on it and curves around the better allocation, again, and a
+#: third round that finds nothing better or gains too little to go on
+LOOP_ROUNDS = 3
+
+
+def estimated_runs(
+    effort: Effort,
+    directions: int,
+    active: int,
+    *,
+    lines: int | None = None,
+    starts: int = 3,
+    corners: int = 0,
+    kept: int = 4,
+    frontier: int = 0,
+    pairs: int = 0,
+) -> int:
     """Engine runs (of the whole model) the optimisation is expected to take: `directions`
     spending directions — those of the years optimised, at economy effort the plan year only —
-    of which `active` can take money. Counted from the loop: the starts and the no-programme
-    run; per re-sampling round (two at most are counted, at either effort) the curves — the
-    reference, then grid + 1 points for each active direction, sampled once and again in each
-    refinement round, the reference spending not re-run — and the candidate steps, all of it
-    once per absorption round; the comparison of four allocations; the explanation: at full
-    effort a billion more and a billion less for every line and the curves sampled again around
-    the optimum, at economy effort a billion more for each line that can take money. The
-    frontier and the runs per unit are left out (they are reported separately)."""
-    curves = 1 + active * (effort.grid + 1) * (1 + effort.refine)  # the reference spending is not re-run
-    rounds = min(effort.max_rounds, 2)
+    of which `active` can take money; `lines` the lines (times the years with money of their own)
+    given marginal values (default `directions`); `starts` the allocations the loop starts from;
+    `corners` the lines that can take money (all money on each: the multistart's further starts,
+    of which the `kept` best on the engine are run); `frontier` the frontier's points other than
+    the envelope itself; `pairs` the line × unit pairs given marginal values (full effort).
+
+    Counted from the algorithm, where it stops on what the runs say taken as follows:
+
+    - one set of curves: the reference, then grid + 1 points for each active direction, and about
+      as many midpoints in each refinement round (the reference spending is not re-run);
+    - one certified loop (`certify.run_certified`): `LOOP_ROUNDS` rounds (at most
+      `max_rounds`), each the curves and the candidate steps (full and shortened);
+    - each absorption round (all `absorb_rounds` of them, though the caps often settle after the
+      second) evaluates its starts and runs the loop from the best; at full effort the multistart
+      runs the loop from every other start too — the optimisation tests its model at the plan and
+      the equal split, far from the optimum, where the lines' interactions make its error larger
+      than the promise — and the first round from the `kept` best corners (all of them evaluated);
+      each later round starts from the previous optimum as well; then the money that reaches no
+      one (one run) and, but after the last round, the caps from the optimum's run (one run);
+    - the frontier: the no-programme run, then for each point its two starts, one loop (its model
+      is tested only at its own candidates, near the optimum: no multistart) and its run;
+    - before: the absorption caps (no programme, the plan) and the no-programme run; after: the
+      comparison of four allocations (their summaries and money reaching no one); the
+      explanation: at full effort a billion more and a billion less for every line, the curves
+      sampled again around the optimum and a billion more for every line × unit pair, at economy
+      effort a billion more for each line whose money is decided (`lines`).
+
+    Runs under `--robust` (the parameter draws) are left out."""
+    lines = directions if lines is None else lines
+    curves = 1 + active * (effort.grid + 1) * (1 + effort.refine)
+    rounds = min(effort.max_rounds, LOOP_ROUNDS)
     loop = rounds * (curves + 1 + len(effort.steps))
+    runs = 3 + 8
+    for rnd in range(effort.absorb_rounds):
+        n = starts + rnd  # the previous optimum joins the starts
+        others = n - 1 + (min(kept, corners) if rnd == 0 else 0) if effort.multistart else 0
+        runs += n + (corners if rnd == 0 and effort.multistart else 0) + (1 + others) * loop
+        runs += 1 + (rnd < effort.absorb_rounds - 1)
+    runs += (1 + frontier * (2 + loop + 1)) if frontier else 0
     if effort.unit_marginals:  # full: marginals added and cut for every line, curves sampled again
-        explain = 1 + 2 * directions + curves
-    else:  # economy: added only, for the lines that can take money; the certificate's models
-        explain = 1 + active
-    return int(5 + loop * effort.absorb_rounds + 8 + explain)
+        runs += 1 + 2 * lines + curves + 1 + pairs
+    else:  # economy: added only, for the lines whose money is decided; the certificate's models
+        runs += 1 + lines
+    return int(runs)
+
+
+def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool, kept: int) -> int:
+    """`estimated_runs` for a built `problem` (`simlib.allocate.problem.Problem`) under `spec`
+    (`simlib.allocate.spec.OptimizeSpec`): `starts` allocations to start from, `ranges` the most
+    each direction can spend (`pwl.direction_ranges`), `frontier` whether the frontier is drawn,
+    `kept` the corner starts the multistart keeps (`certify.MAX_EXTRA`)."""
+    effort, model = spec.effort, problem.model
+    open_lines = set(problem.var_line[ranges[problem.var_dir] > 1e-9].tolist())  # lines that can take money
+    blocks = len(spec.plan_years) if spec.plan_years is not None else (problem.Y if spec.by_year else 1)
+    lines = len(model.line_codes) if effort.unit_marginals else len(set(problem.var_line.tolist()))
+    split = getattr(model, "split", None)
+    return estimated_runs(
+        effort,
+        len(ranges),
+        int((ranges > 1e-9).sum()),
+        lines=lines * blocks,
+        starts=starts,
+        corners=len(open_lines),
+        kept=kept,
+        frontier=sum(abs(k - 1.0) > 1e-12 for k in spec.frontier) if frontier else 0,
+        pairs=int((split > 0).sum()) if split is not None and effort.unit_marginals else 0,
+    )

@@ -39,10 +39,10 @@ from simlib import i18n
 from simlib.allocate import baselines, diagnose, explain, solve, tables
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
-from simlib.allocate.certify import Certificate, certified, objective_task
+from simlib.allocate.certify import MAX_EXTRA, Certificate, certified, objective_task
 from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.crossing import crossing_note, crossing_spec, draw_targets, legal_check, prepare_crossing
-from simlib.allocate.effort import estimated_runs
+from simlib.allocate.effort import problem_runs
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
 from simlib.allocate.milp import shadow_prices
@@ -359,8 +359,8 @@ def optimize(
     t0 = time.process_time()
     f_zero = float(p.evaluate(np.zeros((1, p.n)))[0])
     if on_estimate is not None:
-        active = int((direction_ranges(p) > 1e-9).sum())
-        on_estimate(estimated_runs(spec.effort, p.dirs.shape[0], active), time.process_time() - t0)
+        runs = problem_runs(p, spec, len(starts), direction_ranges(p), with_frontier, MAX_EXTRA)
+        on_estimate(runs, time.process_time() - t0)
     p, x, status, infeas2, cert, x_poverty = _absorbed(
         own, spec, p, providers, starts, names, f_zero, status, [x_plan, x_equal]
     )

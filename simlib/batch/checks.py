@@ -105,6 +105,17 @@ def batch_names(names: list[str], reports: bool) -> list[str]:
     return ["index.html", *COMPARE_FILES, *(f"{n}.failed.ipynb" for n in names)]
 
 
+def output_problems(out_dir: str | Path, reports: bool, field: str = "--out") -> list[InputError]:
+    """The problems of a batch's folder `out_dir` that show before the scenarios are read (with
+    the command line's other problems, `simlib.cli.common.argument_problems`): no name at all
+    (`--out ""`), or a folder simlib may not collect into (a file, another kind of output, files
+    simlib did not write: `collection_problems` with the files every batch writes at its top).
+    `check_batch_output` checks the rest once the scenarios' names are known. Read only."""
+    if not str(out_dir).strip():
+        return [InputError("output_no_name", field=field)]
+    return collection_problems(Path(out_dir), "batch", batch_names([], reports), field)
+
+
 def check_batch_output(out_dir: Path, scenarios: dict, reports: bool) -> None:
     """Before any work: the batch's folder must be new, empty or one a batch wrote before, holding
     nothing simlib did not write but a README.md and the like (`simlib.atomic.collection_problems`),

@@ -6,8 +6,9 @@ files simlib wrote at its top, with their sizes; the scenario folders carry mark
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from simlib.atomic import MARKER, os_problem, read_marker, shown_names, write_marker, writer_leftover
@@ -104,3 +105,20 @@ def mark_collection(folder: Path, kind: str, names: Iterable[str] = (), written:
         elif size is not None:
             files[n] = size if written else marker["files"].get(n, size)
     write_marker(folder, kind, files)
+
+
+@contextlib.contextmanager
+def removed_if_left_bare(folder: Path) -> Iterator[None]:
+    """A collecting folder this block may create: if the block ends with an exception (Ctrl-C
+    included) and the folder was not there before, it is removed when it holds nothing but the
+    marker simlib put there (nothing half-written is left behind; one with any output stays)."""
+    created = not folder.exists()
+    try:
+        yield
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                if set(os.listdir(folder)) <= {MARKER}:
+                    (folder / MARKER).unlink(missing_ok=True)
+                    folder.rmdir()
+        raise

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from simlib import i18n
 from simlib.atomic import folder_lock
 from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
-from simlib.batch.folder import mark_collection
+from simlib.batch.folder import mark_collection, removed_if_left_bare
 from simlib.batch.pages import compare_reports, run_one, warm_up
 from simlib.batch.staged import Stages, record, run_reports
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
@@ -120,8 +120,9 @@ def run_batch(
     lang = i18n.get_lang(lang)
     options = _batch_options(options, option_fields, uncertainty, sampler, uncertainty_multidim)
     out_dir = Path(out_dir)
-    # the report folders being built are given up (if any is left) after the workers end
-    with Stages() as stages, contextlib.ExitStack() as workers:
+    # the report folders being built are given up (if any is left) after the workers end, and the
+    # batch's own folder if it made it and nothing else is in it (an interruption, a crash)
+    with removed_if_left_bare(out_dir), Stages() as stages, contextlib.ExitStack() as workers:
         # local processes start (and warm up for their pages) while the scenarios are checked
         early = _start_workers(workers, options, len(paths), reports) if options.executor == "local" else None
         checked = check_all(paths, set_items)

@@ -22,7 +22,7 @@ from simlib.cli.common import argument_problems, check_options
 from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
-from simlib.paths import display_path
+from simlib.paths import display_path, typable_path
 from simlib.schema import decline_iri_grammar
 
 #: `usage_message` and its table live in `simlib.cli.usage`; shown here as before
@@ -231,7 +231,7 @@ def _global_options(parser: argparse.ArgumentParser, lang_default, debug_default
     own = {f for a in parser._actions for f in a.option_strings}
     if "--lang" not in own:
         help_ = "ngôn ngữ thông báo / message language (vi, en)"
-        parser.add_argument("--lang", choices=i18n.LANGS, default=lang_default, help=help_)
+        parser.add_argument("--lang", type=str.lower, choices=i18n.LANGS, default=lang_default, help=help_)
     if "--debug" not in own:
         parser.add_argument("--debug", action="store_true", default=debug_default, help="show tracebacks")
 
@@ -306,7 +306,9 @@ def _as_flags(exc: SimlibError, args) -> None:
         if not isinstance(err, InputError) or err.field not in flags:
             continue
         own = getattr(args, err.field, None)
-        if err.file is None or (isinstance(own, str | os.PathLike) and err.file == display_path(own)):
+        if err.file is None or (
+            isinstance(own, str | os.PathLike) and err.file in (display_path(own), typable_path(own))
+        ):
             err.field = flags[err.field]
 
 
@@ -321,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         decline_hugepage_advice()
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
-    asked = i18n.lang_option(argv)
+    asked = i18n.lang_option(_lowered_lang(argv))
     if asked:  # argparse's own errors, worker processes and notebook kernels speak it
         os.environ["SIMLIB_LANG"] = asked
     try:
@@ -334,6 +336,20 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.pop("SIMLIB_LANG", None)
         else:
             os.environ["SIMLIB_LANG"] = previous
+
+
+def _lowered_lang(argv: list[str]) -> list[str]:
+    """`argv` with the value of every `--lang` in lower case (`--lang VI`: caps lock, or the code
+    as printed), as the parser reads it (`type=str.lower`)."""
+    out = [str(a) for a in argv]
+    for i, arg in enumerate(out):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            out[i] = arg.lower()
+        elif i and out[i - 1] == "--lang":
+            out[i] = arg.lower()
+    return out
 
 
 def _dispatch(args) -> int:

@@ -7,8 +7,10 @@ import argparse
 import sys
 
 from simlib import i18n
-from simlib.batch import collect_scenarios, run_batch
+from simlib.batch import collect_scenarios, run_batch, validate_all
+from simlib.batch.checks import output_problems
 from simlib.cli.common import print_money_notes
+from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
 
@@ -21,7 +23,12 @@ def register(sub) -> None:
     # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
     # both set it (SUPPRESS: when absent here, the global value is kept)
     p.add_argument(
-        "--lang", dest="lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help="report language: vi (default) or en"
+        "--lang",
+        dest="lang",
+        type=str.lower,
+        choices=i18n.LANGS,
+        default=argparse.SUPPRESS,
+        help="report language: vi (default) or en",
     )
     p.add_argument("--engine", default="expected", help="expected | microsim")
     p.add_argument("--draws", type=int, default=1, help="microsim replications")
@@ -53,11 +60,38 @@ def register(sub) -> None:
     p.set_defaults(
         func=main,
         input_paths={"inputs": "scenarios"},
+        arg_checks=[_check_out],
         option_limits={
             "uncertainty": ("--uncertainty", 0, None),
             "uncertainty_multidim": ("--uncertainty-multidim", 0, None),
         },
     )
+
+
+def _check_out(args) -> None:
+    """`--out`, checked with the other arguments (every problem at once): what can be said of it
+    before the scenarios are read (`simlib.batch.checks.output_problems`; the rest, which needs
+    their names, when the batch starts). A folder refused stops the batch before its scenarios
+    are checked: their problems are said with it (`_scenario_problems`)."""
+    errors = output_problems(args.out, not args.tables_only)
+    raise_if_any(errors + _scenario_problems(args) if errors else [])
+
+
+def _scenario_problems(args) -> list[InputError]:
+    """Every problem of the batch's scenarios (`simlib.batch.validate_all`), each with its file;
+    none when they cannot be listed or `--set` cannot be read (said with the arguments already)."""
+    try:
+        paths = collect_scenarios(args.inputs)
+        set_items = parse_set_args(args.set_items)
+    except (InputError, InputErrors):
+        return []
+    errors: list[InputError] = []
+    for p, exc in validate_all(paths, set_items).items():
+        if isinstance(exc, InputErrors):
+            errors += [e.with_file(display_path(p)) for e in exc.errors]
+        elif isinstance(exc, InputError):
+            errors.append(exc.with_file(display_path(p)))
+    return errors
 
 
 def main(args) -> int:

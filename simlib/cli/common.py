@@ -25,7 +25,7 @@ from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
-from simlib.paths import data_dir, display_path
+from simlib.paths import data_dir, display_path, typable_path
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
 
@@ -104,8 +104,9 @@ def caught(check: Callable, *args) -> list[InputError]:
 
 def input_problems(args) -> list[InputError]:
     """The input paths of parsed `args` that cannot be read, with the existing names closest to
-    each (`errors.missing_file`, as reading the file would say). A command names its inputs with
-    `set_defaults(input_paths={dest: kind})`: kind "file" (a file), "scenarios" (scenario files
+    each (`errors.missing_file`, as reading the file would say), and files that are empty. A
+    command names its inputs with `set_defaults(input_paths={dest: kind})`: kind "file" (a
+    file, not empty), "scenarios" (scenario files
     or folders of them, `scenario_files.collect_scenarios`), "dataset" (a dataset's name or folder,
     `dataset.resolve_dataset_path`); an option's path is named by its flag."""
     errors: list[InputError] = []
@@ -119,8 +120,21 @@ def input_problems(args) -> list[InputError]:
                 _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
             ]
         else:
-            errors += [missing_file(v, field=flags.get(dest)) for v in items if not Path(v).is_file()]
+            errors += [e for e in (_unreadable(Path(v), flags.get(dest)) for v in items) if e is not None]
     return errors
+
+
+def _unreadable(path: Path, field: str | None = None) -> InputError | None:
+    """Why the input file `path` cannot be read (`errors.missing_file`), or that it is empty
+    (0 bytes: saved before anything was written in it; a YAML reader would call it no mapping, a
+    table reader say its own words); None if it can be read."""
+    if not path.is_file():
+        return missing_file(path, field=field)
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:  # gone, or no permission to look: reading it says why
+        return None
+    return InputError("file_empty", file=typable_path(path), field=field) if empty else None
 
 
 def _given(args, dest: str) -> list:

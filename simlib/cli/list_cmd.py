@@ -6,9 +6,10 @@ from pathlib import Path
 
 from simlib import i18n
 from simlib.catalogue import catalogue_of
+from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.parameters import load_parameters
-from simlib.paths import display_path, scenarios_dir
+from simlib.paths import display_path, scenarios_dir, typable_path
 from simlib.scenario_files import collect_scenarios
 from simlib.schema import load_yaml
 
@@ -16,7 +17,14 @@ from simlib.schema import load_yaml
 def register(sub) -> None:
     p = sub.add_parser("list", help="liệt kê kịch bản và dự án / list scenarios and programme lines")
     p.add_argument("--scenarios", default=None, help="scenario folder (default params/scenarios)")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, arg_checks=[_check_folder])
+
+
+def _check_folder(args) -> None:
+    """`--scenarios` names a folder: a file given there is said so (it was listed as the folder's
+    one scenario, exit status 0)."""
+    if args.scenarios and Path(args.scenarios).is_file():
+        raise InputError("not_folder", file=typable_path(args.scenarios), field="--scenarios")
 
 
 def main(args) -> int:
