@@ -1,7 +1,9 @@
 """A run of the multidimensional model and its previous-standard twin's first year made together
 (`simlib.engines.multidim_twin.run_with_twin`: the year's lines and own changes once, the
 households classified under both standards) give exactly the arrays of the two runs made apart:
-every output array, the states they hand over and their reviews' records, bit for bit."""
+every output array, the states they hand over and their reviews' records, bit for bit — but a
+twin that hands no state over, whose review's records other than its households by state, flows
+and new households are not made (`NOT_MADE`, zero: `simlib.engines.multidim_counts`)."""
 
 from __future__ import annotations
 
