@@ -71,9 +71,8 @@ def driver(a, second, src, parts, both, zeros, TT, TK):
     for p in prange(parts):
         TT[p, 0], TT[p, 2], TT[p, 5] = clock(MONOTONIC), clock(THREAD_CPU), numba.get_thread_id()
         work = multidim_scratch.thread_scratch(M, H, lines, flips)
-        M2p, H2p = multidim_scratch.second_cells(M2, H2, lean)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        other = (M2p, H2p, n2, review2, people2, out2, lean)
+        other = (M2, H2, n2, review2, people2, out2, lean)
         lo, hi, j = cut[p // 2], cut[p // 2 + 1], 0
         while take(taken[p // 2 :]) < hi - lo:
             sb = lo + j if p % 2 == 0 else hi - 1 - j

@@ -47,6 +47,7 @@ import numpy as np
 from simlib.engines import (
     multidim_balance,
     multidim_cell_kernels,
+    multidim_counts,
     multidim_fill_kernels,
     multidim_flip_kernels,
     multidim_income_kernel,
@@ -66,11 +67,12 @@ from simlib.engines.multidim_cell_kernels import (
     households,
     own_changes,
 )
+from simlib.engines.multidim_counts import settle_counts
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches, take
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
-from simlib.engines.multidim_scratch import second_cells, thread_scratch
+from simlib.engines.multidim_scratch import thread_scratch
 from simlib.engines.multidim_vacancy import into_zero, of_state, reset_if_filled
 from simlib.multidim.model import MultidimModel
 
@@ -113,14 +115,17 @@ def _finish(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, 
 def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, out, second, fw, sw, zero):
     """`_finish` of group g, its households also settled under a second standard after the same
     own changes: second = (M2, H2, n2, review2, people2, out2, lean), the second standard's state
-    (its cells written at [s, g], or into one thread's scratch M2[0, 0], H2[0, 0] when `lean`:
-    `multidim_scratch.second_cells`), review and new households' arrays and outputs (as `_year`'s). Returns the
-    states of (Mg, Hg) all zero at the end (`_finish`)."""
+    (its cells written at [s, g]; when `lean`, not read nor written: only its flows, new
+    households and households by state are made, `multidim_counts.settle_counts`), review and
+    new households' arrays and outputs (as `_year`'s). Returns the states of (Mg, Hg) all zero at
+    the end (`_finish`)."""
     M2, H2, n2, review2, people2, out2, lean = second
     H3 = sw[0]
     occupied = own_changes(Mg, Hg, H3, flips, keys[1], area_kernel(kerns, a), fw, zero)
-    i, j = (0, 0) if lean else (s, g)
-    _settle(Mg, H3, M2[i, j], H2[i, j], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw, occupied)
+    if lean:  # only its households by state are read: no cells, no other records (`multidim_counts`)
+        settle_counts(H3, n2[s, g], size, a, g, s, keys, review2, people2, out2, occupied)
+    else:
+        _settle(Mg, H3, M2[s, g], H2[s, g], n2[s, g], size, a, g, s, keys, review2, people2, out2, sw, occupied)
     return _settle(Mg, H3, Mg, Hg, ng, size, a, g, s, keys, review, people, out, sw, occupied)
 
 
@@ -182,7 +187,7 @@ def _task(s, g, state, programme, model, review, people, out, work):
 def _task_both(s, g, state, programme, model, review, people, out, second, work):
     """`_task` with the households also settled under a second standard (`_finish_both`): the
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
-    (a copy; its cells only the shapes when `lean`), and its groups without households are left
+    (a copy; its cells not read when `lean`), and its groups without households are left
     as they are, as `_task` leaves them. V: the first state's (`_task`)."""
     M, H, n, V = state
     groups, lines, keys, flips, kerns = model
@@ -277,7 +282,8 @@ def _year_both(
     a second standard after the same lines and own changes (`_task_both`): second = (M2, H2,
     n2, review2, people2, out2, lean), a copy of the state (M, H, n) advanced in place under the
     second standard's review and new households' arrays, with its outputs (as `out`); when
-    `lean`, only its counts n2 and outputs are kept (M2, H2 are not read: `multidim_scratch.second_cells`);
+    `lean`, only its counts n2, flows, new households and households by state are made (M2, H2
+    are not read: `multidim_counts`);
     `src`: `_year`'s `source`."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
@@ -286,9 +292,8 @@ def _year_both(
     Ms, Hs, D, n0, Mn, kd, inc0, kind, how = src
     for p in prange(parts):
         work = thread_scratch(M, H, lines, flips)
-        M2p, H2p = second_cells(M2, H2, lean)
         state, programme, model = (M, H, n, V), (cov, rr, (sh_lo, sh_w, sh_v)), (groups, lines, keys, flips, kerns)
-        other = (M2p, H2p, n2, review2, people2, out2, lean)
+        other = (M2, H2, n2, review2, people2, out2, lean)
         lo, hi, j = cut[p // 2], cut[p // 2 + 1], 0
         while take(taken[p // 2 :]) < hi - lo:  # a task left in the run: the next from this loop's end
             sb = lo + j if p % 2 == 0 else hi - 1 - j
@@ -325,6 +330,7 @@ refresh_caches(
         multidim_income_kernel,
         multidim_flip_kernels,
         multidim_cell_kernels,
+        multidim_counts,
         multidim_record_kernels,
         multidim_fill_kernels,
         multidim_scratch,
@@ -445,14 +451,16 @@ def year_both(
     second a copy of the first, both advanced to review t, the first under `mm` with its records
     into outs[0], the second under `other` into outs[1]. The lines and own changes run once:
     every array is that of `year` on each (the deprivations the lines removed are copied).
-    M2 and H2 None: the second state's cells are not kept (nor allocated: each group's households
-    are settled in a thread's scratch), only its counts n2 (a copy of n) and its records.
+    M2 and H2 None: the second state's cells are not kept (nor allocated, nor written), only its
+    counts n2 (a copy of n) and, of its review's records, its flows, new households and
+    households by state (`multidim_counts`: what a twin nothing continues from is read by); its
+    other records of review t stay zero.
     `source`: the first state's cells to fill (M, H) from, as in `year` (the second's, when kept,
     must be filled)."""
     (M, H, n, sel), (M2, H2, n2, sel2) = states[0][:4], states[1][:4]
     V = reset_if_filled(of_state(states[0], M), source)  # the states known all zero (`multidim_vacancy`)
     lean = M2 is None
-    if lean:  # only the shapes are read
+    if lean:  # not read
         M2, H2 = np.empty((0, 0) + M.shape[2:]), np.empty((0, 0) + H.shape[2:])
     review, people, out_arrays = _year_arrays(mm, t, outs[0], sel)
     second = (M2, H2, n2) + _year_arrays(other, t, outs[1], sel2) + (lean,)

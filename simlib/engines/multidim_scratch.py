@@ -9,7 +9,7 @@ import numpy as np
 from simlib.engines.multidim_cell_kernels import settle_scratch
 from simlib.engines.multidim_numba import compiled
 
-__all__ = ["scratch", "scratch_jit", "second_cells", "thread_scratch"]
+__all__ = ["scratch", "scratch_jit", "thread_scratch"]
 
 
 def scratch(K, NM, NK, B, NP, nlink, nu1, nw):
@@ -52,14 +52,3 @@ def thread_scratch(M, H, lines, flips):
     NP = 1 << int(lines[5].max()) if lines[5].shape[0] > 0 else 1
     nlink, nu1 = flips[5].shape[0], flips[6].shape[1]
     return scratch_jit(K, NM, NK, B, NP, nlink, nu1, nlink * flips[6].shape[0])
-
-
-@compiled
-def second_cells(M2, H2, lean):
-    """The cells a second standard's households are settled into (`multidim_jit._finish_both`): its state's
-    M2 (S, G, K, 4096) and H2 (S, G, K, keys, B), or when `lean` one thread's scratch (1, 1, K,
-    4096) and (1, 1, K, keys, B) reused group by group (`classify` writes every entry;
-    M2 and H2 then only give the shapes)."""
-    if not lean:
-        return M2, H2
-    return np.empty((1, 1) + M2.shape[2:]), np.empty((1, 1) + H2.shape[2:])

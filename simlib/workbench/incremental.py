@@ -19,7 +19,8 @@ reviews are the plan's (read by nothing; the tables are the full run's, tested).
 is made with the plan's piece from that review (`simlib.runner.simulate_with_twin`: the engine
 makes the year's lines and own changes once and classifies the households under both standards,
 about one engine year less; the twin reads the plan's state, no copy, and keeps only its counts and
-records, no cells: nothing continues from it). The twin's states
+of its review's records its households by state (what it is read by), no cells: nothing
+continues from it; `simlib.engines.multidim_counts`). The twin's states
 table and the re-basing of change targets are made once per twin output (the re-basing reads the
 run's households at the twin's review, which change exactly when the twin is made again), the
 periods record and the geography once per starting scenario (they read no amounts).
