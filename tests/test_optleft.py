@@ -38,7 +38,7 @@ def test_progress_within_the_estimate_counts_against_it():
 def test_progress_lines_are_spaced_in_time_not_one_every_ten_runs():
     # 4,000 runs fed at once, faster than any interval: one line (the first, at once), not 400
     lines = progress_lines("en", 5000, [10] * 400, interval=3600.0)
-    assert len(lines) == 1 and lines[0].startswith("… 10 of about 5000")
+    assert len(lines) == 1 and lines[0].startswith("… 10 of about 5,000")  # English groups thousands
 
 
 def test_progress_past_the_estimate_says_so_instead_of_of_about():

@@ -10,13 +10,13 @@ which target binds).
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import time
 
 from simlib import i18n
 from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
+from simlib.allocate.progress import done_text, estimate_text, progress_text
 from simlib.allocate.spec import OBJECTIVES
 from simlib.cli.common import caught, check_out, print_money_notes
 from simlib.errors import InputError, raise_if_any
@@ -164,7 +164,7 @@ def main(args) -> int:
     print(i18n.t("cli.optimize_plan", lang, effort=effort, years=years), file=sys.stderr)
     meter = Meter(lang)
     res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate, on_runs=meter)
-    print(i18n.t("cli.optimize_done", lang, runs=int(round(meter.runs)), minutes=meter.minutes()), file=sys.stderr)
+    print(done_text(meter.runs, meter.minutes(), lang), file=sys.stderr)
     out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
@@ -195,34 +195,14 @@ class Meter:
 
     def estimate(self, runs: int, seconds: float) -> None:
         self.expected = runs
-        minutes = fmt.number(runs * seconds / 60, self.lang, 1)
-        sec = fmt.number(seconds, self.lang, seconds_decimals(seconds))
-        print(i18n.t("cli.optimize_estimate", self.lang, runs=runs, seconds=sec, minutes=minutes), file=sys.stderr)
+        print(estimate_text(runs, seconds, self.lang), file=sys.stderr)
 
     def __call__(self, runs: float) -> None:
         self.runs += runs
         now = time.monotonic()
         if int(self.runs // self.EVERY) > self.told and now - self.last >= self.interval:
             self.told, self.last = int(self.runs // self.EVERY), now
-            done = int(round(self.runs))
-            key = progress_key(done, self.expected)
-            print(i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes()), file=sys.stderr)
-
-
-def seconds_decimals(seconds: float) -> int:
-    """Decimals that show a run's CPU seconds with two significant digits, at least two: a run of
-    the states model (about 0.002 s) read «× 0,00 giây CPU ≈ 1,1 phút CPU»."""
-    if not (math.isfinite(seconds) and seconds > 0):
-        return 2
-    return max(2, 1 - math.floor(math.log10(seconds)))
-
-
-def progress_key(done: int, expected: int | None) -> str:
-    """The progress line's key: before the estimate, «… of about {expected}» while the runs are
-    within it, and once they pass it a line that says so instead of a count beyond its own total."""
-    if not expected:
-        return "cli.optimize_progress_start"
-    return "cli.optimize_progress" if done <= expected else "cli.optimize_progress_over"
+            print(progress_text(self.runs, self.expected, self.minutes(), self.lang), file=sys.stderr)
 
 
 def explain_to(res, lang: str, stream=None) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.allocate.progress import estimate_text, progress_text
 from simlib.i18n import fmt
 from simlib.memo import memoised
 from simlib.options import RunOptions
@@ -382,13 +383,7 @@ class Progress:
         if self.check is not None:
             self.check()
         self.expected = runs
-        text = i18n.t(
-            "cli.optimize_estimate",
-            self.lang,
-            runs=runs,
-            seconds=fmt.number(seconds, self.lang, 2),
-            minutes=fmt.number(runs * seconds / 60, self.lang, 1),
-        )
+        text = estimate_text(runs, seconds, self.lang)
         self.lines = [text]
         self.show(text)
 
@@ -398,9 +393,7 @@ class Progress:
             self.check()
         if int(self.runs // self.every) > self.told:
             self.told = int(self.runs // self.every)
-            key = "cli.optimize_progress" if self.expected else "cli.optimize_progress_start"
-            done = int(round(self.runs))
-            line = i18n.t(key, self.lang, runs=done, expected=self.expected, minutes=self.minutes())
+            line = progress_text(self.runs, self.expected, self.minutes(), self.lang)
             self.show("\n".join(self.lines[:1] + [line]))
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib import i18n
+from simlib.allocate.progress import runs_text
 from simlib.errors import SimlibError
 from simlib.i18n import fmt
 from simlib.paths import display_path
@@ -335,7 +336,7 @@ class ExplorerView:
         def done(result, error) -> None:
             self.suggestion = None
             if isinstance(error, Cancelled):
-                runs = int(round(progress.runs))
+                runs = runs_text(progress.runs, self.lang)
                 self.w["suggestion"].value = H.para(self.t("wb.suggest_cancelled", runs=runs))
             elif not np.array_equal(amounts, self.state.amounts()):  # whatever came out, it is for other amounts
                 self.w["suggestion"].value = H.para(self.t("wb.stale"))

@@ -1,0 +1,52 @@
+"""The optimiser's progress in words, for the command line (`simlib.cli.optimize.Meter`) and the
+explorer («Suggest», `simlib.workbench.compare.Progress`): the estimate once the problem is
+built, the runs done against it, and the runs it took. Counts of runs are written as numbers of
+the language (39.828 / 39,828), CPU time with the digits that say something."""
+
+from __future__ import annotations
+
+import math
+
+from simlib import i18n
+from simlib.i18n import fmt
+
+
+def seconds_decimals(seconds: float) -> int:
+    """Decimals that show a run's CPU seconds with two significant digits, at least two: a run of
+    the states model (about 0.002 s) read «× 0,00 giây CPU ≈ 1,1 phút CPU»."""
+    if not (math.isfinite(seconds) and seconds > 0):
+        return 2
+    return max(2, 1 - math.floor(math.log10(seconds)))
+
+
+def progress_key(done: int, expected: int | None) -> str:
+    """The progress line's key: before the estimate, «… of about {expected}» while the runs are
+    within it, and once they pass it a line that says so instead of a count beyond its own total."""
+    if not expected:
+        return "cli.optimize_progress_start"
+    return "cli.optimize_progress" if done <= expected else "cli.optimize_progress_over"
+
+
+def runs_text(runs: float, lang: str) -> str:
+    """A count of runs as a whole number of the language: 39828 → «39.828» (vi), «39,828» (en)."""
+    return fmt.number(round(runs), lang, 0)
+
+
+def estimate_text(runs: int, seconds: float, lang: str) -> str:
+    """«About {runs} runs × {seconds} CPU seconds ≈ {minutes} CPU minutes»."""
+    sec = fmt.number(seconds, lang, seconds_decimals(seconds))
+    minutes = fmt.number(runs * seconds / 60, lang, 1)
+    return i18n.t("cli.optimize_estimate", lang, runs=runs_text(runs, lang), seconds=sec, minutes=minutes)
+
+
+def progress_text(runs: float, expected: int | None, minutes: str, lang: str) -> str:
+    """The runs done so far against the estimate `expected` (none yet: while the problem is
+    built), with the CPU minutes spent (`minutes`, already written)."""
+    done = int(round(runs))
+    total = runs_text(expected, lang) if expected else expected
+    return i18n.t(progress_key(done, expected), lang, runs=runs_text(done, lang), expected=total, minutes=minutes)
+
+
+def done_text(runs: float, minutes: str, lang: str) -> str:
+    """«Done: {runs} runs of the model, {minutes} CPU minutes»."""
+    return i18n.t("cli.optimize_done", lang, runs=runs_text(runs, lang), minutes=minutes)
