@@ -199,14 +199,26 @@ def _files_in(folder: Path) -> list[Path]:
         return []
 
 
+def _folders_in(folder: Path) -> list[Path]:
+    """The visible folders directly in `folder`, sorted by name (none if it cannot be read)."""
+    try:
+        return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    except OSError:
+        return []
+
+
 def _near_files(path: Path) -> list[Path]:
     """Existing files whose name is close to `path`'s (names without their suffix, so that
     `plan2024.yml` finds `plan_2024.yaml`): in its own folder and among the bundled scenarios
-    (`params/scenarios/`), the closest ones only (ties all shown, at most `_SUGGESTED`)."""
+    (`params/scenarios/`), and the folders beside it (`params/scenario` finds `params/scenarios`,
+    for the commands that take a folder), the closest ones only (ties all shown, at most
+    `_SUGGESTED`)."""
     by_stem: dict[str, dict[Path, Path]] = {}
     for folder in (path.parent, scenarios_dir()):
         for f in _files_in(folder):
             by_stem.setdefault(f.stem, {}).setdefault(f.resolve(), f)
+    for d in _folders_in(path.parent):
+        by_stem.setdefault(d.name, {}).setdefault(d.resolve(), d)
     closest = closest_names(path.stem, by_stem)
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
