@@ -249,13 +249,6 @@ def _record(mm: MultidimModel, hh: Households, t: int, out: EngineOutput) -> Non
         a[...] = tab.reshape(a.shape)
 
 
-def _by_cell(a: np.ndarray) -> np.ndarray:
-    """A review's (G, K, ...) array as (G*K, ...), a view (an error, not a copy, if it cannot be)."""
-    view = a.view()
-    view.shape = (a.shape[0] * a.shape[1],) + a.shape[2:]
-    return view
-
-
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype, by_pair: bool = False) -> tuple:
     """The yearly pass's (lines, people, review) arrays (`deprivation_kernels.year_pass`), its
     removals counted by line and indicator or `by_pair` (`removal_offsets`); only the lines'
