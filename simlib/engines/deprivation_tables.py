@@ -13,6 +13,7 @@ its values has a bit set, so a -0.0 is kept as well).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from simlib.multidim.output import MultidimOutput
@@ -34,18 +35,45 @@ REVIEW_TABLES = (
 COUNT_TYPES = (np.uint8, np.uint16, np.int32, np.int64)
 
 
+#: `COUNT_TYPES` with their ranges
+_RANGES = tuple((t, int(np.iinfo(t).min), int(np.iinfo(t).max)) for t in COUNT_TYPES)
+
+
 def narrowest(values: np.ndarray) -> np.ndarray:
     """`values` (whole numbers, of any numeric type) as the first of `COUNT_TYPES` that
     represents every one of them exactly (a copy, or `values` itself when already of that type).
     Raises ValueError when none does (a value not whole, or beyond int64's range)."""
     lo, hi = (values.min(), values.max()) if values.size else (0, 0)
-    for t in COUNT_TYPES:
-        info = np.iinfo(t)
-        if info.min <= lo and hi <= info.max:
+    for t, low, high in _RANGES:
+        if low <= lo and hi <= high:
             cast = values.astype(t, copy=False)
-            if np.array_equal(cast, values):
+            if values.dtype.kind in "iu" or np.array_equal(cast, values):  # integers in range: exact
                 return cast
     raise ValueError("values that are not whole numbers of households")
+
+
+def rows_not_zero(table: np.ndarray) -> np.ndarray:
+    """The rows (axis 0, int64, in order) of `table` with a bit set (a float's -0.0 too)."""
+    R = table.shape[0]
+    rows = np.ascontiguousarray(table).reshape(R, -1)
+    width = rows.shape[1] * rows.itemsize
+    word = next(w for w in (8, 4, 2, 1) if width % w == 0)
+    at = np.empty(R, np.int64)
+    return at[: rows_with_bits(rows.view(np.dtype(f"u{word}")), at)]
+
+
+@numba.njit(cache=True, nogil=True)
+def rows_with_bits(b, at) -> int:
+    """The rows of b (R, W) (unsigned words) with a word that is not zero, in order, written into
+    at[:n]; returns n."""
+    n = 0
+    for r in range(b.shape[0]):
+        for j in range(b.shape[1]):
+            if b[r, j] != 0:
+                at[n] = r
+                n += 1
+                break
+    return n
 
 
 class RunTables:
@@ -57,12 +85,11 @@ class RunTables:
         self.kept: dict[str, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
 
     def add(self, name: str, t: int, table: np.ndarray, counts: bool = True) -> None:
-        """Time t's table of `name` (rows along axis 0), replacing any kept before."""
-        rows = table.reshape(table.shape[0], -1)
-        bits = rows.view(np.uint64) if rows.dtype == np.float64 else rows  # a float's bits: -0.0 too
-        at = np.flatnonzero(bits.any(axis=1))
-        at = at.astype(np.uint16 if table.shape[0] <= 1 << 16 else np.int64)
+        """Time t's table of `name` (rows along axis 0) by its rows that are not zero
+        (`rows_not_zero`), replacing any kept before."""
+        at = rows_not_zero(table)
         values = table[at]
+        at = at.astype(np.uint16 if table.shape[0] <= 1 << 16 else np.int64)
         self.kept.setdefault(name, {})[t] = (at, narrowest(values) if counts else values.astype(np.float64))
 
     def one(self, name: str, t: int, shape: tuple, dtype=np.float64) -> np.ndarray:

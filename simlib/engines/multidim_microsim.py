@@ -450,7 +450,7 @@ def simulate_multidim(
 
 
 def _keep_review(mm: MultidimModel, hh: Households, t: int, kept: RunTables) -> None:
-    """Review t's tables (`review_tables`) kept by their rows with households."""
+    """Review t's tables (`review_tables`) kept by their rows that are not zero."""
     for (_, name, whole), tab in zip(REVIEW_TABLES, review_tables(mm, hh, t)):
         kept.add(name, t, tab, counts=whole)
 
