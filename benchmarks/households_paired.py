@@ -8,7 +8,8 @@ rounds for both trees, with the load average at the start and the end. A process
 time (`time.process_time`), on multidim_2030 scaled to 10^5 and 10^6 households: one year's step
 (`benchmarks.households`' step, its generator made before the timing, and its phases "reach",
 "normals" and "pass"), a whole run per household-year, and the peak traced bytes of a whole run
-per household.
+per household (`simulate_multidim`; at 10^5 also one draw of `run_multidim_microsim`, whose
+output has the readers' types).
 
     python -m benchmarks.households_paired --one
 
@@ -41,7 +42,7 @@ def _cpu_median(fn, repeats: int) -> float:
 def measure_one() -> dict:
     """This tree's figures (ns per household-year, CPU; bytes per household)."""
     from benchmarks.households import _load, generators, peak_bytes, profile_deprivation_step, scaled
-    from simlib.engines.multidim_microsim import simulate_multidim, step, synthesise_population
+    from simlib.engines.multidim_microsim import run_multidim_microsim, simulate_multidim, step, synthesise_population
     from simlib.engines.reach import acting_spend
 
     _, mm0 = _load("multidim_2030")
@@ -63,6 +64,8 @@ def measure_one() -> dict:
         res[f"peak_bytes_{tag}"] = (
             peak_bytes(lambda: simulate_multidim(mm, mm.base.spend, np.random.default_rng(8))) / n
         )
+        if N < 1e6:  # the readers' path: one draw through the registry's runner, the readers' types
+            res["peak_bytes_runner_1e5"] = peak_bytes(lambda: run_multidim_microsim(mm, mm.base.spend, 1, 8)) / n
     return {k: round(v, 1) for k, v in res.items()}
 
 

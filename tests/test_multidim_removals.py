@@ -14,6 +14,7 @@ from test_multidim import compiled, md_scenario
 
 import simlib.engines.multidim_microsim as microsim_module
 from simlib.engines.common import EngineOutput
+from simlib.engines.deprivation_tables import reader_types
 from simlib.engines.household_reach import reach_bits, tables
 from simlib.engines.multidim_microsim import (
     HouseholdStore,
@@ -126,11 +127,12 @@ def test_compact_keeps_the_households_at_each_reviews_minimum():
 
 
 def test_the_households_counts_are_int32_and_read_as_the_float_counts_were():
-    """The microsimulation's deprivation counts are whole households, kept as int32 (half the
-    bytes of float64), and the tables read from them are those of the same counts as float64,
+    """The microsimulation's deprivation counts are whole households, int32 for the readers (half
+    the bytes of float64; `reader_types`, as `run_multidim_microsim` gives them: the run holds
+    them narrower), and the tables read from them are those of the same counts as float64,
     exactly."""
     model, mm = compiled(md_scenario())
-    out = simulate_multidim(mm, model.spend, np.random.default_rng(5))
+    out = reader_types(simulate_multidim(mm, model.spend, np.random.default_rng(5)))
     md = out.multidim
     counts = ("deprived", "dim_deprived", "multi_deprived")
     assert all(getattr(md, name).dtype == np.int32 for name in counts)

@@ -341,8 +341,8 @@ def record_pass(group, state, income, mask, line_of_area, area, dim_bits, enough
 def draw_masks(rows, keys, starts, counts, order, u, out):
     """One mask per household from the categorical distribution of its row: for each key q
     (row keys[q] of rows (R, 4096)), the households order[starts[q] : starts[q] + counts[q]] take
-    the first mask whose cumulative probability exceeds their uniform u (in the same positions).
-    The arithmetic of numpy's `cumsum`, division by the total and `searchsorted(side="right")`,
+    the first mask whose cumulative probability exceeds their uniform u (in the same positions;
+    an empty `order` is the identity: households already sorted by row). The arithmetic of numpy's `cumsum`, division by the total and `searchsorted(side="right")`,
     so the same masks, without the per-row temporaries."""
     n_masks = rows.shape[1]
     cdf = np.empty(n_masks)
@@ -364,7 +364,7 @@ def draw_masks(rows, keys, starts, counts, order, u, out):
                     lo = mid + 1
                 else:
                     hi = mid
-            out[order[p]] = min(lo, n_masks - 1)
+            out[order[p] if order.size else p] = min(lo, n_masks - 1)
 
 
 #: the modules whose machine code this module's cached functions carry (`household_reach.mix`,

@@ -36,12 +36,13 @@ from simlib.engines import deprivation_kernels as kern
 from simlib.engines import household_reach as hr
 from simlib.engines import pcg64_normals
 from simlib.engines.common import EngineOutput, run_draws
+from simlib.engines.deprivation_tables import REVIEW_TABLES, RunTables, reader_types
 from simlib.engines.reach import new_household_records
 from simlib.memo import memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import N_MASKS
 from simlib.multidim.model import BELOW_LINE_STATE, NEXT_STATE, MultidimModel
-from simlib.multidim.output import MultidimOutput, removal_pairs
+from simlib.multidim.output import removal_pairs
 from simlib.standards import DIMENSIONS, N_INDICATORS, mask_of
 
 #: the year pass's normals argument when it draws them itself
@@ -130,9 +131,11 @@ def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> n
     (uniforms in the order of the households sorted by row; `deprivation_kernels.draw_masks`).
     The rows' runs are read off the sorted rows (what `np.unique(..., return_index=True,
     return_counts=True)` gives for them, without its second sort), and the sorted rows are freed
-    before the uniforms are drawn."""
-    order = np.argsort(gk, kind="stable")
-    rows = gk[order]
+    before the uniforms are drawn. Rows already in order (the baseline's households, cell after
+    cell) are their own sorted rows: no sort and no order (`NO_ORDER`, the identity)."""
+    ordered = bool(np.all(gk[1:] >= gk[:-1]))
+    order = NO_ORDER if ordered else np.argsort(gk, kind="stable")
+    rows = gk if ordered else gk[order]
     new_run = np.empty(rows.size, bool)
     new_run[:1] = True
     np.not_equal(rows[1:], rows[:-1], out=new_run[1:])
@@ -142,6 +145,11 @@ def _draw_masks(rng: np.random.Generator, dist: np.ndarray, gk: np.ndarray) -> n
     out = np.empty(gk.size, np.uint16)
     kern.draw_masks(dist.reshape(-1, N_MASKS), keys, starts, counts, order, rng.random(gk.size), out)
     return out
+
+
+#: `_draw_masks`' order of households already sorted by row (`deprivation_kernels.draw_masks`:
+#: the identity)
+NO_ORDER = np.empty(0, np.int64)
 
 
 #: households per piece of a chunk's incomes (the temporaries of a piece stay in cache)
@@ -177,7 +185,7 @@ def synthesise_households(
     group = np.asarray(group, np.int32)
     state = np.asarray(state, np.int8)
     y = _incomes(mm, group, state, t, rng)
-    gk = group.astype(np.int64)
+    gk = group.astype(np.int32 if mm.base.n0.size < 2**31 else np.int64)  # rows, sorted as int64 would be
     gk *= K
     gk += state
     masks = _draw_masks(rng, mm.init_masks(int(mm.min_deprivations[t])), gk)
@@ -207,32 +215,38 @@ def synthesise_population(
     out = Households.empty(n, G) if store is None else store.reserve(n)
     for a in range(0, n, kern.CHUNK):
         cells = _cells(counts, ends, a, min(a + kern.CHUNK, n))
-        part = synthesise_households(mm, cells // K, cells % K, 0, rng)
+        group, state = cells // K, (cells % K).astype(np.int8)
+        del cells  # (the chunk's temporaries: 4 bytes a household each)
+        part = synthesise_households(mm, group, state, 0, rng)
+        del group, state
         for f in Households.__slots__:
             getattr(out, f)[a : a + kern.CHUNK] = getattr(part, f)
     return out
 
 
-def _record(mm: MultidimModel, hh: Households, t: int, out: EngineOutput) -> None:
-    """Review t's records of the households added into the output's arrays of review t (zeros),
-    by (group, state) cell: households, deprived by indicator and dimension and in at least the
-    standard's minimum number of indicators (whole households, as the arrays' integers: exact),
-    FGT sums, income (`deprivation_kernels.record_pass`: no table of its own)."""
-    md = out.multidim
+def review_tables(mm: MultidimModel, hh: Households, t: int) -> tuple:
+    """Review t's tables of the households by (group, state) cell c = g*K + k, over the G*K
+    cells (`REVIEW_TABLES`' order): households (float64), deprived by indicator (C, 12) and by
+    dimension (C, 6), deprived in at least the standard's minimum number of indicators (int32:
+    whole households), FGT1 and FGT2 sums, income sum (float64), each added from zeros
+    (`deprivation_kernels.record_pass`). A cell without households is zero in every table."""
+    C = mm.base.n0.size
     dim_bits = np.array([mask_of(v) for v in DIMENSIONS.values()], np.uint16)
     enough = kern.deprived_enough(int(mm.min_deprivations[t]))
-    arrays = (out.states, md.deprived, md.dim_deprived, md.multi_deprived, md.fgt1, md.fgt2, md.income_sum)
-    sums = tuple(_by_cell(a[0, t]) for a in arrays)
+    counts = (np.zeros((C, N_INDICATORS), np.int32), np.zeros((C, dim_bits.size), np.int32), np.zeros(C, np.int32))
+    tabs = (np.zeros(C),) + counts + (np.zeros(C), np.zeros(C), np.zeros(C))
     area = np.asarray(mm.base.g_area, np.int64)
     line = mm.lines_vnd[t].astype(float)
-    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, line, area, dim_bits, enough, mm.base.n0.shape[1], sums)
+    kern.record_pass(hh.group, hh.state, hh.income, hh.mask, line, area, dim_bits, enough, mm.base.n0.shape[1], tabs)
+    return tabs
 
 
-def _by_cell(a: np.ndarray) -> np.ndarray:
-    """A review's (G, K, ...) array as (G*K, ...), a view (an error, not a copy, if it cannot be)."""
-    view = a.view()
-    view.shape = (a.shape[0] * a.shape[1],) + a.shape[2:]
-    return view
+def _record(mm: MultidimModel, hh: Households, t: int, out: EngineOutput) -> None:
+    """Review t's records of the households (`review_tables`) written into the output's arrays
+    of review t."""
+    for (md, name, _), tab in zip(REVIEW_TABLES, review_tables(mm, hh, t)):
+        a = getattr(out.multidim if md else out, name)[0, t]
+        a[...] = tab.reshape(a.shape)
 
 
 def _year_arrays(mm: MultidimModel, y: int, boost: np.ndarray, dtype, by_pair: bool = False) -> tuple:
@@ -403,36 +417,53 @@ def simulate_multidim(
     """One microsimulation draw with spending `spend` (Y+1, L, D) (optionally from a given
     household population).
 
-    The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`): each year's
-    pass adds them into the output's table of its year (P, G) itself."""
+    The removals are kept by removal pair (`simlib.multidim.output.removal_pairs`). While the run
+    goes, its tables are kept by their rows that are not zero (`deprivation_tables.RunTables`)
+    and made dense at its end, the tables of whole households (states, flows, entries, the
+    deprivation counts and the removals) in the narrowest integer type that holds their values;
+    `deprivation_tables.reader_types` gives them the types every engine's readers get
+    (`run_multidim_microsim` does): the same numbers."""
     model = mm.base
     G, K = model.n0.shape
     Y = len(model.years)
     n = int(model.n0.sum()) if population is None else len(population)
     store = HouseholdStore(room_for(model, n), G)  # records updated in place, room for the run
     hh = synthesise_population(mm, rng, store) if population is None else store.extend(population)
-    out = EngineOutput.like("microsim", model, 1)
-    out.multidim = MultidimOutput.zeros(1, Y, G, K, 0, pairs=removal_pairs(mm)[0].size, counts=np.int32)
-    _record(mm, hh, 0, out)
+    L, D = len(model.line_codes), len(model.unit_ids)
+    out = EngineOutput(
+        "microsim", None, None, None, np.zeros((1, Y, L, D)), np.zeros((1, Y, L, D)), *np.zeros((2, 1, Y))
+    )
+    kept = RunTables()  # the tables by review or year, made dense at the end
+    _keep_review(mm, hh, 0, kept)
     years = hr.ProgrammeYears(model, spend, out, mm.line_bits * mm.targeted, with_old=False)
     for y in range(Y):
-        _project_year(mm, hh, y, years, rng, out)
+        _project_year(mm, hh, y, years, rng, out, kept)
         # household formation: growth x households per group, states by entry shares
-        new_group, new_state = new_household_records(model, None, rng, counts=out.states[0, y].sum(-1))
-        out.entries[0, y] = np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K).reshape(G, K)
+        counts = kept.one("states", y, (G * K,)).reshape(G, K).sum(-1)  # the run's float counts
+        new_group, new_state = new_household_records(model, None, rng, counts=counts)
+        kept.add("entries", y, np.bincount(new_group.astype(np.int64) * K + new_state, minlength=G * K))
         hh = store.extend(synthesise_households(mm, new_group, new_state, y + 1, rng))
         del new_group, new_state
-        _record(mm, hh, y + 1, out)
-    return out
+        _keep_review(mm, hh, y + 1, kept)
+    del store, hh  # the records, before the dense tables
+    return kept.output(out, G, K, Y, removal_pairs(mm)[0].size)
 
 
-def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput) -> None:
-    """Projected year y of `simulate_multidim`: households advanced in place, flows, production
-    support and removals by pair into the outputs (the year's result dropped before the next
-    reach)."""
+def _keep_review(mm: MultidimModel, hh: Households, t: int, kept: RunTables) -> None:
+    """Review t's tables (`review_tables`) kept by their rows that are not zero."""
+    for (_, name, whole), tab in zip(REVIEW_TABLES, review_tables(mm, hh, t)):
+        kept.add(name, t, tab, counts=whole)
+
+
+def _project_year(mm: MultidimModel, hh: Households, y: int, years, rng, out: EngineOutput, kept: RunTables) -> None:
+    """Projected year y of `simulate_multidim`: households advanced in place, production support
+    into the output, the flows and the removals by pair (the year's own table) kept (the year's
+    result dropped before the next reach)."""
     r = years.reach(y, hh.group, hh.state, hh.mask, rng)
-    res = advance(mm, hh, y, r, rng, out=hh, removed=out.multidim.removed[0, y])
-    out.flows[0, y] = res["flows"]
+    G = mm.base.n0.shape[0]
+    res = advance(mm, hh, y, r, rng, out=hh, removed=np.zeros((removal_pairs(mm)[0].size, G), np.int32))
+    kept.add("flows", y, res["flows"].reshape(-1, res["flows"].shape[-1]))  # by (group, state) cell
+    kept.add("removed", y, res["removed"].ravel())
     out.ps_supported[0, y], out.ps_wanting[0, y] = res["ps_supported"], res["ps_wanting"]
 
 
@@ -445,4 +476,6 @@ def run_multidim_microsim(
     label: str = "",
 ) -> EngineOutput:
     """`draws` independent replications; draw i uses the i-th child of SeedSequence(seed)."""
-    return run_draws(lambda rng: simulate_multidim(mm, spend, rng), "microsim", draws, seed, progress, label)
+    return run_draws(
+        lambda rng: reader_types(simulate_multidim(mm, spend, rng)), "microsim", draws, seed, progress, label
+    )
