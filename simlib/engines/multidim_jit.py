@@ -70,7 +70,16 @@ from simlib.engines.multidim_cell_kernels import (
 from simlib.engines.multidim_counts import settle_counts
 from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
 from simlib.engines.multidim_line_kernels import lines_known
-from simlib.engines.multidim_numba import available, compiled, get_num_threads, parallel, prange, refresh_caches, take
+from simlib.engines.multidim_numba import (
+    aligned,
+    available,
+    compiled,
+    get_num_threads,
+    parallel,
+    prange,
+    refresh_caches,
+    take,
+)
 from simlib.engines.multidim_record_kernels import income_bins, record_group, unreached
 from simlib.engines.multidim_scratch import thread_scratch
 from simlib.engines.multidim_vacancy import into_zero, of_state, reset_if_filled
@@ -356,10 +365,11 @@ BASELINE = "baseline"
 
 def cells(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:
     """Zero cells for S scenarios, by mask M (S, G, K, 4096) and by (key, income bin) H (S, G, K,
-    keys, B): fresh zero pages, to be filled (`fill`, or a first year from `BASELINE`)."""
+    keys, B): fresh zero pages, rows on 64-byte boundaries (`multidim_numba.aligned`), to be
+    filled (`fill`, or a first year from `BASELINE`)."""
     G, K = mm.base.n0.shape
     Mn, kd, inc0 = tables.entry_arrays(mm, 0)
-    return np.zeros((S, G, K, Mn.shape[-1])), np.zeros((S, G, K, kd.shape[-1], inc0.shape[-1]))
+    return aligned((S, G, K, Mn.shape[-1])), aligned((S, G, K, kd.shape[-1], inc0.shape[-1]))
 
 
 def start(mm: MultidimModel, S: int) -> tuple[np.ndarray, np.ndarray]:

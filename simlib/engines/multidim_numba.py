@@ -59,6 +59,26 @@ def available() -> bool:
     return _numba is not None
 
 
+#: bytes: a cache line, and the widest vector the kernels use (eight float64, 512 bits)
+ALIGN = 64
+
+
+def aligned(shape: tuple, zero: bool = True) -> np.ndarray:
+    """A C-contiguous float64 array of `shape` whose first element sits on a 64-byte boundary
+    (`ALIGN`): zero (fresh zero pages, as `np.zeros`) or, with `zero=False`, to be overwritten.
+
+    numpy places large arrays 16 bytes past such a boundary, and with 112 income bins every row
+    of the cells H then too: each eight-wide load or store of a row spans two cache lines
+    (benchmarks/HISTORY.md `## mdlinefold`; the rows' kernels 5–25 % slower). The cells M and H
+    of a run (`multidim_jit.cells`), the explorer's spare cells (`simlib.workbench.pool`) and the
+    cells moved to the communes (`remap_review`) are made here. The values are the same bits:
+    the kernels' order of operations does not depend on where a row starts."""
+    n = int(np.prod(shape, dtype=np.int64)) * 8
+    buf = (np.zeros if zero else np.empty)(n + ALIGN, np.uint8)
+    at = (-buf.ctypes.data) % ALIGN
+    return buf[at : at + n].view(np.float64).reshape(shape)
+
+
 @compiled
 def support(row):
     """First and one-past-last nonzero entries of a row ((0, 0) when all are zero)."""

@@ -21,7 +21,7 @@ import numpy as np
 
 from simlib.engines import multidim_tables
 from simlib.engines.common import EngineOutput, EngineState
-from simlib.engines.multidim_numba import prange
+from simlib.engines.multidim_numba import aligned, prange
 from simlib.engines.multidim_record_kernels import income_bins, record_group
 from simlib.engines.multidim_review import Review
 from simlib.engines.remap_jit import BLOCK, GroupMove
@@ -127,7 +127,7 @@ def _into(into: dict | None, name: str, shape: tuple) -> np.ndarray:
     """The array `into[name]` the moved cells `name` are written into, or a new one."""
     a = (into or {}).get(name)
     if a is None:
-        return np.empty(shape)
+        return aligned(shape, zero=False)
     if a.shape != shape or a.dtype != np.float64 or not a.flags.c_contiguous:
         raise ValueError(f"into[{name!r}] is {a.dtype} {a.shape}, the moved cells float64 {shape} (C order)")
     return a

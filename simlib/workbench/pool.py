@@ -32,6 +32,7 @@ from dataclasses import replace
 import numpy as np
 
 from simlib.engines.common import EngineState
+from simlib.engines.multidim_numba import aligned
 from simlib.engines.multidim_vacancy import VacantState
 
 
@@ -92,7 +93,13 @@ class StatePool:
             ):
                 self.reused += 1
                 return self.free.pop(i), self.zero.pop(i)
-        return {k: np.empty(v.shape, v.dtype) for k, v in like.items()}, None
+        return {k: new_like(v) for k, v in like.items()}, None
+
+
+def new_like(a: np.ndarray) -> np.ndarray:
+    """An array of `a`'s shape and type to be overwritten whole; float64 cells with their rows on
+    64-byte boundaries (`multidim_numba.aligned`), as a run's own."""
+    return aligned(a.shape, zero=False) if a.dtype == np.float64 else np.empty(a.shape, a.dtype)
 
 
 def known_zero(state: EngineState) -> np.ndarray | None:
