@@ -53,23 +53,32 @@ def move_states(old, starts, sources, weights, out, skip):
     (not written) the states k of new group h with bit k of `skip[a, h]` set: states known all zero
     both in `out` already and in every old group reaching h (the same values: each of their
     elements a sum of products of zeros)."""
-    n_new, n_k, width = out.shape[1], out.shape[2], out.shape[3]
+    n_new, n_k = out.shape[1], out.shape[2]
     for task in prange(out.shape[0] * n_new * n_k):
         a, h, k = task // (n_new * n_k), (task // n_k) % n_new, task % n_k
         if (skip[a, h] >> k) & 1:
             continue
-        for i0 in range(0, width, BLOCK):
-            dest = out[a, h, k, i0 : min(i0 + BLOCK, width)]
+        move_state(old, starts, sources, weights, out, a, h, k)
+
+
+def move_state(old, starts, sources, weights, out, a, h, k):
+    """State k of new group h in scenario a of `out` (A, G', K, B) from `old` (A, G, K, B):
+    0 + w0 * x0 + w1 * x1 + ... element by element, in blocks of `BLOCK` elements (`move_states`;
+    `remap_review` moves and records with it)."""
+    width = out.shape[3]
+    for i0 in range(0, width, BLOCK):
+        dest = out[a, h, k, i0 : min(i0 + BLOCK, width)]
+        for i in range(dest.size):
+            dest[i] = 0.0
+        for j in range(starts[h], starts[h + 1]):
+            w, src = weights[j], old[a, sources[j], k, i0 : i0 + dest.size]
             for i in range(dest.size):
-                dest[i] = 0.0
-            for j in range(starts[h], starts[h + 1]):
-                w, src = weights[j], old[a, sources[j], k, i0 : i0 + dest.size]
-                for i in range(dest.size):
-                    dest[i] += w * src[i]
+                dest[i] += w * src[i]
 
 
 if numba is not None:  # IEEE arithmetic: no `fastmath` (a fused multiply-add changes bits)
     move_groups = numba.njit(cache=True, parallel=True)(move_groups)
+    move_state = numba.njit(cache=True, nogil=True)(move_state)
     move_states = numba.njit(cache=True, parallel=True)(move_states)
 
 

@@ -24,27 +24,13 @@ from simlib.engines.common import EngineOutput, EngineState
 from simlib.engines.multidim_numba import aligned, prange
 from simlib.engines.multidim_record_kernels import income_bins, record_group
 from simlib.engines.multidim_review import Review
-from simlib.engines.remap_jit import BLOCK, GroupMove
+from simlib.engines.remap_jit import GroupMove, move_state
 from simlib.multidim.output import MultidimOutput
 
 try:  # numba is a dependency; without it the moved state is recorded by its first run
     import numba
 except ImportError:  # pragma: no cover
     numba = None
-
-
-def move_state(old, starts, sources, weights, out, s, h, k):
-    """State k of new group h in scenario s of `out` (A, G', K, B) from `old` (A, G, K, B), as
-    `remap_jit.move_states` writes it: 0 + w0 * x0 + w1 * x1 + ... element by element."""
-    width = out.shape[3]
-    for i0 in range(0, width, BLOCK):
-        dest = out[s, h, k, i0 : min(i0 + BLOCK, width)]
-        for i in range(dest.size):
-            dest[i] = 0.0
-        for j in range(starts[h], starts[h + 1]):
-            w, src = weights[j], old[s, sources[j], k, i0 : i0 + dest.size]
-            for i in range(dest.size):
-                dest[i] += w * src[i]
 
 
 def move_record(old, move, cells, known, n, g_area, fgt, rec):
@@ -77,7 +63,6 @@ def move_record(old, move, cells, known, n, g_area, fgt, rec):
 
 
 if numba is not None:  # IEEE arithmetic in the move (no `fastmath`: a fused multiply-add changes bits)
-    move_state = numba.njit(cache=True, nogil=True)(move_state)
     move_record = numba.njit(cache=True, parallel=True)(move_record)
 
 
