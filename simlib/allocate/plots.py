@@ -69,14 +69,22 @@ def report_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = Fa
     shown = [shown_code(c) for c in lines["line"]]
     if not short:
         return line_labels(lines.assign(line=shown), lang)
-    names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
     own = line_labels(lines, lang, short=True)
     return [
-        label
-        if code == code_shown
-        else (str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS))
-        for label, code, code_shown, name in zip(own, lines["line"], shown, names, strict=True)
+        label if code == code_shown else short_name(name)
+        for label, code, code_shown, name in zip(own, lines["line"], shown, names_of(lines, lang), strict=True)
     ]
+
+
+def names_of(lines: pd.DataFrame, lang: str) -> pd.Series:
+    """The items' names in `lang` (their codes where `lines` has no names)."""
+    column = i18n.column("name", lang)
+    return lines[column] if column in lines else lines["line"]
+
+
+def short_name(name) -> str:
+    """A name as a chart's row writes it: whole up to `CHART_NAME_CHARS`, else `cut` at a word."""
+    return str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS)
 
 
 def lines_table(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozenset()) -> pd.DataFrame:
@@ -168,12 +176,10 @@ def chart_labels(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozen
     «P5.repair» that names nothing to a reader."""
     lang = i18n.get_lang(lang)
     short = report_labels(lines, lang, short=True)
-    names = lines[i18n.column("name", lang)] if i18n.column("name", lang) in lines else lines["line"]
-    out = []
-    for label, code, name in zip(short, lines["line"], names, strict=True):
-        if code in unmeasured:
-            label = str(name) if len(str(name)) <= CHART_NAME_CHARS else cut(str(name), CHART_NAME_CHARS)
-        out.append(label)
+    out = [
+        short_name(name) if code in unmeasured else label
+        for label, code, name in zip(short, lines["line"], names_of(lines, lang), strict=True)
+    ]
     return marked(out, lines["line"], unmeasured)
 
 
