@@ -19,6 +19,7 @@ from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes,
 from simlib.engines.multidim_income_kernel import tiled_kernel_in
 from simlib.engines.multidim_numba import (
     U,
+    aempty,
     compiled,
     support,
     vadd,
@@ -378,7 +379,9 @@ def households(n, fl, new):
 def settle_scratch(K, NK, B):
     """`classify`'s working arrays: (sums (2, K, NK), W (K NK, 4) (`classify` views it as (NK, 4 K):
     a key's shares of every source in a row), HI (4, 4), src (K,))."""
-    return np.empty((2, K, NK)), np.empty((K * NK, 4)), np.empty((4, 4)), np.empty(K, np.int64)
+    f = np.float64
+    sums, W, HI = aempty(2 * K * NK, f).reshape((2, K, NK)), aempty(K * NK * 4, f).reshape((K * NK, 4)), aempty(16, f)
+    return sums, W, HI.reshape((4, 4)), aempty(K, np.int64)
 
 
 @compiled

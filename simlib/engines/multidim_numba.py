@@ -79,6 +79,30 @@ def aligned(shape: tuple, zero: bool = True) -> np.ndarray:
     return buf[at : at + n].view(np.float64).reshape(shape)
 
 
+def placed(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of x (any dtype) starting on a 64-byte boundary (`ALIGN`): the static
+    tables the kernels read row by row (`multidim_tables`), which numpy places 16 or 48 bytes
+    past one. The same values."""
+    x = np.asarray(x)
+    n = x.size * x.itemsize
+    buf = np.empty(n + ALIGN, np.uint8)
+    at = (-buf.ctypes.data) % ALIGN
+    out = buf[at : at + n].view(x.dtype).reshape(x.shape)
+    out[...] = x
+    return out
+
+
+@compiled
+def aempty(n, dtype):
+    """An uninitialised 1-d array of n entries of `dtype` (a numpy scalar type) whose first entry
+    sits on a 64-byte boundary (`ALIGN`), for compiled working arrays (reshape it). numba's
+    `np.empty` aligns to 32 bytes only, so half of a thread's scratch rows (`multidim_scratch`)
+    started 32 bytes past a cache line: every eight-wide load or store of them spanned two."""
+    buf = np.empty(n + ALIGN, dtype)  # ALIGN entries: at least ALIGN bytes to spare
+    at = (ALIGN - np.int64(buf.ctypes.data % ALIGN)) % ALIGN // buf.itemsize
+    return buf[at : at + n]
+
+
 @compiled
 def support(row):
     """First and one-past-last nonzero entries of a row ((0, 0) when all are zero)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_numba import compiled, vadd, vbcast, vfma, vload, vstore, vzero
+from simlib.engines.multidim_numba import aempty, compiled, vadd, vbcast, vfma, vload, vstore, vzero
 
 
 @compiled
@@ -264,6 +264,12 @@ def record_group(Mg, Hg, ng, s, g, f1b, f2b, rec, hs, zero=0):
 def scratch(NW, count):
     """`_record`'s working arrays for NW sums and the masks' numbers of bits `count`: (D (8, 64),
     P (4, 64), CR (3, 64), a2 (NW,), order (72,) (`count_order`), acc (NW,))."""
-    order = np.empty(72, np.int64)
+    order = aempty(72, np.int64)
     count_order(count, order)
-    return np.empty((8, 64)), np.empty((4, 64)), np.empty((3, 64)), np.empty(NW), order, np.empty(NW)
+    f = np.float64
+    D, P, CR = (
+        aempty(8 * 64, f).reshape((8, 64)),
+        aempty(4 * 64, f).reshape((4, 64)),
+        aempty(3 * 64, f).reshape((3, 64)),
+    )
+    return D, P, CR, aempty(NW, f), order, aempty(NW, f)

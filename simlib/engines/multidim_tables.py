@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from simlib.engines.multidim_income_kernel import tiles_of
-from simlib.engines.multidim_numba import plain
+from simlib.engines.multidim_numba import placed, plain
 from simlib.memo import carry, memoised
 from simlib.multidim import income as inc
 from simlib.multidim.masks import COUNT, DIMENSION_MATRIX, INDICATOR_MATRIX, N_MASKS, bits_list
@@ -295,8 +295,23 @@ def with_tables_of(mm0: MultidimModel, mm: MultidimModel) -> MultidimModel:
 
 
 def prepare(mm: MultidimModel) -> dict:
-    """The compiled engine's static arrays of a model (cached on it)."""
-    return memoised(mm, "multidim_jit.static", partial(_static, mm))
+    """The compiled engine's static arrays of a model (cached on it), each starting on a 64-byte
+    boundary (`on_lines`)."""
+    return memoised(mm, "multidim_jit.static", lambda: on_lines(_static(mm)))
+
+
+def on_lines(x):
+    """x with every array in it (in tuples and dicts, kept as they are) copied to start on a
+    64-byte boundary (`multidim_numba.placed`): numpy put the tables 16, 32 or 48 bytes past one,
+    so every eight-wide load of a row of the income kernel's dense bands (112 bins: 896 bytes a
+    row) spanned two cache lines. The same values."""
+    if isinstance(x, np.ndarray):
+        return placed(x)
+    if isinstance(x, tuple):
+        return tuple(on_lines(y) for y in x)
+    if isinstance(x, dict):
+        return {k: on_lines(y) for k, y in x.items()}
+    return x
 
 
 def _kinds(mm: MultidimModel) -> tuple[np.ndarray, np.ndarray]:
@@ -330,7 +345,7 @@ def entry_arrays(mm: MultidimModel, t: int) -> tuple[np.ndarray, np.ndarray, np.
     """New households at review t by kind of group (`entry_kinds`) and state: masks Mn (U, K,
     4096), keys kd (U, K, NK) and income bins inc0 (U, K, B), each a distribution (cached on the
     model per standard); group g's rows are those of its kind."""
-    return memoised(mm, _entry_key(mm, t), partial(_entry_build, mm, t))
+    return memoised(mm, _entry_key(mm, t), lambda: on_lines(_entry_build(mm, t)))
 
 
 def _entry_key(mm: MultidimModel, t: int) -> str:
@@ -345,7 +360,7 @@ def _entry_key(mm: MultidimModel, t: int) -> str:
 def review_arrays(mm: MultidimModel, t: int) -> tuple:
     """(nb, k3, f1b, f2b) of review t: the bins below the line by area, the deprivations that
     make a household poor, the FGT weights by area and bin (cached on the model per review)."""
-    return memoised(mm, f"multidim_tables.review.{t}", partial(_review_build, mm, t))
+    return memoised(mm, f"multidim_tables.review.{t}", lambda: on_lines(_review_build(mm, t)))
 
 
 def _review_build(mm: MultidimModel, t: int) -> tuple:
