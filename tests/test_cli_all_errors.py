@@ -375,3 +375,24 @@ def test_a_wrong_choice_is_said_once(here):
     code, text = cli("--lang", "en", "optimize", bad, "--out", "o", "--effort", "x")
     assert_user_error(code, text, ["--effort: value 'x'", *BAD_FIELDS])
     assert len(problems(text, 3, "en")) == 3 and text.count("'x'") == 1, text
+
+
+@pytest.mark.parametrize(
+    "kind,source,wrong,says",
+    [
+        ("series", "params/series/caobang.yaml", ["--draws", "3"], "'--draws'"),
+        ("backtest", "params/backtest/published_2023.yaml", ["--seed", "x"], "--seed: 'x'"),
+    ],
+)
+def test_a_calibration_files_problems_come_with_the_arguments(here, kind, source, wrong, says):
+    """`simlib calibrate series|backtest FILE`: the file's `draws: 0` (below what is allowed)
+    said with a wrong option, two problems in one message; nothing written."""
+    text = (ROOT / source).read_text(encoding="utf-8")
+    assert "\ndraws: " in text
+    lines = [("draws: 0" if line.startswith("draws: ") else line) for line in text.splitlines()]
+    mine = here / f"{kind}.yaml"
+    mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = cli("--lang", "en", "calibrate", kind, str(mine), "--out", "o", *wrong)
+    assert_user_error(code, out, [says, f"{kind}.yaml, field 'draws'", "value: 0"])
+    assert len(problems(out, 2, "en")) == 2
+    assert sorted(p.name for p in here.iterdir()) == [f"{kind}.yaml"]

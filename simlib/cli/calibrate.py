@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from simlib import i18n
-from simlib.cli.common import caught, check_out
+from simlib.cli.common import caught, check_out, readable
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
 
@@ -79,6 +79,7 @@ def register(sub) -> None:
         input_paths={"spec": "file"},
         out_kind="calibration",
         option_limits={"draws": ("--draws", 50, 100000)},
+        file_checks=[_series_read],
     )
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
@@ -90,7 +91,24 @@ def register(sub) -> None:
         input_paths={"config": "file"},
         out_kind="backtest",
         option_limits={"draws": ("--draws", 10, 10000)},
+        file_checks=[_backtest_read],
     )
+
+
+def _series_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The series fit file's own problems, said with the arguments' (`common.file_problems`)."""
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
+    from simlib.calibrate.series_spec import load_series_spec
+
+    return (caught(load_series_spec, args.spec) if readable(args.spec) else []), []
+
+
+def _backtest_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The back-test file's own problems, said with the arguments' (`common.file_problems`)."""
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
+    from simlib.calibrate.backtest import load_backtest
+
+    return (caught(load_backtest, args.config) if readable(args.config) else []), []
 
 
 def _budgets(items: list[str]) -> dict:
