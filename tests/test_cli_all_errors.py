@@ -396,3 +396,13 @@ def test_a_calibration_files_problems_come_with_the_arguments(here, kind, source
     assert_user_error(code, out, [says, f"{kind}.yaml, field 'draws'", "value: 0"])
     assert len(problems(out, 2, "en")) == 2
     assert sorted(p.name for p in here.iterdir()) == [f"{kind}.yaml"]
+
+
+def test_a_calibrations_budget_scenario_comes_with_the_arguments(here):
+    """`simlib calibrate aggregate … --budget bad.yaml --seed -1`: the seed and the budget
+    scenario's two mistakes, three problems in one message; nothing written."""
+    bad = bad_scenario(here)
+    code, text = cli("--lang", "en", "calibrate", "aggregate", REVIEW, "--out", "o", "--budget", bad, "--seed", "-1")
+    assert_user_error(code, text, ["'--seed'", *BAD_FIELDS])
+    assert len(problems(text, 3, "en")) == 3
+    assert sorted(p.name for p in here.iterdir()) == ["bad.yaml"]

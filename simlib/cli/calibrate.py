@@ -12,6 +12,7 @@ from simlib import i18n
 from simlib.cli.common import caught, check_out, readable
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
+from simlib.scenario import load_scenario
 
 
 def _common(p) -> None:
@@ -37,6 +38,7 @@ def _common(p) -> None:
         input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
         arg_checks=[_check_budgets],
         out_kind="calibration",
+        file_checks=[_budgets_read],
     )
 
 
@@ -128,6 +130,15 @@ def _check_budgets(args) -> None:
         paths = _budgets(args.budget_year).values()
         errors = [missing_file(p, "--budget-year") for p in paths if not Path(p).is_file()]
     raise_if_any(errors)
+
+
+def _budgets_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The problems inside the budget scenarios (`--budget`, `--budget-year`), read as the
+    calibration reads them (`load_scenario`), said with the arguments' (`common.file_problems`)."""
+    paths = [args.budget] if args.budget is not None and readable(args.budget) else []
+    if not caught(_budgets, args.budget_year):
+        paths += [p for p in _budgets(args.budget_year).values() if readable(p)]
+    return [e for p in dict.fromkeys(paths) for e in caught(load_scenario, p)], []
 
 
 def main(args) -> int:
