@@ -28,7 +28,6 @@ from simlib.atomic import (
     ownership_problems,
     place_problems,
 )
-from simlib.batch import check_all
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
@@ -203,6 +202,10 @@ def scenario_problems(paths: Iterable, set_items: Iterable[str] = ()) -> tuple[l
     frame, two files with one name), each attributed to its file; and the files the valid ones
     read (their datasets, parameters), for the check of `--out`. A crash of simlib on a file is
     left to the command, which says it as the bug it is."""
+    # simlib.batch imports nbformat, so jsonschema, whose iri grammar `simlib.cli.main` declines first
+    # local import: importing simlib.cli must not import jsonschema (`schema.decline_iri_grammar`)
+    from simlib.batch import check_all
+
     errors: list[InputError] = []
     inputs: list[Path] = []
     for p, found in check_all(list(paths), list(set_items)).items():
