@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -191,34 +191,47 @@ def suggestions(value: Any, allowed: Any) -> list[str]:
     return [] if value in names else closest_names(value, names)
 
 
-def _files_in(folder: Path) -> list[Path]:
-    """The visible files directly in `folder`, sorted by name (none if it cannot be read)."""
+def _entries(folder: Path, kind: Callable[[Path], bool]) -> list[Path]:
+    """The visible entries of `folder` of one `kind` (`Path.is_file`, `Path.is_dir`), sorted by
+    name (none if it cannot be read)."""
     try:
-        return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+        return sorted((p for p in folder.iterdir() if kind(p) and not p.name.startswith(".")), key=lambda p: p.name)
     except OSError:
         return []
 
 
-def _folders_in(folder: Path) -> list[Path]:
-    """The visible folders directly in `folder`, sorted by name (none if it cannot be read)."""
-    try:
-        return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    except OSError:
+def _mended_folders(folder: Path) -> list[Path]:
+    """The existing folders `folder` may mean: itself if it is one, else each of its names that is
+    not there replaced by the closest folder name beside it (`closest_names`: `param/scenarios`
+    finds `params/scenarios`, `prams/senarios` too); none when a name has no close one, at most
+    `_SUGGESTED`."""
+    if folder.is_dir():
+        return [folder]
+    if folder.parent == folder or folder.name in ("", ".", ".."):
         return []
+    found = []
+    for base in _mended_folders(folder.parent):
+        names = [d.name for d in _entries(base, Path.is_dir)]
+        found += [base / name for name in closest_names(folder.name, names)]
+    return found[:_SUGGESTED]
 
 
 def _near_files(path: Path) -> list[Path]:
     """Existing files whose name is close to `path`'s (names without their suffix, so that
-    `plan2024.yml` finds `plan_2024.yaml`): in its own folder and among the bundled scenarios
-    (`params/scenarios/`), and the folders beside it (`params/scenario` finds `params/scenarios`,
-    for the commands that take a folder), the closest ones only (ties all shown, at most
+    `plan2024.yml` finds `plan_2024.yaml`): in its own folder, or, when that folder is not there,
+    in the folders it may mean (`_mended_folders`: `param/scenarios/plan_2024.yaml` finds
+    `params/scenarios/plan_2024.yaml`), and among the bundled scenarios (`params/scenarios/`);
+    and the folders beside it (`params/scenario` and `param/scenarios` find `params/scenarios`,
+    for the commands that take a folder); the closest ones only (ties all shown, at most
     `_SUGGESTED`)."""
+    folders = _mended_folders(path.parent)
     by_stem: dict[str, dict[Path, Path]] = {}
-    for folder in (path.parent, scenarios_dir()):
-        for f in _files_in(folder):
+    for folder in (*folders, scenarios_dir()):
+        for f in _entries(folder, Path.is_file):
             by_stem.setdefault(f.stem, {}).setdefault(f.resolve(), f)
-    for d in _folders_in(path.parent):
-        by_stem.setdefault(d.name, {}).setdefault(d.resolve(), d)
+    for folder in folders:
+        for d in _entries(folder, Path.is_dir):
+            by_stem.setdefault(d.name, {}).setdefault(d.resolve(), d)
     closest = closest_names(path.stem, by_stem)
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
@@ -247,7 +260,7 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     path = Path(path)
     shown = typable_path(path)  # as the suggestions: a path the user can type where they stand
     if path.is_dir():
-        files = [f.name for f in _files_in(path)]
+        files = [f.name for f in _entries(path, Path.is_file)]
         if not files:
             return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")

@@ -278,3 +278,131 @@ def test_batch_says_its_scenarios_problems_with_a_refused_out(here):
     assert len(problems(text, 6, "en")) == 6
     assert "plan_2024" not in text  # the valid scenario has nothing to say
     assert digests(mine) == before and sorted(p.name for p in here.iterdir()) == ["bad.yaml", "userdir"]
+
+
+# --- the problems inside the scenario files, with the arguments' --------------------------------
+
+
+def bad_scenario(folder, name: str = "bad") -> str:
+    """plan_2024 with two mistakes of its own (hand-made): a horizon of 0 years and a funding
+    source misspelt (`central_recurent`); its path."""
+    text = open(PLAN, encoding="utf-8").read()
+    assert "horizon: 2\n" in text and "P2: {central_recurrent: 40" in text
+    text = text.replace("horizon: 2\n", "horizon: 0\n").replace(
+        "P2: {central_recurrent: 40", "P2: {central_recurent: 40"
+    )
+    text = text.replace("name: plan_2024", f"name: {name}")
+    path = folder / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+#: what the bad scenario's two mistakes say (English)
+BAD_FIELDS = [
+    "field 'horizon'",
+    "field 'budget.years.2024.lines.P2.central_recurent'",
+    "did you mean central_recurrent?",
+]
+
+
+@pytest.mark.parametrize(
+    "argv,says",
+    [
+        # a value argparse cannot convert (said by the parser), a value out of range (said after it)
+        (["run", "{bad}", "--out", "o", "--jobs", "abc"], ["--jobs: 'abc'"]),
+        (["run", "{bad}", "--out", "o", "--jobs", "0"], ["'--jobs'"]),
+        (["batch", "{folder}", "--uncertainty", "-5", "--out", "o", "--tables-only"], ["'--uncertainty'"]),
+        (["optimize", "{bad}", "--out", "o", "--objective", "poorr"], ["'--objective'", "did you mean poor?"]),
+        (["sensitivity", "{bad}", "--out", "o", "--points", "x"], ["--points: 'x'"]),
+        (["robustness", "{bad}", PLAN, "--out", "o", "--seed", "-1"], ["'--seed'"]),
+        (["validate", "{bad}", "--set", "horizon"], ["'horizon'"]),
+    ],
+    ids=["run-parser", "run-value", "batch", "optimize", "sensitivity", "robustness", "validate"],
+)
+def test_the_scenarios_problems_come_with_the_arguments(here, argv, says):
+    """The lead's finding: `simlib run bad.yaml --jobs abc` said the `--jobs` problem only; the
+    planner fixed it, ran again, and only then learnt of the scenario's two mistakes. Now one
+    message has the argument's problem and each of the file's (hand-counted: 1 + 2), exit status
+    2, and nothing is written; a batch's valid scenario (plan_2024 beside it) has nothing to say."""
+    folder = here / "kb"
+    folder.mkdir()
+    bad = bad_scenario(folder)
+    (folder / "plan_2024.yaml").write_text(open(PLAN, encoding="utf-8").read(), encoding="utf-8")
+    before = digests(here)
+    argv = [a.replace("{bad}", bad).replace("{folder}", str(folder)) for a in argv]
+    code, text = cli("--lang", "en", *argv)
+    assert_user_error(code, text, says + BAD_FIELDS)
+    lines = problems(text, 3, "en")
+    assert len(lines) == 3, text
+    assert sum("bad.yaml" in line for line in lines) == 2 and "plan_2024.yaml" not in text, text
+    assert digests(here) == before and sorted(p.name for p in here.iterdir()) == ["kb"]
+
+
+def test_an_output_folder_that_cannot_be_made_comes_with_the_scenarios_problems(here):
+    """`--out` under a file: the folder cannot be made, found before any work but only after the
+    scenario had been read (said once its mistakes were fixed). Now the three together."""
+    bad = bad_scenario(here)
+    (here / "notes.txt").write_text("ghi chú\n", encoding="utf-8")
+    before = digests(here)
+    code, text = cli("--lang", "en", "run", bad, "--out", "notes.txt/o")
+    assert_user_error(code, text, ["'--out'", "notes.txt", *BAD_FIELDS])
+    assert len(problems(text, 3, "en")) == 3
+    assert digests(here) == before
+
+
+def test_the_optimisers_request_and_its_spec_file_come_with_the_arguments(here):
+    """`simlib optimize` reads the scenario and a spec file: a line code misspelt in the spec
+    (`P7.9`), a year the scenario does not project (`--years 2030`) and `--draws 0`, three problems
+    in one message (by hand: the optimiser's check of `--years` needs the scenario read, and the
+    spec's codes need the scenario's catalogue)."""
+    spec = here / "spec.yaml"
+    spec.write_text("lines:\n  P7.9: {floor: 8}\n", encoding="utf-8")
+    code, text = cli(
+        "--lang", "en", "optimize", PLAN, "--spec", str(spec), "--out", "o", "--years", "2030", "--draws", "0"
+    )
+    assert_user_error(
+        code, text, ["'--draws'", "spec.yaml, field 'lines.P7.9'", "did you mean P7.1, P7.2?", "'--years'", "2030"]
+    )
+    assert len(problems(text, 3, "en")) == 3
+    assert sorted(p.name for p in here.iterdir()) == ["spec.yaml"]
+
+
+def test_a_wrong_choice_is_said_once(here):
+    """`--effort x` (not among argparse's choices) with a scenario of its own mistakes: argparse's
+    message, the scenario's two, and not a second one for `--effort` from the optimiser's own
+    check of the request."""
+    bad = bad_scenario(here)
+    code, text = cli("--lang", "en", "optimize", bad, "--out", "o", "--effort", "x")
+    assert_user_error(code, text, ["--effort: value 'x'", *BAD_FIELDS])
+    assert len(problems(text, 3, "en")) == 3 and text.count("'x'") == 1, text
+
+
+@pytest.mark.parametrize(
+    "kind,source,wrong,says",
+    [
+        ("series", "params/series/caobang.yaml", ["--draws", "3"], "'--draws'"),
+        ("backtest", "params/backtest/published_2023.yaml", ["--seed", "x"], "--seed: 'x'"),
+    ],
+)
+def test_a_calibration_files_problems_come_with_the_arguments(here, kind, source, wrong, says):
+    """`simlib calibrate series|backtest FILE`: the file's `draws: 0` (below what is allowed)
+    said with a wrong option, two problems in one message; nothing written."""
+    text = (ROOT / source).read_text(encoding="utf-8")
+    assert "\ndraws: " in text
+    lines = [("draws: 0" if line.startswith("draws: ") else line) for line in text.splitlines()]
+    mine = here / f"{kind}.yaml"
+    mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = cli("--lang", "en", "calibrate", kind, str(mine), "--out", "o", *wrong)
+    assert_user_error(code, out, [says, f"{kind}.yaml, field 'draws'", "value: 0"])
+    assert len(problems(out, 2, "en")) == 2
+    assert sorted(p.name for p in here.iterdir()) == [f"{kind}.yaml"]
+
+
+def test_a_calibrations_budget_scenario_comes_with_the_arguments(here):
+    """`simlib calibrate aggregate … --budget bad.yaml --seed -1`: the seed and the budget
+    scenario's two mistakes, three problems in one message; nothing written."""
+    bad = bad_scenario(here)
+    code, text = cli("--lang", "en", "calibrate", "aggregate", REVIEW, "--out", "o", "--budget", bad, "--seed", "-1")
+    assert_user_error(code, text, ["'--seed'", *BAD_FIELDS])
+    assert len(problems(text, 3, "en")) == 3
+    assert sorted(p.name for p in here.iterdir()) == ["bad.yaml"]

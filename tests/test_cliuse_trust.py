@@ -20,6 +20,8 @@ import pytest
 from conftest import ROOT
 
 PLAN = "params/scenarios/plan_2024.yaml"
+#: a second scenario (two files of one name are a problem of their own, said with the arguments')
+EQUAL = "params/scenarios/equal_split.yaml"
 #: existing inputs of import-review and calibrate backtest: a missing one would be a second problem,
 #: said with the unknown argument (every problem at once)
 REVIEW = "data/synthetic_review/aggregate_2021_2023.csv"
@@ -87,7 +89,7 @@ def assert_usage_of(r: subprocess.CompletedProcess, prog: str) -> list[str]:
         ["calibrate", "backtest", BACKTEST, "--out", "o"],
         ["optimize", PLAN, "--out", "o"],
         ["sensitivity", PLAN, "--out", "o"],
-        ["robustness", PLAN, PLAN, "--out", "o"],
+        ["robustness", PLAN, EQUAL, "--out", "o"],
     ],
     ids=lambda argv: "-".join(argv[:2]) if argv[0] == "calibrate" else argv[0],
 )
@@ -111,7 +113,7 @@ def test_the_other_argument_errors_show_the_commands_usage_with_their_messages(l
     (line,) = assert_usage_of(r, "simlib list")
     whose = {"vi": "--jobs là tùy chọn của lệnh run", "en": "--jobs is an option of run"}[lang]
     assert line.startswith(UNKNOWN[lang].format(prog="simlib list", names="--jobs 2") + "; " + whose), line
-    r = simlib("--lang", lang, "robustness", PLAN, PLAN, "--out", "o", "--sampel", "lhs")
+    r = simlib("--lang", lang, "robustness", PLAN, EQUAL, "--out", "o", "--sampel", "lhs")
     (line,) = assert_usage_of(r, "simlib robustness")
     assert line.endswith("; " + mean.format("--sampler")), line
     r = simlib("--bogus", "validate", PLAN, "--lang", lang)

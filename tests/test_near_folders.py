@@ -20,3 +20,32 @@ def test_no_folder_is_suggested_when_none_is_close(tmp_path):
     (tmp_path / "reports").mkdir()
     err = missing_file(tmp_path / "zzz_unrelated_name")
     assert err.code == "file_missing"
+
+
+def tree(root, *files):
+    """Make `files` (relative paths) under `root`, with their folders."""
+    for f in files:
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        (root / f).write_text("name: x\n", encoding="utf-8")
+
+
+def test_a_mistyped_parent_folder_finds_the_folder_the_planner_meant(tmp_path, monkeypatch):
+    """`simlib batch param/scenarios` (the parent `params` mistyped): only the last name was
+    compared with its neighbours, and `param/` is not there, so nothing was suggested. Each name
+    that is not there is now replaced by the closest folder beside it (by hand: `param` is one
+    letter from `params`, `scenarios` is there)."""
+    tree(tmp_path, "params/scenarios/plan.yaml", "params/schema/x.yaml", "reports/a.html")
+    monkeypatch.chdir(tmp_path)
+    err = missing_file("param/scenarios")
+    assert (err.code, err.fields["near"]) == ("file_missing_near", "params/scenarios")
+    err = missing_file("prams/senarios")  # both names mistyped
+    assert (err.code, err.fields["near"]) == ("file_missing_near", "params/scenarios")
+    err = missing_file("param/scenarios/plan.yml")  # a file under the mistyped folder
+    assert (err.code, err.fields["near"]) == ("file_missing_near", "params/scenarios/plan.yaml")
+
+
+def test_a_far_parent_folder_suggests_nothing_of_it(tmp_path, monkeypatch):
+    """`zzz/scenarios`: no folder is close to `zzz`, so no folder under it is guessed."""
+    tree(tmp_path, "params/scenarios/plan.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert missing_file("zzz/scenarios").code == "file_missing"

@@ -15,7 +15,7 @@ from test_optnames_outputs import title
 
 from simlib.allocate import labels, plots
 from simlib.allocate.optimize import optimize
-from simlib.allocate.output import explanation_dict, report_html
+from simlib.allocate.output import binding_table, explanation_dict, report_html
 from simlib.allocate.spec import resolve_spec
 from simlib.report import optimization as T
 from simlib.report.table import ReportTable, to_html
@@ -97,7 +97,8 @@ def test_why_says_the_unmeasured_contents_once_by_name(tiny):
         grouped = [n for n in notes if "\n  - " in n]
         assert len(grouped) == 1
         for code in none:
-            name = f"{code} ({scen.catalogue.lines[code].name(lang)})"
+            # by its line and name, as the table by line (optleft), not by its identifier
+            name = f"{scen.catalogue.lines[code].parent} – {scen.catalogue.lines[code].name(lang)}"
             assert sum(name in n for n in notes) == 1 and name in grouped[0]
         # a line the model weighs keeps its marginal wording (P3.2 reaches nobody here: «0,00»)
         nothing = [n for n in notes if "không làm thay đổi" in n or "changes no" in n]
@@ -184,7 +185,8 @@ def test_a_content_not_measured_is_named_by_itself_under_the_dated_catalogue(dat
     for b in caps:
         for lang in ("vi", "en"):
             own = plan.catalogue.lines[b.code].name(lang)
-            assert b.text(lang).startswith(f"{b.code} ({own})"), b.text(lang)
+            line = plan.catalogue.lines[b.code].parent
+            assert b.text(lang).startswith(f"{line} – {own}: "), b.text(lang)
             assert title(b.code, lang)[1] not in b.text(lang)
 
 
@@ -229,3 +231,26 @@ def test_money_reaching_no_one_names_its_lines():
     rows = list(T.unallocatable(lost, "vi", lines).frame.iloc[:, 0])
     assert rows[0] == f"P6.2 {cat.lines['P6.2'].name('vi')}"
     assert rows[1].startswith("C6 – ")  # the 2026–2035 content's title, as before
+
+
+def test_a_single_content_the_model_does_not_measure_is_read_by_its_name(tiny, tmp_path):
+    """The optimiser's lines (the command line's «•» and «○», binding.csv's texts) named a content
+    by its identifier, «P4.1.facilities (Đầu tư cơ sở vật chất …): mô hình không đo …», where the
+    report reads «P4.1 – Đầu tư cơ sở vật chất …». Now they read as the report does; binding.csv
+    keeps the identifier in its `code` column (by hand: the catalogue's `parent` and name)."""
+    scen, res = tiny
+    caps = [b for b in res.binding if b.kind == "cap_unmeasured"]
+    zero = [z for z in res.zero_lines if not z["measured"]]
+    assert caps and zero
+    for lang in ("vi", "en"):
+        for code, text in [(b.code, b.text(lang)) for b in caps] + [(z["line"], z["text"](lang)) for z in zero]:
+            item = scen.catalogue.lines[code]
+            assert text.startswith(f"{item.parent} – {item.name(lang)}"), text
+            assert code not in text, text  # «P4.1.facilities» nowhere: the planner reads the name
+    table = binding_table(res)
+    rows = table[table["kind"] == "cap_unmeasured"]
+    assert sorted(rows["code"]) == sorted(b.code for b in caps)
+    assert not any(code in text for code in rows["code"] for text in rows["text_vi"])
+    # a line keeps its code and its name in brackets
+    p2 = [z for z in res.zero_lines if z["line"] == "P2"]
+    assert p2 and p2[0]["text"].vi.startswith(f"P2 ({scen.catalogue.lines['P2'].name('vi')})")

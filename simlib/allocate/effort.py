@@ -26,6 +26,7 @@ work would take days; `ECONOMY` keeps what certifies the result and drops what r
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,11 +120,10 @@ def estimated_runs(
       sampled again around the optimum and a billion more for every line × unit pair, at economy
       effort a billion more for each line whose money is decided (`lines`).
 
-    Runs under `--robust` (the parameter draws) are left out."""
+    The runs of `--robust` (the parameter draws) are counted apart (`robust_runs`)."""
     lines = directions if lines is None else lines
-    curves = 1 + active * (effort.grid + 1) * (1 + effort.refine)
-    rounds = min(effort.max_rounds, LOOP_ROUNDS)
-    loop = rounds * (curves + 1 + len(effort.steps))
+    curves = _curves(effort, active)
+    loop = _loop(effort, active)
     runs = 3 + 8
     for rnd in range(effort.absorb_rounds):
         n = starts + rnd  # the previous optimum joins the starts
@@ -138,20 +138,96 @@ def estimated_runs(
     return int(runs)
 
 
-def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool, kept: int) -> int:
+def _curves(effort: Effort, active: int) -> int:
+    """Runs of one set of curves: the reference, then grid + 1 points for each of the `active`
+    directions, and about as many midpoints in each refinement round."""
+    return 1 + active * (effort.grid + 1) * (1 + effort.refine)
+
+
+def _loop(effort: Effort, active: int) -> int:
+    """Runs of one certified loop: `LOOP_ROUNDS` rounds (at most `max_rounds`), each the curves
+    and the candidate steps (full and shortened)."""
+    return min(effort.max_rounds, LOOP_ROUNDS) * (_curves(effort, active) + 1 + len(effort.steps))
+
+
+#: the allocations `--robust` starts from and compares its optimum with (`simlib.allocate.optimize`:
+#: the central optimum, the plan, the equal split)
+ROBUST_STARTS = 3
+
+
+def robust_runs(effort: Effort, draws: int, kind: str, active: int) -> int:
+    """Engine runs of `--robust` (`simlib.allocate.robust.robust_optimum`) over `draws` parameter
+    draws, `active` directions that can take money, each draw's run counted as one of the whole
+    model. For every draw: its run without the programme; the robust loop, whose curves and steps
+    are those of full effort whatever the request's (`robust_task`): its `ROBUST_STARTS` starts
+    evaluated, the start of the loop, one loop (its promise met from the best start: no
+    multistart), its model tested at the starts and at each round's candidates; and the optimum
+    and the starts compared. `kind` "regret" adds each draw's own optimum: a certified loop at
+    `effort` from the same starts, with the multistart where the effort has one (as
+    `estimated_runs` counts the central one).
+
+    Checked against the runs counted: plan_2024, 30 draws, `expected`: 30 × 1,794 = 53,820
+    estimated for 64,229 counted (the robust loop's curves refine more than the central's)."""
+    steps = len(FULL.steps)
+    tested = ROBUST_STARTS + min(FULL.max_rounds, LOOP_ROUNDS) * (1 + steps)
+    per_draw = 1 + ROBUST_STARTS + 1 + _loop(FULL, active) + tested + 1 + ROBUST_STARTS
+    if kind == "regret":
+        loops = 1 + (ROBUST_STARTS - 1 if effort.multistart else 0)
+        per_draw += ROBUST_STARTS + loops * _loop(effort, active)
+    return int(draws * per_draw)
+
+
+class EstimatedRuns(int):
+    """The runs an optimisation is expected to take (an `int`, as `on_estimate` is told it), with
+    those of `--robust` among them: `robust` runs over `draws` parameter draws (0 and 0 without)."""
+
+    robust: int = 0
+    draws: int = 0
+
+    def __new__(cls, runs: int, robust: int = 0, draws: int = 0):
+        self = super().__new__(cls, int(runs))
+        self.robust, self.draws = int(robust), int(draws)
+        return self
+
+
+#: a run cheaper than this many CPU seconds is timed once more (`timed_zero`)
+RETIME = 0.05
+
+
+def timed_zero(problem) -> tuple[float, float]:
+    """The objective without the programme (one run of the engine) and the CPU seconds a run
+    takes, for the estimate. A cheap run is run and timed once more and the faster time kept: the
+    first run of a small model costs two to four times the next (plan_2024: 0.3–0.4 ms, then
+    0.1–0.2 ms, near the 0.17 ms a run averages over the whole optimisation, solver included); a
+    run of seconds (the multidimensional model) is timed once."""
+    zero = np.zeros((1, problem.n))
+    t0 = time.process_time()
+    f_zero = float(problem.evaluate(zero)[0])
+    seconds = time.process_time() - t0
+    if seconds < RETIME:
+        t0 = time.process_time()
+        problem.evaluate(zero)
+        seconds = min(seconds, time.process_time() - t0)
+    return f_zero, seconds
+
+
+def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool, kept: int) -> EstimatedRuns:
     """`estimated_runs` for a built `problem` (`simlib.allocate.problem.Problem`) under `spec`
-    (`simlib.allocate.spec.OptimizeSpec`): `starts` allocations to start from, `ranges` the most
-    each direction can spend (`pwl.direction_ranges`), `frontier` whether the frontier is drawn,
-    `kept` the corner starts the multistart keeps (`certify.MAX_EXTRA`)."""
+    (`simlib.allocate.spec.OptimizeSpec`), with `robust_runs` when it asks for `--robust`:
+    `starts` allocations to start from, `ranges` the most each direction can spend
+    (`pwl.direction_ranges`), `frontier` whether the frontier is drawn, `kept` the corner starts
+    the multistart keeps (`certify.MAX_EXTRA`)."""
     effort, model = spec.effort, problem.model
     open_lines = set(problem.var_line[ranges[problem.var_dir] > 1e-9].tolist())  # lines that can take money
     blocks = len(spec.plan_years) if spec.plan_years is not None else (problem.Y if spec.by_year else 1)
     lines = len(model.line_codes) if effort.unit_marginals else len(set(problem.var_line.tolist()))
     split = getattr(model, "split", None)
-    return estimated_runs(
+    active = int((ranges > 1e-9).sum())
+    robust = robust_runs(effort, spec.draws, spec.robust, active) if spec.robust else 0
+    central = estimated_runs(
         effort,
         len(ranges),
-        int((ranges > 1e-9).sum()),
+        active,
         lines=lines * blocks,
         starts=starts,
         corners=len(open_lines),
@@ -159,3 +235,4 @@ def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool,
         frontier=sum(abs(k - 1.0) > 1e-12 for k in spec.frontier) if frontier else 0,
         pairs=int((split > 0).sum()) if split is not None and effort.unit_marginals else 0,
     )
+    return EstimatedRuns(central + robust, robust, spec.draws if spec.robust else 0)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.allocate.evaluate import run_batch
-from simlib.allocate.labels import reads_as_zero
+from simlib.allocate.labels import named, reads_as_zero
 from simlib.allocate.problem import Problem
 from simlib.allocate.rules import BN, Row
 from simlib.allocate.spec import year_blocks
@@ -62,8 +62,8 @@ def names_of(scen: Scenario, years=None) -> dict:
     (default: the projected years), so a rule of every year names it too (`line_name`)."""
     out = dated_names(scen, years)
     for lang in LANGS:
-        for code, ln in scen.catalogue.lines.items():
-            out[("line", code, lang)] = f"{code} ({ln.name(lang)})"
+        for code, ln in scen.catalogue.lines.items():  # a content as the report names it (`named`)
+            out[("line", code, lang)] = named(code, ln.name(lang))
         for code, pj in scen.catalogue.projects.items():
             out.setdefault(("line", code, lang), f"{code} ({pj.name(lang)})")
         for u in scen.dataset.unit_ids:
@@ -110,7 +110,8 @@ def worded(key: str, names: dict, year: int | None, code: str | None = None) -> 
 
 def line_name(names: dict, code: str | None, lang: str, year: int | None = None) -> str:
     """How a rule's line or project is named in `year` (None: every optimised year): the content
-    it stands for under a dated catalogue, else «P1.1 (its 2021–2025 name)» (`names_of`)."""
+    it stands for under a dated catalogue, else «P1.1 (its 2021–2025 name)», a content «P4.1 – its
+    name» (`names_of`)."""
     return names.get(("line", code, lang, year)) or names.get(("line", code, lang), code or "")
 
 

@@ -31,6 +31,24 @@ def reads_as_zero(bn: float) -> bool:
     return round(float(bn), MONEY_DECIMALS) == 0
 
 
+def shown_code(code: str) -> str:
+    """How a reader sees an item's `code`: a content of a line («P1.1.maintenance»: the line's
+    code, then an identifier in lower-case English words) as «P1.1 –», the start of «P1.1 – its
+    name»; a line («P1.1», «P6.2») as itself. The catalogue's codes of contents are identifiers,
+    not the province's names."""
+    parts = str(code).split(".")
+    words = [k for k, part in enumerate(parts) if k > 0 and part[:1].islower()]
+    return ".".join(parts[: words[0]]) + " –" if words else str(code)
+
+
+def named(code: str, name: str) -> str:
+    """An item named in a sentence: a line by its code and name in brackets («P2 (Đa dạng hóa sinh
+    kế …)»), a content by its line and name as the report names it (`shown_code`: «P4.1 – Đầu tư
+    cơ sở vật chất …», not «P4.1.facilities (…)»)."""
+    shown = shown_code(code)
+    return f"{code} ({name})" if shown == code else f"{shown} {name}"
+
+
 def line_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:
     """Each line's label: «P1.1 its 2021–2025 name» (`short`: the code), and for a line whose
     money stands for a 2026–2035 content from a year on (lines.csv `content`), «; từ 2026: C1 –

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate.labels import MONEY_DECIMALS, line_labels, marked, reads_as_zero
+from simlib.allocate.labels import MONEY_DECIMALS, line_labels, marked, reads_as_zero, shown_code
 from simlib.chart_style import FILLS as CHART_FILLS
 from simlib.dated_budget import content_title, dated_catalogues
 from simlib.i18n import fmt
@@ -49,16 +49,6 @@ def dated_note(lines: pd.DataFrame, lang: str | None = None) -> str:
     if "content" not in lines or not (lines["content"].fillna("") != "").any():
         return ""
     return i18n.t("alloc.dated.note", lang, first=int(lines["content_from"].min()))
-
-
-def shown_code(code: str) -> str:
-    """How a reader sees an item's `code`: a content of a line («P1.1.maintenance»: the line's
-    code, then an identifier in lower-case English words) as «P1.1 –», the start of «P1.1 – its
-    name»; a line («P1.1», «P6.2») as itself. The catalogue's codes of contents are identifiers,
-    not the province's names."""
-    parts = str(code).split(".")
-    words = [k for k, part in enumerate(parts) if k > 0 and part[:1].islower()]
-    return ".".join(parts[: words[0]]) + " –" if words else str(code)
 
 
 def report_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = False) -> list[str]:

@@ -33,9 +33,22 @@ def runs_text(runs: float, lang: str) -> str:
 
 
 def estimate_text(runs: int, seconds: float, lang: str) -> str:
-    """«About {runs} runs × {seconds} CPU seconds ≈ {minutes} CPU minutes»."""
+    """«About {runs} runs × {seconds} CPU seconds ≈ {minutes} CPU minutes»; with the runs of
+    `--robust` among them (`simlib.allocate.effort.EstimatedRuns`), how many are for its draws."""
     sec = fmt.number(seconds, lang, seconds_decimals(seconds))
     minutes = fmt.number(runs * seconds / 60, lang, 1)
+    robust = getattr(runs, "robust", 0)
+    if robust:
+        draws = fmt.number(runs.draws, lang, 0)
+        return i18n.t(
+            "cli.optimize_estimate_robust",
+            lang,
+            runs=runs_text(runs, lang),
+            robust=runs_text(robust, lang),
+            draws=draws,
+            seconds=sec,
+            minutes=minutes,
+        )
     return i18n.t("cli.optimize_estimate", lang, runs=runs_text(runs, lang), seconds=sec, minutes=minutes)
 
 

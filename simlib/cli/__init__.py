@@ -108,7 +108,7 @@ class _Parser(argparse.ArgumentParser):
         if extra:
             problems.append(f"unrecognized arguments: {' '.join(extra)}")
         if problems:  # with the checks of what could be read (none if the parsing stopped)
-            self.say(problems, [] if stopped else argument_problems(parsed), parsed)
+            self.say(problems, [] if stopped else argument_problems(parsed, pending=True), parsed)
         return parsed
 
     def say(self, problems: list[str], errors: list[InputError] = (), args=None) -> None:
@@ -169,9 +169,16 @@ class _Parser(argparse.ArgumentParser):
             return 0
 
     def _get_values(self, action, arg_strings):
+        """argparse's; a value not among the choices (recorded by `_check_value`) is `_INVALID`, as
+        one that does not convert: the checks of the files read go on without it (said once)."""
         if self.problems is not None and action.option_strings and action.nargs is None and not arg_strings:
             return _INVALID  # an option without its value, recorded by `_match_argument`
-        return super()._get_values(action, arg_strings)
+        value = super()._get_values(action, arg_strings)
+        if self.problems is None or not action.option_strings or action.choices is None:
+            return value
+        if isinstance(value, list):
+            return [v if v is _INVALID or v in action.choices else _INVALID for v in value]
+        return value if value is _INVALID or value in action.choices else _INVALID
 
     def _parse_optional(self, arg_string):
         """argparse's, an ambiguous option (recorded by `error`) standing for one that takes the

@@ -7,10 +7,10 @@ import argparse
 import sys
 
 from simlib import i18n
-from simlib.batch import collect_scenarios, run_batch, validate_all
+from simlib.batch import collect_scenarios, run_batch
 from simlib.batch.checks import output_problems
-from simlib.cli.common import print_money_notes
-from simlib.errors import InputError, InputErrors, raise_if_any
+from simlib.cli.common import print_money_notes, scenario_check
+from simlib.errors import raise_if_any
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
 
@@ -61,6 +61,8 @@ def register(sub) -> None:
         func=main,
         input_paths={"inputs": "scenarios"},
         arg_checks=[_check_out],
+        # with any other problem the batch does not start: every scenario's problems are said with it
+        file_checks=[scenario_check("inputs", always=False)],
         option_limits={
             "uncertainty": ("--uncertainty", 0, None),
             "uncertainty_multidim": ("--uncertainty-multidim", 0, None),
@@ -72,26 +74,8 @@ def _check_out(args) -> None:
     """`--out`, checked with the other arguments (every problem at once): what can be said of it
     before the scenarios are read (`simlib.batch.checks.output_problems`; the rest, which needs
     their names, when the batch starts). A folder refused stops the batch before its scenarios
-    are checked: their problems are said with it (`_scenario_problems`)."""
-    errors = output_problems(args.out, not args.tables_only)
-    raise_if_any(errors + _scenario_problems(args) if errors else [])
-
-
-def _scenario_problems(args) -> list[InputError]:
-    """Every problem of the batch's scenarios (`simlib.batch.validate_all`), each with its file;
-    none when they cannot be listed or `--set` cannot be read (said with the arguments already)."""
-    try:
-        paths = collect_scenarios(args.inputs)
-        set_items = parse_set_args(args.set_items)
-    except (InputError, InputErrors):
-        return []
-    errors: list[InputError] = []
-    for p, exc in validate_all(paths, set_items).items():
-        if isinstance(exc, InputErrors):
-            errors += [e.with_file(display_path(p)) for e in exc.errors]
-        elif isinstance(exc, InputError):
-            errors.append(exc.with_file(display_path(p)))
-    return errors
+    run: their problems are said with it (`file_checks`)."""
+    raise_if_any(output_problems(args.out, not args.tables_only))
 
 
 def main(args) -> int:

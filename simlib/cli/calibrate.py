@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from simlib import i18n
-from simlib.cli.common import caught, check_out
+from simlib.cli.common import caught, check_out, readable
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
+from simlib.scenario import load_scenario
 
 
 def _common(p) -> None:
@@ -37,6 +38,7 @@ def _common(p) -> None:
         input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
         arg_checks=[_check_budgets],
         out_kind="calibration",
+        file_checks=[_budgets_read],
     )
 
 
@@ -79,6 +81,7 @@ def register(sub) -> None:
         input_paths={"spec": "file"},
         out_kind="calibration",
         option_limits={"draws": ("--draws", 50, 100000)},
+        file_checks=[_series_read],
     )
     b = cs.add_parser("backtest", help="kiểm định ngược với số liệu công bố / back-test against published figures")
     b.add_argument("config", help="back-test file, e.g. params/backtest/published_2023.yaml")
@@ -90,7 +93,24 @@ def register(sub) -> None:
         input_paths={"config": "file"},
         out_kind="backtest",
         option_limits={"draws": ("--draws", 10, 10000)},
+        file_checks=[_backtest_read],
     )
+
+
+def _series_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The series fit file's own problems, said with the arguments' (`common.file_problems`)."""
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
+    from simlib.calibrate.series_spec import load_series_spec
+
+    return (caught(load_series_spec, args.spec) if readable(args.spec) else []), []
+
+
+def _backtest_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The back-test file's own problems, said with the arguments' (`common.file_problems`)."""
+    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
+    from simlib.calibrate.backtest import load_backtest
+
+    return (caught(load_backtest, args.config) if readable(args.config) else []), []
 
 
 def _budgets(items: list[str]) -> dict:
@@ -110,6 +130,15 @@ def _check_budgets(args) -> None:
         paths = _budgets(args.budget_year).values()
         errors = [missing_file(p, "--budget-year") for p in paths if not Path(p).is_file()]
     raise_if_any(errors)
+
+
+def _budgets_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The problems inside the budget scenarios (`--budget`, `--budget-year`), read as the
+    calibration reads them (`load_scenario`), said with the arguments' (`common.file_problems`)."""
+    paths = [args.budget] if args.budget is not None and readable(args.budget) else []
+    if not caught(_budgets, args.budget_year):
+        paths += [p for p in _budgets(args.budget_year).values() if readable(p)]
+    return [e for p in dict.fromkeys(paths) for e in caught(load_scenario, p)], []
 
 
 def main(args) -> int:

@@ -7,8 +7,10 @@ the input files named (`set_defaults(input_paths=...)`), the output folder's pla
 syntax (`set_defaults(arg_checks=...)`: `--years`, `--frontier`, `--budget-year`), `--engine`,
 and `--seed`, `--jobs`, `--draws`, `--chunk`, `--uncertainty`, `--points`, `--morris`,
 `--prior-scale`, `--year`, `--executor` and `--sampler` (`option_problems`; a later typed set of
-run options can take it over whole). Every problem is reported at once, with argparse's own
-(`simlib.cli._Parser`).
+run options can take it over whole), and what is inside the files the command reads
+(`set_defaults(file_checks=...)`: a scenario's fields, an optimiser spec's, `file_problems`).
+Every problem is reported at once, with argparse's own (`simlib.cli._Parser`): a planner who
+mistyped `--jobs` and a field of the scenario learns of both in one message.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simlib.atomic import check_output, inputs_inside, ownership_problems, place_problems
+from simlib.atomic import (
+    check_output,
+    environment_problems,
+    inputs_inside,
+    lock_problems,
+    ownership_problems,
+    place_problems,
+)
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
@@ -91,10 +100,10 @@ def _choice_problems(args) -> list[InputError]:
     return errors
 
 
-def caught(check: Callable, *args) -> list[InputError]:
-    """The input problems `check(*args)` raises (none if it returns), to say with the others."""
+def caught(check: Callable, *args, **kwargs) -> list[InputError]:
+    """The input problems `check(*args, **kwargs)` raises (none if it returns), to say with the others."""
     try:
-        check(*args)
+        check(*args, **kwargs)
     except InputErrors as exc:
         return list(exc.errors)
     except InputError as exc:
@@ -154,30 +163,115 @@ def _missing_dataset(name: str, field: str | None) -> InputError:
     return InputError("dataset_missing", field=field, value=name, path=path, suggest=closest_names(name, names))
 
 
-def out_problems(args) -> list[InputError]:
+def out_problems(args, read: Iterable = ()) -> list[InputError]:
     """The output folder `--out` of a command that names its output's kind
-    (`set_defaults(out_kind=...)`): its place, whose files it holds and the inputs named on the
-    command line inside it (`simlib.atomic`, as `check_out` says them; read only). The files the
-    inputs name and another writer are checked once the inputs are read (`check_out`)."""
+    (`set_defaults(out_kind=...)`), as `check_out` will check it before any work: its place, whose
+    files it holds, the inputs inside it (those named on the command line and the files `read`
+    names: a scenario's dataset), and, when all that is right, another writer and whether it can
+    be written at all (`simlib.atomic`; read only: the write probe leaves nothing)."""
     kind, out = getattr(args, "out_kind", None), getattr(args, "out", None)
     if kind is None or out is None:
         return []
     inputs = [Path(v) for dest in getattr(args, "input_paths", {}) for v in _given(args, dest)]
+    inputs += [Path(p) for p in read if p]
     place = place_problems(out, "--out")
-    return place or ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
+    if place:
+        return place
+    errors = ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
+    return errors or lock_problems(Path(out), "--out") or environment_problems(Path(out), "--out")
 
 
-def argument_problems(args) -> list[InputError]:
+def readable(path) -> bool:
+    """Whether the input file `path` is there and not empty: its contents can be checked (when
+    not, `input_problems` says why)."""
+    try:
+        return path is not None and Path(path).is_file() and Path(path).stat().st_size > 0
+    except OSError:
+        return False
+
+
+def readable_sets(items: Iterable[str] | None) -> list[str]:
+    """The `--set` items, as typed, that can be read (`KEY=VALUE`; the others are said with the
+    arguments): the scenario files are checked with these."""
+    return [item for item in items or [] if not caught(parse_set_args, [item])]
+
+
+def scenario_problems(paths: Iterable, set_items: Iterable[str] = ()) -> tuple[list[InputError], list[Path]]:
+    """Every problem inside the scenario files `paths` read with the overrides `set_items` (as
+    typed), as `simlib validate` finds them (`simlib.batch.check_all`: fields, values, the legal
+    frame, two files with one name), each attributed to its file; and the files the valid ones
+    read (their datasets, parameters), for the check of `--out`. A crash of simlib on a file is
+    left to the command, which says it as the bug it is."""
+    # simlib.batch imports nbformat, so jsonschema, whose iri grammar `simlib.cli.main` declines first
+    # local import: importing simlib.cli must not import jsonschema (`schema.decline_iri_grammar`)
+    from simlib.batch import check_all
+
+    errors: list[InputError] = []
+    inputs: list[Path] = []
+    for p, found in check_all(list(paths), list(set_items)).items():
+        if isinstance(found, InputErrors):
+            errors += [e.with_file(display_path(p)) for e in found.errors]
+        elif isinstance(found, InputError):
+            errors.append(found.with_file(display_path(p)))
+        elif not isinstance(found, BaseException):
+            inputs += found.input_paths()
+    return errors, inputs
+
+
+def scenario_check(dest: str, always: bool = True) -> Callable:
+    """A file check (`file_problems`) of the scenario files given as `dest`: a file, or files and
+    folders of them (each item as `collect_scenarios` reads it; one that cannot be read is said
+    with the arguments and skipped), read with the `--set` items that can be read. `always=False`:
+    only when something else is wrong (`simlib batch` runs the valid scenarios and says the
+    others' problems; `simlib validate` lists them file by file)."""
+
+    def check(args, bad: frozenset, others: bool) -> tuple[list[InputError], list[Path]]:
+        if not (always or others):
+            return [], []
+        paths: list[Path] = []
+        listed = getattr(args, "input_paths", {}).get(dest) == "scenarios"  # an empty file: said by the check
+        for item in _given(args, dest):
+            if listed and Path(item).is_dir():
+                paths += [] if caught(collect_scenarios, [item]) else collect_scenarios([item])
+            elif readable(item) or listed and Path(item).is_file():
+                paths.append(Path(item))
+        return scenario_problems(paths, readable_sets(getattr(args, "set_items", None))) if paths else ([], [])
+
+    return check
+
+
+def file_problems(args, known: list[InputError], pending: bool = False) -> tuple[list[InputError], list[Path]]:
+    """The problems inside the files the command reads, said with those of the arguments, and
+    the files they name (for `out_problems`). A command names its checks with
+    `set_defaults(file_checks=[f])`: `f(args, bad, others)` returns `(problems, files read)`;
+    `bad` holds the options already found wrong (`--objective`: the files are checked without
+    them, so that nothing is said twice), `others` whether anything else is wrong (`simlib batch`
+    and `simlib validate` say their files' problems themselves when the arguments are right)."""
+    bad = frozenset(e.field for e in known if e.field)
+    others = pending or bool(known)
+    errors: list[InputError] = []
+    inputs: list[Path] = []
+    for check in getattr(args, "file_checks", ()):
+        found, read = check(args, bad, others)
+        errors += found
+        inputs += read
+    return errors, inputs
+
+
+def argument_problems(args, pending: bool = False) -> list[InputError]:
     """Every problem with the values of parsed `args`, before any work: the input files named
     (`input_paths`), the output folder (`out_problems`), `--set KEY=VALUE`, the command's own
-    checks (`set_defaults(arg_checks=[f])`, `f(args)` raising its problems) and the options'
+    checks (`set_defaults(arg_checks=[f])`, `f(args)` raising its problems), the options'
     values (`option_problems`; a command declares its own limits with
-    `set_defaults(option_limits={...})`)."""
-    errors = input_problems(args) + out_problems(args)
-    errors += caught(parse_set_args, getattr(args, "set_items", None))
+    `set_defaults(option_limits={...})`) and what is inside the files read (`file_problems`),
+    in that order. `pending`: argparse found problems too (said with these)."""
+    missing = input_problems(args)
+    errors = caught(parse_set_args, getattr(args, "set_items", None))
     for check in getattr(args, "arg_checks", ()):
         errors += caught(check, args)
-    return errors + option_problems(args, getattr(args, "option_limits", None))
+    errors += option_problems(args, getattr(args, "option_limits", None))
+    inside, read = file_problems(args, missing + errors, pending)
+    return missing + out_problems(args, read) + errors + inside
 
 
 def check_options(args) -> None:

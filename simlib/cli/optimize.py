@@ -18,11 +18,12 @@ from simlib import i18n
 from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
 from simlib.allocate.progress import done_text, estimate_text, progress_text
 from simlib.allocate.spec import OBJECTIVES
-from simlib.cli.common import caught, check_out, print_money_notes
-from simlib.errors import InputError, raise_if_any
+from simlib.cli.common import caught, check_out, print_money_notes, readable, readable_sets
+from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import levels
+from simlib.scenario import load_scenario
 
 
 def _scales(text: str | None):
@@ -128,8 +129,59 @@ def register(sub) -> None:
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
     p.set_defaults(
-        func=main, input_paths={"scenario": "file", "spec": "file"}, out_kind="optimization", arg_checks=[_check_args]
+        func=main,
+        input_paths={"scenario": "file", "spec": "file"},
+        out_kind="optimization",
+        arg_checks=[_check_args],
+        file_checks=[_read],
     )
+
+
+def _switches(args, bad: frozenset = frozenset()) -> dict:
+    """The options of `prepare` from the command line, those found wrong (`bad`, by flag) left
+    out: the files are then checked as if they were not given, and each problem is said once."""
+
+    def kept(flag: str, value):
+        return None if flag in bad else value
+
+    return {
+        "objective": kept("--objective", args.objective),
+        "by_district": args.by_district,
+        "by_year": args.by_year,
+        "frontier_scales": None if "--frontier" in bad else _scales(args.frontier),
+        "robust": args.robust,
+        "draws": kept("--draws", args.draws),
+        "sampler": kept("--sampler", args.sampler),
+        "seed": kept("--seed", args.seed),
+        "years": None if "--years" in bad else _years(args.years),
+        "effort": args.effort,
+    }
+
+
+def _read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The problems inside the scenario and the spec file (`--spec`), said with the arguments'
+    (`simlib.cli.common.file_problems`): each file's own, then, when both can be read, the request
+    they make with the options that are right (`prepare`: years the scenario does not project,
+    targets of an objective, …); and the files the optimisation reads, for the check of `--out`."""
+    # local import: the optimiser stack takes seconds to load; only this command needs it
+    from simlib.allocate.optimize import prepare
+    from simlib.allocate.spec import read_spec
+
+    spec = args.spec if args.spec is not None and readable(args.spec) else None
+    own = caught(read_spec, spec) if spec is not None else []
+    if not readable(args.scenario):
+        return own, []
+    sets = readable_sets(args.set_items)
+    try:
+        scen = load_scenario(args.scenario, sets)
+    except InputErrors as exc:
+        return exc.errors + own, []
+    except InputError as exc:
+        return [exc, *own], []
+    read = scen.input_paths() + ([spec] if spec is not None else [])
+    if own or spec is None and args.spec is not None:  # the request is checked once the spec can be read
+        return own, read
+    return caught(prepare, args.scenario, spec_path=spec, set_overrides=sets, **_switches(args, bad)), read
 
 
 def main(args) -> int:
@@ -138,21 +190,7 @@ def main(args) -> int:
     from simlib.allocate.output import SCENARIO_FILE, read_summary, write_optimization
 
     lang = i18n.get_lang()
-    scen, spec = prepare(
-        args.scenario,
-        objective=args.objective,
-        spec_path=args.spec,
-        set_overrides=args.set_items,
-        by_district=args.by_district,
-        by_year=args.by_year,
-        frontier_scales=_scales(args.frontier),
-        robust=args.robust,
-        draws=args.draws,
-        sampler=args.sampler,
-        seed=args.seed,
-        years=_years(args.years),
-        effort=args.effort,
-    )
+    scen, spec = prepare(args.scenario, spec_path=args.spec, set_overrides=args.set_items, **_switches(args))
     check_out(args.out, "optimization", scen.input_paths() + [args.spec])
     print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(

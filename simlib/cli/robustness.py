@@ -9,8 +9,8 @@ import sys
 from simlib import i18n
 from simlib.atomic import atomic_dir
 from simlib.batch import collect_scenarios, load_all
-from simlib.cli.common import check_out
-from simlib.errors import InputError
+from simlib.cli.common import check_out, scenario_check
+from simlib.errors import InputError, InputErrors
 from simlib.i18n import fmt
 from simlib.options import RunOptions
 from simlib.paths import display_path
@@ -28,7 +28,24 @@ def register(sub) -> None:
     p.add_argument("--executor", default="local", help="local | dask | serial")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--scheduler", default=None)
-    p.set_defaults(func=main, input_paths={"scenarios": "scenarios"}, out_kind="robustness")
+    p.set_defaults(
+        func=main,
+        input_paths={"scenarios": "scenarios"},
+        out_kind="robustness",
+        arg_checks=[_two_at_least],
+        file_checks=[scenario_check("scenarios")],
+    )
+
+
+def _two_at_least(args) -> None:
+    """Two scenarios at least (files, and the files of the folders given), counted with the other
+    arguments; a file that is not there is said as such, not counted."""
+    try:
+        paths = collect_scenarios(args.scenarios)
+    except (InputError, InputErrors):
+        return
+    if len(paths) < 2:
+        raise InputError("length", field="scenarios", value=len(paths), allowed="≥ 2")
 
 
 def main(args) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import check_out, print_money_notes
+from simlib.cli.common import check_out, print_money_notes, scenario_check
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -57,7 +57,9 @@ def register(sub) -> None:
     c.add_argument("--executor", default="local", help="local | dask | serial (for --uncertainty and --chunk)")
     c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
-    p.set_defaults(func=main, input_paths={"scenario": "file"}, out_kind="run")
+    p.set_defaults(
+        func=main, input_paths={"scenario": "file"}, out_kind="run", file_checks=[scenario_check("scenario")]
+    )
 
 
 def _options(args):

@@ -8,7 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.cli.common import check_out, print_money_notes
+from simlib.cli.common import check_out, print_money_notes, scenario_check
 from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.scenario import load_scenario
@@ -28,7 +28,12 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--scheduler", default=None)
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main, input_paths={"scenario": "file"}, out_kind="sensitivity")
+    p.set_defaults(
+        func=main,
+        input_paths={"scenario": "file"},
+        out_kind="sensitivity",
+        file_checks=[scenario_check("scenario")],
+    )
 
 
 def main(args) -> int:

@@ -6,7 +6,7 @@ import sys
 
 from simlib import i18n
 from simlib.batch import collect_scenarios, validate_all
-from simlib.cli.common import print_money_notes
+from simlib.cli.common import print_money_notes, scenario_check
 from simlib.errors import SimlibError
 from simlib.paths import display_path
 from simlib.scenario import parse_set_args
@@ -16,7 +16,7 @@ def register(sub) -> None:
     p = sub.add_parser("validate", help="kiểm tra tệp kịch bản / check scenario files")
     p.add_argument("files", nargs="+", help="scenario files or folders")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
-    p.set_defaults(func=main, input_paths={"files": "scenarios"})
+    p.set_defaults(func=main, input_paths={"files": "scenarios"}, file_checks=[scenario_check("files", always=False)])
 
 
 def main(args) -> int:
