@@ -62,11 +62,11 @@ def report_labels(lines: pd.DataFrame, lang: str | None = None, short: bool = Fa
     own = line_labels(lines, lang, short=True)
     return [
         label if code == code_shown else short_name(name)
-        for label, code, code_shown, name in zip(own, lines["line"], shown, names_of(lines, lang), strict=True)
+        for label, code, code_shown, name in zip(own, lines["line"], shown, item_names(lines, lang), strict=True)
     ]
 
 
-def names_of(lines: pd.DataFrame, lang: str) -> pd.Series:
+def item_names(lines: pd.DataFrame, lang: str) -> pd.Series:
     """The items' names in `lang` (their codes where `lines` has no names)."""
     column = i18n.column("name", lang)
     return lines[column] if column in lines else lines["line"]
@@ -168,7 +168,7 @@ def chart_labels(lines: pd.DataFrame, lang: str | None = None, unmeasured=frozen
     short = report_labels(lines, lang, short=True)
     out = [
         short_name(name) if code in unmeasured else label
-        for label, code, name in zip(short, lines["line"], names_of(lines, lang), strict=True)
+        for label, code, name in zip(short, lines["line"], item_names(lines, lang), strict=True)
     ]
     return marked(out, lines["line"], unmeasured)
 
