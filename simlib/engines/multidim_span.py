@@ -7,11 +7,12 @@ households by number of deprivations (S, Y+1, G, K, 13) — in its projected yea
 and its reviews [start, stop] only; `MultidimOutput.compact` then makes the output's arrays from
 them (removals by pair, households with at least the standard's minimum), zero in the other years.
 `opened` takes the two tables from arrays kept between runs (`SPARE` sets of at most
-`SPARE_BYTES`) or leaves new ones unset, and zeroes the run's slices only; `closed` makes the
-output's arrays from those slices (the same gathers and sums, element by element, as `compact`),
-zero elsewhere, and keeps the tables for the next run: the same values, bit for bit, without
-allocating and zeroing the whole tables each run (27 MB on `plan_2027`, three runs in an explorer
-change; tests/test_multidim_span.py).
+`SPARE_BYTES`), zeroing the run's slices only, or makes new zero-filled ones (calloc's pages:
+those the kernels never write are never touched); `closed` makes the output's arrays from those
+slices (the same gathers and sums, element by element, as `compact`), zero elsewhere, and keeps
+the tables for the next run: the same values, bit for bit, without allocating and zeroing the
+whole tables each run (27 MB on `plan_2027`, three runs in an explorer change;
+tests/test_multidim_span.py).
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ class RunRecords(MultidimOutput):
 def opened(S: int, Y: int, G: int, K: int, L: int, start: int, stop: int) -> RunRecords:
     """`MultidimOutput.zeros(S, Y, G, K, L)` for a run of the projected years [start, stop): its
     tables zero in the run's years and reviews only (module docstring), its records zero."""
-    removed, by_count = _take((S, Y, L, G, N_INDICATORS), (S, Y + 1, G, K, N_INDICATORS + 1))
-    removed[:, start:stop] = 0.0
-    by_count[:, start : stop + 1] = 0.0
+    kept = _take((S, Y, L, G, N_INDICATORS), (S, Y + 1, G, K, N_INDICATORS + 1))
+    removed, by_count = kept[:2]
+    if kept[2]:  # new arrays are zero already (pages the kernels never write are never touched)
+        removed[:, start:stop] = 0.0
+        by_count[:, start : stop + 1] = 0.0
     reviews = (S, Y + 1, G, K)
     return RunRecords(
         np.zeros(reviews + (N_INDICATORS,)),
@@ -81,10 +84,10 @@ def closed(md: MultidimOutput, mm) -> MultidimOutput:
     return MultidimOutput(**{**plain, "removed": removed, "multi_deprived": multi})
 
 
-def _take(removed: tuple, by_count: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """A kept set of the two tables of these shapes (taken), or new unset arrays."""
+def _take(removed: tuple, by_count: tuple) -> tuple[np.ndarray, np.ndarray, bool]:
+    """A kept set of the two tables of these shapes (taken; True), or new zero-filled arrays."""
     with _lock:
         for i, (a, b) in enumerate(_spare):
             if a.shape == removed and b.shape == by_count:
-                return _spare.pop(i)
-    return np.empty(removed), np.empty(by_count)
+                return (*_spare.pop(i), True)
+    return np.zeros(removed), np.zeros(by_count), False
