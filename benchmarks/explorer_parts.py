@@ -3,7 +3,8 @@ standard's twin adds to the engine year (issue 18; benchmarks/HISTORY.md `## twi
 
 `python -m benchmarks.explorer_parts parts SCENARIO YEAR [CHANGES]` opens the explorer's view on
 `params/scenarios/SCENARIO.yaml` through the widget API (`ExplorerView`, debounce 0), types P5's
-central recurrent money of YEAR at 90 %, then makes CHANGES changes (8 by default) back and forth,
+central recurrent money of YEAR at 90 % (YEAR `every`: the year control on every year, the
+smallest year's amount typed, as `benchmarks.explorer.year_changes`), then makes CHANGES changes (8 by default) back and forth,
 and prints, for each part of a change, the median wall ms, the view thread's CPU ms
 (`time.thread_time`), the process's CPU ms (every thread: the engine runs on two) and the
 process's page faults (`getrusage`: a first write to freshly mapped memory costs one per 4 kB
@@ -134,10 +135,12 @@ def parts(scenario: str, year: int, changes: int = 8) -> dict[str, tuple[float, 
     view = ExplorerView(AllocationState.load(ROOT / "params" / "scenarios" / f"{scenario}.yaml"), "vi", debounce=0)
     acc: dict = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     wrap_parts(acc)
+    from simlib.workbench.grid import EVERY_YEAR
+
     st, key = view.state, ("P5", "central_recurrent")
-    view.grid.year_control.value = year
+    view.grid.year_control.value = year or EVERY_YEAR  # 0: every year (the smallest amount typed)
     cell = view.grid.cells[key]
-    now = st.amount(*key, year) / 1e9
+    now = min(st.amount(*key, y) for y in ([year] if year else st.years[1:])) / 1e9
     values = [str(round(now * 0.9)), str(round(now))]
     cell.value = values[0]  # the first change of this year (untimed)
     rows = []
@@ -246,6 +249,11 @@ def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
     return {k: tuple(statistics.median(x[j] for x in v) * 1e3 for j in range(2)) for k, v in got.items()}
 
 
+def year_of(text: str) -> int:
+    """A calendar year, or 0 for `every` (every year's money: the whole budget)."""
+    return 0 if text == "every" else int(text)
+
+
 def main(argv: list[str]) -> None:
     """`parts SCENARIO YEAR [CHANGES]`, `memory SCENARIO YEAR [CHANGES]` or `twin SCENARIO [ROUNDS]`
     (module docstring)."""
@@ -255,7 +263,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "memory":
         print("\n".join(memory(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))))
     elif argv[0] == "parts":
-        got = parts(argv[1], int(argv[2]), *(int(a) for a in argv[3:4]))
+        got = parts(argv[1], year_of(argv[2]), *(int(a) for a in argv[3:4]))
         print(f"{argv[1]}, {argv[2]} change; load {load:.1f} -> {os.getloadavg()[0]:.1f}")
         print(f"{'part':42s} {'wall':>8s} {'view CPU':>9s} {'all CPU':>8s} {'faults':>8s}")
         for label, (w, c, p, f) in got.items():

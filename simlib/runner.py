@@ -29,7 +29,7 @@ from simlib.paths import display_path
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
-from simlib.results import Tables, make_tables
+from simlib.results import Tables, states_table
 from simlib.scenario import Scenario
 from simlib.schema import qv
 from simlib.standards import build_standards, standard_changes, standard_for_year
@@ -409,11 +409,20 @@ def dated_changes(
     elif old_scen is not None:
         model, target = compile_run_model(old_scen)
         old_out = twin if twin is not None else simulate(target, spend, options.but(progress=False))
-        old_states = make_tables(old_out, model, spend, scen.baseline_year, scen.name).states
+        old_states = states_only(old_out, model, scen.baseline_year, scen.name)
     changed, level, geo = ((year,) if year else ()), scen.dataset.level, load_geography()
     # a run that is not dated keeps its own units in every year (nothing re-mapped)
     changes = period_changes(tables.states, level, geo, old_states, changed=changed, run_units=not scen.dated)
     return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)
+
+
+def states_only(out: EngineOutput, model: Model, baseline_year: int, scenario: str) -> pd.DataFrame:
+    """`make_tables(out, model, ..., baseline_year, scenario).states` without the other tables
+    (flows, indicators, programme, absorption: what the previous standard's twin is not read by)."""
+    states = states_table(out, model, baseline_year)
+    states.insert(0, "engine", out.engine)
+    states.insert(0, "scenario", scenario)
+    return states
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

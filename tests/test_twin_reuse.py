@@ -167,3 +167,31 @@ def test_the_twin_splice_takes_one_year_from_the_twin():
         values = getattr(got.multidim, f.name)[0]
         want = years if f.name == "removed" else reviews
         assert [float(v) for v in values.reshape(len(want), -1)[:, 0]] == want, f.name
+
+
+def test_the_twin_is_read_by_its_states_only(scen, monkeypatch):
+    """`dated_changes` reads the previous standard's twin by its households by state only: it
+    makes that table alone (no flows, indicators, programme or absorption tables of the twin),
+    and the period changes and re-basing equal those made from the twin's full tables."""
+    from simlib import results
+    from simlib.geography import load_geography
+    from simlib.period_changes import period_changes, rebase_points
+
+    calls, dated = [], runner.dated_changes
+    monkeypatch.setattr(runner, "dated_changes", lambda *a: calls.append(a) or dated(*a))
+    runner.run(scen, counterfactual=False)
+    (args,) = calls
+    twin, old = args[6], runner.previous_standard_scenario(scen)[0]
+    model = runner.compile_run_model(old)[0]
+    full = results.make_tables(twin, model, args[2], scen.baseline_year, scen.name).states
+    geo, level, tables, poor = load_geography(), scen.dataset.level, args[3], args[4]
+    want = (
+        period_changes(tables.states, level, geo, full, changed=(2027,), run_units=True),
+        rebase_points(tables.states, level, geo, full, (2027,), poor),
+    )
+    for name in ("flows_table", "indicators_table", "programme_table", "absorption_table"):
+        monkeypatch.setattr(results, name, lambda *a, _n=name, **k: pytest.fail(f"the twin's {_n} made"))
+    got = dated(*args)
+    assert len(want[0]) and want[1]["rebase"].notna().any()  # something to compare
+    for a, b in zip(got, want):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -35,7 +35,6 @@ What is exact and what is approximate (relative to the mean of the microsimulati
   the key-income link but re-imposes this independence after the change (once for the yearly
   flips, which are applied to all bits at once as in the microsim; once per flag for a line's
   removals). tests/test_multidim.py bounds the engines' difference and shows the bound can fail.
-
 Vectorised over a leading scenario axis S through `spend` (S, Y+1, L, D), as the core engine.
 """
 
@@ -55,6 +54,7 @@ from simlib.engines.multidim_reach_kernels import (
     reach_cells,
 )
 from simlib.engines.multidim_review import Review
+from simlib.engines.multidim_span import closed, opened
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, destination, handed, unknown, year_state
 from simlib.engines.reach import acting_money, enabling_boost, formation_sizes, held_weight, production_support_cells
 from simlib.errors import InputError
@@ -394,7 +394,7 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
             parts.append(part)
         return EngineOutput.stack(parts, "expected")
     start, stop = run_years(model, start, stop, state)
-    out, sp_all, cells, source = open_run(mm, spend, start, state)
+    out, sp_all, cells, source = open_run(mm, spend, start, state, stop)
     for y in range(start, stop):
         multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
         source = None
@@ -402,28 +402,27 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
 
 
 def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
-    """The cells (M, H, ...) with M and H filled from `source` (`open_run`'s: copied from (Ms,
-    Hs), or the baseline's households; None: filled) for a run that ran no year, or took another
-    path than `multidim_jit.year`'s fill; the baseline's marks its empty states known zero."""
+    """The cells (M, H, ...) with M and H filled from `source` (`open_run`'s; None: filled) for a
+    run that ran no year or took another path than `year`'s fill; the baseline's known zeros marked."""
     multidim_jit.fill(mm, cells[0], cells[1], source)
     if source is multidim_jit.BASELINE and len(cells) > 5:
         at_baseline(cells[5], mm.base.n0)
     return cells
 
 
-def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state) -> tuple[EngineOutput, np.ndarray, tuple, tuple]:
-    """A compiled run's output with the records of its first review `start`, the money acting
-    (S, Y, L, D), the cells (M, H, n, sel, built, vacancy, work, into zero) at that review, from
-    the baseline or `state` (its arrays, or arrays to fill, `EngineState.lent`, with their states
-    known zero, `multidim_vacancy.destination`), no twin known vacant (`multidim_vacancy.unknown`),
-    the programme step's working arrays ("reach", `programme_work`), and the source to fill M and
-    H from (None: filled), which the first year fills group by group (`multidim_jit.year`;
-    `filled` otherwise): the state's cells (Ms, Hs), or `multidim_jit.BASELINE` (M, H zero)."""
+def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state, stop=None) -> tuple:
+    """A compiled run's output to review `stop` (None: the last; `opened`) with the records of its
+    first review `start`, the money acting (S, Y, L, D), the cells (M, H, n, sel, built, vacancy,
+    work, into zero) at `start`, from the baseline or `state` (its arrays, or arrays to fill,
+    `EngineState.lent`, with their states known zero, `multidim_vacancy.destination`), no twin
+    known vacant (`unknown`), the programme step's working arrays ("reach", `programme_work`), and
+    the source to fill M and H from (None: filled), which the first year fills group by group
+    (`multidim_jit.year`; `filled` otherwise): the state's cells, or `multidim_jit.BASELINE`."""
     model, S = mm.base, spend.shape[0]
     G, K = model.n0.shape
     Y, L = len(model.years), len(model.line_codes)
     out = EngineOutput.like("expected", model, S)
-    out.multidim = MultidimOutput.zeros(S, Y, G, K, L)
+    out.multidim = opened(S, Y, G, K, L, start, Y if stop is None else stop)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     D = unknown(S, G) if state is None else destination(state, S, G)  # read before `lent` takes `into`
     if state is None:  # the baseline: its households written by the first year's tasks
@@ -491,10 +490,11 @@ def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
 
 
 def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
-    """`out` with the state at review `stop` handed over, with its review's records and the
-    states its cells are known to leave zero (`multidim_vacancy.VacantState`); removals by pair."""
+    """`out` with the state at `stop` handed over, with its review's records and the states its
+    cells are known to leave zero (`VacantState`); removals by pair (`multidim_span.closed`)."""
     M, H, n, sel, built = cells[:5]
     given = vars(_handed_over(mm.base, stop, n, built, M, H))
     marks = Marks(cells[5]) if len(cells) > 5 else None
     out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=marks)
-    return out.removals_by_pair(mm)
+    out.multidim = closed(out.multidim, mm)  # removals by pair
+    return out

@@ -37,6 +37,7 @@ from simlib.engines.multidim_expected import (
     run_years,
     year_programme,
 )
+from simlib.engines.multidim_span import closed as compacted
 from simlib.engines.multidim_vacancy import year_state
 from simlib.multidim.model import MultidimModel
 from simlib.standards import N_INDICATORS
@@ -75,14 +76,16 @@ def _one_batch(mm: MultidimModel, S: int) -> bool:
     return S <= max(1, BATCH_BYTES // per)
 
 
-def _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over) -> tuple:
+def _first_year(mm, twin, spend, span, state, twin_state, twin_hands_over) -> tuple:
     """`run_with_twin`'s first year, made once for both models when their programme steps agree
-    (`multidim_jit.year_both`), else apart. Returns (out, out2, cells, cells2, money acting)."""
-    out, sp_all, cells, source = open_run(mm, spend, start, state)
+    (`multidim_jit.year_both`), else apart; `span`: the run's (start, stop). Returns (out, out2,
+    cells, cells2, money acting)."""
+    start, stop = span
+    out, sp_all, cells, source = open_run(mm, spend, start, state, stop)
     if not twin_hands_over and twin_state is not None:  # the run's cells (or its source), read before its year
         twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
         twin_state.cells = dict(zip("MH", source or cells[:2]))
-    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state)
+    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state, start + 1)
     year = year_programme(mm, cells, sp_all[:, start], out, start)
     year2 = year_programme(twin, cells2, sp2[:, start], out2, start)  # reads the counts only
     one_year = same(year, year2)
@@ -143,8 +146,11 @@ def run_with_twin(
         twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)
         twin_out = twin_out if twin_hands_over else twin_out.released()
         return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
-    out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, start, state, twin_state, twin_hands_over)
+    out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, (start, stop), state, twin_state, twin_hands_over)
     for y in range(start + 1, stop):
         multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out)
     closed = close_run(mm, out, stop, cells)
-    return closed, close_run(twin, out2, start + 1, cells2) if twin_hands_over else out2.removals_by_pair(twin)
+    if twin_hands_over:
+        return closed, close_run(twin, out2, start + 1, cells2)
+    out2.multidim = compacted(out2.multidim, twin)  # removals by pair
+    return closed, out2
