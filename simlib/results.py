@@ -464,3 +464,12 @@ def make_tables(
         df.insert(0, "engine", out.engine)
         df.insert(0, "scenario", scenario)
     return tabs
+
+
+def states_only(out: EngineOutput, model: Model, baseline_year: int, scenario: str) -> pd.DataFrame:
+    """`make_tables(out, model, ..., baseline_year, scenario).states` without the other tables
+    (flows, indicators, programme, absorption: what the previous standard's twin is not read by)."""
+    states = states_table(out, model, baseline_year)
+    states.insert(0, "engine", out.engine)
+    states.insert(0, "scenario", scenario)
+    return states

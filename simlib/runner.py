@@ -29,7 +29,7 @@ from simlib.paths import display_path
 from simlib.period_changes import period_changes, rebase_points
 from simlib.period_record import periods_record
 from simlib.period_targets import evaluate_period_targets
-from simlib.results import Tables, states_table
+from simlib.results import Tables, states_only
 from simlib.scenario import Scenario
 from simlib.schema import qv
 from simlib.standards import build_standards, standard_changes, standard_for_year
@@ -414,15 +414,6 @@ def dated_changes(
     # a run that is not dated keeps its own units in every year (nothing re-mapped)
     changes = period_changes(tables.states, level, geo, old_states, changed=changed, run_units=not scen.dated)
     return changes, rebase_points(tables.states, level, geo, old_states, changed, poor_units)
-
-
-def states_only(out: EngineOutput, model: Model, baseline_year: int, scenario: str) -> pd.DataFrame:
-    """`make_tables(out, model, ..., baseline_year, scenario).states` without the other tables
-    (flows, indicators, programme, absorption: what the previous standard's twin is not read by)."""
-    states = states_table(out, model, baseline_year)
-    states.insert(0, "engine", out.engine)
-    states.insert(0, "scenario", scenario)
-    return states
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, extra=None) -> Path:

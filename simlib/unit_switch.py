@@ -38,7 +38,7 @@ from simlib.multidim import MultidimModel, compile_multidim
 from simlib.multidim.tables import deprivation_removals_table, deprivations_table, multidim_indicators
 from simlib.national import run_chunked
 from simlib.options import RunOptions
-from simlib.results import Tables, make_tables, programme_effect_indicators
+from simlib.results import Tables, make_tables, programme_effect_indicators, states_only
 from simlib.scenario import PARAM_ROOTS, Scenario, scenario_from_dict, switched_raw
 
 #: tables joined by year, and the column holding the year
@@ -280,8 +280,8 @@ def twin_states(seg: Segments, params, change_year: int, options: RunOptions) ->
     else:
         out1, out2 = run_pieces(targets, base, opts, seg.switch, seg.mapping, first=first)
     name = seg.switch.scenario.name
-    a = make_tables(out1, seg.models[0], base[0], old.baseline_year, name).states
-    b = make_tables(out2, m2, base[1], old.baseline_year, name).states
+    a = states_only(out1, seg.models[0], old.baseline_year, name)
+    b = states_only(out2, m2, old.baseline_year, name)
     return pd.concat([a[a["year"] < seg.switch.year], b[b["year"] >= seg.switch.year]], ignore_index=True)
 
 

@@ -195,3 +195,26 @@ def test_the_twin_is_read_by_its_states_only(scen, monkeypatch):
     assert len(want[0]) and want[1]["rebase"].notna().any()  # something to compare
     for a, b in zip(got, want):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_switched_twin_is_read_by_its_states_only(monkeypatch):
+    """`unit_switch.twin_states` makes the previous standard's twin's households by state alone
+    (no flows, indicators, programme or absorption tables of either segment), and they equal the
+    states of the twin's full tables (`make_tables`), built from the same engine outputs."""
+    from simlib import results, unit_switch
+
+    scen = load_scenario(params_dir() / "scenarios" / "crossing_2024_2027.yaml")
+    old, year = runner.previous_standard_scenario(scen)
+    sw = unit_switch.unit_switch(scen)
+    seg = unit_switch.run_segments(scen, sw, RunOptions(), False)
+    made, states_only = [], results.states_only
+    monkeypatch.setattr(unit_switch, "states_only", lambda *a: made.append(a) or states_only(*a))
+    for name in ("flows_table", "indicators_table", "programme_table", "absorption_table"):
+        monkeypatch.setattr(results, name, lambda *a, _n=name, **k: pytest.fail(f"the twin's {_n} made"))
+    got = unit_switch.twin_states(seg, old.params, year, RunOptions())
+    monkeypatch.undo()
+    (out1, m1, b, name), (out2, m2, _, _) = made
+    full = [results.make_tables(o, m, m.spend, b, name).states for o, m in ((out1, m1), (out2, m2))]
+    want = pd.concat([full[0][full[0]["year"] < sw.year], full[1][full[1]["year"] >= sw.year]], ignore_index=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got[got["year"] == year]["households"].sum() > 0

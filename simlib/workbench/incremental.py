@@ -78,6 +78,7 @@ from simlib.results import (
     indicator_arrays,
     indicators_table,
     programme_effect_indicators,
+    states_only,
 )
 from simlib.runner import (
     RunResult,
@@ -85,7 +86,6 @@ from simlib.runner import (
     poor_unit_ids,
     previous_standard_scenario,
     simulate_with_twin,
-    states_only,
     twin_review,
 )
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch, units_levels
@@ -335,7 +335,7 @@ def twin_states(start, twin: EngineOutput) -> pd.DataFrame:
 
 def named_states(out: EngineOutput, model, scen) -> pd.DataFrame:
     """`make_tables(out, model, ..., scen.baseline_year, scen.name).states` without the other
-    tables (`simlib.runner.states_only`)."""
+    tables (`simlib.results.states_only`)."""
     return states_only(out, model, scen.baseline_year, scen.name)
 
 
