@@ -406,3 +406,19 @@ def test_a_calibrations_budget_scenario_comes_with_the_arguments(here):
     assert_user_error(code, text, ["'--seed'", *BAD_FIELDS])
     assert len(problems(text, 3, "en")) == 3
     assert sorted(p.name for p in here.iterdir()) == ["bad.yaml"]
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [("vi", ["cần ít nhất hai kịch bản", "(đã cho 1)"]), ("en", ["needs two at least", "(1 given)"])],
+)
+def test_robustness_with_one_scenario_says_it_compares_two(here, lang, says):
+    """`robustness` compares scenarios with each other: one file (or a folder of one) is told so
+    in words, with how many were given, not as a wrong number of items."""
+    (here / "one").mkdir()
+    (here / "one" / "plan.yaml").write_bytes(open(PLAN, "rb").read())
+    for given in (PLAN, "one"):
+        code, text = cli("robustness", given, "--out", "o", "--lang", lang)
+        assert_user_error(code, text, says)
+        assert "số phần tử" not in text and "number of items" not in text, text
+    assert sorted(p.name for p in here.iterdir()) == ["one"]  # nothing written

@@ -45,7 +45,7 @@ def _two_at_least(args) -> None:
     except (InputError, InputErrors):
         return
     if len(paths) < 2:
-        raise InputError("length", field="scenarios", value=len(paths), allowed="≥ 2")
+        raise InputError("scenarios_two", field="scenarios", n=len(paths))
 
 
 def main(args) -> int:
@@ -58,7 +58,7 @@ def main(args) -> int:
     )
     scens = load_all(collect_scenarios(args.scenarios))
     if len(scens) < 2:
-        raise InputError("length", field="scenarios", value=len(scens), allowed="≥ 2")
+        raise InputError("scenarios_two", field="scenarios", n=len(scens))
     inputs = [p for s in scens for p in s.input_paths()]
     check_out(args.out, "robustness", inputs)
     print(i18n.t("unc.cli.robustness", lang, k=len(scens), n=args.uncertainty), file=sys.stderr)
