@@ -243,7 +243,8 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     `is_folder_empty`. A
     missing file whose name is close to an existing one (its folder's files and the bundled
     scenarios, `difflib` ratio ≥ `NEAR_CUTOFF`): `file_missing_near`, suggesting it. Otherwise
-    `file_missing`.
+    `file_missing`. A name without a suffix (such as a folder's) is said as a file or folder
+    not found (`path_missing`, `path_missing_near`).
 
     Parameters
     ----------
@@ -265,7 +266,11 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
             return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
-    near = _near_files(path)
+    near = ", ".join(typable_path(f) for f in _near_files(path))
+    if not path.suffix:  # no «.yaml»: perhaps a folder meant
+        if near:
+            return InputError("path_missing_near", file=shown, field=field, near=near)
+        return InputError("path_missing", file=shown, field=field)
     if near:
-        return InputError("file_missing_near", file=shown, field=field, near=", ".join(typable_path(f) for f in near))
+        return InputError("file_missing_near", file=shown, field=field, near=near)
     return InputError("file_missing", file=shown, field=field)

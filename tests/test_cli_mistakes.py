@@ -216,7 +216,7 @@ def test_lang_after_the_command_reaches_usage_errors(here, lang_args):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     # with the command line's other problems (no --out, no file x), all in English
     assert "simlib run: Error: 3 problem(s) found:\n  - --jobs: 'abc' is not a whole number" in r.stderr
-    assert "missing required arguments: --out" in r.stderr and "x: file not found" in r.stderr
+    assert "missing required arguments: --out" in r.stderr and "x: no file or folder of this name" in r.stderr
 
 
 def test_every_argparse_pattern_has_a_text_and_unknown_messages_pass_through():
