@@ -375,8 +375,8 @@ def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys,
     Sm, Sh, first = src
     if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
         Tt[:, :] = 0.0  # whole: `_table_scale` multiplies every entry
-        Sk = Sm[k] if first else Mg[k]
-        table_clear_from(Sk, Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Sm[kn])
+        Sk, Wn = (Sm[k], Mg[kn]) if first else (Mg[k], Mg[kn][:0])  # Wn: filled next, prefetched
+        table_clear_from(Sk, Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Sm[kn], Wn)
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
         if income[li] or Hg.shape[2] % 4 != 0:
@@ -384,7 +384,7 @@ def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys,
                 copy_into(Hg[k], Sh[k])
             _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
         else:  # `_move_incomes`' own path here: `pull_moves`, the next cell-state's incomes prefetched
-            pull_moves_from(Sh[k] if first else Hg[k], Hg[k], scale, op, Sh[kn], first)
+            pull_moves_from(Sh[k] if first else Hg[k], Hg[k], scale, op, Sh[kn], Hg[kn], first)
         return
     if first:
         copy_into(Mg[k], Sm[k])

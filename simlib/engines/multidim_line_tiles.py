@@ -43,10 +43,8 @@ except ImportError:  # pragma: no cover
     intrinsic = compiled  # the function itself (never called)
 
 
-@intrinsic
-def prefetch(typingctx, arr, i):
-    """A hint to bring arr[i]'s cache line (arr 1-d) into the caches (LLVM's prefetch: read,
-    locality 2, data); no load, no fault, nothing changes."""
+def _prefetch(arr, i, rw):
+    """LLVM's prefetch of arr[i]'s cache line (arr 1-d), for reading (rw 0) or writing (1)."""
     if not (isinstance(arr, types.Array) and arr.ndim == 1):
         return None
 
@@ -57,18 +55,38 @@ def prefetch(typingctx, arr, i):
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        builder.call(fn, [ptr, i32(0), i32(2), i32(1)])
+        builder.call(fn, [ptr, i32(rw), i32(2), i32(1)])
         return context.get_dummy_value()
 
     return types.none(arr, i), codegen
 
 
+@intrinsic
+def prefetch(typingctx, arr, i):
+    """A hint to bring arr[i]'s cache line (arr 1-d) into the caches (LLVM's prefetch: read,
+    locality 2, data); no load, no fault, nothing changes."""
+    return _prefetch(arr, i, 0)
+
+
+@intrinsic
+def prefetch_write(typingctx, arr, i):
+    """`prefetch` for writing (the line brought in to be written: keptread's cells filled)."""
+    return _prefetch(arr, i, 1)
+
+
 @compiled
-def _ahead(Mn, a, n):
+def _ahead(Mn, Wn, a, n):
     """Prefetch the lines of Mn[a : a + n] (a multiple of 8 in a; one line for n < 8): the next
-    cell-state's cells, a part at a time while this one's line runs (mdlines7). Returns a + n."""
+    cell-state's cells, a part at a time while this one's line runs (mdlines7), and those of Wn
+    for writing unless Wn is empty (keptread: the cells filled from the kept state Mn). Returns
+    a + n."""
+    if Wn.shape[0] == 0:
+        for i in range(0, n, 8):
+            prefetch(Mn, a + i)
+        return a + n
     for i in range(0, n, 8):
         prefetch(Mn, a + i)
+        prefetch_write(Wn, a + i)
     return a + n
 
 
@@ -94,23 +112,24 @@ def table_clear(Mk, c, r, targeted, nbits, cell, bitpos, flat):
 def table_clear_ahead(Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     """`table_clear`, the masks Mn (4,096,) of the cell-state to come prefetched as it goes
     (`_ahead`: their first touch then overlaps this work; Mn may be Mk)."""
-    table_clear_from(Mk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn)
+    table_clear_from(Mk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Mn[:0])
 
 
 @compiled
-def table_clear_from(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
+def table_clear_from(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Wn):
     """`table_clear_ahead` out of place: the table made from the masks Sk (4,096,) and the cleared
     masks written into Mk (every mask; Sk is only read, Sk may be Mk). Each mask is read once,
     before its own store, so the values are those of Mk = Sk and then `table_clear_ahead` (keptread:
-    a year's first line reads a kept state's masks instead of a copy of them)."""
+    a year's first line reads a kept state's masks instead of a copy of them). Wn (empty: none):
+    the masks to fill next, prefetched for writing (`_ahead`)."""
     if nbits == 3:
-        _clear3(Sk, Mk, c, r, cell, bitpos, flat, Mn)
+        _clear3(Sk, Mk, c, r, cell, bitpos, flat, Mn, Wn)
     else:
-        table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn)
+        table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Wn)
 
 
 @compiled
-def table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
+def table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Wn):
     """`table_clear3` for a line of one or two indicators (bits bitpos[:nbits], increasing, the
     lowest >= 2), targeted or not: one indicator is cleared in the masks with it with probability
     c r; of two, the reached share c is taken out (not from the masks without either indicator if
@@ -120,12 +139,12 @@ def table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     M2, S2 = Mk.reshape((1, n)), Sk.reshape((1, n))
     b0 = 1 << bitpos[0]
     if b0 < 4:  # the first indicator within each four masks (mdlines7)
-        _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn)
+        _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Wn)
         return
     if nbits == 1:
         rv, m, a = vbcast(c * r), 0, 0
         while m < n:
-            a = _ahead(Mn, a, 8)
+            a = _ahead(Mn, Wn, a, 8)
             _scatter(Sk, cell, flat, m, 0)
             _scatter(Sk, cell, flat, m, b0)
             v0, v1 = vload(S2, 0, m), vload(S2, 0, m + b0)
@@ -139,7 +158,7 @@ def table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     cv, c0, rv = vbcast(c), vbcast(0.0 if targeted else c), vbcast(r)
     m, a = 0, 0
     while m < n:
-        a = _ahead(Mn, a, 16)
+        a = _ahead(Mn, Wn, a, 16)
         for off in (0, b0, b1, bits):
             _scatter(Sk, cell, flat, m, off)
         v0, v1, v2, v3 = vload(S2, 0, m), vload(S2, 0, m + b0), vload(S2, 0, m + b1), vload(S2, 0, m + bits)
@@ -157,7 +176,7 @@ def table_clear12(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
 
 
 @compiled
-def _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
+def _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn, Wn):
     """`table_clear12` for a first indicator at bit 0 or 1 (b0 = 1 or 2: a pair in one vector;
     mdlines7: one mask at a time took 3.5 us a call, this 2.7), a second (if any) at bit 2 or
     above (its pairs across two vectors). Each mask's operations as the passes': x = c m taken
@@ -171,7 +190,7 @@ def _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     if nbits == 1:  # one indicator: households with it lose it with probability c r
         crv = vbcast(c * r)
         for m in range(0, n, 4):
-            _ahead(Mn, m // 8 * 8, 4)
+            _ahead(Mn, Wn, m // 8 * 8, 4)
             _scatter(Sk, cell, flat, m, 0)
             v = vload(S2, 0, m)
             vstore(M2, 0, m, _pair_low(v, crv, sg, b0))
@@ -182,7 +201,7 @@ def _table_clear_low(Sk, Mk, c, r, targeted, nbits, cell, bitpos, flat, Mn):
     cv = vbcast(c)
     m, a = 0, 0
     while m < n:
-        a = _ahead(Mn, a, 8)
+        a = _ahead(Mn, Wn, a, 8)
         _scatter(Sk, cell, flat, m, 0)
         _scatter(Sk, cell, flat, m, b1)
         v, w = vload(S2, 0, m), vload(S2, 0, m + b1)
@@ -220,11 +239,11 @@ def _scatter(Mk, cell, flat, m, off):
 @compiled
 def table_clear3(Mk, c, r, cell, bitpos, flat):
     """`_clear3` with nothing to prefetch (its own masks)."""
-    _clear3(Mk, Mk, c, r, cell, bitpos, flat, Mk)
+    _clear3(Mk, Mk, c, r, cell, bitpos, flat, Mk, Mk[:0])
 
 
 @compiled
-def _clear3(Sk, Mk, c, r, cell, bitpos, flat, Mn):
+def _clear3(Sk, Mk, c, r, cell, bitpos, flat, Mn, Wn):
     """The line's table (flat (NK x row length,), zero where the masks add, entry cell[x] of
     mask x, `multidim_tables._line_arrays`) from the masks Mk (4,096,) as they are, and the masks
     then cleared: the share c of every mask reached, each of the three indicators (bits
@@ -238,7 +257,7 @@ def _clear3(Sk, Mk, c, r, cell, bitpos, flat, Mn):
     cv, rv = vbcast(c), vbcast(r)
     m, a = 0, 0
     while m < n:
-        a = _ahead(Mn, a, 32)
+        a = _ahead(Mn, Wn, a, 32)
         for off in (0, b0, b1, b0 | b1, b2, b0 | b2, b1 | b2, bits):
             _scatter(Sk, cell, flat, m, off)
         v0, v1, v2, v3 = vload(S2, 0, m), vload(S2, 0, m + b0), vload(S2, 0, m + b1), vload(S2, 0, m + (b0 | b1))
@@ -288,15 +307,16 @@ def pull_moves_ahead(H, scale, op, Hn):
     (the households not reached and those reached that stay), each term one multiply-add. A row
     moves only to itself and rows below, so rows above c are read as they were. Row c of Hn (the
     incomes of the cell-state to come, (NK, B)) is prefetched as row c goes (mdlines7)."""
-    pull_moves_from(H, H, scale, op, Hn, False)
+    pull_moves_from(H, H, scale, op, Hn, Hn, False)
 
 
 @compiled
-def pull_moves_from(S, H, scale, op, Hn, apart):
+def pull_moves_from(S, H, scale, op, Hn, Wn, apart):
     """`pull_moves_ahead` out of place when `apart`: the incomes read from S (NK, B), only read,
     the rows written into H, a row without moves copied (keptread: a year's first line reads a kept
     state's incomes instead of a copy of them). Each term reads rows of S, unchanged, as the
-    in-place form reads rows not yet written: the same values. Not `apart`: S is H (in place)."""
+    in-place form reads rows not yet written: the same values. Not `apart`: S is H (in place). Wn:
+    the incomes to fill next (Hn's shape), prefetched for writing when `apart`."""
     A, cols, cnt, sp, tcnt, trow, ta = op
     NK, B = H.shape
     tcnt[:] = 0
@@ -311,9 +331,9 @@ def pull_moves_from(S, H, scale, op, Hn, apart):
                 k = U(tcnt[cu])
                 trow[cu, k], ta[cu, k] = x, a * s
                 tcnt[cu] += 1
-    hn = Hn.reshape(-1)
+    hn, wn = Hn.reshape(-1), Wn.reshape(-1)[: Wn.size if apart else 0]
     for c in range(NK):
-        _ahead(hn, c * B, B)
+        _ahead(hn, wn, c * B, B)
         s, g = scale[c], 1.0
         if s != 0.0:
             stay = 0.0
