@@ -12,8 +12,7 @@ driver's prologue and the start of the parallel region) and between the last thr
 return ("after": the wait for the main thread to wake). `zeros`: the counters made by `np.zeros`
 in the parallel function as main's `_year` did before `## p27drive` (numba makes it a parallel
 loop of its own). The copy calls the tree's own task kernels (`_task`, `_task_both`, `fill_task`),
-so the task times are the tree's; the driver is this module's copy of `_year_both`'s loop. Since
-`## keptread` a task fills its cells from the kept state itself (inside "tasks"; "fill" is 0).
+so the task times are the tree's; the driver is this module's copy of `_year_both`'s loop.
 Run with `PYTHONPATH` at the tree and `NUMBA_NUM_THREADS=2`. Nothing is written.
 """
 
@@ -38,7 +37,7 @@ _clock = ctypes.CDLL(None).clock_gettime
 _clock.argtypes = [ctypes.c_int, ctypes.c_void_p]
 _clock.restype = ctypes.c_int
 MONOTONIC, THREAD_CPU = 1, 3
-NONE, COPY, START = multidim_fill_kernels.NONE, multidim_fill_kernels.COPY, multidim_fill_kernels.START
+NONE = multidim_fill_kernels.NONE
 
 
 @numba.njit
@@ -80,15 +79,14 @@ def driver(a, second, src, parts, both, zeros, TT, TK):
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
             t0 = clock(THREAD_CPU)
-            if how == START:
+            if how != NONE:
                 multidim_fill_kernels.fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V, D)
                 multidim_jit._unfilled(V, n0, s, g, twin[g], how)
             t1 = clock(THREAD_CPU)
-            kept = (Ms, Hs, D, how == COPY)  # since keptread the task fills its cells from the kept state
             if both:
-                multidim_jit._task_both(s, g, state, programme, model, review, people, out, other, work, kept)
+                multidim_jit._task_both(s, g, state, programme, model, review, people, out, other, work)
             else:
-                multidim_jit._task(s, g, state, programme, model, review, people, out, work, kept)
+                multidim_jit._task(s, g, state, programme, model, review, people, out, work)
             TK[sb, 0], TK[sb, 1] = t1 - t0, clock(THREAD_CPU) - t1
             TT[p, 4] += 1
         TT[p, 1], TT[p, 3] = clock(MONOTONIC), clock(THREAD_CPU)

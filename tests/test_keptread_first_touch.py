@@ -1,13 +1,13 @@
-"""A year from a kept state fills its cells as its lines first touch them (issue 18's keptread:
-`multidim_line_kernels.lines_kept`, `multidim_fill_kernels.first_touch`): the first line on a
-cell-state holding households reads the kept state's masks and incomes and writes the new cells
-(`table_clear_from`, `pull_moves_from`), the other states are copied or zeroed as they come.
+"""A year from a kept state (`multidim_jit.year` with `source` = (Ms, Hs): `COPY`, the explorer's
+re-runs) gives the bytes of the same year made in place after an explicit copy of the kept state,
+while the kept state is poisoned (NaN) in the cell-states its vacancy bits say are all zero (they
+must not be read: `multidim_fill_kernels.copy_over` writes zeros there) and the arrays filled hold
+garbage (NaN) but in the states their own bits say are zero already (`into zero`, D: not written).
 
-Checked against the year made in place after an explicit copy of the kept state (the independent
-form: `copy` then the same year with nothing to fill): the cells, counts, vacancy bits and every
-record the same bytes, while the kept state is poisoned (NaN) in the states its vacancy bits say
-are all zero (they must not be read) and the arrays filled hold garbage (NaN) but in the states
-the bits of the arrays say are zero already (`into zero`: they must not be written)."""
+Written for issue 18's keptread, whose out-of-place first pass (the lines reading the kept state
+instead of a copy; benchmarks/HISTORY.md `## keptread`) it checked and which was reverted as
+slower: it failed with that pass reading the unfilled cells; it holds any later attempt (and the
+copy) to the same contract."""
 
 from __future__ import annotations
 

@@ -18,24 +18,13 @@ into may be reused ones, `simlib.workbench.pool`), which spares reading them (ab
 the 183 MB of `multidim_2030`'s state from a later review), and not even written where the
 arrays copied into are known all zero there too (`D`: the vacancy bits of the state whose arrays
 the pool reuses, `EngineState.into_zero`; about a third of `plan_2027`'s 1 GB state at review 3,
-whose zeros the copy then skips).
-
-Since issue 18's keptread a year from a kept state (`COPY`) copies nothing before its lines: each
-task fills its cells state by state as the lines first touch them (`first_touch`, called by
-`multidim_line_kernels.lines_kept`): the housed twin's state and the group's states known or found
-all zero are copied (or zeroed) as above, and a group's state holding households is read from the
-kept state by the first line acting on it, which writes the new cells (out of place: the masks'
-one pass `multidim_line_tiles.table_clear_from` and the incomes' `pull_moves_from`; any other line
-copies the state first), or copied after the lines when no line acts on it. A task without
-households copies its groups whole (`copy_task`). The cells are those of the copy, then the year.
-Contiguous blocks are copied and
+whose zeros the copy then skips). Contiguous blocks are copied and
 zeroed with the C library's `memcpy` and `memset` (`copy_into`, `zero_into`), faster than numba's
 copy of a slice (its indexing loop): the same bytes.
 """
 
 from __future__ import annotations
 
-from simlib.engines.multidim_cell_kernels import empty
 from simlib.engines.multidim_numba import available, compiled, parallel, prange
 
 __all__ = [
@@ -45,8 +34,6 @@ __all__ = [
     "copy_group",
     "copy_into",
     "copy_over",
-    "copy_task",
-    "first_touch",
     "fill_start",
     "fill_task",
     "start_group",
@@ -190,51 +177,6 @@ def copy_over(Mg, Hg, Ms, Hs, known, zero):
         else:
             copy_into(Mg[k], Ms[k])
             copy_into(Hg[k], Hs[k])
-
-
-@compiled
-def copy_task(M, H, s, g, t, Ms, Hs, V, D):
-    """`fill_task`'s copy (`COPY`) of base group g and its twin t (t >= 0) of scenario s."""
-    copy_over(M[s, g], H[s, g], Ms[s, g], Hs[s, g], V[s, g], D[s, g])
-    if t >= 0:
-        copy_over(M[s, t], H[s, t], Ms[s, t], Hs[s, t], V[s, t], D[s, t])
-
-
-@compiled
-def _copy_state(Mk, Hk, Sm, Sh, known, zero):
-    """One cell-state of `copy_over`: copied, or zeros written when `known` (the source's cells
-    all zero) unless `zero` (Mk's and Hk's cells zero already)."""
-    if known:
-        if not zero:
-            zero_into(Mk)
-            zero_into(Hk)
-    else:
-        copy_into(Mk, Sm)
-        copy_into(Hk, Sh)
-
-
-@compiled
-def first_touch(Mg, Hg, Mt, Ht, has_twin, k, zero, src):
-    """State k of a task's group (Mg, Hg (K, ...)) and housed twin (Mt, Ht; when `has_twin`)
-    filled as the lines first touch it (module docstring): src = (Ms, Hs, Mts, Hts, into, kept),
-    the kept state's cells of the group and of the twin and the bits (group's, twin's) of the
-    states known all zero in the cells filled (`D`); zero: those known all zero in the kept state
-    (`V`). The twin's state is copied; the group's is copied when known or found all zero, else
-    left for the lines. Returns (full_g, full_t): whether each holds households (the group's
-    not filled yet when it does)."""
-    Ms, Hs, Mts, Hts, into = src[0], src[1], src[2], src[3], src[4]
-    full_t = False
-    if has_twin:
-        kt = (zero[1] >> k) & 1
-        _copy_state(Mt[k], Ht[k], Mts[k], Hts[k], kt, (into[1] >> k) & 1)
-        full_t = not kt and not empty(Mt[k], Ht[k])
-    if (zero[0] >> k) & 1:
-        _copy_state(Mg[k], Hg[k], Ms[k], Hs[k], 1, (into[0] >> k) & 1)
-        return False, full_t
-    if empty(Ms[k], Hs[k]):  # copied as it is (zeros, of either sign)
-        _copy_state(Mg[k], Hg[k], Ms[k], Hs[k], 0, 0)
-        return False, full_t
-    return True, full_t
 
 
 @compiled

@@ -52,7 +52,6 @@ from simlib.engines import (
     multidim_flip_kernels,
     multidim_income_kernel,
     multidim_line_kernels,
-    multidim_line_shifts,
     multidim_line_tiles,
     multidim_numba,
     multidim_record_kernels,
@@ -69,8 +68,8 @@ from simlib.engines.multidim_cell_kernels import (
     own_changes,
 )
 from simlib.engines.multidim_counts import settle_counts
-from simlib.engines.multidim_fill_kernels import COPY, NONE, START, copy_task, fill_start, fill_task
-from simlib.engines.multidim_line_kernels import lines_kept
+from simlib.engines.multidim_fill_kernels import COPY, NONE, START, fill_start, fill_task
+from simlib.engines.multidim_line_kernels import lines_known
 from simlib.engines.multidim_numba import (
     aligned,
     available,
@@ -140,18 +139,14 @@ def _finish_both(Mg, Hg, ng, size, a, g, s, flips, keys, kerns, review, people, 
 
 
 @compiled
-def _lines(s, g, state, programme, model, out, lw, kept):
+def _lines(s, g, state, programme, model, out, lw):
     """The lines acting on base group g (with its housed twin) in scenario s (see `_task`).
     Returns (t, size, zero_g, zero_t): the housed twin (g without one), the households of both
     at the start of the year (0.0: no households, the lines left out, nothing else to do) and the
     states of each whose cells are all zero after the lines (bits, `lines_known`; the twin holds
     households unless all its bits are set). state = (M, H, n, V): V (S, G) the states known all
-    zero at the year's start (`multidim_vacancy`), written by `_task` at the year's end. kept =
-    (Ms, Hs, D, lazy): with `lazy`, the cells of g and its twin are not filled yet and are filled
-    from (Ms, Hs) as the lines first touch them (`lines_kept`; whole, `copy_task`, without
-    households), D (S, G) the states known all zero in them already (`_year`'s `source`)."""
+    zero at the year's start (`multidim_vacancy`), written by `_task` at the year's end."""
     M, H, n, V = state
-    Ms, Hs, D, lazy = kept
     cov, rr, (sh_lo, sh_w, sh_v) = programme
     groups, lines, keys, flips, kerns = model
     g_unit, g_area, bases, twin = groups
@@ -162,32 +157,27 @@ def _lines(s, g, state, programme, model, out, lw, kept):
     size_g = n[s, g].sum()
     size_t = n[s, t].sum() if has_twin else 0.0
     if size_g == 0.0 and size_t == 0.0:  # no households: none join, nothing to record (all zero)
-        if lazy:
-            copy_task(M, H, s, g, tw, Ms, Hs, V, D)
         return t, 0.0, 0, 0
     u = g_unit[g]
     zero = (np.int64(V[s, g]), np.int64(V[s, t]) if has_twin else np.int64(0))
-    into = (np.int64(D[s, g]), np.int64(D[s, t]) if has_twin else np.int64(0))
     args = (rr[s, :, u], sh_lo[s, :, u], sh_w[s, :, u], sh_v[s, :, u], lines, keys, removed[s, :, g], removed[s, :, t])
-    src = (Ms[s, g], Hs[s, g], Ms[s, t], Hs[s, t], into, lazy)
-    zero_g, zero_t = lines_kept(
-        M[s, g], H[s, g], M[s, t], H[s, t], has_twin, zero, cov[s, :, g], cov[s, :, t], *args, lw, src
+    zero_g, zero_t = lines_known(
+        M[s, g], H[s, g], M[s, t], H[s, t], has_twin, zero, cov[s, :, g], cov[s, :, t], *args, lw
     )
     return t, size_g + size_t, zero_g, zero_t
 
 
 @compiled
-def _task(s, g, state, programme, model, review, people, out, work, kept):
+def _task(s, g, state, programme, model, review, people, out, work):
     """The year of base group g (with its housed twin) in scenario s: see `_year`; state = (M, H,
     n, V), programme = (cov, rr, (sh_lo, sh_w, sh_v)), model = (groups, lines, keys, flips,
-    kerns), kept: the cells' filling (`_lines`). V[s, g] and V[s, t] (the twin's) are left with
-    the states all zero at the year's end (`multidim_vacancy`; unchanged for a task without
-    households: its cells are not written but by their filling)."""
+    kerns). V[s, g] and V[s, t] (the twin's) are left with the states all zero at the year's end
+    (`multidim_vacancy`; unchanged for a task without households: its cells are not written)."""
     M, H, n, V = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     lw, fw, sw = work
-    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw, kept)
+    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
     every = (1 << M.shape[2]) - 1
@@ -203,17 +193,17 @@ def _task(s, g, state, programme, model, review, people, out, work, kept):
 
 
 @compiled
-def _task_both(s, g, state, programme, model, review, people, out, second, work, kept):
+def _task_both(s, g, state, programme, model, review, people, out, second, work):
     """`_task` with the households also settled under a second standard (`_finish_both`): the
     second state (M2, H2, n2) holds the same households as (M, H, n) at the start of the year
     (a copy; its cells not read when `lean`), and its groups without households are left
-    as they are, as `_task` leaves them. V and kept: the first state's (`_task`)."""
+    as they are, as `_task` leaves them. V: the first state's (`_task`)."""
     M, H, n, V = state
     groups, lines, keys, flips, kerns = model
     g_area = groups[1]
     n2, out2 = second[2], second[5]
     lw, fw, sw = work
-    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw, kept)
+    t, size, zero_g, zero_t = _lines(s, g, state, programme, model, out, lw)
     if size == 0.0:
         return
     every = (1 << M.shape[2]) - 1
@@ -270,13 +260,11 @@ def _year(
     the number of threads nor on which thread takes a task.
 
     `source` = (Ms, Hs, D, n0, Mn, kd, inc0, kind, how): unless `how` is `NONE`, M and H are not
-    filled yet and each task fills its groups' cells, the baseline's from the rest first
-    (`START`, `multidim_fill_kernels.fill_task`) or from Ms and Hs (`COPY`) state by state as its
-    lines first touch them, a state holding households read from Ms and Hs by the first line on
-    it (`multidim_line_kernels.lines_kept`; the groups no task holds are filled before, `year`);
-    the fill writes zeros where V marks the states of Ms and Hs known all zero instead of reading
-    them (V then describes the kept state: `multidim_vacancy.handed`), unless D (S, G) marks them
-    known all zero in M and H already (`multidim_vacancy.into_zero`)."""
+    filled yet and each task first fills its groups' cells, copied from Ms and Hs or the
+    baseline's from the rest (`multidim_fill_kernels.fill_task`; the groups no task holds are
+    filled before, `year`); a copy writes zeros where V marks the states of Ms and Hs known all
+    zero instead of reading them (V then describes the kept state: `multidim_vacancy.handed`),
+    unless D (S, G) marks them known all zero in M and H already (`multidim_vacancy.into_zero`)."""
     bases, twin = groups[2], groups[3]
     NBASE = bases.shape[0]
     cut, taken = runs(n, cov, lines, bases, twin, (parts + 1) // 2)  # a run for each two loops, tasks taken
@@ -289,10 +277,10 @@ def _year(
             sb = lo + j if p % 2 == 0 else hi - 1 - j
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
-            if how == START:
+            if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V, D)
                 _unfilled(V, n0, s, g, twin[g], how)
-            _task(s, g, state, programme, model, review, people, out, work, (Ms, Hs, D, how == COPY))
+            _task(s, g, state, programme, model, review, people, out, work)
 
 
 @parallel
@@ -320,10 +308,10 @@ def _year_both(
             sb = lo + j if p % 2 == 0 else hi - 1 - j
             j += 1
             s, g = sb // NBASE, bases[sb % NBASE]
-            if how == START:
+            if how != NONE:
                 fill_task(M, H, s, g, twin[g], Ms, Hs, (n0, Mn, kd, inc0, kind), how, V, D)
                 _unfilled(V, n0, s, g, twin[g], how)
-            _task_both(s, g, state, programme, model, review, people, out, other, work, (Ms, Hs, D, how == COPY))
+            _task_both(s, g, state, programme, model, review, people, out, other, work)
 
 
 @parallel
@@ -347,7 +335,6 @@ refresh_caches(
         multidim_numba,
         multidim_balance,
         multidim_line_kernels,
-        multidim_line_shifts,
         multidim_line_tiles,
         multidim_income_kernel,
         multidim_flip_kernels,

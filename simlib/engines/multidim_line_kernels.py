@@ -17,10 +17,11 @@ the deprivations removed), and 25-55 % of the (line, cell-state) pairs a line re
 in `multidim_2030` (mostly housed twins before anyone is housed).
 
 The lines that clear flags without an income effect and keep their households in the group
-(`multidim_2030`'s lines 0, 1, 4 and 9) make 78 % of the (line, cell-state) pairs with households:
-their table and masks go in one pass (`multidim_line_tiles.table_clear`), their incomes in one
-(`pull_moves`; since mdlines2 the same sums as `_move_incomes`' to rounding, in a fixed order).
-Since keptread a year from a kept state reads it in the first line on each state (`lines_kept`).
+(`multidim_2030`'s lines 0, 1, 4 and 9: three indicators untargeted; one or two, targeted) make
+78 % of the (line, cell-state) pairs with households: their table and masks go in one pass
+(`multidim_line_tiles.table_clear`), and their incomes move in one pass (`pull_moves`, which
+since issue 18's mdlines2 groups the sums otherwise than `_move_incomes`' scratch rows: the same
+to rounding, in a fixed order that depends on nothing but the data).
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engines.multidim_cell_kernels import empty
-from simlib.engines.multidim_fill_kernels import copy_into, first_touch
-from simlib.engines.multidim_line_shifts import pull_diag, pull_shift, shift_by_target, shift_diagonals
-from simlib.engines.multidim_line_tiles import U, fits, pull_moves, pull_moves_from, table_clear_from
+from simlib.engines.multidim_line_tiles import (
+    U,
+    fits,
+    pull_diag,
+    pull_moves,
+    pull_moves_ahead,
+    pull_shift,
+    shift_by_target,
+    shift_diagonals,
+    table_clear_ahead,
+)
 from simlib.engines.multidim_numba import axpy, compiled
 
 
@@ -359,36 +368,27 @@ def _shift_rows(Hd, Hr, rng, sh_lo, sh_w, sh_v):
 
 
 @compiled
-def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work, src):
+def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys, removed, work):
     """Line li on cell-state k of the group (reached share c > 0 of its selectable households);
     with `move` the reached households go to cell-state k of the group's housed twin (masks Md,
     incomes Hd (K, ...)). A line `multidim_line_tiles.fits` has its table and masks in one pass,
     and prefetches cell-state kn of the group as it goes (the next one the lines will read, k if
-    none: `_next_state`) in src = (Sm, Sh, first): the group's cells or the kept state's they are
-    filled from (`lines_kept`). `first`: state k is not filled yet: read from (Sm, Sh), out of
-    place in the one pass (`table_clear_from`, `pull_moves_from`), else copied first."""
+    none: `_next_state`)."""
     flags, income, targeted, nbits, bitpos, pat = lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
     valid, down_key = keys[1], keys[2]
     Tt, scale, A, d, Rm, Hr, row, rng = work[0]
     op = (A,) + work[1]
     NP = 1 << nbits[li]
-    Sm, Sh, first = src
     if flags[li] and not move and fits(targeted[li], nbits[li], bitpos[li]):  # one pass over the masks
         Tt[:, :] = 0.0  # whole: `_table_scale` multiplies every entry
-        Sk, Wn = (Sm[k], Mg[kn]) if first else (Mg[k], Mg[kn][:0])  # Wn: filled next, prefetched
-        table_clear_from(Sk, Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Sm[kn], Wn)
+        table_clear_ahead(Mg[k], c, r, targeted[li], nbits[li], lines[9][li], bitpos[li], Tt.reshape(-1), Mg[kn])
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
         if income[li] or Hg.shape[2] % 4 != 0:
-            if first:
-                copy_into(Hg[k], Sh[k])
             _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
         else:  # `_move_incomes`' own path here: `pull_moves`, the next cell-state's incomes prefetched
-            pull_moves_from(Sh[k] if first else Hg[k], Hg[k], scale, op, Sh[kn], Hg[kn], first)
+            pull_moves_ahead(Hg[k], scale, op, Hg[kn])
         return
-    if first:
-        copy_into(Mg[k], Sm[k])
-        copy_into(Hg[k], Sh[k])
     _line_table(Mg[k], c, targeted[li], lines[9][li], valid, NP, Tt, scale)
     if flags[li]:
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
@@ -449,29 +449,11 @@ def lines_known(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, s
     states all zero after the lines (known or scanned so, and not written since: a group's state
     skipped here is never written, a twin's only by a move, after which it is scanned again);
     every bit of zero_t without a twin. The states holding households are not looked at again."""
-    args = (cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, work)
-    return lines_kept(Mg, Hg, Mt, Ht, has_twin, zero, *args, (Mg, Hg, Mt, Ht, (0, 0), False))
-
-
-@compiled
-def lines_kept(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, sh_v, lines, keys, rem_g, rem_t, lw, src):
-    """`lines_known` on cells filled as first touched when src = (Ms, Hs, Mts, Hts, into, kept)
-    says `kept`: the group's and the twin's cells are not filled yet, and each state is filled from
-    the kept state's (Ms, Hs) (the group's) and (Mts, Hts) (the twin's) at the start of its turn
-    (`multidim_fill_kernels.first_touch`; `into`: the bits of the states known all zero in the
-    cells filled), a group's state holding households by the first line acting on it (read from
-    the kept state, `_line`) or after the lines when none does; zero then: the states known all
-    zero in the kept state. Not `kept`: `lines_known` (Ms, Hs the cells themselves)."""
     order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
-    lwork, zero_g, zero_t = _sparse_work(lw, sh_v.shape[2]), 0, 0
-    kept, Ms, Hs = src[5], src[0], src[1]
+    lwork, zero_g, zero_t = _sparse_work(work, sh_v.shape[2]), 0, 0
     for k in range(Mg.shape[0]):
-        if kept:
-            full_g, full_t = first_touch(Mg, Hg, Mt, Ht, has_twin, k, zero, src)
-        else:
-            full_g = not (zero[0] >> k) & 1 and not empty(Mg[k], Hg[k])
-            full_t = has_twin and not (zero[1] >> k) & 1 and not empty(Mt[k], Ht[k])
-        first = kept and full_g
+        full_g = not (zero[0] >> k) & 1 and not empty(Mg[k], Hg[k])
+        full_t = has_twin and not (zero[1] >> k) & 1 and not empty(Mt[k], Ht[k])
         if not full_g:
             zero_g |= 1 << k
         if not (full_g or full_t):
@@ -482,19 +464,14 @@ def lines_kept(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, sh
             if not acts[li]:
                 continue
             move, si = has_twin and once[li], slot[li]  # si: the line's row of the shift tables
-            sh = (sh_lo[si], sh_w[si], sh_v[si])
             if full_g and not cov_g[li, k] <= 0.0:
-                cg = (cov_g[li, k], rr[li])
-                _line(li, k, kn_g, Mg, Hg, Mt, Ht, move, *cg, *sh, lines, keys, rem_g[li], lwork, (Ms, Hs, first))
-                first = False
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, kn_g, Mg, Hg, Mt, Ht, move, cov_g[li, k], rr[li], lo, w, v, lines, keys, rem_g[li], lwork)
                 if move and not full_t:
                     full_t = not empty(Mt[k], Ht[k])
             if full_t and not cov_t[li, k] <= 0.0:
-                ct = (cov_t[li, k], rr[li])
-                _line(li, k, kn_t, Mt, Ht, Mt, Ht, False, *ct, *sh, lines, keys, rem_t[li], lwork, (Mt, Ht, False))
-        if first:  # no line acted on the group's state: copied
-            copy_into(Mg[k], Ms[k])
-            copy_into(Hg[k], Hs[k])
+                lo, w, v = sh_lo[si], sh_w[si], sh_v[si]
+                _line(li, k, kn_t, Mt, Ht, Mt, Ht, False, cov_t[li, k], rr[li], lo, w, v, lines, keys, rem_t[li], lwork)
         if not full_t:
             zero_t |= 1 << k
     return zero_g, zero_t
