@@ -391,6 +391,19 @@ def review_counts(
     return counts, errors + cell_errors
 
 
+def review_problems(
+    review_file: str | Path, template: str | Path = "caobang", level: str = "district"
+) -> list[InputError]:
+    """Every problem inside a review table (columns, units, groups, states, counts), as
+    `import_review` finds them, without writing anything: for the command line to say them with
+    its arguments' (`simlib.cli.import_review`). None when the template cannot be loaded (the
+    arguments' check says so)."""
+    review_file = Path(review_file)
+    tmpl = load_dataset(template) if not isinstance(template, Dataset) else template
+    period = commune_period() if level == "commune" else None
+    return review_counts(read_table(review_file), tmpl, period, display_path(review_file))[1]
+
+
 def _review_meta(review_file: Path, tmpl: Dataset, name: str, year: int, period: Period | None = None) -> dict:
     source = f"geography {period.id} ({display_path(period.source_file)})" if period else f"dataset {tmpl.name}"
     source_vi = f"các đơn vị hành chính cấp xã {period.id} ({display_path(period.source_file)})" if period else ""

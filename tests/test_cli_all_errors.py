@@ -422,3 +422,21 @@ def test_robustness_with_one_scenario_says_it_compares_two(here, lang, says):
         assert_user_error(code, text, says)
         assert "số phần tử" not in text and "number of items" not in text, text
     assert sorted(p.name for p in here.iterdir()) == ["one"]  # nothing written
+
+
+def test_import_review_says_the_tables_problems_with_the_arguments(here):
+    """`simlib import-review` with a mistyped `--year` and a review table with a unit, a group and
+    a count that are wrong: the four problems in one message (the table's said only once `--year`
+    was right before), nothing written; a table missing its columns says which."""
+    (here / "review.csv").write_text(
+        "unit_id,ethnic_group,area,state,households\nXYZ,dtts,rural,poor,-5\n", encoding="utf-8"
+    )
+    code, text = cli("import-review", "review.csv", "--out", "o", "--year", "abc")
+    says = ["--year: 'abc'", "«unit_id»", "«ethnic_group»", "«households»: số hộ âm"]
+    assert_user_error(code, text, says)
+    assert len(problems(text, 4)) == 4
+    (here / "columns.csv").write_text("unit,x\n1,2\n", encoding="utf-8")
+    code, text = cli("import-review", "columns.csv", "--out", "o", "--year", "abc", "--lang", "en")
+    assert_user_error(code, text, ["--year: 'abc'", "missing columns: unit_id"])
+    assert len(problems(text, 2, "en")) == 2
+    assert sorted(p.name for p in here.iterdir()) == ["columns.csv", "review.csv"]  # nothing written

@@ -24,7 +24,8 @@ PLAN = "params/scenarios/plan_2024.yaml"
 EQUAL = "params/scenarios/equal_split.yaml"
 #: existing inputs of import-review and calibrate backtest: a missing one would be a second problem,
 #: said with the unknown argument (every problem at once)
-REVIEW = "data/synthetic_review/aggregate_2021_2023.csv"
+#: a table `import-review` reads without a problem (the dataset's own baseline counts)
+REVIEW_TABLE = "data/caobang/baseline_2023.csv"
 BACKTEST = "params/backtest/published_2023.yaml"
 PROGRAM = (sys.executable, "-m", "simlib")
 #: the console script `simlib` as pip writes it (pyproject.toml: simlib = "simlib.cli:main")
@@ -85,7 +86,7 @@ def assert_usage_of(r: subprocess.CompletedProcess, prog: str) -> list[str]:
         ["validate", PLAN],
         ["run", PLAN, "--out", "o"],
         ["batch", PLAN, "--out", "o"],
-        ["import-review", REVIEW],
+        ["import-review", REVIEW_TABLE],
         ["calibrate", "backtest", BACKTEST, "--out", "o"],
         ["optimize", PLAN, "--out", "o"],
         ["sensitivity", PLAN, "--out", "o"],

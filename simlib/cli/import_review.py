@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from simlib import i18n
-from simlib.dataset import import_review
+from simlib.cli.common import caught, readable
+from simlib.dataset import import_review, load_dataset, review_problems
+from simlib.errors import InputError, InputErrors
 from simlib.paths import display_path
 
 
@@ -30,7 +32,25 @@ def register(sub) -> None:
         action="store_true",
         help="replace a dataset that import-review wrote before (files it did not write are kept)",
     )
-    p.set_defaults(func=main, input_paths={"file": "file", "template": "dataset"})
+    p.set_defaults(func=main, input_paths={"file": "file", "template": "dataset"}, file_checks=[_review_read])
+
+
+def _review_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
+    """The review table's own problems (units, groups, states, counts), said with the arguments'
+    (`common.file_problems`): unless the file cannot be read or its units are unknown (a wrong
+    `--template` or `--level`, said as such)."""
+    if not readable(args.file) or bad & {"--template", "--level"}:
+        return [], []
+    if getattr(args, "level", None) not in ("district", "commune"):
+        return [], []
+    if caught(load_dataset, args.template):  # said by the arguments' check (`--template`)
+        return [], []
+    try:
+        return review_problems(args.file, args.template, args.level), []
+    except InputErrors as exc:  # the table cannot be read as one (its columns): its problems
+        return list(exc.errors), []
+    except InputError as exc:
+        return [exc], []
 
 
 def main(args) -> int:
