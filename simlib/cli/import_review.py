@@ -39,9 +39,7 @@ def _review_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], 
     """The review table's own problems (units, groups, states, counts), said with the arguments'
     (`common.file_problems`): unless the file cannot be read or its units are unknown (a wrong
     `--template` or `--level`, said as such)."""
-    if not readable(args.file) or bad & {"--template", "--level"}:
-        return [], []
-    if getattr(args, "level", None) not in ("district", "commune"):
+    if not readable(args.file) or args.level not in ("district", "commune"):  # a wrong --level: _INVALID
         return [], []
     if caught(load_dataset, args.template):  # said by the arguments' check (`--template`)
         return [], []
