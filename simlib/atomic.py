@@ -214,9 +214,12 @@ def _name_max(folder: Path) -> int:
         return 255
 
 
-def environment_problems(target: Path, field: str = "--out") -> list[InputError]:
+def environment_problems(target: Path, field: str = "--out", probe: bool = True) -> list[InputError]:
     """Can `target` be written at all? Checked before any work: every missing folder name fits,
-    the temporary name beside it fits, and the nearest existing folder accepts a new entry."""
+    the temporary name beside it fits, and the nearest existing folder accepts a new entry — by
+    the system's permissions (`os.access`, which changes nothing) and, with `probe`, by making and
+    removing an empty folder in it (a full disk, a refusal `access` cannot know; this touches the
+    folder's modification time, so it is done only once the command will run)."""
     target = Path(os.path.abspath(target))
     anc, missing = target.parent, [target.name]
     try:
@@ -233,12 +236,24 @@ def environment_problems(target: Path, field: str = "--out") -> list[InputError]
         room = limit - (overhead if name == target.name else 0)
         if len(os.fsencode(name)) > room:
             return [InputError("output_name_long", file=_shown(target), field=field, n=len(name), limit=room)]
+    if not os.access(anc, os.W_OK | os.X_OK):
+        return [os_problem(OSError(_refusal(anc), os.strerror(_refusal(anc))), anc, field)]
     try:
-        probe = tempfile.mkdtemp(prefix=".simlib-probe-", dir=anc)
-        os.rmdir(probe)
+        if probe:
+            os.rmdir(tempfile.mkdtemp(prefix=".simlib-probe-", dir=anc))
     except OSError as exc:
         return [os_problem(exc, anc, field)]
     return []
+
+
+def _refusal(folder: Path) -> int:
+    """Why `os.access` refuses to write in `folder`: a file system mounted read-only, or no
+    permission."""
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - no statvfs
+        read_only = False
+    return errno.EROFS if read_only else errno.EACCES
 
 
 def place_problems(target: str | Path, field: str = "--out") -> list[InputError]:

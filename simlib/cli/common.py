@@ -168,7 +168,8 @@ def out_problems(args, read: Iterable = ()) -> list[InputError]:
     (`set_defaults(out_kind=...)`), as `check_out` will check it before any work: its place, whose
     files it holds, the inputs inside it (those named on the command line and the files `read`
     names: a scenario's dataset), and, when all that is right, another writer and whether it can
-    be written at all (`simlib.atomic`; read only: the write probe leaves nothing)."""
+    be written at all (`simlib.atomic`, by permissions only: nothing the user owns is touched
+    while arguments may still be wrong; `check_out` probes the folder before the work)."""
     kind, out = getattr(args, "out_kind", None), getattr(args, "out", None)
     if kind is None or out is None:
         return []
@@ -178,7 +179,7 @@ def out_problems(args, read: Iterable = ()) -> list[InputError]:
     if place:
         return place
     errors = ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
-    return errors or lock_problems(Path(out), "--out") or environment_problems(Path(out), "--out")
+    return errors or lock_problems(Path(out), "--out") or environment_problems(Path(out), "--out", probe=False)
 
 
 def readable(path) -> bool:
