@@ -440,3 +440,25 @@ def test_import_review_says_the_tables_problems_with_the_arguments(here):
     assert_user_error(code, text, ["--year: 'abc'", "missing columns: unit_id"])
     assert len(problems(text, 2, "en")) == 2
     assert sorted(p.name for p in here.iterdir()) == ["columns.csv", "review.csv"]  # nothing written
+
+
+def test_import_review_says_the_name_and_folder_with_the_table_and_arguments(here):
+    """A mistyped `--level`-free run with a wrong count, a name that is no folder name and a year
+    outside 2000–2099 as typed: each said once, in one message; then a table whose only problem
+    is an `--out` folder holding the user's own file: said with the table's wrong count, the
+    user's file untouched and the folder's time unchanged (nothing probed)."""
+    (here / "review.csv").write_text(
+        "unit_id,ethnic_group,area,state,households\nXYZ,dtts,rural,poor,-5\n", encoding="utf-8"
+    )
+    code, text = cli("--lang", "en", "import-review", "review.csv", "--name", "a/b", "--year", "1999", "--out", "o")
+    assert_user_error(code, text, ["'unit_id'", "'households'", "'--name'", "a/b", "'--year'", "1999"])
+    assert len(problems(text, 5, "en")) == 5 and text.count("1999") == 1
+    mine = here / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine\n", encoding="utf-8")
+    os.utime(mine, (1_577_836_800, 1_577_836_800))
+    code, text = cli("--lang", "en", "import-review", "review.csv", "--out", "mine")
+    assert_user_error(code, text, ["'households'", "mine"])
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert mine.stat().st_mtime_ns == 1_577_836_800 * 10**9
+    assert sorted(p.name for p in here.iterdir()) == ["mine", "review.csv"]

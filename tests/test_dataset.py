@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from conftest import TINY
 
-from simlib.dataset import Dataset, import_review, load_dataset
+from simlib.dataset import Dataset, load_dataset
 from simlib.errors import InputError, SimlibError
+from simlib.review_import import import_review
 from simlib.states import POOR
 
 

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from hostile_helpers import HOSTILE, cli
 
-from simlib.dataset import AREAS, GROUPS, import_review, load_dataset
+from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.errors import SimlibError
 from simlib.geography import fold, load_geography, move_to_communes
+from simlib.review_import import import_review
 from simlib.states import STATES
 
 

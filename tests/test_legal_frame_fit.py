@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from hostile_helpers import cli
 
-from simlib.dataset import import_review, load_dataset
+from simlib.dataset import load_dataset
 from simlib.errors import InputError, InputErrors
+from simlib.review_import import import_review
 from simlib.scenario import scenario_from_dict
 from simlib.schema import load_yaml
 from tests.conftest import ROOT

@@ -9,8 +9,9 @@ import pytest
 from conftest import TINY
 
 from simlib.calibrate.io import load_tables, numbers
-from simlib.dataset import import_review, load_dataset
+from simlib.dataset import load_dataset
 from simlib.errors import SimlibError
+from simlib.review_import import import_review
 from simlib.table_files import number_text, read_table
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from simlib import i18n
 from simlib.cli.common import caught, readable
-from simlib.dataset import import_review, load_dataset, review_problems
+from simlib.dataset import load_dataset
 from simlib.errors import InputError, InputErrors
 from simlib.paths import display_path
+from simlib.review_import import Target, import_review, review_problems
 
 
 def register(sub) -> None:
@@ -36,15 +37,21 @@ def register(sub) -> None:
 
 
 def _review_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
-    """The review table's own problems (units, groups, states, counts), said with the arguments'
-    (`common.file_problems`): unless the file cannot be read or its units are unknown (a wrong
-    `--template` or `--level`, said as such)."""
+    """The review table's own problems (units, groups, states, counts) and those of the dataset's
+    name, year and folder, said with the arguments' (`common.file_problems`): unless the file
+    cannot be read or its units are unknown (a wrong `--template` or `--level`, said as such).
+    The folder is checked by permissions only (nothing is made while arguments may be wrong), and
+    not when the name it takes from a wrong `--year` would be a guess."""
     if not readable(args.file) or args.level not in ("district", "commune"):  # a wrong --level: _INVALID
         return [], []
     if caught(load_dataset, args.template):  # said by the arguments' check (`--template`)
         return [], []
+    wrong_year = "--year" in bad  # said by the arguments' check; the default name would take it
+    target = Target(args.out, args.name, None if wrong_year else args.year, args.replace)
+    if wrong_year and args.name is None and args.out is None:  # the folder would be a guess
+        target = None
     try:
-        return review_problems(args.file, args.template, args.level), []
+        return review_problems(args.file, args.template, args.level, target), []
     except InputErrors as exc:  # the table cannot be read as one (its columns): its problems
         return list(exc.errors), []
     except InputError as exc:
