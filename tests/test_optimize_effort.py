@@ -16,7 +16,15 @@ from conftest import make_scenario, tiny_raw
 import simlib.allocate.optimize as optimize_module
 from simlib.allocate import evaluate
 from simlib.allocate.certify import remembered
-from simlib.allocate.effort import ECONOMY, FULL, EstimatedRuns, choose, estimated_runs, robust_runs
+from simlib.allocate.effort import (
+    ECONOMY,
+    FULL,
+    EstimatedRuns,
+    choose,
+    estimated_runs,
+    robust_restart_runs,
+    robust_runs,
+)
 from simlib.allocate.optimize import optimize
 from simlib.allocate.problem import amounts_of, build_problem
 from simlib.allocate.progress import estimate_text
@@ -267,3 +275,26 @@ def test_the_estimate_says_the_robust_draws_runs(lang, says):
     0.00019 s = 17.8 s ≈ 0.3 minutes (it ran 0.4)."""
     assert estimate_text(EstimatedRuns(93648, 53820, 30), 0.00019, lang) == says
     assert "robust" not in estimate_text(EstimatedRuns(39828), 0.00016, lang)
+
+
+def test_robust_restart_runs_by_hand():
+    """The robust loop started again from the 2 other starts (`certify.certified`'s multistart):
+    each its start 1, the loop 285 and its model's tests 15 (`test_robust_runs_by_hand`): 301, two
+    starts 602 a draw, two draws 1,204 — the same whatever the request's effort."""
+    assert robust_restart_runs(2, 2) == 1204
+    assert robust_restart_runs(0, 2) == 0
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", "tới khoảng 153.648 lần chạy, ≈ 0,5 phút CPU."),
+        ("en", "up to about 153,648 runs, ≈ 0.5 CPU minutes."),
+    ],
+)
+def test_the_robust_estimate_says_what_a_restart_would_take(lang, says):
+    """93,648 runs of which 53,820 for 30 draws, and 60,000 more if the robust search starts again:
+    153,648 × 0.00019 s = 29.2 s ≈ 0.5 minutes, said after the estimate itself."""
+    text = estimate_text(EstimatedRuns(93648, 53820, 30, 60000), 0.00019, lang)
+    assert text.startswith(estimate_text(EstimatedRuns(93648, 53820, 30), 0.00019, lang) + " ")
+    assert text.endswith(says)

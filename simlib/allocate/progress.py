@@ -34,13 +34,14 @@ def runs_text(runs: float, lang: str) -> str:
 
 def estimate_text(runs: int, seconds: float, lang: str) -> str:
     """«About {runs} runs × {seconds} CPU seconds ≈ {minutes} CPU minutes»; with the runs of
-    `--robust` among them (`simlib.allocate.effort.EstimatedRuns`), how many are for its draws."""
+    `--robust` among them (`simlib.allocate.effort.EstimatedRuns`), how many are for its draws and
+    how many it may take if its search starts again from the other starts."""
     sec = fmt.number(seconds, lang, seconds_decimals(seconds))
     minutes = fmt.number(runs * seconds / 60, lang, 1)
     robust = getattr(runs, "robust", 0)
     if robust:
         draws = fmt.number(runs.draws, lang, 0)
-        return i18n.t(
+        text = i18n.t(
             "cli.optimize_estimate_robust",
             lang,
             runs=runs_text(runs, lang),
@@ -49,6 +50,11 @@ def estimate_text(runs: int, seconds: float, lang: str) -> str:
             seconds=sec,
             minutes=minutes,
         )
+        most = runs + getattr(runs, "restart", 0)
+        if most > runs:
+            mins = fmt.number(most * seconds / 60, lang, 1)
+            text += " " + i18n.t("cli.optimize_estimate_restart", lang, most=runs_text(most, lang), minutes=mins)
+        return text
     return i18n.t("cli.optimize_estimate", lang, runs=runs_text(runs, lang), seconds=sec, minutes=minutes)
 
 
