@@ -135,6 +135,8 @@ def test_comparison_over_the_batch(batch):
     _, out = batch
     html = (out / "compare.html").read_text(encoding="utf-8")
     assert "Test scenario" in html and "No money" in html and "Broken" not in html
+    # the subtitle says what is compared: the two valid scenarios (the broken one is not), one group
+    assert '<p class="sl-sub">2 scenarios; groups of the same model and projection years: 1.</p>' in html
     ranking = pd.read_csv(out / "compare_table_ranking.csv", encoding="utf-8-sig")
     assert list(ranking["Scenario"]) == ["Test scenario", "No money"]  # lower poor rate first, the counterfactual last
     assert (out / "compare.ipynb").is_file() and (out / "compare.xlsx").is_file()

@@ -113,7 +113,7 @@ def title(runs: Sequence[decision.Run], lang: str) -> list:
     blocks = [
         html.nav([("index.html", t("report.nav.index"))]),
         f"<h1>{html.esc(t('compare.title'))}</h1>",
-        html.para(t("compare.subtitle", n=len(runs)), "sl-sub"),
+        html.para(t("compare.subtitle", n=len(runs), groups=len(decision.groups(runs))), "sl-sub"),
         decision.brief_html(messages, best, lang, t("decision.caveat")),
         html.toc(t("report.toc.title"), [(a, t(k)) for a, k in TOC]),
     ]
