@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.engines.multidim_numba import prange
-from simlib.geography import remap_groups
+from simlib.geography import CellMap, remap_groups
+from simlib.memo import memoised
 
 try:  # numba is a dependency; without it the numpy reference moves the arrays
     import numba
@@ -27,6 +28,8 @@ except ImportError:  # pragma: no cover
 #: elements of a new group summed at a time: that part of the new group stays in the first-level
 #: cache while its old groups' products are added to it
 BLOCK = 1024
+#: moved arrays of at most this many elements are moved on one thread (`move_small`)
+SMALL = 1 << 16
 
 
 def move_groups(old, starts, sources, weights, out):
@@ -46,6 +49,28 @@ def move_groups(old, starts, sources, weights, out):
                 w, src = weights[j], old[a, sources[j], i0 : i0 + dest.size]
                 for i in range(dest.size):
                     dest[i] += w * src[i]
+
+
+def move_small(old, starts, sources, weights, out):
+    """`move_groups` on one thread: for arrays of a few thousand elements (households by group
+    and state), whose move takes less than waking the other threads (a parallel call after
+    other work cost 5.6 CPU ms and 21 ms of wall at load 8, this 0.08 and 0.07)."""
+    n_new = out.shape[1]
+    for task in range(out.shape[0] * n_new):
+        move_group(old, starts, sources, weights, out, task // n_new, task % n_new)
+
+
+def move_group(old, starts, sources, weights, out, a, h):
+    """New group h of `out[a]`: `move_groups`' task (the same operations, in blocks of `BLOCK`)."""
+    width = out.shape[2]
+    for i0 in range(0, width, BLOCK):
+        dest = out[a, h, i0 : min(i0 + BLOCK, width)]
+        for i in range(dest.size):
+            dest[i] = 0.0
+        for j in range(starts[h], starts[h + 1]):
+            w, src = weights[j], old[a, sources[j], i0 : i0 + dest.size]
+            for i in range(dest.size):
+                dest[i] += w * src[i]
 
 
 def move_states(old, starts, sources, weights, out, skip):
@@ -77,7 +102,9 @@ def move_state(old, starts, sources, weights, out, a, h, k):
 
 
 if numba is not None:  # IEEE arithmetic: no `fastmath` (a fused multiply-add changes bits)
+    move_group = numba.njit(cache=True, nogil=True)(move_group)
     move_groups = numba.njit(cache=True, parallel=True)(move_groups)
+    move_small = numba.njit(cache=True)(move_small)
     move_state = numba.njit(cache=True, nogil=True)(move_state)
     move_states = numba.njit(cache=True, parallel=True)(move_states)
 
@@ -85,12 +112,17 @@ if numba is not None:  # IEEE arithmetic: no `fastmath` (a fused multiply-add ch
 @dataclass(frozen=True)
 class GroupMove:
     """The nonzero weights of a (G, G') group map by new group: for new group h, old groups
-    `sources[starts[h]:starts[h + 1]]` (ascending) with `weights` there."""
+    `sources[starts[h]:starts[h + 1]]` (ascending) with `weights` there; `order` (G',) the new
+    groups by their first old group (stable): a pass over the new groups in that order reads each
+    old group's cells for all the new groups it reaches in a row, while they are in the cache
+    (`simlib.engines.remap_review`: the districts' 472 kB groups reached by 5.8 communes' groups
+    each, which the groups' own order visits 24 groups apart)."""
 
     groups: np.ndarray
     starts: np.ndarray
     sources: np.ndarray
     weights: np.ndarray
+    order: np.ndarray
 
     @classmethod
     def of(cls, groups: np.ndarray) -> GroupMove:
@@ -100,7 +132,19 @@ class GroupMove:
         starts = np.zeros(groups.shape[1] + 1, np.int64)
         np.cumsum(np.bincount(new, minlength=groups.shape[1]), out=starts[1:])
         weights = np.asarray(groups.T[new, old], float)
-        return cls(groups, starts, old.astype(np.int64), np.ascontiguousarray(weights))
+        first = np.full(groups.shape[1], -1, np.int64)  # a new group no old group reaches: first
+        reached = starts[1:] > starts[:-1]
+        first[reached] = old[starts[:-1][reached]]
+        order = np.argsort(first, kind="stable").astype(np.int64)
+        return cls(groups, starts, old.astype(np.int64), np.ascontiguousarray(weights), order)
+
+    @classmethod
+    def of_map(cls, mapping) -> GroupMove:
+        """`of(mapping.groups)`, made once per `CellMap` (frozen: the explorer moves the state with
+        the same map at every change of money before the switch) and kept on it."""
+        if not isinstance(mapping, CellMap):
+            return cls.of(mapping.groups)
+        return memoised(mapping, "remap_jit.group_move", lambda: cls.of(mapping.groups))
 
     def vacant(self, bits: np.ndarray) -> np.ndarray:
         """The states known all zero (bits (A, G') uint8, bit k: state k) of values moved from
@@ -143,5 +187,6 @@ class GroupMove:
             return out
         out = np.empty(moved) if out is None else out
         flat = out.reshape(before, self.groups.shape[1], after)
-        move_groups(values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)
+        kernel = move_small if out.size <= SMALL else move_groups
+        kernel(values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)
         return out
