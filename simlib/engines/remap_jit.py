@@ -32,12 +32,13 @@ BLOCK = 1024
 SMALL = 1 << 16
 
 
-def move_groups(old, starts, sources, weights, out):
+def move_groups(old, starts, sources, weights, out, order):
     """Fill `out` (A, G', B) from `old` (A, G, B): new group h sums `weights[j] * old[:, sources[j]]`
-    for j in `starts[h]:starts[h + 1]` (old groups ascending) onto 0, element by element."""
+    for j in `starts[h]:starts[h + 1]` (old groups ascending) onto 0, element by element; the new
+    groups taken in `order` (`GroupMove.order`: each old group read for its new groups in a row)."""
     n_new, width = out.shape[1], out.shape[2]
     for task in prange(out.shape[0] * n_new):
-        a, h = task // n_new, task % n_new
+        a, h = task // n_new, order[task % n_new]
         for i0 in range(0, width, BLOCK):
             # views of the block, indexed from 0: the compiler then knows no index is negative and
             # drops the wrap-around test numba adds to each access (the loops vectorise: 340 -> 180
@@ -73,14 +74,14 @@ def move_group(old, starts, sources, weights, out, a, h):
                 dest[i] += w * src[i]
 
 
-def move_states(old, starts, sources, weights, out, skip):
+def move_states(old, starts, sources, weights, out, skip, order):
     """`move_groups` of `old` (A, G, K, B) into `out` (A, G', K, B) state by state, leaving out
     (not written) the states k of new group h with bit k of `skip[a, h]` set: states known all zero
     both in `out` already and in every old group reaching h (the same values: each of their
-    elements a sum of products of zeros)."""
+    elements a sum of products of zeros); the new groups taken in `order`."""
     n_new, n_k = out.shape[1], out.shape[2]
     for task in prange(out.shape[0] * n_new * n_k):
-        a, h, k = task // (n_new * n_k), (task // n_k) % n_new, task % n_k
+        a, h, k = task // (n_new * n_k), order[(task // n_k) % n_new], task % n_k
         if (skip[a, h] >> k) & 1:
             continue
         move_state(old, starts, sources, weights, out, a, h, k)
@@ -183,10 +184,14 @@ class GroupMove:
         if skip is not None and out is not None and axis == 1 and values.ndim >= 3:
             four = (shape[0], self.groups.shape[1], shape[2], int(np.prod(shape[3:])))
             old = values.reshape(shape[0], shape[1], *four[2:])
-            move_states(old, self.starts, self.sources, self.weights, out.reshape(four), np.asarray(skip, np.uint8))
+            move = (self.starts, self.sources, self.weights)
+            move_states(old, *move, out.reshape(four), np.asarray(skip, np.uint8), self.order)
             return out
         out = np.empty(moved) if out is None else out
         flat = out.reshape(before, self.groups.shape[1], after)
-        kernel = move_small if out.size <= SMALL else move_groups
-        kernel(values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)
+        move = (values.reshape(before, shape[axis], after), self.starts, self.sources, self.weights, flat)
+        if out.size <= SMALL:
+            move_small(*move)
+        else:
+            move_groups(*move, self.order)
         return out
