@@ -116,8 +116,8 @@ class GroupMove:
     `sources[starts[h]:starts[h + 1]]` (ascending) with `weights` there; `order` (G',) the new
     groups by their first old group (stable): a pass over the new groups in that order reads each
     old group's cells for all the new groups it reaches in a row, while they are in the cache
-    (`simlib.engines.remap_review`: the districts' 472 kB groups reached by 5.8 communes' groups
-    each, which the groups' own order visits 24 groups apart)."""
+    (`simlib.engines.remap_review`: each district's 472 kB group reaches 6.4 communes' groups on
+    average, which the groups' own order visits a commune's worth of groups apart)."""
 
     groups: np.ndarray
     starts: np.ndarray
