@@ -16,8 +16,10 @@ running through it too since benchmarks/HISTORY.md `## crossfast`, and `switched
 parts of `simlib.workbench.switched`; since `## crossmove` segment 2's `EngineRuns` makes the
 moved state when its run needs it, so «state moved to the new units» is inside its «engine
 outputs»; since `## crossyear` the move records the review too, «moved with its review (one
-pass)», and «state moved to the new units» then moves only the households and lines built). A part the tree does not have is not timed (the same script on
-an older tree, for paired runs).
+pass)», and «state moved to the new units» then moves only the households and lines built; «its
+kernel (move_record)» is the compiled pass alone, the rest of the move Python and numpy: since
+`## crossfirst` the map's `GroupMove` is made once). A part the tree does not have is not timed
+(the same script on an older tree, for paired runs).
 Outside the engine the view's thread works alone: its CPU there is wall time on a quiet machine.
 
 `python -m benchmarks.explorer_parts twin SCENARIO [ROUNDS]` times, in one process, the engine's
@@ -63,6 +65,7 @@ PARTS = (
     ("simlib.engines.multidim_expected", "open_run", "open_run (plan alone)"),
     ("simlib.engines.common", "EngineState.remapped", "switched: state moved to the new units"),
     ("simlib.engines.remap_review", "moved", "switched: moved with its review (one pass)"),
+    ("simlib.engines.remap_review", "move_record", "switched: its kernel (move_record)"),
     ("simlib.workbench.switched", "EngineRuns", "switched: segment 2's runs made anew"),
     ("simlib.engines.multidim_twin", "open_run", "open_run (plan, twin)"),
     ("simlib.engines.multidim_twin", "year_programme", "programme step (plan, twin)"),

@@ -96,7 +96,7 @@ class EngineState:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(cover > 0, moved / cover, 0.0)
         built = np.where(self.built_counts[None, None, :, None], moved, mean)
-        move = GroupMove.of(mapping.groups)  # compiled, the numbers of `remap_groups`
+        move = GroupMove.of_map(mapping)  # compiled, the numbers of `remap_groups`
         cells = {k: move(v, axis=1, out=(into or {}).get(k), skip=skip) for k, v in self.cells.items()}
         n = move(self.n, axis=1)
         return EngineState(self.t, n, built, self.built_counts, cells)

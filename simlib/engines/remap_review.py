@@ -35,7 +35,8 @@ except ImportError:  # pragma: no cover
 
 def move_record(old, move, cells, known, n, g_area, fgt, rec):
     """Move the cells `old` = (M, H) (S, G, K, 4096) and (S, G, K, NK * B) by `move` = (starts,
-    sources, weights) into `cells` = (M, H, H as (S, G', K, NK, B)), leaving out the states with
+    sources, weights, order) (`GroupMove`; the new groups taken in `order`, each old group's
+    cells read for its new groups in a row) into `cells` = (M, H, H as (S, G', K, NK, B)), leaving out the states with
     bit k of `known[0][s, h]` set (known zero there already and in every old group reaching h), and
     record each new group with households into `rec` (`multidim_tables.record_arrays`) with the
     FGT weights `fgt` = (f1b, f2b) by area: `multidim_jit._record_all`'s calls, group by group,
@@ -43,10 +44,10 @@ def move_record(old, move, cells, known, n, g_area, fgt, rec):
     bits of the states the record finds or knows all zero (`record_group`'s)."""
     skip, vacant = known
     M, H, H5 = cells
-    starts, sources, weights = move
+    starts, sources, weights, order = move
     S, G, K = M.shape[0], M.shape[1], M.shape[2]
     for sg in prange(S * G):
-        s, h = sg // G, sg % G
+        s, h = sg // G, order[sg % G]
         for k in range(K):
             if (skip[s, h] >> k) & 1:
                 continue
@@ -94,7 +95,7 @@ def moved(
     skip, vacant = known if known is not None else (None, None)
     skip = np.zeros((S, G), np.uint8) if skip is None else np.ascontiguousarray(skip, np.uint8)
     vacant = np.zeros((S, G), np.uint8) if vacant is None else vacant
-    gm = GroupMove.of(mapping.groups)
+    gm = GroupMove.of_map(mapping)
     model = mm.base
     out = EngineOutput.like("expected", model, S)
     out.multidim = MultidimOutput.zeros(S, len(model.years), G, K, len(model.line_codes))
@@ -104,7 +105,8 @@ def moved(
     old = (M0, H0.reshape(S, H0.shape[1], K, -1))
     cells = (M, H.reshape(S, G, K, -1), H)
     rec = multidim_tables.record_arrays(st, out, t, sel)
-    move_record(old, (gm.starts, gm.sources, gm.weights), cells, (skip, vacant), plain.n, st["g_area"], fgt, rec)
+    move = (gm.starts, gm.sources, gm.weights, gm.order)
+    move_record(old, move, cells, (skip, vacant), plain.n, st["g_area"], fgt, rec)
     return replace(plain, cells={"M": M, "H": H}), Review.of(mm, out, t, plain.n, sel)
 
 

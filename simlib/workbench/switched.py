@@ -150,7 +150,7 @@ def moved(state: EngineState, mapping, blank: EngineState | None = None, target=
     if not isinstance(bits, np.ndarray) and target is None:
         return state.remapped(mapping, into=into)
     G = mapping.groups.shape[1]
-    vacant = GroupMove.of(mapping.groups).vacant(bits) if isinstance(bits, np.ndarray) else None
+    vacant = GroupMove.of_map(mapping).vacant(bits) if isinstance(bits, np.ndarray) else None
     zero = blank.into_zero if blank is not None else None
     skip = None
     if vacant is not None and into is not None and zero is not None and zero.shape == vacant.shape:
