@@ -17,6 +17,7 @@ from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
 from simlib.engines.multidim_expected import run_multidim_expected
+from simlib.engines.multidim_span import TablePool
 from simlib.engines.multidim_twin import run_with_twin
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
@@ -357,6 +358,7 @@ def simulate_with_twin(
     state,
     twin_state,
     twin_hands_over: bool = True,
+    pool: TablePool | None = None,
 ) -> tuple[EngineOutput, EngineOutput]:
     """`simulate` of the run `target` over the projected years [start, stop) and of its
     previous-standard twin's one year [start, start + 1), from the same households at review
@@ -366,15 +368,33 @@ def simulate_with_twin(
     (`simlib.engines.multidim_twin.run_with_twin`); any other makes the two runs. The same
     outputs either way; returns (the run's, the twin's). `twin_hands_over` False: nothing
     continues from the twin, whose output may then hand no state over, and `twin_state` is only
-    read (it may be `state` itself: the run takes its arrays; `run_with_twin`)."""
-    engine = select(options.engine, target.poverty_model, chunked=options.chunk is not None)
-    if options.chunk is None and engine.runners.get("multidim") is run_multidim_expected:
-        kw = {"twin_hands_over": twin_hands_over}
+    read (it may be `state` itself: the run takes its arrays; `run_with_twin`). `pool`: the
+    caller's kernel tables for that engine's runs (`simulate_pooled`)."""
+    if _compiled_multidim(target, options):
+        kw = {"twin_hands_over": twin_hands_over, "pool": pool}
         return run_with_twin(target, twin_target, spend, start, stop, state, twin_state, **kw)
     if not twin_hands_over and twin_state is not None:  # read only: the twin's run copies it
         twin_state = replace(twin_state, spare=False)
     twin = simulate(twin_target, spend, options.but(progress=False), start=start, stop=start + 1, state=twin_state)
     return simulate(target, spend, options, label, start=start, stop=stop, state=state), twin
+
+
+def simulate_pooled(target, spend: np.ndarray, options: RunOptions, pool: TablePool | None, **sliced) -> EngineOutput:
+    """`simulate(target, spend, options, **sliced)` (`start`, `stop`, `state`), the expected engine
+    of the multidimensional model in one piece taking its kernels' tables from `pool`, a
+    `simlib.engines.multidim_span.TablePool` its caller owns and hands to each of its runs (the
+    explorer's engine runs, `simlib.workbench.incremental.EngineRuns`): the same output. `run`
+    and the others keep nothing between runs (no pool)."""
+    if pool is not None and _compiled_multidim(target, options):
+        return run_multidim_expected(target, spend, **sliced, pool=pool)
+    return simulate(target, spend, options, **sliced)
+
+
+def _compiled_multidim(target, options: RunOptions) -> bool:
+    """Whether `simulate` runs `target` on the expected engine of the multidimensional model
+    in one piece (`run_multidim_expected`)."""
+    engine = select(options.engine, target.poverty_model, chunked=options.chunk is not None)
+    return options.chunk is None and engine.runners.get("multidim") is run_multidim_expected
 
 
 def twin_spliced(out: EngineOutput, year: EngineOutput, at: int) -> EngineOutput:

@@ -31,16 +31,17 @@ def write(md, start: int, stop: int, seed: int) -> None:
 
 
 @pytest.mark.parametrize(("start", "stop"), [(0, 4), (2, 3), (3, 4), (0, 0)])
-def test_the_output_is_that_of_zero_filled_tables(monkeypatch, start, stop):
+def test_the_output_is_that_of_zero_filled_tables(start, stop):
     garbage = (np.full((S, Y, L, G, 12), np.nan), np.full((S, Y + 1, G, K, 13), -np.inf))
-    monkeypatch.setattr(span, "_spare", [garbage])  # tables a previous run left: not read
-    md = span.opened(S, Y, G, K, L, start, stop)
-    assert md.removed is garbage[0] and md.multi_deprived is garbage[1]  # reused
+    pool = span.TablePool()
+    pool.give(*garbage)  # tables a previous run left: not read
+    md = span.opened(S, Y, G, K, L, start, stop, pool)
+    assert md.removed is garbage[0] and md.multi_deprived is garbage[1] and pool.free == []  # taken
     want = MultidimOutput.zeros(S, Y, G, K, L)
     write(md, start, stop, 7)
     write(want, start, stop, 7)
-    got = span.closed(md, MM)
-    assert type(got) is MultidimOutput and [t for pair in span._spare for t in pair] == list(garbage)  # kept again
+    got = span.closed(md, MM, pool)
+    assert type(got) is MultidimOutput and [t for pair in pool.free for t in pair] == list(garbage)  # kept again
     # by hand: pairs (line 0, flag 0) and (line 0, flag 2); deprived in >= 3 (4 from review 2)
     removed = np.stack([want.removed[:, :, 0, :, 0], want.removed[:, :, 0, :, 2]], axis=2)
     multi = np.stack([want.multi_deprived[:, t, ..., m:].sum(-1) for t, m in enumerate(MM.min_deprivations)], 1)
@@ -52,14 +53,29 @@ def test_the_output_is_that_of_zero_filled_tables(monkeypatch, start, stop):
     assert not np.isnan(got.removed).any() and np.isfinite(got.multi_deprived).all()
 
 
-def test_large_tables_are_not_kept(monkeypatch):
-    monkeypatch.setattr(span, "_spare", [])
-    monkeypatch.setattr(span, "SPARE_BYTES", 1000)  # smaller than this run's tables
-    span.closed(span.opened(S, Y, G, K, L, 0, Y), MM)
-    assert span._spare == []
-    monkeypatch.setattr(span, "SPARE_BYTES", 1 << 20)
-    span.closed(span.opened(S, Y, G, K, L, 0, Y), MM)
-    first = span.opened(S, Y, G, K, L, 1, 2)
-    assert span._spare == [] and first.span == (1, 2)  # taken by the next run (another one: new)
-    other = span.opened(S, Y, G, K, L, 1, 2)
-    assert other.removed is not first.removed
+def test_large_tables_are_not_kept():
+    small = span.TablePool(max_bytes=1000)  # smaller than this run's tables
+    span.closed(span.opened(S, Y, G, K, L, 0, Y, small), MM, small)
+    assert small.free == []
+    pool = span.TablePool(sets=1, max_bytes=1 << 20)
+    one, two = span.opened(S, Y, G, K, L, 0, Y, pool), span.opened(S, Y, G, K, L, 0, Y, pool)
+    span.closed(one, MM, pool)
+    span.closed(two, MM, pool)
+    assert len(pool.free) == 1 and all(a is b for a, b in zip(pool.free[0], (one.removed, one.multi_deprived)))
+    first = span.opened(S, Y, G, K, L, 1, 2, pool)
+    assert pool.free == [] and first.span == (1, 2) and first.removed is one.removed  # taken by the next run
+    other = span.opened(S, Y, G, K, L, 1, 2, pool)
+    assert other.removed is not first.removed  # none left: new
+
+
+def test_runs_without_a_pool_share_no_arrays():
+    """Without a pool nothing is kept between runs: each run's tables are its own, zero-filled."""
+    runs = []
+    for seed in (1, 2):
+        md = span.opened(S, Y, G, K, L, 1, 3)
+        assert not md.removed.any() and not md.multi_deprived.any()
+        write(md, 1, 3, seed)
+        span.closed(md, MM)
+        runs.append(md)
+    for a, b in ((runs[0].removed, runs[1].removed), (runs[0].multi_deprived, runs[1].multi_deprived)):
+        assert not np.shares_memory(a, b)

@@ -54,7 +54,7 @@ from simlib.engines.multidim_reach_kernels import (
     reach_cells,
 )
 from simlib.engines.multidim_review import Review
-from simlib.engines.multidim_span import closed, opened
+from simlib.engines.multidim_span import TablePool, closed, opened
 from simlib.engines.multidim_vacancy import Marks, VacantState, at_baseline, destination, handed, unknown, year_state
 from simlib.engines.reach import acting_money, enabling_boost, formation_sizes, held_weight, production_support_cells
 from simlib.errors import InputError
@@ -354,13 +354,13 @@ def run_multidim_expected(
     start: int = 0,
     stop: int | None = None,
     state: EngineState | None = None,
+    pool: TablePool | None = None,
 ) -> EngineOutput:
     """Expected counts and deprivation prevalence for spending `spend` (Y+1, L, D), or a batch
-    (S, Y+1, L, D) (`draws`, `seed`, `progress` and `label` are accepted for a uniform engine
-    signature; the engine is deterministic). `backend`: "jit" (compiled, the default when numba is
-    installed), "numpy" (the reference), "auto". The projected years [start, stop) only (default:
-    all), from the `state` handed over at review `start` by an earlier run (`EngineOutput.state`;
-    the arrays of the output hold the reviews start..stop and projected years start..stop-1)."""
+    (S, Y+1, L, D) (`draws`, `seed`, `progress`, `label`: a uniform signature; it is deterministic).
+    `backend`: "jit" (compiled, the default with numba), "numpy" (the reference), "auto". The
+    projected years [start, stop) only (default: all; reviews start..stop), from the `state` handed
+    over at review `start` by an earlier run (`EngineOutput.state`); `pool`: `open_run`'s."""
     if backend not in BACKENDS:
         raise InputError("enum", field="backend", value=backend, allowed=BACKENDS)
     spend = np.asarray(spend, float)
@@ -368,14 +368,14 @@ def run_multidim_expected(
         spend = spend[None]
     if backend == "numpy" or (backend == "auto" and not multidim_jit.available()):
         return _run_numpy(mm, spend, start, stop, state)
-    return run_compiled(mm, spend, start, stop, state)
+    return run_compiled(mm, spend, start, stop, state, pool)
 
 
 #: scenarios the compiled engine holds at once: about 64 MB each for Cao Bằng
 BATCH_BYTES = 1 << 29
 
 
-def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None, state=None) -> EngineOutput:
+def run_compiled(mm: MultidimModel, spend: np.ndarray, start=0, stop=None, state=None, pool=None) -> EngineOutput:
     """The compiled engine (`simlib.engines.multidim_jit`) for spending (S, Y+1, L, D), in
     batches of scenarios that keep its memory near `BATCH_BYTES`; the projected years [start,
     stop), from the baseline or from a `state` handed over at review `start`."""
@@ -389,16 +389,16 @@ def run_compiled(mm: MultidimModel, spend: np.ndarray, start: int = 0, stop=None
             raise ValueError("a run continued from a handed-over state is one batch of scenarios")
         parts = []
         for a in range(0, S, size):
-            part = run_compiled(mm, spend[a : a + size])
+            part = run_compiled(mm, spend[a : a + size], pool=pool)
             part.state = None  # the stacked output hands over no state: its cells (GBs) go now
             parts.append(part)
         return EngineOutput.stack(parts, "expected")
     start, stop = run_years(model, start, stop, state)
-    out, sp_all, cells, source = open_run(mm, spend, start, state, stop)
+    out, sp_all, cells, source = open_run(mm, spend, start, state, stop, pool)
     for y in range(start, stop):
         multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out, source)
         source = None
-    return close_run(mm, out, stop, filled(mm, cells, source))
+    return close_run(mm, out, stop, filled(mm, cells, source), pool)
 
 
 def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
@@ -410,19 +410,19 @@ def filled(mm: MultidimModel, cells: tuple, source) -> tuple:
     return cells
 
 
-def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state, stop=None) -> tuple:
-    """A compiled run's output to review `stop` (None: the last; `opened`) with the records of its
-    first review `start`, the money acting (S, Y, L, D), the cells (M, H, n, sel, built, vacancy,
-    work, into zero) at `start`, from the baseline or `state` (its arrays, or arrays to fill,
-    `EngineState.lent`, with their states known zero, `multidim_vacancy.destination`), no twin
-    known vacant (`unknown`), the programme step's working arrays ("reach", `programme_work`), and
-    the source to fill M and H from (None: filled), which the first year fills group by group
-    (`multidim_jit.year`; `filled` otherwise): the state's cells, or `multidim_jit.BASELINE`."""
+def open_run(mm: MultidimModel, spend: np.ndarray, start: int, state, stop=None, pool=None) -> tuple:
+    """A compiled run's output to review `stop` (None: the last; `opened`, from the caller's `pool`
+    if any) with the records of its first review `start`, the money acting (S, Y, L, D), the cells
+    (M, H, n, sel, built, vacancy, work, into zero) at `start`, from the baseline or `state` (its
+    arrays, or arrays to fill, `EngineState.lent`, with their states known zero,
+    `multidim_vacancy.destination`), no twin known vacant (`unknown`), the programme step's working
+    arrays ("reach", `programme_work`), and the source to fill M and H from (None: filled), which the
+    first year fills by group (`multidim_jit.year`; else `filled`): the state's cells, or `multidim_jit.BASELINE`."""
     model, S = mm.base, spend.shape[0]
     G, K = model.n0.shape
     Y, L = len(model.years), len(model.line_codes)
     out = EngineOutput.like("expected", model, S)
-    out.multidim = opened(S, Y, G, K, L, start, Y if stop is None else stop)
+    out.multidim = opened(S, Y, G, K, L, start, Y if stop is None else stop, pool)
     sp_all = acting_money(model, spend)  # (S, Y, L, D)
     D = unknown(S, G) if state is None else destination(state, S, G)  # read before `lent` takes `into`
     if state is None:  # the baseline: its households written by the first year's tasks
@@ -489,12 +489,12 @@ def _effects(mm: MultidimModel, boost: np.ndarray) -> tuple:
     return rr, multidim_tables.shift_tables(mm, delta)
 
 
-def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple) -> EngineOutput:
-    """`out` with the state at `stop` handed over, with its review's records and the states its
-    cells are known to leave zero (`VacantState`); removals by pair (`multidim_span.closed`)."""
+def close_run(mm: MultidimModel, out: EngineOutput, stop: int, cells: tuple, pool=None) -> EngineOutput:
+    """`out` with the state at `stop` handed over, with its review's records and the states its cells
+    are known to leave zero (`VacantState`); removals by pair (`multidim_span.closed`: to `pool`)."""
     M, H, n, sel, built = cells[:5]
     given = vars(_handed_over(mm.base, stop, n, built, M, H))
     marks = Marks(cells[5]) if len(cells) > 5 else None
     out.state = VacantState(**given, review=Review.of(mm, out, stop, n, sel), vacancy=marks)
-    out.multidim = closed(out.multidim, mm)  # removals by pair
+    out.multidim = closed(out.multidim, mm, pool)  # removals by pair
     return out

@@ -6,13 +6,14 @@ kernels' two tables — the deprivations removed by line and indicator (S, Y, L,
 households by number of deprivations (S, Y+1, G, K, 13) — in its projected years [start, stop)
 and its reviews [start, stop] only; `MultidimOutput.compact` then makes the output's arrays from
 them (removals by pair, households with at least the standard's minimum), zero in the other years.
-`opened` takes the two tables from arrays kept between runs (`SPARE` sets of at most
-`SPARE_BYTES`), zeroing the run's slices only, or makes new zero-filled ones (calloc's pages:
-those the kernels never write are never touched); `closed` makes the output's arrays from those
-slices (the same gathers and sums, element by element, as `compact`), zero elsewhere, and keeps
-the tables for the next run: the same values, bit for bit, without allocating and zeroing the
-whole tables each run (27 MB on `plan_2027`, three runs in an explorer change;
-tests/test_multidim_span.py).
+`opened` makes the two tables zero-filled (calloc's pages: those the kernels never write are never
+touched), or, given a `TablePool` its caller owns, takes a set the pool keeps and zeroes the run's
+slices only; `closed` makes the output's arrays from those slices (the same gathers and sums,
+element by element, as `compact`), zero elsewhere, and gives the tables back to the pool if any:
+the same values, bit for bit, without allocating and zeroing the whole tables each run (27 MB on
+`plan_2027`, three runs in an explorer change, whose engine runs own a pool:
+`simlib.workbench.incremental.EngineRuns`; tests/test_multidim_span.py). Without a pool nothing
+is kept between runs (the runner's, batch runs, tests).
 """
 
 from __future__ import annotations
@@ -25,12 +26,32 @@ import numpy as np
 from simlib.multidim.output import MultidimOutput, removal_pairs
 from simlib.standards import DIMENSIONS, N_INDICATORS
 
-#: sets of the two tables kept between runs (a run and its twin's year are open at once)
-SPARE = 2
-#: a set larger than this is not kept (many draws' runs)
-SPARE_BYTES = 1 << 26
-_spare: list[tuple[np.ndarray, np.ndarray]] = []
-_lock = threading.Lock()  # runs in several threads (the explorer's and its probabilities')
+
+class TablePool:
+    """Sets of a compiled run's two kernel tables (removals by line and indicator, households by
+    number of deprivations) kept between the runs of the one who owns the pool and hands it to
+    them (`opened` takes a set of its shapes, `closed` gives it back). It keeps at most `sets`
+    sets (a run and its twin's year are open at once), none larger than `max_bytes` (many
+    draws' runs); thread-safe (the explorer's view thread and its probabilities' may both run)."""
+
+    def __init__(self, sets: int = 2, max_bytes: int = 1 << 26):
+        self.sets, self.max_bytes = sets, max_bytes
+        self.free: list[tuple[np.ndarray, np.ndarray]] = []
+        self._lock = threading.Lock()
+
+    def take(self, removed: tuple, by_count: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+        """A kept set of the two tables of these shapes (no longer kept), or None."""
+        with self._lock:
+            for i, (a, b) in enumerate(self.free):
+                if a.shape == removed and b.shape == by_count:
+                    return self.free.pop(i)
+        return None
+
+    def give(self, removed: np.ndarray, by_count: np.ndarray) -> None:
+        """Keep this set (nothing else reads it) for a later run, within `sets` and `max_bytes`."""
+        with self._lock:
+            if len(self.free) < self.sets and removed.nbytes + by_count.nbytes <= self.max_bytes:
+                self.free.append((removed, by_count))
 
 
 @dataclass
@@ -42,12 +63,16 @@ class RunRecords(MultidimOutput):
     span: tuple[int, int] = (0, 0)
 
 
-def opened(S: int, Y: int, G: int, K: int, L: int, start: int, stop: int) -> RunRecords:
+def opened(S: int, Y: int, G: int, K: int, L: int, start: int, stop: int, pool: TablePool | None = None) -> RunRecords:
     """`MultidimOutput.zeros(S, Y, G, K, L)` for a run of the projected years [start, stop): its
-    tables zero in the run's years and reviews only (module docstring), its records zero."""
-    kept = _take((S, Y, L, G, N_INDICATORS), (S, Y + 1, G, K, N_INDICATORS + 1))
-    removed, by_count = kept[:2]
-    if kept[2]:  # new arrays are zero already (pages the kernels never write are never touched)
+    tables zero in the run's years and reviews only, from `pool` when it keeps a set of their
+    shapes (None: new zero-filled tables; module docstring), its records zero."""
+    shapes = (S, Y, L, G, N_INDICATORS), (S, Y + 1, G, K, N_INDICATORS + 1)
+    kept = pool.take(*shapes) if pool is not None else None
+    if kept is None:  # new arrays are zero already (pages the kernels never write are never touched)
+        removed, by_count = np.zeros(shapes[0]), np.zeros(shapes[1])
+    else:
+        removed, by_count = kept
         removed[:, start:stop] = 0.0
         by_count[:, start : stop + 1] = 0.0
     reviews = (S, Y + 1, G, K)
@@ -63,9 +88,9 @@ def opened(S: int, Y: int, G: int, K: int, L: int, start: int, stop: int) -> Run
     )
 
 
-def closed(md: MultidimOutput, mm) -> MultidimOutput:
+def closed(md: MultidimOutput, mm, pool: TablePool | None = None) -> MultidimOutput:
     """`md.compact(mm)` (`md` an `opened` run's: from its run's years and reviews, zero in the
-    others; its tables kept for the next run, `md` is not read again)."""
+    others; its tables given to `pool` for a later run, if any: `md` is not read again)."""
     if not isinstance(md, RunRecords):
         return md.compact(mm)
     start, stop = md.span
@@ -78,16 +103,6 @@ def closed(md: MultidimOutput, mm) -> MultidimOutput:
     for t in range(start, stop + 1):
         multi[:, t] = by_count[:, t, ..., k_min[t] :].sum(-1)
     plain = {f.name: getattr(md, f.name) for f in fields(MultidimOutput)}
-    with _lock:
-        if len(_spare) < SPARE and md.removed.nbytes + by_count.nbytes <= SPARE_BYTES:
-            _spare.append((md.removed, by_count))
+    if pool is not None:
+        pool.give(md.removed, by_count)
     return MultidimOutput(**{**plain, "removed": removed, "multi_deprived": multi})
-
-
-def _take(removed: tuple, by_count: tuple) -> tuple[np.ndarray, np.ndarray, bool]:
-    """A kept set of the two tables of these shapes (taken; True), or new zero-filled arrays."""
-    with _lock:
-        for i, (a, b) in enumerate(_spare):
-            if a.shape == removed and b.shape == by_count:
-                return (*_spare.pop(i), True)
-    return np.zeros(removed), np.zeros(by_count), False

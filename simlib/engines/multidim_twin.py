@@ -37,6 +37,7 @@ from simlib.engines.multidim_expected import (
     run_years,
     year_programme,
 )
+from simlib.engines.multidim_span import TablePool
 from simlib.engines.multidim_span import closed as compacted
 from simlib.engines.multidim_vacancy import year_state
 from simlib.multidim.model import MultidimModel
@@ -76,16 +77,16 @@ def _one_batch(mm: MultidimModel, S: int) -> bool:
     return S <= max(1, BATCH_BYTES // per)
 
 
-def _first_year(mm, twin, spend, span, state, twin_state, twin_hands_over) -> tuple:
+def _first_year(mm, twin, spend, span, state, twin_state, twin_hands_over, pool=None) -> tuple:
     """`run_with_twin`'s first year, made once for both models when their programme steps agree
-    (`multidim_jit.year_both`), else apart; `span`: the run's (start, stop). Returns (out, out2,
-    cells, cells2, money acting)."""
+    (`multidim_jit.year_both`), else apart; `span`: the run's (start, stop); `pool`: the kernels'
+    tables (`open_run`). Returns (out, out2, cells, cells2, money acting)."""
     start, stop = span
-    out, sp_all, cells, source = open_run(mm, spend, start, state, stop)
+    out, sp_all, cells, source = open_run(mm, spend, start, state, stop, pool)
     if not twin_hands_over and twin_state is not None:  # the run's cells (or its source), read before its year
         twin_state = replace(twin_state, n=twin_state.n.copy(), built=twin_state.built.copy(), spare=True)
         twin_state.cells = dict(zip("MH", source or cells[:2]))
-    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state, start + 1)
+    out2, sp2, cells2, source2 = open_run(twin, spend, start, twin_state, start + 1, pool)
     year = year_programme(mm, cells, sp_all[:, start], out, start)
     year2 = year_programme(twin, cells2, sp2[:, start], out2, start)  # reads the counts only
     one_year = same(year, year2)
@@ -115,6 +116,7 @@ def run_with_twin(
     twin_state=None,
     *,
     twin_hands_over: bool = True,
+    pool: TablePool | None = None,
 ) -> tuple[EngineOutput, EngineOutput]:
     """`run_multidim_expected(mm, spend, start=start, stop=stop, state=state)` and
     `run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)`: the run
@@ -130,7 +132,8 @@ def run_with_twin(
     (`multidim_jit.year_both` without the second state's cells: 183 MB less for
     `multidim_2030`); its output arrays are the same, but for its review's records other than
     its households by state, flows and new households when its year is made with the run's
-    (zero: `simlib.engines.multidim_counts`)."""
+    (zero: `simlib.engines.multidim_counts`). `pool`: the caller's `TablePool` both runs take their
+    kernels' tables from (`multidim_expected.open_run`; None: new ones)."""
     spend = np.asarray(spend, float)
     spend = spend[None] if spend.ndim == 3 else spend
     start, stop = run_years(mm.base, start, stop, state)
@@ -143,14 +146,15 @@ def run_with_twin(
     if not joint or not shares_year(mm, twin):
         if state is not None:  # the run's arrays taken first: `twin_state` may lend the same ones
             state = replace(state, **dict(zip(("n", "built", "cells"), state.taken())), spare=True)
-        twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state)
+        twin_out = run_multidim_expected(twin, spend, start=start, stop=start + 1, state=twin_state, pool=pool)
         twin_out = twin_out if twin_hands_over else twin_out.released()
-        return run_multidim_expected(mm, spend, start=start, stop=stop, state=state), twin_out
-    out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, (start, stop), state, twin_state, twin_hands_over)
+        return run_multidim_expected(mm, spend, start=start, stop=stop, state=state, pool=pool), twin_out
+    kw = {"twin_hands_over": twin_hands_over, "pool": pool}
+    out, out2, cells, cells2, sp_all = _first_year(mm, twin, spend, (start, stop), state, twin_state, **kw)
     for y in range(start + 1, stop):
         multidim_jit.year(mm, y + 1, year_state(cells), *year_programme(mm, cells, sp_all[:, y], out, y), out)
-    closed = close_run(mm, out, stop, cells)
+    closed = close_run(mm, out, stop, cells, pool)
     if twin_hands_over:
-        return closed, close_run(twin, out2, start + 1, cells2)
-    out2.multidim = compacted(out2.multidim, twin)  # removals by pair
+        return closed, close_run(twin, out2, start + 1, cells2, pool)
+    out2.multidim = compacted(out2.multidim, twin, pool)  # removals by pair
     return closed, out2

@@ -29,7 +29,8 @@ For every change, only what the view shows is made at once: the indicators it re
 (`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
 the run's other tables, its period changes and its manifest when first read (`simlib.workbench.lazy`), with the
 same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
-continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change.
+continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change;
+its kernels' tables too (`EngineRuns.tables`).
 
 An `EngineRuns` may also start from a handed-over state at a later review (`first`): segment 2
 of a run that switches units, from the state moved to the new units (`simlib.workbench.switched`).
@@ -64,6 +65,7 @@ from simlib.clock import run_time
 from simlib.compliance import absorption_table, absorption_totals, enforce, legal_status, unplaced_money
 from simlib.engines import multidim_tables
 from simlib.engines.common import ARRAYS, REVIEW_AXIS, EngineOutput, EngineState
+from simlib.engines.multidim_span import TablePool
 from simlib.engines.reach import acting_money
 from simlib.geography import load_geography
 from simlib.memo import memoised
@@ -85,10 +87,11 @@ from simlib.runner import (
     manifest_for,
     poor_unit_ids,
     previous_standard_scenario,
+    simulate_pooled,
     simulate_with_twin,
     twin_review,
 )
-from simlib.unit_switch import compile_run_model, engine_units, run_tables, simulate, unit_switch, units_levels
+from simlib.unit_switch import compile_run_model, engine_units, run_tables, unit_switch, units_levels
 from simlib.workbench import rebasing
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
@@ -145,6 +148,7 @@ class EngineRuns:
         self.states: dict[int, EngineState] = {}  # review -> plan state, for `acting`'s years before it
         self.runs: list[tuple[str, int, int]] = []  # (plan|twin, start, stop) of every engine run made
         self.pool = StatePool(2, KEEP_BYTES // 2)  # the cells of states nothing continues from, for the next copies
+        self.tables = TablePool()  # the kernels' tables of the last runs, for the next runs (`simulate_pooled`)
         self.baseline = first is None  # whether the baseline's state is kept (`_baseline`)
         if first is not None and first[1] is not None:
             self.states[first[0]] = first[1]
@@ -163,9 +167,7 @@ class EngineRuns:
             self._drop([t for t in self.states if t > y0])  # their arrays: the made state's, the copies'
             self.states[self.first] = self._made()
         start = max((t for t in self.states if t <= y0), default=0)  # the later ones saw other money
-        self._drop(
-            [t for t in self.states if t not in (self.first, start, self.at) or t > y0]
-        )  # their arrays: the copies'
+        self._drop([t for t in self.states if t not in (self.first, start, self.at) or t > y0])  # the copies'
         state = self.states.get(start)
         if start not in (self.first, self.at, y0) and state is not None:  # `_keep` lets it go after this change
             state = self.states.pop(start).once()  # the run takes its arrays: no copy
@@ -183,7 +185,7 @@ class EngineRuns:
             if remake and start == self.at:
                 piece, twin = self._with_twin(twin_target, target, spend, options, (start, stop, state, given))
             else:
-                piece = simulate(target, spend, options, start=start, stop=stop, state=given)
+                piece = simulate_pooled(target, spend, options, self.tables, start=start, stop=stop, state=given)
             self.runs.append(("plan", start, stop))
             pieces.append((piece, start))
             state, piece.state = piece.state, None
@@ -237,7 +239,7 @@ class EngineRuns:
         synthesising the households and recording the review again. Not beyond `KEEP_BYTES`."""
         if not self.baseline:
             return
-        state = simulate(target, spend, options, start=0, stop=0).state
+        state = simulate_pooled(target, spend, options, self.tables, start=0, stop=0).state
         if state is None or state_bytes(state) > KEEP_BYTES:
             self.baseline = False
             return
@@ -257,8 +259,8 @@ class EngineRuns:
         own changes once). Nothing continues from the twin: it only reads `state` (no copy of
         its cells) and keeps no cells of its own. Returns (the plan's piece, the twin's year)."""
         start, stop, state, given = piece
-        kw = {"start": start, "stop": stop, "state": given, "twin_state": state, "twin_hands_over": False}
-        out, twin = simulate_with_twin(target, twin_target, spend, options, **kw)
+        kw = {"start": start, "stop": stop, "state": given, "twin_state": state, "pool": self.tables}
+        out, twin = simulate_with_twin(target, twin_target, spend, options, twin_hands_over=False, **kw)
         self.pool.give(twin.state)  # a twin run apart (another engine) hands its copy's cells over
         twin.state = None
         return out, twin

@@ -112,7 +112,7 @@ class SwitchedRuns:
             self.handed.append((weakref.ref(first), first.state))
         if self.second is None:
             self.second = EngineRuns(self.at, (self.switch_at, None))
-            self.second.runs = self.runs
+            self.second.runs, self.second.tables = self.runs, self.first.tables  # one record, one kernel-table pool
         if first is not before:  # segment 1 made again: segment 2 from its moved state
             self.second.restart(partial(moved, first.state, mapping, target=targets[1]))
         out, twin = self.second.outputs(targets[1], twin_target, spends[1], options)
