@@ -26,8 +26,8 @@ Outside the engine the view's thread works alone: its CPU there is wall time on 
 year from the state at the twin's review (`simlib.runner.twin_review`) alone
 (`run_multidim_expected`, `multidim_jit.year`) and with the previous standard's year made with
 it (`run_with_twin`, lean as the explorer makes it: `multidim_jit.year_both`), alternating, each
-copying the kept state into the same reused arrays (as the explorer's pool), ROUNDS rounds (6 by
-default): the difference is the twin's settling (classification, new households and records
+copying the kept state into the same reused arrays, its kernels' tables from one `TablePool` (as
+the explorer's engine runs), ROUNDS rounds (6 by default): the difference is the twin's settling (classification, new households and records
 under the previous standard). Prints the medians (wall and process CPU ms).
 
 `python -m benchmarks.explorer_parts memory SCENARIO YEAR [CHANGES]` opens the view the same
@@ -220,6 +220,7 @@ def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
     """Median (wall, process CPU) ms of the engine's year from the state at the twin's review,
     alone and with the twin's (module docstring)."""
     from simlib.engines.multidim_expected import run_multidim_expected
+    from simlib.engines.multidim_span import TablePool
     from simlib.engines.multidim_twin import run_with_twin
     from simlib.memory_pages import decline_hugepage_advice
     from simlib.runner import compile_run_model, previous_standard_scenario, twin_review
@@ -232,14 +233,17 @@ def twin(scenario: str, rounds: int = 6) -> dict[str, tuple[float, float]]:
     t0, spend = twin_review(scen), mm.base.spend
     kept = run_multidim_expected(mm, spend, stop=t0).state
     reused = {k: np.full_like(v, 1.0) for k, v in kept.cells.items()}  # mapped once, as the pool's
+    tables = TablePool()  # the kernels' tables kept between runs, as the explorer's engine runs keep them
 
     def alone() -> None:
         kept.into = reused
-        run_multidim_expected(mm, spend, start=t0, stop=t0 + 1, state=kept)
+        run_multidim_expected(mm, spend, start=t0, stop=t0 + 1, state=kept, pool=tables)
 
     def both() -> None:
         kept.into = reused
-        run_with_twin(mm, old, spend, start=t0, stop=t0 + 1, state=kept, twin_state=kept, twin_hands_over=False)
+        run_with_twin(
+            mm, old, spend, start=t0, stop=t0 + 1, state=kept, twin_state=kept, twin_hands_over=False, pool=tables
+        )
 
     got: dict = {"alone": [], "with the twin's": []}
     runs = (("alone", alone), ("with the twin's", both))
