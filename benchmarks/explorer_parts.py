@@ -27,8 +27,8 @@ year from the state at the twin's review (`simlib.runner.twin_review`) alone
 (`run_multidim_expected`, `multidim_jit.year`) and with the previous standard's year made with
 it (`run_with_twin`, lean as the explorer makes it: `multidim_jit.year_both`), alternating, each
 copying the kept state into the same reused arrays, its kernels' tables from one `TablePool` (as
-the explorer's engine runs), ROUNDS rounds (6 by default): the difference is the twin's settling (classification, new households and records
-under the previous standard). Prints the medians (wall and process CPU ms).
+the explorer's engine runs), ROUNDS rounds (6 by default): the difference is the twin's
+settling (classification, new households and records under the previous standard). Prints the medians (wall and process CPU ms).
 
 `python -m benchmarks.explorer_parts memory SCENARIO YEAR [CHANGES]` opens the view the same
 way, makes CHANGES changes (2 by default) of P5's money of YEAR, and prints the process's peak
