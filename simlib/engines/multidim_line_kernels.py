@@ -40,7 +40,7 @@ from simlib.engines.multidim_line_tiles import (
     shift_diagonals,
     table_clear_ahead,
 )
-from simlib.engines.multidim_numba import aempty, axpy, compiled
+from simlib.engines.multidim_numba import axpy, compiled
 
 
 @compiled
@@ -417,18 +417,14 @@ def _sparse_work(work, W):
     """The lines' scratch: `multidim_scratch.scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), the
     columns and counts of the sparse operator's rows, the rows' spans and the operator by columns
     (`pull_moves`: count, rows, entries), and `pull_shift`'s (the shift by target bin for shift
-    rows of width W at most, four rows by bins and turned), made once per group; the rows read
-    in vectors (four rows, turned, diagonals, the row of `pull_diag`) on 64-byte boundaries
-    (`aempty`, mdlines8: a vector of eight then spans one cache line, not two)."""
+    rows of width W at most, four rows by bins and turned), made once per group."""
     NK, B = work[5].shape
     cols, cnt, sp = np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)
     op = (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
     extra = (np.empty(B * W, dtype=np.int64), np.empty(B * W, dtype=np.int64), np.empty(B * W))
     shift = (np.empty(B + 1, dtype=np.int64), np.empty((2, B), dtype=np.int64), np.empty((2, B)), extra)
-    f = np.float64
-    diag = (aempty(8 * B, f).reshape((8, B)), aempty(3 * B, f).reshape((1, 3 * B)))
-    four = (aempty(4 * B, f).reshape((4, B)), aempty(4 * B, f).reshape((B, 4)), aempty(4 * B, f).reshape((B, 4)))
-    return work, op, shift + four + diag
+    diag = (np.empty((8, B)), np.empty((1, 3 * B)))
+    return work, op, shift + (np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4))) + diag
 
 
 @compiled
