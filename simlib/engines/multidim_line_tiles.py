@@ -24,7 +24,9 @@ since mdlines4 a line whose shift has few offsets (target bin - source bin: 3 to
 over the shift's diagonals: `pull_shift`'s bits without turning the rows (tested).
 
 Since mdlines7 `table_clear_ahead` and `pull_moves_ahead` prefetch the next cell-state's cells as
-they go (a hint to the processor; no value changes): their first touch overlaps the work.
+they go (a hint to the processor; no value changes): their first touch overlaps the work. Since
+mdlines8 the rows of incomes (`_pull_row`, `_block_sums`, `_row_sum`, `pull_diag`'s bins) go eight
+bins at a time (`multidim_vec8.row_mul`, `row_fma`; a last four in a `Vec4`): the same bits.
 """
 
 from __future__ import annotations
