@@ -24,12 +24,15 @@ since mdlines4 a line whose shift has few offsets (target bin - source bin: 3 to
 over the shift's diagonals: `pull_shift`'s bits without turning the rows (tested).
 
 Since mdlines7 `table_clear_ahead` and `pull_moves_ahead` prefetch the next cell-state's cells as
-they go (a hint to the processor; no value changes): their first touch overlaps the work.
+they go (a hint to the processor; no value changes): their first touch overlaps the work. Since
+mdlines8 the rows of incomes (`_pull_row`, `_block_sums`, `_row_sum`, `pull_diag`'s bins) go eight
+bins at a time (`multidim_vec8.row_mul`, `row_fma`; a last four in a `Vec4`): the same bits.
 """
 
 from __future__ import annotations
 
 from simlib.engines.multidim_numba import U, compiled, vadd, vbcast, vfma, vhigh, vload, vmul, vodd, vset, vstore, vsub
+from simlib.engines.multidim_vec8 import row_fma, row_mul, v8bcast, v8fma, v8load, v8store, v8zero
 
 try:  # numba is a dependency; without it the numpy engine runs and nothing here is called
     from llvmlite import ir
@@ -307,14 +310,11 @@ def _pull_row(H, c, g, rows, w, n, B):
     rows[c, t]), each term one multiply-add (LLVM's fmuladd), made in place term after term (the
     rows x moving into c are below it, unchanged): a pass over the row per term, without a loop
     over the terms inside the loop over the bins (whose varying length cost more than the
-    stores). The whole arrays and c, not views of their rows (see `_block_sums`)."""
-    gv = vbcast(g)
-    for j in range(0, B, 4):
-        vstore(H, c, j, vmul(gv, vload(H, c, j)))
+    stores). The whole arrays and c, not views of their rows (see `_block_sums`); eight bins at
+    a time (`multidim_vec8.row_fma`, mdlines8)."""
+    row_mul(H, c, 0, g, H, c, B)
     for t in range(n):
-        wt, xt = vbcast(w[c, t]), rows[c, t]
-        for j in range(0, B, 4):
-            vstore(H, c, j, vfma(wt, vload(H, xt, j), vload(H, c, j)))
+        row_fma(H, c, 0, w[c, t], H, rows[c, t], B)
 
 
 @compiled
@@ -421,13 +421,9 @@ def _block_sums(H, R, RT, trow, ta, tcnt, c0, nu):
             for j in range(0, B, 4):
                 vstore(R, u, j, vbcast(0.0))
             continue
-        w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
-        for j in range(0, B, 4):
-            vstore(R, u, j, vmul(w0, vload(H, x0, j)))
+        row_mul(R, u, 0, ta[c, 0], H, trow[c, 0], B)
         for t in range(1, n):
-            wt, xt = vbcast(ta[c, t]), trow[c, t]
-            for j in range(0, B, 4):
-                vstore(R, u, j, vfma(wt, vload(H, xt, j), vload(R, u, j)))
+            row_fma(R, u, 0, ta[c, t], H, trow[c, t], B)
     for b in range(B):
         for u in range(4):
             RT[b, u] = R[u, b]
@@ -473,12 +469,18 @@ def pull_diag(H, scale, op, W, d0, nd, R):
         if tcnt[c] == 0 and scale[c] == 0.0:
             continue
         _row_sum(H, R, trow, ta, tcnt[c], c, B)
-        gv = vbcast(1.0 - scale[c])
-        for t in range(0, B, 4):
+        g, e = 1.0 - scale[c], B - B % 8
+        gw = v8bcast(g)
+        for t in range(0, e, 8):  # eight bins at a time (mdlines8), a last four in a `Vec4`
+            acc = v8zero()
+            for i in range(nd):
+                acc = v8fma(v8load(W, i, t), v8load(R, 0, B + t - d0 + i), acc)
+            v8store(H, c, t, v8fma(gw, v8load(H, c, t), acc))
+        if e < B:
             acc = vbcast(0.0)
             for i in range(nd):
-                acc = vfma(vload(W, i, t), vload(R, 0, B + t - d0 + i), acc)
-            vstore(H, c, t, vfma(gv, vload(H, c, t), acc))
+                acc = vfma(vload(W, i, e), vload(R, 0, B + e - d0 + i), acc)
+            vstore(H, c, e, vfma(vbcast(g), vload(H, c, e), acc))
 
 
 @compiled
@@ -489,10 +491,6 @@ def _row_sum(H, R, trow, ta, n, c, B):
         for j in range(0, B, 4):
             vstore(R, 0, B + j, vbcast(0.0))
         return
-    w0, x0 = vbcast(ta[c, 0]), trow[c, 0]
-    for j in range(0, B, 4):
-        vstore(R, 0, B + j, vmul(w0, vload(H, x0, j)))
+    row_mul(R, 0, B, ta[c, 0], H, trow[c, 0], B)
     for t in range(1, n):
-        wt, xt = vbcast(ta[c, t]), trow[c, t]
-        for j in range(0, B, 4):
-            vstore(R, 0, B + j, vfma(wt, vload(H, xt, j), vload(R, 0, B + j)))
+        row_fma(R, 0, B, ta[c, t], H, trow[c, t], B)

@@ -1,5 +1,6 @@
 """Vectors of eight float64 (LLVM's <8 x double>, one 512-bit register on processors with
-AVX-512) for the income kernel's wide tiles (`simlib.engines.multidim_income_kernel`), as
+AVX-512) for the income kernel's wide tiles (`simlib.engines.multidim_income_kernel`) and the
+lines' rows of incomes (`row_mul`, `row_fma`: `simlib.engines.multidim_line_tiles`), as
 `multidim_numba`'s `Vec4` is for four: every operation acts lane by lane, so a sum held in a lane
 receives the same operations in the same order as in a `Vec4` lane (the same bits). On a
 processor without 512-bit registers LLVM splits each into two halves (the same lane by lane
@@ -7,9 +8,11 @@ operations). The compiled kernels are refreshed with the engine's modules (`mult
 
 from __future__ import annotations
 
-from simlib.engines.multidim_numba import available, lane_shuffle
+from simlib.engines.multidim_numba import available, compiled, lane_shuffle, vbcast, vfma, vload, vmul, vstore
 
 __all__ = [
+    "row_fma",
+    "row_mul",
     "v8bcast",
     "v8even",
     "v8fma",
@@ -157,3 +160,28 @@ if available():
 else:  # pragma: no cover - the numpy engine runs instead
     v8load = v8store = v8zero = v8bcast = v8fma = v8mul = v8flush = None
     v8even = v8odd = v8low = v8high = v8lo4 = v8hi4 = None
+
+
+@compiled
+def row_mul(D, d, o, g, S, s, n):
+    """D[d, o : o + n] = g S[s, :n] (n a multiple of 4; S may be D), eight bins at a time and a
+    last four in a `Vec4`: each bin one product, as in vectors of four (issue 18, mdlines8: the
+    lines' rows of 112 bins on 64-byte boundaries, whole cache lines per vector)."""
+    e = n - n % 8
+    gw = v8bcast(g)
+    for j in range(0, e, 8):
+        v8store(D, d, o + j, v8mul(gw, v8load(S, s, j)))
+    if e < n:
+        vstore(D, d, o + e, vmul(vbcast(g), vload(S, s, e)))
+
+
+@compiled
+def row_fma(D, d, o, w, S, s, n):
+    """D[d, o : o + n] = w S[s, :n] + D[d, o : o + n], each bin one multiply-add (LLVM's fmuladd),
+    eight bins at a time and a last four in a `Vec4`, as `row_mul`."""
+    e = n - n % 8
+    ww = v8bcast(w)
+    for j in range(0, e, 8):
+        v8store(D, d, o + j, v8fma(ww, v8load(S, s, j), v8load(D, d, o + j)))
+    if e < n:
+        vstore(D, d, o + e, vfma(vbcast(w), vload(S, s, e), vload(D, d, o + e)))
