@@ -1,5 +1,5 @@
 """The masks' butterflies in vectors of eight masks (branch mdkern): bits 0 .. 3 in one pass
-(`multidim_flip_kernels._flip_four8`: bits 0, 1 and 2 by shuffles within a vector) and two bits
+(`multidim_mask_flips._flip_four8`: bits 0, 1 and 2 by shuffles within a vector) and two bits
 a pass (`_flip_pair8`) give the bits of one `_butterfly` pass per bit, written here as plain
 numpy-free loops of `x0 * p00 + x1 * p10` on each pair of masks."""
 
@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from simlib.engines import multidim_flip_kernels as fk  # noqa: E402
+from simlib.engines import multidim_mask_flips as fk  # noqa: E402
 
 
 def _one_bit_a_pass(Mk, gain, loss, bits):

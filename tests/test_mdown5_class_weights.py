@@ -1,6 +1,6 @@
 """The masks' weights summed by class (issue 18, branch mdown5): `multidim_tables.with_class_lists`
 appends to row_of its masks listed by class, and `flip_masks` then sums the weights W of the
-incomes' flips from the lists (`multidim_flip_kernels._class_weights`: four linked patterns in
+incomes' flips from the lists (`multidim_mask_flips._class_weights`: four linked patterns in
 a vector's lanes) instead of the scatter `W[row_of[m]] += Mk[m]`. Each weight is the same sum
 in the same order (increasing mask from +0.0): W and the flipped masks byte for byte."""
 

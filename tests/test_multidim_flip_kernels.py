@@ -12,6 +12,7 @@ import pytest
 
 from simlib.engines import multidim_flip_kernels as fk
 from simlib.engines import multidim_jit
+from simlib.engines import multidim_mask_flips as mf
 from simlib.engines.multidim_numba import FAST, axpy, support
 
 pytestmark = pytest.mark.skipif(not multidim_jit.available(), reason="numba not installed")
@@ -176,11 +177,11 @@ def _masks_bit_by_bit(Mk, gain, loss, row_of, W):
     `_butterfly` pass per bit."""
     n = Mk.shape[0]
     W[:] = 0.0
-    fk._flip_low(Mk, gain, loss, row_of, W)
+    mf._flip_low(Mk, gain, loss, row_of, W)
     for j in range(2, gain.shape[0]):
         V = Mk.reshape((n >> (j + 1), 2, 1 << j))
         for r in range(V.shape[0]):
-            fk._butterfly(V[r, 0], V[r, 1], 1.0 - gain[j], loss[j], gain[j], 1.0 - loss[j])
+            mf._butterfly(V[r, 0], V[r, 1], 1.0 - gain[j], loss[j], gain[j], 1.0 - loss[j])
 
 
 @pytest.mark.parametrize("bits", [12, 11, 5, 4, 3, 2])

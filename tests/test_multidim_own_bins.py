@@ -1,6 +1,7 @@
 """The own changes' incomes passed from the flips to the income kernel with the union of their
 bins (issue 18, branch mdown4): `flip_incomes` returns the bins (B0, B1) outside which the keys'
-rows hold nothing and, with `tails=False`, leaves those rows unwritten outside them;
+rows hold nothing and, with `tails=False`, leaves those rows unwritten outside them (and the
+rows of no key unwritten: branch fliptwo);
 `tiled_kernel_in` reads the rows only within the bins and writes each entry of H3 once (tiles
 flushed in registers). Both give the bits of the full passes, whatever is left outside the bins."""
 
@@ -12,6 +13,7 @@ import pytest
 from simlib.engines import multidim_flip_kernels as fk
 from simlib.engines import multidim_income_kernel as income
 from simlib.engines import multidim_jit
+from simlib.engines import multidim_mask_flips as mf
 from simlib.engines.multidim_numba import FAST
 from tests.test_multidim_flip_kernels import _case, _work
 from tests.test_multidim_income_tiles import _rows
@@ -34,11 +36,11 @@ def test_flip_incomes_bins_bound_the_keys_rows(nu1, B):
             bins = fk.flip_incomes(work[0], Hk, h, flips, *work[1:], cus, by_cu, tails)
         B0, B1 = bins
         assert not H2[:, :B0].any() and not H2[:, max(B1, B0) :].any()
-        assert H2[:, B0:B1].tobytes() == H2t[:, B0:B1].tobytes()
         epop, nlink = flips[4], flips[5].shape[0]
         c2 = np.arange(NK) // nlink - epop[np.arange(NK) % nlink]
-        keys = (c2 >= 0) & (c2 < nu1)  # only the keys' rows are left outside the bins
-        assert not H2t[~keys].any() and np.isnan(H2t[keys][:, :B0]).all()
+        keys = (c2 >= 0) & (c2 < nu1)  # the rows of no key are left whole (branch fliptwo)
+        assert H2[keys, B0:B1].tobytes() == H2t[keys, B0:B1].tobytes()
+        assert np.isnan(H2t[~keys]).all() and np.isnan(H2t[keys][:, :B0]).all()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -94,6 +96,6 @@ def test_flip_low_in_vectors_has_the_bits_of_the_scalar_pass():
         gain, loss = rng.uniform(0.0, 0.4, 12), rng.uniform(0.0, 0.4, 12)
         row_of = rng.integers(0, 50, 4096).astype(np.int64)
         got, want, Wg, Ww = Mk.copy(), Mk.copy(), np.zeros(50), np.zeros(50)
-        fk._flip_low(got, gain, loss, row_of, Wg)
+        mf._flip_low(got, gain, loss, row_of, Wg)
         ref(want, gain, loss, row_of, Ww)
         assert got.tobytes() == want.tobytes() and Wg.tobytes() == Ww.tobytes()

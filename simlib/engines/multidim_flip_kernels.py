@@ -1,7 +1,7 @@
 """The indicators' own yearly flips of one cell-state in the compiled multidimensional expected
 engine (`simlib.engines.multidim_jit`, called by `multidim_cell_kernels.own_changes`): the
 incomes by key through the flip factors (`flip_incomes`) and the masks as one butterfly per
-indicator (`flip_masks`; two indicators a pass over the masks, `_flip_pair8`).
+indicator (`flip_masks`, from `multidim_mask_flips`: two indicators a pass over the masks).
 
 Inner loops run over views from index 0, as in `simlib.engines.multidim_cell_kernels` (numba's
 check of negative indices otherwise keeps the compiler from vectorising them); each element
@@ -12,38 +12,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.engines.multidim_mask_flips import flip_masks
 from simlib.engines.multidim_numba import (
-    U,
     compiled,
-    vadd,
     vbcast,
-    veven,
     vfma,
-    vhigh,
-    vlane,
     vload,
-    vlow,
-    vmul,
-    vodd,
-    vpairs,
-    vset,
     vstore,
     vzero,
 )
 from simlib.engines.multidim_vec8 import (
     v8bcast,
-    v8even,
     v8fma,
-    v8hi4,
-    v8high,
-    v8lo4,
     v8load,
-    v8low,
-    v8mul,
-    v8odd,
     v8store,
     v8zero,
 )
+
+__all__ = ["classes_by_count", "flip_incomes", "flip_masks", "widen"]  # flip_masks: multidim_mask_flips
 
 
 @compiled
@@ -54,8 +40,9 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails=True):
     flipping indicators agree flip alike). W (links x classes,): the households by (linked
     pattern, class) before the flips (`flip_masks` sums them in its first pass). Returns (B0, B1):
     the keys' rows of H2 hold nothing outside bins B0 .. B1 - 1 (B1 <= B0: nothing at all), and
-    they are zero there unless `tails` is False (then left as they were: for
-    `multidim_income_kernel.tiled_kernel_in`, which reads them only within the bins)."""
+    they are zero there and the rows of no key zero unless `tails` is False (then both left as
+    they were: for `multidim_income_kernel.tiled_kernel_in` with tiles, which reads the keys'
+    rows only within the bins and no other row: the rows it reads, `valid`, are the keys')."""
     epop, Pl, Pc = flips[4], flips[5], flips[6]
     nlink, nu1 = Pl.shape[0], Pc.shape[1]
     _class_sums(W, flips, by_cu, Q, nk)
@@ -81,24 +68,27 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails=True):
 
 @compiled
 def _pattern_bins(Hk, nk, epop, xr, nu1):
-    """xr[e] = the union of the nonzero bins of the rows of linked pattern e with households
-    (`widen`), to whole vectors of four bins (B, 0 for none); returns the union (B0, B1) of all
-    patterns' (B1 <= B0: none). A row with households of pattern e is zero outside xr[e], so
-    its products over the union's other bins are exact zeros (a sum of products of zero from
-    +0.0): X[e] over the union has the bits of X[e] over xr[e] with zeros around it."""
+    """The union (B0, B1) of the nonzero bins of the linked patterns' rows with households
+    (`widen`), to whole vectors of four bins (B1 <= B0: none); xr[e] = it for every pattern. A
+    row with households is zero outside the union, so its products over the union's other bins
+    are exact zeros (a sum of products of zero from +0.0). One union for all the patterns: each
+    row scanned only outside the bins found so far (a union by pattern, then of those, scanned
+    each pattern's first row whole: `## fliptwo`); the union of the patterns' unions rounded
+    to vectors of four is the union rounded (min and max commute with the rounding)."""
     B, nlink = Hk.shape[1], xr.shape[0]
-    B0, B1 = B, 0
+    b0, b1 = B, 0
     for e in range(nlink):
-        b0, b1 = B, 0
         for cu in range(nu1):
             q = (cu + epop[e]) * nlink + e
             if nk[q] > 0:
                 b0, b1 = widen(Hk[q], b0, b1)
-        if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
-            b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
-            B0, B1 = min(B0, b0), max(B1, b1)
+    if b1 > b0:  # to whole vectors of four bins: no scalar tails (the bins added are zeros)
+        b0, b1 = b0 - b0 % 4, min(b1 + (-b1) % 4, B)
+    else:
+        b0, b1 = B, 0
+    for e in range(nlink):
         xr[e, 0], xr[e, 1] = b0, b1
-    return B0, B1
+    return b0, b1
 
 
 @compiled
@@ -228,9 +218,12 @@ def _key_mix(X, bins, Pl, epop, H2, tails):
     outside its own: `_pattern_bins`), so that each row is one pass over the union, its four
     sums per bin in vector registers from +0.0 (a zero term adds an exact zero to a sum of
     nonnegative terms: the same bits as adding each pattern's row over its own bins). Returns
-    the union; `tails`: whether the keys' rows are zeroed outside it (`_zero_rest`)."""
+    the union; `tails`: whether the keys' rows are zeroed outside it and the rows of no key
+    whole (`_zero_rest`; without, 4.98 against 5.36 us a cell-state of `multidim_2030`: the
+    loop's divisions by the number of patterns and the rows' stores, `## fliptwo`)."""
     nlink, nu1, (B0, B1) = X.shape[0], X.shape[1], bins
-    _zero_rest(H2, epop, nu1, B0, B1, tails)
+    if tails:  # else nothing outside the keys' bins is read (the income kernel with tiles)
+        _zero_rest(H2, epop, nu1, B0, B1)
     if B1 <= B0:
         return B0, B1
     n4 = (B1 - B0) // 4
@@ -274,9 +267,9 @@ def _mix_tiles(X, Pl, epop, H2, at):
 
 
 @compiled
-def _zero_rest(H2, epop, nu1, B0, B1, tails):
+def _zero_rest(H2, epop, nu1, B0, B1):
     """H2 = 0 where `_key_mix` does not write: rows of no key (c2, e2) entirely, the keys' rows
-    outside bins B0 .. B1 - 1 (all of them when B1 <= B0) only when `tails`."""
+    outside bins B0 .. B1 - 1 (all of them when B1 <= B0)."""
     NK, B = H2.shape
     nlink = epop.shape[0]
     lo, hi = (B0, B1) if B1 > B0 else (B, B)
@@ -284,8 +277,6 @@ def _zero_rest(H2, epop, nu1, B0, B1, tails):
         e2 = q % nlink
         c2 = q // nlink - epop[e2]
         if 0 <= c2 < nu1:
-            if not tails:
-                continue
             H2[q, :lo] = 0.0
             H2[q, hi:] = 0.0
         else:
@@ -352,149 +343,3 @@ def _row_vectors(Qe, Hs, Xe, b, end, cus, i):
             vstore(Xe, i[u], b, x)
         b += 4
     return b
-
-
-@compiled
-def _flip_low(Mk, gain, loss, row_of, W):
-    """The butterflies of bits 0 and 1 (as `flip_masks`), four masks at a time in a vector register:
-    blocks of 2 or 4 masks are too short for a loop of their own; W[row_of[m]] += the masks
-    before the flips, in increasing m (the scatter in the same pass: Mk is read once). The four
-    masks' lanes paired by shuffles, each new mask `u * p + v * q` as the compiled scalar code
-    computes it (the first product fused with the sum, the second rounded): 16 scalar
-    multiplications and multiply-adds per four masks become 4 vector ones."""
-    a, lo = gain[0], loss[0]
-    c, lc = gain[1], loss[1]
-    p0, q0 = vset(1.0 - a, a, 1.0 - a, a), vset(lo, 1.0 - lo, lo, 1.0 - lo)
-    p1, q1 = vset(1.0 - c, 1.0 - c, c, c), vset(lc, lc, 1.0 - lc, 1.0 - lc)
-    M4 = Mk.reshape((Mk.shape[0] // 4, 4))
-    for r4 in range(M4.shape[0]):  # a loop counted from 0 by 1: 2.3 -> 1.35 us per 4,096 masks
-        r = 4 * r4
-        m = vload(M4, r4, 0)
-        W[U(row_of[r])] += Mk[r]
-        W[U(row_of[r + 1])] += Mk[r + 1]
-        W[U(row_of[r + 2])] += Mk[r + 2]
-        W[U(row_of[r + 3])] += Mk[r + 3]
-        x = vfma(veven(m), p0, vmul(vodd(m), q0))  # bit 0: (m0 p + m1 q, ..., m2 p + m3 q)
-        vstore(M4, r4, 0, vfma(vlow(x), p1, vmul(vhigh(x), q1)))  # bit 1: lanes 0, 1 with 2, 3
-
-
-@compiled
-def _class_weights(Mk, T, W):
-    """W[e nc + c] = the sum of the masks of row e nc + c (T: `multidim_tables.with_class_lists`'
-    lists), each from +0.0 in increasing mask as the scatter `W[row_of[m]] += Mk[m]` adds them:
-    four linked patterns in the lanes of a vector while class c's masks go by (the four masks
-    of a base loaded into one vector), the sums stored once. Per four masks one index and four
-    masks loaded, where the scatter loaded four indices, masks and sums and stored four sums."""
-    nlink, nc = T[0], T[1]
-    off, starts, bases = T[2 : 2 + nlink], T[2 + nlink : 3 + nlink + nc], T[3 + nlink + nc :]
-    for e4 in range(0, nlink, 4):
-        o0, o1, o2, o3 = off[e4], off[e4 + 1], off[e4 + 2], off[e4 + 3]
-        W0, W1, W2, W3 = W[e4 * nc :], W[(e4 + 1) * nc :], W[(e4 + 2) * nc :], W[(e4 + 3) * nc :]
-        pairs = o1 == o0 + 1 and o3 == o2 + 1  # two loads of two neighbours (bit 0 linked)
-        for c in range(nc):
-            a = vzero()
-            if pairs:
-                for j in range(starts[c], starts[c + 1]):
-                    m = bases[U(j)]
-                    a = vadd(a, vpairs(Mk, U(m + o0), U(m + o2)))
-            else:
-                for j in range(starts[c], starts[c + 1]):
-                    m = bases[U(j)]
-                    a = vadd(a, vset(Mk[U(m + o0)], Mk[U(m + o1)], Mk[U(m + o2)], Mk[U(m + o3)]))
-            W0[c], W1[c], W2[c], W3[c] = vlane(a, 0), vlane(a, 1), vlane(a, 2), vlane(a, 3)
-
-
-@compiled
-def flip_masks(Mk, gain, loss, row_of, W):
-    """Each indicator's own yearly gain and loss: one butterfly per bit (the two halves of each
-    block of 2 * 2**j masks are the masks without and with bit j); first the masks before the
-    flips summed by row_of into W (`flip_incomes`' weights, each from +0.0 in increasing mask):
-    by class (`_class_weights`) when row_of carries its lists by class
-    (`multidim_tables.with_class_lists`), else as a scatter in `_flip_low`'s pass with bits 0
-    and 1; bits 0 .. 3 in `_flip_four8`; then two bits per pass in vectors of eight masks
-    (`_flip_pair8`), other bits one per pass (`_butterfly`)."""
-    n, nb = Mk.shape[0], gain.shape[0]
-    j0 = 2
-    if row_of.shape[0] > n and nb >= 4 and n % 16 == 0:
-        _class_weights(Mk, row_of[n:], W)
-        _flip_four8(Mk.reshape((n // 8, 8)), gain, loss)
-        j0 = 4
-    elif row_of.shape[0] > n:  # fewer than four bits
-        _class_weights(Mk, row_of[n:], W)
-        j0 = 0
-    else:
-        W[:] = 0.0
-        _flip_low(Mk, gain, loss, row_of, W)
-    j = j0
-    while j < nb:
-        if j >= 3 and j + 1 < nb and n % 8 == 0:
-            _flip_pair8(Mk.reshape((n // 8, 8)), gain[j], loss[j], gain[j + 1], loss[j + 1], 1 << j)
-            j += 2
-            continue
-        a, lo, h = gain[j], loss[j], 1 << j
-        V = Mk.reshape((n >> (j + 1), 2, h))
-        for r in range(V.shape[0]):
-            _butterfly(V[r, 0], V[r, 1], 1.0 - a, lo, a, 1.0 - lo)
-        j += 1
-
-
-@compiled
-def _low3(m, P):
-    """Eight masks m through the butterflies of bits 0, 1 and 2, the lanes paired by shuffles
-    (P: `_flip_four8`'s coefficients by lane; bit 2 pairs lanes 0 .. 3 with 4 .. 7)."""
-    x = v8fma(v8even(m), v8load(P, 0, 0), v8mul(v8odd(m), v8load(P, 1, 0)))
-    x = v8fma(v8low(x), v8load(P, 2, 0), v8mul(v8high(x), v8load(P, 3, 0)))
-    return v8fma(v8lo4(x), v8load(P, 4, 0), v8mul(v8hi4(x), v8load(P, 5, 0)))
-
-
-@compiled
-def _flip_four8(M8, gain, loss):
-    """The butterflies of bits 0 .. 3 in one pass (M8 the masks by eight, two vectors a block of
-    16): each vector through bits 0, 1 and 2 (`_low3`), then the two as the halves of bit 3, each
-    mask read and written once. Lane by lane the new mask of each bit is `u * p + v * q` as the
-    compiled scalar code computes it (the first product fused with the sum, the second rounded),
-    the same operations in the same order as one `_butterfly` per bit."""
-    P = np.empty((6, 8))  # lane k: the coefficients of mask k's own value and its partner's
-    for k in range(8):
-        for j in range(3):
-            on = (k >> j) & 1
-            P[2 * j, k] = gain[j] if on else 1.0 - gain[j]
-            P[2 * j + 1, k] = 1.0 - loss[j] if on else loss[j]
-    c, lc = gain[3], loss[3]
-    q00, q10, q01, q11 = v8bcast(1.0 - c), v8bcast(lc), v8bcast(c), v8bcast(1.0 - lc)
-    for r in range(M8.shape[0] // 2):
-        i = 2 * r
-        y0, y1 = _low3(v8load(M8, i, 0), P), _low3(v8load(M8, i + 1, 0), P)
-        v8store(M8, i, 0, v8fma(y0, q00, v8mul(y1, q10)))
-        v8store(M8, i + 1, 0, v8fma(y0, q01, v8mul(y1, q11)))
-
-
-@compiled
-def _flip_pair8(M8, a, lo, c, lc, h):
-    """The butterflies of bits j and j + 1 (h = 2**j >= 8; M8 the masks by eight) in one pass:
-    each block of 4h masks as quarters (without and with bit j, then bit j + 1), eight masks of
-    each in vector registers through both bits, as `_butterfly` (x0 p00 + x1 p10: the second
-    product rounded, the first fused with the sum); vectors of four before (`## mdkern`)."""
-    p00, p10, p01, p11 = v8bcast(1.0 - a), v8bcast(lo), v8bcast(a), v8bcast(1.0 - lo)
-    q00, q10, q01, q11 = v8bcast(1.0 - c), v8bcast(lc), v8bcast(c), v8bcast(1.0 - lc)
-    v = h // 8  # vectors per quarter
-    for r in range(M8.shape[0] // (4 * v)):
-        for i in range(r * 4 * v, r * 4 * v + v):
-            u0, u1, u2, u3 = v8load(M8, i, 0), v8load(M8, i + v, 0), v8load(M8, i + 2 * v, 0), v8load(M8, i + 3 * v, 0)
-            y0, y1 = v8fma(u0, p00, v8mul(u1, p10)), v8fma(u0, p01, v8mul(u1, p11))
-            y2, y3 = v8fma(u2, p00, v8mul(u3, p10)), v8fma(u2, p01, v8mul(u3, p11))
-            v8store(M8, i, 0, v8fma(y0, q00, v8mul(y2, q10)))
-            v8store(M8, i + 2 * v, 0, v8fma(y0, q01, v8mul(y2, q11)))
-            v8store(M8, i + v, 0, v8fma(y1, q00, v8mul(y3, q10)))
-            v8store(M8, i + 3 * v, 0, v8fma(y1, q01, v8mul(y3, q11)))
-
-
-@compiled
-def _butterfly(x0, x1, p00, p10, p01, p11):
-    """x0, x1 = x0 * p00 + x1 * p10, x0 * p01 + x1 * p11, element by element. A function of its
-    own: the same loop written inline over the views of a reshaped block ran about twice as
-    slow (measured: 1.25 against 0.55 us per bit of 4,096 masks)."""
-    for i in range(x0.shape[0]):
-        u, v = x0[i], x1[i]
-        x0[i] = u * p00 + v * p10
-        x1[i] = u * p01 + v * p11
