@@ -36,20 +36,9 @@ def move_groups(old, starts, sources, weights, out, order):
     """Fill `out` (A, G', B) from `old` (A, G, B): new group h sums `weights[j] * old[:, sources[j]]`
     for j in `starts[h]:starts[h + 1]` (old groups ascending) onto 0, element by element; the new
     groups taken in `order` (`GroupMove.order`: each old group read for its new groups in a row)."""
-    n_new, width = out.shape[1], out.shape[2]
+    n_new = out.shape[1]
     for task in prange(out.shape[0] * n_new):
-        a, h = task // n_new, order[task % n_new]
-        for i0 in range(0, width, BLOCK):
-            # views of the block, indexed from 0: the compiler then knows no index is negative and
-            # drops the wrap-around test numba adds to each access (the loops vectorise: 340 -> 180
-            # CPU ms on the communes' state, one thread)
-            dest = out[a, h, i0 : min(i0 + BLOCK, width)]
-            for i in range(dest.size):
-                dest[i] = 0.0
-            for j in range(starts[h], starts[h + 1]):
-                w, src = weights[j], old[a, sources[j], i0 : i0 + dest.size]
-                for i in range(dest.size):
-                    dest[i] += w * src[i]
+        move_group(old, starts, sources, weights, out, task // n_new, order[task % n_new])
 
 
 def move_small(old, starts, sources, weights, out):
@@ -65,6 +54,9 @@ def move_group(old, starts, sources, weights, out, a, h):
     """New group h of `out[a]`: `move_groups`' task (the same operations, in blocks of `BLOCK`)."""
     width = out.shape[2]
     for i0 in range(0, width, BLOCK):
+        # views of the block, indexed from 0: the compiler then knows no index is negative and
+        # drops the wrap-around test numba adds to each access (the loops vectorise: 340 -> 180
+        # CPU ms on the communes' state, one thread)
         dest = out[a, h, i0 : min(i0 + BLOCK, width)]
         for i in range(dest.size):
             dest[i] = 0.0
