@@ -143,17 +143,20 @@ def review_target(
     outside 2000–2099, a name that is not one folder name, a folder that is not new, empty or
     (with `replace`) one `import_review` wrote, the inputs inside it, a folder that cannot be
     written (`probe`: by making and removing an empty folder; else by permissions only). None
-    when the name cannot be used."""
+    when the name cannot be used (the folder is then checked only when given)."""
     errors: list[InputError] = []
     year = int(target.year or tmpl.baseline_year)
     if not 2000 <= year <= 2099:
         errors.append(InputError("option_range", field="year", value=year, allowed="2000 … 2099"))
     name = target.name or f"{tmpl.name}_{'commune_' if period is not None else ''}review_{year}"
-    if not NAME_PATTERN.match(name):
-        return None, errors + [InputError("pattern", field="name", value=name, allowed=NAME_ALLOWED)]
+    named = bool(NAME_PATTERN.match(name))
+    if not named:
+        errors.append(InputError("pattern", field="name", value=name, allowed=NAME_ALLOWED))
+        if not target.folder:  # the folder would be named after it
+            return None, errors
     folder = Path(target.folder) if target.folder else data_dir() / name
     errors += dataset_target_problems(folder, target.replace, probe) + inputs_inside(folder, inputs)
-    return Placed(name, year, folder), errors
+    return (Placed(name, year, folder) if named else None), errors
 
 
 def review_inputs(review_file: Path, tmpl: Dataset, period: Period | None) -> list[Path]:

@@ -443,10 +443,10 @@ def test_import_review_says_the_tables_problems_with_the_arguments(here):
 
 
 def test_import_review_says_the_name_and_folder_with_the_table_and_arguments(here):
-    """A mistyped `--level`-free run with a wrong count, a name that is no folder name and a year
-    outside 2000–2099 as typed: each said once, in one message; then a table whose only problem
-    is an `--out` folder holding the user's own file: said with the table's wrong count, the
-    user's file untouched and the folder's time unchanged (nothing probed)."""
+    """A review table with a wrong unit, group and count, a name that is no folder name and a
+    year outside 2000–2099: each said once, in one message. Then the same table with a wrong name
+    and an `--out` folder holding the user's own file: the folder said with the rest, the user's
+    file untouched and the folder's modification time unchanged (nothing probed)."""
     (here / "review.csv").write_text(
         "unit_id,ethnic_group,area,state,households\nXYZ,dtts,rural,poor,-5\n", encoding="utf-8"
     )
@@ -457,8 +457,8 @@ def test_import_review_says_the_name_and_folder_with_the_table_and_arguments(her
     mine.mkdir()
     (mine / "notes.txt").write_text("mine\n", encoding="utf-8")
     os.utime(mine, (1_577_836_800, 1_577_836_800))
-    code, text = cli("--lang", "en", "import-review", "review.csv", "--out", "mine")
-    assert_user_error(code, text, ["'households'", "mine"])
+    code, text = cli("--lang", "en", "import-review", "review.csv", "--out", "mine", "--name", "a b")
+    assert_user_error(code, text, ["'households'", "mine", "'--name'"])
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine\n"
     assert mine.stat().st_mtime_ns == 1_577_836_800 * 10**9
     assert sorted(p.name for p in here.iterdir()) == ["mine", "review.csv"]
