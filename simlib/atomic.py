@@ -237,7 +237,8 @@ def environment_problems(target: Path, field: str = "--out", probe: bool = True)
         if len(os.fsencode(name)) > room:
             return [InputError("output_name_long", file=_shown(target), field=field, n=len(name), limit=room)]
     if not os.access(anc, os.W_OK | os.X_OK):
-        return [os_problem(OSError(_refusal(anc), os.strerror(_refusal(anc))), anc, field)]
+        code = _refusal(anc)
+        return [os_problem(OSError(code, os.strerror(code)), anc, field)]
     try:
         if probe:
             os.rmdir(tempfile.mkdtemp(prefix=".simlib-probe-", dir=anc))
