@@ -13,11 +13,13 @@ Typical use::
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 try:
     __version__ = _version("simlib")
@@ -28,11 +30,16 @@ from simlib import i18n  # noqa: E402
 from simlib.clock import import_f2py_despite_a_malformed_time  # noqa: E402
 from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
 
+if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checkers
+    from simlib.options import RunOptions
+    from simlib.runner import RunResult, run
+    from simlib.scenario import Scenario, load_scenario
+
 
 def _refuse_a_vanished_current_folder() -> None:
     """Stop, saying so, if the current folder no longer exists (deleted or renamed while a shell
-    stood in it): the imports below call `os.path.abspath` (coverage, imported by numba where it
-    is installed; numba's cache), which dies with a bare FileNotFoundError traceback before the
+    stood in it): the engines' imports call `os.path.abspath` (coverage, imported by numba where
+    it is installed; numba's cache), which dies with a bare FileNotFoundError traceback before the
     command line can speak.
 
     Started as the command (`simlib …`, `python -m simlib …`, whose package import runs with
@@ -54,11 +61,19 @@ def _refuse_a_vanished_current_folder() -> None:
     raise FileNotFoundError(errno.ENOENT, text)
 
 
-_refuse_a_vanished_current_folder()  # before the imports below, which need the current folder
+_refuse_a_vanished_current_folder()  # before anything that needs the current folder
 import_f2py_despite_a_malformed_time()  # before SciPy imports it: see simlib.clock
-from simlib.options import RunOptions  # noqa: E402
-from simlib.runner import RunResult, run  # noqa: E402
-from simlib.scenario import Scenario, load_scenario  # noqa: E402
+
+#: the names of the package's API that live in its modules, imported on first access
+#: (`__getattr__`): `import simlib` (and the command line's `--help`, `list`, `validate`) does
+#: not load the engines, numba, pandas or their compiled kernels until a run needs them
+LAZY = {
+    "RunOptions": "simlib.options",
+    "RunResult": "simlib.runner",
+    "run": "simlib.runner",
+    "Scenario": "simlib.scenario",
+    "load_scenario": "simlib.scenario",
+}
 
 __all__ = [
     "__version__",
@@ -71,3 +86,17 @@ __all__ = [
     "RunOptions",
     "RunResult",
 ]
+
+
+def __getattr__(name: str):
+    """One of the `LAZY` names (`simlib.run`, `from simlib import RunOptions`), its module
+    imported on first access and the name then kept on the package."""
+    if name not in LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(LAZY))
