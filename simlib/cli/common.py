@@ -30,7 +30,7 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
-from simlib.engines.registry import engine_names
+from simlib.engines.registry import engine_names, resolve
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
@@ -51,6 +51,20 @@ LIMITS: dict[str, tuple[str, float | None, float | None]] = {
     "morris": ("--morris", 0, None),
     "year": ("--year", 2000, 2099),
 }
+
+
+def later(target: str) -> Callable:
+    """The function `target` names (`"package.module:function"`), its module imported when it is
+    first called (`simlib.engines.registry.resolve`): the library's work of one command (the
+    engines with numba and their compiled kernels, the reports' notebook stack), which the other
+    commands, `--help` and a command line refused before any work never load."""
+
+    def call(*args, **kwargs):
+        return resolve(target)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = target.rpartition(":")[2]
+    call.__doc__ = f"`{target.replace(':', '.')}`, imported when first called (`later`)."
+    return call
 
 
 def _bound_text(lo, hi) -> str:

@@ -8,12 +8,15 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.batch import collect_scenarios, load_all
-from simlib.cli.common import check_out, scenario_check
+from simlib.cli.common import check_out, later, scenario_check
 from simlib.errors import InputError, InputErrors
 from simlib.i18n import fmt
 from simlib.options import RunOptions
 from simlib.paths import display_path
+from simlib.scenario_files import collect_scenarios
+
+#: the scenarios read as `simlib.batch` reads them (its notebook stack), loaded when they are read
+load_all = later("simlib.batch:load_all")
 
 
 def register(sub) -> None:

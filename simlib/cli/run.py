@@ -13,13 +13,16 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import check_out, print_money_notes, scenario_check
+from simlib.cli.common import check_out, later, print_money_notes, scenario_check
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
 from simlib.paths import display_path
-from simlib.runner import run, write_outputs
 from simlib.scenario import load_scenario
+
+#: the run and its outputs (the engines: numba, their compiled kernels), loaded when a run starts
+run = later("simlib.runner:run")
+write_outputs = later("simlib.runner:write_outputs")
 
 
 def register(sub) -> None:
