@@ -16,19 +16,12 @@ import errno
 import importlib
 import os
 import sys
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-try:
-    __version__ = _version("simlib")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+src"
-
-from simlib import i18n  # noqa: E402
-from simlib.clock import import_f2py_despite_a_malformed_time  # noqa: E402
-from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+from simlib import i18n
+from simlib.clock import import_f2py_despite_a_malformed_time
+from simlib.errors import InputError, InputErrors, SimlibError
 
 if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checkers
     from simlib.options import RunOptions
@@ -90,13 +83,28 @@ __all__ = [
 
 def __getattr__(name: str):
     """One of the `LAZY` names (`simlib.run`, `from simlib import RunOptions`), its module
-    imported on first access and the name then kept on the package."""
-    if name not in LAZY:
+    imported on first access, or `__version__` (`installed_version`); the name then kept on the
+    package."""
+    if name == "__version__":
+        value = installed_version()
+    elif name in LAZY:
+        value = getattr(importlib.import_module(LAZY[name]), name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(LAZY[name]), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(LAZY))
+    return sorted(set(globals()) | set(LAZY) | {"__version__"})
+
+
+def installed_version() -> str:
+    """simlib's version as installed; "0.0.0+src" when running from a source tree that is not
+    installed. Read when first asked for (`simlib.__version__`: the outputs' manifests): importing
+    `importlib.metadata` takes about 20 ms, which `--help` and the other commands need not wait."""
+    metadata = importlib.import_module("importlib.metadata")
+    try:
+        return metadata.version("simlib")
+    except metadata.PackageNotFoundError:
+        return "0.0.0+src"

@@ -5,12 +5,15 @@ asks for one (`simlib.engines.registry.resolve`), and `simlib`'s API names when 
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT
+
+from simlib.engines.registry import ENGINES, get_engine
 
 PLAN = "params/scenarios/plan_2024.yaml"
 #: what a run needs and `--help` or `list` does not: numba, the engines' modules, the runner, the
@@ -126,7 +129,10 @@ def test_an_engine_is_imported_when_a_run_asks_for_it():
 def test_the_api_names_are_there_on_first_use():
     seen = python(
         "import simlib\n"
-        "result = {'engines': 'simlib.engines.common' in sys.modules, 'runner': 'simlib.runner' in sys.modules}\n"
+        "result = {'engines': 'simlib.engines.common' in sys.modules, 'runner': 'simlib.runner' in sys.modules,\n"
+        "          'metadata': 'importlib.metadata' in sys.modules}\n"
+        "import importlib.metadata\n"
+        "result['version'] = simlib.__version__ == importlib.metadata.version('simlib')\n"
         "from simlib import RunOptions, load_scenario\n"
         "import simlib.engines\n"
         "import simlib.engines.expected, simlib.options, simlib.runner, simlib.scenario\n"
@@ -144,7 +150,18 @@ def test_the_api_names_are_there_on_first_use():
     assert seen == {
         "engines": False,
         "runner": False,
+        "metadata": False,
+        "version": True,
         "same": [True] * 6,
         "listed": True,
         "unknown": "AttributeError",
     }
+
+
+def test_every_registered_runner_resolves():
+    for name in ENGINES:
+        engine = get_engine(name)
+        for model, runner in engine.runners.items():
+            module, _, attribute = engine.targets[model].partition(":")
+            assert runner is getattr(importlib.import_module(module), attribute)
+            assert callable(runner)

@@ -15,7 +15,7 @@ an int or the `numpy.random.SeedSequence` at the root of the run's streams.
 
 `select(name, poverty_model, chunked)` is the only place an engine is chosen by name; an unknown
 engine, or one that cannot run what is asked, is an `InputError` that lists what is allowed. To
-add an engine, write its runner and `register` it below.
+add an engine, write its runner and `register` it below, named by its module and attribute.
 
 The registry is data: each runner is named by where it lives (`"simlib.engines.expected:
 run_expected"`) and its module is imported when the runner is first asked for (`resolve`), so
