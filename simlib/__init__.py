@@ -83,16 +83,30 @@ __all__ = [
 
 def __getattr__(name: str):
     """One of the `LAZY` names (`simlib.run`, `from simlib import RunOptions`), its module
-    imported on first access, or `__version__` (`installed_version`); the name then kept on the
-    package."""
+    imported on first access, `__version__` (`installed_version`), or a module of the package
+    (`simlib.programmes.catalogue_for_year(2025)` after `import simlib`, as when the package
+    imported them all: `submodule`); the name then kept on the package."""
     if name == "__version__":
         value = installed_version()
     elif name in LAZY:
         value = getattr(importlib.import_module(LAZY[name]), name)
     else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = submodule(__name__, name)
     globals()[name] = value
     return value
+
+
+def submodule(package: str, name: str):
+    """The module `package.name`, imported; AttributeError (as for any missing attribute) if the
+    package has no such module, or the name is a dunder (`__main__` runs the command line)."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package}.{name}":
+            raise  # the module is there, one of its imports is not
+        raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
 
 
 def __dir__() -> list[str]:

@@ -141,6 +141,8 @@ def test_the_api_names_are_there_on_first_use():
         "    simlib.Scenario is simlib.scenario.Scenario,\n"
         "    simlib.engines.run_expected is simlib.engines.expected.run_expected]\n"
         "result['listed'] = set(simlib.__all__) <= set(dir(simlib))\n"
+        "result['modules'] = [simlib.programmes.__name__, simlib.engines.multidim_tables.__name__,\n"
+        "    hasattr(simlib, '__main__'), hasattr(simlib.engines, 'no_such_module')]\n"
         "try:\n"
         "    simlib.no_such_name\n"
         "    result['unknown'] = 'found'\n"
@@ -154,6 +156,7 @@ def test_the_api_names_are_there_on_first_use():
         "version": True,
         "same": [True] * 6,
         "listed": True,
+        "modules": ["simlib.programmes", "simlib.engines.multidim_tables", False, False],
         "unknown": "AttributeError",
     }
 

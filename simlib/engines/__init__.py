@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simlib import submodule
 from simlib.engines.registry import ENGINES, Engine, engine_names, get_engine, resolve, select
 
 if TYPE_CHECKING:
@@ -50,10 +51,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """One of the `LAZY` names, its module imported on first access (then kept as an attribute)."""
-    if name not in LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = resolve(LAZY[name])
+    """One of the `LAZY` names, its module imported on first access, or a module of the package
+    (`simlib.engines.multidim_jit` after `import simlib.engines`, as when the package imported
+    them all: `simlib.submodule`); then kept as an attribute."""
+    value = resolve(LAZY[name]) if name in LAZY else submodule(__name__, name)
     globals()[name] = value
     return value
 
