@@ -59,8 +59,8 @@ LIMITS: dict[str, tuple[str, float | None, float | None]] = {
 def later(target: str) -> Callable:
     """The function `target` names (`"package.module:function"`), its module imported when it is
     first called (`simlib.engines.registry.resolve`): the library's work of one command (the
-    engines with numba and their compiled kernels, the reports' notebook stack), which the other
-    commands, `--help` and a command line refused before any work never load."""
+    engines with numba and their compiled kernels, the reports' notebook stack), which `--help`,
+    `list` and the other commands need not load."""
 
     def call(*args, **kwargs):
         return resolve(target)(*args, **kwargs)
