@@ -13,26 +13,26 @@ Typical use::
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-try:
-    __version__ = _version("simlib")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+src"
+from simlib import i18n
+from simlib.clock import import_f2py_despite_a_malformed_time
+from simlib.errors import InputError, InputErrors, SimlibError
 
-from simlib import i18n  # noqa: E402
-from simlib.clock import import_f2py_despite_a_malformed_time  # noqa: E402
-from simlib.errors import InputError, InputErrors, SimlibError  # noqa: E402
+if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checkers
+    from simlib.options import RunOptions
+    from simlib.runner import RunResult, run
+    from simlib.scenario import Scenario, load_scenario
 
 
 def _refuse_a_vanished_current_folder() -> None:
     """Stop, saying so, if the current folder no longer exists (deleted or renamed while a shell
-    stood in it): the imports below call `os.path.abspath` (coverage, imported by numba where it
-    is installed; numba's cache), which dies with a bare FileNotFoundError traceback before the
+    stood in it): the engines' imports call `os.path.abspath` (coverage, imported by numba where
+    it is installed; numba's cache), which dies with a bare FileNotFoundError traceback before the
     command line can speak.
 
     Started as the command (`simlib …`, `python -m simlib …`, whose package import runs with
@@ -54,11 +54,19 @@ def _refuse_a_vanished_current_folder() -> None:
     raise FileNotFoundError(errno.ENOENT, text)
 
 
-_refuse_a_vanished_current_folder()  # before the imports below, which need the current folder
+_refuse_a_vanished_current_folder()  # before anything that needs the current folder
 import_f2py_despite_a_malformed_time()  # before SciPy imports it: see simlib.clock
-from simlib.options import RunOptions  # noqa: E402
-from simlib.runner import RunResult, run  # noqa: E402
-from simlib.scenario import Scenario, load_scenario  # noqa: E402
+
+#: the names of the package's API that live in its modules, imported on first access
+#: (`__getattr__`): `import simlib` (and the command line's `--help`, `list`, `validate`) does
+#: not load the engines, numba, pandas or their compiled kernels until a run needs them
+LAZY = {
+    "RunOptions": "simlib.options",
+    "RunResult": "simlib.runner",
+    "run": "simlib.runner",
+    "Scenario": "simlib.scenario",
+    "load_scenario": "simlib.scenario",
+}
 
 __all__ = [
     "__version__",
@@ -71,3 +79,46 @@ __all__ = [
     "RunOptions",
     "RunResult",
 ]
+
+
+def __getattr__(name: str):
+    """One of the `LAZY` names (`simlib.run`, `from simlib import RunOptions`), its module
+    imported on first access, `__version__` (`installed_version`), or a module of the package
+    (`simlib.programmes.catalogue_for_year(2025)` after `import simlib`, as when the package
+    imported them all: `submodule`); the name then kept on the package."""
+    if name == "__version__":
+        value = installed_version()
+    elif name in LAZY:
+        value = getattr(importlib.import_module(LAZY[name]), name)
+    else:
+        value = submodule(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def submodule(package: str, name: str):
+    """The module `package.name`, imported; AttributeError (as for any missing attribute) if the
+    package has no such module, or the name is a dunder (`__main__` runs the command line)."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package}.{name}":
+            raise  # the module is there, one of its imports is not
+        raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(LAZY) | {"__version__"})
+
+
+def installed_version() -> str:
+    """simlib's version as installed; "0.0.0+src" when running from a source tree that is not
+    installed. Read when first asked for (`simlib.__version__`: the outputs' manifests): importing
+    `importlib.metadata` takes about 20 ms, which `--help` and the other commands need not wait."""
+    metadata = importlib.import_module("importlib.metadata")
+    try:
+        return metadata.version("simlib")
+    except metadata.PackageNotFoundError:
+        return "0.0.0+src"

@@ -7,12 +7,15 @@ import argparse
 import sys
 
 from simlib import i18n
-from simlib.batch import collect_scenarios, run_batch
-from simlib.batch.checks import output_problems
-from simlib.cli.common import print_money_notes, scenario_check
+from simlib.cli.common import later, print_money_notes, scenario_check
 from simlib.errors import raise_if_any
 from simlib.paths import display_path
-from simlib.scenario import parse_set_args
+from simlib.scenario_files import collect_scenarios
+from simlib.scenario_sets import parse_set_args
+
+#: the batch (the engines, the reports' notebook stack), loaded when the arguments are checked
+run_batch = later("simlib.batch:run_batch")
+output_problems = later("simlib.batch.checks:output_problems")
 
 
 def register(sub) -> None:

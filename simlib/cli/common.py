@@ -30,14 +30,17 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
-from simlib.engines.registry import engine_names
+from simlib.engines.registry import engine_names, resolve
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.money_notes import grouped_amounts
 from simlib.paths import data_dir, display_path, typable_path
+from simlib.scenario import Scenario, load_scenario
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
 
+#: the attribute of the parsed arguments holding the scenarios their check read ({path: Scenario})
+READ = "scenarios_read"
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
 #: option (argparse dest) -> (flag, lowest allowed, highest allowed); None: no bound
@@ -51,6 +54,20 @@ LIMITS: dict[str, tuple[str, float | None, float | None]] = {
     "morris": ("--morris", 0, None),
     "year": ("--year", 2000, 2099),
 }
+
+
+def later(target: str) -> Callable:
+    """The function `target` names (`"package.module:function"`), its module imported when it is
+    first called (`simlib.engines.registry.resolve`): the library's work of one command (the
+    engines with numba and their compiled kernels, the reports' notebook stack), which `--help`,
+    `list` and the other commands need not load."""
+
+    def call(*args, **kwargs):
+        return resolve(target)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = target.rpartition(":")[2]
+    call.__doc__ = f"`{target.replace(':', '.')}`, imported when first called (`later`)."
+    return call
 
 
 def _bound_text(lo, hi) -> str:
@@ -197,12 +214,15 @@ def readable_sets(items: Iterable[str] | None) -> list[str]:
     return [item for item in items or [] if not caught(parse_set_args, [item])]
 
 
-def scenario_problems(paths: Iterable, set_items: Iterable[str] = ()) -> tuple[list[InputError], list[Path]]:
+def scenario_problems(
+    paths: Iterable, set_items: Iterable[str] = (), read: dict | None = None
+) -> tuple[list[InputError], list[Path]]:
     """Every problem inside the scenario files `paths` read with the overrides `set_items` (as
     typed), as `simlib validate` finds them (`simlib.batch.check_all`: fields, values, the legal
     frame, two files with one name), each attributed to its file; and the files the valid ones
-    read (their datasets, parameters), for the check of `--out`. A crash of simlib on a file is
-    left to the command, which says it as the bug it is."""
+    read (their datasets, parameters), for the check of `--out`. The valid scenarios go into
+    `read` ({path: Scenario}), if given. A crash of simlib on a file is left to the command, which
+    says it as the bug it is."""
     # simlib.batch imports nbformat, so jsonschema, whose iri grammar `simlib.cli.main` declines first
     # local import: importing simlib.cli must not import jsonschema (`schema.decline_iri_grammar`)
     from simlib.batch import check_all
@@ -216,7 +236,26 @@ def scenario_problems(paths: Iterable, set_items: Iterable[str] = ()) -> tuple[l
             errors.append(found.with_file(display_path(p)))
         elif not isinstance(found, BaseException):
             inputs += found.input_paths()
+            if read is not None:
+                read[p] = found
     return errors, inputs
+
+
+def checked_scenario(args, path: str | Path) -> Scenario:
+    """The scenario file `path`, as named on the command line, as the check of the arguments read
+    it (`scenario_check`: read, validated, its legal frame enforced) — the command runs what was
+    checked, without reading its files (scenario, dataset, parameters, legal frame) again — else
+    read now (`load_scenario`, with the command's `--set` items)."""
+    found = getattr(args, READ, {}).get(Path(path))
+    return found if found is not None else load_scenario(path, getattr(args, "set_items", None))
+
+
+def checked_scenarios(args, paths: Iterable[Path]) -> list[Scenario] | None:
+    """The scenarios `paths` as the check of the arguments read them (`checked_scenario`); None if
+    it did not read them all."""
+    read = getattr(args, READ, {})
+    found = [read.get(Path(p)) for p in paths]
+    return None if any(s is None for s in found) else found
 
 
 def scenario_check(dest: str, always: bool = True) -> Callable:
@@ -224,7 +263,8 @@ def scenario_check(dest: str, always: bool = True) -> Callable:
     folders of them (each item as `collect_scenarios` reads it; one that cannot be read is said
     with the arguments and skipped), read with the `--set` items that can be read. `always=False`:
     only when something else is wrong (`simlib batch` runs the valid scenarios and says the
-    others' problems; `simlib validate` lists them file by file)."""
+    others' problems; `simlib validate` lists them file by file). The valid scenarios read are
+    kept on `args` for the command to run (`checked_scenario`)."""
 
     def check(args, bad: frozenset, others: bool) -> tuple[list[InputError], list[Path]]:
         if not (always or others):
@@ -236,7 +276,11 @@ def scenario_check(dest: str, always: bool = True) -> Callable:
                 paths += [] if caught(collect_scenarios, [item]) else collect_scenarios([item])
             elif readable(item) or listed and Path(item).is_file():
                 paths.append(Path(item))
-        return scenario_problems(paths, readable_sets(getattr(args, "set_items", None))) if paths else ([], [])
+        if not paths:
+            return [], []
+        return scenario_problems(
+            paths, readable_sets(getattr(args, "set_items", None)), vars(args).setdefault(READ, {})
+        )
 
     return check
 

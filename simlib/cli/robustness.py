@@ -8,12 +8,15 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.batch import collect_scenarios, load_all
-from simlib.cli.common import check_out, scenario_check
+from simlib.cli.common import check_out, checked_scenarios, later, scenario_check
 from simlib.errors import InputError, InputErrors
 from simlib.i18n import fmt
 from simlib.options import RunOptions
 from simlib.paths import display_path
+from simlib.scenario_files import collect_scenarios
+
+#: the scenarios read as `simlib.batch` reads them (its notebook stack), loaded when they are read
+load_all = later("simlib.batch:load_all")
 
 
 def register(sub) -> None:
@@ -56,7 +59,8 @@ def main(args) -> int:
     options = RunOptions(
         seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
     )
-    scens = load_all(collect_scenarios(args.scenarios))
+    paths = collect_scenarios(args.scenarios)
+    scens = checked_scenarios(args, paths) or load_all(paths)
     if len(scens) < 2:
         raise InputError("scenarios_two", field="scenarios", n=len(scens))
     inputs = [p for s in scens for p in s.input_paths()]

@@ -13,13 +13,15 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import check_out, print_money_notes, scenario_check
+from simlib.cli.common import check_out, checked_scenario, later, print_money_notes, scenario_check
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
 from simlib.paths import display_path
-from simlib.runner import run, write_outputs
-from simlib.scenario import load_scenario
+
+#: the run and its outputs (the engines: numba, their compiled kernels), loaded when a run starts
+run = later("simlib.runner:run")
+write_outputs = later("simlib.runner:write_outputs")
 
 
 def register(sub) -> None:
@@ -136,7 +138,7 @@ def main(args) -> int:
     lang = i18n.get_lang()
     options = _options(args)
     _check_uncertainty(args)
-    scen = load_scenario(args.scenario, args.set_items)
+    scen = checked_scenario(args, args.scenario)
     check_out(args.out, "run", scen.input_paths())
     print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)

@@ -8,10 +8,9 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.cli.common import check_out, print_money_notes, scenario_check
+from simlib.cli.common import check_out, checked_scenario, print_money_notes, scenario_check
 from simlib.options import RunOptions
 from simlib.paths import display_path
-from simlib.scenario import load_scenario
 
 
 def register(sub) -> None:
@@ -44,7 +43,7 @@ def main(args) -> int:
     options = RunOptions(
         seed=args.seed, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=sys.stderr.isatty()
     )
-    scen = load_scenario(args.scenario, args.set_items)
+    scen = checked_scenario(args, args.scenario)
     inputs = scen.input_paths()
     check_out(args.out, "sensitivity", inputs)
     print_money_notes([args.scenario], lang, set_items=args.set_items)

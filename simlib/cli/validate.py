@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.batch import collect_scenarios, validate_all
-from simlib.cli.common import print_money_notes, scenario_check
+from simlib.cli.common import later, print_money_notes, scenario_check
 from simlib.errors import SimlibError
 from simlib.paths import display_path
-from simlib.scenario import parse_set_args
+from simlib.scenario_files import collect_scenarios
+from simlib.scenario_sets import parse_set_args
+
+#: the checks of `simlib.batch` (which loads the reports' notebook stack), loaded when they run
+validate_all = later("simlib.batch:validate_all")
 
 
 def register(sub) -> None:

@@ -6,14 +6,35 @@ All take a compiled model and the money spent, and return an `EngineOutput` of a
 same shapes, so tables, indicators and reports never depend on which engine ran. How money
 reaches households is one shared step (`simlib.engines.reach`); which engines exist and what each
 supports is the registry (`simlib.engines.registry`), the only place that chooses one by name.
+
+Importing this package loads only the registry: the runners below (and `EngineOutput`) are
+imported from their modules when first asked for (`simlib.engines.run_expected`, `from
+simlib.engines import run_microsim`), so that what only needs the engines' names (the command
+line's `--help`, `list`, `validate`) does not load numba, the compiled kernels or pandas.
 """
 
-from simlib.engines.aggregate import run_aggregate
-from simlib.engines.common import EngineOutput
-from simlib.engines.expected import run_expected
-from simlib.engines.kernel import run_microsim_fast
-from simlib.engines.microsim import run_microsim
-from simlib.engines.registry import ENGINES, Engine, engine_names, get_engine, select
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simlib import submodule
+from simlib.engines.registry import ENGINES, Engine, engine_names, get_engine, resolve, select
+
+if TYPE_CHECKING:
+    from simlib.engines.aggregate import run_aggregate
+    from simlib.engines.common import EngineOutput
+    from simlib.engines.expected import run_expected
+    from simlib.engines.kernel import run_microsim_fast
+    from simlib.engines.microsim import run_microsim
+
+#: the names this package gives from its modules, imported on first access (`__getattr__`)
+LAZY = {
+    "EngineOutput": "simlib.engines.common:EngineOutput",
+    "run_aggregate": "simlib.engines.aggregate:run_aggregate",
+    "run_expected": "simlib.engines.expected:run_expected",
+    "run_microsim": "simlib.engines.microsim:run_microsim",
+    "run_microsim_fast": "simlib.engines.kernel:run_microsim_fast",
+}
 
 __all__ = [
     "ENGINES",
@@ -27,3 +48,16 @@ __all__ = [
     "run_microsim_fast",
     "select",
 ]
+
+
+def __getattr__(name: str):
+    """One of the `LAZY` names, its module imported on first access, or a module of the package
+    (`simlib.engines.multidim_jit` after `import simlib.engines`, as when the package imported
+    them all: `simlib.submodule`); then kept as an attribute."""
+    value = resolve(LAZY[name]) if name in LAZY else submodule(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(LAZY))

@@ -15,26 +15,38 @@ an int or the `numpy.random.SeedSequence` at the root of the run's streams.
 
 `select(name, poverty_model, chunked)` is the only place an engine is chosen by name; an unknown
 engine, or one that cannot run what is asked, is an `InputError` that lists what is allowed. To
-add an engine, write its runner and `register` it below.
+add an engine, write its runner and `register` it below, named by its module and attribute.
+
+The registry is data: each runner is named by where it lives (`"simlib.engines.expected:
+run_expected"`) and its module is imported when the runner is first asked for (`resolve`), so
+that knowing the engines — the command line's `--help`, `list`, `validate`, the check of
+`--engine` — does not load the engines themselves (numba, their compiled kernels, pandas).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from simlib.engines.aggregate import run_aggregate
-from simlib.engines.common import EngineOutput
-from simlib.engines.expected import run_expected
-from simlib.engines.kernel import run_microsim_fast
-from simlib.engines.microsim import run_microsim
-from simlib.engines.multidim_expected import run_multidim_expected
-from simlib.engines.multidim_microsim import run_multidim_microsim
 from simlib.errors import InputError
+
+if TYPE_CHECKING:
+    from simlib.engines.common import EngineOutput
 
 POVERTY_MODELS = ("states", "multidim")
 
-Runner = Callable[..., EngineOutput]
+Runner = Callable[..., "EngineOutput"]
+
+
+@functools.cache
+def resolve(target: str) -> Runner:
+    """The object a target `"package.module:attribute"` names, its module imported on the first
+    call (later calls return the same object)."""
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ class Engine:
 
     name: str
     stochastic: bool
-    runners: Mapping[str, Runner]  # poverty model -> runner
+    targets: Mapping[str, str]  # poverty model -> its runner, as "package.module:attribute"
     chunking: tuple[str, ...] = ()  # poverty models it can run unit by unit
     sweeps: tuple[str, ...] = ()  # poverty models it evaluates over a leading scenario axis
     summary: str = ""
@@ -53,7 +65,12 @@ class Engine:
 
     @property
     def models(self) -> tuple[str, ...]:
-        return tuple(self.runners)
+        return tuple(self.targets)
+
+    @property
+    def runners(self) -> dict[str, Runner]:
+        """Poverty model -> runner, their modules imported (`resolve`)."""
+        return {model: resolve(target) for model, target in self.targets.items()}
 
     def replications(self, draws: int) -> int:
         """Replications a run makes when `draws` are asked (1 for a deterministic engine)."""
@@ -76,7 +93,7 @@ class Engine:
         with `start` / `stop` / `state`, only the projected years [start, stop) from the state an
         earlier run handed over at review `start` (an engine that `hands_over` that model; any
         other is an `InputError` naming those that do)."""
-        runner = self.runners[model.poverty_model]
+        runner = resolve(self.targets[model.poverty_model])
         kw = {"draws": self.replications(draws), "seed": seed, "progress": progress, "label": label}
         if start == 0 and stop is None and state is None:
             return runner(model, spend, **kw)
@@ -127,15 +144,20 @@ def select(name: str, poverty_model: str = "states", chunked: bool = False) -> E
     return engine
 
 
-def _expected(model, spend, draws=1, seed=0, progress=False, label="") -> EngineOutput:
-    return run_expected(model, spend)
+def expected_states(model, spend, draws=1, seed=0, progress=False, label="") -> EngineOutput:
+    """The expected engine's runner of the poverty-states model (`run_expected`, which takes no
+    replications, seed or progress bar)."""
+    return resolve("simlib.engines.expected:run_expected")(model, spend)
 
 
 register(
     Engine(
         "expected",
         stochastic=False,
-        runners={"states": _expected, "multidim": run_multidim_expected},
+        targets={
+            "states": "simlib.engines.registry:expected_states",
+            "multidim": "simlib.engines.multidim_expected:run_multidim_expected",
+        },
         chunking=("states", "multidim"),
         sweeps=("states", "multidim"),
         summary="exact expected counts (cohort Markov projection with budget-dependent matrices)",
@@ -146,7 +168,10 @@ register(
     Engine(
         "microsim",
         stochastic=True,
-        runners={"states": run_microsim, "multidim": run_multidim_microsim},
+        targets={
+            "states": "simlib.engines.microsim:run_microsim",
+            "multidim": "simlib.engines.multidim_microsim:run_multidim_microsim",
+        },
         chunking=("states", "multidim"),
         summary="individual households: beneficiaries drawn by priority, transitions drawn per household",
     )
@@ -155,7 +180,7 @@ register(
     Engine(
         "microsim-fast",
         stochastic=True,
-        runners={"states": run_microsim_fast},
+        targets={"states": "simlib.engines.kernel:run_microsim_fast"},
         chunking=("states",),
         summary="households in 3 bytes, one random number per household-year",
     )
@@ -164,7 +189,7 @@ register(
     Engine(
         "aggregate",
         stochastic=True,
-        runners={"states": run_aggregate},
+        targets={"states": "simlib.engines.aggregate:run_aggregate"},
         chunking=("states",),
         summary="one multinomial draw per cell and year",
     )

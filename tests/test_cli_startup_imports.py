@@ -1,0 +1,170 @@
+"""What the command line loads before it speaks (issue 18): `--help`, `list` and a refused command
+do not import the engines — numba, their compiled kernels, the runner — nor the reports' notebook
+stack; `validate` does not import the engines it never runs. The engines are imported when a run
+asks for one (`simlib.engines.registry.resolve`), and `simlib`'s API names when first used."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from simlib.engines.registry import ENGINES, get_engine
+
+PLAN = "params/scenarios/plan_2024.yaml"
+#: what a run needs and `--help` or `list` does not: numba, the engines' modules, the runner, the
+#: batch and its notebook stack
+ENGINE_STACK = (
+    "numba",
+    "simlib.engines.common",
+    "simlib.engines.expected",
+    "simlib.engines.microsim",
+    "simlib.engines.multidim_jit",
+    "simlib.engines.multidim_expected",
+    "simlib.runner",
+    "simlib.batch",
+    "nbformat",
+)
+#: the runners of the engines a validation never runs
+RUNNERS = (
+    "simlib.engines.aggregate",
+    "simlib.engines.kernel",
+    "simlib.engines.microsim",
+    "simlib.engines.multidim_microsim",
+)
+
+
+def command(*argv: str) -> dict:
+    """`simlib ARGV` run as the program in a fresh interpreter in the project: its exit status,
+    what it printed and the modules it had imported when it stopped."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['simlib', *{list(argv)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('simlib', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "sys.stdout.flush()\n"
+        "sys.__stdout__.write('\\n' + json.dumps({'status': status, 'modules': sorted(sys.modules)}) + '\\n')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    *printed, last = r.stdout.rstrip("\n").split("\n")
+    seen = json.loads(last)
+    return {"status": seen["status"], "modules": set(seen["modules"]), "out": "\n".join(printed), "err": r.stderr}
+
+
+def python(code: str) -> dict:
+    """What `code` (ending in a dict expression `result`) says, run by a fresh interpreter."""
+    r = subprocess.run(
+        [sys.executable, "-c", f"import json, sys\n{code}\nprint(json.dumps(result))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("list",), ("--lang", "en", "run", "--help")])
+def test_help_and_list_do_not_load_the_engines(argv):
+    seen = command(*argv)
+    assert seen["status"] in (0, None), seen["err"]
+    assert "simlib.cli.run" in seen["modules"]  # the parser of every command was built
+    assert sorted(seen["modules"] & set(ENGINE_STACK)) == []
+
+
+def test_help_still_lists_every_command():
+    out = command("--help")["out"]
+    for name in ("list", "validate", "run", "batch", "import-review", "calibrate", "optimize", "robustness"):
+        assert name in out
+
+
+def test_list_still_lists_the_scenarios_and_lines():
+    out = command("--lang", "en", "list")["out"]
+    assert "plan_2024" in out
+    assert "[" in out and "/" in out  # a budget line with its unit cost
+
+
+def test_a_mistyped_scenario_is_refused_without_the_engines():
+    seen = command("--lang", "en", "validate", "params/scenarios/plan_2042.yaml")
+    assert seen["status"] == 2
+    assert "plan_2042.yaml" in seen["err"] and "plan_2024.yaml" in seen["err"]  # the name and the closest one
+    assert "Traceback" not in seen["err"]
+    assert sorted(seen["modules"] & set(ENGINE_STACK)) == []
+
+
+def test_refused_options_still_said_at_once():
+    seen = command("--lang", "en", "run", "params/scenarios/plan_2042.yaml", "--jobs", "abc", "--out", "/tmp/x")
+    assert seen["status"] == 2
+    assert "--jobs" in seen["err"] and "plan_2042.yaml" in seen["err"]
+    assert "Traceback" not in seen["err"]
+
+
+def test_validate_does_not_load_the_runners_it_never_runs():
+    seen = command("validate", PLAN)
+    assert seen["status"] == 0, seen["err"]
+    assert "✓" in seen["out"]
+    assert sorted(seen["modules"] & set(RUNNERS)) == []
+
+
+def test_an_engine_is_imported_when_a_run_asks_for_it():
+    seen = python(
+        "import simlib\n"
+        "from simlib.engines.registry import get_engine\n"
+        "opts = simlib.RunOptions(engine='microsim', draws=3)  # checked without the engine\n"
+        "result = {'before': 'simlib.engines.microsim' in sys.modules, 'reps': opts.replications}\n"
+        "runner = get_engine('microsim').runners['states']\n"
+        "import simlib.engines.microsim as m\n"
+        "result['same'] = runner is m.run_microsim\n"
+        "result['numba'] = 'numba' in sys.modules\n"
+    )
+    assert seen == {"before": False, "reps": 3, "same": True, "numba": True}
+
+
+def test_the_api_names_are_there_on_first_use():
+    seen = python(
+        "import simlib\n"
+        "result = {'engines': 'simlib.engines.common' in sys.modules, 'runner': 'simlib.runner' in sys.modules,\n"
+        "          'metadata': 'importlib.metadata' in sys.modules}\n"
+        "import importlib.metadata\n"
+        "result['version'] = simlib.__version__ == importlib.metadata.version('simlib')\n"
+        "from simlib import RunOptions, load_scenario\n"
+        "import simlib.engines\n"
+        "import simlib.engines.expected, simlib.options, simlib.runner, simlib.scenario\n"
+        "result['same'] = [simlib.run is simlib.runner.run, simlib.RunResult is simlib.runner.RunResult,\n"
+        "    RunOptions is simlib.options.RunOptions, load_scenario is simlib.scenario.load_scenario,\n"
+        "    simlib.Scenario is simlib.scenario.Scenario,\n"
+        "    simlib.engines.run_expected is simlib.engines.expected.run_expected]\n"
+        "result['listed'] = set(simlib.__all__) <= set(dir(simlib))\n"
+        "result['modules'] = [simlib.programmes.__name__, simlib.engines.multidim_tables.__name__,\n"
+        "    hasattr(simlib, '__main__'), hasattr(simlib.engines, 'no_such_module')]\n"
+        "try:\n"
+        "    simlib.no_such_name\n"
+        "    result['unknown'] = 'found'\n"
+        "except AttributeError:\n"
+        "    result['unknown'] = 'AttributeError'\n"
+    )
+    assert seen == {
+        "engines": False,
+        "runner": False,
+        "metadata": False,
+        "version": True,
+        "same": [True] * 6,
+        "listed": True,
+        "modules": ["simlib.programmes", "simlib.engines.multidim_tables", False, False],
+        "unknown": "AttributeError",
+    }
+
+
+def test_every_registered_runner_resolves():
+    for name in ENGINES:
+        engine = get_engine(name)
+        for model, runner in engine.runners.items():
+            module, _, attribute = engine.targets[model].partition(":")
+            assert runner is getattr(importlib.import_module(module), attribute)
+            assert callable(runner)
