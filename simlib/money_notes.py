@@ -28,7 +28,7 @@ import yaml
 from simlib import i18n
 from simlib.budget import SOURCES
 from simlib.i18n import fmt
-from simlib.yaml_strict import StrictLoader
+from simlib.yaml_strict import compose_fast
 
 __all__ = ["GroupedAmount", "grouped_amounts"]
 
@@ -83,7 +83,7 @@ def grouped_amounts(
     the file's name in the notes (the path by default). A file the strict YAML reader refuses
     gives none: loading it reports the problem. Never raises: the notes are a help, not a check."""
     try:
-        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
+        root = compose_fast(Path(path).read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - any file the strict reader refuses (syntax, nesting too deep,
         return ()  # unreadable): loading the scenario reports it; the notes are only a help
     budget = _child(root, "budget")

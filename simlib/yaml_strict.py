@@ -1,10 +1,16 @@
 """YAML read strictly: duplicate keys, nesting deeper than `MAX_YAML_DEPTH` and aliases that
 expand beyond `MAX_YAML_NODES` values (or into themselves) are refused, and syntax errors are
 told in the user's language (`yaml_error`). `simlib.schema.load_yaml` reads every file through it.
+
+A file is read first by libyaml's parser (`FastStrictLoader`, about ten times faster than
+PyYAML's pure-Python one: parameter files took about half a second of every command); anything it
+refuses or finds wrong is read again by `StrictLoader`, whose refusal (and words, and lines) is
+the one said. So a file either reads to the same value through both, or is refused as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -36,9 +42,13 @@ class StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader, node, deep=False):
+    """A mapping refused on its first repeated key; a key that cannot be one (a list or a
+    mapping: `? [a, b]`) is left to PyYAML's own refusal (a `ConstructorError` with its line)."""
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            break
         if key in seen:
             raise DuplicateKey(str(key), key_node.start_mark.line + 1)
         seen.add(key)
@@ -46,6 +56,34 @@ def _construct_mapping(loader, node, deep=False):
 
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class FastStrictLoader(yaml.CSafeLoader):
+    """libyaml's parser with `StrictLoader`'s refusal of duplicate keys; its nesting is measured
+    on the composed nodes (`depth_over`), not while scanning."""
+
+
+FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def depth_over(node: yaml.Node, limit: int) -> bool:
+    """Whether lists and mappings nest deeper than `limit` below `node` (the root at depth 1, as
+    `StrictLoader` counts), walked without recursion; a node met again through an alias is not
+    walked again at the same or a smaller depth."""
+    deepest: dict[int, int] = {}
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        if d > limit:
+            return True
+        if deepest.get(id(n), 0) >= d:
+            continue
+        deepest[id(n)] = d
+        if isinstance(n, yaml.MappingNode):
+            stack.extend((c, d + 1) for pair in n.value for c in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((c, d + 1) for c in n.value)
+    return False
 
 
 #: the most values a YAML file may hold once its aliases (`*name`) are expanded: far above any
@@ -88,13 +126,43 @@ def expanded_size(node: yaml.Node) -> int:
 
 
 def parse_strict(fh) -> Any:
-    """The YAML document of an open file or text, read by `StrictLoader` (refusals as above)."""
-    loader = StrictLoader(fh)
+    """The YAML document of an open file or text: read by `FastStrictLoader`, or, when it refuses
+    the file or finds it wrong, by `StrictLoader`, whose refusal is raised (as above)."""
+    text = fh if isinstance(fh, (str, bytes)) else fh.read()
+    try:
+        return parse_with(FastStrictLoader, text)
+    except (yaml.YAMLError, DuplicateKey, TooDeep, TooLarge, RecursionError):
+        pass  # the pure-Python reader's refusal, with its words and lines, is the one said
+    return parse_with(StrictLoader, text)
+
+
+def compose_fast(text) -> yaml.Node | None:
+    """The node graph of `text` as libyaml composes it (marks and tags as PyYAML's), refused as
+    `parse_strict` refuses (`TooDeep`, `TooLarge`, a `yaml.YAMLError`) but in libyaml's words:
+    for readers of a file that loading reads and reports anyway (`simlib.money_notes`)."""
+    loader = FastStrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if node is not None and depth_over(node, MAX_YAML_DEPTH):  # first: a deep graph's size
+        raise TooDeep  # would be measured by recursion (a node inside itself is deep too)
+    if node is not None:
+        expanded_size(node)
+    return node
+
+
+def parse_with(loader_class, text) -> Any:
+    """The document of `text` read by `loader_class`, refused when deeper than `MAX_YAML_DEPTH`
+    or, aliases expanded, larger than `MAX_YAML_NODES` values."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        expanded_size(node)
+        expanded_size(node)  # first: it refuses a node that contains itself
+        if depth_over(node, MAX_YAML_DEPTH):
+            raise TooDeep
         return loader.construct_document(node)
     finally:
         loader.dispose()
