@@ -105,6 +105,17 @@ def test_refused_options_still_said_at_once():
     assert "Traceback" not in seen["err"]
 
 
+@pytest.mark.parametrize("sampler", ["lhs", "abc"])
+def test_a_refused_run_does_not_load_the_uncertainty_stack(sampler):
+    """`run`'s checks read the samplers' names (`simlib.uncertainty.samplers`), not the runner,
+    SciPy or SALib: a mistyped scenario is refused before any of them loads."""
+    argv = ("--lang", "en", "run", "params/scenarios/plan_2042.yaml", "--sampler", sampler, "--out", "/tmp/x")
+    seen = command(*argv)
+    assert seen["status"] == 2 and "Traceback" not in seen["err"]
+    assert ("--sampler" in seen["err"]) == (sampler == "abc")
+    assert sorted(seen["modules"] & {*ENGINE_STACK, "scipy", "SALib", "simlib.uncertainty.run"}) == []
+
+
 def test_validate_does_not_load_the_runners_it_never_runs():
     seen = command("validate", PLAN)
     assert seen["status"] == 0, seen["err"]

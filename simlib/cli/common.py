@@ -38,6 +38,7 @@ from simlib.paths import data_dir, display_path, typable_path
 from simlib.scenario import Scenario, load_scenario
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
+from simlib.uncertainty.samplers import METHODS
 
 #: the attribute of the parsed arguments holding the scenarios their check read ({path: Scenario})
 READ = "scenarios_read"
@@ -109,9 +110,6 @@ def _choice_problems(args) -> list[InputError]:
             errors.append(InputError("enum", field="--executor", value=executor, allowed=EXECUTORS))
     sampler = getattr(args, "sampler", None)
     if sampler is not None:
-        # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
-        from simlib.uncertainty.sampling import METHODS
-
         if sampler not in METHODS:
             errors.append(InputError("enum", field="--sampler", value=sampler, allowed=METHODS))
     return errors

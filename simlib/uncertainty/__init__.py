@@ -14,9 +14,32 @@
 - `robustness`  allocations compared on the same draws: regret, probabilities, rules.
 """
 
-from simlib.uncertainty.run import UncertaintyResult, read_uncertainty, run_uncertainty, write_uncertainty
-from simlib.uncertainty.sampling import METHODS, Sample, sample
-from simlib.uncertainty.space import KINDS, ParameterSpace, build_space
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simlib import submodule
+from simlib.engines.registry import resolve
+from simlib.uncertainty.samplers import METHODS
+
+if TYPE_CHECKING:
+    from simlib.uncertainty.run import UncertaintyResult, read_uncertainty, run_uncertainty, write_uncertainty
+    from simlib.uncertainty.sampling import Sample, sample
+    from simlib.uncertainty.space import KINDS, ParameterSpace, build_space
+
+#: the names this package gives from its modules, imported on first access (`__getattr__`): the
+#: command line's checks read `samplers` without loading the runner, SciPy or SALib
+LAZY = {
+    "KINDS": "simlib.uncertainty.space:KINDS",
+    "ParameterSpace": "simlib.uncertainty.space:ParameterSpace",
+    "Sample": "simlib.uncertainty.sampling:Sample",
+    "UncertaintyResult": "simlib.uncertainty.run:UncertaintyResult",
+    "build_space": "simlib.uncertainty.space:build_space",
+    "read_uncertainty": "simlib.uncertainty.run:read_uncertainty",
+    "run_uncertainty": "simlib.uncertainty.run:run_uncertainty",
+    "sample": "simlib.uncertainty.sampling:sample",
+    "write_uncertainty": "simlib.uncertainty.run:write_uncertainty",
+}
 
 __all__ = [
     "KINDS",
@@ -30,3 +53,16 @@ __all__ = [
     "sample",
     "write_uncertainty",
 ]
+
+
+def __getattr__(name: str):
+    """One of the `LAZY` names, its module imported on first access, or a module of the package
+    (`simlib.uncertainty.rules` after `import simlib.uncertainty`, as when the package imported
+    them: `simlib.submodule`); then kept as an attribute."""
+    value = resolve(LAZY[name]) if name in LAZY else submodule(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(LAZY))

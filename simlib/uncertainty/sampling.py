@@ -26,10 +26,10 @@ from scipy.stats import qmc
 from simlib.distributions import EPS, quantity_ppf
 from simlib.errors import InputError
 from simlib.parameters import ParameterSet
+from simlib.uncertainty.samplers import METHODS
 from simlib.uncertainty.space import Factor, ParameterSpace
 from simlib.uncertainty.validity import repair_transitions
 
-METHODS = ("lhs", "sobol", "random")
 _EPS = EPS
 
 
