@@ -122,8 +122,7 @@ def _operator(rng, B: int):
 
 
 def _pull_work(B: int, W: int = 4) -> tuple:
-    """`_move_incomes`' scratch for its one-pass moves (as `_sparse_work`'s last part for one row of
-    shifts, `_slot_pull`: its tables not made yet)."""
+    """`_move_incomes`' scratch for its one-pass moves (as `_sparse_work`'s last part)."""
     extra = (np.empty(B * W, np.int64), np.empty(B * W, np.int64), np.empty(B * W))
     return (np.empty(B + 1, np.int64), np.empty((2, B), np.int64), np.empty((2, B)), extra) + (
         np.empty((4, B)),
@@ -131,7 +130,6 @@ def _pull_work(B: int, W: int = 4) -> tuple:
         np.empty((B, 4)),
         np.empty((8, B)),
         np.empty((1, 3 * B)),
-        np.zeros(3, np.int64),
     )
 
 

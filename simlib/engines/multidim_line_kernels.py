@@ -235,11 +235,10 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
     """Incomes of the reached households: taken out of their keys, moved by the sparse operator
     (A, cols, cnt) of `_clear_operator` (flags cleared; op = (A, cols, cnt, sp, ...)), raised by
     the line's income effect (sparse shift rows), put back — into Hd (Hk itself, or the housed
-    twin's incomes for a once-per-household line). With `pull` (not None: `_slot_pull` of
-    `_sparse_work`'s last part), Hd is Hk and the operator is set, and B a multiple of 4: in one
-    pass, the same sums grouped otherwise (`multidim_line_tiles.pull_moves` without an income
-    effect, `pull_diag` or `pull_shift` with one; the shift's tables made at the first call with
-    pull's `made` (3,) zero, then read: (made, d0, nd)). Else only each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK,
+    twin's incomes for a once-per-household line). With `pull` (not None: `_sparse_work`'s last
+    part), Hd is Hk and the operator is set, and B a multiple of 4: in one pass, the same sums
+    grouped otherwise (`multidim_line_tiles.pull_moves` without an income effect, `pull_shift`
+    with one). Else only each row's nonzero bins are visited (sp (NK, 2), `_supports`); rng (NK,
     2) holds the bins each row of Hr received. Row q of the operator holds columns <= q only, in
     increasing order: each row of Hr receives its terms in the order of the dense product."""
     NK, B = Hk.shape
@@ -247,15 +246,12 @@ def _move_incomes(Hk, Hd, scale, op, flags, income, sh_lo, sh_w, sh_v, Hr, row, 
         if not income:
             pull_moves(Hk, scale, op)
             return
-        cnt, src2, wt2, extra, R, RT, OT, W, RD, made = pull
-        if made[0] == 0:  # the shift's tables, once for all the calls given this `made`
-            made[1], made[2] = shift_diagonals(sh_lo, sh_w, sh_v, W)
-            if made[2] == 0:
-                shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra)
-            made[0] = 1
-        if made[2] > 0:  # a few offsets: by diagonals
-            pull_diag(Hk, scale, op, W, made[1], made[2], RD)
+        cnt, src2, wt2, extra, R, RT, OT, W, RD = pull
+        d0, nd = shift_diagonals(sh_lo, sh_w, sh_v, W)
+        if nd > 0:  # a few offsets: by diagonals
+            pull_diag(Hk, scale, op, W, d0, nd, RD)
             return
+        shift_by_target(sh_lo, sh_w, sh_v, cnt, src2, wt2, extra)
         pull_shift(Hk, scale, op, (cnt, src2, wt2, extra), R, RT, OT)
         return
     rng[:, 0] = B
@@ -389,8 +385,7 @@ def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys,
         _table_scale(Tt, c, targeted[li], valid, NP, scale)
         _clear_operator(Tt, NP, r, bitpos[li], nbits[li], down_key, scale, A, op[1], op[2], d, removed)
         if income[li] or Hg.shape[2] % 4 != 0:
-            pull = _slot_pull(work[2], lines[10][li])
-            _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, pull)
+            _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
         else:  # `_move_incomes`' own path here: `pull_moves`, the next cell-state's incomes prefetched
             pull_moves_ahead(Hg[k], scale, op, Hg[kn])
         return
@@ -402,8 +397,7 @@ def _line(li, k, kn, Mg, Hg, Md, Hd, move, c, r, sh_lo, sh_w, sh_v, lines, keys,
         _move_incomes(Hg[k], Hd[k], scale, op, flags[li], income[li], sh_lo, sh_w, sh_v, Hr, row, rng, None)
     elif flags[li]:
         _clear_masks(Mg[k], c, r, targeted[li], pat[li], bitpos[li], nbits[li], Rm)
-        pull = _slot_pull(work[2], lines[10][li])
-        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, pull)
+        _move_incomes(Hg[k], Hg[k], scale, op, True, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, work[2])
     else:
         _move_incomes(Hg[k], Hg[k], scale, op, False, income[li], sh_lo, sh_w, sh_v, Hr, row, rng, None)
 
@@ -419,32 +413,18 @@ def _next_state(zero, k, K):
 
 
 @compiled
-def _sparse_work(work, sh_w):
+def _sparse_work(work, W):
     """The lines' scratch: `multidim_scratch.scratch`'s (Tt, scale, A, d, Rm, Hr, row, rng), the
     columns and counts of the sparse operator's rows, the rows' spans and the operator by columns
-    (`pull_moves`: count, rows, entries), and `pull_shift`'s and `pull_diag`'s: for each of the
-    group's shift rows sh_w (slots, B) its shift by target bin and by diagonals, made by the
-    first line of the group that reads it (`_slot_pull`: the same rows for every cell-state of
-    the group and its twin, made once instead of at every call), four rows by bins and turned,
-    a row of sums. Made once per group."""
+    (`pull_moves`: count, rows, entries), and `pull_shift`'s (the shift by target bin for shift
+    rows of width W at most, four rows by bins and turned), made once per group."""
     NK, B = work[5].shape
-    NS = sh_w.shape[0]
     cols, cnt, sp = np.empty((NK, NK), dtype=np.int64), np.empty(NK, dtype=np.int64), np.empty((NK, 2), dtype=np.int64)
     op = (cols, cnt, sp, np.empty(NK, dtype=np.int64), np.empty((NK, NK), dtype=np.int64), np.empty((NK, NK)))
-    nx = 1  # the extras of `shift_by_target`: at most all of a row's sources
-    for si in range(NS):
-        nx = max(nx, sh_w[si].sum())
-    extra = (np.empty((NS, nx), dtype=np.int64), np.empty((NS, nx), dtype=np.int64), np.empty((NS, nx)))
-    shift = (np.empty((NS, B + 1), dtype=np.int64), np.empty((NS, 2, B), dtype=np.int64), np.empty((NS, 2, B)), extra)
-    diag = (np.empty((NS, 8, B)), np.empty((1, 3 * B)), np.zeros((NS, 3), dtype=np.int64))
+    extra = (np.empty(B * W, dtype=np.int64), np.empty(B * W, dtype=np.int64), np.empty(B * W))
+    shift = (np.empty(B + 1, dtype=np.int64), np.empty((2, B), dtype=np.int64), np.empty((2, B)), extra)
+    diag = (np.empty((8, B)), np.empty((1, 3 * B)))
     return work, op, shift + (np.empty((4, B)), np.empty((B, 4)), np.empty((B, 4))) + diag
-
-
-@compiled
-def _slot_pull(pull, si):
-    """`_move_incomes`' `pull` for shift row si (`_sparse_work`'s last part: its tables by row)."""
-    cnt, src2, wt2, (xt, xs, xw), R, RT, OT, W, RD, made = pull
-    return cnt[si], src2[si], wt2[si], (xt[si], xs[si], xw[si]), R, RT, OT, W[si], RD, made[si]
 
 
 @compiled
@@ -470,7 +450,7 @@ def lines_known(Mg, Hg, Mt, Ht, has_twin, zero, cov_g, cov_t, rr, sh_lo, sh_w, s
     skipped here is never written, a twin's only by a move, after which it is scanned again);
     every bit of zero_t without a twin. The states holding households are not looked at again."""
     order, acts, once, slot = lines[0], lines[1], lines[8], lines[10]
-    lwork, zero_g, zero_t = _sparse_work(work, sh_w), 0, 0
+    lwork, zero_g, zero_t = _sparse_work(work, sh_v.shape[2]), 0, 0
     for k in range(Mg.shape[0]):
         full_g = not (zero[0] >> k) & 1 and not empty(Mg[k], Hg[k])
         full_t = has_twin and not (zero[1] >> k) & 1 and not empty(Mt[k], Ht[k])
