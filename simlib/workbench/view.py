@@ -90,7 +90,8 @@ class ExplorerView:
         self.suggestion: C.Suggestion | None = None
         self.background = Background()  # the on-demand computations, off the kernel's thread
         self.input_problems: list[Problem] = []
-        self._syncing_total = False  # the total shown is being set from the state, not typed
+        # the total shown is being set from the state, not typed; `_changed` showed the inputs
+        self._syncing_total = self._inputs_shown = False
         self.w: dict = {}
         self._build()
         self._debounced = Debouncer(debounce, self.refresh)
@@ -197,6 +198,7 @@ class ExplorerView:
         self._show_inputs()
         if problems:
             return
+        self._inputs_shown = True  # the refresh that follows need not show them again
         self.unc_now = None  # the probabilities shown belonged to the previous allocation
         self.suggestion = None  # ... and the suggestion too: it can no longer be applied
         self.w["apply"].layout.display = "none"
@@ -230,6 +232,7 @@ class ExplorerView:
 
     def refresh(self) -> None:
         """Project the current allocation and update every result widget together."""
+        shown, self._inputs_shown = self._inputs_shown, False
         try:
             self.result = self.state.evaluate()
             self.chart.update(self.result.indicators)
@@ -241,7 +244,8 @@ class ExplorerView:
         self.w["cards"].value, self.w["chart"].value, self.w["compare"].value = cards, chart, compare
         if not self.background.busy:  # a running computation keeps its "computing…" note
             self.w["probability_note"].value = ""
-        self._show_inputs()
+        if not shown:  # else a change showed them just before (`_changed`): the same state
+            self._show_inputs()
         self.updates += 1
         self._set_busy(False)
 
