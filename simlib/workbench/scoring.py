@@ -133,6 +133,9 @@ class Scorer:
         self.layout: ScoreLayout | None = None
         self.owner, self.points = None, None
         self.rebase_rows = RebaseRows()
+        #: the layout the last scorecard was filled in from (None: made the runner's way): the
+        #: same object for indicator tables with the same rows (`simlib.workbench.project.Projection.rows`)
+        self.rows: ScoreLayout | None = None
 
     def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None, years=None, levels=None):
         """`evaluate_targets(shown, doc, poor_units, rebase=rebase())` (with `years`, a dated
@@ -142,6 +145,7 @@ class Scorer:
         rebased = rebase is not None
         if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown, years):
             self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased, years, levels), None
+        self.rows = None if self.layout.empty else self.layout
         if self.layout.empty:  # its columns are those of an empty scorecard: the runner's own way
             return judged(shown, doc, poor_units, years, rebase() if rebased else None, levels)
         if rebased and (owner is None or self.owner is not owner):
