@@ -179,13 +179,14 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     years and the province's re-basing in points; "" otherwise."""
     if "rebased" not in targets.columns:
         return ""
-    rebased = targets["rebased"].fillna(False).astype(bool)
-    if not rebased.any():
+    col = targets["rebased"]  # the scorecard's flags (bool; else filled as pandas fills them)
+    at = np.flatnonzero(col.to_numpy() if col.dtype == bool else col.fillna(False).astype(bool).to_numpy())
+    if not len(at):
         return ""
-    r = targets[rebased]
-    years = sorted(int(y) for y in r["year"].unique())
-    prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
-    pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"
+    years = sorted({int(y) for y in targets["year"].to_numpy()[at].tolist()})
+    geo_type, indicator = (targets[c].to_numpy(dtype=object)[at] for c in ("geo_type", "indicator"))
+    prov = at[(geo_type == "province") & (indicator == "poor_rate_change")]  # text compared as Python's ==
+    pts = fmt.points(float(targets["rebase"].iloc[prov].mean()), lang) if len(prov) else "–"
     text = i18n.t("wb.compare.rebased", lang, years=", ".join(str(y) for y in years), points=pts)
     return H.para(text, "sl-small")
 
