@@ -73,7 +73,7 @@ def project(scen, base=None) -> Projection:
     options = RunOptions(engine=ENGINE).for_scenario(scen)
     if switched(start):  # the runs of a scenario switching units kept on `start`, its no-money runs too
         shown, r = run_switched(scen, start, options, shown_of(start))
-        return Projection(shown, r.targets, r)
+        return Projection(shown, r.targets, r, scorer(start).rows)
     fast = scen.poverty_model == "multidim" and incremental(start)  # the engine runs kept on `start`
     model, target = run_models(scen, start) if fast else compile_run_model(scen)
     spend = model.spend
