@@ -386,15 +386,23 @@ def indicators_table(
 
 def long_indicators(ind: dict[str, np.ndarray], S: int, years: list, geos: list) -> pd.DataFrame:
     """The long table of indicator arrays `ind` (S, Y+1, Ngeo each, in order; NaN rows left
-    out), built from numpy in one piece: the same table as `long_indicators_by_frame`, which
-    takes any other case (an array of another dtype or shape, an indicator of no unit)."""
+    out), built from numpy in one piece (`long_columns`): the same table as
+    `long_indicators_by_frame`, which takes any other case (an array of another dtype or shape,
+    an indicator of no unit)."""
+    data = long_columns(ind, S, years, geos)
+    return long_indicators_by_frame(ind, S, years, geos) if data is None else pd.DataFrame(data)
+
+
+def long_columns(ind: dict[str, np.ndarray], S: int, years: list, geos: list) -> dict[str, np.ndarray] | None:
+    """The columns of `long_indicators`' table (numpy arrays), None where it takes
+    `long_indicators_by_frame`."""
     shape = (S, len(years), len(geos))
     usual = all(
         isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == shape and k in INDICATOR_UNITS
         for k, a in ind.items()
     )
     if not ind or not usual:
-        return long_indicators_by_frame(ind, S, years, geos)
+        return None
     n, k = int(np.prod(shape)), len(ind)
     value = np.concatenate([a.ravel() for a in ind.values()])
     keep = np.flatnonzero(~np.isnan(value))
@@ -409,7 +417,7 @@ def long_indicators(ind: dict[str, np.ndarray], S: int, years: list, geos: list)
         "value": value[keep],
         "unit": np.array([INDICATOR_UNITS[x] for x in ind])[label],
     }
-    return pd.DataFrame(data)
+    return data
 
 
 def long_indicators_by_frame(ind: dict[str, np.ndarray], S: int, years: list, geos: list) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from simlib.budget import SOURCES
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.legal import ENVELOPE_SOURCES, Citation, LegalFrame, load_documents, register_only
+from simlib.memo import memoised
 from simlib.model import compile_levers, compile_structure
 from simlib.paths import display_path
 
@@ -128,8 +129,20 @@ class Violation:
 
 def territory(scen, frame: LegalFrame | None) -> tuple[np.ndarray, np.ndarray]:
     """(L, D) whether each item may spend in each unit, and (L, D) whether that is verified in the
-    frame's lists (False: the dataset's flag stood in, or the list is not known for the unit)."""
+    frame's lists (False: the dataset's flag stood in, or the list is not known for the unit).
+    It reads the catalogue, the dataset and the frame only, no amount: made once per catalogue
+    and frame, kept on the dataset (the explorer checks every change); copies returned."""
     cat, ds = scen.catalogue, scen.dataset
+    kept = memoised(ds, "rules.territory", dict)  # (catalogue, frame) ids -> (catalogue, frame, arrays)
+    hit = kept.get((id(cat), id(frame)))
+    if hit is None or hit[0] is not cat or hit[1] is not frame:  # the objects kept: their ids not reused
+        hit = kept[(id(cat), id(frame))] = (cat, frame, territory_of(cat, ds, frame))
+    ok, verified = hit[2]
+    return ok.copy(), verified.copy()
+
+
+def territory_of(cat, ds, frame: LegalFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """`territory` of a catalogue and dataset under `frame`, made."""
     L, D = len(cat.codes), len(ds.unit_ids)
     ok, verified = np.ones((L, D), bool), np.ones((L, D), bool)
     members: dict[str, dict] = {}  # list -> unit -> True / False / None, read once per list

@@ -73,6 +73,22 @@ def rate_lines(rates, panels) -> list[list[float]]:
     return lines
 
 
+def line_rows(indicators, panels) -> list[np.ndarray] | None:
+    """The rows of `indicators` (positions) that `rate_lines` reads for each panel's line, in
+    its order, where each year has one row (one draw); None otherwise (`rate_series` then)."""
+    at = np.flatnonzero((indicators["indicator"] == "poor_rate").to_numpy(dtype=bool))
+    geo, geo_type = indicators["geo"].to_numpy()[at], indicators["geo_type"].to_numpy()[at]
+    years = indicators["year"].to_numpy()[at]
+    out = []
+    for g, gt in panels:
+        sel = (geo == g) & (geo_type == gt)
+        order = np.argsort(years[sel], kind="stable")
+        if np.any(years[sel][order][1:] == years[sel][order][:-1]):
+            return None
+        out.append(at[sel][order])
+    return out
+
+
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     """About `n` round tick values covering [lo, hi]."""
     span = max(hi - lo, 1e-9)
@@ -116,6 +132,7 @@ class LiveRateChart:
                 panel["target"] = target_segments(xs, ys, thresholds[geo], self.breaks)
             self.fixed.append(panel)
         self.current: list[list[float]] = [p["start"] for p in self.fixed]
+        self._rows: tuple | None = None  # (the rows' token, `line_rows` of its tables), for `update`
         self.top = TOP + LINE * (max(len(p["title"]) for p in self.fixed) - 1)
         self.ylim = self._limits(self.current)
 
@@ -129,11 +146,19 @@ class LiveRateChart:
         pad = max(0.5, 0.08 * (hi - lo))
         return max(0.0, lo - pad), hi + pad
 
-    def update(self, indicators) -> None:
+    def update(self, indicators, rows=None) -> None:
         """Move the current allocation's lines to a new run's rates; the axes widen only when a
-        line would leave them."""
-        rates = indicators[indicators["indicator"] == "poor_rate"]
-        self.current = rate_lines(rates, [(p["geo"], gt) for p, (_g, gt) in zip(self.fixed, PANELS)])
+        line would leave them. `rows`: the same object for tables with the same rows
+        (`simlib.workbench.project.Projection.rows`; None: not known), whose lines' rows are
+        found once (`line_rows`)."""
+        panels = [(p["geo"], gt) for p, (_g, gt) in zip(self.fixed, PANELS)]
+        if rows is None or self._rows is None or self._rows[0] is not rows:
+            self._rows = (rows, line_rows(indicators, panels)) if rows is not None else None
+        if self._rows is not None and self._rows[1] is not None:
+            values = indicators["value"].to_numpy()
+            self.current = [[float(v) + 0.0 for v in values[at]] for at in self._rows[1]]
+        else:
+            self.current = rate_lines(indicators[indicators["indicator"] == "poor_rate"], panels)
         lo, hi = self._limits(self.current)
         if lo < self.ylim[0] or hi > self.ylim[1]:
             self.ylim = (min(lo, self.ylim[0]), max(hi, self.ylim[1]))

@@ -47,14 +47,17 @@ PROGRESS_DRAWS = 4
 HEAD = ("poor_rate", "poor", "poor_fewer_than_without_programme")
 
 
-def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.targets_met_in) -> dict:
+def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.targets_met_in, head=None) -> dict:
     """The headline cards' numbers (as `simlib.report.data.headline` names them, means over
     draws): first and last year, the province's poor rate then, its poor households and those
     kept out of poverty at the end, and the targets met in the last year (`met_in`, default
-    `D.targets_met_in`: each poor unit on its own, and the poor units together)."""
-    sel = (indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)
-    v = head_means(indicators.loc[sel])
-    years = sorted(int(y) for y in indicators["year"].unique())
+    `D.targets_met_in`: each poor unit on its own, and the poor units together). `head`:
+    `head_rows(indicators)` when the caller has it (`HeadRows`)."""
+    at, keys, years = head if head is not None else head_rows(indicators)
+    if len(set(keys)) < len(keys):  # more than one draw: pandas' group mean (`head_means`)
+        v = head_means(indicators.iloc[at])
+    else:
+        v = {k: x + 0.0 for k, x in zip(keys, indicators["value"].to_numpy()[at].tolist())}
     y0, y1 = years[0], years[-1]
     return met_in(targets, y1) | {
         "year_start": y0,
@@ -64,6 +67,28 @@ def key_numbers(indicators: pd.DataFrame, targets: pd.DataFrame, met_in=D.target
         "poor_end": v.get(("poor", y1), np.nan),
         "poor_fewer_end": v.get(("poor_fewer_than_without_programme", y1), np.nan),
     }
+
+
+def head_rows(indicators: pd.DataFrame) -> tuple[np.ndarray, list[tuple], list[int]]:
+    """The rows `key_numbers` reads: the province's `HEAD` indicators (positions), their
+    (indicator, year) and the table's years, sorted."""
+    sel = ((indicators["geo"] == "province") & indicators["indicator"].isin(HEAD)).to_numpy(dtype=bool)
+    at = np.flatnonzero(sel)
+    keys = list(zip(indicators["indicator"].to_numpy()[at].tolist(), indicators["year"].to_numpy()[at].tolist()))
+    return at, keys, sorted(int(y) for y in indicators["year"].unique())
+
+
+class HeadRows:
+    """`head_rows` of the explorer's projections (`simlib.workbench.project.Projection`), found
+    once for those whose tables have the same rows (its `rows`; None: found again)."""
+
+    def __init__(self):
+        self.rows, self.head = None, None
+
+    def __call__(self, projection) -> tuple:
+        if projection.rows is None or self.rows is not projection.rows:
+            self.rows, self.head = projection.rows, head_rows(projection.indicators)
+        return self.head
 
 
 def head_means(rows: pd.DataFrame) -> dict:
@@ -154,13 +179,14 @@ def rebase_note(targets: pd.DataFrame, lang: str) -> str:
     years and the province's re-basing in points; "" otherwise."""
     if "rebased" not in targets.columns:
         return ""
-    rebased = targets["rebased"].fillna(False).astype(bool)
-    if not rebased.any():
+    col = targets["rebased"]  # the scorecard's flags (bool; else filled as pandas fills them)
+    at = np.flatnonzero(col.to_numpy() if col.dtype == bool else col.fillna(False).astype(bool).to_numpy())
+    if not len(at):
         return ""
-    r = targets[rebased]
-    years = sorted(int(y) for y in r["year"].unique())
-    prov = r[(r["geo_type"] == "province") & (r["indicator"] == "poor_rate_change")]
-    pts = fmt.points(float(prov["rebase"].mean()), lang) if len(prov) else "–"
+    years = sorted({int(y) for y in targets["year"].to_numpy()[at].tolist()})
+    geo_type, indicator = (targets[c].to_numpy(dtype=object)[at] for c in ("geo_type", "indicator"))
+    prov = at[(geo_type == "province") & (indicator == "poor_rate_change")]  # text compared as Python's ==
+    pts = fmt.points(float(targets["rebase"].iloc[prov].mean()), lang) if len(prov) else "–"
     text = i18n.t("wb.compare.rebased", lang, years=", ".join(str(y) for y in years), points=pts)
     return H.para(text, "sl-small")
 

@@ -19,6 +19,7 @@ of the legal frame), the cell goes back to the state's amount and the reasons ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from simlib import i18n
@@ -52,6 +53,8 @@ class AmountGrid:
 
         self.state, self.lang, self.on_change = state, lang, on_change
         self._syncing = False
+        self._at: dict | None = None  # (item, source) -> place in the amounts (`_positions`)
+        self._texts: dict[tuple, str] = {}  # amount (VND) -> its text in the cells (`_text`)
         t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
         years = [(t("wb.year_all"), EVERY_YEAR)] + [(str(y), y) for y in state.years[1:]]
         # a Dropdown's None means "nothing chosen" (shown empty): every year has its own value
@@ -146,20 +149,22 @@ class AmountGrid:
         st, lang, year = self.state, self.lang, self.year
         self._show(year)
         y = st.years[1] if year is None else year
-        a = st.amounts()[1:]
+        every = st.amounts()
+        a, row = every[1:], every[st.years.index(y)]  # row: `st.amount(item, source, y)` by position
         differs = (a.max(axis=0) - a.min(axis=0)) > 0.5  # (items, sources): the years' amounts differ
+        at = self._positions()
         self._syncing = True
         try:
             for (item, src), w in self.cells.items():
-                w.value = amount_text(st.amount(item, src, y), lang)
-                mark = year is None and bool(differs[st.items.index(item), st.sources.index(src)])
+                w.value = self._text(float(row[at[item, src]]))
+                mark = year is None and bool(differs[at[item, src]])
                 if mark != ((item, src) in self.marked):
                     (w.add_class if mark else w.remove_class)("sl-differs")
                     (self.marked.add if mark else self.marked.discard)((item, src))
         finally:
             self._syncing = False
         self.note.value = self._note(year, bool(differs.any()))
-        totals = {g.code: sum(st.amount(it, s, y) for it, s in g.cells()) for g in self.layout.groups}
+        totals = {g.code: sum(float(row[at[it, s]]) for it, s in g.cells()) for g in self.layout.groups}
         for p, text in share_labels(totals, lang).items():
             money = fmt.billion_vnd(totals[p], lang)
             self.shares[p].value = f"{H.esc(money)} · <b>{H.esc(text)}</b>"
@@ -168,6 +173,24 @@ class AmountGrid:
         env = st.envelope(y)
         for s, w in self.limits.items():
             w.value = f"≤ {H.esc(amount_text(env[s], lang))}" if s in env else "–"
+
+    def _positions(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """Each (item, source)'s place in the state's amounts (items, sources), made once."""
+        if self._at is None:
+            st = self.state
+            self._at = {(it, s): (i, j) for i, it in enumerate(st.items) for j, s in enumerate(st.sources)}
+        return self._at
+
+    def _text(self, vnd: float) -> str:
+        """`amount_text(vnd, lang)`, the texts of the amounts shown kept (a change redraws every
+        cell, most with the amount they showed)."""
+        key = (vnd, math.copysign(1.0, vnd))  # −0 apart from 0 (NaN is never found: made each time)
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= 4096:
+                self._texts.clear()
+            text = self._texts[key] = amount_text(vnd, self.lang)
+        return text
 
     def _note(self, year: int | None, differs: bool) -> str:
         """The notes under the grid: differing years, the catalogue of the years not shown, a

@@ -10,47 +10,40 @@ the run from the latest kept state at or before the first changed year
 (`run_multidim_expected(..., start=, stop=, state=)`, as the runner's twin does): the arrays are
 those of a run from the baseline, bit for bit (tests/test_workbench_incremental.py).
 
-The previous-standard twin of a run crossing a change of standard (`simlib.runner.run_and_twin`)
-is read at one review only: `simlib.runner.dated_changes` of a run that is not dated compares the
-two runs at the review of the change year (`simlib.period_changes`: `changed`). So the twin runs
-the one year to that review, from the plan's state before it (its baseline when the change is in
-the first projected year), and only when the money acting up to that year changed; its later
-reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's year
-is made with the plan's piece from that review (`simlib.runner.simulate_with_twin`: the engine
-makes the year's lines and own changes once and classifies the households under both standards,
-about one engine year less; the twin reads the plan's state, no copy, and keeps only its counts and
-of its review's records its households by state (what it is read by), no cells: nothing
-continues from it; `simlib.engines.multidim_counts`). The twin's states
-table and the re-basing of change targets are made once per twin output (the re-basing reads the
-run's households at the twin's review, which change exactly when the twin is made again), the
-periods record and the geography once per starting scenario (they read no amounts).
+The previous-standard twin of a run crossing a change of standard (`simlib.runner.run_and_twin`) is read at one
+review only: `simlib.runner.dated_changes` of a run that is not dated compares the two runs at the review of the
+change year (`simlib.period_changes`: `changed`). So the twin runs the one year to that review, from the plan's state
+before it (its baseline when the change is in the first projected year), and only when the money acting up to that
+year changed; its later reviews are the plan's (read by nothing; the tables are the full run's, tested). The twin's
+year is made with the plan's piece from that review (`simlib.runner.simulate_with_twin`: the engine makes the year's
+lines and own changes once and classifies the households under both standards, about one engine year less; the twin
+reads the plan's state, no copy, and keeps only its counts and of its review's records its households by state (what
+it is read by), no cells: nothing continues from it; `simlib.engines.multidim_counts`). The twin's states table and
+the re-basing of change targets are made once per twin output (the re-basing reads the run's households at the twin's
+review, which change exactly when the twin is made again), the periods record and the geography once per starting
+scenario (they read no amounts).
 
 For every change, only what the view shows is made at once: the indicators it reads
-(`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard;
-the run's other tables, its period changes and its manifest when first read (`simlib.workbench.lazy`), with the
-same values. A run from a kept state writes a copy of it, in arrays reused from states nothing
-continues from (`simlib.workbench.pool`): no fresh 183 MB mapped for every change;
-its kernels' tables too (`EngineRuns.tables`).
+(`simlib.workbench.project.shown_indicators`, the rows of the full table) and the target scorecard; the run's other
+tables, its period changes and its manifest when first read (`simlib.workbench.lazy`), with the same values. A run
+from a kept state writes a copy of it, in arrays reused from states nothing continues from (`simlib.workbench.pool`):
+no fresh 183 MB mapped for every change; its kernels' tables too (`EngineRuns.tables`).
 
-An `EngineRuns` may also start from a handed-over state at a later review (`first`): segment 2
-of a run that switches units, from the state moved to the new units (`simlib.workbench.switched`).
+An `EngineRuns` may also start from a handed-over state at a later review (`first`): segment 2 of a run that switches
+units, from the state moved to the new units (`simlib.workbench.switched`).
 
-Everything is kept per starting scenario and used only for a scenario that differs from it by its
-amounts alone (`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the
-same file contents); any other scenario takes the runner's full run. Memory: three engine
-states, the baseline's (it reads no money: a run from the baseline copies it, with its review's
-records, instead of synthesising the households and recording them again), the plan's at the
-review before the change of standard (the twin's start) and at the first changed year of the last
-change (a planner changes the same year again); each about 183 MB for multidim_2030 (10
-districts), more for the communes: the baseline's and the last one are not kept beyond
-`KEEP_BYTES`. A run continued from a kept state writes the records of its first review from the
-state instead of recording them again (`simlib.engines.multidim_review`).
-Between changes the pool holds up to two more (the next copies' arrays, the second within
-`KEEP_BYTES // 2`); during a change no more states are alive at once than with fresh copies
-(`StatePool`). A run that starts from a kept state this change lets go (a change later than the
-last one) takes its arrays instead of a copy. The run's pieces and the twin's year are joined in
-one pass (`joined`).
-"""
+Everything is kept per starting scenario and used only for a scenario that differs from it by its amounts alone
+(`same_but_amounts`: the same parameter, dataset, catalogue and legal objects, the same file contents); any other
+scenario takes the runner's full run. Memory: three engine states, the baseline's (it reads no money: a run from the
+baseline copies it, with its review's records, instead of synthesising the households and recording them again), the
+plan's at the review before the change of standard (the twin's start) and at the first changed year of the last
+change (a planner changes the same year again); each about 183 MB for multidim_2030 (10 districts), more for the
+communes: the baseline's and the last one are not kept beyond `KEEP_BYTES`. A run continued from a kept state writes
+the records of its first review from the state instead of recording them again (`simlib.engines.multidim_review`).
+Between changes the pool holds up to two more (the next copies' arrays, the second within `KEEP_BYTES // 2`); during
+a change no more states are alive at once than with fresh copies (`StatePool`). A run that starts from a kept state
+this change lets go (a change later than the last one) takes its arrays instead of a copy. The run's pieces and the
+twin's year are joined in one pass (`joined`)."""
 
 from __future__ import annotations
 
@@ -79,6 +72,7 @@ from simlib.results import (
     EFFECT_READS,
     indicator_arrays,
     indicators_table,
+    long_columns,
     programme_effect_indicators,
     states_only,
 )
@@ -93,6 +87,7 @@ from simlib.runner import (
 )
 from simlib.unit_switch import compile_run_model, engine_units, run_tables, unit_switch, units_levels
 from simlib.workbench import rebasing
+from simlib.workbench.frames import ShownFrame
 from simlib.workbench.lazy import Later, LazyRun, LazyTables
 from simlib.workbench.pool import StatePool
 from simlib.workbench.scoring import no_rebasing, scorer
@@ -422,7 +417,7 @@ def run_multidim(scen, start, options, without: EngineOutput, names, models=None
     out, twin = engine_runs(start).outputs(target, twin_target, model.spend, options)
     without = without.released()
     tables = LazyTables(lambda: run_tables(scen, model, target, out, without))
-    shown = shown_table(scen, model, target, out, without, names)
+    shown = shown_table(scen, model, target, out, without, names, memoised(start, "wb_shown_frame", ShownFrame))
     poor_units = poor_unit_ids(model)
     rebased = rebasing_of(scen, start, model, out, tables, twin)
     years = scen.years if scen.dated else None  # a dated run: each year's targets in force
@@ -445,17 +440,22 @@ def rebasing_of(scen, start, model, out: EngineOutput, tables: LazyTables, twin:
     return lambda: rebase(start, states, poor_unit_ids(model), twin, (model, out))
 
 
-def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names) -> pd.DataFrame:
+def shown_table(scen, model, target, out: EngineOutput, without: EngineOutput, names, frames=None) -> pd.DataFrame:
     """The rows of the indicators `names` of the run's indicator table (`run_tables`), in its
     order (index renumbered). The arrays of `out` are made once for the table and the programme's
     effect, only those they read (`indicator_arrays`' `names`), those of `without` (the same on
     every change) once per run without money, and the multidimensional model's own indicators
-    only when one is shown: the same table."""
+    only when one is shown: the same table. `frames`: a `ShownFrame` that keeps the last table's
+    columns but its values (the starting scenario's: the same rows every change)."""
     arrays = indicator_arrays(out, model, model.spend, set(names) | set(EFFECT_READS))
     cf = memoised(without, "wb_effect_cf", lambda: effect_cf(without, model))
     extra = programme_effect_indicators(model, model.spend, out, without, arrays[1], cf)
     if not set(names).isdisjoint(MULTIDIM_INDICATORS):
         extra |= multidim_indicators(out, target)
+    chosen = {k: v for k, v in {**arrays[1], **extra}.items() if k in names}  # `indicators_table`'s
+    data = long_columns(chosen, out.n_draws, [scen.baseline_year] + list(model.years), arrays[0]) if frames else None
+    if data is not None:
+        return frames(data, scen.name, out.engine)
     ind = indicators_table(out, model, model.spend, scen.baseline_year, extra, names=names, arrays=arrays)
     ind.insert(0, "engine", out.engine)
     ind.insert(0, "scenario", scen.name)

@@ -111,16 +111,21 @@ class Judge:
     def __init__(self):
         self.layout: VerdictLayout | None = None
         self.used = 0  # verdict tables filled in from a layout (tests read it)
+        self.rows = None  # the rows' token of the tables the layout was last found to fit
 
-    def verdicts(self, targets: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-        """`verdict_table(named(targets), the households rows of indicators)`."""
-        if self.layout is None or not self.layout.fits(targets, indicators):
+    def verdicts(self, targets: pd.DataFrame, indicators: pd.DataFrame, rows=None) -> pd.DataFrame:
+        """`verdict_table(named(targets), the households rows of indicators)`. `rows`: the same
+        object for tables with the same rows (`simlib.workbench.project.Projection.rows`; None:
+        not known), which the layout then fits without comparing them again."""
+        known = rows is not None and self.rows is rows and self.layout is not None
+        self.rows = None
+        if not known and (self.layout is None or not self.layout.fits(targets, indicators)):
             households = households_rows(indicators)
             if targets["draw"].nunique() != 1 or households is None:
                 hh = indicators[indicators["indicator"] == "households"]
                 return V.verdict_table(named(targets), hh)
             self.layout = VerdictLayout(targets, indicators, households)
-        self.used += 1
+        self.used, self.rows = self.used + 1, rows
         return self.layout.verdicts(targets, indicators)
 
     @staticmethod

@@ -28,7 +28,7 @@ from simlib.runner import RunResult, compile_run_model, run, simulate
 from simlib.targets import COMPANION, evaluate_targets, target_specs
 from simlib.unit_switch import units_levels
 from simlib.workbench.incremental import incremental, run_models, run_multidim, same_but_amounts
-from simlib.workbench.scoring import judged, no_rebasing
+from simlib.workbench.scoring import judged, no_rebasing, scorer
 from simlib.workbench.switched import run_switched, switched
 
 ENGINE = "expected"
@@ -44,6 +44,10 @@ class Projection:
     indicators: pd.DataFrame
     targets: pd.DataFrame
     run: RunResult | None = None  # the full run behind them (multidimensional scenarios)
+    #: an object that is the same for two projections whose indicator tables have the same rows
+    #: (names, draws, years, areas, indicators, in order) and whose targets tables too: the
+    #: scorecard's layout (`simlib.workbench.scoring.Scorer.rows`); None: not known
+    rows: object = None
 
     def levels(self, scen) -> Levels:
         """The units behind each year's numbers, for labels (`simlib.report.levels`): from the
@@ -69,7 +73,7 @@ def project(scen, base=None) -> Projection:
     options = RunOptions(engine=ENGINE).for_scenario(scen)
     if switched(start):  # the runs of a scenario switching units kept on `start`, its no-money runs too
         shown, r = run_switched(scen, start, options, shown_of(start))
-        return Projection(shown, r.targets, r)
+        return Projection(shown, r.targets, r, scorer(start).rows)
     fast = scen.poverty_model == "multidim" and incremental(start)  # the engine runs kept on `start`
     model, target = run_models(scen, start) if fast else compile_run_model(scen)
     spend = model.spend
@@ -77,7 +81,7 @@ def project(scen, base=None) -> Projection:
     if scen.poverty_model == "multidim":
         if fast:
             shown, r = run_multidim(scen, start, options, without, shown_of(start), (model, target))
-            return Projection(shown, r.targets, r)
+            return Projection(shown, r.targets, r, scorer(start).rows)
         r = run(scen, options, without=without)
         return Projection(r.indicators, r.targets, r)
     out = simulate(target, spend, options, label=scen.name)

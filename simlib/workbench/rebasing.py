@@ -116,7 +116,8 @@ def points(
     units = [str(u) for u in model.unit_ids]
     order = np.array(sorted(range(len(units)), key=lambda i: units[i]), dtype=np.intp)
     rank = np.argsort(order)
-    new, old = (by_cell(m, s, 2)[0, t] for m, s in ((model, plan_states), (old_model, twin_states)))  # (D, E, A, K)
+    pair = ((model, plan_states), (old_model, twin_states))
+    new, old = (by_cell(m, s[:1, t : t + 1], 2)[0, 0] for m, s in pair)  # (D, E, A, K): review t only
     cur, cur_old = unit_counts(new, rank), unit_counts(old, rank)
     reclass = cur - cur_old
     names = ["province"] + [units[i] for i in order]

@@ -23,7 +23,7 @@ import pandas as pd
 from simlib.memo import memoised
 from simlib.period_changes import REBASE_COLUMNS
 from simlib.period_targets import evaluate_period_targets
-from simlib.targets import COMPARE, evaluate_targets, rebase_column
+from simlib.targets import COMPARE, REBASE_KEYS, evaluate_targets, rebase_column
 
 #: the columns of the view's indicator table that name a row (its value aside)
 ROW_KEYS = ("scenario", "engine", "draw", "year", "geo_type", "geo", "indicator")
@@ -97,6 +97,33 @@ class ScoreLayout:
         return out
 
 
+class RebaseRows:
+    """`rebase_column(shown, table)` for the explorer's changes: the indicator rows are the
+    layout's (`ScoreLayout`) and a re-basing table made again for each twin has the same keys, so
+    each row's match in the table is found once (on the table's row positions, a tracer) and a
+    change takes the points at them: the same values (found again when the keys differ)."""
+
+    def __init__(self):
+        self.layout, self.keys, self.dtypes, self.rows = None, None, None, None
+
+    def column(self, layout: ScoreLayout, shown: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+        """`rebase_column(shown, table)` of a `shown` that `layout` fits."""
+        keys = [table[k].to_numpy() for k in REBASE_KEYS]
+        dtypes = (shown["draw"].dtype, shown["year"].dtype)
+        same = (
+            self.layout is layout
+            and self.dtypes == dtypes
+            and all(a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b) for a, b in zip(keys, self.keys))
+        )
+        if not same:
+            tracer = table[REBASE_KEYS].assign(rebase=np.arange(len(table), dtype=float))
+            at = rebase_column(shown, tracer)  # each row's position in the table (NaN: none)
+            self.rows = np.where(np.isnan(at), -1, at).astype(np.intp)
+            self.layout, self.keys, self.dtypes = layout, keys, dtypes
+        points = table["rebase"].to_numpy(dtype=float)
+        return np.where(self.rows >= 0, points[np.maximum(self.rows, 0)] if len(points) else np.nan, np.nan)
+
+
 class Scorer:
     """The scorecards of the allocations of one starting scenario: its `ScoreLayout` (made at the
     first scorecard, made again when the rows differ) and the re-basing of each row for the
@@ -105,6 +132,10 @@ class Scorer:
     def __init__(self):
         self.layout: ScoreLayout | None = None
         self.owner, self.points = None, None
+        self.rebase_rows = RebaseRows()
+        #: the layout the last scorecard was filled in from (None: made the runner's way): the
+        #: same object for indicator tables with the same rows (`simlib.workbench.project.Projection.rows`)
+        self.rows: ScoreLayout | None = None
 
     def scorecard(self, shown: pd.DataFrame, doc: dict, poor_units, rebase=None, owner=None, years=None, levels=None):
         """`evaluate_targets(shown, doc, poor_units, rebase=rebase())` (with `years`, a dated
@@ -114,10 +145,11 @@ class Scorer:
         rebased = rebase is not None
         if self.layout is None or self.layout.rebased != rebased or not self.layout.fits(shown, years):
             self.layout, self.owner = ScoreLayout(shown, doc, poor_units, rebased, years, levels), None
+        self.rows = None if self.layout.empty else self.layout
         if self.layout.empty:  # its columns are those of an empty scorecard: the runner's own way
             return judged(shown, doc, poor_units, years, rebase() if rebased else None, levels)
         if rebased and (owner is None or self.owner is not owner):
-            self.owner, self.points = owner, rebase_column(shown, rebase())
+            self.owner, self.points = owner, self.rebase_rows.column(self.layout, shown, rebase())
         return self.layout.targets(shown, self.points if rebased else None)
 
 

@@ -84,13 +84,14 @@ class ExplorerView:
         self._start_head: dict | None = None  # the starting scenario's headline numbers
         self.judge = Judge()  # the current run's verdicts, from a layout made once (no draws)
         self._table_cells: dict = {}  # the side-by-side table's cells kept between changes
-        self._side_by_side = C.SideBySide()  # ... and its rows
+        self._side_by_side, self._heads = C.SideBySide(), C.HeadRows()  # ... its rows; the cards' rows
         self._plan_verdicts = C.verdicts(self.start)
         self.unc_plan = self.unc_now = None  # uncertainty runs behind the probabilities shown
         self.suggestion: C.Suggestion | None = None
         self.background = Background()  # the on-demand computations, off the kernel's thread
         self.input_problems: list[Problem] = []
-        self._syncing_total = False  # the total shown is being set from the state, not typed
+        # the total shown is being set from the state, not typed; `_changed` showed the inputs
+        self._syncing_total = self._inputs_shown = False
         self.w: dict = {}
         self._build()
         self._debounced = Debouncer(debounce, self.refresh)
@@ -197,6 +198,7 @@ class ExplorerView:
         self._show_inputs()
         if problems:
             return
+        self._inputs_shown = True  # the refresh that follows need not show them again
         self.unc_now = None  # the probabilities shown belonged to the previous allocation
         self.suggestion = None  # ... and the suggestion too: it can no longer be applied
         self.w["apply"].layout.display = "none"
@@ -230,9 +232,10 @@ class ExplorerView:
 
     def refresh(self) -> None:
         """Project the current allocation and update every result widget together."""
+        shown, self._inputs_shown = self._inputs_shown, False
         try:
             self.result = self.state.evaluate()
-            self.chart.update(self.result.indicators)
+            self.chart.update(self.result.indicators, self.result.rows)
             cards, chart, compare = self.cards_html(), self.chart.svg(), self.compare_html()
         except SimlibError as exc:  # e.g. an allocation the engine refuses: say so, keep the view
             self.w["problems"].value = f'<p class="sl-problems">{H.esc(exc.message(self.lang))}</p>'
@@ -241,7 +244,8 @@ class ExplorerView:
         self.w["cards"].value, self.w["chart"].value, self.w["compare"].value = cards, chart, compare
         if not self.background.busy:  # a running computation keeps its "computing…" note
             self.w["probability_note"].value = ""
-        self._show_inputs()
+        if not shown:  # else a change showed them just before (`_changed`): the same state
+            self._show_inputs()
         self.updates += 1
         self._set_busy(False)
 
@@ -389,7 +393,7 @@ class ExplorerView:
     # -- results ----------------------------------------------------------------------------
     def cards_html(self) -> str:
         """Headline cards of the current run, with the change against the starting scenario."""
-        h = C.key_numbers(self.result.indicators, self.result.targets, self.judge.met_in)
+        h = C.key_numbers(self.result.indicators, self.result.targets, self.judge.met_in, self._heads(self.result))
         if self._start_head is None:
             self._start_head = C.key_numbers(self.start.indicators, self.start.targets)
         h0 = self._start_head
@@ -425,7 +429,7 @@ class ExplorerView:
 
     def _verdicts_now(self):
         """`C.verdicts(self.result)` (no draws), filled in from the judge's layout."""
-        return self.judge.verdicts(self.result.targets, self.result.indicators)
+        return self.judge.verdicts(self.result.targets, self.result.indicators, self.result.rows)
 
     def suggestion_html(self) -> str:
         """What the optimiser's suggestion changes (the first year it optimises), its summary and
