@@ -180,6 +180,8 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     problem = str(getattr(exc, "problem", "") or "")
     if "'\\t'" in problem or "\t" in problem:
         return InputError("yaml_tab", file=shown, line=line)
+    if problem.startswith("found unhashable key"):  # `? [a, b]`: a list or a mapping as a key
+        return InputError("yaml_key", file=shown, line=line, column=column)
     detail = problem or str(exc).replace("\n", " ")
     start = getattr(exc, "context_mark", None)
     if start is not None and start.line + 1 < line:  # what was left open, and where it was found

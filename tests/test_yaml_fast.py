@@ -83,7 +83,7 @@ def test_the_limit_itself_is_read():
         ("a:\n\tb: 1\n", "yaml_tab"),
         ("a: &a [*a]\n", "yaml_recursive"),
         ("a: [1, 2\nb: 3\n", "yaml_between"),
-        ("? [a, b]\n: 1\n", "yaml_at"),  # a list as a key: once an internal error (TypeError)
+        ("? [a, b]\n: 1\n", "yaml_key"),  # a list as a key: once an internal error (TypeError)
     ],
 )
 def test_refusals_keep_the_pure_python_readers_words(monkeypatch, text, code):
