@@ -4,6 +4,9 @@ depend on the bundled (estimated) Cao Bằng figures unless they say so."""
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -82,3 +85,17 @@ def reference_kernel(fn):
     if numba is None or not multidim_numba.available():  # pragma: no cover
         return fn
     return numba.njit(fastmath=multidim_numba.FAST)(fn)
+
+
+def fresh_python(code: str) -> dict:
+    """What `code` (ending in a dict expression `result`) says, run by a fresh interpreter in the
+    project (what it imports is then what `code` made it import)."""
+    r = subprocess.run(
+        [sys.executable, "-c", f"import json, sys\n{code}\nprint(json.dumps(result))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.splitlines()[-1])

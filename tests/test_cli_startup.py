@@ -6,12 +6,9 @@ planner's notebook kernel) keeps jsonschema's iri formats checked."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
-import subprocess
-import sys
 
-from conftest import ROOT
+from conftest import fresh_python
 
 from simlib.executors import make_executor
 
@@ -19,21 +16,8 @@ PLAN = "params/scenarios/plan_2024.yaml"
 INSTALLED = importlib.util.find_spec("rfc3987_syntax") is not None
 
 
-def python(code: str) -> dict:
-    """What `code` (ending in a dict expression) says, run by a fresh interpreter in the project."""
-    r = subprocess.run(
-        [sys.executable, "-c", f"import json, sys\n{code}\nprint(json.dumps(result))"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout.splitlines()[-1])
-
-
 def test_importing_simlib_leaves_the_rfc3987_import_alone():
-    seen = python(
+    seen = fresh_python(
         "import simlib\n"
         "from simlib.cli import main\n"
         "result = {'after_import': 'rfc3987_syntax' in sys.modules}\n"
@@ -50,7 +34,7 @@ def test_importing_simlib_leaves_the_rfc3987_import_alone():
 
 
 def test_the_command_line_declines_it():
-    seen = python(
+    seen = fresh_python(
         "import runpy\n"
         f"sys.argv = ['simlib', 'validate', {PLAN!r}]\n"
         "try:\n"

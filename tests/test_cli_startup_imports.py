@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, fresh_python
 
 from simlib.engines.registry import ENGINES, get_engine
 
@@ -55,19 +55,6 @@ def command(*argv: str) -> dict:
     *printed, last = r.stdout.rstrip("\n").split("\n")
     seen = json.loads(last)
     return {"status": seen["status"], "modules": set(seen["modules"]), "out": "\n".join(printed), "err": r.stderr}
-
-
-def python(code: str) -> dict:
-    """What `code` (ending in a dict expression `result`) says, run by a fresh interpreter."""
-    r = subprocess.run(
-        [sys.executable, "-c", f"import json, sys\n{code}\nprint(json.dumps(result))"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout.splitlines()[-1])
 
 
 @pytest.mark.parametrize("argv", [("--help",), ("list",), ("--lang", "en", "run", "--help")])
@@ -124,7 +111,7 @@ def test_validate_does_not_load_the_runners_it_never_runs():
 
 
 def test_an_engine_is_imported_when_a_run_asks_for_it():
-    seen = python(
+    seen = fresh_python(
         "import simlib\n"
         "from simlib.engines.registry import get_engine\n"
         "opts = simlib.RunOptions(engine='microsim', draws=3)  # checked without the engine\n"
@@ -138,7 +125,7 @@ def test_an_engine_is_imported_when_a_run_asks_for_it():
 
 
 def test_the_api_names_are_there_on_first_use():
-    seen = python(
+    seen = fresh_python(
         "import simlib\n"
         "result = {'engines': 'simlib.engines.common' in sys.modules, 'runner': 'simlib.runner' in sys.modules,\n"
         "          'metadata': 'importlib.metadata' in sys.modules}\n"
