@@ -8,6 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.cli.common import later, print_money_notes, scenario_check
+from simlib.engines.kernel_cache import kernels_cached
 from simlib.errors import raise_if_any
 from simlib.paths import display_path
 from simlib.scenario_files import collect_scenarios
@@ -86,6 +87,8 @@ def main(args) -> int:
     paths = collect_scenarios(args.inputs)
     parse_set_args(args.set_items)  # a malformed item is refused before anything runs
     print_money_notes(paths, lang, set_items=args.set_items)
+    if kernels_cached() is False:  # minutes with nothing to show: said before they start
+        print(i18n.t("cli.first_compile", lang), file=sys.stderr)
 
     def on_invalid(bad: dict) -> None:
         print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)
