@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from simlib import i18n
 from simlib.clock import import_f2py_despite_a_malformed_time
 from simlib.errors import InputError, InputErrors, SimlibError
+from simlib.lazy import package_names
 
 if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checkers
     from simlib.options import RunOptions
@@ -61,11 +62,11 @@ import_f2py_despite_a_malformed_time()  # before SciPy imports it: see simlib.cl
 #: (`__getattr__`): `import simlib` (and the command line's `--help`, `list`, `validate`) does
 #: not load the engines, numba, pandas or their compiled kernels until a run needs them
 LAZY = {
-    "RunOptions": "simlib.options",
-    "RunResult": "simlib.runner",
-    "run": "simlib.runner",
-    "Scenario": "simlib.scenario",
-    "load_scenario": "simlib.scenario",
+    "RunOptions": "simlib.options:RunOptions",
+    "RunResult": "simlib.runner:RunResult",
+    "run": "simlib.runner:run",
+    "Scenario": "simlib.scenario:Scenario",
+    "load_scenario": "simlib.scenario:load_scenario",
 }
 
 __all__ = [
@@ -81,36 +82,22 @@ __all__ = [
 ]
 
 
+_lazy_getattr, _lazy_dir = package_names(globals(), LAZY)
+
+
 def __getattr__(name: str):
     """One of the `LAZY` names (`simlib.run`, `from simlib import RunOptions`), its module
     imported on first access, `__version__` (`installed_version`), or a module of the package
     (`simlib.programmes.catalogue_for_year(2025)` after `import simlib`, as when the package
-    imported them all: `submodule`); the name then kept on the package."""
+    imported them all); the name then kept on the package (`simlib.lazy.package_names`)."""
     if name == "__version__":
-        value = installed_version()
-    elif name in LAZY:
-        value = getattr(importlib.import_module(LAZY[name]), name)
-    else:
-        value = submodule(__name__, name)
-    globals()[name] = value
-    return value
-
-
-def submodule(package: str, name: str):
-    """The module `package.name`, imported; AttributeError (as for any missing attribute) if the
-    package has no such module, or the name is a dunder (`__main__` runs the command line)."""
-    if name.startswith("__"):
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    try:
-        return importlib.import_module(f"{package}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{package}.{name}":
-            raise  # the module is there, one of its imports is not
-        raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+        globals()[name] = installed_version()
+        return globals()[name]
+    return _lazy_getattr(name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(LAZY) | {"__version__"})
+    return sorted(set(_lazy_dir()) | {"__version__"})
 
 
 def installed_version() -> str:

@@ -30,9 +30,10 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.dataset import resolve_dataset_path
-from simlib.engines.registry import engine_names, resolve
+from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
+from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
 from simlib.paths import data_dir, display_path, typable_path
 from simlib.scenario import Scenario, load_scenario
@@ -59,7 +60,7 @@ LIMITS: dict[str, tuple[str, float | None, float | None]] = {
 
 def later(target: str) -> Callable:
     """The function `target` names (`"package.module:function"`), its module imported when it is
-    first called (`simlib.engines.registry.resolve`): the library's work of one command (the
+    first called (`simlib.lazy.resolve`): the library's work of one command (the
     engines with numba and their compiled kernels, the reports' notebook stack), which `--help`,
     `list` and the other commands need not load."""
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simlib import submodule
-from simlib.engines.registry import ENGINES, Engine, engine_names, get_engine, resolve, select
+from simlib.engines.registry import ENGINES, Engine, engine_names, get_engine, select
+from simlib.lazy import package_names
 
 if TYPE_CHECKING:
     from simlib.engines.aggregate import run_aggregate
@@ -50,14 +50,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """One of the `LAZY` names, its module imported on first access, or a module of the package
-    (`simlib.engines.multidim_jit` after `import simlib.engines`, as when the package imported
-    them all: `simlib.submodule`); then kept as an attribute."""
-    value = resolve(LAZY[name]) if name in LAZY else submodule(__name__, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(LAZY))
+__getattr__, __dir__ = package_names(globals(), LAZY)  # and the package's modules (`simlib.engines.multidim_jit`)

@@ -25,13 +25,12 @@ that knowing the engines — the command line's `--help`, `list`, `validate`, th
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simlib.errors import InputError
+from simlib.lazy import resolve
 
 if TYPE_CHECKING:
     from simlib.engines.common import EngineOutput
@@ -39,14 +38,6 @@ if TYPE_CHECKING:
 POVERTY_MODELS = ("states", "multidim")
 
 Runner = Callable[..., "EngineOutput"]
-
-
-@functools.cache
-def resolve(target: str) -> Runner:
-    """The object a target `"package.module:attribute"` names, its module imported on the first
-    call (later calls return the same object)."""
-    module, _, attribute = target.partition(":")
-    return getattr(importlib.import_module(module), attribute)
 
 
 @dataclass(frozen=True)

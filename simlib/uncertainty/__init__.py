@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simlib import submodule
-from simlib.engines.registry import resolve
+from simlib.lazy import package_names
 from simlib.uncertainty.samplers import METHODS
 
 if TYPE_CHECKING:
@@ -55,14 +54,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """One of the `LAZY` names, its module imported on first access, or a module of the package
-    (`simlib.uncertainty.rules` after `import simlib.uncertainty`, as when the package imported
-    them: `simlib.submodule`); then kept as an attribute."""
-    value = resolve(LAZY[name]) if name in LAZY else submodule(__name__, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(LAZY))
+__getattr__, __dir__ = package_names(globals(), LAZY)  # and the package's modules (`simlib.uncertainty.rules`)
