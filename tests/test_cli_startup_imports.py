@@ -1,7 +1,7 @@
 """What the command line loads before it speaks (issue 18): `--help`, `list` and a refused command
 do not import the engines — numba, their compiled kernels, the runner — nor the reports' notebook
-stack; `validate` does not import the engines it never runs. The engines are imported when a run
-asks for one (`simlib.lazy.resolve`), and `simlib`'s API names when first used."""
+stack; `validate` does not import the engines it never runs, numba or SciPy. The engines are
+imported when a run asks for one (`simlib.lazy.resolve`), and `simlib`'s API names when first used."""
 
 from __future__ import annotations
 
