@@ -12,8 +12,8 @@ second dataset's model:
    transition's population weights (`state_map`: each district's households in each group of
    kind (ethnic group, area, attribute class, labour capacity, housed) shared among the communes
    its population lies in; households conserved exactly) — `EngineState.remapped`;
-3. segment 2: the model of the same scenario on the new dataset (its split, eligibility,
-   capacities and legal frame), projected years [at, Y).
+3. segment 2: the model of the same scenario on the new dataset (`simlib.scenario.switched_scenario`:
+   its split, eligibility, capacities and legal frame), projected years [at, Y).
 
 Each segment's tables are built on its own model and joined by year (`join_tables`): the reviews
 and years before the switch year come from segment 1, the others from segment 2. Only an engine
