@@ -275,6 +275,13 @@ def switched_raw(raw: dict) -> dict:
     return raw
 
 
+def switched_scenario(scen: Scenario) -> Scenario:
+    """The scenario on the dataset of its `units_switch` (legal frame and ignored rules from it;
+    the parameter overrides of `--set` kept)."""
+    sets = [(k, v) for k, v in scen.set_overrides if k.split(".", 1)[0] in PARAM_ROOTS]
+    return scenario_from_dict(switched_raw(scen.raw), file=scen.file, set_overrides=sets)
+
+
 def refield(error: InputError, field_: str) -> InputError:
     """`error` attributed to another field of the scenario."""
     error.field = field_

@@ -12,8 +12,8 @@ second dataset's model:
    transition's population weights (`state_map`: each district's households in each group of
    kind (ethnic group, area, attribute class, labour capacity, housed) shared among the communes
    its population lies in; households conserved exactly) — `EngineState.remapped`;
-3. segment 2: the model of the same scenario on the new dataset (its split, eligibility,
-   capacities and legal frame), projected years [at, Y).
+3. segment 2: the model of the same scenario on the new dataset (`simlib.scenario.switched_scenario`:
+   its split, eligibility, capacities and legal frame), projected years [at, Y).
 
 Each segment's tables are built on its own model and joined by year (`join_tables`): the reviews
 and years before the switch year come from segment 1, the others from segment 2. Only an engine
@@ -39,7 +39,7 @@ from simlib.multidim.tables import deprivation_removals_table, deprivations_tabl
 from simlib.national import run_chunked
 from simlib.options import RunOptions
 from simlib.results import Tables, make_tables, programme_effect_indicators, states_only
-from simlib.scenario import PARAM_ROOTS, Scenario, scenario_from_dict, switched_raw
+from simlib.scenario import Scenario, switched_scenario
 
 #: tables joined by year, and the column holding the year
 TABLE_NAMES = ("states", "flows", "indicators", "programme", "deprivations", "deprivation_removals", "review_flows")
@@ -89,13 +89,6 @@ class Switch:
     at: int
     scenario: Scenario
     geography: Geography
-
-
-def switched_scenario(scen: Scenario) -> Scenario:
-    """The scenario on the dataset of its `units_switch` (legal frame and ignored rules from it;
-    the parameter overrides of `--set` kept)."""
-    sets = [(k, v) for k, v in scen.set_overrides if k.split(".", 1)[0] in PARAM_ROOTS]
-    return scenario_from_dict(switched_raw(scen.raw), file=scen.file, set_overrides=sets)
 
 
 def unit_switch(scen: Scenario) -> Switch | None:

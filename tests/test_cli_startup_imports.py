@@ -1,7 +1,7 @@
 """What the command line loads before it speaks (issue 18): `--help`, `list` and a refused command
 do not import the engines — numba, their compiled kernels, the runner — nor the reports' notebook
-stack; `validate` does not import the engines it never runs. The engines are imported when a run
-asks for one (`simlib.lazy.resolve`), and `simlib`'s API names when first used."""
+stack; `validate` does not import the engines it never runs, numba or SciPy. The engines are
+imported when a run asks for one (`simlib.lazy.resolve`), and `simlib`'s API names when first used."""
 
 from __future__ import annotations
 
@@ -108,6 +108,73 @@ def test_validate_does_not_load_the_runners_it_never_runs():
     assert seen["status"] == 0, seen["err"]
     assert "✓" in seen["out"]
     assert sorted(seen["modules"] & set(RUNNERS)) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        (PLAN,),
+        ("params/scenarios/crossing_2024_2027.yaml",),  # switches units: its new units' frame is checked too
+        ("params/scenarios/multidim_2030.yaml",),
+        ("params/scenarios",),  # every bundled scenario
+    ],
+)
+def test_validate_loads_no_engine_nor_scipy(files):
+    """A validation reads the scenarios and checks them and their legal frame
+    (`simlib.compliance.rules`); it runs no engine: numba, the engines' shared step, the money
+    that reaches no one (`simlib.compliance.absorption`), the run on new units (`unit_switch`),
+    the multidimensional model (SciPy) and the reports' notebook stack stay unloaded."""
+    seen = command("--lang", "en", "validate", *files)
+    assert seen["status"] == 0, seen["err"]
+    checked = [line for line in seen["out"].splitlines() if line.startswith("✓ Valid: ")]
+    expected = sorted((ROOT / files[0]).glob("*.yaml")) if files[0].endswith("scenarios") else files
+    assert len(checked) == len(expected) and "✗" not in seen["out"]
+    light = {*ENGINE_STACK, "scipy", "simlib.engines.reach", "simlib.compliance.absorption", "simlib.unit_switch"}
+    light |= {"simlib.multidim", "simlib.batch.pages", "simlib.batch.run", "tqdm"}
+    light -= {"simlib.batch"}  # the package, for its checks (`simlib.batch.checks`)
+    assert sorted(seen["modules"] & light) == []
+    assert {"simlib.batch.checks", "simlib.compliance.rules"} <= seen["modules"]  # the legal frame was checked
+
+
+def test_validate_still_checks_the_frame_of_the_new_units(tmp_path):
+    """The legal frame of the units a scenario switches to is still checked, on the scenario read
+    on its new units (`simlib.scenario.switched_scenario`) without the engines: the crossing
+    scenario without its waiver of the new frame's envelope breaches it in 2026 and 2027."""
+    text = (ROOT / "params/scenarios/crossing_2024_2027.yaml").read_text(encoding="utf-8")
+    waiver = "\n  ignore_legal_rules: [envelope]\n"
+    assert text.count(waiver) == 1
+    path = tmp_path / "crossing_no_waiver.yaml"
+    path.write_text(text.replace(waiver, "\n"), encoding="utf-8")
+    seen = command("--lang", "en", "validate", str(path))
+    assert seen["status"] == 2 and "Traceback" not in seen["err"]
+    assert "2 problem(s) found" in seen["out"] and seen["out"].count("«central envelope»") == 2
+    assert "'budget.years.2026'" in seen["out"] and "'budget.years.2027'" in seen["out"]
+    assert sorted(seen["modules"] & {"numba", "scipy", "simlib.unit_switch", "simlib.engines.reach"}) == []
+
+
+def test_the_packages_load_their_modules_when_a_name_is_asked_for():
+    """`simlib.compliance` and `simlib.batch` give their names on first access, the same objects
+    as their modules' (`simlib.lazy.package_names`): importing the package loads none of them."""
+    seen = fresh_python(
+        "import simlib.batch, simlib.compliance\n"
+        "names = ['simlib.batch.checks', 'simlib.batch.pages', 'simlib.compliance.absorption',\n"
+        "         'simlib.compliance.rules', 'numba']\n"
+        "result = {'before': [n for n in names if n in sys.modules]}\n"
+        "from simlib.compliance import enforce\n"
+        "from simlib.batch import check_all\n"
+        "result['checks'] = [n for n in names if n in sys.modules]\n"
+        "import simlib.batch.checks, simlib.batch.pages, simlib.compliance.absorption, simlib.compliance.rules\n"
+        "result['same'] = [enforce is simlib.compliance.rules.enforce, check_all is simlib.batch.checks.check_all,\n"
+        "    simlib.batch.run_one is simlib.batch.pages.run_one,\n"
+        "    simlib.compliance.absorption_totals is simlib.compliance.absorption.absorption_totals]\n"
+        "result['listed'] = [set(simlib.batch.__all__) <= set(dir(simlib.batch)),\n"
+        "    set(simlib.compliance.__all__) <= set(dir(simlib.compliance))]\n"
+        "result['resolve'] = [getattr(simlib.batch, n) is not None for n in simlib.batch.__all__]\n"
+        "result['resolve'] += [getattr(simlib.compliance, n) is not None for n in simlib.compliance.__all__]\n"
+    )
+    assert seen["before"] == []
+    assert seen["checks"] == ["simlib.batch.checks", "simlib.compliance.rules"]
+    assert seen["same"] == [True] * 4 and seen["listed"] == [True, True] and all(seen["resolve"])
 
 
 def test_an_engine_is_imported_when_a_run_asks_for_it():

@@ -586,7 +586,8 @@ def _crash_on(monkeypatch, name):
     that imported the function by name (imports are at module level)."""
     import sys
 
-    import simlib.batch  # noqa: F401 - load the modules to patch before patching them
+    import simlib.batch.checks  # noqa: F401 - load the modules to patch before patching them
+    import simlib.batch.pages  # noqa: F401
     import simlib.cli.validate  # noqa: F401
     import simlib.scenario
 

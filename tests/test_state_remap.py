@@ -10,8 +10,8 @@ from simlib.engines.common import EngineState
 from simlib.geography import CellMap, cell_map, load_geography, remap_groups, unit_map
 from simlib.model import compile_model
 from simlib.paths import params_dir
-from simlib.scenario import load_scenario
-from simlib.unit_switch import group_kinds, state_map, switched_scenario
+from simlib.scenario import load_scenario, switched_scenario
+from simlib.unit_switch import group_kinds, state_map
 
 CROSSING = params_dir() / "scenarios" / "crossing_2024_2027.yaml"
 

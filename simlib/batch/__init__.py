@@ -34,23 +34,53 @@ with the reports.
 The package: `checks` (scenarios and the output folder, before anything runs), `folder` (what the
 output folder may hold, the record of what simlib wrote there), `pages` (one scenario's tables or
 report, its uncertainty page, the comparison), `staged` (the reports page by page over folders the
-batch stages), `run` (the batch over the executor, the index).
+batch stages), `run` (the batch over the executor, the index). Importing the package loads none of
+them: each name is imported from its module when first asked for (`simlib.lazy.package_names`).
 """
 
-from simlib.batch.checks import COMPARE_FILES, batch_names, check_all, check_batch_output, load_all, validate_all
-from simlib.batch.pages import (
-    COMPARE_NOTEBOOK,
-    REPORT_NOTEBOOK,
-    UNCERTAINTY_NOTEBOOK,
-    UNCERTAINTY_OPTIONS,
-    compare_reports,
-    headline,
-    report_one,
-    run_one,
-    uncertainty_report,
-)
-from simlib.batch.run import BatchItem, BatchResult, run_batch
+from typing import TYPE_CHECKING
+
+from simlib.lazy import package_names
 from simlib.scenario_files import collect_scenarios
+
+if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checkers
+    from simlib.batch.checks import COMPARE_FILES, batch_names, check_all, check_batch_output, load_all, validate_all
+    from simlib.batch.pages import (
+        COMPARE_NOTEBOOK,
+        REPORT_NOTEBOOK,
+        UNCERTAINTY_NOTEBOOK,
+        UNCERTAINTY_OPTIONS,
+        compare_reports,
+        headline,
+        report_one,
+        run_one,
+        uncertainty_report,
+    )
+    from simlib.batch.run import BatchItem, BatchResult, run_batch
+
+#: the names this package gives from its modules, imported on first access (`__getattr__`): the
+#: checks of `simlib validate` (`checks`) do not load the runner, the engines or the reports'
+#: notebook stack (`pages`, `run`)
+LAZY = {
+    "COMPARE_FILES": "simlib.batch.checks:COMPARE_FILES",
+    "COMPARE_NOTEBOOK": "simlib.batch.pages:COMPARE_NOTEBOOK",
+    "REPORT_NOTEBOOK": "simlib.batch.pages:REPORT_NOTEBOOK",
+    "UNCERTAINTY_NOTEBOOK": "simlib.batch.pages:UNCERTAINTY_NOTEBOOK",
+    "UNCERTAINTY_OPTIONS": "simlib.batch.pages:UNCERTAINTY_OPTIONS",
+    "BatchItem": "simlib.batch.run:BatchItem",
+    "BatchResult": "simlib.batch.run:BatchResult",
+    "batch_names": "simlib.batch.checks:batch_names",
+    "check_all": "simlib.batch.checks:check_all",
+    "check_batch_output": "simlib.batch.checks:check_batch_output",
+    "compare_reports": "simlib.batch.pages:compare_reports",
+    "headline": "simlib.batch.pages:headline",
+    "load_all": "simlib.batch.checks:load_all",
+    "report_one": "simlib.batch.pages:report_one",
+    "run_batch": "simlib.batch.run:run_batch",
+    "run_one": "simlib.batch.pages:run_one",
+    "uncertainty_report": "simlib.batch.pages:uncertainty_report",
+    "validate_all": "simlib.batch.checks:validate_all",
+}
 
 __all__ = [
     "COMPARE_FILES",
@@ -73,3 +103,6 @@ __all__ = [
     "uncertainty_report",
     "validate_all",
 ]
+
+
+__getattr__, __dir__ = package_names(globals(), LAZY)  # and the package's modules (`simlib.batch.pages`)

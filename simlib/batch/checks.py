@@ -14,9 +14,8 @@ from simlib.dataset import NAME_PATTERN
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import LocalText
 from simlib.paths import display_path
-from simlib.scenario import load_scenario
+from simlib.scenario import load_scenario, switched_scenario
 from simlib.schema import load_yaml
-from simlib.unit_switch import switched_scenario
 
 #: files a batch writes beside the scenario folders (the comparison and the index; the last
 #: three are earlier versions' names, removed when unchanged since)

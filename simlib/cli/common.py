@@ -72,6 +72,11 @@ def later(target: str) -> Callable:
     return call
 
 
+#: the checks of `simlib validate` and the other commands' scenario files (`simlib.batch.checks`:
+#: the legal frame's rules, the model's structure), loaded when a command line names a scenario
+check_all = later("simlib.batch:check_all")
+
+
 def _bound_text(lo, hi) -> str:
     if hi is None:
         return f"≥ {lo}"
@@ -222,10 +227,6 @@ def scenario_problems(
     read (their datasets, parameters), for the check of `--out`. The valid scenarios go into
     `read` ({path: Scenario}), if given. A crash of simlib on a file is left to the command, which
     says it as the bug it is."""
-    # simlib.batch imports nbformat, so jsonschema, whose iri grammar `simlib.cli.main` declines first
-    # local import: importing simlib.cli must not import jsonschema (`schema.decline_iri_grammar`)
-    from simlib.batch import check_all
-
     errors: list[InputError] = []
     inputs: list[Path] = []
     for p, found in check_all(list(paths), list(set_items)).items():

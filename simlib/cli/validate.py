@@ -11,7 +11,8 @@ from simlib.paths import display_path
 from simlib.scenario_files import collect_scenarios
 from simlib.scenario_sets import parse_set_args
 
-#: the checks of `simlib.batch` (which loads the reports' notebook stack), loaded when they run
+#: the checks of `simlib.batch.checks`, loaded when they run (the scenarios and their legal frame:
+#: no engine, numba, SciPy nor the reports' notebook stack)
 validate_all = later("simlib.batch:validate_all")
 
 
