@@ -286,7 +286,7 @@ def headline(ctx: ReportContext) -> list:
     if sentence:
         blocks.append(f'<p class="sl-answer">{html.esc(sentence)}</p>')
     blocks.append(html.cards(cards))
-    blocks += _not_sure(ctx)
+    blocks += not_sure(ctx)
     if ctx.spread_shown:
         blocks.append(html.para(ctx.t("report.spread_note", n=ctx.draws), "sl-small"))
     return blocks
@@ -312,8 +312,9 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     return out
 
 
-def _not_sure(ctx: ReportContext) -> list:
-    """The targets of their own years that are not surely met: status, probability, shortfall."""
+def not_sure(ctx: ReportContext) -> list:
+    """The targets of their own years that are not met or not surely met: status, probability (or
+    that the verdict is the central projection's, without draws), shortfall."""
     v = verdict.headline_verdicts(ctx.verdicts)
     v = v[v["status"] != "met"]
     if v.empty:
@@ -323,6 +324,8 @@ def _not_sure(ctx: ReportContext) -> list:
         text = f"{r[i18n.column('label', ctx.lang)]} ({r['year']}): {scorecards.status_word(r['status'], ctx.lang).lower()}"
         if np.isfinite(r["probability"]):
             text += f", {ctx.t('report.probability_label')} {fmt.percent(100 * r['probability'], ctx.lang, 0)}"
+        elif r["basis"] == "projection":  # no draws: the central projection's verdict, not a certainty
+            text += f" {ctx.t('report.headline.by_projection')}"
         short = scorecards.shortfall_text(r, ctx.lang)
         items.append(text + (f"; {short}" if short else ""))
     return [html.para(ctx.t("report.headline.not_sure")), html.bullet_list(items)]

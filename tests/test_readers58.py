@@ -1,0 +1,100 @@
+"""The rendered decision reports read as a provincial leader and a report editor would (readers58):
+the headline's list of targets says what it lists (not met or not surely met) and, without
+parameter draws, that a verdict is the central projection's; a column of yearly changes carries
+its unit; the deprivation section's sentence on the largest contribution gives the share its
+table shows, over the years it names. Fast checks on hand-made frames; no model runs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.report.deprivation_tables import removals_by_line, summary_text
+from simlib.report.scenario_report import not_sure
+
+
+def _ctx(lang: str, probability: float, basis: str, status: str = "not_met"):
+    """A report context as `not_sure` reads it: one headline verdict of 2024 (a poor-rate change
+    0,70 points short of the threshold, about 934 households)."""
+    verdicts = pd.DataFrame(
+        {
+            "detail": [False],
+            "own_year": [True],
+            "year": [2024],
+            "status": [status],
+            "basis": [basis],
+            "probability": [probability],
+            "indicator": ["poor_rate_change"],
+            "margin": [-0.70],
+            "margin_households": [-934.0],
+            "label_vi": ["Tỷ lệ hộ nghèo toàn tỉnh giảm từ 4 điểm % trở lên"],
+            "label_en": ["Province poor rate falls by at least 4 points"],
+        }
+    )
+    return SimpleNamespace(verdicts=verdicts, lang=lang, t=lambda key, **kw: i18n.t(key, lang, **kw))
+
+
+def _blocks(ctx) -> list[str]:
+    """`not_sure`'s heading and list as text, no-break spaces read as spaces."""
+    return [b.replace("\xa0", " ") for b in not_sure(ctx)]
+
+
+def test_headline_list_names_not_met_targets_and_the_central_projection():
+    """crossing_2024_2027 (no draws) listed five «không đạt» targets under «Các chỉ tiêu chưa chắc
+    chắn đạt …», as if they were uncertain, and said nothing of the verdicts' basis there."""
+    heading, items = _blocks(_ctx("vi", np.nan, "projection"))
+    assert "không đạt hoặc chưa chắc đạt" in heading
+    assert "chưa chắc chắn đạt" not in heading
+    assert "không đạt (theo dự báo trung tâm, chưa biết mức độ chắc chắn); thiếu 0,70 điểm %" in items
+    heading_en, items_en = _blocks(_ctx("en", np.nan, "projection"))
+    assert "not met or not surely met" in heading_en
+    assert "by the central projection" in items_en
+    _, items = _blocks(_ctx("vi", 0.12, "probability"))  # with draws: its probability, no such note
+    assert "xác suất đạt 12 %" in items and "dự báo trung tâm" not in items
+
+
+def test_yearly_change_columns_carry_their_unit():
+    """«Thay đổi bình quân/năm 2023–2025» above −4,66: points, unstated (the district and
+    commune tables)."""
+    assert i18n.t("table.change_per_year", "vi", y0=2023, y1=2025).endswith("(điểm %)")
+    assert i18n.t("table.change_per_year", "en", y0=2023, y1=2025).endswith("(points)")
+
+
+def _removals() -> pd.DataFrame:
+    """Deprivations removed (households, one draw): line A removes 60 in 2024 and 2025, line B 40
+    in 2024-2025 and 100 in 2027, the year of a new poverty standard."""
+    rows = [
+        (0, 2024, "A", "housing", 30.0),
+        (0, 2025, "A", "housing", 30.0),
+        (0, 2024, "B", "information", 20.0),
+        (0, 2025, "B", "information", 20.0),
+        (0, 2027, "B", "information", 100.0),
+    ]
+    return pd.DataFrame(rows, columns=["draw", "year", "line", "dimension", "households"])
+
+
+def _deprivations() -> pd.DataFrame:
+    """Poor and near-poor households deprived (province), 2023 to 2027, a new standard in 2027."""
+    rows = []
+    for year, deprived in [(2023, 500.0), (2024, 450.0), (2025, 400.0), (2026, 350.0), (2027, 500.0)]:
+        standard = "2027-2030" if year == 2027 else "2022-2025"
+        for dim in ("housing", "information"):
+            rows.append((0, year, standard, "province", "poor_near_poor", dim, "any", 1000.0, deprived))
+    cols = ["draw", "year", "standard", "geo", "population", "dimension", "indicator", "households", "deprived"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_largest_contribution_sentence_agrees_with_the_lines_table():
+    """crossing_2024_2027 said «P5 … (26,0 % số lượt xóa thiếu hụt)» (2024–2026, unnamed) above a
+    table giving P5 19,8 % (2024–2027). Hand-worked: B removes 140 of 200 households over
+    2024–2027 = 70,0 %; over 2024–2026 A would lead with 60 of 100 = 60,0 %."""
+    rem = _removals()
+    table = removals_by_line(rem, lang="vi")
+    assert table.index[0] == "B" and abs(table.iloc[0, -1] - 70.0) < 1e-9
+    texts = summary_text(_deprivations(), rem, None, lang="vi")
+    assert "từ 2023 đến 2026" in texts[0]  # the shares still stop before the new standard
+    line = [t for t in texts if t.startswith("Dự án đóng góp nhiều nhất")]
+    assert line == ["Dự án đóng góp nhiều nhất trong các năm 2024–2027: B (70,0 % số lượt xóa thiếu hụt)."]
