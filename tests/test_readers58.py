@@ -98,3 +98,60 @@ def test_largest_contribution_sentence_agrees_with_the_lines_table():
     assert "từ 2023 đến 2026" in texts[0]  # the shares still stop before the new standard
     line = [t for t in texts if t.startswith("Dự án đóng góp nhiều nhất")]
     assert line == ["Dự án đóng góp nhiều nhất trong các năm 2024–2027: B (70,0 % số lượt xóa thiếu hụt)."]
+
+
+def _text(key: str, lang: str) -> str:
+    """A message with each of its {fields} filled by "X" (found as `str.format` misses them)."""
+    fields: dict[str, str] = {}
+    while True:
+        try:
+            return i18n.t(key, lang, **fields)
+        except KeyError as exc:
+            fields[str(exc.args[0])] = "X"
+
+
+def test_cost_per_household_is_named_alike_on_one_page():
+    """plan_2024's headline: the card «Chi phí bình quân cho một hộ giảm nghèo nhờ Chương trình»
+    beside the sentence «chi phí 339–893 triệu đồng/hộ thoát nghèo nhờ Chương trình». The figure
+    divides money by the poor households fewer than without the programme (escapes, relapses and
+    new poor avoided), not by «hộ thoát nghèo» as the glossary defines them (above the near-poor
+    line): every Vietnamese text of that cost says «hộ giảm nghèo nhờ Chương trình»."""
+    keys = [
+        "report.card.cost_per_lifted",
+        "compare.cost_per_lifted",
+        "indicator.cost_per_household_lifted",
+        "indicator.cost_per_household_lifted_net",
+        "cal.iv.cost_per_household_lifted",
+        "cal.nb_intervals",
+        "cli.intervals",
+        "cli.intervals_multidim",
+        "cli.intervals_none",
+    ]
+    for key in keys:
+        text = _text(key, "vi")
+        assert "hộ giảm nghèo" in text and "hộ thoát nghèo" not in text, (key, text)
+
+
+def test_uncertainty_page_names_no_folder_on_the_vietnamese_page():
+    """plan_2024's uncertainty page: «… trong khoảng hợp lý của nó (params/).» — a folder name
+    a provincial reader cannot act on (glossary: never an internal file or key name)."""
+    text = _text("unc.nb.intro", "vi")
+    assert "params/" not in text and "danh mục tham số" in text
+
+
+def test_excel_sheet_names_end_on_a_whole_word():
+    """plan_2024's tables.xlsx had tabs «Tỷ lệ hộ nghèo theo huyện, thàn», «Vốn, số đối tượng
+    được hỗ trợ v» and «Khoảng dự báo 90 % của các chỉ » (the titles cut at 31 characters)."""
+    from simlib.report.table import sheet_name
+
+    titles = {
+        "Tỷ lệ hộ nghèo theo huyện, thành phố (★ huyện nghèo)": "Tỷ lệ hộ nghèo theo huyện…",
+        "Vốn, số đối tượng được hỗ trợ và chi phí bình quân theo dự án, tiểu dự án": "Vốn, số đối tượng được hỗ trợ…",
+        "Khoảng dự báo 90 % của các chỉ số chính": "Khoảng dự báo 90 % của các chỉ…",
+        "Thông tin": "Thông tin",
+    }
+    used: set = set()
+    for title, expected in titles.items():
+        name = sheet_name(title, used)
+        assert name == expected and len(name) <= 31
+    assert sheet_name("Vốn, số đối tượng được hỗ trợ và chi phí", used) == "Vốn, số đối tượng được hỗ… 2"
