@@ -155,3 +155,22 @@ def test_excel_sheet_names_end_on_a_whole_word():
         name = sheet_name(title, used)
         assert name == expected and len(name) <= 31
     assert sheet_name("Vốn, số đối tượng được hỗ trợ và chi phí", used) == "Vốn, số đối tượng được hỗ… 2"
+
+
+def test_headline_sentence_adds_up_as_written():
+    """plan_2024's headline: «giảm từ 24,7 % … xuống 19,1 % …, tức giảm 5,65 điểm %» — a reader
+    subtracting gets 5,6. The rates are written as the change is (two decimals, the published
+    24,71 %) and the change is theirs: 24,71 − 19,06 = 5,65; crossing_2024_2027's 24,71 − 15,75
+    = 8,96 (was «24,7 % … 15,8 % … 8,96»)."""
+    from simlib.report.scenario_report import headline_sentence
+
+    for end, shown, change in [(19.0624, "19,06", "5,65"), (15.7549, "15,75", "8,96")]:
+        ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": [2023, 2025], "value": [24.7123, end]})
+        ctx = SimpleNamespace(
+            head={"year_start": 2023, "year_end": 2025, "poor_rate_start": 24.7123},
+            lang="vi",
+            tables=SimpleNamespace(indicators=ind, uncertainty=None),
+            t=lambda key, **kw: i18n.t(key, "vi", **kw),
+        )
+        text = headline_sentence(ctx).replace("\xa0", " ")
+        assert f"từ 24,71 % (cuối năm 2023) xuống {shown} % (cuối năm 2025), tức giảm {change} điểm %" in text

@@ -140,12 +140,14 @@ def headline_sentence(ctx: ReportContext) -> str:
     y0, y1 = h["year_start"], h["year_end"]
     breaks = trends.standard_breaks(ind)
     before = breaks[0] - 1 if breaks else y1
-    end = data.value_at(ind, "poor_rate", before)[0]
-    change = end - h["poor_rate_start"]
+    # both rates as the sentence writes them (two decimals, as the published 24,71 %), and the
+    # change between those: «từ 24,7 % xuống 19,1 %, tức giảm 5,65 điểm %» did not add up
+    start, end = round(float(h["poor_rate_start"]), 2), round(float(data.value_at(ind, "poor_rate", before)[0]), 2)
+    change = end - start
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
-        start=fmt.percent(h["poor_rate_start"], L),
-        end=fmt.percent(end, L) + intervals.interval(ctx, "poor_rate", before, fmt.percent),
+        start=fmt.percent(start, L, 2),
+        end=fmt.percent(end, L, 2) + intervals.interval(ctx, "poor_rate", before, fmt.percent),
         y0=y0,
         y1=before,
         change=f"{fmt.number(abs(change), L, 2)} {ctx.t('unit.pts')}",
