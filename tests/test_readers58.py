@@ -6,14 +6,18 @@ table shows, over the years it names. Fast checks on hand-made frames; no model 
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simlib import i18n
+from simlib.report import html
 from simlib.report.deprivation_tables import removals_by_line, summary_text
-from simlib.report.scenario_report import not_sure
+from simlib.report.scenario_report import headline_sentence, not_sure
+from simlib.report.table import sheet_name
 
 
 def _ctx(lang: str, probability: float, basis: str, status: str = "not_met"):
@@ -142,8 +146,6 @@ def test_uncertainty_page_names_no_folder_on_the_vietnamese_page():
 def test_excel_sheet_names_end_on_a_whole_word():
     """plan_2024's tables.xlsx had tabs «Tỷ lệ hộ nghèo theo huyện, thàn», «Vốn, số đối tượng
     được hỗ trợ v» and «Khoảng dự báo 90 % của các chỉ » (the titles cut at 31 characters)."""
-    from simlib.report.table import sheet_name
-
     titles = {
         "Tỷ lệ hộ nghèo theo huyện, thành phố (★ huyện nghèo)": "Tỷ lệ hộ nghèo theo huyện…",
         "Vốn, số đối tượng được hỗ trợ và chi phí bình quân theo dự án, tiểu dự án": "Vốn, số đối tượng được hỗ trợ…",
@@ -162,8 +164,6 @@ def test_headline_sentence_adds_up_as_written():
     subtracting gets 5,6. The rates are written as the change is (two decimals, the published
     24,71 %) and the change is theirs: 24,71 − 19,06 = 5,65; crossing_2024_2027's 24,71 − 15,75
     = 8,96 (was «24,7 % … 15,8 % … 8,96»)."""
-    from simlib.report.scenario_report import headline_sentence
-
     for end, shown, change in [(19.0624, "19,06", "5,65"), (15.7549, "15,75", "8,96")]:
         ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": [2023, 2025], "value": [24.7123, end]})
         ctx = SimpleNamespace(
@@ -174,3 +174,68 @@ def test_headline_sentence_adds_up_as_written():
         )
         text = headline_sentence(ctx).replace("\xa0", " ")
         assert f"từ 24,71 % (cuối năm 2023) xuống {shown} % (cuối năm 2025), tức giảm {change} điểm %" in text
+
+
+def test_printed_english_page_counts_pages_in_english():
+    """plan_2024's English report printed «Trang 1 / 20» at the foot of every page: the
+    `@page :lang(en)` rule meant for it is no selector a browser knows."""
+    en, vi = html.page("<p>x</p>", "t", lang="en"), html.page("<p>x</p>", "t", lang="vi")
+    assert '"Page " counter(page) " of " counter(pages)' in en
+    assert '"Page "' not in vi and '"Trang " counter(page)' in vi
+    assert ":lang(en)" not in html.CSS
+
+
+#: a scorecard cell as the report writes it (value, verdict, shortfall in households)
+VERDICT = '−2,94<br><span class="sl-notmet">✗ Không đạt</span><br><span class="sl-small">thiếu 1,06 điểm % (khoảng 1.421 hộ)</span>'
+
+
+def _scorecard(columns: int) -> str:
+    """A page with one scorecard of `columns` columns (a label, a threshold, the years)."""
+    header = ["Chỉ tiêu (địa bàn)", "Ngưỡng kế hoạch"] + [f"Triển vọng {2023 + k}" for k in range(columns - 2)]
+    label = "Tỷ lệ hộ nghèo dân tộc thiểu số giảm từ 4 điểm % trở lên (Hộ dân tộc thiểu số)"
+    rows = [[label, "≤ −4,00 điểm %"] + [VERDICT] * (columns - 2) for _ in range(3)]
+    table = html.table(header, rows, numeric=[False] + [True] * (columns - 1), raw_cols=range(2, columns))
+    return html.page(f"<h2>Khả năng đạt các chỉ tiêu</h2>{table}", "In")
+
+
+def _printed(page_html: str, tmp_path) -> tuple[float, float, str]:
+    """(table width, text column width, the table's `page`) in CSS pixels, the page laid out for
+    print at A4 portrait's text width (210 − 2 × 12 mm = 703 px) by headless Chromium."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = tmp_path / "page.html"
+    path.write_text(page_html, encoding="utf-8")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 703, "height": 900})
+            page.emulate_media(media="print")
+            page.goto(path.as_uri())
+            table = page.locator("table.sl-table")
+            width = table.evaluate("e => e.getBoundingClientRect().width")
+            named = table.evaluate("e => getComputedStyle(e).page || ''")
+            column = page.locator("main.sl-page").evaluate("e => e.clientWidth")
+        finally:
+            browser.close()
+    return width, column, named
+
+
+def test_a_seven_year_scorecard_fits_a_printed_a4_page(tmp_path):
+    """multidim_2030's scorecard (a label, a threshold, seven years) printed 880 CSS pixels wide
+    in A4's 688-pixel text column (Chromium, its last years cut off); plan_2027's (four years)
+    722, its first column held at 13em: printed, wide tables' cells and the first column take
+    less room and a verdict may wrap within its cell."""
+    for columns in (6, 9):
+        width, column, _ = _printed(_scorecard(columns), tmp_path)
+        assert width <= column + 0.5, f"{columns} columns: the table is {width:.0f} px in a {column:.0f}-px column"
+
+
+def test_the_evidence_table_prints_on_landscape_pages(tmp_path):
+    """The evidence behind the effect sizes (twelve columns) printed 814 pixels wide in 688, its
+    last column cut off: a table of ten columns or more prints on A4 landscape pages."""
+    header = [f"Cột số {k}" for k in range(12)]
+    page = html.page(html.table(header, [["25.000.000"] * 12]), "In")
+    assert _printed(page, tmp_path)[2] == "sl-landscape"
+    assert "@page sl-landscape { size: A4 landscape; }" in html.CSS
