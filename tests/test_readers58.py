@@ -12,9 +12,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from simlib import i18n
 from simlib.report import html
+from simlib.report.communes import symbol_map
 from simlib.report.deprivation_tables import removals_by_line, summary_text
 from simlib.report.scenario_report import headline_sentence, not_sure
 from simlib.report.table import sheet_name
@@ -239,3 +241,37 @@ def test_the_evidence_table_prints_on_landscape_pages(tmp_path):
     page = html.page(html.table(header, [["25.000.000"] * 12]), "In")
     assert _printed(page, tmp_path)[2] == "sl-landscape"
     assert "@page sl-landscape { size: A4 landscape; }" in html.CSS
+
+
+def test_map_legend_circles_stay_apart_and_inside_their_frame():
+    """plan_2027's map of poor households: the legend's circles of 500 and 1.000 households
+    overlapped each other, the number «1.000» and the legend's frame (the 1.000 circle hung
+    below it). Each circle (centre and radius as drawn, in pixels) now sits inside the frame,
+    left of its number and clear of its neighbours."""
+    rng = np.random.default_rng(1)
+    n = 56
+    frame = pd.DataFrame(
+        {
+            "lat": rng.uniform(22.4, 23.0, n),
+            "lon": rng.uniform(105.4, 106.8, n),
+            "poor": rng.uniform(100, 1000, n),
+            "is_poor": rng.random(n) < 0.6,
+            "name": [f"Xã {k}" for k in range(n)],
+        }
+    )
+    ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": [2023, 2027], "value": [20.0, 18.0]})
+    fig = symbol_map(SimpleNamespace(lang="vi", tables=SimpleNamespace(indicators=ind)), frame).figure
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = fig.axes[0].get_legend()
+    box = legend.get_window_extent(renderer)
+    spans = []
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        x, y = handle.get_offset_transform().transform(handle.get_offsets())[0]
+        r = np.sqrt(handle.get_sizes()[0]) / 2 * fig.dpi / 72
+        assert box.x0 <= x - r and box.y0 <= y - r and y + r <= box.y1, text.get_text()
+        assert x + r < text.get_window_extent(renderer).x0, text.get_text()
+        spans.append((y - r, y + r))
+    spans.sort()
+    assert all(top < bottom for (_, top), (bottom, _) in zip(spans, spans[1:])), spans

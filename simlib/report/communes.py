@@ -111,9 +111,22 @@ def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
         ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
         ax.set_xlabel(t("axis.longitude"))
         ax.set_ylabel(t("axis.latitude"))
-        for ref in reference_sizes(float(poor.max())):
+        refs = reference_sizes(float(poor.max()))
+        for ref in refs:
             ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
-        ax.legend(title=t("report.map.legend"), loc="lower left", fontsize=7, title_fontsize=7, labelspacing=1.4)
+        # each legend row as tall and its handle as wide as the largest circle (its diameter in
+        # font sizes, 7 pt): the circles of 500 and 1.000 households overlapped each other, their
+        # numbers and the legend's frame
+        room = np.sqrt(max(refs) * scale) / 7 + 0.3
+        ax.legend(
+            title=t("report.map.legend"),
+            loc="lower left",
+            fontsize=7,
+            title_fontsize=7,
+            handleheight=room,
+            handlelength=room,
+            labelspacing=0.4,
+        )
     return html.Chart(fig, t("report.fig.units_map", year=last))
 
 
