@@ -200,9 +200,10 @@ def _scorecard(columns: int) -> str:
     return html.page(f"<h2>Khả năng đạt các chỉ tiêu</h2>{table}", "In")
 
 
-def _printed(page_html: str, tmp_path) -> tuple[float, float, str]:
-    """(table width, text column width, the table's `page`) in CSS pixels, the page laid out for
-    print at A4 portrait's text width (210 − 2 × 12 mm = 703 px) by headless Chromium."""
+def _printed(page_html: str, tmp_path, named: str = "table.sl-table") -> tuple[float, float, str]:
+    """(table width, text column width in CSS pixels, the `page` of the element `named`), the
+    page laid out for print at A4 portrait's text width (210 − 2 × 12 mm = 703 px) by headless
+    Chromium."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no Chromium (apt-get install chromium)")
@@ -217,7 +218,7 @@ def _printed(page_html: str, tmp_path) -> tuple[float, float, str]:
             page.goto(path.as_uri())
             table = page.locator("table.sl-table")
             width = table.evaluate("e => e.getBoundingClientRect().width")
-            named = table.evaluate("e => getComputedStyle(e).page || ''")
+            named = page.locator(named).evaluate("e => getComputedStyle(e).page || ''")
             column = page.locator("main.sl-page").evaluate("e => e.clientWidth")
         finally:
             browser.close()
@@ -236,10 +237,12 @@ def test_a_seven_year_scorecard_fits_a_printed_a4_page(tmp_path):
 
 def test_the_evidence_table_prints_on_landscape_pages(tmp_path):
     """The evidence behind the effect sizes (twelve columns) printed 814 pixels wide in 688, its
-    last column cut off: a table of ten columns or more prints on A4 landscape pages."""
+    last column cut off: a table of ten columns or more prints on A4 landscape pages, with the
+    heading just above it (else left alone at the foot of the portrait page before)."""
     header = [f"Cột số {k}" for k in range(12)]
-    page = html.page(html.table(header, [["25.000.000"] * 12]), "In")
+    page = html.page("<h3>Căn cứ của các hệ số tác động</h3>" + html.table(header, [["25.000.000"] * 12]), "In")
     assert _printed(page, tmp_path)[2] == "sl-landscape"
+    assert _printed(page, tmp_path, "h3")[2] == "sl-landscape"
     assert "@page sl-landscape { size: A4 landscape; }" in html.CSS
 
 

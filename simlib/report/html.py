@@ -88,7 +88,7 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   figure.sl-chart img { max-height: 235mm; width: auto; }
   a { text-decoration: none; }
   .sl-up { display: none; }
-  table.sl-table.sl-wider { page: sl-landscape; }
+  table.sl-table.sl-wider, h3:has(+ table.sl-table.sl-wider) { page: sl-landscape; }
   table.sl-table.sl-wide th, table.sl-table.sl-wide td { padding: .2em .25em; }
   table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 9em; }
   table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 6em; }
