@@ -278,3 +278,11 @@ def test_map_legend_circles_stay_apart_and_inside_their_frame():
         spans.append((y - r, y + r))
     spans.sort()
     assert all(top < bottom for (_, top), (bottom, _) in zip(spans, spans[1:])), spans
+
+
+def test_decision_brief_does_not_say_only_zero_points():
+    """The index's brief: «… bình quân 18,14 %, chỉ cao hơn phương án tốt nhất của từng lượt
+    0,00 điểm %» («only 0.00 points above»): the regret is stated as a figure, not as «only»."""
+    for lang, word in (("vi", "chỉ cao hơn"), ("en", "only")):
+        text = _text("decision.choice", lang)
+        assert word not in text and ("mức thiệt bình quân" in text or "mean regret" in text), text
