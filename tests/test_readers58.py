@@ -1,8 +1,11 @@
-"""The rendered decision reports read as a provincial leader and a report editor would (readers58):
-the headline's list of targets says what it lists (not met or not surely met) and, without
-parameter draws, that a verdict is the central projection's; a column of yearly changes carries
-its unit; the deprivation section's sentence on the largest contribution gives the share its
-table shows, over the years it names. Fast checks on hand-made frames; no model runs."""
+"""The rendered decision reports read as a provincial leader and a report editor would (readers58),
+each test a fault found on a page of `simlib batch params/scenarios` in Chromium or its A4 print:
+the headline's list of targets says what it lists and, without draws, whose verdict it is; a
+column of yearly changes carries its unit; the deprivation sentence agrees with its table; one
+name for the cost per household kept out of poverty; no folder names on Vietnamese pages; whole
+words on Excel tabs; a headline that adds up; wide tables that print within A4 and English page
+numbers; the map's legend; the decision brief's regret; one spelling of a district. Hand-made
+frames, no model runs; the print checks use headless Chromium where it is installed."""
 
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from simlib import i18n
+from simlib.dataset import load_dataset
+from simlib.geography import load_geography
 from simlib.report import html
-from simlib.report.communes import symbol_map
+from simlib.report.communes import modern_tone, symbol_map
 from simlib.report.deprivation_tables import removals_by_line, summary_text
 from simlib.report.scenario_report import headline_sentence, not_sure
 from simlib.report.table import sheet_name
@@ -286,3 +291,16 @@ def test_decision_brief_does_not_say_only_zero_points():
     for lang, word in (("vi", "chỉ cao hơn"), ("en", "only")):
         text = _text("decision.choice", lang)
         assert word not in text and ("mức thiệt bình quân" in text or "mean regret" in text), text
+
+
+def test_former_districts_are_spelt_as_the_rest_of_the_report_spells_them():
+    """crossing_2024_2027's table of units by former district: «Huyện Hoà An», «Huyện Hoà An +
+    Huyện Nguyên Bình» (the statistics office's register) under a district table, charts and
+    text saying «Huyện Hòa An» (the dataset). Every district of the register, as the table now
+    names it, is the dataset's name; «Quý», «Hoàng» keep their marks."""
+    register = load_geography().period("districts_2020").units.set_index("unit_id")["name_vi"]
+    dataset = load_dataset("caobang")
+    assert "Huyện Hoà An" in set(register)  # the register's spelling this guards against
+    for unit, name in register.items():
+        assert modern_tone(name) == dataset.unit_name(unit, "vi"), unit
+    assert modern_tone("Xã Đàm Thuỷ, Xã Vinh Quý, Hoàng, Khoẻ") == "Xã Đàm Thủy, Xã Vinh Quý, Hoàng, Khỏe"
