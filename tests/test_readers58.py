@@ -304,3 +304,9 @@ def test_former_districts_are_spelt_as_the_rest_of_the_report_spells_them():
     for unit, name in register.items():
         assert modern_tone(name) == dataset.unit_name(unit, "vi"), unit
     assert modern_tone("Xã Đàm Thuỷ, Xã Vinh Quý, Hoàng, Khoẻ") == "Xã Đàm Thủy, Xã Vinh Quý, Hoàng, Khỏe"
+
+
+def test_deprivation_lines_table_names_its_column_as_the_report_does():
+    """crossing_2024_2027: «Dự án/tiểu dự án» above the deprivations removed by line, where every
+    other table of the report says «Dự án, tiểu dự án» (the legal texts' enumeration)."""
+    assert removals_by_line(_removals(), lang="vi").index.name == i18n.t("table.line", "vi") == "Dự án, tiểu dự án"
