@@ -166,7 +166,7 @@ def test_excel_sheet_names_end_on_a_whole_word():
     assert sheet_name("Vốn, số đối tượng được hỗ trợ và chi phí", used) == "Vốn, số đối tượng được hỗ… 2"
 
 
-def test_headline_sentence_adds_up_as_written():
+def test_headline_sentence_adds_up_as_written_in_one_pair_of_parentheses():
     """plan_2024's headline: «giảm từ 24,7 % … xuống 19,1 % …, tức giảm 5,65 điểm %» — a reader
     subtracting gets 5,6. The rates are written as the change is (two decimals, the published
     24,71 %) and the change is theirs: 24,71 − 19,06 = 5,65; crossing_2024_2027's 24,71 − 15,75
@@ -181,6 +181,12 @@ def test_headline_sentence_adds_up_as_written():
         )
         text = headline_sentence(ctx).replace("\xa0", " ")
         assert f"từ 24,71 % (cuối năm 2023) xuống {shown} % (cuối năm 2025), tức giảm {change} điểm %" in text
+    # with draws, the 90 % interval inside the year's parentheses, not a second pair after it
+    # (was «xuống 19,06 % (khoảng dự báo 90 %: 16,7 % – 20,7 %) (cuối năm 2025)»)
+    q = pd.DataFrame({"indicator": ["poor_rate"], "geo": ["province"], "year": [2025], "q05": [16.7], "q95": [20.7]})
+    ctx.tables.uncertainty = {"quantiles": q}
+    text = headline_sentence(ctx).replace("\xa0", " ")
+    assert "xuống 15,75 % (cuối năm 2025; khoảng dự báo 90 %: 16,7 % – 20,7 %), tức giảm" in text
 
 
 def test_printed_english_page_counts_pages_in_english():

@@ -147,7 +147,8 @@ def headline_sentence(ctx: ReportContext) -> str:
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
         start=fmt.percent(start, L, 2),
-        end=fmt.percent(end, L, 2) + intervals.interval(ctx, "poor_rate", before, fmt.percent),
+        end=fmt.percent(end, L, 2),
+        interval=intervals.interval(ctx, "poor_rate", before, fmt.percent, "report.headline.interval"),
         y0=y0,
         y1=before,
         change=f"{fmt.number(abs(change), L, 2)} {ctx.t('unit.pts')}",
