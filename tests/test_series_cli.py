@@ -80,7 +80,7 @@ def test_run_prints_and_writes_the_intervals(fitted):
     scen = scenario_with(folder, out / "transitions.yaml")
     r = simlib("run", scen, "--out", str(folder / "run"))
     assert r.returncode == 0, r.stderr
-    assert "Chương trình đóng góp" in r.stdout and "triệu đồng/hộ thoát nghèo" in r.stdout
+    assert "Chương trình đóng góp" in r.stdout and "triệu đồng/hộ giảm nghèo" in r.stdout
     t = pd.read_csv(folder / "run" / "programme_intervals.csv")
     assert (t["q05"] <= t["q50"] + 1e-12).all() and (t["q50"] <= t["q95"] + 1e-12).all()
     manifest = json.loads((folder / "run" / "manifest.json").read_text(encoding="utf-8"))

@@ -111,9 +111,22 @@ def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
         ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
         ax.set_xlabel(t("axis.longitude"))
         ax.set_ylabel(t("axis.latitude"))
-        for ref in reference_sizes(float(poor.max())):
+        refs = reference_sizes(float(poor.max()))
+        for ref in refs:
             ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
-        ax.legend(title=t("report.map.legend"), loc="lower left", fontsize=7, title_fontsize=7, labelspacing=1.4)
+        # each legend row as tall and its handle as wide as the largest circle (its diameter in
+        # font sizes, 7 pt): the circles of 500 and 1.000 households overlapped each other, their
+        # numbers and the legend's frame
+        room = np.sqrt(max(refs) * scale) / 7 + 0.3
+        ax.legend(
+            title=t("report.map.legend"),
+            loc="lower left",
+            fontsize=7,
+            title_fontsize=7,
+            handleheight=room,
+            handlelength=room,
+            labelspacing=0.4,
+        )
     return html.Chart(fig, t("report.fig.units_map", year=last))
 
 
@@ -125,6 +138,32 @@ def reference_sizes(largest: float) -> list[float]:
     return sorted({max(step, round(largest * f / step) * step) for f in (0.25, 0.5, 1.0)})
 
 
+#: a tone mark on the first vowel of an open syllable «oa», «oe», «uy» (the register's «Hoà An»,
+#: «Thuỷ»), and where the rest of the report writes it («Hòa An», «Thủy»)
+_OLD_TONE = re.compile(
+    r"([oO])([àáảãạ])(?![a-zà-ỹđ])|([oO])([èéẻẽẹ])(?![a-zà-ỹđ])|(?<![qQ])([uU])([ỳýỷỹỵ])(?![a-zà-ỹđ])"
+)
+_MOVE_TONE = {
+    **dict(zip("àáảãạ", "òóỏõọ", strict=True)),
+    **dict(zip("èéẻẽẹ", "òóỏõọ", strict=True)),
+    **dict(zip("ỳýỷỹỵ", "ùúủũụ", strict=True)),
+}
+_PLAIN = {**dict.fromkeys("àáảãạ", "a"), **dict.fromkeys("èéẻẽẹ", "e"), **dict.fromkeys("ỳýỷỹỵ", "y")}
+
+
+def modern_tone(name: str) -> str:
+    """A name with the tone of «oa», «oe», «uy» in an open syllable on the first vowel, as the
+    report writes every other name: `Huyện Hoà An` → `Huyện Hòa An`, `Xã Đàm Thuỷ` → `Xã Đàm
+    Thủy`; `Hoàng`, `Quảng Hòa`, `Vinh Quý` (the «u» of «qu» is no vowel) unchanged."""
+
+    def move(m: re.Match) -> str:
+        first, marked = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
+        lower = _MOVE_TONE[marked]
+        return (lower.upper() if first.isupper() else lower) + _PLAIN[marked]
+
+    return _OLD_TONE.sub(move, name)
+
+
 def group_table(ctx, frame: pd.DataFrame) -> ReportTable | None:
     """Units grouped by the 2024 districts they came from: units, poor households at the horizon,
     mean change a year (unweighted), range of rates."""
@@ -133,7 +172,7 @@ def group_table(ctx, frame: pd.DataFrame) -> ReportTable | None:
     L = ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     districts = load_geography().period("districts_2020").units.set_index("unit_id")
-    names = districts[i18n.column("name", L)].to_dict()
+    names = {k: modern_tone(v) for k, v in districts[i18n.column("name", L)].items()}
     g = frame.groupby("districts_2024")
     out = pd.DataFrame(
         {

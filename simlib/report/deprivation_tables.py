@@ -266,14 +266,18 @@ def summary_text(
             )
         )
     if removals is not None and not removals.empty:
-        tab = removals_by_line(removals, start + 1, end, lang=lang)
+        # every projected year, as the section's table and chart of the lines: the removals are
+        # counts of households, not shares compared across a change of standard
+        tab = removals_by_line(removals, lang=lang)
         if not tab.empty:
             code = tab.index[0]
             name = (line_names or {}).get(code)
+            y0, y1 = int(removals["year"].min()), int(removals["year"].max())
             out.append(
                 i18n.t(
                     "dep.text.lines",
                     lang,
+                    years=str(y0) if y0 == y1 else f"{y0}–{y1}",
                     line=f"{code} – {name}" if name else code,
                     share=fmt.percent(tab.iloc[0, -1], lang),
                 )

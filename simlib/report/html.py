@@ -80,7 +80,7 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 .cell, .output_wrapper, .output, .output_area, .output_subarea { margin: 0; padding: 0; }
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-right { content: "Trang " counter(page) " / " counter(pages); font-size: 8.5pt; color: #555; } }
-@page :lang(en) { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }
+@page sl-landscape { size: A4 landscape; }
 @media print {
   body { font-size: 11pt; }
   main.sl-page { max-width: none; padding: 0; }
@@ -88,8 +88,21 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   figure.sl-chart img { max-height: 235mm; width: auto; }
   a { text-decoration: none; }
   .sl-up { display: none; }
+  table.sl-table.sl-wider, h3:has(+ table.sl-table.sl-wider) { page: sl-landscape; }
+  table.sl-table.sl-wide th, table.sl-table.sl-wide td { padding: .2em .25em; }
+  table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 9em; }
+  table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 6em; }
+  table.sl-table.sl-wide .sl-met, table.sl-table.sl-wide .sl-notmet, table.sl-table.sl-wide .sl-unsure { white-space: normal; }
 }
 """
+#: Printed, a table runs past A4's text width (about 700 CSS pixels) when its columns cannot
+#: shrink: the rules at the end of `@media print` above put a table of `WIDER_COLUMNS` columns
+#: (the evidence behind the effect sizes: 814 px) on landscape pages, and let the cells of a table
+#: of `WIDE_COLUMNS` (a scorecard of seven years: 880 px) and the scorecard's first column (722 px)
+#: take less room, a verdict wrapping within its cell.
+
+#: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
+PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'
 
 #: JupyterLab styles rendered HTML tables its own way (cells right-aligned, fixed layout, centred):
 #: these rules, more specific than JupyterLab's, keep a report's tables as in the HTML report
@@ -317,6 +330,6 @@ def page(body: str, title: str, lang: str = "vi") -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="simlib">\n<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n'
+        f'<meta name="generator" content="simlib">\n<title>{esc(title)}</title>\n<style>{CSS}{PAGE_EN if lang == "en" else ""}</style>\n</head>\n'
         f'<body>\n<main class="sl-page">\n{body}\n</main>\n</body>\n</html>\n'
     )

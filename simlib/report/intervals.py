@@ -10,8 +10,9 @@ from simlib.i18n import fmt
 from simlib.report.context import ReportContext
 
 
-def interval(ctx: ReportContext, indicator: str, year: int, f) -> str:
-    """' (khoảng dự báo 90 %: a – b)' of an indicator over the parameter draws, or ''."""
+def interval(ctx: ReportContext, indicator: str, year: int, f, key: str = "report.interval90") -> str:
+    """' (khoảng dự báo 90 %: a – b)' of an indicator over the parameter draws, or ''; `key` another
+    template of {lo} and {hi} (the headline's '; khoảng dự báo 90 %: a – b', inside its parentheses)."""
     u = ctx.tables.uncertainty
     if not u or "quantiles" not in u:
         return ""
@@ -19,7 +20,7 @@ def interval(ctx: ReportContext, indicator: str, year: int, f) -> str:
     q = q[(q["indicator"] == indicator) & (q["geo"] == "province") & (q["year"] == year)]
     if q.empty or not np.isfinite(q["q05"].iloc[0]):
         return ""
-    return ctx.t("report.interval90", lo=f(q["q05"].iloc[0], ctx.lang), hi=f(q["q95"].iloc[0], ctx.lang))
+    return ctx.t(key, lo=f(q["q05"].iloc[0], ctx.lang), hi=f(q["q95"].iloc[0], ctx.lang))
 
 
 def _whole(x: float, lang: str) -> str:

@@ -140,12 +140,15 @@ def headline_sentence(ctx: ReportContext) -> str:
     y0, y1 = h["year_start"], h["year_end"]
     breaks = trends.standard_breaks(ind)
     before = breaks[0] - 1 if breaks else y1
-    end = data.value_at(ind, "poor_rate", before)[0]
-    change = end - h["poor_rate_start"]
+    # both rates as the sentence writes them (two decimals, as the published 24,71 %), and the
+    # change between those: «từ 24,7 % xuống 19,1 %, tức giảm 5,65 điểm %» did not add up
+    start, end = round(float(h["poor_rate_start"]), 2), round(float(data.value_at(ind, "poor_rate", before)[0]), 2)
+    change = end - start
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
-        start=fmt.percent(h["poor_rate_start"], L),
-        end=fmt.percent(end, L) + intervals.interval(ctx, "poor_rate", before, fmt.percent),
+        start=fmt.percent(start, L, 2),
+        end=fmt.percent(end, L, 2),
+        interval=intervals.interval(ctx, "poor_rate", before, fmt.percent, "report.headline.interval"),
         y0=y0,
         y1=before,
         change=f"{fmt.number(abs(change), L, 2)} {ctx.t('unit.pts')}",
@@ -286,7 +289,7 @@ def headline(ctx: ReportContext) -> list:
     if sentence:
         blocks.append(f'<p class="sl-answer">{html.esc(sentence)}</p>')
     blocks.append(html.cards(cards))
-    blocks += _not_sure(ctx)
+    blocks += not_sure(ctx)
     if ctx.spread_shown:
         blocks.append(html.para(ctx.t("report.spread_note", n=ctx.draws), "sl-small"))
     return blocks
@@ -312,8 +315,9 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     return out
 
 
-def _not_sure(ctx: ReportContext) -> list:
-    """The targets of their own years that are not surely met: status, probability, shortfall."""
+def not_sure(ctx: ReportContext) -> list:
+    """The targets of their own years that are not met or not surely met: status, probability (or
+    that the verdict is the central projection's, without draws), shortfall."""
     v = verdict.headline_verdicts(ctx.verdicts)
     v = v[v["status"] != "met"]
     if v.empty:
@@ -323,6 +327,8 @@ def _not_sure(ctx: ReportContext) -> list:
         text = f"{r[i18n.column('label', ctx.lang)]} ({r['year']}): {scorecards.status_word(r['status'], ctx.lang).lower()}"
         if np.isfinite(r["probability"]):
             text += f", {ctx.t('report.probability_label')} {fmt.percent(100 * r['probability'], ctx.lang, 0)}"
+        elif r["basis"] == "projection":  # no draws: the central projection's verdict, not a certainty
+            text += f" {ctx.t('report.headline.by_projection')}"
         short = scorecards.shortfall_text(r, ctx.lang)
         items.append(text + (f"; {short}" if short else ""))
     return [html.para(ctx.t("report.headline.not_sure")), html.bullet_list(items)]

@@ -138,13 +138,28 @@ def read_csv(path: str | Path, lang: str) -> pd.DataFrame:
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
+#: Excel's longest sheet name
+SHEET_CHARS = 31
+
+
+def shorten_words(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its whole words that fit with «…» after
+    them (a single overlong word is cut)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = len(head) if text[limit - 1].isspace() else head.rfind(" ")
+    return (head[:cut] if cut > 0 else head).rstrip(" ,;–-(") + "…"
+
+
 def sheet_name(title: str, used: set) -> str:
-    """An Excel sheet name from a title: at most 31 characters, none of []:*?/\\, unique."""
-    base = _BAD_SHEET.sub("", title).strip()[:31] or "Sheet"
-    name, i = base, 1
+    """An Excel sheet name from a title: at most 31 characters, none of []:*?/\\, unique. A longer
+    title ends after its last whole word that fits, with «…» (never «… theo huyện, thàn»)."""
+    clean = _BAD_SHEET.sub("", title).strip() or "Sheet"
+    name, i = shorten_words(clean, SHEET_CHARS), 1
     while name.lower() in used:
         i += 1
-        name = f"{base[:28]} {i}"
+        name = f"{shorten_words(clean, SHEET_CHARS - len(str(i)) - 1)} {i}"
     used.add(name.lower())
     return name
 
