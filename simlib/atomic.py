@@ -35,8 +35,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from simlib.errors import InputError, raise_if_any
-from simlib.paths import display_path
+from simlib.errors import InputError, odd_entry, raise_if_any
+from simlib.paths import display_path, typable_path
 
 try:  # pragma: no cover - always present on Linux and macOS
     import fcntl
@@ -122,6 +122,9 @@ def write_marker(folder: Path, kind: str, files: dict[str, int] | None = None) -
 def ownership_problems(target: Path, kind: str, field: str = "--out") -> list[InputError]:
     """Why `target` may not be replaced by output `kind` (empty list: it may)."""
     shown = _shown(target)
+    odd = odd_entry(target, typable_path(target), field) if target.is_symlink() else None
+    if odd is not None:  # a link in a circle or to nothing: the swap at the end would fail on it
+        return [odd]
     try:
         if not target.exists():
             return []
@@ -148,7 +151,7 @@ def _inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link in a circle (Python < 3.13)
         return False
 
 

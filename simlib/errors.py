@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
@@ -236,10 +238,27 @@ def _near_files(path: Path) -> list[Path]:
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
 
+def odd_entry(path: Path, shown: str, field: str | None = None) -> InputError | None:
+    """The error for `path` (shown as `shown`) when it is there but no file or folder: a pipe,
+    device or socket (`not_regular_file`), a link going round in a circle (`link_loop`) or to
+    nothing (`link_broken`, with its target); None for anything else (a file, a folder, nothing).
+    Never opens it (a pipe would wait for a writer)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return InputError("link_broken", file=shown, field=field, target=os.readlink(path))
+        return None
+    except OSError as exc:
+        return InputError("link_loop", file=shown, field=field) if exc.errno == errno.ELOOP else None
+    return None if path.is_dir() or path.is_file() else InputError("not_regular_file", file=shown, field=field)
+
+
 def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """The error for a file a user named that cannot be opened as a file.
 
-    A folder: `is_folder`, listing the files in it (the user probably meant one of them), or
+    A pipe, a device, a link in a circle or to nothing: said as such (`odd_entry`). A folder:
+    `is_folder`, listing the files in it (the user probably meant one of them), or
     `is_folder_empty`. A
     missing file whose name is close to an existing one (its folder's files and the bundled
     scenarios, `difflib` ratio ≥ `NEAR_CUTOFF`): `file_missing_near`, suggesting it. Otherwise
@@ -260,6 +279,9 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """
     path = Path(path)
     shown = typable_path(path)  # as the suggestions: a path the user can type where they stand
+    odd = odd_entry(path, shown, field)
+    if odd is not None:
+        return odd
     if path.is_dir():
         files = [f.name for f in _entries(path, Path.is_file)]
         if not files:

@@ -5,6 +5,8 @@ message, no traceback; the other scenarios of a batch still run; nothing of the 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 from conftest import tiny_raw
@@ -64,3 +66,54 @@ def test_sensitivity_analysis_without_a_grouping_is_an_input_error(tiny_scenario
     """The library's own call with no grouping: an input error naming the field, not a crash."""
     with pytest.raises(InputError, match="grouping"):
         sensitivity_analysis(tiny_scenario, n=2, groupings=())
+
+
+ODD = [
+    ("pipe.yaml", "đây không phải tệp thông thường (là ống dẫn, thiết bị hoặc socket)"),
+    ("loop.yaml", "đây là liên kết (symlink) trỏ vòng quanh, quay về chính nó"),
+    ("link.yaml", "đây là liên kết (symlink) tới «nowhere.yaml», nhưng đích đó không tồn tại"),
+]
+
+
+@pytest.fixture
+def odd(here):
+    """A named pipe, two links pointing at each other and a link to nothing, beside good.yaml."""
+    os.mkfifo(here / "pipe.yaml")
+    (here / "loop.yaml").symlink_to("loop2.yaml")
+    (here / "loop2.yaml").symlink_to("loop.yaml")
+    (here / "link.yaml").symlink_to("nowhere.yaml")
+    return here
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("name,says", ODD, ids=["pipe", "loop", "link"])
+def test_a_pipe_or_a_broken_link_as_the_scenario_is_said_as_such(odd, command, name, says):
+    """A named pipe, a link in a circle or to nothing were all «file not found», though `ls` shows
+    them (and `run loop.yaml` was an internal RuntimeError: Symlink loop)."""
+    argv = [command, name] + (["--out", "o"] if command == "run" else [])
+    code, text = cli(*argv)
+    assert_user_error(code, text, [f"{name}: {says}"])
+    assert "không tìm thấy" not in text
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+@pytest.mark.parametrize(
+    "name,says",
+    [
+        ("loop.yaml", "option '--out' (loop.yaml): this is a link (symlink) that leads round in a circle"),
+        ("link.yaml", "option '--out' (link.yaml): this is a link (symlink) to «nowhere.yaml», which does not exist"),
+    ],
+    ids=["loop", "link"],
+)
+def test_a_broken_link_as_out_is_refused_before_the_work(odd, command, name, says):
+    """`--out` naming a link in a circle was an internal error (RuntimeError: Symlink loop); a
+    link to nothing ran the whole scenario, then failed to put the output in its place («Not a
+    directory», an internal FileExistsError for a batch). Refused before any work; the links
+    stay as they were."""
+    before = {p.name: os.readlink(p) for p in odd.iterdir() if p.is_symlink()}
+    extra = ["--tables-only"] if command == "batch" else []
+    code, text = cli("--lang", "en", command, "good.yaml", "--out", name, *extra)
+    assert_user_error(code, text, [says])
+    assert "Running" not in text
+    assert {p.name: os.readlink(p) for p in odd.iterdir() if p.is_symlink()} == before
+    assert sorted(p.name for p in odd.iterdir()) == ["good.yaml", "link.yaml", "loop.yaml", "loop2.yaml", "pipe.yaml"]
