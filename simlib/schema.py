@@ -59,8 +59,20 @@ def _parsed(data: bytes, shown: str) -> dict:
     content, so an edited file is parsed anew; `load_yaml` hands out copies, so what a caller
     changes never reaches the next one; a file that fails is not kept (its error is raised
     again, the same)."""
+    try:
+        data.decode("utf-8")  # the whole text first: the line of a wrong byte can be said
+    except UnicodeDecodeError as exc:
+        raise not_utf8_error(data, exc.start, shown) from None
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         return parse_yaml(fh, shown)
+
+
+def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
+    """The error for text `data` that is not UTF-8 from byte `start`: saved as UTF-16 (a byte-order
+    mark first: Notepad's «Unicode»), or the line of the first wrong byte (another encoding)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return InputError("not_utf8_utf16", file=shown)
+    return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)
 
 
 def parse_yaml(stream, shown: str) -> dict:
@@ -76,9 +88,11 @@ def parse_yaml(stream, shown: str) -> dict:
     except yaml.YAMLError as exc:
         raise yaml_error(exc, shown) from None
     except UnicodeDecodeError as exc:
-        raise InputError("not_utf8", file=shown, reason=exc.reason) from None
+        raise not_utf8_error(exc.object, exc.start, shown) from None
     except (TooDeep, RecursionError):
         raise InputError("yaml_too_deep", file=shown, limit=MAX_YAML_DEPTH) from None
+    if data is None:  # nothing at all (only comments, blank lines, `---`): said so
+        raise InputError("yaml_no_content", file=shown)
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)
     return _stringify_keys(data)

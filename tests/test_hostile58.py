@@ -117,3 +117,48 @@ def test_a_broken_link_as_out_is_refused_before_the_work(odd, command, name, say
     assert "Running" not in text
     assert {p.name: os.readlink(p) for p in odd.iterdir() if p.is_symlink()} == before
     assert sorted(p.name for p in odd.iterdir()) == ["good.yaml", "link.yaml", "loop.yaml", "loop2.yaml", "pipe.yaml"]
+
+
+@pytest.mark.parametrize(
+    "text", ["# ghi chú: điền sau\n", "\n   \n\n", "---\n# only a comment\n"], ids=["comment", "blank", "dashes"]
+)
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", "note.yaml: tệp không có nội dung, chỉ có chú thích hoặc dòng trống"),
+        ("en", "note.yaml: the file holds no content, only comments or blank lines"),
+    ],
+)
+def test_a_scenario_of_only_comments_is_said_to_have_no_content(here, text, lang, says):
+    """A scenario saved with its comment and nothing else (or blank lines): «content must be a
+    mapping of key: value», which the 0-byte file no longer says (`test_cli_mistakes`)."""
+    (here / "note.yaml").write_text(text, encoding="utf-8")
+    code, out = cli("--lang", lang, "run", "note.yaml", "--out", "o")
+    assert_user_error(code, out, [says])
+    assert "mapping" not in out and "bảng khóa" not in out
+
+
+def test_a_scenario_saved_as_utf16_says_so(here):
+    """Notepad's «Unicode» is UTF-16: the message was «không phải văn bản mã hóa UTF-8 (invalid
+    start byte)», Python's English inside the Vietnamese sentence, and no word of what to do."""
+    (here / "u16.yaml").write_text((here / "good.yaml").read_text(encoding="utf-8"), encoding="utf-16")
+    code, out = cli("validate", "u16.yaml")
+    assert_user_error(code, out, ["u16.yaml: tệp được lưu theo bảng mã UTF-16", "hãy lưu lại tệp theo bảng mã UTF-8"])
+    assert "invalid" not in out
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", "w.yaml: tệp không phải văn bản mã hóa UTF-8: dòng 3 có ký tự thuộc bảng mã khác"),
+        ("en", "w.yaml: not UTF-8 text: line 3 holds a character in another encoding"),
+    ],
+)
+def test_a_scenario_in_another_encoding_names_the_line(here, lang, says):
+    """A title typed in Windows-1258 on line 3: the line is named, no English «invalid
+    continuation byte» from Python."""
+    text = "name: w\nseed: 1\ntitle_vi: Lâm Hà\n"
+    (here / "w.yaml").write_bytes(text.encode("cp1258"))
+    code, out = cli("--lang", lang, "validate", "w.yaml")
+    assert_user_error(code, out, [says])
+    assert "byte" not in out
