@@ -29,6 +29,7 @@ from simlib import i18n
 from simlib.errors import InputError, closest_names, missing_file
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
+from simlib.written_numbers import written_number_error
 from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
 
@@ -165,7 +166,7 @@ def thousands_error(text: str, file: str | None, field: str | None) -> InputErro
 
 
 #: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
-WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnd|billion|million)\b.*$", re.I)
+WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnđ|vnd|billion|million|₫)(?!\w).*$", re.I)
 
 
 def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
@@ -237,6 +238,7 @@ def _convert(err, file: str) -> list[InputError]:
             return [comma]
     if isinstance(err.instance, str) and _expects_number(err):
         spelled = thousands_error(err.instance, file, field) or worded_number_error(err.instance, file, field)
+        spelled = spelled or written_number_error(err.instance, file, field, _whole_number_only(err))
         if spelled is not None:
             return [spelled]
     if v == "additionalProperties":

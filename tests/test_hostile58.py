@@ -162,3 +162,72 @@ def test_a_scenario_in_another_encoding_names_the_line(here, lang, says):
     code, out = cli("--lang", lang, "validate", "w.yaml")
     assert_user_error(code, out, [says])
     assert "byte" not in out
+
+
+def edited(here, name: str, change) -> str:
+    """The tiny scenario, changed in place by `change(raw)`, written as `name`.yaml."""
+    raw = tiny_raw(name=name)
+    change(raw)
+    (here / f"{name}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return f"{name}.yaml"
+
+
+def first_year(raw) -> dict:
+    """The first budget year's P2 line of the tiny scenario (a mapping of sources)."""
+    year = raw["budget"]["years"][min(raw["budget"]["years"])]
+    return year["lines"].setdefault("P2", {})
+
+
+WRITTEN = [
+    (
+        lambda raw: raw.update(start_year=str(raw["start_year"])),
+        "vi",
+        "trường «start_year»: số được đặt trong dấu nháy nên bị đọc thành chữ; hãy viết số không có dấu nháy: 2024",
+    ),
+    (
+        lambda raw: first_year(raw).update(central_recurrent="12.5"),
+        "en",
+        "a number in quotes is read as text; write it without the quotes: 12.5 (value: '12.5')",
+    ),
+    (
+        lambda raw: first_year(raw).update(central_recurrent="4e1"),
+        "en",
+        "scientific notation without a decimal point and a sign on the exponent is read as text; write it in full, "
+        "or as 4.0e+1 (value: '4e1')",
+    ),
+    (
+        lambda raw: first_year(raw).update(central_recurrent="25E-1"),
+        "vi",
+        "số viết dạng lũy thừa thiếu dấu chấm thập phân hoặc dấu của số mũ nên bị đọc thành chữ; hãy viết đủ các chữ "
+        "số, hoặc viết 25.0e-1",
+    ),
+    (
+        lambda raw: first_year(raw).update(central_recurrent="40₫"),
+        "vi",
+        "số tiền được viết kèm đơn vị «₫»; hãy chỉ viết số: 40 nếu «₫»",
+    ),
+    (
+        lambda raw: raw.setdefault("overrides", {}).update({"program.lines.P2.effects.escape.value": "15%"}),
+        "en",
+        "a percentage: write it as a decimal fraction (1 = 100 %), without the % sign: 0.15 (value: '15%')",
+    ),
+    (
+        lambda raw: raw.setdefault("overrides", {}).update({"program.lines.P2.effects.escape.value": "12,5 %"}),
+        "vi",
+        "đây là tỷ lệ phần trăm: hãy viết thành số thập phân (1 = 100 %), không kèm dấu %: 0.125",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "change,lang,says",
+    WRITTEN,
+    ids=["quoted-year", "quoted", "exponent", "exponent-neg", "dong-sign", "pct", "pct-comma"],
+)
+def test_numbers_yaml_reads_as_text_say_what_to_write(here, change, lang, says):
+    """A number in quotes (`start_year: "2024"`), in scientific notation as a spreadsheet writes
+    it (`4e1`: YAML 1.1 reads text, `4.0e+1` a number), with the đồng sign, or a percentage
+    where a fraction goes: all were «wrong type, expected number (value: '2024')» — a value the
+    planner sees as a number. Now what to write."""
+    code, text = cli("--lang", lang, "validate", edited(here, "w", change))
+    assert_user_error(code, text, [says])
