@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
@@ -160,9 +162,17 @@ _SUGGESTED = 3
 NEAR_CUTOFF = 0.75
 
 
+def folded(name: str) -> str:
+    """`name` without capitals and diacritics, spaces and hyphens as `_` (`Hà Quảng` ->
+    `ha_quang`, `billion vnd` -> `billion_vnd`): how a code is written from its name."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return re.sub(r"[\s\-]+", "_", plain.replace("đ", "d").replace("Đ", "D").strip()).casefold()
+
+
 def closest_names(word: str, names: Iterable[str]) -> list[str]:
     """The names in `names` closest to `word`, to suggest when `word` is not one of them (a file
-    name, a key, a value): those alike enough (`difflib` ratio ≥ `NEAR_CUTOFF`), the closest only
+    name, a key, a value): those that are `word` but for capitals, diacritics and spaces
+    (`folded`), else those alike enough (`difflib` ratio ≥ `NEAR_CUTOFF`), the closest only
     (ties all, in order), at most `_SUGGESTED`.
 
     Parameters
@@ -177,7 +187,11 @@ def closest_names(word: str, names: Iterable[str]) -> list[str]:
     list of str
         The suggestions, possibly none.
     """
-    found = difflib.get_close_matches(word, list(dict.fromkeys(names)), n=_SUGGESTED, cutoff=NEAR_CUTOFF)
+    names = list(dict.fromkeys(names))
+    same = [n for n in names if folded(n) == folded(word)]
+    if same:  # the same name but for capitals, diacritics or spaces (`Hà Quảng`: ha_quang)
+        return sorted(same)[:_SUGGESTED]
+    found = difflib.get_close_matches(word, names, n=_SUGGESTED, cutoff=NEAR_CUTOFF)
     if not found:
         return []
     best = difflib.SequenceMatcher(None, found[0], word).ratio()

@@ -12,7 +12,7 @@ import yaml
 from conftest import tiny_raw
 from hostile_helpers import assert_user_error, cli
 
-from simlib.errors import InputError
+from simlib.errors import InputError, closest_names
 from simlib.uncertainty.sensitivity import sensitivity_analysis
 
 
@@ -231,3 +231,38 @@ def test_numbers_yaml_reads_as_text_say_what_to_write(here, change, lang, says):
     planner sees as a number. Now what to write."""
     code, text = cli("--lang", lang, "validate", edited(here, "w", change))
     assert_user_error(code, text, [says])
+
+
+FOLDED = [
+    (
+        lambda raw: raw["budget"].update(unit="billion vnd"),
+        ["(value: 'billion vnd'; allowed: billion VND, million VND, VND); did you mean billion VND?"],
+    ),
+    (
+        lambda raw: raw["budget"].update(district_split={"lines": {"P5": {"North": 0.5, "SOUTH": 0.5}}}),
+        ["P5.North'", "(value: 'North'; allowed: north, south, town); did you mean north?", "did you mean south?"],
+    ),
+]
+
+
+@pytest.mark.parametrize("change,says", FOLDED, ids=["unit-case", "unit-names"])
+def test_a_code_written_with_capitals_is_suggested(here, change, says):
+    """`unit: billion vnd` and a district split by `North`, `SOUTH`: the allowed codes were
+    listed, but none suggested (difflib finds `billion vnd` too far from `billion VND`); the code
+    that is the same but for capitals, diacritics and spaces is."""
+    code, text = cli("--lang", "en", "validate", edited(here, "w", change))
+    assert_user_error(code, text, says)
+
+
+@pytest.mark.parametrize(
+    "word,names,expected",
+    [
+        ("Hà Quảng", ["ha_quang", "ha_lang", "bao_lam"], ["ha_quang"]),
+        ("Billion VND", ["billion VND", "million VND", "VND"], ["billion VND"]),
+        ("Đông Khê", ["dong_khe", "dong_khe_2"], ["dong_khe"]),
+    ],
+)
+def test_closest_names_sees_through_capitals_diacritics_and_spaces(word, names, expected):
+    """By hand: each `word` is its expected code written as a name; difflib alone found nothing
+    for the first three (ratio below 0.75) and both million/billion for the second."""
+    assert closest_names(word, names) == expected
