@@ -6,10 +6,12 @@ message, no traceback; the other scenarios of a batch still run; nothing of the 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 import yaml
-from conftest import tiny_raw
+from conftest import ROOT, tiny_raw
 from hostile_helpers import assert_user_error, cli
 
 from simlib.errors import InputError, closest_names
@@ -266,3 +268,51 @@ def test_closest_names_sees_through_capitals_diacritics_and_spaces(word, names, 
     """By hand: each `word` is its expected code written as a name; difflib alone found nothing
     for the first three (ratio below 0.75) and both million/billion for the second."""
     assert closest_names(word, names) == expected
+
+
+INTERRUPTED = """
+import os, signal, time
+from simlib.executors import make_executor
+
+
+def ready():
+    pass
+
+
+def nap():
+    time.sleep(60)
+
+
+if __name__ == "__main__":
+    with make_executor("local", jobs=2, warm=ready) as ex:
+        fut = ex.submit(nap)
+        while not fut.running():
+            time.sleep(0.05)
+        time.sleep(1)  # the other worker waiting for work, as in a batch with one scenario left
+        try:
+            os.killpg(0, signal.SIGINT)  # Ctrl-C: the terminal interrupts every process of the command
+            fut.result()
+        except KeyboardInterrupt:
+            print("stopped")
+"""
+
+
+def test_ctrl_c_with_local_workers_prints_no_traceback(tmp_path):
+    """Ctrl-C in `simlib batch … --jobs 2`: the batch said «Đã dừng theo yêu cầu» and removed
+    what it had begun, but each worker process printed its own «Process SpawnProcess-1:
+    Traceback … KeyboardInterrupt» above it. The workers now end without a word; the main
+    process still stops (and says so)."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(INTERRUPTED, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run(
+        [sys.executable, str(script)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+    )
+    assert r.returncode == 0 and r.stdout.strip() == "stopped", (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr, r.stderr
