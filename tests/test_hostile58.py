@@ -316,3 +316,21 @@ def test_ctrl_c_with_local_workers_prints_no_traceback(tmp_path):
     )
     assert r.returncode == 0 and r.stdout.strip() == "stopped", (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc"])
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", "«NUMBA_NUM_THREADS»: số luồng tính toán của numba phải là số nguyên, tối thiểu là 1"),
+        ("en", "'NUMBA_NUM_THREADS': numba's number of computing threads must be a whole number of at least 1"),
+    ],
+)
+def test_a_wrong_numba_thread_count_in_the_environment_is_said(here, monkeypatch, value, lang, says):
+    """`NUMBA_NUM_THREADS=0` (a maintainer's try at «no parallel threads»): numba refused to import,
+    an internal «ValueError: Number of threads specified must be > 0.» in the middle of the
+    command's checks; `abc` gave numba's long RuntimeWarning. Said as the environment's mistake."""
+    monkeypatch.setenv("NUMBA_NUM_THREADS", value)
+    code, text = cli("--lang", lang, "run", "good.yaml", "--out", "o")
+    assert_user_error(code, text, [says, f"'{value}'"])
+    assert not (here / "o").exists()

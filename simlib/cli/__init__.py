@@ -20,6 +20,7 @@ from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
 from simlib.cli.common import argument_problems, check_options
 from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
+from simlib.engines.kernel_cache import numba_threads_problem
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path, typable_path
@@ -362,6 +363,9 @@ def _lowered_lang(argv: list[str]) -> list[str]:
 def _dispatch(args) -> int:
     lang = i18n.get_lang(args.lang)
     try:
+        numba_env = numba_threads_problem()  # before anything imports numba
+        if numba_env is not None:
+            raise numba_env
         check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:
