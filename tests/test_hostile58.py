@@ -334,3 +334,20 @@ def test_a_wrong_numba_thread_count_in_the_environment_is_said(here, monkeypatch
     code, text = cli("--lang", lang, "run", "good.yaml", "--out", "o")
     assert_user_error(code, text, [says, f"'{value}'"])
     assert not (here / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--lang", "en-US", "run", "nope.yaml", "--out", "o"],
+        ["run", "nope.yaml", "--out", "o", "--lang=en_GB.UTF-8"],
+        ["batch", "nope.yaml", "--lang", "EN-us"],
+    ],
+    ids=["before", "after", "batch"],
+)
+def test_the_language_given_as_a_locale_is_understood(here, argv):
+    """`--lang en-US` (a locale's name, as `SIMLIB_LANG=en_US.UTF-8` is already read): the
+    language meant, not «invalid choice: 'en-us'» in Vietnamese."""
+    code, text = cli(*argv)
+    assert_user_error(code, text, ["Error: nope.yaml: file not found"])
+    assert "not allowed" not in text and "không hợp lệ" not in text
