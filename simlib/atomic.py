@@ -122,7 +122,7 @@ def write_marker(folder: Path, kind: str, files: dict[str, int] | None = None) -
 def ownership_problems(target: Path, kind: str, field: str = "--out") -> list[InputError]:
     """Why `target` may not be replaced by output `kind` (empty list: it may)."""
     shown = _shown(target)
-    odd = odd_entry(target, typable_path(target), field) if target.is_symlink() else None
+    odd = odd_entry(target, typable_path(target), field, links_only=True)
     if odd is not None:  # a link in a circle or to nothing: the swap at the end would fail on it
         return [odd]
     try:

@@ -162,11 +162,36 @@ _SUGGESTED = 3
 NEAR_CUTOFF = 0.75
 
 
+def _plain(name: str) -> str:
+    """`name` without diacritics (`đ` as `d`), its spaces as `_`."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return re.sub(r"\s+", "_", plain.replace("đ", "d").replace("Đ", "D").strip())
+
+
 def folded(name: str) -> str:
     """`name` without capitals and diacritics, spaces and hyphens as `_` (`Hà Quảng` ->
     `ha_quang`, `billion vnd` -> `billion_vnd`): how a code is written from its name."""
-    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
-    return re.sub(r"[\s\-]+", "_", plain.replace("đ", "d").replace("Đ", "D").strip()).casefold()
+    return _plain(name).replace("-", "_").casefold()
+
+
+#: the schemas' patterns of names (`name: plan_2024`) and codes (`ha_quang`), said in words
+NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
+CODE_PATTERN = r"^[a-z0-9_]+$"
+
+
+def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
+    """The error for `value` not matching the schema's `pattern`: for a name or a code, what is
+    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); else the pattern."""
+    if pattern not in (NAME_PATTERN, CODE_PATTERN) or not isinstance(value, str):
+        return InputError("pattern", file=file, field=field, value=value, allowed=pattern)
+    if pattern == NAME_PATTERN:
+        words = {lg: i18n.t("err.pattern_name", lg) for lg in i18n.LANGS}
+        mended = re.sub(r"[^A-Za-z0-9_\-]", "", _plain(value))
+    else:
+        words = {lg: i18n.t("err.pattern_code", lg) for lg in i18n.LANGS}
+        mended = re.sub(r"[^a-z0-9_]", "", folded(value))
+    near = [mended] if mended and mended != value else []
+    return InputError("pattern", file=file, field=field, value=value, allowed=i18n.LocalText(**words), suggest=near)
 
 
 def closest_names(word: str, names: Iterable[str]) -> list[str]:
@@ -252,11 +277,12 @@ def _near_files(path: Path) -> list[Path]:
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
 
-def odd_entry(path: Path, shown: str, field: str | None = None) -> InputError | None:
+def odd_entry(path: Path, shown: str, field: str | None = None, links_only: bool = False) -> InputError | None:
     """The error for `path` (shown as `shown`) when it is there but no file or folder: a pipe,
-    device or socket (`not_regular_file`), a link going round in a circle (`link_loop`) or to
-    nothing (`link_broken`, with its target); None for anything else (a file, a folder, nothing).
-    Never opens it (a pipe would wait for a writer)."""
+    device or socket (`not_regular_file`; not with `links_only`), a link going round in a circle
+    (`link_loop`) or to nothing (`link_broken`, with its target); None for anything else (a
+    file, a folder, nothing, a name the system refuses). Never opens it (a pipe would wait for a
+    writer)."""
     try:
         os.stat(path)
     except FileNotFoundError:
@@ -265,7 +291,9 @@ def odd_entry(path: Path, shown: str, field: str | None = None) -> InputError | 
         return None
     except OSError as exc:
         return InputError("link_loop", file=shown, field=field) if exc.errno == errno.ELOOP else None
-    return None if path.is_dir() or path.is_file() else InputError("not_regular_file", file=shown, field=field)
+    if links_only or path.is_dir() or path.is_file():
+        return None
+    return InputError("not_regular_file", file=shown, field=field)
 
 
 def missing_file(path: str | Path, field: str | None = None) -> InputError:

@@ -26,7 +26,7 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, missing_file
+from simlib.errors import InputError, closest_names, missing_file, pattern_error
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 from simlib.written_numbers import written_number_error
@@ -273,7 +273,7 @@ def _convert(err, file: str) -> list[InputError]:
             return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
     if v == "pattern":
-        return [InputError("pattern", file=file, field=field, value=err.instance, allowed=err.validator_value)]
+        return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":
         code = "empty" if err.validator_value == 1 else "too_short"
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]

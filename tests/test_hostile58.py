@@ -14,7 +14,7 @@ import yaml
 from conftest import ROOT, tiny_raw
 from hostile_helpers import assert_user_error, cli
 
-from simlib.errors import InputError, closest_names
+from simlib.errors import CODE_PATTERN, InputError, closest_names, pattern_error
 from simlib.uncertainty.sensitivity import sensitivity_analysis
 
 
@@ -351,3 +351,36 @@ def test_the_language_given_as_a_locale_is_understood(here, argv):
     code, text = cli(*argv)
     assert_user_error(code, text, ["Error: nope.yaml: file not found"])
     assert "not allowed" not in text and "không hợp lệ" not in text
+
+
+@pytest.mark.parametrize(
+    "lang,name,says",
+    [
+        (
+            "vi",
+            "kế_hoạch_2024",
+            "trường «name»: không đúng định dạng (giá trị: 'kế_hoạch_2024'; cho phép: chữ cái không dấu, chữ số, "
+            "dấu _ và dấu -); có phải là ke_hoach_2024 không?",
+        ),
+        (
+            "en",
+            "Đề án 2024",
+            "field 'name': wrong format (value: 'Đề án 2024'; allowed: letters without diacritics, digits, _ and -); "
+            "did you mean De_an_2024?",
+        ),
+    ],
+)
+def test_a_scenario_name_with_diacritics_is_said_in_words(here, lang, name, says):
+    """`name: kế_hoạch_2024`: the allowed form was the schema's regular expression
+    `^[A-Za-z0-9_\\-]+$`, which no planner reads; now in words, with the name mended."""
+    code, text = cli("--lang", lang, "validate", edited(here, "w", lambda raw: raw.update(name=name)))
+    assert_user_error(code, text, [says])
+    assert "A-Za-z" not in text
+
+
+def test_a_code_pattern_is_said_in_words_by_hand():
+    """A code (`^[a-z0-9_]+$`, e.g. a unit's): lower case; other patterns are shown as they are."""
+    err = pattern_error("Hà Quảng", CODE_PATTERN, "f.yaml", "units")
+    assert err.suggest == ["ha_quang"]
+    assert "(value: 'Hà Quảng'; allowed: lower-case letters without diacritics, digits and _)" in err.message("en")
+    assert pattern_error("x", "^C[0-9]+$", "f.yaml", "c").message("en").endswith("allowed: ^C[0-9]+$)")

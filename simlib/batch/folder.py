@@ -56,7 +56,7 @@ def collection_problems(folder: Path, kind: str, names: Iterable[str], field: st
     been changed since (size as recorded). Sub-folders that are outputs of their own are checked
     with `ownership_problems`."""
     shown = display_path(folder)
-    odd = odd_entry(folder, typable_path(folder), field) if folder.is_symlink() else None
+    odd = odd_entry(folder, typable_path(folder), field, links_only=True)
     if odd is not None:  # a link in a circle or to nothing: making the folder would fail on it
         return [odd]
     try:
