@@ -384,3 +384,29 @@ def test_a_code_pattern_is_said_in_words_by_hand():
     assert err.suggest == ["ha_quang"]
     assert "(value: 'Hà Quảng'; allowed: lower-case letters without diacritics, digits and _)" in err.message("en")
     assert pattern_error("x", "^C[0-9]+$", "f.yaml", "c").message("en").endswith("allowed: ^C[0-9]+$)")
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        (
+            "vi",
+            "tổng tỷ lệ phải bằng 1 (hiện là 100: có vẻ tỷ lệ được ghi theo phần trăm); hãy ghi mỗi tỷ lệ thành số thập phân",
+        ),
+        (
+            "en",
+            "the shares must add up to 1 (they add up to 100: percentages, it seems); write each as a decimal fraction",
+        ),
+    ],
+)
+def test_shares_written_as_percentages_are_told_to_be_fractions(here, lang, says):
+    """An envelope split `shares: {P2: 40, P3.1: 60}`: «must add up to 1 (it is 100)» with each
+    share «must be ≤ 1»; the planner meant 40 % and 60 %, which the message now says to write as
+    0.4 and 0.6."""
+
+    def envelope(raw):
+        year = min(raw["budget"]["years"])
+        raw["budget"]["years"][year] = {"envelope": {"central_recurrent": 10}, "shares": {"P2": 40, "P3.1": 60}}
+
+    code, text = cli("--lang", lang, "validate", edited(here, "w", envelope))
+    assert_user_error(code, text, [says])
