@@ -14,9 +14,7 @@ import hashlib
 import io
 import json
 import math
-import re
 import sys
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +27,14 @@ from simlib import i18n
 from simlib.errors import InputError, closest_names, missing_file, pattern_error
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
-from simlib.written_numbers import written_number_error
+from simlib.written_numbers import (
+    DECIMAL_COMMA,
+    THOUSANDS_COMMA,
+    decimal_comma_error,
+    thousands_error,
+    worded_number_error,
+    written_number_error,
+)
 from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
 
@@ -129,71 +134,6 @@ def _type_names(expected) -> LocalText:
     """JSON schema type names ('integer', ['number', 'null']) as the reader's words."""
     names = [expected] if isinstance(expected, str) else list(expected)
     return LocalText(**{lg: ", ".join(i18n.label("type", n, lg, default=n) for n in names) for lg in LANGS})
-
-
-#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
-DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
-
-
-def decimal_comma_fix(text: str) -> str:
-    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
-    whole, fraction = text.strip().rsplit(",", 1)
-    return whole.replace(".", "") + "." + fraction
-
-
-#: a whole number written with commas between thousands, as English texts write them (`2,030`)
-THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
-
-
-#: a number written with dots between thousands, as Vietnamese texts write them (`12.000.000`);
-#: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
-THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
-
-#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
-#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
-SPACES = r"[ \u00a0\u202f]"
-THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
-
-
-def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
-    """The message for a number written with dots or spaces between thousands (`12.000.000`,
-    `1 500`) where a number is wanted, with how to write it; None for any other text."""
-    if THOUSANDS_DOT.match(text):
-        return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
-    if THOUSANDS_SPACE.match(text):
-        return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
-    return None
-
-
-#: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
-WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnđ|vnd|billion|million|₫)(?!\w).*$", re.I)
-
-
-def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
-    """The message for an amount written with its unit (`1,5 tỷ`) where a bare number is wanted:
-    the unit belongs to the file (`budget.unit`), the number alone is to be written (`1.5`, when
-    the word is that unit; the message says to convert otherwise: simlib does not guess)."""
-    m = WORDED.match(unicodedata.normalize("NFC", text)) if isinstance(text, str) else None
-    if m is None:
-        return None
-    number = m.group(1)
-    fix = decimal_comma_fix(number) if DECIMAL_COMMA.match(number) else number
-    return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
-
-
-def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
-    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
-    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
-
-
-def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
-    """The message for `text` if it is a number written as a person writes it (a decimal comma,
-    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
-    if not isinstance(text, str):
-        return None
-    if DECIMAL_COMMA.match(text):
-        return decimal_comma_error(text, file, field)
-    return thousands_error(text, file, field)
 
 
 def _whole_number_only(err) -> bool:

@@ -1,17 +1,85 @@
 """Numbers a planner wrote that YAML reads as text, and what to write instead.
 
-`simlib.schema` says a number written with a decimal comma, thousands separators or a unit word
-(`12,5`, `12.000.000`, `1,5 tỷ`); this module says the other spellings a scenario file meets: a
-number in quotes (`start_year: "2024"`), in scientific notation without the point and sign YAML
-1.1 wants (`4e1`, read as text; `4.0e+1` is a number) and a percentage (`40%` for a share of
-0.4). Each is a user error naming the field, the value as written and the number to write.
+Where a number is wanted (`simlib.schema`'s messages, `--set` values): a decimal comma (`12,5`,
+`1.234,5`), thousands separated by dots, spaces or commas (`12.000.000`, `1 500`, `2,030`), a
+unit word or the đồng sign (`1,5 tỷ`, `40₫`), a number in quotes (`start_year: "2024"`),
+scientific notation without the point and sign YAML 1.1 wants (`4e1` is text, `4.0e+1` a number)
+and a percentage (`40%` for a share of 0.4). Each is a user error naming the field, the value as
+written and the number to write.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
 from simlib.errors import InputError
+
+#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
+
+
+def decimal_comma_fix(text: str) -> str:
+    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
+    whole, fraction = text.strip().rsplit(",", 1)
+    return whole.replace(".", "") + "." + fraction
+
+
+#: a whole number written with commas between thousands, as English texts write them (`2,030`)
+THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
+
+
+#: a number written with dots between thousands, as Vietnamese texts write them (`12.000.000`);
+#: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
+THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
+
+#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
+#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
+SPACES = r"[ \u00a0\u202f]"
+THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
+
+
+def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for a number written with dots or spaces between thousands (`12.000.000`,
+    `1 500`) where a number is wanted, with how to write it; None for any other text."""
+    if THOUSANDS_DOT.match(text):
+        return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
+    if THOUSANDS_SPACE.match(text):
+        return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
+    return None
+
+
+#: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
+WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnđ|vnd|billion|million|₫)(?!\w).*$", re.I)
+
+
+def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for an amount written with its unit (`1,5 tỷ`) where a bare number is wanted:
+    the unit belongs to the file (`budget.unit`), the number alone is to be written (`1.5`, when
+    the word is that unit; the message says to convert otherwise: simlib does not guess)."""
+    m = WORDED.match(unicodedata.normalize("NFC", text)) if isinstance(text, str) else None
+    if m is None:
+        return None
+    number = m.group(1)
+    fix = decimal_comma_fix(number) if DECIMAL_COMMA.match(number) else number
+    return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
+
+
+def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
+    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
+    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+
+
+def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
+    """The message for `text` if it is a number written as a person writes it (a decimal comma,
+    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
+    if not isinstance(text, str):
+        return None
+    if DECIMAL_COMMA.match(text):
+        return decimal_comma_error(text, file, field)
+    return thousands_error(text, file, field)
+
 
 #: a plain number, as a quoted value holds it (`"2024"`, `'12.5'`)
 PLAIN = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
