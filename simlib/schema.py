@@ -218,10 +218,28 @@ def _convert(err, file: str) -> list[InputError]:
         code = "empty" if err.validator_value == 1 else "too_short"
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
     if v == "oneOf":
-        return [InputError("one_of", file=file, field=field, value=err.instance)]
+        return _one_of(err, file, field)
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def _one_of(err, file: str, field) -> list[InputError]:
+    """A value none of the forms of a `oneOf` takes: the problems inside the one form of its
+    type (a district split `{ha_quang: 50, bao_lam: 50}`: each share above 1), else that it
+    takes none of them."""
+    branches: dict[Any, list] = {}
+    for c in err.context or ():
+        branches.setdefault(c.relative_schema_path[0], []).append(c)
+    here = list(err.absolute_path)
+    fitting = [
+        found
+        for found in branches.values()
+        if not any(c.validator == "type" and list(c.absolute_path) == here for c in found)
+    ]
+    if len(branches) == len(err.validator_value) and len(fitting) == 1:
+        return [e for c in fitting[0] for e in _convert(c, file)]
+    return [InputError("one_of", file=file, field=field, value=err.instance)]
 
 
 def split_number_error(mapping: dict, key: Any, path: list, file: str) -> InputError | None:

@@ -410,3 +410,37 @@ def test_shares_written_as_percentages_are_told_to_be_fractions(here, lang, says
 
     code, text = cli("--lang", lang, "validate", edited(here, "w", envelope))
     assert_user_error(code, text, [says])
+
+
+@pytest.mark.parametrize(
+    "split,says",
+    [
+        (
+            {"north": 50, "south": 50},
+            [
+                "'budget.district_split.lines.P5.north': value must be ≤ 1 (value: 50)",
+                "'budget.district_split.lines.P5': the shares must add up to 1 (they add up to 100: percentages",
+            ],
+        ),
+        (
+            {"north": "60%", "south": "40%"},
+            [
+                "'budget.district_split.lines.P5.north': a percentage: write it as a decimal fraction (1 = 100 %), "
+                "without the % sign: 0.6 (value: '60%')"
+            ],
+        ),
+    ],
+    ids=["percent-numbers", "percent-signs"],
+)
+def test_a_district_split_in_percentages_names_its_shares(here, split, says):
+    """A line's district split written `{north: 50, south: 50}` (or `60%`): «does not match exactly
+    one allowed form (value: {...})» — the split may be a rule's name or a mapping of shares, and
+    neither was said to be wrong where. The mapping's own problems are said now."""
+    code, text = cli(
+        "--lang",
+        "en",
+        "validate",
+        edited(here, "w", lambda raw: raw["budget"].update(district_split={"lines": {"P5": split}})),
+    )
+    assert_user_error(code, text, says)
+    assert "exactly one" not in text
