@@ -9,6 +9,7 @@ the offending value and what is allowed. Beyond the JSON schema, every quantity
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import hashlib
 import io
@@ -176,7 +177,7 @@ def _convert(err, file: str) -> list[InputError]:
         comma = _comma_error(err, file, field)
         if comma is not None:
             return [comma]
-    if isinstance(err.instance, str) and _expects_number(err):
+    if isinstance(err.instance, (str, datetime.date)) and _expects_number(err):  # a date: YAML reads 2024-01-01
         spelled = thousands_error(err.instance, file, field) or worded_number_error(err.instance, file, field)
         spelled = spelled or written_number_error(err.instance, file, field, _whole_number_only(err))
         if spelled is not None:

@@ -10,6 +10,7 @@ written and the number to write.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from typing import Any
@@ -43,6 +44,8 @@ THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$"
 def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
     """The message for a number written with dots or spaces between thousands (`12.000.000`,
     `1 500`) where a number is wanted, with how to write it; None for any other text."""
+    if not isinstance(text, str):
+        return None
     if THOUSANDS_DOT.match(text):
         return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
     if THOUSANDS_SPACE.match(text):
@@ -86,6 +89,8 @@ PLAIN = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 #: scientific notation as people and spreadsheets write it (`4e1`, `1.5E3`, `2e-3`): YAML 1.1
 #: reads a number only with a point in the mantissa and a sign on the exponent (`4.0e+1`)
 EXPONENT = re.compile(r"^\s*([+-]?\d+)(\.\d*)?[eE]([+-]?)(\d+)\s*$")
+#: a date as Vietnamese texts write it (`31/12/2024`, `31-12-2024`, `31.12.2024`)
+DATE = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\s*$")
 #: a percentage (`40%`, `12.5 %`, `12,5%`)
 PERCENT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%\s*$")
 
@@ -94,6 +99,9 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
     """The message for `text`, read as text where a number is wanted (a whole number if
     `whole`), when it is a number written in quotes, in scientific notation or as a percentage;
     None for any other value (the type's own message says it)."""
+    year = date_year(text) if whole and is_year(field) else None  # not for a count (horizon)
+    if year is not None:
+        return InputError("date_for_year", file=file, field=field, value=str(text), fix=year)
     if not isinstance(text, str):
         return None
     if PLAIN.match(text) and not (whole and "." in text):
@@ -113,3 +121,18 @@ def is_money(field: str | None) -> bool:
     """Whether a scenario's `field` holds an amount of money (a year's lines, contents or
     envelope), not a share (`budget.years.2025.shares.P1`) or a parameter."""
     return bool(field) and field.startswith("budget.years.") and ".shares." not in field
+
+
+def date_year(value: Any) -> int | None:
+    """The year of `value` when it is a date (`2024-01-01`, which YAML reads as one, or text such
+    as `31/12/2024`); None otherwise."""
+    if isinstance(value, datetime.date):
+        return value.year
+    m = DATE.match(value) if isinstance(value, str) else None
+    return int(m.group(1)) if m else None
+
+
+def is_year(field: str | None) -> bool:
+    """Whether `field` holds a calendar year (`start_year`, `same_as`, `…_year`)."""
+    last = (field or "").rsplit(".", 1)[-1]
+    return last == "same_as" or last.endswith("year")

@@ -5,6 +5,7 @@ message, no traceback; the other scenarios of a batch still run; nothing of the 
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -444,3 +445,26 @@ def test_a_district_split_in_percentages_names_its_shares(here, split, says):
     )
     assert_user_error(code, text, says)
     assert "exactly one" not in text
+
+
+@pytest.mark.parametrize(
+    "change,lang,says",
+    [
+        (
+            lambda raw: raw.update(start_year="31/12/2024"),
+            "vi",
+            "trường «start_year»: đây là ngày tháng, trong khi trường này cần một năm; hãy chỉ ghi năm: 2024",
+        ),
+        (
+            lambda raw: raw.update(start_year=datetime.date(2024, 1, 1)),
+            "en",
+            "field 'start_year': a date where a year goes; write the year only: 2024 (value: '2024-01-01')",
+        ),
+    ],
+    ids=["dd/mm/yyyy", "iso-date"],
+)
+def test_a_date_where_a_year_goes_says_to_write_the_year(here, change, lang, says):
+    """`start_year: 31/12/2024` (the plan's date) or `2024-01-01` (which YAML reads as a date):
+    «sai kiểu dữ liệu, cần số nguyên». The year is what to write."""
+    code, text = cli("--lang", lang, "validate", edited(here, "w", change))
+    assert_user_error(code, text, [says])
