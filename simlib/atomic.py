@@ -156,15 +156,16 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def inputs_inside(target: Path, inputs: Iterable, field: str = "--out") -> list[InputError]:
-    """Input files that lie inside `target` (which the run would replace)."""
-    bad = [p for p in inputs if p is not None and _inside(Path(p), target)]
+    """Input files that lie inside `target` (which the run would replace), each named once;
+    none when `target` is a file (never replaced: `ownership_problems` refuses it, and an input
+    given as `--out` is that file, not inside a folder)."""
+    with contextlib.suppress(OSError):  # a name the system refuses: said by the other checks
+        if target.is_file():
+            return []
+    bad = dict.fromkeys(_shown(Path(p)) for p in inputs if p is not None and _inside(Path(p), target))
     if not bad:
         return []
-    return [
-        InputError(
-            "input_inside_output", file=_shown(target), field=field, files=shown_names(_shown(Path(p)) for p in bad)
-        )
-    ]
+    return [InputError("input_inside_output", file=_shown(target), field=field, files=shown_names(bad))]
 
 
 def writer_leftover(name: str) -> bool:

@@ -468,3 +468,23 @@ def test_a_date_where_a_year_goes_says_to_write_the_year(here, change, lang, say
     «sai kiểu dữ liệu, cần số nguyên». The year is what to write."""
     code, text = cli("--lang", lang, "validate", edited(here, "w", change))
     assert_user_error(code, text, [says])
+
+
+def test_the_scenario_file_given_as_out_is_said_once(here):
+    """`simlib run good.yaml --out good.yaml` (the scenario's name typed twice): «the output path
+    is a file» and also «input files inside the output folder (good.yaml, good.yaml)» — the same
+    file twice, inside no folder. One problem, the file untouched."""
+    before = (here / "good.yaml").read_bytes()
+    code, text = cli("--lang", "en", "run", "good.yaml", "--out", "good.yaml")
+    assert_user_error(code, text, ["option '--out' (good.yaml): "])
+    assert "problem(s)" not in text and "good.yaml, good.yaml" not in text, text
+    assert (here / "good.yaml").read_bytes() == before
+
+
+def test_an_input_inside_the_out_folder_is_named_once(here):
+    """The scenario inside the folder given as `--out`: it was listed twice (as named on the
+    command line and as the run reads it)."""
+    (here / "mine").mkdir()
+    (here / "mine" / "s.yaml").write_bytes((here / "good.yaml").read_bytes())
+    code, text = cli("--lang", "en", "run", "mine/s.yaml", "--out", "mine")
+    assert_user_error(code, text, ["(mine/s.yaml)"])
