@@ -35,8 +35,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from simlib.errors import InputError, raise_if_any
-from simlib.paths import display_path
+from simlib.errors import InputError, odd_entry, raise_if_any
+from simlib.paths import display_path, typable_path
 
 try:  # pragma: no cover - always present on Linux and macOS
     import fcntl
@@ -122,6 +122,9 @@ def write_marker(folder: Path, kind: str, files: dict[str, int] | None = None) -
 def ownership_problems(target: Path, kind: str, field: str = "--out") -> list[InputError]:
     """Why `target` may not be replaced by output `kind` (empty list: it may)."""
     shown = _shown(target)
+    odd = odd_entry(target, typable_path(target), field, links_only=True)
+    if odd is not None:  # a link in a circle or to nothing: the swap at the end would fail on it
+        return [odd]
     try:
         if not target.exists():
             return []
@@ -148,20 +151,21 @@ def _inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link in a circle (Python < 3.13)
         return False
 
 
 def inputs_inside(target: Path, inputs: Iterable, field: str = "--out") -> list[InputError]:
-    """Input files that lie inside `target` (which the run would replace)."""
-    bad = [p for p in inputs if p is not None and _inside(Path(p), target)]
+    """Input files that lie inside `target` (which the run would replace), each named once;
+    none when `target` is a file (never replaced: `ownership_problems` refuses it, and an input
+    given as `--out` is that file, not inside a folder)."""
+    with contextlib.suppress(OSError):  # a name the system refuses: said by the other checks
+        if target.is_file():
+            return []
+    bad = dict.fromkeys(_shown(Path(p)) for p in inputs if p is not None and _inside(Path(p), target))
     if not bad:
         return []
-    return [
-        InputError(
-            "input_inside_output", file=_shown(target), field=field, files=shown_names(_shown(Path(p)) for p in bad)
-        )
-    ]
+    return [InputError("input_inside_output", file=_shown(target), field=field, files=shown_names(bad))]
 
 
 def writer_leftover(name: str) -> bool:

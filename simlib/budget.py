@@ -155,6 +155,14 @@ def _target_item(catalogue: Catalogue, target: str, cap: str) -> tuple[str | Non
     return (item if ok else None), False
 
 
+def shares_sum_error(file: str | None, field: str, total: float) -> InputError:
+    """The error for shares of `field` that add up to `total`, not 1: when they add up to 100,
+    they were written as percentages (`P1: 40`), and the message says to write fractions."""
+    if abs(total - 100.0) <= 1e-6:
+        return InputError("shares_sum_percent", file=file, field=field, total=round(total, 6))
+    return InputError("shares_sum", file=file, field=field, total=round(total, 6))
+
+
 def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:
     codes = catalogue.codes
     allowed_codes = catalogue.all_codes()
@@ -165,7 +173,7 @@ def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, not
         errors.append(InputError("unknown_line", file=file, field=f"{base}.shares.{c}", value=c, allowed=allowed_codes))
     total = sum(shares.values())
     if abs(total - 1.0) > 1e-6:
-        errors.append(InputError("shares_sum", file=file, field=f"{base}.shares", total=round(total, 6)))
+        errors.append(shares_sum_error(file, f"{base}.shares", total))
     if unknown or abs(total - 1.0) > 1e-6:
         return amounts
     env = np.array([float(entry["envelope"].get(src, 0.0)) * scale for src in SOURCES])
@@ -404,7 +412,7 @@ def _district_split(
                 errors.append(InputError("unknown_unit", file=file, field=f"{f}.{u}", value=u, allowed=unit_ids))
             total = sum(spec.values())
             if abs(total - 1.0) > 1e-6:
-                errors.append(InputError("shares_sum", file=file, field=f, total=round(total, 6)))
+                errors.append(shares_sum_error(file, f, total))
             if bad or abs(total - 1.0) > 1e-6:
                 continue
         for item in catalogue.items_of(code):

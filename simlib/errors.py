@@ -7,6 +7,10 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
@@ -158,9 +162,42 @@ _SUGGESTED = 3
 NEAR_CUTOFF = 0.75
 
 
+def _plain(name: str) -> str:
+    """`name` without diacritics (`đ` as `d`), its spaces as `_`."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return re.sub(r"\s+", "_", plain.replace("đ", "d").replace("Đ", "D").strip())
+
+
+def folded(name: str) -> str:
+    """`name` without capitals and diacritics, spaces and hyphens as `_` (`Hà Quảng` ->
+    `ha_quang`, `billion vnd` -> `billion_vnd`): how a code is written from its name."""
+    return _plain(name).replace("-", "_").casefold()
+
+
+#: the schemas' patterns of names (`name: plan_2024`) and codes (`ha_quang`), said in words
+NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
+CODE_PATTERN = r"^[a-z0-9_]+$"
+
+
+def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
+    """The error for `value` not matching the schema's `pattern`: for a name or a code, what is
+    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); else the pattern."""
+    if pattern not in (NAME_PATTERN, CODE_PATTERN) or not isinstance(value, str):
+        return InputError("pattern", file=file, field=field, value=value, allowed=pattern)
+    if pattern == NAME_PATTERN:
+        words = {lg: i18n.t("err.pattern_name", lg) for lg in i18n.LANGS}
+        mended = re.sub(r"[^A-Za-z0-9_\-]", "", _plain(value))
+    else:
+        words = {lg: i18n.t("err.pattern_code", lg) for lg in i18n.LANGS}
+        mended = re.sub(r"[^a-z0-9_]", "", folded(value))
+    near = [mended] if mended and mended != value else []
+    return InputError("pattern", file=file, field=field, value=value, allowed=i18n.LocalText(**words), suggest=near)
+
+
 def closest_names(word: str, names: Iterable[str]) -> list[str]:
     """The names in `names` closest to `word`, to suggest when `word` is not one of them (a file
-    name, a key, a value): those alike enough (`difflib` ratio ≥ `NEAR_CUTOFF`), the closest only
+    name, a key, a value): those that are `word` but for capitals, diacritics and spaces
+    (`folded`), else those alike enough (`difflib` ratio ≥ `NEAR_CUTOFF`), the closest only
     (ties all, in order), at most `_SUGGESTED`.
 
     Parameters
@@ -175,7 +212,11 @@ def closest_names(word: str, names: Iterable[str]) -> list[str]:
     list of str
         The suggestions, possibly none.
     """
-    found = difflib.get_close_matches(word, list(dict.fromkeys(names)), n=_SUGGESTED, cutoff=NEAR_CUTOFF)
+    names = list(dict.fromkeys(names))
+    same = [n for n in names if folded(n) == folded(word)]
+    if same:  # the same name but for capitals, diacritics or spaces (`Hà Quảng`: ha_quang)
+        return sorted(same)[:_SUGGESTED]
+    found = difflib.get_close_matches(word, names, n=_SUGGESTED, cutoff=NEAR_CUTOFF)
     if not found:
         return []
     best = difflib.SequenceMatcher(None, found[0], word).ratio()
@@ -236,10 +277,30 @@ def _near_files(path: Path) -> list[Path]:
     return [f for s in closest for f in by_stem[s].values()][:_SUGGESTED]
 
 
+def odd_entry(path: Path, shown: str, field: str | None = None, links_only: bool = False) -> InputError | None:
+    """The error for `path` (shown as `shown`) when it is there but no file or folder: a pipe,
+    device or socket (`not_regular_file`; not with `links_only`), a link going round in a circle
+    (`link_loop`) or to nothing (`link_broken`, with its target); None for anything else (a
+    file, a folder, nothing, a name the system refuses). Never opens it (a pipe would wait for a
+    writer)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return InputError("link_broken", file=shown, field=field, target=os.readlink(path))
+        return None
+    except OSError as exc:
+        return InputError("link_loop", file=shown, field=field) if exc.errno == errno.ELOOP else None
+    if links_only or path.is_dir() or path.is_file():
+        return None
+    return InputError("not_regular_file", file=shown, field=field)
+
+
 def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """The error for a file a user named that cannot be opened as a file.
 
-    A folder: `is_folder`, listing the files in it (the user probably meant one of them), or
+    A pipe, a device, a link in a circle or to nothing: said as such (`odd_entry`). A folder:
+    `is_folder`, listing the files in it (the user probably meant one of them), or
     `is_folder_empty`. A
     missing file whose name is close to an existing one (its folder's files and the bundled
     scenarios, `difflib` ratio ≥ `NEAR_CUTOFF`): `file_missing_near`, suggesting it. Otherwise
@@ -260,6 +321,9 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """
     path = Path(path)
     shown = typable_path(path)  # as the suggestions: a path the user can type where they stand
+    odd = odd_entry(path, shown, field)
+    if odd is not None:
+        return odd
     if path.is_dir():
         files = [f.name for f in _entries(path, Path.is_file)]
         if not files:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import multiprocessing as mp
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from multiprocessing.context import SpawnContext, SpawnProcess
 
 from simlib.errors import InputError
 from simlib.memory_pages import decline_hugepage_advice
@@ -43,10 +45,48 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def stop_quietly(signum: int, frame: object) -> None:
+    """A local worker's answer to Ctrl-C: gone at once, without a word. The terminal sends the
+    interrupt to every process of the command; the main process says it (and removes what was
+    half-written), where each worker used to print its own KeyboardInterrupt traceback."""
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored in this process while the body runs: a process started meanwhile ignores it
+    until it says otherwise (`start_worker`), so that one interrupted while it starts up, before
+    its own handler is in place, prints no traceback. Outside the main thread, where signals
+    cannot be handled, the body just runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+class QuietProcess(SpawnProcess):
+    """A spawned worker started with Ctrl-C ignored (`interrupts_ignored`)."""
+
+    def start(self) -> None:
+        with interrupts_ignored():
+            super().start()
+
+
+class QuietSpawnContext(SpawnContext):
+    """The 'spawn' start method, its processes started as `QuietProcess`."""
+
+    Process = QuietProcess
+
+
 def start_worker(warm: Callable[[], None] | None = None) -> None:
-    """A local worker's start: spared jsonschema's iri grammar and numpy's huge-page advice
-    (simlib's own process, as the CLI is), then `warm()` when given (e.g. the imports its first
-    task would pay for)."""
+    """A local worker's start: Ctrl-C ends it without a traceback (`stop_quietly`); spared
+    jsonschema's iri grammar and numpy's huge-page advice (simlib's own process, as the CLI is),
+    then `warm()` when given (e.g. the imports its first task would pay for)."""
+    signal.signal(signal.SIGINT, stop_quietly)
     decline_iri_grammar()
     decline_hugepage_advice()
     if warm is not None:
@@ -68,7 +108,7 @@ def make_executor(
         yield SerialExecutor()
     elif kind == "local":
         # 'spawn' keeps workers independent of the parent's threads (BLAS, Jupyter kernels)
-        spawn = mp.get_context("spawn")
+        spawn = QuietSpawnContext()
         start = functools.partial(start_worker, warm)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=start) as ex:
             if warm is not None:

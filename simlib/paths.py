@@ -63,7 +63,7 @@ def display_path(path: os.PathLike | str) -> str:
     p = Path(path)
     try:
         p = p.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a link in a circle (Python < 3.13)
         return str(path)
     for base in (Path.cwd(), project_root()):
         try:

@@ -12,8 +12,10 @@ from simlib.paths import display_path
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
-    """Scenario files from files and folders (folders: every *.yaml then *.yml, sorted); every
-    missing file and every folder without scenarios is reported at once."""
+    """Scenario files from files and folders (folders: every *.yaml then *.yml, sorted), each file
+    once however often it is named (`batch plan.yaml plan.yaml`, or a folder and a file in it: its
+    second mention would be taken for another scenario of the same name, and the first dropped);
+    every missing file and every folder without scenarios is reported at once."""
     paths: list[Path] = []
     errors = []
     for item in inputs:
@@ -28,4 +30,7 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
         else:
             errors.append(missing_file(p))
     raise_if_any(errors)
-    return paths
+    once: dict[Path, Path] = {}
+    for p in paths:
+        once.setdefault(p.resolve(), p)
+    return list(once.values())

@@ -8,7 +8,8 @@ from typing import Any
 
 from simlib.errors import InputError, raise_if_any, suggestions
 from simlib.parameters import PARAM_FILES, parse_value, set_dotted
-from simlib.schema import get_schema, number_text_error
+from simlib.schema import get_schema
+from simlib.written_numbers import number_text_error
 
 PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
 #: scenario fields that decide which years are projected, and so which years need a budget

@@ -9,14 +9,13 @@ the offending value and what is allowed. Beyond the JSON schema, every quantity
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import hashlib
 import io
 import json
 import math
-import re
 import sys
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +25,17 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, missing_file
+from simlib.errors import InputError, closest_names, missing_file, pattern_error
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
+from simlib.written_numbers import (
+    DECIMAL_COMMA,
+    THOUSANDS_COMMA,
+    decimal_comma_error,
+    thousands_error,
+    worded_number_error,
+    written_number_error,
+)
 from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
 
@@ -59,8 +66,20 @@ def _parsed(data: bytes, shown: str) -> dict:
     content, so an edited file is parsed anew; `load_yaml` hands out copies, so what a caller
     changes never reaches the next one; a file that fails is not kept (its error is raised
     again, the same)."""
+    try:
+        data.decode("utf-8")  # the whole text first: the line of a wrong byte can be said
+    except UnicodeDecodeError as exc:
+        raise not_utf8_error(data, exc.start, shown) from None
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         return parse_yaml(fh, shown)
+
+
+def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
+    """The error for text `data` that is not UTF-8 from byte `start`: saved as UTF-16 (a byte-order
+    mark first: Notepad's «Unicode»), or the line of the first wrong byte (another encoding)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return InputError("not_utf8_utf16", file=shown)
+    return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)
 
 
 def parse_yaml(stream, shown: str) -> dict:
@@ -76,9 +95,11 @@ def parse_yaml(stream, shown: str) -> dict:
     except yaml.YAMLError as exc:
         raise yaml_error(exc, shown) from None
     except UnicodeDecodeError as exc:
-        raise InputError("not_utf8", file=shown, reason=exc.reason) from None
+        raise not_utf8_error(exc.object, exc.start, shown) from None
     except (TooDeep, RecursionError):
         raise InputError("yaml_too_deep", file=shown, limit=MAX_YAML_DEPTH) from None
+    if data is None:  # nothing at all (only comments, blank lines, `---`): said so
+        raise InputError("yaml_no_content", file=shown)
     if not isinstance(data, dict):
         raise InputError("not_mapping", file=shown)
     return _stringify_keys(data)
@@ -114,71 +135,6 @@ def _type_names(expected) -> LocalText:
     """JSON schema type names ('integer', ['number', 'null']) as the reader's words."""
     names = [expected] if isinstance(expected, str) else list(expected)
     return LocalText(**{lg: ", ".join(i18n.label("type", n, lg, default=n) for n in names) for lg in LANGS})
-
-
-#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
-DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
-
-
-def decimal_comma_fix(text: str) -> str:
-    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
-    whole, fraction = text.strip().rsplit(",", 1)
-    return whole.replace(".", "") + "." + fraction
-
-
-#: a whole number written with commas between thousands, as English texts write them (`2,030`)
-THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
-
-
-#: a number written with dots between thousands, as Vietnamese texts write them (`12.000.000`);
-#: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
-THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
-
-#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
-#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
-SPACES = r"[ \u00a0\u202f]"
-THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
-
-
-def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
-    """The message for a number written with dots or spaces between thousands (`12.000.000`,
-    `1 500`) where a number is wanted, with how to write it; None for any other text."""
-    if THOUSANDS_DOT.match(text):
-        return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
-    if THOUSANDS_SPACE.match(text):
-        return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
-    return None
-
-
-#: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
-WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnd|billion|million)\b.*$", re.I)
-
-
-def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
-    """The message for an amount written with its unit (`1,5 tỷ`) where a bare number is wanted:
-    the unit belongs to the file (`budget.unit`), the number alone is to be written (`1.5`, when
-    the word is that unit; the message says to convert otherwise: simlib does not guess)."""
-    m = WORDED.match(unicodedata.normalize("NFC", text)) if isinstance(text, str) else None
-    if m is None:
-        return None
-    number = m.group(1)
-    fix = decimal_comma_fix(number) if DECIMAL_COMMA.match(number) else number
-    return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
-
-
-def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
-    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
-    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
-
-
-def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
-    """The message for `text` if it is a number written as a person writes it (a decimal comma,
-    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
-    if not isinstance(text, str):
-        return None
-    if DECIMAL_COMMA.match(text):
-        return decimal_comma_error(text, file, field)
-    return thousands_error(text, file, field)
 
 
 def _whole_number_only(err) -> bool:
@@ -221,8 +177,9 @@ def _convert(err, file: str) -> list[InputError]:
         comma = _comma_error(err, file, field)
         if comma is not None:
             return [comma]
-    if isinstance(err.instance, str) and _expects_number(err):
+    if isinstance(err.instance, (str, datetime.date)) and _expects_number(err):  # a date: YAML reads 2024-01-01
         spelled = thousands_error(err.instance, file, field) or worded_number_error(err.instance, file, field)
+        spelled = spelled or written_number_error(err.instance, file, field, _whole_number_only(err))
         if spelled is not None:
             return [spelled]
     if v == "additionalProperties":
@@ -257,15 +214,33 @@ def _convert(err, file: str) -> list[InputError]:
             return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
     if v == "pattern":
-        return [InputError("pattern", file=file, field=field, value=err.instance, allowed=err.validator_value)]
+        return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":
         code = "empty" if err.validator_value == 1 else "too_short"
         return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
     if v == "oneOf":
-        return [InputError("one_of", file=file, field=field, value=err.instance)]
+        return _one_of(err, file, field)
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def _one_of(err, file: str, field) -> list[InputError]:
+    """A value none of the forms of a `oneOf` takes: the problems inside the one form of its
+    type (a district split `{ha_quang: 50, bao_lam: 50}`: each share above 1), else that it
+    takes none of them."""
+    branches: dict[Any, list] = {}
+    for c in err.context or ():
+        branches.setdefault(c.relative_schema_path[0], []).append(c)
+    here = list(err.absolute_path)
+    fitting = [
+        found
+        for found in branches.values()
+        if not any(c.validator == "type" and list(c.absolute_path) == here for c in found)
+    ]
+    if len(branches) == len(err.validator_value) and len(fitting) == 1:
+        return [e for c in fitting[0] for e in _convert(c, file)]
+    return [InputError("one_of", file=file, field=field, value=err.instance)]
 
 
 def split_number_error(mapping: dict, key: Any, path: list, file: str) -> InputError | None:

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from simlib.atomic import MARKER, os_problem, read_marker, shown_names, write_marker, writer_leftover
-from simlib.errors import InputError
-from simlib.paths import display_path
+from simlib.errors import InputError, odd_entry
+from simlib.paths import display_path, typable_path
 
 #: what may sit in a collecting folder (a batch's `reports/`) beside simlib's outputs, never
 #: written or deleted by simlib: a description of the folder (the repository's `reports/` ships a
@@ -56,6 +56,9 @@ def collection_problems(folder: Path, kind: str, names: Iterable[str], field: st
     been changed since (size as recorded). Sub-folders that are outputs of their own are checked
     with `ownership_problems`."""
     shown = display_path(folder)
+    odd = odd_entry(folder, typable_path(folder), field, links_only=True)
+    if odd is not None:  # a link in a circle or to nothing: making the folder would fail on it
+        return [odd]
     try:
         if not folder.exists():
             return []

@@ -20,6 +20,7 @@ from simlib import i18n
 from simlib.atomic import ENVIRONMENT_ERRNOS, os_problem
 from simlib.cli.common import argument_problems, check_options
 from simlib.cli.usage import ARGPARSE_MESSAGES, usage_message
+from simlib.engines.kernel_cache import numba_threads_problem
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.memory_pages import decline_hugepage_advice
 from simlib.paths import display_path, typable_path
@@ -238,7 +239,7 @@ def _global_options(parser: argparse.ArgumentParser, lang_default, debug_default
     own = {f for a in parser._actions for f in a.option_strings}
     if "--lang" not in own:
         help_ = "ngôn ngữ thông báo / message language (vi, en)"
-        parser.add_argument("--lang", type=str.lower, choices=i18n.LANGS, default=lang_default, help=help_)
+        parser.add_argument("--lang", type=i18n.lang_code, choices=i18n.LANGS, default=lang_default, help=help_)
     if "--debug" not in own:
         parser.add_argument("--debug", action="store_true", default=debug_default, help="show tracebacks")
 
@@ -347,21 +348,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _lowered_lang(argv: list[str]) -> list[str]:
     """`argv` with the value of every `--lang` in lower case (`--lang VI`: caps lock, or the code
-    as printed), as the parser reads it (`type=str.lower`)."""
+    as printed) and without a locale's region (`vi-VN`), as the parser reads it
+    (`type=i18n.lang_code`)."""
     out = [str(a) for a in argv]
     for i, arg in enumerate(out):
         if arg == "--":
             break
         if arg.startswith("--lang="):
-            out[i] = arg.lower()
+            out[i] = "--lang=" + i18n.lang_code(arg.removeprefix("--lang="))
         elif i and out[i - 1] == "--lang":
-            out[i] = arg.lower()
+            out[i] = i18n.lang_code(arg)
     return out
 
 
 def _dispatch(args) -> int:
     lang = i18n.get_lang(args.lang)
     try:
+        numba_env = numba_threads_problem()  # before anything imports numba
+        if numba_env is not None:
+            raise numba_env
         check_options(args)
         return int(args.func(args) or 0)
     except SimlibError as exc:

@@ -29,7 +29,7 @@ def register(sub) -> None:
     p.add_argument(
         "--lang",
         dest="lang",
-        type=str.lower,
+        type=i18n.lang_code,
         choices=i18n.LANGS,
         default=argparse.SUPPRESS,
         help="report language: vi (default) or en",

@@ -9,8 +9,10 @@ import sys
 from simlib import i18n
 from simlib.atomic import atomic_dir
 from simlib.cli.common import check_out, checked_scenario, print_money_notes, scenario_check
+from simlib.errors import InputError, raise_if_any
 from simlib.options import RunOptions
 from simlib.paths import display_path
+from simlib.uncertainty.space import GROUPINGS
 
 
 def register(sub) -> None:
@@ -32,7 +34,21 @@ def register(sub) -> None:
         input_paths={"scenario": "file"},
         out_kind="sensitivity",
         file_checks=[scenario_check("scenario")],
+        arg_checks=[check_groupings],
     )
+
+
+def groupings_of(text: str) -> tuple[str, ...]:
+    """The groupings named by `--groupings` (`kind,project`: comma-separated, spaces ignored)."""
+    return tuple(g.strip() for g in text.split(",") if g.strip())
+
+
+def check_groupings(args) -> None:
+    """`--groupings`, checked with the other arguments: each name one of `GROUPINGS`, and at
+    least one (`--groupings ""` was an internal error once the work had started)."""
+    names = groupings_of(args.groupings)
+    wrong = [g for g in names if g not in GROUPINGS] or ([] if names else [args.groupings])
+    raise_if_any([InputError("enum", field="--groupings", value=g, allowed=GROUPINGS) for g in wrong])
 
 
 def main(args) -> int:
@@ -47,7 +63,7 @@ def main(args) -> int:
     inputs = scen.input_paths()
     check_out(args.out, "sensitivity", inputs)
     print_money_notes([args.scenario], lang, set_items=args.set_items)
-    groupings = tuple(g.strip() for g in args.groupings.split(",") if g.strip())
+    groupings = groupings_of(args.groupings)
     print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, options=options)
     screen = screening_analysis(scen, r=args.morris, options=options) if args.morris > 0 else None

@@ -1,4 +1,5 @@
-"""Whether the engines' compiled kernels are on disk yet. numba keeps each kernel's machine code
+"""Whether the engines' compiled kernels are on disk yet, and whether numba's settings in the
+environment let it start (`numba_threads_problem`). numba keeps each kernel's machine code
 in the `__pycache__` folder beside its module (`cache=True`, `simlib.engines.multidim_numba`):
 the first run on a machine compiles them all (about 5 minutes of `make reports` on a 2-core
 machine), later runs load them. Read from the files only: no numba imported."""
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from simlib.errors import InputError
 
 #: the folder of the engines' modules, whose `__pycache__` holds their kernels' cache
 ENGINES_DIR = Path(__file__).resolve().parent
@@ -26,3 +29,17 @@ def kernels_cached(folder: Path = ENGINES_DIR) -> bool | None:
         return None
     cache = folder / "__pycache__"
     return cache.is_dir() and any(cache.glob(YEAR_KERNEL))
+
+
+#: the environment variable setting numba's threads (numba's own name)
+NUMBA_THREADS = "NUMBA_NUM_THREADS"
+
+
+def numba_threads_problem() -> InputError | None:
+    """The problem with `NUMBA_NUM_THREADS` when it is set but no whole number ≥ 1: numba refuses
+    to import with 0 or a negative count (an internal ValueError in the middle of a command) and
+    ignores a value it cannot read with a long warning. None when unset or right."""
+    raw = os.environ.get(NUMBA_THREADS)
+    if raw is None or (raw.strip().isdigit() and int(raw) >= 1):
+        return None
+    return InputError("numba_threads", field=NUMBA_THREADS, value=raw, allowed="≥ 1")

@@ -57,6 +57,15 @@ def get_lang(lang: str | None = None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+def lang_code(value: str) -> str:
+    """`value` as a language code: in lower case, and without its region or encoding when its
+    language is one of `LANGS` (`vi-VN`, `en_GB.UTF-8`: `vi`, `en`, as a locale names them);
+    anything else lower case, as given (the caller says it is not allowed)."""
+    text = str(value).strip().lower()
+    head = text.replace("_", "-").replace(".", "-").split("-")[0]
+    return head if head in LANGS else text
+
+
 def lang_option(argv) -> str | None:
     """The language asked for on a command line with `--lang en` or `--lang=en` anywhere before
     `--` in `argv` (the last one wins, as in argparse), read before parsing so that argparse's own

@@ -385,7 +385,7 @@ def sensitivity_analysis(
     their base rows, which are run once: n (2 + total groups) runs in all. `options` (a
     `RunOptions`; None: its defaults) give the engine, replications, seed (default the
     scenario's; it also seeds the designs and the bootstrap) and how the runs are spread."""
-    for g in groupings:
+    for g in groupings or ("",):  # none at all: nothing to compute (was an internal error)
         if g not in GROUPINGS:
             raise InputError("enum", field="grouping", value=g, allowed=GROUPINGS)
     options = RunOptions.of(options).for_scenario(scen)

@@ -1,0 +1,138 @@
+"""Numbers a planner wrote that YAML reads as text, and what to write instead.
+
+Where a number is wanted (`simlib.schema`'s messages, `--set` values): a decimal comma (`12,5`,
+`1.234,5`), thousands separated by dots, spaces or commas (`12.000.000`, `1 500`, `2,030`), a
+unit word or the đồng sign (`1,5 tỷ`, `40₫`), a number in quotes (`start_year: "2024"`),
+scientific notation without the point and sign YAML 1.1 wants (`4e1` is text, `4.0e+1` a number)
+and a percentage (`40%` for a share of 0.4). Each is a user error naming the field, the value as
+written and the number to write.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import Any
+
+from simlib.errors import InputError
+
+#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
+
+
+def decimal_comma_fix(text: str) -> str:
+    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
+    whole, fraction = text.strip().rsplit(",", 1)
+    return whole.replace(".", "") + "." + fraction
+
+
+#: a whole number written with commas between thousands, as English texts write them (`2,030`)
+THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
+
+
+#: a number written with dots between thousands, as Vietnamese texts write them (`12.000.000`);
+#: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
+THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
+
+#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
+#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
+SPACES = r"[ \u00a0\u202f]"
+THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
+
+
+def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for a number written with dots or spaces between thousands (`12.000.000`,
+    `1 500`) where a number is wanted, with how to write it; None for any other text."""
+    if not isinstance(text, str):
+        return None
+    if THOUSANDS_DOT.match(text):
+        return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
+    if THOUSANDS_SPACE.match(text):
+        return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
+    return None
+
+
+#: a number followed by a word of money (`1,5 tỷ`, `557 tỷ đồng`, `12 triệu`, `80 billion`)
+WORDED = re.compile(r"^\s*([+-]?\d[\d.,]*)\s*(tỷ|tỉ|triệu|nghìn|ngàn|đồng|đ|vnđ|vnd|billion|million|₫)(?!\w).*$", re.I)
+
+
+def worded_number_error(text: str, file: str | None, field: str | None) -> InputError | None:
+    """The message for an amount written with its unit (`1,5 tỷ`) where a bare number is wanted:
+    the unit belongs to the file (`budget.unit`), the number alone is to be written (`1.5`, when
+    the word is that unit; the message says to convert otherwise: simlib does not guess)."""
+    m = WORDED.match(unicodedata.normalize("NFC", text)) if isinstance(text, str) else None
+    if m is None:
+        return None
+    number = m.group(1)
+    fix = decimal_comma_fix(number) if DECIMAL_COMMA.match(number) else number
+    return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
+
+
+def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
+    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
+    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+
+
+def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
+    """The message for `text` if it is a number written as a person writes it (a decimal comma,
+    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
+    if not isinstance(text, str):
+        return None
+    if DECIMAL_COMMA.match(text):
+        return decimal_comma_error(text, file, field)
+    return thousands_error(text, file, field)
+
+
+#: a plain number, as a quoted value holds it (`"2024"`, `'12.5'`)
+PLAIN = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
+#: scientific notation as people and spreadsheets write it (`4e1`, `1.5E3`, `2e-3`): YAML 1.1
+#: reads a number only with a point in the mantissa and a sign on the exponent (`4.0e+1`)
+EXPONENT = re.compile(r"^\s*([+-]?\d+)(\.\d*)?[eE]([+-]?)(\d+)\s*$")
+#: a date as Vietnamese texts write it (`31/12/2024`, `31-12-2024`, `31.12.2024`)
+DATE = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\s*$")
+#: a percentage (`40%`, `12.5 %`, `12,5%`)
+PERCENT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%\s*$")
+
+
+def written_number_error(text: object, file: str | None, field: str | None, whole: bool) -> InputError | None:
+    """The message for `text`, read as text where a number is wanted (a whole number if
+    `whole`), when it is a number written in quotes, in scientific notation or as a percentage;
+    None for any other value (the type's own message says it)."""
+    year = date_year(text) if whole and is_year(field) else None  # not for a count (horizon)
+    if year is not None:
+        return InputError("date_for_year", file=file, field=field, value=str(text), fix=year)
+    if not isinstance(text, str):
+        return None
+    if PLAIN.match(text) and not (whole and "." in text):
+        return InputError("quoted_number", file=file, field=field, value=text, fix=text.strip())
+    m = EXPONENT.match(text)
+    if m is not None:  # a value too large then (`1e400`) is said so once written as a number
+        fix = f"{m.group(1)}{m.group(2) or '.0'}e{m.group(3) or '+'}{m.group(4)}"
+        return InputError("exponent_number", file=file, field=field, value=text, fix=fix)
+    m = PERCENT.match(text)
+    if m is not None and not whole and not is_money(field):  # 40 % of an amount: not for simlib to guess
+        share = float(m.group(1).replace(",", ".")) / 100
+        return InputError("percent_number", file=file, field=field, value=text, fix=f"{share:.10g}")
+    return None
+
+
+def is_money(field: str | None) -> bool:
+    """Whether a scenario's `field` holds an amount of money (a year's lines, contents or
+    envelope), not a share (`budget.years.2025.shares.P1`) or a parameter."""
+    return bool(field) and field.startswith("budget.years.") and ".shares." not in field
+
+
+def date_year(value: Any) -> int | None:
+    """The year of `value` when it is a date (`2024-01-01`, which YAML reads as one, or text such
+    as `31/12/2024`); None otherwise."""
+    if isinstance(value, datetime.date):
+        return value.year
+    m = DATE.match(value) if isinstance(value, str) else None
+    return int(m.group(1)) if m else None
+
+
+def is_year(field: str | None) -> bool:
+    """Whether `field` holds a calendar year (`start_year`, `same_as`, `…_year`)."""
+    last = (field or "").rsplit(".", 1)[-1]
+    return last == "same_as" or last.endswith("year")
