@@ -100,10 +100,15 @@ def make_executor(
     """An executor for `kind`: 'local' (processes), 'dask' (a scheduler address, or a
     LocalCluster with `jobs` workers when none is given) or 'serial'.
 
+    Local processes are at most one per core (`default_jobs`): `--jobs 1000` with 300 parameter
+    draws started a process per draw. The numbers do not depend on the workers.
+
     `warm` (a module-level function, local processes only): every worker is started at once and
     calls it before its first task, so that the caller can do its own work (e.g. check its inputs)
     while the workers start and import; without it workers start on the first submissions."""
     jobs = jobs or default_jobs()
+    if kind == "local":  # more processes than cores only adds memory (about 150 MB each), never speed
+        jobs = min(jobs, default_jobs())
     if kind == "serial" or (kind == "local" and jobs == 1):
         yield SerialExecutor()
     elif kind == "local":

@@ -102,13 +102,16 @@ def run_batch(
     lang: str | None = None,
     reports: bool = True,
     on_invalid=None,
+    on_start=None,
     uncertainty: int = 0,
     sampler: str = "lhs",
     uncertainty_multidim: int | None = None,
     **option_fields,
 ) -> BatchResult:
     """Validate all scenarios (calling `on_invalid({path: error})` at once if some are
-    invalid), check the output folder, then run the valid ones in parallel — as reports
+    invalid), check the output folder, call `on_start(models)` with the poverty models of the
+    scenarios about to run (e.g. to say that a first run compiles the multidimensional engine),
+    then run the valid ones in parallel — as reports
     (default) or tables only — then, for reports, the comparison and the index page. Invalid,
     crashing or failing scenarios are returned with their error; they never stop the others.
     `options` (a `RunOptions`, or its fields as keywords; default: local processes with a
@@ -138,6 +141,8 @@ def run_batch(
                 batch = Batch(
                     options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
                 )
+                if on_start is not None:
+                    on_start({items[p].model for p in todo})
                 ex = early or _start_workers(workers, options, len(todo), reports)
                 _run_all(ex, longest_first(todo, checked), items, batch, (result, stages))
             workers.close()

@@ -23,7 +23,7 @@ def register(sub) -> None:
     p = sub.add_parser("batch", help="chạy nhiều kịch bản và tạo báo cáo / run scenarios and build their reports")
     p.add_argument("inputs", nargs="+", help="scenario files or folders")
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
-    p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel workers (default and most: CPU count)")
     # same destination as the global --lang, so `simlib batch ... --lang en` and `simlib --lang en batch ...`
     # both set it (SUPPRESS: when absent here, the global value is kept)
     p.add_argument(
@@ -87,8 +87,12 @@ def main(args) -> int:
     paths = collect_scenarios(args.inputs)
     parse_set_args(args.set_items)  # a malformed item is refused before anything runs
     print_money_notes(paths, lang, set_items=args.set_items)
-    if kernels_cached() is False:  # minutes with nothing to show: said before they start
-        print(i18n.t("cli.first_compile", lang), file=sys.stderr)
+
+    def on_start(models: set) -> None:
+        # minutes with nothing to show, said before they start: only the multidimensional
+        # engine's kernels take that long to compile (a states batch's take seconds)
+        if "multidim" in models and kernels_cached() is False:
+            print(i18n.t("cli.first_compile", lang), file=sys.stderr)
 
     def on_invalid(bad: dict) -> None:
         print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)
@@ -109,6 +113,7 @@ def main(args) -> int:
         lang=lang,
         reports=not args.tables_only,
         on_invalid=on_invalid,
+        on_start=on_start,
         uncertainty=args.uncertainty,
         sampler=args.sampler,
         uncertainty_multidim=args.uncertainty_multidim,

@@ -57,7 +57,7 @@ def register(sub) -> None:
         help="run units (provinces) in chunks of this many through the executor, one random stream per unit",
     )
     c.add_argument("--executor", default="local", help="local | dask | serial (for --uncertainty and --chunk)")
-    c.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    c.add_argument("--jobs", type=int, default=None, help="parallel workers (default and most: CPU count)")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
     p.set_defaults(
         func=main, input_paths={"scenario": "file"}, out_kind="run", file_checks=[scenario_check("scenario")]

@@ -1,0 +1,37 @@
+"""Local worker processes are at most one per core (`simlib.executors.make_executor`): `simlib
+run plan.yaml --uncertainty 12 --jobs 1000` started a process per single-draw chunk (about 150 MB
+each), so 300 draws could start 300 processes on a 2-core machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+MANY = """
+import os, time
+import simlib.executors as executors
+
+
+def pid():
+    time.sleep(0.5)  # busy: each submission finds no idle worker
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    executors.default_jobs = lambda: 2  # a 2-core machine, whatever this one has
+    with executors.make_executor("local", jobs=1000) as ex:
+        pids = {f.result() for f in [ex.submit(pid) for _ in range(8)]}
+    print(len(pids))
+"""
+
+
+def test_local_workers_are_at_most_one_per_core(tmp_path):
+    script = tmp_path / "many.py"
+    script.write_text(MANY, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) == 2  # 8 without the cap: one process per waiting task
