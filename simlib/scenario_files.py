@@ -30,6 +30,11 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
         else:
             errors.append(missing_file(p))
     raise_if_any(errors)
+    return each_once(paths)
+
+
+def each_once(paths: list[Path]) -> list[Path]:
+    """`paths` with each file once (by its resolved path), as first named, in their order."""
     once: dict[Path, Path] = {}
     for p in paths:
         once.setdefault(p.resolve(), p)

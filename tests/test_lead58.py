@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
+from hostile_helpers import INTERNAL, cli
 
 MANY = """
 import os, time
@@ -35,3 +36,19 @@ def test_local_workers_are_at_most_one_per_core(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) == 2  # 8 without the cap: one process per waiting task
+
+
+PLAN = ROOT / "params" / "scenarios" / "plan_2024.yaml"
+
+
+def test_a_file_named_twice_is_one_scenario_when_another_argument_is_wrong(tmp_path):
+    """With another problem on the line (`--jobs 0`) the files are checked with the arguments:
+    the second mention of the same file was said as «tên kịch bản đã được dùng trong
+    plan_2024.yaml» beside the real problem. The batch itself takes the file once."""
+    again = f"{PLAN.parent}/../scenarios/{PLAN.name}"
+    for lang, used in (("vi", "đã được dùng"), ("en", "already used")):
+        code, text = cli("--lang", lang, "batch", str(PLAN), again, "--out", str(tmp_path / "o"), "--jobs", "0")
+        assert code == 2
+        assert "--jobs" in text and used not in text
+        assert not any(s in text for s in INTERNAL)
+    assert not (tmp_path / "o").exists()

@@ -37,7 +37,7 @@ from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
 from simlib.paths import data_dir, display_path, typable_path
 from simlib.scenario import Scenario, load_scenario
-from simlib.scenario_files import collect_scenarios
+from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
 
@@ -278,6 +278,7 @@ def scenario_check(dest: str, always: bool = True) -> Callable:
                 paths.append(Path(item))
         if not paths:
             return [], []
+        paths = each_once(paths)  # `batch plan.yaml plan.yaml`: one scenario, not a name used twice
         return scenario_problems(
             paths, readable_sets(getattr(args, "set_items", None)), vars(args).setdefault(READ, {})
         )
