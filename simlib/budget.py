@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from simlib.catalogue import Catalogue
-from simlib.district import RULES
 from simlib.errors import InputError
+from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
@@ -394,8 +394,10 @@ def _district_split(
     """The budget's district split: {item code: rule or {unit: share}} and the default rule."""
     allowed_codes = catalogue.all_codes()
     default = split_raw.get("default", "eligible_households")
-    if default not in RULES:
-        errors.append(InputError("enum", file=file, field=f"{field_}.default", value=default, allowed=sorted(RULES)))
+    if default not in SPLIT_RULES:
+        errors.append(
+            InputError("enum", file=file, field=f"{field_}.default", value=default, allowed=sorted(SPLIT_RULES))
+        )
     split = {}
     for code, spec in (split_raw.get("lines") or {}).items():
         f = f"{field_}.lines.{code}"
@@ -403,8 +405,8 @@ def _district_split(
             errors.append(InputError("unknown_line", file=file, field=f, value=code, allowed=allowed_codes))
             continue
         if isinstance(spec, str):
-            if spec not in RULES:
-                errors.append(InputError("enum", file=file, field=f, value=spec, allowed=sorted(RULES)))
+            if spec not in SPLIT_RULES:
+                errors.append(InputError("enum", file=file, field=f, value=spec, allowed=sorted(SPLIT_RULES)))
                 continue
         else:
             bad = [u for u in spec if unit_ids is not None and u not in unit_ids]

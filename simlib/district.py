@@ -21,6 +21,7 @@ import pandas as pd
 
 from simlib.parameters import load_parameters
 from simlib.schema import qv
+from simlib.split_names import SPLIT_RULES
 from simlib.states import NEAR_POOR, POOR
 
 
@@ -43,7 +44,10 @@ RULES: dict[str, Callable[[SplitContext], np.ndarray]] = {}
 
 
 def rule(name: str):
-    """Register a district-split rule under `name`."""
+    """Register a district-split rule under `name`, one of `simlib.split_names.SPLIT_RULES` (the
+    names a scenario may give, checked by `simlib.budget` without loading the rules)."""
+    if name not in SPLIT_RULES:
+        raise ValueError(f"split rule {name!r} is not named in simlib.split_names.SPLIT_RULES")
 
     def deco(fn):
         RULES[name] = fn

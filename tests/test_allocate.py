@@ -11,12 +11,13 @@ from conftest import TINY, make_scenario, tiny_raw
 from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
 from simlib.allocate.structure import check_budget, source_mask
-from simlib.district import RULES, split_context, split_matrix, statutory_table
+from simlib.district import RULES, rule, split_context, split_matrix, statutory_table
 from simlib.engines.expected import run_expected
 from simlib.errors import InputError, InputErrors, SimlibError
 from simlib.model import compile_model
 from simlib.runner import run
 from simlib.scenario import SOURCES
+from simlib.split_names import SPLIT_RULES
 from simlib.states import POOR
 
 K_STAY = (1 - 0.065) * (1 - 0.05)  # reference poor -> (not escaped) x (not near-poor), transitions.yaml
@@ -131,6 +132,16 @@ def test_scenarios_can_use_the_new_rules():
     raw["budget"]["district_split"] = {"default": "statutory", "lines": {"P3.1": "equal_plus_need"}}
     model = compile_model(make_scenario(raw))
     assert np.allclose(model.split[model.split.sum(1) > 0].sum(1), 1.0)
+
+
+def test_the_rules_a_scenario_may_name_are_those_registered():
+    """`simlib.budget` checks a scenario's split rules against `SPLIT_RULES`, without loading the
+    rules: the names are exactly those `simlib.district` registers, and no rule registers under
+    another name."""
+    assert sorted(RULES) == sorted(SPLIT_RULES) and len(SPLIT_RULES) == len(set(SPLIT_RULES)) == 7
+    with pytest.raises(ValueError, match="'by_area'"):
+        rule("by_area")
+    assert "by_area" not in RULES
 
 
 # --- structure of the money -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """What the command line loads before it speaks (issue 18): `--help`, `list` and a refused command
 do not import the engines — numba, their compiled kernels, the runner — nor the reports' notebook
-stack; `validate` does not import the engines it never runs, numba or SciPy. The engines are
+stack, nor pandas (they read no table); `validate` does not import the engines it never runs,
+numba or SciPy. The engines are
 imported when a run asks for one (`simlib.lazy.resolve`), and `simlib`'s API names when first used."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from conftest import ROOT, fresh_python
 
 from simlib.engines.registry import ENGINES, get_engine
@@ -83,6 +85,64 @@ def test_a_mistyped_scenario_is_refused_without_the_engines():
     assert "plan_2042.yaml" in seen["err"] and "plan_2024.yaml" in seen["err"]  # the name and the closest one
     assert "Traceback" not in seen["err"]
     assert sorted(seen["modules"] & set(ENGINE_STACK)) == []
+
+
+#: what reads tables: pandas, a scenario's dataset and units, the split rules, the review's import,
+#: the evidence register's tables for the pages
+TABLES = (
+    "pandas",
+    "simlib.scenario",
+    "simlib.dataset",
+    "simlib.table_files",
+    "simlib.geography",
+    "simlib.district",
+    "simlib.review_import",
+    "simlib.evidence_tables",
+)
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        (("--help",), 0),  # builds every command's parser
+        (("--lang", "en", "optimize", "--help"), 0),
+        (("--lang", "en", "list"), 0),  # the scenarios' titles and the parameters' budget lines
+        (("--lang", "en", "validate", "params/scenarios/plan_2042.yaml"), 2),  # a mistyped name
+        (("--lang", "en", "run", "params/scenarios/plan_2042.yaml", "--out", "/tmp/x"), 2),
+    ],
+)
+def test_what_reads_no_table_does_not_load_pandas(argv, status):
+    """`--help`, `list` and a command refused before it reads a scenario read no table: pandas,
+    the scenarios' and datasets' modules, the split rules (`simlib.district`: `simlib.budget`
+    checks their names, `simlib.split_names`) and the evidence tables stay unloaded."""
+    seen = command(*argv)
+    assert (seen["status"] or 0) == status, seen["err"]
+    assert "Traceback" not in seen["err"]
+    assert sorted(seen["modules"] & set(TABLES)) == []
+    assert {"simlib.cli.optimize", "simlib.allocate.spec", "simlib.budget"} <= seen["modules"]
+
+
+def test_a_validation_still_reads_the_tables():
+    """What needs the tables still loads them: a validation reads the scenario's dataset."""
+    seen = command("--lang", "en", "validate", PLAN)
+    assert seen["status"] == 0, seen["err"]
+    assert {"pandas", "simlib.scenario", "simlib.dataset", "simlib.district"} <= seen["modules"]
+
+
+def test_the_parameters_are_read_without_pandas():
+    """The parameters resolve the evidence register's priors (`simlib.evidence`) without its
+    tables for the pages (`simlib.evidence_tables`, pandas): `simlib list` reads them."""
+    seen = fresh_python(
+        "from simlib.parameters import load_parameters\n"
+        "escape = load_parameters()['program']['lines']['P2']['effects']['escape']\n"
+        "result = {'pandas': 'pandas' in sys.modules, 'value': escape['value'], 'prior': escape['prior']}\n"
+    )
+    register = yaml.safe_load((ROOT / "params/evidence.yaml").read_text(encoding="utf-8"))
+    assert seen == {
+        "pandas": False,
+        "value": register["priors"]["P2"]["effects"]["escape"]["central"],
+        "prior": "priors.P2.effects.escape",
+    }
 
 
 def test_refused_options_still_said_at_once():

@@ -11,15 +11,8 @@ import yaml
 from conftest import ROOT
 
 from simlib.errors import InputError, InputErrors
-from simlib.evidence import (
-    DISTRIBUTIONS,
-    UNITS,
-    citation,
-    evidence_table,
-    lookup,
-    prior_quantity,
-    readable_evidence_table,
-)
+from simlib.evidence import lookup, prior_quantity
+from simlib.evidence_tables import DISTRIBUTIONS, UNITS, citation, evidence_table, readable_evidence_table
 from simlib.parameters import load_parameters
 from simlib.transitions import CHANNELS
 from simlib.uncertainty.space import build_space

@@ -31,7 +31,7 @@ from simlib.cli import ARGPARSE_MESSAGES
 from simlib.compliance import RULES as LEGAL_RULES
 from simlib.dataset import AREAS, GROUPS
 from simlib.engines import ENGINES
-from simlib.evidence import PARAMETERS as EVIDENCE_PARAMETERS
+from simlib.evidence_tables import PARAMETERS as EVIDENCE_PARAMETERS
 from simlib.i18n.catalogue import DOMAINS, LANGS, domain_of, field_names, read_files
 from simlib.legal import KINDS as LEGAL_KINDS
 from simlib.legal import STATUSES as LEGAL_STATUSES

@@ -85,7 +85,7 @@ def test_evidence_headers_fit_their_rows_and_speak_plainly():
     """The first column holds lines and «Toàn Chương trình» / «Dân cư» rows, so its header names a
     scope, not «Tiểu dự án»; no Vietnamese header says «tiên nghiệm» (a statistician's word),
     while the English page keeps «prior»."""
-    from simlib.evidence import readable_evidence_table
+    from simlib.evidence_tables import readable_evidence_table
     from simlib.parameters import load_parameters
 
     vi = readable_evidence_table(load_parameters(), "vi")

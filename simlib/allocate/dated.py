@@ -18,11 +18,16 @@ is money for no line the province can adopt, and written back as `lines:` it wou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from simlib.budget import SOURCES
 from simlib.dated_budget import contents_entry, scenario_cells
 from simlib.errors import InputError
-from simlib.scenario import SOURCES, Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (pandas)
+    from simlib.scenario import Scenario
 
 
 def cell_mask(scen: Scenario, years) -> np.ndarray | None:

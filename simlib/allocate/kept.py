@@ -19,10 +19,14 @@ default) means the years that can be allocated.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simlib.errors import InputError
 from simlib.paths import display_path
 from simlib.programmes import catalogue_for_year
-from simlib.scenario import Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (pandas)
+    from simlib.scenario import Scenario
 
 
 def is_dated_plan(scen: Scenario) -> bool:

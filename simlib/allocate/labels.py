@@ -13,10 +13,13 @@ them (`UNMEASURED_MARK`).
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from simlib import i18n
 from simlib.i18n import fmt
+
+if TYPE_CHECKING:  # annotations only: the command line names its lines without loading pandas
+    import pandas as pd
 
 #: decimals money is shown with, in billion VND (0,01 = 10 million VND)
 MONEY_DECIMALS = 2

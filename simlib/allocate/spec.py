@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,11 +21,14 @@ from simlib.allocate.dated import content_problems
 from simlib.allocate.effort import EFFORTS, FULL, Effort, choose
 from simlib.allocate.kept import requested_years
 from simlib.allocate.structure import source_mask
+from simlib.budget import MAX_VND, MONEY_UNITS, SOURCES
 from simlib.errors import InputError, as_given, raise_if_any
 from simlib.i18n import LocalText, fmt
 from simlib.paths import display_path
-from simlib.scenario import MAX_VND, MONEY_UNITS, SOURCES, Scenario
 from simlib.schema import load_yaml, qv, validate
+
+if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (pandas)
+    from simlib.scenario import Scenario
 
 OBJECTIVES = ("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")
 ROBUST = ("expected", "regret")

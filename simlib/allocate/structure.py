@@ -11,15 +11,18 @@ budget in plain words; the optimiser builds the same rules in as constraints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simlib import i18n
 from simlib.allocate.counterpart import counterpart_floor
-from simlib.budget import capital_mask
+from simlib.budget import SOURCES, capital_mask
 from simlib.catalogue import Catalogue
 from simlib.i18n import fmt
-from simlib.scenario import SOURCES, Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (pandas)
+    from simlib.scenario import Scenario
 
 CENTRAL_SOURCES = ("central_investment", "central_recurrent")
 LOCAL_SOURCE = "local"

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 from simlib import i18n
-from simlib.cli.common import caught, check_out, readable
+from simlib.cli.common import caught, check_out, load_scenario, readable
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
-from simlib.scenario import load_scenario
 
 
 def _common(p) -> None:

@@ -19,6 +19,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simlib.atomic import (
     check_output,
@@ -29,17 +30,18 @@ from simlib.atomic import (
     place_problems,
 )
 from simlib.clock import fixed_time
-from simlib.dataset import resolve_dataset_path
 from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
 from simlib.paths import data_dir, display_path, typable_path
-from simlib.scenario import Scenario, load_scenario
 from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
+
+if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (pandas)
+    from simlib.scenario import Scenario
 
 #: the attribute of the parsed arguments holding the scenarios their check read ({path: Scenario})
 READ = "scenarios_read"
@@ -75,6 +77,11 @@ def later(target: str) -> Callable:
 #: the checks of `simlib validate` and the other commands' scenario files (`simlib.batch.checks`:
 #: the legal frame's rules, the model's structure), loaded when a command line names a scenario
 check_all = later("simlib.batch:check_all")
+#: a scenario file read and checked, and the folder of a dataset named on the command line
+#: (`simlib.scenario`, `simlib.dataset`: the datasets' tables with pandas), loaded when a command
+#: reads one: `--help`, `list` and a command refused before it reads a file do not load pandas
+load_scenario = later("simlib.scenario:load_scenario")
+resolve_dataset_path = later("simlib.dataset:resolve_dataset_path")
 
 
 def _bound_text(lo, hi) -> str:

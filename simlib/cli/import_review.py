@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from simlib import i18n
-from simlib.cli.common import caught, readable
-from simlib.dataset import load_dataset
+from simlib.cli.common import caught, later, readable
 from simlib.errors import InputError, InputErrors
 from simlib.paths import display_path
-from simlib.review_import import Target, import_review, review_problems
+
+#: the review's reading and writing and the template dataset (`simlib.review_import`,
+#: `simlib.dataset`: tables with pandas), loaded when `import-review` runs
+load_dataset = later("simlib.dataset:load_dataset")
+Target = later("simlib.review_import:Target")
+import_review = later("simlib.review_import:import_review")
+review_problems = later("simlib.review_import:review_problems")
 
 
 def register(sub) -> None:

@@ -18,12 +18,11 @@ from simlib import i18n
 from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
 from simlib.allocate.progress import done_text, estimate_text, progress_text
 from simlib.allocate.spec import OBJECTIVES
-from simlib.cli.common import caught, check_out, print_money_notes, readable, readable_sets
+from simlib.cli.common import caught, check_out, load_scenario, print_money_notes, readable, readable_sets
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import levels
-from simlib.scenario import load_scenario
 
 
 def _scales(text: str | None):

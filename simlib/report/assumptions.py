@@ -104,9 +104,9 @@ def effect_counts(program: dict) -> tuple[int, int]:
 
 def evidence_table(ctx) -> ReportTable | None:
     """The evidence register behind the effect sizes, when the installed simlib provides it
-    (`simlib.evidence.evidence_table(params, lang)` returning a DataFrame), else None."""
+    (`simlib.evidence_tables.evidence_table(params, lang)` returning a DataFrame), else None."""
     try:
-        mod = importlib.import_module("simlib.evidence")
+        mod = importlib.import_module("simlib.evidence_tables")
     except ImportError:
         return None
     fn = getattr(mod, "readable_evidence_table", None) or getattr(mod, "evidence_table", None)
