@@ -12,7 +12,7 @@ from simlib.cli.common import check_out, checked_scenario, print_money_notes, sc
 from simlib.errors import InputError, raise_if_any
 from simlib.options import RunOptions
 from simlib.paths import display_path
-from simlib.uncertainty.space import GROUPINGS
+from simlib.uncertainty.groupings import GROUPINGS
 
 
 def register(sub) -> None:

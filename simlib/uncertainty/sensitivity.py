@@ -42,8 +42,9 @@ from simlib.errors import InputError
 from simlib.options import RunOptions
 from simlib.scenario import Scenario
 from simlib.uncertainty.evaluate import make_layout, map_draws
+from simlib.uncertainty.groupings import GROUPINGS
 from simlib.uncertainty.sampling import to_values
-from simlib.uncertainty.space import GROUPINGS, ParameterSpace, group_label, scenario_space
+from simlib.uncertainty.space import ParameterSpace, group_label, scenario_space
 from simlib.unit_switch import units_levels
 
 #: a Sobol index is shown only when its 95 % interval is at most ± this wide (a share of variance)

@@ -33,6 +33,7 @@ from simlib.errors import InputError
 from simlib.parameters import REGISTER, ParameterSet
 from simlib.paths import display_path
 from simlib.schema import iter_quantities, qv
+from simlib.uncertainty.groupings import GROUPINGS
 
 #: kinds of uncertain quantities, in display order
 KINDS = (
@@ -47,8 +48,6 @@ KINDS = (
     "other",
 )
 
-#: groupings for sensitivity analysis
-GROUPINGS = ("kind", "project", "parameter")
 
 #: quantities that are never sampled: (path pattern, reason). `*` matches one path element.
 NOT_UNCERTAIN: tuple[tuple[tuple[str, ...], str], ...] = (
