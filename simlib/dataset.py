@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, closest_names, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
@@ -253,13 +253,26 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     return np.where(np.isnan(hh) | huge | neg, 0.0, hh)
 
 
+def missing_dataset(name: str, field: str | None, path: Path | None = None) -> InputError:
+    """The error for a dataset `name` (or folder; at `path`, else where the name points) that is
+    not there, with the datasets under data/ closest to a bare name (`dataset: CaoBang` →
+    `caobang`)."""
+    bare = "/" not in name and "\\" not in name
+    try:
+        names = [p.name for p in data_dir().iterdir() if p.is_dir()] if bare else []
+    except OSError:  # data/ gone or not readable: no suggestion
+        names = []
+    shown = display_path(path if path is not None else resolve_dataset_path(name))
+    return InputError("dataset_missing", field=field, value=name, path=shown, suggest=closest_names(name, names))
+
+
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
     """Load and validate a dataset folder (see module docstring); every problem of its three
     files is reported at once."""
     path = resolve_dataset_path(str(ref), relative_to) if not isinstance(ref, Path) else ref
     meta_file = path / "dataset.yaml"
     if not path.is_dir():
-        raise InputError("dataset_missing", field="dataset", value=str(ref), path=display_path(path))
+        raise missing_dataset(str(ref), "dataset", path)
     errors: list[InputError] = []
     meta = _dataset_meta(meta_file, errors)
     units_file = path / "units.csv"

@@ -52,3 +52,18 @@ def test_a_file_named_twice_is_one_scenario_when_another_argument_is_wrong(tmp_p
         assert "--jobs" in text and used not in text
         assert not any(s in text for s in INTERNAL)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_dataset_named_with_capitals_gets_its_name_suggested(tmp_path):
+    """`dataset: CaoBang` in a scenario said only that data/CaoBang was not found; the command
+    line's own `--dataset` option already suggested the closest name (now one function,
+    `dataset.missing_dataset`, for both)."""
+    text = PLAN.read_text(encoding="utf-8")
+    assert "\ndataset: caobang\n" in text
+    scen = tmp_path / "plan.yaml"
+    scen.write_text(text.replace("\ndataset: caobang\n", "\ndataset: CaoBang\n"), encoding="utf-8")
+    for lang, hint in (("vi", "có phải là caobang"), ("en", "did you mean caobang")):
+        code, said = cli("--lang", lang, "validate", str(scen))
+        assert code == 2
+        assert hint in said and "CaoBang" in said
+        assert not any(s in said for s in INTERNAL)

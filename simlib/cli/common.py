@@ -31,11 +31,11 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.engines.registry import engine_names
-from simlib.errors import InputError, InputErrors, closest_names, missing_file, raise_if_any
+from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
 from simlib.executors import EXECUTORS
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
-from simlib.paths import data_dir, display_path, typable_path
+from simlib.paths import display_path, typable_path
 from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
@@ -82,6 +82,7 @@ check_all = later("simlib.batch:check_all")
 #: reads one: `--help`, `list` and a command refused before it reads a file do not load pandas
 load_scenario = later("simlib.scenario:load_scenario")
 resolve_dataset_path = later("simlib.dataset:resolve_dataset_path")
+missing_dataset = later("simlib.dataset:missing_dataset")
 
 
 def _bound_text(lo, hi) -> str:
@@ -154,7 +155,7 @@ def input_problems(args) -> list[InputError]:
             errors += caught(collect_scenarios, items)
         elif kind == "dataset":
             errors += [
-                _missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
+                missing_dataset(str(v), flags.get(dest)) for v in items if not resolve_dataset_path(str(v)).is_dir()
             ]
         else:
             errors += [e for e in (_unreadable(Path(v), flags.get(dest)) for v in items) if e is not None]
@@ -178,17 +179,6 @@ def _given(args, dest: str) -> list:
     """The values given for `dest` (one or several; none if not given)."""
     value = getattr(args, dest, None)
     return [v for v in (value if isinstance(value, list) else [value]) if v]
-
-
-def _missing_dataset(name: str, field: str | None) -> InputError:
-    """The error for a dataset `name` (or folder) that is not there, as `dataset.load_dataset`
-    says it, with the datasets under data/ closest to a bare name."""
-    try:
-        names = [p.name for p in data_dir().iterdir() if p.is_dir()] if "/" not in name and "\\" not in name else []
-    except OSError:
-        names = []
-    path = display_path(resolve_dataset_path(name))
-    return InputError("dataset_missing", field=field, value=name, path=path, suggest=closest_names(name, names))
 
 
 def out_problems(args, read: Iterable = ()) -> list[InputError]:
