@@ -67,3 +67,16 @@ def test_a_dataset_named_with_capitals_gets_its_name_suggested(tmp_path):
         assert code == 2
         assert hint in said and "CaoBang" in said
         assert not any(s in said for s in INTERNAL)
+
+
+def test_sensitivity_says_the_base_points_it_runs(tmp_path):
+    """`--points 3` ran 4 base points (the design rounds up to a power of 2) but said «3 điểm cơ
+    sở»; it now says the count it runs, the count `sensitivity.json` records."""
+    import json
+
+    out = tmp_path / "s"
+    argv = ("sensitivity", PLAN, "--out", out, "--points", "3", "--morris", "0", "--executor", "serial")
+    code, said = cli(*argv, "--groupings", "kind")
+    assert code == 0, said
+    assert "(4 điểm cơ sở)" in said and "(3 điểm cơ sở)" not in said
+    assert json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["sobol"]["base_points"] == 4

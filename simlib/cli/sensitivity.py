@@ -20,7 +20,10 @@ def register(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument(
-        "--points", type=int, default=256, help="Sobol base points (power of 2); runs = points x (2 + groups)"
+        "--points",
+        type=int,
+        default=256,
+        help="Sobol base points (rounded up to a power of 2); runs = points x (2 + groups)",
     )
     p.add_argument("--groupings", default="kind,project", help="comma-separated: kind, project, parameter")
     p.add_argument("--morris", type=int, default=10, help="Morris trajectories over single parameters (0: none)")
@@ -53,7 +56,7 @@ def check_groupings(args) -> None:
 
 def main(args) -> int:
     # local import: the uncertainty stack (SALib, SciPy) takes seconds to load; only this command needs it
-    from simlib.uncertainty.sensitivity import screening_analysis, sensitivity_analysis
+    from simlib.uncertainty.sensitivity import base_points, screening_analysis, sensitivity_analysis
 
     lang = i18n.get_lang()
     options = RunOptions(
@@ -64,7 +67,8 @@ def main(args) -> int:
     check_out(args.out, "sensitivity", inputs)
     print_money_notes([args.scenario], lang, set_items=args.set_items)
     groupings = groupings_of(args.groupings)
-    print(i18n.t("unc.cli.sensitivity", lang, n=args.points), file=sys.stderr)
+    # the design's own count: --points 3 runs 4 base points (a power of 2), and says so
+    print(i18n.t("unc.cli.sensitivity", lang, n=base_points(args.points)), file=sys.stderr)
     sens = sensitivity_analysis(scen, n=args.points, groupings=groupings, options=options)
     screen = screening_analysis(scen, r=args.morris, options=options) if args.morris > 0 else None
     with atomic_dir(args.out, "sensitivity", inputs) as tmp:

@@ -71,13 +71,18 @@ def unit_problem(d: int, groups: Mapping[str, Sequence[int]], low: float = 0.0, 
     return {"num_vars": d, "names": [f"u{i}" for i in range(d)], "bounds": [[low, high]] * d, "groups": member}
 
 
+def base_points(n: int) -> int:
+    """The base rows of a Sobol' design asked for `n`: `n` rounded up to a power of 2 (at least 2)."""
+    return 2 ** int(np.ceil(np.log2(max(2, n))))
+
+
 def sobol_design(d: int, groups: Mapping[str, Sequence[int]], n: int, seed: int = 0) -> tuple[np.ndarray, int]:
     """SALib's Saltelli design for grouped first-order and total indices: (n (2 + groups), d)
     points in (0, 1) and the number of base rows (n rounded up to a power of 2).
 
     Designs with the same d and seed share their base rows A and B whatever the groups, so
     several groupings can be evaluated once (`evaluate_unique`)."""
-    n = 2 ** int(np.ceil(np.log2(max(2, n))))
+    n = base_points(n)
     X = sobol_sampler.sample(unit_problem(d, groups), n, calc_second_order=False, scramble=True, seed=seed)
     return np.clip(X, _EPS, 1 - _EPS), n
 
