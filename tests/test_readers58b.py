@@ -1,0 +1,61 @@
+"""The rendered decision reports read again as a provincial leader and a report editor would
+(readers58b), each test a fault the readers58 helper found on a page of `simlib batch
+params/scenarios` and left: a flows table whose years add up to its total; the two poor rates of
+one scenario (central projection, mean over draws) each labelled; a poor-units probability that
+says it is the joint one. Hand-made frames, no model runs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from simlib import i18n
+from simlib.report import data
+from simlib.report.money import flows_table
+
+
+def _flows_ctx(lang: str):
+    """A report context as `flows_table` reads it: province flows of 2024 and 2025 (one draw),
+    escapes 2.744,4 + 2.478,4 (sum 5.222,8) and near-poor to poor 535,4 + 539,4 (sum 1.074,8):
+    each year rounded alone, 2.744 + 2.478 = 5.222 and 535 + 539 = 1.074, one short of the
+    rounded totals 5.223 and 1.075."""
+    values = {
+        "escapes": (2744.4, 2478.4),
+        "poor_to_near_poor": (1000.2, 1000.2),
+        "relapses": (10.0, 12.0),
+        "new_poor": (300.6, 300.6),
+        "near_poor_to_poor": (535.4, 539.4),
+    }
+    rows = [
+        {"draw": 0, "year": y, "geo": "province", "indicator": i, "value": v[k]}
+        for i, v in values.items()
+        for k, y in enumerate((2024, 2025))
+    ]
+    rows += [{"draw": 0, "year": 2023, "geo": "province", "indicator": "poor_rate", "value": 24.7}]
+    return SimpleNamespace(tables=SimpleNamespace(indicators=pd.DataFrame(rows)), lang=lang), values
+
+
+def test_flows_table_years_add_up_to_the_total_as_shown():
+    """plan_2024's «Biến động hộ nghèo (hộ)»: «2.744 + 2.478» beside a total «5.223», «535 + 540»
+    beside «1.074» — each figure rounded alone. As shown, the years are rounded by largest
+    remainder to the rounded total (each within one household) and a note says so; the CSV's
+    table keeps the exact values."""
+    ctx, values = _flows_ctx("vi")
+    shown = flows_table(ctx, shown=True)
+    frame = shown.frame.set_index(shown.frame.columns[0])
+    assert list(frame.columns) == ["2024", "2025", i18n.t("table.total", "vi")]
+    for (_label, row), exact in zip(frame.iterrows(), values.values()):
+        parts = row[["2024", "2025"]].to_numpy(float)
+        assert np.all(parts == np.round(parts))  # whole households
+        assert parts.sum() == row.iloc[-1] == round(sum(exact))  # they add up to the total
+        assert np.all(np.abs(parts - np.array(exact)) < 1)
+    escapes = frame.iloc[0]
+    assert escapes.iloc[-1] == 5223 and sorted(escapes[["2024", "2025"]]) in ([2478, 2745], [2479, 2744])
+    assert "phần dư lớn nhất" in shown.note and "table_flows.csv" in shown.note
+    assert "largest remainder" in flows_table(_flows_ctx("en")[0], shown=True).note
+    exact = flows_table(ctx).frame  # the CSV: exact expected households, no rounding note
+    assert exact.iloc[0, 1] == 2744.4 and exact.iloc[0, 3] == 2744.4 + 2478.4
+    assert flows_table(ctx).note == ""
+    assert data.FLOW_INDICATORS[0] == "escapes"
