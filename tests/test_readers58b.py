@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.report import data
+from simlib.report import data, decision
 from simlib.report.money import flows_table
 
 
@@ -59,3 +59,33 @@ def test_flows_table_years_add_up_to_the_total_as_shown():
     assert exact.iloc[0, 1] == 2744.4 and exact.iloc[0, 3] == 2744.4 + 2478.4
     assert flows_table(ctx).note == ""
     assert data.FLOW_INDICATORS[0] == "escapes"
+
+
+def _indicators(draws: int) -> pd.DataFrame:
+    """The province poor rate at the end of 2025 in `draws` draws (18,0 %, 18,2 %, …)."""
+    return pd.DataFrame(
+        {
+            "draw": range(draws),
+            "year": 2025,
+            "geo": "province",
+            "indicator": "poor_rate",
+            "value": 18 + 0.2 * np.arange(draws),
+        }
+    )
+
+
+def test_central_projection_and_mean_of_draws_each_labelled():
+    """equal_split: the batch index gave «24,7 % → 18,4 %» (the central projection, its run of
+    one draw) and the decision brief «bình quân 18,14 %» (the mean over 100 draws), neither
+    labelled; the brief's trade-offs «tỷ lệ hộ nghèo cuối năm 2025: 19,06 %» (central) sat
+    beside «thiệt bình quân» (draws). Each now says which it is."""
+    assert decision.rate_basis(_indicators(1), "vi") == "dự báo trung tâm"
+    assert decision.rate_basis(_indicators(3), "vi") == "bình quân các lượt rút tham số"
+    assert decision.rate_basis(_indicators(1), "en") == "central projection"
+    trade = i18n.t(
+        "decision.trade_rate", "vi", year=2025, rate="19,06 %", basis=decision.rate_basis(_indicators(1), "vi")
+    )
+    assert trade == "tỷ lệ hộ nghèo cuối năm 2025 (dự báo trung tâm): 19,06 %"
+    kw = dict(title="«A»", year=2025, share="98 %", draws=100, regret="0,00", rate="18,14 %")
+    assert "bình quân các lượt: 18,14 %" in i18n.t("decision.choice", "vi", **kw)
+    assert "mean over the draws: 18.14 %" in i18n.t("decision.choice", "en", **kw | {"rate": "18.14 %"})
