@@ -14,6 +14,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.report import data, decision
 from simlib.report.money import flows_table
+from simlib.report.scorecard import scorecard_html
 
 
 def _flows_ctx(lang: str):
@@ -89,3 +90,44 @@ def test_central_projection_and_mean_of_draws_each_labelled():
     kw = dict(title="«A»", year=2025, share="98 %", draws=100, regret="0,00", rate="18,14 %")
     assert "bình quân các lượt: 18,14 %" in i18n.t("decision.choice", "vi", **kw)
     assert "mean over the draws: 18.14 %" in i18n.t("decision.choice", "en", **kw | {"rate": "18.14 %"})
+
+
+def _poor_district_verdicts() -> pd.DataFrame:
+    """plan_2024's poor-district target in 2024: the group −3,88 (band −5,61 – −2,76, threshold
+    ≤ −5) with probability 0 % — every poor district meeting it at once — and one district,
+    Bảo Lạc, 28 % on its own; the province's target beside it."""
+    common = {
+        "year": 2024,
+        "own_year": True,
+        "indicator": "poor_rate_change",
+        "comparison": "<=",
+        "threshold": -5.0,
+        "basis": "probability",
+        "samples": 100,
+        "label_vi": "Tỷ lệ hộ nghèo ở các huyện nghèo giảm từ 5 điểm % trở lên",
+        "label_en": "Poor-household rate in poor districts falls by at least 5 points",
+    }
+    rows = [
+        ("poor_rate_poor_districts", "poor_districts", "poor_districts", False, -3.88, -5.61, -2.76, 0.0, "not_met"),
+        ("poor_rate_poor_districts", "district", "bao_lac", True, -4.30, -6.21, -3.01, 0.28, "uncertain"),
+        ("poor_rate_province", "province", "province", False, -3.02, -4.41, -2.09, 0.15, "not_met"),
+    ]
+    keys = ("target_id", "geo_type", "geo", "detail", "value", "lo", "hi", "probability", "status")
+    return pd.DataFrame([dict(zip(keys, r)) | common for r in rows]).assign(margin=np.nan)
+
+
+def test_poor_units_probability_says_it_is_the_joint_one():
+    """«Các huyện nghèo» (plan_2024): «✗ Không đạt, xác suất đạt 0 %» beside a 90 % band that
+    straddles the threshold — the probability that the group and every poor district meet it
+    together, said only in the note. The cell now says so; a district's row and a target
+    without unit rows keep «xác suất đạt»."""
+    text = scorecard_html(_poor_district_verdicts(), "vi", {"bao_lac": "Huyện Bảo Lạc"}).replace("\xa0", " ")
+    rows = text.split("<tr")
+    group = next(r for r in rows if "(Các huyện nghèo)" in r)
+    assert "xác suất cả nhóm và mọi huyện nghèo cùng đạt" in group and ">0 %<" in group
+    district = next(r for r in rows if "Huyện Bảo Lạc" in r)
+    assert "xác suất đạt" in district and "mọi huyện" not in district
+    province = next(r for r in rows if "(Toàn tỉnh)" in r)
+    assert "xác suất đạt" in province and "mọi huyện" not in province
+    en = scorecard_html(_poor_district_verdicts(), "en", {"bao_lac": "Bao Lac district"})
+    assert "probability that the group and every poor district all meet it" in en
