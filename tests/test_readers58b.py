@@ -13,6 +13,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.report import data, decision
+from simlib.report.communes import programmes_text
 from simlib.report.money import flows_table
 from simlib.report.scorecard import scorecard_html
 
@@ -131,3 +132,28 @@ def test_poor_units_probability_says_it_is_the_joint_one():
     assert "xác suất đạt" in province and "mọi huyện" not in province
     en = scorecard_html(_poor_district_verdicts(), "en", {"bao_lac": "Bao Lac district"})
     assert "probability that the group and every poor district all meet it" in en
+
+
+def _crossing_ctx(lang: str):
+    """A run crossing programmes as `programmes_text` reads its period record: 2024–2025 under
+    the 2021–2025 programme, 2026–2027 under the merged 2026–2035 one."""
+    cat = {
+        2024: "ntp_spr_2021_2025",
+        2025: "ntp_spr_2021_2025",
+        2026: "ntp_merged_2026_2030",
+        2027: "ntp_merged_2026_2030",
+    }
+    years = [{"year": y, "catalogue": {"id": c}} for y, c in cat.items()]
+    return SimpleNamespace(result=SimpleNamespace(manifest={"periods": {"years": years}}), lang=lang)
+
+
+def test_subtitle_has_one_bracket_after_the_programme_name():
+    """crossing_2024_2027's subtitle: «…, giai đoạn I (2026–2030) (2026–2027) — Cao Bằng»: the
+    run's years in a second bracket after the name's own. Now «…, năm 2026–2027»."""
+    text = programmes_text(_crossing_ctx("vi"))
+    assert text == (
+        "Chương trình MTQG giảm nghèo bền vững 2021–2025, năm 2024–2025; "
+        "Chương trình MTQG 2026–2035, giai đoạn I (2026–2030), năm 2026–2027"
+    )
+    assert ") (" not in text
+    assert programmes_text(_crossing_ctx("en")).endswith("(2026–2030), in 2026–2027")
