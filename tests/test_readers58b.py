@@ -16,6 +16,7 @@ from simlib.report import data, decision
 from simlib.report.communes import programmes_text
 from simlib.report.money import flows_table
 from simlib.report.scorecard import scorecard_html
+from simlib.uncertainty.rules import Box, describe_box
 
 
 def _flows_ctx(lang: str):
@@ -157,3 +158,23 @@ def test_subtitle_has_one_bracket_after_the_programme_name():
     )
     assert ") (" not in text
     assert programmes_text(_crossing_ctx("en")).endswith("(2026–2030), in 2026–2027")
+
+
+def test_parameter_labels_inside_a_rule_start_in_lower_case():
+    """The uncertainty page's rules: «… khi Xác suất nền hộ nghèo → hộ mới thoát nghèo (năm 1)
+    dưới 5,5 %/năm và Xác suất nền …» — capital letters mid-sentence. Each label now starts in
+    lower case inside the sentence; a code («P2 – …») or an abbreviation («NSTW …») keeps its
+    letters."""
+    box = Box({"a": (-np.inf, 0.055), "b": (0.2, np.inf), "c": (0.1, 0.3)}, 0.63, 0.89, 0.3, 0.19, 30)
+    labels = {
+        "a": "Xác suất nền hộ nghèo → hộ mới thoát nghèo (năm 1)",
+        "b": "P2 – hiệu quả thoát nghèo",
+        "c": "NSTW – tỷ lệ giải ngân",
+    }
+    vi = describe_box(box, labels, "vi", units={"a": "probability per year"})
+    assert "khi xác suất nền hộ nghèo → hộ mới thoát nghèo (năm 1) dưới 5,5" in vi
+    assert " và P2 – hiệu quả thoát nghèo trên " in vi and " và NSTW – tỷ lệ giải ngân từ " in vi
+    assert "Xác suất" not in vi
+    en = describe_box(box, {"a": "Base probability poor → escaped (year 1)", "b": "P2 effect", "c": "DTTS share"}, "en")
+    assert "when base probability poor → escaped (year 1) below" in en and "P2 effect above" in en
+    assert "DTTS share between" in en
