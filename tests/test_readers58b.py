@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.dataset import load_dataset
 from simlib.report import data, decision
+from simlib.report.assumptions import dataset_description, dataset_line
 from simlib.report.communes import programmes_text
 from simlib.report.money import flows_table
 from simlib.report.scorecard import scorecard_html
@@ -178,3 +180,20 @@ def test_parameter_labels_inside_a_rule_start_in_lower_case():
     en = describe_box(box, {"a": "Base probability poor → escaped (year 1)", "b": "P2 effect", "c": "DTTS share"}, "en")
     assert "when base probability poor → escaped (year 1) below" in en and "P2 effect above" in en
     assert "DTTS share between" in en
+
+
+def test_dataset_named_by_its_title_and_its_years_with_a_dash():
+    """The assumptions and baseline pages: «Bộ dữ liệu «caobang_communes», phiên bản
+    2024.1-communes» (the folder's code alone) and «chuẩn nghèo đa chiều giai đoạn 2022-2025» (a
+    hyphen where a Vietnamese range of years takes an en dash)."""
+    communes, districts = load_dataset("caobang_communes"), load_dataset("caobang")
+    assert dataset_line(communes, "vi") == (
+        "Bộ dữ liệu số hộ tỉnh Cao Bằng theo xã (mã «caobang_communes», phiên bản 2024.1-communes): "
+        "số hộ tại kỳ rà soát cuối năm 2023."
+    )
+    assert dataset_line(districts, "vi").startswith("Bộ dữ liệu số hộ tỉnh Cao Bằng theo huyện (mã «caobang»")
+    assert dataset_line(districts, "en").startswith("Dataset: households of Cao Bang province by district")
+    assert "2022-2025" in districts.meta["description_vi"]  # the file as written
+    text = dataset_description(districts, "vi")
+    assert "chuẩn nghèo đa chiều giai đoạn 2022–2025 (Nghị định 07/2021/NĐ-CP)" in text and "2022-2025" not in text
+    assert "  " not in text and "\n" not in text
