@@ -16,6 +16,7 @@ from simlib.dataset import load_dataset
 from simlib.report import data, decision
 from simlib.report.assumptions import dataset_description, dataset_line
 from simlib.report.communes import programmes_text
+from simlib.report.deprivation_tables import fgt_table
 from simlib.report.money import flows_table
 from simlib.report.scorecard import scorecard_html
 from simlib.uncertainty.rules import Box, describe_box
@@ -197,3 +198,26 @@ def test_dataset_named_by_its_title_and_its_years_with_a_dash():
     text = dataset_description(districts, "vi")
     assert "chuẩn nghèo đa chiều giai đoạn 2022–2025 (Nghị định 07/2021/NĐ-CP)" in text and "2022-2025" not in text
     assert "  " not in text and "\n" not in text
+
+
+def test_fgt_table_columns_carry_their_units():
+    """multidim_2030's «Khoảng cách nghèo và mức độ nghèo»: «Chuẩn thu nhập nông thôn | 1.500.000»
+    and «… (FGT1) | 11,5» with no unit. FGT1, FGT2 and the gap ratio are percentages
+    (`simlib.multidim.tables`), the lines VND per person per month."""
+    rows = [
+        ("poverty_gap_index", 11.5),
+        ("poverty_severity_index", 4.2),
+        ("income_gap_ratio", 28.9),
+        ("income_line_rural", 1_500_000.0),
+        ("income_line_urban", 2_000_000.0),
+    ]
+    ind = pd.DataFrame([{"draw": 0, "year": 2023, "geo": "province", "indicator": i, "value": v} for i, v in rows])
+    vi = list(fgt_table(ind, lang="vi").columns)
+    assert vi == [
+        "Chỉ số khoảng cách nghèo thu nhập (FGT1, %)",
+        "Chỉ số mức độ trầm trọng của nghèo thu nhập (FGT2, %)",
+        "Khoảng cách thu nhập bình quân của hộ dưới chuẩn (%)",
+        "Chuẩn thu nhập nông thôn (đồng/người/tháng)",
+        "Chuẩn thu nhập thành thị (đồng/người/tháng)",
+    ]
+    assert list(fgt_table(ind, lang="en").columns)[3].endswith("(VND per person per month)")
