@@ -19,6 +19,7 @@ from simlib.report.communes import programmes_text
 from simlib.report.deprivation_tables import fgt_table
 from simlib.report.money import flows_table
 from simlib.report.scorecard import scorecard_html
+from simlib.report.uncertainty_page import sensitivity_caption
 from simlib.uncertainty.rules import Box, describe_box
 
 
@@ -221,3 +222,39 @@ def test_fgt_table_columns_carry_their_units():
         "Chuẩn thu nhập thành thị (đồng/người/tháng)",
     ]
     assert list(fgt_table(ind, lang="en").columns)[3].endswith("(VND per person per month)")
+
+
+def _sobol_table(s1_reliable: bool) -> pd.DataFrame:
+    """Sensitivity rows of plan_2024 as `sensitivity_caption` reads them: two outputs of 2025
+    (the outlook year), two kinds of parameter each; first-order indices all reliable or none."""
+    rows = []
+    for output, label_vi, label_en in (
+        ("poor_rate:province:2025", "Tỷ lệ hộ nghèo toàn tỉnh năm 2025", "Province poor-household rate in 2025"),
+        (
+            "met:poor_rate_province:province:2025",
+            "Đạt chỉ tiêu «A» (Toàn tỉnh) năm 2025",
+            "Meets 'A' (Province) in 2025",
+        ),
+    ):
+        for group in ("effect", "cost"):
+            rows.append(
+                {"grouping": "kind", "group": group, "output": output, "output_label_vi": label_vi}
+                | {"output_label_en": label_en, "S1_reliable": s1_reliable}
+            )
+    return pd.DataFrame(rows)
+
+
+def test_sensitivity_captions_name_their_output_and_an_uninformative_mark():
+    """The uncertainty page's two charts were both captioned «Theo loại tham số: …», one of them
+    for the outlook year 2025, unsaid; with 32 base points every group was marked «*» (first-order
+    index too imprecise to draw) and the caption did not say the mark told nothing apart."""
+    table = _sobol_table(False)
+    a = sensitivity_caption(table, "poor_rate:province:2025", "kind", "vi")
+    b = sensitivity_caption(table, "met:poor_rate_province:province:2025", "kind", "vi")
+    assert a != b
+    assert a.startswith("Theo loại tham số — Tỷ lệ hộ nghèo toàn tỉnh năm 2025: ")
+    assert "Mọi nhóm đều đánh dấu *" in a
+    good = sensitivity_caption(_sobol_table(True), "poor_rate:province:2025", "kind", "vi")
+    assert "năm 2025" in good and "đánh dấu" not in good
+    en = sensitivity_caption(table, "poor_rate:province:2025", "kind", "en")
+    assert en.startswith("By kind of parameter — Province poor-household rate in 2025: ") and "Every group" in en
