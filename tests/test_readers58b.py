@@ -60,7 +60,7 @@ def test_flows_table_years_add_up_to_the_total_as_shown():
         assert np.all(np.abs(parts - np.array(exact)) < 1)
     escapes = frame.iloc[0]
     assert escapes.iloc[-1] == 5223 and sorted(escapes[["2024", "2025"]]) in ([2478, 2745], [2479, 2744])
-    assert "phần dư lớn nhất" in shown.note and "table_flows.csv" in shown.note
+    assert "phần dư lớn nhất" in shown.note and "giữ nguyên trong tệp CSV" in shown.note
     assert "largest remainder" in flows_table(_flows_ctx("en")[0], shown=True).note
     exact = flows_table(ctx).frame  # the CSV: exact expected households, no rounding note
     assert exact.iloc[0, 1] == 2744.4 and exact.iloc[0, 3] == 2744.4 + 2478.4

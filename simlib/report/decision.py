@@ -64,11 +64,6 @@ class Run:
     def rate(self, year: int) -> float:
         return data.value_at(self.tables.indicators, "poor_rate", year)[0]
 
-    def rate_basis(self, lang: str) -> str:
-        """What `rate` is: the central projection (a run of one draw, as a batch's reports) or
-        the mean over the run's draws."""
-        return rate_basis(self.tables.indicators, lang)
-
 
 def rate_basis(indicators: pd.DataFrame, lang: str) -> str:
     """«dự báo trung tâm» for indicators of one draw, else «bình quân các lượt rút tham số»: the
@@ -330,7 +325,14 @@ def tradeoffs(
     s = rob.summary.set_index("scenario") if rob is not None else None
     items = []
     for r in allocs:
-        parts = [t("decision.trade_rate", year=y1, rate=fmt.percent(r.rate(y1), lang, 2), basis=r.rate_basis(lang))]
+        parts = [
+            t(
+                "decision.trade_rate",
+                year=y1,
+                rate=fmt.percent(r.rate(y1), lang, 2),
+                basis=rate_basis(r.tables.indicators, lang),
+            )
+        ]
         if s is not None and r.name in s.index:
             parts.append(t("decision.trade_regret", regret=fmt.number(s.loc[r.name, "regret_mean"], lang, 2)))
         if year is not None:
