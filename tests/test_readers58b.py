@@ -13,7 +13,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.dataset import load_dataset
-from simlib.report import data, decision
+from simlib.report import data
 from simlib.report.assumptions import dataset_description, dataset_line
 from simlib.report.communes import programmes_text
 from simlib.report.deprivation_tables import fgt_table
@@ -86,12 +86,10 @@ def test_central_projection_and_mean_of_draws_each_labelled():
     one draw) and the decision brief «bình quân 18,14 %» (the mean over 100 draws), neither
     labelled; the brief's trade-offs «tỷ lệ hộ nghèo cuối năm 2025: 19,06 %» (central) sat
     beside «thiệt bình quân» (draws). Each now says which it is."""
-    assert decision.rate_basis(_indicators(1), "vi") == "dự báo trung tâm"
-    assert decision.rate_basis(_indicators(3), "vi") == "bình quân các lượt rút tham số"
-    assert decision.rate_basis(_indicators(1), "en") == "central projection"
-    trade = i18n.t(
-        "decision.trade_rate", "vi", year=2025, rate="19,06 %", basis=decision.rate_basis(_indicators(1), "vi")
-    )
+    assert data.rate_basis(_indicators(1), "vi") == "dự báo trung tâm"
+    assert data.rate_basis(_indicators(3), "vi") == "bình quân các lượt rút tham số"
+    assert data.rate_basis(_indicators(1), "en") == "central projection"
+    trade = i18n.t("decision.trade_rate", "vi", year=2025, rate="19,06 %", basis=data.rate_basis(_indicators(1), "vi"))
     assert trade == "tỷ lệ hộ nghèo cuối năm 2025 (dự báo trung tâm): 19,06 %"
     kw = dict(title="«A»", year=2025, share="98 %", draws=100, regret="0,00", rate="18,14 %")
     assert "bình quân các lượt: 18,14 %" in i18n.t("decision.choice", "vi", **kw)

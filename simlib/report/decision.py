@@ -65,13 +65,6 @@ class Run:
         return data.value_at(self.tables.indicators, "poor_rate", year)[0]
 
 
-def rate_basis(indicators: pd.DataFrame, lang: str) -> str:
-    """«dự báo trung tâm» for indicators of one draw, else «bình quân các lượt rút tham số»: the
-    label of a rate read from them (`simlib.report.data.value_at`, the mean over draws)."""
-    central = "draw" not in indicators.columns or indicators["draw"].nunique() <= 1
-    return i18n.t("decision.basis_central" if central else "decision.basis_mean", lang)
-
-
 def run_of(tables: RunTables, link: str = "") -> Run:
     """A Run from a report folder's tables (its verdicts and role as the report wrote them)."""
     f = tables.folder / "verdicts.csv" if tables.folder is not None else None
@@ -325,14 +318,8 @@ def tradeoffs(
     s = rob.summary.set_index("scenario") if rob is not None else None
     items = []
     for r in allocs:
-        parts = [
-            t(
-                "decision.trade_rate",
-                year=y1,
-                rate=fmt.percent(r.rate(y1), lang, 2),
-                basis=rate_basis(r.tables.indicators, lang),
-            )
-        ]
+        rate, basis = fmt.percent(r.rate(y1), lang, 2), data.rate_basis(r.tables.indicators, lang)
+        parts = [t("decision.trade_rate", year=y1, rate=rate, basis=basis)]
         if s is not None and r.name in s.index:
             parts.append(t("decision.trade_regret", regret=fmt.number(s.loc[r.name, "regret_mean"], lang, 2)))
         if year is not None:

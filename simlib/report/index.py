@@ -103,9 +103,7 @@ def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
         name += f'<br><span class="sl-fail">✗ {html.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{html.esc(it.uncertainty_error)}</span>'
     poor = f"{fmt.percent(h['poor_rate_start'], lang)} → {fmt.percent(h['poor_rate_end'], lang)}"
     years = t("report.card.years", y0=h["year_start"], y1=h["year_end"])
-    poor += (
-        f'<br><span class="sl-small">{html.esc(f"{years} ({decision.rate_basis(run.tables.indicators, lang)})")}</span>'
-    )
+    poor += f'<br><span class="sl-small">{html.esc(f"{years} ({data.rate_basis(run.tables.indicators, lang)})")}</span>'
     return [
         name,
         poor,
