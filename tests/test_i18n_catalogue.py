@@ -190,6 +190,9 @@ def dynamic() -> dict[str, Dynamic]:
         "wb.sync.": Dynamic(("copied", "refreshed", "kept", "current")),  # workbench.sync_notebooks actions
         "target.": Dynamic(("met", "uncertain", "not_met")),  # simlib.report.verdict.STATUSES
         "report.verdict.basis_": Dynamic(("probability", "projection")),
+        "report.probability_label_every.": Dynamic(("commune", "district")),  # scorecard.verdict_cell
+        "report.assumptions.dataset_title.": Dynamic(("commune", "district")),  # assumptions.dataset_line
+        "unc.page.fig_": Dynamic(("kind", "project")),  # uncertainty_page.sensitivity_caption
         "report.verdict.role_": Dynamic(("before", "own", "after")),
         "report.periods.id.": Dynamic(  # simlib.report.communes.period_name: ids of a run's period record
             (

@@ -205,8 +205,8 @@ def test_subtitle_names_the_programme_of_each_period(ctx):
     text = CM.programmes_text(ctx)
     assert text == (
         ctx.t("report.periods.id.ntp_spr_2021_2025")
-        + " (2024–2025); "
+        + ", năm 2024–2025; "
         + ctx.t("report.periods.id.ntp_merged_2026_2030")
-        + " (2026–2027)"
+        + ", năm 2026–2027"
     )
     assert H.esc(text) in "".join(R.title(ctx))

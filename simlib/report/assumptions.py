@@ -7,6 +7,7 @@ carry one, a glossary of the terms the report uses, and the run manifest in the 
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +150,29 @@ def disbursement_text(ctx) -> str:
     return ctx.t("report.assumptions.disbursement", shares="; ".join(parts))
 
 
+#: a range of years written with a hyphen («2022-2025»), as a dataset's description may have it
+YEAR_RANGE = re.compile(r"\b(\d{4})-(\d{4})\b")
+
+
+def dataset_line(ds, lang: str) -> str:
+    """The dataset as a page names it: its title (`title_vi`/`title_en` of dataset.yaml, else «số
+    hộ tỉnh Cao Bằng theo xã» by its units' level), its code and version in brackets — not the
+    code alone («Bộ dữ liệu «caobang_communes», phiên bản 2024.1-communes»)."""
+    province = ds.meta.get(i18n.column("province", lang), "")
+    title = ds.meta.get(i18n.column("title", lang)) or i18n.t(
+        f"report.assumptions.dataset_title.{ds.level}", lang, province=province
+    )
+    version = ds.version or "–"
+    return i18n.t("report.assumptions.dataset", lang, title=title, name=ds.name, version=version, year=ds.baseline_year)
+
+
+def dataset_description(ds, lang: str) -> str:
+    """The dataset's description on one line, a range of years with an en dash («chuẩn nghèo đa
+    chiều giai đoạn 2022–2025», the file writes «2022-2025»)."""
+    desc = " ".join(str(ds.meta.get(i18n.column("description", lang), "") or "").split())
+    return YEAR_RANGE.sub("\\1–\\2", desc)
+
+
 def assumptions(ctx) -> list:
     """What the projection rests on: the baseline data and where it comes from, the programme
     parameters (and which are assumptions), disbursement, any overrides, and a glossary."""
@@ -157,11 +181,11 @@ def assumptions(ctx) -> list:
     blocks = [
         html.heading(ctx.t("report.section.assumptions"), anchor="assumptions", up=ctx.t("report.toc.up")),
         html.heading(ctx.t("report.assumptions.data"), 3),
-        html.para(ctx.t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year)),
+        html.para(dataset_line(ds, L)),
     ]
-    desc = ds.meta.get(i18n.column("description", L), "")
+    desc = dataset_description(ds, L)
     if desc:
-        blocks.append(html.para(" ".join(str(desc).split())))
+        blocks.append(html.para(desc))
     blocks += sources(ctx)
     n_ass, n_eff = effect_counts(scen.params["program"])
     blocks += [

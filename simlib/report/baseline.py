@@ -14,7 +14,7 @@ from simlib import i18n
 from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.i18n import fmt
 from simlib.report import bars, html, levels
-from simlib.report.assumptions import dataset_estimated_share
+from simlib.report.assumptions import dataset_description, dataset_estimated_share, dataset_line
 from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
@@ -63,15 +63,13 @@ def overview(ds, lang: str) -> list:
     total = pc.sum()
     poor, near = pc[..., 0].sum(), pc[..., 1].sum()
     province = ds.meta.get(i18n.column("province", lang), ds.name)
-    desc = ds.meta.get(i18n.column("description", lang), "")
+    desc = dataset_description(ds, lang)
     blocks = [
         f"<h1>{html.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
-        html.para(
-            t("report.assumptions.dataset", name=ds.name, version=ds.version or "–", year=ds.baseline_year), "sl-sub"
-        ),
+        html.para(dataset_line(ds, lang), "sl-sub"),
     ]
     if desc:
-        blocks.append(html.para(" ".join(str(desc).split())))
+        blocks.append(html.para(desc))
     blocks.append(
         html.cards(
             [

@@ -350,7 +350,7 @@ def period_name(code: str, lang: str) -> str:
 def programmes_text(ctx) -> str:
     """The programme (catalogue) the projected years ran under, from the run's period record: its
     name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
-    programme in 2024–2025, the merged 2026–2035 one from 2026)."""
+    programme in 2024–2025, the merged 2026–2035 one from 2026: «…, năm 2024–2025; …»)."""
     record = (ctx.result.manifest.get("periods") or {}).get("years", [])
     spans: list[list] = []
     for row in record:
@@ -366,7 +366,11 @@ def programmes_text(ctx) -> str:
     names = [period_name(cid, ctx.lang) for cid, _a, _b in spans]
     if len(spans) == 1:
         return names[0]
-    return "; ".join(f"{n} ({a}–{b})" if a != b else f"{n} ({a})" for n, (_c, a, b) in zip(names, spans))
+    # «…, giai đoạn I (2026–2030), năm 2026–2027», not a second bracket after the name's own
+    return "; ".join(
+        i18n.t("report.programme_years", ctx.lang, name=n, years=f"{a}–{b}" if a != b else str(a))
+        for n, (_c, a, b) in zip(names, spans)
+    )
 
 
 _UNITS_NOTE = re.compile(

@@ -165,6 +165,13 @@ def value_at(ind: pd.DataFrame, indicator: str, year: int, geo: str = "province"
     return spread(ind.loc[sel, "value"])
 
 
+def rate_basis(indicators: pd.DataFrame, lang: str) -> str:
+    """«dự báo trung tâm» for indicators of one draw, else «bình quân các lượt rút tham số»: the
+    label of a rate read from them by `value_at` (the mean over draws)."""
+    central = "draw" not in indicators.columns or indicators["draw"].nunique() <= 1
+    return i18n.t("decision.basis_central" if central else "decision.basis_mean", lang)
+
+
 def total_over_years(ind: pd.DataFrame, indicator: str, geo: str = "province") -> tuple[float, float, float]:
     """(mean, lo, hi) over draws of an indicator summed over the projected years (flows)."""
     sel = (ind["indicator"] == indicator) & (ind["geo"] == geo)

@@ -318,7 +318,8 @@ def tradeoffs(
     s = rob.summary.set_index("scenario") if rob is not None else None
     items = []
     for r in allocs:
-        parts = [t("decision.trade_rate", year=y1, rate=fmt.percent(r.rate(y1), lang, 2))]
+        rate, basis = fmt.percent(r.rate(y1), lang, 2), data.rate_basis(r.tables.indicators, lang)
+        parts = [t("decision.trade_rate", year=y1, rate=rate, basis=basis)]
         if s is not None and r.name in s.index:
             parts.append(t("decision.trade_regret", regret=fmt.number(s.loc[r.name, "regret_mean"], lang, 2)))
         if year is not None:

@@ -185,8 +185,14 @@ def removals_by_line(
     return m
 
 
+def with_unit(label: str, unit: str) -> str:
+    """`label (unit)`, or inside the label's own closing bracket: «… (FGT1, %)», not «(FGT1) (%)»."""
+    return f"{label[:-1]}, {unit})" if label.endswith(")") else f"{label} ({unit})"
+
+
 def fgt_table(indicators: pd.DataFrame, geo: str = "province", lang: str | None = None) -> pd.DataFrame:
-    """FGT1 and FGT2 (percent) by year, mean over draws, with the income lines in force."""
+    """FGT1 and FGT2 (percent) by year, mean over draws, with the income lines in force; each
+    column's label carries its unit («(%)», «(đồng/người/tháng)»)."""
     names = [
         "poverty_gap_index",
         "poverty_severity_index",
@@ -198,7 +204,8 @@ def fgt_table(indicators: pd.DataFrame, geo: str = "province", lang: str | None 
     part = part[(part["geo"] == geo) | part["indicator"].str.startswith("income_line")]
     m = part.groupby(["year", "indicator"])["value"].mean().unstack("indicator")
     m = m[[c for c in names if c in m.columns]]
-    m.columns = [i18n.t(f"indicator.{c}", lang) for c in m.columns]
+    unit = {c: "unit.vnd_person_month" if c.startswith("income_line") else "unit.pct" for c in m.columns}
+    m.columns = [with_unit(i18n.t(f"indicator.{c}", lang), i18n.t(unit[c], lang)) for c in m.columns]
     return m
 
 

@@ -102,9 +102,8 @@ def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
     if it.uncertainty_error:
         name += f'<br><span class="sl-fail">✗ {html.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{html.esc(it.uncertainty_error)}</span>'
     poor = f"{fmt.percent(h['poor_rate_start'], lang)} → {fmt.percent(h['poor_rate_end'], lang)}"
-    poor += (
-        f'<br><span class="sl-small">{html.esc(t("report.card.years", y0=h["year_start"], y1=h["year_end"]))}</span>'
-    )
+    years = t("report.card.years", y0=h["year_start"], y1=h["year_end"])
+    poor += f'<br><span class="sl-small">{html.esc(f"{years} ({data.rate_basis(run.tables.indicators, lang)})")}</span>'
     return [
         name,
         poor,

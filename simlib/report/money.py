@@ -37,9 +37,12 @@ def _up(ctx) -> str:
     return ctx.t("report.toc.up")
 
 
-def flows_table(ctx) -> ReportTable:
+def flows_table(ctx, shown: bool = False) -> ReportTable:
     """Households by flow and year; a year with a new standard apart (its flows include the
-    reclassification of every household), the total only over the other years."""
+    reclassification of every household), the total only over the other years. `shown`: as the
+    page shows it, in whole households that add up — each row's years rounded by largest
+    remainder (`round_to_total`) to its rounded total, with a note saying so; without it the
+    exact expected households (the CSV and the sheet)."""
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     ys = data.years(ind)[1:]
@@ -50,6 +53,8 @@ def flows_table(ctx) -> ReportTable:
     rows = []
     for i in data.FLOW_INDICATORS:
         vals = {y: data.value_at(ind, i, y)[0] for y in ys}
+        if shown and regular:
+            vals |= dict(zip(regular, round_to_total([vals[y] for y in regular], 0)))
         row = {t("table.flow"): i18n.label("flow", data.FLOW_OF_INDICATOR[i], L)}
         row.update({col[y]: vals[y] for y in regular})
         row[total] = sum(vals[y] for y in regular)
@@ -58,6 +63,8 @@ def flows_table(ctx) -> ReportTable:
     columns = [t("table.flow")] + [col[y] for y in regular] + [total] + [col[y] for y in sorted(breaks)]
     frame = pd.DataFrame(rows, columns=columns)
     note = t("report.flows.break_note", years=", ".join(str(y) for y in sorted(breaks))) if breaks else ""
+    if shown and len(regular) > 1:
+        note = " ".join(x for x in (note, t("report.flows.rounding")) if x)
     return ReportTable("flows", t("report.table.flows"), frame, {c: "int" for c in columns[1:]}, note)
 
 
@@ -109,7 +116,7 @@ def flows(ctx) -> list:
         html.heading(ctx.t("report.section.flows"), anchor="flows", up=_up(ctx)),
         html.para(ctx.t("report.flows.intro")),
         html.Chart(fig, ctx.t("report.fig.flows") + (" " + ctx.t("report.fig.flows_break") if breaks else "")),
-        to_html(flows_table(ctx), L),
+        to_html(flows_table(ctx, shown=True), L),
     ]
     review = review_flows_table(ctx)
     if review is not None:

@@ -72,8 +72,11 @@ def shortfall_text(r, lang: str) -> str:
     return text
 
 
-def verdict_cell(r, lang: str, kind: str = "target") -> str:
-    """One verdict as a scorecard cell (`r`: a row of the verdict table)."""
+def verdict_cell(r, lang: str, kind: str = "target", every: str = "") -> str:
+    """One verdict as a scorecard cell (`r`: a row of the verdict table); `every`: the level of
+    the poor units (district, commune) whose row, judged also unit by unit, carries the joint
+    probability that the group and every poor unit meet the target — said in the cell («xác suất
+    cả nhóm và mọi huyện nghèo cùng đạt»), not only in the note under the table."""
     parts = [html.esc(value_text(r["indicator"], r["value"], lang, unit=False))]
     if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
         lo, hi = (value_text(r["indicator"], x, lang, unit=False) for x in (r["lo"], r["hi"]))
@@ -81,7 +84,8 @@ def verdict_cell(r, lang: str, kind: str = "target") -> str:
     parts.append(status_html(r["status"], lang))
     if np.isfinite(r["probability"]):
         p = probability_span(float(r["probability"]), lang, r["target_id"], r["geo"], int(r["year"]), kind)
-        parts.append(f'<span class="sl-small">{html.esc(i18n.t("report.probability_label", lang))} {p}</span>')
+        label = i18n.t(f"report.probability_label_every.{every}" if every else "report.probability_label", lang)
+        parts.append(f'<span class="sl-small">{html.esc(label)} {p}</span>')
     short = shortfall_text(r, lang)
     if short:
         parts.append(f'<span class="sl-small">{html.esc(short)}</span>')
@@ -118,7 +122,8 @@ def scorecard_html(
     # the targets judged in the plan's own year first, those of the bridge or outlook years after
     judged = verdicts.groupby("target_id", sort=False)["own_year"].transform("any").astype(bool)
     ordered = verdicts.assign(_later=~judged).sort_values("_later", kind="stable")
-    for (_tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
+    by_unit = set(zip(verdicts.loc[verdicts["detail"].astype(bool), "target_id"], verdicts["year"]))
+    for (tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names, levels, g["year"])
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
@@ -128,7 +133,8 @@ def scorecard_html(
         ]
         for y in shown:
             r = g[g["year"] == y]
-            cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target") if len(r) else "–"
+            every = "" if first["detail"] or (tid, y) not in by_unit else (levels or Levels()).used_at([y])
+            cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target", every) if len(r) else "–"
             cells.append(cell if y in own else f'<span class="sl-outlook">{cell}</span>')
         rows.append(cells)
         classes.append("sub" if first["detail"] else "")

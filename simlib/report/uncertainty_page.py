@@ -218,6 +218,20 @@ def no_sensitivity(ctx: PageContext) -> str:
     )
 
 
+def sensitivity_caption(table: pd.DataFrame, output: str, grouping: str, lang: str) -> str:
+    """A sensitivity chart's caption: the grouping, the output it is for with its year («Theo
+    loại tham số — Tỷ lệ hộ nghèo toàn tỉnh năm 2025: …»; two charts had the same caption), and,
+    when no group's first-order index is precise enough to draw, that every group is marked «*»
+    for that reason (the mark then tells no group from another)."""
+    rows = table[(table["output"] == output) & (table["grouping"] == grouping)]
+    column = i18n.column("output_label", lang)
+    label = str(rows[column].iloc[0]) if column in rows.columns and len(rows) else output
+    text = i18n.t(f"unc.page.fig_{grouping}", lang, output=label)
+    if len(rows) and "S1_reliable" in rows.columns and not rows["S1_reliable"].astype(bool).any():
+        text += " " + i18n.t("unc.page.fig_all_marked", lang)
+    return text
+
+
 def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, options: RunOptions | None = None) -> list:
     """Sobol shares of the variance of the poor rate and of meeting the province target (by kind
     of parameter and by project); Morris screening when `morris` trajectories are asked for. Run
@@ -231,14 +245,14 @@ def sensitivity(ctx: PageContext, points: int = 64, morris: int = 0, options: Ru
         blocks.append(
             html.Chart(
                 uncertainty.sensitivity_chart(sens, output=output, grouping="kind", lang=ctx.lang),
-                ctx.t("unc.page.fig_kind"),
+                sensitivity_caption(sens.table, output, "kind", ctx.lang),
             )
         )
     first = sens.table["output"].iloc[0]
     blocks.append(
         html.Chart(
             uncertainty.sensitivity_chart(sens, output=first, grouping="project", lang=ctx.lang),
-            ctx.t("unc.page.fig_project"),
+            sensitivity_caption(sens.table, first, "project", ctx.lang),
         )
     )
     if morris > 0:

@@ -223,6 +223,16 @@ def format_value(x: float, unit: str | None = None, lang: str | None = None) -> 
     return _num(x, lang) if i18n.get_lang(lang) == "vi" or not u else f"{_num(x, lang)} {unit}"
 
 
+def in_sentence(name: str) -> str:
+    """A parameter's label inside a sentence: its first letter in lower case when its first word
+    is an ordinary capitalised word («Xác suất nền …» → «xác suất nền …»); a code or an
+    abbreviation («P2 – …», «NSTW …») as it is."""
+    word = name.split(" ", 1)[0]
+    if len(word) > 1 and word[0].isupper() and word[1:].isalpha() and word[1:].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 def describe_conditions(
     box: Box,
     labels: Mapping[str, str] | None = None,
@@ -234,7 +244,7 @@ def describe_conditions(
     labels, units = labels or {}, units or {}
     parts = []
     for col, (lo, hi) in box.limits.items():
-        name = labels.get(col, col)
+        name = in_sentence(labels.get(col, col))
         fmt = lambda v, col=col: format_value(v, units.get(col), lang)  # noqa: E731
         if np.isfinite(lo) and np.isfinite(hi):
             parts.append(i18n.t("unc.rule.between", lang, name=name, lo=fmt(lo), hi=fmt(hi)))
