@@ -80,3 +80,19 @@ def test_sensitivity_says_the_base_points_it_runs(tmp_path):
     assert code == 0, said
     assert "(4 điểm cơ sở)" in said and "(3 điểm cơ sở)" not in said
     assert json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["sobol"]["base_points"] == 4
+
+
+def test_a_programme_name_ending_in_brackets_takes_no_second_bracket():
+    """«Chương trình MTQG 2026–2035, giai đoạn I (2026–2030) (vốn theo nội dung)» and «…
+    (2026–2030) (BẢN NHÁP, dự kiến)» on plan_2027's and crossing_2024_2027's pages: a note beside a
+    name that ends in brackets goes after a dash; the templates put none after {programme}."""
+    import re
+
+    from simlib.report.communes import aside
+
+    name = "Chương trình MTQG 2026–2035, giai đoạn I (2026–2030)"
+    assert aside(name, "vốn theo nội dung") == name + " — vốn theo nội dung"
+    assert aside("Chuẩn nghèo 2022–2025", "đã áp dụng") == "Chuẩn nghèo 2022–2025 (đã áp dụng)"
+    for lang in ("vi", "en"):
+        text = (ROOT / "simlib" / "locale" / lang / "report.yaml").read_text(encoding="utf-8")
+        assert not re.search(r"\{programme\} \(", text), lang

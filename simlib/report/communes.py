@@ -347,6 +347,13 @@ def period_name(code: str, lang: str) -> str:
     return i18n.label("report.periods.id", str(code), lang, default=str(code))
 
 
+def aside(text: str, note: str) -> str:
+    """`text` with `note` beside it: in brackets, or after a dash when `text` already ends with its
+    own (a programme «…, giai đoạn I (2026–2030) — vốn theo nội dung», not «… (2026–2030) (vốn
+    theo nội dung)»)."""
+    return f"{text} — {note}" if text.endswith(")") else f"{text} ({note})"
+
+
 def programmes_text(ctx) -> str:
     """The programme (catalogue) the projected years ran under, from the run's period record: its
     name, or each name with its years when the run crosses programmes (plan_2027: the 2021–2025
@@ -420,10 +427,12 @@ def periods_table(ctx) -> ReportTable | None:
         rows.append(
             {
                 t("table.year"): r["year"],
-                t(
-                    "table.periods.catalogue"
-                ): f"{period_name(cat['id'], ctx.lang)} ({period_name(cat['given'], ctx.lang)})" if cat else "–",
-                t("table.periods.standard"): f"{period_name(std['id'], ctx.lang)} ({applied})",
+                t("table.periods.catalogue"): aside(
+                    period_name(cat["id"], ctx.lang), period_name(cat["given"], ctx.lang)
+                )
+                if cat
+                else "–",
+                t("table.periods.standard"): aside(period_name(std["id"], ctx.lang), applied),
                 t(
                     "table.periods.units"
                 ): f"{period_name(geo['in_force'], ctx.lang)} / {period_name(geo['units_used'], ctx.lang)}",
