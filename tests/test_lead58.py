@@ -96,3 +96,23 @@ def test_a_programme_name_ending_in_brackets_takes_no_second_bracket():
     for lang in ("vi", "en"):
         text = (ROOT / "simlib" / "locale" / lang / "report.yaml").read_text(encoding="utf-8")
         assert not re.search(r"\{programme\} \(", text), lang
+
+
+def test_the_joint_probability_is_named_in_the_headline_and_the_weakest_target():
+    """The scorecard's cell says «xác suất cả nhóm và mọi huyện nghèo cùng đạt 0 %» (readers58b),
+    but the headline's list and the index's «chỉ tiêu yếu nhất» still said «xác suất đạt 0 %» for
+    the same number beside a band straddling the threshold."""
+    from types import SimpleNamespace
+
+    import test_readers58b as shown
+
+    from simlib.report.decision import weakest_target
+    from simlib.report.scorecard import joint_probability
+
+    v = shown._poor_district_verdicts()
+    group = v[(v["geo_type"] != "province") & ~v["detail"].astype(bool)].iloc[0]
+    assert joint_probability(v, group)
+    assert not any(joint_probability(v, r) for _, r in v[v["geo"] != group["geo"]].iterrows())
+    run = SimpleNamespace(verdicts=v, tables=SimpleNamespace(manifest={}), title=lambda lang: "Kế hoạch")
+    weakest = weakest_target(run, int(group["year"]), "vi")
+    assert "(xác suất cả nhóm và mọi huyện nghèo cùng đạt 0 %)" in weakest.replace("\xa0", " ")

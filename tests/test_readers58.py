@@ -32,6 +32,7 @@ def _ctx(lang: str, probability: float, basis: str, status: str = "not_met"):
     0,70 points short of the threshold, about 934 households)."""
     verdicts = pd.DataFrame(
         {
+            "target_id": ["poor_rate_province"],
             "detail": [False],
             "own_year": [True],
             "year": [2024],

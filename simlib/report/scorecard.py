@@ -72,6 +72,22 @@ def shortfall_text(r, lang: str) -> str:
     return text
 
 
+def joint_probability(verdicts: pd.DataFrame, r) -> bool:
+    """Whether the probability of verdict row `r` of `verdicts` is the joint one: the poor units
+    together where the target is also judged unit by unit that year (the group and every poor
+    unit meeting it at once: a 0 % beside a band straddling the threshold is not a misprint)."""
+    if r["detail"]:
+        return False
+    same = (verdicts["target_id"] == r["target_id"]) & (verdicts["year"] == r["year"])
+    return bool((same & verdicts["detail"].astype(bool)).any())
+
+
+def probability_label(lang: str, every: str = "") -> str:
+    """«xác suất đạt»; with `every` (the level of the poor units, district or commune) the joint
+    probability's words («xác suất cả nhóm và mọi huyện nghèo cùng đạt»)."""
+    return i18n.t(f"report.probability_label_every.{every}" if every else "report.probability_label", lang)
+
+
 def verdict_cell(r, lang: str, kind: str = "target", every: str = "") -> str:
     """One verdict as a scorecard cell (`r`: a row of the verdict table); `every`: the level of
     the poor units (district, commune) whose row, judged also unit by unit, carries the joint
@@ -84,7 +100,7 @@ def verdict_cell(r, lang: str, kind: str = "target", every: str = "") -> str:
     parts.append(status_html(r["status"], lang))
     if np.isfinite(r["probability"]):
         p = probability_span(float(r["probability"]), lang, r["target_id"], r["geo"], int(r["year"]), kind)
-        label = i18n.t(f"report.probability_label_every.{every}" if every else "report.probability_label", lang)
+        label = probability_label(lang, every)
         parts.append(f'<span class="sl-small">{html.esc(label)} {p}</span>')
     short = shortfall_text(r, lang)
     if short:
