@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from browser_pages import opened_page
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from simlib import i18n
@@ -219,21 +220,11 @@ def _printed(page_html: str, tmp_path, named: str = "table.sl-table") -> tuple[f
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no Chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    path = tmp_path / "page.html"
-    path.write_text(page_html, encoding="utf-8")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 703, "height": 900})
-            page.emulate_media(media="print")
-            page.goto(path.as_uri())
-            table = page.locator("table.sl-table")
-            width = table.evaluate("e => e.getBoundingClientRect().width")
-            named = page.locator(named).evaluate("e => getComputedStyle(e).page || ''")
-            column = page.locator("main.sl-page").evaluate("e => e.clientWidth")
-        finally:
-            browser.close()
+    with opened_page(page_html, tmp_path, 703, chromium, media="print") as page:
+        table = page.locator("table.sl-table")
+        width = table.evaluate("e => e.getBoundingClientRect().width")
+        named = page.locator(named).evaluate("e => getComputedStyle(e).page || ''")
+        column = page.locator("main.sl-page").evaluate("e => e.clientWidth")
     return width, column, named
 
 

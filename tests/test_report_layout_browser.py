@@ -13,6 +13,7 @@ import os
 import shutil
 
 import pytest
+from browser_pages import opened_page
 
 from simlib.report import html
 
@@ -34,21 +35,12 @@ def attainment_like(columns: int) -> str:
 
 def overflow(page_html: str, tmp_path, width: int) -> tuple[float, float]:
     """The table's width and the text column's content width, in CSS pixels, at `width`."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    path = tmp_path / "page.html"
-    path.write_text(page_html, encoding="utf-8")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(path.as_uri())
-            table = page.locator("table.sl-table").evaluate("e => e.getBoundingClientRect().width")
-            column = page.locator("main.sl-page").evaluate(
-                "e => { const s = getComputedStyle(e);"
-                " return e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"
-            )
-        finally:
-            browser.close()
+    with opened_page(page_html, tmp_path, width, CHROMIUM) as page:
+        table = page.locator("table.sl-table").evaluate("e => e.getBoundingClientRect().width")
+        column = page.locator("main.sl-page").evaluate(
+            "e => { const s = getComputedStyle(e);"
+            " return e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"
+        )
     return table, column
 
 
