@@ -273,6 +273,7 @@ def test_closest_names_sees_through_capitals_diacritics_and_spaces(word, names, 
 
 INTERRUPTED = """
 import os, signal, time
+from concurrent.futures.process import BrokenProcessPool
 from simlib.executors import make_executor
 
 
@@ -293,7 +294,10 @@ if __name__ == "__main__":
         try:
             os.killpg(0, signal.SIGINT)  # Ctrl-C: the terminal interrupts every process of the command
             fut.result()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BrokenProcessPool):
+            # on a loaded machine the pool once reported its stopped worker before this process's
+            # own interrupt was raised (CI, load about 2; not understood, not reproduced quiet).
+            # What this test checks: no worker's traceback below
             print("stopped")
 """
 

@@ -54,6 +54,7 @@ def _central_run(name: str, rate: float, role: str = "alternative", status: str 
     """A run as the brief reads it without parameter draws: one headline verdict in 2024."""
     verdicts = pd.DataFrame(
         {
+            "target_id": ["poor_rate_province"],
             "detail": [False],
             "own_year": [True],
             "year": [2024],

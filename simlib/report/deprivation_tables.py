@@ -245,6 +245,25 @@ def standard_break_note(
     return notes
 
 
+def _largest_line_text(
+    removals: pd.DataFrame | None, line_names: Mapping[str, str] | None, lang: str | None
+) -> list[str]:
+    """The sentence on the line that removed the most deprivations, over every projected year (as
+    the section's table and chart of the lines: the removals are counts of households, not shares
+    compared across a change of standard); none without removals."""
+    if removals is None or removals.empty:
+        return []
+    tab = removals_by_line(removals, lang=lang)
+    if tab.empty:
+        return []
+    code = tab.index[0]
+    name = (line_names or {}).get(code)
+    y0, y1 = int(removals["year"].min()), int(removals["year"].max())
+    years = str(y0) if y0 == y1 else f"{y0}–{y1}"
+    line = f"{code} – {name}" if name else code
+    return [i18n.t("dep.text.lines", lang, years=years, line=line, share=fmt.percent(tab.iloc[0, -1], lang))]
+
+
 def summary_text(
     deprivations: pd.DataFrame,
     removals: pd.DataFrame | None = None,
@@ -272,23 +291,7 @@ def summary_text(
                 end=end,
             )
         )
-    if removals is not None and not removals.empty:
-        # every projected year, as the section's table and chart of the lines: the removals are
-        # counts of households, not shares compared across a change of standard
-        tab = removals_by_line(removals, lang=lang)
-        if not tab.empty:
-            code = tab.index[0]
-            name = (line_names or {}).get(code)
-            y0, y1 = int(removals["year"].min()), int(removals["year"].max())
-            out.append(
-                i18n.t(
-                    "dep.text.lines",
-                    lang,
-                    years=str(y0) if y0 == y1 else f"{y0}–{y1}",
-                    line=f"{code} – {name}" if name else code,
-                    share=fmt.percent(tab.iloc[0, -1], lang),
-                )
-            )
+    out += _largest_line_text(removals, line_names, lang)
     if indicators is not None and "poverty_gap_index" in set(indicators["indicator"]):
         prov = indicators[indicators["geo"] == "province"]
         f1 = prov[prov["indicator"] == "poverty_gap_index"].groupby("year")["value"].mean()
