@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from browser_pages import opened_page
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from verdict_frames import province_verdict
 
 from simlib import i18n
 from simlib.dataset import load_dataset
@@ -31,22 +32,7 @@ from simlib.report.table import sheet_name
 def _ctx(lang: str, probability: float, basis: str, status: str = "not_met"):
     """A report context as `not_sure` reads it: one headline verdict of 2024 (a poor-rate change
     0,70 points short of the threshold, about 934 households)."""
-    verdicts = pd.DataFrame(
-        {
-            "target_id": ["poor_rate_province"],
-            "detail": [False],
-            "own_year": [True],
-            "year": [2024],
-            "status": [status],
-            "basis": [basis],
-            "probability": [probability],
-            "indicator": ["poor_rate_change"],
-            "margin": [-0.70],
-            "margin_households": [-934.0],
-            "label_vi": ["Tỷ lệ hộ nghèo toàn tỉnh giảm từ 4 điểm % trở lên"],
-            "label_en": ["Province poor rate falls by at least 4 points"],
-        }
-    )
+    verdicts = province_verdict(status, probability, -0.70, basis=basis, margin_households=-934.0)
     return SimpleNamespace(verdicts=verdicts, lang=lang, t=lambda key, **kw: i18n.t(key, lang, **kw))
 
 

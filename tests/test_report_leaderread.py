@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from verdict_frames import province_verdict
 
 from simlib import i18n
 
@@ -52,19 +53,7 @@ def test_comparison_states_the_unallocated_money_the_report_states(tmp_path):
 
 def _central_run(name: str, rate: float, role: str = "alternative", status: str = "not_met"):
     """A run as the brief reads it without parameter draws: one headline verdict in 2024."""
-    verdicts = pd.DataFrame(
-        {
-            "target_id": ["poor_rate_province"],
-            "detail": [False],
-            "own_year": [True],
-            "year": [2024],
-            "status": [status],
-            "probability": [np.nan],
-            "margin": [-1.0],
-            "label_vi": ["Tỷ lệ hộ nghèo giảm từ 4 điểm % trở lên"],
-            "label_en": ["Poor rate down by 4 points or more"],
-        }
-    )
+    verdicts = province_verdict(status, np.nan, -1.0)
     ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": [2023, 2025], "value": [24.0, rate]})
     return SimpleNamespace(
         name=name,
