@@ -1,0 +1,168 @@
+"""While the first run on a machine compiles the multidimensional engine's kernels (numba,
+`cache=True`: about 5 minutes on a quiet 2-core machine, much longer on a busy one, with the
+progress bar standing still), say that work goes on: the kernels compiled so far and the time
+since the batch started — on the progress bar on a terminal, as a plain line every minute
+otherwise (CI logs, papermill) — and, once the engine's year is compiled, that compiling is over.
+
+What is said is read from numba's cache folder (`cache_folder`): the workers that compile write
+each kernel's machine code there (`*.nbc`) when it is done, whichever process compiles it; a warm
+cache gets no new file, and nothing is said. One thread of this process looks at the folder once
+a `tick` while a batch with multidimensional scenarios runs (`compile_watch`); nothing else is
+touched: the runs, their outputs and their speed are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simlib import i18n
+from simlib.engines.kernel_cache import ENGINES_DIR
+
+#: the start of the file names of the multidimensional engine's year (`multidim_jit._year`,
+#: `_year_both`): the last and largest kernels a first run compiles
+YEAR_KERNELS = "multidim_jit._year"
+
+#: seconds without a new kernel, once the year is compiled, before compiling is said to be over
+#: (two workers may compile at once: the other's last kernels)
+QUIET = 10.0
+
+#: seconds between two looks at the cache folder
+TICK = 1.0
+
+
+def cache_folder(engines: Path = ENGINES_DIR) -> Path:
+    """Where numba keeps the machine code of the kernels of the modules in `engines`: the
+    `__pycache__` beside them, or under `NUMBA_CACHE_DIR` when it is set (numba's own layout:
+    the folder's name and the SHA-1 of its absolute path)."""
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    if not root:
+        return Path(engines) / "__pycache__"
+    path = os.path.abspath(engines)
+    return Path(root) / f"{os.path.basename(path)}_{hashlib.sha1(path.encode()).hexdigest()}"
+
+
+def elapsed_text(seconds: float, lang: str) -> str:
+    """`seconds` as minutes and seconds, e.g. «4 phút 05 giây» / «4 min 05 s»."""
+    m, s = divmod(int(seconds), 60)
+    return i18n.t("cli.compile_elapsed", lang, min=m, sec=f"{s:02d}")
+
+
+@dataclass
+class CompileWatch:
+    """What numba's cache folder `folder` says of the kernels compiled since `start` (a
+    `time.time()`): `poll` reads it and returns what to say."""
+
+    folder: Path
+    lang: str
+    start: float
+    kernels: set = field(default_factory=set)  # the kernels compiled since `start`
+    last_new: float = 0.0  # when the latest of them was first seen
+    year: bool = False  # whether the year is among them
+
+    def poll(self, now: float) -> tuple[str | None, bool]:
+        """(what to say now, whether compiling is over): (None, False) while no kernel has been
+        compiled since `start`; the count and the time so far while they compile; the final
+        sentence and True once the year is compiled and no kernel followed for `QUIET` seconds."""
+        found = set()
+        with contextlib.suppress(OSError):  # not there yet (nothing compiled), or removed
+            with os.scandir(self.folder) as entries:
+                for e in entries:
+                    if e.name.endswith(".nbc") and _stat_mtime(e) >= self.start:
+                        found.add(e.name.rsplit("-", 1)[0])
+        if found - self.kernels:
+            self.kernels |= found
+            self.last_new = now
+            self.year = self.year or any(k.startswith(YEAR_KERNELS) for k in found)
+        if not self.kernels:
+            return None, False
+        took = elapsed_text(now - self.start, self.lang)
+        if self.year and now - self.last_new >= QUIET:
+            return i18n.t("cli.compile_done", self.lang, n=len(self.kernels), elapsed=took), True
+        return i18n.t("cli.compile_progress", self.lang, n=len(self.kernels), elapsed=took), False
+
+
+def _stat_mtime(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat().st_mtime
+    except OSError:  # replaced while being read (numba writes a file then renames it)
+        return 0.0
+
+
+def watch_loop(
+    watch: CompileWatch, show: Callable, stop: threading.Event, tick: float, every: float, clock=time.time
+) -> None:
+    """Poll `watch` once a `tick` until `stop` is set or compiling is over, calling `show(text,
+    done)`: every tick with progress when `every` is 0 (a line that updates), else at most once
+    every `every` seconds (plain lines); the final sentence when compiling is over; `show(None,
+    False)` when stopped after progress was shown (to clear it). `clock`: the time now."""
+    said = None
+    while not stop.wait(tick):
+        now = clock()
+        text, done = watch.poll(now)
+        if done:
+            show(text, True)
+            return
+        if text is not None and (not every or said is None or now - said >= every):
+            show(text, False)
+            said = now
+    if said is not None:
+        show(None, False)
+
+
+def plain_line(text: str | None, done: bool) -> None:
+    """`text` as a line of its own on stderr (nothing to clear in a log)."""
+    if text is not None:
+        print(text, file=sys.stderr, flush=True)
+
+
+def bar_display(bar) -> tuple[Callable, float]:
+    """How the watch speaks with the tqdm `bar`: on the bar itself (its postfix) when the bar is
+    shown, the final sentence on a line of its own above it; plain lines to stderr when it is not
+    shown (a log): (show, every) for `watch_loop`."""
+    if bar.disable:
+        return plain_line, 60.0
+
+    def show(text: str | None, done: bool) -> None:
+        if text is None or done:
+            bar.set_postfix_str("")
+        if text is not None and done:
+            bar.write(text, file=sys.stderr)
+        elif text is not None:
+            bar.set_postfix_str(text)
+
+    return show, 0.0
+
+
+@contextlib.contextmanager
+def compile_watch(
+    bar, lang: str, models: set, *, folder: Path | None = None, tick: float | None = None, display=bar_display
+) -> Iterator[None]:
+    """Say, on or beside the tqdm `bar`, what the kernels compiled while the body runs (see the
+    module); only for a batch whose scenarios' poverty `models` include the multidimensional
+    model (the others' kernels compile in seconds). The watching thread ends with the body
+    (Ctrl-C included) and never keeps the process alive. `folder`: numba's cache folder
+    (default `cache_folder()`); `tick`: seconds between looks (default `TICK`); `display`: how to
+    speak with the bar (`bar_display`)."""
+    if "multidim" not in models:
+        yield
+        return
+    watch = CompileWatch(folder if folder is not None else cache_folder(), lang, time.time())
+    show, every = display(bar)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch_loop, args=(watch, show, stop, tick or TICK, every), name="simlib-compile-watch", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)
