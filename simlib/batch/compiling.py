@@ -58,11 +58,13 @@ def elapsed_text(seconds: float, lang: str) -> str:
 @dataclass
 class CompileWatch:
     """What numba's cache folder `folder` says of the kernels compiled since `start` (a
-    `time.time()`): `poll` reads it and returns what to say."""
+    `time.time()`): `poll` reads it and returns what to say in `lang` (`short`: the count
+    alone, for a progress bar, which shows its own elapsed time)."""
 
     folder: Path
     lang: str
     start: float
+    short: bool = False
     kernels: set = field(default_factory=set)  # the kernels compiled since `start`
     last_new: float = 0.0  # when the latest of them was first seen
     year: bool = False  # whether the year is among them
@@ -86,6 +88,8 @@ class CompileWatch:
         took = elapsed_text(now - self.start, self.lang)
         if self.year and now - self.last_new >= QUIET:
             return i18n.t("cli.compile_done", self.lang, n=len(self.kernels), elapsed=took), True
+        if self.short:
+            return i18n.t("cli.compile_bar", self.lang, n=len(self.kernels)), False
         return i18n.t("cli.compile_progress", self.lang, n=len(self.kernels), elapsed=took), False
 
 
@@ -154,8 +158,8 @@ def compile_watch(
     if "multidim" not in models:
         yield
         return
-    watch = CompileWatch(folder if folder is not None else cache_folder(), lang, time.time())
     show, every = display(bar)
+    watch = CompileWatch(folder if folder is not None else cache_folder(), lang, time.time(), short=not every)
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_loop, args=(watch, show, stop, tick or TICK, every), name="simlib-compile-watch", daemon=True
