@@ -40,12 +40,20 @@ def test_the_cache_folder_is_numbas_own(tmp_path, monkeypatch):
     assert compiling.cache_folder() == tmp_path / sub
 
 
-def test_poll_counts_the_kernels_compiled_since_the_start(tmp_path, monkeypatch):
-    monkeypatch.setattr(compiling, "QUIET", 10.0)
+def index_file(folder: Path, name: str, mtime: float) -> None:
+    """A stand-in of numba's index of kernel `name`, written at `mtime`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"{name}-12.py311.nbi"
+    p.write_bytes(b"")
+    os.utime(p, (mtime, mtime))
+
+
+def test_poll_counts_the_kernels_compiled_since_the_start(tmp_path):
     start = 1_000_000.0
-    kernel_file(tmp_path, "multidim_jit._year", start - 50)  # a warm cache's files: older than the batch
+    kernel_file(tmp_path, "multidim_jit._year", start - 50)  # code left by an older version
     kernel_file(tmp_path, "multidim_tables._shift_rows", start - 50)
-    (tmp_path / "multidim_tables._shift_rows-23.py311.nbi").write_bytes(b"")  # an index: not code
+    for name in ("multidim_jit._year", "multidim_jit._year_both", "multidim_tables._shift_rows"):
+        index_file(tmp_path, name, start + 2)  # importing the engines on a cold cache: empty indexes
     w = compiling.CompileWatch(tmp_path, "vi", start)
     assert w.poll(start + 30) == (None, False)  # nothing compiled: nothing said
     kernel_file(tmp_path, "multidim_fill_kernels.fill_start", start + 5)
@@ -56,17 +64,33 @@ def test_poll_counts_the_kernels_compiled_since_the_start(tmp_path, monkeypatch)
         "lần chạy đầu: đang biên dịch các hàm tính của mô hình, đã xong 3 hàm, 1 phút 05 giây",
         False,
     )
+    kernel_file(tmp_path, "multidim_jit._year", start + 200)
+    index_file(tmp_path, "multidim_jit._year", start + 201)
+    assert w.poll(start + 250)[1] is False  # the year with a change of standard is still to come
     kernel_file(tmp_path, "multidim_jit._year_both", start + 300)
-    assert w.poll(start + 301)[1] is False  # the year is there, but another worker may still compile
+    index_file(tmp_path, "multidim_jit._year_both", start + 301)
     text, done = w.poll(start + 311)
     assert done
-    assert text.startswith("Đã biên dịch xong các hàm tính của mô hình (4 hàm, 5 phút 11 giây")
+    assert text.startswith("Đã biên dịch xong các hàm tính của mô hình (5 hàm, 5 phút 11 giây")
     w_en = compiling.CompileWatch(tmp_path, "en", start)
-    assert w_en.poll(start + 125)[0] == "first run: compiling the model's kernels, 4 done, 2 min 05 s"
-    # on a progress bar, which shows its own elapsed time, the count alone (short: the line is cut to the terminal)
+    assert w_en.poll(start + 125)[0].startswith("The model's kernels are compiled (5 kernels, 2 min 05 s")
+    # on a progress bar, which shows its own elapsed time, the count alone (short: the line is cut
+    # to the terminal)
+    (tmp_path / "multidim_jit._year_both-12.py311.1.nbc").unlink()
     assert compiling.CompileWatch(tmp_path, "vi", start, short=True).poll(start + 125)[0] == (
         "đang biên dịch (lần đầu): 4 hàm xong"
     )
+    w_en = compiling.CompileWatch(tmp_path, "en", start)
+    assert w_en.poll(start + 125)[0] == "first run: compiling the model's kernels, 4 done, 2 min 05 s"
+
+
+def test_a_warm_year_and_a_year_to_compile():
+    """A year compiled by an earlier run (its code, then its index) is there; one whose index is
+    newer than its code (emptied) or without code is not."""
+    assert compiling.years_compiled({"y": 100.0, "b": 300.0}, {"y": 100.1, "b": 300.2})
+    assert not compiling.years_compiled({"y": 100.0}, {"y": 200.0})
+    assert not compiling.years_compiled({"y": 100.0}, {"y": 100.1, "b": 50.0})
+    assert not compiling.years_compiled({"y": 100.0}, {})  # no index: nothing known
 
 
 class Script:
@@ -125,8 +149,8 @@ def test_the_bar_shows_it_and_a_log_gets_lines(capsys):
     bar.close()
 
 
-def test_the_watch_thread_speaks_while_a_slow_step_compiles_and_ends_with_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(compiling, "QUIET", 0.0)
+def test_the_watch_thread_speaks_while_a_slow_step_compiles_and_ends_with_it(tmp_path):
+    index_file(tmp_path, "multidim_jit._year", time.time())
     said, heard = [], threading.Event()
 
     def display(bar):
@@ -180,9 +204,9 @@ def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch
     from simlib.batch import run_batch
 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
-    monkeypatch.setattr(compiling, "QUIET", 0.0)
     monkeypatch.setattr(compiling, "TICK", 0.01)
     folder = compiling.cache_folder()
+    index_file(folder, "multidim_jit._year", time.time())
     lines, printed = [], threading.Event()
     plain = compiling.plain_line
 

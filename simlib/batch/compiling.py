@@ -27,12 +27,12 @@ from simlib import i18n
 from simlib.engines.kernel_cache import ENGINES_DIR
 
 #: the start of the file names of the multidimensional engine's year (`multidim_jit._year`,
-#: `_year_both`): the last and largest kernels a first run compiles
+#: `_year_both`): the last and largest kernels a first run compiles (a run with a change of
+#: standard compiles both, one after the other)
 YEAR_KERNELS = "multidim_jit._year"
 
-#: seconds without a new kernel, once the year is compiled, before compiling is said to be over
-#: (two workers may compile at once: the other's last kernels)
-QUIET = 10.0
+#: seconds by which numba writes a kernel's index (`*.nbi`) after its code (`*.nbc`), at most
+INDEX_AFTER = 5.0
 
 #: seconds between two looks at the cache folder
 TICK = 1.0
@@ -66,31 +66,36 @@ class CompileWatch:
     start: float
     short: bool = False
     kernels: set = field(default_factory=set)  # the kernels compiled since `start`
-    last_new: float = 0.0  # when the latest of them was first seen
-    year: bool = False  # whether the year is among them
 
     def poll(self, now: float) -> tuple[str | None, bool]:
         """(what to say now, whether compiling is over): (None, False) while no kernel has been
         compiled since `start`; the count and the time so far while they compile; the final
-        sentence and True once the year is compiled and no kernel followed for `QUIET` seconds."""
-        found = set()
+        sentence and True once every year kernel is compiled (`years_compiled`)."""
+        code, index = {}, {}
         with contextlib.suppress(OSError):  # not there yet (nothing compiled), or removed
             with os.scandir(self.folder) as entries:
                 for e in entries:
-                    if e.name.endswith(".nbc") and _stat_mtime(e) >= self.start:
-                        found.add(e.name.rsplit("-", 1)[0])
-        if found - self.kernels:
-            self.kernels |= found
-            self.last_new = now
-            self.year = self.year or any(k.startswith(YEAR_KERNELS) for k in found)
+                    kind = code if e.name.endswith(".nbc") else index if e.name.endswith(".nbi") else None
+                    if kind is not None and (kind is code or e.name.startswith(YEAR_KERNELS)):
+                        key = e.name.rsplit("-", 1)[0]
+                        kind[key] = max(kind.get(key, 0.0), _stat_mtime(e))
+        self.kernels |= {k for k, t in code.items() if t >= self.start}
         if not self.kernels:
             return None, False
         took = elapsed_text(now - self.start, self.lang)
-        if self.year and now - self.last_new >= QUIET:
+        if years_compiled(code, index):
             return i18n.t("cli.compile_done", self.lang, n=len(self.kernels), elapsed=took), True
         if self.short:
             return i18n.t("cli.compile_bar", self.lang, n=len(self.kernels)), False
         return i18n.t("cli.compile_progress", self.lang, n=len(self.kernels), elapsed=took), False
+
+
+def years_compiled(code: dict, index: dict) -> bool:
+    """Whether every year kernel numba has an index of (`index`: kernel -> the index's time) has
+    its code written with it or after (`code`: kernel -> the latest code's time). Importing the
+    engines on a cold cache writes an empty index of every kernel, and compiling one writes its
+    code then its index; code older than its index was left by an older version."""
+    return bool(index) and all(code.get(k, 0.0) >= t - INDEX_AFTER for k, t in index.items())
 
 
 def _stat_mtime(entry: os.DirEntry) -> float:
