@@ -1,14 +1,16 @@
 """While the first run on a machine compiles the multidimensional engine's kernels (numba,
-`cache=True`: about 5 minutes on a quiet 2-core machine, much longer on a busy one, with the
-progress bar standing still), say that work goes on: the kernels compiled so far and the time
-since the batch started — on the progress bar on a terminal, as a plain line every minute
-otherwise (CI logs, papermill) — and, once the engine's year is compiled, that compiling is over.
+`cache=True`: 278–322 s on a quiet 2-core machine, much longer on a busy one, with the progress
+bar standing still), say that work goes on: the kernels compiled so far and the time since the
+scenarios started — on the progress bar on a terminal, as a plain line every minute otherwise
+(CI logs, papermill) — and, once every year kernel is compiled, that compiling is over.
 
 What is said is read from numba's cache folder (`cache_folder`): the workers that compile write
-each kernel's machine code there (`*.nbc`) when it is done, whichever process compiles it; a warm
-cache gets no new file, and nothing is said. One thread of this process looks at the folder once
-a `tick` while a batch with multidimensional scenarios runs (`compile_watch`); nothing else is
-touched: the runs, their outputs and their speed are the same.
+each kernel's machine code there (`*.nbc`) when it is done, whichever process compiles it (two
+local workers that each start a multidimensional scenario both compile: each process reads the
+cache at a kernel's first call, before the other has written it); a warm cache gets no new file,
+and nothing is said. One thread of this process looks at the folder once a `TICK` while a batch
+with multidimensional scenarios runs (`compile_watch`); nothing else is touched: the runs, their
+outputs and their speed are the same.
 """
 
 from __future__ import annotations
