@@ -190,17 +190,18 @@ def test_nothing_is_said_on_a_warm_cache_or_without_the_multidimensional_model(t
 
 
 @pytest.mark.parametrize(
-    "lang,progress,done",
+    "lang,reports,progress,done",
     [
-        ("vi", "lần chạy đầu: đang biên dịch", "Đã biên dịch xong"),
-        ("en", "first run: compiling", "The model's kernels"),
+        ("vi", False, "lần chạy đầu: đang biên dịch", "Đã biên dịch xong"),
+        ("en", True, "first run: compiling", "The model's kernels"),
     ],
-    ids=["vi", "en"],
+    ids=["vi-tables", "en-reports"],
 )
-def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch, capfd, lang, progress, done):
-    """`run_batch` of a multidimensional scenario, tables only, in this process, its run a stand-in
-    that compiles two kernels into numba's cache folder (`NUMBA_CACHE_DIR`): plain lines on
-    stderr, the first that it compiles, the last that compiling is over; nothing on stdout."""
+def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch, capfd, lang, reports, progress, done):
+    """`run_batch` of a multidimensional scenario, tables only or reports, in this process, its run
+    (its report) a stand-in that compiles two kernels into numba's cache folder
+    (`NUMBA_CACHE_DIR`): plain lines on stderr, the first that it compiles, the last that
+    compiling is over; nothing on stdout."""
     from simlib.batch import run_batch
 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
@@ -227,8 +228,9 @@ def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch
 
     monkeypatch.setattr(compiling, "plain_line", line)
     monkeypatch.setattr("simlib.batch.run.run_one", compiles)
+    monkeypatch.setattr("simlib.batch.staged.report_page", compiles)
     capfd.readouterr()
-    run_batch([MULTIDIM], tmp_path / "out", executor="serial", reports=False, progress=False, lang=lang)
+    run_batch([MULTIDIM], tmp_path / "out", executor="serial", reports=reports, progress=False, lang=lang)
     out = capfd.readouterr()
     assert out.out == ""
     assert lines[0].startswith(progress) and lines[-1].startswith(done)
