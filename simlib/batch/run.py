@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from simlib import i18n
 from simlib.atomic import folder_lock
 from simlib.batch.checks import batch_names, check_all, check_batch_output, names_of_invalid
+from simlib.batch.compiling import compile_watch
 from simlib.batch.folder import mark_collection, removed_if_left_bare
 from simlib.batch.pages import compare_reports, run_one, warm_up
 from simlib.batch.staged import Stages, record, run_reports
@@ -239,7 +240,8 @@ def _start_workers(stack: contextlib.ExitStack, o: RunOptions, n: int, reports: 
 def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch: Batch, into: tuple) -> None:
     """Run every valid scenario through the executor `ex`; results go into `items`. Reports go
     page by page (`staged.run_reports`, which makes the comparison as soon as every report is
-    done); tables only, one task per scenario. `into`: the batch's result and the report folders
+    done); tables only, one task per scenario; on either, what a first run compiles meanwhile
+    (`compiling`). `into`: the batch's result and the report folders
     being built (`staged.Stages`)."""
     if batch.reports:
         result, stages = into
@@ -247,7 +249,8 @@ def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch
         return
     o = batch.options
     desc = i18n.t("cli.progress_scenarios", batch.lang)
-    with tqdm(total=len(todo), desc=desc, disable=not o.progress, unit="") as bar:
+    bar = tqdm(total=len(todo), desc=desc, disable=not o.progress, unit="")
+    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}):
         futs = {_submit(ex, p, items[p], batch): p for p in todo}
         for fut in as_completed(futs):
             p = futs[fut]

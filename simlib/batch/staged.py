@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
+from simlib.batch.compiling import compile_watch
 from simlib.batch.pages import report_page, set_strings, uncertainty_report, warm_up
 from simlib.errors import SimlibError
 from simlib.executors import SerialExecutor
@@ -82,9 +83,10 @@ def run_reports(
     keeps a report's status), each folder staged in `stages` and moved into place when its pages
     are done; `compare()` is called once, in this process, as soon as every report is done (the
     uncertainty pages still running read nothing it writes). The progress bar counts the
-    scenarios done and the comparison."""
+    scenarios done and the comparison, and what a first run compiles meanwhile (`compiling`)."""
     desc = i18n.t("cli.progress_reports", batch.lang)
-    with tqdm(total=len(todo) + 1, desc=desc, disable=not batch.options.progress, unit="") as bar:
+    bar = tqdm(total=len(todo) + 1, desc=desc, disable=not batch.options.progress, unit="")
+    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}):
         futs: dict[Future, tuple] = {}
         for p in todo:
             fut = _submit_report(ex, p, items[p], batch, stages)
