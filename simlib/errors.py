@@ -223,13 +223,33 @@ def closest_names(word: str, names: Iterable[str]) -> list[str]:
     return sorted(s for s in found if difflib.SequenceMatcher(None, s, word).ratio() == best)
 
 
+#: names a planner writes for an allowed name in other words (`tỷ đồng` for `billion VND`, the
+#: scenario's money unit, `simlib.budget.MONEY_UNITS`), by their `folded` form without dots: the
+#: allowed name is suggested when it is among those allowed
+SAME_AS = {
+    **dict.fromkeys(
+        ("ty", "ti", "ty_dong", "ti_dong", "ty_vnd", "ti_vnd", "billion", "billion_dong", "bn_vnd", "ty_d"),
+        "billion VND",
+    ),
+    **dict.fromkeys(
+        ("trieu", "trieu_dong", "trieu_vnd", "trd", "tr_d", "trieu_d", "million", "million_dong", "mn_vnd"),
+        "million VND",
+    ),
+    **dict.fromkeys(("dong", "d", "vnd_dong"), "VND"),
+}
+
+
 def suggestions(value: Any, allowed: Any) -> list[str]:
-    """What to suggest for `value` (`closest_names`) when it is a name that is not allowed and
-    `allowed` lists names (not a description such as "≥ 0"); none otherwise."""
+    """What to suggest for `value` (`closest_names`, or the allowed name it stands for in other
+    words, `SAME_AS`) when it is a name that is not allowed and `allowed` lists names (not a
+    description such as "≥ 0"); none otherwise."""
     if not isinstance(value, str) or isinstance(allowed, str) or not isinstance(allowed, Collection):
         return []
     names = [str(a) for a in allowed]
-    return [] if value in names else closest_names(value, names)
+    if value in names:
+        return []
+    meant = SAME_AS.get(folded(value).replace(".", ""))
+    return [meant] if meant in names else closest_names(value, names)
 
 
 def _entries(folder: Path, kind: Callable[[Path], bool]) -> list[Path]:

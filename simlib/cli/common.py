@@ -47,15 +47,22 @@ if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (panda
 READ = "scenarios_read"
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
+#: the most draws, replications, base points or trajectories one option may ask for: each re-runs
+#: the model (a states-model draw of a province takes a fraction of a second, a multidimensional
+#: one about 5 CPU seconds: 10,000 of them about 14 hours), and the results of every draw are kept
+#: in memory; a typo (`--draws 1000000000`) is refused before any work instead of running for days
+MAX_DRAWS = 10_000
+#: options counting runs of the model: above their limit the message says why (`option_too_many`)
+COUNTS = ("draws", "uncertainty", "uncertainty_multidim", "points", "morris")
 #: option (argparse dest) -> (flag, lowest allowed, highest allowed); None: no bound
 LIMITS: dict[str, tuple[str, float | None, float | None]] = {
     "seed": ("--seed", 0, MAX_SEED),
     "jobs": ("--jobs", 1, None),
-    "draws": ("--draws", 1, None),
+    "draws": ("--draws", 1, MAX_DRAWS),
     "chunk": ("--chunk", 1, None),
-    "uncertainty": ("--uncertainty", 1, None),
-    "points": ("--points", 2, None),
-    "morris": ("--morris", 0, None),
+    "uncertainty": ("--uncertainty", 1, MAX_DRAWS),
+    "points": ("--points", 2, MAX_DRAWS),
+    "morris": ("--morris", 0, MAX_DRAWS),
     "year": ("--year", 2000, 2099),
 }
 
@@ -100,7 +107,9 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
         value = getattr(args, dest, None)
         if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if dest in COUNTS and hi is not None and value > hi:
+            errors.append(InputError("option_too_many", field=flag, value=value, allowed=f"≤ {hi}", limit=hi))
+        elif (lo is not None and value < lo) or (hi is not None and value > hi):
             errors.append(InputError("option_range", field=flag, value=value, allowed=_bound_text(lo, hi)))
     scale = getattr(args, "prior_scale", None)
     if scale is not None and not (math.isfinite(scale) and scale > 0):
