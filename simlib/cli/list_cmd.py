@@ -59,7 +59,8 @@ def main(args) -> int:
         print(f"  {f.stem:<24} {title}")
     _lines(lang)
     if problems:
-        print(f"{i18n.t('cli.error_prefix', lang)}: {InputErrors(problems).message(lang)}", file=sys.stderr)
+        said = problems[0].message(lang) if len(problems) == 1 else InputErrors(problems).message(lang)
+        print(f"{i18n.t('cli.error_prefix', lang)}: {said}", file=sys.stderr)
         print(i18n.t("cli.list_broken_hint", lang, path=display_path(folder)), file=sys.stderr)
         return 2
     return 0
