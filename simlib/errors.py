@@ -316,6 +316,30 @@ def odd_entry(path: Path, shown: str, field: str | None = None, links_only: bool
     return InputError("not_regular_file", file=shown, field=field)
 
 
+#: quotes a path may keep when copied from a document or typed inside other quotes
+_QUOTES = "\"'«»“”‘’`"
+
+
+def written_oddly(text: str, field: str | None = None) -> InputError | None:
+    """The error for a path `text` written with blanks at its start or end, inside quotes kept in
+    the name (`'"plan.yaml"'`: typed inside other quotes), or with Windows' backslashes
+    (`sub\\plan.yaml`: one odd name on this system): `path_odd`, naming what is odd and
+    suggesting the path mended (first in `suggest`); None if it has none of these."""
+    mended, odd = text.strip(), []
+    if mended != text:
+        odd.append("path_odd_space")
+    if len(mended) > 1 and mended[0] in _QUOTES and mended[-1] in _QUOTES:
+        mended = mended[1:-1].strip()
+        odd.append("path_odd_quotes")
+    if "\\" in mended:
+        mended = mended.replace("\\", "/")
+        odd.append("path_odd_backslash")
+    if not odd or not mended:
+        return None
+    what = i18n.LocalText(**{lg: "; ".join(i18n.t(f"err.{k}", lg) for k in odd) for lg in i18n.LANGS})
+    return InputError("path_odd", file=f"«{text}»", field=field, what=what, suggest=[mended])
+
+
 def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """The error for a file a user named that cannot be opened as a file.
 
@@ -350,6 +374,9 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
             return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
+    oddly = written_oddly(str(path), field)
+    if oddly is not None and Path(oddly.suggest[0]).exists():
+        return oddly
     near = ", ".join(typable_path(f) for f in _near_files(path))
     if not path.suffix:  # no «.yaml»: perhaps a folder meant
         if near:

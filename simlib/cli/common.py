@@ -31,11 +31,11 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.engines.registry import engine_names
-from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
+from simlib.errors import InputError, InputErrors, missing_file, raise_if_any, written_oddly
 from simlib.executors import EXECUTORS
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
-from simlib.paths import display_path, typable_path
+from simlib.paths import data_dir, display_path, params_dir, project_root, typable_path
 from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
@@ -209,6 +209,33 @@ def out_problems(args, read: Iterable = ()) -> list[InputError]:
     return errors or lock_problems(Path(out), "--out") or environment_problems(Path(out), "--out", probe=False)
 
 
+def out_name_problems(args) -> list[InputError]:
+    """What is wrong with the name of the output folder `--out` of any command, before any work:
+    blanks at its ends, quotes kept in it or Windows' backslashes (`errors.written_oddly`: the
+    folder would be made under a name the planner cannot find), or a place inside simlib's own
+    folders (`params/`, `data/`, `simlib/`: the results would mix with the model's inputs and
+    code, and a later run could read them)."""
+    out = getattr(args, "out", None)
+    if out is None or not str(out).strip():
+        return []
+    odd = written_oddly(str(out), "--out")
+    if odd is not None:
+        return [odd]
+    for folder in (params_dir(), data_dir(), project_root() / "simlib"):
+        if folder.is_dir() and _within(Path(out), folder):
+            return [InputError("output_in_project", file=typable_path(out), field="--out", folder=typable_path(folder))]
+    return []
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether `path` (which may not exist) is `folder` or lies under it, links followed."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link in a circle (Python < 3.13)
+        return False
+    return True
+
+
 def readable(path) -> bool:
     """Whether the input file `path` is there and not empty: its contents can be checked (when
     not, `input_problems` says why)."""
@@ -323,7 +350,7 @@ def argument_problems(args, pending: bool = False) -> list[InputError]:
         errors += caught(check, args)
     errors += option_problems(args, getattr(args, "option_limits", None))
     inside, read = file_problems(args, missing + errors, pending)
-    return missing + out_problems(args, read) + errors + inside
+    return missing + out_name_problems(args) + out_problems(args, read) + errors + inside
 
 
 def check_options(args) -> None:
