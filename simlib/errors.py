@@ -82,7 +82,10 @@ class InputError(SimlibError):
         extras = []
         if self.value is not _MISSING:
             value = self.value.get(lang) if isinstance(self.value, i18n.LocalText) else self.value
-            extras.append(i18n.t("err.value", lang, value=_short(value)))
+            if value is None:  # `horizon:` or `--set horizon=`: nothing written after it
+                extras.append(i18n.t("err.value_empty", lang))
+            else:
+                extras.append(i18n.t("err.value", lang, value=_short(value)))
         if self.allowed is not None:
             allowed = self.allowed.get(lang) if isinstance(self.allowed, i18n.LocalText) else self.allowed
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(allowed)))
@@ -374,6 +377,10 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
             return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
+    if str(path) == "-":  # standard input, as many programs read it
+        return InputError("path_stdin", field=field)
+    if str(path)[:1] in "–—−" and str(path)[1:2].isalpha():  # `–lang`: `--lang` as an editor wrote it
+        return InputError("path_dash", file=str(path), field=field, suggest=["--" + str(path)[1:]])
     oddly = written_oddly(str(path), field)
     if oddly is not None and Path(oddly.suggest[0]).exists():
         return oddly

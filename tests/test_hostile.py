@@ -64,7 +64,7 @@ NOT_FINITE = [
     ("seed_huge", ["'seed'", "≤ 9223372036854775807", "value: 1180591620717411303424"]),
     ("bool_horizon", ["'horizon'", "expected integer", "value: True"]),
     ("money_as_text", ["budget.years.2024.lines.P2.central_recurrent", "expected number", "'ten'"]),
-    ("line_null", ["budget.years.2024.lines.P2", "expected mapping", "value: None"]),
+    ("line_null", ["budget.years.2024.lines.P2", "expected mapping", "value: empty"]),
     ("name_traversal", ["'name'", "wrong format", "'../../evil'", "letters without diacritics, digits, _ and -"]),
 ]
 
