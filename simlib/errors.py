@@ -325,8 +325,9 @@ _QUOTES = "\"'«»“”‘’`"
 
 def written_oddly(text: str, field: str | None = None) -> InputError | None:
     """The error for a path `text` written with blanks at its start or end, inside quotes kept in
-    the name (`'"plan.yaml"'`: typed inside other quotes), or with Windows' backslashes
-    (`sub\\plan.yaml`: one odd name on this system): `path_odd`, naming what is odd and
+    the name (`'"plan.yaml"'`: typed inside other quotes), with Windows' backslashes
+    (`sub\\plan.yaml`: one odd name on this system), or starting with `~` the shell did not
+    read as the home folder (in quotes): `path_odd`, naming what is odd and
     suggesting the path mended (first in `suggest`); None if it has none of these."""
     mended, odd = text.strip(), []
     if mended != text:
@@ -337,6 +338,9 @@ def written_oddly(text: str, field: str | None = None) -> InputError | None:
     if "\\" in mended:
         mended = mended.replace("\\", "/")
         odd.append("path_odd_backslash")
+    if mended.startswith("~"):  # `'~/kq'`: in quotes, the shell leaves the home folder's sign as it is
+        mended = os.path.expanduser(mended)
+        odd.append("path_odd_tilde")
     if not odd or not mended:
         return None
     what = i18n.LocalText(**{lg: "; ".join(i18n.t(f"err.{k}", lg) for k in odd) for lg in i18n.LANGS})
