@@ -180,13 +180,21 @@ def folded(name: str) -> str:
 #: the schemas' patterns of names (`name: plan_2024`) and codes (`ha_quang`), said in words
 NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
+#: the schemas' pattern of a year written as a key (`budget.years`: `2024:`)
+YEAR_PATTERN = r"^[0-9]{4}$"
 
 
 def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
     """The error for `value` not matching the schema's `pattern`: for a name or a code, what is
-    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); else the pattern."""
-    if pattern not in (NAME_PATTERN, CODE_PATTERN) or not isinstance(value, str):
+    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); for a year the
+    same (`2024.0` -> `2024`); else the pattern."""
+    if pattern not in (NAME_PATTERN, CODE_PATTERN, YEAR_PATTERN) or not isinstance(value, str):
         return InputError("pattern", file=file, field=field, value=value, allowed=pattern)
+    if pattern == YEAR_PATTERN:  # `2024.0:`, `năm 2024:`, `'2024 ':` -> 2024
+        words = {lg: i18n.t("err.pattern_year", lg) for lg in i18n.LANGS}
+        found = re.fullmatch(r"\D*?(\d{4})(?:\.0+)?\s*", value)
+        near = [found[1]] if found and found[1] != value else []
+        return InputError("pattern", file=file, field=field, value=value, allowed=i18n.LocalText(**words), suggest=near)
     if pattern == NAME_PATTERN:
         words = {lg: i18n.t("err.pattern_name", lg) for lg in i18n.LANGS}
         mended = re.sub(r"[^A-Za-z0-9_\-]", "", _plain(value))
