@@ -197,3 +197,106 @@ def test_a_mistyped_file_is_said_before_the_optimiser_or_calibration_loads(argv)
     heavy = {"pandas", "scipy", "numba", "simlib.allocate.optimize", "simlib.calibrate"}
     assert sorted(seen["modules"] & heavy) == []
     assert (ROOT / "params").is_dir()
+
+
+# New mistakes of round 59
+
+
+@pytest.mark.parametrize(
+    "typed, says",
+    [
+        ("good.yaml ", "«good.yaml »: đường dẫn được gõ có dấu cách thừa ở đầu hoặc cuối tên"),
+        ('"good.yaml"', "dấu ngoặc kép hoặc dấu nháy nằm trong tên"),
+        ("sub\\good.yaml", "dấu «\\» của Windows (trên máy này các thư mục được ngăn cách bằng dấu «/»)"),
+    ],
+    ids=["trailing-space", "quotes", "backslash"],
+)
+def test_a_path_typed_oddly_says_what_is_odd(here, typed, says):
+    """A scenario path with a blank at its end (invisible in the message), kept quotes or Windows'
+    backslashes was «không tìm thấy tệp» (with no suggestion for the backslash): now what is odd
+    and the path meant."""
+    (here / "sub").mkdir()
+    (here / "sub" / "good.yaml").write_text((here / "good.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    meant = "sub/good.yaml" if "\\" in typed else "good.yaml"
+    code, text = cli("validate", typed)
+    assert_user_error(code, text, [says, f"có phải là {meant} không?"])
+
+
+@pytest.mark.parametrize(
+    "out, says",
+    [
+        ("o ", "(«o »): đường dẫn được gõ có dấu cách thừa ở đầu hoặc cuối tên"),
+        ("~/kq", "dấu «~» ở đầu mà shell không đổi thành thư mục nhà"),
+        ("C:\\kq", "dấu «\\» của Windows"),
+    ],
+    ids=["trailing-space", "quoted-tilde", "windows"],
+)
+def test_an_out_folder_typed_oddly_is_refused_before_the_work(here, out, says):
+    """`--out "o "` wrote the results into a folder named «o » the planner could not find;
+    `--out '~/kq'` made a folder named «~» and ended in an internal error. Refused first."""
+    code, text = cli("run", "good.yaml", "--out", out)
+    assert_user_error(code, text, ["«--out»", says])
+    assert sorted(p.name for p in here.iterdir()) == ["good.yaml"]
+
+
+def test_an_out_folder_inside_the_parameters_is_refused(here):
+    """`--out params/kq` wrote the results among the model's parameters."""
+    before = snapshot(ROOT / "params")
+    code, text = cli("--lang", "en", "run", "good.yaml", "--out", ROOT / "params" / "kq59")
+    assert_user_error(code, text, ["'--out'", "lies inside simlib's own folder", "params"])
+    assert snapshot(ROOT / "params") == before
+
+
+def test_upper_case_yaml_files_in_a_folder_are_scenarios(here):
+    """A folder of `PLAN.YAML` (saved on Windows) was «không có tệp kịch bản .yaml nào»."""
+    (here / "plans").mkdir()
+    (here / "plans" / "GOOD.YAML").write_text((here / "good.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, text = cli("validate", "plans")
+    assert code == 0, text
+    assert "plans/GOOD.YAML" in text
+
+
+@pytest.mark.parametrize("lang, says", [("vi", "(giá trị: để trống)"), ("en", "(value: empty)")])
+def test_an_empty_value_is_said_as_empty(here, lang, says):
+    """`horizon:` with nothing after it (or `--set horizon=`) was «(giá trị: None)»."""
+    code, text = cli("--lang", lang, "validate", "good.yaml", "--set", "horizon=")
+    assert_user_error(code, text, ["horizon", says])
+    assert "None" not in text
+
+
+@pytest.mark.parametrize(
+    "lang, says", [("vi", "simlib không đọc kịch bản từ đầu vào chuẩn"), ("en", "reads no scenario")]
+)
+def test_a_dash_for_standard_input_is_said(here, lang, says):
+    """`simlib validate - < plan.yaml` (or Ctrl-D at an empty prompt): «-: không tìm thấy…»."""
+    code, text = cli("--lang", lang, "validate", "-")
+    assert_user_error(code, text, [says])
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (("validate", "good.yaml", "–lang", "en"), "dấu gạch dài «–»"),
+        (("validate", "good.yaml", "-lang", "en"), "tham số không được hỗ trợ: -lang en"),
+        (("run", "good.yaml", "—out", "o"), "tham số không được hỗ trợ: —out o"),
+    ],
+    ids=["en-dash", "one-hyphen", "em-dash"],
+)
+def test_an_option_with_a_wrong_dash_suggests_the_option(here, argv, says):
+    """An option copied from a document (`–lang`: the editor's long dash) or typed with one hyphen
+    was a file not found or an unknown argument with no suggestion."""
+    code, text = cli(*argv)
+    option = "--" + argv[2].lstrip("-–—")
+    assert_user_error(code, text, [says, f"có phải là {option} không?"])
+    assert not (here / "o").exists()
+
+
+@pytest.mark.parametrize("key, meant", [("2024.0", "2024"), ("năm 2024", "2024")])
+def test_a_year_key_in_another_form_suggests_the_year(here, key, meant):
+    """`2024.0:` as a budget year showed the pattern `^[0-9]{4}$`."""
+    raw = tiny_raw(name="good")
+    raw["budget"]["years"] = {(key if y == "2024" else y): v for y, v in raw["budget"]["years"].items()}
+    (here / "good.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    code, text = cli("validate", "good.yaml")
+    assert_user_error(code, text, ["năm viết bằng bốn chữ số, ví dụ 2024", f"có phải là {meant} không?"])
+    assert "^[0-9]" not in text
