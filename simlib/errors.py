@@ -339,19 +339,19 @@ def written_oddly(text: str, field: str | None = None) -> InputError | None:
     suggesting the path mended (first in `suggest`); None if it has none of these."""
     mended, odd = text.strip(), []
     if mended != text:
-        odd.append("path_odd_space")
+        odd.append("err.path_odd_space")
     if len(mended) > 1 and mended[0] in _QUOTES and mended[-1] in _QUOTES:
         mended = mended[1:-1].strip()
-        odd.append("path_odd_quotes")
+        odd.append("err.path_odd_quotes")
     if "\\" in mended:
         mended = mended.replace("\\", "/")
-        odd.append("path_odd_backslash")
+        odd.append("err.path_odd_backslash")
     if mended.startswith("~"):  # `'~/kq'`: in quotes, the shell leaves the home folder's sign as it is
         mended = os.path.expanduser(mended)
-        odd.append("path_odd_tilde")
+        odd.append("err.path_odd_tilde")
     if not odd or not mended:
         return None
-    what = i18n.LocalText(**{lg: "; ".join(i18n.t(f"err.{k}", lg) for k in odd) for lg in i18n.LANGS})
+    what = i18n.LocalText(**{lg: "; ".join(i18n.t(k, lg) for k in odd) for lg in i18n.LANGS})
     return InputError("path_odd", file=f"«{text}»", field=field, what=what, suggest=[mended])
 
 

@@ -135,13 +135,8 @@ def register(sub) -> None:
         help="optimise over parameter draws: best mean outcome, or least largest regret (a units_switch "
         "scenario: each draw through the switch, as simlib uncertainty runs it)",
     )
-    p.add_argument(
-        "--draws",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"parameter draws of --robust (default 30, at most {MAX_DRAWS})",
-    )
+    draws = f"parameter draws of --robust (default 30, at most {MAX_DRAWS})"
+    p.add_argument("--draws", type=int, default=None, metavar="N", help=draws)
     p.add_argument("--sampler", default=None, help="design of the draws: lhs | sobol | random (default lhs)")
     p.add_argument("--seed", type=int, default=None, help="seed of the draws (default the scenario's)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
