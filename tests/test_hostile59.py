@@ -300,3 +300,14 @@ def test_a_year_key_in_another_form_suggests_the_year(here, key, meant):
     code, text = cli("validate", "good.yaml")
     assert_user_error(code, text, ["năm viết bằng bốn chữ số, ví dụ 2024", f"có phải là {meant} không?"])
     assert "^[0-9]" not in text
+
+
+def test_a_calibration_may_still_write_into_the_parameters(here):
+    """`calibrate … --out params/calibrated/…` (and `import-review --out data/…`) write inputs of
+    the model where the README says: not refused as a results folder would be."""
+    out = ROOT / "params" / "calibrated" / "kq59"
+    code, text = cli(
+        "--lang", "en", "calibrate", "series", ROOT / "params/series/caobang.yaml", "--out", out, "--draws", "1"
+    )
+    assert_user_error(code, text, ["'--draws'"])
+    assert "simlib's own folder" not in text and not out.exists()

@@ -45,6 +45,7 @@ def _common(p) -> None:
         arg_checks=[_check_budgets],
         option_limits={"draws": ("--draws", 1, 100000)},
         out_kind="calibration",
+        out_is_input=True,
         file_checks=[_budgets_read],
     )
 
@@ -87,6 +88,7 @@ def register(sub) -> None:
         func=series,
         input_paths={"spec": "file"},
         out_kind="calibration",
+        out_is_input=True,
         option_limits={"draws": ("--draws", 50, 100000)},
         file_checks=[_series_read],
     )

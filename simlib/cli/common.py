@@ -212,15 +212,19 @@ def out_problems(args, read: Iterable = ()) -> list[InputError]:
 def out_name_problems(args) -> list[InputError]:
     """What is wrong with the name of the output folder `--out` of any command, before any work:
     blanks at its ends, quotes kept in it or Windows' backslashes (`errors.written_oddly`: the
-    folder would be made under a name the planner cannot find), or a place inside simlib's own
-    folders (`params/`, `data/`, `simlib/`: the results would mix with the model's inputs and
-    code, and a later run could read them)."""
+    folder would be made under a name the planner cannot find), or, for a command writing
+    results, a place inside simlib's own folders (`params/`, `data/`, `simlib/`: the results would
+    mix with the model's inputs and code). A command whose output is an input of the model
+    (`calibrate`'s transitions in `params/calibrated/`, `import-review`'s dataset in `data/`)
+    says so with `set_defaults(out_is_input=True)`."""
     out = getattr(args, "out", None)
     if out is None or not str(out).strip():
         return []
     odd = written_oddly(str(out), "--out")
     if odd is not None:
         return [odd]
+    if getattr(args, "out_is_input", False):
+        return []
     for folder in (params_dir(), data_dir(), project_root() / "simlib"):
         if folder.is_dir() and _within(Path(out), folder):
             return [InputError("output_in_project", file=typable_path(out), field="--out", folder=typable_path(folder))]
