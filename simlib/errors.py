@@ -82,7 +82,10 @@ class InputError(SimlibError):
         extras = []
         if self.value is not _MISSING:
             value = self.value.get(lang) if isinstance(self.value, i18n.LocalText) else self.value
-            extras.append(i18n.t("err.value", lang, value=_short(value)))
+            if value is None:  # `horizon:` or `--set horizon=`: nothing written after it
+                extras.append(i18n.t("err.value_empty", lang))
+            else:
+                extras.append(i18n.t("err.value", lang, value=_short(value)))
         if self.allowed is not None:
             allowed = self.allowed.get(lang) if isinstance(self.allowed, i18n.LocalText) else self.allowed
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(allowed)))
@@ -177,13 +180,21 @@ def folded(name: str) -> str:
 #: the schemas' patterns of names (`name: plan_2024`) and codes (`ha_quang`), said in words
 NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
+#: the schemas' pattern of a year written as a key (`budget.years`: `2024:`)
+YEAR_PATTERN = r"^[0-9]{4}$"
 
 
 def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
     """The error for `value` not matching the schema's `pattern`: for a name or a code, what is
-    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); else the pattern."""
-    if pattern not in (NAME_PATTERN, CODE_PATTERN) or not isinstance(value, str):
+    allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); for a year the
+    same (`2024.0` -> `2024`); else the pattern."""
+    if pattern not in (NAME_PATTERN, CODE_PATTERN, YEAR_PATTERN) or not isinstance(value, str):
         return InputError("pattern", file=file, field=field, value=value, allowed=pattern)
+    if pattern == YEAR_PATTERN:  # `2024.0:`, `năm 2024:`, `'2024 ':` -> 2024
+        words = {lg: i18n.t("err.pattern_year", lg) for lg in i18n.LANGS}
+        found = re.fullmatch(r"\D*?(\d{4})(?:\.0+)?\s*", value)
+        near = [found[1]] if found and found[1] != value else []
+        return InputError("pattern", file=file, field=field, value=value, allowed=i18n.LocalText(**words), suggest=near)
     if pattern == NAME_PATTERN:
         words = {lg: i18n.t("err.pattern_name", lg) for lg in i18n.LANGS}
         mended = re.sub(r"[^A-Za-z0-9_\-]", "", _plain(value))
@@ -223,13 +234,33 @@ def closest_names(word: str, names: Iterable[str]) -> list[str]:
     return sorted(s for s in found if difflib.SequenceMatcher(None, s, word).ratio() == best)
 
 
+#: names a planner writes for an allowed name in other words (`tỷ đồng` for `billion VND`, the
+#: scenario's money unit, `simlib.budget.MONEY_UNITS`), by their `folded` form without dots: the
+#: allowed name is suggested when it is among those allowed
+SAME_AS = {
+    **dict.fromkeys(
+        ("ty", "ti", "ty_dong", "ti_dong", "ty_vnd", "ti_vnd", "billion", "billion_dong", "bn_vnd", "ty_d"),
+        "billion VND",
+    ),
+    **dict.fromkeys(
+        ("trieu", "trieu_dong", "trieu_vnd", "trd", "tr_d", "trieu_d", "million", "million_dong", "mn_vnd"),
+        "million VND",
+    ),
+    **dict.fromkeys(("dong", "d", "vnd_dong"), "VND"),
+}
+
+
 def suggestions(value: Any, allowed: Any) -> list[str]:
-    """What to suggest for `value` (`closest_names`) when it is a name that is not allowed and
-    `allowed` lists names (not a description such as "≥ 0"); none otherwise."""
+    """What to suggest for `value` (`closest_names`, or the allowed name it stands for in other
+    words, `SAME_AS`) when it is a name that is not allowed and `allowed` lists names (not a
+    description such as "≥ 0"); none otherwise."""
     if not isinstance(value, str) or isinstance(allowed, str) or not isinstance(allowed, Collection):
         return []
     names = [str(a) for a in allowed]
-    return [] if value in names else closest_names(value, names)
+    if value in names:
+        return []
+    meant = SAME_AS.get(folded(value).replace(".", ""))
+    return [meant] if meant in names else closest_names(value, names)
 
 
 def _entries(folder: Path, kind: Callable[[Path], bool]) -> list[Path]:
@@ -296,6 +327,34 @@ def odd_entry(path: Path, shown: str, field: str | None = None, links_only: bool
     return InputError("not_regular_file", file=shown, field=field)
 
 
+#: quotes a path may keep when copied from a document or typed inside other quotes
+_QUOTES = "\"'«»“”‘’`"
+
+
+def written_oddly(text: str, field: str | None = None) -> InputError | None:
+    """The error for a path `text` written with blanks at its start or end, inside quotes kept in
+    the name (`'"plan.yaml"'`: typed inside other quotes), with Windows' backslashes
+    (`sub\\plan.yaml`: one odd name on this system), or starting with `~` the shell did not
+    read as the home folder (in quotes): `path_odd`, naming what is odd and
+    suggesting the path mended (first in `suggest`); None if it has none of these."""
+    mended, odd = text.strip(), []
+    if mended != text:
+        odd.append("err.path_odd_space")
+    if len(mended) > 1 and mended[0] in _QUOTES and mended[-1] in _QUOTES:
+        mended = mended[1:-1].strip()
+        odd.append("err.path_odd_quotes")
+    if "\\" in mended:
+        mended = mended.replace("\\", "/")
+        odd.append("err.path_odd_backslash")
+    if mended.startswith("~"):  # `'~/kq'`: in quotes, the shell leaves the home folder's sign as it is
+        mended = os.path.expanduser(mended)
+        odd.append("err.path_odd_tilde")
+    if not odd or not mended:
+        return None
+    what = i18n.LocalText(**{lg: "; ".join(i18n.t(k, lg) for k in odd) for lg in i18n.LANGS})
+    return InputError("path_odd", file=f"«{text}»", field=field, what=what, suggest=[mended])
+
+
 def missing_file(path: str | Path, field: str | None = None) -> InputError:
     """The error for a file a user named that cannot be opened as a file.
 
@@ -330,6 +389,13 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
             return InputError("is_folder_empty", file=shown, field=field)
         listed = ", ".join(files[:_LISTED]) + (", …" if len(files) > _LISTED else "")
         return InputError("is_folder", file=shown, field=field, files=listed or "—")
+    if str(path) == "-":  # standard input, as many programs read it
+        return InputError("path_stdin", field=field)
+    if str(path)[:1] in "–—−" and str(path)[1:2].isalpha():  # `–lang`: `--lang` as an editor wrote it
+        return InputError("path_dash", file=str(path), field=field, suggest=["--" + str(path)[1:]])
+    oddly = written_oddly(str(path), field)
+    if oddly is not None and Path(oddly.suggest[0]).exists():
+        return oddly
     near = ", ".join(typable_path(f) for f in _near_files(path))
     if not path.suffix:  # no «.yaml»: perhaps a folder meant
         if near:

@@ -12,7 +12,7 @@ from simlib.paths import display_path
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
-    """Scenario files from files and folders (folders: every *.yaml then *.yml, sorted), each file
+    """Scenario files from files and folders (folders: every *.yaml then *.yml, in any case, sorted), each file
     once however often it is named (`batch plan.yaml plan.yaml`, or a folder and a file in it: its
     second mention would be taken for another scenario of the same name, and the first dropped);
     every missing file and every folder without scenarios is reported at once."""
@@ -21,7 +21,7 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+            found = _with_suffix(p, ".yaml") + _with_suffix(p, ".yml")
             if not found:
                 errors.append(InputError("no_scenarios", file=display_path(p)))
             paths.extend(found)
@@ -31,6 +31,12 @@ def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
             errors.append(missing_file(p))
     raise_if_any(errors)
     return each_once(paths)
+
+
+def _with_suffix(folder: Path, suffix: str) -> list[Path]:
+    """The entries of `folder` whose name ends in `suffix` in any case (`A.YAML`: a file saved
+    on Windows, where case does not matter), sorted."""
+    return sorted(f for f in folder.iterdir() if f.suffix.lower() == suffix)
 
 
 def each_once(paths: list[Path]) -> list[Path]:

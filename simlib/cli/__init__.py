@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = os.environ.get("SIMLIB_LANG")
     asked = i18n.lang_option(_lowered_lang(argv))
+    _say_unknown_env_lang(asked)
     if asked:  # argparse's own errors, worker processes and notebook kernels speak it
         os.environ["SIMLIB_LANG"] = asked
     try:
@@ -344,6 +345,16 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.pop("SIMLIB_LANG", None)
         else:
             os.environ["SIMLIB_LANG"] = previous
+
+
+def _say_unknown_env_lang(asked: str | None) -> None:
+    """Say once, in both languages, that `$SIMLIB_LANG` names no language simlib speaks (`fr`)
+    and that Vietnamese is used, unless the command line asks for a language (`asked`)."""
+    value = i18n.unknown_env_lang()
+    if asked or value is None:
+        return
+    for lang in i18n.LANGS:
+        print(i18n.t("cli.lang_unknown", lang, value=value, langs=", ".join(i18n.LANGS)), file=sys.stderr)
 
 
 def _lowered_lang(argv: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from simlib import i18n
-from simlib.cli.common import later, print_money_notes, scenario_check
+from simlib.cli.common import MAX_DRAWS, later, print_money_notes, scenario_check
 from simlib.engines.kernel_cache import kernels_cached
 from simlib.errors import raise_if_any
 from simlib.paths import display_path
@@ -35,7 +35,7 @@ def register(sub) -> None:
         help="report language: vi (default) or en",
     )
     p.add_argument("--engine", default="expected", help="expected | microsim")
-    p.add_argument("--draws", type=int, default=1, help="microsim replications")
+    p.add_argument("--draws", type=int, default=1, help=f"microsim replications (at most {MAX_DRAWS})")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: each scenario's)")
     p.add_argument("--executor", default="local", help="local (processes, default) | dask | serial")
     p.add_argument(
@@ -49,7 +49,7 @@ def register(sub) -> None:
         default=0,
         metavar="N",
         help="N parameter draws per scenario: fan charts, probability of meeting each target and an "
-        "uncertainty report per scenario (default 0: off)",
+        f"uncertainty report per scenario (default 0: off; at most {MAX_DRAWS})",
     )
     g.add_argument(
         "--uncertainty-multidim",
@@ -57,7 +57,8 @@ def register(sub) -> None:
         default=None,
         metavar="M",
         help="at most M parameter draws per multidimensional scenario (each re-runs the whole model: "
-        "seconds of CPU a draw; its report says how many ran); default: N, as every scenario",
+        "seconds of CPU a draw; its report says how many ran); default: N, as every scenario; at most "
+        f"{MAX_DRAWS}",
     )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     p.add_argument("--set", dest="set_items", action="append", default=[], metavar="KEY=VALUE")
@@ -68,8 +69,8 @@ def register(sub) -> None:
         # with any other problem the batch does not start: every scenario's problems are said with it
         file_checks=[scenario_check("inputs", always=False)],
         option_limits={
-            "uncertainty": ("--uncertainty", 0, None),
-            "uncertainty_multidim": ("--uncertainty-multidim", 0, None),
+            "uncertainty": ("--uncertainty", 0, MAX_DRAWS),
+            "uncertainty_multidim": ("--uncertainty-multidim", 0, MAX_DRAWS),
         },
     )
 

@@ -9,9 +9,14 @@ import sys
 from pathlib import Path
 
 from simlib import i18n
-from simlib.cli.common import caught, check_out, load_scenario, readable
+from simlib.cli.common import caught, check_out, later, load_scenario, readable
 from simlib.errors import InputError, missing_file, raise_if_any
 from simlib.paths import display_path
+
+#: the readers of a series fit file and a back-test file (the calibration stack: SciPy, pandas,
+#: seconds to load), loaded once the file is there: a mistyped path is said without them
+_load_series_spec = later("simlib.calibrate.series_spec:load_series_spec")
+_load_backtest = later("simlib.calibrate.backtest:load_backtest")
 
 
 def _common(p) -> None:
@@ -31,12 +36,16 @@ def _common(p) -> None:
     p.add_argument(
         "--effects", action="store_true", help="also estimate a multiplier of all programme effects (needs budgets)"
     )
-    p.add_argument("--draws", type=int, default=200, help="posterior draws written to draws.csv (default 200)")
+    p.add_argument(
+        "--draws", type=int, default=200, help="posterior draws written to draws.csv (default 200, at most 100000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the posterior draws")
     p.set_defaults(
         input_paths={"files": "file", "template": "dataset", "prior": "file", "budget": "file"},
         arg_checks=[_check_budgets],
+        option_limits={"draws": ("--draws", 1, 100000)},
         out_kind="calibration",
+        out_is_input=True,
         file_checks=[_budgets_read],
     )
 
@@ -79,6 +88,7 @@ def register(sub) -> None:
         func=series,
         input_paths={"spec": "file"},
         out_kind="calibration",
+        out_is_input=True,
         option_limits={"draws": ("--draws", 50, 100000)},
         file_checks=[_series_read],
     )
@@ -98,18 +108,12 @@ def register(sub) -> None:
 
 def _series_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
     """The series fit file's own problems, said with the arguments' (`common.file_problems`)."""
-    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
-    from simlib.calibrate.series_spec import load_series_spec
-
-    return (caught(load_series_spec, args.spec) if readable(args.spec) else []), []
+    return (caught(_load_series_spec, args.spec) if readable(args.spec) else []), []
 
 
 def _backtest_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
     """The back-test file's own problems, said with the arguments' (`common.file_problems`)."""
-    # local import: the calibration stack (SciPy) takes seconds to load; only this command needs it
-    from simlib.calibrate.backtest import load_backtest
-
-    return (caught(load_backtest, args.config) if readable(args.config) else []), []
+    return (caught(_load_backtest, args.config) if readable(args.config) else []), []
 
 
 def _budgets(items: list[str]) -> dict:

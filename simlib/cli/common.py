@@ -31,11 +31,11 @@ from simlib.atomic import (
 )
 from simlib.clock import fixed_time
 from simlib.engines.registry import engine_names
-from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
+from simlib.errors import InputError, InputErrors, missing_file, raise_if_any, written_oddly
 from simlib.executors import EXECUTORS
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
-from simlib.paths import display_path, typable_path
+from simlib.paths import data_dir, display_path, params_dir, project_root, typable_path
 from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
@@ -47,15 +47,22 @@ if TYPE_CHECKING:  # annotations only: the scenario module reads datasets (panda
 READ = "scenarios_read"
 #: the largest seed: numpy takes any non-negative integer, but seeds are stored as 64-bit integers
 MAX_SEED = 2**63 - 1
+#: the most draws, replications, base points or trajectories one option may ask for: each re-runs
+#: the model (a states-model draw of a province takes a fraction of a second, a multidimensional
+#: one about 5 CPU seconds: 10,000 of them about 14 hours), and the results of every draw are kept
+#: in memory; a typo (`--draws 1000000000`) is refused before any work instead of running for days
+MAX_DRAWS = 10_000
+#: options counting runs of the model: above their limit the message says why (`option_too_many`)
+COUNTS = ("draws", "uncertainty", "uncertainty_multidim", "points", "morris")
 #: option (argparse dest) -> (flag, lowest allowed, highest allowed); None: no bound
 LIMITS: dict[str, tuple[str, float | None, float | None]] = {
     "seed": ("--seed", 0, MAX_SEED),
     "jobs": ("--jobs", 1, None),
-    "draws": ("--draws", 1, None),
+    "draws": ("--draws", 1, MAX_DRAWS),
     "chunk": ("--chunk", 1, None),
-    "uncertainty": ("--uncertainty", 1, None),
-    "points": ("--points", 2, None),
-    "morris": ("--morris", 0, None),
+    "uncertainty": ("--uncertainty", 1, MAX_DRAWS),
+    "points": ("--points", 2, MAX_DRAWS),
+    "morris": ("--morris", 0, MAX_DRAWS),
     "year": ("--year", 2000, 2099),
 }
 
@@ -100,7 +107,9 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
         value = getattr(args, dest, None)
         if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if dest in COUNTS and hi is not None and value > hi:
+            errors.append(InputError("option_too_many", field=flag, value=value, allowed=f"≤ {hi}", limit=hi))
+        elif (lo is not None and value < lo) or (hi is not None and value > hi):
             errors.append(InputError("option_range", field=flag, value=value, allowed=_bound_text(lo, hi)))
     scale = getattr(args, "prior_scale", None)
     if scale is not None and not (math.isfinite(scale) and scale > 0):
@@ -198,6 +207,37 @@ def out_problems(args, read: Iterable = ()) -> list[InputError]:
         return place
     errors = ownership_problems(Path(out), kind, "--out") + inputs_inside(Path(out), inputs, "--out")
     return errors or lock_problems(Path(out), "--out") or environment_problems(Path(out), "--out", probe=False)
+
+
+def out_name_problems(args) -> list[InputError]:
+    """What is wrong with the name of the output folder `--out` of any command, before any work:
+    blanks at its ends, quotes kept in it or Windows' backslashes (`errors.written_oddly`: the
+    folder would be made under a name the planner cannot find), or, for a command writing
+    results, a place inside simlib's own folders (`params/`, `data/`, `simlib/`: the results would
+    mix with the model's inputs and code). A command whose output is an input of the model
+    (`calibrate`'s transitions in `params/calibrated/`, `import-review`'s dataset in `data/`)
+    says so with `set_defaults(out_is_input=True)`."""
+    out = getattr(args, "out", None)
+    if out is None or not str(out).strip():
+        return []
+    odd = written_oddly(str(out), "--out")
+    if odd is not None:
+        return [odd]
+    if getattr(args, "out_is_input", False):
+        return []
+    for folder in (params_dir(), data_dir(), project_root() / "simlib"):
+        if folder.is_dir() and _within(Path(out), folder):
+            return [InputError("output_in_project", file=typable_path(out), field="--out", folder=typable_path(folder))]
+    return []
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether `path` (which may not exist) is `folder` or lies under it, links followed."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link in a circle (Python < 3.13)
+        return False
+    return True
 
 
 def readable(path) -> bool:
@@ -314,7 +354,7 @@ def argument_problems(args, pending: bool = False) -> list[InputError]:
         errors += caught(check, args)
     errors += option_problems(args, getattr(args, "option_limits", None))
     inside, read = file_problems(args, missing + errors, pending)
-    return missing + out_problems(args, read) + errors + inside
+    return missing + out_name_problems(args) + out_problems(args, read) + errors + inside
 
 
 def check_options(args) -> None:

@@ -38,7 +38,9 @@ def register(sub) -> None:
         action="store_true",
         help="replace a dataset that import-review wrote before (files it did not write are kept)",
     )
-    p.set_defaults(func=main, input_paths={"file": "file", "template": "dataset"}, file_checks=[_review_read])
+    p.set_defaults(
+        func=main, input_paths={"file": "file", "template": "dataset"}, file_checks=[_review_read], out_is_input=True
+    )
 
 
 def _review_read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:

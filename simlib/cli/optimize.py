@@ -17,12 +17,25 @@ import time
 from simlib import i18n
 from simlib.allocate.labels import legal_notes, line_labels, ranked, reads_as_zero
 from simlib.allocate.progress import done_text, estimate_text, progress_text
-from simlib.allocate.spec import OBJECTIVES
-from simlib.cli.common import caught, check_out, load_scenario, print_money_notes, readable, readable_sets
+from simlib.allocate.spec import OBJECTIVES, read_spec
+from simlib.cli.common import (
+    MAX_DRAWS,
+    caught,
+    check_out,
+    later,
+    load_scenario,
+    print_money_notes,
+    readable,
+    readable_sets,
+)
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import fmt
 from simlib.paths import display_path
 from simlib.report import levels
+
+#: the request's check (`simlib.allocate.optimize`: the optimiser stack, seconds to load), loaded
+#: once the scenario and the spec can be read: a mistyped path is said without it
+_prepare = later("simlib.allocate.optimize:prepare")
 
 
 def _scales(text: str | None):
@@ -122,7 +135,8 @@ def register(sub) -> None:
         help="optimise over parameter draws: best mean outcome, or least largest regret (a units_switch "
         "scenario: each draw through the switch, as simlib uncertainty runs it)",
     )
-    p.add_argument("--draws", type=int, default=None, metavar="N", help="parameter draws of --robust (default 30)")
+    draws = f"parameter draws of --robust (default 30, at most {MAX_DRAWS})"
+    p.add_argument("--draws", type=int, default=None, metavar="N", help=draws)
     p.add_argument("--sampler", default=None, help="design of the draws: lhs | sobol | random (default lhs)")
     p.add_argument("--seed", type=int, default=None, help="seed of the draws (default the scenario's)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
@@ -162,10 +176,6 @@ def _read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
     (`simlib.cli.common.file_problems`): each file's own, then, when both can be read, the request
     they make with the options that are right (`prepare`: years the scenario does not project,
     targets of an objective, …); and the files the optimisation reads, for the check of `--out`."""
-    # local import: the optimiser stack takes seconds to load; only this command needs it
-    from simlib.allocate.optimize import prepare
-    from simlib.allocate.spec import read_spec
-
     spec = args.spec if args.spec is not None and readable(args.spec) else None
     own = caught(read_spec, spec) if spec is not None else []
     if not readable(args.scenario):
@@ -180,7 +190,7 @@ def _read(args, bad: frozenset, others: bool) -> tuple[list[InputError], list]:
     read = scen.input_paths() + ([spec] if spec is not None else [])
     if own or spec is None and args.spec is not None:  # the request is checked once the spec can be read
         return own, read
-    return caught(prepare, args.scenario, spec_path=spec, set_overrides=sets, **_switches(args, bad)), read
+    return caught(_prepare, args.scenario, spec_path=spec, set_overrides=sets, **_switches(args, bad)), read
 
 
 def main(args) -> int:

@@ -8,7 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.cli.common import check_out, checked_scenarios, later, scenario_check
+from simlib.cli.common import MAX_DRAWS, check_out, checked_scenarios, later, scenario_check
 from simlib.errors import InputError, InputErrors
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -24,7 +24,11 @@ def register(sub) -> None:
     p.add_argument("scenarios", nargs="+", help="two or more scenario files (or folders)")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument(
-        "--uncertainty", type=int, default=200, metavar="N", help="parameter draws shared by all allocations"
+        "--uncertainty",
+        type=int,
+        default=200,
+        metavar="N",
+        help=f"parameter draws shared by all allocations (default 200, at most {MAX_DRAWS})",
     )
     p.add_argument("--sampler", default="lhs", help="lhs | sobol | random")
     p.add_argument("--seed", type=int, default=None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import check_out, checked_scenario, later, print_money_notes, scenario_check
+from simlib.cli.common import MAX_DRAWS, check_out, checked_scenario, later, print_money_notes, scenario_check
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -29,7 +29,12 @@ def register(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p.add_argument("--engine", default="expected", help="expected | microsim | microsim-fast | aggregate")
-    p.add_argument("--draws", type=int, default=1, help="microsim replications (per parameter draw with --uncertainty)")
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=1,
+        help=f"microsim replications (per parameter draw with --uncertainty; at most {MAX_DRAWS})",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument(
         "--set",
@@ -45,7 +50,8 @@ def register(sub) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="N parameter draws: quantiles and probabilities of meeting targets",
+        help=f"N parameter draws: quantiles and probabilities of meeting targets (at most {MAX_DRAWS}: each draw "
+        "re-runs the model, a multidimensional one about 5 CPU s)",
     )
     g.add_argument("--sampler", default="lhs", help="lhs | sobol | random (default lhs)")
     c = p.add_argument_group("parallel work / chạy song song")

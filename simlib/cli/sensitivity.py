@@ -8,7 +8,7 @@ import sys
 
 from simlib import i18n
 from simlib.atomic import atomic_dir
-from simlib.cli.common import check_out, checked_scenario, print_money_notes, scenario_check
+from simlib.cli.common import MAX_DRAWS, check_out, checked_scenario, print_money_notes, scenario_check
 from simlib.errors import InputError, raise_if_any
 from simlib.options import RunOptions
 from simlib.paths import display_path
@@ -23,10 +23,15 @@ def register(sub) -> None:
         "--points",
         type=int,
         default=256,
-        help="Sobol base points (rounded up to a power of 2); runs = points x (2 + groups)",
+        help=f"Sobol base points (rounded up to a power of 2; at most {MAX_DRAWS}); runs = points x (2 + groups)",
     )
     p.add_argument("--groupings", default="kind,project", help="comma-separated: kind, project, parameter")
-    p.add_argument("--morris", type=int, default=10, help="Morris trajectories over single parameters (0: none)")
+    p.add_argument(
+        "--morris",
+        type=int,
+        default=10,
+        help=f"Morris trajectories over single parameters (0: none; at most {MAX_DRAWS})",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--executor", default="local", help="local | dask | serial")
     p.add_argument("--jobs", type=int, default=None)

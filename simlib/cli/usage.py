@@ -91,9 +91,22 @@ def _grouped_int(option: str, value: str, lang: str | None) -> str:
     return i18n.t("cli.option_int_grouped", lang, option=option, value=value, whole=whole, digits=digits)
 
 
-def _unknown_names(names: str) -> list[str]:
-    """The options among argparse's unrecognised `names` (`--horizn=2030` read as `--horizn`)."""
-    return [w.split("=", 1)[0] for w in names.split() if w.startswith("--")]
+#: dashes an editor puts for `--` or `-` (en dash, em dash, minus sign): `–lang` copied from a document
+DASHES = "–—−"
+
+
+def _unknown_names(names: str) -> list[tuple[str, str]]:
+    """The options among argparse's unrecognised `names`, each as typed and as the long option it
+    may be (`--horizn=2030` read as `--horizn`; `-lang` with one dash and `–lang` with an editor's
+    dash as `--lang`)."""
+    found = []
+    for word in names.split():
+        typed = word.split("=", 1)[0]
+        if typed.startswith("--"):
+            found.append((typed, typed))
+        elif typed[:1] in DASHES + "-" and typed[1:2].isalpha() and len(typed) > 2:
+            found.append((typed, "--" + typed[1:]))
+    return found
 
 
 def _options_elsewhere(names: str, commands: dict | None, command, lang: str | None) -> str:
@@ -102,7 +115,7 @@ def _options_elsewhere(names: str, commands: dict | None, command, lang: str | N
     if not commands or command not in commands:
         return ""
     notes = []
-    for name in dict.fromkeys(_unknown_names(names)):
+    for name in dict.fromkeys(long for _, long in _unknown_names(names)):
         owners = [c for c, flags in commands.items() if name in flags and c != command]
         if owners and name not in commands[command]:
             notes.append(i18n.t("cli.option_of_other", lang, option=name, owners=", ".join(owners), command=command))
@@ -125,7 +138,7 @@ def _flag_near(names: str, flags: tuple[str, ...], lang: str | None) -> str:
     horizon=…`); empty if nothing is close."""
     keys = sorted(get_schema("scenario")["properties"]) if "--set" in flags else []
     near = []
-    for name in _unknown_names(names):
+    for typed, name in _unknown_names(names):
         found = closest_names(name, flags) or [f"--set {k}=…" for k in closest_names(name[2:].replace("-", "_"), keys)]
-        near += [n for n in found if n not in near and n != name]
+        near += [n for n in found if n not in near and n != typed]
     return "; " + i18n.t("err.did_you_mean", lang, near=", ".join(near)) if near else ""

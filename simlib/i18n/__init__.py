@@ -33,7 +33,18 @@ from simlib.i18n.catalogue import LANGS, messages
 
 DEFAULT_LANG = "vi"
 
-__all__ = ["DEFAULT_LANG", "LANGS", "LocalText", "MissingTranslation", "column", "get_lang", "has", "label", "t"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGS",
+    "LocalText",
+    "MissingTranslation",
+    "column",
+    "get_lang",
+    "has",
+    "label",
+    "t",
+    "unknown_env_lang",
+]
 
 _NO_DEFAULT = object()
 
@@ -52,9 +63,17 @@ class MissingTranslation(KeyError):
 
 def get_lang(lang: str | None = None) -> str:
     """The language to use: the argument, else `$SIMLIB_LANG`, else Vietnamese."""
-    lang = lang or os.environ.get("SIMLIB_LANG") or DEFAULT_LANG
-    lang = lang.lower()[:2]
+    lang = lang_code(lang or os.environ.get("SIMLIB_LANG") or DEFAULT_LANG)[:2]
     return lang if lang in LANGS else DEFAULT_LANG
+
+
+def unknown_env_lang() -> str | None:
+    """`$SIMLIB_LANG` as set, when it names no language simlib speaks (`fr`: `get_lang` falls back
+    to Vietnamese, which the command line says once); None when it is unset, empty or known."""
+    value = os.environ.get("SIMLIB_LANG") or ""
+    if not value.strip() or lang_code(value)[:2] in LANGS:
+        return None
+    return value
 
 
 def lang_code(value: str) -> str:
