@@ -33,6 +33,7 @@ from simlib.clock import fixed_time
 from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, missing_file, raise_if_any, written_oddly
 from simlib.executors import EXECUTORS
+from simlib.i18n.fmt import local_text, number
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
 from simlib.paths import data_dir, display_path, params_dir, project_root, typable_path
@@ -108,7 +109,8 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
         if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         if dest in COUNTS and hi is not None and value > hi:
-            errors.append(InputError("option_too_many", field=flag, value=value, allowed=f"≤ {hi}", limit=hi))
+            limit = local_text(number, hi)  # «10.000» / «10,000»: the same figure as the text around it
+            errors.append(InputError("option_too_many", field=flag, value=value, allowed=f"≤ {hi}", limit=limit))
         elif (lo is not None and value < lo) or (hi is not None and value > hi):
             errors.append(InputError("option_range", field=flag, value=value, allowed=_bound_text(lo, hi)))
     scale = getattr(args, "prior_scale", None)
