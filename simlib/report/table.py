@@ -17,7 +17,8 @@ report's language (with their units), and a format code per column:
 CSV files for people are written the way Excel in the report's language opens them: UTF-8 with a
 byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
 Windows uses `,` for decimals, so Excel splits on `;`); in English `,` and `.`. Values are rounded
-to the decimals shown. Machine-readable tables (codes, full precision, `,`) are written elsewhere
+to the decimals shown and written with them (`csv_frame`: every number of a column with the
+same decimals). Machine-readable tables (codes, full precision, `,`) are written elsewhere
 (`simlib.runner.write_outputs`, `verdicts.csv`).
 """
 
@@ -120,12 +121,32 @@ def rounded(table: ReportTable) -> pd.DataFrame:
     return df
 
 
+#: formats written in a CSV with their fixed number of decimals (`general` trims its zeros)
+FIXED_DECIMALS = ("year", "int", "num1", "num2", "pct1", "pts2")
+
+
+def csv_frame(table: ReportTable, lang: str) -> pd.DataFrame:
+    """`rounded(table)` with each number of a fixed-decimals column (`FIXED_DECIMALS`) written
+    with its column's decimals and the language's decimal sign: a whole number in a column of
+    households with a missing cell is «-1294», not «-1294,0», and a two-decimals column says
+    «32443,00» beside «28422,04» — the values as rounded, one number of decimals per column."""
+    dec = CSV_STYLE[i18n.get_lang(lang)][1]
+    df = rounded(table)
+    for c in df.columns:
+        code = table.fmt_of(c)
+        if code in FIXED_DECIMALS:
+            d = _DECIMALS[code]
+            values = pd.to_numeric(df[c], errors="coerce")
+            df[c] = ["" if pd.isna(x) else f"{float(x):.{d}f}".replace(".", dec) for x in values]
+    return df
+
+
 def write_csv(table: ReportTable, path: str | Path, lang: str) -> Path:
     """`table` as a CSV file Excel in `lang` opens correctly (see the module docstring)."""
     sep, dec = CSV_STYLE[i18n.get_lang(lang)]
     path = Path(path)
     with atomic_file(path, "w", encoding=CSV_ENCODING, newline="") as fh:
-        rounded(table).to_csv(fh, index=False, sep=sep, decimal=dec, quoting=csv.QUOTE_MINIMAL)
+        csv_frame(table, lang).to_csv(fh, index=False, sep=sep, decimal=dec, quoting=csv.QUOTE_MINIMAL)
     return path
 
 
