@@ -213,3 +213,19 @@ def test_the_answer_says_the_best_of_those_compared_and_its_money_reaching_no_on
         [decision.with_own_unallocated(decision.Message("x"), best, "en", {"equal": 77.9})], best, "en"
     )
     assert "Best of the allocations compared" in en and "77.9 billion VND" in en
+
+
+def test_expected_households_are_shown_whole_beside_rates_the_csv_keeps_them(tmp_path):
+    """table_uncertainty showed «28.422,04» households (a two-decimals column of rates and
+    households); the page and the workbook show them whole, the CSV keeps 28422,04."""
+    import openpyxl
+
+    frame = pd.DataFrame({"Chỉ tiêu": ["Số hộ nghèo", "Tỷ lệ hộ nghèo"], "Trung vị": [28422.04, 24.71]})
+    t = table.ReportTable("u", "U", frame, {"Trung vị": "num2"}, row_formats=["int", None])
+    page = table.to_html(t, "vi").replace("\u00a0", " ")
+    assert ">28.422<" in page and ">24,71<" in page and "28.422,04" not in page
+    table.write_xlsx([t], tmp_path / "t.xlsx", "vi")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[-1]
+    assert [(c.value, c.number_format) for c in ws["B"][1:]] == [(28422.04, "#,##0"), (24.71, "#,##0.00")]
+    lines = table.write_csv(t, tmp_path / "t.csv", "vi").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == ["Số hộ nghèo;28422,04", "Tỷ lệ hộ nghèo;24,71"]
