@@ -229,3 +229,15 @@ def test_expected_households_are_shown_whole_beside_rates_the_csv_keeps_them(tmp
     assert [(c.value, c.number_format) for c in ws["B"][1:]] == [(28422.04, "#,##0"), (24.71, "#,##0.00")]
     lines = table.write_csv(t, tmp_path / "t.csv", "vi").read_text(encoding="utf-8-sig").splitlines()
     assert lines[1:] == ["Số hộ nghèo;28422,04", "Tỷ lệ hộ nghèo;24,71"]
+
+
+def test_the_ranking_says_the_unit_of_its_share_of_draws():
+    """compare_table_ranking.csv's «Tỷ lệ lượt là tốt nhất» held 98,0 with no unit beside
+    «Xác suất đạt … (%)»; the CLI's inline «Tỷ lệ lượt là tốt nhất 98 %» keeps its own words."""
+    import inspect
+
+    from simlib.report import compare
+
+    assert i18n.t("compare.share_best", "vi") == "Tỷ lệ lượt là tốt nhất (%)"
+    assert i18n.t("compare.share_best", "en").endswith("(%)")
+    assert 't("compare.share_best")' in inspect.getsource(compare)
