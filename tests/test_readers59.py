@@ -30,6 +30,11 @@ CROSSING = Levels(
 )
 
 
+def _plain(text: str) -> str:
+    """`text` with its no-break spaces as spaces (a threshold wraps only where it should)."""
+    return text.replace("\u00a0", " ")
+
+
 def _verdict_rows(rows) -> pd.DataFrame:
     """A verdict table of (target, year, value, threshold, label) rows on the poor units together."""
     targets = pd.DataFrame(
@@ -115,12 +120,12 @@ def test_the_scorecard_says_the_fall_a_verdict_applies_in_points_a_year():
     assert national["value"]["unit"] == communes["value"]["unit"] == "percentage points per year"
     weaker = max(national["value"]["low"], national["value"]["high"])  # −1,0: the floor
     for thr, want in ((weaker, "1,00"), (communes["value"]["value"], "3,00")):
-        assert scorecard.threshold_text("poor_rate_change", "<=", thr, "vi") == f"giảm ≥ {want} điểm %/năm"
-    assert scorecard.threshold_text("poor_rate_change", "<=", -1.0, "en") == "falls by ≥ 1.00 pts a year"
-    assert scorecard.threshold_text("poor_rate_change", "<", -3.0, "vi") == "giảm > 3,00 điểm %/năm"
+        assert _plain(scorecard.threshold_text("poor_rate_change", "<=", thr, "vi")) == f"giảm ≥ {want} điểm %/năm"
+    assert _plain(scorecard.threshold_text("poor_rate_change", "<=", -1.0, "en")) == "falls by ≥ 1.00 pts a year"
+    assert _plain(scorecard.threshold_text("poor_rate_change", "<", -3.0, "vi")) == "giảm > 3,00 điểm %/năm"
     # a level keeps its sign and unit; a change asked to rise keeps its sign
-    assert scorecard.threshold_text("production_support_coverage", ">=", 80.0, "vi") == "≥ 80,0 %"
-    assert scorecard.threshold_text("poor_rate_change", ">=", 1.0, "vi").startswith("≥ +1,00")
+    assert _plain(scorecard.threshold_text("production_support_coverage", ">=", 80.0, "vi")) == "≥ 80,0 %"
+    assert _plain(scorecard.threshold_text("poor_rate_change", ">=", 1.0, "vi")).startswith("≥ +1,00")
     v = _verdict_rows([("n", 2027, -0.8, weaker, national["label_vi"])])
     page = scorecard.scorecard_html(v, "vi").replace("\u00a0", " ")
     row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if "1–1,5 %/năm" in r)

@@ -167,7 +167,7 @@ def scorecard_html(
     return html.table(
         header,
         rows,
-        numeric=[False, True] + [True] * (n - 2),
+        numeric=[False, False] + [True] * (n - 2),  # the threshold in words wraps (readers59)
         row_classes=classes,
         raw_cols=range(n),
         header_classes=hcls,
