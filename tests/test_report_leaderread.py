@@ -181,12 +181,13 @@ def test_without_draws_the_answer_is_the_lowest_projection_not_a_recommendation(
     runs = [_central_run("plan", 19.1), _central_run("equal", 18.4)]
     messages, best = DC.brief(runs, "vi", {})
     page = DC.brief_html(messages, best, "vi")
-    assert "Phương án nên chọn" not in page
+    assert "Phương án tốt nhất trong các phương án phân bổ được so sánh" not in page
     assert (
         "Phương án có tỷ lệ hộ nghèo dự báo thấp nhất" in page and "chưa phải khuyến nghị" in page and "«equal»" in page
     )
     sure = DC.brief_html([DC.Message("x")], best, "vi")  # a choice on shared draws keeps the answer
-    assert "Phương án nên chọn: «equal»" in sure
+    assert "Phương án nên chọn" not in sure  # a choice on shared draws: the best of those compared
+    assert "(mức thiệt bình quân thấp nhất qua các lượt rút tham số): «equal»." in sure
 
 
 def test_regret_columns_give_their_unit():

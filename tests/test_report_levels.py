@@ -99,13 +99,18 @@ def test_scorecard_names_the_area_by_the_units_of_each_target():
     targets = _targets([("old", 2024, -4.0), ("old", 2025, -2.0), ("new", 2026, -3.5)])
     ind = pd.DataFrame(columns=["indicator", "geo", "year", "value"])
     v = verdict.verdict_table(targets, ind)
-    lv = Levels("district", {2024: "district", 2025: "commune", 2026: "commune"})
+    in_force = {2024: "district", 2025: "commune", 2026: "commune"}
+    lv = Levels("district", in_force, {2024: "district", 2025: "district", 2026: "commune"})
     table = scorecard.scorecard_table(v, "vi", levels=lv).frame
     area = table[i18n.t("table.area", "vi")].tolist()
-    assert area == ["Các huyện nghèo", "Các huyện nghèo", "Các huyện nghèo cũ (địa giới năm 2024)"]
+    assert area == ["Các huyện nghèo", "Các huyện nghèo", "Các xã nghèo"]
     page = scorecard.scorecard_html(v, "vi", levels=lv)
     assert "chỉ tiêu old (Các huyện nghèo)" in page
-    assert "chỉ tiêu new (Các huyện nghèo cũ (địa giới năm 2024))" in page
+    assert "chỉ tiêu new (Các xã nghèo)" in page
+    # a run on the 2024 districts throughout (never switching units): one name for its poor units
+    # in every row, the 2026 target counted on districts while communes are in force included
+    kept = scorecard.scorecard_table(v, "vi", levels=Levels("district", in_force)).frame
+    assert set(kept[i18n.t("table.area", "vi")]) == {"Các huyện nghèo"}
     # on commune units every row says communes; without levels, districts (as before)
     commune = scorecard.scorecard_table(v, "en", levels=Levels("commune", {})).frame
     assert set(commune[i18n.t("table.area", "en")]) == {"Poor communes"}
@@ -191,12 +196,13 @@ def test_a_label_over_the_years_of_a_switching_run_names_each_set_of_units_with_
     assert "huyện nghèo" in lv.t_at("report.card.targets_readings", "vi", 2024, together=1, each=1, n=2)
 
 
-def test_a_label_over_the_years_of_a_run_on_one_set_of_units_is_unchanged():
+def test_a_label_over_the_years_of_a_run_on_one_set_of_units_uses_one_name():
     # multidim_2030: the 2024 districts throughout, communes in force from the end-2025 review
     kept = Levels("district", {2024: "district", 2025: "commune"}, {2024: "district", 2025: "district"})
     assert kept.spans() == [[2024, 2025]]
     assert kept.geo_over("poor_districts", "vi", [2023, 2024, 2025]) == kept.geo("poor_districts", "vi")
-    assert kept.geo_over("poor_districts", "vi") == "Các huyện nghèo cũ (địa giới năm 2024)"
+    assert kept.geo_over("poor_districts", "vi") == "Các huyện nghèo"  # one name (readers59)
+    assert kept.kept_years() == [2025]
     plan = Levels("commune", {2026: "commune", 2027: "commune"}, {2026: "commune", 2027: "commune"})
     assert plan.geo_over("poor_districts", "en", [2025, 2026, 2027]) == "Poor communes"
     assert Levels().geo_over("poor_districts", "vi", [2024, 2025]) == "Các huyện nghèo"

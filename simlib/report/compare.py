@@ -173,7 +173,7 @@ def _ranking_row(r: decision.Run, group, lang: str, s: pd.DataFrame | None, unal
         "together": 100 * decision.all_met_probability(r, year, "aggregate") if year else np.nan,
         "each": 100 * decision.all_met_probability(r, year) if year else np.nan,
         t("unc.col.regret_mean"): s.loc[r.name, "regret_mean"] if ranked else np.nan,
-        t("unc.col.share_best"): 100 * s.loc[r.name, "share_best"] if ranked else np.nan,
+        t("compare.share_best"): 100 * s.loc[r.name, "share_best"] if ranked else np.nan,  # in %, said
     }
 
 

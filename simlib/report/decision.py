@@ -156,6 +156,7 @@ class Message:
     #: a choice on the central projection alone (no shared parameter draws): the page's answer
     #: names it as the lowest projected rate, not as the allocation to choose
     tentative: bool = False
+    answer_note: str = ""  # said in the answer's box beside the choice: its money reaching no one
 
 
 def _q(text: str) -> str:
@@ -422,7 +423,8 @@ def with_own_unallocated(first: Message | None, best: Run | None, lang: str, una
     if first is None or money <= UNALLOCATED_SAID:
         return first
     note = i18n.t("decision.choice_unallocated", lang, money=fmt.number(money, lang, 1))
-    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
+    said = i18n.t("decision.answer_unallocated", lang, money=fmt.number(money, lang, 1))
+    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative, said)
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
@@ -454,7 +456,8 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
         head, sep, rest = m.html.partition("<ul")
         items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
     key = "decision.answer_central" if any(m.tentative for m in messages) else "decision.answer"
-    answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)))}</p>' if best is not None else ""
+    notes = "".join(" " + m.answer_note for m in messages if m.answer_note)
+    answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)) + notes)}</p>' if best else ""
     note = html.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
 

@@ -9,11 +9,17 @@ units (the indicator geography `poor_districts`, a machine code kept in every CS
   derived from the 2024 poor districts, data/caobang_communes/README.md, until the 2026–2030 list
   of poor communes is found);
 - counts on districts while districts are in force: "Các huyện nghèo" / "poor districts";
-- counts on districts at a review when communes are in force (a run that keeps its 2024 districts
-  across 1 July 2025, e.g. multidim_2030, or crossing_2024_2027's end-2025 review before its engine
-  switches to the communes in 2026): "Các huyện nghèo cũ (địa giới năm 2024)" / "former poor
-  districts (2024 boundaries)" — what the numbers are, not what was in force. A run that switches
-  units (`simlib.unit_switch`) is named year by year by the units it used (`units_used`).
+- counts on districts at a review when communes are in force in a run that switches units
+  (`simlib.unit_switch`: crossing_2024_2027's end-2025 review before its engine switches to the
+  communes in 2026): "Các huyện nghèo cũ (địa giới năm 2024)" / "former poor districts (2024
+  boundaries)" — what the numbers are, beside the communes of its later years. Such a run is named
+  year by year by the units it used (`units_used`).
+- a run that never switches units (plan_2024, whose 2025 outlook is counted on the 2024 districts;
+  multidim_2030) names its poor units with one name on all its pages — its units' («Các huyện
+  nghèo», the plan's own word) — whatever was in force at each review: the scorecard, the charts
+  and the tables name one group one way (readers59: the charts said «Các huyện nghèo cũ (địa giới
+  năm 2024)» of the group the scorecard called «Các huyện nghèo»). The years counted on districts
+  while communes were in force are said once, in words (`Levels.kept_years`).
 
 Which word for which year is decided here only (`Levels`): a row of one year by that year's units
 (`Levels.geo`, `Levels.t_at`); a label or text over several years (a chart, a caption, a count of
@@ -202,6 +208,8 @@ class Levels:
         first = sorted(int(y) for y in years)[:1] if years is not None else []
         if geo == "poor_districts" and first and first[0] in self.district_worded:
             return i18n.t(DISTRICT_WORDED_KEY, lang)
+        if not self.switches():  # one set of units throughout: one name on every page of the run
+            return geo_label(geo, lang, self.used_at(years))
         in_force = self.over_run() if years is None else self.at(years)
         return geo_label(geo, lang, self.used_at(years), in_force)
 
@@ -215,6 +223,16 @@ class Levels:
     def switches(self) -> bool:
         """Whether the run changed units within its years (`simlib.unit_switch`)."""
         return len(set(self.used_by_year.values())) > 1
+
+    def kept_years(self, years=None) -> list[int]:
+        """The years of `years` (None: every recorded review) that a run never switching units
+        counted on districts while communes were in force (plan_2024's 2025): its poor units keep
+        their one name (`geo`), and a caption says these years' boundaries in words; empty for a
+        run that switches (its labels say it: «Các huyện nghèo cũ (địa giới năm 2024)»)."""
+        if self.switches():
+            return []
+        known = sorted(self.in_force) if years is None else sorted(int(y) for y in years)
+        return [y for y in known if self.in_force.get(y) == "commune" and self.used_at([y]) == "district"]
 
     def spans(self, years=None) -> list[list[int]]:
         """`years` (None: every year the record knows) cut where the units the run used change
@@ -240,7 +258,7 @@ class Levels:
         if years is not None and len(years) and {int(y) for y in years} <= self.district_worded:
             return [self.geo(geo, lang, years)]  # the communes holding the former poor districts
         if geo != "poor_districts" or not self.switches():
-            return [geo_label(geo, lang, self.used_at(years), self.over_run(years))]
+            return [geo_label(geo, lang, self.used_at(years))]
         spans = self.spans(years)
         parts = [i18n.t("geo.span", lang, area=self.geo(geo, lang, s), years=year_span(s)) for s in spans]
         return parts[:1] + [lower_first(p) for p in parts[1:]]

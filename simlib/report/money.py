@@ -415,7 +415,8 @@ def coverage_label(ctx, indicator: str, short: bool = False) -> str:
     for 2026–2027 communes."""
     plain = i18n.t(f"short.indicator.{indicator}", ctx.lang) if short else i18n.label("indicator", indicator, ctx.lang)
     levels = Levels.of(ctx)
-    if indicator != INFRASTRUCTURE or "commune" not in {levels.used_at(), levels.over_run()}:
+    # a run on districts throughout keeps the plain label (its poor units' one name, `Levels.geo`)
+    if indicator != INFRASTRUCTURE or (not levels.switches() and levels.used_at() != "commune"):
         return plain
     areas = levels.geo_over("poor_districts", ctx.lang)
     if short:

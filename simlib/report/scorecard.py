@@ -43,7 +43,16 @@ def value_text(indicator: str, v: float, lang: str, unit: bool = True) -> str:
     return fmt.number(v, lang, 1)
 
 
+#: a fall of a rate asked by a target (`_change` below a negative threshold) in words
+FALLS = {"<=": "report.threshold.fall_at_least", "<": "report.threshold.fall_more"}
+
+
 def threshold_text(indicator: str, comparison: str, threshold: float, lang: str) -> str:
+    """The threshold a verdict applies, as a reader checks it against the plan's wording: a fall
+    in points of the rate a year («giảm ≥ 1,00 điểm %/năm» for «duy trì mức giảm 1–1,5 %/năm»,
+    judged on −1,00), else the comparison and the value («≥ 80,0 %»)."""
+    if indicator.endswith("_change") and comparison in FALLS and threshold < 0:
+        return i18n.t(FALLS[comparison], lang, value=fmt.number(-threshold, lang, 2))
     return f"{COMPARISON_SIGN[comparison]} {value_text(indicator, threshold, lang)}"
 
 
@@ -131,7 +140,7 @@ def scorecard_html(
     own = [y for y in shown if role[y] == "own"]
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     names = {"before": "report.verdict.history", "after": "report.verdict.outlook"}
-    header = [t("table.target_area"), t("table.threshold")]
+    header = [t("table.target_area"), t("table.threshold_applied")]
     header += [str(y) if role[y] == "own" else t(names[role[y]], year=y) for y in shown]
     hcls = ["", ""] + ["" if role[y] == "own" else "sl-outlook-h" for y in shown]
     rows, classes = [], []
@@ -158,7 +167,7 @@ def scorecard_html(
     return html.table(
         header,
         rows,
-        numeric=[False, True] + [True] * (n - 2),
+        numeric=[False, False] + [True] * (n - 2),  # the threshold in words wraps (readers59)
         row_classes=classes,
         raw_cols=range(n),
         header_classes=hcls,

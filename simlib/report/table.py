@@ -17,7 +17,8 @@ report's language (with their units), and a format code per column:
 CSV files for people are written the way Excel in the report's language opens them: UTF-8 with a
 byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
 Windows uses `,` for decimals, so Excel splits on `;`); in English `,` and `.`. Values are rounded
-to the decimals shown. Machine-readable tables (codes, full precision, `,`) are written elsewhere
+to the decimals shown and written with them (`csv_frame`: every number of a column with the
+same decimals). Machine-readable tables (codes, full precision, `,`) are written elsewhere
 (`simlib.runner.write_outputs`, `verdicts.csv`).
 """
 
@@ -71,9 +72,23 @@ class ReportTable:
     note: str = ""
     #: columns whose row cells are indented detail rows (e.g. districts under their target)
     detail: Sequence[bool] | None = None
+    #: per row, the code its decimal columns (`ROW_CODED`) are shown with in the page and the
+    #: workbook (None: the column's): expected households whole in a column of rates; the CSV
+    #: keeps the column's decimals (its values)
+    row_formats: Sequence[str | None] | None = None
 
     def fmt_of(self, column: str) -> str:
         return self.formats.get(column, "text")
+
+    def shown_as(self, column: str, row: int) -> str:
+        """The code of a cell as the page and the workbook show it (`row_formats`)."""
+        code = self.fmt_of(column)
+        own = self.row_formats[row] if self.row_formats is not None else None
+        return own if own and code in ROW_CODED else code
+
+
+#: the column codes a row's own code (`ReportTable.row_formats`) replaces
+ROW_CODED = ("num1", "num2", "general")
 
 
 def cell_text(value, code: str, lang: str) -> str:
@@ -97,7 +112,10 @@ def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
     """The table in a page (numbers right-aligned, the first column labelling the rows)."""
     df = table.frame
     codes = [table.fmt_of(c) for c in df.columns]
-    rows = [[cell_text(v, c, lang) for v, c in zip(row, codes)] for row in df.itertuples(index=False)]
+    rows = [
+        [cell_text(v, table.shown_as(c, i), lang) for v, c in zip(row, df.columns)]
+        for i, row in enumerate(df.itertuples(index=False))
+    ]
     classes = ["sub" if d else "" for d in table.detail] if table.detail is not None else None
     out = html.table(
         [str(c) for c in df.columns],
@@ -120,12 +138,32 @@ def rounded(table: ReportTable) -> pd.DataFrame:
     return df
 
 
+#: formats written in a CSV with their fixed number of decimals (`general` trims its zeros)
+FIXED_DECIMALS = ("year", "int", "num1", "num2", "pct1", "pts2")
+
+
+def csv_frame(table: ReportTable, lang: str) -> pd.DataFrame:
+    """`rounded(table)` with each number of a fixed-decimals column (`FIXED_DECIMALS`) written
+    with its column's decimals and the language's decimal sign: a whole number in a column of
+    households with a missing cell is «-1294», not «-1294,0», and a two-decimals column says
+    «32443,00» beside «28422,04» — the values as rounded, one number of decimals per column."""
+    dec = CSV_STYLE[i18n.get_lang(lang)][1]
+    df = rounded(table)
+    for c in df.columns:
+        code = table.fmt_of(c)
+        if code in FIXED_DECIMALS:
+            d = _DECIMALS[code]
+            values = pd.to_numeric(df[c], errors="coerce")
+            df[c] = ["" if pd.isna(x) else f"{float(x):.{d}f}".replace(".", dec) for x in values]
+    return df
+
+
 def write_csv(table: ReportTable, path: str | Path, lang: str) -> Path:
     """`table` as a CSV file Excel in `lang` opens correctly (see the module docstring)."""
     sep, dec = CSV_STYLE[i18n.get_lang(lang)]
     path = Path(path)
     with atomic_file(path, "w", encoding=CSV_ENCODING, newline="") as fh:
-        rounded(table).to_csv(fh, index=False, sep=sep, decimal=dec, quoting=csv.QUOTE_MINIMAL)
+        csv_frame(table, lang).to_csv(fh, index=False, sep=sep, decimal=dec, quoting=csv.QUOTE_MINIMAL)
     return path
 
 
@@ -191,8 +229,8 @@ def _table_sheet(wb, name: str, table: ReportTable, lang: str) -> None:
         head = ws.cell(row=1, column=ci)
         head.font, head.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         code = table.fmt_of(col)
-        for cell in ws[letter][1:]:
-            cell.number_format = _EXCEL[code]
+        for i, cell in enumerate(ws[letter][1:]):
+            cell.number_format = _EXCEL[table.shown_as(col, i)]
         sample = [str(col)] + [cell_text(v, code, lang) for v in table.frame[col].head(200)]
         ws.column_dimensions[letter].width = min(60, max(9, max(len(s) for s in sample) + 2))
     ws.freeze_panes = "B2"

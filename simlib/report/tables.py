@@ -176,7 +176,9 @@ def uncertainty_tables(ctx) -> list[ReportTable]:
     )
     formats = {t("table.year"): "year", t("table.median"): "num2", t("table.q05"): "num2", t("table.q95"): "num2"}
     formats[t("table.samples")] = "int"
-    return [ReportTable("uncertainty", t("report.table.uncertainty"), frame, formats)]
+    # expected households shown whole beside rates with two decimals (the CSV keeps its decimals)
+    whole = ["int" if INDICATOR_UNITS.get(i) == "households" else None for i in q["indicator"]]
+    return [ReportTable("uncertainty", t("report.table.uncertainty"), frame, formats, row_formats=whole)]
 
 
 def unit_text(indicator: str, lang: str) -> str:

@@ -20,7 +20,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import data_dir
 from simlib.report import charts, communes, data, html, uncertainty
-from simlib.report.levels import Levels, lower_first
+from simlib.report.levels import Levels, lower_first, year_span
 from simlib.report.table import ReportTable, to_html
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -247,7 +247,11 @@ def group_panels(ctx) -> html.Chart:
         x for x in (rate_finding(ctx.verdicts, g, L, lv) for g in ("poor_districts", "ethnic_minority")) if x
     )
     area = lower_first(lv.geo_over("poor_districts", L, years))
-    return html.Chart(fig, ctx.t("report.fig.groups", area=area), title=title)
+    caption = ctx.t("report.fig.groups", area=area)
+    kept = lv.kept_years(years)
+    if kept:  # one name for the group, its years on the 2024 districts said in words
+        caption += " " + ctx.t("report.fig.kept_districts", years=year_span(kept))
+    return html.Chart(fig, caption, title=title)
 
 
 def poor_units(ctx) -> list[str]:

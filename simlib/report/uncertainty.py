@@ -313,12 +313,9 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
         linewidth=0.6,
         label=i18n.t("unc.chart.first_index", lang),
     )
-    if (~ok).any():
-        ax.hlines(
-            y[~ok], lo[~ok], hi[~ok], colors="0.3", linestyles="--", lw=1.2, label=i18n.t("unc.chart.noisy", lang)
-        )
-        ax.plot(np.r_[lo[~ok], hi[~ok]], np.r_[y[~ok], y[~ok]], "|", color="0.3", markersize=8)
-    names = [_wrap(s, 40) + ("" if k else " *") for s, k in zip(t[lab], s1_ok)]
+    _imprecise_totals(ax, y[~ok], lo[~ok], hi[~ok], lang)
+    names, star = starred_names(t[lab], s1_ok, lang)
+    ax.plot([], [], " ", label=star or "_nolegend_")  # what the mark says, in the legend beside the bars
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=8)
     ax.set_xlim(0, 100)
@@ -331,6 +328,25 @@ def sensitivity_chart(result, output: str | None = None, grouping: str = "kind",
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _imprecise_totals(ax, y, lo, hi, lang: str | None) -> None:
+    """The 95 % interval (dashed) of each total index too imprecise to draw as a bar."""
+    if len(y):
+        ax.hlines(y, lo, hi, colors="0.3", linestyles="--", lw=1.2, label=i18n.t("unc.chart.noisy", lang))
+        ax.plot(np.r_[lo, hi], np.r_[y, y], "|", color="0.3", markersize=8)
+
+
+def starred_names(labels, s1_ok, lang: str | None = None) -> tuple[list[str], str]:
+    """The groups' names on a sensitivity chart and the legend line of their mark: a group whose
+    own (first-order) index is not drawn is marked «*» when others have theirs drawn; when no
+    group has it drawn (few base points) no group is marked — a mark on every bar says nothing —
+    and the legend line says so instead ("": every group's is drawn)."""
+    ok = np.asarray(s1_ok, bool)
+    marked = (~ok).any() and ok.any()
+    names = [_wrap(s, 40) + (" *" if marked and not k else "") for s, k in zip(labels, ok)]
+    key = "" if ok.all() else "unc.chart.first_not_drawn" if marked else "unc.chart.first_none_drawn"
+    return names, i18n.t(key, lang) if key else ""
 
 
 def sensitivity_note(result, lang: str | None = None) -> str:
