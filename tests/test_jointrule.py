@@ -2,19 +2,22 @@
 headline's list of targets not met and the brief's weakest target all take them from
 `scorecard.probability_words` — «xác suất cả nhóm và mọi huyện/xã nghèo cùng đạt» for the row of
 the poor units together when that target is also judged unit by unit that year, else «xác suất
-đạt» — asking for the run's levels only then. Hand-made frames, no model runs."""
+đạt» — asking for the run's levels only then; and the brief's counterfactual rate says whose it is
+(the central projection or the mean of the draws). Hand-made frames, no model runs."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 import test_readers58b as shown
 
 from simlib import i18n
 from simlib.report import decision as DC
 from simlib.report import scenario_report as R
 from simlib.report import scorecard as SC
+from simlib.report.data import RunTables
 from simlib.report.levels import Levels
 
 #: a run's manifest recording commune units used and in force at the 2024 review
@@ -82,3 +85,35 @@ def test_scorecard_headline_and_brief_say_the_same_words():
     assert f"{joint} 0 %" in items and f"{i18n.t('report.probability_label', 'vi')} 15 %" in items
     run = SimpleNamespace(verdicts=v, tables=SimpleNamespace(manifest=COMMUNES_2024))
     assert f"({joint} 0 %)" in DC.weakest_target(run, 2024, "vi").replace("\xa0", " ")
+
+
+def _run(name: str, role: str, rates: list[float]) -> DC.Run:
+    """A run whose province poor rate in 2025 is `rates`, one value per draw (one: no draws)."""
+    rows = [("poor_rate", "province", 2023, 24.0, d) for d in range(len(rates))]
+    rows += [("poor_rate", "province", 2025, x, d) for d, x in enumerate(rates)]
+    ind = pd.DataFrame(rows, columns=["indicator", "geo", "year", "value", "draw"])
+    manifest = {"title_vi": name, "title_en": name}
+    tables = RunTables(name, manifest, ind, pd.DataFrame(), pd.DataFrame())
+    return DC.Run(tables, pd.DataFrame(), role)
+
+
+@pytest.mark.parametrize(
+    ("rates", "vi", "en"),
+    [
+        ([21.2], "theo dự báo trung tâm là 21,2 %", "(central projection) is 21.2%"),
+        (
+            [20.0, 21.0, 22.6],
+            "theo bình quân các lượt rút tham số là 21,2 %",
+            "(mean over the parameter draws) is 21.2%",
+        ),
+    ],
+)
+def test_the_counterfactual_rate_says_whose_it_is(rates, vi, en):
+    """«Nếu không có Chương trình (…), tỷ lệ hộ nghèo cuối năm 2025 là 21,2 %»: which number — the
+    central projection or the mean of the draws — was unsaid, while the trade-offs say it."""
+    plan = _run("Kế hoạch", "plan", [r - 1.5 for r in rates])
+    cf = _run("Không có Chương trình", "counterfactual", rates)
+    for lang, said in (("vi", vi), ("en", en)):
+        text = DC.context_message([plan, cf], [], lang).html.replace("\xa0", " ")
+        assert said in text
+        assert ("1,50" if lang == "vi" else "1.50") in text  # the gap, unchanged

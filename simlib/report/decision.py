@@ -380,6 +380,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 "decision.counterfactual",
                 title=_q(cf.title(lang)),
                 year=y1,
+                basis=data.rate_basis(cf.tables.indicators, lang),  # central projection or mean of draws
                 rate=fmt.percent(cf.rate(y1), lang, 1),
                 gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2),
                 plan=_q(plan.title(lang)),
