@@ -29,7 +29,7 @@ from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
 from simlib.report.levels import manifest_levels
 from simlib.report.money import absorption_unallocated
-from simlib.report.scorecard import each_unit_sentence, joint_probability, probability_label, shortfall_text
+from simlib.report.scorecard import each_unit_sentence, probability_words, shortfall_text
 from simlib.report.table import read_csv
 from simlib.uncertainty.robustness import regret, regret_summary
 from simlib.uncertainty.run import load_draws
@@ -302,8 +302,7 @@ def weakest_target(r: Run, year: int, lang: str) -> str:
         return i18n.t(
             "decision.weakest_central", lang, target=target, verdict=i18n.t(f"target.{w['status']}", lang).lower()
         )
-    joint = joint_probability(r.verdicts, w)
-    label = probability_label(lang, manifest_levels(r.tables.manifest).used_at([w["year"]]) if joint else "")
+    label = probability_words(r.verdicts, w, lang, lambda: manifest_levels(r.tables.manifest))
     return i18n.t("decision.weakest", lang, target=target, label=label, p=fmt.percent(100 * w["probability"], lang, 0))
 
 
@@ -382,6 +381,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 "decision.counterfactual",
                 title=_q(cf.title(lang)),
                 year=y1,
+                basis=data.rate_basis(cf.tables.indicators, lang),  # central projection or mean of draws
                 rate=fmt.percent(cf.rate(y1), lang, 1),
                 gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2),
                 plan=_q(plan.title(lang)),

@@ -326,9 +326,8 @@ def not_sure(ctx: ReportContext) -> list:
     for _, r in v.iterrows():
         text = f"{r[i18n.column('label', ctx.lang)]} ({r['year']}): {scorecards.status_word(r['status'], ctx.lang).lower()}"
         if np.isfinite(r["probability"]):
-            joint = scorecards.joint_probability(ctx.verdicts, r)
-            label = scorecards.probability_label(ctx.lang, Levels.of(ctx).used_at([r["year"]]) if joint else "")
-            text += f", {label} {fmt.percent(100 * r['probability'], ctx.lang, 0)}"
+            words = scorecards.probability_words(ctx.verdicts, r, ctx.lang, lambda: Levels.of(ctx))
+            text += f", {words} {fmt.percent(100 * r['probability'], ctx.lang, 0)}"
         elif r["basis"] == "projection":  # no draws: the central projection's verdict, not a certainty
             text += f" {ctx.t('report.headline.by_projection')}"
         short = scorecards.shortfall_text(r, ctx.lang)

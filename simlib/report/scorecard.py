@@ -9,6 +9,8 @@ the last review, greyed, "Diễn biến"), its own years, and the others as an o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -97,11 +99,38 @@ def probability_label(lang: str, every: str = "") -> str:
     return i18n.t(f"report.probability_label_every.{every}" if every else "report.probability_label", lang)
 
 
-def verdict_cell(r, lang: str, kind: str = "target", every: str = "") -> str:
-    """One verdict as a scorecard cell (`r`: a row of the verdict table); `every`: the level of
-    the poor units (district, commune) whose row, judged also unit by unit, carries the joint
-    probability that the group and every poor unit meet the target — said in the cell («xác suất
-    cả nhóm và mọi huyện nghèo cùng đạt»), not only in the note under the table."""
+def probability_words(verdicts: pd.DataFrame, r, lang: str, levels: Callable[[], Levels]) -> str:
+    """The words before the probability of verdict row `r` of `verdicts` — the one rule for the
+    scorecard's cells, the headline's list of targets not met and the brief's weakest target:
+    «xác suất đạt», or for the joint probability (`joint_probability`) «xác suất cả nhóm và mọi
+    huyện nghèo cùng đạt», named by the level of the units the run used in `r`'s year.
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        The verdict table `r` belongs to (`simlib.report.verdict`).
+    r : pandas.Series
+        One row of `verdicts`.
+    lang : str
+        The language of the words.
+    levels : callable
+        Gives the run's `Levels`; called only for a joint probability (a stand-in context of a
+        test, without a scenario, has none to give).
+
+    Returns
+    -------
+    str
+        The words, without the probability itself.
+    """
+    return probability_label(lang, levels().used_at([r["year"]]) if joint_probability(verdicts, r) else "")
+
+
+def verdict_cell(r, lang: str, kind: str = "target", words: str = "") -> str:
+    """One verdict as a scorecard cell (`r`: a row of the verdict table); `words`: the words
+    before its probability (`probability_words`; "": «xác suất đạt») — the row of the poor units
+    judged also unit by unit carries the joint probability that the group and every poor unit meet
+    the target, said in the cell («xác suất cả nhóm và mọi huyện nghèo cùng đạt»), not only in the
+    note under the table."""
     parts = [html.esc(value_text(r["indicator"], r["value"], lang, unit=False))]
     if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
         lo, hi = (value_text(r["indicator"], x, lang, unit=False) for x in (r["lo"], r["hi"]))
@@ -109,7 +138,7 @@ def verdict_cell(r, lang: str, kind: str = "target", every: str = "") -> str:
     parts.append(status_html(r["status"], lang))
     if np.isfinite(r["probability"]):
         p = probability_span(float(r["probability"]), lang, r["target_id"], r["geo"], int(r["year"]), kind)
-        label = probability_label(lang, every)
+        label = words or probability_label(lang)
         parts.append(f'<span class="sl-small">{html.esc(label)} {p}</span>')
     short = shortfall_text(r, lang)
     if short:
@@ -147,8 +176,8 @@ def scorecard_html(
     # the targets judged in the plan's own year first, those of the bridge or outlook years after
     judged = verdicts.groupby("target_id", sort=False)["own_year"].transform("any").astype(bool)
     ordered = verdicts.assign(_later=~judged).sort_values("_later", kind="stable")
-    by_unit = set(zip(verdicts.loc[verdicts["detail"].astype(bool), "target_id"], verdicts["year"]))
-    for (tid, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
+    run_levels = lambda: levels or Levels()  # noqa: E731
+    for (_, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names, levels, g["year"])
         label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
@@ -158,8 +187,9 @@ def scorecard_html(
         ]
         for y in shown:
             r = g[g["year"] == y]
-            every = "" if first["detail"] or (tid, y) not in by_unit else (levels or Levels()).used_at([y])
-            cell = verdict_cell(r.iloc[0], lang, "cell" if first["detail"] else "target", every) if len(r) else "–"
+            kind = "cell" if first["detail"] else "target"
+            words = probability_words(verdicts, r.iloc[0], lang, run_levels) if len(r) else ""
+            cell = verdict_cell(r.iloc[0], lang, kind, words) if len(r) else "–"
             cells.append(cell if y in own else f'<span class="sl-outlook">{cell}</span>')
         rows.append(cells)
         classes.append("sub" if first["detail"] else "")
