@@ -41,12 +41,12 @@ def test_comparison_states_the_unallocated_money_the_report_states(tmp_path):
     0,1). Hand-worked: lines of 2,04 + 3,04 + 1,54 billion and a 0,3-billion year (counted: the
     run record's total counts every amount, reptarget) = 6,92 → «6,9»; the rounded rows 2,0 +
     3,0 + 1,5 would give 6,5."""
-    from simlib.report import decision as DC
+    from simlib.report import decision_money as DM
 
     rows = [("P6.2", 2024, 1.02e9), ("P6.2", 2025, 1.02e9), ("P7.2", 2024, 3.04e9), ("C6", 2026, 1.54e9)]
     rows.append(("C7", 2027, 0.3e9))
     run = _folder_run(tmp_path, "plan", rows)
-    got = DC.unallocated_by_run([run])["plan"]
+    got = DM.unallocated_by_run([run])["plan"]
     assert abs(got - 6.92) < 1e-9
     assert i18n.fmt.number(got, "vi", 1) == "6,9"
 

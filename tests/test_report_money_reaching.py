@@ -18,7 +18,7 @@ import pytest
 
 from simlib import i18n
 from simlib.paths import params_dir
-from simlib.report import decision as DC
+from simlib.report import decision_money as DM
 from simlib.report import table as T
 from simlib.report.money import round_to_total, unallocated_sentence, unallocated_table
 from simlib.scenario import load_scenario
@@ -99,11 +99,11 @@ def test_the_comparison_reads_the_same_total(tmp_path):
     folder.mkdir()
     pd.DataFrame(CELLS, columns=["line", "year", "unallocatable_vnd"]).to_csv(folder / "absorption.csv", index=False)
     run = SimpleNamespace(name="crossing", tables=SimpleNamespace(folder=folder, manifest={}))
-    assert DC.unallocated_by_run([run])["crossing"] == pytest.approx(22.102821, abs=1e-6)
+    assert DM.unallocated_by_run([run])["crossing"] == pytest.approx(22.102821, abs=1e-6)
     (folder / "absorption.csv").unlink()
     ctx, _ = context()
     T.export([unallocated_table(ctx)], folder, "vi")
-    assert DC.unallocated_by_run([run])["crossing"] == pytest.approx(22.1)
+    assert DM.unallocated_by_run([run])["crossing"] == pytest.approx(22.1)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -23,7 +23,7 @@ from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
 from simlib.parameters import load_parameters
 from simlib.paths import project_root
-from simlib.report import bars, charts, data, decision, html, verdict
+from simlib.report import bars, charts, data, decision, decision_money, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
@@ -109,7 +109,7 @@ def _head(run: decision.Run, lang: str) -> str:
 
 def title(runs: Sequence[decision.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    messages, best = decision.brief(runs, lang, decision.unallocated_by_run(runs))
+    messages, best = decision.brief(runs, lang, decision_money.unallocated_by_run(runs))
     blocks = [
         html.nav([("index.html", t("report.nav.index"))]),
         f"<h1>{html.esc(t('compare.title'))}</h1>",
@@ -180,7 +180,7 @@ def _ranking_row(r: decision.Run, group, lang: str, s: pd.DataFrame | None, unal
 def groups(runs: Sequence[decision.Run], lang: str) -> list:
     """Each group of comparable scenarios with its trade-off table."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    unallocated = decision.unallocated_by_run(runs)
+    unallocated = decision_money.unallocated_by_run(runs)
     gs = decision.groups(runs)
     blocks = [
         html.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
@@ -409,7 +409,7 @@ def export(runs: Sequence[decision.Run], output_dir: str | Path, lang: str) -> l
     ]
     pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
     written = ["compare_verdicts.csv"]
-    unallocated = decision.unallocated_by_run(runs)
+    unallocated = decision_money.unallocated_by_run(runs)
     ranks, summaries, values = [], [], []
     for i, g in enumerate(decision.groups(runs), start=1):
         rob = decision.shared_robustness(g)

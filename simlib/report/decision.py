@@ -28,9 +28,7 @@ from simlib.report import data, html, verdict
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
 from simlib.report.levels import manifest_levels
-from simlib.report.money import absorption_unallocated
 from simlib.report.scorecard import each_unit_sentence, probability_words, shortfall_text
-from simlib.report.table import read_csv
 from simlib.uncertainty.robustness import regret, regret_summary
 from simlib.uncertainty.run import load_draws
 from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
@@ -225,6 +223,25 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
     return best, Message(text, "compare.html#robustness", t("decision.evidence"))
 
 
+def single_message(r: Run, lang: str) -> Message:
+    """A batch of one allocation has nothing to choose between: what it gives at the horizon (the
+    central projection or the mean of its draws, said which) and its weakest target in the plan's
+    year; the brief names no allocation to choose (`brief`)."""
+    y1 = data.years(r.tables.indicators)[-1]
+    year = own_year([r])
+    weakest = weakest_target(r, year, lang) if year is not None else ""
+    text = i18n.t(
+        "decision.single",
+        lang,
+        title=_q(r.title(lang)),
+        year=y1,
+        basis=data.rate_basis(r.tables.indicators, lang),
+        rate=fmt.percent(r.rate(y1), lang, 2),
+        weakest=f"; {weakest}" if weakest else "",
+    )
+    return Message(text, "compare.html#ranking", i18n.t("decision.evidence", lang))
+
+
 def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Message | None:
     """The targets in the plan's year: the chance each allocation meets all of them."""
     allocs = allocations(group)
@@ -235,6 +252,11 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
     probs = {r.name: all_met_probability(r, year) for r in allocs}
     if all(np.isnan(p) for p in probs.values()):
         return central_targets_message(allocs, year, lang)
+    if len(allocs) == 1:  # no "highest" of one
+        p = fmt.percent(100 * np.nan_to_num(probs[allocs[0].name], nan=0.0), lang, 0)
+        text = t("decision.targets_single", year=year, title=_q(allocs[0].title(lang)), p=p)
+        together = together_sentence(allocs, year, lang)
+        return Message(" ".join(x for x in (text, together) if x), "compare.html#verdicts", t("decision.evidence"))
     if all(np.nan_to_num(p, nan=0.0) == 0.0 for p in probs.values()):  # no "highest" among zeros
         n = len(verdict.headline_verdicts(allocs[0].verdicts))
         text = t("decision.targets_none", year=year, n=n, m=len(allocs))
@@ -269,7 +291,11 @@ def central_targets_message(allocs: Sequence[Run], year: int, lang: str) -> Mess
     else:
         top = tops[0]
         text = t(
-            "decision.targets_central", year=year, title=_q(top.title(lang)), met=met[top.name], total=total[top.name]
+            "decision.targets_central_single" if len(allocs) == 1 else "decision.targets_central",
+            year=year,
+            title=_q(top.title(lang)),
+            met=met[top.name],
+            total=total[top.name],
         )
         in_year = top.verdicts[top.verdicts["year"] == year]
         each = each_unit_sentence(in_year, lang, manifest_levels(top.tables.manifest))
@@ -433,6 +459,11 @@ def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tu
     if not gs:
         return [], None
     main = gs[0]
+    allocs = allocations(main)
+    if len(allocs) == 1:  # nothing to choose between: no answer, no trade-offs
+        first = with_own_unallocated(single_message(allocs[0], lang), allocs[0], lang, unallocated or {})
+        msgs = [first, targets_message(main, None, lang), plan_message(main, lang), context_message(main, gs[1:], lang)]
+        return [m for m in msgs if m is not None], None
     rob = shared_robustness(main)
     best, first = choice(main, rob, lang)
     first = with_own_unallocated(first, best, lang, unallocated or {})
@@ -460,38 +491,6 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)) + notes)}</p>' if best else ""
     note = html.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
-
-
-def disbursement_note(runs: Sequence[Run], lang: str) -> str:
-    """One sentence: the share of planned money the projections assume disbursed in the year, by
-    source (from the runs' manifests; said once when every run assumes the same shares)."""
-    found = [r.tables.manifest.get("disbursement") for r in runs]
-    found = [d for d in found if d]
-    if not found:
-        return ""
-    if any(d != found[0] for d in found[1:]):
-        return i18n.t("decision.disbursement_differs", lang)
-    shares = "; ".join(f"{i18n.t('source.' + s, lang)} {fmt.percent(100 * v, lang, 0)}" for s, v in found[0].items())
-    return i18n.t("decision.disbursement", lang, shares=shares)
-
-
-def unallocated_by_run(runs: Sequence[Run]) -> dict[str, float]:
-    """Billion VND reaching no one per run (0 when it has none): the sum the scenario report
-    states, from the run's `absorption.csv` (`money.absorption_unallocated`: the run record's
-    total); without one, the last row of the report's table (its total, rounded to 0.1)."""
-    out = {}
-    for r in runs:
-        folder = r.tables.folder
-        f = folder / "table_unallocated.csv" if folder is not None else None
-        out[r.name] = 0.0
-        if folder is not None and (folder / "absorption.csv").is_file():
-            absorption = pd.read_csv(folder / "absorption.csv", usecols=["line", "year", "unallocatable_vnd"])
-            out[r.name] = float(absorption_unallocated(absorption).sum()) / 1e9
-        elif f is not None and f.is_file():
-            lang = (r.tables.manifest.get("report") or {}).get("lang", "vi")
-            df = read_csv(f, lang)
-            out[r.name] = float(pd.to_numeric(df.iloc[:, 2], errors="coerce").iloc[-1]) if len(df) else 0.0
-    return out
 
 
 def folder_runs(folders: Sequence[str | Path], link_of=None) -> list[Run]:

@@ -16,7 +16,7 @@ from simlib.atomic import write_text
 from simlib.clock import run_time
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
-from simlib.report import data, decision, html, verdict
+from simlib.report import data, decision, decision_money, html, verdict
 from simlib.report.compare import group_title
 from simlib.report.data import RunTables
 from simlib.report.levels import manifest_levels
@@ -194,12 +194,16 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
         it.name: decision.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok
     }
     if runs:
-        messages, best = decision.brief(list(runs.values()), lang, decision.unallocated_by_run(list(runs.values())))
+        messages, best = decision.brief(
+            list(runs.values()), lang, decision_money.unallocated_by_run(list(runs.values()))
+        )
         if not result.compare_ok:
             messages = [
                 decision.Message(m.html, tentative=m.tentative) for m in messages
             ]  # no comparison page to link to
-        caveat = " ".join(x for x in (t("decision.caveat"), decision.disbursement_note(list(runs.values()), lang)) if x)
+        caveat = " ".join(
+            x for x in (t("decision.caveat"), decision_money.disbursement_note(list(runs.values()), lang)) if x
+        )
         parts.append(decision.brief_html(messages, best, lang, caveat))
     if result.compare_ok:
         parts.append(
