@@ -7,6 +7,8 @@ through the widget API and an in-process IPython shell:
   chart now shrinks to the notebook's width, keeping its proportions;
 - a scenario file that does not exist (a typo in the parameters cell) showed a Python traceback;
   now the message («file not found; did you mean …») under the input-error heading;
+- at 1024 px the grid's row names (330 px) were squeezed to about 75 px and wrapped over four
+  lines each: a name now stays on one line, cut with «…» (the whole name is its tooltip);
 - opening `plan_2027` (communes) showed nothing for minutes but the cell's [*]; a note now says
   the explorer is opening, and is cleared once the widgets are there (or the opening fails).
 """
@@ -60,6 +62,20 @@ def test_the_chart_shrinks_to_a_narrow_notebook_keeping_its_proportions(view):
     assert width > 840  # wider than the output area at 1366 px with the file browser open
     style = re.search(r'style="([^"]*)"', head).group(1).split(";")
     assert "max-width:100%" in style and "height:auto" in style
+
+
+def test_a_grid_row_name_stays_on_one_line_cut_with_an_ellipsis(view):
+    rows = view.grid.layouts[view.grid.layout.key][1]
+    item_rows = [r for r in rows if len(r.children) == 1 + len(view.state.sources)]
+    assert len(item_rows) > 20  # header, the lines, total and envelope
+    assert all("sl-grid-name" in r.children[0]._dom_classes for r in item_rows)
+    css = view.w["style"].value
+    rule = re.search(r"\.sl-grid-name, \.sl-grid-name \* \{([^}]*)\}", css).group(1)
+    assert {d.strip() for d in rule.split(";") if d.strip()} == {
+        "white-space: nowrap",
+        "overflow: hidden",
+        "text-overflow: ellipsis",
+    }
 
 
 def test_a_missing_scenario_file_shows_its_message_not_a_traceback(shell, capsys, tmp_path):

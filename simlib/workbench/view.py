@@ -42,7 +42,7 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import AmountGrid
+from simlib.workbench.grid import GRID_CSS, AmountGrid
 from simlib.workbench.judged import Judge
 from simlib.workbench.layout import cell_label
 from simlib.workbench.opening import opened
@@ -57,7 +57,7 @@ ON_DEMAND = ("probability", "suggest", "apply")
 STOP = {"probability": "probability_cancel", "suggest": "suggest_cancel"}
 BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
-    " .sl-differs input { font-style: italic; background: #f4f4f4; }"
+    " .sl-differs input { font-style: italic; background: #f4f4f4; }" + GRID_CSS
 )
 
 
@@ -158,9 +158,9 @@ class ExplorerView:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
-        wide = W.Layout(width="520px")
-        for k in ("title_vi", "title_en"):
-            self.w[k] = W.Text(description=self.t(f"wb.{k}"), layout=wide, style={"description_width": "150px"})
+        wide, label = W.Layout(width="520px"), {"description_width": "150px"}
+        self.w["title_vi"] = W.Text(description=self.t("wb.title_vi"), layout=wide, style=label)
+        self.w["title_en"] = W.Text(description=self.t("wb.title_en"), layout=wide, style=label)
         self.w["file"], self.w["status"] = W.HTML(), W.HTML()
         self.w["save"] = W.Button(description=self.t("wb.save"), icon="save", button_style="primary")
         self.w["overwrite"] = W.Button(description=self.t("wb.overwrite"), button_style="warning")
