@@ -32,6 +32,8 @@ LEFT, TOP, GAP, BOTTOM = 48, 26, 34, 62  # px margins (TOP: with a one-line pane
 YEAR_LABEL_W = 34  # px between the centres of two year labels of the axis (four digits at 11 px, a gap)
 LINE = 13  # px between the lines of a panel title
 FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
+#: the chart shrinks (keeping its proportions) where the notebook is narrower than it (1366 px)
+FIT = "max-width:100%;height:auto"
 
 
 def target_segments(xs: list[int], ys: list[float], per_year, breaks) -> list[tuple[list[int], list[float]]]:
@@ -257,6 +259,6 @@ class LiveRateChart:
         )
         return (
             f'<svg class="sl-live-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" style="{FONT};font-size:11px">'
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" style="{FONT};font-size:11px;{FIT}">'
             f"{ylab}{body}{self._legend(width)}</svg>"
         )

@@ -32,6 +32,10 @@ NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
 #: the year control's value for every projected year
 EVERY_YEAR = 0
+#: a row's name stays on one line, cut with «…» where the notebook is narrow (1024 px: names of
+#: 330 px squeezed to 75 px wrapped over four lines); the whole name is the row's tooltip
+NAME_CLASS = "sl-grid-name"
+GRID_CSS = f" .{NAME_CLASS}, .{NAME_CLASS} * {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}"
 
 
 def cell_class(item: str, source: str) -> str:
@@ -93,6 +97,7 @@ class AmountGrid:
         import ipywidgets as W
 
         label.layout.width = NAME_WIDTH
+        label.add_class(NAME_CLASS)
         for c in cells:
             c.layout.width = CELL_WIDTH
         return W.HBox([label, *cells])

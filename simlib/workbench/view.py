@@ -42,9 +42,10 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import AmountGrid
+from simlib.workbench.grid import GRID_CSS, AmountGrid
 from simlib.workbench.judged import Judge
 from simlib.workbench.layout import cell_label
+from simlib.workbench.opening import opened
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
@@ -56,7 +57,7 @@ ON_DEMAND = ("probability", "suggest", "apply")
 STOP = {"probability": "probability_cancel", "suggest": "suggest_cancel"}
 BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
-    " .sl-differs input { font-style: italic; background: #f4f4f4; }"
+    " .sl-differs input { font-style: italic; background: #f4f4f4; }" + GRID_CSS
 )
 
 
@@ -133,6 +134,8 @@ class ExplorerView:
         read = W.HTML("".join(H.note(n.message(self.lang)) for n in self.state.base.money_notes))  # the file's 12.500
         top = [self.w["style"], read, heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
         self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
+        for b in (w for w in self.w.values() if isinstance(w, W.Button)):
+            b.layout.width = "auto"  # the whole label in either language («Gợi ý phân bổ tốt hơn» was cut)
 
     def _build_suggest(self):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -155,13 +158,9 @@ class ExplorerView:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
-        wide = W.Layout(width="520px")
-        self.w["title_vi"] = W.Text(
-            description=self.t("wb.title_vi"), layout=wide, style={"description_width": "150px"}
-        )
-        self.w["title_en"] = W.Text(
-            description=self.t("wb.title_en"), layout=wide, style={"description_width": "150px"}
-        )
+        wide, label = W.Layout(width="520px"), {"description_width": "150px"}
+        self.w["title_vi"] = W.Text(description=self.t("wb.title_vi"), layout=wide, style=label)
+        self.w["title_en"] = W.Text(description=self.t("wb.title_en"), layout=wide, style=label)
         self.w["file"], self.w["status"] = W.HTML(), W.HTML()
         self.w["save"] = W.Button(description=self.t("wb.save"), icon="save", button_style="primary")
         self.w["overwrite"] = W.Button(description=self.t("wb.overwrite"), button_style="warning")
@@ -495,6 +494,6 @@ class ExplorerView:
 
 def explore(scenario: str | Path, lang: str = "vi", save_dir=None, debounce: float = DEBOUNCE_S) -> ExplorerView:
     """Open the explorer on a scenario file and display it (the notebook's one call)."""
-    view = ExplorerView(AllocationState.load(scenario), lang, save_dir, debounce)
+    view = opened(lambda: ExplorerView(AllocationState.load(scenario), lang, save_dir, debounce), lang)
     view.show()
     return view

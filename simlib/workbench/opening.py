@@ -1,0 +1,41 @@
+"""The explorer's opening in a notebook: what the planner sees before the widgets exist.
+
+- A note says the explorer is opening (loading the scenario and projecting it can take minutes
+  on the communes of a dated scenario on a loaded machine); it is cleared once the widgets are
+  there, or when the opening fails. It is an HTML display updated through its display id, not an
+  `ipywidgets.Output` widget (see `simlib.workbench.view`: no Output widget, ever).
+- A mistake in the notebook's inputs (a scenario file that does not exist, a wrong value in it:
+  a `SimlibError`) shows its message in the notebook's language, not a Python traceback
+  (`simlib.report.lab.install_error_handler`, as the report notebooks do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from simlib import i18n
+from simlib.report import html as H
+from simlib.report.lab import install_error_handler
+
+T = TypeVar("T")
+
+
+def opening_note(lang: str) -> str:
+    """The note shown while the explorer opens."""
+    return f'<p class="sl-opening">⏳ {H.esc(i18n.t("wb.lab.opening", lang))}</p>'
+
+
+def opened(build: Callable[[], T], lang: str) -> T:
+    """`build()` (the explorer's state and widgets) with the opening note shown meanwhile and
+    input mistakes shown as plain messages."""
+    # local import: IPython only in a notebook session
+    from IPython.display import HTML, display
+
+    install_error_handler(lang)
+    handle = display(HTML(opening_note(lang)), display_id=True)
+    try:
+        return build()
+    finally:
+        if handle is not None:  # outside IPython `display` returns None
+            handle.update(HTML(""))
