@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 try:  # the engine's kernels' reference forms are compiled like them (`reference_kernel`)
     import numba
@@ -76,6 +77,22 @@ def zero_scenario():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def vietnamese_by_default(monkeypatch):
+    """Vietnamese unless a test asks otherwise, whatever the shell running the tests says (the
+    hostile rounds' modules use it for every test: `pytest.mark.usefixtures`)."""
+    monkeypatch.delenv("SIMLIB_LANG", raising=False)
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A private current folder (messages show paths relative to it) holding the tiny scenario
+    as `good.yaml`."""
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(tiny_raw(name="good")), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def reference_kernel(fn):

@@ -18,20 +18,7 @@ from hostile_helpers import assert_user_error, cli
 from simlib.errors import CODE_PATTERN, InputError, closest_names, pattern_error
 from simlib.uncertainty.sensitivity import sensitivity_analysis
 
-
-@pytest.fixture(autouse=True)
-def default_language(monkeypatch):
-    """Vietnamese unless a test asks otherwise, whatever the shell running the tests says."""
-    monkeypatch.delenv("SIMLIB_LANG", raising=False)
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """A private current folder (messages show paths relative to it) holding the tiny scenario
-    as `good.yaml`."""
-    (tmp_path / "good.yaml").write_text(yaml.safe_dump(tiny_raw(name="good")), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
 
 
 def test_the_same_file_twice_in_a_batch_runs_once(here):

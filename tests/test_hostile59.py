@@ -15,21 +15,7 @@ from simlib.budget import MONEY_UNITS
 from simlib.cli.common import MAX_DRAWS
 from simlib.errors import SAME_AS
 
-
-@pytest.fixture(autouse=True)
-def default_language(monkeypatch):
-    """Vietnamese unless a test asks otherwise, whatever the shell running the tests says."""
-    monkeypatch.delenv("SIMLIB_LANG", raising=False)
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """A private current folder (messages show paths relative to it) holding the tiny scenario
-    as `good.yaml`."""
-    (tmp_path / "good.yaml").write_text(yaml.safe_dump(tiny_raw(name="good")), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
+pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
 
 # 1. an unknown SIMLIB_LANG
 
