@@ -55,7 +55,44 @@ def load_yaml(path: str | Path) -> dict:
     shown = display_path(path)
     if not path.is_file():
         raise missing_file(path)
-    return copy.deepcopy(_parsed(path.read_bytes(), shown))
+    data = path.read_bytes()
+    wrong = not_yaml_error(path, data, shown)
+    if wrong is not None:
+        raise wrong
+    return copy.deepcopy(_parsed(data, shown))
+
+
+#: the first bytes of documents that are no text: zip (Office's .docx/.xlsx, OpenDocument), the
+#: older Office files (OLE2: .doc/.xls) and PDF
+DOCUMENT_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+#: what a document is called by its suffix (the name is the same in both languages)
+DOCUMENT_KINDS = {
+    ".doc": "Word",
+    ".docx": "Word",
+    ".odt": "OpenDocument",
+    ".ods": "OpenDocument",
+    ".pdf": "PDF",
+    ".xls": "Excel",
+    ".xlsm": "Excel",
+    ".xlsx": "Excel",
+}
+#: the suffixes of tables of values (comma- or tab-separated)
+TABLE_SUFFIXES = (".csv", ".tsv")
+
+
+def not_yaml_error(path: Path, data: bytes, shown: str) -> InputError | None:
+    """The error for a file that is no YAML text at all — a table (`.csv`, `.tsv`) or a document
+    (Word, Excel, PDF, a zip: known by its first bytes, whatever its suffix) given where a scenario
+    or parameter file is expected: what it is and what is expected, instead of what the YAML reader
+    makes of it (a CSV reads as one line of text, «not a mapping»; a .docx as bytes that are not
+    UTF-8). None for anything else."""
+    suffix = path.suffix.lower()
+    if data.startswith(DOCUMENT_MAGIC):
+        kind = DOCUMENT_KINDS.get(suffix, "PDF" if data.startswith(b"%PDF") else "zip / Office")
+        return InputError("not_yaml_document", file=shown, kind=kind)
+    if suffix in TABLE_SUFFIXES:
+        return InputError("not_yaml_table", file=shown, kind=suffix[1:].upper())
+    return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -212,7 +249,10 @@ def _convert(err, file: str) -> list[InputError]:
         code = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "exclusive_minimum"}[v]
         if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
             return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
-        return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
+        suggest = two_digit_year(field, err.instance, err.validator_value) if v == "minimum" else None
+        return [
+            InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value, suggest=suggest)
+        ]
     if v == "pattern":
         return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":
@@ -223,6 +263,16 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def two_digit_year(field: str | None, value: Any, limit: Any) -> list[str] | None:
+    """The year meant by a year written with two digits (`start_year: 24`: 2024), suggested when
+    a year field (its name ends in `year`) whose least value is a year of this era (≥ 1900) holds a
+    whole number 0–99; None otherwise (the limit alone is said)."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not field or not field.endswith("year") or not whole or not 0 <= value <= 99:
+        return None
+    return [str(2000 + value)] if isinstance(limit, (int, float)) and limit >= 1900 else None
 
 
 def _one_of(err, file: str, field) -> list[InputError]:
