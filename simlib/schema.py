@@ -25,7 +25,7 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, missing_file, pattern_error
+from simlib.errors import InputError, closest_names, missing_file, not_yaml_error, pattern_error
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 from simlib.written_numbers import (
@@ -60,39 +60,6 @@ def load_yaml(path: str | Path) -> dict:
     if wrong is not None:
         raise wrong
     return copy.deepcopy(_parsed(data, shown))
-
-
-#: the first bytes of documents that are no text: zip (Office's .docx/.xlsx, OpenDocument), the
-#: older Office files (OLE2: .doc/.xls) and PDF
-DOCUMENT_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
-#: what a document is called by its suffix (the name is the same in both languages)
-DOCUMENT_KINDS = {
-    ".doc": "Word",
-    ".docx": "Word",
-    ".odt": "OpenDocument",
-    ".ods": "OpenDocument",
-    ".pdf": "PDF",
-    ".xls": "Excel",
-    ".xlsm": "Excel",
-    ".xlsx": "Excel",
-}
-#: the suffixes of tables of values (comma- or tab-separated)
-TABLE_SUFFIXES = (".csv", ".tsv")
-
-
-def not_yaml_error(path: Path, data: bytes, shown: str) -> InputError | None:
-    """The error for a file that is no YAML text at all — a table (`.csv`, `.tsv`) or a document
-    (Word, Excel, PDF, a zip: known by its first bytes, whatever its suffix) given where a scenario
-    or parameter file is expected: what it is and what is expected, instead of what the YAML reader
-    makes of it (a CSV reads as one line of text, «not a mapping»; a .docx as bytes that are not
-    UTF-8). None for anything else."""
-    suffix = path.suffix.lower()
-    if data.startswith(DOCUMENT_MAGIC):
-        kind = DOCUMENT_KINDS.get(suffix, "PDF" if data.startswith(b"%PDF") else "zip / Office")
-        return InputError("not_yaml_document", file=shown, kind=kind)
-    if suffix in TABLE_SUFFIXES:
-        return InputError("not_yaml_table", file=shown, kind=suffix[1:].upper())
-    return None
 
 
 @functools.lru_cache(maxsize=256)
