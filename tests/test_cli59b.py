@@ -6,6 +6,7 @@ by the tests (as tests/test_firstrun.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import zipfile
@@ -21,11 +22,13 @@ from simlib.batch import compiling
 from simlib.cli import main as cli_main
 from simlib.cli import run as run_command
 from simlib.errors import InputError
+from simlib.options import RunOptions
 from simlib.scenario import load_scenario
 from simlib.schema import load_yaml
 
 PLAN = ROOT / "params" / "scenarios" / "plan_2024.yaml"
 MULTIDIM = ROOT / "params" / "scenarios" / "multidim_2030.yaml"
+OPTIONS = RunOptions(progress=False)  # a log
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_run_in_a_log_says_what_its_first_run_compiles(cache, monkeypatch, capfd
     monkeypatch.setattr(compiling, "plain_line", line)
     monkeypatch.setattr(run_command, "run", compiles)
     capfd.readouterr()
-    assert run_command._run_compiling(load_scenario(MULTIDIM), None, "expected", "en") == "the run"
+    assert run_command._run_compiling(load_scenario(MULTIDIM), OPTIONS, "en") == "the run"
     out = capfd.readouterr()
     assert out.out == ""
     assert lines[0] == "first run: compiling the model's kernels, 1 done, 0 min 00 s"
@@ -78,11 +81,11 @@ def test_run_says_the_first_run_note_on_a_cold_cache_only_for_the_multidimension
     monkeypatch.setattr(run_command, "kernels_cached", lambda: False)
     note = i18n.t("cli.first_compile", "vi")
     capfd.readouterr()
-    run_command._run_compiling(load_scenario(MULTIDIM), None, "expected", "vi")
+    run_command._run_compiling(load_scenario(MULTIDIM), OPTIONS, "vi")
     assert capfd.readouterr().err == note + "\n"
-    run_command._run_compiling(load_scenario(PLAN), None, "expected", "vi")  # states: seconds
+    run_command._run_compiling(load_scenario(PLAN), OPTIONS, "vi")  # states: seconds
     monkeypatch.setattr(run_command, "kernels_cached", lambda: True)
-    run_command._run_compiling(load_scenario(MULTIDIM), None, "expected", "vi")  # warm
+    run_command._run_compiling(load_scenario(MULTIDIM), OPTIONS, "vi")  # warm
     assert capfd.readouterr().err == ""
 
 
@@ -148,11 +151,11 @@ def office_file(path) -> None:
 @pytest.mark.parametrize(
     "name,said",
     [
-        ("plan.csv", "this is a CSV table, not a YAML file"),
-        ("plan.tsv", "this is a TSV table, not a YAML file"),
-        ("plan.docx", "this is a Word document, not a YAML file"),
-        ("plan.xlsx", "this is a Excel document, not a YAML file"),
-        ("plan.yaml", "this is a zip / Office document, not a YAML file"),  # a document renamed
+        ("plan.csv", "this file is a table (CSV), not a YAML file"),
+        ("plan.tsv", "this file is a table (TSV), not a YAML file"),
+        ("plan.docx", "this file is a document (Word), not a YAML file"),
+        ("plan.xlsx", "this file is a document (Excel), not a YAML file"),
+        ("plan.yaml", "this file is a document (zip / Office), not a YAML file"),  # a document renamed
     ],
 )
 def test_a_table_or_a_document_as_the_scenario_is_said_to_be_no_yaml_file(tmp_path, capsys, name, said):
@@ -167,12 +170,9 @@ def test_a_table_or_a_document_as_the_scenario_is_said_to_be_no_yaml_file(tmp_pa
     assert "a .yaml text file of «key: value» lines, such as params/scenarios/plan_2024.yaml" in exc.value.message("en")
     assert cli_main(["--lang", "vi", "validate", str(path)]) == 2
     assert "không phải tệp YAML: kịch bản (và tham số) là tệp văn bản .yaml" in "".join(capsys.readouterr())
-
-
-def test_a_yaml_text_file_is_read_whatever_its_suffix(tmp_path):
-    path = tmp_path / "plan.yaml.txt"
-    path.write_bytes(PLAN.read_bytes())
-    assert load_yaml(path) == load_yaml(PLAN)
+    text = tmp_path / "plan.yaml.txt"  # a YAML text file is read whatever its suffix
+    text.write_bytes(PLAN.read_bytes())
+    assert load_yaml(text) == load_yaml(PLAN)
 
 
 def test_a_two_digit_start_year_suggests_the_year_meant(tmp_path, capsys):
@@ -189,3 +189,20 @@ def test_a_two_digit_start_year_suggests_the_year_meant(tmp_path, capsys):
     assert "did you mean 2024?" in "".join(capsys.readouterr())
     assert cli_main(["--lang", "en", "validate", str(PLAN), "--set", "horizon=-24"]) == 2
     assert "did you mean" not in "".join(capsys.readouterr())  # not a year
+
+
+def test_run_rewrites_a_line_on_a_terminal_unless_a_stochastic_engine_draws_its_bar_there(monkeypatch):
+    asked = []
+
+    @contextlib.contextmanager
+    def watch(bar, lang, models, **kw):
+        asked.append((kw["display"](bar)[1], models))
+        yield
+
+    monkeypatch.setattr(run_command, "compile_watch", watch)
+    monkeypatch.setattr(run_command, "run", lambda scen, options: "the run")
+    scen = load_scenario(MULTIDIM)
+    for engine in ("expected", "microsim"):
+        run_command._run_compiling(scen, RunOptions(engine=engine, progress=True), "vi")
+    run_command._run_compiling(scen, OPTIONS, "vi")
+    assert asked == [(0.0, {"multidim"}), (60.0, {"multidim"}), (60.0, {"multidim"})]

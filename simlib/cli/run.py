@@ -144,15 +144,16 @@ def _with_uncertainty(res, args, options, lang: str, extra=None):
     return out
 
 
-def _run_compiling(scen, options, engine: str, lang: str):
+def _run_compiling(scen, options: RunOptions, lang: str):
     """`run(scen, options)`, saying what a first run compiles meanwhile (the multidimensional
     engine's kernels: minutes): the note before when the cache holds no compiled year, then the
-    kernels compiled so far on a line of the terminal rewritten every second (only the expected
-    engine's run, which draws nothing else there), or a plain line a minute in a log."""
+    kernels compiled so far on a line of the terminal rewritten every second (`options.progress`:
+    stderr is a terminal; not with a stochastic engine, whose progress bar is drawn there), or a
+    plain line a minute otherwise."""
     models = {scen.poverty_model}
     if "multidim" in models and kernels_cached() is False:
         print(i18n.t("cli.first_compile", lang), file=sys.stderr)
-    live = sys.stderr.isatty() and engine == "expected"
+    live = options.progress and not options.engine_spec.stochastic
     with compile_watch(live, lang, models, display=line_display, short=False):
         return run(scen, options)
 
@@ -165,7 +166,7 @@ def main(args) -> int:
     check_out(args.out, "run", scen.input_paths())
     print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
-    res = _run_compiling(scen, options, args.engine, lang)
+    res = _run_compiling(scen, options, lang)
     extra = _intervals(res, lang)
     if args.uncertainty is None:
         out = write_outputs(res, args.out, extra=extra)
