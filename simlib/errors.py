@@ -404,3 +404,36 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     if near:
         return InputError("file_missing_near", file=shown, field=field, near=near)
     return InputError("file_missing", file=shown, field=field)
+
+
+#: the first bytes of documents that are no text: zip (Office's .docx/.xlsx, OpenDocument), the
+#: older Office files (OLE2: .doc/.xls) and PDF
+DOCUMENT_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+#: what a document is called by its suffix (the name is the same in both languages)
+DOCUMENT_KINDS = {
+    ".doc": "Word",
+    ".docx": "Word",
+    ".odt": "OpenDocument",
+    ".ods": "OpenDocument",
+    ".pdf": "PDF",
+    ".xls": "Excel",
+    ".xlsm": "Excel",
+    ".xlsx": "Excel",
+}
+#: the suffixes of tables of values (comma- or tab-separated)
+TABLE_SUFFIXES = (".csv", ".tsv")
+
+
+def not_yaml_error(path: Path, data: bytes, shown: str) -> InputError | None:
+    """The error for a file that is no YAML text at all — a table (`.csv`, `.tsv`) or a document
+    (Word, Excel, PDF, a zip: known by its first bytes, whatever its suffix) given where a scenario
+    or parameter file is expected: what it is and what is expected, instead of what the YAML reader
+    makes of it (a CSV reads as one line of text, «not a mapping»; a .docx as bytes that are not
+    UTF-8). None for anything else."""
+    suffix = path.suffix.lower()
+    if data.startswith(DOCUMENT_MAGIC):
+        kind = DOCUMENT_KINDS.get(suffix, "PDF" if data.startswith(b"%PDF") else "zip / Office")
+        return InputError("not_yaml_document", file=shown, kind=kind)
+    if suffix in TABLE_SUFFIXES:
+        return InputError("not_yaml_table", file=shown, kind=suffix[1:].upper())
+    return None

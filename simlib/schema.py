@@ -25,7 +25,7 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, missing_file, pattern_error
+from simlib.errors import InputError, closest_names, missing_file, not_yaml_error, pattern_error
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 from simlib.written_numbers import (
@@ -55,7 +55,11 @@ def load_yaml(path: str | Path) -> dict:
     shown = display_path(path)
     if not path.is_file():
         raise missing_file(path)
-    return copy.deepcopy(_parsed(path.read_bytes(), shown))
+    data = path.read_bytes()
+    wrong = not_yaml_error(path, data, shown)
+    if wrong is not None:
+        raise wrong
+    return copy.deepcopy(_parsed(data, shown))
 
 
 @functools.lru_cache(maxsize=256)
@@ -212,7 +216,10 @@ def _convert(err, file: str) -> list[InputError]:
         code = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "exclusive_minimum"}[v]
         if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
             return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
-        return [InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value)]
+        suggest = two_digit_year(field, err.instance, err.validator_value) if v == "minimum" else None
+        return [
+            InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value, suggest=suggest)
+        ]
     if v == "pattern":
         return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":
@@ -223,6 +230,16 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def two_digit_year(field: str | None, value: Any, limit: Any) -> list[str] | None:
+    """The year meant by a year written with two digits (`start_year: 24`: 2024), suggested when
+    a year field (its name ends in `year`) whose least value is a year of this era (≥ 1900) holds a
+    whole number 0–99; None otherwise (the limit alone is said)."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not field or not field.endswith("year") or not whole or not 0 <= value <= 99:
+        return None
+    return [str(2000 + value)] if isinstance(limit, (int, float)) and limit >= 1900 else None
 
 
 def _one_of(err, file: str, field) -> list[InputError]:

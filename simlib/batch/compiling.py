@@ -2,7 +2,10 @@
 `cache=True`: 278–322 s on a quiet 2-core machine, much longer on a busy one, with the progress
 bar standing still), say that work goes on: the kernels compiled so far and the time since the
 scenarios started — on the progress bar on a terminal, as a plain line every minute otherwise
-(CI logs, papermill) — and, once every year kernel is compiled, that compiling is over.
+(CI logs, papermill) — and, once every year kernel is compiled, that compiling is over. A batch
+in which no scenario crosses a change of standard never compiles `_year_both`: there, compiling
+is over when a scenario finishes after the year's kernel (`_year`) was written (`CompileWatch`).
+`simlib run` says the same on a line of its own (`line_display`).
 
 What is said is read from numba's cache folder (`cache_folder`): the workers that compile write
 each kernel's machine code there (`*.nbc`) when it is done, whichever process compiles it (two
@@ -67,12 +70,31 @@ class CompileWatch:
     lang: str
     start: float
     short: bool = False
+    #: the scenarios finished so far (None: not known)
+    finished: Callable[[], int] | None = None
     kernels: set = field(default_factory=set)  # the kernels compiled since `start`
+    before: int = 0  # the scenarios finished before the year's kernel was written
+
+    def one_ran(self, code: dict) -> bool:
+        """Whether a scenario finished after the year's kernel (`_year`) was compiled since
+        `start` (`code`: kernel -> its code's time): that scenario ran every year it projects, so
+        its worker compiled all it needed — the sign that compiling is over in a batch in which no
+        scenario crosses a change of standard (`_year_both`, indexed on a cold cache, is then never
+        compiled). A kernel file's silence for a while would not do: `_year_both` itself takes
+        minutes to compile, with no file written meanwhile."""
+        if self.finished is None:
+            return False
+        count = self.finished()
+        if code.get(YEAR_KERNELS, 0.0) < self.start:
+            self.before = count
+            return False
+        return count > self.before
 
     def poll(self, now: float) -> tuple[str | None, bool]:
         """(what to say now, whether compiling is over): (None, False) while no kernel has been
         compiled since `start`; the count and the time so far while they compile; the final
-        sentence and True once every year kernel is compiled (`years_compiled`)."""
+        sentence and True once every year kernel is compiled (`years_compiled`) or a scenario
+        finished after the year's (`one_ran`)."""
         code, index = {}, {}
         with contextlib.suppress(OSError):  # not there yet (nothing compiled), or removed
             with os.scandir(self.folder) as entries:
@@ -82,10 +104,11 @@ class CompileWatch:
                         key = e.name.rsplit("-", 1)[0]
                         kind[key] = max(kind.get(key, 0.0), _stat_mtime(e))
         self.kernels |= {k for k, t in code.items() if t >= self.start}
+        ran = self.one_ran(code)  # every tick: the count before the year's kernel is kept
         if not self.kernels:
             return None, False
         took = elapsed_text(now - self.start, self.lang)
-        if years_compiled(code, index):
+        if ran or years_compiled(code, index):
             return i18n.t("cli.compile_done", self.lang, n=len(self.kernels), elapsed=took), True
         if self.short:
             return i18n.t("cli.compile_bar", self.lang, n=len(self.kernels)), False
@@ -152,21 +175,62 @@ def bar_display(bar) -> tuple[Callable, float]:
     return show, 0.0
 
 
+def line_display(live: bool) -> tuple[Callable, float]:
+    """How the watch speaks without a progress bar (`simlib run`): one line of stderr rewritten
+    every tick when `live` (a terminal with nothing else drawn on it), cleared at the end, the
+    final sentence left on it; plain lines every minute otherwise (a log)."""
+    if not live:
+        return plain_line, 60.0
+
+    def show(text: str | None, done: bool) -> None:
+        line = "\r" + (text or "") + "\x1b[K" + ("\n" if done and text is not None else "")
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    return show, 0.0
+
+
+def counted(bar) -> Callable[[], int]:
+    """The count of what the tqdm `bar` was told is done (its `update`s), kept whether the bar is
+    shown or not (a hidden bar counts nothing itself): the scenarios a batch finished."""
+    count = [0]
+    update = bar.update
+
+    def counting(n=1):
+        count[0] += n
+        return update(n)
+
+    bar.update = counting
+    return lambda: count[0]
+
+
 @contextlib.contextmanager
 def compile_watch(
-    bar, lang: str, models: set, *, folder: Path | None = None, tick: float | None = None, display=bar_display
+    bar,
+    lang: str,
+    models: set,
+    *,
+    folder: Path | None = None,
+    tick: float | None = None,
+    display=bar_display,
+    short: bool | None = None,
 ) -> Iterator[None]:
     """Say, on or beside the tqdm `bar`, what the kernels compiled while the body runs (see the
     module); only for a batch whose scenarios' poverty `models` include the multidimensional
     model (the others' kernels compile in seconds). The watching thread ends with the body
     (Ctrl-C included) and never keeps the process alive. `folder`: numba's cache folder
     (default `cache_folder()`); `tick`: seconds between looks (default `TICK`); `display`: how to
-    speak with the bar (`bar_display`)."""
+    speak with the bar (`bar_display`), called with `bar`; `short`: the count alone (default: when
+    `display` updates every tick, as a bar that shows its own time). The scenarios finished are
+    counted from the bar's updates (`counted`; none when `bar` is no tqdm bar)."""
     if "multidim" not in models:
         yield
         return
     show, every = display(bar)
-    watch = CompileWatch(folder if folder is not None else cache_folder(), lang, time.time(), short=not every)
+    finished = counted(bar) if hasattr(bar, "update") else None
+    folder = folder if folder is not None else cache_folder()
+    short = not every if short is None else short
+    watch = CompileWatch(folder, lang, time.time(), short=short, finished=finished)
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_loop, args=(watch, show, stop, tick or TICK, every), name="simlib-compile-watch", daemon=True
@@ -177,3 +241,5 @@ def compile_watch(
     finally:
         stop.set()
         thread.join(timeout=5.0)
+        if finished is not None:
+            vars(bar).pop("update", None)  # the bar's own `update` again

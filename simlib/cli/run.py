@@ -14,6 +14,7 @@ import sys
 
 from simlib import i18n
 from simlib.cli.common import MAX_DRAWS, check_out, checked_scenario, later, print_money_notes, scenario_check
+from simlib.engines.kernel_cache import kernels_cached
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -22,6 +23,9 @@ from simlib.paths import display_path
 #: the run and its outputs (the engines: numba, their compiled kernels), loaded when a run starts
 run = later("simlib.runner:run")
 write_outputs = later("simlib.runner:write_outputs")
+#: what a first run compiles meanwhile, said as a batch says it (`simlib.batch.compiling`)
+compile_watch = later("simlib.batch.compiling:compile_watch")
+line_display = later("simlib.batch.compiling:line_display")
 
 
 def register(sub) -> None:
@@ -140,6 +144,20 @@ def _with_uncertainty(res, args, options, lang: str, extra=None):
     return out
 
 
+def _run_compiling(scen, options: RunOptions, lang: str):
+    """`run(scen, options)`, saying what a first run compiles meanwhile (the multidimensional
+    engine's kernels: minutes): the note before when the cache holds no compiled year, then the
+    kernels compiled so far on a line of the terminal rewritten every second (`options.progress`:
+    stderr is a terminal; not with a stochastic engine, whose progress bar is drawn there), or a
+    plain line a minute otherwise."""
+    models = {scen.poverty_model}
+    if "multidim" in models and kernels_cached() is False:
+        print(i18n.t("cli.first_compile", lang), file=sys.stderr)
+    live = options.progress and not options.engine_spec.stochastic
+    with compile_watch(live, lang, models, display=line_display, short=False):
+        return run(scen, options)
+
+
 def main(args) -> int:
     lang = i18n.get_lang()
     options = _options(args)
@@ -148,7 +166,7 @@ def main(args) -> int:
     check_out(args.out, "run", scen.input_paths())
     print_money_notes([args.scenario], lang, set_items=args.set_items)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
-    res = run(scen, options)
+    res = _run_compiling(scen, options, lang)
     extra = _intervals(res, lang)
     if args.uncertainty is None:
         out = write_outputs(res, args.out, extra=extra)
