@@ -26,7 +26,7 @@ from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import html as H
 from simlib.workbench.layout import LINES, GridLayout, layout_for, layout_key
-from simlib.workbench.state import AllocationState, Problem, share_labels
+from simlib.workbench.state import AMOUNT_DECIMALS, AllocationState, Problem, share_labels
 
 NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
@@ -44,8 +44,9 @@ def cell_class(item: str, source: str) -> str:
 
 
 def amount_text(vnd: float, lang: str) -> str:
-    """An amount in billion VND as a cell shows it (`330`, `12,5`, `0,125`)."""
-    return fmt.number(vnd / 1e9, lang, 3, trim=True)
+    """An amount in billion VND as a cell shows it (`330`, `12,5`, `0,125`, `0,0001`): to the
+    1.000 đồng a saved scenario keeps (`AMOUNT_DECIMALS`), so a typed `0,0001` is not shown as `0`."""
+    return fmt.number(vnd / 1e9, lang, AMOUNT_DECIMALS, trim=True)
 
 
 class AmountGrid:

@@ -125,14 +125,19 @@ def stray_problems(state: AllocationState, amounts: np.ndarray, where: str) -> l
 #: the rules every allocation is checked against
 DEFAULT_VALIDATORS: tuple[Validator, ...] = (nothing_allocated, legal_frame, contentless_money)
 
-_VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
-_EN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d{1,3}( \d{3})+|\d+)(,\d+)?$")
+_EN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d+)?$")
+#: decimals of billion VND an amount is kept to: a saved scenario writes 6 (1.000 đồng,
+#: `simlib.report.explore.year_entry`), so a cell shows that many and refuses finer money
+AMOUNT_DECIMALS = 6
 
 
 def parse_number(text: str, lang: str | None = None) -> float | None:
-    """A number typed the local way (`1.234,5` in Vietnamese, `1,234.5` in English; spaces
-    ignored), or None when the text is not such a number."""
-    s = str(text).strip().replace(" ", "").replace("\u00a0", "")
+    """A number typed the local way (`1.234,5` in Vietnamese, `1,234.5` in English), or None
+    when the text is not such a number. A space (or a no-break space) inside the number is
+    taken only as the thousands separator, between groups of three digits (`7 000`, `1 234,5`):
+    `7 00` is no number (it was read as 700)."""
+    s = re.sub(r"[\u00a0\u202f]", " ", str(text)).strip()
     if i18n.get_lang(lang) == "vi":
         if not _VI_NUMBER.match(s):
             return None
@@ -141,7 +146,13 @@ def parse_number(text: str, lang: str | None = None) -> float | None:
         if not _EN_NUMBER.match(s):
             return None
         s = s.replace(",", "")
-    return float(s)
+    return float(s.replace(" ", ""))
+
+
+def finer_than_kept(v: float) -> bool:
+    """Whether `v` billion VND has money finer than the `AMOUNT_DECIMALS` a saved scenario keeps
+    (it would be rounded away on saving)."""
+    return not math.isclose(v, round(v, AMOUNT_DECIMALS), rel_tol=1e-12, abs_tol=1e-13)
 
 
 def share_labels(values: Mapping[str, float], lang: str | None = None, decimals: int = 1) -> dict[str, str]:
@@ -206,6 +217,8 @@ class AllocationState:
         v = _value(value, lang)
         if v is None or v < 0:
             return [Problem(where, "wb.problem.amount", {"item": item, "value": value})]
+        if finer_than_kept(v):
+            return [Problem(where, "wb.problem.amount_unit", {"item": item, "value": value})]
         new = self._amounts.copy()
         new[years, self.items.index(item), self.sources.index(source)] = v * BN
         return self._commit(new, where)
@@ -274,7 +287,7 @@ class AllocationState:
             if not ignored(self.base, v.rule) and v.amount > before.get(_key(v), -math.inf) + max(TOL, 1e-9 * v.amount)
         ]
         if added:
-            return [Problem(where, "wb.problem.refused", {"text": _text(v)}) for v in added]
+            return [Problem(where, "wb.problem.refused", {"text": _text(v), **cited(v)}) for v in added]
         self._amounts, self._violations = new, found
         return []
 
@@ -352,6 +365,20 @@ def _key(v) -> tuple:
 
 def _text(v) -> LocalText:
     return LocalText(**{lg: v.message(lg) for lg in i18n.LANGS})
+
+
+def cited(v) -> dict:
+    """A breach's words apart from its citation (`breach`) and the citation (`basis`: the rule and
+    its legal source), for a list that says each citation once (`simlib.workbench.refusals`);
+    empty when a message does not end with its citation."""
+    out: dict = {"breach": {}, "basis": {}}
+    for lg in i18n.LANGS:
+        tail = i18n.t("wb.refused_basis", lg, rule=i18n.t(f"legal.rule.{v.rule}", lg), basis=v.basis.get(lg))
+        text = v.message(lg)
+        if not text.endswith(f" — {tail}"):
+            return {}
+        out["breach"][lg], out["basis"][lg] = text[: -len(tail) - 3], tail
+    return {k: LocalText(**t) for k, t in out.items()}
 
 
 def _value(value, lang) -> float | None:

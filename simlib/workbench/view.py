@@ -46,6 +46,7 @@ from simlib.workbench.grid import GRID_CSS, AmountGrid
 from simlib.workbench.judged import Judge
 from simlib.workbench.layout import cell_label
 from simlib.workbench.opening import opened
+from simlib.workbench.refusals import UnsavedNote, problems_html
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
 
@@ -77,8 +78,7 @@ class ExplorerView:
         self.state, self.lang = state, i18n.get_lang(lang)
         self.save_folder = Path(save_folder) if save_folder else scenarios_folder()
         self.uid = uuid.uuid4().hex[:12]
-        self.start = state.evaluate()
-        self.result = self.start
+        self.start = self.result = state.evaluate()
         self.levels = self.start.levels(state.base)  # communes or districts each year, for labels
         self.chart = LiveRateChart(self.start.indicators, self.start.targets, self.lang, self.levels)
         self.updates = 0  # completed view updates (tests and the benchmark read it)
@@ -170,7 +170,8 @@ class ExplorerView:
         self.w["save"].on_click(lambda _: self.save())
         self.w["overwrite"].on_click(lambda _: self.save(overwrite=True))
         self._title_changed()
-        buttons = W.HBox([self.w["save"], self.w["overwrite"]])
+        self.unsaved = UnsavedNote(self.state, self.lang)  # while amounts are not saved: a restart loses them
+        buttons = W.HBox([self.w["save"], self.w["overwrite"], self.unsaved.widget])
         heading = W.HTML(f"<b>{H.esc(self.t('wb.save_heading'))}</b>")
         return W.VBox([heading, self.w["title_vi"], self.w["title_en"], self.w["file"], buttons, self.w["status"]])
 
@@ -218,12 +219,9 @@ class ExplorerView:
         totals = [round(self.state.allocated_vnd(y) / 1e8) for y in self.state.years[1:]]  # as shown, 0.1 bn
         differs = self.grid.year is None and len(set(totals)) > 1  # the first year's total shown, as the cells
         (self.w["total"].add_class if differs else self.w["total"].remove_class)("sl-differs")
-        items = [H.esc(self.t("wb.refused", reason=p.message(self.lang))) for p in self.input_problems]
-        items += [H.esc(p.message(self.lang)) for p in self.state.problems()]
-        self.w["problems"].value = (
-            H.bullet_list(items, raw=True).replace("sl-list", "sl-list sl-problems") if items else ""
-        )
+        self.w["problems"].value = problems_html(self.input_problems, self.state.problems(), self.lang)
         self._title_changed()
+        self.unsaved.update()
 
     def _set_busy(self, on: bool) -> None:
         self.w["busy"].layout.visibility = "visible" if on else "hidden"
@@ -488,6 +486,7 @@ class ExplorerView:
             self.w["status"].value = f"<b>✗</b> {H.esc(exc.message(self.lang))}"
             return None
         self.w["overwrite"].layout.display = "none"
+        self.unsaved.saved()
         self.w["status"].value = f"<b>✓</b> {H.esc(self.t('wb.saved', path=display_path(path)))}"
         return path
 
