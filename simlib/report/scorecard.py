@@ -157,6 +157,35 @@ def area_name(
     return (levels or Levels()).geo(geo, lang, years)
 
 
+#: the words of a target judged on the province for reference only, by the area it is set for
+#: (`reference_area`; a national change target: the national pace)
+REFERENCE_MARKS = {
+    "national": "report.scorecard.mark.national",
+    "ethnic_minority_and_mountainous_areas": "report.scorecard.mark.ethnic_minority_and_mountainous_areas",
+}
+
+
+def target_marks(r, lang: str) -> list[str]:
+    """The words said next to the area of verdict row `r`'s target (its `FLAG_COLUMNS`): a
+    national or regional target judged on the province is for reference only («đối chiếu nhịp
+    giảm của cả nước — chỉ để tham khảo»), a proposed target is said to be one («chỉ tiêu dự
+    kiến») unless its label says so; [] for the province's own adopted targets."""
+    marks = []
+    area = str(r.get("reference_area", "") or "")
+    if area not in ("", "nan"):
+        pace = area == "national" and str(r["indicator"]).endswith("_change")
+        marks.append(i18n.t("report.scorecard.mark.national_change" if pace else REFERENCE_MARKS[area], lang))
+    proposed = i18n.t("report.scorecard.mark.proposed_word", lang)
+    if str(r.get("proposed", False)).lower() == "true" and proposed not in str(r[i18n.column("label", lang)]).lower():
+        marks.append(i18n.t("report.scorecard.mark.proposed", lang))
+    return marks
+
+
+def area_with_marks(area: str, r, lang: str) -> str:
+    """`area` followed by `target_marks` of `r` («Toàn tỉnh; đối chiếu … — chỉ để tham khảo»)."""
+    return "; ".join([area, *target_marks(r, lang)])
+
+
 def scorecard_html(
     verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None, levels: Levels | None = None
 ) -> str:
@@ -180,7 +209,8 @@ def scorecard_html(
     for (_, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names, levels, g["year"])
-        label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
+        marked = area_with_marks(area, first, lang)
+        label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({marked})"
         cells = [
             html.esc(label),
             html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
@@ -220,8 +250,8 @@ def scorecard_table(
         {
             t("table.target"): v[i18n.column("label", lang)].to_numpy(),
             t("table.area"): [
-                area_name(a, b, lang, unit_names, levels, [y])
-                for a, b, y in zip(v["geo_type"], v["geo"], first_year, strict=True)
+                area_with_marks(area_name(r["geo_type"], r["geo"], lang, unit_names, levels, [y]), r, lang)
+                for (_, r), y in zip(v.iterrows(), first_year, strict=True)
             ],
             t("table.year"): v["year"].astype(int).to_numpy(),
             t("table.judged"): [t(f"report.verdict.role_{r}") for r in verdict.year_roles(v)],
