@@ -1,6 +1,7 @@
 """A verdict the province has not earned is said where it is shown (target59): a national or
 regional 2026–2030 target judged on the province's own rate is marked for reference only, a
-proposed target as proposed, on the scorecard's area cell (page and Excel/CSV table); the
+proposed target as proposed, on the scorecard's label and area cells (page and Excel/CSV
+table); the
 province's own targets carry no mark, and no number moves.
 
 Hand-built run: one draw, years 2025 (Plan 415's targets in force) to 2027 (the 2026–2030
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,7 +28,7 @@ RATE = {
     ("district", "b"): {2024: 40.0, 2025: 36.0, 2026: 33.0, 2027: 29.0},
 }
 NATIONAL = {"vi": "đối chiếu nhịp giảm của cả nước", "en": "compared with the national pace"}
-PROPOSED = {"vi": "chỉ tiêu dự kiến", "en": "proposed target"}
+PROPOSED = {"vi": "(dự kiến)", "en": "(proposed)"}
 LABELS = {
     "national": {"vi": "Tỷ lệ nghèo đa chiều cả nước duy trì mức giảm", "en": "National multidimensional poverty rate"},
     "communes": {"vi": "Tỷ lệ nghèo đa chiều ở xã nghèo giảm ít nhất 3", "en": "Poverty rate in poor communes falls"},
@@ -83,6 +83,8 @@ def test_page_marks_national_and_proposed_targets_only(verdicts, lang):
     assert "✓" in national
     communes = row_of(page, LABELS["communes"][lang])
     assert PROPOSED[lang] in communes and NATIONAL[lang] not in communes
+    # the label says it once, before the area (the poor units, unmarked)
+    assert communes.count(PROPOSED[lang]) == 1 and PROPOSED[lang] + " (" in communes
     # the province's own 2025 target (Plan 415, adopted): no mark
     for key in ("own", "own_poor"):
         own = row_of(page, LABELS[key][lang])
@@ -93,18 +95,22 @@ def test_page_marks_national_and_proposed_targets_only(verdicts, lang):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_table_marks_area_cell_and_no_number_moves(verdicts, lang):
+def test_table_marks_area_and_label_cells_and_no_number_moves(verdicts, lang):
     back, table = verdicts
     sheet = scorecard_table(table, lang).frame
-    area = sheet.columns[1]
+    label, area = sheet.columns[0], sheet.columns[1]
     tid = table["target_id"].to_numpy()
-    assert all(NATIONAL[lang] in a for a in sheet.loc[tid == "national_poor_rate_change", area])
-    assert all(PROPOSED[lang] in a for a in sheet.loc[tid == "poor_communes_poor_rate_change", area])
-    own = sheet.loc[np.isin(tid, ["poor_rate_province", "poor_rate_poor_districts"]), area]
-    assert len(own) and not any(NATIONAL[lang] in a or PROPOSED[lang] in a for a in own)
-    # without the flags: the same numbers, the same verdicts; only the area words differ
+    national, communes = tid == "national_poor_rate_change", tid == "poor_communes_poor_rate_change"
+    assert national.sum() == 2 and communes.sum() == 4
+    assert all(NATIONAL[lang] in a for a in sheet.loc[national, area])
+    assert all(lb.endswith(PROPOSED[lang]) for lb in sheet.loc[communes, label])
+    own = ~(national | communes)
+    assert own.sum() == 3
+    assert not any(NATIONAL[lang] in a or PROPOSED[lang] in a for a in sheet.loc[own, [label, area]].to_numpy().ravel())
+    # without the flags: the same numbers, the same verdicts; only those words differ
     plain = verdict.verdict_table(back.drop(columns=FLAG_COLUMNS), indicators())
     pd.testing.assert_frame_equal(plain.drop(columns=FLAG_COLUMNS), table.drop(columns=FLAG_COLUMNS))
     bare = scorecard_table(plain, lang).frame
-    pd.testing.assert_frame_equal(bare.drop(columns=area), sheet.drop(columns=area))
-    assert (bare[area] != sheet[area]).sum() == len(sheet) - len(own)
+    pd.testing.assert_frame_equal(bare.drop(columns=[label, area]), sheet.drop(columns=[label, area]))
+    assert ((bare[area] != sheet[area]).to_numpy() == national).all()
+    assert ((bare[label] != sheet[label]).to_numpy() == communes).all()

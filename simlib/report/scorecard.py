@@ -166,24 +166,28 @@ REFERENCE_MARKS = {
 
 
 def target_marks(r, lang: str) -> list[str]:
-    """The words said next to the area of verdict row `r`'s target (its `FLAG_COLUMNS`): a
-    national or regional target judged on the province is for reference only («đối chiếu nhịp
-    giảm của cả nước — chỉ để tham khảo»), a proposed target is said to be one («chỉ tiêu dự
-    kiến») unless its label says so; [] for the province's own adopted targets."""
-    marks = []
+    """The words said after the area of verdict row `r`'s target (its `FLAG_COLUMNS`): a national
+    or regional target judged on the province is for reference only («đối chiếu nhịp giảm của cả
+    nước — chỉ để tham khảo»); [] for a target set for the province or its own areas."""
     area = str(r.get("reference_area", "") or "")
-    if area not in ("", "nan"):
-        pace = area == "national" and str(r["indicator"]).endswith("_change")
-        marks.append(i18n.t("report.scorecard.mark.national_change" if pace else REFERENCE_MARKS[area], lang))
-    proposed = i18n.t("report.scorecard.mark.proposed_word", lang)
-    if str(r.get("proposed", False)).lower() == "true" and proposed not in str(r[i18n.column("label", lang)]).lower():
-        marks.append(i18n.t("report.scorecard.mark.proposed", lang))
-    return marks
+    if area in ("", "nan"):
+        return []
+    pace = area == "national" and str(r["indicator"]).endswith("_change")
+    return [i18n.t("report.scorecard.mark.national_change" if pace else REFERENCE_MARKS[area], lang)]
 
 
 def area_with_marks(area: str, r, lang: str) -> str:
     """`area` followed by `target_marks` of `r` («Toàn tỉnh; đối chiếu … — chỉ để tham khảo»)."""
     return "; ".join([area, *target_marks(r, lang)])
+
+
+def target_label(r, lang: str) -> str:
+    """The label of verdict row `r`'s target, with «(dự kiến)» when the target is only proposed
+    (`proposed`, `status: proposal` in its file) and its label does not say so already."""
+    label = str(r[i18n.column("label", lang)])
+    word = i18n.t("report.scorecard.mark.proposed", lang)
+    proposed = str(r.get("proposed", False)).lower() == "true"
+    return f"{label} ({word})" if proposed and word.lower() not in label.lower() else label
 
 
 def scorecard_html(
@@ -210,7 +214,7 @@ def scorecard_html(
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names, levels, g["year"])
         marked = area_with_marks(area, first, lang)
-        label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({marked})"
+        label = area if first["detail"] else f"{target_label(first, lang)} ({marked})"
         cells = [
             html.esc(label),
             html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
@@ -248,7 +252,7 @@ def scorecard_table(
     ]
     frame = pd.DataFrame(
         {
-            t("table.target"): v[i18n.column("label", lang)].to_numpy(),
+            t("table.target"): [target_label(r, lang) for _, r in v.iterrows()],
             t("table.area"): [
                 area_with_marks(area_name(r["geo_type"], r["geo"], lang, unit_names, levels, [y]), r, lang)
                 for (_, r), y in zip(v.iterrows(), first_year, strict=True)
