@@ -38,6 +38,7 @@ from simlib.programmes import Period, load_periods, period_for_year
 from simlib.results import INDICATOR_UNITS
 from simlib.schema import load_yaml, validate
 from simlib.targets import (
+    FLAG_COLUMNS,
     LOWER_IS_BETTER,
     REBASE_COLUMNS,
     TARGET_COLUMNS,
@@ -57,6 +58,9 @@ PROXY = {
     ),
     "poor_communes": ("poor_districts", "poor_districts", "poor communes: the dataset's poor units (derived flag)"),
 }
+#: the geographies of `PROXY` whose judgement on the province is for reference only (a target set
+#: for a wider area than Cao Bằng): their rows carry the area in `reference_area` (`FLAG_COLUMNS`)
+REFERENCE_AREAS = ("national", "ethnic_minority_and_mountainous_areas")
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,14 @@ def each_unit_note(spec: dict, placed: dict) -> str:
     return EACH_UNIT_NOTE if spec.get("each_poor_district") and not placed.get("each_poor_district") else ""
 
 
+def with_flags(part: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """`part` (scorecard rows of `spec`) with `FLAG_COLUMNS`: the target's own area when it is
+    judged on the province for reference only (`REFERENCE_AREAS`, else ""), and whether it is only
+    proposed (`status` proposal). No value, threshold or verdict changes."""
+    reference = spec["geo"] if spec["geo"] in REFERENCE_AREAS else ""
+    return part.assign(reference_area=reference, proposed=spec["status"] == "proposal")
+
+
 def target_record(spec: dict, year: int, period: Period, evaluated: bool, reason: str, part=None) -> dict:
     """What the manifest says about one target in one year (with `part`, its scorecard rows:
     whether its base was re-based for a change of standard, by how many points on average)."""
@@ -222,8 +234,9 @@ def evaluate_period_targets(
 
     Returns the scorecard rows (the columns of `simlib.targets.evaluate_targets`, with
     `REBASE_COLUMNS` when `rebase` is given: `simlib.period_changes.reclassification_points` of
-    the same run) and one record per target and year: evaluated or not, with the reason or the
-    proxy used, and whether its base was re-based."""
+    the same run, then `FLAG_COLUMNS`: reference-only area, proposed) and one record per target
+    and year: evaluated or not, with the reason or the proxy used, and whether its base was
+    re-based."""
     if rebase is not None:
         indicators = rebase_indicators(indicators, rebase)
     parts, records = [], []
@@ -237,12 +250,12 @@ def evaluate_period_targets(
                 records.append(target_record(spec, year, tset.period, False, "indicator not modelled by simlib"))
                 continue
             placed = judged_spec(spec, (levels or {}).get(year))
-            part = evaluate_specs(in_year, [placed], poor_units)
+            part = with_flags(evaluate_specs(in_year, [placed], poor_units), spec)
             note = PROXY.get(spec["geo"], ("", "", ""))[2] or each_unit_note(spec, placed)
             reason = note if not part.empty else "no indicator rows"
             records.append(target_record(spec, year, tset.period, not part.empty, reason, part))
             parts.append(part)
     parts = [p for p in parts if not p.empty]
-    columns = TARGET_COLUMNS + (REBASE_COLUMNS if rebase is not None else [])
+    columns = TARGET_COLUMNS + (REBASE_COLUMNS if rebase is not None else []) + FLAG_COLUMNS
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return table, records

@@ -103,6 +103,11 @@ TARGET_COLUMNS = [
 #: added to the scorecard of a run whose re-basing is known (`rebase_indicators`): the change
 #: across two standards as projected, the points re-based (NaN: not re-based), whether re-based
 REBASE_COLUMNS = ["value_raw", "rebase", "rebased"]
+#: added to the scorecard of a dated run (`simlib.period_targets.evaluate_period_targets`): the
+#: area a target is set for when it is judged on the province only as a reference (a national or
+#: regional target; "" for the province's own), and whether it is only proposed (`status: proposal`)
+#: — words for the pages (`simlib.report.scorecard`), never a number or a count
+FLAG_COLUMNS = ["reference_area", "proposed"]
 
 
 def evaluate_targets(

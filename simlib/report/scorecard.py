@@ -157,6 +157,39 @@ def area_name(
     return (levels or Levels()).geo(geo, lang, years)
 
 
+#: the words of a target judged on the province for reference only, by the area it is set for
+#: (`reference_area`; a national change target: the national pace)
+REFERENCE_MARKS = {
+    "national": "report.scorecard.mark.national",
+    "ethnic_minority_and_mountainous_areas": "report.scorecard.mark.ethnic_minority_and_mountainous_areas",
+}
+
+
+def target_marks(r, lang: str) -> list[str]:
+    """The words said after the area of verdict row `r`'s target (its `FLAG_COLUMNS`): a national
+    or regional target judged on the province is for reference only («đối chiếu nhịp giảm của cả
+    nước — chỉ để tham khảo»); [] for a target set for the province or its own areas."""
+    area = str(r.get("reference_area", "") or "")
+    if area in ("", "nan"):
+        return []
+    pace = area == "national" and str(r["indicator"]).endswith("_change")
+    return [i18n.t("report.scorecard.mark.national_change" if pace else REFERENCE_MARKS[area], lang)]
+
+
+def area_with_marks(area: str, r, lang: str) -> str:
+    """`area` followed by `target_marks` of `r` («Toàn tỉnh; đối chiếu … — chỉ để tham khảo»)."""
+    return "; ".join([area, *target_marks(r, lang)])
+
+
+def target_label(r, lang: str) -> str:
+    """The label of verdict row `r`'s target, with «(dự kiến)» when the target is only proposed
+    (`proposed`, `status: proposal` in its file) and its label does not say so already."""
+    label = str(r[i18n.column("label", lang)])
+    word = i18n.t("report.scorecard.mark.proposed", lang)
+    proposed = str(r.get("proposed", False)).lower() == "true"
+    return f"{label} ({word})" if proposed and word.lower() not in label.lower() else label
+
+
 def scorecard_html(
     verdicts: pd.DataFrame, lang: str, unit_names: dict | None = None, levels: Levels | None = None
 ) -> str:
@@ -180,7 +213,8 @@ def scorecard_html(
     for (_, gt, geo), g in ordered.groupby(["target_id", "geo_type", "geo"], sort=False):
         first = g.iloc[0]
         area = area_name(gt, geo, lang, unit_names, levels, g["year"])
-        label = area if first["detail"] else f"{first[i18n.column('label', lang)]} ({area})"
+        marked = area_with_marks(area, first, lang)
+        label = area if first["detail"] else f"{target_label(first, lang)} ({marked})"
         cells = [
             html.esc(label),
             html.esc(threshold_text(first["indicator"], first["comparison"], first["threshold"], lang)),
@@ -218,10 +252,10 @@ def scorecard_table(
     ]
     frame = pd.DataFrame(
         {
-            t("table.target"): v[i18n.column("label", lang)].to_numpy(),
+            t("table.target"): [target_label(r, lang) for _, r in v.iterrows()],
             t("table.area"): [
-                area_name(a, b, lang, unit_names, levels, [y])
-                for a, b, y in zip(v["geo_type"], v["geo"], first_year, strict=True)
+                area_with_marks(area_name(r["geo_type"], r["geo"], lang, unit_names, levels, [y]), r, lang)
+                for (_, r), y in zip(v.iterrows(), first_year, strict=True)
             ],
             t("table.year"): v["year"].astype(int).to_numpy(),
             t("table.judged"): [t(f"report.verdict.role_{r}") for r in verdict.year_roles(v)],

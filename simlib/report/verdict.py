@@ -30,6 +30,11 @@ areas, or without draws met only when every unit is met, not met when one is not
 probability with draws, the aggregate's projection without). `counts(..., reading=...)` counts
 under either reading; pages show both side by side when a target has units. For poor-rate changes the margin is also given in households (points x
 households of the area / 100), so a near miss reads as "about 50 households short".
+
+Every row also carries `simlib.targets.FLAG_COLUMNS` from the targets table (a dated run's):
+`reference_area`, the wider area a target is set for when the province's verdict on it is for
+reference only ("" otherwise), and `proposed`, a target only proposed — words the scorecard says
+next to the verdict (`simlib.report.scorecard`); they change no status, probability or count.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from simlib.targets import margin, met_by_margin
+from simlib.targets import FLAG_COLUMNS, margin, met_by_margin
 from simlib.uncertainty.summaries import target_probabilities
 
 #: probability of meeting a target from which it is called met (and at most which not met)
@@ -93,7 +98,8 @@ def _central(targets: pd.DataFrame) -> pd.DataFrame:
     keys = ["target_id", "geo_type", "geo", "year"]
     first = targets.drop_duplicates(keys).set_index(keys)
     g = targets.groupby(keys, sort=False)
-    out = first[["indicator", "comparison", "threshold", "label_vi", "label_en"]].copy()
+    flags = [c for c in FLAG_COLUMNS if c in targets]
+    out = first[["indicator", "comparison", "threshold", "label_vi", "label_en", *flags]].copy()
     out["value"] = g["value"].mean()
     several = g["draw"].nunique() > 1  # microsimulation replications: their 90 % range
     out["rep_lo"] = g["value"].quantile(0.05).where(several)
@@ -157,7 +163,7 @@ def verdict_table(
     (None: every year). Rows keep the order of the targets file; a target's named area comes
     before its districts."""
     if targets.empty:
-        return pd.DataFrame(columns=COLUMNS + READING_COLUMNS)
+        return pd.DataFrame(columns=COLUMNS + READING_COLUMNS + FLAG_COLUMNS)
     keys = ["target_id", "geo_type", "geo", "year"]
     # commune codes read back from CSV are numbers in one file and text in another: compare as text
     central, probs = _central(targets), _probabilities(unc_targets, outcomes)
@@ -193,7 +199,7 @@ def verdict_table(
                 "label_en": r.label_en,
             }
         )
-    df = with_readings(pd.DataFrame(rows, columns=COLUMNS), out)
+    df = with_flags(with_readings(pd.DataFrame(rows, columns=COLUMNS), out), out)
     order = {t: i for i, t in enumerate(dict.fromkeys(targets["target_id"]))}
     df["_t"] = df["target_id"].map(order)
     return df.sort_values(["_t", "detail", "geo", "year"], kind="stable").drop(columns="_t").reset_index(drop=True)
@@ -217,6 +223,16 @@ def with_readings(df: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
             df.loc[at, "each_unit_status"] = each_unit_status(st.tolist(), str(df.loc[at, "status"].iloc[0]))
     df.loc[df["detail"], "aggregate_status"] = df.loc[df["detail"], "status"]
     return df
+
+
+def with_flags(df: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """`df` (verdict rows) with `FLAG_COLUMNS` of `cells` (the same rows: the targets table's
+    flags, read back from CSV or not; a table without them: "" and False)."""
+    reference = cells["reference_area"] if "reference_area" in cells else pd.Series("", index=cells.index)
+    proposed = cells["proposed"] if "proposed" in cells else pd.Series(False, index=cells.index)
+    reference = reference.where(reference.notna(), "").astype(str)
+    proposed = proposed.where(proposed.notna(), False).astype(str).str.lower() == "true"
+    return df.assign(reference_area=reference.to_numpy(), proposed=proposed.to_numpy())
 
 
 def each_unit_status(unit_statuses: Sequence[str], aggregate: str) -> str:
