@@ -73,3 +73,41 @@ def test_one_allocation_without_draws_meets_so_many_targets_not_the_most():
     assert "«plan» meets 2 of 3 targets" in text and "most" not in text
     msgs, best = DC.brief([run], "en")
     assert best is None and "(central projection) is 19.00%" in msgs[0].html
+
+
+def _judged(rows):
+    """Headline verdicts of 2027: (label, status, reference_area, proposed) per target."""
+    return pd.DataFrame(
+        {
+            "detail": False,
+            "own_year": True,
+            "year": 2027,
+            "label_en": [r[0] for r in rows],
+            "label_vi": [r[0] for r in rows],
+            "status": [r[1] for r in rows],
+            "reference_area": [r[2] for r in rows],
+            "proposed": [r[3] for r in rows],
+            "margin": 1.0,
+            "target_id": [f"t{i}" for i in range(len(rows))],
+        }
+    )
+
+
+def test_a_count_of_targets_names_those_not_the_provinces_own():
+    """plan_2027's «đạt 2 trong 2 chỉ tiêu» counted a national pace judged on the province (for
+    reference only) and a proposed target (target59's finding): the count now names them; a count
+    of the province's own adopted targets gets no words."""
+    from simlib.report import verdict
+
+    v = _judged([("national pace", "met", "national", False), ("poor communes", "met", "", True)])
+    text = verdict.counted_caveat(v, "en")
+    assert "not set for the province" in text and "«national pace»" in text
+    assert "only proposed" in text and "«poor communes»" in text.split("only proposed")[1]
+    own = _judged([("province rate", "met", "", False), ("coverage", "not_met", "", False)])
+    assert (
+        verdict.counted_caveat(own, "vi") == "" and verdict.counted_caveat(own.drop(columns=["proposed"]), "en") == ""
+    )
+    run = _one("plan", ["met"], float("nan"), draws=1)
+    run.verdicts = v
+    said = DC.plan_message([run], "vi").html
+    assert "đạt 2, chưa chắc đạt 0, không đạt 0 trong 2 chỉ tiêu" in said and "không giao cho tỉnh" in said

@@ -382,8 +382,7 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         not_met=c["not_met"],
         total=len(v),
     )
-
-    text += f" {each}" if each else ""
+    text += "".join(f" {x}" for x in (each, verdict.counted_caveat(plan.verdicts, lang)) if x)
     worst = v[v["status"] != "met"]
     if len(worst):
         w = worst.loc[worst["margin"].idxmin()]

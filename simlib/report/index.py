@@ -55,8 +55,8 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
     text = html.esc(
         i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
     )
-    if each:
-        text += f'<br><span class="sl-small">{html.esc(each)}</span>'
+    for note in (each, verdict.counted_caveat(run.verdicts, lang)):
+        text += f'<br><span class="sl-small">{html.esc(note)}</span>' if note else ""
     p = decision.all_met_probability(run, year)
     if np.isfinite(p):
         text += f'<br><span class="sl-small">{html.esc(_all_met_text(run, year, p, lang))}</span>'

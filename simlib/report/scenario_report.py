@@ -170,8 +170,9 @@ def verdict_sentence(ctx: ReportContext) -> str:
     c = verdict.counts(ctx.verdicts)
     basis = ctx.t("report.verdict.basis_note_projection") if (v["basis"] == "projection").all() else ""
     readings = scorecards.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))
+    caveat = verdict.counted_caveat(ctx.verdicts, ctx.lang)
     if readings:  # a target judged for each unit too: both readings side by side
-        return " ".join([*readings, basis] if basis else readings)
+        return " ".join(x for x in (*readings, caveat, basis) if x)
     text = ctx.t(
         "report.verdict.summary",
         years=years,
@@ -180,7 +181,7 @@ def verdict_sentence(ctx: ReportContext) -> str:
         not_met=c["not_met"],
         total=len(v),
     )
-    return " ".join(x for x in (text, basis) if x)
+    return " ".join(x for x in (text, caveat, basis) if x)
 
 
 def _rate_card(ctx: ReportContext, key: str, indicator: str, breaks: list[int]) -> tuple[str, str, str]:

@@ -44,6 +44,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.targets import FLAG_COLUMNS, margin, met_by_margin
 from simlib.uncertainty.summaries import target_probabilities
 
@@ -271,6 +272,27 @@ def counts(table: pd.DataFrame, year: int | None = None, reading: str | None = N
         t = t[t["year"] == year]
     column = "status" if reading is None else f"{reading}_status"
     return {s: int((t[column] == s).sum()) for s in STATUSES}
+
+
+def counted_caveat(table: pd.DataFrame, lang: str) -> str:
+    """The words a count of met targets needs when the headline verdicts it counts hold targets
+    that are not the province's own (`reference_area`: a national or regional target the
+    province's result is only compared with) or only proposed (`proposed`): the targets named, so
+    that «đạt 2 trong 2 chỉ tiêu» is not read as the province meeting its own targets (target59:
+    plan_2027's 2027 counts are exactly such targets); "" when every counted target is the
+    province's own and adopted."""
+    v = headline_verdicts(table)
+    label = i18n.column("label", lang)
+    if v.empty or label not in v:
+        return ""
+    ref = v["reference_area"].fillna("").astype(str) != "" if "reference_area" in v else v["year"] != v["year"]
+    prop = v["proposed"].fillna(False).astype(str).str.lower() == "true" if "proposed" in v else ref & False
+    parts = []
+    for mask, key in ((ref, "report.verdict.counted_reference"), (prop & ~ref, "report.verdict.counted_proposed")):
+        names = list(dict.fromkeys(v.loc[mask, label]))
+        if names:
+            parts.append(i18n.t(key, lang, targets="; ".join(f"«{n}»" for n in names)))
+    return " ".join(parts)
 
 
 def unit_targets(table: pd.DataFrame) -> pd.DataFrame:
