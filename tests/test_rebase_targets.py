@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from verdict_frames import rate_indicators
 
 from simlib.geography import load_geography
 from simlib.i18n import fmt
@@ -61,13 +62,7 @@ def indicators() -> pd.DataFrame:
         ("district", "b"): {2026: 20.0, 2027: 30.0, 2028: 25.0},
         ("poor_districts", "poor_districts"): {2026: 20.0, 2027: 30.0, 2028: 25.0},
     }
-    rows = []
-    for (gt, g), by_year in rate.items():
-        for y in YEARS:
-            rows.append((y, gt, g, "poor_rate", by_year[y]))
-            rows.append((y, gt, g, "poor_rate_change", by_year[y] - by_year[y - 1]))
-    df = pd.DataFrame(rows, columns=["year", "geo_type", "geo", "indicator", "value"])
-    return df.assign(scenario="hand", engine="expected", draw=0)
+    return rate_indicators(rate, YEARS)
 
 
 @pytest.fixture(scope="module")

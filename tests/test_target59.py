@@ -15,6 +15,7 @@ import io
 
 import pandas as pd
 import pytest
+from verdict_frames import rate_indicators
 
 from simlib.period_targets import evaluate_period_targets
 from simlib.report import verdict
@@ -38,13 +39,7 @@ LABELS = {
 
 
 def indicators() -> pd.DataFrame:
-    rows = []
-    for (gt, g), by_year in RATE.items():
-        for y in YEARS:
-            rows.append((y, gt, g, "poor_rate", by_year[y]))
-            rows.append((y, gt, g, "poor_rate_change", by_year[y] - by_year[y - 1]))
-    df = pd.DataFrame(rows, columns=["year", "geo_type", "geo", "indicator", "value"])
-    return df.assign(scenario="hand", engine="expected", draw=0)
+    return rate_indicators(RATE, YEARS)
 
 
 @pytest.fixture(scope="module")
