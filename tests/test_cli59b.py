@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from simlib import i18n
 from simlib.batch import compiling
+from simlib.cli import common as cli_common
 from simlib.cli import main as cli_main
 from simlib.cli import run as run_command
 from simlib.errors import InputError
@@ -78,13 +79,13 @@ def test_run_in_a_log_says_what_its_first_run_compiles(cache, monkeypatch, capfd
 
 def test_run_says_the_first_run_note_on_a_cold_cache_only_for_the_multidimensional_model(monkeypatch, capfd):
     monkeypatch.setattr(run_command, "run", lambda scen, options: "the run")
-    monkeypatch.setattr(run_command, "kernels_cached", lambda: False)
+    monkeypatch.setattr(cli_common, "kernels_cached", lambda: False)
     note = i18n.t("cli.first_compile", "vi")
     capfd.readouterr()
     run_command._run_compiling(load_scenario(MULTIDIM), OPTIONS, "vi")
     assert capfd.readouterr().err == note + "\n"
     run_command._run_compiling(load_scenario(PLAN), OPTIONS, "vi")  # states: seconds
-    monkeypatch.setattr(run_command, "kernels_cached", lambda: True)
+    monkeypatch.setattr(cli_common, "kernels_cached", lambda: True)
     run_command._run_compiling(load_scenario(MULTIDIM), OPTIONS, "vi")  # warm
     assert capfd.readouterr().err == ""
 

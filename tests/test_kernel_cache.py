@@ -56,7 +56,7 @@ def stopped_after(models: set):
     ],
 )
 def test_batch_says_a_first_run_compiles(tmp_path, monkeypatch, cached, models, said):
-    monkeypatch.setattr("simlib.cli.batch.kernels_cached", lambda: cached)
+    monkeypatch.setattr("simlib.cli.common.kernels_cached", lambda: cached)
     monkeypatch.setattr("simlib.cli.batch.run_batch", stopped_after(models))
     for lang, words in (("vi", "Lần chạy đầu tiên trên máy này"), ("en", "First run on this machine")):
         code, text = cli("--lang", lang, "batch", PLAN, "--out", str(tmp_path / f"out_{lang}"))

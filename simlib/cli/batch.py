@@ -7,8 +7,7 @@ import argparse
 import sys
 
 from simlib import i18n
-from simlib.cli.common import MAX_DRAWS, later, print_money_notes, scenario_check
-from simlib.engines.kernel_cache import kernels_cached
+from simlib.cli.common import MAX_DRAWS, later, print_money_notes, say_first_compile, scenario_check
 from simlib.errors import raise_if_any
 from simlib.paths import display_path
 from simlib.scenario_files import collect_scenarios
@@ -90,10 +89,7 @@ def main(args) -> int:
     print_money_notes(paths, lang, set_items=args.set_items)
 
     def on_start(models: set) -> None:
-        # minutes with nothing to show, said before they start: only the multidimensional
-        # engine's kernels take that long to compile (a states batch's take seconds)
-        if "multidim" in models and kernels_cached() is False:
-            print(i18n.t("cli.first_compile", lang), file=sys.stderr)
+        say_first_compile(models, lang)
 
     def on_invalid(bad: dict) -> None:
         print(i18n.t("cli.validation_failed", lang, n=len(bad)), file=sys.stderr)

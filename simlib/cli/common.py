@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simlib import i18n
 from simlib.atomic import (
     check_output,
     environment_problems,
@@ -30,6 +31,7 @@ from simlib.atomic import (
     place_problems,
 )
 from simlib.clock import fixed_time
+from simlib.engines.kernel_cache import kernels_cached
 from simlib.engines.registry import engine_names
 from simlib.errors import InputError, InputErrors, missing_file, raise_if_any, written_oddly
 from simlib.executors import EXECUTORS
@@ -387,3 +389,11 @@ def print_money_notes(
             shown.add(text)
             print(indent + "⚠ " + text, file=file or sys.stderr)
     return len(shown) - before
+
+
+def say_first_compile(models: set, lang: str) -> None:
+    """Before the work of `models` (the poverty models about to run) starts: the first-run note,
+    when a multidimensional run is among them and numba's cache holds no compiled year — minutes
+    with nothing else to show (a states run's kernels compile in seconds); `run` and `batch` alike."""
+    if "multidim" in models and kernels_cached() is False:
+        print(i18n.t("cli.first_compile", lang), file=sys.stderr)

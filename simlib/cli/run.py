@@ -13,8 +13,15 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import MAX_DRAWS, check_out, checked_scenario, later, print_money_notes, scenario_check
-from simlib.engines.kernel_cache import kernels_cached
+from simlib.cli.common import (
+    MAX_DRAWS,
+    check_out,
+    checked_scenario,
+    later,
+    print_money_notes,
+    say_first_compile,
+    scenario_check,
+)
 from simlib.errors import InputError
 from simlib.i18n import fmt
 from simlib.options import RunOptions
@@ -151,8 +158,7 @@ def _run_compiling(scen, options: RunOptions, lang: str):
     stderr is a terminal; not with a stochastic engine, whose progress bar is drawn there), or a
     plain line a minute otherwise."""
     models = {scen.poverty_model}
-    if "multidim" in models and kernels_cached() is False:
-        print(i18n.t("cli.first_compile", lang), file=sys.stderr)
+    say_first_compile(models, lang)
     live = options.progress and not options.engine_spec.stochastic
     with compile_watch(live, lang, models, display=line_display, short=False):
         return run(scen, options)
