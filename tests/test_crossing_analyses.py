@@ -14,9 +14,9 @@ import pytest
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.paths import params_dir
+from simlib.report import answer, scenario_report, trends
 from simlib.report import decision as DC
 from simlib.report import index as IX
-from simlib.report import scenario_report, trends
 from simlib.report import uncertainty_page as UP
 from simlib.report import verdict as V
 from simlib.report.context import context
@@ -279,7 +279,7 @@ def test_each_target_read_both_ways_is_one_sentence_with_its_years(central, lang
     counts are those of the verdict table."""
     ctx = context(central, lang)
     # the readings, apart from the sentence naming the counted targets that are not the province's own
-    sentence = scenario_report.verdict_sentence(ctx).replace(V.counted_caveat(ctx.verdicts, lang), "")
+    sentence = answer.verdict_sentence(ctx).replace(V.counted_caveat(ctx.verdicts, lang), "")
     units = V.unit_targets(ctx.verdicts)
     label = i18n.column("label", lang)
     for name, rows in units.groupby(label):

@@ -11,6 +11,7 @@ import pytest
 
 from simlib.i18n import fmt
 from simlib.paths import params_dir
+from simlib.report import answer
 from simlib.report import communes as CM
 from simlib.report import html as H
 from simlib.report import scenario_report as R
@@ -117,7 +118,7 @@ def test_dated_plan_is_judged_in_its_own_year(ctx):
     assert set(v.loc[roles == "before", "year"]) >= {2024, 2026}
     assert not (roles == "after").any()
     assert set(V.headline_verdicts(v)["year"]) == {2027}
-    assert "2024" not in R.verdict_sentence(ctx)
+    assert "2024" not in answer.verdict_sentence(ctx)
     assert all("2024" not in label for label, _, _ in R._verdict_cards(ctx))
 
 
@@ -191,7 +192,7 @@ def test_first_screen_judges_the_poor_communes_both_ways(ctx):
     together_met = int((head["status"] == "met").sum())  # no draws: the aggregate's projection
     value = next(val for label, val, _ in R._verdict_cards(ctx) if "2027" in label)
     assert value == f"{together_met}/{len(head)} · {each_met}/{len(head)}"
-    sentence = R.verdict_sentence(ctx)
+    sentence = answer.verdict_sentence(ctx)
     assert f"{k}/{n} xã nghèo" in sentence
     assert "chưa quy định rõ" in sentence
 
@@ -210,3 +211,20 @@ def test_subtitle_names_the_programme_of_each_period(ctx):
         + ", năm 2026–2027"
     )
     assert H.esc(text) in "".join(R.title(ctx))
+
+
+def test_the_answer_box_holds_the_count_in_bold_and_each_note_on_its_line(ctx):
+    """plan_2027's answer was one bold paragraph of five sentences (the counts under both
+    readings, the reading of each target, the targets not set for the province, the proposed
+    target, no draws): the count alone is now the bold line, each note a line of its own in plain
+    type, every word kept."""
+    parts = answer.verdict_parts(ctx)
+    assert len(parts) >= 4  # counts, one reading, the reference target, the proposed one, no draws
+    page = "".join(b for b in R.headline(ctx) if isinstance(b, str))
+    (box,) = re.findall(r'<div class="sl-answer">(.*?)</div>', page, re.S)
+    (bold,) = re.findall(r"<p>(.*?)</p>", box, re.S)
+    notes = re.findall(r"<li>(.*?)</li>", box, re.S)
+    assert bold == H.esc(parts[0]) and "đạt" in bold and "chưa quy định rõ" not in bold
+    assert notes == [H.esc(x) for x in parts[1:]]
+    assert " ".join(parts) == answer.verdict_sentence(ctx)
+    assert 'class="sl-answer-notes"' in box

@@ -58,6 +58,9 @@ table.sl-table th.sl-outlook-h { background: #f0f0f0; font-weight: 500; font-sty
 .sl-brief ol { margin: .3em 0 .2em 1.3em; padding: 0; }
 .sl-brief li { margin: .35em 0; }
 .sl-answer { font-size: 1.12em; font-weight: 700; margin: .2em 0 .5em; }
+.sl-answer p { margin: 0; }
+.sl-answer-notes { font-size: .89em; font-weight: 400; margin: .3em 0 0 1.2em; padding: 0; }
+.sl-answer-notes li { margin: .2em 0; }
 nav.sl-toc { font-size: .9em; margin: .6em 0 1em; padding: .4em .8em; border: 1px solid var(--rule); break-inside: avoid; }
 nav.sl-toc ol { margin: .2em 0 .2em 1.3em; padding: 0; columns: 2; }
 nav.sl-toc a, .sl-nav a { text-decoration: none; border-bottom: 1px solid var(--rule); }

@@ -18,8 +18,8 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.money_notes import GroupedAmount
+from simlib.report import answer, communes, data, deprivation, html, intervals, trends, verdict
 from simlib.report import assumptions as assumption_notes
-from simlib.report import communes, data, deprivation, html, intervals, trends, verdict
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.assumptions import caveats, dataset_estimated_share  # noqa: F401 - the notebook's API
@@ -161,29 +161,6 @@ def headline_sentence(ctx: ReportContext) -> str:
     return sentence
 
 
-def verdict_sentence(ctx: ReportContext) -> str:
-    """How many targets are met, uncertain and not met in the targets' own years."""
-    v = verdict.headline_verdicts(ctx.verdicts)
-    if v.empty:
-        return ""
-    years = ", ".join(str(y) for y in sorted(v["year"].unique()))
-    c = verdict.counts(ctx.verdicts)
-    basis = ctx.t("report.verdict.basis_note_projection") if (v["basis"] == "projection").all() else ""
-    readings = scorecards.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))
-    caveat = verdict.counted_caveat(ctx.verdicts, ctx.lang)
-    if readings:  # a target judged for each unit too: both readings side by side
-        return " ".join(x for x in (*readings, caveat, basis) if x)
-    text = ctx.t(
-        "report.verdict.summary",
-        years=years,
-        met=c["met"],
-        uncertain=c["uncertain"],
-        not_met=c["not_met"],
-        total=len(v),
-    )
-    return " ".join(x for x in (text, caveat, basis) if x)
-
-
 def _rate_card(ctx: ReportContext, key: str, indicator: str, breaks: list[int]) -> tuple[str, str, str]:
     h, L = ctx.head, ctx.lang
     y0, y1 = h["year_start"], h["year_end"]
@@ -286,9 +263,9 @@ def headline(ctx: ReportContext) -> list:
     if ctx.intervals is not None:  # the programme's share and cost as intervals over posterior draws
         blocks.append(html.para(ctx.intervals.sentence(L)))
     blocks.append(html.para(assumption_notes.disbursement_text(ctx), "sl-small"))  # money spent is not money planned
-    sentence = verdict_sentence(ctx)
-    if sentence:
-        blocks.append(f'<p class="sl-answer">{html.esc(sentence)}</p>')
+    box = answer.verdict_answer(ctx)
+    if box:
+        blocks.append(box)
     blocks.append(html.cards(cards))
     blocks += not_sure(ctx)
     if ctx.spread_shown:
