@@ -22,7 +22,7 @@ from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
-from simlib.table_files import missing_columns_error, number_text, read_table, unguessed
+from simlib.table_files import header_row, missing_columns_error, number_text, read_table, unguessed
 
 GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
@@ -139,6 +139,9 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     errors = []
     missing = [c for c in UNIT_COLUMNS if c not in df.columns]
     if missing:
+        row = header_row(df, UNIT_COLUMNS)
+        if row is not None:
+            return df, [InputError("csv_header_row", file=file, row=row, allowed=", ".join(UNIT_COLUMNS))]
         return df, [InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(UNIT_COLUMNS))]
     if df.empty:
         return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
@@ -178,7 +181,7 @@ def validate_counts(
     """
     missing = [c for c in COUNT_COLUMNS if c not in df.columns]
     if missing:
-        return np.zeros(0), [missing_columns_error(list(df.columns), COUNT_COLUMNS, file)]
+        return np.zeros(0), [missing_columns_error(list(df.columns), COUNT_COLUMNS, file, df)]
     if df.empty:
         return np.zeros(0), [InputError("csv_no_rows", file=file, columns=", ".join(COUNT_COLUMNS))]
     df = df.copy()
@@ -224,12 +227,25 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
             continue
         values = ", ".join(sorted(set(df.loc[bad, col]))[:5])
         if code == "unknown_unit":
-            errors.append(InputError("unknown_unit", file=file, field=col, value=values, allowed=allowed))
+            errors.append(unknown_unit_error(df.loc[bad, col], allowed, file, col, values))
         else:
             errors.append(
                 InputError("csv_values", file=file, field=col, rows=_rows(bad), value=values, allowed=allowed)
             )
     return errors
+
+
+def unknown_unit_error(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> InputError:
+    """The error for unit ids not in the dataset (`shown`: the first few, as written). Codes that
+    lost their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are
+    said as such, with the codes meant, rather than matched by a guess."""
+    width = {len(u) for u in unit_ids if u.isdigit() and u.startswith("0")}
+    bare = sorted(set(values))
+    padded = {v: v.zfill(max(width)) for v in bare if width and v.isdigit() and not v.startswith("0")}
+    if padded and len(padded) == len(bare) and set(padded.values()) <= set(unit_ids):
+        fix = ", ".join(f"{v} → {c}" for v, c in list(padded.items())[:5])
+        return InputError("unknown_unit_zeros", file=file, field=field, value=shown, fix=fix)
+    return InputError("unknown_unit", file=file, field=field, value=shown, allowed=unit_ids)
 
 
 def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:
