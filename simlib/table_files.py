@@ -211,7 +211,8 @@ def missing_columns_error(have, required, file: str, table: pd.DataFrame | None 
         return InputError("csv_header_row", file=file, row=row, allowed=", ".join(required))
     found = [str(h) for h in have]
     keys = {h: " ".join(unicodedata.normalize("NFC", h).lower().split()) for h in found}
-    rename = [f"«{h}» → {VIETNAMESE_HEADERS[k]}" for h, k in keys.items() if VIETNAMESE_HEADERS.get(k) in missing]
+    meant = {h: VIETNAMESE_HEADERS.get(k, k.replace(" ", "_")) for h, k in keys.items()}  # `Unit ID` -> unit_id
+    rename = [f"«{h}» → {meant[h]}" for h in found if meant[h] in missing]
     fields = dict(missing=", ".join(missing), found=", ".join(found) or "—", allowed=", ".join(required))
     if rename:
         return InputError("csv_columns_rename", file=file, rename=", ".join(rename), **fields)
