@@ -7,6 +7,11 @@ households are read as written, except where reading them would be a guess (`num
 `4.410` is 4 410 households in Vietnamese writing and 4.41 in English, and `4,5` a decimal comma
 (read as 45 once the thousands commas are dropped). Those are refused with what to write instead,
 never read one way silently. Thousands grouped by commas (`4,410`) or spaces (`4 410`) are read.
+
+What else a spreadsheet saves is read where nothing is guessed: UTF-16 with its byte-order mark
+(Excel's «Unicode text», tab-separated), the empty rows after the data. A text in another
+encoding, a workbook under a `.csv` name or in the old `.xls` format, and a header below a title
+row are refused with what to do (`table_text`, `header_row`).
 """
 
 from __future__ import annotations
