@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, raise_if_any
+from simlib.errors import InputError, closest_names, folded, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
-from simlib.table_files import missing_columns_error, number_text, read_table, unguessed
+from simlib.table_files import example, missing_columns_error, number_text, read_table, unguessed
 
 GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
@@ -139,7 +139,7 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     errors = []
     missing = [c for c in UNIT_COLUMNS if c not in df.columns]
     if missing:
-        return df, [InputError("csv_columns", file=file, missing=", ".join(missing), allowed=", ".join(UNIT_COLUMNS))]
+        return df, [missing_columns_error(list(df.columns), UNIT_COLUMNS, file, df)]
     if df.empty:
         return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
@@ -178,13 +178,14 @@ def validate_counts(
     """
     missing = [c for c in COUNT_COLUMNS if c not in df.columns]
     if missing:
-        return np.zeros(0), [missing_columns_error(list(df.columns), COUNT_COLUMNS, file)]
+        return np.zeros(0), [missing_columns_error(list(df.columns), COUNT_COLUMNS, file, df)]
     if df.empty:
         return np.zeros(0), [InputError("csv_no_rows", file=file, columns=", ".join(COUNT_COLUMNS))]
     df = df.copy()
     for c in ("unit_id", "ethnic_group", "area", "state"):
         df[c] = df[c].astype(str).str.strip()
-    errors = _cell_errors(df, unit_ids, file)
+    df, errors = without_total_rows(df, file)
+    errors += _cell_errors(df, unit_ids, file)
     hh = household_numbers(df["households"], file, "households", errors)
     dup = df.duplicated(subset=["unit_id", "ethnic_group", "area", "state"], keep=False).to_numpy()
     if dup.any():
@@ -207,6 +208,26 @@ def validate_counts(
     return counts, errors
 
 
+#: what the last rows of a province's sheet say in place of a unit (`Tổng cộng`, `Toàn tỉnh`),
+#: written as `simlib.errors.folded` writes them
+TOTAL_WORDS = ("tong_cong", "tong_so", "tong", "cong", "toan_tinh", "total", "sum")
+
+
+def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
+    """`df` without the total rows at its end (`Tổng cộng` as the unit: a sheet's sum of the rows
+    above, which simlib would count twice) and the error naming them (the table is refused: the
+    planner removes them); rows inside the table are left to the unit check (their numbers are said)."""
+    total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    end = len(df)
+    while end > 0 and total[end - 1]:
+        end -= 1
+    if end == len(df):
+        return df, []
+    mask = np.arange(len(df)) >= end
+    value = str(df["unit_id"].iloc[end])
+    return df.iloc[:end], [InputError("csv_total_row", file=file, field="unit_id", rows=_rows(mask), value=value)]
+
+
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
     """Unknown units, groups, areas and states of a count table."""
     errors = []
@@ -224,12 +245,25 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
             continue
         values = ", ".join(sorted(set(df.loc[bad, col]))[:5])
         if code == "unknown_unit":
-            errors.append(InputError("unknown_unit", file=file, field=col, value=values, allowed=allowed))
+            errors.append(unknown_unit_error(df.loc[bad, col], allowed, file, col, values))
         else:
             errors.append(
                 InputError("csv_values", file=file, field=col, rows=_rows(bad), value=values, allowed=allowed)
             )
     return errors
+
+
+def unknown_unit_error(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> InputError:
+    """The error for unit ids not in the dataset (`shown`: the first few, as written). Codes that
+    lost their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are
+    said as such, with the codes meant, rather than matched by a guess."""
+    width = {len(u) for u in unit_ids if u.isdigit() and u.startswith("0")}
+    bare = sorted(set(values))
+    padded = {v: v.zfill(max(width)) for v in bare if width and v.isdigit() and not v.startswith("0")}
+    if padded and len(padded) == len(bare) and set(padded.values()) <= set(unit_ids):
+        fix = ", ".join(f"{v} → {c}" for v, c in list(padded.items())[:5])
+        return InputError("unknown_unit_zeros", file=file, field=field, value=shown, fix=fix)
+    return InputError("unknown_unit", file=file, field=field, value=shown, allowed=unit_ids)
 
 
 def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:
@@ -241,7 +275,7 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     hh = np.where(dots | commas, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
     nan = np.isnan(hh) & ~(dots | commas)
     if nan.any():
-        errors.append(InputError("csv_not_number", file=file, field=field, rows=_rows(nan)))
+        errors.append(InputError("csv_not_number", file=file, field=field, rows=_rows(nan), value=example(column, nan)))
     huge = ~np.isnan(hh) & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
     if huge.any():
         errors.append(

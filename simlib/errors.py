@@ -190,9 +190,9 @@ def pattern_error(value: Any, pattern: str, file: str | None, field: str | None)
     same (`2024.0` -> `2024`); else the pattern."""
     if pattern not in (NAME_PATTERN, CODE_PATTERN, YEAR_PATTERN) or not isinstance(value, str):
         return InputError("pattern", file=file, field=field, value=value, allowed=pattern)
-    if pattern == YEAR_PATTERN:  # `2024.0:`, `năm 2024:`, `'2024 ':` -> 2024
+    if pattern == YEAR_PATTERN:  # `2024.0:`, `năm 2024:`, `'2024 ':`, `‘2024’:` (Word's quotes) -> 2024
         words = {lg: i18n.t("err.pattern_year", lg) for lg in i18n.LANGS}
-        found = re.fullmatch(r"\D*?(\d{4})(?:\.0+)?\s*", value)
+        found = re.fullmatch(r"\D*?(\d{4})(?:\.0+)?[\s\u2019\u201d\u00bb]*", value)
         near = [found[1]] if found and found[1] != value else []
         return InputError("pattern", file=file, field=field, value=value, allowed=i18n.LocalText(**words), suggest=near)
     if pattern == NAME_PATTERN:

@@ -24,7 +24,15 @@ from simlib.atomic import (
     write_text,
 )
 from simlib.clock import run_time
-from simlib.dataset import DATASET_FILES, NAME_ALLOWED, NAME_PATTERN, Dataset, load_dataset, validate_counts
+from simlib.dataset import (
+    DATASET_FILES,
+    NAME_ALLOWED,
+    NAME_PATTERN,
+    Dataset,
+    load_dataset,
+    validate_counts,
+    without_total_rows,
+)
 from simlib.errors import InputError, raise_if_any
 from simlib.geography import Period, dataset_units, load_geography, match_units
 from simlib.parameters import sha256_file
@@ -93,7 +101,9 @@ def review_counts(
     if period is None or "unit_id" not in df.columns:
         unit_ids = tmpl.unit_ids if period is None else period.unit_ids
         return validate_counts(df, unit_ids, file, escaped_split=split)
-    ids, errors = match_units(df["unit_id"], period.units, file, "unit_id")
+    df, errors = without_total_rows(df.assign(unit_id=df["unit_id"].astype(str).str.strip()), file)
+    ids, unmatched = match_units(df["unit_id"], period.units, file, "unit_id")
+    errors += unmatched
     df = df.assign(unit_id=ids.where(ids.notna(), df["unit_id"]))
     counts, cell_errors = validate_counts(df, None if errors else period.unit_ids, file, escaped_split=split)
     return counts, errors + cell_errors

@@ -7,10 +7,16 @@ households are read as written, except where reading them would be a guess (`num
 `4.410` is 4 410 households in Vietnamese writing and 4.41 in English, and `4,5` a decimal comma
 (read as 45 once the thousands commas are dropped). Those are refused with what to write instead,
 never read one way silently. Thousands grouped by commas (`4,410`) or spaces (`4 410`) are read.
+
+What else a spreadsheet saves is read where nothing is guessed: UTF-16 with its byte-order mark
+(Excel's «Unicode text», tab-separated), the empty rows after the data. A text in another
+encoding, a workbook under a `.csv` name or in the old `.xls` format, and a header below a title
+row are refused with what to do (`table_text`, `header_row`).
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from pathlib import Path
 
@@ -29,29 +35,83 @@ SPACES = "[ \u00a0\u202f]"
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A CSV (columns separated by `,` or by `;`) or XLSX table as text columns; unreadable files
-    become `InputError`s."""
+    """A CSV (columns separated by `,`, `;` or, in a UTF-16 file as Excel's «Unicode text» writes
+    it, tabs) or XLSX table as text columns, without the empty rows a spreadsheet leaves at its
+    end; unreadable files become `InputError`s (`table_text` says which)."""
     shown = display_path(path)
     if not path.is_file():
         raise missing_file(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            if workbook_kind(path) == "xls":
+                raise InputError("csv_old_excel", file=shown)
             df = pd.read_excel(path, dtype=str)
         else:
-            sep = separator(path)
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
+            text = table_text(path, shown)
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=text_separator(text))
+    except InputError:
+        raise
     except Exception as exc:  # pandas raises many types for unreadable files
         raise InputError("csv_read", file=shown, detail=str(exc).splitlines()[0][:200]) from None
     df.columns = [str(c).strip() for c in df.columns]
-    return df
+    return without_trailing_blank_rows(df)
 
 
-def separator(path: Path) -> str:
-    """`;` when the file's first line has semicolons and no comma (a CSV saved by a spreadsheet
-    set to Vietnamese), `,` otherwise."""
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        head = f.readline()
-    return ";" if ";" in head and "," not in head else ","
+def workbook_kind(path: Path) -> str | None:
+    """'xlsx' for a file holding an Excel workbook (a zip), 'xls' for one of Excel 97–2003 (an
+    OLE2 compound file), None for anything else (by the file's first bytes, whatever its name)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    return "xls" if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else None
+
+
+def table_text(path: Path, shown: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte-order mark) or UTF-16 with its
+    byte-order mark. A workbook saved under a `.csv` name and a text in another encoding (the
+    code page of Windows-1258, TCVN3) are refused, with the line of the first foreign byte: the
+    encoding is not guessed."""
+    kind = workbook_kind(path)
+    if kind is not None:
+        raise InputError("csv_is_workbook", file=shown, kind=kind)
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("csv_not_utf8", file=shown, line=data[: exc.start].count(b"\n") + 1) from None
+
+
+def text_separator(text: str) -> str:
+    """The column separator of a table's text, by its first line: `;` with semicolons and no
+    comma (a spreadsheet set to Vietnamese), a tab with tabs and neither (Excel's «Unicode
+    text»), `,` otherwise."""
+    head = text.split("\n", 1)[0]
+    if ";" in head and "," not in head:
+        return ";"
+    return "\t" if "\t" in head and "," not in head and ";" not in head else ","
+
+
+def without_trailing_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` without the rows at its end whose every cell is empty or blank (`,,,,` lines a
+    spreadsheet saves after the data); rows inside the table are kept (their numbers are said)."""
+    if df.empty:
+        return df
+    blank = df.fillna("").astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
+    filled = np.flatnonzero(~blank)
+    return df.iloc[: filled[-1] + 1 if len(filled) else 0]
+
+
+def header_row(df: pd.DataFrame, required, look: int = 10) -> int | None:
+    """The spreadsheet row (1-based) among the first `look` rows of the table under `df`'s header
+    that holds every `required` column name: the header is not on the first row (a title or
+    merged heading rows above it); None otherwise."""
+    for i, values in enumerate(df.head(look).fillna("").astype(str).itertuples(index=False)):
+        if set(required) <= {v.strip() for v in values}:
+            return i + 2
+    return None
 
 
 def number_text(column: pd.Series, whole: bool = True) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -146,13 +206,18 @@ VIETNAMESE_HEADERS = {
 }
 
 
-def missing_columns_error(have, required, file: str) -> InputError:
-    """The message for a table without some `required` columns: which are missing, the columns the
-    file has, and the renames its Vietnamese headers suggest (`Số hộ` → households)."""
+def missing_columns_error(have, required, file: str, table: pd.DataFrame | None = None) -> InputError:
+    """The message for a table without some `required` columns: the row their names are on when
+    it is not the first (`header_row` of `table`), else which are missing, the columns the file
+    has, and the renames its Vietnamese headers suggest (`Số hộ` → households)."""
     missing = [c for c in required if c not in have]
+    row = header_row(table, required) if table is not None else None
+    if row is not None:
+        return InputError("csv_header_row", file=file, row=row, allowed=", ".join(required))
     found = [str(h) for h in have]
     keys = {h: " ".join(unicodedata.normalize("NFC", h).lower().split()) for h in found}
-    rename = [f"«{h}» → {VIETNAMESE_HEADERS[k]}" for h, k in keys.items() if VIETNAMESE_HEADERS.get(k) in missing]
+    meant = {h: VIETNAMESE_HEADERS.get(k, k.replace(" ", "_")) for h, k in keys.items()}  # `Unit ID` -> unit_id
+    rename = [f"«{h}» → {meant[h]}" for h in found if meant[h] in missing]
     fields = dict(missing=", ".join(missing), found=", ".join(found) or "—", allowed=", ".join(required))
     if rename:
         return InputError("csv_columns_rename", file=file, rename=", ".join(rename), **fields)

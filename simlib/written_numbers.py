@@ -69,9 +69,21 @@ def worded_number_error(text: str, file: str | None, field: str | None) -> Input
     return InputError("worded_number", file=file, field=field, value=text, fix=fix, word=m.group(2))
 
 
+#: one comma before three digits (`1,000`, `12,500`): a thousand in English writing, a decimal
+#: in Vietnamese writing (1,000 = 1); where a decimal may go, simlib cannot tell which was meant
+ONE_GROUP_COMMA = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
+
+
 def decimal_comma_error(text: str, file: str | None, field: str | None) -> InputError:
-    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`)."""
-    return InputError("decimal_comma", file=file, field=field, value=text, fix=decimal_comma_fix(text))
+    """The message for a number written with a decimal comma (`3,5`), with the fix (`3.5`); for
+    one comma before three digits (`1,000`) both readings are named (1000, or 1), none is taken."""
+    fix = decimal_comma_fix(text)
+    if ONE_GROUP_COMMA.match(text):
+        whole = text.strip().replace(",", "")
+        return InputError(
+            "comma_two_readings", file=file, field=field, value=text, whole=whole, decimal=f"{float(fix):g}"
+        )
+    return InputError("decimal_comma", file=file, field=field, value=text, fix=fix)
 
 
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
@@ -93,6 +105,11 @@ EXPONENT = re.compile(r"^\s*([+-]?\d+)(\.\d*)?[eE]([+-]?)(\d+)\s*$")
 DATE = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\s*$")
 #: a percentage (`40%`, `12.5 %`, `12,5%`)
 PERCENT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%\s*$")
+#: characters a word processor or a spreadsheet puts in that look like a space or nothing: no-break
+#: spaces (U+00A0, U+202F), thin space, zero-width space and joiner, soft hyphen, a byte-order mark
+INVISIBLE = "\u00a0\u202f\u2009\u200b\u200c\u200d\u2060\u00ad\ufeff"
+#: the quotation marks a word processor types instead of ' and " (“ ” ‘ ’ „ « »)
+TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u201f\u00ab\u00bb"
 
 
 def written_number_error(text: object, file: str | None, field: str | None, whole: bool) -> InputError | None:
@@ -104,6 +121,9 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
         return InputError("date_for_year", file=file, field=field, value=str(text), fix=year)
     if not isinstance(text, str):
         return None
+    hidden = hidden_characters_error(text, file, field, whole)
+    if hidden is not None:
+        return hidden
     if PLAIN.match(text) and not (whole and "." in text):
         return InputError("quoted_number", file=file, field=field, value=text, fix=text.strip())
     m = EXPONENT.match(text)
@@ -114,6 +134,25 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
     if m is not None and not whole and not is_money(field):  # 40 % of an amount: not for simlib to guess
         share = float(m.group(1).replace(",", ".")) / 100
         return InputError("percent_number", file=file, field=field, value=text, fix=f"{share:.10g}")
+    if m is not None and is_money(field):
+        return InputError("percent_amount", file=file, field=field, value=text)
+    return None
+
+
+def hidden_characters_error(text: str, file: str | None, field: str | None, whole: bool) -> InputError | None:
+    """The message for a number that carries characters a word processor put in (a no-break
+    space, a soft hyphen: `30\u00a0`; typographic quotes: `“7”`), which make YAML read it as text;
+    None when `text` is no such number."""
+    kept = "".join(c for c in text if c not in INVISIBLE)
+    unquoted = kept.strip().strip(TYPOGRAPHIC_QUOTES)
+    if not PLAIN.match(unquoted) or (whole and "." in unquoted):
+        return None
+    fix = unquoted.strip()
+    if kept != text:
+        names = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(c for c in text if c in INVISIBLE))
+        return InputError("hidden_character", file=file, field=field, value=text, chars=names, fix=fix)
+    if unquoted != kept.strip():
+        return InputError("typographic_quotes", file=file, field=field, value=text, fix=fix)
     return None
 
 

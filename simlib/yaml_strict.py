@@ -43,15 +43,17 @@ class StrictLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader, node, deep=False):
     """A mapping refused on its first repeated key; a key that cannot be one (a list or a
-    mapping: `? [a, b]`) is left to PyYAML's own refusal (a `ConstructorError` with its line)."""
+    mapping: `? [a, b]`) is left to PyYAML's own refusal (a `ConstructorError` with its line).
+    Keys are compared as the text they become (`simlib.schema` reads every key as text): a year
+    written `'2024':` and again `2024:` is one key written twice, not two."""
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if not isinstance(key, Hashable):
             break
-        if key in seen:
+        if key in seen or str(key) in seen:
             raise DuplicateKey(str(key), key_node.start_mark.line + 1)
-        seen.add(key)
+        seen.update((key, str(key)))
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -180,6 +182,9 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     problem = str(getattr(exc, "problem", "") or "")
     if "'\\t'" in problem or "\t" in problem:
         return InputError("yaml_tab", file=shown, line=line)
+    hidden = hidden_in_line(mark, exc)
+    if hidden:
+        return InputError("yaml_hidden_character", file=shown, line=hidden[0], chars=hidden[1])
     if problem.startswith("found unhashable key"):  # `? [a, b]`: a list or a mapping as a key
         return InputError("yaml_key", file=shown, line=line, column=column)
     detail = problem or str(exc).replace("\n", " ")
@@ -187,3 +192,26 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     if start is not None and start.line + 1 < line:  # what was left open, and where it was found
         return InputError("yaml_between", file=shown, start=start.line + 1, line=line, detail=detail)
     return InputError("yaml_at", file=shown, line=line, column=column, detail=detail)
+
+
+#: characters that look like a space (or like nothing) but are none to YAML: no-break spaces
+#: (U+00A0, U+202F), thin and zero-width spaces, soft hyphen; typed by word processors
+HIDDEN_SPACES = "\u00a0\u202f\u2009\u200b\u200c\u200d\u2060\u00ad"
+
+
+def hidden_in_line(mark, exc: yaml.YAMLError) -> tuple[int, str] | None:
+    """(line, the characters' code points) of the line nearest a syntax error holding a character
+    of `HIDDEN_SPACES`: the line where it was found, the one before (a no-break space after a
+    colon makes the next line the wrong one) or any up to what was left open; None when there is
+    none or the text is not at hand (libyaml's marks hold no text)."""
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str):
+        return None
+    lines = buffer.split("\n")
+    start = getattr(exc, "context_mark", None)
+    first = min(start.line if start is not None else mark.line, mark.line - 1)
+    for number in range(min(mark.line, len(lines) - 1), max(first, 0) - 1, -1):
+        found = dict.fromkeys(c for c in lines[number] if c in HIDDEN_SPACES)
+        if found:
+            return number + 1, ", ".join(f"U+{ord(c):04X}" for c in found)
+    return None
