@@ -15,6 +15,10 @@ status (`read`, `seen_in`, `not_read`, `not_found`, `assumption`; see the README
 - `counterpart` — the local counterpart rule: a ratio, or None when no rule was found (then it is
   reported as unknown, never as met);
 - `per_beneficiary` — legal ceilings of central support per beneficiary, by content;
+- `component_rule` — how the province may split the money between component projects
+  (`caps_and_floors.component_projects`): the documents to check in the years listed; `unclear`
+  when no source read states a floor or forbids a project without money (no floor is invented:
+  `simlib.allocate.unfunded` says what a recommendation giving a project nothing leaves undone);
 - `not_checked` — first-screen sentences on the rules the frame could not state;
 - `earlier` — the frame of the period before (`meta.earlier`): `for_year(year)` is the frame in
   force in a year, so a scenario crossing periods is checked year by year.
@@ -49,6 +53,7 @@ KINDS = {
     "Nghị quyết": "resolution",
     "Nghị định": "decree",
     "Công văn": "letter",
+    "Kế hoạch": "plan",
     "Luật": "law",
 }
 
@@ -157,6 +162,35 @@ class Counterpart:
 
 
 @dataclass(frozen=True)
+class ComponentRule:
+    """How the province may split the money between component projects in `years`, for lines of
+    `capital` (`caps_and_floors.component_projects`): `rule` (`unclear`: no floor found), the
+    documents to check and, in words, what they require (`check`)."""
+
+    capital: tuple[str, ...]
+    years: tuple[int, ...]
+    rule: str
+    citations: tuple[Citation, ...]
+    check: LocalText
+
+    def applies(self, capital: str, year: int) -> bool:
+        """Whether the rule speaks for a line of `capital` (investment / recurrent) in `year`."""
+        return capital in self.capital and int(year) in self.years
+
+    @classmethod
+    def of(cls, raw: Mapping | None) -> ComponentRule | None:
+        if not raw:
+            return None
+        return cls(
+            capital=tuple(raw["capital"]),
+            years=tuple(int(y) for y in raw["years"]),
+            rule=str(raw["rule"]),
+            citations=tuple(Citation.of(c) for c in raw["documents"]),
+            check=LocalText(vi=" ".join(str(raw["check_vi"]).split()), en=" ".join(str(raw["check_en"]).split())),
+        )
+
+
+@dataclass(frozen=True)
 class LegalFrame:
     """The legal frame of one province and period (see the module docstring)."""
 
@@ -178,6 +212,8 @@ class LegalFrame:
     #: the dataset whose units the frame is written for (`meta.dataset`: a path from the project
     #: folder, or a dataset name); `simlib.frame_fit` refuses a scenario on other units
     dataset: str = ""
+    #: the split between component projects (`caps_and_floors.component_projects`), None: not stated
+    component_rule: ComponentRule | None = None
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
@@ -339,6 +375,7 @@ def load_frame(path: str | Path) -> LegalFrame:
         not_checked=tuple(
             LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
         ),
+        component_rule=ComponentRule.of(raw["caps_and_floors"].get("component_projects")),
     )
 
 
@@ -356,13 +393,14 @@ def _unknown_documents(raw: Mapping, documents: Mapping, shown: str) -> list[Inp
             errors.append(
                 InputError("unknown_document", file=shown, field=field_, value=doc, allowed=sorted(documents))
             )
-    doc = (raw["counterpart"].get("document") or {}).get("doc")
-    if doc and doc not in documents:
-        errors.append(
-            InputError(
-                "unknown_document", file=shown, field="counterpart.document.doc", value=doc, allowed=sorted(documents)
+    cited = [("counterpart.document.doc", (raw["counterpart"].get("document") or {}).get("doc"))]
+    parts = (raw["caps_and_floors"].get("component_projects") or {}).get("documents") or ()
+    cited += [(f"caps_and_floors.component_projects.documents.{i}.doc", c.get("doc")) for i, c in enumerate(parts)]
+    for field_, doc in cited:
+        if doc and doc not in documents:
+            errors.append(
+                InputError("unknown_document", file=shown, field=field_, value=doc, allowed=sorted(documents))
             )
-        )
     return errors
 
 

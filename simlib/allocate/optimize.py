@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate import baselines, diagnose, explain, solve, tables
+from simlib.allocate import baselines, diagnose, explain, solve, tables, unfunded
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import MAX_EXTRA, Certificate, certified, objective_task
@@ -113,12 +113,12 @@ class OptimizationResult:
     def message(self, lang: str | None = None, where: str = "cli") -> str:
         """A short summary: headline numbers against the allocation the optimiser started from
         (`where`: "cli", the scenario's plan, or "explorer", the allocation being explored; the
-        words of `simlib.allocate.summary.ASKED`), or why the
-        targets cannot be met; a what-if run that ignores legal rules says so first."""
+        words of `simlib.allocate.summary.ASKED`), or why the targets cannot be met; a what-if run that ignores
+        legal rules says so first; lines left without money where the law is unclear end it (`unfunded`)."""
         lang = i18n.get_lang(lang)
         heads = [whatif_text(self.scenario, lang), whatif_text(self.problem.scenario, lang)]  # a crossing: both
         heads = [h for h in dict.fromkeys(heads) if h] + [crossing_note(self.scenario, self.spec, lang)]
-        return "\n".join([h for h in heads if h] + [self._message(lang, where)])
+        return "\n".join([h for h in heads if h] + [self._message(lang, where), *unfunded.texts(self, lang)])
 
     def _message(self, lang: str, where: str) -> str:
         if self.status == "targets_infeasible":

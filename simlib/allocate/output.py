@@ -32,7 +32,10 @@ Files:
                            `simlib.allocate.summary`; `report`: in the report's words, without
                            the command), certificate (gap, model error, rounds) and the
                            message's sentence on it (`certificate_text`, the report's annex),
-                           the best line and what stops it, lines left without money (each
+                           the best line and what stops it, the lines left without money where
+                           the legal frame cannot say whether that is allowed (`unfunded`:
+                           code, years, sentence, the rule to check; `simlib.allocate.unfunded`;
+                           absent from older results), lines left without money (each
                            with `measured`: false for a content whose effect on households the
                            model does not measure, and its `name`), infeasibility, the plan's legal findings and its breaches of the
                            optimiser's caps and limits (`plan_breaks`), the optimum under the legal frame (`legal`: frame,
@@ -58,6 +61,7 @@ from simlib.allocate.optimize import OptimizationResult, certificate_text
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.allocate.summary import unmet_record
 from simlib.allocate.tables import with_content
+from simlib.allocate.unfunded import record as unfunded_record
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
 from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
@@ -193,6 +197,8 @@ def summary_dict(result: OptimizationResult, manifest: dict, targets: pd.DataFra
         # the message's technical sentence (`optimize.certificate_text`): the report's annex, not its headline
         "certificate_text": {lang: certificate_text(result.certificate, spec, lang) for lang in i18n.LANGS},
         "explanation": explanation_dict(result),
+        # lines left without money where the law is unclear (`simlib.allocate.unfunded`; older results: no key)
+        "unfunded": unfunded_record(result),
         "infeasibility": result.infeasibility,
         "plan_findings": [{"vi": f.message("vi"), "en": f.message("en")} for f in result.plan_findings],
         "plan_breaks": [breach_record(b) for b in result.plan_breaches],
