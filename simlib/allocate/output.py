@@ -64,6 +64,7 @@ from simlib.allocate.tables import with_content
 from simlib.allocate.unfunded import record as unfunded_record
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
+from simlib.errors import InputError
 from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
 from simlib.i18n import LocalText
 from simlib.options import RunOptions
@@ -312,9 +313,24 @@ def read_optimization(folder: str | Path) -> dict:
     return out
 
 
+#: what a result's summary holds since the recommendation's current checks (the verdict, the
+#: certificate's words, the lines left without money where the law is unclear): a result without
+#: them was written by an older simlib and is refused rather than shown without those checks
+CURRENT_KEYS = ("verdict", "certificate_text", "unfunded")
+
+
 def read_summary(folder: str | Path) -> dict:
-    """`summary.json` of a `simlib optimize` folder."""
-    return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+    """`summary.json` of a `simlib optimize` folder; an `InputError` when the folder has none, or
+    when the summary lacks one of `CURRENT_KEYS` (written by an older simlib: re-run it)."""
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        raise InputError("opt_result_missing", file=str(folder))
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    missing = [k for k in CURRENT_KEYS if k not in summary]
+    if missing:
+        name = (summary.get("manifest") or {}).get("scenario", "?")
+        raise InputError("opt_result_old", file=str(path), missing=", ".join(missing), scenario=name)
+    return summary
 
 
 def execute_report(folder: Path, lang: str | None = None, html: bool = True) -> Path:
