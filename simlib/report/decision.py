@@ -484,7 +484,7 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     items = []
     for m in messages:
-        link = f' <span class="sl-small">({html.link(m.link, m.link_text)})</span>' if m.link else ""
+        link = f' <span class="sl-small sl-screen">({html.link(m.link, m.link_text)})</span>' if m.link else ""
         # a message ending in a list has its evidence link after its lead-in, not alone below the list
         head, sep, rest = m.html.partition("<ul")
         items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")
