@@ -82,14 +82,17 @@ def test_a_weakest_target_without_draws_reads_as_a_verdict():
 
 def test_the_chosen_allocation_says_its_own_money_reaching_no_one():
     """The index named «Chia đều …» to choose and listed the others' undelivered money, not its own
-    77,9 tỷ đồng (the largest of the batch)."""
+    77,9 tỷ đồng (the largest of the batch). It is said in the answer's box, read first, and not
+    again in message 1 (print60: the page said it twice)."""
     from simlib.report import decision as DC
 
     runs = [_central_run("plan", 19.1), _central_run("equal", 18.4), _central_run("infra", 19.0)]
     messages, best = DC.brief(runs, "vi", {"plan": 0.0, "equal": 77.93818, "infra": 15.8})
     assert best.name == "equal"
-    first = messages[0].html
-    assert "77,9 tỷ đồng" in first and "không đến được đối tượng nào" in first
+    page = DC.brief_html(messages, best, "vi")
+    answer = page.split('<p class="sl-answer">')[1].split("</p>")[0]
+    assert "77,9 tỷ đồng" in answer and "không đến được đối tượng nào" in answer
+    assert "77,9" not in messages[0].html and page.count("77,9") == 1
     tradeoffs = next(m.html for m in messages if "sl-list" in m.html)  # the others, in a list
     assert "15,8 tỷ đồng" in tradeoffs and "77,9" not in tradeoffs
     # below the brief's threshold (0,5 tỷ đồng) nothing is added

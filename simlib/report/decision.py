@@ -440,16 +440,19 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     return Message(text, "compare.html#groups", t("decision.evidence"))
 
 
-def with_own_unallocated(first: Message | None, best: Run | None, lang: str, unallocated: dict) -> Message | None:
-    """The choice message, saying the money the chosen allocation leaves reaching no one (the
-    trade-offs say it of the others only): a choice made on the poor rate alone can leave tens of
-    billions undelivered."""
+def with_own_unallocated(
+    first: Message | None, best: Run | None, lang: str, unallocated: dict, boxed: bool = True
+) -> Message | None:
+    """The chosen allocation's money reaching no one (the trade-offs say the others'), said once:
+    in the answer's box (`boxed`), or in the choice message when a page has no answer box."""
     money = unallocated.get(best.name, 0.0) if best is not None else 0.0
     if first is None or money <= UNALLOCATED_SAID:
         return first
+    if boxed:
+        said = i18n.t("decision.answer_unallocated", lang, money=fmt.number(money, lang, 1))
+        return Message(first.html, first.link, first.link_text, first.tentative, said)
     note = i18n.t("decision.choice_unallocated", lang, money=fmt.number(money, lang, 1))
-    said = i18n.t("decision.answer_unallocated", lang, money=fmt.number(money, lang, 1))
-    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative, said)
+    return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
 
 
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
@@ -460,7 +463,7 @@ def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tu
     main = gs[0]
     allocs = allocations(main)
     if len(allocs) == 1:  # nothing to choose between: no answer, no trade-offs
-        first = with_own_unallocated(single_message(allocs[0], lang), allocs[0], lang, unallocated or {})
+        first = with_own_unallocated(single_message(allocs[0], lang), allocs[0], lang, unallocated or {}, boxed=False)
         msgs = [first, targets_message(main, None, lang), plan_message(main, lang), context_message(main, gs[1:], lang)]
         return [m for m in msgs if m is not None], None
     rob = shared_robustness(main)
@@ -481,7 +484,7 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     items = []
     for m in messages:
-        link = f' <span class="sl-small">({html.link(m.link, m.link_text)})</span>' if m.link else ""
+        link = f' <span class="sl-small sl-screen">({html.link(m.link, m.link_text)})</span>' if m.link else ""
         # a message ending in a list has its evidence link after its lead-in, not alone below the list
         head, sep, rest = m.html.partition("<ul")
         items.append(f"<li>{head}{link}{sep}{rest}</li>" if sep else f"<li>{m.html}{link}</li>")

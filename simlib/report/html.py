@@ -82,12 +82,25 @@ a { color: #000; }
 ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 .cell, .output_wrapper, .output, .output_area, .output_subarea { margin: 0; padding: 0; }
 @page { size: A4; margin: 14mm 12mm 16mm;
-  @bottom-right { content: "Trang " counter(page) " / " counter(pages); font-size: 8.5pt; color: #555; } }
+  @bottom-right { content: "Trang " counter(page) " / " counter(pages); font: 8.5pt "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #555; } }
 @page sl-landscape { size: A4 landscape; }
 @media print {
   body { font-size: 11pt; }
   main.sl-page { max-width: none; padding: 0; }
   h2, h3, table.sl-table caption { break-after: avoid; }
+  h2, h3 { display: flow-root; }
+  h2, h3, table.sl-table caption { break-inside: avoid; }
+  h2::after, h3::after, table.sl-table caption::after { content: ""; display: block; height: 6em; margin-bottom: -6em; }
+  table.sl-table caption::after { height: 10em; margin-bottom: -10em; }
+  .sl-brief { break-inside: auto; }
+  .sl-brief li, .sl-answer, .sl-brief h2 { break-inside: avoid; }
+  .sl-nav, .sl-screen { display: none; }
+  .sl-files th:last-child, .sl-files td:last-child { display: none; }
+  .sl-files table.sl-table { border-right: 1px solid var(--rule); }
+  .sl-files td:nth-child(3) { min-width: 16em; }
+  h3:has(+ .sl-files)::after { height: 16em; margin-bottom: -16em; }
+  footer.sl-footer { break-before: avoid; }
+  footer.sl-footer td:first-child { white-space: normal; width: 30%; }
   figure.sl-chart img { max-height: 235mm; width: auto; }
   a { text-decoration: none; }
   .sl-up { display: none; }
@@ -103,6 +116,10 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 #: (the evidence behind the effect sizes: 814 px) on landscape pages, and let the cells of a table
 #: of `WIDE_COLUMNS` (a scorecard of seven years: 880 px) and the scorecard's first column (722 px)
 #: take less room, a verdict wrapping within its cell.
+#: A heading or caption is kept whole and, through an empty box below it that takes no room on
+#: screen (`::after`, its height given back by a negative margin), moves to the next page with what
+#: it heads when only a few lines are left (print60). A brief taller than a page breaks between its
+#: messages; links and the index's file column (`sl-nav`, `sl-screen`, `sl-files`) are not printed.
 
 #: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
 PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'

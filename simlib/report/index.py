@@ -155,16 +155,18 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
         table = html.table(
             header, rows, numeric=[False, True, False, True, True, True, False], raw_cols=range(len(header))
         )
-        parts += [html.heading(group_title(g, lang), 3), table]
+        parts += [html.heading(group_title(g, lang), 3), f'<div class="sl-files">{table}</div>']
     failed = [it for it in result.items if not it.ok]
     if failed:
         parts += [
             html.heading(t("index.section.failed"), 3),
-            html.table(
+            '<div class="sl-files">'
+            + html.table(
                 [t("index.col.scenario"), t("index.col.status"), t("index.col.files")],
                 _failed_rows(failed, out, lang, set(by_name)),
                 raw_cols=range(3),
-            ),
+            )
+            + "</div>",
             html.note(t("index.failed_note")),
         ]
     return parts
@@ -207,7 +209,7 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
         parts.append(decision.brief_html(messages, best, lang, caveat))
     if result.compare_ok:
         parts.append(
-            f'<p><strong>{html.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({html.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
+            f'<p class="sl-screen"><strong>{html.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({html.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'
         )
     elif result.compare_ok is False:
         parts.append(html.note(t("index.compare_failed", error=result.compare_error)))
