@@ -42,7 +42,7 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import GRID_CSS, AmountGrid
+from simlib.workbench.grid import GRID_CSS, AmountGrid, amount_text
 from simlib.workbench.judged import Judge
 from simlib.workbench.layout import cell_label
 from simlib.workbench.opening import WAIT_CSS, opened, wait_mark
@@ -213,10 +213,11 @@ class ExplorerView:
     def _show_inputs(self) -> None:
         self._syncing_total = True
         try:
-            self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year) / 1e9, self.lang, 1)
+            # as the cells and the totals by source show amounts: a typed «650,55» is not shown «650,5»
+            self.w["total"].value = amount_text(self.state.allocated_vnd(self.grid.year), self.lang)
         finally:
             self._syncing_total = False
-        totals = [round(self.state.allocated_vnd(y) / 1e8) for y in self.state.years[1:]]  # as shown, 0.1 bn
+        totals = [amount_text(self.state.allocated_vnd(y), self.lang) for y in self.state.years[1:]]  # as shown
         differs = self.grid.year is None and len(set(totals)) > 1  # the first year's total shown, as the cells
         (self.w["total"].add_class if differs else self.w["total"].remove_class)("sl-differs")
         self.w["problems"].value = problems_html(self.input_problems, self.state.problems(), self.lang)
