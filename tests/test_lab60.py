@@ -6,7 +6,7 @@
   total typed is finer), the year's total kept exactly as typed;
 - the total box showed 1 decimal whatever was typed («650,55» shown «650,5», beside cells of
   3 decimals): it shows the total as the cells show amounts; a total finer than 1.000 đồng is
-  refused as an amount is;
+  refused as an amount is; the money card of that year said «650,5» too: it says «650,55»;
 - an emptied cell or total was refused saying «» is not accepted: it now says the cell is empty
   and how to remove the money (enter 0);
 - `set_amount(1/3)` from code is refused (not rounded), the value written the local way;
@@ -58,9 +58,14 @@ def test_a_scaled_total_gives_amounts_to_the_million_and_the_total_as_typed(view
     texts = [c.value for c in view.grid.cells.values()]
     assert max(_decimals(t) for t in texts) == 3 and "324,67" in texts  # 330 × 700,5 / 712 = 324,6699…
     # back to the plan's total: every source at its envelope again, not a hair above
+    plan = {s: float(before[1, :, j].sum()) for j, s in enumerate(st.sources)}
     view.w["total"].value = "712"
-    assert view.input_problems == []
-    assert st.source_totals() == {s: float(before[1, :, j].sum()) for j, s in enumerate(st.sources)}
+    assert view.input_problems == [] and st.source_totals() == plan
+    # 712 → 650,55 → 712 rounded the recurrent money up to 263,001 against its envelope of 263
+    for total in ("650,55", "712"):
+        view.w["total"].value = total
+        assert view.input_problems == []
+    assert st.source_totals() == plan and st.source_totals()["central_recurrent"] == st.envelope()["central_recurrent"]
 
 
 def test_a_total_finer_than_a_million_keeps_the_thousand_dong(view):
@@ -138,3 +143,16 @@ def test_the_working_marks_need_no_emoji_font(view):
     assert 'class="sl-wait"' in busy and 'class="sl-wait"' in note
     assert "@keyframes sl-wait-turn" in view.w["style"].value and "@keyframes sl-wait-turn" in note
     assert busy.endswith(i18n.t("wb.busy", "vi"))
+
+
+def test_the_money_card_of_a_year_says_the_total_the_box_shows(view):
+    view.grid.year_control.value = 2024
+    view.w["total"].value = "650,55"
+    assert view.w["total"].value == "650,55"
+    assert "650,55 tỷ đồng" in view.w["cards"].value.replace("\xa0", " ")  # was «650,5» (650,55 is 650,549…)
+    view.w["total"].value = "712"
+    assert "712,0 tỷ đồng" in view.w["cards"].value.replace("\xa0", " ")  # a whole total keeps one decimal
+    view.grid.year_control.value = 2025
+    view.w["total"].value = "650,55"
+    view.grid.year_control.value = 0  # every year: their mean, one decimal
+    assert f"{(712 + 650.55) / 2:.1f} tỷ đồng".replace(".", ",") in view.w["cards"].value.replace("\xa0", " ")

@@ -173,34 +173,49 @@ def sources_label(source: str) -> LocalText:
     return LocalText(**{lg: i18n.label("source", source, lg) for lg in i18n.LANGS})
 
 
-def largest_remainder(exact: np.ndarray, target: int) -> np.ndarray:
+def largest_remainder(exact: np.ndarray, target: int, top: np.ndarray | None = None) -> np.ndarray:
     """Whole numbers, each `exact` rounded down or up, adding up to `target` (the largest
     remainders rounded up); `exact` ≥ 0 with a sum within rounding of `target`. An amount of 0
-    stays 0."""
+    stays 0. `top`: where given, no number above it (the units it cannot take go to the
+    others, largest remainders first)."""
     units = np.floor(exact + 1e-9)
-    short = int(round(target - units.sum()))
+    top = np.full(len(units), np.inf) if top is None else np.asarray(top, dtype=float)
+    units = np.minimum(units, top)
     order = np.argsort(-(exact - units), kind="stable")
-    units[order[: max(0, short)]] += 1
+    short = int(round(target - units.sum()))
+    while short > 0:
+        room = [i for i in order if units[i] < top[i] and exact[i] > 0]
+        if not room:
+            break
+        units[room[:short]] += 1
+        short = int(round(target - units.sum()))
     for i in order[::-1][: max(0, -short)]:  # `exact` a hair below whole numbers (never in practice)
         units[i] -= 1
     return units
 
 
-def scaled(row: np.ndarray, total_bn: float) -> np.ndarray:
+def scaled(row: np.ndarray, total_bn: float, envelope: Mapping[int, float] | None = None) -> np.ndarray:
     """A year's amounts (items, sources; VND) scaled to `total_bn` billion VND, each rounded to
     the million VND (to the 1.000 đồng a saved scenario keeps when `total_bn` is finer than a
     million), so that a cell shows what is held and saved (it showed «324,669944») and the
-    year's total is exactly `total_bn`. Rounded first by source (a source within its envelope
-    stays within it: envelopes are whole millions), then within each source by cell."""
+    year's total is exactly `total_bn`. Rounded first by source, then within each source by
+    cell. `envelope` (VND by source position): a source whose scaled money is within a unit of
+    its envelope is not rounded above it (scaling 712 → 650,55 → 712 put 263,001 against 263);
+    one further above stays there, for the legal check to refuse."""
     millions = math.isclose(total_bn, round(total_bn, 3), rel_tol=1e-12, abs_tol=1e-13)
     decimals = 3 if millions else AMOUNT_DECIMALS
     unit = 10.0 ** (9 - decimals)
     exact = row * (total_bn * BN / row.sum()) / unit
     target = int(round(total_bn * 10**decimals))
-    by_source = largest_remainder(exact.sum(axis=0), target)
+    by_source = exact.sum(axis=0)
+    top = np.full(len(by_source), np.inf)
+    for j, cap in (envelope or {}).items():
+        if by_source[j] <= math.floor(cap / unit + 1e-9) + 1:
+            top[j] = math.floor(cap / unit + 1e-9)
+    source_units = largest_remainder(by_source, target, top)
     out = np.empty_like(exact)
     for j in range(exact.shape[1]):
-        out[:, j] = largest_remainder(exact[:, j], int(by_source[j]))
+        out[:, j] = largest_remainder(exact[:, j], int(source_units[j]))
     return out * unit
 
 
@@ -293,7 +308,9 @@ class AllocationState:
             tot = new[yi].sum()
             if tot <= 0 and v > 0:
                 return [Problem("total", "wb.problem.total_empty", {"year": self.years[yi]})]
-            new[yi] = scaled(new[yi], v) if tot > 0 else 0.0
+            env = self.envelope(self.years[yi])
+            caps = {self.sources.index(src): cap for src, cap in env.items()}
+            new[yi] = scaled(new[yi], v, caps) if tot > 0 else 0.0
         return self._commit(new, "total")
 
     def set_amounts(self, amounts, where: str = "allocation") -> list[Problem]:
