@@ -10,7 +10,9 @@
 - an emptied cell or total was refused saying «» is not accepted: it now says the cell is empty
   and how to remove the money (enter 0);
 - `set_amount(1/3)` from code is refused (not rounded), the value written the local way;
-- the «⏳» busy mark showed as an empty box in Chromium without an emoji font: a CSS ring now.
+- the «⏳» busy mark showed as an empty box in Chromium without an emoji font: a CSS ring now;
+- at 1024 px a «–» cell shrank and moved a row's amounts under another source's header: every
+  column keeps its width.
 """
 
 from __future__ import annotations
@@ -156,3 +158,20 @@ def test_the_money_card_of_a_year_says_the_total_the_box_shows(view):
     view.w["total"].value = "650,55"
     view.grid.year_control.value = 0  # every year: their mean, one decimal
     assert f"{(712 + 650.55) / 2:.1f} tỷ đồng".replace(".", ",") in view.w["cards"].value.replace("\xa0", " ")
+
+
+def test_every_column_of_the_grid_keeps_its_width_in_a_narrow_notebook():
+    """At 1024 px a «–» cell (a content that does not take a source) shrank to its dash and moved
+    the row's amounts one column left, under another source's header (crossing_2024_2027, 2027):
+    every column of every row (headers, cells, «–», totals, envelope) now has a fixed width."""
+    from simlib.workbench.grid import CELL_WIDTH, AmountGrid
+
+    grid = AmountGrid(AllocationState.load(CROSSING), "en", lambda problems: None)
+    for year in (0, 2027):  # the 2021–2025 lines, the 2026–2035 contents
+        grid.year_control.value = year
+        rows = [r for r in grid.box.children if len(getattr(r, "children", ())) == 1 + len(grid.state.sources)]
+        dashes = [c for r in rows[1:-2] for c in r.children[1:] if type(c).__name__ == "HTML"]
+        assert len(rows) >= 10 and (len(dashes) > 0) == (year == 2027)
+        for row in rows:
+            for col in row.children[1:]:
+                assert (col.layout.width, col.layout.flex) == (CELL_WIDTH, "0 0 auto")
