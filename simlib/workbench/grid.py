@@ -30,6 +30,8 @@ from simlib.workbench.state import AMOUNT_DECIMALS, AllocationState, Problem, sh
 
 NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
+#: a column's flex: never grown nor shrunk (`_row`)
+CELL_FLEX = "0 0 auto"
 #: the year control's value for every projected year
 EVERY_YEAR = 0
 #: a row's name stays on one line, cut with «…» where the notebook is narrow (1024 px: names of
@@ -100,7 +102,10 @@ class AmountGrid:
         label.layout.width = NAME_WIDTH
         label.add_class(NAME_CLASS)
         for c in cells:
-            c.layout.width = CELL_WIDTH
+            # a column never shrinks, only the name does: at 1024 px a «–» cell (a source the
+            # content does not take) shrank to its dash and moved the row's amounts one column
+            # left, under another source's header
+            c.layout.width, c.layout.flex = CELL_WIDTH, CELL_FLEX
         return W.HBox([label, *cells])
 
     def _rows(self, layout: GridLayout) -> tuple[list, dict]:

@@ -20,10 +20,26 @@ from simlib.report.lab import install_error_handler
 
 T = TypeVar("T")
 
+#: the turning of the "working" mark (`wait_mark`), in the explorer's stylesheet and the opening note
+WAIT_CSS = "@keyframes sl-wait-turn { to { transform: rotate(360deg); } }"
+_WAIT_STYLE = (
+    "display:inline-block;width:.75em;height:.75em;margin-right:.4em;vertical-align:-.05em;"
+    "border:2px solid currentColor;border-right-color:transparent;border-radius:50%;"
+    "animation:sl-wait-turn 1s linear infinite"
+)
+
+
+def wait_mark() -> str:
+    """The mark beside a "working…" text: a turning ring drawn by CSS (its style inline, so it
+    shows before the explorer's stylesheet). The hourglass emoji it replaces showed as an empty
+    box in a browser without an emoji font (Debian's headless Chromium)."""
+    return f'<span class="sl-wait" style="{_WAIT_STYLE}" aria-hidden="true"></span>'
+
 
 def opening_note(lang: str) -> str:
     """The note shown while the explorer opens."""
-    return f'<p class="sl-opening">⏳ {H.esc(i18n.t("wb.lab.opening", lang))}</p>'
+    text = H.esc(i18n.t("wb.lab.opening", lang))
+    return f'<style>{WAIT_CSS}</style><p class="sl-opening">{wait_mark()}{text}</p>'
 
 
 def opened(build: Callable[[], T], lang: str) -> T:

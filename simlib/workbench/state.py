@@ -155,6 +155,70 @@ def finer_than_kept(v: float) -> bool:
     return not math.isclose(v, round(v, AMOUNT_DECIMALS), rel_tol=1e-12, abs_tol=1e-13)
 
 
+def _blank(value) -> bool:
+    """Whether `value` is an emptied cell (text of nothing but spaces)."""
+    return isinstance(value, str) and not value.strip()
+
+
+def shown_value(value, lang) -> str:
+    """A refused value as the planner gave it: typed text as typed, a number from code written
+    the local way (`0,3333333333333333`, not Python's `0.3333333333333333`)."""
+    if isinstance(value, str) or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return str(value).replace(".", ",") if i18n.get_lang(lang) == "vi" else str(value)
+
+
+def sources_label(source: str) -> LocalText:
+    """A funding source's name in both languages (for a message that names the cell)."""
+    return LocalText(**{lg: i18n.label("source", source, lg) for lg in i18n.LANGS})
+
+
+def largest_remainder(exact: np.ndarray, target: int, top: np.ndarray | None = None) -> np.ndarray:
+    """Whole numbers, each `exact` rounded down or up, adding up to `target` (the largest
+    remainders rounded up); `exact` ≥ 0 with a sum within rounding of `target`. An amount of 0
+    stays 0. `top`: where given, no number above it (the units it cannot take go to the
+    others, largest remainders first)."""
+    units = np.floor(exact + 1e-9)
+    top = np.full(len(units), np.inf) if top is None else np.asarray(top, dtype=float)
+    units = np.minimum(units, top)
+    order = np.argsort(-(exact - units), kind="stable")
+    short = int(round(target - units.sum()))
+    while short > 0:
+        room = [i for i in order if units[i] < top[i] and exact[i] > 0]
+        if not room:
+            break
+        units[room[:short]] += 1
+        short = int(round(target - units.sum()))
+    for i in order[::-1][: max(0, -short)]:  # `exact` a hair below whole numbers (never in practice)
+        units[i] -= 1
+    return units
+
+
+def scaled(row: np.ndarray, total_bn: float, envelope: Mapping[int, float] | None = None) -> np.ndarray:
+    """A year's amounts (items, sources; VND) scaled to `total_bn` billion VND, each rounded to
+    the million VND (to the 1.000 đồng a saved scenario keeps when `total_bn` is finer than a
+    million), so that a cell shows what is held and saved (it showed «324,669944») and the
+    year's total is exactly `total_bn`. Rounded first by source, then within each source by
+    cell. `envelope` (VND by source position): a source whose scaled money is within a unit of
+    its envelope is not rounded above it (scaling 712 → 650,55 → 712 put 263,001 against 263);
+    one further above stays there, for the legal check to refuse."""
+    millions = math.isclose(total_bn, round(total_bn, 3), rel_tol=1e-12, abs_tol=1e-13)
+    decimals = 3 if millions else AMOUNT_DECIMALS
+    unit = 10.0 ** (9 - decimals)
+    exact = row * (total_bn * BN / row.sum()) / unit
+    target = int(round(total_bn * 10**decimals))
+    by_source = exact.sum(axis=0)
+    top = np.full(len(by_source), np.inf)
+    for j, cap in (envelope or {}).items():
+        if by_source[j] <= math.floor(cap / unit + 1e-9) + 1:
+            top[j] = math.floor(cap / unit + 1e-9)
+    source_units = largest_remainder(by_source, target, top)
+    out = np.empty_like(exact)
+    for j in range(exact.shape[1]):
+        out[:, j] = largest_remainder(exact[:, j], int(source_units[j]))
+    return out * unit
+
+
 def share_labels(values: Mapping[str, float], lang: str | None = None, decimals: int = 1) -> dict[str, str]:
     """Percentages of `values` rounded so that the shown numbers add up to exactly 100
     (largest remainders); all `0 %` when nothing is positive."""
@@ -205,8 +269,9 @@ class AllocationState:
     # -- changes (refused, never bent) -------------------------------------------------------
     def set_amount(self, item: str, source: str, value, year: int | None = None, lang=None) -> list[Problem]:
         """Set the billion VND of one item from one source in `year` (None: every projected
-        year). Refused, with the reasons, when the value is not a finite number ≥ 0 or the
-        result would breach a legal rule."""
+        year). Refused, with the reasons, when the value is not a finite number ≥ 0, has money
+        finer than a saved scenario keeps (1.000 đồng: `1/3` from code is refused, not rounded;
+        pass `round(v, 6)`), or the result would breach a legal rule."""
         where = f"amount.{item}.{source}"
         if item not in self.items or source not in self.sources:
             allowed = ", ".join(self.items if item not in self.items else self.sources)
@@ -216,28 +281,36 @@ class AllocationState:
             return bad
         v = _value(value, lang)
         if v is None or v < 0:
-            return [Problem(where, "wb.problem.amount", {"item": item, "value": value})]
+            key, src = ("wb.problem.amount_blank" if _blank(value) else "wb.problem.amount"), sources_label(source)
+            return [Problem(where, key, {"item": item, "source": src, "value": shown_value(value, lang)})]
         if finer_than_kept(v):
-            return [Problem(where, "wb.problem.amount_unit", {"item": item, "value": value})]
+            return [Problem(where, "wb.problem.amount_unit", {"item": item, "value": shown_value(value, lang)})]
         new = self._amounts.copy()
         new[years, self.items.index(item), self.sources.index(source)] = v * BN
         return self._commit(new, where)
 
     def set_total(self, value, year: int | None = None, lang=None) -> list[Problem]:
         """Scale every amount of `year` (None: every projected year) so the year's total is
-        `value` billion VND; a year with no money cannot be scaled. Refused as `set_amount`."""
+        `value` billion VND, each amount rounded to the million VND (to the 1.000 đồng when
+        `value` is finer) and the total kept exactly (`scaled`); a year with no money cannot be
+        scaled. Refused as `set_amount`."""
         years, bad = self._year_rows(year, "total")
         if bad:
             return bad
         v = _value(value, lang)
         if v is None or v < 0:
-            return [Problem("total", "wb.problem.total", {"value": value})]
+            key = "wb.problem.total_blank" if _blank(value) else "wb.problem.total"
+            return [Problem("total", key, {"value": shown_value(value, lang)})]
+        if finer_than_kept(v):
+            return [Problem("total", "wb.problem.total_unit", {"value": shown_value(value, lang)})]
         new = self._amounts.copy()
         for yi in years:
             tot = new[yi].sum()
             if tot <= 0 and v > 0:
                 return [Problem("total", "wb.problem.total_empty", {"year": self.years[yi]})]
-            new[yi] = new[yi] * (v * BN / tot) if tot > 0 else 0.0
+            env = self.envelope(self.years[yi])
+            caps = {self.sources.index(src): cap for src, cap in env.items()}
+            new[yi] = scaled(new[yi], v, caps) if tot > 0 else 0.0
         return self._commit(new, "total")
 
     def set_amounts(self, amounts, where: str = "allocation") -> list[Problem]:

@@ -42,10 +42,10 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import GRID_CSS, AmountGrid
+from simlib.workbench.grid import GRID_CSS, AmountGrid, amount_text
 from simlib.workbench.judged import Judge
 from simlib.workbench.layout import cell_label
-from simlib.workbench.opening import opened
+from simlib.workbench.opening import WAIT_CSS, opened, wait_mark
 from simlib.workbench.refusals import UnsavedNote, problems_html
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
@@ -58,7 +58,7 @@ ON_DEMAND = ("probability", "suggest", "apply")
 STOP = {"probability": "probability_cancel", "suggest": "suggest_cancel"}
 BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
-    " .sl-differs input { font-style: italic; background: #f4f4f4; }" + GRID_CSS
+    " .sl-differs input { font-style: italic; background: #f4f4f4; } " + WAIT_CSS + GRID_CSS
 )
 
 
@@ -117,7 +117,7 @@ class ExplorerView:
         total_row = W.HBox(
             [W.Label(self.t("wb.envelope"), layout=W.Layout(width="330px")), total, W.Label(self.t("wb.total_unit"))]
         )
-        self.w["problems"], self.w["busy"] = W.HTML(), W.HTML(f"⏳ {self.t('wb.busy')}")
+        self.w["problems"], self.w["busy"] = W.HTML(), W.HTML(f"{wait_mark()}{H.esc(self.t('wb.busy'))}")
         self.w["busy"].layout.visibility = "hidden"
         self.w["cards"], self.w["compare"] = W.HTML(), W.HTML()
         self.w["chart"] = W.HTML()
@@ -213,10 +213,11 @@ class ExplorerView:
     def _show_inputs(self) -> None:
         self._syncing_total = True
         try:
-            self.w["total"].value = fmt.number(self.state.allocated_vnd(self.grid.year) / 1e9, self.lang, 1)
+            # as the cells and the totals by source show amounts: a typed «650,55» is not shown «650,5»
+            self.w["total"].value = amount_text(self.state.allocated_vnd(self.grid.year), self.lang)
         finally:
             self._syncing_total = False
-        totals = [round(self.state.allocated_vnd(y) / 1e8) for y in self.state.years[1:]]  # as shown, 0.1 bn
+        totals = [amount_text(self.state.allocated_vnd(y), self.lang) for y in self.state.years[1:]]  # as shown
         differs = self.grid.year is None and len(set(totals)) > 1  # the first year's total shown, as the cells
         (self.w["total"].add_class if differs else self.w["total"].remove_class)("sl-differs")
         self.w["problems"].value = problems_html(self.input_problems, self.state.problems(), self.lang)
@@ -254,7 +255,7 @@ class ExplorerView:
         stop button (`STOP`) shows while it runs."""
         if self.background.busy:
             return False
-        self.w[note].value = f"⏳ {H.esc(self.t('wb.working'))}"
+        self.w[note].value = f"{wait_mark()}{H.esc(self.t('wb.working'))}"
         labels = {k: (self.w[k].description, self.w[k].icon) for k in ON_DEMAND}
         for k in ON_DEMAND:
             self.w[k].disabled = True
@@ -323,7 +324,7 @@ class ExplorerView:
         """Show the running draws' progress (on the kernel's thread, via `Background.tell`)."""
         if self.background.name == "probability" and not self.background.cancelled:
             text = self.t("wb.probability_progress", done=done, n=total)
-            self.w["probability_note"].value = f"⏳ {H.esc(self.t('wb.working'))} {H.esc(text)}"
+            self.w["probability_note"].value = f"{wait_mark()}{H.esc(self.t('wb.working'))} {H.esc(text)}"
 
     def suggest(self) -> bool:
         """Start the optimiser from the current allocation in the background, with its progress
@@ -357,7 +358,7 @@ class ExplorerView:
         """Show the running optimiser's progress (on the kernel's thread, via `Background.tell`)."""
         if self.background.name == "suggest" and not self.background.cancelled:
             lines = "<br>".join(H.esc(line) for line in text.splitlines())
-            self.w["suggestion"].value = f"<p>⏳ {H.esc(self.t('wb.working'))}<br>{lines}</p>"
+            self.w["suggestion"].value = f"<p>{wait_mark()}{H.esc(self.t('wb.working'))}<br>{lines}</p>"
 
     def cancel_suggestion(self) -> bool:
         """Stop the running optimiser at its next engine call (False when it is not running)."""
