@@ -100,31 +100,28 @@ def test_on_a_terminal_run_rewrites_one_line_and_clears_it(capsys):
     assert compiling.line_display(False) == (compiling.plain_line, 60.0)
 
 
-def test_without_a_change_of_standard_compiling_is_over_when_a_scenario_finishes_after_the_year(tmp_path):
+def test_without_a_change_of_standard_compiling_is_over_once_the_year_is_compiled(tmp_path):
     """On a cold cache importing the engines indexes `_year_both` too; a batch that never crosses
-    a change of standard never compiles it: a scenario finished after `_year` was compiled says
-    compiling is over; one finished before it (a failure at once) does not."""
-    start, done = 1_000_000.0, [0]
+    a change of standard never compiles it (its `needed` year kernels: `_year` alone): compiling
+    is over once `_year` is compiled. Without `needed` (`simlib run`), every indexed year kernel
+    says it."""
+    start = 1_000_000.0
     for name in ("multidim_jit._year", "multidim_jit._year_both"):
         index_file(tmp_path, name, start + 2)
-    w = compiling.CompileWatch(tmp_path, "en", start, finished=lambda: done[0])
+    w = compiling.CompileWatch(tmp_path, "en", start, needed=frozenset({"multidim_jit._year"}))
     kernel_file(tmp_path, "multidim_numba.aempty", start + 5)
-    done[0] = 1  # a scenario refused at once
     assert w.poll(start + 10) == ("first run: compiling the model's kernels, 1 done, 0 min 10 s", False)
     kernel_file(tmp_path, "multidim_jit._year", start + 200)
     index_file(tmp_path, "multidim_jit._year", start + 201)
-    assert w.poll(start + 210)[1] is False  # no scenario finished since the year's kernel
-    done[0] = 2
     text, over = w.poll(start + 260)
     assert over and text.startswith("The model's kernels are compiled (2 kernels, 4 min 20 s")
-    # without the count (`simlib run`), only the year kernels say it
     assert compiling.CompileWatch(tmp_path, "en", start).poll(start + 260)[1] is False
 
 
-def test_a_batch_bar_hidden_in_a_log_counts_its_scenarios_for_the_watch(cache):
-    """`compile_watch` on a batch's tqdm bar (hidden: a log) says compiling is over once the bar
-    is told a scenario finished after the year's kernel, with `_year_both` never compiled; the
-    bar's own `update` is back afterwards."""
+def test_a_batch_bar_hidden_in_a_log_is_left_as_it_is_by_the_watch(cache):
+    """`compile_watch` on a batch's tqdm bar (hidden: a log) says compiling is over once the year
+    kernels the batch needs are compiled, with `_year_both` never compiled; the bar's `update` is
+    its own throughout (nothing counted through it)."""
     index_file(cache, "multidim_jit._year", time.time())
     index_file(cache, "multidim_jit._year_both", time.time())
     said = []
@@ -133,14 +130,14 @@ def test_a_batch_bar_hidden_in_a_log_counts_its_scenarios_for_the_watch(cache):
         return (lambda text, done: said.append((text, done))), 60.0
 
     bar = tqdm(total=2, disable=True)
-    with compiling.compile_watch(bar, "vi", {"multidim"}, display=display):
-        kernel_file(cache, "multidim_jit._year", time.time() + 1)
+    with compiling.compile_watch(bar, "vi", {"multidim"}, needed={"multidim_jit._year"}, display=display):
+        assert "update" not in vars(bar)
+        kernel_file(cache, "multidim_numba.aempty", time.time() + 1)
         wait_for(lambda: said)
         assert not said[-1][1]
-        bar.update(1)
+        kernel_file(cache, "multidim_jit._year", time.time() + 10)
+        index_file(cache, "multidim_jit._year", time.time() + 10)
         wait_for(lambda: said[-1][1])
-    assert said[-1][0].startswith("Đã biên dịch xong các hàm tính của mô hình (1 hàm")
-    assert "update" not in vars(bar)
 
 
 def office_file(path) -> None:

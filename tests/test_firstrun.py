@@ -199,7 +199,7 @@ def test_nothing_is_said_on_a_warm_cache_or_without_the_multidimensional_model(t
 )
 def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch, capfd, lang, reports, progress, done):
     """`run_batch` of a multidimensional scenario, tables only or reports, in this process, its run
-    (its report) a stand-in that compiles two kernels into numba's cache folder
+    (its report) a stand-in that compiles its three kernels into numba's cache folder
     (`NUMBA_CACHE_DIR`): plain lines on stderr, the first that it compiles, the last that
     compiling is over; nothing on stdout."""
     from simlib.batch import run_batch
@@ -220,6 +220,7 @@ def test_a_batch_in_a_log_says_what_its_first_run_compiles(tmp_path, monkeypatch
         kernel_file(folder, "multidim_numba.aempty", time.time() + 1)
         assert printed.wait(30)
         kernel_file(folder, "multidim_jit._year", time.time() + 1)
+        kernel_file(folder, "multidim_jit._year_both", time.time() + 1)  # multidim_2030 crosses a change
         for _ in range(3000):
             if lines[-1].startswith(done):
                 break

@@ -35,7 +35,8 @@ The package: `checks` (scenarios and the output folder, before anything runs), `
 output folder may hold, the record of what simlib wrote there), `pages` (one scenario's tables or
 report, its uncertainty page, the comparison), `staged` (the reports page by page over folders the
 batch stages), `run` (the batch over the executor, the index), `compiling` (what a first run
-compiles meanwhile). Importing the package loads none of
+compiles meanwhile), `warmup` (a first run's year kernels compiled once each, one per worker).
+Importing the package loads none of
 them: each name is imported from its module when first asked for (`simlib.lazy.package_names`).
 """
 

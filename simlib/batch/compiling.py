@@ -2,18 +2,18 @@
 `cache=True`: 278–322 s on a quiet 2-core machine, much longer on a busy one, with the progress
 bar standing still), say that work goes on: the kernels compiled so far and the time since the
 scenarios started — on the progress bar on a terminal, as a plain line every minute otherwise
-(CI logs, papermill) — and, once every year kernel is compiled, that compiling is over. A batch
-in which no scenario crosses a change of standard never compiles `_year_both`: there, compiling
-is over when a scenario finishes after the year's kernel (`_year`) was written (`CompileWatch`).
-`simlib run` says the same on a line of its own (`line_display`).
+(CI logs, papermill) — and, once every year kernel the run needs is compiled, that compiling is
+over. A batch knows which year kernels its scenarios call (`needed`: `_year_both` only when a
+scenario continues into its previous-standard twin's year, `simlib.batch.warmup.kernels_of`);
+`simlib run`, which does not, takes every year kernel numba has indexed (`years_compiled`) and
+says the same on a line of its own (`line_display`).
 
-What is said is read from numba's cache folder (`cache_folder`): the workers that compile write
-each kernel's machine code there (`*.nbc`) when it is done, whichever process compiles it (two
-local workers that each start a multidimensional scenario both compile: each process reads the
-cache at a kernel's first call, before the other has written it); a warm cache gets no new file,
-and nothing is said. One thread of this process looks at the folder once a `TICK` while a batch
-with multidimensional scenarios runs (`compile_watch`); nothing else is touched: the runs, their
-outputs and their speed are the same.
+What is said is read from numba's cache folder (`cache_folder`): whichever process compiles a
+kernel writes its machine code there (`*.nbc`) when it is done (a batch's workers compile the
+year kernels once each, before the scenarios, `simlib.batch.warmup`); a warm cache gets no new
+file, and nothing is said. One thread of this process looks at the folder once a `TICK` while a
+batch with multidimensional scenarios runs (`compile_watch`); nothing else is touched: the runs,
+their outputs and their speed are the same.
 """
 
 from __future__ import annotations
@@ -70,31 +70,15 @@ class CompileWatch:
     lang: str
     start: float
     short: bool = False
-    #: the scenarios finished so far (None: not known)
-    finished: Callable[[], int] | None = None
+    #: the year kernels the run calls (None: not known, every one numba has indexed)
+    needed: frozenset | None = None
     kernels: set = field(default_factory=set)  # the kernels compiled since `start`
-    before: int = 0  # the scenarios finished before the year's kernel was written
-
-    def one_ran(self, code: dict) -> bool:
-        """Whether a scenario finished after the year's kernel (`_year`) was compiled since
-        `start` (`code`: kernel -> its code's time): that scenario ran every year it projects, so
-        its worker compiled all it needed — the sign that compiling is over in a batch in which no
-        scenario crosses a change of standard (`_year_both`, indexed on a cold cache, is then never
-        compiled). A kernel file's silence for a while would not do: `_year_both` itself takes
-        minutes to compile, with no file written meanwhile."""
-        if self.finished is None:
-            return False
-        count = self.finished()
-        if code.get(YEAR_KERNELS, 0.0) < self.start:
-            self.before = count
-            return False
-        return count > self.before
 
     def poll(self, now: float) -> tuple[str | None, bool]:
         """(what to say now, whether compiling is over): (None, False) while no kernel has been
         compiled since `start`; the count and the time so far while they compile; the final
-        sentence and True once every year kernel is compiled (`years_compiled`) or a scenario
-        finished after the year's (`one_ran`)."""
+        sentence and True once every year kernel is compiled (`years_compiled`: the `needed`
+        ones when known, else every one indexed)."""
         code, index = {}, {}
         with contextlib.suppress(OSError):  # not there yet (nothing compiled), or removed
             with os.scandir(self.folder) as entries:
@@ -104,11 +88,12 @@ class CompileWatch:
                         key = e.name.rsplit("-", 1)[0]
                         kind[key] = max(kind.get(key, 0.0), _stat_mtime(e))
         self.kernels |= {k for k, t in code.items() if t >= self.start}
-        ran = self.one_ran(code)  # every tick: the count before the year's kernel is kept
         if not self.kernels:
             return None, False
         took = elapsed_text(now - self.start, self.lang)
-        if ran or years_compiled(code, index):
+        if self.needed is not None:  # those with code (its index may come a moment later)
+            index = {k: index.get(k, 0.0) for k in self.needed} if self.needed <= code.keys() else {}
+        if years_compiled(code, index):
             return i18n.t("cli.compile_done", self.lang, n=len(self.kernels), elapsed=took), True
         if self.short:
             return i18n.t("cli.compile_bar", self.lang, n=len(self.kernels)), False
@@ -116,8 +101,8 @@ class CompileWatch:
 
 
 def years_compiled(code: dict, index: dict) -> bool:
-    """Whether every year kernel numba has an index of (`index`: kernel -> the index's time) has
-    its code written with it or after (`code`: kernel -> the latest code's time). Importing the
+    """Whether every year kernel of `index` (kernel -> the time of numba's index of it) has its
+    code written with its index or after (`code`: kernel -> the latest code's time). Importing the
     engines on a cold cache writes an empty index of every kernel, and compiling one writes its
     code then its index; code older than its index was left by an older version."""
     return bool(index) and all(code.get(k, 0.0) >= t - INDEX_AFTER for k, t in index.items())
@@ -190,26 +175,13 @@ def line_display(live: bool) -> tuple[Callable, float]:
     return show, 0.0
 
 
-def counted(bar) -> Callable[[], int]:
-    """The count of what the tqdm `bar` was told is done (its `update`s), kept whether the bar is
-    shown or not (a hidden bar counts nothing itself): the scenarios a batch finished."""
-    count = [0]
-    update = bar.update
-
-    def counting(n=1):
-        count[0] += n
-        return update(n)
-
-    bar.update = counting
-    return lambda: count[0]
-
-
 @contextlib.contextmanager
 def compile_watch(
     bar,
     lang: str,
     models: set,
     *,
+    needed: set | None = None,
     folder: Path | None = None,
     tick: float | None = None,
     display=bar_display,
@@ -221,16 +193,16 @@ def compile_watch(
     (Ctrl-C included) and never keeps the process alive. `folder`: numba's cache folder
     (default `cache_folder()`); `tick`: seconds between looks (default `TICK`); `display`: how to
     speak with the bar (`bar_display`), called with `bar`; `short`: the count alone (default: when
-    `display` updates every tick, as a bar that shows its own time). The scenarios finished are
-    counted from the bar's updates (`counted`; none when `bar` is no tqdm bar)."""
+    `display` updates every tick, as a bar that shows its own time); `needed`: the year kernels
+    the work calls (`CompileWatch.needed`; None: not known)."""
     if "multidim" not in models:
         yield
         return
     show, every = display(bar)
-    finished = counted(bar) if hasattr(bar, "update") else None
     folder = folder if folder is not None else cache_folder()
     short = not every if short is None else short
-    watch = CompileWatch(folder, lang, time.time(), short=short, finished=finished)
+    needed = None if needed is None else frozenset(needed)
+    watch = CompileWatch(folder, lang, time.time(), short=short, needed=needed)
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_loop, args=(watch, show, stop, tick or TICK, every), name="simlib-compile-watch", daemon=True
@@ -241,5 +213,3 @@ def compile_watch(
     finally:
         stop.set()
         thread.join(timeout=5.0)
-        if finished is not None:
-            vars(bar).pop("update", None)  # the bar's own `update` again

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -19,6 +19,7 @@ from simlib.batch.compiling import compile_watch
 from simlib.batch.folder import mark_collection, removed_if_left_bare
 from simlib.batch.pages import compare_reports, run_one, warm_up
 from simlib.batch.staged import Stages, record, run_reports
+from simlib.batch.warmup import kernels_of, warm_kernels, warm_plan
 from simlib.errors import InputError, InputErrors, SimlibError, raise_if_any
 from simlib.executors import default_jobs, make_executor
 from simlib.i18n import LocalText
@@ -139,13 +140,16 @@ def run_batch(
             reserved = batch_names([items[p].name for p in todo], reports)
             mark_collection(out_dir, "batch", reserved)
             if todo:
+                order = longest_first(todo, checked)
+                needed, warm = batch_kernels(order, checked, options, len(paths) if early else len(todo))
                 batch = Batch(
                     options, out_dir, list(set_items or []), reports, lang, uncertainty, sampler, uncertainty_multidim
                 )
+                batch = replace(batch, needed=needed, warm=warm)
                 if on_start is not None:
                     on_start({items[p].model for p in todo})
                 ex = early or _start_workers(workers, options, len(todo), reports)
-                _run_all(ex, longest_first(todo, checked), items, batch, (result, stages))
+                _run_all(ex, order, items, batch, (result, stages))
             workers.close()
             _finish(result, options, out_dir, lang, reports)
     return result
@@ -160,6 +164,15 @@ def _finish(result: BatchResult, options: RunOptions, out_dir: Path, lang: str, 
 
         result.index = write_index(result, out_dir, lang, engine=options.engine, draws=options.draws)
     mark_collection(out_dir, "batch", written=True)  # every file simlib wrote there, as it left it
+
+
+def batch_kernels(order: list[Path], checked: dict, options: RunOptions, n: int) -> tuple:
+    """(the year kernels the scenarios `order` call, what the workers compile before them:
+    `warmup.warm_plan`); `n`: the scenarios the executor was started for (its workers: one per
+    core, at most `n`, `_start_workers`)."""
+    needs = [(p, kernels_of(checked[p], options)) for p in order]
+    workers = min(options.jobs or default_jobs(), default_jobs(), n) if options.executor == "local" else 1
+    return frozenset(k for _, ks in needs for k in ks), tuple(warm_plan(needs, workers))
 
 
 def _batch_items(paths: list[Path], checked: dict, lang: str, on_invalid) -> dict[Path, BatchItem]:
@@ -213,6 +226,10 @@ class Batch:
     uncertainty: int
     sampler: str
     uncertainty_multidim: int | None = None
+    #: the year kernels of the multidimensional engine the scenarios call (`warmup.kernels_of`)
+    needed: frozenset | None = None
+    #: (kernel, scenario) compiled by the workers before the scenarios start (`warmup.warm_plan`)
+    warm: tuple = ()
 
     def draws_for(self, model: str) -> int:
         """The parameter draws a scenario of poverty model `model` runs."""
@@ -250,7 +267,8 @@ def _run_all(ex: Executor, todo: list[Path], items: dict[Path, BatchItem], batch
     o = batch.options
     desc = i18n.t("cli.progress_scenarios", batch.lang)
     bar = tqdm(total=len(todo), desc=desc, disable=not o.progress, unit="")
-    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}):
+    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}, needed=batch.needed):
+        warm_kernels(ex, batch.warm, batch.set_items, o)
         futs = {_submit(ex, p, items[p], batch): p for p in todo}
         for fut in as_completed(futs):
             p = futs[fut]

@@ -27,6 +27,7 @@ from simlib import i18n
 from simlib.atomic import atomic_dir
 from simlib.batch.compiling import compile_watch
 from simlib.batch.pages import report_page, set_strings, uncertainty_report, warm_up
+from simlib.batch.warmup import warm_kernels
 from simlib.errors import SimlibError
 from simlib.executors import SerialExecutor
 
@@ -86,7 +87,8 @@ def run_reports(
     scenarios done and the comparison, and what a first run compiles meanwhile (`compiling`)."""
     desc = i18n.t("cli.progress_reports", batch.lang)
     bar = tqdm(total=len(todo) + 1, desc=desc, disable=not batch.options.progress, unit="")
-    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}):
+    with bar, compile_watch(bar, batch.lang, {items[p].model for p in todo}, needed=batch.needed):
+        warm_kernels(ex, batch.warm, batch.set_items, batch.options)  # the year kernels once each, first
         futs: dict[Future, tuple] = {}
         for p in todo:
             fut = _submit_report(ex, p, items[p], batch, stages)
