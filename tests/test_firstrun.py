@@ -243,5 +243,5 @@ def test_the_note_says_the_measured_time_and_that_a_busy_machine_takes_longer():
 
     vi, en = i18n.t("cli.first_compile", "vi"), i18n.t("cli.first_compile", "en")
     assert "khoảng 5 phút trên máy 2 lõi" not in vi and "about 5 minutes on a 2-core" not in en  # the old promise
-    assert "4 phút 38 giây – 5 phút 22 giây trên máy 2 lõi không bận" in vi and "lâu hơn nhiều khi máy đang bận" in vi
-    assert "4 min 38 s – 5 min 22 s on a quiet 2-core machine" in en and "much longer on a busy one" in en
+    assert "khoảng 3–5 phút trên máy 2 lõi không bận" in vi and "lâu hơn nhiều khi máy đang bận" in vi
+    assert "about 3–5 minutes on a quiet 2-core machine" in en and "much longer on a busy one" in en
