@@ -285,8 +285,16 @@ def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     label = i18n.column("label", lang)
     if v.empty or label not in v:
         return ""
-    ref = v["reference_area"].fillna("").astype(str) != "" if "reference_area" in v else v["year"] != v["year"]
-    prop = v["proposed"].fillna(False).astype(str).str.lower() == "true" if "proposed" in v else ref & False
+    # as objects before filling: an all-empty column read from CSV is float64 (NaN), and filling
+    # it with text warns (pandas 4 will refuse)
+    ref = (
+        v["reference_area"].astype(object).fillna("").astype(str) != ""
+        if "reference_area" in v
+        else v["year"] != v["year"]
+    )
+    prop = (
+        v["proposed"].astype(object).fillna(False).astype(str).str.lower() == "true" if "proposed" in v else ref & False
+    )
     parts = []
     for mask, key in ((ref, "report.verdict.counted_reference"), (prop & ~ref, "report.verdict.counted_proposed")):
         names = list(dict.fromkeys(v.loc[mask, label]))
