@@ -406,9 +406,11 @@ def missing_file(path: str | Path, field: str | None = None) -> InputError:
     return InputError("file_missing", file=shown, field=field)
 
 
-#: the first bytes of documents that are no text: zip (Office's .docx/.xlsx, OpenDocument), the
-#: older Office files (OLE2: .doc/.xls) and PDF
-DOCUMENT_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+#: a file's first bytes: a zip (Office's .docx/.xlsx, OpenDocument) and an OLE2 compound file
+#: (the older Office files: .doc/.xls; `table_files.workbook_kind` tells them apart)
+ZIP_MAGIC, OLE2_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the first bytes of documents that are no text: those two and PDF
+DOCUMENT_MAGIC = (ZIP_MAGIC, OLE2_MAGIC[:4], b"%PDF")
 #: what a document is called by its suffix (the name is the same in both languages)
 DOCUMENT_KINDS = {
     ".doc": "Word",

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError, missing_file
+from simlib.errors import OLE2_MAGIC, ZIP_MAGIC, InputError, missing_file
 from simlib.paths import display_path
 
 #: a whole number grouped by dots: 4.410, 12.345.678 (a thousands dot, or a decimal point?)
@@ -62,9 +62,9 @@ def workbook_kind(path: Path) -> str | None:
     OLE2 compound file), None for anything else (by the file's first bytes, whatever its name)."""
     with open(path, "rb") as f:
         head = f.read(8)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP_MAGIC):
         return "xlsx"
-    return "xls" if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else None
+    return "xls" if head == OLE2_MAGIC else None
 
 
 def table_text(path: Path, shown: str) -> str:
