@@ -15,10 +15,11 @@ status (`read`, `seen_in`, `not_read`, `not_found`, `assumption`; see the README
 - `counterpart` — the local counterpart rule: a ratio, or None when no rule was found (then it is
   reported as unknown, never as met);
 - `per_beneficiary` — legal ceilings of central support per beneficiary, by content;
-- `component_rule` — how the province may split the money between component projects
-  (`caps_and_floors.component_projects`): the documents to check in the years listed; `unclear`
-  when no source read states a floor or forbids a project without money (no floor is invented:
-  `simlib.allocate.unfunded` says what a recommendation giving a project nothing leaves undone);
+- `component_rules` — how the province may split the money between component projects
+  (`caps_and_floors.component_projects`), one rule per capital type: the documents to check in the
+  years listed; `unclear` when no source read states a floor or forbids a project without money (no
+  floor is invented: `simlib.allocate.unfunded` says what a recommendation giving a project nothing
+  leaves undone); `component_rule_for(capital, year)` is the rule speaking for a line's capital;
 - `not_checked` — first-screen sentences on the rules the frame could not state;
 - `earlier` — the frame of the period before (`meta.earlier`): `for_year(year)` is the frame in
   force in a year, so a scenario crossing periods is checked year by year.
@@ -178,9 +179,7 @@ class ComponentRule:
         return capital in self.capital and int(year) in self.years
 
     @classmethod
-    def of(cls, raw: Mapping | None) -> ComponentRule | None:
-        if not raw:
-            return None
+    def of(cls, raw: Mapping) -> ComponentRule:
         return cls(
             capital=tuple(raw["capital"]),
             years=tuple(int(y) for y in raw["years"]),
@@ -212,8 +211,9 @@ class LegalFrame:
     #: the dataset whose units the frame is written for (`meta.dataset`: a path from the project
     #: folder, or a dataset name); `simlib.frame_fit` refuses a scenario on other units
     dataset: str = ""
-    #: the split between component projects (`caps_and_floors.component_projects`), None: not stated
-    component_rule: ComponentRule | None = None
+    #: the split between component projects (`caps_and_floors.component_projects`), one rule per
+    #: capital type; empty: not stated
+    component_rules: tuple[ComponentRule, ...] = ()
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
@@ -225,6 +225,11 @@ class LegalFrame:
         if self.covers(year):
             return self
         return self.earlier.for_year(year) if self.earlier is not None else None
+
+    def component_rule_for(self, capital: str, year: int) -> ComponentRule | None:
+        """The component-project rule speaking for lines of `capital` in `year`, None if none does
+        (at most one does: `load_frame` refuses two for the same capital and year)."""
+        return next((r for r in self.component_rules if r.applies(capital, year)), None)
 
     def chain(self) -> tuple[LegalFrame, ...]:
         """This frame and the earlier ones it names, latest first."""
@@ -375,7 +380,7 @@ def load_frame(path: str | Path) -> LegalFrame:
         not_checked=tuple(
             LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
         ),
-        component_rule=ComponentRule.of(raw["caps_and_floors"].get("component_projects")),
+        component_rules=tuple(ComponentRule.of(r) for r in raw["caps_and_floors"].get("component_projects") or ()),
     )
 
 
@@ -394,13 +399,36 @@ def _unknown_documents(raw: Mapping, documents: Mapping, shown: str) -> list[Inp
                 InputError("unknown_document", file=shown, field=field_, value=doc, allowed=sorted(documents))
             )
     cited = [("counterpart.document.doc", (raw["counterpart"].get("document") or {}).get("doc"))]
-    parts = (raw["caps_and_floors"].get("component_projects") or {}).get("documents") or ()
-    cited += [(f"caps_and_floors.component_projects.documents.{i}.doc", c.get("doc")) for i, c in enumerate(parts)]
+    rules = raw["caps_and_floors"].get("component_projects") or ()
+    cited += [
+        (f"caps_and_floors.component_projects.{k}.documents.{i}.doc", c.get("doc"))
+        for k, rule in enumerate(rules)
+        for i, c in enumerate(rule.get("documents") or ())
+    ]
+    errors += _overlapping_rules(rules, shown)
     for field_, doc in cited:
         if doc and doc not in documents:
             errors.append(
                 InputError("unknown_document", file=shown, field=field_, value=doc, allowed=sorted(documents))
             )
+    return errors
+
+
+def _overlapping_rules(rules, shown: str) -> list[InputError]:
+    """Component-project rules that speak for the same capital in the same year (the second one
+    is named): a line's rule must be one."""
+    seen: dict[tuple[str, int], int] = {}
+    errors = []
+    for k, rule in enumerate(rules):
+        both = [(c, int(y)) for c in rule.get("capital") or () for y in rule.get("years") or ()]
+        clash = sorted({key for key in both if key in seen})
+        if clash:
+            (capital, year), field_ = clash[0], f"caps_and_floors.component_projects.{k}"
+            other = seen[(capital, year)]
+            errors.append(
+                InputError("component_rules_overlap", file=shown, field=field_, capital=capital, year=year, other=other)
+            )
+        seen.update({key: k for key in both if key not in seen})
     return errors
 
 

@@ -40,17 +40,18 @@ P31_WHO_VI = (
 
 def test_the_frame_states_the_component_project_rule_without_a_floor():
     frame = load_frame(FRAME)
-    rule = frame.component_rule
+    rule = frame.component_rule_for("recurrent", 2024)
     assert rule.capital == ("recurrent",) and rule.years == (2024, 2025) and rule.rule == "unclear"
     assert [c.doc for c in rule.citations] == ["NQ111_2024_QH15", "CV747_2024_BLDTBXH", "KH415_2024_UBND_CB"]
     assert rule.applies("recurrent", 2024) and rule.applies("recurrent", 2025)
     assert not rule.applies("investment", 2024) and not rule.applies("recurrent", 2023)
+    assert frame.component_rule_for("recurrent", 2023) is None  # the investment rule (legal61) is another
     cited = frame.cite_all(rule.citations, "vi")
     assert cited.startswith("Nghị quyết 111/2024/QH15, ") and "Kế hoạch 415/KH-UBND" in cited
     assert frame.cite(Citation("KH415_2024_UBND_CB", "seen_in"), "en").startswith("Plan 415/KH-UBND")
     assert "Hội đồng nhân dân tỉnh" in rule.check.vi and "People's Council" in rule.check.en
     raw = yaml.safe_load(FRAME.read_text(encoding="utf-8"))["caps_and_floors"]
-    assert raw["component_projects"]["floor_per_project"] == "not_found"  # no figure was invented
+    assert raw["component_projects"][0]["floor_per_project"] == "not_found"  # no figure was invented
 
 
 def test_a_component_rule_citing_an_unknown_document_is_refused(tmp_path):
@@ -60,7 +61,7 @@ def test_a_component_rule_citing_an_unknown_document_is_refused(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("{doc: CV747_2024_BLDTBXH", "{doc: CV999"), "utf-8")
     with pytest.raises(InputError) as err:
         load_frame(path)
-    assert err.value.field == "caps_and_floors.component_projects.documents.1.doc"
+    assert err.value.field == "caps_and_floors.component_projects.0.documents.1.doc"
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +103,11 @@ ZERO = [
 
 def test_a_recurrent_line_left_at_zero_is_named_with_what_it_leaves_undone(plan):
     texts = unfunded.texts(stub(plan, LINES, ZERO), "vi")
-    # one sentence for P3.1 and one closing sentence with the rule; none for P1.2 (investment
-    # capital: the rule found speaks of recurrent money) nor for a content the model does not measure
-    assert len(texts) == 2
-    line, check = texts
+    # one sentence each for P1.2 and P3.1, then one closing sentence per rule (investment capital for
+    # P1.2, legal61 — tests/test_legal61.py; recurrent money for P3.1); none for a content the model
+    # does not measure
+    assert len(texts) == 4
+    line, check = texts[1], texts[3]
     assert line.startswith(f"Phương án đề xuất không bố trí vốn cho tiểu dự án {P31_NAME.vi} trong năm 2024, 2025")
     assert f"(phương án kế hoạch: {P31_PLAN_BN},0 tỷ đồng/năm)" in line
     assert f"({P31_WHO_VI})" in line
@@ -114,25 +116,25 @@ def test_a_recurrent_line_left_at_zero_is_named_with_what_it_leaves_undone(plan)
     assert check.startswith("Các văn bản đã đọc chưa cho biết có được để P3.1 không có vốn hay không")
     assert "Nghị quyết 111/2024/QH15" in check and "Hội đồng nhân dân tỉnh quyết định" in check
     en = unfunded.texts(stub(plan, LINES, ZERO), "en")
-    assert en[0].startswith("The recommended split gives the sub-project P3.1 (Agricultural production support)")
-    assert "Resolution 111/2024/QH15" in en[1]
+    assert en[1].startswith("The recommended split gives the sub-project P3.1 (Agricultural production support)")
+    assert "Resolution 111/2024/QH15" in en[3]
 
 
 def test_with_every_production_line_at_zero_the_target_is_said_to_be_missed(plan):
     lines = LINES | {"P2": ("recurrent", 0.0, 42.0)}
     zero = ZERO + [zero_row("P2", LocalText(vi="P2 (Đa dạng hóa sinh kế)", en="P2 (Livelihoods)"))]
     texts = unfunded.texts(stub(plan, lines, zero), "vi")
-    assert len(texts) == 3  # P3.1, P2, then one sentence for the rule naming both
-    assert texts[1].startswith("Phương án đề xuất không bố trí vốn cho dự án P2")
-    assert all("nên chỉ tiêu này không đạt" in t for t in texts[:2])
-    assert "để P3.1, P2 không có vốn" in texts[2]
+    assert len(texts) == 5  # P1.2, P3.1, P2, then one sentence per rule (P1.2's; P3.1 and P2 named together)
+    assert texts[2].startswith("Phương án đề xuất không bố trí vốn cho dự án P2")
+    assert all("nên chỉ tiêu này không đạt" in t for t in texts[1:3])
+    assert "để P3.1, P2 không có vốn" in texts[4]
     record = unfunded.record(stub(plan, lines, zero))
-    assert [r["line"] for r in record] == ["P3.1", "P2"] and record[0]["years"] == [2024, 2025]
-    assert record[0]["vi"] == texts[0] and "để P3.1 không có vốn" in record[0]["check"]["vi"]
+    assert [r["line"] for r in record] == ["P1.2", "P3.1", "P2"] and record[1]["years"] == [2024, 2025]
+    assert record[1]["vi"] == texts[1] and "để P3.1 không có vốn" in record[1]["check"]["vi"]
 
 
 def test_nothing_is_said_outside_the_rule_years_or_without_a_frame(plan):
-    assert len(unfunded.texts(stub(plan, LINES, ZERO, plan_years=(2025,)), "vi")) == 2  # a year of the rule
+    assert len(unfunded.texts(stub(plan, LINES, ZERO, plan_years=(2025,)), "vi")) == 4  # a year of both rules
     assert unfunded.texts(stub(plan, LINES, ZERO, plan_years=(2026,)), "vi") == []
     no_frame = SimpleNamespace(legal=None, params=plan.params)
     assert unfunded.texts(stub(no_frame, LINES, ZERO), "vi") == []

@@ -3,10 +3,12 @@
 A line whose effect on households the model measures (`OptimizationResult.zero_lines`, `measured`)
 may get nothing at the optimum: its money does more elsewhere. Whether the province may adopt
 that depends on rules the legal frame could not state as constraints. The frame says so in
-`caps_and_floors.component_projects` (`simlib.legal.ComponentRule`): for lines of a capital type,
-in some years, the province's People's Council splits the programme's money between its component
-projects, no floor per project was found, and the documents to check are named. No floor is
-invented from that; instead the recommendation says plainly, for each such line:
+`caps_and_floors.component_projects` (`simlib.legal.ComponentRule`), one rule per capital type: for
+recurrent money (2024–2025) the province's People's Council splits the programme's money between its
+component projects; for development-investment capital (2022–2025, P1.2) the medium-term public
+investment plan assigns it and the province gives it to the units using it; in both no floor per
+project was found, and the documents to check are named. No floor is invented from that; instead the
+recommendation says plainly, for each such line:
 
 - that it gives the line (code and name) no money in the years allocated, and the plan's money
   for it a year;
@@ -14,7 +16,8 @@ invented from that; instead the recommendation says plainly, for each such line:
   `params/program.yaml`) get no support from it, and the province's targets it counts toward
   (`params/targets.yaml` `coverage`): not met when no line counted toward them gets money;
 - then, once per rule, that whether this is allowed must be checked against the frame's documents
-  (named, with how each was seen) and what they require.
+  (named, with how each was seen) and what they require; for investment capital the sentence first
+  says the lines are funded with it (`CHECK_KEYS`).
 
 `texts(result, lang)` gives the sentences (the result's message ends with them); `record(result)`
 gives them for `summary.json` (`unfunded`; an older result has no such key).
@@ -36,6 +39,8 @@ STATE_KEYS = {
 }
 #: a line is a sub-project when its code has a dot (P3.1), else a project (P2)
 WHAT_KEYS = {True: "alloc.unfunded.what_sub", False: "alloc.unfunded.what_project"}
+#: the closing sentence by the rule's capital types (any other: the general sentence)
+CHECK_KEYS = {("investment",): "alloc.unfunded.check_investment"}
 
 
 def _years(result) -> tuple[int, ...]:
@@ -48,8 +53,8 @@ def _rule_years(scen, capital: str, years) -> tuple[tuple[int, ...], object]:
     found, rule = [], None
     for y in years:
         frame = scen.legal.for_year(y) if scen.legal is not None else None
-        r = frame.component_rule if frame is not None else None
-        if r is not None and r.applies(capital, y):
+        r = frame.component_rule_for(capital, y) if frame is not None else None
+        if r is not None:
             found.append(int(y))
             rule = (frame, r)
     return tuple(found), rule
@@ -111,8 +116,8 @@ def check_text(codes, frame, rule, lang: str) -> str:
     """The closing sentence: whether leaving `codes` without money is allowed is to be checked
     against the rule's documents (named, with how each was seen) and what they require."""
     return i18n.t(
-        "alloc.unfunded.check", lang, lines=", ".join(codes), rule=frame.cite_all(rule.citations, lang),
-        check=rule.check.get(lang),
+        CHECK_KEYS.get(rule.capital, "alloc.unfunded.check"), lang, lines=", ".join(codes),
+        rule=frame.cite_all(rule.citations, lang), check=rule.check.get(lang),
     )  # fmt: skip
 
 
