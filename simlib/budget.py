@@ -309,9 +309,10 @@ def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[Inp
             errors.append(
                 InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=last)
             )
-    for y in years[1:]:
-        if str(y) not in years_raw:
-            errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
+    missing = [y for y in years[1:] if str(y) not in years_raw]
+    if missing:  # one message naming every year missing, not one a year
+        code = "year_missing" if len(missing) == 1 else "years_missing"
+        errors.append(InputError(code, file=file, field="budget.years", year=", ".join(map(str, missing))))
     return errors
 
 

@@ -103,14 +103,14 @@ def name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> l
 
 def years_from_set(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
     """`errors`, a year's missing budget saying that a `--set` of the projected years
-    (`YEAR_FIELDS`) asks for that year: the file lacks the year only because of the override, and
+    (`YEAR_FIELDS`) asks for that year (or those years): the file lacks the year only because of the override, and
     a planner would otherwise look for it in a file that never meant to project it."""
     given = [f"--set {k}={v}" for k, v in items if k in YEAR_FIELDS]
     if not given:
         return errors
     return [
-        InputError("year_missing_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
-        if e.code == "year_missing"
+        InputError(e.code + "_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
+        if e.code in ("year_missing", "years_missing")
         else e
         for e in errors
     ]
