@@ -152,6 +152,11 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
         return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
     df["unit_id"] = df["unit_id"].str.strip()
+    total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    if total.any():  # a sheet's sum of its units: no unit (said here, not as its empty cells)
+        value = str(df["unit_id"][total].iloc[0])
+        errors.append(InputError("csv_total_row_units", file=file, field="unit_id", rows=_rows(total), value=value))
+        df = df[~total]
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
     if dup.any():
         errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup)))
@@ -232,18 +237,19 @@ TOTAL_WORDS = ("tong_cong", "tong_so", "tong", "cong", "toan_tinh", "total", "su
 
 
 def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
-    """`df` without the total rows at its end (`Tổng cộng` as the unit: a sheet's sum of the rows
+    """`df` without its total rows (`Tổng cộng`, `Cộng` as the unit: a sheet's sum of the rows
     above, which simlib would count twice) and the error naming them (the table is refused: the
-    planner removes them); rows inside the table are left to the unit check (their numbers are said)."""
+    planner removes them): the rows at the end of the table, or rows inside it too (a subtotal
+    under each group of rows), said as such rather than as units simlib does not know."""
     total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    if not total.any():
+        return df, []
     end = len(df)
     while end > 0 and total[end - 1]:
         end -= 1
-    if end == len(df):
-        return df, []
-    mask = np.arange(len(df)) >= end
-    value = str(df["unit_id"].iloc[end])
-    return df.iloc[:end], [InputError("csv_total_row", file=file, field="unit_id", rows=_rows(mask), value=value)]
+    code = "csv_total_row_inside" if total[:end].any() else "csv_total_row"
+    value = str(df["unit_id"][total].iloc[0])
+    return df[~total], [InputError(code, file=file, field="unit_id", rows=_rows(total), value=value)]
 
 
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
