@@ -162,9 +162,9 @@ def _run_compiling(scen, options: RunOptions, lang: str):
     calls are compiled (`kernels_of`: `_year_both` only for a run its previous-standard twin
     continues), as a batch says it."""
     models = {scen.poverty_model}
+    needed = kernels_of(scen, options)  # first: an engine that cannot run the model is said before the note
     say_first_compile(models, lang)
     live = options.progress and not options.engine_spec.stochastic
-    needed = kernels_of(scen, options)
     with compile_watch(live, lang, models, needed=needed, display=line_display, short=False):
         return run(scen, options)
 
