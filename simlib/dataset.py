@@ -247,9 +247,10 @@ def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     end = len(df)
     while end > 0 and total[end - 1]:
         end -= 1
-    code = "csv_total_row_inside" if total[:end].any() else "csv_total_row"
-    value = str(df["unit_id"][total].iloc[0])
-    return df[~total], [InputError(code, file=file, field="unit_id", rows=_rows(total), value=value)]
+    where = dict(file=file, field="unit_id", rows=_rows(total), value=str(df["unit_id"][total].iloc[0]))
+    if total[:end].any():  # inside the table (with those at its end, if any)
+        return df[~total], [InputError("csv_total_row_inside", **where)]
+    return df[~total], [InputError("csv_total_row", **where)]
 
 
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
