@@ -309,9 +309,11 @@ def _year_errors(years_raw: dict, years: tuple[int, ...], file: str) -> list[Inp
             errors.append(
                 InputError("year_outside", file=file, field=f"budget.years.{y}", value=y, first=start, last=last)
             )
-    for y in years[1:]:
-        if str(y) not in years_raw:
-            errors.append(InputError("year_missing", file=file, field="budget.years", year=y))
+    missing = [y for y in years[1:] if str(y) not in years_raw]
+    if len(missing) == 1:
+        errors.append(InputError("year_missing", file=file, field="budget.years", year=missing[0]))
+    elif missing:  # one message naming every year missing, not one a year
+        errors.append(InputError("years_missing", file=file, field="budget.years", year=", ".join(map(str, missing))))
     return errors
 
 

@@ -22,7 +22,15 @@ from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
-from simlib.table_files import example, missing_columns_error, number_text, read_table, unguessed
+from simlib.table_files import (
+    EXCEL_NUMBER,
+    example,
+    excel_code,
+    missing_columns_error,
+    number_text,
+    read_table,
+    unguessed,
+)
 
 GROUPS = ("ethnic_minority", "kinh")
 AREAS = ("rural", "urban")
@@ -144,9 +152,24 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
         return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
     df["unit_id"] = df["unit_id"].str.strip()
+    total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    if total.any():  # a sheet's sum of its units: no unit (said here, not as its empty cells)
+        value = str(df["unit_id"][total].iloc[0])
+        errors.append(InputError("csv_total_row_units", file=file, field="unit_id", rows=_rows(total), value=value))
+        df = df[~total]
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
     if dup.any():
         errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup)))
+    saved = df["unit_id"].str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
+    if saved.any():  # the codes themselves saved as numbers: said here, not as every baseline row unknown
+        read = sorted(set(df["unit_id"][saved]))
+        meant = excel_code(read[0])
+        shown = ", ".join(read[:5]) + (", …" if len(read) > 5 else "")
+        errors.append(
+            InputError(
+                "unit_excel_number_units", file=file, field="unit_id", read=shown, rows=_rows(saved), example=meant
+            )
+        )
     for flag in (c for c in FLAG_COLUMNS if c in df.columns):
         flags, bad = parse_bool(df[flag])
         if bad.any():
@@ -214,18 +237,20 @@ TOTAL_WORDS = ("tong_cong", "tong_so", "tong", "cong", "toan_tinh", "total", "su
 
 
 def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
-    """`df` without the total rows at its end (`Tổng cộng` as the unit: a sheet's sum of the rows
+    """`df` without its total rows (`Tổng cộng`, `Cộng` as the unit: a sheet's sum of the rows
     above, which simlib would count twice) and the error naming them (the table is refused: the
-    planner removes them); rows inside the table are left to the unit check (their numbers are said)."""
+    planner removes them): the rows at the end of the table, or rows inside it too (a subtotal
+    under each group of rows), said as such rather than as units simlib does not know."""
     total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    if not total.any():
+        return df, []
     end = len(df)
     while end > 0 and total[end - 1]:
         end -= 1
-    if end == len(df):
-        return df, []
-    mask = np.arange(len(df)) >= end
-    value = str(df["unit_id"].iloc[end])
-    return df.iloc[:end], [InputError("csv_total_row", file=file, field="unit_id", rows=_rows(mask), value=value)]
+    where = dict(file=file, field="unit_id", rows=_rows(total), value=str(df["unit_id"][total].iloc[0]))
+    if total[:end].any():  # inside the table (with those at its end, if any)
+        return df[~total], [InputError("csv_total_row_inside", **where)]
+    return df[~total], [InputError("csv_total_row", **where)]
 
 
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
@@ -245,7 +270,7 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
             continue
         values = ", ".join(sorted(set(df.loc[bad, col]))[:5])
         if code == "unknown_unit":
-            errors.append(unknown_unit_error(df.loc[bad, col], allowed, file, col, values))
+            errors.extend(unknown_unit_errors(df.loc[bad, col], allowed, file, col, values))
         else:
             errors.append(
                 InputError("csv_values", file=file, field=col, rows=_rows(bad), value=values, allowed=allowed)
@@ -253,17 +278,40 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
     return errors
 
 
-def unknown_unit_error(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> InputError:
-    """The error for unit ids not in the dataset (`shown`: the first few, as written). Codes that
-    lost their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are
-    said as such, with the codes meant, rather than matched by a guess."""
+def unknown_unit_errors(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> list[InputError]:
+    """The errors for unit ids not in the dataset (`shown`: the first few, as written). Codes a
+    spreadsheet saved as numbers (`1290.0` for `01290`, `excel_number_error`) and codes that lost
+    their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are said as
+    such, with the codes meant, rather than matched by a guess."""
+    digits = max((len(u) for u in unit_ids if u.isdigit()), default=0)
+    saved = sorted(v for v in set(values) if digits and excel_code(v))
+    errors = [excel_number_error(values, saved, unit_ids, digits, file, field)] if saved else []
+    bare = sorted(set(values) - set(saved))
+    if not bare:
+        return errors
+    shown = ", ".join(bare[:5]) if saved else shown
     width = {len(u) for u in unit_ids if u.isdigit() and u.startswith("0")}
-    bare = sorted(set(values))
     padded = {v: v.zfill(max(width)) for v in bare if width and v.isdigit() and not v.startswith("0")}
     if padded and len(padded) == len(bare) and set(padded.values()) <= set(unit_ids):
         fix = ", ".join(f"{v} → {c}" for v, c in list(padded.items())[:5])
-        return InputError("unknown_unit_zeros", file=file, field=field, value=shown, fix=fix)
-    return InputError("unknown_unit", file=file, field=field, value=shown, allowed=unit_ids)
+        return errors + [InputError("unknown_unit_zeros", file=file, field=field, value=shown, fix=fix)]
+    return errors + [InputError("unknown_unit", file=file, field=field, value=shown, allowed=unit_ids)]
+
+
+def excel_number_error(values: pd.Series, saved: list[str], unit_ids, digits: int, file: str, field: str) -> InputError:
+    """The error for unit codes written as a spreadsheet saves a number (`saved`, among `values`,
+    whose index is the table's: `1290.0`): what was read, at which rows, and what is expected — a
+    code of `digits` digits written as text, e.g. the code meant (`01290`) when the dataset has it,
+    else its first code."""
+    meant = [excel_code(v, digits) for v in saved]
+    known = [c for c in meant if c in unit_ids]
+    example = known[0] if known else min(u for u in unit_ids if u.isdigit())
+    at = np.zeros(int(values.index.max()) + 1, bool)
+    at[values.index[values.isin(saved)]] = True  # the table's rows (its index), as `_rows` numbers them
+    read = ", ".join(saved[:5]) + (", …" if len(saved) > 5 else "")
+    return InputError(
+        "unit_excel_number", file=file, field=field, read=read, rows=_rows(at), digits=digits, example=example
+    )
 
 
 def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:

@@ -24,6 +24,7 @@ import pandas as pd
 from simlib.errors import InputError, closest_names, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
+from simlib.table_files import COMMUNE_DIGITS, excel_code
 
 #: English words for the unit kinds of the tables
 KIND_EN = {"huyện": "district", "thành phố": "city", "thị xã": "town", "xã": "commune", "phường": "ward"}
@@ -351,13 +352,20 @@ def match_units(values: pd.Series, units: pd.DataFrame, file: str, field: str) -
 
 
 def unmatched(value: str, found: tuple, rows: list[int], names: list[str], units, file: str, field: str) -> InputError:
-    """The problem of one unmatched unit name: ambiguous, close to a name, or unknown."""
+    """The problem of one unmatched unit name: ambiguous, a code saved as a number by a
+    spreadsheet (`1290.0`), close to a name, or unknown."""
     shown_rows = ", ".join(str(r) for r in rows[:10]) + (", …" if len(rows) > 10 else "")
     allowed = ", ".join(sorted(names, key=fold))
     if found:
         by_id = dict(zip(units["unit_id"], units["name_vi"], strict=True))
         matches = ", ".join(sorted(by_id[u] for u in found))
         return InputError("unit_ambiguous", file=file, field=field, value=value, rows=shown_rows, matches=matches)
+    code = excel_code(value, max((len(u) for u in units["unit_id"] if u.isdigit()), default=COMMUNE_DIGITS))
+    if code is not None:  # `1290.0`: a code a spreadsheet saved as a number
+        known = code in set(units["unit_id"])
+        example = code if known else min(units["unit_id"])
+        fields = dict(read=value, rows=shown_rows, digits=len(example), example=example)
+        return InputError("unit_excel_number", file=file, field=field, **fields)
     close = closest_names(name_keys(value)[1], [fold(n) for n in names])[:1]  # as for file names and keys
     if close:
         suggestion = names[[fold(n) for n in names].index(close[0])]

@@ -102,18 +102,21 @@ def name_set_origin(errors: list[InputError], items: list[tuple[str, Any]]) -> l
 
 
 def years_from_set(errors: list[InputError], items: list[tuple[str, Any]]) -> list[InputError]:
-    """`errors`, a year's missing budget saying that a `--set` of the projected years
-    (`YEAR_FIELDS`) asks for that year: the file lacks the year only because of the override, and
-    a planner would otherwise look for it in a file that never meant to project it."""
+    """`errors`, the budget years missing saying that a `--set` of the projected years
+    (`YEAR_FIELDS`) asks for them: the file lacks them only because of the override, and a
+    planner would otherwise look for them in a file that never meant to project them."""
     given = [f"--set {k}={v}" for k, v in items if k in YEAR_FIELDS]
     if not given:
         return errors
-    return [
-        InputError("year_missing_set", file=e.file, field=e.field, year=e.fields["year"], option=", ".join(given))
-        if e.code == "year_missing"
-        else e
-        for e in errors
-    ]
+    out = []
+    for e in errors:
+        where = dict(file=e.file, field=e.field, year=e.fields.get("year"), option=", ".join(given))
+        if e.code == "year_missing":
+            e = InputError("year_missing_set", **where)
+        elif e.code == "years_missing":
+            e = InputError("years_missing_set", **where)
+        out.append(e)
+    return out
 
 
 def missing_part(e: InputError, values: dict[str, Any]) -> list[InputError]:

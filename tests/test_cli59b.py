@@ -49,8 +49,9 @@ def wait_for(condition) -> None:
 
 
 def test_run_in_a_log_says_what_its_first_run_compiles(cache, monkeypatch, capfd):
-    """`simlib run`'s run of a multidimensional scenario, a stand-in that compiles two kernels:
-    plain lines on stderr, the first that it compiles, the last that compiling is over."""
+    """`simlib run`'s run of a multidimensional scenario, a stand-in that compiles three kernels
+    (the year and, the run continuing into its twin's year, `_year_both`: cli61): plain lines on
+    stderr, the first that it compiles, the last that compiling is over."""
     index_file(cache, "multidim_jit._year", time.time())  # the engines imported on a cold cache
     lines, plain = [], compiling.plain_line
 
@@ -62,6 +63,7 @@ def test_run_in_a_log_says_what_its_first_run_compiles(cache, monkeypatch, capfd
         kernel_file(cache, "multidim_numba.aempty", time.time() + 1)
         wait_for(lambda: lines)
         kernel_file(cache, "multidim_jit._year", time.time() + 1)
+        kernel_file(cache, "multidim_jit._year_both", time.time() + 1)
         wait_for(lambda: lines[-1].startswith("The model's kernels are compiled"))
         return "the run"
 
@@ -72,7 +74,7 @@ def test_run_in_a_log_says_what_its_first_run_compiles(cache, monkeypatch, capfd
     out = capfd.readouterr()
     assert out.out == ""
     assert lines[0] == "first run: compiling the model's kernels, 1 done, 0 min 00 s"
-    assert lines[-1].startswith("The model's kernels are compiled (2 kernels")
+    assert lines[-1].startswith("The model's kernels are compiled (3 kernels")
     assert out.err.splitlines() == lines
     assert not [t for t in threading.enumerate() if t.name == "simlib-compile-watch"]
 

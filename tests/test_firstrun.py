@@ -120,12 +120,15 @@ class Compiling:
             return "done", True
         return f"at {now:.0f}", False
 
+    def ended(self, now):
+        return f"ended at {now:.0f}"
+
 
 def test_a_log_gets_a_plain_line_a_minute_and_a_terminal_every_tick():
     said = []
     s = Script(14)  # ticks at 0, 10, … 130 s
     compiling.watch_loop(Compiling(), lambda text, done: said.append(text), s, 1.0, 60.0, s.clock)
-    assert said == ["at 0", "at 60", "at 120", None]  # stopped: what is shown is cleared
+    assert said == ["at 0", "at 60", "at 120", "ended at 140"]  # stopped: a last line (cli61)
     said.clear()
     s = Script(14)
     compiling.watch_loop(Compiling(25), lambda text, done: said.append((text, done)), s, 1.0, 0.0, s.clock)

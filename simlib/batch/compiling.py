@@ -3,10 +3,12 @@
 bar standing still), say that work goes on: the kernels compiled so far and the time since the
 scenarios started — on the progress bar on a terminal, as a plain line every minute otherwise
 (CI logs, papermill) — and, once every year kernel the run needs is compiled, that compiling is
-over. A batch knows which year kernels its scenarios call (`needed`: `_year_both` only when a
-scenario continues into its previous-standard twin's year, `simlib.batch.warmup.kernels_of`);
-`simlib run`, which does not, takes every year kernel numba has indexed (`years_compiled`) and
-says the same on a line of its own (`line_display`).
+over. The watch is told which year kernels the work calls (`needed`: `_year_both` only when a
+scenario continues into its previous-standard twin's year, `simlib.batch.warmup.kernels_of`): a
+batch's scenarios', `simlib run`'s scenario's, said there on a line of its own (`line_display`).
+Without them, every year kernel numba has indexed is waited for (`years_compiled`). A watch that
+ends before compiling is over (a kernel waited for was never reached) ends on a line too
+(`CompileWatch.ended`).
 
 What is said is read from numba's cache folder (`cache_folder`): whichever process compiles a
 kernel writes its machine code there (`*.nbc`) when it is done (a batch's workers compile the
@@ -99,6 +101,14 @@ class CompileWatch:
             return i18n.t("cli.compile_bar", self.lang, n=len(self.kernels)), False
         return i18n.t("cli.compile_progress", self.lang, n=len(self.kernels), elapsed=took), False
 
+    def ended(self, now: float) -> str:
+        """The last sentence when the work ends (at `now`) before every year kernel `poll` waits
+        for is compiled (one the run did not call after all, a run stopped or failed): the
+        kernels compiled so far, the time, and that a kernel not compiled yet is compiled by the
+        first run that calls it."""
+        took = elapsed_text(now - self.start, self.lang)
+        return i18n.t("cli.compile_ended", self.lang, n=len(self.kernels), elapsed=took)
+
 
 def years_compiled(code: dict, index: dict) -> bool:
     """Whether every year kernel of `index` (kernel -> the time of numba's index of it) has its
@@ -120,8 +130,10 @@ def watch_loop(
 ) -> None:
     """Poll `watch` once a `tick` until `stop` is set or compiling is over, calling `show(text,
     done)`: every tick with progress when `every` is 0 (a line that updates), else at most once
-    every `every` seconds (plain lines); the final sentence when compiling is over; `show(None,
-    False)` when stopped after progress was shown (to clear it). `clock`: the time now."""
+    every `every` seconds (plain lines); the final sentence (`done` True) when compiling is over.
+    Stopped after progress was shown, a last look: the final sentence if compiling is over by
+    then, else `watch.ended` (what was compiled; a kernel waited for was never reached), so that
+    what was said always ends on a line of its own. `clock`: the time now."""
     said = None
     while not stop.wait(tick):
         now = clock()
@@ -133,7 +145,9 @@ def watch_loop(
             show(text, False)
             said = now
     if said is not None:
-        show(None, False)
+        now = clock()
+        text, done = watch.poll(now)
+        show(text if done else watch.ended(now), True)
 
 
 def plain_line(text: str | None, done: bool) -> None:
@@ -162,8 +176,8 @@ def bar_display(bar) -> tuple[Callable, float]:
 
 def line_display(live: bool) -> tuple[Callable, float]:
     """How the watch speaks without a progress bar (`simlib run`): one line of stderr rewritten
-    every tick when `live` (a terminal with nothing else drawn on it), cleared at the end, the
-    final sentence left on it; plain lines every minute otherwise (a log)."""
+    every tick when `live` (a terminal with nothing else drawn on it), the final sentence left on
+    it (cleared when told `None`); plain lines every minute otherwise (a log)."""
     if not live:
         return plain_line, 60.0
 

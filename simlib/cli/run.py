@@ -33,6 +33,8 @@ write_outputs = later("simlib.runner:write_outputs")
 #: what a first run compiles meanwhile, said as a batch says it (`simlib.batch.compiling`)
 compile_watch = later("simlib.batch.compiling:compile_watch")
 line_display = later("simlib.batch.compiling:line_display")
+#: the year kernels a run calls, as a batch knows its scenarios' (`simlib.batch.warmup.kernels_of`)
+kernels_of = later("simlib.batch.warmup:kernels_of")
 
 
 def register(sub) -> None:
@@ -156,11 +158,14 @@ def _run_compiling(scen, options: RunOptions, lang: str):
     engine's kernels: minutes): the note before when the cache holds no compiled year, then the
     kernels compiled so far on a line of the terminal rewritten every second (`options.progress`:
     stderr is a terminal; not with a stochastic engine, whose progress bar is drawn there), or a
-    plain line a minute otherwise."""
+    plain line a minute otherwise; compiling is said to be over once the year kernels the run
+    calls are compiled (`kernels_of`: `_year_both` only for a run its previous-standard twin
+    continues), as a batch says it."""
     models = {scen.poverty_model}
+    needed = kernels_of(scen, options)  # first: an engine that cannot run the model is said before the note
     say_first_compile(models, lang)
     live = options.progress and not options.engine_spec.stochastic
-    with compile_watch(live, lang, models, display=line_display, short=False):
+    with compile_watch(live, lang, models, needed=needed, display=line_display, short=False):
         return run(scen, options)
 
 
