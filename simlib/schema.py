@@ -216,6 +216,8 @@ def _convert(err, file: str) -> list[InputError]:
         code = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "exclusive_minimum"}[v]
         if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
             return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
+        if horizon_as_year(field, err.instance, v):
+            return [InputError("horizon_year", file=file, field=field, value=err.instance, limit=err.validator_value)]
         suggest = two_digit_year(field, err.instance, err.validator_value) if v == "minimum" else None
         return [
             InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value, suggest=suggest)
@@ -230,6 +232,14 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def horizon_as_year(field: str | None, value: Any, bound: str) -> bool:
+    """Whether `horizon` above its maximum holds a year of this era (`horizon: 2030` for «up to
+    2030»): the field counts projected years, so the message says how to count them instead of
+    only the limit."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return field == "horizon" and bound == "maximum" and whole and 1900 <= value <= 2200
 
 
 def two_digit_year(field: str | None, value: Any, limit: Any) -> list[str] | None:
