@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
+from simlib.cli import main as cli_main
 from simlib.schema import horizon_as_year, validate
 
 
@@ -43,3 +45,36 @@ def test_horizon_too_large_but_not_a_year_keeps_the_limit_message():
 )
 def test_horizon_as_year_rule(field, value, bound, expected):
     assert horizon_as_year(field, value, bound) is expected
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_run_uncertainty_zero_says_to_leave_the_option_out(lang, tmp_path, capsys):
+    """`simlib run … --uncertainty 0` (no draws, as `batch --uncertainty 0` means) is refused with
+    exit 2, saying that no draws is the option left out; `robustness` (whose draws are its
+    comparison) keeps the plain range message."""
+    out = tmp_path / "out"
+    argv = [
+        "--lang",
+        lang,
+        "run",
+        str(ROOT / "params/scenarios/plan_2024.yaml"),
+        "--out",
+        str(out),
+        "--uncertainty",
+        "0",
+    ]
+    assert cli_main(argv) == 2
+    text = capsys.readouterr()
+    text = text.out + text.err
+    assert ("bỏ hẳn tùy chọn --uncertainty" in text) if lang == "vi" else ("leave --uncertainty out" in text)
+    assert not out.exists()
+    rob = [
+        "--lang",
+        lang,
+        "robustness",
+        str(ROOT / "params/scenarios/plan_2024.yaml"),
+        str(ROOT / "params/scenarios/plan_2027.yaml"),
+    ]
+    assert cli_main([*rob, "--out", str(out), "--uncertainty", "0"]) == 2
+    text = capsys.readouterr()
+    assert "--uncertainty out" not in text.out + text.err and "bỏ hẳn" not in text.out + text.err

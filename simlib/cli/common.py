@@ -101,6 +101,14 @@ def _bound_text(lo, hi) -> str:
     return f"{lo} … {hi}"
 
 
+def _range_problem(args, dest: str, flag: str, value, allowed: str) -> InputError:
+    """An option's value out of its range; `run --uncertainty 0` meant no draws (as `batch` reads
+    it), which for `run` is the option left out: said so."""
+    if dest == "uncertainty" and value == 0 and getattr(args, "out_kind", None) == "run":
+        return InputError("option_zero_draws", field=flag, value=value, allowed=allowed, option=flag)
+    return InputError("option_range", field=flag, value=value, allowed=allowed)
+
+
 def option_problems(args, limits: dict | None = None) -> list[InputError]:
     """Problems with the options of parsed `args` (attributes that a command does not have, or
     that are None — not given — are skipped). `limits` overrides `LIMITS` per command."""
@@ -114,7 +122,7 @@ def option_problems(args, limits: dict | None = None) -> list[InputError]:
             limit = local_text(number, hi)  # «10.000» / «10,000»: the same figure as the text around it
             errors.append(InputError("option_too_many", field=flag, value=value, allowed=f"≤ {hi}", limit=limit))
         elif (lo is not None and value < lo) or (hi is not None and value > hi):
-            errors.append(InputError("option_range", field=flag, value=value, allowed=_bound_text(lo, hi)))
+            errors.append(_range_problem(args, dest, flag, value, _bound_text(lo, hi)))
     scale = getattr(args, "prior_scale", None)
     if scale is not None and not (math.isfinite(scale) and scale > 0):
         errors.append(InputError("cal_prior_scale", field="--prior-scale", value=scale, allowed="> 0, finite"))
