@@ -49,13 +49,14 @@ def _run(name: str, rate: float, role: str, y1: int, manifest: dict, status: str
 
 def _batch():
     """The bundled batch's shape: four 2024–2025 district runs (the largest group, with the 2024
-    plan and the counterfactual) and the 2027 commune plan, alone in its group."""
+    plan and the counterfactual) and the 2027 commune plan with one alternative (as the crossing)."""
     return [
         _run("plan_2024", 19.1, "plan", 2025, DISTRICTS, "not_met"),
         _run("equal", 18.4, "alternative", 2025, DISTRICTS),
         _run("infra", 19.0, "alternative", 2025, DISTRICTS),
         _run("none", 20.3, "counterfactual", 2025, DISTRICTS, "not_met"),
         _run("plan_2027", 19.4, "plan", 2027, COMMUNES),
+        _run("crossing", 19.2, "alternative", 2027, COMMUNES),
     ]
 
 
@@ -64,7 +65,7 @@ def test_the_plan_decided_now_is_the_plan_on_the_units_in_force():
     force: not the plan decided now; plan_2027 counts 2027 on the communes in force."""
     runs = _batch()
     assert BP.current_plan(runs).name == "plan_2027"
-    assert BP.current_plan(runs[:4]) is None
+    assert BP.current_plan(runs[:4]) is None and BP.current_plan(runs[:4] + runs[5:]) is None
     later = _run("plan_2030", 18.0, "plan", 2030, _periods({2030: ("commune", "district")}))
     assert BP.current_plan([*runs, later]).name == "plan_2027"
 
@@ -76,16 +77,18 @@ def test_the_brief_leads_with_the_2027_commune_plan_and_drops_nothing(lang):
     message it had follows, in the same order, numbered on."""
     runs = _batch()
     before, best = DC.brief(runs, lang, {})
-    page = BP.parts_html(BP.parts(runs, lang, {}), lang, "Chú thích.")
+    parts = BP.parts(runs, lang, {})
+    page = BP.parts_html(parts, lang, "Chú thích.")
     now = i18n.t("decision.part_now", lang, title="«Kịch bản plan_2027»", year=2027)
     after = i18n.t("decision.part_earlier_old_units", lang, title="«Kịch bản plan_2024»")
-    own = DC.plan_message([runs[4]], lang).html
-    assert page.index(html.esc(now)) < page.index(own) < page.index(html.esc(after)) < page.index(before[0].html)
-    assert page.index(own) < page.index(html.esc(after))
+    own = DC.plan_message(runs[4:], lang).html
     first_2024 = page.index(html.esc(after))
+    # the plan's own verdict, then the answer for its group (the lower projected rate: crossing)
+    answer_now = html.esc(i18n.t("decision.answer_central", lang, title="Kịch bản crossing"))
+    assert page.index(html.esc(now)) < page.index(f'<ol start="1"><li>{own}') < page.index(answer_now) < first_2024
     assert "plan_2024" not in page[:first_2024]  # the 2024 district material after
-    n_first = page[:first_2024].count("<li>")
-    assert re.findall(r'<ol start="(\d+)">', page) == ["1", str(n_first + 1)]
+    n_first = len(parts[0].messages)  # numbered on: 1 the plan's verdict, 2… the comparison, then 2024
+    assert re.findall(r'<ol start="(\d+)">', page) == ["1", "2", str(n_first + 1)]
     # the whole brief as it was — the 2024 choice's answer, every message in its order — follows
     old = DC.brief_html(before, best, lang)
     kept = old[old.index("</h2>") + 5 : old.rindex("</section>")].replace("<ol>", f'<ol start="{n_first + 1}">')

@@ -29,6 +29,7 @@ class Part:
     heading: str
     messages: list[decision.Message]
     best: decision.Run | None
+    lead: int = 0  # messages said before the answer's box (the plan's own verdict)
 
 
 def on_units_in_force(r: decision.Run) -> bool:
@@ -68,28 +69,34 @@ def parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = No
     plan = next((r for r in gs[0] if r.role == "plan"), gs[0][0])
     key = "decision.part_earlier_old_units" if on_former_districts(plan) else "decision.part_earlier"
     return [
-        Part(t("decision.part_now", title=f"«{now.title(lang)}»", year=y1), first, first_best),
+        Part(t("decision.part_now", title=f"«{now.title(lang)}»", year=y1), first, first_best, int(own is not None)),
         Part(t(key, title=f"«{plan.title(lang)}»"), messages, best),
     ]
 
 
 def without_links(ps: Sequence[Part]) -> list[Part]:
     """The parts with no link to the comparison page (a batch whose comparison page failed)."""
-    return [Part(p.heading, [decision.Message(m.html, tentative=m.tentative) for m in p.messages], p.best) for p in ps]
+    return [
+        Part(p.heading, [decision.Message(m.html, tentative=m.tentative) for m in p.messages], p.best, p.lead)
+        for p in ps
+    ]
 
 
 def parts_html(ps: Sequence[Part], lang: str, caveat: str = "") -> str:
     """The brief of `ps` as one section: one part as `decision.brief_html` writes it; several,
-    each under its heading with its own answer, the messages numbered on across the parts."""
+    each under its heading with its own answer (after its `lead` messages), the messages numbered
+    on across the parts."""
     if len(ps) == 1:
         return decision.brief_html(ps[0].messages, ps[0].best, lang, caveat)
     body, n = [], 1
     for p in ps:
-        one = decision.brief_html(p.messages, p.best, lang)
-        inner = one[one.index("</h2>") + len("</h2>") : one.rindex("</section>")]
-        inner = inner.replace("<ol>", f'<ol start="{n}">', 1)
+        inner = ""
+        for messages, best in ((p.messages[: p.lead], None), (p.messages[p.lead :], p.best)):
+            if messages or best is not None:
+                one = decision.brief_html(messages, best, lang)
+                inner += one[one.index("</h2>") + 5 : one.rindex("</section>")].replace("<ol>", f'<ol start="{n}">', 1)
+                n += len(messages)
         body.append(f'<div class="sl-brief-part"><h3>{html.esc(p.heading)}</h3>{inner}</div>')
-        n += len(p.messages)
     note = html.para(caveat, "sl-small") if caveat else ""
     title = html.esc(i18n.t("decision.title", lang))
     return f'<section class="sl-brief" id="brief"><h2>{title}</h2>{"".join(body)}{note}</section>'
