@@ -69,6 +69,7 @@ nav.sl-toc a, .sl-nav a { text-decoration: none; border-bottom: 1px solid var(--
 .sl-up { font-size: .8em; font-weight: 400; float: right; }
 .sl-up a { text-decoration: none; }
 .sl-fail { font-weight: 700; }
+.sl-files td:nth-child(3) { min-width: 12em; }
 figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; page-break-inside: avoid; }
 figure.sl-chart img { max-width: 100%; height: auto; display: block; }
 main.sl-page img { max-width: 100%; height: auto; }
