@@ -107,15 +107,6 @@ def test_run_id_is_the_glossary_term():
     assert "<td>Mã kiểm tra tham số</td><td>f00d</td>" in page
 
 
-def test_index_each_unit_phrase_reads_as_a_sentence():
-    """The index's verdict cell: counts «năm 2027: đạt 3 · …», then how the same targets fare
-    judged in each poor unit — a phrase with its subject, not «trên: tính chung cho …»."""
-    for key in ("index.verdict_each_unit", "index.verdict_each_unit_communes", "index.verdict_each_unit_switched"):
-        text = i18n.t(key, "vi", met=1, uncertain=2, not_met=3, areas="các huyện nghèo, các xã nghèo")
-        assert text.startswith("Số chỉ tiêu trên tính chung cho các "), key
-        assert "nếu tính riêng từng" in text and text.endswith("đạt 1 · chưa chắc đạt 2 · không đạt 3"), key
-
-
 def deprivation_frame(standards: dict[int, str]) -> pd.DataFrame:
     """Province rows of poor + near-poor households, two indicators of two dimensions, one draw."""
     rows = []

@@ -12,18 +12,15 @@ import pytest
 from simlib import i18n
 from tests.conftest import ROOT
 
-VERDICT_KEYS = (
-    "index.verdict",
-    "index.verdict_each_unit",
-    "index.verdict_each_unit_communes",
-    "index.verdict_each_unit_switched",
-)
+VERDICT_KEYS = ("index.verdict",)
 RUN_KEYS = ("err.units_switch_chunk", "err.units_switch_model", "err.output_collection_foreign")
 
 
 def test_the_index_verdict_line_says_chưa_chắc_đạt():
+    """The line starts the index's verdict cell, so it starts with a capital (brief61: «năm 2027:»
+    began a line in lower case)."""
     text = i18n.t("index.verdict", "vi", year=2027, met=3, uncertain=1, not_met=0)
-    assert text == "năm 2027: đạt 3 · chưa chắc đạt 1 · không đạt 0"
+    assert text == "Năm 2027: đạt 3 · chưa chắc đạt 1 · không đạt 0"
     assert i18n.t("index.verdict", "en", year=2027, met=3, uncertain=1, not_met=0) == (
         "2027: met 3 · uncertain 1 · not met 0"
     )

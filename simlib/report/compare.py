@@ -23,7 +23,7 @@ from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
 from simlib.parameters import load_parameters
 from simlib.paths import project_root
-from simlib.report import bars, charts, data, decision, decision_money, html, verdict
+from simlib.report import bars, brief_parts, charts, data, decision, decision_money, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
@@ -109,12 +109,12 @@ def _head(run: decision.Run, lang: str) -> str:
 
 def title(runs: Sequence[decision.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-    messages, best = decision.brief(runs, lang, decision_money.unallocated_by_run(runs))
+    brief = brief_parts.parts(runs, lang, decision_money.unallocated_by_run(runs))
     blocks = [
         html.nav([("index.html", t("report.nav.index"))]),
         f"<h1>{html.esc(t('compare.title'))}</h1>",
         html.para(t("compare.subtitle", n=len(runs), groups=len(decision.groups(runs))), "sl-sub"),
-        decision.brief_html(messages, best, lang, t("decision.caveat")),
+        brief_parts.parts_html(brief, lang, t("decision.caveat")),
         html.toc(t("report.toc.title"), [(a, t(k)) for a, k in TOC]),
     ]
     engines = sorted({str(r.tables.manifest.get("engine", "")) for r in runs})

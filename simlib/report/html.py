@@ -57,6 +57,7 @@ table.sl-table th.sl-outlook-h { background: #f0f0f0; font-weight: 500; font-sty
 .sl-brief h2 { margin-top: .1em; border: 0; }
 .sl-brief ol { margin: .3em 0 .2em 1.3em; padding: 0; }
 .sl-brief li { margin: .35em 0; }
+.sl-brief-part h3 { margin: .9em 0 .3em; }
 .sl-answer { font-size: 1.12em; font-weight: 700; margin: .2em 0 .5em; }
 .sl-answer p { margin: 0; }
 .sl-answer-notes { font-size: .89em; font-weight: 400; margin: .3em 0 0 1.2em; padding: 0; }
@@ -68,6 +69,7 @@ nav.sl-toc a, .sl-nav a { text-decoration: none; border-bottom: 1px solid var(--
 .sl-up { font-size: .8em; font-weight: 400; float: right; }
 .sl-up a { text-decoration: none; }
 .sl-fail { font-weight: 700; }
+.sl-files td:nth-child(3) { min-width: 12em; }
 figure.sl-chart { margin: .8em 0 1.2em; break-inside: avoid; page-break-inside: avoid; }
 figure.sl-chart img { max-width: 100%; height: auto; display: block; }
 main.sl-page img { max-width: 100%; height: auto; }
@@ -109,6 +111,8 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 9em; }
   table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 6em; }
   table.sl-table.sl-wide .sl-met, table.sl-table.sl-wide .sl-notmet, table.sl-table.sl-wide .sl-unsure { white-space: normal; }
+  table.sl-table.sl-wide, table.sl-table.sl-wider, table.sl-table .sl-small { font-size: 9pt; }
+  h2 + p, h3 + p { break-inside: avoid; break-after: avoid; }
 }
 """
 #: Printed, a table runs past A4's text width (about 700 CSS pixels) when its columns cannot
@@ -120,6 +124,10 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 #: screen (`::after`, its height given back by a negative margin), moves to the next page with what
 #: it heads when only a few lines are left (print60). A brief taller than a page breaks between its
 #: messages; links and the index's file column (`sl-nav`, `sl-screen`, `sl-files`) are not printed.
+#: No printed table text is under 9 pt (brief61: multidim_2030's seven-year scorecard printed its
+#: shortfalls at 7.6 pt, its 12-column tables at 7.9 pt); a paragraph right under a heading stays
+#: whole and on the page of what follows it (plan_2024's «Vốn đi đâu và mang lại gì» and its one
+#: sentence were left at a page's foot, their chart on the next page).
 
 #: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
 PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'

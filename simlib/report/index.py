@@ -1,8 +1,9 @@
 """The batch's `index.html`, a decision brief: on the first screen, which allocation to choose
-and how sure that is, in three to five key messages each linked to its evidence
-(`simlib.report.decision`); then the scenarios grouped by poverty model and years (the plan
-first, the counterfactual last), each with its verdict, headline numbers and links; failed
-scenarios with their error; how to get parameter draws when there are none. Written atomically.
+and how sure that is, in key messages each linked to its evidence (`simlib.report.decision`),
+the plan decided now first (`simlib.report.brief_parts`); then the scenarios grouped by poverty
+model and years (the plan first, the counterfactual last), each with its count of targets met,
+headline numbers and links; failed scenarios with their error; how to get parameter draws when
+there are none. Written atomically.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from simlib.atomic import write_text
 from simlib.clock import run_time
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
-from simlib.report import data, decision, decision_money, html, verdict
+from simlib.report import brief_parts, data, decision, decision_money, html, verdict
 from simlib.report.compare import group_title
 from simlib.report.data import RunTables
-from simlib.report.levels import manifest_levels
-from simlib.report.scorecard import each_unit_sentence
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -46,34 +45,35 @@ def _engine_text(result, engine: str, draws: int, lang: str) -> str:
 
 
 def _verdict_cell(run: decision.Run, lang: str) -> str:
+    """The targets met, uncertain and not met in the targets' own years, the poor units taken
+    together (brief61: one line; the count judging each poor unit on its own, the targets counted
+    that are not the province's own or only proposed, and the chance of meeting every target are
+    on the scenario report's first screen, `simlib.report.answer`, as the note under the table
+    says)."""
     v = verdict.headline_verdicts(run.verdicts)
     if v.empty:
         return "–"
-    each = each_unit_sentence(run.verdicts, lang, manifest_levels(run.tables.manifest), "index.verdict_each_unit")
-    c = verdict.counts(run.verdicts, reading="aggregate" if each else None)
-    year, shown = int(v["year"].min()), data.years_text(v["year"].unique())  # the counts cover every year judged
+    c = verdict.counts(run.verdicts, reading="aggregate" if len(verdict.unit_targets(run.verdicts)) else None)
+    shown = data.years_text(v["year"].unique())  # the counts cover every year judged
     text = html.esc(
         i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
     )
-    for note in (each, verdict.counted_caveat(run.verdicts, lang)):
-        text += f'<br><span class="sl-small">{html.esc(note)}</span>' if note else ""
-    p = decision.all_met_probability(run, year)
-    if np.isfinite(p):
-        text += f'<br><span class="sl-small">{html.esc(_all_met_text(run, year, p, lang))}</span>'
+    if run.link and _has_detail(run):
+        more = html.link(f"{run.link}#headline", i18n.t("index.verdict_detail", lang))
+        text += f'<br><span class="sl-small sl-screen">{more}</span>'
     return text
 
 
-def _all_met_text(run: decision.Run, year: int, p: float, lang: str) -> str:
-    """ "Probability all met", under both readings when a target is judged in each poor unit too."""
-    if not decision.has_readings(run):
-        return f"{i18n.t('index.all_targets_probability', lang)} {fmt.percent(100 * p, lang, 0)}"
-    together = decision.all_met_probability(run, year, "aggregate")
-    return manifest_levels(run.tables.manifest).t_at(
-        "index.all_targets_readings",
-        lang,
-        year,
-        together=fmt.percent(100 * together, lang, 0),
-        each=fmt.percent(100 * p, lang, 0),
+def _has_detail(run: decision.Run) -> bool:
+    """Whether the scenario report says more of `run`'s targets than the index's count: the count
+    judging each poor unit on its own, targets counted that are not the province's own or only
+    proposed, the chance of meeting every target over parameter draws."""
+    v = verdict.headline_verdicts(run.verdicts)
+    year = int(v["year"].min())
+    return bool(
+        len(verdict.unit_targets(run.verdicts))
+        or verdict.counted_caveat(run.verdicts, "en")
+        or np.isfinite(decision.all_met_probability(run, year))
     )
 
 
@@ -156,6 +156,8 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
             header, rows, numeric=[False, True, False, True, True, True, False], raw_cols=range(len(header))
         )
         parts += [html.heading(group_title(g, lang), 3), f'<div class="sl-files">{table}</div>']
+    if runs:
+        parts.append(html.para(t("index.verdict_note", col=t("index.col.verdict")), "sl-small"))
     failed = [it for it in result.items if not it.ok]
     if failed:
         parts += [
@@ -196,17 +198,13 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
         it.name: decision.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok
     }
     if runs:
-        messages, best = decision.brief(
-            list(runs.values()), lang, decision_money.unallocated_by_run(list(runs.values()))
-        )
+        brief = brief_parts.parts(list(runs.values()), lang, decision_money.unallocated_by_run(list(runs.values())))
         if not result.compare_ok:
-            messages = [
-                decision.Message(m.html, tentative=m.tentative) for m in messages
-            ]  # no comparison page to link to
+            brief = brief_parts.without_links(brief)  # no comparison page to link to
         caveat = " ".join(
             x for x in (t("decision.caveat"), decision_money.disbursement_note(list(runs.values()), lang)) if x
         )
-        parts.append(decision.brief_html(messages, best, lang, caveat))
+        parts.append(brief_parts.parts_html(brief, lang, caveat))
     if result.compare_ok:
         parts.append(
             f'<p class="sl-screen"><strong>{html.link("compare.html", t("index.compare_link"))}</strong> <span class="sl-small">({html.link("compare.xlsx", t("index.link.xlsx"))})</span></p>'

@@ -50,8 +50,6 @@ COMMUNE_KEYS = {
     "report.verdict.unit_reading_year": "report.verdict.unit_reading_year_communes",
     "report.card.targets_readings": "report.card.targets_readings_communes",
     "decision.each_unit_reading": "decision.each_unit_reading_communes",
-    "index.verdict_each_unit": "index.verdict_each_unit_communes",
-    "index.all_targets_readings": "index.all_targets_readings_communes",
     "decision.targets_together": "decision.targets_together_communes",
     "report.card.all_targets_readings": "report.card.all_targets_readings_communes",
     "compare.all_met_each": "compare.all_met_each_communes",
@@ -78,7 +76,6 @@ SWITCHED_KEYS = {
     "report.verdict.summary_readings": "report.verdict.summary_readings_switched",
     "report.card.targets_readings": "report.card.targets_readings_switched",
     "decision.each_unit_reading": "decision.each_unit_reading_switched",
-    "index.verdict_each_unit": "index.verdict_each_unit_switched",
     "report.scorecard.probability_note": "report.scorecard.probability_note_switched",
 }
 #: the aggregate of poor units counted on districts at a review when communes are in force
