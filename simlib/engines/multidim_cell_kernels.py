@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks, flip_rows
-from simlib.engines.multidim_income_kernel import mixed_kernel, tiled_kernel_in
+from simlib.engines.multidim_flip_kernels import classes_by_count, flip_incomes, flip_masks
+from simlib.engines.multidim_income_kernel import tiled_kernel_in
 from simlib.engines.multidim_numba import (
     U,
     aempty,
@@ -443,10 +443,6 @@ def own_changes(Mg, Hg, H3, flips, valid, kern, work, zero=0):
             continue
         occupied |= 1 << k
         flip_masks(Mg[k], gain, loss, flips[2], W)
-        if tails:  # the income kernel without tiles: the keys' rows mixed whole first
-            B0, B1 = flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails)
-            tiled_kernel_in(H2, H3[k], valid, kern, work[8], B0, B1)
-        else:  # the key mix and the kernel block by block (`mixed_kernel`)
-            bins = flip_rows(W, Hg[k], flips, (Q, nk, X, xr, Hs, cus), by_cu)
-            mixed_kernel(X, (flips[5], flips[4]), H2, H3[k], valid, kern, bins)
+        B0, B1 = flip_incomes(W, Hg[k], H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails)
+        tiled_kernel_in(H2, H3[k], valid, kern, work[8], B0, B1)
     return occupied

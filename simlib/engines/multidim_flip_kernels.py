@@ -29,14 +29,7 @@ from simlib.engines.multidim_vec8 import (
     v8zero,
 )
 
-__all__ = [
-    "classes_by_count",
-    "flip_incomes",
-    "flip_masks",
-    "flip_rows",
-    "mix_tiles",
-    "widen",
-]  # flip_masks: multidim_mask_flips
+__all__ = ["classes_by_count", "flip_incomes", "flip_masks", "widen"]  # flip_masks: multidim_mask_flips
 
 
 @compiled
@@ -50,22 +43,11 @@ def flip_incomes(W, Hk, H2, flips, Q, nk, X, xr, Hs, cus, by_cu, tails=True):
     they are zero there and the rows of no key zero unless `tails` is False (then both left as
     they were: for `multidim_income_kernel.tiled_kernel_in` with tiles, which reads the keys'
     rows only within the bins and no other row: the rows it reads, `valid`, are the keys')."""
-    bins = flip_rows(W, Hk, flips, (Q, nk, X, xr, Hs, cus), by_cu)
-    return _key_mix(X, bins, flips[5], flips[4], H2, tails)
-
-
-@compiled
-def flip_rows(W, Hk, flips, work, by_cu):
-    """`flip_incomes` up to the key mix: X[e] = Q[e]^T (H[keys of e] / households of each key)
-    for every linked pattern e over the union (B0, B1) of their bins, returned (work = (Q, nk,
-    X, xr, Hs, cus), `flip_incomes`' arrays). H2 = the key mix of X (`_key_mix`, or `mix_tiles`
-    block by block: `multidim_income_kernel.mixed_kernel`)."""
-    Q, nk, X, xr, Hs, cus = work
     epop, Pl, Pc = flips[4], flips[5], flips[6]
     nlink, nu1 = Pl.shape[0], Pc.shape[1]
     _class_sums(W, flips, by_cu, Q, nk)
     B0, B1 = _pattern_bins(Hk, nk, epop, xr, nu1)
-    nb, rows = max(B1 - B0, 0), np.empty(nu1, np.int64)  # loops over views from 0 (module docstring)
+    nb = max(B1 - B0, 0)  # loops over views from 0 (see module docstring)
     for e in range(nlink):  # X[e] = Q[e]^T (H[keys of e] / households of each key): a small product
         ncu = 0
         for cu in range(nu1):  # the counts with households (a row of Q with a nonzero weight)
@@ -73,15 +55,15 @@ def flip_rows(W, Hk, flips, work, by_cu):
                 if Q[e, cu, c2] != 0.0:
                     cus[ncu], ncu = cu, ncu + 1
                     break
-        for j in range(ncu):  # each key's households' share in Q's row (not in each bin of H)
+        for j in range(ncu):  # the rows the products read, over the union of the patterns' bins
             cu = cus[j]
             q = (cu + epop[e]) * nlink + e
             inv = 1.0 / nk[q] if nk[q] > 0 else 0.0
-            rows[j] = q
-            for c2 in range(nu1):
-                Q[e, cu, c2] *= inv
-        _row_products(Q[e], Hk, X[e], B0, nb, (cus[:ncu], rows[:ncu]))
-    return B0, B1
+            hs, hq = Hs[cu, B0 : B0 + nb], Hk[q, B0 : B0 + nb]
+            for i in range(nb):
+                hs[i] = hq[i] * inv
+        _row_products(Q[e], Hs, X[e], B0, nb, cus[:ncu])
+    return _key_mix(X, (B0, B1), Pl, epop, H2, tails)
 
 
 @compiled
@@ -247,7 +229,7 @@ def _key_mix(X, bins, Pl, epop, H2, tails):
     n4 = (B1 - B0) // 4
     for c2 in range(nu1):
         for e4 in range(0, nlink, 4):
-            mix_tiles(X, Pl, epop, H2, (c2, e4, B0, n4))
+            _mix_tiles(X, Pl, epop, H2, (c2, e4, B0, n4))
         for e2 in range(nlink):
             q = (c2 + epop[e2]) * nlink + e2
             for b in range(B0 + 4 * n4, B1):
@@ -259,7 +241,7 @@ def _key_mix(X, bins, Pl, epop, H2, tails):
 
 
 @compiled
-def mix_tiles(X, Pl, epop, H2, at):
+def _mix_tiles(X, Pl, epop, H2, at):
     """`_key_mix`'s sums over whole vectors of bins for count c2 and the patterns e4 .. e4 + 3
     after the flips (at = (c2, e4, B0, n4): n4 vectors from bin B0; patterns past the last repeat
     it: the same sums, stored twice): the four patterns' sums of eight bins (an odd last vector twice) in vector registers
@@ -302,7 +284,7 @@ def _zero_rest(H2, epop, nu1, B0, B1):
 
 
 @compiled
-def _row_products(Qe, Hs, Xe, b0, nb, which):
+def _row_products(Qe, Hs, Xe, b0, nb, cus):
     """Xe[c2, b0 : b0 + nb] = the sum over cu in `cus` (increasing) of Qe[cu, c2] Hs[cu, b0 :
     b0 + nb]: each entry's terms in increasing cu, each one multiply-add on the sum so far from
     +0.0 (as `axpy` on a zeroed row; a zero weight adds an exact zero). Four columns c2 by 16
@@ -310,7 +292,6 @@ def _row_products(Qe, Hs, Xe, b0, nb, which):
     once; then a vector of eight, one of four (`_row_vectors`), the last bins in scalar sums; a
     last column block shorter than four repeats the last column (the same sums, stored twice).
     Lane by lane the same operations as in vectors of four (the same bits; `## mdcore`)."""
-    cus, rows = which
     nu1, ncu, n16 = Xe.shape[0], cus.shape[0], nb // 16
     for c0 in range(0, nu1, 4):
         i = (c0, min(c0 + 1, nu1 - 1), min(c0 + 2, nu1 - 1), min(c0 + 3, nu1 - 1))
@@ -320,7 +301,7 @@ def _row_products(Qe, Hs, Xe, b0, nb, which):
             d0, d1, d2, d3 = v8zero(), v8zero(), v8zero(), v8zero()
             for j in range(ncu):
                 cu = cus[j]
-                h, g = v8load(Hs, rows[j], b), v8load(Hs, rows[j], b + 8)
+                h, g = v8load(Hs, cu, b), v8load(Hs, cu, b + 8)
                 w0, w1 = v8bcast(Qe[cu, i[0]]), v8bcast(Qe[cu, i[1]])
                 w2, w3 = v8bcast(Qe[cu, i[2]]), v8bcast(Qe[cu, i[3]])
                 a0, a1, a2, a3 = v8fma(w0, h, a0), v8fma(w1, h, a1), v8fma(w2, h, a2), v8fma(w3, h, a3)
@@ -328,25 +309,24 @@ def _row_products(Qe, Hs, Xe, b0, nb, which):
             for u, x, y in ((3, a3, d3), (2, a2, d2), (1, a1, d1), (0, a0, d0)):
                 v8store(Xe, i[u], b, x)
                 v8store(Xe, i[u], b + 8, y)
-        b = _row_vectors(Qe, Hs, Xe, b0 + 16 * n16, b0 + nb, which, i)
+        b = _row_vectors(Qe, Hs, Xe, b0 + 16 * n16, b0 + nb, cus, i)
         for bb in range(b, b0 + nb):
             for c2 in range(c0, min(c0 + 4, nu1)):
                 x = 0.0
                 for j in range(ncu):
-                    x += Qe[cus[j], c2] * Hs[rows[j], bb]
+                    x += Qe[cus[j], c2] * Hs[cus[j], bb]
                 Xe[c2, bb] = x
 
 
 @compiled
-def _row_vectors(Qe, Hs, Xe, b, end, which, i):
+def _row_vectors(Qe, Hs, Xe, b, end, cus, i):
     """`_row_products`' columns i (four) over bins b .. end - 1 (fewer than 16) in one vector of
     eight bins, then one of four, as far as whole vectors go; returns the first bin left."""
-    cus, rows = which
     if b + 8 <= end:
         a0, a1, a2, a3 = v8zero(), v8zero(), v8zero(), v8zero()
         for j in range(cus.shape[0]):
             cu = cus[j]
-            h = v8load(Hs, rows[j], b)
+            h = v8load(Hs, cu, b)
             a0, a1 = v8fma(v8bcast(Qe[cu, i[0]]), h, a0), v8fma(v8bcast(Qe[cu, i[1]]), h, a1)
             a2, a3 = v8fma(v8bcast(Qe[cu, i[2]]), h, a2), v8fma(v8bcast(Qe[cu, i[3]]), h, a3)
         for u, x in ((3, a3), (2, a2), (1, a1), (0, a0)):
@@ -356,7 +336,7 @@ def _row_vectors(Qe, Hs, Xe, b, end, which, i):
         c0, c1, c2, c3 = vzero(), vzero(), vzero(), vzero()
         for j in range(cus.shape[0]):
             cu = cus[j]
-            h = vload(Hs, rows[j], b)
+            h = vload(Hs, cu, b)
             c0, c1 = vfma(vbcast(Qe[cu, i[0]]), h, c0), vfma(vbcast(Qe[cu, i[1]]), h, c1)
             c2, c3 = vfma(vbcast(Qe[cu, i[2]]), h, c2), vfma(vbcast(Qe[cu, i[3]]), h, c3)
         for u, x in ((3, c3), (2, c2), (1, c1), (0, c0)):

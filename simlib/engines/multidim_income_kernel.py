@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.engines.multidim_flip_kernels import mix_tiles
 from simlib.engines.multidim_numba import (
     U,
     compiled,
@@ -103,103 +102,28 @@ def tiled_kernel_in(H2, H3, valid, kern, span, B0, B1):
         return
     blocks = np.empty((NK // 4 + 1, 6), dtype=np.int64)
     nbl = _sorted_blocks(H2, H3, valid, span, blocks, (B0, max(B1, B0)))
+    NT = tiles.shape[0]
     for i in range(nbl):
-        _block_tiles(H2, H3, blocks[i], tiles, dense)
+        r0, r1, r2, r3, c0, c1 = blocks[i, 0], blocks[i, 1], blocks[i, 2], blocks[i, 3], blocks[i, 4], blocks[i, 5]
+        t = 0
+        while t < NT:
+            b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
+            e0, e1 = (max(c0, tiles[t + 1, 0]), min(c1, tiles[t + 1, 1])) if t + 1 < NT else (0, 0)
+            if b1 > b0 and e1 > e0:  # two tiles at once over the union of their source bins
+                _kernel_tiles8(H2, H3, r0, r1, r2, r3, min(b0, e0), max(b1, e1), 16 * t, dense)
+                t += 2
+                continue
+            if b1 > b0:  # a tile alone (the last of an odd count): in vectors of eight too
+                _kernel_tile8(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
+            else:
+                z = vzero()
+                _store4(H3, r3, 16 * t, z, z, z, z)
+                _store4(H3, r2, 16 * t, z, z, z, z)
+                _store4(H3, r1, 16 * t, z, z, z, z)
+                _store4(H3, r0, 16 * t, z, z, z, z)
+            t += 1
     for i in range(0, nbl, 2):  # after the tiles: their outer columns are sums of zeros
         _outer8(H2, H3, blocks[i], blocks[min(i + 1, nbl - 1)], k_out)
-
-
-@compiled
-def mixed_kernel(X, mix, H2, H3, valid, kern, bins):
-    """The incomes' key mix (`multidim_flip_kernels.mix_tiles`: H2[key of (c2, e2)] = the sum
-    over e of Pl[e, e2] X[e, c2] over the bins = (B0, B1) of `flip_rows`) and `tiled_kernel_in`
-    of its rows (kern with tiles) in one pass: each block of four keys (c2, e2 = e4 .. e4 + 3)
-    goes through the kernel's tiles as soon as the mix has written it, while its rows are in
-    the nearest cache, instead of all the keys mixed, then scanned and sorted into blocks
-    (`_sorted_blocks`), then read again. mix = (Pl, epop). Every entry gets the same bits:
-    H2's sums are `_key_mix`'s, and H3's do not depend on how rows are grouped into blocks nor
-    on zero bins added to a block's span (`tiled_kernel`); the rows of no key (not `valid`:
-    they are the keys' rows by construction, `multidim.masks`) and empty blocks are zeros."""
-    Pl, epop = mix
-    k_out, dense, tiles = kern[2], kern[3], kern[4]
-    nlink, nu1, NK = X.shape[0], X.shape[1], H2.shape[0]
-    B0, B1 = bins
-    for q in range(NK):
-        if not valid[q] or B1 <= B0:
-            H3[q, :] = 0.0
-    if B1 <= B0:
-        return
-    n4, pair, held = (B1 - B0) // 4, np.empty((2, 6), dtype=np.int64), 0
-    for c2 in range(nu1):
-        for e4 in range(0, nlink, 4):
-            mix_tiles(X, Pl, epop, H2, (c2, e4, B0, n4))
-            f = (e4, min(e4 + 1, nlink - 1), min(e4 + 2, nlink - 1), min(e4 + 3, nlink - 1))
-            bl = pair[held]
-            for j in range(4):
-                bl[j] = (c2 + epop[f[j]]) * nlink + f[j]
-                if j == 0 or f[j] != f[j - 1]:  # `_key_mix`'s last bins (not whole vectors of four)
-                    for b in range(B0 + 4 * n4, B1):
-                        x = 0.0
-                        for e in range(nlink):
-                            x += Pl[e, f[j]] * X[e, c2, b]
-                        H2[bl[j], b] = x
-            if not _block_span(H2, bl, B0, B1):
-                for j in range(4):
-                    H3[bl[j], :] = 0.0
-                continue
-            _block_tiles(H2, H3, bl, tiles, dense)
-            held += 1
-            if held == 2:  # outer columns two blocks at once, as `tiled_kernel_in`
-                _outer8(H2, H3, pair[0], pair[1], k_out)
-                held = 0
-    if held == 1:
-        _outer8(H2, H3, pair[0], pair[0], k_out)
-
-
-@compiled
-def _block_span(H2, bl, B0, B1):
-    """bl[4], bl[5] = the first and one past the last bin within B0 .. B1 - 1 where one of the
-    block's rows bl[:4] is nonzero; whether there is one."""
-    r0, r1, r2, r3 = bl[0], bl[1], bl[2], bl[3]
-    lo, hi = B0, B1
-    while lo < hi and H2[r0, U(lo)] == 0.0 and H2[r1, U(lo)] == 0.0 and H2[r2, U(lo)] == 0.0 and H2[r3, U(lo)] == 0.0:
-        lo += 1
-    while (
-        hi > lo
-        and H2[r0, U(hi - 1)] == 0.0
-        and H2[r1, U(hi - 1)] == 0.0
-        and H2[r2, U(hi - 1)] == 0.0
-        and H2[r3, U(hi - 1)] == 0.0
-    ):
-        hi -= 1
-    bl[4], bl[5] = lo, hi
-    return hi > lo
-
-
-@compiled
-def _block_tiles(H2, H3, block, tiles, dense):
-    """The tiles of one block of four rows block[:4] of H3 = H2 @ kernel over the source bins
-    block[4] .. block[5] - 1 (the union of the rows' spans): two neighbouring tiles at once over
-    the union of their source bins, a last odd tile alone, a tile no source bin reaches as zeros
-    (the outer columns not yet: `_outer8`)."""
-    r0, r1, r2, r3, c0, c1 = block[0], block[1], block[2], block[3], block[4], block[5]
-    NT, t = tiles.shape[0], 0
-    while t < NT:
-        b0, b1 = max(c0, tiles[t, 0]), min(c1, tiles[t, 1])
-        e0, e1 = (max(c0, tiles[t + 1, 0]), min(c1, tiles[t + 1, 1])) if t + 1 < NT else (0, 0)
-        if b1 > b0 and e1 > e0:  # two tiles at once over the union of their source bins
-            _kernel_tiles8(H2, H3, r0, r1, r2, r3, min(b0, e0), max(b1, e1), 16 * t, dense)
-            t += 2
-            continue
-        if b1 > b0:  # a tile alone (the last of an odd count): in vectors of eight too
-            _kernel_tile8(H2, H3, r0, r1, r2, r3, b0, b1, 16 * t, dense)
-        else:
-            z = vzero()
-            _store4(H3, r3, 16 * t, z, z, z, z)
-            _store4(H3, r2, 16 * t, z, z, z, z)
-            _store4(H3, r1, 16 * t, z, z, z, z)
-            _store4(H3, r0, 16 * t, z, z, z, z)
-        t += 1
 
 
 @compiled
