@@ -4,7 +4,8 @@ found, checked through the widget API:
 - on a loaded machine, after another year was chosen the grid kept showing the previous year's
   amounts for over 2 s with no busy mark, and a cell typed then went to the new year: until the
   chosen year's amounts are shown the grid is now busy (the CSS ring beside the year control,
-  the cells greyed and taking no click — drawn by the browser from the choice on) and a value
+  the cells greyed then hidden, taking no click nor keyboard — drawn by the browser from the
+  choice on) and a value
   typed meanwhile is refused, put in no year;
 - a refusal of the legal frame named the money it counts (a source's total against its
   envelope), not the cell typed: it now says the cell, its source, the year(s) and the value;

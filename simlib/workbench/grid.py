@@ -22,9 +22,10 @@ then).
 
 A year switch is safe: the cells show the amounts of one year (`year`), and until they show those
 of the year just chosen the grid is *busy* — the ring beside the year control turns and the
-cells are greyed and take no click (`stale_css`, drawn by the browser from the moment of the
-choice, however long the kernel takes to answer), and a value typed meanwhile is refused, never
-put into a year whose amounts the planner did not see. The chosen year's amounts are shown on the
+cells are greyed, then hidden: no click, no keyboard (`stale_css`, drawn by the browser from the
+moment of the choice, however long the kernel takes to answer; driven in Chromium, lab61), and a
+value reaching the kernel meanwhile is refused, never put into a year whose amounts the planner
+did not see. The chosen year's amounts are shown on the
 kernel's event loop once the choice's handler returns (`later`, `simlib.workbench.background.soon`).
 """
 
@@ -57,6 +58,8 @@ AMOUNT_CLASS, TOTAL_CLASS = "sl-amount", "sl-total"
 WAIT_CLASS = "sl-grid-wait"
 #: the year control's row while the kernel has not shown the chosen year's amounts yet
 BUSY_CLASS = "sl-grid-busy"
+#: how long the cells stay greyed before they are hidden while a year switches (`stale_css`)
+STALE_HIDE = ".15s"
 GRID_CSS = (
     f" .{NAME_CLASS}, .{NAME_CLASS} * {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}"
     f" .{WAIT_CLASS} {{ visibility: hidden; }}"
@@ -66,7 +69,10 @@ GRID_CSS = (
 def stale_css(options: int, scope: str) -> str:
     """The rules marking the grid busy while its cells show another year than the one chosen:
     the ring beside the year control shows, and the amount cells and the yearly total (inside
-    `scope`, an element holding both) are greyed and take no click. The browser draws it alone,
+    `scope`, an element holding both) are greyed and take no click, and after `STALE_HIDE` they
+    are hidden: the previous year's amounts are no longer shown under the year chosen, and
+    Chromium takes the focus from a hidden box, so the keyboard cannot type in it either (a
+    short delay: a kernel that answers at once makes no blink). The browser draws it alone,
     from the moment the planner chooses another of the `options` years, however long the kernel
     takes to answer: the year control's row names the option whose amounts the cells show
     (`sl-shown-K`) and a rule per option compares it with the option chosen (CSS `:has`); the
@@ -75,7 +81,8 @@ def stale_css(options: int, scope: str) -> str:
     stale.append(f"{scope}:has(.{BUSY_CLASS})")
     wait = ", ".join(f"{s} .{WAIT_CLASS}" for s in stale)
     cells = ", ".join(f"{s} :is(.{AMOUNT_CLASS}, .{TOTAL_CLASS}) input" for s in stale)
-    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; }}"
+    hide = f"visibility: hidden; transition: visibility 0s linear {STALE_HIDE}"
+    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; {hide}; }}"
 
 
 def cell_class(item: str, source: str) -> str:

@@ -17,9 +17,9 @@ Design points (issue 17):
   reasons are listed (rule and legal source). Saving goes to the workspace with titles, a
   derived file name and an explicit overwrite.
 - **A year switch is safe.** Until the chosen year's amounts are shown the grid is busy (a ring
-  beside the year control, the cells and the total greyed, drawn by the browser from the choice
-  on) and a value typed meanwhile is refused (`simlib.workbench.grid`). A refusal of the legal
-  frame names the cell typed; Enter on the amount shown clears a refusal.
+  beside the year control, the cells and the total greyed then hidden, drawn by the browser from
+  the choice on) and a value typed meanwhile is refused (`simlib.workbench.grid`). A refusal of
+  the legal frame names the cell typed; Enter on the amount shown clears a refusal.
 - **Side by side with the plan.** Every target's value and verdict for the starting scenario
   and for the allocation, and the change in points and households; the probability of meeting
   each target on demand (`compare.probabilities`); the optimiser's suggestion from the current
