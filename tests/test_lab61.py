@@ -71,6 +71,7 @@ def test_a_year_switch_is_busy_and_takes_no_typing_until_its_amounts_are_shown(v
     np.testing.assert_array_equal(st.amounts(), before)  # taken for no year
     assert [p.key for p in view.input_problems] == ["wb.problem.year_pending"]
     assert "Chưa nhận «70» cho P3.1" in _shown(view) and "chuyển sang năm 2025" in _shown(view)
+    assert "was not taken: the grid is switching to year 2025" in view.input_problems[0].message("en")
     assert cell.value == "75"  # the cell shows the amount the state holds again
     view.w["total"].value = "600"  # the yearly total too
     np.testing.assert_array_equal(st.amounts(), before)
