@@ -106,6 +106,8 @@ def test_the_browser_greys_the_grid_from_the_choice_until_the_kernel_answers(vie
     assert f".sl-explorer:has(.{BUSY_CLASS}) :is(.sl-amount, .sl-total) input" in css
     assert "sl-explorer" in view.w["box"]._dom_classes and "sl-total" in view.w["total"]._dom_classes
     assert all("sl-amount" in c._dom_classes for c in view.grid.cells.values())
+    figures = [*view.grid.totals.values(), *view.grid.limits.values(), *view.grid.shares.values()]
+    assert all("sl-year-figure" in w._dom_classes for w in figures)  # greyed beside the cells
 
 
 def test_a_legal_refusal_names_the_cell_typed_in_both_languages(view, view_en):

@@ -54,6 +54,8 @@ EVERY_YEAR = 0
 NAME_CLASS = "sl-grid-name"
 #: every amount cell's class, and the yearly total's (`stale_css` greys them while a year switches)
 AMOUNT_CLASS, TOTAL_CLASS = "sl-amount", "sl-total"
+#: the figures of the year shown beside the cells: shares, totals by source, envelope (greyed too)
+FIGURE_CLASS = "sl-year-figure"
 #: the busy ring beside the year control (hidden unless a year switch is under way)
 WAIT_CLASS = "sl-grid-wait"
 #: the year control's row while the kernel has not shown the chosen year's amounts yet
@@ -81,8 +83,10 @@ def stale_css(options: int, scope: str) -> str:
     stale.append(f"{scope}:has(.{BUSY_CLASS})")
     wait = ", ".join(f"{s} .{WAIT_CLASS}" for s in stale)
     cells = ", ".join(f"{s} :is(.{AMOUNT_CLASS}, .{TOTAL_CLASS}) input" for s in stale)
+    figures = ", ".join(f"{s} .{FIGURE_CLASS}" for s in stale)
     hide = f"visibility: hidden; transition: visibility 0s linear {STALE_HIDE}"
-    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; {hide}; }}"
+    grey = f" {figures} {{ opacity: .45; }}"
+    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; {hide}; }}{grey}"
 
 
 def cell_class(item: str, source: str) -> str:
@@ -125,6 +129,8 @@ class AmountGrid:
         self.marked: set[tuple[str, str]] = set()  # cells shown as differing between years
         self.totals = {s: W.HTML() for s in state.sources}
         self.limits = {s: W.HTML() for s in state.sources}
+        for w in [*self.totals.values(), *self.limits.values()]:
+            w.add_class(FIGURE_CLASS)
         self.layouts: dict[str, tuple[GridLayout, list, dict]] = {}  # key -> (layout, rows, share widgets)
         self.layout: GridLayout | None = None
         self.note = W.HTML()
@@ -194,6 +200,7 @@ class AmountGrid:
         rows, shares = [self._row(W.HTML(f"<b>{H.esc(t('wb.grid.item'))}</b>"), self._headers())], {}
         for g in layout.groups:
             shares[g.code] = W.HTML()
+            shares[g.code].add_class(FIGURE_CLASS)
             name = W.HTML(f"<b>{H.esc(g.name)}</b>", layout=W.Layout(width=NAME_WIDTH))
             rows.append(W.HBox([name, shares[g.code]]))
             for r in g.rows:
