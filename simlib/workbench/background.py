@@ -12,7 +12,8 @@ A computation that reports progress (the optimiser's engine runs) can be stopped
 asks, and the computation honours it where it calls `check()` (between its engine calls), which
 then raises `Cancelled`; `done` receives that error. `tell(fn, ...)` hands a progress update to
 the kernel's event loop (or calls it at once without one), like `done`. `Debouncer` merges a
-burst of changes into one call on the same event loop. `settle` makes the garbage collector's
+burst of changes into one call on the same event loop; `soon` calls a function there once the
+current handler returns (the explorer's year switch, `simlib.workbench.grid`). `settle` makes the garbage collector's
 full pass at the view's opening rather than in a change.
 """
 
@@ -136,6 +137,18 @@ class Debouncer:
     def _fire(self) -> None:
         self._handle = None
         self.fn()
+
+
+def soon(fn: Callable[[], Any]) -> None:
+    """Call `fn` on the running event loop once the current handler returns (in a live kernel the
+    widget messages the handler sent leave first, and messages already queued may be handled
+    before `fn`), or at once with no running loop (a test, a script)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        fn()
+        return
+    loop.call_soon(fn)
 
 
 def settle() -> None:

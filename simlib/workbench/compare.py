@@ -34,6 +34,7 @@ from simlib.report import verdict as V
 from simlib.report.levels import Levels
 from simlib.runner import run as run_scenario
 from simlib.targets import target_specs
+from simlib.workbench.layout import cell_label
 from simlib.workbench.project import what_if
 
 KEYS = ["target_id", "geo_type", "geo", "year"]
@@ -434,3 +435,33 @@ def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05, o
             if abs(b - a) >= min_bn:
                 rows.append({"item": item, "source": src, "now_bn": a, "suggested_bn": b, "change_bn": b - a})
     return pd.DataFrame(rows, columns=["item", "source", "now_bn", "suggested_bn", "change_bn"])
+
+
+def suggestion_html(s: Suggestion, state, lang: str) -> str:
+    """What the optimiser's suggestion `s` for `state` (an `AllocationState`) changes (the first
+    year it optimises), its summary and the province's targets it still misses."""
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    year = state.years[s.year_index]
+    parts = [H.para(line) for line in s.message[lang].splitlines() if line.strip()]
+    parts.append(unmet_html(s.unmet, lang))  # the targets the suggested split still misses
+    if s.changes.empty:
+        return "".join(parts) + H.para(t("wb.suggest_none"))
+    header = [
+        t("wb.grid.item"),
+        t("wb.grid.source"),
+        t("wb.compare.now"),
+        t("wb.suggest_column"),
+        t("wb.compare.change"),
+    ]
+    rows = [
+        [
+            cell_label(state, r.item, r.source, year, lang),
+            i18n.label("source", r.source, lang),
+            fmt.number(r.now_bn, lang, 1),
+            fmt.number(r.suggested_bn, lang, 1),
+            fmt.signed(r.change_bn, lang, 1),
+        ]
+        for r in s.changes.itertuples(index=False)
+    ]
+    caption = t("wb.suggest_caption", year=year)
+    return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)

@@ -14,7 +14,19 @@ and contents, each content's cell standing for the budget item its money lands i
 sets their values afterwards (`sync`). A typed
 amount goes to `AllocationState.set_amount`; when the state refuses it (not a number, or a rule
 of the legal frame), the cell goes back to the state's amount and the reasons are handed to
-`on_change` for the view to show.
+`on_change` for the view to show; a refusal of the legal frame names the cell typed
+(`simlib.workbench.refusals.named`: a breach names the money it counts, a source's total or a
+norm, not the cell that made it). Enter in a cell (`on_enter`) lets the view clear a refusal
+on screen when the planner retypes the amount the cell shows (the browser sends no new value
+then).
+
+A year switch is safe: the cells show the amounts of one year (`year`), and until they show those
+of the year just chosen the grid is *busy* — the ring beside the year control turns and the
+cells are greyed, then hidden: no click, no keyboard (`stale_css`, drawn by the browser from the
+moment of the choice, however long the kernel takes to answer; driven in Chromium, lab61), and a
+value reaching the kernel meanwhile is refused, never put into a year whose amounts the planner
+did not see. The chosen year's amounts are shown on the
+kernel's event loop once the choice's handler returns (`later`, `simlib.workbench.background.soon`).
 """
 
 from __future__ import annotations
@@ -23,10 +35,13 @@ import math
 from collections.abc import Callable
 
 from simlib import i18n
-from simlib.i18n import fmt
+from simlib.i18n import LocalText, fmt
 from simlib.report import html as H
+from simlib.workbench.background import soon
 from simlib.workbench.layout import LINES, GridLayout, layout_for, layout_key
-from simlib.workbench.state import AMOUNT_DECIMALS, AllocationState, Problem, share_labels
+from simlib.workbench.opening import wait_mark
+from simlib.workbench.refusals import named
+from simlib.workbench.state import AMOUNT_DECIMALS, AllocationState, Problem, share_labels, shown_value, sources_label
 
 NAME_WIDTH = "330px"
 CELL_WIDTH = "96px"
@@ -37,7 +52,41 @@ EVERY_YEAR = 0
 #: a row's name stays on one line, cut with «…» where the notebook is narrow (1024 px: names of
 #: 330 px squeezed to 75 px wrapped over four lines); the whole name is the row's tooltip
 NAME_CLASS = "sl-grid-name"
-GRID_CSS = f" .{NAME_CLASS}, .{NAME_CLASS} * {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}"
+#: every amount cell's class, and the yearly total's (`stale_css` greys them while a year switches)
+AMOUNT_CLASS, TOTAL_CLASS = "sl-amount", "sl-total"
+#: the figures of the year shown beside the cells: shares, totals by source, envelope (greyed too)
+FIGURE_CLASS = "sl-year-figure"
+#: the busy ring beside the year control (hidden unless a year switch is under way)
+WAIT_CLASS = "sl-grid-wait"
+#: the year control's row while the kernel has not shown the chosen year's amounts yet
+BUSY_CLASS = "sl-grid-busy"
+#: how long the cells stay greyed before they are hidden while a year switches (`stale_css`)
+STALE_HIDE = ".15s"
+GRID_CSS = (
+    f" .{NAME_CLASS}, .{NAME_CLASS} * {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}"
+    f" .{WAIT_CLASS} {{ visibility: hidden; }}"
+)
+
+
+def stale_css(options: int, scope: str) -> str:
+    """The rules marking the grid busy while its cells show another year than the one chosen:
+    the ring beside the year control shows, and the amount cells and the yearly total (inside
+    `scope`, an element holding both) are greyed and take no click, and after `STALE_HIDE` they
+    are hidden: the previous year's amounts are no longer shown under the year chosen, and
+    Chromium takes the focus from a hidden box, so the keyboard cannot type in it either (a
+    short delay: a kernel that answers at once makes no blink). The browser draws it alone,
+    from the moment the planner chooses another of the `options` years, however long the kernel
+    takes to answer: the year control's row names the option whose amounts the cells show
+    (`sl-shown-K`) and a rule per option compares it with the option chosen (CSS `:has`); the
+    kernel's own mark (`BUSY_CLASS`) covers the time it takes to show them."""
+    stale = [f"{scope}:has(.sl-shown-{k} option:nth-child({k + 1}):not(:checked))" for k in range(options)]
+    stale.append(f"{scope}:has(.{BUSY_CLASS})")
+    wait = ", ".join(f"{s} .{WAIT_CLASS}" for s in stale)
+    cells = ", ".join(f"{s} :is(.{AMOUNT_CLASS}, .{TOTAL_CLASS}) input" for s in stale)
+    figures = ", ".join(f"{s} .{FIGURE_CLASS}" for s in stale)
+    hide = f"visibility: hidden; transition: visibility 0s linear {STALE_HIDE}"
+    grey = f" {figures} {{ opacity: .45; }}"
+    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; {hide}; }}{grey}"
 
 
 def cell_class(item: str, source: str) -> str:
@@ -54,11 +103,14 @@ def amount_text(vnd: float, lang: str) -> str:
 class AmountGrid:
     """Amount cells by item and source, project shares, totals by source and envelope."""
 
-    def __init__(self, state: AllocationState, lang: str, on_change: Callable[[list[Problem]], None]):
+    def __init__(self, state: AllocationState, lang: str, on_change: Callable[[list[Problem]], None], on_year=None):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
         self.state, self.lang, self.on_change = state, lang, on_change
+        self.on_year = on_year  # called once the chosen year's amounts are shown
+        self.on_enter = None  # called on Enter in a cell (the view clears a refusal retyped)
+        self.later = soon  # how the chosen year's amounts are shown after the choice (tests hold it)
         self._syncing = False
         self._at: dict | None = None  # (item, source) -> place in the amounts (`_positions`)
         self._texts: dict[tuple, str] = {}  # amount (VND) -> its text in the cells (`_text`)
@@ -66,22 +118,53 @@ class AmountGrid:
         years = [(t("wb.year_all"), EVERY_YEAR)] + [(str(y), y) for y in state.years[1:]]
         # a Dropdown's None means "nothing chosen" (shown empty): every year has its own value
         self.year_control = W.Dropdown(options=years, value=EVERY_YEAR, description=t("wb.year_label"))
-        self.year_control.observe(lambda _: self.sync(), names="value")
+        self.year_control.observe(lambda _: self._year_chosen(), names="value")
+        self.options = [v for _, v in years]
+        self._shown = EVERY_YEAR  # the year control's value whose amounts the cells show
+        self.wait = W.HTML(f"{wait_mark()}{H.esc(t('wb.grid.switching'))}")
+        self.wait.add_class(WAIT_CLASS)
+        self.head = W.HBox([self.year_control, self.wait])
+        self.head.add_class("sl-shown-0")
         self.cells = {(it, s): self._cell(it, s) for it in state.items for s in state.sources}
         self.marked: set[tuple[str, str]] = set()  # cells shown as differing between years
         self.totals = {s: W.HTML() for s in state.sources}
         self.limits = {s: W.HTML() for s in state.sources}
+        for w in [*self.totals.values(), *self.limits.values()]:
+            w.add_class(FIGURE_CLASS)
         self.layouts: dict[str, tuple[GridLayout, list, dict]] = {}  # key -> (layout, rows, share widgets)
         self.layout: GridLayout | None = None
         self.note = W.HTML()
-        self.box = W.VBox([self.year_control, self.note])
+        self.box = W.VBox([self.head, self.note])
         self.sync()
 
     @property
     def year(self) -> int | None:
-        """The chosen budget year, None for every projected year."""
-        v = self.year_control.value
-        return None if v == EVERY_YEAR else int(v)
+        """The budget year whose amounts the cells show, None for every projected year: the
+        chosen one, once shown (`pending` until then)."""
+        return None if self._shown == EVERY_YEAR else int(self._shown)
+
+    @property
+    def pending(self) -> bool:
+        """Another year is chosen than the one whose amounts the cells show."""
+        return self.year_control.value != self._shown
+
+    def _year_chosen(self) -> None:
+        """A year was chosen: busy until its amounts are shown (`later`)."""
+        busy = self.pending
+        (self.head.add_class if busy else self.head.remove_class)(BUSY_CLASS)
+        if busy:
+            self.later(self._show_chosen)
+
+    def _show_chosen(self) -> None:
+        """Show the chosen year's amounts, then say so (busy mark off, the view's `on_year`)."""
+        if self.pending:
+            self.head.remove_class(f"sl-shown-{self.options.index(self._shown)}")
+            self._shown = self.year_control.value
+            self.sync()
+            self.head.add_class(f"sl-shown-{self.options.index(self._shown)}")
+            if self.on_year is not None:
+                self.on_year()
+        self.head.remove_class(BUSY_CLASS)
 
     @property
     def shares(self) -> dict[str, object]:
@@ -117,6 +200,7 @@ class AmountGrid:
         rows, shares = [self._row(W.HTML(f"<b>{H.esc(t('wb.grid.item'))}</b>"), self._headers())], {}
         for g in layout.groups:
             shares[g.code] = W.HTML()
+            shares[g.code].add_class(FIGURE_CLASS)
             name = W.HTML(f"<b>{H.esc(g.name)}</b>", layout=W.Layout(width=NAME_WIDTH))
             rows.append(W.HBox([name, shares[g.code]]))
             for r in g.rows:
@@ -136,7 +220,7 @@ class AmountGrid:
             layout = layout_for(self.state, year, self.lang)
             self.layouts[key] = (layout, *self._rows(layout))
         self.layout = self.layouts[key][0]
-        self.box.children = [self.year_control, *self.layouts[key][1], self.note]
+        self.box.children = [self.head, *self.layouts[key][1], self.note]
 
     def _cell(self, item: str, source: str):
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -144,15 +228,39 @@ class AmountGrid:
 
         w = W.Text(continuous_update=False)
         w.add_class(cell_class(item, source))
+        w.add_class(AMOUNT_CLASS)
         w.observe(lambda change: self._typed(item, source, change["new"]), names="value")
+        w.on_msg(lambda _w, content, _buffers: self._entered(content))
         return w
+
+    def _entered(self, content) -> None:
+        """Enter in a cell (the browser's `submit`, sent before any new value)."""
+        if isinstance(content, dict) and content.get("event") == "submit" and self.on_enter is not None:
+            self.on_enter()
 
     def _typed(self, item: str, source: str, value) -> None:
         if self._syncing:
             return
-        problems = self.state.set_amount(item, source, value, self.year, self.lang)
+        if self.pending:  # typed before the chosen year's amounts were shown: taken for no year
+            problems = [self.pending_problem(f"amount.{item}.{source}", value, item, source)]
+        else:
+            problems = self.state.set_amount(item, source, value, self.year, self.lang)
+            problems = named(problems, self.state, item, source, value, self.year)
         self.sync()
         self.on_change(problems)
+
+    def pending_problem(self, where: str, value, item: str | None = None, source: str = "") -> Problem:
+        """A value typed in `item`'s cell from `source` (None: the yearly total) while the chosen
+        year's amounts are not shown yet, refused."""
+        labels = {}
+        for lg in i18n.LANGS:
+            v = self.year_control.value
+            text = i18n.t("wb.year_all", lg) if v == EVERY_YEAR else i18n.t("wb.year_chosen", lg, year=v)
+            labels[lg] = text[:1].lower() + text[1:]
+        fields = {"value": shown_value(value, self.lang), "year": LocalText(**labels)}
+        if item is None:
+            return Problem(where, "wb.problem.total_pending", fields)
+        return Problem(where, "wb.problem.year_pending", {**fields, "item": item, "source": sources_label(source)})
 
     def sync(self) -> None:
         """Show the rows of the chosen year's catalogue and the state's amounts (of the chosen

@@ -55,3 +55,11 @@ def opened(build: Callable[[], T], lang: str) -> T:
     finally:
         if handle is not None:  # outside IPython `display` returns None
             handle.update(HTML(""))
+
+
+def fallback_note(uid: str, lang: str) -> str:
+    """What a reopened notebook shows where the widgets were (both languages; hidden by the
+    live widgets' stylesheet)."""
+    text = f"{i18n.t('wb.rerun', 'vi')} / {i18n.t('wb.rerun', 'en')}"
+    style = "border-left:4px solid #111;background:#f2f2f2;padding:.4em .8em;margin:.4em 0"
+    return f'<div class="sl-fallback-{uid}" style="{style}">{H.esc(text)}</div>'

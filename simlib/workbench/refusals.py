@@ -3,7 +3,10 @@
 A change refused by the legal frame comes back as one `Problem` per breach (`AllocationState`),
 each ending with the rule and its legal source; a yearly total typed for every projected year can
 breach the same rule once per year and source. `refusal_items` lists every breach but says each
-distinct citation once, heading the breaches it applies to.
+distinct citation once, heading the breaches it applies to. A breach names the money it counts (a
+source's total against its envelope, a content's capital), not the cell typed: `named` gives a
+typed amount's refusals the cell (its row as the grid shows it, its source, the year or years
+and the value as typed), said first.
 
 `UnsavedNote` is the calm note near the save button while the amounts differ from those last saved
 (or, before any save, from the starting scenario): the allocation lives only in the kernel.
@@ -14,14 +17,46 @@ from __future__ import annotations
 import numpy as np
 
 from simlib import i18n
+from simlib.i18n import LocalText
 from simlib.report import html as H
-from simlib.workbench.state import AllocationState, Problem
+from simlib.workbench.layout import cell_label
+from simlib.workbench.state import AllocationState, Problem, shown_value
+
+#: the key of a change refused by the legal frame (`AllocationState`)
+REFUSED = "wb.problem.refused"
+
+
+def named(problems: list[Problem], state: AllocationState, item: str, source: str, value, year) -> list[Problem]:
+    """`problems` of `value` typed for `item` from `source` in `year` (None: every projected
+    year), each refusal of the legal frame naming that cell (`cell`, in every language)."""
+    if not any(p.key == REFUSED for p in problems):
+        return problems
+    shown = state.years[1] if year is None else year  # the year whose row names the grid shows
+    key = "wb.refused_cell" if year is not None else "wb.refused_cell_every"
+    years = ", ".join(str(y) for y in state.years[1:])
+    text = {
+        lg: i18n.t(
+            key,
+            lg,
+            value=shown_value(value, lg),
+            cell=cell_label(state, item, source, shown, lg),
+            source=i18n.label("source", source, lg),
+            **({"year": year} if year is not None else {"years": years}),
+        )
+        for lg in i18n.LANGS
+    }
+    cell = LocalText(**text)
+    return [
+        Problem(p.where, p.key, {**p.fields, "cell": cell}, p.blocking) if p.key == REFUSED else p for p in problems
+    ]
 
 
 def refusal_items(problems: list[Problem], lang: str) -> list[str]:
     """The refused change's problems as escaped HTML list items: each breach of the legal frame
-    under its citation, said once (in the order first met); any other problem as it is."""
-    entries: list = []  # the text of a problem, or the key of a citation's breaches
+    under its citation, said once (in the order first met); any other problem as it is. The cell
+    typed (`named`) comes first."""
+    cell = next((p.fields["cell"] for p in problems if "cell" in p.fields), None)
+    entries: list = [H.esc(cell.get(lang))] if cell is not None else []  # texts, or citations' keys
     cited: dict[str, list[str]] = {}
     for p in problems:
         basis = p.fields.get("basis")

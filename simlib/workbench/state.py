@@ -36,7 +36,7 @@ import numpy as np
 from simlib import i18n
 from simlib.compliance import check_allocation, ignored
 from simlib.dated_budget import dated_catalogues, scenario_cells
-from simlib.i18n import LocalText
+from simlib.i18n import LocalText, fmt
 from simlib.memo import memoised
 from simlib.model import compile_levers, compile_structure
 from simlib.scenario import load_scenario
@@ -147,6 +147,19 @@ def parse_number(text: str, lang: str | None = None) -> float | None:
             return None
         s = s.replace(",", "")
     return float(s.replace(" ", ""))
+
+
+def point_for_comma(value, lang: str | None) -> str | None:
+    """In the English view, a text refused as a number but written the Vietnamese way with a
+    decimal comma («70,5», «1.234,5») as the English view takes it («70.5», «1,234.5»); None
+    otherwise (the Vietnamese view keeps its own way; a text English reads, «70,500», is no
+    such case)."""
+    if i18n.get_lang(lang) != "en" or not isinstance(value, str) or "," not in value:
+        return None
+    if parse_number(value, "en") is not None:
+        return None
+    v = parse_number(value, "vi")
+    return fmt.number(v, "en", AMOUNT_DECIMALS, trim=True) if v is not None and v >= 0 else None
 
 
 def finer_than_kept(v: float) -> bool:
@@ -282,7 +295,13 @@ class AllocationState:
         v = _value(value, lang)
         if v is None or v < 0:
             key, src = ("wb.problem.amount_blank" if _blank(value) else "wb.problem.amount"), sources_label(source)
-            return [Problem(where, key, {"item": item, "source": src, "value": shown_value(value, lang)})]
+            fields = {"item": item, "source": src, "value": shown_value(value, lang)}
+            point = point_for_comma(value, lang)  # «70,5» in the English view: say «70.5»
+            return [
+                Problem(
+                    where, "wb.problem.amount_comma" if point else key, {**fields, "point": point} if point else fields
+                )
+            ]
         if finer_than_kept(v):
             return [Problem(where, "wb.problem.amount_unit", {"item": item, "value": shown_value(value, lang)})]
         new = self._amounts.copy()
@@ -299,7 +318,12 @@ class AllocationState:
             return bad
         v = _value(value, lang)
         if v is None or v < 0:
-            key = "wb.problem.total_blank" if _blank(value) else "wb.problem.total"
+            key, point = (
+                ("wb.problem.total_blank" if _blank(value) else "wb.problem.total"),
+                point_for_comma(value, lang),
+            )
+            if point:
+                return [Problem("total", "wb.problem.total_comma", {"value": shown_value(value, lang), "point": point})]
             return [Problem("total", key, {"value": shown_value(value, lang)})]
         if finer_than_kept(v):
             return [Problem("total", "wb.problem.total_unit", {"value": shown_value(value, lang)})]

@@ -16,6 +16,10 @@ Design points (issue 17):
   legal frame's own check finds no new breach, else the cell keeps the state's amount and the
   reasons are listed (rule and legal source). Saving goes to the workspace with titles, a
   derived file name and an explicit overwrite.
+- **A year switch is safe.** Until the chosen year's amounts are shown the grid is busy (a ring
+  beside the year control, the cells and the total greyed then hidden, drawn by the browser from
+  the choice on) and a value typed meanwhile is refused (`simlib.workbench.grid`). A refusal of
+  the legal frame names the cell typed; Enter on the amount shown clears a refusal.
 - **Side by side with the plan.** Every target's value and verdict for the starting scenario
   and for the allocation, and the change in points and households; the probability of meeting
   each target on demand (`compare.probabilities`); the optimiser's suggestion from the current
@@ -42,10 +46,9 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import GRID_CSS, AmountGrid, amount_text
+from simlib.workbench.grid import GRID_CSS, TOTAL_CLASS, AmountGrid, amount_text, stale_css
 from simlib.workbench.judged import Judge
-from simlib.workbench.layout import cell_label
-from simlib.workbench.opening import WAIT_CSS, opened, wait_mark
+from simlib.workbench.opening import WAIT_CSS, fallback_note, opened, wait_mark
 from simlib.workbench.refusals import UnsavedNote, problems_html
 from simlib.workbench.state import AllocationState, Problem
 from simlib.workbench.workspace import plan_save, save, scenarios_folder
@@ -60,14 +63,6 @@ BUSY_CSS = (
     ".sl-busy { opacity: .45; transition: opacity .1s; } .sl-problems { color: #a00; font-weight: 600; }"
     " .sl-differs input { font-style: italic; background: #f4f4f4; } " + WAIT_CSS + GRID_CSS
 )
-
-
-def fallback_note(uid: str, lang: str) -> str:
-    """What a reopened notebook shows where the widgets were (both languages; hidden by the
-    live widgets' stylesheet)."""
-    text = f"{i18n.t('wb.rerun', 'vi')} / {i18n.t('wb.rerun', 'en')}"
-    style = "border-left:4px solid #111;background:#f2f2f2;padding:.4em .8em;margin:.4em 0"
-    return f'<div class="sl-fallback-{uid}" style="{style}">{H.esc(text)}</div>'
 
 
 class ExplorerView:
@@ -107,12 +102,15 @@ class ExplorerView:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
-        css = f"{H.notebook_css()}\n{BUSY_CSS}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
+        self.grid = AmountGrid(self.state, self.lang, self._changed, on_year=self._year_chosen)  # its total, card
+        self.grid.on_enter = self._entered
+        stale = stale_css(len(self.grid.options), ".sl-explorer")  # busy while the year shown is not the one chosen
+        css = f"{H.notebook_css()}\n{BUSY_CSS}{stale}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
-        self.grid = AmountGrid(self.state, self.lang, self._changed)
-        self.grid.year_control.observe(lambda _: self._year_chosen(), names="value")  # that year's total, card
         total = W.Text(value="", continuous_update=False)
+        total.add_class(TOTAL_CLASS)
         total.observe(self._total_typed, names="value")
+        total.on_msg(lambda _w, content, _b: content == {"event": "submit"} and self._entered())
         self.w["total"] = total
         total_row = W.HBox(
             [W.Label(self.t("wb.envelope"), layout=W.Layout(width="330px")), total, W.Label(self.t("wb.total_unit"))]
@@ -134,6 +132,7 @@ class ExplorerView:
         read = W.HTML("".join(H.note(n.message(self.lang)) for n in self.state.base.money_notes))  # the file's 12.500
         top = [self.w["style"], read, heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
         self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
+        self.w["box"].add_class("sl-explorer")
         for b in (w for w in self.w.values() if isinstance(w, W.Button)):
             b.layout.width = "auto"  # the whole label in either language («Gợi ý phân bổ tốt hơn» was cut)
 
@@ -187,9 +186,19 @@ class ExplorerView:
     def _total_typed(self, change=None) -> None:
         if self._syncing_total:
             return
+        if self.grid.pending:  # typed before the chosen year's total was shown: taken for no year
+            self._changed([self.grid.pending_problem("total", self.w["total"].value)])
+            return
         problems = self.state.set_total(self.w["total"].value, self.grid.year, self.lang)
         self.grid.sync()
         self._changed(problems)
+
+    def _entered(self) -> None:
+        """Enter in a cell or the total: a refusal on screen goes (the browser sends no value when
+        the amount shown is typed again; a new value, sent after, is checked as ever)."""
+        if self.input_problems:
+            self.input_problems = []
+            self._show_inputs()
 
     def _changed(self, problems: list[Problem]) -> None:
         """A control was used: show what was refused (the state is unchanged then) or project the
@@ -430,30 +439,8 @@ class ExplorerView:
         return self.judge.verdicts(self.result.targets, self.result.indicators, self.result.rows)
 
     def suggestion_html(self) -> str:
-        """What the optimiser's suggestion changes (the first year it optimises), its summary and
-        the province's targets it still misses."""
-        s, lang = self.suggestion, self.lang
-        if s is None:
-            return ""
-        year = self.state.years[s.year_index]
-        parts = [H.para(line) for line in s.message[lang].splitlines() if line.strip()]
-        parts.append(C.unmet_html(s.unmet, lang))  # the targets the suggested split still misses
-        if s.changes.empty:
-            return "".join(parts) + H.para(self.t("wb.suggest_none"))
-        header = [self.t("wb.grid.item"), self.t("wb.grid.source"), self.t("wb.compare.now")]
-        header += [self.t("wb.suggest_column"), self.t("wb.compare.change")]
-        rows = [
-            [
-                cell_label(self.state, r.item, r.source, year, lang),
-                i18n.label("source", r.source, lang),
-                fmt.number(r.now_bn, lang, 1),
-                fmt.number(r.suggested_bn, lang, 1),
-                fmt.signed(r.change_bn, lang, 1),
-            ]
-            for r in s.changes.itertuples(index=False)
-        ]
-        caption = self.t("wb.suggest_caption", year=year)
-        return "".join(parts) + H.table(header, rows, numeric=[False, False, True, True, True], caption=caption)
+        """What the optimiser's suggestion changes (`C.suggestion_html`); "" without one."""
+        return C.suggestion_html(self.suggestion, self.state, self.lang) if self.suggestion is not None else ""
 
     # -- saving -----------------------------------------------------------------------------
     def _plan(self):
