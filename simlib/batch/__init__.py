@@ -21,8 +21,14 @@
    of like scenarios, and the allocations compared on the draws their reports already ran —
    robustness computed once for the batch, no run repeated (`simlib.report.decision`). It is
    made as soon as every report is done, while the workers finish the uncertainty pages.
-4. `OUT/index.html` opens with the decision brief (which allocation to choose, how sure), then
-   every report with its verdict, headline numbers and status; failed scenarios with their error.
+4. `OUT/index.html` opens with the decision brief (which allocation to choose, how sure) in the
+   order a planner reads it (`simlib.report.brief_parts`): first the plan decided now — the plan
+   whose last projected year is counted on the units in force (the 2027 plan, on communes) — with
+   its own verdict and its group's choice, then the whole brief of the batch's largest plan group
+   (the 2024 allocations, on the former districts), each part under its heading; a batch without
+   such a plan keeps one brief. Then every report with its verdict, headline numbers and status,
+   by group, the group of the plan decided now first (as in the comparison's sections); failed
+   scenarios with their error.
 
 One scenario's failure never stops the others; the caller turns failures into a non-zero exit.
 With `reports=False` only the tables are written (no notebooks), as `simlib run` would.

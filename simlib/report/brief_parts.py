@@ -10,6 +10,9 @@ brief of that group alone (`decision.brief`), the plan's own verdict first, then
 the targets and the trade-offs. The whole brief as before follows, unchanged, under its own heading. A batch without a
 current plan, or whose largest plan group is the current plan's, keeps one brief as before.
 `parts_html` writes the parts as one section, the messages numbered on from part to part.
+`reading_order` puts the groups of like scenarios in the same order for the index's scenario
+tables and the comparison page's sections (order61): the current plan's group first, the others
+after in `decision.groups`' order.
 """
 
 from __future__ import annotations
@@ -50,6 +53,15 @@ def current_plan(runs: Sequence[decision.Run]) -> decision.Run | None:
     projected year, the one whose last year is latest (None without one)."""
     plans = [r for r in runs if r.role == "plan" and on_units_in_force(r)]
     return max(plans, key=lambda r: data.years(r.tables.indicators)[-1], default=None)
+
+
+def reading_order(runs: Sequence[decision.Run]) -> list[list[decision.Run]]:
+    """The groups of like scenarios (`decision.groups`) as the pages list them: the group holding
+    the current plan (`current_plan`) first, the others after in their order; as
+    `decision.groups` when there is no current plan."""
+    gs = decision.groups(runs)
+    now = current_plan(runs)
+    return sorted(gs, key=lambda g: not any(r is now for r in g))  # stable: the others keep their order
 
 
 def parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = None) -> list[Part]:

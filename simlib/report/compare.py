@@ -2,7 +2,8 @@
 
 Only like is compared with like: runs of the same poverty model over the same years form a group
 (`simlib.report.decision.groups`); each group has its own tables and charts, and a sentence says
-how the groups differ. Sections: title with the key messages (the same brief as the index), the
+how the groups differ. In each section the group of the plan decided now comes first, the others
+after (`simlib.report.brief_parts.reading_order`, as on the index). Sections: title with the key messages (the same brief as the index), the
 groups and their trade-offs, the verdict on each target in the plan's year, the allocations
 compared on the same parameter draws (regret), trajectories, cost-effectiveness, money by
 project, footer. Each returns blocks for `show`.
@@ -181,7 +182,7 @@ def groups(runs: Sequence[decision.Run], lang: str) -> list:
     """Each group of comparable scenarios with its trade-off table."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     unallocated = decision_money.unallocated_by_run(runs)
-    gs = decision.groups(runs)
+    gs = brief_parts.reading_order(runs)
     blocks = [
         html.heading(t("compare.section.groups"), anchor="groups", up=t("report.toc.up")),
         html.para(t("compare.groups.intro")),
@@ -206,7 +207,7 @@ def verdicts(runs: Sequence[decision.Run], lang: str) -> list:
         html.heading(t("compare.section.verdicts"), anchor="verdicts", up=t("report.toc.up")),
         html.para(t("compare.verdicts.intro")),
     ]
-    for g in decision.groups(runs):
+    for g in brief_parts.reading_order(runs):
         heads = [verdict.headline_verdicts(r.verdicts) for r in g]
         keys = list(dict.fromkeys((tid, int(y)) for h in heads for tid, y in zip(h["target_id"], h["year"])))
         if not keys:
@@ -262,7 +263,7 @@ def robustness(runs: Sequence[decision.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [html.heading(t("unc.nb.robustness"), anchor="robustness", up=t("report.toc.up"))]
     found = False
-    for g in decision.groups(runs):
+    for g in brief_parts.reading_order(runs):
         rob = decision.shared_robustness(g)
         if rob is None:
             continue
@@ -302,7 +303,7 @@ def trajectories(runs: Sequence[decision.Run], lang: str) -> list:
     """Per group: the province poor rate, one line per scenario, with the plan's target steps."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     blocks = [html.heading(t("compare.section.trajectories"), anchor="trajectories", up=t("report.toc.up"))]
-    for g in decision.groups(runs):
+    for g in brief_parts.reading_order(runs):
         series = []
         for i, r in enumerate(g):
             s = data.series(r.tables.indicators, "poor_rate", "province", "province")
@@ -337,7 +338,7 @@ def money(runs: Sequence[decision.Run], lang: str) -> list:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     cat = catalogue_of(load_parameters())
     blocks = [html.heading(t("compare.section.money"), anchor="money", up=t("report.toc.up"))]
-    for g in decision.groups(runs):
+    for g in brief_parts.reading_order(runs):
         per = []
         for r in g:
             pr = r.tables.programme.groupby(["draw", "line"])["spend_vnd"].sum().groupby("line").mean()

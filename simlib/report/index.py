@@ -1,7 +1,8 @@
 """The batch's `index.html`, a decision brief: on the first screen, which allocation to choose
 and how sure that is, in key messages each linked to its evidence (`simlib.report.decision`),
 the plan decided now first (`simlib.report.brief_parts`); then the scenarios grouped by poverty
-model and years (the plan first, the counterfactual last), each with its count of targets met,
+model and years, the group of the plan decided now first (`brief_parts.reading_order`; in a
+group the plan first, the counterfactual last), each with its count of targets met,
 headline numbers and links; failed scenarios with their error; how to get parameter draws when
 there are none. Written atomically.
 """
@@ -136,7 +137,7 @@ def _failed_rows(items, out: Path, lang: str, done: set[str]) -> list[list[str]]
 
 
 def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
-    """The scenarios by group (model and years), then the failed ones."""
+    """The scenarios by group (model and years; the plan decided now's group first), then the failed ones."""
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
 
     header = [
@@ -150,7 +151,7 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
     ]
     by_name = {it.name: it for it in result.items if it.ok}  # an invalid file may repeat a good one's name
     parts = [html.heading(t("index.section.scenarios"), anchor="scenarios")]
-    for g in decision.groups(list(runs.values())):
+    for g in brief_parts.reading_order(list(runs.values())):
         rows = [_row(by_name[r.name], r, out, lang) for r in g]
         table = html.table(
             header, rows, numeric=[False, True, False, True, True, True, False], raw_cols=range(len(header))
