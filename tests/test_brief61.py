@@ -105,20 +105,9 @@ def test_without_a_plan_on_the_units_in_force_the_brief_is_as_before():
 def _unit_verdicts():
     """plan_2027's shape in 2027: a province target and a poor-commune target judged together and
     in each commune (met together, one commune of two short), one of them only proposed."""
-    from simlib.report import verdict as V
+    from test_verdict_readings import _run
 
-    rows = [("p", "province", "province", -2.0, -1.0), ("u", "poor_districts", "poor_districts", -3.2, -3.0)]
-    rows += [("u", "district", "a", -4.0, -3.0), ("u", "district", "b", -2.5, -3.0)]
-    targets = pd.DataFrame(
-        [
-            {"target_id": t, "geo_type": gt, "geo": g, "year": 2027, "indicator": "poor_rate_change",
-             "comparison": "<=", "threshold": th, "value": v, "draw": 0, "label_vi": f"Chỉ tiêu {t}",
-             "label_en": f"Target {t}"}
-            for t, gt, g, v, th in rows
-        ]
-    )  # fmt: skip
-    ind = pd.DataFrame({"indicator": "households", "geo": ["province", "poor_districts", "a", "b"], "year": 2027})
-    v = V.verdict_table(targets, ind.assign(value=100.0), plan_years=[2027])
+    v = _run(-3.2, {"a": -4.0, "b": -2.5})
     return v.assign(proposed=v["target_id"] == "u")
 
 
@@ -153,14 +142,9 @@ def _sizes(page_html: str, tmp_path) -> list[float]:
     poppler's `pdftotext -bbox` gives it, over the height of a box of an 11 pt word on the same page."""
     import subprocess
 
-    from test_print60 import CHROMIUM, PDFTOTEXT
+    from test_print60 import PDFTOTEXT, printed_pdf
 
-    if CHROMIUM is None or PDFTOTEXT is None:
-        pytest.skip("needs chromium and pdftotext")
-    src, pdf = tmp_path / "s.html", tmp_path / "s.pdf"
-    src.write_text(page_html, encoding="utf-8")
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
-    subprocess.run([*args, f"--print-to-pdf={pdf}", src.as_uri()], check=True, capture_output=True, timeout=120)
+    pdf = printed_pdf(page_html, tmp_path)
     out = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', out)
     heights = {w: float(b) - float(a) for a, b, w in boxes}

@@ -61,15 +61,22 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 
 
-def printed_pages(page_html: str, tmp_path) -> list[str]:
-    """The text of each A4 page Chromium prints of `page_html` (its own `--print-to-pdf`, read
-    back by poppler's pdftotext); skipped without either."""
+def printed_pdf(page_html: str, tmp_path):
+    """The A4 PDF Chromium prints of `page_html` (its own `--print-to-pdf`); skipped without
+    Chromium or poppler's pdftotext (the tests read the PDF back with it)."""
     if CHROMIUM is None or PDFTOTEXT is None:
         pytest.skip("needs chromium and pdftotext (apt-get install chromium poppler-utils)")
     src, pdf = tmp_path / "page.html", tmp_path / "page.pdf"
     src.write_text(page_html, encoding="utf-8")
     args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
     subprocess.run([*args, f"--print-to-pdf={pdf}", src.as_uri()], check=True, capture_output=True, timeout=120)
+    return pdf
+
+
+def printed_pages(page_html: str, tmp_path) -> list[str]:
+    """The text of each A4 page Chromium prints of `page_html` (`printed_pdf`, read back by
+    poppler's pdftotext)."""
+    pdf = printed_pdf(page_html, tmp_path)
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     return [" ".join(p.split()) for p in text.split("\f") if p.strip()]
 
