@@ -78,3 +78,26 @@ def test_run_uncertainty_zero_says_to_leave_the_option_out(lang, tmp_path, capsy
     assert cli_main([*rob, "--out", str(out), "--uncertainty", "0"]) == 2
     text = capsys.readouterr()
     assert "--uncertainty out" not in text.out + text.err and "bỏ hẳn" not in text.out + text.err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_index_verdict_cell_says_how_many_counted_targets_are_not_the_provinces_own(lang):
+    """plan_2027's 2027 count «đạt 2» is of a national target the province is only compared with
+    and a poor-commune target only proposed: the index's one-line cell says so (1 and 1), and says
+    nothing more for a province's own adopted targets."""
+    from test_brief61 import COMMUNES, _run
+    from test_verdict_readings import _run as verdicts
+
+    from simlib.report import index as IX
+
+    run = _run("plan_2027", 19.4, "plan", 2027, COMMUNES)
+    v = verdicts(-3.2, {"a": -4.0, "b": -2.5})
+    run.verdicts = v.assign(proposed=v["target_id"] == "u", reference_area=(v["target_id"] == "p").map({True: "VN"}))
+    cell = IX._verdict_cell(run, lang)
+    if lang == "vi":
+        assert "(trong đó 1 chỉ để đối chiếu, 1 mới dự kiến)" in cell
+    else:
+        assert "(of which 1 for comparison only, 1 only proposed)" in cell
+    run.verdicts = v  # every counted target the province's own and adopted
+    cell = IX._verdict_cell(run, lang)
+    assert "trong đó" not in cell and "of which" not in cell

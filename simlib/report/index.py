@@ -59,10 +59,23 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
     text = html.esc(
         i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
     )
+    text += html.esc(_kinds_text(v, lang))
     if run.link and _has_detail(run):
         more = html.link(f"{run.link}#headline", i18n.t("index.verdict_detail", lang))
         text += f'<br><span class="sl-small sl-screen">{more}</span>'
     return text
+
+
+def _kinds_text(v, lang: str) -> str:
+    """How many of the counted headline verdicts `v` are of targets that are not the province's
+    own or only proposed (`verdict.counted_kinds`), so that a count is not read as the province
+    meeting its own adopted targets; "" when they all are."""
+    words = [
+        i18n.t(key, lang, n=int(mask.sum()))
+        for mask, key in zip(verdict.counted_kinds(v), ("index.verdict_reference", "index.verdict_proposed"))
+        if mask.any()
+    ]
+    return i18n.t("index.verdict_kinds", lang, kinds=", ".join(words)) if words else ""
 
 
 def _has_detail(run: decision.Run) -> bool:

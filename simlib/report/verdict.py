@@ -285,6 +285,19 @@ def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     label = i18n.column("label", lang)
     if v.empty or label not in v:
         return ""
+    parts = []
+    ref, prop = counted_kinds(v)
+    for mask, key in ((ref, "report.verdict.counted_reference"), (prop, "report.verdict.counted_proposed")):
+        names = list(dict.fromkeys(v.loc[mask, label]))
+        if names:
+            parts.append(i18n.t(key, lang, targets="; ".join(f"«{n}»" for n in names)))
+    return " ".join(parts)
+
+
+def counted_kinds(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Of headline verdicts `v`, the rows of targets that are not the province's own
+    (`reference_area`) and those of the province's own that are only proposed (`proposed`), as
+    two boolean masks (disjoint)."""
     # as objects before filling: an all-empty column read from CSV is float64 (NaN), and filling
     # it with text warns (pandas 4 will refuse)
     ref = (
@@ -295,12 +308,7 @@ def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     prop = (
         v["proposed"].astype(object).fillna(False).astype(str).str.lower() == "true" if "proposed" in v else ref & False
     )
-    parts = []
-    for mask, key in ((ref, "report.verdict.counted_reference"), (prop & ~ref, "report.verdict.counted_proposed")):
-        names = list(dict.fromkeys(v.loc[mask, label]))
-        if names:
-            parts.append(i18n.t(key, lang, targets="; ".join(f"«{n}»" for n in names)))
-    return " ".join(parts)
+    return ref, prop & ~ref
 
 
 def unit_targets(table: pd.DataFrame) -> pd.DataFrame:
