@@ -249,12 +249,14 @@ def note(text: str) -> str:
     return f'<div class="sl-note">{esc(text)}</div>'
 
 
-def cards(items: Iterable[tuple[str, str, str]]) -> str:
-    """Key-figure cards: (label, value, detail)."""
+def cards(items: Iterable[tuple[str, ...]]) -> str:
+    """Key-figure cards: (label, value, detail), or (label, value, detail, class) for a card
+    with a CSS class of its own (the explorer's money card, greyed while a year switches)."""
     out = []
-    for k, v, d in items:
+    for k, v, d, *own in items:
         det = f'<div class="d">{esc(d)}</div>' if d else ""
-        out.append(f'<div class="sl-card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>{det}</div>')
+        cls = esc(" ".join(["sl-card", *own]))
+        out.append(f'<div class="{cls}"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>{det}</div>')
     return '<div class="sl-cards">' + "".join(out) + "</div>"
 
 

@@ -15,7 +15,9 @@ def money_card(state, year: int | None, lang: str) -> tuple[str, str, str]:
     shows), or with every year shown (None) the mean of the projected years' totals, so the card
     never shows one year's money while the grid shows another's. A year's total has the decimals
     the total box shows (at least one: «712,0», «650,55» — it read «650,5» beside a box of
-    «650,55»); a mean has one. `state` is the explorer's `AllocationState`."""
+    «650,55»); a mean has one. `state` is the explorer's `AllocationState`. The view gives the
+    card the class of the figures of the year shown (`grid.FIGURE_CLASS`): greyed while the grid
+    switches to another year, until it shows that year's figure."""
     years = list(state.years[1:])
     if year is None and len(years) == 1:
         year = years[0]

@@ -18,7 +18,8 @@ of the legal frame), the cell goes back to the state's amount and the reasons ar
 (`simlib.workbench.refusals.named`: a breach names the money it counts, a source's total or a
 norm, not the cell that made it). Enter in a cell (`on_enter`) lets the view clear a refusal
 on screen when the planner retypes the amount the cell shows (the browser sends no new value
-then).
+then). Leaving the cell with Tab or a click instead sends the kernel nothing: ipywidgets 8's
+text box (`Text`) sends a value on change and `submit` on Enter, no blur event (card61).
 
 A year switch is safe: the cells show the amounts of one year (`year`), and until they show those
 of the year just chosen the grid is *busy* — the ring beside the year control turns and the
@@ -54,7 +55,8 @@ EVERY_YEAR = 0
 NAME_CLASS = "sl-grid-name"
 #: every amount cell's class, and the yearly total's (`stale_css` greys them while a year switches)
 AMOUNT_CLASS, TOTAL_CLASS = "sl-amount", "sl-total"
-#: the figures of the year shown beside the cells: shares, totals by source, envelope (greyed too)
+#: the figures of the year shown beside the cells: shares, totals by source, envelope, and the
+#: results' money card (`simlib.workbench.cards.money_card`), greyed too
 FIGURE_CLASS = "sl-year-figure"
 #: the busy ring beside the year control (hidden unless a year switch is under way)
 WAIT_CLASS = "sl-grid-wait"

@@ -46,7 +46,7 @@ from simlib.workbench import compare as C
 from simlib.workbench.background import Background, Cancelled, Debouncer, settle
 from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
-from simlib.workbench.grid import GRID_CSS, TOTAL_CLASS, AmountGrid, amount_text, stale_css
+from simlib.workbench.grid import FIGURE_CLASS, GRID_CSS, TOTAL_CLASS, AmountGrid, amount_text, stale_css
 from simlib.workbench.judged import Judge
 from simlib.workbench.opening import WAIT_CSS, fallback_note, opened, wait_mark
 from simlib.workbench.refusals import UnsavedNote, problems_html
@@ -408,7 +408,7 @@ class ExplorerView:
         d_rate = h["poor_rate_end"] - h0["poor_rate_end"]
         d_poor = h["poor_end"] - h0["poor_end"]
         cards = [
-            money_card(self.state, self.grid.year, L),
+            (*money_card(self.state, self.grid.year, L), FIGURE_CLASS),  # greyed while a year switches
             (
                 self.t("report.card.poor_rate"),
                 f"{fmt.percent(h['poor_rate_start'], L)} → {fmt.percent(h['poor_rate_end'], L)}",
