@@ -65,3 +65,10 @@ def test_content_code_split_names_its_line_and_years(tmp_path):
 def test_content_code_typo_names_the_content(tmp_path):
     code, text = cli("validate", plan_with(tmp_path, "C5.housng: {01273: 1}"))
     assert_user_error(code, text, ["budget.district_split.lines.C5.housng", "«C5.housing»", "`P5`"])
+
+
+def test_commune_names_for_codes_say_the_code(tmp_path):
+    # units.csv: 01273 is «Phường Thục Phán», 01279 «Phường Nùng Trí Cao»
+    code, text = cli("validate", plan_with(tmp_path, "P7.1: {Phường Thục Phán: 0.5, nùng trí  cao: 0.5}"))
+    frags = ["budget.district_split.lines.P7.1.Phường Thục Phán", "hãy viết 01273", "«nùng trí  cao»", "hãy viết 01279"]
+    assert_user_error(code, text, frags)
