@@ -178,7 +178,9 @@ def translate_budget(budget_raw: dict, old_lines: tuple[str, ...]) -> tuple[dict
     return out, records, errors
 
 
-def split_content_keys(lines: dict, catalogues, old_lines, old_years: list[int], errors: list) -> dict:
+def split_content_keys(
+    lines: dict, catalogues, old_lines, old_years: list[int], errors: list, base: str = "budget.district_split"
+) -> dict:
     """`budget.district_split.lines` without the keys that name a content of a dated catalogue
     (`C1.infrastructure_poor_communes`, or a key close to one), each refused with what to write.
 
@@ -195,10 +197,22 @@ def split_content_keys(lines: dict, catalogues, old_lines, old_years: list[int],
             continue
         content, cat = found
         years = ", ".join(map(str, old_years))
-        fields = dict(field=f"budget.district_split.lines.{key}", value=key, content=content)
+        fields = dict(field=f"{base}.lines.{key}", value=key, content=content)
         fields |= dict(catalogue=cat.id, line=cat.lines[content]["effects_from"])
         errors.append(InputError("split_content_years" if years else "split_content", **fields, years=years))
     return kept
+
+
+def switch_split_lines(split_raw: dict, old_lines, errors: list) -> dict:
+    """A scenario's `units_switch.district_split` without its keys naming a dated content, each
+    refused as `split_content_keys` says."""
+    lines = split_raw.get("lines")
+    if not isinstance(lines, dict):
+        return split_raw
+    periods = load_periods()["catalogues"]
+    catalogues = [load_programme_catalogue(p.file) for p in periods if p.kind == "dated"]
+    kept = split_content_keys(lines, catalogues, old_lines, [], errors, "units_switch.district_split")
+    return {**split_raw, "lines": kept}
 
 
 def content_named(key: str, catalogues, old_lines) -> tuple[str, ProgrammeCatalogue] | None:

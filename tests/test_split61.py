@@ -72,3 +72,24 @@ def test_commune_names_for_codes_say_the_code(tmp_path):
     code, text = cli("validate", plan_with(tmp_path, "P7.1: {Phường Thục Phán: 0.5, nùng trí  cao: 0.5}"))
     frags = ["budget.district_split.lines.P7.1.Phường Thục Phán", "hãy viết 01273", "«nùng trí  cao»", "hãy viết 01279"]
     assert_user_error(code, text, frags)
+
+
+def crossing_with(tmp_path, lines: str):
+    """A copy of crossing_2024_2027.yaml (districts, then the communes) with a split on the communes."""
+    anchor = "  ignore_legal_rules: [envelope]\n"
+    text = (ROOT / "params" / "scenarios" / "crossing_2024_2027.yaml").read_text(encoding="utf-8")
+    assert anchor in text
+    path = tmp_path / "crossing.yaml"
+    path.write_text(text.replace(anchor, anchor + f"  district_split:\n    lines:\n      {lines}\n"), encoding="utf-8")
+    return path
+
+
+def test_switch_split_reads_bare_codes(tmp_path):
+    code, text = cli("validate", crossing_with(tmp_path, "P7.1: {01273: 0.5, 01279: 0.5}"))
+    assert code == 0, text
+
+
+def test_switch_split_content_code_names_its_line(tmp_path):
+    code, text = cli("validate", crossing_with(tmp_path, "C7.capacity: {01273: 1}"))
+    assert_user_error(code, text, ["units_switch.district_split.lines.C7.capacity", "`P7.1`", "2026_2035"])
+    assert "P7.1.capacity" not in text
