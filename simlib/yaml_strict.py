@@ -90,6 +90,13 @@ class FastStrictLoader(yaml.CSafeLoader):
 FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class ValueLoader(yaml.CSafeLoader):
+    """libyaml's safe reader of a short value (a `--set` value), reading octal-looking scalars as
+    text as files are read (`text_not_octal`): `--set ...lines.P7.1={01273: 1}` names 01273."""
+
+    resolve = text_not_octal
+
+
 def depth_over(node: yaml.Node, limit: int) -> bool:
     """Whether lists and mappings nest deeper than `limit` below `node` (the root at depth 1, as
     `StrictLoader` counts), walked without recursion; a node met again through an alias is not

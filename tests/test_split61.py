@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 from hostile_helpers import assert_user_error, cli
 
+from simlib.parameters import parse_value
 from simlib.scenario import load_scenario
 from simlib.yaml_strict import StrictLoader, parse_strict, parse_with
 
@@ -93,3 +94,8 @@ def test_switch_split_content_code_names_its_line(tmp_path):
     code, text = cli("validate", crossing_with(tmp_path, "C7.capacity: {01273: 1}"))
     assert_user_error(code, text, ["units_switch.district_split.lines.C7.capacity", "`P7.1`", "2026_2035"])
     assert "P7.1.capacity" not in text
+
+
+def test_set_value_reads_bare_codes_as_written():
+    assert parse_value("{01273: 0.5, 01279: 0.5}") == {"01273": 0.5, "01279": 0.5}
+    assert parse_value("[0.2, 7, 2024]") == [0.2, 7, 2024]
