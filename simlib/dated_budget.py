@@ -199,7 +199,10 @@ def split_content_keys(
         years = ", ".join(map(str, old_years))
         fields = dict(field=f"{base}.lines.{key}", value=key, content=content)
         fields |= dict(catalogue=cat.id, line=cat.lines[content]["effects_from"])
-        errors.append(InputError("split_content_years" if years else "split_content", **fields, years=years))
+        if years:
+            errors.append(InputError("split_content_years", **fields, years=years))
+        else:
+            errors.append(InputError("split_content", **fields))
     return kept
 
 
