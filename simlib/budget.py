@@ -23,6 +23,7 @@ Parsing is strict and reports every problem at once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -427,7 +428,9 @@ def _district_split(
 def former_district_errors(errors: list[InputError], units) -> list[InputError]:
     """`errors` with each unknown unit that is a district before 1 July 2025 (`ha_quang` in a
     split on the communes) told as such, with the communes that now hold it (`units`: the
-    dataset's units table, whose `districts_2024` column lists each commune's former districts)."""
+    dataset's units table, whose `districts_2024` column lists each commune's former districts),
+    and each that is a unit's name rather than its code (`unit_name_errors`)."""
+    errors = unit_name_errors(errors, units)
     if units is None or "districts_2024" not in units.columns:
         return errors
     held: dict[str, list[str]] = {}
@@ -440,5 +443,25 @@ def former_district_errors(errors: list[InputError], units) -> list[InputError]:
         if e.code == "unknown_unit" and e.value in held:
             communes = ", ".join(held[e.value])
             e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
+        out.append(e)
+    return out
+
+
+def unit_name_errors(errors: list[InputError], units) -> list[InputError]:
+    """`errors` with each unknown unit written as a unit's name (`Phường Thục Phán`, or without
+    its kind: `Thục Phán`; case and spacing ignored) told as such, with the code to write."""
+    if units is None or "name_vi" not in units.columns:
+        return errors
+    codes: dict[str, set[str]] = {}
+    for uid, name in zip(units["unit_id"], units["name_vi"].fillna(""), strict=True):
+        words = unicodedata.normalize("NFC", str(name)).casefold().split()
+        for written in {" ".join(words), " ".join(words[1:])} - {""}:
+            codes.setdefault(written, set()).add(str(uid))
+    code_of = {k: min(v) for k, v in codes.items() if len(v) == 1}  # a name two units share: none
+    out = []
+    for e in errors:
+        key = " ".join(unicodedata.normalize("NFC", str(e.value)).casefold().split())
+        if e.code == "unknown_unit" and key in code_of:
+            e = InputError("unit_name_not_code", file=e.file, field=e.field, written=e.value, unit=code_of[key])
         out.append(e)
     return out

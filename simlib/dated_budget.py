@@ -29,6 +29,7 @@ money in any other cell has no content of the catalogue in force to stand for it
 from __future__ import annotations
 
 import copy
+import difflib
 from dataclasses import dataclass
 
 from simlib.catalogue import Catalogue
@@ -170,7 +171,63 @@ def translate_budget(budget_raw: dict, old_lines: tuple[str, ...]) -> tuple[dict
         entry, record = translate_year(key, years_raw, period, catalogues.get(period.id), old_lines, errors)
         out["years"][key] = entry
         records.append(record)
+    split = out.get("district_split")
+    if isinstance(split, dict) and isinstance(split.get("lines"), dict):
+        old_years = sorted(r.year for r in records if r.given == "lines")
+        split["lines"] = split_content_keys(split["lines"], catalogues.values(), old_lines, old_years, errors)
     return out, records, errors
+
+
+def split_content_keys(
+    lines: dict, catalogues, old_lines, old_years: list[int], errors: list, base: str = "budget.district_split"
+) -> dict:
+    """`budget.district_split.lines` without the keys that name a content of a dated catalogue
+    (`C1.infrastructure_poor_communes`, or a key close to one), each refused with what to write.
+
+    A split across units is one table per 2021–2025 line (item) for every year of the budget
+    (`simlib.model.Levers.split`), and a content's money lands on its mechanism line
+    (`effects_from`): the split is written on that line, and it then moves that line's money of
+    the years under the 2021–2025 lines (`old_years`) too — which a split named by the content
+    would hide, so none is read as one."""
+    kept = {}
+    for key, spec in lines.items():
+        found = content_named(str(key), catalogues, old_lines)
+        if found is None:
+            kept[key] = spec
+            continue
+        content, cat = found
+        years = ", ".join(map(str, old_years))
+        fields = dict(field=f"{base}.lines.{key}", value=key, content=content)
+        fields |= dict(catalogue=cat.id, line=cat.lines[content]["effects_from"])
+        if years:
+            errors.append(InputError("split_content_years", **fields, years=years))
+        else:
+            errors.append(InputError("split_content", **fields))
+    return kept
+
+
+def switch_split_lines(split_raw: dict, old_lines, errors: list) -> dict:
+    """A scenario's `units_switch.district_split` without its keys naming a dated content, each
+    refused as `split_content_keys` says."""
+    lines = split_raw.get("lines")
+    if not isinstance(lines, dict):
+        return split_raw
+    periods = load_periods()["catalogues"]
+    catalogues = [load_programme_catalogue(p.file) for p in periods if p.kind == "dated"]
+    kept = split_content_keys(lines, catalogues, old_lines, [], errors, "units_switch.district_split")
+    return {**split_raw, "lines": kept}
+
+
+def content_named(key: str, catalogues, old_lines) -> tuple[str, ProgrammeCatalogue] | None:
+    """(content, its catalogue) a split key names: a content of a dated catalogue, or the one
+    closest to a key that is no 2021–2025 code (`C1.infrastructure_poor_commune`); None else."""
+    if line_of(key, old_lines) is not None or key.split(".")[0] in {c.split(".")[0] for c in old_lines}:
+        return None
+    for cat in catalogues:
+        close = [key] if key in cat.lines else difflib.get_close_matches(key, list(cat.content_ids), 1, 0.8)
+        if close:
+            return close[0], cat
+    return None
 
 
 def dated_catalogues(years) -> dict[int, ProgrammeCatalogue]:

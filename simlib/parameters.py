@@ -25,6 +25,7 @@ from simlib.paths import display_path, params_dir
 from simlib.schema import load_yaml, qv, validate
 from simlib.standards import check_standards
 from simlib.transitions import CELL_CLASSES, rates_for_class
+from simlib.yaml_strict import ValueLoader
 
 #: parameter documents: name -> file name in the parameter folder
 PARAM_FILES = {
@@ -65,7 +66,7 @@ def sha256_obj(obj: Any) -> str:
 def parse_value(text: str) -> Any:
     """A `--set` value: YAML syntax, so `0.2`, `true`, `[1, 2]` and `abc` all work."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=ValueLoader)  # noqa: S506 - a safe loader (`yaml_strict.ValueLoader`)
     except yaml.YAMLError:
         return text
 

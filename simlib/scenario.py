@@ -28,7 +28,7 @@ from simlib.budget import (
 )
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
-from simlib.dated_budget import YearRecord, translate_budget
+from simlib.dated_budget import YearRecord, switch_split_lines, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
 from simlib.frame_fit import DATASET_ON, fit_problems, frame_suggestions, level_words
 from simlib.geography import load_geography, switch_year
@@ -341,7 +341,10 @@ def units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown)
         errors += [e for e in frame_errors if new.level == "commune" or e.code != "legal_frame_level"]
     if params is not None and new is not None and "district_split" in sw:
         field_ = "units_switch.district_split"
-        split_errors = district_split_problems(sw["district_split"], catalogue_of(params), new.unit_ids, shown, field_)
+        split_errors: list[InputError] = []
+        split_raw = switch_split_lines(sw["district_split"], old_line_ids(), split_errors)
+        split_errors = [e.with_file(shown) for e in split_errors]
+        split_errors += district_split_problems(split_raw, catalogue_of(params), new.unit_ids, shown, field_)
         errors += former_district_errors(split_errors, new.units)
     return errors
 

@@ -10,6 +10,7 @@ the one said. So a file either reads to the same value through both, or is refus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from typing import Any
 
@@ -31,9 +32,27 @@ class TooDeep(Exception):
     pass
 
 
+#: a plain scalar YAML 1.1 reads as an octal number (`01273` → 699): a leading zero, then digits
+#: 0–7 only. Commune codes are written so (data/caobang_communes/units.csv); no parameter is.
+OCTAL_FORM = re.compile(r"[-+]?0[0-7_]+")
+
+
+def text_not_octal(loader, kind, value, implicit):
+    """The tag of a scalar as `yaml.resolver.Resolver.resolve` gives it, except that a plain scalar
+    of `OCTAL_FORM` is text, as written (`01273` stays «01273», never the number 699): a code whose
+    leading zero is read as octal would name another unit, and a number so written is refused as
+    text where a number is expected rather than read as another number."""
+    if kind is yaml.ScalarNode and implicit[0] and OCTAL_FORM.fullmatch(value):
+        return yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+    return yaml.SafeLoader.resolve(loader, kind, value, implicit)
+
+
 class StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and nesting
-    deeper than `MAX_YAML_DEPTH` (which PyYAML's scanner handles in quadratic time)."""
+    deeper than `MAX_YAML_DEPTH` (which PyYAML's scanner handles in quadratic time), and reads a
+    plain scalar of `OCTAL_FORM` as text (`text_not_octal`)."""
+
+    resolve = text_not_octal
 
     def fetch_more_tokens(self):
         if self.flow_level > MAX_YAML_DEPTH or len(self.indents) > MAX_YAML_DEPTH:
@@ -61,11 +80,21 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _co
 
 
 class FastStrictLoader(yaml.CSafeLoader):
-    """libyaml's parser with `StrictLoader`'s refusal of duplicate keys; its nesting is measured
-    on the composed nodes (`depth_over`), not while scanning."""
+    """libyaml's parser with `StrictLoader`'s refusal of duplicate keys and reading of octal-looking
+    scalars (`text_not_octal`); its nesting is measured on the composed nodes (`depth_over`), not
+    while scanning."""
+
+    resolve = text_not_octal
 
 
 FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class ValueLoader(yaml.CSafeLoader):
+    """libyaml's safe reader of a short value (a `--set` value), reading octal-looking scalars as
+    text as files are read (`text_not_octal`): `--set ...lines.P7.1={01273: 1}` names 01273."""
+
+    resolve = text_not_octal
 
 
 def depth_over(node: yaml.Node, limit: int) -> bool:
