@@ -79,12 +79,16 @@ def test_a_second_rule_for_the_same_capital_and_year_is_refused(tmp_path):
     assert err.value.fields == {"capital": "recurrent", "year": 2024, "other": 0}
 
 
-def test_an_investment_rule_citing_an_unknown_document_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("doc", "rule"),
+    [("CV747_2024_BLDTBXH", 0), ("LDT39_2019_QH14", 1)],  # the recurrent rule (optzero), the investment one
+)
+def test_a_component_rule_citing_an_unknown_document_is_refused(tmp_path, doc, rule):
     path = copied_frame(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("{doc: LDT39_2019_QH14", "{doc: LDT99"), "utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(f"{{doc: {doc}", "{doc: UNKNOWN99"), "utf-8")
     with pytest.raises(InputError) as err:
         load_frame(path)
-    assert err.value.field == "caps_and_floors.component_projects.1.documents.1.doc"
+    assert err.value.field == f"caps_and_floors.component_projects.{rule}.documents.1.doc"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ which lines it leaves without money, what that leaves undone, and which rule to 
 
 from __future__ import annotations
 
-import shutil
 from types import SimpleNamespace
 
 import pandas as pd
@@ -19,7 +18,6 @@ from conftest import ROOT
 
 from simlib.allocate import unfunded
 from simlib.allocate.optimize import run_optimization
-from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.legal import Citation, load_frame
 from simlib.scenario import load_scenario
@@ -54,14 +52,7 @@ def test_the_frame_states_the_component_project_rule_without_a_floor():
     assert raw["component_projects"][0]["floor_per_project"] == "not_found"  # no figure was invented
 
 
-def test_a_component_rule_citing_an_unknown_document_is_refused(tmp_path):
-    for name in ("caobang_2021_2025.yaml", "documents_2021_2025.yaml"):
-        shutil.copy(ROOT / "params/legal" / name, tmp_path / name)
-    path = tmp_path / "caobang_2021_2025.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("{doc: CV747_2024_BLDTBXH", "{doc: CV999"), "utf-8")
-    with pytest.raises(InputError) as err:
-        load_frame(path)
-    assert err.value.field == "caps_and_floors.component_projects.0.documents.1.doc"
+# a component rule citing an unknown document: tests/test_legal61.py (both rules)
 
 
 @pytest.fixture(scope="module")
