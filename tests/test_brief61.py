@@ -121,11 +121,11 @@ def test_the_index_verdict_cell_is_one_line_of_counts(lang):
     run = _run("plan_2027", 19.4, "plan", 2027, COMMUNES)
     run.verdicts = _unit_verdicts()
     cell = IX._verdict_cell(run, lang)
-    count = i18n.t("index.verdict", lang, year="2027", met=2, uncertain=0, not_met=0)
+    count = i18n.t("index.verdict_central", lang, year="2027", met=2, not_met=0)  # no draws (lead62)
     link = html.link("plan_2027/report.html#headline", i18n.t("index.verdict_detail", lang))
     kinds = i18n.t("index.verdict_kinds", lang, kinds=i18n.t("index.verdict_proposed", lang, n=1))  # lead61
     assert cell == f'{html.esc(count + kinds)}<br><span class="sl-small sl-screen">{link}</span>'
-    assert not count[0].islower()  # «Năm 2027: …», «2027: …»
+    assert not count[0].islower()  # «Năm 2027, …», «2027, …»
     note = i18n.t("index.verdict_note", lang, col=i18n.t("index.col.verdict", lang))
     assert i18n.t("index.col.verdict", lang) in note
     # a run with nothing more to say has no link

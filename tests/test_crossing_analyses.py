@@ -254,7 +254,8 @@ def test_the_index_and_decision_name_the_years_and_units_they_count(central, lan
         if lang == "vi"
         else "poor districts (2024), poor communes (2026–2027)"
     )
-    assert cell.startswith("Năm 2024, 2026, 2027: đạt 5 " if lang == "vi" else "2024, 2026, 2027: met 5 ")
+    assert cell.startswith("Năm 2024, 2026, 2027, " if lang == "vi" else "2024, 2026, 2027, ")
+    assert ("đạt 5 " if lang == "vi" else "met 5 ") in cell  # no draws: the central projection's (lead62)
     # the cell is the count alone (brief61); the areas of each set of years are said in the brief
     assert areas in DC.plan_message([run], lang).html
 

@@ -125,7 +125,7 @@ def test_decision_and_index_state_both_readings(monkeypatch):
     monkeypatch.setattr(DC, "all_met_probability", lambda r, year: float("nan"))
     cell = IX._verdict_cell(run, "vi")
     # the index's cell: the poor communes together, one line (brief61); each commune in the brief
-    assert cell == "Năm 2027: đạt 2 · chưa chắc đạt 0 · không đạt 0"
+    assert cell == "Năm 2027, theo dự báo trung tâm (chưa đánh giá mức độ chắc chắn): đạt 2 · không đạt 0"
     # a run without units keeps the one reading
     plain = _decision_run(_run(-3.2, {}))
     assert "on its own" not in DC.plan_message([plain], "en").html

@@ -382,7 +382,8 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         not_met=c["not_met"],
         total=len(v),
     )
-    text += "".join(f" {x}" for x in (each, verdict.counted_caveat(plan.verdicts, lang)) if x)
+    central = i18n.t("report.verdict.basis_note_projection", lang) if verdict.central_only(plan.verdicts) else ""
+    text += "".join(f" {x}" for x in (each, verdict.counted_caveat(plan.verdicts, lang), central) if x)
     worst = v[v["status"] != "met"]
     if len(worst):
         w = worst.loc[worst["margin"].idxmin()]

@@ -56,9 +56,11 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
         return "–"
     c = verdict.counts(run.verdicts, reading="aggregate" if len(verdict.unit_targets(run.verdicts)) else None)
     shown = data.years_text(v["year"].unique())  # the counts cover every year judged
-    text = html.esc(
-        i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
-    )
+    if verdict.central_only(run.verdicts):  # no draws: «chưa chắc đạt 0» would claim an assessment
+        words = i18n.t("index.verdict_central", lang, year=shown, met=c["met"], not_met=c["not_met"])
+    else:
+        words = i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
+    text = html.esc(words)
     text += html.esc(_kinds_text(v, lang))
     if run.link and _has_detail(run):
         more = html.link(f"{run.link}#headline", i18n.t("index.verdict_detail", lang))

@@ -274,6 +274,15 @@ def counts(table: pd.DataFrame, year: int | None = None, reading: str | None = N
     return {s: int((t[column] == s).sum()) for s in STATUSES}
 
 
+def central_only(table: pd.DataFrame) -> bool:
+    """Whether every headline verdict of the targets' own years rests on the central projection
+    alone (`basis` "projection": no parameter draws were run), so that a count of «chưa chắc đạt»
+    (uncertain) is 0 because no uncertainty was assessed, not because none was found; False when no
+    target is judged or the table says no basis."""
+    v = headline_verdicts(table)
+    return bool(len(v)) and "basis" in v and bool((v["basis"] == "projection").all())
+
+
 def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     """The words a count of met targets needs when the headline verdicts it counts hold targets
     that are not the province's own (`reference_area`: a national or regional target the
