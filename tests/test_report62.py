@@ -209,3 +209,37 @@ def test_the_second_part_of_the_brief_starts_where_the_first_ends(tmp_path, firs
     if k:  # moved to the next page: there was not room enough for it and two lines of its answer
         empty = 842 - 45.35 - max(w[1] for w in pages[k - 1])  # A4, 16 mm bottom margin
         assert empty < _room_taken(pages[k], answer), (empty, _room_taken(pages[k], answer))
+
+
+def _listed(first: int) -> str:
+    """A brief of `first` two-line messages, then a message with a list as the index's ninth
+    (the counterfactual, then four scenarios computed differently): a three-line lead-in and four
+    items of five lines."""
+    line = "Kế hoạch năm 2024 đạt 1, chưa chắc đạt 0, không đạt 5 trong 6 chỉ tiêu của kế hoạch. "
+    item = "tính theo Mô hình đa chiều (thu nhập và 12 chỉ số thiếu hụt), các năm 2023–2027: trình bày riêng. "
+    items = "".join(f"<li>Mục_{k} «Kịch bản {k}» {item * 3}Hết_{k}</li>" for k in range(4))
+    listed = DC.Message(f"Dẫn_đầu. {line * 2}Dẫn_cuối:<ul>{items}</ul>")
+    messages = [DC.Message(f"Thông điệp {k}. {line}") for k in range(first)] + [listed]
+    return "<h1>Báo cáo các kịch bản giảm nghèo</h1>" + DC.brief_html(messages, None, "vi")
+
+
+@pytest.mark.parametrize("first", [12, 14, 16])
+def test_a_message_with_a_list_breaks_between_its_items(tmp_path, first):
+    """The index's page 2 ended 257 pt empty: its ninth message (the counterfactual, then four
+    scenarios computed differently: a list), kept whole, moved to page 3. A message with a list
+    breaks between its items (and its lead-in between lines, two at least on each page): its
+    lead-in ends on the page of its first item, each item is whole, and it moves to the next page
+    only when its lead-in and first item do not fit."""
+    pages = _pages_words(printed_pdf(html.page(_listed(first), "In"), tmp_path))
+
+    def page_of(word):
+        (k,) = [i for i, p in enumerate(pages) if any(w[2] == word for w in p)]
+        return k
+
+    k = page_of("Dẫn_đầu.")
+    assert page_of("Dẫn_cuối:") == page_of("Mục_0")  # the lead-in's end with its first item
+    assert all(page_of(f"Mục_{j}") == page_of(f"Hết_{j}") for j in range(4))  # each item whole
+    if k:  # moved: its lead-in and first item did not fit at the foot of the page before
+        empty = 842 - 45.35 - max(w[1] for w in pages[k - 1])
+        taken = max(w[1] for w in pages[k] if w[2] == "Hết_0") - min(w[0] for w in pages[k] if w[2] == "Dẫn_đầu.")
+        assert empty < taken, (empty, taken)
