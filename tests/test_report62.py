@@ -225,7 +225,7 @@ def _listed(first: int) -> str:
 
 @pytest.mark.parametrize("first", [12, 14, 16])
 def test_a_message_with_a_list_breaks_between_its_items(tmp_path, first):
-    """The index's page 2 ended 257 pt empty: its ninth message (the counterfactual, then four
+    """Once its 2024 part moved up, the index's page 2 ended 257 pt empty: its ninth message (the counterfactual, then four
     scenarios computed differently: a list), kept whole, moved to page 3. A message with a list
     breaks between its items (and its lead-in between lines, two at least on each page): its
     lead-in ends on the page of its first item, each item is whole, and it moves to the next page

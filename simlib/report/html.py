@@ -135,8 +135,8 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 #: on the page where the part before it ends when its heading and two lines of its answer fit there
 #: (report62: the index's page 1 ended with a fifth of the page empty, the 2024 part's three-line
 #: heading and five-line answer, kept whole and together, moved to page 2); a message with a list
-#: breaks between its items, its lead-in kept with the first (its page 2 ended 257 pt empty: message
-#: 9, the counterfactual and four scenarios computed differently, kept whole, moved to page 3).
+#: breaks between its items, its lead-in ending on the page of the first (its page 2 then ended 257 pt
+#: empty: message 9, the counterfactual and four scenarios computed differently, kept whole, moved).
 
 #: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
 PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'
