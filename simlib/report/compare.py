@@ -397,29 +397,41 @@ def build(runs: Sequence[decision.Run], lang: str) -> list:
     return out
 
 
+def group_columns(group: Sequence[decision.Run], lang: str) -> dict:
+    """How the exported files name a group: its heading on the page (`group_title`) and its key
+    (model, transitions, first and last year) — never a position, which the page (in
+    `brief_parts.reading_order`) and a file read alone need not share."""
+    model, transitions, y0, y1 = group[0].key
+    return {
+        "group": group_title(group, lang),
+        "model": model,
+        "transitions": transitions,
+        "first_year": y0,
+        "last_year": y1,
+    }
+
+
 def export(runs: Sequence[decision.Run], output_dir: str | Path, lang: str) -> list[str]:
-    """The comparison's tables: machine-readable (`compare_verdicts.csv`: every run's verdicts;
+    """The comparison's tables, their groups in the page's order (`brief_parts.reading_order`)
+    and named as `group_columns`: machine-readable (`compare_verdicts.csv`: every run's verdicts;
     `compare_robustness.csv`: regret summary per group; `compare_regret.csv`: per draw) and for
     people (`compare_table_<key>.csv` and `compare.xlsx`)."""
     out = Path(output_dir)
-    verdict_rows = [
-        r.verdicts.assign(
-            scenario=r.name, model=r.key[0], transitions=r.key[1], first_year=r.key[2], last_year=r.key[3]
-        )
-        for r in runs
-    ]
+    order = brief_parts.reading_order(runs)
+    verdict_rows = [r.verdicts.assign(scenario=r.name, **group_columns(g, lang)) for g in order for r in g]
     pd.concat(verdict_rows, ignore_index=True).to_csv(out / "compare_verdicts.csv", index=False)
     written = ["compare_verdicts.csv"]
     unallocated = decision_money.unallocated_by_run(runs)
     ranks, summaries, values = [], [], []
-    for i, g in enumerate(decision.groups(runs), start=1):
+    for g in order:
         rob = decision.shared_robustness(g)
         ranks.append(ranking_table(g, lang, rob, unallocated))
         if rob is not None:
-            summaries.append(rob.summary.assign(group=i))
-            values.append(rob.values.assign(group=i))
+            summaries.append(rob.summary.assign(**group_columns(g, lang)))
+            values.append(rob.values.assign(**group_columns(g, lang)))
     rank = ranks[0]
     rank.frame = pd.concat([r.frame for r in ranks], ignore_index=True)
+    rank.formats = {c: f for r in ranks for c, f in r.formats.items()}  # each group's own columns too
     tables = [rank]
     if summaries:
         pd.concat(summaries, ignore_index=True).to_csv(out / "compare_robustness.csv", index=False)

@@ -96,6 +96,10 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   table.sl-table caption::after { height: 10em; margin-bottom: -10em; }
   .sl-brief { break-inside: auto; }
   .sl-brief li, .sl-answer, .sl-brief h2 { break-inside: avoid; }
+  .sl-brief-part h3::after { height: 3em; margin-bottom: -3em; }
+  .sl-brief-part .sl-answer { break-inside: auto; orphans: 2; widows: 2; }
+  .sl-brief li:has(> ul) { break-inside: auto; orphans: 2; widows: 2; }
+  .sl-brief li > ul { break-before: avoid; }
   .sl-nav, .sl-screen { display: none; }
   .sl-files th:last-child, .sl-files td:last-child { display: none; }
   .sl-files table.sl-table { border-right: 1px solid var(--rule); }
@@ -127,7 +131,12 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 #: No printed table text is under 9 pt (brief61: multidim_2030's seven-year scorecard printed its
 #: shortfalls at 7.6 pt, its 12-column tables at 7.9 pt); a paragraph right under a heading stays
 #: whole and on the page of what follows it (plan_2024's «Vốn đi đâu và mang lại gì» and its one
-#: sentence were left at a page's foot, their chart on the next page).
+#: sentence were left at a page's foot, their chart on the next page). A part of the brief starts
+#: on the page where the part before it ends when its heading and two lines of its answer fit there
+#: (report62: the index's page 1 ended with a fifth of the page empty, the 2024 part's three-line
+#: heading and five-line answer, kept whole and together, moved to page 2); a message with a list
+#: breaks between its items, its lead-in ending on the page of the first (its page 2 then ended 257 pt
+#: empty: message 9, the counterfactual and four scenarios computed differently, kept whole, moved).
 
 #: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
 PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'
