@@ -31,9 +31,8 @@ from typing import Any
 import numpy as np
 
 from simlib.catalogue import Catalogue
-from simlib.errors import InputError
+from simlib.errors import InputError, excel_code, excel_code_error
 from simlib.split_names import SPLIT_RULES
-from simlib.table_files import excel_code, excel_code_error
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
@@ -451,7 +450,7 @@ def former_district_errors(errors: list[InputError], units) -> list[InputError]:
 def excel_key_error(error: InputError) -> InputError:
     """`error`, or when it is an unknown unit written as a spreadsheet saves a number (`1290.0:`
     for `'01290':`, or for a district's code in words) the error saying so
-    (`simlib.table_files.excel_code_error`)."""
+    (`simlib.errors.excel_code_error`)."""
     if error.code != "unknown_unit" or excel_code(str(error.value)) is None:
         return error
     return excel_code_error([str(error.value)], None, error.allowed, error.file, error.field)

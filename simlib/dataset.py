@@ -18,16 +18,13 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, folded, raise_if_any
+from simlib.errors import EXCEL_NUMBER, InputError, closest_names, excel_code, excel_code_error, folded, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
 from simlib.table_files import (
-    EXCEL_NUMBER,
     example,
-    excel_code,
-    excel_code_error,
     missing_columns_error,
     number_text,
     read_table,
@@ -315,7 +312,7 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
 def unknown_unit_errors(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> list[InputError]:
     """The errors for unit ids not in the dataset (`values`, whose index is the table's; `shown`:
     the first few, as written). Codes a spreadsheet saved as numbers (`1290.0` for `01290`, or
-    for a district's code in words: `simlib.table_files.excel_code_error`) and codes that lost
+    for a district's code in words: `simlib.errors.excel_code_error`) and codes that lost
     their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are said as
     such, with the codes meant, rather than matched by a guess."""
     saved = sorted(v for v in set(values) if excel_code(v))

@@ -21,10 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError, closest_names, missing_file, raise_if_any
+from simlib.errors import InputError, closest_names, excel_code, excel_code_error, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
-from simlib.table_files import excel_code, excel_code_error
 
 #: English words for the unit kinds of the tables
 KIND_EN = {"huyện": "district", "thành phố": "city", "thị xã": "town", "xã": "commune", "phường": "ward"}

@@ -49,12 +49,12 @@ from simlib.calibrate.panel import (
     template_counts,
 )
 from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, excel_code, excel_code_error, raise_if_any
 from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
-from simlib.table_files import excel_code, excel_code_error, number_text, read_table, unguessed_by_file
+from simlib.table_files import number_text, read_table, unguessed_by_file
 
 STATUS_LABELS = {
     "poor": S_POOR,
