@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from simlib.catalogue import Catalogue
-from simlib.errors import InputError
+from simlib.errors import InputError, excel_code, excel_code_error
 from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
@@ -430,7 +430,7 @@ def former_district_errors(errors: list[InputError], units) -> list[InputError]:
     split on the communes) told as such, with the communes that now hold it (`units`: the
     dataset's units table, whose `districts_2024` column lists each commune's former districts),
     and each that is a unit's name rather than its code (`unit_name_errors`)."""
-    errors = unit_name_errors(errors, units)
+    errors = unit_name_errors([excel_key_error(e) for e in errors], units)
     if units is None or "districts_2024" not in units.columns:
         return errors
     held: dict[str, list[str]] = {}
@@ -445,6 +445,15 @@ def former_district_errors(errors: list[InputError], units) -> list[InputError]:
             e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
         out.append(e)
     return out
+
+
+def excel_key_error(error: InputError) -> InputError:
+    """`error`, or when it is an unknown unit written as a spreadsheet saves a number (`1290.0:`
+    for `'01290':`, or for a district's code in words) the error saying so
+    (`simlib.errors.excel_code_error`)."""
+    if error.code != "unknown_unit" or excel_code(str(error.value)) is None:
+        return error
+    return excel_code_error([str(error.value)], None, error.allowed, error.file, error.field)
 
 
 def unit_name_errors(errors: list[InputError], units) -> list[InputError]:

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, folded, raise_if_any
+from simlib.errors import EXCEL_NUMBER, InputError, closest_names, excel_code, excel_code_error, folded, raise_if_any
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
 from simlib.table_files import (
-    EXCEL_NUMBER,
     example,
-    excel_code,
     missing_columns_error,
     number_text,
     read_table,
@@ -127,9 +126,10 @@ def resolve_dataset_path(ref: str, relative_to: Path | None = None) -> Path:
     return p.resolve()
 
 
-def _rows(mask: np.ndarray, limit: int = 10) -> str:
-    # +2: header line and 1-based numbering, so numbers match what a spreadsheet shows
-    idx = np.flatnonzero(mask) + 2
+def _rows(mask: np.ndarray, limit: int = 10, index: pd.Index | None = None) -> str:
+    # +2: header line and 1-based numbering, so numbers match what a spreadsheet shows; `index`:
+    # the table's rows of a frame some of its rows (total rows) were taken out of
+    idx = (np.flatnonzero(mask) if index is None else np.asarray(index)[np.asarray(mask, bool)]) + 2
     text = ", ".join(str(i) for i in idx[:limit])
     return text + (", …" if len(idx) > limit else "")
 
@@ -152,14 +152,14 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
         return df, [InputError("csv_no_rows", file=file, columns=", ".join(UNIT_COLUMNS))]
     df = df.copy()
     df["unit_id"] = df["unit_id"].str.strip()
-    total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    total = total_rows(df["unit_id"])
     if total.any():  # a sheet's sum of its units: no unit (said here, not as its empty cells)
         value = str(df["unit_id"][total].iloc[0])
         errors.append(InputError("csv_total_row_units", file=file, field="unit_id", rows=_rows(total), value=value))
         df = df[~total]
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
     if dup.any():
-        errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup)))
+        errors.append(InputError("csv_duplicate", file=file, field="unit_id", rows=_rows(dup, index=df.index)))
     saved = df["unit_id"].str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
     if saved.any():  # the codes themselves saved as numbers: said here, not as every baseline row unknown
         read = sorted(set(df["unit_id"][saved]))
@@ -167,20 +167,33 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
         shown = ", ".join(read[:5]) + (", …" if len(read) > 5 else "")
         errors.append(
             InputError(
-                "unit_excel_number_units", file=file, field="unit_id", read=shown, rows=_rows(saved), example=meant
+                "unit_excel_number_units",
+                file=file,
+                field="unit_id",
+                read=shown,
+                rows=_rows(saved, index=df.index),
+                example=meant,
             )
         )
     for flag in (c for c in FLAG_COLUMNS if c in df.columns):
         flags, bad = parse_bool(df[flag])
         if bad.any():
-            errors.append(InputError("csv_values", file=file, field=flag, rows=_rows(bad), allowed="true, false"))
+            errors.append(
+                InputError("csv_values", file=file, field=flag, rows=_rows(bad, index=df.index), allowed="true, false")
+            )
         df[flag] = flags
     communes = pd.to_numeric(df["communes"].astype(str).str.strip(), errors="coerce").to_numpy(float)
     with np.errstate(invalid="ignore"):
         bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes)))
     if bad.any():
         errors.append(
-            InputError("csv_values", file=file, field="communes", rows=_rows(bad), allowed=f"0 … {MAX_COMMUNES}")
+            InputError(
+                "csv_values",
+                file=file,
+                field="communes",
+                rows=_rows(bad, index=df.index),
+                allowed=f"0 … {MAX_COMMUNES}",
+            )
         )
     df["communes"] = np.where(bad, 0, communes).astype(int)
     return df.reset_index(drop=True), errors
@@ -212,7 +225,7 @@ def validate_counts(
     hh = household_numbers(df["households"], file, "households", errors)
     dup = df.duplicated(subset=["unit_id", "ethnic_group", "area", "state"], keep=False).to_numpy()
     if dup.any():
-        errors.append(InputError("csv_duplicate", file=file, rows=_rows(dup)))
+        errors.append(InputError("csv_duplicate", file=file, rows=_rows(dup, index=df.index)))
     if not errors and not hh.sum() > 0:
         errors.append(InputError("csv_no_households", file=file, field="households"))
     if errors or unit_ids is None:
@@ -231,17 +244,33 @@ def validate_counts(
     return counts, errors
 
 
-#: what the last rows of a province's sheet say in place of a unit (`Tổng cộng`, `Toàn tỉnh`),
-#: written as `simlib.errors.folded` writes them
-TOTAL_WORDS = ("tong_cong", "tong_so", "tong", "cong", "toan_tinh", "total", "sum")
+#: what a province's sheet says in place of a unit on a row summing others, written as
+#: `simlib.errors.folded` writes them: words that begin a total row whatever follows (`Tổng cộng
+#: toàn tỉnh`, `Total Bao Lac`), and words that are one alone or followed by the kind of unit
+#: summed (`Cộng`, `Cộng huyện Bảo Lạc`, `Cong xa`) — as a whole word at the start of the name:
+#: `Cộng Hòa`, `Tổng Cọt` are communes
+TOTAL_LEADS = ("tong_cong", "tong_so", "toan_tinh", "toan_huyen", "total", "grand_total")
+TOTAL_WORDS = ("tong", "cong", "sum")
+TOTAL_KINDS = ("huyen", "xa", "phuong", "thi_tran", "thi_xa", "thanh_pho", "tp", "quan", "tinh", "toan")
+TOTAL_KINDS_EN = ("district", "districts", "commune", "communes", "ward", "city", "province", "all")
+TOTAL_ROW = re.compile(
+    rf"(?:{'|'.join(TOTAL_LEADS)})(?![a-z0-9]).*|(?:{'|'.join(TOTAL_WORDS)})[^a-z0-9]*"
+    rf"|(?:{'|'.join(TOTAL_WORDS)})[^a-z0-9]+(?:{'|'.join(TOTAL_KINDS + TOTAL_KINDS_EN)})(?![a-z0-9]).*",
+    re.DOTALL,
+)
+
+
+def total_rows(values: pd.Series) -> np.ndarray:
+    """Where `values` (a table's units as written) name a total row rather than a unit (`TOTAL_ROW`)."""
+    return values.astype(str).map(lambda v: TOTAL_ROW.fullmatch(folded(v.strip())) is not None).to_numpy(bool)
 
 
 def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
-    """`df` without its total rows (`Tổng cộng`, `Cộng` as the unit: a sheet's sum of the rows
+    """`df` without its total rows (`Tổng cộng`, `Cộng`, `Cộng huyện Bảo Lạc` as the unit, `total_rows`: a sheet's sum of the rows
     above, which simlib would count twice) and the error naming them (the table is refused: the
     planner removes them): the rows at the end of the table, or rows inside it too (a subtotal
     under each group of rows), said as such rather than as units simlib does not know."""
-    total = df["unit_id"].map(folded).isin(TOTAL_WORDS).to_numpy()
+    total = total_rows(df["unit_id"])
     if not total.any():
         return df, []
     end = len(df)
@@ -273,19 +302,22 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
             errors.extend(unknown_unit_errors(df.loc[bad, col], allowed, file, col, values))
         else:
             errors.append(
-                InputError("csv_values", file=file, field=col, rows=_rows(bad), value=values, allowed=allowed)
+                InputError(
+                    "csv_values", file=file, field=col, rows=_rows(bad, index=df.index), value=values, allowed=allowed
+                )
             )
     return errors
 
 
 def unknown_unit_errors(values: pd.Series, unit_ids, file: str, field: str, shown: str) -> list[InputError]:
-    """The errors for unit ids not in the dataset (`shown`: the first few, as written). Codes a
-    spreadsheet saved as numbers (`1290.0` for `01290`, `excel_number_error`) and codes that lost
+    """The errors for unit ids not in the dataset (`values`, whose index is the table's; `shown`:
+    the first few, as written). Codes a spreadsheet saved as numbers (`1290.0` for `01290`, or
+    for a district's code in words: `simlib.errors.excel_code_error`) and codes that lost
     their leading zeros (`1273` for `01273`: a spreadsheet read the column as numbers) are said as
     such, with the codes meant, rather than matched by a guess."""
-    digits = max((len(u) for u in unit_ids if u.isdigit()), default=0)
-    saved = sorted(v for v in set(values) if digits and excel_code(v))
-    errors = [excel_number_error(values, saved, unit_ids, digits, file, field)] if saved else []
+    saved = sorted(v for v in set(values) if excel_code(v))
+    at = _rows(values.isin(saved).to_numpy(), index=values.index)  # the table's rows (its index)
+    errors = [excel_code_error(saved, at, unit_ids, file, field)] if saved else []
     bare = sorted(set(values) - set(saved))
     if not bare:
         return errors
@@ -298,40 +330,25 @@ def unknown_unit_errors(values: pd.Series, unit_ids, file: str, field: str, show
     return errors + [InputError("unknown_unit", file=file, field=field, value=shown, allowed=unit_ids)]
 
 
-def excel_number_error(values: pd.Series, saved: list[str], unit_ids, digits: int, file: str, field: str) -> InputError:
-    """The error for unit codes written as a spreadsheet saves a number (`saved`, among `values`,
-    whose index is the table's: `1290.0`): what was read, at which rows, and what is expected — a
-    code of `digits` digits written as text, e.g. the code meant (`01290`) when the dataset has it,
-    else its first code."""
-    meant = [excel_code(v, digits) for v in saved]
-    known = [c for c in meant if c in unit_ids]
-    example = known[0] if known else min(u for u in unit_ids if u.isdigit())
-    at = np.zeros(int(values.index.max()) + 1, bool)
-    at[values.index[values.isin(saved)]] = True  # the table's rows (its index), as `_rows` numbers them
-    read = ", ".join(saved[:5]) + (", …" if len(saved) > 5 else "")
-    return InputError(
-        "unit_excel_number", file=file, field=field, read=read, rows=_rows(at), digits=digits, example=example
-    )
-
-
 def household_numbers(column: pd.Series, file: str, field: str, errors: list[InputError]) -> np.ndarray:
     """Household counts of a text column: numbers (thousands grouped by `,` or spaces; none read
     by a guess, `simlib.table_files.number_text`), finite, ≥ 0 and at most `MAX_HOUSEHOLDS`;
-    problems go to `errors` (bad values become 0)."""
+    problems go to `errors` (bad values become 0), at the table's rows (the index of `column`)."""
+    rows = partial(_rows, index=column.index)
     text, dots, commas = number_text(column)
-    errors.extend(unguessed(column, dots, commas, _rows, file=file, field=field))
+    errors.extend(unguessed(column, dots, commas, rows, file=file, field=field))
     hh = np.where(dots | commas, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
     nan = np.isnan(hh) & ~(dots | commas)
     if nan.any():
-        errors.append(InputError("csv_not_number", file=file, field=field, rows=_rows(nan), value=example(column, nan)))
+        errors.append(InputError("csv_not_number", file=file, field=field, rows=rows(nan), value=example(column, nan)))
     huge = ~np.isnan(hh) & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
     if huge.any():
         errors.append(
-            InputError("csv_too_large", file=file, field=field, rows=_rows(huge), allowed=f"0 … {int(MAX_HOUSEHOLDS)}")
+            InputError("csv_too_large", file=file, field=field, rows=rows(huge), allowed=f"0 … {int(MAX_HOUSEHOLDS)}")
         )
     neg = hh < 0
     if neg.any():
-        errors.append(InputError("csv_negative", file=file, field=field, rows=_rows(neg)))
+        errors.append(InputError("csv_negative", file=file, field=field, rows=rows(neg)))
     return np.where(np.isnan(hh) | huge | neg, 0.0, hh)
 
 

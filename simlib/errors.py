@@ -184,6 +184,42 @@ CODE_PATTERN = r"^[a-z0-9_]+$"
 YEAR_PATTERN = r"^[0-9]{4}$"
 
 
+#: a code a spreadsheet read as a number and saved with a decimal part (`1290.0` for `01290`)
+EXCEL_NUMBER = r"(\d+)\.0+"
+#: the digits of a commune's code in the national list of administrative units (`01290`)
+COMMUNE_DIGITS = 5
+
+
+def excel_code(value: str, digits: int = COMMUNE_DIGITS) -> str | None:
+    """The code `value` stands for when a spreadsheet saved it as a number (`EXCEL_NUMBER`): its
+    whole part with the leading zeros back to `digits` digits (`1290.0` → `01290`); None for any
+    other value. For a message only: such a code is never read as the code it stands for."""
+    found = re.fullmatch(EXCEL_NUMBER, value.strip())
+    return found.group(1).zfill(digits) if found else None
+
+
+def excel_code_error(read: list[str], rows: str | None, unit_ids, file: str | None, field: str) -> InputError:
+    """The error for unit codes a spreadsheet saved as numbers (`read`: those values as written,
+    `1290.0`, each one `excel_code` knows) where the units `unit_ids` are expected: what was read,
+    at which `rows` (spreadsheet numbering; None for a key of a YAML file, which `field` names)
+    and what is expected — a code of the dataset's digits written as text, e.g. the code meant
+    (`01290`) when the dataset has it, else its first code; or, for a dataset whose units are
+    codes in words (`bao_lac`), a unit written as in its units.csv (every unit then listed). Never
+    read as the code it stands for: simlib does not guess."""
+    shown = ", ".join(read[:5]) + (", …" if len(read) > 5 else "")
+    where = dict(file=file, field=field, read=shown) | ({"rows": rows} if rows else {})
+    digits = max((len(u) for u in unit_ids if u.isdigit()), default=0)
+    if not digits and rows:
+        return InputError("unit_excel_number_words", allowed=tuple(unit_ids), **where)
+    if not digits:
+        return InputError("unit_excel_number_words_key", allowed=tuple(unit_ids), **where)
+    known = [c for c in (excel_code(v, digits) for v in read) if c in unit_ids]
+    example = known[0] if known else min(u for u in unit_ids if u.isdigit())
+    if rows:
+        return InputError("unit_excel_number", digits=digits, example=example, **where)
+    return InputError("unit_excel_number_key", digits=digits, example=example, **where)
+
+
 def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
     """The error for `value` not matching the schema's `pattern`: for a name or a code, what is
     allowed in words and the name mended (`kế hoạch 2024` -> `ke_hoach_2024`); for a year the

@@ -21,10 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError, closest_names, missing_file, raise_if_any
+from simlib.errors import InputError, closest_names, excel_code, excel_code_error, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
-from simlib.table_files import COMMUNE_DIGITS, excel_code
 
 #: English words for the unit kinds of the tables
 KIND_EN = {"huyện": "district", "thành phố": "city", "thị xã": "town", "xã": "commune", "phường": "ward"}
@@ -337,10 +336,12 @@ def match_units(values: pd.Series, units: pd.DataFrame, file: str, field: str) -
     """Unit ids for names as written: a unit's code, or its name with or without the kind word
     (`Xã Bảo Lâm`, `Bảo Lâm`), with or without diacritics (`bao lam`). A name without diacritics
     that could mean several units must be written with them. Returns the ids (None where not
-    matched) and one problem per unmatched value, naming its rows, a close name and every name."""
+    matched) and one problem per unmatched value, naming its rows (spreadsheet numbering of the
+    index of `values`: a table read from row 2, perhaps without its total rows), a close name and
+    every name."""
     exact, folded = unit_lookup(units)
     ids, problems = [], {}
-    for row, value in enumerate(values.astype(str), start=2):
+    for row, value in zip(values.index + 2, values.astype(str), strict=True):  # the table's rows (its index)
         e, f = name_keys(value.strip())
         found = exact.get(e) or exact.get(value.strip()) or folded.get(f) or set()
         ids.append(next(iter(found)) if len(found) == 1 else None)
@@ -360,12 +361,8 @@ def unmatched(value: str, found: tuple, rows: list[int], names: list[str], units
         by_id = dict(zip(units["unit_id"], units["name_vi"], strict=True))
         matches = ", ".join(sorted(by_id[u] for u in found))
         return InputError("unit_ambiguous", file=file, field=field, value=value, rows=shown_rows, matches=matches)
-    code = excel_code(value, max((len(u) for u in units["unit_id"] if u.isdigit()), default=COMMUNE_DIGITS))
-    if code is not None:  # `1290.0`: a code a spreadsheet saved as a number
-        known = code in set(units["unit_id"])
-        example = code if known else min(units["unit_id"])
-        fields = dict(read=value, rows=shown_rows, digits=len(example), example=example)
-        return InputError("unit_excel_number", file=file, field=field, **fields)
+    if excel_code(value) is not None:  # `1290.0`: a code a spreadsheet saved as a number
+        return excel_code_error([value], shown_rows, tuple(units["unit_id"]), file, field)
     close = closest_names(name_keys(value)[1], [fold(n) for n in names])[:1]  # as for file names and keys
     if close:
         suggestion = names[[fold(n) for n in names].index(close[0])]

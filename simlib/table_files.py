@@ -17,7 +17,6 @@ row are refused with what to do (`table_text`, `header_row`).
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from pathlib import Path
 
@@ -33,10 +32,6 @@ DOT_GROUPS = r"[-+]?\d{1,3}(?:\.\d{3})+"
 COMMA_GROUPS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 #: the spaces a spreadsheet may group thousands with (space, no-break space, narrow no-break space)
 SPACES = "[ \u00a0\u202f]"
-#: a code a spreadsheet read as a number and saved with a decimal part (`1290.0` for `01290`)
-EXCEL_NUMBER = r"(\d+)\.0+"
-#: the digits of a commune's code in the national list of administrative units (`01290`)
-COMMUNE_DIGITS = 5
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -144,14 +139,6 @@ def number_text(column: pd.Series, whole: bool = True) -> tuple[pd.Series, np.nd
     dots = squeezed.str.fullmatch(DOT_GROUPS).to_numpy(bool)
     commas = (comma & ~squeezed.str.fullmatch(COMMA_GROUPS)).to_numpy(bool)
     return squeezed.str.replace(",", "", regex=False), dots, commas
-
-
-def excel_code(value: str, digits: int = COMMUNE_DIGITS) -> str | None:
-    """The code `value` stands for when a spreadsheet saved it as a number (`EXCEL_NUMBER`): its
-    whole part with the leading zeros back to `digits` digits (`1290.0` → `01290`); None for any
-    other value. For a message only: such a code is never read as the code it stands for."""
-    found = re.fullmatch(EXCEL_NUMBER, value.strip())
-    return found.group(1).zfill(digits) if found else None
 
 
 def example(column: pd.Series, mask: np.ndarray) -> str:

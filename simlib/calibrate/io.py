@@ -49,7 +49,7 @@ from simlib.calibrate.panel import (
     template_counts,
 )
 from simlib.dataset import AREAS, GROUPS, MAX_HOUSEHOLDS, Dataset, parse_bool
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, excel_code, excel_code_error, raise_if_any
 from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
@@ -221,16 +221,15 @@ def _codes(df: pd.DataFrame, col: str, allowed: tuple[str, ...], errors: list) -
 
 
 def _units(df: pd.DataFrame, template: Dataset, errors: list) -> np.ndarray:
-    vals = text_column(df, "unit_id")
-    ids = template.unit_ids
+    """Each row's unit; units not in the template go to `errors` per file (`1290.0`: `excel_code_error`)."""
+    vals, ids = text_column(df, "unit_id"), template.unit_ids
     bad = ~vals.isin(ids).to_numpy()
-    for file, part in df.loc[bad].groupby("_file", sort=False):
-        shown = ", ".join(sorted(set(vals[part.index]))[:5])
-        errors.append(
-            InputError(
-                "cal_unknown_unit", file=file, field="unit_id", rows=_rows_text(part["_row"]), value=shown, allowed=ids
-            )
-        )
+    saved = bad & vals.map(lambda v: excel_code(v) is not None).to_numpy(bool)
+    for file, part in df.loc[saved].groupby("_file", sort=False):
+        errors.append(excel_code_error(sorted(set(vals[part.index])), _rows_text(part["_row"]), ids, file, "unit_id"))
+    for file, part in df.loc[bad & ~saved].groupby("_file", sort=False):
+        shown, rows = ", ".join(sorted(set(vals[part.index]))[:5]), _rows_text(part["_row"])
+        errors.append(InputError("cal_unknown_unit", file=file, field="unit_id", rows=rows, value=shown, allowed=ids))
     pos = {u: i for i, u in enumerate(ids)}
     return np.array([pos.get(v, 0) for v in vals])
 
