@@ -228,9 +228,11 @@ def _convert(err, file: str) -> list[InputError]:
 
 def _bound_error(err, file: str, field: str | None, v: str) -> InputError:
     """A number beyond its schema's bound: a share of a split (`district_split`, `shares`: a
-    number from 0 to 1, never money), money below 0, a year written for `horizon`, or the bound."""
+    number from 0 to 1, never money) below 0, money below 0, a year written for `horizon`, or the
+    bound (a share above 1 keeps it: `simlib.budget` says when the shares are percentages)."""
     bounds = (err.schema.get("minimum"), err.schema.get("maximum"))
-    if bounds == (0, 1) and field and ("district_split." in field or ".shares." in field):
+    share = bounds == (0, 1) and field and ("district_split." in field or ".shares." in field)
+    if share and v == "minimum":
         return InputError("share_range", file=file, field=field, value=err.instance, allowed="0 ≤ … ≤ 1")
     if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
         return InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")
