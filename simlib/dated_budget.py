@@ -190,20 +190,45 @@ def split_content_keys(
     the years under the 2021–2025 lines (`old_years`) too — which a split named by the content
     would hide, so none is read as one."""
     kept = {}
+    years = ", ".join(map(str, old_years))
     for key, spec in lines.items():
         found = content_named(str(key), catalogues, old_lines)
-        if found is None:
+        group = group_named(str(key), catalogues, old_lines) if found is None else None
+        if found is None and group is None:
             kept[key] = spec
             continue
+        fields = dict(field=f"{base}.lines.{key}", value=key)
+        if group is not None:
+            errors.append(group_error(group, fields, years))
+            continue
         content, cat = found
-        years = ", ".join(map(str, old_years))
-        fields = dict(field=f"{base}.lines.{key}", value=key, content=content)
-        fields |= dict(catalogue=cat.id, line=cat.lines[content]["effects_from"])
+        fields |= dict(content=content, catalogue=cat.id, line=cat.lines[content]["effects_from"])
         if years:
             errors.append(InputError("split_content_years", **fields, years=years))
         else:
             errors.append(InputError("split_content", **fields))
     return kept
+
+
+def group_named(key: str, catalogues, old_lines) -> tuple[str, ProgrammeCatalogue] | None:
+    """(project, its catalogue) when a split key is a project (group of contents) of a dated
+    catalogue (`C1`) and no 2021–2025 code; None else."""
+    if line_of(key, old_lines) is not None:
+        return None
+    return next(((key, cat) for cat in catalogues if key in cat.projects), None)
+
+
+def group_error(group: tuple[str, ProgrammeCatalogue], fields: dict, years: str) -> InputError:
+    """A split named by a project of a dated catalogue, refused with its contents and the
+    2021–2025 lines they run on (`effects_from`), where the split is written."""
+    code, cat = group
+    contents = list(cat.projects[code].get("lines") or [])
+    lines = sorted({cat.lines[c]["effects_from"] for c in contents if c in cat.lines})
+    fields |= dict(content=code, catalogue=cat.id, contents=", ".join(contents))
+    fields |= dict(lines=", ".join(f"`{ln}`" for ln in lines))
+    if years:
+        return InputError("split_group_years", **fields, years=years)
+    return InputError("split_group", **fields)
 
 
 def switch_split_lines(split_raw: dict, old_lines, errors: list) -> dict:

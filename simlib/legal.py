@@ -122,6 +122,9 @@ class EligibilityList:
     members: Mapping[str, bool | None]
     #: the dataset's flag column that holds the list (`units_from_dataset`), or None
     flag: str | None = None
+    #: the list's name as the frame file gives it (`name_vi`; `name_en` where given, else the
+    #: Vietnamese name); empty when the file gives none
+    name: LocalText = LocalText(vi="", en="")
 
     def member(self, unit: str) -> bool | None:
         """Whether `unit` is on the list as the frame itself states it (None for a list held by the
@@ -296,7 +299,10 @@ def _eligibility(raw: Mapping) -> dict[str, EligibilityList]:
         if "*" in members:
             members = _CompleteList(members)
         flag = entry.get("units_from_dataset")
-        out[lid] = EligibilityList(lid, Citation.of(entry.get("document")), members, str(flag) if flag else None)
+        name_vi = " ".join(str(entry.get("name_vi") or "").split())
+        name = LocalText(vi=name_vi, en=" ".join(str(entry.get("name_en") or name_vi).split()))
+        citation = Citation.of(entry.get("document"))
+        out[lid] = EligibilityList(lid, citation, members, str(flag) if flag else None, name)
     return out
 
 

@@ -397,7 +397,15 @@ def _collect(errors: list[InputError], fn, *args, file: str | None = None, **kw)
 
 #: schema problems with a value that still has the right type: the budget can be read on, so
 #: that its other problems (unknown lines, capital rules, shares) are reported with them
-VALUE_PROBLEMS = ("negative_money", "minimum", "maximum", "horizon_year", "exclusive_minimum", "not_finite")
+VALUE_PROBLEMS = (
+    "negative_money",
+    "share_range",
+    "minimum",
+    "maximum",
+    "horizon_year",
+    "exclusive_minimum",
+    "not_finite",
+)
 
 
 def _broken_fields(errors: list[InputError]) -> set[str]:

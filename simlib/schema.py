@@ -213,15 +213,7 @@ def _convert(err, file: str) -> list[InputError]:
     if v == "enum":
         return [InputError("enum", file=file, field=field, value=err.instance, allowed=err.validator_value)]
     if v in ("minimum", "maximum", "exclusiveMinimum"):
-        code = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "exclusive_minimum"}[v]
-        if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
-            return [InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")]
-        if horizon_as_year(field, err.instance, v):
-            return [InputError("horizon_year", file=file, field=field, value=err.instance, limit=err.validator_value)]
-        suggest = two_digit_year(field, err.instance, err.validator_value) if v == "minimum" else None
-        return [
-            InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value, suggest=suggest)
-        ]
+        return [_bound_error(err, file, field, v)]
     if v == "pattern":
         return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":
@@ -232,6 +224,23 @@ def _convert(err, file: str) -> list[InputError]:
     if v in ("minItems", "maxItems", "minProperties"):
         return [InputError("length", file=file, field=field, value=err.instance, allowed=f"{v} {err.validator_value}")]
     return [InputError("schema", file=file, field=field, detail=err.message)]
+
+
+def _bound_error(err, file: str, field: str | None, v: str) -> InputError:
+    """A number beyond its schema's bound: a share of a split (`district_split`, `shares`: a
+    number from 0 to 1, never money) below 0, money below 0, a year written for `horizon`, or the
+    bound (a share above 1 keeps it: `simlib.budget` says when the shares are percentages)."""
+    bounds = (err.schema.get("minimum"), err.schema.get("maximum"))
+    share = bounds == (0, 1) and field and ("district_split." in field or ".shares." in field)
+    if share and v == "minimum":
+        return InputError("share_range", file=file, field=field, value=err.instance, allowed="0 ≤ … ≤ 1")
+    if field and field.startswith("budget.") and v == "minimum" and err.validator_value == 0:
+        return InputError("negative_money", file=file, field=field, value=err.instance, allowed="≥ 0")
+    if horizon_as_year(field, err.instance, v):
+        return InputError("horizon_year", file=file, field=field, value=err.instance, limit=err.validator_value)
+    code = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "exclusive_minimum"}[v]
+    suggest = two_digit_year(field, err.instance, err.validator_value) if v == "minimum" else None
+    return InputError(code, file=file, field=field, value=err.instance, limit=err.validator_value, suggest=suggest)
 
 
 def horizon_as_year(field: str | None, value: Any, bound: str) -> bool:

@@ -33,6 +33,7 @@ import numpy as np
 
 from simlib import i18n
 from simlib.budget import SOURCES
+from simlib.dated_budget import dated_catalogues, dated_titles
 from simlib.errors import InputError, raise_if_any
 from simlib.i18n import LANGS, LocalText, fmt
 from simlib.legal import ENVELOPE_SOURCES, Citation, LegalFrame, load_documents, register_only
@@ -83,9 +84,11 @@ class Violation:
     basis: LocalText  # the legal source, in words
     fields: dict = field(default_factory=dict)
     item_name: LocalText | None = None  # `P4.1 – <content name>`
+    #: the message's catalogue key when not the rule's (`legal.violation.territory_frame`)
+    key: str = ""
 
     def message(self, lang: str | None = None) -> str:
-        return i18n.t(f"legal.violation.{self.rule}", lang, **self._fields(lang))
+        return i18n.t(self.key or f"legal.violation.{self.rule}", lang, **self._fields(lang))
 
     def _fields(self, lang: str | None) -> dict:
         out = dict(
@@ -110,7 +113,8 @@ class Violation:
     def to_error(self, file: str | None) -> InputError:
         """This breach as an input error (exit status 2), naming the rule and its source."""
         fields = {lg: self._fields(lg) for lg in LANGS}
-        texts = LocalText(**{lg: i18n.t(f"legal.violation.{self.rule}", lg, **fields[lg]) for lg in LANGS})
+        key = self.key or f"legal.violation.{self.rule}"
+        texts = LocalText(**{lg: i18n.t(key, lg, **fields[lg]) for lg in LANGS})
         return InputError("legal_violation", file=file, field=f"budget.years.{self.year}", text=texts)
 
     def record(self) -> dict:
@@ -227,16 +231,46 @@ def _envelope(frame, a, year) -> list[Violation]:
     return out
 
 
-def _territory(scen, frame, a, split, year, ok) -> list[Violation]:
+def _territory(scen, frame, a, split, year, ok, verified) -> list[Violation]:
     cat, units = scen.catalogue, scen.dataset.unit_ids
     money = a.sum(axis=1)[:, None] * split  # (L, D) VND planned in each unit
+    in_force = frame.for_year(year) if frame is not None and dated_catalogues([year]) else None
     out = []
     for li, di in zip(*np.nonzero((money > TOL) & ~ok)):
         content = cat.contents[cat.lines[cat.codes[li]].content]
-        basis = cited(frame, [territory_citation(content, frame)])
         fields = {"list": both(f"legal.list.{content.territory}"), "unit": unit_name(scen, units[di])}
-        out.append(Violation("territory", year, cat.codes[li], units[di], None, money[li, di], 0.0, basis, fields))
+        if in_force is not None:
+            basis, key = frame_territory(in_force, content.territory, fields, bool(verified[li, di]))
+        else:
+            basis, key = cited(frame, [territory_citation(content, frame)]), ""
+        v = Violation("territory", year, cat.codes[li], units[di], None, money[li, di], 0.0, basis, fields, key=key)
+        out.append(v)
     return out
+
+
+def frame_territory(in_force: LegalFrame, list_id: str, fields: dict, verified: bool) -> tuple[LocalText, str]:
+    """(legal source, message key) of a territory breach in a year of the 2026–2035 programme: the
+    frame in force that year (`in_force`) names the list and its source as its file records them
+    (`fields` gets the list's name and the frame's title), never the 2021–2025 content's source;
+    a list whose source the frame records as not found says so, and a unit judged by the dataset's
+    flag (`verified` False) says that too."""
+    lst = in_force.lists.get(list_id)
+    if lst is not None and lst.name.vi:
+        fields["list"] = LocalText(**{lg: i18n.t("legal.list.named", lg, name=lst.name.get(lg)) for lg in LANGS})
+    fields["frame"] = in_force.title
+    citation = lst.citation if lst is not None else Citation("", "not_found")
+    texts = {}
+    for lg in LANGS:
+        if citation.status == "not_found":
+            doc = in_force.documents.get(citation.doc)
+            what = citation.part_in(lg) or fields["list"].get(lg)
+            found_in = doc.cite(lg) if doc is not None else i18n.t("legal.no_document", lg)
+            texts[lg] = i18n.t("legal.basis_not_found", lg, what=what, doc=found_in)
+        else:
+            texts[lg] = in_force.cite(citation, lg)
+        if not verified:
+            texts[lg] += i18n.t("legal.stand_in", lg, flag=LIST_FLAGS.get(list_id, list_id))
+    return LocalText(**texts), "legal.violation.territory_frame"
 
 
 def _counterpart(frame, a, year) -> list[Violation]:
@@ -276,24 +310,32 @@ def check_allocation(scen, split: np.ndarray | None = None, frame: LegalFrame | 
     b = scen.budget
     if split is None:
         split = compile_levers(scen, compile_structure(scen)).split
-    ok, _ = territory(scen, frame)
+    ok, verified = territory(scen, frame)
     out: list[Violation] = []
     for yi, year in enumerate(b.years):
         if yi == 0:
             continue  # the year before the start is history
         a = b.amounts[yi]
         out += _capital(scen, a, year)
-        out += _territory(scen, frame, a, split, year, ok)
+        out += _territory(scen, frame, a, split, year, ok, verified)
         in_force = frame.for_year(year) if frame is not None else None  # the frame of the year's period
         if in_force is not None:
             out += _envelope(in_force, a, year) + _counterpart(in_force, a, year) + _norm(scen, in_force, a, year)
-    return [_named(scen, v) for v in out]
+    framed = sorted({v.year for v in out if v.key})
+    titles = dated_titles(scen, LANGS, framed) if framed else {}
+    return [_named(scen, v, titles) for v in out]
 
 
-def _named(scen, v: Violation) -> Violation:
-    """The violation with its item's display name (`P4.1 – Hỗ trợ đào tạo nghề …`)."""
+def _named(scen, v: Violation, titles: dict) -> Violation:
+    """The violation with its item's display name (`P4.1 – Hỗ trợ đào tạo nghề …`); a breach
+    named by the frame in force in a year of the 2026–2035 programme (`Violation.key`) names the
+    content the item's money stands for that year (`dated_titles`: «C1 – … (dự kiến)»), with the
+    item it runs on."""
     if v.item is None:
         return v
+    if v.key and all((v.item, lg, v.year) in titles for lg in LANGS):
+        texts = {lg: i18n.t("legal.item_dated", lg, title=titles[v.item, lg, v.year], item=v.item) for lg in LANGS}
+        return replace(v, item_name=LocalText(**texts))
     line = scen.catalogue.lines[v.item]
     content = scen.catalogue.contents.get(line.content)
     name = content.name if content is not None else line.name
