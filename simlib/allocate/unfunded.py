@@ -3,12 +3,14 @@
 A line whose effect on households the model measures (`OptimizationResult.zero_lines`, `measured`)
 may get nothing at the optimum: its money does more elsewhere. Whether the province may adopt
 that depends on rules the legal frame could not state as constraints. The frame says so in
-`caps_and_floors.component_projects` (`simlib.legal.ComponentRule`), one rule per capital type: for
-recurrent money (2024–2025) the province's People's Council splits the programme's money between its
-component projects; for development-investment capital (2022–2025, P1.2) the medium-term public
-investment plan assigns it and the province gives it to the units using it; in both no floor per
-project was found, and the documents to check are named. No floor is invented from that; instead the
-recommendation says plainly, for each such line:
+`caps_and_floors.component_projects` (`simlib.legal.ComponentRule`), one rule per capital type and
+period: for recurrent money (2024–2025) the province's People's Council splits the programme's money
+between its component projects; for development-investment capital (2022–2025, P1.2) the medium-term
+public investment plan assigns it and the province gives it to the units using it; for 2026–2027 (the
+2026–2035 programme, frame `caobang_communes_2026_2027`) a rule per capital type names what was seen
+of the programme's allocation texts. In all of them no floor per project was found, and the
+documents to check are named. No floor is invented from that; instead the recommendation says
+plainly, for each such line:
 
 - that it gives the line (code and name) no money in the years allocated, and the plan's money
   for it a year;
@@ -17,7 +19,8 @@ recommendation says plainly, for each such line:
   (`params/targets.yaml` `coverage`): not met when no line counted toward them gets money;
 - then, once per rule, that whether this is allowed must be checked against the frame's documents
   (named, with how each was seen) and what they require; for investment capital the sentence first
-  says the lines are funded with it (`CHECK_KEYS`).
+  says the lines are funded with it (`CHECK_KEYS`). A scenario crossing periods (plan_2027: 2024–2027)
+  gets the rule of each period its years fall in, in year order.
 
 `texts(result, lang)` gives the sentences (the result's message ends with them); `record(result)`
 gives them for `summary.json` (`unfunded`; an older result has no such key).
@@ -47,17 +50,16 @@ def _years(result) -> tuple[int, ...]:
     return tuple(result.spec.plan_years or result.problem.scenario.years)
 
 
-def _rule_years(scen, capital: str, years) -> tuple[tuple[int, ...], object]:
-    """The years (of `years`) whose frame has a component-project rule for `capital`, and the rule
-    (the last one found; frames of a period share one)."""
-    found, rule = [], None
-    for y in years:
+def _rule_years(scen, capital: str, years) -> list[tuple[tuple[int, ...], object, object]]:
+    """The component-project rules speaking for `capital` in `years`, each with its frame (the one
+    in force in those years, `LegalFrame.for_year`) and the years it speaks for, in year order."""
+    found: dict[int, tuple[list[int], object, object]] = {}
+    for y in sorted(int(y) for y in years):
         frame = scen.legal.for_year(y) if scen.legal is not None else None
         r = frame.component_rule_for(capital, y) if frame is not None else None
         if r is not None:
-            found.append(int(y))
-            rule = (frame, r)
-    return tuple(found), rule
+            found.setdefault(id(r), ([], frame, r))[0].append(y)
+    return [(tuple(ys), frame, rule) for ys, frame, rule in found.values()]
 
 
 def who(entries: list, lang: str) -> str:
@@ -121,9 +123,10 @@ def check_text(codes, frame, rule, lang: str) -> str:
     )  # fmt: skip
 
 
-def unfunded(result) -> list[tuple[dict, tuple[int, ...], object, object]]:
-    """(zero-line row, years, frame, rule) for each measured line the optimum leaves without money
-    in years whose frame has a component-project rule for the line's capital."""
+def unfunded(result) -> list[tuple[dict, tuple[int, ...], list]]:
+    """(zero-line row, years, rules) for each measured line the optimum leaves without money in
+    years whose frame has a component-project rule for the line's capital: the years any rule speaks
+    for, and the rules as (years, frame, rule), one per period (`_rule_years`)."""
     scen = result.problem.scenario
     if scen.legal is None or result.lines.empty:
         return []
@@ -132,9 +135,9 @@ def unfunded(result) -> list[tuple[dict, tuple[int, ...], object, object]]:
     for row in result.zero_lines:
         if not row.get("measured") or row["line"] not in capital.index:
             continue
-        years, found = _rule_years(scen, str(capital[row["line"]]), _years(result))
-        if years:
-            out.append((row, years, *found))
+        rules = _rule_years(scen, str(capital[row["line"]]), _years(result))
+        if rules:
+            out.append((row, tuple(sorted(y for ys, _, _ in rules for y in ys)), rules))
     return out
 
 
@@ -148,23 +151,25 @@ def texts(result, lang: str) -> list[str]:
     naming the lines it leaves open."""
     found = unfunded(result)
     funded = _funded(result) if found else set()
-    out = [_line_text(result, row, years, funded, lang) for row, years, _, _ in found]
+    out = [_line_text(result, row, years, funded, lang) for row, years, _ in found]
     by_rule: dict = {}
-    for row, _, frame, rule in found:
-        by_rule.setdefault(id(rule), (frame, rule, []))[2].append(row["line"])
-    return out + [check_text(codes, frame, rule, lang) for frame, rule, codes in by_rule.values()]
+    for row, _, rules in found:
+        for years, frame, rule in rules:
+            by_rule.setdefault(id(rule), (years[0], frame, rule, []))[3].append(row["line"])
+    ordered = sorted(by_rule.values(), key=lambda g: g[0])  # stable: earlier periods' rules first
+    return out + [check_text(codes, frame, rule, lang) for _, frame, rule, codes in ordered]
 
 
 def record(result) -> list[dict]:
     """For summary.json: per unfunded line its code, years, the sentence in each language and the
-    rule to check (`check`: the closing sentence for this line alone)."""
+    rule to check (`check`: the closing sentence for this line alone; one per period's rule, joined)."""
     found = unfunded(result)
     funded = _funded(result) if found else set()
     return [
         {"line": row["line"], "years": list(years)}
         | {lang: _line_text(result, row, years, funded, lang) for lang in i18n.LANGS}
-        | {"check": {lang: check_text([row["line"]], frame, rule, lang) for lang in i18n.LANGS}}
-        for row, years, frame, rule in found
+        | {"check": {lang: " ".join(check_text([row["line"]], f, r, lang) for _, f, r in rules) for lang in i18n.LANGS}}
+        for row, years, rules in found
     ]
 
 
