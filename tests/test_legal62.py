@@ -20,8 +20,6 @@ import yaml
 from conftest import ROOT
 
 from simlib.allocate import unfunded
-from simlib.allocate.optimize import run_optimization
-from simlib.allocate.output import read_summary, write_optimization
 from simlib.errors import InputError
 from simlib.i18n import LocalText
 from simlib.legal import load_frame
@@ -178,26 +176,3 @@ def test_a_scenario_crossing_periods_gets_each_periods_rule_earlier_first(plan):
     assert record[0]["years"] == [2024, 2025, 2026, 2027] and record[0]["check"]["vi"] == f"{vi[1]} {vi[2]}"
     # a year no frame's rule speaks for (2028) adds nothing
     assert unfunded.texts(stub(plan, (2028,), "P3.1"), "en") == []
-
-
-@pytest.mark.slow
-def test_plan_2027s_optimum_says_the_2026_rule_for_the_lines_it_leaves_without_money_in_2027(tmp_path):
-    """plan_2027's optimum (2027 allocated) gives P2, P3.1, P3.2, P4.1 and P4.2 nothing in 2027; the
-    message and summary.json now say so with the 2026–2027 recurrent rule (before: nothing)."""
-    optimum = run_optimization(PLAN, frontier_scales=[])
-    assert tuple(optimum.spec.plan_years) == (2027,)
-    zero = [r["line"] for r in optimum.zero_lines if r.get("measured")]
-    assert zero == ["P2", "P3.1", "P3.2", "P4.1", "P4.2"]
-    vi, en = optimum.message("vi"), optimum.message("en")
-    assert "Phương án đề xuất không bố trí vốn cho tiểu dự án C2 – Hỗ trợ phát triển sản xuất" in vi
-    assert (
-        "Các văn bản đã đọc chưa cho biết có được để P2, P3.1, P3.2, P4.1, P4.2 không có vốn hay không: "
-        "cần đối chiếu với Nghị quyết 257/2025/QH15"
-    ) in vi
-    assert "The documents read do not say whether P2, P3.1, P3.2, P4.1, P4.2 may be left without money" in en
-    summary = read_summary(write_optimization(optimum, tmp_path / "out", report=False))
-    assert [u["line"] for u in summary["unfunded"]] == zero
-    assert all(u["years"] == [2027] for u in summary["unfunded"])
-    assert summary["unfunded"][1]["check"]["en"].startswith(
-        "The documents read do not say whether P3.1 may be left without money: check it against Resolution 257/2025/QH15"
-    )
