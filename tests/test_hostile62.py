@@ -189,3 +189,25 @@ def test_run_given_several_scenarios_points_to_batch(here, lang, says):
     code, text = cli("--lang", "en", "run", "good.yaml", "--bogus", "--out", "o")  # an option: no batch
     assert_user_error(code, text, ["unknown arguments: --bogus"])
     assert "batch" not in text
+
+
+# 7. a key written twice, named by its field
+
+
+@pytest.mark.parametrize(
+    "old,new,field",
+    [
+        (
+            "    '2025':\n      same_as: 2024\n",
+            "    '2025':\n      same_as: 2024\n    '2025': {}\n",
+            "budget.years.2025",
+        ),
+        ("          local: 3\n", "          local: 3\n          local: 4\n", "budget.years.2024.lines.P1.1.local"),
+    ],
+    ids=["year", "amount"],
+)
+def test_a_repeated_key_names_its_field(here, old, new, field):
+    """A budget year (or an amount) written twice was «field '2025': key repeated at line 20»,
+    the key alone: which `2025`, which `local`? The whole field is named now."""
+    code, text = cli("--lang", "en", "validate", typed(here, old, new))
+    assert_user_error(code, text, [f"typed.yaml, field '{field}': key repeated at line "])
