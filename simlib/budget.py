@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from simlib.catalogue import Catalogue
-from simlib.errors import InputError, excel_code, excel_code_error
+from simlib.errors import InputError, excel_code, excel_code_error, folded
 from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
@@ -427,24 +427,27 @@ def _district_split(
 
 def former_district_errors(errors: list[InputError], units) -> list[InputError]:
     """`errors` with each unknown unit that is a district before 1 July 2025 (`ha_quang` in a
-    split on the communes) told as such, with the communes that now hold it (`units`: the
-    dataset's units table, whose `districts_2024` column lists each commune's former districts),
-    and each that is a unit's name rather than its code (`unit_name_errors`)."""
-    errors = unit_name_errors([excel_key_error(e) for e in errors], units)
-    if units is None or "districts_2024" not in units.columns:
-        return errors
-    held: dict[str, list[str]] = {}
-    names = units["name_vi"] if "name_vi" in units.columns else units["unit_id"]
-    for uid, name, former in zip(units["unit_id"], names, units["districts_2024"].fillna(""), strict=True):
-        for district in str(former).split(";"):
-            held.setdefault(district.strip(), []).append(f"{uid} ({name})")
-    out = []
-    for e in errors:
-        if e.code == "unknown_unit" and e.value in held:
-            communes = ", ".join(held[e.value])
-            e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
-        out.append(e)
-    return out
+    split on the communes, or `Ha Quang`) told as such, with the communes that now hold it
+    (`units`: the dataset's units table, whose `districts_2024` column lists each commune's former
+    districts), each written as a spreadsheet saves a number (`excel_key_error`), and each that is
+    a unit's name rather than its code (`unit_name_errors`: a name with its diacritics first, then
+    one without them that names no former district)."""
+    errors = unit_name_errors([excel_key_error(e) for e in errors], units, folded_names=False)
+    if units is not None and "districts_2024" in units.columns:
+        held: dict[str, list[str]] = {}
+        names = units["name_vi"] if "name_vi" in units.columns else units["unit_id"]
+        for uid, name, former in zip(units["unit_id"], names, units["districts_2024"].fillna(""), strict=True):
+            for district in str(former).split(";"):
+                held.setdefault(district.strip(), []).append(f"{uid} ({name})")
+        out = []
+        for e in errors:
+            district = e.value if e.value in held else folded(" ".join(str(e.value).split()))
+            if e.code == "unknown_unit" and district in held:
+                communes = ", ".join(held[district])
+                e = InputError("unit_former_district", file=e.file, field=e.field, district=e.value, communes=communes)
+            out.append(e)
+        errors = out
+    return unit_name_errors(errors, units, folded_names=True)
 
 
 def excel_key_error(error: InputError) -> InputError:
@@ -456,20 +459,22 @@ def excel_key_error(error: InputError) -> InputError:
     return excel_code_error([str(error.value)], None, error.allowed, error.file, error.field)
 
 
-def unit_name_errors(errors: list[InputError], units) -> list[InputError]:
+def unit_name_errors(errors: list[InputError], units, folded_names: bool = False) -> list[InputError]:
     """`errors` with each unknown unit written as a unit's name (`Phường Thục Phán`, or without
-    its kind: `Thục Phán`; case and spacing ignored) told as such, with the code to write."""
+    its kind: `Thục Phán`; case and spacing ignored; with `folded_names`, also without its
+    diacritics: `Thuc Phan`) told as such, with the code to write."""
     if units is None or "name_vi" not in units.columns:
         return errors
+    key_of = folded if folded_names else (lambda written: written)
     codes: dict[str, set[str]] = {}
     for uid, name in zip(units["unit_id"], units["name_vi"].fillna(""), strict=True):
         words = unicodedata.normalize("NFC", str(name)).casefold().split()
         for written in {" ".join(words), " ".join(words[1:])} - {""}:
-            codes.setdefault(written, set()).add(str(uid))
+            codes.setdefault(key_of(written), set()).add(str(uid))
     code_of = {k: min(v) for k, v in codes.items() if len(v) == 1}  # a name two units share: none
     out = []
     for e in errors:
-        key = " ".join(unicodedata.normalize("NFC", str(e.value)).casefold().split())
+        key = key_of(" ".join(unicodedata.normalize("NFC", str(e.value)).casefold().split()))
         if e.code == "unknown_unit" and key in code_of:
             e = InputError("unit_name_not_code", file=e.file, field=e.field, written=e.value, unit=code_of[key])
         out.append(e)

@@ -70,12 +70,21 @@ def _parsed(data: bytes, shown: str) -> dict:
     content, so an edited file is parsed anew; `load_yaml` hands out copies, so what a caller
     changes never reaches the next one; a file that fails is not kept (its error is raised
     again, the same)."""
+    if utf16_without_bom(data):  # else read as UTF-8 with a NUL after each letter
+        raise InputError("not_utf8_utf16", file=shown)
     try:
         data.decode("utf-8")  # the whole text first: the line of a wrong byte can be said
     except UnicodeDecodeError as exc:
         raise not_utf8_error(data, exc.start, shown) from None
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         return parse_yaml(fh, shown)
+
+
+def utf16_without_bom(data: bytes) -> bool:
+    """Whether `data` looks like UTF-16 text without its byte-order mark (a NUL byte in every
+    other place of its start, as Latin letters take in UTF-16): text is never that."""
+    head = data[:200]
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
 
 
 def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
@@ -283,13 +292,15 @@ def split_number_error(mapping: dict, key: Any, path: list, file: str) -> InputE
     """The message for an unknown `key` that is the tail of a number a comma cut in two inside a
     YAML flow mapping: `{central_recurrent: 36,35}` is read as `central_recurrent: 36` and a key
     `35` without value (a comma separates entries there), so the decimal comma would silently
-    drop the decimals were the key not refused. None for any other unknown key."""
+    drop the decimals were the key not refused; so is `{central_investment: 1 234,5}` (read as
+    the text `1 234` and a key `5`). None for any other unknown key."""
     keys = list(mapping)
     at = keys.index(key)
     if at == 0 or mapping[key] is not None or not str(key)[:1].isdigit():
         return None
     before, value = keys[at - 1], mapping[keys[at - 1]]
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    grouped = thousands_error(value, None, None) is not None  # `{central_investment: 1 234,5}`
+    if not (isinstance(value, (int, float)) or grouped) or isinstance(value, bool):
         return None
     # the text after the comma is not told back as written: YAML 1.1 reads `05` as the octal 5
     return InputError("flow_comma", file=file, field=_join(path + [before]), read=value, tail=key)
@@ -475,6 +486,8 @@ def _validate(doc: dict, schema_name: str, shown: str, quantities: bool) -> tupl
         if finite_problems(err.instance, shown):
             continue  # reported once, as not finite
         errors.extend(_convert(err, shown))
+    cut = {e.field for e in errors if e.code == "flow_comma"}  # its value's own message would mislead
+    errors = [e for e in errors if e.code == "flow_comma" or e.field not in cut]
     if quantities and not errors:
         errors.extend(check_quantities(doc, shown))
     # de-duplicate identical messages (oneOf branches repeat themselves)

@@ -17,14 +17,20 @@ from typing import Any
 
 from simlib.errors import InputError
 
-#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`)
-DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
+#: the spaces people and spreadsheets group thousands with (space, and the no-break spaces a
+#: spreadsheet copies: U+00A0, U+202F)
+SPACES = r"[ \u00a0\u202f]"
+
+#: a number written with a decimal comma, as Vietnamese texts write numbers (`12,5`, `1.234,5`,
+#: and thousands grouped by spaces: `1 234,5`)
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d(?:[\d.]|" + SPACES + r"(?=\d))*,\d+\s*$")
 
 
 def decimal_comma_fix(text: str) -> str:
-    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`."""
+    """How to write a decimal-comma number in a file: `1.234,5` -> `1234.5`, `12,5` -> `12.5`,
+    `1 234,5` -> `1234.5`."""
     whole, fraction = text.strip().rsplit(",", 1)
-    return whole.replace(".", "") + "." + fraction
+    return re.sub(SPACES, "", whole.replace(".", "")) + "." + fraction
 
 
 #: a whole number written with commas between thousands, as English texts write them (`2,030`)
@@ -35,21 +41,29 @@ THOUSANDS_COMMA = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
 #: YAML reads it as text (with one dot it is a decimal number: `simlib.money_notes`)
 THOUSANDS_DOT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(\.\d{3}){2,}\s*$")
 
-#: a number written with spaces between thousands (`1 500`, also the no-break spaces a
-#: spreadsheet copies: U+00A0, U+202F); YAML reads it as text
-SPACES = r"[ \u00a0\u202f]"
-THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+\s*$")
+#: a number written with spaces between thousands (`1 500`, `1 234.5`, also with the no-break
+#: spaces of `SPACES`); YAML reads it as text
+THOUSANDS_SPACE = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(" + SPACES + r"\d{3})+(\.\d+)?\s*$")
+
+#: a number with commas between thousands and a decimal point, as English texts write it
+#: (`1,234.5`); YAML reads it as text
+THOUSANDS_COMMA_POINT = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+\s*$")
 
 
 def thousands_error(text: str, file: str | None, field: str | None) -> InputError | None:
-    """The message for a number written with dots or spaces between thousands (`12.000.000`,
-    `1 500`) where a number is wanted, with how to write it; None for any other text."""
+    """The message for a number written with dots, spaces or commas between thousands
+    (`12.000.000`, `1 500`, `1,234.5`) where a number is wanted, with how to write it; None for
+    any other text."""
     if not isinstance(text, str):
         return None
     if THOUSANDS_DOT.match(text):
         return InputError("thousands_dot", file=file, field=field, value=text, fix=text.strip().replace(".", ""))
     if THOUSANDS_SPACE.match(text):
         return InputError("thousands_space", file=file, field=field, value=text, fix=re.sub(SPACES, "", text.strip()))
+    if THOUSANDS_COMMA_POINT.match(text):
+        return InputError(
+            "thousands_comma_point", file=file, field=field, value=text, fix=text.strip().replace(",", "")
+        )
     return None
 
 

@@ -20,8 +20,11 @@ from simlib.errors import InputError
 
 
 class DuplicateKey(Exception):
-    def __init__(self, key: str, line: int):
-        self.key, self.line = key, line
+    """A key written twice in one mapping: `key` (the dotted field once `parse_with` has found
+    where the mapping `node` sits: `budget.years.2025`), at `line`."""
+
+    def __init__(self, key: str, line: int, node: yaml.Node | None = None):
+        self.key, self.line, self.node = key, line, node
 
 
 #: the deepest nesting of lists and mappings a YAML file may have (parameter files need about 8)
@@ -71,7 +74,7 @@ def _construct_mapping(loader, node, deep=False):
         if not isinstance(key, Hashable):
             break
         if key in seen or str(key) in seen:
-            raise DuplicateKey(str(key), key_node.start_mark.line + 1)
+            raise DuplicateKey(str(key), key_node.start_mark.line + 1, node)
         seen.update((key, str(key)))
     return loader.construct_mapping(node, deep=deep)
 
@@ -195,8 +198,30 @@ def parse_with(loader_class, text) -> Any:
         if depth_over(node, MAX_YAML_DEPTH):
             raise TooDeep
         return loader.construct_document(node)
+    except DuplicateKey as exc:
+        exc.key = ".".join([*field_of(node, exc.node), exc.key])
+        raise
     finally:
         loader.dispose()
+
+
+def field_of(root: yaml.Node, target: yaml.Node | None) -> list[str]:
+    """The keys (a list's items by their index) leading from `root` to the node `target`, walked
+    without recursion, each node once; empty when `target` is the root or is not found."""
+    stack: list[tuple[yaml.Node, list[str]]] = [(root, [])]
+    seen: set[int] = set()
+    while stack:
+        n, path = stack.pop()
+        if n is target:
+            return path
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            stack.extend((v, [*path, str(k.value)]) for k, v in n.value if isinstance(k, yaml.ScalarNode))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((v, [*path, str(i)]) for i, v in enumerate(n.value))
+    return []
 
 
 def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:

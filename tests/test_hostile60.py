@@ -80,7 +80,7 @@ def test_a_year_written_twice_in_two_forms_is_a_repeated_key(here):
     as text: the second silently replaced the first (here: a same_as circle was then said)."""
     name = typed(here, "    '2025':\n      same_as: 2024\n", "    '2025':\n      same_as: 2024\n    2024:\n      {}\n")
     code, text = cli("--lang", "en", "validate", name)
-    assert_user_error(code, text, ["typed.yaml, field '2024': key repeated at line 20"])
+    assert_user_error(code, text, ["typed.yaml, field 'budget.years.2024': key repeated at line 20"])
     assert "circle" not in text
 
 

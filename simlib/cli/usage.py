@@ -74,6 +74,7 @@ def usage_message(
             if name == "unrecognized":
                 return (
                     text
+                    + _several_scenarios(found["names"], command, lang)
                     + _options_elsewhere(found["names"], commands, command, lang)
                     + _flag_near(found["names"], (commands or {}).get(command, flags), lang)
                 )
@@ -107,6 +108,13 @@ def _unknown_names(names: str) -> list[tuple[str, str]]:
         elif typed[:1] in DASHES + "-" and typed[1:2].isalpha() and len(typed) > 2:
             found.append((typed, "--" + typed[1:]))
     return found
+
+
+def _several_scenarios(names: str, command, lang: str | None) -> str:
+    """ "; simlib run runs one scenario: …batch…" when `simlib run` was given more scenario files
+    than one (the unrecognised `names` hold a `.yaml` file); empty otherwise."""
+    files = [w for w in names.split() if w.lower().endswith((".yaml", ".yml")) and not w.startswith("-")]
+    return "; " + i18n.t("cli.run_one_scenario", lang) if command == "run" and files else ""
 
 
 def _options_elsewhere(names: str, commands: dict | None, command, lang: str | None) -> str:

@@ -76,12 +76,19 @@ def unknown_env_lang() -> str | None:
     return value
 
 
+#: the country code typed for its language (`--lang vn`): no language has that code, so nothing
+#: else can be meant
+COUNTRY_FOR_LANG = {"vn": "vi"}
+
+
 def lang_code(value: str) -> str:
     """`value` as a language code: in lower case, and without its region or encoding when its
-    language is one of `LANGS` (`vi-VN`, `en_GB.UTF-8`: `vi`, `en`, as a locale names them);
-    anything else lower case, as given (the caller says it is not allowed)."""
+    language is one of `LANGS` (`vi-VN`, `en_GB.UTF-8`: `vi`, `en`, as a locale names them; `vn`,
+    Vietnam's country code, is `vi`); anything else lower case, as given (the caller says it is
+    not allowed)."""
     text = str(value).strip().lower()
     head = text.replace("_", "-").replace(".", "-").split("-")[0]
+    head = COUNTRY_FOR_LANG.get(head, head)
     return head if head in LANGS else text
 
 

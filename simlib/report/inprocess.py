@@ -184,7 +184,9 @@ def run_cell(sh: _Shell, source: str) -> CellRun:
 def execute(nb, cwd: str | Path) -> BaseException | None:
     """Run every code cell of `nb` (a parameterised notebook) in this process's shell, in `cwd`,
     filling in each cell's outputs and execution count; stops at the first failing cell and
-    returns its error (None when every cell ran)."""
+    returns its error (None when every cell ran). A Ctrl-C during a cell (which IPython's shell
+    catches as the cell's error) is raised again as `KeyboardInterrupt`: it stops the batch, not
+    only this notebook."""
     sh = shell()
     sh.reset(new_session=False)
     hist = sh.history_manager
@@ -197,6 +199,8 @@ def execute(nb, cwd: str | Path) -> BaseException | None:
             count = sh.execution_count
             run = run_cell(sh, cell.source)
             cell.outputs, cell.execution_count = run.outputs, count
+            if isinstance(run.error, KeyboardInterrupt):  # the user's Ctrl-C, not the notebook's failure
+                raise KeyboardInterrupt
             if run.error is not None:
                 return run.error
     return None
