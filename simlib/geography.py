@@ -337,8 +337,8 @@ def match_units(values: pd.Series, units: pd.DataFrame, file: str, field: str) -
     """Unit ids for names as written: a unit's code, or its name with or without the kind word
     (`Xã Bảo Lâm`, `Bảo Lâm`), with or without diacritics (`bao lam`). A name without diacritics
     that could mean several units must be written with them. Returns the ids (None where not
-    matched) and one problem per unmatched value, naming its rows (spreadsheet numbering of the
-    index of `values`: a table read from row 2, perhaps without its total rows), a close name and
+    matched) and one problem per unmatched value, naming its rows (the file's lines, by the index
+    of `values`: `simlib.table_files.row_numbers`, total rows taken out or not), a close name and
     every name."""
     exact, folded = unit_lookup(units)
     ids, problems = [], {}
