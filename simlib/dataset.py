@@ -28,6 +28,7 @@ from simlib.table_files import (
     missing_columns_error,
     number_text,
     read_table,
+    row_numbers,
     unguessed,
 )
 
@@ -127,9 +128,9 @@ def resolve_dataset_path(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def _rows(mask: np.ndarray, limit: int = 10, index: pd.Index | None = None) -> str:
-    # +2: header line and 1-based numbering, so numbers match what a spreadsheet shows; `index`:
-    # the table's rows of a frame some of its rows (total rows) were taken out of
-    idx = (np.flatnonzero(mask) if index is None else np.asarray(index)[np.asarray(mask, bool)]) + 2
+    # the rows' numbers in the file (`row_numbers`: its lines, the header's counted) by `index`, the
+    # table's (`read_table`'s, perhaps without rows taken out: total rows); by position without
+    idx = row_numbers(np.arange(len(mask)) if index is None else np.asarray(index))[np.asarray(mask, bool)]
     text = ", ".join(str(i) for i in idx[:limit])
     return text + (", …" if len(idx) > limit else "")
 
@@ -155,7 +156,11 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
     total = total_rows(df["unit_id"])
     if total.any():  # a sheet's sum of its units: no unit (said here, not as its empty cells)
         value = str(df["unit_id"][total].iloc[0])
-        errors.append(InputError("csv_total_row_units", file=file, field="unit_id", rows=_rows(total), value=value))
+        errors.append(
+            InputError(
+                "csv_total_row_units", file=file, field="unit_id", rows=_rows(total, index=df.index), value=value
+            )
+        )
         df = df[~total]
     dup = df["unit_id"].duplicated(keep=False).to_numpy()
     if dup.any():
@@ -276,7 +281,7 @@ def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     end = len(df)
     while end > 0 and total[end - 1]:
         end -= 1
-    where = dict(file=file, field="unit_id", rows=_rows(total), value=str(df["unit_id"][total].iloc[0]))
+    where = dict(file=file, field="unit_id", rows=_rows(total, index=df.index), value=str(df["unit_id"][total].iloc[0]))
     if total[:end].any():  # inside the table (with those at its end, if any)
         return df[~total], [InputError("csv_total_row_inside", **where)]
     return df[~total], [InputError("csv_total_row", **where)]

@@ -24,6 +24,7 @@ import pandas as pd
 from simlib.errors import InputError, closest_names, excel_code, excel_code_error, missing_file, raise_if_any
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
+from simlib.table_files import row_numbers
 
 #: English words for the unit kinds of the tables
 KIND_EN = {"huyện": "district", "thành phố": "city", "thị xã": "town", "xã": "commune", "phường": "ward"}
@@ -336,12 +337,12 @@ def match_units(values: pd.Series, units: pd.DataFrame, file: str, field: str) -
     """Unit ids for names as written: a unit's code, or its name with or without the kind word
     (`Xã Bảo Lâm`, `Bảo Lâm`), with or without diacritics (`bao lam`). A name without diacritics
     that could mean several units must be written with them. Returns the ids (None where not
-    matched) and one problem per unmatched value, naming its rows (spreadsheet numbering of the
-    index of `values`: a table read from row 2, perhaps without its total rows), a close name and
+    matched) and one problem per unmatched value, naming its rows (the file's lines, by the index
+    of `values`: `simlib.table_files.row_numbers`, total rows taken out or not), a close name and
     every name."""
     exact, folded = unit_lookup(units)
     ids, problems = [], {}
-    for row, value in zip(values.index + 2, values.astype(str), strict=True):  # the table's rows (its index)
+    for row, value in zip(row_numbers(values.index), values.astype(str), strict=True):  # the table's rows
         e, f = name_keys(value.strip())
         found = exact.get(e) or exact.get(value.strip()) or folded.get(f) or set()
         ids.append(next(iter(found)) if len(found) == 1 else None)

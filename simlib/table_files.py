@@ -9,13 +9,17 @@ households are read as written, except where reading them would be a guess (`num
 never read one way silently. Thousands grouped by commas (`4,410`) or spaces (`4 410`) are read.
 
 What else a spreadsheet saves is read where nothing is guessed: UTF-16 with its byte-order mark
-(Excel's «Unicode text», tab-separated), the empty rows after the data. A text in another
+(Excel's «Unicode text», tab-separated), empty rows — blank lines, and lines of separators only
+(`;;;;`, what a spreadsheet saves for a row whose contents were deleted) — wherever they are.
+Each row keeps the number of its line in the file (`row_numbers`), so that a message sends the
+planner to the line a text editor or the spreadsheet shows, empty rows above it or not. A text in another
 encoding, a workbook under a `.csv` name or in the old `.xls` format, and a header below a title
 row are refused with what to do (`table_text`, `header_row`).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 from pathlib import Path
@@ -36,8 +40,10 @@ SPACES = "[ \u00a0\u202f]"
 
 def read_table(path: Path) -> pd.DataFrame:
     """A CSV (columns separated by `,`, `;` or, in a UTF-16 file as Excel's «Unicode text» writes
-    it, tabs) or XLSX table as text columns, without the empty rows a spreadsheet leaves at its
-    end; unreadable files become `InputError`s (`table_text` says which)."""
+    it, tabs) or XLSX table as text columns, without its empty rows (`without_blank_rows`);
+    each row's index is its line in the file less 2 (`row_numbers`: the line, counting the
+    header's, as messages say it); unreadable files become `InputError`s (`table_text` says
+    which)."""
     shown = display_path(path)
     if not path.is_file():
         raise missing_file(path)
@@ -45,16 +51,50 @@ def read_table(path: Path) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             if workbook_kind(path) == "xls":
                 raise InputError("csv_old_excel", file=shown)
-            df = pd.read_excel(path, dtype=str)
+            df = pd.read_excel(path, dtype=str)  # every sheet row a row: index + 2 is its number
         else:
             text = table_text(path, shown)
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=text_separator(text))
+            sep = text_separator(text)
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+            df.index = text_rows(text, sep, len(df))
     except InputError:
         raise
     except Exception as exc:  # pandas raises many types for unreadable files
         raise InputError("csv_read", file=shown, detail=str(exc).splitlines()[0][:200]) from None
     df.columns = [str(c).strip() for c in df.columns]
-    return without_trailing_blank_rows(df)
+    return without_blank_rows(df)
+
+
+def row_numbers(index) -> np.ndarray:
+    """The numbers messages give the rows of a table with this `index` (`read_table`'s): each
+    row's line in the file, the header's line 1 counted (a spreadsheet's row number); for a frame
+    made otherwise (index 0, 1, …), its rows counted from 2, under a header."""
+    return np.asarray(index, dtype=np.int64) + 2
+
+
+def text_rows(text: str, sep: str, count: int) -> pd.Index:
+    """The index `read_table` gives the `count` rows pandas read from a CSV `text`: each row's
+    first line in the file (1-based, as a text editor counts; a quoted cell may hold line breaks)
+    less 2, past the blank lines pandas skips (empty or of spaces and tabs only) above and among
+    the rows. Rows counted from line 2 if the file cannot be followed line by line as pandas read
+    it (a quote left open)."""
+    lines: list[str] = []
+
+    def feed():
+        for line in io.StringIO(text, newline=""):
+            lines.append(line)
+            yield line
+
+    starts, used = [], 0
+    try:
+        for _ in csv.reader(feed(), delimiter=sep):
+            if len(lines) - used > 1 or lines[used].strip(" \t\r\n"):
+                starts.append(used + 1)
+            used = len(lines)
+    except csv.Error:
+        starts = []
+    rows = starts[1:]  # the first line read is the header's
+    return pd.Index(np.array(rows) - 2 if len(rows) == count else np.arange(count))
 
 
 def workbook_kind(path: Path) -> str | None:
@@ -94,23 +134,24 @@ def text_separator(text: str) -> str:
     return "\t" if "\t" in head and "," not in head and ";" not in head else ","
 
 
-def without_trailing_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """`df` without the rows at its end whose every cell is empty or blank (`,,,,` lines a
-    spreadsheet saves after the data); rows inside the table are kept (their numbers are said)."""
+def without_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` without the rows whose every cell is empty or blank, wherever they are: the `,,,,`
+    lines a spreadsheet saves after the data or for a row whose contents were deleted (the other
+    rows keep their index, hence their numbers)."""
     if df.empty:
         return df
     blank = df.fillna("").astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
-    filled = np.flatnonzero(~blank)
-    return df.iloc[: filled[-1] + 1 if len(filled) else 0]
+    return df[~blank]
 
 
 def header_row(df: pd.DataFrame, required, look: int = 10) -> int | None:
     """The spreadsheet row (1-based) among the first `look` rows of the table under `df`'s header
     that holds every `required` column name: the header is not on the first row (a title or
     merged heading rows above it); None otherwise."""
-    for i, values in enumerate(df.head(look).fillna("").astype(str).itertuples(index=False)):
+    head = df.head(look)
+    for row, values in zip(row_numbers(head.index), head.fillna("").astype(str).itertuples(index=False)):
         if set(required) <= {v.strip() for v in values}:
-            return i + 2
+            return int(row)
     return None
 
 

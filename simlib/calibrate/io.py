@@ -54,7 +54,7 @@ from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
-from simlib.table_files import number_text, read_table, unguessed_by_file
+from simlib.table_files import number_text, read_table, row_numbers, unguessed_by_file
 
 STATUS_LABELS = {
     "poor": S_POOR,
@@ -111,7 +111,7 @@ def load_tables(files, columns: dict | None = None) -> tuple[pd.DataFrame, list[
         if columns is not None:
             columns[display_path(path)] = list(df.columns)
         df["_file"] = display_path(path)
-        df["_row"] = np.arange(len(df)) + 2
+        df["_row"] = row_numbers(df.index)
         frames.append(df)
         records.append(file_record(path, len(df)))
     if not frames:
