@@ -217,6 +217,12 @@ class LegalFrame:
     #: the split between component projects (`caps_and_floors.component_projects`), one rule per
     #: capital type; empty: not stated
     component_rules: tuple[ComponentRule, ...] = ()
+    #: the sources of its capital by content (`capital_by_content.documents`) and how it is known
+    #: (`capital_by_content.status`, a status word), with the catalogue it follows; empty when the
+    #: file records none
+    capital: tuple[Citation, ...] = ()
+    capital_status: str = ""
+    capital_catalogue: str = ""
 
     def covers(self, year: int) -> bool:
         """Whether the frame speaks for `year` (the programme's years in the file)."""
@@ -359,6 +365,7 @@ def load_frame(path: str | Path) -> LegalFrame:
         for e in (raw["caps_and_floors"].get("per_beneficiary") or [])
     }
     earlier = load_frame(path.parent / raw["meta"]["earlier"]) if raw["meta"].get("earlier") else None
+    capital = raw.get("capital_by_content") or {}
     return LegalFrame(
         name=path.stem,
         title=LocalText.from_fields(raw["meta"], "title"),
@@ -387,6 +394,9 @@ def load_frame(path: str | Path) -> LegalFrame:
             LocalText(vi=str(n["vi"]).strip(), en=str(n["en"]).strip()) for n in raw["meta"].get("not_checked") or ()
         ),
         component_rules=tuple(ComponentRule.of(r) for r in raw["caps_and_floors"].get("component_projects") or ()),
+        capital=tuple(Citation.of(c) for c in capital.get("documents") or ()),
+        capital_status=status_word(capital.get("status")) if capital else "",
+        capital_catalogue=str(capital.get("catalogue") or ""),
     )
 
 

@@ -198,8 +198,15 @@ def unit_name(scen, unit: str) -> LocalText:
     return LocalText(**{lg: scen.dataset.unit_name(unit, lg) for lg in LANGS})
 
 
+def in_force_of(frame: LegalFrame | None, year: int) -> LegalFrame | None:
+    """The frame in force in `year` when the year is one of a dated catalogue (the 2026–2035
+    programme), whose breaches are told under it (`frame_cite`); None otherwise."""
+    return frame.for_year(year) if frame is not None and dated_catalogues([year]) else None
+
+
 def _capital(scen, a, year) -> list[Violation]:
     cat, frame = scen.catalogue, citing_frame(scen)
+    in_force = in_force_of(scen.legal, year)
     capital_of = {s: scen.params["funding"]["sources"][s]["capital"] for s in SOURCES}
     out = []
     for li, code in enumerate(cat.codes):
@@ -212,29 +219,38 @@ def _capital(scen, a, year) -> list[Violation]:
                 allowed = LocalText(
                     **{lg: ", ".join(i18n.t(f"legal.capital.{c}", lg) for c in line.capital) for lg in LANGS}
                 )
-                v = Violation(
-                    "capital", year, code, None, src, a[li, si], 0.0, cited(frame, cites), {"allowed": allowed}
-                )
-                out.append(v)
+                basis, fields, key = cited(frame, cites), {"allowed": allowed}, ""
+                if in_force is not None:
+                    basis, key = frame_capital(in_force), "legal.violation.capital_frame"
+                    fields["frame"] = in_force.title
+                out.append(Violation("capital", year, code, None, src, a[li, si], 0.0, basis, fields, key=key))
     return out
 
 
 def _envelope(frame, a, year) -> list[Violation]:
     out = []
+    dated = in_force_of(frame, year) is frame  # a year of the 2026–2035 programme: told under its frame
     for src in CENTRAL:
         limit = frame.envelope.amount(year, src)
         total = float(a[:, SOURCES.index(src)].sum())
         if limit is not None and above(total, limit):
             flag = both("legal.illustrative") if frame.envelope.illustrative else LocalText(vi="", en="")
+            fields, key = {"flag": flag}, ""
             basis = cited(frame, frame.envelope.citations[:3])
-            out.append(Violation("envelope", year, None, None, src, total, limit, basis, {"flag": flag}))
+            if dated:
+                basis, key = (
+                    frame_cited(frame, frame.envelope.citations[:3], "envelope"),
+                    "legal.violation.envelope_frame",
+                )
+                fields["frame"] = frame.title
+            out.append(Violation("envelope", year, None, None, src, total, limit, basis, fields, key=key))
     return out
 
 
 def _territory(scen, frame, a, split, year, ok, verified) -> list[Violation]:
     cat, units = scen.catalogue, scen.dataset.unit_ids
     money = a.sum(axis=1)[:, None] * split  # (L, D) VND planned in each unit
-    in_force = frame.for_year(year) if frame is not None and dated_catalogues([year]) else None
+    in_force = in_force_of(frame, year)
     out = []
     for li, di in zip(*np.nonzero((money > TOL) & ~ok)):
         content = cat.contents[cat.lines[cat.codes[li]].content]
@@ -261,16 +277,46 @@ def frame_territory(in_force: LegalFrame, list_id: str, fields: dict, verified: 
     citation = lst.citation if lst is not None else Citation("", "not_found")
     texts = {}
     for lg in LANGS:
-        if citation.status == "not_found":
-            doc = in_force.documents.get(citation.doc)
-            what = citation.part_in(lg) or fields["list"].get(lg)
-            found_in = doc.cite(lg) if doc is not None else i18n.t("legal.no_document", lg)
-            texts[lg] = i18n.t("legal.basis_not_found", lg, what=what, doc=found_in)
-        else:
-            texts[lg] = in_force.cite(citation, lg)
+        texts[lg] = frame_cite(in_force, citation, fields["list"].get(lg), lg)
         if not verified:
             texts[lg] += i18n.t("legal.stand_in", lg, flag=LIST_FLAGS.get(list_id, list_id))
     return LocalText(**texts), "legal.violation.territory_frame"
+
+
+def frame_cite(in_force: LegalFrame, citation: Citation, what: str, lang: str) -> str:
+    """A source as the frame in force records it, in `lang`: a citation the frame records as not
+    found says that nothing is found for `what` (its part, else `what`), never citing the
+    2021–2025 content's source; any other is cited with its status."""
+    if citation.status != "not_found":
+        return in_force.cite(citation, lang)
+    doc = in_force.documents.get(citation.doc)
+    found_in = doc.cite(lang) if doc is not None else i18n.t("legal.no_document", lang)
+    return i18n.t("legal.basis_not_found", lang, what=citation.part_in(lang) or what, doc=found_in)
+
+
+def frame_cited(in_force: LegalFrame, citations, rule: str) -> LocalText:
+    """Sources of `rule` as the frame in force records them (`frame_cite`), joined with `; `, in
+    every language; that no document is identified when there is none."""
+    texts = {}
+    for lg in LANGS:
+        what = i18n.t(f"legal.rule.{rule}", lg)
+        texts[lg] = "; ".join(frame_cite(in_force, c, what, lg) for c in citations) or i18n.t("legal.no_document", lg)
+    return LocalText(**texts)
+
+
+def frame_capital(in_force: LegalFrame) -> LocalText:
+    """The source of a capital breach in a year of the 2026–2035 programme: the capital by content
+    of the frame in force (`in_force`) as its file records it — the catalogue it follows and how
+    (its status), and its documents (`frame_cite`) — never the 2021–2025 content's sources."""
+    if not in_force.capital_catalogue and not in_force.capital:
+        return both("legal.capital.unrecorded")
+    docs = frame_cited(in_force, in_force.capital, "capital")
+    texts = {}
+    for lg in LANGS:
+        status = i18n.t(f"legal.status.{in_force.capital_status or 'not_found'}", lg)
+        catalogue = in_force.capital_catalogue or i18n.t("legal.no_document", lg)
+        texts[lg] = i18n.t("legal.capital.by_frame", lg, catalogue=catalogue, status=status, docs=docs.get(lg))
+    return LocalText(**texts)
 
 
 def _counterpart(frame, a, year) -> list[Violation]:
