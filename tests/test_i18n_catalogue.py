@@ -138,6 +138,7 @@ def dynamic() -> dict[str, Dynamic]:
         "cli.argparse_": Dynamic(tuple(ARGPARSE_MESSAGES.values())),  # simlib.cli.usage_message
         "cli.cal_what_": Dynamic(("aggregate", "household")),
         "cli.optimize_effort.": Dynamic(("full", "economy")),  # simlib.allocate.effort names
+        "cli.optimize_stage.": Dynamic(("compare", "compared", "report", "written")),  # Meter.stage
         "alloc.objective.": Dynamic(("poor", "poor_near_poor", "welfare", "poverty_gap", "min_cost")),
         "alloc.allocation.": Dynamic(("optimal", "plan", "plan_feasible", "equal_split", "central_optimum")),
         "alloc.status.": Dynamic(("not_certified", "optimal", "targets_infeasible")),

@@ -91,15 +91,21 @@ def _portable_raw(raw: dict, scen, out_dir: Path) -> dict:
     return raw
 
 
-def comparison_runs(result: OptimizationResult, optimal_scenario=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def comparison_runs(
+    result: OptimizationResult, optimal_scenario=None, on_stage=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators and targets of the optimal allocation, the plan and the equal split, each
-    projected by `simlib.runner.run` (expected engine) like any scenario."""
+    projected by `simlib.runner.run` (expected engine) like any scenario; `on_stage` (a
+    `write_optimization` callback, or None) is told `("compare", n=…)` before the runs and
+    `("compared", done=…, n=…)` after each."""
     runs = dict(result.scenarios)
     if optimal_scenario is not None:
         runs["optimal"] = optimal_scenario
     inds, tgts = [], []
-    for name, sc in runs.items():
+    _tell(on_stage, "compare", n=len(runs))
+    for done, (name, sc) in enumerate(runs.items(), 1):
         res = run(sc, engine="expected")
+        _tell(on_stage, "compared", done=done, n=len(runs))
         ind = res.indicators.copy()
         ind.insert(0, "allocation", name)
         tg = res.targets.copy()
@@ -238,11 +244,20 @@ def binding_table(result: OptimizationResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=BINDING_COLUMNS)
 
 
+def _tell(on_stage, stage: str, **values) -> None:
+    """Tell `on_stage` (a callable or None) that the writing reached `stage`."""
+    if on_stage is not None:
+        on_stage(stage, **values)
+
+
 def write_optimization(
-    result: OptimizationResult, out_dir: str | Path, report: bool = True, lang: str | None = None
+    result: OptimizationResult, out_dir: str | Path, report: bool = True, lang: str | None = None, on_stage=None
 ) -> Path:
     """Write every output of `result` into `out_dir`, atomically; the scenario YAML is checked
-    with `simlib.scenario.load_scenario` from where it is written."""
+    with `simlib.scenario.load_scenario` from where it is written. `on_stage(stage, **values)`
+    (None: nobody is told; the CLI's progress) is told the stages that take time: the comparison
+    runs (`comparison_runs`), then `"report"` before the report notebook runs; nothing it is told
+    changes what is written."""
 
     inputs = result.scenario.input_paths()
     out_dir = output_folder(out_dir, kind="optimization", inputs=inputs)
@@ -265,7 +280,7 @@ def write_optimization(
         if result.robust is not None:
             result.robust.table.to_csv(tmp / "robust_draws.csv", index=False)
             result.robust.summary.to_csv(tmp / "robust_summary.csv", index=False)
-        ind, tg = comparison_runs(result, optimal)
+        ind, tg = comparison_runs(result, optimal, on_stage)
         ind.to_csv(tmp / "indicators.csv", index=False)
         tg.to_csv(tmp / "targets.csv", index=False)
         manifest = manifest_for(optimal, RunOptions(seed=optimal.seed))
@@ -275,6 +290,7 @@ def write_optimization(
             encoding="utf-8",
         )
         if report:
+            _tell(on_stage, "report")
             execute_report(tmp, lang=lang)
     return out_dir
 

@@ -27,15 +27,23 @@ from simlib.cli.common import (
     print_money_notes,
     readable,
     readable_sets,
+    say_first_compile,
 )
 from simlib.errors import InputError, InputErrors, raise_if_any
 from simlib.i18n import fmt
+from simlib.options import RunOptions
 from simlib.paths import display_path
 from simlib.report import levels
 
 #: the request's check (`simlib.allocate.optimize`: the optimiser stack, seconds to load), loaded
 #: once the scenario and the spec can be read: a mistyped path is said without it
 _prepare = later("simlib.allocate.optimize:prepare")
+#: what a first run compiles meanwhile, said as `simlib run` and `simlib batch` say it
+#: (`simlib.batch.compiling`), and the time so far in the same words
+compile_watch = later("simlib.batch.compiling:compile_watch")
+line_display = later("simlib.batch.compiling:line_display")
+elapsed_text = later("simlib.batch.compiling:elapsed_text")
+kernels_of = later("simlib.batch.warmup:kernels_of")
 
 
 def _scales(text: str | None):
@@ -210,9 +218,15 @@ def main(args) -> int:
     effort = i18n.t(f"cli.optimize_effort.{spec.effort.name}", lang)
     print(i18n.t("cli.optimize_plan", lang, effort=effort, years=years), file=sys.stderr)
     meter = Meter(lang)
-    res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate, on_runs=meter)
-    print(done_text(meter.runs, meter.minutes(), lang), file=sys.stderr)
-    out = write_optimization(res, args.out, report=not args.no_report, lang=lang)
+    models = {scen.poverty_model}
+    say_first_compile(models, lang)
+    # the kernels a run of the scenario calls: the comparison runs of the written tables are such runs
+    needed = kernels_of(scen, RunOptions())
+    with compile_watch(False, lang, models, needed=needed, display=line_display, short=False):
+        res = optimize(scen, spec, progress=sys.stderr.isatty(), on_estimate=meter.estimate, on_runs=meter)
+        print(done_text(meter.runs, meter.minutes(), lang), file=sys.stderr)
+        out = write_optimization(res, args.out, report=not args.no_report, lang=lang, on_stage=meter.stage)
+    meter.stage("written")
     stream = sys.stderr if res.status != "optimal" else sys.stdout
     print(res.message(lang), file=stream)
     unmet = read_summary(out).get("unmet_targets")  # the province's targets the optimum misses, not required
@@ -234,8 +248,15 @@ class Meter:
 
     def __init__(self, lang: str, interval: float = 2.0):
         self.lang, self.runs, self.told, self.expected = lang, 0.0, 0, None
-        self.t0 = time.process_time()
+        self.t0, self.wall = time.process_time(), time.monotonic()
         self.interval, self.last = interval, -float("inf")
+
+    def stage(self, stage: str, **values) -> None:
+        """A line of its own for a stage of writing the results (`write_optimization`'s
+        `on_stage`: the comparison runs, each one done, the report, all written), with the time
+        since the optimisation started."""
+        took = elapsed_text(time.monotonic() - self.wall, self.lang)
+        print(i18n.t(f"cli.optimize_stage.{stage}", self.lang, elapsed=took, **values), file=sys.stderr, flush=True)
 
     def minutes(self) -> str:
         return fmt.number((time.process_time() - self.t0) / 60, self.lang, 1)
