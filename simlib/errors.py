@@ -475,3 +475,18 @@ def not_yaml_error(path: Path, data: bytes, shown: str) -> InputError | None:
     if suffix in TABLE_SUFFIXES:
         return InputError("not_yaml_table", file=shown, kind=suffix[1:].upper())
     return None
+
+
+def utf16_without_bom(data: bytes) -> bool:
+    """Whether `data` looks like UTF-16 text without its byte-order mark (a NUL byte in every
+    other place of its start, as Latin letters take in UTF-16): text is never that."""
+    head = data[:200]
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
+
+
+def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
+    """The error for text `data` that is not UTF-8 from byte `start`: saved as UTF-16 (a byte-order
+    mark first: Notepad's «Unicode»), or the line of the first wrong byte (another encoding)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return InputError("not_utf8_utf16", file=shown)
+    return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)

@@ -25,7 +25,15 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
-from simlib.errors import InputError, closest_names, missing_file, not_yaml_error, pattern_error
+from simlib.errors import (
+    InputError,
+    closest_names,
+    missing_file,
+    not_utf8_error,
+    not_yaml_error,
+    pattern_error,
+    utf16_without_bom,
+)
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 from simlib.written_numbers import (
@@ -78,21 +86,6 @@ def _parsed(data: bytes, shown: str) -> dict:
         raise not_utf8_error(data, exc.start, shown) from None
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         return parse_yaml(fh, shown)
-
-
-def utf16_without_bom(data: bytes) -> bool:
-    """Whether `data` looks like UTF-16 text without its byte-order mark (a NUL byte in every
-    other place of its start, as Latin letters take in UTF-16): text is never that."""
-    head = data[:200]
-    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
-
-
-def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
-    """The error for text `data` that is not UTF-8 from byte `start`: saved as UTF-16 (a byte-order
-    mark first: Notepad's «Unicode»), or the line of the first wrong byte (another encoding)."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return InputError("not_utf8_utf16", file=shown)
-    return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)
 
 
 def parse_yaml(stream, shown: str) -> dict:

@@ -20,7 +20,7 @@ def verdict_parts(ctx: ReportContext) -> list[str]:
         return []
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     c = verdict.counts(ctx.verdicts)
-    basis = ctx.t("report.verdict.basis_note_projection") if verdict.central_only(ctx.verdicts) else ""
+    basis = verdict.basis_note(ctx.verdicts, ctx.lang)
     readings = scorecards.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))
     caveat = verdict.counted_caveat(ctx.verdicts, ctx.lang)
     if not readings:

@@ -371,19 +371,18 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         return None
     each = each_unit_sentence(plan.verdicts, lang, manifest_levels(plan.tables.manifest))
     c = verdict.counts(plan.verdicts, reading="aggregate" if each else None)
-    year = int(v["year"].min())
     text = i18n.t(
         "decision.plan",
         lang,
         title=_q(plan.title(lang)),
-        year=year,
+        year=int(v["year"].min()),
         met=c["met"],
         uncertain=c["uncertain"],
         not_met=c["not_met"],
         total=len(v),
     )
-    central = i18n.t("report.verdict.basis_note_projection", lang) if verdict.central_only(plan.verdicts) else ""
-    text += "".join(f" {x}" for x in (each, verdict.counted_caveat(plan.verdicts, lang), central) if x)
+    notes = (each, verdict.counted_caveat(plan.verdicts, lang), verdict.basis_note(plan.verdicts, lang))
+    text += "".join(f" {x}" for x in notes if x)
     worst = v[v["status"] != "met"]
     if len(worst):
         w = worst.loc[worst["margin"].idxmin()]
