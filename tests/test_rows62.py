@@ -84,6 +84,12 @@ def test_empty_lines_change_no_number(here):
     assert got.counts.sum() == want.counts.sum() > 0
 
 
+def validate_units(here, tiny, lines: list[str]):
+    """(exit status, output) of `simlib --lang en validate` on `tiny` with `lines` as its units.csv."""
+    (here / "ds" / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return cli("--lang", "en", "validate", tiny)
+
+
 def test_units_with_a_blank_line_and_an_emptied_row_name_the_repeated_unit_s_lines(here, tiny):
     """1 header · 2 north · 3 (blank) · 4 south · 5 ,,,,, · 6 town · 7 south again: lines 4 and 7
     (were rows 3 and 6, with the `,,,,,` row refused as a unit without a name)."""
@@ -96,8 +102,7 @@ def test_units_with_a_blank_line_and_an_emptied_row_name_the_repeated_unit_s_lin
         "town,Thành phố,Town,city,false,5",
         "south,Huyện Nam,South district,district,false,12",
     ]
-    (here / "ds" / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, text = cli("--lang", "en", "validate", tiny)
+    code, text = validate_units(here, tiny, lines)
     assert_user_error(code, text, ["ds/units.csv, field 'unit_id': duplicated cells at rows 4, 7"])
     assert len(messages(text)) == 1, text
 
@@ -112,8 +117,7 @@ def test_a_line_break_inside_a_quoted_cell_counts_as_a_line(here, tiny):
         "south,Huyện Nam,South district,district,false,12",
         "town,Thành phố,Town,city,false,5",
     ]
-    (here / "ds" / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, text = cli("--lang", "en", "validate", tiny)
+    code, text = validate_units(here, tiny, lines)
     assert_user_error(code, text, ["ds/units.csv, field 'unit_id': duplicated cells at rows 4, 5"])
 
 
