@@ -1,0 +1,90 @@
+"""A problem that follows from a scenario field left to its default says so (typo63): a copy of
+plan_2027 with `horizn: 4` for `horizon: 4` runs the default 2 projected years (2024–2025), so
+its budget years 2026 and 2027 lie outside the projection — each of those messages now says the
+default horizon is in use because `horizon` is not given, and that `horizn` is likely the typo;
+the same for the switch of units that the default model (crossing_2024_2027 with `modl:`) or the
+default horizon cannot make, and for money by `contents` without `periods` (a typo of it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT
+
+from simlib.errors import InputError, InputErrors
+from simlib.scenario import load_scenario
+
+SCENARIOS = ROOT / "params" / "scenarios"
+
+
+def _problems(tmp_path, name: str, old: str, new: str) -> list:
+    """The problems of a copy of scenario `name` with the line `old` written as `new`."""
+    text = (SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")
+    assert re.search(rf"^{re.escape(old)}$", text, re.M), old
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(re.sub(rf"^{re.escape(old)}$", new, text, flags=re.M), encoding="utf-8")
+    with pytest.raises((InputError, InputErrors)) as exc:
+        load_scenario(path)
+    return exc.value.errors if isinstance(exc.value, InputErrors) else [exc.value]
+
+
+def _by_field(errors) -> dict:
+    return {e.field: e for e in errors}
+
+
+@pytest.mark.parametrize(
+    "lang, default, typo",
+    [
+        (
+            "vi",
+            "tệp không khai báo «horizon» nên đang dùng số năm dự báo mặc định là 2 năm",
+            "khóa «horizn» là «horizon»",
+        ),
+        ("en", "the default horizon of 2 years is in use because `horizon` is not given", "key «horizn» is likely"),
+    ],
+)
+def test_years_beyond_the_default_horizon_name_the_default_and_the_typo(tmp_path, lang, default, typo):
+    errors = _by_field(_problems(tmp_path, "plan_2027", "horizon: 4", "horizn: 4"))
+    # plan_2027 starts in 2024 (dataset reviewed end-2023); 2 years by default: 2024–2025
+    assert set(errors) == {"horizn", "budget.years.2026", "budget.years.2027"}
+    for year in (2026, 2027):
+        e = errors[f"budget.years.{year}"]
+        assert e.code == "year_outside" and (e.fields["first"], e.fields["last"]) == (2024, 2025)
+        text = e.message(lang)
+        assert default in text and typo in text
+        assert text.index("2024–2025") < text.index(default) < text.index(typo)  # the problem first, then its cause
+    assert "horizon" in errors["horizn"].suggest and not errors["horizn"].because
+
+
+def test_without_a_look_alike_key_only_the_default_is_said(tmp_path):
+    errors = _by_field(_problems(tmp_path, "plan_2027", "horizon: 4", "# horizon left out"))
+    assert set(errors) == {"budget.years.2026", "budget.years.2027"}
+    for e in errors.values():
+        assert [k for k, _ in e.because] == ["err.default_horizon"]
+        assert e.because[0][1]["default"] == 2
+        assert "horizn" not in e.message("en") and "mistyped" not in e.message("en")
+    # horizon: 3 given (2024–2026): 2027 is outside by the file's own horizon, no default at work
+    (e,) = _problems(tmp_path, "plan_2027", "horizon: 4", "horizon: 3")
+    assert (e.field, e.because) == ("budget.years.2027", [])
+    assert e.message("en").endswith("year outside the projection period 2024–2026 (value: '2027')")
+
+
+def test_the_switch_of_units_names_the_default_model_and_horizon(tmp_path):
+    errors = _by_field(_problems(tmp_path, "crossing_2024_2027", "model: multidim", "modl: multidim"))
+    assert set(errors) == {"modl", "model"}
+    text = errors["model"].message("vi")
+    assert "mô hình nghèo mặc định «states»" in text and "khóa «modl» là «model» viết nhầm" in text
+    errors = _by_field(_problems(tmp_path, "crossing_2024_2027", "horizon: 4", "horizont: 4"))
+    assert "units_switch" in errors
+    text = errors["units_switch"].message("en")
+    assert "default horizon of 2 years" in text and "«horizont» is likely `horizon` mistyped" in text
+
+
+def test_contents_without_periods_name_the_typo(tmp_path):
+    errors = _by_field(_problems(tmp_path, "plan_2027", "periods: dated", "period: dated"))
+    assert set(errors) == {"period", "budget.years.2027.contents"}
+    e = errors["budget.years.2027.contents"]
+    assert e.code == "contents_not_dated"
+    assert [k for k, _ in e.because] == ["err.default_typo"]  # its own message already asks for `periods: dated`
+    assert e.message("en").endswith("; the unknown key «period» is likely `periods` mistyped")
