@@ -8,11 +8,17 @@ default horizon cannot make, and for money by `contents` without `periods` (a ty
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
+import yaml
 from conftest import ROOT
 
 from simlib.errors import InputError, InputErrors
+from simlib.report import brief_parts as BP
+from simlib.report import compare as CP
+from simlib.report import decision as DC
 from simlib.scenario import load_scenario
 
 SCENARIOS = ROOT / "params" / "scenarios"
@@ -88,3 +94,44 @@ def test_contents_without_periods_name_the_typo(tmp_path):
     assert e.code == "contents_not_dated"
     assert [k for k, _ in e.because] == ["err.default_typo"]  # its own message already asks for `periods: dated`
     assert e.message("en").endswith("; the unknown key «period» is likely `periods` mistyped")
+
+
+# --- the comparison of scenarios run now leads with the plan decided now, as the batch's pages --
+
+
+def _tables(scen) -> SimpleNamespace:
+    """What the comparison reads of a run of `scen` in memory (`RunTables.from_result`): no
+    report, so no role in its manifest; the units in force and used each year as the run records
+    them (communes in force from the 2025 review, plan_2027 on communes, crossing from 2026)."""
+    used = lambda y: "commune" if scen.dataset.level == "commune" or (scen.units_switch and y >= 2026) else "district"  # noqa: E731
+    years = [
+        {"year": y, "geography": {"level_in_force": "district" if y < 2025 else "commune", "units_used": used(y)}}
+        for y in scen.years
+    ]
+    spend = float(scen.budget.amounts.sum())
+    rows = [("poor_rate", y, 20.0) for y in (scen.start_year - 1, *scen.years)] + [("spend", scen.years[0], spend)]
+    ind = pd.DataFrame(rows, columns=["indicator", "year", "value"]).assign(geo="province")
+    manifest = {"model": scen.poverty_model, "transitions": "t", "periods": {"years": years}}
+    return SimpleNamespace(name=scen.name, manifest=manifest, indicators=ind, folder=None, uncertainty=None)
+
+
+def test_scenarios_run_now_are_compared_in_the_batch_order(monkeypatch):
+    """`compare.load(scenarios=…)` (the notebook without result folders) lost each scenario's
+    role (a run in memory has no report): plan_2027 was no plan, so the pages led with the
+    2024–2025 group; the batch's folders record the role and lead with plan_2027's group."""
+    names = ["plan_2024", "equal_split", "no_programme", "plan_2027", "crossing_2024_2027"]
+    monkeypatch.setattr(CP, "run", lambda scen, engine, draws: scen)
+    monkeypatch.setattr(CP.RunTables, "from_result", _tables)
+    monkeypatch.setattr(DC, "verdicts_of", lambda tables: pd.DataFrame())
+    runs = CP.load(scenarios=[SCENARIOS / f"{n}.yaml" for n in names])
+    roles = {n: yaml.safe_load((SCENARIOS / f"{n}.yaml").read_text(encoding="utf-8")).get("role") for n in names}
+    assert roles["equal_split"] is None  # no role and money: an alternative, as its report says
+    assert {r.name: r.role for r in runs} == roles | {"equal_split": "alternative"}
+    order = [[r.name for r in g] for g in BP.reading_order(runs)]
+    assert order == [["plan_2027", "crossing_2024_2027"], ["plan_2024", "equal_split", "no_programme"]]
+    # the batch's path: the same tables with the role the report records (`run_of` of a folder)
+    folders = [
+        DC.run_of(SimpleNamespace(**(vars(r.tables) | {"manifest": r.tables.manifest | {"report": {"role": r.role}}})))
+        for r in runs
+    ]
+    assert [[r.name for r in g] for g in BP.reading_order(folders)] == order
