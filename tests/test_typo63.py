@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
+from hostile_helpers import cli
 
+from simlib.compliance import status as ST
 from simlib.errors import InputError, InputErrors
 from simlib.report import brief_parts as BP
 from simlib.report import compare as CP
@@ -135,3 +138,35 @@ def test_scenarios_run_now_are_compared_in_the_batch_order(monkeypatch):
         for r in runs
     ]
     assert [[r.name for r in g] for g in BP.reading_order(folders)] == order
+
+
+# --- validate says what the run's first screen says of the rules the frame does not check ------
+
+
+def _not_checked(frame: str, lang: str) -> list[str]:
+    """The frame file's own `meta.not_checked` sentences (folded as YAML folds them)."""
+    meta = yaml.safe_load((ROOT / "params" / "legal" / f"{frame}.yaml").read_text(encoding="utf-8"))["meta"]
+    return [" ".join(n[lang].split()) for n in meta.get("not_checked") or []]
+
+
+@pytest.mark.parametrize("lang, head", [("vi", "Lưu ý (không phải lỗi): "), ("en", "Note (not a problem): ")])
+def test_validate_says_the_2026_2027_rules_it_cannot_check_as_a_note(lang, head, monkeypatch):
+    """plan_2027 (and crossing_2024_2027 from 2026) run 2026–2027 under the commune frame, which
+    records no counterpart ratio and no norms: `validate` says so as the run's first screen does,
+    once per file, and the files stay valid (exit 0); plan_2024's frame states its rules: no note."""
+    monkeypatch.setenv("SIMLIB_LANG", lang)
+    (sentence,) = _not_checked("caobang_communes_2026_2027", lang)
+    assert ("vốn đối ứng" if lang == "vi" else "counterpart ratio") in sentence
+    assert _not_checked("caobang_2021_2025", lang) == []
+    names = ("plan_2027", "crossing_2024_2027", "plan_2024")
+    code, out = cli("validate", *(SCENARIOS / f"{n}.yaml" for n in names))
+    assert code == 0
+    blocks = dict(zip(names, out.split("✓ ")[1:], strict=True))
+    for n in names[:2]:
+        assert [line.strip() for line in blocks[n].splitlines()[1:]] == [head + sentence]
+    assert len(blocks["plan_2024"].strip().splitlines()) == 1
+    # the run's first screen (the run's `legal` record) says the same sentence, from the same function
+    scen = load_scenario(SCENARIOS / "plan_2027.yaml")
+    assert [n.get(lang) for n in ST.scenario_not_checked(scen)] == [sentence]
+    split = np.full((len(scen.catalogue.codes), len(scen.dataset.unit_ids)), 1 / len(scen.dataset.unit_ids))
+    assert ST.legal_status(scen, split, [])[f"notes_{lang}"][0] == sentence
