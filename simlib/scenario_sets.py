@@ -161,14 +161,14 @@ def defaults_in_use(raw: dict) -> list[str]:
 def default_causes(errors: list[InputError], absent: list[str], defaults: dict[str, Any]) -> list[InputError]:
     """`errors`, those that follow from a field left to its default (`absent`, with its value in
     `defaults`) saying so — «the default horizon of 2 years is in use because `horizon` is not
-    given» — and, when an unknown top-level key looks like that field (`horizn`), that the typo is
-    the likely cause: a planner reading «year 2027 outside the projection 2024–2025» would
-    otherwise look for the fault in the budget. A year before the projection (`year_outside` of
+    given» — and, when an unknown top-level key of the file or of `--set` looks like that field
+    (`horizn`), that the typo is the likely cause: a planner reading «year 2027 outside the
+    projection 2024–2025» would otherwise look for the fault in the budget. A year before the projection (`year_outside` of
     a year no horizon reaches) is not the default's doing and is left as it is."""
     typos = {
         near: e.field
         for e in errors
-        if e.code == "unknown_key" and e.field and "." not in e.field
+        if e.code in ("unknown_key", "set_unknown") and e.field and "." not in e.field
         for near in e.suggest
     }
     for e in errors:

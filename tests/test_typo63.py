@@ -73,6 +73,13 @@ def test_without_a_look_alike_key_only_the_default_is_said(tmp_path):
         assert [k for k, _ in e.because] == ["err.default_horizon"]
         assert e.because[0][1]["default"] == 2
         assert "horizn" not in e.message("en") and "mistyped" not in e.message("en")
+    # the same typo on the command line (`--set horizn=4`) is named as the likely cause too
+    path = tmp_path / "plan_2027.yaml"
+    with pytest.raises(InputErrors) as exc:
+        load_scenario(path, ["horizn=4"])
+    errors = _by_field(exc.value.errors)
+    assert errors["horizn"].code == "set_unknown" and errors["horizn"].file == "--set"
+    assert errors["budget.years.2027"].message("en").endswith("; the unknown key «horizn» is likely `horizon` mistyped")
     # horizon: 3 given (2024–2026): 2027 is outside by the file's own horizon, no default at work
     (e,) = _problems(tmp_path, "plan_2027", "horizon: 4", "horizon: 3")
     assert (e.field, e.because) == ("budget.years.2027", [])
