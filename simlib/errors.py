@@ -73,6 +73,8 @@ class InputError(SimlibError):
         #: or those of `allowed` closest to `value` when it is a name (`closest_names`)
         self.suggest = list(suggest) if suggest is not None else suggestions(value, allowed)
         self.fields = fields
+        #: what this problem follows from, said after it: (catalogue key, its fields) (`simlib.scenario_sets.default_causes`)
+        self.because: list[tuple[str, dict[str, Any]]] = []
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
@@ -91,6 +93,7 @@ class InputError(SimlibError):
             extras.append(i18n.t("err.allowed", lang, allowed=_allowed_text(allowed)))
         if extras:
             text += " (" + "; ".join(extras) + ")"
+        text += "".join("; " + i18n.t(key, lang, **kw) for key, kw in self.because)
         if self.suggest:
             text += "; " + i18n.t("err.did_you_mean", lang, near=", ".join(self.suggest))
         return text

@@ -42,6 +42,8 @@ from simlib.programmes import old_line_ids
 from simlib.scenario_sets import (
     PARAM_ROOTS,
     apply_scenario_sets,
+    default_causes,
+    defaults_in_use,
     name_set_origin,
     parse_set_args,
     route_overrides,
@@ -169,6 +171,7 @@ def scenario_from_dict(
     to_params, to_scen = route_overrides(set_items)
     made: list[str] = []  # budget entries the overrides made (their problems are the overrides')
     errors = apply_scenario_sets(raw, to_scen, made)
+    absent = defaults_in_use(raw)  # fields left to their default: what their absence causes is said so
     schema_errors = set_missing_parts(validate(raw, "scenario", shown, quantities=False), to_scen)
     errors += schema_errors
     broken = _broken_fields(schema_errors)
@@ -187,7 +190,8 @@ def scenario_from_dict(
     _check_review_years(raw, params, dataset, start, horizon, shown, errors)
     if raw.get("units_switch") and "units_switch" not in broken:
         errors.extend(units_switch_problems(raw, base_dir, params, dataset, start, horizon, shown))
-    raise_if_any(name_set_origin(errors, to_scen + [(m, None) for m in made]))
+    errors = name_set_origin(errors, to_scen + [(m, None) for m in made])
+    raise_if_any(default_causes(errors, absent, {"horizon": DEFAULT_HORIZON, "model": POVERTY_MODELS[0]}))
     return Scenario(
         name=raw["name"],
         title=LocalText.from_fields(raw, "title"),

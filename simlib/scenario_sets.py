@@ -138,3 +138,46 @@ def missing_part(e: InputError, values: dict[str, Any]) -> list[InputError]:
         return [e] + ([spelled] if spelled else [])
     parent = e.field[: -len(key) - 1]
     return [InputError("set_missing_part", field=e.field, parent=parent, part=part)] + ([spelled] if spelled else [])
+
+
+#: scenario fields with a default whose absence other problems follow from: {field: (the text
+#: saying the default is in use, None when those problems' own messages say it; the codes of those
+#: problems)} — budget years beyond the default projection or missing in it and the switch of
+#: units it does not reach (`horizon`), the switch of units the default model cannot make
+#: (`model`), money by `contents` that undated periods do not read (`periods`)
+DEFAULT_CONSEQUENCES = {
+    "horizon": ("err.default_horizon", ("year_outside", "year_missing", "years_missing", "units_switch_year")),
+    "model": ("err.default_model", ("units_switch_model",)),
+    "periods": (None, ("contents_not_dated",)),  # its message already says `periods: dated` is missing
+}
+
+
+def defaults_in_use(raw: dict) -> list[str]:
+    """The fields of `DEFAULT_CONSEQUENCES` the scenario (with its `--set` items applied) leaves
+    to their default."""
+    return [k for k in DEFAULT_CONSEQUENCES if k not in raw]
+
+
+def default_causes(errors: list[InputError], absent: list[str], defaults: dict[str, Any]) -> list[InputError]:
+    """`errors`, those that follow from a field left to its default (`absent`, with its value in
+    `defaults`) saying so — «the default horizon of 2 years is in use because `horizon` is not
+    given» — and, when an unknown top-level key of the file or of `--set` looks like that field
+    (`horizn`), that the typo is the likely cause: a planner reading «year 2027 outside the
+    projection 2024–2025» would otherwise look for the fault in the budget. A year before the projection (`year_outside` of
+    a year no horizon reaches) is not the default's doing and is left as it is."""
+    typos = {
+        near: e.field
+        for e in errors
+        if e.code in ("unknown_key", "set_unknown") and e.field and "." not in e.field
+        for near in e.suggest
+    }
+    for e in errors:
+        key = next((k for k in absent if e.code in DEFAULT_CONSEQUENCES[k][1]), None)
+        if key is None or (e.code == "year_outside" and int(str(e.field).rsplit(".", 1)[-1]) < e.fields["first"]):
+            continue
+        text = DEFAULT_CONSEQUENCES[key][0]
+        e.because += [(text, {"default": defaults.get(key), "field": key})] if text else []
+        if key in typos:
+            e.because.append(("err.default_typo", {"typo": typos[key], "field": key}))
+        e.args = (e.message("en"),)
+    return errors

@@ -13,7 +13,9 @@ from simlib.scenario_sets import parse_set_args
 
 #: the checks of `simlib.batch.checks`, loaded when they run (the scenarios and their legal frame:
 #: no engine, numba, SciPy nor the reports' notebook stack)
-validate_all = later("simlib.batch:validate_all")
+check_all = later("simlib.batch:check_all")
+#: the run's first-screen sentences on the rules a scenario's legal frame does not check
+scenario_not_checked = later("simlib.compliance:scenario_not_checked")
 
 
 def register(sub) -> None:
@@ -26,12 +28,15 @@ def register(sub) -> None:
 def main(args) -> int:
     lang = i18n.get_lang()
     paths = collect_scenarios(args.files)
-    bad = validate_all(paths, parse_set_args(args.set_items))
+    checked = check_all(paths, parse_set_args(args.set_items))
+    bad = {p: v for p, v in checked.items() if isinstance(v, BaseException)}
     shown: set[str] = set()  # an override's note under the first file it applies to, not under each
     for p in paths:
         exc = bad.get(p)
         if exc is None:
             print("✓ " + i18n.t("cli.valid", lang, path=display_path(p)))
+            for note in scenario_not_checked(checked[p]):  # as the run's first screen: notes, not errors
+                print("  " + i18n.t("cli.valid_note", lang, note=note.get(lang)))
         elif isinstance(exc, SimlibError):
             print(f"✗ {display_path(p)}\n  " + exc.message(lang).replace("\n", "\n  "))
         else:  # a bug in simlib on this file: said so, and the other files are still checked

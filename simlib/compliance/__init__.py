@@ -4,7 +4,8 @@
   local counterpart, per-beneficiary norm) checked on a scenario's budget: `check_allocation`,
   `enforce` (violations as input errors naming the rule and its legal source, unless the scenario
   asks to ignore the rule), `territory`;
-- `status` — what a run records about the legal frame (`legal_status`, manifest entry `legal`);
+- `status` — what a run records about the legal frame (`legal_status`, manifest entry `legal`),
+  and what of it is known before the run (`scenario_not_checked`, said by `simlib validate`);
 - `absorption` — money each item can deliver (`absorption_capacity`) and, after a run, the money
   that reached no one (`absorption_table`, `absorption_totals`);
 - `constraints` — the same rules and absorption as named linear constraints on an optimiser's
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # the names `__getattr__` gives, for readers and type checker
         legal_constraints,
     )
     from simlib.compliance.rules import RULES, Violation, check_allocation, enforce, ignored, territory
-    from simlib.compliance.status import legal_status
+    from simlib.compliance.status import legal_status, scenario_not_checked
 
 #: the names this package gives from its modules, imported on first access (`__getattr__`): a
 #: check of the legal frame (`enforce`, `simlib validate`) loads `rules` alone, not `absorption`,
@@ -52,6 +53,7 @@ LAZY = {
     "layout_money_only": "simlib.compliance.constraints:layout_money_only",
     "legal_constraints": "simlib.compliance.constraints:legal_constraints",
     "legal_status": "simlib.compliance.status:legal_status",
+    "scenario_not_checked": "simlib.compliance.status:scenario_not_checked",
     "territory": "simlib.compliance.rules:territory",
     "unplaced_money": "simlib.compliance.absorption:unplaced_money",
 }
@@ -71,6 +73,7 @@ __all__ = [
     "layout_money_only",
     "legal_constraints",
     "legal_status",
+    "scenario_not_checked",
     "territory",
     "unplaced_money",
 ]

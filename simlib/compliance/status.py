@@ -16,6 +16,7 @@ import numpy as np
 from simlib.compliance.rules import LIST_FLAGS, TOL, Violation, both, territory
 from simlib.dated_budget import content_title, dated_catalogues, item_contents
 from simlib.i18n import LANGS, LocalText
+from simlib.scenario import switched_scenario
 
 
 def _uncovered(scen, frame) -> list[int]:
@@ -106,6 +107,24 @@ def _routing(scen) -> list[dict]:
     return [{"line": k[0], "source": k[1], "item": k[2], "vnd_per_listed_year": v} for k, v in agg.items()]
 
 
+def not_checked_notes(*frames) -> list[LocalText]:
+    """The first-screen sentences on the rules the legal `frames` could not state, so do not check
+    (`meta.not_checked`; e.g. the 2026–2027 commune frame records no counterpart ratio and no
+    norms, so no allocation can breach those rules), each once; a frame of None says nothing."""
+    notes: list[LocalText] = []
+    for frame in frames:
+        notes += [n for n in (frame.not_checked if frame is not None else ()) if n not in notes]
+    return notes
+
+
+def scenario_not_checked(scen) -> list[LocalText]:
+    """`not_checked_notes` of the frames a run of `scen` is checked against, known before it runs
+    (`simlib validate` says them): the frame in force and, for a scenario that switches units
+    (`units_switch`), the frame of its new units."""
+    switched = switched_scenario(scen).legal if scen.units_switch else None
+    return not_checked_notes(scen.legal, switched)
+
+
 def _notes(rec: dict, frame) -> list[LocalText]:
     """The first-screen sentences."""
     notes = []
@@ -116,7 +135,7 @@ def _notes(rec: dict, frame) -> list[LocalText]:
         rules = {lg: ", ".join(both(f"legal.rule.{r}").get(lg) for r in rec["ignored_rules"]) for lg in LANGS}
         n = len(rec["ignored_violations"])
         notes.append(LocalText(**{lg: both("legal.note.ignored", rules=rules[lg], n=n).get(lg) for lg in LANGS}))
-    notes.extend(frame.not_checked)  # rules the frame could not state (not found): not checked
+    notes.extend(not_checked_notes(frame))  # rules the frame could not state (not found): not checked
     if any(f.envelope.illustrative for f in frame.chain()):
         notes.append(both("legal.note.illustrative"))
     if rec["years_not_covered"]:

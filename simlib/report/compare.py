@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -29,6 +30,7 @@ from simlib.report.context import short_name, show, to_html  # noqa: F401 - the 
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
 from simlib.report.robustness_rows import robustness_section_rows
+from simlib.report.scenario_report import role as report_role
 from simlib.report.scorecard import status_word, threshold_text, verdict_cell
 from simlib.report.table import ReportTable
 from simlib.report.table import export as export_tables
@@ -54,16 +56,18 @@ def load(
 ) -> list[decision.Run]:
     """Runs to compare: the report folders in `results` (links to their reports relative to the
     batch folder: `links`, one per folder, or by default `<folder name>/report.html`); if there
-    are none, the scenario files (or folders of them) in `scenarios`, run now with `engine`."""
+    are none, the scenario files (or folders of them) in `scenarios`, run now with `engine`, each
+    with its file's role as its report records it (`scenario_report.role`): a run in memory has no
+    report, and without its role plan_2027 is no plan, so the pages would not lead with its group
+    as they do from the batch's folders (`brief_parts.reading_order`)."""
     if results:
         given = dict(zip(map(str, results), links, strict=False)) if links else {}
         return decision.folder_runs(results, lambda f: given.get(str(f)) or f"{f.name}/report.html")
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
-    return [
-        decision.run_of(RunTables.from_result(run(load_scenario(p), engine=engine, draws=draws)))
-        for p in collect_scenarios(items)
-    ]
+    scens = [load_scenario(p) for p in collect_scenarios(items)]
+    runs = [decision.run_of(RunTables.from_result(run(s, engine=engine, draws=draws))) for s in scens]
+    return [replace(r, role=report_role(s)) for r, s in zip(runs, scens, strict=True)]
 
 
 def group_title(group: Sequence[decision.Run], lang: str) -> str:
