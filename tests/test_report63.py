@@ -7,18 +7,28 @@ With draws the three counts stay. Synthetic verdicts whose counts are worked out
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from test_verdict_readings import _decision_run, _run
 
 from simlib import i18n
 from simlib.report import answer
+from simlib.report import brief_parts as BP
+from simlib.report import compare as CP
 from simlib.report import decision as DC
+from simlib.report import html as H
 from simlib.report import levels as LV
 from simlib.report import scenario_report as R
 from simlib.report import verdict as V
+from simlib.report.decision import Run
 from simlib.report.levels import Levels
+from simlib.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
 
 UNCERTAIN = {"vi": "chưa chắc", "en": "uncertain"}
 
@@ -147,3 +157,108 @@ def test_brief_targets_message_without_draws_names_no_uncertain_count():
     each-commune count of the allocation meeting most targets: central too."""
     text = DC.central_targets_message([_decision_run(_units("projection"))], 2027, "vi").html
     assert "chưa chắc" not in text and "theo dự báo trung tâm: đạt 1, không đạt 1 trong 2 chỉ tiêu" in text
+
+
+# --- the brief's current-plan part and a reference allocation -----------------------------------
+
+
+def _brief_run(name: str, role: str, rate: float, y0: int, y1: int, level: str, breaches=()):
+    """A run as the brief reads it: `rate` the province poor rate in every year `y0`..`y1`, its
+    last year counted on `level` units while communes are in force, its manifest's legal record
+    holding the violations of the rules in `breaches` that the run let through."""
+    ys = range(y0, y1 + 1)
+    ind = pd.DataFrame({"indicator": "poor_rate", "geo": "province", "year": list(ys), "value": rate})
+    periods = {"years": [{"year": y1, "geography": {"level_in_force": "commune", "units_used": level}}]}
+    legal = {"ignored_violations": [{"rule": b, "year": y1} for b in breaches]}
+    manifest = {"model": "multidim", "transitions": None, "periods": periods, "legal_after_switch": legal}
+    tables = SimpleNamespace(
+        name=name, title=lambda lang, n=name: n.upper(), manifest=manifest, indicators=ind, uncertainty=None
+    )
+    return Run(tables, _plain("projection").assign(year=y1), role, f"{name}/report.html")
+
+
+def _batch(plan_rate: float = 19.37, crossing_rate: float = 19.24, reference_rate: float = 18.0):
+    """plan_2027 and the crossing (same model and years, the crossing over the envelope), and a
+    larger 2024 group on districts whose lowest rate is a reference allocation."""
+    return [
+        _brief_run("plan_2027", "plan", plan_rate, 2023, 2027, "commune"),
+        _brief_run("crossing", "alternative", crossing_rate, 2023, 2027, "commune", breaches=("envelope",)),
+        _brief_run("plan_2024", "plan", 19.06, 2023, 2025, "district"),
+        _brief_run("equal", "reference", reference_rate, 2023, 2025, "district"),
+        _brief_run("infra", "alternative", 19.02, 2023, 2025, "district"),
+    ]
+
+
+def test_rules_broken_reads_the_violations_let_through():
+    runs = _batch()
+    assert BP.rules_broken(runs[1]) == ["envelope"]
+    assert BP.rules_broken(runs[0]) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_current_plan_part_does_not_answer_with_a_run_over_the_legal_rules(lang):
+    """crossing_2024_2027 had the lower 2027 rate of the current plan's group, so the part's box
+    named it; it replays the 2024 budget over the 2026–2027 envelope (let through to show the
+    changes), so it is no allocation to choose: the part answers with the plan alone (one
+    allocation: no box, as the brief does for any single allocation) and says why the crossing is
+    set aside, with its rate."""
+    now, later = BP.parts(_batch(), lang)
+    assert now.best is None  # nothing left to choose between: no box naming the crossing
+    text = " ".join(m.html for m in now.messages)
+    aside = [m for m in now.messages if "CROSSING" in m.html]
+    assert len(aside) == 1 and aside[0].link == "crossing/report.html"
+    rate = "19,24 %" if lang == "vi" else "19.24%"
+    rule = i18n.t("legal.rule.envelope", lang)
+    assert rate in aside[0].html and rule in aside[0].html
+    assert "PLAN_2027" in text
+    html_text = BP.parts_html([now, later], lang)
+    answers = re.findall(r'<p class="sl-answer">(.*?)</p>', html_text, re.S)
+    assert len(answers) == 1 and "CROSSING" not in answers[0]
+    # a crossing that keeps the rules is still compared and can be the answer
+    runs = _batch()
+    runs[1].tables.manifest["legal_after_switch"] = {"ignored_violations": []}
+    assert BP.parts(runs, lang)[0].best.name == "crossing"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_reference_first_is_said_to_be_a_reference_in_the_box(lang):
+    ps = BP.parts(_batch(), lang)
+    assert ps[1].best.name == "equal"  # ranks first on the central projection: kept so
+    html_text = BP.parts_html(ps, lang)
+    box = re.findall(r'<p class="sl-answer">(.*?)</p>', html_text, re.S)[-1]
+    said = i18n.t("decision.answer_reference", lang, title="«EQUAL»")
+    assert "EQUAL" in box and H.esc(said) in box
+    # an alternative heading the group is not called a reference
+    ps = BP.parts(_batch(reference_rate=19.5), lang)
+    assert ps[1].best.name == "infra"
+    box = re.findall(r'<p class="sl-answer">(.*?)</p>', BP.parts_html(ps, lang), re.S)[-1]
+    assert H.esc(i18n.t("decision.answer_reference", lang, title="«INFRA»")) not in box
+    assert "EQUAL" not in box
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_ranking_notes_name_the_reference_and_whether_it_ranks_first(lang):
+    group = _batch()[2:]
+    first = CP.reference_notes(group, "EQUAL", lang)
+    assert first == [i18n.t("compare.reference_first", lang, title="«EQUAL»")]
+    assert CP.reference_notes(group, "INFRA", lang) == [i18n.t("compare.reference", lang, title="«EQUAL»")]
+    rule = i18n.t("legal.rule.envelope", lang)
+    assert CP.reference_notes(_batch()[:2], "CROSSING", lang) == [
+        i18n.t("compare.rules_broken", lang, title="«CROSSING»", rules=rule)
+    ]
+
+
+def test_equal_split_is_a_reference():
+    """equal_split is «a naive reference allocation» (its file): its role says so, and the
+    scenario schema accepts it."""
+    assert load_scenario(ROOT / "params/scenarios/equal_split.yaml").raw["role"] == "reference"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_list_of_targets_not_met_without_draws_is_not_headed_uncertain(lang):
+    """The list under the answer named «không đạt hoặc chưa chắc đạt» (not met or not surely met)
+    also without draws, where nothing was judged uncertain."""
+    head = R.not_sure(_ctx(_plain("projection"), lang))[0]
+    assert head == H.para(i18n.t("report.headline.not_met_central", lang))
+    assert UNCERTAIN[lang] not in head.lower() and "not surely" not in head
+    assert R.not_sure(_ctx(_plain("probability"), lang))[0] == H.para(i18n.t("report.headline.not_sure", lang))

@@ -310,7 +310,8 @@ def not_sure(ctx: ReportContext) -> list:
             text += f" {ctx.t('report.headline.by_projection')}"
         short = scorecards.shortfall_text(r, ctx.lang)
         items.append(text + (f"; {short}" if short else ""))
-    return [html.para(ctx.t("report.headline.not_sure")), html.bullet_list(items)]
+    head = "report.headline.not_met_central" if verdict.central_only(ctx.verdicts) else "report.headline.not_sure"
+    return [html.para(ctx.t(head)), html.bullet_list(items)]
 
 
 def scorecard(ctx: ReportContext) -> list:
