@@ -228,7 +228,7 @@ def dynamic() -> dict[str, Dynamic]:
         ),
         "report.periods.assumption.": Dynamic(("standard.2027-2030",), partial=True),
         "decision.model.": Dynamic(("states", "multidim")),  # simlib.report.decision.Run.key[0]
-        "index.role.": Dynamic(("plan", "counterfactual")),
+        "index.role.": Dynamic(("plan", "reference", "counterfactual")),
         "review_flow.": Dynamic((), partial=True),  # issue 14's review categories; else the code
     }
 

@@ -45,13 +45,16 @@ def test_headline_list_names_not_met_targets_and_the_central_projection():
     """crossing_2024_2027 (no draws) listed five «không đạt» targets under «Các chỉ tiêu chưa chắc
     chắn đạt …», as if they were uncertain, and said nothing of the verdicts' basis there."""
     heading, items = _blocks(_ctx("vi", np.nan, "projection"))
-    assert "không đạt hoặc chưa chắc đạt" in heading
-    assert "chưa chắc chắn đạt" not in heading
+    # no draws: «không đạt», by the central projection — no «chưa chắc đạt» nothing was judged (report63)
+    assert "Các chỉ tiêu không đạt trong năm của kế hoạch, theo dự báo trung tâm" in heading
+    assert "chưa chắc" not in heading
     assert "không đạt (theo dự báo trung tâm); thiếu 0,70 điểm %" in items
     heading_en, items_en = _blocks(_ctx("en", np.nan, "projection"))
-    assert "not met or not surely met" in heading_en
+    assert "not met in the plan&#x27;s year, by the central projection" in heading_en
+    assert "not surely" not in heading_en
     assert "by the central projection" in items_en
-    _, items = _blocks(_ctx("vi", 0.12, "probability"))  # with draws: its probability, no such note
+    heading, items = _blocks(_ctx("vi", 0.12, "probability"))  # with draws: its probability, no such note
+    assert "không đạt hoặc chưa chắc đạt" in heading
     assert "xác suất đạt 12 %" in items and "dự báo trung tâm" not in items
 
 

@@ -119,9 +119,9 @@ def test_decision_and_index_state_both_readings(monkeypatch):
 
     run = _decision_run(_run(-3.2, {"a": -4.0, "b": -2.5}))
     text = DC.plan_message([run], "en").html
-    # together: 2 met of 2; each poor commune: 1 met, 1 not met
-    assert "2 met, 0 uncertain, 0 not met of 2 targets" in text
-    assert "each poor commune on its own" in text and "1 met, 0 uncertain, 1 not met of 2" in text
+    # together: 2 met of 2; each poor commune: 1 met, 1 not met (no draws: no «uncertain» count, report63)
+    assert "2 met, 0 not met of 2 targets" in text
+    assert "each poor commune on its own" in text and "1 met, 1 not met of 2" in text
     monkeypatch.setattr(DC, "all_met_probability", lambda r, year: float("nan"))
     cell = IX._verdict_cell(run, "vi")
     # the index's cell: the poor communes together, one line (brief61); each commune in the brief

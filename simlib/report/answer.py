@@ -12,7 +12,8 @@ from simlib.report.levels import Levels
 
 def verdict_parts(ctx: ReportContext) -> list[str]:
     """The answer to «are the targets met?»: first the count of targets met, uncertain and not met
-    in the targets' own years (under both readings when a target is judged for each unit too), then
+    in the targets' own years (without draws: met and not met by the central projection, how sure
+    not assessed, `verdict.count_key`; under both readings when a target is judged for each unit too), then
     the notes a reader needs to weigh that count (each reading per target, targets not set for the
     province or only proposed, no draws run); [] when no target is judged."""
     v = verdict.headline_verdicts(ctx.verdicts)
@@ -26,7 +27,7 @@ def verdict_parts(ctx: ReportContext) -> list[str]:
     if not readings:
         readings = [
             ctx.t(
-                "report.verdict.summary",
+                verdict.count_key(ctx.verdicts, "report.verdict.summary"),
                 years=years,
                 met=c["met"],
                 uncertain=c["uncertain"],

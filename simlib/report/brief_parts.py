@@ -9,6 +9,11 @@ last projected year is counted on the units in force at that year's review (`uni
 brief of that group alone (`decision.brief`), the plan's own verdict first, then the choice,
 the targets and the trade-offs. The whole brief as before follows, unchanged, under its own heading. A batch without a
 current plan, or whose largest plan group is the current plan's, keeps one brief as before.
+In the current plan's part, an allocation whose money breaks legal rules its run let through
+(`rules_broken`: crossing_2024_2027's 2024 budget over the 2026–2027 envelope, a replay to show the
+changes, «không dùng làm phương án phân bổ chính thức» on its own report) is not one to choose: the
+part answers without it and says why, with its rate (`set_aside_message`; report63). An answer
+naming a reference allocation (role `reference`: equal_split) says it is one (`with_reference_note`).
 `parts_html` writes the parts as one section, the messages numbered on from part to part.
 `reading_order` puts the groups of like scenarios in the same order for the index's scenario
 tables and the comparison page's sections (order61): the current plan's group first, the others
@@ -21,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import data, decision, html
 from simlib.report.levels import used_levels, year_levels
 
@@ -65,17 +71,41 @@ def reading_order(runs: Sequence[decision.Run]) -> list[list[decision.Run]]:
 
 
 def parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = None) -> list[Part]:
-    """The brief's parts: the current plan's group first, then the whole brief as before."""
+    """The brief's parts: the current plan's group first, then the whole brief as before; an
+    answer naming a reference allocation says it is one (`with_reference_note`)."""
+    return [Part(p.heading, with_reference_note(p, lang), p.best, p.lead) for p in _parts(runs, lang, unallocated)]
+
+
+def with_reference_note(p: Part, lang: str) -> list[decision.Message]:
+    """`p`'s messages with, when its answer names a reference allocation (role `reference`:
+    equal_split, a naive rule, not a plan), the words saying so in the answer's box, first among
+    its notes (on the first message after the `lead`, whose notes the box says) — its rank kept as
+    computed (report63)."""
+    messages = list(p.messages)
+    if p.best is None or p.best.role != "reference" or len(messages) <= p.lead:
+        return messages
+    m = messages[p.lead]
+    note = i18n.t("decision.answer_reference", lang, title=f"«{p.best.title(lang)}»")
+    notes = " ".join(x for x in (note, m.answer_note) if x)
+    messages[p.lead] = decision.Message(m.html, m.link, m.link_text, m.tentative, notes)
+    return messages
+
+
+def _parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = None) -> list[Part]:
+    """`parts` before the reference note."""
     messages, best = decision.brief(runs, lang, unallocated)
     gs = decision.groups(runs)
     now = current_plan(runs)
     if now is None or not gs or any(r is now for r in gs[0]):
         return [Part("", messages, best)]
     group = next(g for g in gs if any(r is now for r in g))
-    first, first_best = decision.brief(group, lang, unallocated)
-    own = decision.plan_message(group, lang)  # the plan's own verdict first, then the comparison
+    aside = [r for r in decision.allocations(group) if r is not now and rules_broken(r)]
+    kept = [r for r in group if not any(r is a for a in aside)]
+    first, first_best = decision.brief(kept, lang, unallocated)
+    own = decision.plan_message(kept, lang)  # the plan's own verdict first, then the comparison
     if own is not None:
         first = [own] + [m for m in first if m.html != own.html]
+    first[1 + (own is not None) : 1 + (own is not None)] = [set_aside_message(r, lang) for r in aside]
     y1 = data.years(now.tables.indicators)[-1]
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     plan = next((r for r in gs[0] if r.role == "plan"), gs[0][0])
@@ -84,6 +114,34 @@ def parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = No
         Part(t("decision.part_now", title=f"«{now.title(lang)}»", year=y1), first, first_best, int(own is not None)),
         Part(t(key, title=f"«{plan.title(lang)}»"), messages, best),
     ]
+
+
+def rules_broken(r: decision.Run) -> list[str]:
+    """The legal rules `r`'s money breaks and its run let through (`ignored_violations` of the
+    manifest's `legal` and `legal_after_switch` records: crossing_2024_2027's 2024 budget over the
+    2026–2027 envelope), each once; empty when it keeps every rule it was checked against."""
+    m = r.tables.manifest or {}
+    found = [
+        v.get("rule") for k in ("legal", "legal_after_switch") for v in (m.get(k) or {}).get("ignored_violations") or []
+    ]
+    return list(dict.fromkeys(str(x) for x in found if x))
+
+
+def set_aside_message(r: decision.Run, lang: str) -> decision.Message:
+    """Why an allocation of the current plan's group is not one to choose (report63): its money
+    breaks legal rules its run let through (`rules_broken`), so the brief's answer for the plan
+    does not name it; its projected rate is still said, and its report linked."""
+    y1 = data.years(r.tables.indicators)[-1]
+    text = i18n.t(
+        "decision.set_aside",
+        lang,
+        title=f"«{html.esc(r.title(lang))}»",
+        year=y1,
+        basis=data.rate_basis(r.tables.indicators, lang),
+        rate=fmt.percent(r.rate(y1), lang, 2),
+        rules="; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules_broken(r)),
+    )
+    return decision.Message(text, r.link, i18n.t("decision.evidence", lang))
 
 
 def without_links(ps: Sequence[Part]) -> list[Part]:

@@ -159,6 +159,28 @@ def ranking_table(
     return ReportTable("ranking", t("compare.table.ranking"), frame.reset_index(drop=True), formats)
 
 
+def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> list[str]:
+    """What a group's reference allocations are (role `reference`: a naive rule, not a plan), and
+    whether one ranks first (`first`: the title heading the ranking), and which allocations break
+    legal rules their run let through (`brief_parts.rules_broken`) — said, not hidden or
+    re-ranked (report63)."""
+    notes = [
+        i18n.t(
+            "compare.reference_first" if r.title(lang) == first else "compare.reference",
+            lang,
+            title=f"«{r.title(lang)}»",
+        )
+        for r in group
+        if r.role == "reference"
+    ]
+    for r in decision.allocations(group):  # compared, not one to choose (the brief sets it aside)
+        rules = brief_parts.rules_broken(r)
+        if rules:
+            names = "; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules)
+            notes.append(i18n.t("compare.rules_broken", lang, title=f"«{r.title(lang)}»", rules=names))
+    return notes
+
+
 def _ranking_row(r: decision.Run, group, lang: str, s: pd.DataFrame | None, unallocated: dict, years) -> dict:
     """One scenario's row of the ranking (`years`: first, last, the plan's own year or None); the
     two probability columns are named "together" and "each" until the table names them."""
@@ -199,6 +221,7 @@ def groups(runs: Sequence[decision.Run], lang: str) -> list:
         rt = ranking_table(g, lang, rob, unallocated)
         rt.frame = rt.frame.drop(columns=t("compare.group_col"))
         body = [html.heading(group_title(g, lang), 3), table_html(rt, lang, caption=False)]
+        body += [html.para(x, "sl-small") for x in reference_notes(g, rt.frame[t("compare.scenario")].iloc[0], lang)]
         blocks.append(_section(g, body))
     blocks.append(html.para(t("compare.ranking.intro"), "sl-small"))
     return blocks

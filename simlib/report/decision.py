@@ -372,7 +372,7 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
     each = each_unit_sentence(plan.verdicts, lang, manifest_levels(plan.tables.manifest))
     c = verdict.counts(plan.verdicts, reading="aggregate" if each else None)
     text = i18n.t(
-        "decision.plan",
+        verdict.count_key(plan.verdicts, "decision.plan"),
         lang,
         title=_q(plan.title(lang)),
         year=int(v["year"].min()),

@@ -56,11 +56,8 @@ def _verdict_cell(run: decision.Run, lang: str) -> str:
         return "–"
     c = verdict.counts(run.verdicts, reading="aggregate" if len(verdict.unit_targets(run.verdicts)) else None)
     shown = data.years_text(v["year"].unique())  # the counts cover every year judged
-    if verdict.central_only(run.verdicts):  # no draws: «chưa chắc đạt 0» would claim an assessment
-        words = i18n.t("index.verdict_central", lang, year=shown, met=c["met"], not_met=c["not_met"])
-    else:
-        words = i18n.t("index.verdict", lang, year=shown, met=c["met"], uncertain=c["uncertain"], not_met=c["not_met"])
-    text = html.esc(words)
+    key = verdict.count_key(run.verdicts, "index.verdict")  # no draws: no «chưa chắc đạt 0»
+    text = html.esc(i18n.t(key, lang, year=shown, **c))
     text += html.esc(_kinds_text(v, lang))
     if run.link and _has_detail(run):
         more = html.link(f"{run.link}#headline", i18n.t("index.verdict_detail", lang))
@@ -113,7 +110,7 @@ def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     h = data.headline(run.tables.indicators, run.tables.targets)
     name = f"<strong>{html.link(_rel(it.out_dir / 'report.html', out), it.title(lang))}</strong>"
-    if run.role in ("plan", "counterfactual"):
+    if run.role in ("plan", "reference", "counterfactual"):
         name += f'<br><span class="sl-small">{html.esc(t(f"index.role.{run.role}"))}</span>'
     if it.uncertainty_error:
         name += f'<br><span class="sl-fail">✗ {html.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{html.esc(it.uncertainty_error)}</span>'

@@ -46,10 +46,12 @@ DEFAULT_LEVEL = "district"
 COMMUNE_KEYS = {
     "geo.poor_districts": "geo.poor_communes",
     "report.verdict.summary_readings": "report.verdict.summary_readings_communes",
+    "report.verdict.central_readings": "report.verdict.central_readings_communes",
     "report.verdict.unit_reading": "report.verdict.unit_reading_communes",
     "report.verdict.unit_reading_year": "report.verdict.unit_reading_year_communes",
     "report.card.targets_readings": "report.card.targets_readings_communes",
     "decision.each_unit_reading": "decision.each_unit_reading_communes",
+    "decision.each_unit_central": "decision.each_unit_central_communes",
     "decision.targets_together": "decision.targets_together_communes",
     "report.card.all_targets_readings": "report.card.all_targets_readings_communes",
     "compare.all_met_each": "compare.all_met_each_communes",
@@ -74,8 +76,10 @@ COMMUNE_KEYS = {
 #: the poor units of each set of years named in `{areas}`
 SWITCHED_KEYS = {
     "report.verdict.summary_readings": "report.verdict.summary_readings_switched",
+    "report.verdict.central_readings": "report.verdict.central_readings_switched",
     "report.card.targets_readings": "report.card.targets_readings_switched",
     "decision.each_unit_reading": "decision.each_unit_reading_switched",
+    "decision.each_unit_central": "decision.each_unit_central_switched",
     "report.scorecard.probability_note": "report.scorecard.probability_note_switched",
 }
 #: the aggregate of poor units counted on districts at a review when communes are in force

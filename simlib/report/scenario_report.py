@@ -50,8 +50,8 @@ def _up(ctx: ReportContext) -> str:
 
 
 def role(scen) -> str:
-    """'plan', 'counterfactual' or 'alternative': the scenario's `role`, or 'counterfactual'
-    for a scenario without money."""
+    """'plan', 'reference', 'counterfactual' or 'alternative': the scenario's `role`, or
+    'counterfactual' for a scenario without money."""
     r = scen.raw.get("role")
     if r:
         return str(r)
@@ -281,7 +281,7 @@ def _verdict_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     value, detail = scorecards.reading_card(ctx.verdicts, ctx.lang, Levels.of(ctx)) or (
         f"{c['met']}/{len(v)}",
-        ctx.t("report.card.targets_verdict", **c),
+        ctx.t(verdict.count_key(ctx.verdicts, "report.card.targets_verdict"), **c),
     )
     out = [(ctx.t("report.card.targets_met", year=years), value, detail)]
     if ctx.uncertainty is not None:
@@ -310,7 +310,8 @@ def not_sure(ctx: ReportContext) -> list:
             text += f" {ctx.t('report.headline.by_projection')}"
         short = scorecards.shortfall_text(r, ctx.lang)
         items.append(text + (f"; {short}" if short else ""))
-    return [html.para(ctx.t("report.headline.not_sure")), html.bullet_list(items)]
+    head = "report.headline.not_met_central" if verdict.central_only(ctx.verdicts) else "report.headline.not_sure"
+    return [html.para(ctx.t(head)), html.bullet_list(items)]
 
 
 def scorecard(ctx: ReportContext) -> list:

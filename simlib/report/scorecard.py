@@ -298,7 +298,7 @@ def reading_sentences(table: pd.DataFrame, lang: str, levels: Levels) -> list[st
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     out = [
         levels.t_over(
-            "report.verdict.summary_readings",
+            verdict.count_key(table, "report.verdict.summary_readings"),
             lang,
             units["year"].unique(),
             years=years,
@@ -351,13 +351,15 @@ def reading_card(table: pd.DataFrame, lang: str, levels: Levels) -> tuple[str, s
     return value, detail
 
 
-def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels, key: str = "decision.each_unit_reading") -> str:
-    """The count of targets met when each poor unit is judged on its own (`key`: a level-dependent
-    text with met, uncertain, not_met, total); "" when no target of the own years has units."""
+def each_unit_sentence(table: pd.DataFrame, lang: str, levels: Levels) -> str:
+    """The count of targets met when each poor unit is judged on its own (without draws: met and
+    not met by the central projection, `verdict.count_key`); "" when no target of the own years
+    has units."""
     units = verdict.unit_targets(table)
     if units.empty:
         return ""
     c = verdict.counts(table, reading="each_unit")
+    key = verdict.count_key(table, "decision.each_unit_reading")
     return levels.t_over(key, lang, units["year"].unique(), total=len(verdict.headline_verdicts(table)), **c)
 
 

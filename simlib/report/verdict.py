@@ -283,6 +283,25 @@ def central_only(table: pd.DataFrame) -> bool:
     return bool(len(v)) and "basis" in v and bool((v["basis"] == "projection").all())
 
 
+#: the text counting verdicts met, uncertain and not met -> its form for verdicts on the central
+#: projection alone (`central_only`): met and not met by the central projection, and that how sure
+#: they are was not assessed — never a count of «chưa chắc đạt» that no draw computed
+CENTRAL_KEYS = {
+    "report.verdict.summary": "report.verdict.central_summary",
+    "report.verdict.summary_readings": "report.verdict.central_readings",
+    "report.card.targets_verdict": "report.card.targets_verdict_central",
+    "decision.each_unit_reading": "decision.each_unit_central",
+    "decision.plan": "decision.plan_central",
+    "index.verdict": "index.verdict_central",
+}
+
+
+def count_key(table: pd.DataFrame, key: str) -> str:
+    """The catalogue key of a text counting `table`'s verdicts: `key`, or its central-projection
+    form (`CENTRAL_KEYS`) when no draws were run (`central_only`)."""
+    return CENTRAL_KEYS[key] if central_only(table) else key
+
+
 def basis_note(table: pd.DataFrame, lang: str) -> str:
     """The note a count of verdicts needs when it rests on the central projection alone
     (`central_only`): no draws were run, so how sure it is is not known; "" otherwise."""
