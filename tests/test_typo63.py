@@ -135,8 +135,8 @@ def test_scenarios_run_now_are_compared_in_the_batch_order(monkeypatch):
     monkeypatch.setattr(DC, "verdicts_of", lambda tables: pd.DataFrame())
     runs = CP.load(scenarios=[SCENARIOS / f"{n}.yaml" for n in names])
     roles = {n: yaml.safe_load((SCENARIOS / f"{n}.yaml").read_text(encoding="utf-8")).get("role") for n in names}
-    assert roles["equal_split"] is None  # no role and money: an alternative, as its report says
-    assert {r.name: r.role for r in runs} == roles | {"equal_split": "alternative"}
+    assert roles["plan_2027"] == "plan" and roles["equal_split"] == "reference"  # each file's own
+    assert {r.name: r.role for r in runs} == roles
     order = [[r.name for r in g] for g in BP.reading_order(runs)]
     assert order == [["plan_2027", "crossing_2024_2027"], ["plan_2024", "equal_split", "no_programme"]]
     # the batch's path: the same tables with the role the report records (`run_of` of a folder)
