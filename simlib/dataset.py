@@ -25,6 +25,8 @@ from simlib.schema import load_yaml, validate
 from simlib.states import STATES
 from simlib.table_files import (
     example,
+    fullwidth,
+    fullwidth_error,
     missing_columns_error,
     number_text,
     read_table,
@@ -342,8 +344,11 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     rows = partial(_rows, index=column.index)
     text, dots, commas = number_text(column)
     errors.extend(unguessed(column, dots, commas, rows, file=file, field=field))
-    hh = np.where(dots | commas, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
-    nan = np.isnan(hh) & ~(dots | commas)
+    wide = fullwidth(column)
+    if wide.any():
+        errors.append(fullwidth_error(column, wide, rows(wide), file=file, field=field))
+    hh = np.where(dots | commas | wide, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
+    nan = np.isnan(hh) & ~(dots | commas | wide)
     if nan.any():
         errors.append(InputError("csv_not_number", file=file, field=field, rows=rows(nan), value=example(column, nan)))
     huge = ~np.isnan(hh) & ~(np.abs(hh) <= MAX_HOUSEHOLDS)

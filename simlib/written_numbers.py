@@ -4,8 +4,9 @@ Where a number is wanted (`simlib.schema`'s messages, `--set` values): a decimal
 `1.234,5`), thousands separated by dots, spaces or commas (`12.000.000`, `1 500`, `2,030`), a
 unit word or the đồng sign (`1,5 tỷ`, `40₫`), a number in quotes (`start_year: "2024"`),
 scientific notation without the point and sign YAML 1.1 wants (`4e1` is text, `4.0e+1` a number)
-and a percentage (`40%` for a share of 0.4). Each is a user error naming the field, the value as
-written and the number to write.
+a percentage (`40%` for a share of 0.4) and full-width digits (`５５７`, as an East-Asian input
+method types them). Each is a user error naming the field, the value as written and the number to
+write.
 """
 
 from __future__ import annotations
@@ -100,11 +101,33 @@ def decimal_comma_error(text: str, file: str | None, field: str | None) -> Input
     return InputError("decimal_comma", file=file, field=field, value=text, fix=fix)
 
 
+def fullwidth_fix(text: object) -> str | None:
+    """`text` with its full-width digits and signs (`５５７．５`, typed through an East-Asian input
+    method) and the digits of other scripts written as ASCII (`557.5`), blanks around it taken
+    off; None when `text` holds no such digit. Python's `float` would read them silently."""
+    if not isinstance(text, str) or not any(c.isdecimal() and not c.isascii() for c in text):
+        return None
+    folded = unicodedata.normalize("NFKC", text)  # full-width digits, point, comma, signs, space
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded).strip()
+
+
+def fullwidth_error(text: object, file: str | None, field: str | None) -> InputError | None:
+    """The message for a value written in full-width digits (`５５７`), with what to write
+    (`557`); None for any other value."""
+    fix = fullwidth_fix(text)
+    if fix is None:
+        return None
+    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=fix)
+
+
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
     """The message for `text` if it is a number written as a person writes it (a decimal comma,
-    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
+    thousands separated by dots or spaces, full-width digits) where an amount is wanted; None
+    otherwise."""
     if not isinstance(text, str):
         return None
+    if fullwidth_fix(text) is not None:
+        return fullwidth_error(text, file, field)
     if DECIMAL_COMMA.match(text):
         return decimal_comma_error(text, file, field)
     return thousands_error(text, file, field)
@@ -135,6 +158,8 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
         return InputError("date_for_year", file=file, field=field, value=str(text), fix=year)
     if not isinstance(text, str):
         return None
+    if fullwidth_fix(text) is not None:  # before `PLAIN`, whose \d takes them as digits
+        return fullwidth_error(text, file, field)
     hidden = hidden_characters_error(text, file, field, whole)
     if hidden is not None:
         return hidden

@@ -54,7 +54,7 @@ from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
-from simlib.table_files import number_text, read_table, row_numbers, unguessed_by_file
+from simlib.table_files import fullwidth_by_file, number_text, read_table, row_numbers, unguessed_by_file
 
 STATUS_LABELS = {
     "poor": S_POOR,
@@ -163,8 +163,10 @@ def numbers(df: pd.DataFrame, col: str, required: bool, errors: list, whole: boo
     if col not in df.columns:
         return np.full(len(df), np.nan)
     raw, dots, commas = number_text(text_column(df, col), whole)
-    guess = dots | commas
     errors.extend(unguessed_by_file(df, col, dots, commas, _rows_text))
+    wide, found = fullwidth_by_file(df, col, raw, _rows_text)
+    errors.extend(found)
+    guess = dots | commas | wide
     vals = np.where(guess, np.nan, pd.to_numeric(raw, errors="coerce").to_numpy(float))
     empty = (raw == "").to_numpy()
     bad = (np.isnan(vals) & ~empty & ~guess) | (empty & required)

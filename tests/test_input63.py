@@ -1,0 +1,98 @@
+"""Round input63: what a tired planner types that simlib still read as something else — full-width
+digits (`５５７`, an East-Asian input method) said as a number «in quotes» in a scenario and as
+«not a number» in a table — each said as what it is, with the number to write, exit status 2, no
+traceback and nothing of the user's changed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import ROOT, TINY
+from hostile_helpers import assert_user_error, cli, snapshot
+from test_hostile60 import typed
+
+pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
+
+
+@pytest.fixture
+def tiny(here):
+    """A copy of the tiny (district) dataset as ./ds, and the scenario using it (its name)."""
+    shutil.copytree(TINY, here / "ds")
+    return typed(here, "seed: 7", "seed: 7", dataset="./ds")
+
+
+def replaced(path, old: str, new: str) -> None:
+    """`path` with the first `old` replaced by `new` (it must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# 1. full-width digits
+
+
+@pytest.mark.parametrize(
+    "written,lang,says",
+    [
+        ("５５７", "vi", ["chữ số toàn khổ", "hãy gõ lại bằng chữ số thường: 557 (giá trị: '５５７')"]),
+        ("'５５７'", "en", ["full-width digits", "type it again in ordinary digits: 557 (value: '５５７')"]),
+        ("１２．５", "en", ["full-width digits", "ordinary digits: 12.5 (value: '１２．５')"]),
+    ],
+    ids=["bare", "quoted", "full-width point"],
+)
+def test_full_width_digits_in_an_amount_are_said_as_such(here, written, lang, says):
+    """`local: ５５７` was «a number in quotes; write it without the quotes: ５５７» — the same
+    digits again, and no quotes to take off."""
+    name = typed(here, "local: 3", f"local: {written}")
+    before = snapshot(here)
+    code, text = cli("--lang", lang, "validate", name)
+    assert_user_error(code, text, ["budget.years.2024.lines.P1.1.local", *says])
+    assert "quotes" not in text and "nháy" not in text
+    assert snapshot(here) == before
+
+
+def test_full_width_digits_in_a_year_and_a_set_value(here):
+    """`start_year: ２０２４` and `--set horizon=２`: said with the year and the count to write."""
+    code, text = cli("--lang", "en", "validate", typed(here, "start_year: 2024", "start_year: ２０２４"))
+    assert_user_error(code, text, ["start_year", "full-width digits", "ordinary digits: 2024"])
+    code, text = cli("--lang", "en", "validate", "good.yaml", "--set", "horizon=２")
+    assert_user_error(code, text, ["horizon", "full-width digits", "ordinary digits: 2"])
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", "trường «households»: số ở các dòng 3 được gõ bằng chữ số toàn khổ (full-width, ví dụ «４４１０»"),
+        ("en", "field 'households': the numbers at rows 3 are typed in full-width digits (e.g. «４４１０»"),
+    ],
+)
+def test_full_width_digits_in_a_baseline_cell_are_said_with_the_number(here, tiny, lang, says):
+    """A household count `４４１０` was «not a number at rows 3», with nothing on why."""
+    base = here / "ds" / "baseline_2023.csv"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    lines[2] = re.sub(r",\d+$", ",４４１０", lines[2])
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(here)
+    code, text = cli("--lang", lang, "validate", tiny)
+    assert_user_error(code, text, ["baseline_2023.csv", says, "4410"])
+    assert "không phải số" not in text and "not a number" not in text
+    assert snapshot(here) == before
+
+
+def test_full_width_digits_in_a_calibration_table_are_said_with_the_number(here):
+    """`simlib calibrate aggregate`: a count typed `１２０` was «not a number»."""
+    src = ROOT / "data" / "synthetic_review" / "aggregate_2021_2023.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    col = next(i for i, h in enumerate(header) if h not in ("year", "unit_id") and cells[i].isdigit())
+    cells[col] = cells[col].translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    lines[3] = ",".join(cells)
+    (here / "agg.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(here)
+    code, text = cli("--lang", "en", "calibrate", "aggregate", "agg.csv", "--out", "o")
+    assert_user_error(code, text, [f"agg.csv, field '{header[col]}': the numbers at rows 4 are typed in full-width"])
+    assert f"(e.g. {int(src.read_text().splitlines()[3].split(',')[col])})" in text
+    assert snapshot(here) == before
