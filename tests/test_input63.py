@@ -9,9 +9,14 @@ import re
 import shutil
 
 import pytest
+import yaml
 from conftest import ROOT, TINY
 from hostile_helpers import assert_user_error, cli, snapshot
+from series_helpers import spec_doc, write_series
 from test_hostile60 import typed
+
+from simlib.calibrate.series_spec import load_series_spec
+from simlib.errors import InputErrors
 
 pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
 
@@ -96,3 +101,45 @@ def test_full_width_digits_in_a_calibration_table_are_said_with_the_number(here)
     assert_user_error(code, text, [f"agg.csv, field '{header[col]}': the numbers at rows 4 are typed in full-width"])
     assert f"(e.g. {int(src.read_text().splitlines()[3].split(',')[col])})" in text
     assert snapshot(here) == before
+
+
+# 2. a calibration series' units saved by Excel as numbers
+
+
+@pytest.mark.parametrize(
+    "dataset,says",
+    [
+        (
+            "caobang_communes",
+            "series.yaml, field 'segments.0.observations.3.geo': a unit code that looks like a number saved by "
+            "Excel (read: 1290.0, 1273.0; expected: a unit code of 5 digits written as text, between quotes, "
+            "e.g. «['01290']»)",
+        ),
+        (
+            str(TINY),
+            "series.yaml, field 'segments.0.observations.3.geo': a unit that looks like a number saved by Excel "
+            "(read: 1290.0, 1273.0; expected: the unit written as its code in units.csv",
+        ),
+    ],
+    ids=["codes in digits", "codes in words"],
+)
+def test_a_series_unit_saved_by_excel_says_so(tmp_path, dataset, says):
+    """`geo: ['1290.0', 1273.0, nowhere]`: a number in the list was «does not match exactly one
+    allowed form» (the schema wanted text), and `'1290.0'` in quotes «unit not in the scenario's
+    dataset» with every unit listed and nothing on why; the unit not in the dataset is still said
+    as such."""
+    doc = spec_doc()
+    doc["segments"][0]["observations"][3]["geo"] = ["1290.0", 1273.0, "nowhere"]
+    path = write_series(tmp_path, doc)
+    scenario = yaml.safe_load((tmp_path / "scenario.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario | {"dataset": dataset}), encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        load_series_spec(path)
+    said = [e.message("en") for e in exc.value.errors]
+    assert [e.code for e in exc.value.errors] == [
+        "unit_excel_number_list" if dataset == "caobang_communes" else "unit_excel_number_words_key",
+        "series_unit",
+    ], said
+    assert says in said[0], said
+    assert "'nowhere'" in said[1]
+    assert "trông như số do Excel lưu (đọc được: 1290.0, 1273.0; cần:" in exc.value.errors[0].message("vi")
