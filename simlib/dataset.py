@@ -59,6 +59,9 @@ class Dataset:
     units: pd.DataFrame
     counts: np.ndarray  # (D, groups, areas, states) households
     file_hashes: dict
+    #: each unit's line in units.csv (`row_numbers`: the header's line 1); empty when not read
+    #: from a file, and then rows are counted from 2
+    unit_lines: tuple[int, ...] = ()
 
     @property
     def level(self) -> str:
@@ -82,7 +85,8 @@ class Dataset:
         col = self.units[name]
         values, bad = (col.to_numpy(bool), np.zeros(len(col), bool)) if col.dtype == bool else parse_bool(col, True)
         if bad.any():
-            where = {"file": display_path(self.path / "units.csv"), "field": name, "rows": _rows(bad)}
+            index = np.asarray(self.unit_lines) - 2 if len(self.unit_lines) == len(col) else None
+            where = {"file": display_path(self.path / "units.csv"), "field": name, "rows": _rows(bad, index=index)}
             raise InputError("csv_values", **where, value=sorted(set(col[bad])), allowed=FLAG_TRUE + FLAG_FALSE)
         return values
 
@@ -147,6 +151,8 @@ def parse_bool(series: pd.Series, strict: bool = False) -> tuple[np.ndarray, np.
 
 
 def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
+    """units.csv's table (`read_table`'s) checked, its flags read, and its problems; the rows
+    keep their index (their lines in the file: `row_numbers`), total rows taken out."""
     errors = []
     missing = [c for c in UNIT_COLUMNS if c not in df.columns]
     if missing:
@@ -203,7 +209,7 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
             )
         )
     df["communes"] = np.where(bad, 0, communes).astype(int)
-    return df.reset_index(drop=True), errors
+    return df, errors
 
 
 def validate_counts(
@@ -402,7 +408,9 @@ def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
             errors.append(exc)
     raise_if_any(errors)
     hashes = {display_path(f): sha256_file(f) for f in (meta_file, units_file, base_file)}
-    return Dataset(name=str(meta["name"]), path=path, meta=meta, units=units, counts=counts, file_hashes=hashes)
+    lines = tuple(int(r) for r in row_numbers(units.index))  # before the index is 0, 1, … again
+    units = units.reset_index(drop=True)
+    return Dataset(str(meta["name"]), path, meta, units, counts, hashes, unit_lines=lines)
 
 
 def _dataset_meta(meta_file: Path, errors: list[InputError]) -> dict | None:

@@ -16,7 +16,8 @@ from series_helpers import spec_doc, write_series
 from test_hostile60 import typed
 
 from simlib.calibrate.series_spec import load_series_spec
-from simlib.errors import InputErrors
+from simlib.dataset import load_dataset
+from simlib.errors import InputError, InputErrors
 
 pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
 
@@ -143,3 +144,23 @@ def test_a_series_unit_saved_by_excel_says_so(tmp_path, dataset, says):
     assert says in said[0], said
     assert "'nowhere'" in said[1]
     assert "trông như số do Excel lưu (đọc được: 1290.0, 1273.0; cần:" in exc.value.errors[0].message("vi")
+
+
+# 3. a list's flag in units.csv, at the line the planner sees
+
+
+def test_a_flag_written_wrong_is_said_at_its_line_in_units_csv(here):
+    """1 header · 2 north · 3 (blank) · 4 ,,,,,, (an emptied row) · 5 south, flag «unknown» ·
+    6 town: line 5 (was «rows 3»: the rows counted by position, the blank and emptied lines not)."""
+    shutil.copytree(TINY, here / "ds")
+    lines = (here / "ds" / "units.csv").read_text(encoding="utf-8").splitlines()
+    flags = ["true", "unknown", "false"]
+    rows = [lines[0] + ",region_iii", lines[1] + ",true", "", ",,,,,,", lines[2] + ",unknown", lines[3] + ",false"]
+    (here / "ds" / "units.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    ds = load_dataset(here / "ds")
+    assert list(ds.units["region_iii"]) == flags and list(ds.units.index) == [0, 1, 2]  # positions as before
+    with pytest.raises(InputError) as info:
+        ds.unit_flag("region_iii")
+    assert info.value.fields["rows"] == "5"
+    assert "ds/units.csv, field 'region_iii': values not allowed at rows 5" in info.value.message("en")
+    assert ds.unit_flag("poor_district").tolist() == [True, False, False]
