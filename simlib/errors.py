@@ -220,8 +220,9 @@ def excel_code_error(
     example = known[0] if known else min(u for u in unit_ids if u.isdigit())
     if rows:
         return InputError("unit_excel_number", digits=digits, example=example, **where)
-    code = "unit_excel_number_list" if listed else "unit_excel_number_key"
-    return InputError(code, digits=digits, example=example, **where)
+    if listed:
+        return InputError("unit_excel_number_list", digits=digits, example=example, **where)
+    return InputError("unit_excel_number_key", digits=digits, example=example, **where)
 
 
 def pattern_error(value: Any, pattern: str, file: str | None, field: str | None) -> InputError:
