@@ -296,8 +296,13 @@ def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
 
 
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
-    """Unknown units, groups, areas and states of a count table."""
+    """Empty cells (merged cells of a workbook keep their value in the first only), unknown units,
+    groups, areas and states of a count table."""
     errors = []
+    for col in ("unit_id", "ethnic_group", "area", "state"):
+        empty = df[col].eq("").to_numpy()
+        if empty.any():
+            errors.append(InputError("csv_empty_cells", file=file, field=col, rows=_rows(empty, index=df.index)))
     checks = {
         "unit_id": (unit_ids, "unknown_unit"),
         "ethnic_group": (GROUPS, "csv_values"),
@@ -307,7 +312,7 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
     for col, (allowed, code) in checks.items():
         if allowed is None:
             continue
-        bad = ~df[col].isin(allowed).to_numpy()
+        bad = ~df[col].isin(allowed).to_numpy() & df[col].ne("").to_numpy()  # empty: said above
         if not bad.any():
             continue
         values = ", ".join(sorted(set(df.loc[bad, col]))[:5])

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import shutil
 
+import openpyxl
 import pytest
 import yaml
 from conftest import ROOT, TINY
 from hostile_helpers import assert_user_error, cli, snapshot
 from series_helpers import spec_doc, write_series
+from test_cli61 import messages
 from test_hostile60 import typed
 
 from simlib.calibrate.series_spec import load_series_spec
@@ -164,3 +166,43 @@ def test_a_flag_written_wrong_is_said_at_its_line_in_units_csv(here):
     assert info.value.fields["rows"] == "5"
     assert "ds/units.csv, field 'region_iii': values not allowed at rows 5" in info.value.message("en")
     assert ds.unit_flag("poor_district").tolist() == [True, False, False]
+
+
+# 4. what a tired planner made of the tables
+
+
+def test_a_review_workbook_with_merged_cells_names_the_empty_rows(here):
+    """A district review in Excel with the district's name merged over its rows (A2:A3): the
+    merged cell keeps its value in A2 only, A3 is read empty — simlib's internal error («'float'
+    object has no attribute 'strip'») and nothing said; now row 3's empty unit, nothing written."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["unit_id", "ethnic_group", "area", "state", "households"])
+    ws.append(["north", "ethnic_minority", "rural", "poor", 1306])
+    ws.append(["north", "ethnic_minority", "rural", "near_poor", 783])
+    ws.append(["south", "kinh", "rural", "poor", 12])
+    ws.merge_cells("A2:A3")
+    wb.save(here / "review.xlsx")
+    assert ws["A3"].value is None  # what Excel keeps of a merged cell
+    before = snapshot(here)
+    for lang, says in [
+        ("vi", "review.xlsx, trường «unit_id»: ô trống ở các dòng 3: mỗi dòng cần ghi đủ giá trị"),
+        ("en", "review.xlsx, field 'unit_id': empty cells at rows 3: every row needs its value"),
+    ]:
+        code, text = cli("--lang", lang, "import-review", "review.xlsx", "--template", TINY, "--out", "out")
+        assert_user_error(code, text, [says])
+        assert len(messages(text)) == 1, text
+    assert snapshot(here) == before
+
+
+def test_an_empty_state_in_a_baseline_is_said_as_empty_at_its_line(here, tiny):
+    """`north,kinh,rural,,36` on line 3 was «values not allowed at rows 3 (value: '')»: now an
+    empty cell, with what to do."""
+    base = here / "ds" / "baseline_2023.csv"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    lines[2] = re.sub(r"^([^,]*,[^,]*,[^,]*),[^,]*,", r"\1,,", lines[2])
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(here)
+    code, text = cli("--lang", "en", "validate", tiny)
+    assert_user_error(code, text, ["baseline_2023.csv, field 'state': empty cells at rows 3: every row needs"])
+    assert "not allowed" not in text and snapshot(here) == before
