@@ -178,6 +178,13 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
     return None
 
 
+def spelled_number_error(text: object, file: str | None, field: str | None, whole: bool) -> InputError | None:
+    """The message for `text`, read as text where a number is wanted, when it is a number as a
+    person writes it: `thousands_error`, `worded_number_error`, then `written_number_error`."""
+    found = thousands_error(text, file, field) or worded_number_error(text, file, field)
+    return found or written_number_error(text, file, field, whole)
+
+
 def hidden_characters_error(text: str, file: str | None, field: str | None, whole: bool) -> InputError | None:
     """The message for a number that carries characters a word processor put in (a no-break
     space, a soft hyphen: `30\u00a0`; typographic quotes: `“7”`), which make YAML read it as text;
@@ -208,6 +215,20 @@ def date_year(value: Any) -> int | None:
         return value.year
     m = DATE.match(value) if isinstance(value, str) else None
     return int(m.group(1)) if m else None
+
+
+def year_dot_error(value: object, file: str | None, field: str | None) -> InputError | None:
+    """The message for a year written with a thousands dot (`start_year: 2.027`), which YAML
+    reads as the decimal number 2.027, with the year to write (2027); None for any other value
+    or a field that holds no year."""
+    if not isinstance(value, float) or not is_year(field) or not 1.9 <= value <= 2.1:
+        return None
+    year = round(value * 1000)
+    return (
+        InputError("year_dot", file=file, field=field, value=value, fix=year)
+        if abs(year - value * 1000) < 1e-6
+        else None
+    )
 
 
 def is_year(field: str | None) -> bool:

@@ -206,3 +206,32 @@ def test_an_empty_state_in_a_baseline_is_said_as_empty_at_its_line(here, tiny):
     code, text = cli("--lang", "en", "validate", tiny)
     assert_user_error(code, text, ["baseline_2023.csv, field 'state': empty cells at rows 3: every row needs"])
     assert "not allowed" not in text and snapshot(here) == before
+
+
+# 5. what a tired planner made of the scenario
+
+
+@pytest.mark.parametrize(
+    "old,new,lang,says",
+    [
+        (
+            "start_year: 2024",
+            "start_year: 2.024",
+            "vi",
+            "trường «start_year»: năm được viết với dấu chấm phân cách hàng nghìn nên bị đọc thành một số thập "
+            "phân; hãy viết năm gồm bốn chữ số liền nhau: 2024 (giá trị: 2.024)",
+        ),
+        ("same_as: 2024", "same_as: 2.024", "en", "write the year as four digits: 2024 (value: 2.024)"),
+        ("start_year: 2024", "start_year: 2.020", "en", "write the year as four digits: 2020 (value: 2.02)"),
+    ],
+    ids=["start_year", "same_as", "2.020"],
+)
+def test_a_year_with_a_thousands_dot_is_said_with_the_year(here, old, new, lang, says):
+    """`start_year: 2.024` was two messages, «must be ≥ 2000» and «expected integer», with the
+    decimal number YAML read and nothing of the dot; now one, with the year to write."""
+    name = typed(here, old, new)
+    code, text = cli("--lang", lang, "validate", name)
+    assert_user_error(code, text, [says])
+    assert len(messages(text)) == 1, text
+    code, text = cli("--lang", "en", "validate", typed(here, "start_year: 2024", "start_year: 2.0245"))
+    assert_user_error(code, text, ["must be ≥ 2000", "expected integer"])  # no year with a dot: as before
