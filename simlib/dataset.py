@@ -373,17 +373,23 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     return np.where(np.isnan(hh) | huge | neg, 0.0, hh)
 
 
-def missing_dataset(name: str, field: str | None, path: Path | None = None) -> InputError:
+def missing_dataset(
+    name: str, field: str | None, path: Path | None = None, relative_to: Path | None = None
+) -> InputError:
     """The error for a dataset `name` (or folder; at `path`, else where the name points) that is
     not there, with the datasets under data/ closest to a bare name (`dataset: CaoBang` →
-    `caobang`)."""
+    `caobang`), or the folder a path means when written with Windows' backslashes or blanks
+    around it (`.\\caobang` → `./caobang`: where it is, from `relative_to`)."""
     bare = "/" not in name and "\\" not in name
     try:
         names = [p.name for p in data_dir().iterdir() if p.is_dir()] if bare else []
     except OSError:  # data/ gone or not readable: no suggestion
         names = []
     shown = display_path(path if path is not None else resolve_dataset_path(name))
-    return InputError("dataset_missing", field=field, value=name, path=shown, suggest=closest_names(name, names))
+    mended = name.strip().replace("\\", "/")
+    found = not bare and mended != name and resolve_dataset_path(mended, relative_to).is_dir()
+    near = [mended] if found else closest_names(name, names)
+    return InputError("dataset_missing", field=field, value=name, path=shown, suggest=near)
 
 
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
@@ -392,7 +398,7 @@ def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
     path = resolve_dataset_path(str(ref), relative_to) if not isinstance(ref, Path) else ref
     meta_file = path / "dataset.yaml"
     if not path.is_dir():
-        raise missing_dataset(str(ref), "dataset", path)
+        raise missing_dataset(str(ref), "dataset", path, relative_to)
     errors: list[InputError] = []
     meta = _dataset_meta(meta_file, errors)
     units_file = path / "units.csv"

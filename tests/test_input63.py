@@ -235,3 +235,21 @@ def test_a_year_with_a_thousands_dot_is_said_with_the_year(here, old, new, lang,
     assert len(messages(text)) == 1, text
     code, text = cli("--lang", "en", "validate", typed(here, "start_year: 2024", "start_year: 2.0245"))
     assert_user_error(code, text, ["must be ≥ 2000", "expected integer"])  # no year with a dot: as before
+
+
+@pytest.mark.parametrize("written", [".\\ds", "'./ds '", ".\\ds\\"], ids=["backslash", "blank", "backslash-end"])
+def test_a_dataset_path_with_backslashes_or_a_blank_suggests_the_folder(here, written):
+    """`dataset: .\\ds` (typed as Windows writes paths) and `'./ds '`: «dataset folder not found»
+    and nothing more; the folder meant is suggested now, when it is there."""
+    shutil.copytree(TINY, here / "ds")
+    name = typed(here, "seed: 7", "seed: 7", dataset=written)
+    before = snapshot(here)
+    code, text = cli("--lang", "en", "validate", name)
+    assert_user_error(code, text, ["field 'dataset': dataset folder", "did you mean ./ds"])
+    code, text = cli("--lang", "vi", "validate", name)
+    assert_user_error(code, text, ["không tìm thấy thư mục bộ dữ liệu", "có phải là ./ds"])
+    assert snapshot(here) == before
+    shutil.rmtree(here / "ds")
+    code, text = cli("--lang", "en", "validate", name)  # nothing there: nothing suggested
+    assert_user_error(code, text, ["field 'dataset': dataset folder"])
+    assert "did you mean" not in text
