@@ -195,21 +195,23 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
                 InputError("csv_values", file=file, field=flag, rows=_rows(bad, index=df.index), allowed="true, false")
             )
         df[flag] = flags
-    communes = pd.to_numeric(df["communes"].astype(str).str.strip(), errors="coerce").to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes)))
-    if bad.any():
-        errors.append(
-            InputError(
-                "csv_values",
-                file=file,
-                field="communes",
-                rows=_rows(bad, index=df.index),
-                allowed=f"0 … {MAX_COMMUNES}",
-            )
-        )
-    df["communes"] = np.where(bad, 0, communes).astype(int)
+    df["communes"] = commune_counts(df["communes"], file, errors)
     return df, errors
+
+
+def commune_counts(column: pd.Series, file: str, errors: list[InputError]) -> np.ndarray:
+    """units.csv's `communes`: whole numbers from 0 to `MAX_COMMUNES` (others are 0 and go to
+    `errors`, with the first as written; full-width digits said as such), at the table's rows."""
+    wide = fullwidth(column)
+    if wide.any():
+        errors.append(fullwidth_error(column, wide, _rows(wide, index=column.index), file=file, field="communes"))
+    communes = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes))) & ~wide
+    if bad.any():
+        where = {"file": file, "field": "communes", "rows": _rows(bad, index=column.index)}
+        errors.append(InputError("csv_values", **where, value=example(column, bad), allowed=f"0 … {MAX_COMMUNES}"))
+    return np.where(bad | wide, 0, communes).astype(int)
 
 
 def validate_counts(

@@ -253,3 +253,20 @@ def test_a_dataset_path_with_backslashes_or_a_blank_suggests_the_folder(here, wr
     code, text = cli("--lang", "en", "validate", name)  # nothing there: nothing suggested
     assert_user_error(code, text, ["field 'dataset': dataset folder"])
     assert "did you mean" not in text
+
+
+@pytest.mark.parametrize(
+    "written,says",
+    [
+        ("１２", "field 'communes': the numbers at rows 3 are typed in full-width digits (e.g. «１２»"),
+        ("12 xã", "field 'communes': values not allowed at rows 3 (value: '12 xã'; allowed: 0 … 100000)"),
+    ],
+)
+def test_a_units_commune_count_says_what_was_written(here, tiny, written, says):
+    """units.csv's `communes` on line 3 written `１２` or `12 xã`: «values not allowed at rows 3
+    (allowed: 0 … 100000)», without the value or why."""
+    replaced(here / "ds" / "units.csv", "false,12", f"false,{written}")
+    before = snapshot(here)
+    code, text = cli("--lang", "en", "validate", tiny)
+    assert_user_error(code, text, ["ds/units.csv", says])
+    assert len(messages(text)) == 1 and snapshot(here) == before
