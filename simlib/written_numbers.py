@@ -142,6 +142,8 @@ EXPONENT = re.compile(r"^\s*([+-]?\d+)(\.\d*)?[eE]([+-]?)(\d+)\s*$")
 DATE = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\s*$")
 #: a percentage (`40%`, `12.5 %`, `12,5%`)
 PERCENT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%\s*$")
+#: a number followed by words (`2 năm`, `400 lần`, `80 (tạm tính)`): a note typed beside the number
+WITH_WORDS = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)(\s+[^\W\d_].*|\s*\(.*)$")
 #: characters a word processor or a spreadsheet puts in that look like a space or nothing: no-break
 #: spaces (U+00A0, U+202F), thin space, zero-width space and joiner, soft hyphen, a byte-order mark
 INVISIBLE = "\u00a0\u202f\u2009\u200b\u200c\u200d\u2060\u00ad\ufeff"
@@ -175,6 +177,11 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
         return InputError("percent_number", file=file, field=field, value=text, fix=f"{share:.10g}")
     if m is not None and is_money(field):
         return InputError("percent_amount", file=file, field=field, value=text)
+    m = WITH_WORDS.match(text)
+    if m is not None and not (whole and "." in m.group(1)):  # words of money: `worded_number_error`
+        return InputError(
+            "number_with_words", file=file, field=field, value=text, words=m.group(2).strip(), fix=m.group(1)
+        )
     return None
 
 

@@ -270,3 +270,33 @@ def test_a_units_commune_count_says_what_was_written(here, tiny, written, says):
     code, text = cli("--lang", "en", "validate", tiny)
     assert_user_error(code, text, ["ds/units.csv", says])
     assert len(messages(text)) == 1 and snapshot(here) == before
+
+
+@pytest.mark.parametrize(
+    "old,new,lang,says",
+    [
+        (
+            "horizon: 2",
+            "horizon: 2 năm",
+            "vi",
+            "trường «horizon»: số có chữ viết kèm phía sau («năm») nên bị đọc thành chữ; hãy chỉ ghi số: 2",
+        ),
+        (
+            "local: 3",
+            "local: 3 (tạm tính)",
+            "en",
+            "field 'budget.years.2024.lines.P1.1.local': a number with words after it («(tạm tính)») is read as "
+            "text; write the number alone: 3 (a note goes after a # on the line)",
+        ),
+    ],
+    ids=["horizon", "amount"],
+)
+def test_a_number_with_a_note_typed_after_it_says_to_write_the_number(here, old, new, lang, says):
+    """`horizon: 2 năm` was «wrong type, expected integer (value: '2 năm')»; a word of money
+    (`3 tỷ`) keeps its own message, and a typo glued to a number (`7a`) is not read as a note."""
+    code, text = cli("--lang", lang, "validate", typed(here, old, new))
+    assert_user_error(code, text, [says])
+    code, text = cli("--lang", "en", "validate", typed(here, "local: 3", "local: 3 tỷ"))
+    assert_user_error(code, text, ["an amount is written with its unit «tỷ»"])
+    code, text = cli("--lang", "en", "validate", typed(here, "seed: 7", "seed: 7a"))
+    assert_user_error(code, text, ["field 'seed': wrong type, expected integer (value: '7a')"])
