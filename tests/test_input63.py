@@ -300,3 +300,25 @@ def test_a_number_with_a_note_typed_after_it_says_to_write_the_number(here, old,
     assert_user_error(code, text, ["an amount is written with its unit «tỷ»"])
     code, text = cli("--lang", "en", "validate", typed(here, "seed: 7", "seed: 7a"))
     assert_user_error(code, text, ["field 'seed': wrong type, expected integer (value: '7a')"])
+
+
+@pytest.mark.parametrize(
+    "column,written,says",
+    [
+        ("year", "2.021", "agg.csv, field 'year': not a valid year at rows 3 (value: '2.021')"),
+        ("households", "32 hộ", "agg.csv, field 'households': not a number at rows 3 (value: '32 hộ')"),
+    ],
+)
+def test_a_calibration_table_s_wrong_value_is_shown(here, column, written, says):
+    """`simlib calibrate aggregate`: a year `2.021` or a count `32 hộ` on line 3 was «not a valid
+    year at rows 3» or «not a number at rows 3», without the value (the baseline's says it)."""
+    src = ROOT / "data" / "synthetic_review" / "aggregate_2021_2023.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[lines[0].split(",").index(column)] = written
+    lines[2] = ",".join(cells)
+    (here / "agg.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(here)
+    code, text = cli("--lang", "en", "calibrate", "aggregate", "agg.csv", "--out", "o")
+    assert_user_error(code, text, [says])
+    assert snapshot(here) == before
