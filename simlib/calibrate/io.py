@@ -130,7 +130,7 @@ def row_errors(code: str, df: pd.DataFrame, mask, shown: pd.Series | None = None
     mask = np.asarray(mask, bool)
     out = []
     for file, part in df.loc[mask].groupby("_file", sort=False):
-        value = {} if shown is None else {"value": str(shown[part.index[0]])}
+        value = {} if shown is None else {"value": str(shown[part.index[0]]) or None}  # None: «empty»
         out.append(InputError(code, file=file, rows=_rows_text(part["_row"]), **value, **fields))
     return out
 
