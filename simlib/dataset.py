@@ -25,6 +25,8 @@ from simlib.schema import load_yaml, validate
 from simlib.states import STATES
 from simlib.table_files import (
     example,
+    fullwidth,
+    fullwidth_error,
     missing_columns_error,
     number_text,
     read_table,
@@ -57,6 +59,9 @@ class Dataset:
     units: pd.DataFrame
     counts: np.ndarray  # (D, groups, areas, states) households
     file_hashes: dict
+    #: each unit's line in units.csv (`row_numbers`: the header's line 1); empty when not read
+    #: from a file, and then rows are counted from 2
+    unit_lines: tuple[int, ...] = ()
 
     @property
     def level(self) -> str:
@@ -80,7 +85,8 @@ class Dataset:
         col = self.units[name]
         values, bad = (col.to_numpy(bool), np.zeros(len(col), bool)) if col.dtype == bool else parse_bool(col, True)
         if bad.any():
-            where = {"file": display_path(self.path / "units.csv"), "field": name, "rows": _rows(bad)}
+            index = np.asarray(self.unit_lines) - 2 if len(self.unit_lines) == len(col) else None
+            where = {"file": display_path(self.path / "units.csv"), "field": name, "rows": _rows(bad, index=index)}
             raise InputError("csv_values", **where, value=sorted(set(col[bad])), allowed=FLAG_TRUE + FLAG_FALSE)
         return values
 
@@ -145,6 +151,8 @@ def parse_bool(series: pd.Series, strict: bool = False) -> tuple[np.ndarray, np.
 
 
 def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[InputError]]:
+    """units.csv's table (`read_table`'s) checked, its flags read, and its problems; the rows
+    keep their index (their lines in the file: `row_numbers`), total rows taken out."""
     errors = []
     missing = [c for c in UNIT_COLUMNS if c not in df.columns]
     if missing:
@@ -187,21 +195,23 @@ def validate_units(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Inpu
                 InputError("csv_values", file=file, field=flag, rows=_rows(bad, index=df.index), allowed="true, false")
             )
         df[flag] = flags
-    communes = pd.to_numeric(df["communes"].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    df["communes"] = commune_counts(df["communes"], file, errors)
+    return df, errors
+
+
+def commune_counts(column: pd.Series, file: str, errors: list[InputError]) -> np.ndarray:
+    """units.csv's `communes`: whole numbers from 0 to `MAX_COMMUNES` (others are 0 and go to
+    `errors`, with the first as written; full-width digits said as such), at the table's rows."""
+    wide = fullwidth(column)
+    if wide.any():
+        errors.append(fullwidth_error(column, wide, _rows(wide, index=column.index), file=file, field="communes"))
+    communes = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").to_numpy(float)
     with np.errstate(invalid="ignore"):
-        bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes)))
+        bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes))) & ~wide
     if bad.any():
-        errors.append(
-            InputError(
-                "csv_values",
-                file=file,
-                field="communes",
-                rows=_rows(bad, index=df.index),
-                allowed=f"0 … {MAX_COMMUNES}",
-            )
-        )
-    df["communes"] = np.where(bad, 0, communes).astype(int)
-    return df.reset_index(drop=True), errors
+        where = {"file": file, "field": "communes", "rows": _rows(bad, index=column.index)}
+        errors.append(InputError("csv_values", **where, value=example(column, bad), allowed=f"0 … {MAX_COMMUNES}"))
+    return np.where(bad | wide, 0, communes).astype(int)
 
 
 def validate_counts(
@@ -288,8 +298,13 @@ def without_total_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
 
 
 def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) -> list[InputError]:
-    """Unknown units, groups, areas and states of a count table."""
+    """Empty cells (merged cells of a workbook keep their value in the first only), unknown units,
+    groups, areas and states of a count table."""
     errors = []
+    for col in ("unit_id", "ethnic_group", "area", "state"):
+        empty = df[col].eq("").to_numpy()
+        if empty.any():
+            errors.append(InputError("csv_empty_cells", file=file, field=col, rows=_rows(empty, index=df.index)))
     checks = {
         "unit_id": (unit_ids, "unknown_unit"),
         "ethnic_group": (GROUPS, "csv_values"),
@@ -299,7 +314,7 @@ def _cell_errors(df: pd.DataFrame, unit_ids: tuple[str, ...] | None, file: str) 
     for col, (allowed, code) in checks.items():
         if allowed is None:
             continue
-        bad = ~df[col].isin(allowed).to_numpy()
+        bad = ~df[col].isin(allowed).to_numpy() & df[col].ne("").to_numpy()  # empty: said above
         if not bad.any():
             continue
         values = ", ".join(sorted(set(df.loc[bad, col]))[:5])
@@ -342,8 +357,11 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     rows = partial(_rows, index=column.index)
     text, dots, commas = number_text(column)
     errors.extend(unguessed(column, dots, commas, rows, file=file, field=field))
-    hh = np.where(dots | commas, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
-    nan = np.isnan(hh) & ~(dots | commas)
+    wide = fullwidth(column)
+    if wide.any():
+        errors.append(fullwidth_error(column, wide, rows(wide), file=file, field=field))
+    hh = np.where(dots | commas | wide, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
+    nan = np.isnan(hh) & ~(dots | commas | wide)
     if nan.any():
         errors.append(InputError("csv_not_number", file=file, field=field, rows=rows(nan), value=example(column, nan)))
     huge = ~np.isnan(hh) & ~(np.abs(hh) <= MAX_HOUSEHOLDS)
@@ -357,17 +375,23 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     return np.where(np.isnan(hh) | huge | neg, 0.0, hh)
 
 
-def missing_dataset(name: str, field: str | None, path: Path | None = None) -> InputError:
+def missing_dataset(
+    name: str, field: str | None, path: Path | None = None, relative_to: Path | None = None
+) -> InputError:
     """The error for a dataset `name` (or folder; at `path`, else where the name points) that is
     not there, with the datasets under data/ closest to a bare name (`dataset: CaoBang` →
-    `caobang`)."""
+    `caobang`), or the folder a path means when written with Windows' backslashes or blanks
+    around it (`.\\caobang` → `./caobang`: where it is, from `relative_to`)."""
     bare = "/" not in name and "\\" not in name
     try:
         names = [p.name for p in data_dir().iterdir() if p.is_dir()] if bare else []
     except OSError:  # data/ gone or not readable: no suggestion
         names = []
     shown = display_path(path if path is not None else resolve_dataset_path(name))
-    return InputError("dataset_missing", field=field, value=name, path=shown, suggest=closest_names(name, names))
+    mended = name.strip().replace("\\", "/")
+    found = not bare and mended != name and resolve_dataset_path(mended, relative_to).is_dir()
+    near = [mended] if found else closest_names(name, names)
+    return InputError("dataset_missing", field=field, value=name, path=shown, suggest=near)
 
 
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
@@ -376,7 +400,7 @@ def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
     path = resolve_dataset_path(str(ref), relative_to) if not isinstance(ref, Path) else ref
     meta_file = path / "dataset.yaml"
     if not path.is_dir():
-        raise missing_dataset(str(ref), "dataset", path)
+        raise missing_dataset(str(ref), "dataset", path, relative_to)
     errors: list[InputError] = []
     meta = _dataset_meta(meta_file, errors)
     units_file = path / "units.csv"
@@ -397,7 +421,9 @@ def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:
             errors.append(exc)
     raise_if_any(errors)
     hashes = {display_path(f): sha256_file(f) for f in (meta_file, units_file, base_file)}
-    return Dataset(name=str(meta["name"]), path=path, meta=meta, units=units, counts=counts, file_hashes=hashes)
+    lines = tuple(int(r) for r in row_numbers(units.index))  # before the index is 0, 1, … again
+    units = units.reset_index(drop=True)
+    return Dataset(str(meta["name"]), path, meta, units, counts, hashes, unit_lines=lines)
 
 
 def _dataset_meta(meta_file: Path, errors: list[InputError]) -> dict | None:

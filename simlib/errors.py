@@ -201,14 +201,17 @@ def excel_code(value: str, digits: int = COMMUNE_DIGITS) -> str | None:
     return found.group(1).zfill(digits) if found else None
 
 
-def excel_code_error(read: list[str], rows: str | None, unit_ids, file: str | None, field: str) -> InputError:
+def excel_code_error(
+    read: list[str], rows: str | None, unit_ids, file: str | None, field: str, listed: bool = False
+) -> InputError:
     """The error for unit codes a spreadsheet saved as numbers (`read`: those values as written,
     `1290.0`, each one `excel_code` knows) where the units `unit_ids` are expected: what was read,
     at which `rows` (spreadsheet numbering; None for a key of a YAML file, which `field` names)
     and what is expected — a code of the dataset's digits written as text, e.g. the code meant
     (`01290`) when the dataset has it, else its first code; or, for a dataset whose units are
     codes in words (`bao_lac`), a unit written as in its units.csv (every unit then listed). Never
-    read as the code it stands for: simlib does not guess."""
+    read as the code it stands for: simlib does not guess. `listed`: the codes are items of a
+    YAML list (`geo: [1290.0]`), not keys, and the example is written as one."""
     shown = ", ".join(read[:5]) + (", …" if len(read) > 5 else "")
     where = dict(file=file, field=field, read=shown) | ({"rows": rows} if rows else {})
     digits = max((len(u) for u in unit_ids if u.isdigit()), default=0)
@@ -220,6 +223,8 @@ def excel_code_error(read: list[str], rows: str | None, unit_ids, file: str | No
     example = known[0] if known else min(u for u in unit_ids if u.isdigit())
     if rows:
         return InputError("unit_excel_number", digits=digits, example=example, **where)
+    if listed:
+        return InputError("unit_excel_number_list", digits=digits, example=example, **where)
     return InputError("unit_excel_number_key", digits=digits, example=example, **where)
 
 

@@ -40,9 +40,9 @@ from simlib.written_numbers import (
     DECIMAL_COMMA,
     THOUSANDS_COMMA,
     decimal_comma_error,
+    spelled_number_error,
     thousands_error,
-    worded_number_error,
-    written_number_error,
+    year_dot_error,
 )
 from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
@@ -179,13 +179,14 @@ def _convert(err, file: str) -> list[InputError]:
     path = list(err.absolute_path)
     field = _join(path) or None
     v = err.validator
+    if (year := year_dot_error(err.instance, file, field)) is not None:  # `2.027`: both bound and type
+        return [year]
     if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
         comma = _comma_error(err, file, field)
         if comma is not None:
             return [comma]
     if isinstance(err.instance, (str, datetime.date)) and _expects_number(err):  # a date: YAML reads 2024-01-01
-        spelled = thousands_error(err.instance, file, field) or worded_number_error(err.instance, file, field)
-        spelled = spelled or written_number_error(err.instance, file, field, _whole_number_only(err))
+        spelled = spelled_number_error(err.instance, file, field, _whole_number_only(err))
         if spelled is not None:
             return [spelled]
     if v == "additionalProperties":

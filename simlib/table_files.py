@@ -29,6 +29,7 @@ import pandas as pd
 
 from simlib.errors import OLE2_MAGIC, ZIP_MAGIC, InputError, missing_file
 from simlib.paths import display_path
+from simlib.written_numbers import fullwidth_fix
 
 #: a whole number grouped by dots: 4.410, 12.345.678 (a thousands dot, or a decimal point?)
 DOT_GROUPS = r"[-+]?\d{1,3}(?:\.\d{3})+"
@@ -51,7 +52,9 @@ def read_table(path: Path) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             if workbook_kind(path) == "xls":
                 raise InputError("csv_old_excel", file=shown)
-            df = pd.read_excel(path, dtype=str)  # every sheet row a row: index + 2 is its number
+            df = pd.read_excel(path, dtype=str).fillna(
+                ""
+            )  # every sheet row a row (index + 2); empty cells "" as in a CSV
         else:
             text = table_text(path, shown)
             sep = text_separator(text)
@@ -208,6 +211,32 @@ def unguessed(column: pd.Series, dots: np.ndarray, commas: np.ndarray, rows, **w
             )
         )
     return errors
+
+
+def fullwidth(column: pd.Series) -> np.ndarray:
+    """Where `column`'s values are typed in full-width digits (`４４１０`: an East-Asian input
+    method), which `pd.to_numeric` does not read (and `float` would read silently)."""
+    return column.map(lambda v: fullwidth_fix(v) is not None).to_numpy(bool)
+
+
+def fullwidth_error(column: pd.Series, mask: np.ndarray, rows: str, **where) -> InputError:
+    """The error for `column`'s values typed in full-width digits where `mask` is true, at `rows`
+    (spreadsheet numbering): the first as written and as it is to be written (`4410`); `where`:
+    the error's file and field."""
+    shown = example(column, mask)
+    return InputError("csv_fullwidth_digits", rows=rows, example=shown, fix=fullwidth_fix(shown), **where)
+
+
+def fullwidth_by_file(df: pd.DataFrame, col: str, values: pd.Series, rows_text) -> tuple[np.ndarray, list[InputError]]:
+    """`fullwidth` of `values` (column `col` of a table of several files stacked, each row's file
+    in `_file` and its spreadsheet row in `_row`) and one `fullwidth_error` per file;
+    `rows_text(rows)` writes a list of row numbers."""
+    wide = fullwidth(values)
+    errors = []
+    for file in dict.fromkeys(df["_file"].to_numpy()[wide]):
+        at = wide & (df["_file"].to_numpy() == file)
+        errors.append(fullwidth_error(values, at, rows_text(df["_row"].to_numpy()[at]), file=file, field=col))
+    return wide, errors
 
 
 def unguessed_by_file(df: pd.DataFrame, col: str, dots: np.ndarray, commas: np.ndarray, rows_text) -> list[InputError]:

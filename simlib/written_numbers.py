@@ -4,8 +4,9 @@ Where a number is wanted (`simlib.schema`'s messages, `--set` values): a decimal
 `1.234,5`), thousands separated by dots, spaces or commas (`12.000.000`, `1 500`, `2,030`), a
 unit word or the đồng sign (`1,5 tỷ`, `40₫`), a number in quotes (`start_year: "2024"`),
 scientific notation without the point and sign YAML 1.1 wants (`4e1` is text, `4.0e+1` a number)
-and a percentage (`40%` for a share of 0.4). Each is a user error naming the field, the value as
-written and the number to write.
+a percentage (`40%` for a share of 0.4) and full-width digits (`５５７`, as an East-Asian input
+method types them). Each is a user error naming the field, the value as written and the number to
+write.
 """
 
 from __future__ import annotations
@@ -100,11 +101,33 @@ def decimal_comma_error(text: str, file: str | None, field: str | None) -> Input
     return InputError("decimal_comma", file=file, field=field, value=text, fix=fix)
 
 
+def fullwidth_fix(text: object) -> str | None:
+    """`text` with its full-width digits and signs (`５５７．５`, typed through an East-Asian input
+    method) and the digits of other scripts written as ASCII (`557.5`), blanks around it taken
+    off; None when `text` holds no such digit. Python's `float` would read them silently."""
+    if not isinstance(text, str) or not any(c.isdecimal() and not c.isascii() for c in text):
+        return None
+    folded = unicodedata.normalize("NFKC", text)  # full-width digits, point, comma, signs, space
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded).strip()
+
+
+def fullwidth_error(text: object, file: str | None, field: str | None) -> InputError | None:
+    """The message for a value written in full-width digits (`５５７`), with what to write
+    (`557`); None for any other value."""
+    fix = fullwidth_fix(text)
+    if fix is None:
+        return None
+    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=fix)
+
+
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
     """The message for `text` if it is a number written as a person writes it (a decimal comma,
-    thousands separated by dots or spaces) where an amount is wanted; None otherwise."""
+    thousands separated by dots or spaces, full-width digits) where an amount is wanted; None
+    otherwise."""
     if not isinstance(text, str):
         return None
+    if fullwidth_fix(text) is not None:
+        return fullwidth_error(text, file, field)
     if DECIMAL_COMMA.match(text):
         return decimal_comma_error(text, file, field)
     return thousands_error(text, file, field)
@@ -119,6 +142,8 @@ EXPONENT = re.compile(r"^\s*([+-]?\d+)(\.\d*)?[eE]([+-]?)(\d+)\s*$")
 DATE = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\s*$")
 #: a percentage (`40%`, `12.5 %`, `12,5%`)
 PERCENT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%\s*$")
+#: a number followed by words (`2 năm`, `400 lần`, `80 (tạm tính)`): a note typed beside the number
+WITH_WORDS = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)(\s+[^\W\d_].*|\s*\(.*)$")
 #: characters a word processor or a spreadsheet puts in that look like a space or nothing: no-break
 #: spaces (U+00A0, U+202F), thin space, zero-width space and joiner, soft hyphen, a byte-order mark
 INVISIBLE = "\u00a0\u202f\u2009\u200b\u200c\u200d\u2060\u00ad\ufeff"
@@ -135,6 +160,8 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
         return InputError("date_for_year", file=file, field=field, value=str(text), fix=year)
     if not isinstance(text, str):
         return None
+    if fullwidth_fix(text) is not None:  # before `PLAIN`, whose \d takes them as digits
+        return fullwidth_error(text, file, field)
     hidden = hidden_characters_error(text, file, field, whole)
     if hidden is not None:
         return hidden
@@ -150,7 +177,19 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
         return InputError("percent_number", file=file, field=field, value=text, fix=f"{share:.10g}")
     if m is not None and is_money(field):
         return InputError("percent_amount", file=file, field=field, value=text)
+    m = WITH_WORDS.match(text)
+    if m is not None and not (whole and "." in m.group(1)):  # words of money: `worded_number_error`
+        return InputError(
+            "number_with_words", file=file, field=field, value=text, words=m.group(2).strip(), fix=m.group(1)
+        )
     return None
+
+
+def spelled_number_error(text: object, file: str | None, field: str | None, whole: bool) -> InputError | None:
+    """The message for `text`, read as text where a number is wanted, when it is a number as a
+    person writes it: `thousands_error`, `worded_number_error`, then `written_number_error`."""
+    found = thousands_error(text, file, field) or worded_number_error(text, file, field)
+    return found or written_number_error(text, file, field, whole)
 
 
 def hidden_characters_error(text: str, file: str | None, field: str | None, whole: bool) -> InputError | None:
@@ -183,6 +222,20 @@ def date_year(value: Any) -> int | None:
         return value.year
     m = DATE.match(value) if isinstance(value, str) else None
     return int(m.group(1)) if m else None
+
+
+def year_dot_error(value: object, file: str | None, field: str | None) -> InputError | None:
+    """The message for a year written with a thousands dot (`start_year: 2.027`), which YAML
+    reads as the decimal number 2.027, with the year to write (2027); None for any other value
+    or a field that holds no year."""
+    if not isinstance(value, float) or not is_year(field) or not 1.9 <= value <= 2.1:
+        return None
+    year = round(value * 1000)
+    return (
+        InputError("year_dot", file=file, field=field, value=value, fix=year)
+        if abs(year - value * 1000) < 1e-6
+        else None
+    )
 
 
 def is_year(field: str | None) -> bool:

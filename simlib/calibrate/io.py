@@ -54,7 +54,7 @@ from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
 from simlib.states import ESCAPED, NEAR_POOR, POOR
-from simlib.table_files import number_text, read_table, row_numbers, unguessed_by_file
+from simlib.table_files import fullwidth_by_file, number_text, read_table, row_numbers, unguessed_by_file
 
 STATUS_LABELS = {
     "poor": S_POOR,
@@ -125,12 +125,13 @@ def _rows_text(rows) -> str:
     return text + (", …" if len(rows) > ROW_LIMIT else "")
 
 
-def row_errors(code: str, df: pd.DataFrame, mask, **fields) -> list[InputError]:
-    """One error per file listing the rows where `mask` is true."""
+def row_errors(code: str, df: pd.DataFrame, mask, shown: pd.Series | None = None, **fields) -> list[InputError]:
+    """One error per file listing the rows where `mask` is true (and its first value of `shown`)."""
     mask = np.asarray(mask, bool)
     out = []
     for file, part in df.loc[mask].groupby("_file", sort=False):
-        out.append(InputError(code, file=file, rows=_rows_text(part["_row"]), **fields))
+        value = {} if shown is None else {"value": str(shown[part.index[0]]) or None}  # None: «empty»
+        out.append(InputError(code, file=file, rows=_rows_text(part["_row"]), **value, **fields))
     return out
 
 
@@ -163,12 +164,14 @@ def numbers(df: pd.DataFrame, col: str, required: bool, errors: list, whole: boo
     if col not in df.columns:
         return np.full(len(df), np.nan)
     raw, dots, commas = number_text(text_column(df, col), whole)
-    guess = dots | commas
     errors.extend(unguessed_by_file(df, col, dots, commas, _rows_text))
+    wide, found = fullwidth_by_file(df, col, raw, _rows_text)
+    errors.extend(found)
+    guess = dots | commas | wide
     vals = np.where(guess, np.nan, pd.to_numeric(raw, errors="coerce").to_numpy(float))
     empty = (raw == "").to_numpy()
     bad = (np.isnan(vals) & ~empty & ~guess) | (empty & required)
-    errors.extend(row_errors("csv_not_number", df, bad, field=col))
+    errors.extend(row_errors("csv_not_number", df, bad, text_column(df, col), field=col))
     huge = ~np.isnan(vals) & ~(np.abs(vals) <= MAX_HOUSEHOLDS)
     errors.extend(row_errors("csv_too_large", df, huge, field=col, allowed=f"0 … {int(MAX_HOUSEHOLDS)}"))
     neg = vals < 0
@@ -180,7 +183,7 @@ def _years(df: pd.DataFrame, col: str, errors: list) -> np.ndarray:
     raw = text_column(df, col)
     vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     bad = np.isnan(vals) | (vals != np.round(vals)) | (vals < 1990) | (vals > 2100)
-    errors.extend(row_errors("cal_year_value", df, bad, field=col))
+    errors.extend(row_errors("cal_year_value", df, bad, raw, field=col))
     return np.where(bad, 0, vals).astype(int)
 
 

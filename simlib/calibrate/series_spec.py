@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib.dataset import read_table
-from simlib.errors import InputError, raise_if_any
+from simlib.errors import InputError, excel_code, excel_code_error, raise_if_any
 from simlib.i18n import LocalText
 from simlib.parameters import sha256_file
 from simlib.paths import display_path
@@ -136,9 +136,12 @@ def _geo(raw, scen: Scenario, shown: str, field_name: str) -> tuple[str | tuple[
         ok = bool(np.asarray(scen.dataset.poor_district).any())
         return "poor_districts", [] if ok else [InputError("series_no_poor_districts", file=shown, field=field_name)]
     units = tuple(str(u) for u in raw)
-    bad = [u for u in units if u not in scen.dataset.unit_ids]
-    errs = [
-        InputError("series_unit", file=shown, field=field_name, value=u, allowed=scen.dataset.unit_ids) for u in bad
+    ids = scen.dataset.unit_ids
+    bad = [u for u in units if u not in ids]
+    saved = [u for u in bad if excel_code(u)]  # `1290.0`: a code a spreadsheet saved as a number
+    errs = [excel_code_error(saved, None, ids, shown, field_name, listed=True)] if saved else []
+    errs += [
+        InputError("series_unit", file=shown, field=field_name, value=u, allowed=ids) for u in bad if u not in saved
     ]
     return units, errs
 
