@@ -1,10 +1,11 @@
 """law63: the decree on the national target programmes' management mechanism that replaces the draft
 of September 2025 was found to be Decree 358/2025/NĐ-CP, seen only in a legal publisher's newsletter
 quoting its Article 4 (the locality decides which contents to carry out and the allocation of
-resources, within the approved targets). The register holds it as seen second-hand, date not found;
-both 2026–2027 component rules of `caobang_communes_2026_2027` cite it, stay `unclear` with no floor,
+resources, within the approved targets) and in a VietNamNet summary dating it 31/12/2025. The
+register holds it as seen second-hand; both 2026–2027 component rules of `caobang_communes_2026_2027` cite it, stay `unclear` with no floor,
 and a recommendation leaving a line without money in 2026–2027 names it among the documents to check.
-Nothing else changes: no rule of the frame becomes a constraint, no number moves."""
+Its counterpart obligation (as reported: local money at no less than the counterpart level, five-year
+and yearly) is recorded, but the level is not given, so no ratio is entered. Nothing else changes: no rule of the frame becomes a constraint, no number moves."""
 
 from __future__ import annotations
 
@@ -38,10 +39,12 @@ CITED_EN = (
 )
 
 
-def test_the_register_holds_decree_358_as_seen_second_hand_without_a_date():
+def test_the_register_holds_decree_358_as_seen_second_hand():
     doc = yaml.safe_load(REGISTER.read_text(encoding="utf-8"))["documents"]["ND358_2025_CP"]
     assert doc["number"] == "358/2025/NĐ-CP" and doc["kind"] == "Nghị định (Chính phủ)"
-    assert doc["date"] == "not_found"  # not invented
+    # the date as VietNamNet reports it, with that source; the heading itself not read
+    assert str(doc["date"]) == "2025-12-31" and "VietNamNet" in doc["date_source"]
+    assert any("vietnamnet.vn" in u for u in doc["seen_in"])
     assert doc["status"].startswith("seen_in") and doc["seen_in"][0].startswith(NEWSLETTER)
     assert "trong khuôn khổ các mục tiêu đã được phê duyệt" in doc["facts_seen"][0]
     assert any("counterpart" in item for item in doc["not_found"])
@@ -80,3 +83,12 @@ def test_a_recurrent_line_left_without_money_in_2026_names_decree_358():
     en = unfunded.texts(result, "en")
     assert len(vi) == 2 and CITED_VI in vi[1] and CITED_EN in en[1]
     assert "Nghị định 358/2025/NĐ-CP, Điều 4, theo bản trích" in vi[1]  # the rule's own check sentence
+
+
+def test_the_counterpart_obligation_is_recorded_without_a_ratio():
+    frame = load_frame(FRAME)
+    assert frame.counterpart.ratio is None  # the level was not found: the check stays off
+    raw = yaml.safe_load(FRAME.read_text(encoding="utf-8"))["counterpart"]
+    assert raw["min_local_share_of_central"] is None and raw["rule"] == "not_found"
+    assert raw["obligation_seen"].startswith("Decree 358/2025/NĐ-CP (31/12/2025, as reported by VietNamNet")
+    assert "not found" in raw["obligation_seen"]
