@@ -34,6 +34,7 @@ RECURRENT_DOCS = [
     "QD417_2026_BNNMT",
     "NQ111_2024_QH15",
     "ND38_2023_CP",
+    "ND358_2025_CP",  # law63: the issued decree, seen second-hand
     "DRAFT_ND_NTP_2025",
     "LUAT89_2025_QH15",
 ]
@@ -44,6 +45,7 @@ INVESTMENT_DOCS = [
     "LUAT58_2024_QH15",
     "ND27_2022_CP",
     "ND38_2023_CP",
+    "ND358_2025_CP",  # law63: the issued decree, seen second-hand
     "DRAFT_ND_NTP_2025",
 ]
 NOT_READ = {
