@@ -18,8 +18,8 @@ of the legal frame), the cell goes back to the state's amount and the reasons ar
 (`simlib.workbench.refusals.named`: a breach names the money it counts, a source's total or a
 norm, not the cell that made it). Enter in a cell (`on_enter`) lets the view clear a refusal
 on screen when the planner retypes the amount the cell shows (the browser sends no new value
-then). Leaving the cell with Tab or a click instead sends the kernel nothing: ipywidgets 8's
-text box (`Text`) sends a value on change and `submit` on Enter, no blur event (card61).
+then); leaving the refused cell does too, through the page's script (`typed` names the cell
+for the view to mark, `simlib.workbench.leaving`: ipywidgets 8's text box sends no blur event).
 
 A year switch is safe: the cells show the amounts of one year (`year`), and until they show those
 of the year just chosen the grid is *busy* — the ring beside the year control turns and the
@@ -111,6 +111,7 @@ class AmountGrid:
         self.state, self.lang, self.on_change = state, lang, on_change
         self.on_year = on_year  # called once the chosen year's amounts are shown
         self.on_enter = None  # called on Enter in a cell (the view clears a refusal retyped)
+        self.typed = None  # the cell whose value `on_change` was last called for
         self.later = soon  # how the chosen year's amounts are shown after the choice (tests hold it)
         self._syncing = False
         self._at: dict | None = None  # (item, source) -> place in the amounts (`_positions`)
@@ -248,6 +249,7 @@ class AmountGrid:
             problems = self.state.set_amount(item, source, value, self.year, self.lang)
             problems = named(problems, self.state, item, source, value, self.year)
         self.sync()
+        self.typed = self.cells[item, source]
         self.on_change(problems)
 
     def pending_problem(self, where: str, value, item: str | None = None, source: str = "") -> Problem:
