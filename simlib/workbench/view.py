@@ -199,14 +199,16 @@ class ExplorerView:
         self._changed(problems, self.w["total"])
 
     def _entered(self) -> None:
-        """Enter in a cell or the total: a refusal on screen goes (the browser sends no value when
-        the amount shown is typed again; a new value, sent after, is checked as ever)."""
+        """Enter in a cell or the total, or the refused box left: a refusal on screen goes (the
+        browser sends no value when the amount shown is typed again; a new value, sent before
+        the leaving and after Enter, is checked as ever)."""
         self.refusal.clear()
         if self.input_problems:
             self.input_problems = []
             self._show_inputs()
 
     def _cell_changed(self, problems: list[Problem]) -> None:
+        """A value typed in a cell (`grid.typed`) was taken or refused (`_changed`)."""
         self._changed(problems, self.grid.typed)
 
     def _changed(self, problems: list[Problem], typed=None) -> None:
@@ -214,10 +216,7 @@ class ExplorerView:
         is unchanged then, the box marked: leaving it clears the refusal) or project the new
         allocation (debounced)."""
         self.input_problems = list(problems)
-        if problems and typed is not None:
-            self.refusal.mark(typed)
-        else:
-            self.refusal.clear()
+        self.refusal.mark(typed) if problems and typed is not None else self.refusal.clear()  # the box refused
         self._show_inputs()
         if problems:
             return
