@@ -18,15 +18,15 @@ of the legal frame), the cell goes back to the state's amount and the reasons ar
 (`simlib.workbench.refusals.named`: a breach names the money it counts, a source's total or a
 norm, not the cell that made it). Enter in a cell (`on_enter`) lets the view clear a refusal
 on screen when the planner retypes the amount the cell shows (the browser sends no new value
-then). Leaving the cell with Tab or a click instead sends the kernel nothing: ipywidgets 8's
-text box (`Text`) sends a value on change and `submit` on Enter, no blur event (card61).
+then); leaving the refused cell does too, through the page's script (`typed` names the cell
+for the view to mark, `simlib.workbench.leaving`: ipywidgets 8's text box sends no blur event).
 
 A year switch is safe: the cells show the amounts of one year (`year`), and until they show those
 of the year just chosen the grid is *busy* — the ring beside the year control turns and the
-cells are greyed, then hidden: no click, no keyboard (`stale_css`, drawn by the browser from the
-moment of the choice, however long the kernel takes to answer; driven in Chromium, lab61), and a
-value reaching the kernel meanwhile is refused, never put into a year whose amounts the planner
-did not see. The chosen year's amounts are shown on the
+cells are hidden at once: no click, no keyboard (`stale_css`, drawn by the browser from the
+moment of the choice, however long the kernel takes to answer; driven in Chromium, lab61,
+lab63), and a value reaching the kernel meanwhile is refused, never put into a year whose
+amounts the planner did not see. The chosen year's amounts are shown on the
 kernel's event loop once the choice's handler returns (`later`, `simlib.workbench.background.soon`).
 """
 
@@ -53,7 +53,7 @@ EVERY_YEAR = 0
 #: a row's name stays on one line, cut with «…» where the notebook is narrow (1024 px: names of
 #: 330 px squeezed to 75 px wrapped over four lines); the whole name is the row's tooltip
 NAME_CLASS = "sl-grid-name"
-#: every amount cell's class, and the yearly total's (`stale_css` greys them while a year switches)
+#: every amount cell's class, and the yearly total's (`stale_css` hides them while a year switches)
 AMOUNT_CLASS, TOTAL_CLASS = "sl-amount", "sl-total"
 #: the figures of the year shown beside the cells: shares, totals by source, envelope, and the
 #: results' money card (`simlib.workbench.cards.money_card`), greyed too
@@ -62,8 +62,6 @@ FIGURE_CLASS = "sl-year-figure"
 WAIT_CLASS = "sl-grid-wait"
 #: the year control's row while the kernel has not shown the chosen year's amounts yet
 BUSY_CLASS = "sl-grid-busy"
-#: how long the cells stay greyed before they are hidden while a year switches (`stale_css`)
-STALE_HIDE = ".15s"
 GRID_CSS = (
     f" .{NAME_CLASS}, .{NAME_CLASS} * {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}"
     f" .{WAIT_CLASS} {{ visibility: hidden; }}"
@@ -72,23 +70,24 @@ GRID_CSS = (
 
 def stale_css(options: int, scope: str) -> str:
     """The rules marking the grid busy while its cells show another year than the one chosen:
-    the ring beside the year control shows, and the amount cells and the yearly total (inside
-    `scope`, an element holding both) are greyed and take no click, and after `STALE_HIDE` they
-    are hidden: the previous year's amounts are no longer shown under the year chosen, and
-    Chromium takes the focus from a hidden box, so the keyboard cannot type in it either (a
-    short delay: a kernel that answers at once makes no blink). The browser draws it alone,
-    from the moment the planner chooses another of the `options` years, however long the kernel
-    takes to answer: the year control's row names the option whose amounts the cells show
-    (`sl-shown-K`) and a rule per option compares it with the option chosen (CSS `:has`); the
-    kernel's own mark (`BUSY_CLASS`) covers the time it takes to show them."""
+    the ring beside the year control shows, the figures beside the cells are greyed, and the
+    amount cells and the yearly total (inside `scope`, an element holding both) are hidden at
+    once: the previous year's amounts are not shown under the year chosen, a hidden box takes no
+    click, Tab passes it by and Chromium takes the focus from it, so no keystroke typed during
+    the switch lands in a cell of the year left (lab61 hid them 0.15 s after greying them: a
+    Tab and a number typed in that window went into the previous year's cell, and were put into
+    the new year when the kernel had shown it by the time the cell was left; lab63). The browser
+    draws it alone, from the moment the planner chooses another of the `options` years, however
+    long the kernel takes to answer: the year control's row names the option whose amounts the
+    cells show (`sl-shown-K`) and a rule per option compares it with the option chosen (CSS
+    `:has`); the kernel's own mark (`BUSY_CLASS`) covers the time it takes to show them."""
     stale = [f"{scope}:has(.sl-shown-{k} option:nth-child({k + 1}):not(:checked))" for k in range(options)]
     stale.append(f"{scope}:has(.{BUSY_CLASS})")
     wait = ", ".join(f"{s} .{WAIT_CLASS}" for s in stale)
     cells = ", ".join(f"{s} :is(.{AMOUNT_CLASS}, .{TOTAL_CLASS}) input" for s in stale)
     figures = ", ".join(f"{s} .{FIGURE_CLASS}" for s in stale)
-    hide = f"visibility: hidden; transition: visibility 0s linear {STALE_HIDE}"
     grey = f" {figures} {{ opacity: .45; }}"
-    return f" {wait} {{ visibility: visible; }} {cells} {{ opacity: .45; pointer-events: none; {hide}; }}{grey}"
+    return f" {wait} {{ visibility: visible; }} {cells} {{ visibility: hidden; pointer-events: none; }}{grey}"
 
 
 def cell_class(item: str, source: str) -> str:
@@ -112,6 +111,7 @@ class AmountGrid:
         self.state, self.lang, self.on_change = state, lang, on_change
         self.on_year = on_year  # called once the chosen year's amounts are shown
         self.on_enter = None  # called on Enter in a cell (the view clears a refusal retyped)
+        self.typed = None  # the cell whose value `on_change` was last called for
         self.later = soon  # how the chosen year's amounts are shown after the choice (tests hold it)
         self._syncing = False
         self._at: dict | None = None  # (item, source) -> place in the amounts (`_positions`)
@@ -249,6 +249,7 @@ class AmountGrid:
             problems = self.state.set_amount(item, source, value, self.year, self.lang)
             problems = named(problems, self.state, item, source, value, self.year)
         self.sync()
+        self.typed = self.cells[item, source]
         self.on_change(problems)
 
     def pending_problem(self, where: str, value, item: str | None = None, source: str = "") -> Problem:

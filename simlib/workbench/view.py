@@ -17,9 +17,10 @@ Design points (issue 17):
   reasons are listed (rule and legal source). Saving goes to the workspace with titles, a
   derived file name and an explicit overwrite.
 - **A year switch is safe.** Until the chosen year's amounts are shown the grid is busy (a ring
-  beside the year control, the cells and the total greyed then hidden, drawn by the browser from
-  the choice on) and a value typed meanwhile is refused (`simlib.workbench.grid`). A refusal of
-  the legal frame names the cell typed; Enter on the amount shown clears a refusal.
+  beside the year control, the cells and the total hidden at once, drawn by the browser from the
+  choice on) and a value typed meanwhile is refused (`simlib.workbench.grid`). A refusal of
+  the legal frame names the cell typed; Enter, or leaving the refused box, clears a refusal
+  (`simlib.workbench.leaving`).
 - **Side by side with the plan.** Every target's value and verdict for the starting scenario
   and for the allocation, and the change in points and households; the probability of meeting
   each target on demand (`compare.probabilities`); the optimiser's suggestion from the current
@@ -48,6 +49,7 @@ from simlib.workbench.cards import money_card, targets_card
 from simlib.workbench.charts import LiveRateChart
 from simlib.workbench.grid import FIGURE_CLASS, GRID_CSS, TOTAL_CLASS, AmountGrid, amount_text, stale_css
 from simlib.workbench.judged import Judge
+from simlib.workbench.leaving import WATCH_JS, RefusalMark
 from simlib.workbench.opening import WAIT_CSS, fallback_note, opened, wait_mark
 from simlib.workbench.refusals import UnsavedNote, problems_html
 from simlib.workbench.state import AllocationState, Problem
@@ -102,8 +104,9 @@ class ExplorerView:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
-        self.grid = AmountGrid(self.state, self.lang, self._changed, on_year=self._year_chosen)  # its total, card
+        self.grid = AmountGrid(self.state, self.lang, self._cell_changed, on_year=self._year_chosen)  # total, card
         self.grid.on_enter = self._entered
+        self.refusal = RefusalMark(self._entered)  # leaving the refused box clears its refusal
         stale = stale_css(len(self.grid.options), ".sl-explorer")  # busy while the year shown is not the one chosen
         css = f"{H.notebook_css()}\n{BUSY_CSS}{stale}\n.sl-fallback-{self.uid} {{ display: none !important; }}"
         self.w["style"] = W.HTML(f"<style>{css}</style>")
@@ -131,6 +134,7 @@ class ExplorerView:
         heading = W.HTML(f"<b>{H.esc(self.t('wb.amounts'))}</b>")
         read = W.HTML("".join(H.note(n.message(self.lang)) for n in self.state.base.money_notes))  # the file's 12.500
         top = [self.w["style"], read, heading, total_row, self.grid.box, self.w["problems"], self.w["busy"]]
+        top.append(self.refusal.widget)
         self.w["box"] = W.VBox(top + [self.w["results"], self._build_suggest(), self._build_save()])
         self.w["box"].add_class("sl-explorer")
         for b in (w for w in self.w.values() if isinstance(w, W.Button)):
@@ -177,9 +181,10 @@ class ExplorerView:
     def show(self) -> None:
         """Display the fallback note and the widgets."""
         # local import: IPython only inside a notebook
-        from IPython.display import HTML, display
+        from IPython.display import HTML, Javascript, display
 
         display(HTML(fallback_note(self.uid, self.lang)))
+        display(Javascript(WATCH_JS))  # leaving a refused box clears its refusal
         display(self.w["box"])
 
     # -- changes ----------------------------------------------------------------------------
@@ -187,23 +192,31 @@ class ExplorerView:
         if self._syncing_total:
             return
         if self.grid.pending:  # typed before the chosen year's total was shown: taken for no year
-            self._changed([self.grid.pending_problem("total", self.w["total"].value)])
+            self._changed([self.grid.pending_problem("total", self.w["total"].value)], self.w["total"])
             return
         problems = self.state.set_total(self.w["total"].value, self.grid.year, self.lang)
         self.grid.sync()
-        self._changed(problems)
+        self._changed(problems, self.w["total"])
 
     def _entered(self) -> None:
-        """Enter in a cell or the total: a refusal on screen goes (the browser sends no value when
-        the amount shown is typed again; a new value, sent after, is checked as ever)."""
+        """Enter in a cell or the total, or the refused box left: a refusal on screen goes (the
+        browser sends no value when the amount shown is typed again; a new value, sent before
+        the leaving and after Enter, is checked as ever)."""
+        self.refusal.clear()
         if self.input_problems:
             self.input_problems = []
             self._show_inputs()
 
-    def _changed(self, problems: list[Problem]) -> None:
-        """A control was used: show what was refused (the state is unchanged then) or project the
-        new allocation (debounced)."""
+    def _cell_changed(self, problems: list[Problem]) -> None:
+        """A value typed in a cell (`grid.typed`) was taken or refused (`_changed`)."""
+        self._changed(problems, self.grid.typed)
+
+    def _changed(self, problems: list[Problem], typed=None) -> None:
+        """A control was used (a value typed in the box `typed`): show what was refused (the state
+        is unchanged then, the box marked: leaving it clears the refusal) or project the new
+        allocation (debounced)."""
         self.input_problems = list(problems)
+        self.refusal.mark(typed) if problems and typed is not None else self.refusal.clear()  # the box refused
         self._show_inputs()
         if problems:
             return
