@@ -53,6 +53,7 @@ from simlib.allocate.problem import (
     build_problem,
     district_spend_shares,
     from_amounts,
+    kept_model,
 )
 from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.allocate.robust import RobustResult, robust_optimum
@@ -344,7 +345,8 @@ def optimize(
     unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
-    own, model, target, draws = scen, None, None, {}  # the scenario on the units allocated, its models
+    own, draws = scen, {}  # the scenario on the units allocated; its models (`Kept`, `problem.kept_model`):
+    model, target = (None, None) if scen.units_switch else kept_model(scen, spec)
     if scen.units_switch:  # a crossing: the years on the new units, through the switch (`crossing`)
         cross = prepare_crossing(scen, spec, on_runs)
         own, spec, model, target = cross.scenario, cross.spec, cross.model, cross.target
