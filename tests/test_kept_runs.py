@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.allocate.continued import MEMO, Kept, kept
+from simlib.allocate.continued import MEMO, Kept, kept, release
 from simlib.engines.common import EngineOutput
 
 Y, L, D, G, K = 4, 2, 3, 2, 3
@@ -120,3 +120,18 @@ def test_the_memory_is_bounded():
     assert eng.calls[-1] == (MEMO + 5, 0, Y)
     target.run(eng, np.array([_spend(0)]))  # forgotten: run again
     assert eng.calls[-1] == (1, 0, Y)
+
+
+def test_a_unit_model_is_made_once_and_let_go_with_the_model():
+    model, start = Stub(_spend(1)), 1
+    eng, target = Engine(), kept(model, start)
+    sub = target.take_units(np.array([2]))
+    assert target.take_units(2) is sub  # a second problem of the same model: the same unit's runs
+    sub.run(eng, _allocations(model, start, 2)[..., [2]])
+    assert sub.state is not None and sub.memo
+    release(target)
+    assert sub.state is None and sub.prefix is None and not sub.memo
+    again = sub.run(eng, _allocations(model, start, 1)[..., [2]])  # after: from the baseline again
+    assert sub.runs == 2 and np.array_equal(
+        again.states, Engine().run(Stub(model.spend[..., [2]]), _allocations(model, start, 1)[..., [2]]).states
+    )

@@ -117,6 +117,7 @@ class Kept:
     memo: dict = field(default_factory=dict, repr=False)
     prefix: EngineOutput | None = field(default=None, repr=False)  # the run up to review `start`
     state: EngineState | None = field(default=None, repr=False)  # its state at that review
+    units: dict = field(default_factory=dict, repr=False)  # units -> their `Kept` (`take_units`)
     runs: int = 0  # scenarios the engine ran from the baseline
     continued: int = 0  # scenarios the engine continued from `state`
 
@@ -165,9 +166,28 @@ class Kept:
 
     def take_units(self, units: np.ndarray) -> Kept:
         """The same for some units only (`evaluate.unit_model`): the model and kept money of
-        their units (its own runs: nothing is shared with the full model)."""
-        units = np.asarray(units, int)
-        return Kept(self.model.take_units(units), self.start, np.ascontiguousarray(self.spend[..., units]))
+        their units, made once (its own runs: nothing is shared with the full model)."""
+        units = np.atleast_1d(np.asarray(units, int))
+        key = tuple(units.tolist())
+        if key not in self.units:
+            self.units[key] = Kept(
+                self.model.take_units(units), self.start, np.ascontiguousarray(self.spend[..., units])
+            )
+        return self.units[key]
+
+    def release(self) -> None:
+        """Let go of what the runs keep, the units' too (for the 56 communes the state at the
+        review holds about a gigabyte): a run after this starts again from the baseline."""
+        for sub in self.units.values():
+            sub.release()
+        self.memo.clear()
+        self.prefix = self.state = None
+
+
+def release(target) -> None:
+    """Let go of what a `Kept` model's runs keep (`Kept.release`); nothing for another model."""
+    if isinstance(target, Kept):
+        target.release()
 
 
 def kept(target: Model | MultidimModel, start: int) -> Kept:

@@ -433,9 +433,12 @@ def build_problem(
     )
 
 
-def kept_model(scen: Scenario, spec: OptimizeSpec) -> tuple[Model, Kept]:
+def kept_model(scen: Scenario, spec: OptimizeSpec) -> tuple[Model | None, Kept | None]:
     """The core model of `scen` and the model its evaluations run, `Kept` (`continued`): with the
-    scenario's money in the years before the first one `spec` allocates."""
+    scenario's money in the years before the first one `spec` allocates; (None, None) for a
+    scenario that changes units (its models come from `crossing.prepare_crossing`)."""
+    if scen.units_switch:
+        return None, None
     model = compile_model(scen)
     years = [model.years.index(y) for y in spec.plan_years or ()]
     return model, kept(engine_model(scen, model), min(years, default=0))
