@@ -66,6 +66,7 @@ def test_a_spending_run_again_is_not_run_again():
     first = target.run(eng, spend)
     again = target.run(eng, spend[1:])
     assert eng.calls == [(2, 0, Y)]  # the repeated spending once, then nothing
+    assert target.ran == 0  # nothing to tell `on_runs`
     full = Engine().run(model, spend)
     assert np.array_equal(first.states, full.states) and np.array_equal(first.reached, full.reached)
     assert np.array_equal(again.states, full.states[1:])
@@ -81,6 +82,7 @@ def test_the_kept_years_are_run_once():
     for name in ("states", "reached", "eligible", "flows"):
         assert np.array_equal(getattr(out, name), getattr(full, name)), name
     assert target.runs == 1 and target.continued == 5
+    assert target.ran == (start + 5 * (Y - start)) / Y  # runs of the whole model, as `on_runs` is told
 
 
 def test_other_money_before_the_first_allocated_year_runs_in_full():

@@ -120,6 +120,7 @@ class Kept:
     units: dict = field(default_factory=dict, repr=False)  # units -> their `Kept` (`take_units`)
     runs: int = 0  # scenarios the engine ran from the baseline
     continued: int = 0  # scenarios the engine continued from `state`
+    ran: float = 0.0  # the last call's engine runs, in runs of this model (`engine_runs`)
 
     @property
     def poverty_model(self) -> str:
@@ -137,6 +138,12 @@ class Kept:
         todo = list({k: i for i, k in enumerate(keys) if k not in made}.values())  # first of each
         cont = [i for i in todo if self._keeps(eng, spend[i])]
         full = [i for i in todo if i not in cont]
+        years = len(self.core.spend) - 1  # projected years
+        self.ran = (
+            len(full)
+            + len(cont) * (years - self.start) / years
+            + (self.start / years if cont and self.prefix is None else 0)
+        )
         if full:
             out = eng.run(self.model, spend[full])
             made |= {keys[i]: _row(out, j) for j, i in enumerate(full)}
@@ -203,6 +210,12 @@ def _row(out: EngineOutput, i: int) -> EngineOutput:
     if md is not None:
         md = type(md)(**{f.name: getattr(md, f.name)[i : i + 1].copy() for f in fields(md)})
     return EngineOutput(out.engine, **arrays, multidim=md)
+
+
+def engine_runs(target, arrays: int) -> float:
+    """The engine runs the last `engine_run` of `target` on `arrays` spendings made, in runs of
+    `target`: `arrays`, or for `Kept` those not remembered, a continued one counting its years."""
+    return target.ran if isinstance(target, Kept) else float(arrays)
 
 
 def engine_run(eng, target, spend: np.ndarray) -> EngineOutput:
