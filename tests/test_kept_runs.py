@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.allocate.continued import MEMO, Kept, kept, release
+from simlib.allocate.continued import MEMO, PINNED, Kept, kept, release
 from simlib.engines.common import EngineOutput
 
 Y, L, D, G, K = 4, 2, 3, 2, 3
@@ -120,8 +120,10 @@ def test_the_memory_is_bounded():
     assert len(target.memo) == MEMO
     target.run(eng, np.array([_spend(MEMO + 4)]))  # among the last kept
     assert eng.calls[-1] == (MEMO + 5, 0, Y)
-    target.run(eng, np.array([_spend(0)]))  # forgotten: run again
+    target.run(eng, np.array([_spend(PINNED)]))  # forgotten: run again
     assert eng.calls[-1] == (1, 0, Y)
+    target.run(eng, np.array([_spend(i) for i in range(PINNED)]))  # the first ones are kept throughout
+    assert eng.calls[-1] == (1, 0, Y) and len(target.pinned) == PINNED
 
 
 def test_a_unit_model_is_made_once_and_let_go_with_the_model():

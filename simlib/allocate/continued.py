@@ -101,8 +101,10 @@ class Continued:
         out.states[:, : self.at] = self.early
 
 
-#: outputs a `Kept` model keeps (one scenario each; about a megabyte for the 56 communes)
-MEMO = 16
+#: outputs a `Kept` model keeps (one scenario each; about a megabyte for the 56 communes): the last
+#: `MEMO` spendings run, and the first `PINNED` for the whole optimisation (the no-programme run,
+#: the plan, the kept money alone: asked for again by the tables after the loop)
+MEMO, PINNED = 16, 4
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Kept:
     start: int
     spend: np.ndarray
     memo: dict = field(default_factory=dict, repr=False)
+    pinned: dict = field(default_factory=dict, repr=False)
     prefix: EngineOutput | None = field(default=None, repr=False)  # the run up to review `start`
     state: EngineState | None = field(default=None, repr=False)  # its state at that review
     units: dict = field(default_factory=dict, repr=False)  # units -> their `Kept` (`take_units`)
@@ -134,7 +137,11 @@ class Kept:
         """The engine `eng` on spending (S, Y+1, L, D): the outputs remembered, the spendings that
         keep `spend` continued from `state` one at a time, the others run together."""
         keys = [s.tobytes() for s in spend]
-        made = {k: self.memo.pop(k) for k in keys if k in self.memo}  # taken out, put back last
+        made = {
+            k: self.memo.pop(k) if k in self.memo else self.pinned[k]
+            for k in keys
+            if k in self.memo or k in self.pinned
+        }
         todo = list({k: i for i, k in enumerate(keys) if k not in made}.values())  # first of each
         cont = [i for i in todo if self._keeps(eng, spend[i])]
         full = [i for i in todo if i not in cont]
@@ -151,6 +158,7 @@ class Kept:
         for i in cont:
             made[keys[i]] = self._continue(eng, spend[i : i + 1])
         self.memo |= made
+        self.pinned |= {k: made[k] for k in keys[: PINNED - len(self.pinned)] if k in made}
         while len(self.memo) > MEMO:
             del self.memo[next(iter(self.memo))]
         return EngineOutput.stack([made[k] for k in keys])
@@ -188,6 +196,7 @@ class Kept:
         for sub in self.units.values():
             sub.release()
         self.memo.clear()
+        self.pinned.clear()
         self.prefix = self.state = None
 
 
