@@ -48,24 +48,23 @@ def test_effort_follows_the_model_unless_asked():
 
 
 def test_estimated_runs_by_hand():
-    """Economy, 3 directions of which 2 can take money, 3 lines: curves 1 + 2 × 2 = 5; one loop of
-    two rounds (at most two at economy), each curves and candidates (full step and one shortened
-    step): 2 × (5 + 2) = 14; one absorption round: 3 starts evaluated, the loop, the money reaching
-    no one: 3 + 14 + 1 = 18; caps and no-programme before 3, comparison 8, a billion more for each
-    line 1 + 3: 3 + 8 + 18 + 4 = 33.
+    """Each spending run once (the model remembers them): economy, 3 directions of which 2 can
+    take money, 3 lines: curves 2 × 2 = 4 besides their reference; one loop of two rounds (at most
+    two at economy), each curves and candidates (full step and one shortened step): 2 × (4 + 2) =
+    12; one absorption round: 3 starts evaluated and the loop: 3 + 12 = 15; the no-programme run
+    and the plan before, a billion more for each line after: 2 + 15 + 3 = 20.
 
     Full, the same with 2 corners, 2 frontier points and 4 line × unit pairs: curves
-    1 + 2 × 9 × 5 = 91; a loop of three rounds 3 × (91 + 4) = 285; absorption round 1: 3 starts
-    and 2 corners evaluated, the loop from the best, the 2 other starts and both corners, money
-    lost, caps: 5 + 5 × 285 + 2 = 1432; round 2 (the optimum joins: 4 starts): 4 + 4 × 285 + 2 =
-    1146; round 3 (5 starts, no caps after the last): 5 + 5 × 285 + 1 = 1431; frontier: the
-    no-programme run and per point 2 starts, a loop and its run: 1 + 2 × 288 = 577; explanation
-    1 + 2 × 3 + 91 + 1 + 4 = 103: 3 + 8 + 1432 + 1146 + 1431 + 577 + 103 = 4700."""
-    assert estimated_runs(ECONOMY, 3, 2) == 33
-    assert estimated_runs(FULL, 3, 2, corners=2, frontier=2, pairs=4) == 4700
+    2 × 9 × 5 = 90; a loop of three rounds 3 × (90 + 4) = 282; absorption round 1: 3 starts and
+    2 corners evaluated, the loop from the best, the 2 other starts and both corners:
+    5 + 5 × 282 = 1415; round 2 (the optimum joins: 4 starts): 4 + 4 × 282 = 1132; round 3 (5
+    starts): 5 + 5 × 282 = 1415; frontier: per point 2 starts and a loop: 2 × 284 = 568;
+    explanation 2 × 3 + 90 + 4 = 100: 2 + 1415 + 1132 + 1415 + 568 + 100 = 4632."""
+    assert estimated_runs(ECONOMY, 3, 2) == 20
+    assert estimated_runs(FULL, 3, 2, corners=2, frontier=2, pairs=4) == 4632
     # the multistart keeps the `kept` best corners: 6 corners cost their evaluations, 4 loops
     assert estimated_runs(FULL, 3, 2, corners=6) - estimated_runs(FULL, 3, 2, corners=4) == 2
-    assert estimated_runs(FULL, 3, 2, corners=4) - estimated_runs(FULL, 3, 2, corners=3) == 1 + 285
+    assert estimated_runs(FULL, 3, 2, corners=4) - estimated_runs(FULL, 3, 2, corners=3) == 1 + 282
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,21 @@ year; the reviews and years before the continuation are the fixed part's — the
 from the switch on, the districts' households moved to the communes by the transition's weights
 before it (households by group and state only: the other arrays of those years are zero, and
 `described_from` tells readers where the communes' arrays begin).
+
+`Kept` stands for the model of any other scenario: the optimiser runs the same spending more than
+once (the run without the programme for the estimate and again for the tables, the optimum, the
+plan and the equal split for the comparison and again for the money that reaches no one), and
+every allocation keeps the scenario's money in the years before the first one it allocates
+(`simlib.allocate.kept`: plan_2027 allocates 2027 only). A `Kept` model gives a spending it ran
+lately its output again (`MEMO` outputs, one scenario each) and, for an engine that hands its
+state over (the multidimensional model's), continues a spending whose money before the first
+allocated year is the scenario's from the state of one run stopped at that review (`EngineOutput.joined`):
+the same engine on the same inputs, so the same arrays (tests/test_kept_runs.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -91,19 +101,146 @@ class Continued:
         out.states[:, : self.at] = self.early
 
 
+#: outputs a `Kept` model keeps (one scenario each; about a megabyte for the 56 communes): the last
+#: `MEMO` spendings run, and the first `PINNED` for the whole optimisation (the no-programme run,
+#: the plan, the kept money alone: asked for again by the tables after the loop)
+MEMO, PINNED = 16, 4
+
+
+@dataclass
+class Kept:
+    """The compiled `model` of a scenario that does not change units, whose allocations keep the
+    money `spend` (start + 1, L, D) VND of the history year and of the projected years before
+    `start` (module docstring); `start` 0: the runs are only remembered."""
+
+    model: Model | MultidimModel
+    start: int
+    spend: np.ndarray
+    memo: dict = field(default_factory=dict, repr=False)
+    pinned: dict = field(default_factory=dict, repr=False)
+    prefix: EngineOutput | None = field(default=None, repr=False)  # the run up to review `start`
+    state: EngineState | None = field(default=None, repr=False)  # its state at that review
+    units: dict = field(default_factory=dict, repr=False)  # units -> their `Kept` (`take_units`)
+    runs: int = 0  # scenarios the engine ran from the baseline
+    continued: int = 0  # scenarios the engine continued from `state`
+    ran: float = 0.0  # the last call's engine runs, in runs of this model (`engine_runs`)
+
+    @property
+    def poverty_model(self) -> str:
+        return self.model.poverty_model
+
+    @property
+    def core(self) -> Model:
+        return core_of(self.model)
+
+    def run(self, eng, spend: np.ndarray) -> EngineOutput:
+        """The engine `eng` on spending (S, Y+1, L, D): the outputs remembered, the spendings that
+        keep `spend` continued from `state` one at a time, the others run together."""
+        keys = [s.tobytes() for s in spend]
+        made = {
+            k: self.memo.pop(k) if k in self.memo else self.pinned[k]
+            for k in keys
+            if k in self.memo or k in self.pinned
+        }
+        todo = list({k: i for i, k in enumerate(keys) if k not in made}.values())  # first of each
+        cont = [i for i in todo if self._keeps(eng, spend[i])]
+        full = [i for i in todo if i not in cont]
+        years = len(self.core.spend) - 1  # projected years
+        self.ran = (
+            len(full)
+            + len(cont) * (years - self.start) / years
+            + (self.start / years if cont and self.prefix is None else 0)
+        )
+        if full:
+            out = eng.run(self.model, spend[full])
+            made |= {keys[i]: _row(out, j) for j, i in enumerate(full)}
+            self.runs += len(full)
+        for i in cont:
+            made[keys[i]] = self._continue(eng, spend[i : i + 1])
+        self.memo |= made
+        self.pinned |= {k: made[k] for k in keys[: PINNED - len(self.pinned)] if k in made}
+        while len(self.memo) > MEMO:
+            del self.memo[next(iter(self.memo))]
+        return EngineOutput.stack([made[k] for k in keys])
+
+    def _keeps(self, eng, spend: np.ndarray) -> bool:
+        return (
+            self.start > 0
+            and self.model.poverty_model in eng.hands_over
+            and spend[: self.start + 1].tobytes() == self.spend.tobytes()
+        )
+
+    def _continue(self, eng, spend: np.ndarray) -> EngineOutput:
+        if self.prefix is None:
+            self.prefix = eng.run(self.model, spend, stop=self.start)
+            self.state, self.prefix.state = self.prefix.state, None
+            self.runs += 1
+        later = eng.run(self.model, spend, start=self.start, state=self.state)
+        self.continued += 1
+        return self.prefix.joined(later, self.start).released()
+
+    def take_units(self, units: np.ndarray) -> Kept:
+        """The same for some units only (`evaluate.unit_model`): the model and kept money of
+        their units, made once (its own runs: nothing is shared with the full model)."""
+        units = np.atleast_1d(np.asarray(units, int))
+        key = tuple(units.tolist())
+        if key not in self.units:
+            self.units[key] = Kept(
+                self.model.take_units(units), self.start, np.ascontiguousarray(self.spend[..., units])
+            )
+        return self.units[key]
+
+    def release(self) -> None:
+        """Let go of what the runs keep, the units' too (for the 56 communes the state at the
+        review holds about a gigabyte): a run after this starts again from the baseline."""
+        for sub in self.units.values():
+            sub.release()
+        self.memo.clear()
+        self.pinned.clear()
+        self.prefix = self.state = None
+
+
+def release(target) -> None:
+    """Let go of what a `Kept` model's runs keep (`Kept.release`); nothing for another model."""
+    if isinstance(target, Kept):
+        target.release()
+
+
+def kept(target: Model | MultidimModel, start: int) -> Kept:
+    """`target` as a `Kept` model whose allocations keep the scenario's money before projected
+    year `start` (0: every year allocated)."""
+    return Kept(target, start, np.ascontiguousarray(core_of(target).spend[: start + 1], dtype=float))
+
+
+def _row(out: EngineOutput, i: int) -> EngineOutput:
+    """Scenario i of `out` alone (copies: the batch is not kept alive)."""
+    arrays = {name: getattr(out, name)[i : i + 1].copy() for name in ARRAYS}
+    md = out.multidim
+    if md is not None:
+        md = type(md)(**{f.name: getattr(md, f.name)[i : i + 1].copy() for f in fields(md)})
+    return EngineOutput(out.engine, **arrays, multidim=md)
+
+
+def engine_runs(target, arrays: int) -> float:
+    """The engine runs the last `engine_run` of `target` on `arrays` spendings made, in runs of
+    `target`: `arrays`, or for `Kept` those not remembered, a continued one counting its years."""
+    return target.ran if isinstance(target, Kept) else float(arrays)
+
+
 def engine_run(eng, target, spend: np.ndarray) -> EngineOutput:
-    """`eng` on spending (S, Y+1, L, D) for the model `target` (a compiled model, or `Continued`)."""
-    return target.run(eng, spend) if isinstance(target, Continued) else eng.run(target, spend)
+    """`eng` on spending (S, Y+1, L, D) for the model `target` (a compiled model, `Continued`
+    or `Kept`)."""
+    return target.run(eng, spend) if isinstance(target, Continued | Kept) else eng.run(target, spend)
 
 
 def core_model(target) -> Model:
-    """The core `Model` of the optimiser's target (`core_of`, through `Continued`)."""
-    return target.core if isinstance(target, Continued) else core_of(target)
+    """The core `Model` of the optimiser's target (`core_of`, through `Continued` and `Kept`)."""
+    return target.core if isinstance(target, Continued | Kept) else core_of(target)
 
 
 def engine_target(target) -> Model | MultidimModel:
-    """The compiled model the engine runs (segment 2's for `Continued`)."""
-    return target.model if isinstance(target, Continued) else target
+    """The compiled model the engine runs (segment 2's for `Continued`, its own for `Kept`)."""
+    return target.model if isinstance(target, Continued | Kept) else target
 
 
 def described_from(target) -> int:

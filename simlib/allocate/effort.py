@@ -99,10 +99,12 @@ def estimated_runs(
     of which the `kept` best on the engine are run); `frontier` the frontier's points other than
     the envelope itself; `pairs` the line × unit pairs given marginal values (full effort).
 
-    Counted from the algorithm, where it stops on what the runs say taken as follows:
+    Counted from the algorithm, where it stops on what the runs say taken as follows, each
+    spending run once: the model remembers the spendings it ran lately and the first few of the
+    optimisation (`simlib.allocate.continued.Kept`), so a spending asked for again is no run:
 
-    - one set of curves: the reference, then grid + 1 points for each active direction, and about
-      as many midpoints in each refinement round (the reference spending is not re-run);
+    - one set of curves: grid + 1 points for each active direction, and about as many midpoints
+      in each refinement round (its reference, the current allocation, was run before);
     - one certified loop (`certify.run_certified`): `LOOP_ROUNDS` rounds (at most
       `max_rounds`), each the curves and the candidate steps (full and shortened);
     - each absorption round (all `absorb_rounds` of them, though the caps often settle after the
@@ -110,31 +112,29 @@ def estimated_runs(
       runs the loop from every other start too — the optimisation tests its model at the plan and
       the equal split, far from the optimum, where the lines' interactions make its error larger
       than the promise — and the first round from the `kept` best corners (all of them evaluated);
-      each later round starts from the previous optimum as well; then the money that reaches no
-      one (one run) and, but after the last round, the caps from the optimum's run (one run);
-    - the frontier: the no-programme run, then for each point its two starts, one loop (its model
-      is tested only at its own candidates, near the optimum: no multistart) and its run;
-    - before: the absorption caps (no programme, the plan) and the no-programme run; after: the
-      comparison of four allocations (their summaries and money reaching no one); the
-      explanation: at full effort a billion more and a billion less for every line, the curves
-      sampled again around the optimum and a billion more for every line × unit pair, at economy
-      effort a billion more for each line whose money is decided (`lines`).
+      each later round starts from the previous optimum as well; the money that reaches no one
+      and the caps are read from the optimum's run (remembered);
+    - the frontier: for each point its two starts and one loop (its model is tested only at its
+      own candidates, near the optimum: no multistart);
+    - before: the no-programme run and the plan; after: the comparison of four allocations, all
+      run before; the explanation: at full effort a billion more and a billion less for every
+      line, the curves sampled again around the optimum and a billion more for every line × unit
+      pair, at economy effort a billion more for each line whose money is decided (`lines`).
 
     The runs of `--robust` (the parameter draws) are counted apart (`robust_runs`)."""
     lines = directions if lines is None else lines
     curves = _curves(effort, active)
     loop = _loop(effort, active)
-    runs = 3 + 8
+    runs = 2
     for rnd in range(effort.absorb_rounds):
         n = starts + rnd  # the previous optimum joins the starts
         others = n - 1 + (min(kept, corners) if rnd == 0 else 0) if effort.multistart else 0
         runs += n + (corners if rnd == 0 and effort.multistart else 0) + (1 + others) * loop
-        runs += 1 + (rnd < effort.absorb_rounds - 1)
-    runs += (1 + frontier * (2 + loop + 1)) if frontier else 0
+    runs += frontier * (2 + loop)
     if effort.unit_marginals:  # full: marginals added and cut for every line, curves sampled again
-        runs += 1 + 2 * lines + curves + 1 + pairs
+        runs += 2 * lines + (curves - 1) + pairs
     else:  # economy: added only, for the lines whose money is decided; the certificate's models
-        runs += 1 + lines
+        runs += lines
     return int(runs)
 
 
@@ -144,10 +144,13 @@ def _curves(effort: Effort, active: int) -> int:
     return 1 + active * (effort.grid + 1) * (1 + effort.refine)
 
 
-def _loop(effort: Effort, active: int) -> int:
+def _loop(effort: Effort, active: int, remembered: bool = True) -> int:
     """Runs of one certified loop: `LOOP_ROUNDS` rounds (at most `max_rounds`), each the curves
-    and the candidate steps (full and shortened)."""
-    return min(effort.max_rounds, LOOP_ROUNDS) * (_curves(effort, active) + 1 + len(effort.steps))
+    and the candidate steps, full and shortened; the curves' reference (the allocation the round
+    starts from) was run before where the model remembers its runs (`remembered`: the central
+    optimisation's, not the parameter draws' of `--robust`)."""
+    curves = _curves(effort, active) - (1 if remembered else 0)
+    return min(effort.max_rounds, LOOP_ROUNDS) * (curves + 1 + len(effort.steps))
 
 
 #: the allocations `--robust` starts from and compares its optimum with (`simlib.allocate.optimize`:
@@ -170,10 +173,10 @@ def robust_runs(effort: Effort, draws: int, kind: str, active: int) -> int:
     estimated for 64,229 counted (the robust loop's curves refine more than the central's)."""
     steps = len(FULL.steps)
     tested = ROBUST_STARTS + min(FULL.max_rounds, LOOP_ROUNDS) * (1 + steps)
-    per_draw = 1 + ROBUST_STARTS + 1 + _loop(FULL, active) + tested + 1 + ROBUST_STARTS
+    per_draw = 1 + ROBUST_STARTS + 1 + _loop(FULL, active, False) + tested + 1 + ROBUST_STARTS
     if kind == "regret":
         loops = 1 + (ROBUST_STARTS - 1 if effort.multistart else 0)
-        per_draw += ROBUST_STARTS + loops * _loop(effort, active)
+        per_draw += ROBUST_STARTS + loops * _loop(effort, active, False)
     return int(draws * per_draw)
 
 
@@ -183,7 +186,7 @@ def robust_restart_runs(draws: int, active: int) -> int:
     start, the loop and its model's tests, for every draw. By hand: 2 draws, 2 directions: 2 × 2 ×
     (1 + 285 + 15) = 1,204."""
     tested = ROBUST_STARTS + min(FULL.max_rounds, LOOP_ROUNDS) * (1 + len(FULL.steps))
-    return int(draws * (ROBUST_STARTS - 1) * (1 + _loop(FULL, active) + tested))
+    return int(draws * (ROBUST_STARTS - 1) * (1 + _loop(FULL, active, False) + tested))
 
 
 class EstimatedRuns(int):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.allocate.continued import core_model, engine_run
+from simlib.allocate.continued import core_model, engine_run, engine_runs
 from simlib.engines.common import EngineOutput
 from simlib.engines.registry import select
 from simlib.model import Model
@@ -44,8 +44,8 @@ def chunk_of(target) -> int:
 
 
 def told(on_runs, runs: float) -> None:
-    """Tell `on_runs` (a callable or None) of `runs` engine runs of the whole model."""
-    if on_runs is not None:
+    """Tell `on_runs` (a callable or None) of `runs` engine runs of the whole model (none: not told)."""
+    if on_runs is not None and runs > 0:
         on_runs(runs)
 
 
@@ -75,12 +75,12 @@ def run_batch(target: Model | MultidimModel, spend: np.ndarray, on_runs=None) ->
     chunk = chunk_of(target)
     if len(spend) <= chunk:
         out = engine_run(eng, target, spend)
-        told(on_runs, len(spend))
+        told(on_runs, engine_runs(target, len(spend)))
         return out
     outs = []
     for i in range(0, len(spend), chunk):
         outs.append(engine_run(eng, target, spend[i : i + chunk]))
-        told(on_runs, min(chunk, len(spend) - i))
+        told(on_runs, engine_runs(target, min(chunk, len(spend) - i)))
     return EngineOutput.stack(outs)
 
 
@@ -101,7 +101,7 @@ def aggregates(problem, spend: np.ndarray, target=None, groups: np.ndarray | Non
     chunk = chunk_of(target)
     for i in range(0, len(spend), chunk):
         out = engine_run(eng, target, spend[i : i + chunk])
-        told(problem.on_runs, share * len(spend[i : i + chunk]))
+        told(problem.on_runs, share * engine_runs(target, len(spend[i : i + chunk])))
         parts.append(problem.aggregate(out, groups=groups))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 

@@ -39,6 +39,7 @@ from simlib.allocate import baselines, diagnose, explain, solve, tables, unfunde
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
 from simlib.allocate.certify import MAX_EXTRA, Certificate, certified, objective_task
+from simlib.allocate.continued import release
 from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.crossing import crossing_note, crossing_spec, draw_targets, legal_check, prepare_crossing
 from simlib.allocate.effort import problem_runs, timed_zero
@@ -53,6 +54,7 @@ from simlib.allocate.problem import (
     build_problem,
     district_spend_shares,
     from_amounts,
+    kept_model,
 )
 from simlib.allocate.pwl import build_curves, direction_ranges
 from simlib.allocate.robust import RobustResult, robust_optimum
@@ -334,17 +336,15 @@ def optimize(
     on_runs=None,
     **switches,
 ) -> OptimizationResult:
-    """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as
-    objective='poor' or by_district=True build a spec when none is given; `providers` replace
-    the rule providers (default `rules.DEFAULT_PROVIDERS`; a legal frame adds its own);
-    `on_estimate(runs, cpu_seconds_per_run)` is told the expected engine runs once the problem is
-    built, `--robust`'s among them (`simlib.allocate.effort.problem_runs`; the no-programme run
-    timed, `timed_zero`); `on_runs(runs)` is
-    told the engine runs of every call this optimisation makes, in runs of the whole model (a
-    unit's model counts its share; `simlib.allocate.evaluate`), and of no other."""
+    """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as objective='poor' or
+    by_district=True build a spec when none is given; `providers` replace the rule providers (default
+    `rules.DEFAULT_PROVIDERS`; a legal frame adds its own); `on_estimate(runs, cpu_seconds_per_run)` is told the
+    expected engine runs once the problem is built, `--robust`'s among them (`simlib.allocate.effort.problem_runs`;
+    the no-programme run timed, `timed_zero`); `on_runs(runs)` is told the engine runs of every call this
+    optimisation makes, in runs of the whole model (a unit's model counts its share; `evaluate`), and no other."""
     spec = spec or resolve_spec(scen, **switches)
     providers = DEFAULT_PROVIDERS if providers is None else providers
-    own, model, target, draws = scen, None, None, {}  # the scenario on the units allocated, its models
+    own, draws, (model, target) = scen, {}, kept_model(scen, spec)  # the scenario on the units allocated, its models
     if scen.units_switch:  # a crossing: the years on the new units, through the switch (`crossing`)
         cross = prepare_crossing(scen, spec, on_runs)
         own, spec, model, target = cross.scenario, cross.spec, cross.model, cross.target
@@ -373,9 +373,11 @@ def optimize(
     if spec.objective != "min_cost" and not spec.robust:
         x, placed = baselines.place_leftover(p, x, x_plan)
     x = solve.tidy_sources(p, x)
-    return _result(
+    res = _result(
         scen, spec, p, x, status, infeas, cert, x_plan, x_equal, x_poverty, names, placed, rob, progress, with_frontier
     )
+    release(p.target)  # what the model's runs keep (`continued.Kept`): a gigabyte for the communes
+    return res
 
 
 def _result(

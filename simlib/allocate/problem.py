@@ -38,7 +38,7 @@ from functools import cached_property
 
 import numpy as np
 
-from simlib.allocate.continued import allocated_from, core_model, described_from, engine_target
+from simlib.allocate.continued import Kept, allocated_from, core_model, described_from, engine_target, kept
 from simlib.allocate.dated import cell_mask
 from simlib.allocate.evaluate import direction_units, engine_model, run_batch, unit_model
 from simlib.allocate.rules import BN, DEFAULT_PROVIDERS, Row, RowContext, Rows, variables
@@ -431,6 +431,17 @@ def build_problem(
         geos=geos,
         on_runs=on_runs,
     )
+
+
+def kept_model(scen: Scenario, spec: OptimizeSpec) -> tuple[Model | None, Kept | None]:
+    """The core model of `scen` and the model its evaluations run, `Kept` (`continued`): with the
+    scenario's money in the years before the first one `spec` allocates; (None, None) for a
+    scenario that changes units (its models come from `crossing.prepare_crossing`)."""
+    if scen.units_switch:
+        return None, None
+    model = compile_model(scen)
+    years = [model.years.index(y) for y in spec.plan_years or ()]
+    return model, kept(engine_model(scen, model), min(years, default=0))
 
 
 def fixed_years(spec: OptimizeSpec, years: tuple[int, ...]) -> list[int]:
