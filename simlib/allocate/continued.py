@@ -38,8 +38,23 @@ from simlib.model import Model
 from simlib.multidim import MultidimModel, core_of
 
 
+class Wrapped:
+    """What the optimiser reads of a wrapped compiled model (`self.model`): its poverty model and
+    its core `Model`."""
+
+    model: Model | MultidimModel
+
+    @property
+    def poverty_model(self) -> str:
+        return self.model.poverty_model
+
+    @property
+    def core(self) -> Model:
+        return core_of(self.model)
+
+
 @dataclass
-class Continued:
+class Continued(Wrapped):
     """Segment 2's model `model` continued from `state` (one scenario) handed over at review
     `start`; `at` the review of the switch (segment 2 begins there, `start` >= `at`); `prefix`
     segment 2's run from `at` to `start` with the scenario's money (None when `start` == `at`);
@@ -54,14 +69,6 @@ class Continued:
     #: a unit's model (`take_units`): its groups in the full model (only households are filled in
     #: before `start`: a unit's runs are read as changes against its own run, `evaluate.perturbed`)
     groups: np.ndarray | None = None
-
-    @property
-    def poverty_model(self) -> str:
-        return self.model.poverty_model
-
-    @property
-    def core(self) -> Model:
-        return core_of(self.model)
 
     def run(self, eng, spend: np.ndarray) -> EngineOutput:
         """The engine `eng` on spending (S, Y+1, L, D), one scenario at a time from the state (a
@@ -108,7 +115,7 @@ MEMO, PINNED = 16, 4
 
 
 @dataclass
-class Kept:
+class Kept(Wrapped):
     """The compiled `model` of a scenario that does not change units, whose allocations keep the
     money `spend` (start + 1, L, D) VND of the history year and of the projected years before
     `start` (module docstring); `start` 0: the runs are only remembered."""
@@ -124,14 +131,6 @@ class Kept:
     runs: int = 0  # scenarios the engine ran from the baseline
     continued: int = 0  # scenarios the engine continued from `state`
     ran: float = 0.0  # the last call's engine runs, in runs of this model (`engine_runs`)
-
-    @property
-    def poverty_model(self) -> str:
-        return self.model.poverty_model
-
-    @property
-    def core(self) -> Model:
-        return core_of(self.model)
 
     def run(self, eng, spend: np.ndarray) -> EngineOutput:
         """The engine `eng` on spending (S, Y+1, L, D): the outputs remembered, the spendings that
