@@ -52,9 +52,8 @@ def read_table(path: Path) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             if workbook_kind(path) == "xls":
                 raise InputError("csv_old_excel", file=shown)
-            df = pd.read_excel(path, dtype=str).fillna(
-                ""
-            )  # every sheet row a row (index + 2); empty cells "" as in a CSV
+            # every sheet row a row (index + 2); empty cells "" as in a CSV
+            df = pd.read_excel(path, dtype=str).fillna("")
         else:
             text = table_text(path, shown)
             sep = text_separator(text)

@@ -59,7 +59,8 @@ def _units(basis: str):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_answer_without_draws_counts_met_and_not_met_by_the_central_projection(lang):
-    bold = answer.verdict_parts(_ctx(_plain("projection"), lang))[0]
+    parts = answer.verdict_parts(_ctx(_plain("projection"), lang))
+    bold = parts[0]
     expected = {
         "vi": "Năm 2027 (năm của kế hoạch), theo dự báo trung tâm (chưa đánh giá mức độ chắc chắn): "
         "đạt 1, không đạt 1 trong 2 chỉ tiêu.",
@@ -67,11 +68,9 @@ def test_answer_without_draws_counts_met_and_not_met_by_the_central_projection(l
         "1 met, 1 not met of 2 targets.",
     }[lang]
     assert bold == expected
-    assert UNCERTAIN[lang] not in " ".join(answer.verdict_parts(_ctx(_plain("projection"), lang)))
+    assert UNCERTAIN[lang] not in " ".join(parts)
     # the note saying why (no draws were run) stays under the bold count
-    assert i18n.t("report.verdict.basis_note_projection", lang) in answer.verdict_parts(
-        _ctx(_plain("projection"), lang)
-    )
+    assert i18n.t("report.verdict.basis_note_projection", lang) in parts
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

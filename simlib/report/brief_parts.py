@@ -127,6 +127,11 @@ def rules_broken(r: decision.Run) -> list[str]:
     return list(dict.fromkeys(str(x) for x in found if x))
 
 
+def rules_text(r: decision.Run, lang: str) -> str:
+    """`rules_broken(r)` named in `lang` («; » between them); "" when it keeps every rule."""
+    return "; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules_broken(r))
+
+
 def set_aside_message(r: decision.Run, lang: str) -> decision.Message:
     """Why an allocation of the current plan's group is not one to choose (report63): its money
     breaks legal rules its run let through (`rules_broken`), so the brief's answer for the plan
@@ -139,7 +144,7 @@ def set_aside_message(r: decision.Run, lang: str) -> decision.Message:
         year=y1,
         basis=data.rate_basis(r.tables.indicators, lang),
         rate=fmt.percent(r.rate(y1), lang, 2),
-        rules="; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules_broken(r)),
+        rules=rules_text(r, lang),
     )
     return decision.Message(text, r.link, i18n.t("decision.evidence", lang))
 

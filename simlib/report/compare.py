@@ -174,9 +174,8 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
         if r.role == "reference"
     ]
     for r in decision.allocations(group):  # compared, not one to choose (the brief sets it aside)
-        rules = brief_parts.rules_broken(r)
-        if rules:
-            names = "; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules)
+        names = brief_parts.rules_text(r, lang)
+        if names:
             notes.append(i18n.t("compare.rules_broken", lang, title=f"«{r.title(lang)}»", rules=names))
     return notes
 
