@@ -26,7 +26,7 @@ from simlib.states import STATES
 from simlib.table_files import (
     example,
     fullwidth,
-    fullwidth_error,
+    fullwidth_column_error,
     missing_columns_error,
     number_text,
     read_table,
@@ -204,7 +204,9 @@ def commune_counts(column: pd.Series, file: str, errors: list[InputError]) -> np
     `errors`, with the first as written; full-width digits said as such), at the table's rows."""
     wide = fullwidth(column)
     if wide.any():
-        errors.append(fullwidth_error(column, wide, _rows(wide, index=column.index), file=file, field="communes"))
+        errors.append(
+            fullwidth_column_error(column, wide, _rows(wide, index=column.index), file=file, field="communes")
+        )
     communes = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").to_numpy(float)
     with np.errstate(invalid="ignore"):
         bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes))) & ~wide
@@ -359,7 +361,7 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     errors.extend(unguessed(column, dots, commas, rows, file=file, field=field))
     wide = fullwidth(column)
     if wide.any():
-        errors.append(fullwidth_error(column, wide, rows(wide), file=file, field=field))
+        errors.append(fullwidth_column_error(column, wide, rows(wide), file=file, field=field))
     hh = np.where(dots | commas | wide, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
     nan = np.isnan(hh) & ~(dots | commas | wide)
     if nan.any():

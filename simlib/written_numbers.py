@@ -111,13 +111,33 @@ def fullwidth_fix(text: object) -> str | None:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded).strip()
 
 
-def fullwidth_error(text: object, file: str | None, field: str | None) -> InputError | None:
+def fullwidth_error(text: object, file: str | None, field: str | None, whole: bool = False) -> InputError | None:
     """The message for a value written in full-width digits (`５５７`), with what to write
-    (`557`); None for any other value."""
+    (`557`); None for any other value. What to write is a number YAML reads (`５５７，５` →
+    `557.5`, not `557,5`: `ascii_number`); for a comma that may be either mark (`１，０００`), the
+    message of both readings (`decimal_comma_error`), with the value as written."""
     fix = fullwidth_fix(text)
     if fix is None:
         return None
-    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=fix)
+    if not whole and ONE_GROUP_COMMA.match(fix):
+        found = decimal_comma_error(fix, file, field)
+        found.value = text
+        found.args = (found.message("en"),)
+        return found
+    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=ascii_number(fix, whole))
+
+
+def ascii_number(text: str, whole: bool) -> str:
+    """`text`, a number in ASCII digits as a person writes it, as YAML reads it (a whole number if
+    `whole`): a decimal comma as a point (`557,5` → `557.5`), without the dots, spaces or commas
+    between thousands (`12.000.000`, `1 500`, `2,030` where a whole number goes); `text` as it is
+    otherwise."""
+    if whole and THOUSANDS_COMMA.match(text):
+        return text.strip().replace(",", "")
+    if DECIMAL_COMMA.match(text):
+        return decimal_comma_fix(text)
+    found = thousands_error(text, None, None)
+    return str(found.fields["fix"]) if found is not None else text
 
 
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
@@ -161,7 +181,7 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
     if not isinstance(text, str):
         return None
     if fullwidth_fix(text) is not None:  # before `PLAIN`, whose \d takes them as digits
-        return fullwidth_error(text, file, field)
+        return fullwidth_error(text, file, field, whole)
     hidden = hidden_characters_error(text, file, field, whole)
     if hidden is not None:
         return hidden
