@@ -244,18 +244,28 @@ def date_year(value: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def year_dot_error(value: object, file: str | None, field: str | None) -> InputError | None:
+def year_dot_error(value: object, file: str | None, field: str | None, key: bool = False) -> InputError | None:
     """The message for a year written with a thousands dot (`start_year: 2.027`), which YAML
     reads as the decimal number 2.027, with the year to write (2027); None for any other value
-    or a field that holds no year."""
-    if not isinstance(value, float) or not is_year(field) or not 1.9 <= value <= 2.1:
+    or a field that holds no year. `key`: `value` is a key where a year goes (`budget.years`:
+    `2.025:`, which the scenario's reader holds as the text '2.025')."""
+    number = _as_float(value) if key else value
+    if not isinstance(number, float) or not (key or is_year(field)) or not 1.9 <= number <= 2.1:
         return None
-    year = round(value * 1000)
+    year = round(number * 1000)
     return (
         InputError("year_dot", file=file, field=field, value=value, fix=year)
-        if abs(year - value * 1000) < 1e-6
+        if abs(year - number * 1000) < 1e-6
         else None
     )
+
+
+def _as_float(text: object) -> float | None:
+    """`text` read as a decimal number written with a point (`'2.025'`); None for anything else."""
+    try:
+        return float(text) if isinstance(text, str) and "." in text else None
+    except ValueError:
+        return None
 
 
 def is_year(field: str | None) -> bool:
