@@ -26,7 +26,6 @@ from referencing import Registry, Resource
 
 from simlib import i18n
 from simlib.errors import (
-    YEAR_PATTERN,
     InputError,
     closest_names,
     missing_file,
@@ -218,12 +217,6 @@ def _convert(err, file: str) -> list[InputError]:
         return [InputError("enum", file=file, field=field, value=err.instance, allowed=err.validator_value)]
     if v in ("minimum", "maximum", "exclusiveMinimum"):
         return [_bound_error(err, file, field, v)]
-    if (
-        v == "pattern"
-        and err.validator_value == YEAR_PATTERN
-        and (year := year_dot_error(err.instance, file, field, True))
-    ):
-        return [year]  # a budget year written `2.025:`
     if v == "pattern":
         return [pattern_error(err.instance, err.validator_value, file, field)]
     if v == "minLength":

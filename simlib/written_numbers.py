@@ -244,13 +244,14 @@ def date_year(value: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def year_dot_error(value: object, file: str | None, field: str | None, key: bool = False) -> InputError | None:
+def year_dot_error(value: object, file: str | None, field: str | None) -> InputError | None:
     """The message for a year written with a thousands dot (`start_year: 2.027`), which YAML
     reads as the decimal number 2.027, with the year to write (2027); None for any other value
-    or a field that holds no year. `key`: `value` is a key where a year goes (`budget.years`:
-    `2.025:`, which the scenario's reader holds as the text '2.025')."""
-    number = _as_float(value) if key else value
-    if not isinstance(number, float) or not (key or is_year(field)) or not 1.9 <= number <= 2.1:
+    or a field that holds no year. A key of a mapping by year (`budget.years`: `2.025:`) is read
+    the same: the scenario's reader holds it as the text '2.025', which the field names."""
+    by_year = (field or "").rsplit(".", 1)[-1] == "years"
+    number = _as_float(value) if by_year else value
+    if not isinstance(number, float) or not (by_year or is_year(field)) or not 1.9 <= number <= 2.1:
         return None
     year = round(number * 1000)
     return (
