@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.errors import EXCEL_NUMBER, InputError, closest_names, excel_code, excel_code_error, folded, raise_if_any
+from simlib.errors import (
+    EXCEL_NUMBER,
+    InputError,
+    closest_names,
+    excel_code,
+    excel_code_error,
+    folded,
+    mended_folders,
+    raise_if_any,
+)
 from simlib.parameters import sha256_file
 from simlib.paths import data_dir, display_path
 from simlib.schema import load_yaml, validate
@@ -26,7 +35,7 @@ from simlib.states import STATES
 from simlib.table_files import (
     example,
     fullwidth,
-    fullwidth_error,
+    fullwidth_column_error,
     missing_columns_error,
     number_text,
     read_table,
@@ -204,7 +213,9 @@ def commune_counts(column: pd.Series, file: str, errors: list[InputError]) -> np
     `errors`, with the first as written; full-width digits said as such), at the table's rows."""
     wide = fullwidth(column)
     if wide.any():
-        errors.append(fullwidth_error(column, wide, _rows(wide, index=column.index), file=file, field="communes"))
+        errors.append(
+            fullwidth_column_error(column, wide, _rows(wide, index=column.index), file=file, field="communes")
+        )
     communes = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").to_numpy(float)
     with np.errstate(invalid="ignore"):
         bad = ~((communes >= 0) & (communes <= MAX_COMMUNES) & (communes == np.round(communes))) & ~wide
@@ -359,7 +370,7 @@ def household_numbers(column: pd.Series, file: str, field: str, errors: list[Inp
     errors.extend(unguessed(column, dots, commas, rows, file=file, field=field))
     wide = fullwidth(column)
     if wide.any():
-        errors.append(fullwidth_error(column, wide, rows(wide), file=file, field=field))
+        errors.append(fullwidth_column_error(column, wide, rows(wide), file=file, field=field))
     hh = np.where(dots | commas | wide, np.nan, pd.to_numeric(text, errors="coerce").to_numpy(float))
     nan = np.isnan(hh) & ~(dots | commas | wide)
     if nan.any():
@@ -381,17 +392,31 @@ def missing_dataset(
     """The error for a dataset `name` (or folder; at `path`, else where the name points) that is
     not there, with the datasets under data/ closest to a bare name (`dataset: CaoBang` →
     `caobang`), or the folder a path means when written with Windows' backslashes or blanks
-    around it (`.\\caobang` → `./caobang`: where it is, from `relative_to`)."""
+    around it (`.\\caobang` → `./caobang`: where it is, from `relative_to`), or with a name a
+    little off (`near_folders`: `./data/caobangg` → `./data/caobang`)."""
     bare = "/" not in name and "\\" not in name
     try:
-        names = [p.name for p in data_dir().iterdir() if p.is_dir()] if bare else []
+        names = [p.name for p in data_dir().iterdir() if p.is_dir()]
     except OSError:  # data/ gone or not readable: no suggestion
         names = []
     shown = display_path(path if path is not None else resolve_dataset_path(name))
     mended = name.strip().replace("\\", "/")
     found = not bare and mended != name and resolve_dataset_path(mended, relative_to).is_dir()
-    near = [mended] if found else closest_names(name, names)
+    near = [mended] if found else closest_names(name, names) if bare else near_folders(mended, relative_to, names)
     return InputError("dataset_missing", field=field, value=name, path=shown, suggest=near)
+
+
+def near_folders(written: str, relative_to: Path | None, names: list[str]) -> list[str]:
+    """The existing folders a dataset path `written` that is not there may mean, written as it
+    was (from `relative_to`, the scenario's folder): each of its names not there replaced by the
+    closest folder name beside it (`errors.mended_folders`: `./data/caobangg` → `./data/caobang`);
+    else the dataset under data/ of the closest name among `names` (`./caobangg` → `caobang`)."""
+    rel = Path(written)
+    base = rel if rel.is_absolute() or relative_to is None else relative_to / rel
+    prefix = "./" if written.startswith("./") else ""
+    parts = len(rel.parts)
+    found = [str(f) if rel.is_absolute() else prefix + "/".join(f.parts[-parts:]) for f in mended_folders(base)]
+    return found or closest_names(rel.name, names)
 
 
 def load_dataset(ref: str | Path, relative_to: Path | None = None) -> Dataset:

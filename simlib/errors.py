@@ -316,7 +316,7 @@ def _entries(folder: Path, kind: Callable[[Path], bool]) -> list[Path]:
         return []
 
 
-def _mended_folders(folder: Path) -> list[Path]:
+def mended_folders(folder: Path) -> list[Path]:
     """The existing folders `folder` may mean: itself if it is one, else each of its names that is
     not there replaced by the closest folder name beside it (`closest_names`: `param/scenarios`
     finds `params/scenarios`, `prams/senarios` too); none when a name has no close one, at most
@@ -326,7 +326,7 @@ def _mended_folders(folder: Path) -> list[Path]:
     if folder.parent == folder or folder.name in ("", ".", ".."):
         return []
     found = []
-    for base in _mended_folders(folder.parent):
+    for base in mended_folders(folder.parent):
         names = [d.name for d in _entries(base, Path.is_dir)]
         found += [base / name for name in closest_names(folder.name, names)]
     return found[:_SUGGESTED]
@@ -335,12 +335,12 @@ def _mended_folders(folder: Path) -> list[Path]:
 def _near_files(path: Path) -> list[Path]:
     """Existing files whose name is close to `path`'s (names without their suffix, so that
     `plan2024.yml` finds `plan_2024.yaml`): in its own folder, or, when that folder is not there,
-    in the folders it may mean (`_mended_folders`: `param/scenarios/plan_2024.yaml` finds
+    in the folders it may mean (`mended_folders`: `param/scenarios/plan_2024.yaml` finds
     `params/scenarios/plan_2024.yaml`), and among the bundled scenarios (`params/scenarios/`);
     and the folders beside it (`params/scenario` and `param/scenarios` find `params/scenarios`,
     for the commands that take a folder); the closest ones only (ties all shown, at most
     `_SUGGESTED`)."""
-    folders = _mended_folders(path.parent)
+    folders = mended_folders(path.parent)
     by_stem: dict[str, dict[Path, Path]] = {}
     for folder in (*folders, scenarios_dir()):
         for f in _entries(folder, Path.is_file):

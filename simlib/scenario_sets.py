@@ -163,18 +163,24 @@ def default_causes(errors: list[InputError], absent: list[str], defaults: dict[s
     `defaults`) saying so — «the default horizon of 2 years is in use because `horizon` is not
     given» — and, when an unknown top-level key of the file or of `--set` looks like that field
     (`horizn`), that the typo is the likely cause: a planner reading «year 2027 outside the
-    projection 2024–2025» would otherwise look for the fault in the budget. A year before the projection (`year_outside` of
-    a year no horizon reaches) is not the default's doing and is left as it is."""
+    projection 2024–2025» would otherwise look for the fault in the budget. Said once, on the
+    first problem it causes (seven budget years beyond the default horizon: one note, not seven).
+    A year before the projection (`year_outside` of a year no horizon reaches) is not the
+    default's doing and is left as it is."""
     typos = {
         near: e.field
         for e in errors
         if e.code in ("unknown_key", "set_unknown") and e.field and "." not in e.field
         for near in e.suggest
     }
+    said = set()
     for e in errors:
         key = next((k for k in absent if e.code in DEFAULT_CONSEQUENCES[k][1]), None)
-        if key is None or (e.code == "year_outside" and int(str(e.field).rsplit(".", 1)[-1]) < e.fields["first"]):
+        if key is None or key in said:
             continue
+        if e.code == "year_outside" and int(str(e.field).rsplit(".", 1)[-1]) < e.fields["first"]:
+            continue
+        said.add(key)
         text = DEFAULT_CONSEQUENCES[key][0]
         e.because += [(text, {"default": defaults.get(key), "field": key})] if text else []
         if key in typos:

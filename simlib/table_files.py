@@ -218,23 +218,38 @@ def fullwidth(column: pd.Series) -> np.ndarray:
     return column.map(lambda v: fullwidth_fix(v) is not None).to_numpy(bool)
 
 
-def fullwidth_error(column: pd.Series, mask: np.ndarray, rows: str, **where) -> InputError:
+def fullwidth_column_error(column: pd.Series, mask: np.ndarray, rows: str, whole: bool = True, **where) -> InputError:
     """The error for `column`'s values typed in full-width digits where `mask` is true, at `rows`
-    (spreadsheet numbering): the first as written and as it is to be written (`4410`); `where`:
-    the error's file and field."""
+    (spreadsheet numbering): the first as written and as it is to be written, a number the table
+    is read with (`table_number`: `４４１０` → `4410`, `５５７，５` → `557.5`); `whole`: a column of
+    counts (`number_text`); `where`: the error's file and field."""
     shown = example(column, mask)
-    return InputError("csv_fullwidth_digits", rows=rows, example=shown, fix=fullwidth_fix(shown), **where)
+    fix = table_number(fullwidth_fix(shown), whole)
+    return InputError("csv_fullwidth_digits", rows=rows, example=shown, fix=fix, **where)
 
 
-def fullwidth_by_file(df: pd.DataFrame, col: str, values: pd.Series, rows_text) -> tuple[np.ndarray, list[InputError]]:
+def table_number(text: str, whole: bool) -> str:
+    """`text`, a number in ASCII digits, as `number_text` reads it without a guess: a decimal
+    comma as a point (`557,5` → `557.5`), a count grouped by dots without them (`4.410` → `4410`,
+    as `unguessed` says it), grouping spaces and thousands commas dropped."""
+    read, dots, commas = number_text(pd.Series([text]), whole)
+    if commas[0]:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(".", "") if dots[0] else str(read.iloc[0])
+
+
+def fullwidth_by_file(
+    df: pd.DataFrame, col: str, values: pd.Series, rows_text, whole: bool = True
+) -> tuple[np.ndarray, list[InputError]]:
     """`fullwidth` of `values` (column `col` of a table of several files stacked, each row's file
-    in `_file` and its spreadsheet row in `_row`) and one `fullwidth_error` per file;
-    `rows_text(rows)` writes a list of row numbers."""
+    in `_file` and its spreadsheet row in `_row`) and one `fullwidth_column_error` per file;
+    `rows_text(rows)` writes a list of row numbers; `whole`: a column of counts."""
     wide = fullwidth(values)
     errors = []
     for file in dict.fromkeys(df["_file"].to_numpy()[wide]):
         at = wide & (df["_file"].to_numpy() == file)
-        errors.append(fullwidth_error(values, at, rows_text(df["_row"].to_numpy()[at]), file=file, field=col))
+        rows = rows_text(df["_row"].to_numpy()[at])
+        errors.append(fullwidth_column_error(values, at, rows, whole, file=file, field=col))
     return wide, errors
 
 

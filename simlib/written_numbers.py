@@ -111,13 +111,33 @@ def fullwidth_fix(text: object) -> str | None:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded).strip()
 
 
-def fullwidth_error(text: object, file: str | None, field: str | None) -> InputError | None:
+def fullwidth_error(text: object, file: str | None, field: str | None, whole: bool = False) -> InputError | None:
     """The message for a value written in full-width digits (`５５７`), with what to write
-    (`557`); None for any other value."""
+    (`557`); None for any other value. What to write is a number YAML reads (`５５７，５` →
+    `557.5`, not `557,5`: `ascii_number`); for a comma that may be either mark (`１，０００`), the
+    message of both readings (`decimal_comma_error`), with the value as written."""
     fix = fullwidth_fix(text)
     if fix is None:
         return None
-    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=fix)
+    if not whole and ONE_GROUP_COMMA.match(fix):
+        found = decimal_comma_error(fix, file, field)
+        found.value = text
+        found.args = (found.message("en"),)
+        return found
+    return InputError("fullwidth_digits", file=file, field=field, value=text, fix=ascii_number(fix, whole))
+
+
+def ascii_number(text: str, whole: bool) -> str:
+    """`text`, a number in ASCII digits as a person writes it, as YAML reads it (a whole number if
+    `whole`): a decimal comma as a point (`557,5` → `557.5`), without the dots, spaces or commas
+    between thousands (`12.000.000`, `1 500`, `2,030` where a whole number goes); `text` as it is
+    otherwise."""
+    if whole and THOUSANDS_COMMA.match(text):
+        return text.strip().replace(",", "")
+    if DECIMAL_COMMA.match(text):
+        return decimal_comma_fix(text)
+    found = thousands_error(text, None, None)
+    return str(found.fields["fix"]) if found is not None else text
 
 
 def number_text_error(text: Any, file: str | None, field: str | None) -> InputError | None:
@@ -161,7 +181,7 @@ def written_number_error(text: object, file: str | None, field: str | None, whol
     if not isinstance(text, str):
         return None
     if fullwidth_fix(text) is not None:  # before `PLAIN`, whose \d takes them as digits
-        return fullwidth_error(text, file, field)
+        return fullwidth_error(text, file, field, whole)
     hidden = hidden_characters_error(text, file, field, whole)
     if hidden is not None:
         return hidden
@@ -227,15 +247,26 @@ def date_year(value: Any) -> int | None:
 def year_dot_error(value: object, file: str | None, field: str | None) -> InputError | None:
     """The message for a year written with a thousands dot (`start_year: 2.027`), which YAML
     reads as the decimal number 2.027, with the year to write (2027); None for any other value
-    or a field that holds no year."""
-    if not isinstance(value, float) or not is_year(field) or not 1.9 <= value <= 2.1:
+    or a field that holds no year. A key of a mapping by year (`budget.years`: `2.025:`) is read
+    the same: the scenario's reader holds it as the text '2.025', which the field names."""
+    by_year = (field or "").rsplit(".", 1)[-1] == "years"
+    number = _as_float(value) if by_year else value
+    if not isinstance(number, float) or not (by_year or is_year(field)) or not 1.9 <= number <= 2.1:
         return None
-    year = round(value * 1000)
+    year = round(number * 1000)
     return (
         InputError("year_dot", file=file, field=field, value=value, fix=year)
-        if abs(year - value * 1000) < 1e-6
+        if abs(year - number * 1000) < 1e-6
         else None
     )
+
+
+def _as_float(text: object) -> float | None:
+    """`text` read as a decimal number written with a point (`'2.025'`); None for anything else."""
+    try:
+        return float(text) if isinstance(text, str) and "." in text else None
+    except ValueError:
+        return None
 
 
 def is_year(field: str | None) -> bool:

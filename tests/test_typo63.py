@@ -60,18 +60,21 @@ def test_years_beyond_the_default_horizon_name_the_default_and_the_typo(tmp_path
     for year in (2026, 2027):
         e = errors[f"budget.years.{year}"]
         assert e.code == "year_outside" and (e.fields["first"], e.fields["last"]) == (2024, 2025)
-        text = e.message(lang)
-        assert default in text and typo in text
-        assert text.index("2024–2025") < text.index(default) < text.index(typo)  # the problem first, then its cause
+    text = errors["budget.years.2026"].message(lang)  # the first it causes says the cause (input64: once)
+    assert default in text and typo in text
+    assert text.index("2024–2025") < text.index(default) < text.index(typo)  # the problem first, then its cause
+    assert not errors["budget.years.2027"].because
     assert "horizon" in errors["horizn"].suggest and not errors["horizn"].because
 
 
 def test_without_a_look_alike_key_only_the_default_is_said(tmp_path):
     errors = _by_field(_problems(tmp_path, "plan_2027", "horizon: 4", "# horizon left out"))
     assert set(errors) == {"budget.years.2026", "budget.years.2027"}
+    e = errors["budget.years.2026"]
+    assert [k for k, _ in e.because] == ["err.default_horizon"]
+    assert e.because[0][1]["default"] == 2
+    assert errors["budget.years.2027"].because == []  # said once (input64)
     for e in errors.values():
-        assert [k for k, _ in e.because] == ["err.default_horizon"]
-        assert e.because[0][1]["default"] == 2
         assert "horizn" not in e.message("en") and "mistyped" not in e.message("en")
     # the same typo on the command line (`--set horizn=4`) is named as the likely cause too
     path = tmp_path / "plan_2027.yaml"
@@ -79,7 +82,7 @@ def test_without_a_look_alike_key_only_the_default_is_said(tmp_path):
         load_scenario(path, ["horizn=4"])
     errors = _by_field(exc.value.errors)
     assert errors["horizn"].code == "set_unknown" and errors["horizn"].file == "--set"
-    assert errors["budget.years.2027"].message("en").endswith("; the unknown key «horizn» is likely `horizon` mistyped")
+    assert errors["budget.years.2026"].message("en").endswith("; the unknown key «horizn» is likely `horizon` mistyped")
     # horizon: 3 given (2024–2026): 2027 is outside by the file's own horizon, no default at work
     (e,) = _problems(tmp_path, "plan_2027", "horizon: 4", "horizon: 3")
     assert (e.field, e.because) == ("budget.years.2027", [])
@@ -93,8 +96,9 @@ def test_the_switch_of_units_names_the_default_model_and_horizon(tmp_path):
     assert "mô hình nghèo mặc định «states»" in text and "khóa «modl» là «model» viết nhầm" in text
     errors = _by_field(_problems(tmp_path, "crossing_2024_2027", "horizon: 4", "horizont: 4"))
     assert "units_switch" in errors
-    text = errors["units_switch"].message("en")
+    text = errors["budget.years.2026"].message("en")  # the first problem the default causes says it (input64: once)
     assert "default horizon of 2 years" in text and "«horizont» is likely `horizon` mistyped" in text
+    assert errors["units_switch"].because == [] and errors["budget.years.2027"].because == []
 
 
 def test_contents_without_periods_name_the_typo(tmp_path):

@@ -165,7 +165,7 @@ def numbers(df: pd.DataFrame, col: str, required: bool, errors: list, whole: boo
         return np.full(len(df), np.nan)
     raw, dots, commas = number_text(text_column(df, col), whole)
     errors.extend(unguessed_by_file(df, col, dots, commas, _rows_text))
-    wide, found = fullwidth_by_file(df, col, raw, _rows_text)
+    wide, found = fullwidth_by_file(df, col, raw, _rows_text, whole)
     errors.extend(found)
     guess = dots | commas | wide
     vals = np.where(guess, np.nan, pd.to_numeric(raw, errors="coerce").to_numpy(float))
