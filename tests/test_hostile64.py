@@ -1,0 +1,87 @@
+"""Round 64 of hostile inputs: a tired provincial planner's scenario files and command lines, and
+what simlib must answer now (exit status 2 and a message naming the file, the field, the value and
+what to write; no traceback; nothing of the user's changed).
+
+Tried and already answered well (no test added here): a scenario saved by Excel as CSV (said as a
+table); UTF-8 with a byte-order mark, CRLF line ends; a tab indenting a line; `80%` as an amount;
+a negative amount; a start year before or after the dataset's; `--jobs 0`, `--jobs -3`,
+`--seed -1`, `--lang VI`, `--draws 1.000`, `--draws 1e3`, `--engine Expected`; Windows
+backslashes; `'~/kết quả'` in quotes; a folder with spaces and diacritics (`Kế hoạch 2027/`) as
+input and as `--out`; `--out` at a folder of the user's, at a link to it, at a file, under a file,
+at the scenarios' folder, inside params/; two batches at once into one folder (the second refused,
+naming the first's process); a Ctrl-C during a batch (nothing left, a re-run works; a re-run into
+an earlier batch's folder interrupted keeps it); two files of a batch with the same name; commune
+names in NFD, without or with wrong diacritics; `--set …=0,2`; import-review and calibrate into
+the template dataset or onto their own inputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hostile_helpers import assert_user_error, cli
+from test_hostile60 import typed
+
+pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
+
+
+# 1. money in the wrong unit
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("en", ["field 'budget.years.2024'", "only 43 VND in all", "set budget.unit: billion VND"]),
+        ("vi", ["trường «budget.years.2024»", "chỉ là 43 đồng", "hãy đặt budget.unit: billion VND"]),
+    ],
+)
+def test_amounts_in_billions_under_unit_vnd_are_refused(here, lang, says):
+    """`unit: VND` over amounts written in billion VND (30 + 3 + 10: 43 đồng a year) was valid:
+    the run went on as if the programme had no money, every number of the report wrong. A year
+    of less than a million đồng in all is refused, naming the year and the unit to write; the
+    second year (`same_as`) is the same money, said once."""
+    code, text = cli("--lang", lang, "validate", typed(here, "unit: billion VND", "unit: VND"))
+    assert_user_error(code, text, says)
+    assert "2025" not in text
+
+
+def in_dong(here, path: str, old: str = "", new: str = "") -> str:
+    """The scenario file `path` with `unit: VND` and `old` replaced by `new`."""
+    text = (here / path).read_text(encoding="utf-8").replace("unit: billion VND", "unit: VND")
+    (here / path).write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_year_of_a_million_dong_or_of_nothing_is_valid(here):
+    """The bounds of that check: a year of exactly one million đồng (999957 + 3 + 40), and years
+    with no money at all, are valid."""
+    million = in_dong(here, typed(here, "central_investment: 30", "central_investment: 999957"), ": 10", ": 40")
+    assert cli("validate", million) == (0, f"✓ Hợp lệ: {million}\n")
+    block = "      lines:\n        P1.1:\n          central_investment: 30\n          local: 3\n"
+    block += "        P2:\n          central_recurrent: 10\n"
+    nothing = in_dong(here, typed(here, "'2024':\n" + block, "'2024': {}\n"))
+    assert cli("validate", nothing) == (0, f"✓ Hợp lệ: {nothing}\n")
+
+
+@pytest.mark.parametrize(
+    "unit,written,meant",
+    [("billion VND", "30000000000", "30"), ("million VND", "30000000000", "30000"), ("billion VND", "1.0e+10", "10")],
+)
+def test_an_amount_written_in_dong_says_the_amount_to_write(here, unit, written, meant):
+    """`central_investment: 30000000000` (30 tỷ written in đồng) under `unit: billion VND` was
+    «amount too large (in VND it exceeds 2^53 dong, the largest amount held exactly)»: it now says
+    the amount was probably written in đồng and what to write in the budget's unit."""
+    path = typed(here, "central_investment: 30", f"central_investment: {written}")
+    if unit != "billion VND":
+        text = (here / path).read_text(encoding="utf-8").replace("unit: billion VND", f"unit: {unit}")
+        (here / path).write_text(text, encoding="utf-8")
+    code, text = cli("--lang", "en", "validate", path)
+    assert_user_error(code, text, ["probably written in dong", f"write {meant} (the amount in {unit})"])
+    assert "budget.years.2024.lines.P1.1.central_investment" in text
+
+
+def test_an_amount_too_large_in_dong_keeps_its_message(here):
+    """Under `unit: VND` there is no smaller unit to have meant: the message stays as it was."""
+    path = in_dong(here, typed(here, "central_investment: 30", "central_investment: 1.0e+20"))
+    code, text = cli("--lang", "en", "validate", path)
+    assert_user_error(code, text, ["amount too large (in VND it exceeds 2^53 dong"])
+    assert "probably written in dong" not in text
