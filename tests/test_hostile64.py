@@ -18,10 +18,13 @@ the template dataset or onto their own inputs.
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 from hostile_helpers import assert_user_error, cli
 from test_hostile60 import typed
 
 pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
+
+SCENARIOS = ROOT / "params" / "scenarios"
 
 
 # 1. money in the wrong unit
@@ -85,3 +88,33 @@ def test_an_amount_too_large_in_dong_keeps_its_message(here):
     code, text = cli("--lang", "en", "validate", path)
     assert_user_error(code, text, ["amount too large (in VND it exceeds 2^53 dong"])
     assert "probably written in dong" not in text
+
+
+# 2. a scenario copied out of params/scenarios
+
+
+def test_a_copied_scenarios_relative_transitions_path_is_said_with_where_it_was_looked_for(here):
+    """plan_2024_estimated.yaml copied into a planner's folder: its `transitions:
+    ../calibrated/caobang_series/transitions.yaml` (relative to the scenario's folder) led nowhere,
+    and the message was only «calibrated/caobang_series/transitions.yaml: file not found», with
+    neither the scenario nor the field. It names both now, the path as written, where it was
+    looked for and why, and the bundled file the same path leads to from params/scenarios."""
+    (here / "mine").mkdir()
+    (here / "mine" / "est.yaml").write_text((SCENARIOS / "plan_2024_estimated.yaml").read_text(encoding="utf-8"))
+    code, text = cli("--lang", "en", "validate", "mine/est.yaml")
+    bundled = (ROOT / "params" / "calibrated" / "caobang_series" / "transitions.yaml").resolve()
+    says = ["mine/est.yaml, field 'transitions': file not found: calibrated/caobang_series/transitions.yaml"]
+    says += [
+        "read from the folder holding that scenario file",
+        "(value: '../calibrated/caobang_series/transitions.yaml')",
+    ]
+    assert_user_error(code, text, [*says, f"did you mean {bundled}?"])
+
+
+def test_a_transitions_path_that_leads_nowhere_from_params_too_gets_no_suggestion(here):
+    """Nothing to suggest when the bundled scenarios' folder has no such file either."""
+    text = (SCENARIOS / "plan_2024_estimated.yaml").read_text(encoding="utf-8")
+    (here / "est.yaml").write_text(text.replace("caobang_series/transitions", "nowhere/transitions"), encoding="utf-8")
+    code, text = cli("validate", "est.yaml")
+    assert_user_error(code, text, ["est.yaml, trường «transitions»: không tìm thấy tệp", "nowhere/transitions.yaml"])
+    assert "có phải là" not in text
