@@ -118,3 +118,45 @@ def test_a_transitions_path_that_leads_nowhere_from_params_too_gets_no_suggestio
     code, text = cli("validate", "est.yaml")
     assert_user_error(code, text, ["est.yaml, trường «transitions»: không tìm thấy tệp", "nowhere/transitions.yaml"])
     assert "có phải là" not in text
+
+
+# 3. an amount without its source
+
+
+@pytest.mark.parametrize(
+    "old,new,field,says",
+    [
+        (
+            "        P2:\n          central_recurrent: 10\n",
+            "        P2: 10\n",
+            "budget.years.2024.lines.P2",
+            "write «P2: {<source>: 10}», <source> one of the names allowed",
+        ),
+        (
+            "        P1.1:\n          central_investment: 30\n          local: 3\n",
+            "        P1.1: 33.5\n",
+            "budget.years.2024.lines.P1.1",
+            "write «P1.1: {<source>: 33.5}»",
+        ),
+    ],
+)
+def test_an_amount_without_its_source_says_how_to_write_it(here, old, new, field, says):
+    """`P2: 10` (the line's money, its source left out) was «wrong type, expected a mapping
+    (key: value)»: it says now that an amount is given by source, how to write it and the sources
+    there are."""
+    code, text = cli("--lang", "en", "validate", typed(here, old, new))
+    sources = "allowed: central_investment, central_recurrent, local, mobilised, policy_credit"
+    assert_user_error(code, text, [f"field '{field}'", "given by funding source", says, sources])
+
+
+def test_other_wrong_types_keep_their_message(here):
+    """Only a number where a budget year wants amounts by source: text there, or a number
+    elsewhere, keeps «wrong type»."""
+    code, text = cli(
+        "--lang", "en", "validate", typed(here, "        P2:\n          central_recurrent: 10\n", "        P2: ten\n")
+    )
+    assert_user_error(code, text, ["field 'budget.years.2024.lines.P2': wrong type"])
+    code, text = cli(
+        "--lang", "en", "validate", typed(here, "  unit: billion VND\n", "  unit: billion VND\n  district_split: 3\n")
+    )
+    assert_user_error(code, text, ["field 'budget.district_split': wrong type"])
