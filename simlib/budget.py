@@ -30,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from simlib import i18n
 from simlib.catalogue import Catalogue
 from simlib.errors import InputError, excel_code, excel_code_error, folded
+from simlib.i18n import fmt
 from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
@@ -39,6 +41,9 @@ MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
 #: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
 #: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
 MAX_VND = float(2**53)
+#: the least money a budget year holds, when it holds any: one million VND (a year of less is
+#: amounts written in billion or million VND under `unit: VND`, not a programme's money)
+MIN_YEAR_VND = 1e6
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,8 @@ def _same_as_errors(years_raw: dict, file: str) -> list[InputError]:
 
 
 def _money_errors(years_raw: dict, scale: float, unit: str, file: str) -> list[InputError]:
-    """Amounts that exceed `MAX_VND` once converted to VND."""
+    """Amounts that exceed `MAX_VND` once converted to VND; in a unit larger than VND, said as
+    written in đồng (`money_in_dong`), with the amount to write in the budget's unit."""
     errors = []
     limit = MAX_VND / scale
     for y, entry in years_raw.items():
@@ -290,15 +296,24 @@ def _money_errors(years_raw: dict, scale: float, unit: str, file: str) -> list[I
         items += [(f"envelope.{src}", amt) for src, amt in (entry.get("envelope") or {}).items()]
         for where, amt in items:
             if isinstance(amt, (int, float)) and abs(amt) > limit:
-                errors.append(
-                    InputError(
-                        "money_too_large",
-                        file=file,
-                        field=f"budget.years.{y}.{where}",
-                        value=amt,
-                        allowed=f"≤ {int(limit)} {unit}",
-                    )
-                )
+                where, allowed = f"budget.years.{y}.{where}", f"≤ {int(limit)} {unit}"
+                if scale == 1:
+                    errors.append(InputError("money_too_large", file=file, field=where, value=amt, allowed=allowed))
+                    continue
+                meant, kw = f"{amt / scale:.15g}", {"file": file, "field": where, "value": amt, "allowed": allowed}
+                errors.append(InputError("money_in_dong", **kw, meant=meant, unit=unit))
+    return errors
+
+
+def _small_year_errors(parsed: dict[str, np.ndarray], unit: str, file: str) -> list[InputError]:
+    """Years whose money, though not nil, is less than `MIN_YEAR_VND` in all (`102.5` under
+    `unit: VND` is 102.5 đồng: the run went on as if the programme had no money)."""
+    errors = []
+    for key, amounts in parsed.items():
+        total = float(amounts.sum())
+        if 0 < total < MIN_YEAR_VND:
+            shown = i18n.LocalText(**{lg: fmt.number(total, lg, decimals=3, trim=True) for lg in i18n.LANGS})
+            errors.append(InputError("money_year_tiny", file=file, field=f"budget.years.{key}", total=shown, unit=unit))
     return errors
 
 
@@ -371,6 +386,7 @@ def parse_budget(
             args = (catalogue, capital_of, scale, file, errors, notes)
             parsed[key] = _parse_year(entry, f"budget.years.{key}", *args)
     split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
+    errors += _small_year_errors(parsed, raw["unit"], file)
     if errors or not known:
         return None, errors
     amounts = np.zeros((len(years), len(catalogue.codes), len(SOURCES)))

@@ -39,6 +39,7 @@ from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import ParameterSet, load_parameters, sha256_file
 from simlib.paths import display_path
 from simlib.programmes import old_line_ids
+from simlib.scenario_files import linked_file
 from simlib.scenario_sets import (
     PARAM_ROOTS,
     apply_scenario_sets,
@@ -439,7 +440,8 @@ def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) ->
     if params is None:
         return None
     if "transitions" in raw and "transitions" not in broken:  # a calibrated transitions file (simlib calibrate)
-        params = _collect(errors, params.with_file, "transitions", (base_dir / raw["transitions"]).resolve())
+        path = _collect(errors, linked_file, raw["transitions"], base_dir, shown, "transitions")
+        params = _collect(errors, params.with_file, "transitions", path) if path is not None else None
         if params is None:
             return None
     scen_over = [] if "overrides" in broken else list((raw.get("overrides") or {}).items())

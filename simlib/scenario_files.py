@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simlib.errors import InputError, missing_file, raise_if_any
-from simlib.paths import display_path
+from simlib.paths import display_path, scenarios_dir, typable_path
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
@@ -45,3 +45,18 @@ def each_once(paths: list[Path]) -> list[Path]:
     for p in paths:
         once.setdefault(p.resolve(), p)
     return list(once.values())
+
+
+def linked_file(written: str, base_dir: Path, shown: str, field: str) -> Path:
+    """The file a scenario names at `field` (`transitions: ../calibrated/…/transitions.yaml`),
+    `written` relative to the scenario's folder `base_dir`, resolved. Missing: an `InputError`
+    naming the scenario `shown`, the field, the path as written and where it was looked for (a
+    scenario copied out of params/scenarios keeps its relative paths, which then lead nowhere),
+    suggesting the file the same path names from the bundled scenarios' folder, if there is one."""
+    path = (base_dir / written).resolve()
+    if path.is_file():
+        return path
+    bundled = (scenarios_dir() / written).resolve()
+    near = [typable_path(bundled)] if bundled.is_file() and bundled != path else None
+    looked = typable_path(path)
+    raise InputError("linked_file_missing", file=shown, field=field, value=written, looked=looked, suggest=near)

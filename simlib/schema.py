@@ -25,6 +25,7 @@ import yaml
 from referencing import Registry, Resource
 
 from simlib import i18n
+from simlib.amount_sources import source_missing_error
 from simlib.errors import (
     InputError,
     closest_names,
@@ -210,9 +211,8 @@ def _convert(err, file: str) -> list[InputError]:
         missing = [r for r in err.validator_value if r not in err.instance]
         return [InputError("missing", file=file, field=field, name=m) for m in missing]
     if v == "type":
-        return [
-            InputError("type", file=file, field=field, value=err.instance, expected=_type_names(err.validator_value))
-        ]
+        wanted, no_source = _type_names(err.validator_value), source_missing_error(err, path, file)
+        return [no_source or InputError("type", file=file, field=field, value=err.instance, expected=wanted)]
     if v == "enum":
         return [InputError("enum", file=file, field=field, value=err.instance, allowed=err.validator_value)]
     if v in ("minimum", "maximum", "exclusiveMinimum"):
