@@ -57,6 +57,21 @@ def test_no_map_without_coordinates(ctx):
     assert CM.symbol_map(ctx, frame) is None
 
 
+def test_the_units_charts_axes_use_the_reports_decimal_sign(ctx):
+    """read64: the map of the communes read 22.8 (°B) and 105.4 (°Đ) in the Vietnamese report,
+    where every other chart writes 27,5. The map's axes and the ranked dots' use the report's
+    separators."""
+    frame = CM.unit_frame(ctx)
+    ticks = {}
+    for name, chart in (("map", CM.symbol_map(ctx, frame)), ("dots", CM.ranked_dots(ctx, frame))):
+        chart.figure.draw_without_rendering()
+        ax = chart.figure.axes[0]
+        ticks[name] = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert any(re.fullmatch(r"1\d\d,\d", t) for t in ticks["map"]), ticks["map"]  # longitude
+    assert any(re.fullmatch(r"2\d,\d", t) for t in ticks["map"]), ticks["map"]  # latitude
+    assert not any("." in t for t in ticks["map"] + ticks["dots"]), ticks
+
+
 def test_reference_sizes():
     assert CM.reference_sizes(1234.0) == [300.0, 600.0, 1200.0]
     assert CM.reference_sizes(0.0) == [1.0]

@@ -87,6 +87,7 @@ def ranked_dots(ctx, frame: pd.DataFrame) -> html.Chart:
         ax.set_yticks(y, labels, fontsize=6.5)
         ax.set_ylim(-0.8, n - 0.2)
         ax.set_xlabel(t("axis.poor_rate"))
+        ax.xaxis.set_major_formatter(fmt.axis_formatter(L))
         ax.grid(axis="x", alpha=1.0)
         ax.legend(loc="lower right", fontsize=8)
     return html.Chart(fig, t("report.fig.units_ranked", first=ys[0], last=ys[-1]))
@@ -111,6 +112,8 @@ def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
         ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
         ax.set_xlabel(t("axis.longitude"))
         ax.set_ylabel(t("axis.latitude"))
+        for axis in (ax.xaxis, ax.yaxis):  # degrees in the report's decimals (105,4 in Vietnamese)
+            axis.set_major_formatter(fmt.axis_formatter(L))
         refs = reference_sizes(float(poor.max()))
         for ref in refs:
             ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
