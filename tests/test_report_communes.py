@@ -72,6 +72,22 @@ def test_the_units_charts_axes_use_the_reports_decimal_sign(ctx):
     assert not any("." in t for t in ticks["map"] + ticks["dots"]), ticks
 
 
+def test_the_units_tables_name_the_year_of_their_households_and_rates(ctx):
+    """read64: «Số hộ nghèo» and «Tỷ lệ hộ nghèo thấp nhất / cao nhất» of the tables by former
+    district and of the highest and lowest units named no year (they are the horizon's, 2027,
+    beside a 2023 column): each header names it."""
+    frame = CM.unit_frame(ctx)
+    groups = CM.group_table(ctx, frame).frame
+    poor, low, high = "Số hộ nghèo năm 2027", "Tỷ lệ hộ nghèo thấp nhất năm 2027", "Tỷ lệ hộ nghèo cao nhất năm 2027"
+    assert list(groups.columns[2:]) == [poor, low, high]
+    assert CM.ends_table(ctx, frame).frame.columns[-1] == poor
+    ind = ctx.tables.indicators
+    at_2027 = ind[(ind["geo_type"] == "district") & (ind["year"] == 2027)]
+    assert groups[poor].sum() == pytest.approx(at_2027.loc[at_2027["indicator"] == "poor", "value"].sum())
+    rates = at_2027.loc[at_2027["indicator"] == "poor_rate", "value"]
+    assert groups[low].min() == pytest.approx(rates.min()) and groups[high].max() == pytest.approx(rates.max())
+
+
 def test_reference_sizes():
     assert CM.reference_sizes(1234.0) == [300.0, 600.0, 1200.0]
     assert CM.reference_sizes(0.0) == [1.0]
