@@ -70,6 +70,8 @@ def test_the_units_charts_axes_use_the_reports_decimal_sign(ctx):
     assert any(re.fullmatch(r"1\d\d,\d", t) for t in ticks["map"]), ticks["map"]  # longitude
     assert any(re.fullmatch(r"2\d,\d", t) for t in ticks["map"]), ticks["map"]  # latitude
     assert not any("." in t for t in ticks["map"] + ticks["dots"]), ticks
+    degrees = [t for t in ticks["map"] if t]
+    assert all(re.fullmatch(r"\d+,\d", t) for t in degrees), degrees  # each with one decimal: 106,0 not 106
 
 
 def test_the_units_tables_name_the_year_of_their_households_and_rates(ctx):

@@ -112,8 +112,8 @@ def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
         ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
         ax.set_xlabel(t("axis.longitude"))
         ax.set_ylabel(t("axis.latitude"))
-        for axis in (ax.xaxis, ax.yaxis):  # degrees in the report's decimals (105,4 in Vietnamese)
-            axis.set_major_formatter(fmt.axis_formatter(L))
+        for axis in (ax.xaxis, ax.yaxis):  # degrees in the report's decimals, all with one (105,4; 106,0)
+            axis.set_major_formatter(fmt.axis_formatter(L, 1))
         refs = reference_sizes(float(poor.max()))
         for ref in refs:
             ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
