@@ -57,6 +57,39 @@ def test_no_map_without_coordinates(ctx):
     assert CM.symbol_map(ctx, frame) is None
 
 
+def test_the_units_charts_axes_use_the_reports_decimal_sign(ctx):
+    """read64: the map of the communes read 22.8 (°B) and 105.4 (°Đ) in the Vietnamese report,
+    where every other chart writes 27,5. The map's axes and the ranked dots' use the report's
+    separators."""
+    frame = CM.unit_frame(ctx)
+    ticks = {}
+    for name, chart in (("map", CM.symbol_map(ctx, frame)), ("dots", CM.ranked_dots(ctx, frame))):
+        chart.figure.draw_without_rendering()
+        ax = chart.figure.axes[0]
+        ticks[name] = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert any(re.fullmatch(r"1\d\d,\d", t) for t in ticks["map"]), ticks["map"]  # longitude
+    assert any(re.fullmatch(r"2\d,\d", t) for t in ticks["map"]), ticks["map"]  # latitude
+    assert not any("." in t for t in ticks["map"] + ticks["dots"]), ticks
+    degrees = [t for t in ticks["map"] if t]
+    assert all(re.fullmatch(r"\d+,\d", t) for t in degrees), degrees  # each with one decimal: 106,0 not 106
+
+
+def test_the_units_tables_name_the_year_of_their_households_and_rates(ctx):
+    """read64: «Số hộ nghèo» and «Tỷ lệ hộ nghèo thấp nhất / cao nhất» of the tables by former
+    district and of the highest and lowest units named no year (they are the horizon's, 2027,
+    beside a 2023 column): each header names it."""
+    frame = CM.unit_frame(ctx)
+    groups = CM.group_table(ctx, frame).frame
+    poor, low, high = "Số hộ nghèo năm 2027", "Tỷ lệ hộ nghèo thấp nhất năm 2027", "Tỷ lệ hộ nghèo cao nhất năm 2027"
+    assert list(groups.columns[2:]) == [poor, low, high]
+    assert CM.ends_table(ctx, frame).frame.columns[-1] == poor
+    ind = ctx.tables.indicators
+    at_2027 = ind[(ind["geo_type"] == "district") & (ind["year"] == 2027)]
+    assert groups[poor].sum() == pytest.approx(at_2027.loc[at_2027["indicator"] == "poor", "value"].sum())
+    rates = at_2027.loc[at_2027["indicator"] == "poor_rate", "value"]
+    assert groups[low].min() == pytest.approx(rates.min()) and groups[high].max() == pytest.approx(rates.max())
+
+
 def test_reference_sizes():
     assert CM.reference_sizes(1234.0) == [300.0, 600.0, 1200.0]
     assert CM.reference_sizes(0.0) == [1.0]

@@ -139,3 +139,24 @@ def test_deprivation_section_says_why_it_stops_before_a_new_standard():
     assert list(sec.tables["dimensions"].columns[1:3]) == ["Năm 2023 (%)", "Năm 2026 (%)"]
     # one standard throughout: the comparison reaches the last year, nothing to explain
     assert compared_years_note(deprivation_frame(dict.fromkeys(range(2023, 2028), "2022-2025")), "vi") == []
+
+
+def test_the_table_of_deprivation_by_unit_says_its_unit_and_years():
+    """read64: «Thiếu hụt theo xã, phường» (page and workbook sheet) showed −13,9 under «Nhà ở»
+    with no unit and no years (only its heat map's title said «2023–2026, điểm %»). Each
+    dimension's header carries «(điểm %)» and a line under the table names the years."""
+    from simlib.report.deprivation import deprivation_section
+
+    std = {2023: "2022-2025", 2024: "2022-2025", 2025: "2022-2025", 2026: "2022-2025", 2027: "2027-2030"}
+    province = deprivation_frame(std)
+    dep = pd.concat([province, province.assign(geo_type="district", geo="D1")], ignore_index=True)
+    sec = deprivation_section(dict(deprivations=dep, manifest={}), lang="vi", unit_names={"D1": "Xã Một"})
+    table = sec.tables["districts"]
+    assert list(table.columns) == ["Giáo dục (điểm %)", "Nhà ở (điểm %)"]
+    # 2023 → 2026 (the last year under the first standard): education 40 → 37, housing 20 → 14
+    assert table.loc["Xã Một"].tolist() == [-3.0, -6.0]
+    note = sec.notes["districts"]
+    assert "từ năm 2023 đến năm 2026" in note and "điểm %" in note
+    en = deprivation_section(dict(deprivations=dep, manifest={}), lang="en")
+    assert list(en.tables["districts"].columns) == ["Education (points)", "Housing (points)"]
+    assert "from 2023 to 2026" in en.notes["districts"]

@@ -1,9 +1,10 @@
 """The `general` number format of report tables: values of very different sizes in one column
 (rates and đồng in the evidence table) read in the page's language, on the page and in the CSV."""
 
+import openpyxl
 import pandas as pd
 
-from simlib.report.table import ReportTable, cell_text, read_csv, write_csv
+from simlib.report.table import ReportTable, cell_text, read_csv, write_csv, write_xlsx
 
 
 def test_general_numbers_in_each_language():
@@ -21,3 +22,14 @@ def test_general_column_round_trips_through_the_csv(tmp_path):
     table = ReportTable("t", "T", frame, formats={"Giá trị": "general"})
     back = read_csv(write_csv(table, tmp_path / "t.csv", "vi"), "vi")
     assert back["Giá trị"].tolist() == [0.0125, 25_000_000.0]
+
+
+def test_general_column_in_the_workbook_has_thousands_separated_like_the_page(tmp_path):
+    """read64: the evidence sheet showed 25000000 (Excel's General format) where the page shows
+    25.000.000: whole values are written `#,##0`, others with up to 4 decimals."""
+    frame = pd.DataFrame({"Tham số": ["a", "b", "c"], "Giá trị": [25_000_000.0, 0.0125, 1.5]})
+    table = ReportTable("t", "T", frame, formats={"Giá trị": "general"})
+    write_xlsx([table], tmp_path / "t.xlsx", "vi")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+    cells = [(c.value, c.number_format) for c in ws["B"][1:]]
+    assert cells == [(25_000_000, "#,##0"), (0.0125, "#,##0.0###"), (1.5, "#,##0.0###")]

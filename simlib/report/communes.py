@@ -87,6 +87,7 @@ def ranked_dots(ctx, frame: pd.DataFrame) -> html.Chart:
         ax.set_yticks(y, labels, fontsize=6.5)
         ax.set_ylim(-0.8, n - 0.2)
         ax.set_xlabel(t("axis.poor_rate"))
+        ax.xaxis.set_major_formatter(fmt.axis_formatter(L))
         ax.grid(axis="x", alpha=1.0)
         ax.legend(loc="lower right", fontsize=8)
     return html.Chart(fig, t("report.fig.units_ranked", first=ys[0], last=ys[-1]))
@@ -111,6 +112,8 @@ def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:
         ax.set_aspect(1 / np.cos(np.deg2rad(lat.mean())))
         ax.set_xlabel(t("axis.longitude"))
         ax.set_ylabel(t("axis.latitude"))
+        for axis in (ax.xaxis, ax.yaxis):  # degrees in the report's decimals, all with one (105,4; 106,0)
+            axis.set_major_formatter(fmt.axis_formatter(L, 1))
         refs = reference_sizes(float(poor.max()))
         for ref in refs:
             ax.scatter([], [], s=ref * scale, c="white", edgecolors="black", label=fmt.number(ref, L, 0))
@@ -165,12 +168,13 @@ def modern_tone(name: str) -> str:
 
 
 def group_table(ctx, frame: pd.DataFrame) -> ReportTable | None:
-    """Units grouped by the 2024 districts they came from: units, poor households at the horizon,
-    mean change a year (unweighted), range of rates."""
+    """Units grouped by the 2024 districts they came from: units, poor households and range of
+    poor rates at the horizon (each header names its year: read64)."""
     if "districts_2024" not in frame.columns:
         return None
-    L = ctx.lang
+    L, last = ctx.lang, data.years(ctx.tables.indicators)[-1]  # the year of `unit_frame`'s "last"
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
+    poor, low, high = (t(k, year=last) for k in ("table.poor_households", "table.rate_low", "table.rate_high"))
     districts = load_geography().period("districts_2020").units.set_index("unit_id")
     names = {k: modern_tone(v) for k, v in districts[i18n.column("name", L)].items()}
     g = frame.groupby("districts_2024")
@@ -178,13 +182,12 @@ def group_table(ctx, frame: pd.DataFrame) -> ReportTable | None:
         {
             t("table.former_districts"): [" + ".join(names.get(d, d) for d in key.split(";")) for key in g.groups],
             t("table.units"): g.size().to_numpy(),
-            t("table.poor_households"): g["poor"].sum().to_numpy(),
-            t("table.rate_low"): g["last"].min().to_numpy(),
-            t("table.rate_high"): g["last"].max().to_numpy(),
+            poor: g["poor"].sum().to_numpy(),
+            low: g["last"].min().to_numpy(),
+            high: g["last"].max().to_numpy(),
         }
     )
-    formats = {t("table.units"): "int", t("table.poor_households"): "int"}
-    formats |= {t("table.rate_low"): "pct1", t("table.rate_high"): "pct1"}
+    formats = {t("table.units"): "int", poor: "int", low: "pct1", high: "pct1"}
     return ReportTable("unit_groups", t("report.table.unit_groups"), out, formats)
 
 
@@ -194,16 +197,17 @@ def ends_table(ctx, frame: pd.DataFrame) -> ReportTable:
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     cut = frame if len(frame) <= 2 * PAGE_ROWS else pd.concat([frame.head(PAGE_ROWS), frame.tail(PAGE_ROWS)])
     change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
+    poor = t("table.poor_households", year=ys[-1])  # the header names its year (read64)
     out = pd.DataFrame(
         {
             t("table.unit"): [n + (" ★" if p else "") for n, p in zip(cut["name"], cut["is_poor"], strict=True)],
             str(ys[0]): cut["first"].to_numpy(),
             str(ys[-1]): cut["last"].to_numpy(),
             change: cut["change"].to_numpy(),
-            t("table.poor_households"): cut["poor"].to_numpy(),
+            poor: cut["poor"].to_numpy(),
         }
     )
-    formats = {str(ys[0]): "pct1", str(ys[-1]): "pct1", change: "pts2", t("table.poor_households"): "int"}
+    formats = {str(ys[0]): "pct1", str(ys[-1]): "pct1", change: "pts2", poor: "int"}
     title = t("report.table.unit_ends", n=PAGE_ROWS, total=len(frame))
     return ReportTable("unit_ends", title, out, formats)
 

@@ -68,6 +68,7 @@ from simlib.report.deprivation_tables import (
     removals_by_line,
     standard_break_note,
     summary_text,
+    with_unit,
 )
 
 __all__ = [
@@ -96,6 +97,8 @@ class Section:
     texts: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
+    #: a line under a table (its key in `tables`)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def display_changes(tab: pd.DataFrame, start: int, end: int, lang: str | None = None) -> pd.DataFrame:
@@ -183,7 +186,13 @@ def deprivation_section(
     )
     u0, u1, switched = unit_years(manifest, dep, lang)  # a run that switched units: its new units
     units = dict(units, **switched)
-    sec.tables["districts"] = district_changes(dep, population, u0, u1, unit_names=units, lang=lang)
+    # each dimension's header with its unit and a line with the years: the table alone (page,
+    # workbook sheet) said neither, its chart only (read64)
+    points = i18n.t("dep.axis.points", lang)
+    districts = district_changes(dep, population, u0, u1, unit_names=units, lang=lang)
+    sec.tables["districts"] = districts.rename(columns=lambda c: with_unit(c, points))
+    u0, u1 = compared_years(dep, u0, u1)
+    sec.notes["districts"] = i18n.t("dep.note.districts_table", lang, start=u0, end=u1)
     if rem is not None and len(rem):
         sec.tables["lines"] = removals_by_line(rem, line_names=lines, lang=lang)
     if ind is not None:

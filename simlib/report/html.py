@@ -111,6 +111,7 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   a { text-decoration: none; }
   .sl-up { display: none; }
   table.sl-table.sl-wider, h3:has(+ table.sl-table.sl-wider) { page: sl-landscape; }
+  table.sl-table.sl-wider + p.sl-small, section.sl-group table.sl-table.sl-wider ~ p.sl-small { page: sl-landscape; }
   table.sl-table.sl-wide th, table.sl-table.sl-wide td { padding: .2em .25em; }
   table.sl-table tbody th:first-child, table.sl-table td:first-child { min-width: 9em; }
   table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 6em; }
@@ -121,7 +122,9 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 """
 #: Printed, a table runs past A4's text width (about 700 CSS pixels) when its columns cannot
 #: shrink: the rules at the end of `@media print` above put a table of `WIDER_COLUMNS` columns
-#: (the evidence behind the effect sizes: 814 px) on landscape pages, and let the cells of a table
+#: (the evidence behind the effect sizes: 814 px) on landscape pages, with the notes under it (its
+#: own, and in a group of the comparison page those that follow it: read64, each printed alone on
+#: a portrait page after its table's landscape one), and let the cells of a table
 #: of `WIDE_COLUMNS` (a scorecard of seven years: 880 px) and the scorecard's first column (722 px)
 #: take less room, a verdict wrapping within its cell.
 #: A heading or caption is kept whole and, through an empty box below it that takes no room on

@@ -4,15 +4,16 @@ the report's workbook and a CSV file for Excel — the same rows and numbers in 
 A `ReportTable` holds a DataFrame whose first column labels the rows and whose headers are in the
 report's language (with their units), and a format code per column:
 
-| code   | shown as (vi)        | Excel number format       |
-|--------|----------------------|---------------------------|
-| text   | as written           | text                      |
-| year   | 2024                 | 0                         |
-| int    | 1.234 (whole number) | #,##0                     |
-| num1   | 1.234,5              | #,##0.0                   |
-| num2   | 1.234,56             | #,##0.00                  |
-| pct1   | 24,7 % (value in %)  | #,##0.0 "%"               |
-| pts2   | −4,23 (points)       | +#,##0.00;-#,##0.00;0.00  |
+| code    | shown as (vi)        | Excel number format             |
+|---------|----------------------|---------------------------------|
+| text    | as written           | text                            |
+| year    | 2024                 | 0                               |
+| int     | 1.234 (whole number) | #,##0                           |
+| num1    | 1.234,5              | #,##0.0                         |
+| num2    | 1.234,56             | #,##0.00                        |
+| pct1    | 24,7 % (value in %)  | #,##0.0 "%"                     |
+| pts2    | −4,23 (points)       | +#,##0.00;-#,##0.00;0.00        |
+| general | 25.000.000 · 0,0125  | #,##0 (whole) · #,##0.0### cell |
 
 CSV files for people are written the way Excel in the report's language opens them: UTF-8 with a
 byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
@@ -52,8 +53,11 @@ _EXCEL = {
     "num2": "#,##0.00",
     "pct1": '#,##0.0" %"',
     "pts2": "+#,##0.00;-#,##0.00;0.00",
-    "general": "General",
+    "general": "#,##0",
 }
+#: a `general` cell that is not whole: up to 4 decimals, as the page shows it (Excel's General
+#: format would show 25000000 with no thousands separator)
+_EXCEL_GENERAL_DECIMALS = "#,##0.0###"
 #: CSV conventions of Excel in each language: (field separator, decimal sign)
 CSV_STYLE = {"vi": (";", ","), "en": (",", ".")}
 CSV_ENCODING = "utf-8-sig"
@@ -230,12 +234,21 @@ def _table_sheet(wb, name: str, table: ReportTable, lang: str) -> None:
         head.font, head.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         code = table.fmt_of(col)
         for i, cell in enumerate(ws[letter][1:]):
-            cell.number_format = _EXCEL[table.shown_as(col, i)]
+            cell.number_format = excel_format(table.shown_as(col, i), cell.value)
         sample = [str(col)] + [cell_text(v, code, lang) for v in table.frame[col].head(200)]
         ws.column_dimensions[letter].width = min(60, max(9, max(len(s) for s in sample) + 2))
     ws.freeze_panes = "B2"
     if len(df):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+
+
+def excel_format(code: str, value) -> str:
+    """The Excel number format of one cell of format `code` holding `value`: the column's
+    (`_EXCEL`), a `general` value with its thousands separated like the page's (`cell_text`):
+    whole as `#,##0`, else with up to 4 decimals."""
+    if code == "general" and isinstance(value, float) and not value.is_integer():
+        return _EXCEL_GENERAL_DECIMALS
+    return _EXCEL[code]
 
 
 def _plain(v):

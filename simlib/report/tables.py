@@ -132,7 +132,8 @@ def deprivation_tables(ctx) -> list[ReportTable]:
             frame = frame.rename(columns={frame.columns[0]: ctx.t("table.year")})
         lv = Levels.of(ctx)  # the unit table: the units the run used last (a switched run's new units)
         title = lv.t_last(titles[key], ctx.lang) if key == "districts" else lv.t(titles[key], ctx.lang)
-        out.append(ReportTable(f"deprivation_{key}", title, frame, _dep_formats(key, frame, ctx)))
+        note = sec.notes.get(key, "")
+        out.append(ReportTable(f"deprivation_{key}", title, frame, _dep_formats(key, frame, ctx), note=note))
     return out
 
 
