@@ -162,7 +162,7 @@ def ranking_table(
 def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> list[str]:
     """What a group's reference allocations are (role `reference`: a naive rule, not a plan), and
     whether one ranks first (`first`: the title heading the ranking), and which allocations break
-    legal rules their run let through (`brief_parts.rules_broken`) — said, not hidden or
+    legal rules their run let through (`decision_runs.rules_broken`) — said, not hidden or
     re-ranked (report63)."""
     notes = [
         i18n.t(
@@ -174,7 +174,7 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
         if r.role == "reference"
     ]
     for r in decision.allocations(group):  # compared, not one to choose (the brief sets it aside)
-        names = brief_parts.rules_text(r, lang)
+        names = decision_runs.rules_text(r, lang)
         if names:
             notes.append(i18n.t("compare.rules_broken", lang, title=f"«{r.title(lang)}»", rules=names))
     return notes

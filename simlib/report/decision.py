@@ -9,7 +9,9 @@
   allocation's poor rate at the horizon, its regret against the best allocation of that draw,
   and how often it is the best — computed once per batch, no run repeated. The counterfactual is
   not an allocation and takes no part.
-- `brief` writes three to five key messages from the results (the choice and how sure; the
+- `brief` sets aside the allocations whose money breaks legal rules their run let through
+  (`decision_runs.set_aside`; said why, with their rate, in `set_aside_message`) and writes three
+  to five key messages from the results (the choice and how sure; the
   targets in the plan's year; the trade-offs; the plan's own verdict; the counterfactual and the
   scenarios computed differently), each with a link to its evidence.
 """
@@ -25,7 +27,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import data, html, verdict
-from simlib.report.decision_runs import Run, allocations, groups
+from simlib.report.decision_runs import Run, allocations, groups, rules_text, set_aside
 from simlib.report.levels import manifest_levels
 from simlib.report.scorecard import each_unit_sentence, probability_words, shortfall_text
 from simlib.uncertainty.robustness import regret, regret_summary
@@ -403,22 +405,44 @@ def with_own_unallocated(
     return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
 
 
+def set_aside_message(r: Run, lang: str) -> Message:
+    """Why an allocation is not one to choose (report63): its money breaks legal rules its run let
+    through (`decision_runs.set_aside`), so the brief's answer does not name it; its projected rate
+    is still said, and its report linked."""
+    y1 = data.years(r.tables.indicators)[-1]
+    text = i18n.t(
+        "decision.set_aside",
+        lang,
+        title=_q(r.title(lang)),
+        year=y1,
+        basis=data.rate_basis(r.tables.indicators, lang),
+        rate=fmt.percent(r.rate(y1), lang, 2),
+        rules=rules_text(r, lang),
+    )
+    return Message(text, r.link, i18n.t("decision.evidence", lang))
+
+
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
-    """The key messages of a batch and the allocation it points to."""
+    """The key messages of a batch and the allocation it points to: never one its group sets aside
+    (`decision_runs.set_aside`), whose reason follows the first message (`set_aside_message`)."""
     gs = groups(runs)
     if not gs:
         return [], None
-    main = gs[0]
+    aside = set_aside(gs[0])
+    main = [r for r in gs[0] if not any(r is a for a in aside)]
+    said = [set_aside_message(r, lang) for r in aside]
     allocs = allocations(main)
     if len(allocs) == 1:  # nothing to choose between: no answer, no trade-offs
         first = with_own_unallocated(single_message(allocs[0], lang), allocs[0], lang, unallocated or {}, boxed=False)
-        msgs = [first, targets_message(main, None, lang), plan_message(main, lang), context_message(main, gs[1:], lang)]
+        msgs = [first, *said, targets_message(main, None, lang), plan_message(main, lang)]
+        msgs.append(context_message(main, gs[1:], lang))
         return [m for m in msgs if m is not None], None
     rob = shared_robustness(main)
     best, first = choice(main, rob, lang)
     first = with_own_unallocated(first, best, lang, unallocated or {})
     msgs = [
         first,
+        *said,
         targets_message(main, best, lang),
         tradeoffs(main, best, rob, lang, unallocated or {}),
         plan_message(main, lang),

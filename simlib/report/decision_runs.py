@@ -1,7 +1,10 @@
 """The runs a decision reads (split from `simlib.report.decision`, brief64): one scenario's
 results (`Run`, read from a report folder by `run_of`, `folder_runs`), the groups of runs that can
 be compared side by side (`groups`: same poverty model, transitions and projected years), and the
-allocations of a group (`allocations`: every run but the counterfactual)."""
+allocations of a group (`allocations`: every run but the counterfactual) and those of them that are
+not ones to choose (`set_aside`: money breaking legal rules its run let through, `rules_broken`) —
+the one place every path naming an allocation to choose reads it (the brief of one part or of
+several, the comparison page and its notebook)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simlib import i18n
 from simlib.report import data
 from simlib.report.context import verdicts_of
 from simlib.report.data import RunTables
@@ -67,6 +71,30 @@ def groups(runs: Sequence[Run]) -> list[list[Run]]:
 def allocations(group: Sequence[Run]) -> list[Run]:
     """The runs of `group` that allocate money: every run but the counterfactual."""
     return [r for r in group if r.role != "counterfactual"]
+
+
+def rules_broken(r: Run) -> list[str]:
+    """The legal rules `r`'s money breaks and its run let through (`ignored_violations` of the
+    manifest's `legal` and `legal_after_switch` records: crossing_2024_2027's 2024 budget over the
+    2026–2027 envelope), each once; empty when it keeps every rule it was checked against."""
+    m = r.tables.manifest or {}
+    found = [
+        v.get("rule") for k in ("legal", "legal_after_switch") for v in (m.get(k) or {}).get("ignored_violations") or []
+    ]
+    return list(dict.fromkeys(str(x) for x in found if x))
+
+
+def rules_text(r: Run, lang: str) -> str:
+    """`rules_broken(r)` named in `lang` («; » between them); "" when it keeps every rule."""
+    return "; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules_broken(r))
+
+
+def set_aside(group: Sequence[Run]) -> list[Run]:
+    """The allocations of `group` that are not ones to choose (report63, brief64): their money
+    breaks legal rules their run let through (`rules_broken`: crossing_2024_2027, a replay to show
+    the changes, «không dùng làm phương án phân bổ chính thức» on its own report). The group's plan
+    is never set aside: it is the plan being judged, and its own verdict is said."""
+    return [r for r in allocations(group) if r.role != "plan" and rules_broken(r)]
 
 
 def folder_runs(folders: Sequence[str | Path], link_of=None) -> list[Run]:
