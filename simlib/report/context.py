@@ -59,13 +59,13 @@ class ReportContext:
     links: Links = field(default_factory=Links)
     #: why draws were asked for but not run, shown in their place
     uncertainty_note: str = ""
-    #: the parameter draws the batch asked of every scenario (0: none asked; `prepare`)
-    draws_asked: int = 0
     #: one row per target, area and year (`simlib.report.verdict.verdict_table`)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the programme's share of the decline and cost per household lifted out over the posterior
     #: draws of the scenario's transitions (`simlib.calibrate.intervals`), None without a posterior
     intervals: object | None = None
+    #: the parameter draws the batch asked of every scenario (0: none asked; `prepare`)
+    draws_asked: int = 0
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
