@@ -63,8 +63,9 @@ def _notes(ctx: ReportContext) -> list[str]:
     to compare with, not a plan; brief64); a what-if run that sets legal rules aside; what the
     legal frame could not check (the run's `legal` record, `simlib.compliance.status`)."""
     out = []
-    if role(ctx.scenario) in ("counterfactual", "reference"):
-        out.append(html.note(ctx.t(f"report.note.{role(ctx.scenario)}")))
+    said = {"counterfactual": "report.note.counterfactual", "reference": "report.note.reference"}
+    if role(ctx.scenario) in said:
+        out.append(html.note(ctx.t(said[role(ctx.scenario)])))
     legal = ctx.result.manifest.get("legal") or {}
     ignored = ctx.scenario.ignored_rules or tuple(legal.get("ignored_rules") or ())
     if ignored:
