@@ -20,6 +20,7 @@ from simlib.report import answer
 from simlib.report import brief_parts as BP
 from simlib.report import compare as CP
 from simlib.report import decision as DC
+from simlib.report import decision_runs as DR
 from simlib.report import html as H
 from simlib.report import levels as LV
 from simlib.report import scenario_report as R
@@ -40,9 +41,10 @@ def _ctx(v, lang: str, level: str = "commune"):
         verdicts=v,
         lang=lang,
         t=lambda k, **kw: i18n.t(k, lang, **kw),
-        scenario=SimpleNamespace(dataset=SimpleNamespace(level=level)),
+        scenario=SimpleNamespace(dataset=SimpleNamespace(level=level), file=None),
         result=SimpleNamespace(manifest={}),
         uncertainty=None,
+        draws_asked=0,
     )
 
 
@@ -68,9 +70,9 @@ def test_answer_without_draws_counts_met_and_not_met_by_the_central_projection(l
         "1 met, 1 not met of 2 targets.",
     }[lang]
     assert bold == expected
-    assert UNCERTAIN[lang] not in " ".join(parts)
-    # the note saying why (no draws were run) stays under the bold count
-    assert i18n.t("report.verdict.basis_note_projection", lang) in parts
+    assert UNCERTAIN[lang] not in " ".join(parts).replace("--uncertainty", "")  # the command's flag is no count
+    # the note saying why (no draws were run) stays under the bold count (its words: brief64)
+    assert parts[-1].startswith(i18n.t("report.verdict.no_draws_asked", lang).split(":")[0])
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -190,8 +192,8 @@ def _batch(plan_rate: float = 19.37, crossing_rate: float = 19.24, reference_rat
 
 def test_rules_broken_reads_the_violations_let_through():
     runs = _batch()
-    assert BP.rules_broken(runs[1]) == ["envelope"]
-    assert BP.rules_broken(runs[0]) == []
+    assert DR.rules_broken(runs[1]) == ["envelope"]
+    assert DR.rules_broken(runs[0]) == []
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

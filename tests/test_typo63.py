@@ -21,7 +21,7 @@ from simlib.compliance import status as ST
 from simlib.errors import InputError, InputErrors
 from simlib.report import brief_parts as BP
 from simlib.report import compare as CP
-from simlib.report import decision as DC
+from simlib.report import decision_runs as DR
 from simlib.scenario import load_scenario
 
 SCENARIOS = ROOT / "params" / "scenarios"
@@ -136,7 +136,7 @@ def test_scenarios_run_now_are_compared_in_the_batch_order(monkeypatch):
     names = ["plan_2024", "equal_split", "no_programme", "plan_2027", "crossing_2024_2027"]
     monkeypatch.setattr(CP, "run", lambda scen, engine, draws: scen)
     monkeypatch.setattr(CP.RunTables, "from_result", _tables)
-    monkeypatch.setattr(DC, "verdicts_of", lambda tables: pd.DataFrame())
+    monkeypatch.setattr(DR, "verdicts_of", lambda tables: pd.DataFrame())
     runs = CP.load(scenarios=[SCENARIOS / f"{n}.yaml" for n in names])
     roles = {n: yaml.safe_load((SCENARIOS / f"{n}.yaml").read_text(encoding="utf-8")).get("role") for n in names}
     assert roles["plan_2027"] == "plan" and roles["equal_split"] == "reference"  # each file's own
@@ -145,7 +145,7 @@ def test_scenarios_run_now_are_compared_in_the_batch_order(monkeypatch):
     assert order == [["plan_2027", "crossing_2024_2027"], ["plan_2024", "equal_split", "no_programme"]]
     # the batch's path: the same tables with the role the report records (`run_of` of a folder)
     folders = [
-        DC.run_of(SimpleNamespace(**(vars(r.tables) | {"manifest": r.tables.manifest | {"report": {"role": r.role}}})))
+        DR.run_of(SimpleNamespace(**(vars(r.tables) | {"manifest": r.tables.manifest | {"report": {"role": r.role}}})))
         for r in runs
     ]
     assert [[r.name for r in g] for g in BP.reading_order(folders)] == order

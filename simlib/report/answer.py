@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from simlib.report import html, verdict
 from simlib.report import scorecard as scorecards
-from simlib.report.context import ReportContext
+from simlib.report.context import ReportContext, no_draws_note
 from simlib.report.levels import Levels
 
 
@@ -15,13 +15,15 @@ def verdict_parts(ctx: ReportContext) -> list[str]:
     in the targets' own years (without draws: met and not met by the central projection, how sure
     not assessed, `verdict.count_key`; under both readings when a target is judged for each unit too), then
     the notes a reader needs to weigh that count (each reading per target, targets not set for the
-    province or only proposed, no draws run); [] when no target is judged."""
+    province or only proposed, why no draws ran and the command running them); [] when no target is judged."""
     v = verdict.headline_verdicts(ctx.verdicts)
     if v.empty:
         return []
     years = ", ".join(str(y) for y in sorted(v["year"].unique()))
     c = verdict.counts(ctx.verdicts)
-    basis = verdict.basis_note(ctx.verdicts, ctx.lang)
+    # without draws the count says «by the central projection, how sure not assessed»: the note
+    # under it says why no draws ran and how to run them, not that again (brief64)
+    basis = no_draws_note(ctx.scenario, ctx.draws_asked, ctx.lang) if verdict.central_only(ctx.verdicts) else ""
     readings = scorecards.reading_sentences(ctx.verdicts, ctx.lang, Levels.of(ctx))
     caveat = verdict.counted_caveat(ctx.verdicts, ctx.lang)
     if not readings:

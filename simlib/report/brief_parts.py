@@ -7,12 +7,12 @@ scenarios computed differently. `parts` puts first the group of the *current pla
 last projected year is counted on the units in force at that year's review (`units_used` =
 `level_in_force` in its period record), the latest such plan if several; its messages are the
 brief of that group alone (`decision.brief`), the plan's own verdict first, then the choice,
-the targets and the trade-offs. The whole brief as before follows, unchanged, under its own heading. A batch without a
+the targets and the trade-offs. The whole brief follows under its own heading. A batch without a
 current plan, or whose largest plan group is the current plan's, keeps one brief as before.
-In the current plan's part, an allocation whose money breaks legal rules its run let through
-(`rules_broken`: crossing_2024_2027's 2024 budget over the 2026–2027 envelope, a replay to show the
-changes, «không dùng làm phương án phân bổ chính thức» on its own report) is not one to choose: the
-part answers without it and says why, with its rate (`set_aside_message`; report63). An answer
+In every part, an allocation whose money breaks legal rules its run let through
+(`decision_runs.set_aside`: crossing_2024_2027's 2024 budget over the 2026–2027 envelope, a replay
+to show the changes) is not one to choose: the part answers without it and says why, with its rate
+(`decision.brief`, `decision.set_aside_message`; report63, brief64). An answer
 naming a reference allocation (role `reference`: equal_split) says it is one (`with_reference_note`).
 `parts_html` writes the parts as one section, the messages numbered on from part to part.
 `reading_order` puts the groups of like scenarios in the same order for the index's scenario
@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simlib import i18n
-from simlib.i18n import fmt
 from simlib.report import data, decision, html
 from simlib.report.levels import used_levels, year_levels
 
@@ -99,13 +98,10 @@ def _parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = N
     if now is None or not gs or any(r is now for r in gs[0]):
         return [Part("", messages, best)]
     group = next(g for g in gs if any(r is now for r in g))
-    aside = [r for r in decision.allocations(group) if r is not now and rules_broken(r)]
-    kept = [r for r in group if not any(r is a for a in aside)]
-    first, first_best = decision.brief(kept, lang, unallocated)
-    own = decision.plan_message(kept, lang)  # the plan's own verdict first, then the comparison
+    first, first_best = decision.brief(group, lang, unallocated)  # without the allocations set aside
+    own = decision.plan_message(group, lang)  # the plan's own verdict first, then the comparison
     if own is not None:
         first = [own] + [m for m in first if m.html != own.html]
-    first[1 + (own is not None) : 1 + (own is not None)] = [set_aside_message(r, lang) for r in aside]
     y1 = data.years(now.tables.indicators)[-1]
     t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     plan = next((r for r in gs[0] if r.role == "plan"), gs[0][0])
@@ -114,39 +110,6 @@ def _parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = N
         Part(t("decision.part_now", title=f"«{now.title(lang)}»", year=y1), first, first_best, int(own is not None)),
         Part(t(key, title=f"«{plan.title(lang)}»"), messages, best),
     ]
-
-
-def rules_broken(r: decision.Run) -> list[str]:
-    """The legal rules `r`'s money breaks and its run let through (`ignored_violations` of the
-    manifest's `legal` and `legal_after_switch` records: crossing_2024_2027's 2024 budget over the
-    2026–2027 envelope), each once; empty when it keeps every rule it was checked against."""
-    m = r.tables.manifest or {}
-    found = [
-        v.get("rule") for k in ("legal", "legal_after_switch") for v in (m.get(k) or {}).get("ignored_violations") or []
-    ]
-    return list(dict.fromkeys(str(x) for x in found if x))
-
-
-def rules_text(r: decision.Run, lang: str) -> str:
-    """`rules_broken(r)` named in `lang` («; » between them); "" when it keeps every rule."""
-    return "; ".join(i18n.label("legal.rule", x, lang, default=x) for x in rules_broken(r))
-
-
-def set_aside_message(r: decision.Run, lang: str) -> decision.Message:
-    """Why an allocation of the current plan's group is not one to choose (report63): its money
-    breaks legal rules its run let through (`rules_broken`), so the brief's answer for the plan
-    does not name it; its projected rate is still said, and its report linked."""
-    y1 = data.years(r.tables.indicators)[-1]
-    text = i18n.t(
-        "decision.set_aside",
-        lang,
-        title=f"«{html.esc(r.title(lang))}»",
-        year=y1,
-        basis=data.rate_basis(r.tables.indicators, lang),
-        rate=fmt.percent(r.rate(y1), lang, 2),
-        rules=rules_text(r, lang),
-    )
-    return decision.Message(text, r.link, i18n.t("decision.evidence", lang))
 
 
 def without_links(ps: Sequence[Part]) -> list[Part]:

@@ -25,7 +25,7 @@ from simlib.catalogue import catalogue_of
 from simlib.i18n import fmt
 from simlib.parameters import load_parameters
 from simlib.paths import project_root
-from simlib.report import bars, brief_parts, charts, data, decision, decision_money, html, verdict
+from simlib.report import bars, brief_parts, charts, data, decision, decision_money, decision_runs, html, verdict
 from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
@@ -62,11 +62,11 @@ def load(
     as they do from the batch's folders (`brief_parts.reading_order`)."""
     if results:
         given = dict(zip(map(str, results), links, strict=False)) if links else {}
-        return decision.folder_runs(results, lambda f: given.get(str(f)) or f"{f.name}/report.html")
+        return decision_runs.folder_runs(results, lambda f: given.get(str(f)) or f"{f.name}/report.html")
 
     items = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
     scens = [load_scenario(p) for p in collect_scenarios(items)]
-    runs = [decision.run_of(RunTables.from_result(run(s, engine=engine, draws=draws))) for s in scens]
+    runs = [decision_runs.run_of(RunTables.from_result(run(s, engine=engine, draws=draws))) for s in scens]
     return [replace(r, role=report_role(s)) for r, s in zip(runs, scens, strict=True)]
 
 
@@ -162,7 +162,7 @@ def ranking_table(
 def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> list[str]:
     """What a group's reference allocations are (role `reference`: a naive rule, not a plan), and
     whether one ranks first (`first`: the title heading the ranking), and which allocations break
-    legal rules their run let through (`brief_parts.rules_broken`) — said, not hidden or
+    legal rules their run let through (`decision_runs.rules_broken`) — said, not hidden or
     re-ranked (report63)."""
     notes = [
         i18n.t(
@@ -174,7 +174,7 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
         if r.role == "reference"
     ]
     for r in decision.allocations(group):  # compared, not one to choose (the brief sets it aside)
-        names = brief_parts.rules_text(r, lang)
+        names = decision_runs.rules_text(r, lang)
         if names:
             notes.append(i18n.t("compare.rules_broken", lang, title=f"«{r.title(lang)}»", rules=names))
     return notes

@@ -31,6 +31,9 @@ from simlib.scenario import load_scenario
 from simlib.uncertainty.run import run_uncertainty
 from simlib.uncertainty.sampling import METHODS
 
+#: the parameter draws a report's command suggests when none were asked (`make reports`' default)
+SUGGESTED_DRAWS = 100
+
 
 @dataclass
 class Links:
@@ -61,6 +64,8 @@ class ReportContext:
     #: the programme's share of the decline and cost per household lifted out over the posterior
     #: draws of the scenario's transitions (`simlib.calibrate.intervals`), None without a posterior
     intervals: object | None = None
+    #: the parameter draws the batch asked of every scenario (0: none asked; `prepare`)
+    draws_asked: int = 0
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
@@ -166,7 +171,7 @@ def prepare(
     if note and not uncertainty:  # no draws, hence no uncertainty page to link to
         links = replace(links or Links(), uncertainty=None)
     ctx = context(res, lang, unc, links)
-    ctx.uncertainty_note = note
+    ctx.uncertainty_note, ctx.draws_asked = note, int(uncertainty_asked)
     return ctx
 
 
@@ -176,11 +181,27 @@ def fewer_draws_note(scen, ran: int, asked: int, lang: str) -> str:
     that run them all; "" when it ran them all."""
     if ran >= asked:
         return ""
-    path = display_path(scen.file) if scen.file is not None else "<scenario.yaml>"
-    cmd = f"simlib run {path} --uncertainty {asked} --out …"
-    batch = f"make reports UNCERTAINTY_MULTIDIM={asked}"
+    cmd, batch = draws_commands(scen, asked)
     key = "report.uncertainty.fewer_draws" if ran else "report.uncertainty.no_draws"
     return i18n.t(key, lang, n=ran, asked=asked, command=cmd, batch=batch)
+
+
+def draws_commands(scen, n: int) -> tuple[str, str]:
+    """The commands that run `n` parameter draws of `scen`: alone (`simlib run`), and in the
+    report batch for every multidimensional scenario (`make reports`)."""
+    path = display_path(scen.file) if scen.file is not None else "<scenario.yaml>"
+    return f"simlib run {path} --uncertainty {n} --out …", f"make reports UNCERTAINTY_MULTIDIM={n}"
+
+
+def no_draws_note(scen, asked: int, lang: str) -> str:
+    """The note under the first screen's answer when no parameter draws ran (brief64). The answer
+    already says its verdicts follow the central projection, how sure not assessed (report63), so
+    the note says what it does not: why none ran — the batch asked `asked` of each scenario but
+    none of this multidimensional one (its time budget), or none were asked — and the command that
+    runs them (`SUGGESTED_DRAWS` when none were asked)."""
+    cmd, batch = draws_commands(scen, asked or SUGGESTED_DRAWS)
+    key = "report.verdict.no_draws_batch" if asked else "report.verdict.no_draws_asked"
+    return i18n.t(key, lang, asked=asked, command=cmd, batch=batch)
 
 
 def run_draws(result, n: int, sampler: str = "lhs", options: RunOptions | None = None, folder=None):

@@ -1,14 +1,17 @@
 """The decision a batch of scenarios informs: which allocation to choose and how sure that is.
 
-- `groups` puts runs that can be compared side by side together — same poverty model, same
-  projected years — with the plan first and the counterfactual last; other groups are shown
-  apart, with a sentence on how they differ.
+- `groups` (`simlib.report.decision_runs`, with `Run` and `allocations`) puts runs that can be
+  compared side by side together — same poverty model, same projected years — with the plan
+  first and the counterfactual last; other groups are shown apart, with a sentence on how they
+  differ.
 - `shared_robustness` compares the allocations of a group on the parameter draws each scenario
   report already ran (same design, sampler and seed, same uncertain parameters): per draw, each
   allocation's poor rate at the horizon, its regret against the best allocation of that draw,
   and how often it is the best — computed once per batch, no run repeated. The counterfactual is
   not an allocation and takes no part.
-- `brief` writes three to five key messages from the results (the choice and how sure; the
+- `brief` sets aside the allocations whose money breaks legal rules their run let through
+  (`decision_runs.set_aside`; said why, with their rate, in `set_aside_message`) and writes three
+  to five key messages from the results (the choice and how sure; the
   targets in the plan's year; the trade-offs; the plan's own verdict; the counterfactual and the
   scenarios computed differently), each with a link to its evidence.
 """
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,67 +27,15 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.report import data, html, verdict
-from simlib.report.context import verdicts_of
-from simlib.report.data import RunTables
+from simlib.report.decision_runs import Run, allocations, groups, rules_text, set_aside
 from simlib.report.levels import manifest_levels
 from simlib.report.scorecard import each_unit_sentence, probability_words, shortfall_text
 from simlib.uncertainty.robustness import regret, regret_summary
 from simlib.uncertainty.run import load_draws
 from simlib.uncertainty.summaries import all_targets_probability, has_unit_cells
 
-ROLE_ORDER = {"plan": 0, "alternative": 1, "counterfactual": 2}
 #: billion VND reaching no one below which the brief does not mention it
 UNALLOCATED_SAID = 0.5
-
-
-@dataclass
-class Run:
-    """One scenario's results as the decision reads them."""
-
-    tables: RunTables
-    verdicts: pd.DataFrame
-    role: str
-    link: str = ""  # its report, relative to the page that links it
-
-    @property
-    def name(self) -> str:
-        return self.tables.name
-
-    def title(self, lang: str) -> str:
-        return self.tables.title(lang)
-
-    @property
-    def key(self) -> tuple:
-        m, ys = self.tables.manifest, data.years(self.tables.indicators)
-        return (str(m.get("model", "states")), str(m.get("transitions")), ys[0], ys[-1])
-
-    def rate(self, year: int) -> float:
-        return data.value_at(self.tables.indicators, "poor_rate", year)[0]
-
-
-def run_of(tables: RunTables, link: str = "") -> Run:
-    """A Run from a report folder's tables (its verdicts and role as the report wrote them)."""
-    f = tables.folder / "verdicts.csv" if tables.folder is not None else None
-    verdicts = pd.read_csv(f, dtype={"geo": str}) if f is not None and f.is_file() else verdicts_of(tables)
-    role = str((tables.manifest.get("report") or {}).get("role") or "")
-    if not role:
-        spent = float(tables.indicators.loc[tables.indicators["indicator"] == "spend", "value"].sum())
-        role = "counterfactual" if spent == 0 else "alternative"
-    return Run(tables, verdicts, role, link)
-
-
-def groups(runs: Sequence[Run]) -> list[list[Run]]:
-    """Runs grouped by (poverty model, transitions in force, first and last year): the group holding the plan first,
-    then larger groups; inside a group the plan first, the counterfactual last."""
-    by: dict[tuple, list[Run]] = {}
-    for r in runs:
-        by.setdefault(r.key, []).append(r)
-    out = [sorted(g, key=lambda r: ROLE_ORDER.get(r.role, 1)) for g in by.values()]
-    return sorted(out, key=lambda g: (not any(r.role == "plan" for r in g), -len(g)))
-
-
-def allocations(group: Sequence[Run]) -> list[Run]:
-    return [r for r in group if r.role != "counterfactual"]
 
 
 # --- shared robustness ------------------------------------------------------------------------
@@ -455,22 +405,44 @@ def with_own_unallocated(
     return Message(f"{first.html} {html.esc(note)}", first.link, first.link_text, first.tentative)
 
 
+def set_aside_message(r: Run, lang: str) -> Message:
+    """Why an allocation is not one to choose (report63): its money breaks legal rules its run let
+    through (`decision_runs.set_aside`), so the brief's answer does not name it; its projected rate
+    is still said, and its report linked."""
+    y1 = data.years(r.tables.indicators)[-1]
+    text = i18n.t(
+        "decision.set_aside",
+        lang,
+        title=_q(r.title(lang)),
+        year=y1,
+        basis=data.rate_basis(r.tables.indicators, lang),
+        rate=fmt.percent(r.rate(y1), lang, 2),
+        rules=rules_text(r, lang),
+    )
+    return Message(text, r.link, i18n.t("decision.evidence", lang))
+
+
 def brief(runs: Sequence[Run], lang: str, unallocated: dict | None = None) -> tuple[list[Message], Run | None]:
-    """The key messages of a batch and the allocation it points to."""
+    """The key messages of a batch and the allocation it points to: never one its group sets aside
+    (`decision_runs.set_aside`), whose reason follows the first message (`set_aside_message`)."""
     gs = groups(runs)
     if not gs:
         return [], None
-    main = gs[0]
+    aside = set_aside(gs[0])
+    main = [r for r in gs[0] if not any(r is a for a in aside)]
+    said = [set_aside_message(r, lang) for r in aside]
     allocs = allocations(main)
     if len(allocs) == 1:  # nothing to choose between: no answer, no trade-offs
         first = with_own_unallocated(single_message(allocs[0], lang), allocs[0], lang, unallocated or {}, boxed=False)
-        msgs = [first, targets_message(main, None, lang), plan_message(main, lang), context_message(main, gs[1:], lang)]
+        msgs = [first, *said, targets_message(main, None, lang), plan_message(main, lang)]
+        msgs.append(context_message(main, gs[1:], lang))
         return [m for m in msgs if m is not None], None
     rob = shared_robustness(main)
     best, first = choice(main, rob, lang)
     first = with_own_unallocated(first, best, lang, unallocated or {})
     msgs = [
         first,
+        *said,
         targets_message(main, best, lang),
         tradeoffs(main, best, rob, lang, unallocated or {}),
         plan_message(main, lang),
@@ -493,8 +465,3 @@ def brief_html(messages: Sequence[Message], best: Run | None, lang: str, caveat:
     answer = f'<p class="sl-answer">{html.esc(t(key, title=best.title(lang)) + notes)}</p>' if best else ""
     note = html.para(caveat, "sl-small") if caveat else ""
     return f'<section class="sl-brief" id="brief"><h2>{html.esc(t("decision.title"))}</h2>{answer}<ol>{"".join(items)}</ol>{note}</section>'
-
-
-def folder_runs(folders: Sequence[str | Path], link_of=None) -> list[Run]:
-    """Runs from report folders; `link_of(folder)` gives each report's link."""
-    return [run_of(RunTables.from_folder(f), link_of(Path(f)) if link_of else "") for f in folders]

@@ -18,7 +18,7 @@ from simlib.atomic import write_text
 from simlib.clock import run_time
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
-from simlib.report import brief_parts, data, decision, decision_money, html, verdict
+from simlib.report import brief_parts, data, decision, decision_money, decision_runs, html, verdict
 from simlib.report.compare import group_title
 from simlib.report.data import RunTables
 
@@ -208,7 +208,8 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
         ),
     ]
     runs = {
-        it.name: decision.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out)) for it in ok
+        it.name: decision_runs.run_of(RunTables.from_folder(it.out_dir), _rel(it.out_dir / "report.html", out))
+        for it in ok
     }
     if runs:
         brief = brief_parts.parts(list(runs.values()), lang, decision_money.unallocated_by_run(list(runs.values())))

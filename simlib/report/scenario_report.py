@@ -59,11 +59,13 @@ def role(scen) -> str:
 
 
 def _notes(ctx: ReportContext) -> list[str]:
-    """First-screen notes: a counterfactual; a what-if run that sets legal rules aside; what the
+    """First-screen notes: a counterfactual or a reference (its `role`: equal_split, a naive rule
+    to compare with, not a plan; brief64); a what-if run that sets legal rules aside; what the
     legal frame could not check (the run's `legal` record, `simlib.compliance.status`)."""
     out = []
-    if role(ctx.scenario) == "counterfactual":
-        out.append(html.note(ctx.t("report.note.counterfactual")))
+    said = {"counterfactual": "report.note.counterfactual", "reference": "report.note.reference"}
+    if role(ctx.scenario) in said:
+        out.append(html.note(ctx.t(said[role(ctx.scenario)])))
     legal = ctx.result.manifest.get("legal") or {}
     ignored = ctx.scenario.ignored_rules or tuple(legal.get("ignored_rules") or ())
     if ignored:
