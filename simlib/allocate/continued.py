@@ -150,8 +150,8 @@ class Kept(Wrapped):
             + len(cont) * (years - self.start) / years
             + (self.start / years if cont and self.prefix is None else 0)
         )
-        if full:
-            out = eng.run(self.model, spend[full])
+        if full:  # the state at the horizon is not kept: let it go before the continued runs
+            out = eng.run(self.model, spend[full]).released()
             made |= {keys[i]: _row(out, j) for j, i in enumerate(full)}
             self.runs += len(full)
         for i in cont:
