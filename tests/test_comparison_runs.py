@@ -36,13 +36,13 @@ def test_the_comparison_runs_share_one_run_with_no_money(model, monkeypatch):
     spec = resolve_spec(scen, {"objective": "poor", "frontier": [], "counterpart_min_share": 0, "lines": lines})
     res = optimize(scen, spec, with_frontier=False)
     assert not np.array_equal(res.scenarios["optimal"].budget.amounts, scen.budget.amounts)
-    zero = []
+    zero, real = [], runner_module.simulate
+
+    def counted(target, spend, *args, **kw):
+        zero.append(not np.any(spend))
+        return real(target, spend, *args, **kw)
+
     for module in (runner_module, output_module):
-
-        def counted(target, spend, *args, real=runner_module.simulate, **kw):
-            zero.append(not np.any(spend))
-            return real(target, spend, *args, **kw)
-
         monkeypatch.setattr(module, "simulate", counted, raising=False)
     ind, tg = comparison_runs(res)
     assert sum(zero) == 1  # one run with no money (it was one per allocation: 3)
