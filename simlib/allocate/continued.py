@@ -150,8 +150,8 @@ class Kept(Wrapped):
             + len(cont) * (years - self.start) / years
             + (self.start / years if cont and self.prefix is None else 0)
         )
-        if full:
-            out = eng.run(self.model, spend[full])
+        if full:  # the state at the horizon is not kept: let it go before the continued runs
+            out = eng.run(self.model, spend[full]).released()
             made |= {keys[i]: _row(out, j) for j, i in enumerate(full)}
             self.runs += len(full)
         for i in cont:
@@ -163,11 +163,12 @@ class Kept(Wrapped):
         return EngineOutput.stack([made[k] for k in keys])
 
     def _keeps(self, eng, spend: np.ndarray) -> bool:
-        return (
-            self.start > 0
-            and self.model.poverty_model in eng.hands_over
-            and spend[: self.start + 1].tobytes() == self.spend.tobytes()
-        )
+        return self.continues(eng) and spend[: self.start + 1].tobytes() == self.spend.tobytes()
+
+    def continues(self, eng) -> bool:
+        """Whether the engine `eng` continues this model's allocations from the state at review
+        `start` (an engine that hands its state over, and years kept before the allocated ones)."""
+        return self.start > 0 and self.model.poverty_model in eng.hands_over
 
     def _continue(self, eng, spend: np.ndarray) -> EngineOutput:
         if self.prefix is None:
@@ -224,6 +225,16 @@ def engine_runs(target, arrays: int) -> float:
     """The engine runs the last `engine_run` of `target` on `arrays` spendings made, in runs of
     `target`: `arrays`, or for `Kept` those not remembered, a continued one counting its years."""
     return target.ran if isinstance(target, Kept) else float(arrays)
+
+
+def run_share(eng, target) -> float:
+    """The share of a whole run's projected years that the engine `eng` runs for an allocation of
+    `target`: (years − start) / years for a `Kept` model it continues from the kept years' state
+    (`Kept.continues`; those years are run once), 1 for any other model."""
+    if not (isinstance(target, Kept) and target.continues(eng)):
+        return 1.0
+    years = len(target.core.spend) - 1
+    return (years - target.start) / years
 
 
 def engine_run(eng, target, spend: np.ndarray) -> EngineOutput:

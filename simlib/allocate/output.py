@@ -56,7 +56,7 @@ import yaml
 
 from simlib import i18n
 from simlib.allocate.breaches import breach_record
-from simlib.allocate.continued import described_from
+from simlib.allocate.continued import described_from, engine_target
 from simlib.allocate.optimize import OptimizationResult, certificate_text
 from simlib.allocate.scenario_out import PATH_KEYS, is_path
 from simlib.allocate.summary import unmet_record
@@ -64,6 +64,7 @@ from simlib.allocate.tables import with_content
 from simlib.allocate.unfunded import record as unfunded_record
 from simlib.atomic import atomic_dir, output_folder
 from simlib.dataset import resolve_dataset_path
+from simlib.engines.common import EngineOutput
 from simlib.errors import InputError
 from simlib.executors import NOTEBOOK_KERNEL, NOTEBOOK_KERNEL_ARGS
 from simlib.i18n import LocalText
@@ -72,6 +73,7 @@ from simlib.parameters import sha256_obj
 from simlib.paths import notebooks_dir
 from simlib.runner import manifest_for, run
 from simlib.scenario import load_scenario
+from simlib.unit_switch import simulate
 
 SCENARIO_FILE = "optimal_scenario.yaml"
 NOTEBOOK = "optimize_allocation.ipynb"
@@ -103,8 +105,9 @@ def comparison_runs(
         runs["optimal"] = optimal_scenario
     inds, tgts = [], []
     _tell(on_stage, "compare", n=len(runs))
+    without = no_money_run(result)
     for done, (name, sc) in enumerate(runs.items(), 1):
-        res = run(sc, engine="expected")
+        res = run(sc, engine="expected", without=without)
         _tell(on_stage, "compared", done=done, n=len(runs))
         ind = res.indicators.copy()
         ind.insert(0, "allocation", name)
@@ -114,6 +117,18 @@ def comparison_runs(
         tgts.append(tg)
         del res  # a crossing's run holds both segments' engine states (gigabytes): one run at a time
     return pd.concat(inds, ignore_index=True), pd.concat(tgts, ignore_index=True)
+
+
+def no_money_run(result: OptimizationResult) -> EngineOutput | None:
+    """The run with no money that the comparison's runs (`comparison_runs`) share as their
+    `without` (`simlib.runner.run`: it depends on the scenario's structure and parameters, not on
+    its amounts or their split across units): one run of the optimiser's compiled model instead
+    of one per allocation. None for a scenario that changes units (its runs make their own)."""
+    scen = result.scenario
+    if scen.units_switch:
+        return None
+    options = RunOptions(engine="expected").for_scenario(scen).but(progress=False)
+    return simulate(engine_target(result.problem.target), np.zeros_like(result.problem.model.spend), options)
 
 
 def spending_table(result: OptimizationResult) -> pd.DataFrame:
