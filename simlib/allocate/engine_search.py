@@ -2,8 +2,8 @@
 
 The certified loop (`simlib.allocate.certify`) solves a separable piecewise-linear model of the
 engine. Where that model is more than the promise off the engine (lines reaching the same
-households interact; at economy effort each curve is also only three points), its optimum may
-not be the engine's: an allocation next to it can be better on the engine itself. `improved`
+households interact; at economy effort each curve is only three points — on plan_2027 that, not
+the interaction, made the 16.6 %: benchmarks/HISTORY.md, cert64), its optimum may not be the engine's: an allocation next to it can be better on the engine itself. `improved`
 then tries transfers of money between pairs of variables (part of one line's money moved to
 another line the same source may fund), each checked against the same linear rules as every
 allocation the optimiser returns (`solve.is_feasible`: envelopes, capital rules, floors,
