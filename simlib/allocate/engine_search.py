@@ -1,17 +1,18 @@
 """A local search on the engine itself around the piecewise optimum, where it is not certified.
 
 The certified loop (`simlib.allocate.certify`) solves a separable piecewise-linear model of the
-engine. Where that model is more than the promise off the engine (lines reaching the same
-households interact; at economy effort each curve is only three points — on plan_2027 that, not
-the interaction, made the 16.6 %: benchmarks/HISTORY.md, cert64), its optimum may not be the engine's: an allocation next to it can be better on the engine itself. `improved`
-then tries transfers of money between pairs of variables (part of one line's money moved to
-another line the same source may fund), each checked against the same linear rules as every
-allocation the optimiser returns (`solve.is_feasible`: envelopes, capital rules, floors,
-ceilings, counterpart, absorption caps, a legal frame's rules) and each evaluated by the engine;
-only an allocation strictly better on the engine is kept. The step (a share of the money moved)
-is tried at `FRACTIONS`, from all of it down to a twentieth; a round that finds nothing better
-goes to the next smaller step. Of the transfers allowed at a step, the `BATCH` the piecewise
-model ranks best are evaluated (all of them when there are no more).
+engine. Where that model is more than the promise off the engine (lines reaching the same households
+interact; at economy effort each curve is only three points — on plan_2027 that, not the
+interaction, made the 16.6 %: benchmarks/HISTORY.md, cert64), its optimum may not be the engine's:
+an allocation next to it can be better on the engine itself. `improved` then tries transfers of
+money between pairs of variables (part of one line's money moved to another line the same source may
+fund), each checked against the same linear rules as every allocation the optimiser returns
+(`solve.is_feasible`: envelopes, capital rules, floors, ceilings, counterpart, absorption caps, a
+legal frame's rules) and each evaluated by the engine; only an allocation strictly better on the
+engine is kept. The step (a share of the money moved) is tried at `FRACTIONS`, from all of it down
+to a twentieth; a round that finds nothing better goes to the next smaller step. Of the transfers
+allowed at a step, the `BATCH` the piecewise model ranks best are evaluated (all of them when there
+are no more).
 
 What the report can say (`Searched`): by how much the engine-checked result improved on the
 piecewise optimum, in the objective's households, and what the last round tested without
