@@ -167,7 +167,7 @@ def dynamic() -> dict[str, Dynamic]:
         "alloc.cert.method.": Dynamic(("milp", "multistart")),
         "alloc.cert.": Dynamic(
             ("method", "gap", "approx_error", "tests", "scale", "rounds", "evaluations", "breakpoints", "binaries")
-            + ("seconds", "spread")
+            + ("searched_evaluations", "searched_gain", "seconds", "spread")
         ),
         "alloc.finding.": Dynamic(("capital", "counterpart")),
         "alloc.breach.": Dynamic(("above", "below", "over")),  # simlib.allocate.breaches: a row's sense

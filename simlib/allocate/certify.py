@@ -64,6 +64,7 @@ class Certificate:
     history: list = field(default_factory=list)  # per round: model value, engine value, step
     starts: list = field(default_factory=list)  # multistart: engine value from each start
     spread: float = 0.0  # multistart: (worst - best) / scale
+    searched: dict = field(default_factory=dict)  # the local search on the engine (`engine_search.Searched`)
     models: list = field(default_factory=list, repr=False)  # the last round's models (not written)
 
     @property

@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.allocate import baselines, diagnose, explain, solve, tables, unfunded
+from simlib.allocate import baselines, diagnose, engine_search, explain, solve, tables, unfunded
 from simlib.allocate.absorption import absorbable_spend, unallocatable
 from simlib.allocate.breaches import comparison_table
+from simlib.allocate.certificate_text import certificate_text
 from simlib.allocate.certify import MAX_EXTRA, Certificate, certified, objective_task
 from simlib.allocate.continued import release
 from simlib.allocate.counterpart import unknown_note
@@ -187,33 +188,6 @@ def infeasible_message(rows: list[dict], lang: str) -> str:
     return "\n".join(parts)
 
 
-def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
-    """The certificate in one sentence: gap, model error, and what they are shares of."""
-    key = "alloc.certificate.money" if cert.mode == "mincost" else "alloc.certificate.households"
-    text = i18n.t(
-        key,
-        lang,
-        gap=fmt.percent(100 * cert.gap, lang, 2),
-        error=fmt.percent(100 * cert.approx_error, lang, 2),
-        tests=cert.tests,
-        scale=fmt.number(cert.scale, lang, 1 if cert.mode == "mincost" else 0),
-    )
-    if not cert.certified:
-        text += " " + i18n.t("alloc.certificate.not_certified", lang)
-    elif not cert.promise_met:
-        text += " " + i18n.t("alloc.certificate.error_over", lang)
-    if cert.method == "multistart":
-        text += " " + i18n.t(
-            "alloc.certificate.multistart",
-            lang,
-            starts=len(cert.starts),
-            spread=fmt.percent(100 * cert.spread, lang, 2),
-        )
-    if spec.robust:
-        text += " " + i18n.t(f"alloc.certificate.robust_{spec.robust}", lang, draws=spec.draws)
-    return text
-
-
 # --- the linear rules --------------------------------------------------------------------------
 def _diagnose_bounds(p: Problem, spec: OptimizeSpec) -> InputError:
     """Why the linear rules cannot hold together: drop each group of rows in turn and say which
@@ -264,7 +238,7 @@ def _solve(p: Problem, starts: list, names: dict, f_zero: float, status: str, te
     if p.objective == "min_cost":  # a linear coverage target cannot be met: best poverty result
         x, cert = poverty_optimum(p, starts, f_zero)
         return x, status, [], cert, x
-    x, cert = certified(objective_task(p, f_zero), starts, tests, extra=baselines.corners(p) if corners else None)
+    x, cert = engine_search.improved(p, f_zero, starts, tests, corners)  # certified, then searched on the engine
     return x, status, [], cert, x
 
 

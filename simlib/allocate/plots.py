@@ -243,6 +243,10 @@ def certificate_table(certificate: dict, lang: str | None = None) -> pd.DataFram
     ]
     if c.get("starts"):
         rows.append(("spread", fmt.percent(100 * c["spread"], lang, 2)))
+    if c.get("searched"):  # the local search on the engine (`engine_search`): measured, not proven
+        s = c["searched"]
+        gain = f"{fmt.number(s['start'] - s['value'], lang, 1)} ({fmt.percent(100 * s['improvement'], lang, 2)})"
+        rows += [("searched_gain", gain), ("searched_evaluations", fmt.number(s["evaluations"], lang))]
     return pd.DataFrame(
         {i18n.t("alloc.cert.col.value", lang): [v for _, v in rows]},
         index=[i18n.t(f"alloc.cert.{k}", lang) for k, _ in rows],

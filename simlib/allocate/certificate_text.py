@@ -1,0 +1,61 @@
+"""The certificate in one sentence (the message's technical sentence, the report's annex): the
+proven gap on the piecewise model, the model's measured error against the engine, whether the
+promise holds, the multistart, the local search on the engine (`simlib.allocate.engine_search`)
+and the robust objective.
+"""
+
+from __future__ import annotations
+
+from simlib import i18n
+from simlib.allocate.certify import Certificate
+from simlib.allocate.spec import OptimizeSpec
+from simlib.i18n import fmt
+
+
+def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
+    """The certificate in one sentence: gap, model error, and what they are shares of."""
+    key = "alloc.certificate.money" if cert.mode == "mincost" else "alloc.certificate.households"
+    text = i18n.t(
+        key,
+        lang,
+        gap=fmt.percent(100 * cert.gap, lang, 2),
+        error=fmt.percent(100 * cert.approx_error, lang, 2),
+        tests=cert.tests,
+        scale=fmt.number(cert.scale, lang, 1 if cert.mode == "mincost" else 0),
+    )
+    if not cert.certified:
+        text += " " + i18n.t("alloc.certificate.not_certified", lang)
+    elif not cert.promise_met:
+        text += " " + i18n.t("alloc.certificate.error_over", lang)
+    if cert.method == "multistart":
+        text += " " + i18n.t(
+            "alloc.certificate.multistart",
+            lang,
+            starts=len(cert.starts),
+            spread=fmt.percent(100 * cert.spread, lang, 2),
+        )
+    if cert.searched:
+        text += " " + searched_text(cert.searched, lang)
+    if spec.robust:
+        text += " " + i18n.t(f"alloc.certificate.robust_{spec.robust}", lang, draws=spec.draws)
+    return text
+
+
+def searched_text(found: dict, lang: str) -> str:
+    """What the local search on the engine found (`engine_search.Searched.as_dict`): by how much
+    it improved on the piecewise optimum, what its last round tested, and that this is a
+    measurement on the engine, not a proven gap."""
+    key = "alloc.certificate.searched" if found["moves"] else "alloc.certificate.searched_none"
+    text = i18n.t(
+        key,
+        lang,
+        households=fmt.number(found["start"] - found["value"], lang, 1),
+        share=fmt.percent(100 * found["improvement"], lang, 2),
+        moves=found["moves"],
+        evaluations=found["evaluations"],
+    )
+    last = "alloc.certificate.searched_more" if found["last_found"] else "alloc.certificate.searched_last"
+    text += " " + i18n.t(
+        last, lang, tested=found["last_tested"], fraction=fmt.percent(100 * found["last_fraction"], lang, 0)
+    )
+    return text + " " + i18n.t("alloc.certificate.searched_not_proven", lang)
