@@ -1,0 +1,70 @@
+"""consist64: one number for one thing on a page — the flows' chart, table and review table show
+the same whole households, which add up to their total."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from simlib.report import bars, data, money
+
+#: escapes 2.744,3 + 2.478,45 = 5.222,75: each rounded alone 2.744 + 2.478 = 5.222, one short of
+#: the rounded total 5.223; by largest remainder the second (remainder 0,45 > 0,3) gets the unit
+ESCAPES = {2024: 2744.3, 2025: 2478.45}
+#: near-poor to poor 535,6 + 539,7 = 1.075,3: each alone 536 + 540 = 1.076, one over 1.075; by
+#: largest remainder both are rounded down and the larger remainder (0,7) gets the one unit
+NEAR_TO_POOR = {2024: 535.6, 2025: 539.7}
+
+
+def _ctx() -> SimpleNamespace:
+    """A run of 2023–2025 (one draw) with its province flows and the review's categories."""
+    values = {i: {2024: 100.0, 2025: 100.0} for i in data.FLOW_INDICATORS}
+    values["escapes"], values["near_poor_to_poor"] = ESCAPES, NEAR_TO_POOR
+    rows = [
+        {"draw": 0, "year": y, "geo": "province", "indicator": i, "value": v}
+        for i, by in values.items()
+        for y, v in by.items()
+    ]
+    rows += [{"draw": 0, "year": 2023, "geo": "province", "indicator": "poor_rate", "value": 24.7}]
+    review = pd.DataFrame(
+        [
+            {"year": y, "geo": "province", "list": "poor", "category": c, "households": v}
+            for c, by in (("above_near_poor_line", ESCAPES), ("from_near_poor", NEAR_TO_POOR))
+            for y, v in by.items()
+        ]
+    )
+    return SimpleNamespace(
+        tables=SimpleNamespace(indicators=pd.DataFrame(rows)),
+        result=SimpleNamespace(review_flows=review),
+        lang="vi",
+        spread_shown=False,
+        t=lambda k, **kw: k,
+    )
+
+
+def test_flows_chart_table_and_review_table_show_the_same_whole_households(monkeypatch):
+    """plan_2024: the chart and the review table said 2.478 / 535 (each year rounded alone), the
+    flows table 2.479 / 534 (largest remainder) and its CSV 2.744 + 2.478 beside 5.223. Now all
+    three (and the CSV, the same frame) show 2.744 + 2.479 = 5.223 and 535 + 540 = 1.075."""
+    ctx = _ctx()
+    shown = money.flows_table(ctx).frame.to_numpy()
+    by_flow = {i: row for i, row in zip(data.FLOW_INDICATORS, shown)}
+    assert list(by_flow["escapes"][1:]) == [2744, 2479, 5223]
+    assert list(by_flow["near_poor_to_poor"][1:]) == [535, 540, 1075]
+    review = money.review_flows_table(ctx).frame.set_index("Biến động")
+    assert list(review.iloc[0]) == [2744, 2479] and list(review.iloc[1]) == [535, 540]
+    seen = {}
+    monkeypatch.setattr(bars, "grouped_bars", lambda cats, groups, **kw: seen.update(groups=groups))
+    monkeypatch.setattr(money.html, "Chart", lambda fig, caption: "")
+    money.flows(ctx)
+    chart = dict(seen["groups"])
+    e, n = data.FLOW_INDICATORS.index("escapes"), data.FLOW_INDICATORS.index("near_poor_to_poor")
+    assert [chart["2024"][e], chart["2025"][e]] == [2744, 2479]
+    assert [chart["2024"][n], chart["2025"][n]] == [535, 540]
+
+
+def test_whole_households_rounds_a_new_standard_year_alone():
+    """A year with a new standard is outside the total: rounded alone, the others add up."""
+    got = money.whole_households({2025: 10.3, 2026: 10.45, 2027: 50.6}, breaks=[2027])
+    assert got == {2025: 10.0, 2026: 11.0, 2027: 51.0}
