@@ -1,13 +1,19 @@
 """consist64: one number for one thing on a page — the flows' chart, table and review table show
-the same whole households, which add up to their total."""
+the same whole households, which add up to their total; the share of draws best is written
+alike in the comparison page's two tables."""
 
 from __future__ import annotations
 
+import html
+import re
 from types import SimpleNamespace
 
 import pandas as pd
 
-from simlib.report import bars, data, money
+from simlib import i18n
+from simlib.report import bars, compare, data, decision, money
+from simlib.report.robustness_rows import robustness_section_rows
+from simlib.report.table import to_html
 
 #: escapes 2.744,3 + 2.478,45 = 5.222,75: each rounded alone 2.744 + 2.478 = 5.222, one short of
 #: the rounded total 5.223; by largest remainder the second (remainder 0,45 > 0,3) gets the unit
@@ -68,3 +74,36 @@ def test_whole_households_rounds_a_new_standard_year_alone():
     """A year with a new standard is outside the total: rounded alone, the others add up."""
     got = money.whole_households({2025: 10.3, 2026: 10.45, 2027: 50.6}, breaks=[2027])
     assert got == {2025: 10.0, 2026: 11.0, 2027: 51.0}
+
+
+def test_share_best_is_written_alike_in_the_ranking_and_the_robustness_table(monkeypatch):
+    """compare.html: «Tỷ lệ lượt là tốt nhất» read 98,0 % in the ranking (a `pct1` column) and
+    98 % in the robustness table (`fmt.percent(…, 0)`, as the decision page's sentence): one
+    number, one format — whole per cent in both."""
+    head = {k: 1.0 for k in ("poor_rate_end", "poor_rate_start", "poor_fewer_end", "spend_total_billion")}
+    monkeypatch.setattr(data, "headline", lambda ind, tg: head | {"cost_per_household_lifted_end": 1.0})
+    monkeypatch.setattr(data, "years", lambda ind: [2023, 2025])
+    monkeypatch.setattr(decision, "own_year", lambda g: 2025)
+    monkeypatch.setattr(decision, "has_readings", lambda r: False)
+    monkeypatch.setattr(decision, "all_met_probability", lambda r, y, reading=None: 0.5)
+    monkeypatch.setattr(compare, "group_title", lambda g, lang: "g")
+    names = ("equal_split", "plan_2024")
+    runs = [
+        SimpleNamespace(name=n, title=lambda lang, n=n: n, tables=SimpleNamespace(indicators=None, targets=None))
+        for n in names
+    ]
+    summary = pd.DataFrame(
+        {"scenario": names, "value_mean": [18.4, 19.1], "regret_mean": [0.0, 0.72], "regret_p95": [0.0, 1.0],
+         "regret_max": [0.0, 1.2], "share_best": [0.98, 0.01], "draws": 100}
+    )  # fmt: skip
+    rob = decision.Robustness(values=pd.DataFrame(), summary=summary)
+    ranking = compare.ranking_table(runs, "vi", rob, {})
+    share = i18n.t("compare.share_best", "vi")
+    column = list(ranking.frame.columns).index(share)
+    page = html.unescape(to_html(ranking, "vi"))
+    ranked = re.findall(r"<tr>(.*?)</tr>", page)[1:]
+    cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)[column] for row in ranked]
+    rows = html.unescape(robustness_section_rows(summary, "", "vi")[1])
+    assert cells == ["98\u00a0%", "1\u00a0%"]
+    for c in cells:
+        assert f">{c}<" in rows
