@@ -245,4 +245,5 @@ def test_the_plan_states_its_share_and_cost_as_intervals_from_its_fit(tmp_path):
     rf = ctx.result.review_flows
     rf = rf[rf["geo"] == "province"] if "geo" in rf.columns else rf
     for year in plan.years:
-        assert review.frame[str(year)].sum() == pytest.approx(rf.loc[rf["year"] == year, "households"].sum())
+        exact = rf.loc[rf["year"] == year, "households"].sum()  # whole households: each within one
+        assert review.frame[str(year)].sum() == pytest.approx(exact, abs=len(review.frame))

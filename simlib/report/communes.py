@@ -32,6 +32,7 @@ from simlib import i18n
 from simlib.geography import load_geography
 from simlib.i18n import fmt
 from simlib.report import charts, data, html
+from simlib.report.real_change import unit_change
 from simlib.report.table import ReportTable, round_to_total, to_html
 from simlib.unit_switch import unit_switch
 
@@ -67,7 +68,8 @@ def unit_frame(ctx) -> pd.DataFrame:
             out[col] = pd.to_numeric(units[col].reindex(out.index), errors="coerce")
     if "districts_2024" in units.columns:
         out["districts_2024"] = units["districts_2024"].reindex(out.index)
-    out["change"] = (out["last"] - out["first"]) / max(1, len(ys) - 1)
+    reading = unit_change(ctx, out.index, ys[0], ys[-1])  # real change only when known
+    out["change"] = [reading.per_year(u, a, b, len(ys)) for u, a, b in zip(out.index, out["first"], out["last"])]
     return out.sort_values("last", ascending=False)
 
 
@@ -196,7 +198,8 @@ def ends_table(ctx, frame: pd.DataFrame) -> ReportTable:
     L, ys = ctx.lang, data.years(ctx.tables.indicators)
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     cut = frame if len(frame) <= 2 * PAGE_ROWS else pd.concat([frame.head(PAGE_ROWS), frame.tail(PAGE_ROWS)])
-    change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
+    reading = unit_change(ctx, frame.index, ys[0], ys[-1])
+    change = reading.header(L)
     poor = t("table.poor_households", year=ys[-1])  # the header names its year (read64)
     out = pd.DataFrame(
         {
@@ -209,7 +212,7 @@ def ends_table(ctx, frame: pd.DataFrame) -> ReportTable:
     )
     formats = {str(ys[0]): "pct1", str(ys[-1]): "pct1", change: "pts2", poor: "int"}
     title = t("report.table.unit_ends", n=PAGE_ROWS, total=len(frame))
-    return ReportTable("unit_ends", title, out, formats)
+    return ReportTable("unit_ends", title, out, formats, reading.note(L))
 
 
 def unit_views(ctx) -> list:

@@ -154,7 +154,7 @@ def ranking_table(
     c = list(frame.columns)
     regret = t("unc.col.regret_mean")
     frame = frame.sort_values(regret if s is not None else c[2], kind="stable", na_position="last")
-    kinds = ["pct1", "pts2", "int", "num1", "num1", "num1"] + ["pct1"] * (len(c) - 10) + ["num2", "pct1"]
+    kinds = ["pct1", "pts2", "int", "num1", "num1", "num1"] + ["pct1"] * (len(c) - 10) + ["num2", "pct0"]
     formats = dict(zip(c[2:], kinds))
     return ReportTable("ranking", t("compare.table.ranking"), frame.reset_index(drop=True), formats)
 

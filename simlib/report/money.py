@@ -37,12 +37,24 @@ def _up(ctx) -> str:
     return ctx.t("report.toc.up")
 
 
-def flows_table(ctx, shown: bool = False) -> ReportTable:
+def whole_households(values: dict, breaks=()) -> dict:
+    """Expected households per year (`values`: year → households) in whole households, as every
+    place of the scenario page and its workbook shows them (the flows' chart, table and review
+    table): the years without a new standard by largest remainder (`round_to_total`), so that
+    they add up to their rounded total (each within one household); a year with a new standard
+    (`breaks`: outside the total) rounded alone."""
+    regular = [y for y, v in values.items() if y not in set(breaks) and np.isfinite(v)]
+    out = {y: float(np.round(v)) for y, v in values.items()}
+    if regular:
+        out |= dict(zip(regular, round_to_total([values[y] for y in regular], 0)))
+    return out
+
+
+def flows_table(ctx) -> ReportTable:
     """Households by flow and year; a year with a new standard apart (its flows include the
-    reclassification of every household), the total only over the other years. `shown`: as the
-    page shows it, in whole households that add up — each row's years rounded by largest
-    remainder (`round_to_total`) to its rounded total, with a note saying so; without it the
-    exact expected households (the CSV and the sheet)."""
+    reclassification of every household), the total only over the other years. In whole
+    households that add up (`whole_households`), in the page, the CSV and the sheet alike, with
+    a note saying so; the exact expected households stay in `flows.csv` and `indicators.csv`."""
     ind, L = ctx.tables.indicators, ctx.lang
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     ys = data.years(ind)[1:]
@@ -52,9 +64,7 @@ def flows_table(ctx, shown: bool = False) -> ReportTable:
     total = t("table.total_regular") if breaks else t("table.total")
     rows = []
     for i in data.FLOW_INDICATORS:
-        vals = {y: data.value_at(ind, i, y)[0] for y in ys}
-        if shown and regular:
-            vals |= dict(zip(regular, round_to_total([vals[y] for y in regular], 0)))
+        vals = whole_households({y: data.value_at(ind, i, y)[0] for y in ys}, breaks)
         row = {t("table.flow"): i18n.label("flow", data.FLOW_OF_INDICATOR[i], L)}
         row.update({col[y]: vals[y] for y in regular})
         row[total] = sum(vals[y] for y in regular)
@@ -63,7 +73,7 @@ def flows_table(ctx, shown: bool = False) -> ReportTable:
     columns = [t("table.flow")] + [col[y] for y in regular] + [total] + [col[y] for y in sorted(breaks)]
     frame = pd.DataFrame(rows, columns=columns)
     note = t("report.flows.break_note", years=", ".join(str(y) for y in sorted(breaks))) if breaks else ""
-    if shown and len(regular) > 1:
+    if len(regular) > 1:
         note = " ".join(x for x in (note, t("report.flows.rounding")) if x)
     return ReportTable("flows", t("report.table.flows"), frame, {c: "int" for c in columns[1:]}, note)
 
@@ -89,7 +99,11 @@ def review_flows_table(ctx) -> ReportTable | None:
         frame = frame.drop(columns="list").assign(category=names)
     else:
         frame["category"] = [i18n.label("review_flow", c, L, default=c.replace("_", " ")) for c in frame["category"]]
-    frame.columns = [t("table.flow")] + [str(int(y)) for y in mean.columns]
+    breaks = standard_breaks(ctx.tables.indicators)
+    years = [int(y) for y in mean.columns]
+    whole = [whole_households(dict(zip(years, r)), breaks) for r in frame[years].to_numpy(float)]
+    frame[years] = [[w[y] for y in years] for w in whole]  # as the flows' table and chart show them
+    frame.columns = [t("table.flow")] + [str(y) for y in years]
     return ReportTable("review_flows", t("report.table.review_flows"), frame, {c: "int" for c in frame.columns[1:]})
 
 
@@ -100,9 +114,10 @@ def flows(ctx) -> list:
     ys = [y for y in data.years(ind)[1:] if y not in breaks]
     cats = [i18n.label("flow", data.FLOW_OF_INDICATOR[i], L) for i in data.FLOW_INDICATORS]
     groups, errors = [], []
-    for y in ys:
+    whole = [whole_households({y: data.value_at(ind, i, y)[0] for y in ys}) for i in data.FLOW_INDICATORS]
+    for y in ys:  # the bars and their labels: the table's whole households
         vals = [data.value_at(ind, i, y) for i in data.FLOW_INDICATORS]
-        groups.append((str(y), [v[0] for v in vals]))
+        groups.append((str(y), [w[y] for w in whole]))
         errors.append(([v[1] for v in vals], [v[2] for v in vals]))
     fig = bars.grouped_bars(
         cats,
@@ -116,7 +131,7 @@ def flows(ctx) -> list:
         html.heading(ctx.t("report.section.flows"), anchor="flows", up=_up(ctx)),
         html.para(ctx.t("report.flows.intro")),
         html.Chart(fig, ctx.t("report.fig.flows") + (" " + ctx.t("report.fig.flows_break") if breaks else "")),
-        to_html(flows_table(ctx, shown=True), L),
+        to_html(flows_table(ctx), L),
     ]
     review = review_flows_table(ctx)
     if review is not None:

@@ -11,6 +11,7 @@ report's language (with their units), and a format code per column:
 | int     | 1.234 (whole number) | #,##0                           |
 | num1    | 1.234,5              | #,##0.0                         |
 | num2    | 1.234,56             | #,##0.00                        |
+| pct0    | 98 % (value in %)    | #,##0" %"                       |
 | pct1    | 24,7 % (value in %)  | #,##0.0 "%"                     |
 | pts2    | −4,23 (points)       | +#,##0.00;-#,##0.00;0.00        |
 | general | 25.000.000 · 0,0125  | #,##0 (whole) · #,##0.0### cell |
@@ -42,15 +43,16 @@ from simlib.clock import run_time, zip_time
 from simlib.i18n import fmt
 from simlib.report import html
 
-FORMATS = ("text", "year", "int", "num1", "num2", "pct1", "pts2", "general")
+FORMATS = ("text", "year", "int", "num1", "num2", "pct0", "pct1", "pts2", "general")
 #: `general`: up to 4 decimals, trailing zeros dropped (values of very different sizes in one column)
-_DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct1": 1, "pts2": 2, "year": 0, "general": 4}
+_DECIMALS = {"int": 0, "num1": 1, "num2": 2, "pct0": 0, "pct1": 1, "pts2": 2, "year": 0, "general": 4}
 _EXCEL = {
     "text": "@",
     "year": "0",
     "int": "#,##0",
     "num1": "#,##0.0",
     "num2": "#,##0.00",
+    "pct0": '#,##0" %"',
     "pct1": '#,##0.0" %"',
     "pts2": "+#,##0.00;-#,##0.00;0.00",
     "general": "#,##0",
@@ -103,8 +105,8 @@ def cell_text(value, code: str, lang: str) -> str:
         return fmt.DASH
     if code == "year":
         return str(int(value))
-    if code == "pct1":
-        return fmt.percent(value, lang, 1)
+    if code in ("pct0", "pct1"):
+        return fmt.percent(value, lang, _DECIMALS[code])
     if code == "pts2":
         return fmt.signed(value, lang, 2)
     if code == "general":
@@ -143,7 +145,7 @@ def rounded(table: ReportTable) -> pd.DataFrame:
 
 
 #: formats written in a CSV with their fixed number of decimals (`general` trims its zeros)
-FIXED_DECIMALS = ("year", "int", "num1", "num2", "pct1", "pts2")
+FIXED_DECIMALS = ("year", "int", "num1", "num2", "pct0", "pct1", "pts2")
 
 
 def csv_frame(table: ReportTable, lang: str) -> pd.DataFrame:

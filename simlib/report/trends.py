@@ -21,6 +21,7 @@ from simlib.i18n import fmt
 from simlib.paths import data_dir
 from simlib.report import charts, communes, data, html, uncertainty
 from simlib.report.levels import Levels, lower_first, year_span
+from simlib.report.real_change import standard_breaks, unit_change
 from simlib.report.table import ReportTable, to_html
 
 PUBLISHED = "published/poverty_figures.csv"
@@ -61,14 +62,6 @@ def published_history(province_en: str, folder=None, first_year: int = 2015) -> 
         out.loc[i, "standard"] = cover[0] if cover else ""
     out = out[out["year"] >= first_year]
     return out.drop_duplicates(["year", "standard"], keep="last").sort_values("year").reset_index(drop=True)
-
-
-def standard_breaks(ind: pd.DataFrame) -> list[int]:
-    """Projected years in which a new poverty standard applies (the `standard_changed` flag)."""
-    if "standard_changed" not in set(ind["indicator"]):
-        return []
-    flag = ind[(ind["indicator"] == "standard_changed") & (ind["geo"] == "province")]
-    return sorted(int(y) for y, v in flag.groupby("year")["value"].max().items() if v > 0)
 
 
 def target_steps(
@@ -287,23 +280,25 @@ def unit_years(ctx, series: dict[str, pd.Series] | None = None) -> list[int]:
 
 
 def district_table(ctx) -> ReportTable:
-    """The poor rate of every district by year, and its average yearly change."""
+    """The poor rate of every district by year, and its average yearly change (across a change of
+    standard on real change only when the run gives it, else saying it includes the
+    reclassification: `simlib.report.real_change`)."""
     L, lv = ctx.lang, Levels.of(ctx)
-    t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     series = unit_series(ctx)
     ys = unit_years(ctx, series)
     poor, unit_col = poor_units(ctx), lv.t("table.district", L)
-    change = t("table.change_per_year", y0=ys[0], y1=ys[-1])
+    reading = unit_change(ctx, ctx.unit_names, ys[0], ys[-1])
+    change = reading.header(L)
     rows = []
     for u, name in ctx.unit_names.items():
         s = series[u]
         row = {unit_col: name + (" ★" if u in poor else "")}
         row.update({str(y): s.get(y, np.nan) for y in ys})
-        row[change] = (s.iloc[-1] - s.iloc[0]) / max(1, len(s) - 1)
+        row[change] = reading.per_year(u, s.iloc[0], s.iloc[-1], len(s))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=[unit_col] + [str(y) for y in ys] + [change])
     formats = {str(y): "pct1" for y in ys} | {change: "pts2"}
-    return ReportTable("district_rates", lv.t("report.table.districts", L), frame, formats)
+    return ReportTable("district_rates", lv.t("report.table.districts", L), frame, formats, reading.note(L))
 
 
 def switched_unit_table(ctx) -> ReportTable | None:
