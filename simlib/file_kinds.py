@@ -1,0 +1,58 @@
+"""What kind of file was given where a YAML file is expected, when it is none (a table, a
+document, text in another encoding): told as such, instead of what the YAML reader makes of it.
+Moved out of `simlib.errors` (mend64)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simlib.errors import InputError
+
+#: a file's first bytes: a zip (Office's .docx/.xlsx, OpenDocument) and an OLE2 compound file
+#: (the older Office files: .doc/.xls; `table_files.workbook_kind` tells them apart)
+ZIP_MAGIC, OLE2_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the first bytes of documents that are no text: those two and PDF
+DOCUMENT_MAGIC = (ZIP_MAGIC, OLE2_MAGIC[:4], b"%PDF")
+#: what a document is called by its suffix (the name is the same in both languages)
+DOCUMENT_KINDS = {
+    ".doc": "Word",
+    ".docx": "Word",
+    ".odt": "OpenDocument",
+    ".ods": "OpenDocument",
+    ".pdf": "PDF",
+    ".xls": "Excel",
+    ".xlsm": "Excel",
+    ".xlsx": "Excel",
+}
+#: the suffixes of tables of values (comma- or tab-separated)
+TABLE_SUFFIXES = (".csv", ".tsv")
+
+
+def not_yaml_error(path: Path, data: bytes, shown: str) -> InputError | None:
+    """The error for a file that is no YAML text at all — a table (`.csv`, `.tsv`) or a document
+    (Word, Excel, PDF, a zip: known by its first bytes, whatever its suffix) given where a scenario
+    or parameter file is expected: what it is and what is expected, instead of what the YAML reader
+    makes of it (a CSV reads as one line of text, «not a mapping»; a .docx as bytes that are not
+    UTF-8). None for anything else."""
+    suffix = path.suffix.lower()
+    if data.startswith(DOCUMENT_MAGIC):
+        kind = DOCUMENT_KINDS.get(suffix, "PDF" if data.startswith(b"%PDF") else "zip / Office")
+        return InputError("not_yaml_document", file=shown, kind=kind)
+    if suffix in TABLE_SUFFIXES:
+        return InputError("not_yaml_table", file=shown, kind=suffix[1:].upper())
+    return None
+
+
+def utf16_without_bom(data: bytes) -> bool:
+    """Whether `data` looks like UTF-16 text without its byte-order mark (a NUL byte in every
+    other place of its start, as Latin letters take in UTF-16): text is never that."""
+    head = data[:200]
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
+
+
+def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
+    """The error for text `data` that is not UTF-8 from byte `start`: saved as UTF-16 (a byte-order
+    mark first: Notepad's «Unicode»), or the line of the first wrong byte (another encoding)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return InputError("not_utf8_utf16", file=shown)
+    return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)
