@@ -56,3 +56,20 @@ def not_utf8_error(data: bytes, start: int, shown: str) -> InputError:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return InputError("not_utf8_utf16", file=shown)
     return InputError("not_utf8", file=shown, line=data[:start].count(b"\n") + 1)
+
+
+#: the separators of a table saved as text (Excel's «CSV» writes `;` where the decimal mark is a comma)
+_TABLE_SEPARATORS = (",", ";", "\t")
+
+
+def not_mapping_error(data: object, shown: str) -> InputError:
+    """The error for a YAML file whose content is no mapping: rows of a comma-separated table
+    saved under a .yaml name (Excel's «Save as» with the wrong suffix: read as one long text, the
+    separators still in it) are said as such, with what a scenario file looks like; anything else
+    is `not_mapping`."""
+    text = data if isinstance(data, str) else None
+    if isinstance(data, list) and data and all(isinstance(r, str) for r in data):
+        text = " ".join(data)
+    if text is not None and any(text.count(sep) >= 2 for sep in _TABLE_SEPARATORS):
+        return InputError("not_mapping_table", file=shown, start=text[:40])
+    return InputError("not_mapping", file=shown)

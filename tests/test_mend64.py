@@ -41,3 +41,27 @@ def test_quoted_text_cut_off_names_the_line_it_opened_on(here):
     code, text = cli("validate", "cut.yaml")
     assert_user_error(code, text, ['dòng 2 «title_vi: "Chia đều»', "mở từ dòng 2"])
     assert "end of stream" not in text
+
+
+# 2. a table saved under a .yaml name
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_csv_text_under_a_yaml_name_is_said_a_table(here, sep):
+    """Rows of a table saved by Excel as `plan.yaml` were «content must be a mapping of key:
+    value»: said now as a comma-separated table, not a scenario, pointing at params/scenarios/."""
+    rows = ["name,year,line,central_investment", "plan,2024,P1.1,102.5", "plan,2024,P1.2,102.5"]
+    (here / "plan.yaml").write_text("\n".join(r.replace(",", sep) for r in rows) + "\n", encoding="utf-8")
+    code, text = cli("validate", "plan.yaml")
+    assert_user_error(
+        code, text, ["plan.yaml: nội dung tệp trông như một bảng", "«name" + sep + "year", "params/scenarios/"]
+    )
+    code, text = cli("--lang", "en", "validate", "plan.yaml")
+    assert_user_error(code, text, ["looks like a comma-separated table", "not a scenario", "params/scenarios/"])
+
+
+def test_plain_text_is_still_no_mapping(here):
+    """One line of text with no separators keeps its message."""
+    (here / "note.yaml").write_text("kế hoạch năm sau\n", encoding="utf-8")
+    code, text = cli("--lang", "en", "validate", "note.yaml")
+    assert_user_error(code, text, ["note.yaml: content must be a mapping of key: value"])
