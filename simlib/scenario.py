@@ -36,7 +36,7 @@ from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
-from simlib.parameters import ParameterSet, load_parameters, sha256_file
+from simlib.parameters import ParameterSet, scenario_parameters, sha256_file
 from simlib.paths import display_path
 from simlib.programmes import old_line_ids
 from simlib.scenario_files import linked_file
@@ -435,8 +435,7 @@ def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) ->
     """The parameter set a scenario runs with (its folder, transitions file and overrides), or
     None if it cannot be built (the problems go to `errors`)."""
     if params is None and "params" not in broken:
-        pdir = (base_dir / raw["params"]).resolve() if "params" in raw else None
-        params = _collect(errors, load_parameters, pdir)
+        params = _collect(errors, scenario_parameters, raw.get("params"), base_dir, shown)
     if params is None:
         return None
     if "transitions" in raw and "transitions" not in broken:  # a calibrated transitions file (simlib calibrate)

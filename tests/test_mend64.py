@@ -65,3 +65,33 @@ def test_plain_text_is_still_no_mapping(here):
     (here / "note.yaml").write_text("kế hoạch năm sau\n", encoding="utf-8")
     code, text = cli("--lang", "en", "validate", "note.yaml")
     assert_user_error(code, text, ["note.yaml: content must be a mapping of key: value"])
+
+
+# 5. `params:` of a scenario copied to another folder
+
+
+@pytest.mark.parametrize(
+    "lang,says",
+    [
+        ("vi", ["elsewhere/copied.yaml, trường «params»", "không phải thư mục tham số", "giá trị: '..'", "/params"]),
+        ("en", ["elsewhere/copied.yaml, field 'params'", "no parameter folder", "value: '..'", "/params"]),
+    ],
+)
+def test_a_params_folder_lost_by_a_copy_is_said_once(here, lang, says):
+    """A scenario written in params/scenarios with `params: ..` (the project's params/), copied
+    to another folder, was ten «file not found» (program.yaml, transitions.yaml, …) naming neither
+    the scenario nor its field: one message now, the field, the path as written, where it was
+    looked for (the copy's parent folder) and the bundled folder the same path leads to."""
+    text = (SCENARIOS / "equal_split.yaml").read_text(encoding="utf-8")
+    (here / "elsewhere").mkdir()
+    (here / "elsewhere" / "copied.yaml").write_text(text.replace("dataset: caobang", "params: ..\ndataset: caobang"))
+    code, out = cli("--lang", lang, "validate", "elsewhere/copied.yaml")
+    assert_user_error(code, out, [*says, str(here), str(ROOT / "params")])
+    assert out.count("program.yaml") == 1 and "transitions.yaml" not in out
+
+
+def test_a_params_folder_that_is_there_is_used(here):
+    """`params:` naming the project's params/ from a copy elsewhere (written in full) is valid."""
+    text = (SCENARIOS / "equal_split.yaml").read_text(encoding="utf-8")
+    (here / "copied.yaml").write_text(text.replace("dataset: caobang", f"params: {ROOT / 'params'}\ndataset: caobang"))
+    assert cli("validate", "copied.yaml") == (0, "✓ Hợp lệ: copied.yaml\n")
