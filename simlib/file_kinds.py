@@ -73,3 +73,23 @@ def not_mapping_error(data: object, shown: str) -> InputError:
     if text is not None and any(text.count(sep) >= 2 for sep in _TABLE_SEPARATORS):
         return InputError("not_mapping_table", file=shown, start=text[:40])
     return InputError("not_mapping", file=shown)
+
+
+#: the top-level fields of an optimiser spec (params/schema/optimize.schema.yaml), and those
+#: a scenario cannot do without (none of which a spec has)
+SPEC_KEYS = frozenset(
+    "by_district by_year counterpart_min_share draws earmarks effort envelope frontier lines objective robust"
+    " sampler seed targets unit years".split()
+)
+SCENARIO_REQUIRED = frozenset(("name", "title_vi", "title_en", "dataset", "budget"))
+
+
+def scenario_or_spec(raw: dict, shown: str) -> dict:
+    """`raw`, a scenario file's content, unless it is an optimiser spec (`simlib optimize --spec`:
+    only a spec's fields, none a scenario needs; left in a folder of scenarios given to `simlib
+    batch`), which is refused with one message saying what it is and to move it out, instead
+    of an «unknown key» for each of its fields and a «missing field» for each of a scenario's."""
+    keys = set(raw)
+    if keys and keys <= SPEC_KEYS and not keys & SCENARIO_REQUIRED and keys - {"seed", "unit", "years"}:
+        raise InputError("spec_not_scenario", file=shown)
+    return raw

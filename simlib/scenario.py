@@ -30,6 +30,7 @@ from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, switch_split_lines, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
+from simlib.file_kinds import scenario_or_spec
 from simlib.frame_fit import DATASET_ON, fit_problems, frame_suggestions, level_words
 from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
@@ -491,7 +492,7 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     typed = [i for i in items if isinstance(i, str)]  # as typed: `12.500` is still text there
     if items and isinstance(items[0], str):
         items = parse_set_args(items)  # type: ignore[arg-type]
-    raw = load_yaml(path)
+    raw = scenario_or_spec(load_yaml(path), display_path(path))
     try:
         scen = scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
     except InputError as exc:

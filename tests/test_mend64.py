@@ -95,3 +95,28 @@ def test_a_params_folder_that_is_there_is_used(here):
     text = (SCENARIOS / "equal_split.yaml").read_text(encoding="utf-8")
     (here / "copied.yaml").write_text(text.replace("dataset: caobang", f"params: {ROOT / 'params'}\ndataset: caobang"))
     assert cli("validate", "copied.yaml") == (0, "✓ Hợp lệ: copied.yaml\n")
+
+
+# 3. an optimiser spec among the scenarios
+
+
+def test_an_optimiser_spec_among_scenarios_is_said_one(here):
+    """The bundled spec (params/optimize/example_commitments.yaml) in a folder of scenarios was
+    eleven problems (six unknown keys, five missing fields), none saying what the file is: one
+    message now, the others of the folder still checked (and valid)."""
+    (here / "kb").mkdir()
+    (here / "kb" / "spec.yaml").write_bytes((ROOT / "params" / "optimize" / "example_commitments.yaml").read_bytes())
+    (here / "kb" / "good.yaml").write_bytes((here / "good.yaml").read_bytes())
+    code, text = cli("validate", "kb")
+    assert_user_error(code, text, ["✓ Hợp lệ: kb/good.yaml", "kb/spec.yaml: đây là tệp yêu cầu của bộ tối ưu"])
+    assert "khóa không được hỗ trợ" not in text and "thiếu trường" not in text
+    code, text = cli("--lang", "en", "validate", "kb/spec.yaml")
+    assert_user_error(code, text, ["optimiser spec file (for «simlib optimize --spec»), not a scenario", "move it out"])
+
+
+def test_a_scenario_with_spec_like_keys_keeps_its_messages(here):
+    """A scenario file with only `seed:` and `unit:` (both a spec's and a scenario's words) is
+    no spec: its missing fields are said as before."""
+    (here / "half.yaml").write_text("seed: 3\n", encoding="utf-8")
+    code, text = cli("--lang", "en", "validate", "half.yaml")
+    assert_user_error(code, text, ["required field 'name' is missing"])
