@@ -6,6 +6,8 @@ traceback, nothing written."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from conftest import ROOT
 from hostile_helpers import assert_user_error, cli
@@ -120,3 +122,25 @@ def test_a_scenario_with_spec_like_keys_keeps_its_messages(here):
     (here / "half.yaml").write_text("seed: 3\n", encoding="utf-8")
     code, text = cli("--lang", "en", "validate", "half.yaml")
     assert_user_error(code, text, ["required field 'name' is missing"])
+
+
+# 4. a path typed in NFD
+
+
+@pytest.mark.parametrize("typed_as", ["Kế hoạch/kịch bản.yaml", "Kế hoạch"])
+def test_a_path_typed_in_nfd_finds_the_file_saved_in_nfc(here, typed_as):
+    """`Kế hoạch/kịch bản.yaml` typed (or pasted from macOS) with its accents decomposed was «not
+    found; did you mean Kế hoạch/kịch bản.yaml?», a name that looks the same: the file saved
+    under the composed form (NFC) is used, as it is named on the disk."""
+    (here / "Kế hoạch").mkdir()
+    (here / "Kế hoạch" / "kịch bản.yaml").write_bytes((here / "good.yaml").read_bytes())
+    nfd = unicodedata.normalize("NFD", typed_as)
+    assert nfd != typed_as and not (here / nfd).exists()
+    assert cli("validate", nfd) == (0, "✓ Hợp lệ: Kế hoạch/kịch bản.yaml\n")
+
+
+def test_a_file_saved_in_nfd_is_found_typed_in_nfc(here):
+    """The other way round: a file saved with decomposed accents, typed composed."""
+    (here / unicodedata.normalize("NFD", "kịch bản.yaml")).write_bytes((here / "good.yaml").read_bytes())
+    code, text = cli("validate", "kịch bản.yaml")
+    assert code == 0 and unicodedata.normalize("NFC", text) == "✓ Hợp lệ: kịch bản.yaml\n"
