@@ -61,6 +61,10 @@ def linked_file(written: str, base_dir: Path, shown: str, field: str, holds: str
     bundled = (scenarios_dir() / written).resolve()
     there = (bundled / holds).is_file() if holds else bundled.is_file()
     near = [typable_path(bundled)] if there and bundled != path else None
-    code = "linked_folder_missing" if holds else "linked_file_missing"
-    looked = str(path) if holds else typable_path(path)  # a folder: `.` would say nothing
-    raise InputError(code, file=shown, field=field, value=written, looked=looked, holds=holds, suggest=near)
+    if holds:  # a folder: its full path (`.` would say nothing)
+        raise InputError(
+            "linked_folder_missing", file=shown, field=field, value=written, looked=str(path), holds=holds, suggest=near
+        )
+    raise InputError(
+        "linked_file_missing", file=shown, field=field, value=written, looked=typable_path(path), suggest=near
+    )

@@ -45,6 +45,15 @@ def test_quoted_text_cut_off_names_the_line_it_opened_on(here):
     assert "end of stream" not in text
 
 
+def test_a_bracket_left_open_by_hand_keeps_its_syntax_message(here):
+    """The bound: a file that ends with a line end was saved whole; its open bracket is a syntax
+    error, said from the line it opens to where the parser gave up (as before)."""
+    (here / "broken.yaml").write_text("name: x\nhorizon: [1\n", encoding="utf-8")
+    code, text = cli("validate", "broken.yaml")
+    assert_user_error(code, text, ["tệp YAML không đọc được từ dòng 2 đến dòng 3"])
+    assert "bị cắt" not in text
+
+
 # 2. a table saved under a .yaml name
 
 
