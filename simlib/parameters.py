@@ -22,6 +22,7 @@ import yaml
 from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
 from simlib.evidence import check_register, resolve_priors
 from simlib.paths import display_path, params_dir
+from simlib.scenario_files import linked_file
 from simlib.schema import load_yaml, qv, validate
 from simlib.standards import check_standards
 from simlib.transitions import CELL_CLASSES, rates_for_class
@@ -487,3 +488,12 @@ def load_parameters(folder: str | Path | None = None) -> ParameterSet:
     errors.extend(serr)
     raise_if_any(errors)
     return _finish(folder, docs, files, hashes, ())
+
+
+def scenario_parameters(written: str | None, base_dir: Path, shown: str) -> ParameterSet:
+    """The parameter set of a scenario file `shown` in `base_dir` whose `params:` field is
+    `written` (None: the project's params/): a folder that holds no parameter files is said once,
+    naming the scenario, the field and where it was looked for (`scenario_files.linked_file`)."""
+    if written is None:
+        return load_parameters()
+    return load_parameters(linked_file(written, base_dir, shown, "params", holds=PARAM_FILES["program"]))

@@ -8,6 +8,7 @@ province's project folder.
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 
@@ -71,3 +72,17 @@ def display_path(path: os.PathLike | str) -> str:
         except ValueError:
             continue
     return str(p)
+
+
+def as_on_disk(path: str) -> str:
+    """`path` as the file system holds it when it is not there as typed but is under the other
+    Unicode form of its accented letters (NFD, as macOS and some keyboards write «ế» as «e» and
+    two marks, or NFC): both look the same on the screen, but are other names to Linux; else
+    `path` unchanged."""
+    if not isinstance(path, str) or os.path.lexists(path):
+        return path
+    for form in ("NFC", "NFD"):
+        other = unicodedata.normalize(form, path)
+        if other != path and os.path.lexists(other):
+            return other
+    return path

@@ -30,13 +30,14 @@ from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, switch_split_lines, translate_budget
 from simlib.errors import InputError, InputErrors, raise_if_any, suggestions
+from simlib.file_kinds import scenario_or_spec
 from simlib.frame_fit import DATASET_ON, fit_problems, frame_suggestions, level_words
 from simlib.geography import load_geography, switch_year
 from simlib.i18n import LocalText
 from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
-from simlib.parameters import ParameterSet, load_parameters, sha256_file
+from simlib.parameters import ParameterSet, scenario_parameters, sha256_file
 from simlib.paths import display_path
 from simlib.programmes import old_line_ids
 from simlib.scenario_files import linked_file
@@ -435,8 +436,7 @@ def _scenario_params(raw, base_dir, params, to_params, shown, broken, errors) ->
     """The parameter set a scenario runs with (its folder, transitions file and overrides), or
     None if it cannot be built (the problems go to `errors`)."""
     if params is None and "params" not in broken:
-        pdir = (base_dir / raw["params"]).resolve() if "params" in raw else None
-        params = _collect(errors, load_parameters, pdir)
+        params = _collect(errors, scenario_parameters, raw.get("params"), base_dir, shown)
     if params is None:
         return None
     if "transitions" in raw and "transitions" not in broken:  # a calibrated transitions file (simlib calibrate)
@@ -492,7 +492,7 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     typed = [i for i in items if isinstance(i, str)]  # as typed: `12.500` is still text there
     if items and isinstance(items[0], str):
         items = parse_set_args(items)  # type: ignore[arg-type]
-    raw = load_yaml(path)
+    raw = scenario_or_spec(load_yaml(path), display_path(path))
     try:
         scen = scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
     except InputError as exc:

@@ -47,16 +47,24 @@ def each_once(paths: list[Path]) -> list[Path]:
     return list(once.values())
 
 
-def linked_file(written: str, base_dir: Path, shown: str, field: str) -> Path:
+def linked_file(written: str, base_dir: Path, shown: str, field: str, holds: str | None = None) -> Path:
     """The file a scenario names at `field` (`transitions: ../calibrated/…/transitions.yaml`),
     `written` relative to the scenario's folder `base_dir`, resolved. Missing: an `InputError`
     naming the scenario `shown`, the field, the path as written and where it was looked for (a
     scenario copied out of params/scenarios keeps its relative paths, which then lead nowhere),
-    suggesting the file the same path names from the bundled scenarios' folder, if there is one."""
+    suggesting the file the same path names from the bundled scenarios' folder, if there is one.
+    With `holds` (a file's name), a folder holding that file is looked for (`params: ../params`),
+    and a missing one is said once (not each of its files)."""
     path = (base_dir / written).resolve()
-    if path.is_file():
+    if (path / holds).is_file() if holds else path.is_file():
         return path
     bundled = (scenarios_dir() / written).resolve()
-    near = [typable_path(bundled)] if bundled.is_file() and bundled != path else None
-    looked = typable_path(path)
-    raise InputError("linked_file_missing", file=shown, field=field, value=written, looked=looked, suggest=near)
+    there = (bundled / holds).is_file() if holds else bundled.is_file()
+    near = [typable_path(bundled)] if there and bundled != path else None
+    if holds:  # a folder: its full path (`.` would say nothing)
+        raise InputError(
+            "linked_folder_missing", file=shown, field=field, value=written, looked=str(path), holds=holds, suggest=near
+        )
+    raise InputError(
+        "linked_file_missing", file=shown, field=field, value=written, looked=typable_path(path), suggest=near
+    )

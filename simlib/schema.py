@@ -26,15 +26,8 @@ from referencing import Registry, Resource
 
 from simlib import i18n
 from simlib.amount_sources import source_missing_error
-from simlib.errors import (
-    InputError,
-    closest_names,
-    missing_file,
-    not_utf8_error,
-    not_yaml_error,
-    pattern_error,
-    utf16_without_bom,
-)
+from simlib.errors import InputError, closest_names, missing_file, pattern_error
+from simlib.file_kinds import not_mapping_error, not_utf8_error, not_yaml_error, utf16_without_bom
 from simlib.i18n import LANGS, LocalText
 from simlib.paths import display_path, params_dir
 from simlib.written_numbers import (
@@ -108,7 +101,7 @@ def parse_yaml(stream, shown: str) -> dict:
     if data is None:  # nothing at all (only comments, blank lines, `---`): said so
         raise InputError("yaml_no_content", file=shown)
     if not isinstance(data, dict):
-        raise InputError("not_mapping", file=shown)
+        raise not_mapping_error(data, shown)
     return _stringify_keys(data)
 
 

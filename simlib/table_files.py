@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import OLE2_MAGIC, ZIP_MAGIC, InputError, missing_file
+from simlib.errors import InputError, missing_file
+from simlib.file_kinds import OLE2_MAGIC, ZIP_MAGIC
 from simlib.paths import display_path
 from simlib.written_numbers import fullwidth_fix
 

@@ -239,6 +239,9 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     hidden = hidden_in_line(mark, exc)
     if hidden:
         return InputError("yaml_hidden_character", file=shown, line=hidden[0], chars=hidden[1])
+    cut = cut_off(exc, shown) if "<stream end>" in problem or "end of stream" in problem else None
+    if cut is not None:  # the text stops inside a value, and inside a line
+        return cut
     if problem.startswith("found unhashable key"):  # `? [a, b]`: a list or a mapping as a key
         return InputError("yaml_key", file=shown, line=line, column=column)
     detail = problem or str(exc).replace("\n", " ")
@@ -246,6 +249,22 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     if start is not None and start.line + 1 < line:  # what was left open, and where it was found
         return InputError("yaml_between", file=shown, start=start.line + 1, line=line, detail=detail)
     return InputError("yaml_at", file=shown, line=line, column=column, detail=detail)
+
+
+def cut_off(exc: yaml.YAMLError, shown: str) -> InputError | None:
+    """The error for a file whose text stops inside a line and inside a value (a `{…}`, `[…]` or
+    quoted text left open: a file cut off while being saved or copied): the last line with text,
+    what it stops at, and the line where the value left open begins, in plain words (the parser's
+    «'<stream end>'» said nothing to a planner). None when the text ends with a line end (a
+    bracket left open by hand, said as a syntax error) or is not at hand (libyaml's marks)."""
+    buffer = getattr(exc.problem_mark, "buffer", None)
+    text = buffer.rstrip("\0") if isinstance(buffer, str) else ""
+    if not text.strip() or text.endswith(("\n", "\r")):
+        return None
+    last = text.count("\n") + 1
+    start = exc.context_mark.line + 1 if getattr(exc, "context_mark", None) is not None else last
+    words = text.rsplit("\n", 1)[-1].strip(" \t")[-60:]
+    return InputError("yaml_cut", file=shown, line=last, text=words, start=min(start, last))
 
 
 #: characters that look like a space (or like nothing) but are none to YAML: no-break spaces

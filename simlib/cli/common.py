@@ -38,7 +38,7 @@ from simlib.executors import EXECUTORS
 from simlib.i18n.fmt import local_text, number
 from simlib.lazy import resolve
 from simlib.money_notes import grouped_amounts
-from simlib.paths import data_dir, display_path, params_dir, project_root, typable_path
+from simlib.paths import as_on_disk, data_dir, display_path, params_dir, project_root, typable_path
 from simlib.scenario_files import collect_scenarios, each_once
 from simlib.scenario_sets import parse_set_args
 from simlib.uncertainty.samplers import METHODS
@@ -171,6 +171,7 @@ def input_problems(args) -> list[InputError]:
     errors: list[InputError] = []
     flags = getattr(args, "cli_flags", {})
     for dest, kind in getattr(args, "input_paths", {}).items():
+        _accents_as_on_disk(args, dest)
         items = _given(args, dest)
         if kind == "scenarios":
             errors += caught(collect_scenarios, items)
@@ -181,6 +182,16 @@ def input_problems(args) -> list[InputError]:
         else:
             errors += [e for e in (_unreadable(Path(v), flags.get(dest)) for v in items) if e is not None]
     return errors
+
+
+def _accents_as_on_disk(args, dest: str) -> None:
+    """The paths given for `dest` written as the file system holds them (`paths.as_on_disk`: a
+    name typed in NFD, `Kế hoạch/` pasted from macOS, finds the file saved as NFC), in `args`."""
+    value = getattr(args, dest, None)
+    if isinstance(value, list):
+        setattr(args, dest, [as_on_disk(v) for v in value])
+    elif isinstance(value, str):
+        setattr(args, dest, as_on_disk(value))
 
 
 def _unreadable(path: Path, field: str | None = None) -> InputError | None:
