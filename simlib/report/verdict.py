@@ -302,12 +302,6 @@ def count_key(table: pd.DataFrame, key: str) -> str:
     return CENTRAL_KEYS[key] if central_only(table) else key
 
 
-def basis_note(table: pd.DataFrame, lang: str) -> str:
-    """The note a count of verdicts needs when it rests on the central projection alone
-    (`central_only`): no draws were run, so how sure it is is not known; "" otherwise."""
-    return i18n.t("report.verdict.basis_note_projection", lang) if central_only(table) else ""
-
-
 def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     """The words a count of met targets needs when the headline verdicts it counts hold targets
     that are not the province's own (`reference_area`: a national or regional target the
