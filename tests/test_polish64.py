@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from test_brief64 import _central_ctx
 
-from simlib.report import answer
+from simlib import i18n
+from simlib.dataset import load_dataset
+from simlib.report import answer, html
+from simlib.report import communes as CM
 from simlib.report import scenario_report as R
+from simlib.report.assumptions import dataset_description, dataset_line, dataset_technical
 from simlib.report.context import fewer_draws_note
 from simlib.runner import run
 from simlib.scenario import load_scenario
@@ -20,6 +24,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "params" / "scenarios"
 #: what only a technician types or reads: a command, a flag, a file of the report folder
 TECHNICAL = re.compile(r"simlib |make reports|--uncertainty|UNCERTAINTY|\.csv|\.xlsx|\.yaml")
 TECH_NOTE = {"vi": "Ghi chú kỹ thuật", "en": "Technical note"}
+SEP = {"vi": ": mã bộ dữ liệu ", "en": ": dataset code "}
+VERSION = {"vi": "phiên bản", "en": "version"}
 
 
 def _small(blocks) -> list[str]:
@@ -70,3 +76,57 @@ def test_the_batch_notes_on_fewer_draws_give_no_command(lang):
     for ran in (0, 20):
         note = fewer_draws_note(scen, ran, 100, lang)
         assert note and not TECHNICAL.search(note), note
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_dataset_is_named_by_its_title_its_code_in_a_technical_note(lang):
+    """«Bộ dữ liệu số hộ tỉnh Cao Bằng theo xã (mã «caobang_communes», phiên bản 2024.1-communes)»
+    and «… bằng lệnh «simlib import-review --level commune»» on the assumptions section."""
+    for name in ("caobang", "caobang_communes"):
+        ds = load_dataset(name)
+        line, desc = dataset_line(ds, lang), dataset_description(ds, lang)
+        assert name not in line and ds.version not in line and not TECHNICAL.search(desc), (line, desc)
+        assert dataset_technical(ds, lang) == f"{TECH_NOTE[lang]}{SEP[lang]}«{name}», {VERSION[lang]} {ds.version}."
+    team = {"vi": "(bộ phận kỹ thuật thực hiện)", "en": "(by the technical team)"}[lang]
+    assert dataset_description(load_dataset("caobang_communes"), lang).endswith(f" {team}.")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_notes_name_no_file_of_the_report_folder(lang):
+    """«… trong tệp period_changes.csv», «… trong tệp tables.xlsx», «(… targets.csv)», «(kịch bản
+    crossing_2024_2027)» on the leader's page."""
+    kw = dict(years=2026, labels="x", units=56, n=3, k=1, names="x", share="5 %", areas="x")
+    keys = ("report.changes.note", "report.changes.rounding", "report.units_full_table")
+    for text in [i18n.t(k, lang) for k in keys] + [i18n.t("report.scorecard.former_districts_note", lang, **kw)]:
+        assert not TECHNICAL.search(text) and "crossing_2024_2027" not in text, text
+
+
+def test_the_comparison_headings_are_plain_administrative_words():
+    """«Được – mất của các phương án khác:» (gains – losses) read oddly to a provincial leader."""
+    keys = ("decision.tradeoffs", "compare.table.ranking", "compare.section.groups")
+    texts = [i18n.t(k, "vi") for k in keys]
+    assert texts[0] == "So sánh với các phương án khác:"
+    assert not any("được – mất" in x.lower() for x in texts), texts
+    assert all("So sánh" in x or "so sánh" in x for x in texts), texts
+
+
+def test_a_source_s_web_address_is_a_link_not_written_out():
+    """The periods table's note wrote «…: https://baocaobang.vn/thuc-hien-chuong-trinh-…html» out."""
+    url = "https://baocaobang.vn/thuc-hien-3167958.html"
+    pdf = "https://datafiles.chinhphu.vn/1657-nq.signed.pdf"
+    text = f"Kế hoạch 415: Kế hoạch 415/KH-UBND năm 2024: {url}; Nghị quyết 1657 ({pdf}); x"
+    assert html.linked(text, "văn bản") == (
+        f'Kế hoạch 415: Kế hoạch 415/KH-UBND năm 2024 (<a href="{url}">văn bản</a>); '
+        f'Nghị quyết 1657 (<a href="{pdf}">văn bản</a>); x'
+    )
+    assert html.linked("a < b.", "x") == "a &lt; b."
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_note_said_of_two_years_is_said_once(lang):
+    """«Năm 2023: số hộ tính trên các xã mới …» then «Năm 2024: số hộ tính trên các xã mới …»."""
+    record = [f"{y}: counts computed on commune units while district units were in force" for y in (2023, 2024)]
+    notes = CM.period_notes([*record, "as recorded"], lang)
+    both = {"vi": "2023 và 2024", "en": "2023 and 2024"}[lang]
+    assert notes == [i18n.t("report.periods.note_units", lang, year=both), "as recorded"]
+    assert CM.period_notes(record[:1], lang) == [CM.period_note(record[0], lang)]
