@@ -3,17 +3,21 @@ in a technical note in small type; the notes on the central projection say it on
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 from test_brief64 import _central_ctx
 
 from simlib import i18n
 from simlib.dataset import load_dataset
-from simlib.report import answer, html
+from simlib.report import answer, bars, charts, html, trends
 from simlib.report import communes as CM
+from simlib.report import money as money_tables
 from simlib.report import scenario_report as R
 from simlib.report.assumptions import dataset_description, dataset_line, dataset_technical
 from simlib.report.context import fewer_draws_note
@@ -130,3 +134,66 @@ def test_a_note_said_of_two_years_is_said_once(lang):
     both = {"vi": "2023 và 2024", "en": "2023 and 2024"}[lang]
     assert notes == [i18n.t("report.periods.note_units", lang, year=both), "as recorded"]
     assert CM.period_notes(record[:1], lang) == [CM.period_note(record[0], lang)]
+
+
+def _title_boxes(fig):
+    """The extents (pixels) of the panels' titles, with their row's height, of a drawn figure."""
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    out = []
+    for a in (a for a in fig.axes if a.get_visible() and a.get_title(loc="left")):
+        (title,) = [t for t in a.get_children() if isinstance(t, Text) and t.get_text() == a.get_title(loc="left")]
+        out.append((a.get_position().y0, title.get_window_extent(r)))
+    return out
+
+
+def test_the_district_panels_titles_do_not_run_into_each_other():
+    """plan_2024's districts, five a row: «Huyện Trùng Khánh ★» ran into «Thành phố Cao Bằng»; the
+    axis said «Hộ nghèo (%)» (a count?) for the poor-household rate."""
+    names = ["Huyện Bảo Lạc ★", "Huyện Bảo Lâm ★", "Huyện Hà Quảng ★", "Huyện Hạ Lang ★", "Huyện Hòa An"]
+    names += ["Huyện Nguyên Bình", "Huyện Quảng Hòa", "Huyện Thạch An ★", "Huyện Trùng Khánh ★", "Thành phố Cao Bằng"]
+    panels = [charts.Panel(n, [charts.Series("x", [2023, 2024, 2025], [30.0, 25.0, 20.0])]) for n in names]
+    ylabel = i18n.t("axis.poor_rate", "vi")
+    fig = charts.line_panels(panels, ylabel=ylabel, xlabel="Năm", lang="vi", ncols=5)
+    boxes = _title_boxes(fig)
+    for (y0, a), (y1, b) in zip(boxes, boxes[1:]):
+        if y0 == y1:  # same row: a title ends a space (12 points) before the next begins (was 3)
+            assert (b.x0 - a.x1) * 72 / fig.dpi >= 12, (a, b)
+    assert ylabel == "Tỷ lệ hộ nghèo (%)"
+    assert inspect.getsource(trends.district_panels).count('"axis.poor_rate"') == 1
+
+
+def test_the_target_label_does_not_hide_a_bar_s_value():
+    """plan_2024's coverage, third panel: both bars at 100 %, «Chỉ tiêu 100 %» written over the
+    2025 bar's «100 %»."""
+    years = ["2024", "2025"]
+    panels = [
+        bars.BarPanel("Hỗ trợ phát triển sản xuất", years, [47.0, 50.0], 80.0, "Chỉ tiêu 80 %"),
+        bars.BarPanel("Cán bộ giảm nghèo được tập huấn", years, [67.0, 67.0], 100.0, "Chỉ tiêu 100 %"),
+        bars.BarPanel("Huyện nghèo được đầu tư hạ tầng", years, [100.0, 100.0], 100.0, "Chỉ tiêu 100 %"),
+    ]
+    fig = bars.bar_panels(panels, ylabel="%", lang="vi", value_fmt=lambda v: f"{v:.0f} %", ymax=100.0)
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        target = next(t for t in ax.texts if t.get_text().startswith("Chỉ tiêu")).get_window_extent(r)
+        values = [t.get_window_extent(r) for t in ax.texts if not t.get_text().startswith("Chỉ tiêu")]
+        assert len(values) == 2 and not any(target.overlaps(v) for v in values), (target, values)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_reach_chart_says_which_rows_count_persons_or_houses(equal_split, lang):
+    """«Số hộ được hỗ trợ trong năm (hộ)» over rows counting persons (P4.1–P4.3) and houses (P5)."""
+    ctx = R.context(equal_split, lang)
+    (chart,) = [b for b in money_tables.money(ctx) if isinstance(b, html.Chart) and "P4.2" in _labels(b)]
+    ax = chart.figure.axes[0]
+    labels = {t.get_text().split(" ")[0]: t.get_text() for t in ax.get_yticklabels()}
+    persons, houses = (i18n.t(f"report.reach.in_{k}", lang) for k in ("persons", "houses"))
+    assert all(labels[c].endswith(f"({persons})") for c in ("P4.1", "P4.2", "P4.3")), labels
+    assert labels["P5"].endswith(f"({houses})") and not labels["P3.1"].endswith(")"), labels
+    assert ax.get_xlabel() == i18n.t("axis.households_reached_mixed", lang)
+
+
+def _labels(chart) -> str:
+    """A bar chart's category labels, joined."""
+    return " ".join(t.get_text() for t in chart.figure.axes[0].get_yticklabels())
