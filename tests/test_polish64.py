@@ -15,7 +15,8 @@ from test_brief64 import _central_ctx
 
 from simlib import i18n
 from simlib.dataset import load_dataset
-from simlib.report import answer, bars, charts, html, trends
+from simlib.i18n import fmt
+from simlib.report import answer, bars, charts, html, trends, verdict
 from simlib.report import communes as CM
 from simlib.report import money as money_tables
 from simlib.report import scenario_report as R
@@ -197,3 +198,14 @@ def test_the_reach_chart_says_which_rows_count_persons_or_houses(equal_split, la
 def _labels(chart) -> str:
     """A bar chart's category labels, joined."""
     return " ".join(t.get_text() for t in chart.figure.axes[0].get_yticklabels())
+
+
+def test_the_english_answer_notes_quote_in_one_style():
+    """The English answer quoted its targets «…» beside notes quoting “…” (and "…")."""
+    ctx = _central_ctx("en", 0)
+    counted = verdict.counted_caveat(ctx.verdicts.assign(proposed=True), "en")
+    assert counted and "«" not in counted and "“" in counted, counted
+    assert fmt.quote("x", "en") == "“x”" and fmt.quote("x", "vi") == "«x»"
+    en = Path(i18n.__file__).parent.parent / "locale" / "en" / "report.yaml"
+    text = en.read_text(encoding="utf-8")
+    assert "«" not in text and "»" not in text

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.targets import FLAG_COLUMNS, margin, met_by_margin
 from simlib.uncertainty.summaries import target_probabilities
 
@@ -318,7 +319,7 @@ def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     for mask, key in ((ref, "report.verdict.counted_reference"), (prop, "report.verdict.counted_proposed")):
         names = list(dict.fromkeys(v.loc[mask, label]))
         if names:
-            parts.append(i18n.t(key, lang, targets="; ".join(f"«{n}»" for n in names)))
+            parts.append(i18n.t(key, lang, targets="; ".join(fmt.quote(n, lang) for n in names)))
     return " ".join(parts)
 
 
