@@ -91,7 +91,10 @@ def test_the_dataset_is_named_by_its_title_its_code_in_a_technical_note(lang):
         ds = load_dataset(name)
         line, desc = dataset_line(ds, lang), dataset_description(ds, lang)
         assert name not in line and ds.version not in line and not TECHNICAL.search(desc), (line, desc)
-        assert dataset_technical(ds, lang) == f"{TECH_NOTE[lang]}{SEP[lang]}«{name}», {VERSION[lang]} {ds.version}."
+        assert (
+            dataset_technical(ds, lang)
+            == f"{TECH_NOTE[lang]}{SEP[lang]}{fmt.quote(name, lang)}, {VERSION[lang]} {ds.version}."
+        )
     team = {"vi": "(bộ phận kỹ thuật thực hiện)", "en": "(by the technical team)"}[lang]
     assert dataset_description(load_dataset("caobang_communes"), lang).endswith(f" {team}.")
 

@@ -353,7 +353,7 @@ def _reach_chart(ctx) -> html.Chart:
             for c in hh_lines
         ],
         groups,
-        xlabel=ctx.t("axis.households_reached" + ("_mixed" if any(counted.values()) else "")),
+        xlabel=ctx.t("axis.households_reached_mixed" if any(counted.values()) else "axis.households_reached"),
         lang=L,
         value_fmt=lambda v: fmt.number(v, L),
     )
