@@ -112,10 +112,9 @@ def test_the_note_under_a_central_answer_does_not_repeat_it(lang):
     bold, *notes = answer.verdict_parts(_central_ctx(lang, 0))
     assert CENTRAL[lang] in bold and HOW_SURE[lang] in bold
     assert not any(CENTRAL[lang] in n for n in notes)
-    (note,) = [n for n in notes if "--uncertainty" in n]
-    assert "«simlib run <scenario.yaml> --uncertainty 100 --out …»" in note  # make reports' default (Makefile)
-    # a multidimensional scenario of a batch that ran none of its draws: why, and both commands
+    assert notes[-1] == i18n.t("report.verdict.no_draws_asked", lang)
+    # a multidimensional scenario of a batch that ran none of its draws: why (the commands that
+    # run them are in the technical note, polish64: test_polish64)
     path = SCENARIOS / "multidim_2030.yaml"
     *_, batch = answer.verdict_parts(_central_ctx(lang, 100, path))
-    assert CENTRAL[lang] not in batch and "«make reports UNCERTAINTY_MULTIDIM=100»" in batch
-    assert "multidim_2030.yaml --uncertainty 100 --out …»" in batch
+    assert CENTRAL[lang] not in batch and batch == i18n.t("report.verdict.no_draws_batch", lang, asked=100)

@@ -100,9 +100,10 @@ def test_a_count_of_targets_names_those_not_the_provinces_own():
     from simlib.report import verdict
 
     v = _judged([("national pace", "met", "national", False), ("poor communes", "met", "", True)])
+    # English quotes “…” since polish64
     text = verdict.counted_caveat(v, "en")
-    assert "not set for the province" in text and "«national pace»" in text
-    assert "only proposed" in text and "«poor communes»" in text.split("only proposed")[1]
+    assert "not set for the province" in text and "“national pace”" in text
+    assert "only proposed" in text and "“poor communes”" in text.split("only proposed")[1]
     own = _judged([("province rate", "met", "", False), ("coverage", "not_met", "", False)])
     assert (
         verdict.counted_caveat(own, "vi") == "" and verdict.counted_caveat(own.drop(columns=["proposed"]), "en") == ""

@@ -43,7 +43,13 @@ def test_index_cell_without_draws_says_central_and_drops_the_uncertain_count(lan
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_brief_plan_sentence_without_draws_says_certainty_is_unknown(lang):
-    note = i18n.t("report.verdict.basis_note_projection", lang)
-    assert note in DC.plan_message([_decision_run(_verdicts("projection"))], lang).html
-    assert note not in DC.plan_message([_decision_run(_verdicts("probability"))], lang).html
+def test_brief_plan_sentence_without_draws_says_certainty_is_unknown_once(lang):
+    """The plan's sentence without draws says «by the central projection, how sure not assessed»
+    in its count; a note after it said it again («No parameter draws were run: the verdicts follow
+    the central projection; how sure they are is unknown.», polish64)."""
+    central = {"vi": "dự báo trung tâm", "en": "central projection"}[lang]
+    how_sure = {"vi": "mức độ chắc chắn", "en": "how sure"}[lang]
+    text = DC.plan_message([_decision_run(_verdicts("projection"))], lang).html
+    assert central in text and text.count(how_sure) == 1, text
+    drawn = DC.plan_message([_decision_run(_verdicts("probability"))], lang).html
+    assert central not in drawn and how_sure not in drawn, drawn

@@ -199,3 +199,13 @@ def cut_after_word(text: str, room: int, keep_from: int = 1) -> str:
     if inside and cut.rstrip().rfind(" ") >= keep_from:
         cut = cut.rstrip().rsplit(" ", 1)[0]
     return cut.rstrip(CUT_TRAILING)
+
+
+#: the quotation marks of each language: «…» in Vietnamese, “…” in English (one style a language)
+QUOTES = {"vi": ("«", "»"), "en": ("“", "”")}
+
+
+def quote(text, lang: str | None = None) -> str:
+    """`text` in the quotation marks of `lang` (`QUOTES`): «Tỷ lệ nghèo …», “National …”."""
+    left, right = QUOTES.get(lang or "vi", QUOTES["vi"])
+    return f"{left}{text}{right}"

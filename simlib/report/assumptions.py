@@ -154,22 +154,37 @@ def disbursement_text(ctx) -> str:
 YEAR_RANGE = re.compile(r"\b(\d{4})-(\d{4})\b")
 
 
+#: a command in a dataset's description («… bằng lệnh «simlib import-review --level commune»»,
+#: «… via `simlib import-review`»), with the words introducing it: the page says it plainly
+DESCRIBED_COMMAND = re.compile(r"\s*(?:bằng lệnh|with|via)?\s*(?:«simlib [^»]*»|`simlib [^`]*`)")
+#: a file a dataset's description names -> the words a page says it in
+DESCRIBED_FILES = {"assumptions.yaml": "report.assumptions.assumptions_file"}
+
+
 def dataset_line(ds, lang: str) -> str:
-    """The dataset as a page names it: its title (`title_vi`/`title_en` of dataset.yaml, else «số
-    hộ tỉnh Cao Bằng theo xã» by its units' level), its code and version in brackets — not the
-    code alone («Bộ dữ liệu «caobang_communes», phiên bản 2024.1-communes»)."""
+    """The dataset as a leader's page names it: its title (`title_vi`/`title_en` of dataset.yaml,
+    else «số hộ tỉnh Cao Bằng theo xã» by its units' level) — neither its folder's code nor its
+    version («mã «caobang_communes», phiên bản 2024.1-communes»: `dataset_technical`)."""
     province = ds.meta.get(i18n.column("province", lang), "")
     title = ds.meta.get(i18n.column("title", lang)) or i18n.t(
         f"report.assumptions.dataset_title.{ds.level}", lang, province=province
     )
-    version = ds.version or "–"
-    return i18n.t("report.assumptions.dataset", lang, title=title, name=ds.name, version=version, year=ds.baseline_year)
+    return i18n.t("report.assumptions.dataset", lang, title=title, year=ds.baseline_year)
+
+
+def dataset_technical(ds, lang: str) -> str:
+    """The technical note naming the dataset's code and version (small type, under `dataset_line`)."""
+    return i18n.t("report.technical.dataset", lang, name=ds.name, version=ds.version or "–")
 
 
 def dataset_description(ds, lang: str) -> str:
     """The dataset's description on one line, a range of years with an en dash («chuẩn nghèo đa
-    chiều giai đoạn 2022–2025», the file writes «2022-2025»)."""
+    chiều giai đoạn 2022–2025», the file writes «2022-2025»), a command it gives said in plain
+    words («(bộ phận kỹ thuật thực hiện)», `DESCRIBED_COMMAND`) and a file it names described."""
     desc = " ".join(str(ds.meta.get(i18n.column("description", lang), "") or "").split())
+    desc = DESCRIBED_COMMAND.sub(" " + i18n.t("report.assumptions.by_technical_team", lang), desc)
+    for name, key in DESCRIBED_FILES.items():
+        desc = desc.replace(name, i18n.t(key, lang))
     return YEAR_RANGE.sub("\\1–\\2", desc)
 
 
@@ -182,6 +197,7 @@ def assumptions(ctx) -> list:
         html.heading(ctx.t("report.section.assumptions"), anchor="assumptions", up=ctx.t("report.toc.up")),
         html.heading(ctx.t("report.assumptions.data"), 3),
         html.para(dataset_line(ds, L)),
+        html.para(dataset_technical(ds, L), "sl-small"),
     ]
     desc = dataset_description(ds, L)
     if desc:

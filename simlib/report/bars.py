@@ -183,17 +183,20 @@ def barh(
     return fig
 
 
-def _target_line(ax, target: float, label: str) -> None:
-    """A dashed target line across the panel, labelled at its right end."""
+def _target_line(ax, target: float, label: str, below: bool = False) -> None:
+    """A dashed target line across the panel, labelled at its right end: above the line, or
+    `below` it when the last bar reaches the target (its value is written above the line there:
+    «Chỉ tiêu 100 %» hid the 2025 bar's «100 %»)."""
     ax.axhline(target, zorder=4, **TARGET_STYLE)
     ax.annotate(
         label,
         (1.0, target),
         xycoords=blended_transform_factory(ax.transAxes, ax.transData),
-        xytext=(0, 3),
+        xytext=(0, -3 if below else 3),
         textcoords="offset points",
         ha="right",
-        va="bottom",
+        va="top" if below else "bottom",
+        zorder=5,
         fontsize=8,
         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
     )
@@ -209,7 +212,7 @@ def _bar_panel(ax, p: BarPanel, lang: str, value_fmt: Callable[[float], str]) ->
     tops = [v if np.isfinite(v) else 0 for v in vals]
     _labels_above(ax, x, tops, [value_fmt(v) for v in vals], fontsize=8)
     if p.target is not None:
-        _target_line(ax, p.target, p.target_label)
+        _target_line(ax, p.target, p.target_label, below=bool(tops) and tops[-1] >= p.target)
     ax.set_xticks(x)
     ax.set_xticklabels(list(p.categories))
     ax.set_title(p.title, loc="left", fontsize=8.8, wrap=True)

@@ -14,7 +14,7 @@ from simlib import i18n
 from simlib.dataset import AREAS, GROUPS, load_dataset
 from simlib.i18n import fmt
 from simlib.report import bars, html, levels
-from simlib.report.assumptions import dataset_description, dataset_estimated_share, dataset_line
+from simlib.report.assumptions import dataset_description, dataset_estimated_share, dataset_line, dataset_technical
 from simlib.report.scenario_report import show, to_html  # noqa: F401 - re-exported for the notebook
 from simlib.states import PUBLIC_OF, PUBLIC_STATES
 
@@ -67,6 +67,7 @@ def overview(ds, lang: str) -> list:
     blocks = [
         f"<h1>{html.esc(t('baseline.title', province=province, year=ds.baseline_year))}</h1>",
         html.para(dataset_line(ds, lang), "sl-sub"),
+        html.para(dataset_technical(ds, lang), "sl-small"),
     ]
     if desc:
         blocks.append(html.para(desc))

@@ -309,7 +309,8 @@ def line_panels(
                     )
             _draw_breaks(ax, [(x, lab if i == 0 else "") for x, lab in breaks])
             _years_axis(ax, [x for s in p.series for x in s.x], None, max_ticks=4 if ncols >= 4 else 6)
-            ax.set_title(p.title, loc="left", fontsize=9)
+            # five panels a row: «Huyện Trùng Khánh ★» ran into «Thành phố Cao Bằng» at 9 points
+            ax.set_title(p.title, loc="left", fontsize=9 if ncols < 5 else 8)
             ax.yaxis.set_major_formatter(fmt.axis_formatter(lang))
             if i % ncols == 0:
                 ax.set_ylabel(ylabel)

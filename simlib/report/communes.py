@@ -20,7 +20,7 @@ review, re-mapping, reclassification, real movement, this review.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import matplotlib
@@ -403,6 +403,19 @@ def period_note(note: str, lang: str) -> str:
     return i18n.t(UNITS_NOTE_KEYS[m.group(2)], lang, year=m.group(1)) if m else note
 
 
+def period_notes(notes, lang: str) -> list[str]:
+    """`period_note` of each note, a note said of several years said once for them all («Năm 2023
+    và 2024: …», not the same sentence for 2023 and for 2024)."""
+    years: dict[str, list[str]] = {}
+    for n in notes:
+        m = _UNITS_NOTE.match(n)
+        years.setdefault(UNITS_NOTE_KEYS[m.group(2)] if m else n, []).append(m.group(1) if m else "")
+    joined = {
+        k: i18n.t("report.periods.years_and", lang, years=", ".join(y[:-1]), last=y[-1]) for k, y in years.items()
+    }
+    return [i18n.t(k, lang, year=joined[k] if len(y) > 1 else y[0]) if y[0] else k for k, y in years.items()]
+
+
 def period_source(kind: str, code: str, entry: dict, lang: str) -> str:
     """The source of a period record's entry (with its assumption in brackets) in the report's
     language: the record keeps the parameter files' notes, written in English or as file paths
@@ -455,9 +468,11 @@ def changes_views(ctx) -> list:
     blocks = []
     periods = periods_table(ctx)
     if periods is not None:
-        blocks.append(to_html(periods, ctx.lang))
+        # the sources' long web addresses as links (the workbook's note keeps them written out)
+        blocks.append(to_html(replace(periods, note=""), ctx.lang))
+        blocks.append(f'<p class="sl-small">{html.linked(periods.note, ctx.t("report.periods.source_link"))}</p>')
         blocks += [
-            html.para(period_note(n, ctx.lang), "sl-small") for n in ctx.result.manifest["periods"].get("notes", [])
+            html.para(n, "sl-small") for n in period_notes(ctx.result.manifest["periods"].get("notes", []), ctx.lang)
         ]
     table = changes_table(ctx)
     if table is not None:

@@ -177,13 +177,12 @@ def prepare(
 
 def fewer_draws_note(scen, ran: int, asked: int, lang: str) -> str:
     """Why a batch ran `ran` parameter draws of a scenario while asking `asked` of the others
-    (the multidimensional model's cost, `simlib batch --uncertainty-multidim`), and the commands
-    that run them all; "" when it ran them all."""
+    (the multidimensional model's cost, `simlib batch --uncertainty-multidim`), in plain words:
+    the commands that run them all are in `draws_technical_note`; "" when it ran them all."""
     if ran >= asked:
         return ""
-    cmd, batch = draws_commands(scen, asked)
     key = "report.uncertainty.fewer_draws" if ran else "report.uncertainty.no_draws"
-    return i18n.t(key, lang, n=ran, asked=asked, command=cmd, batch=batch)
+    return i18n.t(key, lang, n=ran, asked=asked)
 
 
 def draws_commands(scen, n: int) -> tuple[str, str]:
@@ -197,11 +196,22 @@ def no_draws_note(scen, asked: int, lang: str) -> str:
     """The note under the first screen's answer when no parameter draws ran (brief64). The answer
     already says its verdicts follow the central projection, how sure not assessed (report63), so
     the note says what it does not: why none ran — the batch asked `asked` of each scenario but
-    none of this multidimensional one (its time budget), or none were asked — and the command that
-    runs them (`SUGGESTED_DRAWS` when none were asked)."""
-    cmd, batch = draws_commands(scen, asked or SUGGESTED_DRAWS)
+    none of this multidimensional one (its time budget), or none were asked — and that the
+    technical team can run them, in plain words: the commands are in `draws_technical_note`."""
     key = "report.verdict.no_draws_batch" if asked else "report.verdict.no_draws_asked"
-    return i18n.t(key, lang, asked=asked, command=cmd, batch=batch)
+    return i18n.t(key, lang, asked=asked)
+
+
+def draws_technical_note(scen, asked: int, lang: str) -> str:
+    """The technical note giving the commands that run the parameter draws a report lacks (polish64):
+    a command is for the technical team, never in a leader's sentence, so the notes above
+    (`no_draws_note`, `fewer_draws_note`) say it in plain words and point here. `asked`: the draws
+    the batch asked of each scenario (both commands); 0 when none were asked (`SUGGESTED_DRAWS`,
+    the scenario's command alone)."""
+    cmd, batch = draws_commands(scen, asked or SUGGESTED_DRAWS)
+    if asked:
+        return i18n.t("report.technical.draws_batch", lang, n=asked, command=cmd, batch=batch)
+    return i18n.t("report.technical.draws_run", lang, n=SUGGESTED_DRAWS, command=cmd)
 
 
 def run_draws(result, n: int, sampler: str = "lhs", options: RunOptions | None = None, folder=None):

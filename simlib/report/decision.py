@@ -331,7 +331,9 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
         not_met=c["not_met"],
         total=len(v),
     )
-    notes = (each, verdict.counted_caveat(plan.verdicts, lang), verdict.basis_note(plan.verdicts, lang))
+    # without draws the count says «by the central projection, how sure not assessed» itself: no
+    # note repeating it (polish64, as brief64 under the report's answer)
+    notes = (each, verdict.counted_caveat(plan.verdicts, lang))
     text += "".join(f" {x}" for x in notes if x)
     worst = v[v["status"] != "met"]
     if len(worst):

@@ -257,6 +257,24 @@ def para(text: str, cls: str | None = None) -> str:
     return f"<p{c}>{esc(text)}</p>"
 
 
+#: a web address in a text (a source's), with the colon introducing it («…: https://…»); it ends
+#: before a space, a semicolon, a bracket, or a full stop or comma ending the sentence
+URL = re.compile(r"(:\s*)?(https?://[^\s;()]+?)(?=[.,]?(?:[\s;()]|$))")
+
+
+def linked(text: str, label: str) -> str:
+    """`text` escaped for HTML, each web address in it shown as a link named `label` («văn bản»)
+    in brackets, not as its long address («Kế hoạch 415/KH-UBND …: https://baocaobang.vn/…» →
+    «Kế hoạch 415/KH-UBND … (văn bản)»); an address already in brackets keeps its own."""
+    out, pos = [], 0
+    for m in URL.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        a = link(m.group(2), label)
+        out.append(f" ({a})" if m.group(1) else a)
+        pos = m.end()
+    return "".join(out) + esc(text[pos:])
+
+
 def note(text: str) -> str:
     return f'<div class="sl-note">{esc(text)}</div>'
 

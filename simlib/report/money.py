@@ -342,6 +342,10 @@ def _budget_chart(ctx) -> html.Chart:
     return html.Chart(fig, caption, title=title)
 
 
+#: the first word of a line's beneficiary unit (Vietnamese) when it counts no household -> its mark
+REACH_COUNTED = {"người": "report.reach.in_persons", "nhà": "report.reach.in_houses"}
+
+
 def _reach_chart(ctx) -> html.Chart:
     scen, L = ctx.scenario, ctx.lang
     cat = scen.catalogue
@@ -354,10 +358,17 @@ def _reach_chart(ctx) -> html.Chart:
     if len(groups) > 1 and all(np.allclose(g[1], groups[0][1], rtol=1e-9, atol=1e-9) for g in groups):
         groups = [(ctx.t("report.each_year", y0=scen.years[0], y1=scen.years[-1]), groups[0][1])]
     tags = dated_rows.successor_tags(scen, L)  # a dated scenario: the content each line runs from 2026
+    # a line counting persons or houses (P4.1–P4.3, P5) says so: the axis counts households
+    counted = {c: REACH_COUNTED.get(cat.lines[c].unit("vi").split(" ")[0]) for c in hh_lines}
     fig = bars.barh(
-        [short_name(c, cat, L, 40) + (f" / {tags[c]}" if c in tags else "") for c in hh_lines],
+        [
+            short_name(c, cat, L, 40)
+            + (f" / {tags[c]}" if c in tags else "")
+            + (f" ({ctx.t(counted[c])})" if counted[c] else "")
+            for c in hh_lines
+        ],
         groups,
-        xlabel=ctx.t("axis.households_reached"),
+        xlabel=ctx.t("axis.households_reached_mixed" if any(counted.values()) else "axis.households_reached"),
         lang=L,
         value_fmt=lambda v: fmt.number(v, L),
     )

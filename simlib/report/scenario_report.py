@@ -23,7 +23,17 @@ from simlib.report import assumptions as assumption_notes
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
 from simlib.report.assumptions import caveats, dataset_estimated_share  # noqa: F401 - the notebook's API
-from simlib.report.context import Links, ReportContext, context, prepare, run_draws, short_name, show, to_html  # noqa: F401 - the notebook's API
+from simlib.report.context import (  # noqa: F401 - the notebook's API
+    Links,
+    ReportContext,
+    context,
+    draws_technical_note,
+    prepare,
+    run_draws,
+    short_name,
+    show,
+    to_html,
+)
 from simlib.report.levels import Levels
 from simlib.report.table import to_html as table_html
 from simlib.report.tables import deprivation_tables, export_run
@@ -333,8 +343,10 @@ def scorecard(ctx: ReportContext) -> list:
     note = scorecards.former_districts_note(ctx.verdicts, ctx.scenario.dataset.units, ctx.lang, Levels.of(ctx))
     if note:
         blocks.append(html.para(note, "sl-small"))
-    if ctx.uncertainty is None:
-        blocks.append(html.para(ctx.t("report.verdict.basis_note_projection"), "sl-small"))
+    if ctx.uncertainty is None:  # the answer says why no draws ran; here, what the cells lack
+        blocks.append(html.para(ctx.t("report.scorecard.central_note"), "sl-small"))
+        if not ctx.uncertainty_note:  # no section on how sure: its technical note is here
+            blocks.append(html.para(draws_technical_note(ctx.scenario, ctx.draws_asked, ctx.lang), "sl-small"))
     else:
         blocks.append(
             html.para(
@@ -358,8 +370,9 @@ def uncertainty(ctx: ReportContext) -> list:
     """How sure the projection is, when parameter draws were asked for: fan charts of the poor
     rate against the target steps, the probability of meeting each target in its own year."""
     head = html.heading(ctx.t("report.section.uncertainty"), anchor="uncertainty", up=_up(ctx))
+    technical = html.para(draws_technical_note(ctx.scenario, ctx.draws_asked, ctx.lang), "sl-small")
     if ctx.uncertainty_note and ctx.uncertainty is None:
-        return [head, html.para(ctx.uncertainty_note)]
+        return [head, html.para(ctx.uncertainty_note), technical]
     if ctx.unc_tables() is None or ctx.uncertainty is None:
         return []
     info, L = ctx.uncertainty.info, ctx.lang
@@ -373,7 +386,7 @@ def uncertainty(ctx: ReportContext) -> list:
     )
     if int(info.get("replications", 1)) > 1:
         intro += " " + ctx.t("report.uncertainty.replications", r=int(info["replications"]), samples=samples)
-    blocks = [head, html.para(intro)] + ([html.para(ctx.uncertainty_note)] if ctx.uncertainty_note else [])
+    blocks = [head, html.para(intro)] + ([html.para(ctx.uncertainty_note), technical] if ctx.uncertainty_note else [])
     blocks.append(trends.fan_panels(ctx))
     v = verdict.headline_verdicts(ctx.verdicts)
     if len(v) and v["probability"].notna().any():

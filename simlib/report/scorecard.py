@@ -409,7 +409,7 @@ def former_districts_note(verdicts: pd.DataFrame, units: pd.DataFrame, lang: str
         "report.scorecard.former_districts_note",
         lang,
         years=f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
-        labels="; ".join(f"«{x}»" for x in dict.fromkeys(rows[i18n.column("label", lang)])),
+        labels="; ".join(fmt.quote(x, lang) for x in dict.fromkeys(rows[i18n.column("label", lang)])),
         units=len(units),
         n=n,
         k=len(partial),

@@ -259,7 +259,7 @@ def district_panels(ctx) -> html.Chart:
         rate_panel(ctx, u, "district", name + (" ★" if u in poor else ""), thr if u in poor else None, breaks)
         for u, name in ctx.unit_names.items()
     ]
-    fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate_short", "")
+    fig = rate_panels_figure(ctx, panels, 5, 2.0, "axis.poor_rate", "")
     # the caption names the thresholds of the years these units are drawn for (a run that switched
     # units draws its districts up to the switch only)
     rule = rule_text(thr, ctx.lang, unit_years(ctx)) if thr is not None else "–"

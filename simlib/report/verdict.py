@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.targets import FLAG_COLUMNS, margin, met_by_margin
 from simlib.uncertainty.summaries import target_probabilities
 
@@ -302,12 +303,6 @@ def count_key(table: pd.DataFrame, key: str) -> str:
     return CENTRAL_KEYS[key] if central_only(table) else key
 
 
-def basis_note(table: pd.DataFrame, lang: str) -> str:
-    """The note a count of verdicts needs when it rests on the central projection alone
-    (`central_only`): no draws were run, so how sure it is is not known; "" otherwise."""
-    return i18n.t("report.verdict.basis_note_projection", lang) if central_only(table) else ""
-
-
 def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     """The words a count of met targets needs when the headline verdicts it counts hold targets
     that are not the province's own (`reference_area`: a national or regional target the
@@ -324,7 +319,7 @@ def counted_caveat(table: pd.DataFrame, lang: str) -> str:
     for mask, key in ((ref, "report.verdict.counted_reference"), (prop, "report.verdict.counted_proposed")):
         names = list(dict.fromkeys(v.loc[mask, label]))
         if names:
-            parts.append(i18n.t(key, lang, targets="; ".join(f"«{n}»" for n in names)))
+            parts.append(i18n.t(key, lang, targets="; ".join(fmt.quote(n, lang) for n in names)))
     return " ".join(parts)
 
 
