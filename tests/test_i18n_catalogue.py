@@ -213,7 +213,7 @@ def dynamic() -> dict[str, Dynamic]:
             ),
             partial=True,
         ),
-        # simlib.report.communes.period_source: "<kind>.<id>" of a period record's entry whose
+        # simlib.report.period_notes.period_source: "<kind>.<id>" of a period record's entry whose
         # recorded source (or assumption) is English or a file path; others shown as recorded
         "report.periods.source.": Dynamic(
             (

@@ -17,8 +17,8 @@ from simlib import i18n
 from simlib.dataset import load_dataset
 from simlib.i18n import fmt
 from simlib.report import answer, bars, charts, html, trends, verdict
-from simlib.report import communes as CM
 from simlib.report import money as money_tables
+from simlib.report import period_notes as PN
 from simlib.report import scenario_report as R
 from simlib.report.assumptions import dataset_description, dataset_line, dataset_technical
 from simlib.report.context import fewer_draws_note
@@ -134,10 +134,10 @@ def test_a_source_s_web_address_is_a_link_not_written_out():
 def test_a_note_said_of_two_years_is_said_once(lang):
     """«Năm 2023: số hộ tính trên các xã mới …» then «Năm 2024: số hộ tính trên các xã mới …»."""
     record = [f"{y}: counts computed on commune units while district units were in force" for y in (2023, 2024)]
-    notes = CM.period_notes([*record, "as recorded"], lang)
+    notes = PN.period_notes([*record, "as recorded"], lang)
     both = {"vi": "2023 và 2024", "en": "2023 and 2024"}[lang]
     assert notes == [i18n.t("report.periods.note_units", lang, year=both), "as recorded"]
-    assert CM.period_notes(record[:1], lang) == [CM.period_note(record[0], lang)]
+    assert PN.period_notes(record[:1], lang) == [PN.period_note(record[0], lang)]
 
 
 def _title_boxes(fig):

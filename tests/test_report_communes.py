@@ -14,6 +14,7 @@ from simlib.paths import params_dir
 from simlib.report import answer
 from simlib.report import communes as CM
 from simlib.report import html as H
+from simlib.report import period_notes as PN
 from simlib.report import scenario_report as R
 from simlib.report import scorecard as SC
 from simlib.report import tables as TB
@@ -120,7 +121,7 @@ def test_periods_table_states_each_years_rules(ctx):
     # the sources are named as the table names them, not by code ("districts_2020: …")
     assert not re.search(r"(^|; )[a-z0-9_-]+_[a-z0-9_]+: ", table.note), table.note
     assert "huyện (địa giới năm 2020): " in table.note and "(continues)" not in " ".join(df.iloc[:, 1])
-    notes = [CM.period_note(n, "vi") for n in ctx.result.manifest["periods"].get("notes", [])]
+    notes = [PN.period_note(n, "vi") for n in ctx.result.manifest["periods"].get("notes", [])]
     assert notes and all(n.startswith("Năm ") for n in notes)
 
 
@@ -131,7 +132,7 @@ def test_the_note_on_districts_counted_after_the_reform_is_in_the_reports_langua
     the report's language, naming the former districts (it was shown in English, as recorded)."""
     record = "2025: counts computed on district units while commune units were in force"
     record += " (shown on them in period_changes.csv by population weights)"
-    note = CM.period_note(record, lang)
+    note = PN.period_note(record, lang)
     assert "counts computed on district units" not in note
     if lang == "vi":
         assert note.startswith("Năm 2025: số hộ tính trên các huyện cũ (địa giới năm 2024)") and "các xã mới" in note
