@@ -46,18 +46,18 @@ SPEC = SimpleNamespace(effort=ECONOMY, plan_years=(2027,), by_year=False, robust
 
 
 def test_a_continued_run_counts_its_years_share_by_hand():
-    """Economy, 3 directions of which 2 can take money, 3 lines: 20 runs of allocations
+    """Economy, 3 directions of which 2 can take money, 3 lines: 28 runs of allocations
     (`test_estimated_runs_by_hand`). On a 4-year multidimensional model whose first allocated year
     is the 4th each allocation runs 1 year of 4 from the kept state, the 3 years before run once,
-    the no-programme run (no money in any year) whole: 1 + 19 × 1/4 + 3/4 = 6.5, about 7 runs.
-    The states model is not continued (its engine hands no state over): 20; nor is a model whose
+    the no-programme run (no money in any year) whole: 1 + 27 × 1/4 + 3/4 = 8.5, about 9 runs.
+    The states model is not continued (its engine hands no state over): 28; nor is a model whose
     every year is allocated."""
     ranges = np.array([5.0, 5.0, 0.0])
-    assert estimated_runs(ECONOMY, 3, 2, lines=3) == 20
+    assert estimated_runs(ECONOMY, 3, 2, lines=3) == 28
     assert run_share(engine("multidim"), _problem("multidim", 3).target) == 0.25
-    assert problem_runs(_problem("multidim", 3), SPEC, 3, ranges, False, 4) == 7
-    assert problem_runs(_problem("states", 3), SPEC, 3, ranges, False, 4) == 20
-    assert problem_runs(_problem("multidim", 0), SPEC, 3, ranges, False, 4) == 20
+    assert problem_runs(_problem("multidim", 3), SPEC, 3, ranges, False, 4) == 9
+    assert problem_runs(_problem("states", 3), SPEC, 3, ranges, False, 4) == 28
+    assert problem_runs(_problem("multidim", 0), SPEC, 3, ranges, False, 4) == 28
     assert whole_runs(97, 1 / 7) == 16  # multidim_2030: 1 + 96/7 + 6/7 = 15.6
     assert whole_runs(0, 0.25) == 0
 

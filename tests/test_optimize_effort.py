@@ -49,10 +49,12 @@ def test_effort_follows_the_model_unless_asked():
 
 def test_estimated_runs_by_hand():
     """Each spending run once (the model remembers them): economy, 3 directions of which 2 can
-    take money, 3 lines: curves 2 × 2 = 4 besides their reference; one loop of two rounds (at most
-    two at economy), each curves and candidates (full step and one shortened step): 2 × (4 + 2) =
-    12; one absorption round: 3 starts evaluated and the loop: 3 + 12 = 15; the no-programme run
-    and the plan before, a billion more for each line after: 2 + 15 + 3 = 20.
+    take money, 3 lines: curves 2 × (2 + 2) = 8 besides their reference (0 and the most a line can
+    spend, and two more between 0 and the money each holds: counted for both, curve64); one loop
+    of two rounds (at most two at economy), each curves and candidates (full step and one
+    shortened step): 2 × (8 + 2) = 20; one absorption round: 3 starts evaluated and the loop:
+    3 + 20 = 23; the no-programme run and the plan before, a billion more for each line after:
+    2 + 23 + 3 = 28.
 
     Full, the same with 2 corners, 2 frontier points and 4 line × unit pairs: curves
     2 × 9 × 5 = 90; a loop of three rounds 3 × (90 + 4) = 282; absorption round 1: 3 starts and
@@ -60,7 +62,7 @@ def test_estimated_runs_by_hand():
     5 + 5 × 282 = 1415; round 2 (the optimum joins: 4 starts): 4 + 4 × 282 = 1132; round 3 (5
     starts): 5 + 5 × 282 = 1415; frontier: per point 2 starts and a loop: 2 × 284 = 568;
     explanation 2 × 3 + 90 + 4 = 100: 2 + 1415 + 1132 + 1415 + 568 + 100 = 4632."""
-    assert estimated_runs(ECONOMY, 3, 2) == 20
+    assert estimated_runs(ECONOMY, 3, 2) == 28
     assert estimated_runs(FULL, 3, 2, corners=2, frontier=2, pairs=4) == 4632
     # the multistart keeps the `kept` best corners: 6 corners cost their evaluations, 4 loops
     assert estimated_runs(FULL, 3, 2, corners=6) - estimated_runs(FULL, 3, 2, corners=4) == 2
@@ -200,11 +202,11 @@ def test_robust_runs_by_hand():
     3 starts 3, the loop's start 1, the loop 285, the tests 15, the optimum and the 3 starts
     compared 4: 309, two draws 618. `regret` adds each draw's own optimum from the 3 starts: at
     full effort 3 + 3 loops of 285 = 858 (2 × 1167 = 2334); at economy one loop of its own
-    curves 1 + 2 × 2 × 1 = 5, 2 × (5 + 2) = 14: 3 + 14 = 17 (2 × 326 = 652)."""
+    curves 1 + 2 × (2 + 2) = 9, 2 × (9 + 2) = 22: 3 + 22 = 25 (2 × 334 = 668)."""
     assert robust_runs(FULL, 2, "expected", 2) == 618
     assert robust_runs(ECONOMY, 2, "expected", 2) == 618  # the robust loop's curves are full effort's
     assert robust_runs(FULL, 2, "regret", 2) == 2334
-    assert robust_runs(ECONOMY, 2, "regret", 2) == 652
+    assert robust_runs(ECONOMY, 2, "regret", 2) == 668
 
 
 def test_the_estimate_counts_the_robust_draws(scen, monkeypatch):

@@ -27,6 +27,9 @@ def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
         text += " " + i18n.t("alloc.certificate.not_certified", lang)
     elif not cert.promise_met:
         text += " " + i18n.t("alloc.certificate.error_over", lang)
+    if not cert.promise_met and cert.mode != "mincost":  # where the error was measured
+        near, far = (fmt.percent(100 * e, lang, 2) for e in (cert.near_error, cert.far_error))
+        text += " " + i18n.t("alloc.certificate.error_where", lang, near=near, far=far)
     if cert.method == "multistart":
         text += " " + i18n.t(
             "alloc.certificate.multistart",

@@ -65,6 +65,8 @@ class Certificate:
     starts: list = field(default_factory=list)  # multistart: engine value from each start
     spread: float = 0.0  # multistart: (worst - best) / scale
     searched: dict = field(default_factory=dict)  # the local search on the engine (`engine_search.Searched`)
+    near_error: float = 0.0  # the model's error at the loop's own candidates (near the decision)
+    far_error: float = 0.0  # at the caller's tests (the plan, the equal split: far from it)
     models: list = field(default_factory=list, repr=False)  # the last round's models (not written)
 
     @property
@@ -140,7 +142,9 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
     bound = final.bound if final is not None else np.nan
     gap = max(0.0, fx - bound) / scale if final is not None else np.inf
     test_x = tests + seen
-    err = task.error(models, np.array(test_x)) / scale if test_x else 0.0
+    far = task.error(models, np.array(tests)) / scale if tests else 0.0
+    near = task.error(models, np.array(seen)) / scale if seen else 0.0
+    err = max(far, near)
     cert = Certificate(
         mode=task.mode,
         method="milp",
@@ -158,6 +162,8 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
         certified=bool(gap <= PROMISED_GAP),
         history=history,
         models=models,
+        near_error=float(near),
+        far_error=float(far),
     )
     return x, cert
 
@@ -211,7 +217,8 @@ def objective_task(problem, f_zero: float) -> Task:
     def curves(x):
         fx = float(true(x[None])[0])
         e = problem.spec.effort
-        return [build_curves(problem, x, ranges, tol_f=2e-4 * scale(fx) / K, grid=e.grid, rounds=e.refine)]
+        tol = 2e-4 * scale(fx) / K
+        return [build_curves(problem, x, ranges, tol_f=tol, grid=e.grid, rounds=e.refine, inner=e.inner)]
 
     def solve(models):
         return solve_pl(problem.A, problem.b, models, "min", offset=f_zero, scale=scale(models[0].f_ref))

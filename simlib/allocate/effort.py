@@ -8,8 +8,10 @@ seconds. On the multidimensional model a run of a 56-commune plan takes seconds,
 work would take days; `ECONOMY` keeps what certifies the result and drops what refines it:
 
 - breakpoints: the curve of each direction at 0, the reference spending and the most it can
-  spend (no refinement) — the model is coarser, and the certificate's measured model error says
-  by how much;
+  spend (no refinement), and for a direction that holds money at the reference two more, at a
+  third and two thirds of it — where the decision is taken (the chord from 0 to the money missed
+  how concave a line's response is: benchmarks/HISTORY.md, cert64 and curve64); the model is
+  coarser, and the certificate's measured model error says by how much;
 - at most two re-sampling rounds, one shortened step, no multistart;
 - one absorption round (caps from the runs without the programme and with the scenario's money);
 - no frontier unless asked for; marginal values (one billion more) only for the lines that can
@@ -51,6 +53,7 @@ class Effort:
     absorb_rounds: int = 3
     unit_marginals: bool = True  # marginal values per line and unit (one run per pair)
     plan_year_only: bool = False  # by default optimise only the plan year (the last projected year)
+    inner: int = 0  # more points between 0 and the money a direction holds (`pwl.build_curves`)
 
 
 FULL = Effort()
@@ -64,6 +67,7 @@ ECONOMY = Effort(
     absorb_rounds=1,
     unit_marginals=False,
     plan_year_only=True,
+    inner=2,
 )
 
 
@@ -144,8 +148,9 @@ def estimated_runs(
 
 def _curves(effort: Effort, active: int) -> int:
     """Runs of one set of curves: the reference, then grid + 1 points for each of the `active`
-    directions, and about as many midpoints in each refinement round."""
-    return 1 + active * (effort.grid + 1) * (1 + effort.refine)
+    directions, and about as many midpoints in each refinement round; `inner` more points for
+    each direction holding money at the reference (at most the active ones: counted so)."""
+    return 1 + active * ((effort.grid + 1) * (1 + effort.refine) + effort.inner)
 
 
 def _loop(effort: Effort, active: int, remembered: bool = True) -> int:
@@ -193,19 +198,31 @@ def robust_restart_runs(draws: int, active: int) -> int:
     return int(draws * (ROBUST_STARTS - 1) * (1 + _loop(FULL, active, False) + tested))
 
 
+def search_runs(effort: Effort, budget: int, share: float = 1.0) -> int:
+    """The most runs of the whole model the local search on the engine
+    (`simlib.allocate.engine_search`) may add: it runs only where a certificate misses the
+    optimiser's promise, at most `budget` engine runs after each absorption round's loop, each
+    run the `share` of a whole run's years it runs (`continued.run_share`). A bound, not an
+    expectation. By hand: economy (one absorption round), 64 runs continued over 1 year of 4:
+    64 × 1/4 = 16; full effort (three rounds), not continued: 3 × 64 = 192."""
+    return math.ceil(effort.absorb_rounds * budget * share - 1e-9) if budget > 0 else 0
+
+
 class EstimatedRuns(int):
     """The runs an optimisation is expected to take (an `int`, as `on_estimate` is told it), with
     those of `--robust` among them: `robust` runs over `draws` parameter draws (0 and 0 without),
-    and `restart` more if its search must start again from the other starts
-    (`robust_restart_runs`)."""
+    `restart` more if its search must start again from the other starts
+    (`robust_restart_runs`), and up to `search` more if a certificate misses its promise and the
+    local search on the engine runs (`search_runs`)."""
 
     robust: int = 0
     draws: int = 0
     restart: int = 0
+    search: int = 0
 
-    def __new__(cls, runs: int, robust: int = 0, draws: int = 0, restart: int = 0):
+    def __new__(cls, runs: int, robust: int = 0, draws: int = 0, restart: int = 0, search: int = 0):
         self = super().__new__(cls, int(runs))
-        self.robust, self.draws, self.restart = int(robust), int(draws), int(restart)
+        self.robust, self.draws, self.restart, self.search = int(robust), int(draws), int(restart), int(search)
         return self
 
 
@@ -236,13 +253,18 @@ def timed_zero(problem) -> tuple[float, float]:
     return f_zero, seconds
 
 
-def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool, kept: int) -> EstimatedRuns:
+def problem_runs(
+    problem, spec, starts: int, ranges: np.ndarray, frontier: bool, kept: int, search: int = 0
+) -> EstimatedRuns:
     """`estimated_runs` for a built `problem` (`simlib.allocate.problem.Problem`) under `spec`
     (`simlib.allocate.spec.OptimizeSpec`), with `robust_runs` when it asks for `--robust`:
     `starts` allocations to start from, `ranges` the most each direction can spend
     (`pwl.direction_ranges`), `frontier` whether the frontier is drawn, `kept` the corner starts
-    the multistart keeps (`certify.MAX_EXTRA`). The central runs are counted in runs of the whole
-    model (`whole_runs`): on the multidimensional model a continued run is its years' share."""
+    the multistart keeps (`certify.MAX_EXTRA`), `search` the engine runs the local search may
+    spend after each absorption round (`engine_search.MAX_EVALUATIONS`; 0 where it cannot run),
+    told apart as `EstimatedRuns.search` (`search_runs`, a bound). The central runs are counted
+    in runs of the whole model (`whole_runs`): on the multidimensional model a continued run is
+    its years' share."""
     effort, model = spec.effort, problem.model
     open_lines = set(problem.var_line[ranges[problem.var_dir] > 1e-9].tolist())  # lines that can take money
     blocks = len(spec.plan_years) if spec.plan_years is not None else (problem.Y if spec.by_year else 1)
@@ -261,9 +283,11 @@ def problem_runs(problem, spec, starts: int, ranges: np.ndarray, frontier: bool,
         frontier=sum(abs(k - 1.0) > 1e-12 for k in spec.frontier) if frontier else 0,
         pairs=int((split > 0).sum()) if split is not None and effort.unit_marginals else 0,
     )
-    central = whole_runs(central, run_share(engine(problem.target.poverty_model), problem.target))
+    share = run_share(engine(problem.target.poverty_model), problem.target)
+    central = whole_runs(central, share)
     restart = robust_restart_runs(spec.draws, active) if spec.robust else 0
-    return EstimatedRuns(central + robust, robust, spec.draws if spec.robust else 0, restart)
+    searched = search_runs(effort, search, share)
+    return EstimatedRuns(central + robust, robust, spec.draws if spec.robust else 0, restart, searched)
 
 
 def whole_runs(runs: int, share: float) -> int:

@@ -332,7 +332,8 @@ def optimize(
     x_raw_plan = from_amounts(p, own.budget.amounts)
     f_zero, seconds = timed_zero(p)  # timed before the estimate is worked out (it took 1.3 ms of 1.6)
     if on_estimate is not None:
-        on_estimate(problem_runs(p, spec, len(starts), direction_ranges(p), with_frontier, MAX_EXTRA), seconds)
+        search = engine_search.MAX_EVALUATIONS if p.objective != "min_cost" else 0  # `_solve`'s search
+        on_estimate(problem_runs(p, spec, len(starts), direction_ranges(p), with_frontier, MAX_EXTRA, search), seconds)
     p, x, status, infeas2, cert, x_poverty = _absorbed(
         own, spec, p, providers, starts, names, f_zero, status, [x_plan, x_equal]
     )

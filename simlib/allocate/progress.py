@@ -35,7 +35,9 @@ def runs_text(runs: float, lang: str) -> str:
 def estimate_text(runs: int, seconds: float, lang: str) -> str:
     """«About {runs} runs × {seconds} CPU seconds ≈ {minutes} CPU minutes»; with the runs of
     `--robust` among them (`simlib.allocate.effort.EstimatedRuns`), how many are for its draws and
-    how many it may take if its search starts again from the other starts."""
+    how many it may take if its search starts again from the other starts; and, where the local
+    search on the engine may run, the most runs it may add (a bound: it runs only if the
+    certificate misses its promise)."""
     sec = fmt.number(seconds, lang, seconds_decimals(seconds))
     minutes = fmt.number(runs * seconds / 60, lang, 1)
     robust = getattr(runs, "robust", 0)
@@ -54,8 +56,13 @@ def estimate_text(runs: int, seconds: float, lang: str) -> str:
         if most > runs:
             mins = fmt.number(most * seconds / 60, lang, 1)
             text += " " + i18n.t("cli.optimize_estimate_restart", lang, most=runs_text(most, lang), minutes=mins)
-        return text
-    return i18n.t("cli.optimize_estimate", lang, runs=runs_text(runs, lang), seconds=sec, minutes=minutes)
+    else:
+        text = i18n.t("cli.optimize_estimate", lang, runs=runs_text(runs, lang), seconds=sec, minutes=minutes)
+    search = getattr(runs, "search", 0)
+    if search:
+        mins = fmt.number(search * seconds / 60, lang, 1)
+        text += " " + i18n.t("cli.optimize_estimate_search", lang, runs=runs_text(search, lang), minutes=mins)
+    return text
 
 
 def progress_text(runs: float, expected: int | None, minutes: str, lang: str) -> str:

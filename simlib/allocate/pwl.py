@@ -104,14 +104,27 @@ def _insert(arr: np.ndarray, at: int, row) -> np.ndarray:
     return np.insert(arr, at, row, axis=0)
 
 
-def _start_grid(problem, x_ref: np.ndarray, ranges: np.ndarray, grid: int) -> tuple[np.ndarray, list]:
+def _start_grid(problem, x_ref: np.ndarray, ranges: np.ndarray, grid: int, inner: int = 0) -> tuple[np.ndarray, list]:
     """The money each direction spends at `x_ref` (capped at its range) and each direction's
-    starting points: an even grid on [0, range] plus that money."""
+    starting points: an even grid on [0, range] plus that money, and, for a direction that holds
+    money at `x_ref`, `inner` more points evenly between 0 and it (where the decision is taken:
+    the money a line keeps or gives up)."""
     K = len(ranges)
     s_ref = np.zeros(K)
     np.add.at(s_ref, problem.var_dir, problem.var_disb * x_ref)
     s_ref = np.minimum(s_ref, ranges)
-    pts = [np.unique(np.concatenate([np.linspace(0.0, ranges[k], grid + 1), [s_ref[k]]])) for k in range(K)]
+    pts = [
+        np.unique(
+            np.concatenate(
+                [
+                    np.linspace(0.0, ranges[k], grid + 1),
+                    [s_ref[k]],
+                    np.linspace(0.0, s_ref[k], inner + 2)[1:-1] if s_ref[k] > 1e-9 else [],
+                ]
+            )
+        )
+        for k in range(K)
+    ]
     return s_ref, [p if ranges[k] > 1e-9 else np.zeros(1) for k, p in enumerate(pts)]
 
 
@@ -161,11 +174,13 @@ def build_curves(
     with_slacks: bool = False,
     grid: int = GRID,
     rounds: int = ROUNDS,
+    inner: int = 0,
 ) -> Curves:
     """Sample every direction's response around `x_ref` on [0, ranges[k]] (see the module
-    docstring); midpoints are kept where the chord misses the curve by more than `tol_f`
+    docstring), with `inner` more points between 0 and the money a direction holds at `x_ref`
+    (`_start_grid`); midpoints are kept where the chord misses the curve by more than `tol_f`
     (objective) or `tol_g` (any target slack)."""
-    s_ref, pts = _start_grid(problem, x_ref, ranges, grid)
+    s_ref, pts = _start_grid(problem, x_ref, ranges, grid, inner)
     ks = np.concatenate([np.full(len(p), k) for k, p in enumerate(pts)])
     base, agg = perturbed(problem, x_ref, ks, np.concatenate(pts) - s_ref[ks])
     f0, g0 = _values(base, problem, with_slacks)
