@@ -1,6 +1,6 @@
 """The optimiser's estimate counts a run it continues from the kept years' state
 (`simlib.allocate.continued.Kept`) as the share of a whole run's years it runs
-(`simlib.allocate.effort.whole_runs`), and tells the CPU seconds of a whole run: multidim_2030
+(`simlib.allocate.estimate.whole_runs`), and tells the CPU seconds of a whole run: multidim_2030
 announced «about 97 runs» for 14 whole runs' worth of engine years. Checked by hand on a problem
 stub and against the runs counted on a small multidimensional scenario."""
 
@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from conftest import make_scenario, tiny_raw
 
-import simlib.allocate.effort as effort_module
+import simlib.allocate.estimate as estimate_module
 from simlib.allocate.continued import kept, run_share
-from simlib.allocate.effort import ECONOMY, estimated_runs, problem_runs, timed_zero, whole_runs
+from simlib.allocate.effort import ECONOMY, estimated_runs
+from simlib.allocate.estimate import problem_runs, timed_zero, whole_runs
 from simlib.allocate.evaluate import engine
 from simlib.allocate.optimize import optimize
 from simlib.allocate.spec import resolve_spec
@@ -68,7 +69,7 @@ def test_a_continued_run_is_timed_as_a_whole_one(monkeypatch):
     a whole run; a run not continued as itself. The clock is a stub (no timing)."""
     for ran, told in ((0.25, 2.0), (1.0, 0.5)):
         clock = iter([10.0, 10.5])
-        monkeypatch.setattr(effort_module.time, "process_time", lambda c=clock: next(c))
+        monkeypatch.setattr(estimate_module.time, "process_time", lambda c=clock: next(c))
         problem = _problem("multidim", 3)
 
         def evaluate(x, target=problem.target, ran=ran):

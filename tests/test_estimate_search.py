@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from simlib.allocate.continued import kept
-from simlib.allocate.effort import ECONOMY, FULL, EstimatedRuns, problem_runs, search_runs
+from simlib.allocate.effort import ECONOMY, FULL, EstimatedRuns, search_runs
 from simlib.allocate.engine_search import MAX_EVALUATIONS
+from simlib.allocate.estimate import problem_runs
 from simlib.allocate.progress import estimate_text
 
 

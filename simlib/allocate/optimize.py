@@ -43,7 +43,7 @@ from simlib.allocate.certify import MAX_EXTRA, Certificate, certified, objective
 from simlib.allocate.continued import release
 from simlib.allocate.counterpart import unknown_note
 from simlib.allocate.crossing import crossing_note, crossing_spec, draw_targets, legal_check, prepare_crossing
-from simlib.allocate.effort import problem_runs, timed_zero
+from simlib.allocate.estimate import problem_runs, timed_zero
 from simlib.allocate.explain import Binding, format_value, names_of
 from simlib.allocate.frontier import frontier
 from simlib.allocate.milp import shadow_prices
@@ -313,7 +313,7 @@ def optimize(
     """Optimise `scen`'s budget under `spec` (see `simlib.allocate.spec`); `switches` such as objective='poor' or
     by_district=True build a spec when none is given; `providers` replace the rule providers (default
     `rules.DEFAULT_PROVIDERS`; a legal frame adds its own); `on_estimate(runs, cpu_seconds_per_run)` is told the
-    expected engine runs once the problem is built, `--robust`'s among them (`simlib.allocate.effort.problem_runs`;
+    expected engine runs once the problem is built, `--robust`'s among them (`simlib.allocate.estimate.problem_runs`;
     the no-programme run timed, `timed_zero`); `on_runs(runs)` is told the engine runs of every call this
     optimisation makes, in runs of the whole model (a unit's model counts its share; `evaluate`), and no other."""
     spec = spec or resolve_spec(scen, **switches)
