@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.report.communes import CHANGE_COLUMNS, changes_table, whole_households
+from simlib.report.communes import CHANGE_COLUMNS, changes_table, whole_change_rows
 from simlib.report.table import to_html
 
 #: plan_2027's province rows of 2 December 2026 as the page showed them (households, poor)
@@ -25,7 +25,7 @@ PLAN_2027_POOR = [
 
 
 def test_hand_worked_rows():
-    got = whole_households(np.array([r[1:] for r in PLAN_2027_POOR]))
+    got = whole_change_rows(np.array([r[1:] for r in PLAN_2027_POOR]))
     assert got.tolist() == [
         [32443, 0, 0, -4071, 28372],
         [28372, 0, 0, -3679, 24693],  # 24.692,5 half up: the same as 2026's previous review
@@ -39,12 +39,12 @@ def test_identities_hold_and_no_figure_moves_a_household():
     prev = rng.uniform(1e3, 5e4, 300)
     parts = rng.uniform(-5e3, 5e3, (300, 3)) * (rng.random((300, 3)) < 0.7)
     rows = np.column_stack([prev, parts, prev + parts.sum(axis=1)])
-    got = whole_households(rows)
+    got = whole_change_rows(rows)
     assert np.array_equal(got, np.round(got))
     assert np.array_equal(got[:, 0] + got[:, 1:4].sum(axis=1), got[:, 4])
     assert np.all(np.abs(got - rows) < 1.0)
     # a review read as the next year's previous review rounds the same way
-    assert np.array_equal(whole_households(rows[:, [4, 1, 2, 3, 4]])[:, 0], got[:, 4])
+    assert np.array_equal(whole_change_rows(rows[:, [4, 1, 2, 3, 4]])[:, 0], got[:, 4])
 
 
 def test_the_page_table_is_in_whole_households():

@@ -297,7 +297,7 @@ def changes_table(ctx) -> ReportTable | None:
             ]
         }
     )
-    whole = whole_households(prov[list(CHANGE_COLUMNS)].to_numpy(float))
+    whole = whole_change_rows(prov[list(CHANGE_COLUMNS)].to_numpy(float))
     for i, col in enumerate(CHANGE_COLUMNS):
         out[t(f"table.change.{col}")] = whole[:, i]
     formats = {t(f"table.change.{c}"): "int" for c in CHANGE_COLUMNS}
@@ -305,7 +305,7 @@ def changes_table(ctx) -> ReportTable | None:
     return ReportTable("period_changes", t("report.table.period_changes"), out, formats, note=note)
 
 
-def whole_households(rows: np.ndarray) -> np.ndarray:
+def whole_change_rows(rows: np.ndarray) -> np.ndarray:
     """Rows (previous, remapping, reclassification, movement, current) of expected households in
     whole households keeping the table's identities: the two reviews rounded half up (so one
     review's count reads the same as the next year's previous review), and the three changes
