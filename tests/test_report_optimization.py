@@ -192,7 +192,7 @@ def test_a_target_worded_for_poor_districts_on_communes_says_it_is_judged_togeth
     assert "khoảng 20,0 % dân số" in kept.note and "«xã nghèo» là xã" not in kept.note  # no commune row
     assert "targets.csv" in kept.note and "verdicts.csv" not in kept.note  # the optimiser writes no verdicts.csv
     en = T.kept_targets(table, "en", NAMES, [2027], worded, UNITS).note
-    assert "In 2024 the target «Poor rate in poor districts falls»" in en and "1 of them (Commune 2)" in en
+    assert "In 2024 the target “Poor rate in poor districts falls”" in en and "1 of them (Commune 2)" in en
     assert "20.0%" in en
     # the year allocated is judged on the 2026–2035 programme's units: no such note under it
     assert "2021–2025" not in T.targets(table, "vi", NAMES, [2027], worded, UNITS).note
