@@ -38,7 +38,7 @@ from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import ParameterSet, scenario_parameters, sha256_file
-from simlib.paths import display_path
+from simlib.paths import display_path, written_path
 from simlib.programmes import old_line_ids
 from simlib.scenario_files import linked_file
 from simlib.scenario_sets import (
@@ -374,7 +374,7 @@ def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors, years=()
             return None
         path = find_frame(folder, dataset.name) if folder.is_dir() else None
     elif "/" in ref or ref.endswith(".yaml"):
-        path = (base_dir / ref).resolve()
+        path = written_path(base_dir, ref)
     else:
         names = frame_files(folder) if folder.is_dir() else {}
         if ref not in names:

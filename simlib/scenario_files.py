@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simlib.errors import InputError, missing_file, raise_if_any
-from simlib.paths import display_path, scenarios_dir, typable_path
+from simlib.paths import display_path, scenarios_dir, typable_path, written_path
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
@@ -55,10 +55,10 @@ def linked_file(written: str, base_dir: Path, shown: str, field: str, holds: str
     suggesting the file the same path names from the bundled scenarios' folder, if there is one.
     With `holds` (a file's name), a folder holding that file is looked for (`params: ../params`),
     and a missing one is said once (not each of its files)."""
-    path = (base_dir / written).resolve()
+    path = written_path(base_dir, written)
     if (path / holds).is_file() if holds else path.is_file():
         return path
-    bundled = (scenarios_dir() / written).resolve()
+    bundled = written_path(scenarios_dir(), written)
     there = (bundled / holds).is_file() if holds else bundled.is_file()
     near = [typable_path(bundled)] if there and bundled != path else None
     if holds:  # a folder: its full path (`.` would say nothing)

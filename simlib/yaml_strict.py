@@ -242,6 +242,9 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     cut = cut_off(exc, shown) if "<stream end>" in problem or "end of stream" in problem else None
     if cut is not None:  # the text stops inside a value, and inside a line
         return cut
+    left_open = open_value_error(exc, shown)
+    if left_open is not None:
+        return left_open
     if problem.startswith("found unhashable key"):  # `? [a, b]`: a list or a mapping as a key
         return InputError("yaml_key", file=shown, line=line, column=column)
     detail = problem or str(exc).replace("\n", " ")
@@ -265,6 +268,57 @@ def cut_off(exc: yaml.YAMLError, shown: str) -> InputError | None:
     start = exc.context_mark.line + 1 if getattr(exc, "context_mark", None) is not None else last
     words = text.rsplit("\n", 1)[-1].strip(" \t")[-60:]
     return InputError("yaml_cut", file=shown, line=last, text=words, start=min(start, last))
+
+
+#: the closing mark of each bracket of a YAML value written on one line (a flow collection)
+CLOSING = {"[": "]", "{": "}"}
+
+
+def open_value_error(exc: yaml.YAMLError, shown: str) -> InputError | None:
+    """The error for a bracket (`years: [2025,` then a line end) or a quote left open in a file
+    whose text is at hand: the line where it opens, what closes it, and the line where the parser
+    gave up, in plain words instead of the parser's («expected ',' or ']', but got '<stream
+    end>'»). None for any other error."""
+    context = str(getattr(exc, "context", "") or "")
+    buffer = getattr(exc.problem_mark, "buffer", None)
+    if not isinstance(buffer, str) or "flow" not in context and "quoted scalar" not in context:
+        return None
+    line = exc.problem_mark.line + 1
+    if "quoted scalar" in context:
+        start = exc.context_mark
+        quote = buffer[start.index] if start is not None and start.index < len(buffer) else '"'
+        first = start.line + 1 if start is not None else line
+        return InputError("yaml_open_quote", file=shown, start=first, line=line, mark=quote)
+    found = innermost_open(buffer[: exc.problem_mark.index])
+    if found is None or found[0] >= line:
+        return None  # no bracket left open, or one the parser stopped at on its own line: said as before
+    start, bracket = found
+    end_of_start = buffer.find("\n", sum(len(t) + 1 for t in buffer.split("\n")[: start - 1]))
+    if innermost_open(buffer[:end_of_start]) != found:
+        return None  # closed on its own line: the problem is another
+    return InputError("yaml_open_bracket", file=shown, start=start, line=line, mark=bracket, close=CLOSING[bracket])
+
+
+def innermost_open(text: str) -> tuple[int, str] | None:
+    """(line, bracket) of the innermost `[` or `{` of `text` not closed in it, outside quotes and
+    comments (a quote opens only where a value starts: `it's` quotes nothing); None if none is."""
+    stack: list[tuple[int, str]] = []
+    quote, line, before = "", 1, "\n"
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = "" if ch == quote or ch == "\n" and quote == "#" else quote
+        elif ch == "#" and before in " \t\n":
+            quote = "#"
+        elif ch in "'\"" and before in " \t\n[{,:":
+            quote = ch
+        elif ch in CLOSING:
+            stack.append((line, ch))
+        elif ch in "]}" and stack:
+            stack.pop()
+        before = ch
+    return stack[-1] if stack else None
 
 
 #: characters that look like a space (or like nothing) but are none to YAML: no-break spaces
