@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from simlib import i18n
+from simlib.budget_bounds import implausible_money_errors
 from simlib.catalogue import Catalogue
 from simlib.errors import InputError, excel_code, excel_code_error, folded
 from simlib.i18n import fmt
@@ -387,6 +388,7 @@ def parse_budget(
             parsed[key] = _parse_year(entry, f"budget.years.{key}", *args)
     split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
     errors += _small_year_errors(parsed, raw["unit"], file)
+    errors += implausible_money_errors(years_raw, scale, raw["unit"], funding.get("plausibility"), file, errors)
     if errors or not known:
         return None, errors
     amounts = np.zeros((len(years), len(catalogue.codes), len(SOURCES)))

@@ -40,7 +40,7 @@ from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import ParameterSet, scenario_parameters, sha256_file
 from simlib.paths import display_path, written_path
 from simlib.programmes import old_line_ids
-from simlib.scenario_files import linked_file
+from simlib.scenario_files import cut_file_note, linked_file
 from simlib.scenario_sets import (
     PARAM_ROOTS,
     apply_scenario_sets,
@@ -495,6 +495,6 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     raw = scenario_or_spec(load_yaml(path), display_path(path))
     try:
         scen = scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
-    except InputError as exc:
-        raise exc.with_file(display_path(path)) from None
+    except (InputError, InputErrors) as exc:
+        raise cut_file_note(exc, path, display_path(path)) from None
     return replace(scen, money_notes=grouped_amounts(path, display_path(path), typed))

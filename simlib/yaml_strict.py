@@ -342,3 +342,31 @@ def hidden_in_line(mark, exc: yaml.YAMLError) -> tuple[int, str] | None:
         if found:
             return number + 1, ", ".join(f"U+{ord(c):04X}" for c in found)
     return None
+
+
+def empty_key_at_end(text: str) -> tuple[str, int] | None:
+    """(dotted field, line) of a key (or list item) written on the last line of `text` that holds
+    anything but comments, with nothing after it (`  district_split:`, `    2024:`, `  -`): where a
+    file cut off at a line end (saved or copied in part) stops. None for any other file, or one
+    that cannot be read."""
+    lines = text.split("\n")
+    last = max((i for i, s in enumerate(lines) if s.strip() and not s.strip().startswith("#")), default=None)
+    try:
+        root = compose_fast(text) if last is not None else None
+    except (yaml.YAMLError, TooDeep, TooLarge, RecursionError):
+        return None
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            pairs = [(k.start_mark.line, v) for k, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            pairs = [(v.start_mark.line, v) for v in node.value]
+        else:
+            continue
+        for line, value in pairs:
+            empty = isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style
+            if empty and line == last:
+                return ".".join(field_of(root, value)), last + 1
+            stack.append(value)
+    return None
