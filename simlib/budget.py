@@ -31,14 +31,13 @@ from typing import Any
 import numpy as np
 
 from simlib import i18n
-from simlib.budget_bounds import implausible_money_errors
+from simlib.budget_bounds import MONEY_UNITS, implausible_money_errors
 from simlib.catalogue import Catalogue
 from simlib.errors import InputError, excel_code, excel_code_error, folded
 from simlib.i18n import fmt
 from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
-MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
 #: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
 #: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
 MAX_VND = float(2**53)

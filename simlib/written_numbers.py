@@ -252,7 +252,8 @@ def year_dot_error(value: object, file: str | None, field: str | None) -> InputE
     last = (field or "").rsplit(".", 1)[-1]
     by_year = last in ("years", "amounts")  # mappings by year: `budget.years`, `other_programmes.N.amounts`
     number = _as_float(value) if by_year else value
-    if not isinstance(number, float) or not (by_year or last == "horizon" or is_year(field)) or not 1.9 <= number <= 2.1:
+    holds_year = by_year or last == "horizon" or is_year(field)
+    if not isinstance(number, float) or not holds_year or not 1.9 <= number <= 2.1:
         return None
     year = round(number * 1000)
     if abs(year - number * 1000) >= 1e-6:
