@@ -54,13 +54,13 @@ def public_money(path) -> tuple[float, float]:
 
 def test_local_money_written_in_millions_is_warned_of_and_recorded(here):
     """`local: 2` written `local: 2000` (2,000 million VND meant) under `unit: billion VND` ran
-    with 2,000 billion VND of local money without a word. Local money above the year's central
-    money (params/funding.yaml, plausibility.max_local_to_central = 1, an assumption: a what-if
+    with 2,000 billion VND of local money without a word. Local money above twice the year's central
+    money (params/funding.yaml, plausibility.max_local_to_central = 2, an assumption: a what-if
     where the province pays most is possible) is warned of at its largest amount, asking whether
     it was written in million VND; the scenario stays valid and its run records the warning."""
     path = plan_with(here, "P2: {central_recurrent: 40, local: 2}", "P2: {central_recurrent: 40, local: 2000}")
     central, local = public_money(here / path)
-    assert local > FUNDING["plausibility"]["max_local_to_central"]["limit"] * central  # 2024 > 673
+    assert local > FUNDING["plausibility"]["max_local_to_central"]["limit"] * central  # 2024 > 2 × 673
     code, text = cli("validate", path)
     assert code == 0, text
     says = ["⚠ plan.yaml, trường «budget.years.2024.lines.P2.local»", "(giá trị: 2000)", "bằng triệu đồng"]
