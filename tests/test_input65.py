@@ -197,3 +197,34 @@ def test_a_dotted_year_in_a_list_of_years_and_in_amounts_by_year(here):
     extra = "seed: 7\nother_programmes:\n  - {programme: new_rural_development, amounts: {2.025: 1}}"
     code, out = cli("validate", typed(here, "seed: 7", extra))
     assert_user_error(code, out, ["trường «other_programmes.0.amounts»", "bốn chữ số liền nhau: 2025"])
+
+
+# more of the same kind
+
+
+def test_shares_that_do_not_add_up_say_their_total_in_the_message_language(here):
+    """`shares` adding up to 4.96 were said «hiện là 4.96» in Vietnamese: a decimal point where
+    Vietnamese writes a comma; now 4,96 in Vietnamese and 4.96 in English."""
+    text = (ROOT / "params" / "scenarios" / "infrastructure_first.yaml").read_text(encoding="utf-8")
+    old = "        P2: 0.04"
+    assert old in text
+    (here / "shares.yaml").write_text(text.replace(old, "        P2: 4", 1), encoding="utf-8")
+    code, out = cli("validate", "shares.yaml")
+    assert_user_error(code, out, ["tổng tỷ lệ phải bằng 1 (hiện là 4,96)"])
+    code, out = cli("--lang", "en", "validate", "shares.yaml")
+    assert_user_error(code, out, ["shares must add up to 1 (they add up to 4.96)"])
+
+
+def test_import_review_of_a_yaml_file_or_a_row_with_a_decimal_comma(here):
+    """A scenario given to import-review, and a review table whose row holds `783,5` (one cell
+    more than the header): pandas' English «Error tokenizing data. C error: Expected 5 fields in
+    line 3, saw 6» was the message; now what the file is, or the line and what to write."""
+    code, out = cli("import-review", str(PLAN), "--template", str(TINY), "--year", "2025", "--out", "ir")
+    assert_user_error(code, out, ["đây là tệp YAML (kịch bản hoặc tham số), không phải bảng số liệu"])
+    rows = "unit_id,ethnic_group,area,state,households\nnorth,kinh,rural,poor,1306\nnorth,kinh,rural,near_poor,783,5\n"
+    (here / "review.csv").write_text(rows, encoding="utf-8")
+    code, out = cli(
+        "--lang", "en", "import-review", "review.csv", "--template", str(TINY), "--year", "2025", "--out", "ir"
+    )
+    assert_user_error(code, out, ["review.csv: line 3 has more cells than the 5 columns of the header", "(1.5)"])
+    assert "tokenizing" not in out and not (here / "ir").exists()
