@@ -165,9 +165,9 @@ def shares_sum_error(file: str | None, field: str, total: float) -> InputError:
     """The error for shares of `field` that add up to `total`, not 1: when they add up to 100,
     they were written as percentages (`P1: 40`), and the message says to write fractions."""
     shown = i18n.LocalText(**{lg: fmt.number(total, lg, decimals=6, trim=True) for lg in i18n.LANGS})  # 4,96 in vi
-    return InputError(
-        "shares_sum_percent" if abs(total - 100.0) <= 1e-6 else "shares_sum", file=file, field=field, total=shown
-    )
+    if abs(total - 100.0) <= 1e-6:
+        return InputError("shares_sum_percent", file=file, field=field, total=shown)
+    return InputError("shares_sum", file=file, field=field, total=shown)
 
 
 def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:

@@ -94,7 +94,7 @@ def extra_cells(text: str, sep: str, shown: str) -> None:
     Empty cells at a row's end (separators a spreadsheet leaves) are no content."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
-        columns = len(next(reader, []))
+        columns = next((len(row) for row in reader if any(c.strip(" \t") for c in row)), 0)  # blank lines skipped
         lines = [str(reader.line_num) for row in reader if any(c.strip() for c in row[columns:])]
     except csv.Error:
         return  # a quote left open: pandas' reading says it
