@@ -252,13 +252,13 @@ def year_dot_error(value: object, file: str | None, field: str | None) -> InputE
     last = (field or "").rsplit(".", 1)[-1]
     by_year = last in ("years", "amounts")  # mappings by year: `budget.years`, `other_programmes.N.amounts`
     number = _as_float(value) if by_year else value
-    holds_year = by_year or last == "horizon" or is_year(field)
-    if not isinstance(number, float) or not holds_year or not 1.9 <= number <= 2.1:
+    if not isinstance(number, float) or not 1.9 <= number <= 2.1:
         return None
+    horizon = last == "horizon" and number > 2.024  # a count of years, written as a last year (2.030)
     year = round(number * 1000)
-    if abs(year - number * 1000) >= 1e-6:
+    if not (by_year or horizon or is_year(field)) or abs(year - number * 1000) >= 1e-6:
         return None
-    if last == "horizon":  # a count of years, written as the last year
+    if horizon:
         return InputError("horizon_year_dot", file=file, field=field, value=value, fix=year, count=year - 2024 + 1)
     return InputError("year_dot", file=file, field=field, value=value, fix=year)
 
