@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 
 from simlib import i18n
+from simlib.budget_bounds import MONEY_UNITS, implausible_money_errors
 from simlib.catalogue import Catalogue
 from simlib.errors import InputError, excel_code, excel_code_error, folded
 from simlib.i18n import fmt
 from simlib.split_names import SPLIT_RULES
 
 SOURCES = ("central_investment", "central_recurrent", "local", "policy_credit", "mobilised")
-MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
 #: the largest amount of money accepted, in VND: 2^53, the largest whole number of dong a float
 #: holds exactly (about 9 million billion VND — above any budget, far below an overflow)
 MAX_VND = float(2**53)
@@ -164,9 +164,10 @@ def _target_item(catalogue: Catalogue, target: str, cap: str) -> tuple[str | Non
 def shares_sum_error(file: str | None, field: str, total: float) -> InputError:
     """The error for shares of `field` that add up to `total`, not 1: when they add up to 100,
     they were written as percentages (`P1: 40`), and the message says to write fractions."""
+    shown = i18n.LocalText(**{lg: fmt.number(total, lg, decimals=6, trim=True) for lg in i18n.LANGS})  # 4,96 in vi
     if abs(total - 100.0) <= 1e-6:
-        return InputError("shares_sum_percent", file=file, field=field, total=round(total, 6))
-    return InputError("shares_sum", file=file, field=field, total=round(total, 6))
+        return InputError("shares_sum_percent", file=file, field=field, total=shown)
+    return InputError("shares_sum", file=file, field=field, total=shown)
 
 
 def _envelope_entry(entry, base, catalogue, capital_of, scale, file, errors, notes) -> np.ndarray:
@@ -387,6 +388,7 @@ def parse_budget(
             parsed[key] = _parse_year(entry, f"budget.years.{key}", *args)
     split, default = _district_split(raw.get("district_split") or {}, catalogue, unit_ids, file, errors)
     errors += _small_year_errors(parsed, raw["unit"], file)
+    errors += implausible_money_errors(years_raw, scale, raw["unit"], funding.get("plausibility"), file, errors)
     if errors or not known:
         return None, errors
     amounts = np.zeros((len(years), len(catalogue.codes), len(SOURCES)))

@@ -29,7 +29,7 @@ from simlib.errors import (
     raise_if_any,
 )
 from simlib.parameters import sha256_file
-from simlib.paths import data_dir, display_path
+from simlib.paths import as_on_disk, data_dir, display_path, written_path
 from simlib.schema import load_yaml, validate
 from simlib.states import STATES
 from simlib.table_files import (
@@ -135,11 +135,8 @@ def resolve_dataset_path(ref: str, relative_to: Path | None = None) -> Path:
     """A dataset reference: a bare name (`caobang`) is a folder under `data/`; anything with a
     slash is a path relative to `relative_to` (the scenario file's folder)."""
     if "/" not in ref and "\\" not in ref:
-        return data_dir() / ref
-    p = Path(ref)
-    if not p.is_absolute() and relative_to is not None:
-        p = relative_to / p
-    return p.resolve()
+        return Path(as_on_disk(str(data_dir() / ref)))
+    return written_path(relative_to if relative_to is not None else Path.cwd(), ref)
 
 
 def _rows(mask: np.ndarray, limit: int = 10, index: pd.Index | None = None) -> str:

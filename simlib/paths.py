@@ -86,3 +86,11 @@ def as_on_disk(path: str) -> str:
         if other != path and os.path.lexists(other):
             return other
     return path
+
+
+def written_path(base_dir: os.PathLike | str, written: str) -> Path:
+    """The path a file names inside it (a scenario's `dataset`, `transitions`, `legal_frame`,
+    `params`), `written` relative to that file's folder `base_dir` (or absolute), resolved: as the
+    file system holds it when only the other Unicode form of its accented letters is there
+    (`as_on_disk`, the one place the command line's paths are mended too)."""
+    return Path(as_on_disk(str(Path(base_dir) / written))).resolve()

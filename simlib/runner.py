@@ -13,6 +13,7 @@ import pandas as pd
 
 from simlib import __version__
 from simlib.atomic import atomic_dir, output_folder
+from simlib.budget_bounds import scenario_warnings
 from simlib.clock import run_time
 from simlib.compliance import absorption_totals, enforce, legal_status
 from simlib.engines.common import EngineOutput
@@ -22,6 +23,7 @@ from simlib.engines.multidim_twin import run_with_twin
 from simlib.engines.registry import ENGINES, select
 from simlib.errors import InputError
 from simlib.geography import load_geography
+from simlib.i18n import LANGS
 from simlib.memo import memoised
 from simlib.model import Model
 from simlib.options import RunOptions
@@ -194,6 +196,8 @@ def manifest_for(scen: Scenario, options: RunOptions) -> dict:
     }
     if scen.money_notes:  # amounts likely meant in thousands: said wherever the run is read
         manifest["money_notes"] = [asdict(n) for n in scen.money_notes]
+    if warned := scenario_warnings(scen):  # local money far above central money (simlib.budget_bounds)
+        manifest["money_warnings"] = [{lg: w.message(lg) for lg in LANGS} for w in warned]
     if options.chunk is not None:  # random streams are per unit, so the numbers differ from an unchunked run
         manifest["chunking"] = {"chunk": options.chunk, "random_streams": "one per unit (simlib.national)"}
     return manifest

@@ -38,9 +38,9 @@ from simlib.legal import LegalFrame, find_frame, frame_files, load_frame
 from simlib.money_notes import GroupedAmount, grouped_amounts
 from simlib.other_programmes import OtherProgramme, parse_other_programmes
 from simlib.parameters import ParameterSet, scenario_parameters, sha256_file
-from simlib.paths import display_path
+from simlib.paths import display_path, written_path
 from simlib.programmes import old_line_ids
-from simlib.scenario_files import linked_file
+from simlib.scenario_files import cut_file_note, linked_file
 from simlib.scenario_sets import (
     PARAM_ROOTS,
     apply_scenario_sets,
@@ -374,7 +374,7 @@ def _legal_frame(raw, base_dir, params, dataset, broken, shown, errors, years=()
             return None
         path = find_frame(folder, dataset.name) if folder.is_dir() else None
     elif "/" in ref or ref.endswith(".yaml"):
-        path = (base_dir / ref).resolve()
+        path = written_path(base_dir, ref)
     else:
         names = frame_files(folder) if folder.is_dir() else {}
         if ref not in names:
@@ -495,6 +495,6 @@ def load_scenario(path: str | Path, set_overrides: list[tuple[str, Any]] | list[
     raw = scenario_or_spec(load_yaml(path), display_path(path))
     try:
         scen = scenario_from_dict(raw, file=path.resolve(), set_overrides=items)
-    except InputError as exc:
-        raise exc.with_file(display_path(path)) from None
+    except (InputError, InputErrors) as exc:
+        raise cut_file_note(exc, path, display_path(path)) from None
     return replace(scen, money_notes=grouped_amounts(path, display_path(path), typed))

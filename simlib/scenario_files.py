@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simlib.errors import InputError, missing_file, raise_if_any
-from simlib.paths import display_path, scenarios_dir, typable_path
+from simlib.errors import InputError, InputErrors, missing_file, raise_if_any
+from simlib.paths import display_path, scenarios_dir, typable_path, written_path
+from simlib.yaml_strict import empty_key_at_end
 
 
 def collect_scenarios(inputs: list[str | Path]) -> list[Path]:
@@ -55,10 +56,10 @@ def linked_file(written: str, base_dir: Path, shown: str, field: str, holds: str
     suggesting the file the same path names from the bundled scenarios' folder, if there is one.
     With `holds` (a file's name), a folder holding that file is looked for (`params: ../params`),
     and a missing one is said once (not each of its files)."""
-    path = (base_dir / written).resolve()
+    path = written_path(base_dir, written)
     if (path / holds).is_file() if holds else path.is_file():
         return path
-    bundled = (scenarios_dir() / written).resolve()
+    bundled = written_path(scenarios_dir(), written)
     there = (bundled / holds).is_file() if holds else bundled.is_file()
     near = [typable_path(bundled)] if there and bundled != path else None
     if holds:  # a folder: its full path (`.` would say nothing)
@@ -68,3 +69,24 @@ def linked_file(written: str, base_dir: Path, shown: str, field: str, holds: str
     raise InputError(
         "linked_file_missing", file=shown, field=field, value=written, looked=typable_path(path), suggest=near
     )
+
+
+def cut_file_note(exc: InputError | InputErrors, path: Path, shown: str) -> InputError | InputErrors:
+    """`exc`, a scenario file's problems (a single one attributed to `shown` if it names no file),
+    those about the key written on the file's last line with nothing after it (`    2024:`: the
+    file stops where one cut off at a line end would, `yaml_strict.empty_key_at_end`) saying that
+    the file looks cut off there. A key left empty on purpose is no problem and is not named."""
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc.with_file(shown)]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return exc
+    found = empty_key_at_end(text)
+    if found is None:
+        return exc
+    field, line = found
+    for e in errors:
+        if e.field == field and e.file == shown:
+            e.because.append(("err.cut_at_key", {"line": line, "text": text.split("\n")[line - 1].strip()}))
+            e.args = (e.message("en"),)
+    return exc

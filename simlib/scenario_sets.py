@@ -9,7 +9,7 @@ from typing import Any
 from simlib.errors import InputError, raise_if_any, suggestions
 from simlib.parameters import PARAM_FILES, parse_value, set_dotted
 from simlib.schema import get_schema
-from simlib.written_numbers import number_text_error
+from simlib.written_numbers import number_text_error, year_dot_error
 
 PARAM_ROOTS = tuple(PARAM_FILES) + ("standards",)  # top-level keys of parameter overrides
 #: scenario fields that decide which years are projected, and so which years need a budget
@@ -43,6 +43,10 @@ def apply_scenario_sets(raw: dict, items: list[tuple[str, Any]], made: list[str]
     errors = []
     top_allowed = tuple(get_schema("scenario")["properties"])
     for key, value in items:
+        dotted_year = set_key_year_dot(key)
+        if dotted_year is not None:
+            errors.append(dotted_year)
+            continue
         made += open_budget_item(raw, key)
         try:
             set_dotted(raw, key, value, allow_new_top=top_allowed, allow_new_leaf=True)
@@ -51,6 +55,18 @@ def apply_scenario_sets(raw: dict, items: list[tuple[str, Any]], made: list[str]
             near = suggestions(key.partition(".")[0], allowed)
             errors.append(InputError("set_unknown", file="--set", field=key, allowed=allowed, suggest=near))
     return errors
+
+
+def set_key_year_dot(key: str) -> InputError | None:
+    """The message a file's `2.025:` key under `years` gets (`year_dot_error`) for a `--set` key
+    writing that year with a thousands dot (`budget.years.2.025.lines.P2.local`: split at its dots,
+    the year would be read as the key `2` then `025`); None for any other key."""
+    parts = key.split(".")
+    for i in range(len(parts) - 2):
+        if parts[i] == "years" and len(parts[i + 1]) == 1 and parts[i + 2].isdigit() and len(parts[i + 2]) == 3:
+            year = f"{parts[i + 1]}.{parts[i + 2]}"
+            return year_dot_error(year, "--set", ".".join(parts[: i + 1]))
+    return None
 
 
 def open_budget_item(raw: dict, key: str) -> list[str]:

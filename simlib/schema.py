@@ -37,6 +37,7 @@ from simlib.written_numbers import (
     spelled_number_error,
     thousands_error,
     year_dot_error,
+    year_dot_items,
 )
 from simlib.yaml_strict import MAX_YAML_DEPTH, MAX_YAML_NODES, DuplicateKey, TooDeep, TooLarge, parse_strict, yaml_error
 
@@ -175,6 +176,8 @@ def _convert(err, file: str) -> list[InputError]:
     v = err.validator
     if (year := year_dot_error(err.instance, file, field)) is not None:  # `2.027`: both bound and type
         return [year]
+    if years := year_dot_items(err.instance, file, field):  # `years: [2.025, 2026]`
+        return years
     if isinstance(err.instance, str) and DECIMAL_COMMA.match(err.instance) and _expects_number(err):
         comma = _comma_error(err, file, field)
         if comma is not None:

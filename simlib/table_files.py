@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from pathlib import Path
 
@@ -55,17 +56,50 @@ def read_table(path: Path) -> pd.DataFrame:
                 raise InputError("csv_old_excel", file=shown)
             # every sheet row a row (index + 2); empty cells "" as in a CSV
             df = pd.read_excel(path, dtype=str).fillna("")
+        elif path.suffix.lower() in (".yaml", ".yml"):  # a scenario or parameter file given for a table
+            raise InputError("table_is_yaml", file=shown)
         else:
             text = table_text(path, shown)
             sep = text_separator(text)
+            extra_cells(text, sep, shown)
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
             df.index = text_rows(text, sep, len(df))
     except InputError:
         raise
     except Exception as exc:  # pandas raises many types for unreadable files
-        raise InputError("csv_read", file=shown, detail=str(exc).splitlines()[0][:200]) from None
+        raise unreadable_table(shown, str(exc)) from None
     df.columns = [str(c).strip() for c in df.columns]
     return without_blank_rows(df)
+
+
+#: pandas' words for a row with more cells than the header has columns
+EXTRA_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def unreadable_table(shown: str, detail: str) -> InputError:
+    """The error for a table pandas could not read (`detail`, its English words): a row with more
+    cells than the header has columns (an unquoted comma in a cell: `1,5`) said in plain words;
+    else its words."""
+    extra = EXTRA_FIELDS.search(detail)
+    if extra is not None:
+        columns, line, _ = extra.groups()
+        return InputError("csv_extra_cells", file=shown, line=line, columns=columns)
+    return InputError("csv_read", file=shown, detail=detail.splitlines()[0][:200])
+
+
+def extra_cells(text: str, sep: str, shown: str) -> None:
+    """Refuse a CSV `text` whose rows hold more cells with content than its header has columns
+    (`783,5` in a comma-separated file: a decimal comma makes one cell two), naming those lines;
+    pandas would move the extra cells into a row of their own, said wrong at a line that has none.
+    Empty cells at a row's end (separators a spreadsheet leaves) are no content."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        columns = next((len(row) for row in reader if any(c.strip(" \t") for c in row)), 0)  # blank lines skipped
+        lines = [str(reader.line_num) for row in reader if any(c.strip() for c in row[columns:])]
+    except csv.Error:
+        return  # a quote left open: pandas' reading says it
+    if lines:
+        raise InputError("csv_extra_cells", file=shown, line=", ".join(lines[:10]), columns=columns)
 
 
 def row_numbers(index) -> np.ndarray:

@@ -249,16 +249,27 @@ def year_dot_error(value: object, file: str | None, field: str | None) -> InputE
     reads as the decimal number 2.027, with the year to write (2027); None for any other value
     or a field that holds no year. A key of a mapping by year (`budget.years`: `2.025:`) is read
     the same: the scenario's reader holds it as the text '2.025', which the field names."""
-    by_year = (field or "").rsplit(".", 1)[-1] == "years"
+    last = (field or "").rsplit(".", 1)[-1]
+    by_year = last in ("years", "amounts")  # mappings by year: `budget.years`, `other_programmes.N.amounts`
     number = _as_float(value) if by_year else value
-    if not isinstance(number, float) or not (by_year or is_year(field)) or not 1.9 <= number <= 2.1:
+    if not isinstance(number, float) or not 1.9 <= number <= 2.1:
         return None
+    horizon = last == "horizon" and number > 2.024  # a count of years, written as a last year (2.030)
     year = round(number * 1000)
-    return (
-        InputError("year_dot", file=file, field=field, value=value, fix=year)
-        if abs(year - number * 1000) < 1e-6
-        else None
-    )
+    if not (by_year or horizon or is_year(field)) or abs(year - number * 1000) >= 1e-6:
+        return None
+    if horizon:
+        return InputError("horizon_year_dot", file=file, field=field, value=value, fix=year, count=year - 2024 + 1)
+    return InputError("year_dot", file=file, field=field, value=value, fix=year)
+
+
+def year_dot_items(values: object, file: str | None, field: str | None) -> list[InputError]:
+    """`year_dot_error` for each item of a list of years (`years: [2.025, 2026]` in an optimiser
+    spec), named by its place in the list; empty for anything else."""
+    if not isinstance(values, list) or not (field or "").rsplit(".", 1)[-1].endswith("years"):
+        return []
+    found = (year_dot_error(v, file, f"{field}.{i}") for i, v in enumerate(values))
+    return [e for e in found if e is not None]
 
 
 def _as_float(text: object) -> float | None:
@@ -271,5 +282,7 @@ def _as_float(text: object) -> float | None:
 
 def is_year(field: str | None) -> bool:
     """Whether `field` holds a calendar year (`start_year`, `same_as`, `…_year`)."""
-    last = (field or "").rsplit(".", 1)[-1]
-    return last == "same_as" or last.endswith("year")
+    parts = (field or "").rsplit(".", 2)
+    last = parts[-1]
+    in_list = last.isdigit() and len(parts) > 1 and parts[-2].endswith("years")  # `years.0`: an item of a list of years
+    return last == "same_as" or last.endswith("year") or in_list

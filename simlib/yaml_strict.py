@@ -242,6 +242,9 @@ def yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     cut = cut_off(exc, shown) if "<stream end>" in problem or "end of stream" in problem else None
     if cut is not None:  # the text stops inside a value, and inside a line
         return cut
+    left_open = open_value_error(exc, shown)
+    if left_open is not None:
+        return left_open
     if problem.startswith("found unhashable key"):  # `? [a, b]`: a list or a mapping as a key
         return InputError("yaml_key", file=shown, line=line, column=column)
     detail = problem or str(exc).replace("\n", " ")
@@ -267,6 +270,57 @@ def cut_off(exc: yaml.YAMLError, shown: str) -> InputError | None:
     return InputError("yaml_cut", file=shown, line=last, text=words, start=min(start, last))
 
 
+#: the closing mark of each bracket of a YAML value written on one line (a flow collection)
+CLOSING = {"[": "]", "{": "}"}
+
+
+def open_value_error(exc: yaml.YAMLError, shown: str) -> InputError | None:
+    """The error for a bracket (`years: [2025,` then a line end) or a quote left open in a file
+    whose text is at hand: the line where it opens, what closes it, and the line where the parser
+    gave up, in plain words instead of the parser's («expected ',' or ']', but got '<stream
+    end>'»). None for any other error."""
+    context = str(getattr(exc, "context", "") or "")
+    buffer = getattr(exc.problem_mark, "buffer", None)
+    if not isinstance(buffer, str) or "flow" not in context and "quoted scalar" not in context:
+        return None
+    line = exc.problem_mark.line + 1
+    if "quoted scalar" in context:
+        start = exc.context_mark
+        quote = buffer[start.index] if start is not None and start.index < len(buffer) else '"'
+        first = start.line + 1 if start is not None else line
+        return InputError("yaml_open_quote", file=shown, start=first, line=line, mark=quote)
+    found = innermost_open(buffer[: exc.problem_mark.index])
+    if found is None or found[0] >= line:
+        return None  # no bracket left open, or one the parser stopped at on its own line: said as before
+    start, bracket = found
+    end_of_start = buffer.find("\n", sum(len(t) + 1 for t in buffer.split("\n")[: start - 1]))
+    if innermost_open(buffer[:end_of_start]) != found:
+        return None  # closed on its own line: the problem is another
+    return InputError("yaml_open_bracket", file=shown, start=start, line=line, mark=bracket, close=CLOSING[bracket])
+
+
+def innermost_open(text: str) -> tuple[int, str] | None:
+    """(line, bracket) of the innermost `[` or `{` of `text` not closed in it, outside quotes and
+    comments (a quote opens only where a value starts: `it's` quotes nothing); None if none is."""
+    stack: list[tuple[int, str]] = []
+    quote, line, before = "", 1, "\n"
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = "" if ch == quote or ch == "\n" and quote == "#" else quote
+        elif ch == "#" and before in " \t\n":
+            quote = "#"
+        elif ch in "'\"" and before in " \t\n[{,:":
+            quote = ch
+        elif ch in CLOSING:
+            stack.append((line, ch))
+        elif ch in "]}" and stack:
+            stack.pop()
+        before = ch
+    return stack[-1] if stack else None
+
+
 #: characters that look like a space (or like nothing) but are none to YAML: no-break spaces
 #: (U+00A0, U+202F), thin and zero-width spaces, soft hyphen; typed by word processors
 HIDDEN_SPACES = "\u00a0\u202f\u2009\u200b\u200c\u200d\u2060\u00ad"
@@ -287,4 +341,32 @@ def hidden_in_line(mark, exc: yaml.YAMLError) -> tuple[int, str] | None:
         found = dict.fromkeys(c for c in lines[number] if c in HIDDEN_SPACES)
         if found:
             return number + 1, ", ".join(f"U+{ord(c):04X}" for c in found)
+    return None
+
+
+def empty_key_at_end(text: str) -> tuple[str, int] | None:
+    """(dotted field, line) of a key (or list item) written on the last line of `text` that holds
+    anything but comments, with nothing after it (`  district_split:`, `    2024:`, `  -`): where a
+    file cut off at a line end (saved or copied in part) stops. None for any other file, or one
+    that cannot be read."""
+    lines = text.split("\n")
+    last = max((i for i, s in enumerate(lines) if s.strip() and not s.strip().startswith("#")), default=None)
+    try:
+        root = compose_fast(text) if last is not None else None
+    except (yaml.YAMLError, TooDeep, TooLarge, RecursionError):
+        return None
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            pairs = [(k.start_mark.line, v) for k, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            pairs = [(v.start_mark.line, v) for v in node.value]
+        else:
+            continue
+        for line, value in pairs:
+            empty = isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style
+            if empty and line == last:
+                return ".".join(field_of(root, value)), last + 1
+            stack.append(value)
     return None

@@ -255,7 +255,7 @@ def test_a_yaml_syntax_error_says_its_lines_in_vietnamese(here):
     its line and column."""
     (here / "broken.yaml").write_text("name: x\nhorizon: [1\n", encoding="utf-8")
     code, out = cli("validate", "broken.yaml")
-    assert_user_error(code, out, ["broken.yaml", "tệp YAML không đọc được từ dòng 2 đến dòng 3"])
+    assert_user_error(code, out, ["broken.yaml", "dấu «[» mở ở dòng 2 chưa được đóng (đọc đến dòng 3"])
     (here / "colon.yaml").write_text("name: x\nhorizon: 2: 3\n", encoding="utf-8")
     code, out = cli("validate", "colon.yaml")
     assert_user_error(code, out, ["colon.yaml", "tệp YAML không đọc được ở dòng 2, cột 11"])

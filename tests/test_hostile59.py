@@ -105,7 +105,7 @@ def test_list_names_a_broken_scenario_and_why(here):
         code,
         text,
         [
-            "plans/broken.yaml: tệp YAML không đọc được ở dòng 3",
+            "plans/broken.yaml: dấu «[» mở ở dòng 2 chưa được đóng",
             "plans/typo.yaml, trường «horizn»: khóa không được hỗ trợ",
             "có phải là horizon không?",
             "simlib validate plans",
@@ -131,7 +131,7 @@ def test_list_with_a_broken_scenario_stays_light(tmp_path):
     (tmp_path / "broken.yaml").write_text("name: broken\nhorizon: [\n", encoding="utf-8")
     seen = command("--lang", "en", "list", "--scenarios", str(tmp_path))
     assert seen["status"] == 2, seen["err"]
-    assert "broken.yaml: cannot parse YAML at line 3" in seen["err"], seen["err"]
+    assert "broken.yaml: the “[” opened on line 2 is never closed" in seen["err"], seen["err"]
     assert "problem(s)" not in seen["err"]
     assert sorted(seen["modules"] & set(TABLES)) == []
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("vietnamese_by_default")
     [
         ("５５７，５", "vi", "hãy gõ lại bằng chữ số thường: 557.5 (giá trị: '５５７，５')", "557.5"),
         ("１．２３４，５", "en", "type it again in ordinary digits: 1234.5 (value: '１．２３４，５')", "1234.5"),
-        ("１２　５００", "en", "type it again in ordinary digits: 12500 (value: '１２\\u3000５００')", "12500"),
+        ("１　２５０", "en", "type it again in ordinary digits: 1250 (value: '１\\u3000２５０')", "1250"),
     ],
     ids=["decimal comma", "dots and comma", "ideographic space"],
 )

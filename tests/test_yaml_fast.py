@@ -95,7 +95,8 @@ def test_the_limit_itself_is_read():
         ("seed: 1\nseed: 2\n", "duplicate_key"),
         ("a:\n\tb: 1\n", "yaml_tab"),
         ("a: &a [*a]\n", "yaml_recursive"),
-        ("a: [1, 2\nb: 3\n", "yaml_between"),
+        ("a: [1, 2\nb: 3\n", "yaml_open_bracket"),  # said in plain words since input65
+        ("name: a\nx: [1, 2]]\ny: 1\n", "yaml_between"),
         ("? [a, b]\n: 1\n", "yaml_key"),  # a list as a key: once an internal error (TypeError)
     ],
 )

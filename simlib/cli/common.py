@@ -93,6 +93,8 @@ check_all = later("simlib.batch:check_all")
 load_scenario = later("simlib.scenario:load_scenario")
 resolve_dataset_path = later("simlib.dataset:resolve_dataset_path")
 missing_dataset = later("simlib.dataset:missing_dataset")
+#: a checked scenario's money warnings (`simlib.budget_bounds`: local money far above central money)
+scenario_warnings = later("simlib.budget_bounds:scenario_warnings")
 
 
 def _bound_text(lo, hi) -> str:
@@ -408,6 +410,14 @@ def print_money_notes(
             shown.add(text)
             print(indent + "⚠ " + text, file=file or sys.stderr)
     return len(shown) - before
+
+
+def print_money_warnings(scen, lang: str, file=None, indent: str = "") -> None:
+    """Print the warnings of the checked scenario `scen`'s money (`simlib.budget_bounds`: a
+    year's local money far above its central money, perhaps written in a unit a thousand times
+    smaller), to `file` (standard error by default); the run records them in its manifest."""
+    for warning in scenario_warnings(scen):
+        print(indent + "⚠ " + warning.message(lang), file=file or sys.stderr)
 
 
 def say_first_compile(models: set, lang: str) -> None:

@@ -19,6 +19,7 @@ from simlib.cli.common import (
     checked_scenario,
     later,
     print_money_notes,
+    print_money_warnings,
     say_first_compile,
     scenario_check,
 )
@@ -176,6 +177,7 @@ def main(args) -> int:
     scen = checked_scenario(args, args.scenario)
     check_out(args.out, "run", scen.input_paths())
     print_money_notes([args.scenario], lang, set_items=args.set_items)
+    print_money_warnings(scen, lang)
     print(i18n.t("cli.running", lang, name=scen.name, engine=args.engine), file=sys.stderr)
     res = _run_compiling(scen, options, lang)
     extra = _intervals(res, lang)

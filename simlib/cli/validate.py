@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from simlib import i18n
-from simlib.cli.common import later, print_money_notes, scenario_check
+from simlib.cli.common import later, print_money_notes, print_money_warnings, scenario_check
 from simlib.errors import SimlibError
 from simlib.paths import display_path
 from simlib.scenario_files import collect_scenarios
@@ -37,6 +37,7 @@ def main(args) -> int:
             print("✓ " + i18n.t("cli.valid", lang, path=display_path(p)))
             for note in scenario_not_checked(checked[p]):  # as the run's first screen: notes, not errors
                 print("  " + i18n.t("cli.valid_note", lang, note=note.get(lang)))
+            print_money_warnings(checked[p], lang, file=sys.stdout, indent="  ")
         elif isinstance(exc, SimlibError):
             print(f"✗ {display_path(p)}\n  " + exc.message(lang).replace("\n", "\n  "))
         else:  # a bug in simlib on this file: said so, and the other files are still checked
