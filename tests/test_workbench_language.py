@@ -158,3 +158,21 @@ def test_after_a_switch_amounts_are_read_the_new_way(base_file, tmp_path, runs):
     assert view.grid.cells["P3.1", "central_recurrent"].value == "1.234,5"
     view.grid.cells["P3.1", "central_recurrent"].value = "12,5"
     assert view.state.amounts()[1:, item, 1].tolist() == [12.5e9, 12.5e9] and len(runs) == 4
+
+
+def test_results_and_notes_on_screen_are_said_again(base_file, tmp_path, runs):
+    """The probabilities computed, their note and a save's status line follow a switch; the
+    save's file is the one written before it."""
+    view = open_view(base_file, tmp_path)
+    view.w["title_vi"].value = "Thử nghiệm"
+    path = view.save()
+    assert path is not None and "Đã lưu" in view.w["status"].value
+    assert view.compute_probabilities(n=4) and view.wait(300)
+    assert "4 lần rút tham số" in view.w["probability_note"].value
+    ran, compare_vi = len(runs), view.w["compare"].value
+    view.w["language"].value = "en"
+    assert "over 4 parameter draws" in view.w["probability_note"].value
+    assert "Saved" in view.w["status"].value and path.name in view.w["status"].value
+    found = re.findall(r"(\d+)(?:[.,](\d+))?\s*%", html.unescape(re.sub(r"<[^>]+>", " ", view.w["compare"].value)))
+    assert found and found == re.findall(r"(\d+)(?:[.,](\d+))?\s*%", html.unescape(re.sub(r"<[^>]+>", " ", compare_vi)))
+    assert not VIETNAMESE.search(re.sub(r"<[^>]+>", " ", view.w["compare"].value)) and len(runs) == ran
