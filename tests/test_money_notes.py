@@ -196,10 +196,10 @@ def test_the_explorer_opened_on_such_a_file_shows_the_notes_above_the_amounts(tm
     p = write(tmp_path)
     p.write_text("".join(x for x in p.read_text(encoding="utf-8").splitlines(True) if "envelope" not in x), "utf-8")
     view = ExplorerView(AllocationState.load(p), "vi", debounce=0)
-    shown = view.w["box"].children[1].value
+    shown = view.w["box"].children[2].value  # under the stylesheet and the language toggle
     assert shown.count('class="sl-note"') == 1 and "dòng 15" in shown and "được đọc là 12,5 tỷ đồng" in shown
     plain = ExplorerView(AllocationState.load(params_dir() / "scenarios" / "plan_2024.yaml"), "vi", debounce=0)
-    assert plain.w["box"].children[1].value == ""
+    assert plain.w["box"].children[2].value == ""
 
 
 def test_a_unit_simlib_does_not_know_gives_no_notes(tmp_path):

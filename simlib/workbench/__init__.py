@@ -10,6 +10,9 @@
                suggestion (no widgets)
 - `grid`       the amount controls (content x source, a year control, shares, envelope)
 - `view`       the explorer's widgets over a state (`explore` opens it in a notebook)
+- `ondemand`   the view's computations on demand (probabilities, the optimiser's suggestion)
+- `saving`     the view's saving panel (titles, file, overwrite, unsaved note)
+- `language`   the header's language toggle and the texts said again in the other language
 - `charts`     the explorer's chart (inline SVG), redrawn on every change
 - `workspace`  the git-ignored workspace: saved scenarios (safe names, overwrite only when
                confirmed) and the notebook copies `make lab` opens

@@ -138,6 +138,13 @@ class LiveRateChart:
         self.top = TOP + LINE * (max(len(p["title"]) for p in self.fixed) - 1)
         self.ylim = self._limits(self.current)
 
+    def relabel(self, lang: str) -> None:
+        """Titles, legend and numbers in `lang` from now on (the lines and axes stay)."""
+        self.lang = lang
+        for p in self.fixed:
+            p["title"] = self.levels.geo_parts(p["geo"], lang, p["xs"] or None)
+        self.top = TOP + LINE * (max(len(p["title"]) for p in self.fixed) - 1)
+
     def _limits(self, current) -> tuple[float, float]:
         values = [v for p, cur in zip(self.fixed, current) for v in list(p["start"]) + list(cur)]
         values += [v for p in self.fixed for seg in p["target"] for v in seg[1]]

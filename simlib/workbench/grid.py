@@ -116,14 +116,13 @@ class AmountGrid:
         self._syncing = False
         self._at: dict | None = None  # (item, source) -> place in the amounts (`_positions`)
         self._texts: dict[tuple, str] = {}  # amount (VND) -> its text in the cells (`_text`)
-        t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
-        years = [(t("wb.year_all"), EVERY_YEAR)] + [(str(y), y) for y in state.years[1:]]
+        self._relabelling = False  # the year control's options are being said in another language
         # a Dropdown's None means "nothing chosen" (shown empty): every year has its own value
-        self.year_control = W.Dropdown(options=years, value=EVERY_YEAR, description=t("wb.year_label"))
+        self.year_control = W.Dropdown(options=self._years(), value=EVERY_YEAR)
         self.year_control.observe(lambda _: self._year_chosen(), names="value")
-        self.options = [v for _, v in years]
+        self.options = [v for _, v in self._years()]
         self._shown = EVERY_YEAR  # the year control's value whose amounts the cells show
-        self.wait = W.HTML(f"{wait_mark()}{H.esc(t('wb.grid.switching'))}")
+        self.wait = W.HTML()
         self.wait.add_class(WAIT_CLASS)
         self.head = W.HBox([self.year_control, self.wait])
         self.head.add_class("sl-shown-0")
@@ -134,9 +133,38 @@ class AmountGrid:
         for w in [*self.totals.values(), *self.limits.values()]:
             w.add_class(FIGURE_CLASS)
         self.layouts: dict[str, tuple[GridLayout, list, dict]] = {}  # key -> (layout, rows, share widgets)
+        self._layouts = {lang: self.layouts}  # ... in each language shown
         self.layout: GridLayout | None = None
         self.note = W.HTML()
         self.box = W.VBox([self.head, self.note])
+        self._label()
+        self.sync()
+
+    def _years(self) -> list[tuple[str, int]]:
+        """The year control's options: (label, value), every projected year first."""
+        return [(i18n.t("wb.year_all", self.lang), EVERY_YEAR)] + [(str(y), y) for y in self.state.years[1:]]
+
+    def _label(self) -> None:
+        """The year control's words and the busy note, in the language shown."""
+        self.year_control.description = i18n.t("wb.year_label", self.lang)
+        self.wait.value = f"{wait_mark()}{H.esc(i18n.t('wb.grid.switching', self.lang))}"
+
+    def relabel(self, lang: str) -> None:
+        """Every text of the grid in `lang`: the year control (the year chosen kept, nothing
+        chosen anew), the rows' names (made once per catalogue and language), the amounts in its
+        number format (1.234,5 / 1,234.5), shares, totals and notes; amounts typed afterwards are
+        read its way. The state is not touched."""
+        self.lang, chosen = lang, self.year_control.value
+        self._texts.clear()  # the amounts' texts were made in the other number format
+        self._relabelling = True
+        try:  # new options select the first one: the chosen year is put back, unseen by `_year_chosen`
+            self.year_control.options = self._years()
+            self.year_control.value = chosen
+        finally:
+            self._relabelling = False
+        self._label()
+        self.layouts = self._layouts.setdefault(lang, {})
+        self.layout = None  # the rows of the catalogue shown, in `lang` (`_show`)
         self.sync()
 
     @property
@@ -152,6 +180,8 @@ class AmountGrid:
 
     def _year_chosen(self) -> None:
         """A year was chosen: busy until its amounts are shown (`later`)."""
+        if self._relabelling:
+            return
         busy = self.pending
         (self.head.add_class if busy else self.head.remove_class)(BUSY_CLASS)
         if busy:
