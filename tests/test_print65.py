@@ -103,6 +103,13 @@ def test_the_heat_map_writes_each_change_with_its_sign_readable_on_its_cell():
     assert all(t.label2.get_visible() and not t.label1.get_visible() for t in ticks)  # 12 rows: not at the foot
 
 
+def test_a_column_label_is_wrapped_between_words_only():
+    """«Information» was printed «Informatio / n» above its column."""
+    fig = plot_district_changes(_unit_rows(3).replace({"housing": "information"}), lang="en")
+    labels = [t.label2.get_text() for t in fig.axes[0].xaxis.get_major_ticks()]
+    assert labels == ["Education", "Information"]
+
+
 def test_ink_is_black_on_light_and_white_on_dark():
     assert ink((1.0, 1.0, 0.75, 1.0)) == "black"  # pale yellow, the middle of the scale
     assert ink((0.0, 0.41, 0.22, 1.0)) == "white"  # dark green: grey 0.27

@@ -139,7 +139,7 @@ def _heat_panel(ax, v, rows, columns, lim: float, lang) -> object:
     """One panel of the heat map: cells, each value written in it (`ink`), column labels above
     (and at the foot too when the panel is long), row labels at the left."""
     im = ax.imshow(v, cmap=HEAT_CMAP, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
-    labels = [textwrap.fill(str(c), LABEL_CHARS) for c in columns]
+    labels = [textwrap.fill(str(c), LABEL_CHARS, break_long_words=False) for c in columns]
     ax.set_xticks(range(len(columns)), labels, fontsize=CELL_FONT)
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=len(rows) > FOOT_ROWS, labelbottom=len(rows) > FOOT_ROWS)
     ax.set_yticks(range(len(rows)), rows, fontsize=CELL_FONT + 0.5)
