@@ -87,8 +87,8 @@ def exported(tmp_path, monkeypatch):
 
 
 def test_the_workbook_and_csvs_list_the_groups_as_the_page_does(exported):
-    """The page lists the 2025–2027 group first; so do the ranking's CSV and its sheet in
-    compare.xlsx (every row, each group's rows together), the verdicts CSV and the robustness CSVs;
+    """The page lists the 2025–2027 group first; so do the ranking's CSV and the sheets of
+    compare.xlsx (every row, each group's rows together; one sheet per group since print65), the verdicts CSV and the robustness CSVs;
     two exports write the same bytes."""
     runs, (out, again) = exported
     names = sorted(p.name for p in out.iterdir())
@@ -99,11 +99,11 @@ def test_the_workbook_and_csvs_list_the_groups_as_the_page_does(exported):
     group_col = i18n.t("compare.group_col", "vi")
     ranking = pd.read_csv(out / "compare_table_ranking.csv", sep=";", encoding="utf-8-sig")
     assert list(dict.fromkeys(ranking[group_col])) == page
-    sheet = openpyxl.load_workbook(out / "compare.xlsx")[i18n.t("compare.table.ranking", "vi")]
-    rows = list(sheet.iter_rows(values_only=True))
-    col = rows[0].index(group_col)
-    assert [row[col] for row in rows[1:]] == list(ranking[group_col])
-    assert [row[0] for row in rows[1:]] == list(ranking[rows[0][0]])
+    book = openpyxl.load_workbook(out / "compare.xlsx")
+    sheets = book.sheetnames[1:]  # print65: a sheet per group, after the information sheet
+    assert len(sheets) == 2 and "2026–2027" in sheets[0] and "2024–2025" in sheets[1]
+    rows = [row[0] for name in sheets for row in list(book[name].iter_rows(values_only=True))[1:]]
+    assert rows == list(ranking[ranking.columns[0]])
     names = [r.name for g in BP.reading_order(runs) for r in g]
     assert list(dict.fromkeys(pd.read_csv(out / "compare_verdicts.csv")["scenario"])) == names
     for f in ("compare_robustness.csv", "compare_regret.csv"):

@@ -9,6 +9,8 @@ The one formatter for everything a user reads (reports, tables, chart axes, CLI)
   when they round above zero;
 - rounding: Python's (round half to even on the exact binary value), as `f"{x:.1f}"` does;
 - percentages: Vietnamese `24,7 %` (a space before %, as the glossary writes it), English `24.7%`;
+  a share strictly between 0 and 100 % never reads as 0 or 100 % (`percent_shown`: 99.6 % with
+  no decimals is `99,6 %`, not `100 %`);
 - percentage points: `−4,23 điểm %` / `−4.23 percentage points`;
 - money: `1.424,0 tỷ đồng`, `262,4 triệu đồng` / `1,424.0 billion VND`;
 - dates: `ngày 02 tháng 12 năm 2026` / `2 December 2026`, in Vietnam's time zone
@@ -87,12 +89,35 @@ def signed(x, lang: str | None = None, decimals: int = 0) -> str:
     return {-1: MINUS, 0: "", 1: "+"}[sign] + text
 
 
+#: a share this close to 0 or 100 % is 0 or 100 % (a sum of shares off in its last bits)
+PERCENT_NOISE = 1e-9
+#: decimals a share inside 0–100 % may take beyond those asked, not to read as 0 or 100 %
+PERCENT_EXTRA = 2
+
+
+def percent_shown(x: float, decimals: int) -> tuple[float, int]:
+    """(value, decimals) a percentage `x` is written with: `x` with `decimals`, unless `x` lies
+    strictly between 0 and 100 and would be written as 0 or 100 (99.6 -> «100 %»: a target of
+    every officer trained would look met; 0.4 -> «0 %»): then with one more decimal (99,6 %), or
+    two (99,96 %); a share closer still is written as the nearest value of those decimals inside
+    (99.997 -> 99,99 %, 0.001 -> 0,01 %). Values within `PERCENT_NOISE` of 0 or 100, and values
+    outside 0–100, are written as asked."""
+    if not PERCENT_NOISE < x < 100 - PERCENT_NOISE:
+        return x, decimals
+    for d in range(decimals, decimals + PERCENT_EXTRA + 1):
+        if 0 < round(x, d) < 100:
+            return x, d
+    step = 10.0**-d
+    return (step if x < 50 else 100 - step), d
+
+
 def percent(x, lang: str | None = None, decimals: int = 1) -> str:
-    """A percentage given in % (24.7 -> `24,7 %` / `24.7%`)."""
+    """A percentage given in % (24.7 -> `24,7 %` / `24.7%`); a share inside 0–100 % never reads
+    as 0 or 100 % (`percent_shown`: 99.6 with no decimals is `99,6 %`)."""
     if is_missing(x):
         return DASH
-    text = number(x, lang, decimals)
-    return _PERCENT[get_lang(lang)].format(text)
+    value, d = percent_shown(float(x), max(0, int(decimals)))
+    return _PERCENT[get_lang(lang)].format(number(value, lang, d))
 
 
 def points(x, lang: str | None = None, decimals: int = 2) -> str:

@@ -41,6 +41,9 @@ from simlib.unit_switch import unit_switch
 MANY_UNITS = 12
 #: rows shown in the page at each end of the ranked table
 PAGE_ROWS = 10
+#: more units than this: the ranked dots in two panels side by side; inches a unit's line takes
+#: (56 communes in one column of 0.16 in took a printed page, at 4,7-point names; print65)
+DOT_ROWS, DOT_ROW = 30, 0.17
 #: the measures of the changes table, in order
 CHANGE_MEASURES = ("poor", "near_poor")
 CHANGE_COLUMNS = ("previous", "remapping", "reclassification", "movement", "current")
@@ -75,25 +78,34 @@ def unit_frame(ctx) -> pd.DataFrame:
 
 
 def ranked_dots(ctx, frame: pd.DataFrame) -> html.Chart:
-    """Every unit on its own line, sorted by the poor rate at the horizon."""
+    """Every unit on its own line, sorted by the poor rate at the horizon; more than `DOT_ROWS`
+    units in two panels side by side on one scale (the first half of the ranking on the left)."""
     L, ys = ctx.lang, data.years(ctx.tables.indicators)
     t = lambda k, **kw: i18n.t(k, L, **kw)  # noqa: E731
     n = len(frame)
-    fig = Figure(figsize=(charts.WIDTH, 0.16 * n + 1.1), layout="constrained")
+    halves = [frame.iloc[: -(-n // 2)], frame.iloc[-(-n // 2) :]] if n > DOT_ROWS else [frame]
+    rows = max(len(h) for h in halves)
+    fig = Figure(figsize=(charts.WIDTH, DOT_ROW * rows + 1.2), layout="constrained")
     with matplotlib.rc_context(charts.RC):
-        ax = fig.subplots()
-        y = np.arange(n)[::-1]
-        ax.hlines(y, frame["first"], frame["last"], color="0.6", lw=0.8)
-        ax.plot(frame["first"], y, "o", mfc="white", mec="black", ms=4, label=str(ys[0]))
-        ax.plot(frame["last"], y, "o", color="black", ms=4, label=str(ys[-1]))
-        labels = [name + (" ★" if p else "") for name, p in zip(frame["name"], frame["is_poor"], strict=True)]
-        ax.set_yticks(y, labels, fontsize=6.5)
-        ax.set_ylim(-0.8, n - 0.2)
-        ax.set_xlabel(t("axis.poor_rate"))
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(L))
-        ax.grid(axis="x", alpha=1.0)
-        ax.legend(loc="lower right", fontsize=8)
+        axes = fig.subplots(1, len(halves), sharex=True, squeeze=False)[0]
+        for ax, part in zip(axes, halves):
+            _dot_panel(ax, part, rows, ys, L)
+            ax.set_xlabel(t("axis.poor_rate"))
+        axes[-1].legend(loc="lower right", fontsize=8)
     return html.Chart(fig, t("report.fig.units_ranked", first=ys[0], last=ys[-1]))
+
+
+def _dot_panel(ax, part: pd.DataFrame, rows: int, ys, lang: str) -> None:
+    """One panel of `ranked_dots`: its units top down, room for `rows` of them."""
+    y = np.arange(len(part))[::-1] + (rows - len(part))
+    ax.hlines(y, part["first"], part["last"], color="0.6", lw=0.8)
+    ax.plot(part["first"], y, "o", mfc="white", mec="black", ms=4, label=str(ys[0]))
+    ax.plot(part["last"], y, "o", color="black", ms=4, label=str(ys[-1]))
+    labels = [name + (" ★" if p else "") for name, p in zip(part["name"], part["is_poor"], strict=True)]
+    ax.set_yticks(y, labels, fontsize=7.5)
+    ax.set_ylim(-0.8, rows - 0.2)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(lang))
+    ax.grid(axis="x", alpha=1.0)
 
 
 def symbol_map(ctx, frame: pd.DataFrame) -> html.Chart | None:

@@ -32,9 +32,9 @@ from simlib.report.levels import Levels, manifest_levels
 from simlib.report.robustness_rows import robustness_section_rows
 from simlib.report.scenario_report import role as report_role
 from simlib.report.scorecard import status_word, threshold_text, verdict_cell
-from simlib.report.table import ReportTable
-from simlib.report.table import export as export_tables
+from simlib.report.table import ReportTable, write_xlsx
 from simlib.report.table import to_html as table_html
+from simlib.report.table import write_csv as write_table_csv
 from simlib.report.trends import rate_change_targets, target_steps
 from simlib.runner import run
 from simlib.scenario import load_scenario
@@ -455,13 +455,31 @@ def export(runs: Sequence[decision.Run], output_dir: str | Path, lang: str) -> l
         if rob is not None:
             summaries.append(rob.summary.assign(**group_columns(g, lang)))
             values.append(rob.values.assign(**group_columns(g, lang)))
-    rank = ranks[0]
-    rank.frame = pd.concat([r.frame for r in ranks], ignore_index=True)
-    rank.formats = {c: f for r in ranks for c, f in r.formats.items()}  # each group's own columns too
-    tables = [rank]
+    rank = replace(
+        ranks[0],
+        frame=pd.concat([r.frame for r in ranks], ignore_index=True),
+        formats={c: f for r in ranks for c, f in r.formats.items()},  # each group's own columns too
+    )
     if summaries:
         pd.concat(summaries, ignore_index=True).to_csv(out / "compare_robustness.csv", index=False)
         pd.concat(values, ignore_index=True).to_csv(out / "compare_regret.csv", index=False)
         written += ["compare_robustness.csv", "compare_regret.csv"]
-    written += export_tables(tables, out, lang, xlsx_name="compare.xlsx", prefix="compare_table_")
-    return written
+    write_table_csv(rank, out / "compare_table_ranking.csv", lang)
+    sheets = [group_sheet(g, r, i, lang) for i, (g, r) in enumerate(zip(order, ranks), start=1)]
+    write_xlsx(sheets, out / "compare.xlsx", lang, files={t.key: "compare_table_ranking.csv" for t in sheets})
+    return written + ["compare_table_ranking.csv", "compare.xlsx"]
+
+
+#: a group's sheet name in compare.xlsx, by its model (at most 31 characters with the years)
+SHEET_KEYS = {"multidim": "compare.sheet.multidim", "states": "compare.sheet.states"}
+
+
+def group_sheet(group: Sequence[decision.Run], rank: ReportTable, number: int, lang: str) -> ReportTable:
+    """A group's ranking as a sheet of compare.xlsx: its own columns only, headed in row 1 (the
+    CSV puts every group's rows in one table, each group's columns beside the others', blank in
+    the other groups' rows), named by its model and years (`SHEET_KEYS`), its heading
+    (`group_title`) on the information sheet."""
+    model, _, y0, y1 = group[0].key
+    frame = rank.frame.drop(columns=i18n.t("compare.group_col", lang))
+    title = i18n.t(SHEET_KEYS.get(model, "compare.sheet.states"), lang, y0=y0 + 1, y1=y1)
+    return ReportTable(f"ranking_{number}", title, frame, dict(rank.formats), note=group_title(group, lang))

@@ -32,6 +32,26 @@ from simlib.standards import DIMENSIONS, INDICATORS
 DIMENSION_FILLS = dict(zip(DIMENSION_ORDER, FILLS))
 #: the least half-span of the heat map's colour scale (points)
 MIN_SPAN = 1.0
+#: a heat map cell (inches): wide enough for «−12,3» at `CELL_FONT` points, tall enough for a line
+CELL_W, CELL_H, CELL_FONT = 0.5, 0.25, 8.0
+#: the most rows in one panel of the heat map: a longer map is cut into panels side by side so that
+#: it prints on one A4 page at a readable size (60 communes: two panels of 30, not one strip of
+#: 60 rows shrunk to a third of the page's width); at most `MAX_PANELS`
+PANEL_ROWS, MAX_PANELS = 34, 3
+#: the most height for a width that prints on one A4 page: its text area, 267 x 186 mm, less a
+#: title and caption (235 mm, as `figure.sl-chart img` in print allows)
+PAGE_RATIO = 235 / 186
+#: a panel of more rows than this repeats its column labels at its foot
+FOOT_ROWS = 16
+#: characters a line of a column label (a dimension's name) above the cells
+LABEL_CHARS = 10
+#: inches a project line takes in the chart of deprivations removed (bars 0.26 in thick, 19 pt: the
+#: 20 lines of plan_2027 took a printed page at 0.5 in, the chart shrunk to its height; print65)
+LINE_ROW = 0.32
+#: the heat map's colour scale: green fewer deprived, red more; its greys are darkest at both
+#: ends, so every cell's value is written in it, with its sign, in black on light cells and in
+#: white on dark ones (`ink`): the map reads the same printed in grey
+HEAT_CMAP = "RdYlGn_r"
 
 
 def years_axis(ax, years) -> None:
@@ -89,6 +109,51 @@ def plot_dimension_shares(
     return fig
 
 
+def ink(rgba) -> str:
+    """The text colour readable on a cell of colour `rgba`: black on a light cell, white on a dark
+    one (its grey as a printer renders it: 0.299 R + 0.587 G + 0.114 B, below one half)."""
+    r, g, b = rgba[:3]
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+
+
+def heat_size(rows: int, columns: int, n: int) -> tuple[float, float]:
+    """(width, height) in inches of a heat map of `rows` x `columns` cells in `n` panels."""
+    per = -(-rows // n) if rows else 0
+    return max(n * (1.3 + CELL_W * max(columns, 1)) + 0.4, 5.0), CELL_H * per + 2.4
+
+
+def heat_panels(rows: int, columns: int = 6) -> list[slice]:
+    """The rows of each panel of a heat map of `rows` x `columns` cells: as few panels of nearly
+    equal rows (at most `MAX_PANELS`) as hold at most `PANEL_ROWS` rows each and print no taller
+    than an A4 text area for their width (`PAGE_RATIO`)."""
+    n = 1
+    while n < MAX_PANELS and (
+        -(-rows // n) > PANEL_ROWS or heat_size(rows, columns, n)[1] > PAGE_RATIO * heat_size(rows, columns, n)[0]
+    ):
+        n += 1
+    per = max(-(-rows // n), 1)
+    return [slice(i * per, min(rows, (i + 1) * per)) for i in range(n) if i * per < rows]
+
+
+def _heat_panel(ax, v, rows, columns, lim: float, lang) -> object:
+    """One panel of the heat map: cells, each value written in it (`ink`), column labels above
+    (and at the foot too when the panel is long), row labels at the left."""
+    im = ax.imshow(v, cmap=HEAT_CMAP, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    labels = [textwrap.fill(str(c), LABEL_CHARS, break_long_words=False) for c in columns]
+    ax.set_xticks(range(len(columns)), labels, fontsize=CELL_FONT)
+    ax.tick_params(axis="x", top=True, labeltop=True, bottom=len(rows) > FOOT_ROWS, labelbottom=len(rows) > FOOT_ROWS)
+    ax.set_yticks(range(len(rows)), rows, fontsize=CELL_FONT + 0.5)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for (r, c), x in np.ndenumerate(v):
+        if np.isfinite(x):
+            colour = ink(im.cmap(im.norm(x)))
+            ax.text(c, r, fmt.signed(x, lang, 1), ha="center", va="center", fontsize=CELL_FONT, color=colour)
+    return im
+
+
 def plot_district_changes(
     deprivations: pd.DataFrame,
     population: str = "poor_near_poor",
@@ -97,35 +162,28 @@ def plot_district_changes(
     unit_names: Mapping[str, str] | None = None,
     lang: str | None = None,
 ) -> Figure:
-    """Heat map of `district_changes` (points; green = fewer deprived). Without a unit compared
-    (no unit rows for both years) the chart is left blank, not an image of no rows (whose axes
-    have no span); the colour scale spans at least ±1 point (one review compared with itself,
-    or no change anywhere, is «0,0» in the middle of the scale, not on a scale of ±0,1)."""
+    """Heat map of `district_changes` (points; green = fewer deprived), its column labels above the
+    cells (and at the foot of a long panel), each value written in its cell with its sign, a long
+    map cut into panels side by side (`heat_panels`), sized so that it prints on a page at the
+    report's type size. Without a unit compared (no unit rows for both years) the chart is left
+    blank, not an image of no rows (whose axes have no span); the colour scale spans at least ±1
+    point (one review compared with itself, or no change anywhere, is «0,0» in the middle of the
+    scale, not on a scale of ±0,1)."""
     start, end = compared_years(deprivations, start, end)
     tab = district_changes(deprivations, population, start, end, unit_names, lang)
-    fig = Figure(figsize=(8.5, 0.45 * len(tab) + 2), layout="constrained")
-    fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
-    ax = fig.add_subplot()
     v = tab.to_numpy(float)
+    panels = heat_panels(*tab.shape)
+    fig = Figure(figsize=heat_size(*tab.shape, len(panels)), layout="constrained")
+    fig.suptitle(i18n.t("dep.title.district", lang, start=start, end=end))
     if not np.isfinite(v).any():
-        ax.set_axis_off()
+        fig.add_subplot().set_axis_off()
         return fig
     lim = max(float(np.nanmax(np.abs(v))), MIN_SPAN)
-    im = ax.imshow(v, cmap="RdYlGn_r", vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_xticks(range(tab.shape[1]), tab.columns, rotation=30, ha="right")
-    ax.set_yticks(range(tab.shape[0]), tab.index)
-    for (r, c), x in np.ndenumerate(v):
-        if np.isfinite(x):  # printed values make the map readable in black and white; light text on dark cells
-            ax.text(
-                c,
-                r,
-                fmt.number(x, lang, 1),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if abs(x) > 0.6 * lim else "black",
-            )
-    fig.colorbar(im, ax=ax, label=i18n.t("dep.axis.points", lang))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, rows in zip(axes, panels):
+        im = _heat_panel(ax, v[rows], list(tab.index[rows]), tab.columns, lim, lang)
+    bar = fig.colorbar(im, ax=list(axes), orientation="horizontal", location="bottom", shrink=0.5, aspect=40)
+    bar.set_label(i18n.t("dep.axis.points", lang))
     return fig
 
 
@@ -134,7 +192,7 @@ def plot_removals_by_line(
 ) -> Figure:
     """Stacked bars: deprivations removed by each line over the projection, by dimension."""
     tab = removals_by_line(removals, lang=lang)
-    fig = Figure(figsize=(8, 0.5 * max(len(tab), 1) + 2), layout="constrained")
+    fig = Figure(figsize=(8, LINE_ROW * max(len(tab), 1) + 2), layout="constrained")
     ax = fig.add_subplot()
     if tab.empty:
         return fig

@@ -117,6 +117,9 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
   table.sl-table.sl-wide tbody th:first-child, table.sl-table.sl-wide td:first-child { min-width: 6em; }
   table.sl-table.sl-wide .sl-met, table.sl-table.sl-wide .sl-notmet, table.sl-table.sl-wide .sl-unsure { white-space: normal; }
   table.sl-table.sl-wide, table.sl-table.sl-wider, table.sl-table .sl-small { font-size: 9pt; }
+  table.sl-table.sl-wider th, table.sl-table.sl-wider td { padding: .15em .3em; }
+  table.sl-table.sl-wider tbody th:first-child, table.sl-table.sl-wider td:first-child { min-width: 4em; }
+  table.sl-table.sl-wider td.sl-long { min-width: 11em; }
   h2 + p, h3 + p { break-inside: avoid; break-after: avoid; }
 }
 """
@@ -140,6 +143,9 @@ ul.sl-list { margin: .3em 0 .8em 1.2em; padding: 0; }
 #: heading and five-line answer, kept whole and together, moved to page 2); a message with a list
 #: breaks between its items, its lead-in ending on the page of the first (its page 2 then ended 257 pt
 #: empty: message 9, the counterfactual and four scenarios computed differently, kept whole, moved).
+#: In a landscape table the columns of long text (`LONG_TEXT`: a parameter's name, its unit, the
+#: studies cited) are at least 11 em wide and the row labels («P1.1») may be narrow: the evidence
+#: table printed its names five words to a line, 76 rows on 12 landscape pages, 9 after (print65).
 
 #: the page footer of an English page (`@page` has no `:lang()`: `page` adds it after `CSS`)
 PAGE_EN = '@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'
@@ -318,6 +324,22 @@ def link(href: str, text: str) -> str:
 #: count), so that a year-by-year table (a label, a threshold and seven or eight years, each cell a
 #: value, a verdict and a shortfall) fits the text column of a 1280-pixel screen
 WIDE_COLUMNS, WIDER_COLUMNS = 8, 10
+#: a text column (not the row labels) of a `WIDER_COLUMNS` table with a cell of this many
+#: characters or more is a column of long text (`sl-long`: kept at least 11 em wide in print)
+LONG_TEXT = 40
+#: a tag in a cell given as HTML (`raw_cols`): not counted as text
+_TAG = re.compile(r"<[^>]*>")
+
+
+def long_columns(header: Sequence[str], rows: Sequence[Sequence], numeric: Sequence[bool]) -> set[int]:
+    """The columns of long text of a `WIDER_COLUMNS` table (`LONG_TEXT`); none in a narrower one."""
+    if len(header) < WIDER_COLUMNS:
+        return set()
+    return {
+        ci
+        for ci in range(1, len(header))
+        if not numeric[ci] and any(len(_TAG.sub("", str(row[ci]))) >= LONG_TEXT for row in rows if ci < len(row))
+    }
 
 
 def table(
@@ -337,7 +359,8 @@ def table(
     each row is its label (`<th scope="row">`) unless `row_header` is False;
     `header_classes[i]` styles header cell i (e.g. an outlook year); with `raw_header` the
     header cells are HTML already escaped by the caller. A table of `WIDE_COLUMNS` columns or more
-    is set in a smaller type."""
+    is set in a smaller type; in one of `WIDER_COLUMNS` the cells of long text are `sl-long`
+    (`long_columns`)."""
     numeric = list(numeric or [False] * len(header))
     hcls = list(header_classes or [""] * len(header))
     text = (lambda h: h) if raw_header else esc
@@ -347,6 +370,7 @@ def table(
         else f"<th>{text(h)}</th>"
         for h, n, k in zip(header, numeric, hcls)
     )
+    long = long_columns(header, rows, numeric)
     body = []
     for ri, row in enumerate(rows):
         tds = []
@@ -354,6 +378,8 @@ def table(
             cls = []
             if numeric[ci]:
                 cls.append("num")
+            if ci in long:
+                cls.append("sl-long")
             if row_classes and row_classes[ri] and ci == 0:
                 cls.append(row_classes[ri])
             c = f' class="{" ".join(cls)}"' if cls else ""

@@ -20,7 +20,9 @@ CSV files for people are written the way Excel in the report's language opens th
 byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
 Windows uses `,` for decimals, so Excel splits on `;`); in English `,` and `.`. Values are rounded
 to the decimals shown and written with them (`csv_frame`: every number of a column with the
-same decimals). Machine-readable tables (codes, full precision, `,`) are written elsewhere
+same decimals). A share in a percentage column (`pct0`, `pct1`) that would read 0 or 100 % while
+inside them is written with the decimals that keep it off (`percent_cell`: 99,6 % in a column
+of whole percents, in the page, the CSV and the workbook). Machine-readable tables (codes, full precision, `,`) are written elsewhere
 (`simlib.runner.write_outputs`, `verdicts.csv`).
 """
 
@@ -133,14 +135,37 @@ def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
     return out + (html.para(table.note, "sl-small") if table.note else "")
 
 
+#: the percentage codes: a share inside 0–100 % keeps the decimals that stop it reading 0 or 100 %
+PERCENT_CODES = ("pct0", "pct1")
+
+
+def percent_cell(value, code: str) -> tuple[float, int]:
+    """(value, decimals) of a cell of a percentage column as written everywhere (page, CSV,
+    workbook): `fmt.percent_shown` (99.6 in a whole-percent column is 99,6, not 100)."""
+    return fmt.percent_shown(float(value), _DECIMALS[code])
+
+
+def _percent_rounded(raw: pd.Series, v: pd.Series, code: str) -> pd.Series:
+    """`v` (`raw` rounded to the column's decimals) with each share that would read 0 or 100 %
+    rounded as `percent_cell` writes it; the others as they were (byte for byte)."""
+    own = [None if pd.isna(x) else percent_cell(x, code) for x in raw]
+    more = [o is not None and o[1] != _DECIMALS[code] for o in own]
+    return pd.Series([round(*o) if m else x for x, o, m in zip(v, own, more)], index=v.index, dtype=float)
+
+
 def rounded(table: ReportTable) -> pd.DataFrame:
-    """The frame with every number rounded to the decimals it is shown with."""
+    """The frame with every number rounded to the decimals it is shown with (a percentage cell
+    with its own, `percent_cell`)."""
     df = table.frame.copy()
     for c in df.columns:
         code = table.fmt_of(c)
         if code in _DECIMALS:
-            v = pd.to_numeric(df[c], errors="coerce").round(_DECIMALS[code])
-            df[c] = v.astype("Int64") if _DECIMALS[code] == 0 and v.notna().all() else v
+            raw = pd.to_numeric(df[c], errors="coerce")
+            v = raw.round(_DECIMALS[code])
+            if code in PERCENT_CODES:
+                v = _percent_rounded(raw, v, code)
+            whole = _DECIMALS[code] == 0 and v.notna().all() and bool((v == v.round()).all())
+            df[c] = v.astype("Int64") if whole else v
     return df
 
 
@@ -158,10 +183,15 @@ def csv_frame(table: ReportTable, lang: str) -> pd.DataFrame:
     for c in df.columns:
         code = table.fmt_of(c)
         if code in FIXED_DECIMALS:
-            d = _DECIMALS[code]
             values = pd.to_numeric(df[c], errors="coerce")
-            df[c] = ["" if pd.isna(x) else f"{float(x):.{d}f}".replace(".", dec) for x in values]
+            df[c] = ["" if pd.isna(x) else f"{float(x):.{_cell_decimals(code, x)}f}".replace(".", dec) for x in values]
     return df
+
+
+def _cell_decimals(code: str, value) -> int:
+    """The decimals one (rounded) number of a fixed-decimals column is written with: the column's,
+    or a percentage cell's own (`percent_cell`)."""
+    return percent_cell(value, code)[1] if code in PERCENT_CODES else _DECIMALS[code]
 
 
 def write_csv(table: ReportTable, path: str | Path, lang: str) -> Path:
@@ -237,11 +267,25 @@ def _table_sheet(wb, name: str, table: ReportTable, lang: str) -> None:
         code = table.fmt_of(col)
         for i, cell in enumerate(ws[letter][1:]):
             cell.number_format = excel_format(table.shown_as(col, i), cell.value)
-        sample = [str(col)] + [cell_text(v, code, lang) for v in table.frame[col].head(200)]
-        ws.column_dimensions[letter].width = min(60, max(9, max(len(s) for s in sample) + 2))
+        ws.column_dimensions[letter].width = column_width(
+            str(col), [cell_text(v, code, lang) for v in table.frame[col].head(200)]
+        )
     ws.freeze_panes = "B2"
     if len(df):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+
+
+#: characters a wrapped header takes in a column of short cells (its words on a few lines)
+HEADER_CHARS = 16
+
+
+def column_width(header: str, cells: Sequence[str]) -> int:
+    """A sheet column's width (characters): its longest cell, and its header wrapped in
+    `HEADER_CHARS` (never narrower than the header's longest word) — a column of numbers under
+    «Chi phí cho mỗi hộ giảm nghèo nhờ Chương trình (triệu đồng/hộ)» is 18 wide, not 60; 9 to 60."""
+    longest = max((len(c) for c in cells), default=0)
+    head = max(min(len(header), HEADER_CHARS), max((len(w) for w in header.split()), default=0))
+    return min(60, max(9, longest + 2, head + 2))
 
 
 def excel_format(code: str, value) -> str:
@@ -250,6 +294,9 @@ def excel_format(code: str, value) -> str:
     whole as `#,##0`, else with up to 4 decimals."""
     if code == "general" and isinstance(value, float) and not value.is_integer():
         return _EXCEL_GENERAL_DECIMALS
+    if code in PERCENT_CODES and isinstance(value, (int, float)) and not isinstance(value, bool):
+        d = percent_cell(value, code)[1]
+        return _EXCEL[code] if d == _DECIMALS[code] else f'#,##0.{"0" * d}" %"'
     return _EXCEL[code]
 
 
@@ -264,10 +311,12 @@ def write_xlsx(
     lang: str,
     info: Sequence[tuple[str, str]] = (),
     prefix: str = "table_",
+    files: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """One workbook: an information sheet first (`info` rows: label, text), then one sheet per
     table with its headers bold and frozen with the row labels, filters, and each column's
-    number format. Returns {table key: sheet name}."""
+    number format. The information sheet names each sheet's CSV file: `files[key]`, else
+    `<prefix><key>.csv`. Returns {table key: sheet name}."""
     # local import: openpyxl (about 0.2 s CPU to import) only when a workbook is written
     from openpyxl import Workbook
 
@@ -278,7 +327,10 @@ def write_xlsx(
     info_title = sheet_name(i18n.t("xlsx.info_sheet", lang), used)
     names = {t.key: sheet_name(t.title, used) for t in tables}
     rows = list(info) + [(i18n.t("xlsx.sheets", lang), "")]
-    rows += [(names[t.key], f"{prefix}{t.key}.csv" + (f" — {t.note}" if t.note else "")) for t in tables]
+    files = files or {}
+    rows += [
+        (names[t.key], files.get(t.key, f"{prefix}{t.key}.csv") + (f" — {t.note}" if t.note else "")) for t in tables
+    ]
     _info_sheet(wb, info_title, rows)
     for t in tables:
         _table_sheet(wb, names[t.key], t, lang)
