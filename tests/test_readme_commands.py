@@ -1,10 +1,10 @@
 """The README's `simlib …` commands stay typable: every command it shows is one the command line
 knows, with options that command has (and, in its fenced examples, values the parser accepts).
 
-Nothing is run: the commands of the fenced ```bash blocks go through simlib's own parser (choices
-and types checked, as the command line would check them before running), the `simlib …` commands
-quoted inline in the text are checked for their command and long options only (they hold
-placeholders: `--jobs N`, `SCENARIO`). The README's `make` variables are checked in the Makefile.
+Nothing is run: the commands of the fenced ```bash blocks go through simlib's own parser and its
+checks of the options' values (choices, types, ranges, `--set KEY=VALUE`; not the files named);
+the `simlib …` commands quoted inline in the text are checked for their command and long options
+only (they hold placeholders: `--jobs N`, `SCENARIO`). The README's `make` variables are checked in the Makefile.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from simlib.cli import build_parser
+from simlib.cli.common import caught, option_problems, parse_set_args
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -77,9 +78,13 @@ def test_fenced_command_parses(line, capsys):
     allowed = set(build_parser().command_flags[command])
     assert not [f for f in flags if f not in allowed], f"README: unknown option in: {line}"
     try:
-        build_parser().parse_args(words[1:])
+        args = build_parser().parse_args(words[1:])
     except SystemExit:
         pytest.fail(f"README: the command line refuses {line}:\n{capsys.readouterr().err}")
+    # the values' own checks (engine names, ranges, `--set KEY=VALUE`), not the files named
+    errors = option_problems(args, getattr(args, "option_limits", None))
+    errors += caught(parse_set_args, getattr(args, "set_items", None))
+    assert not errors, f"README: {line}: " + "; ".join(e.message("en") for e in errors)
 
 
 @pytest.mark.parametrize("span", inline_commands(README.read_text(encoding="utf-8")))
@@ -117,3 +122,12 @@ def test_make_variables_exist():
     assert not [v for v in named if not re.search(rf"^{v} \?=", makefile, flags=re.M)]
     targets = set(re.findall(r"`make (\w+)", text))
     assert not [t for t in targets if not re.search(rf"^{t}:", makefile, flags=re.M)]
+
+
+@pytest.mark.parametrize("line", fenced_commands(README.read_text(encoding="utf-8")))
+def test_fenced_command_inputs_exist(line):
+    """The project's files a fenced example reads (`params/…`, `data/…`, not its `--out`) exist."""
+    words = shlex.split(line)
+    inputs = [w for before, w in zip(words, words[1:], strict=False) if before != "--out"]
+    missing = [w for w in inputs if w.startswith(("params/", "data/")) and not (ROOT / w).exists()]
+    assert not missing, f"README: {line}: no such file {missing}"
