@@ -55,11 +55,13 @@ bench-reports: $(STAMP)
 # without overwriting your changes), so the templates simlib batch renders stay as committed.
 # LAB_ARGS passes options on, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
+# the workspace simlib.workbench fills: $SIMLIB_WORKSPACE if set, else workspace/ (simlib.paths)
+WORKSPACE := $(or $(SIMLIB_WORKSPACE),workspace)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
 	$(BIN)/python -m simlib.workbench
-	$(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir='$(WORKSPACE)' $(ROOT_FLAG) $(LAB_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -9,8 +9,12 @@ only (they hold placeholders: `--jobs N`, `SCENARIO`). The README's `make` varia
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +135,19 @@ def test_fenced_command_inputs_exist(line):
     inputs = [w for before, w in zip(words, words[1:], strict=False) if before != "--out"]
     missing = [w for w in inputs if w.startswith(("params/", "data/")) and not (ROOT / w).exists()]
     assert not missing, f"README: {line}: no such file {missing}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("workspace", ["/tmp/simlib-lab-elsewhere", None])
+def test_make_lab_opens_the_workspace(workspace):
+    """`make lab` opens JupyterLab in the folder `simlib.workbench` filled: `$SIMLIB_WORKSPACE`
+    when set (README, *The planner's workbench*), else `workspace/` (printed, not run: `make -n`)."""
+    env = {k: v for k, v in os.environ.items() if k != "SIMLIB_WORKSPACE"}
+    if workspace:
+        env["SIMLIB_WORKSPACE"] = workspace
+    venv = Path(sys.executable).parent.parent  # an existing environment: nothing to install
+    shown = subprocess.run(
+        ["make", "-n", "lab", f"VENV={venv}"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    lab = [line for line in shown.splitlines() if " lab " in line]
+    assert len(lab) == 1 and f"--ServerApp.root_dir='{workspace or 'workspace'}'" in lab[0]
