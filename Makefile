@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 LANG_REPORT ?= vi
 # parameter draws per scenario for fan charts and probabilities of meeting targets (0: off); the
-# whole batch with 100 needs about 105 CPU seconds, 54 s wall, on a quiet 2-core machine (README, "Speed")
+# whole batch with 100 needs about 60–85 CPU seconds, 36–44 s wall, on a quiet 2-core machine (README,
+# "Speed"; benchmarks/reports_results.json)
 UNCERTAINTY ?= 100
 # at most this many per multidimensional scenario (multidim_2030, plan_2027). Each of their draws
 # re-runs the whole multidimensional model (with and without the programme, and under the previous
