@@ -9,6 +9,7 @@ only (they hold placeholders: `--jobs N`, `SCENARIO`). The README's `make` varia
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shlex
@@ -151,3 +152,24 @@ def test_make_lab_opens_the_workspace(workspace):
     ).stdout
     lab = [line for line in shown.splitlines() if " lab " in line]
     assert len(lab) == 1 and f"--ServerApp.root_dir='{workspace or 'workspace'}'" in lab[0]
+
+
+def python_names(text: str) -> list[str]:
+    """The `simlib.module.name` references of the README (a module, or a name in one)."""
+    return sorted(set(re.findall(r"`(simlib(?:\.[A-Za-z_]\w*)+)", text)))
+
+
+@pytest.mark.parametrize("name", python_names(README.read_text(encoding="utf-8")))
+def test_python_name_exists(name):
+    """Each `simlib.x.y` the README names is a module or a name reachable from one."""
+    parts = name.split(".")
+    for size in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:size]))
+        except ImportError:
+            continue
+        for attribute in parts[size:]:
+            assert hasattr(found, attribute), f"README: no {name}"
+            found = getattr(found, attribute)
+        return
+    pytest.fail(f"README: no {name}")
