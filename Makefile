@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 LANG_REPORT ?= vi
 # parameter draws per scenario for fan charts and probabilities of meeting targets (0: off); the
-# whole batch with 100 needs about 105 CPU seconds, 54 s wall, on a quiet 2-core machine (README, "Speed")
+# whole batch with 100 needs about 60–85 CPU seconds, 36–44 s wall, on a quiet 2-core machine (README,
+# "Speed"; benchmarks/reports_results.json)
 UNCERTAINTY ?= 100
 # at most this many per multidimensional scenario (multidim_2030, plan_2027). Each of their draws
 # re-runs the whole multidimensional model (with and without the programme, and under the previous
@@ -55,11 +56,13 @@ bench-reports: $(STAMP)
 # without overwriting your changes), so the templates simlib batch renders stay as committed.
 # LAB_ARGS passes options on, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
+# the workspace simlib.workbench fills: $SIMLIB_WORKSPACE if set, else workspace/ (simlib.paths)
+WORKSPACE := $(or $(SIMLIB_WORKSPACE),workspace)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
 	$(BIN)/python -m simlib.workbench
-	$(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir='$(WORKSPACE)' $(ROOT_FLAG) $(LAB_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
