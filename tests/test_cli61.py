@@ -98,7 +98,7 @@ def excel_codes(text: str, only: str | None = None) -> str:
     "lang,says",
     [
         ("vi", ["mã địa bàn trông như số do Excel lưu (đọc được: 1290.0, dòng 74,", "gồm 5 chữ số", "«01290»"]),
-        ("en", ["look like numbers saved by Excel (read: 1290.0, rows 74,", "of 5 digits written as text", "«01290»"]),
+        ("en", ["look like numbers saved by Excel (read: 1290.0, rows 74,", "of 5 digits written as text", "“01290”"]),
     ],
 )
 def test_a_commune_code_saved_as_a_number_is_said_as_such(here, communes, lang, says):

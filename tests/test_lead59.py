@@ -59,7 +59,7 @@ def test_a_batch_of_one_allocation_names_none_to_choose(monkeypatch):
     assert best is None  # no answer box: nothing was compared
     assert "sl-answer" not in DC.brief_html(msgs, best, "en")
     assert "Only one allocation, «plan»" in text and "(mean over the parameter draws) is 19.00%" in text
-    assert "weakest target: «target 0» (probability 25%)" in text
+    assert "weakest target: “target 0” (probability 25%)" in text
     for word in ("highest", "lowest", "none of the 1", "the others"):
         assert word not in text
     assert "the probability that «plan» meets every target is 0%" in text

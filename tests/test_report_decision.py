@@ -289,7 +289,7 @@ def test_no_allocation_is_called_highest_among_zero_probabilities(monkeypatch):
     text = DC.targets_message(runs, None, "en").html
     assert "highest" not in text and "none of the 2 allocations meets all 2 targets" in text
     monkeypatch.setattr(DC, "all_met_probability", lambda r, year: 0.3 if r.name == "b" else 0.1)
-    assert "«b» has the highest probability" in DC.targets_message(runs, None, "en").html
+    assert "“b” has the highest probability" in DC.targets_message(runs, None, "en").html
 
 
 def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_does():
@@ -326,7 +326,7 @@ def test_central_targets_are_compared_in_a_year_every_allocation_judges():
     plan = _judged_run("plan", {2027: ["met", "met"]}, "plan")
     assert DC.own_year([plan, cross]) == 2027
     text = DC.targets_message([plan, cross], None, "en").html
-    assert "2027" in text and "most" not in text and "«plan» (2/2)" in text and "«cross» (2/2)" in text
+    assert "2027" in text and "most" not in text and "“plan” (2/2)" in text and "“cross” (2/2)" in text
     worse = _judged_run("worse", {2027: ["met", "not_met"]})
     text = DC.targets_message([plan, worse], None, "en").html
     assert "«plan» meets the most targets (2/2)" in text

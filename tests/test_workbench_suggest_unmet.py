@@ -71,7 +71,7 @@ def test_the_command_line_keeps_its_words():
     rec = unmet_record(pd.DataFrame(rows), SimpleNamespace(objective="poor", targets=None), [2025])
     assert "Cán bộ được tập huấn: năm 2025 0,00 % (kế hoạch: 50,18 %)" in rec["vi"]
     assert rec["en"].splitlines()[2] == (
-        "The objective «fewest poor households» does not constrain these targets: the optimiser looks for the "
+        "The objective “fewest poor households” does not constrain these targets: the optimiser looks for the "
         "best split for that objective within the money and the rules, without requiring any target. To require "
         "every target, use --objective min_cost (the least money that meets every target of the plan; if they "
         "cannot all be met, the result names those that cannot)."

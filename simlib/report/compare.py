@@ -298,7 +298,9 @@ def robustness(runs: Sequence[decision.Run], lang: str) -> list:
         body = [html.heading(group_title(g, lang), 3)] + robustness_section_rows(rob.summary, "", lang, titles)
         body.append(to_html([regret_chart(rob, titles, lang)]))
         blocks.append(_section(g, body))
-    if not found:
+    if not found and not any(len(decision.allocations(g)) > 1 for g in brief_parts.reading_order(runs)):
+        blocks.append(html.para(t("compare.robustness.single")))  # draws or not, nothing to compare
+    elif not found:  # who runs the draws in plain words, the command in a technical note
         blocks.append(html.para(t("compare.robustness.none")))
         blocks.append(html.para(t("report.technical.batch_draws", n=SUGGESTED_DRAWS), "sl-small"))
     return blocks

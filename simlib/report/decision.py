@@ -372,11 +372,12 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
     for g in others:
         for r in g:
             ys = data.years(r.tables.indicators)
+            model = t(f"decision.model.{r.key[0]}")  # a heading's label, said mid-sentence
             text = t(
                 "decision.other_group",
                 title=_q(r.title(lang), lang),
-                model=t(f"decision.model.{r.key[0]}"),
-                y0=ys[0],
+                model=model[:1].lower() + model[1:],
+                y0=ys[1] if len(ys) > 1 else ys[0],  # the projected years, as the group's heading says
                 y1=ys[-1],
             )
             if plan is not None and y1 in ys and len(spread) > 1:
@@ -391,7 +392,10 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
             apart.append(text)
     if not parts and not apart:
         return None
-    # one scenario computed differently per line: a reader scans them instead of one long paragraph
+    # one scenario computed differently per line: a reader scans them instead of one long paragraph,
+    # under a sentence saying what they are when nothing comes before them
+    if apart and not parts:
+        parts.append(t("decision.other_groups"))
     text = " ".join(html.esc(p) for p in parts) + (html.bullet_list(apart) if apart else "")
     return Message(text, "compare.html#groups", t("decision.evidence"))
 
