@@ -47,7 +47,9 @@ def _builds_guillemets(node: ast.AST) -> bool:
         return any(GUILLEMETS.search(p) for p in parts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         sides = (node.left, node.right)
-        return any(isinstance(s, ast.Constant) and isinstance(s.value, str) and GUILLEMETS.search(s.value) for s in sides)
+        return any(
+            isinstance(s, ast.Constant) and isinstance(s.value, str) and GUILLEMETS.search(s.value) for s in sides
+        )
     return False
 
 
