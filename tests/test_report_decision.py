@@ -299,7 +299,7 @@ def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_do
     close, far = _brief_run("close", 19.3), _brief_run("far", 21.0)
     close.key = far.key = ("multidim", 2023, 2025)
     text = DC.context_message(main, [[close, far]], "en").html
-    near_part, far_part = text.split("«far»")
+    near_part, far_part = text.split("“far”")
     assert "within the 1.00-point spread" in near_part and "more than" not in near_part
     assert "more than the 1.00-point spread" in far_part
 
@@ -329,7 +329,7 @@ def test_central_targets_are_compared_in_a_year_every_allocation_judges():
     assert "2027" in text and "most" not in text and "“plan” (2/2)" in text and "“cross” (2/2)" in text
     worse = _judged_run("worse", {2027: ["met", "not_met"]})
     text = DC.targets_message([plan, worse], None, "en").html
-    assert "«plan» meets the most targets (2/2)" in text
+    assert "“plan” meets the most targets (2/2)" in text
     # no common year: the earliest judged
     assert DC.own_year([_judged_run("a", {2024: ["met"]}), _judged_run("b", {2027: ["met"]})]) == 2024
 
