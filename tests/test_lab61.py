@@ -153,7 +153,7 @@ def test_a_decimal_comma_in_the_english_view_says_to_use_a_point(view_en):
     assert "in the English view the decimal separator is a point: enter “70.5”" in _shown(view_en)
     view_en.w["total"].value = "1.234,5"
     assert "The total “1.234,5” is written with a Vietnamese decimal comma" in _shown(view_en)
-    assert "enter «1,234.5»" in _shown(view_en)
+    assert "enter “1,234.5”" in _shown(view_en)
     view_en.grid.cells[CELL].value = "70.5"  # as the hint says
     assert view_en.input_problems == [] and view_en.state.amount(*CELL, 2025) == 70.5e9
     # «70,500» is a number in English (seventy thousand five hundred): refused by the envelope, no hint

@@ -5,6 +5,7 @@ description says in administrative words who replaces its estimates, the command
 from __future__ import annotations
 
 import ast
+import html
 import re
 from pathlib import Path
 
@@ -132,3 +133,22 @@ def test_a_datasets_sources_quote_nothing_inside_a_quote(folder):
         vi, en = source.get("title_vi", ""), source.get("title", "")
         assert not GUILLEMETS.search(vi + en), source
         assert not re.search(r"\b(?:caobang|data/)\w*", vi + en), source
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_scenarios_computed_differently_come_under_a_sentence(lang):
+    """plan_2024 and plan_2027 together: the index's seventh message was a lone «(xem căn cứ)»
+    before a list «… tính theo Mô hình đa chiều (…), các năm 2023–2027: trình bày riêng.» (no
+    counterfactual to say first; the model's capital mid-sentence; the base year among the years
+    its group's heading calls «dự báo 2024–2027»)."""
+    from test_report_decision import _brief_run
+
+    from simlib.report import decision as DC
+
+    other = _brief_run("other", 19.3)
+    other.key = ("multidim", 2023, 2025)
+    text = DC.context_message([_brief_run("plan", 19.0, "plan")], [[other]], lang).html
+    lead, listed = text.split("<ul", 1)
+    assert lead.strip().rstrip(":") and lead.strip() == html.escape(i18n.t("decision.other_groups", lang))
+    model = i18n.t("decision.model.multidim", lang)
+    assert model[:1].lower() + model[1:] in listed and "2024–2025" in listed and "2023" not in listed

@@ -48,7 +48,7 @@ def test_a_split_without_money_misses_production_support_against_the_allocation_
     assert "năm 2024 0,00 % (phương án đang thử: " in vi and "năm 2025 0,00 % (phương án đang thử: " in vi
     assert "kế hoạch:" not in vi  # the optimiser started from the allocation explored, not the plan
     assert "lưu phương án thành kịch bản" in vi and "--objective min_cost" in vi
-    assert "2025 0.00% (allocation being explored: " in en and "«Save the allocation as a scenario» below" in en
+    assert "2025 0.00% (allocation being explored: " in en and "“Save the allocation as a scenario” below" in en
     assert "--spec" not in vi + en  # the command line's file: not the explorer's advice
     assert "\n  • " + "80 %" in vi  # the target's own label, one line
 

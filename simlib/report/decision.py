@@ -377,7 +377,7 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                 "decision.other_group",
                 title=_q(r.title(lang), lang),
                 model=model[:1].lower() + model[1:],
-                y0=ys[1] if len(ys) > 1 else ys[0],  # the projected years, as the group's heading says
+                y0=ys[0] + 1,  # the projected years (after the base year), as the group's heading says
                 y1=ys[-1],
             )
             if plan is not None and y1 in ys and len(spread) > 1:
