@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib import i18n
-from simlib.i18n.fmt import cut_after_word
+from simlib.i18n.fmt import cut_after_word, quote
 from simlib.paths import scenarios_dir, typable_path
 
 _MISSING = object()
@@ -396,7 +396,8 @@ def written_oddly(text: str, field: str | None = None) -> InputError | None:
     if not odd or not mended:
         return None
     what = i18n.LocalText(**{lg: "; ".join(i18n.t(k, lg) for k in odd) for lg in i18n.LANGS})
-    return InputError("path_odd", file=f"«{text}»", field=field, what=what, suggest=[mended])
+    typed = i18n.LocalText(**{lg: quote(text, lg) for lg in i18n.LANGS})  # «…» / “…”
+    return InputError("path_odd", file=typed, field=field, what=what, suggest=[mended])
 
 
 def missing_file(path: str | Path, field: str | None = None) -> InputError:

@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.errors import InputError, missing_file
 from simlib.file_kinds import OLE2_MAGIC, ZIP_MAGIC
+from simlib.i18n.fmt import quote
 from simlib.paths import display_path
 from simlib.written_numbers import fullwidth_fix
 
@@ -336,8 +338,9 @@ def missing_columns_error(have, required, file: str, table: pd.DataFrame | None 
     found = [str(h) for h in have]
     keys = {h: " ".join(unicodedata.normalize("NFC", h).lower().split()) for h in found}
     meant = {h: VIETNAMESE_HEADERS.get(k, k.replace(" ", "_")) for h, k in keys.items()}  # `Unit ID` -> unit_id
-    rename = [f"«{h}» → {meant[h]}" for h in found if meant[h] in missing]
+    renamed = [h for h in found if meant[h] in missing]
+    rename = i18n.LocalText(**{lg: ", ".join(f"{quote(h, lg)} → {meant[h]}" for h in renamed) for lg in i18n.LANGS})
     fields = dict(missing=", ".join(missing), found=", ".join(found) or "—", allowed=", ".join(required))
-    if rename:
-        return InputError("csv_columns_rename", file=file, rename=", ".join(rename), **fields)
+    if renamed:
+        return InputError("csv_columns_rename", file=file, rename=rename, **fields)
     return InputError("csv_columns_found", file=file, **fields)

@@ -167,7 +167,7 @@ def test_a_table_or_a_document_as_the_scenario_is_said_to_be_no_yaml_file(tmp_pa
     with pytest.raises(InputError) as exc:
         load_yaml(path)
     assert said in exc.value.message("en")
-    assert "a .yaml text file of «key: value» lines, such as params/scenarios/plan_2024.yaml" in exc.value.message("en")
+    assert "a .yaml text file of “key: value” lines, such as params/scenarios/plan_2024.yaml" in exc.value.message("en")
     assert cli_main(["--lang", "vi", "validate", str(path)]) == 2
     assert "không phải tệp YAML: kịch bản (và tham số) là tệp văn bản .yaml" in "".join(capsys.readouterr())
     text = tmp_path / "plan.yaml.txt"  # a YAML text file is read whatever its suffix

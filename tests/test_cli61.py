@@ -98,7 +98,7 @@ def excel_codes(text: str, only: str | None = None) -> str:
     "lang,says",
     [
         ("vi", ["mã địa bàn trông như số do Excel lưu (đọc được: 1290.0, dòng 74,", "gồm 5 chữ số", "«01290»"]),
-        ("en", ["look like numbers saved by Excel (read: 1290.0, rows 74,", "of 5 digits written as text", "«01290»"]),
+        ("en", ["look like numbers saved by Excel (read: 1290.0, rows 74,", "of 5 digits written as text", "“01290”"]),
     ],
 )
 def test_a_commune_code_saved_as_a_number_is_said_as_such(here, communes, lang, says):
@@ -124,7 +124,7 @@ def test_the_units_codes_saved_as_numbers_are_said_in_units_csv(here, communes):
     units.write_text(excel_codes(units.read_text(encoding="utf-8")), encoding="utf-8")
     code, text = cli("--lang", "en", "validate", communes)
     assert_user_error(code, text, ["ds/units.csv, field 'unit_id': unit codes that look like numbers saved by Excel"])
-    assert "(read: 1273.0, 1279.0" in text and "rows 2, 3, 4" in text and "«01273»" in text
+    assert "(read: 1273.0, 1279.0" in text and "rows 2, 3, 4" in text and "“01273”" in text
     assert "baseline_2023.csv" not in text
 
 

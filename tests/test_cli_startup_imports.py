@@ -207,7 +207,7 @@ def test_validate_still_checks_the_frame_of_the_new_units(tmp_path):
     path.write_text(text.replace(waiver, "\n"), encoding="utf-8")
     seen = command("--lang", "en", "validate", str(path))
     assert seen["status"] == 2 and "Traceback" not in seen["err"]
-    assert "2 problem(s) found" in seen["out"] and seen["out"].count("«central envelope»") == 2
+    assert "2 problem(s) found" in seen["out"] and seen["out"].count("“central envelope”") == 2
     assert "'budget.years.2026'" in seen["out"] and "'budget.years.2027'" in seen["out"]
     assert sorted(seen["modules"] & {"numba", "scipy", "simlib.unit_switch", "simlib.engines.reach"}) == []
 

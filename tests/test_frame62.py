@@ -98,7 +98,7 @@ def test_english_list_names(tmp_path):
         assert frame.lists[lid].name.en == entry["name_en"]
     code, text = cli("validate", "--lang", "en", plan_with(tmp_path, WARDS))
     poor = frame.lists["poor_districts"].name
-    assert_user_error(code, text, [f"the list «{poor.en}»"])
+    assert_user_error(code, text, [f"the list “{poor.en}”"])
     assert all(poor.vi not in ln for ln in lines_of(text, 2027))
 
 

@@ -91,7 +91,7 @@ def test_a_pipe_or_a_broken_link_as_the_scenario_is_said_as_such(odd, command, n
     "name,says",
     [
         ("loop.yaml", "option '--out' (loop.yaml): this is a link (symlink) that leads round in a circle"),
-        ("link.yaml", "option '--out' (link.yaml): this is a link (symlink) to «nowhere.yaml», which does not exist"),
+        ("link.yaml", "option '--out' (link.yaml): this is a link (symlink) to “nowhere.yaml”, which does not exist"),
     ],
     ids=["loop", "link"],
 )

@@ -59,7 +59,7 @@ def test_grouped_thousands_with_a_decimal_comma_in_braces_is_one_cut_amount(here
     block = "        P1.1:\n          central_investment: 30\n          local: 3\n"
     name = typed(here, block, "        P1.1: {central_investment: 1 234,5, local: 3}\n")
     code, text = cli("--lang", "en", "validate", name)
-    assert_user_error(code, text, [AMOUNT, "cut in two by a comma", "read as 1 234", "a key «5»"])
+    assert_user_error(code, text, [AMOUNT, "cut in two by a comma", "read as 1 234", "a key “5”"])
     assert "problems" not in text and "write 1234 " not in text and "unsupported key" not in text
 
 
@@ -100,7 +100,7 @@ def test_a_commune_name_without_diacritics_says_its_code(tmp_path, monkeypatch):
     code, text = cli("--lang", "en", "validate", path.name)
     assert_user_error(code, text, ["3 problem(s)"])
     for written, unit in (("Thuc Phan", "01273"), ("xa bao lam", "01290"), ("NUNG TRI CAO", "01279")):
-        assert f"«{written}» is a unit's name, not its code" in text and f"write {unit}" in text, text
+        assert f"“{written}” is a unit's name, not its code" in text and f"write {unit}" in text, text
     assert "01294" not in text  # no list of codes
 
 
@@ -110,7 +110,7 @@ def test_a_former_district_without_diacritics_names_its_communes(tmp_path, monke
     (Xã Bảo Lâm among them), as `bao_lam` already was."""
     monkeypatch.chdir(tmp_path)
     code, text = cli("--lang", "en", "validate", plan_with(tmp_path, "P7.1: {Bao Lam: 1.0}").name)
-    assert_user_error(code, text, ["«Bao Lam» is a district before 1 July 2025", "01290 (Xã Bảo Lâm)"])
+    assert_user_error(code, text, ["“Bao Lam” is a district before 1 July 2025", "01290 (Xã Bảo Lâm)"])
 
 
 # 4. a Ctrl-C while a batch renders a report

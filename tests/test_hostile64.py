@@ -130,13 +130,13 @@ def test_a_transitions_path_that_leads_nowhere_from_params_too_gets_no_suggestio
             "        P2:\n          central_recurrent: 10\n",
             "        P2: 10\n",
             "budget.years.2024.lines.P2",
-            "write «P2: {<source>: 10}», <source> one of the names allowed",
+            "write “P2: {<source>: 10}”, <source> one of the names allowed",
         ),
         (
             "        P1.1:\n          central_investment: 30\n          local: 3\n",
             "        P1.1: 33.5\n",
             "budget.years.2024.lines.P1.1",
-            "write «P1.1: {<source>: 33.5}»",
+            "write “P1.1: {<source>: 33.5}”",
         ),
     ],
 )

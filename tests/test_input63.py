@@ -73,7 +73,7 @@ def test_full_width_digits_in_a_year_and_a_set_value(here):
     "lang,says",
     [
         ("vi", "trường «households»: số ở các dòng 3 được gõ bằng chữ số toàn khổ (full-width, ví dụ «４４１０»"),
-        ("en", "field 'households': the numbers at rows 3 are typed in full-width digits (e.g. «４４１０»"),
+        ("en", "field 'households': the numbers at rows 3 are typed in full-width digits (e.g. “４４１０”"),
     ],
 )
 def test_full_width_digits_in_a_baseline_cell_are_said_with_the_number(here, tiny, lang, says):
@@ -116,7 +116,7 @@ def test_full_width_digits_in_a_calibration_table_are_said_with_the_number(here)
             "caobang_communes",
             "series.yaml, field 'segments.0.observations.3.geo': a unit code that looks like a number saved by "
             "Excel (read: 1290.0, 1273.0; expected: a unit code of 5 digits written as text, between quotes, "
-            "e.g. «['01290']»)",
+            "e.g. “['01290']”)",
         ),
         (
             str(TINY),
@@ -258,7 +258,7 @@ def test_a_dataset_path_with_backslashes_or_a_blank_suggests_the_folder(here, wr
 @pytest.mark.parametrize(
     "written,says",
     [
-        ("１２", "field 'communes': the numbers at rows 3 are typed in full-width digits (e.g. «１２»"),
+        ("１２", "field 'communes': the numbers at rows 3 are typed in full-width digits (e.g. “１２”"),
         ("12 xã", "field 'communes': values not allowed at rows 3 (value: '12 xã'; allowed: 0 … 100000)"),
     ],
 )
@@ -285,7 +285,7 @@ def test_a_units_commune_count_says_what_was_written(here, tiny, written, says):
             "local: 3",
             "local: 3 (tạm tính)",
             "en",
-            "field 'budget.years.2024.lines.P1.1.local': a number with words after it («(tạm tính)») is read as "
+            "field 'budget.years.2024.lines.P1.1.local': a number with words after it (“(tạm tính)”) is read as "
             "text; write the number alone: 3 (a note goes after a # on the line)",
         ),
     ],
@@ -297,7 +297,7 @@ def test_a_number_with_a_note_typed_after_it_says_to_write_the_number(here, old,
     code, text = cli("--lang", lang, "validate", typed(here, old, new))
     assert_user_error(code, text, [says])
     code, text = cli("--lang", "en", "validate", typed(here, "local: 3", "local: 3 tỷ"))
-    assert_user_error(code, text, ["an amount is written with its unit «tỷ»"])
+    assert_user_error(code, text, ["an amount is written with its unit “tỷ”"])
     code, text = cli("--lang", "en", "validate", typed(here, "seed: 7", "seed: 7a"))
     assert_user_error(code, text, ["field 'seed': wrong type, expected integer (value: '7a')"])
 

@@ -122,7 +122,7 @@ def test_a_legal_refusal_names_the_cell_typed_in_both_languages(view, view_en):
     view_en.grid.year_control.value = 2025
     view_en.grid.cells[CELL].value = "900"
     shown = _shown(view_en)
-    assert "The cell typed: «900» billion VND for P3.1 – Agricultural production support" in shown
+    assert "The cell typed: “900” billion VND for P3.1 – Agricultural production support" in shown
     assert f"({source_en}), year 2025." in shown
     assert "Year 2025: Central – recurrent allocated 1,088 billion VND" in shown
     assert "Year 2024" not in shown
@@ -150,10 +150,10 @@ def test_a_decimal_comma_in_the_english_view_says_to_use_a_point(view_en):
     before = view_en.state.amounts()
     view_en.grid.cells[CELL].value = "70,5"
     np.testing.assert_array_equal(view_en.state.amounts(), before)
-    assert "in the English view the decimal separator is a point: enter «70.5»" in _shown(view_en)
+    assert "in the English view the decimal separator is a point: enter “70.5”" in _shown(view_en)
     view_en.w["total"].value = "1.234,5"
-    assert "The total «1.234,5» is written with a Vietnamese decimal comma" in _shown(view_en)
-    assert "enter «1,234.5»" in _shown(view_en)
+    assert "The total “1.234,5” is written with a Vietnamese decimal comma" in _shown(view_en)
+    assert "enter “1,234.5”" in _shown(view_en)
     view_en.grid.cells[CELL].value = "70.5"  # as the hint says
     assert view_en.input_problems == [] and view_en.state.amount(*CELL, 2025) == 70.5e9
     # «70,500» is a number in English (seventy thousand five hundred): refused by the envelope, no hint

@@ -58,11 +58,11 @@ def test_a_batch_of_one_allocation_names_none_to_choose(monkeypatch):
     text = " ".join(m.html for m in msgs)
     assert best is None  # no answer box: nothing was compared
     assert "sl-answer" not in DC.brief_html(msgs, best, "en")
-    assert "Only one allocation, «plan»" in text and "(mean over the parameter draws) is 19.00%" in text
-    assert "weakest target: «target 0» (probability 25%)" in text
+    assert "Only one allocation, “plan”" in text and "(mean over the parameter draws) is 19.00%" in text
+    assert "weakest target: “target 0” (probability 25%)" in text
     for word in ("highest", "lowest", "none of the 1", "the others"):
         assert word not in text
-    assert "the probability that «plan» meets every target is 0%" in text
+    assert "the probability that “plan” meets every target is 0%" in text
     vi = " ".join(m.html for m in DC.brief([run], "vi")[0])
     assert "Chỉ có một phương án phân bổ, «plan»" in vi and "(bình quân các lượt rút tham số) là 19,00 %" in vi
 
@@ -70,7 +70,7 @@ def test_a_batch_of_one_allocation_names_none_to_choose(monkeypatch):
 def test_one_allocation_without_draws_meets_so_many_targets_not_the_most():
     run = _one("plan", ["met", "not_met", "met"], float("nan"), draws=1)
     text = DC.targets_message([run], None, "en").html
-    assert "«plan» meets 2 of 3 targets" in text and "most" not in text
+    assert "“plan” meets 2 of 3 targets" in text and "most" not in text
     msgs, best = DC.brief([run], "en")
     assert best is None and "(central projection) is 19.00%" in msgs[0].html
 

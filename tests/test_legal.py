@@ -287,9 +287,9 @@ def test_an_illegal_scenario_gives_errors_naming_each_rule_and_its_source():
         simlib.run(scen)
     vi, en = text_of(info.value, "vi"), text_of(info.value, "en")
     assert "plan_2024.yaml" in en
-    assert "rule «capital by content»" in en and "Decision 90/QĐ-TTg" in en
-    assert "rule «central envelope»" in en and "ILLUSTRATIVE" in en and "485" in en and "410" in en
-    assert "rule «eligible territory»" in en and "Bao Lac district" in en and "Decision 880/QĐ-TTg" in en
+    assert "rule “capital by content”" in en and "Decision 90/QĐ-TTg" in en
+    assert "rule “central envelope”" in en and "ILLUSTRATIVE" in en and "485" in en and "410" in en
+    assert "rule “eligible territory”" in en and "Bao Lac district" in en and "Decision 880/QĐ-TTg" in en
     assert "quy định «địa bàn được hỗ trợ»" in vi and "Huyện Bảo Lạc" in vi and "Quyết định 880/QĐ-TTg" in vi
 
 

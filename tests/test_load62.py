@@ -140,7 +140,7 @@ def test_a_commune_review_with_a_total_row_and_a_saved_code_says_both_at_their_r
     assert_user_error(
         code,
         text,
-        ["a total row (rows 4) inside the table", "'Cong xa Tong Cot'", "(read: 1290.0, rows 5;", "«01290»"],
+        ["a total row (rows 4) inside the table", "'Cong xa Tong Cot'", "(read: 1290.0, rows 5;", "“01290”"],
     )
     assert len(messages(text)) == 2, text
     assert snapshot(here) == before
@@ -203,7 +203,7 @@ SPLIT = """  district_split:
             "caobang_communes",
             "'01273'",
             "field 'budget.district_split.lines.P2.1290.0': a unit code that looks like a number saved by Excel "
-            "(read: 1290.0; expected: a unit code of 5 digits written as text, between quotes, e.g. «'01290': 0.5»)",
+            "(read: 1290.0; expected: a unit code of 5 digits written as text, between quotes, e.g. “'01290': 0.5”)",
         ),
         (
             str(TINY),

@@ -24,7 +24,7 @@ SCENARIOS = ROOT / "params" / "scenarios"
     "lang,says",
     [
         ("vi", ["bị cắt ngang", "dòng 40 «P3.1: {central_recurrent: 23.909, local: 2, mob»", "chép lại"]),
-        ("en", ["looks cut off", "line 40 «P3.1: {central_recurrent: 23.909, local: 2, mob»", "copy it again"]),
+        ("en", ["looks cut off", "line 40 “P3.1: {central_recurrent: 23.909, local: 2, mob”", "copy it again"]),
     ],
 )
 def test_a_file_cut_inside_a_line_is_said_cut_off(here, lang, says):
@@ -122,7 +122,7 @@ def test_an_optimiser_spec_among_scenarios_is_said_one(here):
     assert_user_error(code, text, ["✓ Hợp lệ: kb/good.yaml", "kb/spec.yaml: đây là tệp yêu cầu của bộ tối ưu"])
     assert "khóa không được hỗ trợ" not in text and "thiếu trường" not in text
     code, text = cli("--lang", "en", "validate", "kb/spec.yaml")
-    assert_user_error(code, text, ["optimiser spec file (for «simlib optimize --spec»), not a scenario", "move it out"])
+    assert_user_error(code, text, ["optimiser spec file (for “simlib optimize --spec”), not a scenario", "move it out"])
 
 
 def test_a_scenario_with_spec_like_keys_keeps_its_messages(here):

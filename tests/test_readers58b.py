@@ -60,7 +60,7 @@ def test_flows_table_years_add_up_to_the_total_as_shown():
         assert np.all(np.abs(parts - np.array(exact)) < 1)
     escapes = frame.iloc[0]
     assert escapes.iloc[-1] == 5223 and sorted(escapes[["2024", "2025"]]) in ([2478, 2745], [2479, 2744])
-    assert "phần dư lớn nhất" in shown.note and "flows.csv" in shown.note
+    assert "phần dư lớn nhất" in shown.note and "tệp số liệu kèm theo báo cáo" in shown.note  # not flows.csv (quote65)
     assert "largest remainder" in flows_table(_flows_ctx("en")[0]).note
     assert data.FLOW_INDICATORS[0] == "escapes"
 

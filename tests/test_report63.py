@@ -16,6 +16,7 @@ import pytest
 from test_verdict_readings import _decision_run, _run
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import answer
 from simlib.report import brief_parts as BP
 from simlib.report import compare as CP
@@ -227,13 +228,13 @@ def test_reference_first_is_said_to_be_a_reference_in_the_box(lang):
     assert ps[1].best.name == "equal"  # ranks first on the central projection: kept so
     html_text = BP.parts_html(ps, lang)
     box = re.findall(r'<p class="sl-answer">(.*?)</p>', html_text, re.S)[-1]
-    said = i18n.t("decision.answer_reference", lang, title="«EQUAL»")
+    said = i18n.t("decision.answer_reference", lang, title=fmt.quote("EQUAL", lang))
     assert "EQUAL" in box and H.esc(said) in box
     # an alternative heading the group is not called a reference
     ps = BP.parts(_batch(reference_rate=19.5), lang)
     assert ps[1].best.name == "infra"
     box = re.findall(r'<p class="sl-answer">(.*?)</p>', BP.parts_html(ps, lang), re.S)[-1]
-    assert H.esc(i18n.t("decision.answer_reference", lang, title="«INFRA»")) not in box
+    assert H.esc(i18n.t("decision.answer_reference", lang, title=fmt.quote("INFRA", lang))) not in box
     assert "EQUAL" not in box
 
 

@@ -289,7 +289,7 @@ def test_no_allocation_is_called_highest_among_zero_probabilities(monkeypatch):
     text = DC.targets_message(runs, None, "en").html
     assert "highest" not in text and "none of the 2 allocations meets all 2 targets" in text
     monkeypatch.setattr(DC, "all_met_probability", lambda r, year: 0.3 if r.name == "b" else 0.1)
-    assert "«b» has the highest probability" in DC.targets_message(runs, None, "en").html
+    assert "“b” has the highest probability" in DC.targets_message(runs, None, "en").html
 
 
 def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_does():
@@ -299,7 +299,7 @@ def test_a_scenario_computed_differently_is_never_said_to_differ_more_than_it_do
     close, far = _brief_run("close", 19.3), _brief_run("far", 21.0)
     close.key = far.key = ("multidim", 2023, 2025)
     text = DC.context_message(main, [[close, far]], "en").html
-    near_part, far_part = text.split("«far»")
+    near_part, far_part = text.split("“far”")
     assert "within the 1.00-point spread" in near_part and "more than" not in near_part
     assert "more than the 1.00-point spread" in far_part
 
@@ -326,10 +326,10 @@ def test_central_targets_are_compared_in_a_year_every_allocation_judges():
     plan = _judged_run("plan", {2027: ["met", "met"]}, "plan")
     assert DC.own_year([plan, cross]) == 2027
     text = DC.targets_message([plan, cross], None, "en").html
-    assert "2027" in text and "most" not in text and "«plan» (2/2)" in text and "«cross» (2/2)" in text
+    assert "2027" in text and "most" not in text and "“plan” (2/2)" in text and "“cross” (2/2)" in text
     worse = _judged_run("worse", {2027: ["met", "not_met"]})
     text = DC.targets_message([plan, worse], None, "en").html
-    assert "«plan» meets the most targets (2/2)" in text
+    assert "“plan” meets the most targets (2/2)" in text
     # no common year: the earliest judged
     assert DC.own_year([_judged_run("a", {2024: ["met"]}), _judged_run("b", {2027: ["met"]})]) == 2024
 

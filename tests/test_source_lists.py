@@ -1,6 +1,7 @@
 """The datasets' source lists read in the page's language: an English page says «Vietnamese
-Wikipedia» (the Vietnamese title of a cited page kept in «»), a Vietnamese page gives each source
-its Vietnamese title and note, and no page lists a folder path (`data/caobang`) as a source."""
+Wikipedia» (the Vietnamese title of a cited page kept, in the English marks “…”: quote65), a
+Vietnamese page gives each source its Vietnamese title and note, and no page lists a folder path
+(`data/caobang`) as a source."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ def test_english_sources_say_vietnamese_wikipedia():
     wiki = [i for i in items if "Wikipedia" in i]
     assert len(wiki) == 2
     for item in wiki:
-        outside_quotes = re.sub(r"«[^»]*»", "", item)
+        outside_quotes = re.sub(r"“[^”]*”", "", item)
         assert "tiếng Việt" not in outside_quotes and "Vietnamese Wikipedia" in item, item
         assert "assumptions.yaml" not in item
-    assert any(i.startswith("«Lịch sử hành chính Cao Bằng»") for i in wiki)
+    assert any(i.startswith("“Lịch sử hành chính Cao Bằng”") for i in wiki)
 
 
 def test_vietnamese_sources_have_vietnamese_titles_and_notes():

@@ -92,7 +92,7 @@ def test_import_review_refuses_dotted_thousands_and_writes_nothing(tmp_path):
     text = info.value.message("en")
     first = df.loc[big[0], "households"]
     assert f"rows {', '.join(str(i + 2) for i in big[:10])}" in text
-    assert f"«{first}»" in text and first.replace(".", "") in text
+    assert f"“{first}”" in text and first.replace(".", "") in text
     assert f"rows {small + 2} have a comma" in text and "12.5" in text
     assert "dấu chấm chia nhóm ba chữ số" in info.value.message("vi")
     assert not (tmp_path / "x").exists()

@@ -50,7 +50,7 @@ def _by_field(errors) -> dict:
             "tệp không khai báo «horizon» nên đang dùng số năm dự báo mặc định là 2 năm",
             "khóa «horizn» là «horizon»",
         ),
-        ("en", "the default horizon of 2 years is in use because `horizon` is not given", "key «horizn» is likely"),
+        ("en", "the default horizon of 2 years is in use because `horizon` is not given", "key “horizn” is likely"),
     ],
 )
 def test_years_beyond_the_default_horizon_name_the_default_and_the_typo(tmp_path, lang, default, typo):
@@ -82,7 +82,7 @@ def test_without_a_look_alike_key_only_the_default_is_said(tmp_path):
         load_scenario(path, ["horizn=4"])
     errors = _by_field(exc.value.errors)
     assert errors["horizn"].code == "set_unknown" and errors["horizn"].file == "--set"
-    assert errors["budget.years.2026"].message("en").endswith("; the unknown key «horizn» is likely `horizon` mistyped")
+    assert errors["budget.years.2026"].message("en").endswith("; the unknown key “horizn” is likely `horizon` mistyped")
     # horizon: 3 given (2024–2026): 2027 is outside by the file's own horizon, no default at work
     (e,) = _problems(tmp_path, "plan_2027", "horizon: 4", "horizon: 3")
     assert (e.field, e.because) == ("budget.years.2027", [])
@@ -97,7 +97,7 @@ def test_the_switch_of_units_names_the_default_model_and_horizon(tmp_path):
     errors = _by_field(_problems(tmp_path, "crossing_2024_2027", "horizon: 4", "horizont: 4"))
     assert "units_switch" in errors
     text = errors["budget.years.2026"].message("en")  # the first problem the default causes says it (input64: once)
-    assert "default horizon of 2 years" in text and "«horizont» is likely `horizon` mistyped" in text
+    assert "default horizon of 2 years" in text and "“horizont” is likely `horizon` mistyped" in text
     assert errors["units_switch"].because == [] and errors["budget.years.2027"].because == []
 
 
@@ -107,7 +107,7 @@ def test_contents_without_periods_name_the_typo(tmp_path):
     e = errors["budget.years.2027.contents"]
     assert e.code == "contents_not_dated"
     assert [k for k, _ in e.because] == ["err.default_typo"]  # its own message already asks for `periods: dated`
-    assert e.message("en").endswith("; the unknown key «period» is likely `periods` mistyped")
+    assert e.message("en").endswith("; the unknown key “period” is likely `periods` mistyped")
 
 
 # --- the comparison of scenarios run now leads with the plan decided now, as the batch's pages --

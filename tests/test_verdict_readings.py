@@ -196,8 +196,8 @@ def test_probability_of_every_target_under_both_readings():
     assert DC.all_met_probability(run, 2027, "aggregate") == 0.75
     other = _drawn_run("alt", o.assign(met=o["met"] & (o["geo_type"] != "district")))  # units never met
     text = DC.targets_message([run, other], None, "en").html
-    assert "«plan» has the highest probability of meeting every target (50" in text
-    assert "poor communes together" in text and "«plan» 75" in text and "«alt» 75" in text
+    assert "“plan” has the highest probability of meeting every target (50" in text
+    assert "poor communes together" in text and "“plan” 75" in text and "“alt” 75" in text
     # without unit cells there is one reading and no second sentence
     named = o[o["geo_type"] != "district"]
     plain = _drawn_run("plain", named)

@@ -48,7 +48,7 @@ def test_a_split_without_money_misses_production_support_against_the_allocation_
     assert "năm 2024 0,00 % (phương án đang thử: " in vi and "năm 2025 0,00 % (phương án đang thử: " in vi
     assert "kế hoạch:" not in vi  # the optimiser started from the allocation explored, not the plan
     assert "lưu phương án thành kịch bản" in vi and "--objective min_cost" in vi
-    assert "2025 0.00% (allocation being explored: " in en and "«Save the allocation as a scenario» below" in en
+    assert "2025 0.00% (allocation being explored: " in en and "“Save the allocation as a scenario” below" in en
     assert "--spec" not in vi + en  # the command line's file: not the explorer's advice
     assert "\n  • " + "80 %" in vi  # the target's own label, one line
 
@@ -71,7 +71,7 @@ def test_the_command_line_keeps_its_words():
     rec = unmet_record(pd.DataFrame(rows), SimpleNamespace(objective="poor", targets=None), [2025])
     assert "Cán bộ được tập huấn: năm 2025 0,00 % (kế hoạch: 50,18 %)" in rec["vi"]
     assert rec["en"].splitlines()[2] == (
-        "The objective «fewest poor households» does not constrain these targets: the optimiser looks for the "
+        "The objective “fewest poor households” does not constrain these targets: the optimiser looks for the "
         "best split for that objective within the money and the rules, without requiring any target. To require "
         "every target, use --objective min_cost (the least money that meets every target of the plan; if they "
         "cannot all be met, the result names those that cannot)."

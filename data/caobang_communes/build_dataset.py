@@ -100,8 +100,8 @@ def meta(district, geo, period_id: str) -> dict:
         "sources": [
             {
                 "id": "district_dataset",
-                "title": "Cao Bằng households at the end-2023 review by district (the district dataset «caobang», estimated)",
-                "title_vi": "Số hộ tỉnh Cao Bằng theo huyện tại kỳ rà soát cuối năm 2023 (bộ dữ liệu cấp huyện «caobang», số ước tính)",
+                "title": "Cao Bằng households at the end-2023 review by district (the tool's district-level dataset, estimated)",
+                "title_vi": "Số hộ tỉnh Cao Bằng theo huyện tại kỳ rà soát cuối năm 2023 (bộ dữ liệu theo đơn vị cấp huyện kèm theo công cụ, số ước tính)",
             },
             {
                 "id": "nq1657",

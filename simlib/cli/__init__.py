@@ -246,7 +246,8 @@ def _global_options(parser: argparse.ArgumentParser, lang_default, debug_default
 
 #: ASCII stand-ins for the punctuation simlib's messages use
 _ASCII = str.maketrans(
-    {"đ": "d", "Đ": "D", "—": "-", "–": "-", "−": "-", "→": "->", "…": "...", "«": '"', "»": '"', "≥": ">=", "≤": "<="}
+    {"đ": "d", "Đ": "D", "—": "-", "–": "-", "−": "-", "→": "->", "…": "...", "≥": ">=", "≤": "<="}
+    | dict.fromkeys("«»“”", '"')  # the quotation marks of both languages
 )
 
 

@@ -155,8 +155,11 @@ YEAR_RANGE = re.compile(r"\b(\d{4})-(\d{4})\b")
 
 
 #: a command in a dataset's description («… bằng lệnh «simlib import-review --level commune»»,
-#: «… via `simlib import-review`»), with the words introducing it: the page says it plainly
-DESCRIBED_COMMAND = re.compile(r"\s*(?:bằng lệnh|with|via)?\s*(?:«simlib [^»]*»|`simlib [^`]*`)")
+#: «… via `simlib import-review`»): the sentence holding it is said plainly on a leader's page
+#: (`dataset_description`), the command goes to the technical note (`dataset_technical`)
+DESCRIBED_COMMAND = re.compile(r"«(simlib [^»]*)»|`(simlib [^`]*)`")
+#: where a description's sentence ends (a full stop, then a blank)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: a file a dataset's description names -> the words a page says it in
 DESCRIBED_FILES = {"assumptions.yaml": "report.assumptions.assumptions_file"}
 
@@ -164,7 +167,7 @@ DESCRIBED_FILES = {"assumptions.yaml": "report.assumptions.assumptions_file"}
 def dataset_line(ds, lang: str) -> str:
     """The dataset as a leader's page names it: its title (`title_vi`/`title_en` of dataset.yaml,
     else «số hộ tỉnh Cao Bằng theo xã» by its units' level) — neither its folder's code nor its
-    version («mã «caobang_communes», phiên bản 2024.1-communes»: `dataset_technical`)."""
+    version (the code «caobang_communes», version 2024.1-communes: `dataset_technical`)."""
     province = ds.meta.get(i18n.column("province", lang), "")
     title = ds.meta.get(i18n.column("title", lang)) or i18n.t(
         f"report.assumptions.dataset_title.{ds.level}", lang, province=province
@@ -172,17 +175,41 @@ def dataset_line(ds, lang: str) -> str:
     return i18n.t("report.assumptions.dataset", lang, title=title, year=ds.baseline_year)
 
 
+def _description(ds, lang: str) -> str:
+    """The dataset's description in `lang` on one line, as written."""
+    return " ".join(str(ds.meta.get(i18n.column("description", lang), "") or "").split())
+
+
+def described_commands(ds, lang: str) -> list[str]:
+    """The commands the dataset's description gives (`DESCRIBED_COMMAND`), each once."""
+    found = (a or b for a, b in DESCRIBED_COMMAND.findall(_description(ds, lang)))
+    return list(dict.fromkeys(" ".join(c.split()) for c in found))
+
+
 def dataset_technical(ds, lang: str) -> str:
-    """The technical note naming the dataset's code and version (small type, under `dataset_line`)."""
-    return i18n.t("report.technical.dataset", lang, name=ds.name, version=ds.version or "–")
+    """The technical note naming the dataset's code and version (small type, under `dataset_line`),
+    and the command its description gives to import the review counts (`described_commands`)."""
+    commands = described_commands(ds, lang)
+    fields = dict(name=ds.name, version=ds.version or "–")
+    if not commands:
+        return i18n.t("report.technical.dataset", lang, **fields)
+    command = "; ".join(fmt.quote(c, lang) for c in commands)
+    return i18n.t("report.technical.dataset_import", lang, command=command, **fields)
 
 
 def dataset_description(ds, lang: str) -> str:
     """The dataset's description on one line, a range of years with an en dash («chuẩn nghèo đa
-    chiều giai đoạn 2022–2025», the file writes «2022-2025»), a command it gives said in plain
-    words («(bộ phận kỹ thuật thực hiện)», `DESCRIBED_COMMAND`) and a file it names described."""
-    desc = " ".join(str(ds.meta.get(i18n.column("description", lang), "") or "").split())
-    desc = DESCRIBED_COMMAND.sub(" " + i18n.t("report.assumptions.by_technical_team", lang), desc)
+    chiều giai đoạn 2022–2025», the file writes «2022-2025»), a file it names described, and the
+    sentence giving a command («Khi có kết quả rà soát chính thức của tỉnh, hãy thay bằng lệnh
+    «simlib import-review».») said in administrative words, once: who replaces the estimates, the
+    command in the technical note (`dataset_technical`)."""
+    said, plain = False, []
+    for sentence in SENTENCE_END.split(_description(ds, lang)):
+        if DESCRIBED_COMMAND.search(sentence):
+            sentence, said = ("" if said else i18n.t("report.assumptions.replace_estimates", lang)), True
+        if sentence:
+            plain.append(sentence)
+    desc = " ".join(plain)
     for name, key in DESCRIBED_FILES.items():
         desc = desc.replace(name, i18n.t(key, lang))
     return YEAR_RANGE.sub("\\1–\\2", desc)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import data, decision, html
 from simlib.report.levels import used_levels, year_levels
 
@@ -84,7 +85,7 @@ def with_reference_note(p: Part, lang: str) -> list[decision.Message]:
     if p.best is None or p.best.role != "reference" or len(messages) <= p.lead:
         return messages
     m = messages[p.lead]
-    note = i18n.t("decision.answer_reference", lang, title=f"«{p.best.title(lang)}»")
+    note = i18n.t("decision.answer_reference", lang, title=fmt.quote(p.best.title(lang), lang))
     notes = " ".join(x for x in (note, m.answer_note) if x)
     messages[p.lead] = decision.Message(m.html, m.link, m.link_text, m.tentative, notes)
     return messages
@@ -107,8 +108,13 @@ def _parts(runs: Sequence[decision.Run], lang: str, unallocated: dict | None = N
     plan = next((r for r in gs[0] if r.role == "plan"), gs[0][0])
     key = "decision.part_earlier_old_units" if on_former_districts(plan) else "decision.part_earlier"
     return [
-        Part(t("decision.part_now", title=f"«{now.title(lang)}»", year=y1), first, first_best, int(own is not None)),
-        Part(t(key, title=f"«{plan.title(lang)}»"), messages, best),
+        Part(
+            t("decision.part_now", title=fmt.quote(now.title(lang), lang), year=y1),
+            first,
+            first_best,
+            int(own is not None),
+        ),
+        Part(t(key, title=fmt.quote(plan.title(lang), lang)), messages, best),
     ]
 
 

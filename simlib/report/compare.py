@@ -26,7 +26,7 @@ from simlib.i18n import fmt
 from simlib.parameters import load_parameters
 from simlib.paths import project_root
 from simlib.report import bars, brief_parts, charts, data, decision, decision_money, decision_runs, html, verdict
-from simlib.report.context import short_name, show, to_html  # noqa: F401 - the notebook's API
+from simlib.report.context import SUGGESTED_DRAWS, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
 from simlib.report.robustness_rows import robustness_section_rows
@@ -168,7 +168,7 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
         i18n.t(
             "compare.reference_first" if r.title(lang) == first else "compare.reference",
             lang,
-            title=f"«{r.title(lang)}»",
+            title=fmt.quote(r.title(lang), lang),
         )
         for r in group
         if r.role == "reference"
@@ -176,7 +176,7 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
     for r in decision.allocations(group):  # compared, not one to choose (the brief sets it aside)
         names = decision_runs.rules_text(r, lang)
         if names:
-            notes.append(i18n.t("compare.rules_broken", lang, title=f"«{r.title(lang)}»", rules=names))
+            notes.append(i18n.t("compare.rules_broken", lang, title=fmt.quote(r.title(lang), lang), rules=names))
     return notes
 
 
@@ -298,8 +298,11 @@ def robustness(runs: Sequence[decision.Run], lang: str) -> list:
         body = [html.heading(group_title(g, lang), 3)] + robustness_section_rows(rob.summary, "", lang, titles)
         body.append(to_html([regret_chart(rob, titles, lang)]))
         blocks.append(_section(g, body))
-    if not found:
+    if not found and not any(len(decision.allocations(g)) > 1 for g in brief_parts.reading_order(runs)):
+        blocks.append(html.para(t("compare.robustness.single")))  # draws or not, nothing to compare
+    elif not found:  # who runs the draws in plain words, the command in a technical note
         blocks.append(html.para(t("compare.robustness.none")))
+        blocks.append(html.para(t("report.technical.batch_draws", n=SUGGESTED_DRAWS), "sl-small"))
     return blocks
 
 

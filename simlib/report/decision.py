@@ -107,8 +107,9 @@ class Message:
     answer_note: str = ""  # said in the answer's box beside the choice: its money reaching no one
 
 
-def _q(text: str) -> str:
-    return f"«{html.esc(text)}»"
+def _q(text: str, lang: str) -> str:
+    """`text` escaped, in the quotation marks of `lang` (`fmt.quote`: «…» / “…”)."""
+    return fmt.quote(html.esc(text), lang)
 
 
 def own_year(runs: Sequence[Run]) -> int | None:
@@ -150,14 +151,17 @@ def choice(group: Sequence[Run], rob: Robustness | None, lang: str) -> tuple[Run
     if rob is None:
         best = min(allocs, key=lambda r: r.rate(y1))
         text = t(
-            "decision.choice_central", title=_q(best.title(lang)), year=y1, rate=fmt.percent(best.rate(y1), lang, 2)
+            "decision.choice_central",
+            title=_q(best.title(lang), lang),
+            year=y1,
+            rate=fmt.percent(best.rate(y1), lang, 2),
         )
         return best, Message(text, "compare.html#ranking", t("decision.evidence"), tentative=True)
     s = rob.summary.set_index("scenario")
     best = by_name[s.index[0]]
     text = t(
         "decision.choice",
-        title=_q(best.title(lang)),
+        title=_q(best.title(lang), lang),
         year=y1,
         share=fmt.percent(100 * s.loc[best.name, "share_best"], lang, 0),
         draws=int(s.loc[best.name, "draws"]),
@@ -183,7 +187,7 @@ def single_message(r: Run, lang: str) -> Message:
     text = i18n.t(
         "decision.single",
         lang,
-        title=_q(r.title(lang)),
+        title=_q(r.title(lang), lang),
         year=y1,
         basis=data.rate_basis(r.tables.indicators, lang),
         rate=fmt.percent(r.rate(y1), lang, 2),
@@ -204,7 +208,7 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
         return central_targets_message(allocs, year, lang)
     if len(allocs) == 1:  # no "highest" of one
         p = fmt.percent(100 * np.nan_to_num(probs[allocs[0].name], nan=0.0), lang, 0)
-        text = t("decision.targets_single", year=year, title=_q(allocs[0].title(lang)), p=p)
+        text = t("decision.targets_single", year=year, title=_q(allocs[0].title(lang), lang), p=p)
         together = together_sentence(allocs, year, lang)
         return Message(" ".join(x for x in (text, together) if x), "compare.html#verdicts", t("decision.evidence"))
     if all(np.nan_to_num(p, nan=0.0) == 0.0 for p in probs.values()):  # no "highest" among zeros
@@ -213,12 +217,12 @@ def targets_message(group: Sequence[Run], best: Run | None, lang: str) -> Messag
         return Message(text, "compare.html#verdicts", t("decision.evidence"))
     top = max(allocs, key=lambda r: np.nan_to_num(probs[r.name], nan=-1))
     others = "; ".join(
-        f"{_q(r.title(lang))} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
+        f"{_q(r.title(lang), lang)} {fmt.percent(100 * probs[r.name], lang, 0)}" for r in allocs if r is not top
     )
     text = t(
         "decision.targets",
         year=year,
-        title=_q(top.title(lang)),
+        title=_q(top.title(lang), lang),
         p=fmt.percent(100 * probs[top.name], lang, 0),
         others=others,
     )
@@ -236,14 +240,14 @@ def central_targets_message(allocs: Sequence[Run], year: int, lang: str) -> Mess
     share = {n: met[n] / total[n] if total[n] else -1.0 for n in tally}
     tops = [r for r in allocs if share[r.name] == max(share.values())]
     if len(tops) > 1:  # no "most" among equals
-        titles = "; ".join(f"{_q(r.title(lang))} ({met[r.name]}/{total[r.name]})" for r in tops)
+        titles = "; ".join(f"{_q(r.title(lang), lang)} ({met[r.name]}/{total[r.name]})" for r in tops)
         text, each = t("decision.targets_central_tied", year=year, titles=titles), ""
     else:
         top = tops[0]
         text = t(
             "decision.targets_central_single" if len(allocs) == 1 else "decision.targets_central",
             year=year,
-            title=_q(top.title(lang)),
+            title=_q(top.title(lang), lang),
             met=met[top.name],
             total=total[top.name],
         )
@@ -259,7 +263,7 @@ def together_sentence(allocs: Sequence[Run], year: int, lang: str) -> str:
     if not with_units:
         return ""
     items = "; ".join(
-        f"{_q(r.title(lang))} {fmt.percent(100 * all_met_probability(r, year, 'aggregate'), lang, 0)}"
+        f"{_q(r.title(lang), lang)} {fmt.percent(100 * all_met_probability(r, year, 'aggregate'), lang, 0)}"
         for r in with_units
     )
     return manifest_levels(with_units[0].tables.manifest).t_at("decision.targets_together", lang, year, items=items)
@@ -304,7 +308,7 @@ def tradeoffs(
             parts.append(weakest_target(r, year, lang))
         if unallocated.get(r.name, 0) > UNALLOCATED_SAID:
             parts.append(t("decision.trade_unallocated", money=fmt.number(unallocated[r.name], lang, 1)))
-        items.append(f"{_q(r.title(lang))}: " + "; ".join(html.esc(p) for p in parts if p))
+        items.append(f"{_q(r.title(lang), lang)}: " + "; ".join(html.esc(p) for p in parts if p))
     text = (
         html.esc(t("decision.tradeoffs")) + "<ul class='sl-list'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
     )
@@ -324,7 +328,7 @@ def plan_message(group: Sequence[Run], lang: str) -> Message | None:
     text = i18n.t(
         verdict.count_key(plan.verdicts, "decision.plan"),
         lang,
-        title=_q(plan.title(lang)),
+        title=_q(plan.title(lang), lang),
         year=int(v["year"].min()),
         met=c["met"],
         uncertain=c["uncertain"],
@@ -356,23 +360,24 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
         parts.append(
             t(
                 "decision.counterfactual",
-                title=_q(cf.title(lang)),
+                title=_q(cf.title(lang), lang),
                 year=y1,
                 basis=data.rate_basis(cf.tables.indicators, lang),  # central projection or mean of draws
                 rate=fmt.percent(cf.rate(y1), lang, 1),
                 gap=fmt.number(cf.rate(y1) - plan.rate(y1), lang, 2),
-                plan=_q(plan.title(lang)),
+                plan=_q(plan.title(lang), lang),
             )
         )
     spread, apart = [r.rate(y1) for r in allocations(main)], []
     for g in others:
         for r in g:
             ys = data.years(r.tables.indicators)
+            model = t(f"decision.model.{r.key[0]}")  # a heading's label, said mid-sentence
             text = t(
                 "decision.other_group",
-                title=_q(r.title(lang)),
-                model=t(f"decision.model.{r.key[0]}"),
-                y0=ys[0],
+                title=_q(r.title(lang), lang),
+                model=model[:1].lower() + model[1:],
+                y0=ys[0] + 1,  # the projected years (after the base year), as the group's heading says
                 y1=ys[-1],
             )
             if plan is not None and y1 in ys and len(spread) > 1:
@@ -381,13 +386,16 @@ def context_message(main: Sequence[Run], others: Sequence[Sequence[Run]], lang: 
                     "decision.other_gap" if wider else "decision.other_gap_within",
                     year=y1,
                     gap=fmt.number(abs(r.rate(y1) - plan.rate(y1)), lang, 2),
-                    plan=_q(plan.title(lang)),
+                    plan=_q(plan.title(lang), lang),
                     spread=fmt.number(max(spread) - min(spread), lang, 2),
                 )
             apart.append(text)
     if not parts and not apart:
         return None
-    # one scenario computed differently per line: a reader scans them instead of one long paragraph
+    # one scenario computed differently per line: a reader scans them instead of one long paragraph,
+    # under a sentence saying what they are when nothing comes before them
+    if apart and not parts:
+        parts.append(t("decision.other_groups"))
     text = " ".join(html.esc(p) for p in parts) + (html.bullet_list(apart) if apart else "")
     return Message(text, "compare.html#groups", t("decision.evidence"))
 
@@ -415,7 +423,7 @@ def set_aside_message(r: Run, lang: str) -> Message:
     text = i18n.t(
         "decision.set_aside",
         lang,
-        title=_q(r.title(lang)),
+        title=_q(r.title(lang), lang),
         year=y1,
         basis=data.rate_basis(r.tables.indicators, lang),
         rate=fmt.percent(r.rate(y1), lang, 2),

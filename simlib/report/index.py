@@ -4,7 +4,8 @@ the plan decided now first (`simlib.report.brief_parts`); then the scenarios gro
 model and years, the group of the plan decided now first (`brief_parts.reading_order`; in a
 group the plan first, the counterfactual last), each with its count of targets met,
 headline numbers and links; failed scenarios with their error; how to get parameter draws when
-there are none. Written atomically.
+there are none. What the leader reads says in plain words who does what; a command is in a
+«Ghi chú kỹ thuật» line in small type under it (`report.technical.*`). Written atomically.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
 from simlib.report import brief_parts, data, decision, decision_money, decision_runs, html, verdict
 from simlib.report.compare import group_title
+from simlib.report.context import SUGGESTED_DRAWS
 from simlib.report.data import RunTables
 
 
@@ -183,6 +185,7 @@ def scenario_tables(result, runs: dict, out: Path, lang: str) -> list[str]:
             )
             + "</div>",
             html.note(t("index.failed_note")),
+            html.para(t("report.technical.batch_again"), "sl-small"),  # the command: the technical team's
         ]
     return parts
 
@@ -231,6 +234,8 @@ def index_html(result, out_dir: str | Path, lang: str, engine: str = "expected",
     parts.append(
         html.para(t("index.uncertainty_explain", n=n_unc) if n_unc else t("index.uncertainty_how"), "sl-small")
     )
+    if not n_unc:  # the plain words above say who runs them; the command is the technical team's
+        parts.append(html.para(t("report.technical.batch_draws", n=SUGGESTED_DRAWS), "sl-small"))
     parts.append(f'<footer class="sl-footer"><p>{html.esc(t("index.footer", version=__version__))}</p></footer>')
     return html.page("\n".join(parts), t("index.title"), lang)
 
