@@ -9,10 +9,19 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from simlib.allocate import engine_search
 from simlib.allocate.certificate_text import searched_text
 from simlib.allocate.certify import Task, certified, remembered
 from simlib.allocate.effort import ECONOMY
-from simlib.allocate.engine_search import model_change, moved, searched_optimum, transfers
+from simlib.allocate.engine_search import (
+    local_search,
+    marginal_points,
+    model_change,
+    moved,
+    searched_optimum,
+    transfers,
+    with_points,
+)
 from simlib.allocate.milp import solve_pl
 from simlib.allocate.pwl import Curves
 
@@ -106,6 +115,10 @@ def test_the_piecewise_model_misses_the_true_optimum_and_the_engine_search_finds
     assert np.isclose(found["start"], 80.0) and np.isclose(found["value"], 75.0)
     assert np.isclose(found["improvement"], 5.0 / 20.0)  # of the 20 households the certificate scales by
     assert found["moves"] == 1 and not found["last_found"]
+    # the marginals measured on the engine: line 1 a billion less and line 2 a billion more at
+    # (10, 0), then line 2 less and line 1 more at (0, 10); 4 of the search's 9 runs (1 + 4
+    # transfers tested, one per step from the first again)
+    assert found["measured"] == 4 and found["evaluations"] == 9
     # the last round moved 5 % of line 2's money back to line 1 (the only legal transfer) and found nothing
     assert found["last_fraction"] == 0.05 and found["last_tested"] == 1
     assert cert.gap == cert_pl.gap and cert.approx_error == cert_pl.approx_error  # the model's figures stay
@@ -146,3 +159,59 @@ def test_the_certificate_says_what_the_search_found_and_that_it_is_not_proven():
     assert "tested 1 transfers of 5%" in en and "not a proven gap" in en
     vi = searched_text(found | {"last_found": True}, "vi")
     assert "giảm thêm 5,0 hộ" in vi and "vẫn tìm được phương án tốt hơn" in vi and "chưa được chứng nhận" in vi
+
+
+def saturating(x: np.ndarray) -> float:
+    """Three separable lines: line 1 lifts 0.5 households a billion, line 2 saturates
+    (30 (1 − e^(−x/3))), line 3 lifts 1 a billion."""
+    return F_ZERO - 0.5 * x[0] - 30.0 * (1.0 - np.exp(-x[1] / 3.0)) - 1.0 * x[2]
+
+
+def saturating_engine(X) -> np.ndarray:
+    return np.array([saturating(x) for x in np.atleast_2d(X)])
+
+
+def three_point_curves(x: np.ndarray, top: float) -> Curves:
+    """Each line's curve at 0, its money and `top`, the others as at x (economy's three points)."""
+    breaks, fs = [], []
+    for k in range(len(x)):
+        pts = np.unique([0.0, x[k], top])
+        fs.append(saturating_engine(np.array([np.where(np.arange(len(x)) == k, s, x) for s in pts])))
+        breaks.append(pts)
+    n = len(x)
+    g = [np.zeros((len(b), 0)) for b in breaks]
+    return Curves(x.copy(), x.copy(), saturating(x), np.zeros(0), breaks, fs, g, np.ones(n), np.arange(n))
+
+
+def test_transfers_are_ranked_by_the_engine_s_marginals_not_the_chords(monkeypatch):
+    """At (20, 2, 8) within 30 billion, a billion moved from line 1 to line 2 gains 30 (e^(−2/3) −
+    e^(−1)) − 0.5 = 3.87 households on the engine, to line 3 only 0.5; the three-point curves see
+    line 2's chord from 2 to 30 (0.55 a billion) and rank line 3 first. The marginals measured a
+    billion either side rank line 2 first, and the search's one transfer evaluated is that one."""
+    p = SimpleNamespace(A=np.array([[1.0, 1.0, 1.0]]), b=np.array([30.0]))
+    x = np.array([20.0, 2.0, 8.0])
+    model = three_point_curves(x, 30.0)
+    s = model.spend(x)
+    to_2, to_3 = (0, 1, 1.0), (0, 2, 1.0)
+    assert model_change(model, s, to_3) < model_change(model, s, to_2)  # the chords' ranking
+    fx = saturating(x)
+    points, runs = marginal_points(model, x, fx, saturating_engine, {1, 2}, {0}, 64)
+    assert runs == 3
+    ranked = with_points(model, x, points)
+    by_hand = 0.5 - 30.0 * (np.exp(-2.0 / 3.0) - np.exp(-1.0))
+    assert np.isclose(model_change(ranked, s, to_2), by_hand) and np.isclose(by_hand, -3.8661, atol=1e-4)
+    assert np.isclose(model_change(ranked, s, to_3), 0.5 - 1.0)
+    assert nothing_measured(model, x, fx)
+    # the search: one transfer of 5 % after the six measuring runs (each line less and more)
+    monkeypatch.setattr(engine_search, "BATCH", 1)
+    monkeypatch.setattr(engine_search, "FRACTIONS", (0.05,))
+    y, found = local_search(p, x, saturating_engine, 20.0, model, budget=7)
+    assert found.measured == 6 and found.evaluations == 7 and found.moves == 1
+    assert np.allclose(y, [19.0, 3.0, 8.0]) and np.isclose(found.start - found.value, -by_hand)
+
+
+def nothing_measured(model: Curves, x: np.ndarray, fx: float) -> bool:
+    """No run when the runs would pass the room left; the curves unchanged without points."""
+    points, runs = marginal_points(model, x, fx, saturating_engine, {1, 2}, {0}, 2)
+    same = with_points(model, x, points)
+    return points == {} and runs == 0 and all(np.array_equal(a, b) for a, b in zip(same.f, model.f))

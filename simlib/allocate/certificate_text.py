@@ -1,13 +1,13 @@
 """The certificate in one sentence (the message's technical sentence, the report's annex): the
 proven gap on the piecewise model, the model's measured error against the engine, whether the
-promise holds, the multistart, the local search on the engine (`simlib.allocate.engine_search`)
+promise holds, whether the loop converged, the multistart, the local search on the engine (`simlib.allocate.engine_search`)
 and the robust objective.
 """
 
 from __future__ import annotations
 
 from simlib import i18n
-from simlib.allocate.certify import Certificate
+from simlib.allocate.certify import STOP, Certificate
 from simlib.allocate.spec import OptimizeSpec
 from simlib.i18n import fmt
 
@@ -30,6 +30,8 @@ def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
     if not cert.promise_met and cert.mode != "mincost":  # where the error was measured
         near, far = (fmt.percent(100 * e, lang, 2) for e in (cert.near_error, cert.far_error))
         text += " " + i18n.t("alloc.certificate.error_where", lang, near=near, far=far)
+    if not cert.converged:
+        text += " " + not_converged_text(cert, lang)
     if cert.method == "multistart":
         text += " " + i18n.t(
             "alloc.certificate.multistart",
@@ -42,6 +44,23 @@ def certificate_text(cert: Certificate, spec: OptimizeSpec, lang: str) -> str:
     if spec.robust:
         text += " " + i18n.t(f"alloc.certificate.robust_{spec.robust}", lang, draws=spec.draws)
     return text
+
+
+def not_converged_text(cert: Certificate, lang: str) -> str:
+    """The certified loop stopped at its maximum of rounds while its model still saw a better
+    allocation (`Certificate.converged`): what the last round gained, what the model still sees,
+    and the tolerance below which the loop stops by itself (`certify.STOP`)."""
+    money = cert.mode == "mincost"
+    digits = 2 if money else 1
+    return i18n.t(
+        "alloc.certificate.not_converged_money" if money else "alloc.certificate.not_converged",
+        lang,
+        rounds=fmt.number(cert.max_rounds, lang, 0),
+        gain=fmt.number(cert.last_gain, lang, digits),
+        ahead=fmt.number(cert.next_gain, lang, digits),
+        share=fmt.percent(100 * cert.next_gain / cert.scale, lang, 2),
+        tolerance=fmt.percent(100 * STOP, lang, 2),
+    )
 
 
 def searched_text(found: dict, lang: str) -> str:
@@ -61,4 +80,7 @@ def searched_text(found: dict, lang: str) -> str:
     text += " " + i18n.t(
         last, lang, tested=found["last_tested"], fraction=fmt.percent(100 * found["last_fraction"], lang, 0)
     )
-    return text + " " + i18n.t("alloc.certificate.searched_not_proven", lang)
+    text += " " + i18n.t("alloc.certificate.searched_not_proven", lang)
+    if found.get("measured"):  # ranked by the engine's one-line marginals (`engine_search.marginal_points`)
+        text += " " + i18n.t("alloc.certificate.searched_ranked", lang, measured=found["measured"])
+    return text

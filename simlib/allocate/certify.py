@@ -37,8 +37,13 @@ from simlib.allocate.milp import PLSolution, solve_pl
 from simlib.allocate.pwl import build_curves, direction_ranges
 
 PROMISED_GAP = 0.005  # the optimiser's promise: within 0.5 % of the model's optimum
-STOP = 2e-4  # a round that gains less than this share of `scale` ends the loop
-MAX_ROUNDS = 10
+#: the loop's tolerance, the one place it is set: a round that gains less than this share of
+#: `scale` on the engine ends the loop, and so does a model around the result whose own optimum
+#: gains less (`Certificate.stopped`). It is the tolerance the curves are sampled to
+#: (`objective_task`: each of the K directions' chords within STOP × scale / K): a gain below it
+#: is below what the models can tell apart from their own interpolation.
+STOP = 2e-4
+MAX_ROUNDS = 10  # the most rounds at any effort (each effort's `max_rounds` at most this)
 MAX_EXTRA = 4  # extra multistart starts kept (the best on the engine)
 STEPS = (0.5, 0.25, 0.1)  # shortened steps towards a solution the model overrates
 
@@ -65,9 +70,19 @@ class Certificate:
     starts: list = field(default_factory=list)  # multistart: engine value from each start
     spread: float = 0.0  # multistart: (worst - best) / scale
     searched: dict = field(default_factory=dict)  # the local search on the engine (`engine_search.Searched`)
+    stopped: str = "small_gain"  # why the loop ended (`STOPPED`)
+    max_rounds: int = MAX_ROUNDS  # the most rounds it could run (the effort's)
+    last_gain: float = 0.0  # what the last round that gained gained on the engine (objective units)
+    next_gain: float = 0.0  # what the model around the result still sees (its optimum's gain)
     near_error: float = 0.0  # the model's error at the loop's own candidates (near the decision)
     far_error: float = 0.0  # at the caller's tests (the plan, the equal split: far from it)
     models: list = field(default_factory=list, repr=False)  # the last round's models (not written)
+
+    @property
+    def converged(self) -> bool:
+        """The loop ended by its own rule (`STOPPED`), not at its maximum of rounds with a model
+        that still sees a better allocation by `STOP` or more."""
+        return self.stopped != "max_rounds"
 
     @property
     def promise_met(self) -> bool:
@@ -77,7 +92,18 @@ class Certificate:
         return bool(self.certified and self.approx_error <= PROMISED_GAP)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k != "models"} | {"promise_met": self.promise_met}
+        return {k: v for k, v in vars(self).items() if k != "models"} | {
+            "promise_met": self.promise_met,
+            "converged": self.converged,
+        }
+
+
+#: why the certified loop ended: its candidates found nothing better on the engine (`no_gain`), a
+#: round gained less than `STOP` (`small_gain`), the model around the result sees no gain of
+#: `STOP` or more (`model_optimum`: a further round would step to the result itself), no programme
+#: could be solved (`no_solution`), or the effort's maximum of rounds was reached while the model
+#: still saw a gain (`max_rounds`: not converged, the summary and the report say so)
+STOPPED = ("no_gain", "small_gain", "model_optimum", "no_solution", "max_rounds")
 
 
 @dataclass
@@ -109,17 +135,15 @@ def _round(task: Task, x: np.ndarray, fx: float, sol: PLSolution) -> tuple[list,
     return cands, vals
 
 
-def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[np.ndarray, Certificate]:
-    """The certified loop from x0 (feasible; see the module docstring); `tests` are further
-    allocations to test the models at."""
-    t0 = time.perf_counter()
-    x, fx = x0.copy(), float(task.true(x0[None])[0])
-    history, seen, evals = [], [], 0
-    models = task.curves(x)
-    evals += sum(m.evaluations for m in models)
-    sol = task.solve(models)
-    for rnd in range(1, min(MAX_ROUNDS, task.effort.max_rounds) + 1):
+def _rounds(task: Task, x: np.ndarray, fx: float, models: list, sol) -> tuple:
+    """The loop's rounds from x (models and programme built around it): (x, fx, models, sol, run),
+    `run` the history, the candidates seen, the engine evaluations of the curves, why it stopped
+    (`STOPPED`), the last round's gain on the engine and the gain the last models still see."""
+    history, seen, evals, stopped, last = [], [], 0, "max_rounds", 0.0
+    max_rounds = min(MAX_ROUNDS, task.effort.max_rounds)
+    for rnd in range(1, max_rounds + 1):
         if sol is None:
+            stopped = "no_solution"
             break
         cands, vals = _round(task, x, fx, sol)
         seen += [c for c, v in zip(cands, vals) if np.isfinite(v)]
@@ -127,16 +151,35 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
         history.append({"round": rnd, "model": sol.value, "bound": sol.bound, "engine": float(vals[0]), "step": 0.0})
         if not vals[k] < fx:
             if np.isfinite(vals[0]) or task.after is None:
+                stopped = "no_gain"
                 break
             sol = task.solve(models)  # `after` asked for a safer programme on the same models
             continue
         history[-1]["step"] = ((1.0,) + task.effort.steps)[k]
-        gain, x, fx = fx - float(vals[k]), cands[k], float(vals[k])
+        last, x, fx = fx - float(vals[k]), cands[k], float(vals[k])
         models = task.curves(x)
         evals += sum(m.evaluations for m in models)
         sol = task.solve(models)
-        if gain < STOP * task.scale(fx):
+        if last < STOP * task.scale(fx):
+            stopped = "small_gain"
             break
+    ahead = max(0.0, fx - sol.value) if sol is not None and np.isfinite(fx - sol.value) else 0.0
+    if stopped == "max_rounds" and (sol is None or ahead < STOP * task.scale(fx)):
+        stopped = "model_optimum" if sol is not None else "no_solution"
+    run = {"history": history, "seen": seen, "evals": evals, "stopped": stopped, "last": last, "ahead": ahead}
+    return x, fx, models, sol, run
+
+
+def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[np.ndarray, Certificate]:
+    """The certified loop from x0 (feasible; see the module docstring); `tests` are further
+    allocations to test the models at."""
+    t0 = time.perf_counter()
+    x, fx = x0.copy(), float(task.true(x0[None])[0])
+    models = task.curves(x)
+    evals = sum(m.evaluations for m in models)
+    sol = task.solve(models)
+    x, fx, models, sol, run = _rounds(task, x, fx, models, sol)
+    history, seen, evals = run["history"], run["seen"], evals + run["evals"]
     final = task.final(models) if task.final is not None else sol
     scale = task.scale(fx)
     bound = final.bound if final is not None else np.nan
@@ -162,6 +205,10 @@ def run_certified(task: Task, x0: np.ndarray, tests: list[np.ndarray]) -> tuple[
         certified=bool(gap <= PROMISED_GAP),
         history=history,
         models=models,
+        stopped=run["stopped"],
+        max_rounds=min(MAX_ROUNDS, task.effort.max_rounds),
+        last_gain=float(run["last"]),
+        next_gain=float(run["ahead"]),
         near_error=float(near),
         far_error=float(far),
     )
@@ -217,7 +264,7 @@ def objective_task(problem, f_zero: float) -> Task:
     def curves(x):
         fx = float(true(x[None])[0])
         e = problem.spec.effort
-        tol = 2e-4 * scale(fx) / K
+        tol = STOP * scale(fx) / K
         return [build_curves(problem, x, ranges, tol_f=tol, grid=e.grid, rounds=e.refine, inner=e.inner)]
 
     def solve(models):

@@ -207,14 +207,28 @@ class EstimatedRuns(int):
     those of `--robust` among them: `robust` runs over `draws` parameter draws (0 and 0 without),
     `restart` more if its search must start again from the other starts
     (`robust_restart_runs`), and up to `search` more if a certificate misses its promise and the
-    local search on the engine runs (`search_runs`)."""
+    local search on the engine runs (`search_runs`); `rounds` the most rounds of the certified
+    loop and `stop` its tolerance (`simlib.allocate.certify.STOP`), for the progress line to state
+    (0: not said)."""
 
     robust: int = 0
     draws: int = 0
     restart: int = 0
     search: int = 0
+    rounds: int = 0
+    stop: float = 0.0
 
-    def __new__(cls, runs: int, robust: int = 0, draws: int = 0, restart: int = 0, search: int = 0):
+    def __new__(
+        cls,
+        runs: int,
+        robust: int = 0,
+        draws: int = 0,
+        restart: int = 0,
+        search: int = 0,
+        rounds: int = 0,
+        stop: float = 0.0,
+    ):
         self = super().__new__(cls, int(runs))
         self.robust, self.draws, self.restart, self.search = int(robust), int(draws), int(restart), int(search)
+        self.rounds, self.stop = int(rounds), float(stop)
         return self

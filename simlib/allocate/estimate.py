@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from simlib.allocate.certify import MAX_ROUNDS, STOP
 from simlib.allocate.continued import engine_run, engine_runs, engine_target, run_share
 from simlib.allocate.effort import (
     EstimatedRuns,
@@ -57,7 +58,9 @@ def problem_runs(
     (`pwl.direction_ranges`), `frontier` whether the frontier is drawn, `kept` the corner starts
     the multistart keeps (`certify.MAX_EXTRA`), `search` the engine runs the local search may
     spend after each absorption round (`engine_search.MAX_EVALUATIONS`; 0 where it cannot run),
-    told apart as `EstimatedRuns.search` (`search_runs`, a bound). The central runs are counted
+    told apart as `EstimatedRuns.search` (`search_runs`, a bound), with the certified loop's
+    stopping rule (`EstimatedRuns.rounds`, `.stop`: the effort's most rounds and
+    `certify.STOP`) for the progress line to state. The central runs are counted
     in runs of the whole model (`whole_runs`): on the multidimensional model a continued run is
     its years' share."""
     effort, model = spec.effort, problem.model
@@ -82,7 +85,8 @@ def problem_runs(
     central = whole_runs(central, share)
     restart = robust_restart_runs(spec.draws, active) if spec.robust else 0
     searched = search_runs(effort, search, share)
-    return EstimatedRuns(central + robust, robust, spec.draws if spec.robust else 0, restart, searched)
+    rounds = min(MAX_ROUNDS, effort.max_rounds)
+    return EstimatedRuns(central + robust, robust, spec.draws if spec.robust else 0, restart, searched, rounds, STOP)
 
 
 def whole_runs(runs: int, share: float) -> int:

@@ -62,7 +62,17 @@ def estimate_text(runs: int, seconds: float, lang: str) -> str:
     if search:
         mins = fmt.number(search * seconds / 60, lang, 1)
         text += " " + i18n.t("cli.optimize_estimate_search", lang, runs=runs_text(search, lang), minutes=mins)
-    return text
+    return text + rounds_text(runs, lang)
+
+
+def rounds_text(runs, lang: str) -> str:
+    """The certified loop's stopping rule as the estimate tells it (`EstimatedRuns.rounds`,
+    `.stop`), with a leading space; "" when the estimate does not carry it."""
+    rounds = getattr(runs, "rounds", 0)
+    if not rounds:
+        return ""
+    tol = fmt.percent(100 * getattr(runs, "stop", 0.0), lang, 2)
+    return " " + i18n.t("cli.optimize_estimate_rounds", lang, rounds=fmt.number(rounds, lang, 0), tolerance=tol)
 
 
 def progress_text(runs: float, expected: int | None, minutes: str, lang: str) -> str:
