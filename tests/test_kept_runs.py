@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.allocate.continued import MEMO, PINNED, Kept, kept, release
-from simlib.engines.common import EngineOutput
+from simlib.engines.common import EngineOutput, EngineState
 
 Y, L, D, G, K = 4, 2, 3, 2, 3
 
@@ -161,3 +161,33 @@ def test_a_unit_model_is_made_once_and_let_go_with_the_model():
     assert sub.runs == 2 and np.array_equal(
         again.states, Engine().run(Stub(model.spend[..., [2]]), _allocations(model, start, 1)[..., [2]]).states
     )
+
+
+class StateEngine(Engine):
+    """`Engine` handing over an `EngineState` whose cells hold the households (a continued run
+    copies them with `EngineState.taken`, into `into` when given); records the cells it wrote."""
+
+    def run(self, model, spend, start=0, stop=None, state=None):
+        n = None
+        if state is not None:
+            _, _, cells = state.taken()
+            n = cells["M"]
+            self.wrote.append(n)
+        out = super().run(model, spend, start, stop, None if n is None else n.copy())
+        cells = {"M": out.state if n is None else np.copyto(n, out.state) or n}
+        out.state = EngineState(stop or Y, out.state, np.zeros((1, Y, L, D)), np.zeros(L, bool), cells)
+        return out
+
+
+def test_continued_runs_copy_the_kept_state_into_the_cells_the_last_one_left():
+    model, start = Stub(_spend(1)), 2
+    eng, target = StateEngine(), kept(model, start)
+    eng.wrote = []
+    spend = _allocations(model, start, 3)
+    first = target.run(eng, spend[:2])
+    again = target.run(eng, spend[2:])
+    assert len(eng.wrote) == 3 and eng.wrote[1] is eng.wrote[0] and eng.wrote[2] is eng.wrote[0]
+    full = Engine().run(model, spend)  # the same numbers as whole runs
+    assert np.allclose(np.concatenate([first.states, again.states]), full.states, rtol=0, atol=1e-12)
+    target.run(eng, np.array([_spend(40)]))  # a full run: the cells kept are let go
+    assert target.spare.cells is None

@@ -29,7 +29,7 @@ the same engine on the same inputs, so the same arrays (tests/test_kept_runs.py)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -53,6 +53,53 @@ class Wrapped:
         return core_of(self.model)
 
 
+class Spare:
+    """The cells of a continued run's state at the horizon, which nothing reads (the run's output
+    keeps no state), for the next run continued from the same kept state to copy that state into
+    (`EngineState.into`). A fresh copy is fresh memory: for the 56 communes about 1 GB per run,
+    whose pages the operating system maps and zeroes on the first write (on `plan_2027` some 260,000
+    page faults and about 0.75 s of system time per continued run, measured with the machine loaded,
+    benchmarks/HISTORY.md `## optmem65`); arrays already written are mapped. The same bytes either
+    way: the run overwrites every value it reads (as the explorer's `simlib.workbench.pool`). With
+    the cells go the bits of the cell-states that state knew all zero (`EngineState.into_zero`):
+    the copy writes nothing where the kept state and the arrays are both known zero."""
+
+    def __init__(self):
+        self.cells: dict | None = None
+        self.zero: np.ndarray | None = None
+
+    def drop(self) -> None:
+        """Let the kept cells go (before runs that make their own: the memory of the process at
+        its height stays that of a continued run, the kept state and the run's copy)."""
+        self.cells = self.zero = None
+
+    def give(self, state) -> None:
+        """Keep the cells of `state` (a run's state at the horizon, read by nothing else; another
+        kind of state: nothing kept) and the bits of its cell-states known all zero."""
+        self.drop()
+        if isinstance(state, EngineState) and state.cells:
+            marks = getattr(state, "vacancy", None)
+            bits = getattr(marks, "bits", None)
+            self.cells, self.zero = state.cells, bits.copy() if isinstance(bits, np.ndarray) else None
+
+    def lent_from(self, state):
+        """`state` for one continued run that copies its cells into the kept ones when they fit
+        (the same names, shapes and types; they are then no longer kept), else `state` itself."""
+        cells, zero, self.cells, self.zero = self.cells, self.zero, None, None
+        if not isinstance(state, EngineState) or state.spare or not fits(cells, state.cells):
+            return state
+        return replace(state, into=cells, into_zero=zero)
+
+
+def fits(cells: dict | None, like: dict) -> bool:
+    """Whether `cells` (name -> array) have the names, shapes and types of `like`'s."""
+    return (
+        cells is not None
+        and cells.keys() == like.keys()
+        and all(cells[k].shape == v.shape and cells[k].dtype == v.dtype for k, v in like.items())
+    )
+
+
 @dataclass
 class Continued(Wrapped):
     """Segment 2's model `model` continued from `state` (one scenario) handed over at review
@@ -72,10 +119,12 @@ class Continued(Wrapped):
 
     def run(self, eng, spend: np.ndarray) -> EngineOutput:
         """The engine `eng` on spending (S, Y+1, L, D), one scenario at a time from the state (a
-        multidimensional state of the 56 communes holds over a gigabyte: no copies per batch)."""
-        outs = []
+        multidimensional state of the 56 communes holds over a gigabyte: no copies per batch), each
+        copying the state into the cells the one before left (`Spare`, let go with the call)."""
+        outs, spare = [], Spare()
         for i in range(len(spend)):
-            out = eng.run(self.model, spend[i : i + 1], start=self.start, state=self.state)
+            out = eng.run(self.model, spend[i : i + 1], start=self.start, state=spare.lent_from(self.state))
+            spare.give(out.state)
             out.state = None  # the state at the horizon is not needed (and large)
             outs.append(out)
         out = EngineOutput.stack(outs, "expected")
@@ -131,6 +180,9 @@ class Kept(Wrapped):
     runs: int = 0  # scenarios the engine ran from the baseline
     continued: int = 0  # scenarios the engine continued from `state`
     ran: float = 0.0  # the last call's engine runs, in runs of this model (`engine_runs`)
+    #: the cells of the last continued run's state at the horizon, which the next one copies into
+    #: (one set, shared with the units' models: `take_units`)
+    spare: Spare = field(default_factory=Spare, repr=False)
 
     def run(self, eng, spend: np.ndarray) -> EngineOutput:
         """The engine `eng` on spending (S, Y+1, L, D): the outputs remembered, the spendings that
@@ -151,6 +203,7 @@ class Kept(Wrapped):
             + (self.start / years if cont and self.prefix is None else 0)
         )
         if full:  # the state at the horizon is not kept: let it go before the continued runs
+            self.spare.drop()  # the full runs make their own cells
             out = eng.run(self.model, spend[full]).released()
             made |= {keys[i]: _row(out, j) for j, i in enumerate(full)}
             self.runs += len(full)
@@ -175,8 +228,9 @@ class Kept(Wrapped):
             self.prefix = eng.run(self.model, spend, stop=self.start)
             self.state, self.prefix.state = self.prefix.state, None
             self.runs += 1
-        later = eng.run(self.model, spend, start=self.start, state=self.state)
+        later = eng.run(self.model, spend, start=self.start, state=self.spare.lent_from(self.state))
         self.continued += 1
+        self.spare.give(later.state)
         return self.prefix.joined(later, self.start).released()
 
     def take_units(self, units: np.ndarray) -> Kept:
@@ -186,7 +240,7 @@ class Kept(Wrapped):
         key = tuple(units.tolist())
         if key not in self.units:
             self.units[key] = Kept(
-                self.model.take_units(units), self.start, np.ascontiguousarray(self.spend[..., units])
+                self.model.take_units(units), self.start, np.ascontiguousarray(self.spend[..., units]), spare=self.spare
             )
         return self.units[key]
 
@@ -198,6 +252,7 @@ class Kept(Wrapped):
         self.memo.clear()
         self.pinned.clear()
         self.prefix = self.state = None
+        self.spare.drop()
 
 
 def release(target) -> None:
