@@ -234,6 +234,20 @@ def check_probability_button(page) -> None:
 VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.IGNORECASE)
 
 
+#: the explorer's text in the page, without what is written in Vietnamese in either language: the
+#: toggle's «Tiếng Việt» and the numbers of the decisions a refusal cites («652/QĐ-TTg»)
+PAGE_JS = "document.querySelector('.sl-explorer').innerText.replaceAll('Tiếng Việt', '').replaceAll('QĐ-', '')"
+VIETNAMESE_JS = "/" + VIETNAMESE.pattern + "/i"
+
+
+def sync_api_error():
+    return pytest.importorskip("playwright.sync_api").TimeoutError
+
+
+def not_names(line: str) -> str:
+    return line.replace("Tiếng Việt", "").replace("QĐ-", "")
+
+
 def explorer_text(page) -> str:
     return page.locator(".sl-explorer").first.inner_text().replace("\xa0", " ")
 
@@ -263,11 +277,15 @@ def check_language_toggle(page) -> None:
     page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_recurrent input').value === '60.5'")
     assert card_value(page, "Money allocated per year") == f"{vi_money:,.1f} billion VND"  # e.g. 697.5
     assert card_value(page, "Poor households, end of").split()[0] == f"{vi_poor:,d}"  # e.g. 25,537
+    try:  # the widgets' new values reach the page one by one (the side-by-side table last)
+        page.wait_for_function(f"() => !{VIETNAMESE_JS}.test({PAGE_JS})", timeout=120_000)
+    except sync_api_error() as e:
+        print(f"still Vietnamese after 120 s: {e}")
     en_text = explorer_text(page)
     assert "Total money per year" in en_text and "Money by content and source" in en_text
-    assert "Compute probabilities" in en_text
-    left = [line for line in en_text.splitlines() if VIETNAMESE.search(line.replace("Tiếng Việt", ""))]
-    assert left == []  # no Vietnamese left in the English page (the toggle names it in itself)
+    assert "Compute probabilities" in en_text and "Target (area)" in en_text
+    left = [line for line in en_text.splitlines() if VIETNAMESE.search(not_names(line))]
+    assert left == []  # no Vietnamese left in the English page (but the toggle's name and decisions' numbers)
     page.locator(".sl-language button", has_text="Tiếng Việt").first.click()
     page.locator(".sl-card", has_text=money).first.wait_for()
     page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_recurrent input').value === '60,5'")
