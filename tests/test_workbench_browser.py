@@ -6,6 +6,10 @@ recurrent-only content refused with the legal rule, and clicks the probability b
 tính…" while it computes in the background, the probabilities in the table when done. Along the way it
 checks what only a browser shows: the report styles reach JupyterLab (cards with their border,
 text columns left-aligned) and the "run this cell" note is hidden while the widgets are alive.
+Last, in the same session (a JupyterLab start costs minutes on a loaded machine), the language
+toggle in the header (lang65): an amount typed with a Vietnamese decimal comma, «English»
+clicked — the page in English with the same numbers the English way — then «Tiếng Việt»: the
+page's text as it was.
 
 Skipped, with the reason, where Chromium or Playwright is missing (`.ci/run` installs Chromium
 first, so CI always runs it). Playwright never downloads a browser here: it is given
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -155,7 +160,7 @@ def test_explorer_in_jupyterlab_updates_when_a_control_moves(tmp_path):
 
 
 def check_live_explorer(page) -> None:
-    page.locator(".sl-card").first.wait_for()
+    page.locator(".sl-card").first.wait_for(timeout=300_000)  # the opening run: minutes on a loaded machine
     poor_label = "Số hộ nghèo cuối năm"
     before = card_value(page, poor_label)
     assert card_value(page, "Vốn phân bổ mỗi năm") == "712,0 tỷ đồng"
@@ -222,3 +227,66 @@ def check_probability_button(page) -> None:
     page.locator("button:not(:disabled)", has_text="Tính xác suất đạt").first.wait_for()
     page.locator("[data-kind='target_now']").first.wait_for()
     assert "lần rút tham số" in page.locator(".widget-html", has_text="lần rút tham số").first.inner_text()
+    check_language_toggle(page)
+
+
+#: letters only Vietnamese writes (its tones and ă â đ ê ô ơ ư)
+VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.IGNORECASE)
+
+
+#: the explorer's text in the page, without what is written in Vietnamese in either language: the
+#: toggle's «Tiếng Việt» and the numbers of the decisions a refusal cites («652/QĐ-TTg»)
+PAGE_JS = "document.querySelector('.sl-explorer').innerText.replaceAll('Tiếng Việt', '').replaceAll('QĐ-', '')"
+VIETNAMESE_JS = "/" + VIETNAMESE.pattern + "/i"
+
+
+def sync_api_error():
+    return pytest.importorskip("playwright.sync_api").TimeoutError
+
+
+def not_names(line: str) -> str:
+    return line.replace("Tiếng Việt", "").replace("QĐ-", "")
+
+
+def explorer_text(page) -> str:
+    return page.locator(".sl-explorer").first.inner_text().replace("\xa0", " ")
+
+
+def check_language_toggle(page) -> None:
+    """The header's toggle: an amount typed the Vietnamese way (decimal comma), then «English»:
+    English labels, the same money and households the English way (1,234.5), no Vietnamese left
+    on the page but the toggle's own «Tiếng Việt»; then «Tiếng Việt»: the page's text as before."""
+    money, poor = "Vốn phân bổ mỗi năm", "Số hộ nghèo cuối năm"
+    old = card_value(page, money)
+    production = page.locator(".sl-cell-P3_1-central_recurrent input").first
+    production.fill("60,5")  # was 60: half a billion more
+    production.press("Enter")
+    page.wait_for_function(
+        "([label, old]) => { const c = [...document.querySelectorAll('.sl-card')].find(c => c.innerText.includes(label));"
+        " return c && c.querySelector('.v').innerText !== old; }",
+        arg=[money, old],
+    )
+    vi_money = float(card_value(page, money).split()[0].replace(".", "").replace(",", "."))
+    assert vi_money == pytest.approx(float(old.split()[0].replace(".", "").replace(",", ".")) + 0.5)
+    vi_poor = int(card_value(page, poor).split()[0].replace(".", ""))
+    toggle = page.locator(".sl-language").first
+    assert toggle.bounding_box()["y"] < page.locator(".sl-cell-P3_1-central_recurrent").first.bounding_box()["y"]
+    vi_text = explorer_text(page)
+    page.locator(".sl-language button", has_text="English").first.click()
+    page.locator(".sl-card", has_text="Money allocated per year").first.wait_for()
+    page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_recurrent input').value === '60.5'")
+    assert card_value(page, "Money allocated per year") == f"{vi_money:,.1f} billion VND"  # e.g. 697.5
+    assert card_value(page, "Poor households, end of").split()[0] == f"{vi_poor:,d}"  # e.g. 25,537
+    try:  # the widgets' new values reach the page one by one (the side-by-side table last)
+        page.wait_for_function(f"() => !{VIETNAMESE_JS}.test({PAGE_JS})", timeout=120_000)
+    except sync_api_error() as e:
+        print(f"still Vietnamese after 120 s: {e}")
+    en_text = explorer_text(page)
+    assert "Total money per year" in en_text and "Money by content and source" in en_text
+    assert "Compute probabilities" in en_text and "Target (area)" in en_text
+    left = [line for line in en_text.splitlines() if VIETNAMESE.search(not_names(line))]
+    assert left == []  # no Vietnamese left in the English page (but the toggle's name and decisions' numbers)
+    page.locator(".sl-language button", has_text="Tiếng Việt").first.click()
+    page.locator(".sl-card", has_text=money).first.wait_for()
+    page.wait_for_function("() => document.querySelector('.sl-cell-P3_1-central_recurrent input').value === '60,5'")
+    assert explorer_text(page) == vi_text

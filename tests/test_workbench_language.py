@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -176,3 +177,46 @@ def test_results_and_notes_on_screen_are_said_again(base_file, tmp_path, runs):
     found = re.findall(r"(\d+)(?:[.,](\d+))?\s*%", html.unescape(re.sub(r"<[^>]+>", " ", view.w["compare"].value)))
     assert found and found == re.findall(r"(\d+)(?:[.,](\d+))?\s*%", html.unescape(re.sub(r"<[^>]+>", " ", compare_vi)))
     assert not VIETNAMESE.search(re.sub(r"<[^>]+>", " ", view.w["compare"].value)) and len(runs) == ran
+
+
+def test_the_optimiser_progress_on_screen_is_said_again(base_file, tmp_path, monkeypatch):
+    """A progress line of the running optimiser follows a switch at once, not at its next update
+    (lab65): the estimate and the runs counted, in the other words and number format."""
+    from simlib.workbench import compare
+
+    told, release = threading.Event(), threading.Event()
+
+    def optimiser(state, amounts, on_runs, on_estimate):  # stands for `compare.suggest`: tells, then waits
+        on_estimate(3000, 0.5)  # 3.000 runs × 0,5 s
+        on_runs(1240.0)
+        told.set()
+        release.wait(60)
+        raise RuntimeError("stopped by the test")
+
+    monkeypatch.setattr(compare, "suggest", optimiser)
+    view = open_view(base_file, tmp_path)
+    assert view.suggest() and told.wait(60)
+    vi_line = html.unescape(view.w["suggestion"].value)
+    assert "1.240 trên khoảng 3.000 lần chạy" in vi_line
+    view.w["language"].value = "en"
+    en_line = html.unescape(re.sub(r"<[^>]+>", " ", view.w["suggestion"].value))
+    assert "1,240 of about 3,000 runs" in en_line and "about 3,000 runs of the model" in en_line
+    assert not VIETNAMESE.search(en_line)
+    view.w["language"].value = "vi"
+    assert html.unescape(view.w["suggestion"].value) == vi_line
+    release.set()
+    assert view.wait(60)
+
+
+def test_a_switch_relabels_the_grid_rows_in_place(base_file, tmp_path):
+    """The grid's rows are the same widgets in either language (lab65: each language kept its own
+    rows, about 100 widgets more after the first switch), their names said in the new one."""
+    view = open_view(base_file, tmp_path)
+    rows = list(view.grid.box.children)
+    names_vi = "\n".join(texts(view.grid.box))
+    view.w["language"].value = "en"
+    assert list(view.grid.box.children) == rows
+    names_en = "\n".join(texts(view.grid.box))
+    assert "Content" in names_en and not VIETNAMESE.search(names_en)
+    view.w["language"].value = "vi"
+    assert list(view.grid.box.children) == rows and "\n".join(texts(view.grid.box)) == names_vi

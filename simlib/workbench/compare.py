@@ -393,14 +393,17 @@ def unmet_html(unmet: dict | None, lang: str) -> str:
 class Progress:
     """The optimiser's progress in words, for the explorer (the command line's texts: the
     estimate once the problem is built, then the runs done against it and the CPU minutes of
-    the process): `show(text)` is called with each new text. `check()` (default
-    none), called at every count, may raise to stop the optimiser (the explorer's cancel).
-    Pass `estimate` as `on_estimate` and the object itself as `on_runs` (`suggest`)."""
+    the process): `show(text)` is called with each new text, `said(lang)` makes that text again
+    in either language (a switch of the explorer's language re-words the line on screen).
+    `check()` (default none), called at every count, may raise to stop the optimiser (the
+    explorer's cancel). Pass `estimate` as `on_estimate` and the object itself as `on_runs`
+    (`suggest`)."""
 
     def __init__(self, lang: str, show, check=None, every: float = 4):
         self.lang, self.show, self.check, self.every = lang, show, check, every
         self.runs, self.told, self.expected = 0.0, 0, None
-        self.lines: list[str] = []
+        self.first = None  # the estimate's line as a function of the language
+        self.said = lambda lang: ""  # the last text shown, as a function of the language
         self.c0 = time.process_time()
 
     def minutes(self) -> str:
@@ -410,9 +413,8 @@ class Progress:
         if self.check is not None:
             self.check()
         self.expected = runs
-        text = estimate_text(runs, seconds, self.lang)
-        self.lines = [text]
-        self.show(text)
+        self.first = self.said = lambda lang: estimate_text(runs, seconds, lang)
+        self.show(self.said(self.lang))
 
     def __call__(self, runs: float) -> None:
         self.runs += runs  # counted first: a stop then says every run made
@@ -420,8 +422,15 @@ class Progress:
             self.check()
         if int(self.runs // self.every) > self.told:
             self.told = int(self.runs // self.every)
-            line = progress_text(self.runs, self.expected, self.minutes(), self.lang)
-            self.show("\n".join(self.lines[:1] + [line]))
+            done, expected, first = self.runs, self.expected, self.first
+            minutes = (time.process_time() - self.c0) / 60
+
+            def said(lang: str) -> str:
+                line = progress_text(done, expected, fmt.number(minutes, lang, 1), lang)
+                return "\n".join(([first(lang)] if first is not None else []) + [line])
+
+            self.said = said
+            self.show(said(self.lang))
 
 
 def changes(state, new: np.ndarray, year_index: int = 1, min_bn: float = 0.05, old: np.ndarray | None = None):

@@ -95,6 +95,11 @@ def cell_class(item: str, source: str) -> str:
     return f"sl-cell-{item}-{source}".replace(".", "_")
 
 
+def shape(layout: GridLayout) -> list:
+    """A layout's projects and cells, without their names (the same in either language)."""
+    return [(g.code, [r.cells for r in g.rows]) for g in layout.groups]
+
+
 def amount_text(vnd: float, lang: str) -> str:
     """An amount in billion VND as a cell shows it (`330`, `12,5`, `0,125`, `0,0001`): to the
     1.000 đồng a saved scenario keeps (`AMOUNT_DECIMALS`), so a typed `0,0001` is not shown as `0`."""
@@ -132,8 +137,8 @@ class AmountGrid:
         self.limits = {s: W.HTML() for s in state.sources}
         for w in [*self.totals.values(), *self.limits.values()]:
             w.add_class(FIGURE_CLASS)
-        self.layouts: dict[str, tuple[GridLayout, list, dict]] = {}  # key -> (layout, rows, share widgets)
-        self._layouts = {lang: self.layouts}  # ... in each language shown
+        # key -> (layout, rows, share widgets, the year it was made for, the rows' name widgets)
+        self.layouts: dict[str, tuple[GridLayout, list, dict, int | None, list]] = {}
         self.layout: GridLayout | None = None
         self.note = W.HTML()
         self.box = W.VBox([self.head, self.note])
@@ -151,10 +156,11 @@ class AmountGrid:
 
     def relabel(self, lang: str) -> None:
         """Every text of the grid in `lang`: the year control (the year chosen kept, nothing
-        chosen anew), the rows' names (made once per catalogue and language), the amounts in its
+        chosen anew), the rows' names (the same widgets, said again: `_rename_rows`), the amounts in its
         number format (1.234,5 / 1,234.5), shares, totals and notes; amounts typed afterwards are
         read its way. The state is not touched."""
         self.lang, chosen = lang, self.year_control.value
+        self._rename_rows()
         self._texts.clear()  # the amounts' texts were made in the other number format
         self._relabelling = True
         try:  # new options select the first one: the chosen year is put back, unseen by `_year_chosen`
@@ -163,9 +169,21 @@ class AmountGrid:
         finally:
             self._relabelling = False
         self._label()
-        self.layouts = self._layouts.setdefault(lang, {})
         self.layout = None  # the rows of the catalogue shown, in `lang` (`_show`)
         self.sync()
+
+    def _rename_rows(self) -> None:
+        """The rows made so far, their names said in the language now shown: the same widgets
+        (no second set per language), unless a catalogue's rows are not the same in it (money no
+        content stands for, listed as it was when first shown): those are made again when shown."""
+        for key, (layout, rows, shares, year, names) in list(self.layouts.items()):
+            again = layout_for(self.state, year, self.lang)
+            if shape(again) != shape(layout):
+                del self.layouts[key]
+                continue
+            for widget, text in zip(names, self._names(again), strict=True):
+                widget.value = text
+            self.layouts[key] = (again, rows, shares, year, names)
 
     @property
     def year(self) -> int | None:
@@ -203,12 +221,6 @@ class AmountGrid:
         """The share widgets of the projects shown, by project code."""
         return self.layouts[self.layout.key][2] if self.layout is not None else {}
 
-    def _headers(self) -> list:
-        # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
-        import ipywidgets as W
-
-        return [W.HTML(f"<small>{H.esc(i18n.label('source', s, self.lang))}</small>") for s in self.state.sources]
-
     @staticmethod
     def _row(label, cells) -> object:
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
@@ -223,25 +235,40 @@ class AmountGrid:
             c.layout.width, c.layout.flex = CELL_WIDTH, CELL_FLEX
         return W.HBox([label, *cells])
 
-    def _rows(self, layout: GridLayout) -> tuple[list, dict]:
-        """The rows of a layout (made once per catalogue) and its project share widgets."""
+    def _names(self, layout: GridLayout) -> list[str]:
+        """The texts of a layout's name widgets in the language shown, in the order `_rows`
+        makes them: the heading's, the sources', then each project's and its rows', the total's
+        and the envelope's."""
+        t = lambda k: i18n.t(k, self.lang)  # noqa: E731
+        names = [f"<b>{H.esc(t('wb.grid.item'))}</b>"]
+        names += [f"<small>{H.esc(i18n.label('source', s, self.lang))}</small>" for s in self.state.sources]
+        for g in layout.groups:
+            names.append(f"<b>{H.esc(g.name)}</b>")
+            names += [f"<span title='{H.esc(r.name)}'>{H.esc(r.label)}</span>" for r in g.rows]
+        return [*names, f"<b>{H.esc(t('wb.grid.total'))}</b>", H.esc(t("wb.grid.envelope"))]
+
+    def _rows(self, layout: GridLayout) -> tuple[list, dict, list]:
+        """The rows of a layout (made once per catalogue), its project share widgets and its
+        name widgets (`_names`, said again by `_rename_rows`)."""
         # local import: ipywidgets only where a widget is drawn (the workbench runs headless too)
         import ipywidgets as W
 
-        t = lambda k: i18n.t(k, self.lang)  # noqa: E731
-        rows, shares = [self._row(W.HTML(f"<b>{H.esc(t('wb.grid.item'))}</b>"), self._headers())], {}
+        names = [W.HTML(text) for text in self._names(layout)]
+        said = iter(names)
+        heads = [next(said) for _ in range(1 + len(self.state.sources))]
+        rows, shares = [self._row(heads[0], heads[1:])], {}
         for g in layout.groups:
             shares[g.code] = W.HTML()
             shares[g.code].add_class(FIGURE_CLASS)
-            name = W.HTML(f"<b>{H.esc(g.name)}</b>", layout=W.Layout(width=NAME_WIDTH))
+            name = next(said)
+            name.layout.width = NAME_WIDTH
             rows.append(W.HBox([name, shares[g.code]]))
             for r in g.rows:
-                label = W.HTML(f"<span title='{H.esc(r.name)}'>{H.esc(r.label)}</span>")
                 cells = [self.cells[c] if c is not None else W.HTML("–") for c in r.cells]
-                rows.append(self._row(label, cells))
-        rows.append(self._row(W.HTML(f"<b>{H.esc(t('wb.grid.total'))}</b>"), list(self.totals.values())))
-        rows.append(self._row(W.HTML(H.esc(t("wb.grid.envelope"))), list(self.limits.values())))
-        return rows, shares
+                rows.append(self._row(next(said), cells))
+        rows.append(self._row(next(said), list(self.totals.values())))
+        rows.append(self._row(next(said), list(self.limits.values())))
+        return rows, shares, names
 
     def _show(self, year: int | None) -> None:
         """Show the rows of the chosen year's catalogue (made when first shown, kept for later)."""
@@ -250,7 +277,8 @@ class AmountGrid:
             return
         if key not in self.layouts:
             layout = layout_for(self.state, year, self.lang)
-            self.layouts[key] = (layout, *self._rows(layout))
+            rows, shares, names = self._rows(layout)
+            self.layouts[key] = (layout, rows, shares, year, names)
         self.layout = self.layouts[key][0]
         self.box.children = [self.head, *self.layouts[key][1], self.note]
 

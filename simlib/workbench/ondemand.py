@@ -176,11 +176,17 @@ class OnDemand:
         return runs_text(progress.runs, self.lang)
 
     def _suggest_progress(self, text: str) -> None:
-        """Show the running optimiser's progress (on the kernel's thread, via `Background.tell`;
-        the text in the language the progress was told in: the next one follows a switch)."""
+        """Show the running optimiser's progress (on the kernel's thread, via `Background.tell`):
+        `text`, said again in the other language on a switch (`Progress.said`, its latest count)."""
         if self.background.name == "suggest" and not self.background.cancelled:
-            lines = "<br>".join(H.esc(line) for line in text.splitlines())
-            self._say("suggestion", lambda: f"<p>{wait_mark()}{H.esc(self.t('wb.working'))}<br>{lines}</p>")
+            progress = self.progress
+            said = progress.said if progress is not None else (lambda lang: text)
+
+            def make() -> str:
+                lines = "<br>".join(H.esc(line) for line in said(self.lang).splitlines())
+                return f"<p>{wait_mark()}{H.esc(self.t('wb.working'))}<br>{lines}</p>"
+
+            self._say("suggestion", make)
 
     def cancel_suggestion(self) -> bool:
         """Stop the running optimiser at its next engine call (False when it is not running)."""
