@@ -273,7 +273,7 @@ def test_headers_written_with_capitals_are_named_as_renames(here, table):
     nothing on the column it has."""
     (here / "ds" / "units.csv").write_text(UNITS.replace("unit_id", "Unit_ID", 1), encoding="utf-8")
     code, text = cli("--lang", "en", "validate", table)
-    assert_user_error(code, text, ["ds/units.csv: missing columns: unit_id", "«Unit_ID» → unit_id"])
+    assert_user_error(code, text, ["ds/units.csv: missing columns: unit_id", "“Unit_ID” → unit_id"])
 
 
 def test_a_count_that_is_no_number_shows_its_value(here, table):

@@ -242,11 +242,13 @@ def test_reference_first_is_said_to_be_a_reference_in_the_box(lang):
 def test_ranking_notes_name_the_reference_and_whether_it_ranks_first(lang):
     group = _batch()[2:]
     first = CP.reference_notes(group, "EQUAL", lang)
-    assert first == [i18n.t("compare.reference_first", lang, title="«EQUAL»")]
-    assert CP.reference_notes(group, "INFRA", lang) == [i18n.t("compare.reference", lang, title="«EQUAL»")]
+    assert first == [i18n.t("compare.reference_first", lang, title=fmt.quote("EQUAL", lang))]
+    assert CP.reference_notes(group, "INFRA", lang) == [
+        i18n.t("compare.reference", lang, title=fmt.quote("EQUAL", lang))
+    ]
     rule = i18n.t("legal.rule.envelope", lang)
     assert CP.reference_notes(_batch()[:2], "CROSSING", lang) == [
-        i18n.t("compare.rules_broken", lang, title="«CROSSING»", rules=rule)
+        i18n.t("compare.rules_broken", lang, title=fmt.quote("CROSSING", lang), rules=rule)
     ]
 
 
