@@ -154,7 +154,7 @@ def headline_sentence(ctx: ReportContext) -> str:
     before = breaks[0] - 1 if breaks else y1
     # both rates as the sentence writes them (two decimals, as the published 24,71 %), and the
     # change between those: «từ 24,7 % xuống 19,1 %, tức giảm 5,65 điểm %» did not add up
-    start, end = round(float(h["poor_rate_start"]), 2), round(float(data.value_at(ind, "poor_rate", before)[0]), 2)
+    start, end = fmt.shown(h["poor_rate_start"], 2), fmt.shown(data.value_at(ind, "poor_rate", before)[0], 2)
     change = end - start
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",
