@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from simlib.i18n import fmt
-from simlib.report.table import CSV_ENCODING, ReportTable, cell_text, write_csv, write_xlsx
+from simlib.report.table import CSV_ENCODING, ReportTable, cell_text, to_html, write_csv, write_xlsx
 
 #: (value, decimals, Vietnamese text, English text), worked by hand: a 5 rounds away from zero
 HAND = [
@@ -94,13 +94,17 @@ def test_every_page_cell_reads_as_its_csv_cell_and_its_workbook_cell(tmp_path):
         assert str(cell.value) != "-0.0"
 
 
-def test_a_cell_a_row_shows_whole_is_rounded_once_in_the_workbook(tmp_path):
-    """Expected households shown whole in a column of two-decimal rates (`row_formats`): 1234.4951
-    is 1.234 households on the page; the workbook held 1234.50 (the column's decimals) under the
-    format `#,##0`, which Excel shows as 1.235."""
+def test_a_cell_a_row_shows_whole_reads_as_its_csv_and_workbook_cell(tmp_path):
+    """Expected households shown whole in a column of two-decimal rates (`row_formats`): the CSV
+    and the workbook hold 1234,50 (the column's decimals), which Excel shows whole as 1.235; the
+    page rounded the unrounded 1234.4951 and said 1.234."""
     frame = pd.DataFrame({"Chỉ tiêu": ["hộ", "tỷ lệ"], "Trung vị": [1234.4951, 24.705]})
     table = ReportTable("t", "T", frame, {"Trung vị": "num2"}, row_formats=["int", None])
+    write_csv(table, tmp_path / "t.csv", "vi")
     write_xlsx([table], tmp_path / "t.xlsx", "vi")
+    with open(tmp_path / "t.csv", encoding=CSV_ENCODING, newline="") as fh:
+        assert [r[1] for r in csv.reader(fh, delimiter=";")][1:] == ["1234,50", "24,71"]
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
-    assert [c.value for c in ws["B"][1:]] == [1234, 24.71]
-    assert cell_text(1234.4951, "int", "vi") == "1.234"
+    assert [(c.value, c.number_format) for c in ws["B"][1:]] == [(1234.5, "#,##0"), (24.71, "#,##0.00")]
+    page = to_html(table, "vi")
+    assert ">1.235<" in page and ">24,71<" in page and "1.234<" not in page

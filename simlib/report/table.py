@@ -118,12 +118,23 @@ def cell_text(value, code: str, lang: str) -> str:
     return fmt.number(value, lang, _DECIMALS[code])
 
 
+def page_value(table: ReportTable, value, column: str, row: int):
+    """The value a page cell is written from: `value`, or for a cell its row shows with its own
+    code (`row_formats`: expected households whole in a column of rates) the value as its CSV and
+    workbook cell hold it (rounded to the column's decimals), so that the page reads as Excel
+    shows that cell (1234.4951: 1234,50 in the CSV, 1.235 on the page and in the workbook)."""
+    code = table.fmt_of(column)
+    if table.shown_as(column, row) == code or code not in _DECIMALS or fmt.is_missing(value):
+        return value
+    return fmt.shown(value, _DECIMALS[code])
+
+
 def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
     """The table in a page (numbers right-aligned, the first column labelling the rows)."""
     df = table.frame
     codes = [table.fmt_of(c) for c in df.columns]
     rows = [
-        [cell_text(v, table.shown_as(c, i), lang) for v, c in zip(row, df.columns)]
+        [cell_text(page_value(table, v, c, i), table.shown_as(c, i), lang) for v, c in zip(row, df.columns)]
         for i, row in enumerate(df.itertuples(index=False))
     ]
     classes = ["sub" if d else "" for d in table.detail] if table.detail is not None else None
@@ -173,19 +184,6 @@ def rounded(table: ReportTable) -> pd.DataFrame:
                 v = _percent_rounded(raw, v, code)
             whole = _DECIMALS[code] == 0 and v.notna().all() and bool((v == v.round()).all())
             df[c] = v.astype("Int64") if whole else v
-    return df
-
-
-def sheet_frame(table: ReportTable) -> pd.DataFrame:
-    """`rounded(table)` with each cell a row shows with its own code (`row_formats`: expected
-    households whole in a column of rates) rounded to that code's decimals from its value, as the
-    page writes it (rounded once: 1234.4951 is 1.234 households, not 1.234,50 shown as 1.235)."""
-    df = rounded(table)
-    for j, c in enumerate(df.columns):
-        for i, own in enumerate(table.row_formats or ()):
-            value = table.frame.iat[i, j]
-            if own in _DECIMALS and table.fmt_of(c) in ROW_CODED and not fmt.is_missing(value):
-                df.iat[i, j] = fmt.shown(value, _DECIMALS[own])
     return df
 
 
@@ -276,7 +274,7 @@ def _table_sheet(wb, name: str, table: ReportTable, lang: str) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    df = sheet_frame(table)
+    df = rounded(table)
     ws.append([str(c) for c in df.columns])
     for row in df.itertuples(index=False):
         ws.append([None if (v is pd.NA or (isinstance(v, float) and np.isnan(v))) else _plain(v) for v in row])
