@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
@@ -77,16 +77,20 @@ def test_numbers_local_way(x, lang, dec, expected):
     assert fmt.number(x, lang, dec) == expected
 
 
-def test_numbers_round_as_python_formats():
-    """Same digits as f"{x:.{d}f}" (round half to even on the exact binary value), only the
-    separators and the minus sign differ."""
+def _half_up(x, d: int) -> Decimal:
+    """`x` rounded as the module says: half away from zero on its shortest decimal form."""
+    return Decimal(str(float(x))).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP)
+
+
+def test_numbers_round_half_away_from_zero_on_their_shortest_form():
+    """Same digits as the value's shortest decimal form (`str`) rounded half away from zero
+    (hand-worked values in tests/test_round65.py), only the separators and the minus sign differ."""
     rng = np.random.default_rng(3)
     xs = np.concatenate([rng.normal(0, 1e4, 300), rng.normal(0, 1, 300), [0.125, 2.675, 0.5, 1.5, -2.5]])
     for x in xs:
         for d in (0, 1, 2, 3):
-            want = f"{x:.{d}f}"
-            if float(want) == 0:
-                want = want.lstrip("-")
+            want = _half_up(x, d)
+            want = f"{abs(want) if want == 0 else want:f}"
             got = fmt.number(x, "en", d).replace(",", "").replace("−", "-")
             assert got == want, (x, d)
             assert fmt.number(x, "vi", d) == fmt.number(x, "en", d).translate(str.maketrans(",.", ".,"))
@@ -103,14 +107,14 @@ def test_numbers_as_babel_formats_them():
         for d in (0, 1, 2, 3):
             for lang in ("vi", "en"):
                 pattern = "#,##0" + ("." + "0" * d if d else "")
-                want = format_decimal(Decimal(f"{x:.{d}f}"), format=pattern, locale=Locale.parse(lang))
+                want = format_decimal(_half_up(x, d), format=pattern, locale=Locale.parse(lang))
                 assert fmt.number(x, lang, d) == want, (x, d, lang)
-                assert fmt.number(-x, lang, d) == (fmt.MINUS + want if Decimal(f"{x:.{d}f}") else want)
+                assert fmt.number(-x, lang, d) == (fmt.MINUS + want if _half_up(x, d) else want)
 
 
 def test_one_sign_rule_everywhere():
     assert fmt.number(-1.5, "vi", 1) == "−1,5" and fmt.number(-1.5, "en", 1) == "−1.5"
-    assert fmt.signed(1.25, "vi", 1) == "+1,2" and fmt.signed(-1.25, "en", 1) == "−1.2"
+    assert fmt.signed(1.25, "vi", 1) == "+1,3" and fmt.signed(-1.25, "en", 1) == "−1.3"  # half away from zero
     assert fmt.signed(0.04, "vi", 1) == "0,0" and fmt.signed(-0.04, "vi", 1) == "0,0"
     assert fmt.points(-4.234, "vi") == "−4,23 điểm %"
     assert fmt.points(0.5, "en", 1) == "+0.5 percentage points"

@@ -29,6 +29,7 @@ from simlib.report import bars, brief_parts, charts, data, decision, decision_mo
 from simlib.report.context import SUGGESTED_DRAWS, short_name, show, to_html  # noqa: F401 - the notebook's API
 from simlib.report.data import RunTables
 from simlib.report.levels import Levels, manifest_levels
+from simlib.report.money_check import flagged
 from simlib.report.robustness_rows import robustness_section_rows
 from simlib.report.scenario_report import role as report_role
 from simlib.report.scorecard import status_word, threshold_text, verdict_cell
@@ -177,7 +178,8 @@ def reference_notes(group: Sequence[decision.Run], first: str, lang: str) -> lis
         names = decision_runs.rules_text(r, lang)
         if names:
             notes.append(i18n.t("compare.rules_broken", lang, title=fmt.quote(r.title(lang), lang), rules=names))
-    return notes
+    warned = [r for r in group if flagged(r.tables.manifest)]  # money likely in the wrong unit (money_check)
+    return notes + [i18n.t("compare.money_check", lang, title=fmt.quote(r.title(lang), lang)) for r in warned]
 
 
 def _ranking_row(r: decision.Run, group, lang: str, s: pd.DataFrame | None, unallocated: dict, years) -> dict:

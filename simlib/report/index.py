@@ -19,7 +19,7 @@ from simlib.atomic import write_text
 from simlib.clock import run_time
 from simlib.engines.registry import get_engine
 from simlib.i18n import fmt
-from simlib.report import brief_parts, data, decision, decision_money, decision_runs, html, verdict
+from simlib.report import brief_parts, data, decision, decision_money, decision_runs, html, money_check, verdict
 from simlib.report.compare import group_title
 from simlib.report.context import SUGGESTED_DRAWS
 from simlib.report.data import RunTables
@@ -114,6 +114,8 @@ def _row(it, run: decision.Run, out: Path, lang: str) -> list[str]:
     name = f"<strong>{html.link(_rel(it.out_dir / 'report.html', out), it.title(lang))}</strong>"
     if run.role in ("plan", "reference", "counterfactual"):
         name += f'<br><span class="sl-small">{html.esc(t(f"index.role.{run.role}"))}</span>'
+    if money_check.flagged(run.tables.manifest):  # round65: money likely in the wrong unit (top of its report)
+        name += f'<br><span class="sl-fail">⚠ {html.esc(t("index.money_check"))}</span>'
     if it.uncertainty_error:
         name += f'<br><span class="sl-fail">✗ {html.esc(t("index.uncertainty_failed"))}</span><br><span class="sl-small">{html.esc(it.uncertainty_error)}</span>'
     poor = f"{fmt.percent(h['poor_rate_start'], lang)} → {fmt.percent(h['poor_rate_end'], lang)}"

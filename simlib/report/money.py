@@ -44,7 +44,7 @@ def whole_households(values: dict, breaks=()) -> dict:
     they add up to their rounded total (each within one household); a year with a new standard
     (`breaks`: outside the total) rounded alone."""
     regular = [y for y, v in values.items() if y not in set(breaks) and np.isfinite(v)]
-    out = {y: float(np.round(v)) for y, v in values.items()}
+    out = {y: fmt.shown(v, 0) for y, v in values.items()}
     if regular:
         out |= dict(zip(regular, round_to_total([values[y] for y in regular], 0)))
     return out
@@ -197,7 +197,7 @@ def unallocated_table(ctx) -> ReportTable | None:
     total_spent = data.reach_by_line(ctx.tables.programme)["spend_vnd"].sum() / 1e9
     exact = np.array(money + [sum(money)])
     rows = round_to_total(exact[:-1], 1)
-    rounded = np.append(rows, round(float(rows.sum()), 1))
+    rounded = np.append(rows, fmt.shown(rows.sum(), 1))
     frame = pd.DataFrame(
         {
             (t("table.line_or_content") if specs else t("table.line")): labels + [t("report.unallocated.total_row")],

@@ -18,7 +18,7 @@ import pandas as pd
 from simlib import i18n
 from simlib.i18n import fmt
 from simlib.money_notes import GroupedAmount
-from simlib.report import answer, communes, data, deprivation, html, intervals, trends, verdict
+from simlib.report import answer, communes, data, deprivation, html, intervals, money_check, trends, verdict
 from simlib.report import assumptions as assumption_notes
 from simlib.report import money as money_tables
 from simlib.report import scorecard as scorecards
@@ -71,8 +71,9 @@ def role(scen) -> str:
 def _notes(ctx: ReportContext) -> list[str]:
     """First-screen notes: a counterfactual or a reference (its `role`: equal_split, a naive rule
     to compare with, not a plan; brief64); a what-if run that sets legal rules aside; what the
-    legal frame could not check (the run's `legal` record, `simlib.compliance.status`)."""
-    out = []
+    legal frame could not check (the run's `legal` record, `simlib.compliance.status`). First of
+    all, money likely written in the wrong unit (`money_check`)."""
+    out = money_check.notes(ctx)
     said = {"counterfactual": "report.note.counterfactual", "reference": "report.note.reference"}
     if role(ctx.scenario) in said:
         out.append(html.note(ctx.t(said[role(ctx.scenario)])))
@@ -154,7 +155,7 @@ def headline_sentence(ctx: ReportContext) -> str:
     before = breaks[0] - 1 if breaks else y1
     # both rates as the sentence writes them (two decimals, as the published 24,71 %), and the
     # change between those: «từ 24,7 % xuống 19,1 %, tức giảm 5,65 điểm %» did not add up
-    start, end = round(float(h["poor_rate_start"]), 2), round(float(data.value_at(ind, "poor_rate", before)[0]), 2)
+    start, end = fmt.shown(h["poor_rate_start"], 2), fmt.shown(data.value_at(ind, "poor_rate", before)[0], 2)
     change = end - start
     sentence = ctx.t(
         "report.headline.fall" if change < 0 else "report.headline.rise",

@@ -20,7 +20,9 @@ CSV files for people are written the way Excel in the report's language opens th
 byte-order mark, and in Vietnamese `;` between fields and `,` as the decimal sign (Vietnamese
 Windows uses `,` for decimals, so Excel splits on `;`); in English `,` and `.`. Values are rounded
 to the decimals shown and written with them (`csv_frame`: every number of a column with the
-same decimals). A share in a percentage column (`pct0`, `pct1`) that would read 0 or 100 % while
+same decimals), by the one rounding of every number a reader sees (`fmt.shown`: half away from
+zero on the value's shortest decimal form), so that each cell of the page reads as its CSV cell
+and its workbook cell (1.15 is 1,2 in all three, −0.04 is 0,0). A share in a percentage column (`pct0`, `pct1`) that would read 0 or 100 % while
 inside them is written with the decimals that keep it off (`percent_cell`: 99,6 % in a column
 of whole percents, in the page, the CSV and the workbook). Machine-readable tables (codes, full precision, `,`) are written elsewhere
 (`simlib.runner.write_outputs`, `verdicts.csv`).
@@ -116,12 +118,23 @@ def cell_text(value, code: str, lang: str) -> str:
     return fmt.number(value, lang, _DECIMALS[code])
 
 
+def page_value(table: ReportTable, value, column: str, row: int):
+    """The value a page cell is written from: `value`, or for a cell its row shows with its own
+    code (`row_formats`: expected households whole in a column of rates) the value as its CSV and
+    workbook cell hold it (rounded to the column's decimals), so that the page reads as Excel
+    shows that cell (1234.4951: 1234,50 in the CSV, 1.235 on the page and in the workbook)."""
+    code = table.fmt_of(column)
+    if table.shown_as(column, row) == code or code not in _DECIMALS or fmt.is_missing(value):
+        return value
+    return fmt.shown(value, _DECIMALS[code])
+
+
 def to_html(table: ReportTable, lang: str, caption: bool = True) -> str:
     """The table in a page (numbers right-aligned, the first column labelling the rows)."""
     df = table.frame
     codes = [table.fmt_of(c) for c in df.columns]
     rows = [
-        [cell_text(v, table.shown_as(c, i), lang) for v, c in zip(row, df.columns)]
+        [cell_text(page_value(table, v, c, i), table.shown_as(c, i), lang) for v, c in zip(row, df.columns)]
         for i, row in enumerate(df.itertuples(index=False))
     ]
     classes = ["sub" if d else "" for d in table.detail] if table.detail is not None else None
@@ -150,7 +163,12 @@ def _percent_rounded(raw: pd.Series, v: pd.Series, code: str) -> pd.Series:
     rounded as `percent_cell` writes it; the others as they were (byte for byte)."""
     own = [None if pd.isna(x) else percent_cell(x, code) for x in raw]
     more = [o is not None and o[1] != _DECIMALS[code] for o in own]
-    return pd.Series([round(*o) if m else x for x, o, m in zip(v, own, more)], index=v.index, dtype=float)
+    return pd.Series([fmt.shown(*o) if m else x for x, o, m in zip(v, own, more)], index=v.index, dtype=float)
+
+
+def _shown(raw: pd.Series, decimals: int) -> pd.Series:
+    """Each number of `raw` rounded as the page writes it (`fmt.shown`); missing ones stay NaN."""
+    return pd.Series([x if pd.isna(x) else fmt.shown(x, decimals) for x in raw], index=raw.index, dtype=float)
 
 
 def rounded(table: ReportTable) -> pd.DataFrame:
@@ -161,7 +179,7 @@ def rounded(table: ReportTable) -> pd.DataFrame:
         code = table.fmt_of(c)
         if code in _DECIMALS:
             raw = pd.to_numeric(df[c], errors="coerce")
-            v = raw.round(_DECIMALS[code])
+            v = _shown(raw, _DECIMALS[code])
             if code in PERCENT_CODES:
                 v = _percent_rounded(raw, v, code)
             whole = _DECIMALS[code] == 0 and v.notna().all() and bool((v == v.round()).all())
@@ -184,7 +202,7 @@ def csv_frame(table: ReportTable, lang: str) -> pd.DataFrame:
         code = table.fmt_of(c)
         if code in FIXED_DECIMALS:
             values = pd.to_numeric(df[c], errors="coerce")
-            df[c] = ["" if pd.isna(x) else f"{float(x):.{_cell_decimals(code, x)}f}".replace(".", dec) for x in values]
+            df[c] = ["" if pd.isna(x) else fmt.plain(x, _cell_decimals(code, x)).replace(".", dec) for x in values]
     return df
 
 
