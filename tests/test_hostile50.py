@@ -134,11 +134,12 @@ def test_a_review_with_vietnamese_headers_names_the_renames():
     assert [e.code for e in errs] == ["csv_columns_rename"]
     fields = errs[0].fields
     assert fields["missing"] == "unit_id, ethnic_group, state, households"
-    assert (
-        fields["rename"]
-        == "«Mã huyện» → unit_id, «Dân tộc» → ethnic_group, «Tình trạng » → state, «Số  hộ» → households"
+    renames = (
+        "{0}Mã huyện{1} → unit_id, {0}Dân tộc{1} → ethnic_group, {0}Tình trạng {1} → state, {0}Số  hộ{1} → households"
     )
-    assert "Khu vực" in fields["found"] and "Khu vực" not in fields["rename"]
+    assert fields["rename"].vi == renames.format("«", "»")
+    assert fields["rename"].en == renames.format("“", "”")  # each language its own quotes (quote65)
+    assert "Khu vực" in fields["found"] and "Khu vực" not in fields["rename"].vi
     _, errs = validate_counts(pd.DataFrame({"A": [1]}), None, "r.csv")
     assert [(e.code, e.fields["found"]) for e in errs] == [("csv_columns_found", "A")]
 

@@ -63,7 +63,7 @@ def test_full_width_digits_with_a_comma_in_a_table_cell_are_told_as_the_table_re
     base.write_text(re.sub(r",(\d+)(\r?\n)", r",５５７，５\2", original, count=1), encoding="utf-8")
     before = snapshot(here)
     code, text = cli("--lang", "en", "validate", name)
-    assert_user_error(code, text, ["baseline_2023.csv, field 'households'", "«５５７，５»", "(e.g. 557.5)"])
+    assert_user_error(code, text, ["baseline_2023.csv, field 'households'", "“５５７，５”", "(e.g. 557.5)"])
     assert snapshot(here) == before
     base.write_text(re.sub(r",(\d+)(\r?\n)", r",557.5\2", original, count=1), encoding="utf-8")
     code, text = cli("--lang", "en", "validate", name)
