@@ -15,6 +15,7 @@ from test_print60 import CHART, printed_pages
 from verdict_frames import province_verdict
 
 from simlib import i18n
+from simlib.i18n import fmt
 from simlib.report import brief_parts as BP
 from simlib.report import decision as DC
 from simlib.report import html
@@ -79,8 +80,8 @@ def test_the_brief_leads_with_the_2027_commune_plan_and_drops_nothing(lang):
     before, best = DC.brief(runs, lang, {})
     parts = BP.parts(runs, lang, {})
     page = BP.parts_html(parts, lang, "Chú thích.")
-    now = i18n.t("decision.part_now", lang, title="«Kịch bản plan_2027»", year=2027)
-    after = i18n.t("decision.part_earlier_old_units", lang, title="«Kịch bản plan_2024»")
+    now = i18n.t("decision.part_now", lang, title=fmt.quote("Kịch bản plan_2027", lang), year=2027)
+    after = i18n.t("decision.part_earlier_old_units", lang, title=fmt.quote("Kịch bản plan_2024", lang))
     own = DC.plan_message(runs[4:], lang).html
     first_2024 = page.index(html.esc(after))
     # the plan's own verdict, then the answer for its group (the lower projected rate: crossing)
