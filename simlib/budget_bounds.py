@@ -30,6 +30,8 @@ from simlib.paths import display_path
 
 #: VND in one unit of each unit a budget may be written in (`budget.unit`)
 MONEY_UNITS = {"billion VND": 1e9, "million VND": 1e6, "VND": 1.0}
+#: the catalogue key (`money.…`) naming each unit in the reader's language (tỷ đồng, triệu đồng, đồng)
+UNIT_KEYS = {"billion VND": "billion", "million VND": "million", "VND": "dong"}
 #: the sources of public money (the others, credit and mobilised funds, are not the budget's)
 CENTRAL = ("central_investment", "central_recurrent")
 PUBLIC = (*CENTRAL, "local")
@@ -99,11 +101,13 @@ def _years(years_raw: dict, refused: list[InputError]):
 
 def _slip(amounts: list, sources: tuple, unit: str) -> dict:
     """The field and value of the largest amount of `sources` (the likeliest slip), the budget's
-    `unit` and the unit a thousand times smaller it may have been written in."""
+    `unit` named in each language (tỷ đồng / billion VND) and the unit a thousand times smaller it
+    may have been written in."""
     where, _, amount = max((a for a in amounts if a[1] in sources), key=lambda a: a[2])
     smaller = SMALLER_UNIT.get(unit, "err.money_slip_smaller")
     said = i18n.LocalText(**{lg: i18n.t(smaller, lg) for lg in i18n.LANGS})
-    return {"field": where, "value": amount, "unit": unit, "smaller": said}
+    named = i18n.LocalText(**{lg: i18n.t(f"money.{UNIT_KEYS.get(unit, 'billion')}", lg) for lg in i18n.LANGS})
+    return {"field": where, "value": amount, "unit": named, "smaller": said}
 
 
 def _billions(vnd: float) -> i18n.LocalText:

@@ -27,6 +27,7 @@ import yaml
 
 from simlib import i18n
 from simlib.budget import SOURCES
+from simlib.budget_bounds import UNIT_KEYS
 from simlib.i18n import fmt
 from simlib.yaml_strict import compose_fast
 
@@ -38,10 +39,8 @@ GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
 #: the unit of a budget's amounts when the file does not say (`simlib.budget.parse_budget` refuses
 #: a budget without one; the notes are made before that check)
 DEFAULT_UNIT = "billion VND"
-#: the catalogue's name of each unit of `simlib.budget.MONEY_UNITS` (`money.*`)
 #: how deep under `budget:` amounts are looked for (a budget's amounts are 4-5 levels down)
 MAX_DEPTH = 12
-UNIT_KEYS = {"billion VND": "billion", "million VND": "million", "VND": "dong"}
 
 
 @dataclass(frozen=True)

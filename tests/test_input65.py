@@ -64,6 +64,8 @@ def test_local_money_written_in_millions_is_warned_of_and_recorded(here):
     code, text = cli("validate", path)
     assert code == 0, text
     says = ["⚠ plan.yaml, trường «budget.years.2024.lines.P2.local»", "(giá trị: 2000)", "bằng triệu đồng"]
+    says += ["chứ không phải «tỷ đồng»"]  # the budget's unit named in Vietnamese, not «billion VND»
+    assert "billion VND" not in text, text
     total = [f"{local:,.0f}".replace(",", ".") + " tỷ đồng", f"({central:.0f} tỷ đồng)"]
     assert all(frag in text for frag in says + total), text
     scen = load_scenario(here / path)
@@ -97,6 +99,7 @@ def test_tiny_scenario_local_slip_under_unit_million(here):
     (here / path).write_text((here / path).read_text().replace("billion VND", "million VND"), encoding="utf-8")
     code, text = cli("validate", path)
     assert code == 0 and "budget.years.2024.lines.P1.1.local" in text and "tính bằng nghìn đồng" in text, text
+    assert "chứ không phải «triệu đồng»" in text and "million VND" not in text, text
 
 
 # 2. a file cut off at a line end

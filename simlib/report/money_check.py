@@ -12,7 +12,6 @@ from __future__ import annotations
 from simlib import i18n
 from simlib.budget_bounds import scenario_warnings
 from simlib.i18n import fmt
-from simlib.money_notes import UNIT_KEYS
 from simlib.report import html
 
 
@@ -28,7 +27,7 @@ def warning_texts(scen, lang: str) -> list[str]:
     out = []
     for w in scenario_warnings(scen):
         f = w.fields
-        unit = i18n.t(f"money.{UNIT_KEYS.get(f['unit'], 'billion')}", lang)
+        unit = f["unit"](lang)  # tỷ đồng / billion VND (simlib.budget_bounds)
         value = fmt.number(w.value, lang, 4, trim=True)
         kw = {k: f[k] for k in ("year", "local", "central", "limit", "smaller")}
         out.append(i18n.t("report.note.money_check", lang, value=value, unit=unit, **kw))
