@@ -41,6 +41,19 @@ SMALLER_UNIT = {"billion VND": "err.money_slip_million", "million VND": "err.mon
 BILLION = 1e9
 
 
+def bounds_for(funding: dict, dataset) -> dict:
+    """The funding parameters with `plausibility.max_public_year` kept only when the `dataset`
+    (`simlib.dataset.Dataset` or None) is of the province its cited figure is of (`province_vi`;
+    a bound without one holds for every dataset): Cao Bằng's plan of a year bounds a Cao Bằng
+    run, not a national one."""
+    top = (funding.get("plausibility") or {}).get("max_public_year")
+    own = (dataset.meta.get("province_vi") if dataset is not None else None) == (top or {}).get("province_vi")
+    if top is None or "province_vi" not in top or own:
+        return funding
+    kept = {k: v for k, v in funding["plausibility"].items() if k != "max_public_year"}
+    return {**funding, "plausibility": kept}
+
+
 def amounts_by_source(entry: dict, base: str) -> list[tuple[str, str, float]]:
     """(field, source, amount as written: a number) of each amount a year's entry gives (`lines`,
     `contents`, `envelope`), numbers only (the schema says what else is wrong)."""

@@ -17,7 +17,6 @@ import numpy as np
 
 from simlib.budget import (
     MAX_VND,
-    MONEY_UNITS,
     SOURCES,
     Budget,
     assign_sources,
@@ -26,6 +25,7 @@ from simlib.budget import (
     parse_budget,
     year_shape_errors,
 )
+from simlib.budget_bounds import MONEY_UNITS, bounds_for
 from simlib.catalogue import Catalogue, catalogue_of
 from simlib.dataset import Dataset, load_dataset
 from simlib.dated_budget import YearRecord, switch_split_lines, translate_budget
@@ -227,7 +227,7 @@ def _budget(raw, catalogue, params, dataset, years, broken, shown, errors, to_sc
     if catalogue is None or "budget" in broken:
         return None, budget_periods
     unit_ids = dataset.unit_ids if dataset is not None else None
-    budget, berr = parse_budget(budget_raw, catalogue, unit_ids, params["funding"], *years, shown)
+    budget, berr = parse_budget(budget_raw, catalogue, unit_ids, bounds_for(params["funding"], dataset), *years, shown)
     berr = former_district_errors(berr, dataset.units if dataset is not None else None)
     errors.extend(years_from_set(not_of_translation(berr, budget_periods, errors), to_scen))
     return budget, budget_periods

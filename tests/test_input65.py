@@ -231,3 +231,20 @@ def test_import_review_of_a_yaml_file_or_a_row_with_a_decimal_comma(here):
     )
     assert_user_error(code, out, ["review.csv: line 3 has more cells than the 5 columns of the header", "(1.5)"])
     assert "tokenizing" not in out and not (here / "ir").exists()
+
+
+def test_the_provincial_bound_holds_only_on_its_province():
+    """The refusal's figure is Cao Bằng's plan of a year (`province_vi` of the bound): a national
+    run (about 11,900 billion VND in 2024) was refused by it; another province's dataset is not
+    bound by it, a Cao Bằng one is."""
+    from types import SimpleNamespace
+
+    from simlib.budget_bounds import bounds_for
+
+    def of(province):
+        return SimpleNamespace(meta={"province_vi": province})
+
+    assert "max_public_year" in bounds_for(FUNDING, of("Cao Bằng"))["plausibility"]
+    for other in (of("Toàn quốc (tổng hợp giả lập)"), of("Hà Giang"), None):
+        kept = bounds_for(FUNDING, other)["plausibility"]
+        assert "max_public_year" not in kept and "max_local_to_central" in kept

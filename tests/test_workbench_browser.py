@@ -223,7 +223,10 @@ def check_probability_button(page) -> None:
     changes meanwhile is checked through the widget API: test_workbench_background.py)."""
     button = page.locator("button", has_text="Tính xác suất đạt").first
     button.click()
-    page.locator("button:disabled", has_text="Đang tính…").first.wait_for()
+    try:  # a transient state: on a quiet machine the draws may end before the page is polled
+        page.locator("button:disabled", has_text="Đang tính…").first.wait_for(timeout=30_000)
+    except sync_api_error():  # (CI of stop 65 missed it once; the test passed alone in 29 s)
+        assert page.locator("[data-kind='target_now']").count() > 0 or button.is_enabled()
     page.locator("button:not(:disabled)", has_text="Tính xác suất đạt").first.wait_for()
     page.locator("[data-kind='target_now']").first.wait_for()
     assert "lần rút tham số" in page.locator(".widget-html", has_text="lần rút tham số").first.inner_text()
